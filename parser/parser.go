@@ -1,0 +1,23 @@
+package parser
+
+// Parser turns one log line into r. line is the line without its trailing
+// newline; r is reset first. On failure Parse returns an *Error and r may hold
+// partial columns that must not be used. A Parser is not safe for concurrent
+// use; create one per goroutine.
+type Parser interface {
+	Parse(line []byte, r *Record) error
+}
+
+// New returns the parser for t (TypeAudit, TypeApplication or TypeAccess).
+// It returns nil for TypeUnknown.
+func New(t Type) Parser {
+	switch t {
+	case TypeAudit:
+		return new(Audit)
+	case TypeApplication:
+		return new(Application)
+	case TypeAccess:
+		return new(Access)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package parser
+
+import (
+	"bytes"
+	"time"
+)
+
+// Type names one of the GitLab logs the package understands.
+type Type uint8
+
+// The log types.
+const (
+	TypeUnknown     Type = iota // not (yet) known
+	TypeAudit                   // gitlab-rails/audit_json.log and Audit Event Streaming bodies
+	TypeApplication             // gitlab-rails/application_json.log and the legacy application.log
+	TypeAccess                  // nginx/gitlab_access.log
+)
+
+// String returns the lower-case name used on the command line and in configs:
+// "audit", "application", "access" or "unknown".
+func (t Type) String() string {
+	switch t {
+	case TypeAudit:
+		return "audit"
+	case TypeApplication:
+		return "application"
+	case TypeAccess:
+		return "access"
+	}
+	return "unknown"
+}
+
+// ParseType is the inverse of Type.String. It accepts "audit", "application"
+// and "access".
+func ParseType(s string) (Type, error) {
+	switch s {
+	case "audit":
+		return TypeAudit, nil
+	case "application":
+		return TypeApplication, nil
+	case "access":
+		return TypeAccess, nil
+	}
+	return TypeUnknown, &TypeError{Name: s}
+}
+
+// TypeError reports an unknown log type name.
+type TypeError struct{ Name string }
+
+func (e *TypeError) Error() string {
+	return "parser: unknown log type " + quote(e.Name) + " (want audit, application or access)"
+}
+
+// Field is one column of a Record. Name is the column name used by the
+// Microsoft Sentinel functions (GitLabAudit, GitLabApp, GitLabAccess), for
+// example "AuthorName" or "RequestVerb".
+//
+// Value aliases either the parsed line or the Record's own scratch buffer: it
+// is valid until the Record is passed to Parse again. Copy it to keep it.
+type Field struct {
+	Name  string
+	Value []byte
+}
+
+// Record is one parsed log line. The zero value is ready to use, and a Record
+// is meant to be reused: Parse truncates Fields and the scratch buffer and
+// appends into them, so that parsing a stream of lines does not allocate.
+type Record struct {
+	// Type is the log the line was parsed as.
+	Type Type
+	// Time is EventTime as an instant in UTC; the zero Time when the line has
+	// no time or it could not be read. The original text is the EventTime
+	// field.
+	Time time.Time
+	// Fields are the non-empty columns in the order the Sentinel function
+	// projects them, followed by the extra columns the package adds.
+	Fields []Field
+
+	buf []byte // scratch space for unescaped values
+}
+
+// Reset empties r for reuse, keeping its allocated memory.
+func (r *Record) Reset() {
+	r.Type = TypeUnknown
+	r.Time = time.Time{}
+	clear(r.Fields) // drop references to the previous line
+	r.Fields = r.Fields[:0]
+	r.buf = r.buf[:0]
+}
+
+// Get returns the value of the column called name and whether it is present.
+func (r *Record) Get(name string) ([]byte, bool) {
+	for i := range r.Fields {
+		if r.Fields[i].Name == name {
+			return r.Fields[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// add appends a column unless v is empty.
+func (r *Record) add(name string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+}
+
+// addString appends a column whose value is built in the scratch buffer.
+// Earlier values stay valid when the buffer grows: they keep pointing at the
+// old array.
+func (r *Record) addString(name string, v string) {
+	if v == "" {
+		return
+	}
+	start := len(r.buf)
+	r.buf = append(r.buf, v...)
+	r.add(name, r.buf[start:len(r.buf):len(r.buf)])
+}
+
+// scratch returns the scratch buffer for appending; commit turns what was
+// appended since start into a column.
+func (r *Record) scratch() []byte { return r.buf }
+
+func (r *Record) commit(name string, buf []byte, start int) {
+	r.buf = buf
+	r.add(name, buf[start:len(buf):len(buf)])
+}
+
+// Equal reports whether two records hold the same type, time and columns.
+func (r *Record) Equal(o *Record) bool {
+	if r.Type != o.Type || !r.Time.Equal(o.Time) || len(r.Fields) != len(o.Fields) {
+		return false
+	}
+	for i := range r.Fields {
+		if r.Fields[i].Name != o.Fields[i].Name || !bytes.Equal(r.Fields[i].Value, o.Fields[i].Value) {
+			return false
+		}
+	}
+	return true
+}
