@@ -1,0 +1,152 @@
+// Package config loads and validates the gitlab-syslog agent's YAML
+// configuration.
+//
+// Decoding is strict: an unknown key, a value of the wrong type or a
+// duplicated key is an error that names the file and line, and suggests the
+// key that was probably meant. After decoding, Resolve fills in defaults
+// (state directory, hostname, the Omnibus log paths) and Validate reports
+// every problem it finds, each with its line when the key was in the file.
+package config
+
+import (
+	"time"
+)
+
+// Defaults used when a key is absent.
+const (
+	DefaultStateDir  = "/var/lib/gitlab-syslog"
+	DefaultLogDir    = "/var/log/gitlab"
+	DefaultURL       = "tcp://127.0.0.1:514"
+	DefaultFacility  = "local7"
+	DefaultSDID      = "gitlab@32473"
+	DefaultFormat    = "rfc5424"
+	DefaultStartAt   = "beginning"
+	DefaultMaxLine   = 1 << 20
+	DefaultFlushWait = 200 * time.Millisecond
+)
+
+// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on.
+const (
+	AppNameAudit       = "GitLab-Audit-Logs"
+	AppNameApplication = "GitLab-Application-Logs"
+	AppNameAccess      = "GitLab-Access-Logs"
+)
+
+// Config is the whole configuration file. The zero value plus Resolve is the
+// configuration used when no file is given.
+type Config struct {
+	// StateDir holds the checkpoint files. Default /var/lib/gitlab-syslog,
+	// or $XDG_STATE_HOME/gitlab-syslog (~/.local/state/gitlab-syslog) when
+	// that is not writable, e.g. when not running as root.
+	StateDir string `yaml:"state_dir"`
+	// LogDir is the directory the default source paths are built from.
+	// Default /var/log/gitlab.
+	LogDir string `yaml:"log_dir"`
+	// Hostname is the syslog HOSTNAME. Default: the OS hostname.
+	Hostname string `yaml:"hostname"`
+	// StartAt says where to start in a file that has no checkpoint yet:
+	// "beginning" (default) or "end".
+	StartAt string `yaml:"start_at"`
+	// MaxLineBytes bounds one line; longer lines are truncated and counted.
+	// Default 1 MiB.
+	MaxLineBytes int `yaml:"max_line_bytes"`
+	// Forward says where and how to send syslog.
+	Forward Forward `yaml:"forward"`
+	// Sources are the files to follow. When absent, the Omnibus defaults
+	// under LogDir are used.
+	Sources []Source `yaml:"sources"`
+	// Metrics configures the Prometheus endpoint.
+	Metrics Metrics `yaml:"metrics"`
+	// Streaming configures the Audit Event Streaming HTTP receiver.
+	Streaming Streaming `yaml:"streaming"`
+	// GeoIP configures IP address enrichment.
+	GeoIP GeoIP `yaml:"geoip"`
+
+	file  string         // the file the config was read from, "" for defaults
+	lines map[string]int // key path ("forward.url", "sources[1].path") → line
+}
+
+// Forward is the destination of the syslog messages.
+type Forward struct {
+	// URL is udp://host:port, tcp://host:port, tls://host:port,
+	// unix:///path (stream) , unixgram:///path, or stdout:// (print the
+	// messages, one a line). Default tcp://127.0.0.1:514.
+	URL string `yaml:"url"`
+	// TLS is used with tls:// URLs.
+	TLS TLS `yaml:"tls"`
+	// Facility is the syslog facility name (kern ... local7). Default local7.
+	Facility string `yaml:"facility"`
+	// SDID is the SD-ID of the structured data element. Default gitlab@32473.
+	SDID string `yaml:"sd_id"`
+	// StructuredData sends the parsed columns as STRUCTURED-DATA. Default true.
+	StructuredData *bool `yaml:"structured_data"`
+	// Format is rfc5424 (default) or rfc3164.
+	Format string `yaml:"format"`
+	// QueueSize is the number of batches the forwarder holds while the
+	// collector is slow or down; when full, reading pauses. 0: forwarder default.
+	QueueSize int `yaml:"queue_size"`
+	// MaxMessageBytes bounds one encoded message (0: forwarder default).
+	MaxMessageBytes int `yaml:"max_message_bytes"`
+}
+
+// TLS holds the files for tls:// destinations.
+type TLS struct {
+	CAFile     string `yaml:"ca_file"`
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	ServerName string `yaml:"server_name"`
+}
+
+// Source is one followed log file.
+type Source struct {
+	// Type is audit, application or access.
+	Type string `yaml:"type"`
+	// Path is the file to follow.
+	Path string `yaml:"path"`
+	// AppName overrides the APP-NAME that goes with Type.
+	AppName string `yaml:"app_name"`
+	// StartAt overrides the top-level start_at for this file.
+	StartAt string `yaml:"start_at"`
+}
+
+// Metrics configures the HTTP endpoint for /metrics and /healthz.
+type Metrics struct {
+	// Listen is host:port; empty disables the endpoint.
+	Listen string `yaml:"listen"`
+}
+
+// Streaming configures the receiver for GitLab Audit Event Streaming.
+type Streaming struct {
+	// Listen is the host:port the HTTP receiver listens on; empty disables it.
+	Listen string `yaml:"listen"`
+	// Path is the URL path events are POSTed to. Default /.
+	Path string `yaml:"path"`
+	// Token is the verification token GitLab sends in X-Gitlab-Event-Streaming-Token.
+	Token string `yaml:"token"`
+	// TokenFile reads the token from a file instead.
+	TokenFile string `yaml:"token_file"`
+	// TLS serves HTTPS with these files when CertFile is set.
+	TLS TLS `yaml:"tls"`
+	// Spool is the file received events are appended to (and tailed from as
+	// an audit source). Default <state_dir>/streaming/audit_stream.log.
+	Spool string `yaml:"spool"`
+}
+
+// GeoIP configures enrichment with MaxMind databases.
+type GeoIP struct {
+	CityDB string `yaml:"city_db"`
+	ASNDB  string `yaml:"asn_db"`
+}
+
+// File returns the path the configuration was loaded from, or "".
+func (c *Config) File() string { return c.file }
+
+// Line returns the line the key path (e.g. "forward.url", "sources[0].type")
+// was on, or 0 when it was not in the file.
+func (c *Config) Line(path string) int { return c.lines[path] }
+
+// SendStructuredData reports whether the parsed columns go into
+// STRUCTURED-DATA.
+func (f *Forward) SendStructuredData() bool {
+	return f.StructuredData == nil || *f.StructuredData
+}

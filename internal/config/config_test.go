@@ -1,0 +1,298 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string // substrings of the error, all required
+	}{
+		{
+			name: "unknown top-level key with suggestion",
+			yaml: "state_dir: /tmp/x\nforward:\n  url: tcp://127.0.0.1:514\n\n\n\nsorces:\n  - type: audit\n",
+			want: []string{`config.yaml:7: unknown key "sorces" (did you mean "sources"?)`},
+		},
+		{
+			name: "unknown nested key names its parent",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\n  facilty: local7\n",
+			want: []string{`config.yaml:3: unknown key "facilty" in forward (did you mean "facility"?)`},
+		},
+		{
+			name: "unknown key in a list element",
+			yaml: "sources:\n  - type: audit\n    path: /a\n  - type: access\n    pth: /b\n",
+			want: []string{`config.yaml:5: unknown key "pth" in sources[1] (did you mean "path"?)`},
+		},
+		{
+			name: "far-off key lists the known keys",
+			yaml: "metrics:\n  zzzzzzzz: 1\n",
+			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in metrics (known keys: listen)`},
+		},
+		{
+			name: "two unknown keys are both reported",
+			yaml: "sorces: []\nforwad: {}\n",
+			want: []string{`config.yaml:1: unknown key "sorces"`, `config.yaml:2: unknown key "forwad"`},
+		},
+		{
+			name: "wrong type",
+			yaml: "max_line_bytes: lots\n",
+			want: []string{"config.yaml:1: cannot unmarshal !!str `lots` into int"},
+		},
+		{
+			name: "syntax error",
+			yaml: "forward:\n  url: [tcp\n",
+			want: []string{"config.yaml:"},
+		},
+		{
+			name: "not a mapping",
+			yaml: "- a\n- b\n",
+			want: []string{"config.yaml:1: the configuration must be a mapping"},
+		},
+		{
+			name: "duplicate key",
+			yaml: "hostname: a\nhostname: b\n",
+			want: []string{"config.yaml:2:", `"hostname" already defined at line 1`},
+		},
+		{
+			name: "second document",
+			yaml: "hostname: a\n---\nhostname: b\n",
+			want: []string{"config.yaml:2: a second YAML document"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err == nil {
+				t.Fatalf("Parse accepted:\n%s", tt.yaml)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\ndoes not contain\n%s", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       string
+	}{
+		{"bad scheme", "state_dir: /s\nforward:\n  url: http://x:1\n", `config.yaml:3: forward.url: unsupported scheme in "http://x:1"`},
+		{"no port", "state_dir: /s\nforward:\n  url: tcp://127.0.0.1\n", `config.yaml:3: forward.url: "127.0.0.1" is not host:port`},
+		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `port "99999" is not a number from 0 to 65535`},
+		{"tls on tcp", "state_dir: /s\nforward:\n  url: tcp://h:1\n  tls:\n    ca_file: /ca\n", "config.yaml:4: forward.tls: is set but forward.url is not a tls:// URL"},
+		{"facility", "state_dir: /s\nforward:\n  facility: local9\n", `config.yaml:3: forward.facility: unknown facility "local9"`},
+		{"format", "state_dir: /s\nforward:\n  format: json\n", `config.yaml:3: forward.format: "json" is not one of rfc5424, rfc3164`},
+		{"sd_id", "state_dir: /s\nforward:\n  sd_id: gitlab@abc\n", "after @ comes a private enterprise number"},
+		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
+		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access`},
+		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "config.yaml:3: sources[0]: path is missing"},
+		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "config.yaml:4: sources[1].path: /a is already followed by sources[0]"},
+		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
+		{"empty sources", "state_dir: /s\nsources: []\n", "config.yaml:2: sources: no sources"},
+		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
+		{"streaming token", "state_dir: /s\nstreaming:\n  listen: 127.0.0.1:8080\n", "config.yaml:2: streaming: token or token_file is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			c.LogDir = t.TempDir()
+			if _, err := c.Resolve(); err != nil {
+				t.Fatalf("Resolve: %v", err)
+			}
+			err = c.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Validate() = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFullConfig(t *testing.T) {
+	y := `
+state_dir: /var/lib/x
+hostname: gitlab-01
+start_at: end
+max_line_bytes: 65536
+forward:
+  url: tls://siem.example.com:6514
+  tls: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /k.pem, server_name: siem}
+  facility: local6
+  sd_id: gl@1
+  structured_data: false
+  format: rfc3164
+  queue_size: 64
+sources:
+  - type: audit
+    path: /logs/audit_json.log
+  - type: access
+    path: /logs/gitlab_access.log
+    app_name: Custom-Access
+    start_at: beginning
+metrics: {listen: 127.0.0.1:9469}
+streaming: {listen: "127.0.0.1:8080", token: secret}
+geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
+`
+	c, err := Parse([]byte(y), "full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ got, want any }{
+		{c.StateDir, "/var/lib/x"},
+		{c.Hostname, "gitlab-01"},
+		{c.Forward.SendStructuredData(), false},
+		{c.Forward.TLS.ServerName, "siem"},
+		{c.Sources[0].AppName, AppNameAudit},
+		{c.Sources[0].StartAt, "end"},
+		{c.Sources[1].AppName, "Custom-Access"},
+		{c.Sources[1].StartAt, "beginning"},
+		{c.Streaming.Path, "/"},
+		{c.Streaming.Spool, "/var/lib/x/streaming/audit_stream.log"},
+		{c.GeoIP.ASNDB, "/a.mmdb"},
+		{c.Line("forward.tls"), 8},
+		{c.Line("sources[1].app_name"), 19},
+	}
+	for i, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("check %d: got %v, want %v", i, ch.got, ch.want)
+		}
+	}
+}
+
+func TestDefaultSources(t *testing.T) {
+	touch := func(t *testing.T, p string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("omnibus layout without application.log", func(t *testing.T) {
+		dir := t.TempDir()
+		touch(t, filepath.Join(dir, "gitlab-rails", "audit_json.log"))
+		c := &Config{LogDir: dir, StateDir: "/s"}
+		r, err := c.Resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Source{
+			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning"},
+			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning"},
+			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning"},
+		}
+		if !equalSources(c.Sources, want) {
+			t.Errorf("sources = %+v, want %+v", c.Sources, want)
+		}
+		if !r.DefaultSources || len(r.Skipped) != 1 || !strings.HasSuffix(r.Skipped[0], "application.log") {
+			t.Errorf("resolved = %+v", r)
+		}
+	})
+	t.Run("flat layout", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, n := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log"} {
+			touch(t, filepath.Join(dir, n))
+		}
+		c := &Config{LogDir: dir, StateDir: "/s"}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Sources) != 4 {
+			t.Fatalf("sources = %+v", c.Sources)
+		}
+		for _, s := range c.Sources {
+			if filepath.Dir(s.Path) != dir {
+				t.Errorf("%s: not in the flat dir", s.Path)
+			}
+		}
+		if c.Sources[2].Path != filepath.Join(dir, "application.log") || c.Sources[2].Type != "application" {
+			t.Errorf("application.log source = %+v", c.Sources[2])
+		}
+	})
+}
+
+func equalSources(a, b []Source) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestStateDirFallback(t *testing.T) {
+	if os.Getuid() == 0 {
+		// root can write /var/lib; test the env override instead.
+		t.Setenv("STATE_DIRECTORY", "/var/lib/gitlab-syslog:/other")
+		c := &Config{LogDir: t.TempDir()}
+		r, err := c.Resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.StateDir != "/var/lib/gitlab-syslog" || !strings.Contains(r.StateDirNote, "STATE_DIRECTORY") {
+			t.Errorf("state_dir = %q (%s)", c.StateDir, r.StateDirNote)
+		}
+		return
+	}
+	t.Setenv("STATE_DIRECTORY", "")
+	t.Setenv("XDG_STATE_HOME", "/xdg")
+	c := &Config{LogDir: t.TempDir()}
+	r, err := c.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StateDir != "/xdg/gitlab-syslog" || !strings.Contains(r.StateDirNote, "not writable") {
+		t.Errorf("state_dir = %q (%s)", c.StateDir, r.StateDirNote)
+	}
+}
+
+func TestWritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := writable(filepath.Join(dir, "a", "b")); err != nil {
+		t.Errorf("creatable dir: %v", err)
+	}
+	f := filepath.Join(dir, "file")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writable(filepath.Join(f, "sub")); err == nil {
+		t.Error("a path under a regular file was called writable")
+	}
+}
+
+func TestEmptyFileMeansDefaults(t *testing.T) {
+	c, err := Parse([]byte("# nothing\n"), "empty.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.StateDir = "/s"
+	c.LogDir = t.TempDir()
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Forward.URL != DefaultURL || c.Forward.Facility != "local7" || len(c.Sources) != 3 {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+}

@@ -1,0 +1,215 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads and strictly decodes the configuration file at path. It does not
+// apply defaults or validate; call Resolve and Validate for that (or use
+// LoadAndResolve).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes a configuration from data. name is used in error messages
+// ("config.yaml:7: unknown key ...").
+func Parse(data []byte, name string) (*Config, error) {
+	c := &Config{file: name, lines: map[string]int{}}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil // an empty file means all defaults
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		if doc.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
+		}
+		var errs []error
+		walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs)
+		if len(errs) > 0 {
+			return nil, errors.Join(errs...)
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(name, err)
+	}
+	// A second document is almost certainly a mistake (a stray "---").
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("%s:%d: a second YAML document; the configuration is one document (remove the \"---\")", name, extra.Line)
+	}
+	return c, nil
+}
+
+// walk checks every mapping key in n against the yaml tags of t, records the
+// line of every key path, and appends an error for each unknown key.
+func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return // the decoder reports the type mismatch
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				*errs = append(*errs, unknownKey(file, k, path, fields))
+				continue
+			}
+			p := join(path, k.Value)
+			lines[p] = k.Line
+			walk(v, f.Type, p, file, lines, errs)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return
+		}
+		for i, e := range n.Content {
+			p := path + "[" + strconv.Itoa(i) + "]"
+			lines[p] = e.Line
+			walk(e, t.Elem(), p, file, lines, errs)
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	m := make(map[string]reflect.StructField, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		m[tag] = f
+	}
+	return m
+}
+
+func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField) error {
+	where := ""
+	if path != "" {
+		where = " in " + path
+	}
+	msg := fmt.Sprintf("%s:%d: unknown key %q%s", file, k.Line, k.Value, where)
+	if s := suggest(k.Value, fields); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	} else {
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		msg += " (known keys: " + strings.Join(names, ", ") + ")"
+	}
+	return errors.New(msg)
+}
+
+// suggest returns the known key closest to s, if it is close enough to be a
+// likely typo.
+func suggest(s string, fields map[string]reflect.StructField) string {
+	best, bestD := "", 1<<30
+	for name := range fields {
+		d := distance(strings.ToLower(s), name)
+		if d < bestD || (d == bestD && name < best) {
+			best, bestD = name, d
+		}
+	}
+	limit := 2
+	if len(s) > 8 {
+		limit = 3
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// yamlError rewrites the decoder's "yaml: line 7: ..." messages as
+// "config.yaml:7: ...", one error per problem.
+func yamlError(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, 0, len(te.Errors))
+		for _, e := range te.Errors {
+			errs = append(errs, errors.New(rewriteLine(file, e)))
+		}
+		return errors.Join(errs...)
+	}
+	return errors.New(rewriteLine(file, err.Error()))
+}
+
+func rewriteLine(file, msg string) string {
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		return file + ":" + m[1] + ": " + msg[len(m[0]):]
+	}
+	return file + ": " + strings.TrimPrefix(msg, "yaml: ")
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "YAML node"
+}

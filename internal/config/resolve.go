@@ -1,0 +1,192 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Resolved says how Resolve chose values that were not set explicitly, so
+// that run and check can tell the operator.
+type Resolved struct {
+	// StateDirNote explains the state directory choice, e.g. "default" or
+	// "/var/lib/gitlab-syslog is not writable (permission denied); using ...".
+	StateDirNote string
+	// DefaultSources is true when the sources came from LogDir.
+	DefaultSources bool
+	// Skipped lists default sources left out because their file is absent
+	// (application.log, which GitLab no longer writes since 15.11).
+	Skipped []string
+}
+
+// defaultSource is one of the Omnibus logs used when sources is omitted.
+type defaultSource struct {
+	typ, sub, name string
+	onlyIfPresent  bool
+}
+
+var defaultSources = []defaultSource{
+	{"audit", "gitlab-rails", "audit_json.log", false},
+	{"application", "gitlab-rails", "application_json.log", false},
+	{"application", "gitlab-rails", "application.log", true},
+	{"access", "nginx", "gitlab_access.log", false},
+}
+
+// DefaultAppName returns the APP-NAME the Sentinel functions expect for a
+// source type, or "" for an unknown type.
+func DefaultAppName(typ string) string {
+	switch typ {
+	case "audit":
+		return AppNameAudit
+	case "application":
+		return AppNameApplication
+	case "access":
+		return AppNameAccess
+	}
+	return ""
+}
+
+// Resolve fills in every default: state_dir (falling back to a per-user
+// directory when the system one is not writable), log_dir, hostname,
+// start_at, the forward settings and, when sources is omitted, the Omnibus
+// log files under log_dir. For each default file it uses
+// <log_dir>/<gitlab-rails|nginx>/<name> when that exists, else
+// <log_dir>/<name> when that exists (a flat directory such as the bundled
+// testdata), else the Omnibus path, which the tailer waits for.
+func (c *Config) Resolve() (Resolved, error) {
+	var r Resolved
+	if c.LogDir == "" {
+		c.LogDir = DefaultLogDir
+	}
+	if c.StateDir == "" {
+		dir, note, err := defaultStateDir()
+		if err != nil {
+			return r, err
+		}
+		c.StateDir, r.StateDirNote = dir, note
+	} else {
+		r.StateDirNote = "configured"
+	}
+	if c.Hostname == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "-"
+		}
+		c.Hostname = h
+	}
+	if c.StartAt == "" {
+		c.StartAt = DefaultStartAt
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = DefaultMaxLine
+	}
+	f := &c.Forward
+	if f.URL == "" {
+		f.URL = DefaultURL
+	}
+	if f.Facility == "" {
+		f.Facility = DefaultFacility
+	}
+	if f.SDID == "" {
+		f.SDID = DefaultSDID
+	}
+	if f.Format == "" {
+		f.Format = DefaultFormat
+	}
+	if c.Sources == nil {
+		r.DefaultSources = true
+		for _, d := range defaultSources {
+			nested := filepath.Join(c.LogDir, d.sub, d.name)
+			flat := filepath.Join(c.LogDir, d.name)
+			path := nested
+			switch {
+			case exists(nested):
+			case exists(flat):
+				path = flat
+			case d.onlyIfPresent:
+				r.Skipped = append(r.Skipped, nested)
+				continue
+			}
+			c.Sources = append(c.Sources, Source{Type: d.typ, Path: path})
+		}
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.AppName == "" {
+			s.AppName = DefaultAppName(s.Type)
+		}
+		if s.StartAt == "" {
+			s.StartAt = c.StartAt
+		}
+	}
+	if c.Streaming.Listen != "" {
+		if c.Streaming.Path == "" {
+			c.Streaming.Path = "/"
+		}
+		if c.Streaming.Spool == "" {
+			c.Streaming.Spool = filepath.Join(c.StateDir, "streaming", "audit_stream.log")
+		}
+	}
+	return r, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// defaultStateDir picks the state directory when none is configured:
+// $STATE_DIRECTORY (set by systemd's StateDirectory=), then
+// /var/lib/gitlab-syslog when it is writable or can be created, then
+// $XDG_STATE_HOME/gitlab-syslog or ~/.local/state/gitlab-syslog.
+func defaultStateDir() (dir, note string, err error) {
+	if d := os.Getenv("STATE_DIRECTORY"); d != "" {
+		// systemd may pass several, colon-separated; the first is ours.
+		for i := 0; i < len(d); i++ {
+			if d[i] == ':' {
+				d = d[:i]
+				break
+			}
+		}
+		return d, "from $STATE_DIRECTORY (systemd StateDirectory=)", nil
+	}
+	werr := writable(DefaultStateDir)
+	if werr == nil {
+		return DefaultStateDir, "default", nil
+	}
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", "", fmt.Errorf("config: %s is not writable (%v) and there is no home directory for a per-user state_dir (%v); set state_dir", DefaultStateDir, werr, err)
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(base, "gitlab-syslog")
+	return dir, fmt.Sprintf("%s is not writable (%v); using the per-user %s", DefaultStateDir, werr, dir), nil
+}
+
+// writable reports whether dir is writable, or could be created, by this
+// process. It changes nothing on disk.
+func writable(dir string) error {
+	for p := dir; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a directory", p)
+			}
+			if err := syscall.Access(p, 2|1); err != nil { // W_OK|X_OK
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			return nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if parent := filepath.Dir(p); parent == p {
+			return err
+		}
+	}
+}

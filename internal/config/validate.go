@@ -1,0 +1,228 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Facilities maps syslog facility names to their codes.
+var facilities = map[string]int{
+	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5,
+	"lpr": 6, "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
+	"local0": 16, "local1": 17, "local2": 18, "local3": 19,
+	"local4": 20, "local5": 21, "local6": 22, "local7": 23,
+}
+
+// FacilityCode returns the numeric code of a facility name (local7 → 23).
+func FacilityCode(name string) (int, bool) {
+	code, ok := facilities[name]
+	return code, ok
+}
+
+// Validate checks a resolved configuration and returns every problem found,
+// joined, each prefixed with the file and line of the offending key when it
+// came from the file ("config.yaml:7: forward.url: ...").
+func (c *Config) Validate() error {
+	v := &validator{c: c}
+	v.oneOf("start_at", c.StartAt, "beginning", "end")
+	if c.MaxLineBytes < 0 {
+		v.errf("max_line_bytes", "must be positive, got %d", c.MaxLineBytes)
+	}
+	if c.StateDir == "" {
+		v.errf("state_dir", "must not be empty")
+	}
+	if err := checkHeaderField(c.Hostname, 255); err != nil {
+		v.errf("hostname", "%v", err)
+	}
+	v.forward(&c.Forward)
+	if len(c.Sources) == 0 && c.Streaming.Listen == "" {
+		v.errf("sources", "no sources: list at least one file, or configure streaming")
+	}
+	seen := map[string]int{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		p := "sources[" + strconv.Itoa(i) + "]"
+		if s.Type == "" {
+			v.errf(p, "type is missing (want audit, application or access)")
+		} else {
+			v.oneOf(p+".type", s.Type, "audit", "application", "access")
+		}
+		if s.Path == "" {
+			v.errf(p, "path is missing")
+		} else if j, dup := seen[s.Path]; dup {
+			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
+		} else {
+			seen[s.Path] = i
+		}
+		if err := checkHeaderField(s.AppName, 48); err != nil {
+			v.errf(p+".app_name", "%v", err)
+		}
+		v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
+	}
+	if c.Metrics.Listen != "" {
+		v.hostPort("metrics.listen", c.Metrics.Listen)
+	}
+	if st := &c.Streaming; st.Listen != "" {
+		v.hostPort("streaming.listen", st.Listen)
+		if st.Token == "" && st.TokenFile == "" {
+			v.errf("streaming", "token or token_file is required: GitLab sends it in X-Gitlab-Event-Streaming-Token and events without it are refused")
+		}
+		if st.Token != "" && st.TokenFile != "" {
+			v.errf("streaming.token_file", "set token or token_file, not both")
+		}
+		if !strings.HasPrefix(st.Path, "/") {
+			v.errf("streaming.path", "must start with /, got %q", st.Path)
+		}
+		if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
+			v.errf("streaming.tls", "cert_file and key_file go together")
+		}
+		if j, dup := seen[st.Spool]; dup {
+			v.errf("streaming.spool", "%s is also listed as sources[%d]; the spool is followed automatically", st.Spool, j)
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) forward(f *Forward) {
+	u, err := url.Parse(f.URL)
+	switch {
+	case err != nil:
+		v.errf("forward.url", "%v", err)
+	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls":
+		if u.Host == "" {
+			v.errf("forward.url", "%q has no host:port (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
+		} else {
+			v.hostPort("forward.url", u.Host)
+		}
+		if u.Path != "" && u.Path != "/" {
+			v.errf("forward.url", "%q: a %s URL has no path", f.URL, u.Scheme)
+		}
+	case u.Scheme == "unix" || u.Scheme == "unixgram":
+		if u.Path == "" {
+			v.errf("forward.url", "%q has no socket path (e.g. %s:///run/rsyslog.sock)", f.URL, u.Scheme)
+		}
+	case u.Scheme == "stdout" || f.URL == "-":
+	default:
+		v.errf("forward.url", "unsupported scheme in %q (want udp://, tcp://, tls://, unix://, unixgram:// or stdout://)", f.URL)
+	}
+	tlsSet := f.TLS != (TLS{})
+	if tlsSet && (err != nil || u.Scheme != "tls") {
+		v.errf("forward.tls", "is set but forward.url is not a tls:// URL")
+	}
+	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
+		v.errf("forward.tls", "cert_file and key_file go together (client certificate)")
+	}
+	if _, ok := facilities[f.Facility]; !ok {
+		v.errf("forward.facility", "unknown facility %q (want kern, user, ..., local0 ... local7)", f.Facility)
+	}
+	if err := checkSDID(f.SDID); err != nil {
+		v.errf("forward.sd_id", "%v", err)
+	}
+	v.oneOf("forward.format", f.Format, "rfc5424", "rfc3164")
+	if f.QueueSize < 0 {
+		v.errf("forward.queue_size", "must not be negative")
+	}
+	if f.MaxMessageBytes < 0 {
+		v.errf("forward.max_message_bytes", "must not be negative")
+	}
+}
+
+type validator struct {
+	c    *Config
+	errs []error
+}
+
+// errf records an error about the key at path.
+func (v *validator) errf(path, format string, args ...any) {
+	msg := path + ": " + fmt.Sprintf(format, args...)
+	if v.c.file != "" {
+		if line := v.lineOf(path); line > 0 {
+			msg = fmt.Sprintf("%s:%d: %s", v.c.file, line, msg)
+		} else {
+			msg = v.c.file + ": " + msg
+		}
+	}
+	v.errs = append(v.errs, errors.New(msg))
+}
+
+// lineOf returns the line of path or of its nearest parent in the file.
+func (v *validator) lineOf(path string) int {
+	for p := path; p != ""; {
+		if l := v.c.lines[p]; l > 0 {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0
+}
+
+func (v *validator) oneOf(path, val string, allowed ...string) {
+	for _, a := range allowed {
+		if val == a {
+			return
+		}
+	}
+	v.errf(path, "%q is not one of %s", val, strings.Join(allowed, ", "))
+}
+
+func (v *validator) hostPort(path, hp string) {
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		v.errf(path, "%q is not host:port: %v", hp, err)
+		return
+	}
+	_ = host // an empty host means all interfaces for listeners
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		v.errf(path, "%q: port %q is not a number from 0 to 65535", hp, port)
+	}
+}
+
+// checkHeaderField applies RFC 5424's rules for HOSTNAME and APP-NAME:
+// 1..max printable US-ASCII characters, no spaces.
+func checkHeaderField(s string, max int) error {
+	if s == "" {
+		return errors.New("must not be empty")
+	}
+	if len(s) > max {
+		return fmt.Errorf("%q is %d bytes; RFC 5424 allows at most %d", s, len(s), max)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 33 || s[i] > 126 {
+			return fmt.Errorf("%q has a space or non-ASCII byte at %d; RFC 5424 allows printable ASCII only", s, i)
+		}
+	}
+	return nil
+}
+
+// checkSDID applies RFC 5424's SD-NAME rules: 1..32 printable ASCII
+// characters except '=', ' ', ']' and '"'; a private ID has the form
+// name@<private enterprise number>.
+func checkSDID(s string) error {
+	if s == "" || len(s) > 32 {
+		return fmt.Errorf("%q must be 1 to 32 characters", s)
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 33 || b > 126 || b == '=' || b == ']' || b == '"' {
+			return fmt.Errorf("%q: byte %d (%q) is not allowed in an SD-ID", s, i, b)
+		}
+	}
+	if name, pen, ok := strings.Cut(s, "@"); ok {
+		if name == "" {
+			return fmt.Errorf("%q: empty name before @", s)
+		}
+		if _, err := strconv.ParseUint(pen, 10, 32); err != nil {
+			return fmt.Errorf("%q: after @ comes a private enterprise number, e.g. gitlab@32473", s)
+		}
+	}
+	return nil
+}
