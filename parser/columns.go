@@ -1,0 +1,94 @@
+package parser
+
+// Column names. They are the names the Microsoft Sentinel functions
+// GitLabAudit, GitLabApp and GitLabAccess project, plus the columns this
+// package adds (see the package documentation for what each one holds).
+const (
+	// Shared by several logs.
+	ColSeverity           = "Severity"
+	ColEventTime          = "EventTime"
+	ColCorrelationID      = "CorrelationID"
+	ColIPAddress          = "IPAddress"
+	ColAuthenticationType = "AuthenticationType"
+	ColUsername           = "Username"
+
+	// GitLabAudit.
+	ColAuthorID         = "AuthorID"
+	ColAuthorName       = "AuthorName"
+	ColEntityID         = "EntityID"
+	ColEntityType       = "EntityType"
+	ColAddAction        = "AddAction"
+	ColDelAction        = "DelAction"
+	ColRemoveAction     = "RemoveAction"
+	ColTargetID         = "TargetID"
+	ColTargetType       = "TargetType"
+	ColTargetDetails    = "TargetDetails"
+	ColEntityPath       = "EntityPath"
+	ColAction           = "Action"
+	ColCustomMessage    = "CustomMessage"
+	ColSourceVisibility = "SourceVisibility"
+	ColTargetVisibility = "TargetVisibility"
+	ColChangeType       = "ChangeType"
+	ColEventName        = "EventName"
+	ColEventID          = "EventID"
+	ColImpersonatedBy   = "ImpersonatedBy"
+	ColAuthorClass      = "AuthorClass"
+	ColAuthorEmail      = "AuthorEmail"
+	ColCreatedAt        = "CreatedAt"
+	ColRole             = "Role"
+	ColFailedLogin      = "FailedLogin"
+
+	// GitLabApp.
+	ColMessage      = "Message"
+	ColEventKind    = "EventKind"
+	ColAdmin        = "Admin"
+	ColEmailAddress = "EmailAddress"
+	ColOwner        = "Owner"
+	ColProject      = "Project"
+	ColGroup        = "Group"
+	ColTargetUser   = "TargetUser"
+
+	// GitLabAccess.
+	ColRemoteUser   = "RemoteUser"
+	ColRequestVerb  = "RequestVerb"
+	ColURI          = "URI"
+	ColHTTPVersion  = "HTTPVersion"
+	ColResponseCode = "ResponseCode"
+	ColBytesSent    = "BytesSent"
+	ColHTTPReferer  = "HTTPReferer"
+	ColUserAgent    = "UserAgent"
+	ColGzipRatio    = "GzipRatio"
+)
+
+// EventKind values set by the Application parser, one per message pattern.
+const (
+	KindFailedLogin          = "failed_login"
+	KindSuccessfulLogin      = "successful_login"
+	KindLogout               = "logout"
+	KindUserCreated          = "user_created"
+	KindUserRemoved          = "user_removed"
+	KindProjectCreated       = "project_created"
+	KindProjectRemoved       = "project_removed"
+	KindGroupCreated         = "group_created"
+	KindGroupRemoved         = "group_removed"
+	KindImpersonationStarted = "impersonation_started"
+	KindImpersonationStopped = "impersonation_stopped"
+)
+
+// Columns returns the fixed column names a parser of type t can produce, in
+// output order. The Audit and Application parsers also copy every meta.* key
+// of the line as a column of the same name after these.
+func Columns(t Type) []string {
+	switch t {
+	case TypeAudit:
+		return append([]string(nil), auditCols[:]...)
+	case TypeApplication:
+		return []string{ColSeverity, ColEventTime, ColCorrelationID, ColMessage, ColEventKind,
+			ColUsername, ColIPAddress, ColAuthenticationType, ColAdmin, ColEmailAddress,
+			ColOwner, ColProject, ColGroup, ColTargetUser}
+	case TypeAccess:
+		return []string{ColIPAddress, ColRemoteUser, ColEventTime, ColRequestVerb, ColURI,
+			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio}
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package parser
+
+import "time"
+
+// The time parsers below read fixed layouts without allocating: they compute
+// the wall time with time.Date in UTC and subtract the UTC offset, instead of
+// building a time.Location per line.
+
+// digits reads n ASCII digits at b[i:] as a number, or returns -1.
+func digits(b []byte, i, n int) int {
+	if i < 0 || i+n > len(b) {
+		return -1
+	}
+	v := 0
+	for _, c := range b[i : i+n] {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
+// validClock reports whether the date and clock fields are in range.
+func validClock(y, mo, d, h, mi, s int) bool {
+	return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(mo, y) &&
+		h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// parseISOTime reads an RFC 3339 timestamp such as 2024-05-31T14:32:44.108Z
+// or 2024-05-10T17:46:49.058+00:00 (a space instead of T, a missing zone, and
+// a +0000 offset are accepted too; a missing zone means UTC).
+func parseISOTime(b []byte) (time.Time, bool) {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') ||
+		b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	y, mo, d := digits(b, 0, 4), digits(b, 5, 2), digits(b, 8, 2)
+	h, mi, s := digits(b, 11, 2), digits(b, 14, 2), digits(b, 17, 2)
+	if !validClock(y, mo, d, h, mi, s) {
+		return time.Time{}, false
+	}
+	i, ns := 19, 0
+	if i < len(b) && (b[i] == '.' || b[i] == ',') {
+		i++
+		scale := 100000000
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			ns += int(b[i]-'0') * scale
+			scale /= 10
+			i++
+		}
+		if i == start {
+			return time.Time{}, false
+		}
+	}
+	off, ok := parseOffset(b[i:], true)
+	if !ok {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
+	return t.Add(-time.Duration(off) * time.Second), true
+}
+
+// parseOffset reads "", "Z", "+hh:mm", "+hhmm" or " UTC" and returns the
+// offset east of UTC in seconds.
+func parseOffset(b []byte, allowEmpty bool) (int, bool) {
+	switch {
+	case len(b) == 0:
+		return 0, allowEmpty
+	case len(b) == 1 && (b[0] == 'Z' || b[0] == 'z'):
+		return 0, true
+	case string(b) == " UTC":
+		return 0, true
+	case b[0] != '+' && b[0] != '-':
+		return 0, false
+	}
+	var h, m int
+	switch len(b) {
+	case 6:
+		if b[3] != ':' {
+			return 0, false
+		}
+		h, m = digits(b, 1, 2), digits(b, 4, 2)
+	case 5:
+		h, m = digits(b, 1, 2), digits(b, 3, 2)
+	default:
+		return 0, false
+	}
+	if h < 0 || m < 0 || h > 23 || m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	if b[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
+// monthAbbr maps the three-letter English month abbreviation to 1..12, or 0.
+func monthAbbr(b []byte) int {
+	if len(b) != 3 {
+		return 0
+	}
+	switch string(b) {
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
+}
+
+// parseNginxTime reads NGINX $time_local, 13/Jun/2024:10:55:45 +0800.
+func parseNginxTime(b []byte) (time.Time, bool) {
+	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		return time.Time{}, false
+	}
+	d, mo, y := digits(b, 0, 2), monthAbbr(b[3:6]), digits(b, 7, 4)
+	h, mi, s := digits(b, 12, 2), digits(b, 15, 2), digits(b, 18, 2)
+	if !validClock(y, mo, d, h, mi, s) {
+		return time.Time{}, false
+	}
+	off, ok := parseOffset(b[21:], false)
+	if !ok {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
+	return t.Add(-time.Duration(off) * time.Second), true
+}
+
+var longMonths = [...]string{"January", "February", "March", "April", "May", "June",
+	"July", "August", "September", "October", "November", "December"}
+
+// parseLongTime reads Ruby's Time#to_s(:long), "October 06, 2014 11:56",
+// at the start of b and returns the time (taken as UTC: the log does not say
+// which zone it is in) and the length read.
+func parseLongTime(b []byte) (time.Time, int, bool) {
+	mo := 0
+	for i, name := range longMonths {
+		if len(b) > len(name) && string(b[:len(name)]) == name && b[len(name)] == ' ' {
+			mo = i + 1
+			b = b[len(name)+1:]
+			break
+		}
+	}
+	if mo == 0 || len(b) < 14 || b[2] != ',' || b[3] != ' ' || b[8] != ' ' || b[11] != ':' {
+		return time.Time{}, 0, false
+	}
+	d, y, h, mi := digits(b, 0, 2), digits(b, 4, 4), digits(b, 9, 2), digits(b, 12, 2)
+	if !validClock(y, mo, d, h, mi, 0) {
+		return time.Time{}, 0, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC), len(longMonths[mo-1]) + 1 + 14, true
+}
