@@ -1,0 +1,93 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestEndpoint(t *testing.T) {
+	m := New()
+	s := m.Source("audit", "/var/log/gitlab/gitlab-rails/audit_json.log")
+	s.LinesRead.Add(10)
+	s.LinesSent.Add(9)
+	s.ParseFailures.Inc()
+	s.CheckpointLag.Set(123)
+	m.SetForwarder(func() ForwarderStats {
+		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4}
+	})
+	var healthErr error
+	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return healthErr }), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	base := "http://" + srv.Addr().String()
+
+	code, body := get(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		`gitlab_syslog_lines_read_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 10`,
+		`gitlab_syslog_lines_sent_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 9`,
+		`gitlab_syslog_parse_failures_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 1`,
+		`gitlab_syslog_checkpoint_lag_bytes{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 123`,
+		"gitlab_syslog_reconnects_total 2",
+		"gitlab_syslog_queue_depth 3",
+		"gitlab_syslog_duplicates_total 4",
+		"gitlab_syslog_forwarder_connected 1",
+		"go_goroutines ",
+		"process_start_time_seconds ",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
+	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz healthy = %d %q", code, body)
+	}
+	healthErr = errors.New("forwarder: not connected to tcp://127.0.0.1:514")
+	if code, body := get(t, base+"/healthz"); code != 503 || !strings.Contains(body, "not connected") {
+		t.Errorf("/healthz unhealthy = %d %q", code, body)
+	}
+
+	m.RemoveSource("audit", "/var/log/gitlab/gitlab-rails/audit_json.log")
+	if _, body := get(t, base+"/metrics"); strings.Contains(body, "checkpoint_lag_bytes{") {
+		t.Error("removed source's gauge still exported")
+	}
+}
+
+func TestSeparateRegistries(t *testing.T) {
+	// Two agents in one process (tests do this) must not collide.
+	a, b := New(), New()
+	a.Source("access", "/x").LinesRead.Inc()
+	mfs, err := b.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "gitlab_syslog_lines_read_total" && len(mf.GetMetric()) > 0 {
+			t.Error("a's source shows up in b's registry")
+		}
+	}
+}
