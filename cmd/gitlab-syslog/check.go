@@ -2,17 +2,185 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 )
 
-// newCheckCmd is a placeholder until the check command lands.
+// newCheckCmd builds `gitlab-syslog check`: validate a configuration and
+// show what run would do with it.
 func newCheckCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "check",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("check: not built yet")
+	var f agentFlags
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration and show what run would do",
+		Long: `check reads the configuration (and the same flags as run), reports every
+mistake with its file and line and exits 1, or prints what run would do:
+where it sends, which files it follows and whether each exists and is
+readable, where checkpoints go. It exits 1 as well when something run needs
+is unusable: an existing source file that cannot be read, a state directory
+that cannot be written, unreadable TLS files or GeoIP databases.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, r, err := f.load(cmd)
+			if err != nil {
+				return err
+			}
+			problems := summarize(cmd.OutOrStdout(), c, r, f.config)
+			if len(problems) > 0 {
+				return fmt.Errorf("check: %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+			}
+			return nil
 		},
 	}
+	f.register(cmd)
+	return cmd
+}
+
+// summarize prints what run would do and returns the problems that would
+// stop it from working.
+func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
+	if file == "" {
+		file = "(none: built-in defaults)"
+	}
+	fmt.Fprintf(w, "config:     %s: valid\n", file)
+	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
+	if err := dirWritable(c.StateDir); err != nil {
+		fmt.Fprintf(w, ": NOT WRITABLE\n")
+		problems = append(problems, fmt.Sprintf("state_dir %s: %v", c.StateDir, err))
+	} else {
+		fmt.Fprintf(w, ": writable\n")
+	}
+	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)
+	sd := "with STRUCTURED-DATA " + c.Forward.SDID
+	if !c.Forward.SendStructuredData() {
+		sd = "without STRUCTURED-DATA"
+	}
+	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd)
+	for _, tf := range []struct{ key, path string }{
+		{"forward.tls.ca_file", c.Forward.TLS.CAFile},
+		{"forward.tls.cert_file", c.Forward.TLS.CertFile},
+		{"forward.tls.key_file", c.Forward.TLS.KeyFile},
+	} {
+		if tf.path == "" {
+			continue
+		}
+		if err := readable(tf.path); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", tf.key, err))
+		}
+	}
+	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
+	fmt.Fprintf(w, "sources:\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range c.Sources {
+		status := "ok, readable"
+		if fi, err := os.Stat(s.Path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				status = "does not exist yet: run waits for it"
+				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
+					status = "does not exist, and " + err.Error()
+				}
+			} else {
+				status = "CANNOT STAT: " + err.Error()
+				problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+			}
+		} else if err := readable(s.Path); err != nil {
+			status = "NOT READABLE: " + err.Error()
+			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+		} else {
+			status += fmt.Sprintf(", %d bytes", fi.Size())
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", s.Type, s.Path, s.AppName, s.StartAt, status)
+	}
+	tw.Flush()
+	for _, p := range r.Skipped {
+		fmt.Fprintf(w, "  (skipped %s: absent; GitLab 15.11 and later no longer write application.log)\n", p)
+	}
+	if c.Metrics.Listen != "" {
+		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)
+	} else {
+		fmt.Fprintf(w, "metrics:    off\n")
+	}
+	if st := c.Streaming; st.Listen != "" {
+		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
+		if st.TokenFile != "" {
+			if err := readable(st.TokenFile); err != nil {
+				problems = append(problems, fmt.Sprintf("streaming.token_file: %v", err))
+			}
+		}
+		if err := dirWritable(st.SpoolDir); err != nil {
+			problems = append(problems, fmt.Sprintf("streaming.spool_dir %s: %v", st.SpoolDir, err))
+		}
+	} else {
+		fmt.Fprintf(w, "streaming:  off\n")
+	}
+	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
+		db, err := geoip.Open(g.CityDB, g.ASNDB)
+		if err != nil {
+			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
+			problems = append(problems, err.Error())
+		} else {
+			db.Close()
+			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
+		}
+	} else {
+		fmt.Fprintf(w, "geoip:      off\n")
+	}
+	return problems
+}
+
+// readable opens path for reading.
+func readable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func dirReadable(dir string) error {
+	if err := syscall.Access(dir, 4|1); err != nil { // R_OK|X_OK
+		return fmt.Errorf("directory %s is not readable: %w", dir, err)
+	}
+	return nil
+}
+
+// dirWritable reports whether dir is writable or can be created, without
+// changing anything.
+func dirWritable(dir string) error {
+	for p := dir; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("%s is not a directory", p)
+			}
+			return syscall.Access(p, 2|1) // W_OK|X_OK
+		}
+		if !errors.Is(err, os.ErrNotExist) || filepath.Dir(p) == p {
+			return err
+		}
+	}
+}
+
+// permHint explains the usual fix for a permission error on a GitLab log.
+func permHint(path string, err error) string {
+	if !errors.Is(err, os.ErrPermission) {
+		return ""
+	}
+	switch {
+	case strings.Contains(path, "/nginx/"):
+		return " (the nginx log directory is group gitlab-www: add the agent's user to it, e.g. SupplementaryGroups=gitlab-www)"
+	case strings.Contains(path, "/gitlab-rails/"):
+		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
+	}
+	return " (run the agent as a user that can read the file)"
 }

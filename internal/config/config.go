@@ -8,21 +8,20 @@
 // every problem it finds, each with its line when the key was in the file.
 package config
 
-import (
-	"time"
-)
-
 // Defaults used when a key is absent.
 const (
-	DefaultStateDir  = "/var/lib/gitlab-syslog"
-	DefaultLogDir    = "/var/log/gitlab"
-	DefaultURL       = "tcp://127.0.0.1:514"
-	DefaultFacility  = "local7"
-	DefaultSDID      = "gitlab@32473"
-	DefaultFormat    = "rfc5424"
-	DefaultStartAt   = "beginning"
-	DefaultMaxLine   = 1 << 20
-	DefaultFlushWait = 200 * time.Millisecond
+	DefaultStateDir = "/var/lib/gitlab-syslog"
+	DefaultLogDir   = "/var/log/gitlab"
+	DefaultURL      = "tcp://127.0.0.1:514"
+	DefaultFacility = "local7"
+	DefaultSDID     = "gitlab@32473"
+	DefaultFormat   = "rfc5424"
+	DefaultStartAt  = "beginning"
+	DefaultMaxLine  = 1 << 20
+	// DefaultStreamingPath matches streaming.DefaultPath.
+	DefaultStreamingPath = "/gitlab/audit"
+	// StreamingSpoolFile matches streaming.SpoolFile.
+	StreamingSpoolFile = "events.log"
 )
 
 // The APP-NAMEs the Microsoft Sentinel GitLab functions filter on.
@@ -91,10 +90,13 @@ type Forward struct {
 
 // TLS holds the files for tls:// destinations.
 type TLS struct {
+	// CAFile is a PEM bundle of the CAs to trust; empty uses the system roots.
 	CAFile     string `yaml:"ca_file"`
 	CertFile   string `yaml:"cert_file"`
 	KeyFile    string `yaml:"key_file"`
 	ServerName string `yaml:"server_name"`
+	// InsecureSkipVerify disables server certificate verification (tests only).
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
 // Source is one followed log file.
@@ -115,21 +117,27 @@ type Metrics struct {
 	Listen string `yaml:"listen"`
 }
 
-// Streaming configures the receiver for GitLab Audit Event Streaming.
+// Streaming configures the receiver for GitLab Audit Event Streaming
+// (internal/streaming). Events are spooled to <spool_dir>/events.log and
+// that file is followed as an audit source.
 type Streaming struct {
 	// Listen is the host:port the HTTP receiver listens on; empty disables it.
 	Listen string `yaml:"listen"`
-	// Path is the URL path events are POSTed to. Default /.
+	// Path is the URL path events are POSTed to. Default /gitlab/audit.
 	Path string `yaml:"path"`
-	// Token is the verification token GitLab sends in X-Gitlab-Event-Streaming-Token.
-	Token string `yaml:"token"`
-	// TokenFile reads the token from a file instead.
+	// Tokens are the verification tokens GitLab sends in
+	// X-Gitlab-Event-Streaming-Token, one per streaming destination.
+	Tokens []string `yaml:"tokens"`
+	// TokenFile holds more tokens, one a line.
 	TokenFile string `yaml:"token_file"`
-	// TLS serves HTTPS with these files when CertFile is set.
+	// TokenEnv names an environment variable with more tokens.
+	TokenEnv string `yaml:"token_env"`
+	// TLS serves HTTPS with cert_file and key_file.
 	TLS TLS `yaml:"tls"`
-	// Spool is the file received events are appended to (and tailed from as
-	// an audit source). Default <state_dir>/streaming/audit_stream.log.
-	Spool string `yaml:"spool"`
+	// MaxBody is the largest accepted request body in bytes. Default 1 MiB.
+	MaxBody int64 `yaml:"max_body"`
+	// SpoolDir holds the spool. Default <state_dir>/streaming.
+	SpoolDir string `yaml:"spool_dir"`
 }
 
 // GeoIP configures enrichment with MaxMind databases.

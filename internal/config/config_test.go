@@ -84,7 +84,7 @@ func TestValidateErrors(t *testing.T) {
 		want       string
 	}{
 		{"bad scheme", "state_dir: /s\nforward:\n  url: http://x:1\n", `config.yaml:3: forward.url: unsupported scheme in "http://x:1"`},
-		{"no port", "state_dir: /s\nforward:\n  url: tcp://127.0.0.1\n", `config.yaml:3: forward.url: "127.0.0.1" is not host:port`},
+		{"no host", "state_dir: /s\nforward:\n  url: tcp://:514\n", `config.yaml:3: forward.url: "tcp://:514" has no host`},
 		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `port "99999" is not a number from 0 to 65535`},
 		{"tls on tcp", "state_dir: /s\nforward:\n  url: tcp://h:1\n  tls:\n    ca_file: /ca\n", "config.yaml:4: forward.tls: is set but forward.url is not a tls:// URL"},
 		{"facility", "state_dir: /s\nforward:\n  facility: local9\n", `config.yaml:3: forward.facility: unknown facility "local9"`},
@@ -97,7 +97,7 @@ func TestValidateErrors(t *testing.T) {
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
 		{"empty sources", "state_dir: /s\nsources: []\n", "config.yaml:2: sources: no sources"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
-		{"streaming token", "state_dir: /s\nstreaming:\n  listen: 127.0.0.1:8080\n", "config.yaml:2: streaming: token or token_file is required"},
+		{"streaming token", "state_dir: /s\nstreaming:\n  listen: 127.0.0.1:8080\n", "config.yaml:2: streaming: tokens, token_file or token_env is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +139,7 @@ sources:
     app_name: Custom-Access
     start_at: beginning
 metrics: {listen: 127.0.0.1:9469}
-streaming: {listen: "127.0.0.1:8080", token: secret}
+streaming: {listen: "127.0.0.1:8080", tokens: [secret]}
 geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 `
 	c, err := Parse([]byte(y), "full.yaml")
@@ -161,8 +161,8 @@ geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 		{c.Sources[0].StartAt, "end"},
 		{c.Sources[1].AppName, "Custom-Access"},
 		{c.Sources[1].StartAt, "beginning"},
-		{c.Streaming.Path, "/"},
-		{c.Streaming.Spool, "/var/lib/x/streaming/audit_stream.log"},
+		{c.Streaming.Path, "/gitlab/audit"},
+		{c.Streaming.SpoolPath(), "/var/lib/x/streaming/events.log"},
 		{c.GeoIP.ASNDB, "/a.mmdb"},
 		{c.Line("forward.tls"), 8},
 		{c.Line("sources[1].app_name"), 19},

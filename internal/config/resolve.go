@@ -21,6 +21,9 @@ type Resolved struct {
 	Skipped []string
 }
 
+// SpoolPath returns the file the streaming receiver appends events to.
+func (s *Streaming) SpoolPath() string { return filepath.Join(s.SpoolDir, StreamingSpoolFile) }
+
 // defaultSource is one of the Omnibus logs used when sources is omitted.
 type defaultSource struct {
 	typ, sub, name string
@@ -123,10 +126,10 @@ func (c *Config) Resolve() (Resolved, error) {
 	}
 	if c.Streaming.Listen != "" {
 		if c.Streaming.Path == "" {
-			c.Streaming.Path = "/"
+			c.Streaming.Path = DefaultStreamingPath
 		}
-		if c.Streaming.Spool == "" {
-			c.Streaming.Spool = filepath.Join(c.StateDir, "streaming", "audit_stream.log")
+		if c.Streaming.SpoolDir == "" {
+			c.Streaming.SpoolDir = filepath.Join(c.StateDir, "streaming")
 		}
 	}
 	return r, nil

@@ -68,11 +68,13 @@ func (c *Config) Validate() error {
 	}
 	if st := &c.Streaming; st.Listen != "" {
 		v.hostPort("streaming.listen", st.Listen)
-		if st.Token == "" && st.TokenFile == "" {
-			v.errf("streaming", "token or token_file is required: GitLab sends it in X-Gitlab-Event-Streaming-Token and events without it are refused")
+		if len(st.Tokens) == 0 && st.TokenFile == "" && st.TokenEnv == "" {
+			v.errf("streaming", "tokens, token_file or token_env is required: GitLab sends the destination's verification token in X-Gitlab-Event-Streaming-Token and events without it are refused")
 		}
-		if st.Token != "" && st.TokenFile != "" {
-			v.errf("streaming.token_file", "set token or token_file, not both")
+		for i, t := range st.Tokens {
+			if strings.TrimSpace(t) == "" {
+				v.errf("streaming.tokens["+strconv.Itoa(i)+"]", "is empty")
+			}
 		}
 		if !strings.HasPrefix(st.Path, "/") {
 			v.errf("streaming.path", "must start with /, got %q", st.Path)
@@ -80,8 +82,14 @@ func (c *Config) Validate() error {
 		if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
 			v.errf("streaming.tls", "cert_file and key_file go together")
 		}
-		if j, dup := seen[st.Spool]; dup {
-			v.errf("streaming.spool", "%s is also listed as sources[%d]; the spool is followed automatically", st.Spool, j)
+		if st.TLS.CAFile != "" || st.TLS.ServerName != "" || st.TLS.InsecureSkipVerify {
+			v.errf("streaming.tls", "only cert_file and key_file apply to the receiver")
+		}
+		if st.MaxBody < 0 {
+			v.errf("streaming.max_body", "must not be negative")
+		}
+		if j, dup := seen[st.SpoolPath()]; dup {
+			v.errf("streaming.spool_dir", "%s is also listed as sources[%d]; the spool is followed automatically", st.SpoolPath(), j)
 		}
 	}
 	return errors.Join(v.errs...)
@@ -93,9 +101,10 @@ func (v *validator) forward(f *Forward) {
 	case err != nil:
 		v.errf("forward.url", "%v", err)
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls":
-		if u.Host == "" {
-			v.errf("forward.url", "%q has no host:port (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
-		} else {
+		switch {
+		case u.Hostname() == "":
+			v.errf("forward.url", "%q has no host (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
+		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
 			v.hostPort("forward.url", u.Host)
 		}
 		if u.Path != "" && u.Path != "/" {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+)
+
+// agentFlags are the flags run and check share. Each overrides the config
+// key of the same meaning, but only when given on the command line.
+type agentFlags struct {
+	config    string
+	logDir    string
+	stateDir  string
+	to        string
+	hostname  string
+	startAt   string
+	metrics   string
+	logLevel  string
+	logFormat string
+}
+
+func (f *agentFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.config, "config", "c", "", "configuration file (YAML); without it the built-in defaults are used")
+	fl.StringVar(&f.logDir, "log-dir", "", "directory the default sources are found in (default /var/log/gitlab; a flat directory of *.log files works too)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "directory for checkpoints (default /var/lib/gitlab-syslog, or ~/.local/state/gitlab-syslog when that is not writable)")
+	fl.StringVar(&f.to, "to", "", "destination: udp://, tcp://, tls://, unix:// URL, or stdout (or -) to print the messages (default tcp://127.0.0.1:514)")
+	fl.StringVar(&f.hostname, "hostname", "", "syslog HOSTNAME (default: the OS hostname)")
+	fl.StringVar(&f.startAt, "start-at", "", "where to start in files without a checkpoint: beginning or end (default beginning)")
+	fl.StringVar(&f.metrics, "metrics-listen", "", "host:port for /metrics and /healthz (default off)")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+}
+
+// load reads the config file (if any), applies the flags that were given,
+// resolves defaults and validates.
+func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
+	c := &config.Config{}
+	if f.config != "" {
+		var err error
+		if c, err = config.Load(f.config); err != nil {
+			return nil, config.Resolved{}, err
+		}
+	}
+	set := func(name string, dst *string, val string) {
+		if cmd.Flags().Changed(name) {
+			*dst = val
+		}
+	}
+	set("log-dir", &c.LogDir, f.logDir)
+	set("state-dir", &c.StateDir, f.stateDir)
+	set("hostname", &c.Hostname, f.hostname)
+	set("start-at", &c.StartAt, f.startAt)
+	set("metrics-listen", &c.Metrics.Listen, f.metrics)
+	if cmd.Flags().Changed("to") {
+		c.Forward.URL = f.to
+		if f.to == "stdout" || f.to == "-" {
+			c.Forward.URL = "stdout://"
+		}
+	}
+	if cmd.Flags().Changed("log-dir") && f.config != "" && len(c.Sources) > 0 {
+		return nil, config.Resolved{}, fmt.Errorf("--log-dir only moves the default sources, but %s lists sources; edit their paths there", f.config)
+	}
+	r, err := c.Resolve()
+	if err != nil {
+		return nil, r, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, r, err
+	}
+	return c, r, nil
+}
+
+// logger builds the stderr logger from --log-level and --log-format.
+func (f *agentFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(f.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// execute runs the command tree in-process with args and returns stdout
+// and the error.
+func execute(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func writeFile(t *testing.T, path, data string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	notDir := writeFile(t, filepath.Join(dir, "plainfile"), "x")
+	tests := []struct {
+		name    string
+		config  string // "" runs without --config
+		args    []string
+		wantErr []string
+		wantOut []string
+	}{
+		{
+			name:    "bundled samples with flags only",
+			args:    []string{"--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state},
+			wantOut: []string{"forward:    stdout://", "audit", "../../testdata/audit_json.log", "GitLab-Access-Logs", "ok, readable", "state_dir:  " + state + " (configured): writable"},
+		},
+		{
+			name:    "typo in a key",
+			config:  "state_dir: " + state + "\nsorces: []\n",
+			wantErr: []string{`config.yaml:2: unknown key "sorces" (did you mean "sources"?)`},
+		},
+		{
+			name:    "invalid value",
+			config:  "state_dir: " + state + "\nforward:\n  url: http://x\n",
+			wantErr: []string{`config.yaml:3: forward.url: unsupported scheme`},
+		},
+		{
+			name:    "missing source is only reported",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "nope.log") + "}\n",
+			wantOut: []string{"does not exist yet: run waits for it"},
+		},
+		{
+			name:    "unusable source and state_dir fail",
+			config:  "state_dir: " + filepath.Join(notDir, "state") + "\nsources:\n  - {type: audit, path: " + filepath.Join(notDir, "x.log") + "}\n",
+			wantErr: []string{"check: 2 problem(s)", "state_dir " + filepath.Join(notDir, "state"), "source " + filepath.Join(notDir, "x.log")},
+		},
+		{
+			name:    "--log-dir with explicit sources is refused",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n",
+			args:    []string{"--log-dir", "/x"},
+			wantErr: []string{"--log-dir only moves the default sources"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"check"}, tt.args...)
+			if tt.config != "" {
+				args = append(args, "--config", writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tt.config))
+			}
+			out, err := execute(t, args...)
+			if len(tt.wantErr) == 0 && err != nil {
+				t.Fatalf("check failed: %v\n%s", err, out)
+			}
+			if len(tt.wantErr) > 0 && err == nil {
+				t.Fatalf("check passed, want an error\n%s", out)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
