@@ -111,138 +111,207 @@ func trimSuffix(s []byte, suffix string) ([]byte, bool) {
 	return s[:len(s)-len(suffix)], true
 }
 
+// isRESpace reports whether c is in RE2's \s class.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// token reports whether s is non-empty and holds no \s byte (RE2's \S+).
+func token(s []byte) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for _, c := range s {
+		if isRESpace(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// fields splits s at single spaces into exactly n parts, each a token.
+func fields(s []byte, parts [][]byte) bool {
+	for i := range parts {
+		if i == len(parts)-1 {
+			parts[i] = s
+		} else {
+			j := bytes.IndexByte(s, ' ')
+			if j < 0 {
+				return false
+			}
+			parts[i], s = s[:j], s[j+1:]
+		}
+		if !token(parts[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchMessage recognises the security-relevant message patterns (see the
-// package documentation) and adds EventKind and the extracted columns.
+// package documentation) and adds EventKind and the extracted columns. The
+// patterns are tried in the order of the table in the package documentation;
+// the first that matches wins.
 func matchMessage(r *Record, m []byte) {
 	if len(m) == 0 {
 		return
 	}
 	switch m[0] {
 	case 'F':
-		if rest, ok := cut(m, "Failed Login: username="); ok {
-			if i := bytes.LastIndex(rest, []byte(" ip=")); i >= 0 {
-				r.addString(ColEventKind, KindFailedLogin)
-				r.add(ColUsername, rest[:i])
-				r.add(ColIPAddress, rest[i+4:])
-			}
-		}
-	case 'S':
-		if rest, ok := cut(m, "Successful Login: username="); ok {
-			a := bytes.LastIndex(rest, []byte(" admin="))
-			if a < 0 {
-				return
-			}
-			me := bytes.LastIndex(rest[:a], []byte(" method="))
-			if me < 0 {
-				return
-			}
-			ip := bytes.LastIndex(rest[:me], []byte(" ip="))
-			if ip < 0 {
-				return
-			}
-			r.addString(ColEventKind, KindSuccessfulLogin)
-			r.add(ColUsername, rest[:ip])
-			r.add(ColIPAddress, rest[ip+4:me])
-			r.add(ColAuthenticationType, rest[me+8:a])
-			r.add(ColAdmin, rest[a+7:])
-		}
-	case 'U':
-		matchUser(r, m)
-	case 'P':
-		if rest, ok := cut(m, `Project "`); ok {
-			if p, ok := trimSuffix(rest, `" was removed`); ok {
-				r.addString(ColEventKind, KindProjectRemoved)
-				r.add(ColProject, p)
-				return
-			}
-			if p, ok := trimSuffix(rest, `" was deleted`); ok {
-				r.addString(ColEventKind, KindProjectRemoved)
-				r.add(ColProject, p)
-				return
-			}
-		}
-		matchProjectCreated(r, m)
-	case 'G':
-		if rest, ok := cut(m, `Group "`); ok {
-			if g, ok := trimSuffix(rest, `" was created`); ok {
-				r.addString(ColEventKind, KindGroupCreated)
-				r.add(ColGroup, g)
-				return
-			}
-			for _, suf := range [...]string{`" was removed`, `" was deleted`} {
-				if g, ok := trimSuffix(rest, suf); ok {
-					r.addString(ColEventKind, KindGroupRemoved)
-					r.add(ColGroup, g)
-					return
-				}
-			}
-		}
-		matchProjectCreated(r, m)
-	default:
-		matchProjectCreated(r, m)
-	}
-}
-
-// matchUser handles the messages that start with "User".
-func matchUser(r *Record, m []byte) {
-	if rest, ok := cut(m, "User Logout: username="); ok {
-		if i := bytes.LastIndex(rest, []byte(" ip=")); i >= 0 {
-			r.addString(ColEventKind, KindLogout)
-			r.add(ColUsername, rest[:i])
-			r.add(ColIPAddress, rest[i+4:])
-		}
-		return
-	}
-	if rest, ok := cut(m, `User "`); ok {
-		// User "<name>" (<email>) was created; ... (<email>)  was removed.
-		kind := KindUserCreated
-		body, ok := trimSuffix(rest, " was created")
-		if !ok {
-			if body, ok = trimSuffix(rest, " was removed"); !ok {
-				matchProjectCreated(r, m)
-				return
-			}
-			kind = KindUserRemoved
-		}
-		body = bytes.TrimRight(body, " ")
-		i := bytes.LastIndex(body, []byte(`" (`))
-		if i < 0 || body[len(body)-1] != ')' || i+3 > len(body)-1 {
-			matchProjectCreated(r, m)
+		if matchFailedLogin(r, m) {
 			return
 		}
-		r.addString(ColEventKind, kind)
-		r.add(ColUsername, body[:i])
-		r.add(ColEmailAddress, body[i+3:len(body)-1])
-		return
-	}
-	if rest, ok := cut(m, "User "); ok {
-		for _, v := range [...]struct{ sep, kind string }{
-			{" has started impersonating ", KindImpersonationStarted},
-			{" has stopped impersonating ", KindImpersonationStopped},
-		} {
-			if i := bytes.Index(rest, []byte(v.sep)); i >= 0 {
-				r.addString(ColEventKind, v.kind)
-				r.add(ColUsername, rest[:i])
-				r.add(ColTargetUser, rest[i+len(v.sep):])
-				return
-			}
+	case 'S':
+		if matchSuccessfulLogin(r, m) {
+			return
+		}
+	case 'U':
+		if matchUser(r, m) {
+			return
+		}
+	case 'P':
+		if matchQuoted(r, m, `Project "`, ColProject, KindProjectRemoved, `" was removed`, `" was deleted`) {
+			return
+		}
+	case 'G':
+		if matchQuoted(r, m, `Group "`, ColGroup, KindGroupCreated, `" was created`) ||
+			matchQuoted(r, m, `Group "`, ColGroup, KindGroupRemoved, `" was removed`, `" was deleted`) {
+			return
 		}
 	}
 	matchProjectCreated(r, m)
 }
 
-// matchProjectCreated handles `<owner> created a new project "<name>"`.
-func matchProjectCreated(r *Record, m []byte) {
+// matchFailedLogin: ^Failed Login: username=(.*) ip=(\S+)$
+func matchFailedLogin(r *Record, m []byte) bool {
+	rest, ok := cut(m, "Failed Login: username=")
+	if !ok {
+		return false
+	}
+	i := bytes.LastIndex(rest, []byte(" ip="))
+	if i < 0 || !token(rest[i+4:]) {
+		return false
+	}
+	r.addString(ColEventKind, KindFailedLogin)
+	r.add(ColUsername, rest[:i])
+	r.add(ColIPAddress, rest[i+4:])
+	return true
+}
+
+// matchSuccessfulLogin:
+// ^Successful Login: username=(\S+) ip=(\S+) method=(\S+) admin=(true|false)$
+func matchSuccessfulLogin(r *Record, m []byte) bool {
+	rest, ok := cut(m, "Successful Login: username=")
+	if !ok {
+		return false
+	}
+	var p [4][]byte
+	if !fields(rest, p[:]) {
+		return false
+	}
+	ip, ok1 := cut(p[1], "ip=")
+	method, ok2 := cut(p[2], "method=")
+	admin, ok3 := cut(p[3], "admin=")
+	if !ok1 || !ok2 || !ok3 || len(ip) == 0 || len(method) == 0 ||
+		(string(admin) != "true" && string(admin) != "false") {
+		return false
+	}
+	r.addString(ColEventKind, KindSuccessfulLogin)
+	r.add(ColUsername, p[0])
+	r.add(ColIPAddress, ip)
+	r.add(ColAuthenticationType, method)
+	r.add(ColAdmin, admin)
+	return true
+}
+
+// matchUser handles the messages that start with "User":
+//
+//	^User Logout: username=(\S+) ip=(\S+)$
+//	^User "(.*)" \((.*)\) +was (created|removed)$
+//	^User (\S+) has (started|stopped) impersonating (\S+)$
+func matchUser(r *Record, m []byte) bool {
+	if rest, ok := cut(m, "User Logout: username="); ok {
+		var p [2][]byte
+		if fields(rest, p[:]) {
+			if ip, ok := cut(p[1], "ip="); ok && len(ip) > 0 {
+				r.addString(ColEventKind, KindLogout)
+				r.add(ColUsername, p[0])
+				r.add(ColIPAddress, ip)
+				return true
+			}
+		}
+	}
+	if rest, ok := cut(m, `User "`); ok {
+		kind := KindUserCreated
+		body, ok := trimSuffix(rest, " was created")
+		if !ok {
+			body, ok = trimSuffix(rest, " was removed")
+			kind = KindUserRemoved
+		}
+		if ok {
+			body = bytes.TrimRight(body, " ")
+			if i := bytes.LastIndex(body, []byte(`" (`)); i >= 0 && body[len(body)-1] == ')' {
+				r.addString(ColEventKind, kind)
+				r.add(ColUsername, body[:i])
+				r.add(ColEmailAddress, body[i+3:len(body)-1])
+				return true
+			}
+		}
+	}
+	if rest, ok := cut(m, "User "); ok {
+		var p [5][]byte
+		if fields(rest, p[:]) && string(p[1]) == "has" && string(p[3]) == "impersonating" {
+			kind := KindImpersonationStarted
+			switch string(p[2]) {
+			case "started":
+			case "stopped":
+				kind = KindImpersonationStopped
+			default:
+				return false
+			}
+			r.addString(ColEventKind, kind)
+			r.add(ColUsername, p[0])
+			r.add(ColTargetUser, p[4])
+			return true
+		}
+	}
+	return false
+}
+
+// matchQuoted handles ^<prefix>(.*)<suffix>$ for any of the suffixes.
+func matchQuoted(r *Record, m []byte, prefix, col, kind string, suffixes ...string) bool {
+	rest, ok := cut(m, prefix)
+	if !ok {
+		return false
+	}
+	for _, suf := range suffixes {
+		if v, ok := trimSuffix(rest, suf); ok {
+			r.addString(ColEventKind, kind)
+			r.add(col, v)
+			return true
+		}
+	}
+	return false
+}
+
+// matchProjectCreated handles ^(?:(.*) )?created a new project "(.*)"$; the
+// owner is the longest prefix that fits, as with a greedy regular expression.
+func matchProjectCreated(r *Record, m []byte) bool {
 	const sep = `created a new project "`
 	if len(m) < len(sep)+1 || m[len(m)-1] != '"' {
-		return
+		return false
 	}
-	i := bytes.Index(m, []byte(sep))
-	if i < 0 || (i > 0 && m[i-1] != ' ') || i+len(sep) > len(m)-1 {
-		return
+	for end := len(m); ; {
+		i := bytes.LastIndex(m[:end], []byte(sep))
+		if i < 0 {
+			return false
+		}
+		if (i == 0 || m[i-1] == ' ') && i+len(sep) <= len(m)-1 {
+			r.addString(ColEventKind, KindProjectCreated)
+			r.add(ColOwner, m[:max(i-1, 0)])
+			r.add(ColProject, m[i+len(sep):len(m)-1])
+			return true
+		}
+		end = i + len(sep) - 1
 	}
-	owner := m[:max(i-1, 0)]
-	r.addString(ColEventKind, KindProjectCreated)
-	r.add(ColOwner, owner)
-	r.add(ColProject, m[i+len(sep):len(m)-1])
 }

@@ -34,7 +34,7 @@ const (
 	aFailedLogin
 	nAuditCols
 
-	aEventType = nAuditCols // streaming event_type, the fallback for EventName
+	aEventType  = nAuditCols // streaming event_type, the fallback for EventName
 	nAuditSlots = nAuditCols + 1
 )
 

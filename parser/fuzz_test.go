@@ -1,0 +1,146 @@
+package parser
+
+import (
+	"bytes"
+	"testing"
+	"unicode/utf8"
+)
+
+// seedFuzz adds every sample line and the JSON edge cases to the corpus.
+func seedFuzz(f *testing.F) {
+	for _, line := range allSampleLines(f) {
+		f.Add(line)
+	}
+	for _, s := range jsonEdgeCases {
+		f.Add([]byte(s))
+	}
+}
+
+// parseAll runs every parser and Detect on line; none may panic, and every
+// failure must be an *Error of the right type.
+func parseAll(t *testing.T, line []byte) {
+	t.Helper()
+	Detect(line)
+	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAccess} {
+		var r Record
+		err := New(typ).Parse(line, &r)
+		if err == nil {
+			if r.Type != typ {
+				t.Fatalf("%s parser set Type %s", typ, r.Type)
+			}
+			checkFields(t, &r)
+			continue
+		}
+		e, ok := err.(*Error)
+		if !ok {
+			t.Fatalf("%s parser returned %T, want *Error", typ, err)
+		}
+		if e.Type != typ || e.Offset < -1 || e.Offset > len(line) {
+			t.Fatalf("%s parser returned bad error %+v for %q", typ, e, line)
+		}
+	}
+}
+
+// checkFields checks what holds for every parsed record.
+func checkFields(t *testing.T, r *Record) {
+	t.Helper()
+	for _, f := range r.Fields {
+		if f.Name == "" || len(f.Value) == 0 {
+			t.Fatalf("empty column %q=%q", f.Name, f.Value)
+		}
+		if r.Type == TypeAudit && !utf8.Valid(f.Value) {
+			t.Fatalf("audit column %s is not valid UTF-8: %q", f.Name, f.Value)
+		}
+	}
+	if !r.Time.IsZero() && r.Time.Location().String() != "UTC" {
+		t.Fatalf("Time %v is not in UTC", r.Time)
+	}
+}
+
+// checkReuse parses line into a Record that held another line before and
+// compares the result with a fresh Record.
+func checkReuse(t *testing.T, p Parser, other, line []byte) {
+	t.Helper()
+	var fresh, reused Record
+	err1 := p.Parse(line, &fresh)
+	_ = p.Parse(other, &reused)
+	err2 := p.Parse(line, &reused)
+	if (err1 == nil) != (err2 == nil) || (err1 == nil && !fresh.Equal(&reused)) {
+		t.Fatalf("reused Record differs for %q:\n%s\nvs\n%s", line, formatCols(recordCols(&fresh)), formatCols(recordCols(&reused)))
+	}
+}
+
+func FuzzAudit(f *testing.F) {
+	seedFuzz(f)
+	other := readLines(f, "audit_json.log")[3]
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parseAll(t, line)
+		checkDifferential(t, stdLib, TypeAudit, new(Audit), line)
+		checkReuse(t, new(Audit), other, line)
+	})
+}
+
+func FuzzApplication(f *testing.F) {
+	seedFuzz(f)
+	other := readLines(f, "application_json.log")[6]
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parseAll(t, line)
+		checkReuse(t, new(Application), other, line)
+		if i := skipWS(line, 0); i < len(line) && line[i] == '{' {
+			checkDifferential(t, stdLib, TypeApplication, new(Application), line)
+			return
+		}
+		var r Record
+		if err := new(Application).Parse(line, &r); err != nil {
+			return
+		}
+		ts, _ := r.Get(ColEventTime)
+		msg, _ := r.Get(ColMessage)
+		if !bytes.HasPrefix(line, ts) || string(line[len(ts):len(ts)+2]) != ": " || !bytes.Equal(line[len(ts)+2:], msg) {
+			t.Fatalf("text line %q split into time %q and message %q", line, ts, msg)
+		}
+		if r.Time.IsZero() {
+			t.Fatalf("text line %q parsed without a time", line)
+		}
+		got := recordCols(&r)[2-boolInt(len(msg) == 0):]
+		if want := refMessage(string(msg)); formatCols(got) != formatCols(want) {
+			t.Fatalf("message %q:\ngot\n%swant\n%s", msg, formatCols(got), formatCols(want))
+		}
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func FuzzAccess(f *testing.F) {
+	seedFuzz(f)
+	other := readLines(f, "gitlab_access.log")[4]
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parseAll(t, line)
+		checkReuse(t, new(Access), other, line)
+		var r Record
+		if err := new(Access).Parse(line, &r); err != nil {
+			return
+		}
+		addr, _ := r.Get(ColIPAddress)
+		if !bytes.HasPrefix(line, append(append([]byte(nil), addr...), " - "...)) {
+			t.Fatalf("IPAddress %q is not the first field of %q", addr, line)
+		}
+		for _, f := range r.Fields {
+			if !bytes.Contains(line, f.Value) {
+				t.Fatalf("column %s=%q is not in the line %q", f.Name, f.Value, line)
+			}
+		}
+		code, ok := r.Get(ColResponseCode)
+		if !ok || !isStatusOrSize(code, false) {
+			t.Fatalf("ResponseCode %q for %q", code, line)
+		}
+		if r.Time.IsZero() {
+			t.Fatalf("no time for %q", line)
+		}
+	})
+}
