@@ -1,0 +1,87 @@
+package streaming
+
+import (
+	"strconv"
+	"time"
+)
+
+// maxBatchBytes bounds the events written with one fsync.
+const maxBatchBytes = 4 << 20
+
+// commitReq asks the commit loop to spool one event line.
+type commitReq struct {
+	line []byte     // compact JSON and '\n'
+	key  string     // dedupe key, "" for none
+	at   int64      // unix seconds, recorded with key
+	done chan error // buffered; receives exactly one result
+}
+
+// commitLoop owns the spool and the dedupe log. It writes the events waiting
+// at the moment as one batch with one fsync (group commit), answers each
+// request, then records their ids. It returns when r.quit is closed; a
+// request it has taken is always answered first.
+func (r *Receiver) commitLoop() {
+	var (
+		batch []*commitReq
+		buf   []byte
+		ids   []byte
+	)
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		var first *commitReq
+		select {
+		case first = <-r.reqs:
+		case <-tick.C:
+			r.maintain()
+			continue
+		case <-r.quit:
+			return
+		}
+		batch = append(batch[:0], first)
+		buf = append(buf[:0], first.line...)
+	gather:
+		for len(buf) < maxBatchBytes {
+			select {
+			case q := <-r.reqs:
+				batch = append(batch, q)
+				buf = append(buf, q.line...)
+			default:
+				break gather
+			}
+		}
+		rot := r.spool.rotations
+		err := r.spool.append(buf)
+		r.stats.syncs.Add(1)
+		r.stats.rotations.Add(r.spool.rotations - rot)
+		ids, n := ids[:0], 0
+		for _, q := range batch {
+			if err == nil && q.key != "" && r.dedupe != nil {
+				ids = strconv.AppendInt(ids, q.at, 10)
+				ids = append(ids, ' ')
+				ids = append(ids, q.key...)
+				ids = append(ids, '\n')
+				n++
+			}
+			q.done <- err
+		}
+		if n > 0 {
+			r.dedupe.appendLog(ids, n)
+		}
+		clear(batch) // drop references to the bodies
+	}
+}
+
+// maintain forgets expired ids and compacts the dedupe log when it has grown
+// well beyond them.
+func (r *Receiver) maintain() {
+	if r.dedupe == nil {
+		return
+	}
+	r.dedupe.expire(r.now())
+	if r.dedupe.needsCompaction() {
+		if err := r.dedupe.compact(); err != nil {
+			r.log.Warn("streaming: dedupe log compaction failed; will retry", "err", err)
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package streaming
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+)
+
+// Defaults for the zero values of Config.
+const (
+	// DefaultPath is the URL path events are POSTed to.
+	DefaultPath = "/gitlab/audit"
+	// DefaultMaxBody bounds a request body. Audit events are a few KiB; a
+	// body over 1 MiB is refused with 413 (and the event is lost, so the
+	// refusal is logged at warning level). GitLab itself sends up to 25 MB
+	// (GitLabMaxBody); raise MaxBody up to that if you stream events with
+	// very large details.
+	DefaultMaxBody = 1 << 20
+	// GitLabMaxBody is the largest body GitLab sends (REQUEST_BODY_SIZE_LIMIT).
+	GitLabMaxBody = 25 << 20
+	// DefaultDedupeWindow is how long an event id is remembered.
+	DefaultDedupeWindow = 24 * time.Hour
+	// DefaultDedupeMaxIDs bounds the remembered ids (some 100 MB of memory at
+	// most); beyond it the oldest are forgotten first.
+	DefaultDedupeMaxIDs = 1 << 20
+	// DefaultSpoolMaxBytes is the size at which the spool is rotated.
+	DefaultSpoolMaxBytes = 64 << 20
+	// SpoolFile is the name of the spool in SpoolDir; the rotated file is
+	// SpoolFile + ".1".
+	SpoolFile = "events.log"
+	// DedupeFile is the name of the id log in SpoolDir.
+	DedupeFile = "dedupe.log"
+	// TokenHeader carries the destination's verification token.
+	TokenHeader = "X-Gitlab-Event-Streaming-Token"
+	// EventTypeHeader carries the event type (GitLab 15.0+).
+	EventTypeHeader = "X-Gitlab-Audit-Event-Type"
+	// ShutdownTimeout is how long Run waits for requests in progress when its
+	// context is cancelled.
+	ShutdownTimeout = 10 * time.Second
+)
+
+// Config configures a Receiver. Listen, SpoolDir and at least one token are
+// required; zero values of the rest take the defaults above.
+type Config struct {
+	// Listen is the host:port to listen on, e.g. ":8443" or "10.0.0.5:8443"
+	// ("127.0.0.1:0" picks a free port; see Addr).
+	Listen string
+	// Path is the URL path of the destination URL. Default DefaultPath.
+	Path string
+	// TLSCert and TLSKey are PEM files; when set, the Receiver serves HTTPS
+	// (TLS 1.2+). Both or neither.
+	TLSCert, TLSKey string
+	// Tokens are accepted verification tokens, one per streaming destination
+	// (a group and the instance have different tokens).
+	Tokens []string
+	// TokenFile names a file with more tokens, one per line; empty lines and
+	// lines starting with # are skipped.
+	TokenFile string
+	// TokenEnv names an environment variable with more tokens, separated by
+	// commas or white space.
+	TokenEnv string
+	// MaxBody is the largest accepted body in bytes. Default DefaultMaxBody.
+	MaxBody int64
+	// DedupeWindow is how long an event id is remembered to drop duplicates.
+	// Default DefaultDedupeWindow; negative turns deduplication off.
+	DedupeWindow time.Duration
+	// DedupeMaxIDs bounds the remembered ids. Default DefaultDedupeMaxIDs.
+	DedupeMaxIDs int
+	// SpoolDir holds the spool (SpoolFile), its rotated predecessor and the
+	// dedupe log. It is created (mode 0700) if missing.
+	SpoolDir string
+	// SpoolMaxBytes is the size at which the spool is rotated. Default
+	// DefaultSpoolMaxBytes.
+	SpoolMaxBytes int64
+	// Logger receives the Receiver's logs. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// tokenSet holds the SHA-256 digests of the accepted tokens. Comparing
+// digests keeps the comparison constant-time regardless of token lengths.
+type tokenSet [][sha256.Size]byte
+
+// match reports whether got is one of the tokens. It compares against every
+// token, so the time taken does not tell which one matched, if any.
+func (ts tokenSet) match(got string) bool {
+	h := sha256.Sum256([]byte(got))
+	ok := 0
+	for i := range ts {
+		ok |= subtle.ConstantTimeCompare(h[:], ts[i][:])
+	}
+	return ok == 1
+}
+
+// loadTokens gathers the tokens from the three sources in cfg.
+func loadTokens(cfg *Config, log *slog.Logger) (tokenSet, error) {
+	var toks []string
+	for i, t := range cfg.Tokens {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			return nil, fmt.Errorf("streaming: tokens[%d] is empty", i)
+		}
+		toks = append(toks, t)
+	}
+	if cfg.TokenFile != "" {
+		fi, err := os.Stat(cfg.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("streaming: token_file: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			log.Warn("streaming: token file is readable by group or others; chmod 600 it",
+				"file", cfg.TokenFile, "mode", fi.Mode().Perm().String())
+		}
+		data, err := os.ReadFile(cfg.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("streaming: token_file: %w", err)
+		}
+		n := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || line[0] == '#' {
+				continue
+			}
+			toks = append(toks, line)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("streaming: token_file %s holds no token (one per line)", cfg.TokenFile)
+		}
+	}
+	if cfg.TokenEnv != "" {
+		v := os.Getenv(cfg.TokenEnv)
+		f := strings.FieldsFunc(v, func(r rune) bool {
+			return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+		})
+		if len(f) == 0 {
+			return nil, fmt.Errorf("streaming: token_env: environment variable %s is unset or empty", cfg.TokenEnv)
+		}
+		toks = append(toks, f...)
+	}
+	if len(toks) == 0 {
+		return nil, errors.New("streaming: no verification token configured: set tokens, token_file or token_env " +
+			"to the token GitLab shows for the streaming destination")
+	}
+	ts := make(tokenSet, len(toks))
+	for i, t := range toks {
+		if len(t) < 16 {
+			log.Warn("streaming: a verification token is shorter than the 16 characters GitLab generates", "index", i)
+		}
+		ts[i] = sha256.Sum256([]byte(t))
+	}
+	return ts, nil
+}

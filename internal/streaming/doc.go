@@ -1,0 +1,55 @@
+// Package streaming receives GitLab Audit Event Streaming requests and
+// persists each event as one line of a spool file that the agent tails like
+// any other audit log.
+//
+// GitLab POSTs every audit event of a group or of the instance to each HTTP
+// streaming destination, with the destination's verification token in the
+// X-Gitlab-Event-Streaming-Token header and the event JSON as the body. The
+// Content-Type is application/x-www-form-urlencoded by default even though
+// the body is JSON, or application/json when the destination is configured
+// so; the Receiver reads the raw body in both cases and never form-decodes it.
+//
+// # What a request gets
+//
+//   - 404 for any path other than Config.Path, 405 (Allow: POST) for any
+//     other method.
+//   - 401 when the token header is missing or matches none of the configured
+//     tokens. Tokens are compared in constant time, and never logged.
+//   - 413 when the body exceeds Config.MaxBody.
+//   - 400 when the body is not exactly one JSON object.
+//   - 200 when the event, compacted to one line, has been appended to the
+//     spool file and the file has been fsynced, or when the event's id was
+//     already spooled within Config.DedupeWindow (a duplicate).
+//   - 503 when the spool could not be written or synced.
+//
+// # Delivery guarantees
+//
+// GitLab delivers at least once and does not retry: a destination that
+// answers 5xx (or times out) loses that event, and the administrator can only
+// look it up in the audit events UI or API. The Receiver therefore answers
+// 2xx only after the event is durable, and 5xx only when it truly could not
+// persist it. Concurrent requests share fsyncs (group commit), but none is
+// acknowledged before the sync that covers it.
+//
+// GitLab may send one event more than once, and several destinations (a group
+// and the instance) pointing at the same Receiver deliver the same event
+// twice. Events are deduplicated by their "id" (a number for events stored in
+// the database, a UUID string for stream-only events; 1 and "1" are
+// different ids). Seen ids are kept in memory and appended to dedupe.log in
+// the spool directory, which is reloaded and compacted on start, so a
+// duplicate is recognised across a restart. An event without an id is never
+// treated as a duplicate. A power loss can forget the last ids recorded (the
+// dedupe log is not fsynced): a redelivered event is then spooled twice,
+// which at-least-once delivery allows anyway.
+//
+// # The spool
+//
+// SpoolPath (events.log in Config.SpoolDir) receives one compact JSON object
+// per line. When it would grow past Config.SpoolMaxBytes it is renamed to
+// events.log.1, replacing the previous one, and a new events.log is started.
+// The tailer follows the rename and drains the renamed file, but only one old
+// file is kept: the agent must have read events.log.1 before the next
+// rotation, that is within SpoolMaxBytes of further events (64 MiB by
+// default, tens of thousands of events). If the spool ends in a partial line after a
+// crash, a newline is added before the next event so the two never merge.
+package streaming

@@ -1,0 +1,172 @@
+package streaming
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	gojson "github.com/goccy/go-json"
+)
+
+// ServeHTTP handles one streamed event; see the package documentation for
+// the answers.
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.URL.Path != r.path {
+		http.NotFound(w, req)
+		return
+	}
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed: GitLab streams audit events with POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if vals := req.Header.Values(TokenHeader); len(vals) != 1 || !r.tokens.match(vals[0]) {
+		r.stats.unauthorized.Add(1)
+		reason := "wrong token"
+		if len(vals) == 0 {
+			reason = "no " + TokenHeader + " header"
+		} else if len(vals) > 1 {
+			reason = "several " + TokenHeader + " headers"
+		}
+		r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
+			"remote", req.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	eventType := req.Header.Get(EventTypeHeader)
+
+	body, err := readBody(w, req, r.maxBody)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			r.stats.tooLarge.Add(1)
+			r.log.Warn("streaming: event refused: body too large; the event is lost unless max_body is raised",
+				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
+				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
+			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
+				http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.stats.invalid.Add(1)
+		r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr)
+		http.Error(w, "reading body failed", http.StatusBadRequest)
+		return
+	}
+
+	line, key, err := normalize(body)
+	if err != nil {
+		r.stats.invalid.Add(1)
+		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
+			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
+		http.Error(w, "body is not one JSON object: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if key == "" {
+		r.stats.noID.Add(1)
+		r.log.Debug("streaming: event has no usable id; it is not deduplicated", "event_type", eventType)
+	}
+
+	dedupe := r.dedupe != nil && key != ""
+	if dedupe {
+		for {
+			res, wait := r.dedupe.reserve(key, r.now())
+			if res == reserved {
+				break
+			}
+			if res == duplicate {
+				r.stats.duplicates.Add(1)
+				r.log.Debug("streaming: duplicate event dropped", "id", key, "event_type", eventType)
+				io.WriteString(w, "duplicate\n")
+				return
+			}
+			select { // inFlight: the same id is being spooled by another request
+			case <-wait:
+			case <-req.Context().Done():
+				return
+			}
+		}
+	}
+
+	at := r.now().Unix()
+	cr := &commitReq{line: line, key: key, at: at, done: make(chan error, 1)}
+	select {
+	case r.reqs <- cr:
+		err = <-cr.done
+	case <-r.quit:
+		err = errors.New("streaming: shutting down")
+	}
+	if dedupe {
+		r.dedupe.settle(key, err == nil, at)
+	}
+	if err != nil {
+		r.stats.spoolErrors.Add(1)
+		r.log.Error("streaming: event not persisted; answered 503 and GitLab will not retry it",
+			"err", err, "id", key, "event_type", eventType)
+		http.Error(w, "event could not be persisted", http.StatusServiceUnavailable)
+		return
+	}
+	r.stats.accepted.Add(1)
+	r.log.Debug("streaming: event spooled", "id", key, "event_type", eventType, "bytes", len(line))
+	io.WriteString(w, "ok\n")
+}
+
+// readBody reads the whole body, at most limit bytes.
+func readBody(w http.ResponseWriter, req *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, req.Body, limit)
+	size := int64(512)
+	if cl := req.ContentLength; cl > 0 && cl <= limit {
+		size = cl + 1 // +1 so ReadAll sees EOF without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(rd)
+	return buf.Bytes(), err
+}
+
+// normalize checks that body is exactly one JSON object and returns it
+// compacted to one line with a trailing newline, and the dedupe key of its
+// "id": the number as written, a string in Go quoted form (so 1 and "1"
+// differ), or "" when the id is absent, null, empty, of another type, or
+// longer than maxKeyLen.
+func normalize(body []byte) (line []byte, key string, err error) {
+	var probe struct {
+		ID gojson.RawMessage `json:"id"`
+	}
+	if err := gojson.Unmarshal(body, &probe); err != nil {
+		return nil, "", err // probe is not used
+	}
+	var out bytes.Buffer
+	out.Grow(len(body) + 1)
+	if err := json.Compact(&out, body); err != nil {
+		return nil, "", err
+	}
+	if out.Len() == 0 || out.Bytes()[0] != '{' {
+		return nil, "", errors.New("top-level value is not an object")
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), idKey(probe.ID), nil
+}
+
+// idKey turns the raw JSON id into a dedupe key.
+func idKey(raw []byte) string {
+	if len(raw) == 0 || len(raw) > maxKeyLen {
+		return ""
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if err := gojson.Unmarshal(raw, &s); err != nil || s == "" {
+			return ""
+		}
+		k := strconv.Quote(s)
+		if len(k) > maxKeyLen {
+			return ""
+		}
+		return k
+	case c == '-' || (c >= '0' && c <= '9'):
+		return string(raw)
+	}
+	return ""
+}

@@ -1,0 +1,247 @@
+package streaming
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Receiver is the HTTP endpoint of a GitLab streaming destination. Create it
+// with New, serve with Run.
+type Receiver struct {
+	path     string
+	maxBody  int64
+	tokens   tokenSet
+	log      *slog.Logger
+	tlsCfg   *tls.Config
+	ln       net.Listener
+	spool    *spool
+	dedupe   *dedupe // nil when deduplication is off
+	reqs     chan *commitReq
+	quit     chan struct{} // closed when the commit loop must stop
+	now      func() time.Time
+	ran      atomic.Bool
+	closeErr error
+	closed   sync.Once
+
+	stats counters
+}
+
+// Stats counts what the Receiver did since New.
+type Stats struct {
+	Accepted      uint64 // events appended to the spool and synced (answered 200)
+	Duplicates    uint64 // events whose id was already spooled (answered 200, not spooled)
+	NoID          uint64 // accepted events without a usable id (not deduplicated)
+	Unauthorized  uint64 // 401: token missing or wrong
+	Invalid       uint64 // 400: body not one JSON object
+	TooLarge      uint64 // 413: body over MaxBody
+	SpoolErrors   uint64 // 503: the spool could not be written or synced
+	Syncs         uint64 // fsyncs of the spool; Accepted/Syncs is the group-commit factor
+	Rotations     uint64 // spool rotations
+	DedupeEvicted uint64 // ids forgotten before their window ended (DedupeMaxIDs reached)
+}
+
+type counters struct {
+	accepted, duplicates, noID, unauthorized, invalid, tooLarge, spoolErrors, syncs, rotations atomic.Uint64
+}
+
+// New checks cfg, loads the tokens, opens the spool and the dedupe log and
+// starts listening. Call Run to serve, or Close to give the resources back
+// without serving.
+func New(cfg Config) (*Receiver, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Listen == "" {
+		return nil, errors.New("streaming: listen address is empty (e.g. \":8443\")")
+	}
+	if cfg.SpoolDir == "" {
+		return nil, errors.New("streaming: spool directory is empty")
+	}
+	if cfg.Path == "" {
+		cfg.Path = DefaultPath
+	}
+	if cfg.Path[0] != '/' {
+		return nil, fmt.Errorf("streaming: path %q must start with /", cfg.Path)
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxBody < 0 {
+		return nil, fmt.Errorf("streaming: max_body %d is negative", cfg.MaxBody)
+	}
+	if cfg.DedupeWindow == 0 {
+		cfg.DedupeWindow = DefaultDedupeWindow
+	}
+	if cfg.DedupeMaxIDs <= 0 {
+		cfg.DedupeMaxIDs = DefaultDedupeMaxIDs
+	}
+	if cfg.SpoolMaxBytes <= 0 {
+		cfg.SpoolMaxBytes = DefaultSpoolMaxBytes
+	}
+	tokens, err := loadTokens(&cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receiver{
+		path:    cfg.Path,
+		maxBody: cfg.MaxBody,
+		tokens:  tokens,
+		log:     log,
+		reqs:    make(chan *commitReq),
+		quit:    make(chan struct{}),
+		now:     time.Now,
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("streaming: tls needs both cert and key")
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("streaming: load TLS certificate %s and key %s: %w", cfg.TLSCert, cfg.TLSKey, err)
+		}
+		r.tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
+	if r.spool, err = openSpool(cfg.SpoolDir, cfg.SpoolMaxBytes, log); err != nil {
+		return nil, err
+	}
+	if cfg.DedupeWindow > 0 {
+		if r.dedupe, err = openDedupe(cfg.SpoolDir, cfg.DedupeWindow, cfg.DedupeMaxIDs, r.now(), log); err != nil {
+			r.spool.close()
+			return nil, err
+		}
+	}
+	if r.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		r.release()
+		return nil, fmt.Errorf("streaming: listen: %w", err)
+	}
+	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
+		log.Warn("streaming: serving plain HTTP on a non-loopback address: tokens and events travel in clear text; "+
+			"set tls cert and key, or put a TLS proxy in front", "addr", r.ln.Addr().String())
+	}
+	return r, nil
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// Addr is the address the Receiver listens on.
+func (r *Receiver) Addr() net.Addr { return r.ln.Addr() }
+
+// SpoolPath is the file the agent must tail as an audit log (its rotated
+// predecessor is SpoolPath()+".1").
+func (r *Receiver) SpoolPath() string { return r.spool.path }
+
+// Stats returns the counters.
+func (r *Receiver) Stats() Stats {
+	s := Stats{
+		Accepted:     r.stats.accepted.Load(),
+		Duplicates:   r.stats.duplicates.Load(),
+		NoID:         r.stats.noID.Load(),
+		Unauthorized: r.stats.unauthorized.Load(),
+		Invalid:      r.stats.invalid.Load(),
+		TooLarge:     r.stats.tooLarge.Load(),
+		SpoolErrors:  r.stats.spoolErrors.Load(),
+		Syncs:        r.stats.syncs.Load(),
+		Rotations:    r.stats.rotations.Load(),
+	}
+	if r.dedupe != nil {
+		r.dedupe.mu.Lock()
+		s.DedupeEvicted = r.dedupe.evicted
+		r.dedupe.mu.Unlock()
+	}
+	return s
+}
+
+// Run serves until ctx is cancelled, then stops accepting connections, waits
+// up to ShutdownTimeout for requests in progress and closes the spool. It
+// returns nil after a cancellation, or the error that stopped the server. Run
+// may be called once.
+func (r *Receiver) Run(ctx context.Context) error {
+	if !r.ran.CompareAndSwap(false, true) {
+		return errors.New("streaming: Run called twice")
+	}
+	srv := &http.Server{
+		Handler:           r,
+		TLSConfig:         r.tlsCfg,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(r.log.Handler(), slog.LevelInfo),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	commitDone := make(chan struct{})
+	go func() {
+		defer close(commitDone)
+		r.commitLoop()
+	}()
+	serveErr := make(chan error, 1)
+	go func() {
+		if r.tlsCfg != nil {
+			serveErr <- srv.ServeTLS(r.ln, "", "")
+		} else {
+			serveErr <- srv.Serve(r.ln)
+		}
+	}()
+	r.log.Info("streaming: receiving GitLab audit events", "addr", r.ln.Addr().String(), "path", r.path,
+		"tls", r.tlsCfg != nil, "spool", r.spool.path)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		err = fmt.Errorf("streaming: serve: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		r.log.Warn("streaming: requests still running at shutdown were cut off", "err", serr)
+		srv.Close()
+	}
+	close(r.quit)
+	<-commitDone
+	if cerr := r.release(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Close releases the listener and files of a Receiver that is not running.
+// After Run has returned it does nothing.
+func (r *Receiver) Close() error {
+	if r.ran.Load() {
+		return nil
+	}
+	return r.release()
+}
+
+func (r *Receiver) release() error {
+	r.closed.Do(func() {
+		var errs []error
+		if r.ln != nil {
+			r.ln.Close() // already closed by the server when Run served
+		}
+		if err := r.spool.close(); err != nil {
+			errs = append(errs, err)
+		}
+		if r.dedupe != nil {
+			if err := r.dedupe.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		r.closeErr = errors.Join(errs...)
+	})
+	return r.closeErr
+}

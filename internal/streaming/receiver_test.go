@@ -1,0 +1,538 @@
+package streaming
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	formType = "application/x-www-form-urlencoded"
+	jsonType = "application/json"
+)
+
+func TestPostContentTypes(t *testing.T) {
+	payloads := map[string]string{"MR88509": payloadMR88509, "docs": payloadDocs, "falco": payloadFalco}
+	for _, ct := range []string{formType, jsonType, "", "text/plain; charset=utf-8"} {
+		for name, p := range payloads {
+			t.Run(ct+"/"+name, func(t *testing.T) {
+				tr := start(t, Config{})
+				if code := tr.post(t, tokenA, ct, p); code != http.StatusOK {
+					t.Fatalf("status %d, want 200", code)
+				}
+				lines := spoolLines(t, tr.SpoolPath()) // read right after the ack, before any shutdown
+				if len(lines) != 1 {
+					t.Fatalf("spool has %d lines, want 1: %q", len(lines), lines)
+				}
+				if lines[0] != compact(t, p) {
+					t.Errorf("spooled %s\nwant     %s", lines[0], compact(t, p))
+				}
+				sameJSON(t, lines[0], p)
+				if s := tr.Stats(); s.Accepted != 1 || s.Syncs < 1 {
+					t.Errorf("stats %+v", s)
+				}
+			})
+		}
+	}
+}
+
+// TestSpecialCharacters checks that characters form decoding would mangle
+// reach the spool unchanged.
+func TestSpecialCharacters(t *testing.T) {
+	body := `{"id":42,"event_type":"ci_variable_updated","details":{"custom_message":"a=b&c=d+e %2B f%20g","target_details":"x+y=z & 100% \u00e9 \"q\" \\ /","from":"1+1=2","to":"50%&more","change":"é 日本 🙂"}}`
+	for _, ct := range []string{formType, jsonType} {
+		t.Run(ct, func(t *testing.T) {
+			tr := start(t, Config{})
+			if code := tr.post(t, tokenA, ct, body); code != http.StatusOK {
+				t.Fatalf("status %d", code)
+			}
+			lines := spoolLines(t, tr.SpoolPath())
+			if len(lines) != 1 {
+				t.Fatalf("%d lines", len(lines))
+			}
+			if lines[0] != body { // already compact: byte for byte
+				t.Errorf("spooled %s\nwant    %s", lines[0], body)
+			}
+			sameJSON(t, lines[0], body)
+			// What a form decoder would have made of it, for contrast.
+			if v, err := url.ParseQuery(body); err == nil && len(v) == 1 {
+				t.Errorf("form decoding unexpectedly kept the body whole")
+			}
+		})
+	}
+}
+
+func TestAuth(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "tokens")
+	if err := os.WriteFile(tokenFile, []byte("# instance destination\n  file-token-abcdefgh12345  \n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GLS_TEST_TOKENS", "env-token-one-123456789, env-token-two-987654321")
+	tr := start(t, Config{Tokens: []string{tokenA, tokenB}, TokenFile: tokenFile, TokenEnv: "GLS_TEST_TOKENS"})
+
+	refused := []struct {
+		name   string
+		header []string
+	}{
+		{"missing", nil},
+		{"empty", []string{""}},
+		{"wrong", []string{"wrong-token-000000000000"}},
+		{"prefix", []string{tokenA[:10]}},
+		{"longer", []string{tokenA + "x"}},
+		{"case", []string{strings.ToUpper(tokenA)}},
+		{"comment line", []string{"# instance destination"}},
+		{"two values", []string{tokenA, tokenB}},
+	}
+	for i, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, tr.url, strings.NewReader(fmt.Sprintf(`{"id":%d}`, i)))
+			for _, h := range tt.header {
+				req.Header.Add(TokenHeader, h)
+			}
+			resp, err := tr.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("status %d, want 401", resp.StatusCode)
+			}
+			if lines := spoolLines(t, tr.SpoolPath()); len(lines) != 0 {
+				t.Errorf("spool changed: %q", lines)
+			}
+		})
+	}
+	if s := tr.Stats(); s.Unauthorized != uint64(len(refused)) || s.Accepted != 0 {
+		t.Errorf("stats %+v", s)
+	}
+
+	accepted := []string{tokenA, tokenB, "file-token-abcdefgh12345", "env-token-one-123456789", "env-token-two-987654321"}
+	for i, tok := range accepted {
+		if code := tr.post(t, tok, formType, fmt.Sprintf(`{"id":%d}`, 100+i)); code != http.StatusOK {
+			t.Errorf("token %d: status %d, want 200", i, code)
+		}
+	}
+	if n := len(spoolLines(t, tr.SpoolPath())); n != len(accepted) {
+		t.Errorf("spool has %d lines, want %d", n, len(accepted))
+	}
+}
+
+// TestTokensNotLogged sends wrong and right tokens and checks the log output
+// never contains any of them.
+func TestTokensNotLogged(t *testing.T) {
+	var buf syncBuffer
+	tr := start(t, Config{Logger: newTestLogger(&buf)})
+	tr.post(t, "a-wrong-token-1234567890", formType, `{"id":1}`)
+	tr.post(t, tokenA, formType, `{"id":2}`)
+	tr.post(t, tokenA, formType, `not json`)
+	tr.stop()
+	out := buf.String()
+	if !strings.Contains(out, "request refused") {
+		t.Fatalf("expected a refusal in the log, got:\n%s", out)
+	}
+	for _, secret := range []string{"a-wrong-token", tokenA, tokenA[:8]} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains token material %q:\n%s", secret, out)
+		}
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("# nothing\n\n"), 0o600)
+	t.Setenv("GLS_EMPTY", "")
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no token", Config{}, "no verification token"},
+		{"empty token", Config{Tokens: []string{" "}}, "tokens[0] is empty"},
+		{"empty token file", Config{TokenFile: empty}, "holds no token"},
+		{"missing token file", Config{TokenFile: filepath.Join(dir, "nope")}, "token_file"},
+		{"unset env", Config{TokenEnv: "GLS_EMPTY"}, "GLS_EMPTY is unset or empty"},
+		{"no listen", Config{Tokens: []string{tokenA}, Listen: "-"}, "listen address is empty"},
+		{"bad path", Config{Tokens: []string{tokenA}, Path: "x"}, "must start with /"},
+		{"cert without key", Config{Tokens: []string{tokenA}, TLSCert: "c.pem"}, "both cert and key"},
+		{"missing cert", Config{Tokens: []string{tokenA}, TLSCert: "c.pem", TLSKey: "k.pem"}, "load TLS certificate"},
+		{"busy port", Config{Tokens: []string{tokenA}, Listen: "busy"}, "listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.SpoolDir = t.TempDir()
+			switch cfg.Listen {
+			case "":
+				cfg.Listen = "127.0.0.1:0"
+			case "-":
+				cfg.Listen = ""
+			case "busy":
+				other := start(t, Config{})
+				cfg.Listen = other.Addr().String()
+			}
+			r, err := New(cfg)
+			if err == nil {
+				r.Close()
+				t.Fatal("New succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestOversize(t *testing.T) {
+	tr := start(t, Config{MaxBody: 1024})
+	pad := func(n int) string { // a valid object of exactly n bytes
+		s := `{"id":1,"p":""}`
+		return s[:len(s)-2] + strings.Repeat("x", n-len(s)) + `"}`
+	}
+	if code := tr.post(t, tokenA, formType, pad(2000)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("2000 bytes: status %d, want 413", code)
+	}
+	if lines := spoolLines(t, tr.SpoolPath()); len(lines) != 0 {
+		t.Errorf("spool changed after 413")
+	}
+	if code := tr.post(t, tokenA, formType, pad(1024)); code != http.StatusOK {
+		t.Errorf("1024 bytes: status %d, want 200", code)
+	}
+	if s := tr.Stats(); s.TooLarge != 1 || s.Accepted != 1 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestMethodAndPath(t *testing.T) {
+	tr := start(t, Config{Path: "/hooks/gitlab"})
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodHead} {
+		req, _ := http.NewRequest(m, tr.url, nil)
+		req.Header.Set(TokenHeader, tokenA)
+		resp, err := tr.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+			t.Errorf("%s: status %d Allow %q, want 405 POST", m, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+	base := strings.TrimSuffix(tr.url, "/hooks/gitlab")
+	for _, p := range []string{"/", "/hooks", "/hooks/gitlab/", "/gitlab/audit", "/hooks/gitlab/x"} {
+		if code := tr.do(t, http.MethodPost, base+p, tokenA, jsonType, `{"id":1}`); code != http.StatusNotFound {
+			t.Errorf("POST %s: status %d, want 404", p, code)
+		}
+	}
+	if code := tr.post(t, tokenA, jsonType, `{"id":1}`); code != http.StatusOK {
+		t.Errorf("POST on the path: %d", code)
+	}
+	if n := len(spoolLines(t, tr.SpoolPath())); n != 1 {
+		t.Errorf("spool has %d lines, want 1", n)
+	}
+}
+
+func TestInvalidJSON(t *testing.T) {
+	tr := start(t, Config{})
+	bodies := []string{
+		"",
+		"not json",
+		`{"id":1`,
+		`{"id":1,}`,
+		`[1,2]`,
+		`"a string"`,
+		`null`,
+		`42`,
+		`{"id":1} trailing`,
+		`{"id":1}{"id":2}`,
+		`{"id":1} {"id":2}`,
+		"\xef\xbb\xbf{\"id\":1}", // BOM
+		`id=1&event_type=x`,      // a real form body
+	}
+	for _, b := range bodies {
+		if code := tr.post(t, tokenA, formType, b); code != http.StatusBadRequest {
+			t.Errorf("%q: status %d, want 400", b, code)
+		}
+	}
+	if lines := spoolLines(t, tr.SpoolPath()); len(lines) != 0 {
+		t.Errorf("spool changed: %q", lines)
+	}
+	if s := tr.Stats(); s.Invalid != uint64(len(bodies)) {
+		t.Errorf("Invalid = %d, want %d", s.Invalid, len(bodies))
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	dir := t.TempDir()
+	tr := start(t, Config{SpoolDir: dir})
+	posts := []struct {
+		body string
+		dup  bool
+	}{
+		{payloadMR88509, false},
+		{payloadMR88509, true},
+		{compact(t, payloadMR88509), true},      // same id, same event
+		{payloadDocs, false},                    // "1"
+		{`{"id":1,"event_type":"x"}`, false},    // 1 is not "1"
+		{`{"id":"1","event_type":"y"}`, true},   // same string id
+		{payloadFalco, false},                   // UUID
+		{`{"event_type":"no id"}`, false},       // never deduplicated
+		{`{"event_type":"no id"}`, false},       //
+		{`{"id":null,"event_type":"z"}`, false}, //
+		{`{"id":{"a":1},"event_type":"z"}`, false},
+		{`{"id":{"a":1},"event_type":"z"}`, false},
+		{`{"id":"","event_type":"z"}`, false},
+	}
+	want := 0
+	for i, p := range posts {
+		if code := tr.post(t, tokenA, formType, p.body); code != http.StatusOK {
+			t.Fatalf("post %d: status %d", i, code)
+		}
+		if !p.dup {
+			want++
+		}
+		if n := len(spoolLines(t, tr.SpoolPath())); n != want {
+			t.Fatalf("after post %d: %d spool lines, want %d", i, n, want)
+		}
+	}
+	if s := tr.Stats(); s.Duplicates != 3 || s.NoID != 6 {
+		t.Errorf("stats %+v, want 3 duplicates and 6 without id", s)
+	}
+	tr.stop()
+
+	// A new Receiver on the same directory remembers the ids.
+	tr2 := start(t, Config{SpoolDir: dir})
+	for _, p := range []string{payloadMR88509, payloadDocs, payloadFalco, `{"id":1}`} {
+		if code := tr2.post(t, tokenA, jsonType, p); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	if s := tr2.Stats(); s.Duplicates != 4 || s.Accepted != 0 {
+		t.Errorf("after restart: stats %+v, want 4 duplicates", s)
+	}
+	if code := tr2.post(t, tokenA, jsonType, `{"id":2}`); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if n := len(spoolLines(t, tr2.SpoolPath())); n != want+1 {
+		t.Errorf("spool has %d lines, want %d", n, want+1)
+	}
+}
+
+func TestDedupeWindow(t *testing.T) {
+	dir := t.TempDir()
+	clock := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	tr := start(t, Config{SpoolDir: dir, DedupeWindow: time.Hour})
+	tr.now = func() time.Time { return clock }
+	tr.post(t, tokenA, jsonType, `{"id":7}`)
+	clock = clock.Add(59 * time.Minute)
+	tr.post(t, tokenA, jsonType, `{"id":7}`)
+	if s := tr.Stats(); s.Duplicates != 1 {
+		t.Fatalf("within the window: %+v", s)
+	}
+	clock = clock.Add(2 * time.Minute)
+	tr.post(t, tokenA, jsonType, `{"id":7}`)
+	if s := tr.Stats(); s.Duplicates != 1 || s.Accepted != 2 {
+		t.Fatalf("after the window: %+v", s)
+	}
+	tr.dedupe.expire(clock) // what the commit loop's tick does
+	tr.dedupe.mu.Lock()
+	n := len(tr.dedupe.seen)
+	tr.dedupe.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d ids remembered, want 1", n)
+	}
+	tr.stop()
+
+	// Reload: expired lines are dropped, malformed ones skipped, the log compacted.
+	f, err := os.OpenFile(filepath.Join(dir, DedupeFile), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "1 99\ngarbage\n12x 5\n%d", time.Now().Unix()) // the last line is torn
+	f.Close()
+	tr2 := start(t, Config{SpoolDir: dir, DedupeWindow: 365 * 24 * time.Hour})
+	data, err := os.ReadFile(filepath.Join(dir, DedupeFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%d 7\n", clock.Unix()); string(data) != want {
+		t.Errorf("compacted dedupe log %q, want %q (the latest line of id 7)", data, want)
+	}
+	tr2.post(t, tokenA, jsonType, `{"id":7}`)
+	tr2.post(t, tokenA, jsonType, `{"id":99}`) // expired long ago
+	if s := tr2.Stats(); s.Duplicates != 1 || s.Accepted != 1 {
+		t.Errorf("after reload: %+v", s)
+	}
+}
+
+func TestDedupeOff(t *testing.T) {
+	tr := start(t, Config{DedupeWindow: -1})
+	tr.post(t, tokenA, jsonType, `{"id":7}`)
+	tr.post(t, tokenA, jsonType, `{"id":7}`)
+	if n := len(spoolLines(t, tr.SpoolPath())); n != 2 {
+		t.Errorf("%d lines, want 2", n)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(tr.SpoolPath()), DedupeFile)); err == nil {
+		t.Error("dedupe log written with deduplication off")
+	}
+}
+
+func TestDedupeMaxIDs(t *testing.T) {
+	tr := start(t, Config{DedupeMaxIDs: 3})
+	for i := 0; i < 5; i++ {
+		tr.post(t, tokenA, jsonType, fmt.Sprintf(`{"id":%d}`, i))
+	}
+	tr.post(t, tokenA, jsonType, `{"id":4}`) // remembered
+	tr.post(t, tokenA, jsonType, `{"id":0}`) // forgotten
+	if s := tr.Stats(); s.Duplicates != 1 || s.Accepted != 6 || s.DedupeEvicted != 3 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestRotation(t *testing.T) {
+	tr := start(t, Config{SpoolMaxBytes: 1000})
+	ev := func(i int) string { return fmt.Sprintf(`{"id":%d,"p":"%s"}`, i, strings.Repeat("x", 380)) }
+	for i := 0; i < 4; i++ {
+		if code := tr.post(t, tokenA, jsonType, ev(i)); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	old := spoolLines(t, tr.SpoolPath()+".1")
+	cur := spoolLines(t, tr.SpoolPath())
+	if len(old) != 2 || len(cur) != 2 || old[0] != ev(0) || old[1] != ev(1) || cur[0] != ev(2) || cur[1] != ev(3) {
+		t.Errorf("after rotation: .1 = %d lines, current = %d lines", len(old), len(cur))
+	}
+	if s := tr.Stats(); s.Rotations != 1 {
+		t.Errorf("Rotations = %d, want 1", s.Rotations)
+	}
+	fi, err := os.Stat(tr.SpoolPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("spool mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestTornSpool(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, SpoolFile), []byte("{\"id\":1}\n{\"id\":2,\"trunc"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tr := start(t, Config{SpoolDir: dir})
+	if code := tr.post(t, tokenA, jsonType, `{"id":3}`); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	data, _ := os.ReadFile(tr.SpoolPath())
+	if want := "{\"id\":1}\n{\"id\":2,\"trunc\n{\"id\":3}\n"; string(data) != want {
+		t.Errorf("spool %q, want %q", data, want)
+	}
+}
+
+// TestSpoolFull makes the spool /dev/full: every write fails with ENOSPC, so
+// the receiver must answer 503 and not remember the id.
+func TestSpoolFull(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	dir := t.TempDir()
+	if err := os.Symlink("/dev/full", filepath.Join(dir, SpoolFile)); err != nil {
+		t.Fatal(err)
+	}
+	tr := start(t, Config{SpoolDir: dir})
+	for i := 0; i < 2; i++ { // the second try is not a "duplicate"
+		if code := tr.post(t, tokenA, jsonType, `{"id":5}`); code != http.StatusServiceUnavailable {
+			t.Errorf("try %d: status %d, want 503", i, code)
+		}
+	}
+	if s := tr.Stats(); s.SpoolErrors != 2 || s.Accepted != 0 || s.Duplicates != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestAckAfterSync checks that each acknowledged event is in the spool file
+// when the 200 arrives, read through a separate file handle.
+func TestAckAfterSync(t *testing.T) {
+	tr := start(t, Config{})
+	for i := 0; i < 20; i++ {
+		body := fmt.Sprintf(`{"id":%d,"event_type":"user_created"}`, i)
+		if code := tr.post(t, tokenA, jsonType, body); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+		lines := spoolLines(t, tr.SpoolPath())
+		if len(lines) != i+1 || lines[i] != body {
+			t.Fatalf("after ack %d: last line %q", i, lines[len(lines)-1])
+		}
+	}
+	if s := tr.Stats(); s.Syncs != 20 {
+		t.Errorf("Syncs = %d, want one per sequential event", s.Syncs)
+	}
+}
+
+func TestConcurrentPosts(t *testing.T) {
+	tr := start(t, Config{})
+	const workers, per = 8, 40
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < per; i++ {
+				// Every event is sent by two workers: w and w^1 share ids.
+				id := (w/2)*per + i
+				ct := formType
+				if i%2 == 0 {
+					ct = jsonType
+				}
+				body := fmt.Sprintf(`{"id":%d,"worker_pair":%d,"details":{"custom_message":"a&b=c+d"}}`, id, w/2)
+				if code := tr.post(t, tokenA, ct, body); code != http.StatusOK {
+					t.Errorf("worker %d: status %d", w, code)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	lines := spoolLines(t, tr.SpoolPath())
+	if len(lines) != workers/2*per {
+		t.Fatalf("%d lines, want %d", len(lines), workers/2*per)
+	}
+	seen := map[string]bool{}
+	for _, l := range lines {
+		v := decode(t, l).(map[string]any)
+		id := fmt.Sprint(v["id"])
+		if seen[id] {
+			t.Errorf("id %s spooled twice", id)
+		}
+		seen[id] = true
+	}
+	s := tr.Stats()
+	if s.Accepted != workers/2*per || s.Duplicates != workers/2*per {
+		t.Errorf("stats %+v", s)
+	}
+	t.Logf("%d events in %d fsyncs", s.Accepted, s.Syncs)
+}
+
+func TestShutdown(t *testing.T) {
+	tr := start(t, Config{})
+	tr.post(t, tokenA, jsonType, `{"id":1}`)
+	tr.stop()
+	req, _ := http.NewRequest(http.MethodPost, tr.url, strings.NewReader(`{"id":2}`))
+	req.Header.Set(TokenHeader, tokenA)
+	if resp, err := tr.client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("request after shutdown answered %d", resp.StatusCode)
+	}
+	if err := tr.Run(t.Context()); err == nil {
+		t.Error("second Run succeeded")
+	}
+	if n := len(spoolLines(t, tr.SpoolPath())); n != 1 {
+		t.Errorf("%d lines", n)
+	}
+}

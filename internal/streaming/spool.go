@@ -1,0 +1,156 @@
+package streaming
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+)
+
+// spool is the append-only file events are written to. It is owned by the
+// commit loop and not safe for concurrent use.
+type spool struct {
+	dir, path string
+	f         *os.File
+	size      int64
+	max       int64
+	torn      bool // the file may end in a partial line
+	log       *slog.Logger
+	rotations uint64
+}
+
+// openSpool opens (creating it if needed) the spool file in dir.
+func openSpool(dir string, max int64, log *slog.Logger) (*spool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("streaming: create spool directory: %w", err)
+	}
+	s := &spool{dir: dir, path: filepath.Join(dir, SpoolFile), max: max, log: log}
+	_, statErr := os.Stat(s.path)
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		if err := syncDir(dir); err != nil {
+			s.f.Close()
+			return nil, err
+		}
+	}
+	if s.size > 0 {
+		last, err := lastByte(s.path, s.size)
+		if err != nil {
+			s.f.Close()
+			return nil, err
+		}
+		if last != '\n' {
+			s.torn = true
+			log.Warn("streaming: spool ends in a partial line (interrupted write); the next event starts on a new line",
+				"file", s.path)
+		}
+	}
+	return s, nil
+}
+
+func (s *spool) open() error {
+	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("streaming: open spool: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("streaming: open spool: %w", err)
+	}
+	s.f, s.size = f, fi.Size()
+	return nil
+}
+
+// lastByte returns the byte at size-1 of the file at path.
+func lastByte(path string, size int64) (byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("streaming: check end of spool: %w", err)
+	}
+	defer f.Close()
+	var b [1]byte
+	if _, err := f.ReadAt(b[:], size-1); err != nil && err != io.EOF {
+		return 0, fmt.Errorf("streaming: check end of spool %s: %w", path, err)
+	}
+	return b[0], nil
+}
+
+// append writes batch (whole lines) and fsyncs the file. Only a nil error
+// means every line of the batch is durable.
+func (s *spool) append(batch []byte) error {
+	if s.size > 0 && s.size+int64(len(batch)) > s.max {
+		if err := s.rotate(); err != nil {
+			// Keep writing to the current file: a big spool beats a lost event.
+			s.log.Error("streaming: spool rotation failed; still appending to the current file", "file", s.path, "err", err)
+		}
+	}
+	if s.torn {
+		if _, err := s.f.Write([]byte{'\n'}); err != nil {
+			return fmt.Errorf("streaming: write spool %s: %w", s.path, err)
+		}
+		s.size++
+		s.torn = false
+	}
+	n, err := s.f.Write(batch)
+	if err != nil {
+		// Cut off a partial write so the next batch starts on a line of its own.
+		if terr := s.f.Truncate(s.size); terr != nil {
+			s.torn = true
+			s.size += int64(n)
+		}
+		return fmt.Errorf("streaming: write spool %s: %w", s.path, err)
+	}
+	s.size += int64(n)
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("streaming: fsync spool %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// rotate renames the spool to SpoolFile.1, replacing an older one, and
+// starts a new spool.
+func (s *spool) rotate() error {
+	old := s.path + ".1"
+	if err := os.Rename(s.path, old); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", s.path, old, err)
+	}
+	prev := s.f
+	if err := s.open(); err != nil {
+		// The renamed file is still open: go on appending to it.
+		s.f = prev
+		return err
+	}
+	prev.Close() // every write to it was synced already
+	s.torn = false
+	s.rotations++
+	if err := syncDir(s.dir); err != nil {
+		return err
+	}
+	s.log.Info("streaming: spool rotated", "file", s.path, "old", old)
+	return nil
+}
+
+func (s *spool) close() error {
+	if err := s.f.Close(); err != nil {
+		return fmt.Errorf("streaming: close spool %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory so that files created or renamed in it persist.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("streaming: sync directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("streaming: sync directory %s: %w", dir, err)
+	}
+	return nil
+}
