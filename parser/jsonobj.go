@@ -47,6 +47,9 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	o.slots = [nAuditSlots]span{}
 	clear(o.meta)
 	o.meta = o.meta[:0]
+	if len(line) > maxLine {
+		return &scanErr{-1, "line longer than 2 GiB"}
+	}
 	i := skipWS(line, 0)
 	if i >= len(line) {
 		return &scanErr{i, "empty line"}
@@ -78,10 +81,10 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 	b := o.line
 	if i < len(b) && b[i] == '"' {
 		end, flags, err := scanString(b, i)
-		return span{start: i, end: end, kind: kindString, flags: flags, src: src}, err
+		return span{start: int32(i), end: int32(end), kind: kindString, flags: flags, src: src}, err
 	}
 	end, kind, err := scanValue(b, i, depth)
-	return span{start: i, end: end, kind: kind, src: src}, err
+	return span{start: int32(i), end: int32(end), kind: kind, src: src}, err
 }
 
 func (o *jsonObj) topMember(raw []byte, flags byte, vs int) (int, bool, *scanErr) {
@@ -102,18 +105,18 @@ func (o *jsonObj) topMember(raw []byte, flags byte, vs int) (int, bool, *scanErr
 	if idx := o.lookup(k); idx >= 0 {
 		s, err := o.scanSpan(vs, 1, srcTop)
 		o.slots[idx] = s
-		return s.end, true, err
+		return int(s.end), true, err
 	}
 	if len(k) >= 5 && string(k[:5]) == "meta." {
 		s, err := o.scanSpan(vs, 1, srcTop)
 		for n := range o.meta {
 			if o.meta[n].name == string(k) {
 				o.meta[n].val = s
-				return s.end, true, err
+				return int(s.end), true, err
 			}
 		}
 		o.meta = append(o.meta, metaSlot{name: o.intern(k), val: s})
-		return s.end, true, err
+		return int(s.end), true, err
 	}
 	return 0, false, nil
 }
@@ -125,7 +128,7 @@ func (o *jsonObj) detailsMember(raw []byte, flags byte, vs int) (int, bool, *sca
 		if o.slots[idx].src != srcTop {
 			o.slots[idx] = s
 		}
-		return s.end, true, err
+		return int(s.end), true, err
 	}
 	return 0, false, nil
 }

@@ -33,11 +33,14 @@ const (
 
 // span is a scanned value: line[start:end] is its JSON text.
 type span struct {
-	start, end int
+	start, end int32 // lines are limited to maxLine bytes
 	kind       byte
 	flags      byte // string flags, for kindString
 	src        byte // where the value came from (srcTop or srcDetails)
 }
+
+// maxLine is the longest JSON line the scanner accepts (spans are int32).
+const maxLine = 1<<31 - 1
 
 // scanErr is a syntax error: what was wrong and at which byte.
 type scanErr struct {
@@ -54,14 +57,28 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
+// strPlain marks the bytes that need no attention inside a JSON string:
+// printable ASCII other than '"' and '\\'.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scanString scans the string starting at b[i] == '"' and returns the index
 // just after the closing quote and the string flags.
 func scanString(b []byte, i int) (int, byte, *scanErr) {
 	i++ // opening quote
 	var flags byte
-	for i < len(b) {
-		c := b[i]
-		switch {
+	for {
+		for i < len(b) && strPlain[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			return 0, 0, &scanErr{len(b), "unterminated string"}
+		}
+		switch c := b[i]; {
 		case c == '"':
 			return i + 1, flags, nil
 		case c == '\\':
@@ -87,14 +104,11 @@ func scanString(b []byte, i int) (int, byte, *scanErr) {
 			}
 		case c < 0x20:
 			return 0, 0, &scanErr{i, "control character in string"}
-		default:
-			if c >= 0x80 {
-				flags |= strNonASCII
-			}
+		default: // >= 0x80
+			flags |= strNonASCII
 			i++
 		}
 	}
-	return 0, 0, &scanErr{len(b), "unterminated string"}
 }
 
 func hexVal(c byte) int {
