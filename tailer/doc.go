@@ -1,37 +1,109 @@
-// Package tailer follows log files by name across logrotate (rename and
-// copytruncate, with or without compress), restarts and crashes, and keeps
-// durable checkpoints so that delivery is at least once.
+// Package tailer follows a log file by name across logrotate (rename and
+// copytruncate, with or without compress and dateext), restarts and crashes,
+// and keeps a durable checkpoint so that delivery is at least once. It knows
+// nothing about the content of the lines.
 //
-// It wraps github.com/nxadm/tail and adds what it lacks: file identity
-// (device, inode, fingerprint of the first bytes), atomic checkpoints,
-// draining of rotated files (.1, .1.gz, dateext), a bound on line length,
-// and a supervisor that reopens a failed file. It knows nothing about GitLab.
+// # Use
 //
-// CONTRACT (to be implemented; the agent in internal/ codes against it):
-//
-//	type Config struct {
-//		Path         string
-//		StateDir     string        // checkpoint files live here
-//		StartAt      StartAt       // StartBeginning | StartEnd: for a file with no checkpoint
-//		MaxLineBytes int           // default 1 MiB; longer lines are truncated and counted
-//		Logger       *slog.Logger
-//		...
+//	t, err := tailer.New(tailer.Config{Path: "/var/log/app.log", StateDir: "/var/lib/agent"})
+//	go t.Run(ctx)
+//	for b := range t.Batches() {
+//		for i := 0; i < b.Len(); i++ {
+//			deliver(b.Line(i))
+//		}
+//		// once delivered (acknowledged downstream):
+//		t.Commit(b, b.Len())
+//		t.Release(b)
 //	}
-//	type FileID struct { Dev, Ino uint64; Fingerprint [..]byte; ... }
-//	type Batch struct {
-//		File    FileID   // the file these lines were read from
-//		Data    []byte   // lines back to back, "\n" and "\r" stripped
-//		Ends    []int    // end of line i in Data
-//		Offsets []int64  // file offset just after line i (its newline)
-//		...
-//	}
-//	func (b *Batch) Line(i int) []byte
-//	func (b *Batch) Len() int
 //
-//	func New(cfg Config) (*Tailer, error)
-//	func (t *Tailer) Run(ctx context.Context) error   // follows until ctx is done
-//	func (t *Tailer) Batches() <-chan *Batch          // bounded: backpressure
-//	func (t *Tailer) Commit(b *Batch, n int)           // lines [0,n) of b were delivered: advance the checkpoint
-//	func (t *Tailer) Release(b *Batch)                 // give b back for reuse
-//	func (t *Tailer) Stats() Stats
+// Lines come in a Batch: the bytes back to back in Data, with Ends and the
+// file offset just after each line in Offsets. Batches are recycled by
+// Release, so the steady state allocates nothing per line. The Batches
+// channel is bounded (Config.QueueLen): a slow consumer stops the reader.
+// Commit must be called for every batch, in the order received; the
+// checkpoint then moves to the offset after the last committed line, never
+// past a line that was not committed.
+//
+// # How it reads
+//
+// A backlog (at start, after a rotation, or whenever the reader falls more
+// than a few MiB behind) is read with the package's own reader: one reused
+// buffer, lines copied straight into the batch, no allocation per line. At
+// the end of the file, when the path still names the same file, following
+// is handed to github.com/nxadm/tail (inotify, or polling when no inotify
+// watcher can be created) from that offset; its lines are batched too, a
+// batch going out when it is full or when no further line is immediately
+// available. The tailer keeps its own descriptor of the file all along, and
+// every nxadm/tail line must continue the previous one exactly (line number
+// and offset); before each batch goes out the tailer checks that the path
+// still names its file, that the file did not shrink below the offset, and
+// that its first bytes are unchanged. When any check fails the unsent lines
+// are dropped and the backlog reader takes over from the last offset sent,
+// so nxadm/tail's known losses on rotation and its stale-offset garbage
+// never reach the consumer. Tell and Cleanup of nxadm/tail are never used.
+//
+// # Identity and checkpoints
+//
+// A file is identified by device, inode and a SHA-256 fingerprint of its
+// first bytes (up to 1 KiB; shorter while the file is shorter, growing with
+// it). The checkpoint of a source is one JSON file in Config.StateDir named
+// after a hash of the path (see CheckpointFile):
+//
+//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,"offset":…,"updated":"…"}
+//
+// It is written only when commits changed it, every CheckpointInterval and
+// when Run returns, atomically: temp file in the same directory, write,
+// fsync, close, rename, fsync of the directory. After a crash the file is
+// the last complete write, so lines delivered after it are sent again.
+//
+// At start: if the checkpoint's device, inode and fingerprint match the
+// file and the offset is within it, reading resumes there (at the start of
+// the line when the offset is inside one). Otherwise the rotated siblings
+// (path.0, path.1, path-YYYYMMDD, path-YYYY-MM-DD, each also .gz) are
+// searched for the file by fingerprint, the inode preferred: a .gz is
+// matched by its decompressed head, since compressing creates a new inode.
+// The match is read from the saved offset (a .gz is decompressed and
+// skipped), then the live file from 0. When nothing matches and the inode
+// is the same, the file was truncated while stopped and is read from 0;
+// otherwise Config.StartAt applies, a warning is logged and
+// Stats.CheckpointDiscarded counts it.
+//
+// # Rotation
+//
+// Rename (create, svlogd): when the path names a new file, the old one is
+// still read through the tailer's descriptor, to its end and until it has
+// not grown for RotateWait (late writers), then its incomplete last line, if
+// any, is delivered and reading moves to the new file at 0.
+//
+// copytruncate (the Omnibus GitLab default, with compress and without
+// delaycompress): a truncation is seen as the size dropping below the
+// offset or the first bytes changing. The lines not yet read are then
+// recovered from the rotated copy whose head matches (path.1, or path.1.gz
+// when already compressed), from the offset reached, and the file is read
+// again from 0. What cannot be recovered, by construction of copytruncate,
+// are bytes written between logrotate's copy and its truncate: they are in
+// neither file. Without a matching copy (a plain "> file"), unread lines
+// before the truncation are lost and a warning says so.
+//
+// # Lines
+//
+// A line is delivered once its "\n" is there: a partial last line is held,
+// and a checkpoint never points inside a line. A trailing "\r" is removed.
+// Lines longer than MaxLineBytes are cut to it, the rest up to the newline
+// is dropped and Stats.TruncatedLines counts them; the backlog reader's
+// memory is bounded by its buffer plus MaxLineBytes. nxadm/tail reads a
+// whole line into memory whatever its length; the tailer takes over when
+// it lags by more than max(4 MiB, 2×MaxLineBytes), which bounds that in
+// practice. An incomplete last line of a file that will not grow again (a
+// rotated file after RotateWait, a rotated copy) is delivered as it is.
+//
+// # Limits
+//
+// github.com/nxadm/tail exits the process (os.Exit) when a stat of the path
+// fails with an error other than "not exist" (ENOTDIR, EACCES) while it
+// handles an event, and when its shared inotify watcher cannot be created.
+// New probes inotify and falls back to polling; the tailer stops nxadm/tail
+// within PollInterval of such a stat error, but cannot close that window.
+// Only one Tailer may follow a path in a process (Run returns an error
+// otherwise), since nxadm/tail's watches of one path interfere.
 package tailer

@@ -1,0 +1,49 @@
+package tailer
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBacklogThenFollow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	backlog := numbered("old", 0, 5000)
+	writeFile(t, path, backlog)
+	c := start(t, testConfig(t, path))
+	want := linesOf(backlog)
+	c.waitN(len(want))
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	live := numbered("new", 0, 300)
+	for _, l := range linesOf(live) {
+		appendFile(t, path, l+"\n")
+	}
+	want = append(want, linesOf(live)...)
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	// offsets are exact: the last line ends at the file size
+	g := c.got()
+	if end := g[len(g)-1].end; end != int64(len(backlog)+len(live)) {
+		t.Errorf("last offset %d, want %d", end, len(backlog)+len(live))
+	}
+}
+
+func TestPartialLineCRLFAndLongLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\r\nb\n")
+	cfg := testConfig(t, path)
+	cfg.MaxLineBytes = 16
+	c := start(t, cfg)
+	c.waitN(2)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	appendFile(t, path, "par")
+	appendFile(t, path, "tial\r\n")
+	appendFile(t, path, strings.Repeat("x", 40)+"\n"+"end\n")
+	c.waitN(5)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"a", "b", "partial", strings.Repeat("x", 16), "end"})
+	if s := c.tl.Stats(); s.TruncatedLines != 1 {
+		t.Errorf("TruncatedLines = %d, want 1", s.TruncatedLines)
+	}
+}

@@ -1,0 +1,128 @@
+package tailer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// StartAt says where to begin reading a file for which no usable checkpoint
+// exists.
+type StartAt int
+
+const (
+	// StartBeginning reads the file from offset 0.
+	StartBeginning StartAt = iota
+	// StartEnd skips what the file holds now and delivers only lines
+	// completed from now on (a partial last line is delivered once complete).
+	StartEnd
+)
+
+// String returns "beginning" or "end".
+func (s StartAt) String() string {
+	switch s {
+	case StartBeginning:
+		return "beginning"
+	case StartEnd:
+		return "end"
+	}
+	return fmt.Sprintf("StartAt(%d)", int(s))
+}
+
+// Defaults applied by New to zero fields of Config.
+const (
+	DefaultMaxLineBytes       = 1 << 20
+	DefaultBatchLines         = 1024
+	DefaultBatchBytes         = 1 << 20
+	DefaultQueueLen           = 4
+	DefaultReadBufferBytes    = 256 << 10
+	DefaultRotateWait         = 5 * time.Second
+	DefaultPollInterval       = 250 * time.Millisecond
+	DefaultCheckpointInterval = time.Second
+	DefaultShutdownTimeout    = 5 * time.Second
+)
+
+// Config describes one followed file. Only Path is required.
+type Config struct {
+	// Path is the file followed by name (for example
+	// /var/log/gitlab/gitlab-rails/audit_json.log).
+	Path string
+	// StateDir holds the checkpoint file of this source. Empty disables
+	// persistence: every start then applies StartAt.
+	StateDir string
+	// StartAt applies to a file without a usable checkpoint.
+	StartAt StartAt
+	// MaxLineBytes bounds a line (default 1 MiB). Longer lines are cut to
+	// this length, the rest up to the newline is discarded and the line is
+	// counted in Stats.TruncatedLines.
+	MaxLineBytes int
+	// BatchLines and BatchBytes bound one Batch (defaults 1024 lines, 1 MiB).
+	BatchLines int
+	BatchBytes int
+	// QueueLen is the capacity of the Batches channel (default 4). When it
+	// is full the tailer stops reading: backpressure.
+	QueueLen int
+	// ReadBufferBytes is the read buffer of the backlog reader (default 256 KiB).
+	ReadBufferBytes int
+	// RotateWait is how long a file renamed away (rename rotation) is still
+	// read for late writes after it stops growing, before the tailer moves
+	// to the new file at Path (default 5s). The tailer waits at most
+	// 12×RotateWait in total.
+	RotateWait time.Duration
+	// PollInterval paces the checks made while idle: rotation and truncation
+	// detection when no line arrives, waiting for a missing file, the
+	// RotateWait loop (default 250ms).
+	PollInterval time.Duration
+	// CheckpointInterval is how often a changed checkpoint is written
+	// (default 1s). It is also written when Run returns.
+	CheckpointInterval time.Duration
+	// ShutdownTimeout bounds how long Run waits, after its context is done,
+	// for batches already handed out to be released before it writes the
+	// final checkpoint (default 5s).
+	ShutdownTimeout time.Duration
+	// Poll makes github.com/nxadm/tail poll (os.Stat every 250ms) instead of
+	// using inotify. New also turns it on when an inotify watcher cannot be
+	// created.
+	Poll bool
+	// Logger receives warnings and rotation notices (default slog.Default()).
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() error {
+	if c.Path == "" {
+		return errors.New("tailer: config: Path is empty")
+	}
+	if c.StartAt != StartBeginning && c.StartAt != StartEnd {
+		return fmt.Errorf("tailer: config: %s: invalid StartAt %d", c.Path, int(c.StartAt))
+	}
+	if c.MaxLineBytes < 0 || c.BatchLines < 0 || c.BatchBytes < 0 || c.QueueLen < 0 || c.ReadBufferBytes < 0 {
+		return fmt.Errorf("tailer: config: %s: negative size", c.Path)
+	}
+	if c.RotateWait < 0 || c.PollInterval < 0 || c.CheckpointInterval < 0 || c.ShutdownTimeout < 0 {
+		return fmt.Errorf("tailer: config: %s: negative duration", c.Path)
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.MaxLineBytes, DefaultMaxLineBytes)
+	def(&c.BatchLines, DefaultBatchLines)
+	def(&c.BatchBytes, DefaultBatchBytes)
+	def(&c.QueueLen, DefaultQueueLen)
+	def(&c.ReadBufferBytes, DefaultReadBufferBytes)
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defd(&c.RotateWait, DefaultRotateWait)
+	defd(&c.PollInterval, DefaultPollInterval)
+	defd(&c.CheckpointInterval, DefaultCheckpointInterval)
+	defd(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}

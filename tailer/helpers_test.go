@@ -1,0 +1,226 @@
+package tailer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testConfig returns a Config with short intervals for tests.
+func testConfig(t *testing.T, path string) Config {
+	t.Helper()
+	return Config{
+		Path:               path,
+		StateDir:           filepath.Join(t.TempDir(), "state"),
+		PollInterval:       10 * time.Millisecond,
+		RotateWait:         150 * time.Millisecond,
+		CheckpointInterval: 10 * time.Millisecond,
+		ShutdownTimeout:    2 * time.Second,
+	}
+}
+
+type gotLine struct {
+	text string
+	end  int64
+	name string
+	file FileID
+}
+
+// collector consumes a Tailer's batches like the agent does: it keeps a
+// copy of every line, commits and releases each batch.
+type collector struct {
+	t      *testing.T
+	tl     *Tailer
+	mu     sync.Mutex
+	lines  []gotLine
+	notify chan struct{}
+	gate   chan struct{} // when non-nil, each batch waits for a token
+	cancel context.CancelFunc
+	done   chan error
+	cdone  chan struct{}
+}
+
+func start(t *testing.T, cfg Config) *collector {
+	t.Helper()
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return startTailer(t, tl, nil)
+}
+
+func startTailer(t *testing.T, tl *Tailer, gate chan struct{}) *collector {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &collector{t: t, tl: tl, notify: make(chan struct{}, 1), gate: gate, cancel: cancel,
+		done: make(chan error, 1), cdone: make(chan struct{})}
+	go func() { c.done <- tl.Run(ctx) }()
+	go func() {
+		defer close(c.cdone)
+		for b := range tl.Batches() {
+			if c.gate != nil {
+				<-c.gate
+			}
+			c.mu.Lock()
+			for i := 0; i < b.Len(); i++ {
+				c.lines = append(c.lines, gotLine{string(b.Line(i)), b.Offsets[i], b.Name, b.File})
+			}
+			c.mu.Unlock()
+			tl.Commit(b, b.Len())
+			tl.Release(b)
+			select {
+			case c.notify <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() { c.stop() })
+	return c
+}
+
+// stop cancels Run and waits for it and the consumer.
+func (c *collector) stop() error {
+	if c.cancel == nil {
+		return nil
+	}
+	c.cancel()
+	c.cancel = nil
+	if c.gate != nil {
+		close(c.gate)
+	}
+	var err error
+	select {
+	case err = <-c.done:
+	case <-time.After(10 * time.Second):
+		c.t.Fatalf("Run did not return after cancel")
+	}
+	<-c.cdone
+	return err
+}
+
+func (c *collector) texts() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, len(c.lines))
+	for i, l := range c.lines {
+		out[i] = l.text
+	}
+	return out
+}
+
+func (c *collector) got() []gotLine {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]gotLine(nil), c.lines...)
+}
+
+// waitFor waits until cond holds for the lines received, failing after 10s.
+func (c *collector) waitFor(what string, cond func([]string) bool) {
+	c.t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cond(c.texts()) {
+			return
+		}
+		select {
+		case <-c.notify:
+		case <-tick.C:
+		case <-deadline.C:
+			got := c.texts()
+			if len(got) > 20 {
+				got = append(got[:10:10], append([]string{"..."}, got[len(got)-10:]...)...)
+			}
+			c.t.Fatalf("timed out waiting for %s; have %d lines: %q", what, len(c.texts()), got)
+		}
+	}
+}
+
+// waitN waits for at least n lines.
+func (c *collector) waitN(n int) {
+	c.t.Helper()
+	c.waitFor(fmt.Sprintf("%d lines", n), func(l []string) bool { return len(l) >= n })
+}
+
+// waitStats waits until cond holds for the Tailer's stats.
+func waitStats(t *testing.T, tl *Tailer, what string, cond func(Stats) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond(tl.Stats()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; stats %+v", what, tl.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func writeFile(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendFile(t *testing.T, name, data string) {
+	t.Helper()
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// numbered returns lines "<prefix>-<i>" for i in [from,to), newline-terminated.
+func numbered(prefix string, from, to int) string {
+	var sb strings.Builder
+	for i := from; i < to; i++ {
+		fmt.Fprintf(&sb, "%s-%06d\n", prefix, i)
+	}
+	return sb.String()
+}
+
+func linesOf(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// checkExactly fails unless got equals want.
+func checkExactly(t *testing.T, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d lines, want %d\nfirst diff: %s", len(got), len(want), firstDiff(got, want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("line %d: got %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func firstDiff(got, want []string) string {
+	for i := 0; i < min(len(got), len(want)); i++ {
+		if got[i] != want[i] {
+			return fmt.Sprintf("line %d: got %q want %q", i, got[i], want[i])
+		}
+	}
+	if len(got) > len(want) {
+		return fmt.Sprintf("extra line %d: %q", len(want), got[len(want)])
+	}
+	if len(want) > len(got) {
+		return fmt.Sprintf("missing line %d: %q", len(got), want[len(got)])
+	}
+	return "none"
+}

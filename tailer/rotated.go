@@ -1,0 +1,137 @@
+package tailer
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// rotatedSuffix matches what logrotate appends to a rotated file: ".1",
+// ".0", "-20261122", "-2026-11-22", "-2026112213", each optionally ".gz".
+var rotatedSuffix = regexp.MustCompile(`^(?:\.[0-9]+|-[0-9][0-9_-]*)(?:\.gz)?$`)
+
+// sibling is a rotated copy of the followed file.
+type sibling struct {
+	name string
+	gz   bool
+	fi   os.FileInfo
+}
+
+// rotatedSiblings lists rotated copies of path, newest first.
+func rotatedSiblings(path string) ([]sibling, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tailer: list rotated copies of %s: %w", path, err)
+	}
+	var out []sibling
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, base) || !rotatedSuffix.MatchString(n[len(base):]) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, sibling{name: filepath.Join(dir, n), gz: strings.HasSuffix(n, ".gz"), fi: fi})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		// plain before .gz at equal age: during "compress" both exist and the
+		// .gz may still be incomplete.
+		ti, tj := out[i].fi.ModTime(), out[j].fi.ModTime()
+		if !ti.Equal(tj) {
+			return ti.After(tj)
+		}
+		return !out[i].gz && out[j].gz
+	})
+	return out, nil
+}
+
+// readHead returns up to n first bytes of a sibling, decompressed for .gz.
+func (s sibling) readHead(n int) ([]byte, error) {
+	f, err := os.Open(s.name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if s.gz {
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("tailer: gzip %s: %w", s.name, err)
+		}
+		defer gr.Close()
+		r = gr
+	}
+	buf := make([]byte, n)
+	m, err := io.ReadFull(r, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:m], err
+}
+
+// findByHead returns the newest sibling whose first bytes equal head (a
+// rotated copy of the content read so far), preferring the one with the
+// given inode. head must not be empty.
+func findByHead(path string, head []byte, dev, ino uint64) (sibling, bool) {
+	sibs, err := rotatedSiblings(path)
+	if err != nil || len(head) == 0 {
+		return sibling{}, false
+	}
+	var found []sibling
+	for _, s := range sibs {
+		h, err := s.readHead(len(head))
+		if err != nil || !bytes.Equal(h, head) {
+			continue
+		}
+		found = append(found, s)
+	}
+	return pick(found, dev, ino)
+}
+
+// findByFingerprint returns the sibling matching a checkpoint's identity:
+// the SHA-256 of its first fpLen bytes equals fp (decompressed for .gz), the
+// inode preferred; with fpLen 0 only the inode can match.
+func findByFingerprint(path string, id FileID) (sibling, bool) {
+	sibs, err := rotatedSiblings(path)
+	if err != nil {
+		return sibling{}, false
+	}
+	var found []sibling
+	for _, s := range sibs {
+		d, i := devIno(s.fi)
+		if id.FingerprintLen == 0 {
+			if !s.gz && d == id.Dev && i == id.Ino {
+				found = append(found, s)
+			}
+			continue
+		}
+		h, err := s.readHead(id.FingerprintLen)
+		if err != nil || len(h) != id.FingerprintLen || sha256.Sum256(h) != id.Fingerprint {
+			continue
+		}
+		found = append(found, s)
+	}
+	return pick(found, id.Dev, id.Ino)
+}
+
+func pick(found []sibling, dev, ino uint64) (sibling, bool) {
+	for _, s := range found {
+		if d, i := devIno(s.fi); d == dev && i == ino && !s.gz {
+			return s, true
+		}
+	}
+	if len(found) > 0 {
+		return found[0], true
+	}
+	return sibling{}, false
+}
