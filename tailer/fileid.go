@@ -36,12 +36,12 @@ func fingerprint(head []byte) [sha256.Size]byte { return sha256.Sum256(head) }
 
 // source is a file being read: the live file at Path, or a rotated sibling.
 type source struct {
-	name   string
-	f      *os.File
-	id     FileID
-	head   []byte // first min(size, FingerprintMax) bytes seen so far
-	off    int64  // offset just after the last line handed out
-	static bool   // a rotated copy: never checked for truncation
+	name    string
+	f       *os.File
+	id      FileID
+	head    []byte // first min(size, FingerprintMax) bytes seen so far
+	off     int64  // offset just after the last line handed out
+	static  bool   // a rotated copy: never checked for truncation
 	scratch []byte
 }
 
