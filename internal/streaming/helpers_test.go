@@ -55,7 +55,7 @@ type testReceiver struct {
 
 // start creates and runs a Receiver on 127.0.0.1 with cfg (Listen, SpoolDir
 // and Tokens filled in when empty).
-func start(t *testing.T, cfg Config) *testReceiver {
+func start(t testing.TB, cfg Config) *testReceiver {
 	t.Helper()
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
