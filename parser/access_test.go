@@ -181,3 +181,31 @@ func TestJSONNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordInt(t *testing.T) {
+	var r Record
+	line := []byte(`{"author_id":-3,"entity_id":"12","target_id":"flightjs/flight","id":1.5,"meta.user_id":9223372036854775807,"meta.a":-9223372036854775808,"meta.b":9223372036854775808,"meta.c":99999999999999999999999}`)
+	if err := new(Audit).Parse(line, &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		col  string
+		n    int64
+		want bool
+	}{
+		{"AuthorID", -3, true}, {"EntityID", 12, true}, {"TargetID", 0, false},
+		{"EventID", 0, false}, {"meta.user_id", 9223372036854775807, true}, {"Missing", 0, false},
+		{"meta.a", -9223372036854775808, true}, {"meta.b", 0, false}, {"meta.c", 0, false},
+	} {
+		n, ok := r.Int(tt.col)
+		if n != tt.n || ok != tt.want {
+			t.Errorf("Int(%s) = %d, %v; want %d, %v", tt.col, n, ok, tt.n, tt.want)
+		}
+	}
+	if err := new(Access).Parse(benchAccess, &r); err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := r.Int(ColResponseCode); n != 401 || !ok {
+		t.Errorf("ResponseCode = %d, %v", n, ok)
+	}
+}

@@ -1,0 +1,126 @@
+// Package parser turns GitLab security log lines into the columns of
+// Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess functions.
+//
+// Three parsers implement [Parser]: [Audit] for gitlab-rails/audit_json.log
+// and Audit Event Streaming request bodies, [Application] for
+// gitlab-rails/application_json.log and the legacy application.log, and
+// [Access] for nginx/gitlab_access.log. [New] returns one by [Type] and
+// [Detect] guesses the type of a line. A parser fills a reusable [Record]:
+// column values alias the line or the Record's scratch buffer, so parsing a
+// stream of lines does not allocate. A line that cannot be parsed yields an
+// [*Error] naming the log type, the byte offset and the reason; no input
+// panics. The package does no I/O and keeps no global state.
+//
+// # Columns
+//
+// Empty columns are omitted. Columns appear in the order listed.
+// EventTime is always the text as logged; [Record.Time] holds the same
+// instant as a UTC time.Time (zero if the text is not a recognised time).
+//
+// GitLabAudit ([Audit]). The JSON keys read for each column are:
+//
+//	Severity            severity
+//	EventTime           time, or created_at when there is no time (streaming bodies)
+//	CorrelationID       correlation_id
+//	AuthorID            author_id (a number keeps its JSON text, e.g. -3)
+//	AuthorName          author_name
+//	EntityID            entity_id
+//	EntityType          entity_type
+//	IPAddress           ip_address
+//	AddAction           add
+//	DelAction           del (GitLab never writes it; kept for the Sentinel schema)
+//	RemoveAction        remove
+//	TargetID            target_id (number or string path)
+//	TargetType          target_type
+//	TargetDetails       target_details
+//	EntityPath          entity_path (the Azure function calls it EntityName)
+//	Action              action
+//	CustomMessage       custom_message (an object stays compact JSON text)
+//	AuthenticationType  with
+//	SourceVisibility    from
+//	TargetVisibility    to
+//	ChangeType          change
+//	EventName           event_name, or the streaming event_type
+//	EventID             id (number or string)
+//	ImpersonatedBy      impersonated_by
+//	AuthorClass         author_class
+//	AuthorEmail         author_email
+//	CreatedAt           created_at
+//	Role                as
+//	FailedLogin         failed_login
+//	meta.*              every meta.* key, named as in the line, in line order
+//
+// GitLab writes three shapes: flat (details merged into the top level),
+// nested (details only under "details") and both. The parser starts from the
+// "details" object and lets top-level keys override it, so all three give the
+// same columns. Keys are trimmed of surrounding spaces (Sentinel's sample
+// data has "entity_type "). String values are unescaped; numbers keep their
+// JSON text; true and false become "true" and "false"; objects and arrays
+// become compact JSON text; null is omitted. Invalid UTF-8 in a value becomes
+// U+FFFD, exactly as encoding/json decodes it. The line must be one valid
+// JSON object (the same lines encoding/json accepts).
+//
+// GitLabApp ([Application]). JSON lines give Severity (severity), EventTime
+// (time), CorrelationID (correlation_id), Message (message); text lines
+// ("2020-04-09T14:04:00.667Z: msg" or "October 06, 2014 11:56: msg", the
+// latter read as UTC because the log does not name its zone) give EventTime
+// and Message. Then, when Message matches one of these patterns, EventKind
+// names it and the parts are extracted (first match wins):
+//
+//	EventKind              Message pattern                                         columns
+//	failed_login           Failed Login: username=(.*) ip=(\S+)                     Username, IPAddress
+//	successful_login       Successful Login: username=(\S+) ip=(\S+) method=(\S+) admin=(true|false)
+//	                                                                                Username, IPAddress, AuthenticationType, Admin
+//	logout                 User Logout: username=(\S+) ip=(\S+)                     Username, IPAddress
+//	user_created           User "(.*)" \((.*)\) +was created                        Username, EmailAddress
+//	user_removed           User "(.*)" \((.*)\) +was removed  (GitLab writes two spaces)
+//	                                                                                Username, EmailAddress
+//	impersonation_started  User (\S+) has started impersonating (\S+)               Username (the admin), TargetUser
+//	impersonation_stopped  User (\S+) has stopped impersonating (\S+)               Username (the admin), TargetUser
+//	project_removed        Project "(.*)" was (removed|deleted)                     Project
+//	group_created          Group "(.*)" was created                                 Group
+//	group_removed          Group "(.*)" was (removed|deleted)                       Group
+//	project_created        ((.*) )?created a new project "(.*)"                     Owner, Project
+//
+// The patterns are anchored at both ends and (.*) is greedy. A username may
+// contain spaces or be empty in failed_login. The meta.* keys of JSON lines
+// follow as their own columns. JSON lines without a message (most of
+// application_json.log) have no EventKind.
+//
+// GitLabAccess ([Access]). The Omnibus gitlab_access format
+//
+//	$remote_addr - $remote_user [$time_local] "$request_method $filtered_request_uri $server_protocol" $status $body_bytes_sent "$filtered_http_referer" "$http_user_agent" $gzip_ratio
+//
+// and NGINX's combined format (no $gzip_ratio) give IPAddress, RemoteUser
+// (omitted when "-"), EventTime ($time_local as logged), RequestVerb, URI,
+// HTTPVersion, ResponseCode, BytesSent, HTTPReferer, UserAgent and GzipRatio
+// (omitted when "-"). A "-" request (NGINX's log of a malformed request)
+// gives no RequestVerb, URI or HTTPVersion; a request without spaces (e.g. a
+// TLS handshake sent to the HTTP port) is kept whole as URI. Values are kept
+// as logged, NGINX's \xXX escapes included.
+//
+// # Sentinel KQL bugs this package fixes
+//
+// Numbers refer to the review of the Sentinel GitLab solution
+// (peers.md §4):
+//
+//   - 1: SourceVisibility/TargetVisibility read From/To; GitLab writes
+//     lowercase from/to, so they were always empty. They are read from from/to.
+//   - 2: DelAction read a del key that GitLab never writes; removals are in
+//     remove. RemoveAction carries them, DelAction stays empty unless a del
+//     key really exists.
+//   - 5: EventTime was left as a string; [Record.Time] is the instant in UTC.
+//   - 8: the NGINX pattern required " - - [", so every line with a
+//     $remote_user (Git over HTTP) failed. The access parser reads from both
+//     ends and accepts any user name, including spaces and brackets.
+//   - 9: todatetime() cannot read $time_local; the parser converts it, with
+//     its offset, to UTC.
+//   - 10: with $gzip_ratio at the end, UserAgent came out as `<ua>" -`;
+//     UserAgent and GzipRatio are separate columns.
+//   - 11: only GET/POST/PUT/DELETE/PATCH lines were kept; every method, and
+//     malformed "-" requests, parse.
+//   - 12: ResponseCode and BytesSent were untyped strings; they are checked
+//     to be decimal numbers and [Record.Int] reads them as integers.
+//   - 21: the brute-force rule's username kept a trailing space; Username is
+//     exactly what follows "username=" up to " ip=", and may hold spaces.
+package parser
