@@ -25,9 +25,10 @@ const (
 	GitLabMaxBody = 25 << 20
 	// DefaultDedupeWindow is how long an event id is remembered.
 	DefaultDedupeWindow = 24 * time.Hour
-	// DefaultDedupeMaxIDs bounds the remembered ids (some 100 MB of memory at
-	// most); beyond it the oldest are forgotten first.
-	DefaultDedupeMaxIDs = 1 << 20
+	// DefaultDedupeMaxIDs bounds the remembered ids; beyond it the oldest are
+	// forgotten first. A UUID id costs about 125 bytes of memory, so the
+	// default holds at most some 33 MB.
+	DefaultDedupeMaxIDs = 1 << 18
 	// DefaultSpoolMaxBytes is the size at which the spool is rotated.
 	DefaultSpoolMaxBytes = 64 << 20
 	// SpoolFile is the name of the spool in SpoolDir; the rotated file is
@@ -58,8 +59,9 @@ type Config struct {
 	// Tokens are accepted verification tokens, one per streaming destination
 	// (a group and the instance have different tokens).
 	Tokens []string
-	// TokenFile names a file with more tokens, one per line; empty lines and
-	// lines starting with # are skipped.
+	// TokenFile names a file with more tokens, one per line; surrounding
+	// white space is trimmed, empty lines and lines starting with # are
+	// skipped.
 	TokenFile string
 	// TokenEnv names an environment variable with more tokens, separated by
 	// commas or white space.
@@ -99,9 +101,8 @@ func (ts tokenSet) match(got string) bool {
 // loadTokens gathers the tokens from the three sources in cfg.
 func loadTokens(cfg *Config, log *slog.Logger) (tokenSet, error) {
 	var toks []string
-	for i, t := range cfg.Tokens {
-		t = strings.TrimSpace(t)
-		if t == "" {
+	for i, t := range cfg.Tokens { // used as given: GitLab does not trim a user-set token
+		if strings.TrimSpace(t) == "" {
 			return nil, fmt.Errorf("streaming: tokens[%d] is empty", i)
 		}
 		toks = append(toks, t)

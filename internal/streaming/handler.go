@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	gojson "github.com/goccy/go-json"
 )
@@ -31,8 +33,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		} else if len(vals) > 1 {
 			reason = "several " + TokenHeader + " headers"
 		}
-		r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
-			"remote", req.RemoteAddr)
+		if n, ok := r.refusals.allow(r.now()); ok {
+			r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
+				"remote", req.RemoteAddr, "not_logged_since_last", n)
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -169,4 +173,23 @@ func idKey(raw []byte) string {
 		return string(raw)
 	}
 	return ""
+}
+
+// logLimiter lets one log line through per interval and counts the rest, so
+// that a flood of unauthenticated requests cannot flood the log.
+type logLimiter struct {
+	interval   time.Duration
+	last       atomic.Int64 // unix nanoseconds of the last line let through
+	suppressed atomic.Uint64
+}
+
+// allow reports whether to log now, and how many lines were suppressed
+// since the last one.
+func (l *logLimiter) allow(now time.Time) (suppressed uint64, ok bool) {
+	n, p := now.UnixNano(), l.last.Load()
+	if p != 0 && n-p < int64(l.interval) || !l.last.CompareAndSwap(p, n) {
+		l.suppressed.Add(1)
+		return 0, false
+	}
+	return l.suppressed.Swap(0), true
 }

@@ -27,6 +27,7 @@ type Receiver struct {
 	reqs     chan *commitReq
 	quit     chan struct{} // closed when the commit loop must stop
 	now      func() time.Time
+	refusals logLimiter // for 401 log lines
 	ran      atomic.Bool
 	closeErr error
 	closed   sync.Once
@@ -100,6 +101,7 @@ func New(cfg Config) (*Receiver, error) {
 		quit:    make(chan struct{}),
 		now:     time.Now,
 	}
+	r.refusals.interval = 10 * time.Second
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return nil, errors.New("streaming: tls needs both cert and key")
 	}

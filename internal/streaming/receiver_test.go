@@ -536,3 +536,19 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("%d lines", n)
 	}
 }
+
+func TestRefusalLogLimited(t *testing.T) {
+	var buf syncBuffer
+	tr := start(t, Config{Logger: newTestLogger(&buf)})
+	for i := 0; i < 5; i++ {
+		if code := tr.post(t, "", jsonType, `{"id":1}`); code != http.StatusUnauthorized {
+			t.Fatalf("status %d", code)
+		}
+	}
+	if n := strings.Count(buf.String(), "request refused"); n != 1 {
+		t.Errorf("%d refusal lines logged for 5 refusals within 10s, want 1", n)
+	}
+	if s := tr.Stats(); s.Unauthorized != 5 {
+		t.Errorf("Unauthorized = %d, want 5", s.Unauthorized)
+	}
+}
