@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+const samples = "../../testdata"
+
+// runParse executes "gitlab-syslog parse args..." and returns stdout and
+// stderr.
+func runParse(t *testing.T, stdin io.Reader, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	if stdin != nil {
+		cmd.SetIn(stdin)
+	}
+	cmd.SetArgs(append([]string{"parse"}, args...))
+	err := cmd.Execute()
+	return out.String(), errOut.String(), err
+}
+
+// objectKeys decodes one JSON object line, checking it is valid, and
+// returns its keys in order and its values.
+func objectKeys(t *testing.T, line string) ([]string, map[string]string) {
+	t.Helper()
+	if !json.Valid([]byte(line)) || !utf8.ValidString(line) {
+		t.Fatalf("output line is not valid UTF-8 JSON: %q", line)
+	}
+	dec := json.NewDecoder(strings.NewReader(line))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("output line is not an object: %q", line)
+	}
+	var keys []string
+	vals := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v string
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("value of %v in %q is not a string: %v", tok, line, err)
+		}
+		keys = append(keys, tok.(string))
+		vals[tok.(string)] = v
+	}
+	return keys, vals
+}
+
+func sampleLines(t *testing.T, name string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(samples, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// TestParseCommandSamples runs the command on every bundled sample, with
+// the explicit type and with auto, and checks every output line against the
+// parser library: same keys in the same order, same values.
+func TestParseCommandSamples(t *testing.T) {
+	files := map[string]string{
+		"audit_json.log":       "audit",
+		"application_json.log": "application",
+		"application.log":      "application",
+		"gitlab_access.log":    "access",
+	}
+	for name, typ := range files {
+		for _, flag := range []string{typ, "auto"} {
+			t.Run(name+"/"+flag, func(t *testing.T) {
+				stdout, stderr, err := runParse(t, nil, "--type", flag, filepath.Join(samples, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := sampleLines(t, name)
+				out := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+				if len(out) != len(in) {
+					t.Fatalf("%d output lines for %d input lines", len(out), len(in))
+				}
+				if want := fmt.Sprintf("parsed %d lines, 0 failed\n", len(in)); stderr != want {
+					t.Errorf("stderr = %q, want %q", stderr, want)
+				}
+				pt, _ := parser.ParseType(typ)
+				p := parser.New(pt)
+				var r parser.Record
+				for i, line := range out {
+					keys, vals := objectKeys(t, line)
+					if err := p.Parse([]byte(in[i]), &r); err != nil {
+						t.Fatal(err)
+					}
+					if len(keys) != len(r.Fields) {
+						t.Fatalf("line %d: keys %v, want %d columns", i+1, keys, len(r.Fields))
+					}
+					for j, f := range r.Fields {
+						if keys[j] != f.Name || vals[f.Name] != string(f.Value) {
+							t.Errorf("line %d column %d: %s=%q, want %s=%q", i+1, j, keys[j], vals[keys[j]], f.Name, f.Value)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestParseCommandBroken checks failed lines print _error and _raw, the
+// output stays valid JSON for invalid UTF-8, and the summary counts them.
+func TestParseCommandBroken(t *testing.T) {
+	path := filepath.Join(samples, "broken.log")
+	stdout, stderr, err := runParse(t, nil, path)
+	if err != nil {
+		t.Fatalf("parse must not fail on bad lines: %v", err)
+	}
+	in := sampleLines(t, "broken.log")
+	out := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(out) != len(in) {
+		t.Fatalf("%d output lines for %d input lines", len(out), len(in))
+	}
+	failed := 0
+	for i, line := range out {
+		_, vals := objectKeys(t, line)
+		msg, isErr := vals["_error"]
+		if !isErr {
+			continue
+		}
+		failed++
+		if prefix := fmt.Sprintf("%s:%d: ", path, i+1); !strings.HasPrefix(msg, prefix) {
+			t.Errorf("_error %q does not start with %q", msg, prefix)
+		}
+		if utf8.ValidString(in[i]) && vals["_raw"] != in[i] {
+			t.Errorf("_raw = %q, want %q", vals["_raw"], in[i])
+		}
+	}
+	if failed != 8 {
+		t.Errorf("%d failed lines, want 8", failed)
+	}
+	if want := fmt.Sprintf("parsed %d lines, %d failed\n", len(in), failed); stderr != want {
+		t.Errorf("stderr = %q, want %q", stderr, want)
+	}
+	// The invalid UTF-8 access line comes out repaired.
+	_, vals := objectKeys(t, out[len(out)-1])
+	if vals["RemoteUser"] != "\uFFFD(" || vals["UserAgent"] != "x\x01y" {
+		t.Errorf("repaired columns: %q", vals)
+	}
+}
+
+// TestParseCommandStdinGzipLong reads standard input, a gzip file and a line
+// longer than 1 MiB.
+func TestParseCommandStdinGzipLong(t *testing.T) {
+	access := strings.Join(sampleLines(t, "gitlab_access.log"), "\n") + "\n"
+
+	stdout, stderr, err := runParse(t, strings.NewReader(access), "--type", "access")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stdout, "\n"); n != 18 || stderr != "parsed 18 lines, 0 failed\n" {
+		t.Fatalf("stdin: %d lines, stderr %q", n, stderr)
+	}
+
+	dir := t.TempDir()
+	gz := filepath.Join(dir, "gitlab_access.log.1.gz")
+	var zbuf bytes.Buffer
+	zw := gzip.NewWriter(&zbuf)
+	zw.Write([]byte(strings.ReplaceAll(access, "\n", "\r\n")))
+	zw.Close()
+	if err := os.WriteFile(gz, zbuf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gzOut, _, err := runParse(t, nil, "-t", "access", gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gzOut != stdout {
+		t.Errorf("gzip CRLF output differs from plain stdin output")
+	}
+
+	big := strings.Repeat("x", 3<<20)
+	long := filepath.Join(dir, "long.log")
+	content := `{"author_id":1,"custom_message":"` + big + `"}` + "\n\n" + `{"author_id":2}`
+	if err := os.WriteFile(long, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err = runParse(t, nil, "--type", "audit", long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(nil, 8<<20)
+	var got []map[string]string
+	for sc.Scan() {
+		_, vals := objectKeys(t, sc.Text())
+		got = append(got, vals)
+	}
+	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed\n" {
+		t.Errorf("long line: %d objects, stderr %q", len(got), stderr)
+	}
+}
+
+func TestParseCommandErrors(t *testing.T) {
+	if _, _, err := runParse(t, nil, "--type", "syslog"); err == nil || !strings.Contains(err.Error(), "syslog") {
+		t.Errorf("bad --type: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.log")
+	if _, _, err := runParse(t, nil, missing); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing file: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.gz")
+	os.WriteFile(bad, []byte{0x1f, 0x8b, 0, 0}, 0o644)
+	if _, _, err := runParse(t, nil, bad); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("corrupt gzip: %v", err)
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\s/", "\x00\x01\x1f\x7f", "\n\r\t", "é😀", "\u2028\u2029", "\xff\xfe", "a\xc3(b", strings.Repeat("\xe2\x82", 3)} {
+		got := appendJSONString(nil, []byte(s))
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q -> %s: %v", s, got, err)
+		}
+		if !utf8.Valid(got) {
+			t.Errorf("%q -> invalid UTF-8 %q", s, got)
+		}
+		// encoding/json decodes invalid UTF-8 the same way (U+FFFD per byte).
+		var want string
+		raw, _ := json.Marshal(s)
+		json.Unmarshal(raw, &want)
+		if back != want {
+			t.Errorf("%q -> %q, want %q", s, back, want)
+		}
+	}
+}
