@@ -17,8 +17,8 @@ type commitReq struct {
 }
 
 // commitLoop owns the spool and the dedupe log. It writes the events waiting
-// at the moment as one batch with one fsync (group commit), answers each
-// request, then records their ids. It returns when r.quit is closed; a
+// at the moment as one batch with one fsync (group commit), records their ids
+// and answers each request. It returns when r.quit is closed; a
 // request it has taken is always answered first.
 func (r *Receiver) commitLoop() {
 	var (
@@ -54,19 +54,26 @@ func (r *Receiver) commitLoop() {
 		err := r.spool.append(buf)
 		r.stats.syncs.Add(1)
 		r.stats.rotations.Add(r.spool.rotations - rot)
+		// Record the ids before answering: once a request is acknowledged, its
+		// id is in the log (in the page cache at least), so a crash of the
+		// process cannot make the redelivered event look new.
 		ids, n := ids[:0], 0
-		for _, q := range batch {
-			if err == nil && q.key != "" && r.dedupe != nil {
-				ids = strconv.AppendInt(ids, q.at, 10)
-				ids = append(ids, ' ')
-				ids = append(ids, q.key...)
-				ids = append(ids, '\n')
-				n++
+		if err == nil && r.dedupe != nil {
+			for _, q := range batch {
+				if q.key != "" {
+					ids = strconv.AppendInt(ids, q.at, 10)
+					ids = append(ids, ' ')
+					ids = append(ids, q.key...)
+					ids = append(ids, '\n')
+					n++
+				}
 			}
-			q.done <- err
+			if n > 0 {
+				r.dedupe.appendLog(ids, n)
+			}
 		}
-		if n > 0 {
-			r.dedupe.appendLog(ids, n)
+		for _, q := range batch {
+			q.done <- err
 		}
 		clear(batch) // drop references to the bodies
 	}

@@ -38,9 +38,10 @@
 // different ids). Seen ids are kept in memory and appended to dedupe.log in
 // the spool directory, which is reloaded and compacted on start, so a
 // duplicate is recognised across a restart. An event without an id is never
-// treated as a duplicate. A power loss can forget the last ids recorded (the
-// dedupe log is not fsynced): a redelivered event is then spooled twice,
-// which at-least-once delivery allows anyway.
+// treated as a duplicate. An id is recorded before the event is acknowledged,
+// so a crash of the process loses none; a power loss can forget the last ids
+// recorded (the dedupe log is not fsynced), and a redelivered event is then
+// spooled twice, which at-least-once delivery allows anyway.
 //
 // # The spool
 //
