@@ -13,9 +13,9 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// ServeHTTP handles one streamed event; see the package documentation for
+// serveHTTP handles one streamed event; see the package documentation for
 // the answers.
-func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.URL.Path != r.path {
 		http.NotFound(w, req)
 		return

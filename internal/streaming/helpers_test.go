@@ -54,8 +54,8 @@ type testReceiver struct {
 }
 
 // start creates and runs a Receiver on 127.0.0.1 with cfg (Listen, SpoolDir
-// and Tokens filled in when empty).
-func start(t testing.TB, cfg Config) *testReceiver {
+// and Tokens filled in when empty). setup functions run before Run.
+func start(t testing.TB, cfg Config, setup ...func(*Receiver)) *testReceiver {
 	t.Helper()
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
@@ -72,6 +72,9 @@ func start(t testing.TB, cfg Config) *testReceiver {
 	r, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(r)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

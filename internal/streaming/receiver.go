@@ -174,7 +174,7 @@ func (r *Receiver) Run(ctx context.Context) error {
 		return errors.New("streaming: Run called twice")
 	}
 	srv := &http.Server{
-		Handler:           r,
+		Handler:           http.HandlerFunc(r.serveHTTP),
 		TLSConfig:         r.tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -327,20 +327,23 @@ func TestDedupe(t *testing.T) {
 func TestDedupeWindow(t *testing.T) {
 	dir := t.TempDir()
 	clock := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
-	tr := start(t, Config{SpoolDir: dir, DedupeWindow: time.Hour})
-	tr.now = func() time.Time { return clock }
+	var mu sync.Mutex // guards clock: the server goroutines read it
+	tr := start(t, Config{SpoolDir: dir, DedupeWindow: time.Hour}, func(r *Receiver) {
+		r.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	})
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 	tr.post(t, tokenA, jsonType, `{"id":7}`)
-	clock = clock.Add(59 * time.Minute)
+	advance(59 * time.Minute)
 	tr.post(t, tokenA, jsonType, `{"id":7}`)
 	if s := tr.Stats(); s.Duplicates != 1 {
 		t.Fatalf("within the window: %+v", s)
 	}
-	clock = clock.Add(2 * time.Minute)
+	advance(2 * time.Minute)
 	tr.post(t, tokenA, jsonType, `{"id":7}`)
 	if s := tr.Stats(); s.Duplicates != 1 || s.Accepted != 2 {
 		t.Fatalf("after the window: %+v", s)
 	}
-	tr.dedupe.expire(clock) // what the commit loop's tick does
+	tr.dedupe.expire(tr.now()) // what the commit loop's tick does
 	tr.dedupe.mu.Lock()
 	n := len(tr.dedupe.seen)
 	tr.dedupe.mu.Unlock()
