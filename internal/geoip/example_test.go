@@ -17,7 +17,7 @@ func Example() {
 	defer db.Close()
 
 	var rec parser.Record // filled by a parser
-	if ip, ok := rec.Get("IPAddress"); ok {
+	if ip, ok := rec.Get(parser.ColIPAddress); ok {
 		rec.Fields = db.AppendFields(rec.Fields, ip)
 	}
 
