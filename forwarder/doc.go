@@ -2,38 +2,40 @@
 // (RFC 5424, or RFC 3164 for old collectors) and sends them over UDP, TCP,
 // TLS or a unix socket with a bounded queue, batching and reconnects.
 //
-// CONTRACT (to be implemented; the agent in internal/ codes against it):
+// # Encoding
 //
-//	type Facility uint8           // Local7 = 23 is the default
-//	type Severity uint8           // Emergency=0 ... Debug=7
-//	func SeverityFromLabel(label []byte) Severity  // Ruby Logger labels DEBUG..UNKNOWN
-//	func SeverityFromStatus(code int) Severity      // access log rule, documented
+// A Message holds one syslog message; Message.FromRecord fills it from a
+// parsed record and its raw line with the mapping the Microsoft Sentinel
+// GitLab functions expect: facility local7, APP-NAME GitLab-Audit-Logs,
+// GitLab-Application-Logs or GitLab-Access-Logs, MSGID the log type, the
+// parsed columns as STRUCTURED-DATA params of one element (SD-ID
+// DefaultSDID, "gitlab@32473"), and MSG the raw line byte for byte, without
+// a byte order mark. Encoder.Append writes it without allocating:
 //
-//	type Message struct {
-//		Facility Facility
-//		Severity Severity
-//		Time     time.Time      // event time; zero => NILVALUE
-//		Hostname string
-//		AppName  string         // GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs
-//		ProcID   string         // "" => "-"
-//		MsgID    string         // the record type: "audit", "application", "access"
-//		Params   []parser.Field // STRUCTURED-DATA params, in order
-//		Msg      []byte         // the raw line, byte for byte, no newline, no BOM
-//	}
+//	<190>1 2026-08-22T10:00:00.123456Z gitlab01 GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane"] {"author_name":"Jane",...}
 //
-//	type Encoder struct { Format Format; SDID string; NoSD bool; ... }
-//	func (e *Encoder) Append(dst []byte, m *Message) []byte   // 0 allocs
+// The encoder never produces an invalid message: header fields are clamped
+// to their RFC 5424 length and to printable US-ASCII, SD names are
+// sanitised, SD values escaped and repaired to valid UTF-8. Each change is
+// counted (Encoder.Stats); none is silent.
 //
-//	type Batch struct { ... }                  // encoded messages + boundaries, reusable
-//	func (b *Batch) Append(e *Encoder, m *Message)
-//	func (b *Batch) Len() int
-//	func (b *Batch) Reset()
+// # Sending
 //
-//	func New(cfg Config) (*Forwarder, error)   // cfg.URL: udp:// tcp:// tls:// unix://
-//	func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error
-//	    // enqueues b (blocks when the bounded queue is full: backpressure);
-//	    // ack(nil) runs after every message of b was written to the transport
-//	    // (flushed); the caller must not touch b until ack has run.
-//	func (f *Forwarder) Close(ctx context.Context) error   // flushes what is queued
-//	func (f *Forwarder) Stats() Stats
+// A Batch collects encoded messages. Forwarder.Send queues a batch for the
+// Forwarder's single writer goroutine, blocking while the queue is full.
+// The writer frames each message (octet counting, newline framing or one
+// datagram each), buffers up to Config.BufferSize bytes, writes when the
+// buffer is full or Config.FlushInterval has passed, and runs the batch's
+// ack callback only after all of its bytes were written to the socket.
+// When a write fails, or the receiver has closed the connection, the writer
+// reconnects with exponential backoff and full jitter, logging each attempt,
+// and writes every unacknowledged batch again. Receivers may then see the
+// messages of one write buffer twice (counted as Stats.Resent); nothing is
+// dropped while the Forwarder runs.
+//
+// Plain TCP has no application-level acknowledgement: bytes the kernel
+// accepted just before the receiver died can still be lost. The writer
+// narrows that window by checking the socket for a close or reset before
+// each write. For guaranteed delivery, send to a local rsyslog or syslog-ng
+// with a disk-assisted queue.
 package forwarder

@@ -1,0 +1,421 @@
+package forwarder
+
+import (
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// Format selects the syslog wire format.
+type Format uint8
+
+// The formats.
+const (
+	// RFC5424 is the default: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG.
+	RFC5424 Format = iota
+	// RFC3164 is the BSD format for old collectors:
+	// <PRI>Mmm dd hh:mm:ss HOSTNAME APP-NAME[PROCID]: MSG. It has no
+	// STRUCTURED-DATA and no MSGID; both are left out.
+	RFC3164
+)
+
+// String returns "rfc5424" or "rfc3164".
+func (f Format) String() string {
+	if f == RFC3164 {
+		return "rfc3164"
+	}
+	return "rfc5424"
+}
+
+// DefaultSDID is the SD-ID of the single STRUCTURED-DATA element. 32473 is
+// the private enterprise number RFC 5612 reserves for documentation and
+// examples; an organisation with its own IANA enterprise number should set
+// Encoder.SDID to "gitlab@<its number>".
+const DefaultSDID = "gitlab@32473"
+
+// Field length limits of RFC 5424 §6 (in octets).
+const (
+	MaxHostname = 255
+	MaxAppName  = 48
+	MaxProcID   = 128
+	MaxMsgID    = 32
+	MaxSDName   = 32
+)
+
+// Encoder writes Messages as syslog. The zero value writes RFC 5424 with
+// the DefaultSDID. Set the exported fields before first use and do not
+// change them afterwards; Append is then safe for concurrent use.
+//
+// The encoder never fails and never drops data silently. Whatever the input,
+// the output is a well-formed message: header fields that are too long or
+// hold characters outside printable US-ASCII are clamped (replaced by '_'),
+// SD-ID and PARAM-NAMEs are made valid SD-NAMEs, PARAM-VALUEs are escaped
+// and invalid UTF-8 in them is replaced by U+FFFD. Every such change is
+// counted in Stats. MSG is copied byte for byte, except that a leading byte
+// order mark and trailing CR/LF bytes are removed (a BOM is never written).
+type Encoder struct {
+	// Format is RFC5424 (default) or RFC3164.
+	Format Format
+	// SDID is the SD-ID of the STRUCTURED-DATA element; "" means DefaultSDID.
+	SDID string
+	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
+	NoSD bool
+
+	clamped    atomic.Uint64
+	paramNames atomic.Uint64
+	repaired   atomic.Uint64
+	boms       atomic.Uint64
+	timestamps atomic.Uint64
+}
+
+// EncoderStats counts the changes an Encoder made to keep its output valid.
+type EncoderStats struct {
+	// Clamped counts header fields (HOSTNAME, APP-NAME, PROCID, MSGID) that
+	// were shortened to their RFC limit or had characters outside printable
+	// US-ASCII replaced by '_'.
+	Clamped uint64
+	// ParamNames counts SD-IDs and PARAM-NAMEs changed to fit the SD-NAME
+	// rule (1-32 printable US-ASCII characters except '=', ']', '"' and space).
+	ParamNames uint64
+	// Repaired counts PARAM-VALUEs whose invalid UTF-8 was replaced by U+FFFD.
+	Repaired uint64
+	// BOMs counts byte order marks removed from the start of MSG.
+	BOMs uint64
+	// Timestamps counts times outside the years 0000-9999, written as "-".
+	Timestamps uint64
+}
+
+// Stats returns the encoder's counters.
+func (e *Encoder) Stats() EncoderStats {
+	return EncoderStats{
+		Clamped:    e.clamped.Load(),
+		ParamNames: e.paramNames.Load(),
+		Repaired:   e.repaired.Load(),
+		BOMs:       e.boms.Load(),
+		Timestamps: e.timestamps.Load(),
+	}
+}
+
+// Append appends m, encoded, to dst and returns the extended buffer. It does
+// not allocate when dst has room. No framing and no trailing newline are
+// added.
+func (e *Encoder) Append(dst []byte, m *Message) []byte {
+	dst, _, _ = e.appendMessage(dst, m)
+	return dst
+}
+
+// appendMessage is Append that also returns the offsets (into the returned
+// buffer) where STRUCTURED-DATA and MSG start. The SP before MSG belongs to
+// the STRUCTURED-DATA part; without MSG, msg is len(dst).
+func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int) {
+	if e.Format == RFC3164 {
+		return e.append3164(dst, m)
+	}
+	dst = appendPRI(dst, m)
+	dst = append(dst, '1', ' ')
+	dst = e.appendTimestamp(dst, m.Time)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+	dst = append(dst, ' ')
+	sd = len(dst)
+	if e.NoSD || len(m.Params) == 0 {
+		dst = append(dst, '-')
+	} else {
+		dst = append(dst, '[')
+		id := e.SDID
+		if id == "" {
+			id = DefaultSDID
+		}
+		dst = e.appendSDName(dst, id)
+		for i := range m.Params {
+			p := &m.Params[i]
+			dst = append(dst, ' ')
+			dst = e.appendSDName(dst, p.Name)
+			dst = append(dst, '=', '"')
+			dst = e.appendParamValue(dst, p.Value)
+			dst = append(dst, '"')
+		}
+		dst = append(dst, ']')
+	}
+	body := e.trimMsg(m.Msg)
+	if len(body) > 0 {
+		dst = append(dst, ' ')
+		msg = len(dst)
+		dst = append(dst, body...)
+	} else {
+		msg = len(dst)
+	}
+	return dst, sd, msg
+}
+
+// append3164 writes <PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG.
+func (e *Encoder) append3164(dst []byte, m *Message) (out []byte, sd, msg int) {
+	dst = appendPRI(dst, m)
+	t := m.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	t = t.UTC()
+	_, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	dst = append(dst, months[mo-1]...)
+	dst = append(dst, ' ')
+	if d < 10 {
+		dst = append(dst, ' ', byte('0'+d))
+	} else {
+		dst = append2(dst, d)
+	}
+	dst = append(dst, ' ')
+	dst = append2(dst, h)
+	dst = append(dst, ':')
+	dst = append2(dst, mi)
+	dst = append(dst, ':')
+	dst = append2(dst, s)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
+	dst = append(dst, ' ')
+	dst = e.appendTag(dst, m.AppName)
+	if m.ProcID != "" {
+		dst = append(dst, '[')
+		dst = e.appendTag(dst, m.ProcID)
+		dst = append(dst, ']')
+	}
+	dst = append(dst, ':')
+	sd = len(dst)
+	body := e.trimMsg(m.Msg)
+	if len(body) > 0 {
+		dst = append(dst, ' ')
+		msg = len(dst)
+		dst = append(dst, body...)
+	} else {
+		msg = len(dst)
+	}
+	return dst, sd, msg
+}
+
+var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// appendPRI writes <PRIVAL>. Out-of-range facility or severity values are
+// reduced modulo their range so the PRI stays within 0-191.
+func appendPRI(dst []byte, m *Message) []byte {
+	pri := int(m.Facility%24)*8 + int(m.Severity%8)
+	dst = append(dst, '<')
+	switch {
+	case pri >= 100:
+		dst = append(dst, byte('0'+pri/100), byte('0'+pri/10%10), byte('0'+pri%10))
+	case pri >= 10:
+		dst = append(dst, byte('0'+pri/10), byte('0'+pri%10))
+	default:
+		dst = append(dst, byte('0'+pri))
+	}
+	return append(dst, '>')
+}
+
+// appendTimestamp writes t in UTC as 2006-01-02T15:04:05.000000Z, or the
+// NILVALUE when t is zero or its year has not four digits.
+func (e *Encoder) appendTimestamp(dst []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(dst, '-')
+	}
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		e.timestamps.Add(1)
+		return append(dst, '-')
+	}
+	h, mi, s := t.Clock()
+	us := t.Nanosecond() / 1000
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	dst = append2(dst, int(mo))
+	dst = append(dst, '-')
+	dst = append2(dst, d)
+	dst = append(dst, 'T')
+	dst = append2(dst, h)
+	dst = append(dst, ':')
+	dst = append2(dst, mi)
+	dst = append(dst, ':')
+	dst = append2(dst, s)
+	dst = append(dst, '.',
+		byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
+		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10), 'Z')
+	return dst
+}
+
+func append2(dst []byte, n int) []byte {
+	return append(dst, byte('0'+n/10), byte('0'+n%10))
+}
+
+// appendHeaderField writes a HOSTNAME, APP-NAME, PROCID or MSGID: "" as
+// "-", at most max octets, bytes outside %d33-126 replaced by '_'.
+func (e *Encoder) appendHeaderField(dst []byte, s string, max int) []byte {
+	if s == "" {
+		return append(dst, '-')
+	}
+	clamped := false
+	if len(s) > max {
+		s = s[:max]
+		clamped = true
+	}
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 33 || c > 126 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		dst = append(dst, s...)
+	} else {
+		clamped = true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < 33 || c > 126 {
+				c = '_'
+			}
+			dst = append(dst, c)
+		}
+	}
+	if clamped {
+		e.clamped.Add(1)
+	}
+	return dst
+}
+
+// appendTag writes an RFC 3164 TAG (APP-NAME or PROCID): like a header
+// field, but ':', '[' and ']' are also replaced so the TAG stays parseable.
+func (e *Encoder) appendTag(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, '-')
+	}
+	clamped := false
+	if len(s) > MaxAppName {
+		s = s[:MaxAppName]
+		clamped = true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 33 || c > 126 || c == ':' || c == '[' || c == ']' {
+			c = '_'
+			clamped = true
+		}
+		dst = append(dst, c)
+	}
+	if clamped {
+		e.clamped.Add(1)
+	}
+	return dst
+}
+
+// sdNameBad marks the bytes an SD-NAME cannot hold: everything outside
+// %d33-126, and '=', ']' and '"'.
+var sdNameBad = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 33 || c > 126 || c == '=' || c == ']' || c == '"'
+	}
+	return t
+}()
+
+// sdValueSpecial marks the bytes a PARAM-VALUE needs attention for: the
+// three that are escaped, and every non-ASCII byte (checked for UTF-8).
+var sdValueSpecial = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c == '"' || c == '\\' || c == ']' || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
+// appendSDName writes an SD-ID or PARAM-NAME: 1-32 printable US-ASCII
+// characters except '=', ']', '"' (and space, which is not printable).
+func (e *Encoder) appendSDName(dst []byte, s string) []byte {
+	if len(s) == 0 || len(s) > MaxSDName {
+		return e.appendSDNameSlow(dst, s)
+	}
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if nameBad8(load8s(s[i:])) != 0 {
+			return e.appendSDNameSlow(dst, s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if sdNameBad[s[i]] {
+			return e.appendSDNameSlow(dst, s)
+		}
+	}
+	return append(dst, s...)
+}
+
+func (e *Encoder) appendSDNameSlow(dst []byte, s string) []byte {
+	e.paramNames.Add(1)
+	if s == "" {
+		return append(dst, '_')
+	}
+	if len(s) > MaxSDName {
+		s = s[:MaxSDName]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if sdNameBad[c] {
+			c = '_'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get
+// a backslash, invalid UTF-8 becomes U+FFFD, everything else is kept.
+func (e *Encoder) appendParamValue(dst []byte, v []byte) []byte {
+	start := 0
+	repaired := false
+	for i := 0; i < len(v); i++ {
+		for i+8 <= len(v) && valueSpecial8(load8(v[i:])) == 0 {
+			i += 8
+		}
+		if i >= len(v) {
+			break
+		}
+		c := v[i]
+		if !sdValueSpecial[c] {
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, v[start:i]...)
+			dst = append(dst, '\\', c)
+			start = i + 1
+			continue
+		}
+		r, size := utf8.DecodeRune(v[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, v[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			start = i + 1
+			repaired = true
+			continue
+		}
+		i += size - 1
+	}
+	dst = append(dst, v[start:]...)
+	if repaired {
+		e.repaired.Add(1)
+	}
+	return dst
+}
+
+// trimMsg removes a leading UTF-8 byte order mark (counted) and trailing
+// CR and LF bytes.
+func (e *Encoder) trimMsg(b []byte) []byte {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		b = b[3:]
+		e.boms.Add(1)
+	}
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,222 @@
+package forwarder
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+var t0 = time.Date(2026, 8, 22, 10, 0, 0, 123456789, time.UTC)
+
+func TestEncodeRFC5424(t *testing.T) {
+	tests := []struct {
+		name string
+		enc  Encoder
+		m    Message
+		want string
+	}{
+		{
+			name: "full",
+			m: Message{Facility: Local7, Severity: Informational, Time: t0, Hostname: "gitlab01.example.com",
+				AppName: AppNameAudit, MsgID: "audit",
+				Params: []parser.Field{{Name: "AuthorName", Value: []byte("Jane")}, {Name: "meta.caller_id", Value: []byte("POST /api")}},
+				Msg:    []byte(`{"severity":"INFO"}`)},
+			want: `<190>1 2026-08-22T10:00:00.123456Z gitlab01.example.com GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane" meta.caller_id="POST /api"] {"severity":"INFO"}`,
+		},
+		{
+			name: "nil values",
+			m:    Message{Facility: Local7, Severity: Debug},
+			want: `<191>1 - - - - - -`,
+		},
+		{
+			name: "escapes and repair",
+			m: Message{Facility: Local7, Severity: Error, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600)),
+				Params: []parser.Field{{Name: "v", Value: []byte("a\"b\\c]d[e\xffé\n")}}, Msg: []byte("x\r\n")},
+			want: "<187>1 2026-01-02T02:04:05.000000Z - - - - [gitlab@32473 v=\"a\\\"b\\\\c\\]d[e\uFFFDé\n\"] x",
+		},
+		{
+			name: "no SD option and custom SD-ID",
+			enc:  Encoder{NoSD: true, SDID: "x@1"},
+			m:    Message{Facility: Local0, Severity: Warning, Params: []parser.Field{{Name: "a", Value: []byte("b")}}, Msg: []byte("m")},
+			want: `<132>1 - - - - - - m`,
+		},
+		{
+			name: "custom SD-ID",
+			enc:  Encoder{SDID: "gitlab@99999"},
+			m:    Message{Facility: Kern, Severity: Emergency, Params: []parser.Field{{Name: "a", Value: []byte("b")}}},
+			want: `<0>1 - - - - - [gitlab@99999 a="b"]`,
+		},
+		{
+			name: "BOM stripped, trailing newlines stripped",
+			m:    Message{Facility: User, Severity: Notice, Msg: []byte("\xEF\xBB\xBFhello\n\r\n")},
+			want: `<13>1 - - - - - - hello`,
+		},
+		{
+			name: "header clamps",
+			m: Message{Facility: Local7, Severity: Informational, Hostname: "host name", AppName: strings.Repeat("a", 60),
+				ProcID: "pid\x00", MsgID: "ünïcode"},
+			want: `<190>1 - host_name ` + strings.Repeat("a", 48) + ` pid_ __n__code -`,
+		},
+		{
+			name: "param names sanitised",
+			m: Message{Facility: Local7, Severity: Informational,
+				Params: []parser.Field{{Name: `a b=c]d"e`, Value: nil}, {Name: "", Value: []byte("x")}, {Name: strings.Repeat("n", 40), Value: []byte("y")}}},
+			want: `<190>1 - - - - - [gitlab@32473 a_b_c_d_e="" _="x" ` + strings.Repeat("n", 32) + `="y"]`,
+		},
+		{
+			name: "year out of range",
+			m:    Message{Facility: Local7, Severity: Informational, Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+			want: `<190>1 - - - - - -`,
+		},
+	}
+	for i := range tests {
+		tt := &tests[i]
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(tt.enc.Append(nil, &tt.m))
+			if got != tt.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEncoderStatsCountEveryChange(t *testing.T) {
+	var e Encoder
+	m := Message{Hostname: "a b", AppName: strings.Repeat("x", 49), ProcID: "ok", MsgID: "m\x7f",
+		Params: []parser.Field{{Name: "bad name", Value: []byte("\xff")}, {Name: "good", Value: []byte("fine")}},
+		Msg:    []byte("\xEF\xBB\xBFline"), Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	e.Append(nil, &m)
+	got := e.Stats()
+	want := EncoderStats{Clamped: 3, ParamNames: 1, Repaired: 1, BOMs: 1, Timestamps: 1}
+	if got != want {
+		t.Errorf("stats = %+v, want %+v", got, want)
+	}
+	// A clean message changes nothing.
+	e2 := Encoder{}
+	clean := Message{Hostname: "h", AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte("v ü")}}, Msg: []byte("m")}
+	e2.Append(nil, &clean)
+	if s := e2.Stats(); s != (EncoderStats{}) {
+		t.Errorf("clean message changed: %+v", s)
+	}
+}
+
+func TestEncodeRFC3164(t *testing.T) {
+	e := Encoder{Format: RFC3164, SDID: "ignored"}
+	tests := []struct {
+		m    Message
+		want string
+	}{
+		{Message{Facility: Local7, Severity: Informational, Time: time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC), Hostname: "gl",
+			AppName: AppNameAccess, MsgID: "access", Params: []parser.Field{{Name: "a", Value: []byte("b")}}, Msg: []byte("GET / 200")},
+			`<190>Nov  2 03:04:05 gl GitLab-Access-Logs: GET / 200`},
+		{Message{Facility: Local7, Severity: Error, Time: time.Date(2026, 1, 12, 13, 14, 15, 0, time.UTC), Hostname: "gl",
+			AppName: "a:b[c]", ProcID: "42", Msg: []byte("x")},
+			`<187>Jan 12 13:14:15 gl a_b_c_[42]: x`},
+	}
+	for _, tt := range tests {
+		if got := string(e.Append(nil, &tt.m)); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestSeverityFromLabel(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Severity
+	}{
+		{"DEBUG", Debug}, {"INFO", Informational}, {"WARN", Warning}, {"ERROR", Error},
+		{"FATAL", Critical}, {"UNKNOWN", Notice}, {"", Informational}, {"info", Informational},
+		{" WARN ", Warning}, {"whatever", Notice},
+	}
+	for _, tt := range tests {
+		if got := SeverityFromLabel([]byte(tt.in)); got != tt.want {
+			t.Errorf("SeverityFromLabel(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSeverityFromStatus(t *testing.T) {
+	tests := []struct {
+		code int
+		want Severity
+	}{
+		{0, Informational}, {101, Informational}, {200, Informational}, {302, Informational},
+		{400, Notice}, {401, Warning}, {403, Warning}, {404, Notice}, {499, Notice},
+		{500, Error}, {503, Error}, {599, Error}, {600, Informational},
+	}
+	for _, tt := range tests {
+		if got := SeverityFromStatus(tt.code); got != tt.want {
+			t.Errorf("SeverityFromStatus(%d) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestParseFacility(t *testing.T) {
+	for in, want := range map[string]Facility{"local7": Local7, "LOCAL0": Local0, "23": Local7, "0": Kern, "auth": Auth} {
+		got, err := ParseFacility(in)
+		if err != nil || got != want {
+			t.Errorf("ParseFacility(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "24", "-1", "local8", "07x"} {
+		if _, err := ParseFacility(in); err == nil {
+			t.Errorf("ParseFacility(%q) succeeded", in)
+		}
+	}
+}
+
+func TestFromRecord(t *testing.T) {
+	o := DefaultRecordOptions("gl.example.com")
+	o.Now = t0
+	line := []byte(`1.2.3.4 - - [22/Aug/2026:10:00:00 +0000] "GET / HTTP/1.1" 503 0 "-" "curl"`)
+	r := &parser.Record{Type: parser.TypeAccess, Fields: []parser.Field{
+		{Name: "IPAddress", Value: []byte("1.2.3.4")}, {Name: "ResponseCode", Value: []byte("503")}}}
+	var m Message
+	m.FromRecord(r, line, &o)
+	if m.Facility != Local7 || m.Severity != Error || m.AppName != AppNameAccess || m.MsgID != "access" ||
+		!m.Time.Equal(t0) || m.Hostname != "gl.example.com" || len(m.Params) != 2 || string(m.Msg) != string(line) {
+		t.Errorf("access mapping wrong: %+v", m)
+	}
+	rt := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r = &parser.Record{Type: parser.TypeApplication, Time: rt, Fields: []parser.Field{{Name: "Severity", Value: []byte("WARN")}}}
+	m.FromRecord(r, line, &o)
+	if m.Severity != Warning || m.AppName != AppNameApplication || m.MsgID != "application" || !m.Time.Equal(rt) || len(m.Params) != 1 {
+		t.Errorf("application mapping wrong: %+v", m)
+	}
+	o.AppName = "Custom"
+	m.FromLine(parser.TypeAudit, line, &o)
+	if m.Severity != Informational || m.AppName != "Custom" || m.MsgID != "audit" || len(m.Params) != 0 || !m.Time.Equal(t0) {
+		t.Errorf("FromLine wrong: %+v", m)
+	}
+	o = DefaultRecordOptions("")
+	m.FromLine(parser.TypeUnknown, line, &o)
+	if m.AppName != AppNameUnknown || m.MsgID != "" {
+		t.Errorf("unknown type: %+v", m)
+	}
+}
+
+func TestEncodeAllocs(t *testing.T) {
+	var e Encoder
+	m := benchMessage()
+	buf := make([]byte, 0, 4096)
+	allocs := testing.AllocsPerRun(1000, func() { buf = e.Append(buf[:0], &m) })
+	if allocs != 0 {
+		t.Errorf("Append allocates %v times per message, want 0", allocs)
+	}
+	var b Batch
+	for range 100 {
+		b.Append(&e, &m)
+	}
+	allocs = testing.AllocsPerRun(100, func() {
+		b.Reset()
+		for range 100 {
+			b.Append(&e, &m)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Batch.Append allocates %v times per 100 messages, want 0", allocs)
+	}
+}

@@ -1,0 +1,222 @@
+package forwarder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrClosed is returned by Send after Close was called.
+var ErrClosed = errors.New("forwarder: closed")
+
+// Forwarder sends batches of encoded messages to one destination. It owns
+// one writer goroutine and one connection; Send queues batches for it on a
+// bounded queue. Create one with New and stop it with Close.
+type Forwarder struct {
+	cfg Config
+	ep  *endpoint
+
+	queue   chan *item
+	closing chan struct{} // closed by Close: Send stops accepting
+	stop    chan struct{} // closed once no Send is in flight: the writer drains and exits
+	dead    chan struct{} // closed when the writer gave up
+	done    chan struct{} // closed when the writer exited
+	dialed  chan struct{} // closed after the first connection attempt
+	dialErr error         // result of the first attempt, set before dialed is closed
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu        sync.RWMutex // Send holds it shared while enqueueing; Close exclusively
+	closeOnce sync.Once
+	errMu     sync.Mutex
+	err       error // why the writer gave up
+
+	messages, bytes, batches, reconnects atomic.Uint64
+	resent, truncated, escaped, dropped  atomic.Uint64
+}
+
+// item is a queued batch.
+type item struct {
+	b       *Batch
+	ack     func(error)
+	framed  bool // every message is in the write buffer or already written
+	written bool // some of its bytes were passed to a write
+	next    int  // datagram transports: index of the next message to send
+}
+
+// Stats are a Forwarder's counters.
+type Stats struct {
+	// Messages and Batches count what was acknowledged: written (flushed)
+	// to the transport.
+	Messages, Batches uint64
+	// Bytes counts bytes written to the transport, framing and resends
+	// included.
+	Bytes uint64
+	// Reconnects counts connections made after a failure.
+	Reconnects uint64
+	// Resent counts messages written again after a reconnect because their
+	// batch was not acknowledged yet. The receiver may see them twice.
+	Resent uint64
+	// Truncated counts messages cut to Config.MaxDatagram for a datagram
+	// transport.
+	Truncated uint64
+	// Escaped counts messages whose LF bytes were replaced by spaces because
+	// newline framing cannot carry them.
+	Escaped uint64
+	// Dropped counts messages that will not be sent: Send gave up because
+	// its context ended or the Forwarder was closed or failed, or the
+	// Forwarder failed (Config.MaxAttempts) or was closed with an expired
+	// context while they were queued. Their acks received the error.
+	Dropped uint64
+	// QueueDepth is the number of batches waiting in the queue.
+	QueueDepth int
+	// EncoderStats are the counters of Config.Encoder, if set.
+	EncoderStats
+}
+
+// New checks cfg, loads TLS material and starts the writer goroutine, which
+// connects at once and reconnects whenever the connection fails. New does
+// not wait for the connection; use Connect for that.
+func New(cfg Config) (*Forwarder, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("forwarder: no destination URL")
+	}
+	c := cfg.withDefaults()
+	ep, err := parseEndpoint(&c)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &Forwarder{
+		cfg:     c,
+		ep:      ep,
+		queue:   make(chan *item, c.QueueSize),
+		closing: make(chan struct{}),
+		stop:    make(chan struct{}),
+		dead:    make(chan struct{}),
+		done:    make(chan struct{}),
+		dialed:  make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	w := newWriter(f)
+	go w.run()
+	return f, nil
+}
+
+// URL returns the destination.
+func (f *Forwarder) URL() string { return f.ep.raw }
+
+// Connect waits for the first connection attempt and returns its error. A
+// command that must fail fast when the destination is down calls it right
+// after New; a daemon may ignore it, since the Forwarder keeps retrying.
+func (f *Forwarder) Connect(ctx context.Context) error {
+	select {
+	case <-f.dialed:
+		return f.dialErr
+	case <-ctx.Done():
+		return fmt.Errorf("forwarder: connect to %s: %w", f.ep.raw, ctx.Err())
+	}
+}
+
+// Send queues b. It blocks while the queue is full (backpressure) until ctx
+// ends. Once Send returned nil, ack runs exactly once on the writer
+// goroutine: with nil after every message of b was written to the
+// transport, or with an error when the Forwarder gave up or was closed with
+// an expired context. ack must not block; it may be nil. The caller must
+// not touch b until ack has run. When Send returns an error, b was not
+// taken and ack is not called.
+func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
+	n := uint64(b.Len())
+	if n == 0 {
+		if ack != nil {
+			ack(nil)
+		}
+		return nil
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	select {
+	case <-f.closing:
+		f.dropped.Add(n)
+		return ErrClosed
+	case <-f.dead:
+		f.dropped.Add(n)
+		return f.failure()
+	default:
+	}
+	it := &item{b: b, ack: ack}
+	select {
+	case f.queue <- it:
+		return nil
+	case <-ctx.Done():
+		f.dropped.Add(n)
+		return fmt.Errorf("forwarder: send to %s: %w", f.ep.raw, ctx.Err())
+	case <-f.closing:
+		f.dropped.Add(n)
+		return ErrClosed
+	case <-f.dead:
+		f.dropped.Add(n)
+		return f.failure()
+	}
+}
+
+// Close stops accepting batches, writes and flushes everything queued and
+// closes the connection. If ctx ends first, Close abandons what is left
+// (acking it with an error and counting it as dropped) and returns ctx's
+// error. Close returns the error that made the Forwarder give up, if any.
+func (f *Forwarder) Close(ctx context.Context) error {
+	f.closeOnce.Do(func() {
+		close(f.closing)
+		f.mu.Lock() // wait for in-flight Sends to finish or back out
+		close(f.stop)
+		f.mu.Unlock()
+	})
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		f.cancel()
+		<-f.done
+		return fmt.Errorf("forwarder: close %s: %w (unsent messages dropped)", f.ep.raw, ctx.Err())
+	}
+	f.cancel()
+	return f.failure()
+}
+
+// Stats returns the current counters.
+func (f *Forwarder) Stats() Stats {
+	s := Stats{
+		Messages:   f.messages.Load(),
+		Batches:    f.batches.Load(),
+		Bytes:      f.bytes.Load(),
+		Reconnects: f.reconnects.Load(),
+		Resent:     f.resent.Load(),
+		Truncated:  f.truncated.Load(),
+		Escaped:    f.escaped.Load(),
+		Dropped:    f.dropped.Load(),
+		QueueDepth: len(f.queue),
+	}
+	if f.cfg.Encoder != nil {
+		s.EncoderStats = f.cfg.Encoder.Stats()
+	}
+	return s
+}
+
+func (f *Forwarder) failure() error {
+	f.errMu.Lock()
+	defer f.errMu.Unlock()
+	return f.err
+}
+
+// fail records why the writer gave up and makes Send refuse new batches.
+func (f *Forwarder) fail(err error) {
+	f.errMu.Lock()
+	if f.err == nil {
+		f.err = err
+		close(f.dead)
+	}
+	f.errMu.Unlock()
+}

@@ -1,0 +1,87 @@
+package collect
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// DefaultMaxFrame is the largest frame accepted when Config.MaxFrame is 0.
+const DefaultMaxFrame = 64 << 20
+
+// readFrames splits a stream into syslog frames and calls emit with each.
+// The framing is detected per frame: a frame starting with a digit is
+// octet-counted (MSG-LEN SP SYSLOG-MSG, RFC 6587 §3.4.1 and RFC 5425);
+// any other frame runs to the next LF (RFC 6587 §3.4.2). Stray CR, LF, NUL
+// and spaces between frames are skipped. emit's argument is reused.
+func readFrames(r *bufio.Reader, max int, emit func([]byte)) error {
+	var buf []byte
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		switch {
+		case c == '\n' || c == '\r' || c == ' ' || c == 0:
+			continue
+		case c >= '0' && c <= '9':
+			n := int(c - '0')
+			for {
+				c, err = r.ReadByte()
+				if err != nil {
+					return fmt.Errorf("collect: reading MSG-LEN: %w", noEOF(err))
+				}
+				if c == ' ' {
+					break
+				}
+				if c < '0' || c > '9' {
+					return fmt.Errorf("collect: bad octet-counting frame: %q after MSG-LEN %d", c, n)
+				}
+				n = n*10 + int(c-'0')
+				if n > max {
+					return fmt.Errorf("collect: frame of more than %d bytes (raise the maximum frame size)", max)
+				}
+			}
+			if cap(buf) < n {
+				buf = make([]byte, n)
+			}
+			buf = buf[:n]
+			if _, err := io.ReadFull(r, buf); err != nil {
+				return fmt.Errorf("collect: reading a %d-byte frame: %w", n, noEOF(err))
+			}
+			emit(buf)
+		default:
+			buf = append(buf[:0], c)
+			for {
+				line, err := r.ReadSlice('\n')
+				buf = append(buf, line...)
+				if len(buf) > max {
+					return fmt.Errorf("collect: frame of more than %d bytes (raise the maximum frame size)", max)
+				}
+				if err == nil {
+					buf = buf[:len(buf)-1]
+					break
+				}
+				if errors.Is(err, bufio.ErrBufferFull) {
+					continue
+				}
+				if errors.Is(err, io.EOF) {
+					break // the last frame may lack its LF
+				}
+				return err
+			}
+			emit(buf)
+		}
+	}
+}
+
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
