@@ -64,6 +64,9 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 	b.File, b.Name = src.id, src.name
 	t.seq++
 	b.seq = t.seq
+	// b belongs to the consumer once sent: take what is needed first.
+	end := b.Offsets[len(b.Offsets)-1]
+	nLines, nBytes := uint64(len(b.Ends)), uint64(len(b.Data))
 	t.c.outstanding.Add(1)
 	select {
 	case t.out <- b:
@@ -73,10 +76,9 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 		return ctx.Err()
 	}
 	t.cur = nil
-	end := b.Offsets[len(b.Offsets)-1]
 	src.off = end
-	t.c.lines.Add(uint64(len(b.Ends)))
-	t.c.bytes.Add(uint64(len(b.Data)))
+	t.c.lines.Add(nLines)
+	t.c.bytes.Add(nBytes)
 	t.mu.Lock()
 	t.readID, t.readOff = src.id, end
 	t.mu.Unlock()

@@ -1,14 +1,47 @@
 package tailer
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/nxadm/tail"
+	"github.com/nxadm/tail/watch"
 )
+
+// initWatch starts nxadm/tail's process-wide inotify tracker from a
+// goroutine we synchronise with, so that watch.Events can be read safely.
+var initWatch sync.Once
+
+// stopTail stops tl and waits until its inotify watch is gone. nxadm/tail
+// removes the watch from a goroutine of its own after Stop returns; a tail
+// of the same path started before that would have its event channel closed
+// under it and never see another change.
+func (t *Tailer) stopTail(tl *tail.Tail) {
+	tl.Stop()
+	if t.poll {
+		return
+	}
+	initWatch.Do(func() {
+		// Registers the tracker (sync.Once inside nxadm/tail); removing a
+		// name that is never watched changes nothing else.
+		_ = watch.RemoveWatch("\x00gitlab-syslog-tailer-init")
+	})
+	name := filepath.Clean(t.cfg.Path)
+	deadline := time.Now().Add(2 * time.Second)
+	for watch.Events(name) != nil {
+		if time.Now().After(deadline) {
+			t.log.Warn("tailer: github.com/nxadm/tail kept its watch after Stop")
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
 
 // follow hands the live file over to github.com/nxadm/tail from src.off and
 // batches its lines until something needs the main loop: the path names
@@ -35,11 +68,12 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 		return true, nil
 	}
 	// Stop only: Cleanup would break the shared inotify watch count.
-	defer tl.Stop()
+	defer t.stopTail(tl)
 	tick := time.NewTicker(t.cfg.PollInterval)
 	defer tick.Stop()
 
 	expect, num := src.off, 0
+	stall := int64(-1)
 	for {
 		var l *tail.Line
 		var ok bool
@@ -47,8 +81,20 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 		case <-ctx.Done():
 			return false, ctx.Err()
 		case <-tick.C:
-			if !t.liveOK(src, expect) {
+			size, ok := t.liveOK(src, expect)
+			if !ok {
 				return false, nil
+			}
+			// nxadm/tail adds its inotify watch after reaching EOF, so a
+			// write in between goes unnoticed until the next one. A
+			// complete line left unread for a whole tick means that.
+			if size > expect && hasNewline(src.f, expect, size) {
+				if stall == expect {
+					return false, nil
+				}
+				stall = expect
+			} else {
+				stall = -1
 			}
 			continue
 		case l, ok = <-tl.Lines:
@@ -86,7 +132,7 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 			}
 			break
 		}
-		if !t.liveOK(src, expect) {
+		if _, ok := t.liveOK(src, expect); !ok {
 			t.discard()
 			return false, nil
 		}
@@ -98,15 +144,23 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 
 // liveOK reports whether following may go on: Path still names src, the
 // file was not truncated or rewritten, and the reader is not far behind.
-func (t *Tailer) liveOK(src *source, expect int64) bool {
+// It returns the file's size.
+func (t *Tailer) liveOK(src *source, expect int64) (int64, bool) {
 	fi, err := os.Stat(t.cfg.Path)
 	if err != nil || !sameInode(fi, src) {
-		return false
+		return 0, false
 	}
 	size := fi.Size()
 	if size < expect || size-expect > t.catchUp() {
-		return false
+		return size, false
 	}
 	ok, err := src.verifyHead()
-	return err == nil && ok
+	return size, err == nil && ok
+}
+
+// hasNewline reports whether f holds a "\n" in [from, to), looking at 64 KiB at most.
+func hasNewline(f *os.File, from, to int64) bool {
+	var buf [64 << 10]byte
+	n, _ := f.ReadAt(buf[:min(int64(len(buf)), to-from)], from)
+	return bytes.IndexByte(buf[:n], '\n') >= 0
 }

@@ -3,6 +3,7 @@ package tailer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,16 @@ func testConfig(t *testing.T, path string) Config {
 		RotateWait:         150 * time.Millisecond,
 		CheckpointInterval: 10 * time.Millisecond,
 		ShutdownTimeout:    2 * time.Second,
+		Logger:             slog.New(slog.NewTextHandler(testLog{t}, nil)),
 	}
+}
+
+// testLog sends the tailer's log to the test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 type gotLine struct {
@@ -39,7 +49,8 @@ type collector struct {
 	mu     sync.Mutex
 	lines  []gotLine
 	notify chan struct{}
-	gate   chan struct{} // when non-nil, each batch waits for a token
+	gate   chan struct{} // when non-nil, the consumer waits until it is closed
+	gateMu sync.Once
 	cancel context.CancelFunc
 	done   chan error
 	cdone  chan struct{}
@@ -90,9 +101,7 @@ func (c *collector) stop() error {
 	}
 	c.cancel()
 	c.cancel = nil
-	if c.gate != nil {
-		close(c.gate)
-	}
+	c.openGate()
 	var err error
 	select {
 	case err = <-c.done:
@@ -101,6 +110,13 @@ func (c *collector) stop() error {
 	}
 	<-c.cdone
 	return err
+}
+
+// openGate lets a gated consumer run.
+func (c *collector) openGate() {
+	if c.gate != nil {
+		c.gateMu.Do(func() { close(c.gate) })
+	}
 }
 
 func (c *collector) texts() []string {
@@ -138,7 +154,7 @@ func (c *collector) waitFor(what string, cond func([]string) bool) {
 			if len(got) > 20 {
 				got = append(got[:10:10], append([]string{"..."}, got[len(got)-10:]...)...)
 			}
-			c.t.Fatalf("timed out waiting for %s; have %d lines: %q", what, len(c.texts()), got)
+			c.t.Fatalf("timed out waiting for %s; have %d lines: %q; stats %+v", what, len(c.texts()), got, c.tl.Stats())
 		}
 	}
 }

@@ -1,0 +1,185 @@
+package tailer
+
+import (
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// copyTruncate does what logrotate's copytruncate does: copy the file to
+// dst (gzip-compressed when dst ends in .gz, the plain copy removed as
+// logrotate's compress does), then truncate the original.
+func copyTruncate(t *testing.T, path, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := dst
+	gz := filepath.Ext(dst) == ".gz"
+	if gz {
+		plain = dst[:len(dst)-3]
+	}
+	if err := os.WriteFile(plain, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	if gz {
+		f, err := os.Create(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := gzip.NewWriter(f)
+		if _, err := zw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(plain); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRenameRotationLateWrites(t *testing.T) {
+	for _, poll := range []bool{false, true} {
+		name := "inotify"
+		if poll {
+			name = "poll"
+		}
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			write := func(f *os.File, s string) {
+				if _, err := f.WriteString(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write(w, numbered("a", 0, 100))
+			cfg := testConfig(t, path)
+			cfg.Poll = poll
+			c := start(t, cfg)
+			c.waitN(100)
+			waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			write(w, numbered("a", 100, 150)) // late writer still on the old inode
+			nw, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nw.Close()
+			write(nw, numbered("b", 0, 100))
+			write(w, numbered("a", 150, 170)+"a-unterminated")
+			want := append(linesOf(numbered("a", 0, 170)), "a-unterminated")
+			want = append(want, linesOf(numbered("b", 0, 100))...)
+			c.waitN(len(want))
+			write(nw, numbered("b", 100, 110))
+			want = append(want, linesOf(numbered("b", 100, 110))...)
+			c.waitN(len(want))
+			c.stop()
+			checkExactly(t, c.texts(), want)
+			if s := c.tl.Stats(); s.Rotations != 1 {
+				t.Errorf("Rotations = %d, want 1", s.Rotations)
+			}
+			g := c.got()
+			if g[0].file.SameFile(g[len(g)-1].file) {
+				t.Errorf("lines of both files carry the same FileID %v", g[0].file)
+			}
+		})
+	}
+}
+
+func TestCopyTruncate(t *testing.T) {
+	cases := []struct {
+		name   string
+		suffix string
+		lag    bool // the consumer is stalled, so the reader is behind at rotation
+	}{
+		{"plain", ".1", false},
+		{"gzip", ".1.gz", false},
+		{"plain-lagging", ".1", true},
+		{"gzip-lagging", ".1.gz", true},
+		{"dateext", "-20261122", true},
+		{"dateext-dashes-gzip", "-2026-11-22.gz", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit_json.log")
+			n := 200
+			if tc.lag {
+				n = 5000
+			}
+			old := numbered("old", 0, n)
+			writeFile(t, path, old)
+			cfg := testConfig(t, path)
+			var c *collector
+			if tc.lag {
+				cfg.BatchLines = 10
+				cfg.QueueLen = 1
+				tl, err := New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c = startTailer(t, tl, make(chan struct{}))
+				// The consumer holds the first batch: the reader stops
+				// after a few batches, far from the end.
+				waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+			} else {
+				c = start(t, cfg)
+				c.waitN(n)
+				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			}
+			copyTruncate(t, path, path+tc.suffix)
+			appendFile(t, path, numbered("new", 0, 50))
+			c.openGate()
+			want := append(linesOf(old), linesOf(numbered("new", 0, 50))...)
+			c.waitN(len(want))
+			c.stop()
+			checkExactly(t, c.texts(), want)
+			s := c.tl.Stats()
+			if s.Truncations != 1 {
+				t.Errorf("Truncations = %d, want 1", s.Truncations)
+			}
+			if tc.lag && s.RecoveredBytes == 0 {
+				t.Errorf("RecoveredBytes = 0: the lagging reader should have read the copy")
+			}
+		})
+	}
+}
+
+func TestTruncateFastRegrowth(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	a := numbered("a", 0, 100)
+	writeFile(t, path, a)
+	c := start(t, testConfig(t, path))
+	c.waitN(100)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	// Truncate and write more than before in one go: the size never looks
+	// smaller to a stat, only the first bytes tell.
+	b := numbered("bb", 0, 300)
+	writeFile(t, path, b)
+	want := append(linesOf(a), linesOf(b)...)
+	c.waitN(len(want))
+	appendFile(t, path, "tail\n")
+	want = append(want, "tail")
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	if s := c.tl.Stats(); s.Truncations < 1 {
+		t.Errorf("Truncations = %d, want >= 1", s.Truncations)
+	}
+}
