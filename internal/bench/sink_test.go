@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+func dialSink(t *testing.T, s *Sink) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestSinkFraming(t *testing.T) {
+	tests := []struct {
+		name       string
+		chunks     []string // written one by one, with a pause between
+		wantFrames int64
+		wantBytes  int64
+	}{
+		{"octet counted", []string{"5 hello3 abc"}, 2, 8},
+		{"octet counted split", []string{"1", "1 hello", " world", "2 ok"}, 2, 13},
+		{"newline", []string{"<14>1 - - - - - - hi\n<14>1 x\n"}, 2, 20 + 7},
+		{"newline split", []string{"<14>1 a", "bc\n"}, 1, 9},
+		{"mixed", []string{"3 abc<1>x\n4 defg"}, 3, 3 + 4 + 4},
+		{"empty lines skipped", []string{"\n\n<1>x\n\n"}, 1, 4},
+		{"payload with newline", []string{"7 a\nb\nc\nd"}, 1, 7},
+		{"partial newline frame not counted", []string{"<1>never ends"}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := ListenSink("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := dialSink(t, s)
+			for _, ch := range tt.chunks {
+				if _, err := c.Write([]byte(ch)); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			c.Close()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			st := s.Stats()
+			if st.Frames != tt.wantFrames || st.Bytes != tt.wantBytes {
+				t.Errorf("got %d frames, %d bytes; want %d, %d", st.Frames, st.Bytes, tt.wantFrames, tt.wantBytes)
+			}
+		})
+	}
+}
+
+func TestSinkMalformedLength(t *testing.T) {
+	s, err := ListenSink("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dialSink(t, s)
+	c.Write([]byte("3 abc12x4 more"))
+	// The sink drops a connection with a broken length: reading gets EOF.
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("connection still open after a malformed length")
+	}
+	st := s.Stats()
+	if st.Frames != 1 || st.Malformed != 1 {
+		t.Errorf("got %d frames, %d malformed; want 1, 1", st.Frames, st.Malformed)
+	}
+}
+
+func TestSinkWait(t *testing.T) {
+	s, err := ListenSink("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dialSink(t, s)
+	ctx := context.Background()
+
+	go func() {
+		for range 3 {
+			c.Write([]byte("2 ab"))
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	st, err := s.Wait(ctx, 3, 2*time.Second, nil)
+	if err != nil || st.Frames != 3 {
+		t.Fatalf("Wait(3) = %d frames, %v; want 3, nil", st.Frames, err)
+	}
+	if st.First.IsZero() || st.Last.Before(st.First) || st.Duration() < 30*time.Millisecond {
+		t.Errorf("first %v last %v: want about 40ms apart", st.First, st.Last)
+	}
+	if st.Conns != 1 {
+		t.Errorf("Conns = %d, want 1", st.Conns)
+	}
+
+	start := time.Now()
+	st, err = s.Wait(ctx, 4, 200*time.Millisecond, nil)
+	if !errors.Is(err, ErrIdle) || st.Frames != 3 {
+		t.Fatalf("Wait(4) = %d frames, %v; want 3, ErrIdle", st.Frames, err)
+	}
+	if el := time.Since(start); el < 200*time.Millisecond {
+		t.Errorf("Wait gave up after %v, before the idle timeout", el)
+	}
+
+	stop := make(chan struct{})
+	close(stop)
+	if _, err := s.Wait(ctx, 4, time.Minute, stop); err == nil || errors.Is(err, ErrIdle) {
+		t.Errorf("Wait with a closed stop channel: %v, want a stopped error", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Wait(cctx, 4, time.Minute, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait with a cancelled context: %v, want context.Canceled", err)
+	}
+}
+
+func TestSinkManyConnections(t *testing.T) {
+	s, err := ListenSink("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const conns, per = 4, 10000
+	for range conns {
+		go func() {
+			c, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.Write([]byte(strings.Repeat("<13>1 - - - - - - line\n", per)))
+		}()
+	}
+	st, err := s.Wait(context.Background(), conns*per, 5*time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Frames != conns*per || st.Bytes != conns*per*22 || st.Conns != conns {
+		t.Errorf("got %d frames, %d bytes, %d conns; want %d, %d, %d", st.Frames, st.Bytes, st.Conns, conns*per, conns*per*22, conns)
+	}
+}
