@@ -128,7 +128,7 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	o := &p.obj
-	o.lookup = auditKey
+	o.audit = true
 	o.details = true
 	defer o.done()
 	if err := o.scan(line); err != nil {

@@ -24,9 +24,6 @@ type metaSlot struct {
 	val  span
 }
 
-// keyTable maps a trimmed, unescaped key to a slot index, or -1.
-type keyTable func(k []byte) int
-
 // jsonObj scans one JSON object line and remembers the spans of the values a
 // parser keeps. It is embedded in the Audit and Application parsers and
 // reused from line to line.
@@ -37,8 +34,8 @@ type jsonObj struct {
 	names   map[string]string // interned meta.* names
 	kbuf    []byte            // unescaped key
 	cbuf    bytes.Buffer      // compacted object/array values
-	lookup  keyTable
-	details bool // merge the nested "details" object (audit)
+	audit   bool              // use the audit key table (else the application one)
+	details bool              // merge the nested "details" object (audit)
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -57,7 +54,7 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	if line[i] != '{' {
 		return &scanErr{i, "line is not a JSON object"}
 	}
-	end, err := walkObject(line, i, 1, o.topMember)
+	end, err := o.walk(i, 1, srcTop)
 	if err != nil {
 		return err
 	}
@@ -67,13 +64,100 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	return nil
 }
 
-// key returns the key text, unescaped when needed and trimmed of spaces.
-func (o *jsonObj) key(raw []byte, flags byte) []byte {
-	if flags != 0 {
-		o.kbuf = appendUnescaped(o.kbuf[:0], raw)
-		raw = o.kbuf
+// keyIndex maps a key to its slot with the parser's key table.
+func (o *jsonObj) keyIndex(k []byte) int {
+	if o.audit {
+		return auditKey(k)
 	}
-	return trimKey(raw)
+	return appKey(k)
+}
+
+// walk validates the object at o.line[i] == '{' (depth is the object's own
+// depth) and records the values the parser keeps. src says whether this is
+// the top-level object or the nested details object.
+func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
+	b := o.line
+	if depth > maxDepth {
+		return 0, &scanErr{i, "exceeded max nesting depth"}
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return 0, &scanErr{i, "expected object key"}
+		}
+		kend, kflags, err := scanString(b, i)
+		if err != nil {
+			return 0, err
+		}
+		k := b[i+1 : kend-1]
+		if kflags != 0 {
+			o.kbuf = appendUnescaped(o.kbuf[:0], k)
+			k = o.kbuf
+		}
+		k = trimKey(k)
+		i = kend
+		if i >= len(b) || b[i] != ':' {
+			if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+				return 0, &scanErr{i, "expected ':' after object key"}
+			}
+		}
+		i = skipWS(b, i+1)
+
+		var end int
+		if idx := o.keyIndex(k); idx >= 0 {
+			s, err := o.scanSpan(i, depth, src)
+			if err != nil {
+				return 0, err
+			}
+			if src == srcTop || o.slots[idx].src != srcTop {
+				o.slots[idx] = s
+			}
+			end = int(s.end)
+		} else if src == srcTop && o.details && string(k) == "details" {
+			// A later "details" replaces an earlier one, as in a map.
+			for n := range o.slots {
+				if o.slots[n].src == srcDetails {
+					o.slots[n] = span{}
+				}
+			}
+			if i < len(b) && b[i] == '{' {
+				end, err = o.walk(i, depth+1, srcDetails)
+			} else {
+				end, _, err = scanValue(b, i, depth)
+			}
+		} else if src == srcTop && len(k) >= 5 && string(k[:5]) == "meta." {
+			s, err := o.scanSpan(i, depth, src)
+			if err != nil {
+				return 0, err
+			}
+			o.setMeta(k, s)
+			end = int(s.end)
+		} else {
+			end, _, err = scanValue(b, i, depth)
+		}
+		if err != nil {
+			return 0, err
+		}
+
+		i = end
+		if i >= len(b) || (b[i] != ',' && b[i] != '}') {
+			i = skipWS(b, i)
+		}
+		if i >= len(b) {
+			return 0, &scanErr{i, "unexpected end of JSON"}
+		}
+		switch b[i] {
+		case ',':
+			i = skipWS(b, i+1)
+		case '}':
+			return i + 1, nil
+		default:
+			return 0, &scanErr{i, "expected ',' or '}' after object value"}
+		}
+	}
 }
 
 // scanSpan scans the value at line[i] (inside a container at depth).
@@ -87,50 +171,16 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 	return span{start: int32(i), end: int32(end), kind: kind, src: src}, err
 }
 
-func (o *jsonObj) topMember(raw []byte, flags byte, vs int) (int, bool, *scanErr) {
-	k := o.key(raw, flags)
-	if o.details && string(k) == "details" {
-		// A later "details" replaces an earlier one, as in a map.
-		for n := range o.slots {
-			if o.slots[n].src == srcDetails {
-				o.slots[n] = span{}
-			}
+// setMeta records a meta.* key; a repeated key keeps its first position and
+// takes the last value.
+func (o *jsonObj) setMeta(k []byte, s span) {
+	for n := range o.meta {
+		if o.meta[n].name == string(k) {
+			o.meta[n].val = s
+			return
 		}
-		if vs < len(o.line) && o.line[vs] == '{' {
-			end, err := walkObject(o.line, vs, 2, o.detailsMember)
-			return end, true, err
-		}
-		return 0, false, nil
 	}
-	if idx := o.lookup(k); idx >= 0 {
-		s, err := o.scanSpan(vs, 1, srcTop)
-		o.slots[idx] = s
-		return int(s.end), true, err
-	}
-	if len(k) >= 5 && string(k[:5]) == "meta." {
-		s, err := o.scanSpan(vs, 1, srcTop)
-		for n := range o.meta {
-			if o.meta[n].name == string(k) {
-				o.meta[n].val = s
-				return int(s.end), true, err
-			}
-		}
-		o.meta = append(o.meta, metaSlot{name: o.intern(k), val: s})
-		return int(s.end), true, err
-	}
-	return 0, false, nil
-}
-
-func (o *jsonObj) detailsMember(raw []byte, flags byte, vs int) (int, bool, *scanErr) {
-	k := o.key(raw, flags)
-	if idx := o.lookup(k); idx >= 0 {
-		s, err := o.scanSpan(vs, 2, srcDetails)
-		if o.slots[idx].src != srcTop {
-			o.slots[idx] = s
-		}
-		return int(s.end), true, err
-	}
-	return 0, false, nil
+	o.meta = append(o.meta, metaSlot{name: o.intern(k), val: s})
 }
 
 // intern returns k as a string, reusing an earlier copy so that the usual

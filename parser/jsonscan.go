@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -72,6 +73,14 @@ func scanString(b []byte, i int) (int, byte, *scanErr) {
 	i++ // opening quote
 	var flags byte
 	for {
+		// Skip eight plain bytes at a time, then one at a time.
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			if hasSpecial(x) {
+				break
+			}
+			i += 8
+		}
 		for i < len(b) && strPlain[b[i]] {
 			i++
 		}
@@ -109,6 +118,19 @@ func scanString(b []byte, i int) (int, byte, *scanErr) {
 			i++
 		}
 	}
+}
+
+// hasSpecial reports whether any of the eight bytes in x is '"', '\\', a
+// control character or >= 0x80 (it may report true for plain bytes that
+// follow a special one; the caller rescans bytewise).
+func hasSpecial(x uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)|x)&highs != 0
 }
 
 func hexVal(c byte) int {
@@ -277,59 +299,6 @@ func skipArray(b []byte, i, depth int) (int, *scanErr) {
 			return i + 1, nil
 		default:
 			return 0, &scanErr{i, "expected ',' or ']' after array element"}
-		}
-	}
-}
-
-// objectWalker calls member for every key/value pair of the object at
-// b[i] == '{' (depth is the object's own depth). key is the raw key text
-// between the quotes; keyFlags are its string flags. member returns false to
-// have the value skipped (validated) instead of handled; when it returns
-// true it must have scanned the value and returned its end.
-type memberFunc func(key []byte, keyFlags byte, valStart int) (end int, handled bool, err *scanErr)
-
-func walkObject(b []byte, i, depth int, member memberFunc) (int, *scanErr) {
-	if depth > maxDepth {
-		return 0, &scanErr{i, "exceeded max nesting depth"}
-	}
-	i = skipWS(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return 0, &scanErr{i, "expected object key"}
-		}
-		kend, kflags, err := scanString(b, i)
-		if err != nil {
-			return 0, err
-		}
-		key := b[i+1 : kend-1]
-		i = skipWS(b, kend)
-		if i >= len(b) || b[i] != ':' {
-			return 0, &scanErr{i, "expected ':' after object key"}
-		}
-		i = skipWS(b, i+1)
-		end, handled, err := member(key, kflags, i)
-		if err != nil {
-			return 0, err
-		}
-		if !handled {
-			if end, _, err = scanValue(b, i, depth); err != nil {
-				return 0, err
-			}
-		}
-		i = skipWS(b, end)
-		if i >= len(b) {
-			return 0, &scanErr{i, "unexpected end of JSON"}
-		}
-		switch b[i] {
-		case ',':
-			i = skipWS(b, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return 0, &scanErr{i, "expected ',' or '}' after object value"}
 		}
 	}
 }
