@@ -1,0 +1,255 @@
+package tailer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestMissingFileAndDirectoryAtStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "not", "yet")
+	path := filepath.Join(dir, "app.log")
+	c := start(t, testConfig(t, path))
+	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == "waiting" })
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "one\ntwo\n")
+	c.waitN(2)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"one", "two"})
+}
+
+// Running as root, chmod cannot make open fail; a directory in place of the
+// file makes every reopen fail until a regular file is back.
+func TestReopenFailureRetries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\n")
+	c := start(t, testConfig(t, path))
+	c.waitN(1)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitStats(t, c.tl, "reopen failures", func(s Stats) bool { return s.ReopenFailures >= 2 })
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "b\n")
+	c.waitN(2)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"a", "b"})
+}
+
+func TestSecondTailerOnSamePathRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\n")
+	c := start(t, testConfig(t, path))
+	c.waitN(1)
+	tl2, err := New(testConfig(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tl2.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "already followed") {
+		t.Fatalf("second Run on the same path: err = %v, want 'already followed'", err)
+	}
+	// Stop and follow again: a fresh Tailer on the same path works (and
+	// resumes from the checkpoint: nothing is delivered twice).
+	c.stop()
+	appendFile(t, path, "b\n")
+	cfg := c.tl.cfg
+	c2 := start(t, cfg)
+	c2.waitN(1)
+	appendFile(t, path, "c\n")
+	c2.waitN(2)
+	c2.stop()
+	checkExactly(t, c2.texts(), []string{"b", "c"})
+}
+
+func TestCommitOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 30))
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 10
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	var bs []*Batch
+	for len(bs) < 3 {
+		bs = append(bs, <-tl.Batches())
+	}
+	committed := func() int64 { return tl.Stats().CommittedOffset }
+	tl.Commit(bs[1], 10) // skips batch 0: ignored
+	if got := committed(); got != 0 || tl.Stats().CommitGaps != 1 {
+		t.Fatalf("out-of-order commit moved the checkpoint to %d (gaps %d)", got, tl.Stats().CommitGaps)
+	}
+	tl.Commit(bs[0], 4)
+	if got, want := committed(), bs[0].Offsets[3]; got != want {
+		t.Fatalf("partial commit: %d, want %d", got, want)
+	}
+	tl.Commit(bs[1], 10) // batch 0 is not complete: still a gap
+	if got, want := committed(), bs[0].Offsets[3]; got != want {
+		t.Fatalf("commit past uncommitted lines moved the checkpoint to %d", got)
+	}
+	tl.Commit(bs[0], 10)
+	tl.Commit(bs[1], 10)
+	tl.Commit(bs[0], 10) // stale: ignored
+	if got, want := committed(), bs[1].Offsets[9]; got != want {
+		t.Fatalf("in-order commits: %d, want %d", got, want)
+	}
+	want := bs[1].Offsets[9]
+	for _, b := range bs {
+		tl.Release(b)
+	}
+	cancel()
+	for b := range tl.Batches() {
+		tl.Release(b)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ck := readCheckpoint(t, cfg); ck.Offset != want {
+		t.Errorf("final checkpoint offset %d, want %d", ck.Offset, want)
+	}
+}
+
+// TestCheckpointAlwaysValid reads the checkpoint file while it is rewritten
+// every few milliseconds: every read must see one complete JSON document.
+func TestCheckpointAlwaysValid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "")
+	cfg := testConfig(t, path)
+	cfg.CheckpointInterval = time.Millisecond
+	c := start(t, cfg)
+	var stop atomic.Bool
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for i := 0; !stop.Load(); i++ {
+			appendFile(t, path, fmt.Sprintf("line-%d\n", i))
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	name := CheckpointFile(cfg.StateDir, path)
+	reads := 0
+	for c.tl.Stats().CheckpointWrites < 50 {
+		data, err := os.ReadFile(name)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ck checkpoint
+		if err := json.Unmarshal(data, &ck); err != nil {
+			t.Fatalf("checkpoint read %d is not valid JSON: %v: %q", reads, err, data)
+		}
+		reads++
+	}
+	stop.Store(true)
+	<-writerDone
+	c.stop()
+	if reads == 0 {
+		t.Fatal("never read the checkpoint")
+	}
+	entries, _ := os.ReadDir(cfg.StateDir)
+	if len(entries) != 1 {
+		t.Errorf("state dir holds %d entries, want only the checkpoint (temp files left?)", len(entries))
+	}
+}
+
+// TestKillResume runs a tailer in a child process, kills it with SIGKILL
+// while it delivers, and checks that a new Tailer resumes exactly at the
+// checkpoint, which never passed the lines the child delivered.
+func TestKillResume(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	const n = 100000
+	writeFile(t, path, numbered("k", 0, n))
+	cfg := testConfig(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperTailer$")
+	cmd.Env = append(os.Environ(), "TAILER_HELPER_PATH="+path, "TAILER_HELPER_STATE="+cfg.StateDir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The child prints the end offset of each line it delivered before it
+	// commits it. Kill it once a checkpoint exists and it is well on.
+	sc := bufio.NewScanner(out)
+	var delivered int64
+	ckName := CheckpointFile(cfg.StateDir, path)
+	for sc.Scan() {
+		off, err := strconv.ParseInt(sc.Text(), 10, 64)
+		if err != nil {
+			continue
+		}
+		delivered = off
+		if _, err := os.Stat(ckName); err == nil && delivered > 300000 {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	for sc.Scan() { // lines printed before the kill landed
+		if off, err := strconv.ParseInt(sc.Text(), 10, 64); err == nil {
+			delivered = off
+		}
+	}
+	cmd.Wait()
+	ck := readCheckpoint(t, cfg)
+	if ck.Offset <= 0 || ck.Offset > delivered {
+		t.Fatalf("checkpoint offset %d outside (0, %d] (last delivered)", ck.Offset, delivered)
+	}
+	lineLen := int64(len("k-000000\n"))
+	if ck.Offset%lineLen != 0 {
+		t.Fatalf("checkpoint offset %d is inside a line", ck.Offset)
+	}
+	first := int(ck.Offset / lineLen)
+	c := start(t, cfg)
+	c.waitN(n - first)
+	c.stop()
+	checkExactly(t, c.texts(), linesOf(numbered("k", first, n)))
+}
+
+// TestHelperTailer is the child of TestKillResume.
+func TestHelperTailer(t *testing.T) {
+	path := os.Getenv("TAILER_HELPER_PATH")
+	if path == "" {
+		t.Skip("helper process for TestKillResume")
+	}
+	tl, err := New(Config{Path: path, StateDir: os.Getenv("TAILER_HELPER_STATE"),
+		CheckpointInterval: 5 * time.Millisecond, BatchLines: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go tl.Run(context.Background())
+	w := bufio.NewWriter(os.Stdout)
+	for b := range tl.Batches() {
+		for i := range b.Offsets {
+			fmt.Fprintln(w, b.Offsets[i])
+		}
+		w.Flush()
+		tl.Commit(b, b.Len())
+		tl.Release(b)
+		time.Sleep(100 * time.Microsecond)
+	}
+}

@@ -1,0 +1,230 @@
+package tailer
+
+import (
+	"compress/gzip"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// runOnce starts a tailer, waits for n lines, stops it and returns its lines.
+func runOnce(t *testing.T, cfg Config, n int) []string {
+	t.Helper()
+	c := start(t, cfg)
+	c.waitN(n)
+	if err := c.stop(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return c.texts()
+}
+
+func readCheckpoint(t *testing.T, cfg Config) checkpoint {
+	t.Helper()
+	data, err := os.ReadFile(CheckpointFile(cfg.StateDir, cfg.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ck checkpoint
+	if err := json.Unmarshal(data, &ck); err != nil {
+		t.Fatalf("checkpoint is not JSON: %v: %s", err, data)
+	}
+	return ck
+}
+
+func writeCheckpoint(t *testing.T, cfg Config, ck checkpoint) {
+	t.Helper()
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(ck)
+	if err := writeFileAtomic(CheckpointFile(cfg.StateDir, cfg.Path), data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkpointFor returns a checkpoint at offset for the file at name.
+func checkpointFor(t *testing.T, path, name string, offset int64) checkpoint {
+	t.Helper()
+	s, _, err := openSource(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	return checkpoint{Version: checkpointVersion, Path: path, Dev: s.id.Dev, Ino: s.id.Ino,
+		Fingerprint: hex.EncodeToString(s.id.Fingerprint[:]), FpLen: s.id.FingerprintLen, Offset: offset,
+		Updated: time.Now()}
+}
+
+// stillRunning asserts that nothing more arrives: it waits until the tailer
+// follows and has read to the end of the file.
+func TestResume(t *testing.T) {
+	first := numbered("a", 0, 10) // 9 bytes a line
+	more := numbered("m", 0, 5)
+	cases := []struct {
+		name    string
+		startAt StartAt
+		// prepare changes the files and/or the checkpoint after a first
+		// run that delivered and committed `first`.
+		prepare   func(t *testing.T, cfg Config)
+		want      []string
+		discarded uint64
+		truncs    uint64
+	}{
+		{
+			name:    "valid offset",
+			prepare: func(t *testing.T, cfg Config) { appendFile(t, cfg.Path, more) },
+			want:    linesOf(more),
+		},
+		{
+			name: "mid-line offset resumes at line start",
+			prepare: func(t *testing.T, cfg Config) {
+				writeCheckpoint(t, cfg, checkpointFor(t, cfg.Path, cfg.Path, 9*7+4))
+			},
+			want: linesOf(numbered("a", 7, 10)),
+		},
+		{
+			name: "offset past EOF on the same inode reads from 0",
+			prepare: func(t *testing.T, cfg Config) {
+				writeCheckpoint(t, cfg, checkpointFor(t, cfg.Path, cfg.Path, 9*10+500))
+			},
+			want:   linesOf(first),
+			truncs: 1,
+		},
+		{
+			name: "truncated and rewritten while down, no copy",
+			prepare: func(t *testing.T, cfg Config) {
+				f, err := os.OpenFile(cfg.Path, os.O_WRONLY|os.O_TRUNC, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.WriteString(numbered("z", 0, 20))
+				f.Close()
+			},
+			want:   linesOf(numbered("z", 0, 20)),
+			truncs: 1,
+		},
+		{
+			name: "replaced inode, no rotated copy: StartAt beginning",
+			prepare: func(t *testing.T, cfg Config) {
+				replaceFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want:      linesOf(numbered("n", 0, 3)),
+			discarded: 1,
+		},
+		{
+			name:    "replaced inode, no rotated copy: StartAt end",
+			startAt: StartEnd,
+			prepare: func(t *testing.T, cfg Config) {
+				replaceFile(t, cfg.Path, numbered("n", 0, 3)+"partial")
+			},
+			want:      []string{"partial-done"},
+			discarded: 1,
+		},
+		{
+			name: "renamed while down: rest of .1 then the new file",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, more)
+				if err := os.Rename(cfg.Path, cfg.Path+".1"); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: append(linesOf(more), linesOf(numbered("n", 0, 3))...),
+		},
+		{
+			name: "copytruncate+compress while down: rest of .1.gz then the file",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, more)
+				copyTruncate(t, cfg.Path, cfg.Path+".1.gz")
+				appendFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: append(linesOf(more), linesOf(numbered("n", 0, 3))...),
+		},
+		{
+			name: "dateext rename + gzip while down",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, more)
+				data, _ := os.ReadFile(cfg.Path)
+				gzipFile(t, cfg.Path+"-20261122.gz", data)
+				os.Remove(cfg.Path)
+				writeFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: append(linesOf(more), linesOf(numbered("n", 0, 3))...),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, first)
+			cfg := testConfig(t, path)
+			checkExactly(t, runOnce(t, cfg, 10), linesOf(first))
+			if ck := readCheckpoint(t, cfg); ck.Offset != int64(len(first)) {
+				t.Fatalf("checkpoint offset %d, want %d", ck.Offset, len(first))
+			}
+			tc.prepare(t, cfg)
+			cfg.StartAt = tc.startAt
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startTailer(t, tl, nil)
+			if tc.startAt == StartEnd {
+				waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+				appendFile(t, path, "-done\n")
+			}
+			c.waitN(len(tc.want))
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			c.stop()
+			checkExactly(t, c.texts(), tc.want)
+			s := tl.Stats()
+			if s.CheckpointDiscarded != tc.discarded || s.Truncations != tc.truncs {
+				t.Errorf("CheckpointDiscarded = %d, Truncations = %d; want %d, %d",
+					s.CheckpointDiscarded, s.Truncations, tc.discarded, tc.truncs)
+			}
+		})
+	}
+}
+
+// replaceFile puts a new file at name by rename, so its inode differs
+// (removing first could let the new file reuse the inode number).
+func replaceFile(t *testing.T, name, data string) {
+	t.Helper()
+	writeFile(t, name+".tmp", data)
+	if err := os.Rename(name+".tmp", name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gzipFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	zw.Write(data)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCorruptCheckpointIsDiscarded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "x\n")
+	cfg := testConfig(t, path)
+	os.MkdirAll(cfg.StateDir, 0o750)
+	writeFile(t, CheckpointFile(cfg.StateDir, path), `{"version":1,"offs`)
+	c := start(t, cfg)
+	c.waitN(1)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"x"})
+	if s := c.tl.Stats(); s.CheckpointDiscarded != 1 {
+		t.Errorf("CheckpointDiscarded = %d, want 1", s.CheckpointDiscarded)
+	}
+}
