@@ -1,7 +1,12 @@
 package forwarder
 
 import (
+	"bufio"
+	"context"
+	"net"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -59,4 +64,95 @@ func BenchmarkBatchAppend(b *testing.B) {
 		batch.Append(&e, &m)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// countingCollector accepts one TCP connection on 127.0.0.1 and counts
+// octet-counted frames without parsing them.
+func countingCollector(b *testing.B) (url string, frames func() int64, stop func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReaderSize(c, 1<<20)
+		for {
+			size := 0
+			for {
+				d, err := r.ReadByte()
+				if err != nil {
+					return
+				}
+				if d == ' ' {
+					break
+				}
+				size = size*10 + int(d-'0')
+			}
+			if _, err := r.Discard(size); err != nil {
+				return
+			}
+			n.Add(1)
+		}
+	}()
+	return "tcp://" + ln.Addr().String(), n.Load, func() { ln.Close(); <-done }
+}
+
+func BenchmarkTCPLoopback(b *testing.B) {
+	url, frames, stop := countingCollector(b)
+	defer stop()
+	e := &Encoder{}
+	f, err := New(Config{URL: url, Encoder: e})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := benchMessage()
+	const per = 512
+	// A ring of batches: each is refilled only after its ack.
+	const ring = 8
+	free := make(chan *Batch, ring)
+	for range ring {
+		free <- new(Batch)
+	}
+	ack := func(bt *Batch) func(error) {
+		return func(err error) {
+			if err != nil {
+				b.Error(err)
+			}
+			free <- bt
+		}
+	}
+	var size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for sent := 0; sent < b.N; {
+		bt := <-free
+		bt.Reset()
+		for j := 0; j < per && sent < b.N; j++ {
+			bt.Append(e, &m)
+			sent++
+		}
+		size = bt.Size() / bt.Len()
+		if err := f.Send(context.Background(), bt, ack(bt)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for frames() < int64(b.N) {
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	b.SetBytes(int64(size))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	if st := f.Stats(); st.Messages != uint64(b.N) || st.Dropped != 0 {
+		b.Fatalf("stats %+v, want %d messages", st, b.N)
+	}
 }

@@ -344,11 +344,23 @@ func (w *writer) connect(cause error) error {
 			f.cfg.Logger.Warn("forwarder: connection failed, reconnecting",
 				"destination", f.ep.raw, "error", cause.Error(), "attempt", w.failures, "retry_in", delay)
 			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-f.ctx.Done():
-				t.Stop()
-				return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
+			stop := f.stop
+		wait:
+			for {
+				select {
+				case <-t.C:
+					break wait
+				case <-f.ctx.Done():
+					t.Stop()
+					return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
+				case <-stop:
+					// Closed: stop retrying if nothing is left to send.
+					if len(w.unacked) == 0 && len(f.queue) == 0 {
+						t.Stop()
+						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
+					}
+					stop = nil
+				}
 			}
 		}
 		conn, err := w.dial()

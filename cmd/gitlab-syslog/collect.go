@@ -1,18 +1,131 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 )
 
-// newCollectCmd is a placeholder until the collect command lands.
 func newCollectCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "collect",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("collect: not built yet")
+	var (
+		listen, format, certFile, keyFile, clientCA string
+	)
+	cmd := &cobra.Command{
+		Use:   "collect --listen URL [--format json|raw]",
+		Short: "Receive syslog messages and print them, to test a sender",
+		Long: `collect listens for syslog messages and prints each one on stdout: as a JSON
+object (facility, severity, timestamp, hostname, app_name, proc_id, msg_id,
+structured_data, message) or, with --format raw, as received.
+
+TCP and TLS connections may use octet counting or newline framing, detected
+per frame; frames of any size up to 64 MiB are accepted. Messages are parsed
+as RFC 5424, else as RFC 3164; a message that is neither is printed with
+"error" set and the raw text as "message".
+
+Listen URLs: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
+tls://127.0.0.1:6514 (needs --cert-file and --key-file),
+unix:///tmp/syslog.sock (datagram) or unix:///tmp/syslog.sock?type=stream.
+It stops on SIGINT or SIGTERM.`,
+		Example: `  gitlab-syslog collect --listen tcp://127.0.0.1:5514 &
+  gitlab-syslog send --type audit --to tcp://127.0.0.1:5514 audit_json.log`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "json" && format != "raw" {
+				return fmt.Errorf("collect: --format %q: want json or raw", format)
+			}
+			cfg := collect.Config{
+				URL:    listen,
+				Logger: slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+			}
+			if certFile != "" || keyFile != "" {
+				tc, err := collect.ServerTLS(certFile, keyFile, clientCA)
+				if err != nil {
+					return err
+				}
+				cfg.TLS = tc
+			}
+			srv, err := collect.Listen(cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "collect: listening on %s\n", srv.URL())
+			out := bufio.NewWriter(cmd.OutOrStdout())
+			var werr error
+			print := func(m *collect.Message) {
+				if werr != nil {
+					return
+				}
+				if format == "raw" {
+					_, _ = out.Write(m.Raw)
+					_ = out.WriteByte('\n')
+				} else {
+					werr = writeJSONMessage(out, m)
+				}
+				if werr == nil {
+					werr = out.Flush()
+				}
+			}
+			if err := srv.Serve(cmd.Context(), print); err != nil {
+				return err
+			}
+			if werr != nil {
+				return fmt.Errorf("collect: write output: %w", werr)
+			}
+			return out.Flush()
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "", "listen URL: udp://, tcp://, tls:// or unix:// (required)")
+	f.StringVar(&format, "format", "json", "output: json (one object per message) or raw")
+	f.StringVar(&certFile, "cert-file", "", "tls: server certificate (PEM)")
+	f.StringVar(&keyFile, "key-file", "", "tls: server key (PEM)")
+	f.StringVar(&clientCA, "client-ca-file", "", "tls: require client certificates signed by these CAs (PEM)")
+	_ = cmd.MarkFlagRequired("listen")
+	return cmd
+}
+
+// collectedJSON is the JSON shape of one received message.
+type collectedJSON struct {
+	Format         string                       `json:"format,omitempty"`
+	Facility       string                       `json:"facility,omitempty"`
+	Severity       string                       `json:"severity,omitempty"`
+	Timestamp      *string                      `json:"timestamp"`
+	Hostname       string                       `json:"hostname,omitempty"`
+	AppName        string                       `json:"app_name,omitempty"`
+	ProcID         string                       `json:"proc_id,omitempty"`
+	MsgID          string                       `json:"msg_id,omitempty"`
+	StructuredData map[string]map[string]string `json:"structured_data,omitempty"`
+	Message        string                       `json:"message"`
+	Error          string                       `json:"error,omitempty"`
+}
+
+func writeJSONMessage(w io.Writer, m *collect.Message) error {
+	j := collectedJSON{
+		Format: m.Format, Hostname: m.Hostname, AppName: m.AppName, ProcID: m.ProcID, MsgID: m.MsgID,
+		StructuredData: m.StructuredData, Message: m.Message,
+	}
+	if m.Facility >= 0 {
+		j.Facility = forwarder.Facility(m.Facility).String()
+	}
+	if m.Severity >= 0 {
+		j.Severity = forwarder.Severity(m.Severity).String()
+	}
+	if !m.Timestamp.IsZero() {
+		ts := m.Timestamp.Format(time.RFC3339Nano)
+		j.Timestamp = &ts
+	}
+	if m.Err != nil {
+		j.Error = m.Err.Error()
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(&j)
 }
