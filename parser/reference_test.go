@@ -150,7 +150,13 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 	if !lib.valid(line) {
 		return nil, false, nil
 	}
-	top, err := lib.members(bytes.TrimSpace(line))
+	trimmed := bytes.TrimSpace(line)
+	if trimmed[0] != '{' {
+		// A valid JSON value that is not an object (Token would also fail
+		// on numbers too large for a float64).
+		return nil, false, nil
+	}
+	top, err := lib.members(trimmed)
 	if err != nil {
 		if err.Error() == "not an object" {
 			return nil, false, nil

@@ -23,7 +23,7 @@ func digits(b []byte, i, n int) int {
 
 // validClock reports whether the date and clock fields are in range.
 func validClock(y, mo, d, h, mi, s int) bool {
-	return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(mo, y) &&
+	return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(mo, y) &&
 		h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60
 }
 
