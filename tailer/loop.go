@@ -25,7 +25,13 @@ func (t *Tailer) loop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer func() { src.close() }()
+	defer func() {
+		src.close()
+		for _, q := range t.queue {
+			q.close()
+		}
+		t.queue = nil
+	}()
 	delay := t.cfg.PollInterval
 	for {
 		t.setMode("reading")
@@ -48,12 +54,16 @@ func (t *Tailer) loop(ctx context.Context) error {
 
 		fi, serr := os.Stat(t.cfg.Path)
 		if serr != nil || !sameInode(fi, src) {
-			if err := t.rotated(ctx, src); err != nil {
+			next, err := t.rotated(ctx, src)
+			if err != nil {
 				return err
 			}
-			if src, err = t.openLive(ctx); err != nil {
-				return err
+			if next == nil {
+				if next, err = t.openLive(ctx); err != nil {
+					return err
+				}
 			}
+			src = next
 			continue
 		}
 		if fi.Size() < src.off {
@@ -129,7 +139,11 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 		if sib, ok := findByFingerprint(t.cfg.Path, id); ok {
 			t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 				"file", sib.name, "offset", ck.Offset)
-			if err := t.drainCopy(ctx, sib, ck.Offset); err != nil {
+			err := t.drainCopy(ctx, sib, ck.Offset)
+			if err == nil {
+				err = t.drainNewer(ctx, sib, live)
+			}
+			if err != nil {
 				if live != nil {
 					live.close()
 				}
@@ -262,19 +276,26 @@ func (t *Tailer) openLive(ctx context.Context) (*source, error) {
 	}
 }
 
+// maxQueued bounds the files opened ahead while an older one is drained.
+const maxQueued = 16
+
 // rotated drains a file that Path no longer names: it is read to its end
 // until it has not grown for RotateWait (writers may still hold it open),
-// its incomplete last line is delivered, and it is closed.
-func (t *Tailer) rotated(ctx context.Context, src *source) error {
+// its incomplete last line is delivered, and it is closed. Meanwhile every
+// new file seen at Path is opened and queued in t.queue, oldest first, so
+// that rotations quicker than RotateWait lose nothing; the main loop reads
+// them in turn. It returns the next file to read, or nil.
+func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
 	t.c.rotations.Add(1)
 	t.setMode("rotating")
 	t.log.Info("tailer: the path names a new file (rotation); reading the old one to its end", "old", src.id.String())
 	start := time.Now()
 	quiet, last := start, int64(-1)
 	for {
+		t.queueNew(src)
 		err := t.readToEOF(ctx, src)
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		if err != nil {
 			t.log.Warn("tailer: stopped reading the rotated file", "err", err, "offset", src.off)
@@ -288,17 +309,49 @@ func (t *Tailer) rotated(ctx context.Context, src *source) error {
 			break
 		}
 		if err := sleep(ctx, t.cfg.PollInterval); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	t.queueNew(src)
 	if t.lrSrc == src {
 		if err := t.sendPartial(ctx, src); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	t.lrSrc = nil
 	src.close()
-	return nil
+	if len(t.queue) == 0 {
+		return nil, nil
+	}
+	next := t.queue[0]
+	t.queue = t.queue[1:]
+	next.off = 0
+	return next, nil
+}
+
+// queueNew opens the file at Path when it is neither src nor already queued.
+func (t *Tailer) queueNew(src *source) {
+	if len(t.queue) >= maxQueued {
+		return
+	}
+	fi, err := os.Stat(t.cfg.Path)
+	if err != nil || sameInode(fi, src) {
+		return
+	}
+	for _, q := range t.queue {
+		if sameInode(fi, q) {
+			return
+		}
+	}
+	s, _, err := openSource(t.cfg.Path)
+	if err != nil {
+		return
+	}
+	if s.id.SameFile(src.id) {
+		s.close()
+		return
+	}
+	t.queue = append(t.queue, s)
 }
 
 // truncated handles a file cut under the reader (copytruncate): the lines
@@ -314,6 +367,9 @@ func (t *Tailer) truncated(ctx context.Context, src *source) error {
 			if err := t.drainCopy(ctx, sib, src.off); err != nil {
 				return err
 			}
+			if err := t.drainNewer(ctx, sib, src); err != nil {
+				return err
+			}
 		} else {
 			t.log.Warn("tailer: file truncated and no rotated copy matches; lines after the offset that were not read are lost",
 				"offset", src.off)
@@ -325,6 +381,51 @@ func (t *Tailer) truncated(ctx context.Context, src *source) error {
 		t.log.Warn("tailer: re-reading head after truncation failed", "err", err)
 	}
 	return nil
+}
+
+// drainNewer reads, oldest first and from 0, the rotated siblings newer
+// than m: after m was rotated, the file was rotated again before the tailer
+// saw it, so their content was never read. A sibling that is the live file
+// (same inode) or is a copy of it (same head) is skipped.
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *source) error {
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return nil
+	}
+	md, mi := devIno(m.fi)
+	for i := len(sibs) - 1; i >= 0; i-- {
+		s := sibs[i]
+		if !s.fi.ModTime().After(m.fi.ModTime()) {
+			continue
+		}
+		d, ino := devIno(s.fi)
+		if d == md && ino == mi || s.name == m.name {
+			continue
+		}
+		if live != nil {
+			if live.id.Dev == d && live.id.Ino == ino {
+				continue
+			}
+			if h, err := s.readHead(len(live.head)); err == nil && len(live.head) > 0 && string(h) == string(live.head) {
+				continue
+			}
+		}
+		if strippedName(s.name) == strippedName(m.name) {
+			continue // the same copy, plain and compressed
+		}
+		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
+		if err := t.drainCopy(ctx, s, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func strippedName(name string) string {
+	if len(name) > 3 && name[len(name)-3:] == ".gz" {
+		return name[:len(name)-3]
+	}
+	return name
 }
 
 // drainCopy reads a rotated copy (plain or gzip) from offset from to its

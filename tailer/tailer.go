@@ -41,6 +41,7 @@ type Tailer struct {
 	seq   uint64
 	lr    *lineReader
 	lrSrc *source
+	queue []*source // files seen at Path while an older one was drained
 
 	mu       sync.Mutex // guards the fields below
 	com      commitState
