@@ -175,22 +175,28 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 			}
 			shippers = append(shippers, peers...)
 			shippers = append(shippers, bench.Framer{Command: []string{self, "-frame"}})
-			var rows []row
-			for _, sh := range shippers {
-				var runs []bench.Result
-				for i := range max(f.repeat, 1) {
+			// Repeats go round the shippers so that a burst of load on the
+			// machine does not fall on one shipper's runs only.
+			runs := make([][]bench.Result, len(shippers))
+			broken := make([]bool, len(shippers))
+			for i := range max(f.repeat, 1) {
+				for j, sh := range shippers {
+					if broken[j] {
+						continue
+					}
 					log.Info("run", "type", t, "shipper", sh.Name(), "run", i+1)
 					r, err := bench.Run(ctx, sh, job, opts)
 					if err != nil {
 						return err
 					}
 					logFailure(log, r.Shipper, r.Err, r.Output)
-					runs = append(runs, r)
-					if r.Err != nil && r.Sink.Frames == 0 {
-						break // it does not work at all; do not repeat
-					}
+					runs[j] = append(runs[j], r)
+					broken[j] = r.Err != nil && r.Sink.Frames == 0 // it does not work at all: do not repeat
 				}
-				rows = append(rows, median(runs))
+			}
+			var rows []row
+			for _, r := range runs {
+				rows = append(rows, median(r))
 			}
 			writeTable(&report, job, rows, agent != nil)
 		}
