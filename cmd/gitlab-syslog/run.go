@@ -1,18 +1,98 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 )
 
-// newRunCmd is a placeholder until the run command lands.
+// newRunCmd builds `gitlab-syslog run`, the agent daemon.
 func newRunCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:    "run",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("run: not built yet")
+	var (
+		f        agentFlags
+		once     bool
+		poll     bool
+		shutdown time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Follow the GitLab logs and forward them as syslog (the agent)",
+		Long: `run follows GitLab's audit, application and access logs and forwards every
+line as RFC 5424 syslog, with the parsed columns as STRUCTURED-DATA.
+
+Delivery is at least once: a file's checkpoint (in state_dir) advances only
+after the forwarder wrote the lines to the collector, so after a crash the
+unacknowledged lines are sent again. While the collector is down the
+forwarder's queue fills and reading pauses.
+
+Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
+checkpoints and exit 0. SIGHUP rereads the configuration file (the old
+sources stop before the new ones start) and reopens the GeoIP databases; an
+invalid new configuration is logged and the running one kept.
+
+Try it on the bundled samples without GitLab or a syslog server:
+
+  gitlab-syslog run --log-dir testdata --to stdout --once`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := f.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			c, r, err := f.load(cmd)
+			if err != nil {
+				return err
+			}
+			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
+			for _, p := range r.Skipped {
+				log.Info("default source absent, not followed", "path", p)
+			}
+			a, err := agent.New(c, agent.Options{
+				Logger:          log,
+				Stdout:          cmd.OutOrStdout(),
+				ExitAtEOF:       once,
+				ShutdownTimeout: shutdown,
+				TailerPoll:      poll,
+			})
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-hup:
+					}
+					nc, _, err := f.load(cmd)
+					if err != nil {
+						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err)
+						continue
+					}
+					if err := a.Reload(ctx, nc); err != nil {
+						log.Error("SIGHUP: reload failed", "err", err)
+					}
+				}
+			}()
+			return a.Run(ctx)
 		},
 	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.BoolVar(&once, "once", false, "exit 0 once every source was read to its end and delivered (for trying out and tests)")
+	fl.BoolVar(&once, "exit-at-eof", false, "same as --once")
+	fl.BoolVar(&poll, "poll", false, "poll files every 250ms instead of using inotify")
+	fl.DurationVar(&shutdown, "shutdown-timeout", agent.DefaultShutdownTimeout, "how long to flush and save checkpoints on SIGTERM")
+	return cmd
 }

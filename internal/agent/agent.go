@@ -1,0 +1,502 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// DefaultShutdownTimeout bounds how long Run spends flushing the forwarder
+// and writing checkpoints after its context ends.
+const DefaultShutdownTimeout = 5 * time.Second
+
+// stallLimit is how long batches may wait without an acknowledgement before
+// /healthz reports the collector as unreachable.
+const stallLimit = 15 * time.Second
+
+// Options tune an Agent beyond its configuration.
+type Options struct {
+	// Logger receives the agent's logs. Default slog.Default().
+	Logger *slog.Logger
+	// Metrics is the metric set to update. Default: a new one.
+	Metrics *metrics.Metrics
+	// Stdout receives the messages when forward.url is stdout://.
+	// Default os.Stdout.
+	Stdout io.Writer
+	// ExitAtEOF makes Run return once every source was read to its end and
+	// every line was acknowledged (the --once flag).
+	ExitAtEOF bool
+	// ShutdownTimeout bounds the flush after the context ends.
+	// Default DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+	// TailerPoll makes the tailers poll instead of using inotify.
+	TailerPoll bool
+}
+
+// Agent follows the configured sources and forwards them. Create it with
+// New and run it with Run; Reload may be called while it runs.
+type Agent struct {
+	opts Options
+	log  *slog.Logger
+	m    *metrics.Metrics
+
+	reloads chan reloadReq
+
+	mu       sync.Mutex // guards what Health and Reload read
+	cfg      *config.Config
+	sink     sink
+	enc      *forwarder.Encoder
+	geo      *geoip.DB
+	sources  []*source
+	cancelSr context.CancelFunc // stops the current sources
+	streamer *streamer
+	aw       ackWatch
+}
+
+type reloadReq struct {
+	cfg  *config.Config
+	done chan error
+}
+
+// New checks that the configuration can be started: the destination URL,
+// the TLS files, the GeoIP databases. Run starts everything.
+func New(cfg *config.Config, opts Options) (*Agent, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = metrics.New()
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = os.Stdout
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	a := &Agent{
+		opts:    opts,
+		log:     opts.Logger,
+		m:       opts.Metrics,
+		reloads: make(chan reloadReq),
+		cfg:     cfg,
+	}
+	return a, nil
+}
+
+// Metrics returns the agent's metrics.
+func (a *Agent) Metrics() *metrics.Metrics { return a.m }
+
+// Run starts the sources, the forwarder, the metrics endpoint and the
+// streaming receiver, and runs until ctx ends (or, with ExitAtEOF, until
+// everything was read and acknowledged). It then stops reading, flushes the
+// forwarder, writes the checkpoints and returns nil; lines not acknowledged
+// by then are read again at the next start.
+func (a *Agent) Run(ctx context.Context) error {
+	cfg := a.cfg
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		return fmt.Errorf("agent: state_dir: %w", err)
+	}
+	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
+	if err := a.openGeoIP(cfg); err != nil {
+		return err
+	}
+	defer func() {
+		if a.geo != nil {
+			a.geo.Close()
+		}
+	}()
+	if err := a.openSink(cfg); err != nil {
+		return err
+	}
+	a.m.SetForwarder(a.forwarderStats)
+	defer a.m.SetForwarder(nil)
+
+	var srv *metrics.Server
+	if cfg.Metrics.Listen != "" {
+		var err error
+		if srv, err = metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log); err != nil {
+			a.closeSink(context.Background())
+			return err
+		}
+		a.log.Info("metrics endpoint listening", "addr", srv.Addr().String())
+	}
+
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	if err := a.startStreaming(runCtx, cfg); err != nil {
+		a.closeSink(context.Background())
+		return err
+	}
+	if err := a.startSources(runCtx, cfg); err != nil {
+		a.stopStreaming()
+		a.closeSink(context.Background())
+		return err
+	}
+
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	eofTicks := 0
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			a.log.Info("stopping: flushing and saving checkpoints")
+			break loop
+		case req := <-a.reloads:
+			req.done <- a.reload(runCtx, req.cfg)
+		case <-tick.C:
+			a.updateStats()
+			if a.opts.ExitAtEOF {
+				if a.allAtEOF() {
+					eofTicks++
+				} else {
+					eofTicks = 0
+				}
+				if eofTicks >= 2 { // stable over two ticks: nothing more to read
+					a.log.Info("all sources read to the end and acknowledged; exiting (--once)")
+					break loop
+				}
+			}
+		}
+	}
+	cancelRun()
+	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	defer cancel()
+	if err := a.stopSources(sctx, true); err != nil {
+		runErr = err
+	}
+	a.stopStreaming()
+	a.updateStats()
+	if srv != nil {
+		srv.Close(sctx)
+	}
+	return runErr
+}
+
+// Reload replaces the configuration of a running agent: the old sources are
+// stopped (their tailers write their checkpoints) before the new ones start,
+// the forwarder is replaced when the forward section changed, and the GeoIP
+// databases are reopened. Metrics and streaming settings need a restart.
+func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
+	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
+	select {
+	case a.reloads <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
+	old := a.cfg
+	a.log.Info("reloading configuration", "file", cfg.File())
+	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	defer cancel()
+	fwdChanged := !reflect.DeepEqual(old.Forward, cfg.Forward)
+	if fwdChanged {
+		a.log.Info("reload: destination changed; flushing the old forwarder", "old", old.Forward.URL, "new", cfg.Forward.URL)
+	}
+	if err := a.stopSources(sctx, fwdChanged); err != nil {
+		a.log.Warn("reload: old sources did not stop cleanly", "err", err)
+	}
+	if fwdChanged {
+		if err := a.openSink(cfg); err != nil {
+			a.log.Error("reload: new destination unusable; keeping the old configuration", "err", err)
+			a.openSink(old)
+			a.startSources(ctx, old)
+			return err
+		}
+	}
+	if !reflect.DeepEqual(old.GeoIP, cfg.GeoIP) {
+		if a.geo != nil {
+			a.geo.Close()
+			a.geo = nil
+		}
+		if err := a.openGeoIP(cfg); err != nil {
+			a.log.Error("reload: geoip", "err", err)
+		}
+	} else if a.geo != nil {
+		if err := a.geo.Reload(); err != nil {
+			a.log.Error("reload: geoip databases", "err", err)
+		} else {
+			a.log.Info("reload: geoip databases reopened")
+		}
+	}
+	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) || !reflect.DeepEqual(old.Streaming, cfg.Streaming) {
+		a.log.Warn("reload: metrics and streaming changes take effect at the next restart")
+		cfg.Metrics, cfg.Streaming = old.Metrics, old.Streaming
+	}
+	a.mu.Lock()
+	a.cfg = cfg
+	a.mu.Unlock()
+	if err := a.startSources(ctx, cfg); err != nil {
+		a.log.Error("reload: starting sources failed; going back to the old configuration", "err", err)
+		a.mu.Lock()
+		a.cfg = old
+		a.mu.Unlock()
+		a.startSources(ctx, old)
+		return err
+	}
+	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
+	return nil
+}
+
+func (a *Agent) openGeoIP(cfg *config.Config) error {
+	if cfg.GeoIP.CityDB == "" && cfg.GeoIP.ASNDB == "" {
+		return nil
+	}
+	db, err := geoip.Open(cfg.GeoIP.CityDB, cfg.GeoIP.ASNDB)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	a.geo = db
+	return nil
+}
+
+func (a *Agent) openSink(cfg *config.Config) error {
+	enc := newEncoder(&cfg.Forward)
+	s, err := newSink(cfg, enc, a.opts.Stdout, a.log)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	a.mu.Lock()
+	a.sink, a.enc = s, enc
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *Agent) closeSink(ctx context.Context) {
+	a.mu.Lock()
+	s := a.sink
+	a.mu.Unlock()
+	if s == nil {
+		return
+	}
+	if err := s.Close(ctx); err != nil {
+		a.log.Warn("forwarder closed with undelivered messages; they are sent again at the next start", "url", s.URL(), "err", err)
+	}
+}
+
+// startSources creates and starts one source per configured file (plus the
+// streaming spool).
+func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
+	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
+	if err != nil {
+		return err
+	}
+	scs := append([]config.Source(nil), cfg.Sources...)
+	if a.streamer != nil {
+		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	var srcs []*source
+	for _, sc := range scs {
+		tc := tailer.Config{
+			Path:            sc.Path,
+			StateDir:        cfg.StateDir,
+			MaxLineBytes:    cfg.MaxLineBytes,
+			ShutdownTimeout: a.opts.ShutdownTimeout,
+			Poll:            a.opts.TailerPoll,
+			Logger:          a.log.With("path", sc.Path),
+		}
+		if sc.StartAt == "end" {
+			tc.StartAt = tailer.StartEnd
+		}
+		s, err := newSource(sc, tc, cfg.Hostname, facility, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
+		if err != nil {
+			cancel()
+			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
+		}
+		srcs = append(srcs, s)
+	}
+	for _, s := range srcs {
+		s.start(sctx)
+		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName)
+	}
+	a.mu.Lock()
+	a.sources, a.cancelSr = srcs, cancel
+	a.mu.Unlock()
+	return nil
+}
+
+// stopSources stops reading and waits for the tailers' final checkpoints.
+// Batches in flight are acknowledged first: with closeSink the sink is
+// closed, which flushes its queue (a batch it cannot deliver before the
+// deadline is acknowledged with an error and read again at the next start);
+// without, the agent waits for the acknowledgements of the running sink.
+func (a *Agent) stopSources(ctx context.Context, closeSink bool) error {
+	a.mu.Lock()
+	srcs, cancel := a.sources, a.cancelSr
+	a.sources, a.cancelSr = nil, nil
+	a.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	// Acknowledgements must come before the tailers' own shutdown timeout,
+	// so give them a part of the time.
+	ackCtx, ackCancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadlineOf(ctx))*3/5))
+	defer ackCancel()
+	if closeSink {
+		a.closeSink(ackCtx)
+	} else {
+		for _, s := range srcs {
+			for !s.idle() && ackCtx.Err() == nil {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}
+	var errs []error
+	for _, s := range srcs {
+		if err := s.wait(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("agent: source %s did not stop: %w", s.cfg.Path, err))
+		}
+		a.m.RemoveSource(s.cfg.Type, s.cfg.Path)
+	}
+	return errors.Join(errs...)
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now().Add(DefaultShutdownTimeout)
+}
+
+func (a *Agent) updateStats() {
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
+	for _, s := range srcs {
+		s.updateStats()
+	}
+}
+
+func (a *Agent) allAtEOF() bool {
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
+	for _, s := range srcs {
+		if !s.atEOF() {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Agent) forwarderStats() metrics.ForwarderStats {
+	a.mu.Lock()
+	s := a.sink
+	a.mu.Unlock()
+	if s == nil {
+		return metrics.ForwarderStats{}
+	}
+	st := s.Stats()
+	st.Connected = a.aw.stalled(time.Now()) < stallLimit
+	return st
+}
+
+// Health returns nil when every source is running and the forwarder keeps
+// up, or an error listing what is wrong, one problem a line.
+func (a *Agent) Health() error {
+	a.mu.Lock()
+	srcs, s := a.sources, a.sink
+	a.mu.Unlock()
+	var problems []string
+	if s == nil {
+		problems = append(problems, "forwarder: not started")
+	} else if d := a.aw.stalled(time.Now()); d >= stallLimit {
+		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: is the collector up?", s.URL(), d.Round(time.Second)))
+	}
+	if len(srcs) == 0 {
+		problems = append(problems, "no source is running")
+	}
+	for _, src := range srcs {
+		if err := src.err(); err != nil {
+			problems = append(problems, fmt.Sprintf("source %s stopped: %v", src.cfg.Path, err))
+		}
+	}
+	if a.streamer != nil {
+		if err := a.streamer.err(); err != nil {
+			problems = append(problems, "streaming receiver stopped: "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// streamer runs the Audit Event Streaming receiver.
+type streamer struct {
+	r         *streaming.Receiver
+	spoolPath string
+	done      chan struct{}
+	mu        sync.Mutex
+	runErr    error
+}
+
+func (st *streamer) err() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.runErr
+}
+
+func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
+	sc := cfg.Streaming
+	if sc.Listen == "" {
+		return nil
+	}
+	r, err := streaming.New(streaming.Config{
+		Listen:    sc.Listen,
+		Path:      sc.Path,
+		TLSCert:   sc.TLS.CertFile,
+		TLSKey:    sc.TLS.KeyFile,
+		Tokens:    sc.Tokens,
+		TokenFile: sc.TokenFile,
+		TokenEnv:  sc.TokenEnv,
+		MaxBody:   sc.MaxBody,
+		SpoolDir:  sc.SpoolDir,
+		Logger:    a.log,
+	})
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	st := &streamer{r: r, spoolPath: r.SpoolPath(), done: make(chan struct{})}
+	go func() {
+		defer close(st.done)
+		if err := r.Run(ctx); err != nil {
+			st.mu.Lock()
+			st.runErr = err
+			st.mu.Unlock()
+			a.log.Error("streaming receiver stopped", "err", err)
+		}
+	}()
+	a.streamer = st
+	return nil
+}
+
+func (a *Agent) stopStreaming() {
+	if a.streamer != nil {
+		<-a.streamer.done
+	}
+}

@@ -1,0 +1,326 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// slotsPerSource is the number of batches a source may have in the
+// forwarder at once. Together with the tailer's batch size it bounds the
+// unacknowledged window, and so the duplicates after a crash.
+const slotsPerSource = 4
+
+// source is one followed file and its pipeline goroutine.
+type source struct {
+	cfg      config.Source
+	typ      parser.Type
+	stateDir string
+	log      *slog.Logger
+	t        *tailer.Tailer
+	sink     sink
+	enc      *forwarder.Encoder
+	geo      *geoip.DB
+	m        *metrics.Source
+	aw       *ackWatch
+
+	// Pipeline state, used by the loop goroutine only.
+	p    parser.Parser
+	rec  parser.Record
+	msg  forwarder.Message
+	opts forwarder.RecordOptions
+
+	free  chan *slot // slots not in the forwarder
+	slots []*slot
+
+	// Progress, written by acks and read by the agent.
+	batches atomic.Uint64 // tailer batches taken
+	failed  atomic.Pointer[error]
+
+	done      chan struct{} // closed when loop and tailer returned
+	lastTrunc uint64        // tailer truncations already added to the metric
+	statsMu   sync.Mutex
+}
+
+// slot is one batch in flight: the tailer's lines and their encoding. Its
+// ack method value is made once, so acknowledging allocates nothing.
+type slot struct {
+	s   *source
+	tb  *tailer.Batch
+	fb  forwarder.Batch
+	ack func(error)
+}
+
+func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility,
+	snk sink, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Metrics, aw *ackWatch, log *slog.Logger) (*source, error) {
+	typ, err := parser.ParseType(sc.Type)
+	if err != nil {
+		return nil, err
+	}
+	t, err := tailer.New(tcfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{
+		cfg:      sc,
+		typ:      typ,
+		stateDir: tcfg.StateDir,
+		log:      log,
+		t:        t,
+		sink:     snk,
+		enc:      enc,
+		geo:      geo,
+		m:        m.Source(sc.Type, sc.Path),
+		aw:       aw,
+		p:        parser.New(typ),
+		opts:     forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName},
+		free:     make(chan *slot, slotsPerSource),
+		done:     make(chan struct{}),
+	}
+	for range slotsPerSource {
+		sl := &slot{s: s}
+		sl.ack = sl.acked
+		s.slots = append(s.slots, sl)
+		s.free <- sl
+	}
+	return s, nil
+}
+
+// start runs the tailer and the pipeline until ctx is done. done is closed
+// once both returned and the tailer wrote its final checkpoint.
+func (s *source) start(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	s.m.Up.Set(1)
+	go func() {
+		defer wg.Done()
+		if err := s.t.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.fail(err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := s.loop(ctx); err != nil {
+			s.fail(err)
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(s.done)
+	}()
+}
+
+func (s *source) fail(err error) {
+	s.failed.CompareAndSwap(nil, &err)
+	s.m.Up.Set(0)
+	s.log.Error("source stopped", "path", s.cfg.Path, "err", err)
+}
+
+// err returns why the source stopped, or nil.
+func (s *source) err() error {
+	if p := s.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// loop takes batches from the tailer, encodes them and sends them.
+func (s *source) loop(ctx context.Context) error {
+	batches := s.t.Batches()
+	for {
+		var tb *tailer.Batch
+		select {
+		case <-ctx.Done():
+			s.drain()
+			return nil
+		case b, ok := <-batches:
+			if !ok {
+				return nil
+			}
+			tb = b
+		}
+		var sl *slot
+		select {
+		case sl = <-s.free:
+		case <-ctx.Done():
+			s.t.Release(tb)
+			s.drain()
+			return nil
+		}
+		s.batches.Add(1)
+		sl.tb = tb
+		s.encode(tb, &sl.fb)
+		s.aw.sent(time.Now())
+		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
+			s.aw.acked(time.Now())
+			sl.tb = nil
+			s.t.Release(tb)
+			s.free <- sl
+			if ctx.Err() != nil || errors.Is(err, forwarder.ErrClosed) {
+				s.drain()
+				return nil // shutting down or reloading: the lines are read again next time
+			}
+			return err
+		}
+	}
+}
+
+// drain releases, without committing, the batches the tailer queued after
+// the source stopped, so that the tailer does not wait for them. It returns
+// when the tailer closes the channel (its Run ends with the same context).
+func (s *source) drain() {
+	for b := range s.t.Batches() {
+		s.t.Release(b)
+	}
+}
+
+// encode turns the lines of tb into syslog messages in fb.
+func (s *source) encode(tb *tailer.Batch, fb *forwarder.Batch) {
+	fb.Reset()
+	s.opts.Now = time.Now()
+	n := tb.Len()
+	failures := 0
+	for i := range n {
+		line := tb.Line(i)
+		if s.p != nil && s.p.Parse(line, &s.rec) == nil {
+			s.msg.FromRecord(&s.rec, line, &s.opts)
+			if s.geo != nil {
+				if ip, ok := s.rec.Get(parser.ColIPAddress); ok {
+					s.msg.Params = s.geo.AppendFields(s.msg.Params, ip)
+				}
+			}
+		} else {
+			// Never dropped: sent raw, without STRUCTURED-DATA.
+			failures++
+			s.msg.FromLine(s.typ, line, &s.opts)
+		}
+		fb.Append(s.enc, &s.msg)
+	}
+	s.m.LinesRead.Add(float64(n))
+	s.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
+	if failures > 0 {
+		s.m.ParseFailures.Add(float64(failures))
+	}
+}
+
+// acked is the forwarder's acknowledgement of the slot's batch. It runs on
+// the forwarder's writer goroutine and must not block: the free channel has
+// room for every slot.
+func (sl *slot) acked(err error) {
+	s, tb := sl.s, sl.tb
+	n := tb.Len()
+	if err == nil {
+		s.t.Commit(tb, n)
+		s.m.LinesSent.Add(float64(n))
+	}
+	s.aw.acked(time.Now())
+	sl.tb = nil
+	s.t.Release(tb)
+	s.free <- sl
+}
+
+// idle reports whether no batch of s is in the forwarder.
+func (s *source) idle() bool { return len(s.free) == cap(s.free) }
+
+// wait blocks until the source's goroutines returned or ctx is done.
+func (s *source) wait(ctx context.Context) error {
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// updateStats copies the tailer's counters into the metrics.
+func (s *source) updateStats() {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	st := s.t.Stats()
+	if st.TruncatedLines > s.lastTrunc {
+		s.m.LinesTruncated.Add(float64(st.TruncatedLines - s.lastTrunc))
+		s.lastTrunc = st.TruncatedLines
+	}
+	s.m.CheckpointLag.Set(float64(st.CheckpointLag))
+}
+
+// atEOF reports whether everything in the file at the configured path was
+// read and acknowledged, for --once.
+func (s *source) atEOF() bool {
+	if !s.idle() || len(s.t.Batches()) > 0 {
+		return false
+	}
+	fi, err := os.Stat(s.cfg.Path)
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	if fi.Size() == 0 {
+		return true
+	}
+	st := s.t.Stats()
+	if st.Outstanding != 0 {
+		return false
+	}
+	if st.ReadFile != (tailer.FileID{}) {
+		return st.CheckpointLag == 0 && st.ReadOffset == fi.Size() && sameFile(fi, st.ReadFile)
+	}
+	// Nothing read in this run: the position is the saved checkpoint, or
+	// the end of the file with start_at end.
+	if ck, ok := s.savedCheckpoint(); ok {
+		return ck.Dev == devOf(fi) && ck.Ino == inoOf(fi) && ck.Offset == fi.Size()
+	}
+	return s.cfg.StartAt == "end"
+}
+
+// savedCheckpoint reads the tailer's checkpoint file. The tailer's Stats
+// only report a position once a line was read in this run.
+func (s *source) savedCheckpoint() (savedCheckpoint, bool) {
+	var ck savedCheckpoint
+	if s.stateDir == "" {
+		return ck, false
+	}
+	data, err := os.ReadFile(tailer.CheckpointFile(s.stateDir, s.cfg.Path))
+	if err != nil || json.Unmarshal(data, &ck) != nil {
+		return ck, false
+	}
+	return ck, true
+}
+
+// savedCheckpoint is the part of the tailer's checkpoint file --once needs.
+type savedCheckpoint struct {
+	Dev    uint64 `json:"dev"`
+	Ino    uint64 `json:"ino"`
+	Offset int64  `json:"offset"`
+}
+
+func devOf(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev)
+	}
+	return 0
+}
+
+func inoOf(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}
+
+// sameFile reports whether fi is the file id names.
+func sameFile(fi os.FileInfo, id tailer.FileID) bool {
+	return devOf(fi) == id.Dev && inoOf(fi) == id.Ino
+}
