@@ -1,0 +1,100 @@
+package tailer
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLineReader(t *testing.T) {
+	long := strings.Repeat("L", 50)
+	cases := []struct {
+		name    string
+		in      string
+		bufSize int
+		max     int
+		want    []string // "!" suffix: cut
+		ends    []int64
+		pending string
+	}{
+		{"simple", "a\nbb\n", 4, 100, []string{"a", "bb"}, []int64{2, 5}, ""},
+		{"partial held", "a\nbb", 4, 100, []string{"a"}, []int64{2}, "bb"},
+		{"line across buffers", "abcdefghij\nk\n", 4, 100, []string{"abcdefghij", "k"}, []int64{11, 13}, ""},
+		{"empty lines", "\n\nx\n", 2, 100, []string{"", "", "x"}, []int64{1, 2, 4}, ""},
+		{"cut long line", long + "\nok\n", 8, 10, []string{long[:11] + "!", "ok"}, []int64{51, 54}, ""},
+		{"long partial capped", "ok\n" + long, 8, 10, []string{"ok"}, []int64{3}, long[:11]},
+		{"crlf kept for caller", "a\r\n", 16, 100, []string{"a\r"}, []int64{3}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			lr := newLineReader(tc.bufSize, tc.max)
+			lr.reset(0)
+			r := strings.NewReader(tc.in)
+			var got []string
+			var ends []int64
+			for {
+				line, end, over, ok, err := lr.next(r.ReadAt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				s := string(line)
+				if over {
+					s += "!"
+				}
+				got = append(got, s)
+				ends = append(ends, end)
+			}
+			checkExactly(t, got, tc.want)
+			for i := range ends {
+				if ends[i] != tc.ends[i] {
+					t.Errorf("end %d = %d, want %d", i, ends[i], tc.ends[i])
+				}
+			}
+			if p, _ := lr.pending(); string(p) != tc.pending {
+				t.Errorf("pending %q, want %q", p, tc.pending)
+			}
+			if want := int64(len(tc.in) - len(tc.pending)); len(tc.pending) <= tc.max && lr.lineStart != want {
+				t.Errorf("lineStart %d, want %d", lr.lineStart, want)
+			}
+		})
+	}
+}
+
+// A partial last line is never checkpointed: after a restart it is read
+// whole once its newline arrives.
+func TestPartialLineAcrossRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\nparti")
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 1), []string{"a"})
+	if ck := readCheckpoint(t, cfg); ck.Offset != 2 {
+		t.Fatalf("checkpoint offset %d, want 2", ck.Offset)
+	}
+	appendFile(t, path, "al\n")
+	checkExactly(t, runOnce(t, cfg, 1), []string{"partial"})
+}
+
+// A line over MaxLineBytes in the backlog is cut and counted; memory stays
+// bounded by the read buffer plus MaxLineBytes.
+func TestLongLineBacklog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	big := bytes.Repeat([]byte("x"), 3<<20)
+	writeFile(t, path, "a\n"+string(big)+"\nb\n")
+	cfg := testConfig(t, path)
+	cfg.MaxLineBytes = 1000
+	cfg.ReadBufferBytes = 4096
+	c := start(t, cfg)
+	c.waitN(3)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"a", string(big[:1000]), "b"})
+	if s := c.tl.Stats(); s.TruncatedLines != 1 {
+		t.Errorf("TruncatedLines = %d, want 1", s.TruncatedLines)
+	}
+	if g := c.got(); g[1].end != int64(2+len(big)+1) {
+		t.Errorf("offset after the long line = %d, want %d", g[1].end, 2+len(big)+1)
+	}
+}
