@@ -1,0 +1,439 @@
+package forwarder
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// These tests send through the real Forwarder to real rsyslog and
+// syslog-ng daemons started from t.TempDir() on free loopback ports, and
+// check what the daemons parsed and wrote out. .ci/install-deps.sh installs
+// both. Outside CI a missing daemon skips the test loudly; with CI=true it
+// fails.
+
+// daemonMissing skips or, in CI, fails.
+func daemonMissing(t *testing.T, what string) {
+	t.Helper()
+	msg := fmt.Sprintf("INTEGRATION TEST NOT RUN: %s not found. Run .ci/install-deps.sh to install rsyslog and syslog-ng.", what)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func findRsyslogd(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("RSYSLOGD"), "/usr/sbin/rsyslogd"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if p, err := exec.LookPath("rsyslogd"); err == nil {
+		return p
+	}
+	daemonMissing(t, "rsyslogd (set $RSYSLOGD or install rsyslog)")
+	return ""
+}
+
+// findSyslogNG returns the root of an unpacked syslog-ng-core package:
+// $SYSLOG_NG (the root, or the syslog-ng binary inside it) or /opt/syslog-ng.
+func findSyslogNG(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("SYSLOG_NG")
+	if strings.HasSuffix(root, "/usr/sbin/syslog-ng") {
+		root = strings.TrimSuffix(root, "/usr/sbin/syslog-ng")
+	}
+	if root == "" {
+		root = "/opt/syslog-ng"
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/sbin/syslog-ng")); err != nil {
+		daemonMissing(t, "syslog-ng (set $SYSLOG_NG to the unpacked syslog-ng-core root, default /opt/syslog-ng)")
+	}
+	return root
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// startDaemon runs cmd until the test ends and waits until tcpPort accepts
+// connections.
+func startDaemon(t *testing.T, cmd *exec.Cmd, tcpPort int, logFile string) {
+	t.Helper()
+	out, err := os.Create(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", cmd.Path, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		out.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logFile)
+			t.Logf("%s output:\n%s", filepath.Base(cmd.Path), b)
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", tcpPort), time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(logFile)
+			t.Fatalf("%s exited: %v\n%s", cmd.Path, err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logFile)
+			t.Fatalf("%s is not listening on %d: %v\n%s", cmd.Path, tcpPort, err, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// daemonRecord is what the daemons' JSON templates write for one message.
+type daemonRecord struct {
+	Facility string          `json:"facility"`
+	Severity string          `json:"severity"`
+	App      string          `json:"app"`
+	Host     string          `json:"host"`
+	TS       string          `json:"ts"`
+	MsgID    string          `json:"msgid"`
+	Msg      string          `json:"msg"`
+	RawSD    json.RawMessage `json:"sd"`
+	// SD is RawSD flattened: SD-ID → PARAM-NAME → value. syslog-ng's
+	// format-json nests names with dots ("meta.caller_id"); they are
+	// joined again.
+	SD map[string]map[string]string `json:"-"`
+}
+
+// flattenSD decodes the daemon's SD object.
+func (r *daemonRecord) flattenSD() error {
+	if len(r.RawSD) == 0 || r.RawSD[0] != '{' {
+		return nil
+	}
+	var ids map[string]map[string]any
+	if err := json.Unmarshal(r.RawSD, &ids); err != nil {
+		return err
+	}
+	r.SD = map[string]map[string]string{}
+	for id, params := range ids {
+		flat := map[string]string{}
+		var walk func(prefix string, v any)
+		walk = func(prefix string, v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, x := range v {
+					walk(prefix+"."+k, x)
+				}
+			case string:
+				flat[prefix[1:]] = v
+			default:
+				flat[prefix[1:]] = fmt.Sprint(v)
+			}
+		}
+		walk("", params)
+		r.SD[id] = flat
+	}
+	return nil
+}
+
+// waitRecords polls file until it holds n lines, then decodes them.
+func waitRecords(t *testing.T, file string, n int) []daemonRecord {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		data, _ := os.ReadFile(file)
+		if bytes.Count(data, []byte("\n")) >= n {
+			var recs []daemonRecord
+			sc := bufio.NewScanner(bytes.NewReader(data))
+			sc.Buffer(nil, 4<<20)
+			for sc.Scan() {
+				var r daemonRecord
+				if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+					t.Fatalf("%s: %v in %q", file, err, trunc(sc.Bytes()))
+				}
+				if err := r.flattenSD(); err != nil {
+					t.Fatalf("%s: SD: %v in %q", file, err, trunc(sc.Bytes()))
+				}
+				recs = append(recs, r)
+			}
+			return recs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s has %d lines after 20s, want %d", file, bytes.Count(data, []byte("\n")), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// integrationMessages are records with hostile SD values, real testdata
+// lines and, when big is set, one 100 KB record.
+func integrationMessages(t *testing.T, big bool) []Message {
+	t.Helper()
+	o := DefaultRecordOptions("gitlab01.example.com")
+	o.Now = time.Date(2026, 8, 22, 10, 0, 0, 654321000, time.UTC)
+	var ms []Message
+	hostileValues := []string{
+		`quote " inside`, `bracket ] inside`, `back\slash`, "new\nline", `all "]\ three`,
+		"non-ASCII: Jürgen Müller, 日本語, emoji 😀", `ends with backslash\`,
+	}
+	for i, v := range hostileValues {
+		var m Message
+		line := fmt.Appendf(nil, `{"severity":"WARN","time":"2026-08-22T10:00:0%d.123456Z","author_name":%q,"seq":%d}`, i, v, i)
+		m.FromLine(parser.TypeAudit, line, &o)
+		m.Severity = Warning
+		m.Time = time.Date(2026, 8, 22, 10, 0, i, 123456000, time.UTC)
+		m.Params = []parser.Field{{Name: "AuthorName", Value: []byte(v)}, {Name: "meta.caller_id", Value: fmt.Appendf(nil, "seq-%d", i)}}
+		ms = append(ms, m)
+	}
+	files, _ := filepath.Glob("../testdata/*.log")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ := typeOfFile(f)
+		for line := range bytes.Lines(data) {
+			line = bytes.TrimRight(line, "\r\n")
+			if len(bytes.TrimSpace(line)) == 0 || !utf8Printable(line) {
+				continue
+			}
+			var m Message
+			var rec parser.Record
+			if p := parser.New(typ); p != nil && p.Parse(line, &rec) == nil {
+				m.FromRecord(&rec, line, &o)
+				// The record's values alias rec; keep copies.
+				m.Params = append([]parser.Field(nil), m.Params...)
+				for i := range m.Params {
+					m.Params[i].Value = bytes.Clone(m.Params[i].Value)
+				}
+			} else {
+				m.FromLine(typ, line, &o)
+			}
+			m.Msg = bytes.Clone(line)
+			ms = append(ms, m)
+		}
+	}
+	if big {
+		var m Message
+		// MSG is 100 KB; the SD value stays under the receivers' own
+		// limits (syslog-ng cuts values at 64 KiB; rsyslog 8.2302 drops
+		// STRUCTURED-DATA of about 100 KB).
+		v := strings.Repeat(`big "value" ]\ é `, 30<<10/18)
+		m.FromLine(parser.TypeApplication, []byte(`{"message":"`+strings.Repeat("x", 100<<10)+`"}`), &o)
+		m.Params = []parser.Field{{Name: "Message", Value: []byte(v)}}
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// utf8Printable reports whether a line can be compared as text after a
+// daemon: valid UTF-8 without control characters (daemons escape those in
+// MSG, e.g. as #011).
+func utf8Printable(b []byte) bool {
+	for _, r := range string(b) {
+		if r == 0xFFFD || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDaemonRecords compares what a daemon wrote with what was sent.
+// lf reports newline framing, which turns LF in SD values into spaces.
+func checkDaemonRecords(t *testing.T, got []daemonRecord, sent []Message, lf bool) {
+	t.Helper()
+	if len(got) != len(sent) {
+		t.Fatalf("daemon wrote %d records, sent %d", len(got), len(sent))
+	}
+	for i, g := range got {
+		m := &sent[i]
+		if g.MsgID == "-" {
+			g.MsgID = "" // rsyslog writes the NILVALUE
+		}
+		if g.Facility != "local7" || g.App != m.AppName || g.Host != m.Hostname || g.MsgID != m.MsgID {
+			t.Errorf("record %d header: %+v, want app %q host %q msgid %q", i, g, m.AppName, m.Hostname, m.MsgID)
+		}
+		if g.Severity != m.Severity.String() && !(m.Severity == Warning && g.Severity == "warn") {
+			t.Errorf("record %d severity %q, want %q", i, g.Severity, m.Severity)
+		}
+		ts, err := time.Parse(time.RFC3339Nano, g.TS)
+		if err != nil || !ts.Equal(m.Time.Truncate(time.Microsecond)) {
+			t.Errorf("record %d timestamp %q, want %s", i, g.TS, m.Time.Truncate(time.Microsecond).Format(time.RFC3339Nano))
+		}
+		if g.Msg != string(m.Msg) {
+			t.Errorf("record %d MSG\n got %q\nwant %q", i, trunc([]byte(g.Msg)), trunc(m.Msg))
+		}
+		sd := g.SD[DefaultSDID]
+		if len(sd) != len(m.Params) {
+			t.Errorf("record %d SD = %v (raw %q), want %d params", i, g.SD, trunc(g.RawSD), len(m.Params))
+			continue
+		}
+		for _, p := range m.Params {
+			want := string(p.Value)
+			if lf {
+				want = strings.ReplaceAll(want, "\n", " ")
+			}
+			if sd[p.Name] != want {
+				t.Errorf("record %d SD %s = %d bytes %q, want %d bytes %q", i, p.Name, len(sd[p.Name]), trunc([]byte(sd[p.Name])), len(want), trunc([]byte(want)))
+			}
+		}
+	}
+}
+
+// forward sends ms through a Forwarder to url in batches of 16.
+func forward(t *testing.T, url string, ms []Message) {
+	t.Helper()
+	e := &Encoder{}
+	f, err := New(Config{URL: url, Encoder: e, MaxAttempts: 20, MinBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sendAll(t, f, e, ms, 16)
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.Stats(); st.Messages != uint64(len(ms)) || st.Dropped != 0 || st.Truncated != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestRsyslogIntegration(t *testing.T) {
+	rsyslogd := findRsyslogd(t)
+	for _, tt := range []struct {
+		name, scheme, query string
+	}{
+		{"tcp octet counting", "tcp", ""},
+		{"tcp lf framing", "tcp", "?framing=lf"},
+		{"udp", "udp", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tcpPort, udpPort := freeTCPPort(t), freeUDPPort(t)
+			out := filepath.Join(dir, "out.json")
+			conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="512k" parser.escapeControlCharactersOnReceive="off")
+module(load="imtcp" maxFrameSize="1000000")
+module(load="imudp")
+module(load="mmpstrucdata")
+template(name="ts" type="string" string="%%timereported:::date-rfc3339%%")
+template(name="j" type="string" string="%%$!all-json-plain%%\n")
+ruleset(name="r") {
+  action(type="mmpstrucdata" sd_name.lowercase="off")
+  set $!facility = $syslogfacility-text;
+  set $!severity = $syslogseverity-text;
+  set $!app = $app-name;
+  set $!host = $hostname;
+  set $!ts = exec_template("ts");
+  set $!msgid = $msgid;
+  set $!msg = $msg;
+  set $!sd = $!rfc5424-sd;
+  unset $!rfc5424-sd;
+  action(type="omfile" file=%q template="j")
+}
+input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
+input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
+`, dir, out, tcpPort, udpPort)
+			confFile := filepath.Join(dir, "rsyslog.conf")
+			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "rsyslogd.pid"))
+			startDaemon(t, cmd, tcpPort, filepath.Join(dir, "rsyslogd.log"))
+			ms := integrationMessages(t, tt.scheme == "tcp")
+			port := tcpPort
+			if tt.scheme == "udp" {
+				port = udpPort
+			}
+			forward(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms)
+			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, tt.query != "")
+		})
+	}
+}
+
+func TestSyslogNGIntegration(t *testing.T) {
+	root := findSyslogNG(t)
+	for _, tt := range []struct {
+		name, scheme string
+	}{
+		{"tcp octet counting", "tcp"},
+		{"udp", "udp"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tcpPort, udpPort := freeTCPPort(t), freeUDPPort(t)
+			out := filepath.Join(dir, "out.json")
+			conf := fmt.Sprintf(`@version: 3.38
+options { keep-hostname(yes); frac-digits(6); log-msg-size(1048576); };
+source s_tcp { syslog(ip(127.0.0.1) port(%d) transport("tcp") log-msg-size(1048576)); };
+source s_udp { syslog(ip(127.0.0.1) port(%d) transport("udp")); };
+destination d { file(%q template("$(format-json facility=$FACILITY severity=$LEVEL app=$PROGRAM host=$HOST ts=$ISODATE msgid=$MSGID msg=$MSG --key .SDATA.* --rekey .SDATA.* --replace-prefix .SDATA.=sd.)\n")); };
+log { source(s_tcp); source(s_udp); destination(d); };
+`, tcpPort, udpPort, out)
+			confFile := filepath.Join(dir, "syslog-ng.conf")
+			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(filepath.Join(root, "usr/sbin/syslog-ng"), "-F", "--no-caps", "-f", confFile,
+				"--module-path="+filepath.Join(root, "usr/lib/syslog-ng/3.38"),
+				"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl"))
+			cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/syslog-ng")+":"+filepath.Join(root, "usr/lib/x86_64-linux-gnu"))
+			startDaemon(t, cmd, tcpPort, filepath.Join(dir, "syslog-ng.log"))
+			ms := integrationMessages(t, tt.scheme == "tcp")
+			port := tcpPort
+			if tt.scheme == "udp" {
+				port = udpPort
+			}
+			forward(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms)
+			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, false)
+		})
+	}
+}
