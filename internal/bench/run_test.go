@@ -282,3 +282,24 @@ func TestProcCPUAndRSS(t *testing.T) {
 		t.Error("ProcCPU of a missing process: want an error")
 	}
 }
+
+func TestMissingPeersSayHowToInstall(t *testing.T) {
+	err := Rsyslog{Bin: filepath.Join(t.TempDir(), "rsyslogd")}.Available()
+	if err == nil || !strings.Contains(err.Error(), "apt-get install rsyslog") {
+		t.Errorf("missing rsyslogd: %v, want the apt-get command", err)
+	}
+	err = SyslogNG{Root: t.TempDir()}.Available()
+	if err == nil || !strings.Contains(err.Error(), "apt-get download syslog-ng-core") || !strings.Contains(err.Error(), "dpkg -x") {
+		t.Errorf("missing syslog-ng: %v, want the apt-get download and dpkg -x commands", err)
+	}
+	job := Job{File: "/var/log/gitlab/x.log", Type: parser.TypeAccess, Addr: "127.0.0.1:601", Dir: "/tmp/d"}
+	if c := RsyslogConfig(job); !strings.Contains(c, `TCP_Framing="octet-counted"`) || !strings.Contains(c, `tag="GitLab-Access-Logs"`) || !strings.Contains(c, `port="601"`) {
+		t.Errorf("rsyslog config lacks framing, tag or port:\n%s", c)
+	}
+	for _, nfc := range []bool{false, true} {
+		c := SyslogNG{NoFlowControl: nfc}.Config(job)
+		if strings.Contains(c, "flags(flow-control)") == nfc || !strings.Contains(c, `transport("tcp")`) || !strings.Contains(c, "flags(no-parse)") {
+			t.Errorf("syslog-ng config (no flow control %v):\n%s", nfc, c)
+		}
+	}
+}

@@ -286,8 +286,8 @@ func (s SyslogNG) Available() error {
 // SyslogNGConfig returns the syslog-ng configuration for job.
 func (s SyslogNG) Config(job Job) string {
 	host, port := splitAddr(job.Addr)
-	v := s.Version()
-	if f := strings.SplitN(v, ".", 3); len(f) >= 2 {
+	v := "3.38" // the version the options below were written for
+	if f := strings.SplitN(s.Version(), ".", 3); len(f) >= 2 {
 		v = f[0] + "." + f[1]
 	}
 	flow := "flags(flow-control);"
