@@ -85,7 +85,9 @@
 // The patterns are anchored at both ends and (.*) is greedy. A username may
 // contain spaces or be empty in failed_login. The meta.* keys of JSON lines
 // follow as their own columns. JSON lines without a message (most of
-// application_json.log) have no EventKind.
+// application_json.log) have no EventKind. A text line without a leading
+// timestamp (for example the continuation of a multi-line message) is an
+// *Error; the caller still forwards it raw.
 //
 // GitLabAccess ([Access]). The Omnibus gitlab_access format
 //

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -99,6 +100,12 @@ func newLineParser(typeName string) (*lineParser, error) {
 func (p *lineParser) parseFile(ctx context.Context, name string, stdin io.Reader) error {
 	var r io.Reader = stdin
 	label := "stdin"
+	if f, ok := stdin.(*os.File); ok && name == "-" && ctx != nil {
+		// Unblock a read from a pipe or terminal when the command is
+		// interrupted (files never block).
+		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+		defer stop()
+	}
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -139,6 +146,9 @@ func (p *lineParser) parseLines(ctx context.Context, label string, br *bufio.Rea
 			return nil
 		}
 		if err != nil {
+			if ctx != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("line %d: read: %w", n, err)
 		}
 	}

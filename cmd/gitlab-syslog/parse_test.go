@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -208,6 +211,37 @@ func TestParseCommandStdinGzipLong(t *testing.T) {
 	}
 	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed\n" {
 		t.Errorf("long line: %d objects, stderr %q", len(got), stderr)
+	}
+}
+
+// TestParseCommandInterrupt checks that cancelling the command's context
+// ends a read from a pipe that has no writer activity.
+func TestParseCommandInterrupt(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	cmd.SetIn(pr)
+	cmd.SetArgs([]string{"parse", "--type", "access"})
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	line := strings.SplitN(strings.Join(sampleLines(t, "gitlab_access.log"), "\n"), "\n", 2)[0]
+	pw.Write([]byte(line + "\n"))
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("parse did not stop after its context was cancelled")
 	}
 }
 
