@@ -72,8 +72,11 @@
 //
 // Rename (create, svlogd): when the path names a new file, the old one is
 // still read through the tailer's descriptor, to its end and until it has
-// not grown for RotateWait (late writers), then its incomplete last line, if
-// any, is delivered and reading moves to the new file at 0.
+// not grown for RotateWait (late writers; at most 12×RotateWait), then its
+// incomplete last line, if any, is delivered and reading moves to the new
+// file at 0. Every file seen at the path meanwhile is opened at once and
+// queued, so rotations quicker than RotateWait lose nothing; new lines of
+// the new file wait for the old file's RotateWait.
 //
 // copytruncate (the Omnibus GitLab default, with compress and without
 // delaycompress): a truncation is seen as the size dropping below the
@@ -104,6 +107,11 @@
 // handles an event, and when its shared inotify watcher cannot be created.
 // New probes inotify and falls back to polling; the tailer stops nxadm/tail
 // within PollInterval of such a stat error, but cannot close that window.
+// A file that is at the path for less than PollInterval while an older one
+// is drained after a rename can be missed. Identity rests on the first
+// KiB: two files whose first FingerprintLen bytes are equal are taken for
+// one (after a truncation, a short fingerprint makes that likelier).
+// Offsets in a Batch from a .gz copy are offsets in the decompressed data.
 // Only one Tailer may follow a path in a process (Run returns an error
 // otherwise), since nxadm/tail's watches of one path interfere.
 package tailer
