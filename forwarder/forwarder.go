@@ -143,6 +143,9 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	case <-f.closing:
 		f.dropped.Add(n)
 		return ErrClosed
+	default:
+	}
+	select {
 	case <-f.dead:
 		f.dropped.Add(n)
 		return f.failure()
