@@ -24,9 +24,9 @@ import (
 // and writing checkpoints after its context ends.
 const DefaultShutdownTimeout = 5 * time.Second
 
-// stallLimit is how long batches may wait without an acknowledgement before
-// /healthz reports the collector as unreachable.
-const stallLimit = 15 * time.Second
+// DefaultStallLimit is how long batches may wait without an acknowledgement
+// before /healthz reports the collector as unreachable.
+const DefaultStallLimit = 15 * time.Second
 
 // Options tune an Agent beyond its configuration.
 type Options struct {
@@ -45,6 +45,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// TailerPoll makes the tailers poll instead of using inotify.
 	TailerPoll bool
+	// StallLimit is how long batches may wait without an acknowledgement
+	// before Health reports the collector unreachable. Default 15s.
+	StallLimit time.Duration
 }
 
 // Agent follows the configured sources and forwards them. Create it with
@@ -86,6 +89,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if opts.StallLimit <= 0 {
+		opts.StallLimit = DefaultStallLimit
 	}
 	a := &Agent{
 		opts:    opts,
@@ -411,7 +417,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 		return metrics.ForwarderStats{}
 	}
 	st := s.Stats()
-	st.Connected = a.aw.stalled(time.Now()) < stallLimit
+	st.Connected = a.aw.stalled(time.Now()) < a.opts.StallLimit
 	return st
 }
 
@@ -424,7 +430,7 @@ func (a *Agent) Health() error {
 	var problems []string
 	if s == nil {
 		problems = append(problems, "forwarder: not started")
-	} else if d := a.aw.stalled(time.Now()); d >= stallLimit {
+	} else if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit {
 		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: is the collector up?", s.URL(), d.Round(time.Second)))
 	}
 	if len(srcs) == 0 {

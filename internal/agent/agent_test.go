@@ -1,0 +1,351 @@
+package agent
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+var testdata = filepath.Join("..", "..", "testdata")
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// newConfig returns a resolved, validated config for the sources.
+func newConfig(t *testing.T, url string, sources ...config.Source) *config.Config {
+	t.Helper()
+	c := &config.Config{StateDir: t.TempDir(), LogDir: t.TempDir(), Hostname: "testhost", Sources: sources}
+	c.Forward.URL = url
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
+	t.Helper()
+	var out bytes.Buffer
+	a, err := New(c, Options{Logger: testLogger(t), Stdout: &out, ExitAtEOF: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("--once did not exit at EOF")
+	}
+	var msgs []syslogtest.Message
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 4<<20)
+	for sc.Scan() {
+		line := append([]byte(nil), sc.Bytes()...)
+		m, err := syslogtest.Parse(line)
+		if err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		msgs = append(msgs, m)
+	}
+	return a, msgs
+}
+
+func TestRunOnceBundledSamples(t *testing.T) {
+	srcs := []config.Source{
+		{Type: "audit", Path: filepath.Join(testdata, "audit_json.log")},
+		{Type: "application", Path: filepath.Join(testdata, "application_json.log")},
+		{Type: "application", Path: filepath.Join(testdata, "application.log")},
+		{Type: "access", Path: filepath.Join(testdata, "gitlab_access.log")},
+	}
+	c := newConfig(t, "stdout://", srcs...)
+	a, msgs := runOnce(t, c)
+
+	// Every line of every file arrives once, in file order, with its
+	// APP-NAME, MSGID, facility local7, and MSG = the line byte for byte.
+	byApp := map[string][]syslogtest.Message{}
+	for _, m := range msgs {
+		byApp[string(m.AppName)] = append(byApp[string(m.AppName)], m)
+	}
+	want := map[string][]string{
+		config.AppNameAudit:       readLines(t, srcs[0].Path),
+		config.AppNameApplication: append(readLines(t, srcs[1].Path), readLines(t, srcs[2].Path)...),
+		config.AppNameAccess:      readLines(t, srcs[3].Path),
+	}
+	total := 0
+	for app, lines := range want {
+		got := byApp[app]
+		total += len(lines)
+		if len(got) != len(lines) {
+			t.Errorf("%s: %d messages, want %d", app, len(got), len(lines))
+			continue
+		}
+		seen := map[string]int{}
+		for _, m := range got {
+			seen[string(m.Msg)]++
+			if m.Facility() != 23 || string(m.Hostname) != "testhost" {
+				t.Errorf("%s: facility %d host %q", app, m.Facility(), m.Hostname)
+			}
+		}
+		for _, l := range lines {
+			if seen[l] == 0 {
+				t.Errorf("%s: line not forwarded byte for byte: %q", app, l)
+			}
+			seen[l]--
+		}
+	}
+	if len(msgs) != total {
+		t.Errorf("%d messages, want %d", len(msgs), total)
+	}
+	// The samples all parse: every message carries structured data.
+	for _, m := range msgs {
+		if string(m.SD) == "-" {
+			t.Errorf("%s line sent without structured data: %q", m.AppName, m.Msg)
+		}
+	}
+	if got := counterValue(t, a.m.Source("audit", srcs[0].Path).LinesSent); got != float64(len(want[config.AppNameAudit])) {
+		t.Errorf("lines_sent_total{audit} = %v", got)
+	}
+
+	// A second run resumes from the checkpoints: nothing is sent again.
+	_, again := runOnce(t, c)
+	if len(again) != 0 {
+		t.Errorf("second run re-sent %d messages", len(again))
+	}
+}
+
+func TestUnparsableLinesForwardedRaw(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit_json.log")
+	good := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","target_id":1,"target_type":"User","target_details":"Administrator"}`
+	lines := []string{"this is not JSON", good, `{"severity":"INFO","time":`, "\xff\xfe binary \x00 bytes"}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "stdout://", config.Source{Type: "audit", Path: path})
+	a, msgs := runOnce(t, c)
+	if len(msgs) != len(lines) {
+		t.Fatalf("%d messages, want %d", len(msgs), len(lines))
+	}
+	for i, m := range msgs {
+		if string(m.Msg) != lines[i] {
+			t.Errorf("message %d MSG = %q, want %q", i, m.Msg, lines[i])
+		}
+		wantSD := i == 1
+		if (string(m.SD) != "-") != wantSD {
+			t.Errorf("message %d: SD %q", i, m.SD)
+		}
+		if string(m.AppName) != config.AppNameAudit {
+			t.Errorf("message %d: APP-NAME %q", i, m.AppName)
+		}
+	}
+	if got := counterValue(t, a.m.Source("audit", path).ParseFailures); got != 3 {
+		t.Errorf("parse_failures_total = %v, want 3", got)
+	}
+}
+
+// freeAddr returns a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// checkpointOffset returns the offset saved for path, or -1.
+func checkpointOffset(t *testing.T, stateDir, path string) int64 {
+	data, err := os.ReadFile(tailer.CheckpointFile(stateDir, path))
+	if err != nil {
+		return -1
+	}
+	var ck struct {
+		Offset int64 `json:"offset"`
+	}
+	if err := json.Unmarshal(data, &ck); err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	return ck.Offset
+}
+
+type received struct {
+	mu   sync.Mutex
+	msgs map[string]int
+}
+
+func (r *received) add(m []byte) {
+	p, err := syslogtest.Parse(m)
+	if err != nil {
+		panic(err)
+	}
+	r.mu.Lock()
+	r.msgs[string(p.Msg)]++
+	r.mu.Unlock()
+}
+
+func (r *received) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.msgs)
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func writeAccessLines(t *testing.T, path string, from, n int) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	for i := from; i < from+n; i++ {
+		fmt.Fprintf(w, "203.0.113.7 - - [10/May/2024:17:46:49 +0000] \"GET /line/%06d HTTP/1.1\" 200 512 \"-\" \"curl/8.0\" -\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckpointOnlyAfterAck runs the agent while the collector is down:
+// lines are read but the checkpoint must not move until the collector
+// comes up and the lines were written to it.
+func TestCheckpointOnlyAfterAck(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gitlab_access.log")
+	writeAccessLines(t, path, 0, 3000)
+	addr := freeAddr(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
+	a, err := New(c, Options{Logger: testLogger(t), StallLimit: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+
+	time.Sleep(1500 * time.Millisecond) // several checkpoint intervals
+	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
+		t.Fatalf("checkpoint at %d while the collector is down", off)
+	}
+	if err := a.Health(); err == nil || !strings.Contains(err.Error(), "is the collector up?") {
+		t.Errorf("Health() = %v, want a stalled-forwarder error", err)
+	}
+
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen(addr, r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	waitFor(t, "3000 lines at the collector", 30*time.Second, func() bool { return r.count() == 3000 })
+	writeAccessLines(t, path, 3000, 500) // following keeps working
+	waitFor(t, "3500 lines at the collector", 30*time.Second, func() bool { return r.count() == 3500 })
+	if err := a.Health(); err != nil {
+		t.Errorf("Health() after recovery = %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if off := checkpointOffset(t, c.StateDir, path); off != fi.Size() {
+		t.Errorf("checkpoint at %d after a clean stop, want the file size %d", off, fi.Size())
+	}
+}
+
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	pathA := filepath.Join(dir, "a_access.log")
+	pathB := filepath.Join(dir, "b_access.log")
+	writeAccessLines(t, pathA, 0, 10)
+	writeAccessLines(t, pathB, 100, 10)
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: pathA})
+	a, err := New(c, Options{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	waitFor(t, "A's 10 lines", 10*time.Second, func() bool { return r.count() == 10 })
+
+	nc := *c
+	nc.Sources = []config.Source{{Type: "access", Path: pathB, AppName: "Custom-Access", StartAt: "beginning"}}
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "B's 10 lines", 10*time.Second, func() bool { return r.count() == 20 })
+	writeAccessLines(t, pathA, 10, 5) // A is no longer followed
+	writeAccessLines(t, pathB, 110, 5)
+	waitFor(t, "B's new lines", 10*time.Second, func() bool { return r.count() == 25 })
+	time.Sleep(300 * time.Millisecond)
+	if n := r.count(); n != 25 {
+		t.Errorf("%d distinct lines, want 25 (A must not be followed after the reload)", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
