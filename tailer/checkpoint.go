@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,15 +16,67 @@ const checkpointVersion = 1
 
 // checkpoint is the JSON document kept per source in Config.StateDir.
 type checkpoint struct {
-	Version     int       `json:"version"`
-	Path        string    `json:"path"`
-	File        string    `json:"file,omitempty"` // name the offset was read from (Path or a rotated sibling)
-	Dev         uint64    `json:"dev"`
-	Ino         uint64    `json:"ino"`
-	Fingerprint string    `json:"fingerprint"` // hex SHA-256 of the first fp_len bytes
-	FpLen       int       `json:"fp_len"`
-	Offset      int64     `json:"offset"`
-	Updated     time.Time `json:"updated"`
+	Version     int    `json:"version"`
+	Path        string `json:"path"`
+	File        string `json:"file,omitempty"` // name the offset was read from (Path or a rotated sibling)
+	Dev         uint64 `json:"dev"`
+	Ino         uint64 `json:"ino"`
+	Fingerprint string `json:"fingerprint"` // hex SHA-256 of the first fp_len bytes
+	FpLen       int    `json:"fp_len"`
+	Offset      int64  `json:"offset"`
+	// PreLen and PreHash: SHA-256 (hex) of the PreLen bytes just before
+	// Offset, re-checked on resume (after Fluent Bit): it catches a file
+	// rewritten while stopped whose first bytes happen to be unchanged.
+	PreLen  int       `json:"pre_len,omitempty"`
+	PreHash string    `json:"pre_hash,omitempty"`
+	Updated time.Time `json:"updated"`
+}
+
+// preWindow is how many bytes before the offset PreHash covers.
+const preWindow = 32
+
+// preHash reads the preWindow bytes before off in the plain file name, if
+// it is still the file id names, and returns their length and hash.
+func preHash(name string, id FileID, off int64) (int, string) {
+	n := int(min(off, preWindow))
+	if n == 0 || name == "" {
+		return 0, ""
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, ""
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, ""
+	}
+	if d, i := devIno(fi); d != id.Dev || i != id.Ino {
+		return 0, ""
+	}
+	buf := make([]byte, n)
+	if m, err := f.ReadAt(buf, off-int64(n)); m != n || (err != nil && err != io.EOF) {
+		return 0, ""
+	}
+	sum := sha256.Sum256(buf)
+	return n, hex.EncodeToString(sum[:])
+}
+
+// preMatches reports whether f holds, just before c.Offset, the bytes the
+// checkpoint hashed (true when it hashed none).
+func (c *checkpoint) preMatches(f *os.File) bool {
+	if c.PreLen <= 0 {
+		return true
+	}
+	if int64(c.PreLen) > c.Offset || c.PreLen > preWindow {
+		return false
+	}
+	buf := make([]byte, c.PreLen)
+	if m, err := f.ReadAt(buf, c.Offset-int64(c.PreLen)); m != c.PreLen || (err != nil && err != io.EOF) {
+		return false
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:]) == c.PreHash
 }
 
 func (c *checkpoint) fileID() (FileID, error) {

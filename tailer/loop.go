@@ -125,7 +125,10 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 		}
 		if live != nil && live.id.SameFile(id) && t.headMatches(live, id) {
 			size, err := fileSize(live.f)
-			if err == nil && ck.Offset <= size {
+			if err == nil && ck.Offset <= size && !ck.preMatches(live.f) {
+				t.log.Warn("tailer: the bytes before the checkpoint offset changed: the file was rewritten",
+					"offset", ck.Offset)
+			} else if err == nil && ck.Offset <= size {
 				off := t.lineStart(live.f, ck.Offset)
 				if off != ck.Offset {
 					t.log.Warn("tailer: checkpoint offset is inside a line; resuming at the start of that line",

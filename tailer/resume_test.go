@@ -228,3 +228,33 @@ func TestCorruptCheckpointIsDiscarded(t *testing.T) {
 		t.Errorf("CheckpointDiscarded = %d, want 1", s.CheckpointDiscarded)
 	}
 }
+
+// A file rewritten in place while stopped, with the same first KiB, is
+// caught by the hash of the bytes before the offset and read from 0.
+func TestResumeRewrittenSameHead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	first := numbered("a", 0, 200) // 1800 bytes: the fingerprint covers 1 KiB
+	writeFile(t, path, first)
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 200), linesOf(first))
+	ck := readCheckpoint(t, cfg)
+	if ck.PreLen != preWindow || ck.FpLen != FingerprintMax {
+		t.Fatalf("checkpoint pre_len %d fp_len %d, want %d %d", ck.PreLen, ck.FpLen, preWindow, FingerprintMax)
+	}
+	rewritten := numbered("a", 0, 150) + numbered("z", 0, 100) // same head, longer
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(rewritten)
+	f.Close()
+	c := start(t, cfg)
+	want := linesOf(rewritten)
+	c.waitN(len(want))
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	if s := c.tl.Stats(); s.Truncations != 1 {
+		t.Errorf("Truncations = %d, want 1", s.Truncations)
+	}
+}

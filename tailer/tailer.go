@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -257,6 +258,10 @@ func (t *Tailer) saveCheckpoint() error {
 	if !c.dirty || !c.valid {
 		return nil
 	}
+	preLen, preSum := 0, ""
+	if !strings.HasSuffix(c.name, ".gz") {
+		preLen, preSum = preHash(c.name, c.id, c.off)
+	}
 	data, err := json.Marshal(checkpoint{
 		Version:     checkpointVersion,
 		Path:        t.cfg.Path,
@@ -266,6 +271,8 @@ func (t *Tailer) saveCheckpoint() error {
 		Fingerprint: hex.EncodeToString(c.id.Fingerprint[:]),
 		FpLen:       c.id.FingerprintLen,
 		Offset:      c.off,
+		PreLen:      preLen,
+		PreHash:     preSum,
 		Updated:     time.Now().UTC(),
 	})
 	if err == nil {
