@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -508,5 +509,91 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(c); err == nil {
 			t.Errorf("New(%q) succeeded", u)
 		}
+	}
+}
+
+// logRecorder is a slog.Handler that keeps records for inspection.
+type logRecorder struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, r.Clone())
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+func (l *logRecorder) snapshot() []slog.Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]slog.Record(nil), l.recs...)
+}
+
+// TestReconnectBackoffLogged checks that a daemon-style Forwarder keeps
+// retrying an unreachable destination, logs every attempt at warn with the
+// cause and the next delay, and delivers once the receiver appears.
+func TestReconnectBackoffLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	rec := &logRecorder{}
+	e := &Encoder{}
+	f, err := New(Config{URL: "tcp://" + addr, Encoder: e, Logger: slog.New(rec),
+		MinBackoff: time.Millisecond, MaxBackoff: 8 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err == nil {
+		t.Fatal("Connect to a closed port succeeded")
+	}
+	ms := testMessages(10)
+	acked := make(chan error, 1)
+	var b Batch
+	for i := range ms {
+		b.Append(e, &ms[i])
+	}
+	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rec.snapshot()) < 5 {
+		if time.Now().After(deadline) {
+			t.Fatal("fewer than 5 reconnect attempts logged")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	for i, r := range rec.snapshot()[:5] {
+		attrs := map[string]string{}
+		r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.String(); return true })
+		if r.Level != slog.LevelWarn || !strings.Contains(attrs["error"], "connection refused") ||
+			attrs["retry_in"] == "" || attrs["attempt"] != fmt.Sprint(i+1) || attrs["destination"] != "tcp://"+addr {
+			t.Errorf("log record %d: %s %s %v", i, r.Level, r.Message, attrs)
+		}
+	}
+	// The receiver appears: the queued batch is delivered.
+	srv, s := startCollector(t, collect.Config{URL: "tcp://" + addr})
+	_ = srv
+	select {
+	case err := <-acked:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("batch not delivered after the receiver appeared")
+	}
+	s.waitFor(t, len(ms), 5*time.Second)
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.Stats(); st.Reconnects != 1 || st.Messages != uint64(len(ms)) || st.Dropped != 0 {
+		t.Errorf("stats = %+v", st)
 	}
 }

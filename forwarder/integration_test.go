@@ -327,10 +327,30 @@ func checkDaemonRecords(t *testing.T, got []daemonRecord, sent []Message, lf boo
 	}
 }
 
-// forward sends ms through a Forwarder to url in batches of 16.
-func forward(t *testing.T, url string, ms []Message) {
+// check3164Records compares what rsyslog parsed from RFC 3164 messages:
+// no year, zone, fraction, MSGID or STRUCTURED-DATA travel in that format.
+func check3164Records(t *testing.T, got []daemonRecord, sent []Message) {
 	t.Helper()
-	e := &Encoder{}
+	if len(got) != len(sent) {
+		t.Fatalf("daemon wrote %d records, sent %d", len(got), len(sent))
+	}
+	for i, g := range got {
+		m := &sent[i]
+		if g.Facility != "local7" || g.App != m.AppName || g.Host != m.Hostname || g.SD != nil {
+			t.Errorf("record %d header: %+v, want app %q host %q", i, g, m.AppName, m.Hostname)
+		}
+		if want := m.Time.UTC().Format("01-02T15:04:05"); len(g.TS) < 19 || g.TS[5:19] != want {
+			t.Errorf("record %d timestamp %q, want ....-%s", i, g.TS, want)
+		}
+		if strings.TrimPrefix(g.Msg, " ") != string(m.Msg) {
+			t.Errorf("record %d MSG\n got %q\nwant %q", i, trunc([]byte(g.Msg)), trunc(m.Msg))
+		}
+	}
+}
+
+// forward sends ms through a Forwarder to url in batches of 16.
+func forward(t *testing.T, url string, ms []Message, e *Encoder) {
+	t.Helper()
 	f, err := New(Config{URL: url, Encoder: e, MaxAttempts: 20, MinBackoff: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -351,10 +371,12 @@ func TestRsyslogIntegration(t *testing.T) {
 	rsyslogd := findRsyslogd(t)
 	for _, tt := range []struct {
 		name, scheme, query string
+		format              Format
 	}{
-		{"tcp octet counting", "tcp", ""},
-		{"tcp lf framing", "tcp", "?framing=lf"},
-		{"udp", "udp", ""},
+		{"tcp octet counting", "tcp", "", RFC5424},
+		{"tcp lf framing", "tcp", "?framing=lf", RFC5424},
+		{"udp", "udp", "", RFC5424},
+		{"tcp rfc3164", "tcp", "", RFC3164},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -393,7 +415,11 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			if tt.scheme == "udp" {
 				port = udpPort
 			}
-			forward(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms)
+			forward(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms, &Encoder{Format: tt.format})
+			if tt.format == RFC3164 {
+				check3164Records(t, waitRecords(t, out, len(ms)), ms)
+				return
+			}
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, tt.query != "")
 		})
 	}
@@ -432,7 +458,7 @@ log { source(s_tcp); source(s_udp); destination(d); };
 			if tt.scheme == "udp" {
 				port = udpPort
 			}
-			forward(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms)
+			forward(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms, &Encoder{})
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, false)
 		})
 	}
