@@ -49,8 +49,12 @@
 // it). The checkpoint of a source is one JSON file in Config.StateDir named
 // after a hash of the path (see CheckpointFile):
 //
-//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,"offset":…,"updated":"…"}
+//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
+//	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
 //
+// pre_hash covers the bytes just before the offset (after Fluent Bit) and is
+// re-checked on resume: it catches a file rewritten while the agent was
+// stopped whose first KiB did not change.
 // It is written only when commits changed it, every CheckpointInterval and
 // when Run returns, atomically: temp file in the same directory, write,
 // fsync, close, rename, fsync of the directory. After a crash the file is
