@@ -55,7 +55,8 @@
 // pre_hash covers the bytes just before the offset (after Fluent Bit) and is
 // re-checked on resume: it catches a file rewritten while the agent was
 // stopped whose first KiB did not change.
-// It is written only when commits changed it, every CheckpointInterval and
+//
+// The checkpoint is written only when commits changed it, every CheckpointInterval and
 // when Run returns, atomically: temp file in the same directory, write,
 // fsync, close, rename, fsync of the directory. After a crash the file is
 // the last complete write, so lines delivered after it are sent again.
