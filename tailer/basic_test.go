@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,4 +47,24 @@ func TestPartialLineCRLFAndLongLine(t *testing.T) {
 	if s := c.tl.Stats(); s.TruncatedLines != 1 {
 		t.Errorf("TruncatedLines = %d, want 1", s.TruncatedLines)
 	}
+}
+
+// A burst far larger than the catch-up threshold, written while following,
+// is taken over by the backlog reader; every line arrives once, in order.
+func TestBurstWhileFollowing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "first\n")
+	c := start(t, testConfig(t, path))
+	c.waitN(1)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	var sb strings.Builder
+	for i := 0; sb.Len() < 10<<20; i++ {
+		fmt.Fprintf(&sb, "burst-%07d %s\n", i, strings.Repeat("p", 100))
+	}
+	burst := sb.String()
+	appendFile(t, path, burst)
+	want := append([]string{"first"}, linesOf(burst)...)
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
 }
