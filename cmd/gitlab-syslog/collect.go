@@ -33,7 +33,10 @@ as RFC 5424, else as RFC 3164; a message that is neither is printed with
 Listen URLs: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
 tls://127.0.0.1:6514 (needs --cert-file and --key-file),
 unix:///tmp/syslog.sock (datagram) or unix:///tmp/syslog.sock?type=stream.
-It stops on SIGINT or SIGTERM.`,
+It stops on SIGINT or SIGTERM.
+
+collect is a test tool, not a production receiver: the go-syslog v3 parser
+it uses slows down sharply on messages of several hundred kilobytes.`,
 		Example: `  gitlab-syslog collect --listen tcp://127.0.0.1:5514 &
   gitlab-syslog send --type audit --to tcp://127.0.0.1:5514 audit_json.log`,
 		Args: cobra.NoArgs,

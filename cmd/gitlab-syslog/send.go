@@ -46,7 +46,8 @@ The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).
 
 send fails at once when the destination cannot be reached, and gives up
-after a few reconnect attempts if it goes away while sending.
+after a few reconnect attempts if it goes away while sending. (Over UDP an
+absent receiver cannot be detected.)
 
 Destinations: udp://host:514, tcp://host:514 (octet counting; add
 ?framing=lf for newline framing), tls://host:6514, unix:///dev/log.`,
