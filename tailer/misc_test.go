@@ -149,7 +149,11 @@ func TestCheckpointAlwaysValid(t *testing.T) {
 	}()
 	name := CheckpointFile(cfg.StateDir, path)
 	reads := 0
-	for c.tl.Stats().CheckpointWrites < 50 {
+	deadline := time.Now().Add(20 * time.Second)
+	for c.tl.Stats().CheckpointWrites < 50 || reads < 200 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20s: %d checkpoint writes, %d reads", c.tl.Stats().CheckpointWrites, reads)
+		}
 		data, err := os.ReadFile(name)
 		if os.IsNotExist(err) {
 			continue
