@@ -189,7 +189,7 @@ func TestRunReportsLoss(t *testing.T) {
 func TestRunStopsAHangingShipper(t *testing.T) {
 	job := testJob(t, parser.TypeAudit, 10)
 	start := time.Now()
-	res, err := Run(context.Background(), cmdShipper("trap '' TERM; sleep 60"), job,
+	res, err := Run(context.Background(), cmdShipper("trap '' TERM; exec sleep 60"), job,
 		Options{WorkDir: t.TempDir(), FirstFrame: 200 * time.Millisecond, Grace: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -88,18 +88,18 @@ func TestSinkWait(t *testing.T) {
 	c := dialSink(t, s)
 	ctx := context.Background()
 
-	go func() {
-		for range 3 {
-			c.Write([]byte("2 ab"))
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	st, err := s.Wait(ctx, 3, 2*time.Second, nil)
-	if err != nil || st.Frames != 3 {
-		t.Fatalf("Wait(3) = %d frames, %v; want 3, nil", st.Frames, err)
+	c.Write([]byte("2 ab"))
+	if st, err := s.Wait(ctx, 1, 5*time.Second, nil); err != nil || st.Frames != 1 {
+		t.Fatalf("Wait(1) = %d frames, %v; want 1, nil", st.Frames, err)
 	}
-	if st.First.IsZero() || st.Last.Before(st.First) || st.Duration() < 30*time.Millisecond {
-		t.Errorf("first %v last %v: want about 40ms apart", st.First, st.Last)
+	time.Sleep(30 * time.Millisecond)
+	c.Write([]byte("2 ab2 ab"))
+	st, err := s.Wait(ctx, 3, 5*time.Second, nil)
+	if err != nil || st.Frames != 3 || st.Bytes != 6 {
+		t.Fatalf("Wait(3) = %d frames, %d bytes, %v; want 3, 6, nil", st.Frames, st.Bytes, err)
+	}
+	if st.Duration() < 30*time.Millisecond {
+		t.Errorf("first %v last %v: want at least 30ms apart", st.First, st.Last)
 	}
 	if st.Conns != 1 {
 		t.Errorf("Conns = %d, want 1", st.Conns)
