@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -351,7 +352,13 @@ func check3164Records(t *testing.T, got []daemonRecord, sent []Message) {
 // forward sends ms through a Forwarder to url in batches of 16.
 func forward(t *testing.T, url string, ms []Message, e *Encoder) {
 	t.Helper()
-	f, err := New(Config{URL: url, Encoder: e, MaxAttempts: 20, MinBackoff: 10 * time.Millisecond})
+	forwardTLS(t, url, ms, e, TLSConfig{})
+}
+
+// forwardTLS is forward with TLS settings for tls:// URLs.
+func forwardTLS(t *testing.T, url string, ms []Message, e *Encoder, tc TLSConfig) {
+	t.Helper()
+	f, err := New(Config{URL: url, TLS: tc, Encoder: e, MaxAttempts: 20, MinBackoff: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,18 +439,28 @@ func TestSyslogNGIntegration(t *testing.T) {
 	}{
 		{"tcp octet counting", "tcp"},
 		{"udp", "udp"},
+		{"tls mutual RFC 5425", "tls"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tcpPort, udpPort := freeTCPPort(t), freeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
+			certs, err := collect.WriteTestCerts(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			transport := `transport("tcp")`
+			if tt.scheme == "tls" {
+				transport = fmt.Sprintf(`transport("tls") tls(key-file(%q) cert-file(%q) ca-file(%q) peer-verify(required-trusted))`,
+					certs.ServerKey, certs.ServerCert, certs.CAFile)
+			}
 			conf := fmt.Sprintf(`@version: 3.38
 options { keep-hostname(yes); frac-digits(6); log-msg-size(1048576); };
-source s_tcp { syslog(ip(127.0.0.1) port(%d) transport("tcp") log-msg-size(1048576)); };
+source s_tcp { syslog(ip(127.0.0.1) port(%d) %s log-msg-size(1048576)); };
 source s_udp { syslog(ip(127.0.0.1) port(%d) transport("udp")); };
 destination d { file(%q template("$(format-json facility=$FACILITY severity=$LEVEL app=$PROGRAM host=$HOST ts=$ISODATE msgid=$MSGID msg=$MSG --key .SDATA.* --rekey .SDATA.* --replace-prefix .SDATA.=sd.)\n")); };
 log { source(s_tcp); source(s_udp); destination(d); };
-`, tcpPort, udpPort, out)
+`, tcpPort, transport, udpPort, out)
 			confFile := filepath.Join(dir, "syslog-ng.conf")
 			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 				t.Fatal(err)
@@ -453,12 +470,13 @@ log { source(s_tcp); source(s_udp); destination(d); };
 				"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl"))
 			cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/syslog-ng")+":"+filepath.Join(root, "usr/lib/x86_64-linux-gnu"))
 			startDaemon(t, cmd, tcpPort, filepath.Join(dir, "syslog-ng.log"))
-			ms := integrationMessages(t, tt.scheme == "tcp")
+			ms := integrationMessages(t, tt.scheme != "udp")
 			port := tcpPort
 			if tt.scheme == "udp" {
 				port = udpPort
 			}
-			forward(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms, &Encoder{})
+			tc := TLSConfig{CAFile: certs.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}
+			forwardTLS(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms, &Encoder{}, tc)
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, false)
 		})
 	}
