@@ -234,8 +234,19 @@ func (s span) empty() bool {
 
 // emit adds the column name with the value of s to r. Strings are unescaped
 // (invalid UTF-8 becomes U+FFFD), numbers and booleans keep their JSON text,
-// objects and arrays their compact JSON text; null is omitted.
+// objects and arrays their compact JSON text; null is omitted. It returns the
+// value added, or nil. The common case, a non-empty string without escapes or
+// non-ASCII bytes, is kept small enough to inline.
 func (o *jsonObj) emit(r *Record, name string, s span) []byte {
+	if s.kind == kindString && s.flags == 0 && s.end-s.start > 2 {
+		v := o.line[s.start+1 : s.end-1]
+		r.Fields = append(r.Fields, Field{Name: name, Value: v})
+		return v
+	}
+	return o.emitSlow(r, name, s)
+}
+
+func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {
 	if s.empty() {
 		return nil
 	}
