@@ -27,6 +27,7 @@ type Collector struct {
 
 	messages atomic.Int64
 	accepted atomic.Int64
+	timeouts atomic.Int64 // connections a Stop closed at its deadline
 }
 
 // Listen starts a collector on addr ("127.0.0.1:0" picks a port). handle is
@@ -45,6 +46,10 @@ func (c *Collector) Addr() string { return c.addr }
 
 // Messages returns the number of messages received so far.
 func (c *Collector) Messages() int64 { return c.messages.Load() }
+
+// DrainTimeouts returns the number of connections Stop had to close at its
+// deadline because the sender did not close its side after the half-close.
+func (c *Collector) DrainTimeouts() int64 { return c.timeouts.Load() }
 
 // Connections returns the number of connections accepted so far.
 func (c *Collector) Connections() int64 { return c.accepted.Load() }
@@ -103,6 +108,10 @@ func (c *Collector) serve(conn *net.TCPConn) {
 	for {
 		b, err := r.Peek(1)
 		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				c.timeouts.Add(1)
+			}
 			return
 		}
 		if b[0] == '<' { // newline framing

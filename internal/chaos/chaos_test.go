@@ -1,0 +1,461 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+)
+
+// agentBin is the gitlab-syslog binary built by TestMain.
+var agentBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gitlab-syslog-chaos-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(1)
+	}
+	agentBin = filepath.Join(dir, "gitlab-syslog")
+	args := []string{"build", "-o", agentBin}
+	if os.Getenv("CHAOS_RACE") != "" {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command("go", append(args, "../../cmd/gitlab-syslog")...).CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "chaos: go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Rates and durations. 5,000 lines/s per log, 15,000 lines/s in all.
+const (
+	linesPerSecond = 5000
+	tick           = 10 * time.Millisecond
+	rotateEvery    = 2 * time.Second
+)
+
+// tally counts what the collector received, per log and line number.
+type tally struct {
+	mu      sync.Mutex
+	got     [3][]uint16
+	corrupt int
+	foreign int
+}
+
+func (ta *tally) add(msg []byte) {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	m, err := syslogtest.Parse(msg)
+	if err != nil {
+		ta.foreign++
+		return
+	}
+	k, seq, ok := parseSeq(m.Msg)
+	if !ok {
+		ta.foreign++
+		return
+	}
+	if !bytes.Equal(m.Msg, line(kinds[k], seq)) {
+		ta.corrupt++
+		return
+	}
+	for len(ta.got[k]) <= seq {
+		ta.got[k] = append(ta.got[k], make([]uint16, 1<<16)...)
+	}
+	ta.got[k][seq]++
+}
+
+func (ta *tally) received(k, seq int) int {
+	if seq < len(ta.got[k]) {
+		return int(ta.got[k][seq])
+	}
+	return 0
+}
+
+// agentProc is one run of the agent binary.
+type agentProc struct {
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+func startAgent(t *testing.T, configPath string) *agentProc {
+	t.Helper()
+	p := &agentProc{stderr: new(bytes.Buffer), done: make(chan error, 1)}
+	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", "warn")
+	p.cmd.Stderr = &lockedWriter{w: p.stderr}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	return p
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func (p *agentProc) log() string {
+	lw := p.cmd.Stderr.(*lockedWriter)
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return p.stderr.String()
+}
+
+func (p *agentProc) kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+}
+
+// stop sends SIGTERM and checks the agent exits 0 within a few seconds.
+func (p *agentProc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Errorf("agent exited with %v after SIGTERM; log:\n%s", err, p.log())
+		}
+	case <-time.After(15 * time.Second):
+		p.cmd.Process.Kill()
+		t.Errorf("agent did not exit within 15s of SIGTERM; log:\n%s", p.log())
+	}
+}
+
+// scenario is one chaos run.
+type scenario struct {
+	name     string
+	duration time.Duration
+	// event runs at every tick with the elapsed time; it rotates files,
+	// kills the agent or stops the collector.
+	event func(e *env, elapsed time.Duration) error
+	// finished, when set, keeps the writer going past duration until the
+	// scenario's events are complete.
+	finished func(e *env) bool
+	// lossAllowedInWindows: lost lines must lie in copytruncate windows.
+	lossAllowedInWindows bool
+}
+
+// env is what a scenario's events act on.
+type env struct {
+	t         *testing.T
+	logs      []*logFile
+	col       *syslogtest.Collector
+	agent     *agentProc
+	config    string
+	kills     int
+	stops     int
+	state     map[string]time.Duration
+	rotations sync.WaitGroup // copytruncate rotations running beside the writer
+}
+
+type result struct {
+	name                                             string
+	written, received, lost, dups, corrupt, inWindow int
+	events                                           string
+}
+
+func TestChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos test takes about a minute; not run with -short")
+	}
+	scenarios := []scenario{
+		{
+			name:     "a-rename-rotation",
+			duration: 10 * time.Second,
+			event: func(e *env, el time.Duration) error {
+				if !e.due("rotate", el, rotateEvery) {
+					return nil
+				}
+				for _, l := range e.logs {
+					// Late writes: the writer keeps the renamed file for 150 ms.
+					if err := l.renameRotate(150 * time.Millisecond); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
+		{
+			name:     "b-copytruncate-compress",
+			duration: 10 * time.Second,
+			event: func(e *env, el time.Duration) error {
+				if !e.due("rotate", el, rotateEvery) {
+					return nil
+				}
+				// logrotate runs beside the writers, not between their writes.
+				for _, l := range e.logs {
+					e.rotations.Add(1)
+					go func() {
+						defer e.rotations.Done()
+						if err := l.copyTruncateCompress(); err != nil {
+							e.t.Errorf("copytruncate %s: %v", l.path, err)
+						}
+					}()
+				}
+				return nil
+			},
+			lossAllowedInWindows: true,
+		},
+		{
+			name:     "c-sigkill-restart-x3",
+			duration: 12 * time.Second,
+			event: func(e *env, el time.Duration) error {
+				if e.kills < 3 && el >= time.Duration(e.kills+1)*3*time.Second {
+					e.agent.kill()
+					e.kills++
+					e.agent = startAgent(e.t, e.config)
+				}
+				return nil
+			},
+		},
+		{
+			name:     "d-collector-down-5s-x2",
+			duration: 14 * time.Second,
+			event: func(e *env, el time.Duration) error {
+				// Down for 5s from 1.5s, and again for 5s once the agent
+				// has reconnected (from 8s at the earliest).
+				switch {
+				case e.stops == 0 && el >= 1500*time.Millisecond,
+					e.stops == 2 && el >= 8*time.Second && e.col.Connections() >= 2:
+					e.col.Stop(5 * time.Second)
+					e.stops++
+					e.state["down"] = el
+				case (e.stops == 1 || e.stops == 3) && el >= e.state["down"]+5*time.Second:
+					if err := e.col.Start(); err != nil {
+						return err
+					}
+					e.stops++
+				}
+				return nil
+			},
+			finished: func(e *env) bool { return e.stops == 4 },
+		},
+	}
+	var results []result
+	for _, sc := range scenarios {
+		ok := t.Run(sc.name, func(t *testing.T) {
+			results = append(results, runScenario(t, sc))
+		})
+		if !ok {
+			break
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-26s %9s %9s %6s %6s %8s %s\n", "scenario", "written", "received", "lost", "dups", "corrupt", "notes")
+	for _, r := range results {
+		fmt.Fprintf(&b, "%-26s %9d %9d %6d %6d %8d %s\n", r.name, r.written, r.received, r.lost, r.dups, r.corrupt, r.events)
+	}
+	t.Log(b.String())
+}
+
+// due reports whether the periodic event key is due at elapsed.
+func (e *env) due(key string, elapsed, every time.Duration) bool {
+	next, ok := e.state[key]
+	if !ok {
+		next = every
+	}
+	if elapsed < next {
+		return false
+	}
+	e.state[key] = next + every
+	return true
+}
+
+func runScenario(t *testing.T, sc scenario) result {
+	dir := t.TempDir()
+	ta := &tally{}
+	col, err := syslogtest.Listen("127.0.0.1:0", func(m []byte) { ta.add(m) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Kill()
+	e := &env{t: t, col: col, state: map[string]time.Duration{}}
+	var srcYAML strings.Builder
+	names := map[string]string{"audit": "audit_json.log", "application": "application_json.log", "access": "gitlab_access.log"}
+	for _, k := range kinds {
+		l, err := openLog(k, filepath.Join(dir, "logs", names[k]))
+		if err != nil {
+			if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if l, err = openLog(k, filepath.Join(dir, "logs", names[k])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.logs = append(e.logs, l)
+		fmt.Fprintf(&srcYAML, "  - {type: %s, path: %s}\n", k, l.path)
+	}
+	e.config = filepath.Join(dir, "config.yaml")
+	cfg := fmt.Sprintf("state_dir: %s\nhostname: chaos\nforward:\n  url: tcp://%s\nsources:\n%s",
+		filepath.Join(dir, "state"), col.Addr(), srcYAML.String())
+	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.agent = startAgent(t, e.config)
+	defer func() {
+		if e.agent != nil {
+			select {
+			case <-e.agent.done:
+			default:
+				e.agent.kill()
+			}
+		}
+	}()
+
+	// Write at linesPerSecond per log for sc.duration, firing events.
+	perTick := linesPerSecond * int(tick) / int(time.Second)
+	start := time.Now()
+	next := start
+	for time.Since(start) < sc.duration || (sc.finished != nil && !sc.finished(e) && time.Since(start) < 3*sc.duration) {
+		for _, l := range e.logs {
+			if err := l.write(perTick); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := sc.event(e, time.Since(start)); err != nil {
+			t.Fatal(err)
+		}
+		next = next.Add(tick)
+		time.Sleep(time.Until(next))
+	}
+	writeTime := time.Since(start)
+	if sc.finished != nil && !sc.finished(e) {
+		t.Errorf("%s: the scenario's events did not complete", sc.name)
+	}
+	e.rotations.Wait()
+	for _, l := range e.logs {
+		l.close()
+	}
+	written := 0
+	for _, l := range e.logs {
+		written += l.seq
+	}
+	t.Logf("%s: wrote %d lines in %s (%.0f lines/s)", sc.name, written, writeTime.Round(time.Millisecond), float64(written)/writeTime.Seconds())
+
+	// Wait until every line that can arrive has arrived, then stop the
+	// agent with SIGTERM (it must exit 0 within a few seconds).
+	expectable := func() (missing int) {
+		col := ta
+		col.mu.Lock()
+		defer col.mu.Unlock()
+		for k, l := range e.logs {
+			for seq := range l.seq {
+				if col.received(k, seq) == 0 && !inWindow(l, seq) {
+					missing++
+				}
+			}
+		}
+		return missing
+	}
+	drainStart := time.Now()
+	deadline := drainStart.Add(60 * time.Second)
+	for expectable() > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	drained := time.Since(drainStart)
+	time.Sleep(500 * time.Millisecond) // let late duplicates arrive
+	stopStart := time.Now()
+	e.agent.stop(t)
+	t.Logf("%s: last line arrived %s after the writer stopped; SIGTERM to exit took %s", sc.name,
+		drained.Round(time.Millisecond), time.Since(stopStart).Round(time.Millisecond))
+	agentLog := e.agent.log()
+	e.agent = nil
+
+	// Account.
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	r := result{name: sc.name, written: written, corrupt: ta.corrupt}
+	var lostDetail []string
+	for k, l := range e.logs {
+		for seq := range l.seq {
+			n := ta.received(k, seq)
+			r.received += min(n, 1)
+			switch {
+			case n == 0 && inWindow(l, seq):
+				r.inWindow++
+			case n == 0:
+				r.lost++
+				if len(lostDetail) < 10 {
+					p := l.pos[seq]
+					lostDetail = append(lostDetail, fmt.Sprintf("%s #%d (gen %d bytes %d-%d)", kinds[k], seq, p.gen, p.start, p.end))
+				}
+			case n > 1:
+				r.dups += n - 1
+			}
+		}
+	}
+	switch {
+	case sc.lossAllowedInWindows:
+		var ws []string
+		for _, l := range e.logs {
+			for _, w := range l.windows {
+				ws = append(ws, fmt.Sprintf("%d", w.truncatedAt-w.copied))
+			}
+		}
+		r.events = fmt.Sprintf("%d lost inside copy→truncate windows (window bytes: %s)", r.inWindow, strings.Join(ws, " "))
+	case e.kills > 0:
+		r.events = fmt.Sprintf("%d SIGKILLs", e.kills)
+	case e.stops > 0:
+		r.events = fmt.Sprintf("collector stopped %d times, %d connections, %d drain timeouts", e.stops/2, col.Connections(), col.DrainTimeouts())
+	default:
+		r.events = "rotated every 2s, 150ms late writes"
+	}
+	if r.lost > 0 {
+		t.Errorf("%s: %d lines lost outside any copytruncate window, e.g. %s\nagent log:\n%s", sc.name, r.lost, strings.Join(lostDetail, ", "), tail(agentLog, 4000))
+	}
+	// After a SIGKILL the lines after the last checkpoint are sent again:
+	// at most the checkpoint interval (1s) plus the batches in flight.
+	if maxDups := e.kills * 3 * linesPerSecond * 3 / 2; r.dups > maxDups {
+		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d)", sc.name, r.dups, maxDups)
+	}
+	if r.corrupt > 0 && !sc.lossAllowedInWindows {
+		t.Errorf("%s: %d corrupt messages", sc.name, r.corrupt)
+	}
+	if ta.foreign > 0 {
+		t.Errorf("%s: %d messages that are no written line", sc.name, ta.foreign)
+	}
+	return r
+}
+
+// inWindow reports whether line seq of l overlaps the bytes a copytruncate
+// did not copy.
+func inWindow(l *logFile, seq int) bool {
+	p := l.pos[seq]
+	for _, w := range l.windows {
+		if w.gen == p.gen && p.end > w.copied && p.start < w.truncatedAt {
+			return true
+		}
+	}
+	return false
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
+
+var _ = context.Background
