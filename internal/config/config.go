@@ -99,6 +99,12 @@ type TLS struct {
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
+// ServerTLS holds the certificate a listener serves.
+type ServerTLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
 // Source is one followed log file.
 type Source struct {
 	// Type is audit, application or access.
@@ -133,7 +139,7 @@ type Streaming struct {
 	// TokenEnv names an environment variable with more tokens.
 	TokenEnv string `yaml:"token_env"`
 	// TLS serves HTTPS with cert_file and key_file.
-	TLS TLS `yaml:"tls"`
+	TLS ServerTLS `yaml:"tls"`
 	// MaxBody is the largest accepted request body in bytes. Default 1 MiB.
 	MaxBody int64 `yaml:"max_body"`
 	// SpoolDir holds the spool. Default <state_dir>/streaming.

@@ -82,9 +82,6 @@ func (c *Config) Validate() error {
 		if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
 			v.errf("streaming.tls", "cert_file and key_file go together")
 		}
-		if st.TLS.CAFile != "" || st.TLS.ServerName != "" || st.TLS.InsecureSkipVerify {
-			v.errf("streaming.tls", "only cert_file and key_file apply to the receiver")
-		}
 		if st.MaxBody < 0 {
 			v.errf("streaming.max_body", "must not be negative")
 		}
