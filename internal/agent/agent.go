@@ -45,6 +45,10 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// TailerPoll makes the tailers poll instead of using inotify.
 	TailerPoll bool
+	// StatsInterval is how often tailer counters are copied into the
+	// metrics and, with ExitAtEOF, the sources are checked for their end.
+	// Default 250ms.
+	StatsInterval time.Duration
 	// StallLimit is how long batches may wait without an acknowledgement
 	// before Health reports the collector unreachable. Default 15s.
 	StallLimit time.Duration
@@ -89,6 +93,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	}
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if opts.StatsInterval <= 0 {
+		opts.StatsInterval = 250 * time.Millisecond
 	}
 	if opts.StallLimit <= 0 {
 		opts.StallLimit = DefaultStallLimit
@@ -153,7 +160,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(a.opts.StatsInterval)
 	defer tick.Stop()
 	eofTicks := 0
 	var runErr error
