@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/influxdata/go-syslog/v3/rfc5424"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -596,4 +599,76 @@ func TestReconnectBackoffLogged(t *testing.T) {
 	if st := f.Stats(); st.Reconnects != 1 || st.Messages != uint64(len(ms)) || st.Dropped != 0 {
 		t.Errorf("stats = %+v", st)
 	}
+}
+
+// TestDatagramCut checks the truncation rules without a network.
+func TestDatagramCut(t *testing.T) {
+	long := strings.Repeat("é", 400)
+	tests := []struct {
+		name  string
+		enc   Encoder
+		m     Message
+		limit int
+		want  func(e *Encoder, m *Message) string
+	}{
+		{"fits", Encoder{}, Message{AppName: "a", Msg: []byte("short")}, 100,
+			func(e *Encoder, m *Message) string { return string(e.Append(nil, m)) }},
+		{"msg cut on a rune boundary", Encoder{}, Message{AppName: "a", Msg: []byte(long)}, 101,
+			func(e *Encoder, m *Message) string { return "<0>1 - - a - - - " + strings.Repeat("é", (101-17)/2) }},
+		{"sd dropped", Encoder{}, Message{AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte(long)}}, Msg: []byte("xyz")}, 100,
+			func(e *Encoder, m *Message) string { return "<0>1 - - a - - - xyz" }},
+		{"rfc3164 header over limit", Encoder{Format: RFC3164}, Message{Time: t0, Hostname: strings.Repeat("h", 200), AppName: "a", Msg: []byte("m")}, 50,
+			func(e *Encoder, m *Message) string { return string(e.Append(nil, m))[:50] }},
+	}
+	for i := range tests {
+		tt := &tests[i]
+		t.Run(tt.name, func(t *testing.T) {
+			f := &Forwarder{cfg: Config{MaxDatagram: tt.limit}}
+			w := &writer{f: f}
+			var b Batch
+			b.Append(&tt.enc, &tt.m)
+			got := string(w.datagram(&b, b.spans[0]))
+			if want := tt.want(&tt.enc, &tt.m); got != want {
+				t.Errorf("got  %q\nwant %q", got, want)
+			}
+			if len(got) > tt.limit {
+				t.Errorf("%d bytes over the %d limit", len(got), tt.limit)
+			}
+		})
+	}
+}
+
+// TestDatagramCutRandom cuts random hostile messages at random limits: no
+// panic, never over the limit, and the header survives whenever it fits.
+func TestDatagramCutRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	p := rfc5424.NewParser(rfc5424.WithBestEffort())
+	var e Encoder
+	for i := range 3000 {
+		m := randMessage(r)
+		limit := 16 + r.IntN(3000)
+		w := &writer{f: &Forwarder{cfg: Config{MaxDatagram: limit}}}
+		var b Batch
+		b.Append(&e, &m)
+		s := b.spans[0]
+		d := w.datagram(&b, s)
+		if len(d) > limit {
+			t.Fatalf("message %d: %d bytes over limit %d", i, len(d), limit)
+		}
+		if s.sd-s.start+2 > limit {
+			continue // the header alone does not fit
+		}
+		got, _ := p.Parse(d)
+		sm, _ := got.(*rfc5424.SyslogMessage)
+		if sm == nil || !sm.Valid() || ptr(sm.Appname) != ptr(nilIfDash(wantHeader(m.AppName, MaxAppName))) {
+			t.Fatalf("message %d cut to %d: header lost in %q", i, limit, trunc(d))
+		}
+	}
+}
+
+func nilIfDash(s string) *string {
+	if s == "-" {
+		return nil
+	}
+	return &s
 }

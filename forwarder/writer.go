@@ -299,6 +299,11 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 	if s.msg-s.start <= limit {
 		return msg[:cutUTF8(msg, limit, s.msg-s.start)]
 	}
+	if s.sd >= s.end || b.buf[s.sd] != '[' {
+		// No STRUCTURED-DATA to drop (RFC 3164, or "-"): the header alone
+		// is over a tiny MaxDatagram.
+		return msg[:cutUTF8(msg, limit, 0)]
+	}
 	head := b.buf[s.start:s.sd]
 	d := append(w.dgram[:0], head...)
 	d = append(d, '-')
@@ -310,15 +315,18 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 		}
 	}
 	if len(d) > limit { // the header alone is too long for a tiny MaxDatagram
-		d = d[:limit]
+		d = d[:cutUTF8(d, limit, 0)]
 	}
 	w.dgram = d
 	return d
 }
 
 // cutUTF8 returns n, moved back (not before min) so that p[:n] does not end
-// inside a UTF-8 sequence.
+// inside a UTF-8 sequence; len(p) when n is past the end.
 func cutUTF8(p []byte, n, min int) int {
+	if n >= len(p) {
+		return len(p)
+	}
 	for k := n; k > min && k > n-utf8.UTFMax; k-- {
 		if utf8.RuneStart(p[k]) {
 			return k
