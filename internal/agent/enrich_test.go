@@ -1,0 +1,192 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+)
+
+// writeASNDB writes a GeoLite2-ASN database mapping network to org,
+// atomically, as geoipupdate does.
+func writeASNDB(t *testing.T, path, network string, asn uint32, org string) {
+	t.Helper()
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-ASN", RecordSize: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n, err := net.ParseCIDR(network)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tree.Insert(n, mmdbtype.Map{
+		"autonomous_system_number":       mmdbtype.Uint32(asn),
+		"autonomous_system_organization": mmdbtype.String(org),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path + ".tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// messages collects parsed messages from a collector.
+type messages struct {
+	mu   sync.Mutex
+	msgs []syslogtest.Message
+}
+
+func (m *messages) add(b []byte) {
+	p, err := syslogtest.Parse(append([]byte(nil), b...))
+	if err != nil {
+		panic(err)
+	}
+	m.mu.Lock()
+	m.msgs = append(m.msgs, p)
+	m.mu.Unlock()
+}
+
+func (m *messages) wait(t *testing.T, n int) []syslogtest.Message {
+	t.Helper()
+	var out []syslogtest.Message
+	waitFor(t, fmt.Sprintf("%d messages", n), 15*time.Second, func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		out = append(out[:0], m.msgs...)
+		return len(out) >= n
+	})
+	return out
+}
+
+func TestGeoIPEnrichmentAndReload(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "GeoLite2-ASN.mmdb")
+	writeASNDB(t, db, "81.2.69.0/24", 64500, "Org One")
+	path := filepath.Join(dir, "gitlab_access.log")
+	line := `81.2.69.142 - - [10/May/2024:17:46:49 +0000] "GET /users/sign_in HTTP/1.1" 200 512 "-" "curl/8.0" -`
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := &messages{}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	c.GeoIP.ASNDB = db
+	a, err := New(c, Options{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+
+	m := got.wait(t, 1)[0]
+	if v, _ := m.Param("ASOrganization"); v != "Org One" {
+		t.Errorf("ASOrganization = %q, want Org One (SD %s)", v, m.SD)
+	}
+	if v, _ := m.Param("ASN"); v != "64500" {
+		t.Errorf("ASN = %q, want 64500", v)
+	}
+	if string(m.Msg) != line {
+		t.Errorf("MSG = %q: enrichment must not touch the raw line", m.Msg)
+	}
+
+	// geoipupdate replaced the database; SIGHUP (Reload) reopens it.
+	writeASNDB(t, db, "81.2.69.0/24", 64501, "Org Two")
+	if err := a.Reload(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, strings.Replace(line, "sign_in", "sign_out", 1))
+	f.Close()
+	m = got.wait(t, 2)[1]
+	if v, _ := m.Param("ASOrganization"); v != "Org Two" {
+		t.Errorf("after reload ASOrganization = %q, want Org Two", v)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStreamingEventForwarded(t *testing.T) {
+	got := &messages{}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr())
+	c.Sources = []config.Source{}
+	port := freePort(t)
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{"s3cr3t-token-0123456789"}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(c, Options{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+
+	event := `{"id": 42, "author_id": 1, "entity_id": 7, "entity_type": "Project", "details": {"custom_message": "Changed visibility", "author_name": "Administrator", "target_id": 7, "target_type": "Project", "ip_address": "10.0.0.1", "entity_path": "group/proj"}, "ip_address": "10.0.0.1", "author_name": "Administrator", "entity_path": "group/proj", "created_at": "2024-05-31T14:32:44.108Z", "event_type": "project_visibility_level_updated"}`
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
+	var resp *http.Response
+	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(event))
+		req.Header.Set("X-Gitlab-Event-Streaming-Token", "s3cr3t-token-0123456789")
+		resp, err = http.DefaultClient.Do(req)
+		return err == nil
+	})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST = %s", resp.Status)
+	}
+	m := got.wait(t, 1)[0]
+	if string(m.AppName) != config.AppNameAudit || string(m.MsgID) != "audit" {
+		t.Errorf("APP-NAME %q MSGID %q", m.AppName, m.MsgID)
+	}
+	if !strings.Contains(string(m.Msg), `"custom_message":"Changed visibility"`) {
+		t.Errorf("MSG = %q, want the event", m.Msg)
+	}
+	if v, _ := m.Param("AuthorName"); v != "Administrator" {
+		t.Errorf("AuthorName = %q (SD %s)", v, m.SD)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
