@@ -289,3 +289,21 @@ func TestCollectRawFormat(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestSendRFC3164(t *testing.T) {
+	url := "tcp://" + freePort(t, "tcp")
+	out := startCollectCmd(t, url)
+	var stdout, stderr syncBuffer
+	line := `1.2.3.4 - - [22/Aug/2026:10:00:00 +0000] "GET /api/v4/projects HTTP/1.1" 401 0 "-" "curl/8" 1.0`
+	if err := runSendCollect(context.Background(), strings.NewReader(line+"\n"), &stdout, &stderr, "send", "--type", "access",
+		"--to", url, "--rfc3164", "--hostname", "gl"); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	got := waitLines(t, out, 1)[0]
+	if got.AppName != "GitLab-Access-Logs" || got.Hostname != "gl" || got.Facility != "local7" || got.Message != line || got.StructuredData != nil {
+		t.Errorf("got %+v", got)
+	}
+	if got.Severity != "warning" { // 401 → warning
+		t.Errorf("severity %q, want warning", got.Severity)
+	}
+}
