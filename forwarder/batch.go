@@ -1,11 +1,26 @@
 package forwarder
 
+import "bytes"
+
 // Batch is a reusable buffer of encoded messages and their boundaries. A
 // Forwarder sends a batch as a unit and acknowledges it as a unit. The zero
 // value is ready to use; Reset keeps the memory for the next batch.
+//
+// A batch holds its messages already framed for the wire, so that the
+// Forwarder writes the batch's buffer to the socket as it is, without
+// copying it again. A new batch is framed with octet counting (the default
+// of TCP and TLS destinations). The first time a batch is sent to a
+// Forwarder that frames differently (newline framing, datagrams), the
+// Forwarder re-frames it once and the batch keeps that framing, across
+// Reset, for the messages appended later. Reusing batches is therefore what
+// makes sending cheap; Message and Size never include the framing.
 type Batch struct {
-	buf   []byte
-	spans []span
+	buf     []byte  // the framed messages, back to back
+	spans   []span  // where each message (without its framing) is in buf
+	size    int     // encoded bytes without framing
+	escaped int     // newline framing: messages whose LF bytes became spaces
+	framing framing // how buf is framed; kept across Reset
+	width   int     // octet counting: length of the last prefix ("123 " is 4)
 }
 
 // span locates one message in Batch.buf: [start, end), with STRUCTURED-DATA
@@ -14,29 +29,135 @@ type span struct {
 	start, sd, msg, end int
 }
 
-// Append encodes m with e and adds it to the batch.
+// zeros is the placeholder written where an octet count goes.
+const zeros = "00000000000000000000"
+
+// Append encodes m with e and adds it to the batch, framed.
+//
+// With octet counting the count goes in front of the message, and its width
+// is only known after encoding. Append reserves as many bytes as the
+// previous message's count took; only when the width changes is the message
+// moved, which for a stream of similar lines is rare.
 func (b *Batch) Append(e *Encoder, m *Message) {
+	pos := len(b.buf)
+	w := 0
+	if b.framing == framingOctet {
+		w = b.width
+		if w == 0 {
+			w = 4 // "NNN ": most messages are 100-999 bytes
+		}
+		b.buf = append(b.buf, zeros[:w]...)
+	}
 	start := len(b.buf)
 	var sd, msg int
 	b.buf, sd, msg = e.appendMessage(b.buf, m)
-	b.spans = append(b.spans, span{start: start, sd: sd, msg: msg, end: len(b.buf)})
+	end := len(b.buf)
+	n := end - start
+	switch b.framing {
+	case framingOctet:
+		if need := countWidth(n); need != w {
+			if need > w {
+				b.buf = append(b.buf, zeros[:need-w]...)
+			}
+			d := need - w
+			copy(b.buf[start+d:], b.buf[start:end])
+			start, sd, msg, end = start+d, sd+d, msg+d, end+d
+			b.buf = b.buf[:end]
+			b.width = need
+		}
+		putCount(b.buf[pos:start], n)
+	case framingLF:
+		if escapeLF(b.buf[start:end]) {
+			b.escaped++
+		}
+		b.buf = append(b.buf, '\n')
+	}
+	b.spans = append(b.spans, span{start: start, sd: sd, msg: msg, end: end})
+	b.size += n
 }
 
 // Len returns the number of messages in the batch.
 func (b *Batch) Len() int { return len(b.spans) }
 
 // Size returns the number of encoded bytes in the batch, without framing.
-func (b *Batch) Size() int { return len(b.buf) }
+func (b *Batch) Size() int { return b.size }
 
-// Message returns the i-th encoded message. It aliases the batch's buffer
-// and is valid until the batch is reset or appended to.
+// Message returns the i-th encoded message, without framing. It aliases the
+// batch's buffer and is valid until the batch is reset or appended to.
 func (b *Batch) Message(i int) []byte {
 	s := b.spans[i]
 	return b.buf[s.start:s.end:s.end]
 }
 
-// Reset empties the batch, keeping its memory.
+// Reset empties the batch, keeping its memory and its framing.
 func (b *Batch) Reset() {
 	b.buf = b.buf[:0]
 	b.spans = b.spans[:0]
+	b.size = 0
+	b.escaped = 0
+}
+
+// reframe rebuilds the batch's buffer with framing fr. It is called by the
+// writer, which owns the batch until its ack, when the batch was framed for
+// another transport; the batch keeps fr afterwards.
+func (b *Batch) reframe(fr framing) {
+	old := b.buf
+	buf := make([]byte, 0, len(old)+len(b.spans)*2)
+	b.escaped = 0
+	for i := range b.spans {
+		s := &b.spans[i]
+		m := old[s.start:s.end]
+		if fr == framingOctet {
+			w := countWidth(len(m))
+			buf = append(buf, zeros[:w]...)
+			putCount(buf[len(buf)-w:], len(m))
+		}
+		d := len(buf) - s.start
+		buf = append(buf, m...)
+		s.start, s.sd, s.msg, s.end = s.start+d, s.sd+d, s.msg+d, s.end+d
+		if fr == framingLF {
+			if escapeLF(buf[s.start:s.end]) {
+				b.escaped++
+			}
+			buf = append(buf, '\n')
+		}
+	}
+	b.buf = buf
+	b.framing = fr
+}
+
+// countWidth returns the length of the octet-count prefix for an n-byte
+// message: its decimal digits and the SP.
+func countWidth(n int) int {
+	w := 2
+	for ; n >= 10; n /= 10 {
+		w++
+	}
+	return w
+}
+
+// putCount writes n in decimal followed by SP into p, which is exactly
+// countWidth(n) bytes long.
+func putCount(p []byte, n int) {
+	i := len(p) - 1
+	p[i] = ' '
+	for i--; i >= 0; i-- {
+		p[i] = byte('0' + n%10)
+		n /= 10
+	}
+}
+
+// escapeLF replaces the LF bytes of m, which newline framing cannot carry,
+// by spaces and reports whether there were any.
+func escapeLF(m []byte) bool {
+	i := bytes.IndexByte(m, '\n')
+	if i < 0 {
+		return false
+	}
+	for ; i < len(m); i++ {
+		if m[i] == '\n' {
+			m[i] = ' '
+		}
+	}
+	return true
 }

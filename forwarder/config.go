@@ -15,7 +15,7 @@ import (
 const (
 	DefaultMaxDatagram   = 8192
 	DefaultQueueSize     = 64
-	DefaultFlushInterval = 100 * time.Millisecond
+	DefaultFlushInterval = 0 // write as soon as no other batch is queued
 	DefaultBufferSize    = 256 << 10
 	DefaultDialTimeout   = 10 * time.Second
 	DefaultWriteTimeout  = time.Minute
@@ -56,10 +56,14 @@ type Config struct {
 	MaxDatagram int
 	// QueueSize is the number of batches Send can queue before it blocks.
 	QueueSize int
-	// FlushInterval is the longest time encoded bytes wait in the write
-	// buffer before they are flushed to the socket.
+	// FlushInterval is how long the writer may hold batches, waiting for
+	// more to write them together, while less than BufferSize bytes are
+	// pending. The default, 0, writes as soon as no other batch is queued:
+	// batches still coalesce under load (everything queued goes out in one
+	// write), and a sender that waits for its acks is never stalled.
 	FlushInterval time.Duration
-	// BufferSize is the write buffer size; a full buffer is flushed at once.
+	// BufferSize is the number of pending bytes that are written at once,
+	// whatever FlushInterval says.
 	BufferSize int
 	// DialTimeout bounds one connection attempt.
 	DialTimeout time.Duration
@@ -107,7 +111,7 @@ func (c *Config) withDefaults() Config {
 	if d.QueueSize <= 0 {
 		d.QueueSize = DefaultQueueSize
 	}
-	if d.FlushInterval <= 0 {
+	if d.FlushInterval < 0 {
 		d.FlushInterval = DefaultFlushInterval
 	}
 	if d.BufferSize <= 0 {

@@ -21,12 +21,16 @@
 //
 // # Sending
 //
-// A Batch collects encoded messages. Forwarder.Send queues a batch for the
+// A Batch collects encoded messages, framed as they are appended (octet
+// counting unless the batch was already sent to a Forwarder with newline
+// framing or datagrams; see Batch). Forwarder.Send queues a batch for the
 // Forwarder's single writer goroutine, blocking while the queue is full.
-// The writer frames each message (octet counting, newline framing or one
-// datagram each), buffers up to Config.BufferSize bytes, writes when the
-// buffer is full or Config.FlushInterval has passed, and runs the batch's
-// ack callback only after all of its bytes were written to the socket.
+// The writer writes the buffers of the batches it holds as they are, in one
+// writev for TCP, as soon as no other batch is queued (so batches coalesce
+// under load), when Config.BufferSize bytes are pending, or, with a
+// Config.FlushInterval, when that interval has passed; for datagram
+// transports it sends one datagram per message. It runs a batch's ack
+// callback only after all of its bytes were written to the socket.
 // When a write fails, or the receiver has closed the connection, the writer
 // reconnects with exponential backoff and full jitter, logging each attempt,
 // and writes every unacknowledged batch again. Receivers may then see the

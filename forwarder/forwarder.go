@@ -42,7 +42,6 @@ type Forwarder struct {
 type item struct {
 	b       *Batch
 	ack     func(error)
-	framed  bool // every message is in the write buffer or already written
 	written bool // some of its bytes were passed to a write
 	next    int  // datagram transports: index of the next message to send
 }

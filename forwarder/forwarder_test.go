@@ -503,6 +503,89 @@ func TestFlushInterval(t *testing.T) {
 	s.waitFor(t, 1, 5*time.Second)
 }
 
+// TestCoalesce checks when the writer writes with a long FlushInterval: not
+// while less than BufferSize bytes are pending, at once when BufferSize is
+// reached (the batches held so far go out together), and on Close.
+func TestCoalesce(t *testing.T) {
+	srv, s := startCollector(t, collect.Config{URL: "tcp://127.0.0.1:0"})
+	f, err := New(Config{URL: srv.URL(), FlushInterval: time.Hour, BufferSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := make(chan int, 3)
+	send := func(id, size int) {
+		var b Batch
+		b.Append(&Encoder{}, &Message{Msg: bytes.Repeat([]byte("x"), size)})
+		if err := f.Send(context.Background(), &b, func(err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			acked <- id
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(1, 100)
+	select {
+	case id := <-acked:
+		t.Fatalf("batch %d acked while 100 bytes of a 4096-byte buffer were pending and the interval is an hour", id)
+	case <-time.After(50 * time.Millisecond):
+	}
+	send(2, 5000) // over BufferSize: both are written, in order
+	for want := 1; want <= 2; want++ {
+		select {
+		case id := <-acked:
+			if id != want {
+				t.Fatalf("ack of batch %d, want %d", id, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a full buffer was not written")
+		}
+	}
+	s.waitFor(t, 2, 5*time.Second)
+	send(3, 10)
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if id := <-acked; id != 3 {
+		t.Fatalf("ack of batch %d, want 3", id)
+	}
+	s.waitFor(t, 3, 5*time.Second)
+}
+
+// TestNoLinger checks the default: a batch is written as soon as nothing
+// else is queued, so a sender that waits for each ack is never held up.
+func TestNoLinger(t *testing.T) {
+	srv, s := startCollector(t, collect.Config{URL: "tcp://127.0.0.1:0"})
+	f, err := New(Config{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close(context.Background())
+	// 200 round trips take well under a second; waiting 100 ms for a timer
+	// each (the writer's old behaviour) would take 20 s.
+	start := time.Now()
+	deadline := time.After(10 * time.Second)
+	var b Batch
+	for i := range 200 {
+		b.Reset()
+		b.Append(&Encoder{}, &Message{Msg: []byte("m")})
+		acked := make(chan error, 1)
+		if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-acked:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatalf("only %d round trips in %v: batches wait before they are written", i, time.Since(start))
+		}
+	}
+	s.waitFor(t, 200, 5*time.Second)
+}
+
 func TestConfigErrors(t *testing.T) {
 	for _, u := range []string{"", "http://x", "tcp://", "tcp://h?framing=x", "unix://", "unix:///x?type=y", "tls://h:1"} {
 		c := Config{URL: u}

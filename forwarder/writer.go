@@ -1,14 +1,12 @@
 package forwarder
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -20,20 +18,17 @@ type writer struct {
 	conn    net.Conn
 	unwatch func() bool // stops the context watcher of conn
 
-	buf      []byte  // framed bytes not yet written
-	unacked  []*item // batches with bytes not yet written, in order
-	scratch  []*item
-	dgram    []byte // scratch for truncated datagrams
-	failures int    // consecutive failures since the last successful write
-	dialedOK bool   // the first connection attempt was reported
+	unacked  []*item     // batches not yet written, in order
+	pending  int         // bytes of the unacked batches
+	bufs     net.Buffers // scratch: the unacked batches' buffers
+	wv       net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
+	dgram    []byte      // scratch for truncated datagrams
+	failures int         // consecutive failures since the last successful write
+	dialedOK bool        // the first connection attempt was reported
 }
 
 func newWriter(f *Forwarder) *writer {
-	return &writer{
-		f:       f,
-		framing: f.ep.framing,
-		buf:     make([]byte, 0, f.cfg.BufferSize+f.cfg.BufferSize/8),
-	}
+	return &writer{f: f, framing: f.ep.framing}
 }
 
 func (w *writer) run() {
@@ -52,6 +47,9 @@ func (w *writer) run() {
 		select {
 		case it := <-f.queue:
 			err = w.handle(it)
+			if err == nil && f.cfg.FlushInterval == 0 && len(f.queue) == 0 {
+				err = w.flush()
+			}
 		case <-timer.C:
 			armed = false
 			err = w.flush()
@@ -80,10 +78,10 @@ func (w *writer) run() {
 			return
 		}
 		switch {
-		case len(w.buf) > 0 && !armed:
+		case w.pending > 0 && !armed && f.cfg.FlushInterval > 0:
 			timer.Reset(f.cfg.FlushInterval)
 			armed = true
-		case len(w.buf) == 0 && armed:
+		case w.pending == 0 && armed:
 			timer.Stop()
 			armed = false
 		}
@@ -101,6 +99,7 @@ func (w *writer) giveUp(err error) {
 	}
 	clear(w.unacked)
 	w.unacked = w.unacked[:0]
+	w.pending = 0
 	w.closeConn()
 	for {
 		select {
@@ -134,56 +133,30 @@ func (w *writer) ackItem(it *item) {
 	}
 }
 
-// handle sends one batch: into the write buffer for streams, as datagrams
+// handle sends one batch: into the pending list for streams, as datagrams
 // otherwise. It returns an error only when the Forwarder must give up.
 func (w *writer) handle(it *item) error {
+	b := it.b
+	if b.framing != w.framing {
+		b.reframe(w.framing)
+	}
 	if w.framing == framingDatagram {
 		return w.sendDatagrams(it)
 	}
+	if b.escaped > 0 {
+		w.f.escaped.Add(uint64(b.escaped))
+	}
 	w.unacked = append(w.unacked, it)
-	if err := w.emit(it); err != nil {
-		return w.recover(err)
-	}
-	return nil
-}
-
-// emit frames every message of it into the buffer, writing the buffer
-// whenever it is full.
-func (w *writer) emit(it *item) error {
-	b := it.b
-	last := len(b.spans) - 1
-	for i, s := range b.spans {
-		msg := b.buf[s.start:s.end]
-		if w.framing == framingLF {
-			start := len(w.buf)
-			w.buf = append(w.buf, msg...)
-			if bytes.IndexByte(msg, '\n') >= 0 {
-				for j := start; j < len(w.buf); j++ {
-					if w.buf[j] == '\n' {
-						w.buf[j] = ' '
-					}
-				}
-				w.f.escaped.Add(1)
-			}
-			w.buf = append(w.buf, '\n')
-		} else {
-			w.buf = strconv.AppendInt(w.buf, int64(len(msg)), 10)
-			w.buf = append(w.buf, ' ')
-			w.buf = append(w.buf, msg...)
-		}
-		if i == last {
-			it.framed = true
-		}
-		if len(w.buf) >= w.f.cfg.BufferSize {
-			if err := w.write(); err != nil {
-				return err
-			}
+	w.pending += len(b.buf)
+	if w.pending >= w.f.cfg.BufferSize {
+		if err := w.write(); err != nil {
+			return w.recover(err)
 		}
 	}
 	return nil
 }
 
-// flush writes what is buffered.
+// flush writes what is pending.
 func (w *writer) flush() error {
 	if w.framing == framingDatagram {
 		return nil
@@ -194,38 +167,40 @@ func (w *writer) flush() error {
 	return nil
 }
 
-// write writes the buffer to the connection and acknowledges every batch
-// whose messages are now all written.
+// write writes the buffers of every unacknowledged batch to the connection
+// (one writev where the transport supports it; batches are framed when
+// appended, so nothing is copied here) and then acknowledges them all.
 func (w *writer) write() error {
-	if len(w.buf) > 0 {
-		if w.conn == nil {
-			return errors.New("not connected")
-		}
-		if err := probe(w.conn); err != nil {
-			return err
-		}
-		_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
-		for _, it := range w.unacked {
-			it.written = true // some of its bytes may reach the receiver
-		}
-		n, err := w.conn.Write(w.buf)
-		w.f.bytes.Add(uint64(n))
-		if err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		w.buf = w.buf[:0]
-		w.failures = 0
+	if w.pending == 0 {
+		return nil
 	}
-	k := 0
-	for k < len(w.unacked) && w.unacked[k].framed {
-		w.ackItem(w.unacked[k])
-		k++
+	if w.conn == nil {
+		return errors.New("not connected")
 	}
-	if k > 0 {
-		n := copy(w.unacked, w.unacked[k:])
-		clear(w.unacked[n:])
-		w.unacked = w.unacked[:n]
+	if err := probe(w.conn); err != nil {
+		return err
 	}
+	_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
+	w.bufs = w.bufs[:0]
+	for _, it := range w.unacked {
+		it.written = true // some of its bytes may reach the receiver
+		w.bufs = append(w.bufs, it.b.buf)
+	}
+	w.wv = w.bufs
+	n, err := w.wv.WriteTo(w.conn)
+	w.wv = nil
+	clear(w.bufs)
+	w.f.bytes.Add(uint64(n))
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	w.pending = 0
+	w.failures = 0
+	for _, it := range w.unacked {
+		w.ackItem(it)
+	}
+	clear(w.unacked)
+	w.unacked = w.unacked[:0]
 	return nil
 }
 
@@ -239,22 +214,17 @@ func (w *writer) recover(cause error) error {
 		if w.framing == framingDatagram {
 			return nil
 		}
-		w.buf = w.buf[:0]
-		items := append(w.scratch[:0], w.unacked...)
-		for _, it := range items {
-			it.framed = false
+		for _, it := range w.unacked {
+			if it.b.framing != w.framing { // a unix socket came back as the other type
+				w.pending -= len(it.b.buf)
+				it.b.reframe(w.framing)
+				w.pending += len(it.b.buf)
+			}
 			if it.written {
 				w.f.resent.Add(uint64(it.b.Len()))
 			}
 		}
-		var err error
-		for _, it := range items {
-			if err = w.emit(it); err != nil {
-				break
-			}
-		}
-		clear(items)
-		w.scratch = items[:0]
+		err := w.write()
 		if err == nil {
 			return nil
 		}

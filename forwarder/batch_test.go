@@ -1,0 +1,133 @@
+package forwarder
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// parseOctet splits octet-counted frames; it fails on anything else.
+func parseOctet(t *testing.T, p []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for len(p) > 0 {
+		sp := bytes.IndexByte(p, ' ')
+		if sp <= 0 || p[0] == '0' {
+			t.Fatalf("bad octet count at %q", trunc(p))
+		}
+		n, err := strconv.Atoi(string(p[:sp]))
+		if err != nil || sp+1+n > len(p) {
+			t.Fatalf("bad octet count %q", p[:sp])
+		}
+		out = append(out, p[sp+1:sp+1+n])
+		p = p[sp+1+n:]
+	}
+	return out
+}
+
+// TestBatchFraming appends messages whose octet counts change width in both
+// directions and checks the batch's buffer in every framing and after every
+// re-framing: the frames, Message, Size and the escaped-LF count.
+func TestBatchFraming(t *testing.T) {
+	var e Encoder
+	var msgs []Message
+	for _, n := range []int{0, 5, 80, 900, 5, 12000, 3, 100000, 950, 960, 1, 0} {
+		msgs = append(msgs, Message{AppName: "a", Msg: []byte(strings.Repeat("m", n))})
+	}
+	msgs = append(msgs, Message{AppName: "lf", Params: benchMessage().Params, Msg: []byte("one\ntwo\n\nthree")})
+	want := make([][]byte, len(msgs))
+	size := 0
+	for i := range msgs {
+		want[i] = e.Append(nil, &msgs[i])
+		size += len(want[i])
+	}
+	// Newline framing replaces LF bytes by spaces for good; escaped counts
+	// the messages it changed when it did so.
+	check := func(t *testing.T, b *Batch, fr framing, lfGone bool, wantEscaped int) {
+		t.Helper()
+		if b.Len() != len(msgs) || b.Size() != size {
+			t.Fatalf("Len, Size = %d, %d; want %d, %d", b.Len(), b.Size(), len(msgs), size)
+		}
+		var frames [][]byte
+		switch fr {
+		case framingOctet:
+			frames = parseOctet(t, b.buf)
+		case framingLF:
+			frames = bytes.SplitAfter(b.buf, []byte("\n"))
+			frames = frames[:len(frames)-1] // after the last LF
+			for i := range frames {
+				frames[i] = bytes.TrimSuffix(frames[i], []byte("\n"))
+			}
+		case framingDatagram:
+			if b.Size() != len(b.buf) {
+				t.Fatalf("datagram batch holds %d bytes for %d of messages", len(b.buf), b.Size())
+			}
+			for i := range b.Len() {
+				frames = append(frames, b.Message(i))
+			}
+		}
+		if len(frames) != len(want) {
+			t.Fatalf("%d frames, want %d", len(frames), len(want))
+		}
+		for i := range want {
+			w := want[i]
+			if lfGone {
+				w = bytes.ReplaceAll(w, []byte("\n"), []byte(" "))
+			}
+			if !bytes.Equal(frames[i], w) || !bytes.Equal(b.Message(i), w) {
+				t.Fatalf("message %d: frame %q, Message %q, want %q", i, trunc(frames[i]), trunc(b.Message(i)), trunc(w))
+			}
+		}
+		if b.escaped != wantEscaped {
+			t.Errorf("escaped = %d, want %d", b.escaped, wantEscaped)
+		}
+	}
+	for _, first := range []framing{framingOctet, framingLF, framingDatagram} {
+		for _, then := range []framing{framingOctet, framingLF, framingDatagram} {
+			t.Run(strconv.Itoa(int(first))+"to"+strconv.Itoa(int(then)), func(t *testing.T) {
+				b := Batch{framing: first}
+				for i := range msgs {
+					b.Append(&e, &msgs[i])
+				}
+				lf := first == framingLF
+				check(t, &b, first, lf, btoi(lf))
+				if then != first { // as the writer: only on a change
+					b.reframe(then)
+				}
+				esc := btoi(then == framingLF && !lf || then == first && lf)
+				lf = lf || then == framingLF
+				check(t, &b, then, lf, esc)
+				b.Reset()
+				if b.Len() != 0 || b.Size() != 0 || len(b.buf) != 0 {
+					t.Fatalf("Reset left %d messages, %d bytes", b.Len(), len(b.buf))
+				}
+				for i := range msgs { // the batch keeps its new framing
+					b.Append(&e, &msgs[i])
+				}
+				check(t, &b, then, then == framingLF, btoi(then == framingLF))
+			})
+		}
+	}
+}
+
+func TestCountWidth(t *testing.T) {
+	for _, n := range []int{1, 9, 10, 99, 100, 999, 1000, 65535, 1 << 30} {
+		s := strconv.Itoa(n) + " "
+		if got := countWidth(n); got != len(s) {
+			t.Errorf("countWidth(%d) = %d, want %d", n, got, len(s))
+		}
+		p := make([]byte, len(s))
+		putCount(p, n)
+		if string(p) != s {
+			t.Errorf("putCount(%d) = %q", n, p)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
