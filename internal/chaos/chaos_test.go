@@ -90,18 +90,22 @@ func (ta *tally) received(k, seq int) int {
 type agentProc struct {
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
-	done   chan error
+	done   chan struct{} // closed when the process exited
+	err    error         // its exit status, set before done is closed
 }
 
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
-	p := &agentProc{stderr: new(bytes.Buffer), done: make(chan error, 1)}
+	p := &agentProc{stderr: new(bytes.Buffer), done: make(chan struct{})}
 	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", "warn")
 	p.cmd.Stderr = &lockedWriter{w: p.stderr}
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
 	return p
 }
 
@@ -123,7 +127,13 @@ func (p *agentProc) log() string {
 	return p.stderr.String()
 }
 
+// kill SIGKILLs the agent unless it already exited.
 func (p *agentProc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
 	p.cmd.Process.Kill()
 	<-p.done
 }
@@ -133,9 +143,9 @@ func (p *agentProc) stop(t *testing.T) {
 	t.Helper()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Errorf("agent exited with %v after SIGTERM; log:\n%s", err, p.log())
+	case <-p.done:
+		if p.err != nil {
+			t.Errorf("agent exited with %v after SIGTERM; log:\n%s", p.err, p.log())
 		}
 	case <-time.After(15 * time.Second):
 		p.cmd.Process.Kill()
@@ -239,7 +249,7 @@ func TestChaos(t *testing.T) {
 				switch {
 				case e.stops == 0 && el >= 1500*time.Millisecond,
 					e.stops == 2 && el >= 8*time.Second && e.col.Connections() >= 2:
-					e.col.Stop(5 * time.Second)
+					e.col.Stop(2 * time.Second) // drain: the agent sees EOF and closes
 					e.stops++
 					e.state["down"] = el
 				case (e.stops == 1 || e.stops == 3) && el >= e.state["down"]+5*time.Second:
@@ -316,11 +326,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	e.agent = startAgent(t, e.config)
 	defer func() {
 		if e.agent != nil {
-			select {
-			case <-e.agent.done:
-			default:
-				e.agent.kill()
-			}
+			e.agent.kill()
 		}
 	}()
 
