@@ -325,12 +325,13 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	var srcs []*source
 	for _, sc := range scs {
 		tc := tailer.Config{
-			Path:            sc.Path,
-			StateDir:        cfg.StateDir,
-			MaxLineBytes:    cfg.MaxLineBytes,
-			ShutdownTimeout: a.opts.ShutdownTimeout,
-			Poll:            a.opts.TailerPoll,
-			Logger:          a.log.With("path", sc.Path),
+			Path:               sc.Path,
+			StateDir:           cfg.StateDir,
+			MaxLineBytes:       cfg.MaxLineBytes,
+			CheckpointInterval: cfg.CheckpointInterval,
+			ShutdownTimeout:    a.opts.ShutdownTimeout,
+			Poll:               a.opts.TailerPoll,
+			Logger:             a.log.With("path", sc.Path),
 		}
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd

@@ -8,6 +8,8 @@
 // every problem it finds, each with its line when the key was in the file.
 package config
 
+import "time"
+
 // Defaults used when a key is absent.
 const (
 	DefaultStateDir = "/var/lib/gitlab-syslog"
@@ -18,6 +20,8 @@ const (
 	DefaultFormat   = "rfc5424"
 	DefaultStartAt  = "beginning"
 	DefaultMaxLine  = 1 << 20
+	// DefaultCheckpointInterval matches the tailer's default.
+	DefaultCheckpointInterval = time.Second
 	// DefaultStreamingPath matches streaming.DefaultPath.
 	DefaultStreamingPath = "/gitlab/audit"
 	// StreamingSpoolFile matches streaming.SpoolFile.
@@ -49,6 +53,10 @@ type Config struct {
 	// MaxLineBytes bounds one line; longer lines are truncated and counted.
 	// Default 1 MiB.
 	MaxLineBytes int `yaml:"max_line_bytes"`
+	// CheckpointInterval is how often each file's checkpoint is written
+	// (default 1s). After a crash, at most about this much of the files is
+	// sent again: it bounds the duplicates. Shorter means more fsyncs.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 	// Forward says where and how to send syslog.
 	Forward Forward `yaml:"forward"`
 	// Sources are the files to follow. When absent, the Omnibus defaults

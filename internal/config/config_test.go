@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -96,6 +97,7 @@ func TestValidateErrors(t *testing.T) {
 		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "config.yaml:4: sources[1].path: /a is already followed by sources[0]"},
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
 		{"empty sources", "state_dir: /s\nsources: []\n", "config.yaml:2: sources: no sources"},
+		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
 		{"streaming token", "state_dir: /s\nstreaming:\n  listen: 127.0.0.1:8080\n", "config.yaml:2: streaming: tokens, token_file or token_env is required"},
 	}
@@ -123,6 +125,7 @@ state_dir: /var/lib/x
 hostname: gitlab-01
 start_at: end
 max_line_bytes: 65536
+checkpoint_interval: 250ms
 forward:
   url: tls://siem.example.com:6514
   tls: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /k.pem, server_name: siem}
@@ -164,8 +167,9 @@ geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 		{c.Streaming.Path, "/gitlab/audit"},
 		{c.Streaming.SpoolPath(), "/var/lib/x/streaming/events.log"},
 		{c.GeoIP.ASNDB, "/a.mmdb"},
-		{c.Line("forward.tls"), 8},
-		{c.Line("sources[1].app_name"), 19},
+		{c.CheckpointInterval, 250 * time.Millisecond},
+		{c.Line("forward.tls"), 9},
+		{c.Line("sources[1].app_name"), 20},
 	}
 	for i, ch := range checks {
 		if ch.got != ch.want {

@@ -85,6 +85,9 @@ func (c *Config) Resolve() (Resolved, error) {
 	if c.MaxLineBytes == 0 {
 		c.MaxLineBytes = DefaultMaxLine
 	}
+	if c.CheckpointInterval == 0 {
+		c.CheckpointInterval = DefaultCheckpointInterval
+	}
 	f := &c.Forward
 	if f.URL == "" {
 		f.URL = DefaultURL

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Facilities maps syslog facility names to their codes.
@@ -31,6 +32,9 @@ func (c *Config) Validate() error {
 	v.oneOf("start_at", c.StartAt, "beginning", "end")
 	if c.MaxLineBytes < 0 {
 		v.errf("max_line_bytes", "must be positive, got %d", c.MaxLineBytes)
+	}
+	if c.CheckpointInterval < 10*time.Millisecond {
+		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.CheckpointInterval)
 	}
 	if c.StateDir == "" {
 		v.errf("state_dir", "must not be empty")
