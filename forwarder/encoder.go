@@ -332,20 +332,31 @@ var sdValueSpecial = func() (t [256]bool) {
 
 // appendSDName writes an SD-ID or PARAM-NAME: 1-32 printable US-ASCII
 // characters except '=', ']', '"' (and space, which is not printable).
+//
+// Names are checked eight bytes at a time; a name of 8 bytes or more ends
+// with one overlapping 8-byte check instead of a bytewise tail. Checking
+// is cheaper than any cache shared by concurrent encoders would be: the
+// column names are 2-32 bytes, so 1-4 word checks.
 func (e *Encoder) appendSDName(dst []byte, s string) []byte {
-	if len(s) == 0 || len(s) > MaxSDName {
+	n := len(s)
+	switch {
+	case n >= 8 && n <= MaxSDName:
+		for i := 0; i+8 < n; i += 8 {
+			if nameBad8(load8s(s[i:])) != 0 {
+				return e.appendSDNameSlow(dst, s)
+			}
+		}
+		if nameBad8(load8s(s[n-8:])) != 0 {
+			return e.appendSDNameSlow(dst, s)
+		}
+	case n > 0 && n < 8:
+		for i := 0; i < n; i++ {
+			if sdNameBad[s[i]] {
+				return e.appendSDNameSlow(dst, s)
+			}
+		}
+	default:
 		return e.appendSDNameSlow(dst, s)
-	}
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if nameBad8(load8s(s[i:])) != 0 {
-			return e.appendSDNameSlow(dst, s)
-		}
-	}
-	for ; i < len(s); i++ {
-		if sdNameBad[s[i]] {
-			return e.appendSDNameSlow(dst, s)
-		}
 	}
 	return append(dst, s...)
 }
@@ -370,10 +381,38 @@ func (e *Encoder) appendSDNameSlow(dst []byte, s string) []byte {
 
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get
 // a backslash, invalid UTF-8 becomes U+FFFD, everything else is kept.
+//
+// The common value needs none of that: it is checked eight bytes at a time
+// (a value of 8 bytes or more ends with one overlapping check instead of a
+// bytewise tail) and copied whole.
 func (e *Encoder) appendParamValue(dst []byte, v []byte) []byte {
+	n := len(v)
+	i := 0
+	if n >= 8 {
+		for ; i+8 < n; i += 8 {
+			if valueSpecial8(load8(v[i:])) != 0 {
+				return e.appendParamValueSlow(dst, v, i)
+			}
+		}
+		if valueSpecial8(load8(v[n-8:])) != 0 {
+			return e.appendParamValueSlow(dst, v, n-8)
+		}
+		return append(dst, v...)
+	}
+	for ; i < n; i++ {
+		if sdValueSpecial[v[i]] {
+			return e.appendParamValueSlow(dst, v, i)
+		}
+	}
+	return append(dst, v...)
+}
+
+// appendParamValueSlow is appendParamValue for a value with a byte that
+// needs attention at or after from; v[:from] is plain.
+func (e *Encoder) appendParamValueSlow(dst []byte, v []byte, from int) []byte {
 	start := 0
 	repaired := false
-	for i := 0; i < len(v); i++ {
+	for i := from; i < len(v); i++ {
 		for i+8 <= len(v) && valueSpecial8(load8(v[i:])) == 0 {
 			i += 8
 		}

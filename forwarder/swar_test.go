@@ -1,6 +1,10 @@
 package forwarder
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 // TestSWARMatchesTables checks the word-at-a-time scans against the
 // byte tables for every byte value at every position, on clean and dirty
@@ -19,6 +23,65 @@ func TestSWARMatchesTables(t *testing.T) {
 				}
 				if got, want := nameBad8(load8s(string(p[:]))) != 0, sdNameBad[c]; got != want {
 					t.Errorf("nameBad8 bg %q pos %d byte %#x = %v, want %v", bg, pos, c, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestScanEveryPosition puts each kind of byte the encoder must notice at
+// every position of names and values of every length around the 8-byte
+// word size, and compares appendSDName and appendParamValue with a
+// bytewise reference.
+func TestScanEveryPosition(t *testing.T) {
+	refName := func(s string) string {
+		if s == "" {
+			return "_"
+		}
+		if len(s) > MaxSDName {
+			s = s[:MaxSDName]
+		}
+		b := []byte(s)
+		for i, c := range b {
+			if sdNameBad[c] {
+				b[i] = '_'
+			}
+		}
+		return string(b)
+	}
+	refValue := func(v []byte) string {
+		var out []byte
+		for len(v) > 0 {
+			r, size := utf8.DecodeRune(v)
+			switch {
+			case r == utf8.RuneError && size == 1:
+				out = append(out, "\uFFFD"...)
+			case r == '"' || r == '\\' || r == ']':
+				out = append(out, '\\', byte(r))
+			default:
+				out = append(out, v[:size]...)
+			}
+			v = v[size:]
+		}
+		return string(out)
+	}
+	specials := []string{"=", "]", "\"", " ", "\x00", "\x7f", "\\", "é", "\xff", "\xe2\x82"}
+	var e Encoder
+	for n := 0; n <= 34; n++ {
+		for pos := -1; pos < n; pos++ {
+			for _, sp := range specials {
+				b := []byte(strings.Repeat("a", n))
+				if pos >= 0 {
+					b = append(b[:pos:pos], append([]byte(sp), b[pos+1:]...)...)
+				}
+				if got, want := string(e.appendSDName(nil, string(b))), refName(string(b)); got != want {
+					t.Fatalf("appendSDName(%q) = %q, want %q", b, got, want)
+				}
+				if got, want := string(e.appendParamValue(nil, b)), refValue(b); got != want {
+					t.Fatalf("appendParamValue(%q) = %q, want %q", b, got, want)
+				}
+				if pos < 0 {
+					break
 				}
 			}
 		}
