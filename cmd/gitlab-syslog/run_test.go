@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunQuickStart runs the README quick start in-process: the bundled
+// samples to stdout, exiting at the end; a second run resumes from the
+// checkpoints and prints nothing.
+func TestRunQuickStart(t *testing.T) {
+	state := t.TempDir()
+	run := func() (stdout string) {
+		t.Helper()
+		cmd := newRootCmd()
+		var out, errOut bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&errOut)
+		cmd.SetArgs([]string{"run", "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state, "--hostname", "quickstart", "--log-format", "json"})
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("run: %v\n%s", err, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), `"msg":"all sources read to the end and acknowledged; exiting (--once)"`) {
+			t.Errorf("log lacks the --once exit (or is not JSON):\n%s", errOut.String())
+		}
+		return out.String()
+	}
+	out := run()
+	want := 0
+	for _, name := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log"} {
+		data, err := os.ReadFile(filepath.Join("../../testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += bytes.Count(data, []byte("\n"))
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != want {
+		t.Fatalf("printed %d messages, want %d", len(lines), want)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "<") || !strings.Contains(l, " quickstart GitLab-") {
+			t.Errorf("not an RFC 5424 message from host quickstart: %q", l)
+		}
+	}
+	if again := run(); again != "" {
+		t.Errorf("second run printed %d bytes; it must resume from the checkpoints", len(again))
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--log-level", "loud", "--to", "stdout"},
+		{"run", "--log-format", "xml", "--to", "stdout"},
+		{"run", "--to", "http://x"},
+		{"run", "--start-at", "middle", "--to", "stdout"},
+	} {
+		if _, err := execute(t, args...); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
