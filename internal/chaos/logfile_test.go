@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// copyTruncateGap is the pause between the end of the copy and the
+// truncation in copyTruncateCompress.
+const copyTruncateGap = 20 * time.Millisecond
+
 // kinds are the three GitLab logs, in a fixed order.
 var kinds = []string{"audit", "application", "access"}
 
@@ -171,6 +175,10 @@ func (l *logFile) copyTruncateCompress() error {
 	if err != nil {
 		return err
 	}
+	// logrotate closes the copy, fsyncs, then truncates; lines written in
+	// that gap are in neither file. Widen it so the window check has lines
+	// to look at.
+	time.Sleep(copyTruncateGap)
 	l.mu.Lock()
 	truncatedAt := l.off
 	err = os.Truncate(l.path, 0)
