@@ -223,7 +223,10 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
 	a.log.Info("reloading configuration", "file", cfg.File())
-	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	// The old tailers must be gone before new ones follow the same paths;
+	// each gives up waiting for unacknowledged batches after
+	// ShutdownTimeout, so this bound is only a safety net.
+	sctx, cancel := context.WithTimeout(context.Background(), 2*a.opts.ShutdownTimeout+time.Second)
 	defer cancel()
 	fwdChanged := !reflect.DeepEqual(old.Forward, cfg.Forward)
 	if fwdChanged {
@@ -433,7 +436,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 // up, or an error listing what is wrong, one problem a line.
 func (a *Agent) Health() error {
 	a.mu.Lock()
-	srcs, s := a.sources, a.sink
+	srcs, s, st := a.sources, a.sink, a.streamer
 	a.mu.Unlock()
 	var problems []string
 	if s == nil {
@@ -449,8 +452,8 @@ func (a *Agent) Health() error {
 			problems = append(problems, fmt.Sprintf("source %s stopped: %v", src.cfg.Path, err))
 		}
 	}
-	if a.streamer != nil {
-		if err := a.streamer.err(); err != nil {
+	if st != nil {
+		if err := st.err(); err != nil {
 			problems = append(problems, "streaming receiver stopped: "+err.Error())
 		}
 	}
@@ -505,7 +508,9 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 			a.log.Error("streaming receiver stopped", "err", err)
 		}
 	}()
+	a.mu.Lock()
 	a.streamer = st
+	a.mu.Unlock()
 	return nil
 }
 

@@ -89,11 +89,13 @@ func TestSignals(t *testing.T) {
 	if err := b.write(5); err != nil {
 		t.Fatal(err)
 	}
+	// New sources start only after the old ones stopped: once b's lines
+	// arrive, a is no longer followed.
+	wait("b's lines (the reload happened)", has("audit", 4))
 	if err := a.write(5); err != nil {
 		t.Fatal(err)
 	}
-	wait("b's lines (the reload happened)", has("audit", 4))
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	if has("access", 11)() {
 		t.Error("a is still followed after the reload removed it")
 	}
