@@ -136,12 +136,19 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	}
 	var when []byte
 	for idx := range nAuditCols {
+		// Most of the columns are absent from any one line: skip them here,
+		// without a call.
 		s := o.slots[idx]
-		switch {
-		case idx == aEventTime && s.empty():
-			s = o.slots[aCreatedAt]
-		case idx == aEventName && s.empty():
-			s = o.slots[aEventType]
+		if s.empty() {
+			switch idx {
+			case aEventTime:
+				s = o.slots[aCreatedAt]
+			case aEventName:
+				s = o.slots[aEventType]
+			}
+			if s.empty() {
+				continue
+			}
 		}
 		v := o.emit(r, auditCols[idx], s)
 		if idx == aEventTime {
