@@ -484,16 +484,17 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 		return nil
 	}
 	r, err := streaming.New(streaming.Config{
-		Listen:    sc.Listen,
-		Path:      sc.Path,
-		TLSCert:   sc.TLS.CertFile,
-		TLSKey:    sc.TLS.KeyFile,
-		Tokens:    sc.Tokens,
-		TokenFile: sc.TokenFile,
-		TokenEnv:  sc.TokenEnv,
-		MaxBody:   sc.MaxBody,
-		SpoolDir:  sc.SpoolDir,
-		Logger:    a.log,
+		Listen:       sc.Listen,
+		Path:         sc.Path,
+		TLSCert:      sc.TLS.CertFile,
+		TLSKey:       sc.TLS.KeyFile,
+		Tokens:       sc.Tokens,
+		TokenFile:    sc.TokenFile,
+		TokenEnv:     sc.TokenEnv,
+		MaxBody:      sc.MaxBody,
+		SpoolDir:     sc.SpoolDir,
+		DedupeWindow: sc.DedupeWindow,
+		Logger:       a.log,
 	})
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)

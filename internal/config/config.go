@@ -152,6 +152,10 @@ type Streaming struct {
 	MaxBody int64 `yaml:"max_body"`
 	// SpoolDir holds the spool. Default <state_dir>/streaming.
 	SpoolDir string `yaml:"spool_dir"`
+	// DedupeWindow is how long an event id is remembered so that a second
+	// delivery of the same event is dropped (e.g. "24h"). Default 24h;
+	// negative turns deduplication off.
+	DedupeWindow time.Duration `yaml:"dedupe_window"`
 }
 
 // GeoIP configures enrichment with MaxMind databases.

@@ -142,7 +142,7 @@ sources:
     app_name: Custom-Access
     start_at: beginning
 metrics: {listen: 127.0.0.1:9469}
-streaming: {listen: "127.0.0.1:8080", tokens: [secret]}
+streaming: {listen: "127.0.0.1:8080", tokens: [secret], dedupe_window: 36h}
 geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 `
 	c, err := Parse([]byte(y), "full.yaml")
@@ -166,6 +166,7 @@ geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 		{c.Sources[1].StartAt, "beginning"},
 		{c.Streaming.Path, "/gitlab/audit"},
 		{c.Streaming.SpoolPath(), "/var/lib/x/streaming/events.log"},
+		{c.Streaming.DedupeWindow, 36 * time.Hour},
 		{c.GeoIP.ASNDB, "/a.mmdb"},
 		{c.CheckpointInterval, 250 * time.Millisecond},
 		{c.Line("forward.tls"), 9},
