@@ -2,15 +2,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -49,7 +43,8 @@ so the output is always valid JSON for jq.`,
 				args = []string{"-"}
 			}
 			for _, name := range args {
-				if err := p.parseFile(cmd.Context(), name, cmd.InOrStdin()); err != nil {
+				if err := readInput(cmd.Context(), name, cmd.InOrStdin(), p.handle); err != nil {
+					err = fmt.Errorf("parse: %w", err)
 					out.Flush()
 					return err
 				}
@@ -73,7 +68,6 @@ type lineParser struct {
 	fixed   parser.Parser
 	rec     parser.Record
 	buf     []byte // output line being built
-	long    []byte // assembles lines longer than the reader's buffer
 	out     *bufio.Writer
 	lines   int
 	failed  int
@@ -94,81 +88,6 @@ func newLineParser(typeName string) (*lineParser, error) {
 	}
 	p.fixed = parser.New(t)
 	return p, nil
-}
-
-// parseFile parses the file called name ("-" is stdin).
-func (p *lineParser) parseFile(ctx context.Context, name string, stdin io.Reader) error {
-	var r io.Reader = stdin
-	label := "stdin"
-	if f, ok := stdin.(*os.File); ok && name == "-" && ctx != nil {
-		// Unblock a read from a pipe or terminal when the command is
-		// interrupted (files never block).
-		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
-		defer stop()
-	}
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("parse: %w", err)
-		}
-		defer f.Close()
-		r, label = f, name
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("parse: %s: open gzip stream: %w", label, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 64<<10)
-	}
-	if err := p.parseLines(ctx, label, br); err != nil {
-		return fmt.Errorf("parse: %s: %w", label, err)
-	}
-	return nil
-}
-
-func (p *lineParser) parseLines(ctx context.Context, label string, br *bufio.Reader) error {
-	for n := 1; ; n++ {
-		if n%4096 == 0 && ctx != nil {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		line, err := p.readLine(br)
-		if len(line) > 0 {
-			if werr := p.handle(label, n, line); werr != nil {
-				return werr
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if ctx != nil && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("line %d: read: %w", n, err)
-		}
-	}
-}
-
-// readLine returns the next line without its line ending. The result is
-// valid until the next call.
-func (p *lineParser) readLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		p.long = append(p.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = br.ReadSlice('\n')
-			p.long = append(p.long, line...)
-		}
-		line = p.long
-	}
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	return line, err
 }
 
 // handle parses one line and writes its JSON object.

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -135,7 +133,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	var runErr error
 	for _, name := range files {
-		if runErr = s.sendFile(ctx, name, cmd.InOrStdin()); runErr != nil {
+		if runErr = readInput(ctx, name, cmd.InOrStdin(), func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
 			break
 		}
 	}
@@ -194,58 +192,6 @@ func (s *sender) ackError() error {
 	s.errMu.Lock()
 	defer s.errMu.Unlock()
 	return s.ackErr
-}
-
-// sendFile reads one input ("-" is stdin), gunzipping .gz files.
-func (s *sender) sendFile(ctx context.Context, name string, stdin io.Reader) error {
-	var r io.Reader = stdin
-	label := "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("open input: %w", err)
-		}
-		defer f.Close()
-		r, label = f, name
-	}
-	br := bufio.NewReaderSize(r, 256<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("%s: gzip: %w", label, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
-	}
-	var long []byte
-	for {
-		line, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, line...)
-			continue
-		}
-		if len(long) > 0 {
-			line = append(long, line...)
-		}
-		if len(line) > 0 {
-			if err := s.line(ctx, line); err != nil {
-				return err
-			}
-		}
-		long = long[:0]
-		if cap(long) > 16<<20 {
-			long = nil // do not keep a huge buffer for one odd line
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("%s: read: %w", label, err)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
 }
 
 // line parses and encodes one line into the current batch.
