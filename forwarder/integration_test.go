@@ -6,16 +6,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -24,118 +23,6 @@ import (
 // check what the daemons parsed and wrote out. .ci/install-deps.sh installs
 // both. Outside CI a missing daemon skips the test loudly; with CI=true it
 // fails.
-
-// daemonMissing skips or, in CI, fails.
-func daemonMissing(t *testing.T, what string) {
-	t.Helper()
-	msg := fmt.Sprintf("INTEGRATION TEST NOT RUN: %s not found. Run .ci/install-deps.sh to install rsyslog and syslog-ng.", what)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func findRsyslogd(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("RSYSLOGD"), "/usr/sbin/rsyslogd"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if p, err := exec.LookPath("rsyslogd"); err == nil {
-		return p
-	}
-	daemonMissing(t, "rsyslogd (set $RSYSLOGD or install rsyslog)")
-	return ""
-}
-
-// findSyslogNG returns the root of an unpacked syslog-ng-core package:
-// $SYSLOG_NG (the root, or the syslog-ng binary inside it) or /opt/syslog-ng.
-func findSyslogNG(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv("SYSLOG_NG")
-	if strings.HasSuffix(root, "/usr/sbin/syslog-ng") {
-		root = strings.TrimSuffix(root, "/usr/sbin/syslog-ng")
-	}
-	if root == "" {
-		root = "/opt/syslog-ng"
-	}
-	if _, err := os.Stat(filepath.Join(root, "usr/sbin/syslog-ng")); err != nil {
-		daemonMissing(t, "syslog-ng (set $SYSLOG_NG to the unpacked syslog-ng-core root, default /opt/syslog-ng)")
-	}
-	return root
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
-// startDaemon runs cmd until the test ends and waits until tcpPort accepts
-// connections.
-func startDaemon(t *testing.T, cmd *exec.Cmd, tcpPort int, logFile string) {
-	t.Helper()
-	out, err := os.Create(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", cmd.Path, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		out.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logFile)
-			t.Logf("%s output:\n%s", filepath.Base(cmd.Path), b)
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", tcpPort), time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(logFile)
-			t.Fatalf("%s exited: %v\n%s", cmd.Path, err, b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(logFile)
-			t.Fatalf("%s is not listening on %d: %v\n%s", cmd.Path, tcpPort, err, b)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // daemonRecord is what the daemons' JSON templates write for one message.
 type daemonRecord struct {
@@ -375,7 +262,7 @@ func forwardTLS(t *testing.T, url string, ms []Message, e *Encoder, tc TLSConfig
 }
 
 func TestRsyslogIntegration(t *testing.T) {
-	rsyslogd := findRsyslogd(t)
+	rsyslogd := syslogtest.Rsyslogd(t)
 	for _, tt := range []struct {
 		name, scheme, query string
 		format              Format
@@ -387,7 +274,7 @@ func TestRsyslogIntegration(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			tcpPort, udpPort := freeTCPPort(t), freeUDPPort(t)
+			tcpPort, udpPort := syslogtest.FreeTCPPort(t), syslogtest.FreeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
 			conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="512k" parser.escapeControlCharactersOnReceive="off")
 module(load="imtcp" maxFrameSize="1000000")
@@ -416,7 +303,7 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 				t.Fatal(err)
 			}
 			cmd := exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "rsyslogd.pid"))
-			startDaemon(t, cmd, tcpPort, filepath.Join(dir, "rsyslogd.log"))
+			syslogtest.StartDaemon(t, cmd, tcpPort)
 			ms := integrationMessages(t, tt.scheme == "tcp")
 			port := tcpPort
 			if tt.scheme == "udp" {
@@ -433,7 +320,6 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 }
 
 func TestSyslogNGIntegration(t *testing.T) {
-	root := findSyslogNG(t)
 	for _, tt := range []struct {
 		name, scheme string
 	}{
@@ -443,7 +329,7 @@ func TestSyslogNGIntegration(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			tcpPort, udpPort := freeTCPPort(t), freeUDPPort(t)
+			tcpPort, udpPort := syslogtest.FreeTCPPort(t), syslogtest.FreeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
 			certs, err := collect.WriteTestCerts(dir)
 			if err != nil {
@@ -465,11 +351,7 @@ log { source(s_tcp); source(s_udp); destination(d); };
 			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(filepath.Join(root, "usr/sbin/syslog-ng"), "-F", "--no-caps", "-f", confFile,
-				"--module-path="+filepath.Join(root, "usr/lib/syslog-ng/3.38"),
-				"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl"))
-			cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/syslog-ng")+":"+filepath.Join(root, "usr/lib/x86_64-linux-gnu"))
-			startDaemon(t, cmd, tcpPort, filepath.Join(dir, "syslog-ng.log"))
+			syslogtest.StartDaemon(t, syslogtest.SyslogNG(t, confFile, dir), tcpPort)
 			ms := integrationMessages(t, tt.scheme != "udp")
 			port := tcpPort
 			if tt.scheme == "udp" {

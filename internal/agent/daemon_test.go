@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,92 +22,6 @@ import (
 // $RSYSLOGD) and syslog-ng (unpacked by .ci/install-deps.sh into
 // /opt/syslog-ng, or $SYSLOG_NG). Without the daemon they skip, except in
 // CI (CI=true), where they fail.
-
-func daemonMissing(t *testing.T, what string) {
-	t.Helper()
-	msg := fmt.Sprintf("END-TO-END TEST NOT RUN: %s not found; run .ci/install-deps.sh", what)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-func rsyslogd(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("RSYSLOGD"), "/usr/sbin/rsyslogd"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if p, err := exec.LookPath("rsyslogd"); err == nil {
-		return p
-	}
-	daemonMissing(t, "rsyslogd")
-	return ""
-}
-
-func syslogNGRoot(t *testing.T) string {
-	t.Helper()
-	root := strings.TrimSuffix(os.Getenv("SYSLOG_NG"), "/usr/sbin/syslog-ng")
-	if root == "" {
-		root = "/opt/syslog-ng"
-	}
-	if _, err := os.Stat(filepath.Join(root, "usr/sbin/syslog-ng")); err != nil {
-		daemonMissing(t, "syslog-ng under "+root)
-	}
-	return root
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startDaemon starts cmd, waits until it listens on port and stops it at
-// the end of the test.
-func startDaemon(t *testing.T, cmd *exec.Cmd, port int) {
-	t.Helper()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited: %s", cmd.Path, out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not listen on %d: %s", cmd.Path, port, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // sampleSources are the bundled samples as sources.
 func sampleSources() []config.Source {
@@ -173,9 +85,9 @@ func waitLines(t *testing.T, file string, n int) []string {
 // three logs arrives once, with its APP-NAME, MSGID, facility local7 and the
 // line as MSG, byte for byte.
 func TestEndToEndRsyslog(t *testing.T) {
-	bin := rsyslogd(t)
+	bin := syslogtest.Rsyslogd(t)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := syslogtest.FreeTCPPort(t)
 	out := filepath.Join(dir, "out.log")
 	conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k")
 module(load="imtcp")
@@ -192,7 +104,7 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startDaemon(t, exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), port)
+	syslogtest.StartDaemon(t, exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), port)
 
 	runAgentOnce(t, fmt.Sprintf("tcp://127.0.0.1:%d", port))
 	want := expected(t)
@@ -305,9 +217,9 @@ func exampleConf(t *testing.T, name string, repl ...string) string {
 // TestExampleRsyslogCollector runs examples/rsyslog-collector.conf (ports
 // moved to free ones) between the agent and a stand-in for AMA.
 func TestExampleRsyslogCollector(t *testing.T) {
-	bin := rsyslogd(t)
+	bin := syslogtest.Rsyslogd(t)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := syslogtest.FreeTCPPort(t)
 	ama := &amaCollector{}
 	col, err := syslogtest.Listen("127.0.0.1:0", ama.add)
 	if err != nil {
@@ -321,7 +233,7 @@ func TestExampleRsyslogCollector(t *testing.T) {
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startDaemon(t, exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), port)
+	syslogtest.StartDaemon(t, exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), port)
 	runAgentOnce(t, fmt.Sprintf("tcp://127.0.0.1:%d", port))
 	want := 0
 	for _, n := range expected(t) {
@@ -333,9 +245,8 @@ func TestExampleRsyslogCollector(t *testing.T) {
 // TestExampleSyslogNGCollector does the same with
 // examples/syslog-ng-collector.conf.
 func TestExampleSyslogNGCollector(t *testing.T) {
-	root := syslogNGRoot(t)
 	dir := t.TempDir()
-	port := freePort(t)
+	port := syslogtest.FreeTCPPort(t)
 	ama := &amaCollector{}
 	col, err := syslogtest.Listen("127.0.0.1:0", ama.add)
 	if err != nil {
@@ -351,11 +262,7 @@ func TestExampleSyslogNGCollector(t *testing.T) {
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(root, "usr/sbin/syslog-ng"), "-F", "--no-caps", "-f", confFile,
-		"--module-path="+filepath.Join(root, "usr/lib/syslog-ng/3.38"),
-		"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl"))
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/syslog-ng")+":"+filepath.Join(root, "usr/lib/x86_64-linux-gnu"))
-	startDaemon(t, cmd, port)
+	syslogtest.StartDaemon(t, syslogtest.SyslogNG(t, confFile, dir), port)
 	runAgentOnce(t, fmt.Sprintf("tcp://127.0.0.1:%d", port))
 	want := 0
 	for _, n := range expected(t) {

@@ -146,7 +146,7 @@ func TestStreamingEventForwarded(t *testing.T) {
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr())
 	c.Sources = []config.Source{}
-	port := freePort(t)
+	port := syslogtest.FreeTCPPort(t)
 	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{"s3cr3t-token-0123456789"}}
 	if _, err := c.Resolve(); err != nil {
 		t.Fatal(err)
