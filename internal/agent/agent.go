@@ -334,7 +334,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			CheckpointInterval: cfg.CheckpointInterval,
 			ShutdownTimeout:    a.opts.ShutdownTimeout,
 			Poll:               a.opts.TailerPoll,
-			Logger:             a.log.With("path", sc.Path),
+			Logger:             a.log, // the tailer adds the path itself
 		}
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
