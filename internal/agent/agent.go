@@ -52,6 +52,10 @@ type Options struct {
 	// StallLimit is how long batches may wait without an acknowledgement
 	// before Health reports the collector unreachable. Default 15s.
 	StallLimit time.Duration
+	// Workers is the number of goroutines per source that parse and encode
+	// in parallel; it overrides the configuration's pipeline.workers.
+	// Default: pipeline.workers, else DefaultWorkers().
+	Workers int
 }
 
 // Agent follows the configured sources and forwards them. Create it with
@@ -324,6 +328,13 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	if a.streamer != nil {
 		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
 	}
+	workers := a.opts.Workers
+	if workers <= 0 {
+		workers = cfg.Pipeline.Workers
+	}
+	if workers <= 0 {
+		workers = DefaultWorkers()
+	}
 	sctx, cancel := context.WithCancel(ctx)
 	var srcs []*source
 	for _, sc := range scs {
@@ -339,7 +350,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
 		}
-		s, err := newSource(sc, tc, cfg.Hostname, facility, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
+		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
@@ -348,7 +359,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	}
 	for _, s := range srcs {
 		s.start(sctx)
-		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName)
+		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "workers", len(s.workers))
 	}
 	a.mu.Lock()
 	a.sources, a.cancelSr = srcs, cancel

@@ -37,13 +37,8 @@ func BenchmarkEncodeBatch(b *testing.B) {
 				tb.Ends = append(tb.Ends, len(tb.Data))
 				tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+i+1))
 			}
-			s := &source{
-				typ:  typ,
-				p:    parser.New(typ),
-				enc:  &forwarder.Encoder{},
-				m:    metrics.New().Source(typ.String(), "bench"),
-				opts: forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "bench", AppName: config.DefaultAppName(typ.String())},
-			}
+			s := newWorker(typ, &forwarder.Encoder{}, nil, metrics.New().Source(typ.String(), "bench"),
+				forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "bench", AppName: config.DefaultAppName(typ.String())})
 			var fb forwarder.Batch
 			s.encode(tb, &fb) // warm up the reused buffers
 			b.ReportAllocs()

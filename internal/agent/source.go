@@ -21,10 +21,15 @@ import (
 
 // slotsPerSource is the number of batches a source may have in the
 // forwarder at once. Together with the tailer's batch size it bounds the
-// unacknowledged window, and so the duplicates after a crash.
+// unacknowledged window, and so the duplicates after a crash. Each encode
+// worker adds one slot, so that every worker can encode while the forwarder
+// holds its share.
 const slotsPerSource = 4
 
-// source is one followed file and its pipeline goroutine.
+// source is one followed file and its pipeline: a dispatcher goroutine
+// takes the tailer's batches in order, encode workers parse and encode them
+// in parallel, and a sender goroutine hands them to the sink in the order
+// the tailer produced them (see pipeline.go).
 type source struct {
 	cfg      config.Source
 	typ      parser.Type
@@ -32,39 +37,35 @@ type source struct {
 	log      *slog.Logger
 	t        *tailer.Tailer
 	sink     sink
-	enc      *forwarder.Encoder
-	geo      *geoip.DB
 	m        *metrics.Source
 	aw       *ackWatch
 
-	// Pipeline state, used by the loop goroutine only.
-	p    parser.Parser
-	rec  parser.Record
-	msg  forwarder.Message
-	opts forwarder.RecordOptions
-
-	free  chan *slot // slots not in the forwarder
-	slots []*slot
+	workers []*worker  // one per encode goroutine
+	free    chan *slot // slots not in use: bounds the batches in the pipeline
+	work    chan *slot // dispatched slots, for the workers
+	order   chan *slot // dispatched slots in tailer order, for the sender
+	slots   []*slot
 
 	// Progress, written by acks and read by the agent.
 	batches atomic.Uint64 // tailer batches taken
 	failed  atomic.Pointer[error]
 
-	done      chan struct{} // closed when loop and tailer returned
+	done      chan struct{} // closed when the pipeline and the tailer returned
 	lastTrunc uint64        // tailer truncations already added to the metric
 	statsMu   sync.Mutex
 }
 
-// slot is one batch in flight: the tailer's lines and their encoding. Its
-// ack method value is made once, so acknowledging allocates nothing.
+// slot is one batch in the pipeline: the tailer's lines and their encoding.
+// Its ack method value is made once, so acknowledging allocates nothing.
 type slot struct {
-	s   *source
-	tb  *tailer.Batch
-	fb  forwarder.Batch
-	ack func(error)
+	s     *source
+	tb    *tailer.Batch
+	fb    forwarder.Batch
+	ready chan struct{} // a worker finished encoding tb into fb
+	ack   func(error)
 }
 
-func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility,
+func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
 	snk sink, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Metrics, aw *ackWatch, log *slog.Logger) (*source, error) {
 	typ, err := parser.ParseType(sc.Type)
 	if err != nil {
@@ -74,6 +75,8 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	if err != nil {
 		return nil, err
 	}
+	workers = max(workers, 1)
+	nslots := slotsPerSource + workers
 	s := &source{
 		cfg:      sc,
 		typ:      typ,
@@ -81,17 +84,19 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		log:      log,
 		t:        t,
 		sink:     snk,
-		enc:      enc,
-		geo:      geo,
 		m:        m.Source(sc.Type, sc.Path),
 		aw:       aw,
-		p:        parser.New(typ),
-		opts:     forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName},
-		free:     make(chan *slot, slotsPerSource),
+		free:     make(chan *slot, nslots),
+		work:     make(chan *slot, nslots),
+		order:    make(chan *slot, nslots),
 		done:     make(chan struct{}),
 	}
-	for range slotsPerSource {
-		sl := &slot{s: s}
+	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
+	for range workers {
+		s.workers = append(s.workers, newWorker(typ, enc, geo, s.m, opts))
+	}
+	for range nslots {
+		sl := &slot{s: s, ready: make(chan struct{}, 1)}
 		sl.ack = sl.acked
 		s.slots = append(s.slots, sl)
 		s.free <- sl
@@ -100,23 +105,16 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 }
 
 // start runs the tailer and the pipeline until ctx is done. done is closed
-// once both returned and the tailer wrote its final checkpoint.
+// once all of them returned and the tailer wrote its final checkpoint.
 func (s *source) start(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
 	s.m.Up.Set(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		if err := s.t.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.fail(err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		if err := s.loop(ctx); err != nil {
-			s.fail(err)
-		}
-	}()
+	})
+	s.runPipeline(ctx, &wg)
 	go func() {
 		wg.Wait()
 		close(s.done)
@@ -137,47 +135,6 @@ func (s *source) err() error {
 	return nil
 }
 
-// loop takes batches from the tailer, encodes them and sends them.
-func (s *source) loop(ctx context.Context) error {
-	batches := s.t.Batches()
-	for {
-		var tb *tailer.Batch
-		select {
-		case <-ctx.Done():
-			s.drain()
-			return nil
-		case b, ok := <-batches:
-			if !ok {
-				return nil
-			}
-			tb = b
-		}
-		var sl *slot
-		select {
-		case sl = <-s.free:
-		case <-ctx.Done():
-			s.t.Release(tb)
-			s.drain()
-			return nil
-		}
-		s.batches.Add(1)
-		sl.tb = tb
-		s.encode(tb, &sl.fb)
-		s.aw.sent(time.Now())
-		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
-			s.aw.acked(time.Now())
-			sl.tb = nil
-			s.t.Release(tb)
-			s.free <- sl
-			if ctx.Err() != nil || errors.Is(err, forwarder.ErrClosed) {
-				s.drain()
-				return nil // shutting down or reloading: the lines are read again next time
-			}
-			return err
-		}
-	}
-}
-
 // drain releases, without committing, the batches the tailer queued after
 // the source stopped, so that the tailer does not wait for them. It returns
 // when the tailer closes the channel (its Run ends with the same context).
@@ -187,38 +144,10 @@ func (s *source) drain() {
 	}
 }
 
-// encode turns the lines of tb into syslog messages in fb.
-func (s *source) encode(tb *tailer.Batch, fb *forwarder.Batch) {
-	fb.Reset()
-	s.opts.Now = time.Now()
-	n := tb.Len()
-	failures := 0
-	for i := range n {
-		line := tb.Line(i)
-		if s.p != nil && s.p.Parse(line, &s.rec) == nil {
-			s.msg.FromRecord(&s.rec, line, &s.opts)
-			if s.geo != nil {
-				if ip, ok := s.rec.Get(parser.ColIPAddress); ok {
-					s.msg.Params = s.geo.AppendFields(s.msg.Params, ip)
-				}
-			}
-		} else {
-			// Never dropped: sent raw, without STRUCTURED-DATA.
-			failures++
-			s.msg.FromLine(s.typ, line, &s.opts)
-		}
-		fb.Append(s.enc, &s.msg)
-	}
-	s.m.LinesRead.Add(float64(n))
-	s.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
-	if failures > 0 {
-		s.m.ParseFailures.Add(float64(failures))
-	}
-}
-
 // acked is the forwarder's acknowledgement of the slot's batch. It runs on
 // the forwarder's writer goroutine and must not block: the free channel has
-// room for every slot.
+// room for every slot. The sender hands batches over in tailer order, so
+// the acknowledgements, and the commits, come in that order too.
 func (sl *slot) acked(err error) {
 	s, tb := sl.s, sl.tb
 	n := tb.Len()

@@ -68,6 +68,8 @@ type Config struct {
 	Streaming Streaming `yaml:"streaming"`
 	// GeoIP configures IP address enrichment.
 	GeoIP GeoIP `yaml:"geoip"`
+	// Pipeline tunes the per-source processing.
+	Pipeline Pipeline `yaml:"pipeline"`
 
 	file  string         // the file the config was read from, "" for defaults
 	lines map[string]int // key path ("forward.url", "sources[1].path") → line
@@ -157,6 +159,17 @@ type Streaming struct {
 	// negative turns deduplication off.
 	DedupeWindow time.Duration `yaml:"dedupe_window"`
 }
+
+// Pipeline tunes how each source's lines are processed.
+type Pipeline struct {
+	// Workers is the number of goroutines that parse and encode the
+	// batches of one source in parallel; batches are still sent and
+	// checkpointed in file order. 0 (the default) means min(2, GOMAXPROCS).
+	Workers int `yaml:"workers"`
+}
+
+// MaxWorkers bounds Pipeline.Workers.
+const MaxWorkers = 64
 
 // GeoIP configures enrichment with MaxMind databases.
 type GeoIP struct {

@@ -100,6 +100,8 @@ func TestValidateErrors(t *testing.T) {
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
 		{"streaming token", "state_dir: /s\nstreaming:\n  listen: 127.0.0.1:8080\n", "config.yaml:2: streaming: tokens, token_file or token_env is required"},
+		{"negative workers", "state_dir: /s\npipeline:\n  workers: -1\n", "config.yaml:3: pipeline.workers: must be between 0"},
+		{"too many workers", "state_dir: /s\npipeline:\n  workers: 1000\n", "config.yaml:3: pipeline.workers: must be between 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +146,7 @@ sources:
 metrics: {listen: 127.0.0.1:9469}
 streaming: {listen: "127.0.0.1:8080", tokens: [secret], dedupe_window: 36h}
 geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
+pipeline: {workers: 3}
 `
 	c, err := Parse([]byte(y), "full.yaml")
 	if err != nil {
@@ -168,6 +171,7 @@ geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
 		{c.Streaming.SpoolPath(), "/var/lib/x/streaming/events.log"},
 		{c.Streaming.DedupeWindow, 36 * time.Hour},
 		{c.GeoIP.ASNDB, "/a.mmdb"},
+		{c.Pipeline.Workers, 3},
 		{c.CheckpointInterval, 250 * time.Millisecond},
 		{c.Line("forward.tls"), 9},
 		{c.Line("sources[1].app_name"), 20},

@@ -67,6 +67,9 @@ func (c *Config) Validate() error {
 		}
 		v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
 	}
+	if w := c.Pipeline.Workers; w < 0 || w > MaxWorkers {
+		v.errf("pipeline.workers", "must be between 0 (automatic: min(2, GOMAXPROCS)) and %d, got %d", MaxWorkers, w)
+	}
 	if c.Metrics.Listen != "" {
 		v.hostPort("metrics.listen", c.Metrics.Listen)
 	}

@@ -1,0 +1,178 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// The pipeline of a source has three stages, connected per batch (never per
+// line) by channels whose capacity is the number of slots, so that only the
+// free channel ever blocks the dispatcher (backpressure):
+//
+//	tailer ─▶ dispatch ─┬─ work ──▶ worker 1..N (parse + encode into slot.fb)
+//	                    └─ order ─▶ send (waits for slot.ready, in order) ─▶ sink
+//
+// The order channel is FIFO, so the sender hands batches to the sink in the
+// order the tailer produced them whatever order the workers finish in; the
+// sink acknowledges in that order, so the tailer's commits stay in order.
+// Idle goroutines block on their channels; nothing spins.
+
+// DefaultWorkers returns the default number of encode workers per source:
+// min(2, GOMAXPROCS). The agent's own hot path (parse and encode) rarely
+// gains from more than two; the tailer and the forwarder's writer need the
+// rest.
+func DefaultWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
+
+// runPipeline starts the dispatcher, the workers and the sender, each
+// counted in wg.
+func (s *source) runPipeline(ctx context.Context, wg *sync.WaitGroup) {
+	pctx, stop := context.WithCancel(ctx)
+	wg.Go(func() {
+		defer stop()
+		s.dispatch(ctx, pctx)
+	})
+	for _, w := range s.workers {
+		wg.Go(func() { w.run(s.work) })
+	}
+	wg.Go(func() { s.send(pctx, stop) })
+}
+
+// dispatch takes the tailer's batches in order, gives each a free slot and
+// queues the slot for the workers and, in the same order, for the sender.
+// It stops when ctx ends, or when the sender stopped the pipeline (pctx)
+// because the sink failed; then it releases what the tailer still queues.
+func (s *source) dispatch(ctx, pctx context.Context) {
+	defer close(s.work)
+	defer close(s.order)
+	defer func() {
+		if ctx.Err() == nil {
+			// The sink failed: stop reading (the file is read again at
+			// the next start or reload) until the source is stopped.
+			<-ctx.Done()
+		}
+		s.drain()
+	}()
+	batches := s.t.Batches()
+	for {
+		var tb *tailer.Batch
+		select {
+		case <-pctx.Done():
+			return
+		case b, ok := <-batches:
+			if !ok {
+				return
+			}
+			tb = b
+		}
+		var sl *slot
+		select {
+		case sl = <-s.free:
+		case <-pctx.Done():
+			s.t.Release(tb)
+			return
+		}
+		s.batches.Add(1)
+		sl.tb = tb
+		// Neither send blocks: both channels have room for every slot.
+		s.order <- sl
+		s.work <- sl
+	}
+}
+
+// send hands the encoded batches to the sink in dispatch order. After the
+// pipeline stopped (shutdown, reload, or a sink failure, which it reports
+// and which stops the pipeline) it releases the remaining batches without
+// sending or committing them: they are read again next time.
+func (s *source) send(ctx context.Context, stop context.CancelFunc) {
+	stopped := false
+	for sl := range s.order {
+		<-sl.ready
+		if stopped || ctx.Err() != nil {
+			stopped = true
+			s.discard(sl)
+			continue
+		}
+		s.aw.sent(time.Now())
+		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
+			s.aw.acked(time.Now())
+			s.discard(sl)
+			stopped = true
+			if ctx.Err() == nil && !errors.Is(err, forwarder.ErrClosed) {
+				s.fail(err)
+			}
+			stop()
+		}
+	}
+}
+
+// discard releases the slot's batch without committing it.
+func (s *source) discard(sl *slot) {
+	tb := sl.tb
+	sl.tb = nil
+	s.t.Release(tb)
+	s.free <- sl
+}
+
+// worker parses and encodes batches. Each has its own parser, record and
+// message, reused for every line, so encoding allocates nothing.
+type worker struct {
+	typ  parser.Type
+	p    parser.Parser
+	rec  parser.Record
+	msg  forwarder.Message
+	opts forwarder.RecordOptions
+	enc  *forwarder.Encoder // safe for concurrent use
+	geo  *geoip.DB          // safe for concurrent use; may be nil
+	m    *metrics.Source
+}
+
+func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
+	return &worker{typ: typ, p: parser.New(typ), enc: enc, geo: geo, m: m, opts: opts}
+}
+
+// run encodes the slots from work until it is closed, signalling each one
+// ready.
+func (w *worker) run(work <-chan *slot) {
+	for sl := range work {
+		w.encode(sl.tb, &sl.fb)
+		sl.ready <- struct{}{}
+	}
+}
+
+// encode turns the lines of tb into syslog messages in fb.
+func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
+	fb.Reset()
+	w.opts.Now = time.Now()
+	n := tb.Len()
+	failures := 0
+	for i := range n {
+		line := tb.Line(i)
+		if w.p != nil && w.p.Parse(line, &w.rec) == nil {
+			w.msg.FromRecord(&w.rec, line, &w.opts)
+			if w.geo != nil {
+				if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
+					w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
+				}
+			}
+		} else {
+			// Never dropped: sent raw, without STRUCTURED-DATA.
+			failures++
+			w.msg.FromLine(w.typ, line, &w.opts)
+		}
+		fb.Append(w.enc, &w.msg)
+	}
+	w.m.LinesRead.Add(float64(n))
+	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
+	if failures > 0 {
+		w.m.ParseFailures.Add(float64(failures))
+	}
+}
