@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBacklogThenFollow(t *testing.T) {
@@ -67,4 +68,32 @@ func TestBurstWhileFollowing(t *testing.T) {
 	c.waitN(len(want))
 	c.stop()
 	checkExactly(t, c.texts(), want)
+}
+
+// TestFollowLingerCoalesces checks that lines written one at a time to a
+// followed file reach the consumer in a few batches, not one batch a line
+// (Config.FollowLinger), and still exactly and in order.
+func TestFollowLingerCoalesces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "")
+	c := start(t, testConfig(t, path))
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	live := linesOf(numbered("live", 0, 300))
+	for _, l := range live {
+		appendFile(t, path, l+"\n")
+		time.Sleep(time.Millisecond)
+	}
+	c.waitN(len(live))
+	c.stop()
+	checkExactly(t, c.texts(), live)
+	c.mu.Lock()
+	batches := c.batches
+	c.mu.Unlock()
+	// 300 lines about 1ms apart with a 20ms linger come in some 15-30
+	// batches; without the linger, in about 300. Half is a wide margin
+	// for a loaded machine.
+	if batches > len(live)/2 {
+		t.Errorf("%d lines came in %d batches; the follow linger should coalesce them", len(live), batches)
+	}
+	t.Logf("%d lines in %d batches", len(live), batches)
 }

@@ -41,6 +41,7 @@ const (
 	DefaultPollInterval       = 250 * time.Millisecond
 	DefaultCheckpointInterval = time.Second
 	DefaultShutdownTimeout    = 5 * time.Second
+	DefaultFollowLinger       = 20 * time.Millisecond
 )
 
 // Config describes one followed file. Only Path is required.
@@ -74,6 +75,13 @@ type Config struct {
 	// detection when no line arrives, waiting for a missing file, the
 	// RotateWait loop (default 250ms).
 	PollInterval time.Duration
+	// FollowLinger is how long, while following a live file, a batch that
+	// is not full waits for more lines once none are immediately available
+	// (default 20ms; negative: send at once). At a steady write rate it
+	// turns many tiny batches into a few larger ones, which is what keeps
+	// the per-batch work (file checks, hand-offs, one write and one
+	// acknowledgement per batch) small; lines are delayed by at most this.
+	FollowLinger time.Duration
 	// CheckpointInterval is how often a changed checkpoint is written
 	// (default 1s). It is also written when Run returns.
 	CheckpointInterval time.Duration
@@ -121,6 +129,7 @@ func (c *Config) setDefaults() error {
 	defd(&c.PollInterval, DefaultPollInterval)
 	defd(&c.CheckpointInterval, DefaultCheckpointInterval)
 	defd(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	defd(&c.FollowLinger, DefaultFollowLinger)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -74,6 +74,12 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 
 	expect, num := src.off, 0
 	stall := int64(-1)
+	// linger holds a small batch back briefly for more lines (see
+	// Config.FollowLinger); one timer serves the whole follow.
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	defer linger.Stop()
+	lingering := false
 	for {
 		var l *tail.Line
 		var ok bool
@@ -130,7 +136,26 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 				continue
 			default:
 			}
+			if t.cfg.FollowLinger <= 0 || t.cur == nil || len(t.cur.Ends) == 0 {
+				break
+			}
+			if !lingering {
+				lingering = true
+				linger.Reset(t.cfg.FollowLinger)
+			}
+			select {
+			case l, ok = <-tl.Lines:
+				continue
+			case <-linger.C:
+				lingering = false
+			case <-ctx.Done():
+				return false, ctx.Err()
+			}
 			break
+		}
+		if lingering {
+			linger.Stop() // Go ≥1.23: no stale tick can be received after Stop
+			lingering = false
 		}
 		if _, ok := t.liveOK(src, expect); !ok {
 			t.discard()

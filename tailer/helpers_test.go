@@ -44,16 +44,17 @@ type gotLine struct {
 // collector consumes a Tailer's batches like the agent does: it keeps a
 // copy of every line, commits and releases each batch.
 type collector struct {
-	t      *testing.T
-	tl     *Tailer
-	mu     sync.Mutex
-	lines  []gotLine
-	notify chan struct{}
-	gate   chan struct{} // when non-nil, the consumer waits until it is closed
-	gateMu sync.Once
-	cancel context.CancelFunc
-	done   chan error
-	cdone  chan struct{}
+	t       *testing.T
+	tl      *Tailer
+	mu      sync.Mutex
+	lines   []gotLine
+	batches int // batches received
+	notify  chan struct{}
+	gate    chan struct{} // when non-nil, the consumer waits until it is closed
+	gateMu  sync.Once
+	cancel  context.CancelFunc
+	done    chan error
+	cdone   chan struct{}
 }
 
 func start(t *testing.T, cfg Config) *collector {
@@ -78,6 +79,7 @@ func startTailer(t *testing.T, tl *Tailer, gate chan struct{}) *collector {
 				<-c.gate
 			}
 			c.mu.Lock()
+			c.batches++
 			for i := 0; i < b.Len(); i++ {
 				c.lines = append(c.lines, gotLine{string(b.Line(i)), b.Offsets[i], b.Name, b.File})
 			}
