@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,9 +15,16 @@ import (
 
 // Handler serves /metrics from m's registry and /healthz from health: 200
 // "ok" when health returns nil, else 503 with the error's text, which says
-// what is wrong (one problem per line).
+// what is wrong (one problem per line). It also serves Go's profiles under
+// /debug/pprof/ (as Prometheus and promtail do), so a slow or busy agent can
+// be profiled in place; keep the metrics address on loopback or firewalled.
 func (m *Metrics) Handler(health func() error) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -46,6 +46,9 @@ func TestEndpoint(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
 	}
+	if code, prof := get(t, base+"/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(prof, "goroutine profile:") {
+		t.Errorf("/debug/pprof/goroutine: %d %.80q", code, prof)
+	}
 	for _, want := range []string{
 		`gitlab_syslog_lines_read_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 10`,
 		`gitlab_syslog_lines_sent_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 9`,
