@@ -116,7 +116,14 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 			if l.Err == nil {
 				end := expect + int64(len(l.Text)) + 1
 				if l.Num != num+1 || l.SeekInfo.Offset != end {
-					t.discard()
+					// nxadm/tail reopened the path; l is not ours.
+					if t.cutBelow(src, expect) {
+						if err := t.send(ctx, src); err != nil {
+							return false, err
+						}
+					} else {
+						t.discard()
+					}
 					return false, nil
 				}
 				num, expect = l.Num, end
@@ -158,13 +165,34 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 			lingering = false
 		}
 		if _, ok := t.liveOK(src, expect); !ok {
-			t.discard()
+			if t.cutBelow(src, expect) {
+				// copytruncate: the lines in hand were read before the
+				// cut (see cutBelow), so they are the file's content and
+				// are sent; the main loop then recovers the rest from
+				// the rotated copy starting after them.
+				if err := t.send(ctx, src); err != nil {
+					return false, err
+				}
+			} else {
+				t.discard()
+			}
 			return false, nil
 		}
 		if err := t.send(ctx, src); err != nil {
 			return false, err
 		}
 	}
+}
+
+// cutBelow reports whether Path still names src's file and it is now
+// shorter than expect, the end of the lines collected. Writers append
+// (O_APPEND), so after a truncation the file grows again from 0 and has
+// stayed below expect ever since: nxadm/tail, reading forward, cannot have
+// read bytes up to expect after the cut, so every collected line was read
+// before it.
+func (t *Tailer) cutBelow(src *source, expect int64) bool {
+	fi, err := os.Stat(t.cfg.Path)
+	return err == nil && sameInode(fi, src) && fi.Size() < expect
 }
 
 // liveOK reports whether following may go on: Path still names src, the
