@@ -143,15 +143,20 @@ func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int
 		}
 		dst = append(dst, ']')
 	}
-	body := e.trimMsg(m.Msg)
-	if len(body) > 0 {
-		dst = append(dst, ' ')
-		msg = len(dst)
-		dst = append(dst, body...)
-	} else {
-		msg = len(dst)
-	}
+	dst, msg = e.appendBody(dst, m)
 	return dst, sd, msg
+}
+
+// appendBody appends " MSG" (nothing when the line is empty) and returns
+// where MSG starts.
+func (e *Encoder) appendBody(dst []byte, m *Message) ([]byte, int) {
+	body := e.trimMsg(m.Msg)
+	if len(body) == 0 {
+		return dst, len(dst)
+	}
+	dst = append(dst, ' ')
+	msg := len(dst)
+	return append(dst, body...), msg
 }
 
 // append3164 writes <PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG.
@@ -188,14 +193,7 @@ func (e *Encoder) append3164(dst []byte, m *Message) (out []byte, sd, msg int) {
 	}
 	dst = append(dst, ':')
 	sd = len(dst)
-	body := e.trimMsg(m.Msg)
-	if len(body) > 0 {
-		dst = append(dst, ' ')
-		msg = len(dst)
-		dst = append(dst, body...)
-	} else {
-		msg = len(dst)
-	}
+	dst, msg = e.appendBody(dst, m)
 	return dst, sd, msg
 }
 
