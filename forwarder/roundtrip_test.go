@@ -58,7 +58,7 @@ func checkRoundTrip(t *testing.T, p syslog.Machine, e *Encoder, m *Message) {
 	eqStr(t, "appname", sm.Appname, wantHeader(m.AppName, MaxAppName))
 	eqStr(t, "procid", sm.ProcID, wantHeader(m.ProcID, MaxProcID))
 	eqStr(t, "msgid", sm.MsgID, wantHeader(m.MsgID, MaxMsgID))
-	if wantMsg == nil || len(wantMsg) == 0 {
+	if len(wantMsg) == 0 {
 		if sm.Message != nil && *sm.Message != "" {
 			t.Errorf("message = %q, want none", trunc([]byte(*sm.Message)))
 		}

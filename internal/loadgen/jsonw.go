@@ -30,10 +30,6 @@ func (w *jw) int(k string, v int64) { w.key(k); w.b = strconv.AppendInt(w.b, v, 
 
 func (w *jw) float(k string, v float64) { w.key(k); w.b = strconv.AppendFloat(w.b, v, 'f', 3, 64) }
 
-func (w *jw) bool(k string, v bool) { w.key(k); w.b = strconv.AppendBool(w.b, v) }
-
-func (w *jw) null(k string) { w.key(k); w.b = append(w.b, "null"...) }
-
 // object starts a nested object member; close it with end.
 func (w *jw) object(k string) { w.key(k); w.begin() }
 
