@@ -133,6 +133,7 @@ type worker struct {
 	enc  *forwarder.Encoder // safe for concurrent use
 	geo  *geoip.DB          // safe for concurrent use; may be nil
 	m    *metrics.Source
+	pl   *parseLog // shared by the source's workers; may be nil
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -156,7 +157,11 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 	failures := 0
 	for i := range n {
 		line := tb.Line(i)
-		if w.p != nil && w.p.Parse(line, &w.rec) == nil {
+		var perr error
+		if w.p != nil {
+			perr = w.p.Parse(line, &w.rec)
+		}
+		if w.p != nil && perr == nil {
 			w.msg.FromRecord(&w.rec, line, &w.opts)
 			if w.geo != nil {
 				if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
@@ -166,6 +171,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA.
 			failures++
+			if w.pl != nil && perr != nil {
+				w.pl.report(tb.Name, tb.Offsets[i], perr)
+			}
 			w.msg.FromLine(w.typ, line, &w.opts)
 		}
 		fb.Append(w.enc, &w.msg)

@@ -92,8 +92,11 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		done:     make(chan struct{}),
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
+	pl := &parseLog{log: log}
 	for range workers {
-		s.workers = append(s.workers, newWorker(typ, enc, geo, s.m, opts))
+		w := newWorker(typ, enc, geo, s.m, opts)
+		w.pl = pl
+		s.workers = append(s.workers, w)
 	}
 	for range nslots {
 		sl := &slot{s: s, ready: make(chan struct{}, 1)}
