@@ -11,31 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for a command writing while the test
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runSendCollect runs the command tree in-process.
 func runSendCollect(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, args ...string) error {
@@ -67,10 +48,10 @@ func freePort(t *testing.T, network string) string {
 
 // startCollectCmd runs `collect --listen url` until the test ends and
 // returns its stdout.
-func startCollectCmd(t *testing.T, url string, extra ...string) *syncBuffer {
+func startCollectCmd(t *testing.T, url string, extra ...string) *syslogtest.Buffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &syslogtest.Buffer{}, &syslogtest.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- runSendCollect(ctx, nil, out, errOut, append([]string{"collect", "--listen", url}, extra...)...)
@@ -103,7 +84,7 @@ type collected struct {
 	Error          string                       `json:"error"`
 }
 
-func waitLines(t *testing.T, out *syncBuffer, n int) []collected {
+func waitLines(t *testing.T, out *syslogtest.Buffer, n int) []collected {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(out.String(), "\n") < n {
@@ -155,7 +136,7 @@ func TestSendToCollect(t *testing.T) {
 				want := testdataLines(t, tt.file)
 				url := scheme + "://" + freePort(t, scheme)
 				out := startCollectCmd(t, url)
-				var stdout, stderr syncBuffer
+				var stdout, stderr syslogtest.Buffer
 				err := runSendCollect(context.Background(), nil, &stdout, &stderr, "send", "--type", tt.typ, "--to", url,
 					"--hostname", "gitlab01.example.com", filepath.Join("..", "..", "testdata", tt.file))
 				if err != nil {
@@ -197,7 +178,7 @@ func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
 		zw.Write([]byte(l + "\r\n"))
 	}
 	zw.Close()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syslogtest.Buffer
 	if err := runSendCollect(context.Background(), &gz, &stdout, &stderr, "send", "--type", "application", "--to", url,
 		"--no-sd", "--app-name", "Custom", "--facility", "local3"); err != nil {
 		t.Fatalf("send: %v\n%s", err, stderr.String())
@@ -227,7 +208,7 @@ func TestSendTLS(t *testing.T) {
 	}
 	url := "tls://" + freePort(t, "tcp")
 	out := startCollectCmd(t, url, "--cert-file", certs.ServerCert, "--key-file", certs.ServerKey, "--client-ca-file", certs.CAFile)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syslogtest.Buffer
 	err = runSendCollect(context.Background(), strings.NewReader("hello over tls\n"), &stdout, &stderr, "send", "--to", url,
 		"--ca-file", certs.CAFile, "--cert-file", certs.ClientCert, "--key-file", certs.ClientKey, "--server-name", "localhost")
 	if err != nil {
@@ -245,7 +226,7 @@ func TestSendTLS(t *testing.T) {
 
 func TestSendUnreachable(t *testing.T) {
 	url := "tcp://" + freePort(t, "tcp")
-	var stdout, stderr syncBuffer
+	var stdout, stderr syslogtest.Buffer
 	start := time.Now()
 	err := runSendCollect(context.Background(), strings.NewReader("x\n"), &stdout, &stderr, "send", "--to", url)
 	if err == nil {
@@ -293,7 +274,7 @@ func TestCollectRawFormat(t *testing.T) {
 func TestSendRFC3164(t *testing.T) {
 	url := "tcp://" + freePort(t, "tcp")
 	out := startCollectCmd(t, url)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syslogtest.Buffer
 	line := `1.2.3.4 - - [22/Aug/2026:10:00:00 +0000] "GET /api/v4/projects HTTP/1.1" 401 0 "-" "curl/8" 1.0`
 	if err := runSendCollect(context.Background(), strings.NewReader(line+"\n"), &stdout, &stderr, "send", "--type", "access",
 		"--to", url, "--rfc3164", "--hostname", "gl"); err != nil {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
 )
 
 const (
@@ -127,7 +129,7 @@ func TestAuth(t *testing.T) {
 // TestTokensNotLogged sends wrong and right tokens and checks the log output
 // never contains any of them.
 func TestTokensNotLogged(t *testing.T) {
-	var buf syncBuffer
+	var buf syslogtest.Buffer
 	tr := start(t, Config{Logger: newTestLogger(&buf)})
 	tr.post(t, "a-wrong-token-1234567890", formType, `{"id":1}`)
 	tr.post(t, tokenA, formType, `{"id":2}`)
@@ -541,7 +543,7 @@ func TestShutdown(t *testing.T) {
 }
 
 func TestRefusalLogLimited(t *testing.T) {
-	var buf syncBuffer
+	var buf syslogtest.Buffer
 	tr := start(t, Config{Logger: newTestLogger(&buf)})
 	for i := 0; i < 5; i++ {
 		if code := tr.post(t, "", jsonType, `{"id":1}`); code != http.StatusUnauthorized {

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -89,32 +88,13 @@ func FreeUDPPort(t testing.TB) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-// lockedBuffer collects a daemon's output from two pipes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b = append(l.b, p...)
-	return len(p), nil
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return string(l.b)
-}
-
 // StartDaemon starts cmd, waits until it accepts TCP connections on
 // 127.0.0.1:tcpPort, and stops it (SIGTERM, then SIGKILL after 10s) when
 // the test ends. The daemon's output is shown when it fails to start or
 // the test fails.
 func StartDaemon(t testing.TB, cmd *exec.Cmd, tcpPort int) {
 	t.Helper()
-	out := new(lockedBuffer)
+	out := new(Buffer)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", cmd.Path, err)
