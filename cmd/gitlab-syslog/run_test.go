@@ -13,7 +13,7 @@ import (
 // checkpoints and prints nothing.
 func TestRunQuickStart(t *testing.T) {
 	state := t.TempDir()
-	run := func() (stdout string) {
+	run := func() (stdout, stderr string) {
 		t.Helper()
 		cmd := newRootCmd()
 		var out, errOut bytes.Buffer
@@ -26,9 +26,13 @@ func TestRunQuickStart(t *testing.T) {
 		if !strings.Contains(errOut.String(), `"msg":"all sources read to the end and acknowledged; exiting (--once)"`) {
 			t.Errorf("log lacks the --once exit (or is not JSON):\n%s", errOut.String())
 		}
-		return out.String()
+		return out.String(), errOut.String()
 	}
-	out := run()
+	const nothingNew = "nothing was sent: every file had already been read up to its checkpoint"
+	out, logs := run()
+	if strings.Contains(logs, nothingNew) {
+		t.Errorf("first run claims nothing was sent:\n%s", logs)
+	}
 	want := 0
 	for _, name := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log"} {
 		data, err := os.ReadFile(filepath.Join("../../testdata", name))
@@ -46,8 +50,13 @@ func TestRunQuickStart(t *testing.T) {
 			t.Errorf("not an RFC 5424 message from host quickstart: %q", l)
 		}
 	}
-	if again := run(); again != "" {
+	again, logs := run()
+	if again != "" {
 		t.Errorf("second run printed %d bytes; it must resume from the checkpoints", len(again))
+	}
+	// A user who runs the quick start twice is told why nothing came out.
+	if !strings.Contains(logs, nothingNew) || !strings.Contains(logs, state) {
+		t.Errorf("second run does not say that nothing was new and where the checkpoints are:\n%s", logs)
 	}
 }
 

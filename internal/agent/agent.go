@@ -186,6 +186,10 @@ loop:
 				}
 				if eofTicks >= 2 { // stable over two ticks: nothing more to read
 					a.log.Info("all sources read to the end and acknowledged; exiting (--once)")
+					if a.readNothing() {
+						a.log.Info("nothing was sent: every file had already been read up to its checkpoint; to send the files again use another state directory",
+							"state_dir", a.cfg.StateDir)
+					}
 					break loop
 				}
 			}
@@ -417,6 +421,19 @@ func (a *Agent) updateStats() {
 	for _, s := range srcs {
 		s.updateStats()
 	}
+}
+
+// readNothing reports whether no source has taken a batch from its tailer.
+func (a *Agent) readNothing() bool {
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
+	for _, s := range srcs {
+		if s.batches.Load() > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (a *Agent) allAtEOF() bool {
