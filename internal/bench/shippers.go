@@ -9,20 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // appName is the RFC 5424 APP-NAME the Sentinel functions expect for t.
-func appName(t parser.Type) string {
-	switch t {
-	case parser.TypeApplication:
-		return "GitLab-Application-Logs"
-	case parser.TypeAccess:
-		return "GitLab-Access-Logs"
-	}
-	return "GitLab-Audit-Logs"
-}
+func appName(t parser.Type) string { return config.DefaultAppName(t.String()) }
 
 // Framer is the baseline: the file's lines as octet-counted frames, no
 // parsing, no syslog header. With Command empty it runs in the calling
@@ -261,13 +254,17 @@ func (s SyslogNG) Version() string {
 	return ""
 }
 
+// majorMinor returns "3.38" for "3.38.1", and v itself when it has no dot.
+func majorMinor(v string) string {
+	if f := strings.SplitN(v, ".", 3); len(f) >= 2 {
+		return f[0] + "." + f[1]
+	}
+	return v
+}
+
 // moduleDir is where the version's modules are, e.g. usr/lib/syslog-ng/3.38.
 func (s SyslogNG) moduleDir() string {
-	v := s.Version()
-	if f := strings.SplitN(v, ".", 3); len(f) >= 2 {
-		v = f[0] + "." + f[1]
-	}
-	return filepath.Join(s.root(), "usr/lib/syslog-ng", v)
+	return filepath.Join(s.root(), "usr/lib/syslog-ng", majorMinor(s.Version()))
 }
 
 // Available returns nil if syslog-ng can be run, or says how to install it.
@@ -283,12 +280,12 @@ func (s SyslogNG) Available() error {
 	return nil
 }
 
-// SyslogNGConfig returns the syslog-ng configuration for job.
+// Config returns the syslog-ng configuration for job.
 func (s SyslogNG) Config(job Job) string {
 	host, port := splitAddr(job.Addr)
 	v := "3.38" // the version the options below were written for
-	if f := strings.SplitN(s.Version(), ".", 3); len(f) >= 2 {
-		v = f[0] + "." + f[1]
+	if mm := majorMinor(s.Version()); strings.Contains(mm, ".") {
+		v = mm
 	}
 	flow := "flags(flow-control);"
 	if s.NoFlowControl {
