@@ -3,16 +3,10 @@ package parser
 import (
 	"errors"
 	"testing"
-	"time"
 )
 
 func TestApplicationParse(t *testing.T) {
-	tests := []struct {
-		name string
-		line string
-		want want
-		time string
-	}{
+	tests := []parseCase{
 		{
 			name: "failed login, JSON, meta kept",
 			line: `{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","correlation_id":"01HZ","meta.caller_id":"SessionsController#new","message":"Failed Login: username=test ip=192.168.65.1"}`,
@@ -133,26 +127,7 @@ func TestApplicationParse(t *testing.T) {
 			time: "2020-04-09T14:04:00.667Z",
 		},
 	}
-	p := new(Application)
-	var r Record
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := p.Parse([]byte(tt.line), &r); err != nil {
-				t.Fatal(err)
-			}
-			if r.Type != TypeApplication {
-				t.Errorf("Type = %v", r.Type)
-			}
-			checkCols(t, &r, tt.want)
-			wantTime := time.Time{}
-			if tt.time != "" {
-				wantTime, _ = time.Parse(time.RFC3339Nano, tt.time)
-			}
-			if !r.Time.Equal(wantTime) {
-				t.Errorf("Time = %v, want %v", r.Time, wantTime)
-			}
-		})
-	}
+	runParseCases(t, new(Application), TypeApplication, tests)
 }
 
 func TestApplicationErrors(t *testing.T) {

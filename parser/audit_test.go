@@ -30,13 +30,42 @@ func checkCols(t *testing.T, r *Record, w want) {
 	}
 }
 
+// parseCase is one line for a parser, the columns it must give and the
+// Time it must set (RFC 3339; empty for the zero Time).
+type parseCase struct {
+	name string
+	line string
+	want want
+	time string
+}
+
+// runParseCases parses each case's line with p, reusing one Record, and
+// checks the record's Type, columns and Time.
+func runParseCases(t *testing.T, p Parser, typ Type, tests []parseCase) {
+	t.Helper()
+	var r Record
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := p.Parse([]byte(tt.line), &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Type != typ {
+				t.Errorf("Type = %v", r.Type)
+			}
+			checkCols(t, &r, tt.want)
+			wantTime := time.Time{}
+			if tt.time != "" {
+				wantTime, _ = time.Parse(time.RFC3339Nano, tt.time)
+			}
+			if !r.Time.Equal(wantTime) {
+				t.Errorf("Time = %v, want %v", r.Time, wantTime)
+			}
+		})
+	}
+}
+
 func TestAuditParse(t *testing.T) {
-	tests := []struct {
-		name string
-		line string
-		want want
-		time string
-	}{
+	tests := []parseCase{
 		{
 			name: "flat legacy visibility change: lowercase from/to (KQL bug 1)",
 			line: `{"severity":"INFO","time":"2018-10-17T17:38:22.523Z","author_id":3,"entity_id":2,"entity_type":"Project","change":"visibility","from":"Private","to":"Public","author_name":"John Doe4","target_id":2,"target_type":"Project","target_details":"namespace2/project2"}`,
@@ -116,26 +145,7 @@ func TestAuditParse(t *testing.T) {
 			want: want{"EventTime": "yesterday"},
 		},
 	}
-	p := new(Audit)
-	var r Record
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := p.Parse([]byte(tt.line), &r); err != nil {
-				t.Fatal(err)
-			}
-			if r.Type != TypeAudit {
-				t.Errorf("Type = %v", r.Type)
-			}
-			checkCols(t, &r, tt.want)
-			wantTime := time.Time{}
-			if tt.time != "" {
-				wantTime, _ = time.Parse(time.RFC3339Nano, tt.time)
-			}
-			if !r.Time.Equal(wantTime) {
-				t.Errorf("Time = %v, want %v", r.Time, wantTime)
-			}
-		})
-	}
+	runParseCases(t, new(Audit), TypeAudit, tests)
 }
 
 // TestAuditShapes checks that the three shapes GitLab writes give the same
