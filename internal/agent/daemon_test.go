@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -218,33 +217,35 @@ func exampleConf(t *testing.T, name string, repl ...string) string {
 // moved to free ones) between the agent and a stand-in for AMA.
 func TestExampleRsyslogCollector(t *testing.T) {
 	bin := syslogtest.Rsyslogd(t)
-	dir := t.TempDir()
-	port := syslogtest.FreeTCPPort(t)
-	ama := &amaCollector{}
-	col, err := syslogtest.Listen("127.0.0.1:0", ama.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	_, amaPort, _ := net.SplitHostPort(col.Addr())
-	conf := fmt.Sprintf("global(workDirectory=%q maxMessageSize=\"64k\")\n", dir) +
-		exampleConf(t, "rsyslog-collector.conf", `port="514"`, fmt.Sprintf(`port="%d"`, port), `port="28330"`, `port="`+amaPort+`"`)
-	confFile := filepath.Join(dir, "rsyslog.conf")
-	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	syslogtest.StartDaemon(t, exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), port)
-	runAgentOnce(t, fmt.Sprintf("tcp://127.0.0.1:%d", port))
-	want := 0
-	for _, n := range expected(t) {
-		want += n
-	}
-	checkAMA(t, ama.wait(t, want))
+	testExampleCollector(t, "rsyslog.conf",
+		func(dir string, port int, amaPort string) string {
+			return fmt.Sprintf("global(workDirectory=%q maxMessageSize=\"64k\")\n", dir) +
+				exampleConf(t, "rsyslog-collector.conf", `port="514"`, fmt.Sprintf(`port="%d"`, port), `port="28330"`, `port="`+amaPort+`"`)
+		},
+		func(confFile, dir string) *exec.Cmd {
+			return exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid"))
+		})
 }
 
 // TestExampleSyslogNGCollector does the same with
 // examples/syslog-ng-collector.conf.
 func TestExampleSyslogNGCollector(t *testing.T) {
+	testExampleCollector(t, "syslog-ng.conf",
+		func(dir string, port int, amaPort string) string {
+			return "@version: 3.38\n" + exampleConf(t, "syslog-ng-collector.conf",
+				"port(514)", fmt.Sprintf("port(%d)", port),
+				"port(28330)", "port("+amaPort+")",
+				`dir("/var/lib/syslog-ng")`, fmt.Sprintf("dir(%q)", dir))
+		},
+		func(confFile, dir string) *exec.Cmd { return syslogtest.SyslogNG(t, confFile, dir) })
+}
+
+// testExampleCollector starts a stand-in for AMA and a daemon listening on
+// a free port, with the configuration conf returns written to
+// dir/confName, runs the agent into the daemon and checks that every sample
+// line reached AMA.
+func testExampleCollector(t *testing.T, confName string, conf func(dir string, port int, amaPort string) string, daemon func(confFile, dir string) *exec.Cmd) {
+	t.Helper()
 	dir := t.TempDir()
 	port := syslogtest.FreeTCPPort(t)
 	ama := &amaCollector{}
@@ -254,15 +255,11 @@ func TestExampleSyslogNGCollector(t *testing.T) {
 	}
 	defer col.Close()
 	_, amaPort, _ := net.SplitHostPort(col.Addr())
-	conf := "@version: 3.38\n" + exampleConf(t, "syslog-ng-collector.conf",
-		"port(514)", fmt.Sprintf("port(%d)", port),
-		"port(28330)", "port("+amaPort+")",
-		`dir("/var/lib/syslog-ng")`, fmt.Sprintf("dir(%q)", dir))
-	confFile := filepath.Join(dir, "syslog-ng.conf")
-	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
+	confFile := filepath.Join(dir, confName)
+	if err := os.WriteFile(confFile, []byte(conf(dir, port, amaPort)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	syslogtest.StartDaemon(t, syslogtest.SyslogNG(t, confFile, dir), port)
+	syslogtest.StartDaemon(t, daemon(confFile, dir), port)
 	runAgentOnce(t, fmt.Sprintf("tcp://127.0.0.1:%d", port))
 	want := 0
 	for _, n := range expected(t) {
@@ -270,5 +267,3 @@ func TestExampleSyslogNGCollector(t *testing.T) {
 	}
 	checkAMA(t, ama.wait(t, want))
 }
-
-var _ = bufio.NewReader
