@@ -34,21 +34,6 @@ func TestSWARMatchesTables(t *testing.T) {
 // word size, and compares appendSDName and appendParamValue with a
 // bytewise reference.
 func TestScanEveryPosition(t *testing.T) {
-	refName := func(s string) string {
-		if s == "" {
-			return "_"
-		}
-		if len(s) > MaxSDName {
-			s = s[:MaxSDName]
-		}
-		b := []byte(s)
-		for i, c := range b {
-			if sdNameBad[c] {
-				b[i] = '_'
-			}
-		}
-		return string(b)
-	}
 	refValue := func(v []byte) string {
 		var out []byte
 		for len(v) > 0 {
@@ -74,7 +59,7 @@ func TestScanEveryPosition(t *testing.T) {
 				if pos >= 0 {
 					b = append(b[:pos:pos], append([]byte(sp), b[pos+1:]...)...)
 				}
-				if got, want := string(e.appendSDName(nil, string(b))), refName(string(b)); got != want {
+				if got, want := string(e.appendSDName(nil, string(b))), wantSDName(string(b)); got != want {
 					t.Fatalf("appendSDName(%q) = %q, want %q", b, got, want)
 				}
 				if got, want := string(e.appendParamValue(nil, b)), refValue(b); got != want {
