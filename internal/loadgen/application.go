@@ -87,7 +87,6 @@ func (g *Generator) appendApplication(dst []byte) []byte {
 // gitlab-log-formats.md section 4.4.
 func (g *Generator) appendAppMessage(b []byte) []byte {
 	u := pick(g, users)
-	ip := func(b []byte) []byte { return g.appendIP(b) }
 	switch g.rng.IntN(10) {
 	case 0, 1, 2:
 		b = append(b, "Failed Login: username="...)
@@ -100,12 +99,12 @@ func (g *Generator) appendAppMessage(b []byte) []byte {
 			b = append(b, u.username...)
 		}
 		b = append(b, " ip="...)
-		return ip(b)
+		return g.appendIP(b)
 	case 3, 4:
 		b = append(b, "Successful Login: username="...)
 		b = append(b, u.username...)
 		b = append(b, " ip="...)
-		b = ip(b)
+		b = g.appendIP(b)
 		b = append(b, " method="...)
 		b = append(b, pick(g, authMethods)...)
 		b = append(b, " admin="...)
@@ -114,7 +113,7 @@ func (g *Generator) appendAppMessage(b []byte) []byte {
 		b = append(b, "User Logout: username="...)
 		b = append(b, u.username...)
 		b = append(b, " ip="...)
-		return ip(b)
+		return g.appendIP(b)
 	case 6:
 		b = append(b, `User "`...)
 		b = append(b, u.username...)

@@ -1,6 +1,9 @@
 package loadgen
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // kv is one detail of an audit event: a string (s or, if set, b) or, if num
 // is set, the integer i.
@@ -174,7 +177,8 @@ func (g *Generator) envelope(w *jw, withCorrelation bool, meta int) {
 	if g.chance(30) {
 		p := pick(g, projects)
 		w.str("meta.project", p)
-		w.str("meta.root_namespace", p[:indexByte(p, '/')])
+		ns, _, _ := strings.Cut(p, "/")
+		w.str("meta.root_namespace", ns)
 	}
 	w.key("meta.client_id")
 	w.b = append(w.b, `"user/`...)
@@ -183,15 +187,6 @@ func (g *Generator) envelope(w *jw, withCorrelation bool, meta int) {
 	if g.chance(10) {
 		w.str("meta.root_caller_id", "Cronjob")
 	}
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return len(s)
 }
 
 // auditEvent fills ev with one of the security events GitLab audits.

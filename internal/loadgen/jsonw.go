@@ -36,7 +36,8 @@ func (w *jw) object(k string) { w.key(k); w.begin() }
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string literal, escaping quotes,
-// backslashes and control bytes the way Ruby's JSON generator does.
+// backslashes and control bytes (\n and \t in short form, the others as
+// \u00XX).
 func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
 	dst = append(dst, '"')
 	start := 0

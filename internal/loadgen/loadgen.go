@@ -86,7 +86,7 @@ type Generator struct {
 	tbuf []byte
 }
 
-// Epoch is the time of the first generated line.
+// epoch is the time of the first generated line.
 var epoch = time.Date(2024, 5, 31, 14, 0, 0, 0, time.UTC)
 
 // NewGenerator returns a Generator of lines of type t seeded with seed.
