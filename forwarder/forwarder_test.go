@@ -42,8 +42,9 @@ func (s *sink) all() []*collect.Message {
 	return append([]*collect.Message(nil), s.msgs...)
 }
 
-// waitFor polls until the sink holds n messages or the deadline passes.
-func (s *sink) waitFor(t *testing.T, n int, d time.Duration) {
+// waitFor polls until the sink holds n messages or the deadline passes,
+// and returns what it holds.
+func (s *sink) waitFor(t *testing.T, n int, d time.Duration) []*collect.Message {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for s.n.Load() < int64(n) {
@@ -52,6 +53,7 @@ func (s *sink) waitFor(t *testing.T, n int, d time.Duration) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	return s.all()
 }
 
 // startCollector listens on url and serves until the test ends.
@@ -113,6 +115,15 @@ func sendAll(t *testing.T, f *Forwarder, e *Encoder, ms []Message, per int) {
 	wg.Wait()
 }
 
+// sendAndClose is sendAll followed by Close, which must succeed.
+func sendAndClose(t *testing.T, f *Forwarder, e *Encoder, ms []Message, per int) {
+	t.Helper()
+	sendAll(t, f, e, ms, per)
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestTransports(t *testing.T) {
 	dir := t.TempDir()
 	certs, err := collect.WriteTestCerts(dir)
@@ -166,12 +177,8 @@ func TestTransports(t *testing.T) {
 				n = 50 // UDP may drop what overflows the receive buffer
 			}
 			ms := testMessages(n)
-			sendAll(t, f, e, ms, 64)
-			if err := f.Close(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			s.waitFor(t, len(ms), 10*time.Second)
-			got := s.all()
+			sendAndClose(t, f, e, ms, 64)
+			got := s.waitFor(t, len(ms), 10*time.Second)
 			if len(got) != len(ms) {
 				t.Fatalf("got %d messages, want %d", len(got), len(ms))
 			}
@@ -222,12 +229,8 @@ func TestBadInputKeepsFraming(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sendAll(t, f, e, ms, 5)
-			if err := f.Close(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			s.waitFor(t, len(ms), 20*time.Second)
-			got := s.all()
+			sendAndClose(t, f, e, ms, 5)
+			got := s.waitFor(t, len(ms), 20*time.Second)
 			if len(got) != len(ms) {
 				t.Fatalf("got %d frames, want %d", len(got), len(ms))
 			}
@@ -264,12 +267,8 @@ func TestUDPTruncation(t *testing.T) {
 		{Facility: Local7, Severity: Informational, AppName: "b", Params: []parser.Field{{Name: "k", Value: []byte(long)}}, Msg: []byte("x" + long)},
 		{Facility: Local7, Severity: Informational, AppName: "c", Msg: []byte("short")},
 	}
-	sendAll(t, f, e, ms, 3)
-	if err := f.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s.waitFor(t, 3, 5*time.Second)
-	got := s.all()
+	sendAndClose(t, f, e, ms, 3)
+	got := s.waitFor(t, 3, 5*time.Second)
 	for i, g := range got {
 		if len(g.Raw) > 600 || g.Err != nil {
 			t.Fatalf("datagram %d: %d bytes, err %v", i, len(g.Raw), g.Err)
@@ -325,10 +324,7 @@ func TestReconnectResends(t *testing.T) {
 	defer stop2()
 	// The first writes after the restart may still succeed into the dead
 	// connection's buffer; keep sending until the forwarder notices.
-	sendAll(t, f, e, ms[1000:], 100)
-	if err := f.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sendAndClose(t, f, e, ms[1000:], 100)
 	st := f.Stats()
 	s2.waitFor(t, 1000, 10*time.Second)
 	seen := map[string]bool{}

@@ -252,10 +252,7 @@ func forwardTLS(t *testing.T, url string, ms []Message, e *Encoder, tc TLSConfig
 	if err := f.Connect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	sendAll(t, f, e, ms, 16)
-	if err := f.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sendAndClose(t, f, e, ms, 16)
 	if st := f.Stats(); st.Messages != uint64(len(ms)) || st.Dropped != 0 || st.Truncated != 0 {
 		t.Fatalf("stats = %+v", st)
 	}
