@@ -1,9 +1,6 @@
 package streaming
 
-import (
-	"strconv"
-	"time"
-)
+import "time"
 
 // maxBatchBytes bounds the events written with one fsync.
 const maxBatchBytes = 4 << 20
@@ -61,10 +58,7 @@ func (r *Receiver) commitLoop() {
 		if err == nil && r.dedupe != nil {
 			for _, q := range batch {
 				if q.key != "" {
-					ids = strconv.AppendInt(ids, q.at, 10)
-					ids = append(ids, ' ')
-					ids = append(ids, q.key...)
-					ids = append(ids, '\n')
+					ids = appendIDLine(ids, q.key, q.at)
 					n++
 				}
 			}

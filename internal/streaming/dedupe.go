@@ -1,7 +1,6 @@
 package streaming
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -157,6 +156,15 @@ func (d *dedupe) expire(now time.Time) {
 	}
 }
 
+// appendIDLine appends the log line recording key as spooled at unix second
+// at: "at key\n".
+func appendIDLine(b []byte, key string, at int64) []byte {
+	b = strconv.AppendInt(b, at, 10)
+	b = append(b, ' ')
+	b = append(b, key...)
+	return append(b, '\n')
+}
+
 // appendLog appends "unix key" lines to the log file. A failure costs only
 // the ability to recognise these ids after a restart.
 func (d *dedupe) appendLog(lines []byte, n int) {
@@ -186,10 +194,7 @@ func (d *dedupe) compact() error {
 		if d.seen[r.key] != r.at {
 			continue
 		}
-		buf = strconv.AppendInt(buf, r.at, 10)
-		buf = append(buf, ' ')
-		buf = append(buf, r.key...)
-		buf = append(buf, '\n')
+		buf = appendIDLine(buf, r.key, r.at)
 		n++
 	}
 	d.mu.Unlock()
@@ -198,11 +203,7 @@ func (d *dedupe) compact() error {
 	if err != nil {
 		return fmt.Errorf("streaming: compact dedupe log: %w", err)
 	}
-	w := bufio.NewWriter(tmp)
-	_, err = w.Write(buf)
-	if err == nil {
-		err = w.Flush()
-	}
+	_, err = tmp.Write(buf)
 	if err == nil {
 		err = tmp.Sync()
 	}
