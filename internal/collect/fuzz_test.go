@@ -3,6 +3,7 @@ package collect
 import (
 	"bufio"
 	"bytes"
+	"strconv"
 	"testing"
 )
 
@@ -26,7 +27,7 @@ func FuzzReadFrames(f *testing.F) {
 		}
 		var in bytes.Buffer
 		for range 3 {
-			in.WriteString(itoa(len(frame)) + " ")
+			in.WriteString(strconv.Itoa(len(frame)) + " ")
 			in.Write(frame)
 		}
 		n := 0
@@ -40,17 +41,4 @@ func FuzzReadFrames(f *testing.F) {
 			t.Fatalf("got %d frames, err %v", n, err)
 		}
 	})
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
