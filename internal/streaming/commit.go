@@ -47,10 +47,8 @@ func (r *Receiver) commitLoop() {
 				break gather
 			}
 		}
-		rot := r.spool.rotations
 		err := r.spool.append(buf)
 		r.stats.syncs.Add(1)
-		r.stats.rotations.Add(r.spool.rotations - rot)
 		// Record the ids before answering: once a request is acknowledged, its
 		// id is in the log (in the page cache at least), so a crash of the
 		// process cannot make the redelivered event look new.

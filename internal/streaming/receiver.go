@@ -50,7 +50,7 @@ type Stats struct {
 }
 
 type counters struct {
-	accepted, duplicates, noID, unauthorized, invalid, tooLarge, spoolErrors, syncs, rotations atomic.Uint64
+	accepted, duplicates, noID, unauthorized, invalid, tooLarge, spoolErrors, syncs atomic.Uint64
 }
 
 // New checks cfg, loads the tokens, opens the spool and the dedupe log and
@@ -155,7 +155,7 @@ func (r *Receiver) Stats() Stats {
 		TooLarge:     r.stats.tooLarge.Load(),
 		SpoolErrors:  r.stats.spoolErrors.Load(),
 		Syncs:        r.stats.syncs.Load(),
-		Rotations:    r.stats.rotations.Load(),
+		Rotations:    r.spool.rotations.Load(),
 	}
 	if r.dedupe != nil {
 		r.dedupe.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 )
 
 // spool is the append-only file events are written to. It is owned by the
@@ -18,7 +19,7 @@ type spool struct {
 	max       int64
 	torn      bool // the file may end in a partial line
 	log       *slog.Logger
-	rotations uint64
+	rotations atomic.Uint64 // read by Receiver.Stats from other goroutines
 }
 
 // openSpool opens (creating it if needed) the spool file in dir.
@@ -127,7 +128,7 @@ func (s *spool) rotate() error {
 	}
 	prev.Close() // every write to it was synced already
 	s.torn = false
-	s.rotations++
+	s.rotations.Add(1)
 	if err := syncDir(s.dir); err != nil {
 		return err
 	}
