@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -55,10 +56,11 @@ func readLines(t *testing.T, path string) []string {
 	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 }
 
-func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
+// runToEOF runs the agent on c with ExitAtEOF (messages for stdout:// go to
+// stdout) and returns once every line was acknowledged.
+func runToEOF(t *testing.T, c *config.Config, stdout io.Writer) *Agent {
 	t.Helper()
-	var out bytes.Buffer
-	a, err := New(c, Options{Logger: testLogger(t), Stdout: &out, ExitAtEOF: true})
+	a, err := New(c, Options{Logger: testLogger(t), Stdout: stdout, ExitAtEOF: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +72,15 @@ func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
 	if ctx.Err() != nil {
 		t.Fatal("--once did not exit at EOF")
 	}
+	return a
+}
+
+// runOnce runs the agent on c (forwarding to stdout://) to EOF and returns
+// the messages it printed.
+func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
+	t.Helper()
+	var out bytes.Buffer
+	a := runToEOF(t, c, &out)
 	var msgs []syslogtest.Message
 	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 4<<20)
@@ -85,12 +96,7 @@ func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
 }
 
 func TestRunOnceBundledSamples(t *testing.T) {
-	srcs := []config.Source{
-		{Type: "audit", Path: filepath.Join(testdata, "audit_json.log")},
-		{Type: "application", Path: filepath.Join(testdata, "application_json.log")},
-		{Type: "application", Path: filepath.Join(testdata, "application.log")},
-		{Type: "access", Path: filepath.Join(testdata, "gitlab_access.log")},
-	}
+	srcs := sampleSources()
 	c := newConfig(t, "stdout://", srcs...)
 	a, msgs := runOnce(t, c)
 

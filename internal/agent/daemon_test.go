@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -47,19 +46,7 @@ func expected(t *testing.T) map[string]int {
 // were all written to the transport.
 func runAgentOnce(t *testing.T, url string) {
 	t.Helper()
-	c := newConfig(t, url, sampleSources()...)
-	a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := a.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if ctx.Err() != nil {
-		t.Fatal("agent did not finish")
-	}
+	runToEOF(t, newConfig(t, url, sampleSources()...), nil)
 }
 
 // waitLines waits for n lines in file.
