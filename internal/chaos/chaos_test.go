@@ -2,7 +2,6 @@ package chaos
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -89,16 +88,16 @@ func (ta *tally) received(k, seq int) int {
 // agentProc is one run of the agent binary.
 type agentProc struct {
 	cmd    *exec.Cmd
-	stderr *bytes.Buffer
+	stderr *syslogtest.Buffer
 	done   chan struct{} // closed when the process exited
 	err    error         // its exit status, set before done is closed
 }
 
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
-	p := &agentProc{stderr: new(bytes.Buffer), done: make(chan struct{})}
+	p := &agentProc{stderr: new(syslogtest.Buffer), done: make(chan struct{})}
 	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", "warn")
-	p.cmd.Stderr = &lockedWriter{w: p.stderr}
+	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -109,23 +108,7 @@ func startAgent(t *testing.T, configPath string) *agentProc {
 	return p
 }
 
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
-}
-
-func (p *agentProc) log() string {
-	lw := p.cmd.Stderr.(*lockedWriter)
-	lw.mu.Lock()
-	defer lw.mu.Unlock()
-	return p.stderr.String()
-}
+func (p *agentProc) log() string { return p.stderr.String() }
 
 // kill SIGKILLs the agent unless it already exited.
 func (p *agentProc) kill() {
@@ -304,15 +287,13 @@ func runScenario(t *testing.T, sc scenario) result {
 	e := &env{t: t, col: col, state: map[string]time.Duration{}}
 	var srcYAML strings.Builder
 	names := map[string]string{"audit": "audit_json.log", "application": "application_json.log", "access": "gitlab_access.log"}
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range kinds {
 		l, err := openLog(k, filepath.Join(dir, "logs", names[k]))
 		if err != nil {
-			if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if l, err = openLog(k, filepath.Join(dir, "logs", names[k])); err != nil {
-				t.Fatal(err)
-			}
+			t.Fatal(err)
 		}
 		e.logs = append(e.logs, l)
 		fmt.Fprintf(&srcYAML, "  - {type: %s, path: %s}\n", k, l.path)
@@ -463,5 +444,3 @@ func tail(s string, n int) string {
 	}
 	return s
 }
-
-var _ = context.Background
