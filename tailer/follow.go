@@ -49,8 +49,9 @@ func (t *Tailer) stopTail(tl *tail.Tail) {
 // more than catchUp, or a line does not continue the previous one (nxadm
 // reopened the path). Lines collected since the last batch are then
 // dropped, to be read again by the backlog reader from src.off, which is
-// always safe because the tailer holds its own descriptor of the file.
-// died reports that nxadm/tail stopped on an error.
+// always safe because the tailer holds its own descriptor of the file;
+// only when the file was truncated below their end are they sent first
+// (see cutBelow). died reports that nxadm/tail stopped on an error.
 func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error) {
 	t.setMode("following")
 	tl, err := tail.TailFile(t.cfg.Path, tail.Config{
@@ -87,8 +88,8 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 		case <-ctx.Done():
 			return false, ctx.Err()
 		case <-tick.C:
-			size, ok := t.liveOK(src, expect)
-			if !ok {
+			size := t.liveSize(src)
+			if !t.liveOK(src, size, expect) {
 				return false, nil
 			}
 			// nxadm/tail adds its inotify watch after reaching EOF, so a
@@ -117,7 +118,7 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 				end := expect + int64(len(l.Text)) + 1
 				if l.Num != num+1 || l.SeekInfo.Offset != end {
 					// nxadm/tail reopened the path; l is not ours.
-					if t.cutBelow(src, expect) {
+					if cutBelow(t.liveSize(src), expect) {
 						if err := t.send(ctx, src); err != nil {
 							return false, err
 						}
@@ -164,8 +165,8 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 			linger.Stop() // Go ≥1.23: no stale tick can be received after Stop
 			lingering = false
 		}
-		if _, ok := t.liveOK(src, expect); !ok {
-			if t.cutBelow(src, expect) {
+		if size := t.liveSize(src); !t.liveOK(src, size, expect) {
+			if cutBelow(size, expect) {
 				// copytruncate: the lines in hand were read before the
 				// cut (see cutBelow), so they are the file's content and
 				// are sent; the main loop then recovers the rest from
@@ -184,32 +185,34 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 	}
 }
 
-// cutBelow reports whether Path still names src's file and it is now
-// shorter than expect, the end of the lines collected. Writers append
-// (O_APPEND), so after a truncation the file grows again from 0 and has
-// stayed below expect ever since: nxadm/tail, reading forward, cannot have
-// read bytes up to expect after the cut, so every collected line was read
-// before it.
-func (t *Tailer) cutBelow(src *source, expect int64) bool {
-	fi, err := os.Stat(t.cfg.Path)
-	return err == nil && sameInode(fi, src) && fi.Size() < expect
-}
-
-// liveOK reports whether following may go on: Path still names src, the
-// file was not truncated or rewritten, and the reader is not far behind.
-// It returns the file's size.
-func (t *Tailer) liveOK(src *source, expect int64) (int64, bool) {
+// liveSize returns the size of the file Path names, or -1 when Path does
+// not name src's file (or cannot be stat'ed).
+func (t *Tailer) liveSize(src *source) int64 {
 	fi, err := os.Stat(t.cfg.Path)
 	if err != nil || !sameInode(fi, src) {
-		return 0, false
+		return -1
 	}
-	size := fi.Size()
-	if size < expect || size-expect > t.catchUp() {
-		return size, false
+	return fi.Size()
+}
+
+// liveOK reports whether following may go on, given size from liveSize:
+// Path still names src, the file was not truncated or rewritten, and the
+// reader is not far behind.
+func (t *Tailer) liveOK(src *source, size, expect int64) bool {
+	if size < 0 || size < expect || size-expect > t.catchUp() {
+		return false
 	}
 	ok, err := src.verifyHead()
-	return size, err == nil && ok
+	return err == nil && ok
 }
+
+// cutBelow reports, given size from liveSize, whether Path still names
+// src's file and it is now shorter than expect, the end of the lines
+// collected. Writers append (O_APPEND), so after a truncation the file
+// grows again from 0 and has stayed below expect ever since: nxadm/tail,
+// reading forward, cannot have read bytes up to expect after the cut, so
+// every collected line was read before it.
+func cutBelow(size, expect int64) bool { return size >= 0 && size < expect }
 
 // hasNewline reports whether f holds a "\n" in [from, to), looking at 64 KiB at most.
 func hasNewline(f *os.File, from, to int64) bool {
