@@ -29,18 +29,23 @@
 // A backlog (at start, after a rotation, or whenever the reader falls more
 // than a few MiB behind) is read with the package's own reader: one reused
 // buffer, lines copied straight into the batch, no allocation per line. At
-// the end of the file, when the path still names the same file, following
-// is handed to github.com/nxadm/tail (inotify, or polling when no inotify
+// the end of the file, when the path still names the same file, following is
+// handed to github.com/nxadm/tail (inotify, or polling when no inotify
 // watcher can be created) from that offset; its lines are batched too, a
-// batch going out when it is full or when no further line is immediately
-// available. The tailer keeps its own descriptor of the file all along, and
-// every nxadm/tail line must continue the previous one exactly (line number
-// and offset); before each batch goes out the tailer checks that the path
-// still names its file, that the file did not shrink below the offset, and
-// that its first bytes are unchanged. When any check fails the unsent lines
-// are dropped and the backlog reader takes over from the last offset sent,
-// so nxadm/tail's known losses on rotation and its stale-offset garbage
-// never reach the consumer. Tell and Cleanup of nxadm/tail are never used.
+// batch going out when it is full or FollowLinger after no further line was
+// immediately available (at once when FollowLinger is negative). The tailer
+// keeps its own descriptor of the file all along, and every nxadm/tail line
+// must continue the previous one exactly (line number and offset); before
+// each batch goes out the tailer checks that the path still names its file,
+// that the file did not shrink below the end of the batch, and that its
+// first bytes are unchanged. When any check fails the unsent lines are
+// dropped and the backlog reader takes over from the last offset sent, so
+// nxadm/tail's known losses on rotation and its stale-offset garbage never
+// reach the consumer. The one exception is a file still at the path that is
+// now shorter than the end of the unsent lines (copytruncate): writers
+// append, so nxadm/tail read those lines before the cut, and they are sent
+// before the rest is recovered from the rotated copy. Tell and Cleanup of
+// nxadm/tail are never used.
 //
 // # Identity and checkpoints
 //
