@@ -44,7 +44,6 @@ type source struct {
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
 	work    chan *slot // dispatched slots, for the workers
 	order   chan *slot // dispatched slots in tailer order, for the sender
-	slots   []*slot
 
 	// Progress, written by acks and read by the agent.
 	batches atomic.Uint64 // tailer batches taken
@@ -101,7 +100,6 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	for range nslots {
 		sl := &slot{s: s, ready: make(chan struct{}, 1)}
 		sl.ack = sl.acked
-		s.slots = append(s.slots, sl)
 		s.free <- sl
 	}
 	return s, nil
