@@ -245,26 +245,11 @@ func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 		m.Time = r.Time
 	}
 	if r.Type == parser.TypeAccess {
-		if v, ok := r.Get("ResponseCode"); ok {
-			m.Severity = SeverityFromStatus(atoi(v))
+		if code, ok := r.Int("ResponseCode"); ok {
+			m.Severity = SeverityFromStatus(int(code))
 		}
 	} else if v, ok := r.Get("Severity"); ok {
 		m.Severity = SeverityFromLabel(v)
 	}
 	m.Params = append(m.Params, r.Fields...)
-}
-
-// atoi parses a small non-negative decimal number; anything else is 0.
-func atoi(b []byte) int {
-	if len(b) == 0 || len(b) > 9 {
-		return 0
-	}
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n
 }
