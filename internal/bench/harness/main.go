@@ -132,16 +132,16 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 		report.WriteString("\n")
 	}
 
+	var shippers []bench.Shipper // the agent first, when present
+	if agent != nil {
+		shippers = append(shippers, agent)
+	}
+	shippers = append(shippers, peers...)
 	if f.rate != "" {
 		rate, err := parseRate(f.rate)
 		if err != nil {
 			return err
 		}
-		var shippers []bench.Shipper
-		if agent != nil {
-			shippers = append(shippers, agent)
-		}
-		shippers = append(shippers, peers...)
 		for _, t := range types {
 			var rows []bench.RateResult
 			for _, sh := range shippers {
@@ -160,6 +160,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("own executable for the baseline framer: %w", err)
 		}
+		shippers = append(shippers, bench.Framer{Command: []string{self, "-frame"}})
 		for _, t := range types {
 			file := filepath.Join(f.out, t.String()+".log")
 			start := time.Now()
@@ -169,12 +170,6 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 			}
 			log.Info("generated", "file", file, "lines", st.Lines, "bytes", st.Bytes, "took", time.Since(start).Round(time.Millisecond))
 			job := bench.Job{File: file, Type: t, Lines: int64(st.Lines), Bytes: st.Bytes}
-			shippers := []bench.Shipper{}
-			if agent != nil {
-				shippers = append(shippers, agent)
-			}
-			shippers = append(shippers, peers...)
-			shippers = append(shippers, bench.Framer{Command: []string{self, "-frame"}})
 			// Repeats go round the shippers so that a burst of load on the
 			// machine does not fall on one shipper's runs only.
 			runs := make([][]bench.Result, len(shippers))

@@ -102,7 +102,7 @@ func lost(n int64) string {
 	return fmt.Sprint(n)
 }
 
-// thousands formats v rounded to an integer with thin separators: 1,234,567.
+// thousands formats v rounded to an integer with comma separators: 1,234,567.
 func thousands(v float64) string {
 	s := fmt.Sprintf("%.0f", v)
 	var b strings.Builder
