@@ -83,8 +83,9 @@ type reloadReq struct {
 	done chan error
 }
 
-// New checks that the configuration can be started: the destination URL,
-// the TLS files, the GeoIP databases. Run starts everything.
+// New returns an agent for cfg with the defaults of opts filled in. It
+// opens nothing: Run opens the destination, the TLS files and the GeoIP
+// databases and reports when they cannot be used.
 func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
