@@ -204,13 +204,14 @@ func (s *source) atEOF() bool {
 	if st.Outstanding != 0 {
 		return false
 	}
+	id := fileIDOf(fi)
 	if st.ReadFile != (tailer.FileID{}) {
-		return st.CheckpointLag == 0 && st.ReadOffset == fi.Size() && sameFile(fi, st.ReadFile)
+		return st.CheckpointLag == 0 && st.ReadOffset == fi.Size() && st.ReadFile.SameFile(id)
 	}
 	// Nothing read in this run: the position is the saved checkpoint, or
 	// the end of the file with start_at end.
 	if ck, ok := s.savedCheckpoint(); ok {
-		return ck.Dev == devOf(fi) && ck.Ino == inoOf(fi) && ck.Offset == fi.Size()
+		return tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}.SameFile(id) && ck.Offset == fi.Size()
 	}
 	return s.cfg.StartAt == "end"
 }
@@ -236,21 +237,11 @@ type savedCheckpoint struct {
 	Offset int64  `json:"offset"`
 }
 
-func devOf(fi os.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return uint64(st.Dev)
+// fileIDOf returns the device and inode of fi (no fingerprint).
+func fileIDOf(fi os.FileInfo) tailer.FileID {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return tailer.FileID{}
 	}
-	return 0
-}
-
-func inoOf(fi os.FileInfo) uint64 {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		return st.Ino
-	}
-	return 0
-}
-
-// sameFile reports whether fi is the file id names.
-func sameFile(fi os.FileInfo, id tailer.FileID) bool {
-	return devOf(fi) == id.Dev && inoOf(fi) == id.Ino
+	return tailer.FileID{Dev: uint64(st.Dev), Ino: st.Ino}
 }
