@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -64,21 +63,7 @@ func BenchmarkAgentPipeline(b *testing.B) {
 // configures the gitlab-syslog binary, with --once.
 func newInProcessAgent(b *testing.B, job Job, log *slog.Logger) *agent.Agent {
 	b.Helper()
-	path, err := Agent{}.WriteConfig(job)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := config.Load(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := c.Resolve(); err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		b.Fatal(err)
-	}
-	a, err := agent.New(c, agent.Options{ExitAtEOF: true, Logger: log})
+	a, err := agent.New(agentConfig(b, job), agent.Options{ExitAtEOF: true, Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -199,9 +199,10 @@ func TestRunStopsAHangingShipper(t *testing.T) {
 	}
 }
 
-func TestAgentConfigIsValid(t *testing.T) {
-	job := testJob(t, parser.TypeAccess, 10)
-	job.Dir, job.Addr = t.TempDir(), "127.0.0.1:6514"
+// agentConfig writes the agent's configuration for job as the harness does
+// and loads, resolves and validates it as the agent does.
+func agentConfig(t testing.TB, job Job) *config.Config {
+	t.Helper()
 	path, err := Agent{}.WriteConfig(job)
 	if err != nil {
 		t.Fatal(err)
@@ -216,6 +217,13 @@ func TestAgentConfigIsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("generated config does not validate: %v", err)
 	}
+	return c
+}
+
+func TestAgentConfigIsValid(t *testing.T) {
+	job := testJob(t, parser.TypeAccess, 10)
+	job.Dir, job.Addr = t.TempDir(), "127.0.0.1:6514"
+	c := agentConfig(t, job)
 	if len(c.Sources) != 1 || c.Sources[0].Path != job.File || c.Sources[0].Type != "access" ||
 		c.Forward.URL != "tcp://127.0.0.1:6514" || c.StartAt != "beginning" || c.StateDir != filepath.Join(job.Dir, "state") {
 		t.Errorf("generated config %+v does not say what the job says", c)
