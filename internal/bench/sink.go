@@ -115,9 +115,11 @@ func (s *Sink) Wait(ctx context.Context, want int64, idle time.Duration, stop <-
 		case <-s.notify:
 		case <-tick.C:
 		case <-stop:
-			return s.Stats(), fmt.Errorf("bench: sink got %d of %d frames: stopped", s.Stats().Frames, want)
+			st = s.Stats()
+			return st, fmt.Errorf("bench: sink got %d of %d frames: stopped", st.Frames, want)
 		case <-ctx.Done():
-			return s.Stats(), fmt.Errorf("bench: sink got %d of %d frames: %w", s.Stats().Frames, want, ctx.Err())
+			st = s.Stats()
+			return st, fmt.Errorf("bench: sink got %d of %d frames: %w", st.Frames, want, ctx.Err())
 		}
 	}
 }
