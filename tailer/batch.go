@@ -40,17 +40,3 @@ func (b *Batch) reset() {
 	b.Offsets = b.Offsets[:0]
 	b.seq = 0
 }
-
-// add appends one line ending at file offset end.
-func (b *Batch) add(line []byte, end int64) {
-	b.Data = append(b.Data, line...)
-	b.Ends = append(b.Ends, len(b.Data))
-	b.Offsets = append(b.Offsets, end)
-}
-
-// addString is add for a string (lines from github.com/nxadm/tail).
-func (b *Batch) addString(line string, end int64) {
-	b.Data = append(b.Data, line...)
-	b.Ends = append(b.Ends, len(b.Data))
-	b.Offsets = append(b.Offsets, end)
-}

@@ -18,7 +18,14 @@ func (t *Tailer) batch() *Batch {
 
 // add appends a line read by the backlog reader. over says the reader
 // already cut it.
-func (t *Tailer) add(line []byte, end int64, over bool) {
+func (t *Tailer) add(line []byte, end int64, over bool) { addLine(t, line, end, over) }
+
+// addString appends a line received from github.com/nxadm/tail.
+func (t *Tailer) addString(line string, end int64) { addLine(t, line, end, false) }
+
+// addLine removes a trailing "\r" (unless the line was cut), cuts the line
+// to MaxLineBytes, counts it when cut, and appends it to the current batch.
+func addLine[T []byte | string](t *Tailer, line T, end int64, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
@@ -28,19 +35,10 @@ func (t *Tailer) add(line []byte, end int64, over bool) {
 	if over {
 		t.c.truncLines.Add(1)
 	}
-	t.batch().add(line, end)
-}
-
-// addString appends a line received from github.com/nxadm/tail.
-func (t *Tailer) addString(line string, end int64) {
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-	}
-	if len(line) > t.cfg.MaxLineBytes {
-		line = line[:t.cfg.MaxLineBytes]
-		t.c.truncLines.Add(1)
-	}
-	t.batch().addString(line, end)
+	b := t.batch()
+	b.Data = append(b.Data, line...)
+	b.Ends = append(b.Ends, len(b.Data))
+	b.Offsets = append(b.Offsets, end)
 }
 
 func (t *Tailer) full() bool {
