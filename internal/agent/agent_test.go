@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,18 +182,6 @@ func TestUnparsableLinesForwardedRaw(t *testing.T) {
 	}
 }
 
-// freeAddr returns a loopback address nothing listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // checkpointOffset returns the offset saved for path, or -1.
 func checkpointOffset(t *testing.T, stateDir, path string) int64 {
 	data, err := os.ReadFile(tailer.CheckpointFile(stateDir, path))
@@ -265,7 +252,7 @@ func TestCheckpointOnlyAfterAck(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gitlab_access.log")
 	writeAccessLines(t, path, 0, 3000)
-	addr := freeAddr(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens yet
 	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
 	a, err := New(c, Options{Logger: testLogger(t), StallLimit: 300 * time.Millisecond})
 	if err != nil {
