@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -150,12 +151,7 @@ func exists(path string) bool {
 func defaultStateDir() (dir, note string, err error) {
 	if d := os.Getenv("STATE_DIRECTORY"); d != "" {
 		// systemd may pass several, colon-separated; the first is ours.
-		for i := 0; i < len(d); i++ {
-			if d[i] == ':' {
-				d = d[:i]
-				break
-			}
-		}
+		d, _, _ = strings.Cut(d, ":")
 		return d, "from $STATE_DIRECTORY (systemd StateDirectory=)", nil
 	}
 	werr := writable(DefaultStateDir)

@@ -10,18 +10,12 @@ import (
 	"time"
 )
 
-// Facilities maps syslog facility names to their codes.
+// facilities are the syslog facility names forward.facility accepts.
 var facilities = map[string]int{
 	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5,
 	"lpr": 6, "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
 	"local0": 16, "local1": 17, "local2": 18, "local3": 19,
 	"local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
-
-// FacilityCode returns the numeric code of a facility name (local7 → 23).
-func FacilityCode(name string) (int, bool) {
-	code, ok := facilities[name]
-	return code, ok
 }
 
 // Validate checks a resolved configuration and returns every problem found,
@@ -187,12 +181,11 @@ func (v *validator) oneOf(path, val string, allowed ...string) {
 }
 
 func (v *validator) hostPort(path, hp string) {
-	host, port, err := net.SplitHostPort(hp)
+	_, port, err := net.SplitHostPort(hp) // an empty host means all interfaces for listeners
 	if err != nil {
 		v.errf(path, "%q is not host:port: %v", hp, err)
 		return
 	}
-	_ = host // an empty host means all interfaces for listeners
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 {
 		v.errf(path, "%q: port %q is not a number from 0 to 65535", hp, port)
