@@ -74,6 +74,29 @@ func runToEOF(t *testing.T, c *config.Config, stdout io.Writer) *Agent {
 	return a
 }
 
+// runInBackground starts the agent on c (Logger set to testLogger). ctx is
+// Run's context, for Reload; stop cancels it and fails the test when Run
+// returned an error.
+func runInBackground(t *testing.T, c *config.Config, opts Options) (a *Agent, ctx context.Context, stop func()) {
+	t.Helper()
+	opts.Logger = testLogger(t)
+	a, err := New(c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	return a, ctx, func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // runOnce runs the agent on c (forwarding to stdout://) to EOF and returns
 // the messages it printed.
 func runOnce(t *testing.T, c *config.Config) (*Agent, []syslogtest.Message) {
@@ -254,13 +277,7 @@ func TestCheckpointOnlyAfterAck(t *testing.T) {
 	writeAccessLines(t, path, 0, 3000)
 	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens yet
 	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
-	a, err := New(c, Options{Logger: testLogger(t), StallLimit: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
 
 	time.Sleep(1500 * time.Millisecond) // several checkpoint intervals
 	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
@@ -282,10 +299,7 @@ func TestCheckpointOnlyAfterAck(t *testing.T) {
 	if err := a.Health(); err != nil {
 		t.Errorf("Health() after recovery = %v", err)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	fi, _ := os.Stat(path)
 	if off := checkpointOffset(t, c.StateDir, path); off != fi.Size() {
 		t.Errorf("checkpoint at %d after a clean stop, want the file size %d", off, fi.Size())
@@ -305,14 +319,7 @@ func TestReload(t *testing.T) {
 	}
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: pathA})
-	a, err := New(c, Options{Logger: testLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, ctx, stop := runInBackground(t, c, Options{})
 	waitFor(t, "A's 10 lines", 10*time.Second, func() bool { return r.count() == 10 })
 
 	nc := *c
@@ -328,10 +335,7 @@ func TestReload(t *testing.T) {
 	if n := r.count(); n != 25 {
 		t.Errorf("%d distinct lines, want 25 (A must not be followed after the reload)", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 }
 
 func counterValue(t *testing.T, c prometheus.Counter) float64 {

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -97,13 +96,7 @@ func TestGeoIPEnrichmentAndReload(t *testing.T) {
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
 	c.GeoIP.ASNDB = db
-	a, err := New(c, Options{Logger: testLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	a, ctx, stop := runInBackground(t, c, Options{})
 
 	m := got.wait(t, 1)[0]
 	if v, _ := m.Param("ASOrganization"); v != "Org One" {
@@ -131,10 +124,7 @@ func TestGeoIPEnrichmentAndReload(t *testing.T) {
 	if v, _ := m.Param("ASOrganization"); v != "Org Two" {
 		t.Errorf("after reload ASOrganization = %q, want Org Two", v)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 }
 
 func TestStreamingEventForwarded(t *testing.T) {
@@ -154,13 +144,7 @@ func TestStreamingEventForwarded(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(c, Options{Logger: testLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	_, _, stop := runInBackground(t, c, Options{})
 
 	event := `{"id": 42, "author_id": 1, "entity_id": 7, "entity_type": "Project", "details": {"custom_message": "Changed visibility", "author_name": "Administrator", "target_id": 7, "target_type": "Project", "ip_address": "10.0.0.1", "entity_path": "group/proj"}, "ip_address": "10.0.0.1", "author_name": "Administrator", "entity_path": "group/proj", "created_at": "2024-05-31T14:32:44.108Z", "event_type": "project_visibility_level_updated"}`
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
@@ -185,8 +169,5 @@ func TestStreamingEventForwarded(t *testing.T) {
 	if v, _ := m.Param("AuthorName"); v != "Administrator" {
 		t.Errorf("AuthorName = %q (SD %s)", v, m.SD)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 }
