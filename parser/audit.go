@@ -129,7 +129,6 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Type = TypeAudit
 	o := &p.obj
 	o.audit = true
-	o.details = true
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)

@@ -28,14 +28,13 @@ type metaSlot struct {
 // parser keeps. It is embedded in the Audit and Application parsers and
 // reused from line to line.
 type jsonObj struct {
-	line    []byte
-	slots   [nAuditSlots]span
-	meta    []metaSlot
-	names   map[string]string // interned meta.* names
-	kbuf    []byte            // unescaped key
-	cbuf    bytes.Buffer      // compacted object/array values
-	audit   bool              // use the audit key table (else the application one)
-	details bool              // merge the nested "details" object (audit)
+	line  []byte
+	slots [nAuditSlots]span
+	meta  []metaSlot
+	names map[string]string // interned meta.* names
+	kbuf  []byte            // unescaped key
+	cbuf  bytes.Buffer      // compacted object/array values
+	audit bool              // use the audit key table and merge the nested "details" object
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -116,7 +115,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 				o.slots[idx] = s
 			}
 			end = int(s.end)
-		} else if src == srcTop && o.details && string(k) == "details" {
+		} else if src == srcTop && o.audit && string(k) == "details" {
 			// A later "details" replaces an earlier one, as in a map.
 			for n := range o.slots {
 				if o.slots[n].src == srcDetails {
