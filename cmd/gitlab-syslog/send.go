@@ -74,11 +74,6 @@ Destinations: udp://host:514, tcp://host:514 (octet counting; add
 	return cmd
 }
 
-// sendCounts are the totals the summary reports.
-type sendCounts struct {
-	lines, unparsed int
-}
-
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	ctx := cmd.Context()
 	start := time.Now()
@@ -152,8 +147,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		runErr = closeErr
 	}
 	unparsed := ""
-	if s.counts.unparsed > 0 {
-		unparsed = fmt.Sprintf(" (%d unparsed)", s.counts.unparsed)
+	if s.unparsed > 0 {
+		unparsed = fmt.Sprintf(" (%d unparsed)", s.unparsed)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "sent %d lines%s to %s in %s\n", st.Messages, unparsed, o.to,
 		time.Since(start).Round(time.Millisecond))
@@ -172,17 +167,17 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 
 // sender turns lines into batches and hands them to the forwarder.
 type sender struct {
-	fw      *forwarder.Forwarder
-	enc     *forwarder.Encoder
-	fixed   parser.Type
-	per     int
-	opts    forwarder.RecordOptions
-	parsers map[parser.Type]parser.Parser
-	rec     parser.Record
-	msg     forwarder.Message
-	cur     *forwarder.Batch
-	free    chan *forwarder.Batch
-	counts  sendCounts
+	fw       *forwarder.Forwarder
+	enc      *forwarder.Encoder
+	fixed    parser.Type
+	per      int
+	opts     forwarder.RecordOptions
+	parsers  map[parser.Type]parser.Parser
+	rec      parser.Record
+	msg      forwarder.Message
+	cur      *forwarder.Batch
+	free     chan *forwarder.Batch
+	unparsed int // lines sent raw because they did not parse
 
 	errMu  sync.Mutex
 	ackErr error
@@ -194,12 +189,11 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line parses and encodes one line into the current batch.
+// line parses and encodes one line into the current batch. readInput has
+// already dropped the line ending and blank lines; TrimRight still removes
+// any further trailing carriage returns.
 func (s *sender) line(ctx context.Context, line []byte) error {
 	line = bytes.TrimRight(line, "\r\n")
-	if len(bytes.TrimSpace(line)) == 0 {
-		return nil
-	}
 	t := s.fixed
 	if t == parser.TypeUnknown {
 		t = parser.Detect(line)
@@ -210,9 +204,8 @@ func (s *sender) line(ctx context.Context, line []byte) error {
 		s.msg.FromRecord(&s.rec, line, &s.opts)
 	} else {
 		s.msg.FromLine(t, line, &s.opts)
-		s.counts.unparsed++
+		s.unparsed++
 	}
-	s.counts.lines++
 	if s.cur == nil {
 		select {
 		case s.cur = <-s.free:
