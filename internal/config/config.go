@@ -8,7 +8,11 @@
 // every problem it finds, each with its line when the key was in the file.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+)
 
 // Defaults used when a key is absent.
 const (
@@ -28,11 +32,12 @@ const (
 	StreamingSpoolFile = "events.log"
 )
 
-// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on.
+// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on: the
+// forwarder's, so that the two cannot drift apart.
 const (
-	AppNameAudit       = "GitLab-Audit-Logs"
-	AppNameApplication = "GitLab-Application-Logs"
-	AppNameAccess      = "GitLab-Access-Logs"
+	AppNameAudit       = forwarder.AppNameAudit
+	AppNameApplication = forwarder.AppNameApplication
+	AppNameAccess      = forwarder.AppNameAccess
 )
 
 // Config is the whole configuration file. The zero value plus Resolve is the
