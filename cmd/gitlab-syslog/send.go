@@ -115,9 +115,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	s := &sender{
 		fw: fw, enc: enc, fixed: fixed, per: o.batch,
-		opts:    forwarder.RecordOptions{Facility: fac, Hostname: o.hostname, AppName: o.appName},
-		parsers: map[parser.Type]parser.Parser{},
-		free:    make(chan *forwarder.Batch, 4),
+		opts: forwarder.RecordOptions{Facility: fac, Hostname: o.hostname, AppName: o.appName},
+		free: make(chan *forwarder.Batch, 4),
 	}
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
@@ -172,7 +171,7 @@ type sender struct {
 	fixed    parser.Type
 	per      int
 	opts     forwarder.RecordOptions
-	parsers  map[parser.Type]parser.Parser
+	parsers  [4]parser.Parser // by parser.Type, created on first use
 	rec      parser.Record
 	msg      forwarder.Message
 	cur      *forwarder.Batch
@@ -225,12 +224,10 @@ func (s *sender) parser(t parser.Type) parser.Parser {
 	if t == parser.TypeUnknown {
 		return nil
 	}
-	p, ok := s.parsers[t]
-	if !ok {
-		p = parser.New(t)
-		s.parsers[t] = p
+	if s.parsers[t] == nil {
+		s.parsers[t] = parser.New(t)
 	}
-	return p
+	return s.parsers[t]
 }
 
 // flush sends the current batch; its ack returns it to the free list.
