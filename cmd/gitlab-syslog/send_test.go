@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,22 +29,17 @@ func runSendCollect(ctx context.Context, stdin io.Reader, stdout, stderr io.Writ
 	return cmd.ExecuteContext(ctx)
 }
 
+// freePort returns a free loopback host:port for network ("udp" or a TCP
+// one).
 func freePort(t *testing.T, network string) string {
 	t.Helper()
+	var port int
 	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().String()
+		port = syslogtest.FreeUDPPort(t)
+	} else {
+		port = syslogtest.FreeTCPPort(t)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return "127.0.0.1:" + strconv.Itoa(port)
 }
 
 // startCollectCmd runs `collect --listen url` until the test ends and
@@ -142,7 +138,7 @@ func TestSendToCollect(t *testing.T) {
 				if err != nil {
 					t.Fatalf("send: %v\n%s", err, stderr.String())
 				}
-				if !strings.HasPrefix(stdout.String(), "sent "+itoa(len(want))+" lines") || !strings.Contains(stdout.String(), " to "+url+" in ") {
+				if !strings.HasPrefix(stdout.String(), "sent "+strconv.Itoa(len(want))+" lines") || !strings.Contains(stdout.String(), " to "+url+" in ") {
 					t.Errorf("summary = %q", stdout.String())
 				}
 				got := waitLines(t, out, len(want))
@@ -161,11 +157,6 @@ func TestSendToCollect(t *testing.T) {
 			})
 		}
 	}
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
