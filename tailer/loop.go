@@ -139,10 +139,11 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 				return live, nil
 			}
 		}
-		if sib, ok := findByFingerprint(t.cfg.Path, id); ok {
+		find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }
+		if sib, ok := find(); ok {
 			t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 				"file", sib.name, "offset", ck.Offset)
-			err := t.drainCopy(ctx, sib, ck.Offset)
+			sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
 			if err == nil {
 				err = t.drainNewer(ctx, sib, live)
 			}
@@ -365,9 +366,11 @@ func (t *Tailer) truncated(ctx context.Context, src *source) error {
 	t.discard()
 	t.lrSrc = nil
 	if len(src.head) > 0 {
-		if sib, ok := findByHead(t.cfg.Path, src.head, src.id.Dev, src.id.Ino); ok {
+		find := func() (sibling, bool) { return findByHead(t.cfg.Path, src.head, src.id.Dev, src.id.Ino) }
+		if sib, ok := find(); ok {
 			t.log.Info("tailer: file truncated; reading the rest from its rotated copy", "copy", sib.name, "offset", src.off)
-			if err := t.drainCopy(ctx, sib, src.off); err != nil {
+			sib, err := t.recoverCopy(ctx, sib, find, src.off)
+			if err != nil {
 				return err
 			}
 			if err := t.drainNewer(ctx, sib, src); err != nil {
@@ -417,7 +420,7 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *source) error 
 			continue // the same copy, plain and compressed
 		}
 		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
-		if err := t.drainCopy(ctx, s, 0); err != nil {
+		if _, err := t.drainCopy(ctx, s, 0); err != nil {
 			return err
 		}
 	}
@@ -431,14 +434,43 @@ func strippedName(name string) string {
 	return name
 }
 
+// recoverCopy drains sib, found by find, from offset from. logrotate's
+// compress replaces a plain copy by its .gz once that is complete: when sib
+// is gone before it could be opened, find looks again, for up to
+// RotateWait. It returns the copy drained.
+func (t *Tailer) recoverCopy(ctx context.Context, sib sibling, find func() (sibling, bool), from int64) (sibling, error) {
+	deadline := time.Now().Add(t.cfg.RotateWait)
+	for {
+		gone, err := t.drainCopy(ctx, sib, from)
+		if err != nil || !gone {
+			return sib, err
+		}
+		if time.Now().After(deadline) {
+			t.log.Warn("tailer: the rotated copy was removed before it could be read, and no other copy matches; its unread lines are lost",
+				"copy", sib.name, "offset", from)
+			return sib, nil
+		}
+		if err := sleep(ctx, min(t.cfg.PollInterval, 50*time.Millisecond)); err != nil {
+			return sib, err
+		}
+		if next, ok := find(); ok {
+			sib = next
+		}
+	}
+}
+
 // drainCopy reads a rotated copy (plain or gzip) from offset from to its
-// end and delivers its lines, the incomplete last one included.
-func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) error {
+// end and delivers its lines, the incomplete last one included. gone
+// reports that the copy no longer exists, so nothing was read.
+func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone bool, err error) {
 	t.setMode("recovering")
 	f, err := os.Open(s.name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
 	if err != nil {
 		t.log.Warn("tailer: cannot open rotated copy", "copy", s.name, "err", err)
-		return nil
+		return false, nil
 	}
 	defer f.Close()
 	src := &source{name: s.name, f: f, static: true}
@@ -451,12 +483,12 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) error {
 		gr, err := gzip.NewReader(f)
 		if err != nil {
 			t.log.Warn("tailer: rotated copy is not valid gzip", "copy", s.name, "err", err)
-			return nil
+			return false, nil
 		}
 		defer gr.Close()
 		if n, err := io.CopyN(io.Discard, gr, from); err != nil || n != from {
 			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", s.name, "offset", from)
-			return nil
+			return false, nil
 		}
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
 	}
@@ -475,7 +507,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) error {
 		t.add(line, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
@@ -483,9 +515,9 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) error {
 		t.add(p, t.lr.pos, over)
 	}
 	if err := t.send(ctx, src); err != nil {
-		return err
+		return false, err
 	}
 	t.c.recovered.Add(uint64(max(0, t.lr.pos-from)))
 	t.lr.reset(0)
-	return nil
+	return false, nil
 }

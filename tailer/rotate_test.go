@@ -1,10 +1,13 @@
 package tailer
 
 import (
+	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // copyTruncate does what logrotate's copytruncate does: copy the file to
@@ -182,4 +185,101 @@ func TestTruncateFastRegrowth(t *testing.T) {
 	if s := c.tl.Stats(); s.Truncations < 1 {
 		t.Errorf("Truncations = %d, want >= 1", s.Truncations)
 	}
+}
+
+// gzipBytes returns data gzip-compressed.
+func gzipBytes(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestCopyTruncateWhileCompressing catches logrotate between copytruncate
+// and the end of compress: name.1 is complete, name.1.gz (newer) is still
+// half written. The lagging reader must recover from the plain copy.
+func TestCopyTruncateWhileCompressing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	old := numbered("old", 0, 5000)
+	writeFile(t, path, old)
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 10
+	cfg.QueueLen = 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTailer(t, tl, make(chan struct{}))
+	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+	writeFile(t, path+".1", old)
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	gz := gzipBytes(t, []byte(old))
+	if err := os.WriteFile(path+".1.gz", gz[:len(gz)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Second)
+	if err := os.Chtimes(path+".1.gz", later, later); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, numbered("new", 0, 50))
+	c.openGate()
+	want := append(linesOf(old), linesOf(numbered("new", 0, 50))...)
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}
+
+// TestRecoverCopyVanished: the copy found is removed before it is opened
+// (compress finished and removed name.1); recoverCopy looks again and
+// reads name.1.gz from the same offset.
+func TestRecoverCopyVanished(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	data := numbered("x", 0, 100)
+	if err := os.WriteFile(path+".1.gz", gzipBytes(t, []byte(data)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path + ".1.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := New(testConfig(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	finds := 0
+	find := func() (sibling, bool) {
+		finds++
+		return sibling{name: path + ".1.gz", gz: true, fi: fi}, true
+	}
+	gone := sibling{name: path + ".1", fi: fi}
+	from := int64(len(numbered("x", 0, 40)))
+	var got []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range tl.out {
+			for i := 0; i < b.Len(); i++ {
+				got = append(got, string(b.Line(i)))
+			}
+		}
+	}()
+	sib, err := tl.recoverCopy(context.Background(), gone, find, from)
+	close(tl.out)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sib.name != path+".1.gz" || finds != 1 {
+		t.Errorf("recoverCopy drained %s after %d finds, want %s.1.gz after 1", sib.name, finds, path)
+	}
+	checkExactly(t, got, linesOf(numbered("x", 40, 100)))
 }

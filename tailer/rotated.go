@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,14 +45,24 @@ func rotatedSiblings(path string) ([]sibling, error) {
 		}
 		out = append(out, sibling{name: filepath.Join(dir, n), gz: strings.HasSuffix(n, ".gz"), fi: fi})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		// plain before .gz at equal age: during "compress" both exist and the
-		// .gz may still be incomplete.
-		ti, tj := out[i].fi.ModTime(), out[j].fi.ModTime()
-		if !ti.Equal(tj) {
-			return ti.After(tj)
+	// While logrotate compresses a copy, both name.1 and name.1.gz exist and
+	// the .gz may still be incomplete (and is the newer of the two): the
+	// plain copy, removed only once the .gz is complete, stands for both.
+	plain := make(map[string]bool, len(out))
+	for _, s := range out {
+		if !s.gz {
+			plain[s.name] = true
 		}
-		return !out[i].gz && out[j].gz
+	}
+	kept := out[:0]
+	for _, s := range out {
+		if !s.gz || !plain[strippedName(s.name)] {
+			kept = append(kept, s)
+		}
+	}
+	out = kept
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].fi.ModTime().After(out[j].fi.ModTime())
 	})
 	return out, nil
 }
@@ -83,45 +95,52 @@ func (s sibling) readHead(n int) ([]byte, error) {
 // rotated copy of the content read so far), preferring the one with the
 // given inode. head must not be empty.
 func findByHead(path string, head []byte, dev, ino uint64) (sibling, bool) {
-	sibs, err := rotatedSiblings(path)
-	if err != nil || len(head) == 0 {
+	if len(head) == 0 {
 		return sibling{}, false
 	}
-	var found []sibling
-	for _, s := range sibs {
+	return findSibling(path, dev, ino, func(s sibling) (bool, error) {
 		h, err := s.readHead(len(head))
-		if err != nil || !bytes.Equal(h, head) {
-			continue
-		}
-		found = append(found, s)
-	}
-	return pick(found, dev, ino)
+		return err == nil && bytes.Equal(h, head), err
+	})
 }
 
 // findByFingerprint returns the sibling matching a checkpoint's identity:
 // the SHA-256 of its first fpLen bytes equals fp (decompressed for .gz), the
 // inode preferred; with fpLen 0 only the inode can match.
 func findByFingerprint(path string, id FileID) (sibling, bool) {
-	sibs, err := rotatedSiblings(path)
-	if err != nil {
-		return sibling{}, false
-	}
-	var found []sibling
-	for _, s := range sibs {
-		d, i := devIno(s.fi)
+	return findSibling(path, id.Dev, id.Ino, func(s sibling) (bool, error) {
 		if id.FingerprintLen == 0 {
-			if !s.gz && d == id.Dev && i == id.Ino {
-				found = append(found, s)
-			}
-			continue
+			d, i := devIno(s.fi)
+			return !s.gz && d == id.Dev && i == id.Ino, nil
 		}
 		h, err := s.readHead(id.FingerprintLen)
-		if err != nil || len(h) != id.FingerprintLen || sha256.Sum256(h) != id.Fingerprint {
-			continue
+		return err == nil && len(h) == id.FingerprintLen && sha256.Sum256(h) == id.Fingerprint, err
+	})
+}
+
+// findSibling returns the sibling that match accepts, preferring the plain
+// one with inode dev/ino, else the newest. A sibling removed during the
+// scan (compress replaced name.1 by name.1.gz) makes it list the
+// directory again, a few times at most.
+func findSibling(path string, dev, ino uint64, match func(sibling) (bool, error)) (sibling, bool) {
+	for try := 0; ; try++ {
+		sibs, err := rotatedSiblings(path)
+		if err != nil {
+			return sibling{}, false
 		}
-		found = append(found, s)
+		var found []sibling
+		vanished := false
+		for _, s := range sibs {
+			ok, err := match(s)
+			vanished = vanished || errors.Is(err, fs.ErrNotExist)
+			if ok {
+				found = append(found, s)
+			}
+		}
+		if len(found) > 0 || !vanished || try == 3 {
+			return pick(found, dev, ino)
+		}
 	}
-	return pick(found, id.Dev, id.Ino)
 }
 
 func pick(found []sibling, dev, ino uint64) (sibling, bool) {
