@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,4 +97,60 @@ func TestFollowLingerCoalesces(t *testing.T) {
 		t.Errorf("%d lines came in %d batches; the follow linger should coalesce them", len(live), batches)
 	}
 	t.Logf("%d lines in %d batches", len(live), batches)
+}
+
+// TestSteadyFlowPolls checks the hand-over between the two live readers:
+// lines written steadily to a followed file make the tailer leave
+// github.com/nxadm/tail for its own reader ("polling"), which reads most of
+// them; once the file is quiet for PollInterval, nxadm/tail follows again,
+// and a line written then still arrives.
+func TestSteadyFlowPolls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "")
+	cfg := testConfig(t, path)
+	cfg.PollInterval = 100 * time.Millisecond
+	c := start(t, cfg)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var want []string
+	sawPolling := false
+	for i := 0; i < 100; i++ {
+		chunk := numbered("flow", 10*i, 10*i+10)
+		if _, err := w.WriteString(chunk); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, linesOf(chunk)...)
+		time.Sleep(3 * time.Millisecond)
+		sawPolling = sawPolling || c.tl.Stats().Mode == "polling"
+	}
+	c.waitN(len(want))
+	if !sawPolling {
+		t.Errorf("the tailer never polled while %d lines were written over about 300ms; stats %+v", len(want), c.tl.Stats())
+	}
+	flowed := c.tl.Stats().FollowedLines
+	if flowed > uint64(len(want))/2 {
+		t.Errorf("FollowedLines = %d of %d: the tailer's own reader should read most of a steady flow", flowed, len(want))
+	}
+	// Read every few ms, the lines still go out about every FollowLinger
+	// (20ms): some 15-30 batches over 300ms; without holding them, a
+	// hundred or more.
+	c.mu.Lock()
+	batches := c.batches
+	c.mu.Unlock()
+	if batches > 60 {
+		t.Errorf("%d lines came in %d batches; polling reads should be batched by FollowLinger", len(want), batches)
+	}
+	t.Logf("%d lines in %d batches, %d through nxadm/tail", len(want), batches, flowed)
+	waitStats(t, c.tl, "following after the flow stopped", func(s Stats) bool { return s.Mode == "following" })
+	if _, err := w.WriteString("quiet-1\n"); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, "quiet-1")
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
 }

@@ -40,3 +40,14 @@ func (b *Batch) reset() {
 	b.Offsets = b.Offsets[:0]
 	b.seq = 0
 }
+
+// truncate keeps the first n lines of b.
+func (b *Batch) truncate(n int) {
+	if n == 0 {
+		b.Data, b.Ends, b.Offsets = b.Data[:0], b.Ends[:0], b.Offsets[:0]
+		return
+	}
+	b.Data = b.Data[:b.Ends[n-1]]
+	b.Ends = b.Ends[:n]
+	b.Offsets = b.Offsets[:n]
+}

@@ -81,6 +81,9 @@ type Config struct {
 	// turns many tiny batches into a few larger ones, which is what keeps
 	// the per-batch work (file checks, hand-offs, one write and one
 	// acknowledgement per batch) small; lines are delayed by at most this.
+	// It is also the interval at which a file that lines keep arriving in
+	// is read again by the tailer's own reader (see the package doc);
+	// negative leaves all live reading to github.com/nxadm/tail.
 	FollowLinger time.Duration
 	// CheckpointInterval is how often a changed checkpoint is written
 	// (default 1s). It is also written when Run returns.

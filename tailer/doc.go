@@ -28,12 +28,19 @@
 //
 // A backlog (at start, after a rotation, or whenever the reader falls more
 // than a few MiB behind) is read with the package's own reader: one reused
-// buffer, lines copied straight into the batch, no allocation per line. At
-// the end of the file, when the path still names the same file, following is
-// handed to github.com/nxadm/tail (inotify, or polling when no inotify
-// watcher can be created) from that offset; its lines are batched too, a
-// batch going out when it is full or FollowLinger after no further line was
-// immediately available (at once when FollowLinger is negative). The tailer
+// buffer, lines copied straight into the batch, no allocation per line.
+// While lines keep arriving, the same reader reads the live file again
+// every FollowLinger (mode "polling"): at a steady 10 MB/s that is one read
+// per interval instead of github.com/nxadm/tail's two lseeks, string and
+// channel hand-off per line, which halves the agent's CPU. Once the file
+// has been quiet for PollInterval, and the path still names the same file,
+// following is handed to github.com/nxadm/tail (inotify, or polling when no
+// inotify watcher can be created) from that offset, which costs nothing
+// while no line comes; its lines are batched too, a batch going out when it
+// is full or FollowLinger after no further line was immediately available
+// (at once when FollowLinger is negative, which also turns the polling
+// off). A batch of 16 lines or more from nxadm/tail means lines flow again,
+// and the tailer's own reader takes over. The tailer
 // keeps its own descriptor of the file all along, and every nxadm/tail line
 // must continue the previous one exactly (line number and offset); before
 // each batch goes out the tailer checks that the path still names its file,

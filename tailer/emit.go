@@ -3,6 +3,7 @@ package tailer
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // errTruncated reports that the file being read was truncated (or rewritten)
@@ -36,6 +37,10 @@ func addLine[T []byte | string](t *Tailer, line T, end int64, over bool) {
 		t.c.truncLines.Add(1)
 	}
 	b := t.batch()
+	if len(b.Ends) == 0 && t.holdFor > 0 {
+		t.curSince = time.Now()
+	}
+	t.nread++
 	b.Data = append(b.Data, line...)
 	b.Ends = append(b.Ends, len(b.Data))
 	b.Offsets = append(b.Offsets, end)
@@ -51,6 +56,16 @@ func (t *Tailer) discard() {
 	if t.cur != nil {
 		t.cur.reset()
 	}
+	t.confirmed = 0
+}
+
+// readEnd is the offset in src just after the last line read: src.off, or
+// the end of the lines in hand.
+func (t *Tailer) readEnd(src *source) int64 {
+	if b := t.cur; b != nil && len(b.Offsets) > 0 {
+		return b.Offsets[len(b.Offsets)-1]
+	}
+	return src.off
 }
 
 // send hands the current batch out as read from src and advances src.off.
@@ -74,6 +89,7 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 		return ctx.Err()
 	}
 	t.cur = nil
+	t.confirmed = 0
 	src.off = end
 	t.c.lines.Add(nLines)
 	t.c.bytes.Add(nBytes)
@@ -83,33 +99,73 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 	return nil
 }
 
-// flushChecked sends the current batch after checking that src was not
-// truncated and rewritten while the batch was read; if it was, the batch
-// (which may hold bytes of the new content at old offsets) is dropped.
+// flushChecked sends the current batch after checking (confirm) that src
+// was not truncated and rewritten while it was read.
 func (t *Tailer) flushChecked(ctx context.Context, src *source) error {
-	if t.cur == nil || len(t.cur.Ends) == 0 {
-		return nil
-	}
-	ok, err := src.verifyHead()
-	if err != nil {
-		t.discard()
+	if err := t.confirm(ctx, src); err != nil {
 		return err
-	}
-	if !ok {
-		t.discard()
-		return errTruncated
 	}
 	return t.send(ctx, src)
 }
 
-// readToEOF reads complete lines of a plain source from src.off to its
-// current end and sends them. A partial last line stays pending in t.lr.
+// confirm checks that src was not truncated and rewritten while the lines
+// in hand were read, by its first bytes. If it was, the lines read since
+// the last check (which may hold bytes of the new content at old offsets)
+// are dropped, the ones confirmed before are sent, and errTruncated is
+// returned. When the file is now shorter than the end of the lines in hand,
+// they were all read before the cut (see cutBelow) and are all sent: that
+// keeps the lines written between logrotate's copy and its truncate.
+func (t *Tailer) confirm(ctx context.Context, src *source) error {
+	if t.cur == nil || len(t.cur.Ends) == t.confirmed {
+		return nil
+	}
+	ok, err := src.verifyHead()
+	if err == nil && ok {
+		t.confirmed = len(t.cur.Ends)
+		return nil
+	}
+	if err == nil {
+		if size, serr := fileSize(src.f); serr == nil && cutBelow(size, t.readEnd(src)) {
+			t.confirmed = len(t.cur.Ends)
+		}
+	}
+	t.cur.truncate(t.confirmed)
+	if serr := t.send(ctx, src); serr != nil {
+		return serr
+	}
+	t.discard()
+	if err != nil {
+		return err
+	}
+	return errTruncated
+}
+
+// sendHeld sends the lines a polling read held back (see Tailer.holdFor).
+func (t *Tailer) sendHeld(ctx context.Context, src *source) error {
+	return t.flushChecked(ctx, src)
+}
+
+// readToEOF reads complete lines of a plain source from src.off (or the end
+// of the lines held back) to its current end and sends them; with holdFor
+// set, a batch not full and younger than holdFor is only confirmed and
+// kept for the next read. A partial last line stays pending in t.lr.
 func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
-	if t.lrSrc != src || t.lr.lineStart != src.off {
+	if t.lrSrc != src || t.lr.lineStart != t.readEnd(src) {
+		t.discard()
 		t.lr.reset(src.off)
 		t.lrSrc = src
 	}
-	read := src.f.ReadAt
+	// A regular file reads short only at its end: after a short read the
+	// file is read again at the next call, not at once for a 0.
+	atEnd := false
+	read := func(p []byte, off int64) (int, error) {
+		if atEnd {
+			return 0, nil
+		}
+		n, err := preadOnce(src.f, p, off)
+		atEnd = n < len(p)
+		return n, err
+	}
 	for {
 		line, end, over, ok, err := t.lr.next(read)
 		if err != nil {
@@ -127,6 +183,13 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 				return err
 			}
 		}
+	}
+	if t.holdFor > 0 && t.cur != nil && time.Since(t.curSince) < t.holdFor {
+		err := t.confirm(ctx, src)
+		if err != nil {
+			t.lrSrc = nil
+		}
+		return err
 	}
 	if err := t.flushChecked(ctx, src); err != nil {
 		t.lrSrc = nil

@@ -52,7 +52,12 @@ func (t *Tailer) stopTail(tl *tail.Tail) {
 // always safe because the tailer holds its own descriptor of the file;
 // only when the file was truncated below their end are they sent first
 // (see cutBelow). died reports that nxadm/tail stopped on an error.
-func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error) {
+//
+// follow also returns, with busy set, after sending a batch of followBurst
+// lines or more: lines are flowing, and the main loop reads them with its
+// own reader (see Tailer.loop) rather than through nxadm/tail's per-line
+// path.
+func (t *Tailer) follow(ctx context.Context, src *source) (died, busy bool, err error) {
 	t.setMode("following")
 	tl, err := tail.TailFile(t.cfg.Path, tail.Config{
 		Location:      &tail.SeekInfo{Offset: src.off, Whence: io.SeekStart},
@@ -66,7 +71,7 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 	if err != nil {
 		t.c.reopenFailures.Add(1)
 		t.log.Warn("tailer: starting github.com/nxadm/tail failed", "err", err)
-		return true, nil
+		return true, false, nil
 	}
 	// Stop only: Cleanup would break the shared inotify watch count.
 	defer t.stopTail(tl)
@@ -86,18 +91,18 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 		var ok bool
 		select {
 		case <-ctx.Done():
-			return false, ctx.Err()
+			return false, false, ctx.Err()
 		case <-tick.C:
 			size := t.liveSize(src)
 			if !t.liveOK(src, size, expect) {
-				return false, nil
+				return false, false, nil
 			}
 			// nxadm/tail adds its inotify watch after reaching EOF, so a
 			// write in between goes unnoticed until the next one. A
 			// complete line left unread for a whole tick means that.
 			if size > expect && hasNewline(src.f, expect, size) {
 				if stall == expect {
-					return false, nil
+					return false, false, nil
 				}
 				stall = expect
 			} else {
@@ -112,20 +117,20 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 				t.discard()
 				t.c.reopenFailures.Add(1)
 				t.log.Warn("tailer: github.com/nxadm/tail stopped; restarting it", "err", tl.Err())
-				return true, nil
+				return true, false, nil
 			}
 			if l.Err == nil {
 				end := expect + int64(len(l.Text)) + 1
 				if l.Num != num+1 || l.SeekInfo.Offset != end {
 					// nxadm/tail reopened the path; l is not ours.
 					if cutBelow(t.liveSize(src), expect) {
-						if err := t.send(ctx, src); err != nil {
-							return false, err
+						if _, err := t.sendFollowed(ctx, src); err != nil {
+							return false, false, err
 						}
 					} else {
 						t.discard()
 					}
-					return false, nil
+					return false, false, nil
 				}
 				num, expect = l.Num, end
 				t.addString(l.Text, end)
@@ -157,7 +162,7 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 			case <-linger.C:
 				lingering = false
 			case <-ctx.Done():
-				return false, ctx.Err()
+				return false, false, ctx.Err()
 			}
 			break
 		}
@@ -171,18 +176,43 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died bool, err error)
 				// cut (see cutBelow), so they are the file's content and
 				// are sent; the main loop then recovers the rest from
 				// the rotated copy starting after them.
-				if err := t.send(ctx, src); err != nil {
-					return false, err
+				if _, err := t.sendFollowed(ctx, src); err != nil {
+					return false, false, err
 				}
 			} else {
 				t.discard()
 			}
-			return false, nil
+			return false, false, nil
 		}
-		if err := t.send(ctx, src); err != nil {
-			return false, err
+		n, err := t.sendFollowed(ctx, src)
+		if err != nil {
+			return false, false, err
+		}
+		if n >= followBurst && t.cfg.FollowLinger > 0 {
+			return false, true, nil
 		}
 	}
+}
+
+// followBurst is the batch size (lines) at which follow hands a live file
+// back to the main loop's own reader: with the default 20ms FollowLinger,
+// about 800 lines/s. Below it nxadm/tail's cost per line is negligible;
+// above it, its two lseeks, allocation and goroutine hand-off per line
+// dominate the agent's CPU (measured: 43% of it at 10 MB/s).
+const followBurst = 16
+
+// sendFollowed sends the batch of nxadm/tail lines in hand, counting them
+// in Stats.FollowedLines, and returns their number.
+func (t *Tailer) sendFollowed(ctx context.Context, src *source) (int, error) {
+	n := 0
+	if t.cur != nil {
+		n = len(t.cur.Ends)
+	}
+	if err := t.send(ctx, src); err != nil {
+		return 0, err
+	}
+	t.c.followed.Add(uint64(n))
+	return n, nil
 }
 
 // liveSize returns the size of the file Path names, or -1 when Path does

@@ -20,6 +20,10 @@ func (t *Tailer) catchUp() int64 { return max(4<<20, 2*int64(t.cfg.MaxLineBytes)
 // loop is the state machine: read the current file to its end with the
 // backlog reader, then look at what the path names now, then follow with
 // github.com/nxadm/tail until anything changes, and again.
+//
+// While lines flow (see pacer), the loop does not hand the file to
+// nxadm/tail but reads it again with its own reader at intervals: one read
+// per interval instead of nxadm/tail's per-line work.
 func (t *Tailer) loop(ctx context.Context) error {
 	src, err := t.start(ctx)
 	if err != nil {
@@ -33,9 +37,21 @@ func (t *Tailer) loop(ctx context.Context) error {
 		t.queue = nil
 	}()
 	delay := t.cfg.PollInterval
+	wait := time.NewTimer(time.Hour) // the polling interval; reused
+	wait.Stop()
+	defer wait.Stop()
+	pace := pacer{linger: t.cfg.FollowLinger, window: max(t.cfg.PollInterval, 5*t.cfg.FollowLinger)}
 	for {
 		t.setMode("reading")
+		read := t.nread
+		if pace.busy {
+			t.holdFor = t.cfg.FollowLinger
+		}
 		err := t.readToEOF(ctx, src)
+		t.holdFor = 0
+		if t.nread-read >= followBurst {
+			pace.flowing(time.Now(), t.nread)
+		}
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
@@ -66,9 +82,31 @@ func (t *Tailer) loop(ctx context.Context) error {
 			src = next
 			continue
 		}
-		if fi.Size() < src.off {
+		if fi.Size() < t.readEnd(src) {
 			if err := t.truncated(ctx, src); err != nil {
 				return err
+			}
+			continue
+		}
+		if fi.Size()-t.readEnd(src) > t.catchUp() {
+			// Only a very long incomplete line gets here: keep it in the
+			// bounded reader and look again later.
+			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
+				return err
+			}
+			continue
+		}
+		// Polling, the next read checks the file's first bytes if it finds
+		// anything (confirm); a file cut below what was read is caught by
+		// the size above.
+		if every, ok := pace.poll(time.Now(), t.nread); ok {
+			t.setMode("polling")
+			wait.Reset(every)
+			select {
+			case <-ctx.Done():
+				wait.Stop()
+				return ctx.Err()
+			case <-wait.C:
 			}
 			continue
 		}
@@ -87,18 +125,19 @@ func (t *Tailer) loop(ctx context.Context) error {
 			}
 			continue
 		}
-		if fi.Size()-src.off > t.catchUp() {
-			// Only a very long incomplete line gets here: keep it in the
-			// bounded reader and look again later.
-			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
-				return err
+		if err := t.sendHeld(ctx, src); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
-			continue
+			continue // the next read deals with it
 		}
 		began := time.Now()
-		died, err := t.follow(ctx, src)
+		died, busy, err := t.follow(ctx, src)
 		if err != nil {
 			return err
+		}
+		if busy {
+			pace.flowing(time.Now(), t.nread)
 		}
 		if !died || time.Since(began) > maxBackoff {
 			delay = t.cfg.PollInterval
@@ -363,6 +402,14 @@ func (t *Tailer) queueNew(src *source) {
 // was read, then the file is read again from 0.
 func (t *Tailer) truncated(ctx context.Context, src *source) error {
 	t.c.truncations.Add(1)
+	// Lines held back by a polling read were confirmed as the file's
+	// content when they were read, before the cut: send them.
+	if t.cur != nil {
+		t.cur.truncate(t.confirmed)
+		if err := t.send(ctx, src); err != nil {
+			return err
+		}
+	}
 	t.discard()
 	t.lrSrc = nil
 	if len(src.head) > 0 {

@@ -2,7 +2,10 @@ package tailer
 
 // Stats is a snapshot of a Tailer's counters. Counters only grow.
 type Stats struct {
-	Lines          uint64 // lines handed out in batches
+	Lines uint64 // lines handed out in batches
+	// FollowedLines counts the lines of Lines that github.com/nxadm/tail
+	// delivered; the others came from the tailer's own reader.
+	FollowedLines  uint64
 	Bytes          uint64 // bytes of those lines (as in Batch.Data)
 	TruncatedLines uint64 // lines cut to MaxLineBytes
 	Rotations      uint64 // the path was found to name a new file (rename rotation, deletion)
@@ -31,7 +34,8 @@ type Stats struct {
 	// file, else ReadOffset (a lower bound).
 	CheckpointLag int64
 	// Mode is what the tailer does: "starting", "reading" (own backlog
-	// reader), "following" (github.com/nxadm/tail), "rotating" (draining a
+	// reader), "polling" (own reader again every FollowLinger while lines
+	// keep arriving), "following" (github.com/nxadm/tail), "rotating" (draining a
 	// renamed file), "recovering" (reading a rotated copy), "waiting" (for
 	// the file), "stopped".
 	Mode string
@@ -45,6 +49,7 @@ type Stats struct {
 func (t *Tailer) Stats() Stats {
 	s := Stats{
 		Lines:               t.c.lines.Load(),
+		FollowedLines:       t.c.followed.Load(),
 		Bytes:               t.c.bytes.Load(),
 		TruncatedLines:      t.c.truncLines.Load(),
 		Rotations:           t.c.rotations.Load(),

@@ -38,11 +38,21 @@ type Tailer struct {
 	c       counters
 
 	// owned by the Run goroutine
-	cur   *Batch
-	seq   uint64
-	lr    *lineReader
-	lrSrc *source
-	queue []*source // files seen at Path while an older one was drained
+	cur *Batch
+	// confirmed is how many lines of cur were read before a check of the
+	// file's first bytes that passed (see confirm).
+	confirmed int
+	// holdFor, set by the loop for a polling read, lets readToEOF keep a
+	// batch that is not full until it is that old, so that a busy file
+	// read every few milliseconds still goes out in batches of
+	// FollowLinger; curSince is when cur got its first line.
+	holdFor  time.Duration
+	curSince time.Time
+	nread    uint64 // lines added to batches (the pacer's rate)
+	seq      uint64
+	lr       *lineReader
+	lrSrc    *source
+	queue    []*source // files seen at Path while an older one was drained
 
 	mu       sync.Mutex // guards the fields below
 	com      commitState
@@ -67,6 +77,7 @@ type commitState struct {
 type counters struct {
 	lines, bytes, truncLines, rotations, truncations, recovered atomic.Uint64
 	ckWrites, ckErrors, ckDiscarded, reopenFailures, commitGaps atomic.Uint64
+	followed                                                    atomic.Uint64
 	outstanding                                                 atomic.Int64
 }
 
