@@ -40,7 +40,10 @@
 // is full or FollowLinger after no further line was immediately available
 // (at once when FollowLinger is negative, which also turns the polling
 // off). A batch of 16 lines or more from nxadm/tail means lines flow again,
-// and the tailer's own reader takes over. The tailer
+// and the tailer's own reader takes over, except while a rotated copy of
+// the file is being written (copytruncate): lines written between the end
+// of the copy and the truncation are in no other file, so meanwhile every
+// write is read at once. The tailer
 // keeps its own descriptor of the file all along, and every nxadm/tail line
 // must continue the previous one exactly (line number and offset); before
 // each batch goes out the tailer checks that the path still names its file,

@@ -56,7 +56,7 @@ func (t *Tailer) stopTail(tl *tail.Tail) {
 // follow also returns, with busy set, after sending a batch of followBurst
 // lines or more: lines are flowing, and the main loop reads them with its
 // own reader (see Tailer.loop) rather than through nxadm/tail's per-line
-// path.
+// path; not while a rotated copy is being written (see copying).
 func (t *Tailer) follow(ctx context.Context, src *source) (died, busy bool, err error) {
 	t.setMode("following")
 	tl, err := tail.TailFile(t.cfg.Path, tail.Config{
@@ -188,7 +188,7 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died, busy bool, err 
 		if err != nil {
 			return false, false, err
 		}
-		if n >= followBurst && t.cfg.FollowLinger > 0 {
+		if n >= followBurst && t.cfg.FollowLinger > 0 && !t.copying(time.Now()) {
 			return false, true, nil
 		}
 	}

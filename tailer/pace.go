@@ -1,6 +1,10 @@
 package tailer
 
-import "time"
+import (
+	"os"
+	"path/filepath"
+	"time"
+)
 
 // minPoll is the shortest interval between two reads of a busy live file.
 const minPoll = 2 * time.Millisecond
@@ -53,4 +57,42 @@ func (p *pacer) poll(now time.Time, read uint64) (time.Duration, bool) {
 		p.start, p.lines = now, read
 	}
 	return p.every, true
+}
+
+// vigilFor is how long after a rotated copy of the file was last written
+// the tailer keeps following the file write by write (see copying).
+const vigilFor = 2 * time.Second
+
+// stop ends polling: the file is followed by github.com/nxadm/tail until a
+// burst starts it again.
+func (p *pacer) stop() { p.busy = false }
+
+// copying reports whether a rotated copy of the file (plain, not .gz) was
+// written less than vigilFor ago: logrotate's copytruncate is copying the
+// file and will truncate it next. Lines written after the copy and before
+// the truncation exist only in the live file, and only until then, so
+// meanwhile the file is followed write by write instead of polled. It lists
+// the directory only when the directory's mtime changed (a file was
+// created, renamed or removed in it) or a copy was recent; otherwise it
+// costs one stat.
+func (t *Tailer) copying(now time.Time) bool {
+	dir, err := os.Stat(filepath.Dir(t.cfg.Path))
+	if err != nil {
+		return false
+	}
+	recent := now.Sub(t.copyMod) < vigilFor
+	if dir.ModTime().Equal(t.dirMod) && !recent {
+		return false
+	}
+	t.dirMod = dir.ModTime()
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return recent
+	}
+	for _, s := range sibs {
+		if !s.gz && s.fi.ModTime().After(t.copyMod) {
+			t.copyMod = s.fi.ModTime()
+		}
+	}
+	return now.Sub(t.copyMod) < vigilFor
 }

@@ -93,3 +93,107 @@ func TestHeldLinesSurviveTruncation(t *testing.T) {
 		t.Errorf("last offset %d, src.off %d after truncation; want %d and 0", b.Offsets[b.Len()-1], src.off, want)
 	}
 }
+
+func TestCopying(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	writeFile(t, path, "x\n")
+	tl, err := New(testConfig(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if tl.copying(now) {
+		t.Fatal("copying with no rotated copy")
+	}
+	old := now.Add(-time.Hour)
+	writeFile(t, path+".2.gz", "")
+	writeFile(t, path+".3", "")
+	if err := os.Chtimes(path+".3", old, old); err != nil {
+		t.Fatal(err)
+	}
+	if tl.copying(now) {
+		t.Fatal("copying with only a .gz and an hour-old copy")
+	}
+	writeFile(t, path+".1", "x\n") // logrotate copying: written now
+	if !tl.copying(time.Now()) {
+		t.Fatal("not copying while app.log.1 is being written")
+	}
+	if !tl.copying(time.Now().Add(vigilFor / 2)) {
+		t.Errorf("not copying %v after the copy was last written", vigilFor/2)
+	}
+	if tl.copying(time.Now().Add(vigilFor + time.Second)) {
+		t.Errorf("still copying %v after the copy was last written", vigilFor+time.Second)
+	}
+}
+
+// TestCopyInProgressFollows: a steady flow is polled; while a rotated copy
+// is being written (copytruncate), the tailer follows the file write by
+// write instead, so lines written up to the truncation are read at once;
+// every line arrives once, in order.
+func TestCopyInProgressFollows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "")
+	cfg := testConfig(t, path)
+	cfg.PollInterval = 100 * time.Millisecond
+	c := start(t, cfg)
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var want []string
+	i := 0
+	write := func(n int) {
+		t.Helper()
+		chunk := numbered("line", i, i+n)
+		i += n
+		if _, err := w.WriteString(chunk); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, linesOf(chunk)...)
+	}
+	flowUntil := func(what string, cond func(Stats) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond(c.tl.Stats()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; stats %+v", what, c.tl.Stats())
+			}
+			write(10)
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	flowUntil("polling", func(s Stats) bool { return s.Mode == "polling" })
+	// logrotate starts copying: app.log.1 appears and grows.
+	cp, err := os.Create(path + ".1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	flowUntil("following during the copy", func(s Stats) bool {
+		if _, err := cp.WriteString("copied\n"); err != nil {
+			t.Fatal(err)
+		}
+		return s.Mode == "following"
+	})
+	for k := 0; k < 20; k++ { // the lines nxadm/tail reads as they come
+		write(10)
+		time.Sleep(2 * time.Millisecond)
+	}
+	// The copy done, logrotate truncates: put the real copy in place first.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".1", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	flowUntil("polling again after the copy", func(s Stats) bool { return s.Mode == "polling" })
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}

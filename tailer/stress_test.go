@@ -72,7 +72,10 @@ func rotationUnderLoad(t *testing.T, reader, mode string) {
 	checkExactly(t, c.texts(), want)
 	t.Logf("%d of %d lines came through nxadm/tail", st.FollowedLines, st.Lines)
 	switch {
-	case reader == "polling" && st.FollowedLines > total/2:
+	// While a copytruncate copy is recent the tailer follows the file
+	// write by write (Tailer.copying); here one is made every 50ms, so
+	// only rename rotation shows the polling reader.
+	case reader == "polling" && mode == "rename" && st.FollowedLines > total/2:
 		t.Errorf("FollowedLines = %d of %d: while lines flow the tailer's own reader should read most of them", st.FollowedLines, total)
 	case reader == "nxadm" && st.FollowedLines == 0:
 		t.Errorf("FollowedLines = 0: with FollowLinger < 0 nxadm/tail should deliver live lines")

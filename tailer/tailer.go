@@ -49,10 +49,13 @@ type Tailer struct {
 	holdFor  time.Duration
 	curSince time.Time
 	nread    uint64 // lines added to batches (the pacer's rate)
-	seq      uint64
-	lr       *lineReader
-	lrSrc    *source
-	queue    []*source // files seen at Path while an older one was drained
+	// dirMod and copyMod: the directory's mtime when copying last listed
+	// it, and the newest mtime of a plain rotated copy seen then.
+	dirMod, copyMod time.Time
+	seq             uint64
+	lr              *lineReader
+	lrSrc           *source
+	queue           []*source // files seen at Path while an older one was drained
 
 	mu       sync.Mutex // guards the fields below
 	com      commitState
