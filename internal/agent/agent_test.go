@@ -346,3 +346,66 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestRotationMetrics: a copytruncate and a rename rotation of a followed
+// file show in truncations_total, recovered_bytes_total and
+// rotations_total, and every line is still sent once.
+func TestRotationMetrics(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gitlab_access.log")
+	writeAccessLines(t, path, 0, 100)
+	c := newConfig(t, "stdout://", config.Source{Type: "access", Path: path})
+	var out syslogtest.Buffer
+	a, _, stop := runInBackground(t, c, Options{Stdout: &out})
+	m := a.Metrics().Source("access", path)
+	sent := func(n float64) func() bool { return func() bool { return counterValue(t, m.LinesSent) >= n } }
+	waitFor(t, "100 lines sent", 10*time.Second, sent(100))
+
+	// copytruncate: 50 lines the agent has not seen are only in the copy.
+	writeAccessLines(t, path+".tmp", 100, 50)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := os.ReadFile(path + ".tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".1", append(data, extra...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path + ".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 150, 10)
+	waitFor(t, "160 lines sent", 10*time.Second, sent(160))
+
+	// rename rotation
+	if err := os.Rename(path, path+".2"); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 160, 10)
+	waitFor(t, "170 lines sent", 20*time.Second, sent(170))
+	waitFor(t, "the counters exported", 5*time.Second, func() bool {
+		return counterValue(t, m.Rotations) >= 1 && counterValue(t, m.Truncations) >= 1
+	})
+	stop()
+	if got := counterValue(t, m.Truncations); got != 1 {
+		t.Errorf("truncations_total = %v, want 1", got)
+	}
+	if got := counterValue(t, m.Rotations); got != 1 {
+		t.Errorf("rotations_total = %v, want 1", got)
+	}
+	if got, want := counterValue(t, m.RecoveredBytes), float64(len(extra)); got != want {
+		t.Errorf("recovered_bytes_total = %v, want %v (the 50 lines only in the copy)", got, want)
+	}
+	if got := counterValue(t, m.CheckpointErrors); got != 0 {
+		t.Errorf("checkpoint_errors_total = %v, want 0", got)
+	}
+	if n := strings.Count(out.String(), "\n"); n != 170 {
+		t.Errorf("%d messages written, want 170", n)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // slotsPerSource is the number of batches a source may have in the
@@ -49,9 +50,9 @@ type source struct {
 	batches atomic.Uint64 // tailer batches taken
 	failed  atomic.Pointer[error]
 
-	done      chan struct{} // closed when the pipeline and the tailer returned
-	lastTrunc uint64        // tailer truncations already added to the metric
-	statsMu   sync.Mutex
+	done    chan struct{} // closed when the pipeline and the tailer returned
+	last    tailerCounts  // tailer counters already added to the metrics
+	statsMu sync.Mutex
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -175,15 +176,28 @@ func (s *source) wait(ctx context.Context) error {
 	}
 }
 
+// tailerCounts are the tailer counters exported as metrics.
+type tailerCounts struct {
+	truncLines, rotations, truncations, recovered, ckErrors uint64
+}
+
 // updateStats copies the tailer's counters into the metrics.
 func (s *source) updateStats() {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	st := s.t.Stats()
-	if st.TruncatedLines > s.lastTrunc {
-		s.m.LinesTruncated.Add(float64(st.TruncatedLines - s.lastTrunc))
-		s.lastTrunc = st.TruncatedLines
+	now := tailerCounts{st.TruncatedLines, st.Rotations, st.Truncations, st.RecoveredBytes, st.CheckpointErrors}
+	add := func(c prometheus.Counter, cur, last uint64) {
+		if cur > last {
+			c.Add(float64(cur - last))
+		}
 	}
+	add(s.m.LinesTruncated, now.truncLines, s.last.truncLines)
+	add(s.m.Rotations, now.rotations, s.last.rotations)
+	add(s.m.Truncations, now.truncations, s.last.truncations)
+	add(s.m.RecoveredBytes, now.recovered, s.last.recovered)
+	add(s.m.CheckpointErrors, now.ckErrors, s.last.ckErrors)
+	s.last = now
 	s.m.CheckpointLag.Set(float64(st.CheckpointLag))
 }
 

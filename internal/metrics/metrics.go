@@ -20,6 +20,10 @@ type Metrics struct {
 	parseFailures  *prometheus.CounterVec
 	linesTruncated *prometheus.CounterVec
 	bytesRead      *prometheus.CounterVec
+	rotations      *prometheus.CounterVec
+	truncations    *prometheus.CounterVec
+	recovered      *prometheus.CounterVec
+	ckErrors       *prometheus.CounterVec
 	checkpointLag  *prometheus.GaugeVec
 	sourceUp       *prometheus.GaugeVec
 
@@ -45,8 +49,14 @@ type Source struct {
 	ParseFailures  prometheus.Counter
 	LinesTruncated prometheus.Counter
 	BytesRead      prometheus.Counter
-	CheckpointLag  prometheus.Gauge
-	Up             prometheus.Gauge
+	// Rotations, Truncations, RecoveredBytes and CheckpointErrors follow
+	// the tailer's counters of the same names.
+	Rotations        prometheus.Counter
+	Truncations      prometheus.Counter
+	RecoveredBytes   prometheus.Counter
+	CheckpointErrors prometheus.Counter
+	CheckpointLag    prometheus.Gauge
+	Up               prometheus.Gauge
 }
 
 // New returns the metrics, registered on a new registry together with the Go
@@ -63,6 +73,10 @@ func New() *Metrics {
 		parseFailures:  counter("parse_failures_total", "Lines that did not parse; they are forwarded raw, without structured data."),
 		linesTruncated: counter("lines_truncated_total", "Lines longer than max_line_bytes, truncated."),
 		bytesRead:      counter("bytes_read_total", "Bytes read from the source file, newlines included."),
+		rotations:      counter("rotations_total", "Times the path was found to name a new file (rename rotation, deletion)."),
+		truncations:    counter("truncations_total", "Truncations of the file detected (copytruncate, \"> file\")."),
+		recovered:      counter("recovered_bytes_total", "Bytes read from rotated copies (.1, .1.gz, dateext) after a rotation or restart."),
+		ckErrors:       counter("checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log."),
 		checkpointLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "checkpoint_lag_bytes",
 			Help: "Bytes of the current file after the last checkpoint: read or not yet delivered."}, labels),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
@@ -72,6 +86,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.linesRead, m.linesSent, m.parseFailures, m.linesTruncated, m.bytesRead, m.checkpointLag, m.sourceUp,
+		m.rotations, m.truncations, m.recovered, m.ckErrors,
 		&forwarderCollector{m: m},
 	)
 	return m
@@ -83,13 +98,17 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // Source returns the metrics of the source of type typ following path.
 func (m *Metrics) Source(typ, path string) *Source {
 	return &Source{
-		LinesRead:      m.linesRead.WithLabelValues(typ, path),
-		LinesSent:      m.linesSent.WithLabelValues(typ, path),
-		ParseFailures:  m.parseFailures.WithLabelValues(typ, path),
-		LinesTruncated: m.linesTruncated.WithLabelValues(typ, path),
-		BytesRead:      m.bytesRead.WithLabelValues(typ, path),
-		CheckpointLag:  m.checkpointLag.WithLabelValues(typ, path),
-		Up:             m.sourceUp.WithLabelValues(typ, path),
+		LinesRead:        m.linesRead.WithLabelValues(typ, path),
+		LinesSent:        m.linesSent.WithLabelValues(typ, path),
+		ParseFailures:    m.parseFailures.WithLabelValues(typ, path),
+		LinesTruncated:   m.linesTruncated.WithLabelValues(typ, path),
+		BytesRead:        m.bytesRead.WithLabelValues(typ, path),
+		Rotations:        m.rotations.WithLabelValues(typ, path),
+		Truncations:      m.truncations.WithLabelValues(typ, path),
+		RecoveredBytes:   m.recovered.WithLabelValues(typ, path),
+		CheckpointErrors: m.ckErrors.WithLabelValues(typ, path),
+		CheckpointLag:    m.checkpointLag.WithLabelValues(typ, path),
+		Up:               m.sourceUp.WithLabelValues(typ, path),
 	}
 }
 

@@ -31,6 +31,10 @@ func TestEndpoint(t *testing.T) {
 	s.LinesSent.Add(9)
 	s.ParseFailures.Inc()
 	s.CheckpointLag.Set(123)
+	s.Rotations.Inc()
+	s.Truncations.Add(2)
+	s.RecoveredBytes.Add(4096)
+	s.CheckpointErrors.Add(5)
 	m.SetForwarder(func() ForwarderStats {
 		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4}
 	})
@@ -54,6 +58,10 @@ func TestEndpoint(t *testing.T) {
 		`gitlab_syslog_lines_sent_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 9`,
 		`gitlab_syslog_parse_failures_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 1`,
 		`gitlab_syslog_checkpoint_lag_bytes{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 123`,
+		`gitlab_syslog_rotations_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 1`,
+		`gitlab_syslog_truncations_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 2`,
+		`gitlab_syslog_recovered_bytes_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 4096`,
+		`gitlab_syslog_checkpoint_errors_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 5`,
 		"gitlab_syslog_reconnects_total 2",
 		"gitlab_syslog_queue_depth 3",
 		"gitlab_syslog_duplicates_total 4",
