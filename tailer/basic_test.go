@@ -2,7 +2,6 @@ package tailer
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,17 +104,8 @@ func TestFollowLingerCoalesces(t *testing.T) {
 // them; once the file is quiet for PollInterval, nxadm/tail follows again,
 // and a line written then still arrives.
 func TestSteadyFlowPolls(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, "")
-	cfg := testConfig(t, path)
-	cfg.PollInterval = 100 * time.Millisecond
-	c := start(t, cfg)
+	c, w, _ := startLive(t)
 	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
-	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	var want []string
 	sawPolling := false
 	for i := 0; i < 100; i++ {

@@ -242,3 +242,20 @@ func firstDiff(got, want []string) string {
 	}
 	return "none"
 }
+
+// startLive starts a tailer on a new empty file, with a PollInterval of
+// 100ms so that a steady flow is polled, and opens the file for appending.
+func startLive(t *testing.T) (*collector, *os.File, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "")
+	cfg := testConfig(t, path)
+	cfg.PollInterval = 100 * time.Millisecond
+	c := start(t, cfg)
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return c, w, path
+}

@@ -132,16 +132,7 @@ func TestCopying(t *testing.T) {
 // write instead, so lines written up to the truncation are read at once;
 // every line arrives once, in order.
 func TestCopyInProgressFollows(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, "")
-	cfg := testConfig(t, path)
-	cfg.PollInterval = 100 * time.Millisecond
-	c := start(t, cfg)
-	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	c, w, path := startLive(t)
 	var want []string
 	i := 0
 	write := func(n int) {

@@ -147,12 +147,7 @@ func TestCopyTruncate(t *testing.T) {
 				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
 			}
 			copyTruncate(t, path, path+tc.suffix)
-			appendFile(t, path, numbered("new", 0, 50))
-			c.openGate()
-			want := append(linesOf(old), linesOf(numbered("new", 0, 50))...)
-			c.waitN(len(want))
-			c.stop()
-			checkExactly(t, c.texts(), want)
+			checkAfterCut(t, c, path, old)
 			s := c.tl.Stats()
 			if s.Truncations != 1 {
 				t.Errorf("Truncations = %d, want 1", s.Truncations)
@@ -162,6 +157,19 @@ func TestCopyTruncate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkAfterCut appends 50 lines to path after a copytruncate, lets a
+// gated consumer go on, and checks that the lines of old and the new ones
+// arrive exactly once, in order.
+func checkAfterCut(t *testing.T, c *collector, path, old string) {
+	t.Helper()
+	appendFile(t, path, numbered("new", 0, 50))
+	c.openGate()
+	want := append(linesOf(old), linesOf(numbered("new", 0, 50))...)
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
 }
 
 func TestTruncateFastRegrowth(t *testing.T) {
@@ -229,12 +237,7 @@ func TestCopyTruncateWhileCompressing(t *testing.T) {
 	if err := os.Chtimes(path+".1.gz", later, later); err != nil {
 		t.Fatal(err)
 	}
-	appendFile(t, path, numbered("new", 0, 50))
-	c.openGate()
-	want := append(linesOf(old), linesOf(numbered("new", 0, 50))...)
-	c.waitN(len(want))
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	checkAfterCut(t, c, path, old)
 }
 
 // TestRecoverCopyVanished: the copy found is removed before it is opened
