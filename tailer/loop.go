@@ -96,13 +96,13 @@ func (t *Tailer) loop(ctx context.Context) error {
 			}
 			continue
 		}
-		// Polling, the next read checks the file's first bytes if it finds
-		// anything (confirm); a file cut below what was read is caught by
-		// the size above.
 		if pace.busy && t.copying(time.Now()) {
 			pace.stop()
 			t.log.Info("tailer: a rotated copy is being written (copytruncate); following the file write by write until it is done")
 		}
+		// Polling, the next read checks the file's first bytes if it finds
+		// anything (confirm); a file cut below what was read is caught by
+		// the size above.
 		if every, ok := pace.poll(time.Now(), t.nread); ok {
 			t.setMode("polling")
 			wait.Reset(every)
