@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -268,13 +270,26 @@ func TestRsyslogIntegration(t *testing.T) {
 		{"tcp lf framing", "tcp", "?framing=lf", RFC5424},
 		{"udp", "udp", "", RFC5424},
 		{"tcp rfc3164", "tcp", "", RFC3164},
+		{"tls mutual RFC 5425", "tls", "", RFC5424},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tcpPort, udpPort := syslogtest.FreeTCPPort(t), syslogtest.FreeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
-			conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="512k" parser.escapeControlCharactersOnReceive="off")
-module(load="imtcp" maxFrameSize="1000000")
+			certs, err := collect.WriteTestCerts(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tlsGlobal, tlsTCP string
+			if tt.scheme == "tls" {
+				syslogtest.RsyslogGTLS(t)
+				// The client must present a certificate signed by the CA.
+				tlsGlobal = fmt.Sprintf(` defaultNetstreamDriver="gtls" defaultNetstreamDriverCAFile=%q defaultNetstreamDriverCertFile=%q defaultNetstreamDriverKeyFile=%q`,
+					certs.CAFile, certs.ServerCert, certs.ServerKey)
+				tlsTCP = ` streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="x509/certvalid"`
+			}
+			conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="512k" parser.escapeControlCharactersOnReceive="off"%s)
+module(load="imtcp" maxFrameSize="1000000"%s)
 module(load="imudp")
 module(load="mmpstrucdata")
 template(name="ts" type="string" string="%%timereported:::date-rfc3339%%")
@@ -294,25 +309,63 @@ ruleset(name="r") {
 }
 input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
 input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
-`, dir, out, tcpPort, udpPort)
+`, dir, tlsGlobal, tlsTCP, out, tcpPort, udpPort)
 			confFile := filepath.Join(dir, "rsyslog.conf")
 			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "rsyslogd.pid"))
 			syslogtest.StartDaemon(t, cmd, tcpPort)
-			ms := integrationMessages(t, tt.scheme == "tcp")
+			ms := integrationMessages(t, tt.scheme != "udp")
 			port := tcpPort
 			if tt.scheme == "udp" {
 				port = udpPort
 			}
-			forward(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms, &Encoder{Format: tt.format})
+			tc := TLSConfig{CAFile: certs.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}
+			forwardTLS(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms, &Encoder{Format: tt.format}, tc)
 			if tt.format == RFC3164 {
 				check3164Records(t, waitRecords(t, out, len(ms)), ms)
 				return
 			}
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, tt.query != "")
+			if tt.scheme == "tls" {
+				checkClientCertRequired(t, fmt.Sprintf("127.0.0.1:%d", port), certs.CAFile, out, len(ms))
+			}
 		})
+	}
+}
+
+// checkClientCertRequired connects to a TLS syslog server that requires a
+// client certificate without one, sends a message and checks that the
+// server ends the connection and writes nothing more than the n records
+// already in out.
+func checkClientCertRequired(t *testing.T, addr, caFile, out string, n int) {
+	t.Helper()
+	ca, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		return // refused in the handshake (TLS 1.2)
+	}
+	defer conn.Close()
+	msg := "<190>1 2026-11-22T00:00:00Z h app - - - no client certificate"
+	fmt.Fprintf(conn, "%d %s", len(msg), msg)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, err = conn.Read(make([]byte, 1))
+	if err == nil {
+		t.Fatal("the server answered a client without a certificate")
+	}
+	if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+		t.Fatal("the server kept a connection without a client certificate open for 5s")
+	}
+	time.Sleep(200 * time.Millisecond)
+	data, _ := os.ReadFile(out)
+	if got := bytes.Count(data, []byte("\n")); got != n {
+		t.Errorf("%d records after a client without a certificate, want %d", got, n)
 	}
 }
 

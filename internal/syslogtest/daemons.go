@@ -45,6 +45,20 @@ func Rsyslogd(t testing.TB) string {
 	return ""
 }
 
+// RsyslogGTLS fails or skips the test (see DaemonMissing) unless rsyslog's
+// GnuTLS network stream driver (lmnsd_gtls.so, package rsyslog-gnutls) is
+// installed.
+func RsyslogGTLS(t testing.TB) {
+	t.Helper()
+	if m, _ := filepath.Glob("/usr/lib/*/rsyslog/lmnsd_gtls.so"); len(m) > 0 {
+		return
+	}
+	if m, _ := filepath.Glob("/usr/lib/rsyslog/lmnsd_gtls.so"); len(m) > 0 {
+		return
+	}
+	DaemonMissing(t, "rsyslog's TLS driver lmnsd_gtls.so (install rsyslog-gnutls)")
+}
+
 // SyslogNG returns a command that runs syslog-ng 3.38 in the foreground
 // with config file conf, keeping its persist, pid and control files in dir.
 // The unpacked package root is $SYSLOG_NG (the root, or the binary inside
