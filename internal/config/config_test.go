@@ -79,6 +79,24 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestFacilityForms: forward.facility takes what the forwarder (and the
+// send command) take: every RFC 5424 keyword in any case, and 0-23.
+func TestFacilityForms(t *testing.T) {
+	for _, f := range []string{"local7", "LOCAL3", "ntp", "audit", "authpriv", "0", "23"} {
+		c, err := Parse([]byte("state_dir: /s\nforward:\n  facility: "+f+"\n"), "config.yaml")
+		if err != nil {
+			t.Fatalf("%s: Parse: %v", f, err)
+		}
+		c.LogDir = t.TempDir()
+		if _, err := c.Resolve(); err != nil {
+			t.Fatalf("%s: Resolve: %v", f, err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("facility %q: %v", f, err)
+		}
+	}
+}
+
 func TestValidateErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml string
@@ -89,6 +107,7 @@ func TestValidateErrors(t *testing.T) {
 		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `port "99999" is not a number from 0 to 65535`},
 		{"tls on tcp", "state_dir: /s\nforward:\n  url: tcp://h:1\n  tls:\n    ca_file: /ca\n", "config.yaml:4: forward.tls: is set but forward.url is not a tls:// URL"},
 		{"facility", "state_dir: /s\nforward:\n  facility: local9\n", `config.yaml:3: forward.facility: unknown facility "local9"`},
+		{"facility number", "state_dir: /s\nforward:\n  facility: 24\n", `config.yaml:3: forward.facility: unknown facility "24"`},
 		{"format", "state_dir: /s\nforward:\n  format: json\n", `config.yaml:3: forward.format: "json" is not one of rfc5424, rfc3164`},
 		{"sd_id", "state_dir: /s\nforward:\n  sd_id: gitlab@abc\n", "after @ comes a private enterprise number"},
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},

@@ -8,15 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// facilities are the syslog facility names forward.facility accepts.
-var facilities = map[string]int{
-	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5,
-	"lpr": 6, "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
-	"local0": 16, "local1": 17, "local2": 18, "local3": 19,
-	"local4": 20, "local5": 21, "local6": 22, "local7": 23,
-}
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+)
 
 // Validate checks a resolved configuration and returns every problem found,
 // joined, each prefixed with the file and line of the offending key when it
@@ -123,8 +117,8 @@ func (v *validator) forward(f *Forward) {
 	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
 		v.errf("forward.tls", "cert_file and key_file go together (client certificate)")
 	}
-	if _, ok := facilities[f.Facility]; !ok {
-		v.errf("forward.facility", "unknown facility %q (want kern, user, ..., local0 ... local7)", f.Facility)
+	if _, err := forwarder.ParseFacility(f.Facility); err != nil {
+		v.errf("forward.facility", "unknown facility %q (want kern, user, ..., local0 ... local7, or 0-23)", f.Facility)
 	}
 	if err := checkSDID(f.SDID); err != nil {
 		v.errf("forward.sd_id", "%v", err)
