@@ -212,8 +212,9 @@ loop:
 
 // Reload replaces the configuration of a running agent: the old sources are
 // stopped (their tailers write their checkpoints) before the new ones start,
-// the forwarder is replaced when the forward section changed, and the GeoIP
-// databases are reopened. Metrics and streaming settings need a restart.
+// the forwarder is replaced when the forward section changed, the GeoIP
+// databases are reopened, and the streaming receiver rereads its tokens and
+// TLS certificate. Other metrics and streaming settings need a restart.
 func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
 	select {
@@ -267,9 +268,10 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.log.Info("reload: geoip databases reopened")
 		}
 	}
-	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) || !reflect.DeepEqual(old.Streaming, cfg.Streaming) {
-		a.log.Warn("reload: metrics and streaming changes take effect at the next restart")
-		cfg.Metrics, cfg.Streaming = old.Metrics, old.Streaming
+	a.reloadStreaming(old, cfg)
+	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
+		a.log.Warn("reload: metrics changes take effect at the next restart")
+		cfg.Metrics = old.Metrics
 	}
 	a.mu.Lock()
 	a.cfg = cfg
@@ -507,12 +509,9 @@ func (st *streamer) err() error {
 	return st.runErr
 }
 
-func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
-	sc := cfg.Streaming
-	if sc.Listen == "" {
-		return nil
-	}
-	r, err := streaming.New(streaming.Config{
+// streamingConfig is the receiver's configuration for sc.
+func (a *Agent) streamingConfig(sc config.Streaming) streaming.Config {
+	return streaming.Config{
 		Listen:       sc.Listen,
 		Path:         sc.Path,
 		TLSCert:      sc.TLS.CertFile,
@@ -524,7 +523,41 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 		SpoolDir:     sc.SpoolDir,
 		DedupeWindow: sc.DedupeWindow,
 		Logger:       a.log,
-	})
+	}
+}
+
+// reloadStreaming puts the streaming tokens and TLS certificate of cfg in
+// use (a rotated token_file, a renewed certificate). Its other streaming
+// settings need a restart: they are set back to old's.
+func (a *Agent) reloadStreaming(old, cfg *config.Config) {
+	a.mu.Lock()
+	st := a.streamer
+	a.mu.Unlock()
+	reloaded := false
+	if st != nil {
+		if err := st.r.Reload(a.streamingConfig(cfg.Streaming)); err != nil {
+			a.log.Error("reload: streaming tokens and certificate unchanged", "err", err)
+		} else {
+			reloaded = true
+			a.log.Info("reload: streaming tokens and TLS certificate reread")
+		}
+	}
+	next := old.Streaming
+	if reloaded {
+		next.Tokens, next.TokenFile, next.TokenEnv, next.TLS = cfg.Streaming.Tokens, cfg.Streaming.TokenFile, cfg.Streaming.TokenEnv, cfg.Streaming.TLS
+	}
+	if !reflect.DeepEqual(next, cfg.Streaming) {
+		a.log.Warn("reload: streaming changes other than tokens and certificate files take effect at the next restart")
+	}
+	cfg.Streaming = next
+}
+
+func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
+	sc := cfg.Streaming
+	if sc.Listen == "" {
+		return nil
+	}
+	r, err := streaming.New(a.streamingConfig(sc))
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}

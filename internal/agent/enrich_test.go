@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -170,4 +171,51 @@ func TestStreamingEventForwarded(t *testing.T) {
 		t.Errorf("AuthorName = %q (SD %s)", v, m.SD)
 	}
 	stop()
+}
+
+// TestStreamingReloadTokens: a reload puts new streaming tokens in use
+// without restarting the receiver; a changed listen address waits for a
+// restart.
+func TestStreamingReloadTokens(t *testing.T) {
+	c := newConfig(t, "stdout://")
+	c.Sources = []config.Source{}
+	port := syslogtest.FreeTCPPort(t)
+	const oldToken, newToken = "old-token-0123456789", "new-token-0123456789"
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{oldToken}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a, ctx, stop := runInBackground(t, c, Options{Stdout: io.Discard})
+	defer stop()
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
+	post := func(token string) int {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"id": 7, "event_type": "user_created"}`))
+		req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitFor(t, "the streaming receiver", 10*time.Second, func() bool { return post(oldToken) == http.StatusOK })
+
+	nc := *c
+	nc.Streaming.Tokens = []string{newToken}
+	nc.Streaming.Listen = fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	if code := post(oldToken); code != http.StatusUnauthorized {
+		t.Errorf("old token after reload: %d, want 401", code)
+	}
+	if code := post(newToken); code != http.StatusOK {
+		t.Errorf("new token after reload: %d, want 200 (on the unchanged address)", code)
+	}
+	if nc.Streaming.Listen != c.Streaming.Listen || nc.Streaming.Tokens[0] != newToken {
+		t.Errorf("after reload the config has listen %s tokens %v; want the old address and the new token", nc.Streaming.Listen, nc.Streaming.Tokens)
+	}
 }

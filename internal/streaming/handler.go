@@ -25,7 +25,7 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "method not allowed: GitLab streams audit events with POST", http.StatusMethodNotAllowed)
 		return
 	}
-	if vals := req.Header.Values(TokenHeader); len(vals) != 1 || !r.tokens.match(vals[0]) {
+	if vals := req.Header.Values(TokenHeader); len(vals) != 1 || !r.tokens.Load().match(vals[0]) {
 		r.stats.unauthorized.Add(1)
 		reason := "wrong token"
 		if len(vals) == 0 {

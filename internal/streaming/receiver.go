@@ -18,7 +18,8 @@ import (
 type Receiver struct {
 	path     string
 	maxBody  int64
-	tokens   tokenSet
+	tokens   atomic.Pointer[tokenSet]
+	cert     atomic.Pointer[tls.Certificate] // nil: plain HTTP
 	log      *slog.Logger
 	tlsCfg   *tls.Config
 	ln       net.Listener
@@ -95,22 +96,21 @@ func New(cfg Config) (*Receiver, error) {
 	r := &Receiver{
 		path:    cfg.Path,
 		maxBody: cfg.MaxBody,
-		tokens:  tokens,
 		log:     log,
 		reqs:    make(chan *commitReq),
 		quit:    make(chan struct{}),
 		now:     time.Now,
 	}
+	r.tokens.Store(&tokens)
 	r.refusals.interval = 10 * time.Second
-	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
-		return nil, errors.New("streaming: tls needs both cert and key")
+	cert, err := loadCert(&cfg)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("streaming: load TLS certificate %s and key %s: %w", cfg.TLSCert, cfg.TLSKey, err)
-		}
-		r.tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	if cert != nil {
+		r.cert.Store(cert)
+		r.tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12,
+			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return r.cert.Load(), nil }}
 	}
 	if r.spool, err = openSpool(cfg.SpoolDir, cfg.SpoolMaxBytes, log); err != nil {
 		return nil, err
@@ -130,6 +130,46 @@ func New(cfg Config) (*Receiver, error) {
 			"set tls cert and key, or put a TLS proxy in front", "addr", r.ln.Addr().String())
 	}
 	return r, nil
+}
+
+// loadCert loads cfg's TLS certificate and key; nil when neither is set.
+func loadCert(cfg *Config) (*tls.Certificate, error) {
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("streaming: tls needs both cert and key")
+	}
+	if cfg.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("streaming: load TLS certificate %s and key %s: %w", cfg.TLSCert, cfg.TLSKey, err)
+	}
+	return &cert, nil
+}
+
+// Reload reads the verification tokens (Tokens, TokenFile, TokenEnv) and
+// the TLS certificate and key of cfg again and puts them in use for the
+// next requests and handshakes: for a rotated token_file or a renewed
+// certificate, on SIGHUP. The other fields of cfg are ignored; changing
+// them, or turning TLS on or off, needs a new Receiver. On error nothing
+// changes.
+func (r *Receiver) Reload(cfg Config) error {
+	tokens, err := loadTokens(&cfg, r.log)
+	if err != nil {
+		return err
+	}
+	cert, err := loadCert(&cfg)
+	if err != nil {
+		return err
+	}
+	if (cert == nil) != (r.cert.Load() == nil) {
+		return errors.New("streaming: turning TLS on or off needs a restart")
+	}
+	r.tokens.Store(&tokens)
+	if cert != nil {
+		r.cert.Store(cert)
+	}
+	return nil
 }
 
 func isLoopback(a net.Addr) bool {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,72 @@ func TestTLS(t *testing.T) {
 	}
 	sameJSON(t, lines[0], payloadDocs)
 	sameJSON(t, lines[1], payloadMR88509)
+}
+
+// TestReload: a rotated token file and a renewed certificate take effect
+// with Reload, without a restart; a broken certificate is refused and the
+// old tokens and certificate stay in use.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	cert1, key1, pool1 := writeTestPKI(t, t.TempDir())
+	cert2, key2, pool2 := writeTestPKI(t, t.TempDir())
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	tokenFile := filepath.Join(dir, "tokens")
+	install := func(cert, key, token string) {
+		t.Helper()
+		for _, f := range [][2]string{{cert, certFile}, {key, keyFile}} {
+			data, err := os.ReadFile(f[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f[1], data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	install(cert1, key1, tokenA)
+	cfg := Config{TLSCert: certFile, TLSKey: keyFile, TokenFile: tokenFile}
+	tr := start(t, cfg)
+	trusting := func(pool *x509.CertPool) *http.Client {
+		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true}}
+	}
+	tr.client = trusting(pool1)
+	if code := tr.post(t, tokenA, jsonType, payloadDocs); code != http.StatusOK {
+		t.Fatalf("before Reload: status %d", code)
+	}
+
+	install(cert2, key2, tokenB)
+	if err := tr.Reload(cfg); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if _, err := trusting(pool1).Post(tr.url, jsonType, strings.NewReader(payloadDocs)); err == nil {
+		t.Error("after Reload the server still presents the old certificate")
+	}
+	tr.client = trusting(pool2)
+	if code := tr.post(t, tokenA, jsonType, payloadDocs); code != http.StatusUnauthorized {
+		t.Errorf("old token after Reload: status %d, want 401", code)
+	}
+	if code := tr.post(t, tokenB, jsonType, payloadMR88509); code != http.StatusOK {
+		t.Errorf("new token and certificate after Reload: status %d", code)
+	}
+
+	if err := os.WriteFile(keyFile, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tokenFile, []byte(tokenA+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Reload(cfg); err == nil || !strings.Contains(err.Error(), "load TLS certificate") {
+		t.Errorf("Reload with a broken key = %v, want a load TLS certificate error", err)
+	}
+	if code := tr.post(t, tokenB, jsonType, payloadFalco); code != http.StatusOK {
+		t.Errorf("after a failed Reload the previous token and certificate should serve: status %d", code)
+	}
+	if err := tr.Reload(Config{TokenFile: tokenFile}); err == nil || !strings.Contains(err.Error(), "restart") {
+		t.Errorf("Reload turning TLS off = %v, want an error saying a restart is needed", err)
+	}
 }
