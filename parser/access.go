@@ -9,8 +9,11 @@ import "bytes"
 //
 // and in NGINX's plain combined format (the same without $gzip_ratio). It
 // reads the remote address from the front and everything else from the back,
-// so a $remote_user holding spaces or brackets does not confuse it. It does
-// not allocate. The zero value is ready to use.
+// so a $remote_user holding spaces or brackets does not confuse it. Both
+// escapings of log_format work (Omnibus nginx['log_format_escape'], 18.9+):
+// default writes a quote as \x22, json as \"; a quote after an odd number of
+// backslashes is part of the value. Values are kept as logged, escapes not
+// decoded. It does not allocate. The zero value is ready to use.
 type Access struct{}
 
 func accessErr(off int, reason string) *Error {
@@ -44,18 +47,21 @@ func (p *Access) Parse(line []byte, r *Record) error {
 	var gzip []byte
 	if b[end-1] != '"' {
 		k := bytes.LastIndexByte(b, ' ')
-		if k < userStart || b[k-1] != '"' {
+		if k < userStart || b[k-1] != '"' || escaped(b, k-1) {
 			return accessErr(k, `expected "<user agent>" before the gzip ratio`)
 		}
 		gzip, end = b[k+1:], k
 	}
 	uaClose := end - 1
-	uaOpen := bytes.LastIndexByte(b[:uaClose], '"')
-	if uaOpen < userStart+2 || b[uaOpen-1] != ' ' || b[uaOpen-2] != '"' {
+	if escaped(b, uaClose) {
+		return accessErr(uaClose, `expected "<user agent>" at the end`)
+	}
+	uaOpen := lastQuote(b, uaClose)
+	if uaOpen < userStart+2 || b[uaOpen-1] != ' ' || b[uaOpen-2] != '"' || escaped(b, uaOpen-2) {
 		return accessErr(uaOpen, `expected "<referer>" "<user agent>"`)
 	}
 	refClose := uaOpen - 2
-	refOpen := bytes.LastIndexByte(b[:refClose], '"')
+	refOpen := lastQuote(b, refClose)
 	if refOpen < userStart+1 || b[refOpen-1] != ' ' {
 		return accessErr(refOpen, `expected a space before "<referer>"`)
 	}
@@ -71,10 +77,10 @@ func (p *Access) Parse(line []byte, r *Record) error {
 		return accessErr(statusStart+1, "invalid status")
 	}
 	reqClose := statusStart - 1
-	if b[reqClose] != '"' {
+	if b[reqClose] != '"' || escaped(b, reqClose) {
 		return accessErr(reqClose, `expected "<request>" before the status`)
 	}
-	reqOpen := bytes.LastIndexByte(b[:reqClose], '"')
+	reqOpen := lastQuote(b, reqClose)
 	tEnd := reqOpen - 2 // index of ']'
 	tStart := tEnd - lenTimeLocal
 	if reqOpen < 0 || tStart-2 < userStart || b[reqOpen-1] != ' ' || b[tEnd] != ']' ||
@@ -108,6 +114,28 @@ func (p *Access) Parse(line []byte, r *Record) error {
 }
 
 func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
+
+// escaped reports whether b[i] follows an odd number of backslashes: a
+// character escaped by log_format escape=json (\"). escape=default writes
+// a backslash itself as \x5C, so it never has one before a quote.
+func escaped(b []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// lastQuote returns the index of the last quote in b[:i] that is not
+// escaped, or -1.
+func lastQuote(b []byte, i int) int {
+	for {
+		i = bytes.LastIndexByte(b[:i], '"')
+		if i < 0 || !escaped(b, i) {
+			return i
+		}
+	}
+}
 
 // isStatusOrSize reports whether b is a run of digits (or "-" for a size).
 func isStatusOrSize(b []byte, dashOK bool) bool {

@@ -71,6 +71,24 @@ func TestAccessParse(t *testing.T) {
 			time: "2024-06-13T11:06:14Z",
 		},
 		{
+			name: "escape=json: quotes in URI, referer and user agent",
+			line: `1.2.3.4 - - [13/Jun/2024:11:07:40 +0000] "GET /search?q=\"%3E HTTP/1.1" 200 9120 "https://x/\"r\"" "Mozilla \"sqlmap\"" 4.12`,
+			want: want{"URI": `/search?q=\"%3E`, "HTTPReferer": `https://x/\"r\"`, "UserAgent": `Mozilla \"sqlmap\"`, "GzipRatio": "4.12"},
+			time: "2024-06-13T11:07:40Z",
+		},
+		{
+			name: "escape=json: user agent ends in a quote, referer in a backslash, no gzip ratio",
+			line: `1.2.3.4 - - [13/Jun/2024:11:07:40 +0000] "GET / HTTP/1.1" 200 1 "C:\\" "ua \"x\""`,
+			want: want{"HTTPReferer": `C:\\`, "UserAgent": `ua \"x\"`, "!GzipRatio": ""},
+			time: "2024-06-13T11:07:40Z",
+		},
+		{
+			name: `escape=json: control characters and \u escapes kept as logged`,
+			line: `1.2.3.4 - - [13/Jun/2024:11:07:40 +0000] "GET /a HTTP/1.1" 200 1 "" "a\tb\u0001c" -`,
+			want: want{"UserAgent": `a\tb\u0001c`},
+			time: "2024-06-13T11:07:40Z",
+		},
+		{
 			name: "escaped quotes stay as logged",
 			line: `1.2.3.4 - - [13/Jun/2024:11:07:40 +0000] "GET /search?q=\x22%3E HTTP/1.1" 200 9120 "" "Mozilla \x22sqlmap\x22" 4.12`,
 			want: want{"URI": `/search?q=\x22%3E`, "UserAgent": `Mozilla \x22sqlmap\x22`},
@@ -130,6 +148,9 @@ func TestAccessErrors(t *testing.T) {
 		`{"severity":"INFO"}`,
 		`""""""""`,
 		`1 - """"""`,
+		`1.2.3.4 - - [13/Jun/2024:11:09:02 +0000] "GET / HTTP/1.1" 200 1 "" "ua\"`,
+		`1.2.3.4 - - [13/Jun/2024:11:09:02 +0000] "GET / HTTP/1.1" 200 1 "" "ua\" -`,
+		`1.2.3.4 - - [13/Jun/2024:11:09:02 +0000] "GET / HTTP/1.1\" 200 1 "" "ua"`,
 	} {
 		var r Record
 		err := new(Access).Parse([]byte(line), &r)
