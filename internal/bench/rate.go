@@ -18,6 +18,9 @@ type RateJob struct {
 	Duration    time.Duration
 	Seed        uint64
 	Warmup      time.Duration // time the shipper gets to start before writing; default 2s
+	// PerLine writes each line with its own write(2), as GitLab's Ruby
+	// logger and NGINX do, instead of one write per 10 ms tick.
+	PerLine bool
 }
 
 // RateResult is what one shipper did in a RateJob.
@@ -98,7 +101,7 @@ func RunRate(ctx context.Context, sh Shipper, rj RateJob, opts Options) (RateRes
 		return res, nil
 	}
 	t0 := time.Now()
-	res.Written, err = writeAtRate(ctx, f, g, rj.BytesPerSec, rj.Duration)
+	res.Written, err = writeAtRate(ctx, f, g, rj.BytesPerSec, rj.Duration, rj.PerLine)
 	if err != nil {
 		return res, err
 	}
@@ -121,8 +124,9 @@ func RunRate(ctx context.Context, sh Shipper, rj RateJob, opts Options) (RateRes
 }
 
 // writeAtRate appends whole lines from g to f so that the bytes written track
-// rate (bytes per second) every 10 ms, for d.
-func writeAtRate(ctx context.Context, f *os.File, g *loadgen.Generator, rate float64, d time.Duration) (loadgen.Stats, error) {
+// rate (bytes per second) every 10 ms, for d: in one write per tick, or with
+// perLine one write per line (each tick's lines back to back).
+func writeAtRate(ctx context.Context, f *os.File, g *loadgen.Generator, rate float64, d time.Duration, perLine bool) (loadgen.Stats, error) {
 	var st loadgen.Stats
 	var buf []byte
 	start := time.Now()
@@ -136,16 +140,22 @@ func writeAtRate(ctx context.Context, f *os.File, g *loadgen.Generator, rate flo
 		target := int64(rate * elapsed.Seconds())
 		buf = buf[:0]
 		for st.Bytes+int64(len(buf)) < target {
+			n := len(buf)
 			buf = g.AppendLine(buf)
 			buf = append(buf, '\n')
 			st.Lines++
+			if perLine {
+				if _, err := f.Write(buf[n:]); err != nil {
+					return st, fmt.Errorf("bench: append to %s: %w", f.Name(), err)
+				}
+			}
 		}
-		if len(buf) > 0 {
+		if !perLine && len(buf) > 0 {
 			if _, err := f.Write(buf); err != nil {
 				return st, fmt.Errorf("bench: append to %s: %w", f.Name(), err)
 			}
-			st.Bytes += int64(len(buf))
 		}
+		st.Bytes += int64(len(buf))
 		if elapsed >= d {
 			return st, nil
 		}

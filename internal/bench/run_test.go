@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -309,5 +310,38 @@ func TestMissingPeersSayHowToInstall(t *testing.T) {
 		if strings.Contains(c, "flags(flow-control)") == nfc || !strings.Contains(c, `transport("tcp")`) || !strings.Contains(c, "flags(no-parse)") {
 			t.Errorf("syslog-ng config (no flow control %v):\n%s", nfc, c)
 		}
+	}
+}
+
+// TestWriteAtRate checks both write modes: the file holds exactly the lines
+// and bytes reported, at about the rate asked.
+func TestWriteAtRate(t *testing.T) {
+	for _, perLine := range []bool{false, true} {
+		t.Run(fmt.Sprintf("perLine=%v", perLine), func(t *testing.T) {
+			g, err := loadgen.NewGenerator(parser.TypeAudit, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(t.TempDir(), "live.log")
+			f, err := os.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, err := writeAtRate(context.Background(), f, g, 1e6, 300*time.Millisecond, perLine)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(data)) != st.Bytes || bytes.Count(data, []byte("\n")) != st.Lines {
+				t.Errorf("file has %d bytes, %d lines; reported %d bytes, %d lines", len(data), bytes.Count(data, []byte("\n")), st.Bytes, st.Lines)
+			}
+			if st.Bytes < 290_000 || st.Bytes > 310_000 {
+				t.Errorf("wrote %d bytes in 300ms at 1 MB/s", st.Bytes)
+			}
+		})
 	}
 }

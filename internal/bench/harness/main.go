@@ -46,6 +46,7 @@ type flags struct {
 	seed        uint64
 	idle        time.Duration
 	rate        string
+	perLine     bool
 	duration    time.Duration
 	frame       bool
 	repeat      int
@@ -65,6 +66,7 @@ func main() {
 	flag.DurationVar(&f.idle, "idle", 5*time.Second, "give up on a shipper after this long without a frame and report the missing lines as lost")
 	flag.StringVar(&f.rate, "rate", "", "steady-rate mode: append to a live file at this rate (e.g. 10MB, 512KiB) and report CPU % of one core")
 	flag.DurationVar(&f.duration, "duration", 30*time.Second, "how long to write in -rate mode")
+	flag.BoolVar(&f.perLine, "per-line", false, "in -rate mode, write each line with its own write(2), as GitLab does, instead of one write per 10 ms")
 	flag.IntVar(&f.repeat, "repeat", 1, "runs per shipper and file; the table shows the median run by lines/s and the range")
 	flag.BoolVar(&f.frame, "frame", false, "internal: act as the baseline framer: -frame FILE ADDR")
 	flag.Parse()
@@ -146,14 +148,14 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 			var rows []bench.RateResult
 			for _, sh := range shippers {
 				log.Info("rate run", "type", t, "shipper", sh.Name(), "rate", f.rate, "duration", f.duration)
-				r, err := bench.RunRate(ctx, sh, bench.RateJob{Type: t, BytesPerSec: rate, Duration: f.duration, Seed: f.seed}, opts)
+				r, err := bench.RunRate(ctx, sh, bench.RateJob{Type: t, BytesPerSec: rate, Duration: f.duration, Seed: f.seed, PerLine: f.perLine}, opts)
 				if err != nil {
 					return err
 				}
 				logFailure(log, r.Shipper, r.Err, r.Output)
 				rows = append(rows, r)
 			}
-			writeRateTable(&report, t, f.rate, f.duration, rows)
+			writeRateTable(&report, t, f.rate, f.duration, f.perLine, rows)
 		}
 	} else {
 		self, err := os.Executable()

@@ -76,8 +76,12 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 }
 
 // writeRateTable writes the steady-rate results.
-func writeRateTable(w io.Writer, t parser.Type, rate string, d time.Duration, rows []bench.RateResult) {
-	fmt.Fprintf(w, "### %s at %s/s for %s (live file)\n\n", t, rate, d)
+func writeRateTable(w io.Writer, t parser.Type, rate string, d time.Duration, perLine bool, rows []bench.RateResult) {
+	writes := "one write per 10 ms"
+	if perLine {
+		writes = "one write per line"
+	}
+	fmt.Fprintf(w, "### %s at %s/s for %s (live file, %s)\n\n", t, rate, d, writes)
 	fmt.Fprintln(w, "| shipper | CPU % of one core | lines written | lost | peak RSS MiB |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
 	var failures []string
