@@ -238,13 +238,8 @@ func check3164Records(t *testing.T, got []daemonRecord, sent []Message) {
 	}
 }
 
-// forward sends ms through a Forwarder to url in batches of 16.
-func forward(t *testing.T, url string, ms []Message, e *Encoder) {
-	t.Helper()
-	forwardTLS(t, url, ms, e, TLSConfig{})
-}
-
-// forwardTLS is forward with TLS settings for tls:// URLs.
+// forwardTLS sends ms through a Forwarder to url in batches of 16, with
+// the TLS settings tc for tls:// URLs.
 func forwardTLS(t *testing.T, url string, ms []Message, e *Encoder, tc TLSConfig) {
 	t.Helper()
 	f, err := New(Config{URL: url, TLS: tc, Encoder: e, MaxAttempts: 20, MinBackoff: 10 * time.Millisecond})
