@@ -43,11 +43,9 @@ func (b *Batch) reset() {
 
 // truncate keeps the first n lines of b.
 func (b *Batch) truncate(n int) {
-	if n == 0 {
-		b.Data, b.Ends, b.Offsets = b.Data[:0], b.Ends[:0], b.Offsets[:0]
-		return
+	end := 0
+	if n > 0 {
+		end = b.Ends[n-1]
 	}
-	b.Data = b.Data[:b.Ends[n-1]]
-	b.Ends = b.Ends[:n]
-	b.Offsets = b.Offsets[:n]
+	b.Data, b.Ends, b.Offsets = b.Data[:end], b.Ends[:n], b.Offsets[:n]
 }

@@ -140,11 +140,6 @@ func (t *Tailer) confirm(ctx context.Context, src *source) error {
 	return errTruncated
 }
 
-// sendHeld sends the lines a polling read held back (see Tailer.holdFor).
-func (t *Tailer) sendHeld(ctx context.Context, src *source) error {
-	return t.flushChecked(ctx, src)
-}
-
 // readToEOF reads complete lines of a plain source from src.off (or the end
 // of the lines held back) to its current end and sends them; with holdFor
 // set, a batch not full and younger than holdFor is only confirmed and

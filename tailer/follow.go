@@ -198,7 +198,8 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died, busy bool, err 
 // back to the main loop's own reader: with the default 20ms FollowLinger,
 // about 800 lines/s. Below it nxadm/tail's cost per line is negligible;
 // above it, its two lseeks, allocation and goroutine hand-off per line
-// dominate the agent's CPU (measured: 43% of it at 10 MB/s).
+// dominate: following a 10 MB/s file with it took the agent 12.8-16.4% of a
+// core, against 7-8% with the tailer's own reader.
 const followBurst = 16
 
 // sendFollowed sends the batch of nxadm/tail lines in hand, counting them

@@ -126,7 +126,9 @@ func (t *Tailer) loop(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := t.sendHeld(ctx, src); err != nil {
+		// Send what a polling read held back (see Tailer.holdFor): follow
+		// starts at src.off.
+		if err := t.flushChecked(ctx, src); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

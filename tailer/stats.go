@@ -34,8 +34,8 @@ type Stats struct {
 	// file, else ReadOffset (a lower bound).
 	CheckpointLag int64
 	// Mode is what the tailer does: "starting", "reading" (own backlog
-	// reader), "polling" (own reader again every FollowLinger while lines
-	// keep arriving), "following" (github.com/nxadm/tail), "rotating" (draining a
+	// reader), "polling" (own reader again every 2ms-FollowLinger while
+	// lines flow fast), "following" (github.com/nxadm/tail), "rotating" (draining a
 	// renamed file), "recovering" (reading a rotated copy), "waiting" (for
 	// the file), "stopped".
 	Mode string
