@@ -51,7 +51,7 @@ type source struct {
 	failed  atomic.Pointer[error]
 
 	done    chan struct{} // closed when the pipeline and the tailer returned
-	last    tailerCounts  // tailer counters already added to the metrics
+	last    tailer.Stats  // tailer counters already added to the metrics
 	statsMu sync.Mutex
 }
 
@@ -176,28 +176,22 @@ func (s *source) wait(ctx context.Context) error {
 	}
 }
 
-// tailerCounts are the tailer counters exported as metrics.
-type tailerCounts struct {
-	truncLines, rotations, truncations, recovered, ckErrors uint64
-}
-
 // updateStats copies the tailer's counters into the metrics.
 func (s *source) updateStats() {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	st := s.t.Stats()
-	now := tailerCounts{st.TruncatedLines, st.Rotations, st.Truncations, st.RecoveredBytes, st.CheckpointErrors}
 	add := func(c prometheus.Counter, cur, last uint64) {
 		if cur > last {
 			c.Add(float64(cur - last))
 		}
 	}
-	add(s.m.LinesTruncated, now.truncLines, s.last.truncLines)
-	add(s.m.Rotations, now.rotations, s.last.rotations)
-	add(s.m.Truncations, now.truncations, s.last.truncations)
-	add(s.m.RecoveredBytes, now.recovered, s.last.recovered)
-	add(s.m.CheckpointErrors, now.ckErrors, s.last.ckErrors)
-	s.last = now
+	add(s.m.LinesTruncated, st.TruncatedLines, s.last.TruncatedLines)
+	add(s.m.Rotations, st.Rotations, s.last.Rotations)
+	add(s.m.Truncations, st.Truncations, s.last.Truncations)
+	add(s.m.RecoveredBytes, st.RecoveredBytes, s.last.RecoveredBytes)
+	add(s.m.CheckpointErrors, st.CheckpointErrors, s.last.CheckpointErrors)
+	s.last = st
 	s.m.CheckpointLag.Set(float64(st.CheckpointLag))
 }
 
