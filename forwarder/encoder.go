@@ -177,11 +177,7 @@ func (e *Encoder) append3164(dst []byte, m *Message) (out []byte, sd, msg int) {
 		dst = append2(dst, d)
 	}
 	dst = append(dst, ' ')
-	dst = append2(dst, h)
-	dst = append(dst, ':')
-	dst = append2(dst, mi)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
+	dst = appendClock(dst, h, mi, s)
 	dst = append(dst, ' ')
 	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
 	dst = append(dst, ' ')
@@ -234,15 +230,16 @@ func (e *Encoder) appendTimestamp(dst []byte, t time.Time) []byte {
 	dst = append(dst, '-')
 	dst = append2(dst, d)
 	dst = append(dst, 'T')
-	dst = append2(dst, h)
-	dst = append(dst, ':')
-	dst = append2(dst, mi)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
+	dst = appendClock(dst, h, mi, s)
 	dst = append(dst, '.',
 		byte('0'+us/100000), byte('0'+us/10000%10), byte('0'+us/1000%10),
 		byte('0'+us/100%10), byte('0'+us/10%10), byte('0'+us%10), 'Z')
 	return dst
+}
+
+// appendClock writes hh:mm:ss.
+func appendClock(dst []byte, h, mi, s int) []byte {
+	return append(dst, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
 }
 
 func append2(dst []byte, n int) []byte {
