@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -107,9 +107,9 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 	if err != nil {
 		p.failed++
 		b = append(b, `{"_error":`...)
-		b = appendJSONString(b, []byte(label+":"+strconv.Itoa(n)+": "+err.Error()))
+		b = jsonstr.Append(b, label+":"+strconv.Itoa(n)+": "+err.Error())
 		b = append(b, `,"_raw":`...)
-		b = appendJSONString(b, line)
+		b = jsonstr.Append(b, line)
 		b = append(b, "}\n"...)
 	} else {
 		b = append(b, '{')
@@ -117,9 +117,9 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, []byte(f.Name))
+			b = jsonstr.Append(b, f.Name)
 			b = append(b, ':')
-			b = appendJSONString(b, f.Value)
+			b = jsonstr.Append(b, f.Value)
 		}
 		b = append(b, "}\n"...)
 	}
@@ -128,56 +128,4 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
-}
-
-// appendJSONString appends s as a JSON string. Control characters, quotes,
-// backslashes and U+2028/U+2029 are escaped; invalid UTF-8 bytes become
-// U+FFFD so the output is always valid JSON.
-func appendJSONString(dst, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

@@ -259,23 +259,3 @@ func TestParseCommandErrors(t *testing.T) {
 		t.Errorf("corrupt gzip: %v", err)
 	}
 }
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"b\\s/", "\x00\x01\x1f\x7f", "\n\r\t", "é😀", "\u2028\u2029", "\xff\xfe", "a\xc3(b", strings.Repeat("\xe2\x82", 3)} {
-		got := appendJSONString(nil, []byte(s))
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q -> %s: %v", s, got, err)
-		}
-		if !utf8.Valid(got) {
-			t.Errorf("%q -> invalid UTF-8 %q", s, got)
-		}
-		// encoding/json decodes invalid UTF-8 the same way (U+FFFD per byte).
-		var want string
-		raw, _ := json.Marshal(s)
-		json.Unmarshal(raw, &want)
-		if back != want {
-			t.Errorf("%q -> %q, want %q", s, back, want)
-		}
-	}
-}

@@ -98,3 +98,5 @@ func (g *Generator) appendIP(dst []byte) []byte {
 	}
 	return dst
 }
+
+const hexDigits = "0123456789abcdef"
