@@ -113,28 +113,26 @@ func (c *Config) setDefaults() error {
 	if c.RotateWait < 0 || c.PollInterval < 0 || c.CheckpointInterval < 0 || c.ShutdownTimeout < 0 {
 		return fmt.Errorf("tailer: config: %s: negative duration", c.Path)
 	}
-	def := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	def(&c.MaxLineBytes, DefaultMaxLineBytes)
-	def(&c.BatchLines, DefaultBatchLines)
-	def(&c.BatchBytes, DefaultBatchBytes)
-	def(&c.QueueLen, DefaultQueueLen)
-	def(&c.ReadBufferBytes, DefaultReadBufferBytes)
-	defd := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	defd(&c.RotateWait, DefaultRotateWait)
-	defd(&c.PollInterval, DefaultPollInterval)
-	defd(&c.CheckpointInterval, DefaultCheckpointInterval)
-	defd(&c.ShutdownTimeout, DefaultShutdownTimeout)
-	defd(&c.FollowLinger, DefaultFollowLinger)
+	orDefault(&c.MaxLineBytes, DefaultMaxLineBytes)
+	orDefault(&c.BatchLines, DefaultBatchLines)
+	orDefault(&c.BatchBytes, DefaultBatchBytes)
+	orDefault(&c.QueueLen, DefaultQueueLen)
+	orDefault(&c.ReadBufferBytes, DefaultReadBufferBytes)
+	orDefault(&c.RotateWait, DefaultRotateWait)
+	orDefault(&c.PollInterval, DefaultPollInterval)
+	orDefault(&c.CheckpointInterval, DefaultCheckpointInterval)
+	orDefault(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	orDefault(&c.FollowLinger, DefaultFollowLinger)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
 	return nil
+}
+
+// orDefault sets *v to d when it is the zero value.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
