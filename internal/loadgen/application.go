@@ -27,22 +27,11 @@ func (g *Generator) appendApplication(dst []byte) []byte {
 		sev = pick(g, severities)
 	}
 	w.str("severity", sev)
-	w.key("time")
-	w.b = append(w.b, '"')
-	w.b = g.now.AppendFormat(w.b, "2006-01-02T15:04:05.000Z07:00")
-	w.b = append(w.b, '"')
-	w.key("correlation_id")
-	w.b = append(w.b, '"')
-	w.b = g.appendCorrelationID(w.b)
-	w.b = append(w.b, '"')
+	g.timeMember(&w)
+	g.correlationMember(&w)
 
 	if g.chance(60) {
-		w.str("meta.caller_id", pick(g, callerIDs))
-		w.key("meta.remote_ip")
-		w.b = append(w.b, '"')
-		w.b = g.appendIP(w.b)
-		w.b = append(w.b, '"')
-		w.str("meta.feature_category", pick(g, featureCategories))
+		g.metaOrigin(&w)
 		if g.chance(60) {
 			u := pick(g, users)
 			w.str("meta.user", u.username)

@@ -152,26 +152,15 @@ func (g *Generator) appendAudit(dst []byte) []byte {
 // the flat meta.* keys of the Labkit context.
 func (g *Generator) envelope(w *jw, withCorrelation bool, meta int) {
 	w.str("severity", "INFO")
-	w.key("time")
-	w.b = append(w.b, '"')
-	w.b = g.now.AppendFormat(w.b, "2006-01-02T15:04:05.000Z07:00")
-	w.b = append(w.b, '"')
+	g.timeMember(w)
 	if withCorrelation {
-		w.key("correlation_id")
-		w.b = append(w.b, '"')
-		w.b = g.appendCorrelationID(w.b)
-		w.b = append(w.b, '"')
+		g.correlationMember(w)
 	}
 	if !g.chance(meta) {
 		return
 	}
 	u := pick(g, users)
-	w.str("meta.caller_id", pick(g, callerIDs))
-	w.key("meta.remote_ip")
-	w.b = append(w.b, '"')
-	w.b = g.appendIP(w.b)
-	w.b = append(w.b, '"')
-	w.str("meta.feature_category", pick(g, featureCategories))
+	g.metaOrigin(w)
 	w.str("meta.user", u.username)
 	w.int("meta.user_id", u.id)
 	if g.chance(30) {
@@ -277,4 +266,32 @@ func (g *Generator) auditEvent(ev *auditEvent) {
 		ev.add(kv{k: "to", s: "true"})
 		ev.add(kv{k: "impersonated_by", s: "Administrator"})
 	}
+}
+
+// timeMember writes the "time" member (the generator's clock, in GitLab's
+// millisecond UTC form).
+func (g *Generator) timeMember(w *jw) {
+	w.key("time")
+	w.b = append(w.b, '"')
+	w.b = g.now.AppendFormat(w.b, "2006-01-02T15:04:05.000Z07:00")
+	w.b = append(w.b, '"')
+}
+
+// correlationMember writes a random "correlation_id" member.
+func (g *Generator) correlationMember(w *jw) {
+	w.key("correlation_id")
+	w.b = append(w.b, '"')
+	w.b = g.appendCorrelationID(w.b)
+	w.b = append(w.b, '"')
+}
+
+// metaOrigin writes the meta.caller_id, meta.remote_ip and
+// meta.feature_category members Labkit adds to Rails log lines.
+func (g *Generator) metaOrigin(w *jw) {
+	w.str("meta.caller_id", pick(g, callerIDs))
+	w.key("meta.remote_ip")
+	w.b = append(w.b, '"')
+	w.b = g.appendIP(w.b)
+	w.b = append(w.b, '"')
+	w.str("meta.feature_category", pick(g, featureCategories))
 }
