@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -82,24 +83,7 @@ func countingCollector(b *testing.B) (url string, frames func() int64, stop func
 			return
 		}
 		defer c.Close()
-		r := bufio.NewReaderSize(c, 1<<20)
-		for {
-			size := 0
-			for {
-				d, err := r.ReadByte()
-				if err != nil {
-					return
-				}
-				if d == ' ' {
-					break
-				}
-				size = size*10 + int(d-'0')
-			}
-			if _, err := r.Discard(size); err != nil {
-				return
-			}
-			n.Add(1)
-		}
+		collect.ReadFrames(bufio.NewReaderSize(c, 1<<20), collect.DefaultMaxFrame, func([]byte) { n.Add(1) })
 	}()
 	return "tcp://" + ln.Addr().String(), n.Load, func() { ln.Close(); <-done }
 }

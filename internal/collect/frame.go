@@ -10,12 +10,14 @@ import (
 // DefaultMaxFrame is the largest frame accepted when Config.MaxFrame is 0.
 const DefaultMaxFrame = 64 << 20
 
-// readFrames splits a stream into syslog frames and calls emit with each.
+// ReadFrames splits a stream into syslog frames and calls emit with each,
+// until r ends (nil) or fails or holds a malformed or too long frame (an
+// error saying which).
 // The framing is detected per frame: a frame starting with a digit is
 // octet-counted (MSG-LEN SP SYSLOG-MSG, RFC 6587 §3.4.1 and RFC 5425);
 // any other frame runs to the next LF (RFC 6587 §3.4.2). Stray CR, LF, NUL
 // and spaces between frames are skipped. emit's argument is reused.
-func readFrames(r *bufio.Reader, max int, emit func([]byte)) error {
+func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 	var buf []byte
 	for {
 		c, err := r.ReadByte()

@@ -30,7 +30,7 @@ func TestReadFrames(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			err := readFrames(bufio.NewReaderSize(strings.NewReader(tt.in), 16), 1<<20, func(b []byte) {
+			err := ReadFrames(bufio.NewReaderSize(strings.NewReader(tt.in), 16), 1<<20, func(b []byte) {
 				got = append(got, string(b))
 			})
 			if tt.wantErr != "" {

@@ -16,7 +16,7 @@ func FuzzReadFrames(f *testing.F) {
 	f.Add([]byte("\n\r\x00 12 "), []byte("<13>Nov  2 03:04:05 h t: m"))
 	f.Fuzz(func(t *testing.T, stream, frame []byte) {
 		ps := newParsers()
-		_ = readFrames(bufio.NewReaderSize(bytes.NewReader(stream), 16), 1<<16, func(b []byte) {
+		_ = ReadFrames(bufio.NewReaderSize(bytes.NewReader(stream), 16), 1<<16, func(b []byte) {
 			if len(b) > 1<<16+1 {
 				t.Fatalf("frame of %d bytes over the limit", len(b))
 			}
@@ -31,7 +31,7 @@ func FuzzReadFrames(f *testing.F) {
 			in.Write(frame)
 		}
 		n := 0
-		err := readFrames(bufio.NewReaderSize(&in, 16), 1<<20, func(b []byte) {
+		err := ReadFrames(bufio.NewReaderSize(&in, 16), 1<<20, func(b []byte) {
 			if !bytes.Equal(b, frame) {
 				t.Fatalf("frame %d = %q, want %q", n, b, frame)
 			}

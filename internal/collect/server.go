@@ -196,7 +196,7 @@ func (s *Server) serveStream(h func(*Message)) error {
 				_ = c.Close()
 			}()
 			ps := newParsers()
-			err := readFrames(bufio.NewReaderSize(c, 64<<10), s.cfg.MaxFrame, func(frame []byte) {
+			err := ReadFrames(bufio.NewReaderSize(c, 64<<10), s.cfg.MaxFrame, func(frame []byte) {
 				h(s.message(ps, frame))
 			})
 			if err != nil && !errors.Is(err, net.ErrClosed) {

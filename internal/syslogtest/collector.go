@@ -8,11 +8,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 )
 
 // Collector is a TCP syslog receiver. Create it with Listen.
@@ -103,55 +104,11 @@ func (c *Collector) serve(conn *net.TCPConn) {
 		delete(c.conns, conn)
 		c.mu.Unlock()
 	}()
-	r := bufio.NewReaderSize(conn, 256<<10)
-	var buf []byte
-	for {
-		b, err := r.Peek(1)
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				c.timeouts.Add(1)
-			}
-			return
-		}
-		if b[0] == '<' { // newline framing
-			line, err := r.ReadSlice('\n')
-			if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
-				return
-			}
-			buf = append(buf[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = r.ReadSlice('\n')
-				buf = append(buf, line...)
-			}
-			if len(buf) > 0 && buf[len(buf)-1] == '\n' {
-				buf = buf[:len(buf)-1]
-			}
-			c.deliver(buf)
-			continue
-		}
-		n := 0
-		for {
-			d, err := r.ReadByte()
-			if err != nil {
-				return
-			}
-			if d == ' ' {
-				break
-			}
-			if d < '0' || d > '9' || n > 1<<24 {
-				return // not octet counting: drop the connection
-			}
-			n = n*10 + int(d-'0')
-		}
-		if cap(buf) < n {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return
-		}
-		c.deliver(buf)
+	// Frames longer than 16 MiB, or malformed, end the connection.
+	err := collect.ReadFrames(bufio.NewReaderSize(conn, 256<<10), 1<<24, c.deliver)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.timeouts.Add(1)
 	}
 }
 
