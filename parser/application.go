@@ -45,7 +45,7 @@ func (p *Application) Parse(line []byte, r *Record) error {
 
 func (p *Application) parseJSON(line []byte, r *Record) error {
 	o := &p.obj
-	o.audit = false
+	o.keys = keysApp
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeApplication, err)

@@ -128,7 +128,7 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	o := &p.obj
-	o.audit = true
+	o.keys = keysAudit
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)

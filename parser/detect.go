@@ -8,10 +8,21 @@ var auditMarkers = [...][]byte{
 	[]byte(`"entity_id"`), []byte(`"target_details"`),
 }
 
+// isAuth reports whether a JSON line carries what only Gitlab::AuthLogger
+// writes: the "Rack_Attack" message together with the Rack::Attack match
+// type key "env", or the throttle user allowlist GitLab logs at start.
+func isAuth(line []byte) bool {
+	return bytes.Contains(line, []byte(`"Rack_Attack"`)) && bytes.Contains(line, []byte(`"env"`)) ||
+		bytes.Contains(line, []byte(`"gitlab_throttle_user_allowlist"`))
+}
+
 // Detect guesses which log a line comes from, for --type auto:
 //
 //   - a JSON object with an audit key (author_id, entity_type, entity_id,
 //     event_type, target_details) is TypeAudit;
+//   - a JSON object with the string "Rack_Attack" and an "env" key (what
+//     GitLab's Rack::Attack subscriber writes) or a
+//     gitlab_throttle_user_allowlist key is TypeAuth;
 //   - any other JSON object is TypeApplication;
 //   - text starting with "<RFC 3339 time>: " or "<Month> 02, 2006 15:04: "
 //     is TypeApplication;
@@ -30,6 +41,9 @@ func Detect(line []byte) Type {
 			if bytes.Contains(line, m) {
 				return TypeAudit
 			}
+		}
+		if isAuth(line) {
+			return TypeAuth
 		}
 		return TypeApplication
 	}

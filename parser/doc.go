@@ -1,10 +1,12 @@
 // Package parser turns GitLab security log lines into the columns of
-// Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess functions.
+// Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess functions,
+// and GitLab's Rack::Attack log into columns named in the same style.
 //
-// Three parsers implement [Parser]: [Audit] for gitlab-rails/audit_json.log
+// Four parsers implement [Parser]: [Audit] for gitlab-rails/audit_json.log
 // and Audit Event Streaming request bodies, [Application] for
-// gitlab-rails/application_json.log and the legacy application.log, and
-// [Access] for nginx/gitlab_access.log. [New] returns one by [Type] and
+// gitlab-rails/application_json.log and the legacy application.log,
+// [Access] for nginx/gitlab_access.log, and [Auth] for
+// gitlab-rails/auth_json.log (auth.log in older versions). [New] returns one by [Type] and
 // [Detect] guesses the type of a line. A parser fills a reusable [Record]:
 // column values alias the line or the Record's scratch buffer, so parsing a
 // stream of lines does not allocate. A line that cannot be parsed yields an
@@ -100,6 +102,45 @@
 // gives no RequestVerb, URI or HTTPVersion; a request without spaces (e.g. a
 // TLS handshake sent to the HTTP port) is kept whole as URI. Values are kept
 // as logged, NGINX's \xXX escapes included.
+//
+// Auth ([Auth]). GitLab's Rack::Attack subscriber
+// (Gitlab::Metrics::Subscribers::RackAttack in
+// lib/gitlab/metrics/subscribers/rack_attack.rb) writes one JSON line through
+// Gitlab::AuthLogger for every request a throttle or blocklist stopped, or a
+// track (a throttle in GITLAB_THROTTLE_DRY_RUN) matched. For example, from
+// GitLab's documentation (doc/administration/logs, "auth_json.log"):
+//
+//	{"severity":"ERROR","time":"2023-04-19T22:14:25.893Z","correlation_id":"01GYDSAKAN2SPZPAMJNRWW5H8S","message":"Rack_Attack","env":"blocklist","remote_ip":"x.x.x.x","request_method":"GET","path":"/group/project.git/info/refs?service=git-upload-pack"}
+//
+// The JSON keys read for each column are:
+//
+//	Severity       severity
+//	EventTime      time (RFC 3339, as logged)
+//	CorrelationID  correlation_id
+//	Message        message ("Rack_Attack")
+//	MatchType      env: Rack::Attack's rack.attack.match_type, i.e. throttle,
+//	               blocklist (blacklist in old versions) or track
+//	MatchedRule    matched: the rule's name (rack.attack.matched), e.g.
+//	               throttle_unauthenticated_protected_paths, throttle_authenticated_api,
+//	               "Git HTTP Basic Auth"
+//	IPAddress      remote_ip, or ip (early versions)
+//	RequestVerb    request_method
+//	URI            path (the full path with the query string), or fullpath (early versions)
+//	ResponseCode   status: 429 for a throttle, 403 for a blocklist, absent for a track
+//	UserID         user_id, when a user's throttle matched
+//	Username       username (early versions), or meta.user
+//	DeployTokenID  deploy_token_id, when a deploy token's throttle matched
+//	meta.*         every meta.* key, named as in the line, in line order
+//
+// ResponseCode, UserID and DeployTokenID are present only when their value is
+// a decimal number (an early version logged the throttle's discriminator,
+// which can be the client IP, as user_id); the line itself still holds the
+// value. Other keys, such as the
+// rack_attack_redis_* and other instrumentation counters, are not columns.
+// A line of the same file without the Rack::Attack keys (GitLab also logs
+// gitlab_throttle_user_allowlist there) gives the columns it has. Values are
+// read as in the Audit parser: unescaped strings, numbers as their JSON text,
+// invalid UTF-8 replaced by U+FFFD, and the line must be one valid JSON object.
 //
 // # Sentinel KQL bugs this package fixes
 //

@@ -21,7 +21,7 @@ func seedFuzz(f *testing.F) {
 func parseAll(t *testing.T, line []byte) {
 	t.Helper()
 	Detect(line)
-	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAccess} {
+	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAccess, TypeAuth} {
 		var r Record
 		err := New(typ).Parse(line, &r)
 		if err == nil {
@@ -48,8 +48,8 @@ func checkFields(t *testing.T, r *Record) {
 		if f.Name == "" || len(f.Value) == 0 {
 			t.Fatalf("empty column %q=%q", f.Name, f.Value)
 		}
-		if r.Type == TypeAudit && !utf8.Valid(f.Value) {
-			t.Fatalf("audit column %s is not valid UTF-8: %q", f.Name, f.Value)
+		if (r.Type == TypeAudit || r.Type == TypeAuth) && !utf8.Valid(f.Value) {
+			t.Fatalf("%s column %s is not valid UTF-8: %q", r.Type, f.Name, f.Value)
 		}
 	}
 	if !r.Time.IsZero() && r.Time.Location().String() != "UTC" {
@@ -77,6 +77,25 @@ func FuzzAudit(f *testing.F) {
 		parseAll(t, line)
 		checkDifferential(t, stdLib, TypeAudit, new(Audit), line)
 		checkReuse(t, new(Audit), other, line)
+	})
+}
+
+func FuzzAuth(f *testing.F) {
+	seedFuzz(f)
+	other := readLines(f, "auth_json.log")[6]
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parseAll(t, line)
+		checkDifferential(t, stdLib, TypeAuth, new(Auth), line)
+		checkReuse(t, new(Auth), other, line)
+		var r Record
+		if new(Auth).Parse(line, &r) != nil {
+			return
+		}
+		for _, name := range []string{ColResponseCode, ColUserID, ColDeployTokenID} {
+			if v, ok := r.Get(name); ok && !isDecimal(v) {
+				t.Fatalf("%s=%q is not a decimal number in %q", name, v, line)
+			}
+		}
 	})
 }
 

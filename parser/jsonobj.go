@@ -24,8 +24,15 @@ type metaSlot struct {
 	val  span
 }
 
+// Key tables of jsonObj: which parser's keys it records.
+const (
+	keysApp   byte = iota // appKey
+	keysAudit             // auditKey, and the nested "details" object is merged
+	keysAuth              // authKey
+)
+
 // jsonObj scans one JSON object line and remembers the spans of the values a
-// parser keeps. It is embedded in the Audit and Application parsers and
+// parser keeps. It is embedded in the Audit, Application and Auth parsers and
 // reused from line to line.
 type jsonObj struct {
 	line  []byte
@@ -34,7 +41,7 @@ type jsonObj struct {
 	names map[string]string // interned meta.* names
 	kbuf  []byte            // unescaped key
 	cbuf  bytes.Buffer      // compacted object/array values
-	audit bool              // use the audit key table and merge the nested "details" object
+	keys  byte              // key table: keysApp, keysAudit or keysAuth
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -65,8 +72,11 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 
 // keyIndex maps a key to its slot with the parser's key table.
 func (o *jsonObj) keyIndex(k []byte) int {
-	if o.audit {
+	switch o.keys {
+	case keysAudit:
 		return auditKey(k)
+	case keysAuth:
+		return authKey(k)
 	}
 	return appKey(k)
 }
@@ -115,7 +125,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 				o.slots[idx] = s
 			}
 			end = int(s.end)
-		} else if src == srcTop && o.audit && string(k) == "details" {
+		} else if src == srcTop && o.keys == keysAudit && string(k) == "details" {
 			// A later "details" replaces an earlier one, as in a map.
 			for n := range o.slots {
 				if o.slots[n].src == srcDetails {
