@@ -7,7 +7,8 @@
 // A Message holds one syslog message; Message.FromRecord fills it from a
 // parsed record and its raw line with the mapping the Microsoft Sentinel
 // GitLab functions expect: facility local7, APP-NAME GitLab-Audit-Logs,
-// GitLab-Application-Logs or GitLab-Access-Logs, MSGID the log type, the
+// GitLab-Application-Logs or GitLab-Access-Logs (GitLab-Auth-Logs for the
+// Rack::Attack log, which has no Sentinel function), MSGID the log type, the
 // parsed columns as STRUCTURED-DATA params of one element (SD-ID
 // DefaultSDID, "gitlab@32473"), and MSG the raw line byte for byte, without
 // a byte order mark. Encoder.Append writes it without allocating:

@@ -151,9 +151,9 @@ type Message struct {
 	// (RFC 5424) or as the encoding time (RFC 3164, which has no NILVALUE).
 	Time     time.Time
 	Hostname string // "" is written as "-"
-	AppName  string // GitLab-Audit-Logs, GitLab-Application-Logs or GitLab-Access-Logs
+	AppName  string // GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs
 	ProcID   string // "" is written as "-"
-	MsgID    string // the record type: "audit", "application" or "access"
+	MsgID    string // the record type: "audit", "application", "access" or "auth"
 	// Params are the STRUCTURED-DATA parameters, in order. Values alias the
 	// parsed record; the Message must be encoded before the record is reused.
 	Params []parser.Field
@@ -162,11 +162,13 @@ type Message struct {
 	Msg []byte
 }
 
-// The APP-NAMEs the Microsoft Sentinel functions select on.
+// The APP-NAMEs the Microsoft Sentinel functions select on, and the one of
+// the Rack::Attack log (auth_json.log), which has no Sentinel function.
 const (
 	AppNameAudit       = "GitLab-Audit-Logs"
 	AppNameApplication = "GitLab-Application-Logs"
 	AppNameAccess      = "GitLab-Access-Logs"
+	AppNameAuth        = "GitLab-Auth-Logs"
 	// AppNameUnknown is used for lines whose type is not known.
 	AppNameUnknown = "GitLab-Logs"
 )
@@ -180,6 +182,8 @@ func AppName(t parser.Type) string {
 		return AppNameApplication
 	case parser.TypeAccess:
 		return AppNameAccess
+	case parser.TypeAuth:
+		return AppNameAuth
 	}
 	return AppNameUnknown
 }
@@ -232,8 +236,9 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 // command and by the agent:
 //
 //   - FACILITY is o.Facility (local7 by default);
-//   - APP-NAME is o.AppName, else GitLab-Audit-Logs, GitLab-Application-Logs or
-//     GitLab-Access-Logs by r.Type; MSGID is the type name ("audit", ...);
+//   - APP-NAME is o.AppName, else GitLab-Audit-Logs, GitLab-Application-Logs,
+//     GitLab-Access-Logs or GitLab-Auth-Logs by r.Type; MSGID is the type name
+//     ("audit", ...);
 //   - SEVERITY is SeverityFromStatus(ResponseCode) for access records and
 //     SeverityFromLabel(Severity) for the others (info when absent);
 //   - TIMESTAMP is r.Time, else o.Now (the time the line was read);
