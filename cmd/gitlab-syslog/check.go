@@ -103,7 +103,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	}
 	tw.Flush()
 	for _, p := range r.Skipped {
-		fmt.Fprintf(w, "  (skipped %s: absent; GitLab 15.11 and later no longer write application.log)\n", p)
+		fmt.Fprintf(w, "  (skipped %s: absent; %s)\n", p, config.SkipNote(p))
 	}
 	if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)

@@ -31,6 +31,7 @@ standard error. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
 so the output is always valid JSON for jq.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
+  gitlab-syslog parse --type auth /var/log/gitlab/gitlab-rails/auth_json.log | jq -r 'select(.MatchType=="throttle") | .IPAddress'
   zcat application.log.1.gz | gitlab-syslog parse --type application`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newLineParser(typeName)
@@ -57,14 +58,14 @@ so the output is always valid JSON for jq.`,
 		},
 	}
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
-		"log type: audit, application, access, or auto to pick per line by content")
+		"log type: audit, application, access, auth, or auto to pick per line by content")
 	return cmd
 }
 
 // lineParser parses lines and writes the JSON output, reusing its buffers.
 type lineParser struct {
 	auto    bool
-	parsers [4]parser.Parser // by parser.Type
+	parsers [parser.NumTypes]parser.Parser // by parser.Type
 	fixed   parser.Parser
 	rec     parser.Record
 	buf     []byte // output line being built
@@ -77,14 +78,14 @@ func newLineParser(typeName string) (*lineParser, error) {
 	p := &lineParser{}
 	if typeName == "auto" {
 		p.auto = true
-		for _, t := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
-			p.parsers[t] = parser.New(t)
+		for t := range parser.NumTypes {
+			p.parsers[t] = parser.New(t) // nil for TypeUnknown
 		}
 		return p, nil
 	}
 	t, err := parser.ParseType(typeName)
 	if err != nil {
-		return nil, fmt.Errorf("parse: --type %q: want audit, application, access or auto", typeName)
+		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto", typeName)
 	}
 	p.fixed = parser.New(t)
 	return p, nil
@@ -99,7 +100,7 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 	}
 	var err error
 	if ps == nil {
-		err = errors.New("cannot tell the log type (want audit or application JSON, application text or an NGINX access line); use --type")
+		err = errors.New("cannot tell the log type (want audit, application or auth JSON, application text or an NGINX access line); use --type")
 	} else {
 		err = ps.Parse(line, &p.rec)
 	}

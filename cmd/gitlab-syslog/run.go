@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
 
 // newRunCmd builds `gitlab-syslog run`, the agent daemon.
@@ -23,7 +24,7 @@ func newRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Follow the GitLab logs and forward them as syslog (the agent)",
-		Long: `run follows GitLab's audit, application and access logs and forwards every
+		Long: `run follows GitLab's audit, application, access and auth (Rack::Attack) logs and forwards every
 line as RFC 5424 syslog, with the parsed columns as STRUCTURED-DATA.
 
 Delivery is at least once: a file's checkpoint (in state_dir) advances only
@@ -51,7 +52,7 @@ Try it on the bundled samples without GitLab or a syslog server:
 			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
 			for _, p := range r.Skipped {
-				log.Info("default source absent, not followed", "path", p)
+				log.Info("default source absent, not followed", "path", p, "why", config.SkipNote(p))
 			}
 			a, err := agent.New(c, agent.Options{
 				Logger:          log,

@@ -36,7 +36,7 @@ func newSendCmd() *cobra.Command {
 		Long: `send reads GitLab log lines from the files given (or stdin), parses each one
 and forwards it to --to as RFC 5424 syslog, exactly as the agent would:
 facility local7, APP-NAME GitLab-Audit-Logs / GitLab-Application-Logs /
-GitLab-Access-Logs, MSGID the log type, the parsed columns as
+GitLab-Access-Logs / GitLab-Auth-Logs, MSGID the log type, the parsed columns as
 STRUCTURED-DATA and MSG the raw line. Lines that do not parse are sent raw,
 without STRUCTURED-DATA, and counted. Files ending in .gz are decompressed.
 
@@ -56,10 +56,10 @@ Destinations: udp://host:514, tcp://host:514 (octet counting; add
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, or auto (detected per line)")
+	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (detected per line)")
 	f.StringVar(&o.to, "to", "", "destination URL: udp://, tcp://, tls:// or unix:// (required)")
 	f.StringVar(&o.hostname, "hostname", "", "HOSTNAME field (default: this machine's host name)")
-	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs or GitLab-Access-Logs by type)")
+	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.StringVar(&o.facility, "facility", "local7", "syslog facility")
 	f.StringVar(&o.sdID, "sd-id", forwarder.DefaultSDID, "SD-ID of the STRUCTURED-DATA element (use name@<your IANA enterprise number>)")
 	f.BoolVar(&o.noSD, "no-sd", false, "send no STRUCTURED-DATA, only the raw line")
@@ -171,7 +171,7 @@ type sender struct {
 	fixed    parser.Type
 	per      int
 	opts     forwarder.RecordOptions
-	parsers  [4]parser.Parser // by parser.Type, created on first use
+	parsers  [parser.NumTypes]parser.Parser // by parser.Type, created on first use
 	rec      parser.Record
 	msg      forwarder.Message
 	cur      *forwarder.Batch

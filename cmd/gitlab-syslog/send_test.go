@@ -125,6 +125,8 @@ func TestSendToCollect(t *testing.T) {
 		{"application_json.log", "application", "GitLab-Application-Logs"},
 		{"gitlab_access.log", "access", "GitLab-Access-Logs"},
 		{"audit_json.log", "auto", "GitLab-Audit-Logs"},
+		{"auth_json.log", "auth", "GitLab-Auth-Logs"},
+		{"auth_json.log", "auto", "GitLab-Auth-Logs"},
 	}
 	for _, scheme := range []string{"tcp", "udp"} {
 		for _, tt := range tests {

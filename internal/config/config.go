@@ -32,12 +32,13 @@ const (
 	StreamingSpoolFile = "events.log"
 )
 
-// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on: the
-// forwarder's, so that the two cannot drift apart.
+// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on, and the
+// Rack::Attack log's: the forwarder's, so that the two cannot drift apart.
 const (
 	AppNameAudit       = forwarder.AppNameAudit
 	AppNameApplication = forwarder.AppNameApplication
 	AppNameAccess      = forwarder.AppNameAccess
+	AppNameAuth        = forwarder.AppNameAuth
 )
 
 // Config is the whole configuration file. The zero value plus Resolve is the
@@ -122,7 +123,7 @@ type ServerTLS struct {
 
 // Source is one followed log file.
 type Source struct {
-	// Type is audit, application or access.
+	// Type is audit, application, access or auth.
 	Type string `yaml:"type"`
 	// Path is the file to follow.
 	Path string `yaml:"path"`

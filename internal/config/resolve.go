@@ -18,28 +18,47 @@ type Resolved struct {
 	// DefaultSources is true when the sources came from LogDir.
 	DefaultSources bool
 	// Skipped lists default sources left out because their file is absent
-	// (application.log, which GitLab no longer writes since 15.11).
+	// (application.log, which GitLab no longer writes since 15.11, and the
+	// auth.log of versions before auth_json.log); SkipNote says why each is
+	// optional.
 	Skipped []string
 }
 
 // SpoolPath returns the file the streaming receiver appends events to.
 func (s *Streaming) SpoolPath() string { return filepath.Join(s.SpoolDir, StreamingSpoolFile) }
 
-// defaultSource is one of the Omnibus logs used when sources is omitted.
+// defaultSource is one of the Omnibus logs used when sources is omitted. A
+// file with a note is followed only when present at start; the others are
+// waited for when absent (GitLab creates auth_json.log at the first
+// Rack::Attack event).
 type defaultSource struct {
 	typ, sub, name string
-	onlyIfPresent  bool
+	note           string // why the file may be absent; "" when it is always followed
 }
 
 var defaultSources = []defaultSource{
-	{"audit", "gitlab-rails", "audit_json.log", false},
-	{"application", "gitlab-rails", "application_json.log", false},
-	{"application", "gitlab-rails", "application.log", true},
-	{"access", "nginx", "gitlab_access.log", false},
+	{"audit", "gitlab-rails", "audit_json.log", ""},
+	{"application", "gitlab-rails", "application_json.log", ""},
+	{"application", "gitlab-rails", "application.log", "GitLab 15.11 and later no longer write application.log"},
+	{"access", "nginx", "gitlab_access.log", ""},
+	{"auth", "gitlab-rails", "auth_json.log", ""},
+	{"auth", "gitlab-rails", "auth.log", "older GitLab versions wrote the Rack::Attack log as auth.log; current ones write auth_json.log"},
+}
+
+// SkipNote returns why a default source listed in Resolved.Skipped may be
+// absent, or "" for a path that is not an optional default source.
+func SkipNote(path string) string {
+	for _, d := range defaultSources {
+		if d.note != "" && filepath.Base(path) == d.name {
+			return d.note
+		}
+	}
+	return ""
 }
 
 // DefaultAppName returns the APP-NAME the Sentinel functions expect for a
-// source type, or "" for an unknown type.
+// source type (GitLab-Auth-Logs for auth, which has no Sentinel function), or
+// "" for an unknown type.
 func DefaultAppName(typ string) string {
 	switch typ {
 	case "audit":
@@ -48,6 +67,8 @@ func DefaultAppName(typ string) string {
 		return AppNameApplication
 	case "access":
 		return AppNameAccess
+	case "auth":
+		return AppNameAuth
 	}
 	return ""
 }
@@ -112,7 +133,7 @@ func (c *Config) Resolve() (Resolved, error) {
 			case exists(nested):
 			case exists(flat):
 				path = flat
-			case d.onlyIfPresent:
+			case d.note != "":
 				r.Skipped = append(r.Skipped, nested)
 				continue
 			}

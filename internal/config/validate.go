@@ -39,9 +39,9 @@ func (c *Config) Validate() error {
 		s := &c.Sources[i]
 		p := "sources[" + strconv.Itoa(i) + "]"
 		if s.Type == "" {
-			v.errf(p, "type is missing (want audit, application or access)")
+			v.errf(p, "type is missing (want audit, application, access or auth)")
 		} else {
-			v.oneOf(p+".type", s.Type, "audit", "application", "access")
+			v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
 		}
 		if s.Path == "" {
 			v.errf(p, "path is missing")
