@@ -87,6 +87,14 @@ func FuzzAuth(f *testing.F) {
 		parseAll(t, line)
 		checkDifferential(t, stdLib, TypeAuth, new(Auth), line)
 		checkReuse(t, new(Auth), other, line)
+		for _, m := range []struct {
+			pat    string
+			anchor byte
+		}{{rackAttackMember, 'R'}, {allowlistMember, 'w'}} {
+			if got, want := contains(line, m.pat, m.anchor), bytes.Contains(line, []byte(m.pat)); got != want {
+				t.Fatalf("contains(%q, %s) = %v, bytes.Contains says %v", line, m.pat, got, want)
+			}
+		}
 		var r Record
 		if new(Auth).Parse(line, &r) != nil {
 			return
