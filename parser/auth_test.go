@@ -136,3 +136,28 @@ func TestAuthNoAllocs(t *testing.T) {
 		t.Errorf("Auth.Parse allocates %.1f times per run of %d lines, want 0", allocs, len(lines))
 	}
 }
+
+// TestTypeNames checks that every Type's name parses back to it, that New
+// has a parser of that type for each, and that an unknown name is an error
+// listing auth.
+func TestTypeNames(t *testing.T) {
+	for typ := TypeAudit; typ < NumTypes; typ++ {
+		got, err := ParseType(typ.String())
+		if err != nil || got != typ {
+			t.Errorf("ParseType(%q) = %v, %v; want %v", typ.String(), got, err, typ)
+		}
+		var r Record
+		_ = New(typ).Parse([]byte(`{}`), &r)
+		if r.Type != typ {
+			t.Errorf("New(%v) parsed a record of type %v", typ, r.Type)
+		}
+	}
+	if New(TypeUnknown) != nil || New(NumTypes) != nil {
+		t.Error("New returns a parser for TypeUnknown or NumTypes")
+	}
+	_, err := ParseType("authjson")
+	var te *TypeError
+	if !errors.As(err, &te) || te.Name != "authjson" || err.Error() != `parser: unknown log type "authjson" (want audit, application, access or auth)` {
+		t.Errorf("ParseType(authjson) error = %v", err)
+	}
+}
