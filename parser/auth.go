@@ -97,7 +97,7 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 	for idx := range nAuthCols {
 		s := o.slots[idx]
 		if s.empty() {
-			s = o.fallback(idx)
+			s = authFallback(o, idx)
 			if s.empty() {
 				continue
 			}
@@ -109,7 +109,7 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 			when = v
 		case authResponseCode, authUserID, authDeployTokenID:
 			// Typed columns hold only what they are typed as.
-			if !isDecimal(v) {
+			if !decimalDigits(v) {
 				clear(r.Fields[n:])
 				r.Fields = r.Fields[:n]
 			}
@@ -122,10 +122,10 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 	return nil
 }
 
-// fallback returns the value an auth column takes when its own key is absent,
+// authFallback returns the value an auth column takes when its own key is absent,
 // null or "": ip and fullpath (early versions) for IPAddress and URI,
 // meta.user for Username (current versions write the username only there).
-func (o *jsonObj) fallback(idx int) span {
+func authFallback(o *jsonObj, idx int) span {
 	switch idx {
 	case authIPAddress:
 		return o.slots[authIP]
@@ -141,8 +141,8 @@ func (o *jsonObj) fallback(idx int) span {
 	return span{}
 }
 
-// isDecimal reports whether v is one or more ASCII digits.
-func isDecimal(v []byte) bool {
+// decimalDigits reports whether v is one or more ASCII digits.
+func decimalDigits(v []byte) bool {
 	if len(v) == 0 {
 		return false
 	}

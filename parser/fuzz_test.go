@@ -100,7 +100,7 @@ func FuzzAuth(f *testing.F) {
 			return
 		}
 		for _, name := range []string{ColResponseCode, ColUserID, ColDeployTokenID} {
-			if v, ok := r.Get(name); ok && !isDecimal(v) {
+			if v, ok := r.Get(name); ok && !decimalDigits(v) {
 				t.Fatalf("%s=%q is not a decimal number in %q", name, v, line)
 			}
 		}
