@@ -63,6 +63,18 @@ func TestCompletePartialLastLine(t *testing.T) {
 			t.Errorf("checkpoint %+v (%v), want offset 6", ck, err)
 		}
 	})
+	t.Run("complete, start at end", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, "a\nlast")
+		cfg := testConfig(t, path)
+		cfg.Complete, cfg.StartAt = true, StartEnd
+		c := start(t, cfg)
+		c.idleFor(0, 200*time.Millisecond)
+		appendFile(t, path, "new\n")
+		c.waitN(1)
+		c.stop()
+		checkExactly(t, c.texts(), []string{"new"})
+	})
 	t.Run("complete, written while following", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "app.log")
 		writeFile(t, path, "a\n")

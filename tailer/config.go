@@ -15,7 +15,8 @@ const (
 	// StartBeginning reads the file from offset 0.
 	StartBeginning StartAt = iota
 	// StartEnd skips what the file holds now and delivers only lines
-	// completed from now on (a partial last line is delivered once complete).
+	// completed from now on (a partial last line is delivered once complete;
+	// with Config.Complete it counts as complete, so it is skipped too).
 	StartEnd
 )
 

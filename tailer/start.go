@@ -82,7 +82,10 @@ func (t *Tailer) applyStartAt(s *source) {
 	s.off = 0
 	if t.cfg.StartAt == StartEnd {
 		if size, err := fileSize(s.f); err == nil {
-			s.off = t.lineStart(s.f, size)
+			s.off = size
+			if !t.cfg.Complete { // else a last line without a newline is complete too
+				s.off = t.lineStart(s.f, size)
+			}
 		}
 	}
 }
