@@ -42,7 +42,8 @@ type Options struct {
 	// complete (tailer.Config.Complete): a last line without a newline is
 	// sent. Run then logs the totals of each file and returns an error when
 	// a source stopped (a path that exists but cannot be read, a
-	// destination that failed) or when none of the source files exists.
+	// destination that failed), when the destination acknowledged nothing
+	// for StallLimit, or when none of the source files exists.
 	ExitAtEOF bool
 	// ShutdownTimeout bounds the flush after the context ends.
 	// Default DefaultShutdownTimeout.
@@ -54,7 +55,8 @@ type Options struct {
 	// Default 250ms.
 	StatsInterval time.Duration
 	// StallLimit is how long batches may wait without an acknowledgement
-	// before Health reports the collector unreachable. Default 15s.
+	// before Health reports the collector unreachable, and, with ExitAtEOF,
+	// before Run gives up with an error. Default 15s.
 	StallLimit time.Duration
 	// Workers is the number of goroutines per source that parse and encode
 	// in parallel; it overrides the configuration's pipeline.workers.

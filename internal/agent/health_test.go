@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,4 +51,31 @@ func TestHealthReportsCheckpointFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "Health to recover", 10*time.Second, func() bool { return a.Health() == nil })
+}
+
+// run --once ends with an error naming the destination when it
+// acknowledges nothing for StallLimit (nothing listens on the port), and
+// leaves the checkpoint where it was, so the next run sends the lines.
+func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	writeAccessLines(t, path, 0, 10)
+	url := fmt.Sprintf("tcp://127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+	c := newConfig(t, url, config.Source{Type: "access", Path: path})
+	a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 500 * time.Millisecond, ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = a.Run(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("--once did not end while the collector was down")
+	}
+	want := "--once: " + url + " acknowledged nothing for "
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is the collector running?") {
+		t.Fatalf("Run = %v, want an error with %q", err, want)
+	}
+	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
+		t.Errorf("checkpoint at %d though nothing was delivered", off)
+	}
 }

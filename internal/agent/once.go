@@ -5,16 +5,22 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // onceFailed returns, for --once, the errors of the sources that stopped
-// (a path that cannot be read, a destination that failed): the run ends
-// with them rather than waiting for a file that will never be read.
+// (a path that cannot be read, a destination that failed), and a
+// destination that acknowledged nothing for StallLimit while batches wait:
+// the run ends with them rather than waiting for ever.
 func (a *Agent) onceFailed() error {
 	a.mu.Lock()
-	srcs := a.sources
+	srcs, snk := a.sources, a.sink
 	a.mu.Unlock()
 	var errs []error
+	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
+		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: is the collector running? The lines not sent are read again at the next run",
+			snk.URL(), d.Round(time.Second)))
+	}
 	for _, s := range srcs {
 		if err := s.err(); err != nil {
 			errs = append(errs, fmt.Errorf("--once: reading %s failed: %w", s.cfg.Path, err))
