@@ -81,7 +81,6 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			s.t.Release(tb)
 			return
 		}
-		s.batches.Add(1)
 		sl.tb = tb
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl

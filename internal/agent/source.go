@@ -47,7 +47,6 @@ type source struct {
 	order   chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
-	batches  atomic.Uint64 // tailer batches taken
 	sent     atomic.Uint64 // lines acknowledged by the sink
 	unparsed atomic.Uint64 // lines forwarded raw because they did not parse
 	failed   atomic.Pointer[error]
