@@ -234,6 +234,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 	t.lr.reset(from)
 	t.lrSrc = nil
 	for {
+		start := t.lr.lineStart
 		line, end, over, ok, err := t.lr.next(read)
 		if err != nil {
 			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", s.name, "err", err)
@@ -242,16 +243,14 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		if !ok {
 			break
 		}
-		t.add(line, end, over)
+		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
 				return false, err
 			}
 		}
 	}
-	if p, over := t.lr.pending(); len(p) > 0 || over {
-		t.add(p, t.lr.pos, over)
-	}
+	t.takePartial()
 	if err := t.send(ctx, src); err != nil {
 		return false, err
 	}

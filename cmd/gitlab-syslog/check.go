@@ -93,6 +93,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 				status = "CANNOT STAT: " + err.Error()
 				problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
 			}
+		} else if !fi.Mode().IsRegular() {
+			status = "NOT A LOG FILE: " + notRegular(fi)
+			problems = append(problems, fmt.Sprintf("source %s: %s; give the path of a log file", s.Path, notRegular(fi)))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
@@ -136,6 +139,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
 	return problems
+}
+
+// notRegular says what fi, which is not a regular file, is instead.
+func notRegular(fi os.FileInfo) string {
+	if fi.IsDir() {
+		return "is a directory"
+	}
+	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
 }
 
 // readable opens path for reading.

@@ -69,6 +69,12 @@ func TestCheck(t *testing.T) {
 			wantErr: []string{"check: 2 problem(s)", "state_dir " + filepath.Join(notDir, "state"), "source " + filepath.Join(notDir, "x.log")},
 		},
 		{
+			name:    "directory as a source fails",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + dir + "}\n",
+			wantErr: []string{"check: 1 problem(s)", "source " + dir + ": is a directory"},
+			wantOut: []string{"NOT A LOG FILE: is a directory"},
+		},
+		{
 			name:    "--log-dir with explicit sources is refused",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n",
 			args:    []string{"--log-dir", "/x"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -80,7 +81,6 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			s.t.Release(tb)
 			return
 		}
-		s.batches.Add(1)
 		sl.tb = tb
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl
@@ -134,6 +134,8 @@ type worker struct {
 	geo  *geoip.DB          // safe for concurrent use; may be nil
 	m    *metrics.Source
 	pl   *parseLog // shared by the source's workers; may be nil
+	// unparsed counts, per source, the lines forwarded raw; may be nil.
+	unparsed *atomic.Uint64
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -182,5 +184,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
 	if failures > 0 {
 		w.m.ParseFailures.Add(float64(failures))
+		if w.unparsed != nil {
+			w.unparsed.Add(uint64(failures))
+		}
 	}
 }

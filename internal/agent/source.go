@@ -47,8 +47,9 @@ type source struct {
 	order   chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
-	batches atomic.Uint64 // tailer batches taken
-	failed  atomic.Pointer[error]
+	sent     atomic.Uint64 // lines acknowledged by the sink
+	unparsed atomic.Uint64 // lines forwarded raw because they did not parse
+	failed   atomic.Pointer[error]
 
 	done    chan struct{} // closed when the pipeline and the tailer returned
 	last    tailer.Stats  // tailer counters already added to the metrics
@@ -96,6 +97,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
+		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
 	for range nslots {
@@ -156,6 +158,7 @@ func (sl *slot) acked(err error) {
 	if err == nil {
 		s.t.Commit(tb, n)
 		s.m.LinesSent.Add(float64(n))
+		s.sent.Add(uint64(n))
 	}
 	s.aw.acked(time.Now())
 	sl.tb = nil
