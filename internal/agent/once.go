@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
 
 // onceFailed returns, for --once, the errors of the sources that stopped
@@ -50,6 +52,10 @@ func (a *Agent) finishOnce(failed error) error {
 		}
 		fi, err := os.Stat(s.cfg.Path)
 		if errors.Is(err, os.ErrNotExist) {
+			if why := config.LazyNote(cfg.LogDir, s.cfg.Path); why != "" {
+				a.log.Info("--once: file not created yet; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type, "why", why)
+				continue
+			}
 			missing = append(missing, s.cfg.Path)
 			a.log.Warn("--once: file does not exist; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type)
 			continue

@@ -362,3 +362,23 @@ func TestEmptyFileMeansDefaults(t *testing.T) {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }
+
+func TestLazyNote(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		lazy bool
+	}{
+		{"/var/log/gitlab/gitlab-rails/auth_json.log", true},
+		{"/var/log/gitlab/auth_json.log", true}, // flat layout
+		{"/var/log/gitlab/gitlab-rails/audit_json.log", false},
+		{"/var/log/gitlab/gitlab-rails/auth.log", false},
+		{"/elsewhere/auth_json.log", false},
+	} {
+		if got := LazyNote("/var/log/gitlab", tc.path) != ""; got != tc.lazy {
+			t.Errorf("LazyNote(%q) set = %v, want %v", tc.path, got, tc.lazy)
+		}
+	}
+	if LazyNote("", "gitlab-rails/auth_json.log") != "" {
+		t.Error("LazyNote without a log_dir names a file")
+	}
+}

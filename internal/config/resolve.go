@@ -34,15 +34,16 @@ func (s *Streaming) SpoolPath() string { return filepath.Join(s.SpoolDir, Stream
 type defaultSource struct {
 	typ, sub, name string
 	note           string // why the file may be absent; "" when it is always followed
+	lazy           string // why GitLab may not have created the file yet; "" when it always exists
 }
 
 var defaultSources = []defaultSource{
-	{"audit", "gitlab-rails", "audit_json.log", ""},
-	{"application", "gitlab-rails", "application_json.log", ""},
-	{"application", "gitlab-rails", "application.log", "GitLab 15.11 and later no longer write application.log"},
-	{"access", "nginx", "gitlab_access.log", ""},
-	{"auth", "gitlab-rails", "auth_json.log", ""},
-	{"auth", "gitlab-rails", "auth.log", "older GitLab versions wrote the Rack::Attack log as auth.log; current ones write auth_json.log"},
+	{"audit", "gitlab-rails", "audit_json.log", "", ""},
+	{"application", "gitlab-rails", "application_json.log", "", ""},
+	{"application", "gitlab-rails", "application.log", "GitLab 15.11 and later no longer write application.log", ""},
+	{"access", "nginx", "gitlab_access.log", "", ""},
+	{"auth", "gitlab-rails", "auth_json.log", "", "GitLab creates auth_json.log at the first Rack::Attack event"},
+	{"auth", "gitlab-rails", "auth.log", "older GitLab versions wrote the Rack::Attack log as auth.log; current ones write auth_json.log", ""},
 }
 
 // SkipNote returns why a default source listed in Resolved.Skipped may be
@@ -51,6 +52,22 @@ func SkipNote(path string) string {
 	for _, d := range defaultSources {
 		if d.note != "" && filepath.Base(path) == d.name {
 			return d.note
+		}
+	}
+	return ""
+}
+
+// LazyNote returns why GitLab may not have created the default source file
+// path under logDir yet (auth_json.log appears at the first Rack::Attack
+// event), or "" when path is not such a file. The agent waits for such a file
+// and run --once does not count it as missing.
+func LazyNote(logDir, path string) string {
+	for _, d := range defaultSources {
+		if d.lazy == "" || logDir == "" {
+			continue
+		}
+		if path == filepath.Join(logDir, d.sub, d.name) || path == filepath.Join(logDir, d.name) {
+			return d.lazy
 		}
 	}
 	return ""
