@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Resolved says how Resolve chose values that were not set explicitly, so
@@ -179,7 +178,7 @@ func writable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			if err := syscall.Access(p, 2|1); err != nil { // W_OK|X_OK
+			if err := canWrite(p, fi); err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			return nil
