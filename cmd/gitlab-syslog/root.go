@@ -13,7 +13,7 @@ into the columns of Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess
 functions, and forwards it as RFC 5424 syslog on facility local7.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       currentVersion().short(),
 	}
 	root.SetVersionTemplate("gitlab-syslog {{.Version}}\n")
 	root.AddCommand(
