@@ -76,7 +76,7 @@ type Config struct {
 	// Pipeline tunes the per-source processing.
 	Pipeline Pipeline `yaml:"pipeline"`
 
-	file  string         // the file the config was read from, "" for defaults
+	file  string            // the file the config was read from, "" for defaults
 	lines map[string]int    // key path ("forward.url", "sources[1].path") → line
 	flags map[string]string // key path → the flag that set it ("--start-at")
 }

@@ -3,8 +3,8 @@ package config
 import (
 	"fmt"
 	"math"
-	"slices"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
