@@ -340,3 +340,13 @@ func TestCheckMissingDirectory(t *testing.T) {
 		t.Errorf("check output lacks %q (or says not readable):\n%s", want, out)
 	}
 }
+
+// TestPluralSummaries: one line is "1 line", in parse's summary as in
+// send's.
+func TestPluralSummaries(t *testing.T) {
+	line := testdataLines(t, "audit_json.log")[0]
+	_, stderr, err := runParse(t, strings.NewReader(line+"\n"))
+	if err != nil || stderr != "parsed 1 line, 0 failed\n" {
+		t.Errorf("parse: %v, stderr %q; want \"parsed 1 line, 0 failed\\n\"", err, stderr)
+	}
+}

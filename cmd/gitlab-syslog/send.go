@@ -404,7 +404,7 @@ func startProgress(w io.Writer, out output) (stop func()) {
 				return
 			case <-t.C:
 				n := out.Stats().Messages
-				fmt.Fprintf(w, "\r\033[Ksent %d lines (%.0f lines/s)", n, float64(n)/time.Since(start).Seconds())
+				fmt.Fprintf(w, "\r\033[Ksent %d %s (%.0f lines/s)", n, plural(int(n), "line", "lines"), float64(n)/time.Since(start).Seconds())
 			}
 		}
 	}()
