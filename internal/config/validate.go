@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +165,7 @@ type validator struct {
 // errf records an error about the key at path, naming the flag instead
 // when a flag gave the value.
 func (v *validator) errf(path, format string, args ...any) {
-	if flag, ok := v.c.flags[path]; ok {
+	if flag := v.flagOf(path); flag != "" {
 		v.errs = append(v.errs, errors.New(flag+": "+fmt.Sprintf(format, args...)))
 		return
 	}
@@ -177,6 +178,22 @@ func (v *validator) errf(path, format string, args ...any) {
 		}
 	}
 	v.errs = append(v.errs, errors.New(msg))
+}
+
+// flagOf returns the flag that gave the value at path, or the flags that
+// gave keys inside it ("--ca-file, --cert-file" for forward.tls), or "".
+func (v *validator) flagOf(path string) string {
+	if f, ok := v.c.flags[path]; ok {
+		return f
+	}
+	var inside []string
+	for key, f := range v.c.flags {
+		if strings.HasPrefix(key, path+".") {
+			inside = append(inside, f)
+		}
+	}
+	slices.Sort(inside)
+	return strings.Join(inside, ", ")
 }
 
 // lineOf returns the line of path or of its nearest parent in the file.

@@ -106,6 +106,7 @@ type NotFoundError struct {
 	Looked []string // the places tried, in order
 }
 
+// Error says what was not found and lists where it was looked for.
 func (e *NotFoundError) Error() string {
 	return e.Name + " not found; looked in " + strings.Join(e.Looked, ", ")
 }
