@@ -755,8 +755,9 @@ func nilIfDash(s string) *string {
 // TestAccountingAddsUp sends one batch to destinations where nobody
 // listens and closes the Forwarder at once, as the send command does, and
 // checks that every message is counted once, as written (Messages) or as
-// not sent (Dropped). A datagram written before the refusal was noticed
-// used to be in neither, and Close abandoned the batch being sent.
+// not sent (Dropped): a datagram written before the refusal was noticed
+// counts as written, and Close keeps retrying the batch being sent until
+// MaxAttempts.
 func TestAccountingAddsUp(t *testing.T) {
 	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
