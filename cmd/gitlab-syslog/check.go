@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -158,8 +157,19 @@ func readable(path string) error {
 	return f.Close()
 }
 
+// dirReadable reports whether the files in dir can be listed and opened,
+// saying so when dir does not exist or is not a directory.
 func dirReadable(dir string) error {
-	if err := syscall.Access(dir, 4|1); err != nil { // R_OK|X_OK
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := access(dir, accessRead|accessSearch); err != nil {
 		return fmt.Errorf("directory %s is not readable: %w", dir, err)
 	}
 	return nil
@@ -174,7 +184,7 @@ func dirWritable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			return syscall.Access(p, 2|1) // W_OK|X_OK
+			return access(p, accessWrite|accessSearch)
 		}
 		if !errors.Is(err, os.ErrNotExist) || filepath.Dir(p) == p {
 			return err

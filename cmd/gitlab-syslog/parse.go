@@ -53,7 +53,7 @@ so the output is always valid JSON for jq.`,
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("parse: write output: %w", err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d lines, %d failed\n", p.lines, p.failed)
+			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed\n", p.lines, plural(p.lines, "line", "lines"), p.failed)
 			return nil
 		},
 	}

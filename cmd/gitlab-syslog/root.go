@@ -15,7 +15,7 @@ columns named in the same style), and forwards it as RFC 5424 syslog on
 facility local7.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		Version:       currentVersion().short(),
 	}
 	root.SetVersionTemplate("gitlab-syslog {{.Version}}\n")
 	root.AddCommand(

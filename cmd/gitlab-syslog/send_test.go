@@ -176,7 +176,7 @@ func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
 		"--no-sd", "--app-name", "Custom", "--facility", "local3"); err != nil {
 		t.Fatalf("send: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "sent 3 lines (") || !strings.Contains(stdout.String(), "unparsed)") {
+	if !strings.HasPrefix(stdout.String(), "sent 3 lines of 3 read to ") || !strings.Contains(stdout.String(), "(2 unparsed, sent raw)") {
 		t.Errorf("summary = %q", stdout.String())
 	}
 	got := waitLines(t, out, 3)

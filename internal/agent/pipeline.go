@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -151,7 +152,8 @@ func (w *worker) run(work <-chan *slot) {
 	}
 }
 
-// encode turns the lines of tb into syslog messages in fb.
+// encode turns the lines of tb into syslog messages in fb, skipping blank
+// lines (empty or only white space).
 func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 	fb.Reset()
 	w.opts.Now = time.Now()
@@ -159,6 +161,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 	failures := 0
 	for i := range n {
 		line := tb.Line(i)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue // a blank line carries nothing; send skips it too
+		}
 		var perr error
 		if w.p != nil {
 			perr = w.p.Parse(line, &w.rec)

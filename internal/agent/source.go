@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -250,9 +249,6 @@ type savedCheckpoint struct {
 
 // fileIDOf returns the device and inode of fi (no fingerprint).
 func fileIDOf(fi os.FileInfo) tailer.FileID {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return tailer.FileID{}
-	}
-	return tailer.FileID{Dev: uint64(st.Dev), Ino: st.Ino}
+	dev, ino := devIno(fi)
+	return tailer.FileID{Dev: dev, Ino: ino}
 }

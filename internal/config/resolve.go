@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Resolved says how Resolve chose values that were not set explicitly, so
@@ -111,34 +110,12 @@ func (c *Config) Resolve() (Resolved, error) {
 	} else {
 		r.StateDirNote = "configured"
 	}
-	if c.Hostname == "" {
-		h, err := os.Hostname()
-		if err != nil || h == "" {
-			h = "-"
-		}
-		c.Hostname = h
-	}
+	c.ResolveForward()
 	if c.StartAt == "" {
 		c.StartAt = DefaultStartAt
 	}
-	if c.MaxLineBytes == 0 {
-		c.MaxLineBytes = DefaultMaxLine
-	}
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
-	}
-	f := &c.Forward
-	if f.URL == "" {
-		f.URL = DefaultURL
-	}
-	if f.Facility == "" {
-		f.Facility = DefaultFacility
-	}
-	if f.SDID == "" {
-		f.SDID = DefaultSDID
-	}
-	if f.Format == "" {
-		f.Format = DefaultFormat
 	}
 	if c.Sources == nil {
 		r.DefaultSources = true
@@ -175,6 +152,39 @@ func (c *Config) Resolve() (Resolved, error) {
 		}
 	}
 	return r, nil
+}
+
+// ResolveForward fills in the defaults of what forwarding a line needs:
+// hostname, max_line_bytes and the forward settings (url, facility, sd_id,
+// format). Resolve calls it; the send command, which follows no files,
+// calls it alone.
+func (c *Config) ResolveForward() {
+	if c.Hostname == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "-"
+		}
+		c.Hostname = h
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = DefaultMaxLine
+	}
+	f := &c.Forward
+	if f.URL == "" {
+		f.URL = DefaultURL
+	}
+	if IsStdout(f.URL) {
+		f.URL = StdoutURL
+	}
+	if f.Facility == "" {
+		f.Facility = DefaultFacility
+	}
+	if f.SDID == "" {
+		f.SDID = DefaultSDID
+	}
+	if f.Format == "" {
+		f.Format = DefaultFormat
+	}
 }
 
 func exists(path string) bool {
@@ -217,7 +227,7 @@ func writable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			if err := syscall.Access(p, 2|1); err != nil { // W_OK|X_OK
+			if err := canWrite(p, fi); err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			return nil
