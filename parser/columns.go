@@ -58,6 +58,9 @@ const (
 	ColHTTPReferer  = "HTTPReferer"
 	ColUserAgent    = "UserAgent"
 	ColGzipRatio    = "GzipRatio"
+	// ColTimeLocal is NGINX's $time_local as logged; EventTime holds it
+	// as RFC 3339.
+	ColTimeLocal = "TimeLocal"
 )
 
 // EventKind values set by the Application parser, one per message pattern.
@@ -88,7 +91,8 @@ func Columns(t Type) []string {
 			ColOwner, ColProject, ColGroup, ColTargetUser}
 	case TypeAccess:
 		return []string{ColIPAddress, ColRemoteUser, ColEventTime, ColRequestVerb, ColURI,
-			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio}
+			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio,
+			ColTimeLocal}
 	}
 	return nil
 }

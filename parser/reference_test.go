@@ -220,13 +220,16 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			return nil, false, err
 		}
 		switch {
-		case c == "EventTime" && v == "" && t == TypeAudit:
+		case c == "EventTime" && !refTime(v) && t == TypeAudit:
 			v, err = get("CreatedAt")
 		case c == "EventName" && v == "":
 			v, err = get("event_type")
 		}
 		if err != nil {
 			return nil, false, err
+		}
+		if !refTyped(c, v) {
+			continue
 		}
 		add(c, v)
 		if c == "Message" && fromTop[c] != nil && fromTop[c][0] == '"' {
@@ -241,6 +244,29 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		add(k, v)
 	}
 	return cols, true, nil
+}
+
+// refInteger is what AuthorID and EntityID may hold.
+var refInteger = regexp.MustCompile(`^-?[0-9]+$`)
+
+// refTime reports whether v is a time the parsers read (parseISOTime has
+// its own table test against time.Parse).
+func refTime(v string) bool {
+	_, ok := parseISOTime([]byte(v))
+	return ok
+}
+
+// refTyped reports whether v may stand in the typed column c.
+func refTyped(c, v string) bool {
+	switch c {
+	case "EventTime", "CreatedAt":
+		return refTime(v)
+	case "AuthorID", "EntityID":
+		return refInteger.MatchString(v)
+	case "TargetID", "EventID":
+		return v != "-"
+	}
+	return true
 }
 
 // refPatterns are the message patterns of gitlab-log-formats.md §4.4 as
