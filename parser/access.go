@@ -1,9 +1,6 @@
 package parser
 
-import (
-	"bytes"
-	"strings"
-)
+import "bytes"
 
 // Access parses NGINX access log lines in Omnibus GitLab's gitlab_access
 // format
@@ -123,14 +120,12 @@ func (p *Access) Parse(line []byte, r *Record) error {
 // parseNginxTime), "24/May/2024:00:11:01 +0800", written as RFC 3339 with the
 // logged offset, "2024-05-24T00:11:01+08:00".
 func addNginxTimeRFC3339(r *Record, t []byte) {
+	mo := monthAbbr(t[3:6])
+	v := [...]byte{t[7], t[8], t[9], t[10], '-', byte('0' + mo/10), byte('0' + mo%10), '-', t[0], t[1],
+		'T', t[12], t[13], ':', t[15], t[16], ':', t[18], t[19], t[21], t[22], t[23], ':', t[24], t[25]}
 	buf := r.scratch()
 	start := len(buf)
-	mo := monthAbbr(t[3:6])
-	buf = append(buf, t[7:11]...) // year
-	buf = append(buf, '-', byte('0'+mo/10), byte('0'+mo%10), '-', t[0], t[1], 'T')
-	buf = append(buf, t[12:20]...) // hh:mm:ss
-	buf = append(buf, t[21], t[22], t[23], ':', t[24], t[25])
-	r.commit(ColEventTime, buf, start)
+	r.commit(ColEventTime, append(buf, v[:]...), start)
 }
 
 // isDecimal reports whether b is a non-negative decimal number: digits with
@@ -210,7 +205,8 @@ func isToken(b []byte) bool {
 	for _, c := range b {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		case c == '!', c == '#', c == '$', c == '%', c == '&', c == '\'', c == '*', c == '+',
+			c == '-', c == '.', c == '^', c == '_', c == '`', c == '|', c == '~':
 		default:
 			return false
 		}
