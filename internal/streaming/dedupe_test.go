@@ -72,6 +72,7 @@ func TestSameEvent(t *testing.T) {
 		{"same instant written differently",
 			`{"id":5,"event_type":"x","created_at":"2024-01-02T03:04:05.678Z"}`,
 			`{"id":5,"event_type":"x","created_at":"2024-01-02T03:04:05.678+00:00"}`, false},
+		{"escapes decoded before comparing", `{"id":5,"event_type":"x\u0041","created_at":"t\/1"}`, `{"id":5,"event_type":"xA","created_at":"t/1"}`, true},
 		{"number id and string id", `{"id":1,"event_type":"x","created_at":"t"}`, `{"id":"1","event_type":"x","created_at":"t"}`, false},
 		{"same UUID id",
 			`{"id":"9b7c4f1e-3f0a-4d8e-a1b2-6c0d9e8f7a65","event_type":"x","created_at":"t"}`,

@@ -1,6 +1,7 @@
 package streaming
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"strconv"
@@ -57,23 +58,23 @@ func eventKey(rawID, rawType, rawCreated, body []byte) eventIdentity {
 	if id == "" {
 		return eventIdentity{}
 	}
-	h := sha256.New()
-	h.Write([]byte(id))
-	h.Write([]byte{' '})
 	kind := byte(keyTriple)
+	pre := make([]byte, 0, 128)
+	pre = append(pre, id...)
+	pre = append(pre, ' ')
 	typ, created := stringValue(rawType), stringValue(rawCreated)
 	if typ != "" && created != "" {
-		h.Write([]byte(strconv.Quote(typ)))
-		h.Write([]byte{' '})
-		h.Write([]byte(strconv.Quote(created)))
+		pre = strconv.AppendQuote(pre, typ)
+		pre = append(pre, ' ')
+		pre = strconv.AppendQuote(pre, created)
 	} else {
 		kind = keyBody
-		h.Write(body)
+		pre = append(pre, body...)
 	}
-	var sum [sha256.Size]byte
+	sum := sha256.Sum256(pre)
 	key := make([]byte, 2, keyLen)
 	key[0], key[1] = kind, ':'
-	key = base64.RawURLEncoding.AppendEncode(key, h.Sum(sum[:0]))
+	key = base64.RawURLEncoding.AppendEncode(key, sum[:])
 	return eventIdentity{id: id, key: string(key)}
 }
 
@@ -111,6 +112,9 @@ func idKey(raw []byte) string {
 func stringValue(raw []byte) string {
 	if len(raw) == 0 || raw[0] != '"' {
 		return ""
+	}
+	if bytes.IndexByte(raw[1:], '\\') < 0 && bytes.IndexByte(raw[1:], '"') == len(raw)-2 {
+		return string(raw[1 : len(raw)-1]) // no escapes: the common case
 	}
 	var s string
 	if err := gojson.Unmarshal(raw, &s); err != nil {
