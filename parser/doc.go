@@ -20,9 +20,10 @@
 //
 // Typed columns hold only values of their type: a time, status code, byte
 // count, ratio or numeric id whose value is "-" or otherwise not of its type
-// is omitted, like an empty column. These are EventTime and CreatedAt (a time
-// the parser reads: RFC 3339, or with a space for T, without a zone, or
-// with a +hhmm offset), AuthorID and EntityID (a decimal integer, possibly
+// is omitted, like an empty column. These are EventTime and CreatedAt of
+// JSON lines (a time the parser reads: RFC 3339, or that with a space for T,
+// without a zone, with " UTC" or with a +hhmm offset; a text line without a
+// time is an *Error), AuthorID and EntityID (a decimal integer, possibly
 // negative), TargetID and EventID (any value but "-": GitLab writes numbers,
 // paths and UUIDs), ResponseCode (digits; the line is an *Error otherwise),
 // BytesSent (digits) and GzipRatio (a decimal number).
