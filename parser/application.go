@@ -51,16 +51,15 @@ func (p *Application) parseJSON(line []byte, r *Record) error {
 		return jsonError(TypeApplication, err)
 	}
 	o.emit(r, ColSeverity, o.slots[appSeverity])
-	when := o.emit(r, ColEventTime, o.slots[appTime])
+	if t, ok := o.emitTime(r, ColEventTime, o.slots[appTime]); ok {
+		r.Time = t
+	}
 	o.emit(r, ColCorrelationID, o.slots[appCorrelationID])
 	msg := o.emit(r, ColMessage, o.slots[appMessage])
 	if o.slots[appMessage].kind == kindString {
 		matchMessage(r, msg)
 	}
 	o.emitMeta(r)
-	if t, ok := parseISOTime(when); ok {
-		r.Time = t
-	}
 	return nil
 }
 

@@ -93,7 +93,6 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAuth, err)
 	}
-	var when []byte
 	for idx := range nAuthCols {
 		s := o.slots[idx]
 		if s.empty() {
@@ -102,11 +101,15 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 				continue
 			}
 		}
+		if idx == authEventTime {
+			if t, ok := o.emitTime(r, ColEventTime, s); ok {
+				r.Time = t
+			}
+			continue
+		}
 		n := len(r.Fields)
 		v := o.emit(r, authCols[idx], s)
 		switch idx {
-		case authEventTime:
-			when = v
 		case authResponseCode, authUserID, authDeployTokenID:
 			// Typed columns hold only what they are typed as.
 			if !decimalDigits(v) {
@@ -116,9 +119,6 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 		}
 	}
 	o.emitMeta(r)
-	if t, ok := parseISOTime(when); ok {
-		r.Time = t
-	}
 	return nil
 }
 

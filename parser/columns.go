@@ -59,6 +59,9 @@ const (
 	ColHTTPReferer  = "HTTPReferer"
 	ColUserAgent    = "UserAgent"
 	ColGzipRatio    = "GzipRatio"
+	// ColTimeLocal is NGINX's $time_local as logged; EventTime holds it
+	// as RFC 3339.
+	ColTimeLocal = "TimeLocal"
 
 	// Auth (auth_json.log, Rack::Attack; no Sentinel function exists). It
 	// also uses Severity, EventTime, CorrelationID, Message, IPAddress,
@@ -97,7 +100,8 @@ func Columns(t Type) []string {
 			ColOwner, ColProject, ColGroup, ColTargetUser}
 	case TypeAccess:
 		return []string{ColIPAddress, ColRemoteUser, ColEventTime, ColRequestVerb, ColURI,
-			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio}
+			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio,
+			ColTimeLocal}
 	case TypeAuth:
 		return append([]string(nil), authCols[:]...)
 	}

@@ -19,10 +19,24 @@ var sampleFiles = map[string]Type{
 	"broken.log":           TypeUnknown,
 }
 
+// caseFiles are the edge cases in testdata/ (typed columns, request lines
+// that are not HTTP), one golden file each.
+var caseFiles = map[string]Type{
+	"audit_cases.log":       TypeAudit,
+	"application_cases.log": TypeApplication,
+	"access_cases.log":      TypeAccess,
+}
+
 // readLines returns the lines of a file under ../testdata.
 func readLines(t testing.TB, name string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	return readFileLines(t, filepath.Join("..", "testdata", name))
+}
+
+// readFileLines returns the lines of the file at path.
+func readFileLines(t testing.TB, path string) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read sample: %v", err)
 	}
@@ -39,6 +53,9 @@ func allSampleLines(t testing.TB) [][]byte {
 	var all [][]byte
 	for name := range sampleFiles {
 		all = append(all, readLines(t, name)...)
+	}
+	for name := range caseFiles {
+		all = append(all, readFileLines(t, filepath.Join("testdata", name))...)
 	}
 	return all
 }

@@ -16,13 +16,24 @@
 // # Columns
 //
 // Empty columns are omitted. Columns appear in the order listed.
-// EventTime is always the text as logged; [Record.Time] holds the same
-// instant as a UTC time.Time (zero if the text is not a recognised time).
+// [Record.Time] holds EventTime's instant as a UTC time.Time (zero when the
+// line has no time). EventTime is the text as logged in the audit and
+// application logs and RFC 3339 with the logged offset in the access log.
+//
+// Typed columns hold only values of their type: a time, status code, byte
+// count, ratio or numeric id whose value is "-" or otherwise not of its type
+// is omitted, like an empty column. These are EventTime and CreatedAt of
+// JSON lines (a time the parser reads: RFC 3339, or that with a space for T,
+// without a zone, with " UTC" or with a +hhmm offset; a text line without a
+// time is an *Error), AuthorID and EntityID (a decimal integer, possibly
+// negative), TargetID and EventID (any value but "-": GitLab writes numbers,
+// paths and UUIDs), ResponseCode (digits; the line is an *Error otherwise),
+// BytesSent (digits) and GzipRatio (a decimal number).
 //
 // GitLabAudit ([Audit]). The JSON keys read for each column are:
 //
 //	Severity            severity
-//	EventTime           time, or created_at when there is no time (streaming bodies)
+//	EventTime           time, or created_at when there is no time (streaming bodies) or it is not a time
 //	CorrelationID       correlation_id
 //	AuthorID            author_id (a number keeps its JSON text, e.g. -3)
 //	AuthorName          author_name
@@ -96,12 +107,22 @@
 //	$remote_addr - $remote_user [$time_local] "$request_method $filtered_request_uri $server_protocol" $status $body_bytes_sent "$filtered_http_referer" "$http_user_agent" $gzip_ratio
 //
 // and NGINX's combined format (no $gzip_ratio) give IPAddress, RemoteUser
-// (omitted when "-"), EventTime ($time_local as logged), RequestVerb, URI,
-// HTTPVersion, ResponseCode, BytesSent, HTTPReferer, UserAgent and GzipRatio
-// (omitted when "-"). A "-" request (NGINX's log of a malformed request)
-// gives no RequestVerb, URI or HTTPVersion; a request without spaces (e.g. a
-// TLS handshake sent to the HTTP port) is kept whole as URI. Values are kept
-// as logged, NGINX's \xXX escapes included.
+// (omitted when "-"), EventTime ($time_local in RFC 3339 with the logged
+// offset: 24/May/2024:00:11:01 +0800 gives 2024-05-24T00:11:01+08:00),
+// RequestVerb, URI, HTTPVersion, ResponseCode, BytesSent (omitted when "-",
+// as Apache-style combined lines write an empty body), HTTPReferer and
+// UserAgent (omitted when "-"), GzipRatio (omitted when "-" or not a
+// number), and TimeLocal ($time_local as logged).
+//
+// The request is split into RequestVerb, URI and HTTPVersion only when it is
+// an HTTP request line: the method is an RFC 9110 token (tchar:
+// "!#$%&'*+-.^_`|~", digits, letters) and the last word looks like
+// HTTP/x(.y) ("METHOD URI HTTP/x.y"; a URI with spaces stays whole), or it
+// is HTTP/0.9's "GET URI" (no HTTPVersion). Anything else, such as a TLS or
+// RDP handshake or an SSH banner sent to the HTTP port, is kept whole as URI
+// with no RequestVerb and no HTTPVersion. A "-" request (NGINX's log of a
+// malformed request) gives none of the three. Values are kept as logged,
+// NGINX's \xXX escapes included.
 //
 // Auth ([Auth]). GitLab's Rack::Attack subscriber
 // (Gitlab::Metrics::Subscribers::RackAttack in
@@ -156,8 +177,9 @@
 //   - 8: the NGINX pattern required " - - [", so every line with a
 //     $remote_user (Git over HTTP) failed. The access parser reads from both
 //     ends and accepts any user name, including spaces and brackets.
-//   - 9: todatetime() cannot read $time_local; the parser converts it, with
-//     its offset, to UTC.
+//   - 9: todatetime() cannot read $time_local; EventTime is RFC 3339 with
+//     the logged offset, [Record.Time] the instant in UTC, and TimeLocal the
+//     text as logged.
 //   - 10: with $gzip_ratio at the end, UserAgent came out as `<ua>" -`;
 //     UserAgent and GzipRatio are separate columns.
 //   - 11: only GET/POST/PUT/DELETE/PATCH lines were kept; every method, and

@@ -81,13 +81,14 @@ func ExampleAccess_Parse() {
 	// 2024-05-23 16:11:01 +0000 UTC
 	// IPAddress=10.14.188.100
 	// RemoteUser=Username for 'http
-	// EventTime=24/May/2024:00:11:01 +0800
+	// EventTime=2024-05-24T00:11:01+08:00
 	// RequestVerb=GET
 	// URI=/internal/demo-test.git/info/refs?service=git-upload-pack
 	// HTTPVersion=HTTP/1.1
 	// ResponseCode=401
 	// BytesSent=279
 	// UserAgent=git/1.8.3.1
+	// TimeLocal=24/May/2024:00:11:01 +0800
 }
 
 func ExampleAuth_Parse() {

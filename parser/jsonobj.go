@@ -2,6 +2,7 @@ package parser
 
 import (
 	"bytes"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -287,6 +288,21 @@ func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {
 		return v
 	}
 	return r.Fields[len(r.Fields)-1].Value
+}
+
+// emitTime adds the column name with the value of s when it is a time
+// parseISOTime reads, and returns that time; a value that is not one (such
+// as "-") is left out.
+func (o *jsonObj) emitTime(r *Record, name string, s span) (time.Time, bool) {
+	v := o.emit(r, name, s)
+	if v == nil {
+		return time.Time{}, false
+	}
+	t, ok := parseISOTime(v)
+	if !ok {
+		r.dropLast()
+	}
+	return t, ok
 }
 
 // emitMeta adds the meta.* columns in the order they first appeared.

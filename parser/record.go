@@ -78,8 +78,8 @@ type Record struct {
 	// Type is the log the line was parsed as.
 	Type Type
 	// Time is EventTime as an instant in UTC; the zero Time when the line has
-	// no time or it could not be read. The original text is the EventTime
-	// field.
+	// no time or it could not be read. The EventTime field holds the same
+	// instant as text (see the package documentation for its form).
 	Time time.Time
 	// Fields are the non-empty columns in the order the Sentinel function
 	// projects them, followed by the extra columns the package adds.
@@ -113,6 +113,12 @@ func (r *Record) add(name string, v []byte) {
 		return
 	}
 	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+}
+
+// dropLast removes the column added last.
+func (r *Record) dropLast() {
+	r.Fields[len(r.Fields)-1] = Field{}
+	r.Fields = r.Fields[:len(r.Fields)-1]
 }
 
 // addString appends a column whose value is built in the scratch buffer.

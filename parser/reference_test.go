@@ -242,7 +242,7 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			return nil, false, err
 		}
 		switch {
-		case c == "EventTime" && v == "" && t == TypeAudit:
+		case c == "EventTime" && !refTime(v) && t == TypeAudit:
 			v, err = get("CreatedAt")
 		case c == "EventName" && v == "" && t == TypeAudit:
 			v, err = get("event_type")
@@ -259,6 +259,9 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		if t == TypeAuth && (c == "ResponseCode" || c == "UserID" || c == "DeployTokenID") && !refAuthTyped.MatchString(v) {
 			v = ""
 		}
+		if !refTyped(c, v) {
+			continue
+		}
 		add(c, v)
 		if c == "Message" && t == TypeApplication && fromTop[c] != nil && fromTop[c][0] == '"' {
 			cols = append(cols, refMessage(v)...)
@@ -272,6 +275,29 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		add(k, v)
 	}
 	return cols, true, nil
+}
+
+// refInteger is what AuthorID and EntityID may hold.
+var refInteger = regexp.MustCompile(`^-?[0-9]+$`)
+
+// refTime reports whether v is a time the parsers read (parseISOTime has
+// its own table test against time.Parse).
+func refTime(v string) bool {
+	_, ok := parseISOTime([]byte(v))
+	return ok
+}
+
+// refTyped reports whether v may stand in the typed column c.
+func refTyped(c, v string) bool {
+	switch c {
+	case "EventTime", "CreatedAt":
+		return refTime(v)
+	case "AuthorID", "EntityID":
+		return refInteger.MatchString(v)
+	case "TargetID", "EventID":
+		return v != "-"
+	}
+	return true
 }
 
 // refPatterns are the message patterns of gitlab-log-formats.md §4.4 as

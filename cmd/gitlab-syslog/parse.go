@@ -22,8 +22,10 @@ func newParseCmd() *cobra.Command {
 		Long: `parse reads GitLab log lines from the files given (or standard input when
 there are none, or for "-"), parses each as the --type says, and prints one
 JSON object per line whose keys are the Sentinel column names in column order
-(empty columns are left out; EventTime is the text as logged). Files ending in
-gzip data (logrotate's .gz) are decompressed transparently.
+(empty columns are left out, and so are typed columns holding "-" or another
+non-typed value; an access line's EventTime is RFC 3339 with the logged
+offset and TimeLocal the text as logged). Files ending in gzip data
+(logrotate's .gz) are decompressed transparently.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. The command still exits 0 and prints "parsed N lines, M failed" to

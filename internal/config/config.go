@@ -162,9 +162,10 @@ type Streaming struct {
 	MaxBody int64 `yaml:"max_body" config:"bytes"`
 	// SpoolDir holds the spool. Default <state_dir>/streaming.
 	SpoolDir string `yaml:"spool_dir"`
-	// DedupeWindow is how long an event id is remembered so that a second
-	// delivery of the same event is dropped (e.g. "24h"). Default 24h;
-	// negative turns deduplication off.
+	// DedupeWindow is how long a received event is remembered so that a
+	// second delivery of the same event (same id, event_type and
+	// created_at) is dropped (e.g. "24h"). Default 24h; negative turns
+	// deduplication off.
 	DedupeWindow time.Duration `yaml:"dedupe_window"`
 }
 
