@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCatalogue checks the catalogue's entries: unique ids of the form
@@ -36,5 +37,28 @@ func TestCatalogue(t *testing.T) {
 	}
 	if seen["falco.plugin_error"] {
 		t.Error("falco.plugin_error is not a detection (covered by the agent's metrics)")
+	}
+}
+
+// TestFallbackCounted checks that a line without EventName matched by the
+// fallback predicate is counted apart from named events.
+func TestFallbackCounted(t *testing.T) {
+	var alerts []*Alert
+	e, err := New(Config{Only: []string{"falco.pat_created"}, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := auditEvent("1", "personal_access_token_created", "alice", t0, "stream", 0)
+	named.Columns = append(named.Columns, Column{"CustomMessage", "Created personal access token with id 1"})
+	legacyLine := auditEvent("2", "", "alice", t0.Add(time.Second), "audit_json.log", 10)
+	legacyLine.Columns = append(legacyLine.Columns, Column{"CustomMessage", "Created personal access token with id 2"})
+	refused := auditEvent("3", "", "alice", t0.Add(2*time.Second), "audit_json.log", 20)
+	refused.Columns = append(refused.Columns, Column{"CustomMessage", "Attempted to create personal access token but failed with message: x"})
+	for _, ev := range []*Event{named, legacyLine, refused} {
+		e.Process(ev)
+	}
+	st := e.Stats().Rules["falco.pat_created"]
+	if len(alerts) != 2 || st.Fallback != 1 || st.Evaluated != 3 {
+		t.Errorf("alerts %d, fallback %d, evaluated %d; want 2, 1, 3", len(alerts), st.Fallback, st.Evaluated)
 	}
 }
