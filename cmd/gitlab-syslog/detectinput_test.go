@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -119,5 +120,20 @@ func TestDetectErrors(t *testing.T) {
 	runDetect(context.Background(), &o, []string{ok, filepath.Join(dir, "missing.log")}, strings.NewReader(""), &out, &errOut)
 	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
 		t.Errorf("alerts of the readable input missing: %q", out.String())
+	}
+}
+
+func TestDetectList(t *testing.T) {
+	var out bytes.Buffer
+	if err := listRules(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range detect.Catalogue() {
+		if !strings.Contains(out.String(), "\n"+s.Info.ID+" ") {
+			t.Errorf("--list lacks %s", s.Info.ID)
+		}
+	}
+	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") {
+		t.Errorf("--list:\n%s", out.String())
 	}
 }
