@@ -25,6 +25,7 @@ facility local7.`,
 		newCollectCmd(),
 		newRunCmd(),
 		newCheckCmd(),
+		newDetectCmd(),
 	)
 	return root
 }

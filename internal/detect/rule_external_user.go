@@ -1,0 +1,105 @@
+package detect
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+func externalUserSpec() Spec {
+	return Spec{
+		Info: sentinel("external_user", "GitLab - External User Added to GitLab", KindJoin,
+			list(tacPersistence), list("T1136"),
+			"A user was created whose e-mail domain is not in allowed_domains. Enriched with the admin, address and username of the audit line of the same request."),
+		Default:  true,
+		Params:   list("allowed_domains", "max_keys"),
+		Suppress: 0,
+		New:      newExternalUser,
+	}
+}
+
+// externalUser is sentinel.external_user (detections.md §4.1): it alerts on
+// application-log user_created lines (CE and EE) whose e-mail domain is
+// not allowed, and joins, without requiring it, the audit line of the same
+// CorrelationID within ±60 s (AddAction user or EventName user_created):
+// AuthorName, IPAddress and EntityPath (the new username).
+type externalUser struct {
+	allowed []string
+	join    *joiner
+}
+
+// maxKeysParam reads max_keys (default def, at least 1).
+func maxKeysParam(p *Params, def int) int {
+	n := p.Int("max_keys", def)
+	if n < 1 {
+		p.Fail("max_keys", "want at least 1")
+		n = def
+	}
+	return n
+}
+
+func newExternalUser(p *Params, _ *Env) (Rule, error) {
+	var allowed []string
+	for _, d := range p.List("allowed_domains", nil) {
+		allowed = append(allowed, strings.ToLower(strings.TrimPrefix(d, "@")))
+	}
+	maxKeys := maxKeysParam(p, 10_000)
+	if len(allowed) == 0 {
+		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
+	}
+	return &externalUser{allowed: allowed, join: newJoiner(maxKeys, func(a *Alert, side *Event) {
+		addColumns(a, side, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)
+	})}, nil
+}
+
+func (r *externalUser) Info() Info { return externalUserSpec().Info }
+
+func (r *externalUser) Wants() []Key {
+	return []Key{EventKind(parser.KindUserCreated), EventName("user_created"), NoEventName()}
+}
+
+// allowedDomain reports whether the domain of email equals an allowed
+// domain or is a subdomain of one.
+func (r *externalUser) allowedDomain(email string) bool {
+	d := domainOf(email)
+	for _, a := range r.allowed {
+		if d == a || strings.HasSuffix(d, "."+a) {
+			return true
+		}
+	}
+	return false
+}
+
+// domainOf returns the lower-cased text after the last '@' of email.
+func domainOf(email string) string {
+	return strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
+}
+
+func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
+	cid := ev.Get(parser.ColCorrelationID)
+	switch ev.Type {
+	case parser.TypeApplication:
+		email := ev.Get(parser.ColEmailAddress)
+		if email == "" || r.allowedDomain(email) {
+			return
+		}
+		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColEmailAddress, email}}}
+		a.Columns = append(a.Columns, Column{parser.ColUsername, ev.Get(parser.ColUsername)},
+			Column{"Domain", domainOf(email)})
+		if cid != "" {
+			a.Columns = append(a.Columns, Column{parser.ColCorrelationID, cid})
+		}
+		r.join.alert(cid, a, emit)
+	case parser.TypeAudit:
+		if ev.Get(parser.ColEventName) == "user_created" || ev.Get(parser.ColAddAction) == "user" {
+			r.join.side(cid, ev, emit)
+		}
+	}
+}
+
+// Advance emits the alerts whose join window closed without an audit line.
+func (r *externalUser) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }
+
+// Close emits every alert still waiting for its audit line.
+func (r *externalUser) Close(emit Emit) { r.join.close(emit) }
