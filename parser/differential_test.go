@@ -11,11 +11,12 @@ import (
 
 // sampleFiles are the bundled sample logs at the repository root.
 var sampleFiles = map[string]Type{
-	"audit_json.log":       TypeAudit,
-	"application_json.log": TypeApplication,
-	"application.log":      TypeApplication,
-	"gitlab_access.log":    TypeAccess,
-	"broken.log":           TypeUnknown,
+	"audit_json.log":            TypeAudit,
+	"application_json.log":      TypeApplication,
+	"application.log":           TypeApplication,
+	"application_json_meta.log": TypeApplication,
+	"gitlab_access.log":         TypeAccess,
+	"broken.log":                TypeUnknown,
 }
 
 // readLines returns the lines of a file under ../testdata.
