@@ -1,9 +1,13 @@
 package forwarder
 
 import (
+	"cmp"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // Format selects the syslog wire format.
@@ -27,11 +31,32 @@ func (f Format) String() string {
 	return "rfc5424"
 }
 
-// DefaultSDID is the SD-ID of the single STRUCTURED-DATA element. 32473 is
-// the private enterprise number RFC 5612 reserves for documentation and
-// examples; an organisation with its own IANA enterprise number should set
-// Encoder.SDID to "gitlab@<its number>".
+// DefaultSDID is the SD-ID of the STRUCTURED-DATA element that carries the
+// columns. 32473 is the private enterprise number RFC 5612 reserves for
+// documentation and examples; an organisation with its own IANA enterprise
+// number should set Encoder.SDID to "gitlab@<its number>".
 const DefaultSDID = "gitlab@32473"
+
+// DefaultMetaSDID is the SD-ID of the element that carries the meta.*
+// columns (GitLab's Labkit context keys) when Encoder.SDID is DefaultSDID.
+// It is a private SD-ID (name@number), not the IANA-registered "meta" of
+// RFC 5424 §7.3.
+const DefaultMetaSDID = "meta@32473"
+
+// MetaSDIDFor returns the SD-ID of the meta.* element that goes with the SD-ID
+// sdID: "meta" followed by the "@<enterprise number>" of sdID, for example
+// "meta@32473" for "gitlab@32473". An sdID without '@' (an IANA-registered
+// name, which no GitLab element is) gives DefaultMetaSDID.
+func MetaSDIDFor(sdID string) string {
+	if sdID == "" {
+		sdID = DefaultSDID
+	}
+	at := strings.LastIndexByte(sdID, '@')
+	if at < 0 {
+		return DefaultMetaSDID
+	}
+	return "meta" + sdID[at:]
+}
 
 // Field length limits of RFC 5424 §6 (in octets).
 const (
@@ -39,30 +64,44 @@ const (
 	MaxAppName  = 48
 	MaxProcID   = 128
 	MaxMsgID    = 32
-	MaxSDName   = 32
+	MaxSDName   = parser.MaxSDName
 )
 
 // Encoder writes Messages as syslog. The zero value writes RFC 5424 with
 // the DefaultSDID. Set the exported fields before first use and do not
 // change them afterwards; Append is then safe for concurrent use.
 //
+// STRUCTURED-DATA has up to two elements, in this order: [SDID ...] with
+// every param not named meta.*, under its own name, and [MetaSDID ...] with
+// every meta.X param as PARAM-NAME X (the "meta." dropped); an element with
+// no params is left out. A param name that is not a valid SD-NAME (for X:
+// what follows "meta.") is written as its parser.SDName short form, the same
+// rule the parser names its meta.* columns by, so a parsed record's columns
+// reach the wire under the names Parse gave them.
+//
 // The encoder never fails and never drops data silently. Whatever the input,
 // the output is a well-formed message: header fields that are too long or
 // hold characters outside printable US-ASCII are clamped (replaced by '_'),
-// SD-ID and PARAM-NAMEs are made valid SD-NAMEs, PARAM-VALUEs are escaped
-// and invalid UTF-8 in them is replaced by U+FFFD. Every such change is
-// counted in Stats. MSG is copied byte for byte, except that a leading byte
-// order mark and trailing CR/LF bytes are removed (a BOM is never written).
+// an SD-ID or PARAM-NAME that is not a valid SD-NAME is written in its short
+// form, PARAM-VALUEs are escaped and invalid UTF-8 in them is replaced by
+// U+FFFD. Every such change is counted in Stats. MSG is copied byte for
+// byte, except that a leading byte order mark and trailing CR/LF bytes are
+// removed (a BOM is never written).
 type Encoder struct {
 	// Format is RFC5424 (default) or RFC3164.
 	Format Format
-	// SDID is the SD-ID of the STRUCTURED-DATA element; "" means DefaultSDID.
+	// SDID is the SD-ID of the element with the columns; "" means
+	// DefaultSDID.
 	SDID string
+	// MetaSDID is the SD-ID of the element with the meta.* columns; ""
+	// means MetaSDIDFor(SDID), e.g. "meta@32473".
+	MetaSDID string
 	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
 	NoSD bool
 
+	metaID     atomic.Pointer[string] // MetaSDIDFor(SDID), built on first use
 	clamped    atomic.Uint64
-	paramNames atomic.Uint64
+	shortNames atomic.Uint64
 	repaired   atomic.Uint64
 	boms       atomic.Uint64
 	timestamps atomic.Uint64
@@ -74,9 +113,11 @@ type EncoderStats struct {
 	// were shortened to their RFC limit or had characters outside printable
 	// US-ASCII replaced by '_'.
 	Clamped uint64
-	// ParamNames counts SD-IDs and PARAM-NAMEs changed to fit the SD-NAME
-	// rule (1-32 printable US-ASCII characters except '=', ']', '"' and space).
-	ParamNames uint64
+	// ShortNames counts SD-IDs and PARAM-NAMEs that were not valid SD-NAMEs
+	// (1-32 printable US-ASCII characters except '=', ']', '"' and space)
+	// and were written in their parser.SDName short form. It stays 0 for
+	// records from this module's parsers, whose column names always fit.
+	ShortNames uint64
 	// Repaired counts PARAM-VALUEs whose invalid UTF-8 was replaced by U+FFFD.
 	Repaired uint64
 	// BOMs counts byte order marks removed from the start of MSG.
@@ -89,7 +130,7 @@ type EncoderStats struct {
 func (e *Encoder) Stats() EncoderStats {
 	return EncoderStats{
 		Clamped:    e.clamped.Load(),
-		ParamNames: e.paramNames.Load(),
+		ShortNames: e.shortNames.Load(),
 		Repaired:   e.repaired.Load(),
 		BOMs:       e.boms.Load(),
 		Timestamps: e.timestamps.Load(),
@@ -127,24 +168,87 @@ func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int
 	if e.NoSD || len(m.Params) == 0 {
 		dst = append(dst, '-')
 	} else {
-		dst = append(dst, '[')
-		id := e.SDID
-		if id == "" {
-			id = DefaultSDID
-		}
-		dst = e.appendSDName(dst, id)
-		for i := range m.Params {
-			p := &m.Params[i]
-			dst = append(dst, ' ')
-			dst = e.appendSDName(dst, p.Name)
-			dst = append(dst, '=', '"')
-			dst = e.appendParamValue(dst, p.Value)
-			dst = append(dst, '"')
-		}
-		dst = append(dst, ']')
+		dst = e.appendSD(dst, m.Params)
 	}
 	dst, msg = e.appendBody(dst, m)
 	return dst, sd, msg
+}
+
+// appendSD writes the STRUCTURED-DATA of a message with params: the element
+// of the columns, then the element of the meta.* columns, each only when it
+// has params. When both elements would have the same SD-ID (an SDID named
+// "meta"), all params go into one element, which RFC 5424 allows.
+//
+// The first pass writes the columns and notes where the meta.* ones start;
+// the second starts there (the parsers put them last, GeoIP columns aside).
+func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
+	id, metaID := e.sdIDs()
+	open := false
+	firstMeta := len(params)
+	for i := range params {
+		p := &params[i]
+		if isMeta(p.Name) {
+			firstMeta = min(firstMeta, i)
+			continue
+		}
+		if !open {
+			dst = append(dst, '[')
+			dst = e.appendSDName(dst, id)
+			open = true
+		}
+		dst = append(dst, ' ')
+		dst = e.appendSDName(dst, p.Name)
+		dst = append(dst, '=', '"')
+		dst = e.appendParamValue(dst, p.Value)
+		dst = append(dst, '"')
+	}
+	if firstMeta < len(params) {
+		if open && metaID != id {
+			dst = append(dst, ']')
+			open = false
+		}
+		if !open {
+			dst = append(dst, '[')
+			dst = e.appendSDName(dst, metaID)
+		}
+		for i := firstMeta; i < len(params); i++ {
+			if p := &params[i]; isMeta(p.Name) {
+				dst = append(dst, ' ')
+				dst = e.appendSDName(dst, p.Name[len(parser.MetaPrefix):])
+				dst = append(dst, '=', '"')
+				dst = e.appendParamValue(dst, p.Value)
+				dst = append(dst, '"')
+			}
+		}
+	}
+	return append(dst, ']')
+}
+
+// sdIDs returns the SD-IDs of the two elements.
+func (e *Encoder) sdIDs() (id, meta string) {
+	switch {
+	case e.SDID == "":
+		return DefaultSDID, cmp.Or(e.MetaSDID, DefaultMetaSDID)
+	case e.MetaSDID != "":
+		return e.SDID, e.MetaSDID
+	}
+	if p := e.metaID.Load(); p != nil {
+		return e.SDID, *p
+	}
+	return e.SDID, e.deriveMetaSDID()
+}
+
+// deriveMetaSDID builds MetaSDIDFor(e.SDID) once and keeps it, so that
+// Append does not allocate for it.
+func (e *Encoder) deriveMetaSDID() string {
+	m := MetaSDIDFor(e.SDID)
+	e.metaID.Store(&m)
+	return m
+}
+
+// isMeta reports whether a param goes into the meta.* element.
+func isMeta(name string) bool {
+	return len(name) >= len(parser.MetaPrefix) && name[:len(parser.MetaPrefix)] == parser.MetaPrefix
 }
 
 // appendBody appends " MSG" (nothing when the line is empty) and returns
@@ -325,53 +429,43 @@ var sdValueSpecial = func() (t [256]bool) {
 	return t
 }()
 
-// appendSDName writes an SD-ID or PARAM-NAME: 1-32 printable US-ASCII
-// characters except '=', ']', '"' (and space, which is not printable).
-//
-// Names are checked eight bytes at a time; a name of 8 bytes or more ends
-// with one overlapping 8-byte check instead of a bytewise tail. Checking
-// is cheaper than any cache shared by concurrent encoders would be: the
-// column names are 2-32 bytes, so 1-4 word checks.
+// appendSDName writes an SD-ID or PARAM-NAME: s when it is a valid SD-NAME
+// (1-32 printable US-ASCII characters except '=', ']', '"' and space), else
+// its parser.SDName short form (counted).
 func (e *Encoder) appendSDName(dst []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n >= 8 && n <= MaxSDName:
-		for i := 0; i+8 < n; i += 8 {
-			if nameBad8(load8s(s[i:])) != 0 {
-				return e.appendSDNameSlow(dst, s)
-			}
-		}
-		if nameBad8(load8s(s[n-8:])) != 0 {
-			return e.appendSDNameSlow(dst, s)
-		}
-	case n > 0 && n < 8:
-		for i := 0; i < n; i++ {
-			if sdNameBad[s[i]] {
-				return e.appendSDNameSlow(dst, s)
-			}
-		}
-	default:
-		return e.appendSDNameSlow(dst, s)
+	if sdNameOK(s) {
+		return append(dst, s...)
 	}
-	return append(dst, s...)
+	e.shortNames.Add(1)
+	return parser.AppendSDName(dst, s)
 }
 
-func (e *Encoder) appendSDNameSlow(dst []byte, s string) []byte {
-	e.paramNames.Add(1)
-	if s == "" {
-		return append(dst, '_')
-	}
-	if len(s) > MaxSDName {
-		s = s[:MaxSDName]
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if sdNameBad[c] {
-			c = '_'
+// sdNameOK is parser.ValidSDName, eight bytes at a time: a name of 8 bytes
+// or more ends with one overlapping 8-byte check instead of a bytewise
+// tail. Checking is cheaper than any cache shared by concurrent encoders
+// would be: the column names are 2-32 bytes, so 1-4 word checks.
+func sdNameOK(s string) bool {
+	n := len(s)
+	if n < 8 {
+		if n == 0 {
+			return false
 		}
-		dst = append(dst, c)
+		for i := 0; i < n; i++ {
+			if sdNameBad[s[i]] {
+				return false
+			}
+		}
+		return true
 	}
-	return dst
+	if n > MaxSDName {
+		return false
+	}
+	for i := 0; i+8 < n; i += 8 {
+		if nameBad8(load8s(s[i:])) != 0 {
+			return false
+		}
+	}
+	return nameBad8(load8s(s[n-8:])) == 0
 }
 
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get

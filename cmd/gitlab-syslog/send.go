@@ -151,9 +151,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "sent %d lines%s to %s in %s\n", st.Messages, unparsed, o.to,
 		time.Since(start).Round(time.Millisecond))
-	if st.Clamped+st.ParamNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names sanitised, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
-			st.Clamped, st.ParamNames, st.Repaired, st.Truncated, st.Escaped)
+	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
+			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
 	}
 	if runErr != nil {
 		if st.Dropped > 0 {
