@@ -94,17 +94,18 @@ type Encoder struct {
 	// DefaultSDID.
 	SDID string
 	// MetaSDID is the SD-ID of the element with the meta.* columns; ""
-	// means MetaSDIDFor(SDID), e.g. "meta@32473".
+	// means MetaSDIDFor(SDID), e.g. "meta@32473". When it equals SDID,
+	// all params go into that one element.
 	MetaSDID string
 	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
 	NoSD bool
 
-	metaID     atomic.Pointer[string] // MetaSDIDFor(SDID), built on first use
-	clamped    atomic.Uint64
-	shortNames atomic.Uint64
-	repaired   atomic.Uint64
-	boms       atomic.Uint64
-	timestamps atomic.Uint64
+	derivedMeta atomic.Pointer[string] // MetaSDIDFor(SDID), built on first use
+	clamped     atomic.Uint64
+	shortNames  atomic.Uint64
+	repaired    atomic.Uint64
+	boms        atomic.Uint64
+	timestamps  atomic.Uint64
 }
 
 // EncoderStats counts the changes an Encoder made to keep its output valid.
@@ -232,7 +233,7 @@ func (e *Encoder) sdIDs() (id, meta string) {
 	case e.MetaSDID != "":
 		return e.SDID, e.MetaSDID
 	}
-	if p := e.metaID.Load(); p != nil {
+	if p := e.derivedMeta.Load(); p != nil {
 		return e.SDID, *p
 	}
 	return e.SDID, e.deriveMetaSDID()
@@ -242,7 +243,7 @@ func (e *Encoder) sdIDs() (id, meta string) {
 // Append does not allocate for it.
 func (e *Encoder) deriveMetaSDID() string {
 	m := MetaSDIDFor(e.SDID)
-	e.metaID.Store(&m)
+	e.derivedMeta.Store(&m)
 	return m
 }
 

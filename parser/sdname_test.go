@@ -186,3 +186,20 @@ func TestMetaColumnNames(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSDName checks that any name gives a valid SD-NAME, that valid names
+// are kept, that SDName is idempotent and that AppendSDName agrees.
+func FuzzSDName(f *testing.F) {
+	for _, s := range []string{"", "a", "meta.caller_id", "user name", "usér", strings.Repeat("x", 33), "\xff=]\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := SDName(name)
+		if !ValidSDName(got) || SDName(got) != got || (ValidSDName(name) && got != name) {
+			t.Fatalf("SDName(%q) = %q", name, got)
+		}
+		if a := string(AppendSDName(nil, name)); a != got {
+			t.Fatalf("AppendSDName(%q) = %q, SDName %q", name, a, got)
+		}
+	})
+}
