@@ -49,7 +49,8 @@ func sdNameByte(c byte) bool {
 // For example the 40-byte "artifacts_dependencies_count_per_project"
 // becomes "artifacts_dependencies_~b3598ed6", "a b" becomes "a_b~10a3f9f2"
 // and "" becomes "~811c9dc5". Two names that differ only after byte 23, or
-// only in bytes replaced by '_', get different hashes; a short form equals
+// only in bytes replaced by '_', differ in the hash (unless their 32-bit
+// hashes collide, a chance of 1 in 2^32 per pair); a short form equals
 // another name only if that name is itself of the form prefix~hash.
 // SDName allocates only for a name it changes.
 func SDName(name string) string {
