@@ -433,40 +433,39 @@ var sdValueSpecial = func() (t [256]bool) {
 // appendSDName writes an SD-ID or PARAM-NAME: s when it is a valid SD-NAME
 // (1-32 printable US-ASCII characters except '=', ']', '"' and space), else
 // its parser.SDName short form (counted).
-func (e *Encoder) appendSDName(dst []byte, s string) []byte {
-	if sdNameOK(s) {
-		return append(dst, s...)
-	}
-	e.shortNames.Add(1)
-	return parser.AppendSDName(dst, s)
-}
-
-// sdNameOK is parser.ValidSDName, eight bytes at a time: a name of 8 bytes
+//
+// The check is parser.ValidSDName eight bytes at a time: a name of 8 bytes
 // or more ends with one overlapping 8-byte check instead of a bytewise
 // tail. Checking is cheaper than any cache shared by concurrent encoders
 // would be: the column names are 2-32 bytes, so 1-4 word checks.
-func sdNameOK(s string) bool {
+func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 	n := len(s)
-	if n < 8 {
-		if n == 0 {
-			return false
-		}
-		for i := 0; i < n; i++ {
-			if sdNameBad[s[i]] {
-				return false
+	switch {
+	case n >= 8 && n <= MaxSDName:
+		for i := 0; i+8 < n; i += 8 {
+			if nameBad8(load8s(s[i:])) != 0 {
+				return e.appendShortName(dst, s)
 			}
 		}
-		return true
-	}
-	if n > MaxSDName {
-		return false
-	}
-	for i := 0; i+8 < n; i += 8 {
-		if nameBad8(load8s(s[i:])) != 0 {
-			return false
+		if nameBad8(load8s(s[n-8:])) != 0 {
+			return e.appendShortName(dst, s)
 		}
+	case n > 0 && n < 8:
+		for i := 0; i < n; i++ {
+			if sdNameBad[s[i]] {
+				return e.appendShortName(dst, s)
+			}
+		}
+	default:
+		return e.appendShortName(dst, s)
 	}
-	return nameBad8(load8s(s[n-8:])) == 0
+	return append(dst, s...)
+}
+
+// appendShortName writes the short form of a name that is not an SD-NAME.
+func (e *Encoder) appendShortName(dst []byte, s string) []byte {
+	e.shortNames.Add(1)
+	return parser.AppendSDName(dst, s)
 }
 
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get

@@ -61,9 +61,6 @@ func TestScanEveryPosition(t *testing.T) {
 				if pos >= 0 {
 					b = append(b[:pos:pos], append([]byte(sp), b[pos+1:]...)...)
 				}
-				if got, want := sdNameOK(string(b)), parser.ValidSDName(string(b)); got != want {
-					t.Fatalf("sdNameOK(%q) = %v, parser.ValidSDName = %v", b, got, want)
-				}
 				if got, want := string(e.appendSDName(nil, string(b))), parser.SDName(string(b)); got != want {
 					t.Fatalf("appendSDName(%q) = %q, want %q", b, got, want)
 				}
