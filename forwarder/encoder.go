@@ -100,12 +100,12 @@ type Encoder struct {
 	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
 	NoSD bool
 
-	derivedMeta atomic.Pointer[string] // MetaSDIDFor(SDID), built on first use
-	clamped     atomic.Uint64
-	shortNames  atomic.Uint64
-	repaired    atomic.Uint64
-	boms        atomic.Uint64
-	timestamps  atomic.Uint64
+	sdHeads    atomic.Pointer[sdHeads] // built on first use from SDID and MetaSDID
+	clamped    atomic.Uint64
+	shortNames atomic.Uint64
+	repaired   atomic.Uint64
+	boms       atomic.Uint64
+	timestamps atomic.Uint64
 }
 
 // EncoderStats counts the changes an Encoder made to keep its output valid.
@@ -183,7 +183,7 @@ func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int
 // The first pass writes the columns and notes where the meta.* ones start;
 // the second starts there (the parsers put them last, GeoIP columns aside).
 func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
-	id, metaID := e.sdIDs()
+	h := e.heads()
 	open := false
 	firstMeta := len(params)
 	for i := range params {
@@ -193,8 +193,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			continue
 		}
 		if !open {
-			dst = append(dst, '[')
-			dst = e.appendSDName(dst, id)
+			dst = e.appendHead(dst, h.main, h.mainShort)
 			open = true
 		}
 		dst = append(dst, ' ')
@@ -204,13 +203,12 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 		dst = append(dst, '"')
 	}
 	if firstMeta < len(params) {
-		if open && metaID != id {
+		if open && !h.same {
 			dst = append(dst, ']')
 			open = false
 		}
 		if !open {
-			dst = append(dst, '[')
-			dst = e.appendSDName(dst, metaID)
+			dst = e.appendHead(dst, h.meta, h.metaShort)
 		}
 		for i := firstMeta; i < len(params); i++ {
 			if p := &params[i]; isMeta(p.Name) {
@@ -225,26 +223,37 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 	return append(dst, ']')
 }
 
-// sdIDs returns the SD-IDs of the two elements.
-func (e *Encoder) sdIDs() (id, meta string) {
-	switch {
-	case e.SDID == "":
-		return DefaultSDID, cmp.Or(e.MetaSDID, DefaultMetaSDID)
-	case e.MetaSDID != "":
-		return e.SDID, e.MetaSDID
-	}
-	if p := e.derivedMeta.Load(); p != nil {
-		return e.SDID, *p
-	}
-	return e.SDID, e.deriveMetaSDID()
+// sdHeads are the openings of the two SD elements, "[" and the SD-ID as
+// written, built once per Encoder so that Append neither allocates nor
+// checks the SD-IDs for every message.
+type sdHeads struct {
+	main, meta           string
+	mainShort, metaShort bool // the SD-ID is written in its short form (counted per message)
+	same                 bool // both elements have the same SD-ID: write one
 }
 
-// deriveMetaSDID builds MetaSDIDFor(e.SDID) once and keeps it, so that
-// Append does not allocate for it.
-func (e *Encoder) deriveMetaSDID() string {
-	m := MetaSDIDFor(e.SDID)
-	e.derivedMeta.Store(&m)
-	return m
+// heads returns the element openings, building them on first use.
+func (e *Encoder) heads() *sdHeads {
+	if h := e.sdHeads.Load(); h != nil {
+		return h
+	}
+	id := cmp.Or(e.SDID, DefaultSDID)
+	meta := cmp.Or(e.MetaSDID, MetaSDIDFor(e.SDID))
+	h := &sdHeads{
+		main: "[" + parser.SDName(id), mainShort: !parser.ValidSDName(id),
+		meta: "[" + parser.SDName(meta), metaShort: !parser.ValidSDName(meta),
+		same: id == meta,
+	}
+	e.sdHeads.Store(h)
+	return h
+}
+
+// appendHead writes an element opening, counting an SD-ID in short form.
+func (e *Encoder) appendHead(dst []byte, head string, short bool) []byte {
+	if short {
+		e.shortNames.Add(1)
+	}
+	return append(dst, head...)
 }
 
 // isMeta reports whether a param goes into the meta.* element.
