@@ -257,6 +257,7 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 //     SeverityFromLabel(Severity) for the others (info when absent);
 //   - TIMESTAMP is r.Time, else o.Now (the time the line was read);
 //   - STRUCTURED-DATA params are r.Fields, in order (values are aliased);
+//     the Encoder writes the meta.* ones in an element of their own;
 //   - MSG is line, byte for byte.
 func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 	m.FromLine(r.Type, line, o)

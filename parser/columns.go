@@ -88,8 +88,10 @@ const (
 )
 
 // Columns returns the fixed column names a parser of type t can produce, in
-// output order. The Audit, Application and Auth parsers also copy every meta.*
-// key of the line as a column of the same name after these.
+// output order. Each is a valid RFC 5424 SD-NAME (ValidSDName). The Audit,
+// Application and Auth parsers also copy every meta.* key of the line as a column
+// after these, named as the key when what follows "meta." is a valid SD-NAME
+// and by its SDName short form otherwise (see MetaPrefix).
 func Columns(t Type) []string {
 	switch t {
 	case TypeAudit:

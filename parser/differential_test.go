@@ -11,12 +11,13 @@ import (
 
 // sampleFiles are the bundled sample logs at the repository root.
 var sampleFiles = map[string]Type{
-	"audit_json.log":       TypeAudit,
-	"application_json.log": TypeApplication,
-	"application.log":      TypeApplication,
-	"gitlab_access.log":    TypeAccess,
-	"auth_json.log":        TypeAuth,
-	"broken.log":           TypeUnknown,
+	"audit_json.log":            TypeAudit,
+	"application_json.log":      TypeApplication,
+	"application.log":           TypeApplication,
+	"application_json_meta.log": TypeApplication,
+	"gitlab_access.log":         TypeAccess,
+	"auth_json.log":             TypeAuth,
+	"broken.log":                TypeUnknown,
 }
 
 // caseFiles are the edge cases in testdata/ (typed columns, request lines

@@ -61,7 +61,7 @@
 //	CreatedAt           created_at
 //	Role                as
 //	FailedLogin         failed_login
-//	meta.*              every meta.* key, named as in the line, in line order
+//	meta.*              every meta.* key, in line order (named as described under Column names)
 //
 // GitLab writes three shapes: flat (details merged into the top level),
 // nested (details only under "details") and both. The parser starts from the
@@ -162,6 +162,20 @@
 // gitlab_throttle_user_allowlist there) gives the columns it has. Values are
 // read as in the Audit parser: unescaped strings, numbers as their JSON text,
 // invalid UTF-8 replaced by U+FFFD, and the line must be one valid JSON object.
+//
+// # Column names
+//
+// Every column name is valid as an RFC 5424 PARAM-NAME, so a column keeps its
+// name from Parse to the syslog wire. The fixed names are SD-NAMEs: 1 to 32
+// printable US-ASCII characters without '=', ']', '"' or space
+// ([ValidSDName]). A Labkit context key (meta.caller_id, meta.remote_ip,
+// meta.artifacts_dependencies_count, ...) becomes a column named
+// [MetaPrefix] + X, where X is what follows "meta." in the key when that is
+// a valid SD-NAME (every key GitLab writes) and its [SDName] short form
+// otherwise (first 23 bytes, bad bytes as '_', then '~' and an FNV-1a hash
+// of the whole text). The forwarder sends a column meta.X as PARAM-NAME X in
+// an SD element of its own (meta@<enterprise number>), every other column
+// under its own name in the main element (gitlab@<enterprise number>).
 //
 // # Sentinel KQL bugs this package fixes
 //

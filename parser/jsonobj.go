@@ -138,7 +138,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 			} else {
 				end, _, err = scanValue(b, i, depth)
 			}
-		} else if src == srcTop && len(k) >= 5 && string(k[:5]) == "meta." {
+		} else if src == srcTop && len(k) >= len(MetaPrefix) && string(k[:len(MetaPrefix)]) == MetaPrefix {
 			s, err := o.scanSpan(i, depth, src)
 			if err != nil {
 				return 0, err
@@ -184,17 +184,19 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 // setMeta records a meta.* key; a repeated key keeps its first position and
 // takes the last value.
 func (o *jsonObj) setMeta(k []byte, s span) {
+	name := o.intern(k)
 	for n := range o.meta {
-		if o.meta[n].name == string(k) {
+		if o.meta[n].name == name {
 			o.meta[n].val = s
 			return
 		}
 	}
-	o.meta = append(o.meta, metaSlot{name: o.intern(k), val: s})
+	o.meta = append(o.meta, metaSlot{name: name, val: s})
 }
 
-// intern returns k as a string, reusing an earlier copy so that the usual
-// handful of meta.* keys cost no allocation per line.
+// intern returns the column name of the meta.* key k (metaColumn), reusing
+// an earlier copy so that the usual handful of meta.* keys cost no
+// allocation per line.
 func (o *jsonObj) intern(k []byte) string {
 	if s, ok := o.names[string(k)]; ok {
 		return s
@@ -202,14 +204,25 @@ func (o *jsonObj) intern(k []byte) string {
 	if s := knownMeta(k); s != "" {
 		return s
 	}
-	s := string(k)
+	s := metaColumn(string(k))
 	if o.names == nil {
 		o.names = make(map[string]string)
 	}
 	if len(o.names) < maxNames {
-		o.names[s] = s
+		o.names[string(k)] = s
 	}
 	return s
+}
+
+// metaColumn returns the column name of the meta.* key k: k itself when
+// what follows MetaPrefix is a valid SD-NAME, else MetaPrefix and the SDName
+// short form of what follows it.
+func metaColumn(k string) string {
+	rest := k[len(MetaPrefix):]
+	if ValidSDName(rest) {
+		return k
+	}
+	return MetaPrefix + SDName(rest)
 }
 
 // knownMeta returns the constant for the meta.* keys GitLab writes most.

@@ -272,7 +272,9 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		if err != nil {
 			return nil, false, err
 		}
-		add(k, v)
+		// The documented column name: the key when what follows "meta."
+		// is an SD-NAME, else "meta." and its short form.
+		add(MetaPrefix+SDName(k[len(MetaPrefix):]), v)
 	}
 	return cols, true, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 )
@@ -60,7 +61,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		fmt.Fprintf(w, ": writable\n")
 	}
 	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)
-	sd := "with STRUCTURED-DATA " + c.Forward.SDID
+	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
 	}

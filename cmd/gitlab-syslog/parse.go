@@ -24,8 +24,12 @@ there are none, or for "-"), parses each as the --type says, and prints one
 JSON object per line whose keys are the Sentinel column names in column order
 (empty columns are left out, and so are typed columns holding "-" or another
 non-typed value; an access line's EventTime is RFC 3339 with the logged
-offset and TimeLocal the text as logged). Files ending in gzip data
-(logrotate's .gz) are decompressed transparently.
+offset and TimeLocal the text as logged). Each key is the name send and run
+give the column in STRUCTURED-DATA: meta.X is param X of [meta@32473], every
+other column a param of [gitlab@32473]; a meta.* key that syslog cannot carry
+as it is appears in its short form (README, "STRUCTURED-DATA: where each
+column is"). Files ending in gzip data (logrotate's .gz) are decompressed
+transparently.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. The command still exits 0 and prints "parsed N lines, M failed" to

@@ -198,9 +198,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
-	if st.Clamped+st.ParamNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names sanitised, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
-			st.Clamped, st.ParamNames, st.Repaired, st.Truncated, st.Escaped)
+	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
+			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
 	}
 	if runErr == nil && st.Messages != uint64(s.read) {
 		runErr = fmt.Errorf("%d of %d lines were not acknowledged", uint64(s.read)-st.Messages, s.read)
