@@ -83,8 +83,12 @@ func runE2ECase(t *testing.T, dir string) {
 		if tot["lines_sent"] != float64(len(groups[i])) {
 			t.Errorf("%s: totals say %v lines sent, %d were printed", s.Path, tot["lines_sent"], len(groups[i]))
 		}
-		fmt.Fprintf(&totals, "%s: lines_read=%v lines_sent=%v unparsed_sent_raw=%v truncated=%v\n",
-			s.Path, tot["lines_read"], tot["lines_sent"], tot["unparsed_sent_raw"], tot["truncated"])
+		num := func(key string) float64 { v, _ := tot[key].(float64); return v }
+		if num("lines_read") != num("lines_sent")+num("blank_skipped") {
+			t.Errorf("%s: totals do not add up: lines_read != lines_sent + blank_skipped: %v", s.Path, tot)
+		}
+		fmt.Fprintf(&totals, "%s: lines_read=%v lines_sent=%v blank_skipped=%v unparsed_sent_raw=%v truncated=%v\n",
+			s.Path, tot["lines_read"], tot["lines_sent"], tot["blank_skipped"], tot["unparsed_sent_raw"], tot["truncated"])
 	}
 	checkGolden(t, dir, "expected.txt", wire.String())
 	checkGolden(t, dir, "totals.txt", totals.String())
