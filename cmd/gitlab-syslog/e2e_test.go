@@ -55,7 +55,6 @@ func TestE2E(t *testing.T) {
 
 // e2eCase is a case's configuration as the test needs it.
 type e2eCase struct {
-	dir     string
 	sources []config.Source // resolved: each has its APP-NAME
 	maxLine int
 	rfc3164 bool
@@ -126,7 +125,7 @@ func loadE2ECase(t *testing.T, dir string) *e2eCase {
 		}
 		seen[s.AppName] = s.Path
 	}
-	return &e2eCase{dir: dir, sources: cfg.Sources, maxLine: cfg.MaxLineBytes, rfc3164: cfg.Forward.Format == "rfc3164"}
+	return &e2eCase{sources: cfg.Sources, maxLine: cfg.MaxLineBytes, rfc3164: cfg.Forward.Format == "rfc3164"}
 }
 
 // wireMessage is one printed message.
