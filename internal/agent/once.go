@@ -32,7 +32,7 @@ func (a *Agent) onceFailed() error {
 }
 
 // finishOnce reports what a --once run did: for each source the lines
-// read, sent, forwarded raw and cut at max_line_bytes, or that its file
+// read, sent, skipped as blank, forwarded raw and cut at max_line_bytes, or that its file
 // does not exist. It returns failed, the error of the sources that stopped
 // (see onceFailed), or else an error when no source file exists at all,
 // which is a wrong log_dir or source path rather than nothing to do.
@@ -68,8 +68,8 @@ func (a *Agent) finishOnce(failed error) error {
 		lines += ts.Lines
 		sent += s.sent.Load()
 		a.log.Info("--once: file read", "file", s.cfg.Path, "type", s.cfg.Type,
-			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "unparsed_sent_raw", s.unparsed.Load(),
-			"truncated", ts.TruncatedLines, "max_line_bytes", cfg.MaxLineBytes)
+			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
+			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines, "max_line_bytes", cfg.MaxLineBytes)
 	}
 	if failed != nil {
 		return failed

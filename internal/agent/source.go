@@ -46,7 +46,8 @@ type source struct {
 	order   chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
-	sent     atomic.Uint64 // lines acknowledged by the sink
+	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent
+	blank    atomic.Uint64 // blank lines (empty or white space) skipped, in acknowledged batches
 	unparsed atomic.Uint64 // lines forwarded raw because they did not parse
 	failed   atomic.Pointer[error]
 
@@ -156,8 +157,10 @@ func (sl *slot) acked(err error) {
 	n := tb.Len()
 	if err == nil {
 		s.t.Commit(tb, n)
-		s.m.LinesSent.Add(float64(n))
-		s.sent.Add(uint64(n))
+		msgs := sl.fb.Len() // blank lines are committed but not sent
+		s.m.LinesSent.Add(float64(msgs))
+		s.sent.Add(uint64(msgs))
+		s.blank.Add(uint64(n - msgs))
 	}
 	s.aw.acked(time.Now())
 	sl.tb = nil
