@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
 )
-
-var updateE2E = flag.Bool("update", false, "rewrite expected.txt and totals.txt of the testdata/e2e cases from what run prints (then read every rewritten file)")
 
 // e2eRoot holds one directory per end-to-end case; see its README.md.
 const e2eRoot = "../../testdata/e2e"
@@ -258,7 +255,7 @@ func (c *e2eCase) checkOrder(t *testing.T, path string, msgs []wireMessage) {
 func checkGolden(t *testing.T, dir, name, got string) {
 	t.Helper()
 	path := filepath.Join(dir, name)
-	if *updateE2E {
+	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
