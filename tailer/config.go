@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // StartAt says where to begin reading a file for which no usable checkpoint
@@ -50,8 +52,13 @@ type Config struct {
 	// Path is the file followed by name (for example
 	// /var/log/gitlab/gitlab-rails/audit_json.log).
 	Path string
-	// StateDir holds the checkpoint file of this source. Empty disables
+	// Checkpoints is the store that keeps the position of this file
+	// (checkpoint.Store.SavePosition); the tailer reads and writes its
+	// position only through it. Nil with StateDir empty disables
 	// persistence: every start then applies StartAt.
+	Checkpoints *checkpoint.Store
+	// StateDir, when Checkpoints is nil, makes New open the store of this
+	// directory (checkpoint.Open).
 	StateDir string
 	// StartAt applies to a file without a usable checkpoint.
 	StartAt StartAt

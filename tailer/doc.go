@@ -61,20 +61,18 @@
 //
 // A file is identified by device, inode and a SHA-256 fingerprint of its
 // first bytes (up to 1 KiB; shorter while the file is shorter, growing with
-// it). The checkpoint of a source is one JSON file in Config.StateDir named
-// after a hash of the path (see CheckpointFile):
-//
-//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
-//	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
-//
+// it). The checkpoint of a followed file is a checkpoint.Position record
+// in the store given in Config.Checkpoints (or opened in Config.StateDir),
+// keyed by a hash of the path (checkpoint.PositionKey); the tailer reads and
+// writes it only through that store.
 // pre_hash covers the bytes just before the offset (after Fluent Bit) and is
 // re-checked on resume: it catches a file rewritten while the agent was
 // stopped whose first KiB did not change.
 //
-// The checkpoint is written only when commits changed it, every CheckpointInterval and
-// when Run returns, atomically: temp file in the same directory, write,
-// fsync, close, rename, fsync of the directory. After a crash the file is
-// the last complete write, so lines delivered after it are sent again.
+// The checkpoint is written only when commits changed it, every
+// CheckpointInterval and when Run returns; the store writes it atomically
+// and durably, so after a crash it is the last complete write, and lines
+// delivered after it are sent again.
 //
 // At start: if the checkpoint's device, inode and fingerprint match the
 // file and the offset is within it, reading resumes there (at the start of

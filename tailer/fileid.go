@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // FingerprintMax is the most head bytes a fingerprint covers. A file shorter
@@ -31,6 +33,17 @@ func (id FileID) SameFile(o FileID) bool { return id.Dev == o.Dev && id.Ino == o
 func (id FileID) String() string {
 	return fmt.Sprintf("%d:%d:%d:%s", id.Dev, id.Ino, id.FingerprintLen, hex.EncodeToString(id.Fingerprint[:4]))
 }
+
+// SameAs reports whether fi, from os.Stat or File.Stat, describes the file
+// id identifies: the same device and inode (SameFile). Without inode
+// numbers (not Unix) both are zero, and it reports true.
+func (id FileID) SameAs(fi os.FileInfo) bool {
+	dev, ino := devIno(fi)
+	return dev == id.Dev && ino == id.Ino
+}
+
+// devIno returns the device and inode number of fi (zeros when unknown).
+func devIno(fi os.FileInfo) (dev, ino uint64) { return checkpoint.DevIno(fi) }
 
 func fingerprint(head []byte) [sha256.Size]byte { return sha256.Sum256(head) }
 

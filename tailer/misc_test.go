@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 func TestMissingFileAndDirectoryAtStart(t *testing.T) {
@@ -147,7 +149,7 @@ func TestCheckpointAlwaysValid(t *testing.T) {
 			time.Sleep(200 * time.Microsecond)
 		}
 	}()
-	name := CheckpointFile(cfg.StateDir, path)
+	name := checkpointFile(t, cfg.StateDir, path)
 	reads := 0
 	deadline := time.Now().Add(20 * time.Second)
 	for c.tl.Stats().CheckpointWrites < 50 || reads < 200 {
@@ -161,7 +163,7 @@ func TestCheckpointAlwaysValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ck checkpoint
+		var ck checkpoint.Position
 		if err := json.Unmarshal(data, &ck); err != nil {
 			t.Fatalf("checkpoint read %d is not valid JSON: %v: %q", reads, err, data)
 		}
@@ -201,7 +203,7 @@ func TestKillResume(t *testing.T) {
 	// commits it. Kill it once a checkpoint exists and it is well on.
 	sc := bufio.NewScanner(out)
 	var delivered int64
-	ckName := CheckpointFile(cfg.StateDir, path)
+	ckName := checkpointFile(t, cfg.StateDir, path)
 	for sc.Scan() {
 		off, err := strconv.ParseInt(sc.Text(), 10, 64)
 		if err != nil {

@@ -14,14 +14,14 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 	ck := t.ck
 	t.ck = nil
 	if ck != nil {
-		id, _ := ck.fileID() // validated by loadCheckpoint
+		id, _ := positionID(ck) // validated by loadPosition
 		live, _, err := openSource(t.cfg.Path)
 		if err != nil {
 			live = nil
 		}
 		if live != nil && live.id.SameFile(id) && t.headMatches(live, id) {
 			size, err := fileSize(live.f)
-			if err == nil && ck.Offset <= size && !ck.preMatches(live.f) {
+			if err == nil && ck.Offset <= size && !preMatches(ck, live.f) {
 				t.log.Warn("tailer: the bytes before the checkpoint offset changed: the file was rewritten",
 					"offset", ck.Offset)
 			} else if err == nil && ck.Offset <= size {

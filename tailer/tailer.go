@@ -3,11 +3,9 @@ package tailer
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // following holds the absolute paths followed by a running Tailer in this
@@ -26,13 +25,13 @@ var following sync.Map
 // Tailer follows one file. Create it with New, start it with Run, read
 // Batches, and Commit then Release each batch.
 type Tailer struct {
-	cfg    Config
-	log    *slog.Logger
-	poll   bool
-	ckName string
-	ck     *checkpoint // loaded by New; nil when absent or unusable
-	out    chan *Batch
-	pool   sync.Pool
+	cfg   Config
+	log   *slog.Logger
+	poll  bool
+	store *checkpoint.Store    // nil: no persistence
+	ck    *checkpoint.Position // loaded by New; nil when absent or unusable
+	out   chan *Batch
+	pool  sync.Pool
 
 	running atomic.Bool
 	c       counters
@@ -87,7 +86,7 @@ type counters struct {
 	outstanding                                                 atomic.Int64
 }
 
-// New checks cfg, applies defaults, loads the checkpoint from StateDir and
+// New checks cfg, applies defaults, loads the checkpoint from the store and
 // decides between inotify and polling. It does not touch the followed file.
 func New(cfg Config) (*Tailer, error) {
 	if err := cfg.setDefaults(); err != nil {
@@ -113,12 +112,16 @@ func New(cfg Config) (*Tailer, error) {
 			w.Close()
 		}
 	}
-	if cfg.StateDir != "" {
-		if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-			return nil, fmt.Errorf("tailer: create state dir %s: %w", cfg.StateDir, err)
+	t.store = cfg.Checkpoints
+	if t.store == nil && cfg.StateDir != "" {
+		st, err := checkpoint.Open(cfg.StateDir)
+		if err != nil {
+			return nil, fmt.Errorf("tailer: %w", err)
 		}
-		t.ckName = CheckpointFile(cfg.StateDir, cfg.Path)
-		ck, err := loadCheckpoint(t.ckName)
+		t.store = st
+	}
+	if t.store != nil {
+		ck, err := loadPosition(t.store, cfg.Path)
 		if err != nil {
 			t.log.Warn("tailer: checkpoint unusable, StartAt applies", "err", err, "start_at", cfg.StartAt)
 			t.c.ckDiscarded.Add(1)
@@ -212,7 +215,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	if t.ckName != "" {
+	if t.store != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -241,7 +244,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 	close(stop)
 	wg.Wait()
 	var ckErr error
-	if t.ckName != "" {
+	if t.store != nil {
 		ckErr = t.saveCheckpoint()
 	}
 	if runErr != nil && ctx.Err() != nil && errors.Is(runErr, ctx.Err()) {
@@ -279,8 +282,7 @@ func (t *Tailer) saveCheckpoint() error {
 	if !strings.HasSuffix(c.name, ".gz") {
 		preLen, preSum = preHash(c.name, c.id, c.off)
 	}
-	data, err := json.Marshal(checkpoint{
-		Version:     checkpointVersion,
+	err := t.store.SavePosition(checkpoint.Position{
 		Path:        t.cfg.Path,
 		File:        c.name,
 		Dev:         c.id.Dev,
@@ -292,8 +294,8 @@ func (t *Tailer) saveCheckpoint() error {
 		PreHash:     preSum,
 		Updated:     time.Now().UTC(),
 	})
-	if err == nil {
-		err = writeFileAtomic(t.ckName, append(data, '\n'))
+	if err != nil {
+		err = fmt.Errorf("tailer: %w", err)
 	}
 	t.mu.Lock()
 	t.ckErr = err
