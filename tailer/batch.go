@@ -1,5 +1,10 @@
 package tailer
 
+import (
+	"context"
+	"time"
+)
+
 // Batch is a run of consecutive complete lines read from one file.
 // Batches come from Tailer.Batches; give each back with Tailer.Release once
 // done (after Tailer.Commit).
@@ -48,4 +53,98 @@ func (b *Batch) truncate(n int) {
 		end = b.Ends[n-1]
 	}
 	b.Data, b.Ends, b.Offsets = b.Data[:end], b.Ends[:n], b.Offsets[:n]
+}
+
+func (t *Tailer) batch() *Batch {
+	if t.cur == nil {
+		t.cur = t.getBatch()
+	}
+	return t.cur
+}
+
+// add appends a line read by the backlog reader, which starts at offset
+// start and ends (after its newline) at end. over says the reader already
+// cut it.
+func (t *Tailer) add(line []byte, start, end int64, over bool) { addLine(t, line, start, end, over) }
+
+// addString appends a line received from github.com/nxadm/tail.
+func (t *Tailer) addString(line string, end int64) {
+	addLine(t, line, end-int64(len(line))-1, end, false)
+}
+
+// addLine removes a trailing "\r" (unless the line was cut), cuts the line
+// to MaxLineBytes, counts and reports it when cut, and appends it to the
+// current batch.
+func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
+	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) > t.cfg.MaxLineBytes {
+		line, over = line[:t.cfg.MaxLineBytes], true
+	}
+	if over {
+		t.c.truncLines.Add(1)
+		t.truncLog.report(t.log, start, end)
+	}
+	b := t.batch()
+	if len(b.Ends) == 0 && t.holdFor > 0 {
+		t.curSince = time.Now()
+	}
+	t.nread++
+	b.Data = append(b.Data, line...)
+	b.Ends = append(b.Ends, len(b.Data))
+	b.Offsets = append(b.Offsets, end)
+}
+
+func (t *Tailer) full() bool {
+	b := t.cur
+	return b != nil && (len(b.Ends) >= t.cfg.BatchLines || len(b.Data) >= t.cfg.BatchBytes)
+}
+
+// discard drops the lines collected but not sent.
+func (t *Tailer) discard() {
+	if t.cur != nil {
+		t.cur.reset()
+	}
+	t.confirmed = 0
+}
+
+// readEnd is the offset in src just after the last line read: src.off, or
+// the end of the lines in hand.
+func (t *Tailer) readEnd(src *source) int64 {
+	if b := t.cur; b != nil && len(b.Offsets) > 0 {
+		return b.Offsets[len(b.Offsets)-1]
+	}
+	return src.off
+}
+
+// send hands the current batch out as read from src and advances src.off.
+func (t *Tailer) send(ctx context.Context, src *source) error {
+	b := t.cur
+	if b == nil || len(b.Ends) == 0 {
+		return nil
+	}
+	b.File, b.Name = src.id, src.name
+	t.seq++
+	b.seq = t.seq
+	// b belongs to the consumer once sent: take what is needed first.
+	end := b.Offsets[len(b.Offsets)-1]
+	nLines, nBytes := uint64(len(b.Ends)), uint64(len(b.Data))
+	t.c.outstanding.Add(1)
+	select {
+	case t.out <- b:
+	case <-ctx.Done():
+		t.c.outstanding.Add(-1)
+		b.seq = 0
+		return ctx.Err()
+	}
+	t.cur = nil
+	t.confirmed = 0
+	src.off = end
+	t.c.lines.Add(nLines)
+	t.c.bytes.Add(nBytes)
+	t.mu.Lock()
+	t.readID, t.readOff = src.id, end
+	t.mu.Unlock()
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -87,4 +89,49 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 		return nil, fmt.Errorf("tailer: checkpoint %s: %v; it will be ignored", store.File(checkpoint.PositionKey(path)), err)
 	}
 	return p, nil
+}
+
+// saveCheckpoint writes the checkpoint if a commit changed it.
+func (t *Tailer) saveCheckpoint() error {
+	t.saveMu.Lock()
+	defer t.saveMu.Unlock()
+	t.mu.Lock()
+	c := t.com
+	t.com.dirty = false
+	t.mu.Unlock()
+	if !c.dirty || !c.valid {
+		return nil
+	}
+	preLen, preSum := 0, ""
+	if !strings.HasSuffix(c.name, ".gz") {
+		preLen, preSum = preHash(c.name, c.id, c.off)
+	}
+	err := t.store.SavePosition(checkpoint.Position{
+		Path:        t.cfg.Path,
+		File:        c.name,
+		Dev:         c.id.Dev,
+		Ino:         c.id.Ino,
+		Fingerprint: hex.EncodeToString(c.id.Fingerprint[:]),
+		FpLen:       c.id.FingerprintLen,
+		Offset:      c.off,
+		PreLen:      preLen,
+		PreHash:     preSum,
+		Updated:     time.Now().UTC(),
+	})
+	if err != nil {
+		err = fmt.Errorf("tailer: %w", err)
+	}
+	t.mu.Lock()
+	t.ckErr = err
+	if err != nil {
+		t.com.dirty = true
+	}
+	t.mu.Unlock()
+	if err != nil {
+		t.c.ckErrors.Add(1)
+		t.log.Error("tailer: checkpoint not saved; will retry", "err", err)
+		return err
+	}
+	t.c.ckWrites.Add(1)
+	return nil
 }

@@ -2,9 +2,7 @@ package tailer
 
 import (
 	"context"
-	"errors"
 	"io"
-	"io/fs"
 	"os"
 )
 
@@ -99,14 +97,6 @@ func (t *Tailer) headMatches(s *source, id FileID) bool {
 	return len(s.head) >= id.FingerprintLen && fingerprint(s.head[:id.FingerprintLen]) == id.Fingerprint
 }
 
-func fileSize(f *os.File) (int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
-}
-
 // lineStart returns the start of the line containing offset off-1, that is
 // off itself when off is 0 or follows a newline. It looks back at most
 // MaxLineBytes+1 bytes.
@@ -189,48 +179,4 @@ func (t *Tailer) skipped(src *source) {
 func readByteAt(f *os.File, b []byte, off int64) bool {
 	n, _ := f.ReadAt(b, off)
 	return n == len(b)
-}
-
-// openLive opens Path, waiting for it to appear. When it exists but cannot
-// be opened it returns the error with Config.Complete, and otherwise retries
-// with backoff, logging the error at once, again when it changes, and at
-// most every openLogInterval in between.
-func (t *Tailer) openLive(ctx context.Context) (*source, error) {
-	logged := false
-	var failLog openFailLog
-	delay := t.cfg.PollInterval
-	for {
-		src, _, err := openSource(t.cfg.Path)
-		if err == nil {
-			if logged {
-				t.log.Info("tailer: file appeared")
-			}
-			failLog.recovered(t.log)
-			t.setOpenError(nil)
-			return src, nil
-		}
-		t.setMode("waiting")
-		if errors.Is(err, fs.ErrNotExist) {
-			t.setOpenError(nil)
-			if !logged {
-				t.log.Info("tailer: waiting for the file to appear")
-				logged = true
-			}
-			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		err = explainOpen(t.cfg.Path, err)
-		if t.cfg.Complete {
-			return nil, err
-		}
-		t.c.reopenFailures.Add(1)
-		t.setOpenError(err)
-		failLog.failed(t.log, err, delay)
-		if err := sleep(ctx, delay); err != nil {
-			return nil, err
-		}
-		delay = min(2*delay, maxBackoff)
-	}
 }
