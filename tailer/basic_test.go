@@ -15,7 +15,7 @@ func TestBacklogThenFollow(t *testing.T) {
 	c := start(t, testConfig(t, path))
 	want := linesOf(backlog)
 	c.waitN(len(want))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	live := numbered("new", 0, 300)
 	for _, l := range linesOf(live) {
 		appendFile(t, path, l+"\n")
@@ -38,7 +38,7 @@ func TestPartialLineCRLFAndLongLine(t *testing.T) {
 	cfg.MaxLineBytes = 16
 	c := start(t, cfg)
 	c.waitN(2)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	appendFile(t, path, "par")
 	appendFile(t, path, "tial\r\n")
 	appendFile(t, path, strings.Repeat("x", 40)+"\n"+"end\n")
@@ -57,7 +57,7 @@ func TestBurstWhileFollowing(t *testing.T) {
 	writeFile(t, path, "first\n")
 	c := start(t, testConfig(t, path))
 	c.waitN(1)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	var sb strings.Builder
 	for i := 0; sb.Len() < 10<<20; i++ {
 		fmt.Fprintf(&sb, "burst-%07d %s\n", i, strings.Repeat("p", 100))
@@ -77,7 +77,7 @@ func TestFollowLingerCoalesces(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeFile(t, path, "")
 	c := start(t, testConfig(t, path))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	live := linesOf(numbered("live", 0, 300))
 	for _, l := range live {
 		appendFile(t, path, l+"\n")
@@ -105,7 +105,7 @@ func TestFollowLingerCoalesces(t *testing.T) {
 // and a line written then still arrives.
 func TestSteadyFlowPolls(t *testing.T) {
 	c, w, _ := startLive(t)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	var want []string
 	sawPolling := false
 	for i := 0; i < 100; i++ {
@@ -115,7 +115,7 @@ func TestSteadyFlowPolls(t *testing.T) {
 		}
 		want = append(want, linesOf(chunk)...)
 		time.Sleep(3 * time.Millisecond)
-		sawPolling = sawPolling || c.tl.Stats().Mode == "polling"
+		sawPolling = sawPolling || c.tl.Stats().Mode == ModePolling
 	}
 	c.waitN(len(want))
 	if !sawPolling {
@@ -135,7 +135,7 @@ func TestSteadyFlowPolls(t *testing.T) {
 		t.Errorf("%d lines came in %d batches; polling reads should be batched by FollowLinger", len(want), batches)
 	}
 	t.Logf("%d lines in %d batches, %d through nxadm/tail", len(want), batches, flowed)
-	waitStats(t, c.tl, "following after the flow stopped", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following after the flow stopped", func(s Stats) bool { return s.Mode == ModeFollowing })
 	if _, err := w.WriteString("quiet-1\n"); err != nil {
 		t.Fatal(err)
 	}

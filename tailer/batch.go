@@ -2,7 +2,6 @@ package tailer
 
 import (
 	"context"
-	"time"
 )
 
 // Batch is a run of consecutive complete lines read from one file.
@@ -23,6 +22,28 @@ type Batch struct {
 	Offsets []int64
 
 	seq uint64
+	// anchored: committing the batch moves the checkpoint to anchor, not
+	// into File: the batch was read while an older file was still read
+	// for late writes.
+	anchored bool
+	anchor   position
+}
+
+// position is a place in a file, as a checkpoint records it.
+type position struct {
+	id   FileID
+	name string
+	off  int64
+}
+
+// positionOf returns where src was read to.
+func positionOf(src *source) position { return position{src.id, src.name, src.off} }
+
+// reanchor moves the checkpoint to a position once the batch seq is
+// committed in full (see Tailer.moveAnchor).
+type reanchor struct {
+	seq uint64
+	to  position
 }
 
 // Len returns the number of lines in b.
@@ -44,6 +65,7 @@ func (b *Batch) reset() {
 	b.Ends = b.Ends[:0]
 	b.Offsets = b.Offsets[:0]
 	b.seq = 0
+	b.anchored = false
 }
 
 // truncate keeps the first n lines of b.
@@ -87,9 +109,6 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 		t.truncLog.report(t.log, start, end)
 	}
 	b := t.batch()
-	if len(b.Ends) == 0 && t.holdFor > 0 {
-		t.curSince = time.Now()
-	}
 	t.nread++
 	b.Data = append(b.Data, line...)
 	b.Ends = append(b.Ends, len(b.Data))
@@ -125,6 +144,12 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 		return nil
 	}
 	b.File, b.Name = src.id, src.name
+	b.anchored = false
+	if len(t.draining) > 0 && t.draining[0].src != src {
+		// An older file renamed away is still read for late writes: the
+		// checkpoint stays in it until it is done (see Tailer.Commit).
+		b.anchored, b.anchor = true, positionOf(t.draining[0].src)
+	}
 	t.seq++
 	b.seq = t.seq
 	// b belongs to the consumer once sent: take what is needed first.

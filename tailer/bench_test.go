@@ -111,7 +111,7 @@ func BenchmarkFollow(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tl.Run(ctx) }()
-	for tl.Stats().Mode != "following" {
+	for tl.Stats().Mode != ModeFollowing {
 		time.Sleep(time.Millisecond)
 	}
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)

@@ -34,7 +34,7 @@ func (l *lockedBuf) String() string {
 // then d more, and fails if any line beyond the first n arrived.
 func (c *collector) idleFor(n int, d time.Duration) {
 	c.t.Helper()
-	waitStats(c.t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(c.t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	time.Sleep(d)
 	if got := c.texts(); len(got) != n {
 		c.t.Fatalf("got %d lines %q, want %d", len(got), got, n)
@@ -82,7 +82,7 @@ func TestCompletePartialLastLine(t *testing.T) {
 		cfg.Complete = true
 		c := start(t, cfg)
 		c.waitN(1)
-		waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+		waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 		appendFile(t, path, "late")
 		c.waitN(2)
 		c.stop()

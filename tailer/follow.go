@@ -9,147 +9,147 @@ import (
 
 const maxBackoff = 5 * time.Second
 
-// catchUp is the lag (bytes not yet read) above which the backlog reader
-// takes over from github.com/nxadm/tail, which allocates per line and reads
-// a whole line into memory whatever its length.
-func (t *Tailer) catchUp() int64 { return max(4<<20, 2*int64(t.cfg.MaxLineBytes)) }
-
-// loop is the state machine: read the current file to its end with the
-// backlog reader, then look at what the path names now, then follow with
-// github.com/nxadm/tail until anything changes, and again.
-//
-// While lines flow (see pacer), the loop does not hand the file to
-// nxadm/tail but reads it again with its own reader at intervals: one read
-// per interval instead of nxadm/tail's per-line work.
+// loop is the follow loop: position from the checkpoint, then, again and
+// again, read the files renamed away that are still drained (late
+// writes), read the current file to its end with the tailer's own reader,
+// look at what the path names now (rotation, truncation), and wait for the
+// notifier to say the file changed.
 func (t *Tailer) loop(ctx context.Context) error {
 	src, err := t.start(ctx)
 	if err != nil {
 		return err
 	}
+	note := newNotifier(t.cfg.Poll, t.cfg.PollInterval, t.log)
+	t.polls.Store(note.polling())
+	note.watch(t.cfg.Path)
 	defer func() {
+		note.close()
 		src.close()
-		for _, q := range t.queue {
-			q.close()
-		}
-		t.queue = nil
+		t.closeFiles()
 	}()
-	delay := t.cfg.PollInterval
-	wait := time.NewTimer(time.Hour) // the polling interval; reused
-	wait.Stop()
-	defer wait.Stop()
-	pace := pacer{linger: t.cfg.FollowLinger, window: max(t.cfg.PollInterval, 5*t.cfg.FollowLinger)}
+	retry := backoff{min: t.cfg.PollInterval}
 	for {
-		t.setMode("reading")
+		t.setMode(ModeReading)
+		if err := t.readDraining(ctx, src); err != nil {
+			return err
+		}
 		read := t.nread
-		if pace.busy {
-			t.holdFor = t.cfg.FollowLinger
-		}
 		err := t.readToEOF(ctx, src)
-		t.holdFor = 0
-		if t.nread-read >= followBurst {
-			pace.flowing(time.Now(), t.nread)
-		}
-		switch {
-		case ctx.Err() != nil:
+		if ctx.Err() != nil {
 			return ctx.Err()
-		case errors.Is(err, errTruncated):
-			if err := t.truncated(ctx, src); err != nil {
-				return err
-			}
-			continue
-		case err != nil:
-			t.log.Warn("tailer: read failed; retrying", "file", src.name, "offset", src.off, "err", err, "retry_in", delay)
-			if err := sleep(ctx, delay); err != nil {
-				return err
-			}
-			delay = min(2*delay, maxBackoff)
 		}
-
-		fi, serr := os.Stat(t.cfg.Path)
-		if serr != nil || !sameInode(fi, src) {
-			next, err := t.rotated(ctx, src)
-			if err != nil {
-				return err
-			}
-			if next == nil {
-				if next, err = t.openLive(ctx); err != nil {
-					return err
-				}
-			}
-			src = next
-			continue
-		}
-		if fi.Size() < t.readEnd(src) {
-			if err := t.truncated(ctx, src); err != nil {
-				return err
-			}
-			continue
-		}
-		if fi.Size()-t.readEnd(src) > t.catchUp() {
-			// Only a very long incomplete line gets here: keep it in the
-			// bounded reader and look again later.
-			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
-				return err
-			}
-			continue
-		}
-		if pace.busy && t.copying(time.Now()) {
-			pace.stop()
-			t.log.Info("tailer: a rotated copy is being written (copytruncate); following the file write by write until it is done")
-		}
-		// Polling, the next read checks the file's first bytes if it finds
-		// anything (confirm); a file cut below what was read is caught by
-		// the size above.
-		if every, ok := pace.poll(time.Now(), t.nread); ok {
-			t.setMode("polling")
-			wait.Reset(every)
-			select {
-			case <-ctx.Done():
-				wait.Stop()
-				return ctx.Err()
-			case <-wait.C:
-			}
-			continue
-		}
-		ok, herr := src.verifyHead()
-		if herr != nil {
-			t.log.Warn("tailer: read failed; retrying", "file", src.name, "err", herr, "retry_in", delay)
-			if err := sleep(ctx, delay); err != nil {
-				return err
-			}
-			delay = min(2*delay, maxBackoff)
-			continue
-		}
-		if !ok {
-			if err := t.truncated(ctx, src); err != nil {
-				return err
-			}
-			continue
-		}
-		// Send what a polling read held back (see Tailer.holdFor): follow
-		// starts at src.off.
-		if err := t.flushChecked(ctx, src); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue // the next read deals with it
-		}
-		began := time.Now()
-		died, busy, err := t.follow(ctx, src)
+		next, changed, err := t.check(ctx, src, err, &retry)
 		if err != nil {
 			return err
 		}
-		if busy {
-			pace.flowing(time.Now(), t.nread)
+		if next != src {
+			src = next
+			note.watch(t.cfg.Path)
+			continue
 		}
-		if !died || time.Since(began) > maxBackoff {
-			delay = t.cfg.PollInterval
+		if changed {
+			continue
 		}
-		if died {
-			if err := sleep(ctx, delay); err != nil {
+		flowing := t.nread > read
+		if t.cfg.Follower == FollowNxadmTail && (!flowing || t.cfg.FollowLinger < 0) {
+			if err := t.nxadmTurn(ctx, src, &retry); err != nil {
 				return err
 			}
-			delay = min(2*delay, maxBackoff)
+			continue
+		}
+		if err := t.waitChange(ctx, note, flowing); err != nil {
+			return err
 		}
 	}
 }
+
+// check looks, after a read of src, at what needs the loop before it
+// waits: a read error (retried with backoff), a truncation (recovered), a
+// path that names another file (rotation). It returns the file to read
+// next, and changed when src should be read again at once.
+func (t *Tailer) check(ctx context.Context, src *source, readErr error, retry *backoff) (next *source, changed bool, err error) {
+	switch {
+	case errors.Is(readErr, errTruncated):
+		return src, true, t.truncated(ctx, src)
+	case readErr != nil:
+		t.log.Warn("tailer: read failed; retrying", "file", src.name, "offset", src.off, "err", readErr, "retry_in", retry.delay())
+		return src, true, retry.wait(ctx)
+	}
+	retry.reset()
+	fi, serr := os.Stat(t.cfg.Path)
+	if serr != nil || !sameInode(fi, src) {
+		next, err := t.rotated(ctx, src)
+		if err == nil && next == nil {
+			next, err = t.openLive(ctx)
+		}
+		return next, true, err
+	}
+	if fi.Size() < t.readEnd(src) {
+		return src, true, t.truncated(ctx, src)
+	}
+	if fi.Size() == t.readEnd(src) {
+		// Nothing new: a file truncated and rewritten to its old length
+		// is told by its first bytes.
+		ok, err := src.verifyHead()
+		if err == nil && !ok {
+			return src, true, t.truncated(ctx, src)
+		}
+	}
+	return src, false, nil
+}
+
+// waitChange waits until the file may have changed. While lines flow (the
+// last read found some) it waits FollowLinger and reads again, whatever
+// the notifications, so that a busy file is read once per FollowLinger in
+// batches; except while a rotated copy is being written (copytruncate,
+// see copying), when every change is read as soon as it is notified.
+// Otherwise it waits for a notification, at most PollInterval (less while
+// a renamed file is drained for late writes).
+func (t *Tailer) waitChange(ctx context.Context, note *notifier, flowing bool) error {
+	if flowing && t.cfg.FollowLinger > 0 && !t.copying(time.Now()) {
+		t.setMode(ModePolling)
+		return note.pause(ctx, t.cfg.FollowLinger)
+	}
+	t.setMode(ModeFollowing)
+	d := t.cfg.PollInterval
+	if len(t.draining) > 0 {
+		d = min(d, drainPoll)
+	}
+	return note.wait(ctx, d)
+}
+
+// nxadmTurn lets github.com/nxadm/tail follow the quiet file src
+// (FollowNxadmTail) until the main loop is needed, and paces the restarts
+// of a github.com/nxadm/tail that stops on an error.
+func (t *Tailer) nxadmTurn(ctx context.Context, src *source, retry *backoff) error {
+	began := time.Now()
+	died, err := t.followNxadm(ctx, src)
+	if err != nil || !died {
+		return err
+	}
+	if time.Since(began) > maxBackoff {
+		retry.reset()
+	}
+	return retry.wait(ctx)
+}
+
+// backoff paces the retries of a failing read: min, doubling up to
+// maxBackoff, back to min after a success.
+type backoff struct {
+	min, cur time.Duration
+}
+
+func (b *backoff) delay() time.Duration {
+	if b.cur == 0 {
+		b.cur = b.min
+	}
+	return b.cur
+}
+
+func (b *backoff) wait(ctx context.Context) error {
+	d := b.delay()
+	b.cur = min(2*d, maxBackoff)
+	return sleep(ctx, d)
+}
+
+func (b *backoff) reset() { b.cur = 0 }

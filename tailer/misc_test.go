@@ -22,7 +22,7 @@ func TestMissingFileAndDirectoryAtStart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "not", "yet")
 	path := filepath.Join(dir, "app.log")
 	c := start(t, testConfig(t, path))
-	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == "waiting" })
+	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestReopenFailureRetries(t *testing.T) {
 	writeFile(t, path, "a\n")
 	c := start(t, testConfig(t, path))
 	c.waitN(1)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	if err := os.Rename(path, path+".1"); err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func (t *Tailer) openLive(ctx context.Context) (*source, error) {
 			t.setOpenError(nil)
 			return src, nil
 		}
-		t.setMode("waiting")
+		t.setMode(ModeWaiting)
 		if errors.Is(err, fs.ErrNotExist) {
 			t.setOpenError(nil)
 			if !logged {

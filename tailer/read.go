@@ -3,7 +3,6 @@ package tailer
 import (
 	"context"
 	"errors"
-	"time"
 )
 
 // errTruncated reports that the file being read was truncated (or rewritten)
@@ -52,9 +51,8 @@ func (t *Tailer) confirm(ctx context.Context, src *source) error {
 }
 
 // readToEOF reads complete lines of a plain source from src.off (or the end
-// of the lines held back) to its current end and sends them; with holdFor
-// set, a batch not full and younger than holdFor is only confirmed and
-// kept for the next read. A partial last line stays pending in t.lr.
+// of the lines in hand) to its current end and sends them. A partial last
+// line stays pending in t.lr.
 func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 	if t.lrSrc != src || t.lr.lineStart != t.readEnd(src) {
 		t.discard()
@@ -94,13 +92,6 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 	if t.cfg.Complete {
 		t.takePartial()
 	}
-	if t.holdFor > 0 && t.cur != nil && time.Since(t.curSince) < t.holdFor {
-		err := t.confirm(ctx, src)
-		if err != nil {
-			t.lrSrc = nil
-		}
-		return err
-	}
 	if err := t.flushChecked(ctx, src); err != nil {
 		t.lrSrc = nil
 		return err
@@ -129,3 +120,11 @@ func (t *Tailer) takePartial() bool {
 	t.lr.reset(t.lr.pos)
 	return true
 }
+
+// cutBelow reports, given size from a stat of the file, whether it is now
+// shorter than expect, the end of the lines in hand (-1 for no size).
+// Writers append (O_APPEND), so after a truncation the file grows again
+// from 0 and has stayed below expect ever since: the reader, reading
+// forward, cannot have read bytes up to expect after the cut, so every
+// line in hand was read before it.
+func cutBelow(size, expect int64) bool { return size >= 0 && size < expect }

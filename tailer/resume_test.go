@@ -171,11 +171,11 @@ func TestResume(t *testing.T) {
 			}
 			c := startTailer(t, tl, nil)
 			if tc.startAt == StartEnd {
-				waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+				waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 				appendFile(t, path, "-done\n")
 			}
 			c.waitN(len(tc.want))
-			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			c.stop()
 			checkExactly(t, c.texts(), tc.want)
 			s := tl.Stats()
@@ -250,7 +250,7 @@ func TestResumeRewrittenSameHead(t *testing.T) {
 	c := start(t, cfg)
 	want := linesOf(rewritten)
 	c.waitN(len(want))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	c.stop()
 	checkExactly(t, c.texts(), want)
 	if s := c.tl.Stats(); s.Truncations != 1 {

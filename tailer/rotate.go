@@ -28,53 +28,158 @@ func (t *Tailer) noteGone(src *source) {
 // maxQueued bounds the files opened ahead while an older one is drained.
 const maxQueued = 16
 
-// rotated drains a file that Path no longer names: it is read to its end
-// until it has not grown for RotateWait (writers may still hold it open),
-// its incomplete last line is delivered, and it is closed. Meanwhile every
-// new file seen at Path is opened and queued in t.queue, oldest first, so
-// that rotations quicker than RotateWait lose nothing; the main loop reads
-// them in turn. It returns the next file to read, or nil.
+// switchQuiet is how long a file renamed away must not have grown before
+// reading moves on to the next file at the path (at most RotateWait);
+// switchMax×switchQuiet bounds that wait when late writes keep coming.
+// drainPoll is how often a renamed file is read again for late writes
+// while the next file is read.
+const (
+	switchQuiet = 250 * time.Millisecond
+	switchMax   = 4
+	drainPoll   = 50 * time.Millisecond
+)
+
+// renamed is a file the path no longer names (rename rotation, deletion),
+// read for late writes: writers may hold it open for a while.
+type renamed struct {
+	src   *source
+	since time.Time // when the rotation was seen
+	grew  time.Time // when a read last found it longer
+	size  int64     // how far it was read then
+}
+
+// rotated handles a path that no longer names src. src is read to its end
+// until it has not grown for switchQuiet (at most switchMax×switchQuiet),
+// every new file seen at the path meanwhile being opened and queued, so
+// that rotations quicker than that lose nothing; then reading moves on to
+// the oldest queued file, and src is still read for late writes before
+// each read of the newer files, until it has not grown for RotateWait (at
+// most 12×RotateWait in all; see readDraining). With no new file yet, src
+// is drained that long right away. It returns the next file to read, or
+// nil when none is there yet.
 func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
-	t.setMode("rotating")
+	t.setMode(ModeRotating)
 	t.noteGone(src)
-	start := time.Now()
-	quiet, last := start, int64(-1)
+	now := time.Now()
+	r := &renamed{src: src, since: now, grew: now, size: -1}
+	quiet := min(switchQuiet, t.cfg.RotateWait)
 	for {
 		t.queueNew(src)
-		err := t.readToEOF(ctx, src)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if err := t.readDraining(ctx, src); err != nil {
+			return nil, err
 		}
+		done, err := t.readRenamed(ctx, r)
 		if err != nil {
-			t.log.Warn("tailer: stopped reading the rotated file", "err", err, "offset", src.off)
-			break
+			return nil, err
 		}
 		now := time.Now()
-		if t.lr.pos != last {
-			last, quiet = t.lr.pos, now
-		}
-		if now.Sub(quiet) >= t.cfg.RotateWait || now.Sub(start) >= 12*t.cfg.RotateWait {
+		canSwitch := now.Sub(r.grew) >= quiet || now.Sub(r.since) >= switchMax*quiet
+		if done || canSwitch && len(t.queue) > 0 {
 			break
 		}
-		if err := sleep(ctx, t.cfg.PollInterval); err != nil {
+		if err := sleep(ctx, min(t.cfg.PollInterval, drainPoll)); err != nil {
 			return nil, err
 		}
 	}
 	t.queueNew(src)
-	if t.lrSrc == src {
-		if err := t.sendPartial(ctx, src); err != nil {
-			return nil, err
+	t.draining = append(t.draining, r)
+	var next *source
+	if len(t.queue) > 0 {
+		next = t.queue[0]
+		t.queue = t.queue[1:]
+		next.off = 0
+	}
+	return next, t.readDraining(ctx, next)
+}
+
+// readRenamed reads r to its end and reports whether it is done: it has
+// not grown for RotateWait, or was drained for 12×RotateWait, or cannot be
+// read any more.
+func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err error) {
+	err = t.readToEOF(ctx, r.src)
+	if ctx.Err() != nil {
+		return true, ctx.Err()
+	}
+	if err != nil {
+		t.log.Warn("tailer: stopped reading the rotated file", "err", err, "offset", r.src.off)
+		return true, nil
+	}
+	now := time.Now()
+	if t.lr.pos != r.size {
+		r.size, r.grew = t.lr.pos, now
+	}
+	return now.Sub(r.grew) >= t.cfg.RotateWait || now.Sub(r.since) >= 12*t.cfg.RotateWait, nil
+}
+
+// readDraining reads the renamed files still drained, oldest first, and
+// finishes those that are done: their incomplete last line is delivered
+// and they are closed, and the checkpoint moves on (see moveAnchor) to
+// the next one, or to cur, the newer file being read (nil: unknown yet).
+func (t *Tailer) readDraining(ctx context.Context, cur *source) error {
+	for len(t.draining) > 0 {
+		r := t.draining[0]
+		done, err := t.readRenamed(ctx, r)
+		if err != nil {
+			return err
+		}
+		if !done {
+			break // newer ones wait: their lines come after r's
+		}
+		if t.lrSrc == r.src {
+			if err := t.sendPartial(ctx, r.src); err != nil {
+				return err
+			}
+		}
+		t.lrSrc = nil
+		r.src.close()
+		t.draining = t.draining[1:]
+		t.moveAnchor(cur)
+	}
+	for _, r := range t.draining[min(1, len(t.draining)):] {
+		if _, err := t.readRenamed(ctx, r); err != nil {
+			return err
 		}
 	}
-	t.lrSrc = nil
-	src.close()
-	if len(t.queue) == 0 {
-		return nil, nil
+	return nil
+}
+
+// moveAnchor moves the checkpoint, which stayed in the oldest drained
+// file (see Tailer.send), to the next oldest one, or to cur when none is
+// left, once every batch sent so far is committed (at once when it is).
+func (t *Tailer) moveAnchor(cur *source) {
+	var p position
+	switch {
+	case len(t.draining) > 0:
+		p = positionOf(t.draining[0].src)
+	case cur != nil:
+		p = positionOf(cur)
+	default:
+		return
 	}
-	next := t.queue[0]
-	t.queue = t.queue[1:]
-	next.off = 0
-	return next, nil
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seq == 0 {
+		return
+	}
+	c := &t.com
+	if c.seq == t.seq && c.n == c.len {
+		c.id, c.name, c.off = p.id, p.name, p.off
+		c.valid, c.dirty = true, true
+		t.reanchor = nil
+		return
+	}
+	t.reanchor = &reanchor{seq: t.seq, to: p}
+}
+
+// closeFiles closes the files queued and drained when the loop ends.
+func (t *Tailer) closeFiles() {
+	for _, q := range t.queue {
+		q.close()
+	}
+	for _, r := range t.draining {
+		r.src.close()
+	}
+	t.queue, t.draining = nil, nil
 }
 
 // queueNew opens the file at Path when it is neither src nor already queued.

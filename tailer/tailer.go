@@ -10,14 +10,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // following holds the absolute paths followed by a running Tailer in this
-// process. github.com/nxadm/tail shares one inotify watcher per process and
-// two tails of one path steal each other's events, so this guard has to be
-// process-wide too.
+// process: two Tailers of one path would keep one checkpoint, and, with
+// FollowNxadmTail, github.com/nxadm/tail shares one inotify watcher per
+// process and two tails of one path steal each other's events.
 var following sync.Map
 
 // Tailer follows one file. Create it with New, start it with Run, read
@@ -25,7 +24,7 @@ var following sync.Map
 type Tailer struct {
 	cfg   Config
 	log   *slog.Logger
-	poll  bool
+	polls atomic.Bool          // no inotify: the loop polls (Stats.Poll)
 	store *checkpoint.Store    // nil: no persistence
 	ck    *checkpoint.Position // loaded by New; nil when absent or unusable
 	out   chan *Batch
@@ -39,13 +38,9 @@ type Tailer struct {
 	// confirmed is how many lines of cur were read before a check of the
 	// file's first bytes that passed (see confirm).
 	confirmed int
-	// holdFor, set by the loop for a polling read, lets readToEOF keep a
-	// batch that is not full until it is that old, so that a busy file
-	// read every few milliseconds still goes out in batches of
-	// FollowLinger; curSince is when cur got its first line.
-	holdFor  time.Duration
-	curSince time.Time
-	nread    uint64 // lines added to batches (the pacer's rate)
+	nread     uint64 // lines added to batches
+	// draining: files renamed away still read for late writes, oldest first.
+	draining []*renamed
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
@@ -59,9 +54,10 @@ type Tailer struct {
 	com      commitState
 	readID   FileID
 	readOff  int64
-	mode     string
-	ckErr    error // of the latest checkpoint write; nil after a successful one
-	openErr  error // why Path cannot be opened, while openLive retries
+	mode     Mode
+	reanchor *reanchor // where the checkpoint moves once a batch is committed
+	ckErr    error     // of the latest checkpoint write; nil after a successful one
+	openErr  error     // why Path cannot be opened, while openLive retries
 	gapWarn  bool
 	saveMu   sync.Mutex
 	released chan struct{}
@@ -84,8 +80,8 @@ type counters struct {
 	outstanding                                                 atomic.Int64
 }
 
-// New checks cfg, applies defaults, loads the checkpoint from the store and
-// decides between inotify and polling. It does not touch the followed file.
+// New checks cfg, applies defaults and loads the checkpoint from the
+// store. It does not touch the followed file.
 func New(cfg Config) (*Tailer, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
@@ -93,22 +89,10 @@ func New(cfg Config) (*Tailer, error) {
 	t := &Tailer{
 		cfg:      cfg,
 		log:      cfg.Logger.With("path", cfg.Path),
-		poll:     cfg.Poll,
 		out:      make(chan *Batch, cfg.QueueLen),
 		lr:       newLineReader(cfg.ReadBufferBytes, cfg.MaxLineBytes),
-		mode:     "starting",
+		mode:     ModeStarting,
 		released: make(chan struct{}, 1),
-	}
-	if !t.poll {
-		// github.com/nxadm/tail calls os.Exit when it cannot create its
-		// inotify watcher (EMFILE: fs.inotify.max_user_instances used up).
-		w, err := fsnotify.NewWatcher()
-		if err != nil {
-			t.log.Warn("tailer: inotify unavailable, polling every 250ms instead", "err", err)
-			t.poll = true
-		} else {
-			w.Close()
-		}
 	}
 	t.store = cfg.Checkpoints
 	if t.store == nil && cfg.StateDir != "" {
@@ -165,6 +149,13 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	c.seq, c.n, c.len = b.seq, n, b.Len()
 	c.id, c.name, c.off = b.File, b.Name, b.Offsets[n-1]
+	if b.anchored {
+		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
+	}
+	if r := t.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
+		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
+		t.reanchor = nil
+	}
 	c.valid, c.dirty = true, true
 }
 
@@ -236,7 +227,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 		t.pool.Put(t.cur)
 		t.cur = nil
 	}
-	t.setMode("stopped")
+	t.setMode(ModeStopped)
 	close(t.out)
 	t.waitReleased()
 	close(stop)
@@ -291,7 +282,7 @@ func (t *Tailer) CheckpointError() error {
 	return t.ckErr
 }
 
-func (t *Tailer) setMode(m string) {
+func (t *Tailer) setMode(m Mode) {
 	t.mu.Lock()
 	t.mode = m
 	t.mu.Unlock()

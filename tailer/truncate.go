@@ -123,7 +123,7 @@ func (t *Tailer) recoverCopy(ctx context.Context, sib sibling, find func() (sibl
 // end and delivers its lines, the incomplete last one included. gone
 // reports that the copy no longer exists, so nothing was read.
 func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone bool, err error) {
-	t.setMode("recovering")
+	t.setMode(ModeRecovering)
 	f, err := os.Open(s.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil
