@@ -37,7 +37,7 @@ type position struct {
 }
 
 // positionOf returns where src was read to.
-func positionOf(src *source) position { return position{src.id, src.name, src.off} }
+func positionOf(src *logFile) position { return position{src.id, src.name, src.off} }
 
 // reanchor moves the checkpoint to a position once the batch seq is
 // committed in full (see Tailer.moveAnchor).
@@ -78,10 +78,10 @@ func (b *Batch) truncate(n int) {
 }
 
 func (t *Tailer) batch() *Batch {
-	if t.cur == nil {
-		t.cur = t.getBatch()
+	if t.rd.cur == nil {
+		t.rd.cur = t.getBatch()
 	}
-	return t.cur
+	return t.rd.cur
 }
 
 // add appends a line read by the backlog reader, which starts at offset
@@ -106,52 +106,52 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 	}
 	if over {
 		t.c.truncLines.Add(1)
-		t.truncLog.report(t.log, start, end)
+		t.rd.truncLog.report(t.log, start, end)
 	}
 	b := t.batch()
-	t.nread++
+	t.rd.nread++
 	b.Data = append(b.Data, line...)
 	b.Ends = append(b.Ends, len(b.Data))
 	b.Offsets = append(b.Offsets, end)
 }
 
 func (t *Tailer) full() bool {
-	b := t.cur
+	b := t.rd.cur
 	return b != nil && (len(b.Ends) >= t.cfg.BatchLines || len(b.Data) >= t.cfg.BatchBytes)
 }
 
 // discard drops the lines collected but not sent.
 func (t *Tailer) discard() {
-	if t.cur != nil {
-		t.cur.reset()
+	if t.rd.cur != nil {
+		t.rd.cur.reset()
 	}
-	t.confirmed = 0
+	t.rd.confirmed = 0
 }
 
 // readEnd is the offset in src just after the last line read: src.off, or
 // the end of the lines in hand.
-func (t *Tailer) readEnd(src *source) int64 {
-	if b := t.cur; b != nil && len(b.Offsets) > 0 {
+func (t *Tailer) readEnd(src *logFile) int64 {
+	if b := t.rd.cur; b != nil && len(b.Offsets) > 0 {
 		return b.Offsets[len(b.Offsets)-1]
 	}
 	return src.off
 }
 
 // send hands the current batch out as read from src and advances src.off.
-func (t *Tailer) send(ctx context.Context, src *source) error {
-	b := t.cur
+func (t *Tailer) send(ctx context.Context, src *logFile) error {
+	b := t.rd.cur
 	if b == nil || len(b.Ends) == 0 {
 		return nil
 	}
 	b.File, b.Name = src.id, src.name
 	b.anchored = false
-	if len(t.draining) > 0 && t.draining[0].src != src {
+	if len(t.rot.draining) > 0 && t.rot.draining[0].src != src {
 		// An older file renamed away is still read for late writes: the
 		// checkpoint stays in it until it is done (see Tailer.Commit).
-		b.anchored, b.anchor = true, positionOf(t.draining[0].src)
+		b.anchored, b.anchor = true, positionOf(t.rot.draining[0].src)
 	}
-	t.seq++
-	b.seq = t.seq
+	t.rd.seq++
+	b.seq = t.rd.seq
 	// b belongs to the consumer once sent: take what is needed first.
 	end := b.Offsets[len(b.Offsets)-1]
 	nLines, nBytes := uint64(len(b.Ends)), uint64(len(b.Data))
@@ -163,8 +163,8 @@ func (t *Tailer) send(ctx context.Context, src *source) error {
 		b.seq = 0
 		return ctx.Err()
 	}
-	t.cur = nil
-	t.confirmed = 0
+	t.rd.cur = nil
+	t.rd.confirmed = 0
 	src.off = end
 	t.c.lines.Add(nLines)
 	t.c.bytes.Add(nBytes)

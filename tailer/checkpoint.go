@@ -93,11 +93,11 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 
 // saveCheckpoint writes the checkpoint if a commit changed it.
 func (t *Tailer) saveCheckpoint() error {
-	t.saveMu.Lock()
-	defer t.saveMu.Unlock()
+	t.ckp.saveMu.Lock()
+	defer t.ckp.saveMu.Unlock()
 	t.mu.Lock()
-	c := t.com
-	t.com.dirty = false
+	c := t.ckp.com
+	t.ckp.com.dirty = false
 	t.mu.Unlock()
 	if !c.dirty || !c.valid {
 		return nil
@@ -106,7 +106,7 @@ func (t *Tailer) saveCheckpoint() error {
 	if !strings.HasSuffix(c.name, ".gz") {
 		preLen, preSum = preHash(c.name, c.id, c.off)
 	}
-	err := t.store.SavePosition(checkpoint.Position{
+	err := t.ckp.store.SavePosition(checkpoint.Position{
 		Path:        t.cfg.Path,
 		File:        c.name,
 		Dev:         c.id.Dev,
@@ -122,9 +122,9 @@ func (t *Tailer) saveCheckpoint() error {
 		err = fmt.Errorf("tailer: %w", err)
 	}
 	t.mu.Lock()
-	t.ckErr = err
+	t.ckp.ckErr = err
 	if err != nil {
-		t.com.dirty = true
+		t.ckp.com.dirty = true
 	}
 	t.mu.Unlock()
 	if err != nil {

@@ -23,19 +23,19 @@ func (t *Tailer) copying(now time.Time) bool {
 	if err != nil {
 		return false
 	}
-	recent := now.Sub(t.copyMod) < vigilFor
-	if dir.ModTime().Equal(t.dirMod) && !recent {
+	recent := now.Sub(t.rot.copyMod) < vigilFor
+	if dir.ModTime().Equal(t.rot.dirMod) && !recent {
 		return false
 	}
-	t.dirMod = dir.ModTime()
+	t.rot.dirMod = dir.ModTime()
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return recent
 	}
 	for _, s := range sibs {
-		if !s.gz && s.fi.ModTime().After(t.copyMod) {
-			t.copyMod = s.fi.ModTime()
+		if !s.gz && s.fi.ModTime().After(t.rot.copyMod) {
+			t.rot.copyMod = s.fi.ModTime()
 		}
 	}
-	return now.Sub(t.copyMod) < vigilFor
+	return now.Sub(t.rot.copyMod) < vigilFor
 }

@@ -20,17 +20,17 @@ func TestHeldLinesSurviveTruncation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _, err := openSource(path)
+	src, _, err := openLogFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.close()
 	ctx := context.Background()
-	tl.lr.reset(0)
+	tl.rd.lr.reset(0)
 	read := func(p []byte, off int64) (int, error) { return src.f.ReadAt(p, off) }
 	for {
-		start := tl.lr.lineStart
-		line, end, over, ok, err := tl.lr.next(read)
+		start := tl.rd.lr.lineStart
+		line, end, over, ok, err := tl.rd.lr.next(read)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,8 +42,8 @@ func TestHeldLinesSurviveTruncation(t *testing.T) {
 	if err := tl.confirm(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(tl.out); n != 0 || tl.cur == nil || tl.cur.Len() != 50 || tl.confirmed != 50 {
-		t.Fatalf("after reading: %d batches out, want the 50 lines in hand and confirmed (confirmed %d)", n, tl.confirmed)
+	if n := len(tl.out); n != 0 || tl.rd.cur == nil || tl.rd.cur.Len() != 50 || tl.rd.confirmed != 50 {
+		t.Fatalf("after reading: %d batches out, want the 50 lines in hand and confirmed (confirmed %d)", n, tl.rd.confirmed)
 	}
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)

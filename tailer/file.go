@@ -7,8 +7,9 @@ import (
 	"os"
 )
 
-// source is a file being read: the live file at Path, or a rotated sibling.
-type source struct {
+// logFile is an open file being read: the file at Path (or one renamed
+// away from it), or a rotated copy.
+type logFile struct {
 	name    string
 	f       *os.File
 	id      FileID
@@ -18,7 +19,7 @@ type source struct {
 	scratch []byte
 }
 
-func (s *source) close() {
+func (s *logFile) close() {
 	if s.f != nil {
 		s.f.Close()
 		s.f = nil
@@ -26,7 +27,7 @@ func (s *source) close() {
 }
 
 // setHead records head as the file's first bytes and recomputes the fingerprint.
-func (s *source) setHead(head []byte) {
+func (s *logFile) setHead(head []byte) {
 	s.head = append(s.head[:0], head...)
 	s.id.Fingerprint = fingerprint(s.head)
 	s.id.FingerprintLen = len(s.head)
@@ -36,7 +37,7 @@ func (s *source) setHead(head []byte) {
 // they still begin with the bytes seen before. When the file has grown and
 // the fingerprint is short, the fingerprint grows. A false result means the
 // file was truncated and rewritten.
-func (s *source) verifyHead() (bool, error) {
+func (s *logFile) verifyHead() (bool, error) {
 	if s.static {
 		return true, nil
 	}
@@ -57,9 +58,9 @@ func (s *source) verifyHead() (bool, error) {
 	return true, nil
 }
 
-// openSource opens name, checks that it is a regular file, and records its
+// openLogFile opens name, checks that it is a regular file, and records its
 // identity and head.
-func openSource(name string) (*source, os.FileInfo, error) {
+func openLogFile(name string) (*logFile, os.FileInfo, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
 		return nil, nil, err
@@ -83,7 +84,7 @@ func openSource(name string) (*source, os.FileInfo, error) {
 		f.Close()
 		return nil, fi, fmt.Errorf("tailer: %s is not a regular file (mode %s)", name, fi.Mode())
 	}
-	s := &source{name: name, f: f}
+	s := &logFile{name: name, f: f}
 	s.id.Dev, s.id.Ino = devIno(fi)
 	if _, err := s.verifyHead(); err != nil {
 		f.Close()
@@ -93,7 +94,7 @@ func openSource(name string) (*source, os.FileInfo, error) {
 }
 
 // sameInode reports whether fi is the file s reads.
-func sameInode(fi os.FileInfo, s *source) bool {
+func sameInode(fi os.FileInfo, s *logFile) bool {
 	d, i := devIno(fi)
 	return d == s.id.Dev && i == s.id.Ino
 }

@@ -33,7 +33,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 		if err := t.readDraining(ctx, src); err != nil {
 			return err
 		}
-		read := t.nread
+		read := t.rd.nread
 		err := t.readToEOF(ctx, src)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -50,7 +50,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 		if changed {
 			continue
 		}
-		flowing := t.nread > read
+		flowing := t.rd.nread > read
 		if t.cfg.Follower == FollowNxadmTail && (!flowing || t.cfg.FollowLinger < 0) {
 			if err := t.nxadmTurn(ctx, src, &retry); err != nil {
 				return err
@@ -67,7 +67,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 // waits: a read error (retried with backoff), a truncation (recovered), a
 // path that names another file (rotation). It returns the file to read
 // next, and changed when src should be read again at once.
-func (t *Tailer) check(ctx context.Context, src *source, readErr error, retry *backoff) (next *source, changed bool, err error) {
+func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *backoff) (next *logFile, changed bool, err error) {
 	switch {
 	case errors.Is(readErr, errTruncated):
 		return src, true, t.truncated(ctx, src)
@@ -112,7 +112,7 @@ func (t *Tailer) waitChange(ctx context.Context, note *notifier, flowing bool) e
 	}
 	t.setMode(ModeFollowing)
 	d := t.cfg.PollInterval
-	if len(t.draining) > 0 {
+	if len(t.rot.draining) > 0 {
 		d = min(d, drainPoll)
 	}
 	return note.wait(ctx, d)
@@ -121,7 +121,7 @@ func (t *Tailer) waitChange(ctx context.Context, note *notifier, flowing bool) e
 // nxadmTurn lets github.com/nxadm/tail follow the quiet file src
 // (FollowNxadmTail) until the main loop is needed, and paces the restarts
 // of a github.com/nxadm/tail that stops on an error.
-func (t *Tailer) nxadmTurn(ctx context.Context, src *source, retry *backoff) error {
+func (t *Tailer) nxadmTurn(ctx context.Context, src *logFile, retry *backoff) error {
 	began := time.Now()
 	died, err := t.followNxadm(ctx, src)
 	if err != nil || !died {

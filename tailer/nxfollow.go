@@ -59,7 +59,7 @@ func (t *Tailer) catchUp() int64 { return max(4<<20, 2*int64(t.cfg.MaxLineBytes)
 // nxFollow is one hand-over of the live file to github.com/nxadm/tail.
 type nxFollow struct {
 	t      *Tailer
-	src    *source
+	src    *logFile
 	tl     *tail.Tail
 	expect int64 // offset after the last line collected
 	num    int   // nxadm/tail's number of that line
@@ -77,7 +77,7 @@ type nxFollow struct {
 // because the tailer holds its own descriptor of the file; only when the
 // file was truncated below their end are they sent first (see cutBelow).
 // died reports that nxadm/tail stopped on an error.
-func (t *Tailer) followNxadm(ctx context.Context, src *source) (died bool, err error) {
+func (t *Tailer) followNxadm(ctx context.Context, src *logFile) (died bool, err error) {
 	t.setMode(ModeFollowing)
 	tl, err := tail.TailFile(t.cfg.Path, tail.Config{
 		Location:      &tail.SeekInfo{Offset: src.off, Whence: io.SeekStart},
@@ -137,7 +137,7 @@ func (f *nxFollow) run(ctx context.Context) (died bool, err error) {
 // writes, which the main loop reads.
 func (f *nxFollow) ticked() bool {
 	t, src := f.t, f.src
-	if len(t.draining) > 0 {
+	if len(t.rot.draining) > 0 {
 		return false
 	}
 	size := t.liveSize(src)
@@ -184,7 +184,7 @@ func (f *nxFollow) collect(ctx context.Context, l *tail.Line, ok bool) (done, di
 		if l, ok = f.next(); l != nil || !ok {
 			continue
 		}
-		if t.cfg.FollowLinger <= 0 || t.cur == nil || len(t.cur.Ends) == 0 {
+		if t.cfg.FollowLinger <= 0 || t.rd.cur == nil || len(t.rd.cur.Ends) == 0 {
 			return false, false, nil
 		}
 		if !lingering {
@@ -292,10 +292,10 @@ func (t *Tailer) stopTail(tl *tail.Tail) {
 
 // sendFollowed sends the batch of nxadm/tail lines in hand, counting them
 // in Stats.FollowedLines, and returns their number.
-func (t *Tailer) sendFollowed(ctx context.Context, src *source) (int, error) {
+func (t *Tailer) sendFollowed(ctx context.Context, src *logFile) (int, error) {
 	n := 0
-	if t.cur != nil {
-		n = len(t.cur.Ends)
+	if t.rd.cur != nil {
+		n = len(t.rd.cur.Ends)
 	}
 	if err := t.send(ctx, src); err != nil {
 		return 0, err
@@ -306,7 +306,7 @@ func (t *Tailer) sendFollowed(ctx context.Context, src *source) (int, error) {
 
 // liveSize returns the size of the file Path names, or -1 when Path does
 // not name src's file (or cannot be stat'ed).
-func (t *Tailer) liveSize(src *source) int64 {
+func (t *Tailer) liveSize(src *logFile) int64 {
 	fi, err := os.Stat(t.cfg.Path)
 	if err != nil || !sameInode(fi, src) {
 		return -1
@@ -317,7 +317,7 @@ func (t *Tailer) liveSize(src *source) int64 {
 // liveOK reports whether following may go on, given size from liveSize:
 // Path still names src, the file was not truncated or rewritten, and the
 // reader is not far behind.
-func (t *Tailer) liveOK(src *source, size, expect int64) bool {
+func (t *Tailer) liveOK(src *logFile, size, expect int64) bool {
 	if size < 0 || size < expect || size-expect > t.catchUp() {
 		return false
 	}

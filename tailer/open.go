@@ -22,7 +22,7 @@ const openLogInterval = time.Minute
 func explainOpen(path string, err error) error {
 	var pe *os.PathError
 	if !errors.As(err, &pe) {
-		return err // openSource's own, which names the path
+		return err // openLogFile's own, which names the path
 	}
 	if errors.Is(err, syscall.ENOTDIR) {
 		for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
@@ -69,12 +69,12 @@ func (l *openFailLog) recovered(log *slog.Logger) {
 // be opened it returns the error with Config.Complete, and otherwise retries
 // with backoff, logging the error at once, again when it changes, and at
 // most every openLogInterval in between.
-func (t *Tailer) openLive(ctx context.Context) (*source, error) {
+func (t *Tailer) openLive(ctx context.Context) (*logFile, error) {
 	logged := false
 	var failLog openFailLog
 	delay := t.cfg.PollInterval
 	for {
-		src, _, err := openSource(t.cfg.Path)
+		src, _, err := openLogFile(t.cfg.Path)
 		if err == nil {
 			if logged {
 				t.log.Info("tailer: file appeared")

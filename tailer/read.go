@@ -11,7 +11,7 @@ var errTruncated = errors.New("tailer: file truncated")
 
 // flushChecked sends the current batch after checking (confirm) that src
 // was not truncated and rewritten while it was read.
-func (t *Tailer) flushChecked(ctx context.Context, src *source) error {
+func (t *Tailer) flushChecked(ctx context.Context, src *logFile) error {
 	if err := t.confirm(ctx, src); err != nil {
 		return err
 	}
@@ -25,21 +25,21 @@ func (t *Tailer) flushChecked(ctx context.Context, src *source) error {
 // returned. When the file is now shorter than the end of the lines in hand,
 // they were all read before the cut (see cutBelow) and are all sent: that
 // keeps the lines written between logrotate's copy and its truncate.
-func (t *Tailer) confirm(ctx context.Context, src *source) error {
-	if t.cur == nil || len(t.cur.Ends) == t.confirmed {
+func (t *Tailer) confirm(ctx context.Context, src *logFile) error {
+	if t.rd.cur == nil || len(t.rd.cur.Ends) == t.rd.confirmed {
 		return nil
 	}
 	ok, err := src.verifyHead()
 	if err == nil && ok {
-		t.confirmed = len(t.cur.Ends)
+		t.rd.confirmed = len(t.rd.cur.Ends)
 		return nil
 	}
 	if err == nil {
 		if size, serr := fileSize(src.f); serr == nil && cutBelow(size, t.readEnd(src)) {
-			t.confirmed = len(t.cur.Ends)
+			t.rd.confirmed = len(t.rd.cur.Ends)
 		}
 	}
-	t.cur.truncate(t.confirmed)
+	t.rd.cur.truncate(t.rd.confirmed)
 	if serr := t.send(ctx, src); serr != nil {
 		return serr
 	}
@@ -50,14 +50,14 @@ func (t *Tailer) confirm(ctx context.Context, src *source) error {
 	return errTruncated
 }
 
-// readToEOF reads complete lines of a plain source from src.off (or the end
+// readToEOF reads complete lines of a plain file from src.off (or the end
 // of the lines in hand) to its current end and sends them. A partial last
-// line stays pending in t.lr.
-func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
-	if t.lrSrc != src || t.lr.lineStart != t.readEnd(src) {
+// line stays pending in t.rd.lr.
+func (t *Tailer) readToEOF(ctx context.Context, src *logFile) error {
+	if t.rd.lrFile != src || t.rd.lr.lineStart != t.readEnd(src) {
 		t.discard()
-		t.lr.reset(src.off)
-		t.lrSrc = src
+		t.rd.lr.reset(src.off)
+		t.rd.lrFile = src
 	}
 	// A regular file reads short only at its end: after a short read the
 	// file is read again at the next call, not at once for a 0.
@@ -71,11 +71,11 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 		return n, err
 	}
 	for {
-		start := t.lr.lineStart
-		line, end, over, ok, err := t.lr.next(read)
+		start := t.rd.lr.lineStart
+		line, end, over, ok, err := t.rd.lr.next(read)
 		if err != nil {
 			t.discard()
-			t.lrSrc = nil
+			t.rd.lrFile = nil
 			return err
 		}
 		if !ok {
@@ -84,7 +84,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.flushChecked(ctx, src); err != nil {
-				t.lrSrc = nil
+				t.rd.lrFile = nil
 				return err
 			}
 		}
@@ -93,7 +93,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 		t.takePartial()
 	}
 	if err := t.flushChecked(ctx, src); err != nil {
-		t.lrSrc = nil
+		t.rd.lrFile = nil
 		return err
 	}
 	return nil
@@ -101,7 +101,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 
 // sendPartial delivers the pending incomplete last line of a file that will
 // not grow any more (rotated away, or a rotated copy).
-func (t *Tailer) sendPartial(ctx context.Context, src *source) error {
+func (t *Tailer) sendPartial(ctx context.Context, src *logFile) error {
 	if t.takePartial() {
 		return t.send(ctx, src)
 	}
@@ -112,12 +112,12 @@ func (t *Tailer) sendPartial(ctx context.Context, src *source) error {
 // current batch as a line ending at the reader's position, and reports
 // whether there was one.
 func (t *Tailer) takePartial() bool {
-	p, over := t.lr.pending()
+	p, over := t.rd.lr.pending()
 	if len(p) == 0 && !over {
 		return false
 	}
-	t.add(p, t.lr.lineStart, t.lr.pos, over)
-	t.lr.reset(t.lr.pos)
+	t.add(p, t.rd.lr.lineStart, t.rd.lr.pos, over)
+	t.rd.lr.reset(t.rd.lr.pos)
 	return true
 }
 

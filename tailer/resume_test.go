@@ -47,7 +47,7 @@ func writeCheckpoint(t *testing.T, cfg Config, ck checkpoint.Position) {
 // checkpointFor returns a checkpoint at offset for the file at name.
 func checkpointFor(t *testing.T, path, name string, offset int64) checkpoint.Position {
 	t.Helper()
-	s, _, err := openSource(name)
+	s, _, err := openLogFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestResumeFromVersion1Text(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit_json.log")
 	writeFile(t, path, numbered("a", 0, 10)) // 9 bytes a line
 	cfg := testConfig(t, path)
-	s, _, err := openSource(path)
+	s, _, err := openLogFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

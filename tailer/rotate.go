@@ -11,7 +11,7 @@ import (
 // noteGone logs why Path no longer names src, which is read to its end
 // next: it was deleted, renamed away, or replaced by a new file. Only the
 // last two count as a rotation.
-func (t *Tailer) noteGone(src *source) {
+func (t *Tailer) noteGone(src *logFile) {
 	_, err := os.Stat(t.cfg.Path)
 	switch {
 	case deleted(src.f):
@@ -42,7 +42,7 @@ const (
 // renamed is a file the path no longer names (rename rotation, deletion),
 // read for late writes: writers may hold it open for a while.
 type renamed struct {
-	src   *source
+	src   *logFile
 	since time.Time // when the rotation was seen
 	grew  time.Time // when a read last found it longer
 	size  int64     // how far it was read then
@@ -57,7 +57,7 @@ type renamed struct {
 // most 12×RotateWait in all; see readDraining). With no new file yet, src
 // is drained that long right away. It returns the next file to read, or
 // nil when none is there yet.
-func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
+func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 	t.setMode(ModeRotating)
 	t.noteGone(src)
 	now := time.Now()
@@ -74,7 +74,7 @@ func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
 		}
 		now := time.Now()
 		canSwitch := now.Sub(r.grew) >= quiet || now.Sub(r.since) >= switchMax*quiet
-		if done || canSwitch && len(t.queue) > 0 {
+		if done || canSwitch && len(t.rot.queue) > 0 {
 			break
 		}
 		if err := sleep(ctx, min(t.cfg.PollInterval, drainPoll)); err != nil {
@@ -82,11 +82,11 @@ func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
 		}
 	}
 	t.queueNew(src)
-	t.draining = append(t.draining, r)
-	var next *source
-	if len(t.queue) > 0 {
-		next = t.queue[0]
-		t.queue = t.queue[1:]
+	t.rot.draining = append(t.rot.draining, r)
+	var next *logFile
+	if len(t.rot.queue) > 0 {
+		next = t.rot.queue[0]
+		t.rot.queue = t.rot.queue[1:]
 		next.off = 0
 	}
 	return next, t.readDraining(ctx, next)
@@ -105,8 +105,8 @@ func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err er
 		return true, nil
 	}
 	now := time.Now()
-	if t.lr.pos != r.size {
-		r.size, r.grew = t.lr.pos, now
+	if t.rd.lr.pos != r.size {
+		r.size, r.grew = t.rd.lr.pos, now
 	}
 	return now.Sub(r.grew) >= t.cfg.RotateWait || now.Sub(r.since) >= 12*t.cfg.RotateWait, nil
 }
@@ -115,9 +115,9 @@ func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err er
 // finishes those that are done: their incomplete last line is delivered
 // and they are closed, and the checkpoint moves on (see moveAnchor) to
 // the next one, or to cur, the newer file being read (nil: unknown yet).
-func (t *Tailer) readDraining(ctx context.Context, cur *source) error {
-	for len(t.draining) > 0 {
-		r := t.draining[0]
+func (t *Tailer) readDraining(ctx context.Context, cur *logFile) error {
+	for len(t.rot.draining) > 0 {
+		r := t.rot.draining[0]
 		done, err := t.readRenamed(ctx, r)
 		if err != nil {
 			return err
@@ -125,17 +125,17 @@ func (t *Tailer) readDraining(ctx context.Context, cur *source) error {
 		if !done {
 			break // newer ones wait: their lines come after r's
 		}
-		if t.lrSrc == r.src {
+		if t.rd.lrFile == r.src {
 			if err := t.sendPartial(ctx, r.src); err != nil {
 				return err
 			}
 		}
-		t.lrSrc = nil
+		t.rd.lrFile = nil
 		r.src.close()
-		t.draining = t.draining[1:]
+		t.rot.draining = t.rot.draining[1:]
 		t.moveAnchor(cur)
 	}
-	for _, r := range t.draining[min(1, len(t.draining)):] {
+	for _, r := range t.rot.draining[min(1, len(t.rot.draining)):] {
 		if _, err := t.readRenamed(ctx, r); err != nil {
 			return err
 		}
@@ -146,11 +146,11 @@ func (t *Tailer) readDraining(ctx context.Context, cur *source) error {
 // moveAnchor moves the checkpoint, which stayed in the oldest drained
 // file (see Tailer.send), to the next oldest one, or to cur when none is
 // left, once every batch sent so far is committed (at once when it is).
-func (t *Tailer) moveAnchor(cur *source) {
+func (t *Tailer) moveAnchor(cur *logFile) {
 	var p position
 	switch {
-	case len(t.draining) > 0:
-		p = positionOf(t.draining[0].src)
+	case len(t.rot.draining) > 0:
+		p = positionOf(t.rot.draining[0].src)
 	case cur != nil:
 		p = positionOf(cur)
 	default:
@@ -158,45 +158,45 @@ func (t *Tailer) moveAnchor(cur *source) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.seq == 0 {
+	if t.rd.seq == 0 {
 		return
 	}
-	c := &t.com
-	if c.seq == t.seq && c.n == c.len {
+	c := &t.ckp.com
+	if c.seq == t.rd.seq && c.n == c.len {
 		c.id, c.name, c.off = p.id, p.name, p.off
 		c.valid, c.dirty = true, true
-		t.reanchor = nil
+		t.ckp.reanchor = nil
 		return
 	}
-	t.reanchor = &reanchor{seq: t.seq, to: p}
+	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p}
 }
 
 // closeFiles closes the files queued and drained when the loop ends.
 func (t *Tailer) closeFiles() {
-	for _, q := range t.queue {
+	for _, q := range t.rot.queue {
 		q.close()
 	}
-	for _, r := range t.draining {
+	for _, r := range t.rot.draining {
 		r.src.close()
 	}
-	t.queue, t.draining = nil, nil
+	t.rot.queue, t.rot.draining = nil, nil
 }
 
 // queueNew opens the file at Path when it is neither src nor already queued.
-func (t *Tailer) queueNew(src *source) {
-	if len(t.queue) >= maxQueued {
+func (t *Tailer) queueNew(src *logFile) {
+	if len(t.rot.queue) >= maxQueued {
 		return
 	}
 	fi, err := os.Stat(t.cfg.Path)
 	if err != nil || sameInode(fi, src) {
 		return
 	}
-	for _, q := range t.queue {
+	for _, q := range t.rot.queue {
 		if sameInode(fi, q) {
 			return
 		}
 	}
-	s, _, err := openSource(t.cfg.Path)
+	s, _, err := openLogFile(t.cfg.Path)
 	if err != nil {
 		return
 	}
@@ -204,5 +204,5 @@ func (t *Tailer) queueNew(src *source) {
 		s.close()
 		return
 	}
-	t.queue = append(t.queue, s)
+	t.rot.queue = append(t.rot.queue, s)
 }

@@ -64,7 +64,7 @@ func (t *Tailer) Stats() Stats {
 	}
 	t.mu.Lock()
 	s.ReadFile, s.ReadOffset = t.readID, t.readOff
-	s.CommittedFile, s.CommittedOffset = t.com.id, t.com.off
+	s.CommittedFile, s.CommittedOffset = t.ckp.com.id, t.ckp.com.off
 	s.Mode = t.mode
 	t.mu.Unlock()
 	if s.ReadFile.SameFile(s.CommittedFile) {

@@ -22,45 +22,59 @@ var following sync.Map
 // Tailer follows one file. Create it with New, start it with Run, read
 // Batches, and Commit then Release each batch.
 type Tailer struct {
-	cfg   Config
-	log   *slog.Logger
-	polls atomic.Bool          // no inotify: the loop polls (Stats.Poll)
-	store *checkpoint.Store    // nil: no persistence
-	ck    *checkpoint.Position // loaded by New; nil when absent or unusable
-	out   chan *Batch
-	pool  sync.Pool
+	cfg      Config
+	log      *slog.Logger
+	out      chan *Batch
+	pool     sync.Pool
+	running  atomic.Bool
+	polls    atomic.Bool // no inotify: the loop polls (Stats.Poll)
+	c        counters
+	released chan struct{}
 
-	running atomic.Bool
-	c       counters
+	rd  reading       // owned by the Run goroutine (read.go, batch.go)
+	rot rotation      // owned by the Run goroutine (rotate.go, copying.go)
+	ckp checkpointing // checkpoint.go; the fields it names are guarded by mu
 
-	// owned by the Run goroutine
-	cur *Batch
+	mu      sync.Mutex // guards ckp's commit state and the fields below
+	readID  FileID     // file and offset after the last line handed out
+	readOff int64
+	mode    Mode
+	openErr error // why Path cannot be opened, while openLive retries
+}
+
+// reading is the state of the reader and of the batch being filled.
+type reading struct {
+	cur *Batch // the batch being filled; nil when none
 	// confirmed is how many lines of cur were read before a check of the
 	// file's first bytes that passed (see confirm).
 	confirmed int
 	nread     uint64 // lines added to batches
+	seq       uint64 // of the last batch sent
+	lr        *lineReader
+	lrFile    *logFile // the file lr reads; nil when lr must be reset
+	truncLog  truncLog
+}
+
+// rotation is the state of rename rotation and copytruncate detection.
+type rotation struct {
 	// draining: files renamed away still read for late writes, oldest first.
 	draining []*renamed
+	queue    []*logFile // files seen at Path while an older one was drained
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
-	seq             uint64
-	lr              *lineReader
-	lrSrc           *source
-	queue           []*source // files seen at Path while an older one was drained
-	truncLog        truncLog
+}
 
-	mu       sync.Mutex // guards the fields below
+// checkpointing is the commit state and its persistence. com, reanchor,
+// err and gapWarn are guarded by Tailer.mu; saveMu serialises the writes.
+type checkpointing struct {
+	store    *checkpoint.Store    // nil: no persistence
+	ck       *checkpoint.Position // loaded by New; nil when absent or unusable
+	saveMu   sync.Mutex
 	com      commitState
-	readID   FileID
-	readOff  int64
-	mode     Mode
 	reanchor *reanchor // where the checkpoint moves once a batch is committed
 	ckErr    error     // of the latest checkpoint write; nil after a successful one
-	openErr  error     // why Path cannot be opened, while openLive retries
-	gapWarn  bool
-	saveMu   sync.Mutex
-	released chan struct{}
+	gapWarn  bool      // a commit gap was logged
 }
 
 type commitState struct {
@@ -90,25 +104,25 @@ func New(cfg Config) (*Tailer, error) {
 		cfg:      cfg,
 		log:      cfg.Logger.With("path", cfg.Path),
 		out:      make(chan *Batch, cfg.QueueLen),
-		lr:       newLineReader(cfg.ReadBufferBytes, cfg.MaxLineBytes),
+		rd:       reading{lr: newLineReader(cfg.ReadBufferBytes, cfg.MaxLineBytes)},
 		mode:     ModeStarting,
 		released: make(chan struct{}, 1),
 	}
-	t.store = cfg.Checkpoints
-	if t.store == nil && cfg.StateDir != "" {
+	t.ckp.store = cfg.Checkpoints
+	if t.ckp.store == nil && cfg.StateDir != "" {
 		st, err := checkpoint.Open(cfg.StateDir)
 		if err != nil {
 			return nil, fmt.Errorf("tailer: %w", err)
 		}
-		t.store = st
+		t.ckp.store = st
 	}
-	if t.store != nil {
-		ck, err := loadPosition(t.store, cfg.Path)
+	if t.ckp.store != nil {
+		ck, err := loadPosition(t.ckp.store, cfg.Path)
 		if err != nil {
 			t.log.Warn("tailer: checkpoint unusable, StartAt applies", "err", err, "start_at", cfg.StartAt)
 			t.c.ckDiscarded.Add(1)
 		}
-		t.ck = ck
+		t.ckp.ck = ck
 	}
 	return t, nil
 }
@@ -132,7 +146,7 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c := &t.com
+	c := &t.ckp.com
 	switch {
 	case b.seq == c.seq && n > c.n:
 	case b.seq == c.seq+1 && c.n == c.len:
@@ -140,8 +154,8 @@ func (t *Tailer) Commit(b *Batch, n int) {
 		return // already covered
 	default:
 		t.c.commitGaps.Add(1)
-		if !t.gapWarn {
-			t.gapWarn = true
+		if !t.ckp.gapWarn {
+			t.ckp.gapWarn = true
 			t.log.Warn("tailer: commit skips uncommitted lines; checkpoint held back (commit every batch, in order)",
 				"batch", b.seq, "last_committed_batch", c.seq)
 		}
@@ -152,9 +166,9 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	if b.anchored {
 		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
 	}
-	if r := t.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
+	if r := t.ckp.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
 		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
-		t.reanchor = nil
+		t.ckp.reanchor = nil
 	}
 	c.valid, c.dirty = true, true
 }
@@ -204,7 +218,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	if t.store != nil {
+	if t.ckp.store != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -222,10 +236,10 @@ func (t *Tailer) Run(ctx context.Context) error {
 	}
 
 	runErr := t.loop(ctx)
-	if t.cur != nil {
-		t.cur.reset()
-		t.pool.Put(t.cur)
-		t.cur = nil
+	if t.rd.cur != nil {
+		t.rd.cur.reset()
+		t.pool.Put(t.rd.cur)
+		t.rd.cur = nil
 	}
 	t.setMode(ModeStopped)
 	close(t.out)
@@ -233,7 +247,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 	close(stop)
 	wg.Wait()
 	var ckErr error
-	if t.store != nil {
+	if t.ckp.store != nil {
 		ckErr = t.saveCheckpoint()
 	}
 	if runErr != nil && ctx.Err() != nil && errors.Is(runErr, ctx.Err()) {
@@ -279,7 +293,7 @@ func (t *Tailer) setOpenError(err error) {
 func (t *Tailer) CheckpointError() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.ckErr
+	return t.ckp.ckErr
 }
 
 func (t *Tailer) setMode(m Mode) {

@@ -13,18 +13,18 @@ import (
 // truncated handles a file cut under the reader (copytruncate): the lines
 // not read yet are recovered from the rotated copy whose head matches what
 // was read, then the file is read again from 0.
-func (t *Tailer) truncated(ctx context.Context, src *source) error {
+func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	t.c.truncations.Add(1)
 	// Lines held back by a polling read were confirmed as the file's
 	// content when they were read, before the cut: send them.
-	if t.cur != nil {
-		t.cur.truncate(t.confirmed)
+	if t.rd.cur != nil {
+		t.rd.cur.truncate(t.rd.confirmed)
 		if err := t.send(ctx, src); err != nil {
 			return err
 		}
 	}
 	t.discard()
-	t.lrSrc = nil
+	t.rd.lrFile = nil
 	if len(src.head) > 0 {
 		find := func() (sibling, bool) { return findByHead(t.cfg.Path, src.head, src.id.Dev, src.id.Ino) }
 		if sib, ok := find(); ok {
@@ -53,7 +53,7 @@ func (t *Tailer) truncated(ctx context.Context, src *source) error {
 // than m: after m was rotated, the file was rotated again before the tailer
 // saw it, so their content was never read. A sibling that is the live file
 // (same inode) or is a copy of it (same head) is skipped.
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *source) error {
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile) error {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return nil
@@ -133,7 +133,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		return false, nil
 	}
 	defer f.Close()
-	src := &source{name: s.name, f: f, static: true}
+	src := &logFile{name: s.name, f: f, static: true}
 	src.id.Dev, src.id.Ino = devIno(s.fi)
 	if h, err := s.readHead(FingerprintMax); err == nil {
 		src.setHead(h)
@@ -153,11 +153,11 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
 	}
 	src.off = from
-	t.lr.reset(from)
-	t.lrSrc = nil
+	t.rd.lr.reset(from)
+	t.rd.lrFile = nil
 	for {
-		start := t.lr.lineStart
-		line, end, over, ok, err := t.lr.next(read)
+		start := t.rd.lr.lineStart
+		line, end, over, ok, err := t.rd.lr.next(read)
 		if err != nil {
 			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", s.name, "err", err)
 			break
@@ -176,7 +176,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 	if err := t.send(ctx, src); err != nil {
 		return false, err
 	}
-	t.c.recovered.Add(uint64(max(0, t.lr.pos-from)))
-	t.lr.reset(0)
+	t.c.recovered.Add(uint64(max(0, t.rd.lr.pos-from)))
+	t.rd.lr.reset(0)
 	return false, nil
 }
