@@ -8,11 +8,21 @@ import (
 	"time"
 )
 
+// TestBacklogThenFollow runs with each follower: the backlog is read, then
+// lines appended one write each come through, in order, with exact offsets.
 func TestBacklogThenFollow(t *testing.T) {
+	for _, f := range []Follower{FollowNotify, FollowNxadmTail} {
+		t.Run(f.String(), func(t *testing.T) { backlogThenFollow(t, f) })
+	}
+}
+
+func backlogThenFollow(t *testing.T, f Follower) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	backlog := numbered("old", 0, 5000)
 	writeFile(t, path, backlog)
-	c := start(t, testConfig(t, path))
+	cfg := testConfig(t, path)
+	cfg.Follower = f
+	c := start(t, cfg)
 	want := linesOf(backlog)
 	c.waitN(len(want))
 	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
@@ -22,12 +32,16 @@ func TestBacklogThenFollow(t *testing.T) {
 	}
 	want = append(want, linesOf(live)...)
 	c.waitN(len(want))
+	st := c.tl.Stats()
 	c.stop()
 	checkExactly(t, c.texts(), want)
 	// offsets are exact: the last line ends at the file size
 	g := c.got()
 	if end := g[len(g)-1].end; end != int64(len(backlog)+len(live)) {
 		t.Errorf("last offset %d, want %d", end, len(backlog)+len(live))
+	}
+	if f == FollowNotify && st.FollowedLines != 0 {
+		t.Errorf("FollowedLines = %d with %s, want 0", st.FollowedLines, f)
 	}
 }
 

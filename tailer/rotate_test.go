@@ -344,3 +344,33 @@ func TestRenameSwitchesWhileOldIsDrained(t *testing.T) {
 	want := linesOf(numbered("a", 0, 10) + numbered("b", 0, 10) + numbered("a", 10, 15) + numbered("b", 10, 12))
 	checkExactly(t, c.texts(), want)
 }
+
+// TestRestartWhileOldIsDrained: stopped while a renamed file is still
+// drained, the tailer has its checkpoint in that file; the next run reads
+// the late lines written to it meanwhile from its rotated name, then the
+// new file from 0 (its lines again: at least once).
+func TestRestartWhileOldIsDrained(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 10))
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 5 * time.Second
+	c := start(t, cfg)
+	c.waitN(10)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, numbered("b", 0, 10))
+	c.waitN(20)
+	waitStats(t, c.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if ck := readCheckpoint(t, cfg); ck.Offset != 90 || ck.Ino != c.got()[0].file.Ino {
+		t.Fatalf("checkpoint %+v, want offset 90 in the renamed file (inode %d)", ck, c.got()[0].file.Ino)
+	}
+	appendFile(t, path+".1", numbered("a", 10, 15)) // a late writer, while stopped
+
+	got := runOnce(t, cfg, 15)
+	checkExactly(t, got, linesOf(numbered("a", 10, 15)+numbered("b", 0, 10)))
+}

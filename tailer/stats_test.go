@@ -26,3 +26,11 @@ func TestModeString(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowerString(t *testing.T) {
+	for f, want := range map[Follower]string{FollowNotify: "notify", FollowNxadmTail: "nxadm/tail", Follower(7): "Follower(7)"} {
+		if got := f.String(); got != want {
+			t.Errorf("Follower(%d).String() = %q, want %q", int(f), got, want)
+		}
+	}
+}
