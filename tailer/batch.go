@@ -84,7 +84,7 @@ func (t *Tailer) batch() *Batch {
 	return t.rd.cur
 }
 
-// add appends a line read by the backlog reader, which starts at offset
+// add appends a line read by the tailer's reader, which starts at offset
 // start and ends (after its newline) at end. over says the reader already
 // cut it.
 func (t *Tailer) add(line []byte, start, end int64, over bool) { addLine(t, line, start, end, over) }

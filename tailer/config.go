@@ -72,7 +72,7 @@ type Config struct {
 	// QueueLen is the capacity of the Batches channel (default 4). When it
 	// is full the tailer stops reading: backpressure.
 	QueueLen int
-	// ReadBufferBytes is the read buffer of the backlog reader (default 256 KiB).
+	// ReadBufferBytes is the read buffer of the tailer's reader (default 256 KiB).
 	ReadBufferBytes int
 	// RotateWait is how long a file renamed away (rename rotation) is still
 	// read for late writes after it stops growing (default 5s), at most

@@ -6,7 +6,8 @@ import "fmt"
 type Stats struct {
 	Lines uint64 // lines handed out in batches
 	// FollowedLines counts the lines of Lines that github.com/nxadm/tail
-	// delivered; the others came from the tailer's own reader.
+	// delivered (FollowNxadmTail); the others came from the tailer's own
+	// reader.
 	FollowedLines  uint64
 	Bytes          uint64 // bytes of those lines (as in Batch.Data)
 	TruncatedLines uint64 // lines cut to MaxLineBytes

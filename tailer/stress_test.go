@@ -14,7 +14,7 @@ import (
 // runs with each follower: the notifier (the default) and the fallback
 // github.com/nxadm/tail alone (FollowNxadmTail, FollowLinger < 0).
 func TestRotationUnderLoad(t *testing.T) {
-	for _, reader := range []string{"polling", "nxadm"} {
+	for _, reader := range []string{"notify", "nxadm"} {
 		for _, mode := range []string{"rename", "copytruncate", "copytruncate-gzip"} {
 			t.Run(reader+"/"+mode, func(t *testing.T) { rotationUnderLoad(t, reader, mode) })
 		}
@@ -73,11 +73,8 @@ func rotationUnderLoad(t *testing.T, reader, mode string) {
 	checkExactly(t, c.texts(), want)
 	t.Logf("%d of %d lines came through nxadm/tail", st.FollowedLines, st.Lines)
 	switch {
-	// While a copytruncate copy is recent the tailer follows the file
-	// write by write (Tailer.copying); here one is made every 50ms, so
-	// only rename rotation shows the polling reader.
-	case reader == "polling" && mode == "rename" && st.FollowedLines > total/2:
-		t.Errorf("FollowedLines = %d of %d: while lines flow the tailer's own reader should read most of them", st.FollowedLines, total)
+	case reader == "notify" && st.FollowedLines != 0:
+		t.Errorf("FollowedLines = %d of %d: with FollowNotify the tailer's own reader reads every line", st.FollowedLines, total)
 	case reader == "nxadm" && st.FollowedLines == 0:
 		t.Errorf("FollowedLines = 0: with FollowNxadmTail nxadm/tail should deliver live lines")
 	}

@@ -15,8 +15,8 @@ import (
 // was read, then the file is read again from 0.
 func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	t.c.truncations.Add(1)
-	// Lines held back by a polling read were confirmed as the file's
-	// content when they were read, before the cut: send them.
+	// Lines in hand that were confirmed (their file's first bytes checked
+	// after they were read) were read before the cut: send them.
 	if t.rd.cur != nil {
 		t.rd.cur.truncate(t.rd.confirmed)
 		if err := t.send(ctx, src); err != nil {
