@@ -84,7 +84,7 @@ func (t *Tailer) followNxadm(ctx context.Context, src *logFile) (died bool, err 
 		ReOpen:        true, // with Follow: nxadm/tail exits the process on ReOpen without Follow
 		Follow:        true,
 		MustExist:     false,
-		Poll:          t.cfg.Poll,
+		Poll:          t.polls.Load(), // no inotify watcher: nxadm/tail would exit the process
 		CompleteLines: true,
 		Logger:        tail.DiscardingLogger,
 	})
@@ -271,7 +271,7 @@ func (f *nxFollow) flush(ctx context.Context) (done bool, err error) {
 // under it and never see another change.
 func (t *Tailer) stopTail(tl *tail.Tail) {
 	tl.Stop()
-	if t.cfg.Poll {
+	if t.polls.Load() {
 		return
 	}
 	initWatch.Do(func() {
