@@ -27,8 +27,8 @@
 // # How it reads
 //
 // All lines are read by the package's own reader: one reused buffer, a
-// pread(2) per buffer, lines copied straight into the batch, no allocation
-// and no system call per line. What tells the tailer that the file changed
+// pread(2) per buffer, lines copied straight into the batch; no allocation
+// per line, and while lines flow no system call or notification per line. What tells the tailer that the file changed
 // is a notifier: inotify on the file (github.com/fsnotify/fsnotify), or,
 // with Config.Poll or when no inotify watcher can be created, a look at
 // the file every PollInterval; with inotify the file is looked at every
@@ -80,10 +80,10 @@
 // it). The checkpoint of a followed file is a checkpoint.Position record
 // in the store given in Config.Checkpoints (or opened in Config.StateDir),
 // keyed by a hash of the path (checkpoint.PositionKey); the tailer reads and
-// writes it only through that store.
-// pre_hash covers the bytes just before the offset (after Fluent Bit) and is
-// re-checked on resume: it catches a file rewritten while the agent was
-// stopped whose first KiB did not change.
+// writes it only through that store. The record's pre_hash covers the
+// bytes just before the offset (after Fluent Bit) and is re-checked on
+// resume: it catches a file rewritten while the agent was stopped whose
+// first KiB did not change.
 //
 // The checkpoint is written only when commits changed it, every
 // CheckpointInterval and when Run returns; the store writes it atomically
