@@ -14,8 +14,8 @@ const vigilFor = 2 * time.Second
 // written less than vigilFor ago: logrotate's copytruncate is copying the
 // file and will truncate it next. Lines written after the copy and before
 // the truncation exist only in the live file, and only until then, so
-// meanwhile every change of the file is read as soon as it is notified. It lists
-// the directory only when the directory's mtime changed (a file was
+// meanwhile every change of the file is read as soon as it is notified. It
+// lists the directory only when the directory's mtime changed (a file was
 // created, renamed or removed in it) or a copy was recent; otherwise it
 // costs one stat.
 func (t *Tailer) copying(now time.Time) bool {

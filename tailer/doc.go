@@ -1,7 +1,7 @@
 // Package tailer follows a log file by name across logrotate (rename and
-// copytruncate, with or without compress and dateext), restarts and crashes,
-// and keeps a durable checkpoint so that delivery is at least once. It knows
-// nothing about the content of the lines.
+// copytruncate, with or without compress and dateext), restarts and
+// crashes, and keeps a durable checkpoint so that delivery is at least
+// once. It knows nothing about the content of the lines.
 //
 // # Use
 //
@@ -28,59 +28,58 @@
 //
 // All lines are read by the package's own reader: one reused buffer, a
 // pread(2) per buffer, lines copied straight into the batch; no allocation
-// per line, and while lines flow no system call or notification per line. What tells the tailer that the file changed
-// is a notifier: inotify on the file (github.com/fsnotify/fsnotify), or,
-// with Config.Poll or when no inotify watcher can be created, a look at
-// the file every PollInterval; with inotify the file is looked at every
-// PollInterval too, which catches what no event reports (a new file at
-// the path after a rename). The notifier only wakes the reader; while a
-// read finds lines, the next read comes FollowLinger later whatever the
-// notifications (mode "polling"), so that a busy file costs one read and
-// one batch per FollowLinger, the kernel merging the events of the writes
-// in between. Once a read finds nothing (mode "following"), the next
-// notification is read at once. While a rotated copy of the file is being
-// written (copytruncate), every notified change is read at once: lines
-// written between the end of the copy and the truncation are in no other
-// file. Before a batch goes out, the tailer checks that the file's first
-// bytes are unchanged (a file truncated and rewritten under the reader),
-// and after each read that the path still names the file and that it did
-// not shrink below what was read.
+// per line, and while lines flow no system call or notification per line.
+// What tells the tailer that the file changed is a notifier: inotify on the
+// file (github.com/fsnotify/fsnotify), or, with Config.Poll or when no
+// inotify watcher can be created, a look at the file every PollInterval;
+// with inotify the file is looked at every PollInterval too, which catches
+// what no event reports (a new file at the path after a rename). The
+// notifier only wakes the reader; while a read finds lines, the next read
+// comes FollowLinger later whatever the notifications (mode "polling"), so
+// that a busy file costs one read and one batch per FollowLinger, the
+// kernel merging the events of the writes in between. Once a read finds
+// nothing (mode "following"), the next notification is read at once. While
+// a rotated copy of the file is being written (copytruncate), every
+// notified change is read at once: lines written between the end of the
+// copy and the truncation are in no other file. Before a batch goes out,
+// the tailer checks that the file's first bytes are unchanged (a file
+// truncated and rewritten under the reader), and after each read that the
+// path still names the file and that it did not shrink below what was read.
 //
 // # Followers
 //
 // Config.Follower chooses how the live file is followed once read to its
-// end. FollowNotify, the default, is the notifier above.
-// FollowNxadmTail is the fallback follower, kept because
-// github.com/nxadm/tail is the project's mandated tail library and the
-// reference the tailer is measured against: while the file is quiet it is
-// handed to nxadm/tail from the offset reached, and its lines are batched
-// (a batch going out when full or FollowLinger after no further line came,
-// at once when FollowLinger is negative); a batch of 16 lines or more
-// gives the file back to the tailer's reader (with FollowLinger negative,
-// nxadm/tail reads all live lines). The tailer keeps its own descriptor of
-// the file all along, and every nxadm/tail line must continue the previous
-// one exactly (line number and offset); before each batch goes out the
-// tailer checks that the path still names its file, that the file did not
-// shrink below the end of the batch, and that its first bytes are
-// unchanged. When any check fails the unsent lines are dropped and the
-// tailer's reader takes over from the last offset sent, so nxadm/tail's
-// known losses on rotation and its stale-offset garbage never reach the
-// consumer; lines in hand of a file cut below their end (copytruncate) are
-// sent, since writers append and they were read before the cut. Tell and
-// Cleanup of nxadm/tail are never used. It is not the default because it
-// costs a system call and a channel send per line, exits the process
-// (os.Exit) when a stat of the path fails with an error other than "not
-// exist" (ENOTDIR, EACCES) while it handles an event, and shares one
-// inotify watcher per process.
+// end. FollowNotify, the default, is the notifier above. FollowNxadmTail is
+// the fallback follower, kept because github.com/nxadm/tail is the
+// project's mandated tail library and the reference the tailer is measured
+// against: while the file is quiet it is handed to nxadm/tail from the
+// offset reached, and its lines are batched (a batch going out when full or
+// FollowLinger after no further line came, at once when FollowLinger is
+// negative); a batch of 16 lines or more gives the file back to the
+// tailer's reader (with FollowLinger negative, nxadm/tail reads all live
+// lines). The tailer keeps its own descriptor of the file all along, and
+// every nxadm/tail line must continue the previous one exactly (line number
+// and offset); before each batch goes out the tailer checks that the path
+// still names its file, that the file did not shrink below the end of the
+// batch, and that its first bytes are unchanged. When any check fails the
+// unsent lines are dropped and the tailer's reader takes over from the last
+// offset sent, so nxadm/tail's known losses on rotation and its
+// stale-offset garbage never reach the consumer; lines in hand of a file
+// cut below their end (copytruncate) are sent, since writers append and
+// they were read before the cut. Tell and Cleanup of nxadm/tail are never
+// used. It is not the default because it costs a system call and a channel
+// send per line, exits the process (os.Exit) when a stat of the path fails
+// with an error other than "not exist" (ENOTDIR, EACCES) while it handles
+// an event, and shares one inotify watcher per process.
 //
 // # Identity and checkpoints
 //
 // A file is identified by device, inode and a SHA-256 fingerprint of its
 // first bytes (up to 1 KiB; shorter while the file is shorter, growing with
-// it). The checkpoint of a followed file is a checkpoint.Position record
-// in the store given in Config.Checkpoints (or opened in Config.StateDir),
-// keyed by a hash of the path (checkpoint.PositionKey); the tailer reads and
-// writes it only through that store. The record's pre_hash covers the
+// it). The checkpoint of a followed file is a checkpoint.Position record in
+// the store given in Config.Checkpoints (or opened in Config.StateDir),
+// keyed by a hash of the path (checkpoint.PositionKey); the tailer reads
+// and writes it only through that store. The record's pre_hash covers the
 // bytes just before the offset (after Fluent Bit) and is re-checked on
 // resume: it catches a file rewritten while the agent was stopped whose
 // first KiB did not change.
@@ -108,16 +107,16 @@
 // still read through the tailer's descriptor, to its end and until it has
 // not grown for 250ms (at most 1s, and at most RotateWait), then reading
 // moves to the new file at 0, so the old file's lines come first. Late
-// writers may still append to the old file: it is read again, before
-// each read of the new one and at least every 50ms, until it has not
-// grown for RotateWait (at most 12×RotateWait in all); then its incomplete
-// last line, if any, is delivered and it is closed. Until then the
-// checkpoint stays in the old file (batches of the new file commit the
-// old file's position), so a restart reads the old file's rest from its
-// rotated name and the new file again from 0: at least once, never a late
-// line skipped. Every file seen at the path meanwhile is opened at once
-// and queued, so rotations quicker than that lose nothing. With no new
-// file at the path yet, the old one is drained for RotateWait at once.
+// writers may still append to the old file: it is read again, before each
+// read of the new one and at least every 50ms, until it has not grown for
+// RotateWait (at most 12×RotateWait in all); then its incomplete last line,
+// if any, is delivered and it is closed. Until then the checkpoint stays in
+// the old file (batches of the new file commit the old file's position), so
+// a restart reads the old file's rest from its rotated name and the new
+// file again from 0: at least once, never a late line skipped. Every file
+// seen at the path meanwhile is opened at once and queued, so rotations
+// quicker than that lose nothing. With no new file at the path yet, the old
+// one is drained for RotateWait at once.
 //
 // copytruncate (the Omnibus GitLab default, with compress and without
 // delaycompress): a truncation is seen as the size dropping below the
@@ -137,12 +136,12 @@
 // Lines longer than MaxLineBytes are cut to it, the rest up to the newline
 // is dropped and Stats.TruncatedLines counts them; the reader's memory is
 // bounded by its buffer plus MaxLineBytes. (nxadm/tail, as the fallback
-// follower, reads a whole line into memory whatever its length; the
-// tailer takes over when it lags by more than max(4 MiB, 2×MaxLineBytes),
-// which bounds that in practice.) An incomplete last line of a file that will not grow again (a
-// rotated file after RotateWait, a rotated copy, or any file with
-// Config.Complete once nothing follows the line) is delivered as it is,
-// and the checkpoint then points after it. A later Tailer resuming from
+// follower, reads a whole line into memory whatever its length; the tailer
+// takes over when it lags by more than max(4 MiB, 2×MaxLineBytes), which
+// bounds that in practice.) An incomplete last line of a file that will not
+// grow again (a rotated file after RotateWait, a rotated copy, or any file
+// with Config.Complete once nothing follows the line) is delivered as it
+// is, and the checkpoint then points after it. A later Tailer resuming from
 // such a checkpoint resumes after the newline when only that was added, at
 // the checkpoint when nothing was added and the file is Complete, and
 // otherwise at the start of the line, which is then delivered again whole:
@@ -159,15 +158,15 @@
 // # Limits
 //
 // Each Tailer has an inotify watcher of its own (one inotify instance;
-// fs.inotify.max_user_instances bounds them, 128 by default) and polls
-// when it cannot get one. With FollowNxadmTail, the tailer stops
-// nxadm/tail within PollInterval of a stat error that makes it exit the
-// process, but cannot close that window. A file that is at the path for
-// less than PollInterval while an older one is drained after a rename can
-// be missed. Identity rests on the first KiB: two files whose first
-// FingerprintLen bytes are equal are taken for one (after a truncation, a
-// short fingerprint makes that likelier). Offsets in a Batch from a .gz
-// copy are offsets in the decompressed data. Only one Tailer may follow a
-// path in a process (Run returns an error otherwise): both would keep one
-// checkpoint, and nxadm/tail's watches of one path interfere.
+// fs.inotify.max_user_instances bounds them, 128 by default) and polls when
+// it cannot get one. With FollowNxadmTail, the tailer stops nxadm/tail
+// within PollInterval of a stat error that makes it exit the process, but
+// cannot close that window. A file that is at the path for less than
+// PollInterval while an older one is drained after a rename can be missed.
+// Identity rests on the first KiB: two files whose first FingerprintLen
+// bytes are equal are taken for one (after a truncation, a short
+// fingerprint makes that likelier). Offsets in a Batch from a .gz copy are
+// offsets in the decompressed data. Only one Tailer may follow a path in a
+// process (Run returns an error otherwise): both would keep one checkpoint,
+// and nxadm/tail's watches of one path interfere.
 package tailer
