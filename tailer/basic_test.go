@@ -8,26 +8,40 @@ import (
 	"time"
 )
 
+// TestBacklogThenFollow runs with each follower: the backlog is read, then
+// lines appended one write each come through, in order, with exact offsets.
 func TestBacklogThenFollow(t *testing.T) {
+	for _, f := range []Follower{FollowNotify, FollowNxadmTail} {
+		t.Run(f.String(), func(t *testing.T) { backlogThenFollow(t, f) })
+	}
+}
+
+func backlogThenFollow(t *testing.T, f Follower) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	backlog := numbered("old", 0, 5000)
 	writeFile(t, path, backlog)
-	c := start(t, testConfig(t, path))
+	cfg := testConfig(t, path)
+	cfg.Follower = f
+	c := start(t, cfg)
 	want := linesOf(backlog)
 	c.waitN(len(want))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	live := numbered("new", 0, 300)
 	for _, l := range linesOf(live) {
 		appendFile(t, path, l+"\n")
 	}
 	want = append(want, linesOf(live)...)
 	c.waitN(len(want))
+	st := c.tl.Stats()
 	c.stop()
 	checkExactly(t, c.texts(), want)
 	// offsets are exact: the last line ends at the file size
 	g := c.got()
 	if end := g[len(g)-1].end; end != int64(len(backlog)+len(live)) {
 		t.Errorf("last offset %d, want %d", end, len(backlog)+len(live))
+	}
+	if f == FollowNotify && st.FollowedLines != 0 {
+		t.Errorf("FollowedLines = %d with %s, want 0", st.FollowedLines, f)
 	}
 }
 
@@ -38,7 +52,7 @@ func TestPartialLineCRLFAndLongLine(t *testing.T) {
 	cfg.MaxLineBytes = 16
 	c := start(t, cfg)
 	c.waitN(2)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	appendFile(t, path, "par")
 	appendFile(t, path, "tial\r\n")
 	appendFile(t, path, strings.Repeat("x", 40)+"\n"+"end\n")
@@ -50,14 +64,13 @@ func TestPartialLineCRLFAndLongLine(t *testing.T) {
 	}
 }
 
-// A burst far larger than the catch-up threshold, written while following,
-// is taken over by the backlog reader; every line arrives once, in order.
+// A burst of many MiB, written while following, arrives once, in order.
 func TestBurstWhileFollowing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeFile(t, path, "first\n")
 	c := start(t, testConfig(t, path))
 	c.waitN(1)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	var sb strings.Builder
 	for i := 0; sb.Len() < 10<<20; i++ {
 		fmt.Fprintf(&sb, "burst-%07d %s\n", i, strings.Repeat("p", 100))
@@ -77,7 +90,7 @@ func TestFollowLingerCoalesces(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeFile(t, path, "")
 	c := start(t, testConfig(t, path))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	live := linesOf(numbered("live", 0, 300))
 	for _, l := range live {
 		appendFile(t, path, l+"\n")
@@ -98,14 +111,13 @@ func TestFollowLingerCoalesces(t *testing.T) {
 	t.Logf("%d lines in %d batches", len(live), batches)
 }
 
-// TestSteadyFlowPolls checks the hand-over between the two live readers:
-// lines written steadily to a followed file make the tailer leave
-// github.com/nxadm/tail for its own reader ("polling"), which reads most of
-// them; once the file is quiet for PollInterval, nxadm/tail follows again,
-// and a line written then still arrives.
+// TestSteadyFlowPolls: lines written steadily to a followed file make the
+// tailer read it every FollowLinger ("polling") in batches; once the flow
+// stops it waits for notifications again ("following"), and a line
+// written then still arrives.
 func TestSteadyFlowPolls(t *testing.T) {
 	c, w, _ := startLive(t)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	var want []string
 	sawPolling := false
 	for i := 0; i < 100; i++ {
@@ -115,15 +127,15 @@ func TestSteadyFlowPolls(t *testing.T) {
 		}
 		want = append(want, linesOf(chunk)...)
 		time.Sleep(3 * time.Millisecond)
-		sawPolling = sawPolling || c.tl.Stats().Mode == "polling"
+		sawPolling = sawPolling || c.tl.Stats().Mode == ModePolling
 	}
 	c.waitN(len(want))
 	if !sawPolling {
 		t.Errorf("the tailer never polled while %d lines were written over about 300ms; stats %+v", len(want), c.tl.Stats())
 	}
 	flowed := c.tl.Stats().FollowedLines
-	if flowed > uint64(len(want))/2 {
-		t.Errorf("FollowedLines = %d of %d: the tailer's own reader should read most of a steady flow", flowed, len(want))
+	if flowed != 0 {
+		t.Errorf("FollowedLines = %d of %d: with FollowNotify the tailer's own reader reads every line", flowed, len(want))
 	}
 	// Read every few ms, the lines still go out about every FollowLinger
 	// (20ms): some 15-30 batches over 300ms; without holding them, a
@@ -135,7 +147,7 @@ func TestSteadyFlowPolls(t *testing.T) {
 		t.Errorf("%d lines came in %d batches; polling reads should be batched by FollowLinger", len(want), batches)
 	}
 	t.Logf("%d lines in %d batches, %d through nxadm/tail", len(want), batches, flowed)
-	waitStats(t, c.tl, "following after the flow stopped", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following after the flow stopped", func(s Stats) bool { return s.Mode == ModeFollowing })
 	if _, err := w.WriteString("quiet-1\n"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,9 @@
 package tailer
 
+import (
+	"context"
+)
+
 // Batch is a run of consecutive complete lines read from one file.
 // Batches come from Tailer.Batches; give each back with Tailer.Release once
 // done (after Tailer.Commit).
@@ -18,6 +22,28 @@ type Batch struct {
 	Offsets []int64
 
 	seq uint64
+	// anchored: committing the batch moves the checkpoint to anchor, not
+	// into File: the batch was read while an older file was still read
+	// for late writes.
+	anchored bool
+	anchor   position
+}
+
+// position is a place in a file, as a checkpoint records it.
+type position struct {
+	id   FileID
+	name string
+	off  int64
+}
+
+// positionOf returns where src was read to.
+func positionOf(src *logFile) position { return position{src.id, src.name, src.off} }
+
+// reanchor moves the checkpoint to a position once the batch seq is
+// committed in full (see Tailer.moveAnchor).
+type reanchor struct {
+	seq uint64
+	to  position
 }
 
 // Len returns the number of lines in b.
@@ -39,6 +65,7 @@ func (b *Batch) reset() {
 	b.Ends = b.Ends[:0]
 	b.Offsets = b.Offsets[:0]
 	b.seq = 0
+	b.anchored = false
 }
 
 // truncate keeps the first n lines of b.
@@ -48,4 +75,101 @@ func (b *Batch) truncate(n int) {
 		end = b.Ends[n-1]
 	}
 	b.Data, b.Ends, b.Offsets = b.Data[:end], b.Ends[:n], b.Offsets[:n]
+}
+
+func (t *Tailer) batch() *Batch {
+	if t.rd.cur == nil {
+		t.rd.cur = t.getBatch()
+	}
+	return t.rd.cur
+}
+
+// add appends a line read by the tailer's reader, which starts at offset
+// start and ends (after its newline) at end. over says the reader already
+// cut it.
+func (t *Tailer) add(line []byte, start, end int64, over bool) { addLine(t, line, start, end, over) }
+
+// addString appends a line received from github.com/nxadm/tail.
+func (t *Tailer) addString(line string, end int64) {
+	addLine(t, line, end-int64(len(line))-1, end, false)
+}
+
+// addLine removes a trailing "\r" (unless the line was cut), cuts the line
+// to MaxLineBytes, counts and reports it when cut, and appends it to the
+// current batch.
+func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
+	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) > t.cfg.MaxLineBytes {
+		line, over = line[:t.cfg.MaxLineBytes], true
+	}
+	if over {
+		t.c.truncLines.Add(1)
+		t.rd.truncLog.report(t.log, start, end)
+	}
+	b := t.batch()
+	t.rd.nread++
+	b.Data = append(b.Data, line...)
+	b.Ends = append(b.Ends, len(b.Data))
+	b.Offsets = append(b.Offsets, end)
+}
+
+func (t *Tailer) full() bool {
+	b := t.rd.cur
+	return b != nil && (len(b.Ends) >= t.cfg.BatchLines || len(b.Data) >= t.cfg.BatchBytes)
+}
+
+// discard drops the lines collected but not sent.
+func (t *Tailer) discard() {
+	if t.rd.cur != nil {
+		t.rd.cur.reset()
+	}
+	t.rd.confirmed = 0
+}
+
+// readEnd is the offset in src just after the last line read: src.off, or
+// the end of the lines in hand.
+func (t *Tailer) readEnd(src *logFile) int64 {
+	if b := t.rd.cur; b != nil && len(b.Offsets) > 0 {
+		return b.Offsets[len(b.Offsets)-1]
+	}
+	return src.off
+}
+
+// send hands the current batch out as read from src and advances src.off.
+func (t *Tailer) send(ctx context.Context, src *logFile) error {
+	b := t.rd.cur
+	if b == nil || len(b.Ends) == 0 {
+		return nil
+	}
+	b.File, b.Name = src.id, src.name
+	b.anchored = false
+	if len(t.rot.draining) > 0 && t.rot.draining[0].src != src {
+		// An older file renamed away is still read for late writes: the
+		// checkpoint stays in it until it is done (see Tailer.Commit).
+		b.anchored, b.anchor = true, positionOf(t.rot.draining[0].src)
+	}
+	t.rd.seq++
+	b.seq = t.rd.seq
+	// b belongs to the consumer once sent: take what is needed first.
+	end := b.Offsets[len(b.Offsets)-1]
+	nLines, nBytes := uint64(len(b.Ends)), uint64(len(b.Data))
+	t.c.outstanding.Add(1)
+	select {
+	case t.out <- b:
+	case <-ctx.Done():
+		t.c.outstanding.Add(-1)
+		b.seq = 0
+		return ctx.Err()
+	}
+	t.rd.cur = nil
+	t.rd.confirmed = 0
+	src.off = end
+	t.c.lines.Add(nLines)
+	t.c.bytes.Add(nBytes)
+	t.mu.Lock()
+	t.readID, t.readOff = src.id, end
+	t.mu.Unlock()
+	return nil
 }

@@ -96,22 +96,27 @@ func BenchmarkBacklog(b *testing.B) {
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/total, "allocs/line")
 }
 
-// BenchmarkFollow measures the live path: the tailer follows the file with
-// github.com/nxadm/tail and each op appends 100 lines in one write and waits
-// for them.
+// BenchmarkFollow measures the live path with each follower: each op
+// appends 100 lines in one write and waits for them.
 func BenchmarkFollow(b *testing.B) {
+	for _, f := range []Follower{FollowNotify, FollowNxadmTail} {
+		b.Run(f.String(), func(b *testing.B) { benchFollow(b, f) })
+	}
+}
+
+func benchFollow(b *testing.B, f Follower) {
 	path := filepath.Join(b.TempDir(), "audit_json.log")
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	tl, err := New(Config{Path: path, StateDir: b.TempDir(), PollInterval: 50 * time.Millisecond})
+	tl, err := New(Config{Path: path, StateDir: b.TempDir(), PollInterval: 50 * time.Millisecond, Follower: f})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tl.Run(ctx) }()
-	for tl.Stats().Mode != "following" {
+	for tl.Stats().Mode != ModeFollowing {
 		time.Sleep(time.Millisecond)
 	}
 	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
@@ -126,6 +131,8 @@ func BenchmarkFollow(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := w.Write(buf); err != nil {
@@ -139,7 +146,9 @@ func BenchmarkFollow(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
 	b.ReportMetric(float64(b.N*chunk)/b.Elapsed().Seconds(), "lines/s")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N*chunk), "allocs/line")
 	cancel()
 	for bt := range tl.Batches() {
 		tl.Release(bt)

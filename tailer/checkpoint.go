@@ -3,34 +3,14 @@ package tailer
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
-
-const checkpointVersion = 1
-
-// checkpoint is the JSON document kept per source in Config.StateDir.
-type checkpoint struct {
-	Version     int    `json:"version"`
-	Path        string `json:"path"`
-	File        string `json:"file,omitempty"` // name the offset was read from (Path or a rotated sibling)
-	Dev         uint64 `json:"dev"`
-	Ino         uint64 `json:"ino"`
-	Fingerprint string `json:"fingerprint"` // hex SHA-256 of the first fp_len bytes
-	FpLen       int    `json:"fp_len"`
-	Offset      int64  `json:"offset"`
-	// PreLen and PreHash: SHA-256 (hex) of the PreLen bytes just before
-	// Offset, re-checked on resume (after Fluent Bit): it catches a file
-	// rewritten while stopped whose first bytes happen to be unchanged.
-	PreLen  int       `json:"pre_len,omitempty"`
-	PreHash string    `json:"pre_hash,omitempty"`
-	Updated time.Time `json:"updated"`
-}
 
 // preWindow is how many bytes before the offset PreHash covers.
 const preWindow = 32
@@ -64,7 +44,7 @@ func preHash(name string, id FileID, off int64) (int, string) {
 
 // preMatches reports whether f holds, just before c.Offset, the bytes the
 // checkpoint hashed (true when it hashed none).
-func (c *checkpoint) preMatches(f *os.File) bool {
+func preMatches(c *checkpoint.Position, f *os.File) bool {
 	if c.PreLen <= 0 {
 		return true
 	}
@@ -79,7 +59,9 @@ func (c *checkpoint) preMatches(f *os.File) bool {
 	return hex.EncodeToString(sum[:]) == c.PreHash
 }
 
-func (c *checkpoint) fileID() (FileID, error) {
+// positionID returns the identity of the file a saved position points
+// into, or an error when the record holds an impossible value.
+func positionID(c *checkpoint.Position) (FileID, error) {
 	id := FileID{Dev: c.Dev, Ino: c.Ino, FingerprintLen: c.FpLen}
 	b, err := hex.DecodeString(c.Fingerprint)
 	if err != nil || len(b) != sha256.Size {
@@ -92,74 +74,64 @@ func (c *checkpoint) fileID() (FileID, error) {
 	return id, nil
 }
 
-// CheckpointFile returns the name of the checkpoint file of path in stateDir:
-// "tail-" + the first 16 hex digits of SHA-256(absolute path) + ".json".
-func CheckpointFile(stateDir, path string) string {
-	abs, err := filepath.Abs(path)
+// loadPosition reads the position saved for path in store. None saved
+// returns (nil, nil); a record that cannot be used is an error saying it
+// will be ignored.
+func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, error) {
+	p, err := store.LoadPosition(path)
 	if err != nil {
-		abs = filepath.Clean(path)
+		return nil, fmt.Errorf("tailer: %w; it will be ignored", err)
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(stateDir, "tail-"+hex.EncodeToString(sum[:8])+".json")
-}
-
-// loadCheckpoint reads name. A missing file returns (nil, nil).
-func loadCheckpoint(name string) (*checkpoint, error) {
-	data, err := os.ReadFile(name)
-	if errors.Is(err, os.ErrNotExist) {
+	if p == nil {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("tailer: read checkpoint %s: %w", name, err)
+	if _, err := positionID(p); err != nil {
+		return nil, fmt.Errorf("tailer: checkpoint %s: %v; it will be ignored", store.File(checkpoint.PositionKey(path)), err)
 	}
-	var c checkpoint
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("tailer: checkpoint %s is not valid JSON (%v); it will be ignored", name, err)
-	}
-	if c.Version != checkpointVersion {
-		return nil, fmt.Errorf("tailer: checkpoint %s has version %d, want %d; it will be ignored", name, c.Version, checkpointVersion)
-	}
-	if _, err := c.fileID(); err != nil {
-		return nil, fmt.Errorf("tailer: checkpoint %s: %v; it will be ignored", name, err)
-	}
-	return &c, nil
+	return p, nil
 }
 
-// writeFileAtomic replaces name with data durably: temp file in the same
-// directory, write, fsync, close, rename, fsync of the directory.
-func writeFileAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+// saveCheckpoint writes the checkpoint if a commit changed it.
+func (t *Tailer) saveCheckpoint() error {
+	t.ckp.saveMu.Lock()
+	defer t.ckp.saveMu.Unlock()
+	t.mu.Lock()
+	c := t.ckp.com
+	t.ckp.com.dirty = false
+	t.mu.Unlock()
+	if !c.dirty || !c.valid {
+		return nil
+	}
+	preLen, preSum := 0, ""
+	if !strings.HasSuffix(c.name, ".gz") {
+		preLen, preSum = preHash(c.name, c.id, c.off)
+	}
+	err := t.ckp.store.SavePosition(checkpoint.Position{
+		Path:        t.cfg.Path,
+		File:        c.name,
+		Dev:         c.id.Dev,
+		Ino:         c.id.Ino,
+		Fingerprint: hex.EncodeToString(c.id.Fingerprint[:]),
+		FpLen:       c.id.FingerprintLen,
+		Offset:      c.off,
+		PreLen:      preLen,
+		PreHash:     preSum,
+		Updated:     time.Now().UTC(),
+	})
 	if err != nil {
-		return fmt.Errorf("tailer: write checkpoint %s: %w", name, err)
+		err = fmt.Errorf("tailer: %w", err)
 	}
-	tmpName := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmpName)
-		return fmt.Errorf("tailer: write checkpoint %s: %w", name, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("tailer: write checkpoint %s: %w", name, err)
-	}
-	if err := os.Rename(tmpName, name); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("tailer: write checkpoint %s: %w", name, err)
-	}
-	d, err := os.Open(dir)
+	t.mu.Lock()
+	t.ckp.ckErr = err
 	if err != nil {
-		return fmt.Errorf("tailer: sync state dir %s: %w", dir, err)
+		t.ckp.com.dirty = true
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("tailer: sync state dir %s: %w", dir, err)
+	t.mu.Unlock()
+	if err != nil {
+		t.c.ckErrors.Add(1)
+		t.log.Error("tailer: checkpoint not saved; will retry", "err", err)
+		return err
 	}
+	t.c.ckWrites.Add(1)
 	return nil
 }

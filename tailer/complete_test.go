@@ -34,7 +34,7 @@ func (l *lockedBuf) String() string {
 // then d more, and fails if any line beyond the first n arrived.
 func (c *collector) idleFor(n int, d time.Duration) {
 	c.t.Helper()
-	waitStats(c.t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(c.t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	time.Sleep(d)
 	if got := c.texts(); len(got) != n {
 		c.t.Fatalf("got %d lines %q, want %d", len(got), got, n)
@@ -59,7 +59,7 @@ func TestCompletePartialLastLine(t *testing.T) {
 		if g := c.got(); g[1].end != 6 {
 			t.Errorf("offset after the partial line = %d, want 6", g[1].end)
 		}
-		if ck, err := loadCheckpoint(CheckpointFile(cfg.StateDir, path)); err != nil || ck == nil || ck.Offset != 6 {
+		if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != 6 {
 			t.Errorf("checkpoint %+v (%v), want offset 6", ck, err)
 		}
 	})
@@ -82,7 +82,7 @@ func TestCompletePartialLastLine(t *testing.T) {
 		cfg.Complete = true
 		c := start(t, cfg)
 		c.waitN(1)
-		waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+		waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 		appendFile(t, path, "late")
 		c.waitN(2)
 		c.stop()
@@ -161,7 +161,7 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ck, err := loadCheckpoint(CheckpointFile(cfg.StateDir, path)); err != nil || ck == nil || ck.Offset != fi.Size() {
+			if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
 				t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
 			}
 		})
@@ -266,8 +266,8 @@ func TestCheckpointError(t *testing.T) {
 	c.waitN(2)
 	waitStats(t, c.tl, "a checkpoint error", func(s Stats) bool { return s.CheckpointErrors > 0 })
 	err := c.tl.CheckpointError()
-	if err == nil || !strings.Contains(err.Error(), CheckpointFile(cfg.StateDir, path)) {
-		t.Fatalf("CheckpointError = %v, want an error naming %s", err, CheckpointFile(cfg.StateDir, path))
+	if err == nil || !strings.Contains(err.Error(), checkpointFile(t, cfg.StateDir, path)) {
+		t.Fatalf("CheckpointError = %v, want an error naming %s", err, checkpointFile(t, cfg.StateDir, path))
 	}
 	if err := os.Remove(cfg.StateDir); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // StartAt says where to begin reading a file for which no usable checkpoint
@@ -50,8 +52,13 @@ type Config struct {
 	// Path is the file followed by name (for example
 	// /var/log/gitlab/gitlab-rails/audit_json.log).
 	Path string
-	// StateDir holds the checkpoint file of this source. Empty disables
+	// Checkpoints is the store that keeps the position of this file
+	// (checkpoint.Store.SavePosition); the tailer reads and writes its
+	// position only through it. Nil with StateDir empty disables
 	// persistence: every start then applies StartAt.
+	Checkpoints *checkpoint.Store
+	// StateDir, when Checkpoints is nil, makes New open the store of this
+	// directory (checkpoint.Open).
 	StateDir string
 	// StartAt applies to a file without a usable checkpoint.
 	StartAt StartAt
@@ -65,26 +72,27 @@ type Config struct {
 	// QueueLen is the capacity of the Batches channel (default 4). When it
 	// is full the tailer stops reading: backpressure.
 	QueueLen int
-	// ReadBufferBytes is the read buffer of the backlog reader (default 256 KiB).
+	// ReadBufferBytes is the read buffer of the tailer's reader (default 256 KiB).
 	ReadBufferBytes int
 	// RotateWait is how long a file renamed away (rename rotation) is still
-	// read for late writes after it stops growing, before the tailer moves
-	// to the new file at Path (default 5s). The tailer waits at most
-	// 12×RotateWait in total.
+	// read for late writes after it stops growing (default 5s), at most
+	// 12×RotateWait in total. The new file at Path is read meanwhile, once
+	// the old one has not grown for a fraction of a second (see the
+	// package doc, Rotation).
 	RotateWait time.Duration
 	// PollInterval paces the checks made while idle: rotation and truncation
-	// detection when no line arrives, waiting for a missing file, the
-	// RotateWait loop (default 250ms).
+	// detection when no line arrives and no change is notified, reading
+	// the file when polling (Poll), waiting for a missing file (default
+	// 250ms).
 	PollInterval time.Duration
-	// FollowLinger is how long, while following a live file, a batch that
-	// is not full waits for more lines once none are immediately available
-	// (default 20ms; negative: send at once). At a steady write rate it
-	// turns many tiny batches into a few larger ones, which is what keeps
-	// the per-batch work (file checks, hand-offs, one write and one
+	// FollowLinger is, while lines keep arriving in the live file, the
+	// interval at which it is read again (default 20ms; negative: every
+	// change is read as soon as it is notified). At a steady write rate it
+	// turns many tiny batches into a few larger ones, which keeps the
+	// per-batch work (file checks, hand-offs, one write and one
 	// acknowledgement per batch) small; lines are delayed by at most this.
-	// It is also the interval at which a file that lines keep arriving in
-	// is read again by the tailer's own reader (see the package doc);
-	// negative leaves all live reading to github.com/nxadm/tail.
+	// With FollowNxadmTail it is also how long a batch of its lines waits
+	// for more, and negative leaves all live reading to nxadm/tail.
 	FollowLinger time.Duration
 	// CheckpointInterval is how often a changed checkpoint is written
 	// (default 1s). It is also written when Run returns.
@@ -93,10 +101,13 @@ type Config struct {
 	// for batches already handed out to be released before it writes the
 	// final checkpoint (default 5s).
 	ShutdownTimeout time.Duration
-	// Poll makes github.com/nxadm/tail poll (os.Stat every 250ms) instead of
-	// using inotify. New also turns it on when an inotify watcher cannot be
-	// created.
+	// Poll makes the tailer look at the file every PollInterval instead of
+	// being notified of changes by inotify. It polls too when no inotify
+	// watcher can be created.
 	Poll bool
+	// Follower chooses how the live file is followed once read to its
+	// end: FollowNotify (default) or the fallback FollowNxadmTail.
+	Follower Follower
 	// Logger receives warnings and rotation notices (default slog.Default()).
 	Logger *slog.Logger
 	// Complete treats the file as finished, for a run that stops once

@@ -1,7 +1,7 @@
 // Package tailer follows a log file by name across logrotate (rename and
-// copytruncate, with or without compress and dateext), restarts and crashes,
-// and keeps a durable checkpoint so that delivery is at least once. It knows
-// nothing about the content of the lines.
+// copytruncate, with or without compress and dateext), restarts and
+// crashes, and keeps a durable checkpoint so that delivery is at least
+// once. It knows nothing about the content of the lines.
 //
 // # Use
 //
@@ -26,55 +26,68 @@
 //
 // # How it reads
 //
-// A backlog (at start, after a rotation, or whenever the reader falls more
-// than a few MiB behind) is read with the package's own reader: one reused
-// buffer, lines copied straight into the batch, no allocation per line.
-// While lines keep arriving, the same reader reads the live file again
-// every FollowLinger (mode "polling"): at a steady 10 MB/s that is one read
-// per interval instead of github.com/nxadm/tail's two lseeks, string and
-// channel hand-off per line, which halves the agent's CPU. Once the file
-// has been quiet for PollInterval, and the path still names the same file,
-// following is handed to github.com/nxadm/tail (inotify, or polling when no
-// inotify watcher can be created) from that offset, which costs nothing
-// while no line comes; its lines are batched too, a batch going out when it
-// is full or FollowLinger after no further line was immediately available
-// (at once when FollowLinger is negative, which also turns the polling
-// off). A batch of 16 lines or more from nxadm/tail means lines flow again,
-// and the tailer's own reader takes over, except while a rotated copy of
-// the file is being written (copytruncate): lines written between the end
-// of the copy and the truncation are in no other file, so meanwhile every
-// write is read at once. The tailer
-// keeps its own descriptor of the file all along, and every nxadm/tail line
-// must continue the previous one exactly (line number and offset); before
-// each batch goes out the tailer checks that the path still names its file,
-// that the file did not shrink below the end of the batch, and that its
-// first bytes are unchanged. When any check fails the unsent lines are
-// dropped and the backlog reader takes over from the last offset sent, so
-// nxadm/tail's known losses on rotation and its stale-offset garbage never
-// reach the consumer. The one exception is a file still at the path that is
-// now shorter than the end of the unsent lines (copytruncate): writers
-// append, so nxadm/tail read those lines before the cut, and they are sent
-// before the rest is recovered from the rotated copy. Tell and Cleanup of
-// nxadm/tail are never used.
+// All lines are read by the package's own reader: one reused buffer, a
+// pread(2) per buffer, lines copied straight into the batch; no allocation
+// per line, and while lines flow no system call or notification per line.
+// What tells the tailer that the file changed is a notifier: inotify on the
+// file (github.com/fsnotify/fsnotify), or, with Config.Poll or when no
+// inotify watcher can be created, a look at the file every PollInterval;
+// with inotify the file is looked at every PollInterval too, which catches
+// what no event reports (a new file at the path after a rename). The
+// notifier only wakes the reader; while a read finds lines, the next read
+// comes FollowLinger later whatever the notifications (mode "polling"), so
+// that a busy file costs one read and one batch per FollowLinger, the
+// kernel merging the events of the writes in between. Once a read finds
+// nothing (mode "following"), the next notification is read at once. While
+// a rotated copy of the file is being written (copytruncate), every
+// notified change is read at once: lines written between the end of the
+// copy and the truncation are in no other file. Before a batch goes out,
+// the tailer checks that the file's first bytes are unchanged (a file
+// truncated and rewritten under the reader), and after each read that the
+// path still names the file and that it did not shrink below what was read.
+//
+// # Followers
+//
+// Config.Follower chooses how the live file is followed once read to its
+// end. FollowNotify, the default, is the notifier above. FollowNxadmTail is
+// the fallback follower, kept because github.com/nxadm/tail is the
+// project's mandated tail library and the reference the tailer is measured
+// against: while the file is quiet it is handed to nxadm/tail from the
+// offset reached, and its lines are batched (a batch going out when full or
+// FollowLinger after no further line came, at once when FollowLinger is
+// negative); a batch of 16 lines or more gives the file back to the
+// tailer's reader (with FollowLinger negative, nxadm/tail reads all live
+// lines). The tailer keeps its own descriptor of the file all along, and
+// every nxadm/tail line must continue the previous one exactly (line number
+// and offset); before each batch goes out the tailer checks that the path
+// still names its file, that the file did not shrink below the end of the
+// batch, and that its first bytes are unchanged. When any check fails the
+// unsent lines are dropped and the tailer's reader takes over from the last
+// offset sent, so nxadm/tail's known losses on rotation and its
+// stale-offset garbage never reach the consumer; lines in hand of a file
+// cut below their end (copytruncate) are sent, since writers append and
+// they were read before the cut. Tell and Cleanup of nxadm/tail are never
+// used. It is not the default because it costs a system call and a channel
+// send per line, exits the process (os.Exit) when a stat of the path fails
+// with an error other than "not exist" (ENOTDIR, EACCES) while it handles
+// an event, and shares one inotify watcher per process.
 //
 // # Identity and checkpoints
 //
 // A file is identified by device, inode and a SHA-256 fingerprint of its
 // first bytes (up to 1 KiB; shorter while the file is shorter, growing with
-// it). The checkpoint of a source is one JSON file in Config.StateDir named
-// after a hash of the path (see CheckpointFile):
+// it). The checkpoint of a followed file is a checkpoint.Position record in
+// the store given in Config.Checkpoints (or opened in Config.StateDir),
+// keyed by a hash of the path (checkpoint.PositionKey); the tailer reads
+// and writes it only through that store. The record's pre_hash covers the
+// bytes just before the offset (after Fluent Bit) and is re-checked on
+// resume: it catches a file rewritten while the agent was stopped whose
+// first KiB did not change.
 //
-//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
-//	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
-//
-// pre_hash covers the bytes just before the offset (after Fluent Bit) and is
-// re-checked on resume: it catches a file rewritten while the agent was
-// stopped whose first KiB did not change.
-//
-// The checkpoint is written only when commits changed it, every CheckpointInterval and
-// when Run returns, atomically: temp file in the same directory, write,
-// fsync, close, rename, fsync of the directory. After a crash the file is
-// the last complete write, so lines delivered after it are sent again.
+// The checkpoint is written only when commits changed it, every
+// CheckpointInterval and when Run returns; the store writes it atomically
+// and durably, so after a crash it is the last complete write, and lines
+// delivered after it are sent again.
 //
 // At start: if the checkpoint's device, inode and fingerprint match the
 // file and the offset is within it, reading resumes there (at the start of
@@ -92,11 +105,18 @@
 //
 // Rename (create, svlogd): when the path names a new file, the old one is
 // still read through the tailer's descriptor, to its end and until it has
-// not grown for RotateWait (late writers; at most 12×RotateWait), then its
-// incomplete last line, if any, is delivered and reading moves to the new
-// file at 0. Every file seen at the path meanwhile is opened at once and
-// queued, so rotations quicker than RotateWait lose nothing; new lines of
-// the new file wait for the old file's RotateWait.
+// not grown for 250ms (at most 1s, and at most RotateWait), then reading
+// moves to the new file at 0, so the old file's lines come first. Late
+// writers may still append to the old file: it is read again, before each
+// read of the new one and at least every 50ms, until it has not grown for
+// RotateWait (at most 12×RotateWait in all); then its incomplete last line,
+// if any, is delivered and it is closed. Until then the checkpoint stays in
+// the old file (batches of the new file commit the old file's position), so
+// a restart reads the old file's rest from its rotated name and the new
+// file again from 0: at least once, never a late line skipped. Every file
+// seen at the path meanwhile is opened at once and queued, so rotations
+// quicker than that lose nothing. With no new file at the path yet, the old
+// one is drained for RotateWait at once.
 //
 // copytruncate (the Omnibus GitLab default, with compress and without
 // delaycompress): a truncation is seen as the size dropping below the
@@ -114,14 +134,14 @@
 // and a checkpoint never points inside a line, only after a last line
 // delivered without its newline (see below). A trailing "\r" is removed.
 // Lines longer than MaxLineBytes are cut to it, the rest up to the newline
-// is dropped and Stats.TruncatedLines counts them; the backlog reader's
-// memory is bounded by its buffer plus MaxLineBytes. nxadm/tail reads a
-// whole line into memory whatever its length; the tailer takes over when
-// it lags by more than max(4 MiB, 2×MaxLineBytes), which bounds that in
-// practice. An incomplete last line of a file that will not grow again (a
-// rotated file after RotateWait, a rotated copy, or any file with
-// Config.Complete once nothing follows the line) is delivered as it is,
-// and the checkpoint then points after it. A later Tailer resuming from
+// is dropped and Stats.TruncatedLines counts them; the reader's memory is
+// bounded by its buffer plus MaxLineBytes. (nxadm/tail, as the fallback
+// follower, reads a whole line into memory whatever its length; the tailer
+// takes over when it lags by more than max(4 MiB, 2×MaxLineBytes), which
+// bounds that in practice.) An incomplete last line of a file that will not
+// grow again (a rotated file after RotateWait, a rotated copy, or any file
+// with Config.Complete once nothing follows the line) is delivered as it
+// is, and the checkpoint then points after it. A later Tailer resuming from
 // such a checkpoint resumes after the newline when only that was added, at
 // the checkpoint when nothing was added and the file is Complete, and
 // otherwise at the start of the line, which is then delivered again whole:
@@ -137,16 +157,16 @@
 //
 // # Limits
 //
-// github.com/nxadm/tail exits the process (os.Exit) when a stat of the path
-// fails with an error other than "not exist" (ENOTDIR, EACCES) while it
-// handles an event, and when its shared inotify watcher cannot be created.
-// New probes inotify and falls back to polling; the tailer stops nxadm/tail
-// within PollInterval of such a stat error, but cannot close that window.
-// A file that is at the path for less than PollInterval while an older one
-// is drained after a rename can be missed. Identity rests on the first
-// KiB: two files whose first FingerprintLen bytes are equal are taken for
-// one (after a truncation, a short fingerprint makes that likelier).
-// Offsets in a Batch from a .gz copy are offsets in the decompressed data.
-// Only one Tailer may follow a path in a process (Run returns an error
-// otherwise), since nxadm/tail's watches of one path interfere.
+// Each Tailer has an inotify watcher of its own (one inotify instance;
+// fs.inotify.max_user_instances bounds them, 128 by default) and polls when
+// it cannot get one. With FollowNxadmTail, the tailer stops nxadm/tail
+// within PollInterval of a stat error that makes it exit the process, but
+// cannot close that window. A file that is at the path for less than
+// PollInterval while an older one is drained after a rename can be missed.
+// Identity rests on the first KiB: two files whose first FingerprintLen
+// bytes are equal are taken for one (after a truncation, a short
+// fingerprint makes that likelier). Offsets in a Batch from a .gz copy are
+// offsets in the decompressed data. Only one Tailer may follow a path in a
+// process (Run returns an error otherwise): both would keep one checkpoint,
+// and nxadm/tail's watches of one path interfere.
 package tailer

@@ -66,7 +66,7 @@ func TestGoneFileLogged(t *testing.T) {
 			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			c := start(t, cfg)
 			c.waitN(10)
-			waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			tc.do(t, path)
 			deadline := time.Now().Add(5 * time.Second)
 			for !strings.Contains(logs.String(), tc.wantLog) {

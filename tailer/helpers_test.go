@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // testConfig returns a Config with short intervals for tests.
@@ -258,4 +260,20 @@ func startLive(t *testing.T) (*collector, *os.File, string) {
 	}
 	t.Cleanup(func() { w.Close() })
 	return c, w, path
+}
+
+// testStore opens the checkpoint store of dir.
+func testStore(t testing.TB, dir string) *checkpoint.Store {
+	t.Helper()
+	st, err := checkpoint.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// checkpointFile returns the name of the file holding path's position in dir.
+func checkpointFile(t testing.TB, dir, path string) string {
+	t.Helper()
+	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }

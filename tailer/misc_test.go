@@ -14,13 +14,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 func TestMissingFileAndDirectoryAtStart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "not", "yet")
 	path := filepath.Join(dir, "app.log")
 	c := start(t, testConfig(t, path))
-	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == "waiting" })
+	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,7 @@ func TestReopenFailureRetries(t *testing.T) {
 	writeFile(t, path, "a\n")
 	c := start(t, testConfig(t, path))
 	c.waitN(1)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	if err := os.Rename(path, path+".1"); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func TestCheckpointAlwaysValid(t *testing.T) {
 			time.Sleep(200 * time.Microsecond)
 		}
 	}()
-	name := CheckpointFile(cfg.StateDir, path)
+	name := checkpointFile(t, cfg.StateDir, path)
 	reads := 0
 	deadline := time.Now().Add(20 * time.Second)
 	for c.tl.Stats().CheckpointWrites < 50 || reads < 200 {
@@ -161,7 +163,7 @@ func TestCheckpointAlwaysValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ck checkpoint
+		var ck checkpoint.Position
 		if err := json.Unmarshal(data, &ck); err != nil {
 			t.Fatalf("checkpoint read %d is not valid JSON: %v: %q", reads, err, data)
 		}
@@ -201,7 +203,7 @@ func TestKillResume(t *testing.T) {
 	// commits it. Kill it once a checkpoint exists and it is well on.
 	sc := bufio.NewScanner(out)
 	var delivered int64
-	ckName := CheckpointFile(cfg.StateDir, path)
+	ckName := checkpointFile(t, cfg.StateDir, path)
 	for sc.Scan() {
 		off, err := strconv.ParseInt(sc.Text(), 10, 64)
 		if err != nil {

@@ -4,10 +4,13 @@ import (
 	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // runOnce starts a tailer, waits for n lines, stops it and returns its lines.
@@ -21,39 +24,35 @@ func runOnce(t *testing.T, cfg Config, n int) []string {
 	return c.texts()
 }
 
-func readCheckpoint(t *testing.T, cfg Config) checkpoint {
+func readCheckpoint(t *testing.T, cfg Config) checkpoint.Position {
 	t.Helper()
-	data, err := os.ReadFile(CheckpointFile(cfg.StateDir, cfg.Path))
+	data, err := os.ReadFile(checkpointFile(t, cfg.StateDir, cfg.Path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ck checkpoint
+	var ck checkpoint.Position
 	if err := json.Unmarshal(data, &ck); err != nil {
 		t.Fatalf("checkpoint is not JSON: %v: %s", err, data)
 	}
 	return ck
 }
 
-func writeCheckpoint(t *testing.T, cfg Config, ck checkpoint) {
+func writeCheckpoint(t *testing.T, cfg Config, ck checkpoint.Position) {
 	t.Helper()
-	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	data, _ := json.Marshal(ck)
-	if err := writeFileAtomic(CheckpointFile(cfg.StateDir, cfg.Path), data); err != nil {
+	if err := testStore(t, cfg.StateDir).Save(checkpoint.PositionKey(cfg.Path), ck); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // checkpointFor returns a checkpoint at offset for the file at name.
-func checkpointFor(t *testing.T, path, name string, offset int64) checkpoint {
+func checkpointFor(t *testing.T, path, name string, offset int64) checkpoint.Position {
 	t.Helper()
-	s, _, err := openSource(name)
+	s, _, err := openLogFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.close()
-	return checkpoint{Version: checkpointVersion, Path: path, Dev: s.id.Dev, Ino: s.id.Ino,
+	return checkpoint.Position{Version: checkpoint.PositionVersion, Path: path, Dev: s.id.Dev, Ino: s.id.Ino,
 		Fingerprint: hex.EncodeToString(s.id.Fingerprint[:]), FpLen: s.id.FingerprintLen, Offset: offset,
 		Updated: time.Now()}
 }
@@ -172,11 +171,11 @@ func TestResume(t *testing.T) {
 			}
 			c := startTailer(t, tl, nil)
 			if tc.startAt == StartEnd {
-				waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+				waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 				appendFile(t, path, "-done\n")
 			}
 			c.waitN(len(tc.want))
-			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			c.stop()
 			checkExactly(t, c.texts(), tc.want)
 			s := tl.Stats()
@@ -219,7 +218,7 @@ func TestCorruptCheckpointIsDiscarded(t *testing.T) {
 	writeFile(t, path, "x\n")
 	cfg := testConfig(t, path)
 	os.MkdirAll(cfg.StateDir, 0o750)
-	writeFile(t, CheckpointFile(cfg.StateDir, path), `{"version":1,"offs`)
+	writeFile(t, checkpointFile(t, cfg.StateDir, path), `{"version":1,"offs`)
 	c := start(t, cfg)
 	c.waitN(1)
 	c.stop()
@@ -251,10 +250,61 @@ func TestResumeRewrittenSameHead(t *testing.T) {
 	c := start(t, cfg)
 	want := linesOf(rewritten)
 	c.waitN(len(want))
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	c.stop()
 	checkExactly(t, c.texts(), want)
 	if s := c.tl.Stats(); s.Truncations != 1 {
 		t.Errorf("Truncations = %d, want 1", s.Truncations)
 	}
+}
+
+// A checkpoint file in the version-1 format, written as text the way
+// earlier releases wrote it, is resumed from; the position the tailer
+// writes back is in the same format.
+func TestResumeFromVersion1Text(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	writeFile(t, path, numbered("a", 0, 10)) // 9 bytes a line
+	cfg := testConfig(t, path)
+	s, _, err := openLogFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.close()
+	text := fmt.Sprintf(`{"version":1,"path":%q,"file":%q,"dev":%d,"ino":%d,"fingerprint":"%s","fp_len":%d,"offset":45,"updated":"2026-11-28T17:04:05.123456789Z"}`+"\n",
+		path, path, s.id.Dev, s.id.Ino, hex.EncodeToString(s.id.Fingerprint[:]), s.id.FingerprintLen)
+	testStore(t, cfg.StateDir) // creates the directory
+	writeFile(t, checkpointFile(t, cfg.StateDir, path), text)
+	got := runOnce(t, cfg, 5)
+	checkExactly(t, got, linesOf(numbered("a", 5, 10)))
+	var back map[string]any
+	data, err := os.ReadFile(checkpointFile(t, cfg.StateDir, path))
+	if err != nil || json.Unmarshal(data, &back) != nil {
+		t.Fatalf("checkpoint written back: %v: %s", err, data)
+	}
+	for _, k := range []string{"version", "path", "file", "dev", "ino", "fingerprint", "fp_len", "offset", "pre_len", "pre_hash", "updated"} {
+		if _, ok := back[k]; !ok {
+			t.Errorf("checkpoint written back lacks %q: %s", k, data)
+		}
+	}
+	if back["offset"] != float64(90) || back["version"] != float64(1) {
+		t.Errorf("checkpoint written back: %s, want version 1 and offset 90", data)
+	}
+}
+
+// A store given in Config.Checkpoints is the one the tailer reads and
+// writes; no state directory is needed.
+func TestInjectedStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 4))
+	st := testStore(t, filepath.Join(t.TempDir(), "shared"))
+	cfg := testConfig(t, path)
+	cfg.StateDir = ""
+	cfg.Checkpoints = st
+	checkExactly(t, runOnce(t, cfg, 4), linesOf(numbered("a", 0, 4)))
+	p, err := st.LoadPosition(path)
+	if err != nil || p == nil || p.Offset != 36 {
+		t.Fatalf("position in the injected store = %+v, %v; want offset 36", p, err)
+	}
+	appendFile(t, path, numbered("b", 0, 2))
+	checkExactly(t, runOnce(t, cfg, 2), linesOf(numbered("b", 0, 2)))
 }

@@ -74,7 +74,7 @@ func TestRenameRotationLateWrites(t *testing.T) {
 			cfg.Poll = poll
 			c := start(t, cfg)
 			c.waitN(100)
-			waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+			waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 
 			if err := os.Rename(path, path+".1"); err != nil {
 				t.Fatal(err)
@@ -144,7 +144,7 @@ func TestCopyTruncate(t *testing.T) {
 			} else {
 				c = start(t, cfg)
 				c.waitN(n)
-				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			}
 			copyTruncate(t, path, path+tc.suffix)
 			checkAfterCut(t, c, path, old)
@@ -178,7 +178,7 @@ func TestTruncateFastRegrowth(t *testing.T) {
 	writeFile(t, path, a)
 	c := start(t, testConfig(t, path))
 	c.waitN(100)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	// Truncate and write more than before in one go: the size never looks
 	// smaller to a stat, only the first bytes tell.
 	b := numbered("bb", 0, 300)
@@ -285,4 +285,92 @@ func TestRecoverCopyVanished(t *testing.T) {
 		t.Errorf("recoverCopy drained %s after %d finds, want %s.1.gz after 1", sib.name, finds, path)
 	}
 	checkExactly(t, got, linesOf(numbered("x", 40, 100)))
+}
+
+// TestRenameSwitchesWhileOldIsDrained: after a rename rotation the new
+// file is read as soon as the old one is drained and quiet for a moment,
+// long before RotateWait; late writes to the old file are still read
+// meanwhile, and the checkpoint stays in the old file until it is done,
+// so that a restart cannot skip its late lines.
+func TestRenameSwitchesWhileOldIsDrained(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	w, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	write := func(f *os.File, s string) {
+		t.Helper()
+		if _, err := f.WriteString(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(w, numbered("a", 0, 10))
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 3 * time.Second
+	c := start(t, cfg)
+	c.waitN(10)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	oldID := c.got()[0].file
+
+	rotated := time.Now()
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	nw, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nw.Close()
+	write(nw, numbered("b", 0, 10))
+	c.waitN(20)
+	if d := time.Since(rotated); d > cfg.RotateWait/2 {
+		t.Errorf("the new file's lines came %s after the rotation; RotateWait is %s", d, cfg.RotateWait)
+	}
+	// The old file is still drained: the checkpoint stays at its end.
+	waitStats(t, c.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 })
+	if s := c.tl.Stats(); !s.CommittedFile.SameFile(oldID) {
+		t.Errorf("checkpoint in %v while the old file %v is drained", s.CommittedFile, oldID)
+	}
+	write(w, numbered("a", 10, 15)) // a late write after the switch
+	c.waitN(25)
+	// Once the old file is quiet for RotateWait, it is done and the
+	// checkpoint moves to the new file.
+	write(nw, numbered("b", 10, 12))
+	waitStats(t, c.tl, "checkpoint in the new file", func(s Stats) bool {
+		return !s.CommittedFile.SameFile(oldID) && s.CommittedOffset == 12*9
+	})
+	c.stop()
+	want := linesOf(numbered("a", 0, 10) + numbered("b", 0, 10) + numbered("a", 10, 15) + numbered("b", 10, 12))
+	checkExactly(t, c.texts(), want)
+}
+
+// TestRestartWhileOldIsDrained: stopped while a renamed file is still
+// drained, the tailer has its checkpoint in that file; the next run reads
+// the late lines written to it meanwhile from its rotated name, then the
+// new file from 0 (its lines again: at least once).
+func TestRestartWhileOldIsDrained(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 10))
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 5 * time.Second
+	c := start(t, cfg)
+	c.waitN(10)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, numbered("b", 0, 10))
+	c.waitN(20)
+	waitStats(t, c.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if ck := readCheckpoint(t, cfg); ck.Offset != 90 || ck.Ino != c.got()[0].file.Ino {
+		t.Fatalf("checkpoint %+v, want offset 90 in the renamed file (inode %d)", ck, c.got()[0].file.Ino)
+	}
+	appendFile(t, path+".1", numbered("a", 10, 15)) // a late writer, while stopped
+
+	got := runOnce(t, cfg, 15)
+	checkExactly(t, got, linesOf(numbered("a", 10, 15)+numbered("b", 0, 10)))
 }

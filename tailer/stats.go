@@ -1,10 +1,13 @@
 package tailer
 
+import "fmt"
+
 // Stats is a snapshot of a Tailer's counters. Counters only grow.
 type Stats struct {
 	Lines uint64 // lines handed out in batches
 	// FollowedLines counts the lines of Lines that github.com/nxadm/tail
-	// delivered; the others came from the tailer's own reader.
+	// delivered (FollowNxadmTail); the others came from the tailer's own
+	// reader.
 	FollowedLines  uint64
 	Bytes          uint64 // bytes of those lines (as in Batch.Data)
 	TruncatedLines uint64 // lines cut to MaxLineBytes
@@ -33,13 +36,10 @@ type Stats struct {
 	// CheckpointLag is ReadOffset - CommittedOffset when both are in the same
 	// file, else ReadOffset (a lower bound).
 	CheckpointLag int64
-	// Mode is what the tailer does: "starting", "reading" (own backlog
-	// reader), "polling" (own reader again every 2ms-FollowLinger while
-	// lines flow fast), "following" (github.com/nxadm/tail), "rotating" (draining a
-	// renamed file), "recovering" (reading a rotated copy), "waiting" (for
-	// the file), "stopped".
-	Mode string
-	// Poll reports that github.com/nxadm/tail polls instead of using inotify.
+	// Mode is what the tailer is doing.
+	Mode Mode
+	// Poll reports that the tailer polls (Config.Poll, or no inotify
+	// watcher could be created) instead of being notified by inotify.
 	Poll bool
 	// Outstanding is the number of batches handed out and not yet released.
 	Outstanding int64
@@ -60,12 +60,12 @@ func (t *Tailer) Stats() Stats {
 		CheckpointDiscarded: t.c.ckDiscarded.Load(),
 		ReopenFailures:      t.c.reopenFailures.Load(),
 		CommitGaps:          t.c.commitGaps.Load(),
-		Poll:                t.poll,
+		Poll:                t.polls.Load(),
 		Outstanding:         t.c.outstanding.Load(),
 	}
 	t.mu.Lock()
 	s.ReadFile, s.ReadOffset = t.readID, t.readOff
-	s.CommittedFile, s.CommittedOffset = t.com.id, t.com.off
+	s.CommittedFile, s.CommittedOffset = t.ckp.com.id, t.ckp.com.off
 	s.Mode = t.mode
 	t.mu.Unlock()
 	if s.ReadFile.SameFile(s.CommittedFile) {
@@ -74,4 +74,30 @@ func (t *Tailer) Stats() Stats {
 		s.CheckpointLag = s.ReadOffset
 	}
 	return s
+}
+
+// Mode is what a Tailer is doing, as reported in Stats.Mode.
+type Mode int
+
+// The modes of a Tailer.
+const (
+	ModeStarting   Mode = iota // positioning from the checkpoint
+	ModeReading                // reading a file with the tailer's own reader
+	ModePolling                // lines flow: the file is read again every FollowLinger
+	ModeFollowing              // read to the end: waiting for a change notification
+	ModeRotating               // reading a file renamed away before moving to the new one
+	ModeRecovering             // reading a rotated copy (after a truncation or at start)
+	ModeWaiting                // waiting for the file to appear or become readable
+	ModeStopped                // Run returned
+)
+
+var modeNames = [...]string{"starting", "reading", "polling", "following", "rotating", "recovering", "waiting", "stopped"}
+
+// String returns the mode's name in lower case ("following"), or
+// "Mode(n)" for a value that is no mode.
+func (m Mode) String() string {
+	if m >= 0 && int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
 }

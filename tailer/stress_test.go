@@ -11,10 +11,10 @@ import (
 // TestRotationUnderLoad writes lines steadily and rotates every 500 lines,
 // several times within one RotateWait, by rename or by copytruncate (plain
 // or compressed copies); every line must arrive exactly once, in order. It
-// runs with each live reader: the tailer's own, polling while lines flow
-// (the default), and github.com/nxadm/tail alone (FollowLinger < 0).
+// runs with each follower: the notifier (the default) and the fallback
+// github.com/nxadm/tail alone (FollowNxadmTail, FollowLinger < 0).
 func TestRotationUnderLoad(t *testing.T) {
-	for _, reader := range []string{"polling", "nxadm"} {
+	for _, reader := range []string{"notify", "nxadm"} {
 		for _, mode := range []string{"rename", "copytruncate", "copytruncate-gzip"} {
 			t.Run(reader+"/"+mode, func(t *testing.T) { rotationUnderLoad(t, reader, mode) })
 		}
@@ -27,7 +27,8 @@ func rotationUnderLoad(t *testing.T, reader, mode string) {
 	cfg := testConfig(t, path)
 	cfg.RotateWait = 100 * time.Millisecond
 	if reader == "nxadm" {
-		cfg.FollowLinger = -1
+		cfg.Follower = FollowNxadmTail
+		cfg.FollowLinger = -1 // nxadm/tail reads all live lines
 	}
 	c := start(t, cfg)
 	const total, every = 3000, 500
@@ -66,18 +67,15 @@ func rotationUnderLoad(t *testing.T, reader, mode string) {
 	w.Close()
 	c.waitN(total)
 	// Nothing more may come: wait until the tailer follows at the end.
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	st := c.tl.Stats()
 	c.stop()
 	checkExactly(t, c.texts(), want)
 	t.Logf("%d of %d lines came through nxadm/tail", st.FollowedLines, st.Lines)
 	switch {
-	// While a copytruncate copy is recent the tailer follows the file
-	// write by write (Tailer.copying); here one is made every 50ms, so
-	// only rename rotation shows the polling reader.
-	case reader == "polling" && mode == "rename" && st.FollowedLines > total/2:
-		t.Errorf("FollowedLines = %d of %d: while lines flow the tailer's own reader should read most of them", st.FollowedLines, total)
+	case reader == "notify" && st.FollowedLines != 0:
+		t.Errorf("FollowedLines = %d of %d: with FollowNotify the tailer's own reader reads every line", st.FollowedLines, total)
 	case reader == "nxadm" && st.FollowedLines == 0:
-		t.Errorf("FollowedLines = 0: with FollowLinger < 0 nxadm/tail should deliver live lines")
+		t.Errorf("FollowedLines = 0: with FollowNxadmTail nxadm/tail should deliver live lines")
 	}
 }

@@ -2,72 +2,79 @@ package tailer
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // following holds the absolute paths followed by a running Tailer in this
-// process. github.com/nxadm/tail shares one inotify watcher per process and
-// two tails of one path steal each other's events, so this guard has to be
-// process-wide too.
+// process: two Tailers of one path would keep one checkpoint, and, with
+// FollowNxadmTail, github.com/nxadm/tail shares one inotify watcher per
+// process and two tails of one path steal each other's events.
 var following sync.Map
 
 // Tailer follows one file. Create it with New, start it with Run, read
 // Batches, and Commit then Release each batch.
 type Tailer struct {
-	cfg    Config
-	log    *slog.Logger
-	poll   bool
-	ckName string
-	ck     *checkpoint // loaded by New; nil when absent or unusable
-	out    chan *Batch
-	pool   sync.Pool
+	cfg      Config
+	log      *slog.Logger
+	out      chan *Batch
+	pool     sync.Pool
+	running  atomic.Bool
+	polls    atomic.Bool // no inotify: the loop polls (Stats.Poll)
+	c        counters
+	released chan struct{}
 
-	running atomic.Bool
-	c       counters
+	rd  reading       // owned by the Run goroutine (read.go, batch.go)
+	rot rotation      // owned by the Run goroutine (rotate.go, copying.go)
+	ckp checkpointing // checkpoint.go; the fields it names are guarded by mu
 
-	// owned by the Run goroutine
-	cur *Batch
+	mu      sync.Mutex // guards ckp's commit state and the fields below
+	readID  FileID     // file and offset after the last line handed out
+	readOff int64
+	mode    Mode
+	openErr error // why Path cannot be opened, while openLive retries
+}
+
+// reading is the state of the reader and of the batch being filled.
+type reading struct {
+	cur *Batch // the batch being filled; nil when none
 	// confirmed is how many lines of cur were read before a check of the
 	// file's first bytes that passed (see confirm).
 	confirmed int
-	// holdFor, set by the loop for a polling read, lets readToEOF keep a
-	// batch that is not full until it is that old, so that a busy file
-	// read every few milliseconds still goes out in batches of
-	// FollowLinger; curSince is when cur got its first line.
-	holdFor  time.Duration
-	curSince time.Time
-	nread    uint64 // lines added to batches (the pacer's rate)
+	nread     uint64 // lines added to batches
+	seq       uint64 // of the last batch sent
+	lr        *lineReader
+	lrFile    *logFile // the file lr reads; nil when lr must be reset
+	truncLog  truncLog
+}
+
+// rotation is the state of rename rotation and copytruncate detection.
+type rotation struct {
+	// draining: files renamed away still read for late writes, oldest first.
+	draining []*renamed
+	queue    []*logFile // files seen at Path while an older one was drained
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
-	seq             uint64
-	lr              *lineReader
-	lrSrc           *source
-	queue           []*source // files seen at Path while an older one was drained
-	truncLog        truncLog
+}
 
-	mu       sync.Mutex // guards the fields below
-	com      commitState
-	readID   FileID
-	readOff  int64
-	mode     string
-	ckErr    error // of the latest checkpoint write; nil after a successful one
-	openErr  error // why Path cannot be opened, while openLive retries
-	gapWarn  bool
+// checkpointing is the commit state and its persistence. com, reanchor,
+// err and gapWarn are guarded by Tailer.mu; saveMu serialises the writes.
+type checkpointing struct {
+	store    *checkpoint.Store    // nil: no persistence
+	ck       *checkpoint.Position // loaded by New; nil when absent or unusable
 	saveMu   sync.Mutex
-	released chan struct{}
+	com      commitState
+	reanchor *reanchor // where the checkpoint moves once a batch is committed
+	ckErr    error     // of the latest checkpoint write; nil after a successful one
+	gapWarn  bool      // a commit gap was logged
 }
 
 type commitState struct {
@@ -87,8 +94,8 @@ type counters struct {
 	outstanding                                                 atomic.Int64
 }
 
-// New checks cfg, applies defaults, loads the checkpoint from StateDir and
-// decides between inotify and polling. It does not touch the followed file.
+// New checks cfg, applies defaults and loads the checkpoint from the
+// store. It does not touch the followed file.
 func New(cfg Config) (*Tailer, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
@@ -96,34 +103,26 @@ func New(cfg Config) (*Tailer, error) {
 	t := &Tailer{
 		cfg:      cfg,
 		log:      cfg.Logger.With("path", cfg.Path),
-		poll:     cfg.Poll,
 		out:      make(chan *Batch, cfg.QueueLen),
-		lr:       newLineReader(cfg.ReadBufferBytes, cfg.MaxLineBytes),
-		mode:     "starting",
+		rd:       reading{lr: newLineReader(cfg.ReadBufferBytes, cfg.MaxLineBytes)},
+		mode:     ModeStarting,
 		released: make(chan struct{}, 1),
 	}
-	if !t.poll {
-		// github.com/nxadm/tail calls os.Exit when it cannot create its
-		// inotify watcher (EMFILE: fs.inotify.max_user_instances used up).
-		w, err := fsnotify.NewWatcher()
+	t.ckp.store = cfg.Checkpoints
+	if t.ckp.store == nil && cfg.StateDir != "" {
+		st, err := checkpoint.Open(cfg.StateDir)
 		if err != nil {
-			t.log.Warn("tailer: inotify unavailable, polling every 250ms instead", "err", err)
-			t.poll = true
-		} else {
-			w.Close()
+			return nil, fmt.Errorf("tailer: %w", err)
 		}
+		t.ckp.store = st
 	}
-	if cfg.StateDir != "" {
-		if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-			return nil, fmt.Errorf("tailer: create state dir %s: %w", cfg.StateDir, err)
-		}
-		t.ckName = CheckpointFile(cfg.StateDir, cfg.Path)
-		ck, err := loadCheckpoint(t.ckName)
+	if t.ckp.store != nil {
+		ck, err := loadPosition(t.ckp.store, cfg.Path)
 		if err != nil {
 			t.log.Warn("tailer: checkpoint unusable, StartAt applies", "err", err, "start_at", cfg.StartAt)
 			t.c.ckDiscarded.Add(1)
 		}
-		t.ck = ck
+		t.ckp.ck = ck
 	}
 	return t, nil
 }
@@ -147,7 +146,7 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c := &t.com
+	c := &t.ckp.com
 	switch {
 	case b.seq == c.seq && n > c.n:
 	case b.seq == c.seq+1 && c.n == c.len:
@@ -155,8 +154,8 @@ func (t *Tailer) Commit(b *Batch, n int) {
 		return // already covered
 	default:
 		t.c.commitGaps.Add(1)
-		if !t.gapWarn {
-			t.gapWarn = true
+		if !t.ckp.gapWarn {
+			t.ckp.gapWarn = true
 			t.log.Warn("tailer: commit skips uncommitted lines; checkpoint held back (commit every batch, in order)",
 				"batch", b.seq, "last_committed_batch", c.seq)
 		}
@@ -164,6 +163,13 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	c.seq, c.n, c.len = b.seq, n, b.Len()
 	c.id, c.name, c.off = b.File, b.Name, b.Offsets[n-1]
+	if b.anchored {
+		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
+	}
+	if r := t.ckp.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
+		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
+		t.ckp.reanchor = nil
+	}
 	c.valid, c.dirty = true, true
 }
 
@@ -212,7 +218,7 @@ func (t *Tailer) Run(ctx context.Context) error {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	if t.ckName != "" {
+	if t.ckp.store != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -230,18 +236,18 @@ func (t *Tailer) Run(ctx context.Context) error {
 	}
 
 	runErr := t.loop(ctx)
-	if t.cur != nil {
-		t.cur.reset()
-		t.pool.Put(t.cur)
-		t.cur = nil
+	if t.rd.cur != nil {
+		t.rd.cur.reset()
+		t.pool.Put(t.rd.cur)
+		t.rd.cur = nil
 	}
-	t.setMode("stopped")
+	t.setMode(ModeStopped)
 	close(t.out)
 	t.waitReleased()
 	close(stop)
 	wg.Wait()
 	var ckErr error
-	if t.ckName != "" {
+	if t.ckp.store != nil {
 		ckErr = t.saveCheckpoint()
 	}
 	if runErr != nil && ctx.Err() != nil && errors.Is(runErr, ctx.Err()) {
@@ -262,52 +268,6 @@ func (t *Tailer) waitReleased() {
 			return
 		}
 	}
-}
-
-// saveCheckpoint writes the checkpoint if a commit changed it.
-func (t *Tailer) saveCheckpoint() error {
-	t.saveMu.Lock()
-	defer t.saveMu.Unlock()
-	t.mu.Lock()
-	c := t.com
-	t.com.dirty = false
-	t.mu.Unlock()
-	if !c.dirty || !c.valid {
-		return nil
-	}
-	preLen, preSum := 0, ""
-	if !strings.HasSuffix(c.name, ".gz") {
-		preLen, preSum = preHash(c.name, c.id, c.off)
-	}
-	data, err := json.Marshal(checkpoint{
-		Version:     checkpointVersion,
-		Path:        t.cfg.Path,
-		File:        c.name,
-		Dev:         c.id.Dev,
-		Ino:         c.id.Ino,
-		Fingerprint: hex.EncodeToString(c.id.Fingerprint[:]),
-		FpLen:       c.id.FingerprintLen,
-		Offset:      c.off,
-		PreLen:      preLen,
-		PreHash:     preSum,
-		Updated:     time.Now().UTC(),
-	})
-	if err == nil {
-		err = writeFileAtomic(t.ckName, append(data, '\n'))
-	}
-	t.mu.Lock()
-	t.ckErr = err
-	if err != nil {
-		t.com.dirty = true
-	}
-	t.mu.Unlock()
-	if err != nil {
-		t.c.ckErrors.Add(1)
-		t.log.Error("tailer: checkpoint not saved; will retry", "err", err)
-		return err
-	}
-	t.c.ckWrites.Add(1)
-	return nil
 }
 
 // OpenError returns why the path, which exists, cannot be opened (a
@@ -333,10 +293,10 @@ func (t *Tailer) setOpenError(err error) {
 func (t *Tailer) CheckpointError() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.ckErr
+	return t.ckp.ckErr
 }
 
-func (t *Tailer) setMode(m string) {
+func (t *Tailer) setMode(m Mode) {
 	t.mu.Lock()
 	t.mode = m
 	t.mu.Unlock()

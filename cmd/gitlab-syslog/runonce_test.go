@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
-	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // nonl is the line, written without a newline.
@@ -472,7 +472,7 @@ func TestRunCheckpointFailureUnhealthy(t *testing.T) {
 	state, lock := unwritableDir(t)
 	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), nonl+"\n")
 	addr, out, errOut := daemon(t, "--config", sourcesConfig(t, "checkpoint_interval: 100ms\n", path), "--state-dir", state)
-	ck := tailer.CheckpointFile(state, path)
+	ck := checkpointFile(t, state, path)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if _, err := os.Stat(ck); err == nil {
@@ -542,4 +542,11 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if stdout.Len() != 0 {
 		t.Errorf("sent %q", stdout.String())
 	}
+}
+
+// checkpointFile returns the file that holds the tailer's position of path
+// in the state directory dir.
+func checkpointFile(t testing.TB, dir, path string) string {
+	t.Helper()
+	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
-	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 var testdata = filepath.Join("..", "..", "testdata")
@@ -211,7 +211,7 @@ func TestUnparsableLinesForwardedRaw(t *testing.T) {
 
 // checkpointOffset returns the offset saved for path, or -1.
 func checkpointOffset(t *testing.T, stateDir, path string) int64 {
-	data, err := os.ReadFile(tailer.CheckpointFile(stateDir, path))
+	data, err := os.ReadFile(checkpointFile(t, stateDir, path))
 	if err != nil {
 		return -1
 	}
@@ -412,4 +412,11 @@ func TestRotationMetrics(t *testing.T) {
 	if n := strings.Count(out.String(), "\n"); n != 170 {
 		t.Errorf("%d messages written, want 170", n)
 	}
+}
+
+// checkpointFile returns the file that holds the tailer's position of path
+// in the state directory dir.
+func checkpointFile(t testing.TB, dir, path string) string {
+	t.Helper()
+	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }

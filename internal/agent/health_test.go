@@ -11,7 +11,6 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
-	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // A checkpoint that cannot be written makes Health report the source and
@@ -24,7 +23,7 @@ func TestHealthReportsCheckpointFailure(t *testing.T) {
 	c.CheckpointInterval = 50 * time.Millisecond
 	a, _, stop := runInBackground(t, c, Options{Stdout: &syslogtest.Buffer{}})
 	defer stop()
-	ck := tailer.CheckpointFile(c.StateDir, path)
+	ck := checkpointFile(t, c.StateDir, path)
 	waitFor(t, "the first checkpoint", 10*time.Second, func() bool { return checkpointOffset(t, c.StateDir, path) > 0 })
 	if err := a.Health(); err != nil {
 		t.Fatalf("Health() = %v before any failure", err)

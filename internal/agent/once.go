@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // onceFailed returns, for --once, the errors of the sources that stopped
@@ -106,27 +107,14 @@ func logDirHint(logDir string, missing []string) string {
 	return ""
 }
 
-// probeStateDir checks that checkpoints can be written in dir: it creates,
-// writes, fsyncs and removes a probe file and fsyncs the directory, as a
-// checkpoint write does.
+// probeStateDir checks that checkpoints can be written in dir (see
+// checkpoint.Store.Probe).
 func probeStateDir(dir string) error {
-	f, err := os.CreateTemp(dir, ".probe-*")
+	st, err := checkpoint.Open(dir)
 	if err != nil {
 		return err
 	}
-	_, werr := f.Write([]byte("gitlab-syslog state_dir probe\n"))
-	serr := f.Sync()
-	cerr := f.Close()
-	rerr := os.Remove(f.Name())
-	if err := errors.Join(werr, serr, cerr, rerr); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return st.Probe()
 }
 
 // checkpointErrors returns, for --once, the checkpoints of srcs that could

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -31,14 +31,14 @@ const slotsPerSource = 4
 // in parallel, and a sender goroutine hands them to the sink in the order
 // the tailer produced them (see pipeline.go).
 type source struct {
-	cfg      config.Source
-	typ      parser.Type
-	stateDir string
-	log      *slog.Logger
-	t        *tailer.Tailer
-	sink     sink
-	m        *metrics.Source
-	aw       *ackWatch
+	cfg   config.Source
+	typ   parser.Type
+	store *checkpoint.Store // the tailer's checkpoints; nil without a state directory
+	log   *slog.Logger
+	t     *tailer.Tailer
+	sink  sink
+	m     *metrics.Source
+	aw    *ackWatch
 
 	workers []*worker  // one per encode goroutine
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
@@ -72,6 +72,11 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	if err != nil {
 		return nil, err
 	}
+	if tcfg.Checkpoints == nil && tcfg.StateDir != "" {
+		if tcfg.Checkpoints, err = checkpoint.Open(tcfg.StateDir); err != nil {
+			return nil, err
+		}
+	}
 	t, err := tailer.New(tcfg)
 	if err != nil {
 		return nil, err
@@ -79,18 +84,18 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
-		cfg:      sc,
-		typ:      typ,
-		stateDir: tcfg.StateDir,
-		log:      log,
-		t:        t,
-		sink:     snk,
-		m:        m.Source(sc.Type, sc.Path),
-		aw:       aw,
-		free:     make(chan *slot, nslots),
-		work:     make(chan *slot, nslots),
-		order:    make(chan *slot, nslots),
-		done:     make(chan struct{}),
+		cfg:   sc,
+		typ:   typ,
+		store: tcfg.Checkpoints,
+		log:   log,
+		t:     t,
+		sink:  snk,
+		m:     m.Source(sc.Type, sc.Path),
+		aw:    aw,
+		free:  make(chan *slot, nslots),
+		work:  make(chan *slot, nslots),
+		order: make(chan *slot, nslots),
+		done:  make(chan struct{}),
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log}
@@ -217,41 +222,15 @@ func (s *source) atEOF() bool {
 	if st.Outstanding != 0 {
 		return false
 	}
-	id := fileIDOf(fi)
 	if st.ReadFile != (tailer.FileID{}) {
-		return st.CheckpointLag == 0 && st.ReadOffset == fi.Size() && st.ReadFile.SameFile(id)
+		return st.CheckpointLag == 0 && st.ReadOffset == fi.Size() && st.ReadFile.SameAs(fi)
 	}
 	// Nothing read in this run: the position is the saved checkpoint, or
 	// the end of the file with start_at end.
-	if ck, ok := s.savedCheckpoint(); ok {
-		return tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}.SameFile(id) && ck.Offset == fi.Size()
+	if s.store != nil {
+		if atEnd, ok := s.store.AtEnd(s.cfg.Path); ok {
+			return atEnd
+		}
 	}
 	return s.cfg.StartAt == "end"
-}
-
-// savedCheckpoint reads the tailer's checkpoint file. The tailer's Stats
-// only report a position once a line was read in this run.
-func (s *source) savedCheckpoint() (savedCheckpoint, bool) {
-	var ck savedCheckpoint
-	if s.stateDir == "" {
-		return ck, false
-	}
-	data, err := os.ReadFile(tailer.CheckpointFile(s.stateDir, s.cfg.Path))
-	if err != nil || json.Unmarshal(data, &ck) != nil {
-		return ck, false
-	}
-	return ck, true
-}
-
-// savedCheckpoint is the part of the tailer's checkpoint file --once needs.
-type savedCheckpoint struct {
-	Dev    uint64 `json:"dev"`
-	Ino    uint64 `json:"ino"`
-	Offset int64  `json:"offset"`
-}
-
-// fileIDOf returns the device and inode of fi (no fingerprint).
-func fileIDOf(fi os.FileInfo) tailer.FileID {
-	dev, ino := devIno(fi)
-	return tailer.FileID{Dev: dev, Ino: ino}
 }

@@ -148,6 +148,9 @@ type scenario struct {
 	finished func(e *env) bool
 	// lossAllowedInWindows: lost lines must lie in copytruncate windows.
 	lossAllowedInWindows bool
+	// maxLatency, when set, bounds how long after the writer stopped the
+	// last line may arrive.
+	maxLatency time.Duration
 }
 
 // env is what a scenario's events act on.
@@ -166,6 +169,7 @@ type env struct {
 type result struct {
 	name                                             string
 	written, received, lost, dups, corrupt, inWindow int
+	latency                                          time.Duration // last line's arrival after the writer stopped
 	events                                           string
 }
 
@@ -189,6 +193,9 @@ func TestChaos(t *testing.T) {
 				}
 				return nil
 			},
+			// The tailer moves to the new file once the renamed one is
+			// quiet for a fraction of a second, not after RotateWait.
+			maxLatency: 2 * time.Second,
 		},
 		{
 			name:     "b-copytruncate-compress",
@@ -256,9 +263,10 @@ func TestChaos(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-26s %9s %9s %6s %6s %8s %s\n", "scenario", "written", "received", "lost", "dups", "corrupt", "notes")
+	fmt.Fprintf(&b, "\n%-26s %9s %9s %6s %6s %8s %9s %s\n", "scenario", "written", "received", "lost", "dups", "corrupt", "last line", "notes")
 	for _, r := range results {
-		fmt.Fprintf(&b, "%-26s %9d %9d %6d %6d %8d %s\n", r.name, r.written, r.received, r.lost, r.dups, r.corrupt, r.events)
+		fmt.Fprintf(&b, "%-26s %9d %9d %6d %6d %8d %9s %s\n", r.name, r.written, r.received, r.lost, r.dups, r.corrupt,
+			r.latency.Round(10*time.Millisecond), r.events)
 	}
 	t.Log(b.String())
 }
@@ -373,7 +381,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	// Account.
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
-	r := result{name: sc.name, written: written, corrupt: ta.corrupt}
+	r := result{name: sc.name, written: written, corrupt: ta.corrupt, latency: drained}
 	var lostDetail []string
 	for k, l := range e.logs {
 		for seq := range l.seq {
@@ -408,6 +416,9 @@ func runScenario(t *testing.T, sc scenario) result {
 		r.events = fmt.Sprintf("collector stopped %d times, %d connections, %d drain timeouts", e.stops/2, col.Connections(), col.DrainTimeouts())
 	default:
 		r.events = "rotated every 2s, 150ms late writes"
+	}
+	if sc.maxLatency > 0 && r.latency > sc.maxLatency {
+		t.Errorf("%s: the last line arrived %s after the writer stopped, more than %s", sc.name, r.latency.Round(time.Millisecond), sc.maxLatency)
 	}
 	if r.lost > 0 {
 		t.Errorf("%s: %d lines lost outside any copytruncate window, e.g. %s\nagent log:\n%s", sc.name, r.lost, strings.Join(lostDetail, ", "), tail(agentLog, 4000))

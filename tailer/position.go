@@ -2,65 +2,22 @@ package tailer
 
 import (
 	"context"
-	"errors"
 	"io"
-	"io/fs"
 	"os"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // start opens the file and positions it from the checkpoint, first draining
 // the rotated file the checkpoint points into, if that is where it is.
-func (t *Tailer) start(ctx context.Context) (*source, error) {
-	ck := t.ck
-	t.ck = nil
+// Without a usable checkpoint, StartAt applies.
+func (t *Tailer) start(ctx context.Context) (*logFile, error) {
+	ck := t.ckp.ck
+	t.ckp.ck = nil
 	if ck != nil {
-		id, _ := ck.fileID() // validated by loadCheckpoint
-		live, _, err := openSource(t.cfg.Path)
-		if err != nil {
-			live = nil
-		}
-		if live != nil && live.id.SameFile(id) && t.headMatches(live, id) {
-			size, err := fileSize(live.f)
-			if err == nil && ck.Offset <= size && !ck.preMatches(live.f) {
-				t.log.Warn("tailer: the bytes before the checkpoint offset changed: the file was rewritten",
-					"offset", ck.Offset)
-			} else if err == nil && ck.Offset <= size {
-				live.off = t.resumeOffset(live.f, ck.Offset, size)
-				if live.off == ck.Offset+1 {
-					t.skipped(live) // the newline of a line delivered before
-				}
-				t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
-				return live, nil
-			}
-		}
-		find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }
-		if sib, ok := find(); ok {
-			t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
-				"file", sib.name, "offset", ck.Offset)
-			sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
-			if err == nil {
-				err = t.drainNewer(ctx, sib, live)
-			}
-			if err != nil {
-				if live != nil {
-					live.close()
-				}
-				return nil, err
-			}
-			if live == nil {
-				if live, err = t.openLive(ctx); err != nil {
-					return nil, err
-				}
-			}
-			live.off = 0
-			return live, nil
-		}
-		if live != nil && live.id.SameFile(id) {
-			t.c.truncations.Add(1)
-			t.log.Warn("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start",
-				"checkpoint_offset", ck.Offset)
-			live.off = 0
-			return live, nil
+		live, ok, err := t.resume(ctx, ck)
+		if ok || err != nil {
+			return live, err
 		}
 		t.c.ckDiscarded.Add(1)
 		t.log.Warn("tailer: checkpoint matches neither the file nor a rotated copy; StartAt applies",
@@ -78,7 +35,82 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 	return live, nil
 }
 
-func (t *Tailer) applyStartAt(s *source) {
+// resume positions the file at the path from ck: in the file itself when
+// it is the checkpoint's file, unchanged up to the offset; else after
+// draining the rotated copy the checkpoint points into; else from 0 when
+// the same file was truncated while stopped. ok is false when ck matches
+// nothing; live is then the file at the path, if it could be opened.
+func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *logFile, ok bool, err error) {
+	id, _ := positionID(ck) // validated by loadPosition
+	live, _, err = openLogFile(t.cfg.Path)
+	if err != nil {
+		live = nil
+	}
+	if live != nil && live.id.SameFile(id) && t.headMatches(live, id) && t.resumeIn(live, ck) {
+		return live, true, nil
+	}
+	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }
+	if sib, found := find(); found {
+		live, err := t.resumeRotated(ctx, ck, sib, find, live)
+		return live, err == nil, err
+	}
+	if live != nil && live.id.SameFile(id) {
+		t.c.truncations.Add(1)
+		t.log.Warn("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start",
+			"checkpoint_offset", ck.Offset)
+		live.off = 0
+		return live, true, nil
+	}
+	return live, false, nil
+}
+
+// resumeIn positions live, the checkpoint's file with an unchanged head,
+// at ck's offset, and reports whether it could: the offset is within the
+// file and the bytes before it are the ones hashed.
+func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
+	size, err := fileSize(live.f)
+	if err != nil || ck.Offset > size {
+		return false
+	}
+	if !preMatches(ck, live.f) {
+		t.log.Warn("tailer: the bytes before the checkpoint offset changed: the file was rewritten",
+			"offset", ck.Offset)
+		return false
+	}
+	live.off = t.resumeOffset(live.f, ck.Offset, size)
+	if live.off == ck.Offset+1 {
+		t.skipped(live) // the newline of a line delivered before
+	}
+	t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
+	return true
+}
+
+// resumeRotated drains sib, the rotated copy the checkpoint points into,
+// from the checkpoint's offset, then the rotated files newer than it, and
+// returns the file at the path (waiting for it), to be read from 0.
+func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib sibling, find func() (sibling, bool), live *logFile) (*logFile, error) {
+	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
+		"file", sib.name, "offset", ck.Offset)
+	sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
+	if err == nil {
+		err = t.drainNewer(ctx, sib, live)
+	}
+	if err != nil {
+		if live != nil {
+			live.close()
+		}
+		return nil, err
+	}
+	if live == nil {
+		if live, err = t.openLive(ctx); err != nil {
+			return nil, err
+		}
+	}
+	live.off = 0
+	return live, nil
+}
+
+func (t *Tailer) applyStartAt(s *logFile) {
 	s.off = 0
 	if t.cfg.StartAt == StartEnd {
 		if size, err := fileSize(s.f); err == nil {
@@ -92,19 +124,11 @@ func (t *Tailer) applyStartAt(s *source) {
 
 // headMatches reports whether the first id.FingerprintLen bytes of s hash to
 // id.Fingerprint.
-func (t *Tailer) headMatches(s *source, id FileID) bool {
+func (t *Tailer) headMatches(s *logFile, id FileID) bool {
 	if id.FingerprintLen == 0 {
 		return true
 	}
 	return len(s.head) >= id.FingerprintLen && fingerprint(s.head[:id.FingerprintLen]) == id.Fingerprint
-}
-
-func fileSize(f *os.File) (int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
 }
 
 // lineStart returns the start of the line containing offset off-1, that is
@@ -177,11 +201,11 @@ func (t *Tailer) resumeOffset(f *os.File, off, size int64) int64 {
 
 // skipped records src.off as read and committed, after bytes that needed
 // no delivery, so that Stats and the next checkpoint are past them.
-func (t *Tailer) skipped(src *source) {
+func (t *Tailer) skipped(src *logFile) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.readID, t.readOff = src.id, src.off
-	c := &t.com
+	c := &t.ckp.com
 	c.id, c.name, c.off = src.id, src.name, src.off
 	c.valid, c.dirty = true, true
 }
@@ -189,48 +213,4 @@ func (t *Tailer) skipped(src *source) {
 func readByteAt(f *os.File, b []byte, off int64) bool {
 	n, _ := f.ReadAt(b, off)
 	return n == len(b)
-}
-
-// openLive opens Path, waiting for it to appear. When it exists but cannot
-// be opened it returns the error with Config.Complete, and otherwise retries
-// with backoff, logging the error at once, again when it changes, and at
-// most every openLogInterval in between.
-func (t *Tailer) openLive(ctx context.Context) (*source, error) {
-	logged := false
-	var failLog openFailLog
-	delay := t.cfg.PollInterval
-	for {
-		src, _, err := openSource(t.cfg.Path)
-		if err == nil {
-			if logged {
-				t.log.Info("tailer: file appeared")
-			}
-			failLog.recovered(t.log)
-			t.setOpenError(nil)
-			return src, nil
-		}
-		t.setMode("waiting")
-		if errors.Is(err, fs.ErrNotExist) {
-			t.setOpenError(nil)
-			if !logged {
-				t.log.Info("tailer: waiting for the file to appear")
-				logged = true
-			}
-			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		err = explainOpen(t.cfg.Path, err)
-		if t.cfg.Complete {
-			return nil, err
-		}
-		t.c.reopenFailures.Add(1)
-		t.setOpenError(err)
-		failLog.failed(t.log, err, delay)
-		if err := sleep(ctx, delay); err != nil {
-			return nil, err
-		}
-		delay = min(2*delay, maxBackoff)
-	}
 }

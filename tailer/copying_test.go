@@ -8,50 +8,10 @@ import (
 	"time"
 )
 
-func TestPacer(t *testing.T) {
-	const linger, window = 20 * time.Millisecond, 250 * time.Millisecond
-	t0 := time.Unix(1_800_000_000, 0)
-	cases := []struct {
-		name      string
-		perSecond uint64 // lines sent per second during the first window
-		wantBusy  bool
-		wantEvery time.Duration
-	}{
-		{"10 MB/s of audit lines", 25_600, true, minPoll},
-		{"4000 lines/s", 4000, true, 4 * time.Millisecond},
-		{"1600 lines/s", 1600, true, 10 * time.Millisecond},
-		{"800 lines/s, the threshold", 800, true, linger},
-		{"400 lines/s", 400, false, 0},
-		{"quiet", 0, false, 0},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			p := pacer{linger: linger, window: window}
-			p.flowing(t0, 1000)
-			if every, busy := p.poll(t0.Add(time.Millisecond), 1000); !busy || every != minPoll {
-				t.Fatalf("inside the first window: poll = %v, %v; want %v, true", every, busy, minPoll)
-			}
-			sent := 1000 + tc.perSecond*uint64(window)/uint64(time.Second)
-			every, busy := p.poll(t0.Add(window), sent)
-			if busy != tc.wantBusy || every != tc.wantEvery {
-				t.Errorf("after a window at %d lines/s: poll = %v, %v; want %v, %v", tc.perSecond, every, busy, tc.wantEvery, tc.wantBusy)
-			}
-		})
-	}
-}
-
-// FollowLinger < 0 asks for nxadm/tail only: the pacer never polls.
-func TestPacerLingerOff(t *testing.T) {
-	p := pacer{linger: -1, window: time.Second}
-	p.flowing(time.Now(), 0)
-	if every, busy := p.poll(time.Now(), 1<<20); busy {
-		t.Errorf("poll = %v, true with FollowLinger < 0; want false", every)
-	}
-}
-
-// TestHeldLinesSurviveTruncation: a polling read holds its lines back to
-// batch them; when the file is then truncated with no rotated copy to
-// recover from, the lines held (read before the cut) are still sent.
+// TestHeldLinesSurviveTruncation: lines read and confirmed (their file's
+// first bytes checked) but not sent yet when the file is then truncated,
+// with no rotated copy to recover from, are still sent: they were read
+// before the cut.
 func TestHeldLinesSurviveTruncation(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	data := numbered("held", 0, 50)
@@ -60,19 +20,30 @@ func TestHeldLinesSurviveTruncation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _, err := openSource(path)
+	src, _, err := openLogFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.close()
 	ctx := context.Background()
-	tl.holdFor = time.Hour
-	if err := tl.readToEOF(ctx, src); err != nil {
+	tl.rd.lr.reset(0)
+	read := func(p []byte, off int64) (int, error) { return src.f.ReadAt(p, off) }
+	for {
+		start := tl.rd.lr.lineStart
+		line, end, over, ok, err := tl.rd.lr.next(read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		tl.add(line, start, end, over)
+	}
+	if err := tl.confirm(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	tl.holdFor = 0
-	if n := len(tl.out); n != 0 || tl.cur == nil || tl.cur.Len() != 50 || tl.confirmed != 50 {
-		t.Fatalf("after a polling read: %d batches out, want the 50 lines held and confirmed (confirmed %d)", n, tl.confirmed)
+	if n := len(tl.out); n != 0 || tl.rd.cur == nil || tl.rd.cur.Len() != 50 || tl.rd.confirmed != 50 {
+		t.Fatalf("after reading: %d batches out, want the 50 lines in hand and confirmed (confirmed %d)", n, tl.rd.confirmed)
 	}
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
@@ -155,7 +126,7 @@ func TestCopyInProgressFollows(t *testing.T) {
 			time.Sleep(2 * time.Millisecond)
 		}
 	}
-	flowUntil("polling", func(s Stats) bool { return s.Mode == "polling" })
+	flowUntil("polling", func(s Stats) bool { return s.Mode == ModePolling })
 	// logrotate starts copying: app.log.1 appears and grows.
 	cp, err := os.Create(path + ".1")
 	if err != nil {
@@ -166,7 +137,7 @@ func TestCopyInProgressFollows(t *testing.T) {
 		if _, err := cp.WriteString("copied\n"); err != nil {
 			t.Fatal(err)
 		}
-		return s.Mode == "following"
+		return s.Mode == ModeFollowing
 	})
 	for k := 0; k < 20; k++ { // the lines nxadm/tail reads as they come
 		write(10)
@@ -183,7 +154,7 @@ func TestCopyInProgressFollows(t *testing.T) {
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	flowUntil("polling again after the copy", func(s Stats) bool { return s.Mode == "polling" })
+	flowUntil("polling again after the copy", func(s Stats) bool { return s.Mode == ModePolling })
 	c.waitN(len(want))
 	c.stop()
 	checkExactly(t, c.texts(), want)

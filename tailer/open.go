@@ -1,8 +1,10 @@
 package tailer
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -20,7 +22,7 @@ const openLogInterval = time.Minute
 func explainOpen(path string, err error) error {
 	var pe *os.PathError
 	if !errors.As(err, &pe) {
-		return err // openSource's own, which names the path
+		return err // openLogFile's own, which names the path
 	}
 	if errors.Is(err, syscall.ENOTDIR) {
 		for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
@@ -60,5 +62,49 @@ func (l *openFailLog) failed(log *slog.Logger, err error, retry time.Duration) {
 func (l *openFailLog) recovered(log *slog.Logger) {
 	if l.lastErr != "" {
 		log.Info("tailer: the file can be opened now", "after_error", l.lastErr)
+	}
+}
+
+// openLive opens Path, waiting for it to appear. When it exists but cannot
+// be opened it returns the error with Config.Complete, and otherwise retries
+// with backoff, logging the error at once, again when it changes, and at
+// most every openLogInterval in between.
+func (t *Tailer) openLive(ctx context.Context) (*logFile, error) {
+	logged := false
+	var failLog openFailLog
+	delay := t.cfg.PollInterval
+	for {
+		src, _, err := openLogFile(t.cfg.Path)
+		if err == nil {
+			if logged {
+				t.log.Info("tailer: file appeared")
+			}
+			failLog.recovered(t.log)
+			t.setOpenError(nil)
+			return src, nil
+		}
+		t.setMode(ModeWaiting)
+		if errors.Is(err, fs.ErrNotExist) {
+			t.setOpenError(nil)
+			if !logged {
+				t.log.Info("tailer: waiting for the file to appear")
+				logged = true
+			}
+			if err := sleep(ctx, t.cfg.PollInterval); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		err = explainOpen(t.cfg.Path, err)
+		if t.cfg.Complete {
+			return nil, err
+		}
+		t.c.reopenFailures.Add(1)
+		t.setOpenError(err)
+		failLog.failed(t.log, err, delay)
+		if err := sleep(ctx, delay); err != nil {
+			return nil, err
+		}
+		delay = min(2*delay, maxBackoff)
 	}
 }

@@ -1,0 +1,90 @@
+package checkpoint
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// PositionVersion is the version of the Position record format.
+const PositionVersion = 1
+
+// Position records how far a followed file was read and delivered. The
+// tailer writes one per followed path, under PositionKey(path):
+//
+//	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
+//	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
+type Position struct {
+	Version int    `json:"version"`
+	Path    string `json:"path"`           // the followed path
+	File    string `json:"file,omitempty"` // name the offset was read from (Path or a rotated sibling)
+	// Dev and Ino identify the file (0 where the system has no inodes).
+	Dev uint64 `json:"dev"`
+	Ino uint64 `json:"ino"`
+	// Fingerprint is the hex SHA-256 of the first FpLen bytes of the file.
+	Fingerprint string `json:"fingerprint"`
+	FpLen       int    `json:"fp_len"`
+	// Offset is the byte offset just after the last delivered line.
+	Offset int64 `json:"offset"`
+	// PreLen and PreHash: hex SHA-256 of the PreLen bytes just before
+	// Offset, which the tailer re-checks on resume to catch a file
+	// rewritten while stopped whose first bytes are unchanged.
+	PreLen  int       `json:"pre_len,omitempty"`
+	PreHash string    `json:"pre_hash,omitempty"`
+	Updated time.Time `json:"updated"` // when the record was written (UTC)
+}
+
+// PositionKey returns the key of the Position record of path: "tail-" and
+// the first 16 hex digits of SHA-256 of the absolute path.
+func PositionKey(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return "tail-" + hex.EncodeToString(sum[:8])
+}
+
+// LoadPosition returns the Position saved for path, or nil and a nil
+// error when there is none. A record that cannot be read, is not JSON or
+// has another version is an error naming the file; the caller decides
+// what to do without it.
+func (s *Store) LoadPosition(path string) (*Position, error) {
+	var p Position
+	key := PositionKey(path)
+	found, err := s.Load(key, &p)
+	if err != nil || !found {
+		return nil, err
+	}
+	if p.Version != PositionVersion {
+		return nil, fmt.Errorf("checkpoint %s has version %d, want %d", s.File(key), p.Version, PositionVersion)
+	}
+	return &p, nil
+}
+
+// SavePosition replaces the Position record of p.Path durably, setting
+// Version.
+func (s *Store) SavePosition(p Position) error {
+	p.Version = PositionVersion
+	return s.Save(PositionKey(p.Path), p)
+}
+
+// AtEnd reports, for a run that stops once every file was read, whether
+// the Position saved for path is the end of the file path names now: the
+// same device and inode, and the offset is its size. ok is false when no
+// Position is saved (or it cannot be read) or path cannot be stat'ed.
+func (s *Store) AtEnd(path string) (atEnd, ok bool) {
+	p, err := s.LoadPosition(path)
+	if err != nil || p == nil {
+		return false, false
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false, false
+	}
+	dev, ino := DevIno(fi)
+	return dev == p.Dev && ino == p.Ino && p.Offset == fi.Size(), true
+}

@@ -1,0 +1,195 @@
+// Package checkpoint is the durable store of an agent's small state
+// records: how far each followed file was read (Position), and any other
+// keyed record a component keeps across restarts. It is the only code that
+// reads, writes, lists and removes the files of a state directory.
+//
+// A record is one JSON document in its own file, <dir>/<key>.json. Save
+// replaces it atomically and durably: temp file in the same directory,
+// write, fsync, close, rename, fsync of the directory. After a crash a
+// record is therefore its last complete write, never a mix of two. A Store
+// is safe for concurrent use on distinct keys; writers of one key must
+// serialise their writes themselves (the last rename wins).
+package checkpoint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Store keeps records in one directory. Create it with Open.
+type Store struct {
+	dir string
+}
+
+// Open returns the store of dir, creating dir (mode 0750) when it does
+// not exist. It does not check that dir is writable; see Probe.
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("checkpoint: state directory is empty")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create state dir %s: %w", dir, err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir returns the directory of the store.
+func (s *Store) Dir() string { return s.dir }
+
+// File returns the name of the file that holds the record key: the
+// directory joined with key + ".json". It is meant for messages that tell
+// a user which file is concerned.
+func (s *Store) File(key string) string { return filepath.Join(s.dir, key+".json") }
+
+// checkKey reports a key that cannot name a record file: empty, starting
+// with a dot (temp and probe files do), or holding a byte other than
+// ASCII letters, digits, '-', '_' and '.'.
+func checkKey(key string) error {
+	if key == "" || key[0] == '.' {
+		return fmt.Errorf("checkpoint: invalid key %q", key)
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return fmt.Errorf("checkpoint: invalid key %q", key)
+		}
+	}
+	return nil
+}
+
+// Load decodes the record key into v. It returns false and a nil error
+// when there is no such record; an error names the file and says whether
+// it could not be read or is not valid JSON.
+func (s *Store) Load(key string, v any) (bool, error) {
+	if err := checkKey(key); err != nil {
+		return false, err
+	}
+	name := s.File(key)
+	data, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read checkpoint %s: %w", name, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("checkpoint %s is not valid JSON (%v)", name, err)
+	}
+	return true, nil
+}
+
+// Save encodes v as JSON (one line) and replaces the record key with it
+// durably (see the package doc). An error names the file.
+func (s *Store) Save(key string, v any) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode checkpoint %s: %w", s.File(key), err)
+	}
+	return writeFileAtomic(s.File(key), append(data, '\n'))
+}
+
+// Remove deletes the record key durably (the directory is fsynced). A
+// record that does not exist is not an error.
+func (s *Store) Remove(key string) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	name := s.File(key)
+	if err := os.Remove(name); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("remove checkpoint %s: %w", name, err)
+	}
+	return syncDir(s.dir)
+}
+
+// Keys returns, sorted, the keys of the records whose key begins with
+// prefix ("" for all).
+func (s *Store) Keys(prefix string) ([]string, error) {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list checkpoints in %s: %w", s.dir, err)
+	}
+	var keys []string
+	for _, e := range ents {
+		key, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !e.Type().IsRegular() || checkKey(key) != nil || !strings.HasPrefix(key, prefix) {
+			continue
+		}
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// Probe checks that records can be saved in the directory: it creates,
+// writes, fsyncs and removes a probe file and fsyncs the directory, as
+// Save does.
+func (s *Store) Probe() error {
+	f, err := os.CreateTemp(s.dir, ".probe-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write([]byte("gitlab-syslog state_dir probe\n"))
+	serr := f.Sync()
+	cerr := f.Close()
+	rerr := os.Remove(f.Name())
+	if err := errors.Join(werr, serr, cerr, rerr); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+// writeFileAtomic replaces name with data durably: temp file in the same
+// directory, write, fsync, close, rename, fsync of the directory.
+func writeFileAtomic(name string, data []byte) error {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write checkpoint %s: %w", name, err)
+	}
+	tmpName := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmpName)
+		return fmt.Errorf("write checkpoint %s: %w", name, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("write checkpoint %s: %w", name, err)
+	}
+	if err := os.Rename(tmpName, name); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("write checkpoint %s: %w", name, err)
+	}
+	return syncDir(dir)
+}
+
+// syncDir fsyncs the directory dir, so that a rename or removal in it is
+// durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync state dir %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync state dir %s: %w", dir, err)
+	}
+	return nil
+}

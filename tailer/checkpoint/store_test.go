@@ -1,0 +1,193 @@
+package checkpoint
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A record saved is loaded back equal, and no temp file is left beside it.
+func TestSaveLoad(t *testing.T) {
+	s := openTemp(t)
+	type rec struct {
+		N    int      `json:"n"`
+		Keys []string `json:"keys"`
+	}
+	want := rec{N: 7, Keys: []string{"a", "b"}}
+	if err := s.Save("detect-brute-force", want); err != nil {
+		t.Fatal(err)
+	}
+	var got rec
+	found, err := s.Load("detect-brute-force", &got)
+	if err != nil || !found || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Load = %v, %v, %+v; want true, nil, %+v", found, err, got, want)
+	}
+	data, err := os.ReadFile(s.File("detect-brute-force"))
+	if err != nil || string(data) != `{"n":7,"keys":["a","b"]}`+"\n" {
+		t.Errorf("file holds %q (%v)", data, err)
+	}
+	ents, _ := os.ReadDir(s.Dir())
+	if len(ents) != 1 {
+		t.Errorf("directory holds %d entries, want only the record", len(ents))
+	}
+}
+
+func TestLoadMissingAndInvalid(t *testing.T) {
+	s := openTemp(t)
+	var v map[string]any
+	if found, err := s.Load("nothing", &v); found || err != nil {
+		t.Errorf("Load of a missing record = %v, %v; want false, nil", found, err)
+	}
+	if err := os.WriteFile(s.File("bad"), []byte(`{"version":1,"offs`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load("bad", &v)
+	if err == nil || !strings.Contains(err.Error(), s.File("bad")) || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Errorf("Load of a cut record = %v, want an error naming the file and invalid JSON", err)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	cases := []struct {
+		key string
+		ok  bool
+	}{
+		{"tail-0123abcd", true},
+		{"detect.state_v2", true},
+		{"", false},
+		{".hidden", false},
+		{"../escape", false},
+		{"a/b", false},
+		{"spa ce", false},
+	}
+	s := openTemp(t)
+	for _, c := range cases {
+		err := s.Save(c.key, 1)
+		if (err == nil) != c.ok {
+			t.Errorf("Save(%q) = %v, want ok=%v", c.key, err, c.ok)
+		}
+	}
+	// A temp file of an interrupted write and a file of another kind are
+	// not records.
+	os.WriteFile(filepath.Join(s.Dir(), ".tail-x.json.tmp-123"), nil, 0o600)
+	os.WriteFile(filepath.Join(s.Dir(), "notes.txt"), nil, 0o600)
+	all, err := s.Keys("")
+	if err != nil || !reflect.DeepEqual(all, []string{"detect.state_v2", "tail-0123abcd"}) {
+		t.Errorf("Keys(\"\") = %v, %v", all, err)
+	}
+	tails, _ := s.Keys("tail-")
+	if !reflect.DeepEqual(tails, []string{"tail-0123abcd"}) {
+		t.Errorf("Keys(\"tail-\") = %v", tails)
+	}
+	if err := s.Remove("tail-0123abcd"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove("tail-0123abcd"); err != nil {
+		t.Errorf("Remove of a removed record = %v, want nil", err)
+	}
+	if tails, _ := s.Keys("tail-"); len(tails) != 0 {
+		t.Errorf("after Remove, Keys = %v", tails)
+	}
+}
+
+// A checkpoint written in the version-1 format (testdata) loads, field for
+// field, and is the record of its path.
+func TestLoadPositionV1(t *testing.T) {
+	data, err := os.ReadFile("testdata/position-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTemp(t)
+	path := "/var/log/gitlab/gitlab-rails/audit_json.log"
+	if err := os.WriteFile(filepath.Join(s.Dir(), PositionKey(path)+".json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LoadPosition(path)
+	if err != nil || p == nil {
+		t.Fatalf("LoadPosition = %v, %v", p, err)
+	}
+	want := Position{Version: 1, Path: path, File: path, Dev: 2049, Ino: 1835047,
+		Fingerprint: "6d0b3b1f0b7b0c4f0f4c1ed0c3a1f3e6c59f0f0ab9d0d9f5b3e7a0b6c8d2e4f1", FpLen: 1024,
+		Offset: 7741, PreLen: 32, PreHash: "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c",
+		Updated: time.Date(2026, 11, 28, 17, 4, 5, 123456789, time.UTC)}
+	if !reflect.DeepEqual(*p, want) {
+		t.Errorf("LoadPosition =\n%+v\nwant\n%+v", *p, want)
+	}
+	// The first 16 hex digits of SHA-256 of the path (sha256sum).
+	if k := PositionKey(path); k != "tail-b1ce4a06245ac4b2" {
+		t.Errorf("PositionKey(%q) = %q, want tail-b1ce4a06245ac4b2", path, k)
+	}
+}
+
+func TestPositionVersion(t *testing.T) {
+	s := openTemp(t)
+	if err := s.Save(PositionKey("/x.log"), Position{Version: 2, Path: "/x.log"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoadPosition("/x.log"); err == nil || !strings.Contains(err.Error(), "version 2") {
+		t.Errorf("LoadPosition of version 2 = %v, want an error naming the version", err)
+	}
+	if p, err := s.LoadPosition("/other.log"); p != nil || err != nil {
+		t.Errorf("LoadPosition without a record = %v, %v", p, err)
+	}
+}
+
+// AtEnd compares the saved position with the file the path names now.
+func TestAtEnd(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	if err := os.WriteFile(path, []byte("one\ntwo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	dev, ino := DevIno(fi)
+	s := openTemp(t)
+	if _, ok := s.AtEnd(path); ok {
+		t.Error("AtEnd without a saved position reports ok")
+	}
+	cases := []struct {
+		name     string
+		dev, ino uint64
+		off      int64
+		want     bool
+	}{
+		{"at its end", dev, ino, 8, true},
+		{"before its end", dev, ino, 4, false},
+		{"another file", dev, ino + 1, 8, false},
+	}
+	for _, c := range cases {
+		if err := s.SavePosition(Position{Path: path, Dev: c.dev, Ino: c.ino, Offset: c.off}); err != nil {
+			t.Fatal(err)
+		}
+		if at, ok := s.AtEnd(path); !ok || at != c.want {
+			t.Errorf("%s: AtEnd = %v, %v; want %v, true", c.name, at, ok, c.want)
+		}
+	}
+}
+
+func TestProbe(t *testing.T) {
+	s := openTemp(t)
+	if err := s.Probe(); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(s.Dir()); len(ents) != 0 {
+		t.Errorf("Probe left %d files", len(ents))
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	if _, err := Open(filepath.Join(file, "state")); err == nil {
+		t.Error("Open under a plain file succeeded")
+	}
+}

@@ -1,0 +1,208 @@
+package tailer
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// noteGone logs why Path no longer names src, which is read to its end
+// next: it was deleted, renamed away, or replaced by a new file. Only the
+// last two count as a rotation.
+func (t *Tailer) noteGone(src *logFile) {
+	_, err := os.Stat(t.cfg.Path)
+	switch {
+	case deleted(src.f):
+		t.log.Info("tailer: the file was deleted; reading it to its end, then waiting for a new file at the path", "old", src.id.String())
+		return
+	case errors.Is(err, fs.ErrNotExist):
+		t.log.Info("tailer: the file was renamed away (rotation); reading it to its end, then waiting for a new file at the path", "old", src.id.String())
+	default:
+		t.log.Info("tailer: the path names a new file (rotation); reading the old one to its end", "old", src.id.String())
+	}
+	t.c.rotations.Add(1)
+}
+
+// maxQueued bounds the files opened ahead while an older one is drained.
+const maxQueued = 16
+
+// switchQuiet is how long a file renamed away must not have grown before
+// reading moves on to the next file at the path (at most RotateWait);
+// switchMax×switchQuiet bounds that wait when late writes keep coming.
+// drainPoll is how often a renamed file is read again for late writes
+// while the next file is read.
+const (
+	switchQuiet = 250 * time.Millisecond
+	switchMax   = 4
+	drainPoll   = 50 * time.Millisecond
+)
+
+// renamed is a file the path no longer names (rename rotation, deletion),
+// read for late writes: writers may hold it open for a while.
+type renamed struct {
+	src   *logFile
+	since time.Time // when the rotation was seen
+	grew  time.Time // when a read last found it longer
+	size  int64     // how far it was read then
+}
+
+// rotated handles a path that no longer names src. src is read to its end
+// until it has not grown for switchQuiet (at most switchMax×switchQuiet),
+// every new file seen at the path meanwhile being opened and queued, so
+// that rotations quicker than that lose nothing; then reading moves on to
+// the oldest queued file, and src is still read for late writes before
+// each read of the newer files, until it has not grown for RotateWait (at
+// most 12×RotateWait in all; see readDraining). With no new file yet, src
+// is drained that long right away. It returns the next file to read, or
+// nil when none is there yet.
+func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
+	t.setMode(ModeRotating)
+	t.noteGone(src)
+	now := time.Now()
+	r := &renamed{src: src, since: now, grew: now, size: -1}
+	quiet := min(switchQuiet, t.cfg.RotateWait)
+	for {
+		t.queueNew(src)
+		if err := t.readDraining(ctx, src); err != nil {
+			return nil, err
+		}
+		done, err := t.readRenamed(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now()
+		canSwitch := now.Sub(r.grew) >= quiet || now.Sub(r.since) >= switchMax*quiet
+		if done || canSwitch && len(t.rot.queue) > 0 {
+			break
+		}
+		if err := sleep(ctx, min(t.cfg.PollInterval, drainPoll)); err != nil {
+			return nil, err
+		}
+	}
+	t.queueNew(src)
+	t.rot.draining = append(t.rot.draining, r)
+	var next *logFile
+	if len(t.rot.queue) > 0 {
+		next = t.rot.queue[0]
+		t.rot.queue = t.rot.queue[1:]
+		next.off = 0
+	}
+	return next, t.readDraining(ctx, next)
+}
+
+// readRenamed reads r to its end and reports whether it is done: it has
+// not grown for RotateWait, or was drained for 12×RotateWait, or cannot be
+// read any more.
+func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err error) {
+	err = t.readToEOF(ctx, r.src)
+	if ctx.Err() != nil {
+		return true, ctx.Err()
+	}
+	if err != nil {
+		t.log.Warn("tailer: stopped reading the rotated file", "err", err, "offset", r.src.off)
+		return true, nil
+	}
+	now := time.Now()
+	if t.rd.lr.pos != r.size {
+		r.size, r.grew = t.rd.lr.pos, now
+	}
+	return now.Sub(r.grew) >= t.cfg.RotateWait || now.Sub(r.since) >= 12*t.cfg.RotateWait, nil
+}
+
+// readDraining reads the renamed files still drained, oldest first, and
+// finishes those that are done: their incomplete last line is delivered
+// and they are closed, and the checkpoint moves on (see moveAnchor) to
+// the next one, or to cur, the newer file being read (nil: unknown yet).
+func (t *Tailer) readDraining(ctx context.Context, cur *logFile) error {
+	for len(t.rot.draining) > 0 {
+		r := t.rot.draining[0]
+		done, err := t.readRenamed(ctx, r)
+		if err != nil {
+			return err
+		}
+		if !done {
+			break // newer ones wait: their lines come after r's
+		}
+		if t.rd.lrFile == r.src {
+			if err := t.sendPartial(ctx, r.src); err != nil {
+				return err
+			}
+		}
+		t.rd.lrFile = nil
+		r.src.close()
+		t.rot.draining = t.rot.draining[1:]
+		t.moveAnchor(cur)
+	}
+	for _, r := range t.rot.draining[min(1, len(t.rot.draining)):] {
+		if _, err := t.readRenamed(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveAnchor moves the checkpoint, which stayed in the oldest drained
+// file (see Tailer.send), to the next oldest one, or to cur when none is
+// left, once every batch sent so far is committed (at once when it is).
+func (t *Tailer) moveAnchor(cur *logFile) {
+	var p position
+	switch {
+	case len(t.rot.draining) > 0:
+		p = positionOf(t.rot.draining[0].src)
+	case cur != nil:
+		p = positionOf(cur)
+	default:
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rd.seq == 0 {
+		return
+	}
+	c := &t.ckp.com
+	if c.seq == t.rd.seq && c.n == c.len {
+		c.id, c.name, c.off = p.id, p.name, p.off
+		c.valid, c.dirty = true, true
+		t.ckp.reanchor = nil
+		return
+	}
+	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p}
+}
+
+// closeFiles closes the files queued and drained when the loop ends.
+func (t *Tailer) closeFiles() {
+	for _, q := range t.rot.queue {
+		q.close()
+	}
+	for _, r := range t.rot.draining {
+		r.src.close()
+	}
+	t.rot.queue, t.rot.draining = nil, nil
+}
+
+// queueNew opens the file at Path when it is neither src nor already queued.
+func (t *Tailer) queueNew(src *logFile) {
+	if len(t.rot.queue) >= maxQueued {
+		return
+	}
+	fi, err := os.Stat(t.cfg.Path)
+	if err != nil || sameInode(fi, src) {
+		return
+	}
+	for _, q := range t.rot.queue {
+		if sameInode(fi, q) {
+			return
+		}
+	}
+	s, _, err := openLogFile(t.cfg.Path)
+	if err != nil {
+		return
+	}
+	if s.id.SameFile(src.id) {
+		s.close()
+		return
+	}
+	t.rot.queue = append(t.rot.queue, s)
+}
