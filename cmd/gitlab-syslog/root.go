@@ -23,6 +23,8 @@ functions, and forwards it as RFC 5424 syslog on facility local7.`,
 		newCollectCmd(),
 		newRunCmd(),
 		newCheckCmd(),
+		newHealthcheckCmd(),
+		newManCmd(),
 	)
 	return root
 }
