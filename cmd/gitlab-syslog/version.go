@@ -25,6 +25,9 @@ func newVersionCmd() *cobra.Command {
 					}
 				}
 			}
+			if revision != "" {
+				rev = revision
+			}
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "gitlab-syslog %s (%s, %s/%s, revision %s)\n",
 				version, runtime.Version(), runtime.GOOS, runtime.GOARCH, rev)
 			return err
