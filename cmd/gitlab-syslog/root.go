@@ -18,13 +18,13 @@ functions, and forwards it as RFC 5424 syslog on facility local7.`,
 	root.SetVersionTemplate("gitlab-syslog {{.Version}}\n")
 	root.AddCommand(
 		newVersionCmd(),
+		newHealthcheckCmd(),
+		newManCmd(),
 		newParseCmd(),
 		newSendCmd(),
 		newCollectCmd(),
 		newRunCmd(),
 		newCheckCmd(),
-		newHealthcheckCmd(),
-		newManCmd(),
 	)
 	return root
 }
