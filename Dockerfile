@@ -7,6 +7,7 @@
 #
 #   docker build --build-arg VERSION=v1.2.3 --build-arg REVISION="$(git rev-parse HEAD)" -t gitlab-syslog .
 #   podman build --build-arg VERSION=v1.2.3 --build-arg REVISION="$(git rev-parse HEAD)" -t gitlab-syslog .
+#   docker buildx build --platform linux/amd64,linux/arm64 --build-arg VERSION=v1.2.3 ... -t REGISTRY/gitlab-syslog --push .
 #
 # internal/release/dockerfile_test.go checks this file's contract, and runs
 # the binary the way the image does (uid 65532, read-only root filesystem,
@@ -14,18 +15,21 @@
 
 ARG GO_VERSION=1.26
 
-FROM golang:${GO_VERSION}-bookworm AS build
+# The builder runs on the build machine's platform and cross-compiles for the
+# image's (docker buildx build --platform linux/amd64,linux/arm64 ...).
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 ARG VERSION=dev
 ARG REVISION=unknown
+ARG TARGETOS=linux
+ARG TARGETARCH
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # The same flags as the release tool (internal/release/build.go).
-RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false \
+RUN CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false \
         -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION}" \
         -o /out/gitlab-syslog ./cmd/gitlab-syslog \
-    && /out/gitlab-syslog version \
     && install -d -o 65532 -g 65532 -m 0750 /out/state
 
 FROM gcr.io/distroless/static-debian12:nonroot

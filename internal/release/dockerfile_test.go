@@ -157,7 +157,7 @@ func TestDockerfile(t *testing.T) {
 			goBuildLine = r.raw
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-buildvcs=false", "-s -w", "-X main.version=${VERSION}", "-X main.revision=${REVISION}", mainPackage} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=${TARGETARCH}", "-trimpath", "-buildvcs=false", "-s -w", "-X main.version=${VERSION}", "-X main.revision=${REVISION}", mainPackage} {
 		if !strings.Contains(goBuildLine, want) {
 			t.Errorf("builder's go build lacks %q: %s", want, goBuildLine)
 		}
@@ -167,6 +167,9 @@ func TestDockerfile(t *testing.T) {
 		for _, a := range find(stage, "ARG") {
 			name, _, _ := strings.Cut(a.args[0], "=")
 			args = append(args, name)
+		}
+		if stage[0].line == build[0].line && !slices.Contains(args, "TARGETARCH") {
+			t.Errorf("builder declares no ARG TARGETARCH: it would build for the build machine, not the image's platform")
 		}
 		if !slices.Contains(args, "VERSION") || !slices.Contains(args, "REVISION") {
 			t.Errorf("stage %v declares ARGs %v, want VERSION and REVISION", stage[0].args, args)

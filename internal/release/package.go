@@ -83,7 +83,8 @@ func packageInfo(o options, a *assets, format, goarch, bin string) *nfpm.Info {
 			},
 			// useradd, groupadd, usermod and getent for the maintainer scripts.
 			Deb: nfpm.Deb{Predepends: []string{"passwd"}},
-			RPM: nfpm.RPM{Group: "System Environment/Daemons", Summary: "Forward GitLab's security logs to a SIEM as RFC 5424 syslog"},
+			// A fixed build host: the same commit gives the same package anywhere.
+			RPM: nfpm.RPM{Group: "System Environment/Daemons", Summary: "Forward GitLab's security logs to a SIEM as RFC 5424 syslog", BuildHost: "gitlab-syslog-release"},
 		},
 	}
 	if format == "rpm" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -186,6 +187,17 @@ func TestPackages(t *testing.T) {
 		}
 		if req := sh(t, "rpm", "-qp", "--requires", b.paths["rpm"]); !strings.Contains(req, "shadow-utils") {
 			t.Errorf("rpm requires no shadow-utils (useradd):\n%s", req)
+		}
+	})
+
+	t.Run("reproducible", func(t *testing.T) {
+		again := buildPackages(t, "v0.1.0", runtime.GOARCH)
+		for _, f := range []string{"deb", "rpm"} {
+			a, errA := os.ReadFile(b.paths[f])
+			b2, errB := os.ReadFile(again.paths[f])
+			if errA != nil || errB != nil || !bytes.Equal(a, b2) {
+				t.Errorf("two builds of the same commit and version give different %s packages (%v %v)", f, errA, errB)
+			}
 		}
 	})
 

@@ -60,20 +60,32 @@ const configHeader = `# gitlab-syslog configuration, installed by the gitlab-sys
 `
 
 // exampleLine matches a YAML key line whose value is marked "# example".
-var exampleLine = regexp.MustCompile(`^(\s*)([A-Za-z_][A-Za-z0-9_]*:.*#\s*example\b.*)$`)
+var exampleLine = regexp.MustCompile(`^(\s*)([A-Za-z_][A-Za-z0-9_.-]*:.*#\s*example\b.*)$`)
 
 // packagedConfig turns examples/config.yaml into the packaged config file:
-// configHeader first, and every key line marked "# example" commented out,
-// so that the example values (a hostname, a metrics address, a token file)
-// do not become settings of every installation.
+// configHeader first, and every key marked "# example" commented out,
+// together with the lines indented under it (its block), so that the
+// example values (a hostname, a metrics address, a token file, example
+// detection rule settings) do not become settings of every installation.
 func packagedConfig(example []byte) ([]byte, error) {
-	lines := strings.SplitAfter(string(example), "\n")
 	var out strings.Builder
 	out.WriteString(configHeader)
 	n := 0
-	for _, line := range lines {
-		if m := exampleLine.FindStringSubmatch(strings.TrimSuffix(line, "\n")); m != nil {
+	block := -1 // indentation of the example key whose block is being commented out
+	for _, line := range strings.SplitAfter(string(example), "\n") {
+		text := strings.TrimSuffix(line, "\n")
+		indent := len(text) - len(strings.TrimLeft(text, " "))
+		if block >= 0 && (strings.TrimSpace(text) == "" || indent > block) {
+			if strings.TrimSpace(text) != "" {
+				line = text[:indent] + "# " + text[indent:] + "\n"
+			}
+			out.WriteString(line)
+			continue
+		}
+		block = -1
+		if m := exampleLine.FindStringSubmatch(text); m != nil {
 			line = m[1] + "# " + m[2] + "\n"
+			block = len(m[1])
 			n++
 		}
 		out.WriteString(line)

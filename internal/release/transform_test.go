@@ -92,6 +92,11 @@ func TestPackagedConfig(t *testing.T) {
 			t.Errorf("line still active: %q", l)
 		}
 	}
+	block := "a: 1\nrules:\n  x.y:        # example: z\n    k: [1]\n\n    j: 2\n  w:\n    k: 3\nhost: h # example\nb: 2\n"
+	want := configHeader + "a: 1\nrules:\n  # x.y:        # example: z\n    # k: [1]\n\n    # j: 2\n  w:\n    k: 3\n# host: h # example\nb: 2\n"
+	if got, err := packagedConfig([]byte(block)); err != nil || string(got) != want {
+		t.Errorf("example block:\n got %q (%v)\nwant %q", got, err, want)
+	}
 	if _, err := packagedConfig([]byte("a: 1\n")); err == nil {
 		t.Error("a config without example lines was accepted (the transform would silently do nothing)")
 	}
