@@ -128,6 +128,56 @@ func testInstall(t *testing.T, b built) {
 	if _, err := user.Lookup("gitlab-syslog"); err != nil {
 		t.Errorf("the gitlab-syslog user is gone after purge: %v", err)
 	}
+
+	testSystemdCalls(t, b.paths["deb"], next.paths["deb"])
+}
+
+// systemdScript runs the rest of its arguments in a mount namespace where
+// systemd seems to run (/run/systemd/system exists on a private /run) and
+// /usr/bin/systemctl is $1, a script that logs its arguments.
+const systemdScript = `set -e
+fake=$1; shift
+mount -t tmpfs tmpfs /run
+mkdir -p /run/systemd/system
+mount --bind "$fake" /usr/bin/systemctl
+exec "$@"
+`
+
+// testSystemdCalls repeats install, upgrade, remove and purge where systemd
+// seems to run, and checks the systemctl calls of the maintainer scripts:
+// daemon-reload on install (no enable, no start), try-restart on upgrade,
+// stop and disable on removal.
+func testSystemdCalls(t *testing.T, deb, next string) {
+	need(t, "unshare and /usr/bin/systemctl (to stand in for a running systemd)", haveTool("unshare") && fileExists("/usr/bin/systemctl"))
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls")
+	fake := filepath.Join(dir, "systemctl")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho \"$*\" >> "+log+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-i", deb}, []string{"daemon-reload"}},
+		{[]string{"--force-confold", "-i", next}, []string{"daemon-reload", "try-restart gitlab-syslog.service"}},
+		{[]string{"-r", "gitlab-syslog"}, []string{"stop gitlab-syslog.service", "--no-reload disable gitlab-syslog.service", "daemon-reload"}},
+		{[]string{"-P", "gitlab-syslog"}, []string{"daemon-reload"}},
+	} {
+		os.Remove(log)
+		sh(t, "unshare", append([]string{"--mount", "--propagation", "private", "--", "sh", "-c", systemdScript, "sh", fake, "dpkg"}, step.args...)...)
+		data, _ := os.ReadFile(log)
+		got := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if !slices.Equal(got, step.want) {
+			t.Errorf("dpkg %v with systemd running called systemctl %q, want %q", step.args, got, step.want)
+		}
+	}
+	mustNotExist(t, stateDir)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // gitlabGroups makes this machine look like a GitLab host for the
