@@ -31,8 +31,13 @@ func testInstall(t *testing.T, b built) {
 	logGroup := gitlabGroups(t)
 
 	out := sh(t, "dpkg", "-i", b.paths["deb"])
-	if !strings.Contains(out, "systemctl enable --now gitlab-syslog") {
-		t.Errorf("dpkg -i does not tell how to start the agent:\n%s", out)
+	if !strings.Contains(out, "systemctl restart gitlab-syslog") {
+		t.Errorf("dpkg -i does not tell how to apply a changed config:\n%s", out)
+	}
+	// Enabled at boot, even without systemd running (the symlink).
+	const wants = "/etc/systemd/system/multi-user.target.wants/gitlab-syslog.service"
+	if target, err := os.Readlink(wants); err != nil || target != "/lib/systemd/system/gitlab-syslog.service" {
+		t.Errorf("not enabled after install: %s -> %q (%v)", wants, target, err)
 	}
 	if v := sh(t, "/usr/bin/gitlab-syslog", "version"); !strings.Contains(v, "0.1.0") || !strings.Contains(v, b.opts.revision) {
 		t.Errorf("installed version %q lacks 0.1.0 or revision %s", v, b.opts.revision)
@@ -109,13 +114,16 @@ func testInstall(t *testing.T, b built) {
 	}
 	mustContain(t, configPath, local)
 	mustExist(t, checkpoint)
+	if _, err := os.Lstat(wants); err != nil {
+		t.Errorf("dpkg -r removed the enablement (%v): Debian keeps it until purge", err)
+	}
 	if st := sh(t, "dpkg-query", "-W", "-f", "${Status}", "gitlab-syslog"); st != "deinstall ok config-files" {
 		t.Errorf("after dpkg -r: status %q", st)
 	}
 
 	// purge: config and state gone; nothing of the package left.
 	sh(t, "dpkg", "-P", "gitlab-syslog")
-	for _, p := range []string{configDir, stateDir} {
+	for _, p := range []string{configDir, stateDir, wants} {
 		mustNotExist(t, p)
 	}
 	if out, err := shErr("dpkg-query", "-W", "gitlab-syslog"); err == nil {
@@ -145,8 +153,8 @@ exec "$@"
 
 // testSystemdCalls repeats install, upgrade, remove and purge where systemd
 // seems to run, and checks the systemctl calls of the maintainer scripts:
-// daemon-reload on install (no enable, no start), try-restart on upgrade,
-// stop and disable on removal.
+// enable and start on install, restart of the enabled service on upgrade,
+// stop on removal (the enablement stays until purge, as in Debian).
 func testSystemdCalls(t *testing.T, deb, next string) {
 	need(t, "unshare and /usr/bin/systemctl (to stand in for a running systemd)", haveTool("unshare") && fileExists("/usr/bin/systemctl"))
 	dir := t.TempDir()
@@ -159,9 +167,9 @@ func testSystemdCalls(t *testing.T, deb, next string) {
 		args []string
 		want []string
 	}{
-		{[]string{"-i", deb}, []string{"daemon-reload"}},
-		{[]string{"--force-confold", "-i", next}, []string{"daemon-reload", "try-restart gitlab-syslog.service"}},
-		{[]string{"-r", "gitlab-syslog"}, []string{"stop gitlab-syslog.service", "--no-reload disable gitlab-syslog.service", "daemon-reload"}},
+		{[]string{"-i", deb}, []string{"daemon-reload", "enable gitlab-syslog.service", "start gitlab-syslog.service"}},
+		{[]string{"--force-confold", "-i", next}, []string{"daemon-reload", "is-enabled --quiet gitlab-syslog.service", "restart gitlab-syslog.service"}},
+		{[]string{"-r", "gitlab-syslog"}, []string{"stop gitlab-syslog.service", "daemon-reload"}},
 		{[]string{"-P", "gitlab-syslog"}, []string{"daemon-reload"}},
 	} {
 		os.Remove(log)

@@ -7,11 +7,13 @@
 #   logging['log_group'] in /etc/gitlab/gitlab.rb (the gitlab-rails logs;
 #   Omnibus gives it read access after `gitlab-ctl reconfigure`).
 # - Creates the state directory /var/lib/gitlab-syslog (gitlab-syslog, 0750).
-# - With systemd running: daemon-reload, and on upgrade restarts the service
-#   if it was running. A fresh install does not enable or start the service:
-#   the destination in /etc/gitlab-syslog/config.yaml must be set first.
-# Without systemd running (a container, a chroot, CI) the systemctl calls are
-# skipped.
+# - On a first install enables the service and, with systemd running, starts
+#   it (Debian's default for daemons): the default config follows
+#   /var/log/gitlab and forwards to the local syslog daemon on
+#   127.0.0.1:514. On an upgrade or a reinstall, daemon-reload and restart
+#   the service if it is enabled (else only if it runs).
+# Without systemd running (a container, a chroot, CI) only the enablement
+# symlink is made; the other systemctl calls are skipped.
 set -e
 user=gitlab-syslog
 state=/var/lib/gitlab-syslog
@@ -43,15 +45,24 @@ fi
 
 install -d -o "$user" -g "$user" -m 0750 "$state"
 
+unit=gitlab-syslog.service
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload || true
-	if [ -n "$upgrade" ]; then
-		systemctl try-restart gitlab-syslog.service || true
-	fi
 fi
 if [ -z "$upgrade" ]; then
-	echo "gitlab-syslog: set forward.url in /etc/gitlab-syslog/config.yaml, check it with"
-	echo "  gitlab-syslog check --config /etc/gitlab-syslog/config.yaml"
-	echo "  then start the agent: systemctl enable --now gitlab-syslog"
+	if command -v systemctl >/dev/null; then
+		systemctl enable "$unit" >/dev/null 2>&1 || echo "gitlab-syslog: could not enable $unit"
+	fi
+	if [ -d /run/systemd/system ]; then
+		systemctl start "$unit" || echo "gitlab-syslog: $unit did not start: journalctl -u gitlab-syslog says why"
+	fi
+	echo "gitlab-syslog: configuration in /etc/gitlab-syslog/config.yaml (forward.url: where to send); after a change:"
+	echo "  gitlab-syslog check --config /etc/gitlab-syslog/config.yaml && systemctl restart gitlab-syslog"
+elif [ -d /run/systemd/system ]; then
+	if systemctl is-enabled --quiet "$unit"; then
+		systemctl restart "$unit" || echo "gitlab-syslog: $unit did not restart: journalctl -u gitlab-syslog says why"
+	else
+		systemctl try-restart "$unit" || true
+	fi
 fi
 exit 0

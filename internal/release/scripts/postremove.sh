@@ -12,6 +12,9 @@
 set -e
 case "$1" in
 purge)
+	# The unit file is gone, so systemctl disable cannot find it: remove the
+	# enablement symlinks themselves.
+	rm -f /etc/systemd/system/*.wants/gitlab-syslog.service
 	rm -rf /var/lib/gitlab-syslog
 	if [ -d /etc/gitlab-syslog ] && ! rmdir /etc/gitlab-syslog 2>/dev/null; then
 		echo "gitlab-syslog: /etc/gitlab-syslog kept: it holds files the package did not install"
