@@ -20,6 +20,8 @@ facility local7.`,
 	root.SetVersionTemplate("gitlab-syslog {{.Version}}\n")
 	root.AddCommand(
 		newVersionCmd(),
+		newHealthcheckCmd(),
+		newManCmd(),
 		newParseCmd(),
 		newSendCmd(),
 		newCollectCmd(),

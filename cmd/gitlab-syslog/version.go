@@ -69,7 +69,11 @@ func currentVersion() buildVersion {
 	if !ok {
 		bi = nil
 	}
-	return versionOf(version, bi)
+	v := versionOf(version, bi)
+	if revision != "" {
+		v.Revision = revision
+	}
+	return v
 }
 
 // short is the version with its revision, e.g.

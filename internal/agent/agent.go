@@ -576,6 +576,7 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
+	a.exportStreaming(r)
 	st := &streamer{r: r, spoolPath: r.SpoolPath(), done: make(chan struct{})}
 	go func() {
 		defer close(st.done)

@@ -28,6 +28,7 @@ type Metrics struct {
 	sourceUp       *prometheus.GaugeVec
 
 	mu  sync.Mutex
+	str func() StreamingStats // read at scrape time
 	fwd func() ForwarderStats // read at scrape time
 }
 
@@ -87,6 +88,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.linesRead, m.linesSent, m.parseFailures, m.linesTruncated, m.bytesRead, m.checkpointLag, m.sourceUp,
 		m.rotations, m.truncations, m.recovered, m.ckErrors,
+		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
 	)
 	return m

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/cobra/doc"
+)
+
+// newManCmd builds the hidden `gitlab-syslog man --dir DIR`: it writes one
+// man page (section 1, roff) per visible command of the tree it belongs to,
+// gitlab-syslog.1, gitlab-syslog-run.1, ... dated $SOURCE_DATE_EPOCH when set. The release tool runs it on the
+// binary it packages, so the pages describe exactly the commands and flags
+// that binary has. Hidden commands (this one) get no page.
+func newManCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:    "man",
+		Short:  "Write a man page per command into a directory (used to build packages)",
+		Args:   cobra.NoArgs,
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("man: %w", err)
+			}
+			root := cmd.Root()
+			root.DisableAutoGenTag = true // no date: reproducible pages
+			header := &doc.GenManHeader{Title: "GITLAB-SYSLOG", Section: "1", Source: "gitlab-syslog " + version, Manual: "gitlab-syslog manual"}
+			if date, err := sourceDate(); err != nil {
+				return err
+			} else if !date.IsZero() {
+				header.Date = &date
+			}
+			if err := doc.GenManTree(root, header, dir); err != nil {
+				return fmt.Errorf("man: writing pages into %s: %w", dir, err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "directory to write the pages into (created if missing)")
+	cmd.MarkFlagRequired("dir")
+	return cmd
+}
+
+// sourceDate returns the time in $SOURCE_DATE_EPOCH (seconds since the Unix
+// epoch, the reproducible-builds.org convention) for the pages' date, or the
+// zero time when it is unset (cobra then uses the current month).
+func sourceDate() (time.Time, error) {
+	v := os.Getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return time.Time{}, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("man: SOURCE_DATE_EPOCH=%q is not a number of seconds: %w", v, err)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}

@@ -1,0 +1,22 @@
+package agent
+
+import (
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
+)
+
+// exportStreaming makes r's request counters the agent's
+// gitlab_syslog_streaming_requests_total, read at scrape time.
+func (a *Agent) exportStreaming(r *streaming.Receiver) {
+	a.m.SetStreaming(func() metrics.StreamingStats {
+		s := r.Stats()
+		return metrics.StreamingStats{
+			Accepted:     s.Accepted,
+			Duplicates:   s.Duplicates,
+			Invalid:      s.Invalid,
+			Unauthorized: s.Unauthorized,
+			TooLarge:     s.TooLarge,
+			SpoolErrors:  s.SpoolErrors,
+		}
+	})
+}
