@@ -29,6 +29,7 @@ type Metrics struct {
 
 	mu  sync.Mutex
 	fwd func() ForwarderStats // read at scrape time
+	det func() DetectStats    // read at scrape time
 }
 
 // ForwarderStats is what the forwarder reports at scrape time.
@@ -88,6 +89,7 @@ func New() *Metrics {
 		m.linesRead, m.linesSent, m.parseFailures, m.linesTruncated, m.bytesRead, m.checkpointLag, m.sourceUp,
 		m.rotations, m.truncations, m.recovered, m.ckErrors,
 		&forwarderCollector{m: m},
+		&detectCollector{m: m},
 	)
 	return m
 }
