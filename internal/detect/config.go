@@ -1,0 +1,96 @@
+package detect
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+)
+
+// Defaults of Config.
+const (
+	DefaultLateness     = 2 * time.Minute
+	DefaultDedupeWindow = 24 * time.Hour
+	DefaultMaxRecent    = 1 << 20
+	DefaultMaxSuppress  = 100_000
+	// StateName is the Store name of the engine's own state (source
+	// positions, recent event and alert ids, suppression).
+	StateName = "_engine"
+	// engineStateVersion is the schema of the engine's own state.
+	engineStateVersion = 1
+)
+
+// RuleConfig is the configuration of one rule.
+type RuleConfig struct {
+	// Enabled turns the rule on or off; nil keeps Spec.Default.
+	Enabled *bool
+	// Severity overrides Info.Severity when not empty (see ParseSeverity).
+	Severity string
+	// Params are the rule's own parameters; they override Config.Params.
+	Params map[string]string
+}
+
+// Config says which rules run and how. The zero value runs the default
+// rules with default parameters, without persistence, and drops alerts.
+type Config struct {
+	// Specs is the catalogue to build from; nil means Catalogue().
+	Specs []Spec
+	// Rules configures rules by id. An id not in the catalogue is an error.
+	Rules map[string]RuleConfig
+	// Only, when not empty, runs exactly these rules (detect --rule),
+	// whatever Enabled and the defaults say.
+	Only []string
+	// Params are set for every rule that reads them (detect --param).
+	Params map[string]string
+	// Lateness is how far behind its source's newest event an event may
+	// arrive and still be on time (default DefaultLateness).
+	Lateness time.Duration
+	// DedupeWindow is how long, in event time, event ids and alert ids are
+	// remembered (default DefaultDedupeWindow); MaxRecent caps each set
+	// (default DefaultMaxRecent).
+	DedupeWindow time.Duration
+	MaxRecent    int
+	// MaxSuppress caps the (rule, key) suppression entries (default
+	// DefaultMaxSuppress); the oldest are dropped first and counted as
+	// evictions.
+	MaxSuppress int
+	// StateDir is the agent's state_dir; the engine keeps its files in
+	// StateDir/detect. "" disables persistence.
+	StateDir string
+	// Emit receives every alert that survives suppression, synchronously,
+	// from the goroutine calling Process, Advance or Close. nil drops alerts.
+	Emit Emit
+	// Log receives warnings (unreadable state, rules off); nil discards.
+	Log *slog.Logger
+	// Geo is passed to the rules that need GeoIP; may be nil.
+	Geo *geoip.DB
+	// Now is the wall clock (default time.Now).
+	Now Clock
+}
+
+func (c *Config) defaults() {
+	if c.Specs == nil {
+		c.Specs = Catalogue()
+	}
+	if c.Lateness <= 0 {
+		c.Lateness = DefaultLateness
+	}
+	if c.DedupeWindow <= 0 {
+		c.DedupeWindow = DefaultDedupeWindow
+	}
+	if c.MaxRecent <= 0 {
+		c.MaxRecent = DefaultMaxRecent
+	}
+	if c.MaxSuppress <= 0 {
+		c.MaxSuppress = DefaultMaxSuppress
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Emit == nil {
+		c.Emit = func(*Alert) {}
+	}
+}

@@ -1,0 +1,220 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Engine runs the configured rules over events. Want is safe for
+// concurrent use and lock-free; Process, Close, Save, Reload and Stats
+// take the engine's lock, so any goroutine may call them.
+//
+// Time: every decision uses event time. Each source (Event.Source) has a
+// watermark = its newest event time − Config.Lateness; the engine's
+// watermark is the highest of them and only moves forward. Rules are
+// advanced (Rule.Advance) whenever it passes a new second. An event older
+// than the engine's watermark is late: it is counted (Stats.Late) and
+// still given to the rules, which fold it if its window is still held.
+//
+// Duplicates (detections.md §2.2, §6.5): an event is the same as one seen
+// before only when EventID, EventName and its creation time (CreatedAt,
+// else Time) all match; an event without EventID is never dropped as a
+// duplicate. A line of a file at or below the offset recorded in the
+// restored snapshot for that source and file identity is not folded
+// again.
+type Engine struct {
+	cfg      Config
+	rules    []*ruleState
+	byID     map[string]*ruleState
+	table    dispatch
+	off      []*OffError
+	store    *Store
+	mu       sync.Mutex
+	wm       time.Time // engine watermark
+	advanced time.Time // last watermark the rules were advanced to
+	sources  map[string]*sourceState
+	events   *recent
+	alerts   *recent
+	supp     *suppressor
+	scratch  []int
+	seen     []uint64
+	gen      uint64
+	stats    Stats
+}
+
+// ruleState is a rule with its configuration and counters.
+type ruleState struct {
+	rule     Rule
+	info     Info // with the configured severity
+	suppress time.Duration
+	stats    RuleStats
+}
+
+// sourceState tracks one source's watermark and the position folded.
+type sourceState struct {
+	newest time.Time
+	pos    position // last line folded
+	replay position // snapshot restored at start: lines up to it are not folded
+}
+
+// position is a file identity and a line offset.
+type position struct {
+	FileID string `json:"file_id"`
+	Offset int64  `json:"offset"`
+}
+
+// New builds the engine: the enabled rules of cfg.Specs with their
+// parameters, the dispatch table, and, with a StateDir, the state saved
+// by an earlier run. Unknown rule ids and bad parameters are errors
+// (joined, each naming the rule and parameter). A rule that lacks what it
+// needs is left off and reported by Off; a state file that cannot be read
+// is logged and the rule starts fresh.
+func New(cfg Config) (*Engine, error) {
+	cfg.defaults()
+	e := &Engine{
+		cfg:     cfg,
+		byID:    make(map[string]*ruleState),
+		sources: make(map[string]*sourceState),
+		events:  newRecent(cfg.DedupeWindow, cfg.MaxRecent),
+		alerts:  newRecent(cfg.DedupeWindow, cfg.MaxRecent),
+		supp:    newSuppressor(cfg.MaxSuppress),
+	}
+	if err := e.build(); err != nil {
+		return nil, err
+	}
+	e.seen = make([]uint64, len(e.rules))
+	e.stats.Rules = make(map[string]RuleStats, len(e.rules))
+	if cfg.StateDir != "" {
+		st, err := OpenStore(cfg.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		e.store = st
+		e.load()
+	}
+	return e, nil
+}
+
+// build creates the enabled rules and the dispatch table.
+func (e *Engine) build() error {
+	known := make(map[string]bool, len(e.cfg.Specs))
+	for _, s := range e.cfg.Specs {
+		known[s.Info.ID] = true
+	}
+	var errs []error
+	for id := range e.cfg.Rules {
+		if !known[id] {
+			errs = append(errs, fmt.Errorf("detections: unknown rule %q", id))
+		}
+	}
+	for _, id := range e.cfg.Only {
+		if !known[id] {
+			errs = append(errs, fmt.Errorf("detections: unknown rule %q", id))
+		}
+	}
+	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now}
+	for _, s := range e.cfg.Specs {
+		if !e.enabled(s) {
+			continue
+		}
+		rs, err := e.buildRule(s, env)
+		if IsOff(err) {
+			var o *OffError
+			errors.As(err, &o)
+			e.off = append(e.off, o)
+			e.cfg.Log.Info("detection rule off", "rule", s.Info.ID, "reason", o.Reason)
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		idx := len(e.rules)
+		e.rules = append(e.rules, rs)
+		e.byID[rs.info.ID] = rs
+		for _, k := range rs.rule.Wants() {
+			e.table.add(idx, k)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// enabled reports whether spec s runs under the configuration.
+func (e *Engine) enabled(s Spec) bool {
+	if len(e.cfg.Only) > 0 {
+		return slices.Contains(e.cfg.Only, s.Info.ID)
+	}
+	if rc, ok := e.cfg.Rules[s.Info.ID]; ok && rc.Enabled != nil {
+		return *rc.Enabled
+	}
+	return s.Default
+}
+
+// buildRule builds one rule from its spec and configuration.
+func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
+	rc := e.cfg.Rules[s.Info.ID]
+	p := NewParams(s.Info.ID, e.cfg.Params, rc.Params)
+	info := s.Info
+	if rc.Severity != "" {
+		sev, err := ParseSeverity(rc.Severity)
+		if err != nil {
+			return nil, fmt.Errorf("detections: rule %s: %w", s.Info.ID, err)
+		}
+		info.Severity = sev
+	}
+	sup := p.Duration("suppress", s.Suppress)
+	r, err := s.New(p, env)
+	if err == nil {
+		err = p.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if un := p.Unread(rc.Params); len(un) > 0 {
+		return nil, fmt.Errorf("detections: rule %s: unknown parameter(s) %s (the rule reads %s)",
+			s.Info.ID, strings.Join(un, ", "), strings.Join(append(slices.Clone(s.Params), "suppress"), ", "))
+	}
+	return &ruleState{rule: r, info: info, suppress: sup}, nil
+}
+
+// Rules returns the descriptions of the rules that run, in catalogue
+// order, with their configured severities.
+func (e *Engine) Rules() []Info {
+	out := make([]Info, len(e.rules))
+	for i, r := range e.rules {
+		out[i] = r.info
+	}
+	return out
+}
+
+// Off returns the rules that were enabled but lack what they need.
+func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
+
+// Want reports whether any running rule wants a line of type t parsed into
+// rec. It is the check a parse worker makes for every line before it
+// copies the line into an Event: one map lookup, no allocation, no lock.
+func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
+	return e.table.want(t, rec)
+}
+
+// Reload makes the rules that read external files (Reloader) read them
+// again; errors are joined, and the rules keep what they had.
+func (e *Engine) Reload() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for _, r := range e.rules {
+		if rl, ok := r.rule.(Reloader); ok {
+			if err := rl.Reload(); err != nil {
+				errs = append(errs, fmt.Errorf("detections: rule %s: reload: %w", r.info.ID, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

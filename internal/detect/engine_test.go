@@ -1,0 +1,213 @@
+package detect
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// countRule alerts when a user has more than limit events named "login"
+// in an hour; it is the smallest windowed rule, used to test the engine.
+type countRule struct {
+	limit int
+	w     *Windows[string]
+	seen  int
+}
+
+func (r *countRule) Info() Info {
+	return Info{ID: "test.count", Name: "count", Kind: KindWindow, Severity: SeverityLow}
+}
+func (r *countRule) Wants() []Key { return []Key{EventName("login"), NoEventName()} }
+func (r *countRule) Observe(ev *Event, _ Clock, emit Emit) {
+	r.seen++
+	u := ev.Get(parser.ColAuthorName)
+	n, ok := r.w.Add(u, ev.Time, 1)
+	if ok && n > r.limit {
+		emit(&Alert{Time: ev.Time, Key: []Column{{"AuthorName", u}}, Count: n,
+			WindowStart: r.w.WindowStart(ev.Time)})
+	}
+}
+func (r *countRule) Advance(wm time.Time, _ Emit) { r.w.Expire(wm) }
+func (r *countRule) Close(Emit)                   {}
+func (r *countRule) StateVersion() int            { return 1 }
+func (r *countRule) Snapshot() ([]byte, error)    { return []byte(`{"ok":true}`), nil }
+func (r *countRule) Restore(b []byte) error       { return nil }
+
+func testSpec() Spec {
+	return Spec{
+		Info:     (&countRule{}).Info(),
+		Default:  true,
+		Params:   []string{"limit"},
+		Suppress: time.Hour,
+		New: func(p *Params, _ *Env) (Rule, error) {
+			return &countRule{limit: p.Int("limit", 2), w: NewWindows[string](time.Hour, 5*time.Minute, 100)}, nil
+		},
+	}
+}
+
+func newTestEngine(t *testing.T, dir string, alerts *[]*Alert) *Engine {
+	t.Helper()
+	e, err := New(Config{
+		Specs:    []Spec{testSpec()},
+		StateDir: dir,
+		Emit:     func(a *Alert) { *alerts = append(*alerts, a) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func auditEvent(id, name, user string, when time.Time, src string, off int64) *Event {
+	ev := &Event{Type: parser.TypeAudit, Time: when, Source: src, Origin: OriginFile, FileID: "1:2", Offset: off}
+	if src == "stream" {
+		ev.Origin, ev.FileID = OriginStream, ""
+	}
+	for _, c := range []Column{{parser.ColEventID, id}, {parser.ColEventName, name}, {parser.ColAuthorName, user}} {
+		if c.Value != "" {
+			ev.Columns = append(ev.Columns, c)
+		}
+	}
+	return ev
+}
+
+func TestEngineDedupe(t *testing.T) {
+	var alerts []*Alert
+	e := newTestEngine(t, "", &alerts)
+	e.Process(auditEvent("7", "login", "u", at("0s"), "audit_json.log", 0))
+	e.Process(auditEvent("7", "login", "u", at("0s"), "stream", 0))  // same event streamed: dropped
+	e.Process(auditEvent("7", "login", "u", at("1s"), "stream", 0))  // same id, other time: kept
+	e.Process(auditEvent("7", "logout", "u", at("0s"), "stream", 0)) // other name: not this rule's key
+	e.Process(auditEvent("", "login", "u", at("0s"), "stream", 0))   // no id: never deduplicated
+	e.Process(auditEvent("", "login", "u", at("0s"), "stream", 0))   // no id: never deduplicated
+	st := e.Stats()
+	if st.Deduplicated != 1 || st.Rules["test.count"].Evaluated != 4 {
+		t.Errorf("Deduplicated %d, evaluated %d; want 1 and 4", st.Deduplicated, st.Rules["test.count"].Evaluated)
+	}
+	// 4 events > limit 2: alerts at the 3rd, the 4th is suppressed.
+	if len(alerts) != 1 || alerts[0].Count != 3 || st.Rules["test.count"].Suppressed != 1 {
+		t.Fatalf("alerts %d (suppressed %d), want 1 (1)", len(alerts), st.Rules["test.count"].Suppressed)
+	}
+	a := alerts[0]
+	if a.Info.ID != "test.count" || a.ID == "" || a.DetectedAt.IsZero() {
+		t.Errorf("alert not completed by the engine: %+v", a)
+	}
+	if want := AlertID("test.count", a.Key, a.WindowStart.Format(time.RFC3339Nano)); a.ID != want {
+		t.Errorf("alert_id %s, want %s", a.ID, want)
+	}
+}
+
+func TestEngineLateAndWatermark(t *testing.T) {
+	var alerts []*Alert
+	e := newTestEngine(t, "", &alerts)
+	e.Process(auditEvent("1", "login", "u", at("10m"), "a", 0))
+	e.Process(auditEvent("2", "login", "u", at("9m"), "a", 1)) // out of order within lateness: on time
+	e.Process(auditEvent("3", "login", "u", at("1m"), "b", 0)) // older than the watermark (8m): late
+	if got, want := e.Watermark(), at("8m"); !got.Equal(want) {
+		t.Errorf("watermark %v, want %v", got, want)
+	}
+	if st := e.Stats(); st.Late != 1 {
+		t.Errorf("Late = %d, want 1", st.Late)
+	}
+}
+
+func TestEngineRestartSkipsReplayedLines(t *testing.T) {
+	dir := t.TempDir()
+	var alerts []*Alert
+	e := newTestEngine(t, dir, &alerts)
+	for i := range 3 {
+		e.Process(auditEvent("", "login", "u", at("0s"), "audit_json.log", int64(i*100)))
+	}
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("first run: %d alerts, want 1", len(alerts))
+	}
+	// Restart: the tailer delivers from offset 100 again (at least once).
+	var again []*Alert
+	e2 := newTestEngine(t, dir, &again)
+	for i := 1; i < 5; i++ {
+		e2.Process(auditEvent("", "login", "u", at("1s"), "audit_json.log", int64(i*100)))
+	}
+	st := e2.Stats()
+	if st.Replayed != 2 || st.Rules["test.count"].Evaluated != 2 {
+		t.Errorf("Replayed %d evaluated %d, want 2 and 2", st.Replayed, st.Rules["test.count"].Evaluated)
+	}
+	if len(again) != 0 {
+		t.Errorf("restart re-alerted: %+v (suppression must survive the restart)", again[0])
+	}
+}
+
+func TestEngineCorruptStateStartsFresh(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "detect"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{StateName, "test.count"} {
+		if err := os.WriteFile(filepath.Join(dir, "detect", name+".json"), []byte("{not json"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alerts []*Alert
+	e := newTestEngine(t, dir, &alerts)
+	if st := e.Stats(); st.StateLoadErrors != 2 {
+		t.Errorf("StateLoadErrors = %d, want 2", st.StateLoadErrors)
+	}
+	if err := e.Save(); err != nil {
+		t.Fatalf("Save after a corrupt file: %v", err)
+	}
+}
+
+func TestEngineConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"unknown rule", Config{Rules: map[string]RuleConfig{"test.nope": {}}}, `detections: unknown rule "test.nope"`},
+		{"bad parameter", Config{Params: map[string]string{"limit": "ten"}},
+			`detections: rule test.count: parameter limit="ten": want a non-negative integer`},
+		{"unknown own parameter", Config{Rules: map[string]RuleConfig{"test.count": {Params: map[string]string{"limt": "1"}}}},
+			"detections: rule test.count: unknown parameter(s) limt (the rule reads limit, suppress)"},
+		{"bad severity", Config{Rules: map[string]RuleConfig{"test.count": {Severity: "urgent"}}},
+			`detections: rule test.count: unknown severity "urgent" (want High, Medium, Low or Informational)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Specs = []Spec{testSpec()}
+			_, err := New(tt.cfg)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("New: %v\nwant: %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEngineWantNoAlloc(t *testing.T) {
+	e, err := New(Config{Specs: []Spec{testSpec()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_name":"a","event_name":"project_created","id":5}`)
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if e.Want(parser.TypeAudit, &rec) {
+		t.Fatal("Want(project_created) = true, no rule wants it")
+	}
+	if n := testing.AllocsPerRun(100, func() { e.Want(parser.TypeAudit, &rec) }); n != 0 {
+		t.Errorf("Want allocates %v times per call", n)
+	}
+	line = []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_name":"a","event_name":"login","id":5}`)
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Want(parser.TypeAudit, &rec) {
+		t.Error("Want(login) = false")
+	}
+}

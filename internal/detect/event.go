@@ -1,0 +1,136 @@
+package detect
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Origin says how a line reached the agent.
+type Origin uint8
+
+// The origins.
+const (
+	OriginFile   Origin = iota + 1 // a followed log file (or a file given to detect)
+	OriginStream                   // an Audit Event Streaming body received over HTTP
+)
+
+// String returns "file", "stream" or "unknown".
+func (o Origin) String() string {
+	switch o {
+	case OriginFile:
+		return "file"
+	case OriginStream:
+		return "stream"
+	}
+	return "unknown"
+}
+
+// Column is one named value: a record column (names from parser/columns.go,
+// as the Sentinel functions name them) or an alert column.
+type Column struct {
+	Name  string
+	Value string
+}
+
+// Event is an owned copy of what rules need of one parsed line. Unlike a
+// parser.Record, nothing in an Event aliases the line or the parser's
+// buffers, so rules may keep an *Event (or its strings) after Observe
+// returns. An Event is never modified after it is passed to Engine.Process.
+type Event struct {
+	// Type is the log the line was parsed as.
+	Type parser.Type
+	// Time is the event time as an instant in UTC (parser.Record.Time); the
+	// zero Time when the line has none.
+	Time time.Time
+	// Columns are the record's non-empty columns in record order, plus any
+	// enrichment the agent added (City, Country, ... from GeoIP).
+	Columns []Column
+	// Raw is the line as read, without its newline.
+	Raw string
+	// Source names where the line came from: the file path, or "stream".
+	Source string
+	// Origin is OriginFile or OriginStream.
+	Origin Origin
+	// FileID identifies the file the line was read from (the tailer's file
+	// identity, e.g. "dev:inode"); "" for streamed events. With Offset it
+	// lets the engine skip lines a restart delivers again (detections.md §6.5).
+	FileID string
+	// Offset is the byte offset of the line's first byte in the file.
+	Offset int64
+	// Host is the node the line was read on (the agent's hostname).
+	Host string
+}
+
+// Get returns the value of column col, or "" when the event has none. It
+// does not allocate.
+func (e *Event) Get(col string) string {
+	for i := range e.Columns {
+		if e.Columns[i].Name == col {
+			return e.Columns[i].Value
+		}
+	}
+	return ""
+}
+
+// Has reports whether the event has a non-empty column col.
+func (e *Event) Has(col string) bool { return e.Get(col) != "" }
+
+// Fill sets e's Type, Time, Columns and Raw from a parsed record and its
+// line, copying every value: all values and the raw line share one string
+// allocation, plus one for the Columns slice (reused when e is reused
+// before being handed to Process). extra columns (GeoIP enrichment) are
+// appended after the record's. Source, Origin, FileID, Offset and Host are
+// left for the caller to set.
+func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
+	n := len(raw)
+	for i := range rec.Fields {
+		n += len(rec.Fields[i].Value)
+	}
+	for i := range extra {
+		n += len(extra[i].Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.Write(raw)
+	for i := range rec.Fields {
+		b.Write(rec.Fields[i].Value)
+	}
+	for i := range extra {
+		b.Write(extra[i].Value)
+	}
+	s := b.String()
+	e.Type = rec.Type
+	e.Time = rec.Time
+	e.Raw = s[:len(raw)]
+	off := len(raw)
+	e.Columns = e.Columns[:0]
+	for _, fs := range [][]parser.Field{rec.Fields, extra} {
+		for i := range fs {
+			v := s[off : off+len(fs[i].Value)]
+			off += len(fs[i].Value)
+			e.Columns = append(e.Columns, Column{Name: fs[i].Name, Value: v})
+		}
+	}
+}
+
+// NewEvent returns a new Event filled from rec and raw (see Fill) with the
+// given source description.
+func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Event {
+	e := &Event{Source: source, Origin: origin}
+	e.Fill(rec, raw)
+	return e
+}
+
+// eventTime returns the instant GitLab recorded for the event: CreatedAt
+// when present and readable (the same in audit_json.log and in streamed
+// bodies), else Time. It is the time component of the dedupe identity.
+func (e *Event) eventTime() time.Time {
+	if v := e.Get(parser.ColCreatedAt); v != "" {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC()
+		}
+	}
+	return e.Time
+}

@@ -1,0 +1,99 @@
+package detect
+
+// lru is a map whose entries are kept in order of last use, so that the
+// least recently used goes first when the map is full. The attacker
+// controls user names and addresses: every per-key structure is bounded by
+// one. Not safe for concurrent use.
+type lru[K comparable, V any] struct {
+	max     int
+	m       map[K]*lruNode[K, V]
+	newest  *lruNode[K, V]
+	oldest  *lruNode[K, V]
+	evicted uint64
+}
+
+type lruNode[K comparable, V any] struct {
+	key        K
+	val        V
+	newer, old *lruNode[K, V]
+}
+
+func newLRU[K comparable, V any](max int) *lru[K, V] {
+	return &lru[K, V]{max: max, m: make(map[K]*lruNode[K, V])}
+}
+
+// get returns k's value without changing the order.
+func (l *lru[K, V]) get(k K) (*V, bool) {
+	n, ok := l.m[k]
+	if !ok {
+		return nil, false
+	}
+	return &n.val, true
+}
+
+// touch returns k's value, creating a zero one, and makes k the most
+// recently used. When a new key finds the map full, the least recently
+// used key is evicted (and counted) first.
+func (l *lru[K, V]) touch(k K) *V {
+	if n, ok := l.m[k]; ok {
+		l.unlink(n)
+		l.pushNewest(n)
+		return &n.val
+	}
+	if l.max > 0 && len(l.m) >= l.max {
+		l.remove(l.oldest.key)
+		l.evicted++
+	}
+	n := &lruNode[K, V]{key: k}
+	l.m[k] = n
+	l.pushNewest(n)
+	return &n.val
+}
+
+// remove deletes k.
+func (l *lru[K, V]) remove(k K) {
+	if n, ok := l.m[k]; ok {
+		l.unlink(n)
+		delete(l.m, k)
+	}
+}
+
+func (l *lru[K, V]) len() int { return len(l.m) }
+
+// each calls fn for every entry, least recently used first, until fn
+// returns false. fn may remove the entry it is given.
+func (l *lru[K, V]) each(fn func(k K, v *V) bool) {
+	for n := l.oldest; n != nil; {
+		next := n.newer
+		if !fn(n.key, &n.val) {
+			return
+		}
+		n = next
+	}
+}
+
+func (l *lru[K, V]) pushNewest(n *lruNode[K, V]) {
+	n.old = l.newest
+	n.newer = nil
+	if l.newest != nil {
+		l.newest.newer = n
+	}
+	l.newest = n
+	if l.oldest == nil {
+		l.oldest = n
+	}
+}
+
+func (l *lru[K, V]) unlink(n *lruNode[K, V]) {
+	if n.old != nil {
+		n.old.newer = n.newer
+	} else {
+		l.oldest = n.newer
+	}
+	if n.newer != nil {
+		n.newer.old = n.old
+	} else {
+		l.newest = n.old
+	}
+	n.old, n.newer = nil, nil
+}

@@ -1,0 +1,115 @@
+package detect
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// engineState is the engine's own snapshot (schema engineStateVersion).
+type engineState struct {
+	Watermark time.Time           `json:"watermark"`
+	Positions map[string]position `json:"positions"`
+	Events    []recentItem        `json:"events"`
+	Alerts    []recentItem        `json:"alerts"`
+	Suppress  []suppItem          `json:"suppress"`
+}
+
+// Save writes the engine's state and every Stateful rule's state to the
+// store (nothing without a StateDir). Every file is attempted; failures
+// are counted in Stats.StateSaveErrors, logged, and returned joined. The
+// agent calls it periodically and at shutdown.
+func (e *Engine) Save() error {
+	if e.store == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	es := engineState{
+		Watermark: e.wm,
+		Positions: make(map[string]position, len(e.sources)),
+		Events:    e.events.items(),
+		Alerts:    e.alerts.items(),
+		Suppress:  e.supp.items(),
+	}
+	for name, s := range e.sources {
+		if s.pos.FileID != "" {
+			es.Positions[name] = s.pos
+		} else if s.replay.FileID != "" {
+			es.Positions[name] = s.replay
+		}
+	}
+	if b, err := json.Marshal(es); err != nil {
+		errs = append(errs, err)
+	} else if err := e.store.Save(StateName, engineStateVersion, b); err != nil {
+		errs = append(errs, err)
+	}
+	for _, r := range e.rules {
+		st, ok := r.rule.(Stateful)
+		if !ok {
+			continue
+		}
+		b, err := st.Snapshot()
+		if err == nil {
+			err = e.store.Save(r.info.ID, st.StateVersion(), b)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("detections: rule %s: %w", r.info.ID, err))
+		}
+	}
+	for _, err := range errs {
+		e.stats.StateSaveErrors++
+		e.cfg.Log.Error("detection state not saved", "err", err)
+	}
+	return errors.Join(errs...)
+}
+
+// load restores what an earlier run saved. Nothing here fails the engine:
+// an unreadable or corrupt file is logged and counted, and the rule (or
+// the engine) starts fresh.
+func (e *Engine) load() {
+	if b, err := e.store.Load(StateName, engineStateVersion); err == nil {
+		var es engineState
+		if err := json.Unmarshal(b, &es); err != nil {
+			e.loadFailed(StateName, err)
+		} else {
+			e.restore(&es)
+		}
+	} else if !errors.Is(err, ErrNoState) {
+		e.loadFailed(StateName, err)
+	}
+	for _, r := range e.rules {
+		st, ok := r.rule.(Stateful)
+		if !ok {
+			continue
+		}
+		b, err := e.store.Load(r.info.ID, st.StateVersion())
+		if err == nil {
+			err = st.Restore(b)
+		}
+		if err != nil && !errors.Is(err, ErrNoState) {
+			e.loadFailed(r.info.ID, err)
+		}
+	}
+}
+
+func (e *Engine) restore(es *engineState) {
+	e.wm = es.Watermark
+	e.advanced = es.Watermark.Truncate(time.Second)
+	for name, p := range es.Positions {
+		s := e.source(name)
+		s.replay = p
+		s.pos = p
+	}
+	e.events.load(es.Events)
+	e.alerts.load(es.Alerts)
+	e.supp.load(es.Suppress)
+}
+
+func (e *Engine) loadFailed(name string, err error) {
+	e.stats.StateLoadErrors++
+	e.cfg.Log.Warn("detection state not restored; starting fresh (rules with baselines learn again)",
+		"state", name, "err", err)
+}

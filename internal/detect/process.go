@@ -1,0 +1,137 @@
+package detect
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Process runs the rules that want ev. ev must not be modified afterwards
+// (rules may keep it). Events of one source must arrive in file order.
+func (e *Engine) Process(ev *Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats.Events++
+	src := e.source(ev.Source)
+	if ev.FileID != "" && ev.FileID == src.replay.FileID && ev.Offset <= src.replay.Offset {
+		e.stats.Replayed++
+		return
+	}
+	if id := ev.Get(parser.ColEventID); id != "" {
+		k := id + "\x00" + ev.Get(parser.ColEventName) + "\x00" + strconv.FormatInt(ev.eventTime().UnixNano(), 10)
+		if e.events.seen(k, ev.Time) {
+			e.stats.Deduplicated++
+			return
+		}
+	}
+	if !ev.Time.IsZero() {
+		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
+			e.stats.Late++
+		}
+		if ev.Time.After(src.newest) {
+			src.newest = ev.Time
+		}
+	}
+	e.gen++
+	e.scratch = e.table.rules(e.scratch[:0], ev, e.seen, e.gen)
+	for _, i := range e.scratch {
+		r := e.rules[i]
+		r.stats.Evaluated++
+		r.rule.Observe(ev, e.cfg.Now, e.emitter(r))
+	}
+	if ev.FileID != "" {
+		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
+	}
+	e.moveWatermark(src.newest.Add(-e.cfg.Lateness))
+}
+
+// source returns the state of source name, creating it.
+func (e *Engine) source(name string) *sourceState {
+	s := e.sources[name]
+	if s == nil {
+		s = &sourceState{}
+		e.sources[name] = s
+	}
+	return s
+}
+
+// moveWatermark raises the engine watermark to wm and advances the rules
+// when it passed a new second.
+func (e *Engine) moveWatermark(wm time.Time) {
+	if !wm.After(e.wm) || wm.Year() < 1971 {
+		return
+	}
+	e.wm = wm
+	if wm.Truncate(time.Second).After(e.advanced) {
+		e.advance(wm)
+	}
+}
+
+// advance moves every rule and the engine's own sets to watermark wm.
+func (e *Engine) advance(wm time.Time) {
+	e.advanced = wm.Truncate(time.Second)
+	for _, r := range e.rules {
+		r.rule.Advance(wm, e.emitter(r))
+	}
+	e.events.expire(wm)
+	e.alerts.expire(wm)
+	e.supp.expire(wm)
+}
+
+// Advance moves the engine watermark to wm (event time) when wm is ahead
+// of it, as if an event at wm + Lateness had been seen. The agent calls it
+// when every source is idle, so that windows close without new events.
+func (e *Engine) Advance(wm time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.moveWatermark(wm)
+}
+
+// Watermark returns the engine's watermark (zero before the first event).
+func (e *Engine) Watermark() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.wm
+}
+
+// Close ends the input: every rule closes its windows (Rule.Close) and
+// emits what is left; then, with a StateDir, the state is saved. It
+// returns the save error, if any.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	for _, r := range e.rules {
+		r.rule.Close(e.emitter(r))
+	}
+	e.mu.Unlock()
+	return e.Save()
+}
+
+// emitter returns the Emit a rule's calls go through: it completes the
+// alert, applies suppression and alert-id dedupe, counts, and passes it on.
+func (e *Engine) emitter(r *ruleState) Emit {
+	return func(a *Alert) {
+		if a.Info.ID == "" {
+			a.Info = r.info
+		}
+		if a.DetectedAt.IsZero() {
+			a.DetectedAt = e.cfg.Now().UTC()
+		}
+		if a.Time.IsZero() && a.Event != nil {
+			a.Time = a.Event.Time
+		}
+		if a.ID == "" {
+			a.ID = AlertID(a.Info.ID, a.Key, a.anchor())
+		}
+		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.Key, a.Time, r.suppress) {
+			r.stats.Suppressed++
+			return
+		}
+		if e.alerts.seen(a.ID, a.Time) {
+			r.stats.Suppressed++
+			return
+		}
+		r.stats.Alerts++
+		e.cfg.Emit(a)
+	}
+}

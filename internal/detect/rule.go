@@ -1,0 +1,147 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Key is one dispatch key: the engine hands a rule the events that match
+// any of its keys, and a line that matches no rule's key is never copied.
+//
+//   - {Type, Column, Value}: lines of Type whose Column equals Value, e.g.
+//     {TypeAudit, parser.ColEventName, "user_impersonation"} or
+//     {TypeApplication, parser.ColEventKind, parser.KindFailedLogin}.
+//   - {Type, Column, ""}: lines of Type that have no Column, e.g. audit
+//     lines without EventName, for fallback predicates (detections.md §4.2).
+//   - {Type, "", ""}: every line of Type (AllOf).
+//
+// A rule receives an event once even when several of its keys match.
+type Key struct {
+	Type   parser.Type
+	Column string
+	Value  string
+}
+
+// EventName returns the key for audit events named name.
+func EventName(name string) Key {
+	return Key{Type: parser.TypeAudit, Column: parser.ColEventName, Value: name}
+}
+
+// NoEventName returns the key for audit lines without EventName.
+func NoEventName() Key { return Key{Type: parser.TypeAudit, Column: parser.ColEventName} }
+
+// EventKind returns the key for application-log lines of EventKind kind.
+func EventKind(kind string) Key {
+	return Key{Type: parser.TypeApplication, Column: parser.ColEventKind, Value: kind}
+}
+
+// AllOf returns the key for every line of type t.
+func AllOf(t parser.Type) Key { return Key{Type: t} }
+
+// Clock returns the wall-clock time. Rules use event time for every
+// decision; the clock is only for DetectedAt-like bookkeeping.
+type Clock func() time.Time
+
+// Emit receives an alert. The engine fills Alert.Info, DetectedAt and ID
+// when the rule left them empty, applies suppression, and passes the alert
+// on. The rule must not keep or modify the alert after emitting it.
+type Emit func(*Alert)
+
+// Rule is one detection. The engine calls a rule's methods from one
+// goroutine at a time, so a rule needs no locking of its own.
+type Rule interface {
+	// Info describes the rule. It must return the same value every time.
+	Info() Info
+	// Wants returns the dispatch keys of the events the rule observes. It is
+	// called once, when the engine is built.
+	Wants() []Key
+	// Observe folds one deduplicated event into the rule and emits the
+	// alerts it triggers. Events of one source arrive in file order;
+	// sources interleave, so ev.Time may be older than events seen before
+	// (but not older than the watermark minus nothing: see Engine). ev is
+	// owned by the engine and never modified: the rule may keep it.
+	Observe(ev *Event, now Clock, emit Emit)
+	// Advance tells the rule that no more events older than watermark are
+	// expected (event time, see Engine): it closes windows, expires sessions
+	// and keys, and emits alerts that closing produces. watermark only
+	// moves forward.
+	Advance(watermark time.Time, emit Emit)
+	// Close is called once at the end of input (detect): the rule closes
+	// every window and emits what is left.
+	Close(emit Emit)
+}
+
+// Stateful is implemented by rules whose state survives restarts. The
+// engine saves each one to state_dir/detect/<rule id>.json (see Store).
+type Stateful interface {
+	// StateVersion is the schema version of Snapshot's output. A file of
+	// another version is not restored: the rule starts learning again.
+	StateVersion() int
+	// Snapshot returns the state as JSON.
+	Snapshot() ([]byte, error)
+	// Restore loads a Snapshot of the same version. On error the engine
+	// logs it and keeps the rule's fresh state.
+	Restore(data []byte) error
+}
+
+// Reloader is implemented by rules that read external files (the TI
+// indicator file). The agent calls Engine.Reload on SIGHUP.
+type Reloader interface {
+	// Reload reads the rule's files again. On error the rule keeps what it
+	// had.
+	Reload() error
+}
+
+// Env is what a rule may use besides its parameters.
+type Env struct {
+	// Log receives the rule's warnings (a bad indicator line, ...). Never nil
+	// when passed to Spec.New.
+	Log *slog.Logger
+	// Geo is the GeoIP database, or nil when none is configured.
+	Geo *geoip.DB
+	// Now is the wall clock.
+	Now Clock
+}
+
+// Spec is a catalogue entry: a rule's description and how to build it.
+type Spec struct {
+	// Info is the rule's default description.
+	Info Info
+	// Default says whether the rule runs when the config does not name it
+	// (detections.md §6.7).
+	Default bool
+	// Params lists the parameter names the rule reads, for docs and check.
+	// Every rule also reads "suppress" (see Suppress).
+	Params []string
+	// Suppress is the default suppression per (rule, alert key), in event
+	// time: no second alert for the same key within it. 0 alerts every
+	// time (per-event rules). The parameter "suppress" overrides it.
+	Suppress time.Duration
+	// New builds the rule from its parameters. It returns an *OffError when
+	// the rule cannot run without a parameter or resource it lacks, and a
+	// *ParamError (possibly joined) for bad values.
+	New func(p *Params, env *Env) (Rule, error)
+}
+
+// OffError says that a rule is off because it lacks what it needs (an
+// allow-list, an indicator file, a GeoIP database). It is not a failure
+// for a rule that is on only by default.
+type OffError struct {
+	Rule   string
+	Reason string
+}
+
+func (e *OffError) Error() string {
+	return fmt.Sprintf("detections: rule %s is off: %s", e.Rule, e.Reason)
+}
+
+// IsOff reports whether err is (or wraps) an *OffError.
+func IsOff(err error) bool {
+	var o *OffError
+	return errors.As(err, &o)
+}

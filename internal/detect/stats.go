@@ -1,0 +1,51 @@
+package detect
+
+// KeyCounter is implemented by rules that keep per-key state, so that the
+// engine can report live keys and evictions (detections.md §6.3).
+type KeyCounter interface {
+	// Keys returns the number of keys held now.
+	Keys() int
+	// Evicted returns how many keys were dropped, oldest first, because
+	// the rule's max_keys was reached.
+	Evicted() uint64
+}
+
+// RuleStats are one rule's counters.
+type RuleStats struct {
+	Evaluated  uint64 // events given to Observe
+	Alerts     uint64 // alerts passed on
+	Suppressed uint64 // alerts dropped by suppression or as a repeated alert_id
+	Keys       int    // live keys (KeyCounter rules)
+	Evicted    uint64 // keys evicted at max_keys (KeyCounter rules)
+}
+
+// Stats are the engine's counters since New, for the metrics. Counters
+// only grow.
+type Stats struct {
+	Events          uint64               // events passed to Process
+	Deduplicated    uint64               // events dropped as repeats of an event id
+	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
+	Late            uint64               // events older than the watermark when they arrived
+	SuppressEvicted uint64               // suppression entries evicted at the cap
+	StateSaveErrors uint64               // failed state file writes
+	StateLoadErrors uint64               // state files that could not be restored
+	Rules           map[string]RuleStats // by rule id
+}
+
+// Stats returns a copy of the counters.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.stats
+	s.SuppressEvicted = e.supp.evicted
+	s.Rules = make(map[string]RuleStats, len(e.rules))
+	for _, r := range e.rules {
+		rs := r.stats
+		if kc, ok := r.rule.(KeyCounter); ok {
+			rs.Keys = kc.Keys()
+			rs.Evicted = kc.Evicted()
+		}
+		s.Rules[r.info.ID] = rs
+	}
+	return s
+}

@@ -1,0 +1,122 @@
+package detect
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Store keeps the engine's and the rules' state as one JSON file per rule
+// in <state_dir>/detect/<name>.json. Each file is an envelope
+//
+//	{"schema": N, "rule": "<id>", "saved_at": "<RFC 3339>", "state": <the rule's JSON>}
+//
+// written atomically: a temporary file in the same directory, fsync,
+// rename over the old file, fsync of the directory (as the tailer's
+// checkpoints). A Store is safe for concurrent use on distinct names.
+type Store struct {
+	dir string
+}
+
+// OpenStore returns the store under stateDir, creating stateDir/detect
+// (mode 0750) when needed.
+func OpenStore(stateDir string) (*Store, error) {
+	dir := filepath.Join(stateDir, "detect")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("detections: state directory: %w", err)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir returns the directory the files are in.
+func (s *Store) Dir() string { return s.dir }
+
+// Path returns the file that holds the state called name.
+func (s *Store) Path(name string) string { return filepath.Join(s.dir, name+".json") }
+
+type envelope struct {
+	Schema  int             `json:"schema"`
+	Rule    string          `json:"rule"`
+	SavedAt time.Time       `json:"saved_at"`
+	State   json.RawMessage `json:"state"`
+}
+
+// Save writes state (JSON) for name with schema version.
+func (s *Store) Save(name string, version int, state []byte) error {
+	if !json.Valid(state) {
+		return fmt.Errorf("detections: save %s: state is not valid JSON", name)
+	}
+	b, err := json.Marshal(envelope{Schema: version, Rule: name, SavedAt: time.Now().UTC(), State: state})
+	if err != nil {
+		return fmt.Errorf("detections: save %s: %w", name, err)
+	}
+	if err := writeAtomic(s.Path(name), append(b, '\n')); err != nil {
+		return fmt.Errorf("detections: save %s: %w", name, err)
+	}
+	return nil
+}
+
+// ErrNoState is returned by Load when no state was saved under the name.
+var ErrNoState = errors.New("no saved state")
+
+// Load returns the state saved for name. It returns ErrNoState when there
+// is no file, and an error naming the file and the cause when the file
+// cannot be read, is not a valid envelope, or has another schema version;
+// the caller logs it and starts fresh.
+func (s *Store) Load(name string, version int) ([]byte, error) {
+	p := s.Path(name)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoState
+	}
+	if err != nil {
+		return nil, err // *PathError names the file
+	}
+	var env envelope
+	if err := json.Unmarshal(b, &env); err != nil {
+		return nil, fmt.Errorf("%s: corrupt state file: %w", p, err)
+	}
+	if env.Schema != version {
+		return nil, fmt.Errorf("%s: state schema %d, this version reads %d", p, env.Schema, version)
+	}
+	if env.Rule != name || len(env.State) == 0 {
+		return nil, fmt.Errorf("%s: state file is for %q, not %q, or empty", p, env.Rule, name)
+	}
+	return env.State, nil
+}
+
+// writeAtomic replaces path with data: temp file, fsync, rename, directory
+// fsync.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

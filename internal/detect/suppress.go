@@ -1,0 +1,113 @@
+package detect
+
+import (
+	"strings"
+	"time"
+)
+
+// suppressor remembers, per (rule, key), until when (event time) a key
+// stays quiet after an alert. Entries are kept in insertion order: expiry
+// and eviction (when max entries are live) drop the oldest first.
+type suppressor struct {
+	max     int
+	until   map[string]time.Time
+	queue   []suppItem
+	head    int
+	evicted uint64
+}
+
+type suppItem struct {
+	K     string    `json:"k"`
+	Until time.Time `json:"until"`
+}
+
+func newSuppressor(max int) *suppressor {
+	return &suppressor{max: max, until: make(map[string]time.Time)}
+}
+
+// suppKey joins rule and key columns into one map key.
+func suppKey(rule string, key []Column) string {
+	var b strings.Builder
+	b.WriteString(rule)
+	for _, c := range key {
+		b.WriteByte(0)
+		b.WriteString(c.Name)
+		b.WriteByte(0)
+		b.WriteString(c.Value)
+	}
+	return b.String()
+}
+
+// suppressed reports whether an alert of rule for key at event time t
+// falls in the quiet period of an earlier one; when it does not, the key
+// is quiet until t + d.
+func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) bool {
+	k := suppKey(rule, key)
+	if u, ok := s.until[k]; ok && t.Before(u) {
+		return true
+	}
+	s.set(k, t.Add(d))
+	return false
+}
+
+func (s *suppressor) set(k string, until time.Time) {
+	if _, ok := s.until[k]; !ok && len(s.until) >= s.max {
+		s.evictOldest()
+	}
+	s.until[k] = until
+	s.queue = append(s.queue, suppItem{K: k, Until: until})
+}
+
+// evictOldest drops the oldest live entry and counts it.
+func (s *suppressor) evictOldest() {
+	for s.head < len(s.queue) {
+		if s.popHead() {
+			s.evicted++
+			return
+		}
+	}
+}
+
+// popHead removes the oldest queued item and its map entry when the item
+// is the entry's latest; it reports whether a live entry went.
+func (s *suppressor) popHead() bool {
+	it := s.queue[s.head]
+	s.queue[s.head] = suppItem{}
+	s.head++
+	live := false
+	if u, ok := s.until[it.K]; ok && u.Equal(it.Until) {
+		delete(s.until, it.K)
+		live = true
+	}
+	if s.head > 1024 && s.head*2 > len(s.queue) {
+		s.queue = append(s.queue[:0], s.queue[s.head:]...)
+		s.head = 0
+	}
+	return live
+}
+
+// expire drops the oldest entries while their quiet period ended before
+// watermark.
+func (s *suppressor) expire(watermark time.Time) {
+	for s.head < len(s.queue) && s.queue[s.head].Until.Before(watermark) {
+		s.popHead()
+	}
+}
+
+// items returns the live entries, oldest first.
+func (s *suppressor) items() []suppItem {
+	out := make([]suppItem, 0, len(s.until))
+	for _, it := range s.queue[s.head:] {
+		if u, ok := s.until[it.K]; ok && u.Equal(it.Until) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// load restores entries from a snapshot.
+func (s *suppressor) load(items []suppItem) {
+	for _, it := range items {
+		s.set(it.K, it.Until)
+	}
+}
