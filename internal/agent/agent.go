@@ -72,6 +72,7 @@ type Agent struct {
 	sink     sink
 	enc      *forwarder.Encoder
 	geo      *geoip.DB
+	det      *detector // nil when detections are off
 	sources  []*source
 	cancelSr context.CancelFunc // stops the current sources
 	streamer *streamer
@@ -137,6 +138,10 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.geo.Close()
 		}
 	}()
+	if err := a.openDetections(cfg); err != nil {
+		return err
+	}
+	defer a.m.SetDetections(nil)
 	if err := a.openSink(cfg); err != nil {
 		return err
 	}
@@ -165,6 +170,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 
+	detDone := make(chan struct{})
+	go func() {
+		defer close(detDone)
+		a.detectLoop(runCtx)
+	}()
 	tick := time.NewTicker(a.opts.StatsInterval)
 	defer tick.Stop()
 	eofTicks := 0
@@ -179,6 +189,7 @@ loop:
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
 			a.updateStats()
+			a.advanceIdle(runCtx)
 			if a.opts.ExitAtEOF {
 				if a.allAtEOF() {
 					eofTicks++
@@ -202,6 +213,8 @@ loop:
 	if err := a.stopSources(sctx, true); err != nil {
 		runErr = err
 	}
+	<-detDone
+	a.closeDetections()
 	a.stopStreaming()
 	a.updateStats()
 	if srv != nil {
@@ -253,7 +266,8 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 	}
-	if !reflect.DeepEqual(old.GeoIP, cfg.GeoIP) {
+	geoChanged := !reflect.DeepEqual(old.GeoIP, cfg.GeoIP)
+	if geoChanged {
 		if a.geo != nil {
 			a.geo.Close()
 			a.geo = nil
@@ -268,6 +282,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.log.Info("reload: geoip databases reopened")
 		}
 	}
+	a.reloadDetections(old, cfg, geoChanged)
 	a.reloadStreaming(old, cfg)
 	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
 		a.log.Warn("reload: metrics changes take effect at the next restart")
@@ -362,6 +377,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			cancel()
 			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
 		}
+		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
 	}
 	for _, s := range srcs {

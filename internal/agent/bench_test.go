@@ -40,12 +40,12 @@ func BenchmarkEncodeBatch(b *testing.B) {
 			s := newWorker(typ, &forwarder.Encoder{}, nil, metrics.New().Source(typ.String(), "bench"),
 				forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "bench", AppName: config.DefaultAppName(typ.String())})
 			var fb forwarder.Batch
-			s.encode(tb, &fb) // warm up the reused buffers
+			s.encode(tb, &fb, nil) // warm up the reused buffers
 			b.ReportAllocs()
 			b.SetBytes(int64(len(tb.Data) + tb.Len()))
 			b.ResetTimer()
 			for range b.N {
-				s.encode(tb, &fb)
+				s.encode(tb, &fb, nil)
 			}
 			b.ReportMetric(float64(b.N*tb.Len())/b.Elapsed().Seconds(), "lines/s")
 		})

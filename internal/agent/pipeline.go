@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -101,9 +102,18 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			s.discard(sl)
 			continue
 		}
+		if len(sl.events) > 0 {
+			// In file order, just before the lines leave: the alerts
+			// ride in the same batch (see detector).
+			sl.alerts = s.det.process(sl)
+		}
 		s.aw.sent(time.Now())
 		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
 			s.aw.acked(time.Now())
+			if sl.alerts > 0 {
+				s.det.acked(sl.alerts, err)
+				sl.alerts = 0
+			}
 			s.discard(sl)
 			stopped = true
 			if ctx.Err() == nil && !errors.Is(err, forwarder.ErrClosed) {
@@ -118,6 +128,8 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 func (s *source) discard(sl *slot) {
 	tb := sl.tb
 	sl.tb = nil
+	clear(sl.events) // not folded: the lines are read again next time
+	sl.events = sl.events[:0]
 	s.t.Release(tb)
 	s.free <- sl
 }
@@ -134,6 +146,24 @@ type worker struct {
 	geo  *geoip.DB          // safe for concurrent use; may be nil
 	m    *metrics.Source
 	pl   *parseLog // shared by the source's workers; may be nil
+
+	// Detection: det is nil when detections are off.
+	det    *detect.Engine // Want is safe for concurrent use
+	origin detect.Origin
+	src    string // Event.Source: the configured path, or "stream"
+	host   string
+	fileID string // fileKey of the current batch's file, made once per batch
+}
+
+// event copies line i of tb, parsed into w.rec (and enriched in w.msg), into
+// a new Event that the engine may keep.
+func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
+	if w.fileID == "" {
+		w.fileID = fileKey(tb.File)
+	}
+	ev := &detect.Event{Source: w.src, Origin: w.origin, FileID: w.fileID, Offset: tb.Offsets[i], Host: w.host}
+	ev.Fill(&w.rec, line, w.msg.Params[len(w.rec.Fields):]...)
+	return ev
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -144,15 +174,17 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
-		w.encode(sl.tb, &sl.fb)
+		w.encode(sl.tb, &sl.fb, &sl.events)
 		sl.ready <- struct{}{}
 	}
 }
 
-// encode turns the lines of tb into syslog messages in fb.
-func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
+// encode turns the lines of tb into syslog messages in fb and, with
+// detections on, appends the lines the engine wants to evs as events.
+func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
 	w.opts.Now = time.Now()
+	w.fileID = ""
 	n := tb.Len()
 	failures := 0
 	for i := range n {
@@ -167,6 +199,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 				if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
 					w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
 				}
+			}
+			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
+				*evs = append(*evs, w.event(tb, i, line))
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA.

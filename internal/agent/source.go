@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -40,6 +41,7 @@ type source struct {
 	sink     sink
 	m        *metrics.Source
 	aw       *ackWatch
+	det      *detector // nil when detections are off
 
 	workers []*worker  // one per encode goroutine
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
@@ -63,6 +65,10 @@ type slot struct {
 	fb    forwarder.Batch
 	ready chan struct{} // a worker finished encoding tb into fb
 	ack   func(error)
+	// events are the lines of tb the detection engine wants, in file
+	// order, copied by the worker; the sender hands them to the engine.
+	events []*detect.Event
+	alerts int // alerts appended to fb after its lines
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -156,6 +162,10 @@ func (sl *slot) acked(err error) {
 	if err == nil {
 		s.t.Commit(tb, n)
 		s.m.LinesSent.Add(float64(n))
+	}
+	if sl.alerts > 0 {
+		s.det.acked(sl.alerts, err)
+		sl.alerts = 0
 	}
 	s.aw.acked(time.Now())
 	sl.tb = nil

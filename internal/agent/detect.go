@@ -1,0 +1,220 @@
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// saveWait bounds how long a state save waits for the alerts in flight to
+// be acknowledged before it gives up until the next interval.
+const saveWait = 5 * time.Second
+
+// detector runs the detection engine for all sources of the agent.
+//
+// The parse workers of a source call want on every parsed record and copy
+// the wanted ones into their slot's event buffer (see worker.encode). The
+// source's sender, which takes slots in file order, calls process just
+// before it hands the slot to the sink: the engine folds the slot's events
+// in file order, and the alerts they cause are encoded into the same
+// forwarder batch, after the slot's lines. So a batch's lines and the
+// alerts they caused are acknowledged together, and the tailer's
+// checkpoint passes those lines only once the alerts were delivered.
+//
+// The engine's state (which lines were folded, recent event and alert ids,
+// suppression, baselines) is saved only while no alert is unacknowledged:
+// save holds the engine, waits for the alerts in flight, then writes. A
+// saved state therefore never covers an alert that was not delivered.
+// After a crash the lines after the tailer's checkpoint are read again;
+// those at or below the saved per-source offset are forwarded but not
+// folded again, and those after it are folded again and re-emit their
+// alerts with the same alert_id. An alert is never lost on the agent's
+// side, and is sent twice only as often as lines are (at least once).
+type detector struct {
+	e    *detect.Engine
+	log  *slog.Logger
+	enc  *forwarder.Encoder // encodes alerts: SD-ID alert@…
+	opts forwarder.RecordOptions
+	ae   alertEncoder
+
+	mu  sync.Mutex // serialises process, advance and save
+	cur *forwarder.Batch
+	n   int // alerts appended to cur
+	msg forwarder.Message
+
+	pending atomic.Int64 // alerts handed to the sink, not yet acknowledged
+	lost    atomic.Bool  // an alert was abandoned: saving would hide it
+	retired bool         // replaced by a reload; guarded by mu
+	active  atomic.Int64 // unix nanos of the last event processed
+
+	base metrics.DetectStats // counters of engines a reload replaced
+}
+
+// newDetector wraps e; alerts are encoded with enc (its SDID is the
+// alerts' SD-ID) and opts (facility, hostname).
+func newDetector(e *detect.Engine, enc *forwarder.Encoder, opts forwarder.RecordOptions, log *slog.Logger) *detector {
+	opts.AppName = appNameDetections
+	return &detector{e: e, enc: enc, opts: opts, log: log}
+}
+
+// emit is the engine's Emit: it encodes the alert into the batch being
+// processed. It runs under d.mu, from process or advance.
+func (d *detector) emit(a *detect.Alert) {
+	if d.cur == nil {
+		d.log.Error("detection alert outside a batch; dropped", "rule", a.Info.ID, "alert_id", a.ID)
+		return
+	}
+	d.ae.message(a, &d.msg, &d.opts)
+	d.cur.Append(d.enc, &d.msg)
+	d.n++
+}
+
+// process folds the events of sl into the engine, in order, and appends
+// the alerts they cause to sl.fb. It returns the number of alerts.
+func (d *detector) process(sl *slot) int {
+	d.mu.Lock()
+	d.cur, d.n = &sl.fb, 0
+	for i, ev := range sl.events {
+		d.e.Process(ev)
+		sl.events[i] = nil
+	}
+	n := d.n
+	d.cur, d.n = nil, 0
+	d.pending.Add(int64(n))
+	d.mu.Unlock()
+	sl.events = sl.events[:0]
+	d.active.Store(time.Now().UnixNano())
+	return n
+}
+
+// acked settles n alerts of a batch the sink acknowledged with err.
+func (d *detector) acked(n int, err error) {
+	if n == 0 {
+		return
+	}
+	if err != nil {
+		d.abandoned(n)
+	}
+	d.pending.Add(-int64(n))
+}
+
+// abandoned records that n alerts were not delivered: the state must not
+// be saved in this run any more, so that the lines that caused them are
+// folded again after the restart.
+func (d *detector) abandoned(n int) {
+	if !d.lost.Swap(true) {
+		d.log.Warn("detection alerts not delivered; the detection state is not saved again in this run, so they are emitted again after the restart", "alerts", n)
+	}
+}
+
+// save writes the engine's state when no alert is in flight, waiting up
+// to wait for acknowledgements. It reports whether it saved.
+func (d *detector) save(wait time.Duration) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	deadline := time.Now().Add(wait)
+	for d.pending.Load() > 0 {
+		if time.Now().After(deadline) {
+			d.log.Warn("detection state not saved: alerts still wait for the collector's acknowledgement; retrying at the next interval", "pending", d.pending.Load())
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if d.lost.Load() || d.retired {
+		return false
+	}
+	return d.e.Save() == nil
+}
+
+// retire stops saves of a detector a reload replaced.
+func (d *detector) retire() {
+	d.mu.Lock()
+	d.retired = true
+	d.mu.Unlock()
+}
+
+// advanceIdle moves the watermark to now − lateness when no event was
+// processed for lateness and idle reports every source read to its end, so that held events and sessions are decided
+// on a quiet instance too. Alerts it causes are sent in a batch of their
+// own through snk.
+func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time.Duration, snk sink, idle func() bool) {
+	if now.Sub(time.Unix(0, d.active.Load())) < lateness || !idle() {
+		return
+	}
+	fb := new(forwarder.Batch)
+	d.mu.Lock()
+	d.cur, d.n = fb, 0
+	d.e.Advance(now.Add(-lateness))
+	n := d.n
+	d.cur, d.n = nil, 0
+	d.pending.Add(int64(n))
+	d.mu.Unlock()
+	d.active.Store(now.UnixNano())
+	if n == 0 {
+		return
+	}
+	if err := snk.Send(ctx, fb, func(err error) { d.acked(n, err) }); err != nil {
+		d.abandoned(n)
+		d.pending.Add(-int64(n))
+	}
+}
+
+// stats returns the counters for the metrics: the base of replaced
+// engines plus the running one's.
+func (d *detector) stats() metrics.DetectStats {
+	s := addStats(d.base, toMetrics(d.e.Stats()))
+	s.AlertsPending = int(d.pending.Load())
+	return s
+}
+
+// toMetrics converts the engine's counters.
+func toMetrics(st detect.Stats) metrics.DetectStats {
+	out := metrics.DetectStats{
+		Rules:           make(map[string]metrics.RuleStats, len(st.Rules)),
+		DedupeDrops:     st.Deduplicated + st.Replayed,
+		StateSaveErrors: st.StateSaveErrors,
+	}
+	for id, r := range st.Rules {
+		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Evicted: r.Evicted, LiveKeys: r.Keys}
+	}
+	return out
+}
+
+// addStats adds the counters of b to a; gauges come from b.
+func addStats(a, b metrics.DetectStats) metrics.DetectStats {
+	out := metrics.DetectStats{
+		Rules:           make(map[string]metrics.RuleStats, len(b.Rules)),
+		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
+		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
+	}
+	for id, r := range a.Rules {
+		r.LiveKeys = 0
+		out.Rules[id] = r
+	}
+	for id, r := range b.Rules {
+		o := out.Rules[id]
+		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
+			LateEvents: o.LateEvents + r.LateEvents, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys}
+	}
+	return out
+}
+
+// fileKey is the file identity the engine records folded offsets under:
+// device and inode, which stay the same across a rename rotation and a
+// restart (the tailer's fingerprint grows with a young file, so it is left
+// out).
+func fileKey(id tailer.FileID) string {
+	b := make([]byte, 0, 32)
+	b = strconv.AppendUint(b, id.Dev, 10)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, id.Ino, 10)
+	return string(b)
+}

@@ -1,0 +1,185 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+)
+
+// streamSource is Event.Source for the lines of the streaming spool.
+const streamSource = "stream"
+
+// openDetections builds the detection engine for cfg and restores its
+// state from <state_dir>/detect/, or leaves a.det nil when detections are
+// off. It must run after openGeoIP: the country rules use a.geo.
+func (a *Agent) openDetections(cfg *config.Config) error {
+	d, err := a.newDetector(cfg)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.det = d
+	a.mu.Unlock()
+	if d != nil {
+		a.m.SetDetections(d.stats)
+	}
+	return nil
+}
+
+// newDetector builds the engine for cfg, or returns nil with detections
+// off.
+func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
+	if !cfg.Detections.On() {
+		a.log.Info("detections off (detections.enabled: false)")
+		return nil, nil
+	}
+	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
+	if err != nil {
+		return nil, err
+	}
+	d := newDetector(nil, newAlertEncoder(&cfg.Forward), forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir})
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	d.e = e
+	var on []string
+	for _, s := range st {
+		if s.On {
+			on = append(on, s.Info.ID)
+		} else if s.Why != "off by default" {
+			a.log.Info("detection rule off", "rule", s.Info.ID, "why", s.Why)
+		}
+	}
+	a.log.Info("detections on", "rules", len(on), "state", cfg.StateDir+"/detect", "lateness", cfg.Detections.Lateness)
+	a.log.Debug("detection rules on", "rules", strings.Join(on, ","))
+	return d, nil
+}
+
+// newAlertEncoder returns the encoder for alerts: that of the forward
+// section, with the SD-ID alert@<the enterprise number of forward.sd_id>.
+func newAlertEncoder(f *config.Forward) *forwarder.Encoder {
+	e := newEncoder(f)
+	pen := "32473"
+	if _, p, ok := strings.Cut(f.SDID, "@"); ok {
+		pen = p
+	}
+	e.SDID = "alert@" + pen
+	return e
+}
+
+// attachDetector gives the source and its workers the detector, if any.
+func (s *source) attachDetector(d *detector, host string, stream bool) {
+	if d == nil {
+		return
+	}
+	s.det = d
+	origin, name := detect.OriginFile, s.cfg.Path
+	if stream {
+		origin, name = detect.OriginStream, streamSource
+	}
+	for _, w := range s.workers {
+		w.det, w.origin, w.src, w.host = d.e, origin, name, host
+	}
+}
+
+// detectLoop saves the detection state every state_save_interval until
+// ctx ends. The final save is Run's, after the sources stopped.
+func (a *Agent) detectLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			a.mu.Lock()
+			d, every := a.det, a.cfg.Detections.StateSaveInterval
+			a.mu.Unlock()
+			if d == nil || now.Sub(last) < every {
+				continue
+			}
+			last = now
+			d.save(min(saveWait, every/2))
+		}
+	}
+}
+
+// advanceIdle lets windows close and held events be decided while every
+// source is idle (see detector.advanceIdle). It runs on Run's goroutine.
+func (a *Agent) advanceIdle(ctx context.Context) {
+	a.mu.Lock()
+	d, snk, lateness := a.det, a.sink, a.cfg.Detections.Lateness
+	a.mu.Unlock()
+	if d == nil || snk == nil {
+		return
+	}
+	d.advanceIdle(ctx, time.Now(), lateness, snk, a.allAtEOF)
+}
+
+// closeDetections saves the detection state after the sources stopped.
+func (a *Agent) closeDetections() {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
+		return
+	}
+	if d.save(time.Second) {
+		a.log.Info("detection state saved", "dir", a.cfg.StateDir+"/detect")
+	}
+}
+
+// reloadDetections applies the detections block of cfg after a SIGHUP,
+// while no source runs: an unchanged block (and GeoIP) only rereads the
+// rules' files (the TI indicator file); a changed one saves the running
+// engine's state and builds a new engine from it. On failure the running
+// engine stays.
+func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && reflect.DeepEqual(old.Detections, cfg.Detections) {
+		if err := d.e.Reload(); err != nil {
+			a.log.Error("reload: detection rules' files", "err", err)
+		} else {
+			a.log.Info("reload: detection rules' files reread")
+		}
+		return
+	}
+	if d == nil && !cfg.Detections.On() {
+		return
+	}
+	if d != nil {
+		d.save(saveWait)
+	}
+	nd, err := a.newDetector(cfg)
+	if err != nil {
+		a.log.Error("reload: detections unchanged", "err", err)
+		cfg.Detections = old.Detections
+		return
+	}
+	if d != nil {
+		d.retire()
+		if nd != nil {
+			nd.base = d.stats()
+		}
+	}
+	a.mu.Lock()
+	a.det = nd
+	a.mu.Unlock()
+	if nd != nil {
+		a.m.SetDetections(nd.stats)
+	} else {
+		a.m.SetDetections(nil)
+	}
+	a.log.Info("reload: detections rebuilt")
+}
