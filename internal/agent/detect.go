@@ -41,14 +41,19 @@ const saveWait = 5 * time.Second
 type detector struct {
 	e    *detect.Engine
 	log  *slog.Logger
-	enc  *forwarder.Encoder // encodes alerts: SD-ID alert@…
+	enc  *forwarder.Encoder // the log lines' encoder
+	sdid string             // the log lines' SD-ID; alerts use detect.AlertSDID of it
 	opts forwarder.RecordOptions
-	ae   alertEncoder
 
-	mu  sync.Mutex // serialises process, advance and save
-	cur *forwarder.Batch
-	n   int // alerts appended to cur
-	msg forwarder.Message
+	mu       sync.Mutex // serialises process, advance, catch-up and save
+	cur      *forwarder.Batch
+	n        int  // alerts appended to cur
+	dropping bool // catching up: alerts were delivered before the restart
+	msg      forwarder.Message
+
+	store *detect.Store       // where positions are saved; nil: no persistence
+	saved map[string]position // positions of the last run, by source
+	pos   map[string]*srcPos  // positions of the running sources
 
 	pending atomic.Int64 // alerts handed to the sink, not yet acknowledged
 	lost    atomic.Bool  // an alert was abandoned: saving would hide it
@@ -58,21 +63,23 @@ type detector struct {
 	base metrics.DetectStats // counters of engines a reload replaced
 }
 
-// newDetector wraps e; alerts are encoded with enc (its SDID is the
-// alerts' SD-ID) and opts (facility, hostname).
-func newDetector(e *detect.Engine, enc *forwarder.Encoder, opts forwarder.RecordOptions, log *slog.Logger) *detector {
-	opts.AppName = appNameDetections
-	return &detector{e: e, enc: enc, opts: opts, log: log}
+// newDetector wraps e; alerts are encoded with enc and opts (facility,
+// hostname), their own element under detect.AlertSDID(sdid).
+func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts forwarder.RecordOptions, log *slog.Logger) *detector {
+	return &detector{e: e, enc: enc, sdid: sdid, opts: opts, log: log, saved: map[string]position{}, pos: map[string]*srcPos{}}
 }
 
 // emit is the engine's Emit: it encodes the alert into the batch being
 // processed. It runs under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
+	if d.dropping {
+		return
+	}
 	if d.cur == nil {
 		d.log.Error("detection alert outside a batch; dropped", "rule", a.Info.ID, "alert_id", a.ID)
 		return
 	}
-	d.ae.message(a, &d.msg, &d.opts)
+	a.Message(&d.msg, d.sdid, &d.opts)
 	d.cur.Append(d.enc, &d.msg)
 	d.n++
 }
@@ -89,6 +96,7 @@ func (d *detector) process(sl *slot) int {
 	n := d.n
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))
+	sl.s.detPos.set(sl.tb)
 	d.mu.Unlock()
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
@@ -131,7 +139,16 @@ func (d *detector) save(wait time.Duration) bool {
 	if d.lost.Load() || d.retired {
 		return false
 	}
-	return d.e.Save() == nil
+	if err := d.e.Save(); err != nil {
+		return false
+	}
+	// After the engine's state: positions never run ahead of what the
+	// saved state folded.
+	if err := d.savePositions(); err != nil {
+		d.log.Error("detection positions not saved", "err", err)
+		return false
+	}
+	return true
 }
 
 // retire stops saves of a detector a reload replaced.

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // streamSource is Event.Source for the lines of the streaming spool.
@@ -44,12 +46,16 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := newDetector(nil, newAlertEncoder(&cfg.Forward), forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
+	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
 	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
 	d.e = e
+	if st, err := detect.OpenStore(cfg.StateDir); err == nil {
+		d.store = st
+		d.loadPositions()
+	}
 	var on []string
 	for _, s := range st {
 		if s.On {
@@ -63,19 +69,9 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	return d, nil
 }
 
-// newAlertEncoder returns the encoder for alerts: that of the forward
-// section, with the SD-ID alert@<the enterprise number of forward.sd_id>.
-func newAlertEncoder(f *config.Forward) *forwarder.Encoder {
-	e := newEncoder(f)
-	pen := "32473"
-	if _, p, ok := strings.Cut(f.SDID, "@"); ok {
-		pen = p
-	}
-	e.SDID = "alert@" + pen
-	return e
-}
-
-// attachDetector gives the source and its workers the detector, if any.
+// attachDetector gives the source and its workers the detector, if any,
+// after folding the lines its checkpoint passed since the last state save
+// (see catchUp).
 func (s *source) attachDetector(d *detector, host string, stream bool) {
 	if d == nil {
 		return
@@ -88,6 +84,22 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host
 	}
+	var ck position
+	sc, ok := s.savedCheckpoint()
+	if ok {
+		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
+		if from, had := d.from(name); had {
+			n, err := s.catchUp(d, s.workers[0], from, sc)
+			if err != nil {
+				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
+			} else if n > 0 {
+				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", n)
+			}
+		}
+	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
+		ck = position{FileID: fileKey(fileIDOf(fi))} // read from its start
+	}
+	s.detPos = d.register(name, ck)
 }
 
 // detectLoop saves the detection state every state_save_interval until

@@ -106,6 +106,8 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
+		} else if s.detPos != nil {
+			s.detPos.set(sl.tb)
 		}
 		s.aw.sent(time.Now())
 		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
@@ -189,24 +191,14 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	failures := 0
 	for i := range n {
 		line := tb.Line(i)
-		var perr error
-		if w.p != nil {
-			perr = w.p.Parse(line, &w.rec)
-		}
-		if w.p != nil && perr == nil {
-			w.msg.FromRecord(&w.rec, line, &w.opts)
-			if w.geo != nil {
-				if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
-					w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
-				}
-			}
+		if perr := w.parse(line); perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA.
 			failures++
-			if w.pl != nil && perr != nil {
+			if w.pl != nil && perr != errNoParser {
 				w.pl.report(tb.Name, tb.Offsets[i], perr)
 			}
 			w.msg.FromLine(w.typ, line, &w.opts)

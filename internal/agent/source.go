@@ -42,6 +42,7 @@ type source struct {
 	m        *metrics.Source
 	aw       *ackWatch
 	det      *detector // nil when detections are off
+	detPos   *srcPos   // how far det considered this source
 
 	workers []*worker  // one per encode goroutine
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
@@ -250,6 +251,7 @@ func (s *source) savedCheckpoint() (savedCheckpoint, bool) {
 
 // savedCheckpoint is the part of the tailer's checkpoint file --once needs.
 type savedCheckpoint struct {
+	File   string `json:"file"` // the file Offset is in, when not Path
 	Dev    uint64 `json:"dev"`
 	Ino    uint64 `json:"ino"`
 	Offset int64  `json:"offset"`

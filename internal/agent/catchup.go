@@ -1,0 +1,230 @@
+package agent
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// positionsName is the Store name of the agent's per-source positions,
+// saved with the engine's state.
+const positionsName = "_positions"
+
+// positionsVersion is the schema of the positions file.
+const positionsVersion = 1
+
+// position is how far the engine has considered a source's file: every
+// line up to Offset (the end of a line) of the file FileID (fileKey) was
+// parsed and, when a rule wanted it, folded.
+type position struct {
+	FileID string `json:"file_id"`
+	Offset int64  `json:"offset"`
+}
+
+// srcPos is the position of one source, written by its sender.
+type srcPos struct {
+	mu  sync.Mutex
+	pos position
+}
+
+func (p *srcPos) set(tb *tailer.Batch) {
+	if tb.Len() == 0 {
+		return
+	}
+	p.mu.Lock()
+	p.pos = position{FileID: fileKey(tb.File), Offset: tb.Offsets[tb.Len()-1]}
+	p.mu.Unlock()
+}
+
+func (p *srcPos) get() position {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pos
+}
+
+// loadPositions reads the positions saved by the last run; none when the
+// file is absent or unreadable (then nothing is caught up).
+func (d *detector) loadPositions() {
+	d.saved = map[string]position{}
+	if d.store == nil {
+		return
+	}
+	b, err := d.store.Load(positionsName, positionsVersion)
+	if err != nil {
+		if !errors.Is(err, detect.ErrNoState) {
+			d.log.Warn("detection positions not restored; lines read before the last crash and after the last state save are not folded", "err", err)
+		}
+		return
+	}
+	if err := json.Unmarshal(b, &d.saved); err != nil {
+		d.log.Warn("detection positions not restored", "err", err)
+		d.saved = map[string]position{}
+	}
+}
+
+// savePositions writes the position of every source; d.mu is held.
+func (d *detector) savePositions() error {
+	if d.store == nil {
+		return nil
+	}
+	out := make(map[string]position, len(d.saved)+len(d.pos))
+	for k, v := range d.saved {
+		out[k] = v
+	}
+	for k, p := range d.pos {
+		if v := p.get(); v.FileID != "" {
+			out[k] = v
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return d.store.Save(positionsName, positionsVersion, b)
+}
+
+// from returns where the engine's folds of source name end: the position
+// of the running source when this engine followed it before (a reload),
+// else the position saved by the last run.
+func (d *detector) from(name string) (position, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p, ok := d.pos[name]; ok {
+		return p.get(), true
+	}
+	pos, ok := d.saved[name]
+	return pos, ok
+}
+
+// register returns the position tracker of source name, starting at the
+// tailer's checkpoint ck (zero: none yet).
+func (d *detector) register(name string, ck position) *srcPos {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := &srcPos{pos: ck}
+	d.pos[name] = p
+	if _, ok := d.saved[name]; !ok && ck.FileID != "" {
+		// A source new to the detection state starts at its checkpoint:
+		// record that at once, so that a crash before the first save
+		// catches up from there and not from the start of the file.
+		d.saved[name] = ck
+		if err := d.savePositions(); err != nil {
+			d.log.Warn("detection positions not saved", "err", err)
+		}
+	}
+	return p
+}
+
+// catchUp makes the engine's state match the tailer's checkpoint before
+// the source starts. The tailer resumes after its checkpoint, but the
+// engine's saved state may end before it: lines acknowledged (and
+// checkpointed) after the last state save, before a crash. Those lines are
+// read again here, parsed and folded, and the alerts they cause are
+// dropped: they rode in batches the forwarder acknowledged, so they were
+// delivered. Lines at or below the engine's own restored offset are
+// skipped by the engine (never folded twice). It returns the number of
+// lines read.
+func (s *source) catchUp(d *detector, w *worker, from position, ck savedCheckpoint) (int, error) {
+	ckID := fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino})
+	if from.FileID != ckID || from.Offset >= ck.Offset {
+		return 0, nil
+	}
+	path := s.cfg.Path
+	if ck.File != "" {
+		path = ck.File
+	}
+	if strings.HasSuffix(path, ".gz") {
+		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if fileKey(fileIDOf(fi)) != ckID {
+		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(f, from.Offset, ck.Offset-from.Offset), 64<<10)
+	tb := &tailer.Batch{File: tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, Name: path}
+	off, n := from.Offset, 0
+	var head []byte
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dropping = true
+	defer func() { d.dropping = false }()
+	for {
+		line, err := r.ReadSlice('\n')
+		off += int64(len(line))
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// Longer than the buffer: keep the head (the tailer
+			// truncates such lines too) and skip to the newline.
+			head = append(head[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = r.ReadSlice('\n')
+				off += int64(len(line))
+			}
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				line = append(head, '\n')
+			}
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			n++
+			line = trimCR(line[:len(line)-1])
+			tb.Data = append(tb.Data[:0], line...)
+			tb.Ends = append(tb.Ends[:0], len(tb.Data))
+			tb.Offsets = append(tb.Offsets[:0], off)
+			w.fileID = ""
+			if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
+				d.e.Process(w.event(tb, 0, tb.Data))
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return n, nil
+			}
+			return n, err
+		}
+	}
+}
+
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+// errNoParser is parse's error for a source type without a parser.
+var errNoParser = errors.New("agent: no parser for the source type")
+
+// parse parses line into w.rec and, when it parsed, fills w.msg from it
+// with the GeoIP columns of its IPAddress. It returns the parser's error,
+// or errNoParser.
+func (w *worker) parse(line []byte) error {
+	if w.p == nil {
+		return errNoParser
+	}
+	if err := w.p.Parse(line, &w.rec); err != nil {
+		return err
+	}
+	w.msg.FromRecord(&w.rec, line, &w.opts)
+	if w.geo != nil {
+		if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
+			w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
+		}
+	}
+	return nil
+}
