@@ -4,6 +4,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // Format selects the syslog wire format.
@@ -124,27 +126,37 @@ func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int
 	dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
 	dst = append(dst, ' ')
 	sd = len(dst)
-	if e.NoSD || len(m.Params) == 0 {
+	if e.NoSD || (len(m.Params) == 0 && len(m.Elements) == 0) {
 		dst = append(dst, '-')
 	} else {
-		dst = append(dst, '[')
-		id := e.SDID
-		if id == "" {
-			id = DefaultSDID
+		for i := range m.Elements {
+			dst = e.appendElement(dst, m.Elements[i].ID, m.Elements[i].Params)
 		}
-		dst = e.appendSDName(dst, id)
-		for i := range m.Params {
-			p := &m.Params[i]
-			dst = append(dst, ' ')
-			dst = e.appendSDName(dst, p.Name)
-			dst = append(dst, '=', '"')
-			dst = e.appendParamValue(dst, p.Value)
-			dst = append(dst, '"')
+		if len(m.Params) > 0 {
+			id := e.SDID
+			if id == "" {
+				id = DefaultSDID
+			}
+			dst = e.appendElement(dst, id, m.Params)
 		}
-		dst = append(dst, ']')
 	}
 	dst, msg = e.appendBody(dst, m)
 	return dst, sd, msg
+}
+
+// appendElement writes one SD-ELEMENT: [ID NAME="VALUE" ...].
+func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []byte {
+	dst = append(dst, '[')
+	dst = e.appendSDName(dst, id)
+	for i := range params {
+		p := &params[i]
+		dst = append(dst, ' ')
+		dst = e.appendSDName(dst, p.Name)
+		dst = append(dst, '=', '"')
+		dst = e.appendParamValue(dst, p.Value)
+		dst = append(dst, '"')
+	}
+	return append(dst, ']')
 }
 
 // appendBody appends " MSG" (nothing when the line is empty) and returns

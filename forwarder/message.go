@@ -157,9 +157,19 @@ type Message struct {
 	// Params are the STRUCTURED-DATA parameters, in order. Values alias the
 	// parsed record; the Message must be encoded before the record is reused.
 	Params []parser.Field
+	// Elements are further STRUCTURED-DATA elements, each with its own
+	// SD-ID, written before the element of Params (the detection alerts'
+	// alert@<PEN> element). nil for log lines.
+	Elements []Element
 	// Msg is the raw line, byte for byte. A leading byte order mark and
 	// trailing CR/LF are removed when encoding (and counted).
 	Msg []byte
+}
+
+// Element is one STRUCTURED-DATA element: an SD-ID and its parameters.
+type Element struct {
+	ID     string
+	Params []parser.Field
 }
 
 // The APP-NAMEs the Microsoft Sentinel functions select on.
@@ -169,6 +179,9 @@ const (
 	AppNameAccess      = "GitLab-Access-Logs"
 	// AppNameUnknown is used for lines whose type is not known.
 	AppNameUnknown = "GitLab-Logs"
+	// AppNameDetections carries the detection engine's alerts, never log
+	// lines, so that the Sentinel functions above never see an alert.
+	AppNameDetections = "GitLab-Detections"
 )
 
 // AppName returns the default APP-NAME for a log type.
@@ -218,6 +231,7 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 		m.AppName = AppName(t)
 	}
 	m.ProcID = o.ProcID
+	m.Elements = nil
 	m.MsgID = ""
 	if t != parser.TypeUnknown {
 		m.MsgID = t.String()

@@ -23,6 +23,7 @@ functions, and forwards it as RFC 5424 syslog on facility local7.`,
 		newCollectCmd(),
 		newRunCmd(),
 		newCheckCmd(),
+		newDetectCmd(),
 	)
 	return root
 }

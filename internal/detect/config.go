@@ -40,6 +40,9 @@ type Config struct {
 	// Only, when not empty, runs exactly these rules (detect --rule),
 	// whatever Enabled and the defaults say.
 	Only []string
+	// Disabled turns every rule off (detections.enabled: false), except
+	// those Only names.
+	Disabled bool
 	// Params are set for every rule that reads them (detect --param).
 	Params map[string]string
 	// Lateness is how far behind its source's newest event an event may

@@ -150,6 +150,9 @@ func (e *Engine) enabled(s Spec) bool {
 	if len(e.cfg.Only) > 0 {
 		return slices.Contains(e.cfg.Only, s.Info.ID)
 	}
+	if e.cfg.Disabled {
+		return false
+	}
 	if rc, ok := e.cfg.Rules[s.Info.ID]; ok && rc.Enabled != nil {
 		return *rc.Enabled
 	}

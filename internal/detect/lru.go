@@ -60,6 +60,15 @@ func (l *lru[K, V]) remove(k K) {
 
 func (l *lru[K, V]) len() int { return len(l.m) }
 
+// front returns the least recently used entry.
+func (l *lru[K, V]) front() (K, *V, bool) {
+	if l.oldest == nil {
+		var k K
+		return k, nil, false
+	}
+	return l.oldest.key, &l.oldest.val, true
+}
+
 // each calls fn for every entry, least recently used first, until fn
 // returns false. fn may remove the entry it is given.
 func (l *lru[K, V]) each(fn func(k K, v *V) bool) {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// detectInput is one positional argument of detect: a file (or "-") and
+// how its lines are typed.
+type detectInput struct {
+	path   string
+	typ    parser.Type // TypeUnknown: detect per line
+	stream bool        // Audit Event Streaming bodies (the receiver's spool)
+}
+
+// inputTypes are the TYPE: prefixes detect accepts.
+var inputTypes = []string{"audit", "application", "access", "stream"}
+
+// rotated matches the rotation suffixes logrotate and svlogd add after a
+// log's name: .1, .2.gz, -20240101, -20240101.gz, .gz.
+var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz)?$`)
+
+// parseDetectInput reads "TYPE:PATH" or "PATH". A bare PATH is typed by
+// its base name as the agent's default sources are (audit_json.log,
+// application_json.log, application.log, gitlab_access.log, each with
+// rotation suffixes); other names are detected line by line.
+func parseDetectInput(arg string) (detectInput, error) {
+	if t, p, ok := strings.Cut(arg, ":"); ok && p != "" {
+		for _, name := range inputTypes {
+			if t != name {
+				continue
+			}
+			if name == "stream" {
+				return detectInput{path: p, typ: parser.TypeAudit, stream: true}, nil
+			}
+			typ, _ := parser.ParseType(name)
+			return detectInput{path: p, typ: typ}, nil
+		}
+	}
+	if arg == "" {
+		return detectInput{}, errors.New("empty input name")
+	}
+	return detectInput{path: arg, typ: typeByName(arg)}, nil
+}
+
+// typeByName returns the log type of an Omnibus log file name, or
+// TypeUnknown.
+func typeByName(path string) parser.Type {
+	m := rotated.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		return parser.TypeUnknown
+	}
+	switch m[1] {
+	case "audit_json.log":
+		return parser.TypeAudit
+	case "application_json.log", "application.log":
+		return parser.TypeApplication
+	case "gitlab_access.log":
+		return parser.TypeAccess
+	}
+	return parser.TypeUnknown
+}
+
+// eventBatch is what an input reader hands to the merge.
+type eventBatch struct {
+	events []*detect.Event
+	err    error
+}
+
+// inputCounts are one input's line counters.
+type inputCounts struct {
+	lines, failed, wanted int
+}
+
+// readEvents reads in, parses every line, and sends the lines the engine
+// wants as Events, in batches, on out, which it closes at the end. A read
+// error is sent as the last batch. Lines without a time get the time of
+// the line before them in the merge order (see mergeKey).
+func readEvents(ctx context.Context, in detectInput, stdin io.Reader, eng *detect.Engine,
+	counts *inputCounts, out chan<- eventBatch) {
+	defer close(out)
+	var parsers [4]parser.Parser
+	for _, t := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
+		parsers[t] = parser.New(t)
+	}
+	var rec parser.Record
+	batch := make([]*detect.Event, 0, 256)
+	source, origin := in.path, detect.OriginFile
+	if in.stream {
+		source, origin = "stream", detect.OriginStream
+	}
+	err := readInput(ctx, in.path, stdin, func(label string, n int, line []byte) error {
+		counts.lines++
+		t := in.typ
+		if t == parser.TypeUnknown {
+			t = parser.Detect(line)
+		}
+		p := parsers[t]
+		if p == nil || p.Parse(line, &rec) != nil {
+			counts.failed++
+			return nil
+		}
+		if !eng.Want(t, &rec) {
+			return nil
+		}
+		counts.wanted++
+		ev := detect.NewEvent(&rec, line, source, origin)
+		ev.Offset = int64(n) // the line number: offline runs never skip by offset
+		batch = append(batch, ev)
+		if len(batch) == cap(batch) {
+			select {
+			case out <- eventBatch{events: batch}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			batch = make([]*detect.Event, 0, 256)
+		}
+		return nil
+	})
+	if len(batch) > 0 {
+		select {
+		case out <- eventBatch{events: batch}:
+		case <-ctx.Done():
+		}
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		out <- eventBatch{err: fmt.Errorf("%s: %w", in.path, err)}
+	}
+}
+
+// mergeKey is the time an event sorts by: its time, or for an event
+// without one the time of the event before it in the same input.
+func mergeKey(ev *detect.Event, prev time.Time) time.Time {
+	if ev.Time.IsZero() {
+		return prev
+	}
+	return ev.Time
+}

@@ -1,0 +1,196 @@
+package detect
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Fields returns the alert's generic fields, then its key columns, then its
+// further columns, as name/value pairs in the order they are written to
+// the alert@ STRUCTURED-DATA element (detections.md §6.6). Fields that do
+// not apply (zero count, no threshold, no baseline, zero times) are left
+// out; lists (tactic, technique, event_ids) are comma-separated; times are
+// RFC 3339 in UTC.
+func (a *Alert) Fields() []Column {
+	f := []Column{
+		{"rule", a.Info.ID},
+		{"name", a.Info.Name},
+		{"kind", a.Info.Kind.String()},
+		{"severity", a.Info.Severity.String()},
+	}
+	add := func(name, v string) {
+		if v != "" {
+			f = append(f, Column{name, v})
+		}
+	}
+	add("tactic", strings.Join(a.Info.Tactic, ","))
+	add("technique", strings.Join(a.Info.Technique, ","))
+	add("alert_id", a.ID)
+	if a.Count > 0 {
+		add("count", strconv.Itoa(a.Count))
+	}
+	if a.HasThreshold {
+		add("threshold", formatFloat(a.Threshold))
+	}
+	if a.HasBaseline {
+		add("baseline_mean", formatFloat(a.BaselineMean))
+		add("baseline_sd", formatFloat(a.BaselineSD))
+	}
+	add("window_start", formatTime(a.WindowStart))
+	add("window_end", formatTime(a.WindowEnd))
+	add("first_event", formatTime(a.FirstEvent))
+	add("last_event", formatTime(a.LastEvent))
+	add("event_ids", strings.Join(a.EventIDs, ","))
+	if a.HasBaseline || a.Learning {
+		add("learning", strconv.FormatBool(a.Learning))
+	}
+	add("detected_at", formatTime(a.DetectedAt))
+	f = append(f, a.Key...)
+	return append(f, a.Columns...)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// AppendJSON appends the alert as one line of JSON (no newline): the
+// fields of Fields with count, threshold and baseline as numbers,
+// learning as a boolean, tactic, technique and event_ids as arrays, and
+// "time" (the alert's event time); the key and alert columns at the top
+// level under their column names; for per-event rules the triggering
+// record's columns (those not already present) and "raw", the line
+// itself. This is the syslog MSG and the output of gitlab-syslog detect.
+func (a *Alert) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	first := true
+	key := func(k string) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = jsonstr.Append(dst, k)
+		dst = append(dst, ':')
+	}
+	str := func(k, v string) {
+		key(k)
+		dst = jsonstr.Append(dst, v)
+	}
+	strs := func(k string, vs []string) {
+		key(k)
+		dst = append(dst, '[')
+		for i, v := range vs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonstr.Append(dst, v)
+		}
+		dst = append(dst, ']')
+	}
+	seen := make(map[string]bool)
+	for _, c := range a.Fields() {
+		seen[c.Name] = true
+		switch c.Name {
+		case "count", "threshold", "baseline_mean", "baseline_sd":
+			key(c.Name)
+			dst = append(dst, c.Value...)
+		case "learning":
+			key(c.Name)
+			dst = append(dst, c.Value...)
+		case "tactic":
+			strs(c.Name, a.Info.Tactic)
+		case "technique":
+			strs(c.Name, a.Info.Technique)
+		case "event_ids":
+			strs(c.Name, a.EventIDs)
+		default:
+			str(c.Name, c.Value)
+		}
+		if c.Name == "alert_id" {
+			str("time", formatTime(a.Time))
+		}
+	}
+	if a.Event != nil {
+		for _, c := range a.Event.Columns {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				str(c.Name, c.Value)
+			}
+		}
+		str("raw", a.Event.Raw)
+	}
+	return append(dst, '}')
+}
+
+// AlertSDID returns the SD-ID of the alert element for the SD-ID of the
+// log lines' element: "alert@" with the same private enterprise number
+// ("gitlab@32473" → "alert@32473"). An SD-ID without "@" gives
+// "alert@32473".
+func AlertSDID(sdid string) string {
+	if i := strings.LastIndexByte(sdid, '@'); i >= 0 {
+		return "alert" + sdid[i:]
+	}
+	return "alert@32473"
+}
+
+// Syslog severities of alerts (detections.md §6.6).
+func syslogSeverity(s Severity) forwarder.Severity {
+	switch s {
+	case SeverityHigh:
+		return forwarder.Error
+	case SeverityMedium:
+		return forwarder.Warning
+	case SeverityLow:
+		return forwarder.Notice
+	}
+	return forwarder.Informational
+}
+
+// Message fills m with the alert as a syslog message:
+//
+//   - APP-NAME GitLab-Detections (o.AppName is ignored: the log lines'
+//     APP-NAMEs never carry alerts), MSGID the rule id;
+//   - FACILITY o.Facility (local7 by default), HOSTNAME o.Hostname;
+//   - SEVERITY High → err, Medium → warning, Low → notice,
+//     Informational → info;
+//   - TIMESTAMP the alert's event time (Alert.Time);
+//   - STRUCTURED-DATA an element sdid (see AlertSDID) with Fields, then,
+//     for per-event rules, the triggering record's columns in the usual
+//     element (the encoder's SD-ID);
+//   - MSG the alert as one line of JSON (AppendJSON), which keeps
+//     everything when a collector drops STRUCTURED-DATA.
+//
+// m's Params and Elements slices are reused; the values are copies, so the
+// alert may be dropped once m is filled.
+func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOptions) {
+	m.Facility = o.Facility
+	m.Severity = syslogSeverity(a.Info.Severity)
+	m.Time = a.Time
+	m.Hostname = o.Hostname
+	m.AppName = forwarder.AppNameDetections
+	m.ProcID = o.ProcID
+	m.MsgID = a.Info.ID
+	fields := a.Fields()
+	ps := make([]parser.Field, len(fields))
+	for i, c := range fields {
+		ps[i] = parser.Field{Name: c.Name, Value: []byte(c.Value)}
+	}
+	m.Elements = append(m.Elements[:0], forwarder.Element{ID: AlertSDID(sdid), Params: ps})
+	clear(m.Params)
+	m.Params = m.Params[:0]
+	if a.Event != nil {
+		for _, c := range a.Event.Columns {
+			m.Params = append(m.Params, parser.Field{Name: c.Name, Value: []byte(c.Value)})
+		}
+	}
+	m.Msg = a.AppendJSON(nil) // never into m.Msg: it may alias a log line
+}

@@ -1,0 +1,110 @@
+package detect
+
+import (
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// eventRow is one row of the per-event rule table (rules_table.go): which
+// events a rule looks at and what must hold for one to alert.
+type eventRow struct {
+	info Info
+	// names are the EventName values (audit lines and streamed bodies).
+	names []string
+	// kinds are application-log EventKind values.
+	kinds []string
+	// fallback selects audit lines WITHOUT EventName (legacy writers and
+	// older releases, detections.md §2.1); nil: such lines never match.
+	fallback cond
+	// when must hold for every candidate event (named or fallback); nil:
+	// always.
+	when cond
+	// key are the alert's key columns; nil means EventID (when present).
+	key []string
+	// suppress is the default quiet period per key (0: every event alerts).
+	suppress time.Duration
+	// params are the parameters the rule reads (see paramWhen).
+	params []string
+	// paramWhen, when set, builds an extra condition from the parameters.
+	paramWhen func(p *Params) (cond, error)
+}
+
+// eventRule runs one eventRow.
+type eventRule struct {
+	row   *eventRow
+	extra cond // from paramWhen; nil: none
+}
+
+func (r *eventRule) Info() Info { return r.row.info }
+
+// Wants returns the row's event names and kinds, plus audit lines without
+// EventName when the row has a fallback.
+func (r *eventRule) Wants() []Key {
+	var ks []Key
+	for _, n := range r.row.names {
+		ks = append(ks, EventName(n))
+	}
+	for _, k := range r.row.kinds {
+		ks = append(ks, EventKind(k))
+	}
+	if r.row.fallback != nil {
+		ks = append(ks, NoEventName())
+	}
+	return ks
+}
+
+// matches reports whether ev alerts under the row.
+func (r *eventRule) matches(ev *Event) bool {
+	if ev.Type == parser.TypeAudit && ev.Get(parser.ColEventName) == "" {
+		if r.row.fallback == nil || !r.row.fallback.match(ev) {
+			return false
+		}
+	}
+	if r.row.when != nil && !r.row.when.match(ev) {
+		return false
+	}
+	return r.extra == nil || r.extra.match(ev)
+}
+
+func (r *eventRule) Observe(ev *Event, _ Clock, emit Emit) {
+	if !r.matches(ev) {
+		return
+	}
+	a := &Alert{Time: ev.Time, Event: ev}
+	keys := r.row.key
+	if keys == nil {
+		keys = []string{parser.ColEventID}
+	}
+	for _, k := range keys {
+		if v := ev.Get(k); v != "" {
+			a.Key = append(a.Key, Column{Name: k, Value: v})
+		}
+	}
+	a.AddEventID(ev.Get(parser.ColEventID))
+	emit(a)
+}
+
+func (r *eventRule) Advance(time.Time, Emit) {}
+func (r *eventRule) Close(Emit)              {}
+
+// spec returns the catalogue entry of the row.
+func (row *eventRow) spec() Spec {
+	return Spec{
+		Info:     row.info,
+		Default:  true,
+		Params:   row.params,
+		Suppress: row.suppress,
+		New: func(p *Params, _ *Env) (Rule, error) {
+			r := &eventRule{row: row}
+			if row.paramWhen != nil {
+				c, err := row.paramWhen(p)
+				if err != nil {
+					return nil, err
+				}
+				r.extra = c
+			}
+			return r, nil
+		},
+	}
+}

@@ -1,0 +1,241 @@
+package detect
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// tiCheckEvery is how often (wall clock) the TI rule looks at the
+// indicator file's modification time.
+const tiCheckEvery = 10 * time.Second
+
+func tiSpec() Spec {
+	return Spec{
+		Info: sentinel("ti_malicious_ip", "GitLab - TI - Connection from Malicious IP", KindExternal,
+			list("InitialAccess"), list("T1078"),
+			"A request came from an address listed in the threat-intelligence indicator file (ti_file). One alert per address per suppression period."),
+		Default:  true,
+		Params:   list("ti_file", "all_logs"),
+		Suppress: 60 * time.Minute,
+		New:      newTIRule,
+	}
+}
+
+// tiRule matches IPAddress against a set of indicator addresses and
+// prefixes read from a file (detections.md §4.1, sentinel.ti_malicious_ip).
+type tiRule struct {
+	path    string
+	allLogs bool
+	log     *slog.Logger
+	now     Clock
+	set     *indicators
+	mtime   time.Time
+	size    int64
+	checked time.Time // wall clock of the last mtime check
+}
+
+func newTIRule(p *Params, env *Env) (Rule, error) {
+	path := p.String("ti_file", "")
+	r := &tiRule{path: path, allLogs: p.Bool("all_logs", false), log: env.Log, now: env.Now}
+	if path == "" {
+		return nil, &OffError{Rule: p.Rule(), Reason: "no ti_file (an indicator file: one IP address or CIDR per line)"}
+	}
+	if err := r.Reload(); err != nil {
+		p.Fail("ti_file", err.Error())
+		return nil, p.Err()
+	}
+	return r, nil
+}
+
+func (r *tiRule) Info() Info { return tiSpec().Info }
+
+// Wants asks for every access-log line, and with all_logs every audit and
+// application line too.
+func (r *tiRule) Wants() []Key {
+	ks := []Key{AllOf(parser.TypeAccess)}
+	if r.allLogs {
+		ks = append(ks, AllOf(parser.TypeAudit), AllOf(parser.TypeApplication))
+	}
+	return ks
+}
+
+// Reload reads the indicator file again: on success the new set replaces
+// the old one; on error (the file cannot be read) the old set stays.
+// Lines that are not an address or CIDR are logged with file and line and
+// skipped.
+func (r *tiRule) Reload() error {
+	fi, err := os.Stat(r.path)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(r.path)
+	if err != nil {
+		return err
+	}
+	set, bad := parseIndicators(b)
+	for _, e := range bad {
+		r.log.Warn("threat-intelligence indicator skipped", "file", fmt.Sprintf("%s:%d", r.path, e.line), "err", e.msg)
+	}
+	r.set, r.mtime, r.size = set, fi.ModTime(), fi.Size()
+	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", len(bad))
+	return nil
+}
+
+// maybeReload reloads the file when its modification time or size changed
+// since the last load, looking at most every tiCheckEvery.
+func (r *tiRule) maybeReload() {
+	now := r.now()
+	if now.Sub(r.checked) < tiCheckEvery {
+		return
+	}
+	r.checked = now
+	fi, err := os.Stat(r.path)
+	if err != nil || (fi.ModTime().Equal(r.mtime) && fi.Size() == r.size) {
+		return
+	}
+	if err := r.Reload(); err != nil {
+		r.log.Error("threat-intelligence file not reloaded; keeping the previous indicators", "file", r.path, "err", err)
+	}
+}
+
+func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
+	r.maybeReload()
+	ip := ev.Get(parser.ColIPAddress)
+	if ip == "" {
+		return
+	}
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return
+	}
+	ind, ok := r.set.match(addr.Unmap())
+	if !ok {
+		return
+	}
+	a := &Alert{Time: ev.Time, Event: ev,
+		Key:     []Column{{parser.ColIPAddress, addr.Unmap().String()}},
+		Columns: []Column{{"Indicator", ind}},
+	}
+	for _, c := range []string{parser.ColRequestVerb, parser.ColURI, parser.ColResponseCode, parser.ColRemoteUser, parser.ColUserAgent} {
+		if v := ev.Get(c); v != "" {
+			a.Columns = append(a.Columns, Column{c, v})
+		}
+	}
+	emit(a)
+}
+
+func (r *tiRule) Advance(time.Time, Emit) {}
+func (r *tiRule) Close(Emit)              {}
+
+// indicators is a set of addresses and prefixes. Addresses are compared
+// as parsed values (IPv4-mapped IPv6 as IPv4), never as text.
+type indicators struct {
+	addrs    map[netip.Addr]string
+	prefixes map[netip.Prefix]string
+	lengths  []int // distinct prefix lengths, longest first
+}
+
+type badLine struct {
+	line int
+	msg  string
+}
+
+// parseIndicators reads one address or CIDR per line; "#" starts a
+// comment, blank lines are skipped, a CIDR with host bits set is masked.
+func parseIndicators(b []byte) (*indicators, []badLine) {
+	set := &indicators{addrs: make(map[netip.Addr]string), prefixes: make(map[netip.Prefix]string)}
+	var bad []badLine
+	seen := make(map[int]bool)
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		s := sc.Text()
+		if i := strings.IndexByte(s, '#'); i >= 0 {
+			s = s[:i]
+		}
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if strings.Contains(s, "/") {
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				bad = append(bad, badLine{n, fmt.Sprintf("%q is not an IP address or CIDR", s)})
+				continue
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p.Addr())).Masked()
+			if !p.IsValid() {
+				bad = append(bad, badLine{n, fmt.Sprintf("%q: an IPv4-mapped prefix needs at least 96 bits", s)})
+				continue
+			}
+			set.prefixes[p] = s
+			seen[p.Bits()<<1|boolInt(p.Addr().Is4())] = true
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			bad = append(bad, badLine{n, fmt.Sprintf("%q is not an IP address or CIDR", s)})
+			continue
+		}
+		set.addrs[a.Unmap().WithZone("")] = s
+	}
+	if err := sc.Err(); err != nil {
+		bad = append(bad, badLine{0, err.Error()})
+	}
+	for k := range seen {
+		set.lengths = append(set.lengths, k)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(set.lengths)))
+	return set, bad
+}
+
+// unmapBits is the number of leading bits an IPv4-mapped IPv6 prefix loses
+// when it is written as IPv4.
+func unmapBits(a netip.Addr) int {
+	if a.Is4In6() {
+		return 96
+	}
+	return 0
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// match returns the indicator entry that covers a: the address itself, or
+// the longest prefix holding it.
+func (s *indicators) match(a netip.Addr) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	if e, ok := s.addrs[a]; ok {
+		return e, true
+	}
+	is4 := boolInt(a.Is4())
+	for _, k := range s.lengths {
+		if k&1 != is4 {
+			continue
+		}
+		p, err := a.Prefix(k >> 1)
+		if err != nil {
+			continue
+		}
+		if e, ok := s.prefixes[p]; ok {
+			return e, true
+		}
+	}
+	return "", false
+}
+
+func (s *indicators) len() int { return len(s.addrs) + len(s.prefixes) }
