@@ -1,0 +1,456 @@
+package detect
+
+import (
+	"container/heap"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Defaults of sentinel.impersonation.
+const (
+	defaultMaxSession = 24 * time.Hour
+	defaultMaxPending = 100_000
+	// copyFold is how close in event time two starts (or stops) of one
+	// impersonated user must be to be copies of one: GitLab logs the
+	// instance event and one copy per group of the user within the same
+	// request.
+	copyFold = 60 * time.Second
+)
+
+// impersonationSpec is sentinel.impersonation: every action done while an
+// administrator impersonates a user.
+//
+// A session per impersonated user opens at the first start and closes at
+// the first stop, or max_session (24h) after the start. Starts and stops
+// are the legacy lines (CustomMessage "Started Impersonation" / "Stopped
+// Impersonation", TargetID = the user's id), the Auditor's user_impersonation
+// events (the same messages, or "Instance administrator started|stopped
+// impersonation of <username>" for the copies GitLab logs per group of the
+// user), all folded into one start and one stop, and the application log's
+// impersonation_started / impersonation_stopped (CE and EE; user names
+// only). Sessions are keyed by user id, never by display name; the
+// application-log form, which has only user names, opens a session keyed by
+// the user name, matched against the meta.user of later events.
+//
+// An action is any other audit event with ImpersonatedBy set, or with
+// AuthorID equal to the user of a session open at its time (start ≤ time <
+// stop), and any application-log event of a kind the rule reads
+// (project/group/user created or removed) whose meta.user is the user of a
+// session keyed by name. Each action alerts once, key AuthorID, with the
+// action as the alert's event and SessionAdmin, SessionAdminID, SessionStart
+// and ImpersonatedUser as columns. Unlike Sentinel's rule, a session that is
+// never stopped (N5) or whose stop is read before its actions (N4) still
+// attributes its actions.
+//
+// Events are held until the watermark passes them, then evaluated in event
+// time order (a start before the actions of its instant, a stop after), so
+// an action read before its start (another file, a late streamed delivery)
+// is attributed, and a replay gives the alerts of a live run. At most
+// max_pending events are held; beyond that the oldest is evaluated early.
+// Closed sessions are kept for max_session after their stop so that late
+// actions still fold; older late actions are counted as dropped.
+//
+// Parameters: max_session (24h), max_pending (100000), max_keys (100000
+// impersonated users).
+func impersonationSpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "sentinel.impersonation", Name: "GitLab - User Impersonation", Kind: KindSequence,
+			Severity: SeverityMedium, Tactic: []string{"Persistence", "PrivilegeEscalation"}, Technique: []string{"T1078"},
+			Description: "An action done while an administrator impersonated the user (between start and stop of the session).",
+		},
+		Default: true,
+		Params:  []string{"max_session", "max_pending", "max_keys"},
+		New:     newImpersonation,
+	}
+}
+
+// impClass is what an event is to the rule; the order is the order of
+// evaluation of events of the same instant.
+type impClass uint8
+
+const (
+	impIgnore impClass = iota
+	impStart
+	impAction
+	impStop
+)
+
+// impSession is one impersonation session of one user.
+type impSession struct {
+	Start     int64  `json:"start"`          // Unix ns
+	Stop      int64  `json:"stop,omitempty"` // Unix ns; 0 while open
+	Admin     string `json:"admin"`          // AuthorName of the start (display name)
+	AdminID   string `json:"admin_id"`       // AuthorID of the start
+	AdminUser string `json:"admin_user"`     // the admin's username, when logged
+	User      string `json:"user"`           // the impersonated user's username
+}
+
+// end returns when s stops counting actions: its stop, or max after the
+// start while it is open.
+func (s *impSession) end(max time.Duration) int64 {
+	if s.Stop != 0 {
+		return s.Stop
+	}
+	return s.Start + int64(max)
+}
+
+// pendingEvent is an event held until the watermark passes it.
+type pendingEvent struct {
+	Ev    *Event   `json:"ev"`
+	Class impClass `json:"class"`
+	Seq   uint64   `json:"seq"`
+}
+
+// pendingHeap orders held events by time, then class, then arrival.
+type pendingHeap []pendingEvent
+
+func (h pendingHeap) Len() int { return len(h) }
+func (h pendingHeap) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	if !a.Ev.Time.Equal(b.Ev.Time) {
+		return a.Ev.Time.Before(b.Ev.Time)
+	}
+	if a.Class != b.Class {
+		return a.Class < b.Class
+	}
+	return a.Seq < b.Seq
+}
+func (h pendingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pendingHeap) Push(x any)   { *h = append(*h, x.(pendingEvent)) }
+func (h *pendingHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = pendingEvent{}
+	*h = old[:len(old)-1]
+	return x
+}
+
+// impersonation implements sentinel.impersonation.
+type impersonation struct {
+	maxSession time.Duration
+	maxPending int
+	// sessions per impersonated user: "id:<TargetID>" or "user:<username>",
+	// oldest first.
+	sessions *lru[string, []impSession]
+	pending  pendingHeap
+	seq      uint64
+	wm       time.Time
+	late     uint64
+	// corr holds the CorrelationIDs of the last actions alerted: one
+	// request logged in the audit and the application log alerts once.
+	corr    [64]string
+	corrPos int
+}
+
+func newImpersonation(p *Params, _ *Env) (Rule, error) {
+	r := &impersonation{
+		maxSession: p.Duration("max_session", defaultMaxSession),
+		maxPending: p.Int("max_pending", defaultMaxPending),
+	}
+	max := p.Int("max_keys", defaultMaxKeys)
+	if max < 1 {
+		p.Fail("max_keys", "want at least 1")
+	}
+	if r.maxPending < 1 {
+		p.Fail("max_pending", "want at least 1")
+	}
+	r.sessions = newLRU[string, []impSession](max)
+	return r, nil
+}
+
+func (r *impersonation) Info() Info { return impersonationSpec().Info }
+
+// impActionKinds are the application-log events that count as actions of a
+// session known by user name.
+var impActionKinds = [...]string{
+	parser.KindProjectCreated, parser.KindProjectRemoved, parser.KindGroupCreated,
+	parser.KindGroupRemoved, parser.KindUserCreated, parser.KindUserRemoved,
+}
+
+func (r *impersonation) Wants() []Key {
+	ks := []Key{AllOf(parser.TypeAudit),
+		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped)}
+	for _, k := range impActionKinds {
+		ks = append(ks, EventKind(k))
+	}
+	return ks
+}
+
+func (r *impersonation) Keys() int       { return r.sessions.len() }
+func (r *impersonation) Evicted() uint64 { return r.sessions.evicted }
+
+// LateDropped returns the actions that came after every session they could
+// belong to had been forgotten.
+func (r *impersonation) LateDropped() uint64 { return r.late }
+
+// classify says whether ev starts or stops a session, may be an action, or
+// is of no interest.
+func classify(ev *Event) impClass {
+	if ev.Type == parser.TypeApplication {
+		switch ev.Get(parser.ColEventKind) {
+		case parser.KindImpersonationStarted:
+			return impStart
+		case parser.KindImpersonationStopped:
+			return impStop
+		}
+		if ev.Get("meta.user") == "" {
+			return impIgnore
+		}
+		return impAction
+	}
+	msg := ev.Get(parser.ColCustomMessage)
+	switch {
+	case msg == "Started Impersonation" || (strings.Contains(msg, " started impersonation of ") &&
+		ev.Get(parser.ColEventName) == "user_impersonation"):
+		return impStart
+	case msg == "Stopped Impersonation" || (strings.Contains(msg, " stopped impersonation of ") &&
+		ev.Get(parser.ColEventName) == "user_impersonation"):
+		return impStop
+	case ev.Get(parser.ColEventName) == "user_impersonation":
+		return impIgnore // a form not known: neither an action nor a boundary
+	}
+	return impAction
+}
+
+func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
+	if ev.Time.IsZero() {
+		return
+	}
+	c := classify(ev)
+	if c == impIgnore {
+		return
+	}
+	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
+		// Late: the events of its time were already evaluated; evaluate it
+		// now against the sessions still held.
+		r.eval(pendingEvent{Ev: ev, Class: c}, emit)
+		return
+	}
+	r.seq++
+	heap.Push(&r.pending, pendingEvent{Ev: ev, Class: c, Seq: r.seq})
+	for len(r.pending) > r.maxPending {
+		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+	}
+}
+
+// Advance evaluates the held events older than the watermark, in order,
+// and forgets sessions that ended more than max_session ago.
+func (r *impersonation) Advance(wm time.Time, emit Emit) {
+	if wm.After(r.wm) {
+		r.wm = wm
+	}
+	for len(r.pending) > 0 && r.pending[0].Ev.Time.Before(wm) {
+		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+	}
+	cut := wm.UnixNano() - int64(r.maxSession)
+	var old []string
+	r.sessions.each(func(k string, ss *[]impSession) bool {
+		if n := len(*ss); n == 0 || (*ss)[n-1].end(r.maxSession) < cut {
+			old = append(old, k)
+		}
+		return true
+	})
+	for _, k := range old {
+		r.sessions.remove(k)
+	}
+}
+
+// Close evaluates every held event.
+func (r *impersonation) Close(emit Emit) {
+	for len(r.pending) > 0 {
+		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+	}
+}
+
+// eval applies one event in event-time order.
+func (r *impersonation) eval(p pendingEvent, emit Emit) {
+	switch p.Class {
+	case impStart:
+		r.start(p.Ev)
+	case impStop:
+		r.stop(p.Ev)
+	case impAction:
+		r.action(p.Ev, emit)
+	}
+}
+
+// sessionKey returns the key of the session a start or stop is about.
+func sessionKey(ev *Event) (key, user string) {
+	if ev.Type == parser.TypeApplication {
+		u := ev.Get(parser.ColTargetUser)
+		return "user:" + u, u
+	}
+	user = ev.Get(parser.ColTargetDetails)
+	if msg := ev.Get(parser.ColCustomMessage); strings.Contains(msg, " impersonation of ") {
+		user = msg[strings.LastIndex(msg, " impersonation of ")+len(" impersonation of "):]
+	}
+	if id := ev.Get(parser.ColTargetID); id != "" {
+		return "id:" + id, user
+	}
+	return "user:" + user, user
+}
+
+func (r *impersonation) start(ev *Event) {
+	key, user := sessionKey(ev)
+	t := ev.Time.UnixNano()
+	ss, _ := r.sessions.get(key)
+	if ss != nil && len(*ss) > 0 {
+		last := &(*ss)[len(*ss)-1]
+		if t < last.end(r.maxSession) || t-last.Start <= int64(copyFold) {
+			return // a copy of the start of an open session, or a restart while it is open
+		}
+	}
+	s := impSession{Start: t, User: user}
+	if ev.Type == parser.TypeApplication {
+		s.AdminUser, s.AdminID = ev.Get(parser.ColUsername), ev.Get("meta.user_id")
+		s.Admin = s.AdminUser
+	} else {
+		s.Admin, s.AdminID = ev.Get(parser.ColAuthorName), ev.Get(parser.ColAuthorID)
+		s.AdminUser = ev.Get("meta.user")
+		if s.AdminUser == "" && ev.Get(parser.ColEntityType) == "User" {
+			s.AdminUser = ev.Get(parser.ColEntityPath)
+		}
+	}
+	if ss == nil {
+		key = strings.Clone(key)
+		s.User, s.Admin, s.AdminID, s.AdminUser = strings.Clone(s.User), strings.Clone(s.Admin),
+			strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
+	}
+	p := r.sessions.touch(key)
+	*p = append(*p, s)
+}
+
+func (r *impersonation) stop(ev *Event) {
+	key, _ := sessionKey(ev)
+	ss, ok := r.sessions.get(key)
+	if !ok || len(*ss) == 0 {
+		return // a stop without a start seen: nothing to close
+	}
+	last := &(*ss)[len(*ss)-1]
+	t := ev.Time.UnixNano()
+	if last.Stop == 0 && t >= last.Start && t < last.end(r.maxSession) {
+		last.Stop = t
+	}
+}
+
+// action alerts when ev was done inside a session.
+func (r *impersonation) action(ev *Event, emit Emit) {
+	t := ev.Time.UnixNano()
+	var s *impSession
+	var keys [2]string
+	if ev.Type == parser.TypeAudit {
+		if id := ev.Get(parser.ColAuthorID); id != "" {
+			keys[0] = "id:" + id
+		}
+	}
+	if u := ev.Get("meta.user"); u != "" {
+		keys[1] = "user:" + u
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if ss, ok := r.sessions.get(k); ok {
+			for i := len(*ss) - 1; i >= 0; i-- {
+				if c := &(*ss)[i]; c.Start <= t && t < c.end(r.maxSession) {
+					s = c
+					break
+				}
+			}
+		}
+		if s != nil {
+			break
+		}
+	}
+	by := ev.Get(parser.ColImpersonatedBy)
+	if s == nil && by == "" {
+		if !r.wm.IsZero() && t < r.wm.UnixNano()-int64(r.maxSession) {
+			r.late++ // too old for the sessions still held
+		}
+		return
+	}
+	if r.repeated(ev.Get(parser.ColCorrelationID)) {
+		return
+	}
+	author := ev.Get(parser.ColAuthorID)
+	if ev.Type == parser.TypeApplication {
+		author = ev.Get("meta.user_id")
+	}
+	a := &Alert{Time: ev.Time, Key: []Column{{parser.ColAuthorID, author}}, Event: ev}
+	if s != nil {
+		a.Columns = []Column{
+			{"SessionAdmin", s.Admin}, {"SessionAdminID", s.AdminID},
+			{"SessionStart", time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)},
+			{"ImpersonatedUser", s.User},
+		}
+	} else {
+		a.Columns = []Column{{"SessionAdmin", by}}
+	}
+	a.AddEventID(ev.Get(parser.ColEventID))
+	emit(a)
+}
+
+// repeated reports whether an action of request id (a CorrelationID) was
+// alerted recently, remembering id when it was not.
+func (r *impersonation) repeated(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range r.corr {
+		if c == id {
+			return true
+		}
+	}
+	r.corr[r.corrPos] = strings.Clone(id)
+	r.corrPos = (r.corrPos + 1) % len(r.corr)
+	return false
+}
+
+// impersonationState is the persisted state of sentinel.impersonation: the
+// sessions and the events still held.
+type impersonationState struct {
+	Watermark time.Time         `json:"watermark"`
+	Sessions  []impSessionsItem `json:"sessions"`
+	Pending   []pendingEvent    `json:"pending"`
+}
+
+type impSessionsItem struct {
+	Key      string       `json:"k"`
+	Sessions []impSession `json:"sessions"`
+}
+
+func (r *impersonation) StateVersion() int { return 1 }
+
+func (r *impersonation) Snapshot() ([]byte, error) {
+	st := impersonationState{Watermark: r.wm, Sessions: []impSessionsItem{}, Pending: r.pending}
+	r.sessions.each(func(k string, ss *[]impSession) bool {
+		st.Sessions = append(st.Sessions, impSessionsItem{Key: k, Sessions: *ss})
+		return true
+	})
+	return json.Marshal(st)
+}
+
+func (r *impersonation) Restore(data []byte) error {
+	var st impersonationState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("sentinel.impersonation: %w", err)
+	}
+	r.wm = st.Watermark
+	for _, it := range st.Sessions {
+		*r.sessions.touch(it.Key) = it.Sessions
+	}
+	for _, p := range st.Pending {
+		if p.Ev == nil {
+			continue
+		}
+		r.seq++
+		p.Seq = r.seq
+		heap.Push(&r.pending, p)
+	}
+	return nil
+}
