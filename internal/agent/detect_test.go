@@ -1,5 +1,243 @@
 package agent
 
-import "github.com/gitlab-syslog/gitlab-syslog/forwarder"
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/influxdata/go-syslog/v3/rfc5424"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+)
 
 const appNameDetections = forwarder.AppNameDetections
+
+// wireAlert is an alert as a collector received it, read back with
+// go-syslog's RFC 5424 parser.
+type wireAlert struct {
+	msgID    string
+	severity uint8
+	sd       map[string]map[string]string
+	json     map[string]any
+}
+
+// collected is what a collector received: the log lines' MSG by APP-NAME
+// and the alerts.
+type collected struct {
+	mu     sync.Mutex
+	lines  map[string][]string
+	alerts []wireAlert
+	errs   []string
+}
+
+func (c *collected) add(msg []byte) {
+	p := rfc5424.NewParser()
+	m, err := p.Parse(msg)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.errs = append(c.errs, err.Error()+": "+string(msg))
+		return
+	}
+	sm := m.(*rfc5424.SyslogMessage)
+	app, body := deref(sm.Appname), deref(sm.Message)
+	if app != appNameDetections {
+		c.lines[app] = append(c.lines[app], body)
+		return
+	}
+	a := wireAlert{msgID: deref(sm.MsgID), severity: *sm.Severity}
+	if sm.StructuredData != nil {
+		a.sd = *sm.StructuredData
+	}
+	if err := json.Unmarshal([]byte(body), &a.json); err != nil {
+		c.errs = append(c.errs, "alert MSG is not JSON: "+body)
+	}
+	c.alerts = append(c.alerts, a)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// typeOf returns the source type of a testdata file by its name.
+func typeOf(name string) string {
+	switch {
+	case strings.HasPrefix(name, "audit"):
+		return "audit"
+	case strings.HasPrefix(name, "application"):
+		return "application"
+	case strings.HasPrefix(name, "gitlab_access"):
+		return "access"
+	}
+	return ""
+}
+
+// runDetections runs the agent to EOF over the log files in dir into a
+// real TCP collector, with detections on or off, and returns what arrived.
+func runDetections(t *testing.T, dir string, on bool) (*collected, int) {
+	t.Helper()
+	got := &collected{lines: map[string][]string{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs []config.Source
+	lines := 0
+	for _, e := range ents {
+		if typ := typeOf(e.Name()); typ != "" {
+			p := filepath.Join(dir, e.Name())
+			srcs = append(srcs, config.Source{Type: typ, Path: p})
+			lines += len(readLines(t, p))
+		}
+	}
+	c := newConfig(t, "tcp://"+col.Addr(), srcs...)
+	c.Detections.Enabled = &on
+	runToEOF(t, c, nil)
+	waitFor(t, "every line and alert at the collector", 10*time.Second, func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		n := 0
+		for _, l := range got.lines {
+			n += len(l)
+		}
+		return n >= lines
+	})
+	col.Close()
+	if len(got.errs) > 0 {
+		t.Fatalf("collector: %s", strings.Join(got.errs, "\n"))
+	}
+	return got, lines
+}
+
+// checkAlert checks the wire form of one alert: MSGID the rule id, the
+// alert@32473 element with the rule, its alert_id (32 hex digits) and
+// severity, MSG the same alert as JSON, and the syslog severity mapped
+// from the alert's.
+func checkAlert(t *testing.T, a wireAlert) {
+	t.Helper()
+	el := a.sd["alert@32473"]
+	if el == nil {
+		t.Errorf("%s: no alert@32473 element in %v", a.msgID, a.sd)
+		return
+	}
+	if el["rule"] != a.msgID || a.json["rule"] != a.msgID {
+		t.Errorf("MSGID %q, SD rule %q, JSON rule %v", a.msgID, el["rule"], a.json["rule"])
+	}
+	if id := el["alert_id"]; len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" || a.json["alert_id"] != id {
+		t.Errorf("%s: alert_id SD %q JSON %v", a.msgID, id, a.json["alert_id"])
+	}
+	want := map[string]uint8{"High": 3, "Medium": 4, "Low": 5, "Informational": 6}[el["severity"]]
+	if want == 0 || a.severity != want {
+		t.Errorf("%s: severity %s sent as syslog severity %d, want %d", a.msgID, el["severity"], a.severity, want)
+	}
+}
+
+// TestDetectionsPerEvent runs the agent over audit lines with a personal
+// access token created, a failed creation, a project made public and one
+// made internal: exactly two alerts go out, as GitLab-Detections messages
+// carrying the triggering line's columns in the gitlab@32473 element.
+func TestDetectionsPerEvent(t *testing.T) {
+	dir := filepath.Join("testdata", "detections")
+	got, lines := runDetections(t, dir, true)
+	if n := len(got.lines[config.AppNameAudit]); n != lines {
+		t.Errorf("%d audit lines forwarded, want %d", n, lines)
+	}
+	want := map[string][2]string{ // rule → a key column and its value
+		"falco.pat_created":    {"EventID", "99121"},
+		"sentinel.repo_public": {"EntityPath", "acme/secret-sauce"},
+	}
+	if len(got.alerts) != len(want) {
+		t.Errorf("%d alerts, want %d: %+v", len(got.alerts), len(want), got.alerts)
+	}
+	for _, a := range got.alerts {
+		checkAlert(t, a)
+		w, ok := want[a.msgID]
+		if !ok {
+			t.Errorf("unexpected alert %s: %v", a.msgID, a.json)
+			continue
+		}
+		if v := a.sd["gitlab@32473"][w[0]]; v != w[1] {
+			t.Errorf("%s: triggering record's %s = %q in SD, want %q", a.msgID, w[0], v, w[1])
+		}
+		if a.json[w[0]] != w[1] || !strings.Contains(a.json["raw"].(string), w[1]) {
+			t.Errorf("%s: JSON %s = %v, raw %v", a.msgID, w[0], a.json[w[0]], a.json["raw"])
+		}
+		delete(want, a.msgID)
+	}
+	for rule := range want {
+		t.Errorf("no %s alert", rule)
+	}
+
+	off, _ := runDetections(t, dir, false)
+	if len(off.alerts) != 0 || len(off.lines[config.AppNameAudit]) != lines {
+		t.Errorf("detections off: %d alerts, %d lines; want 0 and %d", len(off.alerts), len(off.lines[config.AppNameAudit]), lines)
+	}
+}
+
+// TestDetectionsGolden runs the agent over the golden cases of the
+// stateful rules (testdata/detections/<rule>/fires, near-miss): the
+// agent, following the files live, sends exactly the alert_ids the
+// engine's golden files expect of that rule, and none for a near miss.
+func TestDetectionsGolden(t *testing.T) {
+	cases := []string{
+		"sentinel.bruteforce/fires", "sentinel.bruteforce/near-miss",
+		"gitlab.password_spray/fires", "gitlab.password_spray/near-miss",
+		"sentinel.impersonation/fires", "sentinel.impersonation/near-miss",
+		"sentinel.pat_over_time/fires", "sentinel.pat_over_time/near-miss",
+		"sentinel.repo_deletion/fires", "sentinel.repo_deletion/near-miss",
+	}
+	for _, cs := range cases {
+		t.Run(cs, func(t *testing.T) {
+			dir := filepath.Join(testdata, "detections", cs)
+			rule, _, _ := strings.Cut(cs, "/")
+			data, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var exp []struct {
+				Rule    string `json:"rule"`
+				AlertID string `json:"alert_id"`
+			}
+			if err := json.Unmarshal(data, &exp); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, e := range exp {
+				if e.Rule == rule {
+					want = append(want, e.AlertID)
+				}
+			}
+			if strings.HasSuffix(cs, "/fires") && len(want) == 0 {
+				t.Fatalf("%s/expected.json expects no %s alert", cs, rule)
+			}
+			got, _ := runDetections(t, dir, true)
+			var ids []string
+			for _, a := range got.alerts {
+				checkAlert(t, a)
+				if a.msgID == rule {
+					ids = append(ids, a.sd["alert@32473"]["alert_id"])
+				}
+			}
+			slices.Sort(want)
+			slices.Sort(ids)
+			if !slices.Equal(ids, want) {
+				t.Errorf("%s alert_ids\n got %v\nwant %v", rule, ids, want)
+			}
+		})
+	}
+}

@@ -58,10 +58,8 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	}
 	var on []string
 	for _, s := range st {
-		if s.On {
+		if s.On { // the engine logs the rules that are off, and why
 			on = append(on, s.Info.ID)
-		} else if s.Why != "off by default" {
-			a.log.Info("detection rule off", "rule", s.Info.ID, "why", s.Why)
 		}
 	}
 	a.log.Info("detections on", "rules", len(on), "state", cfg.StateDir+"/detect", "lateness", cfg.Detections.Lateness)
