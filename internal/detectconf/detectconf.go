@@ -205,6 +205,13 @@ func at(c *config.Config, path string) string {
 // engineErrs maps the engine's errors to the config lines they are about.
 func engineErrs(c *config.Config, err error) error {
 	var out []error
+	seen := map[string]bool{} // a global parameter fails in every rule reading it
+	add := func(e error) {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
 	for _, e := range flatten(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
@@ -212,10 +219,10 @@ func engineErrs(c *config.Config, err error) error {
 			if c.Line(path) == 0 && c.Line("detections.params."+pe.Param) > 0 {
 				path = "detections.params." + pe.Param
 			}
-			out = append(out, c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
+			add(c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
 			continue
 		}
-		out = append(out, c.Errorf("detections", "%v", e))
+		add(c.Errorf("detections", "%v", e))
 	}
 	return errors.Join(out...)
 }
