@@ -121,10 +121,10 @@ func TestDetectMetrics(t *testing.T) {
 	m.SetDetections(func() DetectStats {
 		return DetectStats{
 			Rules: map[string]RuleStats{
-				"sentinel.bruteforce": {Alerts: 2, Events: 40, LateEvents: 1, Evicted: 7, LiveKeys: 12},
-				"falco.pat_created":   {Alerts: 3, Events: 3},
+				"sentinel.bruteforce": {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12},
+				"falco.pat_created":   {Alerts: 3, Events: 3, Fallback: 1},
 			},
-			DedupeDrops: 5, StateSaveErrors: 1, AlertsPending: 4,
+			DedupeDrops: 5, LateEvents: 6, StateSaveErrors: 1, AlertsPending: 4,
 		}
 	})
 	b := body()
@@ -132,7 +132,8 @@ func TestDetectMetrics(t *testing.T) {
 		`gitlab_syslog_detect_alerts_total{rule="sentinel.bruteforce"} 2`,
 		`gitlab_syslog_detect_alerts_total{rule="falco.pat_created"} 3`,
 		`gitlab_syslog_detect_events_total{rule="sentinel.bruteforce"} 40`,
-		`gitlab_syslog_detect_late_events_total{rule="sentinel.bruteforce"} 1`,
+		"gitlab_syslog_detect_late_events_total 6",
+		`gitlab_syslog_detect_fallback_matches_total{rule="falco.pat_created"} 1`,
 		`gitlab_syslog_detect_evicted_keys_total{rule="sentinel.bruteforce"} 7`,
 		`gitlab_syslog_detect_live_keys{rule="sentinel.bruteforce"} 12`,
 		`gitlab_syslog_detect_live_keys{rule="falco.pat_created"} 0`,
