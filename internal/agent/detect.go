@@ -197,10 +197,11 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 	out := metrics.DetectStats{
 		Rules:           make(map[string]metrics.RuleStats, len(st.Rules)),
 		DedupeDrops:     st.Deduplicated + st.Replayed,
+		LateEvents:      st.Late,
 		StateSaveErrors: st.StateSaveErrors,
 	}
 	for id, r := range st.Rules {
-		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Evicted: r.Evicted, LiveKeys: r.Keys}
+		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys}
 	}
 	return out
 }
@@ -210,6 +211,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 	out := metrics.DetectStats{
 		Rules:           make(map[string]metrics.RuleStats, len(b.Rules)),
 		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
+		LateEvents:      a.LateEvents + b.LateEvents,
 		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
 	}
 	for id, r := range a.Rules {
@@ -219,7 +221,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 	for id, r := range b.Rules {
 		o := out.Rules[id]
 		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
-			LateEvents: o.LateEvents + r.LateEvents, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys}
+			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys}
 	}
 	return out
 }
