@@ -2,6 +2,8 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -239,5 +241,109 @@ func TestDetectionsGolden(t *testing.T) {
 				t.Errorf("%s alert_ids\n got %v\nwant %v", rule, ids, want)
 			}
 		})
+	}
+}
+
+// patLine is an audit_json.log line for the creation of personal access
+// token tokenID, saved as audit event id; the same event streamed has
+// body patBody(id, tokenID).
+func patLine(id, tokenID int) string {
+	return fmt.Sprintf(`{"severity":"INFO","time":"2025-09-18T12:%02d:27.450Z","id":%d,"author_id":42,"entity_id":42,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Alice Example","target_id":42,"target_type":"User","target_details":"Alice Example","ip_address":"198.51.100.20","entity_path":"alice"},"ip_address":"198.51.100.20","author_name":"Alice Example","entity_path":"alice","target_details":"Alice Example","created_at":"2025-09-18T12:%02d:27.441Z","target_type":"User","target_id":42,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`,
+		id%60, id, tokenID, id%60, tokenID)
+}
+
+func patBody(id, tokenID int) string {
+	return fmt.Sprintf(`{"id":%d,"author_id":42,"entity_id":42,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d","author_name":"Alice Example","target_id":42,"target_type":"User","target_details":"Alice Example","ip_address":"198.51.100.20","entity_path":"alice"},"ip_address":"198.51.100.20","author_name":"Alice Example","entity_path":"alice","target_details":"Alice Example","created_at":"2025-09-18T12:%02d:27.441Z","target_type":"User","target_id":42,"event_type":"personal_access_token_created"}`,
+		id, tokenID, id%60)
+}
+
+// TestDetectionsStreamAndFile follows audit_json.log and receives Audit
+// Event Streaming at once: an event streamed and also in the file alerts
+// once; a stream-only event alerts (the spool is detected as origin
+// stream).
+func TestDetectionsStreamAndFile(t *testing.T) {
+	got := &collected{lines: map[string][]string{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(path, []byte(patLine(11, 501)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: path})
+	port := syslogtest.FreeTCPPort(t)
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{"s3cr3t-token-0123456789"}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	a, _, stop := runInBackground(t, c, Options{})
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
+	post := func(body string) {
+		t.Helper()
+		var resp *http.Response
+		waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
+			req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+			req.Header.Set("X-Gitlab-Event-Streaming-Token", "s3cr3t-token-0123456789")
+			resp, err = http.DefaultClient.Do(req)
+			return err == nil
+		})
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST = %s", resp.Status)
+		}
+	}
+	alerts := func() int {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		return len(got.alerts)
+	}
+	waitFor(t, "the file's alert", 10*time.Second, func() bool { return alerts() == 1 })
+	post(patBody(11, 501)) // the same saved event, streamed
+	post(patBody(12, 502)) // streamed only
+	waitFor(t, "the streamed alert", 10*time.Second, func() bool { return alerts() >= 2 })
+	waitFor(t, "the streamed lines", 10*time.Second, func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		return len(got.lines[config.AppNameAudit]) == 3
+	})
+	time.Sleep(300 * time.Millisecond) // a wrong further alert would be here by now
+	mfs, err := a.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	drops := -1.0
+	for _, mf := range mfs {
+		if mf.GetName() == "gitlab_syslog_detect_dedupe_drops_total" {
+			drops = mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	if drops != 1 {
+		t.Errorf("detect_dedupe_drops_total = %v, want 1 (-1: not exported)", drops)
+	}
+	stop()
+	got.mu.Lock()
+	defer got.mu.Unlock()
+	var ids []string
+	count := ""
+	for _, al := range got.alerts {
+		checkAlert(t, al)
+		switch al.msgID {
+		case "falco.pat_created":
+			ids = append(ids, al.sd["gitlab@32473"]["EventID"])
+		case "sentinel.pat_over_time": // two tokens in a day
+			count = al.sd["alert@32473"]["count"]
+		default:
+			t.Errorf("unexpected alert %s", al.msgID)
+		}
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"11", "12"}) {
+		t.Errorf("falco.pat_created for events %v, want 11 (file and stream: once) and 12 (stream)", ids)
+	}
+	if count != "2" {
+		t.Errorf("sentinel.pat_over_time counted %q tokens, want 2 (event 11 once)", count)
 	}
 }
