@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"go.yaml.in/yaml/v3"
 )
 
 const appNameDetections = forwarder.AppNameDetections
@@ -346,4 +347,110 @@ func TestDetectionsStreamAndFile(t *testing.T) {
 	if count != "2" {
 		t.Errorf("sentinel.pat_over_time counted %q tokens, want 2 (event 11 once)", count)
 	}
+}
+
+// TestDetectionsReload: a reload with a changed detections block builds the
+// engine again from the saved state (a day's token count goes on, the
+// counters go on, a disabled rule stops); a reload with an unchanged
+// block rereads the TI indicator file.
+func TestDetectionsReload(t *testing.T) {
+	got := &collected{lines: map[string][]string{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	dir := t.TempDir()
+	audit, access, ti := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "gitlab_access.log"), filepath.Join(dir, "ti.txt")
+	write := func(path, data string, flag int) {
+		t.Helper()
+		f, err := os.OpenFile(path, flag|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(data); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	write(audit, patLine(21, 601)+"\n", os.O_CREATE|os.O_TRUNC)
+	write(access, "", os.O_CREATE|os.O_TRUNC)
+	write(ti, "203.0.113.0/24\n", os.O_CREATE|os.O_TRUNC)
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "access", Path: access})
+	tiRule := config.RuleConfig{Params: map[string]yaml.Node{"ti_file": {Kind: yaml.ScalarNode, Value: ti}}}
+	c.Detections.Rules = map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule}
+	a, ctx, stop := runInBackground(t, c, Options{})
+	defer stop()
+	byRule := func(rule string) []wireAlert {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		var out []wireAlert
+		for _, al := range got.alerts {
+			if al.msgID == rule {
+				out = append(out, al)
+			}
+		}
+		return out
+	}
+	waitFor(t, "the first token's alert", 10*time.Second, func() bool { return len(byRule("falco.pat_created")) == 1 })
+
+	// Changed block: falco.pat_created off.
+	nc := *c
+	off := false
+	nc.Detections.Rules = map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule, "falco.pat_created": {Enabled: &off}}
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	write(audit, patLine(22, 602)+"\n", os.O_APPEND)
+	waitFor(t, "the day's second token counted after the rebuild", 10*time.Second, func() bool { return len(byRule("sentinel.pat_over_time")) == 1 })
+	if n := byRule("sentinel.pat_over_time")[0].sd["alert@32473"]["count"]; n != "2" {
+		t.Errorf("tokens of the day after the rebuild: %s, want 2 (the state was carried over)", n)
+	}
+	if n := len(byRule("falco.pat_created")); n != 1 {
+		t.Errorf("%d falco.pat_created alerts, want 1: the rule was disabled by the reload", n)
+	}
+	if v := counter(t, a, "gitlab_syslog_detect_alerts_total", "falco.pat_created"); v != 1 {
+		t.Errorf("detect_alerts_total{falco.pat_created} = %v after the rebuild, want 1", v)
+	}
+
+	// Unchanged block: the indicator file is read again.
+	const req = `198.51.100.9 - - [18/Sep/2025:12:30:00 +0000] "GET /api/v4/projects HTTP/1.1" 200 12 "" "curl/8.0"` + "\n"
+	write(access, req, os.O_APPEND)
+	waitFor(t, "the access line", 10*time.Second, func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		return len(got.lines[config.AppNameAccess]) == 1
+	})
+	if n := len(byRule("sentinel.ti_malicious_ip")); n != 0 {
+		t.Fatalf("%d TI alerts for an address not in the indicator file", n)
+	}
+	write(ti, "203.0.113.0/24\n198.51.100.0/24\n", os.O_TRUNC)
+	nc2 := nc
+	if err := a.Reload(ctx, &nc2); err != nil {
+		t.Fatal(err)
+	}
+	write(access, strings.Replace(req, "12:30:00", "12:31:00", 1), os.O_APPEND)
+	waitFor(t, "the TI alert after the reload", 10*time.Second, func() bool { return len(byRule("sentinel.ti_malicious_ip")) == 1 })
+}
+
+// counter returns the value of the counter name{rule} of a's metrics, or -1.
+func counter(t *testing.T, a *Agent, name, rule string) float64 {
+	t.Helper()
+	mfs, err := a.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "rule" && l.GetValue() == rule {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }
