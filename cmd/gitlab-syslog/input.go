@@ -20,8 +20,10 @@ import (
 // assembled in full. The slice is valid until fn returns.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
-// is blocked.
+// is blocked. When ctx carries a progress bar (startInputProgress), the
+// file's bytes and lines are counted into it.
 func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label string, n int, line []byte) error) error {
+	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
 	if name == "-" {
@@ -35,7 +37,7 @@ func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label 
 			return err // *PathError names the file
 		}
 		defer f.Close()
-		r, label = f, name
+		r, label = prog.reader(f), name
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -63,6 +65,7 @@ func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label 
 			if ferr := fn(label, n, line); ferr != nil {
 				return ferr
 			}
+			prog.line()
 		}
 		if cap(long) > 16<<20 {
 			long = nil // do not keep a huge buffer for one odd line

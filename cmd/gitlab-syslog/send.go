@@ -121,13 +121,17 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
 	}
-	stopProgress := startProgress(cmd.ErrOrStderr(), fw)
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	// Files: a bar of the bytes read; stdin: a count of the lines sent.
+	rctx, stopProgress := startInputProgress(ctx, cmd.ErrOrStderr(), files)
+	if progressFrom(rctx) == nil {
+		stopProgress = startProgress(cmd.ErrOrStderr(), fw)
+	}
 	var runErr error
 	for _, name := range files {
-		if runErr = readInput(ctx, name, cmd.InOrStdin(), func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
+		if runErr = readInput(rctx, name, cmd.InOrStdin(), func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
 			break
 		}
 	}
