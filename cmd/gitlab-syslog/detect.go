@@ -155,7 +155,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
-	rctx, cancel := context.WithCancel(ctx)
+	paths := make([]string, len(inputs))
+	for i, in := range inputs {
+		paths[i] = in.path
+	}
+	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
+	rctx, cancel := context.WithCancel(pctx)
 	defer cancel()
 	for i, in := range inputs {
 		ch := make(chan eventBatch, 4)
@@ -163,6 +168,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		go readEvents(rctx, in, stdin, eng, &counts[i], ch)
 	}
 	readErr := merge(chans, eng.Process)
+	endProgress()
 	if err := eng.Close(); err != nil {
 		fmt.Fprintf(stderr, "detect: %v\n", err)
 	}
