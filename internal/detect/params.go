@@ -141,8 +141,9 @@ func (p *Params) Float(name string, def float64) float64 {
 	return f
 }
 
-// Duration returns the value of name as a positive duration ("90s", "24h",
-// or a number of seconds), or def.
+// Duration returns the value of name as a non-negative duration ("90s",
+// "24h", "0", or a number of seconds), or def. Rules that need a positive
+// duration check it with Fail.
 func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	v, ok := p.lookup(name)
 	if !ok {
@@ -154,8 +155,8 @@ func (p *Params) Duration(name string, def time.Duration) time.Duration {
 			d, err = time.Duration(n)*time.Second, nil
 		}
 	}
-	if err != nil || d <= 0 {
-		p.Fail(name, `want a positive duration such as "90s", "60m" or "24h"`)
+	if err != nil || d < 0 {
+		p.Fail(name, `want a non-negative duration such as "90s", "60m" or "24h"`)
 		return def
 	}
 	return d

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/detections/*/expected.json from the current output")
+
+// detectedAt is the wall clock the golden runs use for detected_at.
+var detectedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// goldenRun runs detect over the inputs of dir for rule id, as the
+// command line would: every file but args, expected.json and *.txt is an
+// input (events.log as stream:events.log); args holds extra arguments, one
+// per line, with $DIR replaced by dir.
+func goldenRun(t *testing.T, dir, id string) []byte {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &detectOptions{rules: []string{id}, format: "json", now: func() time.Time { return detectedAt }}
+	var inputs []string
+	for _, e := range ents {
+		name := e.Name()
+		switch {
+		case e.IsDir(), name == "expected.json", strings.HasSuffix(name, ".txt"):
+		case name == "args":
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fields := strings.Split(strings.TrimSpace(string(b)), "\n")
+			for i := 0; i+1 < len(fields); i += 2 {
+				if fields[i] != "--param" {
+					t.Fatalf("%s/args: only --param NAME=VALUE pairs are supported, got %q", dir, fields[i])
+				}
+				o.params = append(o.params, strings.ReplaceAll(fields[i+1], "$DIR", dir))
+			}
+		case name == "events.log":
+			inputs = append(inputs, "stream:"+filepath.Join(dir, name))
+		default:
+			inputs = append(inputs, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(inputs)
+	if len(inputs) == 0 {
+		t.Fatalf("%s: no input files", dir)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+// TestDetectGolden runs every rule's golden directory: the alerts must be
+// byte for byte those of expected.json, every alert must be of that rule,
+// and the near-miss inputs must stay silent.
+func TestDetectGolden(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "detections")
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		id := e.Name()
+		dir := filepath.Join(root, id)
+		t.Run(id, func(t *testing.T) {
+			got := goldenRun(t, dir, id)
+			want := filepath.Join(dir, "expected.json")
+			if *update {
+				if err := os.WriteFile(want, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			exp, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, exp) {
+				t.Errorf("alerts differ from %s (run with -update to see the diff in git)\ngot:\n%s", want, got)
+			}
+			lines := bytes.Split(bytes.TrimSpace(got), []byte("\n"))
+			if len(got) == 0 {
+				t.Fatalf("no alert: every rule's golden input must fire")
+			}
+			for _, l := range lines {
+				var a map[string]any
+				if err := json.Unmarshal(l, &a); err != nil {
+					t.Fatalf("alert is not JSON: %v\n%s", err, l)
+				}
+				if a["rule"] != id || a["alert_id"] == "" || a["severity"] == "" || a["name"] == "" {
+					t.Errorf("alert lacks rule %s, alert_id, severity or name: %s", id, l)
+				}
+			}
+			nm := filepath.Join(dir, "near-miss")
+			if _, err := os.Stat(nm); err != nil {
+				t.Fatalf("no near-miss directory: %v", err)
+			}
+			if out := goldenRun(t, nm, id); len(out) > 0 {
+				t.Errorf("near-miss input fired:\n%s", out)
+			}
+		})
+	}
+}

@@ -1,0 +1,66 @@
+package detect
+
+import (
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// wantCases are lines no default rule wants (a current audit event of
+// another name, an access line while the TI rule is off) and one it wants.
+var wantCases = []struct {
+	name string
+	typ  parser.Type
+	line string
+	want bool
+}{
+	{"audit_miss", parser.TypeAudit, `{"severity":"INFO","time":"2025-03-05T11:00:00.000Z","correlation_id":"01HQ","id":91,"author_id":1,"entity_id":7,"entity_type":"Project","author_name":"Administrator","entity_path":"g/p","target_details":"g/p","created_at":"2025-03-05T10:59:59.993Z","target_type":"Project","target_id":7,"event_name":"project_name_updated","custom_message":"Changed name from a to b"}`, false},
+	{"access_miss", parser.TypeAccess, `10.2.47.75 - somebody [13/Jun/2024:10:55:46 +0800] "GET /internal/gitlab-auditor.git/info/refs?service=git-receive-pack HTTP/1.1" 200 197 "" "git/2.39.2.windows.1" -`, false},
+	{"application_miss", parser.TypeApplication, `{"severity":"INFO","time":"2024-05-31T18:31:54.810Z","correlation_id":"01HZ7YRD22BX48SC2QDM2A6FD9","message":"User Logout: username=root ip=192.168.65.1"}`, false},
+	{"audit_hit", parser.TypeAudit, `{"id":5,"author_id":1,"entity_id":1,"entity_type":"User","author_name":"A","created_at":"2025-03-05T11:00:00.000Z","target_type":"User","target_id":1,"event_type":"personal_access_token_created","details":{"custom_message":"Created personal access token with id 1"}}`, true},
+}
+
+func defaultEngine(tb testing.TB) *Engine {
+	tb.Helper()
+	e, err := New(Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// TestWantCatalogue checks the default catalogue's dispatch on real lines,
+// and that a miss does not allocate.
+func TestWantCatalogue(t *testing.T) {
+	e := defaultEngine(t)
+	for _, c := range wantCases {
+		var rec parser.Record
+		if err := parser.New(c.typ).Parse([]byte(c.line), &rec); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := e.Want(c.typ, &rec); got != c.want {
+			t.Errorf("%s: Want = %v, want %v", c.name, got, c.want)
+		}
+		if n := testing.AllocsPerRun(100, func() { e.Want(c.typ, &rec) }); n != 0 {
+			t.Errorf("%s: Want allocates %v times", c.name, n)
+		}
+	}
+}
+
+// BenchmarkWant measures the per-line dispatch check of the default
+// catalogue.
+func BenchmarkWant(b *testing.B) {
+	e := defaultEngine(b)
+	for _, c := range wantCases {
+		var rec parser.Record
+		if err := parser.New(c.typ).Parse([]byte(c.line), &rec); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Want(c.typ, &rec)
+			}
+		})
+	}
+}

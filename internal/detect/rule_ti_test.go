@@ -1,0 +1,131 @@
+package detect
+
+import (
+	"bytes"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+func TestParseIndicators(t *testing.T) {
+	set, bad := parseIndicators([]byte(`# comment
+203.0.113.0/25   # range
+198.51.100.77
+2001:db8:0:0::5
+2001:db8:ff00::/40
+::ffff:192.0.2.0/120
+10.1.2.3/8
+bogus
+300.1.2.3
+`))
+	if len(bad) != 2 || bad[0].line != 8 || bad[1].line != 9 {
+		t.Fatalf("bad lines = %+v, want lines 8 and 9", bad)
+	}
+	tests := []struct {
+		addr string
+		want string // matching entry, "" for none
+	}{
+		{"203.0.113.1", "203.0.113.0/25"},
+		{"203.0.113.127", "203.0.113.0/25"},
+		{"203.0.113.128", ""},
+		{"198.51.100.77", "198.51.100.77"},
+		{"198.51.100.78", ""},
+		{"2001:db8::5", "2001:db8:0:0::5"},
+		{"2001:0db8:0000::0005", "2001:db8:0:0::5"},
+		{"2001:db8:ff12::1", "2001:db8:ff00::/40"},
+		{"2001:db8:fe00::1", ""},
+		{"192.0.2.200", "::ffff:192.0.2.0/120"},
+		{"::ffff:203.0.113.9", "203.0.113.0/25"},
+		{"10.200.0.1", "10.1.2.3/8"},
+	}
+	for _, tt := range tests {
+		a := netip.MustParseAddr(tt.addr).Unmap()
+		got, ok := set.match(a)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("match(%s) = %q, %v; want %q", tt.addr, got, ok, tt.want)
+		}
+	}
+}
+
+func accessEvent(t *testing.T, line string) *Event {
+	t.Helper()
+	var rec parser.Record
+	if err := parser.New(parser.TypeAccess).Parse([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return NewEvent(&rec, []byte(line), "gitlab_access.log", OriginFile)
+}
+
+// TestTIRuleReload checks the bad-line warning (file:line), Reload, and
+// the reload when the file's modification time changes.
+func TestTIRuleReload(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ti.txt")
+	if err := os.WriteFile(path, []byte("198.51.100.7\nnot-an-ip\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	env := &Env{Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }}
+	r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), path+":2") {
+		t.Errorf("bad line not logged with file:line:\n%s", logs.String())
+	}
+	hit := accessEvent(t, `198.51.100.7 - - [05/Mar/2025:14:00:00 +0000] "GET / HTTP/1.1" 200 10 "" "curl/8" -`)
+	other := accessEvent(t, `192.0.2.1 - - [05/Mar/2025:14:00:01 +0000] "GET / HTTP/1.1" 200 10 "" "curl/8" -`)
+	count := func(ev *Event) int {
+		n := 0
+		r.Observe(ev, env.Now, func(a *Alert) {
+			n++
+			if a.Get("Indicator") == "" || a.Get(parser.ColURI) != "/" {
+				t.Errorf("alert columns: %+v", a.Columns)
+			}
+		})
+		return n
+	}
+	if count(hit) != 1 || count(other) != 0 {
+		t.Fatal("first indicator set not applied")
+	}
+	// Rewrite the file; the rule notices the new mtime at its next check.
+	if err := os.WriteFile(path, []byte("192.0.2.0/24\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(tiCheckEvery)
+	if count(other) != 1 || count(hit) != 0 {
+		t.Error("changed file not reloaded")
+	}
+	// Reload (SIGHUP) with the file gone keeps the current set.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.(Reloader).Reload(); err == nil {
+		t.Error("Reload of a missing file did not fail")
+	}
+	if count(other) != 1 {
+		t.Error("failed Reload dropped the indicators")
+	}
+}
+
+func TestTIRuleConfig(t *testing.T) {
+	env := &Env{Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	if _, err := newTIRule(NewParams("sentinel.ti_malicious_ip", nil, nil), env); !IsOff(err) {
+		t.Errorf("without ti_file: %v, want an OffError", err)
+	}
+	_, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": "/nonexistent/ti.txt"}, nil), env)
+	if err == nil || !strings.Contains(err.Error(), "parameter ti_file=\"/nonexistent/ti.txt\"") {
+		t.Errorf("unreadable ti_file: %v", err)
+	}
+}
