@@ -18,8 +18,8 @@ import (
 // operations appear in neither). The requests of one clone or push (the
 // refs advertisement, then the pack) fold into one alert: the access-log
 // alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository)
-// and suppressed for suppress (60s). Reading the access log means every
-// access line is copied for the rule, as for the TI rule.
+// and suppressed for suppress (60s). Only access lines with a RemoteUser
+// are handed to the rule.
 //
 // An address without a country (private, loopback, CGNAT, documentation,
 // unallocated) is skipped and counted (Skipped), never alerted: Falco's
@@ -96,7 +96,7 @@ func (r *countryRule) Info() Info { return r.info }
 func (r *countryRule) Wants() []Key {
 	ks := []Key{EventName(r.eventName)}
 	if r.access {
-		ks = append(ks, AllOf(parser.TypeAccess))
+		ks = append(ks, HasColumn(parser.TypeAccess, parser.ColRemoteUser))
 	}
 	return ks
 }

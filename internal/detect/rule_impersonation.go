@@ -172,9 +172,19 @@ var impActionKinds = [...]string{
 	parser.KindGroupRemoved, parser.KindUserCreated, parser.KindUserRemoved,
 }
 
+// Wants asks for the events that can start, stop or be an action of a
+// session without asking for every audit line: audit lines with
+// ImpersonatedBy (every Auditor event done under impersonation carries it,
+// EE 13.0 and later), audit lines without EventName (the legacy lines: the
+// legacy start and stop, and legacy actions, which may lack
+// ImpersonatedBy), user_impersonation, and the application log's
+// impersonation and action kinds. A current Auditor event of the
+// impersonated user without ImpersonatedBy is therefore not seen.
 func (r *impersonation) Wants() []Key {
-	ks := []Key{AllOf(parser.TypeAudit),
-		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped)}
+	ks := []Key{
+		HasColumn(parser.TypeAudit, parser.ColImpersonatedBy), NoEventName(), EventName("user_impersonation"),
+		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped),
+	}
 	for _, k := range impActionKinds {
 		ks = append(ks, EventKind(k))
 	}
