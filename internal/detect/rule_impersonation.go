@@ -149,7 +149,7 @@ type impersonation struct {
 
 func newImpersonation(p *Params, _ *Env) (Rule, error) {
 	r := &impersonation{
-		maxSession: p.Duration("max_session", defaultMaxSession),
+		maxSession: positiveDuration(p, "max_session", defaultMaxSession),
 		maxPending: p.Int("max_pending", defaultMaxPending),
 	}
 	max := p.Int("max_keys", defaultMaxKeys)

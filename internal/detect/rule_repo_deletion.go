@@ -58,10 +58,10 @@ type repoDeletion struct {
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
 	r := &repoDeletion{}
-	r.window = p.Duration("window", defaultWindow)
-	r.span = newSpan(r.window, p.Duration("bucket", defaultBucket))
+	r.window = positiveDuration(p, "window", defaultWindow)
+	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
 	r.bp = baselineParams{
-		Period: int64(p.Duration("learning_period", defaultLearning) / time.Hour),
+		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
 		K:      p.Float("sd_factor", defaultSDFactor),
 		Floor:  float64(p.Int("min_count", defaultMinCount)),
 	}

@@ -68,7 +68,7 @@ type signinBurst struct {
 
 func newSigninBurst(p *Params, env *Env) (Rule, error) {
 	r := &signinBurst{
-		window:   p.Duration("window", defaultWindow),
+		window:   positiveDuration(p, "window", defaultWindow),
 		min:      p.Int("min_countries", 2),
 		newDays:  int64(p.Int("new_country_days", 0)),
 		suppress: p.Duration("suppress", defaultSuppression),

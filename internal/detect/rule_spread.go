@@ -86,7 +86,7 @@ type spread struct {
 
 func newSpread(p *Params, info Info, keyCol, valCol, listCol, minParam string) *spread {
 	r := &spread{info: info, keyCol: keyCol, valCol: valCol, listCol: listCol}
-	r.window = p.Duration("window", defaultWindow)
+	r.window = positiveDuration(p, "window", defaultWindow)
 	r.min = p.Int(minParam, defaultMinDistinct)
 	if r.min < 1 {
 		p.Fail(minParam, "want at least 1")
