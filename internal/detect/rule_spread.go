@@ -154,17 +154,22 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		return false
 	}
 	live := st.Seen[:0]
+	kept := ""
 	for _, s := range st.Seen {
-		if s.Last > newest-window && s.V != v {
+		switch {
+		case s.V == v:
+			ns, kept = max(ns, s.Last), s.V
+		case s.Last > newest-window:
 			live = append(live, s)
-		} else if s.V == v {
-			ns = max(ns, s.Last)
 		}
 	}
 	if len(live) == 0 {
 		st.First = ns
 	}
-	live = append(live, seenValue{V: strings.Clone(v), Last: ns})
+	if kept == "" {
+		kept = strings.Clone(v) // a new value: do not pin the event's line
+	}
+	live = append(live, seenValue{V: kept, Last: ns})
 	sortSeen(live)
 	if len(live) > keep {
 		live = append(live[:0], live[len(live)-keep:]...)
