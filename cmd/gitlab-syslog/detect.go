@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ type detectOptions struct {
 	config   string
 	stateDir string
 	format   string
+	list     bool
 	now      func() time.Time // wall clock for detected_at; nil: time.Now
 }
 
@@ -55,12 +57,22 @@ rules named. --config reads the detections: block of an agent config file.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent.
 
+--list prints the rules with their kind, default severity, whether they run
+by default (a rule that needs a parameter it lacks, such as ti_file, stays
+off and says so), default suppression and parameters.
+
 The exit status is 0 unless an input cannot be read.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
-  gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log`,
-		Args: cobra.MinimumNArgs(1),
+  gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
+  gitlab-syslog detect --list`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.list {
+				return listRules(cmd.OutOrStdout())
+			}
+			if len(args) == 0 {
+				return errors.New("detect: no input files (give FILE arguments, - for standard input, or --list)")
+			}
 			return runDetect(cmd.Context(), &o, args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -70,6 +82,7 @@ The exit status is 0 unless an input cannot be read.`,
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424")
+	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
 	return cmd
 }
 
@@ -193,6 +206,28 @@ func (w *alertWriter) write(a *detect.Alert) {
 	if _, err := w.out.Write(w.buf); err != nil && w.err == nil {
 		w.err = err
 	}
+}
+
+// listRules prints the rule catalogue as a table.
+func listRules(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tKIND\tSEVERITY\tDEFAULT\tSUPPRESS\tPARAMETERS\tNAME")
+	for _, s := range detect.Catalogue() {
+		on := "on"
+		if !s.Default {
+			on = "off"
+		}
+		sup := "-"
+		if s.Suppress > 0 {
+			sup = s.Suppress.String()
+		}
+		ps := strings.Join(s.Params, ",")
+		if ps == "" {
+			ps = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Info.ID, s.Info.Kind, s.Info.Severity, on, sup, ps, s.Info.Name)
+	}
+	return tw.Flush()
 }
 
 // printDetectSummary writes the run's counters to w.

@@ -22,27 +22,23 @@ type detectInput struct {
 	stream bool        // Audit Event Streaming bodies (the receiver's spool)
 }
 
-// inputTypes are the TYPE: prefixes detect accepts.
-var inputTypes = []string{"audit", "application", "access", "stream"}
-
 // rotated matches the rotation suffixes logrotate and svlogd add after a
 // log's name: .1, .2.gz, -20240101, -20240101.gz, .gz.
 var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz)?$`)
 
-// parseDetectInput reads "TYPE:PATH" or "PATH". A bare PATH is typed by
+// parseDetectInput reads "TYPE:PATH" or "PATH". TYPE is "stream" or a log
+// type name parser.ParseType accepts (audit, application, access, and any
+// type the parser adds); a prefix that is neither is part of the file
+// name. A bare PATH is typed by
 // its base name as the agent's default sources are (audit_json.log,
 // application_json.log, application.log, gitlab_access.log, each with
 // rotation suffixes); other names are detected line by line.
 func parseDetectInput(arg string) (detectInput, error) {
 	if t, p, ok := strings.Cut(arg, ":"); ok && p != "" {
-		for _, name := range inputTypes {
-			if t != name {
-				continue
-			}
-			if name == "stream" {
-				return detectInput{path: p, typ: parser.TypeAudit, stream: true}, nil
-			}
-			typ, _ := parser.ParseType(name)
+		if t == "stream" {
+			return detectInput{path: p, typ: parser.TypeAudit, stream: true}, nil
+		}
+		if typ, err := parser.ParseType(t); err == nil {
 			return detectInput{path: p, typ: typ}, nil
 		}
 	}
@@ -88,10 +84,7 @@ type inputCounts struct {
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
-	var parsers [4]parser.Parser
-	for _, t := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
-		parsers[t] = parser.New(t)
-	}
+	parsers := make(map[parser.Type]parser.Parser) // by type, created on first use
 	var rec parser.Record
 	batch := make([]*detect.Event, 0, 256)
 	source, origin := in.path, detect.OriginFile
@@ -104,7 +97,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, eng *detec
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
 		}
-		p := parsers[t]
+		p, ok := parsers[t]
+		if !ok {
+			p = parser.New(t) // nil for TypeUnknown
+			parsers[t] = p
+		}
 		if p == nil || p.Parse(line, &rec) != nil {
 			counts.failed++
 			return nil

@@ -4,8 +4,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// nTypes is the number of parser.Type values the table is indexed by.
-const nTypes = int(parser.TypeAccess) + 1
+// nTypes bounds the parser.Type values the table is indexed by; it leaves
+// room for log types added after access. A type beyond it is wanted by no
+// rule.
+const nTypes = 8
 
 // dispatch maps events to the rules that want them. It is built once and
 // read without locking.

@@ -10,8 +10,8 @@
 // costs one map lookup and no allocation. A wanted line is copied into an
 // Event (Event.Fill) with its source, origin, file identity and offset,
 // and handed to Engine.Process in file order per source. Alerts go to
-// Config.Emit; the alerts package functions (ToMessage) turn them into
-// RFC 5424 messages with APP-NAME GitLab-Detections.
+// Config.Emit; Alert.Message turns one into an RFC 5424 message with
+// APP-NAME GitLab-Detections, and Alert.AppendJSON into one line of JSON.
 //
 // # Time, duplicates, state
 //

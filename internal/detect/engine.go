@@ -53,6 +53,7 @@ type ruleState struct {
 	rule     Rule
 	info     Info // with the configured severity
 	suppress time.Duration
+	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
 }
 
@@ -136,6 +137,7 @@ func (e *Engine) build() error {
 			continue
 		}
 		idx := len(e.rules)
+		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
 		e.byID[rs.info.ID] = rs
 		for _, k := range rs.rule.Wants() {

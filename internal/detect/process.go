@@ -38,7 +38,7 @@ func (e *Engine) Process(ev *Event) {
 	for _, i := range e.scratch {
 		r := e.rules[i]
 		r.stats.Evaluated++
-		r.rule.Observe(ev, e.cfg.Now, e.emitter(r))
+		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
@@ -72,7 +72,7 @@ func (e *Engine) moveWatermark(wm time.Time) {
 func (e *Engine) advance(wm time.Time) {
 	e.advanced = wm.Truncate(time.Second)
 	for _, r := range e.rules {
-		r.rule.Advance(wm, e.emitter(r))
+		r.rule.Advance(wm, r.emit)
 	}
 	e.events.expire(wm)
 	e.alerts.expire(wm)
@@ -101,7 +101,7 @@ func (e *Engine) Watermark() time.Time {
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	for _, r := range e.rules {
-		r.rule.Close(e.emitter(r))
+		r.rule.Close(r.emit)
 	}
 	e.mu.Unlock()
 	return e.Save()

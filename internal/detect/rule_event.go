@@ -32,9 +32,13 @@ type eventRow struct {
 
 // eventRule runs one eventRow.
 type eventRule struct {
-	row   *eventRow
-	extra cond // from paramWhen; nil: none
+	row      *eventRow
+	extra    cond // from paramWhen; nil: none
+	fallback uint64
 }
+
+// FallbackMatches implements FallbackCounter.
+func (r *eventRule) FallbackMatches() uint64 { return r.fallback }
 
 func (r *eventRule) Info() Info { return r.row.info }
 
@@ -60,6 +64,7 @@ func (r *eventRule) matches(ev *Event) bool {
 		if r.row.fallback == nil || !r.row.fallback.match(ev) {
 			return false
 		}
+		r.fallback++
 	}
 	if r.row.when != nil && !r.row.when.match(ev) {
 		return false

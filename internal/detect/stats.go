@@ -10,6 +10,16 @@ type KeyCounter interface {
 	Evicted() uint64
 }
 
+// FallbackCounter is implemented by rules with fallback predicates for
+// audit lines without EventName (detections.md §4.2). GitLab may reword a
+// message a fallback matches: a counter that stays at zero while the
+// named events flow shows that.
+type FallbackCounter interface {
+	// FallbackMatches returns how many lines without EventName matched
+	// the fallback predicate.
+	FallbackMatches() uint64
+}
+
 // RuleStats are one rule's counters.
 type RuleStats struct {
 	Evaluated  uint64 // events given to Observe
@@ -17,6 +27,7 @@ type RuleStats struct {
 	Suppressed uint64 // alerts dropped by suppression or as a repeated alert_id
 	Keys       int    // live keys (KeyCounter rules)
 	Evicted    uint64 // keys evicted at max_keys (KeyCounter rules)
+	Fallback   uint64 // lines matched by the fallback predicate (FallbackCounter rules)
 }
 
 // Stats are the engine's counters since New, for the metrics. Counters
@@ -44,6 +55,9 @@ func (e *Engine) Stats() Stats {
 		if kc, ok := r.rule.(KeyCounter); ok {
 			rs.Keys = kc.Keys()
 			rs.Evicted = kc.Evicted()
+		}
+		if fc, ok := r.rule.(FallbackCounter); ok {
+			rs.Fallback = fc.FallbackMatches()
 		}
 		s.Rules[r.info.ID] = rs
 	}

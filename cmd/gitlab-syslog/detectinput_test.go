@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+func TestParseDetectInput(t *testing.T) {
+	tests := []struct {
+		arg    string
+		path   string
+		typ    parser.Type
+		stream bool
+	}{
+		{"audit:/tmp/x.log", "/tmp/x.log", parser.TypeAudit, false},
+		{"application:app.txt", "app.txt", parser.TypeApplication, false},
+		{"access:-", "-", parser.TypeAccess, false},
+		{"stream:/var/spool/events.log", "/var/spool/events.log", parser.TypeAudit, true},
+		{"/var/log/gitlab/gitlab-rails/audit_json.log", "/var/log/gitlab/gitlab-rails/audit_json.log", parser.TypeAudit, false},
+		{"audit_json.log.1", "audit_json.log.1", parser.TypeAudit, false},
+		{"audit_json.log.2.gz", "audit_json.log.2.gz", parser.TypeAudit, false},
+		{"application_json.log-20250301.gz", "application_json.log-20250301.gz", parser.TypeApplication, false},
+		{"application.log.3", "application.log.3", parser.TypeApplication, false},
+		{"nginx/gitlab_access.log.1", "nginx/gitlab_access.log.1", parser.TypeAccess, false},
+		{"mixed.log", "mixed.log", parser.TypeUnknown, false},
+		{"-", "-", parser.TypeUnknown, false},
+		{"other:file.log", "other:file.log", parser.TypeUnknown, false}, // not a TYPE: a file name with a colon
+		{"gitlab_access.log.bak", "gitlab_access.log.bak", parser.TypeUnknown, false},
+	}
+	for _, tt := range tests {
+		in, err := parseDetectInput(tt.arg)
+		if err != nil || in.path != tt.path || in.typ != tt.typ || in.stream != tt.stream {
+			t.Errorf("parseDetectInput(%q) = %+v, %v; want path %q type %v stream %v", tt.arg, in, err, tt.path, tt.typ, tt.stream)
+		}
+	}
+}
+
+// TestDetectMergesInputsInTimeOrder feeds the lines of one rule split over
+// three inputs (a gzip file, stdin and a plain file, with rotation suffix
+// and auto-detection) and expects the alerts in event-time order.
+func TestDetectMergesInputsInTimeOrder(t *testing.T) {
+	dir := t.TempDir()
+	line := func(id, when string) string {
+		return `{"id":` + id + `,"author_id":9,"entity_id":9,"entity_type":"User","author_name":"Bob","entity_path":"bob","created_at":"` + when +
+			`","target_type":"User","target_id":9,"details":{"custom_message":"User access locked"},"event_type":"user_access_locked"}` + "\n"
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(line("1", "2025-03-03T09:00:00Z") + line("4", "2025-03-03T09:03:00Z")))
+	zw.Close()
+	gzPath := filepath.Join(dir, "audit_json.log.2.gz")
+	if err := os.WriteFile(gzPath, gz.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "spool.jsonl")
+	if err := os.WriteFile(plain, []byte(line("2", "2025-03-03T09:01:00Z")+line("5", "2025-03-03T09:04:00Z")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdin := strings.NewReader(line("3", "2025-03-03T09:02:00Z"))
+	var out, errOut bytes.Buffer
+	o := &detectOptions{rules: []string{"falco.user_locked"}, format: "json"}
+	if err := runDetect(context.Background(), o, []string{gzPath, "stream:-", plain}, stdin, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	var ids []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		i := strings.Index(l, `"EventID":"`)
+		if i < 0 {
+			t.Fatalf("alert without EventID: %s", l)
+		}
+		ids = append(ids, l[i+11:i+12])
+	}
+	if strings.Join(ids, "") != "12345" {
+		t.Errorf("alerts in order %v, want 1 2 3 4 5\n%s", ids, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "read 5 lines (0 not parsed), 5 events for the rules") ||
+		!strings.Contains(errOut.String(), "falco.user_locked") {
+		t.Errorf("summary:\n%s", errOut.String())
+	}
+}
+
+func TestDetectErrors(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(ok, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		o    detectOptions
+		args []string
+		want string
+	}{
+		{"unreadable input", detectOptions{format: "json"}, []string{ok, filepath.Join(dir, "missing.log")}, "missing.log: no such file"},
+		{"bad format", detectOptions{format: "xml"}, []string{ok}, `--format "xml"`},
+		{"bad param", detectOptions{format: "json", params: []string{"novalue"}}, []string{ok}, `--param "novalue": want NAME=VALUE`},
+		{"unknown rule", detectOptions{format: "json", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
+		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "standard input (-) given twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runDetect(context.Background(), &tt.o, tt.args, strings.NewReader(""), &out, &errOut)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	// The readable input was still processed before the error was reported.
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+	runDetect(context.Background(), &o, []string{ok, filepath.Join(dir, "missing.log")}, strings.NewReader(""), &out, &errOut)
+	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
+		t.Errorf("alerts of the readable input missing: %q", out.String())
+	}
+}
+
+func TestDetectList(t *testing.T) {
+	var out bytes.Buffer
+	if err := listRules(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range detect.Catalogue() {
+		if !strings.Contains(out.String(), "\n"+s.Info.ID+" ") {
+			t.Errorf("--list lacks %s", s.Info.ID)
+		}
+	}
+	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") {
+		t.Errorf("--list:\n%s", out.String())
+	}
+}

@@ -1,0 +1,64 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCatalogue checks the catalogue's entries: unique ids of the form
+// family.name, every field filled, and the per-event rules of
+// detections.md §3 present.
+func TestCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Catalogue() {
+		i := s.Info
+		if seen[i.ID] {
+			t.Errorf("duplicate rule id %s", i.ID)
+		}
+		seen[i.ID] = true
+		if !strings.Contains(i.ID, ".") || i.Name == "" || i.Kind == 0 || i.Severity == 0 ||
+			len(i.Tactic) == 0 || len(i.Technique) == 0 || i.Description == "" || s.New == nil {
+			t.Errorf("incomplete catalogue entry %+v", i)
+		}
+	}
+	for _, id := range []string{
+		"falco.failed_login_standard", "falco.failed_login_otp", "falco.failed_login_webauthn", "falco.omniauth_failed",
+		"falco.user_locked", "falco.user_2fa_disabled", "falco.group_2fa_changed", "falco.admin_granted",
+		"falco.admin_impersonation", "falco.reauth_disabled", "falco.policy_project_changed", "falco.ip_restrictions_changed",
+		"falco.ssh_cert_created", "falco.gpg_key_created", "falco.pat_created", "falco.project_token_created",
+		"falco.group_token_created", "falco.deploy_token_created", "falco.cluster_agent_token_created",
+		"falco.stream_filter_created", "falco.stream_destination_changed", "falco.stream_header_changed",
+		"sentinel.repo_public", "sentinel.local_auth_no_mfa", "sentinel.ti_malicious_ip", "sentinel.external_user",
+	} {
+		if !seen[id] {
+			t.Errorf("rule %s missing from the catalogue", id)
+		}
+	}
+	if seen["falco.plugin_error"] {
+		t.Error("falco.plugin_error is not a detection (covered by the agent's metrics)")
+	}
+}
+
+// TestFallbackCounted checks that a line without EventName matched by the
+// fallback predicate is counted apart from named events.
+func TestFallbackCounted(t *testing.T) {
+	var alerts []*Alert
+	e, err := New(Config{Only: []string{"falco.pat_created"}, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := auditEvent("1", "personal_access_token_created", "alice", t0, "stream", 0)
+	named.Columns = append(named.Columns, Column{"CustomMessage", "Created personal access token with id 1"})
+	legacyLine := auditEvent("2", "", "alice", t0.Add(time.Second), "audit_json.log", 10)
+	legacyLine.Columns = append(legacyLine.Columns, Column{"CustomMessage", "Created personal access token with id 2"})
+	refused := auditEvent("3", "", "alice", t0.Add(2*time.Second), "audit_json.log", 20)
+	refused.Columns = append(refused.Columns, Column{"CustomMessage", "Attempted to create personal access token but failed with message: x"})
+	for _, ev := range []*Event{named, legacyLine, refused} {
+		e.Process(ev)
+	}
+	st := e.Stats().Rules["falco.pat_created"]
+	if len(alerts) != 2 || st.Fallback != 1 || st.Evaluated != 3 {
+		t.Errorf("alerts %d, fallback %d, evaluated %d; want 2, 1, 3", len(alerts), st.Fallback, st.Evaluated)
+	}
+}
