@@ -42,3 +42,36 @@ func TestGeoIPFixture(t *testing.T) {
 		}
 	}
 }
+
+// TestCountryFromAgentEnrichment: in the agent, events may arrive with
+// geoip's columns already added by the parse worker; the GeoIP rules use
+// them (no second lookup), and look an address up themselves only when the
+// event has none (detect, or a worker without enrichment).
+func TestCountryFromAgentEnrichment(t *testing.T) {
+	var alerts []*Alert
+	e, err := New(Config{Only: []string{"falco.admin_mode_unknown_country"}, Geo: testGeoDB(t),
+		Rules: map[string]RuleConfig{"falco.admin_mode_unknown_country": {Params: map[string]string{"known_countries": "GB"}}},
+		Emit:  func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminMode := func(id, ip string, extra ...string) *Event {
+		cols := []string{"EventName", "user_enable_admin_mode", "EventID", id, "IPAddress", ip}
+		return auditEv("stream", tAt(id+"s"), append(cols, extra...)...)
+	}
+	// Enriched by the agent as Brazil although the database says GB: the
+	// enrichment is used.
+	e.Process(adminMode("1", "81.2.69.142", "CountryISOCode", "BR", "Country", "Brazil"))
+	// Not enriched: looked up, GB is known.
+	e.Process(adminMode("2", "81.2.69.142"))
+	// Not enriched, China: alert with the looked-up place.
+	e.Process(adminMode("3", "175.16.199.10"))
+	// A private address has no country: skipped and counted, never alerted (F4).
+	e.Process(adminMode("4", "10.20.30.40"))
+	if len(alerts) != 2 || alerts[0].Get("CountryISOCode") != "BR" || alerts[1].Get("City") != "Changchun" {
+		t.Fatalf("alerts %d: want BR from the enrichment, then CN (Changchun) from the lookup", len(alerts))
+	}
+	if n := e.Stats().Rules["falco.admin_mode_unknown_country"].Skipped; n != 1 {
+		t.Errorf("Skipped = %d, want 1", n)
+	}
+}

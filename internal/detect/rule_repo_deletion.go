@@ -54,6 +54,7 @@ type repoDeletion struct {
 	learnFrom int64
 	alerted   int64
 	late      uint64
+	fallback  uint64
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
@@ -85,10 +86,17 @@ func (r *repoDeletion) Wants() []Key {
 // LateDropped returns the deletions whose window had closed when they came.
 func (r *repoDeletion) LateDropped() uint64 { return r.late }
 
+// FallbackMatches returns the deletions recognised by RemoveAction on
+// lines without EventName.
+func (r *repoDeletion) FallbackMatches() uint64 { return r.fallback }
+
 func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	t := ev.Time
 	if t.IsZero() {
 		return
+	}
+	if ev.Get(parser.ColEventName) == "" {
+		r.fallback++
 	}
 	h := hourOf(t)
 	if r.learnFrom == 0 || h < r.learnFrom {

@@ -91,6 +91,11 @@ func TestBruteforceLateAndOutOfOrder(t *testing.T) {
 	if n := r.(LateCounter).LateDropped(); n != 1 {
 		t.Errorf("LateDropped = %d, want 1", n)
 	}
+	// The out-of-order event was within the lateness: not late for the engine.
+	if st := e.Stats(); st.Rules["sentinel.bruteforce"].LateDrop != 1 || st.Late != 1 {
+		t.Errorf("engine stats: rule LateDrop %d, engine Late %d; want 1 and 1",
+			st.Rules["sentinel.bruteforce"].LateDrop, st.Late)
+	}
 }
 
 func TestPATLateDayAndOutOfOrder(t *testing.T) {
