@@ -55,6 +55,7 @@ type repoDeletion struct {
 	alerted   int64
 	late      uint64
 	fallback  uint64
+	closed    int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
@@ -104,7 +105,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.hist.add(h, 1)
 	r.hist.prune(h - r.keepHours)
-	if !r.win.add(r.span, t) {
+	if t.UnixNano() < r.closed || !r.win.add(r.span, t) {
 		r.late++
 		return
 	}
@@ -138,6 +139,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 }
 
 func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
+	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
 	r.win.expire(r.span.index(wm) - r.span.n + 1)
 	r.hist.prune(hourOf(wm) - r.keepHours)
 }

@@ -64,6 +64,7 @@ type signinBurst struct {
 	users    *lru[string, signinUser]
 	skipped  uint64
 	late     uint64
+	closed   int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newSigninBurst(p *Params, env *Env) (Rule, error) {
@@ -136,8 +137,12 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		r.skipped++
 		return
 	}
-	u := touchClone(r.users, user)
 	ns := ev.Time.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	u := touchClone(r.users, user)
 	if !u.Recent.observe(p.ISO, ns, int64(r.window), 16) {
 		r.late++
 		return
@@ -198,6 +203,7 @@ func (r *signinBurst) newCountry(u *signinUser, iso string, day int64) bool {
 // new_country_days, no country in the remembered period.
 func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
 	day := dayOf(wm)
 	r.users.each(func(k string, u *signinUser) bool {
 		for _, s := range u.Recent.Seen {

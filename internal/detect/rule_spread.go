@@ -82,6 +82,7 @@ type spread struct {
 	suppress       time.Duration
 	keys           *lru[string, spreadState]
 	late           uint64
+	closed         int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newSpread(p *Params, info Info, keyCol, valCol, listCol, minParam string) *spread {
@@ -114,8 +115,12 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	key, val := ev.Get(r.keyCol), ev.Get(r.valCol)
-	st := touchClone(r.keys, key)
 	ns := t.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	st := touchClone(r.keys, key)
 	if !st.observe(val, ns, int64(r.window), r.min+1) {
 		r.late++
 		return
@@ -193,6 +198,7 @@ func sortSeen(s []seenValue) {
 
 func (r *spread) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
 	r.keys.each(func(k string, st *spreadState) bool {
 		for _, s := range st.Seen {
 			if s.Last > cut {

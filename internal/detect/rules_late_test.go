@@ -136,3 +136,27 @@ func TestRepoDeletionOutOfOrderBacklog(t *testing.T) {
 		t.Fatalf("alerts %+v, want 1 counting 11 from +0s to +100s by eve", alerts)
 	}
 }
+
+func TestWindowClosedLateDropped(t *testing.T) {
+	for _, id := range []string{"gitlab.password_spray", "gitlab.distributed_guessing", "sentinel.repo_deletion"} {
+		t.Run(id, func(t *testing.T) {
+			var alerts []*Alert
+			e, r := engineFor(t, id, nil, &alerts)
+			ev := func(when time.Time, i int) *Event {
+				if id == "sentinel.repo_deletion" {
+					return auditEv("a", when, parser.ColEventName, "project_destroyed", parser.ColEventID, strconv.Itoa(i))
+				}
+				return failedLogin("u"+strconv.Itoa(i), "81.2.69."+strconv.Itoa(i), when)
+			}
+			e.Process(ev(tAt("3h"), 1))
+			e.Process(ev(tAt("1h50m"), 2)) // before the watermark (2h58m) − 60 min: its window is closed
+			e.Process(ev(tAt("2h30m"), 3)) // late for the engine, but its window is held: folded
+			if n := r.(LateCounter).LateDropped(); n != 1 {
+				t.Errorf("LateDropped = %d, want 1", n)
+			}
+			if st := e.Stats(); st.Late != 2 {
+				t.Errorf("engine Late = %d, want 2", st.Late)
+			}
+		})
+	}
+}
