@@ -5,7 +5,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 var updateGeo = flag.Bool("update-geoip", false, "rewrite testdata/geoip/GeoIP2-City-Test.mmdb from testPlaces")
@@ -73,5 +76,37 @@ func TestCountryFromAgentEnrichment(t *testing.T) {
 	}
 	if n := e.Stats().Rules["falco.admin_mode_unknown_country"].Skipped; n != 1 {
 		t.Errorf("Skipped = %d, want 1", n)
+	}
+}
+
+// TestSigninNewCountry: with new_country_days, a sign-in from a country
+// the user has not signed in from within that many days alerts, once the
+// user has a history; a country seen before does not, nor does the first
+// sign-in of a user.
+func TestSigninNewCountry(t *testing.T) {
+	var alerts []*Alert
+	e, err := New(Config{Only: []string{"sentinel.signin_burst"}, Geo: testGeoDB(t),
+		Rules: map[string]RuleConfig{"sentinel.signin_burst": {Params: map[string]string{"new_country_days": "30"}}},
+		Emit:  func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(when, ip string) {
+		e.Process(&Event{Type: parser.TypeApplication, Time: tAt(when), Source: "application_json.log",
+			Columns: []Column{{parser.ColEventKind, parser.KindSuccessfulLogin}, {parser.ColUsername, "alice"}, {parser.ColIPAddress, ip}}})
+	}
+	login("0h", "81.2.69.142")      // first sign-in: GB becomes known
+	login("48h", "81.2.69.10")      // GB again
+	login("96h", "89.160.20.115")   // SE: new for alice → alert
+	login("120h", "89.160.20.116")  // SE again: known
+	login("1200h", "175.16.199.10") // 50 days later: GB and SE forgotten, CN is new but alice has no history left
+	login("1210h", "81.2.69.142")   // GB: new again after CN → alert
+	var got []string
+	for _, a := range alerts {
+		got = append(got, a.Get("CountryISOCode")+"@"+a.Time.Sub(tAt("")).String()+" new="+a.Get("NewCountry"))
+	}
+	want := []string{"SE@96h0m0s new=true", "GB@1210h0m0s new=true"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("alerts %v, want %v", got, want)
 	}
 }
