@@ -15,6 +15,7 @@ import (
 // addresses have no country either way (geoip never looks them up).
 type geoLookup struct {
 	db      *geoip.DB
+	owned   bool // opened from geoip_db by the rule
 	scratch []parser.Field
 }
 
@@ -79,10 +80,32 @@ func countryCodes(p *Params, name string) map[string]bool {
 	return set
 }
 
-// needGeo returns the *OffError of a GeoIP rule run without a database.
-func needGeo(env *Env, rule string) error {
-	if env == nil || env.Geo == nil {
-		return &OffError{Rule: rule, Reason: "needs a GeoIP City or Country database (geoip: city_db)"}
+// openGeo returns the GeoIP database a rule uses: the agent's (Env.Geo),
+// else the City or Country database at parameter geoip_db, which the rule
+// opens itself and closes in Close (for detect, which runs without the
+// agent's config). Without either the rule is off (*OffError); a geoip_db
+// that cannot be opened is a *ParamError naming the file and the cause.
+func openGeo(p *Params, env *Env, rule string) (db *geoip.DB, owned bool, err error) {
+	path := p.String("geoip_db", "")
+	if env != nil && env.Geo != nil {
+		return env.Geo, false, nil
 	}
-	return nil
+	if path == "" {
+		return nil, false, &OffError{Rule: rule, Reason: "needs a GeoIP City or Country database " +
+			"(geoip: city_db in the agent config, or the geoip_db parameter)"}
+	}
+	db, err = geoip.Open(path, "")
+	if err != nil {
+		p.Fail("geoip_db", err.Error())
+		return nil, false, p.Err()
+	}
+	return db, true, nil
+}
+
+// closeOwned closes db when the rule opened it.
+func (g *geoLookup) closeOwned() {
+	if g.owned && g.db != nil {
+		g.db.Close()
+		g.db = nil
+	}
 }

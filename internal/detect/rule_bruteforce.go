@@ -75,15 +75,18 @@ type bruteforce struct {
 	users *lru[string, history]
 	// learnFrom is the first hour observed (hourOf); 0 before any event.
 	learnFrom int64
-	late      uint64
+	// closed is the event time (Unix ns) before which windows are closed:
+	// the watermark minus the window.
+	closed int64
+	late   uint64
 }
 
 func newBruteforce(p *Params, _ *Env) (Rule, error) {
 	r := &bruteforce{}
-	r.window = p.Duration("window", defaultWindow)
-	r.span = newSpan(r.window, p.Duration("bucket", defaultBucket))
+	r.window = positiveDuration(p, "window", defaultWindow)
+	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
 	r.bp = baselineParams{
-		Period: int64(p.Duration("learning_period", defaultLearning) / time.Hour),
+		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
 		K:      p.Float("sd_factor", defaultSDFactor),
 		Floor:  float64(p.Int("min_count", defaultMinCount)),
 	}
@@ -128,6 +131,10 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	hist.add(h, 1)
 	hist.prune(h - r.keepHours)
 
+	if t.UnixNano() < r.closed {
+		r.late++ // its window was closed: the baseline has it, no window does
+		return
+	}
 	k := userIP{User: user, IP: ip}
 	ps, ok := r.pairs.get(k)
 	if !ok {
@@ -169,6 +176,7 @@ func touchClone[V any](l *lru[string, V], k string) *V {
 }
 
 func (r *bruteforce) Advance(wm time.Time, _ Emit) {
+	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
 	cut := r.span.index(wm) - r.span.n
 	r.pairs.each(func(k userIP, ps *pairState) bool {
 		if nb, ok := ps.win.newest(); ok && nb > cut {

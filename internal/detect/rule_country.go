@@ -18,15 +18,16 @@ import (
 // operations appear in neither). The requests of one clone or push (the
 // refs advertisement, then the pack) fold into one alert: the access-log
 // alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository)
-// and suppressed for suppress (60s). Reading the access log means every
-// access line is copied for the rule, as for the TI rule.
+// and suppressed for suppress (60s). Only access lines with a RemoteUser
+// are handed to the rule.
 //
 // An address without a country (private, loopback, CGNAT, documentation,
 // unallocated) is skipped and counted (Skipped), never alerted: Falco's
 // rule alerts on all of them because "" is not in its list (F4). The list
 // holds ISO 3166-1 alpha-2 codes; Falco's English names are ambiguous.
 //
-// Off without known_countries or without a GeoIP database.
+// Off without known_countries or without a GeoIP database (the agent's,
+// or geoip_db).
 func gitOpUnknownCountrySpec() Spec {
 	return Spec{
 		Info: Info{
@@ -35,7 +36,7 @@ func gitOpUnknownCountrySpec() Spec {
 			Description: "A Git clone, fetch or push from an address whose country is not in known_countries.",
 		},
 		Default:  true,
-		Params:   []string{"known_countries", "access_log"},
+		Params:   []string{"known_countries", "access_log", "geoip_db"},
 		Suppress: time.Minute,
 		New: func(p *Params, env *Env) (Rule, error) {
 			return newCountryRule(p, env, gitOpUnknownCountrySpec().Info, "repository_git_operation", p.Bool("access_log", true))
@@ -56,7 +57,7 @@ func adminModeUnknownCountrySpec() Spec {
 			Description: "Admin mode enabled from an address whose country is not in known_countries.",
 		},
 		Default: true,
-		Params:  []string{"known_countries"},
+		Params:  []string{"known_countries", "geoip_db"},
 		New: func(p *Params, env *Env) (Rule, error) {
 			return newCountryRule(p, env, adminModeUnknownCountrySpec().Info, "user_enable_admin_mode", false)
 		},
@@ -82,10 +83,12 @@ func newCountryRule(p *Params, env *Env, info Info, eventName string, access boo
 	if len(known) == 0 {
 		return nil, &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)"}
 	}
-	if err := needGeo(env, info.ID); err != nil {
+	db, owned, err := openGeo(p, env, info.ID)
+	if err != nil {
 		return nil, err
 	}
-	return &countryRule{info: info, eventName: eventName, access: access, known: known, geo: geoLookup{db: env.Geo}}, nil
+	return &countryRule{info: info, eventName: eventName, access: access, known: known,
+		geo: geoLookup{db: db, owned: owned}}, nil
 }
 
 func (r *countryRule) Info() Info { return r.info }
@@ -93,7 +96,7 @@ func (r *countryRule) Info() Info { return r.info }
 func (r *countryRule) Wants() []Key {
 	ks := []Key{EventName(r.eventName)}
 	if r.access {
-		ks = append(ks, AllOf(parser.TypeAccess))
+		ks = append(ks, HasColumn(parser.TypeAccess, parser.ColRemoteUser))
 	}
 	return ks
 }
@@ -128,7 +131,9 @@ func (r *countryRule) Observe(ev *Event, _ Clock, emit Emit) {
 }
 
 func (r *countryRule) Advance(time.Time, Emit) {}
-func (r *countryRule) Close(Emit)              {}
+
+// Close closes the database the rule opened from geoip_db.
+func (r *countryRule) Close(Emit) { r.geo.closeOwned() }
 
 // gitHTTPRepo reports whether access-log event ev is a successful Git over
 // HTTP request by a RemoteUser, and returns the repository path (the URI

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"container/heap"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -106,12 +105,12 @@ type pendingEvent struct {
 	Seq   uint64   `json:"seq"`
 }
 
-// pendingHeap orders held events by time, then class, then arrival.
+// pendingHeap is a min-heap of held events ordered by time, then class,
+// then arrival (typed, so that pushing does not box the element).
 type pendingHeap []pendingEvent
 
-func (h pendingHeap) Len() int { return len(h) }
-func (h pendingHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
+func (h pendingHeap) less(i, j int) bool {
+	a, b := &h[i], &h[j]
 	if !a.Ev.Time.Equal(b.Ev.Time) {
 		return a.Ev.Time.Before(b.Ev.Time)
 	}
@@ -120,23 +119,66 @@ func (h pendingHeap) Less(i, j int) bool {
 	}
 	return a.Seq < b.Seq
 }
-func (h pendingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *pendingHeap) Push(x any)   { *h = append(*h, x.(pendingEvent)) }
-func (h *pendingHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = pendingEvent{}
-	*h = old[:len(old)-1]
-	return x
+
+func (h *pendingHeap) push(p pendingEvent) {
+	*h = append(*h, p)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *pendingHeap) pop() pendingEvent {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = pendingEvent{}
+	q = q[:n]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < n && q.less(l, small) {
+			small = l
+		}
+		if r := l + 1; r < n && q.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
+}
+
+// sessKey names the sessions of one impersonated user: by user id (audit
+// starts), or by user name (application-log starts, which carry no id).
+type sessKey struct {
+	ByName bool
+	V      string
+}
+
+// String returns "id:<id>" or "user:<name>", the key's form in snapshots.
+func (k sessKey) String() string {
+	if k.ByName {
+		return "user:" + k.V
+	}
+	return "id:" + k.V
 }
 
 // impersonation implements sentinel.impersonation.
 type impersonation struct {
 	maxSession time.Duration
 	maxPending int
-	// sessions per impersonated user: "id:<TargetID>" or "user:<username>",
-	// oldest first.
-	sessions *lru[string, []impSession]
+	// sessions per impersonated user, oldest first.
+	sessions *lru[sessKey, []impSession]
 	pending  pendingHeap
 	seq      uint64
 	wm       time.Time
@@ -149,7 +191,7 @@ type impersonation struct {
 
 func newImpersonation(p *Params, _ *Env) (Rule, error) {
 	r := &impersonation{
-		maxSession: p.Duration("max_session", defaultMaxSession),
+		maxSession: positiveDuration(p, "max_session", defaultMaxSession),
 		maxPending: p.Int("max_pending", defaultMaxPending),
 	}
 	max := p.Int("max_keys", defaultMaxKeys)
@@ -159,7 +201,7 @@ func newImpersonation(p *Params, _ *Env) (Rule, error) {
 	if r.maxPending < 1 {
 		p.Fail("max_pending", "want at least 1")
 	}
-	r.sessions = newLRU[string, []impSession](max)
+	r.sessions = newLRU[sessKey, []impSession](max)
 	return r, nil
 }
 
@@ -172,9 +214,19 @@ var impActionKinds = [...]string{
 	parser.KindGroupRemoved, parser.KindUserCreated, parser.KindUserRemoved,
 }
 
+// Wants asks for the events that can start, stop or be an action of a
+// session without asking for every audit line: audit lines with
+// ImpersonatedBy (every Auditor event done under impersonation carries it,
+// EE 13.0 and later), audit lines without EventName (the legacy lines: the
+// legacy start and stop, and legacy actions, which may lack
+// ImpersonatedBy), user_impersonation, and the application log's
+// impersonation and action kinds. A current Auditor event of the
+// impersonated user without ImpersonatedBy is therefore not seen.
 func (r *impersonation) Wants() []Key {
-	ks := []Key{AllOf(parser.TypeAudit),
-		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped)}
+	ks := []Key{
+		HasColumn(parser.TypeAudit, parser.ColImpersonatedBy), NoEventName(), EventName("user_impersonation"),
+		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped),
+	}
 	for _, k := range impActionKinds {
 		ks = append(ks, EventKind(k))
 	}
@@ -232,9 +284,9 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	r.seq++
-	heap.Push(&r.pending, pendingEvent{Ev: ev, Class: c, Seq: r.seq})
+	r.pending.push(pendingEvent{Ev: ev, Class: c, Seq: r.seq})
 	for len(r.pending) > r.maxPending {
-		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+		r.eval(r.pending.pop(), emit)
 	}
 }
 
@@ -245,11 +297,11 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 		r.wm = wm
 	}
 	for len(r.pending) > 0 && r.pending[0].Ev.Time.Before(wm) {
-		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+		r.eval(r.pending.pop(), emit)
 	}
 	cut := wm.UnixNano() - int64(r.maxSession)
-	var old []string
-	r.sessions.each(func(k string, ss *[]impSession) bool {
+	var old []sessKey
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		if n := len(*ss); n == 0 || (*ss)[n-1].end(r.maxSession) < cut {
 			old = append(old, k)
 		}
@@ -263,7 +315,7 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 // Close evaluates every held event.
 func (r *impersonation) Close(emit Emit) {
 	for len(r.pending) > 0 {
-		r.eval(heap.Pop(&r.pending).(pendingEvent), emit)
+		r.eval(r.pending.pop(), emit)
 	}
 }
 
@@ -279,20 +331,21 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 	}
 }
 
-// sessionKey returns the key of the session a start or stop is about.
-func sessionKey(ev *Event) (key, user string) {
+// sessionKey returns the key of the session a start or stop is about, and
+// the impersonated user's name.
+func sessionKey(ev *Event) (key sessKey, user string) {
 	if ev.Type == parser.TypeApplication {
 		u := ev.Get(parser.ColTargetUser)
-		return "user:" + u, u
+		return sessKey{ByName: true, V: u}, u
 	}
 	user = ev.Get(parser.ColTargetDetails)
 	if msg := ev.Get(parser.ColCustomMessage); strings.Contains(msg, " impersonation of ") {
 		user = msg[strings.LastIndex(msg, " impersonation of ")+len(" impersonation of "):]
 	}
 	if id := ev.Get(parser.ColTargetID); id != "" {
-		return "id:" + id, user
+		return sessKey{V: id}, user
 	}
-	return "user:" + user, user
+	return sessKey{ByName: true, V: user}, user
 }
 
 func (r *impersonation) start(ev *Event) {
@@ -317,7 +370,7 @@ func (r *impersonation) start(ev *Event) {
 		}
 	}
 	if ss == nil {
-		key = strings.Clone(key)
+		key.V = strings.Clone(key.V)
 		s.User, s.Admin, s.AdminID, s.AdminUser = strings.Clone(s.User), strings.Clone(s.Admin),
 			strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
 	}
@@ -342,17 +395,13 @@ func (r *impersonation) stop(ev *Event) {
 func (r *impersonation) action(ev *Event, emit Emit) {
 	t := ev.Time.UnixNano()
 	var s *impSession
-	var keys [2]string
+	var keys [2]sessKey
 	if ev.Type == parser.TypeAudit {
-		if id := ev.Get(parser.ColAuthorID); id != "" {
-			keys[0] = "id:" + id
-		}
+		keys[0] = sessKey{V: ev.Get(parser.ColAuthorID)}
 	}
-	if u := ev.Get("meta.user"); u != "" {
-		keys[1] = "user:" + u
-	}
+	keys[1] = sessKey{ByName: true, V: ev.Get("meta.user")}
 	for _, k := range keys {
-		if k == "" {
+		if k.V == "" {
 			continue
 		}
 		if ss, ok := r.sessions.get(k); ok {
@@ -428,8 +477,8 @@ func (r *impersonation) StateVersion() int { return 1 }
 
 func (r *impersonation) Snapshot() ([]byte, error) {
 	st := impersonationState{Watermark: r.wm, Sessions: []impSessionsItem{}, Pending: r.pending}
-	r.sessions.each(func(k string, ss *[]impSession) bool {
-		st.Sessions = append(st.Sessions, impSessionsItem{Key: k, Sessions: *ss})
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
+		st.Sessions = append(st.Sessions, impSessionsItem{Key: k.String(), Sessions: *ss})
 		return true
 	})
 	return json.Marshal(st)
@@ -442,7 +491,11 @@ func (r *impersonation) Restore(data []byte) error {
 	}
 	r.wm = st.Watermark
 	for _, it := range st.Sessions {
-		*r.sessions.touch(it.Key) = it.Sessions
+		k := sessKey{V: strings.TrimPrefix(it.Key, "id:")}
+		if name, ok := strings.CutPrefix(it.Key, "user:"); ok {
+			k = sessKey{ByName: true, V: name}
+		}
+		*r.sessions.touch(k) = it.Sessions
 	}
 	for _, p := range st.Pending {
 		if p.Ev == nil {
@@ -450,7 +503,7 @@ func (r *impersonation) Restore(data []byte) error {
 		}
 		r.seq++
 		p.Seq = r.seq
-		heap.Push(&r.pending, p)
+		r.pending.push(p)
 	}
 	return nil
 }

@@ -59,9 +59,10 @@ type patCount struct {
 
 // patOverTime implements sentinel.pat_over_time.
 type patOverTime struct {
-	min  int
-	keys *lru[patKey, patCount]
-	late uint64
+	min      int
+	keys     *lru[patKey, patCount]
+	late     uint64
+	fallback uint64
 	// oldestDay is the first day still held (days before it were dropped
 	// when the watermark passed them).
 	oldestDay int64
@@ -107,9 +108,16 @@ func isTokenCreation(ev *Event) bool {
 	return false
 }
 
+// FallbackMatches returns the creations recognised by their message on
+// lines without EventName.
+func (r *patOverTime) FallbackMatches() uint64 { return r.fallback }
+
 func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	if ev.Time.IsZero() || !isTokenCreation(ev) {
 		return
+	}
+	if ev.Get(parser.ColEventName) == "" {
+		r.fallback++
 	}
 	day := dayOf(ev.Time)
 	if day < r.oldestDay {

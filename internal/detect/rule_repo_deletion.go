@@ -54,14 +54,16 @@ type repoDeletion struct {
 	learnFrom int64
 	alerted   int64
 	late      uint64
+	fallback  uint64
+	closed    int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
 	r := &repoDeletion{}
-	r.window = p.Duration("window", defaultWindow)
-	r.span = newSpan(r.window, p.Duration("bucket", defaultBucket))
+	r.window = positiveDuration(p, "window", defaultWindow)
+	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
 	r.bp = baselineParams{
-		Period: int64(p.Duration("learning_period", defaultLearning) / time.Hour),
+		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
 		K:      p.Float("sd_factor", defaultSDFactor),
 		Floor:  float64(p.Int("min_count", defaultMinCount)),
 	}
@@ -85,10 +87,17 @@ func (r *repoDeletion) Wants() []Key {
 // LateDropped returns the deletions whose window had closed when they came.
 func (r *repoDeletion) LateDropped() uint64 { return r.late }
 
+// FallbackMatches returns the deletions recognised by RemoveAction on
+// lines without EventName.
+func (r *repoDeletion) FallbackMatches() uint64 { return r.fallback }
+
 func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	t := ev.Time
 	if t.IsZero() {
 		return
+	}
+	if ev.Get(parser.ColEventName) == "" {
+		r.fallback++
 	}
 	h := hourOf(t)
 	if r.learnFrom == 0 || h < r.learnFrom {
@@ -96,7 +105,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.hist.add(h, 1)
 	r.hist.prune(h - r.keepHours)
-	if !r.win.add(r.span, t) {
+	if t.UnixNano() < r.closed || !r.win.add(r.span, t) {
 		r.late++
 		return
 	}
@@ -130,6 +139,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 }
 
 func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
+	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
 	r.win.expire(r.span.index(wm) - r.span.n + 1)
 	r.hist.prune(hourOf(wm) - r.keepHours)
 }

@@ -26,7 +26,8 @@ import (
 // sign-in history with a country (the set is persisted).
 //
 // Parameters: window (60m), min_countries (2), new_country_days (0: off),
-// max_keys (100000), suppress (60m). Off without a GeoIP database.
+// max_keys (100000), suppress (60m), geoip_db (used when the agent has no
+// GeoIP database, e.g. in detect). Off without a GeoIP database.
 func signinBurstSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -35,7 +36,7 @@ func signinBurstSpec() Spec {
 			Description: "Successful sign-ins of one user from two or more countries within 60 minutes (GeoIP).",
 		},
 		Default:  true,
-		Params:   []string{"window", "min_countries", "new_country_days", "max_keys"},
+		Params:   []string{"window", "min_countries", "new_country_days", "max_keys", "geoip_db"},
 		Suppress: defaultSuppression,
 		New:      newSigninBurst,
 	}
@@ -63,11 +64,12 @@ type signinBurst struct {
 	users    *lru[string, signinUser]
 	skipped  uint64
 	late     uint64
+	closed   int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newSigninBurst(p *Params, env *Env) (Rule, error) {
 	r := &signinBurst{
-		window:   p.Duration("window", defaultWindow),
+		window:   positiveDuration(p, "window", defaultWindow),
 		min:      p.Int("min_countries", 2),
 		newDays:  int64(p.Int("new_country_days", 0)),
 		suppress: p.Duration("suppress", defaultSuppression),
@@ -79,10 +81,11 @@ func newSigninBurst(p *Params, env *Env) (Rule, error) {
 	if max < 1 {
 		p.Fail("max_keys", "want at least 1")
 	}
-	if err := needGeo(env, "sentinel.signin_burst"); err != nil {
+	db, owned, err := openGeo(p, env, "sentinel.signin_burst")
+	if err != nil {
 		return nil, err
 	}
-	r.geo = geoLookup{db: env.Geo}
+	r.geo = geoLookup{db: db, owned: owned}
 	r.users = newLRU[string, signinUser](max)
 	return r, nil
 }
@@ -134,8 +137,12 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		r.skipped++
 		return
 	}
-	u := touchClone(r.users, user)
 	ns := ev.Time.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	u := touchClone(r.users, user)
 	if !u.Recent.observe(p.ISO, ns, int64(r.window), 16) {
 		r.late++
 		return
@@ -196,6 +203,7 @@ func (r *signinBurst) newCountry(u *signinUser, iso string, day int64) bool {
 // new_country_days, no country in the remembered period.
 func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
 	day := dayOf(wm)
 	r.users.each(func(k string, u *signinUser) bool {
 		for _, s := range u.Recent.Seen {
@@ -213,7 +221,8 @@ func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 	})
 }
 
-func (r *signinBurst) Close(Emit) {}
+// Close closes the database the rule opened from geoip_db.
+func (r *signinBurst) Close(Emit) { r.geo.closeOwned() }
 
 type signinSnapshot struct {
 	User string `json:"u"`

@@ -82,11 +82,12 @@ type spread struct {
 	suppress       time.Duration
 	keys           *lru[string, spreadState]
 	late           uint64
+	closed         int64 // Unix ns before which windows are closed: watermark − window
 }
 
 func newSpread(p *Params, info Info, keyCol, valCol, listCol, minParam string) *spread {
 	r := &spread{info: info, keyCol: keyCol, valCol: valCol, listCol: listCol}
-	r.window = p.Duration("window", defaultWindow)
+	r.window = positiveDuration(p, "window", defaultWindow)
 	r.min = p.Int(minParam, defaultMinDistinct)
 	if r.min < 1 {
 		p.Fail(minParam, "want at least 1")
@@ -114,8 +115,12 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	key, val := ev.Get(r.keyCol), ev.Get(r.valCol)
-	st := touchClone(r.keys, key)
 	ns := t.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	st := touchClone(r.keys, key)
 	if !st.observe(val, ns, int64(r.window), r.min+1) {
 		r.late++
 		return
@@ -154,17 +159,22 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		return false
 	}
 	live := st.Seen[:0]
+	kept := ""
 	for _, s := range st.Seen {
-		if s.Last > newest-window && s.V != v {
+		switch {
+		case s.V == v:
+			ns, kept = max(ns, s.Last), s.V
+		case s.Last > newest-window:
 			live = append(live, s)
-		} else if s.V == v {
-			ns = max(ns, s.Last)
 		}
 	}
 	if len(live) == 0 {
 		st.First = ns
 	}
-	live = append(live, seenValue{V: strings.Clone(v), Last: ns})
+	if kept == "" {
+		kept = strings.Clone(v) // a new value: do not pin the event's line
+	}
+	live = append(live, seenValue{V: kept, Last: ns})
 	sortSeen(live)
 	if len(live) > keep {
 		live = append(live[:0], live[len(live)-keep:]...)
@@ -188,6 +198,7 @@ func sortSeen(s []seenValue) {
 
 func (r *spread) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
 	r.keys.each(func(k string, st *spreadState) bool {
 		for _, s := range st.Seen {
 			if s.Last > cut {

@@ -31,11 +31,17 @@ var testPlaces = []struct{ network, city, country, iso string }{
 	{"192.168.0.0/16", "Private", "Nowhere", "ZZ"},
 }
 
-// testGeoDB writes a GeoIP2 City database with testPlaces to a temporary
-// directory (as internal/geoip's tests do) and opens it.
-func testGeoDB(t testing.TB) *geoip.DB {
+// geoFixture is the test GeoIP City database the golden cases of the
+// GeoIP rules use (args: --param geoip_db=...); TestGeoIPFixture checks
+// that it is what writeGeoDB builds from testPlaces.
+var geoFixture = filepath.Join("..", "..", "testdata", "geoip", "GeoIP2-City-Test.mmdb")
+
+// writeGeoDB writes a GeoIP2 City database with testPlaces to path, as
+// internal/geoip's tests build theirs.
+func writeGeoDB(t testing.TB, path string) {
 	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoIP2-City", RecordSize: 24, IncludeReservedNetworks: true})
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoIP2-City", RecordSize: 24, IncludeReservedNetworks: true,
+		BuildEpoch: 1767225600}) // a fixed build time, so that the file is reproducible
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +61,6 @@ func testGeoDB(t testing.TB) *geoip.DB {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(t.TempDir(), "GeoIP2-City-Test.mmdb")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +71,12 @@ func testGeoDB(t testing.TB) *geoip.DB {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := geoip.Open(path, "")
+}
+
+// testGeoDB opens the committed test GeoIP database.
+func testGeoDB(t testing.TB) *geoip.DB {
+	t.Helper()
+	db, err := geoip.Open(geoFixture, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +157,29 @@ func parseFile(t testing.TB, path string, typ parser.Type, origin Origin) []*Eve
 	return evs
 }
 
+// readArgs reads the --param NAME=VALUE pairs of a golden case's args file
+// (the format the detect golden runner reads; $DIR is the case directory).
+func readArgs(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "args"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	f := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := 0; i+1 < len(f); i += 2 {
+		k, v, ok := strings.Cut(strings.ReplaceAll(f[i+1], "$DIR", dir), "=")
+		if f[i] != "--param" || !ok {
+			t.Fatalf("%s/args: want --param NAME=VALUE pairs, got %q %q", dir, f[i], f[i+1])
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // runRule runs the engine with only rule id over evs and returns the
 // alerts; params are the rule's parameters.
 func runRule(t testing.TB, id string, params map[string]string, geo *geoip.DB, stateDir string, evs []*Event) ([]*Alert, *Engine) {
@@ -192,4 +225,12 @@ func tAt(d string) time.Time {
 func failedLogin(user, ip string, when time.Time) *Event {
 	return &Event{Type: parser.TypeApplication, Time: when, Source: "application_json.log", Origin: OriginFile,
 		Columns: []Column{{parser.ColEventKind, parser.KindFailedLogin}, {parser.ColUsername, user}, {parser.ColIPAddress, ip}}}
+}
+
+// ts formats an alert time for comparisons ("" for the zero time).
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
 }

@@ -91,6 +91,11 @@ func TestBruteforceLateAndOutOfOrder(t *testing.T) {
 	if n := r.(LateCounter).LateDropped(); n != 1 {
 		t.Errorf("LateDropped = %d, want 1", n)
 	}
+	// The out-of-order event was within the lateness: not late for the engine.
+	if st := e.Stats(); st.Rules["sentinel.bruteforce"].LateDrop != 1 || st.Late != 1 {
+		t.Errorf("engine stats: rule LateDrop %d, engine Late %d; want 1 and 1",
+			st.Rules["sentinel.bruteforce"].LateDrop, st.Late)
+	}
 }
 
 func TestPATLateDayAndOutOfOrder(t *testing.T) {
@@ -129,5 +134,29 @@ func TestRepoDeletionOutOfOrderBacklog(t *testing.T) {
 	if len(alerts) != 1 || alerts[0].Count != 11 || !alerts[0].FirstEvent.Equal(tAt("0s")) ||
 		!alerts[0].LastEvent.Equal(tAt("100s")) || alerts[0].Get("Authors") != "eve" {
 		t.Fatalf("alerts %+v, want 1 counting 11 from +0s to +100s by eve", alerts)
+	}
+}
+
+func TestWindowClosedLateDropped(t *testing.T) {
+	for _, id := range []string{"gitlab.password_spray", "gitlab.distributed_guessing", "sentinel.repo_deletion"} {
+		t.Run(id, func(t *testing.T) {
+			var alerts []*Alert
+			e, r := engineFor(t, id, nil, &alerts)
+			ev := func(when time.Time, i int) *Event {
+				if id == "sentinel.repo_deletion" {
+					return auditEv("a", when, parser.ColEventName, "project_destroyed", parser.ColEventID, strconv.Itoa(i))
+				}
+				return failedLogin("u"+strconv.Itoa(i), "81.2.69."+strconv.Itoa(i), when)
+			}
+			e.Process(ev(tAt("3h"), 1))
+			e.Process(ev(tAt("1h50m"), 2)) // before the watermark (2h58m) − 60 min: its window is closed
+			e.Process(ev(tAt("2h30m"), 3)) // late for the engine, but its window is held: folded
+			if n := r.(LateCounter).LateDropped(); n != 1 {
+				t.Errorf("LateDropped = %d, want 1", n)
+			}
+			if st := e.Stats(); st.Late != 2 {
+				t.Errorf("engine Late = %d, want 2", st.Late)
+			}
+		})
 	}
 }

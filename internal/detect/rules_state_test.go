@@ -14,7 +14,9 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 )
 
-// goldenCase is one directory of testdata/detections of a stateful rule.
+// goldenCase is one input directory of a stateful rule's golden cases:
+// testdata/detections/<rule id>/ itself (the case that fires), its
+// near-miss/ and its further case directories.
 type goldenCase struct {
 	rule, name, dir string
 }
@@ -28,6 +30,7 @@ func statefulCases(t *testing.T) []goldenCase {
 		if err != nil {
 			t.Fatal(err)
 		}
+		out = append(out, goldenCase{s.Info.ID, "fires", root})
 		for _, de := range ents {
 			if de.IsDir() {
 				out = append(out, goldenCase{s.Info.ID, de.Name(), filepath.Join(root, de.Name())})
@@ -57,7 +60,7 @@ func TestStatefulRestartSameAlerts(t *testing.T) {
 	for _, c := range statefulCases(t) {
 		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
 			evs := readEvents(t, c.dir)
-			params := readParams(t, c.dir)
+			params := readArgs(t, c.dir)
 			whole, _ := runRule(t, c.rule, params, geo, "", evs)
 			for _, cut := range []int{len(evs) / 3, len(evs) / 2, len(evs) - 1} {
 				dir := t.TempDir()
@@ -104,7 +107,7 @@ func TestStatefulSnapshotRoundTrip(t *testing.T) {
 		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
 			s := specs[c.rule]
 			env := &Env{Geo: geo}
-			r, err := s.New(NewParams(c.rule, nil, readParams(t, c.dir)), env)
+			r, err := s.New(NewParams(c.rule, nil, readArgs(t, c.dir)), env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +124,7 @@ func TestStatefulSnapshotRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r2, _ := s.New(NewParams(c.rule, nil, readParams(t, c.dir)), env)
+			r2, _ := s.New(NewParams(c.rule, nil, readArgs(t, c.dir)), env)
 			if err := r2.(Stateful).Restore(snap); err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +151,7 @@ func TestStatefulLiveOrderSameAlerts(t *testing.T) {
 	for _, c := range statefulCases(t) {
 		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
 			evs := readEvents(t, c.dir)
-			params := readParams(t, c.dir)
+			params := readArgs(t, c.dir)
 			replay, _ := runRule(t, c.rule, params, geo, "", evs)
 			want := alertKeys(replay)
 			for seed := uint64(1); seed <= 5; seed++ {
