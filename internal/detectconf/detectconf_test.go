@@ -62,7 +62,7 @@ func TestCheckErrors(t *testing.T) {
 		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
 			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory`},
 		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
-			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db)`},
+			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)`},
 		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
 			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\" (want High, Medium, Low or Informational)\n" +
 				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: window, bucket, learning_period, sd_factor, min_count, max_keys, suppress)`},
