@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
-	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -157,23 +156,37 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck savedCheckpoi
 	if fileKey(fileIDOf(fi)) != ckID {
 		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(f, from.Offset, ck.Offset-from.Offset), 64<<10)
 	tb := &tailer.Batch{File: tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, Name: path}
-	off, n := from.Offset, 0
-	var head []byte
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.dropping = true
 	defer func() { d.dropping = false }()
+	return forEachLine(io.NewSectionReader(f, from.Offset, ck.Offset-from.Offset), from.Offset, func(line []byte, end int64) {
+		tb.Data = append(tb.Data[:0], line...)
+		tb.Ends = append(tb.Ends[:0], len(tb.Data))
+		tb.Offsets = append(tb.Offsets[:0], end)
+		w.fileID = ""
+		if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
+			d.e.Process(w.event(tb, 0, tb.Data))
+		}
+	})
+}
+
+// forEachLine calls fn with every complete line of r (without its "\n" or
+// "\r\n") and the offset just after it, counting from off; a line longer
+// than the read buffer is cut to the buffer's length, as the tailer cuts
+// lines at max_line_bytes. It returns the number of lines.
+func forEachLine(r io.Reader, off int64, fn func(line []byte, end int64)) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var head []byte
+	n := 0
 	for {
-		line, err := r.ReadSlice('\n')
+		line, err := br.ReadSlice('\n')
 		off += int64(len(line))
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// Longer than the buffer: keep the head (the tailer
-			// truncates such lines too) and skip to the newline.
 			head = append(head[:0], line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = r.ReadSlice('\n')
+				line, err = br.ReadSlice('\n')
 				off += int64(len(line))
 			}
 			if len(line) > 0 && line[len(line)-1] == '\n' {
@@ -182,19 +195,12 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck savedCheckpoi
 		}
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			n++
-			line = trimCR(line[:len(line)-1])
-			tb.Data = append(tb.Data[:0], line...)
-			tb.Ends = append(tb.Ends[:0], len(tb.Data))
-			tb.Offsets = append(tb.Offsets[:0], off)
-			w.fileID = ""
-			if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
-				d.e.Process(w.event(tb, 0, tb.Data))
-			}
+			fn(trimCR(line[:len(line)-1]), off)
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return n, nil
-			}
 			return n, err
 		}
 	}
@@ -205,26 +211,4 @@ func trimCR(b []byte) []byte {
 		return b[:len(b)-1]
 	}
 	return b
-}
-
-// errNoParser is parse's error for a source type without a parser.
-var errNoParser = errors.New("agent: no parser for the source type")
-
-// parse parses line into w.rec and, when it parsed, fills w.msg from it
-// with the GeoIP columns of its IPAddress. It returns the parser's error,
-// or errNoParser.
-func (w *worker) parse(line []byte) error {
-	if w.p == nil {
-		return errNoParser
-	}
-	if err := w.p.Parse(line, &w.rec); err != nil {
-		return err
-	}
-	w.msg.FromRecord(&w.rec, line, &w.opts)
-	if w.geo != nil {
-		if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
-			w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
-		}
-	}
-	return nil
 }

@@ -211,3 +211,25 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		w.m.ParseFailures.Add(float64(failures))
 	}
 }
+
+// errNoParser is parse's error for a source type without a parser.
+var errNoParser = errors.New("agent: no parser for the source type")
+
+// parse parses line into w.rec and, when it parsed, fills w.msg from it
+// with the GeoIP columns of its IPAddress. It returns the parser's error,
+// or errNoParser.
+func (w *worker) parse(line []byte) error {
+	if w.p == nil {
+		return errNoParser
+	}
+	if err := w.p.Parse(line, &w.rec); err != nil {
+		return err
+	}
+	w.msg.FromRecord(&w.rec, line, &w.opts)
+	if w.geo != nil {
+		if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
+			w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
+		}
+	}
+	return nil
+}
