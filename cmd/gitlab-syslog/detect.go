@@ -16,6 +16,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // detectOptions are the flags of the detect command.
@@ -99,11 +100,18 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 	}
 	cfg.Only = o.rules
 	if o.config != "" {
-		s, err := detect.LoadSettings(o.config)
+		// The reader run and check use: the same keys, the same errors.
+		fc, err := detectconf.LoadFile(o.config, nil)
 		if err != nil {
 			return cfg, err
 		}
-		s.Apply(&cfg)
+		cfg.Rules = fc.Rules
+		for k, v := range fc.Params { // --param wins
+			if _, ok := cfg.Params[k]; !ok {
+				cfg.Params[k] = v
+			}
+		}
+		cfg.Lateness, cfg.Disabled = fc.Lateness, fc.Disabled
 	}
 	if o.now != nil {
 		cfg.Now = o.now

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -171,4 +172,14 @@ func (c *Config) Errorf(path, format string, args ...any) error {
 	v := &validator{c: c}
 	v.errf(path, format, args...)
 	return v.errs[0]
+}
+
+// ValidateDetections fills in the detections defaults and checks the
+// detections block alone, with the errors Validate gives for it, for
+// commands that read only that block (detect --config).
+func (c *Config) ValidateDetections() error {
+	c.Detections.resolve()
+	v := &validator{c: c}
+	v.detections(&c.Detections)
+	return errors.Join(v.errs...)
 }

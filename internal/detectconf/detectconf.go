@@ -90,6 +90,25 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	return dc, errors.Join(errs...)
 }
 
+// LoadFile reads the detections block of the configuration file path for
+// commands that use only that block (detect --config): the same strict
+// decoding and the same file:line errors as run and check, so the three
+// accept the same files. The rest of the file is decoded (unknown keys
+// are errors) but not validated. Disabled is set when the block says
+// enabled: false.
+func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
+	c, err := config.Load(path)
+	if err != nil {
+		return detect.Config{}, err
+	}
+	if err := c.ValidateDetections(); err != nil {
+		return detect.Config{}, err
+	}
+	dc, err := EngineConfig(c, specs)
+	dc.Disabled = !c.Detections.On()
+	return dc, err
+}
+
 // Status says whether a rule runs and why.
 type Status struct {
 	// Info is the rule's description with its configured severity.
