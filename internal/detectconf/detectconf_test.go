@@ -3,6 +3,7 @@ package detectconf
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -133,5 +134,36 @@ detections:
 		if s.On || s.Why != "detections disabled at config.yaml:3" {
 			t.Fatalf("%s with detections off: on=%v %q", s.Info.ID, s.On, s.Why)
 		}
+	}
+}
+
+// TestLoadFile: detect --config accepts what run accepts and refuses with
+// the same file:line errors.
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := write("forward: {url: tcp://siem:514}\ndetections:\n  enabled: false\n  state_save_interval: 30s\n  params: {max_keys: 500}\n  rules:\n    sentinel.pat_over_time: {min_tokens: 3}\n")
+	dc, err := LoadFile(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dc.Disabled || dc.Params["max_keys"] != "500" || dc.Rules["sentinel.pat_over_time"].Params["min_tokens"] != "3" || dc.Lateness != config.DefaultLateness {
+		t.Errorf("LoadFile = %+v", dc)
+	}
+	p = write("detections:\n  rules:\n    sentinel.pat_over_time: {min_token: 3}\n")
+	_, err = LoadFile(p, nil)
+	want := p + `:3: detections.rules.sentinel.pat_over_time.min_token: rule sentinel.pat_over_time has no parameter "min_token" (did you mean "min_tokens"?) (its parameters: min_tokens, max_keys, suppress)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n%v\nwant\n%s", err, want)
+	}
+	p = write("detections:\n  lateness: -1s\n")
+	if _, err := LoadFile(p, nil); err == nil || !strings.Contains(err.Error(), p+":2: detections.lateness: -1s is out of range") {
+		t.Errorf("negative lateness: %v", err)
 	}
 }
