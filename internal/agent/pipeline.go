@@ -163,8 +163,10 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 	if w.fileID == "" {
 		w.fileID = fileKey(tb.File)
 	}
-	ev := &detect.Event{Source: w.src, Origin: w.origin, FileID: w.fileID, Offset: tb.Offsets[i], Host: w.host}
-	ev.Fill(&w.rec, line, w.msg.Params[len(w.rec.Fields):]...)
+	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
+	ev := &detect.Event{Source: w.src, Origin: w.origin, FileID: w.fileID, Offset: tb.Offsets[i], Host: w.host,
+		Columns: make([]detect.Column, 0, len(w.rec.Fields)+len(extra))} // Fill appends without growing
+	ev.Fill(&w.rec, line, extra...)
 	return ev
 }
 
