@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,5 +211,89 @@ func TestEngineWantNoAlloc(t *testing.T) {
 	}
 	if !e.Want(parser.TypeAudit, &rec) {
 		t.Error("Want(login) = false")
+	}
+}
+
+// TestEngineConcurrentUse drives one engine from several sources at once,
+// with Stats, Save, Advance and Want alongside, as the agent's workers do
+// (run with -race).
+func TestEngineConcurrentUse(t *testing.T) {
+	var mu sync.Mutex
+	var alerts int
+	e, err := New(Config{Specs: []Spec{testSpec()}, StateDir: t.TempDir(), Emit: func(*Alert) {
+		mu.Lock()
+		alerts++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse([]byte(`{"id":1,"event_type":"login","author_name":"u"}`), &rec); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for s := range 4 {
+		wg.Go(func() {
+			src := fmt.Sprintf("source-%d", s)
+			for i := range 500 {
+				e.Process(auditEvent(fmt.Sprint(s*1000+i), "login", fmt.Sprint("user", i%7), t0.Add(time.Duration(i)*time.Second), src, int64(i)))
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 50 {
+			e.Stats()
+			if err := e.Save(); err != nil {
+				t.Error(err)
+			}
+			e.Advance(t0)
+			if !e.Want(parser.TypeAudit, &rec) {
+				t.Error("Want(login) = false")
+			}
+		}
+	})
+	wg.Wait()
+	st := e.Stats()
+	if st.Events != 2000 || st.Rules["test.count"].Evaluated != 2000 || st.Deduplicated != 0 {
+		t.Errorf("events %d evaluated %d dedup %d, want 2000 2000 0", st.Events, st.Rules["test.count"].Evaluated, st.Deduplicated)
+	}
+	if uint64(alerts) != st.Rules["test.count"].Alerts || alerts == 0 {
+		t.Errorf("%d alerts emitted, stats say %d", alerts, st.Rules["test.count"].Alerts)
+	}
+}
+
+// TestEngineRestartKeepsEventIDs checks that the recent event ids survive
+// a restart: a streamed event delivered again after it is not counted
+// twice.
+func TestEngineRestartKeepsEventIDs(t *testing.T) {
+	dir := t.TempDir()
+	var alerts []*Alert
+	e := newTestEngine(t, dir, &alerts)
+	e.Process(auditEvent("uuid-1", "login", "u", at("0s"), "stream", 0))
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newTestEngine(t, dir, &alerts)
+	e2.Process(auditEvent("uuid-1", "login", "u", at("0s"), "stream", 0))
+	e2.Process(auditEvent("uuid-2", "login", "u", at("1s"), "stream", 0))
+	if st := e2.Stats(); st.Deduplicated != 1 || st.Rules["test.count"].Evaluated != 1 {
+		t.Errorf("after restart: deduplicated %d, evaluated %d; want 1 and 1", st.Deduplicated, st.Rules["test.count"].Evaluated)
+	}
+}
+
+func TestRecentBounded(t *testing.T) {
+	r := newRecent(time.Hour, 3)
+	for i, s := range []string{"a", "b", "c", "d"} {
+		if r.seen(s, at(fmt.Sprintf("%dm", i))) {
+			t.Errorf("%s seen before it was added", s)
+		}
+	}
+	if r.len() != 3 || r.seen("b", at("5m")) == false || r.seen("a", at("5m")) {
+		t.Errorf("cap 3: len %d; b must be remembered, a (the oldest) dropped", r.len())
+	}
+	r.expire(at("63m30s")) // drops c and d, added before 3m30s (b went when a came back at 5m)
+	if r.len() != 1 {
+		t.Errorf("after expire: len %d, want 1", r.len())
 	}
 }
