@@ -128,7 +128,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		}
 	}
 	a := &Alert{
-		Time:    t,
+		Time:    last, // the last event counted (t, unless t came out of order)
 		Columns: []Column{{"Authors", strings.Join(authors, ",")}},
 		Count:   n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,
