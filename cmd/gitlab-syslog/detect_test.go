@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/influxdata/go-syslog/v3/rfc5424"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/detections/*/expected.json from the current output")
@@ -24,11 +26,17 @@ var detectedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // per line, with $DIR replaced by dir.
 func goldenRun(t *testing.T, dir, id string) []byte {
 	t.Helper()
+	return goldenRunFormat(t, dir, id, "json")
+}
+
+// goldenRunFormat is goldenRun with the given --format.
+func goldenRunFormat(t *testing.T, dir, id, format string) []byte {
+	t.Helper()
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &detectOptions{rules: []string{id}, format: "json", now: func() time.Time { return detectedAt }}
+	o := &detectOptions{rules: []string{id}, format: format, now: func() time.Time { return detectedAt }}
 	var inputs []string
 	for _, e := range ents {
 		name := e.Name()
@@ -103,6 +111,7 @@ func TestDetectGolden(t *testing.T) {
 					t.Errorf("alert lacks rule %s, alert_id, severity or name: %s", id, l)
 				}
 			}
+			checkWire(t, goldenRunFormat(t, dir, id, "rfc5424"), lines, id)
 			nm := filepath.Join(dir, "near-miss")
 			if _, err := os.Stat(nm); err != nil {
 				t.Fatalf("no near-miss directory: %v", err)
@@ -111,5 +120,34 @@ func TestDetectGolden(t *testing.T) {
 				t.Errorf("near-miss input fired:\n%s", out)
 			}
 		})
+	}
+}
+
+// checkWire parses every line of wire (the --format rfc5424 output) with
+// the go-syslog v3 RFC 5424 parser: APP-NAME GitLab-Detections, MSGID the
+// rule, an alert@32473 element with the alert_id, and MSG byte for byte the
+// JSON alert of the same position.
+func checkWire(t *testing.T, wire []byte, jsonLines [][]byte, id string) {
+	t.Helper()
+	p := rfc5424.NewParser(rfc5424.WithBestEffort())
+	msgs := bytes.Split(bytes.TrimSpace(wire), []byte("\n"))
+	if len(msgs) != len(jsonLines) {
+		t.Fatalf("%d syslog messages for %d JSON alerts", len(msgs), len(jsonLines))
+	}
+	for i, m := range msgs {
+		got, err := p.Parse(m)
+		if err != nil {
+			t.Fatalf("parse %s: %v", m, err)
+		}
+		sm := got.(*rfc5424.SyslogMessage)
+		var a map[string]any
+		json.Unmarshal(jsonLines[i], &a)
+		if *sm.Appname != "GitLab-Detections" || *sm.MsgID != id || sm.StructuredData == nil ||
+			(*sm.StructuredData)["alert@32473"]["alert_id"] != a["alert_id"] {
+			t.Errorf("message %d: app %v msgid %v sd %v", i, *sm.Appname, *sm.MsgID, sm.StructuredData)
+		}
+		if sm.Message == nil || *sm.Message != string(jsonLines[i]) {
+			t.Errorf("message %d: MSG is not the JSON alert:\n%v\n%s", i, sm.Message, jsonLines[i])
+		}
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 )
 
 // TestCatalogue checks the catalogue's entries: unique ids of the form
-// family.name, every field filled, and the per-event rules of
+// family.name that fit the RFC 5424 MSGID (32 bytes), every field filled, and the per-event rules of
 // detections.md §3 present.
 func TestCatalogue(t *testing.T) {
 	seen := map[string]bool{}
@@ -17,6 +19,9 @@ func TestCatalogue(t *testing.T) {
 			t.Errorf("duplicate rule id %s", i.ID)
 		}
 		seen[i.ID] = true
+		if len(i.ID) > forwarder.MaxMsgID {
+			t.Errorf("rule id %s is %d bytes: the MSGID of its alerts holds %d", i.ID, len(i.ID), forwarder.MaxMsgID)
+		}
 		if !strings.Contains(i.ID, ".") || i.Name == "" || i.Kind == 0 || i.Severity == 0 ||
 			len(i.Tactic) == 0 || len(i.Technique) == 0 || i.Description == "" || s.New == nil {
 			t.Errorf("incomplete catalogue entry %+v", i)
@@ -27,7 +32,7 @@ func TestCatalogue(t *testing.T) {
 		"falco.user_locked", "falco.user_2fa_disabled", "falco.group_2fa_changed", "falco.admin_granted",
 		"falco.admin_impersonation", "falco.reauth_disabled", "falco.policy_project_changed", "falco.ip_restrictions_changed",
 		"falco.ssh_cert_created", "falco.gpg_key_created", "falco.pat_created", "falco.project_token_created",
-		"falco.group_token_created", "falco.deploy_token_created", "falco.cluster_agent_token_created",
+		"falco.group_token_created", "falco.deploy_token_created", "falco.agent_token_created",
 		"falco.stream_filter_created", "falco.stream_destination_changed", "falco.stream_header_changed",
 		"sentinel.repo_public", "sentinel.local_auth_no_mfa", "sentinel.ti_malicious_ip", "sentinel.external_user",
 	} {

@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,5 +211,54 @@ func TestEngineWantNoAlloc(t *testing.T) {
 	}
 	if !e.Want(parser.TypeAudit, &rec) {
 		t.Error("Want(login) = false")
+	}
+}
+
+// TestEngineConcurrentUse drives one engine from several sources at once,
+// with Stats, Save, Advance and Want alongside, as the agent's workers do
+// (run with -race).
+func TestEngineConcurrentUse(t *testing.T) {
+	var mu sync.Mutex
+	var alerts int
+	e, err := New(Config{Specs: []Spec{testSpec()}, StateDir: t.TempDir(), Emit: func(*Alert) {
+		mu.Lock()
+		alerts++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse([]byte(`{"id":1,"event_type":"login","author_name":"u"}`), &rec); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for s := range 4 {
+		wg.Go(func() {
+			src := fmt.Sprintf("source-%d", s)
+			for i := range 500 {
+				e.Process(auditEvent(fmt.Sprint(s*1000+i), "login", fmt.Sprint("user", i%7), t0.Add(time.Duration(i)*time.Second), src, int64(i)))
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 50 {
+			e.Stats()
+			if err := e.Save(); err != nil {
+				t.Error(err)
+			}
+			e.Advance(t0)
+			if !e.Want(parser.TypeAudit, &rec) {
+				t.Error("Want(login) = false")
+			}
+		}
+	})
+	wg.Wait()
+	st := e.Stats()
+	if st.Events != 2000 || st.Rules["test.count"].Evaluated != 2000 || st.Deduplicated != 0 {
+		t.Errorf("events %d evaluated %d dedup %d, want 2000 2000 0", st.Events, st.Rules["test.count"].Evaluated, st.Deduplicated)
+	}
+	if uint64(alerts) != st.Rules["test.count"].Alerts || alerts == 0 {
+		t.Errorf("%d alerts emitted, stats say %d", alerts, st.Rules["test.count"].Alerts)
 	}
 }

@@ -123,6 +123,15 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 	return e
 }
 
+// CoarseTime reports whether the event's time has minute precision and no
+// zone: the long-date form of the text application.log before 15.11
+// ("October 06, 2014 11:56"), read as UTC. Alerts on such events say so
+// (detections.md §6.2).
+func (e *Event) CoarseTime() bool {
+	v := e.Get(parser.ColEventTime)
+	return e.Type == parser.TypeApplication && v != "" && (v[0] < '0' || v[0] > '9')
+}
+
 // eventTime returns the instant GitLab recorded for the event: CreatedAt
 // when present and readable (the same in audit_json.log and in streamed
 // bodies), else Time. It is the time component of the dedupe identity.

@@ -123,6 +123,9 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if a.ID == "" {
 			a.ID = AlertID(a.Info.ID, a.Key, a.anchor())
 		}
+		if a.Event != nil && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
+			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
+		}
 		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.Key, a.Time, r.suppress) {
 			r.stats.Suppressed++
 			return

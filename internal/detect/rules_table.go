@@ -39,6 +39,10 @@ func list(s ...string) []string { return s }
 // without EventName, and the native fixes. Falco's WARNING is Medium and
 // INFORMATIONAL Informational; MITRE ids are detections.md's suggestions.
 //
+// falco.agent_token_created is detections.md's
+// falco.cluster_agent_token_created: the rule id is the alerts' MSGID, and
+// RFC 5424 limits MSGID to 32 bytes.
+//
 // Not in the table:
 //   - falco.git_op_unknown_country and falco.admin_mode_unknown_country
 //     need GeoIP and a country list: they are stateful-rule specs.
@@ -165,7 +169,7 @@ func falcoRows() []*eventRow {
 			when:     notPrefix(cCustomMsg, "Attempted to create"),
 		},
 		{
-			info: falco("cluster_agent_token_created", "GitLab - Cluster Agent Token Created", SeverityMedium,
+			info: falco("agent_token_created", "GitLab - Cluster Agent Token Created", SeverityMedium,
 				list(tacPersistence), list("T1098.001"), "A Kubernetes cluster agent token was created."),
 			names:    list("cluster_agent_token_created"),
 			fallback: both(in(cTargetType, "Clusters::Agent"), prefix(cCustomMsg, "Created cluster agent token")),
