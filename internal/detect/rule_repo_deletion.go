@@ -79,11 +79,11 @@ func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
 
 func (r *repoDeletion) Info() Info { return repoDeletionSpec().Info }
 
+// Wants asks for project_destroyed and for the lines without EventName
+// (legacy `remove: project` lines; Observe filters them), not for a
+// RemoveAction column: one dispatch column less for every audit line.
 func (r *repoDeletion) Wants() []Key {
-	ks := []Key{
-		EventName("project_destroyed"),
-		{Type: parser.TypeAudit, Column: parser.ColRemoveAction, Value: "project"},
-	}
+	ks := []Key{EventName("project_destroyed"), NoEventName()}
 	if r.marked {
 		ks = append(ks, EventName("project_deletion_marked"))
 	}
@@ -103,6 +103,9 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	if ev.Get(parser.ColEventName) == "" {
+		if ev.Get(parser.ColRemoveAction) != "project" {
+			return
+		}
 		r.fallback++
 	}
 	h := hourOf(t)
