@@ -7,8 +7,9 @@ func sentinel(id, name string, kind Kind, tactic, technique []string, desc strin
 		Tactic: tactic, Technique: technique, Description: desc}
 }
 
-// sentinelRows is the per-event part of the Sentinel family
-// (detections.md §4.1): repository made public, local sign-in without MFA.
+// sentinelRows is the Sentinel family's rule in the per-event table
+// (detections.md §4.1): repository made public. sentinel.local_auth_no_mfa
+// is per event too, with a join (rule_local_auth.go).
 func sentinelRows() []*eventRow {
 	visibility := []string{"visibility", "visibility_level"}
 	return []*eventRow{
@@ -24,21 +25,6 @@ func sentinelRows() []*eventRow {
 				in(cTo, "Public"),
 				notIn(cFrom, "Public")),
 			key: list(parser.ColEntityPath),
-		},
-		{
-			info: sentinel("local_auth_no_mfa", "GitLab - Local Auth - No MFA", KindPerEvent,
-				list(tacCredentialAccess), list("T1110"),
-				"An administrator (with is_admin=false: any user) signed in with a password and no second factor."),
-			kinds:  list(parser.KindSuccessfulLogin),
-			when:   in(parser.ColAuthenticationType, "standard"),
-			key:    list(parser.ColUsername),
-			params: list("is_admin"),
-			paramWhen: func(p *Params) (cond, error) {
-				if p.Bool("is_admin", true) {
-					return in(parser.ColAdmin, "true"), nil
-				}
-				return nil, nil
-			},
 		},
 	}
 }

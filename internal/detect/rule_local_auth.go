@@ -1,0 +1,66 @@
+package detect
+
+import (
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+func localAuthSpec() Spec {
+	return Spec{
+		Info: sentinel("local_auth_no_mfa", "GitLab - Local Auth - No MFA", KindPerEvent,
+			list(tacCredentialAccess), list("T1110"),
+			"An administrator (with is_admin=false: any user) signed in with a password and no second factor."),
+		Default: true,
+		Params:  list("is_admin", "max_keys"),
+		New:     newLocalAuth,
+	}
+}
+
+// localAuth is sentinel.local_auth_no_mfa (detections.md §4.1): one alert
+// per application-log "Successful Login" with method standard and, when
+// is_admin (default true), admin=true; key Username. GitLab writes the
+// admin flag there; the audit sign-in line of the same CorrelationID
+// ("with: standard", or authenticated_with_password since 18.3) has none
+// and only enriches the alert with the user's id and display name, when
+// it arrives within ±60 s.
+type localAuth struct {
+	adminOnly bool
+	join      *joiner
+}
+
+func newLocalAuth(p *Params, _ *Env) (Rule, error) {
+	r := &localAuth{adminOnly: p.Bool("is_admin", true)}
+	r.join = newJoiner(maxKeysParam(p, 10_000), func(a *Alert, side *Event) {
+		addColumns(a, side, parser.ColAuthorID, parser.ColAuthorName)
+	})
+	return r, nil
+}
+
+func (r *localAuth) Info() Info { return localAuthSpec().Info }
+
+func (r *localAuth) Wants() []Key {
+	return []Key{EventKind(parser.KindSuccessfulLogin), NoEventName(), EventName("authenticated_with_password")}
+}
+
+func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
+	cid := ev.Get(parser.ColCorrelationID)
+	switch ev.Type {
+	case parser.TypeApplication:
+		if ev.Get(parser.ColAuthenticationType) != "standard" || (r.adminOnly && ev.Get(parser.ColAdmin) != "true") {
+			return
+		}
+		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColUsername, ev.Get(parser.ColUsername)}}}
+		r.join.alert(cid, a, emit)
+	case parser.TypeAudit:
+		if ev.Get(parser.ColAuthenticationType) == "standard" || ev.Get(parser.ColEventName) == "authenticated_with_password" {
+			r.join.side(cid, ev, emit)
+		}
+	}
+}
+
+// Advance emits the alerts whose join window closed without an audit line.
+func (r *localAuth) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }
+
+// Close emits every alert still waiting for its audit line.
+func (r *localAuth) Close(emit Emit) { r.join.close(emit) }
