@@ -11,13 +11,13 @@ import (
 const (
 	DefaultLateness     = 2 * time.Minute
 	DefaultDedupeWindow = 24 * time.Hour
-	DefaultMaxRecent    = 1 << 20
+	DefaultMaxRecent    = 500_000
 	DefaultMaxSuppress  = 100_000
 	// StateName is the Store name of the engine's own state (source
 	// positions, recent event and alert ids, suppression).
 	StateName = "_engine"
 	// engineStateVersion is the schema of the engine's own state.
-	engineStateVersion = 1
+	engineStateVersion = 2
 )
 
 // RuleConfig is the configuration of one rule.

@@ -262,3 +262,38 @@ func TestEngineConcurrentUse(t *testing.T) {
 		t.Errorf("%d alerts emitted, stats say %d", alerts, st.Rules["test.count"].Alerts)
 	}
 }
+
+// TestEngineRestartKeepsEventIDs checks that the recent event ids survive
+// a restart: a streamed event delivered again after it is not counted
+// twice.
+func TestEngineRestartKeepsEventIDs(t *testing.T) {
+	dir := t.TempDir()
+	var alerts []*Alert
+	e := newTestEngine(t, dir, &alerts)
+	e.Process(auditEvent("uuid-1", "login", "u", at("0s"), "stream", 0))
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newTestEngine(t, dir, &alerts)
+	e2.Process(auditEvent("uuid-1", "login", "u", at("0s"), "stream", 0))
+	e2.Process(auditEvent("uuid-2", "login", "u", at("1s"), "stream", 0))
+	if st := e2.Stats(); st.Deduplicated != 1 || st.Rules["test.count"].Evaluated != 1 {
+		t.Errorf("after restart: deduplicated %d, evaluated %d; want 1 and 1", st.Deduplicated, st.Rules["test.count"].Evaluated)
+	}
+}
+
+func TestRecentBounded(t *testing.T) {
+	r := newRecent(time.Hour, 3)
+	for i, s := range []string{"a", "b", "c", "d"} {
+		if r.seen(s, at(fmt.Sprintf("%dm", i))) {
+			t.Errorf("%s seen before it was added", s)
+		}
+	}
+	if r.len() != 3 || r.seen("b", at("5m")) == false || r.seen("a", at("5m")) {
+		t.Errorf("cap 3: len %d; b must be remembered, a (the oldest) dropped", r.len())
+	}
+	r.expire(at("63m30s")) // drops c and d, added before 3m30s (b went when a came back at 5m)
+	if r.len() != 1 {
+		t.Errorf("after expire: len %d, want 1", r.len())
+	}
+}

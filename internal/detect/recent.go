@@ -1,30 +1,76 @@
 package detect
 
-import "time"
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"time"
+)
 
-// recent is a set of strings remembered for a retention period of event
-// time and up to a maximum count, oldest dropped first. It backs event
-// dedupe and the ids of alerts already sent.
+// recentKey is the 128-bit FNV-1a hash of a remembered string: 16 bytes
+// however long the id, and the same in every process, so it can be saved.
+type recentKey [16]byte
+
+func keyOf(s string) recentKey {
+	h := fnv.New128a()
+	h.Write([]byte(s))
+	var k recentKey
+	h.Sum(k[:0])
+	return k
+}
+
+// recent is a set of strings (kept as their hashes) remembered for a
+// retention period of event time and up to a maximum count, oldest dropped
+// first. It backs event dedupe and the ids of alerts already sent. An
+// entry costs about 60 bytes.
 type recent struct {
 	retain time.Duration
 	max    int
-	at     map[string]time.Time
-	queue  []recentItem // insertion order; head is the oldest
+	at     map[recentKey]int64 // event time, Unix ns
+	queue  []recentItem        // insertion order; head is the oldest
 	head   int
 }
 
 type recentItem struct {
-	K string    `json:"k"`
-	T time.Time `json:"t"`
+	K recentKey
+	T int64 // Unix ns
+}
+
+// MarshalJSON writes {"k":"<32 hex digits>","t":<Unix ns>}.
+func (it recentItem) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(`{"k":"%x","t":%d}`, it.K[:], it.T)), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (it *recentItem) UnmarshalJSON(b []byte) error {
+	var v struct {
+		K string `json:"k"`
+		T int64  `json:"t"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	k, err := hex.DecodeString(v.K)
+	if err != nil || len(k) != len(it.K) {
+		return fmt.Errorf("recent id %q: want 32 hex digits", v.K)
+	}
+	copy(it.K[:], k)
+	it.T = v.T
+	return nil
 }
 
 func newRecent(retain time.Duration, max int) *recent {
-	return &recent{retain: retain, max: max, at: make(map[string]time.Time)}
+	return &recent{retain: retain, max: max, at: make(map[recentKey]int64)}
 }
 
-// seen reports whether k is in the set, adding it (at t) when it is not.
+// seen reports whether s is in the set, adding it (at t) when it is not.
 // When the set is full the oldest entry is dropped.
-func (r *recent) seen(k string, t time.Time) bool {
+func (r *recent) seen(s string, t time.Time) bool {
+	return r.seenKey(keyOf(s), t.UnixNano())
+}
+
+func (r *recent) seenKey(k recentKey, t int64) bool {
 	if _, ok := r.at[k]; ok {
 		return true
 	}
@@ -36,6 +82,7 @@ func (r *recent) seen(k string, t time.Time) bool {
 	return false
 }
 
+// drop removes the oldest live entry.
 func (r *recent) drop() {
 	for r.head < len(r.queue) && !r.popHead() {
 	}
@@ -48,7 +95,7 @@ func (r *recent) popHead() bool {
 	r.queue[r.head] = recentItem{}
 	r.head++
 	live := false
-	if t, ok := r.at[it.K]; ok && t.Equal(it.T) {
+	if t, ok := r.at[it.K]; ok && t == it.T {
 		delete(r.at, it.K)
 		live = true
 	}
@@ -63,8 +110,8 @@ func (r *recent) popHead() bool {
 // Entries arrive roughly in time order, so it stops at the first younger
 // one.
 func (r *recent) expire(watermark time.Time) {
-	cut := watermark.Add(-r.retain)
-	for r.head < len(r.queue) && r.queue[r.head].T.Before(cut) {
+	cut := watermark.Add(-r.retain).UnixNano()
+	for r.head < len(r.queue) && r.queue[r.head].T < cut {
 		r.popHead()
 	}
 }
@@ -75,7 +122,7 @@ func (r *recent) len() int { return len(r.at) }
 func (r *recent) items() []recentItem {
 	out := make([]recentItem, 0, len(r.at))
 	for _, it := range r.queue[r.head:] {
-		if t, ok := r.at[it.K]; ok && t.Equal(it.T) {
+		if t, ok := r.at[it.K]; ok && t == it.T {
 			out = append(out, it)
 		}
 	}
@@ -85,6 +132,6 @@ func (r *recent) items() []recentItem {
 // load adds items from a snapshot.
 func (r *recent) load(items []recentItem) {
 	for _, it := range items {
-		r.seen(it.K, it.T)
+		r.seenKey(it.K, it.T)
 	}
 }
