@@ -156,7 +156,7 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	ps.alerted = t.UnixNano()
 	emit(&Alert{
-		Time:  t,
+		Time:  last, // the last event counted (t, unless t came out of order)
 		Key:   []Column{{parser.ColUsername, user}, {parser.ColIPAddress, ip}},
 		Count: n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,

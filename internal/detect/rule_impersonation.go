@@ -182,6 +182,7 @@ type impersonation struct {
 	pending  pendingHeap
 	seq      uint64
 	wm       time.Time
+	swept    int64 // the minute (Unix time / 60) of the watermark last swept
 	late     uint64
 	// corr holds the CorrelationIDs of the last actions alerted: one
 	// request logged in the audit and the application log alerts once.
@@ -299,10 +300,25 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	for len(r.pending) > 0 && r.pending[0].Ev.Time.Before(wm) {
 		r.eval(r.pending.pop(), emit)
 	}
-	cut := wm.UnixNano() - int64(r.maxSession)
+	if m := wm.Unix() / 60; m > r.swept {
+		r.swept = m
+		r.sweep(wm.UnixNano() - int64(r.maxSession))
+	}
+}
+
+// sweep forgets the sessions that ended before cut (Unix ns), and the
+// users left without one. It runs once per minute of watermark.
+func (r *impersonation) sweep(cut int64) {
 	var old []sessKey
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
-		if n := len(*ss); n == 0 || (*ss)[n-1].end(r.maxSession) < cut {
+		live := (*ss)[:0]
+		for _, s := range *ss {
+			if s.end(r.maxSession) >= cut {
+				live = append(live, s)
+			}
+		}
+		*ss = live
+		if len(live) == 0 {
 			old = append(old, k)
 		}
 		return true
@@ -369,10 +385,11 @@ func (r *impersonation) start(ev *Event) {
 			s.AdminUser = ev.Get(parser.ColEntityPath)
 		}
 	}
+	// Copies: a session is kept for a day, the event's line must not be.
+	s.User, s.Admin, s.AdminID, s.AdminUser = strings.Clone(s.User), strings.Clone(s.Admin),
+		strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
 	if ss == nil {
 		key.V = strings.Clone(key.V)
-		s.User, s.Admin, s.AdminID, s.AdminUser = strings.Clone(s.User), strings.Clone(s.Admin),
-			strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
 	}
 	p := r.sessions.touch(key)
 	*p = append(*p, s)

@@ -23,7 +23,12 @@ import (
 // the same event name: F1) and revocations (which carry TargetType
 // PersonalAccessToken like creations: N9) are not counted.
 //
-// Parameters: min_tokens (1), max_keys (100000).
+// With anomaly true, the threshold is learned per key instead (patTrend):
+// today's count must also exceed a straight line fitted to the previous
+// anomaly_days (30) days by anomaly_sd (1.5) residual standard deviations.
+//
+// Parameters: min_tokens (1), max_keys (100000), anomaly (false),
+// anomaly_days (30), anomaly_sd (1.5).
 func patOverTimeSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -32,7 +37,7 @@ func patOverTimeSpec() Spec {
 			Description: "More than 1 access token created by one author on one user, project or group in one UTC day.",
 		},
 		Default: true,
-		Params:  []string{"min_tokens", "max_keys"},
+		Params:  []string{"min_tokens", "max_keys", "anomaly", "anomaly_days", "anomaly_sd"},
 		New:     newPATOverTime,
 	}
 }
@@ -66,6 +71,7 @@ type patOverTime struct {
 	// oldestDay is the first day still held (days before it were dropped
 	// when the watermark passed them).
 	oldestDay int64
+	trend     *patTrend // nil unless anomaly is true
 }
 
 func newPATOverTime(p *Params, _ *Env) (Rule, error) {
@@ -75,6 +81,13 @@ func newPATOverTime(p *Params, _ *Env) (Rule, error) {
 		p.Fail("max_keys", "want at least 1")
 	}
 	r.keys = newLRU[patKey, patCount](max)
+	if p.Bool("anomaly", false) {
+		r.trend = &patTrend{days: int64(p.Int("anomaly_days", 30)), k: p.Float("anomaly_sd", 1.5),
+			series: newLRU[patSeriesKey, history](max)}
+		if r.trend.days < 3 {
+			p.Fail("anomaly_days", "want at least 3")
+		}
+	}
 	return r, nil
 }
 
@@ -136,7 +149,12 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	c.Last = max(c.Last, ns)
 	c.N++
-	if c.N <= r.min || c.Alerted {
+	f := trendFit{Threshold: float64(r.min)}
+	if r.trend != nil {
+		r.trend.add(patSeriesKey{author, path}, day)
+		f = r.trend.fit(patSeriesKey{author, path}, day, float64(r.min))
+	}
+	if float64(c.N) <= f.Threshold || c.Alerted {
 		return
 	}
 	c.Alerted = true
@@ -144,9 +162,12 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	a := &Alert{
 		Time:  ev.Time,
 		Key:   []Column{{parser.ColAuthorName, author}, {parser.ColEntityPath, path}},
-		Count: c.N, Threshold: float64(r.min), HasThreshold: true,
+		Count: c.N, Threshold: f.Threshold, HasThreshold: true, Learning: f.Learning,
 		WindowStart: start, WindowEnd: start.Add(24 * time.Hour),
 		FirstEvent: time.Unix(0, c.First).UTC(), LastEvent: time.Unix(0, c.Last).UTC(),
+	}
+	if r.trend != nil {
+		a.BaselineMean, a.BaselineSD, a.HasBaseline = f.Pred, f.SD, true
 	}
 	a.AddEventID(ev.Get(parser.ColEventID))
 	emit(a)
@@ -170,6 +191,9 @@ func (r *patOverTime) Advance(wm time.Time, _ Emit) {
 	for _, k := range old {
 		r.keys.remove(k)
 	}
+	if r.trend != nil {
+		r.trend.expire(d)
+	}
 }
 
 func (r *patOverTime) Close(Emit) {}
@@ -185,8 +209,9 @@ type patSnapshot struct {
 }
 
 type patState struct {
-	OldestDay int64         `json:"oldest_day"`
-	Counts    []patSnapshot `json:"counts"`
+	OldestDay int64          `json:"oldest_day"`
+	Counts    []patSnapshot  `json:"counts"`
+	Trend     *patTrendState `json:"trend,omitempty"`
 }
 
 func (r *patOverTime) StateVersion() int { return 1 }
@@ -197,6 +222,9 @@ func (r *patOverTime) Snapshot() ([]byte, error) {
 		st.Counts = append(st.Counts, patSnapshot{k.Author, k.Path, k.Day, c.N, c.First, c.Last, c.Alerted})
 		return true
 	})
+	if r.trend != nil {
+		st.Trend = r.trend.snapshot()
+	}
 	return json.Marshal(st)
 }
 
@@ -208,6 +236,9 @@ func (r *patOverTime) Restore(data []byte) error {
 	r.oldestDay = st.OldestDay
 	for _, s := range st.Counts {
 		*r.keys.touch(patKey{s.Author, s.Path, s.Day}) = patCount{N: s.N, First: s.First, Last: s.Last, Alerted: s.Alerted}
+	}
+	if r.trend != nil && st.Trend != nil {
+		r.trend.restore(st.Trend)
 	}
 	return nil
 }

@@ -20,11 +20,11 @@ import (
 // repeats of an EventID, so a file line and its streamed copy count once).
 // Deletions are binned by when GitLab recorded them, never by when the
 // agent read them, so a shipping backlog does not pile ordinary hours into
-// one burst (N6). project_deletion_marked (delayed deletion) is not a
-// deletion.
+// one burst (N6). project_deletion_marked (delayed deletion, days before
+// the deletion) is counted only with count_marked true, as the early signal.
 //
 // Parameters: window (60m), bucket (5m), learning_period (168h), sd_factor
-// (3), min_count (10), suppress (60m).
+// (3), min_count (10), count_marked (false), suppress (60m).
 func repoDeletionSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -34,7 +34,7 @@ func repoDeletionSpec() Spec {
 				"baseline allows (mean + 3 sd, at least 10).",
 		},
 		Default:  true,
-		Params:   []string{"window", "bucket", "learning_period", "sd_factor", "min_count"},
+		Params:   []string{"window", "bucket", "learning_period", "sd_factor", "min_count", "count_marked"},
 		Suppress: defaultSuppression,
 		New:      newRepoDeletion,
 	}
@@ -56,6 +56,7 @@ type repoDeletion struct {
 	late      uint64
 	fallback  uint64
 	closed    int64 // Unix ns before which windows are closed: watermark − window
+	marked    bool  // count project_deletion_marked too
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
@@ -72,16 +73,21 @@ func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
 	}
 	r.keepHours = r.bp.Period + int64(r.window/time.Hour) + 1
 	r.suppress = p.Duration("suppress", defaultSuppression)
+	r.marked = p.Bool("count_marked", false)
 	return r, nil
 }
 
 func (r *repoDeletion) Info() Info { return repoDeletionSpec().Info }
 
+// Wants asks for project_destroyed and for the lines without EventName
+// (legacy `remove: project` lines; Observe filters them), not for a
+// RemoveAction column: one dispatch column less for every audit line.
 func (r *repoDeletion) Wants() []Key {
-	return []Key{
-		EventName("project_destroyed"),
-		{Type: parser.TypeAudit, Column: parser.ColRemoveAction, Value: "project"},
+	ks := []Key{EventName("project_destroyed"), NoEventName()}
+	if r.marked {
+		ks = append(ks, EventName("project_deletion_marked"))
 	}
+	return ks
 }
 
 // LateDropped returns the deletions whose window had closed when they came.
@@ -97,6 +103,9 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	if ev.Get(parser.ColEventName) == "" {
+		if ev.Get(parser.ColRemoveAction) != "project" {
+			return
+		}
 		r.fallback++
 	}
 	h := hourOf(t)
@@ -128,7 +137,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		}
 	}
 	a := &Alert{
-		Time:    t,
+		Time:    last, // the last event counted (t, unless t came out of order)
 		Columns: []Column{{"Authors", strings.Join(authors, ",")}},
 		Count:   n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,

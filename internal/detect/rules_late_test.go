@@ -2,6 +2,7 @@ package detect
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,5 +159,59 @@ func TestWindowClosedLateDropped(t *testing.T) {
 				t.Errorf("engine Late = %d, want 2", st.Late)
 			}
 		})
+	}
+}
+
+func TestPATAnomalyMode(t *testing.T) {
+	pat := func(when time.Time) *Event {
+		return auditEv("audit_json.log", when, parser.ColEventName, "project_access_token_created",
+			parser.ColAuthorName, "ci-bot-admin", parser.ColEntityPath, "acme/api",
+			parser.ColCustomMessage, "Created project access token with token_id: 1")
+	}
+	run := func(params map[string]string, lastDay int) []*Alert {
+		var alerts []*Alert
+		e, _ := engineFor(t, "sentinel.pat_over_time", params, &alerts)
+		for day := range 31 { // automation creates 3 tokens a day for 31 days
+			for i := range 3 {
+				e.Process(pat(tAt(strconv.Itoa(24*day) + "h" + strconv.Itoa(i) + "m")))
+			}
+		}
+		for i := range lastDay { // then day 32
+			e.Process(pat(tAt(strconv.Itoa(24*31) + "h" + strconv.Itoa(i) + "m")))
+		}
+		return alerts
+	}
+	if n := len(run(nil, 3)); n != 32 {
+		t.Errorf("plain mode: %d alerts, want 32 (every day exceeds min_tokens 1)", n)
+	}
+	anomaly := map[string]string{"anomaly": "true"}
+	learned := func(as []*Alert) (n int, last *Alert) {
+		for _, a := range as {
+			if !a.Learning {
+				n, last = n+1, a
+			}
+		}
+		return n, last
+	}
+	if n, _ := learned(run(anomaly, 3)); n != 0 {
+		t.Errorf("anomaly mode, steady 3 a day: %d learned alerts, want 0", n)
+	}
+	// The series survive a snapshot round trip.
+	var none []*Alert
+	_, r := engineFor(t, "sentinel.pat_over_time", anomaly, &none)
+	for day := range 5 {
+		r.Observe(pat(tAt(strconv.Itoa(24*day)+"h")), time.Now, func(*Alert) {})
+	}
+	snap, _ := r.(Stateful).Snapshot()
+	_, r2 := engineFor(t, "sentinel.pat_over_time", anomaly, &none)
+	if err := r2.(Stateful).Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if snap2, _ := r2.(Stateful).Snapshot(); string(snap2) != string(snap) || !strings.Contains(string(snap), `"series":[{`) {
+		t.Errorf("anomaly state round trip:\n%s\n%s", snap, snap2)
+	}
+	n, a := learned(run(anomaly, 5))
+	if n != 1 || a.Count != 4 || !near(a.BaselineMean, 3) || a.BaselineSD > 1e-9 || !near(a.Threshold, 3) {
+		t.Errorf("anomaly mode, 5 on day 32: %d learned alerts (%+v), want 1 at count 4 over the line at 3", n, a)
 	}
 }

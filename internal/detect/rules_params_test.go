@@ -25,6 +25,8 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"gitlab.distributed_guessing", map[string]string{"min_addresses": "-3"}, false, "parameter min_addresses="},
 		{"sentinel.repo_deletion", map[string]string{"bucket": "0s"}, false, "parameter bucket="},
 		{"sentinel.pat_over_time", map[string]string{"min_tokens": "two"}, false, "parameter min_tokens="},
+		{"sentinel.pat_over_time", map[string]string{"anomaly": "true", "anomaly_days": "2"}, false, "parameter anomaly_days="},
+		{"sentinel.pat_over_time", map[string]string{"anomaly": "yes"}, false, "parameter anomaly="},
 		{"sentinel.impersonation", map[string]string{"max_session": "0"}, false, "parameter max_session="},
 		{"sentinel.impersonation", map[string]string{"max_pending": "0"}, false, "parameter max_pending="},
 		{"sentinel.signin_burst", nil, false, "off"},
