@@ -20,8 +20,8 @@ const saveWait = 5 * time.Second
 
 // detector runs the detection engine for all sources of the agent.
 //
-// The parse workers of a source call want on every parsed record and copy
-// the wanted ones into their slot's event buffer (see worker.encode). The
+// The parse workers of a source call Engine.Want on every parsed record and
+// copy the wanted ones into their slot's event buffer (worker.encode). The
 // source's sender, which takes slots in file order, calls process just
 // before it hands the slot to the sink: the engine folds the slot's events
 // in file order, and the alerts they cause are encoded into the same
@@ -33,11 +33,14 @@ const saveWait = 5 * time.Second
 // suppression, baselines) is saved only while no alert is unacknowledged:
 // save holds the engine, waits for the alerts in flight, then writes. A
 // saved state therefore never covers an alert that was not delivered.
-// After a crash the lines after the tailer's checkpoint are read again;
-// those at or below the saved per-source offset are forwarded but not
-// folded again, and those after it are folded again and re-emit their
+// With the state, the position up to which each source was considered is
+// saved. After a crash, the lines between that position and the tailer's
+// checkpoint are folded again at start with their alerts dropped (they
+// rode in acknowledged batches: see catchUp); the lines after the
+// checkpoint are read again by the tailer, forwarded, folded again (the
+// engine skips those its restored state already folded) and re-emit their
 // alerts with the same alert_id. An alert is never lost on the agent's
-// side, and is sent twice only as often as lines are (at least once).
+// side, and is sent twice only when its batch is (at-least-once delivery).
 type detector struct {
 	e    *detect.Engine
 	log  *slog.Logger
