@@ -3,10 +3,12 @@ package detectconf
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // load parses a configuration the way run and check do, up to the
@@ -25,6 +27,19 @@ func load(t *testing.T, yaml string) *config.Config {
 		t.Fatalf("Validate: %v", err)
 	}
 	return c
+}
+
+// paramsOf returns the parameters of rule as the errors list them: the
+// catalogue's, then suppress.
+func paramsOf(t *testing.T, rule string) string {
+	t.Helper()
+	for _, s := range detect.Catalogue() {
+		if s.Info.ID == rule {
+			return strings.Join(append(slices.Clone(s.Params), "suppress"), ", ")
+		}
+	}
+	t.Fatalf("no rule %s in the catalogue", rule)
+	return ""
 }
 
 // TestCheckErrors is the table of the detections block's errors, each
@@ -47,9 +62,9 @@ func TestCheckErrors(t *testing.T) {
 		{"unknown rule id far from any", head + "  rules:\n    my.rule: {}\n",
 			"config.yaml:4: detections.rules.my.rule: unknown rule \"my.rule\" (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"},
 		{"parameter of another rule", head + "  rules:\n    sentinel.bruteforce:\n      min_tokens: 3\n",
-			`config.yaml:5: detections.rules.sentinel.bruteforce.min_tokens: rule sentinel.bruteforce has no parameter "min_tokens" (its parameters: window, bucket, learning_period, sd_factor, min_count, max_keys, suppress)`},
+			`config.yaml:5: detections.rules.sentinel.bruteforce.min_tokens: rule sentinel.bruteforce has no parameter "min_tokens" (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"parameter typo", head + "  rules:\n    sentinel.pat_over_time:\n      max_key: 10\n",
-			`config.yaml:5: detections.rules.sentinel.pat_over_time.max_key: rule sentinel.pat_over_time has no parameter "max_key" (did you mean "max_keys"?) (its parameters: min_tokens, max_keys, suppress)`},
+			`config.yaml:5: detections.rules.sentinel.pat_over_time.max_key: rule sentinel.pat_over_time has no parameter "max_key" (did you mean "max_keys"?) (its parameters: ` + paramsOf(t, "sentinel.pat_over_time") + `)`},
 		{"bad value type", head + "  rules:\n    sentinel.pat_over_time:\n      min_tokens: lots\n",
 			`config.yaml:5: detections.rules.sentinel.pat_over_time.min_tokens: "lots": want a non-negative integer`},
 		{"bad global value", head + "  params:\n    max_keys: -5\n",
@@ -66,7 +81,7 @@ func TestCheckErrors(t *testing.T) {
 			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)`},
 		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
 			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\" (want High, Medium, Low or Informational)\n" +
-				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: window, bucket, learning_period, sd_factor, min_count, max_keys, suppress)`},
+				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"enabled without its allow-list", head + "  rules:\n    sentinel.external_user:\n      enabled: true\n",
 			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)`},
 	}
@@ -158,7 +173,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	p = write("detections:\n  rules:\n    sentinel.pat_over_time: {min_token: 3}\n")
 	_, err = LoadFile(p, nil)
-	want := p + `:3: detections.rules.sentinel.pat_over_time.min_token: rule sentinel.pat_over_time has no parameter "min_token" (did you mean "min_tokens"?) (its parameters: min_tokens, max_keys, suppress)`
+	want := p + `:3: detections.rules.sentinel.pat_over_time.min_token: rule sentinel.pat_over_time has no parameter "min_token" (did you mean "min_tokens"?) (its parameters: ` + paramsOf(t, "sentinel.pat_over_time") + `)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n%v\nwant\n%s", err, want)
 	}
