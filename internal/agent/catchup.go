@@ -70,8 +70,10 @@ func (d *detector) loadPositions() {
 	}
 }
 
-// savePositions writes the position of every source; d.mu is held.
-func (d *detector) savePositions() error {
+// savePositions writes the positions of the last save, updated with those
+// of the running sources when live (right after the engine's state was
+// saved: they match it); d.mu is held.
+func (d *detector) savePositions(live bool) error {
 	if d.store == nil {
 		return nil
 	}
@@ -79,16 +81,22 @@ func (d *detector) savePositions() error {
 	for k, v := range d.saved {
 		out[k] = v
 	}
-	for k, p := range d.pos {
-		if v := p.get(); v.FileID != "" {
-			out[k] = v
+	if live {
+		for k, p := range d.pos {
+			if v := p.get(); v.FileID != "" {
+				out[k] = v
+			}
 		}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err
 	}
-	return d.store.Save(positionsName, positionsVersion, b)
+	if err := d.store.Save(positionsName, positionsVersion, b); err != nil {
+		return err
+	}
+	d.saved = out
+	return nil
 }
 
 // from returns where the engine's folds of source name end: the position
@@ -114,9 +122,11 @@ func (d *detector) register(name string, ck position) *srcPos {
 	if _, ok := d.saved[name]; !ok && ck.FileID != "" {
 		// A source new to the detection state starts at its checkpoint:
 		// record that at once, so that a crash before the first save
-		// catches up from there and not from the start of the file.
+		// catches up from there and not from the start of the file. The
+		// other sources keep their saved positions: the engine's state on
+		// disk is still the last save's, whatever was caught up since.
 		d.saved[name] = ck
-		if err := d.savePositions(); err != nil {
+		if err := d.savePositions(false); err != nil {
 			d.log.Warn("detection positions not saved", "err", err)
 		}
 	}

@@ -147,7 +147,7 @@ func (d *detector) save(wait time.Duration) bool {
 	}
 	// After the engine's state: positions never run ahead of what the
 	// saved state folded.
-	if err := d.savePositions(); err != nil {
+	if err := d.savePositions(true); err != nil {
 		d.log.Error("detection positions not saved", "err", err)
 		return false
 	}
