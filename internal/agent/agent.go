@@ -197,6 +197,7 @@ loop:
 					eofTicks = 0
 				}
 				if eofTicks >= 2 { // stable over two ticks: nothing more to read
+					a.flushDetections(runCtx)
 					a.log.Info("all sources read to the end and acknowledged; exiting (--once)")
 					if a.readNothing() {
 						a.log.Info("nothing was sent: every file had already been read up to its checkpoint; to send the files again use another state directory",

@@ -162,22 +162,27 @@ func (d *detector) retire() {
 }
 
 // advanceIdle moves the watermark to now − lateness when no event was
-// processed for lateness and idle reports every source read to its end, so that held events and sessions are decided
-// on a quiet instance too. Alerts it causes are sent in a batch of their
-// own through snk.
+// processed for lateness and idle reports every source read to its end, so
+// that held events and sessions are decided on a quiet instance too.
 func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time.Duration, snk sink, idle func() bool) {
 	if now.Sub(time.Unix(0, d.active.Load())) < lateness || !idle() {
 		return
 	}
+	d.advance(ctx, now.Add(-lateness), snk)
+	d.active.Store(now.UnixNano())
+}
+
+// advance moves the engine's watermark to wm (event time). The alerts it
+// causes are sent through snk in a batch of their own.
+func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
 	d.cur, d.n = fb, 0
-	d.e.Advance(now.Add(-lateness))
+	d.e.Advance(wm)
 	n := d.n
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))
 	d.mu.Unlock()
-	d.active.Store(now.UnixNano())
 	if n == 0 {
 		return
 	}

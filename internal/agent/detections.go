@@ -135,6 +135,20 @@ func (a *Agent) advanceIdle(ctx context.Context) {
 	d.advanceIdle(ctx, time.Now(), lateness, snk, a.allAtEOF)
 }
 
+// flushDetections decides what the engine holds back for lateness when
+// --once ends the run, as an idle instance would after lateness: the
+// watermark moves to now − lateness, so everything of older logs is
+// decided, and the alerts go out before the sources stop.
+func (a *Agent) flushDetections(ctx context.Context) {
+	a.mu.Lock()
+	d, snk, lateness := a.det, a.sink, a.cfg.Detections.Lateness
+	a.mu.Unlock()
+	if d == nil || snk == nil {
+		return
+	}
+	d.advance(ctx, time.Now().Add(-lateness), snk)
+}
+
 // closeDetections saves the detection state after the sources stopped.
 func (a *Agent) closeDetections() {
 	a.mu.Lock()
