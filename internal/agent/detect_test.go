@@ -124,14 +124,20 @@ func runDetectionsTuned(t *testing.T, dir string, on bool, tune func(*config.Con
 		tune(c)
 	}
 	runToEOF(t, c, nil)
+	// Every line, then nothing more for 200 ms: the alerts --once decides
+	// at the end are the last messages written.
+	last, since := -1, time.Now()
 	waitFor(t, "every line and alert at the collector", 10*time.Second, func() bool {
 		got.mu.Lock()
 		defer got.mu.Unlock()
-		n := 0
+		n := len(got.alerts)
 		for _, l := range got.lines {
 			n += len(l)
 		}
-		return n >= lines
+		if n != last {
+			last, since = n, time.Now()
+		}
+		return n-len(got.alerts) >= lines && time.Since(since) > 200*time.Millisecond
 	})
 	col.Close()
 	if len(got.errs) > 0 {

@@ -123,6 +123,27 @@ func (a *alertTally) snapshot() (lines, alerts int) {
 	return lines, len(a.alerts)
 }
 
+// settle waits until every line arrived and nothing more has for 300 ms:
+// the agent exits once its messages are written, and the last ones (the
+// alerts --once decides at the end) may still be in the socket.
+func (a *alertTally) settle(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	lastL, lastA, since := -1, -1, time.Now()
+	for time.Now().Before(deadline) {
+		a.mu.Lock()
+		l, n := len(a.lines), len(a.alerts)
+		a.mu.Unlock()
+		if l != lastL || n != lastA {
+			lastL, lastA, since = l, n, time.Now()
+		} else if l >= detectLines && time.Since(since) > 300*time.Millisecond {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the collector still receives after 20s (%d distinct lines, %d alerts)", lastL, lastA)
+}
+
 // runDetectAgent runs the agent binary on config with extra arguments.
 func runDetectAgent(t *testing.T, config string, args ...string) *agentProc {
 	t.Helper()
@@ -188,6 +209,7 @@ func TestDetectRestart(t *testing.T) {
 	}
 	refDir := filepath.Join(dir, "ref")
 	waitExit(t, runDetectAgent(t, detectConfig(t, mkdir(t, refDir), col.Addr(), logPath), "--once"))
+	ref.settle(t)
 	col.Close()
 	bursts := (detectLines + burstEvery - 1) / burstEvery
 	if _, n := ref.snapshot(); n < bursts {
@@ -224,6 +246,7 @@ func TestDetectRestart(t *testing.T) {
 	got.mu.Unlock()
 	p2 := runDetectAgent(t, conf, "--once")
 	waitExit(t, p2)
+	got.settle(t)
 	col.Close()
 	if atKill >= detectLines {
 		t.Fatalf("the whole file arrived before the kill (%d lines): the kill was not in the middle", atKill)
@@ -237,8 +260,15 @@ func TestDetectRestart(t *testing.T) {
 	}
 	refIDs, gotIDs := keys(ref.alerts), keys(got.alerts)
 	if !slices.Equal(refIDs, gotIDs) {
+		describe := func(ids []string, ta *alertTally) []string {
+			var out []string
+			for _, id := range ids {
+				out = append(out, ta.rule[id]+"@"+ta.when[id])
+			}
+			return out
+		}
 		t.Errorf("alert_ids differ from the uninterrupted run's: %d vs %d\nmissing %v\nextra %v",
-			len(gotIDs), len(refIDs), minus(refIDs, gotIDs), minus(gotIDs, refIDs))
+			len(gotIDs), len(refIDs), describe(minus(refIDs, gotIDs), ref), describe(minus(gotIDs, refIDs), got))
 	}
 	for id, n := range ref.alerts {
 		if n != 1 {
