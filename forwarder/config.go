@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -156,11 +158,14 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 		return nil, fmt.Errorf("forwarder: destination %s: unknown framing %q (want octet or lf)", c.URL, f)
 	}
 	hostPort := func(def string) (string, error) {
-		if u.Host == "" {
+		if u.Hostname() == "" {
 			return "", fmt.Errorf("forwarder: destination %s: missing host (want %s://host:port)", c.URL, u.Scheme)
 		}
-		if u.Port() == "" {
+		if u.Port() == "" && !strings.HasSuffix(u.Host, ":") {
 			return net.JoinHostPort(u.Hostname(), def), nil
+		}
+		if err := CheckPort(u.Port()); err != nil {
+			return "", fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
 		}
 		return u.Host, nil
 	}
@@ -207,9 +212,39 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 			return nil, fmt.Errorf("forwarder: destination %s: unknown socket type %q (want dgram or stream)", c.URL, t)
 		}
 	default:
-		return nil, fmt.Errorf("forwarder: destination %q: unknown scheme %q (want udp, tcp, tls or unix)", c.URL, u.Scheme)
+		return nil, fmt.Errorf("forwarder: destination %q: unknown scheme %q (want %s)", c.URL, u.Scheme, SchemeList(Schemes()))
 	}
 	return ep, nil
+}
+
+// Schemes returns the URL schemes a Forwarder sends to, in the order the
+// documentation lists them: udp, tcp, tls, unix and unixgram.
+func Schemes() []string { return []string{"udp", "tcp", "tls", "unix", "unixgram"} }
+
+// SchemeList formats schemes for a message: "udp://, tcp:// or tls://".
+func SchemeList(schemes []string) string {
+	var b strings.Builder
+	for i, s := range schemes {
+		switch {
+		case i == 0:
+		case i == len(schemes)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(s + "://")
+	}
+	return b.String()
+}
+
+// CheckPort returns an error unless port is a decimal number from 1 to
+// 65535.
+func CheckPort(port string) error {
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || port[0] == '+' {
+		return fmt.Errorf("port %q is not a number from 1 to 65535", port)
+	}
+	return nil
 }
 
 // clientTLS builds the TLS client configuration.

@@ -7,17 +7,24 @@
 // A Message holds one syslog message; Message.FromRecord fills it from a
 // parsed record and its raw line with the mapping the Microsoft Sentinel
 // GitLab functions expect: facility local7, APP-NAME GitLab-Audit-Logs,
-// GitLab-Application-Logs or GitLab-Access-Logs, MSGID the log type, the
-// parsed columns as STRUCTURED-DATA params of one element (SD-ID
-// DefaultSDID, "gitlab@32473"), and MSG the raw line byte for byte, without
-// a byte order mark. Encoder.Append writes it without allocating:
+// GitLab-Application-Logs or GitLab-Access-Logs (GitLab-Auth-Logs for the
+// Rack::Attack log, which has no Sentinel function), MSGID the log type, the
+// parsed columns as STRUCTURED-DATA, and MSG the raw line byte for byte,
+// without a byte order mark. The columns are params of the element
+// DefaultSDID ("gitlab@32473") under their own names, except the meta.*
+// columns (GitLab's Labkit context keys), which are params of the element
+// DefaultMetaSDID ("meta@32473") under the name that follows "meta.": every
+// column keeps the name the parser gave it (see parser.SDName).
+// Encoder.Append writes it without allocating:
 //
-//	<190>1 2026-08-22T10:00:00.123456Z gitlab01 GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane"] {"author_name":"Jane",...}
+//	<190>1 2026-08-22T10:00:00.123456Z gitlab01 GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane"][meta@32473 caller_id="SessionsController#create"] {"author_name":"Jane",...}
 //
 // The encoder never produces an invalid message: header fields are clamped
-// to their RFC 5424 length and to printable US-ASCII, SD names are
-// sanitised, SD values escaped and repaired to valid UTF-8. Each change is
-// counted (Encoder.Stats); none is silent.
+// to their RFC 5424 length and to printable US-ASCII, an SD-ID or
+// PARAM-NAME that is not a valid SD-NAME (never one from the parser) is
+// written in its parser.SDName short form, SD values are escaped and
+// repaired to valid UTF-8. Each change is counted (Encoder.Stats); none is
+// silent.
 //
 // # Sending
 //

@@ -1,6 +1,8 @@
 package forwarder
 
 import (
+	"cmp"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -29,11 +31,32 @@ func (f Format) String() string {
 	return "rfc5424"
 }
 
-// DefaultSDID is the SD-ID of the single STRUCTURED-DATA element. 32473 is
-// the private enterprise number RFC 5612 reserves for documentation and
-// examples; an organisation with its own IANA enterprise number should set
-// Encoder.SDID to "gitlab@<its number>".
+// DefaultSDID is the SD-ID of the STRUCTURED-DATA element that carries the
+// columns. 32473 is the private enterprise number RFC 5612 reserves for
+// documentation and examples; an organisation with its own IANA enterprise
+// number should set Encoder.SDID to "gitlab@<its number>".
 const DefaultSDID = "gitlab@32473"
+
+// DefaultMetaSDID is the SD-ID of the element that carries the meta.*
+// columns (GitLab's Labkit context keys) when Encoder.SDID is DefaultSDID.
+// It is a private SD-ID (name@number), not the IANA-registered "meta" of
+// RFC 5424 §7.3.
+const DefaultMetaSDID = "meta@32473"
+
+// MetaSDIDFor returns the SD-ID of the meta.* element that goes with the SD-ID
+// sdID: "meta" followed by the "@<enterprise number>" of sdID, for example
+// "meta@32473" for "gitlab@32473". An sdID without '@' (an IANA-registered
+// name, which no GitLab element is) gives DefaultMetaSDID.
+func MetaSDIDFor(sdID string) string {
+	if sdID == "" {
+		sdID = DefaultSDID
+	}
+	at := strings.LastIndexByte(sdID, '@')
+	if at < 0 {
+		return DefaultMetaSDID
+	}
+	return "meta" + sdID[at:]
+}
 
 // Field length limits of RFC 5424 §6 (in octets).
 const (
@@ -41,30 +64,45 @@ const (
 	MaxAppName  = 48
 	MaxProcID   = 128
 	MaxMsgID    = 32
-	MaxSDName   = 32
+	MaxSDName   = parser.MaxSDName
 )
 
 // Encoder writes Messages as syslog. The zero value writes RFC 5424 with
 // the DefaultSDID. Set the exported fields before first use and do not
 // change them afterwards; Append is then safe for concurrent use.
 //
+// STRUCTURED-DATA has up to two elements, in this order: [SDID ...] with
+// every param not named meta.*, under its own name, and [MetaSDID ...] with
+// every meta.X param as PARAM-NAME X (the "meta." dropped); an element with
+// no params is left out. A param name that is not a valid SD-NAME (for X:
+// what follows "meta.") is written as its parser.SDName short form, the same
+// rule the parser names its meta.* columns by, so a parsed record's columns
+// reach the wire under the names Parse gave them.
+//
 // The encoder never fails and never drops data silently. Whatever the input,
 // the output is a well-formed message: header fields that are too long or
 // hold characters outside printable US-ASCII are clamped (replaced by '_'),
-// SD-ID and PARAM-NAMEs are made valid SD-NAMEs, PARAM-VALUEs are escaped
-// and invalid UTF-8 in them is replaced by U+FFFD. Every such change is
-// counted in Stats. MSG is copied byte for byte, except that a leading byte
-// order mark and trailing CR/LF bytes are removed (a BOM is never written).
+// an SD-ID or PARAM-NAME that is not a valid SD-NAME is written in its short
+// form, PARAM-VALUEs are escaped and invalid UTF-8 in them is replaced by
+// U+FFFD. Every such change is counted in Stats. MSG is copied byte for
+// byte, except that a leading byte order mark and trailing CR/LF bytes are
+// removed (a BOM is never written).
 type Encoder struct {
 	// Format is RFC5424 (default) or RFC3164.
 	Format Format
-	// SDID is the SD-ID of the STRUCTURED-DATA element; "" means DefaultSDID.
+	// SDID is the SD-ID of the element with the columns; "" means
+	// DefaultSDID.
 	SDID string
+	// MetaSDID is the SD-ID of the element with the meta.* columns; ""
+	// means MetaSDIDFor(SDID), e.g. "meta@32473". When it equals SDID,
+	// all params go into that one element.
+	MetaSDID string
 	// NoSD writes the NILVALUE "-" instead of STRUCTURED-DATA.
 	NoSD bool
 
+	sdHeads    atomic.Pointer[sdHeads] // built on first use from SDID and MetaSDID
 	clamped    atomic.Uint64
-	paramNames atomic.Uint64
+	shortNames atomic.Uint64
 	repaired   atomic.Uint64
 	boms       atomic.Uint64
 	timestamps atomic.Uint64
@@ -76,9 +114,11 @@ type EncoderStats struct {
 	// were shortened to their RFC limit or had characters outside printable
 	// US-ASCII replaced by '_'.
 	Clamped uint64
-	// ParamNames counts SD-IDs and PARAM-NAMEs changed to fit the SD-NAME
-	// rule (1-32 printable US-ASCII characters except '=', ']', '"' and space).
-	ParamNames uint64
+	// ShortNames counts SD-IDs and PARAM-NAMEs that were not valid SD-NAMEs
+	// (1-32 printable US-ASCII characters except '=', ']', '"' and space)
+	// and were written in their parser.SDName short form. It stays 0 for
+	// records from this module's parsers, whose column names always fit.
+	ShortNames uint64
 	// Repaired counts PARAM-VALUEs whose invalid UTF-8 was replaced by U+FFFD.
 	Repaired uint64
 	// BOMs counts byte order marks removed from the start of MSG.
@@ -91,7 +131,7 @@ type EncoderStats struct {
 func (e *Encoder) Stats() EncoderStats {
 	return EncoderStats{
 		Clamped:    e.clamped.Load(),
-		ParamNames: e.paramNames.Load(),
+		ShortNames: e.shortNames.Load(),
 		Repaired:   e.repaired.Load(),
 		BOMs:       e.boms.Load(),
 		Timestamps: e.timestamps.Load(),
@@ -133,18 +173,15 @@ func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int
 			dst = e.appendElement(dst, m.Elements[i].ID, m.Elements[i].Params)
 		}
 		if len(m.Params) > 0 {
-			id := e.SDID
-			if id == "" {
-				id = DefaultSDID
-			}
-			dst = e.appendElement(dst, id, m.Params)
+			dst = e.appendSD(dst, m.Params)
 		}
 	}
 	dst, msg = e.appendBody(dst, m)
 	return dst, sd, msg
 }
 
-// appendElement writes one SD-ELEMENT: [ID NAME="VALUE" ...].
+// appendElement writes one SD-ELEMENT: [ID NAME="VALUE" ...], with ID and
+// each NAME in their parser.SDName form.
 func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []byte {
 	dst = append(dst, '[')
 	dst = e.appendSDName(dst, id)
@@ -157,6 +194,92 @@ func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []
 		dst = append(dst, '"')
 	}
 	return append(dst, ']')
+}
+
+// appendSD writes the STRUCTURED-DATA of a message with params: the element
+// of the columns, then the element of the meta.* columns, each only when it
+// has params. When both elements would have the same SD-ID (an SDID named
+// "meta"), all params go into one element, which RFC 5424 allows.
+//
+// The first pass writes the columns and notes where the meta.* ones start;
+// the second starts there (the parsers put them last, GeoIP columns aside).
+func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
+	h := e.heads()
+	open := false
+	firstMeta := len(params)
+	for i := range params {
+		p := &params[i]
+		if isMeta(p.Name) {
+			firstMeta = min(firstMeta, i)
+			continue
+		}
+		if !open {
+			dst = e.appendHead(dst, h.main, h.mainShort)
+			open = true
+		}
+		dst = append(dst, ' ')
+		dst = e.appendSDName(dst, p.Name)
+		dst = append(dst, '=', '"')
+		dst = e.appendParamValue(dst, p.Value)
+		dst = append(dst, '"')
+	}
+	if firstMeta < len(params) {
+		if open && !h.same {
+			dst = append(dst, ']')
+			open = false
+		}
+		if !open {
+			dst = e.appendHead(dst, h.meta, h.metaShort)
+		}
+		for i := firstMeta; i < len(params); i++ {
+			if p := &params[i]; isMeta(p.Name) {
+				dst = append(dst, ' ')
+				dst = e.appendSDName(dst, p.Name[len(parser.MetaPrefix):])
+				dst = append(dst, '=', '"')
+				dst = e.appendParamValue(dst, p.Value)
+				dst = append(dst, '"')
+			}
+		}
+	}
+	return append(dst, ']')
+}
+
+// sdHeads are the openings of the two SD elements, "[" and the SD-ID as
+// written, built once per Encoder so that Append neither allocates nor
+// checks the SD-IDs for every message.
+type sdHeads struct {
+	main, meta           string
+	mainShort, metaShort bool // the SD-ID is written in its short form (counted per message)
+	same                 bool // both elements have the same SD-ID: write one
+}
+
+// heads returns the element openings, building them on first use.
+func (e *Encoder) heads() *sdHeads {
+	if h := e.sdHeads.Load(); h != nil {
+		return h
+	}
+	id := cmp.Or(e.SDID, DefaultSDID)
+	meta := cmp.Or(e.MetaSDID, MetaSDIDFor(e.SDID))
+	h := &sdHeads{
+		main: "[" + parser.SDName(id), mainShort: !parser.ValidSDName(id),
+		meta: "[" + parser.SDName(meta), metaShort: !parser.ValidSDName(meta),
+		same: id == meta,
+	}
+	e.sdHeads.Store(h)
+	return h
+}
+
+// appendHead writes an element opening, counting an SD-ID in short form.
+func (e *Encoder) appendHead(dst []byte, head string, short bool) []byte {
+	if short {
+		e.shortNames.Add(1)
+	}
+	return append(dst, head...)
+}
+
+// isMeta reports whether a param goes into the meta.* element.
+func isMeta(name string) bool {
+	return len(name) >= len(parser.MetaPrefix) && name[:len(parser.MetaPrefix)] == parser.MetaPrefix
 }
 
 // appendBody appends " MSG" (nothing when the line is empty) and returns
@@ -337,53 +460,42 @@ var sdValueSpecial = func() (t [256]bool) {
 	return t
 }()
 
-// appendSDName writes an SD-ID or PARAM-NAME: 1-32 printable US-ASCII
-// characters except '=', ']', '"' (and space, which is not printable).
+// appendSDName writes an SD-ID or PARAM-NAME: s when it is a valid SD-NAME
+// (1-32 printable US-ASCII characters except '=', ']', '"' and space), else
+// its parser.SDName short form (counted).
 //
-// Names are checked eight bytes at a time; a name of 8 bytes or more ends
-// with one overlapping 8-byte check instead of a bytewise tail. Checking
-// is cheaper than any cache shared by concurrent encoders would be: the
-// column names are 2-32 bytes, so 1-4 word checks.
+// The check is parser.ValidSDName eight bytes at a time: a name of 8 bytes
+// or more ends with one overlapping 8-byte check instead of a bytewise
+// tail. Checking is cheaper than any cache shared by concurrent encoders
+// would be: the column names are 2-32 bytes, so 1-4 word checks.
 func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 	n := len(s)
 	switch {
 	case n >= 8 && n <= MaxSDName:
 		for i := 0; i+8 < n; i += 8 {
 			if nameBad8(load8s(s[i:])) != 0 {
-				return e.appendSDNameSlow(dst, s)
+				return e.appendShortName(dst, s)
 			}
 		}
 		if nameBad8(load8s(s[n-8:])) != 0 {
-			return e.appendSDNameSlow(dst, s)
+			return e.appendShortName(dst, s)
 		}
 	case n > 0 && n < 8:
 		for i := 0; i < n; i++ {
 			if sdNameBad[s[i]] {
-				return e.appendSDNameSlow(dst, s)
+				return e.appendShortName(dst, s)
 			}
 		}
 	default:
-		return e.appendSDNameSlow(dst, s)
+		return e.appendShortName(dst, s)
 	}
 	return append(dst, s...)
 }
 
-func (e *Encoder) appendSDNameSlow(dst []byte, s string) []byte {
-	e.paramNames.Add(1)
-	if s == "" {
-		return append(dst, '_')
-	}
-	if len(s) > MaxSDName {
-		s = s[:MaxSDName]
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if sdNameBad[c] {
-			c = '_'
-		}
-		dst = append(dst, c)
-	}
-	return dst
+// appendShortName writes the short form of a name that is not an SD-NAME.
+func (e *Encoder) appendShortName(dst []byte, s string) []byte {
+	e.shortNames.Add(1)
+	return parser.AppendSDName(dst, s)
 }
 
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get

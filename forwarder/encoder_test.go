@@ -23,7 +23,7 @@ func TestEncodeRFC5424(t *testing.T) {
 				AppName: AppNameAudit, MsgID: "audit",
 				Params: []parser.Field{{Name: "AuthorName", Value: []byte("Jane")}, {Name: "meta.caller_id", Value: []byte("POST /api")}},
 				Msg:    []byte(`{"severity":"INFO"}`)},
-			want: `<190>1 2026-08-22T10:00:00.123456Z gitlab01.example.com GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane" meta.caller_id="POST /api"] {"severity":"INFO"}`,
+			want: `<190>1 2026-08-22T10:00:00.123456Z gitlab01.example.com GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="Jane"][meta@32473 caller_id="POST /api"] {"severity":"INFO"}`,
 		},
 		{
 			name: "nil values",
@@ -60,10 +60,69 @@ func TestEncodeRFC5424(t *testing.T) {
 			want: `<190>1 - host_name ` + strings.Repeat("a", 48) + ` pid_ __n__code -`,
 		},
 		{
-			name: "param names sanitised",
+			// The short forms: the name's first 23 bytes, bytes an SD-NAME
+			// cannot hold as '_', '~' and the FNV-1a hash of the name
+			// (hash/fnv New32a of `a b=c]d"e` is 23003c12).
+			name: "invalid param names in their short form",
 			m: Message{Facility: Local7, Severity: Informational,
 				Params: []parser.Field{{Name: `a b=c]d"e`, Value: nil}, {Name: "", Value: []byte("x")}, {Name: strings.Repeat("n", 40), Value: []byte("y")}}},
-			want: `<190>1 - - - - - [gitlab@32473 a_b_c_d_e="" _="x" ` + strings.Repeat("n", 32) + `="y"]`,
+			want: `<190>1 - - - - - [gitlab@32473 a_b_c_d_e~23003c12="" ~811c9dc5="x" ` + strings.Repeat("n", 23) + `~ac92a0e5="y"]`,
+		},
+		{
+			// Issue 10 C: the 33-character Labkit key keeps its name, as
+			// PARAM-NAME artifacts_dependencies_count of meta@32473.
+			name: "meta columns in their own element",
+			m: Message{Facility: Local7, Severity: Informational, Params: []parser.Field{
+				{Name: "meta.caller_id", Value: []byte("Projects::ArtifactsController#download")},
+				{Name: "Severity", Value: []byte("INFO")},
+				{Name: "meta.artifacts_dependencies_count", Value: []byte("3")},
+				{Name: "Message", Value: []byte("m")},
+			}},
+			want: `<190>1 - - - - - [gitlab@32473 Severity="INFO" Message="m"][meta@32473 caller_id="Projects::ArtifactsController#download" artifacts_dependencies_count="3"]`,
+		},
+		{
+			name: "only meta columns",
+			m:    Message{Facility: Local7, Severity: Informational, Params: []parser.Field{{Name: "meta.user", Value: []byte("root")}}},
+			want: `<190>1 - - - - - [meta@32473 user="root"]`,
+		},
+		{
+			name: "meta names with forbidden bytes in their short form",
+			m: Message{Facility: Local7, Severity: Informational, Params: []parser.Field{
+				{Name: "meta.user name", Value: []byte("1")}, {Name: "meta.user=name", Value: []byte("2")},
+				{Name: "meta.user]name", Value: []byte("3")}, {Name: `meta.user"name`, Value: []byte("4")},
+				{Name: "meta.usér", Value: []byte("5")}, {Name: "meta.", Value: []byte("6")},
+				{Name: "meta.artifacts_dependencies_count_of_the_first_kind", Value: []byte("7")},
+				{Name: "meta.artifacts_dependencies_count_of_the_other_kind", Value: []byte("8")},
+			}},
+			want: `<190>1 - - - - - [meta@32473 user_name~a59136f5="1" user_name~b61063de="2" user_name~5e463e7e="3" user_name~c4088ff3="4"` +
+				` us__r~7cf2aa15="5" ~811c9dc5="6" artifacts_dependencies_~985fb1f4="7" artifacts_dependencies_~7b6f2898="8"]`,
+		},
+		{
+			name: "meta SD-ID follows the SD-ID's enterprise number",
+			enc:  Encoder{SDID: "gitlab@99999"},
+			m:    Message{Facility: Kern, Severity: Emergency, Params: []parser.Field{{Name: "a", Value: []byte("b")}, {Name: "meta.x", Value: []byte("y")}}},
+			want: `<0>1 - - - - - [gitlab@99999 a="b"][meta@99999 x="y"]`,
+		},
+		{
+			name: "meta SD-ID set",
+			enc:  Encoder{SDID: "gl@1", MetaSDID: "labkit@1"},
+			m:    Message{Facility: Kern, Severity: Emergency, Params: []parser.Field{{Name: "meta.x", Value: []byte("y")}, {Name: "a", Value: []byte("b")}}},
+			want: `<0>1 - - - - - [gl@1 a="b"][labkit@1 x="y"]`,
+		},
+		{
+			// Two elements may not share an SD-ID; one element may repeat
+			// a PARAM-NAME (RFC 5424 §6.3.3).
+			name: "SD-ID named meta: one element",
+			enc:  Encoder{SDID: "meta@1"},
+			m: Message{Facility: Kern, Severity: Emergency, Params: []parser.Field{{Name: "meta.a", Value: []byte("1")},
+				{Name: "a", Value: []byte("2")}}},
+			want: `<0>1 - - - - - [meta@1 a="2" a="1"]`,
+		},
+		{
+			name: "SD-ID without enterprise number",
+			enc:  Encoder{SDID: "gitlab"},
+			m:    Message{Facility: Kern, Severity: Emergency, Params: []parser.Field{{Name: "a", Value: []byte("b")}, {Name: "meta.x", Value: []byte("y")}}},
+			want: `<0>1 - - - - - [gitlab a="b"][meta@32473 x="y"]`,
 		},
 		{
 			name: "year out of range",
@@ -89,13 +148,14 @@ func TestEncoderStatsCountEveryChange(t *testing.T) {
 		Msg:    []byte("\xEF\xBB\xBFline"), Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	e.Append(nil, &m)
 	got := e.Stats()
-	want := EncoderStats{Clamped: 3, ParamNames: 1, Repaired: 1, BOMs: 1, Timestamps: 1}
+	want := EncoderStats{Clamped: 3, ShortNames: 1, Repaired: 1, BOMs: 1, Timestamps: 1}
 	if got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
 	}
 	// A clean message changes nothing.
 	e2 := Encoder{}
-	clean := Message{Hostname: "h", AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte("v ü")}}, Msg: []byte("m")}
+	clean := Message{Hostname: "h", AppName: "a", Msg: []byte("m"), Params: []parser.Field{{Name: "k", Value: []byte("v ü")},
+		{Name: "meta.artifacts_dependencies_count", Value: []byte("3")}}}
 	e2.Append(nil, &clean)
 	if s := e2.Stats(); s != (EncoderStats{}) {
 		t.Errorf("clean message changed: %+v", s)
@@ -205,6 +265,14 @@ func TestEncodeAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() { buf = e.Append(buf[:0], &m) })
 	if allocs != 0 {
 		t.Errorf("Append allocates %v times per message, want 0", allocs)
+	}
+	// A derived meta SD-ID is built on the first Append only.
+	custom := Encoder{SDID: "gitlab@99999"}
+	if allocs := testing.AllocsPerRun(1000, func() { buf = custom.Append(buf[:0], &m) }); allocs != 0 {
+		t.Errorf("Append with SDID %q allocates %v times per message, want 0", custom.SDID, allocs)
+	}
+	if !strings.Contains(string(buf), "[meta@99999 caller_id=") {
+		t.Errorf("no meta@99999 element in %q", buf)
 	}
 	var b Batch
 	for range 100 {

@@ -48,8 +48,10 @@ type item struct {
 
 // Stats are a Forwarder's counters.
 type Stats struct {
-	// Messages and Batches count what was acknowledged: written (flushed)
-	// to the transport.
+	// Messages counts messages written to the transport: a stream batch's
+	// once the whole batch was written (flushed), a datagram as soon as it
+	// was sent. Batches counts batches acknowledged without error. Every
+	// message given to Send ends up in Messages or in Dropped, never both.
 	Messages, Batches uint64
 	// Bytes counts bytes written to the transport, framing and resends
 	// included.

@@ -751,3 +751,52 @@ func nilIfDash(s string) *string {
 	}
 	return &s
 }
+
+// TestAccountingAddsUp sends one batch to destinations where nobody
+// listens and closes the Forwarder at once, as the send command does, and
+// checks that every message is counted once, as written (Messages) or as
+// not sent (Dropped): a datagram written before the refusal was noticed
+// counts as written, and Close keeps retrying the batch being sent until
+// MaxAttempts.
+func TestAccountingAddsUp(t *testing.T) {
+	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	udpURL := "udp://" + udp.LocalAddr().String()
+	udp.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcpURL := "tcp://" + ln.Addr().String()
+	ln.Close()
+	for _, url := range []string{udpURL, tcpURL} {
+		t.Run(url[:3], func(t *testing.T) {
+			f, err := New(Config{URL: url, MaxAttempts: 3, MinBackoff: 20 * time.Millisecond, MaxBackoff: 40 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 25
+			b := new(Batch)
+			for _, m := range testMessages(n) {
+				b.Append(&Encoder{}, &m)
+			}
+			acked := make(chan error, 1)
+			if err := f.Send(context.Background(), b, func(err error) { acked <- err }); err != nil {
+				t.Fatal(err)
+			}
+			err = f.Close(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "giving up") || !strings.Contains(err.Error(), "connection refused") {
+				t.Errorf("Close = %v; want giving up after connection refused", err)
+			}
+			if err := <-acked; err == nil {
+				t.Error("batch acknowledged without error")
+			}
+			st := f.Stats()
+			if st.Messages+st.Dropped != n || st.Dropped == 0 {
+				t.Errorf("Messages %d + Dropped %d != %d sent to Send (or nothing dropped)", st.Messages, st.Dropped, n)
+			}
+		})
+	}
+}

@@ -119,7 +119,8 @@ func integrationMessages(t *testing.T, big bool) []Message {
 		m.FromLine(parser.TypeAudit, line, &o)
 		m.Severity = Warning
 		m.Time = time.Date(2026, 8, 22, 10, 0, i, 123456000, time.UTC)
-		m.Params = []parser.Field{{Name: "AuthorName", Value: []byte(v)}, {Name: "meta.caller_id", Value: fmt.Appendf(nil, "seq-%d", i)}}
+		m.Params = []parser.Field{{Name: "AuthorName", Value: []byte(v)}, {Name: "meta.caller_id", Value: fmt.Appendf(nil, "seq-%d", i)},
+			{Name: "meta.artifacts_dependencies_count", Value: fmt.Appendf(nil, "%d", i)}}
 		ms = append(ms, m)
 	}
 	files, _ := filepath.Glob("../testdata/*.log")
@@ -200,9 +201,14 @@ func checkDaemonRecords(t *testing.T, got []daemonRecord, sent []Message, lf boo
 		if g.Msg != string(m.Msg) {
 			t.Errorf("record %d MSG\n got %q\nwant %q", i, trunc([]byte(g.Msg)), trunc(m.Msg))
 		}
-		sd := g.SD[DefaultSDID]
-		if len(sd) != len(m.Params) {
-			t.Errorf("record %d SD = %v (raw %q), want %d params", i, g.SD, trunc(g.RawSD), len(m.Params))
+		var e Encoder
+		want := wantSDOf(&e, m)
+		nParams := 0
+		for _, params := range g.SD {
+			nParams += len(params)
+		}
+		if len(g.SD) != len(want) || nParams != len(m.Params) {
+			t.Errorf("record %d SD = %v (raw %q), want %d params in %d elements", i, g.SD, trunc(g.RawSD), len(m.Params), len(want))
 			continue
 		}
 		for _, p := range m.Params {
@@ -210,8 +216,9 @@ func checkDaemonRecords(t *testing.T, got []daemonRecord, sent []Message, lf boo
 			if lf {
 				want = strings.ReplaceAll(want, "\n", " ")
 			}
-			if sd[p.Name] != want {
-				t.Errorf("record %d SD %s = %d bytes %q, want %d bytes %q", i, p.Name, len(sd[p.Name]), trunc([]byte(sd[p.Name])), len(want), trunc([]byte(want)))
+			id, name := wireKey(&e, p.Name)
+			if got := g.SD[id][name]; got != want {
+				t.Errorf("record %d SD %s %s (column %s) = %d bytes %q, want %d bytes %q", i, id, name, p.Name, len(got), trunc([]byte(got)), len(want), trunc([]byte(want)))
 			}
 		}
 	}

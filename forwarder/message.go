@@ -151,9 +151,9 @@ type Message struct {
 	// (RFC 5424) or as the encoding time (RFC 3164, which has no NILVALUE).
 	Time     time.Time
 	Hostname string // "" is written as "-"
-	AppName  string // GitLab-Audit-Logs, GitLab-Application-Logs or GitLab-Access-Logs
+	AppName  string // GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs
 	ProcID   string // "" is written as "-"
-	MsgID    string // the record type: "audit", "application" or "access"
+	MsgID    string // the record type: "audit", "application", "access" or "auth"
 	// Params are the STRUCTURED-DATA parameters, in order. Values alias the
 	// parsed record; the Message must be encoded before the record is reused.
 	Params []parser.Field
@@ -172,11 +172,13 @@ type Element struct {
 	Params []parser.Field
 }
 
-// The APP-NAMEs the Microsoft Sentinel functions select on.
+// The APP-NAMEs the Microsoft Sentinel functions select on, and the one of
+// the Rack::Attack log (auth_json.log), which has no Sentinel function.
 const (
 	AppNameAudit       = "GitLab-Audit-Logs"
 	AppNameApplication = "GitLab-Application-Logs"
 	AppNameAccess      = "GitLab-Access-Logs"
+	AppNameAuth        = "GitLab-Auth-Logs"
 	// AppNameUnknown is used for lines whose type is not known.
 	AppNameUnknown = "GitLab-Logs"
 	// AppNameDetections carries the detection engine's alerts, never log
@@ -193,6 +195,8 @@ func AppName(t parser.Type) string {
 		return AppNameApplication
 	case parser.TypeAccess:
 		return AppNameAccess
+	case parser.TypeAuth:
+		return AppNameAuth
 	}
 	return AppNameUnknown
 }
@@ -246,12 +250,14 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 // command and by the agent:
 //
 //   - FACILITY is o.Facility (local7 by default);
-//   - APP-NAME is o.AppName, else GitLab-Audit-Logs, GitLab-Application-Logs or
-//     GitLab-Access-Logs by r.Type; MSGID is the type name ("audit", ...);
+//   - APP-NAME is o.AppName, else GitLab-Audit-Logs, GitLab-Application-Logs,
+//     GitLab-Access-Logs or GitLab-Auth-Logs by r.Type; MSGID is the type name
+//     ("audit", ...);
 //   - SEVERITY is SeverityFromStatus(ResponseCode) for access records and
 //     SeverityFromLabel(Severity) for the others (info when absent);
 //   - TIMESTAMP is r.Time, else o.Now (the time the line was read);
 //   - STRUCTURED-DATA params are r.Fields, in order (values are aliased);
+//     the Encoder writes the meta.* ones in an element of their own;
 //   - MSG is line, byte for byte.
 func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 	m.FromLine(r.Type, line, o)

@@ -131,37 +131,38 @@ func wantHeader(s string, max int) string {
 	return string(b)
 }
 
-func wantSDName(s string) string {
-	if s == "" {
-		return "_"
-	}
-	if len(s) > MaxSDName {
-		s = s[:MaxSDName]
-	}
-	b := []byte(s)
-	for i, c := range b {
-		if c < 33 || c > 126 || c == '=' || c == ']' || c == '"' {
-			b[i] = '_'
+// wireKey is the documented place of a param on the wire: the SD-ID of its
+// element and its PARAM-NAME (see Encoder).
+func wireKey(e *Encoder, name string) (id, param string) {
+	if rest, ok := strings.CutPrefix(name, parser.MetaPrefix); ok {
+		id = e.MetaSDID
+		if id == "" {
+			id = MetaSDIDFor(e.SDID)
 		}
+		return parser.SDName(id), parser.SDName(rest)
 	}
-	return string(b)
+	id = e.SDID
+	if id == "" {
+		id = DefaultSDID
+	}
+	return parser.SDName(id), parser.SDName(name)
 }
 
 func wantSDOf(e *Encoder, m *Message) map[string]map[string]string {
 	if e.NoSD || len(m.Params) == 0 {
 		return nil
 	}
-	id := e.SDID
-	if id == "" {
-		id = DefaultSDID
-	}
-	params := map[string]string{}
+	sd := map[string]map[string]string{}
 	for _, p := range m.Params {
+		id, name := wireKey(e, p.Name)
+		if sd[id] == nil {
+			sd[id] = map[string]string{}
+		}
 		// Converting to []rune turns each invalid byte into U+FFFD, as the
 		// encoder does.
-		params[wantSDName(p.Name)] = string([]rune(string(p.Value)))
+		sd[id][name] = string([]rune(string(p.Value)))
 	}
-	return map[string]map[string]string{wantSDName(id): params}
+	return sd
 }
 
 func wantMsgOf(b []byte) []byte {
@@ -297,4 +298,84 @@ func typeOfFile(path string) parser.Type {
 		return parser.TypeApplication
 	}
 	return parser.TypeUnknown
+}
+
+// TestRoundTripMetaElement parses the meta.* sample lines, encodes them and
+// reads them back with the go-syslog v3 RFC 5424 parser: the meta.* columns
+// arrive in their own element under the name that follows "meta." in the
+// column, the other columns in the main element under their own names.
+func TestRoundTripMetaElement(t *testing.T) {
+	data, err := os.ReadFile("../testdata/application_json_meta.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	want := []map[string]map[string]string{
+		{
+			"gitlab@99999": {"Severity": "INFO", "EventTime": "2024-06-03T09:12:44.512Z", "CorrelationID": "01HZG5Q7M3VJ8K2D4T6Y9B1C0E",
+				"Message": "Job dependencies resolved"},
+			"meta@99999": {"caller_id": "POST /api/:version/jobs/request", "remote_ip": "10.0.4.17",
+				"feature_category": "continuous_integration", "user": "ci-bot", "user_id": "57", "project": "acme/widgets",
+				"root_namespace": "acme", "client_id": "runner/12", "artifacts_dependencies_size": "1048576",
+				"artifacts_dependencies_count": "3", "sidekiq_destination_shard_name": "default"},
+		},
+		{
+			"gitlab@99999": {"Severity": "WARN", "EventTime": "2024-06-03T09:12:45.001Z", "CorrelationID": "01HZG5Q7N1AB2CD3EF4GH5JK6M",
+				"Message": "meta keys that are not SD-NAMEs"},
+			"meta@99999": {"user_name~a59136f5": "space", "a_b~0ab0bc73": "equals", "a_b~0b9e3f13": "bracket",
+				"q_uote~029dc4d9": "quote", "caf__~a82b5049": "non-ASCII", "~811c9dc5": "empty", "tab_here~a0c92419": "control"},
+		},
+		{
+			"gitlab@99999": {"Severity": "INFO", "EventTime": "2024-06-03T09:12:46.250Z", "CorrelationID": "01HZG5Q7P8QR9ST0UV1WX2YZ3A",
+				"Message": "two long keys sharing their first 32 characters, one repeated"},
+			"meta@99999": {"artifacts_dependencies_~985fb1f4": "3", "artifacts_dependencies_~7b6f2898": "2"},
+		},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d sample lines, want %d", len(lines), len(want))
+	}
+	p := rfc5424.NewParser(rfc5424.WithBestEffort())
+	e := Encoder{SDID: "gitlab@99999"}
+	o := DefaultRecordOptions("gl")
+	var rec parser.Record
+	var m Message
+	for i, line := range lines {
+		if err := new(parser.Application).Parse(line, &rec); err != nil {
+			t.Fatal(err)
+		}
+		m.FromRecord(&rec, line, &o)
+		enc := e.Append(nil, &m)
+		got, err := p.Parse(enc)
+		if err != nil {
+			t.Fatalf("line %d: go-syslog: %v in %q", i+1, err, enc)
+		}
+		sd := got.(*rfc5424.SyslogMessage).StructuredData
+		if sd == nil || len(*sd) != len(want[i]) {
+			t.Fatalf("line %d: SD %v, want %v", i+1, sd, want[i])
+		}
+		for id, params := range want[i] {
+			gp := (*sd)[id]
+			if len(gp) != len(params) {
+				t.Errorf("line %d: [%s] = %v, want %v", i+1, id, gp, params)
+			}
+			for k, v := range params {
+				if gp[k] != v {
+					t.Errorf("line %d: [%s] %s = %q, want %q", i+1, id, k, gp[k], v)
+				}
+			}
+		}
+		// Every column of the record is found on the wire by the rule.
+		for _, f := range rec.Fields {
+			id, name := "gitlab@99999", f.Name
+			if rest, ok := strings.CutPrefix(f.Name, "meta."); ok {
+				id, name = "meta@99999", rest
+			}
+			if (*sd)[id][name] != string(f.Value) {
+				t.Errorf("line %d: column %s = %q not found as [%s] %s", i+1, f.Name, f.Value, id, name)
+			}
+		}
+	}
+	if s := e.Stats(); s.ShortNames != 0 {
+		t.Errorf("parsed columns were renamed on the wire: %+v", s)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // TestSWARMatchesTables checks the word-at-a-time scans against the
@@ -59,7 +61,7 @@ func TestScanEveryPosition(t *testing.T) {
 				if pos >= 0 {
 					b = append(b[:pos:pos], append([]byte(sp), b[pos+1:]...)...)
 				}
-				if got, want := string(e.appendSDName(nil, string(b))), wantSDName(string(b)); got != want {
+				if got, want := string(e.appendSDName(nil, string(b))), parser.SDName(string(b)); got != want {
 					t.Fatalf("appendSDName(%q) = %q, want %q", b, got, want)
 				}
 				if got, want := string(e.appendParamValue(nil, b)), refValue(b); got != want {

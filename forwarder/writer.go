@@ -24,7 +24,13 @@ type writer struct {
 	wv       net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
 	dgram    []byte      // scratch for truncated datagrams
 	failures int         // consecutive failures since the last successful write
-	dialedOK bool        // the first connection attempt was reported
+	sending  *item       // datagram transports: the batch being sent
+	// dgramsOK counts datagrams written on the current connection. A
+	// refusal (ICMP port unreachable) of one datagram is reported by the
+	// next write, so only the second success on a connection proves the
+	// first was not refused and resets failures.
+	dgramsOK int
+	dialedOK bool // the first connection attempt was reported
 }
 
 func newWriter(f *Forwarder) *writer {
@@ -125,8 +131,11 @@ func (w *writer) nack(it *item, err error) {
 	}
 }
 
+// ackItem acknowledges it. Datagrams were counted one by one as they were
+// written (it.next); a stream batch counts all its messages here, so that
+// Messages plus Dropped is every message given to Send.
 func (w *writer) ackItem(it *item) {
-	w.f.messages.Add(uint64(it.b.Len()))
+	w.f.messages.Add(uint64(it.b.Len() - it.next))
 	w.f.batches.Add(1)
 	if it.ack != nil {
 		it.ack(nil)
@@ -236,6 +245,8 @@ func (w *writer) recover(cause error) error {
 // MaxDatagram, and acknowledges it.
 func (w *writer) sendDatagrams(it *item) error {
 	b := it.b
+	w.sending = it
+	defer func() { w.sending = nil }()
 	for it.next < len(b.spans) {
 		d := w.datagram(b, b.spans[it.next])
 		_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
@@ -248,7 +259,10 @@ func (w *writer) sendDatagrams(it *item) error {
 			continue
 		}
 		w.f.bytes.Add(uint64(n))
-		w.failures = 0
+		w.f.messages.Add(1)
+		if w.dgramsOK++; w.dgramsOK >= 2 {
+			w.failures = 0
+		}
 		it.next++
 	}
 	w.ackItem(it)
@@ -333,7 +347,7 @@ func (w *writer) connect(cause error) error {
 					return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
 				case <-stop:
 					// Closed: stop retrying if nothing is left to send.
-					if len(w.unacked) == 0 && len(f.queue) == 0 {
+					if len(w.unacked) == 0 && w.sending == nil && len(f.queue) == 0 {
 						t.Stop()
 						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
 					}
@@ -348,7 +362,7 @@ func (w *writer) connect(cause error) error {
 			close(f.dialed)
 		}
 		if err == nil {
-			w.conn = conn
+			w.conn, w.dgramsOK = conn, 0
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				f.reconnects.Add(1)

@@ -97,20 +97,50 @@ func (p *Access) Parse(line []byte, r *Record) error {
 	if user := b[userStart : tStart-2]; !isDash(user) {
 		r.add(ColRemoteUser, user)
 	}
-	r.add(ColEventTime, b[tStart:tEnd])
+	addNginxTimeRFC3339(r, b[tStart:tEnd])
 	addRequest(r, b[reqOpen+1:reqClose])
 	r.add(ColResponseCode, b[statusStart+1:bytesStart])
-	r.add(ColBytesSent, b[bytesStart+1:j])
+	if size := b[bytesStart+1 : j]; !isDash(size) {
+		r.add(ColBytesSent, size)
+	}
 	if ref := b[refOpen+1 : refClose]; !isDash(ref) {
 		r.add(ColHTTPReferer, ref)
 	}
 	if ua := b[uaOpen+1 : uaClose]; !isDash(ua) {
 		r.add(ColUserAgent, ua)
 	}
-	if !isDash(gzip) {
+	if isDecimal(gzip) {
 		r.add(ColGzipRatio, gzip)
 	}
+	r.add(ColTimeLocal, b[tStart:tEnd])
 	return nil
+}
+
+// addNginxTimeRFC3339 adds EventTime: $time_local (already validated by
+// parseNginxTime), "24/May/2024:00:11:01 +0800", written as RFC 3339 with the
+// logged offset, "2024-05-24T00:11:01+08:00".
+func addNginxTimeRFC3339(r *Record, t []byte) {
+	mo := monthAbbr(t[3:6])
+	v := [...]byte{t[7], t[8], t[9], t[10], '-', byte('0' + mo/10), byte('0' + mo%10), '-', t[0], t[1],
+		'T', t[12], t[13], ':', t[15], t[16], ':', t[18], t[19], t[21], t[22], t[23], ':', t[24], t[25]}
+	buf := r.scratch()
+	start := len(buf)
+	r.commit(ColEventTime, append(buf, v[:]...), start)
+}
+
+// isDecimal reports whether b is a non-negative decimal number: digits with
+// at most one '.' between digits, as NGINX writes $gzip_ratio ("3.41").
+func isDecimal(b []byte) bool {
+	dot := -1
+	for i, c := range b {
+		switch {
+		case c == '.' && dot < 0 && i > 0 && i < len(b)-1:
+			dot = i
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
@@ -139,45 +169,69 @@ func lastQuote(b []byte, i int) int {
 
 // isStatusOrSize reports whether b is a run of digits (or "-" for a size).
 func isStatusOrSize(b []byte, dashOK bool) bool {
-	if len(b) == 0 {
-		return false
-	}
-	if dashOK && isDash(b) {
-		return true
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	return dashOK && isDash(b) || isDigits(b)
 }
 
-// addRequest splits "METHOD URI PROTOCOL". A malformed request logged as
-// "-" yields no columns; a request line without spaces is kept whole as URI;
-// "METHOD URI" (HTTP/0.9) has no HTTPVersion. A URI containing spaces stays
-// whole: the method ends at the first space and the protocol starts after
-// the last.
+// addRequest splits an HTTP request line, "METHOD URI HTTP/x.y", into
+// RequestVerb, URI and HTTPVersion. It is split only when it is HTTP: the
+// method is an RFC 9110 token and the last word looks like HTTP/x(.y), or,
+// for HTTP/0.9, the line is "GET URI". Anything else (a TLS or RDP
+// handshake, an SSH banner sent to the HTTP port) is kept whole as URI, with
+// no RequestVerb and no HTTPVersion. A malformed request NGINX logs as "-"
+// yields no columns. A URI containing spaces stays whole: the method ends at
+// the first space and the version starts after the last.
 func addRequest(r *Record, req []byte) {
 	if len(req) == 0 || isDash(req) {
 		return
 	}
 	s1 := bytes.IndexByte(req, ' ')
-	if s1 < 0 {
-		r.add(ColURI, req)
-		return
-	}
 	s2 := bytes.LastIndexByte(req, ' ')
-	verb, uri, proto := req[:s1], req[s1+1:], []byte(nil)
-	if s2 > s1 {
-		uri, proto = req[s1+1:s2], req[s2+1:]
+	switch {
+	case s1 > 0 && s2 > s1+1 && isToken(req[:s1]) && !isDash(req[:s1]) && isHTTPVersion(req[s2+1:]):
+		r.add(ColRequestVerb, req[:s1])
+		r.add(ColURI, req[s1+1:s2])
+		r.add(ColHTTPVersion, req[s2+1:])
+	case s1 == 3 && s2 == s1 && string(req[:s1]) == "GET" && s1+1 < len(req):
+		r.add(ColRequestVerb, req[:s1])
+		r.add(ColURI, req[s1+1:])
+	default:
+		r.add(ColURI, req)
 	}
-	for _, f := range [...]struct {
-		name string
-		v    []byte
-	}{{ColRequestVerb, verb}, {ColURI, uri}, {ColHTTPVersion, proto}} {
-		if !isDash(f.v) {
-			r.add(f.name, f.v)
+}
+
+// isToken reports whether b is an RFC 9110 token: one or more tchar,
+// "!#$%&'*+-.^_`|~", digits and letters.
+func isToken(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '!', c == '#', c == '$', c == '%', c == '&', c == '\'', c == '*', c == '+',
+			c == '-', c == '.', c == '^', c == '_', c == '`', c == '|', c == '~':
+		default:
+			return false
 		}
 	}
+	return len(b) > 0
+}
+
+// isHTTPVersion reports whether b looks like an HTTP version as NGINX logs
+// $server_protocol: "HTTP/" digits, optionally "." digits (HTTP/1.1,
+// HTTP/2.0, HTTP/1).
+func isHTTPVersion(b []byte) bool {
+	v, ok := cut(b, "HTTP/")
+	if !ok {
+		return false
+	}
+	major, minor, dotted := bytes.Cut(v, []byte{'.'})
+	return isDigits(major) && (!dotted || isDigits(minor))
+}
+
+// isDigits reports whether b is one or more ASCII digits.
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }

@@ -16,7 +16,8 @@ func TestAccessParse(t *testing.T) {
 		{
 			name: "gitlab_access, no user, empty referer, gzip -",
 			line: `10.2.47.75 - - [13/Jun/2024:10:55:45 +0800] "GET /internal/gitlab-auditor.git/info/refs?service=git-receive-pack HTTP/1.1" 401 279 "" "git/2.39.2.windows.1" -`,
-			want: want{"IPAddress": "10.2.47.75", "!RemoteUser": "", "EventTime": "13/Jun/2024:10:55:45 +0800",
+			want: want{"IPAddress": "10.2.47.75", "!RemoteUser": "", "EventTime": "2024-06-13T10:55:45+08:00",
+				"TimeLocal":   "13/Jun/2024:10:55:45 +0800",
 				"RequestVerb": "GET", "URI": "/internal/gitlab-auditor.git/info/refs?service=git-receive-pack",
 				"HTTPVersion": "HTTP/1.1", "ResponseCode": "401", "BytesSent": "279", "!HTTPReferer": "",
 				"UserAgent": "git/2.39.2.windows.1", "!GzipRatio": ""},
@@ -31,7 +32,8 @@ func TestAccessParse(t *testing.T) {
 		{
 			name: "remote user with spaces",
 			line: `10.14.188.100 - Username for 'http [24/May/2024:00:11:01 +0800] "GET /r.git/info/refs HTTP/1.1" 401 279 "" "git/1.8.3.1" -`,
-			want: want{"RemoteUser": "Username for 'http", "ResponseCode": "401"},
+			want: want{"RemoteUser": "Username for 'http", "ResponseCode": "401",
+				"EventTime": "2024-05-24T00:11:01+08:00", "TimeLocal": "24/May/2024:00:11:01 +0800"},
 			time: "2024-05-23T16:11:01Z",
 		},
 		{
@@ -43,7 +45,8 @@ func TestAccessParse(t *testing.T) {
 		{
 			name: "combined format, no gzip ratio; UA ends the line (KQL bug 10)",
 			line: `172.16.228.1 - - [26/Jun/2014:06:33:46 -0700] "GET /root/my-project/import HTTP/1.1" 200 5775 "https://172.16.228.169/root/my-project/import" "Mozilla/5.0 (Macintosh) Chrome/35.0"`,
-			want: want{"HTTPReferer": "https://172.16.228.169/root/my-project/import", "UserAgent": "Mozilla/5.0 (Macintosh) Chrome/35.0", "!GzipRatio": ""},
+			want: want{"HTTPReferer": "https://172.16.228.169/root/my-project/import", "UserAgent": "Mozilla/5.0 (Macintosh) Chrome/35.0", "!GzipRatio": "",
+				"EventTime": "2014-06-26T06:33:46-07:00"},
 			time: "2014-06-26T13:33:46Z",
 		},
 		{
@@ -97,7 +100,7 @@ func TestAccessParse(t *testing.T) {
 		{
 			name: "IPv6 and a negative half-hour offset",
 			line: `2001:db8::1 - deploy-bot [13/Jun/2024:11:09:02 -0230] "GET / HTTP/1.1" 200 1024 "" "git/2.45.1" -`,
-			want: want{"IPAddress": "2001:db8::1", "RemoteUser": "deploy-bot"},
+			want: want{"IPAddress": "2001:db8::1", "RemoteUser": "deploy-bot", "EventTime": "2024-06-13T11:09:02-02:30"},
 			time: "2024-06-13T13:39:02Z",
 		},
 		{
@@ -105,6 +108,63 @@ func TestAccessParse(t *testing.T) {
 			line: `1.2.3.4 - - [13/Jun/2024:11:09:02 +0000] "GET /" 200 10 "" "" -`,
 			want: want{"RequestVerb": "GET", "URI": "/", "!HTTPVersion": "", "!UserAgent": ""},
 			time: "2024-06-13T11:09:02Z",
+		},
+		{
+			name: "TLS handshake with a space is not a request line (issue 10)",
+			line: `198.51.100.23 - - [02/Mar/2025:11:02:33 +0000] "\x16\x03\x01\x02\x00\x01 \x00\x01\xFC\x03\x03" 400 150 "" "-" -`,
+			want: want{"!RequestVerb": "", "!HTTPVersion": "", "URI": `\x16\x03\x01\x02\x00\x01 \x00\x01\xFC\x03\x03`,
+				"ResponseCode": "400", "BytesSent": "150", "!HTTPReferer": "", "!UserAgent": "", "!GzipRatio": "",
+				"EventTime": "2025-03-02T11:02:33+00:00", "TimeLocal": "02/Mar/2025:11:02:33 +0000"},
+			time: "2025-03-02T11:02:33Z",
+		},
+		{
+			name: "Apache-style combined: body bytes - (issue 10)",
+			line: `198.51.100.9 - - [25/May/2026:03:12:51 +0200] "GET /explore HTTP/1.1" 404 - "-" "-"`,
+			want: want{"!BytesSent": "", "ResponseCode": "404", "RequestVerb": "GET", "URI": "/explore", "HTTPVersion": "HTTP/1.1",
+				"!HTTPReferer": "", "!UserAgent": "", "EventTime": "2026-05-25T03:12:51+02:00", "TimeLocal": "25/May/2026:03:12:51 +0200"},
+			time: "2026-05-25T01:12:51Z",
+		},
+		{
+			name: "SSH banner: method-like word without an HTTP version",
+			line: `198.51.100.24 - - [02/Mar/2025:11:02:34 +0000] "SSH-2.0-OpenSSH_9.6 Ubuntu-3ubuntu13" 400 150 "" "-" -`,
+			want: want{"!RequestVerb": "", "!HTTPVersion": "", "URI": "SSH-2.0-OpenSSH_9.6 Ubuntu-3ubuntu13"},
+			time: "2025-03-02T11:02:34Z",
+		},
+		{
+			name: "method is not a token",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "GE(T / HTTP/1.1" 400 150 "" "-" -`,
+			want: want{"!RequestVerb": "", "!HTTPVersion": "", "URI": "GE(T / HTTP/1.1"},
+			time: "2025-03-02T11:02:35Z",
+		},
+		{
+			name: "version is not HTTP",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "GET / RTSP/1.0" 400 150 "" "-" -`,
+			want: want{"!RequestVerb": "", "!HTTPVersion": "", "URI": "GET / RTSP/1.0"},
+			time: "2025-03-02T11:02:35Z",
+		},
+		{
+			name: "two words, not GET: not HTTP/0.9",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "POST /x" 400 150 "" "-" -`,
+			want: want{"!RequestVerb": "", "!HTTPVersion": "", "URI": "POST /x"},
+			time: "2025-03-02T11:02:35Z",
+		},
+		{
+			name: "URI with a space, HTTP/2.0",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "GET /a b HTTP/2.0" 400 150 "" "-" -`,
+			want: want{"RequestVerb": "GET", "URI": "/a b", "HTTPVersion": "HTTP/2.0"},
+			time: "2025-03-02T11:02:35Z",
+		},
+		{
+			name: "token characters in the method, HTTP/1 without minor",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "M-SEARCH * HTTP/1" 400 150 "" "-" -`,
+			want: want{"RequestVerb": "M-SEARCH", "URI": "*", "HTTPVersion": "HTTP/1"},
+			time: "2025-03-02T11:02:35Z",
+		},
+		{
+			name: "gzip ratio that is not a number is left out",
+			line: `198.51.100.25 - - [02/Mar/2025:11:02:35 +0000] "GET / HTTP/1.1" 200 1 "" "ua" 1.2.3`,
+			want: want{"!GzipRatio": "", "UserAgent": "ua"},
+			time: "2025-03-02T11:02:35Z",
 		},
 		{
 			name: "trailing CR",

@@ -45,22 +45,21 @@ func (p *Application) Parse(line []byte, r *Record) error {
 
 func (p *Application) parseJSON(line []byte, r *Record) error {
 	o := &p.obj
-	o.audit = false
+	o.keys = keysApp
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeApplication, err)
 	}
 	o.emit(r, ColSeverity, o.slots[appSeverity])
-	when := o.emit(r, ColEventTime, o.slots[appTime])
+	if t, ok := o.emitTime(r, ColEventTime, o.slots[appTime]); ok {
+		r.Time = t
+	}
 	o.emit(r, ColCorrelationID, o.slots[appCorrelationID])
 	msg := o.emit(r, ColMessage, o.slots[appMessage])
 	if o.slots[appMessage].kind == kindString {
 		matchMessage(r, msg)
 	}
 	o.emitMeta(r)
-	if t, ok := parseISOTime(when); ok {
-		r.Time = t
-	}
 	return nil
 }
 

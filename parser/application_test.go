@@ -105,6 +105,11 @@ func TestApplicationParse(t *testing.T) {
 			time: "2020-04-09T14:58:07.330Z",
 		},
 		{
+			name: "placeholder time is left out",
+			line: `{"severity":"INFO","time":"-","message":"x"}`,
+			want: want{"Severity": "INFO", "!EventTime": "", "Message": "x"},
+		},
+		{
 			name: "no message: no EventKind",
 			line: `{"severity":"INFO","time":"2024-05-31T19:20:00.004Z","partition_manager":"x"}`,
 			want: want{"Severity": "INFO", "!Message": "", "!EventKind": ""},

@@ -128,35 +128,55 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	o := &p.obj
-	o.audit = true
+	o.keys = keysAudit
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)
 	}
-	var when []byte
 	for idx := range nAuditCols {
 		// Most of the columns are absent from any one line: skip them here,
 		// without a call.
 		s := o.slots[idx]
-		if s.empty() {
-			switch idx {
-			case aEventTime:
-				s = o.slots[aCreatedAt]
-			case aEventName:
+		if s.empty() && idx != aEventTime {
+			if idx == aEventName {
 				s = o.slots[aEventType]
 			}
 			if s.empty() {
 				continue
 			}
 		}
-		v := o.emit(r, auditCols[idx], s)
-		if idx == aEventTime {
-			when = v
+		switch idx {
+		case aEventTime:
+			t, ok := o.emitTime(r, ColEventTime, s)
+			if !ok {
+				t, ok = o.emitTime(r, ColEventTime, o.slots[aCreatedAt])
+			}
+			if ok {
+				r.Time = t
+			}
+		case aCreatedAt:
+			o.emitTime(r, ColCreatedAt, s)
+		case aAuthorID, aEntityID:
+			if v := o.emit(r, auditCols[idx], s); v != nil && !isInteger(v) {
+				r.dropLast()
+			}
+		case aTargetID, aEventID:
+			if v := o.emit(r, auditCols[idx], s); isDash(v) {
+				r.dropLast()
+			}
+		default:
+			o.emit(r, auditCols[idx], s)
 		}
 	}
 	o.emitMeta(r)
-	if t, ok := parseISOTime(when); ok {
-		r.Time = t
-	}
 	return nil
+}
+
+// isInteger reports whether b is a decimal integer, optionally negative:
+// what GitLab writes for author_id and entity_id.
+func isInteger(b []byte) bool {
+	if len(b) > 1 && b[0] == '-' {
+		b = b[1:]
+	}
+	return isDigits(b)
 }

@@ -140,9 +140,31 @@ func TestAuditParse(t *testing.T) {
 			time: "2024-05-10T17:46:49.058Z",
 		},
 		{
-			name: "unreadable time keeps the text, Time stays zero",
+			name: "unreadable time is left out, Time stays zero",
 			line: `{"time":"yesterday"}`,
-			want: want{"EventTime": "yesterday"},
+			want: want{"!EventTime": ""},
+		},
+		{
+			name: "placeholder time: EventTime falls back to created_at",
+			line: `{"time":"-","created_at":"2024-05-10T17:46:49.058+00:00"}`,
+			want: want{"EventTime": "2024-05-10T17:46:49.058+00:00", "CreatedAt": "2024-05-10T17:46:49.058+00:00"},
+			time: "2024-05-10T17:46:49.058Z",
+		},
+		{
+			name: "placeholders in every typed column are left out",
+			line: `{"time":"-","created_at":"-","author_id":"-","entity_id":"-","target_id":"-","id":"-","author_name":"-"}`,
+			want: want{"!EventTime": "", "!CreatedAt": "", "!AuthorID": "", "!EntityID": "", "!TargetID": "", "!EventID": "",
+				"AuthorName": "-"},
+		},
+		{
+			name: "ids: integers and integer strings kept, other text left out",
+			line: `{"author_id":"-1","entity_id":"n/a","target_id":"flightjs/flight","id":"9b7c4f1e-3f0a"}`,
+			want: want{"AuthorID": "-1", "!EntityID": "", "TargetID": "flightjs/flight", "EventID": "9b7c4f1e-3f0a"},
+		},
+		{
+			name: "non-integer numbers are not ids",
+			line: `{"author_id":1.5,"entity_id":2e3,"target_id":7,"id":-0}`,
+			want: want{"!AuthorID": "", "!EntityID": "", "TargetID": "7", "EventID": "-0"},
 		},
 	}
 	runParseCases(t, new(Audit), TypeAudit, tests)

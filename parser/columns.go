@@ -2,7 +2,8 @@ package parser
 
 // Column names. They are the names the Microsoft Sentinel functions
 // GitLabAudit, GitLabApp and GitLabAccess project, plus the columns this
-// package adds (see the package documentation for what each one holds).
+// package adds, named in the same style (see the package documentation for
+// what each one holds).
 const (
 	// Shared by several logs.
 	ColSeverity           = "Severity"
@@ -58,6 +59,17 @@ const (
 	ColHTTPReferer  = "HTTPReferer"
 	ColUserAgent    = "UserAgent"
 	ColGzipRatio    = "GzipRatio"
+	// ColTimeLocal is NGINX's $time_local as logged; EventTime holds it
+	// as RFC 3339.
+	ColTimeLocal = "TimeLocal"
+
+	// Auth (auth_json.log, Rack::Attack; no Sentinel function exists). It
+	// also uses Severity, EventTime, CorrelationID, Message, IPAddress,
+	// RequestVerb, URI, ResponseCode and Username.
+	ColMatchType     = "MatchType"
+	ColMatchedRule   = "MatchedRule"
+	ColUserID        = "UserID"
+	ColDeployTokenID = "DeployTokenID"
 )
 
 // EventKind values set by the Application parser, one per message pattern.
@@ -76,8 +88,10 @@ const (
 )
 
 // Columns returns the fixed column names a parser of type t can produce, in
-// output order. The Audit and Application parsers also copy every meta.* key
-// of the line as a column of the same name after these.
+// output order. Each is a valid RFC 5424 SD-NAME (ValidSDName). The Audit,
+// Application and Auth parsers also copy every meta.* key of the line as a column
+// after these, named as the key when what follows "meta." is a valid SD-NAME
+// and by its SDName short form otherwise (see MetaPrefix).
 func Columns(t Type) []string {
 	switch t {
 	case TypeAudit:
@@ -88,7 +102,10 @@ func Columns(t Type) []string {
 			ColOwner, ColProject, ColGroup, ColTargetUser}
 	case TypeAccess:
 		return []string{ColIPAddress, ColRemoteUser, ColEventTime, ColRequestVerb, ColURI,
-			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio}
+			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio,
+			ColTimeLocal}
+	case TypeAuth:
+		return append([]string(nil), authCols[:]...)
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package parser
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // auditMarkers are keys only audit lines (and streaming bodies) carry.
 var auditMarkers = [...][]byte{
@@ -8,10 +11,44 @@ var auditMarkers = [...][]byte{
 	[]byte(`"entity_id"`), []byte(`"target_details"`),
 }
 
+// Members only Gitlab::AuthLogger writes: the message of a Rack::Attack line
+// and the throttle user allowlist GitLab logs at start. Both hold a quote
+// next to a colon, which cannot occur inside a JSON string (its quotes are
+// escaped), so a value such as a request path or a username cannot fake them.
+const (
+	rackAttackMember = `"message":"Rack_Attack"`
+	allowlistMember  = `"gitlab_throttle_user_allowlist":`
+)
+
+// contains reports whether line contains pat. It looks for the byte anchor
+// of pat, which should be rare in JSON lines, and compares pat around each
+// one: bytes.Contains would look for the quote pat starts with, which is
+// everywhere in JSON, and fall back to comparing at every position.
+func contains(line []byte, pat string, anchor byte) bool {
+	a := strings.IndexByte(pat, anchor)
+	for i := a; i < len(line); {
+		j := bytes.IndexByte(line[i:], anchor)
+		if j < 0 {
+			return false
+		}
+		start := i + j - a
+		if start+len(pat) <= len(line) && string(line[start:start+len(pat)]) == pat {
+			return true
+		}
+		i += j + 1
+	}
+	return false
+}
+
 // Detect guesses which log a line comes from, for --type auto:
 //
-//   - a JSON object with an audit key (author_id, entity_type, entity_id,
-//     event_type, target_details) is TypeAudit;
+//   - a JSON object with the member "message":"Rack_Attack" (what GitLab's
+//     Rack::Attack subscriber writes, compact as GitLab writes JSON) is
+//     TypeAuth;
+//   - any other JSON object with an audit key (author_id, entity_type,
+//     entity_id, event_type, target_details) is TypeAudit;
+//   - any other JSON object with a gitlab_throttle_user_allowlist key (the
+//     other line of auth_json.log) is TypeAuth;
 //   - any other JSON object is TypeApplication;
 //   - text starting with "<RFC 3339 time>: " or "<Month> 02, 2006 15:04: "
 //     is TypeApplication;
@@ -26,10 +63,19 @@ func Detect(line []byte) Type {
 		return TypeUnknown
 	}
 	if line[i] == '{' {
+		// Rack::Attack first: its marker is structural, while a value of
+		// an auth line (a username such as "author_id") can equal an audit
+		// marker.
+		if contains(line, rackAttackMember, 'R') {
+			return TypeAuth
+		}
 		for _, m := range auditMarkers {
 			if bytes.Contains(line, m) {
 				return TypeAudit
 			}
+		}
+		if contains(line, allowlistMember, 'w') {
+			return TypeAuth
 		}
 		return TypeApplication
 	}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -20,6 +21,20 @@ func TestDetect(t *testing.T) {
 		{`10.2.47.75 - - [13/Jun/2024:10:55:45 +0800] "GET / HTTP/1.1" 401 279 "" "git/2.39.2" -`, TypeAccess},
 		{`10.2.47.75 - a ] "b [13/Jun/2024:10:55:45 +0800] "GET / HTTP/1.1" 401 279 "" "git" -`, TypeAccess},
 		{`2001:db8::1 - - [13/Jun/2024:10:55:45 +0800] "-" 400 0 "" "" -`, TypeAccess},
+		// Rack::Attack lines (auth_json.log) and what must not be taken for one.
+		{`{"severity":"ERROR","message":"Rack_Attack","env":"blocklist","remote_ip":"x.x.x.x","request_method":"GET","path":"/g/p.git/info/refs"}`, TypeAuth},
+		{`{"message":"Rack_Attack","env":"throttle","ip":"1.2.3.4","fullpath":"/users/sign_in"}`, TypeAuth},
+		{`{"severity":"INFO","correlation_id":null,"gitlab_throttle_user_allowlist":[4,17]}`, TypeAuth},
+		{`{"severity":"ERROR","message":"Rack_Attack","env":"throttle","remote_ip":"192.0.2.1","matched":"throttle_authenticated_api","user_id":5,"meta.user":"author_id"}`, TypeAuth},
+		{`{"message":"Rack_Attack","env":"throttle","remote_ip":"192.0.2.1","path":"/x?\"entity_type\"=1&\"author_id\"","meta.user":"target_details"}`, TypeAuth},
+		{`{"severity":"INFO","message":"Rack_Attack throttled 203.0.113.45","env":"production"}`, TypeApplication},
+		{`{"severity":"INFO","message":"x","note":"\"message\":\"Rack_Attack\""}`, TypeApplication},
+		{`{"severity":"INFO","message":"x","gitlab_throttle_user_allowlist_size":2}`, TypeApplication},
+		{`{"severity":"INFO","message":"the \"gitlab_throttle_user_allowlist\": key"}`, TypeApplication},
+		{`{"severity":"INFO","message":"saw \"Rack_Attack\" with \"env\" set"}`, TypeApplication},
+		{`{"severity":"INFO","env":"production","remote_ip":"1.2.3.4","path":"/users/sign_in"}`, TypeApplication},
+		{`{"author_id":1,"entity_type":"User","author_name":"Rack_Attack","target_details":"env"}`, TypeAudit},
+		{`{"id":"1","event_type":"rack_attack","details":{"custom_message":"\"message\":\"Rack_Attack\""}}`, TypeAudit},
 		{`hello world`, TypeUnknown},
 		{``, TypeUnknown},
 		{`2020-04-09 something`, TypeUnknown},
@@ -39,6 +54,32 @@ func TestDetect(t *testing.T) {
 			if got := Detect(line); got != typ {
 				t.Errorf("%s: Detect(%.60q) = %v, want %v", name, line, got, typ)
 			}
+		}
+	}
+}
+
+func TestContains(t *testing.T) {
+	const pat = `"message":"Rack_Attack"`
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{pat, true},
+		{`{` + pat + `}`, true},
+		{`{"a":"R","b":"RR",` + pat, true},
+		{`{"message":"Rack_Attack`, false},
+		{`"message":"Rack_Attack"`[1:], false},
+		{`{"message":"Rack-Attack"}`, false},
+		{`RRRRRRRRRRRRRRRRRRRRRRRRRRRRRR`, false},
+		{``, false},
+		{`R`, false},
+	}
+	for _, tt := range tests {
+		if got := contains([]byte(tt.line), pat, 'R'); got != tt.want {
+			t.Errorf("contains(%q) = %v, want %v", tt.line, got, tt.want)
+		}
+		if got := contains([]byte(tt.line), pat, 'R'); got != strings.Contains(tt.line, pat) {
+			t.Errorf("contains(%q) = %v, strings.Contains says %v", tt.line, got, !got)
 		}
 	}
 }

@@ -11,17 +11,33 @@ import (
 
 // sampleFiles are the bundled sample logs at the repository root.
 var sampleFiles = map[string]Type{
-	"audit_json.log":       TypeAudit,
-	"application_json.log": TypeApplication,
-	"application.log":      TypeApplication,
-	"gitlab_access.log":    TypeAccess,
-	"broken.log":           TypeUnknown,
+	"audit_json.log":            TypeAudit,
+	"application_json.log":      TypeApplication,
+	"application.log":           TypeApplication,
+	"application_json_meta.log": TypeApplication,
+	"gitlab_access.log":         TypeAccess,
+	"auth_json.log":             TypeAuth,
+	"broken.log":                TypeUnknown,
+}
+
+// caseFiles are the edge cases in testdata/ (typed columns, request lines
+// that are not HTTP), one golden file each.
+var caseFiles = map[string]Type{
+	"audit_cases.log":       TypeAudit,
+	"application_cases.log": TypeApplication,
+	"access_cases.log":      TypeAccess,
 }
 
 // readLines returns the lines of a file under ../testdata.
 func readLines(t testing.TB, name string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
+	return readFileLines(t, filepath.Join("..", "testdata", name))
+}
+
+// readFileLines returns the lines of the file at path.
+func readFileLines(t testing.TB, path string) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read sample: %v", err)
 	}
@@ -38,6 +54,9 @@ func allSampleLines(t testing.TB) [][]byte {
 	var all [][]byte
 	for name := range sampleFiles {
 		all = append(all, readLines(t, name)...)
+	}
+	for name := range caseFiles {
+		all = append(all, readFileLines(t, filepath.Join("testdata", name))...)
 	}
 	return all
 }
@@ -112,6 +131,18 @@ var jsonEdgeCases = []string{
 	`{"time":"","created_at":"2020-01-01T00:00:00Z"}`,
 	`{"event_type":"x","event_name":"y"}`,
 	`{"event_type":"x"}`,
+	`{"message":"Rack_Attack","env":"throttle","ip":"1.2.3.4","remote_ip":"","fullpath":"/a","path":null}`,
+	`{"remote_ip":"5.6.7.8","ip":"1.2.3.4","path":"/p","fullpath":"/f"}`,
+	`{"status":429,"user_id":"42","deploy_token_id":7}`,
+	`{"status":"4\u0032\u0039","user_id":"203.0.113.9","deploy_token_id":-7}`,
+	`{"status":429.0,"user_id":1e3,"deploy_token_id":true}`,
+	`{"status":{"code":429},"user_id":[1],"deploy_token_id":null}`,
+	`{"username":"old","meta.user":"new"}`,
+	`{"meta.user":"only-meta","meta.caller_id":"x"}`,
+	`{"username":"","meta.user":"fallback"}`,
+	`{"username":null,"meta.user":7}`,
+	`{"meta.user":"first","meta.user":"second"}`,
+	`{"env":{"nested":true},"matched":["a","b"],"request_method":"G\u0045T"}`,
 }
 
 func deepJSON(n int) string {
@@ -128,7 +159,7 @@ func differentialInputs(t testing.TB) [][]byte {
 	return in
 }
 
-// TestDifferential compares the Audit and Application parsers with a
+// TestDifferential compares the Audit, Application and Auth parsers with a
 // reference built on encoding/json and on goccy/go-json: any line the
 // library accepts must give the same columns, any line it rejects an *Error.
 func TestDifferential(t *testing.T) {
@@ -147,6 +178,7 @@ func TestDifferential(t *testing.T) {
 				}
 				checkDifferential(t, lib, TypeAudit, new(Audit), line)
 				checkDifferential(t, lib, TypeApplication, new(Application), line)
+				checkDifferential(t, lib, TypeAuth, new(Auth), line)
 			}
 		})
 	}

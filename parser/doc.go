@@ -1,10 +1,12 @@
 // Package parser turns GitLab security log lines into the columns of
-// Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess functions.
+// Microsoft Sentinel's GitLabAudit, GitLabApp and GitLabAccess functions,
+// and GitLab's Rack::Attack log into columns named in the same style.
 //
-// Three parsers implement [Parser]: [Audit] for gitlab-rails/audit_json.log
+// Four parsers implement [Parser]: [Audit] for gitlab-rails/audit_json.log
 // and Audit Event Streaming request bodies, [Application] for
-// gitlab-rails/application_json.log and the legacy application.log, and
-// [Access] for nginx/gitlab_access.log. [New] returns one by [Type] and
+// gitlab-rails/application_json.log and the legacy application.log,
+// [Access] for nginx/gitlab_access.log, and [Auth] for
+// gitlab-rails/auth_json.log (auth.log in older versions). [New] returns one by [Type] and
 // [Detect] guesses the type of a line. A parser fills a reusable [Record]:
 // column values alias the line or the Record's scratch buffer, so parsing a
 // stream of lines does not allocate. A line that cannot be parsed yields an
@@ -14,13 +16,24 @@
 // # Columns
 //
 // Empty columns are omitted. Columns appear in the order listed.
-// EventTime is always the text as logged; [Record.Time] holds the same
-// instant as a UTC time.Time (zero if the text is not a recognised time).
+// [Record.Time] holds EventTime's instant as a UTC time.Time (zero when the
+// line has no time). EventTime is the text as logged in the audit and
+// application logs and RFC 3339 with the logged offset in the access log.
+//
+// Typed columns hold only values of their type: a time, status code, byte
+// count, ratio or numeric id whose value is "-" or otherwise not of its type
+// is omitted, like an empty column. These are EventTime and CreatedAt of
+// JSON lines (a time the parser reads: RFC 3339, or that with a space for T,
+// without a zone, with " UTC" or with a +hhmm offset; a text line without a
+// time is an *Error), AuthorID and EntityID (a decimal integer, possibly
+// negative), TargetID and EventID (any value but "-": GitLab writes numbers,
+// paths and UUIDs), ResponseCode (digits; the line is an *Error otherwise),
+// BytesSent (digits) and GzipRatio (a decimal number).
 //
 // GitLabAudit ([Audit]). The JSON keys read for each column are:
 //
 //	Severity            severity
-//	EventTime           time, or created_at when there is no time (streaming bodies)
+//	EventTime           time, or created_at when there is no time (streaming bodies) or it is not a time
 //	CorrelationID       correlation_id
 //	AuthorID            author_id (a number keeps its JSON text, e.g. -3)
 //	AuthorName          author_name
@@ -48,7 +61,7 @@
 //	CreatedAt           created_at
 //	Role                as
 //	FailedLogin         failed_login
-//	meta.*              every meta.* key, named as in the line, in line order
+//	meta.*              every meta.* key, in line order (named as described under Column names)
 //
 // GitLab writes three shapes: flat (details merged into the top level),
 // nested (details only under "details") and both. The parser starts from the
@@ -94,12 +107,75 @@
 //	$remote_addr - $remote_user [$time_local] "$request_method $filtered_request_uri $server_protocol" $status $body_bytes_sent "$filtered_http_referer" "$http_user_agent" $gzip_ratio
 //
 // and NGINX's combined format (no $gzip_ratio) give IPAddress, RemoteUser
-// (omitted when "-"), EventTime ($time_local as logged), RequestVerb, URI,
-// HTTPVersion, ResponseCode, BytesSent, HTTPReferer, UserAgent and GzipRatio
-// (omitted when "-"). A "-" request (NGINX's log of a malformed request)
-// gives no RequestVerb, URI or HTTPVersion; a request without spaces (e.g. a
-// TLS handshake sent to the HTTP port) is kept whole as URI. Values are kept
-// as logged, NGINX's \xXX escapes included.
+// (omitted when "-"), EventTime ($time_local in RFC 3339 with the logged
+// offset: 24/May/2024:00:11:01 +0800 gives 2024-05-24T00:11:01+08:00),
+// RequestVerb, URI, HTTPVersion, ResponseCode, BytesSent (omitted when "-",
+// as Apache-style combined lines write an empty body), HTTPReferer and
+// UserAgent (omitted when "-"), GzipRatio (omitted when "-" or not a
+// number), and TimeLocal ($time_local as logged).
+//
+// The request is split into RequestVerb, URI and HTTPVersion only when it is
+// an HTTP request line: the method is an RFC 9110 token (tchar:
+// "!#$%&'*+-.^_`|~", digits, letters) and the last word looks like
+// HTTP/x(.y) ("METHOD URI HTTP/x.y"; a URI with spaces stays whole), or it
+// is HTTP/0.9's "GET URI" (no HTTPVersion). Anything else, such as a TLS or
+// RDP handshake or an SSH banner sent to the HTTP port, is kept whole as URI
+// with no RequestVerb and no HTTPVersion. A "-" request (NGINX's log of a
+// malformed request) gives none of the three. Values are kept as logged,
+// NGINX's \xXX escapes included.
+//
+// Auth ([Auth]). GitLab's Rack::Attack subscriber
+// (Gitlab::Metrics::Subscribers::RackAttack in
+// lib/gitlab/metrics/subscribers/rack_attack.rb) writes one JSON line through
+// Gitlab::AuthLogger for every request a throttle or blocklist stopped, or a
+// track (a throttle in GITLAB_THROTTLE_DRY_RUN) matched. For example, from
+// GitLab's documentation (doc/administration/logs, "auth_json.log"):
+//
+//	{"severity":"ERROR","time":"2023-04-19T22:14:25.893Z","correlation_id":"01GYDSAKAN2SPZPAMJNRWW5H8S","message":"Rack_Attack","env":"blocklist","remote_ip":"x.x.x.x","request_method":"GET","path":"/group/project.git/info/refs?service=git-upload-pack"}
+//
+// The JSON keys read for each column are:
+//
+//	Severity       severity
+//	EventTime      time (RFC 3339, as logged)
+//	CorrelationID  correlation_id
+//	Message        message ("Rack_Attack")
+//	MatchType      env: Rack::Attack's rack.attack.match_type, i.e. throttle,
+//	               blocklist (blacklist in old versions) or track
+//	MatchedRule    matched: the rule's name (rack.attack.matched), e.g.
+//	               throttle_unauthenticated_protected_paths, throttle_authenticated_api,
+//	               "Git HTTP Basic Auth"
+//	IPAddress      remote_ip, or ip (early versions)
+//	RequestVerb    request_method
+//	URI            path (the full path with the query string), or fullpath (early versions)
+//	ResponseCode   status: 429 for a throttle, 403 for a blocklist, absent for a track
+//	UserID         user_id, when a user's throttle matched
+//	Username       username (early versions), or meta.user
+//	DeployTokenID  deploy_token_id, when a deploy token's throttle matched
+//	meta.*         every meta.* key, named as in the line, in line order
+//
+// ResponseCode, UserID and DeployTokenID are present only when their value is
+// a decimal number (an early version logged the throttle's discriminator,
+// which can be the client IP, as user_id); the line itself still holds the
+// value. Other keys, such as the
+// rack_attack_redis_* and other instrumentation counters, are not columns.
+// A line of the same file without the Rack::Attack keys (GitLab also logs
+// gitlab_throttle_user_allowlist there) gives the columns it has. Values are
+// read as in the Audit parser: unescaped strings, numbers as their JSON text,
+// invalid UTF-8 replaced by U+FFFD, and the line must be one valid JSON object.
+//
+// # Column names
+//
+// Every column name is valid as an RFC 5424 PARAM-NAME, so a column keeps its
+// name from Parse to the syslog wire. The fixed names are SD-NAMEs: 1 to 32
+// printable US-ASCII characters without '=', ']', '"' or space
+// ([ValidSDName]). A Labkit context key (meta.caller_id, meta.remote_ip,
+// meta.artifacts_dependencies_count, ...) becomes a column named
+// [MetaPrefix] + X, where X is what follows "meta." in the key when that is
+// a valid SD-NAME (every key GitLab writes) and its [SDName] short form
+// otherwise (first 23 bytes, bad bytes as '_', then '~' and an FNV-1a hash
+// of the whole text). The forwarder sends a column meta.X as PARAM-NAME X in
+// an SD element of its own (meta@<enterprise number>), every other column
+// under its own name in the main element (gitlab@<enterprise number>).
 //
 // # Sentinel KQL bugs this package fixes
 //
@@ -115,8 +191,9 @@
 //   - 8: the NGINX pattern required " - - [", so every line with a
 //     $remote_user (Git over HTTP) failed. The access parser reads from both
 //     ends and accepts any user name, including spaces and brackets.
-//   - 9: todatetime() cannot read $time_local; the parser converts it, with
-//     its offset, to UTC.
+//   - 9: todatetime() cannot read $time_local; EventTime is RFC 3339 with
+//     the logged offset, [Record.Time] the instant in UTC, and TimeLocal the
+//     text as logged.
 //   - 10: with $gzip_ratio at the end, UserAgent came out as `<ua>" -`;
 //     UserAgent and GzipRatio are separate columns.
 //   - 11: only GET/POST/PUT/DELETE/PATCH lines were kept; every method, and

@@ -81,19 +81,49 @@ func ExampleAccess_Parse() {
 	// 2024-05-23 16:11:01 +0000 UTC
 	// IPAddress=10.14.188.100
 	// RemoteUser=Username for 'http
-	// EventTime=24/May/2024:00:11:01 +0800
+	// EventTime=2024-05-24T00:11:01+08:00
 	// RequestVerb=GET
 	// URI=/internal/demo-test.git/info/refs?service=git-upload-pack
 	// HTTPVersion=HTTP/1.1
 	// ResponseCode=401
 	// BytesSent=279
 	// UserAgent=git/1.8.3.1
+	// TimeLocal=24/May/2024:00:11:01 +0800
+}
+
+func ExampleAuth_Parse() {
+	line := []byte(`{"severity":"ERROR","time":"2025-03-02T11:09:47.306Z","correlation_id":"01JNE83BR5A7S9D1F3G5H7J9KM","message":"Rack_Attack","env":"throttle","remote_ip":"192.0.2.10","request_method":"GET","path":"/api/v4/projects?per_page=100&page=37","matched":"throttle_authenticated_api","status":429,"user_id":42,"meta.user":"ci-bot","rack_attack_redis_count":2}`)
+	var r parser.Record
+	if err := new(parser.Auth).Parse(line, &r); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.Time)
+	for _, f := range r.Fields {
+		fmt.Printf("%s=%s\n", f.Name, f.Value)
+	}
+	// Output:
+	// 2025-03-02 11:09:47.306 +0000 UTC
+	// Severity=ERROR
+	// EventTime=2025-03-02T11:09:47.306Z
+	// CorrelationID=01JNE83BR5A7S9D1F3G5H7J9KM
+	// Message=Rack_Attack
+	// MatchType=throttle
+	// MatchedRule=throttle_authenticated_api
+	// IPAddress=192.0.2.10
+	// RequestVerb=GET
+	// URI=/api/v4/projects?per_page=100&page=37
+	// ResponseCode=429
+	// UserID=42
+	// Username=ci-bot
+	// meta.user=ci-bot
 }
 
 func ExampleDetect() {
 	for _, line := range []string{
 		`{"id":"1","author_id":-3,"event_type":"repository_git_operation"}`,
 		`{"severity":"INFO","message":"User Logout: username=root ip=192.168.65.1"}`,
+		`{"severity":"ERROR","message":"Rack_Attack","env":"blocklist","remote_ip":"198.51.100.23"}`,
 		`2020-04-09T14:04:00.667Z: Failed Login: username=admin ip=80.10.11.12`,
 		`172.16.228.1 - - [26/Jun/2014:06:33:46 -0700] "GET / HTTP/1.1" 200 5775 "" "curl/8.5.0"`,
 		`something else`,
@@ -103,6 +133,7 @@ func ExampleDetect() {
 	// Output:
 	// audit
 	// application
+	// auth
 	// application
 	// access
 	// unknown

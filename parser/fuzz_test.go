@@ -2,7 +2,10 @@ package parser
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -21,7 +24,7 @@ func seedFuzz(f *testing.F) {
 func parseAll(t *testing.T, line []byte) {
 	t.Helper()
 	Detect(line)
-	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAccess} {
+	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAccess, TypeAuth} {
 		var r Record
 		err := New(typ).Parse(line, &r)
 		if err == nil {
@@ -48,8 +51,8 @@ func checkFields(t *testing.T, r *Record) {
 		if f.Name == "" || len(f.Value) == 0 {
 			t.Fatalf("empty column %q=%q", f.Name, f.Value)
 		}
-		if r.Type == TypeAudit && !utf8.Valid(f.Value) {
-			t.Fatalf("audit column %s is not valid UTF-8: %q", f.Name, f.Value)
+		if (r.Type == TypeAudit || r.Type == TypeAuth) && !utf8.Valid(f.Value) {
+			t.Fatalf("%s column %s is not valid UTF-8: %q", r.Type, f.Name, f.Value)
 		}
 	}
 	if !r.Time.IsZero() && r.Time.Location().String() != "UTC" {
@@ -77,6 +80,33 @@ func FuzzAudit(f *testing.F) {
 		parseAll(t, line)
 		checkDifferential(t, stdLib, TypeAudit, new(Audit), line)
 		checkReuse(t, new(Audit), other, line)
+	})
+}
+
+func FuzzAuth(f *testing.F) {
+	seedFuzz(f)
+	other := readLines(f, "auth_json.log")[6]
+	f.Fuzz(func(t *testing.T, line []byte) {
+		parseAll(t, line)
+		checkDifferential(t, stdLib, TypeAuth, new(Auth), line)
+		checkReuse(t, new(Auth), other, line)
+		for _, m := range []struct {
+			pat    string
+			anchor byte
+		}{{rackAttackMember, 'R'}, {allowlistMember, 'w'}} {
+			if got, want := contains(line, m.pat, m.anchor), bytes.Contains(line, []byte(m.pat)); got != want {
+				t.Fatalf("contains(%q, %s) = %v, bytes.Contains says %v", line, m.pat, got, want)
+			}
+		}
+		var r Record
+		if new(Auth).Parse(line, &r) != nil {
+			return
+		}
+		for _, name := range []string{ColResponseCode, ColUserID, ColDeployTokenID} {
+			if v, ok := r.Get(name); ok && !decimalDigits(v) {
+				t.Fatalf("%s=%q is not a decimal number in %q", name, v, line)
+			}
+		}
 	})
 }
 
@@ -137,16 +167,54 @@ func FuzzAccess(f *testing.F) {
 			t.Fatalf("IPAddress %q is not the first field of %q", addr, line)
 		}
 		for _, f := range r.Fields {
-			if !bytes.Contains(line, f.Value) {
+			if f.Name != ColEventTime && !bytes.Contains(line, f.Value) {
 				t.Fatalf("column %s=%q is not in the line %q", f.Name, f.Value, line)
 			}
 		}
-		code, ok := r.Get(ColResponseCode)
-		if !ok || !isStatusOrSize(code, false) {
-			t.Fatalf("ResponseCode %q for %q", code, line)
-		}
-		if ts, _ := r.Get(ColEventTime); r.Time.IsZero() && !isYearOne(ts) {
-			t.Fatalf("no time for %q", line)
-		}
+		checkAccessTypes(t, &r, line)
 	})
+}
+
+// checkAccessTypes checks that the typed access columns hold typed values.
+func checkAccessTypes(t *testing.T, r *Record, line []byte) {
+	t.Helper()
+	code, ok := r.Get(ColResponseCode)
+	if !ok || !isDigits(code) {
+		t.Fatalf("ResponseCode %q for %q", code, line)
+	}
+	if n, ok := r.Get(ColBytesSent); ok && !isDigits(n) {
+		t.Fatalf("BytesSent %q for %q", n, line)
+	}
+	if g, ok := r.Get(ColGzipRatio); ok {
+		if _, err := strconv.ParseFloat(string(g), 64); err != nil || !isDecimal(g) {
+			t.Fatalf("GzipRatio %q for %q", g, line)
+		}
+	}
+	verb, hasVerb := r.Get(ColRequestVerb)
+	proto, hasProto := r.Get(ColHTTPVersion)
+	if hasVerb && (!isToken(verb) || !hasProto && string(verb) != "GET") {
+		t.Fatalf("RequestVerb %q (HTTPVersion %q) for %q", verb, proto, line)
+	}
+	if hasProto && (!hasVerb || !isHTTPVersion(proto)) {
+		t.Fatalf("HTTPVersion %q (RequestVerb %q) for %q", proto, verb, line)
+	}
+	ts, _ := r.Get(ColEventTime)
+	local, ok := r.Get(ColTimeLocal)
+	if !ok {
+		t.Fatalf("no TimeLocal for %q", line)
+	}
+	if r.Time.IsZero() && !isYearOne(ts) {
+		t.Fatalf("no time for %q", line)
+	}
+	want, err := time.Parse("02/Jan/2006:15:04:05 -0700", string(local))
+	if err != nil {
+		return // a leap second, which time.Parse refuses
+	}
+	w := want.Format("2006-01-02T15:04:05-07:00")
+	if bytes.HasSuffix(local, []byte("-0000")) {
+		w = strings.TrimSuffix(w, "+00:00") + "-00:00"
+	}
+	if string(ts) != w || !want.Equal(r.Time) {
+		t.Fatalf("EventTime %q Time %v, want %q %v for TimeLocal %q", ts, r.Time, w, want, local)
+	}
 }

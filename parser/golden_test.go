@@ -35,12 +35,20 @@ func render(lines [][]byte, typ Type) string {
 	return b.String()
 }
 
-// TestGolden parses every bundled sample and compares the columns with
-// testdata/<name>.golden. Run with -update to regenerate.
+// TestGolden parses every bundled sample and every case file and compares
+// the columns with testdata/<name>.golden. Run with -update to regenerate.
 func TestGolden(t *testing.T) {
+	inputs := map[string]Type{}
 	for name, typ := range sampleFiles {
+		inputs[filepath.Join("..", "testdata", name)] = typ
+	}
+	for name, typ := range caseFiles {
+		inputs[filepath.Join("testdata", name)] = typ
+	}
+	for in, typ := range inputs {
+		name := filepath.Base(in)
 		t.Run(name, func(t *testing.T) {
-			got := render(readLines(t, name), typ)
+			got := render(readFileLines(t, in), typ)
 			path := filepath.Join("testdata", name+".golden")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"bytes"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -24,8 +25,15 @@ type metaSlot struct {
 	val  span
 }
 
+// Key tables of jsonObj: which parser's keys it records.
+const (
+	keysApp   byte = iota // appKey
+	keysAudit             // auditKey, and the nested "details" object is merged
+	keysAuth              // authKey
+)
+
 // jsonObj scans one JSON object line and remembers the spans of the values a
-// parser keeps. It is embedded in the Audit and Application parsers and
+// parser keeps. It is embedded in the Audit, Application and Auth parsers and
 // reused from line to line.
 type jsonObj struct {
 	line  []byte
@@ -34,7 +42,7 @@ type jsonObj struct {
 	names map[string]string // interned meta.* names
 	kbuf  []byte            // unescaped key
 	cbuf  bytes.Buffer      // compacted object/array values
-	audit bool              // use the audit key table and merge the nested "details" object
+	keys  byte              // key table: keysApp, keysAudit or keysAuth
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -65,8 +73,11 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 
 // keyIndex maps a key to its slot with the parser's key table.
 func (o *jsonObj) keyIndex(k []byte) int {
-	if o.audit {
+	switch o.keys {
+	case keysAudit:
 		return auditKey(k)
+	case keysAuth:
+		return authKey(k)
 	}
 	return appKey(k)
 }
@@ -115,7 +126,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 				o.slots[idx] = s
 			}
 			end = int(s.end)
-		} else if src == srcTop && o.audit && string(k) == "details" {
+		} else if src == srcTop && o.keys == keysAudit && string(k) == "details" {
 			// A later "details" replaces an earlier one, as in a map.
 			for n := range o.slots {
 				if o.slots[n].src == srcDetails {
@@ -127,7 +138,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 			} else {
 				end, _, err = scanValue(b, i, depth)
 			}
-		} else if src == srcTop && len(k) >= 5 && string(k[:5]) == "meta." {
+		} else if src == srcTop && len(k) >= len(MetaPrefix) && string(k[:len(MetaPrefix)]) == MetaPrefix {
 			s, err := o.scanSpan(i, depth, src)
 			if err != nil {
 				return 0, err
@@ -173,17 +184,19 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 // setMeta records a meta.* key; a repeated key keeps its first position and
 // takes the last value.
 func (o *jsonObj) setMeta(k []byte, s span) {
+	name := o.intern(k)
 	for n := range o.meta {
-		if o.meta[n].name == string(k) {
+		if o.meta[n].name == name {
 			o.meta[n].val = s
 			return
 		}
 	}
-	o.meta = append(o.meta, metaSlot{name: o.intern(k), val: s})
+	o.meta = append(o.meta, metaSlot{name: name, val: s})
 }
 
-// intern returns k as a string, reusing an earlier copy so that the usual
-// handful of meta.* keys cost no allocation per line.
+// intern returns the column name of the meta.* key k (metaColumn), reusing
+// an earlier copy so that the usual handful of meta.* keys cost no
+// allocation per line.
 func (o *jsonObj) intern(k []byte) string {
 	if s, ok := o.names[string(k)]; ok {
 		return s
@@ -191,14 +204,25 @@ func (o *jsonObj) intern(k []byte) string {
 	if s := knownMeta(k); s != "" {
 		return s
 	}
-	s := string(k)
+	s := metaColumn(string(k))
 	if o.names == nil {
 		o.names = make(map[string]string)
 	}
 	if len(o.names) < maxNames {
-		o.names[s] = s
+		o.names[string(k)] = s
 	}
 	return s
+}
+
+// metaColumn returns the column name of the meta.* key k: k itself when
+// what follows MetaPrefix is a valid SD-NAME, else MetaPrefix and the SDName
+// short form of what follows it.
+func metaColumn(k string) string {
+	rest := k[len(MetaPrefix):]
+	if ValidSDName(rest) {
+		return k
+	}
+	return MetaPrefix + SDName(rest)
 }
 
 // knownMeta returns the constant for the meta.* keys GitLab writes most.
@@ -277,6 +301,21 @@ func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {
 		return v
 	}
 	return r.Fields[len(r.Fields)-1].Value
+}
+
+// emitTime adds the column name with the value of s when it is a time
+// parseISOTime reads, and returns that time; a value that is not one (such
+// as "-") is left out.
+func (o *jsonObj) emitTime(r *Record, name string, s span) (time.Time, bool) {
+	v := o.emit(r, name, s)
+	if v == nil {
+		return time.Time{}, false
+	}
+	t, ok := parseISOTime(v)
+	if !ok {
+		r.dropLast()
+	}
+	return t, ok
 }
 
 // emitMeta adds the meta.* columns in the order they first appeared.

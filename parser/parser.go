@@ -8,8 +8,8 @@ type Parser interface {
 	Parse(line []byte, r *Record) error
 }
 
-// New returns the parser for t (TypeAudit, TypeApplication or TypeAccess).
-// It returns nil for TypeUnknown.
+// New returns the parser for t (TypeAudit, TypeApplication, TypeAccess or
+// TypeAuth). It returns nil for TypeUnknown and any other value.
 func New(t Type) Parser {
 	switch t {
 	case TypeAudit:
@@ -18,6 +18,8 @@ func New(t Type) Parser {
 		return new(Application)
 	case TypeAccess:
 		return new(Access)
+	case TypeAuth:
+		return new(Auth)
 	}
 	return nil
 }

@@ -14,10 +14,15 @@ const (
 	TypeAudit                   // gitlab-rails/audit_json.log and Audit Event Streaming bodies
 	TypeApplication             // gitlab-rails/application_json.log and the legacy application.log
 	TypeAccess                  // nginx/gitlab_access.log
+	TypeAuth                    // gitlab-rails/auth_json.log and auth.log (Rack::Attack)
+
+	// NumTypes is the number of Type values, TypeUnknown included: an array
+	// of NumTypes elements can be indexed by any Type.
+	NumTypes
 )
 
 // String returns the lower-case name used on the command line and in configs:
-// "audit", "application", "access" or "unknown".
+// "audit", "application", "access", "auth" or "unknown".
 func (t Type) String() string {
 	switch t {
 	case TypeAudit:
@@ -26,12 +31,14 @@ func (t Type) String() string {
 		return "application"
 	case TypeAccess:
 		return "access"
+	case TypeAuth:
+		return "auth"
 	}
 	return "unknown"
 }
 
-// ParseType is the inverse of Type.String. It accepts "audit", "application"
-// and "access".
+// ParseType is the inverse of Type.String. It accepts "audit", "application",
+// "access" and "auth".
 func ParseType(s string) (Type, error) {
 	switch s {
 	case "audit":
@@ -40,6 +47,8 @@ func ParseType(s string) (Type, error) {
 		return TypeApplication, nil
 	case "access":
 		return TypeAccess, nil
+	case "auth":
+		return TypeAuth, nil
 	}
 	return TypeUnknown, &TypeError{Name: s}
 }
@@ -48,7 +57,7 @@ func ParseType(s string) (Type, error) {
 type TypeError struct{ Name string }
 
 func (e *TypeError) Error() string {
-	return "parser: unknown log type " + quote(e.Name) + " (want audit, application or access)"
+	return "parser: unknown log type " + quote(e.Name) + " (want audit, application, access or auth)"
 }
 
 // Field is one column of a Record. Name is the column name used by the
@@ -69,8 +78,8 @@ type Record struct {
 	// Type is the log the line was parsed as.
 	Type Type
 	// Time is EventTime as an instant in UTC; the zero Time when the line has
-	// no time or it could not be read. The original text is the EventTime
-	// field.
+	// no time or it could not be read. The EventTime field holds the same
+	// instant as text (see the package documentation for its form).
 	Time time.Time
 	// Fields are the non-empty columns in the order the Sentinel function
 	// projects them, followed by the extra columns the package adds.
@@ -104,6 +113,12 @@ func (r *Record) add(name string, v []byte) {
 		return
 	}
 	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+}
+
+// dropLast removes the column added last.
+func (r *Record) dropLast() {
+	r.Fields[len(r.Fields)-1] = Field{}
+	r.Fields = r.Fields[:len(r.Fields)-1]
 }
 
 // addString appends a column whose value is built in the scratch buffer.

@@ -142,6 +142,22 @@ var refAppKeys = map[string]string{
 	"severity": "Severity", "time": "EventTime", "correlation_id": "CorrelationID", "message": "Message",
 }
 
+// refAuthKeys is the documented key → column mapping of the Auth parser;
+// ip and fullpath are the fallbacks of early GitLab versions.
+var refAuthKeys = map[string]string{
+	"severity": "Severity", "time": "EventTime", "correlation_id": "CorrelationID",
+	"message": "Message", "env": "MatchType", "matched": "MatchedRule",
+	"remote_ip": "IPAddress", "request_method": "RequestVerb", "path": "URI",
+	"status": "ResponseCode", "user_id": "UserID", "username": "Username",
+	"deploy_token_id": "DeployTokenID", "ip": "ip", "fullpath": "fullpath",
+}
+
+var refAuthOrder = strings.Fields(`Severity EventTime CorrelationID Message MatchType
+	MatchedRule IPAddress RequestVerb URI ResponseCode UserID Username DeployTokenID`)
+
+// refAuthTyped are the Auth columns that hold only decimal digits.
+var refAuthTyped = regexp.MustCompile(`^[0-9]+$`)
+
 type col struct{ name, value string }
 
 // refParse computes the columns of a JSON line with lib. ok is false when
@@ -164,8 +180,11 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		return nil, false, err
 	}
 	keys := refAuditKeys
-	if t == TypeApplication {
+	switch t {
+	case TypeApplication:
 		keys = refAppKeys
+	case TypeAuth:
+		keys = refAuthKeys
 	}
 	fromTop := map[string][]byte{}
 	fromDetails := map[string][]byte{}
@@ -211,8 +230,11 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		}
 	}
 	order := refAuditOrder
-	if t == TypeApplication {
+	switch t {
+	case TypeApplication:
 		order = []string{"Severity", "EventTime", "CorrelationID", "Message"}
+	case TypeAuth:
+		order = refAuthOrder
 	}
 	for _, c := range order {
 		v, err := get(c)
@@ -220,16 +242,28 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			return nil, false, err
 		}
 		switch {
-		case c == "EventTime" && v == "" && t == TypeAudit:
+		case c == "EventTime" && !refTime(v) && t == TypeAudit:
 			v, err = get("CreatedAt")
-		case c == "EventName" && v == "":
+		case c == "EventName" && v == "" && t == TypeAudit:
 			v, err = get("event_type")
+		case c == "IPAddress" && v == "" && t == TypeAuth:
+			v, err = get("ip")
+		case c == "URI" && v == "" && t == TypeAuth:
+			v, err = get("fullpath")
+		case c == "Username" && v == "" && t == TypeAuth && meta["meta.user"] != nil:
+			v, err = lib.value(meta["meta.user"])
 		}
 		if err != nil {
 			return nil, false, err
 		}
+		if t == TypeAuth && (c == "ResponseCode" || c == "UserID" || c == "DeployTokenID") && !refAuthTyped.MatchString(v) {
+			v = ""
+		}
+		if !refTyped(c, v) {
+			continue
+		}
 		add(c, v)
-		if c == "Message" && fromTop[c] != nil && fromTop[c][0] == '"' {
+		if c == "Message" && t == TypeApplication && fromTop[c] != nil && fromTop[c][0] == '"' {
 			cols = append(cols, refMessage(v)...)
 		}
 	}
@@ -238,9 +272,34 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 		if err != nil {
 			return nil, false, err
 		}
-		add(k, v)
+		// The documented column name: the key when what follows "meta."
+		// is an SD-NAME, else "meta." and its short form.
+		add(MetaPrefix+SDName(k[len(MetaPrefix):]), v)
 	}
 	return cols, true, nil
+}
+
+// refInteger is what AuthorID and EntityID may hold.
+var refInteger = regexp.MustCompile(`^-?[0-9]+$`)
+
+// refTime reports whether v is a time the parsers read (parseISOTime has
+// its own table test against time.Parse).
+func refTime(v string) bool {
+	_, ok := parseISOTime([]byte(v))
+	return ok
+}
+
+// refTyped reports whether v may stand in the typed column c.
+func refTyped(c, v string) bool {
+	switch c {
+	case "EventTime", "CreatedAt":
+		return refTime(v)
+	case "AuthorID", "EntityID":
+		return refInteger.MatchString(v)
+	case "TargetID", "EventID":
+		return v != "-"
+	}
+	return true
 }
 
 // refPatterns are the message patterns of gitlab-log-formats.md §4.4 as

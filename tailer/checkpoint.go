@@ -131,7 +131,7 @@ func writeFileAtomic(name string, data []byte) error {
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("tailer: write checkpoint: %w", err)
+		return fmt.Errorf("tailer: write checkpoint %s: %w", name, err)
 	}
 	tmpName := tmp.Name()
 	fail := func(err error) error {

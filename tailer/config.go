@@ -15,7 +15,8 @@ const (
 	// StartBeginning reads the file from offset 0.
 	StartBeginning StartAt = iota
 	// StartEnd skips what the file holds now and delivers only lines
-	// completed from now on (a partial last line is delivered once complete).
+	// completed from now on (a partial last line is delivered once complete;
+	// with Config.Complete it counts as complete, so it is skipped too).
 	StartEnd
 )
 
@@ -98,6 +99,15 @@ type Config struct {
 	Poll bool
 	// Logger receives warnings and rotation notices (default slog.Default()).
 	Logger *slog.Logger
+	// Complete treats the file as finished, for a run that stops once
+	// everything was read (gitlab-syslog run --once). An incomplete last
+	// line is then delivered as it is as soon as the reader finds nothing
+	// after it, instead of waiting for its newline; the checkpoint records
+	// the offset after it (see the package doc, Lines, for what a later
+	// run does when the line was continued). And a path that exists but
+	// cannot be followed (a directory, no permission, a parent that is not
+	// a directory) makes Run return that error instead of retrying.
+	Complete bool
 }
 
 func (c *Config) setDefaults() error {

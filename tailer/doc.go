@@ -111,14 +111,29 @@
 // # Lines
 //
 // A line is delivered once its "\n" is there: a partial last line is held,
-// and a checkpoint never points inside a line. A trailing "\r" is removed.
+// and a checkpoint never points inside a line, only after a last line
+// delivered without its newline (see below). A trailing "\r" is removed.
 // Lines longer than MaxLineBytes are cut to it, the rest up to the newline
 // is dropped and Stats.TruncatedLines counts them; the backlog reader's
 // memory is bounded by its buffer plus MaxLineBytes. nxadm/tail reads a
 // whole line into memory whatever its length; the tailer takes over when
 // it lags by more than max(4 MiB, 2×MaxLineBytes), which bounds that in
 // practice. An incomplete last line of a file that will not grow again (a
-// rotated file after RotateWait, a rotated copy) is delivered as it is.
+// rotated file after RotateWait, a rotated copy, or any file with
+// Config.Complete once nothing follows the line) is delivered as it is,
+// and the checkpoint then points after it. A later Tailer resuming from
+// such a checkpoint resumes after the newline when only that was added, at
+// the checkpoint when nothing was added and the file is Complete, and
+// otherwise at the start of the line, which is then delivered again whole:
+// the consumer gets its first part twice rather than its rest as a line of
+// its own, and a warning says so.
+//
+// Lines cut to MaxLineBytes are logged with their offset and length, at
+// most once every 10s per Tailer. A path that exists but cannot be opened
+// (a directory, no permission) is retried with backoff and logged at most
+// once a minute, and reported by OpenError; with Config.Complete, Run
+// returns the error instead. CheckpointError reports a checkpoint that
+// could not be written.
 //
 // # Limits
 //

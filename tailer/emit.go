@@ -17,16 +17,20 @@ func (t *Tailer) batch() *Batch {
 	return t.cur
 }
 
-// add appends a line read by the backlog reader. over says the reader
-// already cut it.
-func (t *Tailer) add(line []byte, end int64, over bool) { addLine(t, line, end, over) }
+// add appends a line read by the backlog reader, which starts at offset
+// start and ends (after its newline) at end. over says the reader already
+// cut it.
+func (t *Tailer) add(line []byte, start, end int64, over bool) { addLine(t, line, start, end, over) }
 
 // addString appends a line received from github.com/nxadm/tail.
-func (t *Tailer) addString(line string, end int64) { addLine(t, line, end, false) }
+func (t *Tailer) addString(line string, end int64) {
+	addLine(t, line, end-int64(len(line))-1, end, false)
+}
 
 // addLine removes a trailing "\r" (unless the line was cut), cuts the line
-// to MaxLineBytes, counts it when cut, and appends it to the current batch.
-func addLine[T []byte | string](t *Tailer, line T, end int64, over bool) {
+// to MaxLineBytes, counts and reports it when cut, and appends it to the
+// current batch.
+func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
@@ -35,6 +39,7 @@ func addLine[T []byte | string](t *Tailer, line T, end int64, over bool) {
 	}
 	if over {
 		t.c.truncLines.Add(1)
+		t.truncLog.report(t.log, start, end)
 	}
 	b := t.batch()
 	if len(b.Ends) == 0 && t.holdFor > 0 {
@@ -162,6 +167,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 		return n, err
 	}
 	for {
+		start := t.lr.lineStart
 		line, end, over, ok, err := t.lr.next(read)
 		if err != nil {
 			t.discard()
@@ -171,13 +177,16 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 		if !ok {
 			break
 		}
-		t.add(line, end, over)
+		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.flushChecked(ctx, src); err != nil {
 				t.lrSrc = nil
 				return err
 			}
 		}
+	}
+	if t.cfg.Complete {
+		t.takePartial()
 	}
 	if t.holdFor > 0 && t.cur != nil && time.Since(t.curSince) < t.holdFor {
 		err := t.confirm(ctx, src)
@@ -196,10 +205,21 @@ func (t *Tailer) readToEOF(ctx context.Context, src *source) error {
 // sendPartial delivers the pending incomplete last line of a file that will
 // not grow any more (rotated away, or a rotated copy).
 func (t *Tailer) sendPartial(ctx context.Context, src *source) error {
-	if p, over := t.lr.pending(); len(p) > 0 || over {
-		t.add(p, t.lr.pos, over)
-		t.lr.reset(t.lr.pos)
+	if t.takePartial() {
 		return t.send(ctx, src)
 	}
 	return nil
+}
+
+// takePartial adds the reader's pending incomplete line, if any, to the
+// current batch as a line ending at the reader's position, and reports
+// whether there was one.
+func (t *Tailer) takePartial() bool {
+	p, over := t.lr.pending()
+	if len(p) == 0 && !over {
+		return false
+	}
+	t.add(p, t.lr.lineStart, t.lr.pos, over)
+	t.lr.reset(t.lr.pos)
+	return true
 }

@@ -91,6 +91,9 @@ func openSource(name string) (*source, os.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if fi.IsDir() {
+		return nil, fi, fmt.Errorf("tailer: %s is a directory, not a log file", name)
+	}
 	if !fi.Mode().IsRegular() {
 		return nil, fi, fmt.Errorf("tailer: %s is not a regular file (mode %s)", name, fi.Mode())
 	}

@@ -99,8 +99,10 @@ func (t *Tailer) follow(ctx context.Context, src *source) (died, busy bool, err 
 			}
 			// nxadm/tail adds its inotify watch after reaching EOF, so a
 			// write in between goes unnoticed until the next one. A
-			// complete line left unread for a whole tick means that.
-			if size > expect && hasNewline(src.f, expect, size) {
+			// complete line left unread for a whole tick means that; in
+			// a Complete file, so does an incomplete one, which nxadm/tail
+			// holds back but the main loop delivers.
+			if size > expect && (t.cfg.Complete || hasNewline(src.f, expect, size)) {
 				if stall == expect {
 					return false, false, nil
 				}

@@ -10,6 +10,23 @@ import (
 	"time"
 )
 
+// noteGone logs why Path no longer names src, which is read to its end
+// next: it was deleted, renamed away, or replaced by a new file. Only the
+// last two count as a rotation.
+func (t *Tailer) noteGone(src *source) {
+	_, err := os.Stat(t.cfg.Path)
+	switch {
+	case deleted(src.f):
+		t.log.Info("tailer: the file was deleted; reading it to its end, then waiting for a new file at the path", "old", src.id.String())
+		return
+	case errors.Is(err, fs.ErrNotExist):
+		t.log.Info("tailer: the file was renamed away (rotation); reading it to its end, then waiting for a new file at the path", "old", src.id.String())
+	default:
+		t.log.Info("tailer: the path names a new file (rotation); reading the old one to its end", "old", src.id.String())
+	}
+	t.c.rotations.Add(1)
+}
+
 // maxQueued bounds the files opened ahead while an older one is drained.
 const maxQueued = 16
 
@@ -20,9 +37,8 @@ const maxQueued = 16
 // that rotations quicker than RotateWait lose nothing; the main loop reads
 // them in turn. It returns the next file to read, or nil.
 func (t *Tailer) rotated(ctx context.Context, src *source) (*source, error) {
-	t.c.rotations.Add(1)
 	t.setMode("rotating")
-	t.log.Info("tailer: the path names a new file (rotation); reading the old one to its end", "old", src.id.String())
+	t.noteGone(src)
 	start := time.Now()
 	quiet, last := start, int64(-1)
 	for {
@@ -234,6 +250,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 	t.lr.reset(from)
 	t.lrSrc = nil
 	for {
+		start := t.lr.lineStart
 		line, end, over, ok, err := t.lr.next(read)
 		if err != nil {
 			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", s.name, "err", err)
@@ -242,16 +259,14 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		if !ok {
 			break
 		}
-		t.add(line, end, over)
+		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
 				return false, err
 			}
 		}
 	}
-	if p, over := t.lr.pending(); len(p) > 0 || over {
-		t.add(p, t.lr.pos, over)
-	}
+	t.takePartial()
 	if err := t.send(ctx, src); err != nil {
 		return false, err
 	}

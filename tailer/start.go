@@ -25,13 +25,11 @@ func (t *Tailer) start(ctx context.Context) (*source, error) {
 				t.log.Warn("tailer: the bytes before the checkpoint offset changed: the file was rewritten",
 					"offset", ck.Offset)
 			} else if err == nil && ck.Offset <= size {
-				off := t.lineStart(live.f, ck.Offset)
-				if off != ck.Offset {
-					t.log.Warn("tailer: checkpoint offset is inside a line; resuming at the start of that line",
-						"offset", ck.Offset, "line_start", off)
+				live.off = t.resumeOffset(live.f, ck.Offset, size)
+				if live.off == ck.Offset+1 {
+					t.skipped(live) // the newline of a line delivered before
 				}
-				live.off = off
-				t.log.Info("tailer: resuming from checkpoint", "offset", off)
+				t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
 				return live, nil
 			}
 		}
@@ -84,7 +82,10 @@ func (t *Tailer) applyStartAt(s *source) {
 	s.off = 0
 	if t.cfg.StartAt == StartEnd {
 		if size, err := fileSize(s.f); err == nil {
-			s.off = t.lineStart(s.f, size)
+			s.off = size
+			if !t.cfg.Complete { // else a last line without a newline is complete too
+				s.off = t.lineStart(s.f, size)
+			}
 		}
 	}
 }
@@ -143,10 +144,60 @@ func (t *Tailer) lineStart(f *os.File, off int64) int64 {
 	return off
 }
 
-// openLive opens Path, waiting for it to appear and retrying with backoff
-// when it cannot be opened.
+// resumeOffset returns where to resume reading f, size bytes long, from a
+// checkpoint at off. A checkpoint inside a line follows a last line that
+// was delivered without its newline (Config.Complete, or the end of a
+// rotated file): when the file has only got that newline since, reading
+// resumes after it; when nothing follows it and the file is complete,
+// at off; otherwise at the start of the line, so that the line is
+// delivered again whole (the collector then has its first part twice,
+// which a warning says) rather than its rest as a line of its own.
+func (t *Tailer) resumeOffset(f *os.File, off, size int64) int64 {
+	start := t.lineStart(f, off)
+	if start == off {
+		return off
+	}
+	var next [1]byte
+	switch {
+	case off == size && t.cfg.Complete:
+		return off
+	case off < size && readByteAt(f, next[:], off) && next[0] == '\n':
+		t.log.Info("tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it",
+			"offset", off+1)
+		return off + 1
+	case off == size:
+		t.log.Warn("tailer: the checkpoint follows a last line delivered without its newline (run --once); it is delivered again, whole, once its newline is written",
+			"line_offset", start, "checkpoint_offset", off)
+	default:
+		t.log.Warn("tailer: the checkpoint follows a last line delivered without its newline (run --once), and the line was continued since; delivering it again from its start, so the collector has its first part twice, the second time complete",
+			"line_offset", start, "checkpoint_offset", off)
+	}
+	return start
+}
+
+// skipped records src.off as read and committed, after bytes that needed
+// no delivery, so that Stats and the next checkpoint are past them.
+func (t *Tailer) skipped(src *source) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.readID, t.readOff = src.id, src.off
+	c := &t.com
+	c.id, c.name, c.off = src.id, src.name, src.off
+	c.valid, c.dirty = true, true
+}
+
+func readByteAt(f *os.File, b []byte, off int64) bool {
+	n, _ := f.ReadAt(b, off)
+	return n == len(b)
+}
+
+// openLive opens Path, waiting for it to appear. When it exists but cannot
+// be opened it returns the error with Config.Complete, and otherwise retries
+// with backoff, logging the error at once, again when it changes, and at
+// most every openLogInterval in between.
 func (t *Tailer) openLive(ctx context.Context) (*source, error) {
 	logged := false
+	var failLog openFailLog
 	delay := t.cfg.PollInterval
 	for {
 		src, _, err := openSource(t.cfg.Path)
@@ -154,10 +205,13 @@ func (t *Tailer) openLive(ctx context.Context) (*source, error) {
 			if logged {
 				t.log.Info("tailer: file appeared")
 			}
+			failLog.recovered(t.log)
+			t.setOpenError(nil)
 			return src, nil
 		}
 		t.setMode("waiting")
 		if errors.Is(err, fs.ErrNotExist) {
+			t.setOpenError(nil)
 			if !logged {
 				t.log.Info("tailer: waiting for the file to appear")
 				logged = true
@@ -167,8 +221,13 @@ func (t *Tailer) openLive(ctx context.Context) (*source, error) {
 			}
 			continue
 		}
+		err = explainOpen(t.cfg.Path, err)
+		if t.cfg.Complete {
+			return nil, err
+		}
 		t.c.reopenFailures.Add(1)
-		t.log.Warn("tailer: cannot open the file; retrying (check its type and permissions)", "err", err, "retry_in", delay)
+		t.setOpenError(err)
+		failLog.failed(t.log, err, delay)
 		if err := sleep(ctx, delay); err != nil {
 			return nil, err
 		}

@@ -56,12 +56,15 @@ type Tailer struct {
 	lr              *lineReader
 	lrSrc           *source
 	queue           []*source // files seen at Path while an older one was drained
+	truncLog        truncLog
 
 	mu       sync.Mutex // guards the fields below
 	com      commitState
 	readID   FileID
 	readOff  int64
 	mode     string
+	ckErr    error // of the latest checkpoint write; nil after a successful one
+	openErr  error // why Path cannot be opened, while openLive retries
 	gapWarn  bool
 	saveMu   sync.Mutex
 	released chan struct{}
@@ -292,16 +295,45 @@ func (t *Tailer) saveCheckpoint() error {
 	if err == nil {
 		err = writeFileAtomic(t.ckName, append(data, '\n'))
 	}
+	t.mu.Lock()
+	t.ckErr = err
+	if err != nil {
+		t.com.dirty = true
+	}
+	t.mu.Unlock()
 	if err != nil {
 		t.c.ckErrors.Add(1)
-		t.mu.Lock()
-		t.com.dirty = true
-		t.mu.Unlock()
 		t.log.Error("tailer: checkpoint not saved; will retry", "err", err)
 		return err
 	}
 	t.c.ckWrites.Add(1)
 	return nil
+}
+
+// OpenError returns why the path, which exists, cannot be opened (a
+// directory, no permission, a parent that is not a directory) while the
+// tailer retries, or nil. It is safe for concurrent use.
+func (t *Tailer) OpenError() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.openErr
+}
+
+func (t *Tailer) setOpenError(err error) {
+	t.mu.Lock()
+	t.openErr = err
+	t.mu.Unlock()
+}
+
+// CheckpointError returns the error of the latest checkpoint write, which
+// names the checkpoint file, or nil when that write succeeded or none was
+// needed yet. A failed write is retried every CheckpointInterval; until one
+// succeeds, a restart reads again everything since the last saved
+// checkpoint. It is safe for concurrent use.
+func (t *Tailer) CheckpointError() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.ckErr
 }
 
 func (t *Tailer) setMode(m string) {

@@ -12,14 +12,14 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
-// agentFlags are the flags run and check share. Each overrides the config
-// key of the same meaning, but only when given on the command line.
+// agentFlags are the flags run and check share: the forwarding flags send
+// has too, and the agent's own. Each overrides the config key of the same
+// meaning, but only when given on the command line.
 type agentFlags struct {
+	fwd       forwardFlags // --to, --hostname, --sd-id, the TLS files, ...
 	config    string
 	logDir    string
 	stateDir  string
-	to        string
-	hostname  string
 	startAt   string
 	metrics   string
 	logLevel  string
@@ -31,12 +31,11 @@ func (f *agentFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.config, "config", "c", "", "configuration file (YAML); without it the built-in defaults are used")
 	fl.StringVar(&f.logDir, "log-dir", "", "directory the default sources are found in (default /var/log/gitlab; a flat directory of *.log files works too)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "directory for checkpoints (default /var/lib/gitlab-syslog, or ~/.local/state/gitlab-syslog when that is not writable)")
-	fl.StringVar(&f.to, "to", "", "destination: udp://, tcp://, tls://, unix:// URL, or stdout (or -) to print the messages (default tcp://127.0.0.1:514)")
-	fl.StringVar(&f.hostname, "hostname", "", "syslog HOSTNAME (default: the OS hostname)")
 	fl.StringVar(&f.startAt, "start-at", "", "where to start in files without a checkpoint: beginning or end (default beginning)")
 	fl.StringVar(&f.metrics, "metrics-listen", "", "host:port for /metrics and /healthz (default off)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+	f.fwd.register(cmd, "default "+config.DefaultURL)
 }
 
 // load reads the config file (if any), applies the flags that were given,
@@ -49,21 +48,18 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 			return nil, config.Resolved{}, err
 		}
 	}
-	set := func(name string, dst *string, val string) {
+	set := func(name, key string, dst *string, val string) {
 		if cmd.Flags().Changed(name) {
 			*dst = val
+			c.SetByFlag(key, "--"+name)
 		}
 	}
-	set("log-dir", &c.LogDir, f.logDir)
-	set("state-dir", &c.StateDir, f.stateDir)
-	set("hostname", &c.Hostname, f.hostname)
-	set("start-at", &c.StartAt, f.startAt)
-	set("metrics-listen", &c.Metrics.Listen, f.metrics)
-	if cmd.Flags().Changed("to") {
-		c.Forward.URL = f.to
-		if f.to == "stdout" || f.to == "-" {
-			c.Forward.URL = "stdout://"
-		}
+	set("log-dir", "log_dir", &c.LogDir, f.logDir)
+	set("state-dir", "state_dir", &c.StateDir, f.stateDir)
+	set("start-at", "start_at", &c.StartAt, f.startAt)
+	set("metrics-listen", "metrics.listen", &c.Metrics.Listen, f.metrics)
+	if err := f.fwd.apply(cmd, c); err != nil {
+		return nil, config.Resolved{}, err
 	}
 	if cmd.Flags().Changed("log-dir") && f.config != "" && len(c.Sources) > 0 {
 		return nil, config.Resolved{}, fmt.Errorf("--log-dir only moves the default sources, but %s lists sources; edit their paths there", f.config)

@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
@@ -68,7 +68,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		fmt.Fprintf(w, ": writable\n")
 	}
 	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)
-	sd := "with STRUCTURED-DATA " + c.Forward.SDID
+	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
 	}
@@ -100,6 +100,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 				status = "CANNOT STAT: " + err.Error()
 				problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
 			}
+		} else if !fi.Mode().IsRegular() {
+			status = "NOT A LOG FILE: " + notRegular(fi)
+			problems = append(problems, fmt.Sprintf("source %s: %s; give the path of a log file", s.Path, notRegular(fi)))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
@@ -110,7 +113,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	}
 	tw.Flush()
 	for _, p := range r.Skipped {
-		fmt.Fprintf(w, "  (skipped %s: absent; GitLab 15.11 and later no longer write application.log)\n", p)
+		fmt.Fprintf(w, "  (skipped %s: absent; %s)\n", p, config.SkipNote(p))
 	}
 	if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)
@@ -178,6 +181,14 @@ func printDetections(w io.Writer, c *config.Config) {
 	tw.Flush()
 }
 
+// notRegular says what fi, which is not a regular file, is instead.
+func notRegular(fi os.FileInfo) string {
+	if fi.IsDir() {
+		return "is a directory"
+	}
+	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
+}
+
 // readable opens path for reading.
 func readable(path string) error {
 	f, err := os.Open(path)
@@ -187,8 +198,19 @@ func readable(path string) error {
 	return f.Close()
 }
 
+// dirReadable reports whether the files in dir can be listed and opened,
+// saying so when dir does not exist or is not a directory.
 func dirReadable(dir string) error {
-	if err := syscall.Access(dir, 4|1); err != nil { // R_OK|X_OK
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := access(dir, accessRead|accessSearch); err != nil {
 		return fmt.Errorf("directory %s is not readable: %w", dir, err)
 	}
 	return nil
@@ -203,7 +225,7 @@ func dirWritable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			return syscall.Access(p, 2|1) // W_OK|X_OK
+			return access(p, accessWrite|accessSearch)
 		}
 		if !errors.Is(err, os.ErrNotExist) || filepath.Dir(p) == p {
 			return err

@@ -79,6 +79,12 @@ func TestCheck(t *testing.T) {
 			wantErr: []string{`config.yaml:6: detections.rules.falco.pat_create: unknown rule "falco.pat_create" (did you mean "falco.pat_created"?)`},
 		},
 		{
+			name:    "directory as a source fails",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + dir + "}\n",
+			wantErr: []string{"check: 1 problem(s)", "source " + dir + ": is a directory"},
+			wantOut: []string{"NOT A LOG FILE: is a directory"},
+		},
+		{
 			name:    "--log-dir with explicit sources is refused",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n",
 			args:    []string{"--log-dir", "/x"},

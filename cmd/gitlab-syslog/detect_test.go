@@ -15,7 +15,7 @@ import (
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/detections/*/expected.json from the current output")
+var update = flag.Bool("update", false, "rewrite the golden files of this package's tests from the current output: testdata/detections/*/expected.json and testdata/e2e/*/{expected,totals}.txt (then read every rewritten file)")
 
 // detectedAt is the wall clock the golden runs use for detected_at.
 var detectedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -62,6 +62,8 @@ func typeByName(path string) parser.Type {
 		return parser.TypeApplication
 	case "gitlab_access.log":
 		return parser.TypeAccess
+	case "auth_json.log", "auth.log":
+		return parser.TypeAuth
 	}
 	return parser.TypeUnknown
 }

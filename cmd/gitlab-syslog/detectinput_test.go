@@ -33,6 +33,7 @@ func TestParseDetectInput(t *testing.T) {
 		{"mixed.log", "mixed.log", parser.TypeUnknown, false},
 		{"-", "-", parser.TypeUnknown, false},
 		{"other:file.log", "other:file.log", parser.TypeUnknown, false}, // not a TYPE: a file name with a colon
+		{"gitlab-rails/auth_json.log.2.gz", "gitlab-rails/auth_json.log.2.gz", parser.TypeAuth, false},
 		{"gitlab_access.log.bak", "gitlab_access.log.bak", parser.TypeUnknown, false},
 	}
 	for _, tt := range tests {

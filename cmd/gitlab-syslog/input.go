@@ -23,6 +23,12 @@ import (
 // is blocked. When ctx carries a progress bar (startInputProgress), the
 // file's bytes and lines are counted into it.
 func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label string, n int, line []byte) error) error {
+	return readLines(ctx, name, stdin, false, fn)
+}
+
+// readLines is readInput, but passes blank lines to fn too when keepBlank
+// is set.
+func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, fn func(label string, n int, line []byte) error) error {
 	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
@@ -61,7 +67,8 @@ func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label 
 		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(bytes.TrimSpace(line)) > 0 {
+		atEnd := err == io.EOF && len(line) == 0 // nothing after the last newline
+		if (keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0 {
 			if ferr := fn(label, n, line); ferr != nil {
 				return ferr
 			}

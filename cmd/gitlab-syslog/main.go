@@ -1,6 +1,6 @@
-// Command gitlab-syslog ships GitLab's security logs (audit, application and
-// NGINX access) to a SIEM as RFC 5424 syslog, and parses them on the command
-// line.
+// Command gitlab-syslog ships GitLab's security logs (audit, application,
+// NGINX access and Rack::Attack auth) to a SIEM as RFC 5424 syslog, and
+// parses them on the command line.
 package main
 
 import (

@@ -22,8 +22,14 @@ func newParseCmd() *cobra.Command {
 		Long: `parse reads GitLab log lines from the files given (or standard input when
 there are none, or for "-"), parses each as the --type says, and prints one
 JSON object per line whose keys are the Sentinel column names in column order
-(empty columns are left out; EventTime is the text as logged). Files ending in
-gzip data (logrotate's .gz) are decompressed transparently.
+(empty columns are left out, and so are typed columns holding "-" or another
+non-typed value; an access line's EventTime is RFC 3339 with the logged
+offset and TimeLocal the text as logged). Each key is the name send and run
+give the column in STRUCTURED-DATA: meta.X is param X of [meta@32473], every
+other column a param of [gitlab@32473]; a meta.* key that syslog cannot carry
+as it is appears in its short form (README, "STRUCTURED-DATA: where each
+column is"). Files ending in gzip data (logrotate's .gz) are decompressed
+transparently.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. The command still exits 0 and prints "parsed N lines, M failed" to
@@ -31,6 +37,7 @@ standard error. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
 so the output is always valid JSON for jq.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
+  gitlab-syslog parse --type auth /var/log/gitlab/gitlab-rails/auth_json.log | jq -r 'select(.MatchType=="throttle") | .IPAddress'
   zcat application.log.1.gz | gitlab-syslog parse --type application`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := newLineParser(typeName)
@@ -55,19 +62,19 @@ so the output is always valid JSON for jq.`,
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("parse: write output: %w", err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d lines, %d failed\n", p.lines, p.failed)
+			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed\n", p.lines, plural(p.lines, "line", "lines"), p.failed)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
-		"log type: audit, application, access, or auto to pick per line by content")
+		"log type: audit, application, access, auth, or auto to pick per line by content")
 	return cmd
 }
 
 // lineParser parses lines and writes the JSON output, reusing its buffers.
 type lineParser struct {
 	auto    bool
-	parsers [4]parser.Parser // by parser.Type
+	parsers [parser.NumTypes]parser.Parser // by parser.Type
 	fixed   parser.Parser
 	rec     parser.Record
 	buf     []byte // output line being built
@@ -80,14 +87,14 @@ func newLineParser(typeName string) (*lineParser, error) {
 	p := &lineParser{}
 	if typeName == "auto" {
 		p.auto = true
-		for _, t := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
-			p.parsers[t] = parser.New(t)
+		for t := range parser.NumTypes {
+			p.parsers[t] = parser.New(t) // nil for TypeUnknown
 		}
 		return p, nil
 	}
 	t, err := parser.ParseType(typeName)
 	if err != nil {
-		return nil, fmt.Errorf("parse: --type %q: want audit, application, access or auto", typeName)
+		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto", typeName)
 	}
 	p.fixed = parser.New(t)
 	return p, nil
@@ -102,7 +109,7 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 	}
 	var err error
 	if ps == nil {
-		err = errors.New("cannot tell the log type (want audit or application JSON, application text or an NGINX access line); use --type")
+		err = errors.New("cannot tell the log type (want audit, application or auth JSON, application text or an NGINX access line); use --type")
 	} else {
 		err = ps.Parse(line, &p.rec)
 	}

@@ -83,6 +83,7 @@ func TestParseCommandSamples(t *testing.T) {
 		"application_json.log": "application",
 		"application.log":      "application",
 		"gitlab_access.log":    "access",
+		"auth_json.log":        "auth",
 	}
 	for name, typ := range files {
 		for _, flag := range []string{typ, "auto"} {

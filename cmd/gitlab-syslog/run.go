@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
 
 // newRunCmd builds `gitlab-syslog run`, the agent daemon.
@@ -23,7 +24,7 @@ func newRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Follow the GitLab logs and forward them as syslog (the agent)",
-		Long: `run follows GitLab's audit, application and access logs and forwards every
+		Long: `run follows GitLab's audit, application, access and auth (Rack::Attack) logs and forwards every
 line as RFC 5424 syslog, with the parsed columns as STRUCTURED-DATA.
 
 Delivery is at least once: a file's checkpoint (in state_dir) advances only
@@ -56,7 +57,7 @@ Try it on the bundled samples without GitLab or a syslog server:
 			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
 			for _, p := range r.Skipped {
-				log.Info("default source absent, not followed", "path", p)
+				log.Info("default source absent, not followed", "path", p, "why", config.SkipNote(p))
 			}
 			a, err := agent.New(c, agent.Options{
 				Logger:          log,
@@ -95,7 +96,7 @@ Try it on the bundled samples without GitLab or a syslog server:
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.BoolVar(&once, "once", false, "exit 0 once every source was read to its end and delivered (for trying out and tests)")
+	fl.BoolVar(&once, "once", false, "read every source to its end (a last line without a newline included), deliver it, log totals per file and exit; non-zero when a source cannot be read or none exists (for trying out, backfills and tests)")
 	fl.BoolVar(&once, "exit-at-eof", false, "same as --once")
 	fl.BoolVar(&poll, "poll", false, "poll files every 250ms instead of using inotify")
 	fl.DurationVar(&shutdown, "shutdown-timeout", agent.DefaultShutdownTimeout, "how long to flush and save checkpoints on SIGTERM")

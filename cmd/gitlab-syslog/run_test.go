@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,13 +34,24 @@ func TestRunQuickStart(t *testing.T) {
 	if strings.Contains(logs, nothingNew) {
 		t.Errorf("first run claims nothing was sent:\n%s", logs)
 	}
+	// Every sample the default sources name is shipped whole, each under
+	// its APP-NAME (broken.log is not a default source).
 	want := 0
-	for _, name := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log"} {
-		data, err := os.ReadFile(filepath.Join("../../testdata", name))
+	wantApp := map[string]int{}
+	for _, s := range []struct{ name, app string }{
+		{"audit_json.log", "GitLab-Audit-Logs"},
+		{"application_json.log", "GitLab-Application-Logs"},
+		{"application.log", "GitLab-Application-Logs"},
+		{"gitlab_access.log", "GitLab-Access-Logs"},
+		{"auth_json.log", "GitLab-Auth-Logs"},
+	} {
+		data, err := os.ReadFile(filepath.Join("../../testdata", s.name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want += bytes.Count(data, []byte("\n"))
+		n := bytes.Count(data, []byte("\n"))
+		want += n
+		wantApp[s.app] += n
 	}
 	var lines, alerts []string
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
@@ -55,10 +67,24 @@ func TestRunQuickStart(t *testing.T) {
 	if len(alerts) == 0 {
 		t.Error("the samples trigger no detection alert")
 	}
-	for _, l := range append(lines, alerts...) {
+	for _, l := range alerts {
+		if !strings.HasPrefix(l, "<") || !strings.Contains(l, " quickstart GitLab-Detections ") {
+			t.Errorf("not an RFC 5424 alert from host quickstart: %q", l)
+		}
+	}
+	gotApp := map[string]int{}
+	for _, l := range lines {
 		if !strings.HasPrefix(l, "<") || !strings.Contains(l, " quickstart GitLab-") {
 			t.Errorf("not an RFC 5424 message from host quickstart: %q", l)
+			continue
 		}
+		// <PRI>1 TIMESTAMP HOSTNAME APP-NAME ...
+		if f := strings.SplitN(l, " ", 5); len(f) == 5 {
+			gotApp[f[3]]++
+		}
+	}
+	if !maps.Equal(gotApp, wantApp) {
+		t.Errorf("messages per APP-NAME = %v, want %v", gotApp, wantApp)
 	}
 	again, logs := run()
 	if again != "" {

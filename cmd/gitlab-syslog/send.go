@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,21 +12,23 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// sendOptions are the flags of the send command.
+// sendOptions are the flags of the send command: the forwarding flags
+// run has too, and send's own.
 type sendOptions struct {
-	typ, to, hostname, appName, facility, sdID string
-	noSD, rfc3164                              bool
-	tls                                        forwarder.TLSConfig
-	timeout                                    time.Duration
-	batch                                      int
+	fwd          forwardFlags
+	typ, appName string
+	timeout      time.Duration
+	batch        int
 }
 
 func newSendCmd() *cobra.Command {
@@ -34,44 +37,76 @@ func newSendCmd() *cobra.Command {
 		Use:   "send --to URL [flags] [FILE ...]",
 		Short: "Parse GitLab log files (or stdin) and forward each line as syslog",
 		Long: `send reads GitLab log lines from the files given (or stdin), parses each one
-and forwards it to --to as RFC 5424 syslog, exactly as the agent would:
-facility local7, APP-NAME GitLab-Audit-Logs / GitLab-Application-Logs /
-GitLab-Access-Logs, MSGID the log type, the parsed columns as
-STRUCTURED-DATA and MSG the raw line. Lines that do not parse are sent raw,
-without STRUCTURED-DATA, and counted. Files ending in .gz are decompressed.
+and forwards it to --to as RFC 5424 syslog, exactly as the agent (run) would:
+the same forwarding flags and defaults, facility local7, APP-NAME
+GitLab-Audit-Logs / GitLab-Application-Logs / GitLab-Access-Logs /
+GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line. Lines
+longer than --max-line-bytes are cut to it and counted; lines that do not
+parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
+skipped and counted. Files ending in .gz are decompressed. Every file is
+opened before anything is sent.
 
 The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).
 
 send fails at once when the destination cannot be reached, and gives up
-after a few reconnect attempts if it goes away while sending. (Over UDP an
-absent receiver cannot be detected.)
+after a few reconnect attempts if it goes away while sending. At the end
+it prints how many lines it read, sent and could not send. (Over UDP an
+absent receiver is noticed only when the system reports the refusal.)
 
-Destinations: udp://host:514, tcp://host:514 (octet counting; add
-?framing=lf for newline framing), tls://host:6514, unix:///dev/log.`,
+Destinations: ` + forwarder.SchemeList(config.Schemes()) + `, e.g.
+udp://host:514, tcp://host:514 (octet counting; add ?framing=lf for newline
+framing), tls://host:6514, unix:///dev/log, unixgram:///dev/log, or stdout
+(or -) to print the messages as run --to stdout does.`,
 		Example: `  gitlab-syslog send --type audit --to tcp://127.0.0.1:514 /var/log/gitlab/gitlab-rails/audit_json.log
-  zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem`,
+  zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem
+  gitlab-syslog send --to stdout testdata/audit_json.log`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSend(cmd, &o, args)
 		},
 	}
+	o.fwd.register(cmd, "required")
 	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, or auto (detected per line)")
-	f.StringVar(&o.to, "to", "", "destination URL: udp://, tcp://, tls:// or unix:// (required)")
-	f.StringVar(&o.hostname, "hostname", "", "HOSTNAME field (default: this machine's host name)")
-	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs or GitLab-Access-Logs by type)")
-	f.StringVar(&o.facility, "facility", "local7", "syslog facility")
-	f.StringVar(&o.sdID, "sd-id", forwarder.DefaultSDID, "SD-ID of the STRUCTURED-DATA element (use name@<your IANA enterprise number>)")
-	f.BoolVar(&o.noSD, "no-sd", false, "send no STRUCTURED-DATA, only the raw line")
-	f.BoolVar(&o.rfc3164, "rfc3164", false, "send RFC 3164 (BSD) messages for old collectors")
-	f.StringVar(&o.tls.CAFile, "ca-file", "", "tls: PEM file of CAs to verify the server with (default: system roots)")
-	f.StringVar(&o.tls.CertFile, "cert-file", "", "tls: client certificate (PEM) for mutual TLS")
-	f.StringVar(&o.tls.KeyFile, "key-file", "", "tls: client key (PEM) for mutual TLS")
-	f.StringVar(&o.tls.ServerName, "server-name", "", "tls: name to verify in the server certificate (default: the URL host)")
+	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (detected per line)")
+	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
 	_ = cmd.MarkFlagRequired("to")
 	return cmd
+}
+
+// sendConfig builds the forwarding configuration from the flags, with the
+// defaults and checks run applies.
+func sendConfig(cmd *cobra.Command, o *sendOptions) (*config.Config, error) {
+	c := &config.Config{}
+	if err := o.fwd.apply(cmd, c); err != nil {
+		return nil, err
+	}
+	c.ResolveForward()
+	if err := c.ValidateForward(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkInputs opens every input file once, so that a missing or unreadable
+// file is reported before anything is sent.
+func checkInputs(files []string) error {
+	for _, name := range files {
+		if name == "-" {
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return err // *PathError names the file
+		}
+		fi, err := f.Stat()
+		f.Close()
+		if err == nil && fi.IsDir() {
+			return fmt.Errorf("%s is a directory; give the log files in it", name)
+		}
+	}
+	return nil
 }
 
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
@@ -85,53 +120,44 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		}
 		fixed = t
 	}
-	fac, err := forwarder.ParseFacility(o.facility)
+	c, err := sendConfig(cmd, o)
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	fac, err := forwarder.ParseFacility(c.Forward.Facility)
 	if err != nil {
 		return fmt.Errorf("send: --facility: %w", err)
 	}
-	if o.hostname == "" {
-		o.hostname, _ = os.Hostname()
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	if err := checkInputs(files); err != nil {
+		return fmt.Errorf("send: %w", err)
 	}
 	if o.batch <= 0 {
 		o.batch = 512
 	}
-	enc := &forwarder.Encoder{SDID: o.sdID, NoSD: o.noSD}
-	if o.rfc3164 {
-		enc.Format = forwarder.RFC3164
-	}
-	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	fw, err := forwarder.New(forwarder.Config{
-		URL: o.to, TLS: o.tls, Encoder: enc, Logger: logger,
-		DialTimeout: o.timeout, MaxAttempts: 5,
-	})
+	enc := c.Forward.Encoder()
+	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
 	if err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	if err := fw.Connect(ctx); err != nil {
-		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = fw.Close(closeCtx)
-		return fmt.Errorf("cannot reach %s: %s — is the collector running?", o.to, rootCause(err))
+		return err
 	}
 	s := &sender{
-		fw: fw, enc: enc, fixed: fixed, per: o.batch,
-		opts: forwarder.RecordOptions{Facility: fac, Hostname: o.hostname, AppName: o.appName},
+		out: out, enc: enc, fixed: fixed, per: o.batch, maxLine: c.MaxLineBytes,
+		opts: forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName},
 		free: make(chan *forwarder.Batch, 4),
 	}
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
 	}
-	if len(files) == 0 {
-		files = []string{"-"}
-	}
 	// Files: a bar of the bytes read; stdin: a count of the lines sent.
 	rctx, stopProgress := startInputProgress(ctx, cmd.ErrOrStderr(), files)
 	if progressFrom(rctx) == nil {
-		stopProgress = startProgress(cmd.ErrOrStderr(), fw)
+		stopProgress = startProgress(cmd.ErrOrStderr(), out)
 	}
 	var runErr error
 	for _, name := range files {
-		if runErr = readInput(rctx, name, cmd.InOrStdin(), func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
+		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
 			break
 		}
 	}
@@ -140,47 +166,145 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	closeErr := fw.Close(closeCtx)
+	closeErr := out.Close(closeCtx)
 	stopProgress()
-	st := fw.Stats()
 	if err := s.ackError(); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr == nil {
 		runErr = closeErr
 	}
-	unparsed := ""
+	return s.report(cmd, c, out.Stats(), time.Since(start), runErr)
+}
+
+// report prints what send did: on stdout the lines sent and how they were
+// changed, and, when some were not sent, an error that accounts for every
+// line read: read = sent + not sent.
+func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats, took time.Duration, runErr error) error {
+	var notes []string
 	if s.unparsed > 0 {
-		unparsed = fmt.Sprintf(" (%d unparsed)", s.unparsed)
+		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", s.unparsed))
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "sent %d lines%s to %s in %s\n", st.Messages, unparsed, o.to,
-		time.Since(start).Round(time.Millisecond))
-	if st.Clamped+st.ParamNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names sanitised, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
-			st.Clamped, st.ParamNames, st.Repaired, st.Truncated, st.Escaped)
+	if s.truncated > 0 {
+		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes)", s.truncated, c.MaxLineBytes))
+	}
+	if s.blank > 0 {
+		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
+	}
+	detail := ""
+	if len(notes) > 0 {
+		detail = " (" + strings.Join(notes, "; ") + ")"
+	}
+	to := c.Forward.URL
+	w := cmd.ErrOrStderr() // with --to stdout, stdout carries the messages
+	if !config.IsStdout(to) {
+		w = cmd.OutOrStdout()
+	}
+	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
+		s.read, to, took.Round(time.Millisecond), detail)
+	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
+			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
+	}
+	if runErr == nil && st.Messages != uint64(s.read) {
+		runErr = fmt.Errorf("%d of %d lines were not acknowledged", uint64(s.read)-st.Messages, s.read)
 	}
 	if runErr != nil {
-		if st.Dropped > 0 {
-			return fmt.Errorf("send: %d lines not sent: %w", st.Dropped, runErr)
+		if notSent := s.read - int(st.Messages); notSent > 0 {
+			return fmt.Errorf("send: %d of %d %s not sent: %w", notSent, s.read, plural(s.read, "line", "lines"), runErr)
 		}
 		return fmt.Errorf("send: %w", runErr)
 	}
 	return nil
 }
 
-// sender turns lines into batches and hands them to the forwarder.
+// plural returns one for n == 1 and many otherwise.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// output is where send's batches go: the forwarder, or stdout.
+type output interface {
+	Send(ctx context.Context, b *forwarder.Batch, ack func(error)) error
+	Close(ctx context.Context) error
+	Stats() forwarder.Stats
+}
+
+// openOutput opens the destination of c: stdout, or a forwarder that has
+// connected (send fails at once when the destination cannot be reached).
+func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *forwarder.Encoder, timeout time.Duration) (output, error) {
+	if config.IsStdout(c.Forward.URL) {
+		return &stdoutOutput{w: bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10), enc: enc}, nil
+	}
+	fc := c.Forward.ForwarderConfig()
+	fc.Encoder, fc.DialTimeout, fc.MaxAttempts = enc, timeout, 5
+	fc.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	fw, err := forwarder.New(fc)
+	if err != nil {
+		return nil, fmt.Errorf("send: %w", err)
+	}
+	if err := fw.Connect(ctx); err != nil {
+		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = fw.Close(closeCtx)
+		return nil, fmt.Errorf("cannot reach %s: %s%s", c.Forward.URL, rootCause(err), unreachableHint(err))
+	}
+	return fw, nil
+}
+
+// stdoutOutput prints each message on a line of its own, as run --to
+// stdout does, and acknowledges each batch once it is written.
+type stdoutOutput struct {
+	w       *bufio.Writer
+	enc     *forwarder.Encoder
+	written uint64
+	dropped uint64
+}
+
+func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(error)) error {
+	var err error
+	for i := 0; i < b.Len() && err == nil; i++ {
+		o.w.Write(b.Message(i))
+		err = o.w.WriteByte('\n')
+	}
+	if err == nil {
+		err = o.w.Flush()
+	}
+	if err != nil {
+		o.dropped += uint64(b.Len())
+		return fmt.Errorf("write to stdout: %w", err)
+	}
+	o.written += uint64(b.Len())
+	ack(nil)
+	return nil
+}
+
+func (o *stdoutOutput) Close(context.Context) error { return o.w.Flush() }
+
+func (o *stdoutOutput) Stats() forwarder.Stats {
+	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, EncoderStats: o.enc.Stats()}
+}
+
+// sender turns lines into batches and hands them to the output.
 type sender struct {
-	fw       *forwarder.Forwarder
-	enc      *forwarder.Encoder
-	fixed    parser.Type
-	per      int
-	opts     forwarder.RecordOptions
-	parsers  [4]parser.Parser // by parser.Type, created on first use
-	rec      parser.Record
-	msg      forwarder.Message
-	cur      *forwarder.Batch
-	free     chan *forwarder.Batch
-	unparsed int // lines sent raw because they did not parse
+	out       output
+	enc       *forwarder.Encoder
+	fixed     parser.Type
+	per       int
+	maxLine   int // max_line_bytes: longer lines are cut to it
+	opts      forwarder.RecordOptions
+	parsers   [parser.NumTypes]parser.Parser // by parser.Type, created on first use
+	rec       parser.Record
+	msg       forwarder.Message
+	cur       *forwarder.Batch
+	free      chan *forwarder.Batch
+	read      int // lines read (blank lines not included)
+	blank     int // blank lines skipped
+	unparsed  int // lines sent raw because they did not parse
+	truncated int // lines cut to maxLine
 
 	errMu  sync.Mutex
 	ackErr error
@@ -192,11 +316,19 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line parses and encodes one line into the current batch. readInput has
-// already dropped the line ending and blank lines; TrimRight still removes
-// any further trailing carriage returns.
+// line cuts one line to max_line_bytes as the agent's tailer does, parses
+// and encodes it into the current batch. readInput has already dropped the
+// line ending; a blank line is counted and skipped.
 func (s *sender) line(ctx context.Context, line []byte) error {
-	line = bytes.TrimRight(line, "\r\n")
+	if len(bytes.TrimSpace(line)) == 0 {
+		s.blank++
+		return nil
+	}
+	s.read++
+	if len(line) > s.maxLine {
+		line = line[:s.maxLine]
+		s.truncated++
+	}
 	t := s.fixed
 	if t == parser.TypeUnknown {
 		t = parser.Detect(line)
@@ -241,7 +373,7 @@ func (s *sender) flush(ctx context.Context) error {
 		return nil
 	}
 	s.cur = nil
-	return s.fw.Send(ctx, b, func(err error) {
+	return s.out.Send(ctx, b, func(err error) {
 		if err != nil {
 			s.errMu.Lock()
 			if s.ackErr == nil {
@@ -255,7 +387,7 @@ func (s *sender) flush(ctx context.Context) error {
 
 // startProgress prints a progress line on stderr while sending, but only
 // when stderr is a terminal.
-func startProgress(w io.Writer, fw *forwarder.Forwarder) (stop func()) {
+func startProgress(w io.Writer, out output) (stop func()) {
 	if w != io.Writer(os.Stderr) {
 		return func() {}
 	}
@@ -275,32 +407,52 @@ func startProgress(w io.Writer, fw *forwarder.Forwarder) (stop func()) {
 				fmt.Fprint(w, "\r\033[K")
 				return
 			case <-t.C:
-				n := fw.Stats().Messages
-				fmt.Fprintf(w, "\r\033[Ksent %d lines (%.0f lines/s)", n, float64(n)/time.Since(start).Seconds())
+				n := out.Stats().Messages
+				fmt.Fprintf(w, "\r\033[Ksent %d %s (%.0f lines/s)", n, plural(int(n), "line", "lines"), float64(n)/time.Since(start).Seconds())
 			}
 		}
 	}()
 	return func() { close(done); <-finished }
 }
 
-// rootCause returns the innermost useful text of a connection error, e.g.
-// "connection refused" or "no such host".
+// rootCause returns the text of a connection error without the layers
+// that repeat the destination, e.g. "connection refused", "lookup
+// nohost.example: no such host" or "tls: failed to verify certificate:
+// x509: certificate signed by unknown authority". It never cuts inside the
+// innermost message.
 func rootCause(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Error()
+	}
 	var se *os.SyscallError
 	if errors.As(err, &se) {
 		return se.Err.Error()
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return dnsErr.Err + " (" + dnsErr.Name + ")"
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
 		return oe.Err.Error()
 	}
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return msg[i+2:]
+	// The forwarder's own prefix repeats the destination the caller names.
+	if u := errors.Unwrap(err); u != nil && strings.HasPrefix(err.Error(), "forwarder: connect to ") {
+		return u.Error()
 	}
-	return msg
+	return err.Error()
+}
+
+// unreachableHint suggests checking the collector, but only for the
+// failures that mean nothing answers at the address: connection refused, no
+// such host, or a timeout. A TLS or configuration error gets no hint.
+func unreachableHint(err error) string {
+	var dnsErr *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return " — is the collector running?"
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return " — is the host name right?"
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return " — is the collector running, and does a firewall let the connection through?"
+	}
+	return ""
 }

@@ -125,6 +125,8 @@ func TestSendToCollect(t *testing.T) {
 		{"application_json.log", "application", "GitLab-Application-Logs"},
 		{"gitlab_access.log", "access", "GitLab-Access-Logs"},
 		{"audit_json.log", "auto", "GitLab-Audit-Logs"},
+		{"auth_json.log", "auth", "GitLab-Auth-Logs"},
+		{"auth_json.log", "auto", "GitLab-Auth-Logs"},
 	}
 	for _, scheme := range []string{"tcp", "udp"} {
 		for _, tt := range tests {
@@ -174,7 +176,7 @@ func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
 		"--no-sd", "--app-name", "Custom", "--facility", "local3"); err != nil {
 		t.Fatalf("send: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "sent 3 lines (") || !strings.Contains(stdout.String(), "unparsed)") {
+	if !strings.HasPrefix(stdout.String(), "sent 3 lines of 3 read to ") || !strings.Contains(stdout.String(), "(2 unparsed, sent raw)") {
 		t.Errorf("summary = %q", stdout.String())
 	}
 	got := waitLines(t, out, 3)

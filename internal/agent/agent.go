@@ -38,7 +38,12 @@ type Options struct {
 	// Default os.Stdout.
 	Stdout io.Writer
 	// ExitAtEOF makes Run return once every source was read to its end and
-	// every line was acknowledged (the --once flag).
+	// every line was acknowledged (the --once flag). The files are taken as
+	// complete (tailer.Config.Complete): a last line without a newline is
+	// sent. Run then logs the totals of each file and returns an error when
+	// a source stopped (a path that exists but cannot be read, a
+	// destination that failed), when the destination acknowledged nothing
+	// for StallLimit, or when none of the source files exists.
 	ExitAtEOF bool
 	// ShutdownTimeout bounds the flush after the context ends.
 	// Default DefaultShutdownTimeout.
@@ -50,7 +55,8 @@ type Options struct {
 	// Default 250ms.
 	StatsInterval time.Duration
 	// StallLimit is how long batches may wait without an acknowledgement
-	// before Health reports the collector unreachable. Default 15s.
+	// before Health reports the collector unreachable, and, with ExitAtEOF,
+	// before Run gives up with an error. Default 15s.
 	StallLimit time.Duration
 	// Workers is the number of goroutines per source that parse and encode
 	// in parallel; it overrides the configuration's pipeline.workers.
@@ -119,15 +125,21 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 // Metrics returns the agent's metrics.
 func (a *Agent) Metrics() *metrics.Metrics { return a.m }
 
-// Run starts the sources, the forwarder, the metrics endpoint and the
-// streaming receiver, and runs until ctx ends (or, with ExitAtEOF, until
-// everything was read and acknowledged). It then stops reading, flushes the
-// forwarder, writes the checkpoints and returns nil; lines not acknowledged
-// by then are read again at the next start.
+// Run checks that the state directory can hold checkpoints (it creates,
+// fsyncs and removes a probe file there), starts the sources, the
+// forwarder, the metrics endpoint and the streaming receiver, and runs until
+// ctx ends (or, with ExitAtEOF, until everything was read and acknowledged).
+// It then stops reading, flushes the forwarder, writes the checkpoints and
+// returns nil (see ExitAtEOF for its errors); lines not acknowledged by then
+// are read again at the next start.
 func (a *Agent) Run(ctx context.Context) error {
 	cfg := a.cfg
-	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-		return fmt.Errorf("agent: state_dir: %w", err)
+	err := os.MkdirAll(cfg.StateDir, 0o750)
+	if err == nil {
+		err = probeStateDir(cfg.StateDir)
+	}
+	if err != nil {
+		return fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", cfg.StateDir, err)
 	}
 	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
 	if err := a.openGeoIP(cfg); err != nil {
@@ -191,6 +203,10 @@ loop:
 			a.updateStats()
 			a.advanceIdle(runCtx)
 			if a.opts.ExitAtEOF {
+				if err := a.onceFailed(); err != nil {
+					runErr = a.finishOnce(err)
+					break loop
+				}
 				if a.allAtEOF() {
 					eofTicks++
 				} else {
@@ -198,11 +214,7 @@ loop:
 				}
 				if eofTicks >= 2 { // stable over two ticks: nothing more to read
 					a.flushDetections(runCtx)
-					a.log.Info("all sources read to the end and acknowledged; exiting (--once)")
-					if a.readNothing() {
-						a.log.Info("nothing was sent: every file had already been read up to its checkpoint; to send the files again use another state directory",
-							"state_dir", a.cfg.StateDir)
-					}
+					runErr = a.finishOnce(nil)
 					break loop
 				}
 			}
@@ -211,8 +223,14 @@ loop:
 	cancelRun()
 	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 	defer cancel()
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
 	if err := a.stopSources(sctx, true); err != nil {
-		runErr = err
+		runErr = errors.Join(runErr, err)
+	}
+	if a.opts.ExitAtEOF {
+		runErr = errors.Join(runErr, checkpointErrors(srcs))
 	}
 	<-detDone
 	a.closeDetections()
@@ -369,6 +387,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			ShutdownTimeout:    a.opts.ShutdownTimeout,
 			Poll:               a.opts.TailerPoll,
 			Logger:             a.log, // the tailer adds the path itself
+			Complete:           a.opts.ExitAtEOF,
 		}
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
@@ -443,19 +462,6 @@ func (a *Agent) updateStats() {
 	}
 }
 
-// readNothing reports whether no source has taken a batch from its tailer.
-func (a *Agent) readNothing() bool {
-	a.mu.Lock()
-	srcs := a.sources
-	a.mu.Unlock()
-	for _, s := range srcs {
-		if s.batches.Load() > 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func (a *Agent) allAtEOF() bool {
 	a.mu.Lock()
 	srcs := a.sources
@@ -481,7 +487,10 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 }
 
 // Health returns nil when every source is running and the forwarder keeps
-// up, or an error listing what is wrong, one problem a line.
+// up, or an error listing what is wrong, one problem a line: a source that
+// stopped, a source path that exists but cannot be read, a checkpoint that
+// could not be written (naming its file), a stalled forwarder, a stopped
+// streaming receiver.
 func (a *Agent) Health() error {
 	a.mu.Lock()
 	srcs, s, st := a.sources, a.sink, a.streamer
@@ -498,6 +507,12 @@ func (a *Agent) Health() error {
 	for _, src := range srcs {
 		if err := src.err(); err != nil {
 			problems = append(problems, fmt.Sprintf("source %s stopped: %v", src.cfg.Path, err))
+		}
+		if err := src.t.OpenError(); err != nil {
+			problems = append(problems, fmt.Sprintf("source %s cannot be read (retrying): %v", src.cfg.Path, err))
+		}
+		if err := src.t.CheckpointError(); err != nil {
+			problems = append(problems, fmt.Sprintf("source %s: checkpoint not saved, so a restart would send its lines again: %v", src.cfg.Path, err))
 		}
 	}
 	if st != nil {

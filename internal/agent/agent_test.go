@@ -134,6 +134,7 @@ func TestRunOnceBundledSamples(t *testing.T) {
 		config.AppNameAudit:       readLines(t, srcs[0].Path),
 		config.AppNameApplication: append(readLines(t, srcs[1].Path), readLines(t, srcs[2].Path)...),
 		config.AppNameAccess:      readLines(t, srcs[3].Path),
+		config.AppNameAuth:        readLines(t, srcs[4].Path),
 	}
 	total := 0
 	for app, lines := range want {
@@ -168,6 +169,9 @@ func TestRunOnceBundledSamples(t *testing.T) {
 	}
 	if got := counterValue(t, a.m.Source("audit", srcs[0].Path).LinesSent); got != float64(len(want[config.AppNameAudit])) {
 		t.Errorf("lines_sent_total{audit} = %v", got)
+	}
+	if got := counterValue(t, a.m.Source("auth", srcs[4].Path).LinesSent); got != float64(len(want[config.AppNameAuth])) {
+		t.Errorf("lines_sent_total{auth} = %v", got)
 	}
 
 	// A second run resumes from the checkpoints: nothing is sent again.

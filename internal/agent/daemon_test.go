@@ -28,6 +28,7 @@ func sampleSources() []config.Source {
 		{Type: "application", Path: filepath.Join(testdata, "application_json.log")},
 		{Type: "application", Path: filepath.Join(testdata, "application.log")},
 		{Type: "access", Path: filepath.Join(testdata, "gitlab_access.log")},
+		{Type: "auth", Path: filepath.Join(testdata, "auth_json.log")},
 	}
 }
 
@@ -68,7 +69,7 @@ func waitLines(t *testing.T, file string, n int) []string {
 
 // TestEndToEndRsyslog sends the bundled samples through the agent to a real
 // rsyslogd over TCP with octet counting and checks that every line of the
-// three logs arrives once, with its APP-NAME, MSGID, facility local7 and the
+// four logs arrives once, with its APP-NAME, MSGID, facility local7 and the
 // line as MSG, byte for byte.
 func TestEndToEndRsyslog(t *testing.T) {
 	bin := syslogtest.Rsyslogd(t)
@@ -99,7 +100,7 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
 		total += n
 	}
 	lines := waitLines(t, out, total)
-	msgIDs := map[string]string{config.AppNameAudit: "audit", config.AppNameApplication: "application", config.AppNameAccess: "access"}
+	msgIDs := map[string]string{config.AppNameAudit: "audit", config.AppNameApplication: "application", config.AppNameAccess: "access", config.AppNameAuth: "auth"}
 	for _, l := range lines {
 		f := strings.SplitN(l, "\t", 4)
 		if len(f) != 4 {

@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -81,7 +83,6 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			s.t.Release(tb)
 			return
 		}
-		s.batches.Add(1)
 		sl.tb = tb
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl
@@ -148,6 +149,8 @@ type worker struct {
 	geo  *geoip.DB          // safe for concurrent use; may be nil
 	m    *metrics.Source
 	pl   *parseLog // shared by the source's workers; may be nil
+	// unparsed counts, per source, the lines forwarded raw; may be nil.
+	unparsed *atomic.Uint64
 
 	// Detection: det is nil when detections are off.
 	det    *detect.Engine // Want is safe for concurrent use
@@ -183,8 +186,9 @@ func (w *worker) run(work <-chan *slot) {
 	}
 }
 
-// encode turns the lines of tb into syslog messages in fb and, with
-// detections on, appends the lines the engine wants to evs as events.
+// encode turns the lines of tb into syslog messages in fb, skipping blank
+// lines (empty or only white space), and, with detections on, appends the
+// lines the engine wants to evs as events.
 func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
 	w.opts.Now = time.Now()
@@ -193,6 +197,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	failures := 0
 	for i := range n {
 		line := tb.Line(i)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue // a blank line carries nothing; send skips it too
+		}
 		if perr := w.parse(line); perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
@@ -211,6 +218,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
 	if failures > 0 {
 		w.m.ParseFailures.Add(float64(failures))
+		if w.unparsed != nil {
+			w.unparsed.Add(uint64(failures))
+		}
 	}
 }
 

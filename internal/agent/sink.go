@@ -30,23 +30,12 @@ type sink interface {
 // newSink builds the sink for cfg.Forward.
 func newSink(cfg *config.Config, enc *forwarder.Encoder, stdout io.Writer, log *slog.Logger) (sink, error) {
 	f := &cfg.Forward
-	if f.URL == "stdout://" || f.URL == "-" {
+	if config.IsStdout(f.URL) {
 		return &stdoutSink{w: bufio.NewWriterSize(stdout, 64<<10)}, nil
 	}
-	fw, err := forwarder.New(forwarder.Config{
-		URL: f.URL,
-		TLS: forwarder.TLSConfig{
-			CAFile:             f.TLS.CAFile,
-			CertFile:           f.TLS.CertFile,
-			KeyFile:            f.TLS.KeyFile,
-			ServerName:         f.TLS.ServerName,
-			InsecureSkipVerify: f.TLS.InsecureSkipVerify,
-		},
-		QueueSize:   f.QueueSize,
-		MaxDatagram: f.MaxMessageBytes,
-		Encoder:     enc,
-		Logger:      log,
-	})
+	fc := f.ForwarderConfig()
+	fc.Encoder, fc.Logger = enc, log
+	fw, err := forwarder.New(fc)
 	if err != nil {
 		return nil, err
 	}
@@ -54,13 +43,7 @@ func newSink(cfg *config.Config, enc *forwarder.Encoder, stdout io.Writer, log *
 }
 
 // newEncoder builds the encoder for cfg.Forward.
-func newEncoder(f *config.Forward) *forwarder.Encoder {
-	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData()}
-	if f.Format == "rfc3164" {
-		e.Format = forwarder.RFC3164
-	}
-	return e
-}
+func newEncoder(f *config.Forward) *forwarder.Encoder { return f.Encoder() }
 
 // forwarderSink adapts *forwarder.Forwarder.
 type forwarderSink struct{ f *forwarder.Forwarder }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -50,8 +49,10 @@ type source struct {
 	order   chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
-	batches atomic.Uint64 // tailer batches taken
-	failed  atomic.Pointer[error]
+	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent
+	blank    atomic.Uint64 // blank lines (empty or white space) skipped, in acknowledged batches
+	unparsed atomic.Uint64 // lines forwarded raw because they did not parse
+	failed   atomic.Pointer[error]
 
 	done    chan struct{} // closed when the pipeline and the tailer returned
 	last    tailer.Stats  // tailer counters already added to the metrics
@@ -103,6 +104,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
+		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
 	for range nslots {
@@ -162,7 +164,10 @@ func (sl *slot) acked(err error) {
 	n := tb.Len()
 	if err == nil {
 		s.t.Commit(tb, n)
-		s.m.LinesSent.Add(float64(n))
+		msgs := sl.fb.Len() - sl.alerts // blank lines are committed but not sent; alerts are no lines
+		s.m.LinesSent.Add(float64(msgs))
+		s.sent.Add(uint64(msgs))
+		s.blank.Add(uint64(n - msgs))
 	}
 	if sl.alerts > 0 {
 		s.det.acked(sl.alerts, err)
@@ -259,9 +264,6 @@ type savedCheckpoint struct {
 
 // fileIDOf returns the device and inode of fi (no fingerprint).
 func fileIDOf(fi os.FileInfo) tailer.FileID {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return tailer.FileID{}
-	}
-	return tailer.FileID{Dev: uint64(st.Dev), Ino: st.Ino}
+	dev, ino := devIno(fi)
+	return tailer.FileID{Dev: dev, Ino: ino}
 }

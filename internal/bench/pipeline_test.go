@@ -24,7 +24,7 @@ import (
 // detection (about half a second); lines/s is from the sink's first to last
 // frame.
 func BenchmarkAgentPipeline(b *testing.B) {
-	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeAccess, parser.TypeApplication} {
+	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeAccess, parser.TypeApplication, parser.TypeAuth} {
 		b.Run(typ.String(), func(b *testing.B) {
 			job := testJob(b, typ, 200_000)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -138,15 +138,7 @@ func (p *Process) usage() Usage {
 	if p.cmd == nil || p.cmd.ProcessState == nil {
 		return Usage{}
 	}
-	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return Usage{}
-	}
-	return Usage{
-		User:   time.Duration(ru.Utime.Nano()),
-		System: time.Duration(ru.Stime.Nano()),
-		MaxRSS: ru.Maxrss * 1024, // KiB on Linux
-	}
+	return rusage(p.cmd.ProcessState)
 }
 
 // clockTick is USER_HZ, the unit of the times in /proc/PID/stat; it is 100

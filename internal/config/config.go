@@ -32,12 +32,13 @@ const (
 	StreamingSpoolFile = "events.log"
 )
 
-// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on: the
-// forwarder's, so that the two cannot drift apart.
+// The APP-NAMEs the Microsoft Sentinel GitLab functions filter on, and the
+// Rack::Attack log's: the forwarder's, so that the two cannot drift apart.
 const (
 	AppNameAudit       = forwarder.AppNameAudit
 	AppNameApplication = forwarder.AppNameApplication
 	AppNameAccess      = forwarder.AppNameAccess
+	AppNameAuth        = forwarder.AppNameAuth
 )
 
 // Config is the whole configuration file. The zero value plus Resolve is the
@@ -56,8 +57,8 @@ type Config struct {
 	// "beginning" (default) or "end".
 	StartAt string `yaml:"start_at"`
 	// MaxLineBytes bounds one line; longer lines are truncated and counted.
-	// Default 1 MiB.
-	MaxLineBytes int `yaml:"max_line_bytes"`
+	// Default 1 MiB. In the file a byte size: 1048576, 1MiB, 512KiB.
+	MaxLineBytes int `yaml:"max_line_bytes" config:"bytes"`
 	// CheckpointInterval is how often each file's checkpoint is written
 	// (default 1s). After a crash, at most about this much of the files is
 	// sent again: it bounds the duplicates. Shorter means more fsyncs.
@@ -78,15 +79,17 @@ type Config struct {
 	// Detections configures the detection engine and its rules.
 	Detections Detections `yaml:"detections"`
 
-	file  string         // the file the config was read from, "" for defaults
-	lines map[string]int // key path ("forward.url", "sources[1].path") → line
+	file  string            // the file the config was read from, "" for defaults
+	lines map[string]int    // key path ("forward.url", "sources[1].path") → line
+	flags map[string]string // key path → the flag that set it ("--start-at")
 }
 
 // Forward is the destination of the syslog messages.
 type Forward struct {
 	// URL is udp://host:port, tcp://host:port, tls://host:port,
-	// unix:///path (stream) , unixgram:///path, or stdout:// (print the
-	// messages, one a line). Default tcp://127.0.0.1:514.
+	// unix:///path (datagram, or stream if it is one), unixgram:///path, or
+	// stdout:// (print the messages, one a line); see Schemes. Default
+	// tcp://127.0.0.1:514.
 	URL string `yaml:"url"`
 	// TLS is used with tls:// URLs.
 	TLS TLS `yaml:"tls"`
@@ -102,7 +105,7 @@ type Forward struct {
 	// collector is slow or down; when full, reading pauses. 0: forwarder default.
 	QueueSize int `yaml:"queue_size"`
 	// MaxMessageBytes bounds one encoded message (0: forwarder default).
-	MaxMessageBytes int `yaml:"max_message_bytes"`
+	MaxMessageBytes int `yaml:"max_message_bytes" config:"bytes"`
 }
 
 // TLS holds the files for tls:// destinations.
@@ -124,7 +127,7 @@ type ServerTLS struct {
 
 // Source is one followed log file.
 type Source struct {
-	// Type is audit, application or access.
+	// Type is audit, application, access or auth.
 	Type string `yaml:"type"`
 	// Path is the file to follow.
 	Path string `yaml:"path"`
@@ -158,12 +161,13 @@ type Streaming struct {
 	// TLS serves HTTPS with cert_file and key_file.
 	TLS ServerTLS `yaml:"tls"`
 	// MaxBody is the largest accepted request body in bytes. Default 1 MiB.
-	MaxBody int64 `yaml:"max_body"`
+	MaxBody int64 `yaml:"max_body" config:"bytes"`
 	// SpoolDir holds the spool. Default <state_dir>/streaming.
 	SpoolDir string `yaml:"spool_dir"`
-	// DedupeWindow is how long an event id is remembered so that a second
-	// delivery of the same event is dropped (e.g. "24h"). Default 24h;
-	// negative turns deduplication off.
+	// DedupeWindow is how long a received event is remembered so that a
+	// second delivery of the same event (same id, event_type and
+	// created_at) is dropped (e.g. "24h"). Default 24h; negative turns
+	// deduplication off.
 	DedupeWindow time.Duration `yaml:"dedupe_window"`
 }
 

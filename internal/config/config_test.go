@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "wrong type",
 			yaml: "max_line_bytes: lots\n",
-			want: []string{"config.yaml:1: cannot unmarshal !!str `lots` into int"},
+			want: []string{`config.yaml:1: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got "lots"`},
 		},
 		{
 			name: "syntax error",
@@ -104,14 +105,14 @@ func TestValidateErrors(t *testing.T) {
 	}{
 		{"bad scheme", "state_dir: /s\nforward:\n  url: http://x:1\n", `config.yaml:3: forward.url: unsupported scheme in "http://x:1"`},
 		{"no host", "state_dir: /s\nforward:\n  url: tcp://:514\n", `config.yaml:3: forward.url: "tcp://:514" has no host`},
-		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `port "99999" is not a number from 0 to 65535`},
+		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `config.yaml:3: forward.url: "tcp://h:99999": port "99999" is not a number from 1 to 65535`},
 		{"tls on tcp", "state_dir: /s\nforward:\n  url: tcp://h:1\n  tls:\n    ca_file: /ca\n", "config.yaml:4: forward.tls: is set but forward.url is not a tls:// URL"},
 		{"facility", "state_dir: /s\nforward:\n  facility: local9\n", `config.yaml:3: forward.facility: unknown facility "local9"`},
 		{"facility number", "state_dir: /s\nforward:\n  facility: 24\n", `config.yaml:3: forward.facility: unknown facility "24"`},
 		{"format", "state_dir: /s\nforward:\n  format: json\n", `config.yaml:3: forward.format: "json" is not one of rfc5424, rfc3164`},
 		{"sd_id", "state_dir: /s\nforward:\n  sd_id: gitlab@abc\n", "after @ comes a private enterprise number"},
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
-		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access`},
+		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access, auth`},
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "config.yaml:3: sources[0]: path is missing"},
 		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "config.yaml:4: sources[1].path: /a is already followed by sources[0]"},
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
@@ -162,6 +163,8 @@ sources:
     path: /logs/gitlab_access.log
     app_name: Custom-Access
     start_at: beginning
+  - type: auth
+    path: /logs/auth_json.log
 metrics: {listen: 127.0.0.1:9469}
 streaming: {listen: "127.0.0.1:8080", tokens: [secret], dedupe_window: 36h}
 geoip: {city_db: /c.mmdb, asn_db: /a.mmdb}
@@ -186,6 +189,8 @@ pipeline: {workers: 3}
 		{c.Sources[0].StartAt, "end"},
 		{c.Sources[1].AppName, "Custom-Access"},
 		{c.Sources[1].StartAt, "beginning"},
+		{c.Sources[2].Type, "auth"},
+		{c.Sources[2].AppName, AppNameAuth},
 		{c.Streaming.Path, "/gitlab/audit"},
 		{c.Streaming.SpoolPath(), "/var/lib/x/streaming/events.log"},
 		{c.Streaming.DedupeWindow, 36 * time.Hour},
@@ -212,7 +217,7 @@ func TestDefaultSources(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Run("omnibus layout without application.log", func(t *testing.T) {
+	t.Run("omnibus layout without application.log and auth logs", func(t *testing.T) {
 		dir := t.TempDir()
 		touch(t, filepath.Join(dir, "gitlab-rails", "audit_json.log"))
 		c := &Config{LogDir: dir, StateDir: "/s"}
@@ -220,29 +225,62 @@ func TestDefaultSources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// auth_json.log is followed although absent: GitLab creates it at
+		// the first Rack::Attack event, and the tailer waits for it.
 		want := []Source{
 			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning"},
 			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning"},
 			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning"},
+			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning"},
 		}
 		if !equalSources(c.Sources, want) {
 			t.Errorf("sources = %+v, want %+v", c.Sources, want)
 		}
-		if !r.DefaultSources || len(r.Skipped) != 1 || !strings.HasSuffix(r.Skipped[0], "application.log") {
-			t.Errorf("resolved = %+v", r)
+		wantSkipped := []string{filepath.Join(dir, "gitlab-rails/application.log"), filepath.Join(dir, "gitlab-rails/auth.log")}
+		if !r.DefaultSources || !slices.Equal(r.Skipped, wantSkipped) {
+			t.Errorf("resolved = %+v, want Skipped %q", r, wantSkipped)
+		}
+		for _, p := range r.Skipped {
+			if SkipNote(p) == "" {
+				t.Errorf("no SkipNote for %s", p)
+			}
+		}
+		if n := SkipNote(filepath.Join(dir, "gitlab-rails/auth_json.log")); n != "" {
+			t.Errorf("SkipNote(auth_json.log) = %q, want none: it is always followed", n)
+		}
+	})
+	t.Run("omnibus layout with auth.log", func(t *testing.T) {
+		dir := t.TempDir()
+		touch(t, filepath.Join(dir, "gitlab-rails", "auth.log"))
+		c := &Config{LogDir: dir, StateDir: "/s"}
+		r, err := c.Resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := c.Sources[len(c.Sources)-1]
+		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning"}); last != want {
+			t.Errorf("last source = %+v, want %+v", last, want)
+		}
+		if len(r.Skipped) != 1 || filepath.Base(r.Skipped[0]) != "application.log" {
+			t.Errorf("skipped = %q", r.Skipped)
 		}
 	})
 	t.Run("flat layout", func(t *testing.T) {
 		dir := t.TempDir()
-		for _, n := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log"} {
+		for _, n := range []string{"audit_json.log", "application_json.log", "application.log", "gitlab_access.log", "auth_json.log", "auth.log"} {
 			touch(t, filepath.Join(dir, n))
 		}
 		c := &Config{LogDir: dir, StateDir: "/s"}
 		if _, err := c.Resolve(); err != nil {
 			t.Fatal(err)
 		}
-		if len(c.Sources) != 4 {
+		if len(c.Sources) != 6 {
 			t.Fatalf("sources = %+v", c.Sources)
+		}
+		for i, n := range []string{"auth_json.log", "auth.log"} {
+			if s := c.Sources[4+i]; s.Path != filepath.Join(dir, n) || s.Type != "auth" || s.AppName != AppNameAuth {
+				t.Errorf("%s source = %+v", n, s)
+			}
 		}
 		for _, s := range c.Sources {
 			if filepath.Dir(s.Path) != dir {
@@ -320,7 +358,27 @@ func TestEmptyFileMeansDefaults(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Forward.URL != DefaultURL || c.Forward.Facility != "local7" || len(c.Sources) != 3 {
+	if c.Forward.URL != DefaultURL || c.Forward.Facility != "local7" || len(c.Sources) != 4 {
 		t.Errorf("defaults not applied: %+v", c)
+	}
+}
+
+func TestLazyNote(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		lazy bool
+	}{
+		{"/var/log/gitlab/gitlab-rails/auth_json.log", true},
+		{"/var/log/gitlab/auth_json.log", true}, // flat layout
+		{"/var/log/gitlab/gitlab-rails/audit_json.log", false},
+		{"/var/log/gitlab/gitlab-rails/auth.log", false},
+		{"/elsewhere/auth_json.log", false},
+	} {
+		if got := LazyNote("/var/log/gitlab", tc.path) != ""; got != tc.lazy {
+			t.Errorf("LazyNote(%q) set = %v, want %v", tc.path, got, tc.lazy)
+		}
+	}
+	if LazyNote("", "gitlab-rails/auth_json.log") != "" {
+		t.Error("LazyNote without a log_dir names a file")
 	}
 }

@@ -88,10 +88,10 @@ func TestDetectionsErrors(t *testing.T) {
 		want       string
 	}{
 		{"unknown key", "detections:\n  enable: false\n", true, `config.yaml:2: unknown key "enable" in detections (did you mean "enabled"?)`},
-		{"enabled not a bool", "detections:\n  enabled: sometimes\n", true, "config.yaml:2: cannot unmarshal !!str `sometimes` into bool"},
-		{"rule enabled not a bool", "detections:\n  rules:\n    falco.pat_created:\n      enabled: 3\n", true, "config.yaml:4: cannot unmarshal !!int `3` into bool"},
+		{"enabled not a bool", "detections:\n  enabled: sometimes\n", true, `config.yaml:2: detections.enabled: want true or false, got "sometimes"`},
+		{"rule enabled not a bool", "detections:\n  rules:\n    falco.pat_created:\n      enabled: 3\n", true, `config.yaml:4: detections.rules.falco.pat_created.enabled: want true or false, got 3`},
 		{"rules not a mapping", "detections:\n  rules: [a, b]\n", true, "config.yaml:2: cannot unmarshal !!seq into map"},
-		{"lateness not a duration", "detections:\n  lateness: soon\n", true, "config.yaml:2: cannot unmarshal !!str `soon` into time.Duration"},
+		{"lateness not a duration", "detections:\n  lateness: soon\n", true, `config.yaml:2: detections.lateness: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
 		{"negative lateness", "state_dir: /s\ndetections:\n  lateness: -1m\n", false, "config.yaml:3: detections.lateness: -1m0s is out of range (0 to 24h0m0s; the default is 2m0s)"},
 		{"state save too often", "state_dir: /s\ndetections:\n  state_save_interval: 10ms\n", false, "config.yaml:3: detections.state_save_interval: 10ms is too short (at least 1s; the default is 1m0s)"},
 		{"parameter is a mapping", "state_dir: /s\ndetections:\n  rules:\n    sentinel.bruteforce:\n      threshold: {a: 1}\n", false, "config.yaml:5: detections.rules.sentinel.bruteforce.threshold: is a mapping; want a single value or a list"},

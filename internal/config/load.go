@@ -33,30 +33,35 @@ func Parse(data []byte, name string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil // an empty file means all defaults
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
-	if len(root.Content) > 0 {
-		doc := root.Content[0]
-		if doc.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
-		}
-		var errs []error
-		walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs)
-		if len(errs) > 0 {
-			return nil, errors.Join(errs...)
-		}
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+	var root yaml.Node
+	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
+		return c, nil // only comments
+	} else if err != nil {
 		return nil, yamlError(name, err)
 	}
 	// A second document is almost certainly a mistake (a stray "---").
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, fmt.Errorf("%s:%d: a second YAML document; the configuration is one document (remove the \"---\")", name, extra.Line)
+	}
+	if len(root.Content) == 0 {
+		return c, nil
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
+	}
+	// walk reports unknown keys and values of the wrong type, each with its
+	// line and key, and rewrites byte sizes with units to numbers, so that
+	// decoding the checked tree succeeds.
+	var errs []error
+	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := doc.Decode(c); err != nil {
+		return nil, yamlError(name, err)
 	}
 	return c, nil
 }
@@ -76,7 +81,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			return // the decoder reports the type mismatch
+			return // checkValue reported the type mismatch
 		}
 		fields := yamlFields(t)
 		inline := hasInlineMap(t)
@@ -95,6 +100,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			}
 			p := join(path, k.Value)
 			lines[p] = k.Line
+			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes"); msg != "" {
+				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
+				continue
+			}
 			walk(v, f.Type, p, file, lines, errs)
 		}
 	case reflect.Map:
@@ -114,6 +123,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		for i, e := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			lines[p] = e.Line
+			if msg := checkValue(e, t.Elem(), false); msg != "" {
+				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, e.Line, p, msg))
+				continue
+			}
 			walk(e, t.Elem(), p, file, lines, errs)
 		}
 	}

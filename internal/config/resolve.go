@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Resolved says how Resolve chose values that were not set explicitly, so
@@ -18,28 +17,64 @@ type Resolved struct {
 	// DefaultSources is true when the sources came from LogDir.
 	DefaultSources bool
 	// Skipped lists default sources left out because their file is absent
-	// (application.log, which GitLab no longer writes since 15.11).
+	// (application.log, which GitLab no longer writes since 15.11, and the
+	// auth.log of versions before auth_json.log); SkipNote says why each is
+	// optional.
 	Skipped []string
 }
 
 // SpoolPath returns the file the streaming receiver appends events to.
 func (s *Streaming) SpoolPath() string { return filepath.Join(s.SpoolDir, StreamingSpoolFile) }
 
-// defaultSource is one of the Omnibus logs used when sources is omitted.
+// defaultSource is one of the Omnibus logs used when sources is omitted. A
+// file with a note is followed only when present at start; the others are
+// waited for when absent (GitLab creates auth_json.log at the first
+// Rack::Attack event).
 type defaultSource struct {
 	typ, sub, name string
-	onlyIfPresent  bool
+	note           string // why the file may be absent; "" when it is always followed
+	lazy           string // why GitLab may not have created the file yet; "" when it always exists
 }
 
 var defaultSources = []defaultSource{
-	{"audit", "gitlab-rails", "audit_json.log", false},
-	{"application", "gitlab-rails", "application_json.log", false},
-	{"application", "gitlab-rails", "application.log", true},
-	{"access", "nginx", "gitlab_access.log", false},
+	{"audit", "gitlab-rails", "audit_json.log", "", ""},
+	{"application", "gitlab-rails", "application_json.log", "", ""},
+	{"application", "gitlab-rails", "application.log", "GitLab 15.11 and later no longer write application.log", ""},
+	{"access", "nginx", "gitlab_access.log", "", ""},
+	{"auth", "gitlab-rails", "auth_json.log", "", "GitLab creates auth_json.log at the first Rack::Attack event"},
+	{"auth", "gitlab-rails", "auth.log", "older GitLab versions wrote the Rack::Attack log as auth.log; current ones write auth_json.log", ""},
+}
+
+// SkipNote returns why a default source listed in Resolved.Skipped may be
+// absent, or "" for a path that is not an optional default source.
+func SkipNote(path string) string {
+	for _, d := range defaultSources {
+		if d.note != "" && filepath.Base(path) == d.name {
+			return d.note
+		}
+	}
+	return ""
+}
+
+// LazyNote returns why GitLab may not have created the default source file
+// path under logDir yet (auth_json.log appears at the first Rack::Attack
+// event), or "" when path is not such a file. The agent waits for such a file
+// and run --once does not count it as missing.
+func LazyNote(logDir, path string) string {
+	for _, d := range defaultSources {
+		if d.lazy == "" || logDir == "" {
+			continue
+		}
+		if path == filepath.Join(logDir, d.sub, d.name) || path == filepath.Join(logDir, d.name) {
+			return d.lazy
+		}
+	}
+	return ""
 }
 
 // DefaultAppName returns the APP-NAME the Sentinel functions expect for a
-// source type, or "" for an unknown type.
+// source type (GitLab-Auth-Logs for auth, which has no Sentinel function), or
+// "" for an unknown type.
 func DefaultAppName(typ string) string {
 	switch typ {
 	case "audit":
@@ -48,6 +83,8 @@ func DefaultAppName(typ string) string {
 		return AppNameApplication
 	case "access":
 		return AppNameAccess
+	case "auth":
+		return AppNameAuth
 	}
 	return ""
 }
@@ -73,34 +110,12 @@ func (c *Config) Resolve() (Resolved, error) {
 	} else {
 		r.StateDirNote = "configured"
 	}
-	if c.Hostname == "" {
-		h, err := os.Hostname()
-		if err != nil || h == "" {
-			h = "-"
-		}
-		c.Hostname = h
-	}
+	c.ResolveForward()
 	if c.StartAt == "" {
 		c.StartAt = DefaultStartAt
 	}
-	if c.MaxLineBytes == 0 {
-		c.MaxLineBytes = DefaultMaxLine
-	}
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
-	}
-	f := &c.Forward
-	if f.URL == "" {
-		f.URL = DefaultURL
-	}
-	if f.Facility == "" {
-		f.Facility = DefaultFacility
-	}
-	if f.SDID == "" {
-		f.SDID = DefaultSDID
-	}
-	if f.Format == "" {
-		f.Format = DefaultFormat
 	}
 	if c.Sources == nil {
 		r.DefaultSources = true
@@ -112,7 +127,7 @@ func (c *Config) Resolve() (Resolved, error) {
 			case exists(nested):
 			case exists(flat):
 				path = flat
-			case d.onlyIfPresent:
+			case d.note != "":
 				r.Skipped = append(r.Skipped, nested)
 				continue
 			}
@@ -138,6 +153,39 @@ func (c *Config) Resolve() (Resolved, error) {
 		}
 	}
 	return r, nil
+}
+
+// ResolveForward fills in the defaults of what forwarding a line needs:
+// hostname, max_line_bytes and the forward settings (url, facility, sd_id,
+// format). Resolve calls it; the send command, which follows no files,
+// calls it alone.
+func (c *Config) ResolveForward() {
+	if c.Hostname == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "-"
+		}
+		c.Hostname = h
+	}
+	if c.MaxLineBytes == 0 {
+		c.MaxLineBytes = DefaultMaxLine
+	}
+	f := &c.Forward
+	if f.URL == "" {
+		f.URL = DefaultURL
+	}
+	if IsStdout(f.URL) {
+		f.URL = StdoutURL
+	}
+	if f.Facility == "" {
+		f.Facility = DefaultFacility
+	}
+	if f.SDID == "" {
+		f.SDID = DefaultSDID
+	}
+	if f.Format == "" {
+		f.Format = DefaultFormat
+	}
 }
 
 func exists(path string) bool {
@@ -180,7 +228,7 @@ func writable(dir string) error {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			if err := syscall.Access(p, 2|1); err != nil { // W_OK|X_OK
+			if err := canWrite(p, fi); err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
 			return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,19 +19,13 @@ import (
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	v.oneOf("start_at", c.StartAt, "beginning", "end")
-	if c.MaxLineBytes < 0 {
-		v.errf("max_line_bytes", "must be positive, got %d", c.MaxLineBytes)
-	}
 	if c.CheckpointInterval < 10*time.Millisecond {
 		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.CheckpointInterval)
 	}
 	if c.StateDir == "" {
 		v.errf("state_dir", "must not be empty")
 	}
-	if err := checkHeaderField(c.Hostname, 255); err != nil {
-		v.errf("hostname", "%v", err)
-	}
-	v.forward(&c.Forward)
+	v.forwarding()
 	if len(c.Sources) == 0 && c.Streaming.Listen == "" {
 		v.errf("sources", "no sources: list at least one file, or configure streaming")
 	}
@@ -39,10 +34,11 @@ func (c *Config) Validate() error {
 		s := &c.Sources[i]
 		p := "sources[" + strconv.Itoa(i) + "]"
 		if s.Type == "" {
-			v.errf(p, "type is missing (want audit, application or access)")
+			v.errf(p, "type is missing (want audit, application, access or auth)")
 		} else {
-			v.oneOf(p+".type", s.Type, "audit", "application", "access")
+			v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
 		}
+		typeOK := DefaultAppName(s.Type) != ""
 		if s.Path == "" {
 			v.errf(p, "path is missing")
 		} else if j, dup := seen[s.Path]; dup {
@@ -50,10 +46,15 @@ func (c *Config) Validate() error {
 		} else {
 			seen[s.Path] = i
 		}
-		if err := checkHeaderField(s.AppName, 48); err != nil {
+		// An empty app_name comes from an unknown type, already reported.
+		if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
 			v.errf(p+".app_name", "%v", err)
 		}
-		v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
+		// A start_at equal to the top-level one was inherited from it
+		// (or repeats it): it is reported there, once.
+		if s.StartAt != c.StartAt {
+			v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
+		}
 	}
 	if w := c.Pipeline.Workers; w < 0 || w > MaxWorkers {
 		v.errf("pipeline.workers", "must be between 0 (automatic: min(2, GOMAXPROCS)) and %d, got %d", MaxWorkers, w)
@@ -88,8 +89,29 @@ func (c *Config) Validate() error {
 	return errors.Join(v.errs...)
 }
 
+// ValidateForward checks what forwarding a line needs (hostname,
+// max_line_bytes and forward) after ResolveForward, as Validate does, and
+// returns every problem found, joined.
+func (c *Config) ValidateForward() error {
+	v := &validator{c: c}
+	v.forwarding()
+	return errors.Join(v.errs...)
+}
+
+func (v *validator) forwarding() {
+	c := v.c
+	if c.MaxLineBytes < 0 {
+		v.errf("max_line_bytes", "must be positive, got %d", c.MaxLineBytes)
+	}
+	if err := checkHeaderField(c.Hostname, 255); err != nil {
+		v.errf("hostname", "%v", err)
+	}
+	v.forward(&c.Forward)
+}
+
 func (v *validator) forward(f *Forward) {
 	u, err := url.Parse(f.URL)
+	urlOK := err == nil
 	switch {
 	case err != nil:
 		v.errf("forward.url", "%v", err)
@@ -98,7 +120,9 @@ func (v *validator) forward(f *Forward) {
 		case u.Hostname() == "":
 			v.errf("forward.url", "%q has no host (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
 		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
-			v.hostPort("forward.url", u.Host)
+			if err := forwarder.CheckPort(u.Port()); err != nil {
+				v.errf("forward.url", "%q: %v", f.URL, err)
+			}
 		}
 		if u.Path != "" && u.Path != "/" {
 			v.errf("forward.url", "%q: a %s URL has no path", f.URL, u.Scheme)
@@ -107,12 +131,13 @@ func (v *validator) forward(f *Forward) {
 		if u.Path == "" {
 			v.errf("forward.url", "%q has no socket path (e.g. %s:///run/rsyslog.sock)", f.URL, u.Scheme)
 		}
-	case u.Scheme == "stdout" || f.URL == "-":
+	case IsStdout(f.URL):
 	default:
-		v.errf("forward.url", "unsupported scheme in %q (want udp://, tcp://, tls://, unix://, unixgram:// or stdout://)", f.URL)
+		urlOK = false
+		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
 	}
-	tlsSet := f.TLS != (TLS{})
-	if tlsSet && (err != nil || u.Scheme != "tls") {
+	// With an unusable URL the TLS settings cannot be judged.
+	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" {
 		v.errf("forward.tls", "is set but forward.url is not a tls:// URL")
 	}
 	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
@@ -138,8 +163,13 @@ type validator struct {
 	errs []error
 }
 
-// errf records an error about the key at path.
+// errf records an error about the key at path, naming the flag instead
+// when a flag gave the value.
 func (v *validator) errf(path, format string, args ...any) {
+	if flag := v.flagOf(path); flag != "" {
+		v.errs = append(v.errs, errors.New(flag+": "+fmt.Sprintf(format, args...)))
+		return
+	}
 	msg := path + ": " + fmt.Sprintf(format, args...)
 	if v.c.file != "" {
 		if line := v.lineOf(path); line > 0 {
@@ -149,6 +179,22 @@ func (v *validator) errf(path, format string, args ...any) {
 		}
 	}
 	v.errs = append(v.errs, errors.New(msg))
+}
+
+// flagOf returns the flag that gave the value at path, or the flags that
+// gave keys inside it ("--ca-file, --cert-file" for forward.tls), or "".
+func (v *validator) flagOf(path string) string {
+	if f, ok := v.c.flags[path]; ok {
+		return f
+	}
+	var inside []string
+	for key, f := range v.c.flags {
+		if strings.HasPrefix(key, path+".") {
+			inside = append(inside, f)
+		}
+	}
+	slices.Sort(inside)
+	return strings.Join(inside, ", ")
 }
 
 // lineOf returns the line of path or of its nearest parent in the file.

@@ -1,5 +1,6 @@
 // Package loadgen writes realistic GitLab log files for benchmarks: the
-// audit_json.log, application_json.log and nginx gitlab_access.log shapes
+// audit_json.log, application_json.log, nginx gitlab_access.log and
+// auth_json.log (Rack::Attack) shapes
 // described in the project's format notes, with varied keys, values and line
 // lengths. Output is a pure function of the seed, so two runs with the same
 // Options produce the same bytes.
@@ -20,7 +21,7 @@ import (
 // written or, if Bytes is set, as soon as at least Bytes bytes have been
 // written, whichever comes first. At least one of the two must be positive.
 type Options struct {
-	Type  parser.Type // TypeAudit, TypeApplication or TypeAccess
+	Type  parser.Type // TypeAudit, TypeApplication, TypeAccess or TypeAuth
 	Lines int         // number of lines; 0 means no line limit
 	Bytes int64       // approximate size in bytes (whole lines); 0 means no size limit
 	Seed  uint64      // same seed, same output
@@ -92,9 +93,9 @@ var epoch = time.Date(2024, 5, 31, 14, 0, 0, 0, time.UTC)
 // NewGenerator returns a Generator of lines of type t seeded with seed.
 func NewGenerator(t parser.Type, seed uint64) (*Generator, error) {
 	switch t {
-	case parser.TypeAudit, parser.TypeApplication, parser.TypeAccess:
+	case parser.TypeAudit, parser.TypeApplication, parser.TypeAccess, parser.TypeAuth:
 	default:
-		return nil, fmt.Errorf("loadgen: cannot generate log type %q (want audit, application or access)", t)
+		return nil, fmt.Errorf("loadgen: cannot generate log type %q (want audit, application, access or auth)", t)
 	}
 	return &Generator{
 		typ: t,
@@ -117,6 +118,8 @@ func (g *Generator) AppendLine(dst []byte) []byte {
 		return g.appendAudit(dst)
 	case parser.TypeApplication:
 		return g.appendApplication(dst)
+	case parser.TypeAuth:
+		return g.appendAuth(dst)
 	default:
 		return g.appendAccess(dst)
 	}

@@ -39,7 +39,7 @@ func generate(t *testing.T, opts Options) ([][]byte, Stats) {
 }
 
 func TestJSONLinesAreValid(t *testing.T) {
-	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication} {
+	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAuth} {
 		t.Run(typ.String(), func(t *testing.T) {
 			lines, _ := generate(t, Options{Type: typ, Lines: 20000, Seed: 7})
 			for i, line := range lines {
@@ -160,6 +160,62 @@ func TestApplicationMessages(t *testing.T) {
 	}
 }
 
+// TestAuthLines checks that generated auth lines are what GitLab's
+// Rack::Attack subscriber writes: detected as auth, parsed without error,
+// with every match type, user-keyed throttles carrying UserID and Username,
+// and typed columns holding numbers.
+func TestAuthLines(t *testing.T) {
+	lines, _ := generate(t, Options{Type: parser.TypeAuth, Lines: 5000, Seed: 11})
+	matchTypes := map[string]int{}
+	withUser, posts := 0, 0
+	var r parser.Record
+	p := new(parser.Auth)
+	for i, line := range lines {
+		if got := parser.Detect(line); got != parser.TypeAuth {
+			t.Fatalf("line %d detected as %s: %s", i+1, got, line)
+		}
+		if err := p.Parse(line, &r); err != nil {
+			t.Fatalf("line %d: %v: %s", i+1, err, line)
+		}
+		mt, _ := r.Get(parser.ColMatchType)
+		matchTypes[string(mt)]++
+		code, hasCode := r.Int(parser.ColResponseCode)
+		switch string(mt) {
+		case "throttle":
+			if code != 429 {
+				t.Fatalf("line %d: throttle with ResponseCode %d", i+1, code)
+			}
+		case "blocklist":
+			if code != 403 {
+				t.Fatalf("line %d: blocklist with ResponseCode %d", i+1, code)
+			}
+		case "track":
+			if hasCode {
+				t.Fatalf("line %d: track with a ResponseCode", i+1)
+			}
+		}
+		_, hasID := r.Int(parser.ColUserID)
+		_, hasName := r.Get(parser.ColUsername)
+		if hasID != hasName {
+			t.Fatalf("line %d: UserID and Username not together: %s", i+1, line)
+		}
+		if hasID {
+			withUser++
+		}
+		if v, _ := r.Get(parser.ColRequestVerb); string(v) == "POST" {
+			posts++
+		}
+	}
+	for _, mt := range []string{"throttle", "blocklist", "track"} {
+		if matchTypes[mt] == 0 {
+			t.Errorf("no %s line in %d lines (%v)", mt, len(lines), matchTypes)
+		}
+	}
+	if withUser == 0 || withUser == len(lines) || posts == 0 {
+		t.Errorf("%d of %d lines with a user, %d POSTs: want some of each", withUser, len(lines), posts)
+	}
+}
+
 func TestSizes(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -189,7 +245,7 @@ func TestSizes(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
+	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess, parser.TypeAuth} {
 		var a, b, c bytes.Buffer
 		for _, x := range []struct {
 			w    io.Writer
@@ -246,7 +302,7 @@ func TestErrors(t *testing.T) {
 }
 
 func BenchmarkGenerate(b *testing.B) {
-	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess} {
+	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeApplication, parser.TypeAccess, parser.TypeAuth} {
 		b.Run(typ.String(), func(b *testing.B) {
 			g, err := NewGenerator(typ, 1)
 			if err != nil {

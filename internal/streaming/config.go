@@ -23,18 +23,19 @@ const (
 	DefaultMaxBody = 1 << 20
 	// GitLabMaxBody is the largest body GitLab sends (REQUEST_BODY_SIZE_LIMIT).
 	GitLabMaxBody = 25 << 20
-	// DefaultDedupeWindow is how long an event id is remembered.
+	// DefaultDedupeWindow is how long a spooled event is remembered to
+	// recognise a repeat.
 	DefaultDedupeWindow = 24 * time.Hour
-	// DefaultDedupeMaxIDs bounds the remembered ids; beyond it the oldest are
-	// forgotten first. A UUID id costs about 125 bytes of memory, so the
-	// default holds at most some 33 MB.
+	// DefaultDedupeMaxIDs bounds the remembered events; beyond it the oldest
+	// are forgotten first. One costs about 126 bytes of memory (measured
+	// with 2^18 keys), so the default holds at most some 33 MB.
 	DefaultDedupeMaxIDs = 1 << 18
 	// DefaultSpoolMaxBytes is the size at which the spool is rotated.
 	DefaultSpoolMaxBytes = 64 << 20
 	// SpoolFile is the name of the spool in SpoolDir; the rotated file is
 	// SpoolFile + ".1".
 	SpoolFile = "events.log"
-	// DedupeFile is the name of the id log in SpoolDir.
+	// DedupeFile is the name of the log of spooled event keys in SpoolDir.
 	DedupeFile = "dedupe.log"
 	// TokenHeader carries the destination's verification token.
 	TokenHeader = "X-Gitlab-Event-Streaming-Token"
@@ -68,10 +69,12 @@ type Config struct {
 	TokenEnv string
 	// MaxBody is the largest accepted body in bytes. Default DefaultMaxBody.
 	MaxBody int64
-	// DedupeWindow is how long an event id is remembered to drop duplicates.
+	// DedupeWindow is how long a spooled event is remembered to drop its
+	// repeats (same id, event_type and created_at; see the package
+	// documentation).
 	// Default DefaultDedupeWindow; negative turns deduplication off.
 	DedupeWindow time.Duration
-	// DedupeMaxIDs bounds the remembered ids. Default DefaultDedupeMaxIDs.
+	// DedupeMaxIDs bounds the remembered events. Default DefaultDedupeMaxIDs.
 	DedupeMaxIDs int
 	// SpoolDir holds the spool (SpoolFile), its rotated predecessor and the
 	// dedupe log. It is created (mode 0700) if missing.

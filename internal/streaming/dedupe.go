@@ -12,21 +12,23 @@ import (
 	"time"
 )
 
-// maxKeyLen bounds an id used for deduplication; longer ids are not
-// deduplicated.
-const maxKeyLen = 256
+// dedupeHeader is the first line of a dedupe log in the current format: one
+// "<unix seconds> <key>" line per spooled event after it, key as eventKey
+// makes it. A log without this header was written by an older version that
+// keyed events on their id alone; its lines are not used (see load).
+const dedupeHeader = "# gitlab-syslog dedupe log v2: <unix seconds> <key>"
 
-// dedupe remembers the ids of spooled events. The in-memory index is safe for
+// dedupe remembers the keys of spooled events. The in-memory index is safe for
 // concurrent use; the log file is written only by the commit loop.
 type dedupe struct {
 	window time.Duration
 	maxIDs int
 
 	mu      sync.Mutex
-	seen    map[string]int64         // id key → unix seconds it was spooled
+	seen    map[string]int64         // event key → unix seconds it was spooled
 	order   []seenRec                // insertion order, oldest at head
 	head    int                      // first live element of order
-	pending map[string]chan struct{} // ids being spooled right now
+	pending map[string]chan struct{} // keys of events being spooled right now
 	evicted uint64
 
 	path     string
@@ -49,8 +51,8 @@ const (
 	inFlight                     // another request is spooling it; wait and retry
 )
 
-// openDedupe loads the id log in dir, drops ids older than the window and
-// rewrites the log with what is left.
+// openDedupe loads the key log in dir, drops keys older than the window and
+// rewrites the log with what is left, in the current format.
 func openDedupe(dir string, window time.Duration, maxIDs int, now time.Time, log *slog.Logger) (*dedupe, error) {
 	d := &dedupe{
 		window:  window,
@@ -64,21 +66,43 @@ func openDedupe(dir string, window time.Duration, maxIDs int, now time.Time, log
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("streaming: read dedupe log: %w", err)
 	}
-	cutoff := now.Add(-window).Unix()
+	d.load(data, now.Add(-window).Unix())
+	if err := d.compact(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// load adds the keys of a log's data recorded after cutoff (unix seconds).
+// A log in the id-only format of older versions is ignored as a whole:
+// matching on its ids is what dropped different events that shared an id.
+// Forgetting them can only let a redelivery of an event spooled before the
+// upgrade be spooled a second time, never lose an event.
+func (d *dedupe) load(data []byte, cutoff int64) {
+	if len(data) == 0 {
+		return
+	}
+	body, ok := bytes.CutPrefix(data, []byte(dedupeHeader+"\n"))
+	if !ok {
+		d.log.Warn("streaming: dedupe log is in the format of an older version (ids only); its entries are not used, "+
+			"so an event spooled before the upgrade and delivered again is spooled twice",
+			"file", d.path, "lines", bytes.Count(data, []byte{'\n'}))
+		return
+	}
 	bad := 0
-	for lineNo, line := range bytes.Split(data, []byte{'\n'}) {
+	for lineNo, line := range bytes.Split(body, []byte{'\n'}) {
 		if len(line) == 0 {
 			continue
 		}
 		sp := bytes.IndexByte(line, ' ')
-		if sp <= 0 || sp == len(line)-1 || len(line)-sp-1 > maxKeyLen {
-			bad++
-			log.Debug("streaming: skipping malformed dedupe log line", "file", d.path, "line", lineNo+1)
-			continue
+		var at int64
+		var err error
+		if sp > 0 {
+			at, err = strconv.ParseInt(string(line[:sp]), 10, 64)
 		}
-		at, err := strconv.ParseInt(string(line[:sp]), 10, 64)
-		if err != nil {
+		if sp <= 0 || err != nil || !validKey(line[sp+1:]) {
 			bad++
+			d.log.Debug("streaming: skipping malformed dedupe log line", "file", d.path, "line", lineNo+2)
 			continue
 		}
 		if at > cutoff {
@@ -86,13 +110,9 @@ func openDedupe(dir string, window time.Duration, maxIDs int, now time.Time, log
 		}
 	}
 	if bad > 0 {
-		log.Warn("streaming: dedupe log had malformed lines (an interrupted write?); they were dropped",
+		d.log.Warn("streaming: dedupe log had malformed lines (an interrupted write?); they were dropped",
 			"file", d.path, "lines", bad)
 	}
-	if err := d.compact(); err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 // reserve claims key for spooling. On inFlight, wait on the returned channel
@@ -166,10 +186,10 @@ func appendIDLine(b []byte, key string, at int64) []byte {
 }
 
 // appendLog appends "unix key" lines to the log file. A failure costs only
-// the ability to recognise these ids after a restart.
+// the ability to recognise these events after a restart.
 func (d *dedupe) appendLog(lines []byte, n int) {
 	if _, err := d.f.Write(lines); err != nil {
-		d.log.Warn("streaming: cannot append to dedupe log; duplicates of these events may be forwarded after a restart",
+		d.log.Warn("streaming: cannot append to dedupe log; repeats of these events may be forwarded after a restart",
 			"file", d.path, "err", err)
 		return
 	}
@@ -184,11 +204,11 @@ func (d *dedupe) needsCompaction() bool {
 	return d.logLines > 2*live+10000
 }
 
-// compact rewrites the log with the remembered ids, replacing the old file
+// compact rewrites the log with its header and the remembered keys, replacing the old file
 // atomically, and reopens it for appending.
 func (d *dedupe) compact() error {
 	d.mu.Lock()
-	var buf []byte
+	buf := []byte(dedupeHeader + "\n")
 	n := 0
 	for _, r := range d.order[d.head:] {
 		if d.seen[r.key] != r.at {

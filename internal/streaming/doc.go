@@ -18,8 +18,8 @@
 //   - 413 when the body exceeds Config.MaxBody.
 //   - 400 when the body is not exactly one JSON object.
 //   - 200 when the event, compacted to one line, has been appended to the
-//     spool file and the file has been fsynced, or when the event's id was
-//     already spooled within Config.DedupeWindow (a duplicate).
+//     spool file and the file has been fsynced, or when the same event was
+//     already spooled within Config.DedupeWindow (a duplicate; body "duplicate").
 //   - 503 when the spool could not be written or synced.
 //
 // # Delivery guarantees
@@ -33,13 +33,25 @@
 //
 // GitLab may send one event more than once, and several destinations (a group
 // and the instance) pointing at the same Receiver deliver the same event
-// twice. Events are deduplicated by their "id" (a number for events stored in
-// the database, a UUID string for stream-only events; 1 and "1" are
-// different ids). Seen ids are kept in memory and appended to dedupe.log in
-// the spool directory, which is reloaded and compacted on start, so a
-// duplicate is recognised across a restart. An event without an id is never
-// treated as a duplicate. An id is recorded before the event is acknowledged,
-// so a crash of the process loses none; a power loss can forget the last ids
+// twice. A delivery is dropped as a repeat only when it is the same event as
+// one spooled within Config.DedupeWindow: the same "id" (a number for events
+// stored in the database, a UUID string for stream-only events; 1 and "1"
+// are different ids), the same "event_type" and the same "created_at"
+// (compared as text). Older GitLab versions set a stream-only event's id from
+// created_at in whole seconds, so different events share an id and only the
+// three together identify one. An event with an id but without a non-empty
+// event_type or created_at string is a repeat only when its compacted body is
+// identical. An event without an id (absent, null, "" or not a number or
+// string) is never treated as a repeat, even with an identical body.
+//
+// The key of each spooled event (a SHA-256 of what identifies it) is kept in
+// memory and appended to dedupe.log in the spool directory, which is reloaded
+// and compacted on start, so a repeat is recognised across a restart. The log
+// starts with a format line; a dedupe.log written by a version that keyed on
+// the id alone has none, and its entries are ignored with a warning: an event
+// spooled before the upgrade and delivered again is then spooled twice, and
+// none is lost. A key is recorded before the event is acknowledged, so a
+// crash of the process loses none; a power loss can forget the last keys
 // recorded (the dedupe log is not fsynced), and a redelivered event is then
 // spooled twice, which at-least-once delivery allows anyway.
 //

@@ -60,7 +60,7 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 
-	line, key, err := normalize(body)
+	line, ev, err := normalize(body)
 	if err != nil {
 		r.stats.invalid.Add(1)
 		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
@@ -68,6 +68,7 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "body is not one JSON object: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	key := ev.key
 	if key == "" {
 		r.stats.noID.Add(1)
 		r.log.Debug("streaming: event has no usable id; it is not deduplicated", "event_type", eventType)
@@ -82,11 +83,11 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 			}
 			if res == duplicate {
 				r.stats.duplicates.Add(1)
-				r.log.Debug("streaming: duplicate event dropped", "id", key, "event_type", eventType)
+				r.log.Debug("streaming: duplicate event dropped", "id", ev.id, "event_type", eventType, "key", key)
 				io.WriteString(w, "duplicate\n")
 				return
 			}
-			select { // inFlight: the same id is being spooled by another request
+			select { // inFlight: the same event is being spooled by another request
 			case <-wait:
 			case <-req.Context().Done():
 				return
@@ -108,12 +109,12 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		r.stats.spoolErrors.Add(1)
 		r.log.Error("streaming: event not persisted; answered 503 and GitLab will not retry it",
-			"err", err, "id", key, "event_type", eventType)
+			"err", err, "id", ev.id, "event_type", eventType)
 		http.Error(w, "event could not be persisted", http.StatusServiceUnavailable)
 		return
 	}
 	r.stats.accepted.Add(1)
-	r.log.Debug("streaming: event spooled", "id", key, "event_type", eventType, "bytes", len(line))
+	r.log.Debug("streaming: event spooled", "id", ev.id, "event_type", eventType, "bytes", len(line))
 	io.WriteString(w, "ok\n")
 }
 
@@ -130,49 +131,28 @@ func readBody(w http.ResponseWriter, req *http.Request, limit int64) ([]byte, er
 }
 
 // normalize checks that body is exactly one JSON object and returns it
-// compacted to one line with a trailing newline, and the dedupe key of its
-// "id": the number as written, a string in Go quoted form (so 1 and "1"
-// differ), or "" when the id is absent, null, empty, of another type, or
-// longer than maxKeyLen.
-func normalize(body []byte) (line []byte, key string, err error) {
+// compacted to one line with a trailing newline, and the event's identity
+// for deduplication (see eventKey).
+func normalize(body []byte) (line []byte, ev eventIdentity, err error) {
 	var probe struct {
-		ID gojson.RawMessage `json:"id"`
+		ID        gojson.RawMessage `json:"id"`
+		EventType gojson.RawMessage `json:"event_type"`
+		CreatedAt gojson.RawMessage `json:"created_at"`
 	}
 	if err := gojson.Unmarshal(body, &probe); err != nil {
-		return nil, "", err // probe is not used
+		return nil, eventIdentity{}, err // probe is not used
 	}
 	var out bytes.Buffer
 	out.Grow(len(body) + 1)
 	if err := json.Compact(&out, body); err != nil {
-		return nil, "", err
+		return nil, eventIdentity{}, err
 	}
 	if out.Len() == 0 || out.Bytes()[0] != '{' {
-		return nil, "", errors.New("top-level value is not an object")
+		return nil, eventIdentity{}, errors.New("top-level value is not an object")
 	}
+	ev = eventKey(probe.ID, probe.EventType, probe.CreatedAt, out.Bytes())
 	out.WriteByte('\n')
-	return out.Bytes(), idKey(probe.ID), nil
-}
-
-// idKey turns the raw JSON id into a dedupe key.
-func idKey(raw []byte) string {
-	if len(raw) == 0 || len(raw) > maxKeyLen {
-		return ""
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		var s string
-		if err := gojson.Unmarshal(raw, &s); err != nil || s == "" {
-			return ""
-		}
-		k := strconv.Quote(s)
-		if len(k) > maxKeyLen {
-			return ""
-		}
-		return k
-	case c == '-' || (c >= '0' && c <= '9'):
-		return string(raw)
-	}
-	return ""
+	return out.Bytes(), ev, nil
 }
 
 // logLimiter lets one log line through per interval and counts the rest, so

@@ -39,7 +39,7 @@ type Receiver struct {
 // Stats counts what the Receiver did since New.
 type Stats struct {
 	Accepted      uint64 // events appended to the spool and synced (answered 200)
-	Duplicates    uint64 // events whose id was already spooled (answered 200, not spooled)
+	Duplicates    uint64 // repeats of an event already spooled (answered 200, not spooled)
 	NoID          uint64 // accepted events without a usable id (not deduplicated)
 	Unauthorized  uint64 // 401: token missing or wrong
 	Invalid       uint64 // 400: body not one JSON object
@@ -47,7 +47,7 @@ type Stats struct {
 	SpoolErrors   uint64 // 503: the spool could not be written or synced
 	Syncs         uint64 // fsyncs of the spool; Accepted/Syncs is the group-commit factor
 	Rotations     uint64 // spool rotations
-	DedupeEvicted uint64 // ids forgotten before their window ended (DedupeMaxIDs reached)
+	DedupeEvicted uint64 // events forgotten before their window ended (DedupeMaxIDs reached)
 }
 
 type counters struct {

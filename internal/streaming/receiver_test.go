@@ -279,10 +279,10 @@ func TestDedupe(t *testing.T) {
 	}{
 		{payloadMR88509, false},
 		{payloadMR88509, true},
-		{compact(t, payloadMR88509), true},      // same id, same event
-		{payloadDocs, false},                    // "1"
-		{`{"id":1,"event_type":"x"}`, false},    // 1 is not "1"
-		{`{"id":"1","event_type":"y"}`, true},   // same string id
+		{compact(t, payloadMR88509), true},   // same id, same event
+		{payloadDocs, false},                 // "1"
+		{`{"id":1,"event_type":"x"}`, false}, // 1 is not "1"
+		{`{"id":"1","event_type":"repository_git_operation","created_at":"2022-07-26T05:43:53.662Z"}`, true}, // payloadDocs again
 		{payloadFalco, false},                   // UUID
 		{`{"event_type":"no id"}`, false},       // never deduplicated
 		{`{"event_type":"no id"}`, false},       //
@@ -308,9 +308,9 @@ func TestDedupe(t *testing.T) {
 	}
 	tr.stop()
 
-	// A new Receiver on the same directory remembers the ids.
+	// A new Receiver on the same directory remembers the events.
 	tr2 := start(t, Config{SpoolDir: dir})
-	for _, p := range []string{payloadMR88509, payloadDocs, payloadFalco, `{"id":1}`} {
+	for _, p := range []string{payloadMR88509, payloadDocs, payloadFalco, `{"id":1,"event_type":"x"}`} {
 		if code := tr2.post(t, tokenA, jsonType, p); code != http.StatusOK {
 			t.Fatalf("status %d", code)
 		}
@@ -359,14 +359,15 @@ func TestDedupeWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, "1 99\ngarbage\n12x 5\n%d", time.Now().Unix()) // the last line is torn
+	fmt.Fprintf(f, "1 %s\ngarbage\n12x %s\n%d 99\n%d", keyOf(t, `{"id":99}`), keyOf(t, `{"id":5}`),
+		time.Now().Unix(), time.Now().Unix()) // an old-format key; the last line is torn
 	f.Close()
 	tr2 := start(t, Config{SpoolDir: dir, DedupeWindow: 365 * 24 * time.Hour})
 	data, err := os.ReadFile(filepath.Join(dir, DedupeFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("%d 7\n", clock.Unix()); string(data) != want {
+	if want := fmt.Sprintf("%s\n%d %s\n", dedupeHeader, clock.Unix(), keyOf(t, `{"id":7}`)); string(data) != want {
 		t.Errorf("compacted dedupe log %q, want %q (the latest line of id 7)", data, want)
 	}
 	tr2.post(t, tokenA, jsonType, `{"id":7}`)

@@ -14,8 +14,9 @@ import (
 
 // Real rsyslog and syslog-ng daemons for integration tests. .ci/install-deps.sh
 // installs rsyslog with apt and unpacks syslog-ng-core into /opt/syslog-ng (the
-// two packages conflict). Outside CI a missing daemon skips the test loudly;
-// with CI=true it fails, so CI can never pass by skipping.
+// two packages conflict); a syslog-ng on $PATH is used as well. Outside CI a
+// missing daemon skips the test loudly; with CI=true it fails, so CI can
+// never pass by skipping.
 
 // DaemonMissing skips the test, or fails it when CI=true.
 func DaemonMissing(t testing.TB, what string) {
@@ -59,24 +60,80 @@ func RsyslogGTLS(t testing.TB) {
 	DaemonMissing(t, "rsyslog's TLS driver lmnsd_gtls.so (install rsyslog-gnutls)")
 }
 
-// SyslogNG returns a command that runs syslog-ng 3.38 in the foreground
-// with config file conf, keeping its persist, pid and control files in dir.
-// The unpacked package root is $SYSLOG_NG (the root, or the binary inside
-// it) or /opt/syslog-ng.
+// DefaultSyslogNGRoot is where .ci/install-deps.sh unpacks syslog-ng-core.
+const DefaultSyslogNGRoot = "/opt/syslog-ng"
+
+// SyslogNGInstall is a syslog-ng binary found by FindSyslogNG.
+type SyslogNGInstall struct {
+	Bin string // the syslog-ng binary
+	// Root is the unpacked package root (dpkg -x) whose modules and
+	// libraries must be passed to the binary, or "" for a system install
+	// that finds its own.
+	Root string
+}
+
+// FindSyslogNG looks for syslog-ng in envRoot (the value of $SYSLOG_NG: an
+// unpacked syslog-ng-core root, or the binary inside it), then under
+// optRoot (normally DefaultSyslogNGRoot), then as syslog-ng on $PATH. When
+// it finds none, the error says every place it looked.
+func FindSyslogNG(envRoot, optRoot string) (SyslogNGInstall, error) {
+	var looked []string
+	for _, root := range []string{strings.TrimSuffix(envRoot, "/usr/sbin/syslog-ng"), optRoot} {
+		if root == "" {
+			continue
+		}
+		bin := filepath.Join(root, "usr/sbin/syslog-ng")
+		if fi, err := os.Stat(bin); err == nil && !fi.IsDir() {
+			return SyslogNGInstall{Bin: bin, Root: root}, nil
+		}
+		looked = append(looked, bin)
+	}
+	if envRoot == "" {
+		looked = append([]string{"$SYSLOG_NG (not set)"}, looked...)
+	}
+	bin, err := exec.LookPath("syslog-ng")
+	if err == nil {
+		return SyslogNGInstall{Bin: bin}, nil
+	}
+	looked = append(looked, "syslog-ng on $PATH ("+os.Getenv("PATH")+")")
+	return SyslogNGInstall{}, &NotFoundError{Name: "syslog-ng", Looked: looked}
+}
+
+// NotFoundError reports a program that is not installed, and where it was
+// looked for.
+type NotFoundError struct {
+	Name   string
+	Looked []string // the places tried, in order
+}
+
+// Error says what was not found and lists where it was looked for.
+func (e *NotFoundError) Error() string {
+	return e.Name + " not found; looked in " + strings.Join(e.Looked, ", ")
+}
+
+// SyslogNG returns a command that runs syslog-ng in the foreground with
+// config file conf, keeping its persist, pid and control files in dir. The
+// binary is found by FindSyslogNG($SYSLOG_NG, /opt/syslog-ng); without one
+// the test is skipped (or fails under CI, see DaemonMissing).
 func SyslogNG(t testing.TB, conf, dir string) *exec.Cmd {
 	t.Helper()
-	root := strings.TrimSuffix(os.Getenv("SYSLOG_NG"), "/usr/sbin/syslog-ng")
-	if root == "" {
-		root = "/opt/syslog-ng"
+	in, err := FindSyslogNG(os.Getenv("SYSLOG_NG"), DefaultSyslogNGRoot)
+	if err != nil {
+		looked := err.(*NotFoundError).Looked
+		DaemonMissing(t, "syslog-ng (looked in "+strings.Join(looked, ", ")+"; install it, or set $SYSLOG_NG to an unpacked syslog-ng-core root)")
+		return nil
 	}
-	bin := filepath.Join(root, "usr/sbin/syslog-ng")
-	if _, err := os.Stat(bin); err != nil {
-		DaemonMissing(t, "syslog-ng under "+root+" (set $SYSLOG_NG to the unpacked syslog-ng-core root)")
+	args := []string{"-F", "--no-caps", "-f", conf,
+		"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl")}
+	if in.Root == "" {
+		return exec.Command(in.Bin, args...)
 	}
-	cmd := exec.Command(bin, "-F", "--no-caps", "-f", conf,
-		"--module-path="+filepath.Join(root, "usr/lib/syslog-ng/3.38"),
-		"-R", filepath.Join(dir, "persist"), "-p", filepath.Join(dir, "pid"), "-c", filepath.Join(dir, "ctl"))
-	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(root, "usr/lib/syslog-ng")+":"+filepath.Join(root, "usr/lib/x86_64-linux-gnu"))
+	mods, _ := filepath.Glob(filepath.Join(in.Root, "usr/lib/syslog-ng/[0-9]*"))
+	if len(mods) > 0 {
+		args = append(args, "--module-path="+mods[len(mods)-1])
+	}
+	cmd := exec.Command(in.Bin, args...)
+	cmd.Env = append(os.Environ(), "LD_LIBRARY_PATH="+filepath.Join(in.Root, "usr/lib/syslog-ng")+":"+filepath.Join(in.Root, "usr/lib/x86_64-linux-gnu"))
 	return cmd
 }
 

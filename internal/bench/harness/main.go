@@ -6,7 +6,7 @@
 //
 // Run it from the repository root:
 //
-//	go run ./internal/bench/harness [-lines 1000000] [-types audit,access,application]
+//	go run ./internal/bench/harness [-lines 1000000] [-types audit,access,application,auth]
 //	    [-peers rsyslog,syslog-ng,syslog-ng-nfc] [-agent PATH] [-out DIR]
 //	go run ./internal/bench/harness -rate 10MB [-duration 30s] [-types audit]
 //
@@ -297,7 +297,7 @@ func parseTypes(s string) ([]parser.Type, error) {
 		out = append(out, t)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("-types: no type given (want audit, application and/or access)")
+		return nil, fmt.Errorf("-types: no type given (want audit, application, access and/or auth)")
 	}
 	return out, nil
 }

@@ -1,0 +1,545 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// nonl is the issue's line, written without a newline.
+const nonl = `{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","message":"x"}`
+
+// runResult is what one `run` command did.
+type runResult struct {
+	stdout string
+	logs   []map[string]any // the JSON log records on stderr
+	stderr string
+	err    error
+}
+
+// runCmd runs `run args... --log-format json` in-process, with the messages
+// on stdout, and fails the test when it does not end within 30s.
+func runCmd(t *testing.T, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut syslogtest.Buffer
+	err := runCmdContext(ctx, &out, &errOut, args...)
+	if ctx.Err() != nil {
+		t.Fatalf("run %v did not end within 30s; log:\n%s", args, errOut.String())
+	}
+	return newRunResult(t, out.String(), errOut.String(), err)
+}
+
+// runCmdContext runs `run args... --log-format json` until it returns or
+// ctx ends.
+func runCmdContext(ctx context.Context, stdout, stderr io.Writer, args ...string) error {
+	cmd := newRootCmd()
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	cmd.SetArgs(append(append([]string{"run"}, args...), "--log-format", "json"))
+	return cmd.ExecuteContext(ctx)
+}
+
+func newRunResult(t *testing.T, stdout, stderr string, err error) runResult {
+	t.Helper()
+	r := runResult{stdout: stdout, stderr: stderr, err: err}
+	sc := bufio.NewScanner(strings.NewReader(stderr))
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", sc.Text())
+		}
+		r.logs = append(r.logs, rec)
+	}
+	return r
+}
+
+// msgs returns the MSG of every message printed.
+func (r runResult) msgs(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		m, err := syslogtest.Parse([]byte(l))
+		if err != nil {
+			t.Fatalf("%v: %q", err, l)
+		}
+		out = append(out, string(m.Msg))
+	}
+	return out
+}
+
+// records returns the log records with message msg.
+func (r runResult) records(msg string) []map[string]any {
+	var out []map[string]any
+	for _, rec := range r.logs {
+		if rec["msg"] == msg {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// totals returns the --once totals logged for file, failing when there is
+// not exactly one record.
+func (r runResult) totals(t *testing.T, file string) map[string]any {
+	t.Helper()
+	var found []map[string]any
+	for _, rec := range r.records("--once: file read") {
+		if rec["file"] == file {
+			found = append(found, rec)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d totals for %s, want 1; log:\n%s", len(found), file, r.stderr)
+	}
+	return found[0]
+}
+
+// wantTotals checks the totals of file: lines read, sent, forwarded raw,
+// truncated.
+func (r runResult) wantTotals(t *testing.T, file string, read, sent, unparsed, truncated int) {
+	t.Helper()
+	got := r.totals(t, file)
+	want := map[string]int{"lines_read": read, "lines_sent": sent, "unparsed_sent_raw": unparsed, "truncated": truncated}
+	for k, v := range want {
+		if got[k] != float64(v) {
+			t.Errorf("%s: %s = %v, want %d (totals %v)", file, k, got[k], v, got)
+		}
+	}
+}
+
+func checkMsgs(t *testing.T, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sent %d messages %q, want %q", len(got), got, want)
+	}
+}
+
+// sourcesConfig writes a configuration with the given application sources
+// and extra YAML and returns its name.
+func sourcesConfig(t *testing.T, extra string, paths ...string) string {
+	t.Helper()
+	var sb strings.Builder
+	sb.WriteString(extra)
+	sb.WriteString("sources:\n")
+	for _, p := range paths {
+		fmt.Fprintf(&sb, "  - {type: application, path: %q}\n", p)
+	}
+	return writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), sb.String())
+}
+
+func appendTo(t *testing.T, path, data string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// D.1: run --once sends a last line without a newline and ends; what the
+// next run sends depends on what became of the line, and never loses or
+// splits it.
+func TestRunOnceLastLineWithoutNewline(t *testing.T) {
+	tests := []struct {
+		name       string
+		first      string // the file for the first run
+		appended   string // to the file before the second run
+		wantSecond []string
+		secondLog  string // a log message of the second run
+	}{
+		{name: "unchanged", first: nonl,
+			secondLog: "nothing was sent: every file had already been read up to its checkpoint; to send the files again use another state directory"},
+		{name: "got its newline", first: nonl, appended: "\n",
+			secondLog: "tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it"},
+		{name: "continued", first: nonl[:30], appended: nonl[30:] + "\n" + nonl + "\n", wantSecond: []string{nonl, nonl},
+			secondLog: "tailer: the checkpoint follows a last line delivered without its newline (run --once), and the line was continued since; delivering it again from its start, so the collector has its first part twice, the second time complete"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(t.TempDir(), "nonl.log"), tt.first)
+			args := []string{"--config", sourcesConfig(t, "", path), "--to", "stdout", "--once", "--state-dir", t.TempDir()}
+			r := runCmd(t, args...)
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			checkMsgs(t, r.msgs(t), []string{tt.first})
+			unparsed := 0
+			if tt.first != nonl {
+				unparsed = 1
+			}
+			r.wantTotals(t, path, 1, 1, unparsed, 0)
+
+			appendTo(t, path, tt.appended)
+			r = runCmd(t, args...)
+			if r.err != nil {
+				t.Fatalf("second run: %v\n%s", r.err, r.stderr)
+			}
+			checkMsgs(t, r.msgs(t), tt.wantSecond)
+			if len(r.records(tt.secondLog)) != 1 {
+				t.Errorf("second run does not log %q:\n%s", tt.secondLog, r.stderr)
+			}
+		})
+	}
+}
+
+// D.2: a source that exists but cannot be read ends run --once with an
+// error naming the path and the cause, and sends nothing.
+func TestRunOnceUnreadableSource(t *testing.T) {
+	dir := t.TempDir()
+	adir := filepath.Join(dir, "adir.log")
+	if err := os.Mkdir(adir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.log")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain := writeFile(t, filepath.Join(dir, "plain"), "x")
+	noPerm := writeFile(t, filepath.Join(dir, "noperm.log"), nonl+"\n")
+	if err := os.Chmod(noPerm, 0); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string // in the error
+	}{
+		{"directory", []string{"--config", sourcesConfig(t, "", adir)},
+			[]string{"--once: reading " + adir + " failed: tailer: " + adir + " is a directory, not a log file"}},
+		{"named pipe", []string{"--config", sourcesConfig(t, "", fifo)},
+			[]string{"--once: reading " + fifo + " failed: tailer: " + fifo + " is not a regular file"}},
+		{"log-dir is a file", []string{"--log-dir", plain},
+			[]string{"cannot open " + filepath.Join(plain, "gitlab-rails", "audit_json.log") + ": " + plain + " is a file, not a directory",
+				"cannot open " + filepath.Join(plain, "nginx", "gitlab_access.log") + ": " + plain + " is a file, not a directory"}},
+		{"no permission", []string{"--config", sourcesConfig(t, "", noPerm)},
+			[]string{"cannot open " + noPerm + ": permission denied"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "no permission" && os.Geteuid() == 0 {
+				t.Skip("running as root, which reads a file of mode 0: TestRunOnceUnreadableAsNobody covers it")
+			}
+			r := runCmd(t, append(tt.args, "--to", "stdout", "--once", "--state-dir", t.TempDir())...)
+			if r.err == nil {
+				t.Fatalf("run --once succeeded; log:\n%s", r.stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.err.Error(), w) {
+					t.Errorf("error %q lacks %q", r.err, w)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("sent %q", r.stdout)
+			}
+		})
+	}
+}
+
+// getHealth returns the status and body of /healthz at addr.
+func getHealth(t *testing.T, addr string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// waitHealth waits until /healthz answers code with a body holding want.
+func waitHealth(t *testing.T, addr string, code int, want string, log *syslogtest.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, body := getHealth(t, addr)
+		if got == code && strings.Contains(body, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz = %d %q, want %d with %q; log:\n%s", got, body, code, want, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// daemon runs `run args...` (without --once) until the test ends, with
+// the metrics endpoint on a free port, and returns that address, stdout
+// and stderr.
+func daemon(t *testing.T, args ...string) (addr string, out, errOut *syslogtest.Buffer) {
+	t.Helper()
+	addr = freePort(t, "tcp")
+	out, errOut = &syslogtest.Buffer{}, &syslogtest.Buffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runCmdContext(ctx, out, errOut, append(args, "--to", "stdout", "--metrics-listen", addr)...)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Errorf("run did not stop after cancel")
+		}
+	})
+	return addr, out, errOut
+}
+
+// D.2, the daemon: a directory as a source is retried, /healthz says why it
+// is not read, and the failure is logged once, not at every attempt.
+func TestRunDaemonRetriesUnreadableSource(t *testing.T) {
+	adir := filepath.Join(t.TempDir(), "adir.log")
+	if err := os.Mkdir(adir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	addr, _, errOut := daemon(t, "--config", sourcesConfig(t, "", adir), "--state-dir", t.TempDir())
+	waitHealth(t, addr, http.StatusServiceUnavailable, "source "+adir+" cannot be read (retrying): tailer: "+adir+" is a directory, not a log file", errOut)
+	time.Sleep(2 * time.Second) // attempts after 250ms, 500ms, 1s, 2s
+	if n := strings.Count(errOut.String(), "cannot open the file; retrying until it can be read"); n != 1 {
+		t.Errorf("%d warnings in 2s, want 1; log:\n%s", n, errOut.String())
+	}
+	if err := os.Remove(adir); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, adir, nonl+"\n")
+	waitHealth(t, addr, http.StatusOK, "ok", errOut)
+}
+
+// D.3: run --once names the files that do not exist, and fails when none
+// does; an optional default source (application.log) is not missing.
+func TestRunOnceMissingFiles(t *testing.T) {
+	t.Run("log-dir does not exist", func(t *testing.T) {
+		logDir := filepath.Join(t.TempDir(), "nope")
+		r := runCmd(t, "--log-dir", logDir, "--to", "stdout", "--once", "--state-dir", t.TempDir())
+		if r.err == nil {
+			t.Fatalf("run --once succeeded; log:\n%s", r.stderr)
+		}
+		want := "--once: nothing to read: none of the source files exists: " +
+			filepath.Join(logDir, "gitlab-rails", "audit_json.log") + ", " +
+			filepath.Join(logDir, "gitlab-rails", "application_json.log") + ", " +
+			filepath.Join(logDir, "nginx", "gitlab_access.log") +
+			" (log_dir " + logDir + " does not exist; give GitLab's log directory with --log-dir, /var/log/gitlab on Omnibus)"
+		if r.err.Error() != want {
+			t.Errorf("error\n%s\nwant\n%s", r.err, want)
+		}
+		if r.stdout != "" || strings.Contains(r.stderr, "nothing was sent: every file had already been read") {
+			t.Errorf("stdout %q; log:\n%s", r.stdout, r.stderr)
+		}
+	})
+	t.Run("one of two missing", func(t *testing.T) {
+		dir := t.TempDir()
+		present := writeFile(t, filepath.Join(dir, "present.log"), nonl+"\n")
+		missing := filepath.Join(dir, "missing.log")
+		args := []string{"--config", sourcesConfig(t, "", present, missing), "--to", "stdout", "--once", "--state-dir", t.TempDir()}
+		for run, want := range [][]string{{nonl}, nil} {
+			r := runCmd(t, args...)
+			if r.err != nil {
+				t.Fatalf("run %d: %v\n%s", run, r.err, r.stderr)
+			}
+			checkMsgs(t, r.msgs(t), want)
+			recs := r.records("--once: file does not exist; nothing read from it")
+			if len(recs) != 1 || recs[0]["file"] != missing {
+				t.Errorf("run %d: missing file not named: %v\n%s", run, recs, r.stderr)
+			}
+			if strings.Contains(r.stderr, "every file had already been read") {
+				t.Errorf("run %d claims every file was read:\n%s", run, r.stderr)
+			}
+		}
+	})
+	t.Run("optional application.log absent", func(t *testing.T) {
+		logDir := t.TempDir()
+		for _, name := range []string{"audit_json.log", "application_json.log", "gitlab_access.log"} {
+			data, err := os.ReadFile(filepath.Join("../../testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(logDir, name), string(data))
+		}
+		r := runCmd(t, "--log-dir", logDir, "--to", "stdout", "--once", "--state-dir", t.TempDir())
+		if r.err != nil {
+			t.Fatalf("run: %v\n%s", r.err, r.stderr)
+		}
+		if strings.Contains(r.stderr, "does not exist") || len(r.msgs(t)) == 0 {
+			t.Errorf("%d messages; log:\n%s", len(r.msgs(t)), r.stderr)
+		}
+		// auth_json.log appears at GitLab's first Rack::Attack event: not
+		// missing, but said.
+		recs := r.records("--once: file not created yet; nothing read from it")
+		if len(recs) != 1 || recs[0]["file"] != filepath.Join(logDir, "gitlab-rails", "auth_json.log") {
+			t.Errorf("auth_json.log not reported as not created yet: %v\n%s", recs, r.stderr)
+		}
+	})
+}
+
+// D.4: run --once logs per file the lines read, sent, forwarded raw and cut
+// at max_line_bytes, and logs a cut line with its offset and length once
+// per interval.
+func TestRunOnceTotals(t *testing.T) {
+	long := `{"severity":"INFO","message":"` + strings.Repeat("y", 1000) + `"}`
+	lines := []string{nonl, "not json", long, long, nonl}
+	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), strings.Join(lines, "\n")+"\n")
+	cfg := sourcesConfig(t, "max_line_bytes: 300\n", path)
+	r := runCmd(t, "--config", cfg, "--to", "stdout", "--once", "--state-dir", t.TempDir())
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	checkMsgs(t, r.msgs(t), []string{nonl, "not json", long[:300], long[:300], nonl})
+	r.wantTotals(t, path, 5, 5, 3, 2)
+	cut := r.records("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped")
+	wantOff := float64(len(nonl) + 1 + len("not json") + 1)
+	if len(cut) != 1 || cut[0]["path"] != path || cut[0]["line_offset"] != wantOff || cut[0]["line_bytes"] != float64(len(long)+1) {
+		t.Errorf("truncation logged as %v, want once with path %s, line_offset %v, line_bytes %d", cut, path, wantOff, len(long)+1)
+	}
+}
+
+// unwritableDir returns a new directory and a function that makes it
+// unwritable for this process. Root ignores permissions, so as root the
+// directory is a tmpfs that lock remounts read-only (EROFS); otherwise lock
+// sets its mode to 0500. As root without the right to mount, the test is
+// skipped.
+func unwritableDir(t *testing.T) (dir string, lock func()) {
+	t.Helper()
+	dir = t.TempDir()
+	if os.Geteuid() != 0 {
+		return dir, func() {
+			if err := os.Chmod(dir, 0o500); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(dir, 0o700) })
+		}
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("running as root, where permissions do not stop writes, and mounting a tmpfs to remount it read-only failed: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir, func() {
+		if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+			t.Fatalf("remount %s read-only: %v", dir, err)
+		}
+	}
+}
+
+// D.5: run refuses to start with a state directory it cannot write, and
+// names the directory and what to do.
+func TestRunStateDirUnwritableAtStart(t *testing.T) {
+	state, lock := unwritableDir(t)
+	lock()
+	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), nonl+"\n")
+	r := runCmd(t, "--config", sourcesConfig(t, "", path), "--to", "stdout", "--once", "--state-dir", state)
+	if r.err == nil {
+		t.Fatalf("run succeeded with an unwritable state directory; log:\n%s", r.stderr)
+	}
+	for _, w := range []string{"state_dir " + state + " cannot hold checkpoints: ", "make it writable by this user, or choose another with --state-dir"} {
+		if !strings.Contains(r.err.Error(), w) {
+			t.Errorf("error %q lacks %q", r.err, w)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("sent %q before failing", r.stdout)
+	}
+}
+
+// D.5: a checkpoint that cannot be written while the agent runs turns
+// /healthz to 503 naming the checkpoint file; forwarding goes on.
+func TestRunCheckpointFailureUnhealthy(t *testing.T) {
+	state, lock := unwritableDir(t)
+	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), nonl+"\n")
+	addr, out, errOut := daemon(t, "--config", sourcesConfig(t, "checkpoint_interval: 100ms\n", path), "--state-dir", state)
+	ck := tailer.CheckpointFile(state, path)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(ck); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint %s; log:\n%s", ck, errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitHealth(t, addr, http.StatusOK, "ok", errOut)
+	lock()
+	appendTo(t, path, nonl+"\n")
+	waitHealth(t, addr, http.StatusServiceUnavailable, "source "+path+": checkpoint not saved, so a restart would send its lines again: tailer: write checkpoint "+ck+": ", errOut)
+	if n := bytes.Count([]byte(out.String()), []byte("\n")); n != 2 {
+		t.Errorf("%d messages sent, want 2", n)
+	}
+}
+
+// D.2, the real binary: a file the agent's user may not read ends
+// run --once with exit status 1 and an error naming the file and the
+// cause. Permissions do not stop root, so as root the binary runs as
+// nobody (uid 65534) on a file only root may read.
+func TestRunOnceUnreadableAsNobody(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as another user; as another user TestRunOnceUnreadableSource covers it")
+	}
+	base := t.TempDir()
+	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(base, "gitlab-syslog")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := filepath.Join(base, "state")
+	if err := os.Mkdir(state, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	secret := writeFile(t, filepath.Join(base, "secret.log"), nonl+"\n")
+	if err := os.Chmod(secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("sources:\n  - {type: application, path: %q}\n", secret))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfg, "--to", "stdout", "--once", "--state-dir", state)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("run --once as nobody did not end within 30s; stderr:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Fatalf("exit status %d (%v), want 1; stderr:\n%s", code, err, stderr.String())
+	}
+	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (run the agent as a user that can read it)\n"
+	if !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("sent %q", stdout.String())
+	}
+}

@@ -1,0 +1,81 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// A checkpoint that cannot be written makes Health report the source and
+// the checkpoint file, and clears once writes work again. The state
+// directory is replaced by a plain file, which stops writes for root too.
+func TestHealthReportsCheckpointFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	writeAccessLines(t, path, 0, 10)
+	c := newConfig(t, "stdout://", config.Source{Type: "access", Path: path})
+	c.CheckpointInterval = 50 * time.Millisecond
+	a, _, stop := runInBackground(t, c, Options{Stdout: &syslogtest.Buffer{}})
+	defer stop()
+	ck := tailer.CheckpointFile(c.StateDir, path)
+	waitFor(t, "the first checkpoint", 10*time.Second, func() bool { return checkpointOffset(t, c.StateDir, path) > 0 })
+	if err := a.Health(); err != nil {
+		t.Fatalf("Health() = %v before any failure", err)
+	}
+
+	moved := c.StateDir + ".moved"
+	if err := os.Rename(c.StateDir, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.StateDir, []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 10, 5)
+	want := "source " + path + ": checkpoint not saved, so a restart would send its lines again: tailer: write checkpoint " + ck
+	waitFor(t, "Health to report the checkpoint", 10*time.Second, func() bool {
+		err := a.Health()
+		return err != nil && strings.Contains(err.Error(), want)
+	})
+
+	if err := os.Remove(c.StateDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(moved, c.StateDir); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Health to recover", 10*time.Second, func() bool { return a.Health() == nil })
+}
+
+// run --once ends with an error naming the destination when it
+// acknowledges nothing for StallLimit (nothing listens on the port), and
+// leaves the checkpoint where it was, so the next run sends the lines.
+func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	writeAccessLines(t, path, 0, 10)
+	url := fmt.Sprintf("tcp://127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+	c := newConfig(t, url, config.Source{Type: "access", Path: path})
+	a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 500 * time.Millisecond, ShutdownTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = a.Run(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("--once did not end while the collector was down")
+	}
+	want := "--once: " + url + " acknowledged nothing for "
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is the collector running?") {
+		t.Fatalf("Run = %v, want an error with %q", err, want)
+	}
+	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
+		t.Errorf("checkpoint at %d though nothing was delivered", off)
+	}
+}

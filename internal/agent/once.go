@@ -1,0 +1,142 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+)
+
+// onceFailed returns, for --once, the errors of the sources that stopped
+// (a path that cannot be read, a destination that failed), and a
+// destination that acknowledged nothing for StallLimit while batches wait:
+// the run ends with them rather than waiting for ever.
+func (a *Agent) onceFailed() error {
+	a.mu.Lock()
+	srcs, snk := a.sources, a.sink
+	a.mu.Unlock()
+	var errs []error
+	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
+		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: is the collector running? The lines not sent are read again at the next run",
+			snk.URL(), d.Round(time.Second)))
+	}
+	for _, s := range srcs {
+		if err := s.err(); err != nil {
+			errs = append(errs, fmt.Errorf("--once: reading %s failed: %w", s.cfg.Path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// finishOnce reports what a --once run did: for each source the lines
+// read, sent, skipped as blank, forwarded raw and cut at max_line_bytes, or that its file
+// does not exist. It returns failed, the error of the sources that stopped
+// (see onceFailed), or else an error when no source file exists at all,
+// which is a wrong log_dir or source path rather than nothing to do.
+func (a *Agent) finishOnce(failed error) error {
+	a.mu.Lock()
+	srcs, st, cfg := a.sources, a.streamer, a.cfg
+	a.mu.Unlock()
+	var missing []string
+	var lines, sent uint64
+	present, empty := 0, 0
+	for _, s := range srcs {
+		if st != nil && s.cfg.Path == st.spoolPath {
+			continue
+		}
+		if s.err() != nil {
+			continue // in failed
+		}
+		fi, err := os.Stat(s.cfg.Path)
+		if errors.Is(err, os.ErrNotExist) {
+			if why := config.LazyNote(cfg.LogDir, s.cfg.Path); why != "" {
+				a.log.Info("--once: file not created yet; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type, "why", why)
+				continue
+			}
+			missing = append(missing, s.cfg.Path)
+			a.log.Warn("--once: file does not exist; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type)
+			continue
+		}
+		present++
+		if err == nil && fi.Size() == 0 {
+			empty++
+		}
+		ts := s.t.Stats()
+		lines += ts.Lines
+		sent += s.sent.Load()
+		a.log.Info("--once: file read", "file", s.cfg.Path, "type", s.cfg.Type,
+			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
+			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines, "max_line_bytes", cfg.MaxLineBytes)
+	}
+	if failed != nil {
+		return failed
+	}
+	if present == 0 && len(missing) > 0 {
+		return fmt.Errorf("--once: nothing to read: none of the source files exists: %s%s",
+			strings.Join(missing, ", "), logDirHint(cfg.LogDir, missing))
+	}
+	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
+		"files", present, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent)
+	switch {
+	case lines > 0:
+	case empty == present:
+		a.log.Info("nothing was sent: the source files are empty")
+	case len(missing) > 0:
+		a.log.Info("nothing was sent: the files that exist had already been read up to their checkpoints; to send them again use another state directory",
+			"state_dir", cfg.StateDir)
+	default:
+		a.log.Info("nothing was sent: every file had already been read up to its checkpoint; to send the files again use another state directory",
+			"state_dir", cfg.StateDir)
+	}
+	return nil
+}
+
+// logDirHint explains missing default sources by a log_dir that does not
+// exist.
+func logDirHint(logDir string, missing []string) string {
+	if logDir == "" || !strings.HasPrefix(missing[0], logDir) {
+		return ""
+	}
+	if _, err := os.Stat(logDir); errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf(" (log_dir %s does not exist; give GitLab's log directory with --log-dir, /var/log/gitlab on Omnibus)", logDir)
+	}
+	return ""
+}
+
+// probeStateDir checks that checkpoints can be written in dir: it creates,
+// writes, fsyncs and removes a probe file and fsyncs the directory, as a
+// checkpoint write does.
+func probeStateDir(dir string) error {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write([]byte("gitlab-syslog state_dir probe\n"))
+	serr := f.Sync()
+	cerr := f.Close()
+	rerr := os.Remove(f.Name())
+	if err := errors.Join(werr, serr, cerr, rerr); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// checkpointErrors returns, for --once, the checkpoints of srcs that could
+// not be saved: their lines were sent, and the next run sends them again.
+func checkpointErrors(srcs []*source) error {
+	var errs []error
+	for _, s := range srcs {
+		if err := s.t.CheckpointError(); err != nil {
+			errs = append(errs, fmt.Errorf("--once: %s was sent but its checkpoint was not saved, so the next run sends it again: %w", s.cfg.Path, err))
+		}
+	}
+	return errors.Join(errs...)
+}

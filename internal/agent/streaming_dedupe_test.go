@@ -1,0 +1,83 @@
+package agent
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+)
+
+// TestStreamingSharedIDForwarded posts two different repository_git_operation
+// events that an older GitLab gave the same id (issue 10) to the agent's
+// receiver, as GitLab does, and checks that both reach the syslog collector,
+// each with its own body as MSG; a redelivery of the first is not forwarded
+// again.
+func TestStreamingSharedIDForwarded(t *testing.T) {
+	bodies := []string{
+		`{"id":1653461355,"author_id":1,"entity_id":7,"entity_type":"Project","details":{"author_name":"Jane Roe","target_type":"Project","target_details":"tools/builder","custom_message":{"protocol":"http","action":"git-upload-pack"},"ip_address":"192.0.2.10","entity_path":"tools/builder"},"ip_address":"192.0.2.10","author_name":"Jane Roe","entity_path":"tools/builder","target_details":"tools/builder","created_at":"2022-05-25T06:49:15.213Z","target_type":"Project","target_id":7,"event_type":"repository_git_operation"}`,
+		`{"id":1653461355,"author_id":4,"entity_id":9,"entity_type":"Project","details":{"author_name":"ci-bot","target_type":"Project","target_details":"ops/vault","custom_message":{"protocol":"http","action":"git-upload-pack"},"ip_address":"198.51.100.77","entity_path":"ops/vault"},"ip_address":"198.51.100.77","author_name":"ci-bot","entity_path":"ops/vault","target_details":"ops/vault","created_at":"2022-05-25T06:49:15.871Z","target_type":"Project","target_id":9,"event_type":"repository_git_operation"}`,
+	}
+	got := &messages{}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr())
+	c.Sources = []config.Source{}
+	port := syslogtest.FreeTCPPort(t)
+	const token = "s3cr3t-token-0123456789"
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{token}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	_, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
+	post := func(body string) (string, error) {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
+		req.Header.Set("X-Gitlab-Audit-Event-Type", "repository_git_operation")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		answer, err := io.ReadAll(resp.Body)
+		return resp.Status + " " + string(answer), err
+	}
+	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
+		_, err := post(bodies[0])
+		return err == nil
+	})
+	// The second event, then a redelivery of the first, which the receiver
+	// answers as a duplicate without spooling it.
+	for i, tt := range []struct{ body, answer string }{{bodies[1], "200 OK ok\n"}, {bodies[0], "200 OK duplicate\n"}} {
+		answer, err := post(tt.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if answer != tt.answer {
+			t.Errorf("post %d answered %q, want %q", i+2, answer, tt.answer)
+		}
+	}
+	ms := got.wait(t, 2)
+	if len(ms) != 2 {
+		t.Fatalf("%d messages forwarded, want 2", len(ms))
+	}
+	for i, m := range ms {
+		if string(m.Msg) != bodies[i] || string(m.AppName) != config.AppNameAudit {
+			t.Errorf("message %d: APP-NAME %q MSG %q, want %q", i, m.AppName, m.Msg, bodies[i])
+		}
+	}
+}

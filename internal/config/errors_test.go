@@ -1,0 +1,142 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValueErrorsGolden: a value of the wrong type is reported with the file,
+// the line, the key, what was wanted and what was given, once; no Go type
+// names. want is the whole error text.
+func TestValueErrorsGolden(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"byte size word", "state_dir: /s\nhostname: h\nmax_line_bytes: lots\n",
+			`config.yaml:3: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got "lots"`},
+		{"byte size unknown unit", "max_line_bytes: 2 parsecs\n",
+			`config.yaml:1: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got "2 parsecs" (units: B, KiB, MiB, GiB, kB, MB, GB)`},
+		{"byte size too large", "forward:\n  max_message_bytes: 99999999999GiB\n",
+			`config.yaml:2: forward.max_message_bytes: "99999999999GiB" is too large`},
+		{"byte size list", "streaming:\n  max_body: [1, 2]\n",
+			`config.yaml:2: streaming.max_body: want a number of bytes (e.g. 1048576 or 1MiB), got a list`},
+		{"duration without unit", "state_dir: /s\ncheckpoint_interval: 5\n",
+			`config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 5`},
+		{"duration word", "streaming:\n  dedupe_window: soon\n",
+			`config.yaml:2: streaming.dedupe_window: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
+		{"scalar for a list", "streaming:\n  listen: 127.0.0.1:8080\n  tokens: abc\n",
+			`config.yaml:3: streaming.tokens: want a list (e.g. [a, b], or one "- item" a line), got "abc"`},
+		{"scalar for the sources list", "sources: /var/log/gitlab/gitlab-rails/audit_json.log\n",
+			`config.yaml:1: sources: want a list (e.g. [a, b], or one "- item" a line), got "/var/log/gitlab/gitlab-rails/audit_json.log"`},
+		{"list element not a mapping", "sources:\n  - /var/log/a.log\n",
+			`config.yaml:2: sources[0]: want a mapping of keys (app_name, path, start_at, type), got "/var/log/a.log"`},
+		{"mapping for a list element", "streaming:\n  tokens:\n    - {a: b}\n",
+			`config.yaml:3: streaming.tokens[0]: want a single value, got a mapping`},
+		{"scalar for a mapping", "metrics: 9469\n",
+			`config.yaml:1: metrics: want a mapping of keys (listen), got 9469`},
+		{"list for a string", "hostname: [a, b]\n",
+			`config.yaml:1: hostname: want a single value, got a list`},
+		{"not a bool", "forward:\n  structured_data: maybe\n",
+			`config.yaml:2: forward.structured_data: want true or false, got "maybe"`},
+		{"not a whole number", "forward:\n  queue_size: 1.5\n",
+			`config.yaml:2: forward.queue_size: want a whole number, got 1.5`},
+		{"two bad values, two errors", "max_line_bytes: lots\ncheckpoint_interval: 5\n",
+			"config.yaml:1: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got \"lots\"\n" +
+				"config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestByteSizes: byte-size keys take a plain number or a number with a
+// unit.
+func TestByteSizes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"1048576", 1 << 20}, {"1MiB", 1 << 20}, {"512KiB", 512 << 10}, {"512 kib", 512 << 10},
+		{"2MB", 2000000}, {"1GiB", 1 << 30}, {"100B", 100}, {"8k", 8000}, {"4Ki", 4096},
+	} {
+		c, err := Parse([]byte("max_line_bytes: "+tc.in+"\n"), "config.yaml")
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if c.MaxLineBytes != tc.want {
+			t.Errorf("max_line_bytes: %s = %d, want %d", tc.in, c.MaxLineBytes, tc.want)
+		}
+	}
+	c, err := Parse([]byte("streaming:\n  max_body: 2MiB\n  dedupe_window: 1h\nforward:\n  structured_data: no\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Streaming.MaxBody != 2<<20 || c.Streaming.DedupeWindow.String() != "1h0m0s" || c.Forward.SendStructuredData() {
+		t.Errorf("max_body %d, dedupe_window %s, structured_data %v", c.Streaming.MaxBody, c.Streaming.DedupeWindow, c.Forward.SendStructuredData())
+	}
+}
+
+// TestOneBadValueOneError: a bad value is reported once, where it was given,
+// not again for every place that inherits or derives from it; a value given
+// by a flag is reported under the flag's name.
+func TestOneBadValueOneError(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		flags      map[string]string // key → flag
+		set        func(*Config)     // the flag values
+		want       string            // the whole error text
+		wantPrefix string            // or its start, when a list may grow
+	}{
+		{name: "start_at with default sources", yaml: "state_dir: /s\nstart_at: middle\n",
+			want: `config.yaml:2: start_at: "middle" is not one of beginning, end`},
+		{name: "start_at with listed sources", yaml: "state_dir: /s\nstart_at: middle\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /b, start_at: end}\n",
+			want: `config.yaml:2: start_at: "middle" is not one of beginning, end`},
+		{name: "bad source start_at is still reported", yaml: "state_dir: /s\nsources:\n  - {type: audit, path: /a, start_at: middle}\n",
+			want: `config.yaml:3: sources[0].start_at: "middle" is not one of beginning, end`},
+		{name: "unknown type without app_name", yaml: "state_dir: /s\nsources:\n  - type: audti\n    path: /a\n",
+			wantPrefix: `config.yaml:3: sources[0].type: "audti" is not one of `},
+		{name: "bad scheme with tls settings", yaml: "state_dir: /s\nforward:\n  url: ftp://h:1\n  tls:\n    ca_file: /ca\n",
+			want: `config.yaml:3: forward.url: unsupported scheme in "ftp://h:1" (want udp://, tcp://, tls://, unix://, unixgram:// or stdout://)`},
+		{name: "start_at from a flag", yaml: "state_dir: /s\n",
+			flags: map[string]string{"start_at": "--start-at"}, set: func(c *Config) { c.StartAt = "middle" },
+			want: `--start-at: "middle" is not one of beginning, end`},
+		{name: "flags inside a key", yaml: "state_dir: /s\nforward:\n  url: tcp://h:1\n",
+			flags: map[string]string{"forward.tls.ca_file": "--ca-file", "forward.tls.server_name": "--server-name"},
+			set:   func(c *Config) { c.Forward.TLS.CAFile, c.Forward.TLS.ServerName = "/ca.pem", "siem" },
+			want:  `--ca-file, --server-name: is set but forward.url is not a tls:// URL`},
+		{name: "flag overrides the file's key", yaml: "state_dir: /s\nforward:\n  url: tcp://h:1\n",
+			flags: map[string]string{"forward.url": "--to"}, set: func(c *Config) { c.Forward.URL = "tcp://h:70000" },
+			want: `--to: "tcp://h:70000": port "70000" is not a number from 1 to 65535`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, f := range tt.flags {
+				c.SetByFlag(k, f)
+			}
+			if tt.set != nil {
+				tt.set(c)
+			}
+			c.LogDir = t.TempDir()
+			if _, err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			err = c.Validate()
+			switch {
+			case err == nil:
+				t.Fatal("Validate accepted it")
+			case tt.want != "" && err.Error() != tt.want:
+				t.Errorf("Validate error\n%v\nwant\n%s", err, tt.want)
+			case tt.wantPrefix != "" && (!strings.HasPrefix(err.Error(), tt.wantPrefix) || strings.Contains(err.Error(), "\n")):
+				t.Errorf("Validate error\n%v\nwant one error starting with\n%s", err, tt.wantPrefix)
+			}
+		})
+	}
+}

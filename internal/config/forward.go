@@ -1,0 +1,55 @@
+package config
+
+import "github.com/gitlab-syslog/gitlab-syslog/forwarder"
+
+// StdoutURL is the destination that prints each message on a line of its
+// own instead of sending it.
+const StdoutURL = "stdout://"
+
+// Schemes returns every destination URL scheme, in the order the
+// documentation lists them: the forwarder's (udp, tcp, tls, unix,
+// unixgram) and stdout. Validation, the --to flag and its help text all
+// take their list from here.
+func Schemes() []string { return append(forwarder.Schemes(), "stdout") }
+
+// IsStdout reports whether url means printing the messages: stdout://,
+// stdout or -.
+func IsStdout(url string) bool { return url == StdoutURL || url == "stdout" || url == "-" }
+
+// ForwarderConfig returns the forwarder settings for f: URL, TLS files,
+// queue size and largest datagram. The caller adds the encoder, logger and
+// retry policy.
+func (f *Forward) ForwarderConfig() forwarder.Config {
+	return forwarder.Config{
+		URL: f.URL,
+		TLS: forwarder.TLSConfig{
+			CAFile:             f.TLS.CAFile,
+			CertFile:           f.TLS.CertFile,
+			KeyFile:            f.TLS.KeyFile,
+			ServerName:         f.TLS.ServerName,
+			InsecureSkipVerify: f.TLS.InsecureSkipVerify,
+		},
+		QueueSize:   f.QueueSize,
+		MaxDatagram: f.MaxMessageBytes,
+	}
+}
+
+// Encoder returns a new encoder for f: its SD-ID, format and whether
+// STRUCTURED-DATA is sent.
+func (f *Forward) Encoder() *forwarder.Encoder {
+	e := &forwarder.Encoder{SDID: f.SDID, NoSD: !f.SendStructuredData()}
+	if f.Format == "rfc3164" {
+		e.Format = forwarder.RFC3164
+	}
+	return e
+}
+
+// SetByFlag records that the value at key path (e.g. "start_at",
+// "forward.url") was given by the command-line flag (e.g. "--start-at"),
+// so that Validate names the flag instead of the key.
+func (c *Config) SetByFlag(key, flag string) {
+	if c.flags == nil {
+		c.flags = map[string]string{}
+	}
+	c.flags[key] = flag
+}

@@ -1,0 +1,160 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// byteUnits are the units ParseByteSize accepts, by lower-case name.
+var byteUnits = map[string]int64{
+	"b": 1,
+	"k": 1000, "kb": 1000, "ki": 1 << 10, "kib": 1 << 10,
+	"m": 1000 * 1000, "mb": 1000 * 1000, "mi": 1 << 20, "mib": 1 << 20,
+	"g": 1000 * 1000 * 1000, "gb": 1000 * 1000 * 1000, "gi": 1 << 30, "gib": 1 << 30,
+}
+
+// ParseByteSize parses a byte size: a whole number of bytes (1048576), or
+// a whole number and a unit, with or without a space: B, KiB, MiB, GiB
+// (powers of 1024) or kB, MB, GB (powers of 1000), in any case. A negative
+// number is returned as such, for the caller to reject.
+func ParseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	if i < len(t) && (t[i] == '-' || t[i] == '+') {
+		i++
+	}
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("want a number of bytes (e.g. 1048576 or 1MiB), got %q", s)
+	}
+	if unit == "" {
+		return n, nil
+	}
+	mul, ok := byteUnits[unit]
+	if !ok {
+		return 0, fmt.Errorf("want a number of bytes (e.g. 1048576 or 1MiB), got %q (units: B, KiB, MiB, GiB, kB, MB, GB)", s)
+	}
+	if n > math.MaxInt64/mul || n < math.MinInt64/mul {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n * mul, nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// checkValue checks that the YAML node n can be decoded into a field of
+// type t (a byte size when bytes is set) and returns what was wanted and
+// got when it cannot, e.g. `want a number of bytes (e.g. 1048576 or
+// 1MiB), got "lots"`. A byte size with a unit is rewritten in n to its
+// number of bytes. An empty value (null) is accepted: it means the default.
+func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return ""
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == durationType:
+		if n.Kind != yaml.ScalarNode {
+			return "want a duration (e.g. 5s, 250ms, 24h), got " + got(n)
+		}
+		if _, err := time.ParseDuration(n.Value); err == nil {
+			return ""
+		}
+		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return "want a duration with a unit (e.g. 5s, 250ms), got " + got(n)
+		}
+		return "want a duration (e.g. 5s, 250ms, 24h), got " + got(n)
+	case bytes:
+		if n.Kind != yaml.ScalarNode {
+			return "want a number of bytes (e.g. 1048576 or 1MiB), got " + got(n)
+		}
+		v, err := ParseByteSize(n.Value)
+		if err != nil {
+			return strings.Replace(err.Error(), fmt.Sprintf("%q", n.Value), got(n), 1)
+		}
+		if reflect.Zero(t).OverflowInt(v) {
+			return fmt.Sprintf("%s is too large", got(n))
+		}
+		n.Value, n.Tag, n.Style = strconv.FormatInt(v, 10), "!!int", 0
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+			return "want a whole number, got " + got(n)
+		}
+	case reflect.Bool:
+		// The decoder also takes YAML 1.1's yes/no/on/off for a bool.
+		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!bool" && !yaml11Bool(n.Value)) {
+			return "want true or false, got " + got(n)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return "want a single value, got " + got(n)
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return `want a list (e.g. [a, b], or one "- item" a line), got ` + got(n)
+		}
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return "want a mapping of keys (" + strings.Join(sortedKeys(t), ", ") + "), got " + got(n)
+		}
+	}
+	return ""
+}
+
+// got describes a node for an error: a number as written, other scalars
+// quoted, a list or mapping by its kind.
+func got(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!int", "!!float", "!!bool":
+			return n.Value
+		}
+		return strconv.Quote(n.Value)
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	}
+	return "a " + kindName(n.Kind)
+}
+
+// sortedKeys returns the YAML keys of struct type t, sorted.
+func sortedKeys(t reflect.Type) []string {
+	fields := yamlFields(t)
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// yaml11Bool reports whether s is one of the YAML 1.1 booleans the decoder
+// still accepts for a bool field.
+func yaml11Bool(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "yes", "on", "n", "no", "off":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,155 @@
+package parser
+
+// Slot indexes of the Auth parser; the first nAuthCols are output columns in
+// this order.
+const (
+	authSeverity = iota
+	authEventTime
+	authCorrelationID
+	authMessage
+	authMatchType
+	authMatchedRule
+	authIPAddress
+	authRequestVerb
+	authURI
+	authResponseCode
+	authUserID
+	authUsername
+	authDeployTokenID
+	nAuthCols
+
+	authIP       = nAuthCols     // "ip" of early versions, the fallback for remote_ip
+	authFullpath = nAuthCols + 1 // "fullpath" of early versions, the fallback for path
+	nAuthSlots   = nAuthCols + 2
+)
+
+// The Auth parser shares jsonObj's slot array with the Audit parser.
+var _ [nAuditSlots - nAuthSlots]struct{}
+
+var authCols = [nAuthCols]string{
+	ColSeverity, ColEventTime, ColCorrelationID, ColMessage, ColMatchType,
+	ColMatchedRule, ColIPAddress, ColRequestVerb, ColURI, ColResponseCode,
+	ColUserID, ColUsername, ColDeployTokenID,
+}
+
+// authKey maps a key of GitLab's Rack::Attack log line to its slot, or -1.
+// The keys are those Gitlab::Metrics::Subscribers::RackAttack writes through
+// Gitlab::AuthLogger (lib/gitlab/metrics/subscribers/rack_attack.rb), plus
+// the ones earlier versions of config/initializers/rack_attack_logging.rb
+// wrote (ip, fullpath, username).
+func authKey(k []byte) int {
+	switch string(k) {
+	case "severity":
+		return authSeverity
+	case "time":
+		return authEventTime
+	case "correlation_id":
+		return authCorrelationID
+	case "message":
+		return authMessage
+	case "env":
+		return authMatchType
+	case "matched":
+		return authMatchedRule
+	case "remote_ip":
+		return authIPAddress
+	case "request_method":
+		return authRequestVerb
+	case "path":
+		return authURI
+	case "status":
+		return authResponseCode
+	case "user_id":
+		return authUserID
+	case "username":
+		return authUsername
+	case "deploy_token_id":
+		return authDeployTokenID
+	case "ip":
+		return authIP
+	case "fullpath":
+		return authFullpath
+	}
+	return -1
+}
+
+// Auth parses gitlab-rails/auth_json.log lines (and auth.log, the same JSON
+// lines under the name older versions used): the requests Rack::Attack
+// throttled, blocked or tracked. The zero value is ready to use; an Auth is
+// not safe for concurrent use.
+type Auth struct {
+	obj jsonObj
+}
+
+// Parse implements Parser. The line must be one JSON object; a line without
+// the Rack::Attack keys (GitLab also logs its throttle user allowlist to this
+// file) parses into the columns it has.
+func (p *Auth) Parse(line []byte, r *Record) error {
+	r.Reset()
+	r.Type = TypeAuth
+	o := &p.obj
+	o.keys = keysAuth
+	defer o.done()
+	if err := o.scan(line); err != nil {
+		return jsonError(TypeAuth, err)
+	}
+	for idx := range nAuthCols {
+		s := o.slots[idx]
+		if s.empty() {
+			s = authFallback(o, idx)
+			if s.empty() {
+				continue
+			}
+		}
+		if idx == authEventTime {
+			if t, ok := o.emitTime(r, ColEventTime, s); ok {
+				r.Time = t
+			}
+			continue
+		}
+		n := len(r.Fields)
+		v := o.emit(r, authCols[idx], s)
+		switch idx {
+		case authResponseCode, authUserID, authDeployTokenID:
+			// Typed columns hold only what they are typed as.
+			if !decimalDigits(v) {
+				clear(r.Fields[n:])
+				r.Fields = r.Fields[:n]
+			}
+		}
+	}
+	o.emitMeta(r)
+	return nil
+}
+
+// authFallback returns the value an auth column takes when its own key is absent,
+// null or "": ip and fullpath (early versions) for IPAddress and URI,
+// meta.user for Username (current versions write the username only there).
+func authFallback(o *jsonObj, idx int) span {
+	switch idx {
+	case authIPAddress:
+		return o.slots[authIP]
+	case authURI:
+		return o.slots[authFullpath]
+	case authUsername:
+		for _, m := range o.meta {
+			if m.name == "meta.user" {
+				return m.val
+			}
+		}
+	}
+	return span{}
+}
+
+// decimalDigits reports whether v is one or more ASCII digits.
+func decimalDigits(v []byte) bool {
+	if len(v) == 0 {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,280 @@
+package tailer
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuf is a log destination tests can read while the tailer writes.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// idleFor waits until the tailer follows the file (everything read) and
+// then d more, and fails if any line beyond the first n arrived.
+func (c *collector) idleFor(n int, d time.Duration) {
+	c.t.Helper()
+	waitStats(c.t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+	time.Sleep(d)
+	if got := c.texts(); len(got) != n {
+		c.t.Fatalf("got %d lines %q, want %d", len(got), got, n)
+	}
+}
+
+// A last line without a newline is delivered at the end of the file only
+// when the file is Complete (run --once); a live follow waits for its
+// newline and then delivers it whole.
+func TestCompletePartialLastLine(t *testing.T) {
+	t.Run("complete delivers it and checkpoints after it", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, "a\nlast")
+		cfg := testConfig(t, path)
+		cfg.Complete = true
+		c := start(t, cfg)
+		c.waitN(2)
+		if err := c.stop(); err != nil {
+			t.Fatal(err)
+		}
+		checkExactly(t, c.texts(), []string{"a", "last"})
+		if g := c.got(); g[1].end != 6 {
+			t.Errorf("offset after the partial line = %d, want 6", g[1].end)
+		}
+		if ck, err := loadCheckpoint(CheckpointFile(cfg.StateDir, path)); err != nil || ck == nil || ck.Offset != 6 {
+			t.Errorf("checkpoint %+v (%v), want offset 6", ck, err)
+		}
+	})
+	t.Run("complete, start at end", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, "a\nlast")
+		cfg := testConfig(t, path)
+		cfg.Complete, cfg.StartAt = true, StartEnd
+		c := start(t, cfg)
+		c.idleFor(0, 200*time.Millisecond)
+		appendFile(t, path, "new\n")
+		c.waitN(1)
+		c.stop()
+		checkExactly(t, c.texts(), []string{"new"})
+	})
+	t.Run("complete, written while following", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, "a\n")
+		cfg := testConfig(t, path)
+		cfg.Complete = true
+		c := start(t, cfg)
+		c.waitN(1)
+		waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == "following" })
+		appendFile(t, path, "late")
+		c.waitN(2)
+		c.stop()
+		checkExactly(t, c.texts(), []string{"a", "late"})
+	})
+	t.Run("live follow waits for the newline", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, "a\nla")
+		c := start(t, testConfig(t, path))
+		c.waitN(1)
+		c.idleFor(1, 300*time.Millisecond)
+		appendFile(t, path, "st\n")
+		c.waitN(2)
+		c.stop()
+		checkExactly(t, c.texts(), []string{"a", "last"})
+	})
+}
+
+// After a Complete run delivered a last line without its newline, the next
+// run never loses a byte and never sends the line's rest as a line of its
+// own: a line that only got its newline is not sent again, a continued line
+// is sent again whole (with a warning), an unchanged one is not sent again
+// by a Complete run and is sent whole by a live follow once completed.
+func TestCompleteResumeAfterPartialLine(t *testing.T) {
+	tests := []struct {
+		name     string
+		appended string // to the file between the two runs
+		complete bool   // of the second run
+		want     []string
+		later    string   // appended during a live second run
+		wantLate []string // lines expected after later
+		warn     string   // in the second run's log
+	}{
+		{name: "unchanged, complete", complete: true},
+		{name: "newline only", appended: "\n", complete: true},
+		{name: "newline only, live", appended: "\n"},
+		{name: "continued", appended: "-continued\nnext\n", complete: true,
+			want: []string{"par-continued", "next"}, warn: "continued since"},
+		{name: "continued without newline, complete", appended: "-more", complete: true,
+			want: []string{"par-more"}, warn: "continued since"},
+		{name: "unchanged, live, completed later", later: "-late\n",
+			wantLate: []string{"par-late"}, warn: "once its newline is written"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, "a\npar")
+			cfg := testConfig(t, path)
+			cfg.Complete = true
+			c := start(t, cfg)
+			c.waitN(2)
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), []string{"a", "par"})
+
+			appendFile(t, path, tt.appended)
+			var logs lockedBuf
+			cfg.Complete = tt.complete
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			c = start(t, cfg)
+			if len(tt.want) > 0 {
+				c.waitN(len(tt.want))
+			}
+			c.idleFor(len(tt.want), 200*time.Millisecond)
+			if tt.later != "" {
+				appendFile(t, path, tt.later)
+				c.waitN(len(tt.wantLate))
+			}
+			c.stop()
+			checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
+			if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
+				t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck, err := loadCheckpoint(CheckpointFile(cfg.StateDir, path)); err != nil || ck == nil || ck.Offset != fi.Size() {
+				t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
+			}
+		})
+	}
+}
+
+// A path that exists but cannot be followed ends a Complete tailer with an
+// error naming the path and the cause; a live one retries and logs the
+// failure once, not at every attempt.
+func TestCompleteUnopenablePath(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "plain")
+	writeFile(t, notDir, "x")
+	if err := os.Mkdir(filepath.Join(dir, "adir.log"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		want       string
+	}{
+		{"directory", filepath.Join(dir, "adir.log"), "adir.log is a directory, not a log file"},
+		{"parent is a file", filepath.Join(notDir, "app.log"), notDir + " is a file, not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+", complete", func(t *testing.T) {
+			cfg := testConfig(t, tt.path)
+			cfg.Complete = true
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = tl.Run(ctx)
+			if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.path) {
+				t.Fatalf("Run = %v (ctx %v), want an error naming %s and %q", err, ctx.Err(), tt.path, tt.want)
+			}
+		})
+		t.Run(tt.name+", live", func(t *testing.T) {
+			var logs lockedBuf
+			cfg := testConfig(t, tt.path)
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			c := start(t, cfg)
+			waitStats(t, c.tl, "5 attempts", func(s Stats) bool { return s.ReopenFailures >= 5 })
+			if err := c.stop(); err != nil {
+				t.Fatalf("live Run = %v, want nil after cancel", err)
+			}
+			if n := strings.Count(logs.String(), "cannot open the file"); n != 1 {
+				t.Errorf("%d warnings for %d attempts, want 1:\n%s", n, c.tl.Stats().ReopenFailures, logs.String())
+			}
+			if !strings.Contains(logs.String(), tt.want) {
+				t.Errorf("log lacks %q:\n%s", tt.want, logs.String())
+			}
+		})
+	}
+}
+
+// Lines cut to MaxLineBytes are counted, and logged with their offset and
+// length once per interval, not once per line.
+func TestTruncatedLinesLoggedOncePerInterval(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	long := strings.Repeat("x", 40)
+	writeFile(t, path, "ok\n"+long+"\n"+long+"\n"+long+"\n")
+	var logs lockedBuf
+	cfg := testConfig(t, path)
+	cfg.MaxLineBytes = 16
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	c := start(t, cfg)
+	c.waitN(4)
+	c.stop()
+	if s := c.tl.Stats(); s.TruncatedLines != 3 {
+		t.Errorf("TruncatedLines = %d, want 3", s.TruncatedLines)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "line longer than max_line_bytes"); n != 1 {
+		t.Fatalf("%d truncation warnings, want 1:\n%s", n, out)
+	}
+	if !strings.Contains(out, "line_offset=3 line_bytes=41") || !strings.Contains(out, "path="+path) {
+		t.Errorf("truncation warning lacks the file, offset 3 and length 41:\n%s", out)
+	}
+}
+
+// CheckpointError reports a checkpoint that cannot be written, naming the
+// file, and clears once a write succeeds again. The state directory is
+// replaced by a plain file, which stops writes for root too.
+func TestCheckpointError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\n")
+	cfg := testConfig(t, path)
+	c := start(t, cfg)
+	c.waitN(1)
+	waitStats(t, c.tl, "checkpoint", func(s Stats) bool { return s.CheckpointWrites > 0 })
+	if err := c.tl.CheckpointError(); err != nil {
+		t.Fatalf("CheckpointError = %v before any failure", err)
+	}
+	moved := cfg.StateDir + ".moved"
+	if err := os.Rename(cfg.StateDir, moved); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cfg.StateDir, "not a directory")
+	appendFile(t, path, "b\n")
+	c.waitN(2)
+	waitStats(t, c.tl, "a checkpoint error", func(s Stats) bool { return s.CheckpointErrors > 0 })
+	err := c.tl.CheckpointError()
+	if err == nil || !strings.Contains(err.Error(), CheckpointFile(cfg.StateDir, path)) {
+		t.Fatalf("CheckpointError = %v, want an error naming %s", err, CheckpointFile(cfg.StateDir, path))
+	}
+	if err := os.Remove(cfg.StateDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(moved, cfg.StateDir); err != nil {
+		t.Fatal(err)
+	}
+	waitStats(t, c.tl, "the error to clear", func(Stats) bool { return c.tl.CheckpointError() == nil })
+	c.stop()
+}

@@ -1,0 +1,64 @@
+package tailer
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// openLogInterval is the least time between two warnings about the same
+// failure to open the followed path.
+const openLogInterval = time.Minute
+
+// explainOpen turns a failure to open path into an error that names the
+// path and the cause in words: a directory, a parent that is not a
+// directory, no permission.
+func explainOpen(path string, err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err // openSource's own, which names the path
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
+			if fi, serr := os.Stat(p); serr == nil && !fi.IsDir() {
+				return fmt.Errorf("tailer: cannot open %s: %s is a file, not a directory", path, p)
+			}
+		}
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("tailer: cannot open %s: %w (run the agent as a user that can read it)", path, pe.Err)
+	}
+	return fmt.Errorf("tailer: cannot open %s: %w", path, pe.Err)
+}
+
+// openFailLog rate-limits the warnings of a path that exists but cannot be
+// opened, which the daemon retries for ever: the first failure is logged at
+// once, a different error too, the same one at most every openLogInterval
+// with the number of attempts in between.
+type openFailLog struct {
+	last     time.Time
+	lastErr  string
+	attempts int
+}
+
+func (l *openFailLog) failed(log *slog.Logger, err error, retry time.Duration) {
+	l.attempts++
+	now := time.Now()
+	if err.Error() == l.lastErr && now.Sub(l.last) < openLogInterval {
+		return
+	}
+	log.Warn("tailer: cannot open the file; retrying until it can be read",
+		"err", err, "retry_in", retry, "attempts", l.attempts, "next_warning_in", openLogInterval)
+	l.last, l.lastErr, l.attempts = now, err.Error(), 0
+}
+
+// recovered logs that the path could be opened after failures.
+func (l *openFailLog) recovered(log *slog.Logger) {
+	if l.lastErr != "" {
+		log.Info("tailer: the file can be opened now", "after_error", l.lastErr)
+	}
+}
