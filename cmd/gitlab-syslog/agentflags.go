@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // agentFlags are the flags run and check share: the forwarding flags send
@@ -68,6 +69,9 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 		return nil, r, err
 	}
 	if err := c.Validate(); err != nil {
+		return nil, r, err
+	}
+	if _, err := detectconf.Check(c, nil); err != nil {
 		return nil, r, err
 	}
 	return c, r, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 )
 
@@ -28,7 +29,13 @@ mistake with its file and line and exits 1, or prints what run would do:
 where it sends, which files it follows and whether each exists and is
 readable, where checkpoints go. It exits 1 as well when something run needs
 is unusable: an existing source file that cannot be read, a state directory
-that cannot be written, unreadable TLS files or GeoIP databases.`,
+that cannot be written, unreadable TLS files or GeoIP databases.
+
+The detections block is checked against the rule catalogue: an unknown rule
+id, a parameter the rule does not read, a value of the wrong type, an
+unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
+allowed_domains) are errors with their file and line. check then lists
+every rule, on or off, and why.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, r, err := f.load(cmd)
@@ -138,7 +145,40 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	} else {
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
+	printDetections(w, c)
 	return problems
+}
+
+// printDetections shows whether the detection engine runs and, per rule,
+// whether it is on and why (default, enabled or disabled at a line of the
+// config, or what it lacks). The configuration was checked by load.
+func printDetections(w io.Writer, c *config.Config) {
+	st, err := detectconf.Check(c, nil)
+	if err != nil { // load checked it; only a file changed in between gets here
+		fmt.Fprintf(w, "detections: INVALID: %v\n", err)
+		return
+	}
+	if !c.Detections.On() {
+		fmt.Fprintf(w, "detections: off (detections.enabled: false)\n")
+		return
+	}
+	on := 0
+	for _, s := range st {
+		if s.On {
+			on++
+		}
+	}
+	fmt.Fprintf(w, "detections: %d of %d rules on, lateness %s, state saved every %s to %s; alerts as APP-NAME GitLab-Detections\n",
+		on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, filepath.Join(c.StateDir, "detect"))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, s := range st {
+		state := "off"
+		if s.On {
+			state = "on"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, s.Why)
+	}
+	tw.Flush()
 }
 
 // notRegular says what fi, which is not a regular file, is instead.

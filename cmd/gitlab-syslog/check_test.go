@@ -69,6 +69,16 @@ func TestCheck(t *testing.T) {
 			wantErr: []string{"check: 2 problem(s)", "state_dir " + filepath.Join(notDir, "state"), "source " + filepath.Join(notDir, "x.log")},
 		},
 		{
+			name:    "detections: rules listed with why they are on or off",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    falco.pat_created: {enabled: false}\n",
+			wantOut: []string{"rules on, lateness 2m0s, state saved every 1m0s to " + filepath.Join(state, "detect"), "off  falco.pat_created ", "disabled at ", "config.yaml:6", "no allowed_domains (the e-mail domains of your users)", "on   sentinel.bruteforce "},
+		},
+		{
+			name:    "detections: unknown rule",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    falco.pat_create: {enabled: false}\n",
+			wantErr: []string{`config.yaml:6: detections.rules.falco.pat_create: unknown rule "falco.pat_create" (did you mean "falco.pat_created"?)`},
+		},
+		{
 			name:    "directory as a source fails",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + dir + "}\n",
 			wantErr: []string{"check: 1 problem(s)", "source " + dir + ": is a directory"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
 )
 
@@ -142,7 +143,12 @@ func TestRunKeepsParseColumnNames(t *testing.T) {
 	}
 	cols := parsedColumns(t, files...)
 	p := rfc5424.NewParser()
-	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	var lines []string // the log lines; the alerts they raise carry alert columns
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if !strings.Contains(l, " "+forwarder.AppNameDetections+" ") {
+			lines = append(lines, l)
+		}
+	}
 	want := 0
 	for _, f := range colnameSamples {
 		want += len(sampleLines(t, f))

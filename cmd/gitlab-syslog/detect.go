@@ -16,6 +16,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // detectOptions are the flags of the detect command.
@@ -99,11 +100,18 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 	}
 	cfg.Only = o.rules
 	if o.config != "" {
-		s, err := detect.LoadSettings(o.config)
+		// The reader run and check use: the same keys, the same errors.
+		fc, err := detectconf.LoadFile(o.config, nil)
 		if err != nil {
 			return cfg, err
 		}
-		s.Apply(&cfg)
+		cfg.Rules = fc.Rules
+		for k, v := range fc.Params { // --param wins
+			if _, ok := cfg.Params[k]; !ok {
+				cfg.Params[k] = v
+			}
+		}
+		cfg.Lateness, cfg.Disabled = fc.Lateness, fc.Disabled
 	}
 	if o.now != nil {
 		cfg.Now = o.now
@@ -155,7 +163,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
-	rctx, cancel := context.WithCancel(ctx)
+	paths := make([]string, len(inputs))
+	for i, in := range inputs {
+		paths[i] = in.path
+	}
+	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
+	rctx, cancel := context.WithCancel(pctx)
 	defer cancel()
 	for i, in := range inputs {
 		ch := make(chan eventBatch, 4)
@@ -163,6 +176,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		go readEvents(rctx, in, stdin, eng, &counts[i], ch)
 	}
 	readErr := merge(chans, eng.Process)
+	endProgress()
 	if err := eng.Close(); err != nil {
 		fmt.Fprintf(stderr, "detect: %v\n", err)
 	}

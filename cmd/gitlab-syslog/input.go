@@ -20,7 +20,8 @@ import (
 // assembled in full. The slice is valid until fn returns.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
-// is blocked.
+// is blocked. When ctx carries a progress bar (startInputProgress), the
+// file's bytes and lines are counted into it.
 func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label string, n int, line []byte) error) error {
 	return readLines(ctx, name, stdin, false, fn)
 }
@@ -28,6 +29,7 @@ func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label 
 // readLines is readInput, but passes blank lines to fn too when keepBlank
 // is set.
 func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, fn func(label string, n int, line []byte) error) error {
+	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
 	if name == "-" {
@@ -41,7 +43,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			return err // *PathError names the file
 		}
 		defer f.Close()
-		r, label = f, name
+		r, label = prog.reader(f), name
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -70,6 +72,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			if ferr := fn(label, n, line); ferr != nil {
 				return ferr
 			}
+			prog.line()
 		}
 		if cap(long) > 16<<20 {
 			long = nil // do not keep a huge buffer for one odd line

@@ -49,13 +49,16 @@ so the output is always valid JSON for jq.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
+			ctx, endProgress := startInputProgress(cmd.Context(), cmd.ErrOrStderr(), args)
 			for _, name := range args {
-				if err := readInput(cmd.Context(), name, cmd.InOrStdin(), p.handle); err != nil {
+				if err := readInput(ctx, name, cmd.InOrStdin(), p.handle); err != nil {
+					endProgress()
 					err = fmt.Errorf("parse: %w", err)
 					out.Flush()
 					return err
 				}
 			}
+			endProgress()
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("parse: write output: %w", err)
 			}

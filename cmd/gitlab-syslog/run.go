@@ -32,10 +32,15 @@ after the forwarder wrote the lines to the collector, so after a crash the
 unacknowledged lines are sent again. While the collector is down the
 forwarder's queue fills and reading pauses.
 
+Detections: the agent runs the detection rules (see check for which are on)
+over the lines and sends their alerts with APP-NAME GitLab-Detections; its
+state is kept in state_dir/detect. detections.enabled: false turns them off.
+
 Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
-checkpoints and exit 0. SIGHUP rereads the configuration file (the old
-sources stop before the new ones start) and reopens the GeoIP databases; an
-invalid new configuration is logged and the running one kept.
+checkpoints and the detection state and exit 0. SIGHUP rereads the
+configuration file (the old sources stop before the new ones start), reopens
+the GeoIP databases and rereads the detection rules' files (the TI indicator
+file); an invalid new configuration is logged and the running one kept.
 
 Try it on the bundled samples without GitLab or a syslog server:
 

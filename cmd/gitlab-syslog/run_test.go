@@ -53,9 +53,24 @@ func TestRunQuickStart(t *testing.T) {
 		want += n
 		wantApp[s.app] += n
 	}
-	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	var lines, alerts []string
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if strings.Contains(l, " quickstart GitLab-Detections ") {
+			alerts = append(alerts, l) // what the samples' attacks trigger
+		} else {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) != want {
-		t.Fatalf("printed %d messages, want %d", len(lines), want)
+		t.Fatalf("printed %d log-line messages, want %d", len(lines), want)
+	}
+	if len(alerts) == 0 {
+		t.Error("the samples trigger no detection alert")
+	}
+	for _, l := range alerts {
+		if !strings.HasPrefix(l, "<") || !strings.Contains(l, " quickstart GitLab-Detections ") {
+			t.Errorf("not an RFC 5424 alert from host quickstart: %q", l)
+		}
 	}
 	gotApp := map[string]int{}
 	for _, l := range lines {

@@ -150,10 +150,14 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
 	}
-	stopProgress := startProgress(cmd.ErrOrStderr(), out)
+	// Files: a bar of the bytes read; stdin: a count of the lines sent.
+	rctx, stopProgress := startInputProgress(ctx, cmd.ErrOrStderr(), files)
+	if progressFrom(rctx) == nil {
+		stopProgress = startProgress(cmd.ErrOrStderr(), out)
+	}
 	var runErr error
 	for _, name := range files {
-		if runErr = readLines(ctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
+		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
 			break
 		}
 	}

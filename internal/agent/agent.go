@@ -78,6 +78,7 @@ type Agent struct {
 	sink     sink
 	enc      *forwarder.Encoder
 	geo      *geoip.DB
+	det      *detector // nil when detections are off
 	sources  []*source
 	cancelSr context.CancelFunc // stops the current sources
 	streamer *streamer
@@ -149,6 +150,10 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.geo.Close()
 		}
 	}()
+	if err := a.openDetections(cfg); err != nil {
+		return err
+	}
+	defer a.m.SetDetections(nil)
 	if err := a.openSink(cfg); err != nil {
 		return err
 	}
@@ -177,6 +182,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 
+	detDone := make(chan struct{})
+	go func() {
+		defer close(detDone)
+		a.detectLoop(runCtx)
+	}()
 	tick := time.NewTicker(a.opts.StatsInterval)
 	defer tick.Stop()
 	eofTicks := 0
@@ -191,6 +201,7 @@ loop:
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
 			a.updateStats()
+			a.advanceIdle(runCtx)
 			if a.opts.ExitAtEOF {
 				if err := a.onceFailed(); err != nil {
 					runErr = a.finishOnce(err)
@@ -202,6 +213,7 @@ loop:
 					eofTicks = 0
 				}
 				if eofTicks >= 2 { // stable over two ticks: nothing more to read
+					a.flushDetections(runCtx)
 					runErr = a.finishOnce(nil)
 					break loop
 				}
@@ -220,6 +232,8 @@ loop:
 	if a.opts.ExitAtEOF {
 		runErr = errors.Join(runErr, checkpointErrors(srcs))
 	}
+	<-detDone
+	a.closeDetections()
 	a.stopStreaming()
 	a.updateStats()
 	if srv != nil {
@@ -271,7 +285,8 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 	}
-	if !reflect.DeepEqual(old.GeoIP, cfg.GeoIP) {
+	geoChanged := !reflect.DeepEqual(old.GeoIP, cfg.GeoIP)
+	if geoChanged {
 		if a.geo != nil {
 			a.geo.Close()
 			a.geo = nil
@@ -286,6 +301,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.log.Info("reload: geoip databases reopened")
 		}
 	}
+	a.reloadDetections(old, cfg, geoChanged)
 	a.reloadStreaming(old, cfg)
 	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
 		a.log.Warn("reload: metrics changes take effect at the next restart")
@@ -381,6 +397,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			cancel()
 			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
 		}
+		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
 	}
 	for _, s := range srcs {

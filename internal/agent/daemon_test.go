@@ -108,6 +108,13 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
 			continue
 		}
 		app, msgid, fac, msg := f[0], f[1], f[2], f[3]
+		if app == appNameDetections {
+			// An alert the samples cause: MSGID is the rule id.
+			if fac != "local7" || !strings.Contains(msgid, ".") || !strings.HasPrefix(msg, `{"rule":"`+msgid+`"`) {
+				t.Errorf("alert: facility %q msgid %q msg %.80q", fac, msgid, msg)
+			}
+			continue
+		}
 		if fac != "local7" || msgIDs[app] != msgid {
 			t.Errorf("%s: facility %q msgid %q", app, fac, msgid)
 		}
@@ -138,6 +145,8 @@ func (a *amaCollector) add(m []byte) {
 	a.mu.Unlock()
 }
 
+// wait waits for n log-line messages (alerts are not counted) and returns
+// every message received.
 func (a *amaCollector) wait(t *testing.T, n int) []string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -145,7 +154,13 @@ func (a *amaCollector) wait(t *testing.T, n int) []string {
 		a.mu.Lock()
 		msgs := append([]string(nil), a.msgs...)
 		a.mu.Unlock()
-		if len(msgs) >= n || time.Now().After(deadline) {
+		raw := 0
+		for _, m := range msgs {
+			if !strings.Contains(m, " "+appNameDetections) {
+				raw++
+			}
+		}
+		if raw >= n || time.Now().After(deadline) {
 			return msgs
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -154,11 +169,17 @@ func (a *amaCollector) wait(t *testing.T, n int) []string {
 
 // checkAMA checks that every sample line reached the AMA port as
 // "<PRI>TIMESTAMP HOST TAG MSG" with PRI local7, TAG the APP-NAME and MSG
-// the raw line.
+// the raw line, and that the detection alerts the samples cause reached it
+// too, as TAG GitLab-Detections with the alert's JSON as MSG.
 func checkAMA(t *testing.T, msgs []string) {
 	t.Helper()
 	want := expected(t)
+	alerts := 0
 	for _, m := range msgs {
+		if strings.Contains(m, " "+appNameDetections+": {\"rule\":") || strings.Contains(m, " "+appNameDetections+" {\"rule\":") {
+			alerts++
+			continue
+		}
 		found := false
 		for key, n := range want {
 			app, line, _ := strings.Cut(key, "\t")
@@ -182,6 +203,9 @@ func checkAMA(t *testing.T, msgs []string) {
 		if n > 0 {
 			t.Errorf("never reached the AMA port: %q", k)
 		}
+	}
+	if alerts == 0 {
+		t.Error("no detection alert reached the AMA port")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -102,9 +103,20 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			s.discard(sl)
 			continue
 		}
+		if len(sl.events) > 0 {
+			// In file order, just before the lines leave: the alerts
+			// ride in the same batch (see detector).
+			sl.alerts = s.det.process(sl)
+		} else if s.detPos != nil {
+			s.detPos.set(sl.tb)
+		}
 		s.aw.sent(time.Now())
 		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
 			s.aw.acked(time.Now())
+			if sl.alerts > 0 {
+				s.det.acked(sl.alerts, err)
+				sl.alerts = 0
+			}
 			s.discard(sl)
 			stopped = true
 			if ctx.Err() == nil && !errors.Is(err, forwarder.ErrClosed) {
@@ -119,6 +131,8 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 func (s *source) discard(sl *slot) {
 	tb := sl.tb
 	sl.tb = nil
+	clear(sl.events) // not folded: the lines are read again next time
+	sl.events = sl.events[:0]
 	s.t.Release(tb)
 	s.free <- sl
 }
@@ -137,6 +151,26 @@ type worker struct {
 	pl   *parseLog // shared by the source's workers; may be nil
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
+
+	// Detection: det is nil when detections are off.
+	det    *detect.Engine // Want is safe for concurrent use
+	origin detect.Origin
+	src    string // Event.Source: the configured path, or "stream"
+	host   string
+	fileID string // fileKey of the current batch's file, made once per batch
+}
+
+// event copies line i of tb, parsed into w.rec (and enriched in w.msg), into
+// a new Event that the engine may keep.
+func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
+	if w.fileID == "" {
+		w.fileID = fileKey(tb.File)
+	}
+	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
+	ev := &detect.Event{Source: w.src, Origin: w.origin, FileID: w.fileID, Offset: tb.Offsets[i], Host: w.host,
+		Columns: make([]detect.Column, 0, len(w.rec.Fields)+len(extra))} // Fill appends without growing
+	ev.Fill(&w.rec, line, extra...)
+	return ev
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -147,16 +181,18 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
-		w.encode(sl.tb, &sl.fb)
+		w.encode(sl.tb, &sl.fb, &sl.events)
 		sl.ready <- struct{}{}
 	}
 }
 
 // encode turns the lines of tb into syslog messages in fb, skipping blank
-// lines (empty or only white space).
-func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
+// lines (empty or only white space), and, with detections on, appends the
+// lines the engine wants to evs as events.
+func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
 	w.opts.Now = time.Now()
+	w.fileID = ""
 	n := tb.Len()
 	failures := 0
 	for i := range n {
@@ -164,21 +200,14 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue // a blank line carries nothing; send skips it too
 		}
-		var perr error
-		if w.p != nil {
-			perr = w.p.Parse(line, &w.rec)
-		}
-		if w.p != nil && perr == nil {
-			w.msg.FromRecord(&w.rec, line, &w.opts)
-			if w.geo != nil {
-				if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
-					w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
-				}
+		if perr := w.parse(line); perr == nil {
+			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
+				*evs = append(*evs, w.event(tb, i, line))
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA.
 			failures++
-			if w.pl != nil && perr != nil {
+			if w.pl != nil && perr != errNoParser {
 				w.pl.report(tb.Name, tb.Offsets[i], perr)
 			}
 			w.msg.FromLine(w.typ, line, &w.opts)
@@ -193,4 +222,26 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch) {
 			w.unparsed.Add(uint64(failures))
 		}
 	}
+}
+
+// errNoParser is parse's error for a source type without a parser.
+var errNoParser = errors.New("agent: no parser for the source type")
+
+// parse parses line into w.rec and, when it parsed, fills w.msg from it
+// with the GeoIP columns of its IPAddress. It returns the parser's error,
+// or errNoParser.
+func (w *worker) parse(line []byte) error {
+	if w.p == nil {
+		return errNoParser
+	}
+	if err := w.p.Parse(line, &w.rec); err != nil {
+		return err
+	}
+	w.msg.FromRecord(&w.rec, line, &w.opts)
+	if w.geo != nil {
+		if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
+			w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
+		}
+	}
+	return nil
 }

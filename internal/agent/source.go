@@ -11,6 +11,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -31,14 +32,16 @@ const slotsPerSource = 4
 // in parallel, and a sender goroutine hands them to the sink in the order
 // the tailer produced them (see pipeline.go).
 type source struct {
-	cfg   config.Source
-	typ   parser.Type
-	store *checkpoint.Store // the tailer's checkpoints; nil without a state directory
-	log   *slog.Logger
-	t     *tailer.Tailer
-	sink  sink
-	m     *metrics.Source
-	aw    *ackWatch
+	cfg    config.Source
+	typ    parser.Type
+	store  *checkpoint.Store // the tailer's checkpoints; nil without a state directory
+	log    *slog.Logger
+	t      *tailer.Tailer
+	sink   sink
+	m      *metrics.Source
+	aw     *ackWatch
+	det    *detector // nil when detections are off
+	detPos *srcPos   // how far det considered this source
 
 	workers []*worker  // one per encode goroutine
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
@@ -64,6 +67,10 @@ type slot struct {
 	fb    forwarder.Batch
 	ready chan struct{} // a worker finished encoding tb into fb
 	ack   func(error)
+	// events are the lines of tb the detection engine wants, in file
+	// order, copied by the worker; the sender hands them to the engine.
+	events []*detect.Event
+	alerts int // alerts appended to fb after its lines
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -162,10 +169,14 @@ func (sl *slot) acked(err error) {
 	n := tb.Len()
 	if err == nil {
 		s.t.Commit(tb, n)
-		msgs := sl.fb.Len() // blank lines are committed but not sent
+		msgs := sl.fb.Len() - sl.alerts // blank lines are committed but not sent; alerts are no lines
 		s.m.LinesSent.Add(float64(msgs))
 		s.sent.Add(uint64(msgs))
 		s.blank.Add(uint64(n - msgs))
+	}
+	if sl.alerts > 0 {
+		s.det.acked(sl.alerts, err)
+		sl.alerts = 0
 	}
 	s.aw.acked(time.Now())
 	sl.tb = nil

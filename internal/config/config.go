@@ -76,6 +76,8 @@ type Config struct {
 	GeoIP GeoIP `yaml:"geoip"`
 	// Pipeline tunes the per-source processing.
 	Pipeline Pipeline `yaml:"pipeline"`
+	// Detections configures the detection engine and its rules.
+	Detections Detections `yaml:"detections"`
 
 	file  string            // the file the config was read from, "" for defaults
 	lines map[string]int    // key path ("forward.url", "sources[1].path") → line

@@ -75,16 +75,26 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
+	if t == nodeType {
+		return // kept as written; its reader checks it
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			return // checkValue reported the type mismatch
 		}
 		fields := yamlFields(t)
+		inline := hasInlineMap(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
+				if inline {
+					// Checked by whoever reads the inline map
+					// (detections.rules.ID's parameters).
+					lines[join(path, k.Value)] = k.Line
+					continue
+				}
 				*errs = append(*errs, unknownKey(file, k, path, fields))
 				continue
 			}
@@ -95,6 +105,16 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				continue
 			}
 			walk(v, f.Type, p, file, lines, errs)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			lines[p] = k.Line
+			walk(v, t.Elem(), p, file, lines, errs)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -112,11 +132,26 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 	}
 }
 
+var nodeType = reflect.TypeOf(yaml.Node{})
+
 func join(path, key string) string {
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// hasInlineMap reports whether struct t has a map field tagged ",inline",
+// which takes the keys that are not other fields.
+func hasInlineMap(t reflect.Type) bool {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		_, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if f.Type.Kind() == reflect.Map && slices.Contains(strings.Split(opts, ","), "inline") {
+			return true
+		}
+	}
+	return false
 }
 
 func yamlFields(t reflect.Type) map[string]reflect.StructField {
@@ -154,9 +189,21 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 // suggest returns the known key closest to s, if it is close enough to be a
 // likely typo.
 func suggest(s string, fields map[string]reflect.StructField) string {
-	best, bestD := "", 1<<30
+	names := make([]string, 0, len(fields))
 	for name := range fields {
-		d := distance(strings.ToLower(s), name)
+		names = append(names, name)
+	}
+	return Suggest(s, names)
+}
+
+// Suggest returns the name in known closest to s (Levenshtein distance,
+// ignoring case), or "" when none is close enough to be a likely typo: at
+// most 2 edits, 3 for names longer than 8 bytes. It is what "did you mean"
+// hints use.
+func Suggest(s string, known []string) string {
+	best, bestD := "", 1<<30
+	for _, name := range known {
+		d := distance(strings.ToLower(s), strings.ToLower(name))
 		if d < bestD || (d == bestD && name < best) {
 			best, bestD = name, d
 		}

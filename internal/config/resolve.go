@@ -143,6 +143,7 @@ func (c *Config) Resolve() (Resolved, error) {
 			s.StartAt = c.StartAt
 		}
 	}
+	c.Detections.resolve()
 	if c.Streaming.Listen != "" {
 		if c.Streaming.Path == "" {
 			c.Streaming.Path = DefaultStreamingPath

@@ -59,6 +59,7 @@ func (c *Config) Validate() error {
 	if w := c.Pipeline.Workers; w < 0 || w > MaxWorkers {
 		v.errf("pipeline.workers", "must be between 0 (automatic: min(2, GOMAXPROCS)) and %d, got %d", MaxWorkers, w)
 	}
+	v.detections(&c.Detections)
 	if c.Metrics.Listen != "" {
 		v.hostPort("metrics.listen", c.Metrics.Listen)
 	}

@@ -26,6 +26,7 @@ type colTable struct {
 	name   string
 	values map[string][]int // value → rules
 	absent []int            // rules that want lines without the column
+	any    []int            // rules that want lines with the column, whatever its value (HasColumn)
 }
 
 // add registers rule index r for key k.
@@ -48,8 +49,12 @@ func (d *dispatch) add(r int, k Key) {
 		tt.cols = append(tt.cols, colTable{name: k.Column, values: make(map[string][]int)})
 		ct = &tt.cols[len(tt.cols)-1]
 	}
-	if k.Value == "" {
+	switch k.Value {
+	case "":
 		ct.absent = appendOnce(ct.absent, r)
+		return
+	case anyValue:
+		ct.any = appendOnce(ct.any, r)
 		return
 	}
 	ct.values[k.Value] = appendOnce(ct.values[k.Value], r)
@@ -83,6 +88,9 @@ func (d *dispatch) want(t parser.Type, rec *parser.Record) bool {
 			}
 			continue
 		}
+		if len(ct.any) > 0 {
+			return true
+		}
 		if _, ok := ct.values[string(v)]; ok {
 			return true
 		}
@@ -113,6 +121,7 @@ func (d *dispatch) rules(dst []int, ev *Event, seen []uint64, gen uint64) []int 
 			add(ct.absent)
 			continue
 		}
+		add(ct.any)
 		add(ct.values[v])
 	}
 	return dst

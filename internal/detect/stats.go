@@ -28,6 +28,8 @@ type RuleStats struct {
 	Keys       int    // live keys (KeyCounter rules)
 	Evicted    uint64 // keys evicted at max_keys (KeyCounter rules)
 	Fallback   uint64 // lines matched by the fallback predicate (FallbackCounter rules)
+	LateDrop   uint64 // events dropped because their window had closed (LateCounter rules)
+	Skipped    uint64 // events passed over for want of a country (SkipCounter rules)
 }
 
 // Stats are the engine's counters since New, for the metrics. Counters
@@ -58,6 +60,12 @@ func (e *Engine) Stats() Stats {
 		}
 		if fc, ok := r.rule.(FallbackCounter); ok {
 			rs.Fallback = fc.FallbackMatches()
+		}
+		if lc, ok := r.rule.(LateCounter); ok {
+			rs.LateDrop = lc.LateDropped()
+		}
+		if sc, ok := r.rule.(SkipCounter); ok {
+			rs.Skipped = sc.Skipped()
 		}
 		s.Rules[r.info.ID] = rs
 	}

@@ -30,6 +30,7 @@ type Metrics struct {
 	mu  sync.Mutex
 	str func() StreamingStats // read at scrape time
 	fwd func() ForwarderStats // read at scrape time
+	det func() DetectStats    // read at scrape time
 }
 
 // ForwarderStats is what the forwarder reports at scrape time.
@@ -90,6 +91,7 @@ func New() *Metrics {
 		m.rotations, m.truncations, m.recovered, m.ckErrors,
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
+		&detectCollector{m: m},
 	)
 	return m
 }

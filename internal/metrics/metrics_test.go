@@ -102,3 +102,47 @@ func TestSeparateRegistries(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectMetrics(t *testing.T) {
+	m := New()
+	body := func() string {
+		t.Helper()
+		srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return nil }), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close(context.Background())
+		_, b := get(t, "http://"+srv.Addr().String()+"/metrics")
+		return b
+	}
+	if b := body(); strings.Contains(b, "gitlab_syslog_detect_") {
+		t.Errorf("detections off, yet detection metrics are exported:\n%s", b)
+	}
+	m.SetDetections(func() DetectStats {
+		return DetectStats{
+			Rules: map[string]RuleStats{
+				"sentinel.bruteforce": {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12},
+				"falco.pat_created":   {Alerts: 3, Events: 3, Fallback: 1},
+			},
+			DedupeDrops: 5, LateEvents: 6, StateSaveErrors: 1, AlertsPending: 4,
+		}
+	})
+	b := body()
+	for _, want := range []string{
+		`gitlab_syslog_detect_alerts_total{rule="sentinel.bruteforce"} 2`,
+		`gitlab_syslog_detect_alerts_total{rule="falco.pat_created"} 3`,
+		`gitlab_syslog_detect_events_total{rule="sentinel.bruteforce"} 40`,
+		"gitlab_syslog_detect_late_events_total 6",
+		`gitlab_syslog_detect_fallback_matches_total{rule="falco.pat_created"} 1`,
+		`gitlab_syslog_detect_evicted_keys_total{rule="sentinel.bruteforce"} 7`,
+		`gitlab_syslog_detect_live_keys{rule="sentinel.bruteforce"} 12`,
+		`gitlab_syslog_detect_live_keys{rule="falco.pat_created"} 0`,
+		"gitlab_syslog_detect_dedupe_drops_total 5",
+		"gitlab_syslog_detect_state_save_errors_total 1",
+		"gitlab_syslog_detect_alerts_pending 4",
+	} {
+		if !strings.Contains(b, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package agent
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// positionsName is the Store name of the agent's per-source positions,
+// saved with the engine's state.
+const positionsName = "_positions"
+
+// positionsVersion is the schema of the positions file.
+const positionsVersion = 1
+
+// position is how far the engine has considered a source's file: every
+// line up to Offset (the end of a line) of the file FileID (fileKey) was
+// parsed and, when a rule wanted it, folded.
+type position struct {
+	FileID string `json:"file_id"`
+	Offset int64  `json:"offset"`
+}
+
+// srcPos is the position of one source, written by its sender.
+type srcPos struct {
+	mu  sync.Mutex
+	pos position
+}
+
+func (p *srcPos) set(tb *tailer.Batch) {
+	if tb.Len() == 0 {
+		return
+	}
+	p.mu.Lock()
+	p.pos = position{FileID: fileKey(tb.File), Offset: tb.Offsets[tb.Len()-1]}
+	p.mu.Unlock()
+}
+
+func (p *srcPos) get() position {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pos
+}
+
+// loadPositions reads the positions saved by the last run; none when the
+// file is absent or unreadable (then nothing is caught up).
+func (d *detector) loadPositions() {
+	d.saved = map[string]position{}
+	if d.store == nil {
+		return
+	}
+	b, err := d.store.Load(positionsName, positionsVersion)
+	if err != nil {
+		if !errors.Is(err, detect.ErrNoState) {
+			d.log.Warn("detection positions not restored; lines read before the last crash and after the last state save are not folded", "err", err)
+		}
+		return
+	}
+	if err := json.Unmarshal(b, &d.saved); err != nil {
+		d.log.Warn("detection positions not restored", "err", err)
+		d.saved = map[string]position{}
+	}
+}
+
+// savePositions writes the positions of the last save, updated with those
+// of the running sources when live (right after the engine's state was
+// saved: they match it); d.mu is held.
+func (d *detector) savePositions(live bool) error {
+	if d.store == nil {
+		return nil
+	}
+	out := make(map[string]position, len(d.saved)+len(d.pos))
+	for k, v := range d.saved {
+		out[k] = v
+	}
+	if live {
+		for k, p := range d.pos {
+			if v := p.get(); v.FileID != "" {
+				out[k] = v
+			}
+		}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if err := d.store.Save(positionsName, positionsVersion, b); err != nil {
+		return err
+	}
+	d.saved = out
+	return nil
+}
+
+// from returns where the engine's folds of source name end: the position
+// of the running source when this engine followed it before (a reload),
+// else the position saved by the last run.
+func (d *detector) from(name string) (position, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p, ok := d.pos[name]; ok {
+		return p.get(), true
+	}
+	pos, ok := d.saved[name]
+	return pos, ok
+}
+
+// register returns the position tracker of source name, starting at the
+// tailer's checkpoint ck (zero: none yet).
+func (d *detector) register(name string, ck position) *srcPos {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := &srcPos{pos: ck}
+	d.pos[name] = p
+	if _, ok := d.saved[name]; !ok && ck.FileID != "" {
+		// A source new to the detection state starts at its checkpoint:
+		// record that at once, so that a crash before the first save
+		// catches up from there and not from the start of the file. The
+		// other sources keep their saved positions: the engine's state on
+		// disk is still the last save's, whatever was caught up since.
+		d.saved[name] = ck
+		if err := d.savePositions(false); err != nil {
+			d.log.Warn("detection positions not saved", "err", err)
+		}
+	}
+	return p
+}
+
+// catchUp makes the engine's state match the tailer's checkpoint before
+// the source starts. The tailer resumes after its checkpoint, but the
+// engine's saved state may end before it: lines acknowledged (and
+// checkpointed) after the last state save, before a crash. Those lines are
+// read again here, parsed and folded, and the alerts they cause are
+// dropped: they rode in batches the forwarder acknowledged, so they were
+// delivered. Lines at or below the engine's own restored offset are
+// skipped by the engine (never folded twice). It returns the number of
+// lines read.
+func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (int, error) {
+	ckID := fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino})
+	if from.FileID != ckID || from.Offset >= ck.Offset {
+		return 0, nil
+	}
+	path := s.cfg.Path
+	if ck.File != "" {
+		path = ck.File
+	}
+	if strings.HasSuffix(path, ".gz") {
+		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if dev, ino := checkpoint.DevIno(fi); fileKey(tailer.FileID{Dev: dev, Ino: ino}) != ckID {
+		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
+	}
+	tb := &tailer.Batch{File: tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, Name: path}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.dropping = true
+	defer func() { d.dropping = false }()
+	return forEachLine(io.NewSectionReader(f, from.Offset, ck.Offset-from.Offset), from.Offset, func(line []byte, end int64) {
+		tb.Data = append(tb.Data[:0], line...)
+		tb.Ends = append(tb.Ends[:0], len(tb.Data))
+		tb.Offsets = append(tb.Offsets[:0], end)
+		w.fileID = ""
+		if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
+			d.e.Process(w.event(tb, 0, tb.Data))
+		}
+	})
+}
+
+// forEachLine calls fn with every complete line of r (without its "\n" or
+// "\r\n") and the offset just after it, counting from off; a line longer
+// than the read buffer is cut to the buffer's length, as the tailer cuts
+// lines at max_line_bytes. It returns the number of lines.
+func forEachLine(r io.Reader, off int64, fn func(line []byte, end int64)) (int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var head []byte
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		off += int64(len(line))
+		if errors.Is(err, bufio.ErrBufferFull) {
+			head = append(head[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				off += int64(len(line))
+			}
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				line = append(head, '\n')
+			}
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			n++
+			fn(trimCR(line[:len(line)-1]), off)
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+func trimCR(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] == '\r' {
+		return b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,247 @@
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// saveWait bounds how long a state save waits for the alerts in flight to
+// be acknowledged before it gives up until the next interval.
+const saveWait = 5 * time.Second
+
+// detector runs the detection engine for all sources of the agent.
+//
+// The parse workers of a source call Engine.Want on every parsed record and
+// copy the wanted ones into their slot's event buffer (worker.encode). The
+// source's sender, which takes slots in file order, calls process just
+// before it hands the slot to the sink: the engine folds the slot's events
+// in file order, and the alerts they cause are encoded into the same
+// forwarder batch, after the slot's lines. So a batch's lines and the
+// alerts they caused are acknowledged together, and the tailer's
+// checkpoint passes those lines only once the alerts were delivered.
+//
+// The engine's state (which lines were folded, recent event and alert ids,
+// suppression, baselines) is saved only while no alert is unacknowledged:
+// save holds the engine, waits for the alerts in flight, then writes. A
+// saved state therefore never covers an alert that was not delivered.
+// With the state, the position up to which each source was considered is
+// saved. After a crash, the lines between that position and the tailer's
+// checkpoint are folded again at start with their alerts dropped (they
+// rode in acknowledged batches: see catchUp); the lines after the
+// checkpoint are read again by the tailer, forwarded, folded again (the
+// engine skips those its restored state already folded) and re-emit their
+// alerts with the same alert_id. An alert is never lost on the agent's
+// side, and is sent twice only when its batch is (at-least-once delivery).
+type detector struct {
+	e    *detect.Engine
+	log  *slog.Logger
+	enc  *forwarder.Encoder // the log lines' encoder
+	sdid string             // the log lines' SD-ID; alerts use detect.AlertSDID of it
+	opts forwarder.RecordOptions
+
+	mu       sync.Mutex // serialises process, advance, catch-up and save
+	cur      *forwarder.Batch
+	n        int  // alerts appended to cur
+	dropping bool // catching up: alerts were delivered before the restart
+	msg      forwarder.Message
+
+	store *detect.Store       // where positions are saved; nil: no persistence
+	saved map[string]position // positions of the last run, by source
+	pos   map[string]*srcPos  // positions of the running sources
+
+	pending atomic.Int64 // alerts handed to the sink, not yet acknowledged
+	lost    atomic.Bool  // an alert was abandoned: saving would hide it
+	retired bool         // replaced by a reload; guarded by mu
+	active  atomic.Int64 // unix nanos of the last event processed
+
+	base metrics.DetectStats // counters of engines a reload replaced
+}
+
+// newDetector wraps e; alerts are encoded with enc and opts (facility,
+// hostname), their own element under detect.AlertSDID(sdid).
+func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts forwarder.RecordOptions, log *slog.Logger) *detector {
+	return &detector{e: e, enc: enc, sdid: sdid, opts: opts, log: log, saved: map[string]position{}, pos: map[string]*srcPos{}}
+}
+
+// emit is the engine's Emit: it encodes the alert into the batch being
+// processed. It runs under d.mu, from process or advance.
+func (d *detector) emit(a *detect.Alert) {
+	if d.dropping {
+		return
+	}
+	if d.cur == nil {
+		d.log.Error("detection alert outside a batch; dropped", "rule", a.Info.ID, "alert_id", a.ID)
+		return
+	}
+	a.Message(&d.msg, d.sdid, &d.opts)
+	d.cur.Append(d.enc, &d.msg)
+	d.n++
+}
+
+// process folds the events of sl into the engine, in order, and appends
+// the alerts they cause to sl.fb. It returns the number of alerts.
+func (d *detector) process(sl *slot) int {
+	d.mu.Lock()
+	d.cur, d.n = &sl.fb, 0
+	for i, ev := range sl.events {
+		d.e.Process(ev)
+		sl.events[i] = nil
+	}
+	n := d.n
+	d.cur, d.n = nil, 0
+	d.pending.Add(int64(n))
+	sl.s.detPos.set(sl.tb)
+	d.mu.Unlock()
+	sl.events = sl.events[:0]
+	d.active.Store(time.Now().UnixNano())
+	return n
+}
+
+// acked settles n alerts of a batch the sink acknowledged with err.
+func (d *detector) acked(n int, err error) {
+	if n == 0 {
+		return
+	}
+	if err != nil {
+		d.abandoned(n)
+	}
+	d.pending.Add(-int64(n))
+}
+
+// abandoned records that n alerts were not delivered: the state must not
+// be saved in this run any more, so that the lines that caused them are
+// folded again after the restart.
+func (d *detector) abandoned(n int) {
+	if !d.lost.Swap(true) {
+		d.log.Warn("detection alerts not delivered; the detection state is not saved again in this run, so they are emitted again after the restart", "alerts", n)
+	}
+}
+
+// save writes the engine's state when no alert is in flight, waiting up
+// to wait for acknowledgements. It reports whether it saved.
+func (d *detector) save(wait time.Duration) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	deadline := time.Now().Add(wait)
+	for d.pending.Load() > 0 {
+		if time.Now().After(deadline) {
+			d.log.Warn("detection state not saved: alerts still wait for the collector's acknowledgement; retrying at the next interval", "pending", d.pending.Load())
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if d.lost.Load() || d.retired {
+		return false
+	}
+	if err := d.e.Save(); err != nil {
+		return false
+	}
+	// After the engine's state: positions never run ahead of what the
+	// saved state folded.
+	if err := d.savePositions(true); err != nil {
+		d.log.Error("detection positions not saved", "err", err)
+		return false
+	}
+	return true
+}
+
+// retire stops saves of a detector a reload replaced.
+func (d *detector) retire() {
+	d.mu.Lock()
+	d.retired = true
+	d.mu.Unlock()
+}
+
+// advanceIdle moves the watermark to now − lateness when no event was
+// processed for lateness and idle reports every source read to its end, so
+// that held events and sessions are decided on a quiet instance too.
+func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time.Duration, snk sink, idle func() bool) {
+	if now.Sub(time.Unix(0, d.active.Load())) < lateness || !idle() {
+		return
+	}
+	d.advance(ctx, now.Add(-lateness), snk)
+	d.active.Store(now.UnixNano())
+}
+
+// advance moves the engine's watermark to wm (event time). The alerts it
+// causes are sent through snk in a batch of their own.
+func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
+	fb := new(forwarder.Batch)
+	d.mu.Lock()
+	d.cur, d.n = fb, 0
+	d.e.Advance(wm)
+	n := d.n
+	d.cur, d.n = nil, 0
+	d.pending.Add(int64(n))
+	d.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	if err := snk.Send(ctx, fb, func(err error) { d.acked(n, err) }); err != nil {
+		d.abandoned(n)
+		d.pending.Add(-int64(n))
+	}
+}
+
+// stats returns the counters for the metrics: the base of replaced
+// engines plus the running one's.
+func (d *detector) stats() metrics.DetectStats {
+	s := addStats(d.base, toMetrics(d.e.Stats()))
+	s.AlertsPending = int(d.pending.Load())
+	return s
+}
+
+// toMetrics converts the engine's counters.
+func toMetrics(st detect.Stats) metrics.DetectStats {
+	out := metrics.DetectStats{
+		Rules:           make(map[string]metrics.RuleStats, len(st.Rules)),
+		DedupeDrops:     st.Deduplicated + st.Replayed,
+		LateEvents:      st.Late,
+		StateSaveErrors: st.StateSaveErrors,
+	}
+	for id, r := range st.Rules {
+		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys}
+	}
+	return out
+}
+
+// addStats adds the counters of b to a; gauges come from b.
+func addStats(a, b metrics.DetectStats) metrics.DetectStats {
+	out := metrics.DetectStats{
+		Rules:           make(map[string]metrics.RuleStats, len(b.Rules)),
+		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
+		LateEvents:      a.LateEvents + b.LateEvents,
+		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
+	}
+	for id, r := range a.Rules {
+		r.LiveKeys = 0
+		out.Rules[id] = r
+	}
+	for id, r := range b.Rules {
+		o := out.Rules[id]
+		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
+			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys}
+	}
+	return out
+}
+
+// fileKey is the file identity the engine records folded offsets under:
+// device and inode, which stay the same across a rename rotation and a
+// restart (the tailer's fingerprint grows with a young file, so it is left
+// out).
+func fileKey(id tailer.FileID) string {
+	b := make([]byte, 0, 32)
+	b = strconv.AppendUint(b, id.Dev, 10)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, id.Ino, 10)
+	return string(b)
+}

@@ -1,0 +1,224 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// streamSource is Event.Source for the lines of the streaming spool.
+const streamSource = "stream"
+
+// openDetections builds the detection engine for cfg and restores its
+// state from <state_dir>/detect/, or leaves a.det nil when detections are
+// off. It must run after openGeoIP: the country rules use a.geo.
+func (a *Agent) openDetections(cfg *config.Config) error {
+	d, err := a.newDetector(cfg)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.det = d
+	a.mu.Unlock()
+	if d != nil {
+		a.m.SetDetections(d.stats)
+	}
+	return nil
+}
+
+// newDetector builds the engine for cfg, or returns nil with detections
+// off.
+func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
+	if !cfg.Detections.On() {
+		a.log.Info("detections off (detections.enabled: false)")
+		return nil, nil
+	}
+	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
+	if err != nil {
+		return nil, err
+	}
+	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir})
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	d.e = e
+	if st, err := detect.OpenStore(cfg.StateDir); err == nil {
+		d.store = st
+		d.loadPositions()
+	}
+	var on []string
+	for _, s := range st {
+		if s.On { // the engine logs the rules that are off, and why
+			on = append(on, s.Info.ID)
+		}
+	}
+	a.log.Info("detections on", "rules", len(on), "state", cfg.StateDir+"/detect", "lateness", cfg.Detections.Lateness)
+	a.log.Debug("detection rules on", "rules", strings.Join(on, ","))
+	return d, nil
+}
+
+// attachDetector gives the source and its workers the detector, if any,
+// after folding the lines its checkpoint passed since the last state save
+// (see catchUp).
+func (s *source) attachDetector(d *detector, host string, stream bool) {
+	if d == nil {
+		return
+	}
+	s.det = d
+	origin, name := detect.OriginFile, s.cfg.Path
+	if stream {
+		origin, name = detect.OriginStream, streamSource
+	}
+	for _, w := range s.workers {
+		w.det, w.origin, w.src, w.host = d.e, origin, name, host
+	}
+	var ck position
+	if sc := s.savedPosition(); sc != nil {
+		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
+		if from, had := d.from(name); had {
+			n, err := s.catchUp(d, s.workers[0], from, sc)
+			if err != nil {
+				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
+			} else if n > 0 {
+				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", n)
+			}
+		}
+	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
+		dev, ino := checkpoint.DevIno(fi)
+		ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
+	}
+	s.detPos = d.register(name, ck)
+}
+
+// savedPosition returns the tailer's saved position of the source, or nil
+// when there is none or it cannot be read. The tailer's Stats only report a
+// position once a line was read in this run.
+func (s *source) savedPosition() *checkpoint.Position {
+	if s.store == nil {
+		return nil
+	}
+	p, err := s.store.LoadPosition(s.cfg.Path)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// detectLoop saves the detection state every state_save_interval until
+// ctx ends. The final save is Run's, after the sources stopped.
+func (a *Agent) detectLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			a.mu.Lock()
+			d, every := a.det, a.cfg.Detections.StateSaveInterval
+			a.mu.Unlock()
+			if d == nil || now.Sub(last) < every {
+				continue
+			}
+			last = now
+			d.save(min(saveWait, every/2))
+		}
+	}
+}
+
+// advanceIdle lets windows close and held events be decided while every
+// source is idle (see detector.advanceIdle). It runs on Run's goroutine.
+func (a *Agent) advanceIdle(ctx context.Context) {
+	a.mu.Lock()
+	d, snk, lateness := a.det, a.sink, a.cfg.Detections.Lateness
+	a.mu.Unlock()
+	if d == nil || snk == nil {
+		return
+	}
+	d.advanceIdle(ctx, time.Now(), lateness, snk, a.allAtEOF)
+}
+
+// flushDetections decides what the engine holds back for lateness when
+// --once ends the run, as an idle instance would after lateness: the
+// watermark moves to now − lateness, so everything of older logs is
+// decided, and the alerts go out before the sources stop.
+func (a *Agent) flushDetections(ctx context.Context) {
+	a.mu.Lock()
+	d, snk, lateness := a.det, a.sink, a.cfg.Detections.Lateness
+	a.mu.Unlock()
+	if d == nil || snk == nil {
+		return
+	}
+	d.advance(ctx, time.Now().Add(-lateness), snk)
+}
+
+// closeDetections saves the detection state after the sources stopped.
+func (a *Agent) closeDetections() {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
+		return
+	}
+	if d.save(time.Second) {
+		a.log.Info("detection state saved", "dir", a.cfg.StateDir+"/detect")
+	}
+}
+
+// reloadDetections applies the detections block of cfg after a SIGHUP,
+// while no source runs: an unchanged block (and GeoIP) only rereads the
+// rules' files (the TI indicator file); a changed one saves the running
+// engine's state and builds a new engine from it. On failure the running
+// engine stays.
+func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && reflect.DeepEqual(old.Detections, cfg.Detections) {
+		if err := d.e.Reload(); err != nil {
+			a.log.Error("reload: detection rules' files", "err", err)
+		} else {
+			a.log.Info("reload: detection rules' files reread")
+		}
+		return
+	}
+	if d == nil && !cfg.Detections.On() {
+		return
+	}
+	if d != nil {
+		d.save(saveWait)
+	}
+	nd, err := a.newDetector(cfg)
+	if err != nil {
+		a.log.Error("reload: detections unchanged", "err", err)
+		cfg.Detections = old.Detections
+		return
+	}
+	if d != nil {
+		d.retire()
+		if nd != nil {
+			nd.base = d.stats()
+		}
+	}
+	a.mu.Lock()
+	a.det = nd
+	a.mu.Unlock()
+	if nd != nil {
+		a.m.SetDetections(nd.stats)
+	} else {
+		a.m.SetDetections(nil)
+	}
+	a.log.Info("reload: detections rebuilt")
+}

@@ -1,0 +1,185 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults of the detections block (detections.md §6.2 and §6.4).
+const (
+	// DefaultLateness is how far behind the newest event of a source an
+	// event may arrive and still be folded into its window.
+	DefaultLateness = 2 * time.Minute
+	// DefaultStateSaveInterval is how often the engine's state is saved.
+	DefaultStateSaveInterval = time.Minute
+	// MinStateSaveInterval bounds state_save_interval from below.
+	MinStateSaveInterval = time.Second
+	// MaxLateness bounds lateness from above: windows are held this long
+	// after the watermark, so it costs memory.
+	MaxLateness = 24 * time.Hour
+)
+
+// Detections configures the detection engine (internal/detect): whether it
+// runs, its time and persistence settings, and per rule whether it runs,
+// its severity and its parameters.
+type Detections struct {
+	// Enabled runs the engine. Default true: every rule whose default is
+	// on runs (detections.md §6.7). false turns the engine off entirely;
+	// the agent then only ships logs.
+	Enabled *bool `yaml:"enabled"`
+	// Lateness is the watermark's allowance: an event up to this much
+	// older than the newest event of its source is still folded into its
+	// window. Default 2m.
+	Lateness time.Duration `yaml:"lateness"`
+	// StateSaveInterval is how often the engine's state (baselines,
+	// sessions, suppression, recent event ids) is saved under
+	// <state_dir>/detect/; it is saved at shutdown too. Default 1m.
+	StateSaveInterval time.Duration `yaml:"state_save_interval"`
+	// Params set a parameter for every rule that reads it, as
+	// `detect --param NAME=VALUE` does; a rule's own value wins.
+	Params map[string]yaml.Node `yaml:"params"`
+	// Rules are keyed by rule id (e.g. sentinel.bruteforce, falco.pat_created).
+	Rules map[string]RuleConfig `yaml:"rules"`
+}
+
+// RuleConfig is the configuration of one rule.
+type RuleConfig struct {
+	// Enabled turns the rule on or off. Absent: the rule's default (on,
+	// unless it needs data that was not given: allowed_domains, ti_file,
+	// known_countries, a GeoIP database).
+	Enabled *bool `yaml:"enabled"`
+	// Severity overrides the rule's severity: High, Medium, Low or
+	// Informational (Falco's WARNING, NOTICE, INFO are accepted too).
+	Severity string `yaml:"severity"`
+	// Params are the rule's other keys: its parameters (allowed_domains,
+	// is_admin, min_tokens, ti_file, known_countries, thresholds, windows,
+	// max_keys, max_session, ...). A value is a scalar or a list of scalars.
+	Params map[string]yaml.Node `yaml:",inline"`
+}
+
+// On reports whether the engine runs (detections.enabled, default true).
+func (d *Detections) On() bool { return d.Enabled == nil || *d.Enabled }
+
+// RuleIDs returns the ids configured under rules, sorted.
+func (d *Detections) RuleIDs() []string {
+	ids := make([]string, 0, len(d.Rules))
+	for id := range d.Rules {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// ParamStrings converts parameter nodes to the text form the engine's
+// parameters use (detect.Params, the same as `detect --param`): a scalar as
+// written, a list as its items joined with commas. A value that is neither
+// (a mapping, a nested list, a list item with a comma) is an error naming
+// the key path base.NAME.
+func ParamStrings(nodes map[string]yaml.Node, base string) (map[string]string, map[string]error) {
+	out := make(map[string]string, len(nodes))
+	var errs map[string]error
+	for name, n := range nodes {
+		s, err := paramString(&n)
+		if err != nil {
+			if errs == nil {
+				errs = map[string]error{}
+			}
+			errs[join(base, name)] = err
+			continue
+		}
+		out[name] = s
+	}
+	return out, errs
+}
+
+func paramString(n *yaml.Node) (string, error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "", nil
+		}
+		return n.Value, nil
+	case yaml.SequenceNode:
+		items := make([]string, 0, len(n.Content))
+		for _, e := range n.Content {
+			if e.Kind == yaml.AliasNode && e.Alias != nil {
+				e = e.Alias
+			}
+			if e.Kind != yaml.ScalarNode {
+				return "", fmt.Errorf("a list item is a %s; want a list of single values", kindName(e.Kind))
+			}
+			if strings.Contains(e.Value, ",") {
+				return "", fmt.Errorf("list item %q has a comma; give one value per item", e.Value)
+			}
+			items = append(items, e.Value)
+		}
+		return strings.Join(items, ","), nil
+	}
+	return "", fmt.Errorf("is a %s; want a single value or a list", kindName(n.Kind))
+}
+
+// resolveDetections fills in the detections defaults.
+func (d *Detections) resolve() {
+	if d.Lateness == 0 {
+		d.Lateness = DefaultLateness
+	}
+	if d.StateSaveInterval == 0 {
+		d.StateSaveInterval = DefaultStateSaveInterval
+	}
+}
+
+// validateDetections checks what needs no rule catalogue; the rule ids,
+// parameters and severities are checked against the engine's catalogue by
+// the agent (internal/detectconf), with Config.Errorf for their lines.
+func (v *validator) detections(d *Detections) {
+	if d.Lateness < 0 || d.Lateness > MaxLateness {
+		v.errf("detections.lateness", "%s is out of range (0 to %s; the default is %s)", d.Lateness, MaxLateness, DefaultLateness)
+	}
+	if d.StateSaveInterval < MinStateSaveInterval {
+		v.errf("detections.state_save_interval", "%s is too short (at least %s; the default is %s)", d.StateSaveInterval, MinStateSaveInterval, DefaultStateSaveInterval)
+	}
+	_, errs := ParamStrings(d.Params, "detections.params")
+	v.paramErrs(errs)
+	for _, id := range d.RuleIDs() {
+		_, errs := ParamStrings(d.Rules[id].Params, "detections.rules."+id)
+		v.paramErrs(errs)
+	}
+}
+
+func (v *validator) paramErrs(errs map[string]error) {
+	paths := make([]string, 0, len(errs))
+	for p := range errs {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		v.errf(p, "%v", errs[p])
+	}
+}
+
+// Errorf returns an error about the key at path ("detections.rules.ID.KEY"),
+// prefixed with the file and the line of the key, or of its nearest parent
+// that was in the file, as Validate's errors are.
+func (c *Config) Errorf(path, format string, args ...any) error {
+	v := &validator{c: c}
+	v.errf(path, format, args...)
+	return v.errs[0]
+}
+
+// ValidateDetections fills in the detections defaults and checks the
+// detections block alone, with the errors Validate gives for it, for
+// commands that read only that block (detect --config).
+func (c *Config) ValidateDetections() error {
+	c.Detections.resolve()
+	v := &validator{c: c}
+	v.detections(&c.Detections)
+	return errors.Join(v.errs...)
+}

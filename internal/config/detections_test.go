@@ -1,0 +1,119 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDetectionsBlock(t *testing.T) {
+	y := `state_dir: /s
+detections:
+  lateness: 5m
+  params:
+    max_keys: 5000
+  rules:
+    sentinel.external_user:
+      allowed_domains: [corp.example, example.org]
+    sentinel.bruteforce:
+      enabled: false
+      severity: High
+      threshold: 20
+    falco.pat_created: {enabled: true}
+`
+	c, err := Parse([]byte(y), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	d := &c.Detections
+	ext, errs := ParamStrings(d.Rules["sentinel.external_user"].Params, "x")
+	bf, _ := ParamStrings(d.Rules["sentinel.bruteforce"].Params, "x")
+	glob, _ := ParamStrings(d.Params, "x")
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"on by default", d.On(), true},
+		{"lateness", d.Lateness, 5 * time.Minute},
+		{"state_save_interval default", d.StateSaveInterval, time.Minute},
+		{"rule ids sorted", strings.Join(d.RuleIDs(), " "), "falco.pat_created sentinel.bruteforce sentinel.external_user"},
+		{"list param", ext["allowed_domains"], "corp.example,example.org"},
+		{"no param errors", len(errs), 0},
+		{"scalar param", bf["threshold"], "20"},
+		{"enabled and severity are not params", len(bf), 1},
+		{"global param", glob["max_keys"], "5000"},
+		{"rule disabled", *d.Rules["sentinel.bruteforce"].Enabled, false},
+		{"severity", d.Rules["sentinel.bruteforce"].Severity, "High"},
+		{"line of a rule", c.Line("detections.rules.sentinel.bruteforce"), 9},
+		{"line of a parameter", c.Line("detections.rules.sentinel.bruteforce.threshold"), 12},
+		{"line of a flow-style key", c.Line("detections.rules.falco.pat_created.enabled"), 13},
+		{"line of a global param", c.Line("detections.params.max_keys"), 5},
+		{"Errorf names file and line", c.Errorf("detections.rules.sentinel.bruteforce.threshold", "bad").Error(), "config.yaml:12: detections.rules.sentinel.bruteforce.threshold: bad"},
+		{"Errorf falls back to the parent's line", c.Errorf("detections.rules.sentinel.bruteforce.window", "bad").Error(), "config.yaml:9: detections.rules.sentinel.bruteforce.window: bad"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s: got %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestDetectionsOff(t *testing.T) {
+	c, err := Parse([]byte("detections:\n  enabled: false\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Detections.On() {
+		t.Error("enabled: false leaves detections on")
+	}
+	var d Detections
+	if !d.On() {
+		t.Error("detections are off by default; want on")
+	}
+}
+
+// TestDetectionsErrors is the table of errors the config package itself
+// finds in the detections block (the rule ids and parameters are checked
+// against the engine's catalogue by internal/detectconf).
+func TestDetectionsErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		parse      bool // the error comes from Parse, else from Validate
+		want       string
+	}{
+		{"unknown key", "detections:\n  enable: false\n", true, `config.yaml:2: unknown key "enable" in detections (did you mean "enabled"?)`},
+		{"enabled not a bool", "detections:\n  enabled: sometimes\n", true, `config.yaml:2: detections.enabled: want true or false, got "sometimes"`},
+		{"rule enabled not a bool", "detections:\n  rules:\n    falco.pat_created:\n      enabled: 3\n", true, `config.yaml:4: detections.rules.falco.pat_created.enabled: want true or false, got 3`},
+		{"rules not a mapping", "detections:\n  rules: [a, b]\n", true, "config.yaml:2: cannot unmarshal !!seq into map"},
+		{"lateness not a duration", "detections:\n  lateness: soon\n", true, `config.yaml:2: detections.lateness: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
+		{"negative lateness", "state_dir: /s\ndetections:\n  lateness: -1m\n", false, "config.yaml:3: detections.lateness: -1m0s is out of range (0 to 24h0m0s; the default is 2m0s)"},
+		{"state save too often", "state_dir: /s\ndetections:\n  state_save_interval: 10ms\n", false, "config.yaml:3: detections.state_save_interval: 10ms is too short (at least 1s; the default is 1m0s)"},
+		{"parameter is a mapping", "state_dir: /s\ndetections:\n  rules:\n    sentinel.bruteforce:\n      threshold: {a: 1}\n", false, "config.yaml:5: detections.rules.sentinel.bruteforce.threshold: is a mapping; want a single value or a list"},
+		{"list of lists", "state_dir: /s\ndetections:\n  params:\n    known_countries: [[DE]]\n", false, "config.yaml:4: detections.params.known_countries: a list item is a list; want a list of single values"},
+		{"comma in a list item", "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains: [\"a.example,b.example\"]\n", false, `config.yaml:5: detections.rules.sentinel.external_user.allowed_domains: list item "a.example,b.example" has a comma; give one value per item`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "config.yaml")
+			if !tt.parse {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				c.LogDir = t.TempDir()
+				if _, err := c.Resolve(); err != nil {
+					t.Fatal(err)
+				}
+				err = c.Validate()
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v\nwant one containing %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+package detect
+
+import (
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// geoLookup finds the country of an event's address for the GeoIP rules.
+// In the agent the parse workers may already have enriched the event with
+// geoip's columns (CountryISOCode, Country, City); offline (detect) and
+// where they did not, the rule looks the address up itself in the same
+// database. Private, loopback, shared, documentation and other reserved
+// addresses have no country either way (geoip never looks them up).
+type geoLookup struct {
+	db      *geoip.DB
+	owned   bool // opened from geoip_db by the rule
+	scratch []parser.Field
+}
+
+// place is the location of one address; ISO is "" when it has none.
+type place struct {
+	ISO, Country, City string
+}
+
+// lookup returns the place of ip for ev: ev's enrichment columns when it
+// has them and ip is ev's IPAddress, else a database lookup.
+func (g *geoLookup) lookup(ev *Event, ip string) place {
+	if iso := ev.Get(geoip.FieldCountryISOCode); iso != "" && ip == ev.Get(parser.ColIPAddress) {
+		return place{ISO: iso, Country: ev.Get(geoip.FieldCountry), City: ev.Get(geoip.FieldCity)}
+	}
+	if g.db == nil || ip == "" {
+		return place{}
+	}
+	g.scratch = g.db.AppendFields(g.scratch[:0], []byte(ip))
+	var p place
+	for _, f := range g.scratch {
+		switch f.Name {
+		case geoip.FieldCountryISOCode:
+			p.ISO = string(f.Value)
+		case geoip.FieldCountry:
+			p.Country = string(f.Value)
+		case geoip.FieldCity:
+			p.City = string(f.Value)
+		}
+	}
+	return p
+}
+
+// columns returns the alert columns of p.
+func (p place) columns() []Column {
+	cs := []Column{{geoip.FieldCountryISOCode, p.ISO}}
+	if p.Country != "" {
+		cs = append(cs, Column{geoip.FieldCountry, p.Country})
+	}
+	if p.City != "" {
+		cs = append(cs, Column{geoip.FieldCity, p.City})
+	}
+	return cs
+}
+
+// countryCodes reads the ISO 3166-1 alpha-2 codes of parameter name
+// (upper-cased); a value that is not two letters is a *ParamError (Falco's
+// list used English display names, which never match an ISO code).
+func countryCodes(p *Params, name string) map[string]bool {
+	list := p.List(name, nil)
+	if len(list) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(list))
+	for _, c := range list {
+		c = strings.ToUpper(c)
+		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			p.Fail(name, "want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "+c+")")
+			continue
+		}
+		set[c] = true
+	}
+	return set
+}
+
+// openGeo returns the GeoIP database a rule uses: the agent's (Env.Geo),
+// else the City or Country database at parameter geoip_db, which the rule
+// opens itself and closes in Close (for detect, which runs without the
+// agent's config). Without either the rule is off (*OffError); a geoip_db
+// that cannot be opened is a *ParamError naming the file and the cause.
+func openGeo(p *Params, env *Env, rule string) (db *geoip.DB, owned bool, err error) {
+	path := p.String("geoip_db", "")
+	if env != nil && env.Geo != nil {
+		return env.Geo, false, nil
+	}
+	if path == "" {
+		return nil, false, &OffError{Rule: rule, Reason: "needs a GeoIP City or Country database " +
+			"(geoip: city_db in the agent config, or the geoip_db parameter)"}
+	}
+	db, err = geoip.Open(path, "")
+	if err != nil {
+		p.Fail("geoip_db", err.Error())
+		return nil, false, p.Err()
+	}
+	return db, true, nil
+}
+
+// closeOwned closes db when the rule opened it.
+func (g *geoLookup) closeOwned() {
+	if g.owned && g.db != nil {
+		g.db.Close()
+		g.db = nil
+	}
+}

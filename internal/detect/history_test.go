@@ -1,0 +1,137 @@
+package detect
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestBaselineArithmetic(t *testing.T) {
+	week := baselineParams{Period: 168, K: 3, Floor: 10}
+	const h0 = 500_000 // an hour index; learning started at h0
+	type hc = hourCount
+	tests := []struct {
+		name      string
+		p         baselineParams
+		hours     []hourCount
+		learnFrom int64
+		at        int64 // the tested hour
+		mean, sd  float64
+		hoursUsed int
+		threshold float64
+		learning  bool
+	}{
+		{
+			name: "zero hours included: one failure a week is a mean of 1/168, not 1",
+			p:    week, hours: []hc{{h0 + 10, 1}}, learnFrom: h0, at: h0 + 168,
+			mean: 1.0 / 168, sd: math.Sqrt((1 - 1.0/168) / 167), hoursUsed: 168, threshold: 10,
+		},
+		{
+			name: "nightly 20 for 7 nights: mean 0.83, sd 4.0, threshold 12.86 above the floor",
+			p:    week, learnFrom: h0, at: h0 + 168,
+			hours: []hc{{h0 + 3, 20}, {h0 + 27, 20}, {h0 + 51, 20}, {h0 + 75, 20}, {h0 + 99, 20}, {h0 + 123, 20}, {h0 + 147, 20}},
+			mean:  140.0 / 168, sd: math.Sqrt((2800 - 140.0*140/168) / 167), hoursUsed: 168,
+			threshold: 140.0/168 + 3*math.Sqrt((2800-140.0*140/168)/167),
+		},
+		{
+			name: "the tested hour is not in its own baseline",
+			p:    week, hours: []hc{{h0 + 168, 500}}, learnFrom: h0, at: h0 + 168,
+			mean: 0, sd: 0, hoursUsed: 168, threshold: 10,
+		},
+		{
+			name: "hours before the period are not in it",
+			p:    week, hours: []hc{{h0 - 1, 500}, {h0 + 200, 7}}, learnFrom: h0 - 100, at: h0 + 200,
+			mean: 0, sd: 0, hoursUsed: 168, threshold: 10,
+		},
+		{
+			name: "warm-up: 2 days observed, floor alone, learning",
+			p:    week, hours: []hc{{h0 + 5, 30}}, learnFrom: h0, at: h0 + 48,
+			mean: 30.0 / 48, sd: math.Sqrt((900 - 900.0/48) / 47), hoursUsed: 48, threshold: 10, learning: true,
+		},
+		{
+			name: "warm-up ends exactly when the period is covered",
+			p:    week, learnFrom: h0, at: h0 + 167,
+			hoursUsed: 167, threshold: 10, learning: true,
+		},
+		{
+			name: "first hour of learning: no hour to average",
+			p:    week, learnFrom: h0, at: h0, threshold: 10, learning: true,
+		},
+		{
+			name: "the floor wins over a low baseline",
+			p:    baselineParams{Period: 4, K: 3, Floor: 10}, hours: []hc{{h0, 2}, {h0 + 1, 2}, {h0 + 2, 2}, {h0 + 3, 2}},
+			learnFrom: h0, at: h0 + 4, mean: 2, sd: 0, hoursUsed: 4, threshold: 10,
+		},
+		{
+			name: "a high baseline wins over the floor",
+			p:    baselineParams{Period: 4, K: 3, Floor: 10}, hours: []hc{{h0, 20}, {h0 + 1, 10}, {h0 + 2, 20}, {h0 + 3, 10}},
+			learnFrom: h0, at: h0 + 4, mean: 15, sd: math.Sqrt(100.0 / 3), hoursUsed: 4, threshold: 15 + 3*math.Sqrt(100.0/3),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s history
+			for _, x := range tt.hours {
+				s.add(x.H, x.N)
+			}
+			b := tt.p.of(&s, tt.at, tt.learnFrom)
+			if !near(b.Mean, tt.mean) || !near(b.SD, tt.sd) || b.Hours != tt.hoursUsed ||
+				!near(b.Threshold, tt.threshold) || b.Learning != tt.learning {
+				t.Errorf("got mean %.6f sd %.6f hours %d threshold %.6f learning %v\n"+
+					"want mean %.6f sd %.6f hours %d threshold %.6f learning %v",
+					b.Mean, b.SD, b.Hours, b.Threshold, b.Learning,
+					tt.mean, tt.sd, tt.hoursUsed, tt.threshold, tt.learning)
+			}
+		})
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestHistoryAddOutOfOrderAndPrune(t *testing.T) {
+	var s history
+	for _, h := range []int64{10, 12, 11, 12, 5, 10} {
+		s.add(h, 1)
+	}
+	want := []hourCount{{5, 1}, {10, 2}, {11, 1}, {12, 2}}
+	if len(s.hours) != len(want) {
+		t.Fatalf("hours %v, want %v", s.hours, want)
+	}
+	for i := range want {
+		if s.hours[i] != want[i] {
+			t.Fatalf("hours %v, want %v", s.hours, want)
+		}
+	}
+	s.prune(11)
+	if len(s.hours) != 2 || s.hours[0].H != 11 {
+		t.Errorf("after prune(11): %v", s.hours)
+	}
+}
+
+func TestSlidingWindow(t *testing.T) {
+	sp := newSpan(time.Hour, 5*time.Minute)
+	var w sliding
+	for _, d := range []string{"0s", "4m", "10m", "2m", "59m"} { // "2m" out of order, inside the window
+		if !w.add(sp, tAt(d)) {
+			t.Fatalf("add %s refused", d)
+		}
+	}
+	n, first, last := w.total(sp, tAt("59m"))
+	if n != 5 || !first.Equal(tAt("0s")) || !last.Equal(tAt("59m")) {
+		t.Errorf("total = %d %v %v, want 5, +0s, +59m", n, first, last)
+	}
+	// At +65m the 09:00-09:05 bucket has left the window: 0s, 2m and 4m drop out.
+	if !w.add(sp, tAt("65m")) {
+		t.Fatal("add 65m refused")
+	}
+	if n, first, _ := w.total(sp, tAt("65m")); n != 3 || !first.Equal(tAt("10m")) {
+		t.Errorf("total at +65m = %d first %v, want 3 from +10m", n, first)
+	}
+	// An event older than the window of the newest bucket is late: not counted.
+	if w.add(sp, tAt("1m")) {
+		t.Error("an event 64 minutes behind the newest was counted")
+	}
+	if len(w.Slots) != 3 {
+		t.Errorf("slots held %d, want 3 (old buckets dropped)", len(w.Slots))
+	}
+}

@@ -1,0 +1,159 @@
+package detect
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// gitOpUnknownCountrySpec is falco.git_op_unknown_country: a Git operation
+// from an address whose country is not in known_countries.
+//
+// Sources: the Audit Event Streaming type repository_git_operation (never
+// written to audit_json.log), and, unless access_log is false, Git over
+// HTTP in gitlab_access.log: a successful (2xx) request for
+// <repo>.git/info/refs?service=git-upload-pack|git-receive-pack or
+// <repo>.git/git-upload-pack|git-receive-pack with a RemoteUser (SSH
+// operations appear in neither). The requests of one clone or push (the
+// refs advertisement, then the pack) fold into one alert: the access-log
+// alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository)
+// and suppressed for suppress (60s). Only access lines with a RemoteUser
+// are handed to the rule.
+//
+// An address without a country (private, loopback, CGNAT, documentation,
+// unallocated) is skipped and counted (Skipped), never alerted: Falco's
+// rule alerts on all of them because "" is not in its list (F4). The list
+// holds ISO 3166-1 alpha-2 codes; Falco's English names are ambiguous.
+//
+// Off without known_countries or without a GeoIP database (the agent's,
+// or geoip_db).
+func gitOpUnknownCountrySpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "falco.git_op_unknown_country", Name: "GitLab Repository Operation made from unknown country",
+			Kind: KindExternal, Severity: SeverityMedium, Tactic: []string{"Collection"}, Technique: []string{"T1213.003"},
+			Description: "A Git clone, fetch or push from an address whose country is not in known_countries.",
+		},
+		Default:  true,
+		Params:   []string{"known_countries", "access_log", "geoip_db"},
+		Suppress: time.Minute,
+		New: func(p *Params, env *Env) (Rule, error) {
+			return newCountryRule(p, env, gitOpUnknownCountrySpec().Info, "repository_git_operation", p.Bool("access_log", true))
+		},
+	}
+}
+
+// adminModeUnknownCountrySpec is falco.admin_mode_unknown_country: admin
+// mode enabled (user_enable_admin_mode) from an address whose country is not
+// in known_countries; addresses without a country are skipped and counted
+// (F4). Off without known_countries or without a GeoIP database.
+func adminModeUnknownCountrySpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "falco.admin_mode_unknown_country", Name: "GitLab Admin Mode from unknown country",
+			Kind: KindExternal, Severity: SeverityMedium, Tactic: []string{"PrivilegeEscalation", "InitialAccess"},
+			Technique:   []string{"T1078"},
+			Description: "Admin mode enabled from an address whose country is not in known_countries.",
+		},
+		Default: true,
+		Params:  []string{"known_countries", "geoip_db"},
+		New: func(p *Params, env *Env) (Rule, error) {
+			return newCountryRule(p, env, adminModeUnknownCountrySpec().Info, "user_enable_admin_mode", false)
+		},
+	}
+}
+
+// countryRule alerts on events of one EventName (and, for Git operations,
+// Git-over-HTTP access-log lines) whose address is in no known country.
+type countryRule struct {
+	info      Info
+	eventName string
+	access    bool
+	known     map[string]bool
+	geo       geoLookup
+	skipped   uint64
+}
+
+func newCountryRule(p *Params, env *Env, info Info, eventName string, access bool) (Rule, error) {
+	known := countryCodes(p, "known_countries")
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if len(known) == 0 {
+		return nil, &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)"}
+	}
+	db, owned, err := openGeo(p, env, info.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &countryRule{info: info, eventName: eventName, access: access, known: known,
+		geo: geoLookup{db: db, owned: owned}}, nil
+}
+
+func (r *countryRule) Info() Info { return r.info }
+
+func (r *countryRule) Wants() []Key {
+	ks := []Key{EventName(r.eventName)}
+	if r.access {
+		ks = append(ks, HasColumn(parser.TypeAccess, parser.ColRemoteUser))
+	}
+	return ks
+}
+
+// Skipped returns the events passed over because their address has no
+// country.
+func (r *countryRule) Skipped() uint64 { return r.skipped }
+
+func (r *countryRule) Observe(ev *Event, _ Clock, emit Emit) {
+	var key []Column
+	if ev.Type == parser.TypeAccess {
+		repo, ok := gitHTTPRepo(ev)
+		if !ok {
+			return
+		}
+		key = []Column{{parser.ColRemoteUser, ev.Get(parser.ColRemoteUser)},
+			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}, {parser.ColEntityPath, repo}}
+	} else {
+		key = []Column{{parser.ColEventID, ev.Get(parser.ColEventID)}}
+	}
+	p := r.geo.lookup(ev, ev.Get(parser.ColIPAddress))
+	if p.ISO == "" {
+		r.skipped++
+		return
+	}
+	if r.known[p.ISO] {
+		return
+	}
+	a := &Alert{Time: ev.Time, Key: key, Columns: p.columns(), Event: ev}
+	a.AddEventID(ev.Get(parser.ColEventID))
+	emit(a)
+}
+
+func (r *countryRule) Advance(time.Time, Emit) {}
+
+// Close closes the database the rule opened from geoip_db.
+func (r *countryRule) Close(Emit) { r.geo.closeOwned() }
+
+// gitHTTPRepo reports whether access-log event ev is a successful Git over
+// HTTP request by a RemoteUser, and returns the repository path (the URI
+// before ".git/", without the leading slash).
+func gitHTTPRepo(ev *Event) (string, bool) {
+	if ev.Get(parser.ColRemoteUser) == "" {
+		return "", false
+	}
+	if c := ev.Get(parser.ColResponseCode); len(c) != 3 || c[0] != '2' {
+		return "", false
+	}
+	uri := ev.Get(parser.ColURI)
+	i := strings.Index(uri, ".git/")
+	if i < 0 {
+		return "", false
+	}
+	switch rest := uri[i+len(".git/"):]; rest {
+	case "info/refs?service=git-upload-pack", "info/refs?service=git-receive-pack",
+		"git-upload-pack", "git-receive-pack":
+		return strings.TrimPrefix(uri[:i], "/"), true
+	}
+	return "", false
+}

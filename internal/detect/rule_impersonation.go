@@ -1,0 +1,526 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Defaults of sentinel.impersonation.
+const (
+	defaultMaxSession = 24 * time.Hour
+	defaultMaxPending = 100_000
+	// copyFold is how close in event time two starts (or stops) of one
+	// impersonated user must be to be copies of one: GitLab logs the
+	// instance event and one copy per group of the user within the same
+	// request.
+	copyFold = 60 * time.Second
+)
+
+// impersonationSpec is sentinel.impersonation: every action done while an
+// administrator impersonates a user.
+//
+// A session per impersonated user opens at the first start and closes at
+// the first stop, or max_session (24h) after the start. Starts and stops
+// are the legacy lines (CustomMessage "Started Impersonation" / "Stopped
+// Impersonation", TargetID = the user's id), the Auditor's user_impersonation
+// events (the same messages, or "Instance administrator started|stopped
+// impersonation of <username>" for the copies GitLab logs per group of the
+// user), all folded into one start and one stop, and the application log's
+// impersonation_started / impersonation_stopped (CE and EE; user names
+// only). Sessions are keyed by user id, never by display name; the
+// application-log form, which has only user names, opens a session keyed by
+// the user name, matched against the meta.user of later events.
+//
+// An action is any other audit event with ImpersonatedBy set, or with
+// AuthorID equal to the user of a session open at its time (start ≤ time <
+// stop), and any application-log event of a kind the rule reads
+// (project/group/user created or removed) whose meta.user is the user of a
+// session keyed by name. Each action alerts once, key AuthorID, with the
+// action as the alert's event and SessionAdmin, SessionAdminID, SessionStart
+// and ImpersonatedUser as columns. Unlike Sentinel's rule, a session that is
+// never stopped (N5) or whose stop is read before its actions (N4) still
+// attributes its actions.
+//
+// Events are held until the watermark passes them, then evaluated in event
+// time order (a start before the actions of its instant, a stop after), so
+// an action read before its start (another file, a late streamed delivery)
+// is attributed, and a replay gives the alerts of a live run. At most
+// max_pending events are held; beyond that the oldest is evaluated early.
+// Closed sessions are kept for max_session after their stop so that late
+// actions still fold; older late actions are counted as dropped.
+//
+// Parameters: max_session (24h), max_pending (100000), max_keys (100000
+// impersonated users).
+func impersonationSpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "sentinel.impersonation", Name: "GitLab - User Impersonation", Kind: KindSequence,
+			Severity: SeverityMedium, Tactic: []string{"Persistence", "PrivilegeEscalation"}, Technique: []string{"T1078"},
+			Description: "An action done while an administrator impersonated the user (between start and stop of the session).",
+		},
+		Default: true,
+		Params:  []string{"max_session", "max_pending", "max_keys"},
+		New:     newImpersonation,
+	}
+}
+
+// impClass is what an event is to the rule; the order is the order of
+// evaluation of events of the same instant.
+type impClass uint8
+
+const (
+	impIgnore impClass = iota
+	impStart
+	impAction
+	impStop
+)
+
+// impSession is one impersonation session of one user.
+type impSession struct {
+	Start     int64  `json:"start"`          // Unix ns
+	Stop      int64  `json:"stop,omitempty"` // Unix ns; 0 while open
+	Admin     string `json:"admin"`          // AuthorName of the start (display name)
+	AdminID   string `json:"admin_id"`       // AuthorID of the start
+	AdminUser string `json:"admin_user"`     // the admin's username, when logged
+	User      string `json:"user"`           // the impersonated user's username
+}
+
+// end returns when s stops counting actions: its stop, or max after the
+// start while it is open.
+func (s *impSession) end(max time.Duration) int64 {
+	if s.Stop != 0 {
+		return s.Stop
+	}
+	return s.Start + int64(max)
+}
+
+// pendingEvent is an event held until the watermark passes it.
+type pendingEvent struct {
+	Ev    *Event   `json:"ev"`
+	Class impClass `json:"class"`
+	Seq   uint64   `json:"seq"`
+}
+
+// pendingHeap is a min-heap of held events ordered by time, then class,
+// then arrival (typed, so that pushing does not box the element).
+type pendingHeap []pendingEvent
+
+func (h pendingHeap) less(i, j int) bool {
+	a, b := &h[i], &h[j]
+	if !a.Ev.Time.Equal(b.Ev.Time) {
+		return a.Ev.Time.Before(b.Ev.Time)
+	}
+	if a.Class != b.Class {
+		return a.Class < b.Class
+	}
+	return a.Seq < b.Seq
+}
+
+func (h *pendingHeap) push(p pendingEvent) {
+	*h = append(*h, p)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !q.less(i, parent) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *pendingHeap) pop() pendingEvent {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = pendingEvent{}
+	q = q[:n]
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < n && q.less(l, small) {
+			small = l
+		}
+		if r := l + 1; r < n && q.less(r, small) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		q[i], q[small] = q[small], q[i]
+		i = small
+	}
+	*h = q
+	return top
+}
+
+// sessKey names the sessions of one impersonated user: by user id (audit
+// starts), or by user name (application-log starts, which carry no id).
+type sessKey struct {
+	ByName bool
+	V      string
+}
+
+// String returns "id:<id>" or "user:<name>", the key's form in snapshots.
+func (k sessKey) String() string {
+	if k.ByName {
+		return "user:" + k.V
+	}
+	return "id:" + k.V
+}
+
+// impersonation implements sentinel.impersonation.
+type impersonation struct {
+	maxSession time.Duration
+	maxPending int
+	// sessions per impersonated user, oldest first.
+	sessions *lru[sessKey, []impSession]
+	pending  pendingHeap
+	seq      uint64
+	wm       time.Time
+	swept    int64 // the minute (Unix time / 60) of the watermark last swept
+	late     uint64
+	// corr holds the CorrelationIDs of the last actions alerted: one
+	// request logged in the audit and the application log alerts once.
+	corr    [64]string
+	corrPos int
+}
+
+func newImpersonation(p *Params, _ *Env) (Rule, error) {
+	r := &impersonation{
+		maxSession: positiveDuration(p, "max_session", defaultMaxSession),
+		maxPending: p.Int("max_pending", defaultMaxPending),
+	}
+	max := p.Int("max_keys", defaultMaxKeys)
+	if max < 1 {
+		p.Fail("max_keys", "want at least 1")
+	}
+	if r.maxPending < 1 {
+		p.Fail("max_pending", "want at least 1")
+	}
+	r.sessions = newLRU[sessKey, []impSession](max)
+	return r, nil
+}
+
+func (r *impersonation) Info() Info { return impersonationSpec().Info }
+
+// impActionKinds are the application-log events that count as actions of a
+// session known by user name.
+var impActionKinds = [...]string{
+	parser.KindProjectCreated, parser.KindProjectRemoved, parser.KindGroupCreated,
+	parser.KindGroupRemoved, parser.KindUserCreated, parser.KindUserRemoved,
+}
+
+// Wants asks for the events that can start, stop or be an action of a
+// session without asking for every audit line: audit lines with
+// ImpersonatedBy (every Auditor event done under impersonation carries it,
+// EE 13.0 and later), audit lines without EventName (the legacy lines: the
+// legacy start and stop, and legacy actions, which may lack
+// ImpersonatedBy), user_impersonation, and the application log's
+// impersonation and action kinds. A current Auditor event of the
+// impersonated user without ImpersonatedBy is therefore not seen.
+func (r *impersonation) Wants() []Key {
+	ks := []Key{
+		HasColumn(parser.TypeAudit, parser.ColImpersonatedBy), NoEventName(), EventName("user_impersonation"),
+		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped),
+	}
+	for _, k := range impActionKinds {
+		ks = append(ks, EventKind(k))
+	}
+	return ks
+}
+
+func (r *impersonation) Keys() int       { return r.sessions.len() }
+func (r *impersonation) Evicted() uint64 { return r.sessions.evicted }
+
+// LateDropped returns the actions that came after every session they could
+// belong to had been forgotten.
+func (r *impersonation) LateDropped() uint64 { return r.late }
+
+// classify says whether ev starts or stops a session, may be an action, or
+// is of no interest.
+func classify(ev *Event) impClass {
+	if ev.Type == parser.TypeApplication {
+		switch ev.Get(parser.ColEventKind) {
+		case parser.KindImpersonationStarted:
+			return impStart
+		case parser.KindImpersonationStopped:
+			return impStop
+		}
+		if ev.Get("meta.user") == "" {
+			return impIgnore
+		}
+		return impAction
+	}
+	msg := ev.Get(parser.ColCustomMessage)
+	switch {
+	case msg == "Started Impersonation" || (strings.Contains(msg, " started impersonation of ") &&
+		ev.Get(parser.ColEventName) == "user_impersonation"):
+		return impStart
+	case msg == "Stopped Impersonation" || (strings.Contains(msg, " stopped impersonation of ") &&
+		ev.Get(parser.ColEventName) == "user_impersonation"):
+		return impStop
+	case ev.Get(parser.ColEventName) == "user_impersonation":
+		return impIgnore // a form not known: neither an action nor a boundary
+	}
+	return impAction
+}
+
+func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
+	if ev.Time.IsZero() {
+		return
+	}
+	c := classify(ev)
+	if c == impIgnore {
+		return
+	}
+	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
+		// Late: the events of its time were already evaluated; evaluate it
+		// now against the sessions still held.
+		r.eval(pendingEvent{Ev: ev, Class: c}, emit)
+		return
+	}
+	r.seq++
+	r.pending.push(pendingEvent{Ev: ev, Class: c, Seq: r.seq})
+	for len(r.pending) > r.maxPending {
+		r.eval(r.pending.pop(), emit)
+	}
+}
+
+// Advance evaluates the held events older than the watermark, in order,
+// and forgets sessions that ended more than max_session ago.
+func (r *impersonation) Advance(wm time.Time, emit Emit) {
+	if wm.After(r.wm) {
+		r.wm = wm
+	}
+	for len(r.pending) > 0 && r.pending[0].Ev.Time.Before(wm) {
+		r.eval(r.pending.pop(), emit)
+	}
+	if m := wm.Unix() / 60; m > r.swept {
+		r.swept = m
+		r.sweep(wm.UnixNano() - int64(r.maxSession))
+	}
+}
+
+// sweep forgets the sessions that ended before cut (Unix ns), and the
+// users left without one. It runs once per minute of watermark.
+func (r *impersonation) sweep(cut int64) {
+	var old []sessKey
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
+		live := (*ss)[:0]
+		for _, s := range *ss {
+			if s.end(r.maxSession) >= cut {
+				live = append(live, s)
+			}
+		}
+		*ss = live
+		if len(live) == 0 {
+			old = append(old, k)
+		}
+		return true
+	})
+	for _, k := range old {
+		r.sessions.remove(k)
+	}
+}
+
+// Close evaluates every held event.
+func (r *impersonation) Close(emit Emit) {
+	for len(r.pending) > 0 {
+		r.eval(r.pending.pop(), emit)
+	}
+}
+
+// eval applies one event in event-time order.
+func (r *impersonation) eval(p pendingEvent, emit Emit) {
+	switch p.Class {
+	case impStart:
+		r.start(p.Ev)
+	case impStop:
+		r.stop(p.Ev)
+	case impAction:
+		r.action(p.Ev, emit)
+	}
+}
+
+// sessionKey returns the key of the session a start or stop is about, and
+// the impersonated user's name.
+func sessionKey(ev *Event) (key sessKey, user string) {
+	if ev.Type == parser.TypeApplication {
+		u := ev.Get(parser.ColTargetUser)
+		return sessKey{ByName: true, V: u}, u
+	}
+	user = ev.Get(parser.ColTargetDetails)
+	if msg := ev.Get(parser.ColCustomMessage); strings.Contains(msg, " impersonation of ") {
+		user = msg[strings.LastIndex(msg, " impersonation of ")+len(" impersonation of "):]
+	}
+	if id := ev.Get(parser.ColTargetID); id != "" {
+		return sessKey{V: id}, user
+	}
+	return sessKey{ByName: true, V: user}, user
+}
+
+func (r *impersonation) start(ev *Event) {
+	key, user := sessionKey(ev)
+	t := ev.Time.UnixNano()
+	ss, _ := r.sessions.get(key)
+	if ss != nil && len(*ss) > 0 {
+		last := &(*ss)[len(*ss)-1]
+		if t < last.end(r.maxSession) || t-last.Start <= int64(copyFold) {
+			return // a copy of the start of an open session, or a restart while it is open
+		}
+	}
+	s := impSession{Start: t, User: user}
+	if ev.Type == parser.TypeApplication {
+		s.AdminUser, s.AdminID = ev.Get(parser.ColUsername), ev.Get("meta.user_id")
+		s.Admin = s.AdminUser
+	} else {
+		s.Admin, s.AdminID = ev.Get(parser.ColAuthorName), ev.Get(parser.ColAuthorID)
+		s.AdminUser = ev.Get("meta.user")
+		if s.AdminUser == "" && ev.Get(parser.ColEntityType) == "User" {
+			s.AdminUser = ev.Get(parser.ColEntityPath)
+		}
+	}
+	// Copies: a session is kept for a day, the event's line must not be.
+	s.User, s.Admin, s.AdminID, s.AdminUser = strings.Clone(s.User), strings.Clone(s.Admin),
+		strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
+	if ss == nil {
+		key.V = strings.Clone(key.V)
+	}
+	p := r.sessions.touch(key)
+	*p = append(*p, s)
+}
+
+func (r *impersonation) stop(ev *Event) {
+	key, _ := sessionKey(ev)
+	ss, ok := r.sessions.get(key)
+	if !ok || len(*ss) == 0 {
+		return // a stop without a start seen: nothing to close
+	}
+	last := &(*ss)[len(*ss)-1]
+	t := ev.Time.UnixNano()
+	if last.Stop == 0 && t >= last.Start && t < last.end(r.maxSession) {
+		last.Stop = t
+	}
+}
+
+// action alerts when ev was done inside a session.
+func (r *impersonation) action(ev *Event, emit Emit) {
+	t := ev.Time.UnixNano()
+	var s *impSession
+	var keys [2]sessKey
+	if ev.Type == parser.TypeAudit {
+		keys[0] = sessKey{V: ev.Get(parser.ColAuthorID)}
+	}
+	keys[1] = sessKey{ByName: true, V: ev.Get("meta.user")}
+	for _, k := range keys {
+		if k.V == "" {
+			continue
+		}
+		if ss, ok := r.sessions.get(k); ok {
+			for i := len(*ss) - 1; i >= 0; i-- {
+				if c := &(*ss)[i]; c.Start <= t && t < c.end(r.maxSession) {
+					s = c
+					break
+				}
+			}
+		}
+		if s != nil {
+			break
+		}
+	}
+	by := ev.Get(parser.ColImpersonatedBy)
+	if s == nil && by == "" {
+		if !r.wm.IsZero() && t < r.wm.UnixNano()-int64(r.maxSession) {
+			r.late++ // too old for the sessions still held
+		}
+		return
+	}
+	if r.repeated(ev.Get(parser.ColCorrelationID)) {
+		return
+	}
+	author := ev.Get(parser.ColAuthorID)
+	if ev.Type == parser.TypeApplication {
+		author = ev.Get("meta.user_id")
+	}
+	a := &Alert{Time: ev.Time, Key: []Column{{parser.ColAuthorID, author}}, Event: ev}
+	if s != nil {
+		a.Columns = []Column{
+			{"SessionAdmin", s.Admin}, {"SessionAdminID", s.AdminID},
+			{"SessionStart", time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)},
+			{"ImpersonatedUser", s.User},
+		}
+	} else {
+		a.Columns = []Column{{"SessionAdmin", by}}
+	}
+	a.AddEventID(ev.Get(parser.ColEventID))
+	emit(a)
+}
+
+// repeated reports whether an action of request id (a CorrelationID) was
+// alerted recently, remembering id when it was not.
+func (r *impersonation) repeated(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range r.corr {
+		if c == id {
+			return true
+		}
+	}
+	r.corr[r.corrPos] = strings.Clone(id)
+	r.corrPos = (r.corrPos + 1) % len(r.corr)
+	return false
+}
+
+// impersonationState is the persisted state of sentinel.impersonation: the
+// sessions and the events still held.
+type impersonationState struct {
+	Watermark time.Time         `json:"watermark"`
+	Sessions  []impSessionsItem `json:"sessions"`
+	Pending   []pendingEvent    `json:"pending"`
+}
+
+type impSessionsItem struct {
+	Key      string       `json:"k"`
+	Sessions []impSession `json:"sessions"`
+}
+
+func (r *impersonation) StateVersion() int { return 1 }
+
+func (r *impersonation) Snapshot() ([]byte, error) {
+	st := impersonationState{Watermark: r.wm, Sessions: []impSessionsItem{}, Pending: r.pending}
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
+		st.Sessions = append(st.Sessions, impSessionsItem{Key: k.String(), Sessions: *ss})
+		return true
+	})
+	return json.Marshal(st)
+}
+
+func (r *impersonation) Restore(data []byte) error {
+	var st impersonationState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("sentinel.impersonation: %w", err)
+	}
+	r.wm = st.Watermark
+	for _, it := range st.Sessions {
+		k := sessKey{V: strings.TrimPrefix(it.Key, "id:")}
+		if name, ok := strings.CutPrefix(it.Key, "user:"); ok {
+			k = sessKey{ByName: true, V: name}
+		}
+		*r.sessions.touch(k) = it.Sessions
+	}
+	for _, p := range st.Pending {
+		if p.Ev == nil {
+			continue
+		}
+		r.seq++
+		p.Seq = r.seq
+		r.pending.push(p)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// repoDeletionSpec is sentinel.repo_deletion: project deletions across the
+// instance over a sliding 60-minute window of event time, against max(mean
+// + 3·sd, 10) of the hourly deletions of the 7 days before the window
+// (zero hours included, the window's own hours excluded; the floor alone,
+// learning=true, until 7 days are observed).
+//
+// Counted: audit events with RemoveAction "project" (legacy and current
+// lines) or EventName project_destroyed, each event once (the engine drops
+// repeats of an EventID, so a file line and its streamed copy count once).
+// Deletions are binned by when GitLab recorded them, never by when the
+// agent read them, so a shipping backlog does not pile ordinary hours into
+// one burst (N6). project_deletion_marked (delayed deletion, days before
+// the deletion) is counted only with count_marked true, as the early signal.
+//
+// Parameters: window (60m), bucket (5m), learning_period (168h), sd_factor
+// (3), min_count (10), count_marked (false), suppress (60m).
+func repoDeletionSpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "sentinel.repo_deletion", Name: "GitLab - Abnormal number of repositories deleted", Kind: KindBaseline,
+			Severity: SeverityMedium, Tactic: []string{"Impact"}, Technique: []string{"T1485"},
+			Description: "More project deletions across the instance in 60 minutes than the 7-day hourly " +
+				"baseline allows (mean + 3 sd, at least 10).",
+		},
+		Default:  true,
+		Params:   []string{"window", "bucket", "learning_period", "sd_factor", "min_count", "count_marked"},
+		Suppress: defaultSuppression,
+		New:      newRepoDeletion,
+	}
+}
+
+// repoDeletion implements sentinel.repo_deletion.
+type repoDeletion struct {
+	span      slidingSpan
+	window    time.Duration
+	bp        baselineParams
+	keepHours int64
+	suppress  time.Duration
+
+	win       sliding
+	hist      history
+	authors   spreadState // the distinct authors of the window, most recent last
+	learnFrom int64
+	alerted   int64
+	late      uint64
+	fallback  uint64
+	closed    int64 // Unix ns before which windows are closed: watermark − window
+	marked    bool  // count project_deletion_marked too
+}
+
+func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
+	r := &repoDeletion{}
+	r.window = positiveDuration(p, "window", defaultWindow)
+	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
+	r.bp = baselineParams{
+		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
+		K:      p.Float("sd_factor", defaultSDFactor),
+		Floor:  float64(p.Int("min_count", defaultMinCount)),
+	}
+	if r.bp.Period < 1 {
+		p.Fail("learning_period", "want at least 1h")
+	}
+	r.keepHours = r.bp.Period + int64(r.window/time.Hour) + 1
+	r.suppress = p.Duration("suppress", defaultSuppression)
+	r.marked = p.Bool("count_marked", false)
+	return r, nil
+}
+
+func (r *repoDeletion) Info() Info { return repoDeletionSpec().Info }
+
+// Wants asks for project_destroyed and for the lines without EventName
+// (legacy `remove: project` lines; Observe filters them), not for a
+// RemoveAction column: one dispatch column less for every audit line.
+func (r *repoDeletion) Wants() []Key {
+	ks := []Key{EventName("project_destroyed"), NoEventName()}
+	if r.marked {
+		ks = append(ks, EventName("project_deletion_marked"))
+	}
+	return ks
+}
+
+// LateDropped returns the deletions whose window had closed when they came.
+func (r *repoDeletion) LateDropped() uint64 { return r.late }
+
+// FallbackMatches returns the deletions recognised by RemoveAction on
+// lines without EventName.
+func (r *repoDeletion) FallbackMatches() uint64 { return r.fallback }
+
+func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
+	t := ev.Time
+	if t.IsZero() {
+		return
+	}
+	if ev.Get(parser.ColEventName) == "" {
+		if ev.Get(parser.ColRemoveAction) != "project" {
+			return
+		}
+		r.fallback++
+	}
+	h := hourOf(t)
+	if r.learnFrom == 0 || h < r.learnFrom {
+		r.learnFrom = h
+	}
+	r.hist.add(h, 1)
+	r.hist.prune(h - r.keepHours)
+	if t.UnixNano() < r.closed || !r.win.add(r.span, t) {
+		r.late++
+		return
+	}
+	ns := t.UnixNano()
+	r.authors.observe(ev.Get(parser.ColAuthorName), ns, int64(r.window), MaxListed)
+	n, first, last := r.win.total(r.span, t)
+	if float64(n) <= r.bp.Floor || (r.alerted != 0 && ns < r.alerted+int64(r.suppress)) {
+		return
+	}
+	start := r.span.start(t)
+	b := r.bp.of(&r.hist, hourOf(start), r.learnFrom)
+	if float64(n) <= b.Threshold {
+		return
+	}
+	r.alerted = ns
+	var authors []string
+	for _, s := range r.authors.Seen {
+		if s.Last >= start.UnixNano() {
+			authors = append(authors, s.V)
+		}
+	}
+	a := &Alert{
+		Time:    last, // the last event counted (t, unless t came out of order)
+		Columns: []Column{{"Authors", strings.Join(authors, ",")}},
+		Count:   n, Threshold: b.Threshold, HasThreshold: true,
+		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,
+		WindowStart: start, WindowEnd: t, FirstEvent: first, LastEvent: last,
+		Learning: b.Learning,
+	}
+	emit(a)
+}
+
+func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
+	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
+	r.win.expire(r.span.index(wm) - r.span.n + 1)
+	r.hist.prune(hourOf(wm) - r.keepHours)
+}
+
+func (r *repoDeletion) Close(Emit) {}
+
+type repoDeletionState struct {
+	LearnFrom int64       `json:"learn_from"`
+	Slots     []slot      `json:"slots"`
+	Hours     []hourCount `json:"hours"`
+	Authors   []seenValue `json:"authors"`
+	Alerted   int64       `json:"alerted,omitempty"`
+}
+
+func (r *repoDeletion) StateVersion() int { return 1 }
+
+func (r *repoDeletion) Snapshot() ([]byte, error) {
+	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Slots: r.win.Slots, Hours: r.hist.hours,
+		Authors: r.authors.Seen, Alerted: r.alerted})
+}
+
+func (r *repoDeletion) Restore(data []byte) error {
+	var st repoDeletionState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return fmt.Errorf("sentinel.repo_deletion: %w", err)
+	}
+	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
+	return nil
+}

@@ -1,0 +1,252 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// signinBurstSpec is the native substitute of sentinel.signin_burst, whose
+// Sentinel form reads Entra ID sign-in logs the agent never sees: successful
+// sign-ins of one user name from more than one country (GeoIP) within 60
+// minutes.
+//
+// Sign-ins are the application log's successful_login and the audit log's
+// authenticated_with_* events and legacy lines with an authentication method
+// (`with`) but no EventName; the user is Username (application log), else
+// meta.user, else EntityPath of a User entity. The audit and application
+// lines of one sign-in name the same country, so they never add one.
+// Addresses without a country are skipped and counted.
+//
+// With new_country_days > 0 the rule also alerts when a user signs in from
+// a country not seen for that user in that many days, once the user has a
+// sign-in history with a country (the set is persisted).
+//
+// Parameters: window (60m), min_countries (2), new_country_days (0: off),
+// max_keys (100000), suppress (60m), geoip_db (used when the agent has no
+// GeoIP database, e.g. in detect). Off without a GeoIP database.
+func signinBurstSpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "sentinel.signin_burst", Name: "GitLab - SSO - Sign-Ins Burst", Kind: KindExternal,
+			Severity: SeverityMedium, Tactic: []string{"CredentialAccess", "InitialAccess"}, Technique: []string{"T1110", "T1078"},
+			Description: "Successful sign-ins of one user from two or more countries within 60 minutes (GeoIP).",
+		},
+		Default:  true,
+		Params:   []string{"window", "min_countries", "new_country_days", "max_keys", "geoip_db"},
+		Suppress: defaultSuppression,
+		New:      newSigninBurst,
+	}
+}
+
+// authEventNames are the Auditor's sign-in events (18.3 and later).
+var authEventNames = [...]string{
+	"authenticated_with_password", "authenticated_with_two_factor", "authenticated_with_webauthn",
+	"authenticated_with_ldap", "authenticated_with_oauth", "authenticated_with_group_saml",
+}
+
+// signinUser is one user's recent countries and, with new_country_days,
+// the day (dayOf) each country was last seen.
+type signinUser struct {
+	Recent spreadState      `json:"recent"`
+	Known  map[string]int64 `json:"known,omitempty"`
+}
+
+type signinBurst struct {
+	window   time.Duration
+	min      int
+	newDays  int64
+	suppress time.Duration
+	geo      geoLookup
+	users    *lru[string, signinUser]
+	skipped  uint64
+	late     uint64
+	closed   int64 // Unix ns before which windows are closed: watermark − window
+}
+
+func newSigninBurst(p *Params, env *Env) (Rule, error) {
+	r := &signinBurst{
+		window:   positiveDuration(p, "window", defaultWindow),
+		min:      p.Int("min_countries", 2),
+		newDays:  int64(p.Int("new_country_days", 0)),
+		suppress: p.Duration("suppress", defaultSuppression),
+	}
+	if r.min < 2 {
+		p.Fail("min_countries", "want at least 2")
+	}
+	max := p.Int("max_keys", defaultMaxKeys)
+	if max < 1 {
+		p.Fail("max_keys", "want at least 1")
+	}
+	db, owned, err := openGeo(p, env, "sentinel.signin_burst")
+	if err != nil {
+		return nil, err
+	}
+	r.geo = geoLookup{db: db, owned: owned}
+	r.users = newLRU[string, signinUser](max)
+	return r, nil
+}
+
+func (r *signinBurst) Info() Info { return signinBurstSpec().Info }
+
+func (r *signinBurst) Wants() []Key {
+	ks := []Key{EventKind(parser.KindSuccessfulLogin), NoEventName()}
+	for _, n := range authEventNames {
+		ks = append(ks, EventName(n))
+	}
+	return ks
+}
+
+func (r *signinBurst) Keys() int       { return r.users.len() }
+func (r *signinBurst) Evicted() uint64 { return r.users.evicted }
+
+// Skipped returns the sign-ins from addresses without a country.
+func (r *signinBurst) Skipped() uint64 { return r.skipped }
+
+// LateDropped returns the sign-ins older than their user's window.
+func (r *signinBurst) LateDropped() uint64 { return r.late }
+
+// signinUsername returns the user name of a sign-in event, or "" when ev is
+// not one.
+func signinUsername(ev *Event) string {
+	if ev.Type == parser.TypeApplication {
+		return ev.Get(parser.ColUsername)
+	}
+	if ev.Get(parser.ColEventName) == "" && ev.Get(parser.ColAuthenticationType) == "" {
+		return "" // a legacy audit line that is not a sign-in
+	}
+	if u := ev.Get("meta.user"); u != "" {
+		return u
+	}
+	if ev.Get(parser.ColEntityType) == "User" {
+		return ev.Get(parser.ColEntityPath)
+	}
+	return ""
+}
+
+func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
+	user := signinUsername(ev)
+	if user == "" || ev.Time.IsZero() {
+		return
+	}
+	p := r.geo.lookup(ev, ev.Get(parser.ColIPAddress))
+	if p.ISO == "" {
+		r.skipped++
+		return
+	}
+	ns := ev.Time.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	u := touchClone(r.users, user)
+	if !u.Recent.observe(p.ISO, ns, int64(r.window), 16) {
+		r.late++
+		return
+	}
+	isNew := r.newCountry(u, p.ISO, dayOf(ev.Time))
+	burst := len(u.Recent.Seen) >= r.min
+	if !burst && !isNew {
+		return
+	}
+	if u.Recent.Alerted != 0 && ns < u.Recent.Alerted+int64(r.suppress) {
+		return
+	}
+	u.Recent.Alerted = ns
+	countries := make([]string, 0, len(u.Recent.Seen))
+	for _, s := range u.Recent.Seen {
+		countries = append(countries, s.V)
+	}
+	a := &Alert{
+		Time: ev.Time, Key: []Column{{parser.ColUsername, user}},
+		Columns: append([]Column{{"Countries", strings.Join(countries, ",")},
+			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}}, p.columns()...),
+		Count: len(countries), WindowStart: time.Unix(0, ns-int64(r.window)).UTC(), WindowEnd: ev.Time,
+		FirstEvent: time.Unix(0, u.Recent.First).UTC(), LastEvent: ev.Time,
+	}
+	if !burst {
+		a.Columns = append(a.Columns, Column{"NewCountry", "true"})
+	} else {
+		a.Threshold, a.HasThreshold = float64(r.min-1), true
+	}
+	a.AddEventID(ev.Get(parser.ColEventID))
+	emit(a)
+}
+
+// newCountry records that u signed in from iso on day and reports whether
+// iso is new for a user who already had a country, when new_country_days
+// is on.
+func (r *signinBurst) newCountry(u *signinUser, iso string, day int64) bool {
+	if r.newDays <= 0 {
+		return false
+	}
+	if u.Known == nil {
+		u.Known = make(map[string]int64)
+	}
+	for c, d := range u.Known {
+		if d < day-r.newDays {
+			delete(u.Known, c)
+		}
+	}
+	last, seen := u.Known[iso]
+	isNew := !seen && len(u.Known) > 0
+	if !seen || day > last {
+		u.Known[strings.Clone(iso)] = day
+	}
+	return isNew
+}
+
+// Advance forgets users with no sign-in in the window and, with
+// new_country_days, no country in the remembered period.
+func (r *signinBurst) Advance(wm time.Time, _ Emit) {
+	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
+	day := dayOf(wm)
+	r.users.each(func(k string, u *signinUser) bool {
+		for _, s := range u.Recent.Seen {
+			if s.Last > cut {
+				return false
+			}
+		}
+		for _, d := range u.Known {
+			if d >= day-r.newDays {
+				return false
+			}
+		}
+		r.users.remove(k)
+		return true
+	})
+}
+
+// Close closes the database the rule opened from geoip_db.
+func (r *signinBurst) Close(Emit) { r.geo.closeOwned() }
+
+type signinSnapshot struct {
+	User string `json:"u"`
+	signinUser
+}
+
+func (r *signinBurst) StateVersion() int { return 1 }
+
+func (r *signinBurst) Snapshot() ([]byte, error) {
+	out := []signinSnapshot{}
+	r.users.each(func(k string, u *signinUser) bool {
+		out = append(out, signinSnapshot{User: k, signinUser: *u})
+		return true
+	})
+	return json.Marshal(out)
+}
+
+func (r *signinBurst) Restore(data []byte) error {
+	var in []signinSnapshot
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("sentinel.signin_burst: %w", err)
+	}
+	for _, s := range in {
+		*r.users.touch(s.User) = s.signinUser
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// Defaults of gitlab.password_spray and gitlab.distributed_guessing.
+const defaultMinDistinct = 10
+
+// MaxListed caps the values an alert lists in a column such as Usernames,
+// Addresses or Authors.
+const MaxListed = 20
+
+// passwordSpraySpec is gitlab.password_spray: failed logins for more than
+// min_users (10) distinct user names from one address within 60 minutes.
+// sentinel.bruteforce counts per (user, address) and cannot see it (N8).
+func passwordSpraySpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "gitlab.password_spray", Name: "GitLab - Password spraying from one address", Kind: KindWindow,
+			Severity: SeverityMedium, Tactic: []string{"CredentialAccess"}, Technique: []string{"T1110.003"},
+			Description: "Failed logins for more than 10 distinct user names from one address within 60 minutes.",
+		},
+		Default:  true,
+		Params:   []string{"window", "min_users", "max_keys"},
+		Suppress: defaultSuppression,
+		New: func(p *Params, _ *Env) (Rule, error) {
+			return newSpread(p, passwordSpraySpec().Info, parser.ColIPAddress, parser.ColUsername, "Usernames", "min_users"), nil
+		},
+	}
+}
+
+// distributedGuessingSpec is gitlab.distributed_guessing: failed logins for
+// one user name from more than min_addresses (10) distinct addresses within
+// 60 minutes, which per-(user, address) counting misses (N8).
+func distributedGuessingSpec() Spec {
+	return Spec{
+		Info: Info{
+			ID: "gitlab.distributed_guessing", Name: "GitLab - Password guessing from many addresses", Kind: KindWindow,
+			Severity: SeverityMedium, Tactic: []string{"CredentialAccess"}, Technique: []string{"T1110.001"},
+			Description: "Failed logins for one user name from more than 10 distinct addresses within 60 minutes.",
+		},
+		Default:  true,
+		Params:   []string{"window", "min_addresses", "max_keys"},
+		Suppress: defaultSuppression,
+		New: func(p *Params, _ *Env) (Rule, error) {
+			return newSpread(p, distributedGuessingSpec().Info, parser.ColUsername, parser.ColIPAddress, "Addresses", "min_addresses"), nil
+		},
+	}
+}
+
+// seenValue is one distinct value of a spread key and the event time (Unix
+// ns) it was last seen.
+type seenValue struct {
+	V    string `json:"v"`
+	Last int64  `json:"t"`
+}
+
+// spreadState is one key's distinct values within the window, most recent
+// last, at most min+1 of them (enough to know the count exceeded min), and
+// the first event time of the burst and of the last alert.
+type spreadState struct {
+	Seen    []seenValue `json:"seen"`
+	First   int64       `json:"first"`
+	Alerted int64       `json:"alerted,omitempty"`
+}
+
+// spread counts the distinct values of one column per value of another
+// over a sliding window (password spraying: user names per address;
+// distributed guessing: addresses per user name).
+type spread struct {
+	info           Info
+	keyCol, valCol string
+	listCol        string
+	window         time.Duration
+	min            int
+	suppress       time.Duration
+	keys           *lru[string, spreadState]
+	late           uint64
+	closed         int64 // Unix ns before which windows are closed: watermark − window
+}
+
+func newSpread(p *Params, info Info, keyCol, valCol, listCol, minParam string) *spread {
+	r := &spread{info: info, keyCol: keyCol, valCol: valCol, listCol: listCol}
+	r.window = positiveDuration(p, "window", defaultWindow)
+	r.min = p.Int(minParam, defaultMinDistinct)
+	if r.min < 1 {
+		p.Fail(minParam, "want at least 1")
+	}
+	r.suppress = p.Duration("suppress", defaultSuppression)
+	max := p.Int("max_keys", defaultMaxKeys)
+	if max < 1 {
+		p.Fail("max_keys", "want at least 1")
+	}
+	r.keys = newLRU[string, spreadState](max)
+	return r
+}
+
+func (r *spread) Info() Info      { return r.info }
+func (r *spread) Wants() []Key    { return []Key{EventKind(parser.KindFailedLogin)} }
+func (r *spread) Keys() int       { return r.keys.len() }
+func (r *spread) Evicted() uint64 { return r.keys.evicted }
+
+// LateDropped returns the events older than their key's window.
+func (r *spread) LateDropped() uint64 { return r.late }
+
+func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
+	t := ev.Time
+	if t.IsZero() {
+		return
+	}
+	key, val := ev.Get(r.keyCol), ev.Get(r.valCol)
+	ns := t.UnixNano()
+	if ns < r.closed {
+		r.late++
+		return
+	}
+	st := touchClone(r.keys, key)
+	if !st.observe(val, ns, int64(r.window), r.min+1) {
+		r.late++
+		return
+	}
+	if len(st.Seen) <= r.min || (st.Alerted != 0 && ns < st.Alerted+int64(r.suppress)) {
+		return
+	}
+	st.Alerted = ns
+	vals := make([]string, 0, len(st.Seen))
+	last := int64(0)
+	for _, s := range st.Seen {
+		vals = append(vals, s.V)
+		last = max(last, s.Last)
+	}
+	emit(&Alert{
+		Time:      t,
+		Key:       []Column{{r.keyCol, key}},
+		Columns:   []Column{{r.listCol, strings.Join(vals[:min(len(vals), MaxListed)], ",")}},
+		Count:     len(st.Seen),
+		Threshold: float64(r.min), HasThreshold: true,
+		WindowStart: time.Unix(0, last-int64(r.window)).UTC(), WindowEnd: time.Unix(0, last).UTC(),
+		FirstEvent: time.Unix(0, st.First).UTC(), LastEvent: time.Unix(0, last).UTC(),
+	})
+}
+
+// observe records value v at ns (Unix ns): values not seen within window of
+// the newest event are dropped, v is added or refreshed, and the oldest
+// values beyond keep are dropped. It returns false for an event older than
+// the window of the newest event seen.
+func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
+	newest := ns
+	for _, s := range st.Seen {
+		newest = max(newest, s.Last)
+	}
+	if ns <= newest-window {
+		return false
+	}
+	live := st.Seen[:0]
+	kept := ""
+	for _, s := range st.Seen {
+		switch {
+		case s.V == v:
+			ns, kept = max(ns, s.Last), s.V
+		case s.Last > newest-window:
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		st.First = ns
+	}
+	if kept == "" {
+		kept = strings.Clone(v) // a new value: do not pin the event's line
+	}
+	live = append(live, seenValue{V: kept, Last: ns})
+	sortSeen(live)
+	if len(live) > keep {
+		live = append(live[:0], live[len(live)-keep:]...)
+	}
+	st.Seen = live
+	if ns < st.First {
+		st.First = ns
+	}
+	return true
+}
+
+// sortSeen orders values by last sighting (insertion sort: the slice is
+// short and nearly sorted).
+func sortSeen(s []seenValue) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].Last < s[j-1].Last; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func (r *spread) Advance(wm time.Time, _ Emit) {
+	cut := wm.UnixNano() - int64(r.window)
+	r.closed = max(r.closed, cut)
+	r.keys.each(func(k string, st *spreadState) bool {
+		for _, s := range st.Seen {
+			if s.Last > cut {
+				return false
+			}
+		}
+		r.keys.remove(k)
+		return true
+	})
+}
+
+func (r *spread) Close(Emit) {}
+
+type spreadSnapshot struct {
+	K string `json:"k"`
+	spreadState
+}
+
+func (r *spread) StateVersion() int { return 1 }
+
+func (r *spread) Snapshot() ([]byte, error) {
+	out := []spreadSnapshot{}
+	r.keys.each(func(k string, st *spreadState) bool {
+		out = append(out, spreadSnapshot{K: k, spreadState: *st})
+		return true
+	})
+	return json.Marshal(out)
+}
+
+func (r *spread) Restore(data []byte) error {
+	var in []spreadSnapshot
+	if err := json.Unmarshal(data, &in); err != nil {
+		return fmt.Errorf("%s: %w", r.info.ID, err)
+	}
+	for _, s := range in {
+		*r.keys.touch(s.K) = s.spreadState
+	}
+	return nil
+}

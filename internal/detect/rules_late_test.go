@@ -1,0 +1,217 @@
+package detect
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// engineFor builds an engine running only rule id with params, collecting
+// alerts.
+func engineFor(t *testing.T, id string, params map[string]string, alerts *[]*Alert) (*Engine, Rule) {
+	t.Helper()
+	e, err := New(Config{Only: []string{id}, Rules: map[string]RuleConfig{id: {Params: params}},
+		Emit: func(a *Alert) { *alerts = append(*alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, e.byID[id].rule
+}
+
+func auditEv(src string, when time.Time, cols ...string) *Event {
+	ev := &Event{Type: parser.TypeAudit, Time: when, Source: src, Origin: OriginFile}
+	for i := 0; i+1 < len(cols); i += 2 {
+		ev.Columns = append(ev.Columns, Column{cols[i], cols[i+1]})
+	}
+	return ev
+}
+
+func impStartEv(src string, when time.Time) *Event {
+	return auditEv(src, when, parser.ColAuthorID, "1", parser.ColAuthorName, "Administrator",
+		parser.ColTargetID, "3", parser.ColTargetType, "User", parser.ColTargetDetails, "jdoe",
+		parser.ColCustomMessage, "Started Impersonation")
+}
+
+func impStopEv(src string, when time.Time) *Event {
+	return auditEv(src, when, parser.ColAuthorID, "1", parser.ColAuthorName, "Administrator",
+		parser.ColTargetID, "3", parser.ColTargetType, "User", parser.ColTargetDetails, "jdoe",
+		parser.ColCustomMessage, "Stopped Impersonation")
+}
+
+func impActionEv(src string, when time.Time, id int) *Event {
+	return auditEv(src, when, parser.ColAuthorID, "3", parser.ColAuthorName, "John Doe",
+		parser.ColAddAction, "user_access", parser.ColEventID, strconv.Itoa(id))
+}
+
+func TestImpersonationOutOfOrderAndLate(t *testing.T) {
+	var alerts []*Alert
+	e, r := engineFor(t, "sentinel.impersonation", nil, &alerts)
+	// The streamed action arrives before the file's start line, 20 s
+	// earlier in event time than its own time: held, then attributed.
+	e.Process(impActionEv("stream", tAt("20s"), 1))
+	e.Process(impStartEv("audit_json.log", tAt("0s")))
+	e.Process(impStopEv("audit_json.log", tAt("10m")))
+	e.Process(impActionEv("audit_json.log", tAt("11m"), 2)) // after the stop: not an action of the session
+	e.Advance(tAt("20m"))
+	if len(alerts) != 1 || alerts[0].Event.Get(parser.ColEventID) != "1" {
+		t.Fatalf("alerts %d, want 1 for the action read before its start", len(alerts))
+	}
+	// Late (older than the watermark) but the session is still held: folded.
+	e.Process(impActionEv("stream", tAt("5m"), 3))
+	if len(alerts) != 2 || alerts[1].Get("SessionStart") != ts(tAt("0s")) {
+		t.Fatalf("late action inside a held session: alerts %d, want 2", len(alerts))
+	}
+	// Two days later the session is forgotten: a late action is counted.
+	e.Advance(tAt("48h"))
+	e.Process(impActionEv("stream", tAt("6m"), 4))
+	if len(alerts) != 2 {
+		t.Errorf("an action after the session was forgotten alerted")
+	}
+	if n := r.(LateCounter).LateDropped(); n != 1 {
+		t.Errorf("LateDropped = %d, want 1", n)
+	}
+}
+
+func TestBruteforceLateAndOutOfOrder(t *testing.T) {
+	var alerts []*Alert
+	e, r := engineFor(t, "sentinel.bruteforce", nil, &alerts)
+	// 10 failures, then 1 out of order inside the window: 11 > 10.
+	for i := range 10 {
+		e.Process(failedLogin("alice", "81.2.69.1", tAt(strconv.Itoa(60+i)+"s")))
+	}
+	e.Process(failedLogin("alice", "81.2.69.1", tAt("5s"))) // from a second source, behind
+	if len(alerts) != 1 || alerts[0].Count != 11 || !alerts[0].FirstEvent.Equal(tAt("5s")) {
+		t.Fatalf("alerts %+v, want 1 with count 11 and the out-of-order event first", alerts)
+	}
+	// Two hours later, an event of the first minute is too late for its window.
+	e.Process(failedLogin("alice", "81.2.69.1", tAt("2h")))
+	e.Process(failedLogin("alice", "81.2.69.1", tAt("30s")))
+	if n := r.(LateCounter).LateDropped(); n != 1 {
+		t.Errorf("LateDropped = %d, want 1", n)
+	}
+	// The out-of-order event was within the lateness: not late for the engine.
+	if st := e.Stats(); st.Rules["sentinel.bruteforce"].LateDrop != 1 || st.Late != 1 {
+		t.Errorf("engine stats: rule LateDrop %d, engine Late %d; want 1 and 1",
+			st.Rules["sentinel.bruteforce"].LateDrop, st.Late)
+	}
+}
+
+func TestPATLateDayAndOutOfOrder(t *testing.T) {
+	var alerts []*Alert
+	e, r := engineFor(t, "sentinel.pat_over_time", nil, &alerts)
+	pat := func(when time.Time) *Event {
+		return auditEv("audit_json.log", when, parser.ColEventName, "personal_access_token_created",
+			parser.ColAuthorName, "Alice", parser.ColEntityPath, "alice",
+			parser.ColCustomMessage, "Created personal access token with id 1")
+	}
+	e.Process(pat(tAt("10h")))
+	e.Process(pat(tAt("9h"))) // out of order, same UTC day
+	if len(alerts) != 1 || alerts[0].Count != 2 || !alerts[0].FirstEvent.Equal(tAt("9h")) {
+		t.Fatalf("alerts %d, want 1 with count 2 from 09h", len(alerts))
+	}
+	e.Process(pat(tAt("10h1m")))
+	if len(alerts) != 1 {
+		t.Errorf("a third token the same day alerted again")
+	}
+	e.Process(pat(tAt("48h")))
+	e.Process(pat(tAt("11h"))) // its day was closed
+	if n := r.(LateCounter).LateDropped(); n != 1 {
+		t.Errorf("LateDropped = %d, want 1", n)
+	}
+}
+
+func TestRepoDeletionOutOfOrderBacklog(t *testing.T) {
+	var alerts []*Alert
+	e, _ := engineFor(t, "sentinel.repo_deletion", nil, &alerts)
+	// 11 deletions within 100 s, delivered newest first by a replayed
+	// backlog: all inside the lateness, all counted by event time.
+	for i := 10; i >= 0; i-- {
+		e.Process(auditEv("stream", tAt(strconv.Itoa(10*i)+"s"), parser.ColEventName, "project_destroyed",
+			parser.ColRemoveAction, "project", parser.ColAuthorName, "eve", parser.ColEventID, strconv.Itoa(100+i)))
+	}
+	if len(alerts) != 1 || alerts[0].Count != 11 || !alerts[0].FirstEvent.Equal(tAt("0s")) ||
+		!alerts[0].LastEvent.Equal(tAt("100s")) || alerts[0].Get("Authors") != "eve" {
+		t.Fatalf("alerts %+v, want 1 counting 11 from +0s to +100s by eve", alerts)
+	}
+}
+
+func TestWindowClosedLateDropped(t *testing.T) {
+	for _, id := range []string{"gitlab.password_spray", "gitlab.distributed_guessing", "sentinel.repo_deletion"} {
+		t.Run(id, func(t *testing.T) {
+			var alerts []*Alert
+			e, r := engineFor(t, id, nil, &alerts)
+			ev := func(when time.Time, i int) *Event {
+				if id == "sentinel.repo_deletion" {
+					return auditEv("a", when, parser.ColEventName, "project_destroyed", parser.ColEventID, strconv.Itoa(i))
+				}
+				return failedLogin("u"+strconv.Itoa(i), "81.2.69."+strconv.Itoa(i), when)
+			}
+			e.Process(ev(tAt("3h"), 1))
+			e.Process(ev(tAt("1h50m"), 2)) // before the watermark (2h58m) − 60 min: its window is closed
+			e.Process(ev(tAt("2h30m"), 3)) // late for the engine, but its window is held: folded
+			if n := r.(LateCounter).LateDropped(); n != 1 {
+				t.Errorf("LateDropped = %d, want 1", n)
+			}
+			if st := e.Stats(); st.Late != 2 {
+				t.Errorf("engine Late = %d, want 2", st.Late)
+			}
+		})
+	}
+}
+
+func TestPATAnomalyMode(t *testing.T) {
+	pat := func(when time.Time) *Event {
+		return auditEv("audit_json.log", when, parser.ColEventName, "project_access_token_created",
+			parser.ColAuthorName, "ci-bot-admin", parser.ColEntityPath, "acme/api",
+			parser.ColCustomMessage, "Created project access token with token_id: 1")
+	}
+	run := func(params map[string]string, lastDay int) []*Alert {
+		var alerts []*Alert
+		e, _ := engineFor(t, "sentinel.pat_over_time", params, &alerts)
+		for day := range 31 { // automation creates 3 tokens a day for 31 days
+			for i := range 3 {
+				e.Process(pat(tAt(strconv.Itoa(24*day) + "h" + strconv.Itoa(i) + "m")))
+			}
+		}
+		for i := range lastDay { // then day 32
+			e.Process(pat(tAt(strconv.Itoa(24*31) + "h" + strconv.Itoa(i) + "m")))
+		}
+		return alerts
+	}
+	if n := len(run(nil, 3)); n != 32 {
+		t.Errorf("plain mode: %d alerts, want 32 (every day exceeds min_tokens 1)", n)
+	}
+	anomaly := map[string]string{"anomaly": "true"}
+	learned := func(as []*Alert) (n int, last *Alert) {
+		for _, a := range as {
+			if !a.Learning {
+				n, last = n+1, a
+			}
+		}
+		return n, last
+	}
+	if n, _ := learned(run(anomaly, 3)); n != 0 {
+		t.Errorf("anomaly mode, steady 3 a day: %d learned alerts, want 0", n)
+	}
+	// The series survive a snapshot round trip.
+	var none []*Alert
+	_, r := engineFor(t, "sentinel.pat_over_time", anomaly, &none)
+	for day := range 5 {
+		r.Observe(pat(tAt(strconv.Itoa(24*day)+"h")), time.Now, func(*Alert) {})
+	}
+	snap, _ := r.(Stateful).Snapshot()
+	_, r2 := engineFor(t, "sentinel.pat_over_time", anomaly, &none)
+	if err := r2.(Stateful).Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if snap2, _ := r2.(Stateful).Snapshot(); string(snap2) != string(snap) || !strings.Contains(string(snap), `"series":[{`) {
+		t.Errorf("anomaly state round trip:\n%s\n%s", snap, snap2)
+	}
+	n, a := learned(run(anomaly, 5))
+	if n != 1 || a.Count != 4 || !near(a.BaselineMean, 3) || a.BaselineSD > 1e-9 || !near(a.Threshold, 3) {
+		t.Errorf("anomaly mode, 5 on day 32: %d learned alerts (%+v), want 1 at count 4 over the line at 3", n, a)
+	}
+}

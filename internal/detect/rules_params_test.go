@@ -1,0 +1,74 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestStatefulRuleParams checks that the stateful rules refuse values they
+// cannot use, naming rule and parameter, and are off (not failing) without
+// the external data they need.
+func TestStatefulRuleParams(t *testing.T) {
+	geo := testGeoDB(t)
+	tests := []struct {
+		rule   string
+		params map[string]string
+		geo    bool
+		err    string // substring of the error; "off" for an *OffError; "" for none
+	}{
+		{"sentinel.bruteforce", nil, false, ""},
+		{"sentinel.bruteforce", map[string]string{"window": "0"}, false, "parameter window="},
+		{"sentinel.bruteforce", map[string]string{"learning_period": "30m"}, false, "parameter learning_period="},
+		{"sentinel.bruteforce", map[string]string{"max_keys": "0"}, false, "parameter max_keys="},
+		{"sentinel.bruteforce", map[string]string{"sd_factor": "x"}, false, "parameter sd_factor="},
+		{"gitlab.password_spray", map[string]string{"min_users": "0"}, false, "parameter min_users="},
+		{"gitlab.distributed_guessing", map[string]string{"min_addresses": "-3"}, false, "parameter min_addresses="},
+		{"sentinel.repo_deletion", map[string]string{"bucket": "0s"}, false, "parameter bucket="},
+		{"sentinel.pat_over_time", map[string]string{"min_tokens": "two"}, false, "parameter min_tokens="},
+		{"sentinel.pat_over_time", map[string]string{"anomaly": "true", "anomaly_days": "2"}, false, "parameter anomaly_days="},
+		{"sentinel.pat_over_time", map[string]string{"anomaly": "yes"}, false, "parameter anomaly="},
+		{"sentinel.impersonation", map[string]string{"max_session": "0"}, false, "parameter max_session="},
+		{"sentinel.impersonation", map[string]string{"max_pending": "0"}, false, "parameter max_pending="},
+		{"sentinel.signin_burst", nil, false, "off"},
+		{"sentinel.signin_burst", nil, true, ""},
+		{"sentinel.signin_burst", map[string]string{"min_countries": "1"}, true, "parameter min_countries="},
+		{"sentinel.signin_burst", map[string]string{"geoip_db": "/nonexistent/City.mmdb"}, false, "/nonexistent/City.mmdb"},
+		{"sentinel.signin_burst", map[string]string{"geoip_db": geoFixture}, false, ""},
+		{"falco.git_op_unknown_country", nil, true, "off"},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,IE"}, false, "off"},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "de, ie"}, true, ""},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "Germany"}, true, "ISO 3166-1 alpha-2"},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "geoip_db": geoFixture}, false, ""},
+	}
+	specs := map[string]Spec{}
+	for _, s := range statefulSpecs() {
+		specs[s.Info.ID] = s
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule, func(t *testing.T) {
+			env := &Env{}
+			if tt.geo {
+				env.Geo = geo
+			}
+			p := NewParams(tt.rule, nil, tt.params)
+			r, err := specs[tt.rule].New(p, env)
+			if err == nil {
+				err = p.Err()
+			}
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("params %v: %v", tt.params, err)
+			case tt.err == "off" && !IsOff(err):
+				t.Fatalf("params %v: got %v, want the rule off", tt.params, err)
+			case tt.err != "" && tt.err != "off" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Fatalf("params %v: got %v, want an error containing %q", tt.params, err, tt.err)
+			}
+			if err == nil {
+				if r.Info().ID != tt.rule {
+					t.Errorf("Info().ID = %q", r.Info().ID)
+				}
+				r.Close(func(*Alert) {})
+			}
+		})
+	}
+}

@@ -1,0 +1,285 @@
+// Package detectconf turns the detections block of the agent's
+// configuration (internal/config) into the detection engine's configuration
+// (internal/detect), and checks it against the engine's rule catalogue with
+// errors that name the file and line of the offending key: an unknown rule
+// id (with the id probably meant), a parameter the rule does not read, a
+// value of the wrong type, an unreadable indicator file, a rule enabled
+// without what it needs (a GeoIP database, an allow-list).
+//
+// It is the one place run, check, SIGHUP and detect --config read that
+// block, so they accept and refuse the same files.
+package detectconf
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+)
+
+// suppressParam is the parameter the engine reads for every rule.
+const suppressParam = "suppress"
+
+// EngineConfig returns the engine configuration for c's detections block
+// over the rule catalogue specs (nil: detect.Catalogue()), after checking
+// every rule id, parameter name and severity in it. The caller sets the
+// runtime fields (Emit, Log, Geo, StateDir, Now). Every problem is
+// reported, joined, each prefixed with file:line as config.Validate does.
+func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) {
+	if specs == nil {
+		specs = detect.Catalogue()
+	}
+	d := &c.Detections
+	dc := detect.Config{
+		Specs:    specs,
+		Lateness: d.Lateness,
+		Rules:    make(map[string]detect.RuleConfig, len(d.Rules)),
+	}
+	var errs []error
+	byID := make(map[string]*detect.Spec, len(specs))
+	ids := make([]string, 0, len(specs))
+	readers := map[string]bool{suppressParam: true} // params some rule reads
+	for i := range specs {
+		byID[specs[i].Info.ID] = &specs[i]
+		ids = append(ids, specs[i].Info.ID)
+		for _, p := range specs[i].Params {
+			readers[p] = true
+		}
+	}
+	global, perrs := config.ParamStrings(d.Params, "detections.params")
+	errs = append(errs, pathErrs(c, perrs)...)
+	for _, name := range sortedKeys(global) {
+		if !readers[name] {
+			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, didYouMean(name, keys(readers))))
+		}
+	}
+	dc.Params = global
+	for _, id := range d.RuleIDs() {
+		rc := d.Rules[id]
+		path := "detections.rules." + id
+		spec, ok := byID[id]
+		if !ok {
+			hint := didYouMean(id, ids)
+			if hint == "" {
+				hint = " (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"
+			}
+			errs = append(errs, c.Errorf(path, "unknown rule %q%s", id, hint))
+			continue
+		}
+		params, perrs := config.ParamStrings(rc.Params, path)
+		errs = append(errs, pathErrs(c, perrs)...)
+		known := append(slices.Clone(spec.Params), suppressParam)
+		for _, name := range sortedKeys(params) {
+			if !slices.Contains(known, name) {
+				errs = append(errs, c.Errorf(path+"."+name, "rule %s has no parameter %q%s (its parameters: %s)",
+					id, name, didYouMean(name, known), strings.Join(known, ", ")))
+			}
+		}
+		if rc.Severity != "" {
+			if _, err := detect.ParseSeverity(rc.Severity); err != nil {
+				errs = append(errs, c.Errorf(path+".severity", "%v", err))
+			}
+		}
+		dc.Rules[id] = detect.RuleConfig{Enabled: rc.Enabled, Severity: rc.Severity, Params: params}
+	}
+	return dc, errors.Join(errs...)
+}
+
+// LoadFile reads the detections block of the configuration file path for
+// commands that use only that block (detect --config): the same strict
+// decoding and the same file:line errors as run and check, so the three
+// accept the same files. The rest of the file is decoded (unknown keys
+// are errors) but not validated. Disabled is set when the block says
+// enabled: false.
+func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
+	c, err := config.Load(path)
+	if err != nil {
+		return detect.Config{}, err
+	}
+	if err := c.ValidateDetections(); err != nil {
+		return detect.Config{}, err
+	}
+	dc, err := EngineConfig(c, specs)
+	dc.Disabled = !c.Detections.On()
+	return dc, err
+}
+
+// Status says whether a rule runs and why.
+type Status struct {
+	// Info is the rule's description with its configured severity.
+	Info detect.Info
+	// On is true when the rule runs.
+	On bool
+	// Why says where the decision comes from: "default", "enabled at
+	// config.yaml:12", "disabled at config.yaml:14", "off by default",
+	// or the reason the rule cannot run ("needs allowed_domains").
+	Why string
+}
+
+// Build checks c's detections block and builds the engine over specs (nil:
+// the catalogue) with the runtime settings of rt (Emit, Log, Geo,
+// StateDir, Now; the rest comes from c). It returns the engine and the
+// status of every rule in the catalogue. A rule that is off because it
+// lacks something is an error only when the configuration asked for it
+// (enabled: true, or parameters given); a default rule that cannot run is
+// reported in its Status. With detections off it returns a nil engine.
+func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Engine, []Status, error) {
+	dc, err := EngineConfig(c, specs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !c.Detections.On() {
+		return nil, statuses(c, dc, nil), nil
+	}
+	dc.Emit, dc.Log, dc.Geo, dc.StateDir, dc.Now = rt.Emit, rt.Log, rt.Geo, rt.StateDir, rt.Now
+	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
+	e, err := detect.New(dc)
+	if err != nil {
+		return nil, nil, engineErrs(c, err)
+	}
+	st := statuses(c, dc, e)
+	var errs []error
+	for _, o := range e.Off() {
+		rc, asked := c.Detections.Rules[o.Rule]
+		if asked && (rc.Enabled != nil && *rc.Enabled || len(rc.Params) > 0) {
+			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s", o.Rule, o.Reason))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, st, errors.Join(errs...)
+	}
+	return e, st, nil
+}
+
+// Check is Build for `check` and for validating a configuration before a
+// reload: it builds the engine without persistence and with alerts
+// dropped, opening the GeoIP databases of c when configured, and returns
+// the rules' status.
+func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
+	rt := detect.Config{Log: slog.New(slog.DiscardHandler)}
+	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
+		db, err := geoip.Open(g.CityDB, g.ASNDB)
+		if err == nil {
+			defer db.Close()
+			rt.Geo = db
+		}
+	}
+	_, st, err := Build(c, specs, rt)
+	return st, err
+}
+
+// statuses describes every rule of dc.Specs; e is nil when the engine is
+// off.
+func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
+	running := map[string]detect.Info{}
+	off := map[string]string{}
+	if e != nil {
+		for _, in := range e.Rules() {
+			running[in.ID] = in
+		}
+		for _, o := range e.Off() {
+			off[o.Rule] = o.Reason
+		}
+	}
+	out := make([]Status, 0, len(dc.Specs))
+	for _, s := range dc.Specs {
+		id := s.Info.ID
+		st := Status{Info: s.Info}
+		rc, inConf := c.Detections.Rules[id]
+		if in, ok := running[id]; ok {
+			st.Info, st.On = in, true
+		}
+		switch {
+		case e == nil:
+			st.Why = "detections disabled" + at(c, "detections.enabled")
+		case off[id] != "":
+			st.Why = off[id]
+		case inConf && rc.Enabled != nil && *rc.Enabled:
+			st.Why = "enabled" + at(c, "detections.rules."+id+".enabled")
+		case inConf && rc.Enabled != nil:
+			st.Why = "disabled" + at(c, "detections.rules."+id+".enabled")
+		case s.Default:
+			st.Why = "default"
+		default:
+			st.Why = "off by default"
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// at returns " at FILE:LINE" for the key at path, or "".
+func at(c *config.Config, path string) string {
+	if l := c.Line(path); l > 0 && c.File() != "" {
+		return fmt.Sprintf(" at %s:%d", c.File(), l)
+	}
+	return ""
+}
+
+// engineErrs maps the engine's errors to the config lines they are about.
+func engineErrs(c *config.Config, err error) error {
+	var out []error
+	seen := map[string]bool{} // a global parameter fails in every rule reading it
+	add := func(e error) {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	for _, e := range flatten(err) {
+		var pe *detect.ParamError
+		if errors.As(e, &pe) {
+			path := "detections.rules." + pe.Rule + "." + pe.Param
+			if c.Line(path) == 0 && c.Line("detections.params."+pe.Param) > 0 {
+				path = "detections.params." + pe.Param
+			}
+			add(c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
+			continue
+		}
+		add(c.Errorf("detections", "%v", e))
+	}
+	return errors.Join(out...)
+}
+
+// flatten returns the leaves of a tree of errors.Join errors.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+func pathErrs(c *config.Config, errs map[string]error) []error {
+	var out []error
+	for _, p := range sortedKeys(errs) {
+		out = append(out, c.Errorf(p, "%v", errs[p]))
+	}
+	return out
+}
+
+func didYouMean(s string, known []string) string {
+	if m := config.Suggest(s, known); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", m)
+	}
+	return ""
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string { return keys(m) }

@@ -1,0 +1,184 @@
+package detectconf
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// load parses a configuration the way run and check do, up to the
+// detections check.
+func load(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	c, err := config.Parse([]byte(yaml), "config.yaml")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	c.LogDir = t.TempDir()
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	return c
+}
+
+// paramsOf returns the parameters of rule as the errors list them: the
+// catalogue's, then suppress.
+func paramsOf(t *testing.T, rule string) string {
+	t.Helper()
+	for _, s := range detect.Catalogue() {
+		if s.Info.ID == rule {
+			return strings.Join(append(slices.Clone(s.Params), "suppress"), ", ")
+		}
+	}
+	t.Fatalf("no rule %s in the catalogue", rule)
+	return ""
+}
+
+// TestCheckErrors is the table of the detections block's errors, each
+// compared in full with its golden text: file:line, key path, cause and
+// what to do.
+func TestCheckErrors(t *testing.T) {
+	dir := t.TempDir()
+	unreadable := filepath.Join(dir, "ti.d") // a directory: root reads any file
+	if err := os.Mkdir(unreadable, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.txt")
+	const head = "state_dir: /s\ndetections:\n"
+	tests := []struct {
+		name, yaml string
+		want       string
+	}{
+		{"unknown rule id", head + "  rules:\n    sentinel.bruteforc:\n      enabled: true\n",
+			`config.yaml:4: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`},
+		{"unknown rule id far from any", head + "  rules:\n    my.rule: {}\n",
+			"config.yaml:4: detections.rules.my.rule: unknown rule \"my.rule\" (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"},
+		{"parameter of another rule", head + "  rules:\n    sentinel.bruteforce:\n      min_tokens: 3\n",
+			`config.yaml:5: detections.rules.sentinel.bruteforce.min_tokens: rule sentinel.bruteforce has no parameter "min_tokens" (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
+		{"parameter typo", head + "  rules:\n    sentinel.pat_over_time:\n      max_key: 10\n",
+			`config.yaml:5: detections.rules.sentinel.pat_over_time.max_key: rule sentinel.pat_over_time has no parameter "max_key" (did you mean "max_keys"?) (its parameters: ` + paramsOf(t, "sentinel.pat_over_time") + `)`},
+		{"bad value type", head + "  rules:\n    sentinel.pat_over_time:\n      min_tokens: lots\n",
+			`config.yaml:5: detections.rules.sentinel.pat_over_time.min_tokens: "lots": want a non-negative integer`},
+		{"bad global value", head + "  params:\n    max_keys: -5\n",
+			`config.yaml:4: detections.params.max_keys: "-5": want a non-negative integer`},
+		{"global parameter no rule reads", head + "  params:\n    allowed_domain: corp.example\n",
+			`config.yaml:4: detections.params.allowed_domain: no rule reads a parameter "allowed_domain" (did you mean "allowed_domains"?)`},
+		{"severity", head + "  rules:\n    falco.pat_created:\n      severity: urgent\n",
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "urgent" (want High, Medium, Low or Informational)`},
+		{"missing TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n",
+			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory`},
+		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
+			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory`},
+		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
+			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)`},
+		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
+			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\" (want High, Medium, Low or Informational)\n" +
+				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
+		{"enabled without its allow-list", head + "  rules:\n    sentinel.external_user:\n      enabled: true\n",
+			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Check(load(t, tt.yaml), nil)
+			if err == nil {
+				t.Fatalf("accepted:\n%s", tt.yaml)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Fatalf("error\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCheckStatus checks what check prints per rule: on or off, and why.
+func TestCheckStatus(t *testing.T) {
+	c := load(t, `state_dir: /s
+detections:
+  rules:
+    falco.pat_created:
+      enabled: false
+    sentinel.external_user:
+      allowed_domains: [corp.example]
+    sentinel.bruteforce:
+      enabled: true
+      severity: high
+`)
+	st, err := Check(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"falco.pat_created":        "off disabled at config.yaml:5 Medium",
+		"sentinel.external_user":   "on default Medium",
+		"sentinel.bruteforce":      "on enabled at config.yaml:9 High",
+		"sentinel.repo_public":     "on default Medium",
+		"sentinel.ti_malicious_ip": "off no ti_file (an indicator file: one IP address or CIDR per line) Medium",
+	}
+	for _, s := range st {
+		w, ok := want[s.Info.ID]
+		if !ok {
+			continue
+		}
+		onOff := "off"
+		if s.On {
+			onOff = "on"
+		}
+		if got := onOff + " " + s.Why + " " + s.Info.Severity.String(); got != w {
+			t.Errorf("%s: %q, want %q", s.Info.ID, got, w)
+		}
+		delete(want, s.Info.ID)
+	}
+	for id := range want {
+		t.Errorf("no status for %s", id)
+	}
+
+	off := load(t, "state_dir: /s\ndetections:\n  enabled: false\n")
+	st, err = Check(off, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.On || s.Why != "detections disabled at config.yaml:3" {
+			t.Fatalf("%s with detections off: on=%v %q", s.Info.ID, s.On, s.Why)
+		}
+	}
+}
+
+// TestLoadFile: detect --config accepts what run accepts and refuses with
+// the same file:line errors.
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := write("forward: {url: tcp://siem:514}\ndetections:\n  enabled: false\n  state_save_interval: 30s\n  params: {max_keys: 500}\n  rules:\n    sentinel.pat_over_time: {min_tokens: 3}\n")
+	dc, err := LoadFile(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dc.Disabled || dc.Params["max_keys"] != "500" || dc.Rules["sentinel.pat_over_time"].Params["min_tokens"] != "3" || dc.Lateness != config.DefaultLateness {
+		t.Errorf("LoadFile = %+v", dc)
+	}
+	p = write("detections:\n  rules:\n    sentinel.pat_over_time: {min_token: 3}\n")
+	_, err = LoadFile(p, nil)
+	want := p + `:3: detections.rules.sentinel.pat_over_time.min_token: rule sentinel.pat_over_time has no parameter "min_token" (did you mean "min_tokens"?) (its parameters: ` + paramsOf(t, "sentinel.pat_over_time") + `)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n%v\nwant\n%s", err, want)
+	}
+	p = write("detections:\n  lateness: -1s\n")
+	if _, err := LoadFile(p, nil); err == nil || !strings.Contains(err.Error(), p+":2: detections.lateness: -1s is out of range") {
+		t.Errorf("negative lateness: %v", err)
+	}
+}

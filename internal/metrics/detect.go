@@ -1,0 +1,94 @@
+package metrics
+
+import (
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DetectStats is what the detection engine reports at scrape time. Counters
+// count from the start of the process; a reload that rebuilds the engine
+// must carry them over (the agent adds the old engine's totals).
+type DetectStats struct {
+	// Rules holds the counters of each rule, by rule id.
+	Rules map[string]RuleStats
+	// DedupeDrops counts events dropped as already seen (the same EventID
+	// from the file and the stream, a repeated delivery, a line re-read
+	// after a restart).
+	DedupeDrops uint64
+	// LateEvents counts events older than the watermark when they arrived
+	// (folded when their window was still held, else dropped by the rule).
+	LateEvents uint64
+	// StateSaveErrors counts failed writes of the engine's state.
+	StateSaveErrors uint64
+	// AlertsPending is the number of alerts handed to the forwarder and not
+	// yet acknowledged.
+	AlertsPending int
+}
+
+// RuleStats are the counters of one rule.
+type RuleStats struct {
+	Alerts   uint64 // alerts emitted (after suppression)
+	Events   uint64 // events the rule evaluated (after dedupe)
+	Fallback uint64 // lines without EventName matched by the rule's fallback predicate
+	Evicted  uint64 // keys evicted oldest-first at the rule's max_keys
+	LiveKeys int    // keys the rule holds state for now
+}
+
+var (
+	ruleLabel          = []string{"rule"}
+	descDetectAlerts   = prometheus.NewDesc(namespace+"_detect_alerts_total", "Alerts emitted by the detection rule (after suppression).", ruleLabel, nil)
+	descDetectEvents   = prometheus.NewDesc(namespace+"_detect_events_total", "Events the detection rule evaluated (after deduplication).", ruleLabel, nil)
+	descDetectLate     = prometheus.NewDesc(namespace+"_detect_late_events_total", "Events older than the watermark when they arrived (folded while their window is held).", nil, nil)
+	descDetectFallback = prometheus.NewDesc(namespace+"_detect_fallback_matches_total", "Lines without EventName the rule matched by its fallback predicate (message text): stuck at zero, GitLab may have reworded the message.", ruleLabel, nil)
+	descDetectEvicted  = prometheus.NewDesc(namespace+"_detect_evicted_keys_total", "Keys evicted oldest-first because the rule reached max_keys.", ruleLabel, nil)
+	descDetectLiveKeys = prometheus.NewDesc(namespace+"_detect_live_keys", "Keys the detection rule holds state for.", ruleLabel, nil)
+	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
+	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
+	descDetectPending  = prometheus.NewDesc(namespace+"_detect_alerts_pending", "Alerts handed to the forwarder and not yet acknowledged.", nil, nil)
+)
+
+// SetDetections sets the function read at scrape time for the detection
+// metrics; nil (detections off) reports none.
+func (m *Metrics) SetDetections(f func() DetectStats) {
+	m.mu.Lock()
+	m.det = f
+	m.mu.Unlock()
+}
+
+// detectCollector reads the engine's stats at scrape time.
+type detectCollector struct{ m *Metrics }
+
+func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
+		descDetectLiveKeys, descDetectDedupe, descDetectSaveErr, descDetectPending} {
+		ch <- d
+	}
+}
+
+func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
+	c.m.mu.Lock()
+	f := c.m.det
+	c.m.mu.Unlock()
+	if f == nil {
+		return
+	}
+	s := f()
+	ids := make([]string, 0, len(s.Rules))
+	for id := range s.Rules {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		r := s.Rules[id]
+		ch <- prometheus.MustNewConstMetric(descDetectAlerts, prometheus.CounterValue, float64(r.Alerts), id)
+		ch <- prometheus.MustNewConstMetric(descDetectEvents, prometheus.CounterValue, float64(r.Events), id)
+		ch <- prometheus.MustNewConstMetric(descDetectFallback, prometheus.CounterValue, float64(r.Fallback), id)
+		ch <- prometheus.MustNewConstMetric(descDetectEvicted, prometheus.CounterValue, float64(r.Evicted), id)
+		ch <- prometheus.MustNewConstMetric(descDetectLiveKeys, prometheus.GaugeValue, float64(r.LiveKeys), id)
+	}
+	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))
+	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))
+	ch <- prometheus.MustNewConstMetric(descDetectSaveErr, prometheus.CounterValue, float64(s.StateSaveErrors))
+	ch <- prometheus.MustNewConstMetric(descDetectPending, prometheus.GaugeValue, float64(s.AlertsPending))
+}
