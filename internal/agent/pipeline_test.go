@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 const (

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // writeTestPKI writes the project's throw-away test CA and a server
@@ -18,7 +18,7 @@ import (
 // cert and key files and a pool holding the CA.
 func writeTestPKI(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
 	t.Helper()
-	certs, err := collect.WriteTestCerts(dir)
+	certs, err := testcert.WriteTestCerts(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
