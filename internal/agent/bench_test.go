@@ -191,7 +191,7 @@ func benchAgentTCP(b *testing.B, types []parser.Type, workers int, tune func(*co
 		if _, err := c.Resolve(); err != nil {
 			b.Fatal(err)
 		}
-		a, err := New(c, Options{ExitAtEOF: true, Stdout: io.Discard, StatsInterval: 5 * time.Millisecond, Workers: workers, Logger: slog.New(slog.DiscardHandler)})
+		a, err := New(c, Options{ExitAtEOF: true, Stdout: io.Discard, CheckInterval: 5 * time.Millisecond, Workers: workers, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
 		}
