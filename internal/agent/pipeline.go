@@ -18,18 +18,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
-// The pipeline of a source has three stages, connected per batch (never per
-// line) by channels whose capacity is the number of slots, so that only the
-// free channel ever blocks the dispatcher (backpressure):
-//
-//	tailer ─▶ dispatch ─┬─ work ──▶ worker 1..N (parse + encode into slot.fb)
-//	                    └─ order ─▶ send (waits for slot.ready, in order) ─▶ sink
-//
-// The order channel is FIFO, so the sender hands batches to the sink in the
-// order the tailer produced them whatever order the workers finish in; the
-// sink acknowledges in that order, so the tailer's commits stay in order.
-// Idle goroutines block on their channels; nothing spins.
-
 // DefaultWorkers returns the default number of encode workers per source:
 // min(2, GOMAXPROCS). The agent's own hot path (parse and encode) rarely
 // gains from more than two; the tailer and the forwarder's writer need the
@@ -37,7 +25,18 @@ import (
 func DefaultWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
 
 // runPipeline starts the dispatcher, the workers and the sender, each
-// counted in wg.
+// counted in wg (the package doc shows where they stand in the data flow).
+// They are connected per batch (never per line) by channels whose capacity
+// is the number of slots, so that only the free channel ever blocks the
+// dispatcher (backpressure):
+//
+//	tailer ─▶ dispatch ─┬─ work ──▶ worker 1..N (map + encode into slot.fb)
+//	                    └─ order ─▶ send (waits for slot.ready, in order) ─▶ sink
+//
+// The order channel is FIFO, so the sender hands batches to the sink in the
+// order the tailer produced them whatever order the workers finish in; the
+// sink acknowledges in that order, so the tailer's commits stay in order.
+// Idle goroutines block on their channels; nothing spins.
 func (s *source) runPipeline(ctx context.Context, wg *sync.WaitGroup) {
 	pctx, stop := context.WithCancel(ctx)
 	wg.Go(func() {
