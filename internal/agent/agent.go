@@ -531,21 +531,11 @@ func (st *streamer) err() error {
 	return st.runErr
 }
 
-// streamingConfig is the receiver's configuration for sc.
-func (a *Agent) streamingConfig(sc config.Streaming) streaming.Config {
-	return streaming.Config{
-		Listen:       sc.Listen,
-		Path:         sc.Path,
-		TLSCert:      sc.TLS.CertFile,
-		TLSKey:       sc.TLS.KeyFile,
-		Tokens:       sc.Tokens,
-		TokenFile:    sc.TokenFile,
-		TokenEnv:     sc.TokenEnv,
-		MaxBody:      sc.MaxBody,
-		SpoolDir:     sc.SpoolDir,
-		DedupeWindow: sc.DedupeWindow,
-		Logger:       a.log,
-	}
+// streamingConfig is the receiver's configuration sc (the config file's
+// streaming block) with the agent's logger.
+func (a *Agent) streamingConfig(sc streaming.Config) streaming.Config {
+	sc.Logger = a.log
+	return sc
 }
 
 // reloadStreaming puts the streaming tokens and TLS certificate of cfg in

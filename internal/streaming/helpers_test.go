@@ -99,7 +99,7 @@ func start(t testing.TB, cfg Config, setup ...func(*Receiver)) *testReceiver {
 	}
 	t.Cleanup(stop)
 	scheme := "http"
-	if cfg.TLSCert != "" {
+	if cfg.TLS.CertFile != "" {
 		scheme = "https"
 	}
 	return &testReceiver{

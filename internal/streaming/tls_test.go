@@ -35,7 +35,7 @@ func writeTestPKI(t *testing.T, dir string) (certFile, keyFile string, pool *x50
 
 func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := writeTestPKI(t, t.TempDir())
-	tr := start(t, Config{TLSCert: certFile, TLSKey: keyFile})
+	tr := start(t, Config{TLS: TLSFiles{CertFile: certFile, KeyFile: keyFile}})
 	if !strings.HasPrefix(tr.url, "https://") {
 		t.Fatalf("url %s", tr.url)
 	}
@@ -107,7 +107,7 @@ func TestReload(t *testing.T) {
 		}
 	}
 	install(cert1, key1, tokenA)
-	cfg := Config{TLSCert: certFile, TLSKey: keyFile, TokenFile: tokenFile}
+	cfg := Config{TLS: TLSFiles{CertFile: certFile, KeyFile: keyFile}, TokenFile: tokenFile}
 	tr := start(t, cfg)
 	trusting := func(pool *x509.CertPool) *http.Client {
 		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
