@@ -19,6 +19,7 @@ import (
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -126,7 +127,7 @@ func sendAndClose(t *testing.T, f *Forwarder, e *Encoder, ms []Message, per int)
 
 func TestTransports(t *testing.T) {
 	dir := t.TempDir()
-	certs, err := collect.WriteTestCerts(dir)
+	certs, err := testcert.WriteTestCerts(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -278,7 +278,7 @@ func TestRsyslogIntegration(t *testing.T) {
 			dir := t.TempDir()
 			tcpPort, udpPort := syslogtest.FreeTCPPort(t), syslogtest.FreeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
-			certs, err := collect.WriteTestCerts(dir)
+			certs, err := testcert.WriteTestCerts(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -383,7 +383,7 @@ func TestSyslogNGIntegration(t *testing.T) {
 			dir := t.TempDir()
 			tcpPort, udpPort := syslogtest.FreeTCPPort(t), syslogtest.FreeUDPPort(t)
 			out := filepath.Join(dir, "out.json")
-			certs, err := collect.WriteTestCerts(dir)
+			certs, err := testcert.WriteTestCerts(dir)
 			if err != nil {
 				t.Fatal(err)
 			}

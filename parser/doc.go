@@ -179,8 +179,10 @@
 //
 // # Sentinel KQL bugs this package fixes
 //
-// Numbers refer to the review of the Sentinel GitLab solution
-// (peers.md §4):
+// The KQL parser functions of Microsoft Sentinel's GitLab solution
+// (Azure-Sentinel Solutions/GitLab, and the tuxnam/Sentinel-Development
+// functions it grew from) get these wrong. The numbers are the ones the
+// tests cite ("KQL bug 8"):
 //
 //   - 1: SourceVisibility/TargetVisibility read From/To; GitLab writes
 //     lowercase from/to, so they were always empty. They are read from from/to.

@@ -302,8 +302,10 @@ func refTyped(c, v string) bool {
 	return true
 }
 
-// refPatterns are the message patterns of gitlab-log-formats.md §4.4 as
-// regular expressions, in priority order.
+// refPatterns are the security-relevant messages GitLab writes to
+// application_json.log and application.log (failed logins, user and
+// project changes, impersonation) as regular expressions, in priority
+// order.
 var refPatterns = []struct {
 	kind string
 	re   *regexp.Regexp

@@ -3,6 +3,7 @@ package tailer
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,9 @@ func TestPartialLineCRLFAndLongLine(t *testing.T) {
 	checkExactly(t, c.texts(), []string{"a", "b", "partial", strings.Repeat("x", 16), "end"})
 	if s := c.tl.Stats(); s.TruncatedLines != 1 {
 		t.Errorf("TruncatedLines = %d, want 1", s.TruncatedLines)
+	}
+	if cut := c.cutLines(); !slices.Equal(cut, []int{3}) {
+		t.Errorf("lines marked cut: %v, want [3]", cut)
 	}
 }
 

@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"slices"
 )
 
 // Batch is a run of consecutive complete lines read from one file.
@@ -20,6 +21,10 @@ type Batch struct {
 	// Offsets[i] is the file offset just after line i and its newline.
 	// For a .gz sibling it is the offset in the decompressed stream.
 	Offsets []int64
+	// Cut lists, in ascending order, the indexes of the lines that were
+	// cut to Config.MaxLineBytes (see IsCut). It is empty for almost every
+	// batch.
+	Cut []int
 
 	seq uint64
 	// anchored: committing the batch moves the checkpoint to anchor, not
@@ -58,12 +63,24 @@ func (b *Batch) Line(i int) []byte {
 	return b.Data[start:b.Ends[i]:b.Ends[i]]
 }
 
+// IsCut reports whether line i was cut to Config.MaxLineBytes: its end is
+// missing, so it is not the line the application wrote. It costs one
+// comparison when no line of b was cut.
+func (b *Batch) IsCut(i int) bool {
+	if len(b.Cut) == 0 {
+		return false
+	}
+	_, found := slices.BinarySearch(b.Cut, i)
+	return found
+}
+
 func (b *Batch) reset() {
 	b.File = FileID{}
 	b.Name = ""
 	b.Data = b.Data[:0]
 	b.Ends = b.Ends[:0]
 	b.Offsets = b.Offsets[:0]
+	b.Cut = b.Cut[:0]
 	b.seq = 0
 	b.anchored = false
 }
@@ -75,6 +92,9 @@ func (b *Batch) truncate(n int) {
 		end = b.Ends[n-1]
 	}
 	b.Data, b.Ends, b.Offsets = b.Data[:end], b.Ends[:n], b.Offsets[:n]
+	for len(b.Cut) > 0 && b.Cut[len(b.Cut)-1] >= n {
+		b.Cut = b.Cut[:len(b.Cut)-1]
+	}
 }
 
 func (t *Tailer) batch() *Batch {
@@ -96,7 +116,7 @@ func (t *Tailer) addString(line string, end int64) {
 
 // addLine removes a trailing "\r" (unless the line was cut), cuts the line
 // to MaxLineBytes, counts and reports it when cut, and appends it to the
-// current batch.
+// current batch (recording its index in Batch.Cut when cut).
 func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
@@ -109,6 +129,9 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 		t.rd.truncLog.report(t.log, start, end)
 	}
 	b := t.batch()
+	if over {
+		b.Cut = append(b.Cut, len(b.Ends))
+	}
 	t.rd.nread++
 	b.Data = append(b.Data, line...)
 	b.Ends = append(b.Ends, len(b.Data))

@@ -41,6 +41,7 @@ type gotLine struct {
 	end  int64
 	name string
 	file FileID
+	cut  bool // Batch.IsCut
 }
 
 // collector consumes a Tailer's batches like the agent does: it keeps a
@@ -83,7 +84,7 @@ func startTailer(t *testing.T, tl *Tailer, gate chan struct{}) *collector {
 			c.mu.Lock()
 			c.batches++
 			for i := 0; i < b.Len(); i++ {
-				c.lines = append(c.lines, gotLine{string(b.Line(i)), b.Offsets[i], b.Name, b.File})
+				c.lines = append(c.lines, gotLine{string(b.Line(i)), b.Offsets[i], b.Name, b.File, b.IsCut(i)})
 			}
 			c.mu.Unlock()
 			tl.Commit(b, b.Len())
@@ -121,6 +122,19 @@ func (c *collector) openGate() {
 	if c.gate != nil {
 		c.gateMu.Do(func() { close(c.gate) })
 	}
+}
+
+// cutLines returns the indexes of the lines received that were marked cut.
+func (c *collector) cutLines() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for i, l := range c.lines {
+		if l.cut {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func (c *collector) texts() []string {

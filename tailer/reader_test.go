@@ -3,6 +3,7 @@ package tailer
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,6 +94,9 @@ func TestLongLineBacklog(t *testing.T) {
 	checkExactly(t, c.texts(), []string{"a", string(big[:1000]), "b"})
 	if s := c.tl.Stats(); s.TruncatedLines != 1 {
 		t.Errorf("TruncatedLines = %d, want 1", s.TruncatedLines)
+	}
+	if cut := c.cutLines(); !slices.Equal(cut, []int{1}) {
+		t.Errorf("lines marked cut: %v, want [1]", cut)
 	}
 	if g := c.got(); g[1].end != int64(2+len(big)+1) {
 		t.Errorf("offset after the long line = %d, want %d", g[1].end, 2+len(big)+1)

@@ -11,7 +11,7 @@ import (
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // wirePlace is the README's rule for where a column of `parse` is found in

@@ -18,9 +18,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // subcommand returns the named subcommand of a fresh command tree.
@@ -258,7 +258,7 @@ func TestSendAccounting(t *testing.T) {
 // TestSendErrorHints: the "is the collector running?" hint only where it is
 // true; ports are checked before connecting; error text is never cut.
 func TestSendErrorHints(t *testing.T) {
-	certs, err := collect.WriteTestCerts(t.TempDir())
+	certs, err := testcert.WriteTestCerts(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -41,8 +42,9 @@ and forwards it to --to as RFC 5424 syslog, exactly as the agent (run) would:
 the same forwarding flags and defaults, facility local7, APP-NAME
 GitLab-Audit-Logs / GitLab-Application-Logs / GitLab-Access-Logs /
 GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line. Lines
-longer than --max-line-bytes are cut to it and counted; lines that do not
-parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
+longer than --max-line-bytes are cut to it, sent raw (without
+STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
+do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
 skipped and counted. Files ending in .gz are decompressed. Every file is
 opened before anything is sent.
 
@@ -143,8 +145,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		return err
 	}
 	s := &sender{
-		out: out, enc: enc, fixed: fixed, per: o.batch, maxLine: c.MaxLineBytes,
-		opts: forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName},
+		out: out, enc: enc, per: o.batch, maxLine: c.MaxLineBytes,
+		mp:   mapping.New(fixed, nil, forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName}),
 		free: make(chan *forwarder.Batch, 4),
 	}
 	for range cap(s.free) {
@@ -186,7 +188,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", s.unparsed))
 	}
 	if s.truncated > 0 {
-		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes)", s.truncated, c.MaxLineBytes))
+		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.MaxLineBytes))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))
@@ -292,11 +294,9 @@ func (o *stdoutOutput) Stats() forwarder.Stats {
 type sender struct {
 	out       output
 	enc       *forwarder.Encoder
-	fixed     parser.Type
 	per       int
-	maxLine   int // max_line_bytes: longer lines are cut to it
-	opts      forwarder.RecordOptions
-	parsers   [parser.NumTypes]parser.Parser // by parser.Type, created on first use
+	maxLine   int             // max_line_bytes: longer lines are cut to it
+	mp        *mapping.Mapper // the line-to-message mapping run uses too
 	rec       parser.Record
 	msg       forwarder.Message
 	cur       *forwarder.Batch
@@ -316,30 +316,24 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line cuts one line to max_line_bytes as the agent's tailer does, parses
-// and encodes it into the current batch. readInput has already dropped the
-// line ending; a blank line is counted and skipped.
+// line cuts one line to max_line_bytes as the agent's tailer does, maps
+// it to a message as the agent does (a cut line goes out raw) and encodes
+// it into the current batch. readInput has already dropped the line
+// ending; a blank line is counted and skipped.
 func (s *sender) line(ctx context.Context, line []byte) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		s.blank++
 		return nil
 	}
 	s.read++
-	if len(line) > s.maxLine {
+	cut := len(line) > s.maxLine
+	if cut {
 		line = line[:s.maxLine]
 		s.truncated++
 	}
-	t := s.fixed
-	if t == parser.TypeUnknown {
-		t = parser.Detect(line)
-	}
-	s.opts.Now = time.Now()
-	p := s.parser(t)
-	if p != nil && p.Parse(line, &s.rec) == nil {
-		s.msg.FromRecord(&s.rec, line, &s.opts)
-	} else {
-		s.msg.FromLine(t, line, &s.opts)
-		s.unparsed++
+	s.mp.Opts.Now = time.Now()
+	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
+		s.unparsed++ // sent raw, as run counts it
 	}
 	if s.cur == nil {
 		select {
@@ -354,16 +348,6 @@ func (s *sender) line(ctx context.Context, line []byte) error {
 		return s.flush(ctx)
 	}
 	return nil
-}
-
-func (s *sender) parser(t parser.Type) parser.Parser {
-	if t == parser.TypeUnknown {
-		return nil
-	}
-	if s.parsers[t] == nil {
-		s.parsers[t] = parser.New(t)
-	}
-	return s.parsers[t]
 }
 
 // flush sends the current batch; its ack returns it to the free list.

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // runSendCollect runs the command tree in-process.
@@ -195,7 +195,7 @@ func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
 }
 
 func TestSendTLS(t *testing.T) {
-	certs, err := collect.WriteTestCerts(t.TempDir())
+	certs, err := testcert.WriteTestCerts(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,10 +50,11 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// TailerPoll makes the tailers poll instead of using inotify.
 	TailerPoll bool
-	// StatsInterval is how often tailer counters are copied into the
-	// metrics and, with ExitAtEOF, the sources are checked for their end.
-	// Default 250ms.
-	StatsInterval time.Duration
+	// CheckInterval is how often the agent checks its sources: with
+	// ExitAtEOF whether they reached their end, and whether an idle
+	// detection watermark should advance. Default 250ms. (Metrics are read
+	// when /metrics is scraped, not on this tick.)
+	CheckInterval time.Duration
 	// StallLimit is how long batches may wait without an acknowledgement
 	// before Health reports the collector unreachable, and, with ExitAtEOF,
 	// before Run gives up with an error. Default 15s.
@@ -106,8 +107,8 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	if opts.StatsInterval <= 0 {
-		opts.StatsInterval = 250 * time.Millisecond
+	if opts.CheckInterval <= 0 {
+		opts.CheckInterval = 250 * time.Millisecond
 	}
 	if opts.StallLimit <= 0 {
 		opts.StallLimit = DefaultStallLimit
@@ -187,7 +188,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		defer close(detDone)
 		a.detectLoop(runCtx)
 	}()
-	tick := time.NewTicker(a.opts.StatsInterval)
+	tick := time.NewTicker(a.opts.CheckInterval)
 	defer tick.Stop()
 	eofTicks := 0
 	var runErr error
@@ -200,7 +201,6 @@ loop:
 		case req := <-a.reloads:
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
-			a.updateStats()
 			a.advanceIdle(runCtx)
 			if a.opts.ExitAtEOF {
 				if err := a.onceFailed(); err != nil {
@@ -235,7 +235,6 @@ loop:
 	<-detDone
 	a.closeDetections()
 	a.stopStreaming()
-	a.updateStats()
 	if srv != nil {
 		srv.Close(sctx)
 	}
@@ -453,15 +452,6 @@ func deadlineOf(ctx context.Context) time.Time {
 	return time.Now().Add(DefaultShutdownTimeout)
 }
 
-func (a *Agent) updateStats() {
-	a.mu.Lock()
-	srcs := a.sources
-	a.mu.Unlock()
-	for _, s := range srcs {
-		s.updateStats()
-	}
-}
-
 func (a *Agent) allAtEOF() bool {
 	a.mu.Lock()
 	srcs := a.sources
@@ -541,21 +531,11 @@ func (st *streamer) err() error {
 	return st.runErr
 }
 
-// streamingConfig is the receiver's configuration for sc.
-func (a *Agent) streamingConfig(sc config.Streaming) streaming.Config {
-	return streaming.Config{
-		Listen:       sc.Listen,
-		Path:         sc.Path,
-		TLSCert:      sc.TLS.CertFile,
-		TLSKey:       sc.TLS.KeyFile,
-		Tokens:       sc.Tokens,
-		TokenFile:    sc.TokenFile,
-		TokenEnv:     sc.TokenEnv,
-		MaxBody:      sc.MaxBody,
-		SpoolDir:     sc.SpoolDir,
-		DedupeWindow: sc.DedupeWindow,
-		Logger:       a.log,
-	}
+// streamingConfig is the receiver's configuration sc (the config file's
+// streaming block) with the agent's logger.
+func (a *Agent) streamingConfig(sc streaming.Config) streaming.Config {
+	sc.Logger = a.log
+	return sc
 }
 
 // reloadStreaming puts the streaming tokens and TLS certificate of cfg in

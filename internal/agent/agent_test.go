@@ -19,7 +19,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -353,6 +353,34 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	return m.GetCounter().GetValue()
 }
 
+// scrapedValue gathers a's metrics as a scrape does and returns the value
+// of the metric name of the source following path; it fails the test when
+// there is none.
+func scrapedValue(t *testing.T, a *Agent, name, path string) float64 {
+	t.Helper()
+	mfs, err := a.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "path" && l.GetValue() == path {
+					if c := m.GetCounter(); c != nil {
+						return c.GetValue()
+					}
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s{path=%q} in the scrape", name, path)
+	return 0
+}
+
 // TestRotationMetrics: a copytruncate and a rename rotation of a followed
 // file show in truncations_total, recovered_bytes_total and
 // rotations_total, and every line is still sent once.
@@ -395,20 +423,22 @@ func TestRotationMetrics(t *testing.T) {
 	}
 	writeAccessLines(t, path, 160, 10)
 	waitFor(t, "170 lines sent", 20*time.Second, sent(170))
-	waitFor(t, "the counters exported", 5*time.Second, func() bool {
-		return counterValue(t, m.Rotations) >= 1 && counterValue(t, m.Truncations) >= 1
-	})
+	scraped := func(name string) float64 { return scrapedValue(t, a, name, path) }
+	// Read when scraped: no tick in between.
+	if got := scraped("gitlab_syslog_rotations_total"); got != 1 {
+		t.Errorf("rotations_total while running = %v, want 1", got)
+	}
 	stop()
-	if got := counterValue(t, m.Truncations); got != 1 {
+	if got := scraped("gitlab_syslog_truncations_total"); got != 1 {
 		t.Errorf("truncations_total = %v, want 1", got)
 	}
-	if got := counterValue(t, m.Rotations); got != 1 {
+	if got := scraped("gitlab_syslog_rotations_total"); got != 1 {
 		t.Errorf("rotations_total = %v, want 1", got)
 	}
-	if got, want := counterValue(t, m.RecoveredBytes), float64(len(extra)); got != want {
+	if got, want := scraped("gitlab_syslog_recovered_bytes_total"), float64(len(extra)); got != want {
 		t.Errorf("recovered_bytes_total = %v, want %v (the 50 lines only in the copy)", got, want)
 	}
-	if got := counterValue(t, m.CheckpointErrors); got != 0 {
+	if got := scraped("gitlab_syslog_checkpoint_errors_total"); got != 0 {
 		t.Errorf("checkpoint_errors_total = %v, want 0", got)
 	}
 	if n := strings.Count(out.String(), "\n"); n != 170 {

@@ -14,9 +14,9 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"go.yaml.in/yaml/v3"
@@ -191,7 +191,7 @@ func benchAgentTCP(b *testing.B, types []parser.Type, workers int, tune func(*co
 		if _, err := c.Resolve(); err != nil {
 			b.Fatal(err)
 		}
-		a, err := New(c, Options{ExitAtEOF: true, Stdout: io.Discard, StatsInterval: 5 * time.Millisecond, Workers: workers, Logger: slog.New(slog.DiscardHandler)})
+		a, err := New(c, Options{ExitAtEOF: true, Stdout: io.Discard, CheckInterval: 5 * time.Millisecond, Workers: workers, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			b.Fatal(err)
 		}

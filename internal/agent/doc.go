@@ -1,17 +1,54 @@
 // Package agent wires the pieces of gitlab-syslog together: one tailer per
-// source file, the parser, optional GeoIP enrichment, the syslog encoder and
-// one forwarder shared by all sources, plus the metrics endpoint and the
-// Audit Event Streaming receiver.
+// source file, the line-to-message mapping (parser, optional GeoIP
+// enrichment), the syslog encoder and one forwarder shared by all sources,
+// plus the detection engine, the metrics endpoint and the Audit Event
+// Streaming receiver.
+//
+// # The data flow
+//
+// One line from the file to the socket, and its acknowledgement back to the
+// checkpoint (the package or file doing each step in parentheses):
+//
+//	GitLab log file           GitLab Audit Event Streaming (HTTP POST)
+//	      │                       │  internal/streaming: check the token, dedupe,
+//	      │                       ▼  append one line, fsync, then answer 200
+//	      │                   spool file in state_dir (an audit source like the others)
+//	      ▼                       │
+//	tailer.Tailer  ◀──────────────┘   (tailer) one per source; its own buffered reader;
+//	      │                           inotify or polling only says "grew" or "rotated"
+//	      │ tailer.Batch: lines, their end offsets, the lines cut to max_line_bytes
+//	      ▼
+//	dispatch        (pipeline.go)     takes a free slot; none free: the tailer waits
+//	      │ slot
+//	      ▼
+//	workers 1..N    (pipeline.go)     per line mapping.Mapper.Map (internal/mapping):
+//	      │                           parse, columns and GeoIP as STRUCTURED-DATA, or
+//	      │                           the line raw; Encoder.Append into the slot's
+//	      │                           forwarder.Batch; lines a rule wants become events
+//	      ▼
+//	send            (pipeline.go)     slots in file order; the detection engine
+//	      │                           (internal/detect) takes their events, and its
+//	      │                           alerts join the same batch
+//	      ▼
+//	sink            (sink.go)         forwarder.Forwarder (forwarder): bounded queue,
+//	      │                           writer, udp/tcp/tls/unix socket; or stdout
+//	      │ ack(nil): every message of the batch was written to the transport
+//	      ▼
+//	slot.acked      (source.go)       Tailer.Commit: the position passes the batch's
+//	      │                           last line; Tailer.Release; the slot is free again
+//	      ▼
+//	checkpoint store (tailer/checkpoint)  written every checkpoint_interval and at
+//	                                  stop: temporary file, fsync, rename, dir fsync
 //
 // # Data and acknowledgements
 //
 // Each source takes batches of lines from its tailer and spreads them over
 // a few encode workers (pipeline.workers, default min(2, GOMAXPROCS)). A
-// worker parses every line of a batch into its own reused parser.Record,
-// maps it to a forwarder.Message (forwarder.Message.FromRecord, the same
-// mapping as the send command; a line that does not parse is sent raw,
-// without STRUCTURED-DATA, and counted) and encodes it into the slot's
-// reused forwarder.Batch. A sender goroutine hands the encoded batches to
+// worker maps every line of a batch with its own mapping.Mapper into its
+// own reused parser.Record and forwarder.Message (the same mapping as the
+// send command: a line that does not parse, or that the tailer cut to
+// max_line_bytes, is sent raw, without STRUCTURED-DATA, and counted) and
+// encodes it into the slot's reused forwarder.Batch. A sender goroutine hands the encoded batches to
 // the forwarder in the order the tailer produced them, whatever order the
 // workers finish in, so lines leave in file order. Nothing is sent on a
 // channel per line and nothing is allocated per line.
@@ -19,8 +56,9 @@
 // The forwarder calls the batch's acknowledgement once every message in it
 // was written to the transport. Only then does the agent commit the tailer
 // batch, which moves the file's checkpoint past its last line, and recycle
-// both batches; batches are acknowledged, and so committed, in file order. Each source owns a fixed number of batch slots; while the
-// collector is down the forwarder's queue fills, Send blocks, the slots run
+// both batches; batches are acknowledged, and so committed, in file order.
+// Each source owns a fixed number of batch slots; while the collector is
+// down the forwarder's queue fills, Send blocks, the slots run
 // out, the source stops taking batches and the tailer stops reading:
 // backpressure all the way to the file.
 //

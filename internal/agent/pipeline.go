@@ -12,22 +12,11 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
-
-// The pipeline of a source has three stages, connected per batch (never per
-// line) by channels whose capacity is the number of slots, so that only the
-// free channel ever blocks the dispatcher (backpressure):
-//
-//	tailer ─▶ dispatch ─┬─ work ──▶ worker 1..N (parse + encode into slot.fb)
-//	                    └─ order ─▶ send (waits for slot.ready, in order) ─▶ sink
-//
-// The order channel is FIFO, so the sender hands batches to the sink in the
-// order the tailer produced them whatever order the workers finish in; the
-// sink acknowledges in that order, so the tailer's commits stay in order.
-// Idle goroutines block on their channels; nothing spins.
 
 // DefaultWorkers returns the default number of encode workers per source:
 // min(2, GOMAXPROCS). The agent's own hot path (parse and encode) rarely
@@ -36,7 +25,18 @@ import (
 func DefaultWorkers() int { return min(2, runtime.GOMAXPROCS(0)) }
 
 // runPipeline starts the dispatcher, the workers and the sender, each
-// counted in wg.
+// counted in wg (the package doc shows where they stand in the data flow).
+// They are connected per batch (never per line) by channels whose capacity
+// is the number of slots, so that only the free channel ever blocks the
+// dispatcher (backpressure):
+//
+//	tailer ─▶ dispatch ─┬─ work ──▶ worker 1..N (map + encode into slot.fb)
+//	                    └─ order ─▶ send (waits for slot.ready, in order) ─▶ sink
+//
+// The order channel is FIFO, so the sender hands batches to the sink in the
+// order the tailer produced them whatever order the workers finish in; the
+// sink acknowledges in that order, so the tailer's commits stay in order.
+// Idle goroutines block on their channels; nothing spins.
 func (s *source) runPipeline(ctx context.Context, wg *sync.WaitGroup) {
 	pctx, stop := context.WithCancel(ctx)
 	wg.Go(func() {
@@ -137,18 +137,16 @@ func (s *source) discard(sl *slot) {
 	s.free <- sl
 }
 
-// worker parses and encodes batches. Each has its own parser, record and
-// message, reused for every line, so encoding allocates nothing.
+// worker parses and encodes batches. Each has its own mapper (with its
+// parser), record and message, reused for every line, so encoding
+// allocates nothing.
 type worker struct {
-	typ  parser.Type
-	p    parser.Parser
-	rec  parser.Record
-	msg  forwarder.Message
-	opts forwarder.RecordOptions
-	enc  *forwarder.Encoder // safe for concurrent use
-	geo  *geoip.DB          // safe for concurrent use; may be nil
-	m    *metrics.Source
-	pl   *parseLog // shared by the source's workers; may be nil
+	mp  *mapping.Mapper // the line-to-message mapping send uses too
+	rec parser.Record
+	msg forwarder.Message
+	enc *forwarder.Encoder // safe for concurrent use
+	m   *metrics.Source
+	pl  *parseLog // shared by the source's workers; may be nil
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
 
@@ -174,7 +172,7 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
-	return &worker{typ: typ, p: parser.New(typ), enc: enc, geo: geo, m: m, opts: opts}
+	return &worker{mp: mapping.New(typ, geo, opts), enc: enc, m: m}
 }
 
 // run encodes the slots from work until it is closed, signalling each one
@@ -188,10 +186,12 @@ func (w *worker) run(work <-chan *slot) {
 
 // encode turns the lines of tb into syslog messages in fb, skipping blank
 // lines (empty or only white space), and, with detections on, appends the
-// lines the engine wants to evs as events.
+// lines the engine wants to evs as events. Every line sent raw (it did not
+// parse, or the tailer cut it to max_line_bytes: see mapping.Mapper.Map) is
+// counted as a parse failure.
 func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
-	w.opts.Now = time.Now()
+	w.mp.Opts.Now = time.Now()
 	w.fileID = ""
 	n := tb.Len()
 	failures := 0
@@ -200,17 +200,17 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue // a blank line carries nothing; send skips it too
 		}
-		if perr := w.parse(line); perr == nil {
+		if perr := w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg); perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
 			}
 		} else {
-			// Never dropped: sent raw, without STRUCTURED-DATA.
+			// Never dropped: sent raw, without STRUCTURED-DATA. A cut
+			// line is logged by the tailer, not as a parse error.
 			failures++
-			if w.pl != nil && perr != errNoParser {
+			if w.pl != nil && !errors.Is(perr, mapping.ErrNoParser) && !errors.Is(perr, mapping.ErrCut) {
 				w.pl.report(tb.Name, tb.Offsets[i], perr)
 			}
-			w.msg.FromLine(w.typ, line, &w.opts)
 		}
 		fb.Append(w.enc, &w.msg)
 	}
@@ -224,24 +224,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	}
 }
 
-// errNoParser is parse's error for a source type without a parser.
-var errNoParser = errors.New("agent: no parser for the source type")
-
-// parse parses line into w.rec and, when it parsed, fills w.msg from it
-// with the GeoIP columns of its IPAddress. It returns the parser's error,
-// or errNoParser.
+// parse parses line into w.rec and, when it parsed, fills w.msg from it as
+// encode does. It returns nil, the parser's error or mapping.ErrNoParser.
 func (w *worker) parse(line []byte) error {
-	if w.p == nil {
-		return errNoParser
-	}
-	if err := w.p.Parse(line, &w.rec); err != nil {
-		return err
-	}
-	w.msg.FromRecord(&w.rec, line, &w.opts)
-	if w.geo != nil {
-		if ip, ok := w.rec.Get(parser.ColIPAddress); ok {
-			w.msg.Params = w.geo.AppendFields(w.msg.Params, ip)
-		}
-	}
-	return nil
+	return w.mp.Map(line, false, &w.rec, &w.msg)
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -90,7 +90,7 @@ func TestPipelineOrder(t *testing.T) {
 			}
 			defer col.Close()
 			c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: path})
-			a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, Workers: workers, StatsInterval: 20 * time.Millisecond})
+			a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, Workers: workers, CheckInterval: 20 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,7 +17,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // slotsPerSource is the number of batches a source may have in the
@@ -54,9 +53,7 @@ type source struct {
 	unparsed atomic.Uint64 // lines forwarded raw because they did not parse
 	failed   atomic.Pointer[error]
 
-	done    chan struct{} // closed when the pipeline and the tailer returned
-	last    tailer.Stats  // tailer counters already added to the metrics
-	statsMu sync.Mutex
+	done chan struct{} // closed when the pipeline and the tailer returned
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -125,6 +122,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 func (s *source) start(ctx context.Context) {
 	var wg sync.WaitGroup
 	s.m.Up.Set(1)
+	s.m.SetTailer(s.tailerStats)
 	wg.Go(func() {
 		if err := s.t.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.fail(err)
@@ -197,23 +195,18 @@ func (s *source) wait(ctx context.Context) error {
 	}
 }
 
-// updateStats copies the tailer's counters into the metrics.
-func (s *source) updateStats() {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
+// tailerStats returns the tailer's counters for the metrics, read when
+// /metrics is scraped.
+func (s *source) tailerStats() metrics.TailerStats {
 	st := s.t.Stats()
-	add := func(c prometheus.Counter, cur, last uint64) {
-		if cur > last {
-			c.Add(float64(cur - last))
-		}
+	return metrics.TailerStats{
+		TruncatedLines:   st.TruncatedLines,
+		Rotations:        st.Rotations,
+		Truncations:      st.Truncations,
+		RecoveredBytes:   st.RecoveredBytes,
+		CheckpointErrors: st.CheckpointErrors,
+		CheckpointLag:    st.CheckpointLag,
 	}
-	add(s.m.LinesTruncated, st.TruncatedLines, s.last.TruncatedLines)
-	add(s.m.Rotations, st.Rotations, s.last.Rotations)
-	add(s.m.Truncations, st.Truncations, s.last.Truncations)
-	add(s.m.RecoveredBytes, st.RecoveredBytes, s.last.RecoveredBytes)
-	add(s.m.CheckpointErrors, st.CheckpointErrors, s.last.CheckpointErrors)
-	s.last = st
-	s.m.CheckpointLag.Set(float64(st.CheckpointLag))
 }
 
 // atEOF reports whether everything in the file at the configured path was

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // Defaults used when a key is absent.
@@ -23,13 +25,12 @@ const (
 	DefaultSDID     = "gitlab@32473"
 	DefaultFormat   = "rfc5424"
 	DefaultStartAt  = "beginning"
-	DefaultMaxLine  = 1 << 20
-	// DefaultCheckpointInterval matches the tailer's default.
-	DefaultCheckpointInterval = time.Second
-	// DefaultStreamingPath matches streaming.DefaultPath.
-	DefaultStreamingPath = "/gitlab/audit"
-	// StreamingSpoolFile matches streaming.SpoolFile.
-	StreamingSpoolFile = "events.log"
+	// DefaultMaxLine is the tailer's default line bound.
+	DefaultMaxLine = tailer.DefaultMaxLineBytes
+	// DefaultCheckpointInterval is the tailer's default.
+	DefaultCheckpointInterval = tailer.DefaultCheckpointInterval
+	// DefaultStreamingPath is the streaming receiver's default URL path.
+	DefaultStreamingPath = streaming.DefaultPath
 )
 
 // The APP-NAMEs the Microsoft Sentinel GitLab functions filter on, and the
@@ -70,7 +71,11 @@ type Config struct {
 	Sources []Source `yaml:"sources"`
 	// Metrics configures the Prometheus endpoint.
 	Metrics Metrics `yaml:"metrics"`
-	// Streaming configures the Audit Event Streaming HTTP receiver.
+	// Streaming configures the Audit Event Streaming HTTP receiver: the
+	// receiver's own configuration, keys and defaults (see
+	// streaming.Config); Resolve sets spool_dir to <state_dir>/streaming.
+	// Events are spooled to SpoolPath() and that file is followed as an
+	// audit source.
 	Streaming Streaming `yaml:"streaming"`
 	// GeoIP configures IP address enrichment.
 	GeoIP GeoIP `yaml:"geoip"`
@@ -119,12 +124,6 @@ type TLS struct {
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
-// ServerTLS holds the certificate a listener serves.
-type ServerTLS struct {
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
-}
-
 // Source is one followed log file.
 type Source struct {
 	// Type is audit, application, access or auth.
@@ -143,33 +142,9 @@ type Metrics struct {
 	Listen string `yaml:"listen"`
 }
 
-// Streaming configures the receiver for GitLab Audit Event Streaming
-// (internal/streaming). Events are spooled to <spool_dir>/events.log and
-// that file is followed as an audit source.
-type Streaming struct {
-	// Listen is the host:port the HTTP receiver listens on; empty disables it.
-	Listen string `yaml:"listen"`
-	// Path is the URL path events are POSTed to. Default /gitlab/audit.
-	Path string `yaml:"path"`
-	// Tokens are the verification tokens GitLab sends in
-	// X-Gitlab-Event-Streaming-Token, one per streaming destination.
-	Tokens []string `yaml:"tokens"`
-	// TokenFile holds more tokens, one a line.
-	TokenFile string `yaml:"token_file"`
-	// TokenEnv names an environment variable with more tokens.
-	TokenEnv string `yaml:"token_env"`
-	// TLS serves HTTPS with cert_file and key_file.
-	TLS ServerTLS `yaml:"tls"`
-	// MaxBody is the largest accepted request body in bytes. Default 1 MiB.
-	MaxBody int64 `yaml:"max_body" config:"bytes"`
-	// SpoolDir holds the spool. Default <state_dir>/streaming.
-	SpoolDir string `yaml:"spool_dir"`
-	// DedupeWindow is how long a received event is remembered so that a
-	// second delivery of the same event (same id, event_type and
-	// created_at) is dropped (e.g. "24h"). Default 24h; negative turns
-	// deduplication off.
-	DedupeWindow time.Duration `yaml:"dedupe_window"`
-}
+// Streaming is the streaming block: the receiver's own configuration, with
+// its keys and defaults.
+type Streaming = streaming.Config
 
 // Pipeline tunes how each source's lines are processed.
 type Pipeline struct {

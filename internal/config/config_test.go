@@ -382,3 +382,26 @@ func TestLazyNote(t *testing.T) {
 		t.Error("LazyNote without a log_dir names a file")
 	}
 }
+
+// The streaming block is the receiver's own configuration
+// (streaming.Config): its keys decode into it, nested ones included, and
+// the receiver fields without a yaml key (logger, spool_max_bytes,
+// dedupe_max_ids) are unknown keys in the file.
+func TestStreamingBlockIsReceiverConfig(t *testing.T) {
+	c, err := Parse([]byte("streaming:\n  listen: 127.0.0.1:8080\n  tls: {cert_file: c.pem, key_file: k.pem}\n  max_body: 2MiB\n  tokens: [abcdefghijklmnop]\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Streaming; s.Listen != "127.0.0.1:8080" || s.TLS.CertFile != "c.pem" || s.TLS.KeyFile != "k.pem" || s.MaxBody != 2<<20 || len(s.Tokens) != 1 {
+		t.Errorf("streaming block decoded as %+v", s)
+	}
+	if n := c.Line("streaming.tls.cert_file"); n != 3 {
+		t.Errorf("line of streaming.tls.cert_file = %d, want 3", n)
+	}
+	for _, key := range []string{"logger", "spool_max_bytes", "dedupe_max_ids"} {
+		_, err := Parse([]byte("streaming:\n  "+key+": 1\n"), "config.yaml")
+		if err == nil || !strings.Contains(err.Error(), "config.yaml:2: unknown key") {
+			t.Errorf("streaming.%s: err = %v, want an unknown key on line 2", key, err)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Defaults of the detections block (detections.md §6.2 and §6.4).
+// Defaults of the detections block: event-time watermark and persistence.
 const (
 	// DefaultLateness is how far behind the newest event of a source an
 	// event may arrive and still be folded into its window.
@@ -29,7 +29,7 @@ const (
 // its severity and its parameters.
 type Detections struct {
 	// Enabled runs the engine. Default true: every rule whose default is
-	// on runs (detections.md §6.7). false turns the engine off entirely;
+	// on runs (detect.Spec.Default). false turns the engine off entirely;
 	// the agent then only ships logs.
 	Enabled *bool `yaml:"enabled"`
 	// Lateness is the watermark's allowance: an event up to this much

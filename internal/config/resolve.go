@@ -23,9 +23,6 @@ type Resolved struct {
 	Skipped []string
 }
 
-// SpoolPath returns the file the streaming receiver appends events to.
-func (s *Streaming) SpoolPath() string { return filepath.Join(s.SpoolDir, StreamingSpoolFile) }
-
 // defaultSource is one of the Omnibus logs used when sources is omitted. A
 // file with a note is followed only when present at start; the others are
 // waited for when absent (GitLab creates auth_json.log at the first

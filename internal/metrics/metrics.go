@@ -15,17 +15,12 @@ const namespace = "gitlab_syslog"
 type Metrics struct {
 	reg *prometheus.Registry
 
-	linesRead      *prometheus.CounterVec
-	linesSent      *prometheus.CounterVec
-	parseFailures  *prometheus.CounterVec
-	linesTruncated *prometheus.CounterVec
-	bytesRead      *prometheus.CounterVec
-	rotations      *prometheus.CounterVec
-	truncations    *prometheus.CounterVec
-	recovered      *prometheus.CounterVec
-	ckErrors       *prometheus.CounterVec
-	checkpointLag  *prometheus.GaugeVec
-	sourceUp       *prometheus.GaugeVec
+	linesRead     *prometheus.CounterVec
+	linesSent     *prometheus.CounterVec
+	parseFailures *prometheus.CounterVec
+	bytesRead     *prometheus.CounterVec
+	sourceUp      *prometheus.GaugeVec
+	tailers       tailers // read at scrape time
 
 	mu  sync.Mutex
 	str func() StreamingStats // read at scrape time
@@ -44,22 +39,26 @@ type ForwarderStats struct {
 }
 
 // Source holds the metric children of one source, looked up once so that
-// the hot path only adds to counters.
+// the hot path only adds to counters. The tailer's counters are read at
+// scrape time from the function given to SetTailer.
 type Source struct {
-	LinesRead      prometheus.Counter
-	LinesSent      prometheus.Counter
-	ParseFailures  prometheus.Counter
-	LinesTruncated prometheus.Counter
-	BytesRead      prometheus.Counter
-	// Rotations, Truncations, RecoveredBytes and CheckpointErrors follow
-	// the tailer's counters of the same names.
-	Rotations        prometheus.Counter
-	Truncations      prometheus.Counter
-	RecoveredBytes   prometheus.Counter
-	CheckpointErrors prometheus.Counter
-	CheckpointLag    prometheus.Gauge
-	Up               prometheus.Gauge
+	LinesRead     prometheus.Counter
+	LinesSent     prometheus.Counter
+	ParseFailures prometheus.Counter
+	BytesRead     prometheus.Counter
+	Up            prometheus.Gauge
+
+	typ, path string
+	tailers   *tailers
 }
+
+// SetTailer sets the function read at scrape time for the counters of the
+// source's running tailer: lines_truncated_total, rotations_total,
+// truncations_total, recovered_bytes_total, checkpoint_errors_total and
+// checkpoint_lag_bytes. read must be safe for concurrent use. The counters
+// of a tailer that ran before for the same type and path (before a reload)
+// are kept and added.
+func (s *Source) SetTailer(read func() TailerStats) { s.tailers.set(s.typ, s.path, read) }
 
 // New returns the metrics, registered on a new registry together with the Go
 // and process collectors.
@@ -69,26 +68,19 @@ func New() *Metrics {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help}, labels)
 	}
 	m := &Metrics{
-		reg:            prometheus.NewRegistry(),
-		linesRead:      counter("lines_read_total", "Lines read from the source file."),
-		linesSent:      counter("lines_sent_total", "Lines written to the collector and acknowledged by the transport."),
-		parseFailures:  counter("parse_failures_total", "Lines that did not parse; they are forwarded raw, without structured data."),
-		linesTruncated: counter("lines_truncated_total", "Lines longer than max_line_bytes, truncated."),
-		bytesRead:      counter("bytes_read_total", "Bytes read from the source file, newlines included."),
-		rotations:      counter("rotations_total", "Times the path was found to name a new file (rename rotation, deletion)."),
-		truncations:    counter("truncations_total", "Truncations of the file detected (copytruncate, \"> file\")."),
-		recovered:      counter("recovered_bytes_total", "Bytes read from rotated copies (.1, .1.gz, dateext) after a rotation or restart."),
-		ckErrors:       counter("checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log."),
-		checkpointLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "checkpoint_lag_bytes",
-			Help: "Bytes of the current file after the last checkpoint: read or not yet delivered."}, labels),
+		reg:           prometheus.NewRegistry(),
+		linesRead:     counter("lines_read_total", "Lines read from the source file."),
+		linesSent:     counter("lines_sent_total", "Lines written to the collector and acknowledged by the transport."),
+		parseFailures: counter("parse_failures_total", "Lines forwarded raw, without structured data: they did not parse, or were cut to max_line_bytes."),
+		bytesRead:     counter("bytes_read_total", "Bytes read from the source file, newlines included."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
 			Help: "1 while the source's tailer runs, 0 when it stopped with an error."}, labels),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.linesRead, m.linesSent, m.parseFailures, m.linesTruncated, m.bytesRead, m.checkpointLag, m.sourceUp,
-		m.rotations, m.truncations, m.recovered, m.ckErrors,
+		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.sourceUp,
+		&tailerCollector{c: &m.tailers},
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
 		&detectCollector{m: m},
@@ -102,24 +94,20 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 // Source returns the metrics of the source of type typ following path.
 func (m *Metrics) Source(typ, path string) *Source {
 	return &Source{
-		LinesRead:        m.linesRead.WithLabelValues(typ, path),
-		LinesSent:        m.linesSent.WithLabelValues(typ, path),
-		ParseFailures:    m.parseFailures.WithLabelValues(typ, path),
-		LinesTruncated:   m.linesTruncated.WithLabelValues(typ, path),
-		BytesRead:        m.bytesRead.WithLabelValues(typ, path),
-		Rotations:        m.rotations.WithLabelValues(typ, path),
-		Truncations:      m.truncations.WithLabelValues(typ, path),
-		RecoveredBytes:   m.recovered.WithLabelValues(typ, path),
-		CheckpointErrors: m.ckErrors.WithLabelValues(typ, path),
-		CheckpointLag:    m.checkpointLag.WithLabelValues(typ, path),
-		Up:               m.sourceUp.WithLabelValues(typ, path),
+		LinesRead:     m.linesRead.WithLabelValues(typ, path),
+		LinesSent:     m.linesSent.WithLabelValues(typ, path),
+		ParseFailures: m.parseFailures.WithLabelValues(typ, path),
+		BytesRead:     m.bytesRead.WithLabelValues(typ, path),
+		Up:            m.sourceUp.WithLabelValues(typ, path),
+		typ:           typ, path: path, tailers: &m.tailers,
 	}
 }
 
-// RemoveSource drops the gauges of a source that a reload removed. Its
-// counters stay, so that rates over the reload remain correct.
+// RemoveSource drops the gauges of a source whose tailer stopped (a reload
+// removed or restarted it, or the agent stops) and stops reading its
+// tailer. Its counters stay, so that rates over the reload remain correct.
 func (m *Metrics) RemoveSource(typ, path string) {
-	m.checkpointLag.DeleteLabelValues(typ, path)
+	m.tailers.stop(typ, path)
 	m.sourceUp.DeleteLabelValues(typ, path)
 }
 

@@ -30,11 +30,9 @@ func TestEndpoint(t *testing.T) {
 	s.LinesRead.Add(10)
 	s.LinesSent.Add(9)
 	s.ParseFailures.Inc()
-	s.CheckpointLag.Set(123)
-	s.Rotations.Inc()
-	s.Truncations.Add(2)
-	s.RecoveredBytes.Add(4096)
-	s.CheckpointErrors.Add(5)
+	s.SetTailer(func() TailerStats {
+		return TailerStats{CheckpointLag: 123, Rotations: 1, Truncations: 2, RecoveredBytes: 4096, CheckpointErrors: 5, TruncatedLines: 6}
+	})
 	m.SetForwarder(func() ForwarderStats {
 		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4}
 	})
@@ -62,6 +60,7 @@ func TestEndpoint(t *testing.T) {
 		`gitlab_syslog_truncations_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 2`,
 		`gitlab_syslog_recovered_bytes_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 4096`,
 		`gitlab_syslog_checkpoint_errors_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 5`,
+		`gitlab_syslog_lines_truncated_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 6`,
 		"gitlab_syslog_reconnects_total 2",
 		"gitlab_syslog_queue_depth 3",
 		"gitlab_syslog_duplicates_total 4",
@@ -83,8 +82,65 @@ func TestEndpoint(t *testing.T) {
 	}
 
 	m.RemoveSource("audit", "/var/log/gitlab/gitlab-rails/audit_json.log")
-	if _, body := get(t, base+"/metrics"); strings.Contains(body, "checkpoint_lag_bytes{") {
+	_, body = get(t, base+"/metrics")
+	if strings.Contains(body, "checkpoint_lag_bytes{") {
 		t.Error("removed source's gauge still exported")
+	}
+	if !strings.Contains(body, `gitlab_syslog_rotations_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 1`) {
+		t.Error("removed source's counters are no longer exported")
+	}
+}
+
+// The tailer's counters are read at scrape time; over a reload (the
+// source's tailer stopped and a new one started, counting from 0) and
+// after a removal they keep growing from where they were.
+func TestTailerCountersAtScrapeTime(t *testing.T) {
+	m := New()
+	value := func(name string) (float64, bool) {
+		t.Helper()
+		mfs, err := m.Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				for _, mt := range mf.GetMetric() {
+					if mt.GetCounter() != nil {
+						return mt.GetCounter().GetValue(), true
+					}
+					return mt.GetGauge().GetValue(), true
+				}
+			}
+		}
+		return 0, false
+	}
+	var cur TailerStats // the running tailer's counters
+	read := func() TailerStats { return cur }
+	m.Source("access", "/a").SetTailer(read)
+	steps := []struct {
+		name        string
+		do          func()
+		rotations   float64
+		lag         float64
+		lagExported bool
+	}{
+		{"started", func() {}, 0, 0, true},
+		{"counted", func() { cur = TailerStats{Rotations: 3, CheckpointLag: 10} }, 3, 10, true},
+		{"read again at the next scrape", func() { cur.Rotations, cur.CheckpointLag = 4, 7 }, 4, 7, true},
+		{"stopped by a reload", func() { m.RemoveSource("access", "/a") }, 4, 0, false},
+		{"a new tailer from 0", func() { cur = TailerStats{}; m.Source("access", "/a").SetTailer(read) }, 4, 0, true},
+		{"the new tailer counts", func() { cur = TailerStats{Rotations: 2, CheckpointLag: 5} }, 6, 5, true},
+		{"replaced without a stop", func() { m.Source("access", "/a").SetTailer(func() TailerStats { return TailerStats{Rotations: 1} }) }, 7, 0, true},
+	}
+	for _, st := range steps {
+		st.do()
+		if got, _ := value("gitlab_syslog_rotations_total"); got != st.rotations {
+			t.Errorf("%s: rotations_total = %v, want %v", st.name, got, st.rotations)
+		}
+		lag, ok := value("gitlab_syslog_checkpoint_lag_bytes")
+		if ok != st.lagExported || lag != st.lag {
+			t.Errorf("%s: checkpoint_lag_bytes = %v (exported %v), want %v (exported %v)", st.name, lag, ok, st.lag, st.lagExported)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -47,44 +48,62 @@ const (
 )
 
 // Config configures a Receiver. Listen, SpoolDir and at least one token are
-// required; zero values of the rest take the defaults above.
+// required; zero values of the rest take the defaults above. The yaml tags
+// are the keys of the agent configuration's streaming block
+// (internal/config decodes that block into a Config); fields tagged "-"
+// are not configurable there.
 type Config struct {
 	// Listen is the host:port to listen on, e.g. ":8443" or "10.0.0.5:8443"
-	// ("127.0.0.1:0" picks a free port; see Addr).
-	Listen string
+	// ("127.0.0.1:0" picks a free port; see Addr). In the agent's
+	// configuration an empty Listen turns the receiver off.
+	Listen string `yaml:"listen"`
 	// Path is the URL path of the destination URL. Default DefaultPath.
-	Path string
-	// TLSCert and TLSKey are PEM files; when set, the Receiver serves HTTPS
-	// (TLS 1.2+). Both or neither.
-	TLSCert, TLSKey string
+	Path string `yaml:"path"`
+	// TLS names the certificate to serve HTTPS (TLS 1.2+) with; empty
+	// serves plain HTTP.
+	TLS TLSFiles `yaml:"tls"`
 	// Tokens are accepted verification tokens, one per streaming destination
-	// (a group and the instance have different tokens).
-	Tokens []string
+	// (a group and the instance have different tokens); GitLab sends the
+	// destination's token in TokenHeader.
+	Tokens []string `yaml:"tokens"`
 	// TokenFile names a file with more tokens, one per line; surrounding
 	// white space is trimmed, empty lines and lines starting with # are
 	// skipped.
-	TokenFile string
+	TokenFile string `yaml:"token_file"`
 	// TokenEnv names an environment variable with more tokens, separated by
 	// commas or white space.
-	TokenEnv string
+	TokenEnv string `yaml:"token_env"`
 	// MaxBody is the largest accepted body in bytes. Default DefaultMaxBody.
-	MaxBody int64
+	// In the agent's configuration a byte size: 1048576, 1MiB.
+	MaxBody int64 `yaml:"max_body" config:"bytes"`
 	// DedupeWindow is how long a spooled event is remembered to drop its
 	// repeats (same id, event_type and created_at; see the package
-	// documentation).
+	// documentation), e.g. "24h" in the agent's configuration.
 	// Default DefaultDedupeWindow; negative turns deduplication off.
-	DedupeWindow time.Duration
+	DedupeWindow time.Duration `yaml:"dedupe_window"`
 	// DedupeMaxIDs bounds the remembered events. Default DefaultDedupeMaxIDs.
-	DedupeMaxIDs int
+	DedupeMaxIDs int `yaml:"-"`
 	// SpoolDir holds the spool (SpoolFile), its rotated predecessor and the
-	// dedupe log. It is created (mode 0700) if missing.
-	SpoolDir string
+	// dedupe log. It is created (mode 0700) if missing. The agent's
+	// default is <state_dir>/streaming.
+	SpoolDir string `yaml:"spool_dir"`
 	// SpoolMaxBytes is the size at which the spool is rotated. Default
 	// DefaultSpoolMaxBytes.
-	SpoolMaxBytes int64
+	SpoolMaxBytes int64 `yaml:"-"`
 	// Logger receives the Receiver's logs. Default slog.Default().
-	Logger *slog.Logger
+	Logger *slog.Logger `yaml:"-"`
 }
+
+// TLSFiles are the PEM files of the certificate a Receiver serves. Both or
+// neither.
+type TLSFiles struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// SpoolPath returns the spool file events are appended to: SpoolFile in
+// SpoolDir.
+func (c *Config) SpoolPath() string { return filepath.Join(c.SpoolDir, SpoolFile) }
 
 // tokenSet holds the SHA-256 digests of the accepted tokens. Comparing
 // digests keeps the comparison constant-time regardless of token lengths.

@@ -14,8 +14,7 @@ import (
 func Example() {
 	r, err := streaming.New(streaming.Config{
 		Listen:    ":8443",
-		TLSCert:   "/etc/gitlab-syslog/tls/server.crt",
-		TLSKey:    "/etc/gitlab-syslog/tls/server.key",
+		TLS:       streaming.TLSFiles{CertFile: "/etc/gitlab-syslog/tls/server.crt", KeyFile: "/etc/gitlab-syslog/tls/server.key"},
 		TokenFile: "/etc/gitlab-syslog/streaming-tokens",
 		SpoolDir:  "/var/lib/gitlab-syslog/streaming",
 	})

@@ -19,7 +19,9 @@ const (
 	tokenB = "group-dest-token-0123456"
 )
 
-// Verbatim payloads from gitlab-log-formats.md §7.2.
+// Verbatim Audit Event Streaming payloads: GitLab merge request 88509's
+// example, the GitLab documentation's example, and a Falco-style test
+// message.
 const (
 	payloadMR88509 = `{"id":1653461355,"author_id":1,"entity_id":6,"entity_type":"Project","details":{"author_name":"Administrator","target_id":6,"target_type":"Project","target_details":"Flight","custom_message":{"protocol":"ssh","action":"git-upload-pack"},"ip_address":"127.0.0.1","entity_path":"flightjs/Flight"},"ip_address":"127.0.0.1","author_name":"Administrator","entity_path":"flightjs/Flight","target_details":"Flight","created_at":"2022-05-25T06:49:15.213Z","target_type":"Project","target_id":6,"event_type":"repository_git_operation"}`
 	payloadDocs    = `{"id":"1","author_id":-3,"entity_id":29,"entity_type":"Project","details":{"author_name":"deploy-key-name","author_class":"DeployKey","target_id":29,"target_type":"Project","target_details":"example-project","custom_message":{"protocol":"ssh","action":"git-upload-pack"},"ip_address":"127.0.0.1","entity_path":"example-group/example-project"},"ip_address":"127.0.0.1","author_name":"deploy-key-name","entity_path":"example-group/example-project","target_details":"example-project","created_at":"2022-07-26T05:43:53.662Z","target_type":"Project","target_id":29,"event_type":"repository_git_operation"}`
@@ -97,7 +99,7 @@ func start(t testing.TB, cfg Config, setup ...func(*Receiver)) *testReceiver {
 	}
 	t.Cleanup(stop)
 	scheme := "http"
-	if cfg.TLSCert != "" {
+	if cfg.TLS.CertFile != "" {
 		scheme = "https"
 	}
 	return &testReceiver{

@@ -3,7 +3,7 @@ package streaming
 import (
 	"log/slog"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 func newTestLogger(w *syslogtest.Buffer) *slog.Logger {

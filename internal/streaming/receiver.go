@@ -134,15 +134,15 @@ func New(cfg Config) (*Receiver, error) {
 
 // loadCert loads cfg's TLS certificate and key; nil when neither is set.
 func loadCert(cfg *Config) (*tls.Certificate, error) {
-	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+	if (cfg.TLS.CertFile == "") != (cfg.TLS.KeyFile == "") {
 		return nil, errors.New("streaming: tls needs both cert and key")
 	}
-	if cfg.TLSCert == "" {
+	if cfg.TLS.CertFile == "" {
 		return nil, nil
 	}
-	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	cert, err := tls.LoadX509KeyPair(cfg.TLS.CertFile, cfg.TLS.KeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("streaming: load TLS certificate %s and key %s: %w", cfg.TLSCert, cfg.TLSKey, err)
+		return nil, fmt.Errorf("streaming: load TLS certificate %s and key %s: %w", cfg.TLS.CertFile, cfg.TLS.KeyFile, err)
 	}
 	return &cert, nil
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 const (
@@ -163,8 +163,8 @@ func TestNewErrors(t *testing.T) {
 		{"unset env", Config{TokenEnv: "GLS_EMPTY"}, "GLS_EMPTY is unset or empty"},
 		{"no listen", Config{Tokens: []string{tokenA}, Listen: "-"}, "listen address is empty"},
 		{"bad path", Config{Tokens: []string{tokenA}, Path: "x"}, "must start with /"},
-		{"cert without key", Config{Tokens: []string{tokenA}, TLSCert: "c.pem"}, "both cert and key"},
-		{"missing cert", Config{Tokens: []string{tokenA}, TLSCert: "c.pem", TLSKey: "k.pem"}, "load TLS certificate"},
+		{"cert without key", Config{Tokens: []string{tokenA}, TLS: TLSFiles{CertFile: "c.pem"}}, "both cert and key"},
+		{"missing cert", Config{Tokens: []string{tokenA}, TLS: TLSFiles{CertFile: "c.pem", KeyFile: "k.pem"}}, "load TLS certificate"},
 		{"busy port", Config{Tokens: []string{tokenA}, Listen: "busy"}, "listen"},
 	}
 	for _, tt := range tests {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // writeTestPKI writes the project's throw-away test CA and a server
@@ -18,7 +18,7 @@ import (
 // cert and key files and a pool holding the CA.
 func writeTestPKI(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
 	t.Helper()
-	certs, err := collect.WriteTestCerts(dir)
+	certs, err := testcert.WriteTestCerts(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func writeTestPKI(t *testing.T, dir string) (certFile, keyFile string, pool *x50
 
 func TestTLS(t *testing.T) {
 	certFile, keyFile, pool := writeTestPKI(t, t.TempDir())
-	tr := start(t, Config{TLSCert: certFile, TLSKey: keyFile})
+	tr := start(t, Config{TLS: TLSFiles{CertFile: certFile, KeyFile: keyFile}})
 	if !strings.HasPrefix(tr.url, "https://") {
 		t.Fatalf("url %s", tr.url)
 	}
@@ -107,7 +107,7 @@ func TestReload(t *testing.T) {
 		}
 	}
 	install(cert1, key1, tokenA)
-	cfg := Config{TLSCert: certFile, TLSKey: keyFile, TokenFile: tokenFile}
+	cfg := Config{TLS: TLSFiles{CertFile: certFile, KeyFile: keyFile}, TokenFile: tokenFile}
 	tr := start(t, cfg)
 	trusting := func(pool *x509.CertPool) *http.Client {
 		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/bench"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/bench"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 

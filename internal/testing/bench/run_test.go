@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 

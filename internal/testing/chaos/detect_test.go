@@ -14,7 +14,7 @@ import (
 
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // Shape of the generated application log of TestDetectRestart.

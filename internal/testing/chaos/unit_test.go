@@ -16,7 +16,7 @@ func TestSystemdUnit(t *testing.T) {
 	if err != nil {
 		t.Skip("systemd-analyze not installed")
 	}
-	data, err := os.ReadFile("../../examples/gitlab-syslog.service")
+	data, err := os.ReadFile("../../../examples/gitlab-syslog.service")
 	if err != nil {
 		t.Fatal(err)
 	}

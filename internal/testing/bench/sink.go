@@ -5,7 +5,7 @@
 //
 // The shippers are gitlab-syslog itself (Agent), rsyslog (Rsyslog), syslog-ng
 // (SyslogNG) and a baseline that only frames the file's lines (Framer). The
-// command internal/bench/harness prints them side by side; regress_test.go
+// command cmd/gitlab-syslog-bench prints them side by side; regress_test.go
 // guards the agent's throughput as a ratio to the baseline.
 package bench
 

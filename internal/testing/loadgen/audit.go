@@ -47,7 +47,8 @@ func (w *jw) kv(d kv) {
 	}
 }
 
-// Audit line shapes, see gitlab-log-formats.md section 3.1.
+// Audit line shapes: GitLab wrote audit_json.log in three shapes over its
+// releases.
 const (
 	shapeFlat   = iota // legacy AuditEventService: details merged at the top level
 	shapeNested        // early Auditor: AuditEvent columns, details nested only
@@ -70,7 +71,7 @@ func (g *Generator) appendAudit(dst []byte) []byte {
 	w := jw{b: dst}
 	w.begin()
 	// Flat lines from before GitLab 12 have no correlation_id, meta.* keys
-	// or created_at (gitlab-log-formats.md 3.3 a).
+	// or created_at.
 	old := shape == shapeFlat && g.chance(25)
 	meta := 15
 	switch {

@@ -72,8 +72,9 @@ func (g *Generator) appendApplication(dst []byte) []byte {
 	return w.b
 }
 
-// appendAppMessage appends one of the security-relevant messages of
-// gitlab-log-formats.md section 4.4.
+// appendAppMessage appends one of the security-relevant messages GitLab
+// writes to the application log: failed login, sign-in, user and project
+// created or removed, impersonation.
 func (g *Generator) appendAppMessage(b []byte) []byte {
 	u := pick(g, users)
 	switch g.rng.IntN(10) {

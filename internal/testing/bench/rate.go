@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 

@@ -1,4 +1,4 @@
-// Command harness compares gitlab-syslog with rsyslog and syslog-ng end to
+// Command gitlab-syslog-bench (the benchmark harness) compares gitlab-syslog with rsyslog and syslog-ng end to
 // end: it generates GitLab log files, lets each shipper forward the same
 // file over loopback TCP to an in-process counting sink, and prints a
 // Markdown table of lines/s, MB/s, CPU seconds per million lines, peak RSS,
@@ -6,9 +6,9 @@
 //
 // Run it from the repository root:
 //
-//	go run ./internal/bench/harness [-lines 1000000] [-types audit,access,application,auth]
+//	go run ./cmd/gitlab-syslog-bench [-lines 1000000] [-types audit,access,application,auth]
 //	    [-peers rsyslog,syslog-ng,syslog-ng-nfc] [-agent PATH] [-out DIR]
-//	go run ./internal/bench/harness -rate 10MB [-duration 30s] [-types audit]
+//	go run ./cmd/gitlab-syslog-bench -rate 10MB [-duration 30s] [-types audit]
 //
 // Without -agent it builds ./cmd/gitlab-syslog into DIR. A shipper that is
 // missing or fails is reported and skipped; the harness installs nothing.
@@ -29,8 +29,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/bench"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/bench"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 

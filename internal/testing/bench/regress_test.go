@@ -79,7 +79,7 @@ func TestAgentThroughputRegression(t *testing.T) {
 	t.Logf("agent/baseline = %.0f / %.0f lines/s = %.3f (bound %.3f, race %v)", bestAgent, bestBase, ratio, bound, raceEnabled)
 	if ratio < bound {
 		t.Errorf("the agent ships %.0f lines/s, %.3f of the baseline framer's %.0f on the same sink; below the bound %.3f: "+
-			"a large throughput regression. Profile it: go run ./internal/bench/harness -types audit -peers ''",
+			"a large throughput regression. Profile it: go run ./cmd/gitlab-syslog-bench -types audit -peers ''",
 			bestAgent, ratio, bestBase, bound)
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// accessRE is the regular expression suggested for the default gitlab_access
-// format in gitlab-log-formats.md section 6.2.
+// accessRE matches a line of NGINX's gitlab_access log format as Omnibus
+// GitLab configures it: $remote_addr - $remote_user [$time_local]
+// "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"
+// $gzip_ratio.
 var accessRE = regexp.MustCompile(`^(\S+) - (.*?) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+) "(.*?)" "(.*?)" (\S+)$`)
 
 func generate(t *testing.T, opts Options) ([][]byte, Stats) {
@@ -57,8 +59,8 @@ func TestJSONLinesAreValid(t *testing.T) {
 	}
 }
 
-// TestAuditShapes checks that all three audit shapes of gitlab-log-formats.md
-// 3.1 and the meta.* keys occur, and that the lines average about 390 bytes
+// TestAuditShapes checks that all three audit line shapes (see shapeFlat)
+// and the meta.* keys occur, and that the lines average about 390 bytes
 // like the file in issue #5.
 func TestAuditShapes(t *testing.T) {
 	lines, st := generate(t, Options{Type: parser.TypeAudit, Lines: 20000, Seed: 1})

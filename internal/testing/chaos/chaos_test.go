@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // agentBin is the gitlab-syslog binary built by TestMain.
@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("CHAOS_RACE") != "" {
 		args = append(args, "-race")
 	}
-	out, err := exec.Command("go", append(args, "../../cmd/gitlab-syslog")...).CombinedOutput()
+	out, err := exec.Command("go", append(args, "../../../cmd/gitlab-syslog")...).CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "chaos: go build: %v\n%s", err, out)
 		os.RemoveAll(dir)

@@ -1,0 +1,114 @@
+package metrics
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// TailerStats are the counters of a source's tailer, read at scrape time.
+// The counters count from the tailer's start; the gauge is the current
+// value.
+type TailerStats struct {
+	TruncatedLines   uint64 // lines cut to max_line_bytes
+	Rotations        uint64 // the path was found to name a new file
+	Truncations      uint64 // truncations of the file detected
+	RecoveredBytes   uint64 // bytes read from rotated copies
+	CheckpointErrors uint64 // checkpoint writes that failed
+	CheckpointLag    int64  // bytes of the current file after the checkpoint
+}
+
+// add adds the counters of o to s (the gauge is not a sum and stays).
+func (s *TailerStats) add(o TailerStats) {
+	s.TruncatedLines += o.TruncatedLines
+	s.Rotations += o.Rotations
+	s.Truncations += o.Truncations
+	s.RecoveredBytes += o.RecoveredBytes
+	s.CheckpointErrors += o.CheckpointErrors
+}
+
+var (
+	tailerLabels         = []string{"type", "path"}
+	descLinesTruncated   = prometheus.NewDesc(namespace+"_lines_truncated_total", "Lines longer than max_line_bytes, cut to it and sent raw.", tailerLabels, nil)
+	descRotations        = prometheus.NewDesc(namespace+"_rotations_total", "Times the path was found to name a new file (rename rotation, deletion).", tailerLabels, nil)
+	descTruncations      = prometheus.NewDesc(namespace+"_truncations_total", "Truncations of the file detected (copytruncate, \"> file\").", tailerLabels, nil)
+	descRecoveredBytes   = prometheus.NewDesc(namespace+"_recovered_bytes_total", "Bytes read from rotated copies (.1, .1.gz, dateext) after a rotation or restart.", tailerLabels, nil)
+	descCheckpointErrors = prometheus.NewDesc(namespace+"_checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log.", tailerLabels, nil)
+	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the current file after the last checkpoint: read or not yet delivered.", tailerLabels, nil)
+	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors}
+	tailerCollectorDescs = append(append([]*prometheus.Desc(nil), tailerCounterDescs...), descCheckpointLag)
+)
+
+// sourceKey is the labels of a source's metrics.
+type sourceKey struct{ typ, path string }
+
+// tailerEntry is what the collector knows of the tailers of one source:
+// the counters of the ones that stopped, and the running one's stats.
+type tailerEntry struct {
+	base TailerStats
+	read func() TailerStats // nil while no tailer runs
+}
+
+// tailers reads the tailers' counters at scrape time. A source that a
+// reload restarted or removed keeps its counters: what its stopped tailers
+// counted is added to what the running one counts, so rates stay right.
+type tailers struct {
+	mu sync.Mutex
+	m  map[sourceKey]*tailerEntry
+}
+
+// set makes read the running tailer of the source typ, path. The counters
+// of a tailer it replaces are kept.
+func (c *tailers) set(typ, path string, read func() TailerStats) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[sourceKey]*tailerEntry)
+	}
+	k := sourceKey{typ, path}
+	e := c.m[k]
+	if e == nil {
+		e = &tailerEntry{}
+		c.m[k] = e
+	}
+	if e.read != nil {
+		e.base.add(e.read())
+	}
+	e.read = read
+}
+
+// stop keeps the counters of the source's tailer, which has stopped, and
+// drops its gauge.
+func (c *tailers) stop(typ, path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[sourceKey{typ, path}]; e != nil && e.read != nil {
+		e.base.add(e.read())
+		e.read = nil
+	}
+}
+
+// tailerCollector exports the tailers' counters and gauges.
+type tailerCollector struct{ c *tailers }
+
+func (tc *tailerCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range tailerCollectorDescs {
+		ch <- d
+	}
+}
+
+func (tc *tailerCollector) Collect(ch chan<- prometheus.Metric) {
+	tc.c.mu.Lock()
+	defer tc.c.mu.Unlock()
+	for k, e := range tc.c.m {
+		s := e.base
+		if e.read != nil {
+			cur := e.read()
+			s.add(cur)
+			ch <- prometheus.MustNewConstMetric(descCheckpointLag, prometheus.GaugeValue, float64(cur.CheckpointLag), k.typ, k.path)
+		}
+		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors} {
+			ch <- prometheus.MustNewConstMetric(tailerCounterDescs[i], prometheus.CounterValue, float64(v), k.typ, k.path)
+		}
+	}
+}
