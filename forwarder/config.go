@@ -97,7 +97,7 @@ const (
 // endpoint is a parsed destination URL.
 type endpoint struct {
 	raw     string
-	network string // udp, tcp, unixgram, unix, or "unix?" (detect)
+	kind    transport
 	addr    string
 	tls     *tls.Config
 	framing framing
@@ -171,18 +171,18 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	}
 	switch u.Scheme {
 	case "udp":
-		ep.network = "udp"
+		ep.kind = transportUDP
 		ep.framing = framingDatagram
 		if ep.addr, err = hostPort("514"); err != nil {
 			return nil, err
 		}
 	case "tcp":
-		ep.network = "tcp"
+		ep.kind = transportTCP
 		if ep.addr, err = hostPort("514"); err != nil {
 			return nil, err
 		}
 	case "tls":
-		ep.network = "tcp"
+		ep.kind = transportTLS
 		if ep.addr, err = hostPort("6514"); err != nil {
 			return nil, err
 		}
@@ -199,15 +199,15 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 		}
 		switch t := q.Get("type"); {
 		case u.Scheme == "unixgram" || t == "dgram" || t == "datagram":
-			ep.network = "unixgram"
+			ep.kind = transportUnixgram
 			ep.framing = framingDatagram
 		case t == "stream":
-			ep.network = "unix"
+			ep.kind = transportUnixStream
 			if !ep.framingSet {
 				ep.framing = framingLF
 			}
 		case t == "":
-			ep.network = "unix?"
+			ep.kind = transportUnixDetect
 		default:
 			return nil, fmt.Errorf("forwarder: destination %s: unknown socket type %q (want dgram or stream)", c.URL, t)
 		}

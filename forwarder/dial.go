@@ -91,10 +91,10 @@ func (w *writer) dial() (net.Conn, error) {
 		err error
 	)
 	switch {
-	case ep.tls != nil:
+	case ep.kind == transportTLS:
 		td := &tls.Dialer{NetDialer: d, Config: ep.tls}
 		c, err = td.DialContext(ctx, "tcp", ep.addr)
-	case ep.network == "unix?":
+	case ep.kind == transportUnixDetect:
 		c, err = d.DialContext(ctx, "unixgram", ep.addr)
 		if err == nil {
 			w.framing = framingDatagram
@@ -111,7 +111,7 @@ func (w *writer) dial() (net.Conn, error) {
 			w.framing = framingLF
 		}
 	default:
-		c, err = d.DialContext(ctx, ep.network, ep.addr)
+		c, err = d.DialContext(ctx, ep.kind.network(), ep.addr)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("forwarder: connect to %s: %w", ep.raw, err)
