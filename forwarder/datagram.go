@@ -23,8 +23,8 @@ func (w *writer) sendDatagrams(it *item) error {
 			}
 			continue
 		}
-		w.f.bytes.Add(uint64(n))
-		w.f.messages.Add(1)
+		w.n.bytes.Add(uint64(n))
+		w.n.messages.Add(1)
 		if w.dgramsOK++; w.dgramsOK >= 2 {
 			w.failures = 0
 		}
@@ -44,7 +44,7 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 	if len(msg) <= limit {
 		return msg
 	}
-	w.f.truncated.Add(1)
+	w.n.truncated.Add(1)
 	if s.msg-s.start <= limit {
 		return msg[:cutUTF8(msg, limit, s.msg-s.start)]
 	}

@@ -55,7 +55,7 @@ func (w *writer) connect(cause error) error {
 			w.conn, w.dgramsOK = conn, 0
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
-				f.reconnects.Add(1)
+				w.n.reconnects.Add(1)
 			}
 			return nil
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 )
 
 // ErrClosed is returned by Send after Close was called.
@@ -34,8 +33,7 @@ type Forwarder struct {
 	errMu     sync.Mutex
 	err       error // why the writer gave up
 
-	messages, bytes, batches, reconnects atomic.Uint64
-	resent, truncated, escaped, dropped  atomic.Uint64
+	w *writer // owns the counters that Stats reads
 }
 
 // item is a queued batch.
@@ -103,8 +101,8 @@ func New(cfg Config) (*Forwarder, error) {
 		ctx:     ctx,
 		cancel:  cancel,
 	}
-	w := newWriter(f)
-	go w.run()
+	f.w = newWriter(f)
+	go f.w.run()
 	return f, nil
 }
 
@@ -142,13 +140,13 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	defer f.mu.RUnlock()
 	select {
 	case <-f.closing:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return ErrClosed
 	default:
 	}
 	select {
 	case <-f.dead:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return f.failure()
 	default:
 	}
@@ -157,13 +155,13 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	case f.queue <- it:
 		return nil
 	case <-ctx.Done():
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return fmt.Errorf("forwarder: send to %s: %w", f.ep.raw, ctx.Err())
 	case <-f.closing:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return ErrClosed
 	case <-f.dead:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return f.failure()
 	}
 }
@@ -192,17 +190,8 @@ func (f *Forwarder) Close(ctx context.Context) error {
 
 // Stats returns the current counters.
 func (f *Forwarder) Stats() Stats {
-	s := Stats{
-		Messages:   f.messages.Load(),
-		Batches:    f.batches.Load(),
-		Bytes:      f.bytes.Load(),
-		Reconnects: f.reconnects.Load(),
-		Resent:     f.resent.Load(),
-		Truncated:  f.truncated.Load(),
-		Escaped:    f.escaped.Load(),
-		Dropped:    f.dropped.Load(),
-		QueueDepth: len(f.queue),
-	}
+	s := f.w.n.stats()
+	s.QueueDepth = len(f.queue)
 	if f.cfg.Encoder != nil {
 		s.EncoderStats = f.cfg.Encoder.Stats()
 	}

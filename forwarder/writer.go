@@ -27,6 +27,8 @@ type writer struct {
 	// first was not refused and resets failures.
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
+
+	n counters
 }
 
 func newWriter(f *Forwarder) *writer {
@@ -121,7 +123,7 @@ func (w *writer) giveUp(err error) {
 }
 
 func (w *writer) nack(it *item, err error) {
-	w.f.dropped.Add(uint64(it.b.Len() - it.next))
+	w.n.dropped.Add(uint64(it.b.Len() - it.next))
 	if it.ack != nil {
 		it.ack(err)
 	}
@@ -131,8 +133,8 @@ func (w *writer) nack(it *item, err error) {
 // written (it.next); a stream batch counts all its messages here, so that
 // Messages plus Dropped is every message given to Send.
 func (w *writer) ackItem(it *item) {
-	w.f.messages.Add(uint64(it.b.Len() - it.next))
-	w.f.batches.Add(1)
+	w.n.messages.Add(uint64(it.b.Len() - it.next))
+	w.n.batches.Add(1)
 	if it.ack != nil {
 		it.ack(nil)
 	}
@@ -149,7 +151,7 @@ func (w *writer) handle(it *item) error {
 		return w.sendDatagrams(it)
 	}
 	if b.escaped > 0 {
-		w.f.escaped.Add(uint64(b.escaped))
+		w.n.escaped.Add(uint64(b.escaped))
 	}
 	w.unacked = append(w.unacked, it)
 	w.pending += len(b.buf)
@@ -195,7 +197,7 @@ func (w *writer) write() error {
 	n, err := w.wv.WriteTo(w.conn)
 	w.wv = nil
 	clear(w.bufs)
-	w.f.bytes.Add(uint64(n))
+	w.n.bytes.Add(uint64(n))
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
@@ -226,7 +228,7 @@ func (w *writer) recover(cause error) error {
 				w.pending += len(it.b.buf)
 			}
 			if it.written {
-				w.f.resent.Add(uint64(it.b.Len()))
+				w.n.resent.Add(uint64(it.b.Len()))
 			}
 		}
 		err := w.write()
