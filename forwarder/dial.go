@@ -37,7 +37,7 @@ func (w *writer) connect(cause error) error {
 					return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
 				case <-stop:
 					// Closed: stop retrying if nothing is left to send.
-					if len(w.unacked) == 0 && w.sending == nil && len(f.queue) == 0 {
+					if len(w.unwritten) == 0 && w.sending == nil && len(f.queue) == 0 {
 						t.Stop()
 						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
 					}
@@ -53,6 +53,7 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
+			w.t.track(conn)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				w.n.reconnects.Add(1)
@@ -92,8 +93,7 @@ func (w *writer) dial() (net.Conn, error) {
 	)
 	switch {
 	case ep.kind == transportTLS:
-		td := &tls.Dialer{NetDialer: d, Config: ep.tls}
-		c, err = td.DialContext(ctx, "tcp", ep.addr)
+		c, err = dialTLS(ctx, d, ep)
 	case ep.kind == transportUnixDetect:
 		c, err = d.DialContext(ctx, "unixgram", ep.addr)
 		if err == nil {
@@ -129,4 +129,19 @@ func (w *writer) closeConn() {
 	}
 	_ = w.conn.Close()
 	w.conn = nil
+}
+
+// dialTLS connects to ep over TLS on a countingConn, so that the bytes
+// under TLS can be located in the TCP stream.
+func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error) {
+	raw, err := d.DialContext(ctx, "tcp", ep.addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(&countingConn{TCPConn: raw.(*net.TCPConn)}, ep.tls)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return tc, nil
 }

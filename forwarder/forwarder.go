@@ -46,9 +46,9 @@ type item struct {
 
 // Stats are a Forwarder's counters.
 type Stats struct {
-	// Messages counts messages written to the transport: a stream batch's
-	// once the whole batch was written (flushed), a datagram as soon as it
-	// was sent. Batches counts batches acknowledged without error. Every
+	// Messages counts messages delivered: a stream batch's once the whole
+	// batch was acknowledged (see Send), a datagram as soon as it was
+	// sent. Batches counts batches acknowledged without error. Every
 	// message given to Send ends up in Messages or in Dropped, never both.
 	Messages, Batches uint64
 	// Bytes counts bytes written to the transport, framing and resends
@@ -123,8 +123,9 @@ func (f *Forwarder) Connect(ctx context.Context) error {
 
 // Send queues b. It blocks while the queue is full (backpressure) until ctx
 // ends. Once Send returned nil, ack runs exactly once on the writer
-// goroutine: with nil after every message of b was written to the
-// transport, or with an error when the Forwarder gave up or was closed with
+// goroutine: with nil once every message of b was delivered (TCP and TLS
+// on Linux: acknowledged by the receiver's TCP; otherwise written to the
+// transport; see the package documentation), or with an error when the Forwarder gave up or was closed with
 // an expired context. ack must not block; it may be nil. The caller must
 // not touch b until ack has run. When Send returns an error, b was not
 // taken and ack is not called.

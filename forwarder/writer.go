@@ -14,13 +14,13 @@ type writer struct {
 	conn    net.Conn
 	unwatch func() bool // stops the context watcher of conn
 
-	unacked  []*item     // batches not yet written, in order
-	pending  int         // bytes of the unacked batches
-	bufs     net.Buffers // scratch: the unacked batches' buffers
-	wv       net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
-	dgram    []byte      // scratch for truncated datagrams
-	failures int         // consecutive failures since the last successful write
-	sending  *item       // datagram transports: the batch being sent
+	unwritten []*item     // batches not yet written, in order
+	pending   int         // bytes of the unacked batches
+	bufs      net.Buffers // scratch: the unacked batches' buffers
+	wv        net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
+	dgram     []byte      // scratch for truncated datagrams
+	failures  int         // consecutive failures since the last successful write
+	sending   *item       // datagram transports: the batch being sent
 	// dgramsOK counts datagrams written on the current connection. A
 	// refusal (ICMP port unreachable) of one datagram is reported by the
 	// next write, so only the second success on a connection proves the
@@ -28,6 +28,7 @@ type writer struct {
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
 
+	t tracker // TCP and TLS: batches written but not acknowledged by the peer
 	n counters
 }
 
@@ -46,6 +47,9 @@ func (w *writer) run() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
+	check := time.NewTimer(time.Hour) // while batches are in flight
+	check.Stop()
+	checking := false
 	for {
 		var err error
 		select {
@@ -57,6 +61,11 @@ func (w *writer) run() {
 		case <-timer.C:
 			armed = false
 			err = w.flush()
+		case <-check.C:
+			checking = false
+			if err = w.poll(); err != nil {
+				err = w.recover(err)
+			}
 		case <-f.stop:
 			for err == nil {
 				select {
@@ -69,6 +78,9 @@ func (w *writer) run() {
 			}
 			if err == nil {
 				err = w.flush()
+			}
+			if err == nil {
+				err = w.drain()
 			}
 			if err != nil {
 				w.giveUp(err)
@@ -89,6 +101,14 @@ func (w *writer) run() {
 			timer.Stop()
 			armed = false
 		}
+		switch {
+		case len(w.t.inflight) > 0 && !checking:
+			check.Reset(w.t.wait)
+			checking = true
+		case len(w.t.inflight) == 0 && checking:
+			check.Stop()
+			checking = false
+		}
 	}
 }
 
@@ -98,11 +118,12 @@ func (w *writer) giveUp(err error) {
 	f := w.f
 	f.fail(err)
 	err = f.failure()
-	for _, it := range w.unacked {
+	w.requeue()
+	for _, it := range w.unwritten {
 		w.nack(it, err)
 	}
-	clear(w.unacked)
-	w.unacked = w.unacked[:0]
+	clear(w.unwritten)
+	w.unwritten = w.unwritten[:0]
 	w.pending = 0
 	w.closeConn()
 	for {
@@ -153,7 +174,7 @@ func (w *writer) handle(it *item) error {
 	if b.escaped > 0 {
 		w.n.escaped.Add(uint64(b.escaped))
 	}
-	w.unacked = append(w.unacked, it)
+	w.unwritten = append(w.unwritten, it)
 	w.pending += len(b.buf)
 	if w.pending >= w.f.cfg.BufferSize {
 		if err := w.write(); err != nil {
@@ -174,9 +195,10 @@ func (w *writer) flush() error {
 	return nil
 }
 
-// write writes the buffers of every unacknowledged batch to the connection
-// (one writev where the transport supports it; batches are framed when
-// appended, so nothing is copied here) and then acknowledges them all.
+// write writes the buffers of every unwritten batch to the connection (one
+// writev where the transport supports it; batches are framed when
+// appended, so nothing is copied here). It then acknowledges them, or,
+// when the peer's TCP acknowledgement is tracked, puts them in flight.
 func (w *writer) write() error {
 	if w.pending == 0 {
 		return nil
@@ -188,8 +210,11 @@ func (w *writer) write() error {
 		return err
 	}
 	_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
+	if w.t.cc != nil {
+		return w.writeRecords()
+	}
 	w.bufs = w.bufs[:0]
-	for _, it := range w.unacked {
+	for _, it := range w.unwritten {
 		it.written = true // some of its bytes may reach the receiver
 		w.bufs = append(w.bufs, it.b.buf)
 	}
@@ -203,17 +228,52 @@ func (w *writer) write() error {
 	}
 	w.pending = 0
 	w.failures = 0
-	for _, it := range w.unacked {
-		w.ackItem(it)
+	for _, it := range w.unwritten {
+		if w.t.rc == nil {
+			w.ackItem(it)
+			continue
+		}
+		w.t.sent += uint64(len(it.b.buf))
+		w.t.fly(it, w.t.sent)
 	}
-	clear(w.unacked)
-	w.unacked = w.unacked[:0]
-	return nil
+	clear(w.unwritten)
+	w.unwritten = w.unwritten[:0]
+	return w.reap()
+}
+
+// writeRecords writes the unwritten batches to a TLS connection one by one,
+// so that the end of each is known in the TCP stream under TLS, and puts
+// them in flight.
+func (w *writer) writeRecords() error {
+	k := 0
+	var err error
+	for ; k < len(w.unwritten); k++ {
+		it := w.unwritten[k]
+		it.written = true
+		var n int
+		n, err = w.conn.Write(it.b.buf)
+		w.n.bytes.Add(uint64(n))
+		if err != nil {
+			err = fmt.Errorf("write: %w", err)
+			break
+		}
+		w.pending -= len(it.b.buf)
+		w.t.fly(it, w.t.cc.n)
+	}
+	rest := copy(w.unwritten, w.unwritten[k:])
+	clear(w.unwritten[rest:])
+	w.unwritten = w.unwritten[:rest]
+	if err != nil {
+		return err
+	}
+	w.failures = 0
+	return w.reap()
 }
 
 // recover reconnects after cause and writes every unacknowledged batch
 // again. It returns an error only when the Forwarder must give up.
 func (w *writer) recover(cause error) error {
+	w.requeue()
 	for {
 		if err := w.connect(cause); err != nil {
 			return err
@@ -221,7 +281,7 @@ func (w *writer) recover(cause error) error {
 		if w.framing == framingDatagram {
 			return nil
 		}
-		for _, it := range w.unacked {
+		for _, it := range w.unwritten {
 			if it.b.framing != w.framing { // a unix socket came back as the other type
 				w.pending -= len(it.b.buf)
 				it.b.reframe(w.framing)
