@@ -48,9 +48,9 @@ type tracker struct {
 
 // track prepares acknowledged delivery for a new connection c: plain TCP,
 // or TLS over a countingConn.
-func (t *tracker) track(c net.Conn) {
+func (t *tracker) track(c net.Conn, kind transport) {
 	t.rc, t.cc, t.sent, t.acked, t.wait = nil, nil, 0, 0, minPoll
-	if !ackTracking {
+	if !ackTracking || (kind != transportTCP && kind != transportTLS) {
 		return
 	}
 	var tcp *net.TCPConn
@@ -126,6 +126,10 @@ func (w *writer) reap() error {
 // connection is still open (a reset peer never acknowledges) and waits
 // longer before the next check.
 func (w *writer) poll() error {
+	if w.r.on {
+		w.t.wait = w.relpCheck()
+		return w.relpStalled()
+	}
 	before := w.t.acked
 	if err := w.reap(); err != nil {
 		return err

@@ -23,9 +23,13 @@ const (
 	DefaultWriteTimeout  = time.Minute
 	DefaultMinBackoff    = 100 * time.Millisecond
 	DefaultMaxBackoff    = 30 * time.Second
+	// DefaultRELPWindow is the number of RELP transactions that may be
+	// unanswered at a time, librelp's default (rsyslog's omrelp
+	// windowSize).
+	DefaultRELPWindow = 128
 )
 
-// TLSConfig configures tls:// destinations. The server certificate is
+// TLSConfig configures tls:// and relp+tls:// destinations. The server certificate is
 // verified against CAFile, or the system roots when CAFile is empty.
 type TLSConfig struct {
 	CAFile   string // PEM bundle of the CAs to trust; "" uses the system roots
@@ -49,9 +53,14 @@ type Config struct {
 	//	tls://host:port             RFC 5425: TLS 1.2+ and octet counting (port 6514 if omitted)
 	//	unix:///dev/log             datagram socket, or stream if it is one
 	//	unix:///path?type=stream    force a stream socket (newline framing; ?framing=octet)
+	//	relp://host:port            RELP: every message acknowledged by the receiver (no default port)
+	//	relp+tls://host:port        RELP over TLS, as rsyslog's imrelp with tls="on"
 	URL string
-	// TLS configures tls:// URLs.
+	// TLS configures tls:// and relp+tls:// URLs.
 	TLS TLSConfig
+	// RELPWindow is the number of RELP transactions (messages) that may be
+	// sent and not yet answered by the receiver.
+	RELPWindow int
 	// MaxDatagram is the largest datagram sent to udp:// and datagram
 	// unix:// destinations; longer messages are truncated (and counted). The
 	// default, 8192, matches rsyslog's default maximum message size.
@@ -131,6 +140,9 @@ func (c *Config) withDefaults() Config {
 	if d.MaxBackoff <= 0 {
 		d.MaxBackoff = DefaultMaxBackoff
 	}
+	if d.RELPWindow <= 0 {
+		d.RELPWindow = DefaultRELPWindow
+	}
 	if d.MaxBackoff < d.MinBackoff {
 		d.MaxBackoff = d.MinBackoff
 	}
@@ -189,6 +201,20 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 		if ep.tls, err = clientTLS(&c.TLS, u.Hostname()); err != nil {
 			return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
 		}
+	case "relp", "relp+tls":
+		ep.kind = transportRELP
+		if u.Port() == "" {
+			return nil, fmt.Errorf("forwarder: destination %s: missing port (RELP has no standard port; rsyslog's imrelp examples use 2514)", c.URL)
+		}
+		if ep.addr, err = hostPort(""); err != nil {
+			return nil, err
+		}
+		if u.Scheme == "relp+tls" {
+			ep.kind = transportRELPTLS
+			if ep.tls, err = clientTLS(&c.TLS, u.Hostname()); err != nil {
+				return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
+			}
+		}
 	case "unix", "unixgram":
 		ep.addr = u.Path
 		if ep.addr == "" {
@@ -218,8 +244,11 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 }
 
 // Schemes returns the URL schemes a Forwarder sends to, in the order the
-// documentation lists them: udp, tcp, tls, unix and unixgram.
-func Schemes() []string { return []string{"udp", "tcp", "tls", "unix", "unixgram"} }
+// documentation lists them: udp, tcp, tls, unix, unixgram, relp and
+// relp+tls.
+func Schemes() []string {
+	return []string{"udp", "tcp", "tls", "unix", "unixgram", "relp", "relp+tls"}
+}
 
 // SchemeList formats schemes for a message: "udp://, tcp:// or tls://".
 func SchemeList(schemes []string) string {

@@ -46,6 +46,12 @@ func (w *writer) connect(cause error) error {
 			}
 		}
 		conn, err := w.dial()
+		if err == nil && w.r.on {
+			if err = w.r.open(conn, f.cfg.DialTimeout); err != nil {
+				_ = conn.Close()
+				err = fmt.Errorf("forwarder: %s: %w", f.ep.raw, err)
+			}
+		}
 		if !w.dialedOK {
 			w.dialedOK = true
 			f.dialErr = err
@@ -53,7 +59,7 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
-			w.t.track(conn)
+			w.t.track(conn, f.ep.kind)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				w.n.reconnects.Add(1)
@@ -92,7 +98,7 @@ func (w *writer) dial() (net.Conn, error) {
 		err error
 	)
 	switch {
-	case ep.kind == transportTLS:
+	case ep.kind == transportTLS || ep.kind == transportRELPTLS:
 		c, err = dialTLS(ctx, d, ep)
 	case ep.kind == transportUnixDetect:
 		c, err = d.DialContext(ctx, "unixgram", ep.addr)
@@ -127,6 +133,7 @@ func (w *writer) closeConn() {
 		w.unwatch()
 		w.unwatch = nil
 	}
+	w.r.end()
 	_ = w.conn.Close()
 	w.conn = nil
 }

@@ -42,6 +42,9 @@ type item struct {
 	ack     func(error)
 	written bool // some of its bytes were passed to a write
 	next    int  // datagram transports: index of the next message to send
+	// RELP: messages sent in the current session, and messages answered
+	// in order (done <= sent).
+	sent, done int
 }
 
 // Stats are a Forwarder's counters.

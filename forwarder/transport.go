@@ -13,7 +13,12 @@ const (
 	// as a datagram socket first and as a stream socket if that fails, as
 	// /dev/log may be either.
 	transportUnixDetect
+	transportRELP    // relp://: RELP over TCP
+	transportRELPTLS // relp+tls://: RELP over TLS
 )
+
+// relp reports whether t speaks RELP.
+func (t transport) relp() bool { return t == transportRELP || t == transportRELPTLS }
 
 // network returns the net.Dial network of t; transportUnixDetect dials
 // "unixgram" first.

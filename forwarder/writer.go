@@ -28,12 +28,16 @@ type writer struct {
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
 
-	t tracker // TCP and TLS: batches written but not acknowledged by the peer
+	t tracker     // TCP and TLS: batches written but not acknowledged by the peer
+	r relpSession // RELP: transactions not answered yet
 	n counters
 }
 
 func newWriter(f *Forwarder) *writer {
-	return &writer{f: f, framing: f.ep.framing}
+	w := &writer{f: f, framing: f.ep.framing}
+	w.r.on = f.ep.kind.relp()
+	w.r.window = f.cfg.RELPWindow
+	return w
 }
 
 func (w *writer) run() {
@@ -52,8 +56,12 @@ func (w *writer) run() {
 	checking := false
 	for {
 		var err error
+		queue := f.queue
+		if w.r.on && len(w.r.out) >= w.r.window && w.pending >= f.cfg.BufferSize {
+			queue = nil // RELP window full: let Send block
+		}
 		select {
-		case it := <-f.queue:
+		case it := <-queue:
 			err = w.handle(it)
 			if err == nil && f.cfg.FlushInterval == 0 && len(f.queue) == 0 {
 				err = w.flush()
@@ -64,6 +72,10 @@ func (w *writer) run() {
 		case <-check.C:
 			checking = false
 			if err = w.poll(); err != nil {
+				err = w.recover(err)
+			}
+		case a := <-w.r.answers:
+			if err = w.answered(a); err != nil {
 				err = w.recover(err)
 			}
 		case <-f.stop:
@@ -79,7 +91,9 @@ func (w *writer) run() {
 			if err == nil {
 				err = w.flush()
 			}
-			if err == nil {
+			if err == nil && w.r.on {
+				err = w.drainRELP()
+			} else if err == nil {
 				err = w.drain()
 			}
 			if err != nil {
@@ -101,11 +115,12 @@ func (w *writer) run() {
 			timer.Stop()
 			armed = false
 		}
+		outstanding := len(w.t.inflight) > 0 || len(w.r.out) > 0
 		switch {
-		case len(w.t.inflight) > 0 && !checking:
+		case outstanding && !checking:
 			check.Reset(w.t.wait)
 			checking = true
-		case len(w.t.inflight) == 0 && checking:
+		case !outstanding && checking:
 			check.Stop()
 			checking = false
 		}
@@ -118,7 +133,11 @@ func (w *writer) giveUp(err error) {
 	f := w.f
 	f.fail(err)
 	err = f.failure()
-	w.requeue()
+	if w.r.on {
+		w.requeueRELP()
+	} else {
+		w.requeue()
+	}
 	for _, it := range w.unwritten {
 		w.nack(it, err)
 	}
@@ -206,6 +225,9 @@ func (w *writer) write() error {
 	if w.conn == nil {
 		return errors.New("not connected")
 	}
+	if w.r.on {
+		return w.writeRELP()
+	}
 	if err := probe(w.conn); err != nil {
 		return err
 	}
@@ -273,10 +295,22 @@ func (w *writer) writeRecords() error {
 // recover reconnects after cause and writes every unacknowledged batch
 // again. It returns an error only when the Forwarder must give up.
 func (w *writer) recover(cause error) error {
-	w.requeue()
+	if w.r.on {
+		w.requeueRELP()
+	} else {
+		w.requeue()
+	}
 	for {
 		if err := w.connect(cause); err != nil {
 			return err
+		}
+		if w.r.on {
+			err := w.write()
+			if err == nil {
+				return nil
+			}
+			cause = err
+			continue
 		}
 		if w.framing == framingDatagram {
 			return nil
