@@ -102,7 +102,7 @@ func readRELPFrame(r *bufio.Reader, data []byte) (relpFrame, []byte, error) {
 		return f, data, nil
 	}
 	data = append(data[:0], make([]byte, size)...)
-	if _, err := readFull(r, data); err != nil {
+	if _, err := io.ReadFull(r, data); err != nil {
 		return f, data, noEOF(err)
 	}
 	c, err := r.ReadByte()
@@ -190,11 +190,6 @@ func trimForError(b []byte) []byte {
 		return b[:64]
 	}
 	return b
-}
-
-// readFull is io.ReadFull for a bufio.Reader.
-func readFull(r *bufio.Reader, p []byte) (int, error) {
-	return io.ReadFull(r, p)
 }
 
 // noEOF turns io.EOF inside a frame into io.ErrUnexpectedEOF.
