@@ -20,7 +20,7 @@ func (w *writer) writeRELP() error {
 			buf = appendRELPFrame(buf, r.next, "syslog", b.buf[s.start:s.end])
 			it.sent++
 			r.out = append(r.out, relpTxn{txnr: r.next, it: it, last: it.sent == b.Len()})
-			r.next = r.next%relpMaxTxnr + 1
+			r.next = nextTxnr(r.next)
 		}
 		if it.sent < b.Len() {
 			break
@@ -195,3 +195,6 @@ func (w *writer) relpStalled() error {
 	}
 	return nil
 }
+
+// nextTxnr returns the transaction number after n: 1 follows 999,999,999.
+func nextTxnr(n int) int { return n%relpMaxTxnr + 1 }
