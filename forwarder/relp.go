@@ -53,6 +53,7 @@ type relpSession struct {
 	next     int       // txnr of the next command
 	out      []relpTxn // in txnr order
 	answers  chan relpAnswers
+	recycle  chan []int    // answered txnr slices, back from the writer to the reader
 	stop     chan struct{} // closed when the session's connection is closed
 	br       *bufio.Reader
 	frames   []byte // scratch for the frames of one write
@@ -91,8 +92,9 @@ func (r *relpSession) open(c net.Conn, timeout time.Duration) error {
 	r.stop = make(chan struct{})
 	if r.answers == nil {
 		r.answers = make(chan relpAnswers, 4)
+		r.recycle = make(chan []int, 8)
 	}
-	go relpRead(r.br, r.gen, r.answers, r.stop)
+	go relpRead(r.br, r.gen, r.answers, r.recycle, r.stop)
 	return nil
 }
 
@@ -117,10 +119,14 @@ func relpOffers(data []byte, name, value string) bool {
 // transactions answered 200 to the writer, all those that arrived together
 // at once. Any other frame ends the session: a non-200 status, a
 // serverclose, a malformed frame.
-func relpRead(br *bufio.Reader, gen uint64, answers chan<- relpAnswers, stop <-chan struct{}) {
+func relpRead(br *bufio.Reader, gen uint64, answers chan<- relpAnswers, recycle <-chan []int, stop <-chan struct{}) {
 	var data []byte
 	for {
 		a := relpAnswers{gen: gen}
+		select {
+		case a.txnrs = <-recycle:
+		default:
+		}
 		for {
 			var f relpFrame
 			f, data, a.err = readRELPFrame(br, data)

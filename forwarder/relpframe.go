@@ -78,7 +78,7 @@ func readRELPFrame(r *bufio.Reader, data []byte) (relpFrame, []byte, error) {
 			break
 		}
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') || n == len(cmd) {
-			return f, data, fmt.Errorf("%w: command %q... is not 1 to %d letters", errRELPFrame, cmd[:n], relpMaxCommand)
+			return f, data, fmt.Errorf("%w: command %q... is not 1 to %d letters", errRELPFrame, string(cmd[:n]), relpMaxCommand)
 		}
 		cmd[n] = c
 		n++

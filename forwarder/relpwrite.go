@@ -196,5 +196,16 @@ func (w *writer) relpStalled() error {
 	return nil
 }
 
+// reuse hands an answered txnr slice back to the reader.
+func (r *relpSession) reuse(txnrs []int) {
+	if cap(txnrs) == 0 {
+		return
+	}
+	select {
+	case r.recycle <- txnrs[:0]:
+	default:
+	}
+}
+
 // nextTxnr returns the transaction number after n: 1 follows 999,999,999.
 func nextTxnr(n int) int { return n%relpMaxTxnr + 1 }

@@ -78,6 +78,7 @@ func (w *writer) run() {
 			if err = w.answered(a); err != nil {
 				err = w.recover(err)
 			}
+			w.r.reuse(a.txnrs)
 		case <-f.stop:
 			for err == nil {
 				select {
