@@ -1,6 +1,7 @@
 // Package forwarder encodes parsed GitLab log records as syslog messages
 // (RFC 5424, or RFC 3164 for old collectors) and sends them over UDP, TCP,
-// TLS or a unix socket with a bounded queue, batching and reconnects.
+// TLS, a unix socket or RELP with a bounded queue, batching and
+// reconnects.
 //
 // # Encoding
 //
@@ -48,6 +49,16 @@
 // each attempt, and writes every unacknowledged batch again, in order.
 // Receivers may then see some messages twice (counted as Stats.Resent);
 // nothing is dropped while the Forwarder runs.
+//
+// RELP (relp://, relp+tls://; the Reliable Event Logging Protocol of
+// rsyslog's imrelp, as librelp defines it) sends each message as a
+// transaction the receiver answers; at most Config.RELPWindow are
+// unanswered at a time, a batch is acknowledged once the receiver answered
+// all its messages, and after a reconnect every unanswered message is sent
+// again, in order, in a new session. The transport files are named for
+// their subject: dial.go (connecting with backoff), datagram.go (datagrams
+// and their truncation), writer.go (the event loop), acked.go (TCP
+// acknowledgement), relp*.go (RELP).
 //
 // Plain TCP has no application-level acknowledgement: what the receiver's
 // TCP acknowledged but the receiver had not read when it died is lost (its

@@ -48,12 +48,8 @@ func (w *writer) run() {
 		w.giveUp(err)
 		return
 	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	armed := false
-	check := time.NewTimer(time.Hour) // while batches are in flight
-	check.Stop()
-	checking := false
+	flush := newIdleTimer() // FlushInterval, while bytes are pending
+	check := newIdleTimer() // while batches or transactions are outstanding
 	for {
 		var err error
 		queue := f.queue
@@ -66,11 +62,11 @@ func (w *writer) run() {
 			if err == nil && f.cfg.FlushInterval == 0 && len(f.queue) == 0 {
 				err = w.flush()
 			}
-		case <-timer.C:
-			armed = false
+		case <-flush.C:
+			flush.armed = false
 			err = w.flush()
 		case <-check.C:
-			checking = false
+			check.armed = false
 			if err = w.poll(); err != nil {
 				err = w.recover(err)
 			}
@@ -80,24 +76,7 @@ func (w *writer) run() {
 			}
 			w.r.reuse(a.txnrs)
 		case <-f.stop:
-			for err == nil {
-				select {
-				case it := <-f.queue:
-					err = w.handle(it)
-					continue
-				default:
-				}
-				break
-			}
-			if err == nil {
-				err = w.flush()
-			}
-			if err == nil && w.r.on {
-				err = w.drainRELP()
-			} else if err == nil {
-				err = w.drain()
-			}
-			if err != nil {
+			if err := w.shutdown(); err != nil {
 				w.giveUp(err)
 			}
 			return
@@ -108,23 +87,57 @@ func (w *writer) run() {
 			w.giveUp(err)
 			return
 		}
-		switch {
-		case w.pending > 0 && !armed && f.cfg.FlushInterval > 0:
-			timer.Reset(f.cfg.FlushInterval)
-			armed = true
-		case w.pending == 0 && armed:
-			timer.Stop()
-			armed = false
+		flush.set(w.pending > 0 && f.cfg.FlushInterval > 0, f.cfg.FlushInterval)
+		check.set(len(w.t.inflight) > 0 || len(w.r.out) > 0, w.t.wait)
+	}
+}
+
+// shutdown runs on Close: it writes everything queued and waits for the
+// receiver's acknowledgement of all of it.
+func (w *writer) shutdown() error {
+	for {
+		select {
+		case it := <-w.f.queue:
+			if err := w.handle(it); err != nil {
+				return err
+			}
+			continue
+		default:
 		}
-		outstanding := len(w.t.inflight) > 0 || len(w.r.out) > 0
-		switch {
-		case outstanding && !checking:
-			check.Reset(w.t.wait)
-			checking = true
-		case !outstanding && checking:
-			check.Stop()
-			checking = false
-		}
+		break
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if w.r.on {
+		return w.drainRELP()
+	}
+	return w.drain()
+}
+
+// idleTimer is a stopped timer that runs only while there is something to
+// wait for.
+type idleTimer struct {
+	*time.Timer
+	armed bool
+}
+
+func newIdleTimer() *idleTimer {
+	t := &idleTimer{Timer: time.NewTimer(time.Hour)}
+	t.Stop()
+	return t
+}
+
+// set starts the timer for d when want and it is not running, and stops it
+// when not want.
+func (t *idleTimer) set(want bool, d time.Duration) {
+	switch {
+	case want && !t.armed:
+		t.Reset(d)
+		t.armed = true
+	case !want && t.armed:
+		t.Stop()
+		t.armed = false
 	}
 }
 
