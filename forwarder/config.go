@@ -78,7 +78,10 @@ type Config struct {
 	BufferSize int
 	// DialTimeout bounds one connection attempt.
 	DialTimeout time.Duration
-	// WriteTimeout bounds one write; a stalled connection is then replaced.
+	// WriteTimeout bounds one write, and how long a receiver may
+	// acknowledge nothing while data is outstanding (TCP and TLS on Linux,
+	// RELP); a stalled connection is then replaced and the unacknowledged
+	// data sent again.
 	WriteTimeout time.Duration
 	// MaxAttempts is the number of consecutive failed connection attempts
 	// after which the Forwarder gives up and fails every queued and later
