@@ -24,7 +24,8 @@ type relpPeer struct {
 	seqs    [][]int // per session, the "seq" of every message received
 	maxOpen int     // most transactions held unanswered at once
 	// failAfter, per session index: after this many messages, answer the
-	// next one with failWith ("500 ..." or "serverclose").
+	// next one with failWith ("500 ...", "serverclose", or "silent": read
+	// on and answer nothing more).
 	failAfter map[int]int
 	failWith  string
 }
@@ -92,6 +93,9 @@ func (p *relpPeer) serve(t *testing.T, c net.Conn, session int) {
 		p.mu.Lock()
 		fail, failing := p.failAfter[session]
 		p.mu.Unlock()
+		if failing && n >= fail && p.failWith == "silent" {
+			continue // read on, never answer
+		}
 		if failing && n == fail {
 			answer()
 			if p.failWith == "serverclose" {
@@ -132,6 +136,7 @@ func TestRELPWindowAndResend(t *testing.T) {
 		{"refusal", "500 disk full", 16},
 		{"serverclose", "serverclose", 16},
 		{"window 1", "500 disk full", 1},
+		{"silent receiver", "silent", 16},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newRELPPeer(t)
@@ -139,7 +144,7 @@ func TestRELPWindowAndResend(t *testing.T) {
 			p.failWith = tt.failWith
 			e := &Encoder{}
 			f, err := New(Config{URL: "relp://" + p.ln.Addr().String(), Encoder: e, RELPWindow: tt.window,
-				MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+				MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
