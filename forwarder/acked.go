@@ -47,10 +47,11 @@ type tracker struct {
 }
 
 // track prepares acknowledged delivery for a new connection c: plain TCP,
-// or TLS over a countingConn.
-func (t *tracker) track(c net.Conn, kind transport) {
+// or TLS over a countingConn; with on false, or for other transports,
+// batches are acked once written.
+func (t *tracker) track(c net.Conn, kind transport, on bool) {
 	t.rc, t.cc, t.sent, t.acked, t.wait = nil, nil, 0, 0, minPoll
-	if !ackTracking || (kind != transportTCP && kind != transportTLS) {
+	if !on || !ackTracking || (kind != transportTCP && kind != transportTLS) {
 		return
 	}
 	var tcp *net.TCPConn

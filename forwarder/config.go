@@ -94,6 +94,9 @@ type Config struct {
 	// Encoder, when set, is the encoder the caller fills batches with; its
 	// counters are included in Stats.
 	Encoder *Encoder
+	// ackOnWrite turns the TCP acknowledgement tracking off, so that tests
+	// can measure what it saves.
+	ackOnWrite bool
 	// Logger receives reconnect warnings; nil discards them.
 	Logger *slog.Logger
 }

@@ -59,7 +59,7 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
-			w.t.track(conn, f.ep.kind)
+			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				w.n.reconnects.Add(1)

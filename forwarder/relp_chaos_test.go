@@ -30,21 +30,24 @@ import (
 // reports that figure.
 func TestCollectorChaos(t *testing.T) {
 	if testing.Short() {
-		t.Skip("chaos test: about 10 s a transport")
+		t.Skip("chaos test: about 8 s a transport")
 	}
 	rsyslogd := syslogtest.Rsyslogd(t)
 	syslogtest.RsyslogRELP(t)
 	for _, tt := range []struct {
-		scheme  string
-		maxLost int
+		name, scheme string
+		ackOnWrite   bool
+		maxLost      int
 	}{
-		{"relp", 0},
-		{"tcp", -1}, // reported, not bounded: see above
+		{"relp", "relp", false, 0},
+		{"tcp", "tcp", false, -1}, // reported, not bounded: see above
+		// The behaviour without TCP acknowledgement tracking, for comparison.
+		{"tcp ack on write", "tcp", true, -1},
 	} {
-		t.Run(tt.scheme, func(t *testing.T) {
-			r := chaosRun(t, rsyslogd, tt.scheme)
+		t.Run(tt.name, func(t *testing.T) {
+			r := chaosRun(t, rsyslogd, tt.scheme, tt.ackOnWrite)
 			t.Logf("%s: %d sent, %d acked, %d received (%d distinct, %d duplicates), %d lost, %d resent, %d reconnects",
-				tt.scheme, r.sent, r.acked, r.received, r.distinct, r.received-r.distinct, r.lost, r.resent, r.reconnects)
+				tt.name, r.sent, r.acked, r.received, r.distinct, r.received-r.distinct, r.lost, r.resent, r.reconnects)
 			if r.acked != r.sent {
 				t.Errorf("%d of %d messages acked after Close", r.acked, r.sent)
 			}
@@ -117,7 +120,7 @@ func portOpen(port int) bool {
 	return true
 }
 
-func chaosRun(t *testing.T, rsyslogd, scheme string) chaosResult {
+func chaosRun(t *testing.T, rsyslogd, scheme string, ackOnWrite bool) chaosResult {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.txt")
 	c := &chaosCollector{t: t, bin: rsyslogd, dir: dir, conf: filepath.Join(dir, "rsyslog.conf"), port: syslogtest.FreeTCPPort(t)}
@@ -142,7 +145,7 @@ ruleset(name="r" queue.type="Direct") {
 
 	e := &Encoder{}
 	f, err := New(Config{URL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, c.port), Encoder: e,
-		MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, ackOnWrite: ackOnWrite})
 	if err != nil {
 		t.Fatal(err)
 	}
