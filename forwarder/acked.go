@@ -97,17 +97,31 @@ func (w *writer) reap() error {
 	if len(t.inflight) == 0 {
 		return nil
 	}
-	q, err := unackedBytes(t.rc)
+	q, err := w.reapAcked()
 	if err != nil {
 		return err
 	}
+	if timeout := w.f.cfg.WriteTimeout; len(t.inflight) > 0 && time.Since(t.progress) > timeout {
+		return fmt.Errorf("receiver acknowledged no byte for %v (%d bytes outstanding)", timeout, q)
+	}
+	return nil
+}
+
+// reapAcked reads how far the peer acknowledged the stream and acks, in
+// order, every in-flight batch it acknowledged completely. It returns the
+// bytes still unacknowledged. The count stays readable after the peer
+// closed or reset the connection, so that a reconnect resends only what
+// the peer never acknowledged.
+func (w *writer) reapAcked() (int, error) {
+	t := &w.t
+	q, err := unackedBytes(t.rc)
+	if err != nil {
+		return 0, err
+	}
 	pos := t.pos()
 	acked := pos - min(uint64(q), pos)
-	now := time.Now()
 	if acked > t.acked {
-		t.acked, t.progress, t.wait = acked, now, minPoll
-	} else if timeout := w.f.cfg.WriteTimeout; now.Sub(t.progress) > timeout {
-		return fmt.Errorf("receiver acknowledged no byte for %v (%d bytes outstanding)", timeout, q)
+		t.acked, t.progress, t.wait = acked, time.Now(), minPoll
 	}
 	k := 0
 	for k < len(t.inflight) && t.inflight[k].end <= acked {
@@ -119,7 +133,7 @@ func (w *writer) reap() error {
 		clear(t.inflight[n:])
 		t.inflight = t.inflight[:n]
 	}
-	return nil
+	return q, nil
 }
 
 // poll runs when the check timer fires while batches are in flight: it
@@ -165,10 +179,15 @@ func (w *writer) drain() error {
 	return nil
 }
 
-// requeue puts the in-flight batches back in front of the unwritten ones,
-// to be written again on the next connection.
+// requeue acks what the peer acknowledged before the connection failed,
+// and puts the other in-flight batches back in front of the unwritten
+// ones, to be written again on the next connection.
 func (w *writer) requeue() {
 	t := &w.t
+	if len(t.inflight) == 0 {
+		return
+	}
+	_, _ = w.reapAcked() // on error, everything in flight is resent
 	if len(t.inflight) == 0 {
 		return
 	}
