@@ -179,6 +179,38 @@ func (w *writer) drain() error {
 	return nil
 }
 
+// settleQuiet is how long settle waits for a receiver that closed its side
+// to acknowledge more of what is in flight.
+const settleQuiet = 200 * time.Millisecond
+
+// settle runs after the receiver closed its side of the connection (EOF):
+// a receiver shutting down gracefully reads on until the sender closes, so
+// settle waits until it has acknowledged every batch in flight, or has
+// acknowledged nothing for settleQuiet, or WriteTimeout passed. What it
+// acknowledged is not sent again.
+func (w *writer) settle() {
+	t := &w.t
+	if t.rc == nil {
+		return
+	}
+	start, last := time.Now(), time.Now()
+	for len(t.inflight) > 0 && time.Since(last) < settleQuiet && time.Since(start) < w.f.cfg.WriteTimeout {
+		if w.f.ctx.Err() != nil {
+			return
+		}
+		before := t.acked
+		if _, err := w.reapAcked(); err != nil {
+			return
+		}
+		if t.acked != before {
+			last = time.Now()
+		}
+		if len(t.inflight) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
 // requeue acks what the peer acknowledged before the connection failed,
 // and puts the other in-flight batches back in front of the unwritten
 // ones, to be written again on the next connection.

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// errPeerClosed reports a connection the receiver has closed (EOF).
+var errPeerClosed = errors.New("receiver closed the connection")
+
 // writer is the Forwarder's single writer goroutine and all its state.
 type writer struct {
 	f       *Forwarder
@@ -312,6 +315,9 @@ func (w *writer) recover(cause error) error {
 	if w.r.on {
 		w.requeueRELP()
 	} else {
+		if errors.Is(cause, errPeerClosed) {
+			w.settle()
+		}
 		w.requeue()
 	}
 	for {
