@@ -3,10 +3,13 @@ package forwarder
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"net"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -88,12 +91,16 @@ func BenchmarkBatchAppend(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
-// countingCollector accepts one TCP connection on 127.0.0.1 and counts
-// octet-counted frames without parsing them.
-func countingCollector(b *testing.B) (url string, frames func() int64, stop func()) {
+// countingCollector accepts one TCP connection on 127.0.0.1 (TLS when tc
+// is not nil) and counts octet-counted frames without parsing them.
+func countingCollector(b *testing.B, tc *tls.Config) (url string, frames func() int64, stop func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
+	}
+	scheme := "tcp://"
+	if tc != nil {
+		ln, scheme = tls.NewListener(ln, tc), "tls://"
 	}
 	var n atomic.Int64
 	done := make(chan struct{})
@@ -106,14 +113,37 @@ func countingCollector(b *testing.B) (url string, frames func() int64, stop func
 		defer c.Close()
 		collect.ReadFrames(bufio.NewReaderSize(c, 1<<20), collect.DefaultMaxFrame, func([]byte) { n.Add(1) })
 	}()
-	return "tcp://" + ln.Addr().String(), n.Load, func() { ln.Close(); <-done }
+	return scheme + ln.Addr().String(), n.Load, func() { ln.Close(); <-done }
 }
 
 func BenchmarkTCPLoopback(b *testing.B) {
-	url, frames, stop := countingCollector(b)
+	url, frames, stop := countingCollector(b, nil)
 	defer stop()
+	benchLoopback(b, Config{URL: url}, frames)
+}
+
+func BenchmarkTLSLoopback(b *testing.B) {
+	certs, err := testcert.WriteTestCerts(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	tc, err := collect.ServerTLS(certs.ServerCert, certs.ServerKey, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	url, frames, stop := countingCollector(b, tc)
+	defer stop()
+	benchLoopback(b, Config{URL: url, TLS: TLSConfig{CAFile: certs.CAFile}}, frames)
+}
+
+// benchLoopback sends b.N messages in batches of 512 through a Forwarder
+// configured by cfg, refilling each of 8 batches after its ack, closes the
+// Forwarder (which waits for the last acks) and, unless frames is nil,
+// waits until frames counts them all at the receiver.
+func benchLoopback(b *testing.B, cfg Config, frames func() int64) {
 	e := &Encoder{}
-	f, err := New(Config{URL: url, Encoder: e})
+	cfg.Encoder = e
+	f, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -151,7 +181,7 @@ func BenchmarkTCPLoopback(b *testing.B) {
 	if err := f.Close(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	for frames() < int64(b.N) {
+	for frames != nil && frames() < int64(b.N) {
 		time.Sleep(time.Millisecond)
 	}
 	b.StopTimer()

@@ -23,9 +23,13 @@ const (
 	DefaultWriteTimeout  = time.Minute
 	DefaultMinBackoff    = 100 * time.Millisecond
 	DefaultMaxBackoff    = 30 * time.Second
+	// DefaultRELPWindow is the number of RELP transactions that may be
+	// unanswered at a time, librelp's default (rsyslog's omrelp
+	// windowSize).
+	DefaultRELPWindow = 128
 )
 
-// TLSConfig configures tls:// destinations. The server certificate is
+// TLSConfig configures tls:// and relp+tls:// destinations. The server certificate is
 // verified against CAFile, or the system roots when CAFile is empty.
 type TLSConfig struct {
 	CAFile   string // PEM bundle of the CAs to trust; "" uses the system roots
@@ -49,9 +53,14 @@ type Config struct {
 	//	tls://host:port             RFC 5425: TLS 1.2+ and octet counting (port 6514 if omitted)
 	//	unix:///dev/log             datagram socket, or stream if it is one
 	//	unix:///path?type=stream    force a stream socket (newline framing; ?framing=octet)
+	//	relp://host:port            RELP: every message acknowledged by the receiver (no default port)
+	//	relp+tls://host:port        RELP over TLS, as rsyslog's imrelp with tls="on"
 	URL string
-	// TLS configures tls:// URLs.
+	// TLS configures tls:// and relp+tls:// URLs.
 	TLS TLSConfig
+	// RELPWindow is the number of RELP transactions (messages) that may be
+	// sent and not yet answered by the receiver.
+	RELPWindow int
 	// MaxDatagram is the largest datagram sent to udp:// and datagram
 	// unix:// destinations; longer messages are truncated (and counted). The
 	// default, 8192, matches rsyslog's default maximum message size.
@@ -69,7 +78,10 @@ type Config struct {
 	BufferSize int
 	// DialTimeout bounds one connection attempt.
 	DialTimeout time.Duration
-	// WriteTimeout bounds one write; a stalled connection is then replaced.
+	// WriteTimeout bounds one write, and how long a receiver may
+	// acknowledge nothing while data is outstanding (TCP and TLS on Linux,
+	// RELP); a stalled connection is then replaced and the unacknowledged
+	// data sent again.
 	WriteTimeout time.Duration
 	// MaxAttempts is the number of consecutive failed connection attempts
 	// after which the Forwarder gives up and fails every queued and later
@@ -82,6 +94,9 @@ type Config struct {
 	// Encoder, when set, is the encoder the caller fills batches with; its
 	// counters are included in Stats.
 	Encoder *Encoder
+	// ackOnWrite turns the TCP acknowledgement tracking off, so that tests
+	// can measure what it saves.
+	ackOnWrite bool
 	// Logger receives reconnect warnings; nil discards them.
 	Logger *slog.Logger
 }
@@ -97,7 +112,7 @@ const (
 // endpoint is a parsed destination URL.
 type endpoint struct {
 	raw     string
-	network string // udp, tcp, unixgram, unix, or "unix?" (detect)
+	kind    transport
 	addr    string
 	tls     *tls.Config
 	framing framing
@@ -130,6 +145,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if d.MaxBackoff <= 0 {
 		d.MaxBackoff = DefaultMaxBackoff
+	}
+	if d.RELPWindow <= 0 {
+		d.RELPWindow = DefaultRELPWindow
 	}
 	if d.MaxBackoff < d.MinBackoff {
 		d.MaxBackoff = d.MinBackoff
@@ -171,23 +189,37 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	}
 	switch u.Scheme {
 	case "udp":
-		ep.network = "udp"
+		ep.kind = transportUDP
 		ep.framing = framingDatagram
 		if ep.addr, err = hostPort("514"); err != nil {
 			return nil, err
 		}
 	case "tcp":
-		ep.network = "tcp"
+		ep.kind = transportTCP
 		if ep.addr, err = hostPort("514"); err != nil {
 			return nil, err
 		}
 	case "tls":
-		ep.network = "tcp"
+		ep.kind = transportTLS
 		if ep.addr, err = hostPort("6514"); err != nil {
 			return nil, err
 		}
 		if ep.tls, err = clientTLS(&c.TLS, u.Hostname()); err != nil {
 			return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
+		}
+	case "relp", "relp+tls":
+		ep.kind = transportRELP
+		if u.Port() == "" {
+			return nil, fmt.Errorf("forwarder: destination %s: missing port (RELP has no standard port; rsyslog's imrelp examples use 2514)", c.URL)
+		}
+		if ep.addr, err = hostPort(""); err != nil {
+			return nil, err
+		}
+		if u.Scheme == "relp+tls" {
+			ep.kind = transportRELPTLS
+			if ep.tls, err = clientTLS(&c.TLS, u.Hostname()); err != nil {
+				return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
+			}
 		}
 	case "unix", "unixgram":
 		ep.addr = u.Path
@@ -199,15 +231,15 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 		}
 		switch t := q.Get("type"); {
 		case u.Scheme == "unixgram" || t == "dgram" || t == "datagram":
-			ep.network = "unixgram"
+			ep.kind = transportUnixgram
 			ep.framing = framingDatagram
 		case t == "stream":
-			ep.network = "unix"
+			ep.kind = transportUnixStream
 			if !ep.framingSet {
 				ep.framing = framingLF
 			}
 		case t == "":
-			ep.network = "unix?"
+			ep.kind = transportUnixDetect
 		default:
 			return nil, fmt.Errorf("forwarder: destination %s: unknown socket type %q (want dgram or stream)", c.URL, t)
 		}
@@ -218,8 +250,11 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 }
 
 // Schemes returns the URL schemes a Forwarder sends to, in the order the
-// documentation lists them: udp, tcp, tls, unix and unixgram.
-func Schemes() []string { return []string{"udp", "tcp", "tls", "unix", "unixgram"} }
+// documentation lists them: udp, tcp, tls, unix, unixgram, relp and
+// relp+tls.
+func Schemes() []string {
+	return []string{"udp", "tcp", "tls", "unix", "unixgram", "relp", "relp+tls"}
+}
 
 // SchemeList formats schemes for a message: "udp://, tcp:// or tls://".
 func SchemeList(schemes []string) string {

@@ -1,6 +1,7 @@
 // Package forwarder encodes parsed GitLab log records as syslog messages
 // (RFC 5424, or RFC 3164 for old collectors) and sends them over UDP, TCP,
-// TLS or a unix socket with a bounded queue, batching and reconnects.
+// TLS, a unix socket or RELP with a bounded queue, batching and
+// reconnects.
 //
 // # Encoding
 //
@@ -37,16 +38,31 @@
 // under load), when Config.BufferSize bytes are pending, or, with a
 // Config.FlushInterval, when that interval has passed; for datagram
 // transports it sends one datagram per message. It runs a batch's ack
-// callback only after all of its bytes were written to the socket.
-// When a write fails, or the receiver has closed the connection, the writer
-// reconnects with exponential backoff and full jitter, logging each attempt,
-// and writes every unacknowledged batch again. Receivers may then see the
-// messages of one write buffer twice (counted as Stats.Resent); nothing is
-// dropped while the Forwarder runs.
+// callback only once the batch was delivered: for TCP and TLS on Linux,
+// once the receiver's TCP acknowledged the batch's last byte (the writer
+// reads the socket's unacknowledged byte count, SIOCOUTQ, after each write
+// and on a short timer while batches are outstanding; for TLS it counts the
+// bytes of the records under TLS); elsewhere, and for unix stream sockets,
+// once all of its bytes were written to the socket.
+// When a write fails, or the receiver has closed or reset the connection,
+// the writer reconnects with exponential backoff and full jitter, logging
+// each attempt, and writes every unacknowledged batch again, in order.
+// Receivers may then see some messages twice (counted as Stats.Resent);
+// nothing is dropped while the Forwarder runs.
 //
-// Plain TCP has no application-level acknowledgement: bytes the kernel
-// accepted just before the receiver died can still be lost. The writer
-// narrows that window by checking the socket for a close or reset before
-// each write. For guaranteed delivery, send to a local rsyslog or syslog-ng
-// with a disk-assisted queue.
+// RELP (relp://, relp+tls://; the Reliable Event Logging Protocol of
+// rsyslog's imrelp, as librelp defines it) sends each message as a
+// transaction the receiver answers; at most Config.RELPWindow are
+// unanswered at a time, a batch is acknowledged once the receiver answered
+// all its messages, and after a reconnect every unanswered message is sent
+// again, in order, in a new session. The transport files are named for
+// their subject: dial.go (connecting with backoff), datagram.go (datagrams
+// and their truncation), writer.go (the event loop), acked.go (TCP
+// acknowledgement), relp*.go (RELP).
+//
+// Plain TCP has no application-level acknowledgement: what the receiver's
+// TCP acknowledged but the receiver had not read when it died is lost (its
+// receive buffer, at most a few hundred kilobytes). The writer narrows the
+// window further by checking the socket for a close or reset before each
+// write.
 package forwarder

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 )
 
 // ErrClosed is returned by Send after Close was called.
@@ -34,8 +33,7 @@ type Forwarder struct {
 	errMu     sync.Mutex
 	err       error // why the writer gave up
 
-	messages, bytes, batches, reconnects atomic.Uint64
-	resent, truncated, escaped, dropped  atomic.Uint64
+	w *writer // owns the counters that Stats reads
 }
 
 // item is a queued batch.
@@ -44,13 +42,16 @@ type item struct {
 	ack     func(error)
 	written bool // some of its bytes were passed to a write
 	next    int  // datagram transports: index of the next message to send
+	// RELP: messages sent in the current session, and messages answered
+	// in order (done <= sent).
+	sent, done int
 }
 
 // Stats are a Forwarder's counters.
 type Stats struct {
-	// Messages counts messages written to the transport: a stream batch's
-	// once the whole batch was written (flushed), a datagram as soon as it
-	// was sent. Batches counts batches acknowledged without error. Every
+	// Messages counts messages delivered: a stream batch's once the whole
+	// batch was acknowledged (see Send), a datagram as soon as it was
+	// sent. Batches counts batches acknowledged without error. Every
 	// message given to Send ends up in Messages or in Dropped, never both.
 	Messages, Batches uint64
 	// Bytes counts bytes written to the transport, framing and resends
@@ -103,8 +104,8 @@ func New(cfg Config) (*Forwarder, error) {
 		ctx:     ctx,
 		cancel:  cancel,
 	}
-	w := newWriter(f)
-	go w.run()
+	f.w = newWriter(f)
+	go f.w.run()
 	return f, nil
 }
 
@@ -125,8 +126,9 @@ func (f *Forwarder) Connect(ctx context.Context) error {
 
 // Send queues b. It blocks while the queue is full (backpressure) until ctx
 // ends. Once Send returned nil, ack runs exactly once on the writer
-// goroutine: with nil after every message of b was written to the
-// transport, or with an error when the Forwarder gave up or was closed with
+// goroutine: with nil once every message of b was delivered (TCP and TLS
+// on Linux: acknowledged by the receiver's TCP; otherwise written to the
+// transport; see the package documentation), or with an error when the Forwarder gave up or was closed with
 // an expired context. ack must not block; it may be nil. The caller must
 // not touch b until ack has run. When Send returns an error, b was not
 // taken and ack is not called.
@@ -142,13 +144,13 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	defer f.mu.RUnlock()
 	select {
 	case <-f.closing:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return ErrClosed
 	default:
 	}
 	select {
 	case <-f.dead:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return f.failure()
 	default:
 	}
@@ -157,13 +159,13 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	case f.queue <- it:
 		return nil
 	case <-ctx.Done():
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return fmt.Errorf("forwarder: send to %s: %w", f.ep.raw, ctx.Err())
 	case <-f.closing:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return ErrClosed
 	case <-f.dead:
-		f.dropped.Add(n)
+		f.w.n.dropped.Add(n)
 		return f.failure()
 	}
 }
@@ -192,17 +194,8 @@ func (f *Forwarder) Close(ctx context.Context) error {
 
 // Stats returns the current counters.
 func (f *Forwarder) Stats() Stats {
-	s := Stats{
-		Messages:   f.messages.Load(),
-		Batches:    f.batches.Load(),
-		Bytes:      f.bytes.Load(),
-		Reconnects: f.reconnects.Load(),
-		Resent:     f.resent.Load(),
-		Truncated:  f.truncated.Load(),
-		Escaped:    f.escaped.Load(),
-		Dropped:    f.dropped.Load(),
-		QueueDepth: len(f.queue),
-	}
+	s := f.w.n.stats()
+	s.QueueDepth = len(f.queue)
 	if f.cfg.Encoder != nil {
 		s.EncoderStats = f.cfg.Encoder.Stats()
 	}

@@ -273,6 +273,8 @@ func TestRsyslogIntegration(t *testing.T) {
 		{"udp", "udp", "", RFC5424},
 		{"tcp rfc3164", "tcp", "", RFC3164},
 		{"tls mutual RFC 5425", "tls", "", RFC5424},
+		{"relp", "relp", "", RFC5424},
+		{"relp mutual TLS", "relp+tls", "", RFC5424},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -282,7 +284,17 @@ func TestRsyslogIntegration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var tlsGlobal, tlsTCP string
+			var tlsGlobal, tlsTCP, relp string
+			relpPort := syslogtest.FreeTCPPort(t)
+			switch tt.scheme {
+			case "relp":
+				syslogtest.RsyslogRELP(t)
+				relp = syslogtest.RsyslogIMRELP(relpPort, "r", nil)
+			case "relp+tls":
+				syslogtest.RsyslogRELP(t)
+				relp = syslogtest.RsyslogIMRELP(relpPort, "r",
+					&syslogtest.TLSFiles{CAFile: certs.CAFile, CertFile: certs.ServerCert, KeyFile: certs.ServerKey})
+			}
 			if tt.scheme == "tls" {
 				syslogtest.RsyslogGTLS(t)
 				// The client must present a certificate signed by the CA.
@@ -311,7 +323,7 @@ ruleset(name="r") {
 }
 input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")
 input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
-`, dir, tlsGlobal, tlsTCP, out, tcpPort, udpPort)
+%s`, dir, tlsGlobal, tlsTCP, out, tcpPort, udpPort, relp)
 			confFile := filepath.Join(dir, "rsyslog.conf")
 			if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 				t.Fatal(err)
@@ -320,8 +332,11 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			syslogtest.StartDaemon(t, cmd, tcpPort)
 			ms := integrationMessages(t, tt.scheme != "udp")
 			port := tcpPort
-			if tt.scheme == "udp" {
+			switch tt.scheme {
+			case "udp":
 				port = udpPort
+			case "relp", "relp+tls":
+				port = relpPort
 			}
 			tc := TLSConfig{CAFile: certs.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}
 			forwardTLS(t, fmt.Sprintf("%s://127.0.0.1:%d%s", tt.scheme, port, tt.query), ms, &Encoder{Format: tt.format}, tc)
@@ -332,6 +347,9 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, tt.query != "")
 			if tt.scheme == "tls" {
 				checkClientCertRequired(t, fmt.Sprintf("127.0.0.1:%d", port), certs.CAFile, out, len(ms))
+			}
+			if tt.scheme == "relp+tls" {
+				checkRELPClientCertRequired(t, fmt.Sprintf("relp+tls://127.0.0.1:%d", port), certs.CAFile, out, len(ms))
 			}
 		})
 	}
@@ -364,6 +382,38 @@ func checkClientCertRequired(t *testing.T, addr, caFile, out string, n int) {
 	if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
 		t.Fatal("the server kept a connection without a client certificate open for 5s")
 	}
+	time.Sleep(200 * time.Millisecond)
+	data, _ := os.ReadFile(out)
+	if got := bytes.Count(data, []byte("\n")); got != n {
+		t.Errorf("%d records after a client without a certificate, want %d", got, n)
+	}
+}
+
+// checkRELPClientCertRequired sends to a RELP over TLS receiver that
+// requires a client certificate without one: the session must not open,
+// no message may be acknowledged, and out must still hold n records.
+func checkRELPClientCertRequired(t *testing.T, url, caFile, out string, n int) {
+	t.Helper()
+	e := &Encoder{}
+	f, err := New(Config{URL: url, TLS: TLSConfig{CAFile: caFile}, Encoder: e, MaxAttempts: 2, MinBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err == nil {
+		t.Fatal("RELP session opened without a client certificate")
+	} else {
+		t.Logf("without a client certificate: %v", err)
+	}
+	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("no client certificate")}
+	var b Batch
+	b.Append(e, &m)
+	acked := make(chan error, 1)
+	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err == nil {
+		if err := <-acked; err == nil {
+			t.Fatal("a message was acknowledged without a client certificate")
+		}
+	}
+	_ = f.Close(context.Background())
 	time.Sleep(200 * time.Millisecond)
 	data, _ := os.ReadFile(out)
 	if got := bytes.Count(data, []byte("\n")); got != n {

@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-// errPeerClosed reports a connection the receiver has closed.
-var errPeerClosed = errors.New("receiver closed the connection")
-
 // probe checks, without blocking, whether the receiver has closed or reset
 // the connection. Syslog receivers never send application data, so a
 // readable socket means EOF, an error, or (TLS) a protocol record. Writing

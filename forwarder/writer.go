@@ -1,15 +1,14 @@
 package forwarder
 
 import (
-	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"time"
-	"unicode/utf8"
 )
+
+// errPeerClosed reports a connection the receiver has closed (EOF).
+var errPeerClosed = errors.New("receiver closed the connection")
 
 // writer is the Forwarder's single writer goroutine and all its state.
 type writer struct {
@@ -18,23 +17,30 @@ type writer struct {
 	conn    net.Conn
 	unwatch func() bool // stops the context watcher of conn
 
-	unacked  []*item     // batches not yet written, in order
-	pending  int         // bytes of the unacked batches
-	bufs     net.Buffers // scratch: the unacked batches' buffers
-	wv       net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
-	dgram    []byte      // scratch for truncated datagrams
-	failures int         // consecutive failures since the last successful write
-	sending  *item       // datagram transports: the batch being sent
+	unwritten []*item     // batches not yet written, in order
+	pending   int         // bytes of the unacked batches
+	bufs      net.Buffers // scratch: the unacked batches' buffers
+	wv        net.Buffers // what WriteTo consumes (a field, so it does not escape per write)
+	dgram     []byte      // scratch for truncated datagrams
+	failures  int         // consecutive failures since the last successful write
+	sending   *item       // datagram transports: the batch being sent
 	// dgramsOK counts datagrams written on the current connection. A
 	// refusal (ICMP port unreachable) of one datagram is reported by the
 	// next write, so only the second success on a connection proves the
 	// first was not refused and resets failures.
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
+
+	t tracker     // TCP and TLS: batches written but not acknowledged by the peer
+	r relpSession // RELP: transactions not answered yet
+	n counters
 }
 
 func newWriter(f *Forwarder) *writer {
-	return &writer{f: f, framing: f.ep.framing}
+	w := &writer{f: f, framing: f.ep.framing}
+	w.r.on = f.ep.kind.relp()
+	w.r.window = f.cfg.RELPWindow
+	return w
 }
 
 func (w *writer) run() {
@@ -45,34 +51,35 @@ func (w *writer) run() {
 		w.giveUp(err)
 		return
 	}
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	armed := false
+	flush := newIdleTimer() // FlushInterval, while bytes are pending
+	check := newIdleTimer() // while batches or transactions are outstanding
 	for {
 		var err error
+		queue := f.queue
+		if w.r.on && len(w.r.out) >= w.r.window && w.pending >= f.cfg.BufferSize {
+			queue = nil // RELP window full: let Send block
+		}
 		select {
-		case it := <-f.queue:
+		case it := <-queue:
 			err = w.handle(it)
 			if err == nil && f.cfg.FlushInterval == 0 && len(f.queue) == 0 {
 				err = w.flush()
 			}
-		case <-timer.C:
-			armed = false
+		case <-flush.C:
+			flush.armed = false
 			err = w.flush()
+		case <-check.C:
+			check.armed = false
+			if err = w.poll(); err != nil {
+				err = w.recover(err)
+			}
+		case a := <-w.r.answers:
+			if err = w.answered(a); err != nil {
+				err = w.recover(err)
+			}
+			w.r.reuse(a.txnrs)
 		case <-f.stop:
-			for err == nil {
-				select {
-				case it := <-f.queue:
-					err = w.handle(it)
-					continue
-				default:
-				}
-				break
-			}
-			if err == nil {
-				err = w.flush()
-			}
-			if err != nil {
+			if err := w.shutdown(); err != nil {
 				w.giveUp(err)
 			}
 			return
@@ -83,14 +90,57 @@ func (w *writer) run() {
 			w.giveUp(err)
 			return
 		}
-		switch {
-		case w.pending > 0 && !armed && f.cfg.FlushInterval > 0:
-			timer.Reset(f.cfg.FlushInterval)
-			armed = true
-		case w.pending == 0 && armed:
-			timer.Stop()
-			armed = false
+		flush.set(w.pending > 0 && f.cfg.FlushInterval > 0, f.cfg.FlushInterval)
+		check.set(len(w.t.inflight) > 0 || len(w.r.out) > 0, w.t.wait)
+	}
+}
+
+// shutdown runs on Close: it writes everything queued and waits for the
+// receiver's acknowledgement of all of it.
+func (w *writer) shutdown() error {
+	for {
+		select {
+		case it := <-w.f.queue:
+			if err := w.handle(it); err != nil {
+				return err
+			}
+			continue
+		default:
 		}
+		break
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if w.r.on {
+		return w.drainRELP()
+	}
+	return w.drain()
+}
+
+// idleTimer is a stopped timer that runs only while there is something to
+// wait for.
+type idleTimer struct {
+	*time.Timer
+	armed bool
+}
+
+func newIdleTimer() *idleTimer {
+	t := &idleTimer{Timer: time.NewTimer(time.Hour)}
+	t.Stop()
+	return t
+}
+
+// set starts the timer for d when want and it is not running, and stops it
+// when not want.
+func (t *idleTimer) set(want bool, d time.Duration) {
+	switch {
+	case want && !t.armed:
+		t.Reset(d)
+		t.armed = true
+	case !want && t.armed:
+		t.Stop()
+		t.armed = false
 	}
 }
 
@@ -100,11 +150,16 @@ func (w *writer) giveUp(err error) {
 	f := w.f
 	f.fail(err)
 	err = f.failure()
-	for _, it := range w.unacked {
+	if w.r.on {
+		w.requeueRELP()
+	} else {
+		w.requeue()
+	}
+	for _, it := range w.unwritten {
 		w.nack(it, err)
 	}
-	clear(w.unacked)
-	w.unacked = w.unacked[:0]
+	clear(w.unwritten)
+	w.unwritten = w.unwritten[:0]
 	w.pending = 0
 	w.closeConn()
 	for {
@@ -125,7 +180,7 @@ func (w *writer) giveUp(err error) {
 }
 
 func (w *writer) nack(it *item, err error) {
-	w.f.dropped.Add(uint64(it.b.Len() - it.next))
+	w.n.dropped.Add(uint64(it.b.Len() - it.next))
 	if it.ack != nil {
 		it.ack(err)
 	}
@@ -135,8 +190,8 @@ func (w *writer) nack(it *item, err error) {
 // written (it.next); a stream batch counts all its messages here, so that
 // Messages plus Dropped is every message given to Send.
 func (w *writer) ackItem(it *item) {
-	w.f.messages.Add(uint64(it.b.Len() - it.next))
-	w.f.batches.Add(1)
+	w.n.messages.Add(uint64(it.b.Len() - it.next))
+	w.n.batches.Add(1)
 	if it.ack != nil {
 		it.ack(nil)
 	}
@@ -153,9 +208,9 @@ func (w *writer) handle(it *item) error {
 		return w.sendDatagrams(it)
 	}
 	if b.escaped > 0 {
-		w.f.escaped.Add(uint64(b.escaped))
+		w.n.escaped.Add(uint64(b.escaped))
 	}
-	w.unacked = append(w.unacked, it)
+	w.unwritten = append(w.unwritten, it)
 	w.pending += len(b.buf)
 	if w.pending >= w.f.cfg.BufferSize {
 		if err := w.write(); err != nil {
@@ -176,9 +231,10 @@ func (w *writer) flush() error {
 	return nil
 }
 
-// write writes the buffers of every unacknowledged batch to the connection
-// (one writev where the transport supports it; batches are framed when
-// appended, so nothing is copied here) and then acknowledges them all.
+// write writes the buffers of every unwritten batch to the connection (one
+// writev where the transport supports it; batches are framed when
+// appended, so nothing is copied here). It then acknowledges them, or,
+// when the peer's TCP acknowledgement is tracked, puts them in flight.
 func (w *writer) write() error {
 	if w.pending == 0 {
 		return nil
@@ -186,12 +242,18 @@ func (w *writer) write() error {
 	if w.conn == nil {
 		return errors.New("not connected")
 	}
+	if w.r.on {
+		return w.writeRELP()
+	}
 	if err := probe(w.conn); err != nil {
 		return err
 	}
 	_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
+	if w.t.cc != nil {
+		return w.writeRecords()
+	}
 	w.bufs = w.bufs[:0]
-	for _, it := range w.unacked {
+	for _, it := range w.unwritten {
 		it.written = true // some of its bytes may reach the receiver
 		w.bufs = append(w.bufs, it.b.buf)
 	}
@@ -199,38 +261,88 @@ func (w *writer) write() error {
 	n, err := w.wv.WriteTo(w.conn)
 	w.wv = nil
 	clear(w.bufs)
-	w.f.bytes.Add(uint64(n))
+	w.n.bytes.Add(uint64(n))
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	w.pending = 0
 	w.failures = 0
-	for _, it := range w.unacked {
-		w.ackItem(it)
+	for _, it := range w.unwritten {
+		if w.t.rc == nil {
+			w.ackItem(it)
+			continue
+		}
+		w.t.sent += uint64(len(it.b.buf))
+		w.t.fly(it, w.t.sent)
 	}
-	clear(w.unacked)
-	w.unacked = w.unacked[:0]
-	return nil
+	clear(w.unwritten)
+	w.unwritten = w.unwritten[:0]
+	return w.reap()
+}
+
+// writeRecords writes the unwritten batches to a TLS connection one by one,
+// so that the end of each is known in the TCP stream under TLS, and puts
+// them in flight.
+func (w *writer) writeRecords() error {
+	k := 0
+	var err error
+	for ; k < len(w.unwritten); k++ {
+		it := w.unwritten[k]
+		it.written = true
+		var n int
+		n, err = w.conn.Write(it.b.buf)
+		w.n.bytes.Add(uint64(n))
+		if err != nil {
+			err = fmt.Errorf("write: %w", err)
+			break
+		}
+		w.pending -= len(it.b.buf)
+		w.t.fly(it, w.t.cc.n)
+	}
+	rest := copy(w.unwritten, w.unwritten[k:])
+	clear(w.unwritten[rest:])
+	w.unwritten = w.unwritten[:rest]
+	if err != nil {
+		return err
+	}
+	w.failures = 0
+	return w.reap()
 }
 
 // recover reconnects after cause and writes every unacknowledged batch
 // again. It returns an error only when the Forwarder must give up.
 func (w *writer) recover(cause error) error {
+	if w.r.on {
+		w.requeueRELP()
+	} else {
+		if errors.Is(cause, errPeerClosed) {
+			w.settle()
+		}
+		w.requeue()
+	}
 	for {
 		if err := w.connect(cause); err != nil {
 			return err
 		}
+		if w.r.on {
+			err := w.write()
+			if err == nil {
+				return nil
+			}
+			cause = err
+			continue
+		}
 		if w.framing == framingDatagram {
 			return nil
 		}
-		for _, it := range w.unacked {
+		for _, it := range w.unwritten {
 			if it.b.framing != w.framing { // a unix socket came back as the other type
 				w.pending -= len(it.b.buf)
 				it.b.reframe(w.framing)
 				w.pending += len(it.b.buf)
 			}
 			if it.written {
-				w.f.resent.Add(uint64(it.b.Len()))
+				w.n.resent.Add(uint64(it.b.Len()))
 			}
 		}
 		err := w.write()
@@ -239,204 +351,4 @@ func (w *writer) recover(cause error) error {
 		}
 		cause = err
 	}
-}
-
-// sendDatagrams sends each message of it as one datagram, truncated to
-// MaxDatagram, and acknowledges it.
-func (w *writer) sendDatagrams(it *item) error {
-	b := it.b
-	w.sending = it
-	defer func() { w.sending = nil }()
-	for it.next < len(b.spans) {
-		d := w.datagram(b, b.spans[it.next])
-		_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
-		n, err := w.conn.Write(d)
-		if err != nil {
-			if err := w.recover(fmt.Errorf("write: %w", err)); err != nil {
-				w.nack(it, err)
-				return err
-			}
-			continue
-		}
-		w.f.bytes.Add(uint64(n))
-		w.f.messages.Add(1)
-		if w.dgramsOK++; w.dgramsOK >= 2 {
-			w.failures = 0
-		}
-		it.next++
-	}
-	w.ackItem(it)
-	return nil
-}
-
-// datagram returns the message at s, cut to MaxDatagram. MSG is cut first,
-// at a UTF-8 character boundary; when HEADER and STRUCTURED-DATA alone are
-// too long, STRUCTURED-DATA is replaced by "-" so the datagram stays a
-// well-formed message.
-func (w *writer) datagram(b *Batch, s span) []byte {
-	limit := w.f.cfg.MaxDatagram
-	msg := b.buf[s.start:s.end]
-	if len(msg) <= limit {
-		return msg
-	}
-	w.f.truncated.Add(1)
-	if s.msg-s.start <= limit {
-		return msg[:cutUTF8(msg, limit, s.msg-s.start)]
-	}
-	if s.sd >= s.end || b.buf[s.sd] != '[' {
-		// No STRUCTURED-DATA to drop (RFC 3164, or "-"): the header alone
-		// is over a tiny MaxDatagram.
-		return msg[:cutUTF8(msg, limit, 0)]
-	}
-	head := b.buf[s.start:s.sd]
-	d := append(w.dgram[:0], head...)
-	d = append(d, '-')
-	if s.msg < s.end {
-		d = append(d, ' ')
-		body := b.buf[s.msg:s.end]
-		if room := limit - len(d); room > 0 {
-			d = append(d, body[:cutUTF8(body, room, 0)]...)
-		}
-	}
-	if len(d) > limit { // the header alone is too long for a tiny MaxDatagram
-		d = d[:cutUTF8(d, limit, 0)]
-	}
-	w.dgram = d
-	return d
-}
-
-// cutUTF8 returns n, moved back (not before min) so that p[:n] does not end
-// inside a UTF-8 sequence; len(p) when n is past the end.
-func cutUTF8(p []byte, n, min int) int {
-	if n >= len(p) {
-		return len(p)
-	}
-	for k := n; k > min && k > n-utf8.UTFMax; k-- {
-		if utf8.RuneStart(p[k]) {
-			return k
-		}
-	}
-	return n
-}
-
-// connect dials the destination. With a nil cause it tries at once;
-// otherwise it waits a backoff delay first and keeps trying until it is
-// connected, the Forwarder is closed with an expired context, or
-// Config.MaxAttempts consecutive failures happened.
-func (w *writer) connect(cause error) error {
-	f := w.f
-	w.closeConn()
-	for {
-		if cause != nil {
-			w.failures++
-			if max := f.cfg.MaxAttempts; max > 0 && w.failures >= max {
-				return fmt.Errorf("forwarder: giving up on %s after %d failed attempts: %w", f.ep.raw, w.failures, cause)
-			}
-			delay := backoff(f.cfg.MinBackoff, f.cfg.MaxBackoff, w.failures)
-			f.cfg.Logger.Warn("forwarder: connection failed, reconnecting",
-				"destination", f.ep.raw, "error", cause.Error(), "attempt", w.failures, "retry_in", delay)
-			t := time.NewTimer(delay)
-			stop := f.stop
-		wait:
-			for {
-				select {
-				case <-t.C:
-					break wait
-				case <-f.ctx.Done():
-					t.Stop()
-					return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
-				case <-stop:
-					// Closed: stop retrying if nothing is left to send.
-					if len(w.unacked) == 0 && w.sending == nil && len(f.queue) == 0 {
-						t.Stop()
-						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
-					}
-					stop = nil
-				}
-			}
-		}
-		conn, err := w.dial()
-		if !w.dialedOK {
-			w.dialedOK = true
-			f.dialErr = err
-			close(f.dialed)
-		}
-		if err == nil {
-			w.conn, w.dgramsOK = conn, 0
-			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-			if cause != nil {
-				f.reconnects.Add(1)
-			}
-			return nil
-		}
-		cause = err
-	}
-}
-
-// backoff returns a delay for the n-th consecutive failure: uniformly
-// random in [0, min(max, base·2^(n-1))) ("full jitter"), at least 1 ms.
-func backoff(base, max time.Duration, n int) time.Duration {
-	d := base
-	for i := 1; i < n && d < max; i++ {
-		d *= 2
-	}
-	if d > max {
-		d = max
-	}
-	j := time.Duration(rand.Int64N(int64(d)))
-	if j < time.Millisecond {
-		j = time.Millisecond
-	}
-	return j
-}
-
-func (w *writer) dial() (net.Conn, error) {
-	f := w.f
-	ep := f.ep
-	ctx, cancel := context.WithTimeout(f.ctx, f.cfg.DialTimeout)
-	defer cancel()
-	d := &net.Dialer{KeepAlive: 30 * time.Second}
-	var (
-		c   net.Conn
-		err error
-	)
-	switch {
-	case ep.tls != nil:
-		td := &tls.Dialer{NetDialer: d, Config: ep.tls}
-		c, err = td.DialContext(ctx, "tcp", ep.addr)
-	case ep.network == "unix?":
-		c, err = d.DialContext(ctx, "unixgram", ep.addr)
-		if err == nil {
-			w.framing = framingDatagram
-			break
-		}
-		var err2 error
-		c, err2 = d.DialContext(ctx, "unix", ep.addr)
-		if err2 != nil {
-			err = fmt.Errorf("%w (as a stream socket: %v)", err, err2)
-			break
-		}
-		err = nil
-		if !ep.framingSet {
-			w.framing = framingLF
-		}
-	default:
-		c, err = d.DialContext(ctx, ep.network, ep.addr)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("forwarder: connect to %s: %w", ep.raw, err)
-	}
-	return c, nil
-}
-
-func (w *writer) closeConn() {
-	if w.conn == nil {
-		return
-	}
-	if w.unwatch != nil {
-		w.unwatch()
-		w.unwatch = nil
-	}
-	_ = w.conn.Close()
-	w.conn = nil
 }

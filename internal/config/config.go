@@ -92,11 +92,11 @@ type Config struct {
 // Forward is the destination of the syslog messages.
 type Forward struct {
 	// URL is udp://host:port, tcp://host:port, tls://host:port,
-	// unix:///path (datagram, or stream if it is one), unixgram:///path, or
-	// stdout:// (print the messages, one a line); see Schemes. Default
-	// tcp://127.0.0.1:514.
+	// unix:///path (datagram, or stream if it is one), unixgram:///path,
+	// relp://host:port, relp+tls://host:port, or stdout:// (print the
+	// messages, one a line); see Schemes. Default tcp://127.0.0.1:514.
 	URL string `yaml:"url"`
-	// TLS is used with tls:// URLs.
+	// TLS is used with tls:// and relp+tls:// URLs.
 	TLS TLS `yaml:"tls"`
 	// Facility is the syslog facility name (kern ... local7). Default local7.
 	Facility string `yaml:"facility"`
@@ -109,11 +109,15 @@ type Forward struct {
 	// QueueSize is the number of batches the forwarder holds while the
 	// collector is slow or down; when full, reading pauses. 0: forwarder default.
 	QueueSize int `yaml:"queue_size"`
+	// RELPWindow is the number of RELP messages sent and not yet
+	// acknowledged by the receiver (0: forwarder default, 128 as rsyslog's
+	// omrelp).
+	RELPWindow int `yaml:"relp_window"`
 	// MaxMessageBytes bounds one encoded message (0: forwarder default).
 	MaxMessageBytes int `yaml:"max_message_bytes" config:"bytes"`
 }
 
-// TLS holds the files for tls:// destinations.
+// TLS holds the files for tls:// and relp+tls:// destinations.
 type TLS struct {
 	// CAFile is a PEM bundle of the CAs to trust; empty uses the system roots.
 	CAFile     string `yaml:"ca_file"`

@@ -8,7 +8,7 @@ const StdoutURL = "stdout://"
 
 // Schemes returns every destination URL scheme, in the order the
 // documentation lists them: the forwarder's (udp, tcp, tls, unix,
-// unixgram) and stdout. Validation, the --to flag and its help text all
+// unixgram, relp, relp+tls) and stdout. Validation, the --to flag and its help text all
 // take their list from here.
 func Schemes() []string { return append(forwarder.Schemes(), "stdout") }
 
@@ -17,7 +17,7 @@ func Schemes() []string { return append(forwarder.Schemes(), "stdout") }
 func IsStdout(url string) bool { return url == StdoutURL || url == "stdout" || url == "-" }
 
 // ForwarderConfig returns the forwarder settings for f: URL, TLS files,
-// queue size and largest datagram. The caller adds the encoder, logger and
+// queue size, RELP window and largest datagram. The caller adds the encoder, logger and
 // retry policy.
 func (f *Forward) ForwarderConfig() forwarder.Config {
 	return forwarder.Config{
@@ -30,6 +30,7 @@ func (f *Forward) ForwarderConfig() forwarder.Config {
 			InsecureSkipVerify: f.TLS.InsecureSkipVerify,
 		},
 		QueueSize:   f.QueueSize,
+		RELPWindow:  f.RELPWindow,
 		MaxDatagram: f.MaxMessageBytes,
 	}
 }

@@ -115,10 +115,12 @@ func (v *validator) forward(f *Forward) {
 	switch {
 	case err != nil:
 		v.errf("forward.url", "%v", err)
-	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls":
+	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
 			v.errf("forward.url", "%q has no host (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
+		case strings.HasPrefix(u.Scheme, "relp") && u.Port() == "":
+			v.errf("forward.url", "%q has no port (RELP has no standard port; e.g. %s://127.0.0.1:2514)", f.URL, u.Scheme)
 		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
 			if err := forwarder.CheckPort(u.Port()); err != nil {
 				v.errf("forward.url", "%q: %v", f.URL, err)
@@ -137,8 +139,8 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
 	}
 	// With an unusable URL the TLS settings cannot be judged.
-	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" {
-		v.errf("forward.tls", "is set but forward.url is not a tls:// URL")
+	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" && u.Scheme != "relp+tls" {
+		v.errf("forward.tls", "is set but forward.url is not a tls:// or relp+tls:// URL")
 	}
 	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
 		v.errf("forward.tls", "cert_file and key_file go together (client certificate)")
@@ -152,6 +154,9 @@ func (v *validator) forward(f *Forward) {
 	v.oneOf("forward.format", f.Format, "rfc5424", "rfc3164")
 	if f.QueueSize < 0 {
 		v.errf("forward.queue_size", "must not be negative")
+	}
+	if f.RELPWindow < 0 {
+		v.errf("forward.relp_window", "must not be negative")
 	}
 	if f.MaxMessageBytes < 0 {
 		v.errf("forward.max_message_bytes", "must not be negative")

@@ -60,6 +60,36 @@ func RsyslogGTLS(t testing.TB) {
 	DaemonMissing(t, "rsyslog's TLS driver lmnsd_gtls.so (install rsyslog-gnutls)")
 }
 
+// RsyslogRELP fails or skips the test (see DaemonMissing) unless rsyslog's
+// RELP input module (imrelp.so, package rsyslog-relp) is installed.
+func RsyslogRELP(t testing.TB) {
+	t.Helper()
+	for _, g := range []string{"/usr/lib/*/rsyslog/imrelp.so", "/usr/lib/rsyslog/imrelp.so"} {
+		if m, _ := filepath.Glob(g); len(m) > 0 {
+			return
+		}
+	}
+	DaemonMissing(t, "rsyslog's RELP input imrelp.so (install rsyslog-relp)")
+}
+
+// RsyslogIMRELP returns the rsyslog configuration lines that receive RELP
+// on 127.0.0.1:port into ruleset. With certs, the listener speaks TLS with
+// the server certificate and requires a client certificate signed by the
+// CA (tls.authMode="certvalid").
+func RsyslogIMRELP(port int, ruleset string, certs *TLSFiles) string {
+	tls := ""
+	if certs != nil {
+		tls = fmt.Sprintf(` tls="on" tls.caCert=%q tls.myCert=%q tls.myPrivKey=%q tls.authMode="certvalid"`,
+			certs.CAFile, certs.CertFile, certs.KeyFile)
+	}
+	return fmt.Sprintf("module(load=\"imrelp\")\ninput(type=\"imrelp\" address=\"127.0.0.1\" port=\"%d\" ruleset=%q%s)\n", port, ruleset, tls)
+}
+
+// TLSFiles names the PEM files of a TLS endpoint.
+type TLSFiles struct {
+	CAFile, CertFile, KeyFile string
+}
+
 // DefaultSyslogNGRoot is where .ci/install-deps.sh unpacks syslog-ng-core.
 const DefaultSyslogNGRoot = "/opt/syslog-ng"
 

@@ -1,0 +1,234 @@
+package forwarder
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"syscall"
+	"time"
+)
+
+// Acknowledged delivery over TCP and TLS. Where the kernel reports how many
+// bytes of a TCP socket the peer has not acknowledged yet (ackTracking), a
+// written batch waits in the writer's in-flight list until the peer's TCP
+// acknowledged its last byte; only then is its ack called. A batch the
+// kernel accepted but the peer never acknowledged is written again after a
+// reconnect (the receiver may see it twice; it never misses it). What the
+// receiver acknowledged but held unread in its receive buffer when it died
+// is still lost; only an application-level acknowledgement (RELP) closes
+// that window.
+
+// Bounds of the delay between two checks of the unacknowledged bytes while
+// batches are in flight. The delay starts at minPoll and doubles while the
+// peer acknowledges nothing, so that a stalled peer costs a few syscalls a
+// second.
+const (
+	minPoll = time.Millisecond
+	maxPoll = 100 * time.Millisecond
+)
+
+// flight is a batch written to a TCP connection whose last byte the peer has
+// not acknowledged yet.
+type flight struct {
+	it  *item
+	end uint64 // stream offset just past the batch's last byte (TLS: of its last record)
+}
+
+// tracker is the writer's state for acknowledged delivery on one
+// connection.
+type tracker struct {
+	rc       syscall.RawConn // the TCP socket; nil: batches are acked once written
+	cc       *countingConn   // TLS: counts the bytes under TLS; nil for plain TCP
+	sent     uint64          // plain TCP: bytes written on the connection
+	acked    uint64          // stream offset the peer acknowledged at the last check
+	inflight []flight        // in stream order
+	progress time.Time       // last time the peer acknowledged something
+	wait     time.Duration   // delay before the next check
+}
+
+// track prepares acknowledged delivery for a new connection c: plain TCP,
+// or TLS over a countingConn; with on false, or for other transports,
+// batches are acked once written.
+func (t *tracker) track(c net.Conn, kind transport, on bool) {
+	t.rc, t.cc, t.sent, t.acked, t.wait = nil, nil, 0, 0, minPoll
+	if !on || !ackTracking || (kind != transportTCP && kind != transportTLS) {
+		return
+	}
+	var tcp *net.TCPConn
+	switch c := c.(type) {
+	case *net.TCPConn:
+		tcp = c
+	case *tls.Conn:
+		cc, ok := c.NetConn().(*countingConn)
+		if !ok {
+			return
+		}
+		t.cc, tcp = cc, cc.TCPConn
+	default:
+		return
+	}
+	if rc, err := tcp.SyscallConn(); err == nil {
+		t.rc = rc
+	}
+}
+
+// pos returns the offset of the next byte written to the TCP stream.
+func (t *tracker) pos() uint64 {
+	if t.cc != nil {
+		return t.cc.n
+	}
+	return t.sent
+}
+
+// fly adds it, written up to stream offset end, to the in-flight list.
+func (t *tracker) fly(it *item, end uint64) {
+	if len(t.inflight) == 0 {
+		t.progress = time.Now()
+	}
+	t.inflight = append(t.inflight, flight{it: it, end: end})
+}
+
+// reap reads how far the peer acknowledged the stream and acks, in order,
+// every in-flight batch it acknowledged completely. It fails when the
+// socket cannot be queried, or when the peer acknowledged nothing for
+// timeout while batches are in flight.
+func (w *writer) reap() error {
+	t := &w.t
+	if len(t.inflight) == 0 {
+		return nil
+	}
+	q, err := w.reapAcked()
+	if err != nil {
+		return err
+	}
+	if timeout := w.f.cfg.WriteTimeout; len(t.inflight) > 0 && time.Since(t.progress) > timeout {
+		return fmt.Errorf("receiver acknowledged no byte for %v (%d bytes outstanding)", timeout, q)
+	}
+	return nil
+}
+
+// reapAcked reads how far the peer acknowledged the stream and acks, in
+// order, every in-flight batch it acknowledged completely. It returns the
+// bytes still unacknowledged. The count stays readable after the peer
+// closed or reset the connection, so that a reconnect resends only what
+// the peer never acknowledged.
+func (w *writer) reapAcked() (int, error) {
+	t := &w.t
+	q, err := unackedBytes(t.rc)
+	if err != nil {
+		return 0, err
+	}
+	pos := t.pos()
+	acked := pos - min(uint64(q), pos)
+	if acked > t.acked {
+		t.acked, t.progress, t.wait = acked, time.Now(), minPoll
+	}
+	k := 0
+	for k < len(t.inflight) && t.inflight[k].end <= acked {
+		w.ackItem(t.inflight[k].it)
+		k++
+	}
+	if k > 0 {
+		n := copy(t.inflight, t.inflight[k:])
+		clear(t.inflight[n:])
+		t.inflight = t.inflight[:n]
+	}
+	return q, nil
+}
+
+// poll runs when the check timer fires while batches are in flight: it
+// reaps, and when the peer acknowledged nothing new it checks that the
+// connection is still open (a reset peer never acknowledges) and waits
+// longer before the next check.
+func (w *writer) poll() error {
+	if w.r.on {
+		w.t.wait = w.relpCheck()
+		return w.relpStalled()
+	}
+	before := w.t.acked
+	if err := w.reap(); err != nil {
+		return err
+	}
+	if w.t.acked == before && len(w.t.inflight) > 0 {
+		if err := probe(w.conn); err != nil {
+			return err
+		}
+		w.t.wait = min(2*w.t.wait, maxPoll)
+	}
+	return nil
+}
+
+// drain waits, on Close, until the peer acknowledged every in-flight
+// batch, reconnecting and resending as needed. It fails when the
+// Forwarder's context ends first or the writer must give up.
+func (w *writer) drain() error {
+	for len(w.t.inflight) > 0 {
+		tm := time.NewTimer(w.t.wait)
+		select {
+		case <-tm.C:
+		case <-w.f.ctx.Done():
+			tm.Stop()
+			return fmt.Errorf("forwarder: %s: %w while waiting for the receiver's acknowledgement", w.f.ep.raw, w.f.ctx.Err())
+		}
+		if err := w.poll(); err != nil {
+			if err := w.recover(err); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// settleQuiet is how long settle waits for a receiver that closed its side
+// to acknowledge more of what is in flight.
+const settleQuiet = 200 * time.Millisecond
+
+// settle runs after the receiver closed its side of the connection (EOF):
+// a receiver shutting down gracefully reads on until the sender closes, so
+// settle waits until it has acknowledged every batch in flight, or has
+// acknowledged nothing for settleQuiet, or WriteTimeout passed. What it
+// acknowledged is not sent again.
+func (w *writer) settle() {
+	t := &w.t
+	if t.rc == nil {
+		return
+	}
+	start, last := time.Now(), time.Now()
+	for len(t.inflight) > 0 && time.Since(last) < settleQuiet && time.Since(start) < w.f.cfg.WriteTimeout {
+		if w.f.ctx.Err() != nil {
+			return
+		}
+		before := t.acked
+		if _, err := w.reapAcked(); err != nil {
+			return
+		}
+		if t.acked != before {
+			last = time.Now()
+		}
+		if len(t.inflight) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// requeue acks what the peer acknowledged before the connection failed,
+// and puts the other in-flight batches back in front of the unwritten
+// ones, to be written again on the next connection.
+func (w *writer) requeue() {
+	t := &w.t
+	if len(t.inflight) == 0 {
+		return
+	}
+	_, _ = w.reapAcked() // on error, everything in flight is resent
+	if len(t.inflight) == 0 {
+		return
+	}
+	its := make([]*item, 0, len(t.inflight)+len(w.unwritten))
+	for _, fl := range t.inflight {
+		its = append(its, fl.it)
+		w.pending += len(fl.it.b.buf)
+	}
+	w.unwritten = append(its, w.unwritten...)
+	clear(t.inflight)
+	t.inflight = t.inflight[:0]
+}

@@ -1,0 +1,154 @@
+package forwarder
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"time"
+)
+
+// connect dials the destination. With a nil cause it tries at once;
+// otherwise it waits a backoff delay first and keeps trying until it is
+// connected, the Forwarder is closed with an expired context, or
+// Config.MaxAttempts consecutive failures happened.
+func (w *writer) connect(cause error) error {
+	f := w.f
+	w.closeConn()
+	for {
+		if cause != nil {
+			w.failures++
+			if max := f.cfg.MaxAttempts; max > 0 && w.failures >= max {
+				return fmt.Errorf("forwarder: giving up on %s after %d failed attempts: %w", f.ep.raw, w.failures, cause)
+			}
+			delay := backoff(f.cfg.MinBackoff, f.cfg.MaxBackoff, w.failures)
+			f.cfg.Logger.Warn("forwarder: connection failed, reconnecting",
+				"destination", f.ep.raw, "error", cause.Error(), "attempt", w.failures, "retry_in", delay)
+			t := time.NewTimer(delay)
+			stop := f.stop
+		wait:
+			for {
+				select {
+				case <-t.C:
+					break wait
+				case <-f.ctx.Done():
+					t.Stop()
+					return fmt.Errorf("forwarder: %s: %w (last error: %v)", f.ep.raw, f.ctx.Err(), cause)
+				case <-stop:
+					// Closed: stop retrying if nothing is left to send.
+					if len(w.unwritten) == 0 && w.sending == nil && len(f.queue) == 0 {
+						t.Stop()
+						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
+					}
+					stop = nil
+				}
+			}
+		}
+		conn, err := w.dial()
+		if err == nil && w.r.on {
+			if err = w.r.open(conn, f.cfg.DialTimeout); err != nil {
+				_ = conn.Close()
+				err = fmt.Errorf("forwarder: %s: %w", f.ep.raw, err)
+			}
+		}
+		if !w.dialedOK {
+			w.dialedOK = true
+			f.dialErr = err
+			close(f.dialed)
+		}
+		if err == nil {
+			w.conn, w.dgramsOK = conn, 0
+			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite)
+			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+			if cause != nil {
+				w.n.reconnects.Add(1)
+			}
+			return nil
+		}
+		cause = err
+	}
+}
+
+// backoff returns a delay for the n-th consecutive failure: uniformly
+// random in [0, min(max, base·2^(n-1))) ("full jitter"), at least 1 ms.
+func backoff(base, max time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	j := time.Duration(rand.Int64N(int64(d)))
+	if j < time.Millisecond {
+		j = time.Millisecond
+	}
+	return j
+}
+
+func (w *writer) dial() (net.Conn, error) {
+	f := w.f
+	ep := f.ep
+	ctx, cancel := context.WithTimeout(f.ctx, f.cfg.DialTimeout)
+	defer cancel()
+	d := &net.Dialer{KeepAlive: 30 * time.Second}
+	var (
+		c   net.Conn
+		err error
+	)
+	switch {
+	case ep.kind == transportTLS || ep.kind == transportRELPTLS:
+		c, err = dialTLS(ctx, d, ep)
+	case ep.kind == transportUnixDetect:
+		c, err = d.DialContext(ctx, "unixgram", ep.addr)
+		if err == nil {
+			w.framing = framingDatagram
+			break
+		}
+		var err2 error
+		c, err2 = d.DialContext(ctx, "unix", ep.addr)
+		if err2 != nil {
+			err = fmt.Errorf("%w (as a stream socket: %v)", err, err2)
+			break
+		}
+		err = nil
+		if !ep.framingSet {
+			w.framing = framingLF
+		}
+	default:
+		c, err = d.DialContext(ctx, ep.kind.network(), ep.addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("forwarder: connect to %s: %w", ep.raw, err)
+	}
+	return c, nil
+}
+
+func (w *writer) closeConn() {
+	if w.conn == nil {
+		return
+	}
+	if w.unwatch != nil {
+		w.unwatch()
+		w.unwatch = nil
+	}
+	w.r.end()
+	_ = w.conn.Close()
+	w.conn = nil
+}
+
+// dialTLS connects to ep over TLS on a countingConn, so that the bytes
+// under TLS can be located in the TCP stream.
+func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error) {
+	raw, err := d.DialContext(ctx, "tcp", ep.addr)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(&countingConn{TCPConn: raw.(*net.TCPConn)}, ep.tls)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return tc, nil
+}
