@@ -20,7 +20,10 @@ func newParseCmd() *cobra.Command {
 		Use:   "parse [FILE ...]",
 		Short: "Parse GitLab log lines and print their columns as JSON, one object per line",
 		Long: `parse reads GitLab log lines from the files given (or standard input when
-there are none, or for "-"), parses each as the --type says, and prints one
+there are none, or for "-"), parses each as the --type says (auto: a file
+named as one of GitLab's logs, such as audit_json.log, gitlab_access.log.1
+or auth_json.log-20240101.gz, takes its type from its name, as the agent's
+sources do; standard input and other files are typed line by line), and prints one
 JSON object per line whose keys are the Sentinel column names in column order
 (empty columns are left out, and so are typed columns holding "-" or another
 non-typed value; an access line's EventTime is RFC 3339 with the logged
@@ -51,6 +54,10 @@ so the output is always valid JSON for jq.`,
 			}
 			ctx, endProgress := startInputProgress(cmd.Context(), cmd.ErrOrStderr(), args)
 			for _, name := range args {
+				p.byName = parser.TypeUnknown
+				if p.auto {
+					p.byName = typeByName(name)
+				}
 				if err := readInput(ctx, name, cmd.InOrStdin(), p.handle); err != nil {
 					endProgress()
 					err = fmt.Errorf("parse: %w", err)
@@ -67,13 +74,14 @@ so the output is always valid JSON for jq.`,
 		},
 	}
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
-		"log type: audit, application, access, auth, or auto to pick per line by content")
+		"log type: audit, application, access, auth, or auto (by file name, else per line by content)")
 	return cmd
 }
 
 // lineParser parses lines and writes the JSON output, reusing its buffers.
 type lineParser struct {
 	auto    bool
+	byName  parser.Type                    // with auto: the current file's type by its name, or TypeUnknown
 	parsers [parser.NumTypes]parser.Parser // by parser.Type
 	fixed   parser.Parser
 	rec     parser.Record
@@ -105,7 +113,11 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 	p.lines++
 	ps := p.fixed
 	if p.auto {
-		ps = p.parsers[parser.Detect(line)]
+		t := p.byName
+		if t == parser.TypeUnknown {
+			t = parser.Detect(line)
+		}
+		ps = p.parsers[t]
 	}
 	var err error
 	if ps == nil {

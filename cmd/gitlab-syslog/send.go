@@ -40,7 +40,13 @@ func newSendCmd() *cobra.Command {
 and forwards it to --to as RFC 5424 syslog, exactly as the agent (run) would:
 the same forwarding flags and defaults, facility local7, APP-NAME
 GitLab-Audit-Logs / GitLab-Application-Logs / GitLab-Access-Logs /
-GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line. Lines
+GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line.
+With --type auto (the default) a file named as one of GitLab's logs
+(audit_json.log, application_json.log, application.log, gitlab_access.log,
+auth_json.log, auth.log, also rotated: .1, -YYYYMMDD, .gz) takes its type
+from its name, as the agent's sources do; standard input and other files
+are typed line by line, and a line of no known type goes out under
+APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it and counted; lines that do not
 parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
 skipped and counted. Files ending in .gz are decompressed. Every file is
@@ -67,7 +73,7 @@ framing), tls://host:6514, unix:///dev/log, unixgram:///dev/log, or stdout
 	}
 	o.fwd.register(cmd, "required")
 	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (detected per line)")
+	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (by file name, else detected per line)")
 	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
@@ -157,6 +163,10 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	var runErr error
 	for _, name := range files {
+		s.fixed = fixed
+		if o.typ == "auto" {
+			s.fixed = typeByName(name) // TypeUnknown (per line) for stdin and other names
+		}
 		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
 			break
 		}
