@@ -62,7 +62,8 @@ a temporary directory removed at the end, so runs are independent.
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
 off and says so), default suppression and parameters.
 
-The exit status is 0 unless an input cannot be read.`,
+The exit status is 0 unless an input cannot be read, a --param or --rule
+names nothing known, or every rule given with --rule is off.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
@@ -97,6 +98,9 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 			return cfg, fmt.Errorf("--param %q: want NAME=VALUE", p)
 		}
 		cfg.Params[strings.TrimSpace(k)] = v
+	}
+	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
+		return cfg, err
 	}
 	cfg.Only = o.rules
 	if o.config != "" {
@@ -160,6 +164,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
+	}
+	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
+		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
@@ -269,4 +276,13 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		rs := st.Rules[id]
 		fmt.Fprintf(w, "  %-40s %d alerts (%d suppressed), %d events evaluated\n", id, rs.Alerts, rs.Suppressed, rs.Evaluated)
 	}
+}
+
+// offReasons joins the reasons of the rules that are off, for an error.
+func offReasons(off []*detect.OffError) string {
+	rs := make([]string, len(off))
+	for i, o := range off {
+		rs[i] = o.Rule + ": " + o.Reason
+	}
+	return strings.Join(rs, "; ")
 }

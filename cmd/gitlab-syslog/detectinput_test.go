@@ -105,6 +105,14 @@ func TestDetectErrors(t *testing.T) {
 		{"bad param", detectOptions{format: "json", params: []string{"novalue"}}, []string{ok}, `--param "novalue": want NAME=VALUE`},
 		{"unknown rule", detectOptions{format: "json", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
 		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "standard input (-) given twice"},
+		{"unknown param typo", detectOptions{format: "json", params: []string{"min_cont=3"}}, []string{ok},
+			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
+		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},
+			`--param zzzzzz: no rule reads a parameter "zzzzzz" (detect --list`},
+		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
+			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
+		{"every rule off", detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}}, []string{ok},
+			`every rule given with --rule is off (sentinel.ti_malicious_ip: no ti_file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,13 +43,10 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	var errs []error
 	byID := make(map[string]*detect.Spec, len(specs))
 	ids := make([]string, 0, len(specs))
-	readers := map[string]bool{suppressParam: true} // params some rule reads
+	readers := paramReaders(specs) // params some rule reads
 	for i := range specs {
 		byID[specs[i].Info.ID] = &specs[i]
 		ids = append(ids, specs[i].Info.ID)
-		for _, p := range specs[i].Params {
-			readers[p] = true
-		}
 	}
 	global, perrs := config.ParamStrings(d.Params, "detections.params")
 	errs = append(errs, pathErrs(c, perrs)...)
@@ -88,6 +85,54 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		dc.Rules[id] = detect.RuleConfig{Enabled: rc.Enabled, Severity: rc.Severity, Params: params}
 	}
 	return dc, errors.Join(errs...)
+}
+
+// paramReaders returns the set of parameter names some rule of specs
+// reads, suppress included.
+func paramReaders(specs []detect.Spec) map[string]bool {
+	readers := map[string]bool{suppressParam: true}
+	for i := range specs {
+		for _, p := range specs[i].Params {
+			readers[p] = true
+		}
+	}
+	return readers
+}
+
+// CheckFlags checks the parameter names and rule ids given on the command
+// line (detect --param NAME=VALUE and --rule ID) against specs (nil:
+// detect.Catalogue()) as EngineConfig checks the config file's: a name no
+// rule reads and an unknown id are errors, each naming the flag and the
+// name probably meant. Every problem is reported, joined.
+func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) error {
+	if specs == nil {
+		specs = detect.Catalogue()
+	}
+	readers := paramReaders(specs)
+	ids := make([]string, 0, len(specs))
+	for i := range specs {
+		ids = append(ids, specs[i].Info.ID)
+	}
+	var errs []error
+	for _, name := range sortedKeys(params) {
+		if !readers[name] {
+			hint := didYouMean(name, keys(readers))
+			if hint == "" {
+				hint = " (detect --list shows each rule's parameters)"
+			}
+			errs = append(errs, fmt.Errorf("--param %s: no rule reads a parameter %q%s", name, name, hint))
+		}
+	}
+	for _, id := range rules {
+		if !slices.Contains(ids, id) {
+			hint := didYouMean(id, ids)
+			if hint == "" {
+				hint = " (detect --list lists the rules)"
+			}
+			errs = append(errs, fmt.Errorf("--rule %s: unknown rule %q%s", id, id, hint))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // LoadFile reads the detections block of the configuration file path for
