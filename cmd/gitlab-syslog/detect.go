@@ -26,6 +26,7 @@ type detectOptions struct {
 	config   string
 	stateDir string
 	format   string
+	maxLine  string // --max-line-bytes
 	list     bool
 	now      func() time.Time // wall clock for detected_at; nil: time.Now
 }
@@ -58,6 +59,9 @@ rules named. --config reads the detections: block of an agent config file.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent.
 
+A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
+skipped and counted in the summary, as the agent does.
+
 --list prints the rules with their kind, default severity, whether they run
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
 off and says so), default suppression and parameters.
@@ -84,6 +88,7 @@ names nothing known, or every rule given with --rule is off.`,
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424")
+	maxLineFlag(cmd, &o.maxLine)
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
 	return cmd
 }
@@ -127,6 +132,10 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if o.format != "json" && o.format != "rfc5424" {
 		return fmt.Errorf("detect: --format %q: want json or rfc5424", o.format)
+	}
+	maxLine, err := parseMaxLine(o.maxLine)
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
 	}
 	inputs := make([]detectInput, len(args))
 	stdinUsed := false
@@ -180,7 +189,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for i, in := range inputs {
 		ch := make(chan eventBatch, 4)
 		chans[i] = ch
-		go readEvents(rctx, in, stdin, eng, &counts[i], ch)
+		go readEvents(rctx, in, stdin, maxLine, eng, &counts[i], ch)
 	}
 	readErr := merge(chans, eng.Process)
 	endProgress()
@@ -258,10 +267,15 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		c.lines += x.lines
 		c.failed += x.failed
 		c.wanted += x.wanted
+		c.cut += x.cut
 	}
 	st := eng.Stats()
-	fmt.Fprintf(w, "detect: read %d lines (%d not parsed), %d events for the rules; %d deduplicated, %d late\n",
-		c.lines, c.failed, c.wanted, st.Deduplicated, st.Late)
+	cut := ""
+	if c.cut > 0 {
+		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut)
+	}
+	fmt.Fprintf(w, "detect: read %d lines (%d not parsed%s), %d events for the rules; %d deduplicated, %d late\n",
+		c.lines, c.failed, cut, c.wanted, st.Deduplicated, st.Late)
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {

@@ -167,7 +167,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		if o.typ == "auto" {
 			s.fixed = typeByName(name) // TypeUnknown (per line) for stdin and other names
 		}
-		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
+		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, s.maxLine, func(_ string, _ int, line []byte, cut bool) error { return s.line(ctx, line, cut) }); runErr != nil {
 			break
 		}
 	}
@@ -326,17 +326,18 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line cuts one line to max_line_bytes as the agent's tailer does, parses
-// and encodes it into the current batch. readInput has already dropped the
-// line ending; a blank line is counted and skipped.
-func (s *sender) line(ctx context.Context, line []byte) error {
+// line cuts one line to max_line_bytes as the agent's tailer does (cut:
+// readLines already did), parses and encodes it into the current batch.
+// readLines has already dropped the line ending; a blank line is counted
+// and skipped.
+func (s *sender) line(ctx context.Context, line []byte, cut bool) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		s.blank++
 		return nil
 	}
 	s.read++
-	if len(line) > s.maxLine {
-		line = line[:s.maxLine]
+	if cut || len(line) > s.maxLine {
+		line = line[:min(len(line), s.maxLine)]
 		s.truncated++
 	}
 	t := s.fixed
