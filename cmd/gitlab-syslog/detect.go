@@ -55,7 +55,8 @@ application.log, gitlab_access.log, with rotation suffixes such as .1 or
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
 comma-separated, booleans true or false. --rule ID restricts the run to the
-rules named. --config reads the detections: block of an agent config file.
+rules named. --config reads the detections: block of an agent config file, and the
+geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent.
 
@@ -120,7 +121,7 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 				cfg.Params[k] = v
 			}
 		}
-		cfg.Lateness, cfg.Disabled = fc.Lateness, fc.Disabled
+		cfg.Lateness, cfg.Disabled, cfg.Geo = fc.Lateness, fc.Disabled, fc.Geo
 	}
 	if o.now != nil {
 		cfg.Now = o.now
@@ -153,6 +154,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		inputs[i] = in
 	}
 	cfg, err := o.engineConfig()
+	if cfg.Geo != nil {
+		defer cfg.Geo.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}

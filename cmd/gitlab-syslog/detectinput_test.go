@@ -132,6 +132,41 @@ func TestDetectErrors(t *testing.T) {
 	}
 }
 
+// TestDetectConfigGeoIP checks that detect --config opens the config's
+// geoip.city_db for the rules that need it, as run does: the rule that is
+// off without a database runs.
+func TestDetectConfigGeoIP(t *testing.T) {
+	city, err := filepath.Abs(filepath.Join(samples, "geoip", "GeoIP2-City-Test.mmdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("geoip:\n  city_db: "+city+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(samples, "application_json.log")
+	for _, tc := range []struct {
+		name, config string
+		wantErr      string // "": runs
+	}{
+		{"with city_db", cfgPath, ""},
+		{"without", "", "every rule given with --rule is off (sentinel.signin_burst: needs a GeoIP"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json", config: tc.config, rules: []string{"sentinel.signin_burst"}}
+			err := runDetect(context.Background(), &o, []string{in}, strings.NewReader(""), &out, &errOut)
+			if tc.wantErr == "" {
+				if err != nil || strings.Contains(errOut.String(), "is off") || !strings.Contains(errOut.String(), "from 1 rule") {
+					t.Errorf("err %v, stderr:\n%s", err, errOut.String())
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
 func TestDetectList(t *testing.T) {
 	var out bytes.Buffer
 	if err := listRules(&out); err != nil {

@@ -140,7 +140,10 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 // decoding and the same file:line errors as run and check, so the three
 // accept the same files. The rest of the file is decoded (unknown keys
 // are errors) but not validated. Disabled is set when the block says
-// enabled: false.
+// enabled: false. When the file sets geoip.city_db (or asn_db), the
+// databases are opened, as run opens them, into Geo for the rules that
+// need them; the caller closes Geo when it is not nil. A database that
+// cannot be opened is an error naming the key.
 func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
 	c, err := config.Load(path)
 	if err != nil {
@@ -151,7 +154,17 @@ func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
 	}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
-	return dc, err
+	if err != nil || (c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "") {
+		return dc, err
+	}
+	if dc.Geo, err = geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB); err != nil {
+		key := "geoip.city_db"
+		if c.GeoIP.CityDB == "" {
+			key = "geoip.asn_db"
+		}
+		return dc, c.Errorf(key, "%v", err)
+	}
+	return dc, nil
 }
 
 // Status says whether a rule runs and why.
