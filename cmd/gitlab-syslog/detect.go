@@ -289,10 +289,12 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		}
 	}
 	sort.Strings(ids)
-	fmt.Fprintf(w, "detect: %d alerts from %d rules running\n", total, len(st.Rules))
+	fmt.Fprintf(w, "detect: %d %s from %d %s running\n", total, plural(int(total), "alert", "alerts"),
+		len(st.Rules), plural(len(st.Rules), "rule", "rules"))
 	for _, id := range ids {
 		rs := st.Rules[id]
-		fmt.Fprintf(w, "  %-40s %d alerts (%d suppressed), %d events evaluated\n", id, rs.Alerts, rs.Suppressed, rs.Evaluated)
+		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
+			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"))
 	}
 }
 

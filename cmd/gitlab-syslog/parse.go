@@ -37,7 +37,9 @@ transparently.
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,
 not parsed, and printed so with its cut text as _raw. The command prints
-"parsed N lines, M failed" to standard error. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
+"parsed N lines, M failed" to standard error. It exits 0 when at least one
+line parsed (or there were none), 1 when lines were read and none of them
+parsed, or when an input cannot be read. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
 so the output is always valid JSON for jq.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
@@ -78,6 +80,9 @@ so the output is always valid JSON for jq.`,
 				cut = fmt.Sprintf(" (%d cut to max_line_bytes, %d bytes)", p.cut, p.maxLine)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, cut)
+			if p.lines > 0 && p.failed == p.lines {
+				return fmt.Errorf("parse: no line parsed: all %d read failed (is --type right?)", p.lines)
+			}
 			return nil
 		},
 	}

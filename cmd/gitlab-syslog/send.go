@@ -118,11 +118,14 @@ func checkInputs(files []string) error {
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	ctx := cmd.Context()
 	start := time.Now()
+	if o.batch <= 0 {
+		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
+	}
 	fixed := parser.TypeUnknown
 	if o.typ != "auto" {
 		t, err := parser.ParseType(o.typ)
 		if err != nil {
-			return fmt.Errorf("send: --type: %w", err)
+			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto", o.typ)
 		}
 		fixed = t
 	}
@@ -139,9 +142,6 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	if err := checkInputs(files); err != nil {
 		return fmt.Errorf("send: %w", err)
-	}
-	if o.batch <= 0 {
-		o.batch = 512
 	}
 	enc := c.Forward.Encoder()
 	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
