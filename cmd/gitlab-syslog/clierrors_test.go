@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,26 @@ func TestDetectSummarySingular(t *testing.T) {
 	for _, want := range []string{"detect: 1 alert from 1 rule running\n", " 1 alert (0 suppressed), 1 event evaluated\n"} {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("summary:\n%s\nwant it to contain %q", errOut.String(), want)
+		}
+	}
+}
+
+// TestDefaultPortNote checks that a connection error for a URL without a
+// port names the address dialed, and says nothing when the URL has one.
+func TestDefaultPortNote(t *testing.T) {
+	addr := freePort(t, "tcp") // nothing listens there
+	_, err := net.Dial("tcp", addr)
+	if err == nil {
+		t.Fatal("dial to a free port succeeded")
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	for _, tc := range []struct{ url, want string }{
+		{"tcp://" + host, " (no port given, so " + addr + ")"},
+		{"tcp://" + addr, ""},
+		{"stdout", ""},
+	} {
+		if got := defaultPortNote(tc.url, err); got != tc.want {
+			t.Errorf("defaultPortNote(%q) = %q, want %q", tc.url, got, tc.want)
 		}
 	}
 }

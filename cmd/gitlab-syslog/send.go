@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -62,8 +63,9 @@ absent receiver is noticed only when the system reports the refusal.)
 
 Destinations: ` + forwarder.SchemeList(config.Schemes()) + `, e.g.
 udp://host:514, tcp://host:514 (octet counting; add ?framing=lf for newline
-framing), tls://host:6514, unix:///dev/log, unixgram:///dev/log, or stdout
-(or -) to print the messages as run --to stdout does.`,
+framing), tls://host:6514 (without a port: 514, or 6514 for tls),
+unix:///dev/log, unixgram:///dev/log, or stdout (or -) to print the
+messages as run --to stdout does.`,
 		Example: `  gitlab-syslog send --type audit --to tcp://127.0.0.1:514 /var/log/gitlab/gitlab-rails/audit_json.log
   zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem
   gitlab-syslog send --to stdout testdata/audit_json.log`,
@@ -260,7 +262,7 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = fw.Close(closeCtx)
-		return nil, fmt.Errorf("cannot reach %s: %s%s", c.Forward.URL, rootCause(err), unreachableHint(err))
+		return nil, fmt.Errorf("cannot reach %s%s: %s%s", c.Forward.URL, defaultPortNote(c.Forward.URL, err), rootCause(err), unreachableHint(err))
 	}
 	return fw, nil
 }
@@ -449,6 +451,23 @@ func rootCause(err error) string {
 		return u.Error()
 	}
 	return err.Error()
+}
+
+// defaultPortNote names the address dialed when the destination URL has
+// no port, so that a user who forgot it sees the default port the
+// forwarder used (514, or 6514 for tls://): " (no port given, so
+// 127.0.0.1:514)". It is "" when the URL has a port or the address is not
+// known.
+func defaultPortNote(dest string, err error) string {
+	u, perr := url.Parse(dest)
+	if perr != nil || u.Port() != "" || u.Host == "" {
+		return ""
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Addr == nil {
+		return ""
+	}
+	return " (no port given, so " + oe.Addr.String() + ")"
 }
 
 // unreachableHint suggests checking the collector, but only for the
