@@ -26,6 +26,7 @@ type detectOptions struct {
 	config   string
 	stateDir string
 	format   string
+	maxLine  string // --max-line-bytes
 	list     bool
 	now      func() time.Time // wall clock for detected_at; nil: time.Now
 }
@@ -54,15 +55,20 @@ application.log, gitlab_access.log, with rotation suffixes such as .1 or
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
 comma-separated, booleans true or false. --rule ID restricts the run to the
-rules named. --config reads the detections: block of an agent config file.
+rules named. --config reads the detections: block of an agent config file, and the
+geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent.
+
+A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
+skipped and counted in the summary, as the agent does.
 
 --list prints the rules with their kind, default severity, whether they run
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
 off and says so), default suppression and parameters.
 
-The exit status is 0 unless an input cannot be read.`,
+The exit status is 0 unless an input cannot be read, a --param or --rule
+names nothing known, or every rule given with --rule is off.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
@@ -83,6 +89,7 @@ The exit status is 0 unless an input cannot be read.`,
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424")
+	maxLineFlag(cmd, &o.maxLine)
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
 	return cmd
 }
@@ -98,6 +105,9 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 		}
 		cfg.Params[strings.TrimSpace(k)] = v
 	}
+	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
+		return cfg, err
+	}
 	cfg.Only = o.rules
 	if o.config != "" {
 		// The reader run and check use: the same keys, the same errors.
@@ -111,7 +121,7 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 				cfg.Params[k] = v
 			}
 		}
-		cfg.Lateness, cfg.Disabled = fc.Lateness, fc.Disabled
+		cfg.Lateness, cfg.Disabled, cfg.Geo = fc.Lateness, fc.Disabled, fc.Geo
 	}
 	if o.now != nil {
 		cfg.Now = o.now
@@ -123,6 +133,10 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if o.format != "json" && o.format != "rfc5424" {
 		return fmt.Errorf("detect: --format %q: want json or rfc5424", o.format)
+	}
+	maxLine, err := parseMaxLine(o.maxLine)
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
 	}
 	inputs := make([]detectInput, len(args))
 	stdinUsed := false
@@ -140,6 +154,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		inputs[i] = in
 	}
 	cfg, err := o.engineConfig()
+	if cfg.Geo != nil {
+		defer cfg.Geo.Close()
+	}
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
@@ -161,6 +178,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
 	}
+	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
+		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
+	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
 	paths := make([]string, len(inputs))
@@ -173,7 +193,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for i, in := range inputs {
 		ch := make(chan eventBatch, 4)
 		chans[i] = ch
-		go readEvents(rctx, in, stdin, eng, &counts[i], ch)
+		go readEvents(rctx, in, stdin, maxLine, eng, &counts[i], ch)
 	}
 	readErr := merge(chans, eng.Process)
 	endProgress()
@@ -251,10 +271,15 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		c.lines += x.lines
 		c.failed += x.failed
 		c.wanted += x.wanted
+		c.cut += x.cut
 	}
 	st := eng.Stats()
-	fmt.Fprintf(w, "detect: read %d lines (%d not parsed), %d events for the rules; %d deduplicated, %d late\n",
-		c.lines, c.failed, c.wanted, st.Deduplicated, st.Late)
+	cut := ""
+	if c.cut > 0 {
+		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut)
+	}
+	fmt.Fprintf(w, "detect: read %d lines (%d not parsed%s), %d events for the rules; %d deduplicated, %d late\n",
+		c.lines, c.failed, cut, c.wanted, st.Deduplicated, st.Late)
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {
@@ -264,9 +289,20 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		}
 	}
 	sort.Strings(ids)
-	fmt.Fprintf(w, "detect: %d alerts from %d rules running\n", total, len(st.Rules))
+	fmt.Fprintf(w, "detect: %d %s from %d %s running\n", total, plural(int(total), "alert", "alerts"),
+		len(st.Rules), plural(len(st.Rules), "rule", "rules"))
 	for _, id := range ids {
 		rs := st.Rules[id]
-		fmt.Fprintf(w, "  %-40s %d alerts (%d suppressed), %d events evaluated\n", id, rs.Alerts, rs.Suppressed, rs.Evaluated)
+		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
+			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"))
 	}
+}
+
+// offReasons joins the reasons of the rules that are off, for an error.
+func offReasons(off []*detect.OffError) string {
+	rs := make([]string, len(off))
+	for i, o := range off {
+		rs[i] = o.Rule + ": " + o.Reason
+	}
+	return strings.Join(rs, "; ")
 }

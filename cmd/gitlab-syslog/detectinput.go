@@ -77,13 +77,15 @@ type eventBatch struct {
 // inputCounts are one input's line counters.
 type inputCounts struct {
 	lines, failed, wanted int
+	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
 }
 
-// readEvents reads in, parses every line, and sends the lines the engine
+// readEvents reads in, parses every line not longer than maxLine bytes
+// (longer ones are counted as cut and skipped), and sends the lines the engine
 // wants as Events, in batches, on out, which it closes at the end. A read
 // error is sent as the last batch. Lines without a time get the time of
 // the line before them in the merge order (see mergeKey).
-func readEvents(ctx context.Context, in detectInput, stdin io.Reader, eng *detect.Engine,
+func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
 	parsers := make(map[parser.Type]parser.Parser) // by type, created on first use
@@ -93,8 +95,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, eng *detec
 	if in.stream {
 		source, origin = "stream", detect.OriginStream
 	}
-	err := readInput(ctx, in.path, stdin, func(label string, n int, line []byte) error {
+	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, cut bool) error {
 		counts.lines++
+		if cut { // a cut line is never parsed into columns, as in the agent
+			counts.cut++
+			return nil
+		}
 		t := in.typ
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)

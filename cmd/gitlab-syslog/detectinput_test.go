@@ -105,6 +105,14 @@ func TestDetectErrors(t *testing.T) {
 		{"bad param", detectOptions{format: "json", params: []string{"novalue"}}, []string{ok}, `--param "novalue": want NAME=VALUE`},
 		{"unknown rule", detectOptions{format: "json", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
 		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "standard input (-) given twice"},
+		{"unknown param typo", detectOptions{format: "json", params: []string{"min_cont=3"}}, []string{ok},
+			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
+		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},
+			`--param zzzzzz: no rule reads a parameter "zzzzzz" (detect --list`},
+		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
+			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
+		{"every rule off", detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}}, []string{ok},
+			`every rule given with --rule is off (sentinel.ti_malicious_ip: no ti_file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +129,41 @@ func TestDetectErrors(t *testing.T) {
 	runDetect(context.Background(), &o, []string{ok, filepath.Join(dir, "missing.log")}, strings.NewReader(""), &out, &errOut)
 	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
 		t.Errorf("alerts of the readable input missing: %q", out.String())
+	}
+}
+
+// TestDetectConfigGeoIP checks that detect --config opens the config's
+// geoip.city_db for the rules that need it, as run does: the rule that is
+// off without a database runs.
+func TestDetectConfigGeoIP(t *testing.T) {
+	city, err := filepath.Abs(filepath.Join(samples, "geoip", "GeoIP2-City-Test.mmdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("geoip:\n  city_db: "+city+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(samples, "application_json.log")
+	for _, tc := range []struct {
+		name, config string
+		wantErr      string // "": runs
+	}{
+		{"with city_db", cfgPath, ""},
+		{"without", "", "every rule given with --rule is off (sentinel.signin_burst: needs a GeoIP"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json", config: tc.config, rules: []string{"sentinel.signin_burst"}}
+			err := runDetect(context.Background(), &o, []string{in}, strings.NewReader(""), &out, &errOut)
+			if tc.wantErr == "" {
+				if err != nil || strings.Contains(errOut.String(), "is off") || !strings.Contains(errOut.String(), "from 1 rule") {
+					t.Errorf("err %v, stderr:\n%s", err, errOut.String())
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.wantErr)
+			}
+		})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // TestExampleConfig keeps examples/config.yaml honest: check accepts it
@@ -34,6 +35,11 @@ func TestExampleConfig(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
+	}
+
+	// The rule count it gives is the catalogue's.
+	if want := "the " + strconv.Itoa(len(detect.Catalogue())) + " rules of"; !strings.Contains(string(data), want) {
+		t.Errorf("examples/config.yaml does not say %q", want)
 	}
 
 	c, err := config.Load(path)

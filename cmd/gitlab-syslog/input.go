@@ -8,27 +8,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
 
+// lineFunc receives one line of an input: the label to use in errors (the
+// file name, or "stdin"), its 1-based line number, the line without its
+// ending, valid until the call returns, and whether it was cut to the
+// line limit.
+type lineFunc func(label string, n int, line []byte, cut bool) error
+
 // readInput reads the input called name ("-" is stdin) line by line and
-// calls fn with each non-blank line, its 1-based line number and the label
-// to use in errors (the file name, or "stdin"). Gzip data (logrotate's .gz
-// files) is recognised by its magic bytes and decompressed. Lines are
-// passed without "\n" or "\r\n"; a line longer than the read buffer is
-// assembled in full. The slice is valid until fn returns.
+// calls fn with each non-blank line. Gzip data (logrotate's .gz files) is
+// recognised by its magic bytes and decompressed. Lines are passed without
+// "\n" or "\r\n"; a line longer than maxLine bytes (max_line_bytes; 0:
+// no limit) is cut to maxLine, and fn told so, and the rest of it is read
+// and discarded without being kept in memory.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
 // file's bytes and lines are counted into it.
-func readInput(ctx context.Context, name string, stdin io.Reader, fn func(label string, n int, line []byte) error) error {
-	return readLines(ctx, name, stdin, false, fn)
+func readInput(ctx context.Context, name string, stdin io.Reader, maxLine int, fn lineFunc) error {
+	return readLines(ctx, name, stdin, false, maxLine, fn)
 }
 
 // readLines is readInput, but passes blank lines to fn too when keepBlank
 // is set.
-func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, fn func(label string, n int, line []byte) error) error {
+func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, maxLine int, fn lineFunc) error {
 	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
@@ -54,22 +65,29 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 256<<10)
 	}
-	var long []byte // assembles lines longer than br's buffer
+	var long []byte // assembles lines longer than br's buffer, up to maxLine
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long = append(long[:0], line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
+				// Past maxLine+2 (room for "\r\n") the rest is discarded.
+				if maxLine <= 0 || len(long) < maxLine+2 {
+					long = append(long, line...)
+				}
 			}
 			line = long
 		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
+		cut := maxLine > 0 && len(line) > maxLine
+		if cut {
+			line = line[:maxLine]
+		}
 		atEnd := err == io.EOF && len(line) == 0 // nothing after the last newline
 		if (keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0 {
-			if ferr := fn(label, n, line); ferr != nil {
+			if ferr := fn(label, n, line, cut); ferr != nil {
 				return ferr
 			}
 			prog.line()
@@ -89,4 +107,27 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			return fmt.Errorf("%s:%d: read: %w", label, n, err)
 		}
 	}
+}
+
+// maxLineFlag registers --max-line-bytes on cmd for the commands that read
+// files without a config (parse, detect); parseMaxLine reads its value.
+func maxLineFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "max-line-bytes", "", "longest line; longer lines are cut to it, counted and not parsed, e.g. 65536 or 512KiB (default 1MiB)")
+}
+
+// parseMaxLine returns the line limit the --max-line-bytes value v sets:
+// config.DefaultMaxLine when v is empty, an error naming the flag when v
+// is not a size from 1 byte to 2GiB.
+func parseMaxLine(v string) (int, error) {
+	if v == "" {
+		return config.DefaultMaxLine, nil
+	}
+	n, err := config.ParseByteSize(v)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("--max-line-bytes: %w", err)
+	case n <= 0 || n > math.MaxInt32:
+		return 0, fmt.Errorf("--max-line-bytes: want a size from 1 byte to 2GiB, got %q", v)
+	}
+	return int(n), nil
 }

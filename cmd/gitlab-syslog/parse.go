@@ -15,12 +15,15 @@ import (
 // newParseCmd builds "gitlab-syslog parse": parse log lines and print the
 // columns of each as one JSON object per line.
 func newParseCmd() *cobra.Command {
-	var typeName string
+	var typeName, maxLine string
 	cmd := &cobra.Command{
 		Use:   "parse [FILE ...]",
 		Short: "Parse GitLab log lines and print their columns as JSON, one object per line",
 		Long: `parse reads GitLab log lines from the files given (or standard input when
-there are none, or for "-"), parses each as the --type says, and prints one
+there are none, or for "-"), parses each as the --type says (auto: a file
+named as one of GitLab's logs, such as audit_json.log, gitlab_access.log.1
+or auth_json.log-20240101.gz, takes its type from its name, as the agent's
+sources do; standard input and other files are typed line by line), and prints one
 JSON object per line whose keys are the Sentinel column names in column order
 (empty columns are left out, and so are typed columns holding "-" or another
 non-typed value; an access line's EventTime is RFC 3339 with the logged
@@ -32,8 +35,11 @@ column is"). Files ending in gzip data (logrotate's .gz) are decompressed
 transparently.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
-instead. The command still exits 0 and prints "parsed N lines, M failed" to
-standard error. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
+instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,
+not parsed, and printed so with its cut text as _raw. The command prints
+"parsed N lines, M failed" to standard error. It exits 0 when at least one
+line parsed (or there were none), 1 when lines were read and none of them
+parsed, or when an input cannot be read. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
 so the output is always valid JSON for jq.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
@@ -44,6 +50,9 @@ so the output is always valid JSON for jq.`,
 			if err != nil {
 				return err
 			}
+			if p.maxLine, err = parseMaxLine(maxLine); err != nil {
+				return fmt.Errorf("parse: %w", err)
+			}
 			out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 			p.out = out
 			if len(args) == 0 {
@@ -51,7 +60,11 @@ so the output is always valid JSON for jq.`,
 			}
 			ctx, endProgress := startInputProgress(cmd.Context(), cmd.ErrOrStderr(), args)
 			for _, name := range args {
-				if err := readInput(ctx, name, cmd.InOrStdin(), p.handle); err != nil {
+				p.byName = parser.TypeUnknown
+				if p.auto {
+					p.byName = typeByName(name)
+				}
+				if err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, p.handle); err != nil {
 					endProgress()
 					err = fmt.Errorf("parse: %w", err)
 					out.Flush()
@@ -62,25 +75,36 @@ so the output is always valid JSON for jq.`,
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("parse: write output: %w", err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed\n", p.lines, plural(p.lines, "line", "lines"), p.failed)
+			cut := ""
+			if p.cut > 0 {
+				cut = fmt.Sprintf(" (%d cut to max_line_bytes, %d bytes)", p.cut, p.maxLine)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, cut)
+			if p.lines > 0 && p.failed == p.lines {
+				return fmt.Errorf("parse: no line parsed: all %d read failed (is --type right?)", p.lines)
+			}
 			return nil
 		},
 	}
+	maxLineFlag(cmd, &maxLine)
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
-		"log type: audit, application, access, auth, or auto to pick per line by content")
+		"log type: audit, application, access, auth, or auto (by file name, else per line by content)")
 	return cmd
 }
 
 // lineParser parses lines and writes the JSON output, reusing its buffers.
 type lineParser struct {
 	auto    bool
+	byName  parser.Type                    // with auto: the current file's type by its name, or TypeUnknown
 	parsers [parser.NumTypes]parser.Parser // by parser.Type
 	fixed   parser.Parser
 	rec     parser.Record
 	buf     []byte // output line being built
 	out     *bufio.Writer
 	lines   int
-	failed  int
+	failed  int // lines printed as an error object, cut ones included
+	cut     int // lines cut to maxLine
+	maxLine int // max_line_bytes
 }
 
 func newLineParser(typeName string) (*lineParser, error) {
@@ -101,11 +125,20 @@ func newLineParser(typeName string) (*lineParser, error) {
 }
 
 // handle parses one line and writes its JSON object.
-func (p *lineParser) handle(label string, n int, line []byte) error {
+func (p *lineParser) handle(label string, n int, line []byte, cut bool) error {
 	p.lines++
+	if cut {
+		p.cut++
+		err := fmt.Errorf("line longer than max_line_bytes (%d bytes): cut, not parsed (raise --max-line-bytes to parse it)", p.maxLine)
+		return p.write(p.appendError(p.buf[:0], label, n, err, line))
+	}
 	ps := p.fixed
 	if p.auto {
-		ps = p.parsers[parser.Detect(line)]
+		t := p.byName
+		if t == parser.TypeUnknown {
+			t = parser.Detect(line)
+		}
+		ps = p.parsers[t]
 	}
 	var err error
 	if ps == nil {
@@ -115,12 +148,7 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 	}
 	b := p.buf[:0]
 	if err != nil {
-		p.failed++
-		b = append(b, `{"_error":`...)
-		b = jsonstr.Append(b, label+":"+strconv.Itoa(n)+": "+err.Error())
-		b = append(b, `,"_raw":`...)
-		b = jsonstr.Append(b, line)
-		b = append(b, "}\n"...)
+		b = p.appendError(b, label, n, err, line)
 	} else {
 		b = append(b, '{')
 		for i, f := range p.rec.Fields {
@@ -133,6 +161,21 @@ func (p *lineParser) handle(label string, n int, line []byte) error {
 		}
 		b = append(b, "}\n"...)
 	}
+	return p.write(b)
+}
+
+// appendError counts a failed line and appends its error object to b.
+func (p *lineParser) appendError(b []byte, label string, n int, err error, line []byte) []byte {
+	p.failed++
+	b = append(b, `{"_error":`...)
+	b = jsonstr.Append(b, label+":"+strconv.Itoa(n)+": "+err.Error())
+	b = append(b, `,"_raw":`...)
+	b = jsonstr.Append(b, line)
+	return append(b, "}\n"...)
+}
+
+// write writes the output line b, keeping its buffer for the next one.
+func (p *lineParser) write(b []byte) error {
 	p.buf = b
 	if _, err := p.out.Write(b); err != nil {
 		return fmt.Errorf("write output: %w", err)

@@ -164,7 +164,7 @@ func TestParseCommandBroken(t *testing.T) {
 }
 
 // TestParseCommandStdinGzipLong reads standard input, a gzip file and a line
-// longer than 1 MiB.
+// longer than the 1 MiB default limit with --max-line-bytes raised above it.
 func TestParseCommandStdinGzipLong(t *testing.T) {
 	access := strings.Join(sampleLines(t, "gitlab_access.log"), "\n") + "\n"
 
@@ -199,7 +199,7 @@ func TestParseCommandStdinGzipLong(t *testing.T) {
 	if err := os.WriteFile(long, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout, stderr, err = runParse(t, nil, "--type", "audit", long)
+	stdout, stderr, err = runParse(t, nil, "--type", "audit", "--max-line-bytes", "4MiB", long)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,5 +29,28 @@ facility local7.`,
 		newCheckCmd(),
 		newDetectCmd(),
 	)
+	strictCompletion(root)
 	return root
 }
+
+// strictCompletion adds cobra's completion command now and makes it refuse
+// an unknown shell ("completion bogus") instead of printing its help and
+// exiting 0; without an argument it still prints its help.
+func strictCompletion(root *cobra.Command) {
+	// cobra's shell commands keep the writer root has now: give them one
+	// that writes where root writes when they run (SetOut may come later).
+	root.SetOut(rootOut{root})
+	root.InitDefaultCompletionCmd()
+	root.SetOut(nil)
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.NoArgs // the shells are subcommands: any argument left is unknown
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
+}
+
+// rootOut writes to the output root has at the time of the write.
+type rootOut struct{ root *cobra.Command }
+
+func (w rootOut) Write(p []byte) (int, error) { return w.root.OutOrStdout().Write(p) }

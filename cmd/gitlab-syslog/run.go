@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +48,9 @@ Try it on the bundled samples without GitLab or a syslog server:
   gitlab-syslog run --log-dir testdata --to stdout --once`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if shutdown <= 0 {
+				return fmt.Errorf("run: --shutdown-timeout %s: want a positive duration, e.g. 30s", shutdown)
+			}
 			log, err := f.logger(cmd.ErrOrStderr())
 			if err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -41,7 +42,13 @@ func newSendCmd() *cobra.Command {
 and forwards it to --to as RFC 5424 syslog, exactly as the agent (run) would:
 the same forwarding flags and defaults, facility local7, APP-NAME
 GitLab-Audit-Logs / GitLab-Application-Logs / GitLab-Access-Logs /
-GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line. Lines
+GitLab-Auth-Logs, MSGID the log type, the parsed columns as STRUCTURED-DATA and MSG the raw line.
+With --type auto (the default) a file named as one of GitLab's logs
+(audit_json.log, application_json.log, application.log, gitlab_access.log,
+auth_json.log, auth.log, also rotated: .1, -YYYYMMDD, .gz) takes its type
+from its name, as the agent's sources do; standard input and other files
+are typed line by line, and a line of no known type goes out under
+APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
 do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
@@ -58,8 +65,9 @@ absent receiver is noticed only when the system reports the refusal.)
 
 Destinations: ` + forwarder.SchemeList(config.Schemes()) + `, e.g.
 udp://host:514, tcp://host:514 (octet counting; add ?framing=lf for newline
-framing), tls://host:6514, unix:///dev/log, unixgram:///dev/log, or stdout
-(or -) to print the messages as run --to stdout does.`,
+framing), tls://host:6514 (without a port: 514, or 6514 for tls),
+unix:///dev/log, unixgram:///dev/log, or stdout (or -) to print the
+messages as run --to stdout does.`,
 		Example: `  gitlab-syslog send --type audit --to tcp://127.0.0.1:514 /var/log/gitlab/gitlab-rails/audit_json.log
   zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem
   gitlab-syslog send --to stdout testdata/audit_json.log`,
@@ -69,7 +77,7 @@ framing), tls://host:6514, unix:///dev/log, unixgram:///dev/log, or stdout
 	}
 	o.fwd.register(cmd, "required")
 	f := cmd.Flags()
-	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (detected per line)")
+	f.StringVar(&o.typ, "type", "auto", "log type: audit, application, access, auth, or auto (by file name, else detected per line)")
 	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
@@ -114,11 +122,14 @@ func checkInputs(files []string) error {
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	ctx := cmd.Context()
 	start := time.Now()
+	if o.batch <= 0 {
+		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
+	}
 	fixed := parser.TypeUnknown
 	if o.typ != "auto" {
 		t, err := parser.ParseType(o.typ)
 		if err != nil {
-			return fmt.Errorf("send: --type: %w", err)
+			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto", o.typ)
 		}
 		fixed = t
 	}
@@ -135,9 +146,6 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	if err := checkInputs(files); err != nil {
 		return fmt.Errorf("send: %w", err)
-	}
-	if o.batch <= 0 {
-		o.batch = 512
 	}
 	enc := c.Forward.Encoder()
 	out, err := openOutput(ctx, cmd, c, enc, o.timeout)
@@ -159,7 +167,12 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	var runErr error
 	for _, name := range files {
-		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, func(_ string, _ int, line []byte) error { return s.line(ctx, line) }); runErr != nil {
+		t := fixed
+		if o.typ == "auto" {
+			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
+		}
+		s.mp.SetType(t)
+		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, s.maxLine, func(_ string, _ int, line []byte, cut bool) error { return s.line(ctx, line, cut) }); runErr != nil {
 			break
 		}
 	}
@@ -252,7 +265,7 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = fw.Close(closeCtx)
-		return nil, fmt.Errorf("cannot reach %s: %s%s", c.Forward.URL, rootCause(err), unreachableHint(err))
+		return nil, fmt.Errorf("cannot reach %s%s: %s%s", c.Forward.URL, defaultPortNote(c.Forward.URL, err), rootCause(err), unreachableHint(err))
 	}
 	return fw, nil
 }
@@ -316,19 +329,19 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line cuts one line to max_line_bytes as the agent's tailer does, maps
-// it to a message as the agent does (a cut line goes out raw) and encodes
-// it into the current batch. readInput has already dropped the line
-// ending; a blank line is counted and skipped.
-func (s *sender) line(ctx context.Context, line []byte) error {
+// line cuts one line to max_line_bytes as the agent's tailer does (cut:
+// readLines already did), maps it to a message as the agent does (a cut
+// line goes out raw) and encodes it into the current batch. readLines has
+// already dropped the line ending; a blank line is counted and skipped.
+func (s *sender) line(ctx context.Context, line []byte, cut bool) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		s.blank++
 		return nil
 	}
 	s.read++
-	cut := len(line) > s.maxLine
-	if cut {
-		line = line[:s.maxLine]
+	if cut || len(line) > s.maxLine {
+		line = line[:min(len(line), s.maxLine)]
+		cut = true
 		s.truncated++
 	}
 	s.mp.Opts.Now = time.Now()
@@ -422,6 +435,23 @@ func rootCause(err error) string {
 		return u.Error()
 	}
 	return err.Error()
+}
+
+// defaultPortNote names the address dialed when the destination URL has
+// no port, so that a user who forgot it sees the default port the
+// forwarder used (514, or 6514 for tls://): " (no port given, so
+// 127.0.0.1:514)". It is "" when the URL has a port or the address is not
+// known.
+func defaultPortNote(dest string, err error) string {
+	u, perr := url.Parse(dest)
+	if perr != nil || u.Port() != "" || u.Host == "" {
+		return ""
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Addr == nil {
+		return ""
+	}
+	return " (no port given, so " + oe.Addr.String() + ")"
 }
 
 // unreachableHint suggests checking the collector, but only for the

@@ -43,13 +43,10 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	var errs []error
 	byID := make(map[string]*detect.Spec, len(specs))
 	ids := make([]string, 0, len(specs))
-	readers := map[string]bool{suppressParam: true} // params some rule reads
+	readers := paramReaders(specs) // params some rule reads
 	for i := range specs {
 		byID[specs[i].Info.ID] = &specs[i]
 		ids = append(ids, specs[i].Info.ID)
-		for _, p := range specs[i].Params {
-			readers[p] = true
-		}
 	}
 	global, perrs := config.ParamStrings(d.Params, "detections.params")
 	errs = append(errs, pathErrs(c, perrs)...)
@@ -90,12 +87,63 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	return dc, errors.Join(errs...)
 }
 
+// paramReaders returns the set of parameter names some rule of specs
+// reads, suppress included.
+func paramReaders(specs []detect.Spec) map[string]bool {
+	readers := map[string]bool{suppressParam: true}
+	for i := range specs {
+		for _, p := range specs[i].Params {
+			readers[p] = true
+		}
+	}
+	return readers
+}
+
+// CheckFlags checks the parameter names and rule ids given on the command
+// line (detect --param NAME=VALUE and --rule ID) against specs (nil:
+// detect.Catalogue()) as EngineConfig checks the config file's: a name no
+// rule reads and an unknown id are errors, each naming the flag and the
+// name probably meant. Every problem is reported, joined.
+func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) error {
+	if specs == nil {
+		specs = detect.Catalogue()
+	}
+	readers := paramReaders(specs)
+	ids := make([]string, 0, len(specs))
+	for i := range specs {
+		ids = append(ids, specs[i].Info.ID)
+	}
+	var errs []error
+	for _, name := range sortedKeys(params) {
+		if !readers[name] {
+			hint := didYouMean(name, keys(readers))
+			if hint == "" {
+				hint = " (detect --list shows each rule's parameters)"
+			}
+			errs = append(errs, fmt.Errorf("--param %s: no rule reads a parameter %q%s", name, name, hint))
+		}
+	}
+	for _, id := range rules {
+		if !slices.Contains(ids, id) {
+			hint := didYouMean(id, ids)
+			if hint == "" {
+				hint = " (detect --list lists the rules)"
+			}
+			errs = append(errs, fmt.Errorf("--rule %s: unknown rule %q%s", id, id, hint))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // LoadFile reads the detections block of the configuration file path for
 // commands that use only that block (detect --config): the same strict
 // decoding and the same file:line errors as run and check, so the three
 // accept the same files. The rest of the file is decoded (unknown keys
 // are errors) but not validated. Disabled is set when the block says
-// enabled: false.
+// enabled: false. When the file sets geoip.city_db (or asn_db), the
+// databases are opened, as run opens them, into Geo for the rules that
+// need them; the caller closes Geo when it is not nil. A database that
+// cannot be opened is an error naming the key.
 func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
 	c, err := config.Load(path)
 	if err != nil {
@@ -106,7 +154,17 @@ func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
 	}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
-	return dc, err
+	if err != nil || (c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "") {
+		return dc, err
+	}
+	if dc.Geo, err = geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB); err != nil {
+		key := "geoip.city_db"
+		if c.GeoIP.CityDB == "" {
+			key = "geoip.asn_db"
+		}
+		return dc, c.Errorf(key, "%v", err)
+	}
+	return dc, nil
 }
 
 // Status says whether a rule runs and why.

@@ -177,6 +177,23 @@ func TestLoadFile(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error\n%v\nwant\n%s", err, want)
 	}
+	// geoip.city_db is opened for the rules, as run opens it.
+	city, err := filepath.Abs("../../testdata/geoip/GeoIP2-City-Test.mmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = write("geoip: {city_db: " + city + "}\n")
+	dc, err = LoadFile(p, nil)
+	if err != nil || dc.Geo == nil {
+		t.Errorf("with geoip.city_db: Geo = %v, err %v", dc.Geo, err)
+	}
+	if dc.Geo != nil {
+		dc.Geo.Close()
+	}
+	p = write("geoip: {city_db: " + filepath.Join(dir, "missing.mmdb") + "}\n")
+	if _, err := LoadFile(p, nil); err == nil || !strings.Contains(err.Error(), p+":1: geoip.city_db: ") {
+		t.Errorf("missing city_db: %v", err)
+	}
 	p = write("detections:\n  lateness: -1s\n")
 	if _, err := LoadFile(p, nil); err == nil || !strings.Contains(err.Error(), p+":2: detections.lateness: -1s is out of range") {
 		t.Errorf("negative lateness: %v", err)

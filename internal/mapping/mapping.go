@@ -35,6 +35,10 @@ func New(typ parser.Type, geo *geoip.DB, opts forwarder.RecordOptions) *Mapper {
 	return &Mapper{Opts: opts, typ: typ, geo: geo}
 }
 
+// SetType sets the type of the lines Map is given from now on;
+// parser.TypeUnknown detects each line's type. send uses it per file.
+func (m *Mapper) SetType(typ parser.Type) { m.typ = typ }
+
 // Map fills msg for line. cut says the line was cut to max_line_bytes.
 // When line parses (and was not cut), it is parsed into rec and msg carries
 // rec's columns and the GeoIP columns of its IPAddress, and Map returns

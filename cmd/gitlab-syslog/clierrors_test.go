@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFlagErrors is the table of command lines that must fail, with the
+// text the error must contain: bad flag values are refused, not replaced
+// by defaults, and the message names the flag and what it wants.
+func TestFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"send type typo", "", []string{"send", "--to", "stdout", "--type", "audti"}, `--type "audti": want audit, application, access, auth or auto`},
+		{"send batch 0", "", []string{"send", "--to", "stdout", "--batch", "0"}, "--batch 0: want a number of lines of 1 or more"},
+		{"send batch negative", "", []string{"send", "--to", "stdout", "--batch", "-5"}, "--batch -5: want"},
+		{"run shutdown-timeout negative", "", []string{"run", "--to", "stdout", "--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: want a positive duration"},
+		{"completion unknown shell", "", []string{"completion", "bogus"}, `unknown command "bogus"`},
+		{"parse nothing parsed", "garbage\nmore garbage\n", []string{"parse"}, "no line parsed: all 2 read failed"},
+		{"parse max-line-bytes", "", []string{"parse", "--max-line-bytes", "0"}, "--max-line-bytes: want a size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(tc.stdin), &out, &errOut, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCompletionShell checks that the completion command still prints a
+// script for a known shell.
+func TestCompletionShell(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runSendCollect(context.Background(), nil, &out, &errOut, "completion", "bash"); err != nil || !strings.Contains(out.String(), "bash completion") {
+		t.Errorf("completion bash: %v, %d bytes", err, out.Len())
+	}
+}
+
+// TestDetectSummarySingular checks the summary says "1 alert" and "1 rule".
+func TestDetectSummarySingular(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(path, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+	if err := runDetect(context.Background(), &o, []string{path}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"detect: 1 alert from 1 rule running\n", " 1 alert (0 suppressed), 1 event evaluated\n"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("summary:\n%s\nwant it to contain %q", errOut.String(), want)
+		}
+	}
+}
+
+// TestDefaultPortNote checks that a connection error for a URL without a
+// port names the address dialed, and says nothing when the URL has one.
+func TestDefaultPortNote(t *testing.T) {
+	addr := freePort(t, "tcp") // nothing listens there
+	_, err := net.Dial("tcp", addr)
+	if err == nil {
+		t.Fatal("dial to a free port succeeded")
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	for _, tc := range []struct{ url, want string }{
+		{"tcp://" + host, " (no port given, so " + addr + ")"},
+		{"tcp://" + addr, ""},
+		{"stdout", ""},
+	} {
+		if got := defaultPortNote(tc.url, err); got != tc.want {
+			t.Errorf("defaultPortNote(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+	}
+}

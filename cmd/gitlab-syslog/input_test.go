@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestReadInputMaxLine checks the line limit of the shared line reader:
+// lines up to maxLine bytes pass whole, longer ones are cut to maxLine and
+// flagged, also when longer than the read buffer, and the line after a cut
+// one is read intact.
+func TestReadInputMaxLine(t *testing.T) {
+	big := strings.Repeat("x", 600<<10) // longer than the 256KiB buffer
+	for _, tc := range []struct {
+		name    string
+		data    string
+		maxLine int
+		want    []string // the lines fn sees
+		cut     []bool
+	}{
+		{"exact", "abcd\nnext\n", 4, []string{"abcd", "next"}, []bool{false, false}},
+		{"exact crlf", "abcd\r\nnext\r\n", 4, []string{"abcd", "next"}, []bool{false, false}},
+		{"one over", "abcde\nnext\n", 4, []string{"abcd", "next"}, []bool{true, false}},
+		{"no newline at end", "abcdefgh", 4, []string{"abcd"}, []bool{true}},
+		{"over buffer", big + "\nnext\n", 1000, []string{big[:1000], "next"}, []bool{true, false}},
+		{"over buffer, limit above buffer", big + "\nnext\n", 300 << 10, []string{big[:300<<10], "next"}, []bool{true, false}},
+		{"over buffer, within limit", big + "\r\nnext\n", 600 << 10, []string{big, "next"}, []bool{false, false}},
+		{"no limit", big + "\nnext\n", 0, []string{big, "next"}, []bool{false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "in.log")
+			if err := os.WriteFile(path, []byte(tc.data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			var cut []bool
+			err := readInput(context.Background(), path, nil, tc.maxLine, func(_ string, _ int, line []byte, c bool) error {
+				got = append(got, string(line))
+				cut = append(cut, c)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d lines, want %d", len(got), len(tc.want))
+			}
+			for i := range got {
+				if got[i] != tc.want[i] || cut[i] != tc.cut[i] {
+					t.Errorf("line %d: %d bytes cut=%v, want %d bytes cut=%v", i+1, len(got[i]), cut[i], len(tc.want[i]), tc.cut[i])
+				}
+			}
+		})
+	}
+}
+
+// TestParseDetectMaxLine runs parse and detect with --max-line-bytes over
+// a file with one line longer than the limit: parse prints it as an error
+// object with the cut text as _raw and counts it; detect skips it and
+// counts it; the other lines are parsed as before.
+func TestParseDetectMaxLine(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	limit := 0
+	for _, l := range lines {
+		limit = max(limit, len(l))
+	}
+	// A valid audit line longer than the limit, last.
+	long := strings.TrimSuffix(lines[0], "}") + `,"custom_message":"` + strings.Repeat("x", 2*limit) + `"}`
+	lines = append(lines, long)
+	data = []byte(strings.Join(lines, "\n") + "\n")
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runParse(t, nil, "--max-line-bytes="+strconv.Itoa(limit), path)
+	if err != nil {
+		t.Fatalf("parse: %v (%s)", err, errOut)
+	}
+	outLines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(outLines) != len(lines) {
+		t.Fatalf("parse printed %d lines, want %d", len(outLines), len(lines))
+	}
+	_, vals := objectKeys(t, outLines[len(outLines)-1])
+	if vals["_raw"] != long[:limit] || !strings.Contains(vals["_error"], "longer than max_line_bytes") {
+		t.Errorf("cut line printed as %.200s", outLines[len(outLines)-1])
+	}
+	for _, l := range outLines[:len(outLines)-1] {
+		if strings.Contains(l, `"_error"`) {
+			t.Errorf("line under the limit failed: %.200s", l)
+		}
+	}
+	if want := "1 failed (1 cut to max_line_bytes"; !strings.Contains(errOut, want) {
+		t.Errorf("parse summary %q, want it to contain %q", errOut, want)
+	}
+
+	var dOut, dErr bytes.Buffer
+	o := detectOptions{format: "json", maxLine: strconv.Itoa(limit)}
+	if err := runDetect(context.Background(), &o, []string{path}, strings.NewReader(""), &dOut, &dErr); err != nil {
+		t.Fatalf("detect: %v (%s)", err, dErr.String())
+	}
+	if want := "(0 not parsed, 1 longer than max_line_bytes, skipped)"; !strings.Contains(dErr.String(), want) {
+		t.Errorf("detect summary:\n%s\nwant it to contain %q", dErr.String(), want)
+	}
+}
