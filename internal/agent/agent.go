@@ -246,7 +246,9 @@ loop:
 // stopped (their tailers write their checkpoints) before the new ones start,
 // the forwarder is replaced when the forward section changed, the GeoIP
 // databases are reopened, and the streaming receiver rereads its tokens and
-// TLS certificate. Other metrics and streaming settings need a restart.
+// TLS certificate. A changed state_dir, metrics or other streaming settings
+// (listen, spool_dir) need a restart: a warning is logged and the running
+// values stay.
 func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
 	select {
@@ -265,6 +267,7 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
 	a.log.Info("reloading configuration", "file", cfg.File())
+	a.keepStateDir(old, cfg)
 	// The old tailers must be gone before new ones follow the same paths;
 	// each gives up waiting for unacknowledged batches after
 	// ShutdownTimeout, so this bound is only a safety net.
@@ -320,6 +323,19 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
 	return nil
+}
+
+// keepStateDir sets cfg's state_dir back to old's: the running tailers'
+// checkpoints, the detection state, the streaming spool (by default under
+// it) and the lock of the running agent are there, so a new one would read
+// every source again from the beginning. A change needs a restart.
+func (a *Agent) keepStateDir(old, cfg *config.Config) {
+	if cfg.StateDir == old.StateDir {
+		return
+	}
+	a.log.Warn("reload: state_dir changes take effect at the next restart; keeping the running one",
+		"running", old.StateDir, "configured", cfg.StateDir)
+	cfg.StateDir = old.StateDir
 }
 
 func (a *Agent) openGeoIP(cfg *config.Config) error {
