@@ -16,6 +16,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -126,7 +127,8 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 func (a *Agent) Metrics() *metrics.Metrics { return a.m }
 
 // Run checks that the state directory can hold checkpoints (it creates,
-// fsyncs and removes a probe file there), starts the sources, the
+// fsyncs and removes a probe file there), takes its lock (see statelock:
+// it fails at once when another process uses the directory), starts the sources, the
 // forwarder, the metrics endpoint and the streaming receiver, and runs until
 // ctx ends (or, with ExitAtEOF, until everything was read and acknowledged).
 // It then stops reading, flushes the forwarder, writes the checkpoints and
@@ -141,6 +143,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", cfg.StateDir, err)
 	}
+	lock, err := statelock.Acquire(cfg.StateDir)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	defer lock.Release()
 	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
 	if err := a.openGeoIP(cfg); err != nil {
 		return err
