@@ -85,6 +85,9 @@ func (c *Config) Validate() error {
 		if j, dup := seen[st.SpoolPath()]; dup {
 			v.errf("streaming.spool_dir", "%s is also listed as sources[%d]; the spool is followed automatically", st.SpoolPath(), j)
 		}
+		if listenersClash(c.Metrics.Listen, st.Listen) {
+			v.errf("metrics.listen", "%q and streaming.listen %q are the same port; the second listener could not bind: give metrics.listen another port", c.Metrics.Listen, st.Listen)
+		}
 	}
 	return errors.Join(v.errs...)
 }
@@ -272,4 +275,30 @@ func checkSDID(s string) error {
 		}
 	}
 	return nil
+}
+
+// listenersClash reports whether two listen addresses (host:port) would
+// bind the same TCP port: the same port number other than 0, with the same
+// host or a wildcard host ("", 0.0.0.0, ::) on either side. "localhost" is
+// taken as 127.0.0.1, where Go listens for it.
+func listenersClash(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb || pa == "0" {
+		return false
+	}
+	wild := func(h string) bool {
+		ip := net.ParseIP(h)
+		return h == "" || ip != nil && ip.IsUnspecified()
+	}
+	norm := func(h string) string {
+		if strings.EqualFold(h, "localhost") {
+			return "127.0.0.1"
+		}
+		if ip := net.ParseIP(h); ip != nil {
+			return ip.String()
+		}
+		return strings.ToLower(h)
+	}
+	return wild(ha) || wild(hb) || norm(ha) == norm(hb)
 }
