@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // Validate checks a resolved configuration and returns every problem found,
@@ -29,7 +30,7 @@ func (c *Config) Validate() error {
 	if len(c.Sources) == 0 && c.Streaming.Listen == "" {
 		v.errf("sources", "no sources: list at least one file, or configure streaming")
 	}
-	seen := map[string]int{}
+	seen, sameFile := map[string]int{}, map[string]int{}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		p := "sources[" + strconv.Itoa(i) + "]"
@@ -43,8 +44,11 @@ func (c *Config) Validate() error {
 			v.errf(p, "path is missing")
 		} else if j, dup := seen[s.Path]; dup {
 			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
+		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
+			v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic link; a file can be followed once only", s.Path, j, c.Sources[j].Path)
 		} else {
 			seen[s.Path] = i
+			sameFile[checkpoint.PositionKey(s.Path)] = i // its checkpoint's key
 		}
 		// An empty app_name comes from an unknown type, already reported.
 		if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
