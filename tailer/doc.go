@@ -78,7 +78,8 @@
 // first bytes (up to 1 KiB; shorter while the file is shorter, growing with
 // it). The checkpoint of a followed file is a checkpoint.Position record in
 // the store given in Config.Checkpoints (or opened in Config.StateDir),
-// keyed by a hash of the path (checkpoint.PositionKey); the tailer reads
+// keyed by a hash of the path, its directory's symlinks resolved
+// (checkpoint.PositionKey); the tailer reads
 // and writes it only through that store. The record's pre_hash covers the
 // bytes just before the offset (after Fluent Bit) and is re-checked on
 // resume: it catches a file rewritten while the agent was stopped whose

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -130,6 +131,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		if err := dirWritable(st.SpoolDir); err != nil {
 			problems = append(problems, fmt.Sprintf("streaming.spool_dir %s: %v", st.SpoolDir, err))
 		}
+		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
+			problems = append(problems, "streaming.tls: "+err.Error())
+		}
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
 	}
@@ -187,6 +191,19 @@ func notRegular(fi os.FileInfo) string {
 		return "is a directory"
 	}
 	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
+}
+
+// keyPairUsable loads the certificate and key as the streaming receiver
+// does (tls.LoadX509KeyPair); "" for both means no TLS. The error names
+// both files: a missing one, a swapped pair, a key that does not match.
+func keyPairUsable(certFile, keyFile string) error {
+	if certFile == "" && keyFile == "" {
+		return nil
+	}
+	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+		return fmt.Errorf("cert_file %s and key_file %s cannot be used: %v; give the PEM certificate (chain) as cert_file and its private key as key_file", certFile, keyFile, err)
+	}
+	return nil
 }
 
 // readable opens path for reading.

@@ -160,6 +160,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	lk, err := lockStateDir(o.stateDir)
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	defer lk.Release()
 	if cfg.StateDir = o.stateDir; cfg.StateDir == "" {
 		dir, err := os.MkdirTemp("", "gitlab-syslog-detect-")
 		if err != nil {

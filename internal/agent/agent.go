@@ -16,6 +16,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -127,7 +128,8 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 func (a *Agent) Metrics() *metrics.Metrics { return a.m }
 
 // Run checks that the state directory can hold checkpoints (it creates,
-// fsyncs and removes a probe file there), starts the sources, the
+// fsyncs and removes a probe file there), takes its lock (see statelock:
+// it fails at once when another process uses the directory), starts the sources, the
 // forwarder, the metrics endpoint and the streaming receiver, and runs until
 // ctx ends (or, with ExitAtEOF, until everything was read and acknowledged).
 // It then stops reading, flushes the forwarder, writes the checkpoints and
@@ -142,6 +144,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", cfg.StateDir, err)
 	}
+	lock, err := statelock.Acquire(cfg.StateDir)
+	if err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	defer lock.Release()
 	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
 	if err := a.openGeoIP(cfg); err != nil {
 		return err
@@ -245,7 +252,9 @@ loop:
 // stopped (their tailers write their checkpoints) before the new ones start,
 // the forwarder is replaced when the forward section changed, the GeoIP
 // databases are reopened, and the streaming receiver rereads its tokens and
-// TLS certificate. Other metrics and streaming settings need a restart.
+// TLS certificate. A changed state_dir, metrics or other streaming settings
+// (listen, spool_dir) need a restart: a warning is logged and the running
+// values stay.
 func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
 	select {
@@ -264,6 +273,7 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
 	a.log.Info("reloading configuration", "file", cfg.File())
+	a.keepStateDir(old, cfg)
 	// The old tailers must be gone before new ones follow the same paths;
 	// each gives up waiting for unacknowledged batches after
 	// ShutdownTimeout, so this bound is only a safety net.
@@ -319,6 +329,19 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
 	return nil
+}
+
+// keepStateDir sets cfg's state_dir back to old's: the running tailers'
+// checkpoints, the detection state, the streaming spool (by default under
+// it) and the lock of the running agent are there, so a new one would read
+// every source again from the beginning. A change needs a restart.
+func (a *Agent) keepStateDir(old, cfg *config.Config) {
+	if cfg.StateDir == old.StateDir {
+		return
+	}
+	a.log.Warn("reload: state_dir changes take effect at the next restart; keeping the running one",
+		"running", old.StateDir, "configured", cfg.StateDir)
+	cfg.StateDir = old.StateDir
 }
 
 func (a *Agent) openGeoIP(cfg *config.Config) error {

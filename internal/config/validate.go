@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // Validate checks a resolved configuration and returns every problem found,
@@ -29,7 +30,7 @@ func (c *Config) Validate() error {
 	if len(c.Sources) == 0 && c.Streaming.Listen == "" {
 		v.errf("sources", "no sources: list at least one file, or configure streaming")
 	}
-	seen := map[string]int{}
+	seen, sameFile := map[string]int{}, map[string]int{}
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		p := "sources[" + strconv.Itoa(i) + "]"
@@ -43,8 +44,11 @@ func (c *Config) Validate() error {
 			v.errf(p, "path is missing")
 		} else if j, dup := seen[s.Path]; dup {
 			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
+		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
+			v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic link; a file can be followed once only", s.Path, j, c.Sources[j].Path)
 		} else {
 			seen[s.Path] = i
+			sameFile[checkpoint.PositionKey(s.Path)] = i // its checkpoint's key
 		}
 		// An empty app_name comes from an unknown type, already reported.
 		if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
@@ -84,6 +88,9 @@ func (c *Config) Validate() error {
 		}
 		if j, dup := seen[st.SpoolPath()]; dup {
 			v.errf("streaming.spool_dir", "%s is also listed as sources[%d]; the spool is followed automatically", st.SpoolPath(), j)
+		}
+		if listenersClash(c.Metrics.Listen, st.Listen) {
+			v.errf("metrics.listen", "%q and streaming.listen %q are the same port; the second listener could not bind: give metrics.listen another port", c.Metrics.Listen, st.Listen)
 		}
 	}
 	return errors.Join(v.errs...)
@@ -277,4 +284,30 @@ func checkSDID(s string) error {
 		}
 	}
 	return nil
+}
+
+// listenersClash reports whether two listen addresses (host:port) would
+// bind the same TCP port: the same port number other than 0, with the same
+// host or a wildcard host ("", 0.0.0.0, ::) on either side. "localhost" is
+// taken as 127.0.0.1, where Go listens for it.
+func listenersClash(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil || pa != pb || pa == "0" {
+		return false
+	}
+	wild := func(h string) bool {
+		ip := net.ParseIP(h)
+		return h == "" || ip != nil && ip.IsUnspecified()
+	}
+	norm := func(h string) string {
+		if strings.EqualFold(h, "localhost") {
+			return "127.0.0.1"
+		}
+		if ip := net.ParseIP(h); ip != nil {
+			return ip.String()
+		}
+		return strings.ToLower(h)
+	}
+	return wild(ha) || wild(hb) || norm(ha) == norm(hb)
 }

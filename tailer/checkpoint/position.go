@@ -38,12 +38,33 @@ type Position struct {
 }
 
 // PositionKey returns the key of the Position record of path: "tail-" and
-// the first 16 hex digits of SHA-256 of the absolute path.
+// the first 16 hex digits of SHA-256 of its absolute path, with the
+// symbolic links of its directory resolved (filepath.EvalSymlinks), so
+// that one log directory reached through a symlink keeps one record. When
+// the directory cannot be resolved (it does not exist yet), the absolute
+// path is used as it is. The file name itself is not resolved: the file is
+// followed by name.
 func PositionKey(path string) string {
+	abs := absPath(path)
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		abs = filepath.Join(dir, filepath.Base(abs))
+	}
+	return keyOf(abs)
+}
+
+// legacyPositionKey is the key of path's record as written before
+// PositionKey resolved symbolic links: the absolute path as given.
+func legacyPositionKey(path string) string { return keyOf(absPath(path)) }
+
+func absPath(path string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		abs = filepath.Clean(path)
 	}
+	return abs
+}
+
+func keyOf(abs string) string {
 	sum := sha256.Sum256([]byte(abs))
 	return "tail-" + hex.EncodeToString(sum[:8])
 }
@@ -51,22 +72,43 @@ func PositionKey(path string) string {
 // LoadPosition returns the Position saved for path, or nil and a nil
 // error when there is none. A record that cannot be read, is not JSON or
 // has another version is an error naming the file; the caller decides
-// what to do without it.
+// what to do without it. A record found only under the key of the path as
+// given (written before keys resolved symlinks) is moved to PositionKey's
+// key; if that move fails the record is still returned, and the next
+// SavePosition writes the new key, which is read first from then on.
 func (s *Store) LoadPosition(path string) (*Position, error) {
-	var p Position
 	key := PositionKey(path)
-	found, err := s.Load(key, &p)
-	if err != nil || !found {
-		return nil, err
+	p, found, err := s.loadPosition(key)
+	if found || err != nil {
+		return p, err
 	}
-	if p.Version != PositionVersion {
-		return nil, fmt.Errorf("checkpoint %s has version %d, want %d", s.File(key), p.Version, PositionVersion)
+	old := legacyPositionKey(path)
+	if old == key {
+		return nil, nil
 	}
-	return &p, nil
+	if p, found, err = s.loadPosition(old); !found || err != nil {
+		return p, err
+	}
+	if s.Save(key, p) == nil {
+		s.Remove(old)
+	}
+	return p, nil
 }
 
-// SavePosition replaces the Position record of p.Path durably, setting
-// Version.
+func (s *Store) loadPosition(key string) (*Position, bool, error) {
+	var p Position
+	found, err := s.Load(key, &p)
+	if err != nil || !found {
+		return nil, found, err
+	}
+	if p.Version != PositionVersion {
+		return nil, true, fmt.Errorf("checkpoint %s has version %d, want %d", s.File(key), p.Version, PositionVersion)
+	}
+	return &p, true, nil
+}
+
+// SavePosition replaces the Position record of p.Path (under
+// PositionKey(p.Path)) durably, setting Version.
 func (s *Store) SavePosition(p Position) error {
 	p.Version = PositionVersion
 	return s.Save(PositionKey(p.Path), p)

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+)
+
+// TestCheckStreamingTLS: check fails, naming the key and the files, for a
+// streaming TLS pair that run cannot load (missing, swapped, mismatched),
+// and passes a usable one.
+func TestCheckStreamingTLS(t *testing.T) {
+	dir := t.TempDir()
+	certs, err := collect.WriteTestCerts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "nope.pem")
+	tests := []struct {
+		name, cert, key string
+		want            []string // in the error; none: check passes
+	}{
+		{"usable", certs.ServerCert, certs.ServerKey, nil},
+		{"missing cert", missing, certs.ServerKey, []string{"streaming.tls: cert_file " + missing, "no such file"}},
+		{"missing key", certs.ServerCert, missing, []string{"key_file " + missing, "no such file"}},
+		{"swapped", certs.ServerKey, certs.ServerCert, []string{"streaming.tls: cert_file " + certs.ServerKey + " and key_file " + certs.ServerCert}},
+		{"key of another certificate", certs.ServerCert, certs.ClientKey, []string{"key_file " + certs.ClientKey, "does not match"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := "state_dir: " + filepath.Join(dir, "state") + "\nstreaming:\n  listen: 127.0.0.1:0\n  tokens: [t]\n  tls:\n    cert_file: " + tt.cert + "\n    key_file: " + tt.key + "\n"
+			path := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := execute(t, "check", "--config", path)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("check failed: %v\n%s", err, out)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("check passed, want an error\n%s", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckMetricsOnStreamingPort: check refuses metrics.listen on the
+// streaming port, naming both keys.
+func TestCheckMetricsOnStreamingPort(t *testing.T) {
+	cfg := "state_dir: " + t.TempDir() + "\nmetrics:\n  listen: 0.0.0.0:18080\nstreaming:\n  listen: 127.0.0.1:18080\n  tokens: [t]\n"
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := execute(t, "check", "--config", path)
+	if err == nil || !strings.Contains(err.Error(), "metrics.listen") || !strings.Contains(err.Error(), "streaming.listen") {
+		t.Errorf("check: %v, want an error naming metrics.listen and streaming.listen", err)
+	}
+}

@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the agent's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (r *received) total() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.msgs {
+		n += c
+	}
+	return n
+}
+
+// TestReloadKeepsStateDir: a reload with another state_dir (and so another
+// default streaming spool_dir) warns and keeps the running one; nothing is
+// sent again and no checkpoint goes to the new directory.
+func TestReloadKeepsStateDir(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "production_json.log")
+	writeAccessLines(t, path, 0, 10)
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	var logs syncBuffer
+	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	waitFor(t, "10 lines", 10*time.Second, func() bool { return r.total() == 10 })
+
+	nc := *c
+	st2 := filepath.Join(t.TempDir(), "st2")
+	nc.StateDir = st2
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 10, 5)
+	waitFor(t, "the 5 new lines", 10*time.Second, func() bool { return r.count() == 15 })
+	time.Sleep(500 * time.Millisecond)
+	if n := r.total(); n != 15 {
+		t.Errorf("%d messages after the reload, want 15 (no line sent twice)", n)
+	}
+	if !strings.Contains(logs.String(), "state_dir changes take effect at the next restart") {
+		t.Errorf("no warning about the state_dir change in the log:\n%s", logs.String())
+	}
+	if _, err := os.Stat(st2); !os.IsNotExist(err) {
+		t.Errorf("the new state_dir %s was used (stat: %v)", st2, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if off := checkpointOffset(t, c.StateDir, path); off <= 0 {
+		t.Errorf("checkpoint in the running state_dir at %d, want the file's end", off)
+	}
+}

@@ -1,0 +1,79 @@
+//go:build linux || darwin || freebsd || openbsd || netbsd || dragonfly
+
+package statelock
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Lock is a held lock on a state directory. Release it with Release; the
+// kernel releases it too when the process exits.
+type Lock struct {
+	f *os.File
+}
+
+// Acquire creates dir if needed and takes the exclusive lock on
+// dir/lock without waiting, writing this process's PID into the file. When
+// another process holds it, the error names the directory, the lock file,
+// the holder's PID when the file gives it, and what to do.
+func Acquire(dir string) (*Lock, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("state_dir %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	// The lock is held through a read-only descriptor, so that a file
+	// system remounted read-only under a running agent is not busy.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("state_dir %s: lock file: %w", dir, err)
+	}
+	if err := flock(f); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, inUse(dir, path)
+		}
+		return nil, fmt.Errorf("state_dir %s: locking %s: %w", dir, path, err)
+	}
+	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o640); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("state_dir %s: writing the PID to %s: %w", dir, path, err)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Release gives the lock up. The file stays: removing it would let a third
+// process lock a new file while a second still waits on the old one.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close() // closing the last descriptor releases the flock
+	l.f = nil
+	return err
+}
+
+func flock(f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
+
+// inUse is the error for a lock held by another process.
+func inUse(dir, path string) error {
+	holder := "another process (PID unknown)"
+	if b, err := os.ReadFile(path); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+			holder = "process " + strconv.Itoa(pid)
+		}
+	}
+	return fmt.Errorf("state_dir %s is in use: %s holds the lock %s; two agents on one state_dir would both send every line. Stop the other agent (or run this one with its own --state-dir / state_dir)", dir, holder, path)
+}

@@ -1,0 +1,96 @@
+//go:build linux || darwin || freebsd || openbsd || netbsd || dragonfly
+
+package statelock
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestHelperHoldLock is not a test: run by TestKilledHolderDoesNotBlock as
+// a child process, it takes the lock on $STATELOCK_DIR, says so and waits
+// to be killed.
+func TestHelperHoldLock(t *testing.T) {
+	dir := os.Getenv("STATELOCK_DIR")
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	if _, err := Acquire(dir); err != nil {
+		os.Stdout.WriteString("error: " + err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Stdout.WriteString("locked\n")
+	select {}
+}
+
+func TestSecondAcquireFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil || strings.TrimSpace(string(data)) != strconv.Itoa(os.Getpid()) {
+		t.Errorf("lock file holds %q (%v), want this PID %d", data, err, os.Getpid())
+	}
+	_, err = Acquire(dir)
+	if err == nil {
+		t.Fatal("a second Acquire on a held state_dir succeeded")
+	}
+	for _, want := range []string{dir, filepath.Join(dir, FileName), "process " + strconv.Itoa(os.Getpid()), "--state-dir"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := Acquire(dir)
+	if err != nil {
+		t.Fatalf("Acquire after Release: %v", err)
+	}
+	l2.Release()
+}
+
+// TestKilledHolderDoesNotBlock: a process holding the lock is SIGKILLed;
+// its lock file stays, but the next Acquire succeeds.
+func TestKilledHolderDoesNotBlock(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldLock$")
+	cmd.Env = append(os.Environ(), "STATELOCK_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "locked\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("helper said %q, want locked", line)
+	}
+	_, err = Acquire(dir)
+	if err == nil || !strings.Contains(err.Error(), "process "+strconv.Itoa(cmd.Process.Pid)) {
+		t.Errorf("Acquire while the helper %d holds the lock: %v, want an error naming its PID", cmd.Process.Pid, err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+		t.Fatalf("the killed helper's lock file is gone (%v); the test needs it left behind", err)
+	}
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatalf("Acquire after the holder was killed: %v", err)
+	}
+	l.Release()
+}
