@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // TestCheckStreamingTLS: check fails, naming the key and the files, for a
@@ -14,7 +14,7 @@ import (
 // and passes a usable one.
 func TestCheckStreamingTLS(t *testing.T) {
 	dir := t.TempDir()
-	certs, err := collect.WriteTestCerts(dir)
+	certs, err := testcert.WriteTestCerts(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

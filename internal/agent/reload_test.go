@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the agent's goroutines.

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestSecondAgentOnStateDirFails: while one agent runs, a second one (the
