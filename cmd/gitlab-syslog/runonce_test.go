@@ -9,10 +9,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -213,7 +211,7 @@ func TestRunOnceUnreadableSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	fifo := filepath.Join(dir, "fifo.log")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(t, fifo); err != nil {
 		t.Fatal(err)
 	}
 	plain := writeFile(t, filepath.Join(dir, "plain"), "x")
@@ -415,37 +413,6 @@ func TestRunOnceTotals(t *testing.T) {
 	}
 }
 
-// unwritableDir returns a new directory and a function that makes it
-// unwritable for this process. Root ignores permissions, so as root the
-// directory is a tmpfs that lock remounts read-only (EROFS); otherwise lock
-// sets its mode to 0500. As root without the right to mount, the test is
-// skipped.
-func unwritableDir(t *testing.T) (dir string, lock func()) {
-	t.Helper()
-	dir = t.TempDir()
-	if os.Geteuid() != 0 {
-		return dir, func() {
-			if err := os.Chmod(dir, 0o500); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.Chmod(dir, 0o700) })
-		}
-	}
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
-		t.Skipf("running as root, where permissions do not stop writes, and mounting a tmpfs to remount it read-only failed: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir, func() {
-		if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-			t.Fatalf("remount %s read-only: %v", dir, err)
-		}
-	}
-}
-
 // D.5: run refuses to start with a state directory it cannot write, and
 // names the directory and what to do.
 func TestRunStateDirUnwritableAtStart(t *testing.T) {
@@ -489,58 +456,6 @@ func TestRunCheckpointFailureUnhealthy(t *testing.T) {
 	waitHealth(t, addr, http.StatusServiceUnavailable, "source "+path+": checkpoint not saved, so a restart would send its lines again: tailer: write checkpoint "+ck+": ", errOut)
 	if n := bytes.Count([]byte(out.String()), []byte("\n")); n != 2 {
 		t.Errorf("%d messages sent, want 2", n)
-	}
-}
-
-// D.2, the real binary: a file the agent's user may not read ends
-// run --once with exit status 1 and an error naming the file and the
-// cause. Permissions do not stop root, so as root the binary runs as
-// nobody (uid 65534) on a file only root may read.
-func TestRunOnceUnreadableAsNobody(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the binary as another user; as another user TestRunOnceUnreadableSource covers it")
-	}
-	base := t.TempDir()
-	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin := filepath.Join(base, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	state := filepath.Join(base, "state")
-	if err := os.Mkdir(state, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
-		t.Fatal(err)
-	}
-	secret := writeFile(t, filepath.Join(base, "secret.log"), nonl+"\n")
-	if err := os.Chmod(secret, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("sources:\n  - {type: application, path: %q}\n", secret))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfg, "--to", "stdout", "--once", "--state-dir", state)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("run --once as nobody did not end within 30s; stderr:\n%s", stderr.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("exit status %d (%v), want 1; stderr:\n%s", code, err, stderr.String())
-	}
-	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (run the agent as a user that can read it)\n"
-	if !strings.HasSuffix(stderr.String(), want) {
-		t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("sent %q", stdout.String())
 	}
 }
 
