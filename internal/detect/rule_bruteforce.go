@@ -64,12 +64,7 @@ type pairState struct {
 
 // bruteforce implements sentinel.bruteforce.
 type bruteforce struct {
-	span     slidingSpan
-	window   time.Duration
-	bp       baselineParams
-	suppress time.Duration
-
-	keepHours int64 // hours of history a baseline from now on can use
+	baselineWindow
 
 	pairs *lru[userIP, pairState]
 	users *lru[string, history]
@@ -82,19 +77,7 @@ type bruteforce struct {
 }
 
 func newBruteforce(p *Params, _ *Env) (Rule, error) {
-	r := &bruteforce{}
-	r.window = positiveDuration(p, "window", defaultWindow)
-	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
-	r.bp = baselineParams{
-		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
-		K:      p.Float("sd_factor", defaultSDFactor),
-		Floor:  float64(p.Int("min_count", defaultMinCount)),
-	}
-	if r.bp.Period < 1 {
-		p.Fail("learning_period", "want at least 1h")
-	}
-	r.keepHours = r.bp.Period + int64(r.window/time.Hour) + 1
-	r.suppress = p.Duration("suppress", defaultSuppression)
+	r := &bruteforce{baselineWindow: newBaselineWindow(p)}
 	max := p.Int("max_keys", defaultMaxKeys)
 	if max < 1 {
 		p.Fail("max_keys", "want at least 1")

@@ -42,11 +42,7 @@ func repoDeletionSpec() Spec {
 
 // repoDeletion implements sentinel.repo_deletion.
 type repoDeletion struct {
-	span      slidingSpan
-	window    time.Duration
-	bp        baselineParams
-	keepHours int64
-	suppress  time.Duration
+	baselineWindow
 
 	win       sliding
 	hist      history
@@ -60,19 +56,7 @@ type repoDeletion struct {
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
-	r := &repoDeletion{}
-	r.window = positiveDuration(p, "window", defaultWindow)
-	r.span = newSpan(r.window, positiveDuration(p, "bucket", defaultBucket))
-	r.bp = baselineParams{
-		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
-		K:      p.Float("sd_factor", defaultSDFactor),
-		Floor:  float64(p.Int("min_count", defaultMinCount)),
-	}
-	if r.bp.Period < 1 {
-		p.Fail("learning_period", "want at least 1h")
-	}
-	r.keepHours = r.bp.Period + int64(r.window/time.Hour) + 1
-	r.suppress = p.Duration("suppress", defaultSuppression)
+	r := &repoDeletion{baselineWindow: newBaselineWindow(p)}
 	r.marked = p.Bool("count_marked", false)
 	return r, nil
 }
@@ -177,4 +161,35 @@ func (r *repoDeletion) Restore(data []byte) error {
 	}
 	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
 	return nil
+}
+
+// baselineWindow holds the parameters sentinel.bruteforce and
+// sentinel.repo_deletion share: a sliding window compared with an hourly
+// baseline, and the suppression after an alert.
+type baselineWindow struct {
+	span      slidingSpan
+	window    time.Duration
+	bp        baselineParams
+	keepHours int64 // hours of history a baseline from now on can use
+	suppress  time.Duration
+}
+
+// newBaselineWindow reads window (60m), bucket (5m), learning_period (7d),
+// sd_factor (3), min_count (10) and suppress (60m) from p; bad values are
+// recorded on p.
+func newBaselineWindow(p *Params) baselineWindow {
+	var b baselineWindow
+	b.window = positiveDuration(p, "window", defaultWindow)
+	b.span = newSpan(b.window, positiveDuration(p, "bucket", defaultBucket))
+	b.bp = baselineParams{
+		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
+		K:      p.Float("sd_factor", defaultSDFactor),
+		Floor:  float64(p.Int("min_count", defaultMinCount)),
+	}
+	if b.bp.Period < 1 {
+		p.Fail("learning_period", "want at least 1h")
+	}
+	b.keepHours = b.bp.Period + int64(b.window/time.Hour) + 1
+	b.suppress = p.Duration("suppress", defaultSuppression)
+	return b
 }
