@@ -97,6 +97,24 @@ func ParamStrings(nodes map[string]yaml.Node, base string) (map[string]string, m
 	return out, errs
 }
 
+// flattenParam checks the value v of key k at path p, a map of strings
+// (the detection parameters), and rewrites it to the text form the
+// engine's parameters take (detect.Config.Params, the same as `detect
+// --param`): a scalar as written, a list as its items joined with commas.
+// A value that is neither (a mapping, a nested list, a list item with a
+// comma) is an error naming the file, the key's line and p.
+func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) {
+	s, err := paramString(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s:%d: %s: %v", file, k.Line, p, err))
+		return
+	}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return
+	}
+	*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: v.Line, Column: v.Column}
+}
+
 func paramString(n *yaml.Node) (string, error) {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias

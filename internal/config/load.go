@@ -84,15 +84,19 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			return // checkValue reported the type mismatch
 		}
 		fields := yamlFields(t)
-		inline := hasInlineMap(t)
+		inline := inlineMap(t)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
-				if inline {
-					// Checked by whoever reads the inline map
-					// (detections.rules.ID's parameters).
-					lines[join(path, k.Value)] = k.Line
+				if inline != nil {
+					// The names are checked by whoever reads the
+					// inline map (detections.rules.ID's parameters).
+					p := join(path, k.Value)
+					lines[p] = k.Line
+					if inline.Elem().Kind() == reflect.String {
+						flattenParam(k, v, p, file, errs)
+					}
 					continue
 				}
 				*errs = append(*errs, unknownKey(file, k, path, fields))
@@ -114,6 +118,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			k, v := n.Content[i], n.Content[i+1]
 			p := join(path, k.Value)
 			lines[p] = k.Line
+			if t.Elem().Kind() == reflect.String {
+				flattenParam(k, v, p, file, errs)
+				continue
+			}
 			walk(v, t.Elem(), p, file, lines, errs)
 		}
 	case reflect.Slice:
@@ -141,24 +149,47 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// hasInlineMap reports whether struct t has a map field tagged ",inline",
-// which takes the keys that are not other fields.
-func hasInlineMap(t reflect.Type) bool {
+// inlineMap returns the type of struct t's map field tagged ",inline"
+// (directly or in an inline struct), which takes the keys that are not
+// other fields, or nil.
+func inlineMap(t reflect.Type) reflect.Type {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		_, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if f.Type.Kind() == reflect.Map && slices.Contains(strings.Split(opts, ","), "inline") {
-			return true
+		if !isInline(f) {
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Map:
+			return f.Type
+		case reflect.Struct:
+			if m := inlineMap(f.Type); m != nil {
+				return m
+			}
 		}
 	}
-	return false
+	return nil
 }
 
+// isInline reports whether f's yaml tag has the inline option: its keys
+// are those of its parent mapping.
+func isInline(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return slices.Contains(strings.Split(opts, ","), "inline")
+}
+
+// yamlFields returns the fields of struct t by YAML key, those of inline
+// structs (a component's configuration composed into a block) included.
 func yamlFields(t reflect.Type) map[string]reflect.StructField {
 	m := make(map[string]reflect.StructField, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if isInline(f) && f.Type.Kind() == reflect.Struct {
+			for k, v := range yamlFields(f.Type) {
+				m[k] = v
+			}
+			continue
+		}
 		if tag == "" || tag == "-" || !f.IsExported() {
 			continue
 		}
