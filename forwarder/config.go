@@ -30,20 +30,27 @@ const (
 )
 
 // TLSConfig configures tls:// and relp+tls:// destinations. The server certificate is
-// verified against CAFile, or the system roots when CAFile is empty.
+// verified against CAFile, or the system roots when CAFile is empty. The
+// yaml tags are the keys of the agent configuration's forward.tls block.
 type TLSConfig struct {
-	CAFile   string // PEM bundle of the CAs to trust; "" uses the system roots
-	CertFile string // client certificate (PEM) for mutual TLS
-	KeyFile  string // client key (PEM) for mutual TLS
+	// CAFile is a PEM bundle of the CAs to trust; "" uses the system roots.
+	CAFile string `yaml:"ca_file"`
+	// CertFile is the client certificate (PEM) for mutual TLS.
+	CertFile string `yaml:"cert_file"`
+	// KeyFile is the client key (PEM) for mutual TLS.
+	KeyFile string `yaml:"key_file"`
 	// ServerName is the name to verify in the server certificate; "" uses
 	// the host of the URL.
-	ServerName string
+	ServerName string `yaml:"server_name"`
 	// InsecureSkipVerify disables server certificate verification. Use it
 	// only for tests.
-	InsecureSkipVerify bool
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
-// Config configures a Forwarder. Only URL is required.
+// Config configures a Forwarder. Only URL is required; zero values of the
+// rest take the defaults above. The yaml tags are the keys of the agent
+// configuration's forward block (internal/config decodes that block into
+// a Config); fields tagged "-" are not configurable there.
 type Config struct {
 	// URL is the destination:
 	//
@@ -55,50 +62,53 @@ type Config struct {
 	//	unix:///path?type=stream    force a stream socket (newline framing; ?framing=octet)
 	//	relp://host:port            RELP: every message acknowledged by the receiver (no default port)
 	//	relp+tls://host:port        RELP over TLS, as rsyslog's imrelp with tls="on"
-	URL string
+	URL string `yaml:"url"`
 	// TLS configures tls:// and relp+tls:// URLs.
-	TLS TLSConfig
+	TLS TLSConfig `yaml:"tls"`
 	// RELPWindow is the number of RELP transactions (messages) that may be
-	// sent and not yet answered by the receiver.
-	RELPWindow int
+	// sent and not yet answered by the receiver. Default DefaultRELPWindow,
+	// rsyslog's omrelp windowSize.
+	RELPWindow int `yaml:"relp_window"`
 	// MaxDatagram is the largest datagram sent to udp:// and datagram
 	// unix:// destinations; longer messages are truncated (and counted). The
-	// default, 8192, matches rsyslog's default maximum message size.
-	MaxDatagram int
+	// default, 8192, matches rsyslog's default maximum message size. In the
+	// agent's configuration it is max_message_bytes, a byte size: 8192, 8KiB.
+	MaxDatagram int `yaml:"max_message_bytes" config:"bytes"`
 	// QueueSize is the number of batches Send can queue before it blocks.
-	QueueSize int
+	// Default DefaultQueueSize.
+	QueueSize int `yaml:"queue_size"`
 	// FlushInterval is how long the writer may hold batches, waiting for
 	// more to write them together, while less than BufferSize bytes are
 	// pending. The default, 0, writes as soon as no other batch is queued:
 	// batches still coalesce under load (everything queued goes out in one
 	// write), and a sender that waits for its acks is never stalled.
-	FlushInterval time.Duration
+	FlushInterval time.Duration `yaml:"-"`
 	// BufferSize is the number of pending bytes that are written at once,
 	// whatever FlushInterval says.
-	BufferSize int
+	BufferSize int `yaml:"-"`
 	// DialTimeout bounds one connection attempt.
-	DialTimeout time.Duration
+	DialTimeout time.Duration `yaml:"-"`
 	// WriteTimeout bounds one write, and how long a receiver may
 	// acknowledge nothing while data is outstanding (TCP and TLS on Linux,
 	// RELP); a stalled connection is then replaced and the unacknowledged
 	// data sent again.
-	WriteTimeout time.Duration
+	WriteTimeout time.Duration `yaml:"-"`
 	// MaxAttempts is the number of consecutive failed connection attempts
 	// after which the Forwarder gives up and fails every queued and later
 	// batch. 0 means never give up, which is what a daemon wants; a one-shot
 	// command sets a small number.
-	MaxAttempts int
+	MaxAttempts int `yaml:"-"`
 	// MinBackoff and MaxBackoff bound the exponential backoff (with full
 	// jitter) between connection attempts.
-	MinBackoff, MaxBackoff time.Duration
+	MinBackoff, MaxBackoff time.Duration `yaml:"-"`
 	// Encoder, when set, is the encoder the caller fills batches with; its
 	// counters are included in Stats.
-	Encoder *Encoder
+	Encoder *Encoder `yaml:"-"`
 	// ackOnWrite turns the TCP acknowledgement tracking off, so that tests
 	// can measure what it saves.
 	ackOnWrite bool
 	// Logger receives reconnect warnings; nil discards them.
-	Logger *slog.Logger
+	Logger *slog.Logger `yaml:"-"`
 }
 
 type framing uint8

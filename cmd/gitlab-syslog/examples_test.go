@@ -58,12 +58,16 @@ func TestExampleConfig(t *testing.T) {
 }
 
 // keyPaths lists the YAML key paths of t ("forward.tls.ca_file",
-// "sources[0].type", ...).
+// "sources[0].type", ...), those of inline structs included.
 func keyPaths(t reflect.Type, prefix string) []string {
 	var out []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if opts == "inline" && f.Type.Kind() == reflect.Struct {
+			out = append(out, keyPaths(f.Type, prefix)...) // a component's keys, composed into the block
+			continue
+		}
 		if name == "" || name == "-" {
 			continue
 		}

@@ -254,7 +254,7 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 	if config.IsStdout(c.Forward.URL) {
 		return &stdoutOutput{w: bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10), enc: enc}, nil
 	}
-	fc := c.Forward.ForwarderConfig()
+	fc := c.Forward.Config
 	fc.Encoder, fc.DialTimeout, fc.MaxAttempts = enc, timeout, 5
 	fc.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	fw, err := forwarder.New(fc)

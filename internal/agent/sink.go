@@ -33,7 +33,7 @@ func newSink(cfg *config.Config, enc *forwarder.Encoder, stdout io.Writer, log *
 	if config.IsStdout(f.URL) {
 		return &stdoutSink{w: bufio.NewWriterSize(stdout, 64<<10)}, nil
 	}
-	fc := f.ForwarderConfig()
+	fc := f.Config
 	fc.Encoder, fc.Logger = enc, log
 	fw, err := forwarder.New(fc)
 	if err != nil {

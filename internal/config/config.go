@@ -89,15 +89,15 @@ type Config struct {
 	flags map[string]string // key path → the flag that set it ("--start-at")
 }
 
-// Forward is the destination of the syslog messages.
+// Forward is the destination of the syslog messages and how they are
+// written.
 type Forward struct {
-	// URL is udp://host:port, tcp://host:port, tls://host:port,
-	// unix:///path (datagram, or stream if it is one), unixgram:///path,
-	// relp://host:port, relp+tls://host:port, or stdout:// (print the
-	// messages, one a line); see Schemes. Default tcp://127.0.0.1:514.
-	URL string `yaml:"url"`
-	// TLS is used with tls:// and relp+tls:// URLs.
-	TLS TLS `yaml:"tls"`
+	// Config is the forwarder's own configuration; its keys are those of
+	// this block: url (see Schemes; default tcp://127.0.0.1:514, and
+	// stdout:// prints the messages, one a line), tls, queue_size,
+	// relp_window and max_message_bytes (MaxDatagram). Zero values take
+	// the forwarder's defaults.
+	forwarder.Config `yaml:",inline"`
 	// Facility is the syslog facility name (kern ... local7). Default local7.
 	Facility string `yaml:"facility"`
 	// SDID is the SD-ID of the structured data element. Default gitlab@32473.
@@ -106,27 +106,11 @@ type Forward struct {
 	StructuredData *bool `yaml:"structured_data"`
 	// Format is rfc5424 (default) or rfc3164.
 	Format string `yaml:"format"`
-	// QueueSize is the number of batches the forwarder holds while the
-	// collector is slow or down; when full, reading pauses. 0: forwarder default.
-	QueueSize int `yaml:"queue_size"`
-	// RELPWindow is the number of RELP messages sent and not yet
-	// acknowledged by the receiver (0: forwarder default, 128 as rsyslog's
-	// omrelp).
-	RELPWindow int `yaml:"relp_window"`
-	// MaxMessageBytes bounds one encoded message (0: forwarder default).
-	MaxMessageBytes int `yaml:"max_message_bytes" config:"bytes"`
 }
 
-// TLS holds the files for tls:// and relp+tls:// destinations.
-type TLS struct {
-	// CAFile is a PEM bundle of the CAs to trust; empty uses the system roots.
-	CAFile     string `yaml:"ca_file"`
-	CertFile   string `yaml:"cert_file"`
-	KeyFile    string `yaml:"key_file"`
-	ServerName string `yaml:"server_name"`
-	// InsecureSkipVerify disables server certificate verification (tests only).
-	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
-}
+// TLS is the forward.tls block: the forwarder's TLS configuration, used
+// with tls:// and relp+tls:// URLs.
+type TLS = forwarder.TLSConfig
 
 // Source is one followed log file.
 type Source struct {

@@ -16,25 +16,6 @@ func Schemes() []string { return append(forwarder.Schemes(), "stdout") }
 // stdout or -.
 func IsStdout(url string) bool { return url == StdoutURL || url == "stdout" || url == "-" }
 
-// ForwarderConfig returns the forwarder settings for f: URL, TLS files,
-// queue size, RELP window and largest datagram. The caller adds the encoder, logger and
-// retry policy.
-func (f *Forward) ForwarderConfig() forwarder.Config {
-	return forwarder.Config{
-		URL: f.URL,
-		TLS: forwarder.TLSConfig{
-			CAFile:             f.TLS.CAFile,
-			CertFile:           f.TLS.CertFile,
-			KeyFile:            f.TLS.KeyFile,
-			ServerName:         f.TLS.ServerName,
-			InsecureSkipVerify: f.TLS.InsecureSkipVerify,
-		},
-		QueueSize:   f.QueueSize,
-		RELPWindow:  f.RELPWindow,
-		MaxDatagram: f.MaxMessageBytes,
-	}
-}
-
 // Encoder returns a new encoder for f: its SD-ID, format and whether
 // STRUCTURED-DATA is sent.
 func (f *Forward) Encoder() *forwarder.Encoder {

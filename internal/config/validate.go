@@ -165,7 +165,7 @@ func (v *validator) forward(f *Forward) {
 	if f.RELPWindow < 0 {
 		v.errf("forward.relp_window", "must not be negative")
 	}
-	if f.MaxMessageBytes < 0 {
+	if f.MaxDatagram < 0 {
 		v.errf("forward.max_message_bytes", "must not be negative")
 	}
 }
