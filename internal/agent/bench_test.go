@@ -19,7 +19,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
-	"go.yaml.in/yaml/v3"
 )
 
 // BenchmarkEncodeBatch measures the agent's per-line work on the hot path:
@@ -130,8 +129,8 @@ func BenchmarkAgentDetections(b *testing.B) {
 		{"detections=default", nil},
 		{"detections=all", func(c *config.Config) {
 			c.Detections.Rules = map[string]config.RuleConfig{
-				"sentinel.ti_malicious_ip": {Params: map[string]yaml.Node{"ti_file": {Kind: yaml.ScalarNode, Value: ti}}},
-				"sentinel.external_user":   {Params: map[string]yaml.Node{"allowed_domains": {Kind: yaml.ScalarNode, Value: "example.com"}}},
+				"sentinel.ti_malicious_ip": {Params: map[string]string{"ti_file": ti}},
+				"sentinel.external_user":   {Params: map[string]string{"allowed_domains": "example.com"}},
 			}
 		}},
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
-	"go.yaml.in/yaml/v3"
 )
 
 const appNameDetections = forwarder.AppNameDetections
@@ -329,7 +328,7 @@ func goldenCase(t *testing.T, dir, rule string) {
 			}
 		}
 	}
-	params := map[string]yaml.Node{}
+	params := map[string]string{}
 	if data, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
 		abs, _ := filepath.Abs(dir)
 		args := strings.Fields(string(data))
@@ -338,7 +337,7 @@ func goldenCase(t *testing.T, dir, rule string) {
 				t.Fatalf("args: %q is not --param", args[i])
 			}
 			k, v, _ := strings.Cut(strings.ReplaceAll(args[i+1], "$DIR", abs), "=")
-			params[k] = yaml.Node{Kind: yaml.ScalarNode, Value: v}
+			params[k] = v
 		}
 	}
 	got, _ := runDetectionsTuned(t, files, true, func(c *config.Config) { c.Detections.Params = params })
@@ -488,7 +487,7 @@ func TestDetectionsReload(t *testing.T) {
 	write(access, "", os.O_CREATE|os.O_TRUNC)
 	write(ti, "203.0.113.0/24\n", os.O_CREATE|os.O_TRUNC)
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "access", Path: access})
-	tiRule := config.RuleConfig{Params: map[string]yaml.Node{"ti_file": {Kind: yaml.ScalarNode, Value: ti}}}
+	tiRule := config.RuleConfig{Params: map[string]string{"ti_file": ti}}
 	c.Detections.Rules = map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule}
 	a, ctx, stop := runInBackground(t, c, Options{})
 	defer stop()

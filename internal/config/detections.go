@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // Defaults of the detections block: event-time watermark and persistence.
 const (
 	// DefaultLateness is how far behind the newest event of a source an
-	// event may arrive and still be folded into its window.
-	DefaultLateness = 2 * time.Minute
+	// event may arrive and still be folded into its window: the engine's.
+	DefaultLateness = detect.DefaultLateness
 	// DefaultStateSaveInterval is how often the engine's state is saved.
 	DefaultStateSaveInterval = time.Minute
 	// MinStateSaveInterval bounds state_save_interval from below.
@@ -32,35 +34,24 @@ type Detections struct {
 	// on runs (detect.Spec.Default). false turns the engine off entirely;
 	// the agent then only ships logs.
 	Enabled *bool `yaml:"enabled"`
-	// Lateness is the watermark's allowance: an event up to this much
-	// older than the newest event of its source is still folded into its
-	// window. Default 2m.
-	Lateness time.Duration `yaml:"lateness"`
 	// StateSaveInterval is how often the engine's state (baselines,
 	// sessions, suppression, recent event ids) is saved under
 	// <state_dir>/detect/; it is saved at shutdown too. Default 1m.
 	StateSaveInterval time.Duration `yaml:"state_save_interval"`
-	// Params set a parameter for every rule that reads it, as
-	// `detect --param NAME=VALUE` does; a rule's own value wins.
-	Params map[string]yaml.Node `yaml:"params"`
-	// Rules are keyed by rule id (e.g. sentinel.bruteforce, falco.pat_created).
-	Rules map[string]RuleConfig `yaml:"rules"`
+	// Config is the engine's own configuration; its keys are those of
+	// this block: lateness (the watermark's allowance: an event up to this
+	// much older than the newest event of its source is still folded into
+	// its window; default 2m), params (for every rule that reads them, as
+	// `detect --param NAME=VALUE`; a rule's own value wins) and rules,
+	// keyed by rule id (e.g. sentinel.bruteforce, falco.pat_created). A
+	// parameter's value is a single value or a list of single values,
+	// joined with commas. The rule ids, parameter names and severities are
+	// checked against the engine's catalogue by internal/detectconf.
+	detect.Config `yaml:",inline"`
 }
 
-// RuleConfig is the configuration of one rule.
-type RuleConfig struct {
-	// Enabled turns the rule on or off. Absent: the rule's default (on,
-	// unless it needs data that was not given: allowed_domains, ti_file,
-	// known_countries, a GeoIP database).
-	Enabled *bool `yaml:"enabled"`
-	// Severity overrides the rule's severity: High, Medium, Low or
-	// Informational (Falco's WARNING, NOTICE, INFO are accepted too).
-	Severity string `yaml:"severity"`
-	// Params are the rule's other keys: its parameters (allowed_domains,
-	// is_admin, min_tokens, ti_file, known_countries, thresholds, windows,
-	// max_keys, max_session, ...). A value is a scalar or a list of scalars.
-	Params map[string]yaml.Node `yaml:",inline"`
-}
+// RuleConfig is the configuration of one rule: detections.rules.ID.
+type RuleConfig = detect.RuleConfig
 
 // On reports whether the engine runs (detections.enabled, default true).
 func (d *Detections) On() bool { return d.Enabled == nil || *d.Enabled }
@@ -73,28 +64,6 @@ func (d *Detections) RuleIDs() []string {
 	}
 	slices.Sort(ids)
 	return ids
-}
-
-// ParamStrings converts parameter nodes to the text form the engine's
-// parameters use (detect.Params, the same as `detect --param`): a scalar as
-// written, a list as its items joined with commas. A value that is neither
-// (a mapping, a nested list, a list item with a comma) is an error naming
-// the key path base.NAME.
-func ParamStrings(nodes map[string]yaml.Node, base string) (map[string]string, map[string]error) {
-	out := make(map[string]string, len(nodes))
-	var errs map[string]error
-	for name, n := range nodes {
-		s, err := paramString(&n)
-		if err != nil {
-			if errs == nil {
-				errs = map[string]error{}
-			}
-			errs[join(base, name)] = err
-			continue
-		}
-		out[name] = s
-	}
-	return out, errs
 }
 
 // flattenParam checks the value v of key k at path p, a map of strings
@@ -144,7 +113,7 @@ func paramString(n *yaml.Node) (string, error) {
 	return "", fmt.Errorf("is a %s; want a single value or a list", kindName(n.Kind))
 }
 
-// resolveDetections fills in the detections defaults.
+// resolve fills in the detections defaults.
 func (d *Detections) resolve() {
 	if d.Lateness == 0 {
 		d.Lateness = DefaultLateness
@@ -154,32 +123,16 @@ func (d *Detections) resolve() {
 	}
 }
 
-// validateDetections checks what needs no rule catalogue; the rule ids,
-// parameters and severities are checked against the engine's catalogue by
-// the agent (internal/detectconf), with Config.Errorf for their lines.
+// detections checks what needs no rule catalogue; the parameter values'
+// form is checked as the file is decoded, and the rule ids, parameters and
+// severities are checked against the engine's catalogue by the agent
+// (internal/detectconf), with Config.Errorf for their lines.
 func (v *validator) detections(d *Detections) {
 	if d.Lateness < 0 || d.Lateness > MaxLateness {
 		v.errf("detections.lateness", "%s is out of range (0 to %s; the default is %s)", d.Lateness, MaxLateness, DefaultLateness)
 	}
 	if d.StateSaveInterval < MinStateSaveInterval {
 		v.errf("detections.state_save_interval", "%s is too short (at least %s; the default is %s)", d.StateSaveInterval, MinStateSaveInterval, DefaultStateSaveInterval)
-	}
-	_, errs := ParamStrings(d.Params, "detections.params")
-	v.paramErrs(errs)
-	for _, id := range d.RuleIDs() {
-		_, errs := ParamStrings(d.Rules[id].Params, "detections.rules."+id)
-		v.paramErrs(errs)
-	}
-}
-
-func (v *validator) paramErrs(errs map[string]error) {
-	paths := make([]string, 0, len(errs))
-	for p := range errs {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		v.errf(p, "%v", errs[p])
 	}
 }
 

@@ -20,55 +20,67 @@ const (
 	engineStateVersion = 2
 )
 
-// RuleConfig is the configuration of one rule.
+// RuleConfig is the configuration of one rule. The yaml tags are the keys
+// of a rule in the agent configuration's detections.rules block: every key
+// other than enabled and severity is a parameter.
 type RuleConfig struct {
-	// Enabled turns the rule on or off; nil keeps Spec.Default.
-	Enabled *bool
-	// Severity overrides Info.Severity when not empty (see ParseSeverity).
-	Severity string
-	// Params are the rule's own parameters; they override Config.Params.
-	Params map[string]string
+	// Enabled turns the rule on or off; nil keeps Spec.Default (on, unless
+	// the rule needs data that was not given: allowed_domains, ti_file,
+	// known_countries, a GeoIP database).
+	Enabled *bool `yaml:"enabled"`
+	// Severity overrides Info.Severity when not empty (see ParseSeverity):
+	// High, Medium, Low or Informational; Falco's WARNING, NOTICE and INFO
+	// are accepted too.
+	Severity string `yaml:"severity"`
+	// Params are the rule's own parameters (Spec.Params, and suppress),
+	// in the text form of Params; they override Config.Params. In the
+	// agent's configuration a list value is joined with commas.
+	Params map[string]string `yaml:",inline"`
 }
 
 // Config says which rules run and how. The zero value runs the default
 // rules with default parameters, without persistence, and drops alerts.
+// The yaml tags are the keys of the agent configuration's detections block
+// (internal/config composes it); fields tagged "-" are set by the caller.
 type Config struct {
 	// Specs is the catalogue to build from; nil means Catalogue().
-	Specs []Spec
+	Specs []Spec `yaml:"-"`
 	// Rules configures rules by id. An id not in the catalogue is an error.
-	Rules map[string]RuleConfig
+	Rules map[string]RuleConfig `yaml:"rules"`
 	// Only, when not empty, runs exactly these rules (detect --rule),
 	// whatever Enabled and the defaults say.
-	Only []string
+	Only []string `yaml:"-"`
 	// Disabled turns every rule off (detections.enabled: false), except
 	// those Only names.
-	Disabled bool
-	// Params are set for every rule that reads them (detect --param).
-	Params map[string]string
+	Disabled bool `yaml:"-"`
+	// Params are set for every rule that reads them (detect --param
+	// NAME=VALUE); a rule's own value wins. A value is text: a number,
+	// duration, boolean or name as written, a list joined with commas.
+	Params map[string]string `yaml:"params"`
 	// Lateness is how far behind its source's newest event an event may
 	// arrive and still be on time (default DefaultLateness).
-	Lateness time.Duration
+	Lateness time.Duration `yaml:"lateness"`
 	// DedupeWindow is how long, in event time, event ids and alert ids are
 	// remembered (default DefaultDedupeWindow); MaxRecent caps each set
 	// (default DefaultMaxRecent).
-	DedupeWindow time.Duration
-	MaxRecent    int
+	DedupeWindow time.Duration `yaml:"-"`
+	MaxRecent    int           `yaml:"-"`
 	// MaxSuppress caps the (rule, key) suppression entries (default
 	// DefaultMaxSuppress); the oldest are dropped first and counted as
 	// evictions.
-	MaxSuppress int
+	MaxSuppress int `yaml:"-"`
 	// StateDir is the agent's state_dir; the engine keeps its files in
 	// StateDir/detect. "" disables persistence.
-	StateDir string
+	StateDir string `yaml:"-"`
 	// Emit receives every alert that survives suppression, synchronously,
 	// from the goroutine calling Process, Advance or Close. nil drops alerts.
-	Emit Emit
+	Emit Emit `yaml:"-"`
 	// Log receives warnings (unreadable state, rules off); nil discards.
-	Log *slog.Logger
+	Log *slog.Logger `yaml:"-"`
 	// Geo is passed to the rules that need GeoIP; may be nil.
-	Geo *geoip.DB
+	Geo *geoip.DB `yaml:"-"`
 	// Now is the wall clock (default time.Now).
-	Now Clock
+	Now Clock `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 
@@ -38,6 +39,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	dc := detect.Config{
 		Specs:    specs,
 		Lateness: d.Lateness,
+		Params:   maps.Clone(d.Params),
 		Rules:    make(map[string]detect.RuleConfig, len(d.Rules)),
 	}
 	var errs []error
@@ -48,14 +50,11 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		byID[specs[i].Info.ID] = &specs[i]
 		ids = append(ids, specs[i].Info.ID)
 	}
-	global, perrs := config.ParamStrings(d.Params, "detections.params")
-	errs = append(errs, pathErrs(c, perrs)...)
-	for _, name := range sortedKeys(global) {
+	for _, name := range sortedKeys(dc.Params) {
 		if !readers[name] {
 			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, didYouMean(name, keys(readers))))
 		}
 	}
-	dc.Params = global
 	for _, id := range d.RuleIDs() {
 		rc := d.Rules[id]
 		path := "detections.rules." + id
@@ -68,10 +67,8 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 			errs = append(errs, c.Errorf(path, "unknown rule %q%s", id, hint))
 			continue
 		}
-		params, perrs := config.ParamStrings(rc.Params, path)
-		errs = append(errs, pathErrs(c, perrs)...)
 		known := append(slices.Clone(spec.Params), suppressParam)
-		for _, name := range sortedKeys(params) {
+		for _, name := range sortedKeys(rc.Params) {
 			if !slices.Contains(known, name) {
 				errs = append(errs, c.Errorf(path+"."+name, "rule %s has no parameter %q%s (its parameters: %s)",
 					id, name, didYouMean(name, known), strings.Join(known, ", ")))
@@ -82,7 +79,8 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 				errs = append(errs, c.Errorf(path+".severity", "%v", err))
 			}
 		}
-		dc.Rules[id] = detect.RuleConfig{Enabled: rc.Enabled, Severity: rc.Severity, Params: params}
+		rc.Params = maps.Clone(rc.Params)
+		dc.Rules[id] = rc
 	}
 	return dc, errors.Join(errs...)
 }
@@ -314,14 +312,6 @@ func flatten(err error) []error {
 		return out
 	}
 	return []error{err}
-}
-
-func pathErrs(c *config.Config, errs map[string]error) []error {
-	var out []error
-	for _, p := range sortedKeys(errs) {
-		out = append(out, c.Errorf(p, "%v", errs[p]))
-	}
-	return out
 }
 
 func didYouMean(s string, known []string) string {
