@@ -47,44 +47,48 @@ const (
 	DefaultFollowLinger       = 20 * time.Millisecond
 )
 
-// Config describes one followed file. Only Path is required.
+// Config describes one followed file. Only Path is required. The yaml
+// tags are the keys of the agent configuration that apply to every
+// followed file (top-level keys there; internal/config composes them);
+// fields tagged "-" are set per file or by the caller.
 type Config struct {
 	// Path is the file followed by name (for example
 	// /var/log/gitlab/gitlab-rails/audit_json.log).
-	Path string
+	Path string `yaml:"-"`
 	// Checkpoints is the store that keeps the position of this file
 	// (checkpoint.Store.SavePosition); the tailer reads and writes its
 	// position only through it. Nil with StateDir empty disables
 	// persistence: every start then applies StartAt.
-	Checkpoints *checkpoint.Store
+	Checkpoints *checkpoint.Store `yaml:"-"`
 	// StateDir, when Checkpoints is nil, makes New open the store of this
 	// directory (checkpoint.Open).
-	StateDir string
+	StateDir string `yaml:"-"`
 	// StartAt applies to a file without a usable checkpoint.
-	StartAt StartAt
+	StartAt StartAt `yaml:"-"`
 	// MaxLineBytes bounds a line (default 1 MiB). Longer lines are cut to
 	// this length, the rest up to the newline is discarded and the line is
-	// counted in Stats.TruncatedLines.
-	MaxLineBytes int
+	// counted in Stats.TruncatedLines. In the agent's configuration a byte
+	// size: 1048576, 1MiB, 512KiB.
+	MaxLineBytes int `yaml:"max_line_bytes" config:"bytes"`
 	// BatchLines and BatchBytes bound one Batch (defaults 1024 lines, 1 MiB).
-	BatchLines int
-	BatchBytes int
+	BatchLines int `yaml:"-"`
+	BatchBytes int `yaml:"-"`
 	// QueueLen is the capacity of the Batches channel (default 4). When it
 	// is full the tailer stops reading: backpressure.
-	QueueLen int
+	QueueLen int `yaml:"-"`
 	// ReadBufferBytes is the read buffer of the tailer's reader (default 256 KiB).
-	ReadBufferBytes int
+	ReadBufferBytes int `yaml:"-"`
 	// RotateWait is how long a file renamed away (rename rotation) is still
 	// read for late writes after it stops growing (default 5s), at most
 	// 12×RotateWait in total. The new file at Path is read meanwhile, once
 	// the old one has not grown for a fraction of a second (see the
 	// package doc, Rotation).
-	RotateWait time.Duration
+	RotateWait time.Duration `yaml:"-"`
 	// PollInterval paces the checks made while idle: rotation and truncation
 	// detection when no line arrives and no change is notified, reading
 	// the file when polling (Poll), waiting for a missing file (default
 	// 250ms).
-	PollInterval time.Duration
+	PollInterval time.Duration `yaml:"-"`
 	// FollowLinger is, while lines keep arriving in the live file, the
 	// interval at which it is read again (default 20ms; negative: every
 	// change is read as soon as it is notified). At a steady write rate it
@@ -93,23 +97,25 @@ type Config struct {
 	// acknowledgement per batch) small; lines are delayed by at most this.
 	// With FollowNxadmTail it is also how long a batch of its lines waits
 	// for more, and negative leaves all live reading to nxadm/tail.
-	FollowLinger time.Duration
+	FollowLinger time.Duration `yaml:"-"`
 	// CheckpointInterval is how often a changed checkpoint is written
-	// (default 1s). It is also written when Run returns.
-	CheckpointInterval time.Duration
+	// (default 1s). It is also written when Run returns. After a crash, at
+	// most about this much of the file is read and sent again: it bounds
+	// the duplicates; shorter means more fsyncs.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
 	// ShutdownTimeout bounds how long Run waits, after its context is done,
 	// for batches already handed out to be released before it writes the
 	// final checkpoint (default 5s).
-	ShutdownTimeout time.Duration
+	ShutdownTimeout time.Duration `yaml:"-"`
 	// Poll makes the tailer look at the file every PollInterval instead of
 	// being notified of changes by inotify. It polls too when no inotify
 	// watcher can be created.
-	Poll bool
+	Poll bool `yaml:"-"`
 	// Follower chooses how the live file is followed once read to its
 	// end: FollowNotify (default) or the fallback FollowNxadmTail.
-	Follower Follower
+	Follower Follower `yaml:"-"`
 	// Logger receives warnings and rotation notices (default slog.Default()).
-	Logger *slog.Logger
+	Logger *slog.Logger `yaml:"-"`
 	// Complete treats the file as finished, for a run that stops once
 	// everything was read (gitlab-syslog run --once). An incomplete last
 	// line is then delivered as it is as soon as the reader finds nothing
@@ -118,7 +124,7 @@ type Config struct {
 	// run does when the line was continued). And a path that exists but
 	// cannot be followed (a directory, no permission, a parent that is not
 	// a directory) makes Run return that error instead of retrying.
-	Complete bool
+	Complete bool `yaml:"-"`
 }
 
 func (c *Config) setDefaults() error {

@@ -123,7 +123,7 @@ func loadE2ECase(t *testing.T, dir string) *e2eCase {
 		}
 		seen[s.AppName] = s.Path
 	}
-	return &e2eCase{sources: cfg.Sources, maxLine: cfg.MaxLineBytes, rfc3164: cfg.Forward.Format == "rfc3164"}
+	return &e2eCase{sources: cfg.Sources, maxLine: cfg.Tailer.MaxLineBytes, rfc3164: cfg.Forward.Format == "rfc3164"}
 }
 
 // wireMessage is one printed message.

@@ -80,7 +80,7 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 		case n <= 0 || n > math.MaxInt32:
 			return fmt.Errorf("--max-line-bytes: want a size from 1 byte to 2GiB, got %q", f.maxLine)
 		}
-		c.MaxLineBytes = int(n)
+		c.Tailer.MaxLineBytes = int(n)
 		c.SetByFlag("max_line_bytes", "--max-line-bytes")
 	}
 	return nil

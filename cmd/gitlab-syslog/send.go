@@ -153,7 +153,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		return err
 	}
 	s := &sender{
-		out: out, enc: enc, per: o.batch, maxLine: c.MaxLineBytes,
+		out: out, enc: enc, per: o.batch, maxLine: c.Tailer.MaxLineBytes,
 		mp:   mapping.New(fixed, nil, forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName}),
 		free: make(chan *forwarder.Batch, 4),
 	}
@@ -201,7 +201,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", s.unparsed))
 	}
 	if s.truncated > 0 {
-		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.MaxLineBytes))
+		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
 	}
 	if s.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", s.blank, plural(s.blank, "line", "lines")))

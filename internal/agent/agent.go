@@ -401,16 +401,10 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	sctx, cancel := context.WithCancel(ctx)
 	var srcs []*source
 	for _, sc := range scs {
-		tc := tailer.Config{
-			Path:               sc.Path,
-			StateDir:           cfg.StateDir,
-			MaxLineBytes:       cfg.MaxLineBytes,
-			CheckpointInterval: cfg.CheckpointInterval,
-			ShutdownTimeout:    a.opts.ShutdownTimeout,
-			Poll:               a.opts.TailerPoll,
-			Logger:             a.log, // the tailer adds the path itself
-			Complete:           a.opts.ExitAtEOF,
-		}
+		tc := cfg.Tailer
+		tc.Path, tc.StateDir = sc.Path, cfg.StateDir
+		tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll, a.opts.ExitAtEOF
+		tc.Logger = a.log // the tailer adds the path itself
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
 		}

@@ -20,7 +20,7 @@ func TestHealthReportsCheckpointFailure(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gitlab_access.log")
 	writeAccessLines(t, path, 0, 10)
 	c := newConfig(t, "stdout://", config.Source{Type: "access", Path: path})
-	c.CheckpointInterval = 50 * time.Millisecond
+	c.Tailer.CheckpointInterval = 50 * time.Millisecond
 	a, _, stop := runInBackground(t, c, Options{Stdout: &syslogtest.Buffer{}})
 	defer stop()
 	ck := checkpointFile(t, c.StateDir, path)

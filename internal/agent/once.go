@@ -70,7 +70,7 @@ func (a *Agent) finishOnce(failed error) error {
 		sent += s.sent.Load()
 		a.log.Info("--once: file read", "file", s.cfg.Path, "type", s.cfg.Type,
 			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
-			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines, "max_line_bytes", cfg.MaxLineBytes)
+			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines, "max_line_bytes", cfg.Tailer.MaxLineBytes)
 	}
 	if failed != nil {
 		return failed

@@ -9,8 +9,6 @@
 package config
 
 import (
-	"time"
-
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -57,13 +55,13 @@ type Config struct {
 	// StartAt says where to start in a file that has no checkpoint yet:
 	// "beginning" (default) or "end".
 	StartAt string `yaml:"start_at"`
-	// MaxLineBytes bounds one line; longer lines are truncated and counted.
-	// Default 1 MiB. In the file a byte size: 1048576, 1MiB, 512KiB.
-	MaxLineBytes int `yaml:"max_line_bytes" config:"bytes"`
-	// CheckpointInterval is how often each file's checkpoint is written
-	// (default 1s). After a crash, at most about this much of the files is
-	// sent again: it bounds the duplicates. Shorter means more fsyncs.
-	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+	// Tailer is the tailer's own configuration, the one every followed
+	// file's starts from; its keys are top-level keys of the file:
+	// max_line_bytes (a byte size: 1048576, 1MiB, 512KiB; default 1 MiB;
+	// send cuts lines at it too) and checkpoint_interval (default 1s). The
+	// agent sets the path, start position, state directory and runtime
+	// fields of each file's copy.
+	Tailer tailer.Config `yaml:",inline"`
 	// Forward says where and how to send syslog.
 	Forward Forward `yaml:"forward"`
 	// Sources are the files to follow. When absent, the Omnibus defaults

@@ -202,7 +202,7 @@ pipeline: {workers: 3}
 		{c.Streaming.DedupeWindow, 36 * time.Hour},
 		{c.GeoIP.ASNDB, "/a.mmdb"},
 		{c.Pipeline.Workers, 3},
-		{c.CheckpointInterval, 250 * time.Millisecond},
+		{c.Tailer.CheckpointInterval, 250 * time.Millisecond},
 		{c.Line("forward.tls"), 9},
 		{c.Line("sources[1].app_name"), 20},
 	}

@@ -67,8 +67,8 @@ func TestByteSizes(t *testing.T) {
 			t.Errorf("%q: %v", tc.in, err)
 			continue
 		}
-		if c.MaxLineBytes != tc.want {
-			t.Errorf("max_line_bytes: %s = %d, want %d", tc.in, c.MaxLineBytes, tc.want)
+		if c.Tailer.MaxLineBytes != tc.want {
+			t.Errorf("max_line_bytes: %s = %d, want %d", tc.in, c.Tailer.MaxLineBytes, tc.want)
 		}
 	}
 	c, err := Parse([]byte("streaming:\n  max_body: 2MiB\n  dedupe_window: 1h\nforward:\n  structured_data: no\n"), "config.yaml")

@@ -111,8 +111,8 @@ func (c *Config) Resolve() (Resolved, error) {
 	if c.StartAt == "" {
 		c.StartAt = DefaultStartAt
 	}
-	if c.CheckpointInterval == 0 {
-		c.CheckpointInterval = DefaultCheckpointInterval
+	if c.Tailer.CheckpointInterval == 0 {
+		c.Tailer.CheckpointInterval = DefaultCheckpointInterval
 	}
 	if c.Sources == nil {
 		r.DefaultSources = true
@@ -164,8 +164,8 @@ func (c *Config) ResolveForward() {
 		}
 		c.Hostname = h
 	}
-	if c.MaxLineBytes == 0 {
-		c.MaxLineBytes = DefaultMaxLine
+	if c.Tailer.MaxLineBytes == 0 {
+		c.Tailer.MaxLineBytes = DefaultMaxLine
 	}
 	f := &c.Forward
 	if f.URL == "" {

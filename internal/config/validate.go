@@ -20,8 +20,8 @@ import (
 func (c *Config) Validate() error {
 	v := &validator{c: c}
 	v.oneOf("start_at", c.StartAt, "beginning", "end")
-	if c.CheckpointInterval < 10*time.Millisecond {
-		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.CheckpointInterval)
+	if c.Tailer.CheckpointInterval < 10*time.Millisecond {
+		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.Tailer.CheckpointInterval)
 	}
 	if c.StateDir == "" {
 		v.errf("state_dir", "must not be empty")
@@ -107,8 +107,8 @@ func (c *Config) ValidateForward() error {
 
 func (v *validator) forwarding() {
 	c := v.c
-	if c.MaxLineBytes < 0 {
-		v.errf("max_line_bytes", "must be positive, got %d", c.MaxLineBytes)
+	if c.Tailer.MaxLineBytes < 0 {
+		v.errf("max_line_bytes", "must be positive, got %d", c.Tailer.MaxLineBytes)
 	}
 	if err := checkHeaderField(c.Hostname, 255); err != nil {
 		v.errf("hostname", "%v", err)
