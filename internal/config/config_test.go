@@ -35,6 +35,21 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in metrics (known keys: listen)`},
 		},
 		{
+			name: "far-off key in a composed block lists the component's keys with the block's own",
+			yaml: "forward:\n  zzzzzzzz: 1\n",
+			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in forward (known keys: facility, format, max_message_bytes, queue_size, relp_window, sd_id, structured_data, tls, url)`},
+		},
+		{
+			name: "a typo of a composed top-level key is suggested",
+			yaml: "max_lin_bytes: 1MiB\ncheckpoint_intervall: 1s\n",
+			want: []string{`config.yaml:1: unknown key "max_lin_bytes" (did you mean "max_line_bytes"?)`, `config.yaml:2: unknown key "checkpoint_intervall" (did you mean "checkpoint_interval"?)`},
+		},
+		{
+			name: "a field of a component that is not configurable is an unknown key",
+			yaml: "forward:\n  dial_timeout: 5s\ndetections:\n  max_recent: 5\n",
+			want: []string{`config.yaml:2: unknown key "dial_timeout" in forward`, `config.yaml:4: unknown key "max_recent" in detections`},
+		},
+		{
 			name: "two unknown keys are both reported",
 			yaml: "sorces: []\nforwad: {}\n",
 			want: []string{`config.yaml:1: unknown key "sorces"`, `config.yaml:2: unknown key "forwad"`},
