@@ -19,7 +19,7 @@ type Alert struct {
 	// ID is the alert_id: a stable hash of the rule id, the key columns and
 	// the window start (aggregated rules) or the event's identity
 	// (per-event rules), so that a SIEM can deduplicate what at-least-once
-	// delivery repeats (detections.md §6.6). The engine computes it with
+	// delivery repeats; it is the same after a restart. The engine computes it with
 	// AlertID when the rule leaves it empty.
 	ID string
 	// Time is the event time at which the condition was met (the last event

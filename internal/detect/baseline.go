@@ -9,7 +9,7 @@ import (
 // Hourly keeps, per key, the event counts of each hour of event time over
 // a learning period (e.g. 7 days), and gives the mean and standard
 // deviation of a key's hourly counts over the closed hours before a given
-// hour (detections.md §6.4):
+// hour:
 //
 //   - hours without events count as zeros (peers' baselines skip them);
 //   - the hour being tested never feeds its own baseline;

@@ -10,7 +10,7 @@ import (
 
 // TestCatalogue checks the catalogue's entries: unique ids of the form
 // family.name that fit the RFC 5424 MSGID (32 bytes), every field filled, and the per-event rules of
-// detections.md §3 present.
+// the Sentinel GitLab solution and the Falco GitLab plugin present.
 func TestCatalogue(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range Catalogue() {

@@ -1,7 +1,10 @@
-// Package detect is the detection engine: it runs the rules of
-// detections.md (Sentinel's GitLab analytics and Falco's GitLab rules,
-// with their bugs fixed) over parsed GitLab log lines, in event time, and
-// produces alerts.
+// Package detect is the detection engine: it runs the analytics rules of
+// Microsoft Sentinel's GitLab solution (Azure-Sentinel,
+// Solutions/GitLab/Analytic Rules) and the rules of the Falco GitLab plugin
+// (an1245/falco-plugin-gitlab, rules/gitlab.yaml), with their bugs fixed,
+// plus a few rules of its own (gitlab.*), over parsed GitLab log lines, in
+// event time, and produces alerts. Catalogue lists them; each rule's doc
+// comment and Info.Description state what it detects and its parameters.
 //
 // # Place in the agent
 //

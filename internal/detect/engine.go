@@ -22,7 +22,9 @@ import (
 // than the engine's watermark is late: it is counted (Stats.Late) and
 // still given to the rules, which fold it if its window is still held.
 //
-// Duplicates (detections.md §2.2, §6.5): an event is the same as one seen
+// Duplicates (the same event read from audit_json.log and received by
+// Audit Event Streaming, GitLab's at-least-once streaming, a restart
+// re-reading lines): an event is the same as one seen
 // before only when EventID, EventName and its creation time (CreatedAt,
 // else Time) all match; an event without EventID is never dropped as a
 // duplicate. A line of a file at or below the offset recorded in the

@@ -55,7 +55,9 @@ type Event struct {
 	Origin Origin
 	// FileID identifies the file the line was read from (the tailer's file
 	// identity, e.g. "dev:inode"); "" for streamed events. With Offset it
-	// lets the engine skip lines a restart delivers again (detections.md §6.5).
+	// lets the engine skip lines a restart delivers again: a line at or
+	// below the offset the restored snapshot records for this source and
+	// file identity is not folded twice.
 	FileID string
 	// Offset is the byte offset of the line's first byte in the file.
 	Offset int64
@@ -126,7 +128,8 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 // CoarseTime reports whether the event's time has minute precision and no
 // zone: the long-date form of the text application.log before 15.11
 // ("October 06, 2014 11:56"), read as UTC. Alerts on such events say so
-// (detections.md §6.2).
+// (the TimePrecision column), as their window placement may be off by up
+// to a minute and by the server's zone offset.
 func (e *Event) CoarseTime() bool {
 	v := e.Get(parser.ColEventTime)
 	return e.Type == parser.TypeApplication && v != "" && (v[0] < '0' || v[0] > '9')

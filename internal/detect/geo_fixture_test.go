@@ -69,7 +69,7 @@ func TestCountryFromAgentEnrichment(t *testing.T) {
 	e.Process(adminMode("2", "81.2.69.142"))
 	// Not enriched, China: alert with the looked-up place.
 	e.Process(adminMode("3", "175.16.199.10"))
-	// A private address has no country: skipped and counted, never alerted (F4).
+	// A private address has no country: skipped and counted, never alerted (the Falco rule alerts on them: "" is not in its list).
 	e.Process(adminMode("4", "10.20.30.40"))
 	if len(alerts) != 2 || alerts[0].Get("CountryISOCode") != "BR" || alerts[1].Get("City") != "Changchun" {
 		t.Fatalf("alerts %d: want BR from the enrichment, then CN (Changchun) from the lookup", len(alerts))

@@ -8,7 +8,7 @@ import (
 // Kind is how a rule decides: on one event, or over several.
 type Kind uint8
 
-// The rule kinds (detections.md §1).
+// The rule kinds: how a rule decides, shown as the alert's kind.
 const (
 	KindPerEvent Kind = iota + 1 // one alert per matching event
 	KindWindow                   // a count over a time window crosses a threshold
@@ -73,8 +73,10 @@ func ParseSeverity(s string) (Severity, error) {
 // table show.
 type Info struct {
 	// ID is the stable rule id, "<family>.<name>", e.g. "sentinel.bruteforce"
-	// or "falco.pat_created" (detections.md §3). Config, alerts (MSGID) and
-	// state files use it.
+	// or "falco.pat_created": the family is the peer the rule comes from
+	// (sentinel, falco) or gitlab for this project's own; at most 32 bytes,
+	// the RFC 5424 MSGID limit. Config, alerts (MSGID) and state files use
+	// it, so it never changes.
 	ID string
 	// Name is the human-readable name, the peer's rule name where there is one.
 	Name string

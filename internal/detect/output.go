@@ -12,7 +12,8 @@ import (
 
 // Fields returns the alert's generic fields, then its key columns, then its
 // further columns, as name/value pairs in the order they are written to
-// the alert@ STRUCTURED-DATA element (detections.md §6.6). Fields that do
+// the alert@ STRUCTURED-DATA element (its enterprise number follows
+// forward.sd_id, e.g. alert@32473). Fields that do
 // not apply (zero count, no threshold, no baseline, zero times) are left
 // out; lists (tactic, technique, event_ids) are comma-separated; times are
 // RFC 3339 in UTC.
@@ -142,7 +143,9 @@ func AlertSDID(sdid string) string {
 	return "alert@32473"
 }
 
-// Syslog severities of alerts (detections.md §6.6).
+// syslogSeverity maps an alert's severity to the syslog severity: High to
+// err (3), Medium (Falco's WARNING) to warning (4), Low to notice (5),
+// Informational to info (6).
 func syslogSeverity(s Severity) forwarder.Severity {
 	switch s {
 	case SeverityHigh:

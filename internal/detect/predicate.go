@@ -7,7 +7,8 @@ import (
 )
 
 // cond is a condition on an event's columns: the declarative part of the
-// per-event rule table (detections.md §6.1: eq, in, prefix, not-prefix).
+// per-event rule table: equality, membership, prefix, substring and their
+// combinations (and, or, not), built by the helpers below.
 type cond interface {
 	match(ev *Event) bool
 }

@@ -17,7 +17,8 @@ import (
 //     {TypeAudit, parser.ColEventName, "user_impersonation"} or
 //     {TypeApplication, parser.ColEventKind, parser.KindFailedLogin}.
 //   - {Type, Column, ""}: lines of Type that have no Column, e.g. audit
-//     lines without EventName, for fallback predicates (detections.md §4.2).
+//     lines without EventName (the legacy audit writer, older releases),
+//     for fallback predicates.
 //   - {Type, "", ""}: every line of Type (AllOf).
 //
 // A rule receives an event once even when several of its keys match.
@@ -113,7 +114,9 @@ type Spec struct {
 	// Info is the rule's default description.
 	Info Info
 	// Default says whether the rule runs when the config does not name it
-	// (detections.md §6.7).
+	// (detections.rules.ID.enabled absent). A default rule that needs
+	// data it was not given (an allow-list, an indicator file, a country
+	// list, a GeoIP database) still stays off: New returns an *OffError.
 	Default bool
 	// Params lists the parameter names the rule reads, for docs and check.
 	// Every rule also reads "suppress" (see Suppress).

@@ -9,7 +9,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// Defaults of sentinel.bruteforce (detections.md §4.1).
+// Defaults of sentinel.bruteforce, some also used by the other window and
+// baseline rules: a 60-minute window sliding in 5-minute buckets, a 7-day
+// learning period, threshold max(mean + 3·sd, 10), 100000 keys, 60 minutes
+// of suppression per key.
 const (
 	defaultWindow      = 60 * time.Minute
 	defaultBucket      = 5 * time.Minute

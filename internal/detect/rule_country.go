@@ -23,7 +23,7 @@ import (
 //
 // An address without a country (private, loopback, CGNAT, documentation,
 // unallocated) is skipped and counted (Skipped), never alerted: Falco's
-// rule alerts on all of them because "" is not in its list (F4). The list
+// rule alerts on all of them because "" is not in its list. The list
 // holds ISO 3166-1 alpha-2 codes; Falco's English names are ambiguous.
 //
 // Off without known_countries or without a GeoIP database (the agent's,
@@ -46,8 +46,8 @@ func gitOpUnknownCountrySpec() Spec {
 
 // adminModeUnknownCountrySpec is falco.admin_mode_unknown_country: admin
 // mode enabled (user_enable_admin_mode) from an address whose country is not
-// in known_countries; addresses without a country are skipped and counted
-// (F4). Off without known_countries or without a GeoIP database.
+// in known_countries; addresses without a country (private, loopback,
+// CGNAT, unallocated) are skipped and counted, never alerted. Off without known_countries or without a GeoIP database.
 func adminModeUnknownCountrySpec() Spec {
 	return Spec{
 		Info: Info{

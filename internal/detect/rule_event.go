@@ -15,7 +15,8 @@ type eventRow struct {
 	// kinds are application-log EventKind values.
 	kinds []string
 	// fallback selects audit lines WITHOUT EventName (legacy writers and
-	// older releases, detections.md §2.1); nil: such lines never match.
+	// releases before the Auditor wrote event_name); nil: such lines never
+	// match.
 	fallback cond
 	// when must hold for every candidate event (named or fallback); nil:
 	// always.

@@ -19,9 +19,12 @@ func externalUserSpec() Spec {
 	}
 }
 
-// externalUser is sentinel.external_user (detections.md §4.1): it alerts on
-// application-log user_created lines (CE and EE) whose e-mail domain is
-// not allowed, and joins, without requiring it, the audit line of the same
+// externalUser is sentinel.external_user (Sentinel's "GitLab - External
+// User Added to GitLab"): it alerts on application-log user_created lines
+// (CE and EE) whose e-mail domain is not allowed: the text after the last
+// "@", lower-cased, neither equal to an allowed_domains entry nor ending in
+// "." + entry. Without allowed_domains the rule is off. One alert per
+// created user, key EmailAddress. It joins, without requiring it, the audit line of the same
 // CorrelationID within ±60 s (AddAction user or EventName user_created):
 // AuthorName, IPAddress and EntityPath (the new username).
 type externalUser struct {

@@ -42,8 +42,8 @@ const (
 // session keyed by name. Each action alerts once, key AuthorID, with the
 // action as the alert's event and SessionAdmin, SessionAdminID, SessionStart
 // and ImpersonatedUser as columns. Unlike Sentinel's rule, a session that is
-// never stopped (N5) or whose stop is read before its actions (N4) still
-// attributes its actions.
+// never stopped (Sentinel's inner join of starts with stops drops it) or
+// whose stop is read before its actions still attributes its actions.
 //
 // Events are held until the watermark passes them, then evaluated in event
 // time order (a start before the actions of its instant, a stop after), so

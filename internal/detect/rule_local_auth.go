@@ -17,7 +17,8 @@ func localAuthSpec() Spec {
 	}
 }
 
-// localAuth is sentinel.local_auth_no_mfa (detections.md §4.1): one alert
+// localAuth is sentinel.local_auth_no_mfa (Sentinel's "GitLab - Local
+// Auth - No MFA", which tested a display name for "Administrator"): one alert
 // per application-log "Successful Login" with method standard and, when
 // is_admin (default true), admin=true; key Username. GitLab writes the
 // admin flag there; the audit sign-in line of the same CorrelationID

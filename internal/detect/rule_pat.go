@@ -20,8 +20,10 @@ import (
 // without EventName, one whose CustomMessage starts "Created personal access
 // token with id ", "Created project access token" or "Created group token
 // with token_id". Refused creations ("Attempted to create …", logged under
-// the same event name: F1) and revocations (which carry TargetType
-// PersonalAccessToken like creations: N9) are not counted.
+// the same event name; the Falco rule alerts on them) and revocations
+// (project and group access token revocations carry TargetType
+// PersonalAccessToken like creations; Sentinel's rule counts them) are not
+// counted.
 //
 // With anomaly true, the threshold is learned per key instead (patTrend):
 // today's count must also exceed a straight line fitted to the previous

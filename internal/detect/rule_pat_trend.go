@@ -7,7 +7,8 @@ import (
 
 // patTrend is the optional anomaly mode of sentinel.pat_over_time (what
 // tuxnam's rule meant to do): per (author, entity), the daily creations of
-// the previous days (days without creations counted as zero, unlike N11)
+// the previous days (days without creations counted as zero; tuxnam's
+// query filtered out days with one token before building its series)
 // are fitted with a straight line, and today's count alerts when it exceeds
 // the line's value for today by more than k residual standard deviations,
 // and min_tokens. Until the period has been observed, min_tokens alone

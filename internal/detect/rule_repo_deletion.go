@@ -20,7 +20,8 @@ import (
 // repeats of an EventID, so a file line and its streamed copy count once).
 // Deletions are binned by when GitLab recorded them, never by when the
 // agent read them, so a shipping backlog does not pile ordinary hours into
-// one burst (N6). project_deletion_marked (delayed deletion, days before
+// one burst (Sentinel's rule bins by TimeGenerated, the arrival time).
+// project_deletion_marked (delayed deletion, days before
 // the deletion) is counted only with count_marked true, as the early signal.
 //
 // Parameters: window (60m), bucket (5m), learning_period (168h), sd_factor

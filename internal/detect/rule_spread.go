@@ -18,7 +18,8 @@ const MaxListed = 20
 
 // passwordSpraySpec is gitlab.password_spray: failed logins for more than
 // min_users (10) distinct user names from one address within 60 minutes.
-// sentinel.bruteforce counts per (user, address) and cannot see it (N8).
+// sentinel.bruteforce counts per (user, address) and cannot see it, although
+// Sentinel's rule description promises "different IP addresses".
 func passwordSpraySpec() Spec {
 	return Spec{
 		Info: Info{
@@ -37,7 +38,8 @@ func passwordSpraySpec() Spec {
 
 // distributedGuessingSpec is gitlab.distributed_guessing: failed logins for
 // one user name from more than min_addresses (10) distinct addresses within
-// 60 minutes, which per-(user, address) counting misses (N8).
+// 60 minutes, which per-(user, address) counting (sentinel.bruteforce)
+// misses.
 func distributedGuessingSpec() Spec {
 	return Spec{
 		Info: Info{

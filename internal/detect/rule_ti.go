@@ -31,7 +31,10 @@ func tiSpec() Spec {
 }
 
 // tiRule matches IPAddress against a set of indicator addresses and
-// prefixes read from a file (detections.md §4.1, sentinel.ti_malicious_ip).
+// prefixes read from ti_file (sentinel.ti_malicious_ip, Sentinel's "GitLab
+// - TI - Connection from Malicious IP"; this agent has no Sentinel
+// ThreatIntelligenceIndicator table, so the indicators come from a file).
+// See parseIndicators for the file's format.
 type tiRule struct {
 	path    string
 	allLogs bool

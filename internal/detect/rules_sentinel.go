@@ -7,8 +7,9 @@ func sentinel(id, name string, kind Kind, tactic, technique []string, desc strin
 		Tactic: tactic, Technique: technique, Description: desc}
 }
 
-// sentinelRows is the Sentinel family's rule in the per-event table
-// (detections.md §4.1): repository made public. sentinel.local_auth_no_mfa
+// sentinelRows is the Sentinel family's rule in the per-event table:
+// sentinel.repo_public ("GitLab - Repository visibility to Public"), a
+// project's visibility changed from another level to Public. sentinel.local_auth_no_mfa
 // is per event too, with a join (rule_local_auth.go).
 func sentinelRows() []*eventRow {
 	visibility := []string{"visibility", "visibility_level"}

@@ -20,8 +20,10 @@ func statefulSpecs() []Spec {
 }
 
 // LateCounter is implemented by rules that drop events arriving after the
-// window, day or session they belong to was closed (detections.md §6.2:
-// late events are folded while their window is held, else counted).
+// window, day or session they belong to was closed. An event older than
+// the engine's watermark is still given to the rule, which folds it while
+// its window, day or session is held; once that was closed, the rule
+// drops the event and counts it here.
 type LateCounter interface {
 	// LateDropped returns how many events were dropped as too late.
 	LateDropped() uint64

@@ -33,13 +33,16 @@ func falco(id, name string, sev Severity, tactic []string, technique []string, d
 
 func list(s ...string) []string { return s }
 
-// falcoRows is the per-event rule table of the 22 Falco rules that are
-// not country rules (detections.md §3.2 and §4.2): event names as the
-// plugin matches them, the fallback predicate for audit_json.log lines
-// without EventName, and the native fixes. Falco's WARNING is Medium and
-// INFORMATIONAL Informational; MITRE ids are detections.md's suggestions.
+// falcoRows is the per-event rule table of the 22 rules of the Falco
+// GitLab plugin (an1245/falco-plugin-gitlab, rules/gitlab.yaml) that are
+// not country rules: the event_type values each rule matches, the fallback
+// predicate for audit_json.log lines without EventName (legacy writers and
+// older releases; strings from the plugin's samples and GitLab's audit
+// messages), and the fixes to the plugin's conditions. Falco's WARNING is
+// Medium and INFORMATIONAL Informational. The Falco rules carry no MITRE
+// tags: the tactics and techniques here are this project's mapping.
 //
-// falco.agent_token_created is detections.md's
+// The Cluster Agent Token rule's id is falco.agent_token_created, not
 // falco.cluster_agent_token_created: the rule id is the alerts' MSGID, and
 // RFC 5424 limits MSGID to 32 bytes.
 //
@@ -84,7 +87,7 @@ func falcoRows() []*eventRow {
 		{
 			info: falco("group_2fa_changed", "GitLab - Group 2-Factor Authenticaton configuration changed", SeverityMedium,
 				list(tacCredentialAccess, tacDefenseEvasion), list("T1556.006"),
-				"A group's two-factor requirement was weakened: no longer required, or its grace period raised. Hardening does not alert (fixes F3)."),
+				"A group's two-factor requirement was weakened: no longer required, or its grace period raised. Hardening does not alert (the Falco rule alerted on every change, hardening included)."),
 			names: list("group_require_two_factor_authentication_updated", "group_two_factor_grace_period_updated"),
 			fallback: both(in(cEntityType, "Group"),
 				in(cChangeType, "require_two_factor_authentication", "two_factor_grace_period")),
@@ -100,7 +103,7 @@ func falcoRows() []*eventRow {
 		{
 			info: falco("admin_impersonation", "GitLab - Administrator impersonated another user", SeverityInformational,
 				list(tacPersistence, tacPrivEsc), list("T1078"),
-				"An administrator started impersonating a user. The instance event and its per-group copies for one user within 60 s give one alert; stops do not alert (fixes F2)."),
+				"An administrator started impersonating a user. The instance event and its per-group copies for one user within 60 s give one alert; stops do not alert (the Falco rule alerted on each copy and on stops: up to 42 alerts per session)."),
 			names:    list("user_impersonation"),
 			fallback: impersonationStart(),
 			when:     impersonationStart(),
@@ -142,7 +145,7 @@ func falcoRows() []*eventRow {
 		{
 			info: falco("pat_created", "GitLab - Personal Access Token Created", SeverityMedium,
 				list(tacPersistence, tacCredentialAccess), list("T1098.001", "T1528"),
-				"A personal access token was created. Refused creations (\"Attempted to create ...\") do not alert (fixes F1)."),
+				"A personal access token was created. Refused creations (\"Attempted to create ...\") do not alert (the Falco rule alerted on them: GitLab logs them under the same event name)."),
 			names:    list("personal_access_token_created"),
 			fallback: prefix(cCustomMsg, "Created personal access token with id "),
 			when:     notPrefix(cCustomMsg, "Attempted to create"),
@@ -224,9 +227,10 @@ func impersonationStart() cond {
 }
 
 // weakened2FA reports whether a group two-factor change weakens it: the
-// requirement turned off, or the grace period raised (detections.md §4.2,
-// fix F3). A change of another kind under one of the rule's event names
-// is reported.
+// requirement turned off, or the grace period raised. The Falco rule
+// alerted on every change, hardening included (its own sample turns the
+// requirement on). A change of another kind under one of the rule's event
+// names is reported.
 func weakened2FA(ev *Event) bool {
 	switch ct := ev.Get(cChangeType); {
 	case ct == "require_two_factor_authentication":

@@ -1,7 +1,9 @@
 package detect
 
 // KeyCounter is implemented by rules that keep per-key state, so that the
-// engine can report live keys and evictions (detections.md §6.3).
+// engine can report live keys and evictions. The attacker controls user
+// names and addresses, so every keyed rule is capped (max_keys, default
+// 100000 per rule) and drops its oldest key first.
 type KeyCounter interface {
 	// Keys returns the number of keys held now.
 	Keys() int
@@ -11,7 +13,8 @@ type KeyCounter interface {
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for
-// audit lines without EventName (detections.md §4.2). GitLab may reword a
+// audit lines without EventName (the legacy AuditEventService, and Auditor
+// events of releases before event_name was written). GitLab may reword a
 // message a fallback matches: a counter that stays at zero while the
 // named events flow shows that.
 type FallbackCounter interface {
