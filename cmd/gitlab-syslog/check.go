@@ -149,22 +149,24 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	} else {
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
-	printDetections(w, c)
+	problems = append(problems, printDetections(w, c)...)
 	return problems
 }
 
 // printDetections shows whether the detection engine runs and, per rule,
 // whether it is on and why (default, enabled or disabled at a line of the
-// config, or what it lacks). The configuration was checked by load.
-func printDetections(w io.Writer, c *config.Config) {
+// config, or what it lacks). The configuration was checked by load. It
+// returns the lines of the rules' own files (ti_file) that run would skip,
+// each with its file, line and cause.
+func printDetections(w io.Writer, c *config.Config) (problems []string) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil { // load checked it; only a file changed in between gets here
 		fmt.Fprintf(w, "detections: INVALID: %v\n", err)
-		return
+		return nil
 	}
 	if !c.Detections.On() {
 		fmt.Fprintf(w, "detections: off (detections.enabled: false)\n")
-		return
+		return nil
 	}
 	on := 0
 	for _, s := range st {
@@ -180,9 +182,17 @@ func printDetections(w io.Writer, c *config.Config) {
 		if s.On {
 			state = "on"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, s.Why)
+		why := s.Why
+		if len(s.Skipped) > 0 {
+			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", len(s.Skipped))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, why)
+		for _, l := range s.Skipped {
+			problems = append(problems, fmt.Sprintf("rule %s: %s; run skips this line", s.Info.ID, l))
+		}
 	}
 	tw.Flush()
+	return problems
 }
 
 // notRegular says what fi, which is not a regular file, is instead.

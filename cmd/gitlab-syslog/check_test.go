@@ -36,6 +36,11 @@ func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	notDir := writeFile(t, filepath.Join(dir, "plainfile"), "x")
+	goodTI := writeFile(t, filepath.Join(dir, "ti-good.txt"), "# indicators\n203.0.113.7\n198.51.100.0/24 # a range\n\n2001:db8::/32\n")
+	badTI := writeFile(t, filepath.Join(dir, "ti-bad.txt"), "# indicators\n203.0.113.7\n10.0.0.300\n2001:db8::/32\nnot-an-ip # trailing comment\n192.0.2.0/33\n")
+	tiRule := func(path string) string {
+		return "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + path + "\n"
+	}
 	tests := []struct {
 		name    string
 		config  string // "" runs without --config
@@ -83,6 +88,20 @@ func TestCheck(t *testing.T) {
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + dir + "}\n",
 			wantErr: []string{"check: 1 problem(s)", "source " + dir + ": is a directory"},
 			wantOut: []string{"NOT A LOG FILE: is a directory"},
+		},
+		{
+			name:    "detections: an indicator file of addresses, CIDRs and comments passes",
+			config:  tiRule(goodTI),
+			wantOut: []string{"on   sentinel.ti_malicious_ip "},
+		},
+		{
+			name:   "detections: every bad indicator line is reported with its file, line and cause",
+			config: tiRule(badTI),
+			wantErr: []string{"check: 3 problem(s)",
+				`rule sentinel.ti_malicious_ip: ` + badTI + `:3: "10.0.0.300" is not an IP address or CIDR; run skips this line`,
+				badTI + `:5: "not-an-ip" is not an IP address or CIDR`,
+				badTI + `:6: "192.0.2.0/33" is not an IP address or CIDR`},
+			wantOut: []string{"sentinel.ti_malicious_ip", "3 line(s) of its file SKIPPED"},
 		},
 		{
 			name:    "--log-dir with explicit sources is refused",

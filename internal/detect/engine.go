@@ -203,6 +203,23 @@ func (e *Engine) Rules() []Info {
 // Off returns the rules that were enabled but lack what they need.
 func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 
+// SkippedLines returns, by rule id, the lines of the rules' own files that
+// their last load skipped (LineSkipper), each "FILE:LINE: cause"; rules
+// that skipped none are absent.
+func (e *Engine) SkippedLines() map[string][]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string][]string{}
+	for _, r := range e.rules {
+		if ls, ok := r.rule.(LineSkipper); ok {
+			if lines := ls.SkippedLines(); len(lines) > 0 {
+				out[r.info.ID] = lines
+			}
+		}
+	}
+	return out
+}
+
 // Want reports whether any running rule wants a line of type t parsed into
 // rec. It is the check a parse worker makes for every line before it
 // copies the line into an Event: one map lookup, no allocation, no lock.

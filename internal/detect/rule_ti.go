@@ -41,6 +41,7 @@ type tiRule struct {
 	log     *slog.Logger
 	now     Clock
 	set     *indicators
+	bad     []badLine // the lines the last load skipped
 	mtime   time.Time
 	size    int64
 	checked time.Time // wall clock of the last mtime check
@@ -88,9 +89,23 @@ func (r *tiRule) Reload() error {
 	for _, e := range bad {
 		r.log.Warn("threat-intelligence indicator skipped", "file", fmt.Sprintf("%s:%d", r.path, e.line), "err", e.msg)
 	}
-	r.set, r.mtime, r.size = set, fi.ModTime(), fi.Size()
+	r.set, r.bad, r.mtime, r.size = set, bad, fi.ModTime(), fi.Size()
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", len(bad))
 	return nil
+}
+
+// SkippedLines implements LineSkipper: the lines of the indicator file
+// that the last load skipped, each "FILE:LINE: cause".
+func (r *tiRule) SkippedLines() []string {
+	out := make([]string, 0, len(r.bad))
+	for _, b := range r.bad {
+		if b.line == 0 { // the file could not be read to its end
+			out = append(out, fmt.Sprintf("%s: %s", r.path, b.msg))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s:%d: %s", r.path, b.line, b.msg))
+	}
+	return out
 }
 
 // maybeReload reloads the file when its modification time or size changed

@@ -12,6 +12,16 @@ type KeyCounter interface {
 	Evicted() uint64
 }
 
+// LineSkipper is implemented by rules that read a file of their own
+// (sentinel.ti_malicious_ip's ti_file) and skip the lines they cannot use,
+// so that check can report what run only logs.
+type LineSkipper interface {
+	// SkippedLines returns the lines the last load skipped, each
+	// "FILE:LINE: cause", e.g. `/etc/ti.txt:3: "10.0.0.300" is not an IP
+	// address or CIDR`; none when every line was used.
+	SkippedLines() []string
+}
+
 // FallbackCounter is implemented by rules with fallback predicates for
 // audit lines without EventName (the legacy AuditEventService, and Auditor
 // events of releases before event_name was written). GitLab may reword a

@@ -175,6 +175,11 @@ type Status struct {
 	// config.yaml:12", "disabled at config.yaml:14", "off by default",
 	// or the reason the rule cannot run ("needs allowed_domains").
 	Why string
+	// Skipped are the lines of the rule's own file that it cannot use and
+	// skips, each "FILE:LINE: cause" (an indicator line of
+	// sentinel.ti_malicious_ip's ti_file that is not an IP address or
+	// CIDR), as the rule's loader finds them; run logs them and goes on.
+	Skipped []string
 }
 
 // Build checks c's detections block and builds the engine over specs (nil:
@@ -234,6 +239,7 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	running := map[string]detect.Info{}
 	off := map[string]string{}
+	var skipped map[string][]string
 	if e != nil {
 		for _, in := range e.Rules() {
 			running[in.ID] = in
@@ -241,11 +247,12 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 		for _, o := range e.Off() {
 			off[o.Rule] = o.Reason
 		}
+		skipped = e.SkippedLines()
 	}
 	out := make([]Status, 0, len(dc.Specs))
 	for _, s := range dc.Specs {
 		id := s.Info.ID
-		st := Status{Info: s.Info}
+		st := Status{Info: s.Info, Skipped: skipped[id]}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true

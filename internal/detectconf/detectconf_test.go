@@ -140,6 +140,12 @@ detections:
 		t.Errorf("no status for %s", id)
 	}
 
+	for _, s := range st {
+		if len(s.Skipped) > 0 {
+			t.Errorf("%s: skipped lines %q with no file of its own", s.Info.ID, s.Skipped)
+		}
+	}
+
 	off := load(t, "state_dir: /s\ndetections:\n  enabled: false\n")
 	st, err = Check(off, nil)
 	if err != nil {
@@ -197,5 +203,41 @@ func TestLoadFile(t *testing.T) {
 	p = write("detections:\n  lateness: -1s\n")
 	if _, err := LoadFile(p, nil); err == nil || !strings.Contains(err.Error(), p+":2: detections.lateness: -1s is out of range") {
 		t.Errorf("negative lateness: %v", err)
+	}
+}
+
+// TestCheckSkippedIndicators: the status of sentinel.ti_malicious_ip lists
+// the lines of its ti_file that the rule's loader skips, each with file,
+// line and cause, and a global ti_file parameter is read the same way.
+func TestCheckSkippedIndicators(t *testing.T) {
+	ti := filepath.Join(t.TempDir(), "ti.txt")
+	if err := os.WriteFile(ti, []byte("10.0.0.1\n# comment\n::ffff:1.2.3.4/200\n\nexample.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, yaml := range []string{
+		"state_dir: /s\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + ti + "\n",
+		"state_dir: /s\ndetections:\n  params:\n    ti_file: " + ti + "\n",
+	} {
+		st, err := Check(load(t, yaml), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			ti + `:3: "::ffff:1.2.3.4/200" is not an IP address or CIDR`,
+			ti + `:5: "example.org" is not an IP address or CIDR`,
+		}
+		found := false
+		for _, s := range st {
+			if s.Info.ID != "sentinel.ti_malicious_ip" {
+				continue
+			}
+			found = true
+			if !s.On || !slices.Equal(s.Skipped, want) {
+				t.Errorf("on=%v skipped=%q\nwant on, skipped %q", s.On, s.Skipped, want)
+			}
+		}
+		if !found {
+			t.Fatal("no status for sentinel.ti_malicious_ip")
+		}
 	}
 }
