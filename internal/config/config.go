@@ -6,6 +6,16 @@
 // key that was probably meant. After decoding, Resolve fills in defaults
 // (state directory, hostname, the Omnibus log paths) and Validate reports
 // every problem it finds, each with its line when the key was in the file.
+//
+// The configuration is composed of the components' own config types, which
+// carry the yaml tags of their keys: the forward block holds a
+// forwarder.Config, the detections block a detect.Config, the streaming
+// block a streaming.Config, and the top-level max_line_bytes and
+// checkpoint_interval are those of a tailer.Config (inline, yaml:",inline").
+// Fields tagged yaml:"-" are not configurable in the file; a field tagged
+// config:"bytes" takes a byte size with a unit. An option of a component is
+// added once, as a tagged field of its config type; the components do not
+// import the YAML library.
 package config
 
 import (

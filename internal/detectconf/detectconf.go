@@ -27,7 +27,8 @@ import (
 const suppressParam = "suppress"
 
 // EngineConfig returns the engine configuration for c's detections block
-// over the rule catalogue specs (nil: detect.Catalogue()), after checking
+// (the engine's own detect.Config, with copies of its maps) over the rule
+// catalogue specs (nil: detect.Catalogue()), after checking
 // every rule id, parameter name and severity in it. The caller sets the
 // runtime fields (Emit, Log, Geo, StateDir, Now). Every problem is
 // reported, joined, each prefixed with file:line as config.Validate does.
@@ -36,12 +37,10 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		specs = detect.Catalogue()
 	}
 	d := &c.Detections
-	dc := detect.Config{
-		Specs:    specs,
-		Lateness: d.Lateness,
-		Params:   maps.Clone(d.Params),
-		Rules:    make(map[string]detect.RuleConfig, len(d.Rules)),
-	}
+	dc := d.Config // every key of the block the engine defines, as decoded
+	dc.Specs = specs
+	dc.Params = maps.Clone(d.Params)
+	dc.Rules = make(map[string]detect.RuleConfig, len(d.Rules))
 	var errs []error
 	byID := make(map[string]*detect.Spec, len(specs))
 	ids := make([]string, 0, len(specs))
