@@ -123,8 +123,12 @@ func appendPending(dst []byte, j *Joiner) []byte {
 	return dst
 }
 
-// Seed makes c's parts the pending ones, dropping what was pending.
+// Seed makes c's parts the pending ones, dropping what was pending; nil
+// leaves nothing pending.
 func (d *Decoder) Seed(c *Carry) {
+	if c == nil {
+		c = &Carry{}
+	}
 	d.j[0].Seed(c.Stdout)
 	d.j[1].Seed(c.Stderr)
 }

@@ -1,0 +1,115 @@
+package agent
+
+import (
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// KubernetesSDID is the SD-ID of the STRUCTURED-DATA element that carries
+// the Kubernetes metadata of a line read from a container log file, with
+// the params Namespace, Pod, Container and ContainerID (each left out when
+// unknown). It is a private SD-ID under the project's enterprise number,
+// as forwarder.DefaultSDID.
+const KubernetesSDID = "kubernetes@32473"
+
+// unwrapper is a worker's state for a source whose format is not plain.
+type unwrapper struct {
+	dec     container.Decoder
+	srcType parser.Type // the source's type; TypeUnknown when it has none
+	appName string      // the source's app_name, for lines of srcType
+	forward bool        // other_subcomponents: forward
+	k8s     []forwarder.Element
+}
+
+// newUnwrapper returns the unwrapper of a source following path, or nil for
+// format plain.
+func newUnwrapper(format container.Format, typ parser.Type, appName string, forward bool, path string, maxLine int) *unwrapper {
+	if format == container.Plain {
+		return nil
+	}
+	u := &unwrapper{dec: container.Decoder{Format: format, MaxLineBytes: maxLine}, srcType: typ, appName: appName, forward: forward}
+	if m := container.ParsePath(path); !m.IsZero() {
+		var ps []parser.Field
+		for _, f := range [...]struct{ n, v string }{{"Namespace", m.Namespace}, {"Pod", m.Pod}, {"Container", m.Container}, {"ContainerID", m.ContainerID}} {
+			if f.v != "" {
+				ps = append(ps, parser.Field{Name: f.n, Value: []byte(f.v)})
+			}
+		}
+		u.k8s = []forwarder.Element{{ID: KubernetesSDID, Params: ps}}
+	}
+	return u
+}
+
+// subcomponentType maps a gitlab-logger subcomponent (the base name of the
+// log file without extension) to the parser of its lines, or TypeUnknown.
+func subcomponentType(sub []byte) parser.Type {
+	switch string(sub) {
+	case "audit_json":
+		return parser.TypeAudit
+	case "application_json", "application":
+		return parser.TypeApplication
+	case "auth_json", "auth":
+		return parser.TypeAuth
+	}
+	return parser.TypeUnknown
+}
+
+// lineOutcome says what encodeWrapped did with a line.
+type lineOutcome uint8
+
+const (
+	outSent      lineOutcome = iota // a message was filled
+	outSentRaw                      // a message was filled with the line raw (counted as unparsed)
+	outPartial                      // a part of a line, kept for the next record
+	outDropped                      // an other line, dropped
+	outUnwrapRaw                    // the wrapper did not decode; the record is sent raw
+)
+
+// encodeWrapped decodes line i of tb and, unless it is a part or dropped,
+// fills w.msg (and w.rec when it parsed). It returns the GitLab line (for
+// the detection engine) and what it did.
+func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, error) {
+	u := w.uw
+	out, st, derr := u.dec.Decode(tb.Line(i))
+	switch st {
+	case container.Partial:
+		return nil, outPartial, nil
+	case container.Malformed:
+		w.msg.FromLine(u.srcType, out.Text, &w.mp.Opts)
+		w.addK8s()
+		return nil, outUnwrapRaw, derr
+	}
+	t := u.srcType
+	if out.Subcomponent != nil {
+		t = subcomponentType(out.Subcomponent)
+	}
+	if t == parser.TypeUnknown {
+		if !u.forward {
+			return nil, outDropped, nil
+		}
+		w.mp.Opts.AppName = ""
+		w.msg.FromLine(parser.TypeUnknown, out.Text, &w.mp.Opts)
+		w.addK8s()
+		return nil, outSentRaw, nil
+	}
+	w.mp.Opts.AppName = ""
+	if t == u.srcType {
+		w.mp.Opts.AppName = u.appName
+	}
+	w.mp.SetType(t)
+	err := w.mp.Map(out.Text, tb.IsCut(i) || out.Cut, &w.rec, &w.msg)
+	w.addK8s()
+	if err != nil {
+		return out.Text, outSentRaw, err
+	}
+	return out.Text, outSent, nil
+}
+
+// addK8s adds the Kubernetes element to w.msg.
+func (w *worker) addK8s() {
+	if w.uw.k8s != nil {
+		w.msg.Elements = w.uw.k8s
+	}
+}
