@@ -177,8 +177,8 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
 		w.fileID = ""
-		if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
-			d.e.Process(w.event(tb, 0, tb.Data))
+		if text, err := w.parseAny(tb.Data); err == nil && w.det.Want(w.rec.Type, &w.rec) {
+			d.e.Process(w.event(tb, 0, text))
 		}
 	})
 }

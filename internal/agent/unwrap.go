@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"errors"
+
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -112,4 +114,31 @@ func (w *worker) addK8s() {
 	if w.uw.k8s != nil {
 		w.msg.Elements = w.uw.k8s
 	}
+}
+
+// errNotSent: the line is a part of a line, an other line, or a wrapper
+// that did not decode; it has no record.
+var errNotSent = errors.New("agent: line not sent as a record")
+
+// parseAny parses line as the source's pipeline does, unwrapping it first
+// for a container format (with the worker's decoder, so that parts are
+// joined across calls). It returns the GitLab line, and nil when it parsed
+// into w.rec.
+func (w *worker) parseAny(line []byte) ([]byte, error) {
+	if w.uw == nil {
+		return line, w.parse(line)
+	}
+	out, st, _ := w.uw.dec.Decode(line)
+	if st != container.Complete {
+		return nil, errNotSent
+	}
+	t := w.uw.srcType
+	if out.Subcomponent != nil {
+		t = subcomponentType(out.Subcomponent)
+	}
+	if t == parser.TypeUnknown {
+		return nil, errNotSent
+	}
+	w.mp.SetType(t)
+	return out.Text, w.parse(out.Text)
 }

@@ -1,5 +1,7 @@
 package container
 
+import "bytes"
+
 // member is one member of a JSON object: its key (with quotes) and its
 // value as written.
 type member struct {
@@ -64,15 +66,21 @@ func skipString(b []byte, i int) int {
 	if i >= len(b) || b[i] != '"' {
 		return -1
 	}
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+	for i++; ; {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		n := 0 // backslashes before the quote
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
 			return i + 1
 		}
+		i++
 	}
-	return -1
 }
 
 // skipValue returns the index after the JSON value at b[i], or -1. Objects
