@@ -159,8 +159,9 @@ func TestKubernetesEndToEnd(t *testing.T) {
 					t.Errorf("%s{path=%s} = %v, want %v", name, ws, v, want)
 				}
 			}
-			if v := scrapedValue(t, a, "gitlab_syslog_lines_dropped_total", in); v != 0 {
-				t.Errorf("ingress lines dropped: %v", v)
+			// The controller's own stderr message is no access line.
+			if v := scrapedValue(t, a, "gitlab_syslog_lines_dropped_total", in); v != 1 {
+				t.Errorf("ingress lines dropped: %v, want 1 (the stderr line)", v)
 			}
 		})
 	}
@@ -182,5 +183,25 @@ func checkK8s(t *testing.T, got []syslogtest.Message, want []k8sWant, container 
 		if c, _ := m.Param("Container"); c != container || !strings.Contains(string(m.SD), "[kubernetes@32473 ") {
 			t.Errorf("%s message %d: no Kubernetes element: %s", container, i, m.SD)
 		}
+	}
+}
+
+// TestKubernetesForwardOthers: with other_subcomponents: forward, the lines
+// of other subcomponents and the stderr lines are sent raw under
+// GitLab-Logs (MSG the unwrapped line) instead of dropped, still with the
+// Kubernetes element.
+func TestKubernetesForwardOthers(t *testing.T) {
+	root := t.TempDir()
+	link := installPod(t, root, filepath.Join(k8sSamples, "cri",
+		"gitlab-webservice-default-6c8d7d9f4-2xkqz_gitlab_webservice-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b.log"))
+	c := newConfig(t, "stdout://", config.Source{Path: link, Format: "cri", OtherSubcomponents: "forward"})
+	c.Detections.Enabled = new(bool)
+	a, msgs := runOnce(t, c)
+	want := webserviceWant(t)
+	prod := readLines(t, filepath.Join(k8sSamples, "originals", "production_json.log"))[0]
+	want = append(want[:3:3], append([]k8sWant{{"GitLab-Logs", "Puma starting in cluster mode..."}, {"GitLab-Logs", prod}}, want[3:]...)...)
+	checkK8s(t, msgs, want, "webservice")
+	if v := scrapedValue(t, a, "gitlab_syslog_lines_dropped_total", link); v != 0 {
+		t.Errorf("lines dropped: %v, want 0", v)
 	}
 }

@@ -216,6 +216,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		} else {
 			text, out, err := w.encodeWrapped(tb, i)
 			switch out {
+			case outBlank:
+				continue
 			case outPartial:
 				skipped++
 				continue

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"errors"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -67,6 +68,7 @@ const (
 	outPartial                      // a part of a line, kept for the next record
 	outDropped                      // an other line, dropped
 	outUnwrapRaw                    // the wrapper did not decode; the record is sent raw
+	outBlank                        // the unwrapped line is blank: skipped, as blank lines are
 )
 
 // encodeWrapped decodes line i of tb and, unless it is a part or dropped,
@@ -83,9 +85,17 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 		w.addK8s()
 		return nil, outUnwrapRaw, derr
 	}
+	if len(bytes.TrimSpace(out.Text)) == 0 {
+		return nil, outBlank, nil
+	}
 	t := u.srcType
-	if out.Subcomponent != nil {
+	switch {
+	case out.Subcomponent != nil:
 		t = subcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		// GitLab's lines come on stdout (gitlab-logger, ingress-nginx's
+		// access log); stderr carries the programs' own messages.
+		t = parser.TypeUnknown
 	}
 	if t == parser.TypeUnknown {
 		if !u.forward {
@@ -133,8 +143,11 @@ func (w *worker) parseAny(line []byte) ([]byte, error) {
 		return nil, errNotSent
 	}
 	t := w.uw.srcType
-	if out.Subcomponent != nil {
+	switch {
+	case out.Subcomponent != nil:
 		t = subcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		t = parser.TypeUnknown
 	}
 	if t == parser.TypeUnknown {
 		return nil, errNotSent

@@ -153,9 +153,10 @@ type Source struct {
 	// see container.Decoder.
 	Format string `yaml:"format"`
 	// OtherSubcomponents says what happens to lines whose gitlab-logger
-	// subcomponent has no parser (production_json, sidekiq, ...), and,
-	// without Type, to lines not wrapped by the logger: drop (default;
-	// counted) or forward (sent raw, APP-NAME GitLab-Logs).
+	// subcomponent has no parser (production_json, sidekiq, ...), to
+	// stderr lines not wrapped by the logger, and, without Type, to any
+	// line not wrapped by it: drop (default; counted) or forward (sent
+	// raw, APP-NAME GitLab-Logs).
 	OtherSubcomponents string `yaml:"other_subcomponents"`
 }
 

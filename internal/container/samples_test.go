@@ -87,7 +87,9 @@ func ingressRecords(t *testing.T) []sampleRecord {
 	for _, l := range readLines(t, "ingress_access.log") {
 		out = append(out, sampleRecord{text: l, stream: "stdout"})
 	}
-	return out
+	// The controller's own messages (klog) go to stderr, between.
+	klog := sampleRecord{text: `W0501 12:00:05.123456       7 controller.go:1214] Service "gitlab/gitlab-kas" does not have any active Endpoint.`, stream: "stderr"}
+	return append(out[:2:2], append([]sampleRecord{klog}, out[2:]...)...)
 }
 
 // line returns the envelope or text of r.
