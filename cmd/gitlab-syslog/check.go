@@ -94,9 +94,10 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
-			if err := dirReadable(filepath.Dir(s.Path)); err != nil && !strings.ContainsAny(filepath.Dir(s.Path), "*?[") {
-				status = "glob in a directory that " + err.Error()
-				problems = append(problems, fmt.Sprintf("source %s: %v", s.Path, err))
+			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
+				if err := dirReadable(dir); err != nil {
+					status += "; but " + err.Error()
+				}
 			}
 		} else if fi, err := os.Stat(s.Path); err != nil {
 			if errors.Is(err, os.ErrNotExist) {

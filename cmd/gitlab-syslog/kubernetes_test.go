@@ -181,3 +181,22 @@ func TestKubernetesManifestsStrict(t *testing.T) {
 		t.Error("a misspelt field decoded without error")
 	}
 }
+
+// TestCheckGlobSource: check lists a glob source with its format and the
+// number of files it matches now.
+func TestCheckGlobSource(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "logs", "a_ns_webservice-1.log"), "")
+	writeFile(t, filepath.Join(dir, "logs", "b_ns_webservice-2.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+
+		"\nsources:\n  - path: "+filepath.Join(dir, "logs", "*_webservice-*.log")+"\n    format: cri\n")
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	for _, want := range []string{"(per line)", "by subcomponent", "format cri, glob: 2 files match now"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}

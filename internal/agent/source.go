@@ -127,10 +127,14 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log}
+	sdID := ""
+	if enc != nil {
+		sdID = enc.SDID
+	}
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
-		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes)
+		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes, sdID)
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}

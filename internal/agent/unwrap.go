@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"errors"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
@@ -13,9 +14,17 @@ import (
 // KubernetesSDID is the SD-ID of the STRUCTURED-DATA element that carries
 // the Kubernetes metadata of a line read from a container log file, with
 // the params Namespace, Pod, Container and ContainerID (each left out when
-// unknown). It is a private SD-ID under the project's enterprise number,
-// as forwarder.DefaultSDID.
+// unknown), when forward.sd_id is the default. It is a private SD-ID under
+// the project's enterprise number, as forwarder.DefaultSDID.
 const KubernetesSDID = "kubernetes@32473"
+
+// KubernetesSDIDFor returns the SD-ID of the Kubernetes element that goes
+// with the SD-ID sdID, as forwarder.MetaSDIDFor does for meta.*:
+// "kubernetes" followed by the "@<enterprise number>" of sdID.
+func KubernetesSDIDFor(sdID string) string {
+	meta := forwarder.MetaSDIDFor(sdID)
+	return "kubernetes" + meta[strings.IndexByte(meta, '@'):]
+}
 
 // unwrapper is a worker's state for a source whose format is not plain.
 type unwrapper struct {
@@ -28,7 +37,7 @@ type unwrapper struct {
 
 // newUnwrapper returns the unwrapper of a source following path, or nil for
 // format plain.
-func newUnwrapper(format container.Format, typ parser.Type, appName string, forward bool, path string, maxLine int) *unwrapper {
+func newUnwrapper(format container.Format, typ parser.Type, appName string, forward bool, path string, maxLine int, sdID string) *unwrapper {
 	if format == container.Plain {
 		return nil
 	}
@@ -40,7 +49,7 @@ func newUnwrapper(format container.Format, typ parser.Type, appName string, forw
 				ps = append(ps, parser.Field{Name: f.n, Value: []byte(f.v)})
 			}
 		}
-		u.k8s = []forwarder.Element{{ID: KubernetesSDID, Params: ps}}
+		u.k8s = []forwarder.Element{{ID: KubernetesSDIDFor(sdID), Params: ps}}
 	}
 	return u
 }

@@ -34,7 +34,7 @@ func BenchmarkEncodeBatchCRI(b *testing.B) {
 	w := newWorker(parser.TypeUnknown, &forwarder.Encoder{}, nil, metrics.New().Source("cri", "bench"),
 		forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "bench"})
 	w.uw = newUnwrapper(container.CRI, parser.TypeUnknown, "", false,
-		"/var/log/containers/gitlab-webservice-default-6c8d7d9f4-2xkqz_gitlab_webservice-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b.log", 0)
+		"/var/log/containers/gitlab-webservice-default-6c8d7d9f4-2xkqz_gitlab_webservice-4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b.log", 0, "")
 	var fb forwarder.Batch
 	var evs []*detect.Event
 	var carry container.Carry

@@ -16,7 +16,7 @@ import (
 func TestParseAny(t *testing.T) {
 	m := metrics.New()
 	w := newWorker(parser.TypeUnknown, new(forwarder.Encoder), nil, m.Source("cri", "/x"), forwarder.DefaultRecordOptions("h"))
-	w.uw = newUnwrapper(container.CRI, parser.TypeUnknown, "", false, "/var/log/containers/p_ns_c-1.log", 0)
+	w.uw = newUnwrapper(container.CRI, parser.TypeUnknown, "", false, "/var/log/containers/p_ns_c-1.log", 0, "")
 	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"root","entity_id":1,"entity_type":"User","target_id":1,"target_type":"User","target_details":"root"}`
 	env := `{"date":"d","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":` + audit + `}`
 	tests := []struct {
@@ -39,5 +39,13 @@ func TestParseAny(t *testing.T) {
 	}
 	if len(w.uw.k8s) != 1 || w.uw.k8s[0].ID != KubernetesSDID || len(w.uw.k8s[0].Params) != 3 {
 		t.Errorf("kubernetes element %+v", w.uw.k8s)
+	}
+}
+
+func TestKubernetesSDIDFor(t *testing.T) {
+	for in, want := range map[string]string{"": KubernetesSDID, "gitlab@32473": KubernetesSDID, "gitlab@12345": "kubernetes@12345", "origin": KubernetesSDID} {
+		if got := KubernetesSDIDFor(in); got != want {
+			t.Errorf("KubernetesSDIDFor(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
