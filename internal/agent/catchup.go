@@ -223,3 +223,12 @@ func trimCR(b []byte) []byte {
 	}
 	return b
 }
+
+// forget drops the position of source name, whose file was deleted and
+// forgotten (glob sources): the next save no longer lists it.
+func (d *detector) forget(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.pos, name)
+	delete(d.saved, name)
+}

@@ -145,6 +145,9 @@ func (a *Agent) forget(ctx context.Context, s *source) {
 	a.sources = slices.DeleteFunc(a.sources, func(x *source) bool { return x == s })
 	a.mu.Unlock()
 	a.m.RemoveSource(metricsType(s.cfg), s.cfg.Path)
+	if s.det != nil {
+		s.det.forget(s.cfg.Path)
+	}
 	if s.store != nil {
 		if err := s.store.Remove(checkpoint.PositionKey(s.cfg.Path)); err != nil {
 			a.log.Warn("forgetting a deleted file: checkpoint not removed", "path", s.cfg.Path, "err", err)
