@@ -204,7 +204,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		w.uw.dec.Seed(carry)
 	}
 	n := tb.Len()
-	failures, dropped, unwrapErrs := 0, 0, 0
+	failures := 0
+	var uc unwrapCounts
 	for i := range n {
 		line := tb.Line(i)
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -214,26 +215,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if w.uw == nil {
 			perr = w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg)
 		} else {
-			text, out, err := w.encodeWrapped(tb, i)
-			switch out {
-			case outBlank:
+			var ok bool
+			if line, ok, perr = w.unwrapLine(tb, i, fb, &uc); !ok {
 				continue
-			case outPartial:
-				skipped++
-				continue
-			case outDropped:
-				skipped++
-				dropped++
-				continue
-			case outUnwrapRaw:
-				unwrapErrs++
-				w.pl.reportIf(tb.Name, tb.Offsets[i], err)
-				fb.Append(w.enc, &w.msg)
-				continue
-			}
-			line, perr = text, err
-			if out == outSentRaw && perr == nil {
-				perr = mapping.ErrNoParser
 			}
 		}
 		if perr == nil {
@@ -252,19 +236,14 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	}
 	w.m.LinesRead.Add(float64(n))
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
-	if failures+unwrapErrs > 0 {
-		w.m.ParseFailures.Add(float64(failures + unwrapErrs))
+	if failures += uc.unwrapErrs; failures > 0 {
+		w.m.ParseFailures.Add(float64(failures))
 		if w.unparsed != nil {
-			w.unparsed.Add(uint64(failures + unwrapErrs))
+			w.unparsed.Add(uint64(failures))
 		}
 	}
-	if dropped > 0 {
-		w.m.LinesDropped.Add(float64(dropped))
-	}
-	if unwrapErrs > 0 {
-		w.m.UnwrapErrors.Add(float64(unwrapErrs))
-	}
-	return skipped
+	uc.add(w.m)
+	return uc.skipped
 }
 
 // parse parses line into w.rec and, when it parsed, fills w.msg from it as

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -126,6 +128,53 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 		return out.Text, outSentRaw, err
 	}
 	return out.Text, outSent, nil
+}
+
+// unwrapCounts are a batch's counts of unwrapped lines not sent as records.
+type unwrapCounts struct {
+	skipped    int // parts of lines and dropped lines: neither sent nor blank
+	dropped    int
+	unwrapErrs int
+}
+
+// add adds the counts to the source's metrics.
+func (c *unwrapCounts) add(m *metrics.Source) {
+	if c.dropped > 0 {
+		m.LinesDropped.Add(float64(c.dropped))
+	}
+	if c.unwrapErrs > 0 {
+		m.UnwrapErrors.Add(float64(c.unwrapErrs))
+	}
+}
+
+// unwrapLine is encode's step for line i of a source in a container
+// format. When ok, w.msg is filled and line (the GitLab line) and perr
+// (nil when it parsed into w.rec) go on as for a plain line;
+// otherwise the line is done: a part, dropped, blank, or a wrapper that
+// did not decode, which it appended to fb raw.
+func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unwrapCounts) (line []byte, ok bool, perr error) {
+	text, out, err := w.encodeWrapped(tb, i)
+	switch out {
+	case outBlank:
+		return nil, false, nil
+	case outPartial:
+		c.skipped++
+		return nil, false, nil
+	case outDropped:
+		c.skipped++
+		c.dropped++
+		return nil, false, nil
+	case outUnwrapRaw:
+		c.unwrapErrs++
+		w.pl.reportIf(tb.Name, tb.Offsets[i], err)
+		fb.Append(w.enc, &w.msg)
+		return nil, false, nil
+	case outSentRaw:
+		if err == nil {
+			err = mapping.ErrNoParser
+		}
+	}
+	return text, true, err
 }
 
 // addK8s adds the Kubernetes element to w.msg.
