@@ -451,7 +451,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	}
 	var matched []*source
 	for _, g := range globs {
-		added, _, err := g.scan(mk, followed)
+		added, _, err := g.scan(mk, followed, true)
 		if err != nil {
 			cancel()
 			return err

@@ -34,8 +34,11 @@ type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 // scan lists the files g matches and returns the sources to start for new
 // ones (not yet started) and those whose file is gone and fully sent, to
 // forget. A file followed by another source (keys: checkpoint keys of the
-// running sources) is left to it.
-func (g *globSource) scan(mk sourceFactory, followed map[string]bool) (added, gone []*source, err error) {
+// running sources) is left to it. start_at applies to the files matched at
+// start (initial); a file that appears later is read from its beginning, as
+// Fluent Bit's read_newly_discovered_files_from_head does, so that a new
+// pod's first lines are not skipped.
+func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bool) (added, gone []*source, err error) {
 	paths, err := filepath.Glob(g.sc.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
@@ -51,6 +54,9 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool) (added, go
 		}
 		sc, tc := g.sc, g.tc
 		sc.Path, tc.Path = p, p
+		if !initial {
+			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
+		}
 		s, err := mk(sc, tc)
 		if err != nil {
 			return added, gone, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
@@ -94,7 +100,7 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 		}
 		followed := a.followedKeys()
 		for _, g := range globs {
-			added, gone, err := g.scan(mk, followed)
+			added, gone, err := g.scan(mk, followed, false)
 			if err != nil {
 				a.log.Error("glob scan", "err", err)
 			}

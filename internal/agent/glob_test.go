@@ -14,7 +14,7 @@ import (
 )
 
 // TestGlobLifecycle: a glob source matching no file yet is healthy; a file
-// created later is followed; a CRI line whose P part and F part are read
+// created later is followed from its beginning (whatever start_at); a CRI line whose P part and F part are read
 // in separate batches is joined; a deleted file is forgotten once sent
 // (its source stops, its checkpoint is removed), and a new file at the
 // same path is read from its start.
@@ -36,7 +36,7 @@ func TestGlobLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri"})
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri", StartAt: "end"})
 	c.Detections.Enabled = new(bool)
 	a, _, stop := runInBackground(t, c, Options{GlobInterval: 20 * time.Millisecond})
 	defer stop()
