@@ -7,7 +7,12 @@ import "bytes"
 //
 //	$remote_addr - $remote_user [$time_local] "$request_method $filtered_request_uri $server_protocol" $status $body_bytes_sent "$filtered_http_referer" "$http_user_agent" $gzip_ratio
 //
-// and in NGINX's plain combined format (the same without $gzip_ratio). It
+// in NGINX's plain combined format (the same without $gzip_ratio), and in
+// ingress-nginx's default log-format-upstream, combined followed by
+//
+//	$request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id
+//
+// (see ingressFields). It
 // reads the remote address from the front and everything else from the back,
 // so a $remote_user holding spaces or brackets does not confuse it. Both
 // escapings of log_format work (Omnibus nginx['log_format_escape'], 18.9+):
@@ -42,9 +47,13 @@ func (p *Access) Parse(line []byte, r *Record) error {
 	}
 	userStart := sp + 3
 
-	// ... "$http_user_agent"[ $gzip_ratio]
+	// ... "$http_user_agent"[ $gzip_ratio | ingress-nginx fields]
 	end := len(b)
 	var gzip []byte
+	var ing ingressFields
+	if q := lastQuote(b, len(b)); q > userStart && q < end-1 && ing.parse(b[q+1:]) {
+		end = q + 1
+	}
 	if b[end-1] != '"' {
 		k := bytes.LastIndexByte(b, ' ')
 		if k < userStart || b[k-1] != '"' || escaped(b, k-1) {
@@ -113,6 +122,7 @@ func (p *Access) Parse(line []byte, r *Record) error {
 		r.add(ColGzipRatio, gzip)
 	}
 	r.add(ColTimeLocal, b[tStart:tEnd])
+	ing.add(r)
 	return nil
 }
 

@@ -62,6 +62,17 @@ const (
 	// ColTimeLocal is NGINX's $time_local as logged; EventTime holds it
 	// as RFC 3339.
 	ColTimeLocal = "TimeLocal"
+	// ingress-nginx's log-format-upstream fields after combined, as logged
+	// ($upstream_* may be lists: "10.0.0.1:80, 10.0.0.2:80", "502, 200").
+	ColRequestLength           = "RequestLength"           // $request_length
+	ColRequestTime             = "RequestTime"             // $request_time, seconds
+	ColUpstreamName            = "UpstreamName"            // $proxy_upstream_name
+	ColUpstreamAlternativeName = "UpstreamAlternativeName" // $proxy_alternative_upstream_name
+	ColUpstreamAddr            = "UpstreamAddr"            // $upstream_addr
+	ColUpstreamResponseLength  = "UpstreamResponseLength"  // $upstream_response_length
+	ColUpstreamResponseTime    = "UpstreamResponseTime"    // $upstream_response_time, seconds
+	ColUpstreamStatus          = "UpstreamStatus"          // $upstream_status
+	ColRequestID               = "RequestID"               // $req_id
 
 	// Auth (auth_json.log, Rack::Attack; no Sentinel function exists). It
 	// also uses Severity, EventTime, CorrelationID, Message, IPAddress,
@@ -103,7 +114,8 @@ func Columns(t Type) []string {
 	case TypeAccess:
 		return []string{ColIPAddress, ColRemoteUser, ColEventTime, ColRequestVerb, ColURI,
 			ColHTTPVersion, ColResponseCode, ColBytesSent, ColHTTPReferer, ColUserAgent, ColGzipRatio,
-			ColTimeLocal}
+			ColTimeLocal, ColRequestLength, ColRequestTime, ColUpstreamName, ColUpstreamAlternativeName,
+			ColUpstreamAddr, ColUpstreamResponseLength, ColUpstreamResponseTime, ColUpstreamStatus, ColRequestID}
 	case TypeAuth:
 		return append([]string(nil), authCols[:]...)
 	}

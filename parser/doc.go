@@ -112,7 +112,14 @@
 // RequestVerb, URI, HTTPVersion, ResponseCode, BytesSent (omitted when "-",
 // as Apache-style combined lines write an empty body), HTTPReferer and
 // UserAgent (omitted when "-"), GzipRatio (omitted when "-" or not a
-// number), and TimeLocal ($time_local as logged).
+// number), and TimeLocal ($time_local as logged). ingress-nginx's default
+// log-format-upstream (combined, then $request_length $request_time
+// [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
+// $upstream_response_length $upstream_response_time $upstream_status
+// $req_id) adds RequestLength, RequestTime, UpstreamName,
+// UpstreamAlternativeName, UpstreamAddr, UpstreamResponseLength,
+// UpstreamResponseTime, UpstreamStatus and RequestID, as logged (the
+// upstream values may be lists, "502, 200"), each omitted when "-" or empty.
 //
 // The request is split into RequestVerb, URI and HTTPVersion only when it is
 // an HTTP request line: the method is an RFC 9110 token (tchar:

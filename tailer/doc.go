@@ -93,7 +93,9 @@
 // At start: if the checkpoint's device, inode and fingerprint match the
 // file and the offset is within it, reading resumes there (at the start of
 // the line when the offset is inside one). Otherwise the rotated siblings
-// (path.0, path.1, path-YYYYMMDD, path-YYYY-MM-DD, each also .gz) are
+// (path.0, path.1, path-YYYYMMDD, path-YYYY-MM-DD, the kubelet's
+// path.YYYYMMDD-hhmmss, each also .gz; next to the file a symlinked path
+// names) are
 // searched for the file by fingerprint, the inode preferred: a .gz is
 // matched by its decompressed head, since compressing creates a new inode.
 // The match is read from the saved offset (a .gz is decompressed and

@@ -16,8 +16,10 @@ import (
 )
 
 // rotatedSuffix matches what logrotate appends to a rotated file: ".1",
-// ".0", "-20261122", "-2026-11-22", "-2026112213", each optionally ".gz".
-var rotatedSuffix = regexp.MustCompile(`^(?:\.[0-9]+|-[0-9][0-9_-]*)(?:\.gz)?$`)
+// ".0", "-20261122", "-2026-11-22", "-2026112213", and what the kubelet
+// appends to a rotated container log, ".20261122-134501"; each optionally
+// ".gz".
+var rotatedSuffix = regexp.MustCompile(`^(?:\.[0-9]+(?:-[0-9]{6})?|-[0-9][0-9_-]*)(?:\.gz)?$`)
 
 // sibling is a rotated copy of the followed file.
 type sibling struct {
@@ -28,6 +30,13 @@ type sibling struct {
 
 // rotatedSiblings lists rotated copies of path, newest first.
 func rotatedSiblings(path string) ([]sibling, error) {
+	// A path that is a symlink (Kubernetes' /var/log/containers/*.log)
+	// has its rotated copies next to the file it names.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+	}
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	ents, err := os.ReadDir(dir)
 	if err != nil {

@@ -91,7 +91,15 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range c.Sources {
 		status := "ok, readable"
-		if fi, err := os.Stat(s.Path); err != nil {
+		if s.IsGlob() {
+			m, _ := filepath.Glob(s.Path) // the pattern was validated
+			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
+			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
+				if err := dirReadable(dir); err != nil {
+					status += "; but " + err.Error()
+				}
+			}
+		} else if fi, err := os.Stat(s.Path); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				status = "does not exist yet: run waits for it"
 				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
@@ -110,7 +118,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", s.Type, s.Path, s.AppName, s.StartAt, status)
+		typ, app := s.Type, s.AppName
+		if typ == "" {
+			typ, app = "(per line)", "by subcomponent"
+		}
+		if s.Format != "" && s.Format != "plain" {
+			status = "format " + s.Format + ", " + status
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", typ, s.Path, app, s.StartAt, status)
 	}
 	tw.Flush()
 	for _, p := range r.Skipped {

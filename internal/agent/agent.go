@@ -19,6 +19,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // DefaultShutdownTimeout bounds how long Run spends flushing the forwarder
@@ -60,6 +61,9 @@ type Options struct {
 	// before Health reports the collector unreachable, and, with ExitAtEOF,
 	// before Run gives up with an error. Default 15s.
 	StallLimit time.Duration
+	// GlobInterval is how often the files of glob sources are listed.
+	// Default DefaultGlobInterval.
+	GlobInterval time.Duration
 	// Workers is the number of goroutines per source that parse and encode
 	// in parallel; it overrides the configuration's pipeline.workers.
 	// Default: pipeline.workers, else DefaultWorkers().
@@ -82,6 +86,8 @@ type Agent struct {
 	geo      *geoip.DB
 	det      *detector // nil when detections are off
 	sources  []*source
+	nglobs   int                // glob sources configured (they may match no file yet)
+	globWG   sync.WaitGroup     // watchGlobs
 	cancelSr context.CancelFunc // stops the current sources
 	streamer *streamer
 	aw       ackWatch
@@ -113,6 +119,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	}
 	if opts.StallLimit <= 0 {
 		opts.StallLimit = DefaultStallLimit
+	}
+	if opts.GlobInterval <= 0 {
+		opts.GlobInterval = DefaultGlobInterval
 	}
 	a := &Agent{
 		opts:    opts,
@@ -400,6 +409,14 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	var srcs []*source
+	var globs []*globSource
+	mk := func(sc config.Source, tc tailer.Config) (*source, error) {
+		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
+		if err == nil {
+			s.attachDetector(a.det, cfg.Hostname, false)
+		}
+		return s, err
+	}
 	for _, sc := range scs {
 		tc := cfg.Tailer
 		tc.Path, tc.StateDir = sc.Path, cfg.StateDir
@@ -407,6 +424,10 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		tc.Logger = a.log // the tailer adds the path itself
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
+		}
+		if sc.IsGlob() {
+			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}})
+			continue
 		}
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
@@ -416,13 +437,35 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
 	}
+	// The files globs match now start with the others; later ones are
+	// found by watchGlobs.
+	followed := map[string]bool{}
+	for _, s := range srcs {
+		followed[checkpoint.PositionKey(s.cfg.Path)] = true
+	}
+	var matched []*source
+	for _, g := range globs {
+		added, _, err := g.scan(mk, followed, true)
+		if err != nil {
+			cancel()
+			return err
+		}
+		matched = append(matched, added...)
+	}
 	for _, s := range srcs {
 		s.start(sctx)
-		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "workers", len(s.workers))
+		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "format", s.cfg.Format, "workers", len(s.workers))
+	}
+	for _, g := range globs {
+		a.log.Info("following a glob", "glob", g.sc.Path, "type", g.sc.Type, "format", g.sc.Format, "files", len(g.matched))
 	}
 	a.mu.Lock()
-	a.sources, a.cancelSr = srcs, cancel
+	a.sources, a.cancelSr, a.nglobs = srcs, cancel, len(globs)
 	a.mu.Unlock()
+	a.addSources(sctx, matched)
+	if len(globs) > 0 {
+		a.globWG.Go(func() { a.watchGlobs(sctx, globs, mk, a.opts.GlobInterval) })
+	}
 	return nil
 }
 
@@ -433,12 +476,16 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 // without, the agent waits for the acknowledgements of the running sink.
 func (a *Agent) stopSources(ctx context.Context, closeSink bool) error {
 	a.mu.Lock()
-	srcs, cancel := a.sources, a.cancelSr
-	a.sources, a.cancelSr = nil, nil
+	cancel := a.cancelSr
 	a.mu.Unlock()
 	if cancel != nil {
 		cancel()
 	}
+	a.globWG.Wait() // no source is added after this
+	a.mu.Lock()
+	srcs := a.sources
+	a.sources, a.cancelSr, a.nglobs = nil, nil, 0
+	a.mu.Unlock()
 	// Acknowledgements must come before the tailers' own shutdown timeout,
 	// so give them a part of the time.
 	ackCtx, ackCancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadlineOf(ctx))*3/5))
@@ -457,7 +504,7 @@ func (a *Agent) stopSources(ctx context.Context, closeSink bool) error {
 		if err := s.wait(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("agent: source %s did not stop: %w", s.cfg.Path, err))
 		}
-		a.m.RemoveSource(s.cfg.Type, s.cfg.Path)
+		a.m.RemoveSource(metricsType(s.cfg), s.cfg.Path)
 	}
 	return errors.Join(errs...)
 }
@@ -500,7 +547,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 // streaming receiver.
 func (a *Agent) Health() error {
 	a.mu.Lock()
-	srcs, s, st := a.sources, a.sink, a.streamer
+	srcs, s, st, nglobs := a.sources, a.sink, a.streamer, a.nglobs
 	a.mu.Unlock()
 	var problems []string
 	if s == nil {
@@ -508,7 +555,7 @@ func (a *Agent) Health() error {
 	} else if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit {
 		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: is the collector up?", s.URL(), d.Round(time.Second)))
 	}
-	if len(srcs) == 0 {
+	if len(srcs) == 0 && nglobs == 0 { // a glob may match no file on this node
 		problems = append(problems, "no source is running")
 	}
 	for _, src := range srcs {

@@ -83,7 +83,7 @@ func benchEncodeBatch(b *testing.B, typ parser.Type, detections bool, only ...st
 		}
 		s.det, s.src, s.origin = e, "bench", detect.OriginFile
 	}
-	s.encode(tb, &fb, &evs) // warm up the reused buffers
+	s.encode(tb, &fb, &evs, nil) // warm up the reused buffers
 	if len(only) == 0 && len(evs) > 0 {
 		b.Fatalf("the default rules want %d of the %s lines", len(evs), typ)
 	}
@@ -96,7 +96,7 @@ func benchEncodeBatch(b *testing.B, typ parser.Type, detections bool, only ...st
 	for range b.N {
 		clear(evs)
 		evs = evs[:0]
-		s.encode(tb, &fb, &evs)
+		s.encode(tb, &fb, &evs, nil)
 	}
 	b.ReportMetric(float64(b.N*tb.Len())/b.Elapsed().Seconds(), "lines/s")
 }

@@ -177,8 +177,8 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
 		w.fileID = ""
-		if w.parse(tb.Data) == nil && w.det.Want(w.rec.Type, &w.rec) {
-			d.e.Process(w.event(tb, 0, tb.Data))
+		if text, err := w.parseAny(tb.Data); err == nil && w.det.Want(w.rec.Type, &w.rec) {
+			d.e.Process(w.event(tb, 0, text))
 		}
 	})
 }
@@ -222,4 +222,13 @@ func trimCR(b []byte) []byte {
 		return b[:len(b)-1]
 	}
 	return b
+}
+
+// forget drops the position of source name, whose file was deleted and
+// forgotten (glob sources): the next save no longer lists it.
+func (d *detector) forget(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.pos, name)
+	delete(d.saved, name)
 }

@@ -18,10 +18,14 @@
 //	      │                           inotify or polling only says "grew" or "rotated"
 //	      │ tailer.Batch: lines, their end offsets, the lines cut to max_line_bytes
 //	      ▼
-//	dispatch        (pipeline.go)     takes a free slot; none free: the tailer waits
-//	      │ slot
+//	dispatch        (pipeline.go)     takes a free slot; none free: the tailer waits;
+//	      │ slot                      container formats: hands on a line's parts the
+//	      │                           batch before left pending (source.go carryOver)
 //	      ▼
-//	workers 1..N    (pipeline.go)     per line mapping.Mapper.Map (internal/mapping):
+//	workers 1..N    (pipeline.go)     container formats first unwrap (unwrap.go,
+//	      │                           internal/container): CRI/Docker record, parts
+//	      │                           joined, gitlab-logger envelope, subcomponent;
+//	      │                           per line mapping.Mapper.Map (internal/mapping):
 //	      │                           parse, columns and GeoIP as STRUCTURED-DATA, or
 //	      │                           the line raw; Encoder.Append into the slot's
 //	      │                           forwarder.Batch; lines a rule wants become events

@@ -39,3 +39,10 @@ func (p *parseLog) report(file string, end int64, err error) {
 	p.log.Warn("line did not parse; forwarded raw without STRUCTURED-DATA",
 		"file", file, "line_end_offset", end, "err", err, "unreported_since_last", n)
 }
+
+// reportIf reports err as report does when p and err are not nil.
+func (p *parseLog) reportIf(file string, end int64, err error) {
+	if p != nil && err != nil {
+		p.report(file, end, err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
@@ -84,6 +85,9 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			return
 		}
 		sl.tb = tb
+		if s.format != container.Plain {
+			s.carryOver(sl)
+		}
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl
 		s.work <- sl
@@ -146,7 +150,8 @@ type worker struct {
 	msg forwarder.Message
 	enc *forwarder.Encoder // safe for concurrent use
 	m   *metrics.Source
-	pl  *parseLog // shared by the source's workers; may be nil
+	pl  *parseLog  // shared by the source's workers; may be nil
+	uw  *unwrapper // nil for format plain
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
 
@@ -179,7 +184,7 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
-		w.encode(sl.tb, &sl.fb, &sl.events)
+		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 		sl.ready <- struct{}{}
 	}
 }
@@ -188,19 +193,34 @@ func (w *worker) run(work <-chan *slot) {
 // lines (empty or only white space), and, with detections on, appends the
 // lines the engine wants to evs as events. Every line sent raw (it did not
 // parse, or the tailer cut it to max_line_bytes: see mapping.Mapper.Map) is
-// counted as a parse failure.
-func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
+// counted as a parse failure. For a source in a container format, lines are
+// unwrapped first (see encodeWrapped): parts of a line and dropped lines
+// send nothing; it returns how many lines were not sent for those reasons.
+func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event, carry *container.Carry) (skipped int) {
 	fb.Reset()
 	w.mp.Opts.Now = time.Now()
 	w.fileID = ""
+	if w.uw != nil {
+		w.uw.dec.Seed(carry)
+	}
 	n := tb.Len()
 	failures := 0
+	var uc unwrapCounts
 	for i := range n {
 		line := tb.Line(i)
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue // a blank line carries nothing; send skips it too
 		}
-		if perr := w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg); perr == nil {
+		var perr error
+		if w.uw == nil {
+			perr = w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg)
+		} else {
+			var ok bool
+			if line, ok, perr = w.unwrapLine(tb, i, fb, &uc); !ok {
+				continue
+			}
+		}
+		if perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
 			}
@@ -208,20 +228,22 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut
 			// line is logged by the tailer, not as a parse error.
 			failures++
-			if w.pl != nil && !errors.Is(perr, mapping.ErrNoParser) && !errors.Is(perr, mapping.ErrCut) {
-				w.pl.report(tb.Name, tb.Offsets[i], perr)
+			if !errors.Is(perr, mapping.ErrNoParser) && !errors.Is(perr, mapping.ErrCut) {
+				w.pl.reportIf(tb.Name, tb.Offsets[i], perr)
 			}
 		}
 		fb.Append(w.enc, &w.msg)
 	}
 	w.m.LinesRead.Add(float64(n))
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
-	if failures > 0 {
+	if failures += uc.unwrapErrs; failures > 0 {
 		w.m.ParseFailures.Add(float64(failures))
 		if w.unparsed != nil {
 			w.unparsed.Add(uint64(failures))
 		}
 	}
+	uc.add(w.m)
+	return uc.skipped
 }
 
 // parse parses line into w.rec and, when it parsed, fills w.msg from it as

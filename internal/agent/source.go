@@ -11,6 +11,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
@@ -54,6 +55,13 @@ type source struct {
 	failed   atomic.Pointer[error]
 
 	done chan struct{} // closed when the pipeline and the tailer returned
+
+	// Container formats: scout finds the parts of a line pending at the
+	// end of each batch, carry holds them for the next (dispatcher only).
+	format container.Format
+	scout  container.Decoder
+	carry  container.Carry
+	cancel context.CancelFunc // stops this source alone (glob matches)
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -68,11 +76,24 @@ type slot struct {
 	// order, copied by the worker; the sender hands them to the engine.
 	events []*detect.Event
 	alerts int // alerts appended to fb after its lines
+	// carry is the parts of a line the batch before left pending (container
+	// formats), set by the dispatcher; skipped counts the lines of tb
+	// neither sent nor blank (parts of a line, dropped lines).
+	carry   container.Carry
+	skipped int
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
 	snk sink, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Metrics, aw *ackWatch, log *slog.Logger) (*source, error) {
-	typ, err := parser.ParseType(sc.Type)
+	typ := parser.TypeUnknown
+	if sc.Type != "" {
+		t, err := parser.ParseType(sc.Type)
+		if err != nil {
+			return nil, err
+		}
+		typ = t
+	}
+	format, err := container.ParseFormat(sc.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -94,18 +115,26 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		log:   log,
 		t:     t,
 		sink:  snk,
-		m:     m.Source(sc.Type, sc.Path),
+		m:     m.Source(metricsType(sc), sc.Path),
 		aw:    aw,
 		free:  make(chan *slot, nslots),
 		work:  make(chan *slot, nslots),
 		order: make(chan *slot, nslots),
 		done:  make(chan struct{}),
+
+		format: format,
+		scout:  container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log}
+	sdID := ""
+	if enc != nil {
+		sdID = enc.SDID
+	}
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
+		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes, sdID)
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
@@ -170,7 +199,7 @@ func (sl *slot) acked(err error) {
 		msgs := sl.fb.Len() - sl.alerts // blank lines are committed but not sent; alerts are no lines
 		s.m.LinesSent.Add(float64(msgs))
 		s.sent.Add(uint64(msgs))
-		s.blank.Add(uint64(n - msgs))
+		s.blank.Add(uint64(n - msgs - sl.skipped))
 	}
 	if sl.alerts > 0 {
 		s.det.acked(sl.alerts, err)
@@ -237,4 +266,41 @@ func (s *source) atEOF() bool {
 		}
 	}
 	return s.cfg.StartAt == "end"
+}
+
+// metricsType is the type label of a source's metrics: its type, or its
+// format for a source without one ("cri").
+func metricsType(sc config.Source) string {
+	if sc.Type != "" {
+		return sc.Type
+	}
+	return sc.Format
+}
+
+// carryOver gives sl the parts of a line that the batches before tb left
+// pending, and finds those tb leaves pending for the next batch: only the
+// trailing records that are parts are decoded, so the cost is per batch,
+// not per line. The dispatcher calls it in tailer order.
+func (s *source) carryOver(sl *slot) {
+	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
+	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
+	tb := sl.tb
+	n := tb.Len()
+	k := n
+	for k > 0 && s.scout.IsPartial(tb.Line(k-1)) {
+		k--
+	}
+	if k == n {
+		s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
+		return
+	}
+	if k == 0 {
+		s.scout.Seed(&s.carry)
+	} else {
+		s.scout.Seed(&container.Carry{})
+	}
+	for i := k; i < n; i++ {
+		s.scout.Decode(tb.Line(i))
+	}
+	s.scout.AppendCarry(&s.carry)
 }

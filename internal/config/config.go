@@ -19,6 +19,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -120,17 +122,39 @@ type Forward struct {
 // with tls:// and relp+tls:// URLs.
 type TLS = forwarder.TLSConfig
 
-// Source is one followed log file.
+// Source is one followed log file, or, when Path is a glob, every file it
+// matches.
 type Source struct {
-	// Type is audit, application, access or auth.
+	// Type is audit, application, access or auth. It may be left out when
+	// Format is not plain: the gitlab-logger subcomponent of each line then
+	// picks the parser, and lines without one are other lines.
 	Type string `yaml:"type"`
-	// Path is the file to follow.
+	// Path is the file to follow, or a glob (filepath.Match syntax:
+	// /var/log/containers/*gitlab-webservice*.log): each file it matches is
+	// followed and checkpointed on its own, new matches are picked up, and
+	// a deleted file is forgotten once its last line was sent.
 	Path string `yaml:"path"`
-	// AppName overrides the APP-NAME that goes with Type.
+	// AppName overrides the APP-NAME that goes with Type (for lines of
+	// Type only).
 	AppName string `yaml:"app_name"`
 	// StartAt overrides the top-level start_at for this file.
 	StartAt string `yaml:"start_at"`
+	// Format is how the lines are wrapped: plain (default: GitLab's own
+	// lines), cri (containerd, CRI-O), docker (json-file driver) or auto
+	// (sniffed per line). With cri, docker and auto, partial records are
+	// joined and the GitLab chart's gitlab-logger envelope is unwrapped;
+	// see container.Decoder.
+	Format string `yaml:"format"`
+	// OtherSubcomponents says what happens to lines whose gitlab-logger
+	// subcomponent has no parser (production_json, sidekiq, ...), to
+	// stderr lines not wrapped by the logger, and, without Type, to any
+	// line not wrapped by it: drop (default; counted) or forward (sent
+	// raw, APP-NAME GitLab-Logs).
+	OtherSubcomponents string `yaml:"other_subcomponents"`
 }
+
+// IsGlob reports whether the source's path is a glob pattern.
+func (s *Source) IsGlob() bool { return strings.ContainsAny(s.Path, "*?[") }
 
 // Metrics configures the HTTP endpoint for /metrics and /healthz.
 type Metrics struct {

@@ -130,11 +130,11 @@ func TestValidateErrors(t *testing.T) {
 		{"format", "state_dir: /s\nforward:\n  format: json\n", `config.yaml:3: forward.format: "json" is not one of rfc5424, rfc3164`},
 		{"sd_id", "state_dir: /s\nforward:\n  sd_id: gitlab@abc\n", "after @ comes a private enterprise number"},
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
-		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access, auth`},
-		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "config.yaml:3: sources[0]: path is missing"},
-		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "config.yaml:4: sources[1].path: /a is already followed by sources[0]"},
+		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `sources[0].type: "auditt" is not one of audit, application, access, auth`},
+		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},
+		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "sources[1].path: /a is already followed by sources[0]"},
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
-		{"empty sources", "state_dir: /s\nsources: []\n", "config.yaml:2: sources: no sources"},
+		{"empty sources", "state_dir: /s\nsources: []\n", "sources: no sources"},
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
 		{"metrics on the streaming port", "state_dir: /s\nmetrics:\n  listen: 127.0.0.1:8080\nstreaming:\n  listen: 127.0.0.1:8080\n  tokens: [t]\n", `config.yaml:3: metrics.listen: "127.0.0.1:8080" and streaming.listen "127.0.0.1:8080" are the same port`},
@@ -249,10 +249,10 @@ func TestDefaultSources(t *testing.T) {
 		// auth_json.log is followed although absent: GitLab creates it at
 		// the first Rack::Attack event, and the tailer waits for it.
 		want := []Source{
-			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning"},
-			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning"},
-			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning"},
-			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning"},
+			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning", "plain", "drop"},
+			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning", "plain", "drop"},
+			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning", "plain", "drop"},
+			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning", "plain", "drop"},
 		}
 		if !equalSources(c.Sources, want) {
 			t.Errorf("sources = %+v, want %+v", c.Sources, want)
@@ -279,7 +279,7 @@ func TestDefaultSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := c.Sources[len(c.Sources)-1]
-		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning"}); last != want {
+		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning", "plain", "drop"}); last != want {
 			t.Errorf("last source = %+v, want %+v", last, want)
 		}
 		if len(r.Skipped) != 1 || filepath.Base(r.Skipped[0]) != "application.log" {
@@ -424,5 +424,52 @@ func TestStreamingBlockIsReceiverConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "config.yaml:2: unknown key") {
 			t.Errorf("streaming.%s: err = %v, want an unknown key on line 2", key, err)
 		}
+	}
+}
+
+// TestSourceFormat: format and other_subcomponents default to plain and
+// drop; type may be left out only with a container format; a path may be
+// a glob and a bad one is reported.
+func TestSourceFormat(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+	}{
+		{"cri glob without type", "sources:\n  - path: /var/log/containers/*gitlab-webservice*.log\n    format: cri\n", ""},
+		{"docker with type", "sources:\n  - path: /var/log/containers/*ingress*.log\n    format: docker\n    type: access\n", ""},
+		{"auto forward", "sources:\n  - path: /x/*.log\n    format: auto\n    other_subcomponents: forward\n", ""},
+		{"plain without type", "sources:\n  - path: /x/a.log\n", "sources[0]: type is missing"},
+		{"bad format", "sources:\n  - path: /x/a.log\n    type: audit\n    format: json\n", `sources[0].format: `},
+		{"bad other", "sources:\n  - path: /x/a.log\n    format: cri\n    other_subcomponents: keep\n", `sources[0].other_subcomponents: `},
+		{"bad glob", "sources:\n  - path: /x/[a.log\n    type: audit\n", `sources[0].path: /x/[a.log is not a valid glob`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			f := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(f, []byte("state_dir: "+dir+"\n"+tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(f)
+			if err == nil {
+				_, err = c.Resolve()
+			}
+			if err == nil {
+				err = c.Validate()
+			}
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range c.Sources {
+					if s.Format == "" || s.OtherSubcomponents == "" {
+						t.Errorf("defaults not filled: %+v", s)
+					}
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
 	}
 }

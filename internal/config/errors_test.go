@@ -27,7 +27,7 @@ func TestValueErrorsGolden(t *testing.T) {
 		{"scalar for the sources list", "sources: /var/log/gitlab/gitlab-rails/audit_json.log\n",
 			`config.yaml:1: sources: want a list (e.g. [a, b], or one "- item" a line), got "/var/log/gitlab/gitlab-rails/audit_json.log"`},
 		{"list element not a mapping", "sources:\n  - /var/log/a.log\n",
-			`config.yaml:2: sources[0]: want a mapping of keys (app_name, path, start_at, type), got "/var/log/a.log"`},
+			`config.yaml:2: sources[0]: want a mapping of keys (app_name, format, other_subcomponents, path, start_at, type), got "/var/log/a.log"`},
 		{"mapping for a list element", "streaming:\n  tokens:\n    - {a: b}\n",
 			`config.yaml:3: streaming.tokens[0]: want a single value, got a mapping`},
 		{"scalar for a mapping", "metrics: 9469\n",

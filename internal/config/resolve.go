@@ -139,6 +139,12 @@ func (c *Config) Resolve() (Resolved, error) {
 		if s.StartAt == "" {
 			s.StartAt = c.StartAt
 		}
+		if s.Format == "" {
+			s.Format = "plain"
+		}
+		if s.OtherSubcomponents == "" {
+			s.OtherSubcomponents = "drop"
+		}
 	}
 	c.Detections.resolve()
 	if c.Streaming.Listen != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,14 +35,18 @@ func (c *Config) Validate() error {
 	for i := range c.Sources {
 		s := &c.Sources[i]
 		p := "sources[" + strconv.Itoa(i) + "]"
-		if s.Type == "" {
-			v.errf(p, "type is missing (want audit, application, access or auth)")
-		} else {
+		v.oneOf(p+".format", s.Format, "plain", "cri", "docker", "auto")
+		v.oneOf(p+".other_subcomponents", s.OtherSubcomponents, "drop", "forward")
+		if s.Type == "" && s.Format == "plain" {
+			v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
+		} else if s.Type != "" {
 			v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
 		}
 		typeOK := DefaultAppName(s.Type) != ""
 		if s.Path == "" {
 			v.errf(p, "path is missing")
+		} else if _, err := filepath.Match(s.Path, ""); err != nil {
+			v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns, escape them with \\", s.Path, err)
 		} else if j, dup := seen[s.Path]; dup {
 			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {

@@ -19,6 +19,8 @@ type Metrics struct {
 	linesSent     *prometheus.CounterVec
 	parseFailures *prometheus.CounterVec
 	bytesRead     *prometheus.CounterVec
+	linesDropped  *prometheus.CounterVec
+	unwrapErrors  *prometheus.CounterVec
 	sourceUp      *prometheus.GaugeVec
 	tailers       tailers // read at scrape time
 
@@ -46,7 +48,13 @@ type Source struct {
 	LinesSent     prometheus.Counter
 	ParseFailures prometheus.Counter
 	BytesRead     prometheus.Counter
-	Up            prometheus.Gauge
+	// LinesDropped counts lines not sent on purpose: gitlab-logger
+	// subcomponents without a parser (other_subcomponents: drop).
+	LinesDropped prometheus.Counter
+	// UnwrapErrors counts container records and gitlab-logger envelopes
+	// that could not be decoded; they are sent raw.
+	UnwrapErrors prometheus.Counter
+	Up           prometheus.Gauge
 
 	typ, path string
 	tailers   *tailers
@@ -73,13 +81,16 @@ func New() *Metrics {
 		linesSent:     counter("lines_sent_total", "Lines written to the collector and acknowledged by the transport."),
 		parseFailures: counter("parse_failures_total", "Lines forwarded raw, without structured data: they did not parse, or were cut to max_line_bytes."),
 		bytesRead:     counter("bytes_read_total", "Bytes read from the source file, newlines included."),
+		linesDropped: counter("lines_dropped_total", "Lines not sent on purpose: gitlab-logger subcomponents without a parser, and "+
+			"lines not wrapped by it in a source without type (other_subcomponents: drop)."),
+		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded; sent raw."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
 			Help: "1 while the source's tailer runs, 0 when it stopped with an error."}, labels),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.sourceUp,
+		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp,
 		&tailerCollector{c: &m.tailers},
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
@@ -98,6 +109,8 @@ func (m *Metrics) Source(typ, path string) *Source {
 		LinesSent:     m.linesSent.WithLabelValues(typ, path),
 		ParseFailures: m.parseFailures.WithLabelValues(typ, path),
 		BytesRead:     m.bytesRead.WithLabelValues(typ, path),
+		LinesDropped:  m.linesDropped.WithLabelValues(typ, path),
+		UnwrapErrors:  m.unwrapErrors.WithLabelValues(typ, path),
 		Up:            m.sourceUp.WithLabelValues(typ, path),
 		typ:           typ, path: path, tailers: &m.tailers,
 	}

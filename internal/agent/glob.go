@@ -1,0 +1,163 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// DefaultGlobInterval is how often the agent lists the files a glob source
+// matches: new files are followed from then on, and files gone are
+// forgotten (as Fluent Bit's refresh_interval, Vector's
+// glob_minimum_cooldown_ms).
+const DefaultGlobInterval = time.Second
+
+// globSource is a source whose path is a glob: one source per matching
+// file, created and forgotten as files come and go.
+type globSource struct {
+	sc      config.Source
+	tc      tailer.Config // the template; Path is set per file
+	matched map[string]*source
+}
+
+// sourceFactory makes and starts the source of one file; it is startSources'
+// own construction, so that glob matches get what configured files get.
+type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
+
+// scan lists the files g matches and returns the sources to start for new
+// ones (not yet started) and those whose file is gone and fully sent, to
+// forget. A file followed by another source (keys: checkpoint keys of the
+// running sources) is left to it. start_at applies to the files matched at
+// start (initial); a file that appears later is read from its beginning, as
+// Fluent Bit's read_newly_discovered_files_from_head does, so that a new
+// pod's first lines are not skipped.
+func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bool) (added, gone []*source, err error) {
+	paths, err := filepath.Glob(g.sc.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
+	}
+	now := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			continue // a dangling symlink, a directory
+		}
+		now[p] = true
+		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] {
+			continue
+		}
+		sc, tc := g.sc, g.tc
+		sc.Path, tc.Path = p, p
+		if !initial {
+			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
+		}
+		s, err := mk(sc, tc)
+		if err != nil {
+			return added, gone, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
+		}
+		g.matched[p] = s
+		followed[checkpoint.PositionKey(p)] = true
+		added = append(added, s)
+	}
+	for p, s := range g.matched {
+		if !now[p] && s.drained() {
+			delete(g.matched, p)
+			gone = append(gone, s)
+		}
+	}
+	return added, gone, nil
+}
+
+// drained reports whether everything read from the source was
+// acknowledged and its tailer waits for a file at the path: its last line
+// was sent.
+func (s *source) drained() bool {
+	if _, err := os.Lstat(s.cfg.Path); err == nil {
+		return false
+	}
+	st := s.t.Stats()
+	return st.Mode == tailer.ModeWaiting && st.Outstanding == 0 && s.idle() && len(s.t.Batches()) == 0
+}
+
+// watchGlobs rescans the glob sources every interval until ctx ends,
+// starting the sources of new files and forgetting those of files gone:
+// their pipeline is stopped and their checkpoint removed, so that a new
+// file at the same path starts afresh.
+func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFactory, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		followed := a.followedKeys()
+		for _, g := range globs {
+			added, gone, err := g.scan(mk, followed, false)
+			if err != nil {
+				a.log.Error("glob scan", "err", err)
+			}
+			a.addSources(ctx, added)
+			for _, s := range gone {
+				a.forget(ctx, s)
+			}
+		}
+	}
+}
+
+// followedKeys returns the checkpoint keys of the running sources.
+func (a *Agent) followedKeys() map[string]bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	m := make(map[string]bool, len(a.sources))
+	for _, s := range a.sources {
+		m[checkpoint.PositionKey(s.cfg.Path)] = true
+	}
+	return m
+}
+
+// addSources starts srcs, each with a context of its own under ctx, and
+// adds them to the running sources.
+func (a *Agent) addSources(ctx context.Context, srcs []*source) {
+	for _, s := range srcs {
+		sctx, cancel := context.WithCancel(ctx)
+		s.cancel = cancel
+		s.start(sctx)
+		a.log.Info("following (glob match)", "path", s.cfg.Path, "format", s.cfg.Format, "type", s.cfg.Type)
+	}
+	a.mu.Lock()
+	a.sources = append(a.sources, srcs...)
+	a.mu.Unlock()
+}
+
+// forget stops the source of a file that is gone and fully sent, removes
+// it from the running sources and its metrics' gauges, and deletes its
+// checkpoint.
+func (a *Agent) forget(ctx context.Context, s *source) {
+	s.cancel()
+	wctx, cancel := context.WithTimeout(ctx, 2*a.opts.ShutdownTimeout)
+	defer cancel()
+	if err := s.wait(wctx); err != nil {
+		a.log.Warn("forgetting a deleted file: its source did not stop", "path", s.cfg.Path, "err", err)
+	}
+	a.mu.Lock()
+	a.sources = slices.DeleteFunc(a.sources, func(x *source) bool { return x == s })
+	a.mu.Unlock()
+	a.m.RemoveSource(metricsType(s.cfg), s.cfg.Path)
+	if s.det != nil {
+		s.det.forget(s.cfg.Path)
+	}
+	if s.store != nil {
+		if err := s.store.Remove(checkpoint.PositionKey(s.cfg.Path)); err != nil {
+			a.log.Warn("forgetting a deleted file: checkpoint not removed", "path", s.cfg.Path, "err", err)
+		}
+	}
+	a.log.Info("file deleted and fully sent; forgotten", "path", s.cfg.Path)
+}

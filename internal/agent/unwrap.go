@@ -1,0 +1,215 @@
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// KubernetesSDID is the SD-ID of the STRUCTURED-DATA element that carries
+// the Kubernetes metadata of a line read from a container log file, with
+// the params Namespace, Pod, Container and ContainerID (each left out when
+// unknown), when forward.sd_id is the default. It is a private SD-ID under
+// the project's enterprise number, as forwarder.DefaultSDID.
+const KubernetesSDID = "kubernetes@32473"
+
+// KubernetesSDIDFor returns the SD-ID of the Kubernetes element that goes
+// with the SD-ID sdID, as forwarder.MetaSDIDFor does for meta.*:
+// "kubernetes" followed by the "@<enterprise number>" of sdID.
+func KubernetesSDIDFor(sdID string) string {
+	meta := forwarder.MetaSDIDFor(sdID)
+	return "kubernetes" + meta[strings.IndexByte(meta, '@'):]
+}
+
+// unwrapper is a worker's state for a source whose format is not plain.
+type unwrapper struct {
+	dec     container.Decoder
+	srcType parser.Type // the source's type; TypeUnknown when it has none
+	appName string      // the source's app_name, for lines of srcType
+	forward bool        // other_subcomponents: forward
+	k8s     []forwarder.Element
+}
+
+// newUnwrapper returns the unwrapper of a source following path, or nil for
+// format plain.
+func newUnwrapper(format container.Format, typ parser.Type, appName string, forward bool, path string, maxLine int, sdID string) *unwrapper {
+	if format == container.Plain {
+		return nil
+	}
+	u := &unwrapper{dec: container.Decoder{Format: format, MaxLineBytes: maxLine}, srcType: typ, appName: appName, forward: forward}
+	if m := container.ParsePath(path); !m.IsZero() {
+		var ps []parser.Field
+		for _, f := range [...]struct{ n, v string }{{"Namespace", m.Namespace}, {"Pod", m.Pod}, {"Container", m.Container}, {"ContainerID", m.ContainerID}} {
+			if f.v != "" {
+				ps = append(ps, parser.Field{Name: f.n, Value: []byte(f.v)})
+			}
+		}
+		u.k8s = []forwarder.Element{{ID: KubernetesSDIDFor(sdID), Params: ps}}
+	}
+	return u
+}
+
+// subcomponentType maps a gitlab-logger subcomponent (the base name of the
+// log file without extension) to the parser of its lines, or TypeUnknown.
+func subcomponentType(sub []byte) parser.Type {
+	switch string(sub) {
+	case "audit_json":
+		return parser.TypeAudit
+	case "application_json", "application":
+		return parser.TypeApplication
+	case "auth_json", "auth":
+		return parser.TypeAuth
+	}
+	return parser.TypeUnknown
+}
+
+// lineOutcome says what encodeWrapped did with a line.
+type lineOutcome uint8
+
+const (
+	outSent      lineOutcome = iota // a message was filled
+	outSentRaw                      // a message was filled with the line raw (counted as unparsed)
+	outPartial                      // a part of a line, kept for the next record
+	outDropped                      // an other line, dropped
+	outUnwrapRaw                    // the wrapper did not decode; the record is sent raw
+	outBlank                        // the unwrapped line is blank: skipped, as blank lines are
+)
+
+// encodeWrapped decodes line i of tb and, unless it is a part or dropped,
+// fills w.msg (and w.rec when it parsed). It returns the GitLab line (for
+// the detection engine) and what it did.
+func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, error) {
+	u := w.uw
+	out, st, derr := u.dec.Decode(tb.Line(i))
+	switch st {
+	case container.Partial:
+		return nil, outPartial, nil
+	case container.Malformed:
+		w.msg.FromLine(u.srcType, out.Text, &w.mp.Opts)
+		w.addK8s()
+		return nil, outUnwrapRaw, derr
+	}
+	if len(bytes.TrimSpace(out.Text)) == 0 {
+		return nil, outBlank, nil
+	}
+	t := u.srcType
+	switch {
+	case out.Subcomponent != nil:
+		t = subcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		// GitLab's lines come on stdout (gitlab-logger, ingress-nginx's
+		// access log); stderr carries the programs' own messages.
+		t = parser.TypeUnknown
+	}
+	if t == parser.TypeUnknown {
+		if !u.forward {
+			return nil, outDropped, nil
+		}
+		w.mp.Opts.AppName = ""
+		w.msg.FromLine(parser.TypeUnknown, out.Text, &w.mp.Opts)
+		w.addK8s()
+		return nil, outSentRaw, nil
+	}
+	w.mp.Opts.AppName = ""
+	if t == u.srcType {
+		w.mp.Opts.AppName = u.appName
+	}
+	w.mp.SetType(t)
+	err := w.mp.Map(out.Text, tb.IsCut(i) || out.Cut, &w.rec, &w.msg)
+	w.addK8s()
+	if err != nil {
+		return out.Text, outSentRaw, err
+	}
+	return out.Text, outSent, nil
+}
+
+// unwrapCounts are a batch's counts of unwrapped lines not sent as records.
+type unwrapCounts struct {
+	skipped    int // parts of lines and dropped lines: neither sent nor blank
+	dropped    int
+	unwrapErrs int
+}
+
+// add adds the counts to the source's metrics.
+func (c *unwrapCounts) add(m *metrics.Source) {
+	if c.dropped > 0 {
+		m.LinesDropped.Add(float64(c.dropped))
+	}
+	if c.unwrapErrs > 0 {
+		m.UnwrapErrors.Add(float64(c.unwrapErrs))
+	}
+}
+
+// unwrapLine is encode's step for line i of a source in a container
+// format. When ok, w.msg is filled and line (the GitLab line) and perr
+// (nil when it parsed into w.rec) go on as for a plain line;
+// otherwise the line is done: a part, dropped, blank, or a wrapper that
+// did not decode, which it appended to fb raw.
+func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unwrapCounts) (line []byte, ok bool, perr error) {
+	text, out, err := w.encodeWrapped(tb, i)
+	switch out {
+	case outBlank:
+		return nil, false, nil
+	case outPartial:
+		c.skipped++
+		return nil, false, nil
+	case outDropped:
+		c.skipped++
+		c.dropped++
+		return nil, false, nil
+	case outUnwrapRaw:
+		c.unwrapErrs++
+		w.pl.reportIf(tb.Name, tb.Offsets[i], err)
+		fb.Append(w.enc, &w.msg)
+		return nil, false, nil
+	case outSentRaw:
+		if err == nil {
+			err = mapping.ErrNoParser
+		}
+	}
+	return text, true, err
+}
+
+// addK8s adds the Kubernetes element to w.msg.
+func (w *worker) addK8s() {
+	if w.uw.k8s != nil {
+		w.msg.Elements = w.uw.k8s
+	}
+}
+
+// errNotSent: the line is a part of a line, an other line, or a wrapper
+// that did not decode; it has no record.
+var errNotSent = errors.New("agent: line not sent as a record")
+
+// parseAny parses line as the source's pipeline does, unwrapping it first
+// for a container format (with the worker's decoder, so that parts are
+// joined across calls). It returns the GitLab line, and nil when it parsed
+// into w.rec.
+func (w *worker) parseAny(line []byte) ([]byte, error) {
+	if w.uw == nil {
+		return line, w.parse(line)
+	}
+	out, st, _ := w.uw.dec.Decode(line)
+	if st != container.Complete {
+		return nil, errNotSent
+	}
+	t := w.uw.srcType
+	switch {
+	case out.Subcomponent != nil:
+		t = subcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		t = parser.TypeUnknown
+	}
+	if t == parser.TypeUnknown {
+		return nil, errNotSent
+	}
+	w.mp.SetType(t)
+	return out.Text, w.parse(out.Text)
+}

@@ -1,0 +1,154 @@
+package container
+
+import "bytes"
+
+// Status says what Decode made of a record.
+type Status uint8
+
+// The statuses.
+const (
+	// Complete: Line.Text is a whole GitLab line.
+	Complete Status = iota
+	// Partial: the record is a part of a line, kept until its last part;
+	// there is nothing to send yet.
+	Partial
+	// Malformed: the wrapper could not be decoded (the error says why);
+	// Line.Text is the input as it is (the runtime record, or the joined
+	// content when only the gitlab-logger envelope was malformed), to be
+	// sent raw.
+	Malformed
+)
+
+// Line is a decoded record. Its slices alias the input line or the
+// Decoder's buffers: they are valid until the next call of Decode.
+type Line struct {
+	// Text is the GitLab line (or, when Malformed, the raw input).
+	Text []byte
+	// Stream is "stdout" or "stderr" for a runtime record, nil for plain.
+	Stream []byte
+	// Subcomponent is the gitlab-logger subcomponent ("audit_json"), nil
+	// when the line was not wrapped by the logger.
+	Subcomponent []byte
+	// Cut says the joined line was cut to the Decoder's MaxLineBytes.
+	Cut bool
+}
+
+// Decoder unwraps the lines of one file in order. It joins partial records
+// per stream, so it must see every record of the file, in order. The zero
+// value decodes Plain lines.
+type Decoder struct {
+	// Format is the file's format.
+	Format Format
+	// MaxLineBytes bounds a joined line (0: no bound).
+	MaxLineBytes int
+
+	j    [2]Joiner // stdout, stderr
+	rbuf []byte    // Docker content
+	ebuf []byte    // unquoted envelope message
+}
+
+// Decode decodes one line of the file. With Format Plain the line is
+// returned as it is. Otherwise the runtime record is decoded (Sniff picks
+// its format with Auto; a plain line found by Auto is taken as it is),
+// partial records are joined, and a gitlab-logger envelope in the result
+// is unwrapped. It allocates only while its buffers grow.
+func (d *Decoder) Decode(line []byte) (Line, Status, error) {
+	f := d.Format
+	if f == Plain {
+		return Line{Text: line}, Complete, nil
+	}
+	if f == Auto {
+		f = Sniff(line)
+	}
+	var r Record
+	var err error
+	switch f {
+	case CRI:
+		r, err = ParseCRI(line)
+	case Docker:
+		d.rbuf = d.rbuf[:0]
+		r, d.rbuf, err = ParseDocker(line, d.rbuf)
+	default:
+		r.Content = line
+	}
+	if err != nil {
+		return Line{Text: line}, Malformed, err
+	}
+	j := d.joiner(r.Stream)
+	j.Max = d.MaxLineBytes
+	text, done := j.Add(r.Content, r.Partial)
+	if !done {
+		return Line{}, Partial, nil
+	}
+	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut()}
+	if !LooksLikeEnvelope(text) {
+		return out, Complete, nil
+	}
+	d.ebuf = d.ebuf[:0]
+	e, ebuf, err := ParseEnvelope(text, d.ebuf)
+	d.ebuf = ebuf
+	if err != nil {
+		return out, Malformed, err
+	}
+	out.Text, out.Subcomponent = e.Message, e.Subcomponent
+	return out, Complete, nil
+}
+
+func (d *Decoder) joiner(stream []byte) *Joiner {
+	if bytes.Equal(stream, []byte("stderr")) {
+		return &d.j[1]
+	}
+	return &d.j[0]
+}
+
+// Carry is the parts of lines pending at the end of a run of records, per
+// stream, to continue decoding elsewhere (Seed).
+type Carry struct {
+	Stdout, Stderr []byte
+}
+
+// Empty reports whether c holds no parts.
+func (c *Carry) Empty() bool { return len(c.Stdout) == 0 && len(c.Stderr) == 0 }
+
+// AppendCarry copies the parts pending in d into c, reusing c's memory.
+func (d *Decoder) AppendCarry(c *Carry) {
+	c.Stdout = appendPending(c.Stdout[:0], &d.j[0])
+	c.Stderr = appendPending(c.Stderr[:0], &d.j[1])
+}
+
+func appendPending(dst []byte, j *Joiner) []byte {
+	if p, ok := j.Pending(); ok {
+		return append(dst, p...)
+	}
+	return dst
+}
+
+// Seed makes c's parts the pending ones, dropping what was pending; nil
+// leaves nothing pending.
+func (d *Decoder) Seed(c *Carry) {
+	if c == nil {
+		c = &Carry{}
+	}
+	d.j[0].Seed(c.Stdout)
+	d.j[1].Seed(c.Stderr)
+}
+
+// IsPartial reports whether line is a partial runtime record of the
+// Decoder's format (decoding it into a scratch buffer of d). It does not
+// change what is pending.
+func (d *Decoder) IsPartial(line []byte) bool {
+	f := d.Format
+	if f == Auto {
+		f = Sniff(line)
+	}
+	switch f {
+	case CRI:
+		r, err := ParseCRI(line)
+		return err == nil && r.Partial
+	case Docker:
+		r, buf, err := ParseDocker(line, d.rbuf[:0])
+		d.rbuf = buf
+		return err == nil && r.Partial
+	}
+	return false
+}
