@@ -19,6 +19,15 @@ const (
 // maxNames bounds the per-parser cache of meta.* column names.
 const maxNames = 4096
 
+// metaLinear is the number of meta.* keys up to which a repeated key is
+// found by comparing names; beyond it an index map keeps the work per key
+// constant, so a line with thousands of meta.* keys parses in linear time.
+const metaLinear = 16
+
+// maxMetaIndex is the index map size above which the map is dropped after
+// its line instead of cleared, so one huge line does not keep it large.
+const maxMetaIndex = 1024
+
 // metaSlot is one meta.* key of the line.
 type metaSlot struct {
 	name string
@@ -40,9 +49,15 @@ type jsonObj struct {
 	slots [nAuditSlots]span
 	meta  []metaSlot
 	names map[string]string // interned meta.* names
-	kbuf  []byte            // unescaped key
-	cbuf  bytes.Buffer      // compacted object/array values
-	keys  byte              // key table: keysApp, keysAudit or keysAuth
+	// metaIdx maps a meta.* column name to its index in meta once the line
+	// has more than metaLinear of them; nil or empty otherwise.
+	metaIdx map[string]int32
+	// metaProbes counts the name comparisons and index look-ups setMeta
+	// made since the parser was created: the work the tests check is linear.
+	metaProbes int
+	kbuf       []byte       // unescaped key
+	cbuf       bytes.Buffer // compacted object/array values
+	keys       byte         // key table: keysApp, keysAudit or keysAuth
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -51,6 +66,11 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	o.slots = [nAuditSlots]span{}
 	clear(o.meta)
 	o.meta = o.meta[:0]
+	if len(o.metaIdx) > maxMetaIndex {
+		o.metaIdx = nil
+	} else {
+		clear(o.metaIdx)
+	}
 	if len(line) > maxLine {
 		return &scanErr{-1, "line longer than 2 GiB"}
 	}
@@ -185,13 +205,38 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 // takes the last value.
 func (o *jsonObj) setMeta(k []byte, s span) {
 	name := o.intern(k)
-	for n := range o.meta {
-		if o.meta[n].name == name {
-			o.meta[n].val = s
-			return
+	if len(o.meta) <= metaLinear {
+		for n := range o.meta {
+			o.metaProbes++
+			if o.meta[n].name == name {
+				o.meta[n].val = s
+				return
+			}
 		}
+		o.meta = append(o.meta, metaSlot{name: name, val: s})
+		return
 	}
+	if len(o.metaIdx) == 0 {
+		o.indexMeta()
+	}
+	o.metaProbes++
+	if n, ok := o.metaIdx[name]; ok {
+		o.meta[n].val = s
+		return
+	}
+	o.metaIdx[name] = int32(len(o.meta))
 	o.meta = append(o.meta, metaSlot{name: name, val: s})
+}
+
+// indexMeta fills metaIdx with the meta.* keys recorded so far.
+func (o *jsonObj) indexMeta() {
+	if o.metaIdx == nil {
+		o.metaIdx = make(map[string]int32)
+	}
+	for n := range o.meta {
+		o.metaProbes++
+		o.metaIdx[o.meta[n].name] = int32(n)
+	}
 }
 
 // intern returns the column name of the meta.* key k (metaColumn), reusing
