@@ -101,6 +101,7 @@ type Encoder struct {
 	NoSD bool
 
 	sdHeads    atomic.Pointer[sdHeads] // built on first use from SDID and MetaSDID
+	paramHeads headCache               // ` NAME="` of the PARAM-NAMEs written so far
 	clamped    atomic.Uint64
 	shortNames atomic.Uint64
 	repaired   atomic.Uint64
@@ -217,9 +218,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.main, h.mainShort)
 			open = true
 		}
-		dst = append(dst, ' ')
-		dst = e.appendSDName(dst, p.Name)
-		dst = append(dst, '=', '"')
+		dst = e.appendParamHead(dst, p.Name)
 		dst = e.appendParamValue(dst, p.Value)
 		dst = append(dst, '"')
 	}
@@ -233,9 +232,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 		}
 		for i := firstMeta; i < len(params); i++ {
 			if p := &params[i]; isMeta(p.Name) {
-				dst = append(dst, ' ')
-				dst = e.appendSDName(dst, p.Name[len(parser.MetaPrefix):])
-				dst = append(dst, '=', '"')
+				dst = e.appendParamHead(dst, p.Name[len(parser.MetaPrefix):])
 				dst = e.appendParamValue(dst, p.Value)
 				dst = append(dst, '"')
 			}
@@ -490,6 +487,21 @@ func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 		return e.appendShortName(dst, s)
 	}
 	return append(dst, s...)
+}
+
+// appendParamHead writes ` NAME="` for the PARAM-NAME name, as
+// appendSDName would write NAME, from the Encoder's cache of heads.
+func (e *Encoder) appendParamHead(dst []byte, name string) []byte {
+	h := e.paramHeads.lookup(name)
+	if h == nil {
+		dst = append(dst, ' ')
+		dst = e.appendSDName(dst, name)
+		return append(dst, '=', '"')
+	}
+	if h.short {
+		e.shortNames.Add(1)
+	}
+	return append(dst, h.head...)
 }
 
 // appendShortName writes the short form of a name that is not an SD-NAME.
