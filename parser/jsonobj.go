@@ -195,10 +195,18 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 	b := o.line
 	if i < len(b) && b[i] == '"' {
 		end, flags, err := scanString(b, i)
-		return span{start: int32(i), end: int32(end), kind: kindString, flags: flags, src: src}, err
+		var alias byte
+		if flags == 0 && end-i > 2 {
+			alias = aliasString
+		}
+		return span{start: int32(i), end: int32(end), kind: kindString, flags: flags, src: src, alias: alias}, err
 	}
 	end, kind, err := scanValue(b, i, depth)
-	return span{start: int32(i), end: int32(end), kind: kind, src: src}, err
+	var alias byte
+	if kind == kindNumber {
+		alias = aliasNumber
+	}
+	return span{start: int32(i), end: int32(end), kind: kind, src: src, alias: alias}, err
 }
 
 // setMeta records a meta.* key; a repeated key keeps its first position and
@@ -303,15 +311,17 @@ func (s span) empty() bool {
 // emit adds the column name with the value of s to r. Strings are unescaped
 // (invalid UTF-8 becomes U+FFFD), numbers and booleans keep their JSON text,
 // objects and arrays their compact JSON text; null is omitted. It returns the
-// value added, or nil. The common case, a non-empty string without escapes or
-// non-ASCII bytes, is kept small enough to inline.
+// value added, or nil. The common cases, a number or a non-empty string
+// without escapes or non-ASCII bytes (s.alias != 0), alias the line without
+// further checks.
 func (o *jsonObj) emit(r *Record, name string, s span) []byte {
-	if s.kind == kindString && s.flags == 0 && s.end-s.start > 2 {
-		v := o.line[s.start+1 : s.end-1]
-		r.Fields = append(r.Fields, Field{Name: name, Value: v})
-		return v
+	if s.alias == 0 {
+		return o.emitSlow(r, name, s)
 	}
-	return o.emitSlow(r, name, s)
+	q := int32(s.alias) - 1
+	v := o.line[s.start+q : s.end-q]
+	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+	return v
 }
 
 func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {

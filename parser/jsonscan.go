@@ -39,7 +39,18 @@ type span struct {
 	kind       byte
 	flags      byte // string flags, for kindString
 	src        byte // where the value came from (srcTop or srcDetails)
+	// alias says whether emit can alias the value's text: 0 when the value
+	// needs emitSlow (the zero span included), aliasNumber for a number,
+	// aliasString for a non-empty string without escapes or non-ASCII bytes
+	// (the text between its quotes).
+	alias byte
 }
+
+// Values of span.alias; alias-1 bytes are dropped from each end.
+const (
+	aliasNumber = 1
+	aliasString = 2
+)
 
 // maxLine is the longest JSON line the scanner accepts (spans are int32).
 const maxLine = 1<<31 - 1
