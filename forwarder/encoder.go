@@ -389,14 +389,7 @@ func (e *Encoder) appendHeaderField(dst []byte, s string, max int) []byte {
 		s = s[:max]
 		clamped = true
 	}
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 33 || c > 126 {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if headerClean(s) {
 		dst = append(dst, s...)
 	} else {
 		clamped = true
@@ -412,6 +405,26 @@ func (e *Encoder) appendHeaderField(dst []byte, s string, max int) []byte {
 		e.clamped.Add(1)
 	}
 	return dst
+}
+
+// headerClean reports whether every byte of s is in %d33-126, eight bytes
+// at a time (a string of 8 bytes or more ends with one overlapping check).
+func headerClean(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 33 || c > 126 {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 < n; i += 8 {
+		if headerBad8(load8s(s[i:])) != 0 {
+			return false
+		}
+	}
+	return headerBad8(load8s(s[n-8:])) == 0
 }
 
 // appendTag writes an RFC 3164 TAG (APP-NAME or PROCID): like a header

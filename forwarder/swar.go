@@ -34,6 +34,13 @@ func valueSpecial8(x uint64) uint64 {
 	return (x | (q-lo8)&^q | (r-lo8)&^r) & hi8
 }
 
+// headerBad8 is non-zero when one of the 8 bytes in x is outside %d33-126,
+// the bytes a HOSTNAME, APP-NAME, PROCID or MSGID may hold. (A flag can be
+// set above a bad byte by a borrow or carry, never without one.)
+func headerBad8(x uint64) uint64 {
+	return (x | (x-lo8*33)&^x | (x + lo8)) & hi8
+}
+
 // nameBad8 is non-zero when one of the 8 bytes in x is not an SD-NAME
 // character: outside %d33-126, or '=', ']' or '"'.
 func nameBad8(x uint64) uint64 {
