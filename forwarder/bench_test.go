@@ -59,14 +59,27 @@ func BenchmarkEncode(b *testing.B) {
 // BenchmarkEncodeRecord encodes benchLine as the agent does: parsed by the
 // audit parser (22 columns, 8 of them meta.* keys) and mapped by FromRecord.
 func BenchmarkEncodeRecord(b *testing.B) {
+	benchEncodeRecord(b, new(parser.Audit), benchLine)
+}
+
+// benchAccessLine is an NGINX access log line as Omnibus GitLab writes it.
+const benchAccessLine = `81.132.193.248 - jdoe [31/May/2024:14:00:00 +0000] "POST /api/v4/projects/876/repository/files/README.md?ref=main HTTP/1.1" 200 16004 "https://gitlab.example.com/flightjs/Flight" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36" 3.30`
+
+// BenchmarkEncodeAccess encodes an access log line as the agent does:
+// parsed by the access parser (12 columns) and mapped by FromRecord.
+func BenchmarkEncodeAccess(b *testing.B) {
+	benchEncodeRecord(b, new(parser.Access), benchAccessLine)
+}
+
+func benchEncodeRecord(b *testing.B, p parser.Parser, line string) {
 	var e Encoder
 	var rec parser.Record
-	if err := new(parser.Audit).Parse([]byte(benchLine), &rec); err != nil {
+	if err := p.Parse([]byte(line), &rec); err != nil {
 		b.Fatal(err)
 	}
 	var m Message
 	o := DefaultRecordOptions("gitlab01.example.com")
-	m.FromRecord(&rec, []byte(benchLine), &o)
+	m.FromRecord(&rec, []byte(line), &o)
 	buf := e.Append(make([]byte, 0, 4096), &m)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()

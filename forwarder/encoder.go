@@ -101,6 +101,7 @@ type Encoder struct {
 	NoSD bool
 
 	sdHeads    atomic.Pointer[sdHeads] // built on first use from SDID and MetaSDID
+	paramHeads headCache               // ` NAME="` of the PARAM-NAMEs written so far
 	clamped    atomic.Uint64
 	shortNames atomic.Uint64
 	repaired   atomic.Uint64
@@ -217,9 +218,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.main, h.mainShort)
 			open = true
 		}
-		dst = append(dst, ' ')
-		dst = e.appendSDName(dst, p.Name)
-		dst = append(dst, '=', '"')
+		dst = e.appendParamHead(dst, p.Name)
 		dst = e.appendParamValue(dst, p.Value)
 		dst = append(dst, '"')
 	}
@@ -233,9 +232,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 		}
 		for i := firstMeta; i < len(params); i++ {
 			if p := &params[i]; isMeta(p.Name) {
-				dst = append(dst, ' ')
-				dst = e.appendSDName(dst, p.Name[len(parser.MetaPrefix):])
-				dst = append(dst, '=', '"')
+				dst = e.appendParamHead(dst, p.Name[len(parser.MetaPrefix):])
 				dst = e.appendParamValue(dst, p.Value)
 				dst = append(dst, '"')
 			}
@@ -392,14 +389,7 @@ func (e *Encoder) appendHeaderField(dst []byte, s string, max int) []byte {
 		s = s[:max]
 		clamped = true
 	}
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 33 || c > 126 {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if headerClean(s) {
 		dst = append(dst, s...)
 	} else {
 		clamped = true
@@ -415,6 +405,26 @@ func (e *Encoder) appendHeaderField(dst []byte, s string, max int) []byte {
 		e.clamped.Add(1)
 	}
 	return dst
+}
+
+// headerClean reports whether every byte of s is in %d33-126, eight bytes
+// at a time (a string of 8 bytes or more ends with one overlapping check).
+func headerClean(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 33 || c > 126 {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 < n; i += 8 {
+		if headerBad8(load8s(s[i:])) != 0 {
+			return false
+		}
+	}
+	return headerBad8(load8s(s[n-8:])) == 0
 }
 
 // appendTag writes an RFC 3164 TAG (APP-NAME or PROCID): like a header
@@ -490,6 +500,21 @@ func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 		return e.appendShortName(dst, s)
 	}
 	return append(dst, s...)
+}
+
+// appendParamHead writes ` NAME="` for the PARAM-NAME name, as
+// appendSDName would write NAME, from the Encoder's cache of heads.
+func (e *Encoder) appendParamHead(dst []byte, name string) []byte {
+	h := e.paramHeads.lookup(name)
+	if h == nil {
+		dst = append(dst, ' ')
+		dst = e.appendSDName(dst, name)
+		return append(dst, '=', '"')
+	}
+	if h.short {
+		e.shortNames.Add(1)
+	}
+	return append(dst, h.head...)
 }
 
 // appendShortName writes the short form of a name that is not an SD-NAME.

@@ -25,12 +25,20 @@ func load8s(p string) uint64 {
 }
 
 // valueSpecial8 is non-zero when one of the 8 bytes in x is non-ASCII or
-// '"', '\' or ']' (a byte a PARAM-VALUE must look at).
+// '"', '\' or ']' (a byte a PARAM-VALUE must look at). '\' (0x5C) and ']'
+// (0x5D) differ only in their lowest bit, so one comparison of x|0x01 with
+// ']' finds both.
 func valueSpecial8(x uint64) uint64 {
 	q := x ^ (lo8 * '"')
-	b := x ^ (lo8 * '\\')
-	r := x ^ (lo8 * ']')
-	return (x | (q-lo8)&^q | (b-lo8)&^b | (r-lo8)&^r) & hi8
+	r := (x | lo8) ^ (lo8 * ']')
+	return (x | (q-lo8)&^q | (r-lo8)&^r) & hi8
+}
+
+// headerBad8 is non-zero when one of the 8 bytes in x is outside %d33-126,
+// the bytes a HOSTNAME, APP-NAME, PROCID or MSGID may hold. (A flag can be
+// set above a bad byte by a borrow or carry, never without one.)
+func headerBad8(x uint64) uint64 {
+	return (x | (x-lo8*33)&^x | (x + lo8)) & hi8
 }
 
 // nameBad8 is non-zero when one of the 8 bytes in x is not an SD-NAME

@@ -26,6 +26,9 @@ func TestSWARMatchesTables(t *testing.T) {
 				if got, want := nameBad8(load8s(string(p[:]))) != 0, sdNameBad[c]; got != want {
 					t.Errorf("nameBad8 bg %q pos %d byte %#x = %v, want %v", bg, pos, c, got, want)
 				}
+				if got, want := headerBad8(load8(p[:])) != 0, c < 33 || c > 126; got != want {
+					t.Errorf("headerBad8 bg %q pos %d byte %#x = %v, want %v", bg, pos, c, got, want)
+				}
 			}
 		}
 	}
@@ -72,5 +75,25 @@ func TestScanEveryPosition(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHeaderCleanEveryPosition puts every byte value at every position of
+// header fields of 0-20 bytes and compares headerClean with a bytewise
+// check.
+func TestHeaderCleanEveryPosition(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("h", n))
+				b[pos] = byte(c)
+				if got, want := headerClean(string(b)), c >= 33 && c <= 126; got != want {
+					t.Fatalf("headerClean(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	if !headerClean("") {
+		t.Error(`headerClean("") = false`)
 	}
 }

@@ -170,7 +170,7 @@ func escaped(b []byte, i int) bool {
 // escaped, or -1.
 func lastQuote(b []byte, i int) int {
 	for {
-		i = bytes.LastIndexByte(b[:i], '"')
+		i = lastIndexByte(b[:i], '"')
 		if i < 0 || !escaped(b, i) {
 			return i
 		}

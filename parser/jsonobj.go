@@ -19,6 +19,15 @@ const (
 // maxNames bounds the per-parser cache of meta.* column names.
 const maxNames = 4096
 
+// metaLinear is the number of meta.* keys up to which a repeated key is
+// found by comparing names; beyond it an index map keeps the work per key
+// constant, so a line with thousands of meta.* keys parses in linear time.
+const metaLinear = 16
+
+// maxMetaIndex is the index map size above which the map is dropped after
+// its line instead of cleared, so one huge line does not keep it large.
+const maxMetaIndex = 1024
+
 // metaSlot is one meta.* key of the line.
 type metaSlot struct {
 	name string
@@ -40,9 +49,15 @@ type jsonObj struct {
 	slots [nAuditSlots]span
 	meta  []metaSlot
 	names map[string]string // interned meta.* names
-	kbuf  []byte            // unescaped key
-	cbuf  bytes.Buffer      // compacted object/array values
-	keys  byte              // key table: keysApp, keysAudit or keysAuth
+	// metaIdx maps a meta.* column name to its index in meta once the line
+	// has more than metaLinear of them; nil or empty otherwise.
+	metaIdx map[string]int32
+	// metaProbes counts the name comparisons and index look-ups setMeta
+	// made since the parser was created: the work the tests check is linear.
+	metaProbes int
+	kbuf       []byte       // unescaped key
+	cbuf       bytes.Buffer // compacted object/array values
+	keys       byte         // key table: keysApp, keysAudit or keysAuth
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
@@ -51,6 +66,11 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	o.slots = [nAuditSlots]span{}
 	clear(o.meta)
 	o.meta = o.meta[:0]
+	if len(o.metaIdx) > maxMetaIndex {
+		o.metaIdx = nil
+	} else {
+		clear(o.metaIdx)
+	}
 	if len(line) > maxLine {
 		return &scanErr{-1, "line longer than 2 GiB"}
 	}
@@ -175,23 +195,56 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 	b := o.line
 	if i < len(b) && b[i] == '"' {
 		end, flags, err := scanString(b, i)
-		return span{start: int32(i), end: int32(end), kind: kindString, flags: flags, src: src}, err
+		var alias byte
+		if flags == 0 && end-i > 2 {
+			alias = aliasString
+		}
+		return span{start: int32(i), end: int32(end), kind: kindString, flags: flags, src: src, alias: alias}, err
 	}
 	end, kind, err := scanValue(b, i, depth)
-	return span{start: int32(i), end: int32(end), kind: kind, src: src}, err
+	var alias byte
+	if kind == kindNumber {
+		alias = aliasNumber
+	}
+	return span{start: int32(i), end: int32(end), kind: kind, src: src, alias: alias}, err
 }
 
 // setMeta records a meta.* key; a repeated key keeps its first position and
 // takes the last value.
 func (o *jsonObj) setMeta(k []byte, s span) {
 	name := o.intern(k)
-	for n := range o.meta {
-		if o.meta[n].name == name {
-			o.meta[n].val = s
-			return
+	if len(o.meta) <= metaLinear {
+		for n := range o.meta {
+			o.metaProbes++
+			if o.meta[n].name == name {
+				o.meta[n].val = s
+				return
+			}
 		}
+		o.meta = append(o.meta, metaSlot{name: name, val: s})
+		return
 	}
+	if len(o.metaIdx) == 0 {
+		o.indexMeta()
+	}
+	o.metaProbes++
+	if n, ok := o.metaIdx[name]; ok {
+		o.meta[n].val = s
+		return
+	}
+	o.metaIdx[name] = int32(len(o.meta))
 	o.meta = append(o.meta, metaSlot{name: name, val: s})
+}
+
+// indexMeta fills metaIdx with the meta.* keys recorded so far.
+func (o *jsonObj) indexMeta() {
+	if o.metaIdx == nil {
+		o.metaIdx = make(map[string]int32)
+	}
+	for n := range o.meta {
+		o.metaProbes++
+		o.metaIdx[o.meta[n].name] = int32(n)
+	}
 }
 
 // intern returns the column name of the meta.* key k (metaColumn), reusing
@@ -258,15 +311,17 @@ func (s span) empty() bool {
 // emit adds the column name with the value of s to r. Strings are unescaped
 // (invalid UTF-8 becomes U+FFFD), numbers and booleans keep their JSON text,
 // objects and arrays their compact JSON text; null is omitted. It returns the
-// value added, or nil. The common case, a non-empty string without escapes or
-// non-ASCII bytes, is kept small enough to inline.
+// value added, or nil. The common cases, a number or a non-empty string
+// without escapes or non-ASCII bytes (s.alias != 0), alias the line without
+// further checks.
 func (o *jsonObj) emit(r *Record, name string, s span) []byte {
-	if s.kind == kindString && s.flags == 0 && s.end-s.start > 2 {
-		v := o.line[s.start+1 : s.end-1]
-		r.Fields = append(r.Fields, Field{Name: name, Value: v})
-		return v
+	if s.alias == 0 {
+		return o.emitSlow(r, name, s)
 	}
-	return o.emitSlow(r, name, s)
+	q := int32(s.alias) - 1
+	v := o.line[s.start+q : s.end-q]
+	r.Fields = append(r.Fields, Field{Name: name, Value: v})
+	return v
 }
 
 func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {

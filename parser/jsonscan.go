@@ -2,6 +2,7 @@ package parser
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -38,7 +39,18 @@ type span struct {
 	kind       byte
 	flags      byte // string flags, for kindString
 	src        byte // where the value came from (srcTop or srcDetails)
+	// alias says whether emit can alias the value's text: 0 when the value
+	// needs emitSlow (the zero span included), aliasNumber for a number,
+	// aliasString for a non-empty string without escapes or non-ASCII bytes
+	// (the text between its quotes).
+	alias byte
 }
+
+// Values of span.alias; alias-1 bytes are dropped from each end.
+const (
+	aliasNumber = 1
+	aliasString = 2
+)
 
 // maxLine is the longest JSON line the scanner accepts (spans are int32).
 const maxLine = 1<<31 - 1
@@ -73,10 +85,11 @@ func scanString(b []byte, i int) (int, byte, *scanErr) {
 	i++ // opening quote
 	var flags byte
 	for {
-		// Skip eight plain bytes at a time, then one at a time.
+		// Skip eight plain bytes at a time and jump to the first special
+		// one; bytewise only within the last eight bytes of the line.
 		for i+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[i:])
-			if hasSpecial(x) {
+			if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
 			i += 8
@@ -120,17 +133,19 @@ func scanString(b []byte, i int) (int, byte, *scanErr) {
 	}
 }
 
-// hasSpecial reports whether any of the eight bytes in x is '"', '\\', a
-// control character or >= 0x80 (it may report true for plain bytes that
-// follow a special one; the caller rescans bytewise).
-func hasSpecial(x uint64) bool {
+// specialMask returns, for the eight bytes in x (little-endian), a mask
+// with the high bit set in the lowest byte that is '"', '\\', a control
+// character or >= 0x80, or 0 when there is none. Bytes above the lowest
+// special one may be flagged too (a borrow carries into them), so only the
+// lowest set bit is meaningful: bits.TrailingZeros64(m)/8 is its index.
+func specialMask(x uint64) uint64 {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
 	)
 	q := x ^ (ones * '"')
 	bs := x ^ (ones * '\\')
-	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)|x)&highs != 0
+	return ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x | x) & highs
 }
 
 func hexVal(c byte) int {

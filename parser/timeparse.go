@@ -71,8 +71,30 @@ func parseISOTime(b []byte) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC)
-	return t.Add(-time.Duration(off) * time.Second), true
+	return utcTime(y, mo, d, h, mi, s, ns, off), true
+}
+
+// utcTime returns the instant of the wall time y-mo-d h:mi:s.ns at offset
+// off (seconds east of UTC), in UTC: what time.Date(..., time.UTC) minus the
+// offset gives, without time.Date's normalisation. The fields must have
+// passed validClock (s may be 60, which is the next minute's 0).
+func utcTime(y, mo, d, h, mi, s, ns, off int) time.Time {
+	sec := daysSinceEpoch(y, mo, d)*86400 + int64(h*3600+mi*60+s-off)
+	return time.Unix(sec, int64(ns)).UTC()
+}
+
+// daysSinceEpoch returns the number of days from 1970-01-01 to y-mo-d in
+// the proleptic Gregorian calendar (y >= 1), after Howard Hinnant's
+// days_from_civil.
+func daysSinceEpoch(y, mo, d int) int64 {
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	doy := (153*((mo+9)%12)+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // parseOffset reads "", "Z", "+hh:mm", "+hhmm" or " UTC" and returns the
@@ -158,8 +180,7 @@ func parseNginxTime(b []byte) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
-	return t.Add(-time.Duration(off) * time.Second), true
+	return utcTime(y, mo, d, h, mi, s, 0, off), true
 }
 
 var longMonths = [...]string{"January", "February", "March", "April", "May", "June",
