@@ -84,6 +84,7 @@ type Agent struct {
 	sources  []*source
 	cancelSr context.CancelFunc // stops the current sources
 	streamer *streamer
+	inputs   []*input // the running network inputs
 	aw       ackWatch
 }
 
@@ -184,7 +185,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.closeSink(context.Background())
 		return err
 	}
+	if err := a.startInputs(runCtx, cfg); err != nil {
+		cancelRun()
+		a.stopInputs()
+		a.stopStreaming()
+		a.closeSink(context.Background())
+		return err
+	}
 	if err := a.startSources(runCtx, cfg); err != nil {
+		cancelRun()
+		a.stopInputs()
 		a.stopStreaming()
 		a.closeSink(context.Background())
 		return err
@@ -242,6 +252,7 @@ loop:
 	<-detDone
 	a.closeDetections()
 	a.stopStreaming()
+	a.stopInputs()
 	if srv != nil {
 		srv.Close(sctx)
 	}
@@ -312,6 +323,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	a.reloadDetections(old, cfg, geoChanged)
 	a.reloadStreaming(old, cfg)
+	a.reloadInputs(old, cfg)
 	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
 		a.log.Warn("reload: metrics changes take effect at the next restart")
 		cfg.Metrics = old.Metrics
@@ -391,6 +403,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	if a.streamer != nil {
 		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
 	}
+	scs = append(scs, a.inputSources()...)
 	workers := a.opts.Workers
 	if workers <= 0 {
 		workers = cfg.Pipeline.Workers
@@ -414,10 +427,18 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		if sc.StartAt == "end" {
 			tc.StartAt = tailer.StartEnd
 		}
+		in := a.inputOf(sc.Path)
+		if in != nil {
+			ic := in.srv.Config()
+			tc.MaxLineBytes = max(tc.MaxLineBytes, ic.MaxSpoolLine())
+		}
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
+		}
+		if in != nil {
+			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
 		}
 		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
@@ -506,7 +527,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 // streaming receiver.
 func (a *Agent) Health() error {
 	a.mu.Lock()
-	srcs, s, st := a.sources, a.sink, a.streamer
+	srcs, s, st, ins := a.sources, a.sink, a.streamer, a.inputs
 	a.mu.Unlock()
 	var problems []string
 	if s == nil {
@@ -531,6 +552,11 @@ func (a *Agent) Health() error {
 	if st != nil {
 		if err := st.err(); err != nil {
 			problems = append(problems, "streaming receiver stopped: "+err.Error())
+		}
+	}
+	for _, in := range ins {
+		if err := in.runErr(); err != nil {
+			problems = append(problems, "input stopped: "+err.Error())
 		}
 	}
 	if len(problems) > 0 {

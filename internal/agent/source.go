@@ -72,9 +72,11 @@ type slot struct {
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
 	snk sink, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Metrics, aw *ackWatch, log *slog.Logger) (*source, error) {
-	typ, err := parser.ParseType(sc.Type)
-	if err != nil {
-		return nil, err
+	typ, err := parser.TypeUnknown, error(nil)
+	if sc.Type != inputSourceType { // an input's spool: lines typed by APP-NAME
+		if typ, err = parser.ParseType(sc.Type); err != nil {
+			return nil, err
+		}
 	}
 	if tcfg.Checkpoints == nil && tcfg.StateDir != "" {
 		if tcfg.Checkpoints, err = checkpoint.Open(tcfg.StateDir); err != nil {
