@@ -118,7 +118,9 @@ func parseTimestamp(b []byte) (time.Time, error) {
 	if b == nil {
 		return time.Time{}, nil
 	}
-	bad := func() (time.Time, error) { return time.Time{}, fmt.Errorf("%w: TIMESTAMP %q is not RFC 3339", errHeader, b) }
+	bad := func() (time.Time, error) {
+		return time.Time{}, fmt.Errorf("%w: TIMESTAMP %q is not RFC 3339", errHeader, b)
+	}
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return bad()
 	}
