@@ -80,6 +80,9 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	if stream {
 		origin, name = detect.OriginStream, streamSource
 	}
+	if s.cfg.Type == inputSourceType {
+		origin = detect.OriginInput // Host is each message's HOSTNAME (encodeInput)
+	}
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host
 	}
