@@ -7,8 +7,8 @@ import (
 
 func TestSpoolLineRoundTrip(t *testing.T) {
 	tests := []struct {
-		msg  string
-		b64  bool // written in the base64 form
+		msg string
+		b64 bool // written in the base64 form
 	}{
 		{"<13>1 - h a - - - plain", false},
 		{"<13>1 - h a - - - two\nlines", true},
