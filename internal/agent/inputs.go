@@ -37,7 +37,7 @@ type input struct {
 // startInputs opens every configured input and runs it until ctx ends.
 // On an error the inputs opened so far are stopped when ctx ends.
 func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
-	for _, ic := range cfg.Inputs {
+	for _, ic := range cfg.InputsOn() {
 		ic.Logger = a.log
 		srv, err := inputs.Listen(ic)
 		if err != nil {

@@ -8,6 +8,18 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 )
 
+// InputsOn returns the inputs whose listen is set (an empty listen turns
+// an input off).
+func (c *Config) InputsOn() []Input {
+	var on []Input
+	for _, in := range c.Inputs {
+		if in.Listen != "" {
+			on = append(on, in)
+		}
+	}
+	return on
+}
+
 // resolveInputs sets every input's spool_dir to <state_dir>/inputs.
 func (c *Config) resolveInputs() {
 	for i := range c.Inputs {
@@ -26,6 +38,9 @@ func (v *validator) inputs() {
 	for i := range c.Inputs {
 		in := &c.Inputs[i]
 		p := "inputs[" + strconv.Itoa(i) + "]"
+		if in.Listen == "" {
+			continue // off
+		}
 		if err := in.Check(); err != nil {
 			v.errf(p, "%s", strings.TrimPrefix(err.Error(), "inputs: "))
 			continue

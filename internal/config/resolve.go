@@ -114,7 +114,7 @@ func (c *Config) Resolve() (Resolved, error) {
 	if c.CheckpointInterval == 0 {
 		c.CheckpointInterval = DefaultCheckpointInterval
 	}
-	if c.Sources == nil && len(c.Inputs) == 0 { // an aggregator follows no files unless told
+	if c.Sources == nil && len(c.InputsOn()) == 0 { // an aggregator follows no files unless told
 		r.DefaultSources = true
 		for _, d := range defaultSources {
 			nested := filepath.Join(c.LogDir, d.sub, d.name)

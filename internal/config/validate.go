@@ -27,7 +27,7 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
-	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.Inputs) == 0 {
+	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
 	v.inputs()

@@ -35,7 +35,8 @@ const (
 type Config struct {
 	// Listen is the URL to listen on: tcp://host:port, tls://host:port,
 	// relp://host:port or relp+tls://host:port. Port 0 picks a free port
-	// (see Server.Addr).
+	// (see Server.Addr). In the agent's configuration an empty Listen
+	// turns the input off.
 	Listen string `yaml:"listen"`
 	// TLS names the server certificate for tls:// and relp+tls://, and
 	// the CA that client certificates must chain to (mutual TLS).
