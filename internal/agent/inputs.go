@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,20 @@ type input struct {
 	// Counted by the sources' workers: messages forwarded unchanged and
 	// dropped because their APP-NAME is none of gitlab-syslog's.
 	other, dropped atomic.Uint64
+	// src is the source following the spool; nil between sources (a
+	// reload).
+	src atomic.Pointer[source]
+}
+
+// drained reports whether the source following the spool committed a
+// position in cur, the current spool file: it is then done with the file
+// rotated before, which the spool's next rotation replaces.
+func (in *input) drained(cur os.FileInfo) bool {
+	s := in.src.Load()
+	if s == nil {
+		return false
+	}
+	return s.t.Stats().CommittedFile.SameAs(cur)
 }
 
 // startInputs opens every configured input and runs it until ctx ends.
@@ -44,6 +59,7 @@ func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
 			return fmt.Errorf("agent: %w", err)
 		}
 		in := &input{srv: srv, done: make(chan struct{})}
+		srv.SetRotateCheck(in.drained)
 		go func() {
 			defer close(in.done)
 			if err := srv.Run(ctx); err != nil {
@@ -130,6 +146,7 @@ func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOpti
 		w.relay = inputs.NewRelay(geo, opts, in.srv.Config().Other)
 		w.in = in
 	}
+	in.src.Store(s)
 }
 
 // encodeInput is encode for the spool of an input: each line is a

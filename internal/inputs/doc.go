@@ -29,6 +29,11 @@
 // aggregator is killed, and what was not acknowledged is resent by RELP
 // clients.
 //
+// The spool rotates at Config.SpoolMaxBytes (to <name>.1, replacing the
+// older one) only once its reader committed a position in the current file
+// (Server.SetRotateCheck): while the collector downstream is slow or down
+// the spool grows instead of rotating unread messages away.
+//
 // A spool line is the syslog message as received when it starts with '<'
 // and holds no LF (every message of a gitlab-syslog agent); any other
 // message is written as '=' and its standard base64 encoding, so that any

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -78,6 +79,12 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // SpoolPath is the spool file the input appends to.
 func (s *Server) SpoolPath() string { return s.file.Path() }
+
+// SetRotateCheck makes the spool's rotation wait until ok reports that
+// its reader committed a position in the current file (see
+// spool.File.SetRotateCheck), so that no spooled message is rotated away
+// unread.
+func (s *Server) SetRotateCheck(ok func(cur os.FileInfo) bool) { s.file.SetRotateCheck(ok) }
 
 // Config returns the input's configuration with the defaults filled in.
 func (s *Server) Config() Config { return s.cfg }

@@ -27,6 +27,36 @@ type File struct {
 	torn      bool // the file may end in a partial line
 	log       *slog.Logger
 	rotations atomic.Uint64 // read by Receiver.Stats from other goroutines
+	// mayRotate, when set, is asked before each rotation; see SetRotateCheck.
+	mayRotate atomic.Pointer[func(cur os.FileInfo) bool]
+	held      bool // a rotation was held back and logged
+}
+
+// SetRotateCheck makes rotation wait until ok returns true for the current
+// file (its FileInfo): the reader of the spool says so once it has
+// committed a position in that file, that is, once it is done with the
+// file rotated before, which the next rotation replaces. Until then the
+// current file grows past the maximum, so that a slow reader never loses
+// what was spooled. Safe for concurrent use.
+func (s *File) SetRotateCheck(ok func(cur os.FileInfo) bool) { s.mayRotate.Store(&ok) }
+
+// rotationHeld reports whether the reader is not done with the file a
+// rotation would replace.
+func (s *File) rotationHeld() bool {
+	f := s.mayRotate.Load()
+	if f == nil {
+		return false
+	}
+	fi, err := s.f.Stat()
+	if err != nil || (*f)(fi) {
+		return false
+	}
+	if !s.held {
+		s.held = true
+		s.log.Warn("spool: rotation held back until the spool's reader is done with the previous file; the spool grows past its maximum meanwhile",
+			"file", s.path, "size", s.size, "max", s.max)
+	}
+	return true
 }
 
 // Open opens (creating it and dir if needed) the spool file name in dir,
@@ -93,7 +123,8 @@ func lastByte(path string, size int64) (byte, error) {
 // Append writes batch (whole lines) and fsyncs the file. Only a nil error
 // means every line of the batch is durable.
 func (s *File) Append(batch []byte) error {
-	if s.size > 0 && s.size+int64(len(batch)) > s.max {
+	if s.size > 0 && s.size+int64(len(batch)) > s.max && !s.rotationHeld() {
+		s.held = false
 		if err := s.rotate(); err != nil {
 			// Keep writing to the current file: a big spool beats a lost event.
 			s.log.Error("spool: spool rotation failed; still appending to the current file", "file", s.path, "err", err)
