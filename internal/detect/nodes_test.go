@@ -15,7 +15,7 @@ func TestNodeIndex(t *testing.T) {
 	var x nodeIndex
 	x.observe(ev(OriginInput, "node-a", "ada", "198.51.100.7"))
 	x.observe(ev(OriginInput, "node-b", "ada", "198.51.100.7"))
-	x.observe(ev(OriginInput, "node-c", "ada", "203.0.113.9")) // another address
+	x.observe(ev(OriginInput, "node-c", "ada", "203.0.113.9"))  // another address
 	x.observe(ev(OriginInput, "node-a", "ada", "198.51.100.7")) // seen
 	x.observe(ev(OriginFile, "local", "ada", "198.51.100.7"))   // a file's: no node
 	tests := []struct {
