@@ -34,6 +34,9 @@
 // (Server.SetRotateCheck): while the collector downstream is slow or down
 // the spool grows instead of rotating unread messages away.
 //
+// A trailing LF of a message is dropped, as rsyslog does by default
+// (parser.dropTrailingLFOnReception).
+//
 // A spool line is the syslog message as received when it starts with '<'
 // and holds no LF (every message of a gitlab-syslog agent); any other
 // message is written as '=' and its standard base64 encoding, so that any

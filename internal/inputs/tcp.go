@@ -13,7 +13,13 @@ type pending struct {
 	size  int // octets of the messages
 }
 
+// add queues a received message. A trailing LF is dropped, as rsyslog
+// does by default (parser.dropTrailingLFOnReception): rsyslog's
+// RSYSLOG_SyslogProtocol23Format template, common with omrelp, ends in one.
 func (p *pending) add(msg []byte) {
+	if n := len(msg); n > 0 && msg[n-1] == '\n' {
+		msg = msg[:n-1]
+	}
 	p.lines = AppendLine(p.lines, msg)
 	p.n++
 	p.size += len(msg)
