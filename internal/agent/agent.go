@@ -150,7 +150,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("agent: %w", err)
 	}
 	defer lock.Release()
-	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
+	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "inputs", len(cfg.InputsOn()), "hostname", cfg.Hostname)
 	if err := a.openGeoIP(cfg); err != nil {
 		return err
 	}
