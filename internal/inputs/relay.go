@@ -75,6 +75,9 @@ func (r *Relay) Map(line []byte, cut bool, rec *parser.Record, msg *forwarder.Me
 	r.h = Header{}
 	m, buf, err := DecodeLine(line, r.buf)
 	r.buf = buf
+	if err != nil {
+		m = line // not ours: forwarded as it is in the spool
+	}
 	r.raw = m
 	if err != nil || cut || ParseHeader(m, &r.h) != nil {
 		return r.other()

@@ -100,6 +100,13 @@ func TestRelayOther(t *testing.T) {
 		}
 	}
 	r := NewRelay(nil, forwarder.RecordOptions{}, OtherForward)
+	var rec0 parser.Record
+	var msg0 forwarder.Message
+	if out, _ := r.Map([]byte("=not base64!"), false, &rec0, &msg0); out != Other {
+		t.Errorf("an undecodable spool line: outcome %d, want Other", out)
+	} else if raw, _, _ := r.Message(); string(raw) != "=not base64!" {
+		t.Errorf("an undecodable spool line is forwarded as %q, want it as it is", raw)
+	}
 	line := AppendLine(nil, []byte(msgs[2]))
 	var rec parser.Record
 	var msg forwarder.Message
