@@ -33,7 +33,9 @@ func (e *Engine) Process(ev *Event) {
 			src.newest = ev.Time
 		}
 	}
-	e.nodes.observe(ev)
+	if e.cfg.Nodes {
+		e.nodes.observe(ev)
+	}
 	e.gen++
 	e.scratch = e.table.rules(e.scratch[:0], ev, e.seen, e.gen)
 	for _, i := range e.scratch {
@@ -136,7 +138,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			return
 		}
 		r.stats.Alerts++
-		if a.Nodes == nil {
+		if e.cfg.Nodes && a.Nodes == nil {
 			a.Nodes = e.nodes.nodes(a)
 		}
 		e.cfg.Emit(a)
