@@ -39,22 +39,43 @@ const zeros = "00000000000000000000"
 // previous message's count took; only when the width changes is the message
 // moved, which for a stream of similar lines is rare.
 func (b *Batch) Append(e *Encoder, m *Message) {
-	pos := len(b.buf)
-	w := 0
+	pos, start := b.openFrame()
+	var sd, msg int
+	b.buf, sd, msg = e.appendMessage(b.buf, m)
+	b.closeFrame(pos, start, sd, msg)
+}
+
+// AppendRaw adds an already encoded message to the batch, framed: a
+// syslog message received by the network inputs and forwarded unchanged.
+// sd and msg are the offsets in m where STRUCTURED-DATA and MSG start
+// (len(m) for none); they tell a datagram destination where it may cut.
+func (b *Batch) AppendRaw(m []byte, sd, msg int) {
+	pos, start := b.openFrame()
+	b.buf = append(b.buf, m...)
+	b.closeFrame(pos, start, start+sd, start+msg)
+}
+
+// openFrame reserves the octet count's place and returns where the frame and
+// the message start.
+func (b *Batch) openFrame() (pos, start int) {
+	pos = len(b.buf)
 	if b.framing == framingOctet {
-		w = b.width
+		w := b.width
 		if w == 0 {
 			w = 4 // "NNN ": most messages are 100-999 bytes
 		}
 		b.buf = append(b.buf, zeros[:w]...)
 	}
-	start := len(b.buf)
-	var sd, msg int
-	b.buf, sd, msg = e.appendMessage(b.buf, m)
+	return pos, len(b.buf)
+}
+
+// closeFrame frames the message written at start and records its span.
+func (b *Batch) closeFrame(pos, start, sd, msg int) {
 	end := len(b.buf)
 	n := end - start
 	switch b.framing {
 	case framingOctet:
+		w := start - pos
 		if need := countWidth(n); need != w {
 			if need > w {
 				b.buf = append(b.buf, zeros[:need-w]...)

@@ -2,11 +2,12 @@ package forwarder
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
 )
 
 // RELP, the Reliable Event Logging Protocol of rsyslog's omrelp and imrelp
@@ -66,26 +67,26 @@ func (r *relpSession) open(c net.Conn, timeout time.Duration) error {
 	r.br = bufio.NewReaderSize(c, 16<<10)
 	_ = c.SetDeadline(time.Now().Add(timeout))
 	defer func() { _ = c.SetDeadline(time.Time{}) }()
-	r.frames = appendRELPFrame(r.frames[:0], 1, "open", []byte(relpOffer))
+	r.frames = relp.AppendFrame(r.frames[:0], 1, "open", []byte(relpOffer))
 	if _, err := c.Write(r.frames); err != nil {
 		return fmt.Errorf("RELP open: %w", err)
 	}
-	f, _, err := readRELPFrame(r.br, nil)
+	f, _, err := readResponse(r.br, nil)
 	if err != nil {
 		return fmt.Errorf("RELP open: read the answer: %w", err)
 	}
-	if f.command != "rsp" || f.txnr != 1 {
-		return fmt.Errorf("RELP open: the receiver answered %d %s, want 1 rsp", f.txnr, f.command)
+	if f.Command != "rsp" || f.Txnr != 1 {
+		return fmt.Errorf("RELP open: the receiver answered %d %s, want 1 rsp", f.Txnr, f.Command)
 	}
-	code, text, err := relpStatus(f.data)
+	code, text, err := relp.Status(f.Data)
 	if err != nil {
 		return fmt.Errorf("RELP open: %w", err)
 	}
 	if code != 200 {
 		return fmt.Errorf("RELP open: the receiver refused the session: %d %s", code, text)
 	}
-	if !relpOffers(f.data, "commands", "syslog") {
-		return fmt.Errorf("RELP open: the receiver does not offer the syslog command (it answered %q)", trimForError(f.data))
+	if !relp.Offers(f.Data, "commands", "syslog") {
+		return fmt.Errorf("RELP open: the receiver does not offer the syslog command (it answered %q)", relp.TrimForError(f.Data))
 	}
 	r.next = 2
 	r.gen++
@@ -98,21 +99,14 @@ func (r *relpSession) open(c net.Conn, timeout time.Duration) error {
 	return nil
 }
 
-// relpOffers reports whether the offers in the data of an open response
-// (lines name=value,value...) offer value for name.
-func relpOffers(data []byte, name, value string) bool {
-	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		v, ok := bytes.CutPrefix(line, []byte(name+"="))
-		if !ok {
-			continue
-		}
-		for x := range bytes.SplitSeq(v, []byte(",")) {
-			if string(x) == value {
-				return true
-			}
-		}
+// readResponse reads one frame a receiver sent, whose DATA is at most
+// relp.MaxResponse bytes (a response and the offers of an open answer).
+func readResponse(br *bufio.Reader, data []byte) (relp.Frame, []byte, error) {
+	f, data, err := relp.ReadFrame(br, data, relp.MaxResponse)
+	if err == nil && f.Truncated > 0 {
+		err = fmt.Errorf("%w: DATALEN %d is over the %d bytes a response may have", relp.ErrFrame, f.Truncated, relp.MaxResponse)
 	}
-	return false
+	return f, data, err
 }
 
 // relpRead reads the receiver's frames until an error, and hands the
@@ -128,15 +122,15 @@ func relpRead(br *bufio.Reader, gen uint64, answers chan<- relpAnswers, recycle 
 		default:
 		}
 		for {
-			var f relpFrame
-			f, data, a.err = readRELPFrame(br, data)
+			var f relp.Frame
+			f, data, a.err = readResponse(br, data)
 			if a.err == nil {
 				a.err = relpAnswer(f)
 			}
 			if a.err != nil {
 				break
 			}
-			a.txnrs = append(a.txnrs, f.txnr)
+			a.txnrs = append(a.txnrs, f.Txnr)
 			if br.Buffered() == 0 {
 				break
 			}
@@ -163,20 +157,20 @@ func relpRead(br *bufio.Reader, gen uint64, answers chan<- relpAnswers, recycle 
 
 // relpAnswer returns nil for a "200" response, and otherwise why the
 // session must end.
-func relpAnswer(f relpFrame) error {
-	switch f.command {
+func relpAnswer(f relp.Frame) error {
+	switch f.Command {
 	case "rsp":
 	case "serverclose":
 		return errRELPServerClose
 	default:
-		return fmt.Errorf("%w: unexpected command %q from the receiver", errRELPFrame, f.command)
+		return fmt.Errorf("%w: unexpected command %q from the receiver", relp.ErrFrame, f.Command)
 	}
-	code, text, err := relpStatus(f.data)
+	code, text, err := relp.Status(f.Data)
 	if err != nil {
 		return err
 	}
 	if code != 200 {
-		return fmt.Errorf("the receiver refused transaction %d: %d %s", f.txnr, code, text)
+		return fmt.Errorf("the receiver refused transaction %d: %d %s", f.Txnr, code, text)
 	}
 	return nil
 }

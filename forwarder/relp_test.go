@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
 )
 
 // relpPeer is a RELP receiver for protocol tests the real rsyslog cannot
@@ -65,29 +67,29 @@ func (p *relpPeer) serve(t *testing.T, c net.Conn, session int) {
 	answer := func() {
 		var out []byte
 		for i := len(held) - 1; i >= 0; i-- { // reverse order
-			out = appendRELPFrame(out, held[i], "rsp", []byte("200 OK"))
+			out = relp.AppendFrame(out, held[i], "rsp", []byte("200 OK"))
 		}
 		held = held[:0]
 		c.Write(out)
 	}
 	n := 0
 	for {
-		f, _, err := readRELPFrame(br, nil)
+		f, _, err := readResponse(br, nil)
 		if err != nil {
 			return
 		}
-		switch f.command {
+		switch f.Command {
 		case "open":
-			c.Write(appendRELPFrame(nil, f.txnr, "rsp", []byte("200 OK\nrelp_version=0\nrelp_software=test\ncommands=syslog")))
+			c.Write(relp.AppendFrame(nil, f.Txnr, "rsp", []byte("200 OK\nrelp_version=0\nrelp_software=test\ncommands=syslog")))
 			continue
 		case "close":
 			answer()
-			c.Write(appendRELPFrame(nil, f.txnr, "rsp", nil))
-			c.Write(appendRELPFrame(nil, 0, "serverclose", nil))
+			c.Write(relp.AppendFrame(nil, f.Txnr, "rsp", nil))
+			c.Write(relp.AppendFrame(nil, 0, "serverclose", nil))
 			return
 		case "syslog":
 		default:
-			t.Errorf("unexpected command %q", f.command)
+			t.Errorf("unexpected command %q", f.Command)
 			return
 		}
 		p.mu.Lock()
@@ -99,20 +101,20 @@ func (p *relpPeer) serve(t *testing.T, c net.Conn, session int) {
 		if failing && n == fail {
 			answer()
 			if p.failWith == "serverclose" {
-				c.Write(appendRELPFrame(nil, 0, "serverclose", nil))
+				c.Write(relp.AppendFrame(nil, 0, "serverclose", nil))
 			} else {
-				c.Write(appendRELPFrame(nil, f.txnr, "rsp", []byte(p.failWith)))
+				c.Write(relp.AppendFrame(nil, f.Txnr, "rsp", []byte(p.failWith)))
 			}
 			return
 		}
-		m := seqRE.FindSubmatch(f.data)
+		m := seqRE.FindSubmatch(f.Data)
 		if m == nil {
-			t.Errorf("message without seq: %q", f.data)
+			t.Errorf("message without seq: %q", f.Data)
 			return
 		}
 		seq, _ := strconv.Atoi(string(m[1]))
 		n++
-		held = append(held, f.txnr)
+		held = append(held, f.Txnr)
 		p.mu.Lock()
 		p.seqs[session] = append(p.seqs[session], seq)
 		p.maxOpen = max(p.maxOpen, len(held))
@@ -259,7 +261,7 @@ func TestRELPTxnrWrap(t *testing.T) {
 	if err := w.answered(relpAnswers{gen: 1, txnrs: []int{3}}); err == nil {
 		t.Fatal("an answer to a transaction never sent was accepted")
 	}
-	for n, want := range map[int]int{1: 2, 998_999_999: 999_000_000, relpMaxTxnr: 1} {
+	for n, want := range map[int]int{1: 2, 998_999_999: 999_000_000, relp.MaxTxnr: 1} {
 		if got := nextTxnr(n); got != want {
 			t.Errorf("nextTxnr(%d) = %d, want %d", n, got, want)
 		}

@@ -3,6 +3,8 @@ package forwarder
 import (
 	"fmt"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
 )
 
 // writeRELP sends unwritten messages as syslog transactions while the
@@ -17,7 +19,7 @@ func (w *writer) writeRELP() error {
 		it.written = true
 		for it.sent < b.Len() && len(r.out) < r.window {
 			s := b.spans[it.sent]
-			buf = appendRELPFrame(buf, r.next, "syslog", b.buf[s.start:s.end])
+			buf = relp.AppendFrame(buf, r.next, "syslog", b.buf[s.start:s.end])
 			it.sent++
 			r.out = append(r.out, relpTxn{txnr: r.next, it: it, last: it.sent == b.Len()})
 			r.next = nextTxnr(r.next)
@@ -60,7 +62,7 @@ func (w *writer) answered(a relpAnswers) error {
 		if len(r.out) == 0 {
 			return fmt.Errorf("RELP: answer to transaction %d, which is not outstanding", txnr)
 		}
-		i := (txnr - r.out[0].txnr + relpMaxTxnr) % relpMaxTxnr
+		i := (txnr - r.out[0].txnr + relp.MaxTxnr) % relp.MaxTxnr
 		if i >= len(r.out) || r.out[i].txnr != txnr {
 			return fmt.Errorf("RELP: answer to transaction %d, which is not outstanding", txnr)
 		}
@@ -154,7 +156,7 @@ func (w *writer) closeRELP() {
 		return
 	}
 	txnr := r.next
-	r.frames = appendRELPFrame(r.frames[:0], txnr, "close", nil)
+	r.frames = relp.AppendFrame(r.frames[:0], txnr, "close", nil)
 	_ = w.conn.SetWriteDeadline(time.Now().Add(relpCloseWait))
 	if _, err := w.conn.Write(r.frames); err != nil {
 		return
@@ -208,4 +210,4 @@ func (r *relpSession) reuse(txnrs []int) {
 }
 
 // nextTxnr returns the transaction number after n: 1 follows 999,999,999.
-func nextTxnr(n int) int { return n%relpMaxTxnr + 1 }
+func nextTxnr(n int) int { return n%relp.MaxTxnr + 1 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -152,6 +154,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
 	}
+	problems = append(problems, checkNetInputs(w, c)...)
 	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
 		db, err := geoip.Open(g.CityDB, g.ASNDB)
 		if err != nil {
@@ -216,6 +219,34 @@ func notRegular(fi os.FileInfo) string {
 		return "is a directory"
 	}
 	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
+}
+
+// checkNetInputs prints the network inputs and returns their problems: a
+// TLS pair or client CA that cannot be loaded, a spool directory that
+// cannot be written.
+func checkNetInputs(w io.Writer, c *config.Config) []string {
+	on := c.InputsOn()
+	if len(on) == 0 {
+		fmt.Fprintf(w, "inputs:     off\n")
+		return nil
+	}
+	var problems []string
+	for i, in := range on {
+		fmt.Fprintf(w, "inputs:     listening on %s, messages spooled to %s, other APP-NAMEs: %s\n", in.Listen, in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward))
+		key := fmt.Sprintf("inputs[%d]", i)
+		if err := keyPairUsable(in.TLS.CertFile, in.TLS.KeyFile); err != nil {
+			problems = append(problems, key+".tls: "+err.Error())
+		}
+		if f := in.TLS.ClientCAFile; f != "" {
+			if err := readable(f); err != nil {
+				problems = append(problems, fmt.Sprintf("%s.tls.client_ca_file: %v", key, err))
+			}
+		}
+		if err := dirWritable(in.SpoolDir); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: spool directory %s: %v", key, in.SpoolDir, err))
+		}
+	}
+	return problems
 }
 
 // keyPairUsable loads the certificate and key as the streaming receiver

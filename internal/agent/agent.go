@@ -90,6 +90,7 @@ type Agent struct {
 	globWG   sync.WaitGroup     // watchGlobs
 	cancelSr context.CancelFunc // stops the current sources
 	streamer *streamer
+	inputs   []*input // the running network inputs
 	aw       ackWatch
 }
 
@@ -158,7 +159,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("agent: %w", err)
 	}
 	defer lock.Release()
-	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "hostname", cfg.Hostname)
+	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "inputs", len(cfg.InputsOn()), "hostname", cfg.Hostname)
 	if err := a.openGeoIP(cfg); err != nil {
 		return err
 	}
@@ -193,7 +194,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.closeSink(context.Background())
 		return err
 	}
+	if err := a.startInputs(runCtx, cfg); err != nil {
+		cancelRun()
+		a.stopInputs()
+		a.stopStreaming()
+		a.closeSink(context.Background())
+		return err
+	}
 	if err := a.startSources(runCtx, cfg); err != nil {
+		cancelRun()
+		a.stopInputs()
 		a.stopStreaming()
 		a.closeSink(context.Background())
 		return err
@@ -251,6 +261,7 @@ loop:
 	<-detDone
 	a.closeDetections()
 	a.stopStreaming()
+	a.stopInputs()
 	if srv != nil {
 		srv.Close(sctx)
 	}
@@ -321,6 +332,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	a.reloadDetections(old, cfg, geoChanged)
 	a.reloadStreaming(old, cfg)
+	a.reloadInputs(old, cfg)
 	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
 		a.log.Warn("reload: metrics changes take effect at the next restart")
 		cfg.Metrics = old.Metrics
@@ -400,6 +412,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	if a.streamer != nil {
 		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
 	}
+	scs = append(scs, a.inputSources()...)
 	workers := a.opts.Workers
 	if workers <= 0 {
 		workers = cfg.Pipeline.Workers
@@ -429,10 +442,18 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}})
 			continue
 		}
+		in := a.inputOf(sc.Path)
+		if in != nil {
+			ic := in.srv.Config()
+			tc.MaxLineBytes = max(tc.MaxLineBytes, ic.MaxSpoolLine())
+		}
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
 			cancel()
 			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
+		}
+		if in != nil {
+			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
 		}
 		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
@@ -547,7 +568,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 // streaming receiver.
 func (a *Agent) Health() error {
 	a.mu.Lock()
-	srcs, s, st, nglobs := a.sources, a.sink, a.streamer, a.nglobs
+	srcs, s, st, nglobs, ins := a.sources, a.sink, a.streamer, a.nglobs, a.inputs
 	a.mu.Unlock()
 	var problems []string
 	if s == nil {
@@ -572,6 +593,11 @@ func (a *Agent) Health() error {
 	if st != nil {
 		if err := st.err(); err != nil {
 			problems = append(problems, "streaming receiver stopped: "+err.Error())
+		}
+	}
+	for _, in := range ins {
+		if err := in.runErr(); err != nil {
+			problems = append(problems, "input stopped: "+err.Error())
 		}
 	}
 	if len(problems) > 0 {

@@ -48,7 +48,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
@@ -79,6 +79,9 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	origin, name := detect.OriginFile, s.cfg.Path
 	if stream {
 		origin, name = detect.OriginStream, streamSource
+	}
+	if s.cfg.Type == inputSourceType {
+		origin = detect.OriginInput // Host is each message's HOSTNAME (encodeInput)
 	}
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host

@@ -13,6 +13,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -161,6 +162,11 @@ type worker struct {
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
 	fileID string // fileKey of the current batch's file, made once per batch
+
+	// For the spool of a network input: relay maps its lines, in counts
+	// what it forwarded unchanged or dropped. nil for files.
+	relay *inputs.Relay
+	in    *input
 }
 
 // event copies line i of tb, parsed into w.rec (and enriched in w.msg), into
@@ -184,6 +190,11 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
+		if w.relay != nil {
+			w.encodeInput(sl.tb, &sl.fb, &sl.events)
+			sl.ready <- struct{}{}
+			continue
+		}
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 		sl.ready <- struct{}{}
 	}

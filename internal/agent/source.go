@@ -86,7 +86,7 @@ type slot struct {
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
 	snk sink, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Metrics, aw *ackWatch, log *slog.Logger) (*source, error) {
 	typ := parser.TypeUnknown
-	if sc.Type != "" {
+	if sc.Type != "" && sc.Type != inputSourceType { // an input's spool: lines typed by APP-NAME
 		t, err := parser.ParseType(sc.Type)
 		if err != nil {
 			return nil, err

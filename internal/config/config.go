@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -93,6 +94,11 @@ type Config struct {
 	Pipeline Pipeline `yaml:"pipeline"`
 	// Detections configures the detection engine and its rules.
 	Detections Detections `yaml:"detections"`
+	// Inputs are the network inputs of the aggregator role: syslog over
+	// TCP, TLS or RELP from the node agents (see inputs.Config); Resolve
+	// sets their spool_dir to <state_dir>/inputs. Each input's spool is
+	// followed as a source.
+	Inputs []Input `yaml:"inputs"`
 
 	file  string            // the file the config was read from, "" for defaults
 	lines map[string]int    // key path ("forward.url", "sources[1].path") → line
@@ -165,6 +171,10 @@ type Metrics struct {
 // Streaming is the streaming block: the receiver's own configuration, with
 // its keys and defaults.
 type Streaming = streaming.Config
+
+// Input is one entry of the inputs list: the input's own configuration,
+// with its keys and defaults.
+type Input = inputs.Config
 
 // Pipeline tunes how each source's lines are processed.
 type Pipeline struct {

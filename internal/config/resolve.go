@@ -114,7 +114,7 @@ func (c *Config) Resolve() (Resolved, error) {
 	if c.Tailer.CheckpointInterval == 0 {
 		c.Tailer.CheckpointInterval = DefaultCheckpointInterval
 	}
-	if c.Sources == nil {
+	if c.Sources == nil && len(c.InputsOn()) == 0 { // an aggregator follows no files unless told
 		r.DefaultSources = true
 		for _, d := range defaultSources {
 			nested := filepath.Join(c.LogDir, d.sub, d.name)
@@ -147,6 +147,7 @@ func (c *Config) Resolve() (Resolved, error) {
 		}
 	}
 	c.Detections.resolve()
+	c.resolveInputs()
 	if c.Streaming.Listen != "" {
 		if c.Streaming.Path == "" {
 			c.Streaming.Path = DefaultStreamingPath

@@ -28,9 +28,10 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
-	if len(c.Sources) == 0 && c.Streaming.Listen == "" {
-		v.errf("sources", "no sources: list at least one file, or configure streaming")
+	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
+		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
+	v.inputs()
 	seen, sameFile := map[string]int{}, map[string]int{}
 	for i := range c.Sources {
 		s := &c.Sources[i]

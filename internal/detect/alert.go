@@ -55,6 +55,10 @@ type Alert struct {
 	Learning bool
 	// Event is the triggering event for per-event rules, else nil.
 	Event *Event
+	// Nodes are the nodes (HOSTNAMEs) the alert's events came from over
+	// the network inputs, sorted; the engine fills it. nil for events read
+	// from files or streamed.
+	Nodes []string
 }
 
 // Get returns the value of the key or alert column name, or "".

@@ -81,6 +81,10 @@ type Config struct {
 	Geo *geoip.DB `yaml:"-"`
 	// Now is the wall clock (default time.Now).
 	Now Clock `yaml:"-"`
+	// Nodes makes the engine remember which nodes (Event.Host) sent the
+	// events of OriginInput and name them in Alert.Nodes. The agent sets
+	// it when it has network inputs; without, nothing is tracked.
+	Nodes bool `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -45,6 +45,7 @@ type Engine struct {
 	alerts   *recent
 	supp     *suppressor
 	scratch  []int
+	nodes    nodeIndex // the nodes of input events, for Alert.Nodes
 	seen     []uint64
 	gen      uint64
 	stats    Stats

@@ -14,11 +14,14 @@ type Origin uint8
 const (
 	OriginFile   Origin = iota + 1 // a followed log file (or a file given to detect)
 	OriginStream                   // an Audit Event Streaming body received over HTTP
+	OriginInput                    // a message from a node agent, received by a network input
 )
 
-// String returns "file", "stream" or "unknown".
+// String returns "file", "stream", "input" or "unknown".
 func (o Origin) String() string {
 	switch o {
+	case OriginInput:
+		return "input"
 	case OriginFile:
 		return "file"
 	case OriginStream:
@@ -51,7 +54,7 @@ type Event struct {
 	Raw string
 	// Source names where the line came from: the file path, or "stream".
 	Source string
-	// Origin is OriginFile or OriginStream.
+	// Origin is OriginFile, OriginStream or OriginInput.
 	Origin Origin
 	// FileID identifies the file the line was read from (the tailer's file
 	// identity, e.g. "dev:inode"); "" for streamed events. With Offset it
@@ -61,7 +64,9 @@ type Event struct {
 	FileID string
 	// Offset is the byte offset of the line's first byte in the file.
 	Offset int64
-	// Host is the node the line was read on (the agent's hostname).
+	// Host is the node the line was read on: the agent's hostname, or
+	// for OriginInput the HOSTNAME of the received message. Alerts on
+	// input events name their nodes (Alert.Nodes).
 	Host string
 }
 

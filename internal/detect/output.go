@@ -51,6 +51,7 @@ func (a *Alert) Fields() []Column {
 		add("learning", strconv.FormatBool(a.Learning))
 	}
 	add("detected_at", formatTime(a.DetectedAt))
+	add("nodes", strings.Join(a.Nodes, ","))
 	f = append(f, a.Key...)
 	return append(f, a.Columns...)
 }
@@ -113,6 +114,8 @@ func (a *Alert) AppendJSON(dst []byte) []byte {
 			strs(c.Name, a.Info.Technique)
 		case "event_ids":
 			strs(c.Name, a.EventIDs)
+		case "nodes":
+			strs(c.Name, a.Nodes)
 		default:
 			str(c.Name, c.Value)
 		}

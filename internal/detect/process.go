@@ -33,6 +33,9 @@ func (e *Engine) Process(ev *Event) {
 			src.newest = ev.Time
 		}
 	}
+	if e.cfg.Nodes {
+		e.nodes.observe(ev)
+	}
 	e.gen++
 	e.scratch = e.table.rules(e.scratch[:0], ev, e.seen, e.gen)
 	for _, i := range e.scratch {
@@ -135,6 +138,9 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			return
 		}
 		r.stats.Alerts++
+		if e.cfg.Nodes && a.Nodes == nil {
+			a.Nodes = e.nodes.nodes(a)
+		}
 		e.cfg.Emit(a)
 	}
 }

@@ -198,6 +198,7 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	}
 	dc.Emit, dc.Log, dc.Geo, dc.StateDir, dc.Now = rt.Emit, rt.Log, rt.Geo, rt.StateDir, rt.Now
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
+	dc.Nodes = rt.Nodes
 	e, err := detect.New(dc)
 	if err != nil {
 		return nil, nil, engineErrs(c, err)

@@ -28,6 +28,7 @@ type Metrics struct {
 	str func() StreamingStats // read at scrape time
 	fwd func() ForwarderStats // read at scrape time
 	det func() DetectStats    // read at scrape time
+	inp func() []InputStats   // read at scrape time
 }
 
 // ForwarderStats is what the forwarder reports at scrape time.
@@ -95,6 +96,7 @@ func New() *Metrics {
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
 		&detectCollector{m: m},
+		&inputsCollector{m: m},
 	)
 	return m
 }

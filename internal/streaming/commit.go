@@ -47,7 +47,7 @@ func (r *Receiver) commitLoop() {
 				break gather
 			}
 		}
-		err := r.spool.append(buf)
+		err := r.spool.Append(buf)
 		r.stats.syncs.Add(1)
 		// Record the ids before answering: once a request is acknowledged, its
 		// id is in the log (in the page cache at least), so a crash of the

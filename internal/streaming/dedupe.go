@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/spool"
 )
 
 // dedupeHeader is the first line of a dedupe log in the current format: one
@@ -237,7 +239,7 @@ func (d *dedupe) compact() error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("streaming: compact dedupe log %s: %w", d.path, err)
 	}
-	if err := syncDir(filepath.Dir(d.path)); err != nil {
+	if err := spool.SyncDir(filepath.Dir(d.path)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(d.path, os.O_WRONLY|os.O_APPEND, 0o600)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/spool"
 )
 
 // Receiver is the HTTP endpoint of a GitLab streaming destination. Create it
@@ -23,7 +25,7 @@ type Receiver struct {
 	log      *slog.Logger
 	tlsCfg   *tls.Config
 	ln       net.Listener
-	spool    *spool
+	spool    *spool.File
 	dedupe   *dedupe // nil when deduplication is off
 	reqs     chan *commitReq
 	quit     chan struct{} // closed when the commit loop must stop
@@ -112,12 +114,12 @@ func New(cfg Config) (*Receiver, error) {
 		r.tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12,
 			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return r.cert.Load(), nil }}
 	}
-	if r.spool, err = openSpool(cfg.SpoolDir, cfg.SpoolMaxBytes, log); err != nil {
+	if r.spool, err = spool.Open(cfg.SpoolDir, SpoolFile, cfg.SpoolMaxBytes, log); err != nil {
 		return nil, err
 	}
 	if cfg.DedupeWindow > 0 {
 		if r.dedupe, err = openDedupe(cfg.SpoolDir, cfg.DedupeWindow, cfg.DedupeMaxIDs, r.now(), log); err != nil {
-			r.spool.close()
+			r.spool.Close()
 			return nil, err
 		}
 	}
@@ -182,7 +184,7 @@ func (r *Receiver) Addr() net.Addr { return r.ln.Addr() }
 
 // SpoolPath is the file the agent must tail as an audit log (its rotated
 // predecessor is SpoolPath()+".1").
-func (r *Receiver) SpoolPath() string { return r.spool.path }
+func (r *Receiver) SpoolPath() string { return r.spool.Path() }
 
 // Stats returns the counters.
 func (r *Receiver) Stats() Stats {
@@ -195,7 +197,7 @@ func (r *Receiver) Stats() Stats {
 		TooLarge:     r.stats.tooLarge.Load(),
 		SpoolErrors:  r.stats.spoolErrors.Load(),
 		Syncs:        r.stats.syncs.Load(),
-		Rotations:    r.spool.rotations.Load(),
+		Rotations:    r.spool.Rotations(),
 	}
 	if r.dedupe != nil {
 		r.dedupe.mu.Lock()
@@ -238,7 +240,7 @@ func (r *Receiver) Run(ctx context.Context) error {
 		}
 	}()
 	r.log.Info("streaming: receiving GitLab audit events", "addr", r.ln.Addr().String(), "path", r.path,
-		"tls", r.tlsCfg != nil, "spool", r.spool.path)
+		"tls", r.tlsCfg != nil, "spool", r.spool.Path())
 
 	var err error
 	select {
@@ -275,7 +277,7 @@ func (r *Receiver) release() error {
 		if r.ln != nil {
 			r.ln.Close() // already closed by the server when Run served
 		}
-		if err := r.spool.close(); err != nil {
+		if err := r.spool.Close(); err != nil {
 			errs = append(errs, err)
 		}
 		if r.dedupe != nil {

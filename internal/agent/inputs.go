@@ -1,0 +1,201 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// inputSourceType is config.Source.Type, and the type label of the
+// metrics, of a network input's spool followed as a source.
+const inputSourceType = "input"
+
+// input is a running network input (see internal/inputs).
+type input struct {
+	srv  *inputs.Server
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+	// Counted by the sources' workers: messages forwarded unchanged and
+	// dropped because their APP-NAME is none of gitlab-syslog's.
+	other, dropped atomic.Uint64
+	// src is the source following the spool; nil between sources (a
+	// reload).
+	src atomic.Pointer[source]
+}
+
+// drained reports whether the source following the spool committed a
+// position in cur, the current spool file: it is then done with the file
+// rotated before, which the spool's next rotation replaces.
+func (in *input) drained(cur os.FileInfo) bool {
+	s := in.src.Load()
+	if s == nil {
+		return false
+	}
+	return s.t.Stats().CommittedFile.SameAs(cur)
+}
+
+// startInputs opens every configured input and runs it until ctx ends.
+// On an error the inputs opened so far are stopped when ctx ends.
+func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
+	for _, ic := range cfg.InputsOn() {
+		ic.Logger = a.log
+		srv, err := inputs.Listen(ic)
+		if err != nil {
+			return fmt.Errorf("agent: %w", err)
+		}
+		in := &input{srv: srv, done: make(chan struct{})}
+		srv.SetRotateCheck(in.drained)
+		go func() {
+			defer close(in.done)
+			if err := srv.Run(ctx); err != nil {
+				in.mu.Lock()
+				in.err = err
+				in.mu.Unlock()
+				a.log.Error("input stopped", "listen", ic.Listen, "err", err)
+			}
+		}()
+		a.mu.Lock()
+		a.inputs = append(a.inputs, in)
+		a.mu.Unlock()
+	}
+	if len(a.inputs) > 0 {
+		a.m.SetInputs(a.inputStats)
+	}
+	return nil
+}
+
+// stopInputs waits for the inputs to stop (their context ended).
+func (a *Agent) stopInputs() {
+	for _, in := range a.inputs {
+		<-in.done
+	}
+}
+
+// reloadInputs keeps the running inputs: a change of the inputs list
+// needs a restart.
+func (a *Agent) reloadInputs(old, cfg *config.Config) {
+	if !reflect.DeepEqual(old.Inputs, cfg.Inputs) {
+		a.log.Warn("reload: inputs changes take effect at the next restart")
+	}
+	cfg.Inputs = old.Inputs
+}
+
+// inputSources returns the sources that follow the inputs' spools.
+func (a *Agent) inputSources() []config.Source {
+	var scs []config.Source
+	for _, in := range a.inputs {
+		scs = append(scs, config.Source{Type: inputSourceType, Path: in.srv.SpoolPath(), StartAt: "beginning"})
+	}
+	return scs
+}
+
+// inputOf returns the input whose spool is path, or nil.
+func (a *Agent) inputOf(path string) *input {
+	for _, in := range a.inputs {
+		if in.srv.SpoolPath() == path {
+			return in
+		}
+	}
+	return nil
+}
+
+// inputStats reports the inputs' counters for the metrics.
+func (a *Agent) inputStats() []metrics.InputStats {
+	a.mu.Lock()
+	ins := a.inputs
+	a.mu.Unlock()
+	var out []metrics.InputStats
+	for _, in := range ins {
+		s := in.srv.Stats()
+		out = append(out, metrics.InputStats{
+			Listen: in.srv.Config().Listen, Connections: s.Connections, Open: s.Open, Messages: s.Messages, Bytes: s.Bytes,
+			Refused: s.Refused, Truncated: s.Truncated, Malformed: s.Malformed, TLSErrors: s.TLSErrors,
+			Timeouts: s.Timeouts, Protocol: s.Protocol, SpoolErrors: s.SpoolErrors,
+			Other: in.other.Load(), Dropped: in.dropped.Load(),
+		})
+	}
+	return out
+}
+
+// runErr returns why an input stopped, or nil.
+func (in *input) runErr() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.err
+}
+
+// attachRelay makes the source's workers map its lines as an input's
+// spool lines (see inputs.Relay).
+func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOptions) {
+	for _, w := range s.workers {
+		w.relay = inputs.NewRelay(geo, opts, in.srv.Config().Other)
+		w.in = in
+	}
+	in.src.Store(s)
+}
+
+// encodeInput is encode for the spool of an input: each line is a
+// received syslog message, re-parsed by APP-NAME (inputs.Relay), forwarded
+// unchanged or dropped. The events the engine wants carry the message's
+// HOSTNAME as their Host.
+func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
+	fb.Reset()
+	w.fileID = ""
+	n := tb.Len()
+	failures := 0
+	var other, dropped uint64
+	for i := range n {
+		line := tb.Line(i)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		out, perr := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg)
+		switch out {
+		case inputs.Parsed:
+			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
+				ev := w.event(tb, i, w.msg.Msg)
+				ev.Host = w.relay.Host()
+				*evs = append(*evs, ev)
+			}
+		case inputs.Raw:
+			failures++
+			if w.pl != nil && !errors.Is(perr, mapping.ErrNoParser) {
+				w.pl.report(tb.Name, tb.Offsets[i], perr)
+			}
+		case inputs.Other:
+			other++
+			m, sd, msg := w.relay.Message()
+			fb.AppendRaw(m, sd, msg)
+			continue
+		case inputs.Dropped:
+			dropped++
+			continue
+		}
+		fb.Append(w.enc, &w.msg)
+	}
+	w.m.LinesRead.Add(float64(n))
+	w.m.BytesRead.Add(float64(len(tb.Data) + n))
+	if failures > 0 {
+		w.m.ParseFailures.Add(float64(failures))
+		if w.unparsed != nil {
+			w.unparsed.Add(uint64(failures))
+		}
+	}
+	w.in.other.Add(other)
+	w.in.dropped.Add(dropped)
+}

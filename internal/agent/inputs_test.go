@@ -1,0 +1,70 @@
+package agent
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestInputOtherMessages runs an aggregator with a TCP input and stdout://:
+// a node's message goes out as the node sent it (re-parsed: the same
+// STRUCTURED-DATA, HOSTNAME and TIMESTAMP); a message of another sender is
+// forwarded byte for byte with other: forward, and dropped with other:
+// drop; both are counted in gitlab_syslog_input_other_messages_total.
+func TestInputOtherMessages(t *testing.T) {
+	const (
+		node    = `<190>1 2018-10-17T17:38:22.523000Z node-a GitLab-Audit-Logs - audit [gitlab@32473 Severity="INFO" EventTime="2018-10-17T17:38:22.523Z" AuthorID="3" ChangeType="visibility"] {"severity":"INFO","time":"2018-10-17T17:38:22.523Z","author_id":3,"change":"visibility"}`
+		foreign = `<38>1 2026-01-02T03:04:05Z bastion sshd 42 - [origin@1 ip="10.0.0.1"] Accepted publickey for root`
+	)
+	for _, other := range []string{"forward", "drop"} {
+		t.Run(other, func(t *testing.T) {
+			c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
+				Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0", Other: other}}}
+			c.Forward.URL = "stdout://"
+			c.Detections.Enabled = new(bool) // off
+			if _, err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			out := new(syslogtest.Buffer)
+			a, _, stop := runInBackground(t, c, Options{Stdout: out})
+			var addr string
+			waitFor(t, "the input", 5*time.Second, func() bool {
+				a.mu.Lock()
+				defer a.mu.Unlock()
+				if len(a.inputs) == 0 || len(a.sources) == 0 {
+					return false
+				}
+				addr = a.inputs[0].srv.Addr().String()
+				return true
+			})
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(conn, "%d %s%d %s", len(foreign), foreign, len(node), node)
+			conn.Close()
+			waitFor(t, "the node's message", 10*time.Second, func() bool { return strings.Contains(out.String(), "node-a") })
+			waitFor(t, "the foreign message counted", 5*time.Second, func() bool {
+				st := a.inputStats()[0]
+				return other == "drop" && st.Dropped == 1 && st.Other == 0 || other == "forward" && st.Other == 1 && st.Dropped == 0
+			})
+			stop()
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			want := []string{foreign, node}
+			if other == "drop" {
+				want = []string{node}
+			}
+			if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+				t.Errorf("forwarded:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

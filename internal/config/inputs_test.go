@@ -1,0 +1,73 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestInputsBlockIsInputConfig(t *testing.T) {
+	c, err := Parse([]byte(`state_dir: /tmp/agg
+inputs:
+  - listen: relp+tls://0.0.0.0:2514
+    tls: {cert_file: c.pem, key_file: k.pem, client_ca_file: ca.pem}
+    max_message_bytes: 2MiB
+    max_connections: 10
+    idle_timeout: 30s
+    other: drop
+  - listen: ""
+`), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Inputs[0]
+	if in.Listen != "relp+tls://0.0.0.0:2514" || in.TLS.ClientCAFile != "ca.pem" || in.MaxMessageBytes != 2<<20 ||
+		in.MaxConnections != 10 || in.IdleTimeout != 30*time.Second || in.Other != "drop" {
+		t.Errorf("inputs[0] decoded as %+v", in)
+	}
+	if n := c.Line("inputs[0].tls.client_ca_file"); n != 4 {
+		t.Errorf("line of inputs[0].tls.client_ca_file = %d, want 4", n)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 0 {
+		t.Errorf("an aggregator got the default sources %v", c.Sources)
+	}
+	if got := c.InputsOn(); len(got) != 1 || got[0].SpoolDir != filepath.Join("/tmp/agg", "inputs") {
+		t.Errorf("InputsOn() = %+v, want the first input with spool_dir /tmp/agg/inputs", got)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	for _, key := range []string{"logger", "spool_dir", "spool_max_bytes"} {
+		if _, err := Parse([]byte("inputs:\n  - "+key+": x\n"), "config.yaml"); err == nil || !strings.Contains(err.Error(), "config.yaml:2: unknown key") {
+			t.Errorf("inputs[0].%s: err = %v, want an unknown key on line 2", key, err)
+		}
+	}
+}
+
+func TestInputsValidate(t *testing.T) {
+	tests := []struct {
+		yaml, want string
+	}{
+		{"inputs:\n  - listen: udp://:514\n", `inputs[0]: listen "udp://:514": unknown scheme "udp"`},
+		{"inputs:\n  - listen: tls://:6514\n", "inputs[0]: tls://:6514 needs tls.cert_file and tls.key_file"},
+		{"inputs:\n  - listen: relp://:2514\n  - listen: tcp://:2514\n", "inputs[1].listen: :2514 is the address of inputs[0] too"},
+		{"metrics: {listen: 127.0.0.1:9469}\ninputs:\n  - listen: tcp://127.0.0.1:9469\n", "and metrics.listen"},
+		{"inputs:\n  - listen: tcp://:514\n    other: keep\n", "want forward or drop"},
+	}
+	for _, tt := range tests {
+		c, err := Parse([]byte("state_dir: /tmp/x\n"+tt.yaml), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: Validate = %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}

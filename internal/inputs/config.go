@@ -1,0 +1,198 @@
+package inputs
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Defaults for the zero values of Config.
+const (
+	// DefaultMaxMessageBytes bounds one message. A node agent's message
+	// carries a GitLab line (up to the agent's max_line_bytes, 1 MiB by
+	// default) and its parsed columns in STRUCTURED-DATA, so the bound
+	// leaves room for both.
+	DefaultMaxMessageBytes = 4 << 20
+	// DefaultMaxConnections bounds the connections open at once.
+	DefaultMaxConnections = 1024
+	// DefaultIdleTimeout closes a connection that sent nothing for this
+	// long (and bounds the RELP open handshake).
+	DefaultIdleTimeout = 5 * time.Minute
+	// DefaultSpoolMaxBytes is the size at which a spool is rotated.
+	DefaultSpoolMaxBytes = 64 << 20
+	// OtherForward and OtherDrop are the values of Config.Other.
+	OtherForward = "forward"
+	OtherDrop    = "drop"
+)
+
+// Config configures one network input. The yaml tags are the keys of an
+// entry of the agent configuration's inputs list; fields tagged "-" are
+// set by the agent.
+type Config struct {
+	// Listen is the URL to listen on: tcp://host:port, tls://host:port,
+	// relp://host:port or relp+tls://host:port. Port 0 picks a free port
+	// (see Server.Addr). In the agent's configuration an empty Listen
+	// turns the input off.
+	Listen string `yaml:"listen"`
+	// TLS names the server certificate for tls:// and relp+tls://, and
+	// the CA that client certificates must chain to (mutual TLS).
+	TLS TLSFiles `yaml:"tls"`
+	// MaxMessageBytes bounds one message; a longer one is cut and counted.
+	// Default DefaultMaxMessageBytes. In the file a byte size: 4MiB.
+	MaxMessageBytes int `yaml:"max_message_bytes" config:"bytes"`
+	// MaxConnections bounds the connections at once; further ones are
+	// closed at once and counted. Default DefaultMaxConnections.
+	MaxConnections int `yaml:"max_connections"`
+	// IdleTimeout closes a connection that sent nothing for this long.
+	// Default DefaultIdleTimeout.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// Other says what happens to a message whose APP-NAME is none of
+	// gitlab-syslog's: "forward" (default) sends it on unchanged, "drop"
+	// drops it; both are counted.
+	Other string `yaml:"other"`
+	// SpoolDir holds the spool files of the inputs. The agent sets it to
+	// <state_dir>/inputs.
+	SpoolDir string `yaml:"-"`
+	// SpoolMaxBytes is the size at which the spool rotates. Default
+	// DefaultSpoolMaxBytes.
+	SpoolMaxBytes int64 `yaml:"-"`
+	// Logger receives the input's logs. Default slog.Default().
+	Logger *slog.Logger `yaml:"-"`
+}
+
+// TLSFiles are the PEM files of a TLS listener.
+type TLSFiles struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// ClientCAFile, when set, makes client certificates required and
+	// verified against these CAs (mutual TLS).
+	ClientCAFile string `yaml:"client_ca_file"`
+}
+
+// Protocol is how an input frames and acknowledges messages.
+type Protocol uint8
+
+// The protocols.
+const (
+	TCP  Protocol = iota + 1 // octet counting or LF framing, no acknowledgement
+	RELP                     // RELP transactions, each answered after the spool sync
+)
+
+// Scheme is the parsed Listen URL.
+type Scheme struct {
+	Protocol Protocol
+	TLS      bool
+	Addr     string // host:port
+}
+
+// ParseListen parses a Listen URL. Its errors name the URL and say what
+// is accepted.
+func ParseListen(s string) (Scheme, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return Scheme{}, fmt.Errorf("inputs: listen %q: want tcp://host:port, tls://host:port, relp://host:port or relp+tls://host:port", s)
+	}
+	var sc Scheme
+	switch u.Scheme {
+	case "tcp":
+		sc = Scheme{Protocol: TCP}
+	case "tls":
+		sc = Scheme{Protocol: TCP, TLS: true}
+	case "relp":
+		sc = Scheme{Protocol: RELP}
+	case "relp+tls":
+		sc = Scheme{Protocol: RELP, TLS: true}
+	default:
+		return Scheme{}, fmt.Errorf("inputs: listen %q: unknown scheme %q (want tcp, tls, relp or relp+tls)", s, u.Scheme)
+	}
+	if _, _, err := net.SplitHostPort(u.Host); err != nil {
+		return Scheme{}, fmt.Errorf("inputs: listen %q: %w (a port is required)", s, err)
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return Scheme{}, fmt.Errorf("inputs: listen %q: no path or query allowed", s)
+	}
+	sc.Addr = u.Host
+	return sc, nil
+}
+
+// Check reports the first problem of c, naming the key; nil when c is
+// usable. It opens no file.
+func (c *Config) Check() error {
+	sc, err := ParseListen(c.Listen)
+	if err != nil {
+		return err
+	}
+	if sc.TLS && (c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
+		return fmt.Errorf("inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+	}
+	if !sc.TLS && (c.TLS != TLSFiles{}) {
+		return fmt.Errorf("inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen)
+	}
+	switch {
+	case c.MaxMessageBytes < 0:
+		return fmt.Errorf("inputs: %s: max_message_bytes must not be negative", c.Listen)
+	case c.MaxConnections < 0:
+		return fmt.Errorf("inputs: %s: max_connections must not be negative", c.Listen)
+	case c.IdleTimeout < 0:
+		return fmt.Errorf("inputs: %s: idle_timeout must not be negative", c.Listen)
+	}
+	if c.Other != "" && c.Other != OtherForward && c.Other != OtherDrop {
+		return fmt.Errorf("inputs: %s: other is %q, want forward or drop", c.Listen, c.Other)
+	}
+	return nil
+}
+
+// withDefaults returns c with the zero values replaced by the defaults.
+func (c Config) withDefaults() Config {
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.Other == "" {
+		c.Other = OtherForward
+	}
+	if c.SpoolMaxBytes == 0 {
+		c.SpoolMaxBytes = DefaultSpoolMaxBytes
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// SpoolName returns the spool file's name for the input: the scheme and
+// address of Listen with every character other than letters, digits, '.'
+// and '-' replaced by '_', e.g. relp_0.0.0.0_2514.log.
+func (c *Config) SpoolName() string {
+	s := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, strings.Replace(c.Listen, "://", "_", 1))
+	return s + ".log"
+}
+
+// SpoolPath returns the spool file the input appends to: SpoolName in
+// SpoolDir.
+func (c *Config) SpoolPath() string { return filepath.Join(c.SpoolDir, c.SpoolName()) }
+
+// MaxSpoolLine returns the longest spool line the input writes: a message
+// of MaxMessageBytes in the base64 form. The agent's tailer must accept
+// lines this long.
+func (c *Config) MaxSpoolLine() int {
+	n := c.MaxMessageBytes
+	if n == 0 {
+		n = DefaultMaxMessageBytes
+	}
+	return 1 + (n+2)/3*4
+}

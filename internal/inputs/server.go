@@ -1,0 +1,213 @@
+package inputs
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/spool"
+)
+
+// batchBytes bounds the spool lines a connection gathers before it
+// writes them (and, over RELP, acknowledges them).
+const batchBytes = 1 << 20
+
+// Server is one network input. Create it with Listen, run it with Run.
+type Server struct {
+	cfg    Config
+	sc     Scheme
+	log    *slog.Logger
+	ln     net.Listener
+	tlsCfg *tls.Config
+	file   *spool.File
+	w      *spool.Writer
+	c      counters
+
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// Listen checks cfg, loads its TLS files, opens its spool (SpoolPath,
+// creating SpoolDir) and its listening socket. A plain listener on a
+// non-loopback address is allowed with a warning: messages travel in
+// clear text.
+func Listen(cfg Config) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	sc, _ := ParseListen(cfg.Listen) // checked
+	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}}
+	var err error
+	if sc.TLS {
+		if s.tlsCfg, err = serverTLS(cfg.TLS); err != nil {
+			return nil, err
+		}
+	}
+	if s.file, err = spool.Open(cfg.SpoolDir, cfg.SpoolName(), cfg.SpoolMaxBytes, cfg.Logger); err != nil {
+		return nil, fmt.Errorf("inputs: %s: %w", cfg.Listen, err)
+	}
+	if s.ln, err = net.Listen("tcp", sc.Addr); err != nil {
+		s.file.Close()
+		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
+	}
+	if !sc.TLS && !isLoopback(s.ln.Addr()) {
+		s.log.Warn("inputs: plain listener on a non-loopback address: messages travel in clear text and any host can send; use tls:// or relp+tls:// (with tls.client_ca_file for mutual TLS)",
+			"listen", cfg.Listen)
+	}
+	s.w = spool.NewWriter(s.file)
+	return s, nil
+}
+
+func isLoopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// Addr is the address the input listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// SpoolPath is the spool file the input appends to.
+func (s *Server) SpoolPath() string { return s.file.Path() }
+
+// SetRotateCheck makes the spool's rotation wait until ok reports that
+// its reader committed a position in the current file (see
+// spool.File.SetRotateCheck), so that no spooled message is rotated away
+// unread.
+func (s *Server) SetRotateCheck(ok func(cur os.FileInfo) bool) { s.file.SetRotateCheck(ok) }
+
+// Config returns the input's configuration with the defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Stats returns the input's counters.
+func (s *Server) Stats() Stats { return s.c.snapshot() }
+
+// Run accepts connections until ctx ends, then closes the listener and
+// every connection, waits for their handlers (a batch being written is
+// finished and acknowledged) and closes the spool. It returns nil after
+// ctx ended, or the accept error that stopped it.
+func (s *Server) Run(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, s.shutdown)
+	defer stop()
+	s.log.Info("inputs: listening", "listen", s.cfg.Listen, "addr", s.ln.Addr().String(), "tls", s.sc.TLS,
+		"mutual_tls", s.cfg.TLS.ClientCAFile != "", "spool", s.file.Path())
+	var err error
+	for {
+		var c net.Conn
+		c, err = s.ln.Accept()
+		if err != nil {
+			break
+		}
+		if s.c.open.Load() >= int64(s.cfg.MaxConnections) {
+			s.c.refused.Add(1)
+			s.log.Warn("inputs: connection refused: max_connections reached", "listen", s.cfg.Listen,
+				"remote", c.RemoteAddr().String(), "max_connections", s.cfg.MaxConnections)
+			c.Close()
+			continue
+		}
+		s.track(c, true)
+		s.wg.Go(func() {
+			defer s.track(c, false)
+			s.serve(c)
+		})
+	}
+	s.shutdown()
+	s.wg.Wait()
+	s.w.Close()
+	cerr := s.file.Close()
+	if ctx.Err() != nil {
+		return cerr
+	}
+	return fmt.Errorf("inputs: accept on %s: %w", s.cfg.Listen, err)
+}
+
+func (s *Server) track(c net.Conn, add bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		s.conns[c] = struct{}{}
+		s.c.open.Add(1)
+		s.c.connections.Add(1)
+		return
+	}
+	if _, ok := s.conns[c]; ok {
+		delete(s.conns, c)
+		s.c.open.Add(-1)
+	}
+	c.Close()
+}
+
+func (s *Server) shutdown() {
+	s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+}
+
+// serve runs one connection and counts and logs why it ended.
+func (s *Server) serve(c net.Conn) {
+	remote := c.RemoteAddr().String()
+	if s.tlsCfg != nil {
+		tc := tls.Server(c, s.tlsCfg)
+		_ = tc.SetDeadline(time.Now().Add(s.cfg.IdleTimeout))
+		if err := tc.Handshake(); err != nil {
+			s.c.tlsErrors.Add(1)
+			s.log.Warn("inputs: TLS handshake failed", "listen", s.cfg.Listen, "remote", remote, "err", err)
+			return
+		}
+		_ = tc.SetDeadline(time.Time{})
+		c = tc
+	}
+	br := bufio.NewReaderSize(c, 64<<10)
+	var err error
+	if s.sc.Protocol == RELP {
+		err = s.serveRELP(c, br)
+	} else {
+		err = s.serveTCP(c, br)
+	}
+	var ne net.Error
+	switch {
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+		return
+	case errors.As(err, &ne) && ne.Timeout():
+		s.c.timeouts.Add(1)
+		s.log.Info("inputs: connection closed: idle_timeout", "listen", s.cfg.Listen, "remote", remote, "idle_timeout", s.cfg.IdleTimeout)
+		return
+	case errors.Is(err, ErrFrame), errors.Is(err, relp.ErrFrame), errors.Is(err, io.ErrUnexpectedEOF):
+		s.c.malformed.Add(1)
+	case errors.Is(err, errProtocol):
+		s.c.protocol.Add(1)
+	}
+	s.log.Warn("inputs: connection closed", "listen", s.cfg.Listen, "remote", remote, "err", err)
+}
+
+// commit writes a connection's batch of spool lines (n messages, size
+// octets) and counts it.
+func (s *Server) commit(lines []byte, n, size int) error {
+	if err := s.w.Write(lines); err != nil {
+		s.c.spoolErrors.Add(1)
+		return fmt.Errorf("inputs: spool %s: %w; %d messages not acknowledged", s.file.Path(), err, n)
+	}
+	s.c.messages.Add(uint64(n))
+	s.c.bytes.Add(uint64(size))
+	return nil
+}
+
+// cut counts and logs a message over max_message_bytes.
+func (s *Server) cut(c net.Conn, size int) {
+	s.c.truncated.Add(1)
+	s.log.Warn("inputs: message over max_message_bytes cut", "listen", s.cfg.Listen, "remote", c.RemoteAddr().String(),
+		"bytes", size, "max_message_bytes", s.cfg.MaxMessageBytes)
+}

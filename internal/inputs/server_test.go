@@ -1,0 +1,352 @@
+package inputs
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
+)
+
+// startServer runs an input on a free loopback port until the test ends.
+func startServer(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	cfg.SpoolDir = t.TempDir()
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	s, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return s
+}
+
+// spooled returns the messages in the input's spool.
+func spooled(t *testing.T, s *Server) []string {
+	t.Helper()
+	data, err := os.ReadFile(s.SpoolPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if l == "" {
+			continue
+		}
+		m, _, err := DecodeLine([]byte(strings.TrimSuffix(l, "\n")), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(m))
+	}
+	return out
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// relpClient is a minimal RELP client for the tests.
+type relpClient struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialRELP(t *testing.T, addr string) *relpClient {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &relpClient{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+func (r *relpClient) send(txnr int, cmd, data string) {
+	r.t.Helper()
+	if _, err := r.c.Write(relp.AppendFrame(nil, txnr, cmd, []byte(data))); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *relpClient) read() (relp.Frame, error) {
+	_ = r.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	f, _, err := relp.ReadFrame(r.br, nil, relp.MaxResponse)
+	return f, err
+}
+
+func (r *relpClient) open() {
+	r.t.Helper()
+	r.send(1, "open", "relp_version=0\nrelp_software=test\ncommands=syslog")
+	f, err := r.read()
+	if err != nil || f.Txnr != 1 || f.Command != "rsp" || !strings.HasPrefix(string(f.Data), "200 OK") || !relp.Offers(f.Data, "commands", "syslog") {
+		r.t.Fatalf("open answered %d %s %q, %v", f.Txnr, f.Command, f.Data, err)
+	}
+}
+
+// TestRELPSession: every transaction is answered 200 only once its message
+// is in the spool; close is answered, then serverclose.
+func TestRELPSession(t *testing.T) {
+	s := startServer(t, Config{Listen: "relp://127.0.0.1:0"})
+	r := dialRELP(t, s.Addr().String())
+	r.open()
+	var want []string
+	for i := range 50 {
+		m := fmt.Sprintf("<13>1 - node GitLab-Audit-Logs - - - {\"n\":%d}", i)
+		want = append(want, m)
+		r.send(i+2, "syslog", m)
+	}
+	for i := range 50 {
+		f, err := r.read()
+		if err != nil || f.Txnr != i+2 || f.Command != "rsp" || string(f.Data) != "200 OK" {
+			t.Fatalf("answer %d: %d %s %q, %v", i, f.Txnr, f.Command, f.Data, err)
+		}
+		if got := spooled(t, s); len(got) < i+1 || got[i] != want[i] {
+			t.Fatalf("transaction %d answered before its message was spooled (spool holds %d)", f.Txnr, len(got))
+		}
+	}
+	r.send(52, "close", "")
+	if f, err := r.read(); err != nil || f.Txnr != 52 || string(f.Data) != "200 OK" {
+		t.Fatalf("close answered %d %q, %v", f.Txnr, f.Data, err)
+	}
+	if f, err := r.read(); err != nil || f.Command != "serverclose" {
+		t.Fatalf("after close: %s, %v; want serverclose", f.Command, err)
+	}
+	if st := s.Stats(); st.Messages != 50 || st.Malformed+st.Protocol+st.Timeouts != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestRELPBadClients: malformed frames, a session that does not start with
+// open, a client that never completes the handshake and a client that
+// does not offer syslog are closed with a clear reason and counted; the
+// server goes on serving.
+func TestRELPBadClients(t *testing.T) {
+	s := startServer(t, Config{Listen: "relp://127.0.0.1:0", IdleTimeout: 300 * time.Millisecond})
+	closed := func(r *relpClient) {
+		t.Helper()
+		_ = r.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.Copy(io.Discard, r.c); err != nil {
+			t.Fatalf("connection not closed by the server: %v", err)
+		}
+	}
+	r := dialRELP(t, s.Addr().String())
+	r.open()
+	r.c.Write([]byte("2 syslog x <13>1 - - - - - - bad DATALEN\n"))
+	closed(r)
+	waitFor(t, "a malformed frame counted", func() bool { return s.Stats().Malformed == 1 })
+
+	r = dialRELP(t, s.Addr().String())
+	r.send(1, "syslog", "<13>1 - - - - - - before open")
+	if f, err := r.read(); err != nil || f.Command != "serverclose" {
+		t.Errorf("syslog before open: %s, %v; want serverclose", f.Command, err)
+	}
+	closed(r)
+	waitFor(t, "a protocol error counted", func() bool { return s.Stats().Protocol == 1 })
+
+	r = dialRELP(t, s.Addr().String())
+	r.send(1, "open", "relp_version=0\ncommands=eventlog")
+	if f, err := r.read(); err != nil || !strings.HasPrefix(string(f.Data), "500") {
+		t.Errorf("open without syslog: %q, %v; want a 500 answer", f.Data, err)
+	}
+	closed(r)
+	waitFor(t, "a second protocol error counted", func() bool { return s.Stats().Protocol == 2 })
+
+	r = dialRELP(t, s.Addr().String())
+	r.c.Write([]byte("1 op")) // never completes the open
+	closed(r)
+	waitFor(t, "a handshake timeout counted", func() bool { return s.Stats().Timeouts == 1 })
+
+	r = dialRELP(t, s.Addr().String())
+	r.open()
+	r.send(2, "syslog", "<13>1 - - - - - - still served")
+	if f, err := r.read(); err != nil || f.Txnr != 2 || string(f.Data) != "200 OK" {
+		t.Fatalf("after the bad clients: %d %q, %v", f.Txnr, f.Data, err)
+	}
+	if got := spooled(t, s); len(got) != 1 || got[0] != "<13>1 - - - - - - still served" {
+		t.Errorf("spool holds %q", got)
+	}
+}
+
+// TestTCPInput: octet-counted and LF-framed messages on one connection,
+// an oversize message cut and counted, a slow sender delivering a byte at
+// a time.
+func TestTCPInput(t *testing.T) {
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxMessageBytes: 64})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	long := "<13>1 - - - - - - " + strings.Repeat("x", 100)
+	fmt.Fprintf(c, "19 <13>1 - - - - - - a<13>1 - - - - - - b\n%d %s<13>1 - - - - - - c\n", len(long), long)
+	slow := "<13>1 - - - - - - slow\n"
+	for i := range len(slow) {
+		c.Write([]byte{slow[i]})
+		time.Sleep(2 * time.Millisecond)
+	}
+	want := []string{"<13>1 - - - - - - a", "<13>1 - - - - - - b", long[:64], "<13>1 - - - - - - c", "<13>1 - - - - - - slow"}
+	waitFor(t, "5 messages spooled", func() bool { return s.Stats().Messages == 5 })
+	got := spooled(t, s)
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("spooled %q, want %q", got, want)
+	}
+	if st := s.Stats(); st.Truncated != 1 {
+		t.Errorf("truncated = %d, want 1", st.Truncated)
+	}
+	fmt.Fprintf(c, "12x <13>") // malformed MSG-LEN
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		t.Fatalf("connection not closed after a malformed frame: %v", err)
+	}
+	waitFor(t, "the malformed frame counted", func() bool { return s.Stats().Malformed == 1 })
+}
+
+// TestMaxConnections: connections beyond max_connections are closed at
+// accept and counted.
+func TestMaxConnections(t *testing.T) {
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxConnections: 2})
+	var conns []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	waitFor(t, "2 connections open", func() bool { return s.Stats().Open == 2 })
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("third connection: %v, want closed (EOF)", err)
+	}
+	if st := s.Stats(); st.Refused != 1 {
+		t.Errorf("refused = %d, want 1", st.Refused)
+	}
+}
+
+// TestOversizeMemory: a 64 MiB octet-counted frame and a 64 MiB LF frame
+// to an input keeping 64 KiB of a message are cut as they stream; the
+// heap does not grow by their size.
+func TestOversizeMemory(t *testing.T) {
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxMessageBytes: 64 << 10})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const size = 64 << 20
+	chunk := []byte(strings.Repeat("y", 1<<20))
+	fmt.Fprintf(c, "%d <13>1 - - - - - - ", size)
+	for range size / len(chunk) {
+		c.Write(chunk)
+	}
+	c.Write(chunk[:18]) // the header's length
+	c.Write([]byte("<13>1 - - - - - - "))
+	for range size / len(chunk) {
+		c.Write(chunk)
+	}
+	c.Write([]byte("\n"))
+	waitFor(t, "both cut messages spooled", func() bool { return s.Stats().Messages == 2 })
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 16<<20 {
+		t.Errorf("heap in use grew by %d MiB receiving two 64 MiB messages", grew>>20)
+	}
+	if st := s.Stats(); st.Truncated != 2 {
+		t.Errorf("truncated = %d, want 2", st.Truncated)
+	}
+}
+
+// TestMutualTLS: relp+tls with a client CA accepts a client with a
+// certificate and refuses (and counts) one without.
+func TestMutualTLS(t *testing.T) {
+	certs, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, Config{Listen: "relp+tls://127.0.0.1:0",
+		TLS: TLSFiles{CertFile: certs.ServerCert, KeyFile: certs.ServerKey, ClientCAFile: certs.CAFile}})
+	pem, _ := os.ReadFile(certs.CAFile)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	if c, err := tls.Dial("tcp", s.Addr().String(), &tls.Config{RootCAs: pool}); err == nil {
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err = c.Read(make([]byte, 1)) // TLS 1.3: the refusal comes with the first read
+		c.Close()
+		if err == nil {
+			t.Fatal("a client without a certificate was served")
+		}
+	}
+	waitFor(t, "the TLS failure counted", func() bool { return s.Stats().TLSErrors == 1 })
+	cert, err := tls.LoadX509KeyPair(certs.ClientCert, certs.ClientKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tls.Dial("tcp", s.Addr().String(), &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := &relpClient{t: t, c: c, br: bufio.NewReader(c)}
+	r.open()
+	r.send(2, "syslog", "<13>1 - - - - - - over mutual TLS")
+	if f, err := r.read(); err != nil || string(f.Data) != "200 OK" {
+		t.Fatalf("answer %q, %v", f.Data, err)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	for _, tt := range []struct {
+		cfg  Config
+		want string // in the error; "" for none
+	}{
+		{Config{Listen: "relp://0.0.0.0:2514"}, ""},
+		{Config{Listen: "udp://0.0.0.0:514"}, `unknown scheme "udp"`},
+		{Config{Listen: "tcp://host"}, "a port is required"},
+		{Config{Listen: "tls://:6514"}, "needs tls.cert_file and tls.key_file"},
+		{Config{Listen: "tcp://:514", TLS: TLSFiles{CertFile: "c"}}, "not a TLS listener"},
+		{Config{Listen: "tcp://:514", Other: "keep"}, "want forward or drop"},
+		{Config{Listen: "tcp://:514", MaxConnections: -1}, "max_connections"},
+	} {
+		err := tt.cfg.Check()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("Check(%+v) = %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}
