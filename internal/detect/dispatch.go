@@ -13,6 +13,9 @@ const nTypes = 8
 // read without locking.
 type dispatch struct {
 	types [nTypes]typeTable
+	// keep and wantOnly are the rules' filters by rule index (nil: none).
+	keep     []Filter
+	wantOnly []WantFilter
 }
 
 // typeTable holds the keys of one log type.
@@ -27,6 +30,17 @@ type colTable struct {
 	values map[string][]int // value → rules
 	absent []int            // rules that want lines without the column
 	any    []int            // rules that want lines with the column, whatever its value (HasColumn)
+}
+
+// addRule registers rule index r (the next one) with its keys and filter.
+func (d *dispatch) addRule(r int, rule Rule) {
+	f, _ := rule.(Filter)
+	wf, _ := rule.(WantFilter)
+	d.keep = append(d.keep, f)
+	d.wantOnly = append(d.wantOnly, wf)
+	for _, k := range rule.Wants() {
+		d.add(r, k)
+	}
 }
 
 // add registers rule index r for key k.
@@ -70,45 +84,65 @@ func appendOnce(s []int, r int) []int {
 }
 
 // want reports whether any rule wants a record of type t: one map lookup
-// per dispatch column (one for the built-in catalogue), no allocation.
-func (d *dispatch) want(t parser.Type, rec *parser.Record) bool {
+// per dispatch column (one for the built-in catalogue), no allocation; a
+// rule with a filter (Filter, WantFilter) wants the record only when its
+// filter keeps it, asked through v (which memoizes the columns read). The
+// WantFilters of the rules whose keys match are always asked (they may
+// note what they see, e.g. the start of a session), the Filters only
+// until one rule wants the line.
+func (d *dispatch) want(t parser.Type, v *lineView) bool {
 	if int(t) >= nTypes {
 		return false
 	}
 	tt := &d.types[t]
-	if len(tt.all) > 0 {
-		return true
-	}
+	wanted := d.wants(t, tt.all, v, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		v, _ := rec.Get(ct.name)
-		if len(v) == 0 {
-			if len(ct.absent) > 0 {
-				return true
-			}
+		val := v.Get(ct.name)
+		if val == "" {
+			wanted = d.wants(t, ct.absent, v, wanted)
 			continue
 		}
-		if len(ct.any) > 0 {
-			return true
-		}
-		if _, ok := ct.values[string(v)]; ok {
-			return true
-		}
+		wanted = d.wants(t, ct.any, v, wanted)
+		wanted = d.wants(t, ct.values[val], v, wanted)
 	}
-	return false
+	return wanted
 }
 
-// rules appends to dst the indices of the rules that want ev, each once;
-// seen is scratch space of one entry per rule, stamped with gen.
-func (d *dispatch) rules(dst []int, ev *Event, seen []uint64, gen uint64) []int {
+// wants reports whether the line is wanted: already, or by one of rules
+// rs (it has no filter, or its filter keeps the line).
+func (d *dispatch) wants(t parser.Type, rs []int, v *lineView, wanted bool) bool {
+	for _, r := range rs {
+		switch {
+		case d.wantOnly[r] != nil:
+			if d.wantOnly[r].WantLine(t, v) {
+				wanted = true
+			}
+		case wanted:
+		case d.keep[r] != nil:
+			wanted = d.keep[r].Keep(t, v)
+		default:
+			wanted = true
+		}
+	}
+	return wanted
+}
+
+// rules appends to dst the indices of the rules that want ev, each once,
+// leaving out those whose Filter drops it (asked through v, which views
+// ev); seen is scratch space of one entry per rule, stamped with gen.
+func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen uint64) []int {
 	if int(ev.Type) >= nTypes {
 		return dst
 	}
 	tt := &d.types[ev.Type]
 	add := func(rs []int) {
 		for _, r := range rs {
-			if seen[r] != gen {
-				seen[r] = gen
+			if seen[r] == gen {
+				continue
+			}
+			seen[r] = gen
+			if f := d.keep[r]; f == nil || f.Keep(ev.Type, v) {
 				dst = append(dst, r)
 			}
 		}
@@ -116,13 +150,13 @@ func (d *dispatch) rules(dst []int, ev *Event, seen []uint64, gen uint64) []int 
 	add(tt.all)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		v := ev.Get(ct.name)
-		if v == "" {
+		val := v.Get(ct.name)
+		if val == "" {
 			add(ct.absent)
 			continue
 		}
 		add(ct.any)
-		add(ct.values[v])
+		add(ct.values[val])
 	}
 	return dst
 }

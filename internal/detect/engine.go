@@ -45,6 +45,8 @@ type Engine struct {
 	alerts   *recent
 	supp     *suppressor
 	scratch  []int
+	view     lineView  // Process's view of the event, under mu
+	views    sync.Pool // *lineView for Want
 	seen     []uint64
 	gen      uint64
 	stats    Stats
@@ -142,9 +144,7 @@ func (e *Engine) build() error {
 		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
 		e.byID[rs.info.ID] = rs
-		for _, k := range rs.rule.Wants() {
-			e.table.add(idx, k)
-		}
+		e.table.addRule(idx, rs.rule)
 	}
 	return errors.Join(errs...)
 }
@@ -222,9 +222,19 @@ func (e *Engine) SkippedLines() map[string][]string {
 
 // Want reports whether any running rule wants a line of type t parsed into
 // rec. It is the check a parse worker makes for every line before it
-// copies the line into an Event: one map lookup, no allocation, no lock.
+// copies the line into an Event: one map lookup per dispatch column, then
+// the filters (Filter, WantFilter) of the rules whose keys match, each
+// column read once; no allocation, no lock.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	return e.table.want(t, rec)
+	v, _ := e.views.Get().(*lineView)
+	if v == nil {
+		v = new(lineView)
+	}
+	v.reset(rec, nil)
+	ok := e.table.want(t, v)
+	v.reset(nil, nil)
+	e.views.Put(v)
+	return ok
 }
 
 // Reload makes the rules that read external files (Reloader) read them

@@ -10,7 +10,7 @@ import (
 // per-event rule table: equality, membership, prefix, substring and their
 // combinations (and, or, not), built by the helpers below.
 type cond interface {
-	match(ev *Event) bool
+	match(c Columns) bool
 }
 
 // colOp is the test a leaf condition applies to one column.
@@ -32,8 +32,8 @@ type colCond struct {
 	vals []string
 }
 
-func (c colCond) match(ev *Event) bool {
-	v := ev.Get(c.col)
+func (c colCond) match(cs Columns) bool {
+	v := cs.Get(c.col)
 	switch c.op {
 	case opIn:
 		return slices.Contains(c.vals, v)
@@ -64,18 +64,18 @@ func contains(col string, vals ...string) cond  { return colCond{col, opContains
 type allOf []cond
 type anyOf []cond
 
-func (a allOf) match(ev *Event) bool {
+func (a allOf) match(cs Columns) bool {
 	for _, c := range a {
-		if !c.match(ev) {
+		if !c.match(cs) {
 			return false
 		}
 	}
 	return true
 }
 
-func (a anyOf) match(ev *Event) bool {
+func (a anyOf) match(cs Columns) bool {
 	for _, c := range a {
-		if c.match(ev) {
+		if c.match(cs) {
 			return true
 		}
 	}
@@ -87,14 +87,14 @@ func oneOf(cs ...cond) cond { return anyOf(cs) }
 
 // condFunc is a condition written in Go, for the few tests a column
 // comparison cannot express (numeric comparison of from and to).
-type condFunc func(ev *Event) bool
+type condFunc func(c Columns) bool
 
-func (f condFunc) match(ev *Event) bool { return f(ev) }
+func (f condFunc) match(c Columns) bool { return f(c) }
 
 // raised reports whether TargetVisibility (GitLab's "to") is a number
 // greater than SourceVisibility ("from"). When either is not a number it
 // returns true: a change that cannot be judged is reported.
-func raised(ev *Event) bool {
+func raised(ev Columns) bool {
 	from, err1 := strconv.ParseFloat(ev.Get("SourceVisibility"), 64)
 	to, err2 := strconv.ParseFloat(ev.Get("TargetVisibility"), 64)
 	if err1 != nil || err2 != nil {
