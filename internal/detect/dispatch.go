@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"slices"
+
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -29,7 +31,13 @@ type colTable struct {
 	name   string
 	values map[string][]int // value → rules
 	absent []int            // rules that want lines without the column
-	any    []int            // rules that want lines with the column, whatever its value (HasColumn)
+	// gateCols are the columns the gates of the absent rules read (at most
+	// 64); gates[i] are absent[i]'s clauses as masks over them: the rule's
+	// Filter can keep a line only when each mask meets the present
+	// columns. nil: not gated.
+	gateCols []string
+	gates    [][]uint64
+	any      []int // rules that want lines with the column, whatever its value (HasColumn)
 }
 
 // addRule registers rule index r (the next one) with its keys and filter.
@@ -38,13 +46,52 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
+	var gate [][]string
+	g, ok := rule.(gater)
+	if ok && f != nil {
+		gate = g.gate()
+	}
 	for _, k := range rule.Wants() {
-		d.add(r, k)
+		d.add(r, k, gate)
 	}
 }
 
-// add registers rule index r for key k.
-func (d *dispatch) add(r int, k Key) {
+// gateAbsent records the gate of the rule just appended to ct.absent.
+func (ct *colTable) gateAbsent(gate [][]string) {
+	var masks []uint64
+	for _, cl := range gate {
+		var mask uint64
+		for _, c := range cl {
+			i := slices.Index(ct.gateCols, c)
+			if i < 0 && len(ct.gateCols) < 64 {
+				ct.gateCols = append(ct.gateCols, c)
+				i = len(ct.gateCols) - 1
+			}
+			if i < 0 {
+				mask = ^uint64(0) // too many columns: the clause tells nothing
+				break
+			}
+			mask |= 1 << i
+		}
+		masks = append(masks, mask)
+	}
+	ct.gates = append(ct.gates, masks)
+}
+
+// open reports whether the gate masks let a line with the present columns
+// through; a rule without gate is always let through.
+func open(masks []uint64, present uint64) bool {
+	for _, m := range masks {
+		if m&present == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// add registers rule index r for key k; gate is the rule's gate for lines
+// without the key's column (see gater), nil for none.
+func (d *dispatch) add(r int, k Key, gate [][]string) {
 	if int(k.Type) >= nTypes || k.Type == parser.TypeUnknown {
 		return
 	}
@@ -65,7 +112,13 @@ func (d *dispatch) add(r int, k Key) {
 	}
 	switch k.Value {
 	case "":
-		ct.absent = appendOnce(ct.absent, r)
+		if !slices.Contains(ct.absent, r) {
+			if k.Type != parser.TypeAudit || k.Column != parser.ColEventName {
+				gate = nil // gates are for audit lines without EventName
+			}
+			ct.absent = append(ct.absent, r)
+			ct.gateAbsent(gate)
+		}
 		return
 	case anyValue:
 		ct.any = appendOnce(ct.any, r)
@@ -100,7 +153,7 @@ func (d *dispatch) want(t parser.Type, v *lineView) bool {
 		ct := &tt.cols[i]
 		val := v.Get(ct.name)
 		if val == "" {
-			wanted = d.wants(t, ct.absent, v, wanted)
+			wanted = d.wantsAbsent(t, ct, v, wanted)
 			continue
 		}
 		wanted = d.wants(t, ct.any, v, wanted)
@@ -124,6 +177,23 @@ func (d *dispatch) wants(t parser.Type, rs []int, v *lineView, wanted bool) bool
 		default:
 			wanted = true
 		}
+	}
+	return wanted
+}
+
+// wantsAbsent is wants for the rules that want lines without ct's column:
+// the columns of their gates are read in one pass, and a gated rule none
+// of whose columns is present is not asked.
+func (d *dispatch) wantsAbsent(t parser.Type, ct *colTable, v *lineView, wanted bool) bool {
+	var present uint64
+	if len(ct.gateCols) > 0 {
+		present = v.prefetch(ct.gateCols)
+	}
+	for i := range ct.absent {
+		if !open(ct.gates[i], present) {
+			continue
+		}
+		wanted = d.wants(t, ct.absent[i:i+1], v, wanted)
 	}
 	return wanted
 }
@@ -152,7 +222,17 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 		ct := &tt.cols[i]
 		val := v.Get(ct.name)
 		if val == "" {
-			add(ct.absent)
+			var present uint64
+			if len(ct.gateCols) > 0 {
+				present = v.prefetch(ct.gateCols)
+			}
+			for j, r := range ct.absent {
+				if open(ct.gates[j], present) {
+					add(ct.absent[j : j+1])
+				} else {
+					seen[r] = gen // its Filter would drop the event
+				}
+			}
 			continue
 		}
 		add(ct.any)

@@ -37,7 +37,7 @@ type WantFilter interface {
 
 // maxMemo bounds the columns a lineView remembers; the filters of the
 // built-in catalogue read fewer.
-const maxMemo = 16
+const maxMemo = 24
 
 // lineView is the Columns of one line that the filters are asked about:
 // each column is looked up in the record or Event once per line, however
@@ -59,7 +59,9 @@ func (v *lineView) reset(rec *parser.Record, ev *Event) {
 // buffer (no copy): it is valid until the record is reused.
 func (v *lineView) Get(col string) string {
 	for i := range v.n {
-		if v.names[i] == col {
+		// Column names are the parser's constants: compare the pointers
+		// (a name spelled elsewhere only misses the memo).
+		if unsafe.StringData(v.names[i]) == unsafe.StringData(col) && len(v.names[i]) == len(col) {
 			return v.vals[i]
 		}
 	}
@@ -77,4 +79,67 @@ func (v *lineView) Get(col string) string {
 		v.n++
 	}
 	return s
+}
+
+// prefetch reads the columns cols (at most 64) in one pass over the line's
+// columns, remembers each (absent ones as ""), and returns the mask of
+// those present: bit i for cols[i]. Columns that do not fit the memo are
+// reported present (the filters then read them).
+func (v *lineView) prefetch(cols []string) uint64 {
+	var slot [64]uint8 // memo slot + 1 of cols[i]; 0: already known
+	var mask uint64
+	for i, c := range cols {
+		if v.n == maxMemo {
+			mask |= 1 << i
+			continue
+		}
+		if v.memoized(c) {
+			if v.Get(c) != "" {
+				mask |= 1 << i
+			}
+			continue
+		}
+		v.names[v.n], v.vals[v.n] = c, ""
+		v.n++
+		slot[i] = uint8(v.n)
+	}
+	visit := func(name, val string) {
+		for i, c := range cols {
+			if slot[i] != 0 && len(c) == len(name) && c == name {
+				v.vals[slot[i]-1], mask, slot[i] = val, mask|1<<i, 0
+				return
+			}
+		}
+	}
+	switch {
+	case v.ev != nil:
+		for i := range v.ev.Columns {
+			visit(v.ev.Columns[i].Name, v.ev.Columns[i].Value)
+		}
+	case v.rec != nil:
+		for i := range v.rec.Fields {
+			if b := v.rec.Fields[i].Value; len(b) > 0 {
+				visit(v.rec.Fields[i].Name, unsafe.String(&b[0], len(b)))
+			}
+		}
+	}
+	return mask
+}
+
+// memoized reports whether column col is remembered.
+func (v *lineView) memoized(col string) bool {
+	for i := range v.n {
+		if v.names[i] == col {
+			return true
+		}
+	}
+	return false
+}
+
+// gater is implemented by rules with a Filter that needs some columns on
+// an audit line without EventName: gate returns clauses, each a set of
+// columns of which at least one is present whenever Keep holds on such a
+// line; nil when nothing is known, an empty clause when Keep never holds.
+type gater interface {
+	gate() [][]string
 }

@@ -11,6 +11,10 @@ import (
 // combinations (and, or, not), built by the helpers below.
 type cond interface {
 	match(c Columns) bool
+	// need returns what holds of the line's columns whenever the
+	// condition holds: clauses, each a set of columns of which at least
+	// one is present; nil when nothing is known.
+	need() [][]string
 }
 
 // colOp is the test a leaf condition applies to one column.
@@ -50,6 +54,19 @@ func (c colCond) match(cs Columns) bool {
 	return false
 }
 
+func (c colCond) need() [][]string {
+	switch c.op {
+	case opNotIn, opNotPrefix:
+		return nil
+	}
+	for _, v := range c.vals {
+		if v == "" {
+			return nil // an empty prefix, suffix or value matches an absent column
+		}
+	}
+	return [][]string{{c.col}}
+}
+
 // in: col equals one of vals. notIn: col equals none of them (an absent
 // column is ""). prefix, notPrefix, suffix, contains: string tests on col.
 func in(col string, vals ...string) cond        { return colCond{col, opIn, vals} }
@@ -82,6 +99,33 @@ func (a anyOf) match(cs Columns) bool {
 	return false
 }
 
+// need of allOf: the clauses of every condition (all must hold).
+func (a allOf) need() [][]string {
+	var all [][]string
+	for _, c := range a {
+		all = append(all, c.need()...)
+	}
+	return all
+}
+
+// need of anyOf: one clause, the columns of the first clause of every
+// condition (one must hold); nil when one has none.
+func (a anyOf) need() [][]string {
+	var cl []string
+	for _, c := range a {
+		n := c.need()
+		if len(n) == 0 {
+			return nil
+		}
+		for _, col := range n[0] {
+			if !slices.Contains(cl, col) {
+				cl = append(cl, col)
+			}
+		}
+	}
+	return [][]string{cl}
+}
+
 func both(cs ...cond) cond  { return allOf(cs) }
 func oneOf(cs ...cond) cond { return anyOf(cs) }
 
@@ -90,6 +134,8 @@ func oneOf(cs ...cond) cond { return anyOf(cs) }
 type condFunc func(c Columns) bool
 
 func (f condFunc) match(c Columns) bool { return f(c) }
+
+func (f condFunc) need() [][]string { return nil }
 
 // raised reports whether TargetVisibility (GitLab's "to") is a number
 // greater than SourceVisibility ("from"). When either is not a number it

@@ -72,6 +72,15 @@ func (r *eventRule) Keep(t parser.Type, c Columns) bool {
 	return r.extra == nil || r.extra.match(c)
 }
 
+// gate implements gater: a line without EventName is kept only by the
+// fallback.
+func (r *eventRule) gate() [][]string {
+	if r.row.fallback == nil {
+		return [][]string{{}} // never kept: no column can help
+	}
+	return r.row.fallback.need()
+}
+
 // matches reports whether ev alerts under the row.
 func (r *eventRule) matches(ev *Event) bool {
 	if !r.Keep(ev.Type, ev) {

@@ -86,6 +86,8 @@ func (r *externalUser) Keep(t parser.Type, c Columns) bool {
 		c.Get(parser.ColAddAction) == "user"
 }
 
+func (r *externalUser) gate() [][]string { return [][]string{{parser.ColAddAction}} }
+
 func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {

@@ -51,6 +51,8 @@ func (r *localAuth) Keep(t parser.Type, c Columns) bool {
 		c.Get(parser.ColEventName) == "authenticated_with_password"
 }
 
+func (r *localAuth) gate() [][]string { return [][]string{{parser.ColAuthenticationType}} }
+
 func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {

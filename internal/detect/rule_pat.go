@@ -112,6 +112,8 @@ func (r *patOverTime) LateDropped() uint64 { return r.late }
 // Keep implements Filter: token creations only.
 func (r *patOverTime) Keep(_ parser.Type, c Columns) bool { return isTokenCreation(c) }
 
+func (r *patOverTime) gate() [][]string { return [][]string{{parser.ColCustomMessage}} }
+
 // isTokenCreation reports whether ev records a successful token creation.
 func isTokenCreation(ev Columns) bool {
 	msg := ev.Get(parser.ColCustomMessage)
