@@ -81,8 +81,8 @@ func (e *Event) Has(col string) bool { return e.Get(col) != "" }
 
 // Fill sets e's Type, Time, Columns and Raw from a parsed record and its
 // line, copying every value: all values and the raw line share one string
-// allocation, plus one for the Columns slice (reused when e is reused
-// before being handed to Process). extra columns (GeoIP enrichment) are
+// allocation, plus one for the Columns slice, sized at once (reused when e
+// is reused before being handed to Process and large enough). extra columns (GeoIP enrichment) are
 // appended after the record's. Source, Origin, FileID, Offset and Host are
 // left for the caller to set.
 func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
@@ -107,6 +107,9 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	e.Time = rec.Time
 	e.Raw = s[:len(raw)]
 	off := len(raw)
+	if need := len(rec.Fields) + len(extra); cap(e.Columns) < need {
+		e.Columns = make([]Column, 0, need)
+	}
 	e.Columns = e.Columns[:0]
 	for _, fs := range [][]parser.Field{rec.Fields, extra} {
 		for i := range fs {
