@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -221,4 +222,34 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		a.m.SetDetections(nil)
 	}
 	a.log.Info("reload: detections rebuilt")
+}
+
+// recheck asks the engine again which lines of sl it wants when a rule
+// started wanting more lines (detect.Engine.WantEpoch) after the worker
+// began on sl: a worker may have checked sl's lines while another one read
+// an earlier batch with the start of an impersonation, which makes the
+// user's later lines wanted. It runs on the sender, in file order, and
+// replaces sl.events.
+func (s *source) recheck(sl *slot) {
+	w0 := s.workers[0]
+	if w0.det == nil || w0.det.WantEpoch() == sl.wantEpoch {
+		return
+	}
+	if s.rescan == nil || s.rescan.det != w0.det {
+		s.rescan = newWorker(w0.typ, w0.enc, w0.geo, w0.m, w0.opts)
+		s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = w0.det, w0.origin, w0.src, w0.host
+	}
+	w := s.rescan
+	clear(sl.events)
+	sl.events = sl.events[:0]
+	w.fileID = ""
+	for i := range sl.tb.Len() {
+		line := sl.tb.Line(i)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if w.parse(line) == nil && w.det.Want(w.rec.Type, &w.rec) {
+			sl.events = append(sl.events, w.event(sl.tb, i, line))
+		}
+	}
 }

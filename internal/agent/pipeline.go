@@ -103,6 +103,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			s.discard(sl)
 			continue
 		}
+		s.recheck(sl)
 		if len(sl.events) > 0 {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
@@ -179,6 +180,9 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
+		if w.det != nil {
+			sl.wantEpoch = w.det.WantEpoch()
+		}
 		w.encode(sl.tb, &sl.fb, &sl.events)
 		sl.ready <- struct{}{}
 	}

@@ -43,6 +43,7 @@ type source struct {
 	detPos *srcPos   // how far det considered this source
 
 	workers []*worker  // one per encode goroutine
+	rescan  *worker    // the sender's, for recheck; made on first use
 	free    chan *slot // slots not in use: bounds the batches in the pipeline
 	work    chan *slot // dispatched slots, for the workers
 	order   chan *slot // dispatched slots in tailer order, for the sender
@@ -68,6 +69,9 @@ type slot struct {
 	// order, copied by the worker; the sender hands them to the engine.
 	events []*detect.Event
 	alerts int // alerts appended to fb after its lines
+	// wantEpoch is the engine's WantEpoch before the worker asked Want
+	// about tb's lines (see source.recheck).
+	wantEpoch uint64
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,

@@ -237,6 +237,23 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 	return ok
 }
 
+// WantEpoch changes whenever a rule starts wanting lines it did not want
+// before (e.g. sentinel.impersonation, from the start of a session, the
+// impersonated user's lines). A caller that asked Want for lines while
+// another goroutine asked for earlier lines of the same file (parse
+// workers running ahead) compares the epoch taken before its Want calls
+// with the epoch once the earlier lines are processed, and asks Want again
+// when it changed.
+func (e *Engine) WantEpoch() uint64 {
+	var n uint64
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n += f.WantEpoch()
+		}
+	}
+	return n
+}
+
 // Reload makes the rules that read external files (Reloader) read them
 // again; errors are joined, and the rules keep what they had.
 func (e *Engine) Reload() error {

@@ -33,6 +33,9 @@ type Filter interface {
 // allocate per call, and must not keep c or its values.
 type WantFilter interface {
 	WantLine(t parser.Type, c Columns) bool
+	// WantEpoch changes whenever WantLine starts wanting lines it did not
+	// want before (see Engine.WantEpoch).
+	WantEpoch() uint64
 }
 
 // maxMemo bounds the columns a lineView remembers; the filters of the

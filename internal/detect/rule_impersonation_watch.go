@@ -16,9 +16,13 @@ import (
 // rule has not folded yet. Want reads it without a lock (copy on write);
 // writes are rare (a start, a sweep) and take mu.
 type impWatch struct {
-	mu   sync.Mutex
-	keys atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
+	mu    sync.Mutex
+	keys  atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
+	epoch atomic.Uint64                     // users added
 }
+
+// WantEpoch implements WantFilter: it counts the users added to the watch.
+func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 
 // has reports whether k is watched.
 func (w *impWatch) has(k sessKey) bool {
@@ -52,9 +56,13 @@ func (w *impWatch) set(k sessKey, until int64) {
 	for x, u := range old {
 		m[x] = u
 	}
+	_, had := old[k]
 	k.V = strings.Clone(k.V)
 	m[k] = until
 	w.keys.Store(&m)
+	if !had {
+		w.epoch.Add(1)
+	}
 }
 
 // expire forgets the users watched until before now (Unix ns).
