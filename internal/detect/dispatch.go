@@ -142,31 +142,34 @@ func appendOnce(s []int, r int) []int {
 // filter keeps it, asked through v (which memoizes the columns read). The
 // WantFilters of the rules whose keys match are always asked (they may
 // note what they see, e.g. the start of a session), the Filters only
-// until one rule wants the line.
-func (d *dispatch) want(t parser.Type, v *lineView) bool {
+// until one rule wants the line. stateless: WantFilters are not asked
+// (their rules want every line their keys match).
+func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 	if int(t) >= nTypes {
 		return false
 	}
 	tt := &d.types[t]
-	wanted := d.wants(t, tt.all, v, false)
+	wanted := d.wants(t, stateless, tt.all, v, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
 		val := v.Get(ct.name)
 		if val == "" {
-			wanted = d.wantsAbsent(t, ct, v, wanted)
+			wanted = d.wantsAbsent(t, stateless, ct, v, wanted)
 			continue
 		}
-		wanted = d.wants(t, ct.any, v, wanted)
-		wanted = d.wants(t, ct.values[val], v, wanted)
+		wanted = d.wants(t, stateless, ct.any, v, wanted)
+		wanted = d.wants(t, stateless, ct.values[val], v, wanted)
 	}
 	return wanted
 }
 
 // wants reports whether the line is wanted: already, or by one of rules
 // rs (it has no filter, or its filter keeps the line).
-func (d *dispatch) wants(t parser.Type, rs []int, v *lineView, wanted bool) bool {
+func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v *lineView, wanted bool) bool {
 	for _, r := range rs {
 		switch {
+		case d.wantOnly[r] != nil && stateless:
+			wanted = true
 		case d.wantOnly[r] != nil:
 			if d.wantOnly[r].WantLine(t, v) {
 				wanted = true
@@ -184,7 +187,7 @@ func (d *dispatch) wants(t parser.Type, rs []int, v *lineView, wanted bool) bool
 // wantsAbsent is wants for the rules that want lines without ct's column:
 // the columns of their gates are read in one pass, and a gated rule none
 // of whose columns is present is not asked.
-func (d *dispatch) wantsAbsent(t parser.Type, ct *colTable, v *lineView, wanted bool) bool {
+func (d *dispatch) wantsAbsent(t parser.Type, stateless bool, ct *colTable, v *lineView, wanted bool) bool {
 	var present uint64
 	if len(ct.gateCols) > 0 {
 		present = v.prefetch(ct.gateCols)
@@ -193,7 +196,7 @@ func (d *dispatch) wantsAbsent(t parser.Type, ct *colTable, v *lineView, wanted 
 		if !open(ct.gates[i], present) {
 			continue
 		}
-		wanted = d.wants(t, ct.absent[i:i+1], v, wanted)
+		wanted = d.wants(t, stateless, ct.absent[i:i+1], v, wanted)
 	}
 	return wanted
 }

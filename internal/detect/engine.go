@@ -231,7 +231,24 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 		v = new(lineView)
 	}
 	v.reset(rec, nil)
-	ok := e.table.want(t, v)
+	ok := e.table.want(t, v, false)
+	v.reset(nil, nil)
+	e.views.Put(v)
+	return ok
+}
+
+// WantStateless is Want without the filters that depend on what the rules
+// saw (WantFilter): for readers that cannot order their Want calls after
+// the Process of earlier lines, such as an offline run reading several
+// files at once, where the start of a session may be in another file than
+// the lines it makes wanted. It still allocates nothing.
+func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
+	v, _ := e.views.Get().(*lineView)
+	if v == nil {
+		v = new(lineView)
+	}
+	v.reset(rec, nil)
+	ok := e.table.want(t, v, true)
 	v.reset(nil, nil)
 	e.views.Put(v)
 	return ok

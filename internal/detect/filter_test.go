@@ -1,0 +1,63 @@
+package detect
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TestImpersonationWantWatch checks sentinel.impersonation's WantLine: a
+// legacy line of a user (no EventName, no ImpersonatedBy) is wanted only
+// once the start of the user's impersonation went through Want, until the
+// session is forgotten; WantStateless always wants it.
+func TestImpersonationWantWatch(t *testing.T) {
+	const (
+		start  = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":3,"target_type":"User","target_details":"jdoe","author_name":"Administrator","entity_path":"root"}`
+		action = `{"severity":"INFO","time":"2021-12-06T14:41:05.519Z","author_id":3,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"John Doe","entity_path":"jdoe/secret-project"}`
+		other  = `{"severity":"INFO","time":"2021-12-06T14:41:06.519Z","author_id":4,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"Jane Roe","entity_path":"jdoe/secret-project"}`
+	)
+	e, err := New(Config{Only: []string{"sentinel.impersonation"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parser.New(parser.TypeAudit)
+	parse := func(line string) *parser.Record {
+		var rec parser.Record
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		return &rec
+	}
+	want := func(line string) bool { return e.Want(parser.TypeAudit, parse(line)) }
+	if want(action) {
+		t.Error("a legacy line was wanted before any start")
+	}
+	if !e.WantStateless(parser.TypeAudit, parse(action)) {
+		t.Error("WantStateless does not want a legacy line")
+	}
+	epoch := e.WantEpoch()
+	if !want(start) {
+		t.Fatal("the start was not wanted")
+	}
+	if e.WantEpoch() == epoch {
+		t.Error("WantEpoch did not change when the start made user 3 watched")
+	}
+	if !want(action) || want(other) {
+		t.Errorf("after the start: action of user 3 wanted %v (want true), line of user 4 wanted %v (want false)",
+			want(action), want(other))
+	}
+	rec := parse(start)
+	e.Process(NewEvent(rec, []byte(start), "audit_json.log", OriginFile))
+	e.Advance(rec.Time.Add(47 * time.Hour))
+	if !want(action) {
+		t.Error("user 3 forgotten before start + 2 × max_session")
+	}
+	e.Advance(rec.Time.Add(49 * time.Hour))
+	if want(action) {
+		t.Error("user 3 still watched after start + 2 × max_session")
+	}
+	if n := testing.AllocsPerRun(100, func() { e.Want(parser.TypeAudit, rec) }); n != 0 {
+		t.Errorf("Want allocates %v times with a watched user", n)
+	}
+}
