@@ -225,14 +225,16 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 }
 
 // recheck asks the engine again which lines of sl it wants when a rule
-// started wanting more lines (detect.Engine.WantEpoch) after the worker
-// began on sl: a worker may have checked sl's lines while another one read
-// an earlier batch with the start of an impersonation, which makes the
-// user's later lines wanted. It runs on the sender, in file order, and
-// replaces sl.events.
+// started wanting more lines (detect.Engine.WantEpoch) before the worker
+// of the previous batch was done but after sl's worker began: sl's lines
+// were checked while another worker read the previous batch, which may
+// hold the start of an impersonation that makes the user's later lines
+// wanted. It runs on the sender, in file order, and replaces sl.events.
 func (s *source) recheck(sl *slot) {
+	prev := s.prevDone
+	s.prevDone = sl.doneEpoch
 	w0 := s.workers[0]
-	if w0.det == nil || w0.det.WantEpoch() == sl.wantEpoch {
+	if w0.det == nil || prev <= sl.wantEpoch {
 		return
 	}
 	if s.rescan == nil || s.rescan.det != w0.det {

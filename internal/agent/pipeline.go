@@ -184,6 +184,9 @@ func (w *worker) run(work <-chan *slot) {
 			sl.wantEpoch = w.det.WantEpoch()
 		}
 		w.encode(sl.tb, &sl.fb, &sl.events)
+		if w.det != nil {
+			sl.doneEpoch = w.det.WantEpoch()
+		}
 		sl.ready <- struct{}{}
 	}
 }

@@ -3,7 +3,6 @@ package agent
 import (
 	"testing"
 
-	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -32,16 +31,20 @@ func TestRecheckAfterImpersonationStart(t *testing.T) {
 	if len(later.events) != 0 {
 		t.Fatalf("the action was wanted before any start: %d events", len(later.events))
 	}
+	later.doneEpoch = e.WantEpoch()
+	s.prevDone = e.WantEpoch()
 	s.recheck(later)
 	if len(later.events) != 0 {
 		t.Fatalf("recheck without a new start made %d events", len(later.events))
 	}
-	var fb forwarder.Batch
-	var evs []*detect.Event
-	w1.encode(batch(start), &fb, &evs)
-	if len(evs) != 1 {
-		t.Fatalf("the start was not wanted: %d events", len(evs))
+	// The earlier batch, with the start, was encoded by w1 meanwhile.
+	earlier := &slot{tb: batch(start), wantEpoch: e.WantEpoch()}
+	w1.encode(earlier.tb, &earlier.fb, &earlier.events)
+	earlier.doneEpoch = e.WantEpoch()
+	if len(earlier.events) != 1 {
+		t.Fatalf("the start was not wanted: %d events", len(earlier.events))
 	}
+	s.recheck(earlier)
 	s.recheck(later)
 	if len(later.events) != 1 || later.events[0].Get("AuthorID") != "3" {
 		t.Fatalf("after the start, recheck made %d events, want the action of user 3", len(later.events))

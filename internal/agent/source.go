@@ -42,11 +42,13 @@ type source struct {
 	det    *detector // nil when detections are off
 	detPos *srcPos   // how far det considered this source
 
-	workers []*worker  // one per encode goroutine
-	rescan  *worker    // the sender's, for recheck; made on first use
-	free    chan *slot // slots not in use: bounds the batches in the pipeline
-	work    chan *slot // dispatched slots, for the workers
-	order   chan *slot // dispatched slots in tailer order, for the sender
+	workers []*worker // one per encode goroutine
+	rescan  *worker   // the sender's, for recheck; made on first use
+	// prevDone is the doneEpoch of the slot sent last (see recheck).
+	prevDone uint64
+	free     chan *slot // slots not in use: bounds the batches in the pipeline
+	work     chan *slot // dispatched slots, for the workers
+	order    chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
 	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent
@@ -69,9 +71,9 @@ type slot struct {
 	// order, copied by the worker; the sender hands them to the engine.
 	events []*detect.Event
 	alerts int // alerts appended to fb after its lines
-	// wantEpoch is the engine's WantEpoch before the worker asked Want
-	// about tb's lines (see source.recheck).
-	wantEpoch uint64
+	// wantEpoch and doneEpoch are the engine's WantEpoch before the worker
+	// asked Want about tb's lines and once it was done (see source.recheck).
+	wantEpoch, doneEpoch uint64
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,

@@ -35,7 +35,7 @@ type colTable struct {
 	// 64); gates[i] are absent[i]'s clauses as masks over them: the rule's
 	// Filter can keep a line only when each mask meets the present
 	// columns. nil: not gated.
-	gateCols []string
+	gateCols colSet
 	gates    [][]uint64
 	any      []int // rules that want lines with the column, whatever its value (HasColumn)
 }
@@ -51,8 +51,12 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	if ok && f != nil {
 		gate = g.gate()
 	}
+	var reads []string
+	if rd, ok := rule.(reader); ok && wf != nil {
+		reads = rd.reads()
+	}
 	for _, k := range rule.Wants() {
-		d.add(r, k, gate)
+		d.add(r, k, gate, reads)
 	}
 }
 
@@ -62,11 +66,8 @@ func (ct *colTable) gateAbsent(gate [][]string) {
 	for _, cl := range gate {
 		var mask uint64
 		for _, c := range cl {
-			i := slices.Index(ct.gateCols, c)
-			if i < 0 && len(ct.gateCols) < 64 {
-				ct.gateCols = append(ct.gateCols, c)
-				i = len(ct.gateCols) - 1
-			}
+			ct.gateCols.add(c)
+			i := ct.gateCols.index(c)
 			if i < 0 {
 				mask = ^uint64(0) // too many columns: the clause tells nothing
 				break
@@ -91,7 +92,8 @@ func open(masks []uint64, present uint64) bool {
 
 // add registers rule index r for key k; gate is the rule's gate for lines
 // without the key's column (see gater), nil for none.
-func (d *dispatch) add(r int, k Key, gate [][]string) {
+// reads are columns the rule's WantFilter reads on such lines.
+func (d *dispatch) add(r int, k Key, gate [][]string, reads []string) {
 	if int(k.Type) >= nTypes || k.Type == parser.TypeUnknown {
 		return
 	}
@@ -114,10 +116,13 @@ func (d *dispatch) add(r int, k Key, gate [][]string) {
 	case "":
 		if !slices.Contains(ct.absent, r) {
 			if k.Type != parser.TypeAudit || k.Column != parser.ColEventName {
-				gate = nil // gates are for audit lines without EventName
+				gate, reads = nil, nil // gates are for audit lines without EventName
 			}
 			ct.absent = append(ct.absent, r)
 			ct.gateAbsent(gate)
+			for _, c := range reads {
+				ct.gateCols.add(c)
+			}
 		}
 		return
 	case anyValue:
@@ -189,8 +194,8 @@ func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v *lineView, w
 // of whose columns is present is not asked.
 func (d *dispatch) wantsAbsent(t parser.Type, stateless bool, ct *colTable, v *lineView, wanted bool) bool {
 	var present uint64
-	if len(ct.gateCols) > 0 {
-		present = v.prefetch(ct.gateCols)
+	if len(ct.gateCols.cols) > 0 {
+		present = v.prefetch(&ct.gateCols)
 	}
 	for i := range ct.absent {
 		if !open(ct.gates[i], present) {
@@ -226,8 +231,8 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 		val := v.Get(ct.name)
 		if val == "" {
 			var present uint64
-			if len(ct.gateCols) > 0 {
-				present = v.prefetch(ct.gateCols)
+			if len(ct.gateCols.cols) > 0 {
+				present = v.prefetch(&ct.gateCols)
 			}
 			for j, r := range ct.absent {
 				if open(ct.gates[j], present) {

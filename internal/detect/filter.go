@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -84,19 +85,38 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
-// prefetch reads the columns cols (at most 64) in one pass over the line's
-// columns, remembers each (absent ones as ""), and returns the mask of
-// those present: bit i for cols[i]. Columns that do not fit the memo are
+// colSet is a set of at most 64 column names with an index by length.
+type colSet struct {
+	cols  []string
+	byLen [64][]uint8 // indices into cols of the names n bytes long
+}
+
+// add adds col unless present or the set is full.
+func (s *colSet) add(col string) {
+	if slices.Contains(s.cols, col) || len(s.cols) == 64 || len(col) >= 64 {
+		return
+	}
+	s.byLen[len(col)] = append(s.byLen[len(col)], uint8(len(s.cols)))
+	s.cols = append(s.cols, col)
+}
+
+// index returns the index of col, or -1.
+func (s *colSet) index(col string) int { return slices.Index(s.cols, col) }
+
+// prefetch reads the columns of s in one pass over the line's columns,
+// remembers each (absent ones as ""), and returns the mask of those
+// present: bit i for s.cols[i]. Columns that do not fit the memo are
 // reported present (the filters then read them).
-func (v *lineView) prefetch(cols []string) uint64 {
-	var slot [64]uint8 // memo slot + 1 of cols[i]; 0: already known
+func (v *lineView) prefetch(s *colSet) uint64 {
+	var slot [64]uint8 // memo slot + 1 of s.cols[i]; 0: known already
 	var mask uint64
-	for i, c := range cols {
+	known := v.n // s.cols are distinct: only the columns read before can be known
+	for i, c := range s.cols {
 		if v.n == maxMemo {
 			mask |= 1 << i
 			continue
 		}
-		if v.memoized(c) {
+		if v.memoized(c, known) {
 			if v.Get(c) != "" {
 				mask |= 1 << i
 			}
@@ -107,8 +127,11 @@ func (v *lineView) prefetch(cols []string) uint64 {
 		slot[i] = uint8(v.n)
 	}
 	visit := func(name, val string) {
-		for i, c := range cols {
-			if slot[i] != 0 && len(c) == len(name) && c == name {
+		if len(name) >= 64 {
+			return
+		}
+		for _, i := range s.byLen[len(name)] {
+			if slot[i] != 0 && s.cols[i] == name {
 				v.vals[slot[i]-1], mask, slot[i] = val, mask|1<<i, 0
 				return
 			}
@@ -129,14 +152,21 @@ func (v *lineView) prefetch(cols []string) uint64 {
 	return mask
 }
 
-// memoized reports whether column col is remembered.
-func (v *lineView) memoized(col string) bool {
-	for i := range v.n {
+// memoized reports whether column col is among the first n remembered.
+func (v *lineView) memoized(col string, n int) bool {
+	for i := range n {
 		if v.names[i] == col {
 			return true
 		}
 	}
 	return false
+}
+
+// reader is implemented by rules with a WantFilter on audit lines without
+// EventName: reads returns the columns WantLine reads, so that they are
+// read in the same pass as the gates' columns.
+type reader interface {
+	reads() []string
 }
 
 // gater is implemented by rules with a Filter that needs some columns on

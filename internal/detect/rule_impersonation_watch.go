@@ -91,6 +91,10 @@ func (w *impWatch) expire(now int64) {
 	w.keys.Store(&m)
 }
 
+func (r *impersonation) reads() []string {
+	return []string{parser.ColCustomMessage, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user"}
+}
+
 // WantLine implements WantFilter. Of the lines its keys match, the rule
 // wants the application log's (few: impersonation and action kinds), and
 // of the audit log's: user_impersonation, the legacy start and stop, lines
