@@ -49,7 +49,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, WantFirst: true})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}

@@ -81,6 +81,14 @@ type Config struct {
 	Geo *geoip.DB `yaml:"-"`
 	// Now is the wall clock (default time.Now).
 	Now Clock `yaml:"-"`
+	// WantFirst says that every event given to Process was first let
+	// through by Want (not WantStateless), with the lines of one source
+	// asked in file order: Process then also asks the rules' WantFilters,
+	// so that a rule does not get the lines another rule wanted and its
+	// own filter would have dropped. Whatever a WantFilter let through in
+	// Want it lets through later (its state only grows until the lines are
+	// too old to matter).
+	WantFirst bool `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -208,8 +208,9 @@ func (d *dispatch) wantsAbsent(t parser.Type, stateless bool, ct *colTable, v *l
 
 // rules appends to dst the indices of the rules that want ev, each once,
 // leaving out those whose Filter drops it (asked through v, which views
-// ev); seen is scratch space of one entry per rule, stamped with gen.
-func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen uint64) []int {
+// ev), and with wantFirst those whose WantFilter drops it; seen is scratch
+// space of one entry per rule, stamped with gen.
+func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen uint64, wantFirst bool) []int {
 	if int(ev.Type) >= nTypes {
 		return dst
 	}
@@ -220,7 +221,10 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 				continue
 			}
 			seen[r] = gen
-			if f := d.keep[r]; f == nil || f.Keep(ev.Type, v) {
+			switch {
+			case d.keep[r] != nil && !d.keep[r].Keep(ev.Type, v):
+			case wantFirst && d.wantOnly[r] != nil && !d.wantOnly[r].WantLine(ev.Type, v):
+			default:
 				dst = append(dst, r)
 			}
 		}

@@ -61,3 +61,33 @@ func TestImpersonationWantWatch(t *testing.T) {
 		t.Errorf("Want allocates %v times with a watched user", n)
 	}
 }
+
+// TestWantFirst checks Config.WantFirst: Process asks the WantFilters too,
+// so sentinel.impersonation does not get (and hold) a password sign-in of
+// an unwatched user that sentinel.local_auth_no_mfa wanted; without it the
+// rule gets every line its keys match.
+func TestWantFirst(t *testing.T) {
+	const signin = `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","correlation_id":"01HXHSTQ5A02PJVVW2H8FZZ77A","author_id":5,"author_name":"Jane","entity_id":5,"entity_type":"User","created_at":"2024-05-10T17:46:49.058+00:00","with":"standard","target_id":5,"target_type":"User","target_details":"Jane"}`
+	for _, c := range []struct {
+		wantFirst bool
+		evaluated uint64
+	}{{true, 0}, {false, 1}} {
+		e, err := New(Config{Only: []string{"sentinel.impersonation", "sentinel.local_auth_no_mfa"}, WantFirst: c.wantFirst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec parser.Record
+		if err := parser.New(parser.TypeAudit).Parse([]byte(signin), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if !e.Want(parser.TypeAudit, &rec) {
+			t.Fatal("the password sign-in is not wanted")
+		}
+		e.Process(NewEvent(&rec, []byte(signin), "audit_json.log", OriginFile))
+		st := e.Stats().Rules
+		if st["sentinel.impersonation"].Evaluated != c.evaluated || st["sentinel.local_auth_no_mfa"].Evaluated != 1 {
+			t.Errorf("WantFirst %v: evaluated impersonation %d (want %d), local auth %d (want 1)", c.wantFirst,
+				st["sentinel.impersonation"].Evaluated, c.evaluated, st["sentinel.local_auth_no_mfa"].Evaluated)
+		}
+	}
+}
