@@ -225,14 +225,14 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 }
 
 // recheck asks the engine again which lines of sl it wants when a rule
-// started wanting more lines (detect.Engine.WantEpoch) before the worker
-// of the previous batch was done but after sl's worker began: sl's lines
+// started wanting more lines (detect.Engine.WantEpoch) before the workers
+// of the earlier batches were done but after sl's worker began: sl's lines
 // were checked while another worker read the previous batch, which may
 // hold the start of an impersonation that makes the user's later lines
 // wanted. It runs on the sender, in file order, and replaces sl.events.
 func (s *source) recheck(sl *slot) {
 	prev := s.prevDone
-	s.prevDone = sl.doneEpoch
+	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
 	w0 := s.workers[0]
 	if w0.det == nil || prev <= sl.wantEpoch {
 		return

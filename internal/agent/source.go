@@ -44,7 +44,7 @@ type source struct {
 
 	workers []*worker // one per encode goroutine
 	rescan  *worker   // the sender's, for recheck; made on first use
-	// prevDone is the doneEpoch of the slot sent last (see recheck).
+	// prevDone is the highest doneEpoch of the slots sent (see recheck).
 	prevDone uint64
 	free     chan *slot // slots not in use: bounds the batches in the pipeline
 	work     chan *slot // dispatched slots, for the workers
