@@ -99,6 +99,9 @@ func TestWorkerRealisticAuditNoAlloc(t *testing.T) {
 		t.Fatalf("only %d of %d realistic audit lines are not wanted, want at least 70%%", tb.Len(), n)
 	}
 	t.Logf("%d of %d realistic audit lines not wanted", tb.Len(), n)
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
 	line := tb.Line(0)
 	if err := w.parse(line); err != nil {
 		t.Fatal(err)
