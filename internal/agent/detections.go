@@ -84,6 +84,11 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host
 	}
+	// The sender's worker for recheck, made while the workers are idle.
+	w0 := s.workers[0]
+	s.rescan = newWorker(w0.typ, w0.enc, w0.geo, w0.m, w0.opts)
+	s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = d.e, origin, name, host
+	s.prevDone = 0
 	var ck position
 	if sc := s.savedPosition(); sc != nil {
 		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
@@ -233,15 +238,10 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 func (s *source) recheck(sl *slot) {
 	prev := s.prevDone
 	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
-	w0 := s.workers[0]
-	if w0.det == nil || prev <= sl.wantEpoch {
+	w := s.rescan
+	if w == nil || w.det == nil || prev <= sl.wantEpoch {
 		return
 	}
-	if s.rescan == nil || s.rescan.det != w0.det {
-		s.rescan = newWorker(w0.typ, w0.enc, w0.geo, w0.m, w0.opts)
-		s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = w0.det, w0.origin, w0.src, w0.host
-	}
-	w := s.rescan
 	clear(sl.events)
 	sl.events = sl.events[:0]
 	w.fileID = ""

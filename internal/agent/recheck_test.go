@@ -24,7 +24,7 @@ func TestRecheckAfterImpersonationStart(t *testing.T) {
 		return &tailer.Batch{Data: []byte(line), Ends: []int{len(line)}, Offsets: []int64{0}}
 	}
 	w1, w2 := detectionWorker(t, e), detectionWorker(t, e)
-	s := &source{workers: []*worker{w1, w2}}
+	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
 
 	later := &slot{tb: batch(action), wantEpoch: e.WantEpoch()}
 	w2.encode(later.tb, &later.fb, &later.events)

@@ -43,7 +43,7 @@ type source struct {
 	detPos *srcPos   // how far det considered this source
 
 	workers []*worker // one per encode goroutine
-	rescan  *worker   // the sender's, for recheck; made on first use
+	rescan  *worker   // the sender's, for recheck; made by attachDetector
 	// prevDone is the highest doneEpoch of the slots sent (see recheck).
 	prevDone uint64
 	free     chan *slot // slots not in use: bounds the batches in the pipeline
