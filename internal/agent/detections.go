@@ -84,9 +84,6 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host
 	}
-	// The sender's worker for recheck, made while the workers are idle.
-	w0 := s.workers[0]
-	s.rescan = newWorker(w0.typ, w0.enc, w0.geo, w0.m, w0.opts)
 	s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = d.e, origin, name, host
 	s.prevDone = 0
 	var ck position

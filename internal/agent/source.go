@@ -43,7 +43,7 @@ type source struct {
 	detPos *srcPos   // how far det considered this source
 
 	workers []*worker // one per encode goroutine
-	rescan  *worker   // the sender's, for recheck; made by attachDetector
+	rescan  *worker   // the sender's, for recheck; its det is set by attachDetector
 	// prevDone is the highest doneEpoch of the slots sent (see recheck).
 	prevDone uint64
 	free     chan *slot // slots not in use: bounds the batches in the pipeline
@@ -115,6 +115,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
+	s.rescan = newWorker(typ, enc, geo, s.m, opts)
 	for range nslots {
 		sl := &slot{s: s, ready: make(chan struct{}, 1)}
 		sl.ack = sl.acked
