@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -231,7 +232,10 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 // of the earlier batches were done but after sl's worker began: sl's lines
 // were checked while another worker read the previous batch, which may
 // hold the start of an impersonation that makes the user's later lines
-// wanted. It runs on the sender, in file order, and replaces sl.events.
+// wanted. It runs on the sender, in file order, and adds the events of the
+// lines now wanted to sl.events, in file order. Only the lines that
+// contain one of the engine's hints (detect.Engine.WantHints) are parsed
+// again, every line when the engine has none.
 func (s *source) recheck(sl *slot) {
 	prev := s.prevDone
 	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
@@ -239,16 +243,45 @@ func (s *source) recheck(sl *slot) {
 	if w == nil || w.det == nil || prev <= sl.wantEpoch {
 		return
 	}
-	clear(sl.events)
-	sl.events = sl.events[:0]
+	hints, exact := w.det.WantHints(sl.wantEpoch, s.hints[:0])
+	defer func() {
+		clear(hints)
+		s.hints = hints[:0]
+	}()
+	if exact && len(hints) == 0 {
+		return
+	}
+	old, out := sl.events, s.rechecked[:0]
+	j := 0
 	w.fileID = ""
 	for i := range sl.tb.Len() {
+		if j < len(old) && old[j].Offset == sl.tb.Offsets[i] {
+			out = append(out, old[j]) // wanted by the worker
+			j++
+			continue
+		}
 		line := sl.tb.Line(i)
+		if exact && !containsAny(line, hints) {
+			continue
+		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if w.parse(line) == nil && w.det.Want(w.rec.Type, &w.rec) {
-			sl.events = append(sl.events, w.event(sl.tb, i, line))
+		if w.mp.Map(line, sl.tb.IsCut(i), &w.rec, &w.msg) == nil && w.det.Want(w.rec.Type, &w.rec) {
+			out = append(out, w.event(sl.tb, i, line))
 		}
 	}
+	clear(old)
+	s.rechecked, sl.events = old[:0], out
+}
+
+// containsAny reports whether line contains one of subs.
+func containsAny(line []byte, subs []string) bool {
+	l := unsafe.String(unsafe.SliceData(line), len(line))
+	for _, sub := range subs {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,9 @@
 package agent
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
@@ -48,5 +51,58 @@ func TestRecheckAfterImpersonationStart(t *testing.T) {
 	s.recheck(later)
 	if len(later.events) != 1 || later.events[0].Get("AuthorID") != "3" {
 		t.Fatalf("after the start, recheck made %d events, want the action of user 3", len(later.events))
+	}
+}
+
+// TestRecheckKeepsOrder checks that recheck adds the lines a new watch
+// wants to the events the worker made, in file order, and parses no
+// other line into an event: a batch holds a legacy action of user 3, the
+// start of user 5's impersonation (wanted by its worker), a line of user
+// 4, a blank line and another action of user 3; the start of user 3's
+// impersonation reaches the engine meanwhile through the other worker.
+func TestRecheckKeepsOrder(t *testing.T) {
+	const (
+		start   = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":%d,"target_type":"User","target_details":"u%d","author_name":"Administrator","ip_address":"81.2.69.142","entity_path":"root"}`
+		action  = `{"severity":"INFO","time":"2021-12-06T14:41:0%d.519Z","author_id":%d,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"U","ip_address":"81.2.69.142","entity_path":"g/p"}`
+		wantSeq = "action 3 @0, start 5, action 3 @4"
+	)
+	e, err := detect.New(detect.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{fmt.Sprintf(action, 1, 3), fmt.Sprintf(start, 5, 5), fmt.Sprintf(action, 2, 4), "  ", fmt.Sprintf(action, 4, 3)}
+	tb := &tailer.Batch{}
+	for _, l := range lines {
+		tb.Data = append(tb.Data, l...)
+		tb.Ends = append(tb.Ends, len(tb.Data))
+		tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+len(tb.Ends)))
+	}
+	w1, w2 := detectionWorker(t, e), detectionWorker(t, e)
+	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
+	later := &slot{tb: tb, wantEpoch: e.WantEpoch()}
+	w2.encode(later.tb, &later.fb, &later.events)
+	later.doneEpoch = e.WantEpoch()
+	if len(later.events) != 1 {
+		t.Fatalf("before user 3's start the worker made %d events, want 1 (user 5's start)", len(later.events))
+	}
+	first := &tailer.Batch{}
+	first.Data = fmt.Appendf(nil, start, 3, 3)
+	first.Ends, first.Offsets = []int{len(first.Data)}, []int64{0}
+	earlier := &slot{tb: first, wantEpoch: e.WantEpoch()}
+	w1.encode(earlier.tb, &earlier.fb, &earlier.events)
+	earlier.doneEpoch = e.WantEpoch()
+	s.recheck(earlier)
+	s.recheck(later)
+	var got []string
+	for _, ev := range later.events {
+		switch {
+		case ev.Get("CustomMessage") == "Started Impersonation":
+			got = append(got, "start "+ev.Get("TargetID"))
+		default:
+			got = append(got, fmt.Sprintf("action %s @%d", ev.Get("AuthorID"), slices.Index(tb.Offsets, ev.Offset)))
+		}
+	}
+	if strings.Join(got, ", ") != wantSeq {
+		t.Errorf("after recheck: %s; want %s", strings.Join(got, ", "), wantSeq)
 	}
 }

@@ -46,9 +46,12 @@ type source struct {
 	rescan  *worker   // the sender's, for recheck; its det is set by attachDetector
 	// prevDone is the highest doneEpoch of the slots sent (see recheck).
 	prevDone uint64
-	free     chan *slot // slots not in use: bounds the batches in the pipeline
-	work     chan *slot // dispatched slots, for the workers
-	order    chan *slot // dispatched slots in tailer order, for the sender
+	// hints and rechecked are recheck's reused buffers.
+	hints     []string
+	rechecked []*detect.Event
+	free      chan *slot // slots not in use: bounds the batches in the pipeline
+	work      chan *slot // dispatched slots, for the workers
+	order     chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
 	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent

@@ -271,6 +271,31 @@ func (e *Engine) WantEpoch() uint64 {
 	return n
 }
 
+// WantHints appends to dst strings that tell which lines Want started
+// wanting after WantEpoch returned since: each such line contains at
+// least one of them, byte for byte (a line that contains none is wanted
+// only if Want wanted it before). It reports false when it cannot tell;
+// then any line may be wanted now. With true and nothing appended, Want
+// wants no line it did not want at since. It allocates nothing unless dst
+// grows.
+func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
+	var h hinter
+	n := 0
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n++
+			h, _ = f.(hinter)
+		}
+	}
+	switch {
+	case n == 0:
+		return dst, true
+	case n > 1 || h == nil: // the epoch is a sum: since cannot be split
+		return dst, false
+	}
+	return h.wantHints(since, dst)
+}
+
 // Reload makes the rules that read external files (Reloader) read them
 // again; errors are joined, and the rules keep what they had.
 func (e *Engine) Reload() error {

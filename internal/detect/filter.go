@@ -39,6 +39,14 @@ type WantFilter interface {
 	WantEpoch() uint64
 }
 
+// hinter is implemented by WantFilters that can tell which lines they
+// started wanting after an epoch: wantHints appends to dst strings of
+// which each such line's bytes contain at least one (see
+// Engine.WantHints), or reports false when it cannot tell.
+type hinter interface {
+	wantHints(since uint64, dst []string) ([]string, bool)
+}
+
 // maxMemo bounds the columns a lineView remembers; the filters of the
 // built-in catalogue read fewer.
 const maxMemo = 24

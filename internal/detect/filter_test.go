@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -90,4 +92,76 @@ func TestWantFirst(t *testing.T) {
 				st["sentinel.impersonation"].Evaluated, c.evaluated, st["sentinel.local_auth_no_mfa"].Evaluated)
 		}
 	}
+}
+
+// TestWantHints checks Engine.WantHints: after a start goes through Want,
+// the hints since the epoch before it name the impersonated user as the
+// lines carry it (the target's id, or the name when the start has none);
+// none are given for a user whose name a JSON encoder may escape, or once
+// more users were added since than the watch remembers.
+func TestWantHints(t *testing.T) {
+	const startTmpl = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation",%s"target_type":"User","target_details":%q,"author_name":"Administrator","entity_path":"root"}`
+	start := func(id, name string) string {
+		if id != "" {
+			id = `"target_id":` + id + `,`
+		}
+		return fmt.Sprintf(startTmpl, id, name)
+	}
+	cases := []struct {
+		name   string
+		starts []string
+		hints  []string
+		exact  bool
+	}{
+		{"none", nil, nil, true},
+		{"by id", []string{start("3", "jdoe")}, []string{"3"}, true},
+		{"two, by id and by name", []string{start("3", "jdoe"), start("", "mary.major-2")}, []string{"3", "mary.major-2"}, true},
+		{"same user twice", []string{start("3", "jdoe"), start("3", "jdoe")}, []string{"3"}, true},
+		{"name with a quote", []string{start("", `o"brien`)}, nil, false},
+		{"name with a slash", []string{start("", "a/b")}, nil, false},
+		{"more than remembered", manyStarts(start, 300), nil, false},
+	}
+	p := parser.New(parser.TypeAudit)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := New(Config{Only: []string{"sentinel.impersonation"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			since := e.WantEpoch()
+			for _, s := range c.starts {
+				var rec parser.Record
+				if err := p.Parse([]byte(s), &rec); err != nil {
+					t.Fatal(err)
+				}
+				if !e.Want(parser.TypeAudit, &rec) {
+					t.Fatalf("start not wanted: %s", s)
+				}
+			}
+			hints, exact := e.WantHints(since, nil)
+			if exact != c.exact || !slices.Equal(hints, c.hints) && c.exact {
+				t.Errorf("WantHints = %q, %v; want %q, %v", hints, exact, c.hints, c.exact)
+			}
+			if h, exact := e.WantHints(e.WantEpoch(), nil); len(h) != 0 || !exact {
+				t.Errorf("WantHints since now = %q, %v; want none, true", h, exact)
+			}
+		})
+	}
+	// An engine without a rule that watches has nothing to recheck.
+	e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, exact := e.WantHints(0, nil); len(h) != 0 || !exact {
+		t.Errorf("without sentinel.impersonation: WantHints = %q, %v; want none, true", h, exact)
+	}
+}
+
+// manyStarts returns n starts of distinct users by id.
+func manyStarts(start func(id, name string) string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = start(fmt.Sprint(100+i), fmt.Sprintf("user%d", i))
+	}
+	return out
 }

@@ -19,6 +19,12 @@ type impWatch struct {
 	mu    sync.Mutex
 	keys  atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
 	epoch atomic.Uint64                     // users added
+	// added holds the last len(added) users added, at the index of the
+	// epoch their addition made, modulo len(added) (see wantHints).
+	added [256]struct {
+		epoch uint64
+		v     string
+	}
 }
 
 // WantEpoch implements WantFilter: it counts the users added to the watch.
@@ -61,8 +67,52 @@ func (w *impWatch) set(k sessKey, until int64) {
 	m[k] = until
 	w.keys.Store(&m)
 	if !had {
-		w.epoch.Add(1)
+		n := w.epoch.Add(1)
+		w.added[n%uint64(len(w.added))] = struct {
+			epoch uint64
+			v     string
+		}{n, k.V}
 	}
+}
+
+// wantHints implements hinter: the users added after epoch since are the
+// values of AuthorID or meta.user of the lines WantLine started wanting,
+// which contain them as written when they are made of characters JSON
+// never escapes. It reports false when a user added is not such a value,
+// or is no longer in added.
+func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
+	w := &r.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cur := w.epoch.Load()
+	if cur <= since {
+		return dst, true
+	}
+	if cur-since > uint64(len(w.added)) {
+		return dst, false
+	}
+	for e := since + 1; e <= cur; e++ {
+		a := w.added[e%uint64(len(w.added))]
+		if a.epoch != e || !plainValue(a.v) {
+			return dst, false
+		}
+		dst = append(dst, a.v)
+	}
+	return dst, true
+}
+
+// plainValue reports whether v is non-empty and made only of letters,
+// digits and . _ - @ +, which a JSON encoder writes as they are.
+func plainValue(v string) bool {
+	for i := range len(v) {
+		switch c := v[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '.', c == '_', c == '-', c == '@', c == '+':
+		default:
+			return false
+		}
+	}
+	return v != ""
 }
 
 // expire forgets the users watched until before now (Unix ns).
