@@ -93,18 +93,27 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
-// colSet is a set of at most 64 column names with an index by length.
+// colSet is a set of at most 64 column names, each shorter than 64 bytes,
+// with an index by a hash of the name's length and ends (nameHash): most
+// names not in the set fall in an empty bucket and are compared with none.
 type colSet struct {
-	cols  []string
-	byLen [64][]uint8 // indices into cols of the names n bytes long
+	cols   []string
+	byHash [128][]uint8 // indices into cols of the names of that hash
+}
+
+// nameHash is the bucket of a non-empty name in colSet.byHash.
+func nameHash(name string) int {
+	n := len(name)
+	return int((uint(n)*37 + uint(name[0])*5 + uint(name[n-1])) & 127)
 }
 
 // add adds col unless present or the set is full.
 func (s *colSet) add(col string) {
-	if slices.Contains(s.cols, col) || len(s.cols) == 64 || len(col) >= 64 {
+	if slices.Contains(s.cols, col) || len(s.cols) == 64 || len(col) >= 64 || col == "" {
 		return
 	}
-	s.byLen[len(col)] = append(s.byLen[len(col)], uint8(len(s.cols)))
+	h := nameHash(col)
+	s.byHash[h] = append(s.byHash[h], uint8(len(s.cols)))
 	s.cols = append(s.cols, col)
 }
 
@@ -135,10 +144,10 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 		slot[i] = uint8(v.n)
 	}
 	visit := func(name, val string) {
-		if len(name) >= 64 {
+		if len(name) >= 64 || name == "" {
 			return
 		}
-		for _, i := range s.byLen[len(name)] {
+		for _, i := range s.byHash[nameHash(name)] {
 			if slot[i] != 0 && s.cols[i] == name {
 				v.vals[slot[i]-1], mask, slot[i] = val, mask|1<<i, 0
 				return
