@@ -1,17 +1,20 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -48,7 +51,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
@@ -86,6 +89,8 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	for _, w := range s.workers {
 		w.det, w.origin, w.src, w.host = d.e, origin, name, host
 	}
+	s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = d.e, origin, name, host
+	s.prevDone = 0
 	var ck position
 	if sc := s.savedPosition(); sc != nil {
 		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
@@ -224,4 +229,108 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		a.m.SetDetections(nil)
 	}
 	a.log.Info("reload: detections rebuilt")
+}
+
+// recheck asks the engine again which lines of sl it wants when a rule
+// started wanting more lines (detect.Engine.WantEpoch) before the workers
+// of the earlier batches were done but after sl's worker began: sl's lines
+// were checked while another worker read the previous batch, which may
+// hold the start of an impersonation that makes the user's later lines
+// wanted. It runs on the sender, in file order, and adds the events of the
+// lines now wanted to sl.events, in file order. Only the lines that
+// contain one of the engine's hints (detect.Engine.WantHints) are parsed
+// again, every line when the engine has none.
+func (s *source) recheck(sl *slot) {
+	prev := s.prevDone
+	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
+	w := s.rescan
+	if w == nil || w.det == nil || prev <= sl.wantEpoch {
+		return
+	}
+	hints, exact := w.det.WantHints(sl.wantEpoch, s.hints[:0])
+	defer func() {
+		clear(hints)
+		s.hints = hints[:0]
+	}()
+	if exact && len(hints) == 0 {
+		return
+	}
+	old, out := sl.events, s.rechecked[:0]
+	j := 0
+	w.fileID = ""
+	if w.uw != nil {
+		w.uw.dec.Seed(&sl.carry) // the parts the batch before left pending
+	}
+	for i := range sl.tb.Len() {
+		line := sl.tb.Line(i)
+		if w.uw != nil { // every record, in order: the decoder joins parts
+			var ok bool
+			if line, ok = s.unwrapAgain(w, sl, i); !ok {
+				continue
+			}
+		}
+		if j < len(old) && old[j].Offset == sl.tb.Offsets[i] {
+			out = append(out, old[j]) // wanted by the worker
+			j++
+			continue
+		}
+		if exact && !containsAny(sl.tb.Line(i), hints) {
+			continue
+		}
+		if ev := w.wantAgain(sl.tb, i, line); ev != nil {
+			out = append(out, ev)
+		}
+	}
+	clear(old)
+	s.rechecked, sl.events = old[:0], out
+}
+
+// unwrapAgain decodes record i of sl for recheck as encode's unwrapLine
+// does (w.rec filled when the GitLab line parsed), into a batch and counts
+// recheck throws away: the worker already sent and counted it. It returns
+// the GitLab line, and false for a part, a dropped or blank line, a
+// wrapper that did not decode or a line that did not parse.
+func (s *source) unwrapAgain(w *worker, sl *slot, i int) ([]byte, bool) {
+	var c unwrapCounts
+	line, ok, perr := w.unwrapLine(sl.tb, i, &s.recheckFB, &c)
+	s.recheckFB.Reset()
+	return line, ok && perr == nil
+}
+
+// wantAgain returns the event of line i of tb when the engine wants it
+// now, or nil. For a container format w.rec already holds the parsed
+// line (unwrapAgain); an input's spool line is re-parsed by its relay.
+func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
+	switch {
+	case w.uw != nil:
+	case w.relay != nil:
+		if out, _ := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg); out != inputs.Parsed {
+			return nil
+		}
+		if !w.det.Want(w.rec.Type, &w.rec) {
+			return nil
+		}
+		ev := w.event(tb, i, w.msg.Msg)
+		ev.Host = w.relay.Host()
+		return ev
+	default:
+		if len(bytes.TrimSpace(line)) == 0 || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
+			return nil
+		}
+	}
+	if !w.det.Want(w.rec.Type, &w.rec) {
+		return nil
+	}
+	return w.event(tb, i, line)
+}
+
+// containsAny reports whether line contains one of subs.
+func containsAny(line []byte, subs []string) bool {
+	l := unsafe.String(unsafe.SliceData(line), len(line))
+	for _, sub := range subs {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -146,6 +146,7 @@ func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOpti
 		w.relay = inputs.NewRelay(geo, opts, in.srv.Config().Other)
 		w.in = in
 	}
+	s.rescan.relay = inputs.NewRelay(geo, opts, in.srv.Config().Other)
 	in.src.Store(s)
 }
 

@@ -108,6 +108,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			s.discard(sl)
 			continue
 		}
+		s.recheck(sl)
 		if len(sl.events) > 0 {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
@@ -190,12 +191,17 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
+		if w.det != nil {
+			sl.wantEpoch = w.det.WantEpoch()
+		}
 		if w.relay != nil {
 			w.encodeInput(sl.tb, &sl.fb, &sl.events)
-			sl.ready <- struct{}{}
-			continue
+		} else {
+			sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 		}
-		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
+		if w.det != nil {
+			sl.doneEpoch = w.det.WantEpoch()
+		}
 		sl.ready <- struct{}{}
 	}
 }

@@ -43,10 +43,17 @@ type source struct {
 	det    *detector // nil when detections are off
 	detPos *srcPos   // how far det considered this source
 
-	workers []*worker  // one per encode goroutine
-	free    chan *slot // slots not in use: bounds the batches in the pipeline
-	work    chan *slot // dispatched slots, for the workers
-	order   chan *slot // dispatched slots in tailer order, for the sender
+	workers []*worker // one per encode goroutine
+	rescan  *worker   // the sender's, for recheck; its det is set by attachDetector
+	// prevDone is the highest doneEpoch of the slots sent (see recheck).
+	prevDone uint64
+	// hints and rechecked are recheck's reused buffers.
+	hints     []string
+	rechecked []*detect.Event
+	recheckFB forwarder.Batch // the messages recheck encodes again and drops
+	free      chan *slot // slots not in use: bounds the batches in the pipeline
+	work      chan *slot // dispatched slots, for the workers
+	order     chan *slot // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
 	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent
@@ -81,6 +88,9 @@ type slot struct {
 	// neither sent nor blank (parts of a line, dropped lines).
 	carry   container.Carry
 	skipped int
+	// wantEpoch and doneEpoch are the engine's WantEpoch before the worker
+	// asked Want about tb's lines and once it was done (see source.recheck).
+	wantEpoch, doneEpoch uint64
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -138,6 +148,8 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
+	s.rescan = newWorker(typ, enc, geo, s.m, opts)
+	s.rescan.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes, sdID)
 	for range nslots {
 		sl := &slot{s: s, ready: make(chan struct{}, 1)}
 		sl.ack = sl.acked

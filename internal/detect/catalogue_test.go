@@ -62,8 +62,10 @@ func TestFallbackCounted(t *testing.T) {
 	for _, ev := range []*Event{named, legacyLine, refused} {
 		e.Process(ev)
 	}
+	// The refused creation fails the rule's filter (Filter): it never
+	// reaches Observe, so it is not evaluated.
 	st := e.Stats().Rules["falco.pat_created"]
-	if len(alerts) != 2 || st.Fallback != 1 || st.Evaluated != 3 {
-		t.Errorf("alerts %d, fallback %d, evaluated %d; want 2, 1, 3", len(alerts), st.Fallback, st.Evaluated)
+	if len(alerts) != 2 || st.Fallback != 1 || st.Evaluated != 2 {
+		t.Errorf("alerts %d, fallback %d, evaluated %d; want 2, 1, 2", len(alerts), st.Fallback, st.Evaluated)
 	}
 }

@@ -85,6 +85,14 @@ type Config struct {
 	// events of OriginInput and name them in Alert.Nodes. The agent sets
 	// it when it has network inputs; without, nothing is tracked.
 	Nodes bool `yaml:"-"`
+	// WantFirst says that every event given to Process was first let
+	// through by Want (not WantStateless), with the lines of one source
+	// asked in file order: Process then also asks the rules' WantFilters,
+	// so that a rule does not get the lines another rule wanted and its
+	// own filter would have dropped. Whatever a WantFilter let through in
+	// Want it lets through later (its state only grows until the lines are
+	// too old to matter).
+	WantFirst bool `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -9,8 +9,11 @@
 // # Place in the agent
 //
 // The engine sits after parse (and GeoIP) and before encode. A parse
-// worker asks Engine.Want for every parsed line: a line no rule wants
-// costs one map lookup and no allocation. A wanted line is copied into an
+// worker asks Engine.Want for every parsed line: a line whose dispatch
+// keys match no rule costs one map lookup; the rules whose keys match are
+// then asked through their filters (Filter, WantFilter) on the parsed
+// record, the columns they read looked up in one pass; neither allocates.
+// A wanted line is copied into an
 // Event (Event.Fill) with its source, origin, file identity and offset,
 // and handed to Engine.Process in file order per source. Alerts go to
 // Config.Emit; Alert.Message turns one into an RFC 5424 message with
@@ -35,7 +38,10 @@
 //  1. Write a type implementing Rule. Wants returns the dispatch keys
 //     (EventName("..."), EventKind("..."), NoEventName() for the fallback
 //     predicate of lines without EventName, AllOf(t) for every line of a
-//     type). Observe gets only events that match a key; it must decide on
+//     type). Implement Filter when Observe discards most matching lines
+//     at once (a fallback predicate, a lookup in a list): Want then drops
+//     them before they are copied. Observe gets only events that match a
+//     key (and pass the Filter); it must decide on
 //     the event's columns (Event.Get with the parser.Col* names) and its
 //     Time, and call emit with an *Alert. Advance and Close emit what
 //     closing windows produces; per-event rules leave them empty.

@@ -46,6 +46,8 @@ type Engine struct {
 	supp     *suppressor
 	scratch  []int
 	nodes    nodeIndex // the nodes of input events, for Alert.Nodes
+	view     lineView  // Process's view of the event, under mu
+	views    sync.Pool // *lineView for Want
 	seen     []uint64
 	gen      uint64
 	stats    Stats
@@ -143,9 +145,7 @@ func (e *Engine) build() error {
 		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
 		e.byID[rs.info.ID] = rs
-		for _, k := range rs.rule.Wants() {
-			e.table.add(idx, k)
-		}
+		e.table.addRule(idx, rs.rule)
 	}
 	return errors.Join(errs...)
 }
@@ -223,9 +223,78 @@ func (e *Engine) SkippedLines() map[string][]string {
 
 // Want reports whether any running rule wants a line of type t parsed into
 // rec. It is the check a parse worker makes for every line before it
-// copies the line into an Event: one map lookup, no allocation, no lock.
+// copies the line into an Event: one map lookup per dispatch column, then
+// the filters (Filter, WantFilter) of the rules whose keys match, each
+// column read once; no allocation, no lock.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	return e.table.want(t, rec)
+	v, _ := e.views.Get().(*lineView)
+	if v == nil {
+		v = new(lineView)
+	}
+	v.reset(rec, nil)
+	ok := e.table.want(t, v, false)
+	v.reset(nil, nil)
+	e.views.Put(v)
+	return ok
+}
+
+// WantStateless is Want without the filters that depend on what the rules
+// saw (WantFilter): for readers that cannot order their Want calls after
+// the Process of earlier lines, such as an offline run reading several
+// files at once, where the start of a session may be in another file than
+// the lines it makes wanted. It still allocates nothing.
+func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
+	v, _ := e.views.Get().(*lineView)
+	if v == nil {
+		v = new(lineView)
+	}
+	v.reset(rec, nil)
+	ok := e.table.want(t, v, true)
+	v.reset(nil, nil)
+	e.views.Put(v)
+	return ok
+}
+
+// WantEpoch changes whenever a rule starts wanting lines it did not want
+// before (e.g. sentinel.impersonation, from the start of a session, the
+// impersonated user's lines). A caller that asked Want for lines while
+// another goroutine asked for earlier lines of the same file (parse
+// workers running ahead) compares the epoch taken before its Want calls
+// with the epoch once the earlier lines are processed, and asks Want again
+// when it changed.
+func (e *Engine) WantEpoch() uint64 {
+	var n uint64
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n += f.WantEpoch()
+		}
+	}
+	return n
+}
+
+// WantHints appends to dst strings that tell which lines Want started
+// wanting after WantEpoch returned since: each such line contains at
+// least one of them, byte for byte (a line that contains none is wanted
+// only if Want wanted it before). It reports false when it cannot tell;
+// then any line may be wanted now. With true and nothing appended, Want
+// wants no line it did not want at since. It allocates nothing unless dst
+// grows.
+func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
+	var h hinter
+	n := 0
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n++
+			h, _ = f.(hinter)
+		}
+	}
+	switch {
+	case n == 0:
+		return dst, true
+	case n > 1 || h == nil: // the epoch is a sum: since cannot be split
+		return dst, false
+	}
+	return h.wantHints(since, dst)
 }
 
 // Reload makes the rules that read external files (Reloader) read them

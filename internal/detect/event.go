@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -85,15 +86,22 @@ func (e *Event) Get(col string) string {
 func (e *Event) Has(col string) bool { return e.Get(col) != "" }
 
 // Fill sets e's Type, Time, Columns and Raw from a parsed record and its
-// line, copying every value: all values and the raw line share one string
-// allocation, plus one for the Columns slice (reused when e is reused
-// before being handed to Process). extra columns (GeoIP enrichment) are
-// appended after the record's. Source, Origin, FileID, Offset and Host are
+// line, copying every value: the raw line and the values that are not a
+// part of it share one string allocation (a value that is a part of raw
+// points into the copy of raw), plus one for the Columns slice, sized at
+// once (reused when e is reused before being handed to Process and large
+// enough). extra columns (GeoIP enrichment) are appended after the
+// record's. Source, Origin, FileID, Offset and Host are
 // left for the caller to set.
 func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
+	// One string holds raw and, after it, the values that are not a part
+	// of raw (unescaped JSON strings, the GeoIP columns); a value that is
+	// a part of raw (most) is a part of the string's copy of it.
 	n := len(raw)
 	for i := range rec.Fields {
-		n += len(rec.Fields[i].Value)
+		if _, in := partOf(raw, rec.Fields[i].Value); !in {
+			n += len(rec.Fields[i].Value)
+		}
 	}
 	for i := range extra {
 		n += len(extra[i].Value)
@@ -102,7 +110,9 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	b.Grow(n)
 	b.Write(raw)
 	for i := range rec.Fields {
-		b.Write(rec.Fields[i].Value)
+		if _, in := partOf(raw, rec.Fields[i].Value); !in {
+			b.Write(rec.Fields[i].Value)
+		}
 	}
 	for i := range extra {
 		b.Write(extra[i].Value)
@@ -112,14 +122,34 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	e.Time = rec.Time
 	e.Raw = s[:len(raw)]
 	off := len(raw)
+	if need := len(rec.Fields) + len(extra); cap(e.Columns) < need {
+		e.Columns = make([]Column, 0, need)
+	}
 	e.Columns = e.Columns[:0]
-	for _, fs := range [][]parser.Field{rec.Fields, extra} {
-		for i := range fs {
-			v := s[off : off+len(fs[i].Value)]
-			off += len(fs[i].Value)
-			e.Columns = append(e.Columns, Column{Name: fs[i].Name, Value: v})
+	for i, fs := range [][]parser.Field{rec.Fields, extra} {
+		for j := range fs {
+			v := fs[j].Value
+			if at, in := partOf(raw, v); in && i == 0 {
+				e.Columns = append(e.Columns, Column{Name: fs[j].Name, Value: s[at : at+len(v)]})
+				continue
+			}
+			e.Columns = append(e.Columns, Column{Name: fs[j].Name, Value: s[off : off+len(v)]})
+			off += len(v)
 		}
 	}
+}
+
+// partOf reports whether v is a non-empty part of raw, and where in raw it
+// starts.
+func partOf(raw, v []byte) (int, bool) {
+	if len(v) == 0 || len(raw) == 0 {
+		return 0, false
+	}
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(v))) - uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
+	if at >= uintptr(len(raw)) || uintptr(len(v)) > uintptr(len(raw))-at {
+		return 0, false
+	}
+	return int(at), true
 }
 
 // NewEvent returns a new Event filled from rec and raw (see Fill) with the

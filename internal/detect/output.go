@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
@@ -72,7 +73,10 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) 
 // level under their column names; for per-event rules the triggering
 // record's columns (those not already present) and "raw", the line
 // itself. This is the syslog MSG and the output of gitlab-syslog detect.
-func (a *Alert) AppendJSON(dst []byte) []byte {
+func (a *Alert) AppendJSON(dst []byte) []byte { return a.appendJSON(dst, a.Fields()) }
+
+// appendJSON is AppendJSON with the alert's Fields.
+func (a *Alert) appendJSON(dst []byte, fields []Column) []byte {
 	dst = append(dst, '{')
 	first := true
 	key := func(k string) {
@@ -98,9 +102,7 @@ func (a *Alert) AppendJSON(dst []byte) []byte {
 		}
 		dst = append(dst, ']')
 	}
-	seen := make(map[string]bool)
-	for _, c := range a.Fields() {
-		seen[c.Name] = true
+	for _, c := range fields {
 		switch c.Name {
 		case "count", "threshold", "baseline_mean", "baseline_sd":
 			key(c.Name)
@@ -124,9 +126,9 @@ func (a *Alert) AppendJSON(dst []byte) []byte {
 		}
 	}
 	if a.Event != nil {
-		for _, c := range a.Event.Columns {
-			if !seen[c.Name] {
-				seen[c.Name] = true
+		cols := a.Event.Columns
+		for i, c := range cols {
+			if !hasColumn(fields, c.Name) && !hasColumn(cols[:i], c.Name) { // the first of a name only
 				str(c.Name, c.Value)
 			}
 		}
@@ -135,12 +137,22 @@ func (a *Alert) AppendJSON(dst []byte) []byte {
 	return append(dst, '}')
 }
 
+// hasColumn reports whether cs has a column named name.
+func hasColumn(cs []Column, name string) bool {
+	for i := range cs {
+		if cs[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // AlertSDID returns the SD-ID of the alert element for the SD-ID of the
 // log lines' element: "alert@" with the same private enterprise number
 // ("gitlab@32473" → "alert@32473"). An SD-ID without "@" gives
 // "alert@32473".
 func AlertSDID(sdid string) string {
-	if i := strings.LastIndexByte(sdid, '@'); i >= 0 {
+	if i := strings.LastIndexByte(sdid, '@'); i >= 0 && sdid[i:] != "@32473" {
 		return "alert" + sdid[i:]
 	}
 	return "alert@32473"
@@ -175,9 +187,17 @@ func syslogSeverity(s Severity) forwarder.Severity {
 //   - MSG the alert as one line of JSON (AppendJSON), which keeps
 //     everything when a collector drops STRUCTURED-DATA.
 //
-// m's Params and Elements slices are reused; the values are copies, so the
-// alert may be dropped once m is filled.
+// m's Params and Elements slices are reused; the values are the alert's
+// strings, read only, so the alert may be dropped once m is filled. MSG is
+// a new buffer (m.Msg may alias a log line): see AppendMessage to reuse one.
 func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOptions) {
+	a.AppendMessage(m, sdid, o, nil)
+}
+
+// AppendMessage is Message with MSG written into msg[:0], which it returns
+// (grown if needed) for the next alert; m.Msg is the returned buffer until
+// then.
+func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.RecordOptions, msg []byte) []byte {
 	m.Facility = o.Facility
 	m.Severity = syslogSeverity(a.Info.Severity)
 	m.Time = a.Time
@@ -186,17 +206,26 @@ func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOp
 	m.ProcID = o.ProcID
 	m.MsgID = a.Info.ID
 	fields := a.Fields()
-	ps := make([]parser.Field, len(fields))
-	for i, c := range fields {
-		ps[i] = parser.Field{Name: c.Name, Value: []byte(c.Value)}
+	var ps []parser.Field
+	if len(m.Elements) > 0 {
+		ps = m.Elements[0].Params[:0]
+	}
+	for _, c := range fields {
+		ps = append(ps, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
 	}
 	m.Elements = append(m.Elements[:0], forwarder.Element{ID: AlertSDID(sdid), Params: ps})
 	clear(m.Params)
 	m.Params = m.Params[:0]
 	if a.Event != nil {
 		for _, c := range a.Event.Columns {
-			m.Params = append(m.Params, parser.Field{Name: c.Name, Value: []byte(c.Value)})
+			m.Params = append(m.Params, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
 		}
 	}
-	m.Msg = a.AppendJSON(nil) // never into m.Msg: it may alias a log line
+	msg = a.appendJSON(msg[:0], fields)
+	m.Msg = msg
+	return msg
 }
+
+// readOnly returns the bytes of s without copying them; they must not be
+// written.
+func readOnly(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

@@ -111,10 +111,30 @@ func TestAlertMessageParsesAsRFC5424(t *testing.T) {
 			}
 		})
 	}
+	// One Message and MSG buffer reused for every alert, in both orders
+	// (the agent's way), encode each alert as a fresh Message does.
+	var reused forwarder.Message
+	var buf []byte
+	o := forwarder.DefaultRecordOptions("gitlab01")
+	for _, order := range [][]int{{0, 1, 2}, {2, 1, 0}} {
+		for _, i := range order {
+			a := tests[i].alert
+			var fresh forwarder.Message
+			a.Message(&fresh, forwarder.DefaultSDID, &o)
+			want := enc.Append(nil, &fresh)
+			buf = a.AppendMessage(&reused, forwarder.DefaultSDID, &o, buf)
+			if got := enc.Append(nil, &reused); string(got) != string(want) {
+				t.Errorf("%s with reused buffers:\n%s\nwant\n%s", tests[i].name, got, want)
+			}
+			if string(a.AppendJSON(nil)) != string(fresh.Msg) {
+				t.Errorf("%s: MSG is not AppendJSON", tests[i].name)
+			}
+		}
+	}
 }
 
 func TestAlertSDID(t *testing.T) {
-	for in, want := range map[string]string{"gitlab@32473": "alert@32473", "gitlab@99999": "alert@99999", "x": "alert@32473"} {
+	for in, want := range map[string]string{"gitlab@32473": "alert@32473", "gitlab@99999": "alert@99999", "x": "alert@32473", "gitlab@324731": "alert@324731"} {
 		if got := AlertSDID(in); got != want {
 			t.Errorf("AlertSDID(%q) = %q, want %q", in, got, want)
 		}

@@ -37,7 +37,9 @@ func (e *Engine) Process(ev *Event) {
 		e.nodes.observe(ev)
 	}
 	e.gen++
-	e.scratch = e.table.rules(e.scratch[:0], ev, e.seen, e.gen)
+	e.view.reset(nil, ev)
+	e.scratch = e.table.rules(e.scratch[:0], ev, &e.view, e.seen, e.gen, e.cfg.WantFirst)
+	e.view.reset(nil, nil)
 	for _, i := range e.scratch {
 		r := e.rules[i]
 		r.stats.Evaluated++

@@ -59,18 +59,37 @@ func (r *eventRule) Wants() []Key {
 	return ks
 }
 
-// matches reports whether ev alerts under the row.
-func (r *eventRule) matches(ev *Event) bool {
-	if ev.Type == parser.TypeAudit && ev.Get(parser.ColEventName) == "" {
-		if r.row.fallback == nil || !r.row.fallback.match(ev) {
-			return false
-		}
-		r.fallback++
-	}
-	if r.row.when != nil && !r.row.when.match(ev) {
+// Keep implements Filter: the row's conditions (fallback for audit lines
+// without EventName, when, and the parameters' condition).
+func (r *eventRule) Keep(t parser.Type, c Columns) bool {
+	if t == parser.TypeAudit && c.Get(parser.ColEventName) == "" &&
+		(r.row.fallback == nil || !r.row.fallback.match(c)) {
 		return false
 	}
-	return r.extra == nil || r.extra.match(ev)
+	if r.row.when != nil && !r.row.when.match(c) {
+		return false
+	}
+	return r.extra == nil || r.extra.match(c)
+}
+
+// gate implements gater: a line without EventName is kept only by the
+// fallback.
+func (r *eventRule) gate() [][]string {
+	if r.row.fallback == nil {
+		return [][]string{{}} // never kept: no column can help
+	}
+	return r.row.fallback.need()
+}
+
+// matches reports whether ev alerts under the row.
+func (r *eventRule) matches(ev *Event) bool {
+	if !r.Keep(ev.Type, ev) {
+		return false
+	}
+	if ev.Type == parser.TypeAudit && ev.Get(parser.ColEventName) == "" {
+		r.fallback++
+	}
+	return true
 }
 
 func (r *eventRule) Observe(ev *Event, _ Clock, emit Emit) {

@@ -79,6 +79,15 @@ func domainOf(email string) string {
 	return strings.ToLower(email[strings.LastIndexByte(email, '@')+1:])
 }
 
+// Keep implements Filter: audit lines only as the user creations that may
+// enrich an alert.
+func (r *externalUser) Keep(t parser.Type, c Columns) bool {
+	return t != parser.TypeAudit || c.Get(parser.ColEventName) == "user_created" ||
+		c.Get(parser.ColAddAction) == "user"
+}
+
+func (r *externalUser) gate() [][]string { return [][]string{{parser.ColAddAction}} }
+
 func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {

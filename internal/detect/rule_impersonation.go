@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -188,6 +189,8 @@ type impersonation struct {
 	// request logged in the audit and the application log alerts once.
 	corr    [64]string
 	corrPos int
+	// watch is the users whose lines Want lets through (WantLine).
+	watch impWatch
 }
 
 func newImpersonation(p *Params, _ *Env) (Rule, error) {
@@ -303,6 +306,7 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	if m := wm.Unix() / 60; m > r.swept {
 		r.swept = m
 		r.sweep(wm.UnixNano() - int64(r.maxSession))
+		r.watch.expire(wm.UnixNano())
 	}
 }
 
@@ -349,8 +353,8 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 
 // sessionKey returns the key of the session a start or stop is about, and
 // the impersonated user's name.
-func sessionKey(ev *Event) (key sessKey, user string) {
-	if ev.Type == parser.TypeApplication {
+func sessionKey(t parser.Type, ev Columns) (key sessKey, user string) {
+	if t == parser.TypeApplication {
 		u := ev.Get(parser.ColTargetUser)
 		return sessKey{ByName: true, V: u}, u
 	}
@@ -365,8 +369,9 @@ func sessionKey(ev *Event) (key sessKey, user string) {
 }
 
 func (r *impersonation) start(ev *Event) {
-	key, user := sessionKey(ev)
+	key, user := sessionKey(ev.Type, ev)
 	t := ev.Time.UnixNano()
+	r.watch.set(key, t+2*int64(r.maxSession)) // a session ends by start + max_session and is kept as long again
 	ss, _ := r.sessions.get(key)
 	if ss != nil && len(*ss) > 0 {
 		last := &(*ss)[len(*ss)-1]
@@ -396,7 +401,7 @@ func (r *impersonation) start(ev *Event) {
 }
 
 func (r *impersonation) stop(ev *Event) {
-	key, _ := sessionKey(ev)
+	key, _ := sessionKey(ev.Type, ev)
 	ss, ok := r.sessions.get(key)
 	if !ok || len(*ss) == 0 {
 		return // a stop without a start seen: nothing to close
@@ -513,10 +518,17 @@ func (r *impersonation) Restore(data []byte) error {
 			k = sessKey{ByName: true, V: name}
 		}
 		*r.sessions.touch(k) = it.Sessions
+		for _, s := range it.Sessions {
+			r.watch.set(k, s.Start+2*int64(r.maxSession))
+		}
 	}
 	for _, p := range st.Pending {
 		if p.Ev == nil {
 			continue
+		}
+		if p.Class == impStart {
+			k, _ := sessionKey(p.Ev.Type, p.Ev)
+			r.watch.set(k, math.MaxInt64)
 		}
 		r.seq++
 		p.Seq = r.seq

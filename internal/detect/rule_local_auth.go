@@ -44,6 +44,15 @@ func (r *localAuth) Wants() []Key {
 	return []Key{EventKind(parser.KindSuccessfulLogin), NoEventName(), EventName("authenticated_with_password")}
 }
 
+// Keep implements Filter: audit lines only as the password sign-ins that
+// may enrich an alert.
+func (r *localAuth) Keep(t parser.Type, c Columns) bool {
+	return t != parser.TypeAudit || c.Get(parser.ColAuthenticationType) == "standard" ||
+		c.Get(parser.ColEventName) == "authenticated_with_password"
+}
+
+func (r *localAuth) gate() [][]string { return [][]string{{parser.ColAuthenticationType}} }
+
 func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {

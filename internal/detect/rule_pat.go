@@ -109,8 +109,13 @@ func (r *patOverTime) Evicted() uint64 { return r.keys.evicted }
 // LateDropped returns the creations whose day had already been closed.
 func (r *patOverTime) LateDropped() uint64 { return r.late }
 
+// Keep implements Filter: token creations only.
+func (r *patOverTime) Keep(_ parser.Type, c Columns) bool { return isTokenCreation(c) }
+
+func (r *patOverTime) gate() [][]string { return [][]string{{parser.ColCustomMessage}} }
+
 // isTokenCreation reports whether ev records a successful token creation.
-func isTokenCreation(ev *Event) bool {
+func isTokenCreation(ev Columns) bool {
 	msg := ev.Get(parser.ColCustomMessage)
 	if name := ev.Get(parser.ColEventName); name != "" {
 		return !strings.HasPrefix(msg, "Attempted")

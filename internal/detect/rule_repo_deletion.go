@@ -82,6 +82,14 @@ func (r *repoDeletion) LateDropped() uint64 { return r.late }
 // lines without EventName.
 func (r *repoDeletion) FallbackMatches() uint64 { return r.fallback }
 
+// Keep implements Filter: a line without EventName only as a legacy
+// project removal.
+func (r *repoDeletion) Keep(t parser.Type, c Columns) bool {
+	return t != parser.TypeAudit || c.Get(parser.ColEventName) != "" || c.Get(parser.ColRemoveAction) == "project"
+}
+
+func (r *repoDeletion) gate() [][]string { return [][]string{{parser.ColRemoveAction}} }
+
 func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	t := ev.Time
 	if t.IsZero() {

@@ -109,6 +109,13 @@ func (r *signinBurst) Skipped() uint64 { return r.skipped }
 // LateDropped returns the sign-ins older than their user's window.
 func (r *signinBurst) LateDropped() uint64 { return r.late }
 
+// Keep implements Filter: a legacy audit line only as a sign-in.
+func (r *signinBurst) Keep(t parser.Type, c Columns) bool {
+	return t != parser.TypeAudit || c.Get(parser.ColEventName) != "" || c.Get(parser.ColAuthenticationType) != ""
+}
+
+func (r *signinBurst) gate() [][]string { return [][]string{{parser.ColAuthenticationType}} }
+
 // signinUsername returns the user name of a sign-in event, or "" when ev is
 // not one.
 func signinUsername(ev *Event) string {

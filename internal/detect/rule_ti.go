@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -40,8 +41,8 @@ type tiRule struct {
 	allLogs bool
 	log     *slog.Logger
 	now     Clock
-	set     *indicators
-	bad     []badLine // the lines the last load skipped
+	set     atomic.Pointer[indicators] // read by Keep without the engine lock
+	bad     []badLine                  // the lines the last load skipped
 	mtime   time.Time
 	size    int64
 	checked time.Time // wall clock of the last mtime check
@@ -89,7 +90,8 @@ func (r *tiRule) Reload() error {
 	for _, e := range bad {
 		r.log.Warn("threat-intelligence indicator skipped", "file", fmt.Sprintf("%s:%d", r.path, e.line), "err", e.msg)
 	}
-	r.set, r.bad, r.mtime, r.size = set, bad, fi.ModTime(), fi.Size()
+	r.set.Store(set)
+	r.bad, r.mtime, r.size = bad, fi.ModTime(), fi.Size()
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", len(bad))
 	return nil
 }
@@ -125,22 +127,35 @@ func (r *tiRule) maybeReload() {
 	}
 }
 
-func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
-	r.maybeReload()
-	ip := ev.Get(parser.ColIPAddress)
+// Keep implements Filter: lines whose IPAddress is listed. It parses the
+// address without copying it.
+func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
+	_, _, ok := r.lookup(c.Get(parser.ColIPAddress))
+	return ok
+}
+
+// lookup returns the indicator that lists ip, and ip parsed.
+func (r *tiRule) lookup(ip string) (netip.Addr, string, bool) {
 	if ip == "" {
-		return
+		return netip.Addr{}, "", false
 	}
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
-		return
+		return netip.Addr{}, "", false
 	}
-	ind, ok := r.set.match(addr.Unmap())
+	addr = addr.Unmap()
+	ind, ok := r.set.Load().match(addr)
+	return addr, ind, ok
+}
+
+func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
+	r.maybeReload()
+	addr, ind, ok := r.lookup(ev.Get(parser.ColIPAddress))
 	if !ok {
 		return
 	}
 	a := &Alert{Time: ev.Time, Event: ev,
-		Key:     []Column{{parser.ColIPAddress, addr.Unmap().String()}},
+		Key:     []Column{{parser.ColIPAddress, addr.String()}},
 		Columns: []Column{{"Indicator", ind}},
 	}
 	for _, c := range []string{parser.ColRequestVerb, parser.ColURI, parser.ColResponseCode, parser.ColRemoteUser, parser.ColUserAgent} {
@@ -151,7 +166,10 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 	emit(a)
 }
 
-func (r *tiRule) Advance(time.Time, Emit) {}
+// Advance looks at the indicator file (maybeReload): with the filter, a
+// line whose address a new indicator lists reaches Observe only once the
+// file is reread.
+func (r *tiRule) Advance(time.Time, Emit) { r.maybeReload() }
 func (r *tiRule) Close(Emit)              {}
 
 // indicators is a set of addresses and prefixes. Addresses are compared

@@ -231,7 +231,7 @@ func impersonationStart() cond {
 // alerted on every change, hardening included (its own sample turns the
 // requirement on). A change of another kind under one of the rule's event
 // names is reported.
-func weakened2FA(ev *Event) bool {
+func weakened2FA(ev Columns) bool {
 	switch ct := ev.Get(cChangeType); {
 	case ct == "require_two_factor_authentication":
 		return ev.Get(cTo) == "false"

@@ -183,7 +183,8 @@ type Status struct {
 
 // Build checks c's detections block and builds the engine over specs (nil:
 // the catalogue) with the runtime settings of rt (Emit, Log, Geo,
-// StateDir, Now; the rest comes from c). It returns the engine and the
+// StateDir, Now, WantFirst, and the caps DedupeWindow, MaxRecent and
+// MaxSuppress; the rest comes from c). It returns the engine and the
 // status of every rule in the catalogue. A rule that is off because it
 // lacks something is an error only when the configuration asked for it
 // (enabled: true, or parameters given); a default rule that cannot run is
@@ -199,6 +200,7 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	dc.Emit, dc.Log, dc.Geo, dc.StateDir, dc.Now = rt.Emit, rt.Log, rt.Geo, rt.StateDir, rt.Now
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
 	dc.Nodes = rt.Nodes
+	dc.WantFirst = rt.WantFirst
 	e, err := detect.New(dc)
 	if err != nil {
 		return nil, nil, engineErrs(c, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // load parses a configuration the way run and check do, up to the
@@ -238,6 +239,33 @@ func TestCheckSkippedIndicators(t *testing.T) {
 		}
 		if !found {
 			t.Fatal("no status for sentinel.ti_malicious_ip")
+		}
+	}
+}
+
+// TestBuildWantFirst checks that Build passes the caller's WantFirst to the
+// engine (the agent sets it): a password sign-in that Want let through
+// for the local-auth join reaches sentinel.impersonation only without it.
+func TestBuildWantFirst(t *testing.T) {
+	const signin = `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","correlation_id":"01HXHSTQ5A02PJVVW2H8FZZ77A","author_id":5,"author_name":"Jane","entity_id":5,"entity_type":"User","created_at":"2024-05-10T17:46:49.058+00:00","with":"standard","target_id":5,"target_type":"User","target_details":"Jane"}`
+	for _, c := range []struct {
+		wantFirst bool
+		evaluated uint64
+	}{{true, 0}, {false, 1}} {
+		e, _, err := Build(load(t, "state_dir: /s\n"), nil, detect.Config{WantFirst: c.wantFirst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec parser.Record
+		if err := parser.New(parser.TypeAudit).Parse([]byte(signin), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if !e.Want(parser.TypeAudit, &rec) {
+			t.Fatal("the password sign-in is not wanted")
+		}
+		e.Process(detect.NewEvent(&rec, []byte(signin), "audit_json.log", detect.OriginFile))
+		if got := e.Stats().Rules["sentinel.impersonation"].Evaluated; got != c.evaluated {
+			t.Errorf("WantFirst %v: sentinel.impersonation evaluated %d events, want %d", c.wantFirst, got, c.evaluated)
 		}
 	}
 }

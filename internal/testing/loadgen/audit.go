@@ -181,8 +181,8 @@ func (g *Generator) envelope(w *jw, withCorrelation bool, meta int) {
 
 // auditEvent fills ev with one of the security events GitLab audits.
 func (g *Generator) auditEvent(ev *auditEvent) {
-	ev.author = pick(g, users)
-	target := pick(g, users)
+	ev.author = g.user()
+	target := g.user()
 	project := pick(g, projects)
 	byUser := func() {
 		ev.entityID, ev.entityType, ev.entityPath = target.id, "User", target.username
@@ -197,7 +197,7 @@ func (g *Generator) auditEvent(ev *auditEvent) {
 		}
 		ev.targetType, ev.targetDets = "Project", project
 	}
-	switch r := g.rng.IntN(100); {
+	switch r := g.kind(); {
 	case r < 40: // sign-in
 		target = ev.author
 		byUser()
@@ -237,8 +237,17 @@ func (g *Generator) auditEvent(ev *auditEvent) {
 		ev.add(kv{k: "expiry_from", s: ""})
 		ev.add(kv{k: "expiry_to", s: ""})
 	case r < 86: // impersonation
+		if g.mix == MixRealistic {
+			// An administrator's session: a start, then a stop of the
+			// same user at the next impersonation event.
+			if !g.impOpen {
+				g.impUser = target
+			}
+			ev.author, target = users[0], g.impUser
+			g.impOpen = !g.impOpen
+		}
 		byUser()
-		if g.chance(50) {
+		if (g.mix == MixRealistic && g.impOpen) || (g.mix != MixRealistic && g.chance(50)) {
 			ev.add(kv{k: "custom_message", s: "Started Impersonation"})
 		} else {
 			ev.add(kv{k: "custom_message", s: "Stopped Impersonation"})
@@ -266,6 +275,42 @@ func (g *Generator) auditEvent(ev *auditEvent) {
 		ev.add(kv{k: "from", s: "false"})
 		ev.add(kv{k: "to", s: "true"})
 		ev.add(kv{k: "impersonated_by", s: "Administrator"})
+	}
+}
+
+// user returns the author or target of an audit event.
+func (g *Generator) user() user {
+	if g.mix == MixRealistic && !g.chance(10) {
+		return pick(g, g.pop)
+	}
+	return pick(g, users)
+}
+
+// kind returns the percentile that selects the kind of audit event in
+// auditEvent: uniform for MixSecurity, MixRealistic's weights otherwise.
+func (g *Generator) kind() int {
+	if g.mix != MixRealistic {
+		return g.rng.IntN(100)
+	}
+	switch r := g.rng.IntN(10000); {
+	case r < 6500:
+		return 0 // sign-in
+	case r < 6600:
+		return 45 // visibility change
+	case r < 8000:
+		return 55 // member added
+	case r < 8700:
+		return 65 // member removed
+	case r < 9400:
+		return 75 // access level change
+	case r < 9550:
+		return 88 // personal access token
+	case r < 9990:
+		return 94 // project added to or removed from a group
+	case r < 9998:
+		return 83 // impersonation start or stop
+	default:
+		return 99 // action taken while impersonated
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -25,7 +26,27 @@ type Options struct {
 	Lines int         // number of lines; 0 means no line limit
 	Bytes int64       // approximate size in bytes (whole lines); 0 means no size limit
 	Seed  uint64      // same seed, same output
+	Mix   Mix         // how audit events are spread over kinds; MixSecurity when zero
 }
+
+// Mix says how generated audit events are spread over the kinds of event
+// the generator knows.
+type Mix uint8
+
+const (
+	// MixSecurity spreads audit events over the security events detections
+	// look at (sign-ins 40%, visibility 12%, members 28%, impersonation
+	// starts and stops 6%, tokens 7%, projects moved 4%, actions under
+	// impersonation 3%) among 12 users: attack-heavy, every rule has work.
+	MixSecurity Mix = iota
+	// MixRealistic is the traffic of an ordinary instance: sign-ins 65%,
+	// member changes 28%, projects moved between groups 4.4%, token
+	// creations 1.5%, visibility changes 1%, impersonation starts and
+	// stops 0.08% (root impersonates one user at a time: a start, then its
+	// stop) and actions under impersonation 0.02%, by 5,000 users plus the
+	// 12 named ones (one line in ten).
+	MixRealistic
+)
 
 // Stats describes what Write produced.
 type Stats struct {
@@ -42,6 +63,7 @@ func Write(w io.Writer, opts Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	g.SetMix(opts.Mix)
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var st Stats
 	line := make([]byte, 0, 4096)
@@ -85,6 +107,24 @@ type Generator struct {
 	now  time.Time
 	seq  int64 // running id for audit events and similar counters
 	tbuf []byte
+	mix  Mix
+	pop  []user // MixRealistic's user population
+	// MixRealistic's impersonation session: open, and its user.
+	impOpen bool
+	impUser user
+}
+
+// SetMix sets how audit events are spread over kinds (MixSecurity by
+// default).
+func (g *Generator) SetMix(m Mix) {
+	g.mix = m
+	if m == MixRealistic && g.pop == nil {
+		g.pop = make([]user, 5000)
+		for i := range g.pop {
+			n := strconv.Itoa(10000 + i)
+			g.pop[i] = user{id: int64(10000 + i), username: "user" + n, name: "User " + n, email: "user" + n + "@example.com"}
+		}
+	}
 }
 
 // epoch is the time of the first generated line.

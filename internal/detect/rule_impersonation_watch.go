@@ -1,0 +1,181 @@
+package detect
+
+import (
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// impWatch is the set of impersonated users whose audit lines
+// sentinel.impersonation wants although they carry no sign of
+// impersonation (no ImpersonatedBy, e.g. legacy lines): the users of the
+// sessions the rule holds, and of the starts Want let through that the
+// rule has not folded yet. Want reads it without a lock (copy on write);
+// writes are rare (a start, a sweep) and take mu.
+type impWatch struct {
+	mu    sync.Mutex
+	keys  atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
+	epoch atomic.Uint64                     // users added
+	// added holds the last len(added) users added, at the index of the
+	// epoch their addition made, modulo len(added) (see wantHints).
+	added [256]struct {
+		epoch uint64
+		v     string
+	}
+}
+
+// WantEpoch implements WantFilter: it counts the users added to the watch.
+func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
+
+// has reports whether k is watched.
+func (w *impWatch) has(k sessKey) bool {
+	m := w.keys.Load()
+	if m == nil {
+		return false
+	}
+	_, ok := (*m)[k]
+	return ok
+}
+
+// empty reports whether no user is watched.
+func (w *impWatch) empty() bool {
+	m := w.keys.Load()
+	return m == nil || len(*m) == 0
+}
+
+// set watches k until (Unix ns). An entry Want announced (MaxInt64) takes
+// the rule's until; otherwise until only grows. k.V is copied.
+func (w *impWatch) set(k sessKey, until int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var old map[sessKey]int64
+	if p := w.keys.Load(); p != nil {
+		old = *p
+	}
+	if cur, ok := old[k]; ok && (cur == until || (cur != math.MaxInt64 && cur > until)) {
+		return
+	}
+	m := make(map[sessKey]int64, len(old)+1)
+	for x, u := range old {
+		m[x] = u
+	}
+	_, had := old[k]
+	k.V = strings.Clone(k.V)
+	m[k] = until
+	w.keys.Store(&m)
+	if !had {
+		n := w.epoch.Add(1)
+		w.added[n%uint64(len(w.added))] = struct {
+			epoch uint64
+			v     string
+		}{n, k.V}
+	}
+}
+
+// wantHints implements hinter: the users added after epoch since are the
+// values of AuthorID or meta.user of the lines WantLine started wanting,
+// which contain them as written when they are made of characters JSON
+// never escapes. It reports false when a user added is not such a value,
+// or is no longer in added.
+func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
+	w := &r.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cur := w.epoch.Load()
+	if cur <= since {
+		return dst, true
+	}
+	if cur-since > uint64(len(w.added)) {
+		return dst, false
+	}
+	for e := since + 1; e <= cur; e++ {
+		a := w.added[e%uint64(len(w.added))]
+		if a.epoch != e || !plainValue(a.v) {
+			return dst, false
+		}
+		dst = append(dst, a.v)
+	}
+	return dst, true
+}
+
+// plainValue reports whether v is non-empty and made only of letters,
+// digits and . _ - @ +, which a JSON encoder writes as they are.
+func plainValue(v string) bool {
+	for i := range len(v) {
+		switch c := v[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '.', c == '_', c == '-', c == '@', c == '+':
+		default:
+			return false
+		}
+	}
+	return v != ""
+}
+
+// expire forgets the users watched until before now (Unix ns).
+func (w *impWatch) expire(now int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.keys.Load()
+	if p == nil {
+		return
+	}
+	n := 0
+	for _, u := range *p {
+		if u >= now {
+			n++
+		}
+	}
+	if n == len(*p) {
+		return
+	}
+	m := make(map[sessKey]int64, n)
+	for k, u := range *p {
+		if u >= now {
+			m[k] = u
+		}
+	}
+	w.keys.Store(&m)
+}
+
+func (r *impersonation) reads() []string {
+	return []string{parser.ColCustomMessage, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user"}
+}
+
+// WantLine implements WantFilter. Of the lines its keys match, the rule
+// wants the application log's (few: impersonation and action kinds), and
+// of the audit log's: user_impersonation, the legacy start and stop, lines
+// with ImpersonatedBy, and lines whose AuthorID or meta.user is a watched
+// user. A start is watched from the moment Want lets it through, so the
+// user's lines after it in any source's file order are wanted; a line of
+// the user read before its start (another file, a late streamed delivery)
+// is wanted only when it carries ImpersonatedBy.
+func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
+	if t == parser.TypeApplication {
+		if c.Get(parser.ColEventKind) == parser.KindImpersonationStarted {
+			k, _ := sessionKey(t, c)
+			r.watch.set(k, math.MaxInt64)
+		}
+		return true
+	}
+	name, msg := c.Get(parser.ColEventName), c.Get(parser.ColCustomMessage)
+	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
+		k, _ := sessionKey(t, c)
+		r.watch.set(k, math.MaxInt64)
+		return true
+	}
+	if name == "user_impersonation" || msg == "Stopped Impersonation" || c.Get(parser.ColImpersonatedBy) != "" {
+		return true
+	}
+	if r.watch.empty() {
+		return false
+	}
+	if id := c.Get(parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
+		return true
+	}
+	u := c.Get("meta.user")
+	return u != "" && r.watch.has(sessKey{ByName: true, V: u})
+}
