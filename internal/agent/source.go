@@ -51,9 +51,9 @@ type source struct {
 	hints     []string
 	rechecked []*detect.Event
 	recheckFB forwarder.Batch // the messages recheck encodes again and drops
-	free      chan *slot // slots not in use: bounds the batches in the pipeline
-	work      chan *slot // dispatched slots, for the workers
-	order     chan *slot // dispatched slots in tailer order, for the sender
+	free      chan *slot      // slots not in use: bounds the batches in the pipeline
+	work      chan *slot      // dispatched slots, for the workers
+	order     chan *slot      // dispatched slots in tailer order, for the sender
 
 	// Progress, written by acks and read by the agent.
 	sent     atomic.Uint64 // messages acknowledged by the sink, one per line sent
