@@ -101,7 +101,11 @@ type agentProc struct {
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
 	p := &agentProc{stderr: new(syslogtest.Buffer), done: make(chan struct{})}
-	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", "warn")
+	level := os.Getenv("CHAOS_LOG_LEVEL") // info or debug to follow the tailers' rotations
+	if level == "" {
+		level = "warn"
+	}
+	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", level)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -312,8 +316,9 @@ func runScenario(t *testing.T, sc scenario) result {
 		fmt.Fprintf(&srcYAML, "  - {type: %s, path: %s}\n", k, l.path)
 	}
 	e.config = filepath.Join(dir, "config.yaml")
-	cfg := fmt.Sprintf("state_dir: %s\nhostname: chaos\nforward:\n  url: tcp://%s\nsources:\n%s",
-		filepath.Join(dir, "state"), col.Addr(), srcYAML.String())
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+	cfg := fmt.Sprintf("state_dir: %s\nhostname: chaos\nmetrics: {listen: %s}\nforward:\n  url: tcp://%s\nsources:\n%s",
+		filepath.Join(dir, "state"), metricsAddr, col.Addr(), srcYAML.String())
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -375,6 +380,9 @@ func runScenario(t *testing.T, sc scenario) result {
 		time.Sleep(100 * time.Millisecond)
 	}
 	drained := time.Since(drainStart)
+	if n := expectable(); n > 0 {
+		dumpStall(t, sc.name, e.agent, metricsAddr, dir, n)
+	}
 	time.Sleep(500 * time.Millisecond) // let late duplicates arrive
 	stopStart := time.Now()
 	e.agent.stop(t)
