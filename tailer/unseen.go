@@ -1,0 +1,118 @@
+package tailer
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+// numberedSuffix matches logrotate's numbered rotated names: ".1", ".2.gz".
+var numberedSuffix = regexp.MustCompile(`^\.([0-9]+)(?:\.gz)?$`)
+
+// rotatedAfter reports whether the rotated copy a of path was rotated
+// after b, from their names: "path.1" is newer than "path.2" (logrotate's
+// numbered scheme), "path-20261122" newer than "path-20261121" (dateext).
+// Names of different schemes are ordered by modification time.
+func rotatedAfter(path string, a, b sibling) bool {
+	base := filepath.Base(path)
+	na, nb := filepath.Base(strippedName(a.name)), filepath.Base(strippedName(b.name))
+	ia, aNum := rotationIndex(base, a.name)
+	ib, bNum := rotationIndex(base, b.name)
+	switch {
+	case aNum && bNum:
+		return ia < ib
+	case !aNum && !bNum:
+		return na > nb
+	}
+	return a.fi.ModTime().After(b.fi.ModTime())
+}
+
+// rotationIndex returns N of a numbered rotated name "path.N[.gz]".
+func rotationIndex(base, name string) (int, bool) {
+	m := numberedSuffix.FindStringSubmatch(filepath.Base(name)[len(base):])
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
+
+// queueUnseen handles rotations the loop did not see: while src was read
+// (a slow consumer blocked the tailer, or the machine was overloaded), the
+// path was renamed away and recreated more than once, so the files that
+// were at the path only in between were never opened. It finds src among
+// the rotated copies of the path and opens the plain copies rotated after
+// it that the tailer does not hold yet (and before the oldest file queued,
+// which was seen at the path after them), and queues them oldest first,
+// ahead of the queued files: they are read like any file renamed away,
+// late writes included. Nothing is done when src is no rotated copy (it was
+// deleted, or renamed to another name).
+func (t *Tailer) queueUnseen(src *logFile) {
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return
+	}
+	at, ok := siblingOf(sibs, src)
+	if !ok {
+		return
+	}
+	bound, bounded := sibling{}, false
+	if len(t.rot.queue) > 0 {
+		bound, bounded = siblingOf(sibs, t.rot.queue[0])
+	}
+	var unseen []sibling
+	for _, s := range sibs {
+		if s.gz || !rotatedAfter(t.cfg.Path, s, at) || bounded && !rotatedAfter(t.cfg.Path, bound, s) || t.holds(s.fi) {
+			continue
+		}
+		unseen = append(unseen, s)
+	}
+	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(t.cfg.Path, unseen[j], unseen[i]) })
+	var opened []*logFile
+	for _, s := range unseen {
+		if len(t.rot.queue)+len(opened) >= maxQueued {
+			break
+		}
+		f, fi, err := openLogFile(s.name)
+		if err != nil {
+			t.log.Warn("tailer: cannot open a rotated file the tailer never saw at the path; its lines are not read", "file", s.name, "err", err)
+			continue
+		}
+		if !os.SameFile(fi, s.fi) {
+			f.close() // renamed again since the listing: the next rotation finds it
+			continue
+		}
+		t.log.Info("tailer: the path was rotated again before the tailer saw this file there; reading it", "file", s.name)
+		t.c.rotations.Add(1)
+		opened = append(opened, f)
+	}
+	t.rot.queue = append(opened, t.rot.queue...)
+}
+
+// siblingOf returns the plain rotated copy that is the file s.
+func siblingOf(sibs []sibling, s *logFile) (sibling, bool) {
+	for _, c := range sibs {
+		if !c.gz && sameInode(c.fi, s) {
+			return c, true
+		}
+	}
+	return sibling{}, false
+}
+
+// holds reports whether fi is a file the tailer has open for rotation:
+// queued, or drained for late writes.
+func (t *Tailer) holds(fi os.FileInfo) bool {
+	for _, q := range t.rot.queue {
+		if sameInode(fi, q) {
+			return true
+		}
+	}
+	for _, r := range t.rot.draining {
+		if sameInode(fi, r.src) {
+			return true
+		}
+	}
+	return false
+}
