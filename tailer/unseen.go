@@ -1,11 +1,14 @@
 package tailer
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // numberedSuffix matches logrotate's numbered rotated names: ".1", ".2.gz".
@@ -115,4 +118,60 @@ func (t *Tailer) holds(fi os.FileInfo) bool {
 		}
 	}
 	return false
+}
+
+// copyRead records that a rotated copy, last modified at mod and
+// beginning with head, was read (see copiesUnseen). head tells the copy
+// once compressed: logrotate's compress gives the .gz a later
+// modification time.
+func (t *Tailer) copyRead(mod time.Time, head []byte) {
+	if mod.After(t.rot.lastCopy) {
+		t.rot.lastCopy = mod
+	}
+	if len(head) > 0 {
+		if len(t.rot.copyHeads) == maxQueued {
+			t.rot.copyHeads = t.rot.copyHeads[1:]
+		}
+		t.rot.copyHeads = append(t.rot.copyHeads, fingerprint(head))
+	}
+}
+
+// wasRead reports whether s has the first bytes of a copy read before.
+func (t *Tailer) wasRead(s sibling) bool {
+	h, err := s.readHead(FingerprintMax)
+	if err != nil || len(h) == 0 {
+		return err == nil // empty: nothing to read
+	}
+	return slices.Contains(t.rot.copyHeads, fingerprint(h))
+}
+
+// copiesUnseen handles truncations the loop did not see: after src was
+// truncated (copytruncate) and before anything of its new content was
+// read, the new content was copied and truncated away again while the
+// tailer could not look (a slow consumer blocked it, or the machine was
+// overloaded). The rotated copies made since the newest one read (a later
+// modification time), other than a copy of src's current content, are read
+// from 0, oldest first, before src. Until a truncation was handled, or once
+// a line of src's current content was read, it does nothing; otherwise it
+// lists the directory only when the directory's mtime changed.
+func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
+	if t.rot.lastCopy.IsZero() || src.static || src.off != 0 || len(src.head) > 0 || t.readEnd(src) != 0 {
+		return nil
+	}
+	dir, err := os.Stat(filepath.Dir(t.cfg.Path))
+	if err != nil || dir.ModTime().Equal(t.rot.unseenDirMod) {
+		return nil
+	}
+	t.rot.unseenDirMod = dir.ModTime()
+	if _, err := src.verifyHead(); err != nil {
+		return nil // read again at the next turn
+	}
+	before := t.c.recovered.Load()
+	if err := t.drainAfter(ctx, t.rot.lastCopy, t.wasRead, src); err != nil {
+		return err
+	}
+	if t.c.recovered.Load() != before {
+		t.c.truncations.Add(1)
+	}
+	return nil
 }

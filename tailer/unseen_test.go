@@ -1,11 +1,14 @@
 package tailer
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // rotateAway renames path to its rotated name for rotation number n (1 for
@@ -97,6 +100,130 @@ func TestRenameRotationsWhileBlocked(t *testing.T) {
 			c.waitN(len(want))
 			c.stop()
 			checkExactly(t, c.texts(), want)
+		})
+	}
+}
+
+// creditConsumer takes a Tailer's batches only as far as it is allowed
+// (allow), commits and releases each, and keeps their lines.
+type creditConsumer struct {
+	allow chan struct{}
+	mu    sync.Mutex
+	lines []string
+}
+
+func startCredited(t *testing.T, tl *Tailer) *creditConsumer {
+	t.Helper()
+	c := &creditConsumer{allow: make(chan struct{}, 1<<16)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tl.Run(ctx)
+	}()
+	go func() {
+		for {
+			select {
+			case <-c.allow:
+			case <-ctx.Done():
+				for b := range tl.Batches() {
+					tl.Release(b)
+				}
+				return
+			}
+			b, ok := <-tl.Batches()
+			if !ok {
+				return
+			}
+			c.mu.Lock()
+			for i := range b.Len() {
+				c.lines = append(c.lines, string(b.Line(i)))
+			}
+			c.mu.Unlock()
+			tl.Commit(b, b.Len())
+			tl.Release(b)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return c
+}
+
+func (c *creditConsumer) grant(n int) {
+	for range n {
+		c.allow <- struct{}{}
+	}
+}
+
+func (c *creditConsumer) got() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.lines...)
+}
+
+// blockedAt waits until the tailer has handed out n batches and is blocked
+// handing out the next one (one batch waits in the channel of QueueLen 1).
+func blockedAt(t *testing.T, tl *Tailer, n uint64) {
+	t.Helper()
+	waitStats(t, tl, fmt.Sprintf("the tailer blocked after %d batches", n), func(s Stats) bool {
+		return s.Lines == n && s.Outstanding == 2
+	})
+}
+
+// TestCopyTruncateWhileBlocked: copytruncate runs while the tailer cannot
+// look at the file (its consumer is stalled, as when the collector is slow
+// or the machine is overloaded), first while it holds a line of the
+// original content, then again while it delivers the lines recovered from
+// the rotated copies, after it listed them: the content written in
+// between was copied and truncated away before the tailer read any of it.
+// Every line arrives, in order, also when the copies are compressed.
+func TestCopyTruncateWhileBlocked(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		t.Run(fmt.Sprintf("gz=%v", gz), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			ext := ""
+			if gz {
+				ext = ".gz"
+			}
+			rotate := func() {
+				// Rotations some time apart, as in life: the copies'
+				// modification times (a clock tick of 1-10ms) differ.
+				time.Sleep(20 * time.Millisecond)
+				for i := 3; i >= 1; i-- {
+					if err := os.Rename(fmt.Sprintf("%s.%d%s", path, i, ext), fmt.Sprintf("%s.%d%s", path, i+1, ext)); err != nil && !os.IsNotExist(err) {
+						t.Fatal(err)
+					}
+				}
+				copyTruncate(t, path, path+".1"+ext)
+			}
+			writeFile(t, path, numbered("gen0", 0, 10))
+			cfg := testConfig(t, path)
+			cfg.BatchLines = 1 // a batch per line: the tailer blocks where the test says
+			cfg.QueueLen = 1
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startCredited(t, tl)
+			blockedAt(t, tl, 1) // gen0-000000 in the channel, gen0-000001 being handed out
+			rotate()
+			appendFile(t, path, numbered("gen1", 0, 5))
+			rotate()
+			// Unblocked, the tailer finds the truncation and reads gen0's
+			// copy from line 2, then gen1's copy: block on its last line.
+			c.grant(13)
+			blockedAt(t, tl, 14)
+			appendFile(t, path, numbered("gen2", 0, 5))
+			rotate()
+			c.grant(1 << 10)
+			want := linesOf(numbered("gen0", 0, 10) + numbered("gen1", 0, 5) + numbered("gen2", 0, 5))
+			waitStats(t, tl, "every line handed out", func(s Stats) bool { return s.Lines >= uint64(len(want)) })
+			appendFile(t, path, "after\n")
+			want = append(want, "after")
+			waitStats(t, tl, "the line written last handed out", func(s Stats) bool { return s.Lines >= uint64(len(want)) })
+			checkExactly(t, c.got(), want)
 		})
 	}
 }
