@@ -376,8 +376,13 @@ func runScenario(t *testing.T, sc scenario) result {
 	}
 	drainStart := time.Now()
 	deadline := drainStart.Add(60 * time.Second)
+	lastSnap := drainStart
 	for expectable() > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
+		if time.Since(lastSnap) > 2*time.Second {
+			snapshot(sc.name, metricsAddr, fmt.Sprintf("draining, %d lines missing", expectable()))
+			lastSnap = time.Now()
+		}
 	}
 	drained := time.Since(drainStart)
 	if n := expectable(); n > 0 {
@@ -385,7 +390,19 @@ func runScenario(t *testing.T, sc scenario) result {
 	}
 	time.Sleep(500 * time.Millisecond) // let late duplicates arrive
 	stopStart := time.Now()
+	stopped := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopped:
+				return
+			case <-time.After(2 * time.Second):
+				snapshot(sc.name, metricsAddr, "after SIGTERM")
+			}
+		}
+	}()
 	e.agent.stop(t)
+	close(stopped)
 	t.Logf("%s: last line arrived %s after the writer stopped; SIGTERM to exit took %s", sc.name,
 		drained.Round(time.Millisecond), time.Since(stopStart).Round(time.Millisecond))
 	agentLog := e.agent.log()

@@ -61,3 +61,28 @@ func dumpStall(t *testing.T, name string, p *agentProc, metricsAddr, dir string,
 	fmt.Fprintf(f, "\n== agent stderr (SIGQUIT goroutine dump at the end)\n%s", p.log())
 	t.Logf("%s stalled with %d lines undelivered: metrics and goroutine dump in %s", name, missing, path)
 }
+
+// snapshot appends the agent's goroutines (pprof, aggregated) and
+// counters to $CHAOS_DUMP_DIR/chaos-slow-<name>.txt when CHAOS_PROFILE is
+// set: a record of what a slow agent is doing, which leaves it running.
+func snapshot(name, metricsAddr, what string) {
+	dir := os.Getenv("CHAOS_PROFILE")
+	if dir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "chaos-slow-"+name+".txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "\n==== %s %s\n", time.Now().Format(time.RFC3339Nano), what)
+	for _, u := range []string{"/debug/pprof/goroutine?debug=1", "/metrics"} {
+		resp, err := http.Get("http://" + metricsAddr + u)
+		if err != nil {
+			fmt.Fprintf(f, "%s: %v\n", u, err)
+			continue
+		}
+		io.Copy(f, resp.Body)
+		resp.Body.Close()
+	}
+}
