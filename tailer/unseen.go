@@ -46,19 +46,21 @@ func rotationIndex(base, name string) (int, bool) {
 // (a slow consumer blocked the tailer, or the machine was overloaded), the
 // path was renamed away and recreated more than once, so the files that
 // were at the path only in between were never opened. It finds src among
-// the rotated copies of the path and opens the plain copies rotated after
-// it that the tailer does not hold yet (and before the oldest file queued,
-// which was seen at the path after them), and queues them oldest first,
-// ahead of the queued files: they are read like any file renamed away,
-// late writes included. Nothing is done when src is no rotated copy (it was
-// deleted, or renamed to another name).
+// the rotated copies of the path, and opens the plain copies that were
+// rotated after it (and before the oldest file queued, which was seen at
+// the path after them), were last written no earlier than src, are not
+// held by the tailer and were not read before as a copy (see copyRead).
+// It queues them oldest first, ahead of the queued files: they are read
+// like any file renamed away, late writes included. Nothing is done when
+// src is no rotated copy (it was deleted, or renamed to another name).
 func (t *Tailer) queueUnseen(src *logFile) {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return
 	}
 	at, ok := siblingOf(sibs, src)
-	if !ok {
+	srcInfo, err := src.f.Stat()
+	if !ok || err != nil {
 		return
 	}
 	bound, bounded := sibling{}, false
@@ -67,7 +69,8 @@ func (t *Tailer) queueUnseen(src *logFile) {
 	}
 	var unseen []sibling
 	for _, s := range sibs {
-		if s.gz || !rotatedAfter(t.cfg.Path, s, at) || bounded && !rotatedAfter(t.cfg.Path, bound, s) || t.holds(s.fi) {
+		if s.gz || !rotatedAfter(t.cfg.Path, s, at) || bounded && !rotatedAfter(t.cfg.Path, bound, s) ||
+			s.fi.ModTime().Before(srcInfo.ModTime()) || t.holds(s.fi) || t.wasRead(s) {
 			continue
 		}
 		unseen = append(unseen, s)

@@ -227,3 +227,31 @@ func TestCopyTruncateWhileBlocked(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameAfterCopyTruncateNoRereads: a rotated copy that was read (the
+// copy of a copytruncate) and a file written before the one renamed away
+// are not taken for files the tailer never saw, whatever their names say:
+// here the copy is app.log.1, and the file renamed away later app.log.2.
+func TestRenameAfterCopyTruncateNoRereads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("gen0", 0, 10))
+	c := start(t, testConfig(t, path))
+	c.waitN(10)
+	appendFile(t, path+".0", numbered("old", 0, 3)) // written before, never followed
+	time.Sleep(20 * time.Millisecond)                // a clock tick later
+	copyTruncate(t, path, path+".1")
+	appendFile(t, path, numbered("gen1", 0, 5))
+	c.waitN(15)
+	time.Sleep(20 * time.Millisecond)
+	appendFile(t, path, numbered("gen1", 5, 10))
+	if err := os.Rename(path, path+".2"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, numbered("gen2", 0, 5))
+	want := linesOf(numbered("gen0", 0, 10) + numbered("gen1", 0, 10) + numbered("gen2", 0, 5))
+	c.waitN(len(want))
+	appendFile(t, path, "last\n")
+	c.waitN(len(want) + 1)
+	c.stop()
+	checkExactly(t, c.texts(), append(want, "last"))
+}
