@@ -238,7 +238,7 @@ func TestRenameAfterCopyTruncateNoRereads(t *testing.T) {
 	c := start(t, testConfig(t, path))
 	c.waitN(10)
 	appendFile(t, path+".0", numbered("old", 0, 3)) // written before, never followed
-	time.Sleep(20 * time.Millisecond)                // a clock tick later
+	time.Sleep(20 * time.Millisecond)               // a clock tick later
 	copyTruncate(t, path, path+".1")
 	appendFile(t, path, numbered("gen1", 0, 5))
 	c.waitN(15)
