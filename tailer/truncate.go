@@ -42,6 +42,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 		}
 	}
 	src.off = 0
+	src.cut = true
 	src.setHead(nil)
 	if _, err := src.verifyHead(); err != nil {
 		t.log.Warn("tailer: re-reading head after truncation failed", "err", err)

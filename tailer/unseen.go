@@ -153,12 +153,13 @@ func (t *Tailer) wasRead(s sibling) bool {
 // read, the new content was copied and truncated away again while the
 // tailer could not look (a slow consumer blocked it, or the machine was
 // overloaded). The rotated copies made since the newest one read (a later
-// modification time), other than a copy of src's current content, are read
-// from 0, oldest first, before src. Until a truncation was handled, or once
-// a line of src's current content was read, it does nothing; otherwise it
-// lists the directory only when the directory's mtime changed.
+// modification time), other than a copy of src's current content or a file
+// the tailer holds, are read from 0, oldest first, before src. Unless src
+// itself was truncated under the tailer, or once a line of its current
+// content was read, it does nothing; otherwise it lists the directory only
+// when the directory's mtime changed.
 func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
-	if t.rot.lastCopy.IsZero() || src.static || src.off != 0 || len(src.head) > 0 || t.readEnd(src) != 0 {
+	if !src.cut || t.rot.lastCopy.IsZero() || src.off != 0 || len(src.head) > 0 || t.readEnd(src) != 0 {
 		return nil
 	}
 	dir, err := os.Stat(filepath.Dir(t.cfg.Path))
@@ -170,7 +171,8 @@ func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
 		return nil // read again at the next turn
 	}
 	before := t.c.recovered.Load()
-	if err := t.drainAfter(ctx, t.rot.lastCopy, t.wasRead, src); err != nil {
+	skip := func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
+	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src); err != nil {
 		return err
 	}
 	if t.c.recovered.Load() != before {
