@@ -33,6 +33,9 @@ func (t *Tailer) loop(ctx context.Context) error {
 		if err := t.readDraining(ctx, src); err != nil {
 			return err
 		}
+		if err := t.copiesUnseen(ctx, src); err != nil {
+			return err
+		}
 		read := t.rd.nread
 		err := t.readToEOF(ctx, src)
 		if ctx.Err() != nil {

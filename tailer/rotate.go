@@ -64,7 +64,7 @@ func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 	r := &renamed{src: src, since: now, grew: now, size: -1}
 	quiet := min(switchQuiet, t.cfg.RotateWait)
 	for {
-		t.queueNew(src)
+		t.queueRotated(src)
 		if err := t.readDraining(ctx, src); err != nil {
 			return nil, err
 		}
@@ -81,7 +81,7 @@ func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 			return nil, err
 		}
 	}
-	t.queueNew(src)
+	t.queueRotated(src)
 	t.rot.draining = append(t.rot.draining, r)
 	var next *logFile
 	if len(t.rot.queue) > 0 {
@@ -180,6 +180,14 @@ func (t *Tailer) closeFiles() {
 		r.src.close()
 	}
 	t.rot.queue, t.rot.draining = nil, nil
+}
+
+// queueRotated queues the files that came after src: those renamed away
+// from the path before the tailer saw them there (see queueUnseen), then
+// the file at the path.
+func (t *Tailer) queueRotated(src *logFile) {
+	t.queueUnseen(src)
+	t.queueNew(src)
 }
 
 // queueNew opens the file at Path when it is neither src nor already queued.

@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +64,11 @@ type rotation struct {
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
+	// lastCopy and copyHeads: the mtime of the newest rotated copy read
+	// after a truncation, and the fingerprints of the last ones read;
+	// unseenDirMod: the directory's mtime when copiesUnseen last listed it.
+	lastCopy, unseenDirMod time.Time
+	copyHeads              [][sha256.Size]byte
 }
 
 // checkpointing is the commit state and its persistence. com, reanchor,

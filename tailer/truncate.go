@@ -42,6 +42,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 		}
 	}
 	src.off = 0
+	src.cut = true
 	src.setHead(nil)
 	if _, err := src.verifyHead(); err != nil {
 		t.log.Warn("tailer: re-reading head after truncation failed", "err", err)
@@ -54,30 +55,35 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 // saw it, so their content was never read. A sibling that is the live file
 // (same inode) or is a copy of it (same head) is skipped.
 func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile) error {
+	md, mi := devIno(m.fi)
+	same := func(s sibling) bool {
+		d, ino := devIno(s.fi)
+		return d == md && ino == mi || strippedName(s.name) == strippedName(m.name)
+	}
+	return t.drainAfter(ctx, m.fi.ModTime(), same, live)
+}
+
+// drainAfter reads, oldest first and from 0, the rotated siblings last
+// modified after after, except those skip accepts and those that are live
+// (same inode) or a copy of it (same head).
+func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile) error {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return nil
 	}
-	md, mi := devIno(m.fi)
 	for i := len(sibs) - 1; i >= 0; i-- {
 		s := sibs[i]
-		if !s.fi.ModTime().After(m.fi.ModTime()) {
-			continue
-		}
-		d, ino := devIno(s.fi)
-		if d == md && ino == mi || s.name == m.name {
+		if !s.fi.ModTime().After(after) || skip(s) {
 			continue
 		}
 		if live != nil {
+			d, ino := devIno(s.fi)
 			if live.id.Dev == d && live.id.Ino == ino {
 				continue
 			}
 			if h, err := s.readHead(len(live.head)); err == nil && len(live.head) > 0 && string(h) == string(live.head) {
 				continue
 			}
-		}
-		if strippedName(s.name) == strippedName(m.name) {
-			continue // the same copy, plain and compressed
 		}
 		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
 		if _, err := t.drainCopy(ctx, s, 0); err != nil {
@@ -178,5 +184,6 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 	}
 	t.c.recovered.Add(uint64(max(0, t.rd.lr.pos-from)))
 	t.rd.lr.reset(0)
+	t.copyRead(s.fi.ModTime(), src.head)
 	return false, nil
 }

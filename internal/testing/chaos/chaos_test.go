@@ -1,8 +1,8 @@
 package chaos
 
 import (
-	"bytes"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,40 +47,67 @@ const (
 	rotateEvery    = 2 * time.Second
 )
 
-// tally counts what the collector received, per log and line number.
+// tally counts what the collector received, per log and line number. It
+// does little per message, so that the collector, in the test process
+// (built with -race, which makes it several times slower), keeps up with
+// the agent on a loaded machine: a line's content is checked by a CRC-32
+// of its first copy, against the line written, after the drain (verify).
 type tally struct {
 	mu      sync.Mutex
 	got     [3][]uint16
+	sum     [3][]uint32 // CRC-32 of the first copy received
 	corrupt int
 	foreign int
 	alerts  int // detection alerts (the application lines are admin password logins)
 }
 
 func (ta *tally) add(msg []byte) {
+	m, err := syslogtest.Parse(msg)
+	k, seq, ok := 0, 0, false
+	if err == nil {
+		k, seq, ok = parseSeq(m.Msg)
+	}
+	sum := crc32.ChecksumIEEE(m.Msg)
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
-	m, err := syslogtest.Parse(msg)
-	if err != nil {
+	switch {
+	case err != nil:
 		ta.foreign++
 		return
-	}
-	if string(m.AppName) == "GitLab-Detections" {
+	case string(m.AppName) == "GitLab-Detections":
 		ta.alerts++ // its MSG quotes the line: not a copy of it
 		return
-	}
-	k, seq, ok := parseSeq(m.Msg)
-	if !ok {
+	case !ok:
 		ta.foreign++
-		return
-	}
-	if !bytes.Equal(m.Msg, line(kinds[k], seq)) {
-		ta.corrupt++
 		return
 	}
 	for len(ta.got[k]) <= seq {
 		ta.got[k] = append(ta.got[k], make([]uint16, 1<<16)...)
+		ta.sum[k] = append(ta.sum[k], make([]uint32, 1<<16)...)
+	}
+	switch {
+	case ta.got[k][seq] == 0:
+		ta.sum[k][seq] = sum
+	case ta.sum[k][seq] != sum:
+		ta.corrupt++ // a copy that differs from the first one
+		return
 	}
 	ta.got[k][seq]++
+}
+
+// verify checks the first copy received of every line of logs against the
+// line written: a line received corrupt counts as corrupt, not received.
+func (ta *tally) verify(logs []*logFile) {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	for k, l := range logs {
+		for seq := range min(l.seq, len(ta.got[k])) {
+			if n := ta.got[k][seq]; n > 0 && ta.sum[k][seq] != crc32.ChecksumIEEE(line(kinds[k], seq)) {
+				ta.corrupt += int(n)
+				ta.got[k][seq] = 0
+			}
+		}
+	}
 }
 
 func (ta *tally) received(k, seq int) int {
@@ -101,7 +128,11 @@ type agentProc struct {
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
 	p := &agentProc{stderr: new(syslogtest.Buffer), done: make(chan struct{})}
-	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", "warn")
+	level := os.Getenv("CHAOS_LOG_LEVEL") // info or debug to follow the tailers' rotations
+	if level == "" {
+		level = "warn"
+	}
+	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", level)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -312,8 +343,9 @@ func runScenario(t *testing.T, sc scenario) result {
 		fmt.Fprintf(&srcYAML, "  - {type: %s, path: %s}\n", k, l.path)
 	}
 	e.config = filepath.Join(dir, "config.yaml")
-	cfg := fmt.Sprintf("state_dir: %s\nhostname: chaos\nforward:\n  url: tcp://%s\nsources:\n%s",
-		filepath.Join(dir, "state"), col.Addr(), srcYAML.String())
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t))
+	cfg := fmt.Sprintf("state_dir: %s\nhostname: chaos\nmetrics: {listen: %s}\nforward:\n  url: tcp://%s\nsources:\n%s",
+		filepath.Join(dir, "state"), metricsAddr, col.Addr(), srcYAML.String())
 	if err := os.WriteFile(e.config, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -371,19 +403,40 @@ func runScenario(t *testing.T, sc scenario) result {
 	}
 	drainStart := time.Now()
 	deadline := drainStart.Add(60 * time.Second)
+	lastSnap := drainStart
 	for expectable() > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
+		if time.Since(lastSnap) > 2*time.Second {
+			snapshot(sc.name, metricsAddr, fmt.Sprintf("draining, %d lines missing", expectable()))
+			lastSnap = time.Now()
+		}
 	}
 	drained := time.Since(drainStart)
+	if n := expectable(); n > 0 {
+		dumpStall(t, sc.name, e.agent, metricsAddr, dir, n)
+	}
 	time.Sleep(500 * time.Millisecond) // let late duplicates arrive
 	stopStart := time.Now()
+	stopped := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopped:
+				return
+			case <-time.After(2 * time.Second):
+				snapshot(sc.name, metricsAddr, "after SIGTERM")
+			}
+		}
+	}()
 	e.agent.stop(t)
+	close(stopped)
 	t.Logf("%s: last line arrived %s after the writer stopped; SIGTERM to exit took %s", sc.name,
 		drained.Round(time.Millisecond), time.Since(stopStart).Round(time.Millisecond))
 	agentLog := e.agent.log()
 	e.agent = nil
 
 	// Account.
+	ta.verify(e.logs)
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
 	r := result{name: sc.name, written: written, corrupt: ta.corrupt, latency: drained}

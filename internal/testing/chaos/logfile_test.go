@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -40,11 +41,8 @@ func line(kind string, seq int) []byte {
 
 // parseSeq finds "chaos-<kind>-<8 digits>" in msg.
 func parseSeq(msg []byte) (kind int, seq int, ok bool) {
-	const marker = "chaos-"
-	for i := 0; i+len(marker) < len(msg); i++ {
-		if string(msg[i:i+len(marker)]) != marker {
-			continue
-		}
+	marker := []byte("chaos-")
+	for i := bytes.Index(msg, marker); i >= 0; {
 		rest := msg[i+len(marker):]
 		for k, name := range kinds {
 			if len(rest) >= len(name)+9 && string(rest[:len(name)]) == name && rest[len(name)] == '-' {
@@ -55,6 +53,11 @@ func parseSeq(msg []byte) (kind int, seq int, ok bool) {
 				return k, n, true
 			}
 		}
+		j := bytes.Index(rest, marker)
+		if j < 0 {
+			break
+		}
+		i += len(marker) + j
 	}
 	return 0, 0, false
 }
