@@ -71,8 +71,14 @@ func TestCommitHeld(t *testing.T) {
 	tl.CommitHeld(b, b.StartOf(0))
 	tl.Release(b)
 	committed("held at the batch's start", 15)
+	if !tl.Stats().Held {
+		t.Error("Stats.Held = false after CommitHeld")
+	}
 	tl.Unhold()
 	committed("Unhold", 18)
+	if tl.Stats().Held {
+		t.Error("Stats.Held = true after Unhold")
+	}
 
 	appendFile(t, path, "gg\n")
 	b = next()

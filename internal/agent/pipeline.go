@@ -95,7 +95,7 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 		sl.tb = tb
 		if s.format != container.Plain {
 			s.carryOver(sl)
-			ct.arm(!s.hold.IsZero())
+			ct.arm(!s.hold.IsZero(), s.carryWait)
 		}
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl
@@ -103,15 +103,16 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 	}
 }
 
-// carryTimer fires carryTimeout after the last batch that left parts of a
-// line pending; its channel c is nil while disarmed.
+// carryTimer fires the source's carry timeout (Options.CarryTimeout) after
+// the last batch that left parts of a line pending; its channel c is nil
+// while disarmed.
 type carryTimer struct {
 	t *time.Timer
 	c <-chan time.Time
 }
 
-// arm restarts the timer when on, else disarms it.
-func (ct *carryTimer) arm(on bool) {
+// arm restarts the timer for d when on, else disarms it.
+func (ct *carryTimer) arm(on bool, d time.Duration) {
 	if !on {
 		if ct.t != nil {
 			ct.t.Stop()
@@ -120,9 +121,9 @@ func (ct *carryTimer) arm(on bool) {
 		return
 	}
 	if ct.t == nil {
-		ct.t = time.NewTimer(carryTimeout)
+		ct.t = time.NewTimer(d)
 	} else {
-		ct.t.Reset(carryTimeout)
+		ct.t.Reset(d)
 	}
 	ct.c = ct.t.C
 }

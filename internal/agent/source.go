@@ -20,11 +20,12 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
-// carryTimeout is how long the parts of a line a container runtime split
-// (CRI "P" records, Docker's 16 KiB split) wait for their end: when no
-// batch came for that long, they are sent raw on their own (see
-// source.flushCarry). Runtimes write the parts of a line back to back.
-const carryTimeout = 5 * time.Second
+// DefaultCarryTimeout is the default of Options.CarryTimeout: how long the
+// parts of a line a container runtime split (CRI "P" records, Docker's
+// 16 KiB split) wait for their end; when no batch came for that long, they
+// are sent raw on their own (see source.flushCarry). Runtimes write the
+// parts of a line back to back.
+const DefaultCarryTimeout = 5 * time.Second
 
 // slotsPerSource is the number of batches a source may have in the
 // forwarder at once. Together with the tailer's batch size it bounds the
@@ -69,7 +70,9 @@ type source struct {
 	scout  container.Decoder
 	carry  container.Carry
 	hold   tailer.Mark
-	cancel context.CancelFunc // stops this source alone (glob matches)
+	// carryWait is Options.CarryTimeout.
+	carryWait time.Duration
+	cancel    context.CancelFunc // stops this source alone (glob matches)
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -135,8 +138,9 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		order: make(chan *slot, nslots),
 		done:  make(chan struct{}),
 
-		format: format,
-		scout:  container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
+		format:    format,
+		scout:     container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
+		carryWait: DefaultCarryTimeout,
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log}

@@ -182,7 +182,7 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 var errUnfinished = errors.New("agent: the runtime's last part of the line never came (carry timeout); its parts forwarded raw")
 
 // flushCarry fills fb with the pending parts in carry, each stream's as one
-// line sent raw, for a line whose end never came within carryTimeout
+// line sent raw, for a line whose end never came within the carry timeout
 // (hold is where its first part begins, for the warning). The stdout parts
 // go out under the source's app name; the stderr ones as a stderr line
 // does (other_subcomponents: forward sends them raw, drop drops and counts
