@@ -92,7 +92,7 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			s.t.Release(tb)
 			return
 		}
-		sl.tb = tb
+		sl.tb, sl.flush, sl.hold = tb, false, tailer.Mark{}
 		if s.format != container.Plain {
 			s.carryOver(sl)
 			ct.arm(!s.hold.IsZero(), s.carryWait)
