@@ -21,6 +21,9 @@ type Batch struct {
 	// Offsets[i] is the file offset just after line i and its newline.
 	// For a .gz sibling it is the offset in the decompressed stream.
 	Offsets []int64
+	// Start is the file offset where line 0 begins (Offsets[i-1] for
+	// line i > 0); see StartOf.
+	Start int64
 	// Cut lists, in ascending order, the indexes of the lines that were
 	// cut to Config.MaxLineBytes (see IsCut). It is empty for almost every
 	// batch.
@@ -32,6 +35,28 @@ type Batch struct {
 	// for late writes.
 	anchored bool
 	anchor   position
+}
+
+// Mark is the place where a line begins: the file (by identity, and its
+// name when read) and the byte offset in it. It is what Tailer.CommitHeld
+// holds a checkpoint at; the zero Mark names no place.
+type Mark struct {
+	File   FileID
+	Name   string
+	Offset int64
+}
+
+// IsZero reports whether m names no place.
+func (m Mark) IsZero() bool { return m.File == (FileID{}) }
+
+// StartOf returns where line i of b begins, for Tailer.CommitHeld. The
+// Mark is a copy: it stays valid after Release.
+func (b *Batch) StartOf(i int) Mark {
+	off := b.Start
+	if i > 0 {
+		off = b.Offsets[i-1]
+	}
+	return Mark{File: b.File, Name: b.Name, Offset: off}
 }
 
 // position is a place in a file, as a checkpoint records it.
@@ -81,6 +106,7 @@ func (b *Batch) reset() {
 	b.Ends = b.Ends[:0]
 	b.Offsets = b.Offsets[:0]
 	b.Cut = b.Cut[:0]
+	b.Start = 0
 	b.seq = 0
 	b.anchored = false
 }
@@ -129,6 +155,9 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 		t.rd.truncLog.report(t.log, start, end)
 	}
 	b := t.batch()
+	if len(b.Ends) == 0 {
+		b.Start = start
+	}
 	if over {
 		b.Cut = append(b.Cut, len(b.Ends))
 	}

@@ -22,7 +22,11 @@
 // channel is bounded (Config.QueueLen): a slow consumer stops the reader.
 // Commit must be called for every batch, in the order received; the
 // checkpoint then moves to the offset after the last committed line, never
-// past a line that was not committed.
+// past a line that was not committed. A consumer that keeps lines for later
+// (the first parts of a line whose end is in a later batch) commits the
+// batch with CommitHeld and the place where those lines begin (Batch.StartOf,
+// a Mark naming the file): the checkpoint stays there, so a restart reads
+// them again, until a later batch's commit, or Unhold, moves it on.
 //
 // # How it reads
 //

@@ -162,6 +162,12 @@ func (t *Tailer) moveAnchor(cur *logFile) {
 		return
 	}
 	c := &t.ckp.com
+	if c.held && c.seq == t.rd.seq {
+		// The hold is before p; Unhold moves there (see CommitHeld).
+		c.full = p
+		t.ckp.reanchor = nil
+		return
+	}
 	if c.seq == t.rd.seq && c.n == c.len {
 		c.id, c.name, c.off = p.id, p.name, p.off
 		c.valid, c.dirty = true, true

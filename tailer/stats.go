@@ -36,6 +36,9 @@ type Stats struct {
 	// CheckpointLag is ReadOffset - CommittedOffset when both are in the same
 	// file, else ReadOffset (a lower bound).
 	CheckpointLag int64
+	// Held reports that the checkpoint is held back by CommitHeld: lines
+	// handed out are kept by the consumer, not yet sent.
+	Held bool
 	// Mode is what the tailer is doing.
 	Mode Mode
 	// Poll reports that the tailer polls (Config.Poll, or no inotify
@@ -66,6 +69,7 @@ func (t *Tailer) Stats() Stats {
 	t.mu.Lock()
 	s.ReadFile, s.ReadOffset = t.readID, t.readOff
 	s.CommittedFile, s.CommittedOffset = t.ckp.com.id, t.ckp.com.off
+	s.Held = t.ckp.com.held
 	s.Mode = t.mode
 	t.mu.Unlock()
 	if s.ReadFile.SameFile(s.CommittedFile) {

@@ -91,6 +91,10 @@ type commitState struct {
 	off    int64
 	valid  bool
 	dirty  bool
+	// held: the latest commit was CommitHeld's; the checkpoint stays at
+	// the hold, full is where the commit would have put it (see Unhold).
+	held bool
+	full position
 }
 
 type counters struct {
@@ -152,12 +156,65 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.commit(b, n)
+}
+
+// CommitHeld records that every line of b was handled, as Commit(b,
+// b.Len()) does for the order of commits, but holds the checkpoint at hold
+// (from Batch.StartOf of b or of an earlier batch): the consumer keeps,
+// unsent, lines that begin there and end in a later batch (the parts of a
+// container log line), so a restart must read them again. The next batch's
+// commit moves the checkpoint on as usual; Unhold moves it to b's end once
+// the lines were sent otherwise. The hold names its file, so it stays
+// right when the file was rotated since: the tailer resumes in the rotated
+// copy. While b was read with an older file still drained for late writes
+// (the checkpoint stays in that one), a hold in b's own file changes
+// nothing: the older file's place is before it. A zero hold is a plain
+// Commit.
+func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
+	if b == nil || b.seq == 0 || b.Len() == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.commit(b, b.Len()) || hold.IsZero() {
+		return
+	}
+	c := &t.ckp.com
+	if c.id != hold.File && hold.File == b.File && b.anchored {
+		return
+	}
+	if c.id == hold.File && c.off <= hold.Offset {
+		return
+	}
+	c.held, c.full = true, position{c.id, c.name, c.off}
+	c.id, c.name, c.off = hold.File, hold.Name, hold.Offset
+}
+
+// Unhold moves a checkpoint that the latest commit, a CommitHeld, held
+// back to where a Commit of that batch would have put it, once the lines
+// held were sent (or given up on) another way. It does nothing when a
+// commit came since. It is safe for concurrent use.
+func (t *Tailer) Unhold() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := &t.ckp.com
+	if !c.held {
+		return
+	}
+	c.held = false
+	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
+	c.dirty = true
+}
+
+// commit is Commit with t.mu held; it reports whether the checkpoint moved.
+func (t *Tailer) commit(b *Batch, n int) bool {
 	c := &t.ckp.com
 	switch {
 	case b.seq == c.seq && n > c.n:
 	case b.seq == c.seq+1 && c.n == c.len:
 	case b.seq < c.seq || (b.seq == c.seq && n <= c.n):
-		return // already covered
+		return false // already covered
 	default:
 		t.c.commitGaps.Add(1)
 		if !t.ckp.gapWarn {
@@ -165,8 +222,9 @@ func (t *Tailer) Commit(b *Batch, n int) {
 			t.log.Warn("tailer: commit skips uncommitted lines; checkpoint held back (commit every batch, in order)",
 				"batch", b.seq, "last_committed_batch", c.seq)
 		}
-		return
+		return false
 	}
+	c.held = false
 	c.seq, c.n, c.len = b.seq, n, b.Len()
 	c.id, c.name, c.off = b.File, b.Name, b.Offsets[n-1]
 	if b.anchored {
@@ -177,6 +235,7 @@ func (t *Tailer) Commit(b *Batch, n int) {
 		t.ckp.reanchor = nil
 	}
 	c.valid, c.dirty = true, true
+	return true
 }
 
 // Release gives b back for reuse. b must not be used afterwards.

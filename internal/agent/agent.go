@@ -64,6 +64,10 @@ type Options struct {
 	// GlobInterval is how often the files of glob sources are listed.
 	// Default DefaultGlobInterval.
 	GlobInterval time.Duration
+	// CarryTimeout is how long the parts of a line in a container log wait
+	// for their last part before they are sent raw on their own (and
+	// counted as unwrap errors). Default DefaultCarryTimeout.
+	CarryTimeout time.Duration
 	// Workers is the number of goroutines per source that parse and encode
 	// in parallel; it overrides the configuration's pipeline.workers.
 	// Default: pipeline.workers, else DefaultWorkers().
@@ -123,6 +127,9 @@ func New(cfg *config.Config, opts Options) (*Agent, error) {
 	}
 	if opts.GlobInterval <= 0 {
 		opts.GlobInterval = DefaultGlobInterval
+	}
+	if opts.CarryTimeout <= 0 {
+		opts.CarryTimeout = DefaultCarryTimeout
 	}
 	a := &Agent{
 		opts:    opts,
@@ -426,6 +433,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	mk := func(sc config.Source, tc tailer.Config) (*source, error) {
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err == nil {
+			s.carryWait = a.opts.CarryTimeout
 			s.attachDetector(a.det, cfg.Hostname, false)
 		}
 		return s, err
@@ -455,6 +463,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		if in != nil {
 			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
 		}
+		s.carryWait = a.opts.CarryTimeout
 		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
 		srcs = append(srcs, s)
 	}

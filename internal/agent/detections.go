@@ -244,7 +244,7 @@ func (s *source) recheck(sl *slot) {
 	prev := s.prevDone
 	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
 	w := s.rescan
-	if w == nil || w.det == nil || prev <= sl.wantEpoch {
+	if w == nil || w.det == nil || sl.tb == nil || prev <= sl.wantEpoch { // a flush slot has no lines
 		return
 	}
 	hints, exact := w.det.WantHints(sl.wantEpoch, s.hints[:0])

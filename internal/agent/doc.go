@@ -20,7 +20,8 @@
 //	      ▼
 //	dispatch        (pipeline.go)     takes a free slot; none free: the tailer waits;
 //	      │ slot                      container formats: hands on a line's parts the
-//	      │                           batch before left pending (source.go carryOver)
+//	      │                           batch before left pending (source.go carryOver),
+//	      │                           and where they begin, the batch's hold
 //	      ▼
 //	workers 1..N    (pipeline.go)     container formats first unwrap (unwrap.go,
 //	      │                           internal/container): CRI/Docker record, parts
@@ -39,7 +40,8 @@
 //	      │ ack(nil): every message of the batch was written to the transport
 //	      ▼
 //	slot.acked      (source.go)       Tailer.Commit: the position passes the batch's
-//	      │                           last line; Tailer.Release; the slot is free again
+//	      │                           last line (CommitHeld: stays at the hold);
+//	      │                           Tailer.Release; the slot is free again
 //	      ▼
 //	checkpoint store (tailer/checkpoint)  written every checkpoint_interval and at
 //	                                  stop: temporary file, fsync, rename, dir fsync

@@ -76,13 +76,14 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 
 // drained reports whether everything read from the source was
 // acknowledged and its tailer waits for a file at the path: its last line
-// was sent.
+// was sent, parts of a line held for their end included (see
+// Options.CarryTimeout).
 func (s *source) drained() bool {
 	if _, err := os.Lstat(s.cfg.Path); err == nil {
 		return false
 	}
 	st := s.t.Stats()
-	return st.Mode == tailer.ModeWaiting && st.Outstanding == 0 && s.idle() && len(s.t.Batches()) == 0
+	return st.Mode == tailer.ModeWaiting && st.Outstanding == 0 && !st.Held && s.idle() && len(s.t.Batches()) == 0
 }
 
 // watchGlobs rescans the glob sources every interval until ctx ends,

@@ -67,11 +67,19 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 		s.drain()
 	}()
 	batches := s.t.Batches()
+	var ct carryTimer
+	defer ct.stop()
 	for {
 		var tb *tailer.Batch
 		select {
 		case <-pctx.Done():
 			return
+		case <-ct.c:
+			ct.c = nil
+			if !s.flushCarry(pctx) {
+				return
+			}
+			continue
 		case b, ok := <-batches:
 			if !ok {
 				return
@@ -85,14 +93,68 @@ func (s *source) dispatch(ctx, pctx context.Context) {
 			s.t.Release(tb)
 			return
 		}
-		sl.tb = tb
+		sl.tb, sl.flush, sl.hold = tb, false, tailer.Mark{}
 		if s.format != container.Plain {
 			s.carryOver(sl)
+			ct.arm(!s.hold.IsZero(), s.carryWait)
 		}
 		// Neither send blocks: both channels have room for every slot.
 		s.order <- sl
 		s.work <- sl
 	}
+}
+
+// carryTimer fires the source's carry timeout (Options.CarryTimeout) after
+// the last batch that left parts of a line pending; its channel c is nil
+// while disarmed.
+type carryTimer struct {
+	t *time.Timer
+	c <-chan time.Time
+}
+
+// arm restarts the timer for d when on, else disarms it.
+func (ct *carryTimer) arm(on bool, d time.Duration) {
+	if !on {
+		if ct.t != nil {
+			ct.t.Stop()
+		}
+		ct.c = nil
+		return
+	}
+	if ct.t == nil {
+		ct.t = time.NewTimer(d)
+	} else {
+		ct.t.Reset(d)
+	}
+	ct.c = ct.t.C
+}
+
+func (ct *carryTimer) stop() {
+	if ct.t != nil {
+		ct.t.Stop()
+	}
+}
+
+// flushCarry gives up waiting for the end of the line whose parts are
+// pending: it queues a slot without a batch that sends the parts raw (see
+// worker.flushCarry) and, once acknowledged, releases the checkpoint their
+// batch held (tailer.Tailer.Unhold). It reports false when pctx ended
+// first.
+func (s *source) flushCarry(pctx context.Context) bool {
+	var sl *slot
+	select {
+	case sl = <-s.free:
+	case <-pctx.Done():
+		return false
+	}
+	sl.flush, sl.hold = true, s.hold
+	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
+	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
+	s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
+	s.hold = tailer.Mark{}
+	s.order <- sl
+	s.work <- sl
+	return true
 }
 
 // send hands the encoded batches to the sink in dispatch order. After the
@@ -113,7 +175,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
-		} else if s.detPos != nil {
+		} else if s.detPos != nil && sl.tb != nil {
 			s.detPos.set(sl.tb)
 		}
 		s.aw.sent(time.Now())
@@ -194,9 +256,13 @@ func (w *worker) run(work <-chan *slot) {
 		if w.det != nil {
 			sl.wantEpoch = w.det.WantEpoch()
 		}
-		if w.relay != nil {
+		switch {
+		case sl.flush:
+			w.flushCarry(&sl.fb, &sl.carry, sl.hold)
+			sl.skipped = 0
+		case w.relay != nil:
 			w.encodeInput(sl.tb, &sl.fb, &sl.events)
-		} else {
+		default:
 			sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 		}
 		if w.det != nil {
@@ -253,6 +319,13 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	}
 	w.m.LinesRead.Add(float64(n))
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines
+	w.count(failures, &uc)
+	return uc.skipped
+}
+
+// count adds a batch's lines sent raw (failures, and uc's unwrap errors)
+// and uc's dropped lines to the source's metrics.
+func (w *worker) count(failures int, uc *unwrapCounts) {
 	if failures += uc.unwrapErrs; failures > 0 {
 		w.m.ParseFailures.Add(float64(failures))
 		if w.unparsed != nil {
@@ -260,7 +333,6 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		}
 	}
 	uc.add(w.m)
-	return uc.skipped
 }
 
 // parse parses line into w.rec and, when it parsed, fills w.msg from it as

@@ -20,6 +20,13 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
+// DefaultCarryTimeout is the default of Options.CarryTimeout: how long the
+// parts of a line a container runtime split (CRI "P" records, Docker's
+// 16 KiB split) wait for their end; when no batch came for that long, they
+// are sent raw on their own (see source.flushCarry). Runtimes write the
+// parts of a line back to back.
+const DefaultCarryTimeout = 5 * time.Second
+
 // slotsPerSource is the number of batches a source may have in the
 // forwarder at once. Together with the tailer's batch size it bounds the
 // unacknowledged window, and so the duplicates after a crash. Each encode
@@ -64,11 +71,15 @@ type source struct {
 	done chan struct{} // closed when the pipeline and the tailer returned
 
 	// Container formats: scout finds the parts of a line pending at the
-	// end of each batch, carry holds them for the next (dispatcher only).
+	// end of each batch, carry holds them for the next, and hold is where
+	// the first of them begins (dispatcher only).
 	format container.Format
 	scout  container.Decoder
 	carry  container.Carry
-	cancel context.CancelFunc // stops this source alone (glob matches)
+	hold   tailer.Mark
+	// carryWait is Options.CarryTimeout.
+	carryWait time.Duration
+	cancel    context.CancelFunc // stops this source alone (glob matches)
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -91,6 +102,11 @@ type slot struct {
 	// wantEpoch and doneEpoch are the engine's WantEpoch before the worker
 	// asked Want about tb's lines and once it was done (see source.recheck).
 	wantEpoch, doneEpoch uint64
+	// hold is where the parts tb leaves pending begin: committing tb
+	// stops there (tailer.Tailer.CommitHeld). Zero when none are pending.
+	hold tailer.Mark
+	// flush: the slot has no tb; it sends carry's parts raw (flushCarry).
+	flush bool
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -132,8 +148,9 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		order: make(chan *slot, nslots),
 		done:  make(chan struct{}),
 
-		format: format,
-		scout:  container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
+		format:    format,
+		scout:     container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
+		carryWait: DefaultCarryTimeout,
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log}
@@ -205,14 +222,23 @@ func (s *source) drain() {
 // the acknowledgements, and the commits, come in that order too.
 func (sl *slot) acked(err error) {
 	s, tb := sl.s, sl.tb
-	n := tb.Len()
 	if err == nil {
-		s.t.Commit(tb, n)
 		msgs := sl.fb.Len() - sl.alerts // blank lines are committed but not sent; alerts are no lines
 		s.m.LinesSent.Add(float64(msgs))
 		s.sent.Add(uint64(msgs))
-		s.blank.Add(uint64(n - msgs - sl.skipped))
+		switch {
+		case sl.flush:
+			s.t.Unhold()
+		case sl.hold.IsZero():
+			s.t.Commit(tb, tb.Len())
+		default:
+			s.t.CommitHeld(tb, sl.hold)
+		}
+		if tb != nil {
+			s.blank.Add(uint64(tb.Len() - msgs - sl.skipped))
+		}
 	}
+	sl.flush, sl.hold = false, tailer.Mark{}
 	if sl.alerts > 0 {
 		s.det.acked(sl.alerts, err)
 		sl.alerts = 0
@@ -290,9 +316,11 @@ func metricsType(sc config.Source) string {
 }
 
 // carryOver gives sl the parts of a line that the batches before tb left
-// pending, and finds those tb leaves pending for the next batch: only the
-// trailing records that are parts are decoded, so the cost is per batch,
-// not per line. The dispatcher calls it in tailer order.
+// pending, and finds those tb leaves pending for the next batch and where
+// the first of them begins (sl.hold, so that tb's commit stops there and a
+// restart reads them again): only the trailing records that are parts are
+// decoded, so the cost is per batch, not per line. The dispatcher calls it
+// in tailer order.
 func (s *source) carryOver(sl *slot) {
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
@@ -304,13 +332,16 @@ func (s *source) carryOver(sl *slot) {
 	}
 	if k == n {
 		s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
+		s.hold = tailer.Mark{}
 		return
 	}
-	if k == 0 {
-		s.scout.Seed(&s.carry)
+	if k == 0 && !s.carry.Empty() {
+		s.scout.Seed(&s.carry) // the parts began in an earlier batch: s.hold stays
 	} else {
 		s.scout.Seed(&container.Carry{})
+		s.hold = tb.StartOf(k)
 	}
+	sl.hold = s.hold
 	for i := k; i < n; i++ {
 		s.scout.Decode(tb.Line(i))
 	}

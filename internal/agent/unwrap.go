@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
@@ -175,6 +176,44 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 		}
 	}
 	return text, true, err
+}
+
+// errUnfinished: parts of a line whose last part never came.
+var errUnfinished = errors.New("agent: the runtime's last part of the line never came (carry timeout); its parts forwarded raw")
+
+// flushCarry fills fb with the pending parts in carry, each stream's as one
+// line sent raw, for a line whose end never came within the carry timeout
+// (hold is where its first part begins, for the warning). The stdout parts
+// go out under the source's app name; the stderr ones as a stderr line
+// does (other_subcomponents: forward sends them raw, drop drops and counts
+// them). Each line sent is counted as an unwrap error and a parse failure.
+func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold tailer.Mark) {
+	fb.Reset()
+	u := w.uw
+	w.mp.Opts.Now = time.Now()
+	var uc unwrapCounts
+	if len(bytes.TrimSpace(carry.Stdout)) > 0 {
+		w.mp.Opts.AppName = u.appName
+		w.msg.FromLine(u.srcType, carry.Stdout, &w.mp.Opts)
+		w.addK8s()
+		fb.Append(w.enc, &w.msg)
+		uc.unwrapErrs++
+	}
+	if len(bytes.TrimSpace(carry.Stderr)) > 0 {
+		if u.forward {
+			w.mp.Opts.AppName = ""
+			w.msg.FromLine(parser.TypeUnknown, carry.Stderr, &w.mp.Opts)
+			w.addK8s()
+			fb.Append(w.enc, &w.msg)
+			uc.unwrapErrs++
+		} else {
+			uc.dropped++
+		}
+	}
+	if uc.unwrapErrs > 0 {
+		w.pl.reportIf(hold.Name, hold.Offset, errUnfinished)
+	}
+	w.count(0, &uc)
 }
 
 // addK8s adds the Kubernetes element to w.msg.

@@ -53,7 +53,8 @@ type Source struct {
 	// subcomponents without a parser (other_subcomponents: drop).
 	LinesDropped prometheus.Counter
 	// UnwrapErrors counts container records and gitlab-logger envelopes
-	// that could not be decoded; they are sent raw.
+	// that could not be decoded, and the parts of a line whose last part
+	// never came; they are sent raw.
 	UnwrapErrors prometheus.Counter
 	Up           prometheus.Gauge
 
@@ -84,7 +85,7 @@ func New() *Metrics {
 		bytesRead:     counter("bytes_read_total", "Bytes read from the source file, newlines included."),
 		linesDropped: counter("lines_dropped_total", "Lines not sent on purpose: gitlab-logger subcomponents without a parser, and "+
 			"lines not wrapped by it in a source without type (other_subcomponents: drop)."),
-		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded; sent raw."),
+		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded, and parts of a line whose last part never came; sent raw."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
 			Help: "1 while the source's tailer runs, 0 when it stopped with an error."}, labels),
 	}
