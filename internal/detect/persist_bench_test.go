@@ -26,7 +26,7 @@ func fullEngine(tb testing.TB) *Engine {
 		e.events.seenKey(keyOf("event-"+strconv.Itoa(i)), t0+int64(i))
 		e.alerts.seenKey(keyOf("alert-"+strconv.Itoa(i)), t0+int64(i))
 	}
-	imp := e.rule("sentinel.impersonation").(*impersonation)
+	imp := e.byID["sentinel.impersonation"].rule.(*impersonation)
 	for i := range defaultMaxKeys {
 		k := sessKey{V: strconv.Itoa(100_000 + i)}
 		*imp.sessions.touch(k) = []impSession{{Start: t0 + int64(i), Stop: t0 + int64(i) + int64(time.Minute),
@@ -42,16 +42,6 @@ func fullEngine(tb testing.TB) *Engine {
 				{parser.ColCustomMessage, "Changed visibility"}, {parser.ColImpersonatedBy, "Administrator"}}}})
 	}
 	return e
-}
-
-// rule returns the running rule with id, or nil.
-func (e *Engine) rule(id string) Rule {
-	for _, r := range e.rules {
-		if r.info.ID == id {
-			return r.rule
-		}
-	}
-	return nil
 }
 
 // BenchmarkSaveFull measures Engine.Save (encoding, writing and fsyncing
