@@ -31,7 +31,11 @@ type snapshotAppender interface {
 // Save writes the engine's state and every Stateful rule's state to the
 // store (nothing without a StateDir). Every file is attempted; failures
 // are counted in Stats.StateSaveErrors, logged, and returned joined. The
-// agent calls it periodically and at shutdown.
+// agent calls it periodically and at shutdown. It holds the engine for
+// its whole run: encoding is linear in the state, which the engine's and
+// the rules' bounds (MaxRecent, max_keys, max_pending) cap; at the default
+// bounds (about 144 MB of JSON) it takes about 1.5 s, fsyncs included
+// (BenchmarkSaveFull).
 func (e *Engine) Save() error {
 	if e.store == nil {
 		return nil
