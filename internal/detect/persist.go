@@ -34,8 +34,8 @@ type snapshotAppender interface {
 // agent calls it periodically and at shutdown. It holds the engine for
 // its whole run: encoding is linear in the state, which the engine's and
 // the rules' bounds (MaxRecent, max_keys, max_pending) cap; at the default
-// bounds (about 144 MB of JSON) it takes about 1.5 s, fsyncs included
-// (BenchmarkSaveFull).
+// bounds (about 144 MB of JSON) it takes 0.7-1.9 s on two shared cores,
+// fsyncs included (BenchmarkSaveFull).
 func (e *Engine) Save() error {
 	if e.store == nil {
 		return nil
