@@ -18,6 +18,12 @@ import (
 // be acknowledged before it gives up until the next interval.
 const saveWait = 5 * time.Second
 
+// shutdownSaveWait bounds how long the final save at shutdown waits for
+// the alerts in flight to be acknowledged. When they are not, the state
+// is not saved: the previous save and the catch-up at the next start
+// derive them again (see detector).
+const shutdownSaveWait = time.Second
+
 // detector runs the detection engine for all sources of the agent.
 //
 // The parse workers of a source call Engine.Want on every parsed record and
@@ -128,12 +134,17 @@ func (d *detector) abandoned(n int) {
 }
 
 // save writes the engine's state when no alert is in flight, waiting up
-// to wait for acknowledgements. It reports whether it saved.
-func (d *detector) save(wait time.Duration) bool {
+// to wait for acknowledgements, or until ctx ends (the periodic save gives
+// way to the shutdown, whose own save follows). It reports whether it
+// saved.
+func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	deadline := time.Now().Add(wait)
 	for d.pending.Load() > 0 {
+		if ctx.Err() != nil {
+			return false
+		}
 		if time.Now().After(deadline) {
 			d.log.Warn("detection state not saved: alerts still wait for the collector's acknowledgement; retrying at the next interval", "pending", d.pending.Load())
 			return false

@@ -141,7 +141,7 @@ func (a *Agent) detectLoop(ctx context.Context) {
 				continue
 			}
 			last = now
-			d.save(min(saveWait, every/2))
+			d.save(ctx, min(saveWait, every/2))
 		}
 	}
 }
@@ -180,7 +180,7 @@ func (a *Agent) closeDetections() {
 	if d == nil {
 		return
 	}
-	if d.save(time.Second) {
+	if d.save(context.Background(), shutdownSaveWait) {
 		a.log.Info("detection state saved", "dir", a.cfg.StateDir+"/detect")
 	}
 }
@@ -206,7 +206,7 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		return
 	}
 	if d != nil {
-		d.save(saveWait)
+		d.save(context.Background(), saveWait)
 	}
 	nd, err := a.newDetector(cfg)
 	if err != nil {

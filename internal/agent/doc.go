@@ -83,7 +83,10 @@
 // its acknowledgement, with how far each source was considered; at start,
 // the lines the checkpoints passed after the last save are folded again
 // without alerting (catch-up), so a restart neither loses nor doubles a
-// count (see detector). The lines of the streaming spool are events of
+// count (see detector). At shutdown, after the sources stopped, the final
+// save waits at most shutdownSaveWait (1 s) for the alerts in flight and is
+// skipped when they are still unacknowledged; a periodic save in progress
+// gives way at once. The lines of the streaming spool are events of
 // origin stream. With detections off the workers make one nil check.
 //
 // # Delivery

@@ -51,6 +51,7 @@ type Engine struct {
 	seen     []uint64
 	gen      uint64
 	stats    Stats
+	saveBuf  []byte // Save's encoding buffer, under mu
 }
 
 // ruleState is a rule with its configuration and counters.

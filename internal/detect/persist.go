@@ -16,10 +16,26 @@ type engineState struct {
 	Suppress  []suppItem          `json:"suppress"`
 }
 
+// maxSaveBuf is the largest encoding buffer Save keeps for the next save.
+const maxSaveBuf = 1 << 20
+
+// snapshotAppender is implemented by the Stateful rules whose state can be
+// large (bounded by max_keys and similar parameters): appendSnapshot
+// appends what Snapshot returns, valid JSON by construction, into the
+// engine's reused buffer, which the store writes without a validating
+// pass.
+type snapshotAppender interface {
+	appendSnapshot(dst []byte) []byte
+}
+
 // Save writes the engine's state and every Stateful rule's state to the
 // store (nothing without a StateDir). Every file is attempted; failures
 // are counted in Stats.StateSaveErrors, logged, and returned joined. The
-// agent calls it periodically and at shutdown.
+// agent calls it periodically and at shutdown. It holds the engine for
+// its whole run: encoding is linear in the state, which the engine's and
+// the rules' bounds (MaxRecent, max_keys, max_pending) cap; at the default
+// bounds (about 144 MB of JSON) it takes 0.7-1.9 s on two shared cores,
+// fsyncs included (BenchmarkSaveFull).
 func (e *Engine) Save() error {
 	if e.store == nil {
 		return nil
@@ -41,18 +57,25 @@ func (e *Engine) Save() error {
 			es.Positions[name] = s.replay
 		}
 	}
-	if b, err := json.Marshal(es); err != nil {
+	e.saveBuf = appendEngineState(e.saveBuf[:0], &es)
+	if err := e.store.write(StateName, engineStateVersion, e.saveBuf); err != nil {
 		errs = append(errs, err)
-	} else if err := e.store.Save(StateName, engineStateVersion, b); err != nil {
-		errs = append(errs, err)
+	}
+	if cap(e.saveBuf) > maxSaveBuf {
+		e.saveBuf = nil // a full state is not kept alive between saves
 	}
 	for _, r := range e.rules {
 		st, ok := r.rule.(Stateful)
 		if !ok {
 			continue
 		}
-		b, err := st.Snapshot()
-		if err == nil {
+		var err error
+		if ap, ok := st.(snapshotAppender); ok {
+			e.saveBuf = ap.appendSnapshot(e.saveBuf[:0])
+			err = e.store.write(r.info.ID, st.StateVersion(), e.saveBuf)
+		} else if b, err2 := st.Snapshot(); err2 != nil {
+			err = err2
+		} else {
 			err = e.store.Save(r.info.ID, st.StateVersion(), b)
 		}
 		if err != nil {

@@ -118,8 +118,14 @@ func (r *recent) expire(watermark time.Time) {
 
 func (r *recent) len() int { return len(r.at) }
 
-// items returns the live entries, oldest first, for a snapshot.
+// items returns the live entries, oldest first, for a snapshot. The
+// result may share the set's memory: use it before the set changes.
 func (r *recent) items() []recentItem {
+	if live := r.queue[r.head:]; len(live) == len(r.at) {
+		// Every queued item is live (an id is queued only while absent
+		// and leaves only from the head): the queue itself, no lookups.
+		return live
+	}
 	out := make([]recentItem, 0, len(r.at))
 	for _, it := range r.queue[r.head:] {
 		if t, ok := r.at[it.K]; ok && t == it.T {

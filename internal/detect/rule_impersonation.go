@@ -497,14 +497,10 @@ type impSessionsItem struct {
 
 func (r *impersonation) StateVersion() int { return 1 }
 
-func (r *impersonation) Snapshot() ([]byte, error) {
-	st := impersonationState{Watermark: r.wm, Sessions: []impSessionsItem{}, Pending: r.pending}
-	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
-		st.Sessions = append(st.Sessions, impSessionsItem{Key: k.String(), Sessions: *ss})
-		return true
-	})
-	return json.Marshal(st)
-}
+// Snapshot returns the JSON of impersonationState (appendState).
+func (r *impersonation) Snapshot() ([]byte, error) { return r.appendState(nil), nil }
+
+func (r *impersonation) appendSnapshot(dst []byte) []byte { return r.appendState(dst) }
 
 func (r *impersonation) Restore(data []byte) error {
 	var st impersonationState

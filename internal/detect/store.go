@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
 )
 
 // Store keeps the engine's and the rules' state as one JSON file per rule
@@ -45,16 +48,28 @@ type envelope struct {
 	State   json.RawMessage `json:"state"`
 }
 
-// Save writes state (JSON) for name with schema version.
+// Save writes state (JSON) for name with schema version. It returns an
+// error naming name when state is not valid JSON or the file cannot be
+// written; the file on disk is then the previous one.
 func (s *Store) Save(name string, version int, state []byte) error {
 	if !json.Valid(state) {
 		return fmt.Errorf("detections: save %s: state is not valid JSON", name)
 	}
-	b, err := json.Marshal(envelope{Schema: version, Rule: name, SavedAt: time.Now().UTC(), State: state})
-	if err != nil {
-		return fmt.Errorf("detections: save %s: %w", name, err)
-	}
-	if err := writeAtomic(s.Path(name), append(b, '\n')); err != nil {
+	return s.write(name, version, state)
+}
+
+// write is Save for a state the caller encoded itself and knows to be
+// valid JSON: the envelope is written around it, without a pass over it.
+func (s *Store) write(name string, version int, state []byte) error {
+	head := make([]byte, 0, 128)
+	head = append(head, `{"schema":`...)
+	head = strconv.AppendInt(head, int64(version), 10)
+	head = append(head, `,"rule":`...)
+	head = jsonstr.Append(head, name)
+	head = append(head, `,"saved_at":`...)
+	head = appendTime(head, time.Now().UTC())
+	head = append(head, `,"state":`...)
+	if err := writeAtomic(s.Path(name), head, state, []byte("}\n")); err != nil {
 		return fmt.Errorf("detections: save %s: %w", name, err)
 	}
 	return nil
@@ -89,9 +104,9 @@ func (s *Store) Load(name string, version int) ([]byte, error) {
 	return env.State, nil
 }
 
-// writeAtomic replaces path with data: temp file, fsync, rename, directory
-// fsync.
-func writeAtomic(path string, data []byte) error {
+// writeAtomic replaces path with the concatenation of parts: temp file,
+// fsync, rename, directory fsync.
+func writeAtomic(path string, parts ...[]byte) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -99,9 +114,11 @@ func writeAtomic(path string, data []byte) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	for _, p := range parts {
+		if _, err := f.Write(p); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
