@@ -96,6 +96,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
+			if strings.HasSuffix(s.Path, "*") {
+				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
+			}
 			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()
