@@ -30,3 +30,19 @@ func TestCheckGlobRotatedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestBadGlobRejected: check and run (and the SIGHUP reload, which loads
+// the file as run does) reject a glob with a bad pattern the same way, naming
+// the file, line and cause, before any file is followed.
+func TestBadGlobRejected(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - path: /x/*[.log\n    format: cri\n")
+	want := cfg + ":3: sources[0].path: /x/*[.log is not a valid glob (syntax error in pattern)"
+	_, checkErr := execute(t, "check", "--config", cfg, "--to", "stdout://")
+	r := runCmd(t, "--config", cfg, "--to", "stdout://", "--once")
+	for name, err := range map[string]error{"check": checkErr, "run": r.err} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+}
