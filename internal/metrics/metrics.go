@@ -69,6 +69,11 @@ type Source struct {
 // are kept and added.
 func (s *Source) SetTailer(read func() TailerStats) { s.tailers.set(s.typ, s.path, read) }
 
+// AddTruncated counts n lines cut to max_line_bytes other than by the
+// tailer (a container line cut when its parts were joined) in
+// lines_truncated_total, with those the tailer counts.
+func (s *Source) AddTruncated(n uint64) { s.tailers.addTruncated(s.typ, s.path, n) }
+
 // New returns the metrics, registered on a new registry together with the Go
 // and process collectors.
 func New() *Metrics {
