@@ -255,7 +255,7 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 }
 
 // forget stops the source of a file that is gone and fully sent, removes
-// it from the running sources and its metrics' gauges, and deletes its
+// it from the running sources, deletes its metrics' series and its
 // checkpoint.
 func (a *Agent) forget(ctx context.Context, s *source) {
 	s.cancel()
@@ -267,7 +267,7 @@ func (a *Agent) forget(ctx context.Context, s *source) {
 	a.mu.Lock()
 	a.sources = slices.DeleteFunc(a.sources, func(x *source) bool { return x == s })
 	a.mu.Unlock()
-	a.m.RemoveSource(metricsType(s.cfg), s.cfg.Path)
+	a.m.ForgetSource(metricsType(s.cfg), s.cfg.Path)
 	if s.det != nil {
 		s.det.forget(s.cfg.Path)
 	}

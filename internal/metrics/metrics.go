@@ -131,6 +131,20 @@ func (m *Metrics) RemoveSource(typ, path string) {
 	m.sourceUp.DeleteLabelValues(typ, path)
 }
 
+// ForgetSource deletes every series of a source that is gone for good (a
+// glob's file deleted and fully sent): its counters and those of its
+// tailers as well as its gauges, so that a pod's churn does not grow
+// /metrics. Call it once the source's tailer stopped. A new file at the
+// same path starts its counters from zero.
+func (m *Metrics) ForgetSource(typ, path string) {
+	m.tailers.forget(typ, path)
+	for _, v := range []interface {
+		DeleteLabelValues(...string) bool
+	}{m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp} {
+		v.DeleteLabelValues(typ, path)
+	}
+}
+
 // SetForwarder sets the function read at scrape time for the forwarder's
 // metrics; nil reports nothing.
 func (m *Metrics) SetForwarder(f func() ForwarderStats) {

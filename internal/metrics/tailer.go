@@ -93,6 +93,13 @@ func (c *tailers) addTruncated(typ, path string, n uint64) {
 	e.base.TruncatedLines += n
 }
 
+// forget drops what is known of the tailers of the source typ, path.
+func (c *tailers) forget(typ, path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, sourceKey{typ, path})
+}
+
 // stop keeps the counters of the source's tailer, which has stopped, and
 // drops its gauge.
 func (c *tailers) stop(typ, path string) {
