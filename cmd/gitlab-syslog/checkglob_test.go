@@ -46,3 +46,34 @@ func TestBadGlobRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckOverlappingGlobs: check notes that a file matched by two
+// sources goes to the one that names its path, else to the first glob.
+func TestCheckOverlappingGlobs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"0.log", "1.log", "2.log"} {
+		writeFile(t, filepath.Join(dir, "p", f), "")
+	}
+	p := filepath.Join(dir, "p")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n"+
+		"  - path: "+p+"/*.log\n    format: cri\n"+
+		"  - path: "+p+"/[01].log\n    format: cri\n"+
+		"  - path: "+p+"/2.log\n    format: cri\n")
+	out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var notes []string
+	for _, l := range strings.Split(out, "\n") {
+		if _, n, ok := strings.Cut(l, "NOTE: "); ok {
+			notes = append(notes, n)
+		}
+	}
+	want := []string{
+		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[2] (1 files)",
+		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[0] (2 files)",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes %q, want %q\n%s", notes, want, out)
+	}
+}
