@@ -38,7 +38,7 @@ func (p *parseLog) report(file string, end int64, err error) {
 	n := p.suppressed
 	p.last, p.suppressed = now, 0
 	p.mu.Unlock()
-	p.log.Warn("line did not parse; forwarded raw without STRUCTURED-DATA",
+	p.log.Warn("line did not parse; forwarded raw, without parsed columns",
 		"file", file, "line_end_offset", end, "err", err, "unreported_since_last", n)
 }
 
