@@ -163,3 +163,19 @@ func pick(found []sibling, dev, ino uint64) (sibling, bool) {
 	}
 	return sibling{}, false
 }
+
+// RotatedBases returns the paths of which path may be a rotated copy by its
+// name: path without a suffix that logrotate or the kubelet appends when
+// rotating (see rotatedSuffix: ".1", "-20261122", ".20261122-134501", each
+// optionally ".gz"), shortest base first. It returns nil for a name without
+// such a suffix. It looks only at the name, not at the file system.
+func RotatedBases(path string) []string {
+	dir, base := filepath.Split(path)
+	var out []string
+	for i := 1; i < len(base); i++ {
+		if (base[i] == '.' || base[i] == '-') && rotatedSuffix.MatchString(base[i:]) {
+			out = append(out, dir+base[:i])
+		}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -56,6 +57,30 @@ every rule, on or off, and why.`,
 	return cmd
 }
 
+// overlapNote records in firstOf the files m of the glob source i that no
+// other source takes (firstOf holds the files named by a path and those of
+// the globs before i) and returns a note naming the sources that take the
+// others, or "".
+func overlapNote(m []string, i int, firstOf map[string]int) string {
+	taken := map[int]int{} // source index: files of m it takes
+	for _, p := range m {
+		if j, ok := firstOf[p]; ok && j != i {
+			taken[j]++
+			continue
+		}
+		firstOf[p] = i
+	}
+	var notes []string
+	for j, n := range taken {
+		notes = append(notes, fmt.Sprintf("sources[%d] (%d files)", j, n))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	slices.Sort(notes)
+	return "; NOTE: a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: " + strings.Join(notes, ", ")
+}
+
 // summarize prints what run would do and returns the problems that would
 // stop it from working.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
@@ -91,11 +116,23 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
 	fmt.Fprintf(w, "sources:\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, s := range c.Sources {
+	// A file's path: the source that follows it. Files named by a path are
+	// taken first, then each glob's matches not taken, in order.
+	firstOf := map[string]int{}
+	for i, s := range c.Sources {
+		if !s.IsGlob() {
+			firstOf[s.Path] = i
+		}
+	}
+	for i, s := range c.Sources {
 		status := "ok, readable"
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
+			status += overlapNote(m, i, firstOf)
+			if strings.HasSuffix(s.Path, "*") {
+				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
+			}
 			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()

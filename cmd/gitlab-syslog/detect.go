@@ -46,11 +46,11 @@ per alert on standard output (--format rfc5424 prints the syslog wire form
 instead). A summary goes to standard error: lines and events read, late and
 deduplicated events, alerts per rule.
 
-A FILE may be written TYPE:FILE, TYPE one of audit, application, access, or
-stream (Audit Event Streaming bodies, one JSON object per line, as the
-streaming receiver spools them). A bare FILE takes its type from its name as
-the agent's default sources do (audit_json.log, application_json.log,
-application.log, gitlab_access.log, with rotation suffixes such as .1 or
+A FILE may be written TYPE:FILE, TYPE one of audit, application, access,
+auth, or stream (Audit Event Streaming bodies, one JSON object per line, as
+the streaming receiver spools them). A bare FILE takes its type from its name
+as the agent's default sources do (audit_json.log, application_json.log,
+application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffixes such as .1 or
 .2.gz); other files are typed line by line.
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are

@@ -447,7 +447,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			tc.StartAt = tailer.StartEnd
 		}
 		if sc.IsGlob() {
-			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}})
+			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}, log: a.log})
 			continue
 		}
 		in := a.inputOf(sc.Path)

@@ -1,11 +1,14 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -25,6 +28,13 @@ type globSource struct {
 	sc      config.Source
 	tc      tailer.Config // the template; Path is set per file
 	matched map[string]*source
+	// skipped holds the matches not followed (rotated copies, compressed
+	// files), each logged once.
+	skipped map[string]bool
+	// gone holds the files of this glob forgotten while a rotated copy of
+	// theirs is still matched, so that the copy is not taken for a new file.
+	gone map[string]bool
+	log  *slog.Logger
 }
 
 // sourceFactory makes and starts the source of one file; it is startSources'
@@ -49,7 +59,7 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 			continue // a dangling symlink, a directory
 		}
 		now[p] = true
-		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] {
+		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] || g.skip(p, followed) {
 			continue
 		}
 		sc, tc := g.sc, g.tc
@@ -65,13 +75,120 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 		followed[checkpoint.PositionKey(p)] = true
 		added = append(added, s)
 	}
+	for p := range g.skipped {
+		if !now[p] {
+			delete(g.skipped, p)
+		}
+	}
+	g.pruneGone(now)
 	for p, s := range g.matched {
 		if !now[p] && s.drained() {
 			delete(g.matched, p)
 			gone = append(gone, s)
+			if g.gone == nil {
+				g.gone = map[string]bool{}
+			}
+			g.gone[p] = true
 		}
 	}
 	return added, gone, nil
+}
+
+// skip reports whether the match p is not to be followed as a source of
+// its own, logging why the first time:
+//   - a rotated copy (tailer.RotatedBases: "0.log.20261129-120000",
+//     "app.log.1", "app.log-20261129", each maybe ".gz") of a file that a
+//     source follows, that the glob matches now, or that the glob followed
+//     until it was forgotten: the live file's tailer reads what was
+//     written to it before the rotation, so following the copy would send
+//     its lines again;
+//   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, xz, zstd
+//     magic bytes): its bytes are not lines.
+//
+// A rotated-looking name whose base is none of these (a glob such as
+// *.log.1 alone, or "worker-1" without a "worker") is followed as a file
+// of its own: nothing else reads its lines.
+func (g *globSource) skip(p string, followed map[string]bool) bool {
+	if g.skipped[p] {
+		return true
+	}
+	why := ""
+	for _, b := range tailer.RotatedBases(p) {
+		if g.matched[b] != nil || g.gone[b] || followed[checkpoint.PositionKey(b)] || g.matchesFile(b) {
+			why = "rotated copy of " + b + ", read by that file's tailer"
+			break
+		}
+	}
+	if why == "" && compressed(p) {
+		why = "compressed"
+	}
+	if why == "" {
+		return false
+	}
+	if g.skipped == nil {
+		g.skipped = map[string]bool{}
+	}
+	g.skipped[p] = true
+	if g.log != nil {
+		lvl := slog.LevelInfo
+		if why == "compressed" {
+			lvl = slog.LevelWarn
+		}
+		g.log.Log(context.Background(), lvl, "glob match not followed", "path", p, "glob", g.sc.Path, "why", why)
+	}
+	return true
+}
+
+// matchesFile reports whether the glob matches p and p is a regular file.
+func (g *globSource) matchesFile(p string) bool {
+	if m, _ := filepath.Match(g.sc.Path, p); !m {
+		return false
+	}
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// pruneGone drops from g.gone the files of which no match in now is a
+// rotated copy.
+func (g *globSource) pruneGone(now map[string]bool) {
+	if len(g.gone) == 0 {
+		return
+	}
+	kept := make(map[string]bool, len(g.gone))
+	for p := range now {
+		for _, b := range tailer.RotatedBases(p) {
+			if g.gone[b] {
+				kept[b] = true
+			}
+		}
+	}
+	g.gone = kept
+}
+
+// compressedMagic are the first bytes of gzip, xz and zstd files.
+var compressedMagic = [][]byte{{0x1f, 0x8b}, {0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, 0xb5, 0x2f, 0xfd}}
+
+// compressed reports whether the file at p is compressed, by its name or
+// its first bytes. An empty or unreadable file is not.
+func compressed(p string) bool {
+	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head [6]byte
+	n, _ := f.Read(head[:])
+	for _, m := range compressedMagic {
+		if n >= len(m) && bytes.Equal(head[:len(m)], m) {
+			return true
+		}
+	}
+	return false
 }
 
 // drained reports whether everything read from the source was
@@ -139,7 +256,7 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 }
 
 // forget stops the source of a file that is gone and fully sent, removes
-// it from the running sources and its metrics' gauges, and deletes its
+// it from the running sources, deletes its metrics' series and its
 // checkpoint.
 func (a *Agent) forget(ctx context.Context, s *source) {
 	s.cancel()
@@ -151,7 +268,7 @@ func (a *Agent) forget(ctx context.Context, s *source) {
 	a.mu.Lock()
 	a.sources = slices.DeleteFunc(a.sources, func(x *source) bool { return x == s })
 	a.mu.Unlock()
-	a.m.RemoveSource(metricsType(s.cfg), s.cfg.Path)
+	a.m.ForgetSource(metricsType(s.cfg), s.cfg.Path)
 	if s.det != nil {
 		s.det.forget(s.cfg.Path)
 	}

@@ -180,8 +180,10 @@ func checkK8s(t *testing.T, got []syslogtest.Message, want []k8sWant, container 
 		if string(m.AppName) != w.app || string(m.Msg) != w.msg {
 			t.Errorf("%s message %d: APP-NAME %s MSG %q\nwant %s %q", container, i, m.AppName, m.Msg, w.app, w.msg)
 		}
-		if c, _ := m.Param("Container"); c != container || !strings.Contains(string(m.SD), "[kubernetes@32473 ") {
-			t.Errorf("%s message %d: no Kubernetes element: %s", container, i, m.SD)
+		// The Kubernetes element comes first, before gitlab@ and meta@ (as
+		// the README says).
+		if c, _ := m.Param("Container"); c != container || !strings.HasPrefix(string(m.SD), "[kubernetes@32473 ") {
+			t.Errorf("%s message %d: no Kubernetes element first: %s", container, i, m.SD)
 		}
 	}
 }

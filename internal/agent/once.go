@@ -33,8 +33,10 @@ func (a *Agent) onceFailed() error {
 }
 
 // finishOnce reports what a --once run did: for each source the lines
-// read, sent, skipped as blank, forwarded raw and cut at max_line_bytes, or that its file
-// does not exist. It returns failed, the error of the sources that stopped
+// read (records, for a container format), sent, skipped as blank, joined
+// into a later line (parts), dropped (other subcomponents), forwarded raw
+// and cut at max_line_bytes, or that its file does not exist; read = sent
+// + blank + parts + dropped once everything is acknowledged. It returns failed, the error of the sources that stopped
 // (see onceFailed), or else an error when no source file exists at all,
 // which is a wrong log_dir or source path rather than nothing to do.
 func (a *Agent) finishOnce(failed error) error {
@@ -68,9 +70,11 @@ func (a *Agent) finishOnce(failed error) error {
 		ts := s.t.Stats()
 		lines += ts.Lines
 		sent += s.sent.Load()
+		parts, dropped, cuts := s.unwrapTotals()
 		a.log.Info("--once: file read", "file", s.cfg.Path, "type", s.cfg.Type,
 			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
-			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines, "max_line_bytes", cfg.Tailer.MaxLineBytes)
+			"parts_joined", parts, "dropped", dropped,
+			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)
 	}
 	if failed != nil {
 		return failed
@@ -127,4 +131,18 @@ func checkpointErrors(srcs []*source) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// unwrapTotals returns the records of s that were parts of a longer line,
+// the lines dropped and the joined lines cut to max_line_bytes, over its
+// workers; zeros for format plain.
+func (s *source) unwrapTotals() (parts, dropped, cuts uint64) {
+	for _, w := range s.workers {
+		if w.uw != nil {
+			parts += w.uw.parts.Load()
+			dropped += w.uw.dropped.Load()
+			cuts += w.uw.cuts.Load()
+		}
+	}
+	return parts, dropped, cuts
 }

@@ -22,6 +22,8 @@ type parseLog struct {
 	mu         sync.Mutex
 	last       time.Time
 	suppressed int
+	cutLast    time.Time // cut lines are reported apart
+	cutSupp    int
 }
 
 // report logs a failure of the line ending at byte end of file, or counts it.
@@ -36,8 +38,26 @@ func (p *parseLog) report(file string, end int64, err error) {
 	n := p.suppressed
 	p.last, p.suppressed = now, 0
 	p.mu.Unlock()
-	p.log.Warn("line did not parse; forwarded raw without STRUCTURED-DATA",
+	p.log.Warn("line did not parse; forwarded raw, without parsed columns",
 		"file", file, "line_end_offset", end, "err", err, "unreported_since_last", n)
+}
+
+// reportCut logs a line that was cut to max_line_bytes after its parts
+// were joined (the tailer reports the lines it cut itself), at most one
+// every parseLogInterval, as report does.
+func (p *parseLog) reportCut(file string, end int64, n int) {
+	p.mu.Lock()
+	now := time.Now()
+	if !p.cutLast.IsZero() && now.Sub(p.cutLast) < parseLogInterval {
+		p.cutSupp++
+		p.mu.Unlock()
+		return
+	}
+	supp := p.cutSupp
+	p.cutLast, p.cutSupp = now, 0
+	p.mu.Unlock()
+	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
+		"file", file, "line_end_offset", end, "max_line_bytes", n, "unreported_since_last", supp)
 }
 
 // reportIf reports err as report does when p and err are not nil.

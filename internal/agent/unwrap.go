@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -36,6 +37,12 @@ type unwrapper struct {
 	appName string      // the source's app_name, for lines of srcType
 	forward bool        // other_subcomponents: forward
 	k8s     []forwarder.Element
+	cut     bool // the line last decoded was cut to max_line_bytes when joined
+
+	// What the worker did with the records, for the --once summary.
+	parts   atomic.Uint64 // records that were parts of a longer line (CRI P, Docker partials)
+	dropped atomic.Uint64 // lines dropped (see outDropped)
+	cuts    atomic.Uint64 // joined lines cut to max_line_bytes
 }
 
 // newUnwrapper returns the unwrapper of a source following path, or nil for
@@ -89,6 +96,7 @@ const (
 func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, error) {
 	u := w.uw
 	out, st, derr := u.dec.Decode(tb.Line(i))
+	u.cut = out.Cut && !tb.IsCut(i) // the tailer counts and logs its own cuts
 	switch st {
 	case container.Partial:
 		return nil, outPartial, nil
@@ -136,6 +144,7 @@ type unwrapCounts struct {
 	skipped    int // parts of lines and dropped lines: neither sent nor blank
 	dropped    int
 	unwrapErrs int
+	cut        int // lines cut to max_line_bytes when their parts were joined
 }
 
 // add adds the counts to the source's metrics.
@@ -146,6 +155,9 @@ func (c *unwrapCounts) add(m *metrics.Source) {
 	if c.unwrapErrs > 0 {
 		m.UnwrapErrors.Add(float64(c.unwrapErrs))
 	}
+	if c.cut > 0 {
+		m.AddTruncated(uint64(c.cut))
+	}
 }
 
 // unwrapLine is encode's step for line i of a source in a container
@@ -155,15 +167,24 @@ func (c *unwrapCounts) add(m *metrics.Source) {
 // did not decode, which it appended to fb raw.
 func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unwrapCounts) (line []byte, ok bool, perr error) {
 	text, out, err := w.encodeWrapped(tb, i)
+	if w.uw.cut && out != outPartial {
+		c.cut++
+		w.uw.cuts.Add(1)
+		if w.pl != nil {
+			w.pl.reportCut(tb.Name, tb.Offsets[i], w.uw.dec.MaxLineBytes)
+		}
+	}
 	switch out {
 	case outBlank:
 		return nil, false, nil
 	case outPartial:
 		c.skipped++
+		w.uw.parts.Add(1)
 		return nil, false, nil
 	case outDropped:
 		c.skipped++
 		c.dropped++
+		w.uw.dropped.Add(1)
 		return nil, false, nil
 	case outUnwrapRaw:
 		c.unwrapErrs++

@@ -441,6 +441,11 @@ func TestSourceFormat(t *testing.T) {
 		{"bad format", "sources:\n  - path: /x/a.log\n    type: audit\n    format: json\n", `sources[0].format: `},
 		{"bad other", "sources:\n  - path: /x/a.log\n    format: cri\n    other_subcomponents: keep\n", `sources[0].other_subcomponents: `},
 		{"bad glob", "sources:\n  - path: /x/[a.log\n    type: audit\n", `sources[0].path: /x/[a.log is not a valid glob`},
+		// filepath.Match(p, "") stops before the bad class: these passed
+		// validation and failed when the agent listed the files.
+		{"bad glob after a star", "sources:\n  - path: /x/*[.log\n    format: cri\n", `config.yaml:3: sources[0].path: /x/*[.log is not a valid glob (syntax error in pattern)`},
+		{"bad glob in a directory", "sources:\n  - path: /x/*[a/*.log\n    format: cri\n", `config.yaml:3: sources[0].path: /x/*[a/*.log is not a valid glob`},
+		{"trailing backslash", "sources:\n  - path: /x/*\\\n    format: cri\n", `sources[0].path: /x/*\ is not a valid glob`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

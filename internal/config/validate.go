@@ -46,8 +46,8 @@ func (c *Config) Validate() error {
 		typeOK := DefaultAppName(s.Type) != ""
 		if s.Path == "" {
 			v.errf(p, "path is missing")
-		} else if _, err := filepath.Match(s.Path, ""); err != nil {
-			v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns, escape them with \\", s.Path, err)
+		} else if err := globError(s.Path); err != nil {
+			v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
 		} else if j, dup := seen[s.Path]; dup {
 			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
@@ -316,4 +316,21 @@ func listenersClash(a, b string) bool {
 		return strings.ToLower(h)
 	}
 	return wild(ha) || wild(hb) || norm(ha) == norm(hb)
+}
+
+// globError returns filepath.ErrBadPattern when pattern is not a valid
+// glob, as filepath.Glob would when listing files; else nil.
+// filepath.Match reports a bad pattern only as far as it gets in a
+// name, so each path element is matched against nothing and against
+// itself, which scans it to its end.
+func globError(pattern string) error {
+	for _, el := range append(strings.Split(pattern, string(filepath.Separator)), pattern) {
+		if _, err := filepath.Match(el, ""); err != nil {
+			return err
+		}
+		if _, err := filepath.Match(el, el); err != nil {
+			return err
+		}
+	}
+	return nil
 }

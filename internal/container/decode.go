@@ -29,7 +29,9 @@ type Line struct {
 	// Subcomponent is the gitlab-logger subcomponent ("audit_json"), nil
 	// when the line was not wrapped by the logger.
 	Subcomponent []byte
-	// Cut says the joined line was cut to the Decoder's MaxLineBytes.
+	// Cut says Text was cut to the Decoder's MaxLineBytes: the joined
+	// line, or the GitLab line in a gitlab-logger envelope (whose
+	// envelope may itself have been cut, see ParseCutEnvelope).
 	Cut bool
 }
 
@@ -39,7 +41,9 @@ type Line struct {
 type Decoder struct {
 	// Format is the file's format.
 	Format Format
-	// MaxLineBytes bounds a joined line (0: no bound).
+	// MaxLineBytes bounds Line.Text in bytes (0: no bound). Joined
+	// records are kept up to MaxLineBytes+EnvelopeSlack, so that an
+	// envelope's message can still be cut at MaxLineBytes.
 	MaxLineBytes int
 
 	j    [2]Joiner // stdout, stderr
@@ -75,23 +79,42 @@ func (d *Decoder) Decode(line []byte) (Line, Status, error) {
 		return Line{Text: line}, Malformed, err
 	}
 	j := d.joiner(r.Stream)
-	j.Max = d.MaxLineBytes
+	j.Max = 0
+	if d.MaxLineBytes > 0 {
+		j.Max = d.MaxLineBytes + EnvelopeSlack
+	}
 	text, done := j.Add(r.Content, r.Partial)
 	if !done {
 		return Line{}, Partial, nil
 	}
 	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut()}
-	if !LooksLikeEnvelope(text) {
-		return out, Complete, nil
+	if LooksLikeEnvelope(text) {
+		e, ebuf, err := ParseEnvelope(text, d.ebuf[:0])
+		if err != nil && out.Cut {
+			e, ebuf, err = ParseCutEnvelope(text, d.ebuf[:0])
+		}
+		d.ebuf = ebuf
+		if err != nil {
+			d.clip(&out)
+			return out, Malformed, err
+		}
+		out.Text, out.Subcomponent = e.Message, e.Subcomponent
 	}
-	d.ebuf = d.ebuf[:0]
-	e, ebuf, err := ParseEnvelope(text, d.ebuf)
-	d.ebuf = ebuf
-	if err != nil {
-		return out, Malformed, err
-	}
-	out.Text, out.Subcomponent = e.Message, e.Subcomponent
+	d.clip(&out)
 	return out, Complete, nil
+}
+
+// EnvelopeSlack is how many bytes past MaxLineBytes the Decoder keeps of
+// joined records: room for a gitlab-logger envelope's members before its
+// message, so that the GitLab line in it is cut at MaxLineBytes as a
+// plain file's line is.
+const EnvelopeSlack = 4096
+
+// clip cuts l.Text to d.MaxLineBytes, setting l.Cut.
+func (d *Decoder) clip(l *Line) {
+	if d.MaxLineBytes > 0 && len(l.Text) > d.MaxLineBytes {
+		l.Text, l.Cut = l.Text[:d.MaxLineBytes], true
+	}
 }
 
 func (d *Decoder) joiner(stream []byte) *Joiner {

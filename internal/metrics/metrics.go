@@ -70,6 +70,11 @@ type Source struct {
 // are kept and added.
 func (s *Source) SetTailer(read func() TailerStats) { s.tailers.set(s.typ, s.path, read) }
 
+// AddTruncated counts n lines cut to max_line_bytes other than by the
+// tailer (a container line cut when its parts were joined) in
+// lines_truncated_total, with those the tailer counts.
+func (s *Source) AddTruncated(n uint64) { s.tailers.addTruncated(s.typ, s.path, n) }
+
 // New returns the metrics, registered on a new registry together with the Go
 // and process collectors.
 func New() *Metrics {
@@ -125,6 +130,20 @@ func (m *Metrics) Source(typ, path string) *Source {
 func (m *Metrics) RemoveSource(typ, path string) {
 	m.tailers.stop(typ, path)
 	m.sourceUp.DeleteLabelValues(typ, path)
+}
+
+// ForgetSource deletes every series of a source that is gone for good (a
+// glob's file deleted and fully sent): its counters and those of its
+// tailers as well as its gauges, so that a pod's churn does not grow
+// /metrics. Call it once the source's tailer stopped. A new file at the
+// same path starts its counters from zero.
+func (m *Metrics) ForgetSource(typ, path string) {
+	m.tailers.forget(typ, path)
+	for _, v := range []interface {
+		DeleteLabelValues(...string) bool
+	}{m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp} {
+		v.DeleteLabelValues(typ, path)
+	}
 }
 
 // SetForwarder sets the function read at scrape time for the forwarder's

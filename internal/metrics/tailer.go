@@ -77,6 +77,29 @@ func (c *tailers) set(typ, path string, read func() TailerStats) {
 	e.read = read
 }
 
+// addTruncated adds n to the truncated lines of the source typ, path.
+func (c *tailers) addTruncated(typ, path string, n uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[sourceKey]*tailerEntry)
+	}
+	k := sourceKey{typ, path}
+	e := c.m[k]
+	if e == nil {
+		e = &tailerEntry{}
+		c.m[k] = e
+	}
+	e.base.TruncatedLines += n
+}
+
+// forget drops what is known of the tailers of the source typ, path.
+func (c *tailers) forget(typ, path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, sourceKey{typ, path})
+}
+
 // stop keeps the counters of the source's tailer, which has stopped, and
 // drops its gauge.
 func (c *tailers) stop(typ, path string) {

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckGlobRotatedNames: check warns about a glob whose last element
+// ends in * (it matches rotated names too), and only about such globs.
+func TestCheckGlobRotatedNames(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "p", "0.log"), "")
+	for _, tc := range []struct {
+		pattern string
+		warn    bool
+	}{
+		{"p/*.log*", true},
+		{"p/*", true},
+		{"p/*.log", false},
+		{"*/0.log", false},
+	} {
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - path: "+filepath.Join(dir, tc.pattern)+"\n    format: cri\n")
+		out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.pattern, err, out)
+		}
+		if got := strings.Contains(out, "also matches rotated copies"); got != tc.warn {
+			t.Errorf("%s: warning %v, want %v:\n%s", tc.pattern, got, tc.warn, out)
+		}
+	}
+}
+
+// TestBadGlobRejected: check and run (and the SIGHUP reload, which loads
+// the file as run does) reject a glob with a bad pattern the same way, naming
+// the file, line and cause, before any file is followed.
+func TestBadGlobRejected(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - path: /x/*[.log\n    format: cri\n")
+	want := cfg + ":3: sources[0].path: /x/*[.log is not a valid glob (syntax error in pattern)"
+	_, checkErr := execute(t, "check", "--config", cfg, "--to", "stdout://")
+	r := runCmd(t, "--config", cfg, "--to", "stdout://", "--once")
+	for name, err := range map[string]error{"check": checkErr, "run": r.err} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+}
+
+// TestCheckOverlappingGlobs: check notes that a file matched by two
+// sources goes to the one that names its path, else to the first glob.
+func TestCheckOverlappingGlobs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"0.log", "1.log", "2.log"} {
+		writeFile(t, filepath.Join(dir, "p", f), "")
+	}
+	p := filepath.Join(dir, "p")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n"+
+		"  - path: "+p+"/*.log\n    format: cri\n"+
+		"  - path: "+p+"/[01].log\n    format: cri\n"+
+		"  - path: "+p+"/2.log\n    format: cri\n")
+	out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var notes []string
+	for _, l := range strings.Split(out, "\n") {
+		if _, n, ok := strings.Cut(l, "NOTE: "); ok {
+			notes = append(notes, n)
+		}
+	}
+	want := []string{
+		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[2] (1 files)",
+		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[0] (2 files)",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes %q, want %q\n%s", notes, want, out)
+	}
+}

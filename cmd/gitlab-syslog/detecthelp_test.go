@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TestDetectHelpTypes: detect --help names every TYPE that TYPE:FILE
+// accepts (each log type parser.ParseType knows, and stream), and every
+// file name a bare FILE is typed by.
+func TestDetectHelpTypes(t *testing.T) {
+	out, err := execute(t, "detect", "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	help := strings.Join(strings.Fields(out), " ")
+	_, types, ok := strings.Cut(help, "TYPE one of ")
+	if !ok {
+		t.Fatalf("no TYPE list in the help:\n%s", out)
+	}
+	types, _, _ = strings.Cut(types, "(")
+	for _, name := range []string{"audit", "application", "access", "auth", "stream"} {
+		if _, err := parseDetectInput(name + ":x.log"); err != nil || !strings.Contains(types, name+",") && !strings.Contains(types, name+" ") {
+			t.Errorf("TYPE %s (accepted) not in the help's list %q", name, types)
+		}
+		if name != "stream" {
+			if _, err := parser.ParseType(name); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	for _, f := range []string{"audit_json.log", "application_json.log", "application.log", "auth_json.log", "auth.log", "gitlab_access.log"} {
+		if typeByName(f) == parser.TypeUnknown || !strings.Contains(help, f) {
+			t.Errorf("%s: typed %v, in the help %v", f, typeByName(f), strings.Contains(help, f))
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestRunOnceContainerCut: a gitlab-logger audit line longer than
+// max_line_bytes, split into CRI P records, goes out as a plain file's
+// long line does: the audit line cut to max_line_bytes under
+// GitLab-Audit-Logs, counted as truncated and logged; and the --once
+// totals add up: lines_read (records) = lines_sent + blank_skipped +
+// parts_joined + dropped.
+func TestRunOnceContainerCut(t *testing.T) {
+	const max = 20000
+	dir := t.TempDir()
+	env := func(sub, msg string) string {
+		return `{"date":"2024-05-01T12:00:00Z","component": "gitlab","subcomponent":"` + sub + `","level":"info","file":"/var/log/gitlab/` + sub + `.log","message":` + msg + `}`
+	}
+	short := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","target_details":"x"}`
+	long := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","target_details":"` + strings.Repeat("y", 60000) + `"}`
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "2024-05-01T12:00:00.1Z stdout F %s\n", env("audit_json", short))
+	e, parts := env("audit_json", long), 0
+	for len(e) > 5000 {
+		fmt.Fprintf(&b, "2024-05-01T12:00:00.2Z stdout P %s\n", e[:5000])
+		e, parts = e[5000:], parts+1
+	}
+	fmt.Fprintf(&b, "2024-05-01T12:00:00.2Z stdout F %s\n", e)
+	fmt.Fprintf(&b, "2024-05-01T12:00:00.3Z stdout F %s\n", env("production_json", `{"method":"GET"}`))
+	fmt.Fprintf(&b, "2024-05-01T12:00:00.4Z stderr F Puma starting in cluster mode...\n")
+	fmt.Fprintf(&b, "2024-05-01T12:00:00.5Z stdout F \n")
+	log := writeFile(t, filepath.Join(dir, "web-0_gitlab_webservice-abc.log"), b.String())
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), fmt.Sprintf("state_dir: %s\nmax_line_bytes: %d\nsources:\n  - path: %s\n    format: cri\n", filepath.Join(dir, "s"), max, log))
+	r := runCmd(t, "--config", cfg, "--to", "stdout://", "--once")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		m, err := syslogtest.Parse([]byte(l))
+		if err != nil {
+			t.Fatalf("%v: %.200q", err, l)
+		}
+		got = append(got, string(m.AppName)+" "+string(m.Msg))
+	}
+	want := []string{"GitLab-Audit-Logs " + short, "GitLab-Audit-Logs " + long[:max]}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("sent %d messages %.300q, want %.300q", len(got), got, want)
+	}
+	tot := r.totals(t, log)
+	records := parts + 5
+	for k, v := range map[string]int{"lines_read": records, "lines_sent": 2, "blank_skipped": 1, "parts_joined": parts, "dropped": 2, "truncated": 1, "unparsed_sent_raw": 1} {
+		if tot[k] != float64(v) {
+			t.Errorf("%s = %v, want %d (totals %v)", k, tot[k], v, tot)
+		}
+	}
+	if n := len(r.records("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped")); n != 1 {
+		t.Errorf("%d warnings about the cut line, want 1; log:\n%s", n, r.stderr)
+	}
+}

@@ -1,0 +1,134 @@
+package agent
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// TestGlobRotatedCopies: a glob that also matches the rotated names of the
+// files it follows (*.log*) sends each line once: a kubelet-rotated copy
+// is not followed as a file of its own (before or after a restart), and
+// compressed files, by name (.gz) or by their gzip magic, are never
+// followed as plain text.
+func TestGlobRotatedCopies(t *testing.T) {
+	root := t.TempDir()
+	var mu sync.Mutex
+	var msgs []string
+	col, err := syslogtest.Listen("127.0.0.1:0", func(b []byte) {
+		m, err := syslogtest.Parse(append([]byte(nil), b...))
+		if err != nil {
+			t.Errorf("%v: %q", err, b)
+			return
+		}
+		mu.Lock()
+		msgs = append(msgs, string(m.AppName)+" "+string(m.Msg))
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(msgs) }
+	cri := func(prefix string, n int) string {
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, "2026-11-29T12:00:0%dZ stdout F %s-%d\n", i, prefix, i)
+		}
+		return b.String()
+	}
+	live := filepath.Join(root, "0.log")
+	writeFile(t, live, cri("first", 3))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*.log*"), Format: "cri", OtherSubcomponents: "forward"})
+	c.Detections.Enabled = new(bool)
+	c.Tailer.RotateWait = 50 * time.Millisecond
+	opts := Options{GlobInterval: 20 * time.Millisecond}
+	_, _, stop := runInBackground(t, c, opts)
+	waitFor(t, "the first lines", 10*time.Second, func() bool { return count() >= 3 })
+
+	rotated := live + ".20261129-120000"
+	if err := os.Rename(live, rotated); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, live, cri("second", 2))
+	waitFor(t, "the lines after the rotation", 10*time.Second, func() bool { return count() >= 5 })
+	time.Sleep(time.Second) // many glob scans; the renamed file no longer read
+	stop()
+	if n := count(); n != 5 {
+		t.Errorf("%d lines sent before the restart, want 5", n)
+	}
+
+	// The rotated copy compressed, as the kubelet does, and a compressed
+	// file whose name says nothing.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(cri("first", 3)))
+	zw.Close()
+	writeFile(t, rotated+".gz", gz.String())
+	if err := os.Remove(rotated); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "archive.log.bak"), gz.String())
+	_, _, stop = runInBackground(t, c, opts)
+	time.Sleep(500 * time.Millisecond) // many glob scans
+	stop()
+
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"first-0", "first-1", "first-2", "second-0", "second-1"}
+	var got []string
+	for _, m := range msgs {
+		_, msg, _ := strings.Cut(m, " ")
+		got = append(got, msg)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("sent %q, want each line once: %q", got, want)
+	}
+}
+
+// TestGlobSkip: which glob matches are not followed as files of their own.
+// A rotated-looking name is skipped only when it is a rotated copy of a
+// file the agent follows or the glob matches; compressed files always are.
+func TestGlobSkip(t *testing.T) {
+	dir := t.TempDir()
+	gzMagic := "\x1f\x8b\x08\x00rest"
+	for _, f := range []struct{ name, data string }{
+		{"0.log", "x\n"}, {"0.log.20261129-120000", "x\n"}, {"0.log.20261128-120000.gz", gzMagic},
+		{"app.log.1", "x\n"}, {"worker-1", "x\n"}, {"other.log", "x\n"}, {"other.log-20261129", "x\n"},
+		{"packed.log", gzMagic}, {"zst.log", "\x28\xb5\x2f\xfdrest"},
+	} {
+		writeFile(t, filepath.Join(dir, f.name), f.data)
+	}
+	followed := map[string]bool{checkpoint.PositionKey(filepath.Join(dir, "other.log")): true}
+	for _, tc := range []struct {
+		glob, name string
+		skip       bool
+	}{
+		{"*.log*", "0.log", false},
+		{"*.log*", "0.log.20261129-120000", true},    // kubelet rotation; 0.log matched
+		{"*.log*", "0.log.20261128-120000.gz", true}, // and compressed
+		{"*.1", "app.log.1", false},                  // app.log neither followed nor matched
+		{"*", "worker-1", false},                     // no worker: not a rotated copy
+		{"other.log-*", "other.log-20261129", true},  // other.log followed by another source
+		{"*.log", "packed.log", true},                // gzip magic
+		{"*.log", "zst.log", true},                   // zstd magic
+		{"*.log", "other.log", false},
+	} {
+		g := &globSource{sc: config.Source{Path: filepath.Join(dir, tc.glob)}, matched: map[string]*source{}}
+		if got := g.skip(filepath.Join(dir, tc.name), followed); got != tc.skip {
+			t.Errorf("glob %s, %s: skip %v, want %v", tc.glob, tc.name, got, tc.skip)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+package tailer
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestRotatedBases(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/p/0.log", nil},
+		{"/p/0.log.20261129-120000", []string{"/p/0.log", "/p/0.log.20261129"}},
+		{"/p/0.log.20261129-120000.gz", []string{"/p/0.log", "/p/0.log.20261129"}},
+		{"/p/app.log.1", []string{"/p/app.log"}},
+		{"/p/app.log-20261129", []string{"/p/app.log"}},
+		{"/p/app.log.gz", nil}, // compressed, but not a rotation name
+		{"/p/a-b.log", nil},
+	} {
+		if got := RotatedBases(tc.path); !slices.Equal(got, tc.want) {
+			t.Errorf("RotatedBases(%q) = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+}
