@@ -16,7 +16,10 @@ import (
 const copyTruncateGap = 20 * time.Millisecond
 
 // kinds are the three GitLab logs, in a fixed order.
-var kinds = []string{"audit", "application", "access"}
+var kinds = [numKinds]string{"audit", "application", "access"}
+
+// numKinds is the number of logs a scenario writes.
+const numKinds = 3
 
 // line returns the deterministic line number seq of a log kind, shaped like
 // the real log, with "chaos-<kind>-<seq>" embedded once so the collector can
