@@ -65,7 +65,7 @@ func chaosRun(t *testing.T, rsyslogd, scheme string, ackOnWrite bool) chaosResul
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.txt")
 	c := &syslogtest.RsyslogProc{T: t, Bin: rsyslogd, Dir: dir, Conf: filepath.Join(dir, "rsyslog.conf"), Port: syslogtest.FreeTCPPort(t)}
-	conf := syslogtest.RsyslogFileConf(dir, out, scheme, c.Port)
+	conf := syslogtest.RsyslogFileConf(dir, out, scheme, c.Port, "msg")
 	if err := os.WriteFile(c.Conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

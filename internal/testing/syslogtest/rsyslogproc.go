@@ -74,10 +74,11 @@ func PortOpen(port int) bool {
 
 // RsyslogFileConf returns an rsyslog configuration that receives on
 // 127.0.0.1:port over scheme (relp, else plain TCP with imtcp) and writes
-// each message's MSG on a line of out, through direct queues, so that a
+// each message's property prop (msg: the MSG; rawmsg: the message as
+// received) on a line of out, through direct queues, so that a
 // message is in the file before rsyslog answers it (RELP) or reads on
 // (TCP). dir is rsyslog's work directory.
-func RsyslogFileConf(dir, out, scheme string, port int) string {
+func RsyslogFileConf(dir, out, scheme string, port int, prop string) string {
 	input := fmt.Sprintf(`module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")`, port)
 	if scheme == "relp" {
@@ -85,10 +86,10 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")`, port)
 	}
 	return fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k")
 main_queue(queue.type="Direct")
-template(name="m" type="string" string="%%msg%%\n")
+template(name="m" type="string" string="%%%s%%\n")
 ruleset(name="r" queue.type="Direct") {
   action(type="omfile" file=%q template="m" flushOnTXEnd="on" asyncWriting="off")
 }
 %s
-`, dir, out, input)
+`, dir, prop, out, input)
 }
