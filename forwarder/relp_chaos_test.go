@@ -6,9 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -63,88 +61,19 @@ type chaosResult struct {
 	resent, reconnects                    uint64
 }
 
-// chaosCollector runs rsyslogd with one input on port, writing each MSG on
-// a line of out.
-type chaosCollector struct {
-	t          *testing.T
-	bin, dir   string
-	conf       string
-	port, runs int
-	cmd        *exec.Cmd
-	exited     chan error
-}
-
-func (c *chaosCollector) start() {
-	c.runs++
-	cmd := exec.Command(c.bin, "-n", "-f", c.conf, "-i", filepath.Join(c.dir, fmt.Sprintf("pid%d", c.runs)))
-	out := new(syslogtest.Buffer)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
-	}
-	c.cmd, c.exited = cmd, make(chan error, 1)
-	go func(ch chan error) { ch <- cmd.Wait() }(c.exited)
-	deadline := time.Now().Add(15 * time.Second)
-	for !portOpen(c.port) {
-		if time.Now().After(deadline) {
-			c.t.Fatalf("rsyslogd not listening on %d:\n%s", c.port, out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// stop sends sig and waits for the exit; it does nothing when rsyslogd is
-// not running.
-func (c *chaosCollector) stop(sig syscall.Signal) {
-	if c.cmd == nil {
-		return
-	}
-	defer func() { c.cmd = nil }()
-	_ = c.cmd.Process.Signal(sig)
-	select {
-	case <-c.exited:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.exited
-	}
-}
-
-func portOpen(port int) bool {
-	// A TCP connect that is closed at once; both imtcp and imrelp log
-	// nothing worse than a closed session.
-	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-	if err != nil {
-		return false
-	}
-	conn.Close()
-	return true
-}
-
 func chaosRun(t *testing.T, rsyslogd, scheme string, ackOnWrite bool) chaosResult {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.txt")
-	c := &chaosCollector{t: t, bin: rsyslogd, dir: dir, conf: filepath.Join(dir, "rsyslog.conf"), port: syslogtest.FreeTCPPort(t)}
-	input := fmt.Sprintf(`module(load="imtcp")
-input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r")`, c.port)
-	if scheme == "relp" {
-		input = syslogtest.RsyslogIMRELP(c.port, "r", nil)
-	}
-	conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k")
-main_queue(queue.type="Direct")
-template(name="m" type="string" string="%%msg%%\n")
-ruleset(name="r" queue.type="Direct") {
-  action(type="omfile" file=%q template="m" flushOnTXEnd="on" asyncWriting="off")
-}
-%s
-`, dir, out, input)
-	if err := os.WriteFile(c.conf, []byte(conf), 0o644); err != nil {
+	c := &syslogtest.RsyslogProc{T: t, Bin: rsyslogd, Dir: dir, Conf: filepath.Join(dir, "rsyslog.conf"), Port: syslogtest.FreeTCPPort(t)}
+	conf := syslogtest.RsyslogFileConf(dir, out, scheme, c.Port, "msg")
+	if err := os.WriteFile(c.Conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c.start()
-	defer c.stop(syscall.SIGTERM)
+	c.Start()
+	defer c.Stop(syscall.SIGTERM)
 
 	e := &Encoder{}
-	f, err := New(Config{URL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, c.port), Encoder: e,
+	f, err := New(Config{URL: fmt.Sprintf("%s://127.0.0.1:%d", scheme, c.Port), Encoder: e,
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, ackOnWrite: ackOnWrite})
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +98,9 @@ ruleset(name="r" queue.type="Direct") {
 			sig syscall.Signal
 		}{{1500 * time.Millisecond, syscall.SIGTERM}, {3500 * time.Millisecond, syscall.SIGKILL}, {5500 * time.Millisecond, syscall.SIGKILL}} {
 			time.Sleep(time.Until(start.Add(step.at)))
-			c.stop(step.sig)
+			c.Stop(step.sig)
 			time.Sleep(300 * time.Millisecond) // down for a while
-			c.start()
+			c.Start()
 		}
 	}()
 	sent := 0
@@ -204,7 +133,7 @@ ruleset(name="r" queue.type="Direct") {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	c.stop(syscall.SIGTERM)
+	c.Stop(syscall.SIGTERM)
 	seen := map[int]int{}
 	fh, err := os.Open(out)
 	if err != nil {

@@ -2,6 +2,8 @@ package chaos
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -47,5 +49,46 @@ func BenchmarkTallyAdd(b *testing.B) {
 	ta := &tally{}
 	for b.Loop() {
 		ta.add(msg)
+	}
+}
+
+// TestRsyslogAccount: rsyslog's output file is read line by line as it
+// grows (an incomplete last line waits for its end), and the account
+// counts a line never received as lost and a second copy as a duplicate.
+func TestRsyslogAccount(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.txt")
+	logs := []*logFile{{kind: "audit", seq: 3}, {kind: "application", seq: 1}, {kind: "access"}}
+	ta := &tally{}
+	rd := &lineFollower{path: out}
+	defer rd.close()
+	if err := rd.poll(ta.add); err != nil { // the file does not exist yet
+		t.Fatal(err)
+	}
+	a0 := wire("GitLab-Audit-Logs", line("audit", 0))
+	a2 := wire("GitLab-Audit-Logs", line("audit", 2))
+	content := append(append(append(append(append([]byte{}, a0...), '\n'), a0...), '\n'), a2[:20]...)
+	if err := os.WriteFile(out, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := rd.poll(ta.add); err != nil {
+		t.Fatal(err)
+	}
+	if rd.lines != 2 || !rd.partial() {
+		t.Fatalf("after a partial line: %d lines, partial %v; want 2, true", rd.lines, rd.partial())
+	}
+	f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(append(a2[20:], '\n'))
+	f.Write(append(wire("GitLab-Application-Logs", line("application", 0)), '\n'))
+	f.Close()
+	if err := rd.poll(ta.add); err != nil {
+		t.Fatal(err)
+	}
+	r := account("relp", ta, logs, 0)
+	want := rsyslogResult{scheme: "relp", written: 4, received: 3, lost: 1, dups: 1}
+	if r != want || rd.partial() {
+		t.Errorf("account = %+v (partial %v), want %+v", r, rd.partial(), want)
 	}
 }
