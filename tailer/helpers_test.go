@@ -235,13 +235,31 @@ func linesOf(s string) []string {
 func checkExactly(t *testing.T, got, want []string) {
 	t.Helper()
 	if len(got) != len(want) {
-		t.Fatalf("got %d lines, want %d\nfirst diff: %s", len(got), len(want), firstDiff(got, want))
+		t.Fatalf("got %d lines, want %d\nfirst diff: %s\nmissing: %q\nextra: %q", len(got), len(want), firstDiff(got, want), minus(want, got), minus(got, want))
 	}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("line %d: got %q, want %q", i, got[i], want[i])
 		}
 	}
+}
+
+// minus returns the lines of a that b lacks, counting repeats: a line twice
+// in a and once in b is listed once.
+func minus(a, b []string) []string {
+	have := make(map[string]int, len(b))
+	for _, l := range b {
+		have[l]++
+	}
+	var out []string
+	for _, l := range a {
+		if have[l] > 0 {
+			have[l]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func firstDiff(got, want []string) string {

@@ -157,6 +157,21 @@ func (c *creditConsumer) grant(n int) {
 	}
 }
 
+// waitLines waits until the consumer has received n lines: a batch counted
+// in Stats.Lines may still wait in the channel (QueueLen 1) or be on its
+// way into c.lines.
+func (c *creditConsumer) waitLines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(c.got()) < n {
+		if time.Now().After(deadline) {
+			got := c.got()
+			t.Fatalf("timed out waiting for %d lines received; got %d: %q", n, len(got), got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (c *creditConsumer) got() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -223,7 +238,13 @@ func TestCopyTruncateWhileBlocked(t *testing.T) {
 			appendFile(t, path, "after\n")
 			want = append(want, "after")
 			waitStats(t, tl, "the line written last handed out", func(s Stats) bool { return s.Lines >= uint64(len(want)) })
+			// Stats.Lines counts a batch once it is in the channel: wait
+			// for the consumer to take it before comparing.
+			c.waitLines(t, len(want))
 			checkExactly(t, c.got(), want)
+			if n := tl.Stats().Lines; n != uint64(len(want)) {
+				t.Fatalf("%d lines handed out, want %d", n, len(want))
+			}
 		})
 	}
 }
