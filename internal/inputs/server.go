@@ -94,20 +94,27 @@ func (s *Server) Stats() Stats { return s.c.snapshot() }
 
 // Run accepts connections until ctx ends, then closes the listener and
 // every connection, waits for their handlers (a batch being written is
-// finished and acknowledged) and closes the spool. It returns nil after
-// ctx ended, or the accept error that stopped it.
+// finished and acknowledged) and closes the spool. A temporary accept
+// error (out of file descriptors) is counted (Stats.AcceptErrors) and
+// retried after a back-off of 5 ms doubling up to 1 s. It returns nil
+// after ctx ended, or the permanent accept error that stopped it.
 func (s *Server) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, s.shutdown)
 	defer stop()
 	s.log.Info("inputs: listening", "listen", s.cfg.Listen, "addr", s.ln.Addr().String(), "tls", s.sc.TLS,
 		"mutual_tls", s.cfg.TLS.ClientCAFile != "", "spool", s.file.Path())
 	var err error
+	var retry acceptRetry
 	for {
 		var c net.Conn
 		c, err = s.ln.Accept()
 		if err != nil {
+			if ctx.Err() == nil && temporaryAccept(err) && s.acceptFailed(&retry, err, ctx.Done()) {
+				continue
+			}
 			break
 		}
+		retry.delay = 0
 		if s.c.open.Load() >= int64(s.cfg.MaxConnections) {
 			s.c.refused.Add(1)
 			s.log.Warn("inputs: connection refused: max_connections reached", "listen", s.cfg.Listen,

@@ -16,11 +16,12 @@ func TestInputs(t *testing.T) {
 	}
 	m.SetInputs(func() []InputStats {
 		return []InputStats{{Listen: "relp://:2514", Connections: 3, Open: 2, Messages: 100, Bytes: 7000,
-			Refused: 1, Truncated: 2, Malformed: 3, TLSErrors: 4, Timeouts: 5, Protocol: 6, SpoolErrors: 7, Other: 8, Dropped: 9}}
+			Refused: 1, Truncated: 2, Malformed: 3, TLSErrors: 4, Timeouts: 5, Protocol: 6, SpoolErrors: 7, AcceptErrors: 10, Other: 8, Dropped: 9}}
 	})
 	want := `
-# HELP gitlab_syslog_input_errors_total Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (frame), tls (handshake), timeout (idle_timeout), protocol (RELP), spool (write or fsync).
+# HELP gitlab_syslog_input_errors_total Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (frame), tls (handshake), timeout (idle_timeout), protocol (RELP), spool (write or fsync), accept (temporary accept error such as out of file descriptors, retried).
 # TYPE gitlab_syslog_input_errors_total counter
+gitlab_syslog_input_errors_total{listen="relp://:2514",reason="accept"} 10
 gitlab_syslog_input_errors_total{listen="relp://:2514",reason="malformed"} 3
 gitlab_syslog_input_errors_total{listen="relp://:2514",reason="protocol"} 6
 gitlab_syslog_input_errors_total{listen="relp://:2514",reason="refused"} 1
