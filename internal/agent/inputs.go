@@ -152,7 +152,7 @@ func (a *Agent) inputStats() []metrics.InputStats {
 		out = append(out, metrics.InputStats{
 			Listen: in.srv.Config().Listen, Connections: s.Connections, Open: s.Open, Messages: s.Messages, Bytes: s.Bytes,
 			Refused: s.Refused, Truncated: s.Truncated, Malformed: s.Malformed, TLSErrors: s.TLSErrors,
-			Timeouts: s.Timeouts, Protocol: s.Protocol, SpoolErrors: s.SpoolErrors, AcceptErrors: s.AcceptErrors,
+			Timeouts: s.Timeouts, IdleClosed: s.IdleClosed, Protocol: s.Protocol, SpoolErrors: s.SpoolErrors, AcceptErrors: s.AcceptErrors,
 			Other: in.other.Load(), Dropped: in.dropped.Load(),
 		})
 	}

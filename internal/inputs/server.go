@@ -163,6 +163,20 @@ func (s *Server) shutdown() {
 	s.mu.Unlock()
 }
 
+// errIdle wraps the read timeout of an established session (a TCP
+// connection, a RELP session after open) that sent nothing for
+// idle_timeout: a normal close, not an error.
+var errIdle = errors.New("idle_timeout")
+
+// idleErr wraps err in errIdle when it is a read timeout.
+func idleErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w: %w", errIdle, err)
+	}
+	return err
+}
+
 // serve runs one connection and counts and logs why it ended.
 func (s *Server) serve(c net.Conn) {
 	remote := c.RemoteAddr().String()
@@ -188,10 +202,12 @@ func (s *Server) serve(c net.Conn) {
 	switch {
 	case err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 		return
-	case errors.As(err, &ne) && ne.Timeout():
-		s.c.timeouts.Add(1)
+	case errors.Is(err, errIdle):
+		s.c.idle.Add(1)
 		s.log.Info("inputs: connection closed: idle_timeout", "listen", s.cfg.Listen, "remote", remote, "idle_timeout", s.cfg.IdleTimeout)
 		return
+	case errors.As(err, &ne) && ne.Timeout():
+		s.c.timeouts.Add(1)
 	case errors.Is(err, ErrFrame), errors.Is(err, relp.ErrFrame), errors.Is(err, io.ErrUnexpectedEOF):
 		s.c.malformed.Add(1)
 	case errors.Is(err, errProtocol):

@@ -350,3 +350,47 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestIdleClose: an established session (a TCP connection, a RELP session
+// after open) that sends nothing for idle_timeout is closed and counted as
+// an idle close, not a timeout error; a RELP open never completed is a
+// timeout error.
+func TestIdleClose(t *testing.T) {
+	for _, c := range []struct {
+		listen string
+		start  func(t *testing.T, addr string) net.Conn
+		idle   uint64
+		errs   uint64
+	}{
+		{"tcp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			fmt.Fprint(c, "5 <13>1")
+			return c
+		}, 1, 0},
+		{"relp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			r := dialRELP(t, addr)
+			r.open()
+			return r.c
+		}, 1, 0},
+		{"relp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			r := dialRELP(t, addr)
+			r.c.Write([]byte("1 op")) // never completes the open
+			return r.c
+		}, 0, 1},
+	} {
+		s := startServer(t, Config{Listen: c.listen, IdleTimeout: 200 * time.Millisecond})
+		conn := c.start(t, s.Addr().String())
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.Copy(io.Discard, conn); err != nil {
+			t.Fatalf("%s: connection not closed by the server: %v", c.listen, err)
+		}
+		waitFor(t, "the close counted", func() bool { st := s.Stats(); return st.IdleClosed+st.Timeouts > 0 })
+		if st := s.Stats(); st.IdleClosed != c.idle || st.Timeouts != c.errs {
+			t.Errorf("%s: idle closes %d, timeout errors %d; want %d, %d", c.listen, st.IdleClosed, st.Timeouts, c.idle, c.errs)
+		}
+	}
+}

@@ -12,7 +12,8 @@ type Stats struct {
 	Truncated    uint64 // messages over max_message_bytes, cut
 	Malformed    uint64 // connections ended by a malformed frame
 	TLSErrors    uint64 // connections whose TLS handshake failed
-	Timeouts     uint64 // connections closed by idle_timeout (or an open handshake not completed in time)
+	Timeouts     uint64 // connections closed by idle_timeout before their RELP open handshake completed, or whose client did not read the responses in time
+	IdleClosed   uint64 // established sessions closed by idle_timeout: sent nothing for that long (not an error)
 	Protocol     uint64 // RELP protocol errors: a first command other than open, an unknown command
 	SpoolErrors  uint64 // batches the spool could not write or sync (not acknowledged)
 	AcceptErrors uint64 // temporary accept errors (out of file descriptors), each retried after a back-off
@@ -20,9 +21,9 @@ type Stats struct {
 
 // counters is the atomic form of Stats.
 type counters struct {
-	connections, refused, messages, bytes, truncated, malformed atomic.Uint64
-	tlsErrors, timeouts, protocol, spoolErrors, acceptErrors    atomic.Uint64
-	open                                                        atomic.Int64
+	connections, refused, messages, bytes, truncated, malformed    atomic.Uint64
+	tlsErrors, timeouts, protocol, spoolErrors, acceptErrors, idle atomic.Uint64
+	open                                                           atomic.Int64
 }
 
 func (c *counters) snapshot() Stats {
@@ -36,6 +37,7 @@ func (c *counters) snapshot() Stats {
 		Malformed:    c.malformed.Load(),
 		TLSErrors:    c.tlsErrors.Load(),
 		Timeouts:     c.timeouts.Load(),
+		IdleClosed:   c.idle.Load(),
 		Protocol:     c.protocol.Load(),
 		SpoolErrors:  c.spoolErrors.Load(),
 		AcceptErrors: c.acceptErrors.Load(),
