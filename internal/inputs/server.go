@@ -62,8 +62,7 @@ func Listen(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
 	}
 	if !sc.TLS && !isLoopback(s.ln.Addr()) {
-		s.log.Warn("inputs: plain listener on a non-loopback address: messages travel in clear text and any host can send; use tls:// or relp+tls:// (with tls.client_ca_file for mutual TLS)",
-			"listen", cfg.Listen)
+		s.log.Warn("inputs: "+PlainWarning, "listen", cfg.Listen)
 	}
 	s.w = spool.NewWriter(s.file)
 	return s, nil
