@@ -51,7 +51,7 @@ const maxLegacyHosts = 1024
 // warnLegacy logs, once per sending host, that a gitlab-syslog node sends
 // RFC 3164, which the aggregator cannot re-parse: its messages go out as
 // other messages, past every detection.
-func (in *input) warnLegacy(host []byte, log *slog.Logger) {
+func (in *input) warnLegacy(host []byte) {
 	in.legacyMu.Lock()
 	defer in.legacyMu.Unlock()
 	if _, ok := in.legacy[string(host)]; ok || len(in.legacy) >= maxLegacyHosts {
@@ -61,7 +61,7 @@ func (in *input) warnLegacy(host []byte, log *slog.Logger) {
 		in.legacy = make(map[string]struct{})
 	}
 	in.legacy[string(host)] = struct{}{}
-	log.Warn("inputs: a gitlab-syslog node sends RFC 3164: its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: set forward.format: rfc5424 (no --rfc3164) on that node",
+	in.log.Warn("inputs: a gitlab-syslog node sends RFC 3164: its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: set forward.format: rfc5424 (no --rfc3164) on that node",
 		"listen", in.srv.Config().Listen, "hostname", string(host))
 }
 
@@ -234,6 +234,6 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 // gitlab-syslog node sending RFC 3164.
 func (w *worker) checkLegacy() {
 	if host, ok := w.relay.Legacy3164(); ok {
-		w.in.warnLegacy(host, w.in.log)
+		w.in.warnLegacy(host)
 	}
 }
