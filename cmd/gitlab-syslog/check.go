@@ -260,23 +260,30 @@ func notRegular(fi os.FileInfo) string {
 
 // checkNetInputs prints the network inputs and returns their problems: a
 // TLS pair or client CA that cannot be loaded, a spool directory that
-// cannot be written.
+// cannot be written, each naming the config file and line of its key. A
+// plain listener on a non-loopback address is printed with the warning
+// run logs.
 func checkNetInputs(w io.Writer, c *config.Config) []string {
-	on := c.InputsOn()
-	if len(on) == 0 {
+	if len(c.InputsOn()) == 0 {
 		fmt.Fprintf(w, "inputs:     off\n")
 		return nil
 	}
 	var problems []string
-	for i, in := range on {
+	for i, in := range c.Inputs {
+		if in.Listen == "" {
+			continue // off
+		}
 		fmt.Fprintf(w, "inputs:     listening on %s, messages spooled to %s, other APP-NAMEs: %s\n", in.Listen, in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward))
 		key := fmt.Sprintf("inputs[%d]", i)
+		if sc, err := inputs.ParseListen(in.Listen); err == nil && sc.PlainExposed() {
+			fmt.Fprintf(w, "            WARNING: %s: %s\n", configKey(c, key+".listen"), inputs.PlainWarning)
+		}
 		if err := keyPairUsable(in.TLS.CertFile, in.TLS.KeyFile); err != nil {
-			problems = append(problems, key+".tls: "+err.Error())
+			problems = append(problems, configKey(c, key+".tls.cert_file")+": "+err.Error())
 		}
 		if f := in.TLS.ClientCAFile; f != "" {
 			if err := readable(f); err != nil {
-				problems = append(problems, fmt.Sprintf("%s.tls.client_ca_file: %v", key, err))
+				problems = append(problems, fmt.Sprintf("%s: %v", configKey(c, key+".tls.client_ca_file"), err))
 			}
 		}
 		if err := dirWritable(in.SpoolDir); err != nil {
@@ -284,6 +291,15 @@ func checkNetInputs(w io.Writer, c *config.Config) []string {
 		}
 	}
 	return problems
+}
+
+// configKey returns "file:line: path" for the key path of c's config file,
+// or path alone when it was not in a file.
+func configKey(c *config.Config, path string) string {
+	if l := c.Line(path); l > 0 && c.File() != "" {
+		return fmt.Sprintf("%s:%d: %s", c.File(), l, path)
+	}
+	return path
 }
 
 // keyPairUsable loads the certificate and key as the streaming receiver

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"reflect"
 	"sync"
@@ -27,6 +28,7 @@ const inputSourceType = "input"
 // input is a running network input (see internal/inputs).
 type input struct {
 	srv  *inputs.Server
+	log  *slog.Logger
 	done chan struct{}
 	mu   sync.Mutex
 	err  error
@@ -36,6 +38,31 @@ type input struct {
 	// src is the source following the spool; nil between sources (a
 	// reload).
 	src atomic.Pointer[source]
+	// legacy holds the HOSTNAMEs warned about for sending RFC 3164 (at
+	// most maxLegacyHosts).
+	legacyMu sync.Mutex
+	legacy   map[string]struct{}
+}
+
+// maxLegacyHosts bounds the hosts an input warns about for sending RFC
+// 3164; past it, further hosts are not logged.
+const maxLegacyHosts = 1024
+
+// warnLegacy logs, once per sending host, that a gitlab-syslog node sends
+// RFC 3164, which the aggregator cannot re-parse: its messages go out as
+// other messages, past every detection.
+func (in *input) warnLegacy(host []byte) {
+	in.legacyMu.Lock()
+	defer in.legacyMu.Unlock()
+	if _, ok := in.legacy[string(host)]; ok || len(in.legacy) >= maxLegacyHosts {
+		return
+	}
+	if in.legacy == nil {
+		in.legacy = make(map[string]struct{})
+	}
+	in.legacy[string(host)] = struct{}{}
+	in.log.Warn("inputs: a gitlab-syslog node sends RFC 3164: its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: set forward.format: rfc5424 (no --rfc3164) on that node",
+		"listen", in.srv.Config().Listen, "hostname", string(host))
 }
 
 // drained reports whether the source following the spool committed a
@@ -58,7 +85,7 @@ func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
 		if err != nil {
 			return fmt.Errorf("agent: %w", err)
 		}
-		in := &input{srv: srv, done: make(chan struct{})}
+		in := &input{srv: srv, done: make(chan struct{}), log: a.log}
 		srv.SetRotateCheck(in.drained)
 		go func() {
 			defer close(in.done)
@@ -125,7 +152,7 @@ func (a *Agent) inputStats() []metrics.InputStats {
 		out = append(out, metrics.InputStats{
 			Listen: in.srv.Config().Listen, Connections: s.Connections, Open: s.Open, Messages: s.Messages, Bytes: s.Bytes,
 			Refused: s.Refused, Truncated: s.Truncated, Malformed: s.Malformed, TLSErrors: s.TLSErrors,
-			Timeouts: s.Timeouts, Protocol: s.Protocol, SpoolErrors: s.SpoolErrors,
+			Timeouts: s.Timeouts, IdleClosed: s.IdleClosed, Protocol: s.Protocol, SpoolErrors: s.SpoolErrors, AcceptErrors: s.AcceptErrors,
 			Other: in.other.Load(), Dropped: in.dropped.Load(),
 		})
 	}
@@ -180,11 +207,13 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 			}
 		case inputs.Other:
 			other++
+			w.checkLegacy()
 			m, sd, msg := w.relay.Message()
 			fb.AppendRaw(m, sd, msg)
 			continue
 		case inputs.Dropped:
 			dropped++
+			w.checkLegacy()
 			continue
 		}
 		fb.Append(w.enc, &w.msg)
@@ -199,4 +228,12 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 	}
 	w.in.other.Add(other)
 	w.in.dropped.Add(dropped)
+}
+
+// checkLegacy warns when the other message just mapped comes from a
+// gitlab-syslog node sending RFC 3164.
+func (w *worker) checkLegacy() {
+	if host, ok := w.relay.Legacy3164(); ok {
+		w.in.warnLegacy(host)
+	}
 }

@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -66,5 +68,70 @@ func TestInputOtherMessages(t *testing.T) {
 				t.Errorf("forwarded:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+// TestInputLegacyRFC3164: a gitlab-syslog node sending RFC 3164 cannot be
+// re-parsed; the aggregator forwards its messages as other messages and
+// warns once per sending host that aggregation needs RFC 5424.
+func TestInputLegacyRFC3164(t *testing.T) {
+	const (
+		legacyA = `<190>Oct 17 17:38:22 node-a GitLab-Audit-Logs: {"severity":"INFO","author_id":3}`
+		legacyB = `<190>Oct  7 17:38:23 node-b GitLab-Auth-Logs: {"severity":"INFO"}`
+		foreign = `<38>Oct 17 17:38:24 bastion sshd[42]: Accepted publickey for root`
+	)
+	c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
+		Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0"}}}
+	c.Forward.URL = "stdout://"
+	c.Detections.Enabled = new(bool) // off
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := new(syslogtest.Buffer)
+	out := new(syslogtest.Buffer)
+	a, err := New(c, Options{Stdout: out, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	var addr string
+	waitFor(t, "the input", 5*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if len(a.inputs) == 0 || len(a.sources) == 0 {
+			return false
+		}
+		addr = a.inputs[0].srv.Addr().String()
+		return true
+	})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{legacyA, legacyA, foreign, legacyB, legacyA} {
+		fmt.Fprintf(conn, "%d %s", len(m), m)
+	}
+	conn.Close()
+	waitFor(t, "the messages forwarded", 10*time.Second, func() bool { return a.inputStats()[0].Other == 5 })
+	warned := map[string]int{}
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "sends RFC 3164") {
+			i := strings.Index(l, "hostname=")
+			warned[strings.Fields(l[i+len("hostname="):])[0]]++
+		}
+	}
+	if want := map[string]int{"node-a": 1, "node-b": 1}; fmt.Sprint(warned) != fmt.Sprint(want) {
+		t.Errorf("RFC 3164 warnings by host %v, want %v\nlogs:\n%s", warned, want, logs.String())
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -42,7 +43,11 @@ func (v *validator) inputs() {
 			continue // off
 		}
 		if err := in.Check(); err != nil {
-			v.errf(p, "%s", strings.TrimPrefix(err.Error(), "inputs: "))
+			key := p
+			if ke, ok := errors.AsType[*inputs.KeyError](err); ok {
+				key += "." + ke.Key
+			}
+			v.errf(key, "%s", strings.TrimPrefix(err.Error(), "inputs: "))
 			continue
 		}
 		sc, _ := inputs.ParseListen(in.Listen)

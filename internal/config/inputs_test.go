@@ -52,11 +52,14 @@ func TestInputsValidate(t *testing.T) {
 	tests := []struct {
 		yaml, want string
 	}{
-		{"inputs:\n  - listen: udp://:514\n", `inputs[0]: listen "udp://:514": unknown scheme "udp"`},
-		{"inputs:\n  - listen: tls://:6514\n", "inputs[0]: tls://:6514 needs tls.cert_file and tls.key_file"},
+		{"inputs:\n  - listen: udp://:514\n", `config.yaml:3: inputs[0].listen: listen "udp://:514": unknown scheme "udp"`},
+		{"inputs:\n  - listen: relp://127.0.0.1:99999\n", `config.yaml:3: inputs[0].listen: listen "relp://127.0.0.1:99999": port "99999" is not a number from 0 to 65535`},
+		{"inputs:\n  - listen: tls://:6514\n", "config.yaml:3: inputs[0].tls.cert_file: tls://:6514 needs tls.cert_file and tls.key_file"},
+		{"inputs:\n  - listen: relp://:2514\n    max_message_bytes: 10\n", "config.yaml:4: inputs[0].max_message_bytes: relp://:2514: max_message_bytes is 10; want at least 2048"},
+		{"inputs:\n  - listen: relp://:2514\n    max_message_bytes: 2KiB\n    max_connections: -1\n", "config.yaml:5: inputs[0].max_connections:"},
 		{"inputs:\n  - listen: relp://:2514\n  - listen: tcp://:2514\n", "inputs[1].listen: :2514 is the address of inputs[0] too"},
 		{"metrics: {listen: 127.0.0.1:9469}\ninputs:\n  - listen: tcp://127.0.0.1:9469\n", "and metrics.listen"},
-		{"inputs:\n  - listen: tcp://:514\n    other: keep\n", "want forward or drop"},
+		{"inputs:\n  - listen: tcp://:514\n    idle_timeout: 1m\n    other: keep\n", `config.yaml:5: inputs[0].other: tcp://:514: other is "keep", want forward or drop`},
 	}
 	for _, tt := range tests {
 		c, err := Parse([]byte("state_dir: /tmp/x\n"+tt.yaml), "config.yaml")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,6 +18,9 @@ const (
 	// default) and its parsed columns in STRUCTURED-DATA, so the bound
 	// leaves room for both.
 	DefaultMaxMessageBytes = 4 << 20
+	// MinMaxMessageBytes is the smallest max_message_bytes accepted:
+	// RFC 5424 §6.1 says receivers SHOULD accept messages of 2048 octets.
+	MinMaxMessageBytes = 2048
 	// DefaultMaxConnections bounds the connections open at once.
 	DefaultMaxConnections = 1024
 	// DefaultIdleTimeout closes a connection that sent nothing for this
@@ -109,8 +113,12 @@ func ParseListen(s string) (Scheme, error) {
 	default:
 		return Scheme{}, fmt.Errorf("inputs: listen %q: unknown scheme %q (want tcp, tls, relp or relp+tls)", s, u.Scheme)
 	}
-	if _, _, err := net.SplitHostPort(u.Host); err != nil {
+	_, port, err := net.SplitHostPort(u.Host)
+	if err != nil {
 		return Scheme{}, fmt.Errorf("inputs: listen %q: %w (a port is required)", s, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return Scheme{}, fmt.Errorf("inputs: listen %q: port %q is not a number from 0 to 65535", s, port)
 	}
 	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
 		return Scheme{}, fmt.Errorf("inputs: listen %q: no path or query allowed", s)
@@ -119,31 +127,65 @@ func ParseListen(s string) (Scheme, error) {
 	return sc, nil
 }
 
-// Check reports the first problem of c, naming the key; nil when c is
-// usable. It opens no file.
+// KeyError is an error of Config.Check about one key of an inputs entry.
+type KeyError struct {
+	Key string // the key in the entry, e.g. "other", "tls.cert_file"
+	Err error
+}
+
+func (e *KeyError) Error() string { return e.Err.Error() }
+func (e *KeyError) Unwrap() error { return e.Err }
+
+func keyErr(key, format string, args ...any) error {
+	return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// Check reports the first problem of c as a *KeyError naming the key; nil
+// when c is usable. It opens no file.
 func (c *Config) Check() error {
 	sc, err := ParseListen(c.Listen)
 	if err != nil {
-		return err
-	}
-	if sc.TLS && (c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
-		return fmt.Errorf("inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
-	}
-	if !sc.TLS && (c.TLS != TLSFiles{}) {
-		return fmt.Errorf("inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen)
+		return &KeyError{Key: "listen", Err: err}
 	}
 	switch {
+	case sc.TLS && c.TLS.CertFile == "":
+		return keyErr("tls.cert_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+	case sc.TLS && c.TLS.KeyFile == "":
+		return keyErr("tls.key_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+	case !sc.TLS && (c.TLS != TLSFiles{}):
+		return keyErr("tls", "inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen)
 	case c.MaxMessageBytes < 0:
-		return fmt.Errorf("inputs: %s: max_message_bytes must not be negative", c.Listen)
+		return keyErr("max_message_bytes", "inputs: %s: max_message_bytes must not be negative", c.Listen)
+	case c.MaxMessageBytes > 0 && c.MaxMessageBytes < MinMaxMessageBytes:
+		return keyErr("max_message_bytes", "inputs: %s: max_message_bytes is %d; want at least %d (RFC 5424 §6.1: receivers should accept 2048 octets; a node's message carries a GitLab line and its columns, 4MiB by default)",
+			c.Listen, c.MaxMessageBytes, MinMaxMessageBytes)
 	case c.MaxConnections < 0:
-		return fmt.Errorf("inputs: %s: max_connections must not be negative", c.Listen)
+		return keyErr("max_connections", "inputs: %s: max_connections must not be negative", c.Listen)
 	case c.IdleTimeout < 0:
-		return fmt.Errorf("inputs: %s: idle_timeout must not be negative", c.Listen)
-	}
-	if c.Other != "" && c.Other != OtherForward && c.Other != OtherDrop {
-		return fmt.Errorf("inputs: %s: other is %q, want forward or drop", c.Listen, c.Other)
+		return keyErr("idle_timeout", "inputs: %s: idle_timeout must not be negative", c.Listen)
+	case c.Other != "" && c.Other != OtherForward && c.Other != OtherDrop:
+		return keyErr("other", "inputs: %s: other is %q, want forward or drop", c.Listen, c.Other)
 	}
 	return nil
+}
+
+// PlainWarning is what Listen logs, and the check command prints, for a
+// plain listener on a non-loopback address.
+const PlainWarning = "plain listener on a non-loopback address: messages travel in clear text and any host can send; use tls:// or relp+tls:// (with tls.client_ca_file for mutual TLS)"
+
+// PlainExposed reports whether sc is a plain (not TLS) listener on an
+// address other hosts can reach: all interfaces, or a host that is not a
+// loopback IP address or "localhost". It does no name lookup.
+func (sc Scheme) PlainExposed() bool {
+	if sc.TLS {
+		return false
+	}
+	host, _, _ := net.SplitHostPort(sc.Addr)
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // withDefaults returns c with the zero values replaced by the defaults.

@@ -132,3 +132,8 @@ func (r *Relay) hostname() string {
 	r.hosts[s] = s
 	return s
 }
+
+// Legacy3164 reports whether the last line mapped (Other or Dropped) is an
+// RFC 3164 message of a gitlab-syslog node (see Legacy3164Host), and its
+// HOSTNAME. Such a message is not re-parsed: aggregation needs RFC 5424.
+func (r *Relay) Legacy3164() (host []byte, ok bool) { return Legacy3164Host(r.raw) }

@@ -54,7 +54,7 @@ func (s *Server) serveRELP(c net.Conn, br *bufio.Reader) error {
 			if ferr := r.flush(); ferr != nil {
 				return ferr
 			}
-			return err
+			return idleErr(err)
 		}
 		switch f.Command {
 		case "syslog":

@@ -62,8 +62,7 @@ func Listen(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
 	}
 	if !sc.TLS && !isLoopback(s.ln.Addr()) {
-		s.log.Warn("inputs: plain listener on a non-loopback address: messages travel in clear text and any host can send; use tls:// or relp+tls:// (with tls.client_ca_file for mutual TLS)",
-			"listen", cfg.Listen)
+		s.log.Warn("inputs: "+PlainWarning, "listen", cfg.Listen)
 	}
 	s.w = spool.NewWriter(s.file)
 	return s, nil
@@ -94,20 +93,27 @@ func (s *Server) Stats() Stats { return s.c.snapshot() }
 
 // Run accepts connections until ctx ends, then closes the listener and
 // every connection, waits for their handlers (a batch being written is
-// finished and acknowledged) and closes the spool. It returns nil after
-// ctx ended, or the accept error that stopped it.
+// finished and acknowledged) and closes the spool. A temporary accept
+// error (out of file descriptors) is counted (Stats.AcceptErrors) and
+// retried after a back-off of 5 ms doubling up to 1 s. It returns nil
+// after ctx ended, or the permanent accept error that stopped it.
 func (s *Server) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, s.shutdown)
 	defer stop()
 	s.log.Info("inputs: listening", "listen", s.cfg.Listen, "addr", s.ln.Addr().String(), "tls", s.sc.TLS,
 		"mutual_tls", s.cfg.TLS.ClientCAFile != "", "spool", s.file.Path())
 	var err error
+	var retry acceptRetry
 	for {
 		var c net.Conn
 		c, err = s.ln.Accept()
 		if err != nil {
+			if ctx.Err() == nil && temporaryAccept(err) && s.acceptFailed(&retry, err, ctx.Done()) {
+				continue
+			}
 			break
 		}
+		retry.delay = 0
 		if s.c.open.Load() >= int64(s.cfg.MaxConnections) {
 			s.c.refused.Add(1)
 			s.log.Warn("inputs: connection refused: max_connections reached", "listen", s.cfg.Listen,
@@ -156,6 +162,20 @@ func (s *Server) shutdown() {
 	s.mu.Unlock()
 }
 
+// errIdle wraps the read timeout of an established session (a TCP
+// connection, a RELP session after open) that sent nothing for
+// idle_timeout: a normal close, not an error.
+var errIdle = errors.New("idle_timeout")
+
+// idleErr wraps err in errIdle when it is a read timeout.
+func idleErr(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w: %w", errIdle, err)
+	}
+	return err
+}
+
 // serve runs one connection and counts and logs why it ended.
 func (s *Server) serve(c net.Conn) {
 	remote := c.RemoteAddr().String()
@@ -181,10 +201,12 @@ func (s *Server) serve(c net.Conn) {
 	switch {
 	case err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 		return
-	case errors.As(err, &ne) && ne.Timeout():
-		s.c.timeouts.Add(1)
+	case errors.Is(err, errIdle):
+		s.c.idle.Add(1)
 		s.log.Info("inputs: connection closed: idle_timeout", "listen", s.cfg.Listen, "remote", remote, "idle_timeout", s.cfg.IdleTimeout)
 		return
+	case errors.As(err, &ne) && ne.Timeout():
+		s.c.timeouts.Add(1)
 	case errors.Is(err, ErrFrame), errors.Is(err, relp.ErrFrame), errors.Is(err, io.ErrUnexpectedEOF):
 		s.c.malformed.Add(1)
 	case errors.Is(err, errProtocol):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -199,20 +200,20 @@ func TestRELPBadClients(t *testing.T) {
 // an oversize message cut and counted, a slow sender delivering a byte at
 // a time.
 func TestTCPInput(t *testing.T) {
-	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxMessageBytes: 64})
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxMessageBytes: MinMaxMessageBytes})
 	c, err := net.Dial("tcp", s.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	long := "<13>1 - - - - - - " + strings.Repeat("x", 100)
+	long := "<13>1 - - - - - - " + strings.Repeat("x", MinMaxMessageBytes)
 	fmt.Fprintf(c, "19 <13>1 - - - - - - a<13>1 - - - - - - b\n%d %s<13>1 - - - - - - c\n", len(long), long)
 	slow := "<13>1 - - - - - - slow\n"
 	for i := range len(slow) {
 		c.Write([]byte{slow[i]})
 		time.Sleep(2 * time.Millisecond)
 	}
-	want := []string{"<13>1 - - - - - - a", "<13>1 - - - - - - b", long[:64], "<13>1 - - - - - - c", "<13>1 - - - - - - slow"}
+	want := []string{"<13>1 - - - - - - a", "<13>1 - - - - - - b", long[:MinMaxMessageBytes], "<13>1 - - - - - - c", "<13>1 - - - - - - slow"}
 	waitFor(t, "5 messages spooled", func() bool { return s.Stats().Messages == 5 })
 	got := spooled(t, s)
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -347,6 +348,97 @@ func TestConfigCheck(t *testing.T) {
 		err := tt.cfg.Check()
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("Check(%+v) = %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}
+
+// TestIdleClose: an established session (a TCP connection, a RELP session
+// after open) that sends nothing for idle_timeout is closed and counted as
+// an idle close, not a timeout error; a RELP open never completed is a
+// timeout error.
+func TestIdleClose(t *testing.T) {
+	for _, c := range []struct {
+		listen string
+		start  func(t *testing.T, addr string) net.Conn
+		idle   uint64
+		errs   uint64
+	}{
+		{"tcp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			fmt.Fprint(c, "5 <13>1")
+			return c
+		}, 1, 0},
+		{"relp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			r := dialRELP(t, addr)
+			r.open()
+			return r.c
+		}, 1, 0},
+		{"relp://127.0.0.1:0", func(t *testing.T, addr string) net.Conn {
+			r := dialRELP(t, addr)
+			r.c.Write([]byte("1 op")) // never completes the open
+			return r.c
+		}, 0, 1},
+	} {
+		s := startServer(t, Config{Listen: c.listen, IdleTimeout: 200 * time.Millisecond})
+		conn := c.start(t, s.Addr().String())
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.Copy(io.Discard, conn); err != nil {
+			t.Fatalf("%s: connection not closed by the server: %v", c.listen, err)
+		}
+		waitFor(t, "the close counted", func() bool { st := s.Stats(); return st.IdleClosed+st.Timeouts > 0 })
+		if st := s.Stats(); st.IdleClosed != c.idle || st.Timeouts != c.errs {
+			t.Errorf("%s: idle closes %d, timeout errors %d; want %d, %d", c.listen, st.IdleClosed, st.Timeouts, c.idle, c.errs)
+		}
+	}
+}
+
+// TestConfigCheckKeys: each problem of an inputs entry names its key, the
+// port is within 0 to 65535 and max_message_bytes at least 2048 octets.
+func TestConfigCheckKeys(t *testing.T) {
+	for _, c := range []struct {
+		cfg Config
+		key string // "": valid
+	}{
+		{Config{Listen: "relp://127.0.0.1:2514"}, ""},
+		{Config{Listen: "relp://127.0.0.1:65535", MaxMessageBytes: MinMaxMessageBytes}, ""},
+		{Config{Listen: "relp://127.0.0.1:65536"}, "listen"},
+		{Config{Listen: "relp://127.0.0.1:-1"}, "listen"},
+		{Config{Listen: "relp://127.0.0.1:syslog"}, "listen"},
+		{Config{Listen: "tcp://:2514", MaxMessageBytes: MinMaxMessageBytes - 1}, "max_message_bytes"},
+		{Config{Listen: "tcp://:2514", MaxMessageBytes: -1}, "max_message_bytes"},
+		{Config{Listen: "tcp://:2514", Other: "keep"}, "other"},
+		{Config{Listen: "tls://:2514", TLS: TLSFiles{KeyFile: "k"}}, "tls.cert_file"},
+		{Config{Listen: "tcp://:2514", IdleTimeout: -1}, "idle_timeout"},
+	} {
+		err := c.cfg.Check()
+		var ke *KeyError
+		switch {
+		case c.key == "" && err != nil:
+			t.Errorf("%+v: %v, want valid", c.cfg, err)
+		case c.key != "" && (!errors.As(err, &ke) || ke.Key != c.key):
+			t.Errorf("%+v: %v, want an error about %s", c.cfg, err, c.key)
+		}
+	}
+}
+
+// TestPlainExposed: a plain listener on all interfaces or a
+// non-loopback address is exposed; loopback and TLS ones are not.
+func TestPlainExposed(t *testing.T) {
+	for listen, want := range map[string]bool{
+		"tcp://0.0.0.0:2514": true, "relp://:2514": true, "tcp://10.0.0.1:2514": true, "tcp://[::]:2514": true,
+		"tcp://aggregator.example:2514": true, "tcp://127.0.0.1:2514": false, "relp://[::1]:2514": false,
+		"tcp://localhost:2514": false, "tls://0.0.0.0:2514": false, "relp+tls://:2514": false,
+	} {
+		sc, err := ParseListen(listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sc.PlainExposed(); got != want {
+			t.Errorf("%s: PlainExposed = %v, want %v", listen, got, want)
 		}
 	}
 }

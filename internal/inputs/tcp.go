@@ -53,7 +53,7 @@ func (s *Server) serveTCP(c net.Conn, br *bufio.Reader) error {
 					return cerr
 				}
 			}
-			return err
+			return idleErr(err)
 		}
 		if cut > 0 {
 			s.cut(c, cut)

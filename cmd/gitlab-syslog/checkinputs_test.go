@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckInputs: check rejects what run rejects in an inputs entry,
+// naming the file and line of the key (a port out of range, a tiny
+// max_message_bytes, an unknown other, unusable TLS files), and prints the
+// warning run logs for a plain listener on a non-loopback address.
+func TestCheckInputs(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.pem")
+	tests := []struct {
+		name, entry string
+		err         string // in the error; "": check passes
+		out         string // in the output
+	}{
+		{"port out of range", "  - listen: relp://127.0.0.1:99999\n", `config.yaml:4: inputs[0].listen: listen "relp://127.0.0.1:99999": port "99999" is not a number from 0 to 65535`, ""},
+		{"tiny max_message_bytes", "  - listen: relp://127.0.0.1:2514\n    max_message_bytes: 10\n", "config.yaml:5: inputs[0].max_message_bytes: relp://127.0.0.1:2514: max_message_bytes is 10; want at least 2048", ""},
+		{"other keep", "  - listen: relp://127.0.0.1:2514\n    other: keep\n", `config.yaml:5: inputs[0].other: relp://127.0.0.1:2514: other is "keep", want forward or drop`, ""},
+		{"TLS files", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
+			"config.yaml:6: inputs[0].tls.cert_file: cert_file " + missing, ""},
+		{"TLS client CA", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
+			"config.yaml:8: inputs[0].tls.client_ca_file: open " + missing, ""},
+		{"plain on all interfaces", "  - listen: tcp://0.0.0.0:2514\n", "", "config.yaml:4: inputs[0].listen: plain listener on a non-loopback address"},
+		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := "state_dir: " + filepath.Join(dir, "state") + "\nforward: {url: 'stdout://'}\ninputs:\n" + tt.entry
+			path := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := execute(t, "check", "--config", path)
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("check failed: %v\n%s", err, out)
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("check: %v, want an error with %q\n%s", err, tt.err, out)
+			}
+			if tt.out != "" && (!strings.Contains(out, tt.out) || !strings.Contains(out, "WARNING")) {
+				t.Errorf("output lacks %q:\n%s", tt.out, out)
+			}
+			if tt.out == "" && strings.Contains(out, "WARNING") {
+				t.Errorf("unexpected warning:\n%s", out)
+			}
+		})
+	}
+}
