@@ -28,21 +28,11 @@ func ParseCutEnvelope(line, buf []byte) (Envelope, []byte, error) {
 			}
 			return cutMessage(e, line, messageValue(line, from), buf)
 		}
-		switch {
-		case keyIs(m.key, "message"):
+		if keyIs(m.key, "message") {
 			// Whole: only what follows it (the closing brace) was cut.
 			return cutMessage(e, line, s.i-len(m.val), buf)
-		case keyIs(m.key, "subcomponent"):
-			e.Subcomponent = trimQuotes(m.val)
-		case keyIs(m.key, "component"):
-			e.Component = trimQuotes(m.val)
-		case keyIs(m.key, "level"):
-			e.Level = trimQuotes(m.val)
-		case keyIs(m.key, "file"):
-			e.File = trimQuotes(m.val)
-		case keyIs(m.key, "date"):
-			e.Date = trimQuotes(m.val)
 		}
+		e.setMember(m.key, m.val)
 	}
 }
 

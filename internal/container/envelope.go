@@ -56,22 +56,13 @@ func ParseEnvelope(line, buf []byte) (Envelope, []byte, error) {
 		if !ok {
 			break
 		}
-		msgLast = false
-		switch {
-		case keyIs(m.key, "message"):
+		msgLast = keyIs(m.key, "message")
+		if msgLast {
 			msg = m.val
-			msgStart, msgLast = s.i-len(m.val), true
-		case keyIs(m.key, "subcomponent"):
-			e.Subcomponent = trimQuotes(m.val)
-		case keyIs(m.key, "component"):
-			e.Component = trimQuotes(m.val)
-		case keyIs(m.key, "level"):
-			e.Level = trimQuotes(m.val)
-		case keyIs(m.key, "file"):
-			e.File = trimQuotes(m.val)
-		case keyIs(m.key, "date"):
-			e.Date = trimQuotes(m.val)
+			msgStart = s.i - len(m.val)
+			continue
 		}
+		e.setMember(m.key, m.val)
 	}
 	if !s.end && msgStart < 0 {
 		// A raw message that is not valid JSON stops the scan at it:
@@ -103,6 +94,24 @@ func ParseEnvelope(line, buf []byte) (Envelope, []byte, error) {
 		return e, buf, &FormatError{ErrEnvelope, "message is neither an object nor a string"}
 	}
 	return e, buf, nil
+}
+
+// setMember sets the field of e that the envelope member key (its name
+// with the quotes) names to val without its quotes; it ignores "message"
+// and the keys the logger does not write.
+func (e *Envelope) setMember(key, val []byte) {
+	switch {
+	case keyIs(key, "subcomponent"):
+		e.Subcomponent = trimQuotes(val)
+	case keyIs(key, "component"):
+		e.Component = trimQuotes(val)
+	case keyIs(key, "level"):
+		e.Level = trimQuotes(val)
+	case keyIs(key, "file"):
+		e.File = trimQuotes(val)
+	case keyIs(key, "date"):
+		e.Date = trimQuotes(val)
+	}
 }
 
 // rawMessageStart returns the index of the value of the first "message" key
