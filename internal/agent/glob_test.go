@@ -20,30 +20,15 @@ import (
 // same path is read from its start.
 func TestGlobLifecycle(t *testing.T) {
 	root := t.TempDir()
-	var mu sync.Mutex
-	var msgs []string
-	col, err := syslogtest.Listen("127.0.0.1:0", func(b []byte) {
-		m, err := syslogtest.Parse(append([]byte(nil), b...))
-		if err != nil {
-			t.Errorf("%v: %q", err, b)
-			return
-		}
-		mu.Lock()
-		msgs = append(msgs, string(m.AppName)+" "+string(m.Msg))
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri", StartAt: "end"})
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri", StartAt: "end"})
 	c.Detections.Enabled = new(bool)
 	a, _, stop := runInBackground(t, c, Options{GlobInterval: 20 * time.Millisecond})
 	defer stop()
 	waitFor(t, "agent healthy with no file matched", 5*time.Second, func() bool { return a.Health() == nil })
 
 	received := func(n int) func() bool {
-		return func() bool { mu.Lock(); defer mu.Unlock(); return len(msgs) >= n }
+		return func() bool { return len(got()) >= n }
 	}
 	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","target_id":1,"target_type":"User","target_details":"Administrator"}`
 	env := `{"date":"2024-05-01T12:00:00Z","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":` + audit + `}`
@@ -78,8 +63,7 @@ func TestGlobLifecycle(t *testing.T) {
 		_, err := os.Stat(filepath.Join(c.StateDir, checkpoint.PositionKey(path)+".json"))
 		return err == nil
 	})
-	mu.Lock()
-	defer mu.Unlock()
+	msgs := got()
 	for i, m := range msgs {
 		if m != config.AppNameAudit+" "+audit {
 			t.Errorf("message %d = %q, want the audit line", i, m)
@@ -106,5 +90,34 @@ func appendTo(t *testing.T, name, data string) {
 	defer f.Close()
 	if _, err := f.WriteString(strings.Clone(data)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// appMsgCollector starts a TCP syslog collector for the test and returns
+// its address and a function that returns a copy of the messages received
+// so far, each as "APP-NAME MSG". A message that does not parse fails the
+// test.
+func appMsgCollector(t *testing.T) (addr string, got func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var msgs []string
+	col, err := syslogtest.Listen("127.0.0.1:0", func(b []byte) {
+		m, err := syslogtest.Parse(append([]byte(nil), b...))
+		if err != nil {
+			t.Errorf("%v: %q", err, b)
+			return
+		}
+		mu.Lock()
+		msgs = append(msgs, string(m.AppName)+" "+string(m.Msg))
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { col.Close() })
+	return col.Addr(), func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), msgs...)
 	}
 }

@@ -8,12 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -24,23 +22,8 @@ import (
 // followed as plain text.
 func TestGlobRotatedCopies(t *testing.T) {
 	root := t.TempDir()
-	var mu sync.Mutex
-	var msgs []string
-	col, err := syslogtest.Listen("127.0.0.1:0", func(b []byte) {
-		m, err := syslogtest.Parse(append([]byte(nil), b...))
-		if err != nil {
-			t.Errorf("%v: %q", err, b)
-			return
-		}
-		mu.Lock()
-		msgs = append(msgs, string(m.AppName)+" "+string(m.Msg))
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	count := func() int { mu.Lock(); defer mu.Unlock(); return len(msgs) }
+	addr, got := appMsgCollector(t)
+	count := func() int { return len(got()) }
 	cri := func(prefix string, n int) string {
 		var b bytes.Buffer
 		for i := range n {
@@ -50,7 +33,7 @@ func TestGlobRotatedCopies(t *testing.T) {
 	}
 	live := filepath.Join(root, "0.log")
 	writeFile(t, live, cri("first", 3))
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*.log*"), Format: "cri", OtherSubcomponents: "forward"})
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log*"), Format: "cri", OtherSubcomponents: "forward"})
 	c.Detections.Enabled = new(bool)
 	c.Tailer.RotateWait = 50 * time.Millisecond
 	opts := Options{GlobInterval: 20 * time.Millisecond}
@@ -84,17 +67,15 @@ func TestGlobRotatedCopies(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // many glob scans
 	stop()
 
-	mu.Lock()
-	defer mu.Unlock()
 	want := []string{"first-0", "first-1", "first-2", "second-0", "second-1"}
-	var got []string
-	for _, m := range msgs {
+	var sent []string
+	for _, m := range got() {
 		_, msg, _ := strings.Cut(m, " ")
-		got = append(got, msg)
+		sent = append(sent, msg)
 	}
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("sent %q, want each line once: %q", got, want)
+	slices.Sort(sent)
+	if !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want each line once: %q", sent, want)
 	}
 }
 

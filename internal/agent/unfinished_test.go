@@ -5,12 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestOnceUnfinishedParts: a container log that ends in the parts of a line
@@ -74,23 +72,8 @@ func TestOnceUnfinishedParts(t *testing.T) {
 // sent raw, after Options.CarryTimeout; until then its checkpoint stays.
 func TestGlobDeletedWithParts(t *testing.T) {
 	root := t.TempDir()
-	var mu sync.Mutex
-	var msgs []string
-	col, err := syslogtest.Listen("127.0.0.1:0", func(b []byte) {
-		m, err := syslogtest.Parse(append([]byte(nil), b...))
-		if err != nil {
-			t.Errorf("%v: %q", err, b)
-			return
-		}
-		mu.Lock()
-		msgs = append(msgs, string(m.AppName)+" "+string(m.Msg))
-		mu.Unlock()
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri"})
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*_gitlab_webservice-*.log"), Format: "cri"})
 	c.Detections.Enabled = new(bool)
 	// Longer than the tailer's wait for late writes to a deleted file.
 	const carry = 8 * time.Second
@@ -121,8 +104,7 @@ func TestGlobDeletedWithParts(t *testing.T) {
 	if d := time.Since(deleted); d < carry-time.Second {
 		t.Errorf("forgotten %v after the deletion, before the parts were sent", d)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	msgs := got()
 	if want := []string{"GitLab-Logs first part, "}; !slices.Equal(msgs, want) {
 		t.Errorf("messages %q, want %q", msgs, want)
 	}
