@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -16,18 +15,12 @@ import (
 var agentBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gitlab-syslog-aggregator-")
+	bin, dir, err := syslogtest.BuildAgent("../../../cmd/gitlab-syslog", false)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "aggregator:", err)
 		os.Exit(1)
 	}
-	agentBin = filepath.Join(dir, "gitlab-syslog")
-	out, err := exec.Command("go", "build", "-o", agentBin, "../../../cmd/gitlab-syslog").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "aggregator: go build: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	agentBin = bin
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

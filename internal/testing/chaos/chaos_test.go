@@ -19,22 +19,12 @@ import (
 var agentBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gitlab-syslog-chaos-")
+	bin, dir, err := syslogtest.BuildAgent("../../../cmd/gitlab-syslog", os.Getenv("CHAOS_RACE") != "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chaos:", err)
 		os.Exit(1)
 	}
-	agentBin = filepath.Join(dir, "gitlab-syslog")
-	args := []string{"build", "-o", agentBin}
-	if os.Getenv("CHAOS_RACE") != "" {
-		args = append(args, "-race")
-	}
-	out, err := exec.Command("go", append(args, "../../../cmd/gitlab-syslog")...).CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "chaos: go build: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	agentBin = bin
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
