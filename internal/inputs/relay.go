@@ -4,6 +4,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/rfc5424"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -34,7 +35,7 @@ type Relay struct {
 	mp   *mapping.Mapper
 	drop bool
 	buf  []byte
-	h    Header
+	h    rfc5424.Header
 	raw  []byte
 	// hosts interns the HOSTNAMEs seen, so that a line costs no string
 	// allocation: an aggregator sees a few nodes.
@@ -72,14 +73,14 @@ func typeOf(app []byte) parser.Type {
 // buffers until the next Map) and err is the parser's error for Raw. For
 // Other, Message returns the bytes to forward unchanged.
 func (r *Relay) Map(line []byte, cut bool, rec *parser.Record, msg *forwarder.Message) (Outcome, error) {
-	r.h = Header{}
+	r.h = rfc5424.Header{}
 	m, buf, err := DecodeLine(line, r.buf)
 	r.buf = buf
 	if err != nil {
 		m = line // not ours: forwarded as it is in the spool
 	}
 	r.raw = m
-	if err != nil || cut || ParseHeader(m, &r.h) != nil {
+	if err != nil || cut || rfc5424.ParseHeader(m, &r.h) != nil {
 		return r.other()
 	}
 	t := typeOf(r.h.AppName)
@@ -109,7 +110,7 @@ func (r *Relay) other() (Outcome, error) {
 // the offsets of its STRUCTURED-DATA and MSG (see forwarder.Batch.AppendRaw;
 // len for a message that is not RFC 5424).
 func (r *Relay) Message() (m []byte, sd, msg int) {
-	if ParseHeader(r.raw, &r.h) != nil {
+	if rfc5424.ParseHeader(r.raw, &r.h) != nil {
 		return r.raw, len(r.raw), len(r.raw)
 	}
 	return r.raw, r.h.SD, r.h.Msg

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/rfc5424"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
@@ -70,8 +71,8 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="fwd")
 				t.Fatalf("%d of %d messages spooled (stats %+v)", len(got), n, s.Stats())
 			}
 			for i, m := range got {
-				var h Header
-				if err := ParseHeader([]byte(m), &h); err != nil {
+				var h rfc5424.Header
+				if err := rfc5424.ParseHeader([]byte(m), &h); err != nil {
 					t.Fatalf("message %d %q: %v", i, m, err)
 				}
 				if string(h.AppName) != "GitLab-Audit-Logs" || !strings.HasPrefix(string(h.Hostname), "node-") ||

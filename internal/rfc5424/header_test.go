@@ -1,4 +1,4 @@
-package inputs
+package rfc5424
 
 import (
 	"errors"
