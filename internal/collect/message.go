@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"time"
 
+	header "github.com/gitlab-syslog/gitlab-syslog/internal/rfc5424"
+
 	syslog "github.com/influxdata/go-syslog/v3"
 	"github.com/influxdata/go-syslog/v3/rfc3164"
 	"github.com/influxdata/go-syslog/v3/rfc5424"
@@ -112,31 +114,9 @@ func msgOf(raw []byte) ([]byte, bool) {
 		}
 		p = p[i+1:]
 	}
-	if len(p) == 0 {
+	p, ok := header.SkipSD(p)
+	if !ok {
 		return nil, false
-	}
-	if p[0] == '-' {
-		p = p[1:]
-	} else {
-		for len(p) > 0 && p[0] == '[' {
-			i, inValue := 1, false
-			for ; i < len(p); i++ {
-				c := p[i]
-				if inValue && c == '\\' {
-					i++
-					continue
-				}
-				if c == '"' {
-					inValue = !inValue
-				} else if c == ']' && !inValue {
-					break
-				}
-			}
-			if i >= len(p) {
-				return nil, false
-			}
-			p = p[i+1:]
-		}
 	}
 	if len(p) == 0 || p[0] != ' ' {
 		return nil, false

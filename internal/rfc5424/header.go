@@ -1,3 +1,7 @@
+// Package rfc5424 reads the header of an RFC 5424 syslog message (§6) as
+// the aggregator's inputs receive it, without allocating: PRI, VERSION,
+// TIMESTAMP, HOSTNAME, APP-NAME, PROCID, MSGID, and where STRUCTURED-DATA
+// and MSG start.
 package rfc5424
 
 import (
@@ -64,7 +68,7 @@ func ParseHeader(m []byte, h *Header) error {
 		return err
 	}
 	h.SD = len(m) - len(p)
-	rest, ok := skipSD(p)
+	rest, ok := SkipSD(p)
 	if !ok {
 		return fmt.Errorf("%w: malformed STRUCTURED-DATA", errHeader)
 	}
@@ -80,9 +84,9 @@ func ParseHeader(m []byte, h *Header) error {
 	return nil
 }
 
-// skipSD returns what follows STRUCTURED-DATA ("-" or SD-ELEMENTs) at the
+// SkipSD returns what follows STRUCTURED-DATA ("-" or SD-ELEMENTs) at the
 // start of p, or false when it is malformed.
-func skipSD(p []byte) ([]byte, bool) {
+func SkipSD(p []byte) ([]byte, bool) {
 	if len(p) == 0 {
 		return nil, false
 	}
