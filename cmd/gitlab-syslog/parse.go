@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -39,7 +40,8 @@ instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,
 not parsed, and printed so with its cut text as _raw. The command prints
 "parsed N lines, M failed" to standard error. It exits 0 when at least one
 line parsed (or there were none), 1 when lines were read and none of them
-parsed, or when an input cannot be read. Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
+parsed, or when an input cannot be read (it is reported and skipped; the
+other inputs are still parsed). Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
 so the output is always valid JSON for jq.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
@@ -59,16 +61,23 @@ so the output is always valid JSON for jq.`,
 				args = []string{"-"}
 			}
 			ctx, endProgress := startInputProgress(cmd.Context(), cmd.ErrOrStderr(), args)
+			unread, firstErr := 0, error(nil) // inputs that could not be read; the others are still parsed
 			for _, name := range args {
 				p.byName = parser.TypeUnknown
 				if p.auto {
 					p.byName = typeByName(name)
 				}
-				if err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, p.handle); err != nil {
+				err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, p.handle)
+				switch {
+				case err == nil:
+				case p.writeErr != nil || ctx.Err() != nil:
 					endProgress()
-					err = fmt.Errorf("parse: %w", err)
 					out.Flush()
-					return err
+					return fmt.Errorf("parse: %w", err)
+				default:
+					unread++
+					firstErr = cmp.Or(firstErr, err)
+					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (skipped; the other inputs are still parsed)\n", err)
 				}
 			}
 			endProgress()
@@ -80,6 +89,9 @@ so the output is always valid JSON for jq.`,
 				cut = fmt.Sprintf(" (%d cut to max_line_bytes, %d bytes)", p.cut, p.maxLine)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, cut)
+			if unread > 0 {
+				return fmt.Errorf("parse: %d of %d %s could not be read; the first: %w", unread, len(args), plural(len(args), "input", "inputs"), firstErr)
+			}
 			if p.lines > 0 && p.failed == p.lines {
 				return fmt.Errorf("parse: no line parsed: all %d read failed (is --type right?)", p.lines)
 			}
@@ -105,6 +117,9 @@ type lineParser struct {
 	failed  int // lines printed as an error object, cut ones included
 	cut     int // lines cut to maxLine
 	maxLine int // max_line_bytes
+	// writeErr is the error writing the output, which ends the command;
+	// an input that cannot be read only skips that input.
+	writeErr error
 }
 
 func newLineParser(typeName string) (*lineParser, error) {
@@ -178,7 +193,8 @@ func (p *lineParser) appendError(b []byte, label string, n int, err error, line 
 func (p *lineParser) write(b []byte) error {
 	p.buf = b
 	if _, err := p.out.Write(b); err != nil {
-		return fmt.Errorf("write output: %w", err)
+		p.writeErr = fmt.Errorf("write output: %w", err)
+		return p.writeErr
 	}
 	return nil
 }

@@ -260,3 +260,25 @@ func TestParseCommandErrors(t *testing.T) {
 		t.Errorf("corrupt gzip: %v", err)
 	}
 }
+
+// TestParseCommandUnreadableInput: an input that cannot be read (a
+// directory, a missing file) is reported and skipped, the inputs after it
+// are still parsed and summed up, and the command exits with an error.
+func TestParseCommandUnreadableInput(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.log")
+	good := filepath.Join(samples, "audit_json.log")
+	stdout, stderr, err := runParse(t, nil, dir, good, missing)
+	if err == nil || !strings.Contains(err.Error(), "2 of 3 inputs could not be read") {
+		t.Errorf("err = %v, want 2 of 3 inputs not read", err)
+	}
+	in := sampleLines(t, "audit_json.log")
+	if got := strings.Count(stdout, "\n"); got != len(in) {
+		t.Errorf("%d output lines, want the %d of %s", got, len(in), good)
+	}
+	for _, want := range []string{dir, missing, fmt.Sprintf("parsed %d lines, 0 failed", len(in))} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not mention %q:\n%s", want, stderr)
+		}
+	}
+}
