@@ -54,6 +54,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			return err // *PathError names the file
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return fmt.Errorf("%s is a directory, not a log file", name)
+		}
 		r, label = prog.reader(f), name
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
