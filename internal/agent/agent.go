@@ -154,116 +154,160 @@ func (a *Agent) Metrics() *metrics.Metrics { return a.m }
 // are read again at the next start.
 func (a *Agent) Run(ctx context.Context) error {
 	cfg := a.cfg
-	err := os.MkdirAll(cfg.StateDir, 0o750)
-	if err == nil {
-		err = probeStateDir(cfg.StateDir)
-	}
+	lock, err := lockStateDir(cfg.StateDir)
 	if err != nil {
-		return fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", cfg.StateDir, err)
-	}
-	lock, err := statelock.Acquire(cfg.StateDir)
-	if err != nil {
-		return fmt.Errorf("agent: %w", err)
+		return err
 	}
 	defer lock.Release()
 	a.log.Info("starting", "state_dir", cfg.StateDir, "forward", cfg.Forward.URL, "sources", len(cfg.Sources), "inputs", len(cfg.InputsOn()), "hostname", cfg.Hostname)
-	if err := a.openGeoIP(cfg); err != nil {
+	defer a.closeOutputs()
+	srv, err := a.openOutputs(cfg)
+	if err != nil {
 		return err
 	}
-	defer func() {
-		if a.geo != nil {
-			a.geo.Close()
-		}
-	}()
-	if err := a.openDetections(cfg); err != nil {
-		return err
-	}
-	defer a.m.SetDetections(nil)
-	if err := a.openSink(cfg); err != nil {
-		return err
-	}
-	a.m.SetForwarder(a.forwarderStats)
-	defer a.m.SetForwarder(nil)
-
-	var srv *metrics.Server
-	if cfg.Metrics.Listen != "" {
-		var err error
-		if srv, err = metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log); err != nil {
-			a.closeSink(context.Background())
-			return err
-		}
-		a.log.Info("metrics endpoint listening", "addr", srv.Addr().String())
-	}
-
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
-	if err := a.startStreaming(runCtx, cfg); err != nil {
-		a.closeSink(context.Background())
+	if err := a.startReaders(runCtx, cancelRun, cfg); err != nil {
 		return err
 	}
-	if err := a.startInputs(runCtx, cfg); err != nil {
-		cancelRun()
-		a.stopInputs()
-		a.stopStreaming()
-		a.closeSink(context.Background())
-		return err
-	}
-	if err := a.startSources(runCtx, cfg); err != nil {
-		cancelRun()
-		a.stopInputs()
-		a.stopStreaming()
-		a.closeSink(context.Background())
-		return err
-	}
-
 	detDone := make(chan struct{})
 	go func() {
 		defer close(detDone)
 		a.detectLoop(runCtx)
 	}()
+	runErr := a.supervise(ctx, runCtx)
+	cancelRun()
+	return errors.Join(runErr, a.shutdown(srv, detDone))
+}
+
+// lockStateDir creates dir, checks that it can hold checkpoints (it
+// creates, fsyncs and removes a probe file there) and takes its lock (see
+// statelock: it fails at once when another process uses the directory).
+func lockStateDir(dir string) (*statelock.Lock, error) {
+	err := os.MkdirAll(dir, 0o750)
+	if err == nil {
+		err = probeStateDir(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", dir, err)
+	}
+	lock, err := statelock.Acquire(dir)
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	return lock, nil
+}
+
+// openOutputs opens what the sources feed: the GeoIP databases, the
+// detection engine, the forwarder (the sink) and, when cfg.Metrics.Listen
+// is set, the metrics endpoint, which it returns (nil otherwise). On an
+// error the sink is closed again; closeOutputs releases the rest.
+func (a *Agent) openOutputs(cfg *config.Config) (*metrics.Server, error) {
+	if err := a.openGeoIP(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.openDetections(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.openSink(cfg); err != nil {
+		return nil, err
+	}
+	a.m.SetForwarder(a.forwarderStats)
+	if cfg.Metrics.Listen == "" {
+		return nil, nil
+	}
+	srv, err := metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log)
+	if err != nil {
+		a.closeSink(context.Background())
+		return nil, err
+	}
+	a.log.Info("metrics endpoint listening", "addr", srv.Addr().String())
+	return srv, nil
+}
+
+// closeOutputs detaches the forwarder's and the detection engine's
+// metrics and closes the GeoIP databases.
+func (a *Agent) closeOutputs() {
+	a.m.SetForwarder(nil)
+	a.m.SetDetections(nil)
+	if a.geo != nil {
+		a.geo.Close()
+	}
+}
+
+// startReaders starts what reads lines: the streaming receiver, the
+// network inputs and the sources. On an error it cancels ctx (with
+// cancel), stops what it started and closes the sink.
+func (a *Agent) startReaders(ctx context.Context, cancel context.CancelFunc, cfg *config.Config) error {
+	err := a.startStreaming(ctx, cfg)
+	if err == nil {
+		err = a.startInputs(ctx, cfg)
+		if err == nil {
+			err = a.startSources(ctx, cfg)
+		}
+		if err != nil {
+			cancel()
+			a.stopInputs()
+			a.stopStreaming()
+		}
+	}
+	if err != nil {
+		a.closeSink(context.Background())
+	}
+	return err
+}
+
+// supervise runs until ctx ends, serving reloads and, every
+// CheckInterval, advancing idle sources and (with ExitAtEOF) ending once
+// everything was read and acknowledged, or a source failed. runCtx is the
+// context the sources run under. It returns ExitAtEOF's error, if any.
+func (a *Agent) supervise(ctx, runCtx context.Context) error {
 	tick := time.NewTicker(a.opts.CheckInterval)
 	defer tick.Stop()
 	eofTicks := 0
-	var runErr error
-loop:
 	for {
 		select {
 		case <-ctx.Done():
 			a.log.Info("stopping: flushing and saving checkpoints")
-			break loop
+			return nil
 		case req := <-a.reloads:
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
 			a.advanceIdle(runCtx)
-			if a.opts.ExitAtEOF {
-				if err := a.onceFailed(); err != nil {
-					runErr = a.finishOnce(err)
-					break loop
-				}
-				if a.allAtEOF() {
-					eofTicks++
-				} else {
-					eofTicks = 0
-				}
-				if eofTicks >= 2 { // stable over two ticks: nothing more to read
-					a.flushDetections(runCtx)
-					runErr = a.finishOnce(nil)
-					break loop
-				}
+			if !a.opts.ExitAtEOF {
+				continue
+			}
+			if err := a.onceFailed(); err != nil {
+				return a.finishOnce(err)
+			}
+			if a.allAtEOF() {
+				eofTicks++
+			} else {
+				eofTicks = 0
+			}
+			if eofTicks >= 2 { // stable over two ticks: nothing more to read
+				a.flushDetections(runCtx)
+				return a.finishOnce(nil)
 			}
 		}
 	}
-	cancelRun()
+}
+
+// shutdown stops the sources (waiting at most ShutdownTimeout for their
+// acknowledgements and final checkpoints), then, once the detection loop
+// has ended (detDone closed), the detection engine, the streaming
+// receiver, the network inputs and the metrics endpoint srv (when not
+// nil). It returns the sources' errors and, with ExitAtEOF, the
+// checkpoints that could not be written.
+func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 	defer cancel()
 	a.mu.Lock()
 	srcs := a.sources
 	a.mu.Unlock()
-	if err := a.stopSources(sctx, true); err != nil {
-		runErr = errors.Join(runErr, err)
-	}
+	err := a.stopSources(sctx, true)
 	if a.opts.ExitAtEOF {
-		runErr = errors.Join(runErr, checkpointErrors(srcs))
+		err = errors.Join(err, checkpointErrors(srcs))
 	}
 	<-detDone
 	a.closeDetections()
@@ -272,7 +316,7 @@ loop:
 	if srv != nil {
 		srv.Close(sctx)
 	}
-	return runErr
+	return err
 }
 
 // Reload replaces the configuration of a running agent: the old sources are
@@ -415,21 +459,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	scs := append([]config.Source(nil), cfg.Sources...)
-	if a.streamer != nil {
-		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
-	}
-	scs = append(scs, a.inputSources()...)
-	workers := a.opts.Workers
-	if workers <= 0 {
-		workers = cfg.Pipeline.Workers
-	}
-	if workers <= 0 {
-		workers = DefaultWorkers()
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	var srcs []*source
-	var globs []*globSource
+	workers := a.workers(cfg)
 	mk := func(sc config.Source, tc tailer.Config) (*source, error) {
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err == nil {
@@ -438,34 +468,9 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		}
 		return s, err
 	}
-	for _, sc := range scs {
-		tc := cfg.Tailer
-		tc.Path, tc.StateDir = sc.Path, cfg.StateDir
-		tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll, a.opts.ExitAtEOF
-		tc.Logger = a.log // the tailer adds the path itself
-		if sc.StartAt == "end" {
-			tc.StartAt = tailer.StartEnd
-		}
-		if sc.IsGlob() {
-			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}, log: a.log})
-			continue
-		}
-		in := a.inputOf(sc.Path)
-		if in != nil {
-			ic := in.srv.Config()
-			tc.MaxLineBytes = max(tc.MaxLineBytes, ic.MaxSpoolLine())
-		}
-		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
-		if err != nil {
-			cancel()
-			return fmt.Errorf("agent: source %s: %w", sc.Path, err)
-		}
-		if in != nil {
-			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
-		}
-		s.carryWait = a.opts.CarryTimeout
-		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
-		srcs = append(srcs, s)
+	srcs, globs, err := a.newSources(cfg, facility, workers)
+	if err != nil {
+		return err
 	}
 	// The files globs match now start with the others; later ones are
 	// found by watchGlobs.
@@ -477,11 +482,11 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	for _, g := range globs {
 		added, _, err := g.scan(mk, followed, true)
 		if err != nil {
-			cancel()
 			return err
 		}
 		matched = append(matched, added...)
 	}
+	sctx, cancel := context.WithCancel(ctx)
 	for _, s := range srcs {
 		s.start(sctx)
 		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "format", s.cfg.Format, "workers", len(s.workers))
@@ -497,6 +502,68 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		a.globWG.Go(func() { a.watchGlobs(sctx, globs, mk, a.opts.GlobInterval) })
 	}
 	return nil
+}
+
+// workers returns the encode workers per source: Options.Workers, else
+// the pipeline block's, else DefaultWorkers.
+func (a *Agent) workers(cfg *config.Config) int {
+	switch {
+	case a.opts.Workers > 0:
+		return a.opts.Workers
+	case cfg.Pipeline.Workers > 0:
+		return cfg.Pipeline.Workers
+	}
+	return DefaultWorkers()
+}
+
+// newSources makes, without starting them, a source for each configured
+// path that is not a glob, for the streaming receiver's spool and for each
+// network input's spool, and a globSource for each glob.
+func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, workers int) ([]*source, []*globSource, error) {
+	scs := append([]config.Source(nil), cfg.Sources...)
+	if a.streamer != nil {
+		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
+	}
+	scs = append(scs, a.inputSources()...)
+	var srcs []*source
+	var globs []*globSource
+	for _, sc := range scs {
+		tc := a.tailerConfig(cfg, sc)
+		if sc.IsGlob() {
+			globs = append(globs, &globSource{sc: sc, tc: tc, matched: map[string]*source{}, log: a.log})
+			continue
+		}
+		in := a.inputOf(sc.Path)
+		if in != nil {
+			ic := in.srv.Config()
+			tc.MaxLineBytes = max(tc.MaxLineBytes, ic.MaxSpoolLine())
+		}
+		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
+		if err != nil {
+			return nil, nil, fmt.Errorf("agent: source %s: %w", sc.Path, err)
+		}
+		if in != nil {
+			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
+		}
+		s.carryWait = a.opts.CarryTimeout
+		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
+		srcs = append(srcs, s)
+	}
+	return srcs, globs, nil
+}
+
+// tailerConfig returns the tailer configuration of source sc: the tailer
+// block, with the source's path and start position and the agent's
+// options.
+func (a *Agent) tailerConfig(cfg *config.Config, sc config.Source) tailer.Config {
+	tc := cfg.Tailer
+	tc.Path, tc.StateDir = sc.Path, cfg.StateDir
+	tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll, a.opts.ExitAtEOF
+	tc.Logger = a.log // the tailer adds the path itself
+	if sc.StartAt == "end" {
+		tc.StartAt = tailer.StartEnd
+	}
+	return tc
 }
 
 // stopSources stops reading and waits for the tailers' final checkpoints.
