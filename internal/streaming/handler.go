@@ -16,56 +16,12 @@ import (
 // serveHTTP handles one streamed event; see the package documentation for
 // the answers.
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	if req.URL.Path != r.path {
-		http.NotFound(w, req)
-		return
-	}
-	if req.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "method not allowed: GitLab streams audit events with POST", http.StatusMethodNotAllowed)
-		return
-	}
-	if vals := req.Header.Values(TokenHeader); len(vals) != 1 || !r.tokens.Load().match(vals[0]) {
-		r.stats.unauthorized.Add(1)
-		reason := "wrong token"
-		if len(vals) == 0 {
-			reason = "no " + TokenHeader + " header"
-		} else if len(vals) > 1 {
-			reason = "several " + TokenHeader + " headers"
-		}
-		if n, ok := r.refusals.allow(r.now()); ok {
-			r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
-				"remote", req.RemoteAddr, "not_logged_since_last", n)
-		}
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	if !r.authorized(w, req) {
 		return
 	}
 	eventType := req.Header.Get(EventTypeHeader)
-
-	body, err := readBody(w, req, r.maxBody)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			r.stats.tooLarge.Add(1)
-			r.log.Warn("streaming: event refused: body too large; the event is lost unless max_body is raised",
-				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
-				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
-			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
-				http.StatusRequestEntityTooLarge)
-			return
-		}
-		r.stats.invalid.Add(1)
-		r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr)
-		http.Error(w, "reading body failed", http.StatusBadRequest)
-		return
-	}
-
-	line, ev, err := normalize(body)
-	if err != nil {
-		r.stats.invalid.Add(1)
-		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
-			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
-		http.Error(w, "body is not one JSON object: "+err.Error(), http.StatusBadRequest)
+	line, ev, ok := r.readEvent(w, req, eventType)
+	if !ok {
 		return
 	}
 	key := ev.key
@@ -73,36 +29,20 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		r.stats.noID.Add(1)
 		r.log.Debug("streaming: event has no usable id; it is not deduplicated", "event_type", eventType)
 	}
-
 	dedupe := r.dedupe != nil && key != ""
 	if dedupe {
-		for {
-			res, wait := r.dedupe.reserve(key, r.now())
-			if res == reserved {
-				break
-			}
-			if res == duplicate {
-				r.stats.duplicates.Add(1)
-				r.log.Debug("streaming: duplicate event dropped", "id", ev.id, "event_type", eventType, "key", key)
-				io.WriteString(w, "duplicate\n")
-				return
-			}
-			select { // inFlight: the same event is being spooled by another request
-			case <-wait:
-			case <-req.Context().Done():
-				return
-			}
+		switch r.reserve(req, key) {
+		case duplicate:
+			r.stats.duplicates.Add(1)
+			r.log.Debug("streaming: duplicate event dropped", "id", ev.id, "event_type", eventType, "key", key)
+			io.WriteString(w, "duplicate\n")
+			return
+		case inFlight: // the client went away while waiting
+			return
 		}
 	}
-
 	at := r.now().Unix()
-	cr := &commitReq{line: line, key: key, at: at, done: make(chan error, 1)}
-	select {
-	case r.reqs <- cr:
-		err = <-cr.done
-	case <-r.quit:
-		err = errors.New("streaming: shutting down")
-	}
+	err := r.persist(line, key, at)
 	if dedupe {
 		r.dedupe.settle(key, err == nil, at)
 	}
@@ -116,6 +56,100 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	r.stats.accepted.Add(1)
 	r.log.Debug("streaming: event spooled", "id", ev.id, "event_type", eventType, "bytes", len(line))
 	io.WriteString(w, "ok\n")
+}
+
+// authorized reports whether req is a POST to the receiver's path with
+// exactly one matching token header; otherwise it has answered 404, 405
+// or 401 (counted, and logged at a limited rate).
+func (r *Receiver) authorized(w http.ResponseWriter, req *http.Request) bool {
+	if req.URL.Path != r.path {
+		http.NotFound(w, req)
+		return false
+	}
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed: GitLab streams audit events with POST", http.StatusMethodNotAllowed)
+		return false
+	}
+	vals := req.Header.Values(TokenHeader)
+	if len(vals) == 1 && r.tokens.Load().match(vals[0]) {
+		return true
+	}
+	r.stats.unauthorized.Add(1)
+	reason := "wrong token"
+	if len(vals) == 0 {
+		reason = "no " + TokenHeader + " header"
+	} else if len(vals) > 1 {
+		reason = "several " + TokenHeader + " headers"
+	}
+	if n, ok := r.refusals.allow(r.now()); ok {
+		r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
+			"remote", req.RemoteAddr, "not_logged_since_last", n)
+	}
+	http.Error(w, "unauthorized", http.StatusUnauthorized)
+	return false
+}
+
+// readEvent reads req's body (at most maxBody bytes) and normalizes it to
+// one spool line. When the body is too large (413) or not one JSON object
+// (400) it answers, counts and logs that, and reports !ok.
+func (r *Receiver) readEvent(w http.ResponseWriter, req *http.Request, eventType string) (line []byte, ev eventIdentity, ok bool) {
+	body, err := readBody(w, req, r.maxBody)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			r.stats.tooLarge.Add(1)
+			r.log.Warn("streaming: event refused: body too large; the event is lost unless max_body is raised",
+				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
+				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
+			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
+				http.StatusRequestEntityTooLarge)
+			return nil, ev, false
+		}
+		r.stats.invalid.Add(1)
+		r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr)
+		http.Error(w, "reading body failed", http.StatusBadRequest)
+		return nil, ev, false
+	}
+	line, ev, err = normalize(body)
+	if err != nil {
+		r.stats.invalid.Add(1)
+		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
+			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
+		http.Error(w, "body is not one JSON object: "+err.Error(), http.StatusBadRequest)
+		return nil, ev, false
+	}
+	return line, ev, true
+}
+
+// reserve takes key for this request in the deduplication window: it
+// returns reserved, or duplicate when the event was already spooled, or
+// inFlight when req's context ended while another request was spooling
+// the same event.
+func (r *Receiver) reserve(req *http.Request, key string) reservation {
+	for {
+		res, wait := r.dedupe.reserve(key, r.now())
+		if res != inFlight {
+			return res
+		}
+		select { // the same event is being spooled by another request
+		case <-wait:
+		case <-req.Context().Done():
+			return inFlight
+		}
+	}
+}
+
+// persist hands line to the spool writer and returns once it is durable
+// (nil) or could not be written, or when the receiver shuts down.
+func (r *Receiver) persist(line []byte, key string, at int64) error {
+	cr := &commitReq{line: line, key: key, at: at, done: make(chan error, 1)}
+	select {
+	case r.reqs <- cr:
+		return <-cr.done
+	case <-r.quit:
+		return errors.New("streaming: shutting down")
+	}
 }
 
 // readBody reads the whole body, at most limit bytes.
