@@ -32,40 +32,7 @@ func (c *Config) Validate() error {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
 	v.inputs()
-	seen, sameFile := map[string]int{}, map[string]int{}
-	for i := range c.Sources {
-		s := &c.Sources[i]
-		p := "sources[" + strconv.Itoa(i) + "]"
-		v.oneOf(p+".format", s.Format, "plain", "cri", "docker", "auto")
-		v.oneOf(p+".other_subcomponents", s.OtherSubcomponents, "drop", "forward")
-		if s.Type == "" && s.Format == "plain" {
-			v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
-		} else if s.Type != "" {
-			v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
-		}
-		typeOK := DefaultAppName(s.Type) != ""
-		if s.Path == "" {
-			v.errf(p, "path is missing")
-		} else if err := globError(s.Path); err != nil {
-			v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
-		} else if j, dup := seen[s.Path]; dup {
-			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
-		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
-			v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic link; a file can be followed once only", s.Path, j, c.Sources[j].Path)
-		} else {
-			seen[s.Path] = i
-			sameFile[checkpoint.PositionKey(s.Path)] = i // its checkpoint's key
-		}
-		// An empty app_name comes from an unknown type, already reported.
-		if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
-			v.errf(p+".app_name", "%v", err)
-		}
-		// A start_at equal to the top-level one was inherited from it
-		// (or repeats it): it is reported there, once.
-		if s.StartAt != c.StartAt {
-			v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
-		}
-	}
+	seen := v.sources()
 	if w := c.Pipeline.Workers; w < 0 || w > MaxWorkers {
 		v.errf("pipeline.workers", "must be between 0 (automatic: min(2, GOMAXPROCS)) and %d, got %d", MaxWorkers, w)
 	}
@@ -73,33 +40,88 @@ func (c *Config) Validate() error {
 	if c.Metrics.Listen != "" {
 		v.hostPort("metrics.listen", c.Metrics.Listen)
 	}
-	if st := &c.Streaming; st.Listen != "" {
-		v.hostPort("streaming.listen", st.Listen)
-		if len(st.Tokens) == 0 && st.TokenFile == "" && st.TokenEnv == "" {
-			v.errf("streaming", "tokens, token_file or token_env is required: GitLab sends the destination's verification token in X-Gitlab-Event-Streaming-Token and events without it are refused")
-		}
-		for i, t := range st.Tokens {
-			if strings.TrimSpace(t) == "" {
-				v.errf("streaming.tokens["+strconv.Itoa(i)+"]", "is empty")
-			}
-		}
-		if !strings.HasPrefix(st.Path, "/") {
-			v.errf("streaming.path", "must start with /, got %q", st.Path)
-		}
-		if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
-			v.errf("streaming.tls", "cert_file and key_file go together")
-		}
-		if st.MaxBody < 0 {
-			v.errf("streaming.max_body", "must not be negative")
-		}
-		if j, dup := seen[st.SpoolPath()]; dup {
-			v.errf("streaming.spool_dir", "%s is also listed as sources[%d]; the spool is followed automatically", st.SpoolPath(), j)
-		}
-		if listenersClash(c.Metrics.Listen, st.Listen) {
-			v.errf("metrics.listen", "%q and streaming.listen %q are the same port; the second listener could not bind: give metrics.listen another port", c.Metrics.Listen, st.Listen)
+	v.streaming(seen)
+	return errors.Join(v.errs...)
+}
+
+// sources checks each source and returns the index of each path (the
+// streaming spool must not be one of them).
+func (v *validator) sources() map[string]int {
+	seen, sameFile := map[string]int{}, map[string]int{}
+	for i := range v.c.Sources {
+		v.source(i, seen, sameFile)
+	}
+	return seen
+}
+
+// source checks sources[i]; seen and sameFile hold the indexes of the
+// paths (and of the files, symbolic links followed) checked before.
+func (v *validator) source(i int, seen, sameFile map[string]int) {
+	s := &v.c.Sources[i]
+	p := "sources[" + strconv.Itoa(i) + "]"
+	v.oneOf(p+".format", s.Format, "plain", "cri", "docker", "auto")
+	v.oneOf(p+".other_subcomponents", s.OtherSubcomponents, "drop", "forward")
+	if s.Type == "" && s.Format == "plain" {
+		v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
+	} else if s.Type != "" {
+		v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
+	}
+	typeOK := DefaultAppName(s.Type) != ""
+	if s.Path == "" {
+		v.errf(p, "path is missing")
+	} else if err := globError(s.Path); err != nil {
+		v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
+	} else if j, dup := seen[s.Path]; dup {
+		v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
+	} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
+		v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic link; a file can be followed once only", s.Path, j, v.c.Sources[j].Path)
+	} else {
+		seen[s.Path] = i
+		sameFile[checkpoint.PositionKey(s.Path)] = i // its checkpoint's key
+	}
+	// An empty app_name comes from an unknown type, already reported.
+	if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
+		v.errf(p+".app_name", "%v", err)
+	}
+	// A start_at equal to the top-level one was inherited from it
+	// (or repeats it): it is reported there, once.
+	if s.StartAt != v.c.StartAt {
+		v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
+	}
+}
+
+// streaming checks the streaming block when it listens; seen holds the
+// indexes of the sources' paths.
+func (v *validator) streaming(seen map[string]int) {
+	c := v.c
+	st := &c.Streaming
+	if st.Listen == "" {
+		return
+	}
+	v.hostPort("streaming.listen", st.Listen)
+	if len(st.Tokens) == 0 && st.TokenFile == "" && st.TokenEnv == "" {
+		v.errf("streaming", "tokens, token_file or token_env is required: GitLab sends the destination's verification token in X-Gitlab-Event-Streaming-Token and events without it are refused")
+	}
+	for i, t := range st.Tokens {
+		if strings.TrimSpace(t) == "" {
+			v.errf("streaming.tokens["+strconv.Itoa(i)+"]", "is empty")
 		}
 	}
-	return errors.Join(v.errs...)
+	if !strings.HasPrefix(st.Path, "/") {
+		v.errf("streaming.path", "must start with /, got %q", st.Path)
+	}
+	if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
+		v.errf("streaming.tls", "cert_file and key_file go together")
+	}
+	if st.MaxBody < 0 {
+		v.errf("streaming.max_body", "must not be negative")
+	}
+	if j, dup := seen[st.SpoolPath()]; dup {
+		v.errf("streaming.spool_dir", "%s is also listed as sources[%d]; the spool is followed automatically", st.SpoolPath(), j)
+	}
+	if listenersClash(c.Metrics.Listen, st.Listen) {
+		v.errf("metrics.listen", "%q and streaming.listen %q are the same port; the second listener could not bind: give metrics.listen another port", c.Metrics.Listen, st.Listen)
+	}
 }
 
 // ValidateForward checks what forwarding a line needs (hostname,
