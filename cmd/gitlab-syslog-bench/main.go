@@ -50,6 +50,8 @@ type flags struct {
 	duration    time.Duration
 	frame       bool
 	repeat      int
+	detections  string
+	mix         string
 }
 
 func main() {
@@ -67,6 +69,8 @@ func main() {
 	flag.StringVar(&f.rate, "rate", "", "steady-rate mode: append to a live file at this rate (e.g. 10MB, 512KiB) and report CPU % of one core")
 	flag.DurationVar(&f.duration, "duration", 30*time.Second, "how long to write in -rate mode")
 	flag.BoolVar(&f.perLine, "per-line", false, "in -rate mode, write each line with its own write(2), as GitLab does, instead of one write per 10 ms")
+	flag.StringVar(&f.detections, "detections", "off", "the agent's detection engine, comma separated to run the agent once per value: off, default (the rules on by default), all (also the TI and external-user rules, with a generated indicator file and allowed_domains); ignored with -agent-config")
+	flag.StringVar(&f.mix, "mix", "security", "how generated audit lines spread over kinds of event: security (about one line in four a detection looks for) or realistic (an ordinary instance's traffic: mostly sign-ins and member changes)")
 	flag.IntVar(&f.repeat, "repeat", 1, "runs per shipper and file; the table shows the median run by lines/s and the range")
 	flag.BoolVar(&f.frame, "frame", false, "internal: act as the baseline framer: -frame FILE ADDR")
 	flag.Parse()
@@ -101,6 +105,15 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, d := range splitList(f.detections) {
+		if !bench.ValidDetections(d) {
+			return fmt.Errorf("-detections %q: want off, default or all (comma separated)", d)
+		}
+	}
+	mix, err := parseMix(f.mix)
+	if err != nil {
+		return err
+	}
 	if f.out == "" {
 		if f.out, err = os.MkdirTemp("", "gitlab-syslog-bench-*"); err != nil {
 			return fmt.Errorf("output directory: %w", err)
@@ -111,7 +124,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	log.Info("harness", "out", f.out)
 
-	agent, agentNote := setupAgent(ctx, f, log)
+	agents, agentNote := setupAgent(ctx, f, log)
 	peers, notes, err := setupPeers(f.peers)
 	if err != nil {
 		return err
@@ -134,11 +147,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 		report.WriteString("\n")
 	}
 
-	var shippers []bench.Shipper // the agent first, when present
-	if agent != nil {
-		shippers = append(shippers, agent)
-	}
-	shippers = append(shippers, peers...)
+	shippers := append(agents, peers...) // the agent first, when present
 	if f.rate != "" {
 		rate, err := parseRate(f.rate)
 		if err != nil {
@@ -148,7 +157,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 			var rows []bench.RateResult
 			for _, sh := range shippers {
 				log.Info("rate run", "type", t, "shipper", sh.Name(), "rate", f.rate, "duration", f.duration)
-				r, err := bench.RunRate(ctx, sh, bench.RateJob{Type: t, BytesPerSec: rate, Duration: f.duration, Seed: f.seed, PerLine: f.perLine}, opts)
+				r, err := bench.RunRate(ctx, sh, bench.RateJob{Type: t, BytesPerSec: rate, Duration: f.duration, Seed: f.seed, PerLine: f.perLine, Mix: mix}, opts)
 				if err != nil {
 					return err
 				}
@@ -166,7 +175,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 		for _, t := range types {
 			file := filepath.Join(f.out, t.String()+".log")
 			start := time.Now()
-			st, err := loadgen.WriteFile(file, loadgen.Options{Type: t, Lines: f.lines, Seed: f.seed})
+			st, err := loadgen.WriteFile(file, loadgen.Options{Type: t, Lines: f.lines, Seed: f.seed, Mix: mix})
 			if err != nil {
 				return err
 			}
@@ -195,7 +204,7 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 			for _, r := range runs {
 				rows = append(rows, median(r))
 			}
-			writeTable(&report, job, rows, agent != nil)
+			writeTable(&report, job, rows, len(agents) > 0)
 		}
 	}
 	fmt.Fprint(stdout, report.String())
@@ -218,7 +227,7 @@ func logFailure(log *slog.Logger, shipper string, err error, output string) {
 }
 
 // setupAgent returns the agent shipper, or nil and why it is not available.
-func setupAgent(ctx context.Context, f flags, log *slog.Logger) (bench.Shipper, string) {
+func setupAgent(ctx context.Context, f flags, log *slog.Logger) ([]bench.Shipper, string) {
 	if f.agent == "none" {
 		return nil, "-agent none"
 	}
@@ -232,6 +241,10 @@ func setupAgent(ctx context.Context, f flags, log *slog.Logger) (bench.Shipper, 
 			return nil, err.Error()
 		}
 		a.Config = string(b)
+	}
+	settings := []string{""}
+	if a.Config == "" && len(splitList(f.detections)) > 0 {
+		settings = splitList(f.detections)
 	}
 	if a.Bin == "" {
 		mod, err := bench.ModuleDir(ctx)
@@ -247,7 +260,12 @@ func setupAgent(ctx context.Context, f flags, log *slog.Logger) (bench.Shipper, 
 	if err := bench.AgentRuns(ctx, a); err != nil {
 		return nil, err.Error()
 	}
-	return a, ""
+	var agents []bench.Shipper
+	for _, d := range settings {
+		a.Detections = d
+		agents = append(agents, a)
+	}
+	return agents, ""
 }
 
 // setupPeers returns the available peers and a note for each missing one.
@@ -285,6 +303,17 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseMix returns the loadgen.Mix the -mix flag names.
+func parseMix(s string) (loadgen.Mix, error) {
+	switch s {
+	case "security", "":
+		return loadgen.MixSecurity, nil
+	case "realistic":
+		return loadgen.MixRealistic, nil
+	}
+	return 0, fmt.Errorf("-mix %q: want security or realistic", s)
 }
 
 func parseTypes(s string) ([]parser.Type, error) {

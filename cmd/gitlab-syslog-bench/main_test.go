@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,28 @@ func TestRunBaselineOnly(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(out, "results.md"))
 	if err != nil || string(b) != s {
 		t.Errorf("results.md differs from stdout (%v)", err)
+	}
+}
+
+// TestRunBadFlags checks that bad -detections and -mix values are errors
+// naming the accepted values, before anything runs.
+func TestRunBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		detections, mix, want string
+	}{
+		{"all,everything", "security", `-detections "everything": want off, default or all`},
+		{"off", "attack", `-mix "attack": want security or realistic`},
+	} {
+		out := t.TempDir()
+		f := flags{lines: 10, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
+			detections: tc.detections, mix: tc.mix}
+		err := run(context.Background(), f, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("-detections %q -mix %q: %v, want %q", tc.detections, tc.mix, err, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(out, "results.md")); err == nil {
+			t.Errorf("-detections %q -mix %q: results.md written", tc.detections, tc.mix)
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ type RateJob struct {
 	// PerLine writes each line with its own write(2), as GitLab's Ruby
 	// logger and NGINX do, instead of one write per 10 ms tick.
 	PerLine bool
+	Mix     loadgen.Mix // how audit lines spread over kinds of event
 }
 
 // RateResult is what one shipper did in a RateJob.
@@ -59,6 +60,7 @@ func RunRate(ctx context.Context, sh Shipper, rj RateJob, opts Options) (RateRes
 	if err != nil {
 		return res, err
 	}
+	g.SetMix(rj.Mix)
 	sink, err := ListenSink("127.0.0.1:0")
 	if err != nil {
 		return res, err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,7 +205,13 @@ func TestRunStopsAHangingShipper(t *testing.T) {
 // and loads, resolves and validates it as the agent does.
 func agentConfig(t testing.TB, job Job) *config.Config {
 	t.Helper()
-	path, err := Agent{}.WriteConfig(job)
+	return agentConfigOf(t, Agent{}, job)
+}
+
+// agentConfigOf is agentConfig for agent a.
+func agentConfigOf(t testing.TB, a Agent, job Job) *config.Config {
+	t.Helper()
+	path, err := a.WriteConfig(job)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +235,53 @@ func TestAgentConfigIsValid(t *testing.T) {
 	if len(c.Sources) != 1 || c.Sources[0].Path != job.File || c.Sources[0].Type != "access" ||
 		c.Forward.URL != "tcp://127.0.0.1:6514" || c.StartAt != "beginning" || c.StateDir != filepath.Join(job.Dir, "state") {
 		t.Errorf("generated config %+v does not say what the job says", c)
+	}
+}
+
+func TestAgentConfigDetections(t *testing.T) {
+	for _, tc := range []struct {
+		detections string
+		name       string
+		on         bool
+		rules      []string // configured with their data
+	}{
+		{"", "gitlab-syslog", false, nil},
+		{"off", "gitlab-syslog", false, nil},
+		{"default", "gitlab-syslog detections=default", true, nil},
+		{"all", "gitlab-syslog detections=all", true, []string{"sentinel.external_user", "sentinel.ti_malicious_ip"}},
+	} {
+		t.Run("detections="+tc.detections, func(t *testing.T) {
+			a := Agent{Detections: tc.detections}
+			if !ValidDetections(tc.detections) {
+				t.Fatalf("ValidDetections(%q) = false", tc.detections)
+			}
+			if got := a.Name(); got != tc.name {
+				t.Errorf("Name() = %q, want %q", got, tc.name)
+			}
+			job := testJob(t, parser.TypeAudit, 10)
+			job.Dir, job.Addr = t.TempDir(), "127.0.0.1:6514"
+			c := agentConfigOf(t, a, job)
+			if c.Detections.On() != tc.on {
+				t.Errorf("detections on = %v, want %v", c.Detections.On(), tc.on)
+			}
+			if got := c.Detections.RuleIDs(); !slices.Equal(got, tc.rules) {
+				t.Errorf("configured rules %v, want %v", got, tc.rules)
+			}
+			if ti := c.Detections.Rules["sentinel.ti_malicious_ip"].Params["ti_file"]; tc.detections == "all" {
+				b, err := os.ReadFile(ti)
+				if err != nil || !strings.Contains(string(b), "203.0.113.0/24") {
+					t.Errorf("indicator file %q: %q, %v", ti, b, err)
+				}
+			}
+		})
+	}
+	if ValidDetections("everything") {
+		t.Error(`ValidDetections("everything") = true`)
+	}
+	job := testJob(t, parser.TypeAudit, 10)
+	job.Dir = t.TempDir()
+	if _, err := (Agent{Detections: "everything"}).WriteConfig(job); err == nil || !strings.Contains(err.Error(), "want off, default or all") {
+		t.Errorf("WriteConfig with detections %q: %v, want an error naming the values", "everything", err)
 	}
 }
 

@@ -54,6 +54,41 @@ type Agent struct {
 	// Config, if not empty, replaces the generated configuration. "{file}",
 	// "{type}", "{addr}", "{state_dir}" and "{app_name}" in it are replaced.
 	Config string
+	// Detections sets the generated configuration's detection engine:
+	// "" or "off" (AgentConfig), "default" (the rules on by default) or
+	// "all" (also the rules that need data: an indicator file for
+	// sentinel.ti_malicious_ip and allowed_domains for
+	// sentinel.external_user; the GeoIP rules stay off without a
+	// database). Other than off, the shipper is named
+	// "gitlab-syslog detections=VALUE". Ignored with Config.
+	Detections string
+}
+
+// detectionsBlocks are the generated configuration's detections blocks
+// by Agent.Detections; {ti_file} is replaced by the indicator file.
+var detectionsBlocks = map[string]string{
+	"":        "detections:\n  enabled: false\n",
+	"off":     "detections:\n  enabled: false\n",
+	"default": "detections:\n  enabled: true\n",
+	"all": `detections:
+  enabled: true
+  rules:
+    sentinel.ti_malicious_ip:
+      ti_file: "{ti_file}"
+    sentinel.external_user:
+      allowed_domains: [example.com]
+`,
+}
+
+// benchIndicators is the indicator file of Detections "all": a few
+// documentation networks, as internal/agent's BenchmarkAgentDetections
+// uses.
+const benchIndicators = "# bench indicators\n203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"
+
+// ValidDetections reports whether d is a value Agent.Detections takes.
+func ValidDetections(d string) bool {
+	_, ok := detectionsBlocks[d]
+	return ok
 }
 
 // DefaultAgentArgs are the arguments Agent uses when Args is nil.
@@ -78,18 +113,34 @@ detections:
 `
 
 // Name implements Shipper.
-func (a Agent) Name() string { return "gitlab-syslog" }
+func (a Agent) Name() string {
+	if a.Config == "" && a.Detections != "" && a.Detections != "off" {
+		return "gitlab-syslog detections=" + a.Detections
+	}
+	return "gitlab-syslog"
+}
 
 // WriteConfig writes the agent's configuration for job into the job's
 // scratch directory and returns its path.
 func (a Agent) WriteConfig(job Job) (string, error) {
 	conf := a.Config
 	if conf == "" {
-		conf = AgentConfig
+		block, ok := detectionsBlocks[a.Detections]
+		if !ok {
+			return "", fmt.Errorf("bench: agent: detections %q: want off, default or all", a.Detections)
+		}
+		conf = strings.Replace(AgentConfig, detectionsBlocks[""], block, 1)
 	}
 	state := job.scratch("state")
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return "", fmt.Errorf("bench: agent: %w", err)
+	}
+	if strings.Contains(conf, "{ti_file}") {
+		ti := job.scratch("ti.txt")
+		if err := os.WriteFile(ti, []byte(benchIndicators), 0o644); err != nil {
+			return "", fmt.Errorf("bench: agent: write indicator file: %w", err)
+		}
+		conf = strings.ReplaceAll(conf, "{ti_file}", ti)
 	}
 	conf = strings.NewReplacer("{file}", job.File, "{type}", job.Type.String(), "{addr}", job.Addr,
 		"{state_dir}", state, "{app_name}", appName(job.Type)).Replace(conf)
