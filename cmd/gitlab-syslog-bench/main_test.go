@@ -89,6 +89,25 @@ func TestMedianAndTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "alerts") {
+		t.Errorf("a table without alerts has an alerts column:\n%s", out)
+	}
+
+	withAlerts := res("gitlab-syslog detections=all", 1000, 2*time.Second)
+	withAlerts.Final.Alerts = 17
+	b.Reset()
+	writeTable(&b, job, []row{m, median([]bench.Result{withAlerts})}, true)
+	out = b.String()
+	for _, want := range []string{
+		"| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio | alerts |",
+		"| a | 500 (250–1,000) | 0.2 | 1000.00 | 20 | 0 | — | 0 |",
+		"| gitlab-syslog detections=all | 500 | 0.2 | 1000.00 | 20 | 0 | 1.00× | 17 |",
+		"alerts: detection alerts (APP-NAME GitLab-Detections)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
 }
 
 // TestRunBaselineOnly runs the whole harness with only the baseline framer,

@@ -37,8 +37,14 @@ func median(runs []bench.Result) row {
 func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	fmt.Fprintf(w, "### %s: %d lines, %.1f MB (%.0f bytes/line)\n\n", job.Type, job.Lines,
 		float64(job.Bytes)/1e6, float64(job.Bytes)/float64(max(job.Lines, 1)))
-	fmt.Fprintln(w, "| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
+	alerts := slices.ContainsFunc(rows, func(r row) bool { return r.Final.Alerts > 0 })
+	if alerts {
+		fmt.Fprintln(w, "| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio | alerts |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	} else {
+		fmt.Fprintln(w, "| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
+	}
 	agentRate := 0.0
 	if haveAgent && len(rows) > 0 && rows[0].Err == nil {
 		agentRate = rows[0].LinesPerSec()
@@ -58,8 +64,12 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 		if r.runs > 1 {
 			rate += fmt.Sprintf(" (%s–%s)", thousands(r.min), thousands(r.max))
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %s | %s | %s |\n", r.Shipper, rate,
+		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %s | %s | %s |", r.Shipper, rate,
 			r.MBPerSec(), cpu, rss, lost(r.Lost()), ratio)
+		if alerts {
+			fmt.Fprintf(w, " %d |", r.Final.Alerts)
+		}
+		fmt.Fprintln(w)
 		if r.Err != nil {
 			failures = append(failures, fmt.Sprintf("%s: %v", r.Shipper, r.Err))
 		}
@@ -72,7 +82,11 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 		fmt.Fprintf(w, "Median of %d runs per shipper, range of lines/s in brackets; the other columns are from the median run.\n\n", rows[0].runs)
 	}
 	fmt.Fprint(w, "lines/s: frames at the sink from the first to the last; MB/s: input file bytes per second; "+
-		"CPU: user+system of the shipper's whole life (start-up included); RSS: rusage maxrss; lost: lines that had not arrived when the sink was idle.\n\n")
+		"CPU: user+system of the shipper's whole life (start-up included); RSS: rusage maxrss; lost: lines that had not arrived when the sink was idle.")
+	if alerts {
+		fmt.Fprint(w, " alerts: detection alerts (APP-NAME "+bench.AlertAppName+") received besides the lines; they count in neither lines/s nor lost.")
+	}
+	fmt.Fprint(w, "\n\n")
 }
 
 // writeRateTable writes the steady-rate results.

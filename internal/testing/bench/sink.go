@@ -11,6 +11,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,10 +24,13 @@ import (
 // Sink is a TCP listener on loopback that counts syslog frames and their
 // bytes. It accepts RFC 6587 octet counting ("LEN SP MSG") and, frame by
 // frame, newline framing (a frame that does not start with a digit ends at
-// "\n"). It keeps no payload.
+// "\n"). It keeps no payload. Frames whose RFC 5424 APP-NAME is
+// AlertAppName (the agent's detection alerts) are counted apart, as
+// alerts: they are not lines of the file.
 type Sink struct {
 	ln     net.Listener
 	frames atomic.Int64
+	alerts atomic.Int64
 	bytes  atomic.Int64 // payload bytes, without length prefix or newline
 	first  atomic.Int64 // UnixNano of the first frame, 0 before it
 	last   atomic.Int64 // UnixNano of the latest frame
@@ -42,8 +46,9 @@ type Sink struct {
 
 // SinkStats is a snapshot of what a Sink has received.
 type SinkStats struct {
-	Frames      int64     // frames received
-	Bytes       int64     // payload bytes received
+	Frames      int64     // frames received, alerts not included
+	Alerts      int64     // frames with APP-NAME AlertAppName
+	Bytes       int64     // payload bytes received, alerts not included
 	First, Last time.Time // arrival of the first and the latest frame (zero if none)
 	Conns       int64     // connections accepted
 	Malformed   int64     // octet-counted frames with an unreadable length
@@ -76,6 +81,7 @@ func (s *Sink) Addr() string { return s.ln.Addr().String() }
 func (s *Sink) Stats() SinkStats {
 	st := SinkStats{
 		Frames:    s.frames.Load(),
+		Alerts:    s.alerts.Load(),
 		Bytes:     s.bytes.Load(),
 		Conns:     s.conns.Load(),
 		Malformed: s.bad.Load(),
@@ -173,8 +179,10 @@ func (s *Sink) accept() {
 // every 4096 frames.
 func (s *Sink) read(c net.Conn) {
 	r := bufio.NewReaderSize(c, 1<<20)
-	var frames, bytes int64
+	var frames, bytes, alerts int64
 	publish := func() {
+		s.alerts.Add(alerts)
+		alerts = 0
 		if frames == 0 {
 			return
 		}
@@ -214,8 +222,14 @@ func (s *Sink) read(c net.Conn) {
 				}
 				n = n*10 + int64(c-'0')
 			}
+			hdr, _ := r.Peek(min(int(n), maxHeader))
+			alert := isAlert(hdr)
 			if _, err := r.Discard(int(n)); err != nil {
 				return
+			}
+			if alert {
+				alerts++
+				continue
 			}
 			frames++
 			bytes += n
@@ -226,9 +240,12 @@ func (s *Sink) read(c net.Conn) {
 		}
 		// Newline framing: the frame runs to the next "\n". A partial frame
 		// at the end of the stream is not counted.
-		n := int64(1)
-		for {
+		n, alert := int64(1), false
+		for first := true; ; first = false {
 			line, err := r.ReadSlice('\n')
+			if first { // line lacks the frame's first byte, which is not a space
+				alert = isAlert(line)
+			}
 			n += int64(len(line))
 			if err == nil {
 				n-- // the newline
@@ -238,7 +255,31 @@ func (s *Sink) read(c net.Conn) {
 				return
 			}
 		}
+		if alert {
+			alerts++
+			continue
+		}
 		frames++
 		bytes += n
 	}
+}
+
+// AlertAppName is the APP-NAME of the agent's detection alerts.
+const AlertAppName = "GitLab-Detections"
+
+// maxHeader bounds the bytes of a frame isAlert looks at.
+const maxHeader = 512
+
+// isAlert reports whether hdr, the start of an RFC 5424 message (PRI
+// VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP ...), has APP-NAME
+// AlertAppName.
+func isAlert(hdr []byte) bool {
+	for range 3 {
+		i := bytes.IndexByte(hdr, ' ')
+		if i < 0 {
+			return false
+		}
+		hdr = hdr[i+1:]
+	}
+	return len(hdr) > len(AlertAppName) && hdr[len(AlertAppName)] == ' ' && string(hdr[:len(AlertAppName)]) == AlertAppName
 }

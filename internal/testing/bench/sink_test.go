@@ -25,15 +25,21 @@ func TestSinkFraming(t *testing.T) {
 		chunks     []string // written one by one, with a pause between
 		wantFrames int64
 		wantBytes  int64
+		wantAlerts int64
 	}{
-		{"octet counted", []string{"5 hello3 abc"}, 2, 8},
-		{"octet counted split", []string{"1", "1 hello", " world", "2 ok"}, 2, 13},
-		{"newline", []string{"<14>1 - - - - - - hi\n<14>1 x\n"}, 2, 20 + 7},
-		{"newline split", []string{"<14>1 a", "bc\n"}, 1, 9},
-		{"mixed", []string{"3 abc<1>x\n4 defg"}, 3, 3 + 4 + 4},
-		{"empty lines skipped", []string{"\n\n<1>x\n\n"}, 1, 4},
-		{"payload with newline", []string{"7 a\nb\nc\nd"}, 1, 7},
-		{"partial newline frame not counted", []string{"<1>never ends"}, 0, 0},
+		{"octet counted", []string{"5 hello3 abc"}, 2, 8, 0},
+		{"octet counted split", []string{"1", "1 hello", " world", "2 ok"}, 2, 13, 0},
+		{"newline", []string{"<14>1 - - - - - - hi\n<14>1 x\n"}, 2, 20 + 7, 0},
+		{"newline split", []string{"<14>1 a", "bc\n"}, 1, 9, 0},
+		{"mixed", []string{"3 abc<1>x\n4 defg"}, 3, 3 + 4 + 4, 0},
+		{"empty lines skipped", []string{"\n\n<1>x\n\n"}, 1, 4, 0},
+		{"payload with newline", []string{"7 a\nb\nc\nd"}, 1, 7, 0},
+		{"partial newline frame not counted", []string{"<1>never ends"}, 0, 0, 0},
+		{"octet counted alert", []string{"60 <188>1 2024-05-31T14:00:00Z bench GitLab-Detections - x - {}5 hello"}, 1, 5, 1},
+		{"octet counted alert split", []string{"60 <188>1 2024-05-31T14:00:00Z bench GitLab", "-Detections - x - {}"}, 0, 0, 1},
+		{"newline alert", []string{"<188>1 2024-05-31T14:00:00Z bench GitLab-Detections - x - {}\n<14>1 x\n"}, 1, 7, 1},
+		{"app-name prefix only is a line", []string{"<14>1 - bench GitLab-Detections2 - - - x\n"}, 1, 40, 0},
+		{"app-name in MSG is a line", []string{"<14>1 - bench GitLab-Audit-Logs - - - GitLab-Detections \n"}, 1, 56, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,8 +59,8 @@ func TestSinkFraming(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := s.Stats()
-			if st.Frames != tt.wantFrames || st.Bytes != tt.wantBytes {
-				t.Errorf("got %d frames, %d bytes; want %d, %d", st.Frames, st.Bytes, tt.wantFrames, tt.wantBytes)
+			if st.Frames != tt.wantFrames || st.Bytes != tt.wantBytes || st.Alerts != tt.wantAlerts {
+				t.Errorf("got %d frames, %d bytes, %d alerts; want %d, %d, %d", st.Frames, st.Bytes, st.Alerts, tt.wantFrames, tt.wantBytes, tt.wantAlerts)
 			}
 		})
 	}
