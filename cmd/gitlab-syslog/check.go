@@ -89,6 +89,10 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		file = "(none: built-in defaults)"
 	}
 	fmt.Fprintf(w, "config:     %s: valid\n", file)
+	cwd, _ := os.Getwd()
+	for _, warn := range c.RelativePaths(cwd) {
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")
