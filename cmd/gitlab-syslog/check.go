@@ -108,7 +108,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd)
 	problems = append(problems, forwardTLSProblems(c)...)
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
-	fmt.Fprintf(w, "sources:\n")
+	if len(c.Sources) == 0 {
+		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
+	} else {
+		fmt.Fprintf(w, "sources:\n")
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	// A file's path: the source that follows it. Files named by a path are
 	// taken first, then each glob's matches not taken, in order.
@@ -124,6 +128,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
 			status += overlapNote(m, i, firstOf)
+			if strings.Contains(s.Path, "**") {
+				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
+			}
 			if strings.HasSuffix(s.Path, "*") {
 				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
 			}
