@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -138,8 +139,22 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		out <- eventBatch{err: fmt.Errorf("%s: %w", in.path, err)}
+		out <- eventBatch{err: inputError(in.path, err)}
 	}
+}
+
+// inputError names path in err when err does not already (an open error
+// names it, a read error of a line does), and, for a file that does not
+// exist whose name starts with "WORD:", says that WORD is not an input
+// type: most likely a mistyped TYPE:FILE.
+func inputError(path string, err error) error {
+	if !strings.Contains(err.Error(), path) {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	if t, _, ok := strings.Cut(path, ":"); ok && t != "" && !strings.ContainsRune(t, '/') && errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream)", err, t)
+	}
+	return err
 }
 
 // mergeKey is the time an event sorts by: its time, or for an event

@@ -181,3 +181,38 @@ func TestDetectList(t *testing.T) {
 		t.Errorf("--list:\n%s", out.String())
 	}
 }
+
+// TestDetectUnreadableInputsAllNamed: every input that cannot be read is
+// named in the error, once each and in argument order (not only the
+// first), a missing "WORD:FILE" says that WORD is not an input type, and
+// the readable inputs are still processed.
+func TestDetectUnreadableInputsAllNamed(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(ok, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.log")
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", missing}, strings.NewReader(""), &out, &errOut)
+	if err == nil {
+		t.Fatal("detect succeeded with unreadable inputs")
+	}
+	want := []string{
+		"detect: " + sub + " is a directory, not a log file",
+		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream)`,
+		"open " + missing + ": no such file or directory",
+	}
+	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("error:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
+		t.Errorf("alerts of the readable input missing: %q", out.String())
+	}
+}
