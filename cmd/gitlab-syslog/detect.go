@@ -178,7 +178,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	cfg.Emit = w.write
 	eng, err := detect.New(cfg)
 	if err != nil {
-		return fmt.Errorf("detect: %w", err)
+		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
 	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
@@ -310,4 +310,53 @@ func offReasons(off []*detect.OffError) string {
 		rs[i] = o.Rule + ": " + o.Reason
 	}
 	return strings.Join(rs, "; ")
+}
+
+// paramErrs names where a bad parameter value came from in the engine's
+// errors: the --param flag that gave it ("--param window=abc: want ..."),
+// once per flag instead of once per rule that reads it, or the line of
+// the --config file (configFile, "" for none) that gave it. Other errors
+// are kept as they are.
+func paramErrs(err error, cfg detect.Config, flags []string, configFile string) error {
+	given := map[string]bool{}
+	for _, p := range flags {
+		if k, _, ok := strings.Cut(p, "="); ok {
+			given[strings.TrimSpace(k)] = true
+		}
+	}
+	var out, fromFile []error
+	seen := map[string]bool{}
+	for _, e := range flatten(err) {
+		var pe *detect.ParamError
+		if errors.As(e, &pe) {
+			_, inRule := cfg.Rules[pe.Rule].Params[pe.Param]
+			switch {
+			case given[pe.Param] && !inRule:
+				e = fmt.Errorf("--param %s=%s: %s", pe.Param, pe.Value, pe.Reason)
+			case configFile != "":
+				fromFile = append(fromFile, e)
+				continue
+			}
+		}
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	if len(fromFile) > 0 {
+		out = append(out, detectconf.FileEngineErrs(configFile, errors.Join(fromFile...)))
+	}
+	return errors.Join(out...)
+}
+
+// flatten returns the leaves of a tree of errors.Join errors.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

@@ -216,3 +216,48 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		t.Errorf("alerts of the readable input missing: %q", out.String())
 	}
 }
+
+// TestDetectBadParamValue: a bad --param value is reported once, naming
+// the flag and its value, not once per rule that reads the parameter; a
+// bad value of the --config file (a rule's or the global params) is
+// reported with the file's name and line, as check reports it.
+func TestDetectBadParamValue(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(ok, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("detections:\n  rules:\n    sentinel.repo_deletion:\n      window: soon\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	global := filepath.Join(dir, "global.yaml")
+	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		o    detectOptions
+		want string // the whole error
+	}{
+		{"duration", detectOptions{format: "json", params: []string{"window=abc"}},
+			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"`},
+		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
+			`detect: --param max_keys=0: want at least 1`},
+		{"config file", detectOptions{format: "json", config: cfg},
+			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+		{"config file's params", detectOptions{format: "json", config: global},
+			"detect: " + global + `:3: detections.params.max_keys: "0": want at least 1`},
+		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
+			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"` + "\n" +
+				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runDetect(context.Background(), &tc.o, []string{ok}, strings.NewReader(""), &out, &errOut)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err =\n%v\nwant\n%s", err, tc.want)
+			}
+		})
+	}
+}
