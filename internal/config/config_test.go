@@ -75,6 +75,16 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"config.yaml:2:", `"hostname" already defined at line 1`},
 		},
 		{
+			name: "tab indenting a nested key: the line of the tab",
+			yaml: "state_dir: /s\nforward:\n  url: tcp://h:514\n\tfacility: local7\n",
+			want: []string{"config.yaml:4: found a tab character that violates indentation (YAML indents with spaces only: replace the tab)"},
+		},
+		{
+			name: "tab indenting a top-level key",
+			yaml: "state_dir: /s\n\tforward: {}\n",
+			want: []string{"config.yaml:2: found a tab character that violates indentation (YAML indents with spaces only"},
+		},
+		{
 			name: "second document",
 			yaml: "hostname: a\n---\nhostname: b\n",
 			want: []string{"config.yaml:2: a second YAML document"},
