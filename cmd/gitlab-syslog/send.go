@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -456,11 +457,19 @@ func defaultPortNote(dest string, err error) string {
 
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
-// such host, or a timeout. A TLS or configuration error gets no hint.
+// such host, or a timeout. A server certificate the client does not trust
+// gets the flag that fixes it; other TLS or configuration errors get no
+// hint.
 func unreachableHint(err error) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
 	switch {
+	case errors.As(err, &unknownCA):
+		return " — give the CA that signed the collector's certificate with --ca-file"
+	case errors.As(err, &hostErr):
+		return " — the certificate does not name the host dialed: use a name it has, or --server-name"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return " — is the collector running?"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
