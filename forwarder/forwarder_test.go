@@ -584,7 +584,8 @@ func TestNoLinger(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	for _, u := range []string{"", "http://x", "tcp://", "tcp://h?framing=x", "unix://", "unix:///x?type=y", "tls://h:1"} {
+	for _, u := range []string{"", "http://x", "tcp://", "tcp://h?framing=x", "unix://", "unix:///x?type=y", "tls://h:1",
+		"tcp://h:514?frameing=lf", "udp://h:514?framing=lf", "relp://h:2514?framing=lf", "tcp://h:514?type=stream", "unixgram:///x?type=stream"} {
 		c := Config{URL: u}
 		if u == "tls://h:1" {
 			c.TLS.CAFile = "/nonexistent/ca.pem"

@@ -151,6 +151,11 @@ func (v *validator) forward(f *Forward) {
 		urlOK = false
 		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
 	}
+	if urlOK && !IsStdout(f.URL) {
+		if err := forwarder.CheckURLOptions(u); err != nil {
+			v.errf("forward.url", "%q: %v", f.URL, err)
+		}
+	}
 	// With an unusable URL the TLS settings cannot be judged.
 	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" && u.Scheme != "relp+tls" {
 		v.errf("forward.tls", "is set but forward.url is not a tls:// or relp+tls:// URL")
