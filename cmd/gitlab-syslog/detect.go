@@ -39,7 +39,7 @@ func newDetectCmd() *cobra.Command {
 		Use:   "detect [flags] [TYPE:]FILE ...",
 		Short: "Run the detection rules over GitLab log files and print the alerts as JSON",
 		Long: `detect runs the detection engine offline over log files, for hunting in old
-logs and for testing rules. It reads every FILE (gzip-compressed files too;
+logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd files too;
 "-" is standard input), merges all inputs in event-time order, runs the
 rules, closes every window at the end of input, and prints one JSON object
 per alert on standard output (--format rfc5424 prints the syslog wire form

@@ -24,8 +24,9 @@ type detectInput struct {
 }
 
 // rotated matches the rotation suffixes logrotate and svlogd add after a
-// log's name: .1, .2.gz, -20240101, -20240101.gz, .gz.
-var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz)?$`)
+// log's name: .1, .2.gz, -20240101, -20240101.gz, .gz, and the .bz2, .xz
+// and .zst of other compresscmds.
+var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz|\.bz2|\.xz|\.zst)?$`)
 
 // parseDetectInput reads "TYPE:PATH" or "PATH". TYPE is "stream" or a log
 // type name parser.ParseType accepts (audit, application, access, and any

@@ -53,8 +53,9 @@ APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
 do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
-skipped and counted. Files ending in .gz are decompressed. Every file is
-opened before anything is sent.
+skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
+.gz and the others, recognised by their first bytes) are decompressed.
+Every file is opened before anything is sent.
 
 The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).
