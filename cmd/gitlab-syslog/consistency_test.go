@@ -279,7 +279,8 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
 		{name: "port name", args: []string{"--to", "tcp://127.0.0.1:syslog"}, want: `send: --to: parse "tcp://127.0.0.1:syslog": invalid port ":syslog" after host`},
-		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: unsupported scheme in "stdout:" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
+		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: "stdout:": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
+		{name: "other scheme", args: []string{"--to", "syslog://h:514"}, want: `send: --to: unsupported scheme in "syslog://h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

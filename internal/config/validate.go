@@ -147,6 +147,9 @@ func (v *validator) forward(f *Forward) {
 			v.errf("forward.url", "%q has no socket path (e.g. %s:///run/rsyslog.sock)", f.URL, u.Scheme)
 		}
 	case IsStdout(f.URL):
+	case u.Scheme == "stdout":
+		urlOK = false
+		v.errf("forward.url", "%q: stdout:// takes no host, path or options (write stdout://, stdout or -)", f.URL)
 	default:
 		urlOK = false
 		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
