@@ -155,6 +155,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+		} else if kind := compressedData(s.Path); kind != "" {
+			status = "COMPRESSED (" + kind + ")"
+			problems = append(problems, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -416,4 +419,18 @@ func permHint(path string, err error) string {
 		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
 	}
 	return " (run the agent as a user that can read the file)"
+}
+
+// compressedData returns the compression of the file at path by its first
+// bytes (gzip, bzip2, xz or zstd), or "" for other data or a file that
+// cannot be read.
+func compressedData(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, len(magicXZ))
+	n, _ := io.ReadFull(f, head)
+	return compressionOf(head[:n])
 }

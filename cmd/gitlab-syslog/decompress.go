@@ -21,28 +21,44 @@ var (
 	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
+// compressionOf names the compression whose magic bytes head starts with:
+// gzip, bzip2, xz or zstd, or "".
+func compressionOf(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, magicGzip):
+		return "gzip"
+	case bytes.HasPrefix(head, magicBzip2) && len(head) > 3 && head[3] >= '1' && head[3] <= '9':
+		return "bzip2"
+	case bytes.HasPrefix(head, magicXZ):
+		return "xz"
+	case bytes.HasPrefix(head, magicZstd):
+		return "zstd"
+	}
+	return ""
+}
+
 // decompress returns a reader of br's content, decompressed when it
 // starts with the magic bytes of gzip, bzip2, xz or zstd data, and a
 // function that releases the decompressor. label names the input in
 // errors.
 func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
-	switch {
-	case bytes.HasPrefix(magic, magicGzip):
+	switch compressionOf(magic) {
+	case "gzip":
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: open gzip stream: %w", label, err)
 		}
 		return zr, func() { zr.Close() }, nil
-	case bytes.HasPrefix(magic, magicBzip2) && len(magic) > 3 && magic[3] >= '1' && magic[3] <= '9':
+	case "bzip2":
 		return bzip2.NewReader(br), func() {}, nil
-	case bytes.HasPrefix(magic, magicXZ):
+	case "xz":
 		xr, err := xz.NewReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: open xz stream: %w", label, err)
 		}
 		return xr, func() {}, nil
-	case bytes.HasPrefix(magic, magicZstd):
+	case "zstd":
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: open zstd stream: %w", label, err)

@@ -106,3 +106,32 @@ func TestCompressedInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckCompressedSource: check fails for a source whose file holds
+// compressed data under a plain name (run would send its bytes as lines),
+// naming the file, the compression and the send command; a plain log
+// passes. (A source named *.gz, *.xz, ... is refused by the config's
+// validation: internal/config.)
+func TestCheckCompressedSource(t *testing.T) {
+	dir := t.TempDir()
+	_, files := compressedSamples(t, dir)
+	for _, f := range files {
+		hidden := filepath.Join(dir, "audit_json"+filepath.Ext(f)+".log")
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, hidden, string(data))
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+hidden+"\n")
+		out, err := execute(t, "check", "--config", cfg)
+		kind := map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}[filepath.Ext(f)]
+		want := "source " + hidden + " holds " + kind + "-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send " + hidden
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("check of %s: %v, want %q\n%s", hidden, err, want, out)
+		}
+	}
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+filepath.Join(samples, "audit_json.log")+"\n")
+	if out, err := execute(t, "check", "--config", cfg); err != nil {
+		t.Errorf("check of a plain log: %v\n%s", err, out)
+	}
+}

@@ -131,6 +131,8 @@ func TestValidateErrors(t *testing.T) {
 		{"bad scheme", "state_dir: /s\nforward:\n  url: http://x:1\n", `config.yaml:3: forward.url: unsupported scheme in "http://x:1"`},
 		{"no host", "state_dir: /s\nforward:\n  url: tcp://:514\n", `config.yaml:3: forward.url: "tcp://:514" has no host`},
 		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `config.yaml:3: forward.url: "tcp://h:99999": port "99999" is not a number from 1 to 65535`},
+		{"compressed source", "state_dir: /s\nsources:\n  - type: audit\n    path: /var/log/gitlab/gitlab-rails/audit_json.log.1.gz\n",
+			`config.yaml:4: sources[0].path: /var/log/gitlab/gitlab-rails/audit_json.log.1.gz is a compressed file (.gz): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send /var/log/gitlab/gitlab-rails/audit_json.log.1.gz`},
 		{"stdout with a host", "state_dir: /s\nforward:\n  url: stdout://localhost\n", `config.yaml:3: forward.url: "stdout://localhost": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
 		{"mistyped option", "state_dir: /s\nforward:\n  url: tcp://h:514?frameing=lf\n", `config.yaml:3: forward.url: "tcp://h:514?frameing=lf": unknown option "frameing" (tcp:// and tls:// take ?framing=octet or lf;`},
 		{"bad framing", "state_dir: /s\nforward:\n  url: tls://h:6514?framing=crlf\n", `config.yaml:3: forward.url: "tls://h:6514?framing=crlf": unknown framing "crlf" (want octet or lf)`},

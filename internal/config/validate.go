@@ -48,6 +48,8 @@ func (c *Config) Validate() error {
 			v.errf(p, "path is missing")
 		} else if err := globError(s.Path); err != nil {
 			v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
+		} else if ext := compressedExt(s.Path); ext != "" && !s.IsGlob() {
+			v.errf(p+".path", "%s is a compressed file (%s): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send %s", s.Path, ext, s.Path)
 		} else if j, dup := seen[s.Path]; dup {
 			v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 		} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
@@ -341,4 +343,15 @@ func globError(pattern string) error {
 		}
 	}
 	return nil
+}
+
+// compressedExt returns the compression extension path ends in (.gz,
+// .bz2, .xz, .zst: logrotate's compresscmds), or "".
+func compressedExt(path string) string {
+	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
+		if strings.HasSuffix(path, ext) {
+			return ext
+		}
+	}
+	return ""
 }
