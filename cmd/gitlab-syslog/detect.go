@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // detectOptions are the flags of the detect command.
@@ -212,6 +213,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: write output: %w", w.err)
 	}
 	printDetectSummary(stderr, eng, counts)
+	warnUnparsedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}
@@ -270,6 +272,26 @@ func listRules(w io.Writer) error {
 }
 
 // printDetectSummary writes the run's counters to w.
+// warnUnparsedInputs names each input of which lines were read and none
+// parsed: most likely a wrong TYPE: prefix or not a GitLab log, which
+// would otherwise pass as "no alerts".
+func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		if c.lines == 0 || c.failed < c.lines-c.cut || c.failed == 0 {
+			continue
+		}
+		as, hint := "as any GitLab log type", "is it a GitLab log?"
+		if t := inputs[i].typ; t != parser.TypeUnknown {
+			as, hint = "as "+t.String(), "is the TYPE: prefix (or the file name) right, or is it another log?"
+			if inputs[i].stream {
+				as = "as Audit Event Streaming events"
+			}
+		}
+		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
+			c.failed, plural(c.failed, "line", "lines"), inputs[i].label(), as, hint)
+	}
+}
+
 func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {

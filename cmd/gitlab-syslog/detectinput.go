@@ -23,6 +23,14 @@ type detectInput struct {
 	stream bool        // Audit Event Streaming bodies (the receiver's spool)
 }
 
+// label names the input in messages: its path, or "standard input".
+func (in detectInput) label() string {
+	if in.path == "-" {
+		return "standard input"
+	}
+	return in.path
+}
+
 // rotated matches the rotation suffixes logrotate and svlogd add after a
 // log's name: .1, .2.gz, -20240101, -20240101.gz, .gz, and the .bz2, .xz
 // and .zst of other compresscmds.

@@ -261,3 +261,33 @@ func TestDetectBadParamValue(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectWarnsUnparsedInput: an input of which no line parses (a wrong
+// TYPE: prefix, not a GitLab log) is named in a warning, instead of
+// passing as "0 alerts"; an input with some parsed lines is not.
+func TestDetectWarnsUnparsedInput(t *testing.T) {
+	access := filepath.Join(samples, "gitlab_access.log")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // "": no warning
+	}{
+		{"wrong prefix", []string{"audit:" + access},
+			"detect: WARNING: none of the 18 lines of " + access + " parsed as audit: is the TYPE: prefix (or the file name) right, or is it another log?"},
+		{"not a GitLab log", []string{filepath.Join(samples, "..", "LICENSE")},
+			"parsed as any GitLab log type: is it a GitLab log?"},
+		{"right type", []string{access}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json"}
+			if err := runDetect(context.Background(), &o, tc.args, strings.NewReader(""), &out, &errOut); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(errOut.String(), "WARNING")
+			if tc.want == "" && got || tc.want != "" && !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("detect %v summary:\n%s\nwant warning %q", tc.args, errOut.String(), tc.want)
+			}
+		})
+	}
+}
