@@ -176,6 +176,9 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	}
 	ep := &endpoint{raw: c.URL}
 	q := u.Query()
+	if err := CheckURLOptions(u); err != nil {
+		return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
+	}
 	switch f := q.Get("framing"); f {
 	case "":
 	case "octet", "octet-counting":
@@ -288,6 +291,34 @@ func CheckPort(port string) error {
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 || port[0] == '+' {
 		return fmt.Errorf("port %q is not a number from 1 to 65535", port)
+	}
+	return nil
+}
+
+// CheckURLOptions returns an error for a query option of the destination
+// URL u that its scheme does not take, or a value it does not know, so
+// that a mistyped option (?frameing=lf) is an error instead of being
+// ignored: framing (octet or lf) for tcp, tls and unix, type (dgram or
+// stream) for unix. The error does not name the URL.
+func CheckURLOptions(u *url.URL) error {
+	for k, vs := range u.Query() {
+		v := vs[len(vs)-1]
+		switch {
+		case k == "framing" && (u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "unix"):
+			switch v {
+			case "octet", "octet-counting", "lf", "newline", "non-transparent":
+			default:
+				return fmt.Errorf("unknown framing %q (want octet or lf)", v)
+			}
+		case k == "type" && u.Scheme == "unix":
+			switch v {
+			case "", "dgram", "datagram", "stream":
+			default:
+				return fmt.Errorf("unknown socket type %q (want dgram or stream)", v)
+			}
+		default:
+			return fmt.Errorf("unknown option %q (tcp:// and tls:// take ?framing=octet or lf; unix:// takes ?type=dgram or stream and ?framing=; other schemes take none)", k)
+		}
 	}
 	return nil
 }

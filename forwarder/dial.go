@@ -18,6 +18,8 @@ func (w *writer) connect(cause error) error {
 	w.closeConn()
 	for {
 		if cause != nil {
+			last := cause // a copy: cause changes with the next attempt
+			f.lastErr.Store(&last)
 			w.failures++
 			if max := f.cfg.MaxAttempts; max > 0 && w.failures >= max {
 				return fmt.Errorf("forwarder: giving up on %s after %d failed attempts: %w", f.ep.raw, w.failures, cause)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrClosed is returned by Send after Close was called.
@@ -32,6 +33,10 @@ type Forwarder struct {
 	closeOnce sync.Once
 	errMu     sync.Mutex
 	err       error // why the writer gave up
+
+	// lastErr is the error of the latest failed connection attempt or
+	// write, until a batch is delivered (nil).
+	lastErr atomic.Pointer[error]
 
 	w *writer // owns the counters that Stats reads
 }
@@ -200,6 +205,18 @@ func (f *Forwarder) Stats() Stats {
 		s.EncoderStats = f.cfg.Encoder.Stats()
 	}
 	return s
+}
+
+// LastError returns the error of the latest failed connection attempt or
+// write (a refused connection, a server certificate the CA file does not
+// verify, a host name that does not resolve), or nil when a batch was
+// delivered since or nothing failed yet. It tells why a destination
+// acknowledges nothing. Safe to call from any goroutine.
+func (f *Forwarder) LastError() error {
+	if p := f.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (f *Forwarder) failure() error {

@@ -584,7 +584,8 @@ func TestNoLinger(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	for _, u := range []string{"", "http://x", "tcp://", "tcp://h?framing=x", "unix://", "unix:///x?type=y", "tls://h:1"} {
+	for _, u := range []string{"", "http://x", "tcp://", "tcp://h?framing=x", "unix://", "unix:///x?type=y", "tls://h:1",
+		"tcp://h:514?frameing=lf", "udp://h:514?framing=lf", "relp://h:2514?framing=lf", "tcp://h:514?type=stream", "unixgram:///x?type=stream"} {
 		c := Config{URL: u}
 		if u == "tls://h:1" {
 			c.TLS.CAFile = "/nonexistent/ca.pem"
@@ -619,7 +620,8 @@ func (l *logRecorder) snapshot() []slog.Record {
 
 // TestReconnectBackoffLogged checks that a daemon-style Forwarder keeps
 // retrying an unreachable destination, logs every attempt at warn with the
-// cause and the next delay, and delivers once the receiver appears.
+// cause and the next delay, reports the cause in LastError, and delivers
+// once the receiver appears, which clears LastError.
 func TestReconnectBackoffLogged(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -633,6 +635,9 @@ func TestReconnectBackoffLogged(t *testing.T) {
 		MinBackoff: time.Millisecond, MaxBackoff: 8 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := f.LastError(); err != nil {
+		t.Errorf("LastError before any attempt = %v, want nil", err)
 	}
 	if err := f.Connect(context.Background()); err == nil {
 		t.Fatal("Connect to a closed port succeeded")
@@ -661,6 +666,9 @@ func TestReconnectBackoffLogged(t *testing.T) {
 			t.Errorf("log record %d: %s %s %v", i, r.Level, r.Message, attrs)
 		}
 	}
+	if err := f.LastError(); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("LastError while unreachable = %v, want the refused connection", err)
+	}
 	// The receiver appears: the queued batch is delivered.
 	srv, s := startCollector(t, collect.Config{URL: "tcp://" + addr})
 	_ = srv
@@ -673,6 +681,9 @@ func TestReconnectBackoffLogged(t *testing.T) {
 		t.Fatal("batch not delivered after the receiver appeared")
 	}
 	s.waitFor(t, len(ms), 5*time.Second)
+	if err := f.LastError(); err != nil {
+		t.Errorf("LastError after delivery = %v, want nil", err)
+	}
 	if err := f.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

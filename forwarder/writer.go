@@ -192,6 +192,9 @@ func (w *writer) nack(it *item, err error) {
 func (w *writer) ackItem(it *item) {
 	w.n.messages.Add(uint64(it.b.Len() - it.next))
 	w.n.batches.Add(1)
+	if w.f.lastErr.Load() != nil {
+		w.f.lastErr.Store(nil)
+	}
 	if it.ack != nil {
 		it.ack(nil)
 	}

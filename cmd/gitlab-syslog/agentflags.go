@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -68,11 +69,15 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 	if err != nil {
 		return nil, r, err
 	}
-	if err := c.Validate(); err != nil {
-		return nil, r, err
+	// Report the rules' mistakes (unknown ids and parameters, bad values)
+	// with the others, so that one check lists them all; unless the
+	// detections block itself is invalid, which Validate reported.
+	verr := c.Validate()
+	if verr != nil && c.ValidateDetections() != nil {
+		return nil, r, verr
 	}
-	if _, err := detectconf.Check(c, nil); err != nil {
-		return nil, r, err
+	if _, derr := detectconf.Check(c, nil); verr != nil || derr != nil {
+		return nil, r, errors.Join(verr, derr)
 	}
 	return c, r, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -88,6 +89,10 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		file = "(none: built-in defaults)"
 	}
 	fmt.Fprintf(w, "config:     %s: valid\n", file)
+	cwd, _ := os.Getwd()
+	for _, warn := range c.RelativePaths(cwd) {
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")
@@ -101,20 +106,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		sd = "without STRUCTURED-DATA"
 	}
 	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd)
-	for _, tf := range []struct{ key, path string }{
-		{"forward.tls.ca_file", c.Forward.TLS.CAFile},
-		{"forward.tls.cert_file", c.Forward.TLS.CertFile},
-		{"forward.tls.key_file", c.Forward.TLS.KeyFile},
-	} {
-		if tf.path == "" {
-			continue
-		}
-		if err := readable(tf.path); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", tf.key, err))
-		}
-	}
+	problems = append(problems, forwardTLSProblems(c)...)
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
-	fmt.Fprintf(w, "sources:\n")
+	if len(c.Sources) == 0 {
+		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
+	} else {
+		fmt.Fprintf(w, "sources:\n")
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	// A file's path: the source that follows it. Files named by a path are
 	// taken first, then each glob's matches not taken, in order.
@@ -130,6 +128,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
 			status += overlapNote(m, i, firstOf)
+			if strings.Contains(s.Path, "**") {
+				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
+			}
 			if strings.HasSuffix(s.Path, "*") {
 				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
 			}
@@ -154,6 +155,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+		} else if kind := compressedData(s.Path); kind != "" {
+			status = "COMPRESSED (" + kind + ")"
+			problems = append(problems, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -179,14 +183,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
 		if st.TokenFile != "" {
 			if err := readable(st.TokenFile); err != nil {
-				problems = append(problems, fmt.Sprintf("streaming.token_file: %v", err))
+				problems = append(problems, fmt.Sprintf("%s: %v", configKey(c, "streaming.token_file"), err))
 			}
 		}
 		if err := dirWritable(st.SpoolDir); err != nil {
-			problems = append(problems, fmt.Sprintf("streaming.spool_dir %s: %v", st.SpoolDir, err))
+			problems = append(problems, fmt.Sprintf("%s: %s: %v", configKey(c, "streaming.spool_dir"), st.SpoolDir, err))
 		}
 		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
-			problems = append(problems, "streaming.tls: "+err.Error())
+			problems = append(problems, configKey(c, "streaming.tls")+": "+err.Error())
 		}
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
@@ -287,19 +291,63 @@ func checkNetInputs(w io.Writer, c *config.Config) []string {
 			}
 		}
 		if err := dirWritable(in.SpoolDir); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: spool directory %s: %v", key, in.SpoolDir, err))
+			problems = append(problems, fmt.Sprintf("%s: spool directory %s: %v", configKey(c, key+".spool_dir"), in.SpoolDir, err))
 		}
 	}
 	return problems
 }
 
-// configKey returns "file:line: path" for the key path of c's config file,
-// or path alone when it was not in a file.
+// configKey names where the value at key path came from: the flag that
+// gave it, "file:line: path" for a key of c's config file, or path alone.
 func configKey(c *config.Config, path string) string {
-	if l := c.Line(path); l > 0 && c.File() != "" {
-		return fmt.Sprintf("%s:%d: %s", c.File(), l, path)
+	return c.Where(path)
+}
+
+// forwardTLSProblems loads the forward.tls files as run's forwarder does
+// (the CA file as PEM certificates, the client pair with
+// tls.LoadX509KeyPair) and returns what would stop it, each naming the key
+// (its file and line, or its flag), the file, the cause and the fix.
+func forwardTLSProblems(c *config.Config) []string {
+	t := c.Forward.TLS
+	var problems []string
+	if t.CAFile != "" {
+		if err := caFileUsable(t.CAFile); err != nil {
+			problems = append(problems, configKey(c, "forward.tls.ca_file")+": "+err.Error())
+		}
 	}
-	return path
+	if t.CertFile == "" || t.KeyFile == "" { // only one of them: load reported it
+		return problems
+	}
+	unreadable := false
+	for _, f := range []struct{ key, path, what string }{
+		{"forward.tls.cert_file", t.CertFile, "the client certificate (PEM) the collector verifies"},
+		{"forward.tls.key_file", t.KeyFile, "the private key (PEM) of cert_file"},
+	} {
+		if err := readable(f.path); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v; give %s", configKey(c, f.key), err, f.what))
+			unreadable = true
+		}
+	}
+	if unreadable {
+		return problems
+	}
+	if err := keyPairUsable(t.CertFile, t.KeyFile); err != nil {
+		problems = append(problems, configKey(c, "forward.tls.cert_file")+": "+err.Error())
+	}
+	return problems
+}
+
+// caFileUsable reads path as the forwarder reads a CA file: it must hold
+// at least one PEM certificate.
+func caFileUsable(path string) error {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%w; give the PEM file of the CA(s) that signed the collector's certificate", err)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate (want one or more -----BEGIN CERTIFICATE----- blocks: the CA(s) that signed the collector's certificate)", path)
+	}
+	return nil
 }
 
 // keyPairUsable loads the certificate and key as the streaming receiver
@@ -371,4 +419,18 @@ func permHint(path string, err error) string {
 		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
 	}
 	return " (run the agent as a user that can read the file)"
+}
+
+// compressedData returns the compression of the file at path by its first
+// bytes (gzip, bzip2, xz or zstd), or "" for other data or a file that
+// cannot be read.
+func compressedData(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	head := make([]byte, len(magicXZ))
+	n, _ := io.ReadFull(f, head)
+	return compressionOf(head[:n])
 }

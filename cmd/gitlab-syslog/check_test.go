@@ -136,3 +136,46 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckReportsAllMistakes: one check lists the mistakes of the whole
+// file with their lines, the detection rules' (an unknown rule id, a
+// parameter no rule reads) with the others, so that a user fixes them in
+// one pass; an invalid detections block is reported once, by itself.
+func TestCheckReportsAllMistakes(t *testing.T) {
+	dir := t.TempDir()
+	head := "state_dir: " + filepath.Join(dir, "s") + "\nstart_at: middle\nsources:\n  - type: audti\n    path: /tmp/x.log\n"
+	rules := "  rules:\n    sentinel.bruteforc:\n      enabled: true\n    sentinel.bruteforce:\n      threshold: 3\n"
+	for _, tc := range []struct {
+		name, detections string
+		want             []string // the lines of the error, in order
+	}{
+		{"rule mistakes with the others", "detections:\n  lateness: 2m\n" + rules, []string{
+			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
+			`config.yaml:9: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`,
+			`config.yaml:12: detections.rules.sentinel.bruteforce.threshold: rule sentinel.bruteforce has no parameter "threshold"`,
+		}},
+		{"invalid detections block", "detections:\n  lateness: -2m\n" + rules, []string{
+			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
+			`config.yaml:7: detections.lateness: -2m0s is out of range`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), head+tc.detections)
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			got := strings.Split(err.Error(), "\n")
+			if len(got) != len(tc.want) {
+				t.Fatalf("check error has %d lines, want %d:\n%v", len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], cfg[:len(cfg)-len("config.yaml")]+w) {
+					t.Errorf("line %d = %q, want it to start with %q", i+1, got[i], w)
+				}
+			}
+		})
+	}
+}

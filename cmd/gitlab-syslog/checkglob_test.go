@@ -77,3 +77,42 @@ func TestCheckOverlappingGlobs(t *testing.T) {
 		t.Errorf("notes %q, want %q\n%s", notes, want, out)
 	}
 }
+
+// TestCheckGlobDoubleStar: check warns that ** is not recursive (Go's
+// filepath.Match takes it as *: one directory level), and only for globs
+// that have it.
+func TestCheckGlobDoubleStar(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "p", "a", "b", "0.log"), "")
+	for _, tc := range []struct {
+		pattern string
+		warn    bool
+	}{
+		{"p/**/0.log", true},
+		{"p/**.log", true},
+		{"p/*/*/0.log", false},
+	} {
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - path: "+filepath.Join(dir, tc.pattern)+"\n    format: cri\n")
+		out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.pattern, err, out)
+		}
+		if got := strings.Contains(out, "WARNING: ** is not recursive here"); got != tc.warn {
+			t.Errorf("%s: warning %v, want %v:\n%s", tc.pattern, got, tc.warn, out)
+		}
+	}
+}
+
+// TestCheckNoSources: a config with inputs and no sources says that no
+// file is followed instead of printing an empty list.
+func TestCheckNoSources(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward: {url: stdout}\ninputs:\n  - listen: tcp://127.0.0.1:0\n")
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "sources:    none (no files are followed)\n") {
+		t.Errorf("check output lacks the no-sources line:\n%s", out)
+	}
+}

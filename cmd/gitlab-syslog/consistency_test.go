@@ -256,7 +256,7 @@ func TestSendAccounting(t *testing.T) {
 }
 
 // TestSendErrorHints: the "is the collector running?" hint only where it is
-// true; ports are checked before connecting; error text is never cut.
+// true, the TLS flag that fixes an untrusted certificate; ports are checked before connecting; error text is never cut.
 func TestSendErrorHints(t *testing.T) {
 	certs, err := testcert.WriteTestCerts(t.TempDir())
 	if err != nil {
@@ -273,11 +273,14 @@ func TestSendErrorHints(t *testing.T) {
 	}{
 		{name: "refused", args: []string{"--to", closed}, want: "cannot reach " + closed + ": connection refused — is the collector running?"},
 		{name: "tls unknown authority", args: []string{"--to", tlsURL, "--timeout", "2s"},
-			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate signed by unknown authority", notWant: "running"},
+			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate signed by unknown authority — give the CA that signed the collector's certificate with --ca-file", notWant: "running"},
+		{name: "tls other name", args: []string{"--to", tlsURL, "--timeout", "2s", "--ca-file", certs.CAFile, "--server-name", "siem.example"},
+			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate is valid for localhost, not siem.example — the certificate does not name the host dialed: use a name it has, or --server-name", notWant: "running"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
 		{name: "port name", args: []string{"--to", "tcp://127.0.0.1:syslog"}, want: `send: --to: parse "tcp://127.0.0.1:syslog": invalid port ":syslog" after host`},
-		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: unsupported scheme in "stdout:" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
+		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: "stdout:": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
+		{name: "other scheme", args: []string{"--to", "syslog://h:514"}, want: `send: --to: unsupported scheme in "syslog://h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

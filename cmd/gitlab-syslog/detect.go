@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // detectOptions are the flags of the detect command.
@@ -39,7 +40,7 @@ func newDetectCmd() *cobra.Command {
 		Use:   "detect [flags] [TYPE:]FILE ...",
 		Short: "Run the detection rules over GitLab log files and print the alerts as JSON",
 		Long: `detect runs the detection engine offline over log files, for hunting in old
-logs and for testing rules. It reads every FILE (gzip-compressed files too;
+logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd files too;
 "-" is standard input), merges all inputs in event-time order, runs the
 rules, closes every window at the end of input, and prints one JSON object
 per alert on standard output (--format rfc5424 prints the syslog wire form
@@ -178,7 +179,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	cfg.Emit = w.write
 	eng, err := detect.New(cfg)
 	if err != nil {
-		return fmt.Errorf("detect: %w", err)
+		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
 	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
@@ -212,6 +213,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: write output: %w", w.err)
 	}
 	printDetectSummary(stderr, eng, counts)
+	warnUnparsedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}
@@ -270,6 +272,26 @@ func listRules(w io.Writer) error {
 }
 
 // printDetectSummary writes the run's counters to w.
+// warnUnparsedInputs names each input of which lines were read and none
+// parsed: most likely a wrong TYPE: prefix or not a GitLab log, which
+// would otherwise pass as "no alerts".
+func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		if c.lines == 0 || c.failed < c.lines-c.cut || c.failed == 0 {
+			continue
+		}
+		as, hint := "as any GitLab log type", "is it a GitLab log?"
+		if t := inputs[i].typ; t != parser.TypeUnknown {
+			as, hint = "as "+t.String(), "is the TYPE: prefix (or the file name) right, or is it another log?"
+			if inputs[i].stream {
+				as = "as Audit Event Streaming events"
+			}
+		}
+		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
+			c.failed, plural(c.failed, "line", "lines"), inputs[i].label(), as, hint)
+	}
+}
+
 func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
@@ -310,4 +332,53 @@ func offReasons(off []*detect.OffError) string {
 		rs[i] = o.Rule + ": " + o.Reason
 	}
 	return strings.Join(rs, "; ")
+}
+
+// paramErrs names where a bad parameter value came from in the engine's
+// errors: the --param flag that gave it ("--param window=abc: want ..."),
+// once per flag instead of once per rule that reads it, or the line of
+// the --config file (configFile, "" for none) that gave it. Other errors
+// are kept as they are.
+func paramErrs(err error, cfg detect.Config, flags []string, configFile string) error {
+	given := map[string]bool{}
+	for _, p := range flags {
+		if k, _, ok := strings.Cut(p, "="); ok {
+			given[strings.TrimSpace(k)] = true
+		}
+	}
+	var out, fromFile []error
+	seen := map[string]bool{}
+	for _, e := range flatten(err) {
+		var pe *detect.ParamError
+		if errors.As(e, &pe) {
+			_, inRule := cfg.Rules[pe.Rule].Params[pe.Param]
+			switch {
+			case given[pe.Param] && !inRule:
+				e = fmt.Errorf("--param %s=%s: %s", pe.Param, pe.Value, pe.Reason)
+			case configFile != "":
+				fromFile = append(fromFile, e)
+				continue
+			}
+		}
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	if len(fromFile) > 0 {
+		out = append(out, detectconf.FileEngineErrs(configFile, errors.Join(fromFile...)))
+	}
+	return errors.Join(out...)
+}
+
+// flatten returns the leaves of a tree of errors.Join errors.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,9 +23,18 @@ type detectInput struct {
 	stream bool        // Audit Event Streaming bodies (the receiver's spool)
 }
 
+// label names the input in messages: its path, or "standard input".
+func (in detectInput) label() string {
+	if in.path == "-" {
+		return "standard input"
+	}
+	return in.path
+}
+
 // rotated matches the rotation suffixes logrotate and svlogd add after a
-// log's name: .1, .2.gz, -20240101, -20240101.gz, .gz.
-var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz)?$`)
+// log's name: .1, .2.gz, -20240101, -20240101.gz, .gz, and the .bz2, .xz
+// and .zst of other compresscmds.
+var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz|\.bz2|\.xz|\.zst)?$`)
 
 // parseDetectInput reads "TYPE:PATH" or "PATH". TYPE is "stream" or a log
 // type name parser.ParseType accepts (audit, application, access, and any
@@ -138,8 +148,22 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		out <- eventBatch{err: fmt.Errorf("%s: %w", in.path, err)}
+		out <- eventBatch{err: inputError(in.path, err)}
 	}
+}
+
+// inputError names path in err when err does not already (an open error
+// names it, a read error of a line does), and, for a file that does not
+// exist whose name starts with "WORD:", says that WORD is not an input
+// type: most likely a mistyped TYPE:FILE.
+func inputError(path string, err error) error {
+	if !strings.Contains(err.Error(), path) {
+		err = fmt.Errorf("%s: %w", path, err)
+	}
+	if t, _, ok := strings.Cut(path, ":"); ok && t != "" && !strings.ContainsRune(t, '/') && errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream)", err, t)
+	}
+	return err
 }
 
 // mergeKey is the time an event sorts by: its time, or for an event

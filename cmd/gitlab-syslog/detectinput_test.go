@@ -181,3 +181,113 @@ func TestDetectList(t *testing.T) {
 		t.Errorf("--list:\n%s", out.String())
 	}
 }
+
+// TestDetectUnreadableInputsAllNamed: every input that cannot be read is
+// named in the error, once each and in argument order (not only the
+// first), a missing "WORD:FILE" says that WORD is not an input type, and
+// the readable inputs are still processed.
+func TestDetectUnreadableInputsAllNamed(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(ok, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.log")
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", missing}, strings.NewReader(""), &out, &errOut)
+	if err == nil {
+		t.Fatal("detect succeeded with unreadable inputs")
+	}
+	want := []string{
+		"detect: " + sub + " is a directory, not a log file",
+		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream)`,
+		"open " + missing + ": no such file or directory",
+	}
+	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("error:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
+		t.Errorf("alerts of the readable input missing: %q", out.String())
+	}
+}
+
+// TestDetectBadParamValue: a bad --param value is reported once, naming
+// the flag and its value, not once per rule that reads the parameter; a
+// bad value of the --config file (a rule's or the global params) is
+// reported with the file's name and line, as check reports it.
+func TestDetectBadParamValue(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(ok, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte("detections:\n  rules:\n    sentinel.repo_deletion:\n      window: soon\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	global := filepath.Join(dir, "global.yaml")
+	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		o    detectOptions
+		want string // the whole error
+	}{
+		{"duration", detectOptions{format: "json", params: []string{"window=abc"}},
+			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"`},
+		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
+			`detect: --param max_keys=0: want at least 1`},
+		{"config file", detectOptions{format: "json", config: cfg},
+			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+		{"config file's params", detectOptions{format: "json", config: global},
+			"detect: " + global + `:3: detections.params.max_keys: "0": want at least 1`},
+		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
+			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"` + "\n" +
+				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runDetect(context.Background(), &tc.o, []string{ok}, strings.NewReader(""), &out, &errOut)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("err =\n%v\nwant\n%s", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestDetectWarnsUnparsedInput: an input of which no line parses (a wrong
+// TYPE: prefix, not a GitLab log) is named in a warning, instead of
+// passing as "0 alerts"; an input with some parsed lines is not.
+func TestDetectWarnsUnparsedInput(t *testing.T) {
+	access := filepath.Join(samples, "gitlab_access.log")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // "": no warning
+	}{
+		{"wrong prefix", []string{"audit:" + access},
+			"detect: WARNING: none of the 18 lines of " + access + " parsed as audit: is the TYPE: prefix (or the file name) right, or is it another log?"},
+		{"not a GitLab log", []string{filepath.Join(samples, "..", "LICENSE")},
+			"parsed as any GitLab log type: is it a GitLab log?"},
+		{"right type", []string{access}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json"}
+			if err := runDetect(context.Background(), &o, tc.args, strings.NewReader(""), &out, &errOut); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(errOut.String(), "WARNING")
+			if tc.want == "" && got || tc.want != "" && !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("detect %v summary:\n%s\nwant warning %q", tc.args, errOut.String(), tc.want)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"container/heap"
+	"errors"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
@@ -56,16 +57,17 @@ func (h *mergeHeap) Pop() any {
 }
 
 // merge calls fn with the events of every input in event-time order (a
-// k-way merge: each input is in time order already). It returns the
-// first read error after draining the other inputs.
+// k-way merge: each input is in time order already). It returns every
+// input's read error, joined in input order, after draining the other
+// inputs.
 func merge(chans []<-chan eventBatch, fn func(*detect.Event)) error {
-	var firstErr error
+	errs := make([]error, len(chans))
 	h := make(mergeHeap, 0, len(chans))
 	for i, ch := range chans {
 		m := &mergeInput{idx: i, ch: ch}
 		ev, err := m.head()
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			errs[i] = err
 		}
 		if ev != nil {
 			h = append(h, m)
@@ -77,8 +79,8 @@ func merge(chans []<-chan eventBatch, fn func(*detect.Event)) error {
 		fn(m.events[m.pos])
 		m.pos++
 		ev, err := m.head()
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			errs[m.idx] = err
 		}
 		if ev == nil {
 			heap.Pop(&h)
@@ -86,5 +88,5 @@ func merge(chans []<-chan eventBatch, fn func(*detect.Event)) error {
 		}
 		heap.Fix(&h, 0)
 	}
-	return firstErr
+	return errors.Join(errs...)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +23,9 @@ import (
 type lineFunc func(label string, n int, line []byte, cut bool) error
 
 // readInput reads the input called name ("-" is stdin) line by line and
-// calls fn with each non-blank line. Gzip data (logrotate's .gz files) is
-// recognised by its magic bytes and decompressed. Lines are passed without
+// calls fn with each non-blank line. Compressed data (logrotate's .gz, and
+// .bz2, .xz or .zst with another compresscmd) is recognised by its magic
+// bytes and decompressed. Lines are passed without
 // "\n" or "\r\n"; a line longer than maxLine bytes (max_line_bytes; 0:
 // no limit) is cut to maxLine, and fn told so, and the rest of it is read
 // and discarded without being kept in memory.
@@ -60,13 +60,13 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		r, label = prog.reader(f), name
 	}
 	br := bufio.NewReaderSize(r, 256<<10)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("%s: open gzip stream: %w", label, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
+	dr, release, err := decompress(br, label)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if dr != io.Reader(br) {
+		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
 	for n := 1; ; n++ {

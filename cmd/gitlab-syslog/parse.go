@@ -32,8 +32,8 @@ offset and TimeLocal the text as logged). Each key is the name send and run
 give the column in STRUCTURED-DATA: meta.X is param X of [meta@32473], every
 other column a param of [gitlab@32473]; a meta.* key that syslog cannot carry
 as it is appears in its short form (README, "STRUCTURED-DATA: where each
-column is"). Files ending in gzip data (logrotate's .gz) are decompressed
-transparently.
+column is"). Compressed files and input (logrotate's .gz, or .bz2, .xz
+and .zst, recognised by their first bytes) are decompressed transparently.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,

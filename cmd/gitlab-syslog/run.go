@@ -60,6 +60,10 @@ Try it on the bundled samples without GitLab or a syslog server:
 				return err
 			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
+			cwd, _ := os.Getwd()
+			for _, warn := range c.RelativePaths(cwd) {
+				log.Warn("config: relative path", "warning", warn)
+			}
 			for _, p := range r.Skipped {
 				log.Info("default source absent, not followed", "path", p, "why", config.SkipNote(p))
 			}

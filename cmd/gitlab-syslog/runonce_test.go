@@ -465,3 +465,21 @@ func checkpointFile(t testing.TB, dir, path string) string {
 	t.Helper()
 	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }
+
+// run --once with --start-at end into a new state directory sends
+// nothing, and says why: start_at end, not checkpoints (there are none),
+// and how to send what the files hold.
+func TestRunOnceStartAtEndSaysWhy(t *testing.T) {
+	args := []string{"--log-dir", samples, "--to", "stdout", "--once", "--state-dir", t.TempDir(), "--start-at", "end"}
+	r := runCmd(t, args...)
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	if r.stdout != "" {
+		t.Errorf("run --once --start-at end sent:\n%s", r.stdout)
+	}
+	want := "nothing was sent: with start_at end a file without a checkpoint is read from its end, and one with a checkpoint from there; to send what the files hold, use --start-at beginning and a new state directory"
+	if len(r.records(want)) != 1 || strings.Contains(r.stderr, "every file had already been read up to its checkpoint") {
+		t.Errorf("run does not log %q (and only it):\n%s", want, r.stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -52,8 +53,9 @@ APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
 do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
-skipped and counted. Files ending in .gz are decompressed. Every file is
-opened before anything is sent.
+skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
+.gz and the others, recognised by their first bytes) are decompressed.
+Every file is opened before anything is sent.
 
 The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).
@@ -456,11 +458,19 @@ func defaultPortNote(dest string, err error) string {
 
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
-// such host, or a timeout. A TLS or configuration error gets no hint.
+// such host, or a timeout. A server certificate the client does not trust
+// gets the flag that fixes it; other TLS or configuration errors get no
+// hint.
 func unreachableHint(err error) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
 	switch {
+	case errors.As(err, &unknownCA):
+		return " — give the CA that signed the collector's certificate with --ca-file"
+	case errors.As(err, &hostErr):
+		return " — the certificate does not name the host dialed: use a name it has, or --server-name"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return " — is the collector running?"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:

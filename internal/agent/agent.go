@@ -650,7 +650,7 @@ func (a *Agent) Health() error {
 	if s == nil {
 		problems = append(problems, "forwarder: not started")
 	} else if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit {
-		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: is the collector up?", s.URL(), d.Round(time.Second)))
+		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: %s", s.URL(), d.Round(time.Second), stallCause(s.LastError())))
 	}
 	if len(srcs) == 0 && nglobs == 0 { // a glob may match no file on this node
 		problems = append(problems, "no source is running")

@@ -289,7 +289,7 @@ func TestCheckpointOnlyAfterAck(t *testing.T) {
 	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
 		t.Fatalf("checkpoint at %d while the collector is down", off)
 	}
-	if err := a.Health(); err == nil || !strings.Contains(err.Error(), "is the collector up?") {
+	if err := a.Health(); err == nil || !strings.Contains(err.Error(), "connection refused (is the collector running?)") {
 		t.Errorf("Health() = %v, want a stalled-forwarder error", err)
 	}
 

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
 // A checkpoint that cannot be written makes Health report the source and
@@ -52,9 +54,9 @@ func TestHealthReportsCheckpointFailure(t *testing.T) {
 	waitFor(t, "Health to recover", 10*time.Second, func() bool { return a.Health() == nil })
 }
 
-// run --once ends with an error naming the destination when it
-// acknowledges nothing for StallLimit (nothing listens on the port), and
-// leaves the checkpoint where it was, so the next run sends the lines.
+// run --once ends with an error naming the destination and the last
+// connection error when it acknowledges nothing for StallLimit (nothing
+// listens on the port), and leaves the checkpoint where it was, so the next run sends the lines.
 func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gitlab_access.log")
 	writeAccessLines(t, path, 0, 10)
@@ -71,10 +73,75 @@ func TestRunOnceGivesUpOnStalledCollector(t *testing.T) {
 		t.Fatal("--once did not end while the collector was down")
 	}
 	want := "--once: " + url + " acknowledged nothing for "
-	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "is the collector running?") {
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "last error: forwarder: connect to "+url) ||
+		!strings.Contains(err.Error(), "connection refused (is the collector running?)") {
 		t.Fatalf("Run = %v, want an error with %q", err, want)
 	}
 	if off := checkpointOffset(t, c.StateDir, path); off > 0 {
 		t.Errorf("checkpoint at %d though nothing was delivered", off)
+	}
+}
+
+// TestRunOnceStallNamesTLSCause: when the collector's certificate does not
+// verify, the --once error names the TLS error and the setting that fixes
+// it (the CA file, the server name), not only "is the collector running?"
+// (Health words it the same way: TestCheckpointOnlyAfterAck).
+func TestRunOnceStallNamesTLSCause(t *testing.T) {
+	dir := t.TempDir()
+	certs, err := testcert.WriteTestCerts(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.LoadX509KeyPair(certs.ServerCert, certs.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake() // fails: the client does not trust it
+			c.Close()
+		}
+	}()
+	for _, tc := range []struct {
+		name string
+		tls  config.TLS
+		want []string
+	}{
+		{"no CA", config.TLS{}, []string{"x509: certificate signed by unknown authority",
+			"(give the CA that signed the collector's certificate: forward.tls.ca_file or --ca-file)"}},
+		{"other name", config.TLS{CAFile: certs.CAFile, ServerName: "siem.example"}, []string{"x509: certificate is valid for",
+			"not siem.example (the certificate does not name the host dialed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "gitlab_access.log")
+			writeAccessLines(t, path, 0, 10)
+			url := "tls://" + ln.Addr().String()
+			c := newConfig(t, url, config.Source{Type: "access", Path: path})
+			c.Forward.TLS = tc.tls
+			a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 500 * time.Millisecond, ShutdownTimeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			err = a.Run(ctx)
+			if ctx.Err() != nil {
+				t.Fatal("--once did not end")
+			}
+			for _, w := range append([]string{"--once: " + url + " acknowledged nothing for ", "last error: "}, tc.want...) {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("Run = %v, want it to contain %q", err, w)
+				}
+			}
+		})
 	}
 }

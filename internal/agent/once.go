@@ -21,8 +21,8 @@ func (a *Agent) onceFailed() error {
 	a.mu.Unlock()
 	var errs []error
 	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
-		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: is the collector running? The lines not sent are read again at the next run",
-			snk.URL(), d.Round(time.Second)))
+		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: %s. The lines not sent are read again at the next run",
+			snk.URL(), d.Round(time.Second), stallCause(snk.LastError())))
 	}
 	for _, s := range srcs {
 		if err := s.err(); err != nil {
@@ -45,7 +45,7 @@ func (a *Agent) finishOnce(failed error) error {
 	a.mu.Unlock()
 	var missing []string
 	var lines, sent uint64
-	present, empty := 0, 0
+	present, empty, atEnd := 0, 0, 0
 	for _, s := range srcs {
 		if st != nil && s.cfg.Path == st.spoolPath {
 			continue
@@ -64,6 +64,9 @@ func (a *Agent) finishOnce(failed error) error {
 			continue
 		}
 		present++
+		if s.cfg.StartAt == "end" {
+			atEnd++
+		}
 		if err == nil && fi.Size() == 0 {
 			empty++
 		}
@@ -89,6 +92,9 @@ func (a *Agent) finishOnce(failed error) error {
 	case lines > 0:
 	case empty == present:
 		a.log.Info("nothing was sent: the source files are empty")
+	case atEnd == present:
+		a.log.Info("nothing was sent: with start_at end a file without a checkpoint is read from its end, and one with a checkpoint from there; to send what the files hold, use --start-at beginning and a new state directory",
+			"state_dir", cfg.StateDir)
 	case len(missing) > 0:
 		a.log.Info("nothing was sent: the files that exist had already been read up to their checkpoints; to send them again use another state directory",
 			"state_dir", cfg.StateDir)

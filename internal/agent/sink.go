@@ -25,6 +25,10 @@ type sink interface {
 	Stats() metrics.ForwarderStats
 	// URL names the destination.
 	URL() string
+	// LastError is why the destination failed last (a refused
+	// connection, an unverified certificate), nil once a batch was
+	// delivered since.
+	LastError() error
 }
 
 // newSink builds the sink for cfg.Forward.
@@ -53,6 +57,7 @@ func (s *forwarderSink) Send(ctx context.Context, b *forwarder.Batch, ack func(e
 }
 func (s *forwarderSink) Close(ctx context.Context) error { return s.f.Close(ctx) }
 func (s *forwarderSink) URL() string                     { return s.f.URL() }
+func (s *forwarderSink) LastError() error                { return s.f.LastError() }
 func (s *forwarderSink) Stats() metrics.ForwarderStats {
 	st := s.f.Stats()
 	return metrics.ForwarderStats{
@@ -107,6 +112,9 @@ func (s *stdoutSink) Close(context.Context) error {
 }
 
 func (s *stdoutSink) URL() string { return "stdout://" }
+
+// LastError is always nil: writes to stdout do not fail over.
+func (s *stdoutSink) LastError() error { return nil }
 
 func (s *stdoutSink) Stats() metrics.ForwarderStats {
 	return metrics.ForwarderStats{Connected: true, Sent: s.sent.Load()}

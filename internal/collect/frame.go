@@ -45,7 +45,7 @@ func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 				}
 				n = n*10 + int(c-'0')
 				if n > max {
-					return fmt.Errorf("collect: frame of more than %d bytes (raise the maximum frame size)", max)
+					return fmt.Errorf("collect: octet-counting frame of more than %d bytes, the most accepted (MSG-LEN %d...): a message that large, or a sender whose frames are not MSG-LEN SP MSG", max, n)
 				}
 			}
 			if cap(buf) < n {
@@ -62,7 +62,7 @@ func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 				line, err := r.ReadSlice('\n')
 				buf = append(buf, line...)
 				if len(buf) > max {
-					return fmt.Errorf("collect: frame of more than %d bytes (raise the maximum frame size)", max)
+					return fmt.Errorf("collect: frame of more than %d bytes, the most accepted, without a newline: a message that large, or a sender that frames by octet counting or not at all", max)
 				}
 				if err == nil {
 					buf = buf[:len(buf)-1]

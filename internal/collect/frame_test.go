@@ -25,7 +25,8 @@ func TestReadFrames(t *testing.T) {
 		{"stray separators", "\r\n\x00 6 <1>1 a\n\n", []string{"<1>1 a"}, ""},
 		{"truncated octet frame", "10 <1>1", nil, "unexpected EOF"},
 		{"bad length", "12x <1>", nil, "bad octet-counting frame"},
-		{"too big", "99999999999 x", nil, "more than"},
+		{"too big", "99999999999 x", nil, "collect: octet-counting frame of more than 1048576 bytes, the most accepted (MSG-LEN 9999999...): a message that large, or a sender whose frames are not MSG-LEN SP MSG"},
+		{"too big lf frame", "<" + strings.Repeat("x", 1<<20) + "\n", nil, "collect: frame of more than 1048576 bytes, the most accepted, without a newline"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

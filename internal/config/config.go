@@ -19,6 +19,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -199,6 +200,21 @@ func (c *Config) File() string { return c.file }
 // Line returns the line the key path (e.g. "forward.url", "sources[0].type")
 // was on, or 0 when it was not in the file.
 func (c *Config) Line(path string) int { return c.lines[path] }
+
+// Where names where the value at key path came from, for a message about
+// it: the flag that gave it ("--ca-file"), else "file:line: path" for a
+// key of the config file (the line of its nearest parent when the key
+// itself was not written), else path alone (a built-in default).
+func (c *Config) Where(path string) string {
+	v := &validator{c: c}
+	if flag := v.flagOf(path); flag != "" {
+		return flag
+	}
+	if l := v.lineOf(path); l > 0 && c.file != "" {
+		return fmt.Sprintf("%s:%d: %s", c.file, l, path)
+	}
+	return path
+}
 
 // SendStructuredData reports whether the parsed columns go into
 // STRUCTURED-DATA.

@@ -140,3 +140,28 @@ func TestOneBadValueOneError(t *testing.T) {
 		})
 	}
 }
+
+// TestWhere: Where names the flag that gave a value, else the file, line
+// and key path (the nearest parent's line for a key not written), else the
+// key path alone.
+func TestWhere(t *testing.T) {
+	c, err := Parse([]byte("state_dir: /s\nforward:\n  url: tls://h:1\n  tls:\n    ca_file: /ca.pem\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetByFlag("forward.tls.cert_file", "--cert-file")
+	for _, tt := range []struct{ path, want string }{
+		{"forward.tls.ca_file", "config.yaml:5: forward.tls.ca_file"},
+		{"forward.tls.key_file", "config.yaml:4: forward.tls.key_file"},
+		{"forward.tls.cert_file", "--cert-file"},
+		{"metrics.listen", "metrics.listen"},
+	} {
+		if got := c.Where(tt.path); got != tt.want {
+			t.Errorf("Where(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+	var none Config
+	if got := none.Where("forward.url"); got != "forward.url" {
+		t.Errorf("Where without a file = %q, want the key path", got)
+	}
+}

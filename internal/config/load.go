@@ -38,7 +38,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
 		return c, nil // only comments
 	} else if err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlError(name, tabError(data, err))
 	}
 	// A second document is almost certainly a mistake (a stray "---").
 	var extra yaml.Node
@@ -284,6 +284,30 @@ func yamlError(file string, err error) error {
 		return errors.Join(errs...)
 	}
 	return errors.New(rewriteLine(file, err.Error()))
+}
+
+// tabMsg is the YAML scanner's error for a tab in indentation.
+const tabMsg = "found a tab character that violates indentation"
+
+// tabError points the scanner's tab error at the line that has the tab:
+// the scanner names the line of the token before it, which is the line
+// above when the tab indents a nested key. It adds that YAML indents with
+// spaces only. Other errors are returned as they are.
+func tabError(data []byte, err error) error {
+	m := lineRE.FindStringSubmatch(err.Error())
+	if m == nil || !strings.HasSuffix(err.Error(), tabMsg) {
+		return err
+	}
+	n, _ := strconv.Atoi(m[1])
+	lines := strings.Split(string(data), "\n")
+	for i := max(n-1, 0); i < len(lines); i++ {
+		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+		if strings.Contains(indent, "\t") {
+			n = i + 1
+			break
+		}
+	}
+	return fmt.Errorf("yaml: line %d: %s (YAML indents with spaces only: replace the tab)", n, tabMsg)
 }
 
 func rewriteLine(file, msg string) string {

@@ -71,6 +71,8 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 		v.errf(p, "path is missing")
 	} else if err := globError(s.Path); err != nil {
 		v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
+	} else if ext := compressedExt(s.Path); ext != "" && !s.IsGlob() {
+		v.errf(p+".path", "%s is a compressed file (%s): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send %s", s.Path, ext, s.Path)
 	} else if j, dup := seen[s.Path]; dup {
 		v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 	} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
@@ -169,9 +171,17 @@ func (v *validator) forward(f *Forward) {
 			v.errf("forward.url", "%q has no socket path (e.g. %s:///run/rsyslog.sock)", f.URL, u.Scheme)
 		}
 	case IsStdout(f.URL):
+	case u.Scheme == "stdout":
+		urlOK = false
+		v.errf("forward.url", "%q: stdout:// takes no host, path or options (write stdout://, stdout or -)", f.URL)
 	default:
 		urlOK = false
 		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
+	}
+	if urlOK && !IsStdout(f.URL) {
+		if err := forwarder.CheckURLOptions(u); err != nil {
+			v.errf("forward.url", "%q: %v", f.URL, err)
+		}
 	}
 	// With an unusable URL the TLS settings cannot be judged.
 	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" && u.Scheme != "relp+tls" {
@@ -355,4 +365,15 @@ func globError(pattern string) error {
 		}
 	}
 	return nil
+}
+
+// compressedExt returns the compression extension path ends in (.gz,
+// .bz2, .xz, .zst: logrotate's compresscmds), or "".
+func compressedExt(path string) string {
+	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
+		if strings.HasSuffix(path, ext) {
+			return ext
+		}
+	}
+	return ""
 }

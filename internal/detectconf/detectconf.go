@@ -286,6 +286,18 @@ func at(c *config.Config, path string) string {
 	return ""
 }
 
+// FileEngineErrs maps the errors detect.New returned for a detect.Config
+// that LoadFile read from path to the lines of path they are about, as
+// check reports them ("config.yaml:9: detections.rules.X.window: ...").
+// err is returned as it is when path can no longer be read.
+func FileEngineErrs(path string, err error) error {
+	c, lerr := config.Load(path)
+	if lerr != nil {
+		return err
+	}
+	return engineErrs(c, err)
+}
+
 // engineErrs maps the engine's errors to the config lines they are about.
 func engineErrs(c *config.Config, err error) error {
 	var out []error

@@ -1,0 +1,32 @@
+package agent
+
+import (
+	"crypto/x509"
+	"errors"
+	"net"
+)
+
+// stallCause says why a destination may acknowledge nothing, from the
+// forwarder's last error (nil: none recorded, the connection is up): the
+// error itself and, where it is a known mistake, what to change. Without
+// an error the collector accepted the connection and answers nothing.
+func stallCause(last error) string {
+	if last == nil {
+		return "is the collector running, and does it read what it receives?"
+	}
+	msg := "last error: " + last.Error()
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(last, &unknownCA):
+		msg += " (give the CA that signed the collector's certificate: forward.tls.ca_file or --ca-file)"
+	case errors.As(last, &hostErr):
+		msg += " (the certificate does not name the host dialed: connect by a name it has, or set forward.tls.server_name / --server-name)"
+	case errors.As(last, &dnsErr) && dnsErr.IsNotFound:
+		msg += " (is the host name right?)"
+	default:
+		msg += " (is the collector running?)"
+	}
+	return msg
+}
