@@ -17,8 +17,8 @@ import (
 // writes are rare (a start, a sweep) and take mu.
 type impWatch struct {
 	mu    sync.Mutex
-	keys  atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
-	epoch atomic.Uint64                     // users added
+	keys  atomic.Pointer[watchSet]
+	epoch atomic.Uint64 // users added
 	// added holds the last len(added) users added, at the index of the
 	// epoch their addition made, modulo len(added) (see wantHints).
 	added [256]struct {
@@ -27,23 +27,74 @@ type impWatch struct {
 	}
 }
 
+// watchSet is one immutable version of the watched users: until maps
+// each to the end of its watch (Unix ns, event time; MaxInt64 until the
+// rule folds the start), and few lists them when there are at most
+// maxFewWatched, which has reads with a few string comparisons instead of
+// hashing the key (a watch usually holds one or two users). sigs has the
+// bit keySig of every key: most keys not watched miss it.
+type watchSet struct {
+	until map[sessKey]int64
+	few   []sessKey
+	sigs  uint64
+}
+
+// keySig is a bit of a key's length and first and last bytes.
+func keySig(k sessKey) uint64 {
+	n := uint(len(k.V))
+	if n == 0 {
+		return 1
+	}
+	h := n*31 + uint(k.V[0])*7 + uint(k.V[n-1])*131
+	if k.ByName {
+		h += 17
+	}
+	return 1 << (h & 63)
+}
+
+// maxFewWatched bounds watchSet.few.
+const maxFewWatched = 8
+
+// newWatchSet returns the set of until's keys.
+func newWatchSet(until map[sessKey]int64) *watchSet {
+	ws := &watchSet{until: until}
+	for k := range until {
+		ws.sigs |= keySig(k)
+	}
+	if len(until) <= maxFewWatched {
+		ws.few = make([]sessKey, 0, len(until))
+		for k := range until {
+			ws.few = append(ws.few, k)
+		}
+	}
+	return ws
+}
+
 // WantEpoch implements WantFilter: it counts the users added to the watch.
 func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 
 // has reports whether k is watched.
 func (w *impWatch) has(k sessKey) bool {
-	m := w.keys.Load()
-	if m == nil {
+	ws := w.keys.Load()
+	switch {
+	case ws == nil || ws.sigs&keySig(k) == 0:
+		return false
+	case len(ws.until) <= maxFewWatched:
+		for _, x := range ws.few {
+			if x.V == k.V && x.ByName == k.ByName {
+				return true
+			}
+		}
 		return false
 	}
-	_, ok := (*m)[k]
+	_, ok := ws.until[k]
 	return ok
 }
 
 // empty reports whether no user is watched.
 func (w *impWatch) empty() bool {
-	m := w.keys.Load()
-	return m == nil || len(*m) == 0
+	ws := w.keys.Load()
+	return ws == nil || len(ws.until) == 0
 }
 
 // set watches k until (Unix ns). An entry Want announced (MaxInt64) takes
@@ -52,8 +103,8 @@ func (w *impWatch) set(k sessKey, until int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var old map[sessKey]int64
-	if p := w.keys.Load(); p != nil {
-		old = *p
+	if ws := w.keys.Load(); ws != nil {
+		old = ws.until
 	}
 	if cur, ok := old[k]; ok && (cur == until || (cur != math.MaxInt64 && cur > until)) {
 		return
@@ -65,7 +116,7 @@ func (w *impWatch) set(k sessKey, until int64) {
 	_, had := old[k]
 	k.V = strings.Clone(k.V)
 	m[k] = until
-	w.keys.Store(&m)
+	w.keys.Store(newWatchSet(m))
 	if !had {
 		n := w.epoch.Add(1)
 		w.added[n%uint64(len(w.added))] = struct {
@@ -119,26 +170,26 @@ func plainValue(v string) bool {
 func (w *impWatch) expire(now int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p := w.keys.Load()
-	if p == nil {
+	ws := w.keys.Load()
+	if ws == nil {
 		return
 	}
 	n := 0
-	for _, u := range *p {
+	for _, u := range ws.until {
 		if u >= now {
 			n++
 		}
 	}
-	if n == len(*p) {
+	if n == len(ws.until) {
 		return
 	}
 	m := make(map[sessKey]int64, n)
-	for k, u := range *p {
+	for k, u := range ws.until {
 		if u >= now {
 			m[k] = u
 		}
 	}
-	w.keys.Store(&m)
+	w.keys.Store(newWatchSet(m))
 }
 
 func (r *impersonation) reads() []string {
