@@ -32,24 +32,25 @@ type impWatch struct {
 // rule folds the start), and few lists them when there are at most
 // maxFewWatched, which has reads with a few string comparisons instead of
 // hashing the key (a watch usually holds one or two users). sigs has the
-// bit keySig of every key: most keys not watched miss it.
+// bit keySig of every key (a Bloom filter of one hash): most keys not
+// watched miss it, whatever the number watched.
 type watchSet struct {
 	until map[sessKey]int64
 	few   []sessKey
-	sigs  uint64
+	sigs  [16]uint64
 }
 
-// keySig is a bit of a key's length and first and last bytes.
-func keySig(k sessKey) uint64 {
-	n := uint(len(k.V))
-	if n == 0 {
-		return 1
-	}
-	h := n*31 + uint(k.V[0])*7 + uint(k.V[n-1])*131
+// keySig is the word and bit of sigs of a key: a hash of its bytes.
+func keySig(k sessKey) (int, uint64) {
+	h := uint32(len(k.V))
 	if k.ByName {
-		h += 17
+		h ^= 0x5bd1e995
 	}
-	return 1 << (h & 63)
+	for i := range len(k.V) {
+		h = (h ^ uint32(k.V[i])) * 0x01000193
+	}
+	h ^= h >> 15
+	return int(h>>6) & 15, 1 << (h & 63)
 }
 
 // maxFewWatched bounds watchSet.few.
@@ -59,7 +60,8 @@ const maxFewWatched = 8
 func newWatchSet(until map[sessKey]int64) *watchSet {
 	ws := &watchSet{until: until}
 	for k := range until {
-		ws.sigs |= keySig(k)
+		w, b := keySig(k)
+		ws.sigs[w] |= b
 	}
 	if len(until) <= maxFewWatched {
 		ws.few = make([]sessKey, 0, len(until))
@@ -76,9 +78,13 @@ func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 // has reports whether k is watched.
 func (w *impWatch) has(k sessKey) bool {
 	ws := w.keys.Load()
-	switch {
-	case ws == nil || ws.sigs&keySig(k) == 0:
+	if ws == nil {
 		return false
+	}
+	if i, b := keySig(k); ws.sigs[i]&b == 0 {
+		return false
+	}
+	switch {
 	case len(ws.until) <= maxFewWatched:
 		for _, x := range ws.few {
 			if x.V == k.V && x.ByName == k.ByName {
