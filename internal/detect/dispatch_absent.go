@@ -22,7 +22,7 @@ import (
 // the rest of its term holds.
 type absentTable struct {
 	// cols are the dispatch column (EventName), the columns the asked
-	// rules read, then those of the atoms, in that order (see index).
+	// rules read, then those of the atoms (see index).
 	cols    colSet
 	name    string     // the dispatch column
 	reads   []string   // columns the asked rules read
@@ -65,6 +65,7 @@ const (
 // Filter with absentCond and no WantFilter, else asked; reads are columns
 // its WantFilter reads, fetched in the same pass.
 func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
+	tab.cols.add(tab.name) // first, so that index rebuilds the same set
 	for _, c := range reads {
 		if !slices.Contains(tab.reads, c) {
 			tab.reads = append(tab.reads, c)
@@ -91,9 +92,10 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 	tab.index()
 }
 
-// index rebuilds cols in their order, and byCol, colMask and blank from
-// the atoms. The order puts the columns Get reads most first in the memo
-// of a lineView (prefetch fills it in this order).
+// index rebuilds cols (the same names: the dispatch column, the reads,
+// then the atoms' columns), indexed by address too for the parser's audit
+// columns (colSet.pin), and byCol, colMask, atomCols and blank from the
+// atoms.
 func (tab *absentTable) index() {
 	var cols colSet
 	cols.add(tab.name)

@@ -289,7 +289,8 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 
 // reader is implemented by rules with a WantFilter on audit lines without
 // EventName: reads returns the columns WantLine reads, so that they are
-// read in the same pass as the gates' columns.
+// read in the same pass as the columns of the fallback conditions
+// (absentTable).
 type reader interface {
 	reads() []string
 }
