@@ -117,11 +117,14 @@ func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 	wanted := d.wants(t, stateless, tt.all, v, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
+		var val string
 		var present uint64
 		if ct.tab != nil {
 			present = ct.tab.fetch(v)
+			val = ct.tab.nameValue(v, present)
+		} else {
+			val = v.Get(ct.name)
 		}
-		val := v.Get(ct.name)
 		switch {
 		case val != "":
 			wanted = d.wants(t, stateless, ct.any, v, wanted)
@@ -129,7 +132,7 @@ func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 		case ct.tab == nil:
 			wanted = d.wants(t, stateless, ct.absent, v, wanted)
 		default:
-			if !wanted && holds(ct.tab.terms, ct.tab.eval(v, present), v) {
+			if !wanted && ct.tab.any(ct.tab.eval(v, present), v) {
 				wanted = true
 			}
 			wanted = d.wants(t, stateless, ct.tab.asked, v, wanted)
@@ -189,11 +192,14 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 	addAll(tt.all)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
+		var val string
 		var present uint64
 		if ct.tab != nil {
 			present = ct.tab.fetch(v)
+			val = ct.tab.nameValue(v, present)
+		} else {
+			val = v.Get(ct.name)
 		}
-		val := v.Get(ct.name)
 		if val != "" {
 			addAll(ct.any)
 			addAll(ct.values[val])

@@ -33,6 +33,8 @@ type absentTable struct {
 	// atomCols are the columns with atoms, a mask over cols.
 	atomCols uint64
 	terms    []term
+	posAny   uint64 // atoms in the pos of some term
+	emptyPos bool   // some term has no pos atom
 	// entries describe ct.absent, index for index.
 	entries []absentEntry
 	// asked are the rules of ct.absent the table does not answer
@@ -81,6 +83,10 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 		if ok && len(ts) <= maxRuleTerms {
 			lo := len(tab.terms)
 			tab.terms = append(tab.terms, ts...)
+			for _, t := range ts {
+				tab.posAny |= t.pos
+				tab.emptyPos = tab.emptyPos || t.pos == 0
+			}
 			tab.entries = append(tab.entries, absentEntry{lo: lo, hi: len(tab.terms)})
 			tab.index()
 			return
@@ -206,6 +212,24 @@ func (t term) and(u term) (term, bool) {
 		out.fns = append(append([]condFunc(nil), t.fns...), u.fns...)
 	}
 	return out, true
+}
+
+// any reports whether a term of any rule may hold given the atoms, as
+// holds(tab.terms, atoms, c) does; most lines fail its first test.
+func (tab *absentTable) any(atoms uint64, c Columns) bool {
+	if atoms&tab.posAny == 0 && !tab.emptyPos {
+		return false
+	}
+	return holds(tab.terms, atoms, c)
+}
+
+// nameValue returns the value of the dispatch column after fetch returned
+// present: cols[0] (see addRule).
+func (tab *absentTable) nameValue(v *lineView, present uint64) string {
+	if present&1 == 0 {
+		return ""
+	}
+	return v.fetched[0]
 }
 
 // fetch reads the table's columns of the line v views in one pass (see

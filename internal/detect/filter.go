@@ -274,7 +274,14 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 	case v.rec != nil:
 		for i := range v.rec.Fields {
 			f := &v.rec.Fields[i]
-			if j := s.lookup(f.Name); j >= 0 && seen&(1<<j) == 0 {
+			// s.lookup, its common case inlined: a name of the parser.
+			j := -1
+			if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == uintptr(unsafe.Pointer(unsafe.StringData(f.Name))) && int(e.n) == len(f.Name) && e.p != 0 {
+				j = int(e.idx)
+			} else {
+				j = s.hashLookup(f.Name)
+			}
+			if j >= 0 && seen&(1<<j) == 0 {
 				seen |= 1 << j
 				if len(f.Value) > 0 {
 					v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
