@@ -31,13 +31,10 @@ type colTable struct {
 	name   string
 	values map[string][]int // value → rules
 	absent []int            // rules that want lines without the column
-	// gateCols are the columns the gates of the absent rules read (at most
-	// 64); gates[i] are absent[i]'s clauses as masks over them: the rule's
-	// Filter can keep a line only when each mask meets the present
-	// columns. nil: not gated.
-	gateCols colSet
-	gates    [][]uint64
-	any      []int // rules that want lines with the column, whatever its value (HasColumn)
+	// tab answers for the absent rules on audit lines without EventName
+	// (nil for other columns: each absent rule is asked).
+	tab *absentTable
+	any []int // rules that want lines with the column, whatever its value (HasColumn)
 }
 
 // addRule registers rule index r (the next one) with its keys and filter.
@@ -46,54 +43,18 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
-	var gate [][]string
-	g, ok := rule.(gater)
-	if ok && f != nil {
-		gate = g.gate()
-	}
 	var reads []string
 	if rd, ok := rule.(reader); ok && wf != nil {
 		reads = rd.reads()
 	}
 	for _, k := range rule.Wants() {
-		d.add(r, k, gate, reads)
+		d.add(r, rule, k, reads)
 	}
 }
 
-// gateAbsent records the gate of the rule just appended to ct.absent.
-func (ct *colTable) gateAbsent(gate [][]string) {
-	var masks []uint64
-	for _, cl := range gate {
-		var mask uint64
-		for _, c := range cl {
-			ct.gateCols.add(c)
-			i := ct.gateCols.index(c)
-			if i < 0 {
-				mask = ^uint64(0) // too many columns: the clause tells nothing
-				break
-			}
-			mask |= 1 << i
-		}
-		masks = append(masks, mask)
-	}
-	ct.gates = append(ct.gates, masks)
-}
-
-// open reports whether the gate masks let a line with the present columns
-// through; a rule without gate is always let through.
-func open(masks []uint64, present uint64) bool {
-	for _, m := range masks {
-		if m&present == 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// add registers rule index r for key k; gate is the rule's gate for lines
-// without the key's column (see gater), nil for none.
-// reads are columns the rule's WantFilter reads on such lines.
-func (d *dispatch) add(r int, k Key, gate [][]string, reads []string) {
+// add registers rule index r for key k; reads are columns the rule's
+// WantFilter reads on audit lines without EventName.
+func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 	if int(k.Type) >= nTypes || k.Type == parser.TypeUnknown {
 		return
 	}
@@ -115,13 +76,12 @@ func (d *dispatch) add(r int, k Key, gate [][]string, reads []string) {
 	switch k.Value {
 	case "":
 		if !slices.Contains(ct.absent, r) {
-			if k.Type != parser.TypeAudit || k.Column != parser.ColEventName {
-				gate, reads = nil, nil // gates are for audit lines without EventName
-			}
 			ct.absent = append(ct.absent, r)
-			ct.gateAbsent(gate)
-			for _, c := range reads {
-				ct.gateCols.add(c)
+			if k.Type == parser.TypeAudit && k.Column == parser.ColEventName {
+				if ct.tab == nil {
+					ct.tab = &absentTable{name: k.Column}
+				}
+				ct.tab.addRule(r, rule, reads)
 			}
 		}
 		return
@@ -157,13 +117,26 @@ func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 	wanted := d.wants(t, stateless, tt.all, v, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		val := v.Get(ct.name)
-		if val == "" {
-			wanted = d.wantsAbsent(t, stateless, ct, v, wanted)
-			continue
+		var val string
+		var present uint64
+		if ct.tab != nil {
+			present = ct.tab.fetch(v)
+			val = ct.tab.nameValue(v, present)
+		} else {
+			val = v.Get(ct.name)
 		}
-		wanted = d.wants(t, stateless, ct.any, v, wanted)
-		wanted = d.wants(t, stateless, ct.values[val], v, wanted)
+		switch {
+		case val != "":
+			wanted = d.wants(t, stateless, ct.any, v, wanted)
+			wanted = d.wants(t, stateless, ct.values[val], v, wanted)
+		case ct.tab == nil:
+			wanted = d.wants(t, stateless, ct.absent, v, wanted)
+		default:
+			if !wanted && ct.tab.any(ct.tab.eval(v, present), v) {
+				wanted = true
+			}
+			wanted = d.wants(t, stateless, ct.tab.asked, v, wanted)
+		}
 	}
 	return wanted
 }
@@ -189,23 +162,6 @@ func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v *lineView, w
 	return wanted
 }
 
-// wantsAbsent is wants for the rules that want lines without ct's column:
-// the columns of their gates are read in one pass, and a gated rule none
-// of whose columns is present is not asked.
-func (d *dispatch) wantsAbsent(t parser.Type, stateless bool, ct *colTable, v *lineView, wanted bool) bool {
-	var present uint64
-	if len(ct.gateCols.cols) > 0 {
-		present = v.prefetch(&ct.gateCols)
-	}
-	for i := range ct.absent {
-		if !open(ct.gates[i], present) {
-			continue
-		}
-		wanted = d.wants(t, stateless, ct.absent[i:i+1], v, wanted)
-	}
-	return wanted
-}
-
 // rules appends to dst the indices of the rules that want ev, each once,
 // leaving out those whose Filter drops it (asked through v, which views
 // ev), and with wantFirst those whose WantFilter drops it; seen is scratch
@@ -215,40 +171,55 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 		return dst
 	}
 	tt := &d.types[ev.Type]
-	add := func(rs []int) {
-		for _, r := range rs {
-			if seen[r] == gen {
-				continue
-			}
-			seen[r] = gen
-			switch {
-			case d.keep[r] != nil && !d.keep[r].Keep(ev.Type, v):
-			case wantFirst && d.wantOnly[r] != nil && !d.wantOnly[r].WantLine(ev.Type, v):
-			default:
-				dst = append(dst, r)
-			}
+	// add adds rule r unless seen; kept: its Filter is known to keep ev.
+	add := func(r int, kept bool) {
+		if seen[r] == gen {
+			return
+		}
+		seen[r] = gen
+		switch {
+		case !kept && d.keep[r] != nil && !d.keep[r].Keep(ev.Type, v):
+		case wantFirst && d.wantOnly[r] != nil && !d.wantOnly[r].WantLine(ev.Type, v):
+		default:
+			dst = append(dst, r)
 		}
 	}
-	add(tt.all)
+	addAll := func(rs []int) {
+		for _, r := range rs {
+			add(r, false)
+		}
+	}
+	addAll(tt.all)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		val := v.Get(ct.name)
-		if val == "" {
-			var present uint64
-			if len(ct.gateCols.cols) > 0 {
-				present = v.prefetch(&ct.gateCols)
-			}
-			for j, r := range ct.absent {
-				if open(ct.gates[j], present) {
-					add(ct.absent[j : j+1])
-				} else {
-					seen[r] = gen // its Filter would drop the event
-				}
-			}
+		var val string
+		var present uint64
+		if ct.tab != nil {
+			present = ct.tab.fetch(v)
+			val = ct.tab.nameValue(v, present)
+		} else {
+			val = v.Get(ct.name)
+		}
+		if val != "" {
+			addAll(ct.any)
+			addAll(ct.values[val])
 			continue
 		}
-		add(ct.any)
-		add(ct.values[val])
+		if ct.tab == nil {
+			addAll(ct.absent)
+			continue
+		}
+		atoms := ct.tab.eval(v, present)
+		for j, r := range ct.absent {
+			switch {
+			case ct.tab.entries[j].asked:
+				add(r, false)
+			case ct.tab.keeps(j, atoms, v):
+				add(r, true)
+			default:
+				seen[r] = gen // its Filter drops the event
+			}
+		}
 	}
 	return dst
 }

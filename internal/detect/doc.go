@@ -13,6 +13,9 @@
 // keys match no rule costs one map lookup; the rules whose keys match are
 // then asked through their filters (Filter, WantFilter) on the parsed
 // record, the columns they read looked up in one pass; neither allocates.
+// Audit lines without EventName (the fallback predicates of most rules)
+// are answered by one table compiled from the rules' conditions, without
+// asking their filters.
 // A wanted line is copied into an
 // Event (Event.Fill) with its source, origin, file identity and offset,
 // and handed to Engine.Process in file order per source. Alerts go to

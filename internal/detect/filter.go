@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -53,23 +54,41 @@ const maxMemo = 24
 
 // lineView is the Columns of one line that the filters are asked about:
 // each column is looked up in the record or Event once per line, however
-// many rules' filters read it.
+// many rules' filters read it. The columns of one colSet can be read in
+// one pass (prefetch); Get answers them from there.
 type lineView struct {
 	ev    *Event
 	rec   *parser.Record
 	n     int
 	names [maxMemo]string
 	vals  [maxMemo]string
+	// set holds the columns prefetch read (nil: none); fetched[i] is the
+	// value of set.cols[i] when bit i of present is set, else "".
+	set     *colSet
+	present uint64
+	fetched [64]string
 }
 
-// reset points v at a record (ev nil) or an Event (rec nil).
+// reset points v at a record (ev nil) or an Event (rec nil), forgetting
+// what was read of the line before.
 func (v *lineView) reset(rec *parser.Record, ev *Event) {
-	v.rec, v.ev, v.n = rec, ev, 0
+	for m := v.present; m != 0; m &= m - 1 {
+		v.fetched[bits.TrailingZeros64(m)] = "" // keep no reference to the line
+	}
+	v.rec, v.ev, v.n, v.set, v.present = rec, ev, 0, nil, 0
 }
 
 // Get implements Columns. For a record the value aliases the parser's
 // buffer (no copy): it is valid until the record is reused.
 func (v *lineView) Get(col string) string {
+	if v.set != nil {
+		if i := v.set.lookup(col); i >= 0 {
+			if v.present&(1<<i) != 0 {
+				return v.fetched[i]
+			}
+			return ""
+		}
+	}
 	for i := range v.n {
 		// Column names are the parser's constants: compare the pointers
 		// (a name spelled elsewhere only misses the memo).
@@ -93,103 +112,202 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
-// colSet is a set of at most 64 column names, each shorter than 64 bytes,
-// with an index by a hash of the name's length and ends (nameHash): most
-// names not in the set fall in an empty bucket and are compared with none.
+// colSet is a set of at most 64 column names with an index by a hash of
+// the name (nameHash) whose seed is chosen so that the names of the set
+// fall in distinct buckets where it can: a lookup is then one hash, one
+// load and at most one string comparison. Names whose bytes it has seen
+// (the set's and those given to pin, the parser's constants) are found
+// by the address of their bytes first, without reading them.
 type colSet struct {
 	cols   []string
-	byHash [128][]uint8 // indices into cols of the names of that hash
+	seed   uint32
+	bucket [256]uint8 // index + 1 into cols of the first name of that hash; 0: none
+	next   [64]uint8  // index + 1 of the next name of the same hash; 0: none
+	// pinned are the names of ptrs, kept so that their bytes are never
+	// reused; ptrs[ptrSlot(p)] holds the answer for the name at p.
+	pinned []string
+	pmul   uint64
+	ptrs   [256]ptrEntry
 }
 
-// nameHash is the bucket of a non-empty name in colSet.byHash.
-func nameHash(name string) int {
+// ptrEntry is the index in cols (or -1) of the name of n bytes at p.
+type ptrEntry struct {
+	p   uintptr
+	n   uint32
+	idx int32
+}
+
+// nameHash is the bucket of name under seed.
+func nameHash(name string, seed uint32) uint8 {
 	n := len(name)
-	return int((uint(n)*37 + uint(name[0])*5 + uint(name[n-1])) & 127)
+	if n == 0 {
+		return 0
+	}
+	x := uint32(n) | uint32(name[0])<<8 | uint32(name[n-1])<<16 | uint32(name[n>>1])<<24
+	return uint8((x ^ seed) * 0x9E3779B1 >> 24)
 }
 
-// add adds col unless present or the set is full.
+// add adds col unless present, empty or the set is full.
 func (s *colSet) add(col string) {
-	if slices.Contains(s.cols, col) || len(s.cols) == 64 || len(col) >= 64 || col == "" {
+	if col == "" || len(s.cols) == 64 || slices.Contains(s.cols, col) {
 		return
 	}
-	h := nameHash(col)
-	s.byHash[h] = append(s.byHash[h], uint8(len(s.cols)))
 	s.cols = append(s.cols, col)
+	best, bestChain := uint32(0), len(s.cols)+1
+	for seed := range uint32(256) {
+		if c := s.chain(seed * 0x01000193); c < bestChain {
+			best, bestChain = seed*0x01000193, c
+			if c == 1 {
+				break
+			}
+		}
+	}
+	s.build(best)
+	s.pin(nil)
+}
+
+// chain returns the longest run of names of s in one bucket under seed.
+func (s *colSet) chain(seed uint32) int {
+	var n [256]uint8
+	longest := 0
+	for _, c := range s.cols {
+		h := nameHash(c, seed)
+		n[h]++
+		longest = max(longest, int(n[h]))
+	}
+	return longest
+}
+
+// build indexes the names under seed.
+func (s *colSet) build(seed uint32) {
+	s.seed, s.bucket, s.next = seed, [256]uint8{}, [64]uint8{}
+	for i := len(s.cols) - 1; i >= 0; i-- {
+		h := nameHash(s.cols[i], seed)
+		s.next[i] = s.bucket[h]
+		s.bucket[h] = uint8(i + 1)
+	}
+}
+
+// pin indexes by address the bytes of names (which must never change:
+// constants, such as parser.Columns) and of the set's names, choosing
+// the multiplier that leaves the fewest out (those are found by hash).
+func (s *colSet) pin(names []string) {
+	for _, n := range names {
+		if n != "" && !slices.Contains(s.pinned, n) {
+			s.pinned = append(s.pinned, n)
+		}
+	}
+	all := append(slices.Clone(s.cols), s.pinned...)
+	best, bestN := uint64(0), -1
+	for i := range uint64(64) {
+		mul := (i*0x9E3779B97F4A7C15 + 0xBF58476D1CE4E5B9) | 1
+		var used [256]bool
+		n := 0
+		for _, c := range all {
+			if h := ptrSlot(c, mul); !used[h] {
+				used[h] = true
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = mul, n
+		}
+	}
+	s.pmul, s.ptrs = best, [256]ptrEntry{}
+	for _, c := range all {
+		e := &s.ptrs[ptrSlot(c, best)]
+		if e.p == 0 {
+			*e = ptrEntry{p: uintptr(unsafe.Pointer(unsafe.StringData(c))), n: uint32(len(c)), idx: int32(s.hashLookup(c))}
+		}
+	}
+}
+
+// ptrSlot is the slot of ptrs of the name's bytes under mul.
+func ptrSlot(name string, mul uint64) uint8 {
+	return uint8(uint64(uintptr(unsafe.Pointer(unsafe.StringData(name)))) * mul >> 56)
+}
+
+// lookup returns the index of col, or -1.
+func (s *colSet) lookup(col string) int {
+	e := &s.ptrs[ptrSlot(col, s.pmul)]
+	if e.p == uintptr(unsafe.Pointer(unsafe.StringData(col))) && int(e.n) == len(col) && e.p != 0 {
+		return int(e.idx)
+	}
+	return s.hashLookup(col)
+}
+
+// hashLookup is lookup by the name's bytes.
+func (s *colSet) hashLookup(col string) int {
+	for j := s.bucket[nameHash(col, s.seed)]; j != 0; j = s.next[j-1] {
+		if s.cols[j-1] == col {
+			return int(j - 1)
+		}
+	}
+	return -1
 }
 
 // index returns the index of col, or -1.
 func (s *colSet) index(col string) int { return slices.Index(s.cols, col) }
 
-// prefetch reads the columns of s in one pass over the line's columns,
-// remembers each (absent ones as ""), and returns the mask of those
-// present: bit i for s.cols[i]. Columns that do not fit the memo are
-// reported present (the filters then read them).
+// prefetch reads the columns of s in one pass over the line's columns and
+// returns the mask of those present (non-empty): bit i for s.cols[i].
+// Get answers them from then on, until reset. A column the line holds
+// twice has its first value, as Get would read it.
 func (v *lineView) prefetch(s *colSet) uint64 {
-	var slot [64]uint8 // memo slot + 1 of s.cols[i]; 0: known already
-	var mask uint64
-	known := v.n // s.cols are distinct: only the columns read before can be known
-	for i, c := range s.cols {
-		if v.n == maxMemo {
-			mask |= 1 << i
-			continue
-		}
-		if v.memoized(c, known) {
-			if v.Get(c) != "" {
-				mask |= 1 << i
-			}
-			continue
-		}
-		v.names[v.n], v.vals[v.n] = c, ""
-		v.n++
-		slot[i] = uint8(v.n)
+	for m := v.present; m != 0; m &= m - 1 { // a second prefetch replaces the first
+		v.fetched[bits.TrailingZeros64(m)] = ""
 	}
-	visit := func(name, val string) {
-		if len(name) >= 64 || name == "" {
-			return
-		}
-		for _, i := range s.byHash[nameHash(name)] {
-			if slot[i] != 0 && s.cols[i] == name {
-				v.vals[slot[i]-1], mask, slot[i] = val, mask|1<<i, 0
-				return
-			}
-		}
-	}
+	v.set, v.present = nil, 0
+	var present, seen uint64
 	switch {
 	case v.ev != nil:
 		for i := range v.ev.Columns {
-			visit(v.ev.Columns[i].Name, v.ev.Columns[i].Value)
+			c := &v.ev.Columns[i]
+			if j := s.lookup(c.Name); j >= 0 && seen&(1<<j) == 0 {
+				seen |= 1 << j
+				if c.Value != "" {
+					v.fetched[j] = c.Value
+					present |= 1 << j
+				}
+			}
 		}
 	case v.rec != nil:
 		for i := range v.rec.Fields {
-			if b := v.rec.Fields[i].Value; len(b) > 0 {
-				visit(v.rec.Fields[i].Name, unsafe.String(&b[0], len(b)))
+			f := &v.rec.Fields[i]
+			// s.lookup, its common case inlined: a name of the parser.
+			j := -1
+			if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == uintptr(unsafe.Pointer(unsafe.StringData(f.Name))) && int(e.n) == len(f.Name) && e.p != 0 {
+				j = int(e.idx)
+			} else {
+				j = s.hashLookup(f.Name)
+			}
+			if j >= 0 && seen&(1<<j) == 0 {
+				seen |= 1 << j
+				if len(f.Value) > 0 {
+					v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
+					present |= 1 << j
+				}
 			}
 		}
 	}
-	return mask
-}
-
-// memoized reports whether column col is among the first n remembered.
-func (v *lineView) memoized(col string, n int) bool {
-	for i := range n {
-		if v.names[i] == col {
-			return true
-		}
-	}
-	return false
+	v.set, v.present = s, present
+	return present
 }
 
 // reader is implemented by rules with a WantFilter on audit lines without
 // EventName: reads returns the columns WantLine reads, so that they are
-// read in the same pass as the gates' columns.
+// read in the same pass as the columns of the fallback conditions
+// (absentTable).
 type reader interface {
 	reads() []string
 }
 
-// gater is implemented by rules with a Filter that needs some columns on
-// an audit line without EventName: gate returns clauses, each a set of
-// columns of which at least one is present whenever Keep holds on such a
-// line; nil when nothing is known, an empty clause when Keep never holds.
-type gater interface {
-	gate() [][]string
+// absentConder is implemented by rules with a Filter whose Keep, on an
+// audit line without EventName (the lines of the fallback predicates),
+// is exactly a condition on the line's columns: absentCond returns it.
+// The dispatch table compiles these conditions into one test of the
+// line's columns (absentTable) and asks no such rule's Keep; a rule whose
+// Keep it cannot express does not implement it and is asked.
+type absentConder interface {
+	absentCond() cond
 }

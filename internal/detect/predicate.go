@@ -9,12 +9,12 @@ import (
 // cond is a condition on an event's columns: the declarative part of the
 // per-event rule table: equality, membership, prefix, substring and their
 // combinations (and, or, not), built by the helpers below.
+//
+// The dispatch table compiles conditions (absentTable): a colCond is a
+// test of one column's value, allOf and anyOf combine them, and condFunc
+// is asked as it is.
 type cond interface {
 	match(c Columns) bool
-	// need returns what holds of the line's columns whenever the
-	// condition holds: clauses, each a set of columns of which at least
-	// one is present; nil when nothing is known.
-	need() [][]string
 }
 
 // colOp is the test a leaf condition applies to one column.
@@ -36,8 +36,11 @@ type colCond struct {
 	vals []string
 }
 
-func (c colCond) match(cs Columns) bool {
-	v := cs.Get(c.col)
+func (c colCond) match(cs Columns) bool { return c.test(cs.Get(c.col)) }
+
+// test applies the condition to v, the column's value ("" when absent).
+// opNotIn and opNotPrefix are the negations of opIn and opPrefix.
+func (c colCond) test(v string) bool {
 	switch c.op {
 	case opIn:
 		return slices.Contains(c.vals, v)
@@ -52,19 +55,6 @@ func (c colCond) match(cs Columns) bool {
 		return slices.ContainsFunc(c.vals, func(p string) bool { return strings.Contains(v, p) })
 	}
 	return false
-}
-
-func (c colCond) need() [][]string {
-	switch c.op {
-	case opNotIn, opNotPrefix:
-		return nil
-	}
-	for _, v := range c.vals {
-		if v == "" {
-			return nil // an empty prefix, suffix or value matches an absent column
-		}
-	}
-	return [][]string{{c.col}}
 }
 
 // in: col equals one of vals. notIn: col equals none of them (an absent
@@ -99,33 +89,6 @@ func (a anyOf) match(cs Columns) bool {
 	return false
 }
 
-// need of allOf: the clauses of every condition (all must hold).
-func (a allOf) need() [][]string {
-	var all [][]string
-	for _, c := range a {
-		all = append(all, c.need()...)
-	}
-	return all
-}
-
-// need of anyOf: one clause, the columns of the first clause of every
-// condition (one must hold); nil when one has none.
-func (a anyOf) need() [][]string {
-	var cl []string
-	for _, c := range a {
-		n := c.need()
-		if len(n) == 0 {
-			return nil
-		}
-		for _, col := range n[0] {
-			if !slices.Contains(cl, col) {
-				cl = append(cl, col)
-			}
-		}
-	}
-	return [][]string{cl}
-}
-
 func both(cs ...cond) cond  { return allOf(cs) }
 func oneOf(cs ...cond) cond { return anyOf(cs) }
 
@@ -134,8 +97,6 @@ func oneOf(cs ...cond) cond { return anyOf(cs) }
 type condFunc func(c Columns) bool
 
 func (f condFunc) match(c Columns) bool { return f(c) }
-
-func (f condFunc) need() [][]string { return nil }
 
 // raised reports whether TargetVisibility (GitLab's "to") is a number
 // greater than SourceVisibility ("from"). When either is not a number it

@@ -72,13 +72,21 @@ func (r *eventRule) Keep(t parser.Type, c Columns) bool {
 	return r.extra == nil || r.extra.match(c)
 }
 
-// gate implements gater: a line without EventName is kept only by the
-// fallback.
-func (r *eventRule) gate() [][]string {
+// absentCond implements absentConder: on a line without EventName, Keep
+// is the fallback, when and the parameters' condition; without fallback
+// it never holds.
+func (r *eventRule) absentCond() cond {
 	if r.row.fallback == nil {
-		return [][]string{{}} // never kept: no column can help
+		return anyOf{}
 	}
-	return r.row.fallback.need()
+	c := allOf{r.row.fallback}
+	if r.row.when != nil {
+		c = append(c, r.row.when)
+	}
+	if r.extra != nil {
+		c = append(c, r.extra)
+	}
+	return c
 }
 
 // matches reports whether ev alerts under the row.

@@ -86,7 +86,8 @@ func (r *externalUser) Keep(t parser.Type, c Columns) bool {
 		c.Get(parser.ColAddAction) == "user"
 }
 
-func (r *externalUser) gate() [][]string { return [][]string{{parser.ColAddAction}} }
+// absentCond implements absentConder: a legacy line only as a user added.
+func (r *externalUser) absentCond() cond { return in(parser.ColAddAction, "user") }
 
 func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)

@@ -17,8 +17,8 @@ import (
 // writes are rare (a start, a sweep) and take mu.
 type impWatch struct {
 	mu    sync.Mutex
-	keys  atomic.Pointer[map[sessKey]int64] // user → until (Unix ns, event time; MaxInt64 until the rule folds the start)
-	epoch atomic.Uint64                     // users added
+	keys  atomic.Pointer[watchSet]
+	epoch atomic.Uint64 // users added
 	// added holds the last len(added) users added, at the index of the
 	// epoch their addition made, modulo len(added) (see wantHints).
 	added [256]struct {
@@ -27,23 +27,80 @@ type impWatch struct {
 	}
 }
 
+// watchSet is one immutable version of the watched users: until maps
+// each to the end of its watch (Unix ns, event time; MaxInt64 until the
+// rule folds the start), and few lists them when there are at most
+// maxFewWatched, which has reads with a few string comparisons instead of
+// hashing the key (a watch usually holds one or two users). sigs has the
+// bit keySig of every key (a Bloom filter of one hash): most keys not
+// watched miss it, whatever the number watched.
+type watchSet struct {
+	until map[sessKey]int64
+	few   []sessKey
+	sigs  [16]uint64
+}
+
+// keySig is the word and bit of sigs of a key: a hash of its bytes.
+func keySig(k sessKey) (int, uint64) {
+	h := uint32(len(k.V))
+	if k.ByName {
+		h ^= 0x5bd1e995
+	}
+	for i := range len(k.V) {
+		h = (h ^ uint32(k.V[i])) * 0x01000193
+	}
+	h ^= h >> 15
+	return int(h>>6) & 15, 1 << (h & 63)
+}
+
+// maxFewWatched bounds watchSet.few.
+const maxFewWatched = 8
+
+// newWatchSet returns the set of until's keys.
+func newWatchSet(until map[sessKey]int64) *watchSet {
+	ws := &watchSet{until: until}
+	for k := range until {
+		w, b := keySig(k)
+		ws.sigs[w] |= b
+	}
+	if len(until) <= maxFewWatched {
+		ws.few = make([]sessKey, 0, len(until))
+		for k := range until {
+			ws.few = append(ws.few, k)
+		}
+	}
+	return ws
+}
+
 // WantEpoch implements WantFilter: it counts the users added to the watch.
 func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 
 // has reports whether k is watched.
 func (w *impWatch) has(k sessKey) bool {
-	m := w.keys.Load()
-	if m == nil {
+	ws := w.keys.Load()
+	if ws == nil {
 		return false
 	}
-	_, ok := (*m)[k]
+	if i, b := keySig(k); ws.sigs[i]&b == 0 {
+		return false
+	}
+	switch {
+	case len(ws.until) <= maxFewWatched:
+		for _, x := range ws.few {
+			if x.V == k.V && x.ByName == k.ByName {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := ws.until[k]
 	return ok
 }
 
 // empty reports whether no user is watched.
 func (w *impWatch) empty() bool {
-	m := w.keys.Load()
-	return m == nil || len(*m) == 0
+	ws := w.keys.Load()
+	return ws == nil || len(ws.until) == 0
 }
 
 // set watches k until (Unix ns). An entry Want announced (MaxInt64) takes
@@ -52,8 +109,8 @@ func (w *impWatch) set(k sessKey, until int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var old map[sessKey]int64
-	if p := w.keys.Load(); p != nil {
-		old = *p
+	if ws := w.keys.Load(); ws != nil {
+		old = ws.until
 	}
 	if cur, ok := old[k]; ok && (cur == until || (cur != math.MaxInt64 && cur > until)) {
 		return
@@ -65,7 +122,7 @@ func (w *impWatch) set(k sessKey, until int64) {
 	_, had := old[k]
 	k.V = strings.Clone(k.V)
 	m[k] = until
-	w.keys.Store(&m)
+	w.keys.Store(newWatchSet(m))
 	if !had {
 		n := w.epoch.Add(1)
 		w.added[n%uint64(len(w.added))] = struct {
@@ -119,26 +176,26 @@ func plainValue(v string) bool {
 func (w *impWatch) expire(now int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p := w.keys.Load()
-	if p == nil {
+	ws := w.keys.Load()
+	if ws == nil {
 		return
 	}
 	n := 0
-	for _, u := range *p {
+	for _, u := range ws.until {
 		if u >= now {
 			n++
 		}
 	}
-	if n == len(*p) {
+	if n == len(ws.until) {
 		return
 	}
 	m := make(map[sessKey]int64, n)
-	for k, u := range *p {
+	for k, u := range ws.until {
 		if u >= now {
 			m[k] = u
 		}
 	}
-	w.keys.Store(&m)
+	w.keys.Store(newWatchSet(m))
 }
 
 func (r *impersonation) reads() []string {

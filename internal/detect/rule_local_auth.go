@@ -51,7 +51,8 @@ func (r *localAuth) Keep(t parser.Type, c Columns) bool {
 		c.Get(parser.ColEventName) == "authenticated_with_password"
 }
 
-func (r *localAuth) gate() [][]string { return [][]string{{parser.ColAuthenticationType}} }
+// absentCond implements absentConder: a legacy line only as a password sign-in.
+func (r *localAuth) absentCond() cond { return in(parser.ColAuthenticationType, "standard") }
 
 func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
 	cid := ev.Get(parser.ColCorrelationID)

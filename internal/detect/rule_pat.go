@@ -112,7 +112,11 @@ func (r *patOverTime) LateDropped() uint64 { return r.late }
 // Keep implements Filter: token creations only.
 func (r *patOverTime) Keep(_ parser.Type, c Columns) bool { return isTokenCreation(c) }
 
-func (r *patOverTime) gate() [][]string { return [][]string{{parser.ColCustomMessage}} }
+// absentCond implements absentConder: a legacy line only as a token creation
+// (isTokenCreation without EventName).
+func (r *patOverTime) absentCond() cond {
+	return prefix(parser.ColCustomMessage, patFallbackPrefixes[:]...)
+}
 
 // isTokenCreation reports whether ev records a successful token creation.
 func isTokenCreation(ev Columns) bool {

@@ -88,7 +88,8 @@ func (r *repoDeletion) Keep(t parser.Type, c Columns) bool {
 	return t != parser.TypeAudit || c.Get(parser.ColEventName) != "" || c.Get(parser.ColRemoveAction) == "project"
 }
 
-func (r *repoDeletion) gate() [][]string { return [][]string{{parser.ColRemoveAction}} }
+// absentCond implements absentConder: a legacy line only as a project removal.
+func (r *repoDeletion) absentCond() cond { return in(parser.ColRemoveAction, "project") }
 
 func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	t := ev.Time

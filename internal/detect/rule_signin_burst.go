@@ -114,7 +114,8 @@ func (r *signinBurst) Keep(t parser.Type, c Columns) bool {
 	return t != parser.TypeAudit || c.Get(parser.ColEventName) != "" || c.Get(parser.ColAuthenticationType) != ""
 }
 
-func (r *signinBurst) gate() [][]string { return [][]string{{parser.ColAuthenticationType}} }
+// absentCond implements absentConder: a legacy line only as a sign-in.
+func (r *signinBurst) absentCond() cond { return notIn(parser.ColAuthenticationType, "") }
 
 // signinUsername returns the user name of a sign-in event, or "" when ev is
 // not one.

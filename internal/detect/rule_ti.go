@@ -130,7 +130,11 @@ func (r *tiRule) maybeReload() {
 // Keep implements Filter: lines whose IPAddress is listed. It parses the
 // address without copying it.
 func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
-	_, _, ok := r.lookup(c.Get(parser.ColIPAddress))
+	ip := c.Get(parser.ColIPAddress)
+	if s := r.set.Load(); s == nil || s.v4.missed(ip) {
+		return false
+	}
+	_, _, ok := r.lookup(ip)
 	return ok
 }
 
@@ -177,7 +181,8 @@ func (r *tiRule) Close(Emit)              {}
 type indicators struct {
 	addrs    map[netip.Addr]string
 	prefixes map[netip.Prefix]string
-	lengths  []int // distinct prefix lengths, longest first
+	lengths  []int     // distinct prefix lengths, longest first
+	v4       *v4Filter // the /16s the IPv4 indicators touch
 }
 
 type badLine struct {
@@ -230,6 +235,7 @@ func parseIndicators(b []byte) (*indicators, []badLine) {
 		set.lengths = append(set.lengths, k)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(set.lengths)))
+	set.v4 = newV4Filter(set)
 	return set, bad
 }
 

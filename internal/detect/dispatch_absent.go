@@ -1,0 +1,307 @@
+package detect
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// absentTable answers, for an audit line without EventName, which of the
+// rules that want such lines (the fallback predicates) keep it, from one
+// pass over the line's columns instead of asking each rule's Filter.
+//
+// It is compiled once from the rules' absentCond: every leaf test of a
+// column (colCond) becomes an atom, a bit of a mask; each rule's
+// condition becomes a disjunction of terms, each a set of atoms that must
+// hold, a set that must not, and the condFuncs that must hold too. A line
+// is then tested by reading the table's columns in one pass (prefetch),
+// computing the atoms of the columns present (those of absent columns are
+// known in advance), and comparing masks; a condFunc is asked only when
+// the rest of its term holds.
+type absentTable struct {
+	// cols are the dispatch column (EventName), the columns the asked
+	// rules read, then those of the atoms (see index).
+	cols    colSet
+	name    string     // the dispatch column
+	reads   []string   // columns the asked rules read
+	atoms   []colCond  // with op opIn, opPrefix, opSuffix or opContains
+	byCol   [64][]test // the atoms' tests by column
+	colMask [64]uint64 // atoms on each column
+	blank   uint64     // atoms that hold on an absent column ("")
+	// atomCols are the columns with atoms, a mask over cols.
+	atomCols uint64
+	terms    []term
+	posAny   uint64 // atoms in the pos of some term
+	emptyPos bool   // some term has no pos atom
+	// entries describe ct.absent, index for index.
+	entries []absentEntry
+	// asked are the rules of ct.absent the table does not answer
+	// (WantFilters, Filters without absentCond, rules without filter).
+	asked []int
+}
+
+// term is a conjunction: the atoms of pos hold, those of neg do not, and
+// so does every fn.
+type term struct {
+	pos, neg uint64
+	fns      []condFunc
+}
+
+// absentEntry is how the table answers for one rule: by its terms
+// [lo, hi), or (asked) not at all.
+type absentEntry struct {
+	asked  bool
+	lo, hi int
+}
+
+// Limits of the compilation: a condition beyond them leaves its rule to
+// be asked.
+const (
+	maxAtoms     = 64
+	maxRuleTerms = 64
+)
+
+// addRule registers the next rule of ct.absent: compiled when it is a
+// Filter with absentCond and no WantFilter, else asked; reads are columns
+// its WantFilter reads, fetched in the same pass.
+func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
+	tab.cols.add(tab.name) // first, so that index rebuilds the same set
+	for _, c := range reads {
+		if !slices.Contains(tab.reads, c) {
+			tab.reads = append(tab.reads, c)
+			tab.cols.add(c)
+		}
+	}
+	_, isFilter := rule.(Filter)
+	_, isWant := rule.(WantFilter)
+	ac, ok := rule.(absentConder)
+	if ok && isFilter && !isWant {
+		nAtoms := len(tab.atoms)
+		ts, ok := tab.compile(ac.absentCond())
+		if ok && len(ts) <= maxRuleTerms {
+			lo := len(tab.terms)
+			tab.terms = append(tab.terms, ts...)
+			for _, t := range ts {
+				tab.posAny |= t.pos
+				tab.emptyPos = tab.emptyPos || t.pos == 0
+			}
+			tab.entries = append(tab.entries, absentEntry{lo: lo, hi: len(tab.terms)})
+			tab.index()
+			return
+		}
+		tab.atoms = tab.atoms[:nAtoms]
+	}
+	tab.entries = append(tab.entries, absentEntry{asked: true})
+	tab.asked = append(tab.asked, r)
+	tab.index()
+}
+
+// index rebuilds cols (the same names: the dispatch column, the reads,
+// then the atoms' columns), indexed by address too for the parser's audit
+// columns (colSet.pin), and byCol, colMask, atomCols and blank from the
+// atoms.
+func (tab *absentTable) index() {
+	var cols colSet
+	cols.add(tab.name)
+	for _, c := range tab.reads {
+		cols.add(c)
+	}
+	for _, c := range tab.cols.cols {
+		cols.add(c)
+	}
+	cols.pin(parser.Columns(parser.TypeAudit))
+	tab.cols = cols
+	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64][]test{}, [64]uint64{}, 0, 0
+	for a, c := range tab.atoms {
+		i := tab.cols.index(c.col)
+		for _, val := range c.vals {
+			tab.byCol[i] = append(tab.byCol[i], test{op: c.op, val: val, bit: 1 << a})
+		}
+		tab.colMask[i] |= 1 << a
+		tab.atomCols |= 1 << i
+		if c.test("") {
+			tab.blank |= 1 << a
+		}
+	}
+}
+
+// compile returns c as a disjunction of terms, or false when c is beyond
+// the table (an unknown kind of condition, too many atoms or columns or
+// terms).
+func (tab *absentTable) compile(c cond) ([]term, bool) {
+	switch c := c.(type) {
+	case colCond:
+		return tab.leaf(c)
+	case allOf:
+		out := []term{{}}
+		for _, x := range c {
+			ts, ok := tab.compile(x)
+			if !ok {
+				return nil, false
+			}
+			var next []term
+			for _, a := range out {
+				for _, b := range ts {
+					if t, ok := a.and(b); ok {
+						next = append(next, t)
+					}
+				}
+			}
+			if len(next) > maxRuleTerms {
+				return nil, false
+			}
+			out = next
+		}
+		return out, true
+	case anyOf:
+		var out []term
+		for _, x := range c {
+			ts, ok := tab.compile(x)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ts...)
+		}
+		return out, len(out) <= maxRuleTerms
+	case condFunc:
+		return []term{{fns: []condFunc{c}}}, true
+	}
+	return nil, false
+}
+
+// leaf returns the one term of a column test: its atom (the test, or for
+// opNotIn and opNotPrefix the opIn and opPrefix test it negates) in pos,
+// or in neg when negated.
+func (tab *absentTable) leaf(c colCond) ([]term, bool) {
+	neg := false
+	switch c.op {
+	case opNotIn:
+		c.op, neg = opIn, true
+	case opNotPrefix:
+		c.op, neg = opPrefix, true
+	case opIn, opPrefix, opSuffix, opContains:
+	default:
+		return nil, false
+	}
+	a := slices.IndexFunc(tab.atoms, func(x colCond) bool {
+		return x.col == c.col && x.op == c.op && slices.Equal(x.vals, c.vals)
+	})
+	if a < 0 {
+		tab.cols.add(c.col)
+		if len(tab.atoms) == maxAtoms || tab.cols.index(c.col) < 0 {
+			return nil, false
+		}
+		a = len(tab.atoms)
+		tab.atoms = append(tab.atoms, c)
+	}
+	if neg {
+		return []term{{neg: 1 << a}}, true
+	}
+	return []term{{pos: 1 << a}}, true
+}
+
+// and returns the conjunction of t and u, false when it cannot hold.
+func (t term) and(u term) (term, bool) {
+	out := term{pos: t.pos | u.pos, neg: t.neg | u.neg}
+	if out.pos&out.neg != 0 {
+		return term{}, false
+	}
+	if len(t.fns)+len(u.fns) > 0 {
+		out.fns = append(append([]condFunc(nil), t.fns...), u.fns...)
+	}
+	return out, true
+}
+
+// any reports whether a term of any rule may hold given the atoms, as
+// holds(tab.terms, atoms, c) does; most lines fail its first test.
+func (tab *absentTable) any(atoms uint64, c Columns) bool {
+	if atoms&tab.posAny == 0 && !tab.emptyPos {
+		return false
+	}
+	return holds(tab.terms, atoms, c)
+}
+
+// nameValue returns the value of the dispatch column after fetch returned
+// present: cols[0] (see addRule).
+func (tab *absentTable) nameValue(v *lineView, present uint64) string {
+	if present&1 == 0 {
+		return ""
+	}
+	return v.fetched[0]
+}
+
+// fetch reads the table's columns of the line v views in one pass (see
+// lineView.prefetch), the dispatch column among them, and returns those
+// present.
+func (tab *absentTable) fetch(v *lineView) uint64 { return v.prefetch(&tab.cols) }
+
+// eval returns the atoms that hold on the line v views, after fetch
+// returned present.
+func (tab *absentTable) eval(v *lineView, present uint64) uint64 {
+	atoms := tab.blank
+	for m := present & tab.atomCols; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		val := v.fetched[i]
+		atoms &^= tab.colMask[i]
+		for _, t := range tab.byCol[i] {
+			if atoms&t.bit == 0 && t.holds(val) {
+				atoms |= t.bit
+			}
+		}
+	}
+	return atoms
+}
+
+// test is one value of an atom: the atom (bit) holds when the column's
+// value passes the test of one of its values.
+type test struct {
+	op  colOp // opIn, opPrefix, opSuffix or opContains
+	val string
+	bit uint64
+}
+
+// holds applies the test to v as colCond.test applies it to each value.
+func (t *test) holds(v string) bool {
+	switch t.op {
+	case opIn:
+		return v == t.val
+	case opPrefix:
+		return strings.HasPrefix(v, t.val)
+	case opSuffix:
+		return strings.HasSuffix(v, t.val)
+	case opContains:
+		return strings.Contains(v, t.val)
+	}
+	return false
+}
+
+// holds reports whether one of terms holds given the atoms; the condFuncs
+// are asked through c.
+func holds(terms []term, atoms uint64, c Columns) bool {
+	for i := range terms {
+		t := &terms[i]
+		if atoms&t.pos != t.pos || atoms&t.neg != 0 {
+			continue
+		}
+		ok := true
+		for _, f := range t.fns {
+			if !f(c) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// keeps reports whether the rule of entry j keeps the line of the atoms
+// (entry j is not asked).
+func (tab *absentTable) keeps(j int, atoms uint64, c Columns) bool {
+	e := tab.entries[j]
+	return holds(tab.terms[e.lo:e.hi], atoms, c)
+}
