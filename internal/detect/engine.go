@@ -52,6 +52,8 @@ type Engine struct {
 	gen      uint64
 	stats    Stats
 	saveBuf  []byte // Save's encoding buffer, under mu
+	keyBuf   []byte // Process's dedupe identity of an event, under mu
+	idBuf    []byte // the emitter's alert_id parts, under mu
 }
 
 // ruleState is a rule with its configuration and counters.
