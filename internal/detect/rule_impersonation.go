@@ -88,6 +88,16 @@ type impSession struct {
 	AdminID   string `json:"admin_id"`       // AuthorID of the start
 	AdminUser string `json:"admin_user"`     // the admin's username, when logged
 	User      string `json:"user"`           // the impersonated user's username
+	startText string // Start in RFC 3339, made by the first alert that needs it
+}
+
+// startRFC3339 returns s.Start in RFC 3339 (UTC, nanoseconds), formatting
+// it once per session.
+func (s *impSession) startRFC3339() string {
+	if s.startText == "" {
+		s.startText = time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)
+	}
+	return s.startText
 }
 
 // end returns when s stops counting actions: its stop, or max after the
@@ -472,7 +482,7 @@ func (r *impersonation) action(ev *Event, emit Emit) {
 	if s != nil {
 		a.Columns = []Column{
 			{"SessionAdmin", s.Admin}, {"SessionAdminID", s.AdminID},
-			{"SessionStart", time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)},
+			{"SessionStart", s.startRFC3339()},
 			{"ImpersonatedUser", s.User},
 		}
 	} else {
