@@ -41,6 +41,8 @@ type Engine struct {
 	wm       time.Time // engine watermark
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
+	lastName string       // the source source() returned last
+	lastSrc  *sourceState // its state
 	events   *recent
 	alerts   *recent
 	supp     *suppressor

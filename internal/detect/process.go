@@ -54,13 +54,18 @@ func (e *Engine) Process(ev *Event) {
 	e.moveWatermark(src.newest.Add(-e.cfg.Lateness))
 }
 
-// source returns the state of source name, creating it.
+// source returns the state of source name, creating it. The last one
+// asked for is remembered: consecutive events mostly come from one source.
 func (e *Engine) source(name string) *sourceState {
+	if e.lastSrc != nil && e.lastName == name {
+		return e.lastSrc
+	}
 	s := e.sources[name]
 	if s == nil {
 		s = &sourceState{}
 		e.sources[name] = s
 	}
+	e.lastName, e.lastSrc = name, s
 	return s
 }
 
