@@ -90,12 +90,7 @@ func (j *joiner) side(cid string, ev *Event, emit Emit) {
 		return
 	}
 	s, key := j.record(cid, ev)
-	if old, ok := j.sides.get(cid); ok {
-		*old = s // the key already held stays
-		j.sides.touch(cid)
-		return
-	}
-	*j.sides.touch(key) = s
+	*j.sides.touch(key) = s // a key already held stays as it is
 }
 
 // record returns the auditSide of ev and a copy of cid, all its strings

@@ -127,15 +127,35 @@ func (a *Alert) appendJSON(dst []byte, fields []Column) []byte {
 		}
 	}
 	if a.Event != nil {
+		// A name whose nameBit is not in a set's mask is not in the set:
+		// most columns are written without searching the fields or the
+		// columns before them.
+		var inFields, inCols uint64
+		for i := range fields {
+			inFields |= nameBit(fields[i].Name)
+		}
 		cols := a.Event.Columns
 		for i, c := range cols {
-			if !hasColumn(fields, c.Name) && !hasColumn(cols[:i], c.Name) { // the first of a name only
+			bit := nameBit(c.Name)
+			if (inFields&bit == 0 || !hasColumn(fields, c.Name)) &&
+				(inCols&bit == 0 || !hasColumn(cols[:i], c.Name)) { // the first of a name only
 				str(c.Name, c.Value)
 			}
+			inCols |= bit
 		}
 		str("raw", a.Event.Raw)
 	}
 	return append(dst, '}')
+}
+
+// nameBit returns one bit of 64 chosen by name's length and its first and
+// last bytes, for a quick test of whether a set of names may hold name.
+func nameBit(name string) uint64 {
+	h := uint(len(name))
+	if len(name) > 0 {
+		h = h*31 + uint(name[0])*7 + uint(name[len(name)-1])
+	}
+	return 1 << (h & 63)
 }
 
 // hasColumn reports whether cs has a column named name.
