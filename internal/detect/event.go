@@ -163,80 +163,56 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 
 // AllocEvent returns a new zero Event whose Columns is empty with room
 // for n columns (what Fill needs: the record's fields plus the extra
-// columns). Up to 64 columns, the Columns array is allocated together
+// columns). Up to 59 columns, the Columns array is allocated together
 // with the Event, in one piece of memory: one allocation instead of two.
 func AllocEvent(n int) *Event {
-	// Steps of 4 columns (128 bytes) up to 32, then of 8 and 16: little
-	// room is left unused.
+	// Each length fills a size class of the allocator (with its 8-byte
+	// header): no more room is left unused than by two allocations.
 	switch {
-	case n <= 8:
-		p := new(struct {
-			ev   Event
-			cols [8]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 12:
-		p := new(struct {
-			ev   Event
-			cols [12]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 16:
-		p := new(struct {
-			ev   Event
-			cols [16]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 20:
-		p := new(struct {
-			ev   Event
-			cols [20]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 24:
-		p := new(struct {
-			ev   Event
-			cols [24]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 28:
-		p := new(struct {
-			ev   Event
-			cols [28]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 32:
-		p := new(struct {
-			ev   Event
-			cols [32]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 40:
-		p := new(struct {
-			ev   Event
-			cols [40]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 48:
-		p := new(struct {
-			ev   Event
-			cols [48]Column
-		})
-		return p.ev.with(p.cols[:])
-	case n <= 64:
-		p := new(struct {
-			ev   Event
-			cols [64]Column
-		})
-		return p.ev.with(p.cols[:])
+	case n <= 7:
+		return allocEvent[[7]Column]()
+	case n <= 9:
+		return allocEvent[[9]Column]()
+	case n <= 11:
+		return allocEvent[[11]Column]()
+	case n <= 13:
+		return allocEvent[[13]Column]()
+	case n <= 15:
+		return allocEvent[[15]Column]()
+	case n <= 17:
+		return allocEvent[[17]Column]()
+	case n <= 19:
+		return allocEvent[[19]Column]()
+	case n <= 23:
+		return allocEvent[[23]Column]()
+	case n <= 27:
+		return allocEvent[[27]Column]()
+	case n <= 31:
+		return allocEvent[[31]Column]()
+	case n <= 35:
+		return allocEvent[[35]Column]()
+	case n <= 39:
+		return allocEvent[[39]Column]()
+	case n <= 43:
+		return allocEvent[[43]Column]()
+	case n <= 51:
+		return allocEvent[[51]Column]()
+	case n <= 59:
+		return allocEvent[[59]Column]()
 	}
 	return &Event{Columns: make([]Column, 0, n)}
 }
 
-// with sets e's Columns to the empty start of cols and returns e.
-func (e *Event) with(cols []Column) *Event {
-	e.Columns = cols[:0]
-	return e
+// allocEvent allocates an Event and the array A of columns after it, and
+// sets the Event's Columns to the array, empty.
+func allocEvent[A any]() *Event {
+	p := new(struct {
+		ev   Event
+		cols A
+	})
+	cols := unsafe.Slice((*Column)(unsafe.Pointer(&p.cols)), unsafe.Sizeof(p.cols)/unsafe.Sizeof(Column{}))
+	p.ev.Columns = cols[:0]
+	return &p.ev
 }
 
 // CoarseTime reports whether the event's time has minute precision and no
