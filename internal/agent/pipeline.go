@@ -239,8 +239,9 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		w.fileID = fileKey(tb.File)
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
-	ev := &detect.Event{Source: w.src, Origin: w.origin, FileID: w.fileID, Offset: tb.Offsets[i], Host: w.host,
-		Columns: make([]detect.Column, 0, len(w.rec.Fields)+len(extra))} // Fill appends without growing
+	// Fill appends without growing Columns.
+	ev := detect.AllocEvent(len(w.rec.Fields) + len(extra))
+	ev.Source, ev.Origin, ev.FileID, ev.Offset, ev.Host = w.src, w.origin, w.fileID, tb.Offsets[i], w.host
 	ev.Fill(&w.rec, line, extra...)
 	return ev
 }

@@ -85,33 +85,54 @@ func (a *Alert) AddEventID(id string) {
 // start in RFC 3339 for aggregated rules, the event identity for per-event
 // rules): 32 hex digits of SHA-256 over the parts, each NUL-terminated.
 func AlertID(rule string, key []Column, anchor string) string {
-	h := sha256.New()
-	w := func(s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	w(rule)
+	var buf [512]byte
+	b := appendIDHead(buf[:0], rule, key)
+	b = append(b, anchor...)
+	return sumID(append(b, 0))
+}
+
+// appendIDHead appends to b the parts of an alert_id before the anchor:
+// rule and each key column's name and value, each NUL-terminated.
+func appendIDHead(b []byte, rule string, key []Column) []byte {
+	b = append(append(b, rule...), 0)
 	for _, c := range key {
-		w(c.Name)
-		w(c.Value)
+		b = append(append(b, c.Name...), 0)
+		b = append(append(b, c.Value...), 0)
 	}
-	w(anchor)
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+	return b
+}
+
+// sumID returns the alert_id of the NUL-terminated parts b.
+func sumID(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// id returns the alert_id of a (AlertID of its rule, key and anchor),
+// using buf as scratch space; it returns buf, grown, for reuse.
+func (a *Alert) id(buf []byte) (string, []byte) {
+	b := appendIDHead(buf[:0], a.Info.ID, a.Key)
+	b = append(a.appendAnchor(b), 0)
+	return sumID(b), b
 }
 
 // anchor returns the identity AlertID uses when the rule gave no ID: the
 // window start, else the triggering event's EventID, EventName and time,
 // else a hash of its raw line and time.
-func (a *Alert) anchor() string {
+func (a *Alert) anchor() string { return string(a.appendAnchor(nil)) }
+
+// appendAnchor appends a.anchor() to b.
+func (a *Alert) appendAnchor(b []byte) []byte {
 	switch {
 	case !a.WindowStart.IsZero():
-		return a.WindowStart.UTC().Format(time.RFC3339Nano)
+		return a.WindowStart.UTC().AppendFormat(b, time.RFC3339Nano)
 	case a.Event != nil && a.Event.Get("EventID") != "":
-		return a.Event.Get("EventID") + "\x00" + a.Event.Get("EventName") + "\x00" +
-			a.Event.eventTime().Format(time.RFC3339Nano)
+		b = append(append(b, a.Event.Get("EventID")...), 0)
+		b = append(append(b, a.Event.Get("EventName")...), 0)
+		return a.Event.eventTime().AppendFormat(b, time.RFC3339Nano)
 	case a.Event != nil:
-		return a.Event.Time.Format(time.RFC3339Nano) + "\x00" + a.Event.Raw
+		b = append(a.Event.Time.AppendFormat(b, time.RFC3339Nano), 0)
+		return append(b, a.Event.Raw...)
 	}
-	return a.Time.UTC().Format(time.RFC3339Nano)
+	return a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 }

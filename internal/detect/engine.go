@@ -41,6 +41,8 @@ type Engine struct {
 	wm       time.Time // engine watermark
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
+	lastName string       // the source source() returned last
+	lastSrc  *sourceState // its state
 	events   *recent
 	alerts   *recent
 	supp     *suppressor
@@ -52,6 +54,8 @@ type Engine struct {
 	gen      uint64
 	stats    Stats
 	saveBuf  []byte // Save's encoding buffer, under mu
+	keyBuf   []byte // Process's dedupe identity of an event, under mu
+	idBuf    []byte // the emitter's alert_id parts, under mu
 }
 
 // ruleState is a rule with its configuration and counters.

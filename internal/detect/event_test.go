@@ -47,3 +47,24 @@ func TestFillCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestAllocEvent checks that AllocEvent gives an empty Columns with room
+// for n columns, in one allocation up to 59 columns.
+func TestAllocEvent(t *testing.T) {
+	for n := range 80 {
+		ev := AllocEvent(n)
+		if len(ev.Columns) != 0 || cap(ev.Columns) < n {
+			t.Fatalf("AllocEvent(%d): len %d cap %d", n, len(ev.Columns), cap(ev.Columns))
+		}
+		if rulesRace { // allocation counts are not meaningful under the race detector
+			continue
+		}
+		want := 1.0
+		if n > 59 {
+			want = 2
+		}
+		if a := testing.AllocsPerRun(10, func() { ev = AllocEvent(n) }); a != want {
+			t.Errorf("AllocEvent(%d) allocates %v times, want %v", n, a, want)
+		}
+	}
+}

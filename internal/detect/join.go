@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -11,31 +12,41 @@ import (
 // joined.
 const joinWindow = 60 * time.Second
 
+// maxSideCols is the most columns a join takes from its audit line.
+const maxSideCols = 3
+
 // auditSide is what an audit line adds to an alert raised on an
-// application-log line of the same request.
+// application-log line of the same request: its time, EventID and the
+// values of the joiner's columns, copied into one string so that the
+// record neither holds the line's Event nor pins its raw line.
 type auditSide struct {
 	t       time.Time
-	ev      *Event
 	eventID string
+	vals    [maxSideCols]string // the values of joiner.cols, in order
 }
 
 // joiner holds alerts raised on application-log lines until the audit line
 // of the same CorrelationID enriches them, or until the watermark passes
 // the alert's time + joinWindow (the alert then goes out as it is: the
 // audit line enriches, it is never required). Audit lines wait the same
-// way for their application line. Both sides are bounded by maxKeys; when
-// the pending side is full, the oldest alert goes out unenriched rather
-// than being lost.
+// way for their application line, as an auditSide record. Both sides are
+// bounded by maxKeys; when the pending side is full, the oldest alert goes
+// out unenriched rather than being lost.
 type joiner struct {
 	maxKeys int
 	sides   *lru[string, auditSide] // by CorrelationID
 	pending *lru[string, *Alert]    // by CorrelationID
-	enrich  func(a *Alert, side *Event)
+	cols    []string                // the audit line's columns an alert gets, at most maxSideCols
 }
 
-func newJoiner(maxKeys int, enrich func(a *Alert, side *Event)) *joiner {
+// newJoiner returns a joiner that enriches alerts with the non-empty
+// columns cols (at most maxSideCols) of the joined audit line.
+func newJoiner(maxKeys int, cols ...string) *joiner {
+	if len(cols) > maxSideCols {
+		panic("detect: a join takes at most maxSideCols columns")
+	}
 	return &joiner{maxKeys: maxKeys, sides: newLRU[string, auditSide](maxKeys),
-		pending: newLRU[string, *Alert](maxKeys), enrich: enrich}
+		pending: newLRU[string, *Alert](maxKeys), cols: cols}
 }
 
 func within(a, b time.Time, d time.Duration) bool {
@@ -70,19 +81,52 @@ func (j *joiner) side(cid string, ev *Event, emit Emit) {
 	if cid == "" {
 		return
 	}
-	s := auditSide{t: ev.Time, ev: ev, eventID: ev.Get(parser.ColEventID)}
 	if p, ok := j.pending.get(cid); ok && within((*p).Time, ev.Time, joinWindow) {
 		a := *p
 		j.pending.remove(cid)
-		j.apply(a, &s)
+		addColumns(a, ev, j.cols...)
+		a.AddEventID(ev.Get(parser.ColEventID))
 		emit(a)
 		return
 	}
-	*j.sides.touch(cid) = s
+	s, key := j.record(cid, ev)
+	*j.sides.touch(key) = s // a key already held stays as it is
 }
 
+// record returns the auditSide of ev and a copy of cid, all its strings
+// parts of one allocation.
+func (j *joiner) record(cid string, ev *Event) (auditSide, string) {
+	id := ev.Get(parser.ColEventID)
+	var vals [maxSideCols]string
+	n := len(cid) + len(id)
+	for i, c := range j.cols {
+		vals[i] = ev.Get(c)
+		n += len(vals[i])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(cid)
+	b.WriteString(id)
+	for _, v := range vals[:len(j.cols)] {
+		b.WriteString(v)
+	}
+	all := b.String()
+	key, rest := all[:len(cid)], all[len(cid):]
+	s := auditSide{t: ev.Time, eventID: rest[:len(id)]}
+	rest = rest[len(id):]
+	for i := range j.cols {
+		s.vals[i], rest = rest[:len(vals[i])], rest[len(vals[i]):]
+	}
+	return s, key
+}
+
+// apply adds what the audit line s holds to a.
 func (j *joiner) apply(a *Alert, s *auditSide) {
-	j.enrich(a, s.ev)
+	for i, c := range j.cols {
+		if v := s.vals[i]; v != "" {
+			a.Columns = append(a.Columns, Column{Name: c, Value: v})
+		}
+	}
 	a.AddEventID(s.eventID)
 }
 

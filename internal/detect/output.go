@@ -19,12 +19,13 @@ import (
 // out; lists (tactic, technique, event_ids) are comma-separated; times are
 // RFC 3339 in UTC.
 func (a *Alert) Fields() []Column {
-	f := []Column{
-		{"rule", a.Info.ID},
-		{"name", a.Info.Name},
-		{"kind", a.Info.Kind.String()},
-		{"severity", a.Info.Severity.String()},
-	}
+	// 19 generic fields at most, then the columns: one allocation.
+	f := append(make([]Column, 0, 19+len(a.Key)+len(a.Columns)),
+		Column{"rule", a.Info.ID},
+		Column{"name", a.Info.Name},
+		Column{"kind", a.Info.Kind.String()},
+		Column{"severity", a.Info.Severity.String()},
+	)
 	add := func(name, v string) {
 		if v != "" {
 			f = append(f, Column{name, v})
@@ -126,15 +127,35 @@ func (a *Alert) appendJSON(dst []byte, fields []Column) []byte {
 		}
 	}
 	if a.Event != nil {
+		// A name whose nameBit is not in a set's mask is not in the set:
+		// most columns are written without searching the fields or the
+		// columns before them.
+		var inFields, inCols uint64
+		for i := range fields {
+			inFields |= nameBit(fields[i].Name)
+		}
 		cols := a.Event.Columns
 		for i, c := range cols {
-			if !hasColumn(fields, c.Name) && !hasColumn(cols[:i], c.Name) { // the first of a name only
+			bit := nameBit(c.Name)
+			if (inFields&bit == 0 || !hasColumn(fields, c.Name)) &&
+				(inCols&bit == 0 || !hasColumn(cols[:i], c.Name)) { // the first of a name only
 				str(c.Name, c.Value)
 			}
+			inCols |= bit
 		}
 		str("raw", a.Event.Raw)
 	}
 	return append(dst, '}')
+}
+
+// nameBit returns one bit of 64 chosen by name's length and its first and
+// last bytes, for a quick test of whether a set of names may hold name.
+func nameBit(name string) uint64 {
+	h := uint(len(name))
+	if len(name) > 0 {
+		h = h*31 + uint(name[0])*7 + uint(name[len(name)-1])
+	}
+	return 1 << (h & 63)
 }
 
 // hasColumn reports whether cs has a column named name.

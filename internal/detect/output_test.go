@@ -2,6 +2,8 @@ package detect
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +140,39 @@ func TestAlertSDID(t *testing.T) {
 		if got := AlertSDID(in); got != want {
 			t.Errorf("AlertSDID(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestAlertJSONColumnsOnce checks that the alert's JSON has each name
+// once: an event column named as a field or key column, or as an earlier
+// event column, is left out, every other event column is written, and
+// "raw" closes the object.
+func TestAlertJSONColumnsOnce(t *testing.T) {
+	ev := &Event{Type: parser.TypeAudit, Time: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Raw: `{"x":1}`}
+	names := []string{"Username", "CorrelationID", "AuthorName", "rule", "IPAddress", "CorrelationID", "EntityPath",
+		"severity", "A", "B", "AB", "BA", "Username", "TargetDetails", "alert_id", "EventID"}
+	for i, n := range names {
+		ev.Columns = append(ev.Columns, Column{n, fmt.Sprintf("v%d", i)})
+	}
+	a := &Alert{Info: Info{ID: "test.rule", Name: "Test"}, ID: "abc", Time: ev.Time, Event: ev,
+		Key: []Column{{"Username", "key-user"}}}
+	out := string(a.AppendJSON(nil))
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]string{"Username": "key-user", "CorrelationID": "v1", "AuthorName": "v2", "rule": "test.rule",
+		"IPAddress": "v4", "EntityPath": "v6", "severity": a.Info.Severity.String(), "A": "v8", "B": "v9", "AB": "v10",
+		"BA": "v11", "TargetDetails": "v13", "alert_id": "abc", "EventID": "v15", "raw": ev.Raw}
+	for name, v := range want {
+		if n := strings.Count(out, `"`+name+`":`); n != 1 {
+			t.Errorf("%q written %d times, want once: %s", name, n, out)
+		}
+		if m[name] != v {
+			t.Errorf("%q = %v, want %q", name, m[name], v)
+		}
+	}
+	if !strings.HasSuffix(out, `"raw":"{\"x\":1}"}`) {
+		t.Errorf("raw does not close the object: %s", out)
 	}
 }

@@ -19,8 +19,11 @@ func (e *Engine) Process(ev *Event) {
 		return
 	}
 	if id := ev.Get(parser.ColEventID); id != "" {
-		k := id + "\x00" + ev.Get(parser.ColEventName) + "\x00" + strconv.FormatInt(ev.eventTime().UnixNano(), 10)
-		if e.events.seen(k, ev.Time) {
+		k := append(append(e.keyBuf[:0], id...), 0)
+		k = append(append(k, ev.Get(parser.ColEventName)...), 0)
+		k = strconv.AppendInt(k, ev.eventTime().UnixNano(), 10)
+		e.keyBuf = k
+		if e.events.seenKey(keyOf(k), ev.Time.UnixNano()) {
 			e.stats.Deduplicated++
 			return
 		}
@@ -51,13 +54,18 @@ func (e *Engine) Process(ev *Event) {
 	e.moveWatermark(src.newest.Add(-e.cfg.Lateness))
 }
 
-// source returns the state of source name, creating it.
+// source returns the state of source name, creating it. The last one
+// asked for is remembered: consecutive events mostly come from one source.
 func (e *Engine) source(name string) *sourceState {
+	if e.lastSrc != nil && e.lastName == name {
+		return e.lastSrc
+	}
 	s := e.sources[name]
 	if s == nil {
 		s = &sourceState{}
 		e.sources[name] = s
 	}
+	e.lastName, e.lastSrc = name, s
 	return s
 }
 
@@ -126,7 +134,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			a.Time = a.Event.Time
 		}
 		if a.ID == "" {
-			a.ID = AlertID(a.Info.ID, a.Key, a.anchor())
+			a.ID, e.idBuf = a.id(e.idBuf)
 		}
 		if a.Event != nil && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})

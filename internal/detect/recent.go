@@ -12,7 +12,7 @@ import (
 // however long the id, and the same in every process, so it can be saved.
 type recentKey [16]byte
 
-func keyOf(s string) recentKey {
+func keyOf[S ~string | ~[]byte](s S) recentKey {
 	h := fnv.New128a()
 	h.Write([]byte(s))
 	var k recentKey

@@ -51,9 +51,7 @@ func newExternalUser(p *Params, _ *Env) (Rule, error) {
 	if len(allowed) == 0 {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
 	}
-	return &externalUser{allowed: allowed, join: newJoiner(maxKeys, func(a *Alert, side *Event) {
-		addColumns(a, side, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)
-	})}, nil
+	return &externalUser{allowed: allowed, join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)}, nil
 }
 
 func (r *externalUser) Info() Info { return externalUserSpec().Info }

@@ -88,6 +88,16 @@ type impSession struct {
 	AdminID   string `json:"admin_id"`       // AuthorID of the start
 	AdminUser string `json:"admin_user"`     // the admin's username, when logged
 	User      string `json:"user"`           // the impersonated user's username
+	startText string // Start in RFC 3339, made by the first alert that needs it
+}
+
+// startRFC3339 returns s.Start in RFC 3339 (UTC, nanoseconds), formatting
+// it once per session.
+func (s *impSession) startRFC3339() string {
+	if s.startText == "" {
+		s.startText = time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)
+	}
+	return s.startText
 }
 
 // end returns when s stops counting actions: its stop, or max after the
@@ -104,6 +114,10 @@ type pendingEvent struct {
 	Ev    *Event   `json:"ev"`
 	Class impClass `json:"class"`
 	Seq   uint64   `json:"seq"`
+	// sec and nsec are Ev.Time (Unix seconds, nanoseconds within), set by
+	// push, so that ordering the heap does not read the events.
+	sec  int64
+	nsec int32
 }
 
 // pendingHeap is a min-heap of held events ordered by time, then class,
@@ -112,8 +126,11 @@ type pendingHeap []pendingEvent
 
 func (h pendingHeap) less(i, j int) bool {
 	a, b := &h[i], &h[j]
-	if !a.Ev.Time.Equal(b.Ev.Time) {
-		return a.Ev.Time.Before(b.Ev.Time)
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
 	}
 	if a.Class != b.Class {
 		return a.Class < b.Class
@@ -122,6 +139,7 @@ func (h pendingHeap) less(i, j int) bool {
 }
 
 func (h *pendingHeap) push(p pendingEvent) {
+	p.sec, p.nsec = p.Ev.Time.Unix(), int32(p.Ev.Time.Nanosecond())
 	*h = append(*h, p)
 	q := *h
 	for i := len(q) - 1; i > 0; {
@@ -132,6 +150,14 @@ func (h *pendingHeap) push(p pendingEvent) {
 		q[i], q[parent] = q[parent], q[i]
 		i = parent
 	}
+}
+
+// before reports whether p's event is before t.
+func (p *pendingEvent) before(t time.Time) bool {
+	if s := t.Unix(); p.sec != s {
+		return p.sec < s
+	}
+	return p.nsec < int32(t.Nanosecond())
 }
 
 func (h *pendingHeap) pop() pendingEvent {
@@ -300,7 +326,7 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	if wm.After(r.wm) {
 		r.wm = wm
 	}
-	for len(r.pending) > 0 && r.pending[0].Ev.Time.Before(wm) {
+	for len(r.pending) > 0 && r.pending[0].before(wm) {
 		r.eval(r.pending.pop(), emit)
 	}
 	if m := wm.Unix() / 60; m > r.swept {
@@ -456,7 +482,7 @@ func (r *impersonation) action(ev *Event, emit Emit) {
 	if s != nil {
 		a.Columns = []Column{
 			{"SessionAdmin", s.Admin}, {"SessionAdminID", s.AdminID},
-			{"SessionStart", time.Unix(0, s.Start).UTC().Format(time.RFC3339Nano)},
+			{"SessionStart", s.startRFC3339()},
 			{"ImpersonatedUser", s.User},
 		}
 	} else {

@@ -32,9 +32,7 @@ type localAuth struct {
 
 func newLocalAuth(p *Params, _ *Env) (Rule, error) {
 	r := &localAuth{adminOnly: p.Bool("is_admin", true)}
-	r.join = newJoiner(maxKeysParam(p, 10_000), func(a *Alert, side *Event) {
-		addColumns(a, side, parser.ColAuthorID, parser.ColAuthorName)
-	})
+	r.join = newJoiner(maxKeysParam(p, 10_000), parser.ColAuthorID, parser.ColAuthorName)
 	return r, nil
 }
 
