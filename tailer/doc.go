@@ -125,6 +125,20 @@
 // quicker than that lose nothing. With no new file at the path yet, the old
 // one is drained for RotateWait at once.
 //
+// Files that were at the path only while the tailer could not look (its
+// consumer stopped taking batches for longer than the rotation interval,
+// or the path was rotated twice during one read) are found among the
+// rotated siblings: the old file by its inode, or, once compressed, by its
+// decompressed first bytes; the siblings rotated after it (path.1 after
+// path.2, dateext by date), last written no earlier than it and not read
+// before, are read in full, oldest first, a .gz decompressed (logrotate's
+// compress without delaycompress), before the file at the path. When the
+// old file is not among the siblings (logrotate's rotate count removed
+// it), or several siblings begin with its first bytes, or a .gz named by
+// another scheme cannot be ordered against it, the siblings that may hold
+// unread lines are not read: a warning names them and
+// Stats.UnplacedRotated counts them.
+//
 // copytruncate (the Omnibus GitLab default, with compress and without
 // delaycompress): a truncation is seen as the size dropping below the
 // offset or the first bytes changing. The lines not yet read are then

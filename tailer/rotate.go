@@ -83,13 +83,38 @@ func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 	}
 	t.queueRotated(src)
 	t.rot.draining = append(t.rot.draining, r)
-	var next *logFile
-	if len(t.rot.queue) > 0 {
-		next = t.rot.queue[0]
-		t.rot.queue = t.rot.queue[1:]
-		next.off = 0
+	next, err := t.nextQueued(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return next, t.readDraining(ctx, next)
+}
+
+// nextQueued returns the oldest queued plain file, to be read from 0, or
+// nil when none is queued. The compressed copies queued before it (see
+// queueUnseen) are read whole first, in order, and closed: they were
+// rotated before it, and will not grow. Meanwhile the checkpoint stays
+// in the oldest file drained (see Tailer.send).
+func (t *Tailer) nextQueued(ctx context.Context) (*logFile, error) {
+	for len(t.rot.queue) > 0 {
+		q := t.rot.queue[0]
+		t.rot.queue = t.rot.queue[1:]
+		if !q.gz {
+			q.off = 0
+			return q, nil
+		}
+		t.log.Info("tailer: reading a compressed rotated file the tailer never saw at the path", "file", q.name)
+		var mod time.Time // unknown: copiesUnseen's bound stays
+		if fi, err := q.f.Stat(); err == nil {
+			mod = fi.ModTime()
+		}
+		err := t.drainOpen(ctx, q, mod, 0)
+		q.close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // readRenamed reads r to its end and reports whether it is done: it has

@@ -69,6 +69,9 @@ type rotation struct {
 	// unseenDirMod: the directory's mtime when copiesUnseen last listed it.
 	lastCopy, unseenDirMod time.Time
 	copyHeads              [][sha256.Size]byte
+	// unplaced: device and inode of the rotated copies reported by
+	// unplaced, the latest ones.
+	unplaced [][2]uint64
 }
 
 // checkpointing is the commit state and its persistence. com, reanchor,
@@ -100,7 +103,7 @@ type commitState struct {
 type counters struct {
 	lines, bytes, truncLines, rotations, truncations, recovered atomic.Uint64
 	ckWrites, ckErrors, ckDiscarded, reopenFailures, commitGaps atomic.Uint64
-	followed                                                    atomic.Uint64
+	followed, unplaced                                          atomic.Uint64
 	outstanding                                                 atomic.Int64
 }
 

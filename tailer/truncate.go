@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"time"
 )
@@ -129,7 +130,6 @@ func (t *Tailer) recoverCopy(ctx context.Context, sib sibling, find func() (sibl
 // end and delivers its lines, the incomplete last one included. gone
 // reports that the copy no longer exists, so nothing was read.
 func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone bool, err error) {
-	t.setMode(ModeRecovering)
 	f, err := os.Open(s.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil
@@ -139,22 +139,32 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		return false, nil
 	}
 	defer f.Close()
-	src := &logFile{name: s.name, f: f, static: true}
+	src := &logFile{name: s.name, f: f, static: true, gz: s.gz}
 	src.id.Dev, src.id.Ino = devIno(s.fi)
-	if h, err := s.readHead(FingerprintMax); err == nil {
+	if h, err := copyHead(f, s.gz, FingerprintMax); err == nil {
 		src.setHead(h)
 	}
-	read := f.ReadAt
-	if s.gz {
-		gr, err := gzip.NewReader(f)
+	return false, t.drainOpen(ctx, src, s.fi.ModTime(), from)
+}
+
+// drainOpen reads src, an open rotated copy (plain or gzip, with
+// src.head set) last modified at mod, from offset from (in the
+// decompressed data for gzip) to its end, and delivers its lines, the
+// incomplete last one included. A copy that is not valid gzip, or ends
+// before from, is logged and nothing is read.
+func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, from int64) error {
+	t.setMode(ModeRecovering)
+	read := src.f.ReadAt
+	if src.gz {
+		gr, err := gzip.NewReader(io.NewSectionReader(src.f, 0, math.MaxInt64))
 		if err != nil {
-			t.log.Warn("tailer: rotated copy is not valid gzip", "copy", s.name, "err", err)
-			return false, nil
+			t.log.Warn("tailer: rotated copy is not valid gzip; its lines are not read", "copy", src.name, "err", err)
+			return nil
 		}
 		defer gr.Close()
 		if n, err := io.CopyN(io.Discard, gr, from); err != nil || n != from {
-			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", s.name, "offset", from)
-			return false, nil
+			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", src.name, "offset", from)
+			return nil
 		}
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
 	}
@@ -165,7 +175,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		start := t.rd.lr.lineStart
 		line, end, over, ok, err := t.rd.lr.next(read)
 		if err != nil {
-			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", s.name, "err", err)
+			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", src.name, "err", err)
 			break
 		}
 		if !ok {
@@ -174,16 +184,16 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
-				return false, err
+				return err
 			}
 		}
 	}
 	t.takePartial()
 	if err := t.send(ctx, src); err != nil {
-		return false, err
+		return err
 	}
 	t.c.recovered.Add(uint64(max(0, t.rd.lr.pos-from)))
 	t.rd.lr.reset(0)
-	t.copyRead(s.fi.ModTime(), src.head)
-	return false, nil
+	t.copyRead(mod, src.head)
+	return nil
 }
