@@ -173,11 +173,12 @@ func (t *Tailer) readDraining(ctx context.Context, cur *logFile) error {
 // left, once every batch sent so far is committed (at once when it is).
 func (t *Tailer) moveAnchor(cur *logFile) {
 	var p position
+	clearNext := false // the checkpoint moves into the newest file
 	switch {
 	case len(t.rot.draining) > 0:
 		p = positionOf(t.rot.draining[0].src)
 	case cur != nil:
-		p = positionOf(cur)
+		p, clearNext = positionOf(cur), true
 	default:
 		return
 	}
@@ -190,16 +191,18 @@ func (t *Tailer) moveAnchor(cur *logFile) {
 	if c.held && c.seq == t.rd.seq {
 		// The hold is before p; Unhold moves there (see CommitHeld).
 		c.full = p
+		c.fullHasNext = c.fullHasNext && !clearNext
 		t.ckp.reanchor = nil
 		return
 	}
 	if c.seq == t.rd.seq && c.n == c.len {
 		c.id, c.name, c.off = p.id, p.name, p.off
+		c.hasNext = c.hasNext && !clearNext
 		c.valid, c.dirty = true, true
 		t.ckp.reanchor = nil
 		return
 	}
-	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p}
+	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p, clearNext: clearNext}
 }
 
 // closeFiles closes the files queued and drained when the loop ends.

@@ -34,7 +34,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			if err != nil {
 				return err
 			}
-			if err := t.drainNewer(ctx, sib, src); err != nil {
+			if err := t.drainNewer(ctx, sib, src, nil); err != nil {
 				return err
 			}
 		} else {
@@ -51,23 +51,25 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	return nil
 }
 
-// drainNewer reads, oldest first and from 0, the rotated siblings newer
-// than m: after m was rotated, the file was rotated again before the tailer
-// saw it, so their content was never read. A sibling that is the live file
-// (same inode) or is a copy of it (same head) is skipped.
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile) error {
+// drainNewer reads, oldest first, the rotated siblings newer than m:
+// after m was rotated, the file was rotated again before the tailer saw
+// it, so their content was never read. A sibling that is the live file
+// (same inode) or is a copy of it (same head) is skipped. Each is read
+// from the offset from returns (nil: from 0).
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile, from func(sibling) int64) error {
 	md, mi := devIno(m.fi)
 	same := func(s sibling) bool {
 		d, ino := devIno(s.fi)
 		return d == md && ino == mi || strippedName(s.name) == strippedName(m.name)
 	}
-	return t.drainAfter(ctx, m.fi.ModTime(), same, live)
+	return t.drainAfter(ctx, m.fi.ModTime(), same, live, from)
 }
 
-// drainAfter reads, oldest first and from 0, the rotated siblings last
-// modified after after, except those skip accepts and those that are live
-// (same inode) or a copy of it (same head).
-func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile) error {
+// drainAfter reads, oldest first, the rotated siblings last modified
+// after after, except those skip accepts and those that are live (same
+// inode) or a copy of it (same head), each from the offset from returns
+// (nil: from 0).
+func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from func(sibling) int64) error {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return nil
@@ -86,8 +88,12 @@ func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibl
 				continue
 			}
 		}
-		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
-		if _, err := t.drainCopy(ctx, s, 0); err != nil {
+		off := int64(0)
+		if from != nil {
+			off = from(s)
+		}
+		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name, "offset", off)
+		if _, err := t.drainCopy(ctx, s, off); err != nil {
 			return err
 		}
 	}

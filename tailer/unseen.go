@@ -364,7 +364,7 @@ func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
 	}
 	before := t.c.recovered.Load()
 	skip := func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
-	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src); err != nil {
+	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src, nil); err != nil {
 		return err
 	}
 	if t.c.recovered.Load() != before {
