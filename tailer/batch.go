@@ -35,6 +35,9 @@ type Batch struct {
 	// for late writes.
 	anchored bool
 	anchor   position
+	// drained: the batch was read from the oldest file still drained, so
+	// committing it keeps the newer file's position (commitState.next).
+	drained bool
 }
 
 // Mark is the place where a line begins: the file (by identity, and its
@@ -70,10 +73,12 @@ type position struct {
 func positionOf(src *logFile) position { return position{src.id, src.name, src.off} }
 
 // reanchor moves the checkpoint to a position once the batch seq is
-// committed in full (see Tailer.moveAnchor).
+// committed in full (see Tailer.moveAnchor); clearNext drops the newer
+// file's position, the checkpoint being in that file then.
 type reanchor struct {
-	seq uint64
-	to  position
+	seq       uint64
+	to        position
+	clearNext bool
 }
 
 // Len returns the number of lines in b.
@@ -108,7 +113,7 @@ func (b *Batch) reset() {
 	b.Cut = b.Cut[:0]
 	b.Start = 0
 	b.seq = 0
-	b.anchored = false
+	b.anchored, b.drained = false, false
 }
 
 // truncate keeps the first n lines of b.
@@ -196,11 +201,13 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 		return nil
 	}
 	b.File, b.Name = src.id, src.name
-	b.anchored = false
-	if len(t.rot.draining) > 0 && t.rot.draining[0].src != src {
+	b.anchored, b.drained = false, false
+	if len(t.rot.draining) > 0 {
 		// An older file renamed away is still read for late writes: the
 		// checkpoint stays in it until it is done (see Tailer.Commit).
-		b.anchored, b.anchor = true, positionOf(t.rot.draining[0].src)
+		b.anchored = t.rot.draining[0].src != src
+		b.drained = !b.anchored
+		b.anchor = positionOf(t.rot.draining[0].src)
 	}
 	t.rd.seq++
 	b.seq = t.rd.seq

@@ -91,6 +91,39 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 	return p, nil
 }
 
+// filePosition returns p as saved, with the hash of the bytes before the
+// offset when the file is plain and still at its name.
+func filePosition(p position) checkpoint.FilePosition {
+	preLen, preSum := 0, ""
+	if !strings.HasSuffix(p.name, ".gz") {
+		preLen, preSum = preHash(p.name, p.id, p.off)
+	}
+	return checkpoint.FilePosition{
+		File:        p.name,
+		Dev:         p.id.Dev,
+		Ino:         p.id.Ino,
+		Fingerprint: hex.EncodeToString(p.id.Fingerprint[:]),
+		FpLen:       p.id.FingerprintLen,
+		Offset:      p.off,
+		PreLen:      preLen,
+		PreHash:     preSum,
+	}
+}
+
+// nextPosition returns the position of the newer file that ck keeps
+// apart (checkpoint.Position.Next) as a record of its own, and its
+// identity; ok is false when ck has none or it holds an impossible value.
+func nextPosition(ck *checkpoint.Position) (next *checkpoint.Position, id FileID, ok bool) {
+	n := ck.Next
+	if n == nil {
+		return nil, FileID{}, false
+	}
+	next = &checkpoint.Position{Version: ck.Version, Path: ck.Path, File: n.File, Dev: n.Dev, Ino: n.Ino,
+		Fingerprint: n.Fingerprint, FpLen: n.FpLen, Offset: n.Offset, PreLen: n.PreLen, PreHash: n.PreHash}
+	id, err := positionID(next)
+	return next, id, err == nil
+}
+
 // saveCheckpoint writes the checkpoint if a commit changed it.
 func (t *Tailer) saveCheckpoint() error {
 	t.ckp.saveMu.Lock()
@@ -102,22 +135,24 @@ func (t *Tailer) saveCheckpoint() error {
 	if !c.dirty || !c.valid {
 		return nil
 	}
-	preLen, preSum := 0, ""
-	if !strings.HasSuffix(c.name, ".gz") {
-		preLen, preSum = preHash(c.name, c.id, c.off)
-	}
-	err := t.ckp.store.SavePosition(checkpoint.Position{
+	at := filePosition(position{c.id, c.name, c.off})
+	p := checkpoint.Position{
 		Path:        t.cfg.Path,
-		File:        c.name,
-		Dev:         c.id.Dev,
-		Ino:         c.id.Ino,
-		Fingerprint: hex.EncodeToString(c.id.Fingerprint[:]),
-		FpLen:       c.id.FingerprintLen,
-		Offset:      c.off,
-		PreLen:      preLen,
-		PreHash:     preSum,
+		File:        at.File,
+		Dev:         at.Dev,
+		Ino:         at.Ino,
+		Fingerprint: at.Fingerprint,
+		FpLen:       at.FpLen,
+		Offset:      at.Offset,
+		PreLen:      at.PreLen,
+		PreHash:     at.PreHash,
 		Updated:     time.Now().UTC(),
-	})
+	}
+	if c.hasNext && c.next.id != c.id {
+		next := filePosition(c.next)
+		p.Next = &next
+	}
+	err := t.ckp.store.SavePosition(p)
 	if err != nil {
 		err = fmt.Errorf("tailer: %w", err)
 	}

@@ -118,12 +118,34 @@
 // read of the new one and at least every 50ms, until it has not grown for
 // RotateWait (at most 12×RotateWait in all); then its incomplete last line,
 // if any, is delivered and it is closed. Until then the checkpoint stays in
-// the old file (batches of the new file commit the old file's position), so
-// a restart reads the old file's rest from its rotated name and the new
-// file again from 0: at least once, never a late line skipped. Every file
+// the old file (batches of the new file commit the old file's position),
+// and keeps apart how far the new file was delivered
+// (checkpoint.Position.Next, format version 2), so a restart reads the old
+// file's rest from its rotated name, then the new file from that position
+// (under its rotated name if it was rotated too, in its turn), not again
+// from 0: never a late line skipped. (With more than one file renamed away
+// and drained at once, the ones between the oldest and the newest are read
+// again from 0: at least once.) A version-1 checkpoint (no Next) still
+// loads; the new file is then read again from 0 (at least once). When the
+// old file is gone at restart, the new file resumes from its position and a
+// warning says that the old file's unread lines, if any, are lost. Every file
 // seen at the path meanwhile is opened at once and queued, so rotations
 // quicker than that lose nothing. With no new file at the path yet, the old
 // one is drained for RotateWait at once.
+//
+// Files that were at the path only while the tailer could not look (its
+// consumer stopped taking batches for longer than the rotation interval,
+// or the path was rotated twice during one read) are found among the
+// rotated siblings: the old file by its inode, or, once compressed, by its
+// decompressed first bytes; the siblings rotated after it (path.1 after
+// path.2, dateext by date), last written no earlier than it and not read
+// before, are read in full, oldest first, a .gz decompressed (logrotate's
+// compress without delaycompress), before the file at the path. When the
+// old file is not among the siblings (logrotate's rotate count removed
+// it), or several siblings begin with its first bytes, or a .gz named by
+// another scheme cannot be ordered against it, the siblings that may hold
+// unread lines are not read: a warning names them and
+// Stats.UnplacedRotated counts them.
 //
 // copytruncate (the Omnibus GitLab default, with compress and without
 // delaycompress): a truncation is seen as the size dropping below the

@@ -16,6 +16,7 @@ type logFile struct {
 	head    []byte // first min(size, FingerprintMax) bytes seen so far
 	off     int64  // offset just after the last line handed out
 	static  bool   // a rotated copy: never checked for truncation
+	gz      bool   // a gzip-compressed rotated copy (static), read whole by drainOpen
 	cut     bool   // was truncated under the tailer (see copiesUnseen)
 	scratch []byte
 }

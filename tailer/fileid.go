@@ -27,6 +27,13 @@ type FileID struct {
 // SameFile reports whether id and o name the same device and inode.
 func (id FileID) SameFile(o FileID) bool { return id.Dev == o.Dev && id.Ino == o.Ino }
 
+// sameFile reports whether a and b identify one file whose fingerprint may
+// have grown in between: the same device and inode, and, where the system
+// has no inode numbers (both zero), the same fingerprint too.
+func sameFile(a, b FileID) bool {
+	return a.SameFile(b) && (a.Dev|a.Ino != 0 || a == b)
+}
+
 // String returns "dev:ino:fplen:fphex8" for logs.
 func (id FileID) String() string {
 	return fmt.Sprintf("%d:%d:%d:%s", id.Dev, id.Ino, id.FingerprintLen, hex.EncodeToString(id.Fingerprint[:4]))

@@ -2,9 +2,12 @@ package tailer
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // TestCommitHeld: CommitHeld keeps the checkpoint at the start of lines a
@@ -92,4 +95,97 @@ func TestCommitHeld(t *testing.T) {
 	c.waitN(1)
 	c.stop()
 	checkExactly(t, c.texts(), []string{"gg"})
+}
+
+// TestCommitHeldWhileOldIsDrained: while a renamed file is still drained
+// (the checkpoint stays in it), a hold in the new file moves the position
+// kept for the new file (checkpoint.Position.Next) back to the hold, and
+// Unhold moves it to the batch's end; a restart resumes the new file at
+// the hold, reading the held lines again.
+func TestCommitHeldWhileOldIsDrained(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0.log")
+	writeFile(t, path, "aa\nbb\ncc\nzz\n")
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 5 * time.Second
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	next := func() *Batch {
+		t.Helper()
+		select {
+		case b := <-tl.Batches():
+			return b
+		case <-time.After(10 * time.Second):
+			t.Fatal("no batch")
+			return nil
+		}
+	}
+	matches := func(ck checkpoint.Position, off, nextOff int64) bool {
+		return ck.Offset == off && ck.Next != nil && ck.Next.Offset == nextOff
+	}
+	saved := func(step string, off, nextOff int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			ck := readCheckpoint(t, cfg)
+			if matches(ck, off, nextOff) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: checkpoint %+v (next %+v), want offset %d in the renamed file and %d in the new one", step, ck, ck.Next, off, nextOff)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+
+	b := next()
+	tl.Commit(b, b.Len())
+	tl.Release(b)
+	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "dd\nee\nff\n")
+	b = next()
+	if b.Len() != 3 || b.Name != path {
+		t.Fatalf("batch of %d lines from %s, want the new file's 3", b.Len(), b.Name)
+	}
+	tl.CommitHeld(b, b.StartOf(2)) // "ff" held
+	tl.Release(b)
+	saved("held in the new file", 12, 6)
+	tl.Unhold()
+	saved("Unhold", 12, 9)
+
+	appendFile(t, path, "gg\n")
+	b = next()
+	hold := b.StartOf(0)
+	tl.CommitHeld(b, hold)
+	tl.Release(b)
+	saved("held at the batch's start", 12, 9)
+	// A hold from an earlier batch names the file by a shorter
+	// fingerprint (the file was shorter than FingerprintMax then).
+	appendFile(t, path, "hh\n")
+	b = next()
+	if b.File == hold.File {
+		t.Fatalf("the fingerprint did not grow: %v", b.File)
+	}
+	tl.CommitHeld(b, hold)
+	tl.Release(b)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ck := readCheckpoint(t, cfg); !matches(ck, 12, 9) {
+		t.Fatalf("held from the batch before: checkpoint %+v (next %+v), want offset 12 in the renamed file and 9 in the new one", ck, ck.Next)
+	}
+	c := start(t, cfg)
+	c.waitN(2)
+	waitStats(t, c.tl, "read to the end", func(s Stats) bool { return s.Mode == ModeFollowing })
+	c.stop()
+	checkExactly(t, c.texts(), []string{"gg", "hh"})
 }

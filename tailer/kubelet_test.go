@@ -61,3 +61,36 @@ func TestResumeKubeletRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestKubeletRotationLive: a container log followed through its
+// /var/log/containers symlink, whose name is longer than the rotated
+// names next to the file it names, is rotated by the kubelet while
+// followed (0.log renamed to 0.log.<YYYYMMDD-hhmmss>, a new 0.log): the
+// old file's lines, then the new file's, each once.
+func TestKubeletRotationLive(t *testing.T) {
+	root := t.TempDir()
+	ctrDir := filepath.Join(root, "pods", "gitlab_web-0_uid", "webservice")
+	if err := os.MkdirAll(ctrDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "containers"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(ctrDir, "0.log")
+	link := filepath.Join(root, "containers", "gitlab-webservice-default-5d8f9c7b6-x2x7q_gitlab_webservice-0123456789abcdef.log")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, real, numbered("a", 0, 5))
+	c := start(t, testConfig(t, link))
+	c.waitN(5)
+	appendFile(t, real, numbered("a", 5, 8))
+	if err := os.Rename(real, real+".20240501-120000"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, real, numbered("b", 0, 4))
+	want := linesOf(numbered("a", 0, 8) + numbered("b", 0, 4))
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}

@@ -61,7 +61,48 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		live.off = 0
 		return live, true, nil
 	}
+	if t.resumeNext(live, ck) {
+		t.log.Warn("tailer: the rotated file the checkpoint points into is gone; lines written to it after the checkpoint, if any, are lost; the newer file resumes from its own position",
+			"checkpoint_file", ck.File, "checkpoint_offset", ck.Offset, "offset", live.off)
+		return live, true, nil
+	}
 	return live, false, nil
+}
+
+// resumeNext positions live at the position of the newer file that ck
+// keeps apart (checkpoint.Position.Next: it was read while the file the
+// checkpoint points into was drained after a rename rotation), and
+// reports whether it could: live is that file, its head unchanged, the
+// offset within it and the bytes before it the ones hashed.
+func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
+	next, id, ok := nextPosition(ck)
+	if !ok || live == nil || !live.id.SameFile(id) || !t.headMatches(live, id) {
+		return false
+	}
+	size, err := fileSize(live.f)
+	if err != nil || next.Offset > size || !preMatches(next, live.f) {
+		return false
+	}
+	live.off = t.resumeOffset(live.f, next.Offset, size)
+	t.log.Info("tailer: resuming the newer file from its own position in the checkpoint", "offset", live.off)
+	return true
+}
+
+// nextFrom returns where to read a rotated copy drained at start, after
+// the one the checkpoint points into: the position ck keeps for the newer
+// file when the copy is that file (by fingerprint, the inode too for a
+// plain copy), else 0.
+func nextFrom(ck *checkpoint.Position) func(sibling) int64 {
+	next, id, ok := nextPosition(ck)
+	return func(s sibling) int64 {
+		if !ok || id.FingerprintLen == 0 || !s.gz && !id.SameAs(s.fi) {
+			return 0
+		}
+		if h, err := s.readHead(id.FingerprintLen); err != nil || len(h) != id.FingerprintLen || fingerprint(h) != id.Fingerprint {
+			return 0
+		}
+		return next.Offset
+	}
 }
 
 // resumeIn positions live, the checkpoint's file with an unchanged head,
@@ -87,13 +128,15 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 
 // resumeRotated drains sib, the rotated copy the checkpoint points into,
 // from the checkpoint's offset, then the rotated files newer than it, and
-// returns the file at the path (waiting for it), to be read from 0.
+// returns the file at the path (waiting for it), to be read from 0, or,
+// when it is the newer file whose position the checkpoint keeps apart
+// (checkpoint.Position.Next), from there; so is a rotated copy of that file.
 func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib sibling, find func() (sibling, bool), live *logFile) (*logFile, error) {
 	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 		"file", sib.name, "offset", ck.Offset)
 	sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
 	if err == nil {
-		err = t.drainNewer(ctx, sib, live)
+		err = t.drainNewer(ctx, sib, live, nextFrom(ck))
 	}
 	if err != nil {
 		if live != nil {
@@ -106,7 +149,9 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 			return nil, err
 		}
 	}
-	live.off = 0
+	if !t.resumeNext(live, ck) {
+		live.off = 0
+	}
 	return live, nil
 }
 

@@ -83,13 +83,38 @@ func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 	}
 	t.queueRotated(src)
 	t.rot.draining = append(t.rot.draining, r)
-	var next *logFile
-	if len(t.rot.queue) > 0 {
-		next = t.rot.queue[0]
-		t.rot.queue = t.rot.queue[1:]
-		next.off = 0
+	next, err := t.nextQueued(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return next, t.readDraining(ctx, next)
+}
+
+// nextQueued returns the oldest queued plain file, to be read from 0, or
+// nil when none is queued. The compressed copies queued before it (see
+// queueUnseen) are read whole first, in order, and closed: they were
+// rotated before it, and will not grow. Meanwhile the checkpoint stays
+// in the oldest file drained (see Tailer.send).
+func (t *Tailer) nextQueued(ctx context.Context) (*logFile, error) {
+	for len(t.rot.queue) > 0 {
+		q := t.rot.queue[0]
+		t.rot.queue = t.rot.queue[1:]
+		if !q.gz {
+			q.off = 0
+			return q, nil
+		}
+		t.log.Info("tailer: reading a compressed rotated file the tailer never saw at the path", "file", q.name)
+		var mod time.Time // unknown: copiesUnseen's bound stays
+		if fi, err := q.f.Stat(); err == nil {
+			mod = fi.ModTime()
+		}
+		err := t.drainOpen(ctx, q, mod, 0)
+		q.close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // readRenamed reads r to its end and reports whether it is done: it has
@@ -148,11 +173,12 @@ func (t *Tailer) readDraining(ctx context.Context, cur *logFile) error {
 // left, once every batch sent so far is committed (at once when it is).
 func (t *Tailer) moveAnchor(cur *logFile) {
 	var p position
+	clearNext := false // the checkpoint moves into the newest file
 	switch {
 	case len(t.rot.draining) > 0:
 		p = positionOf(t.rot.draining[0].src)
 	case cur != nil:
-		p = positionOf(cur)
+		p, clearNext = positionOf(cur), true
 	default:
 		return
 	}
@@ -165,16 +191,18 @@ func (t *Tailer) moveAnchor(cur *logFile) {
 	if c.held && c.seq == t.rd.seq {
 		// The hold is before p; Unhold moves there (see CommitHeld).
 		c.full = p
+		c.fullHasNext = c.fullHasNext && !clearNext
 		t.ckp.reanchor = nil
 		return
 	}
 	if c.seq == t.rd.seq && c.n == c.len {
 		c.id, c.name, c.off = p.id, p.name, p.off
+		c.hasNext = c.hasNext && !clearNext
 		c.valid, c.dirty = true, true
 		t.ckp.reanchor = nil
 		return
 	}
-	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p}
+	t.ckp.reanchor = &reanchor{seq: t.rd.seq, to: p, clearNext: clearNext}
 }
 
 // closeFiles closes the files queued and drained when the loop ends.

@@ -346,31 +346,69 @@ func TestRenameSwitchesWhileOldIsDrained(t *testing.T) {
 }
 
 // TestRestartWhileOldIsDrained: stopped while a renamed file is still
-// drained, the tailer has its checkpoint in that file; the next run reads
-// the late lines written to it meanwhile from its rotated name, then the
-// new file from 0 (its lines again: at least once).
+// drained, the tailer has its checkpoint in that file, and keeps apart how
+// far the new file was delivered (checkpoint.Position.Next). The next run
+// reads the late lines written to the renamed file meanwhile from its
+// rotated name, then the new file from its own position: nothing twice.
+// A version-1 checkpoint, without that position (as an older agent wrote
+// it), still loads, and the new file is read again from 0 (at least
+// once). When the renamed file is gone, the new file resumes from its
+// position; when the new file was rotated too, it is read from its
+// position under its rotated name, then the newest file from 0.
 func TestRestartWhileOldIsDrained(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, numbered("a", 0, 10))
-	cfg := testConfig(t, path)
-	cfg.RotateWait = 5 * time.Second
-	c := start(t, cfg)
-	c.waitN(10)
-	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path, numbered("b", 0, 10))
-	c.waitN(20)
-	waitStats(t, c.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
-	if err := c.stop(); err != nil {
-		t.Fatal(err)
-	}
-	if ck := readCheckpoint(t, cfg); ck.Offset != 90 || ck.Ino != c.got()[0].file.Ino {
-		t.Fatalf("checkpoint %+v, want offset 90 in the renamed file (inode %d)", ck, c.got()[0].file.Ino)
-	}
-	appendFile(t, path+".1", numbered("a", 10, 15)) // a late writer, while stopped
+	a, b := numbered("a", 0, 10), numbered("b", 0, 10) // 9 bytes a line
+	lateA, moreB, c := numbered("a", 10, 15), numbered("b", 10, 13), numbered("c", 0, 3)
+	for _, tc := range []struct {
+		name    string
+		stopped func(t *testing.T, cfg Config) // changes made while stopped
+		want    string
+	}{
+		{"resumes both", func(t *testing.T, cfg Config) {}, lateA + moreB},
+		{"version 1 checkpoint", func(t *testing.T, cfg Config) {
+			ck := readCheckpoint(t, cfg)
+			ck.Version, ck.Next = 1, nil
+			writeCheckpoint(t, cfg, ck)
+		}, lateA + b + moreB},
+		{"renamed file removed", func(t *testing.T, cfg Config) {
+			if err := os.Remove(cfg.Path + ".1"); err != nil {
+				t.Fatal(err)
+			}
+		}, moreB},
+		{"new file rotated too", func(t *testing.T, cfg Config) {
+			rotateAway(t, cfg.Path, "numbered", 2)
+			appendFile(t, cfg.Path, c)
+		}, lateA + moreB + c},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, a)
+			cfg := testConfig(t, path)
+			cfg.RotateWait = 5 * time.Second
+			col := start(t, cfg)
+			col.waitN(10)
+			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, path, b)
+			col.waitN(20)
+			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
+			if err := col.stop(); err != nil {
+				t.Fatal(err)
+			}
+			got := col.got()
+			ck := readCheckpoint(t, cfg)
+			if ck.Version != 2 || ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[19].file.Ino {
+				t.Fatalf("checkpoint %+v (next %+v), want version 2, offset 90 in the renamed file (inode %d), next at 90 in the new one (inode %d)",
+					ck, ck.Next, got[0].file.Ino, got[19].file.Ino)
+			}
+			appendFile(t, path+".1", lateA)   // a late writer, while stopped
+			time.Sleep(20 * time.Millisecond) // a clock tick: the new file is the newer one by mtime too
+			appendFile(t, path, moreB)
+			tc.stopped(t, cfg)
 
-	got := runOnce(t, cfg, 15)
-	checkExactly(t, got, linesOf(numbered("a", 10, 15)+numbered("b", 0, 10)))
+			want := linesOf(tc.want)
+			checkExactly(t, runOnce(t, cfg, len(want)), want)
+		})
+	}
 }

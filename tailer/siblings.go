@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,15 +29,21 @@ type sibling struct {
 	fi   os.FileInfo
 }
 
-// rotatedSiblings lists rotated copies of path, newest first.
-func rotatedSiblings(path string) ([]sibling, error) {
-	// A path that is a symlink (Kubernetes' /var/log/containers/*.log)
-	// has its rotated copies next to the file it names.
+// rotatedPath returns the path whose rotated copies are those of path:
+// path itself, or, when path is a symlink (Kubernetes'
+// /var/log/containers/*.log), the file it names, next to which they are.
+func rotatedPath(path string) string {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if real, err := filepath.EvalSymlinks(path); err == nil {
-			path = real
+			return real
 		}
 	}
+	return path
+}
+
+// rotatedSiblings lists rotated copies of path, newest first.
+func rotatedSiblings(path string) ([]sibling, error) {
+	path = rotatedPath(path)
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -83,11 +90,18 @@ func (s sibling) readHead(n int) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if s.gz {
-		gr, err := gzip.NewReader(f)
+	return copyHead(f, s.gz, n)
+}
+
+// copyHead returns up to n first bytes of the open file f, decompressed
+// when gz. It reads with ReadAt: f's offset does not matter and is not
+// moved.
+func copyHead(f *os.File, gz bool, n int) ([]byte, error) {
+	var r io.Reader = io.NewSectionReader(f, 0, math.MaxInt64)
+	if gz {
+		gr, err := gzip.NewReader(r)
 		if err != nil {
-			return nil, fmt.Errorf("tailer: gzip %s: %w", s.name, err)
+			return nil, fmt.Errorf("tailer: gzip %s: %w", f.Name(), err)
 		}
 		defer gr.Close()
 		r = gr

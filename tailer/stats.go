@@ -26,6 +26,15 @@ type Stats struct {
 	// CommitGaps counts commits ignored because they would have skipped
 	// uncommitted lines.
 	CommitGaps uint64
+	// UnplacedRotated counts rotated copies of the file (path.1,
+	// path.2.gz, dateext) that may hold lines never read and were not
+	// read: the path was rotated more than once while one file was read
+	// (the consumer stopped taking batches, or the machine was
+	// overloaded), and the tailer could not tell which copy is that file
+	// (it was removed, or several copies begin with its first bytes) or
+	// where a compressed copy comes in the rotation order. A warning names
+	// each copy; each is counted once.
+	UnplacedRotated uint64
 
 	// ReadFile and ReadOffset: file and offset just after the last line handed out.
 	ReadFile   FileID
@@ -63,6 +72,7 @@ func (t *Tailer) Stats() Stats {
 		CheckpointDiscarded: t.c.ckDiscarded.Load(),
 		ReopenFailures:      t.c.reopenFailures.Load(),
 		CommitGaps:          t.c.commitGaps.Load(),
+		UnplacedRotated:     t.c.unplaced.Load(),
 		Poll:                t.polls.Load(),
 		Outstanding:         t.c.outstanding.Load(),
 	}

@@ -69,6 +69,9 @@ type rotation struct {
 	// unseenDirMod: the directory's mtime when copiesUnseen last listed it.
 	lastCopy, unseenDirMod time.Time
 	copyHeads              [][sha256.Size]byte
+	// unplaced: device and inode of the rotated copies reported by
+	// unplaced, the latest ones.
+	unplaced [][2]uint64
 }
 
 // checkpointing is the commit state and its persistence. com, reanchor,
@@ -91,16 +94,23 @@ type commitState struct {
 	off    int64
 	valid  bool
 	dirty  bool
+	// next: while the checkpoint stays in a file renamed away and still
+	// drained, how far the newer file read meanwhile was committed
+	// (checkpoint.Position.Next); valid when hasNext.
+	next    position
+	hasNext bool
 	// held: the latest commit was CommitHeld's; the checkpoint stays at
-	// the hold, full is where the commit would have put it (see Unhold).
-	held bool
-	full position
+	// the hold, full, fullNext and fullHasNext are where the commit would
+	// have put it (see Unhold).
+	held           bool
+	full, fullNext position
+	fullHasNext    bool
 }
 
 type counters struct {
 	lines, bytes, truncLines, rotations, truncations, recovered atomic.Uint64
 	ckWrites, ckErrors, ckDiscarded, reopenFailures, commitGaps atomic.Uint64
-	followed                                                    atomic.Uint64
+	followed, unplaced                                          atomic.Uint64
 	outstanding                                                 atomic.Int64
 }
 
@@ -168,9 +178,9 @@ func (t *Tailer) Commit(b *Batch, n int) {
 // the lines were sent otherwise. The hold names its file, so it stays
 // right when the file was rotated since: the tailer resumes in the rotated
 // copy. While b was read with an older file still drained for late writes
-// (the checkpoint stays in that one), a hold in b's own file changes
-// nothing: the older file's place is before it. A zero hold is a plain
-// Commit.
+// (the checkpoint stays in that one), a hold in b's own file moves only the
+// position kept for that file (checkpoint.Position.Next): the older file's
+// place is before it. A zero hold is a plain Commit.
 func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 	if b == nil || b.seq == 0 || b.Len() == 0 {
 		return
@@ -181,14 +191,29 @@ func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 		return
 	}
 	c := &t.ckp.com
-	if c.id != hold.File && hold.File == b.File && b.anchored {
+	full, fullNext, fullHasNext := position{c.id, c.name, c.off}, c.next, c.hasNext
+	switch {
+	case c.hasNext && sameFile(c.next.id, hold.File):
+		// The hold is in the newer file, whose position is kept apart
+		// while the checkpoint stays in an older one (b's own file when
+		// b is anchored). The older file's place is before the hold,
+		// except for lines of it in b, which follow the hold.
+		if hold.Offset < c.next.off {
+			c.next = position{hold.File, hold.Name, hold.Offset}
+		}
+		if b.drained {
+			c.off = min(c.off, b.Start)
+		}
+		if c.next == fullNext && c.off == full.off {
+			return
+		}
+	case c.id == hold.File && c.off <= hold.Offset:
 		return
+	default:
+		c.id, c.name, c.off = hold.File, hold.Name, hold.Offset
+		c.hasNext = false // the newer file is read again from 0
 	}
-	if c.id == hold.File && c.off <= hold.Offset {
-		return
-	}
-	c.held, c.full = true, position{c.id, c.name, c.off}
-	c.id, c.name, c.off = hold.File, hold.Name, hold.Offset
+	c.held, c.full, c.fullNext, c.fullHasNext = true, full, fullNext, fullHasNext
 }
 
 // Unhold moves a checkpoint that the latest commit, a CommitHeld, held
@@ -204,6 +229,7 @@ func (t *Tailer) Unhold() {
 	}
 	c.held = false
 	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
+	c.next, c.hasNext = c.fullNext, c.fullHasNext
 	c.dirty = true
 }
 
@@ -227,11 +253,16 @@ func (t *Tailer) commit(b *Batch, n int) bool {
 	c.held = false
 	c.seq, c.n, c.len = b.seq, n, b.Len()
 	c.id, c.name, c.off = b.File, b.Name, b.Offsets[n-1]
-	if b.anchored {
+	switch {
+	case b.anchored:
+		c.next, c.hasNext = position{c.id, c.name, c.off}, true
 		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
+	case !b.drained:
+		c.hasNext = false
 	}
 	if r := t.ckp.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
 		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
+		c.hasNext = c.hasNext && !r.clearNext
 		t.ckp.reanchor = nil
 	}
 	c.valid, c.dirty = true, true

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"time"
 )
@@ -33,7 +34,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			if err != nil {
 				return err
 			}
-			if err := t.drainNewer(ctx, sib, src); err != nil {
+			if err := t.drainNewer(ctx, sib, src, nil); err != nil {
 				return err
 			}
 		} else {
@@ -50,23 +51,25 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	return nil
 }
 
-// drainNewer reads, oldest first and from 0, the rotated siblings newer
-// than m: after m was rotated, the file was rotated again before the tailer
-// saw it, so their content was never read. A sibling that is the live file
-// (same inode) or is a copy of it (same head) is skipped.
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile) error {
+// drainNewer reads, oldest first, the rotated siblings newer than m:
+// after m was rotated, the file was rotated again before the tailer saw
+// it, so their content was never read. A sibling that is the live file
+// (same inode) or is a copy of it (same head) is skipped. Each is read
+// from the offset from returns (nil: from 0).
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile, from func(sibling) int64) error {
 	md, mi := devIno(m.fi)
 	same := func(s sibling) bool {
 		d, ino := devIno(s.fi)
 		return d == md && ino == mi || strippedName(s.name) == strippedName(m.name)
 	}
-	return t.drainAfter(ctx, m.fi.ModTime(), same, live)
+	return t.drainAfter(ctx, m.fi.ModTime(), same, live, from)
 }
 
-// drainAfter reads, oldest first and from 0, the rotated siblings last
-// modified after after, except those skip accepts and those that are live
-// (same inode) or a copy of it (same head).
-func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile) error {
+// drainAfter reads, oldest first, the rotated siblings last modified
+// after after, except those skip accepts and those that are live (same
+// inode) or a copy of it (same head), each from the offset from returns
+// (nil: from 0).
+func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from func(sibling) int64) error {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return nil
@@ -85,8 +88,12 @@ func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibl
 				continue
 			}
 		}
-		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
-		if _, err := t.drainCopy(ctx, s, 0); err != nil {
+		off := int64(0)
+		if from != nil {
+			off = from(s)
+		}
+		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name, "offset", off)
+		if _, err := t.drainCopy(ctx, s, off); err != nil {
 			return err
 		}
 	}
@@ -129,7 +136,6 @@ func (t *Tailer) recoverCopy(ctx context.Context, sib sibling, find func() (sibl
 // end and delivers its lines, the incomplete last one included. gone
 // reports that the copy no longer exists, so nothing was read.
 func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone bool, err error) {
-	t.setMode(ModeRecovering)
 	f, err := os.Open(s.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true, nil
@@ -139,22 +145,32 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		return false, nil
 	}
 	defer f.Close()
-	src := &logFile{name: s.name, f: f, static: true}
+	src := &logFile{name: s.name, f: f, static: true, gz: s.gz}
 	src.id.Dev, src.id.Ino = devIno(s.fi)
-	if h, err := s.readHead(FingerprintMax); err == nil {
+	if h, err := copyHead(f, s.gz, FingerprintMax); err == nil {
 		src.setHead(h)
 	}
-	read := f.ReadAt
-	if s.gz {
-		gr, err := gzip.NewReader(f)
+	return false, t.drainOpen(ctx, src, s.fi.ModTime(), from)
+}
+
+// drainOpen reads src, an open rotated copy (plain or gzip, with
+// src.head set) last modified at mod, from offset from (in the
+// decompressed data for gzip) to its end, and delivers its lines, the
+// incomplete last one included. A copy that is not valid gzip, or ends
+// before from, is logged and nothing is read.
+func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, from int64) error {
+	t.setMode(ModeRecovering)
+	read := src.f.ReadAt
+	if src.gz {
+		gr, err := gzip.NewReader(io.NewSectionReader(src.f, 0, math.MaxInt64))
 		if err != nil {
-			t.log.Warn("tailer: rotated copy is not valid gzip", "copy", s.name, "err", err)
-			return false, nil
+			t.log.Warn("tailer: rotated copy is not valid gzip; its lines are not read", "copy", src.name, "err", err)
+			return nil
 		}
 		defer gr.Close()
 		if n, err := io.CopyN(io.Discard, gr, from); err != nil || n != from {
-			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", s.name, "offset", from)
-			return false, nil
+			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", src.name, "offset", from)
+			return nil
 		}
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
 	}
@@ -165,7 +181,7 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		start := t.rd.lr.lineStart
 		line, end, over, ok, err := t.rd.lr.next(read)
 		if err != nil {
-			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", s.name, "err", err)
+			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", src.name, "err", err)
 			break
 		}
 		if !ok {
@@ -174,16 +190,16 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		t.add(line, start, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
-				return false, err
+				return err
 			}
 		}
 	}
 	t.takePartial()
 	if err := t.send(ctx, src); err != nil {
-		return false, err
+		return err
 	}
 	t.c.recovered.Add(uint64(max(0, t.rd.lr.pos-from)))
 	t.rd.lr.reset(0)
-	t.copyRead(s.fi.ModTime(), src.head)
-	return false, nil
+	t.copyRead(mod, src.head)
+	return nil
 }

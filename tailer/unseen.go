@@ -1,25 +1,29 @@
 package tailer
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // numberedSuffix matches logrotate's numbered rotated names: ".1", ".2.gz".
 var numberedSuffix = regexp.MustCompile(`^\.([0-9]+)(?:\.gz)?$`)
 
-// rotatedAfter reports whether the rotated copy a of path was rotated
-// after b, from their names: "path.1" is newer than "path.2" (logrotate's
-// numbered scheme), "path-20261122" newer than "path-20261121" (dateext).
-// Names of different schemes are ordered by modification time.
-func rotatedAfter(path string, a, b sibling) bool {
-	base := filepath.Base(path)
+// rotatedAfter reports whether the rotated copy a of the file base (the
+// base name of rotatedPath) was rotated after b, from their names:
+// "base.1" is newer than "base.2" (logrotate's numbered scheme),
+// "base-20261122" newer than "base-20261121" (dateext). Names of different
+// schemes are ordered by modification time (see orderKnown).
+func rotatedAfter(base string, a, b sibling) bool {
 	na, nb := filepath.Base(strippedName(a.name)), filepath.Base(strippedName(b.name))
 	ia, aNum := rotationIndex(base, a.name)
 	ib, bNum := rotationIndex(base, b.name)
@@ -32,79 +36,267 @@ func rotatedAfter(path string, a, b sibling) bool {
 	return a.fi.ModTime().After(b.fi.ModTime())
 }
 
-// rotationIndex returns N of a numbered rotated name "path.N[.gz]".
+// orderKnown reports whether rotatedAfter can order a and b: by their
+// names when both are of one scheme; else by modification time, which
+// only a plain copy keeps (compressing writes a new file).
+func orderKnown(base string, a, b sibling) bool {
+	_, aNum := rotationIndex(base, a.name)
+	_, bNum := rotationIndex(base, b.name)
+	return aNum == bNum || !a.gz && !b.gz
+}
+
+// rotationIndex returns N of a numbered rotated name "base.N[.gz]".
 func rotationIndex(base, name string) (int, bool) {
-	m := numberedSuffix.FindStringSubmatch(filepath.Base(name)[len(base):])
+	n := filepath.Base(name)
+	if !strings.HasPrefix(n, base) {
+		return 0, false
+	}
+	m := numberedSuffix.FindStringSubmatch(n[len(base):])
 	if m == nil {
 		return 0, false
 	}
-	n, err := strconv.Atoi(m[1])
-	return n, err == nil
+	i, err := strconv.Atoi(m[1])
+	return i, err == nil
 }
 
 // queueUnseen handles rotations the loop did not see: while src was read
 // (a slow consumer blocked the tailer, or the machine was overloaded), the
 // path was renamed away and recreated more than once, so the files that
-// were at the path only in between were never opened. It finds src among
-// the rotated copies of the path, and opens the plain copies that were
-// rotated after it (and before the oldest file queued, which was seen at
-// the path after them), were last written no earlier than src, are not
-// held by the tailer and were not read before as a copy (see copyRead).
-// It queues them oldest first, ahead of the queued files: they are read
-// like any file renamed away, late writes included. Nothing is done when
-// src is no rotated copy (it was deleted, or renamed to another name).
+// were at the path only in between were never opened, and may have been
+// compressed since (logrotate's compress). It finds src among the rotated
+// copies of the path (see locate), and opens the copies, plain or
+// compressed, that were rotated after it (and before the oldest file
+// queued, which was seen at the path after them), were last written no
+// earlier than src, are not held by the tailer and were not read before
+// as a copy (see copyRead). It queues them oldest first, ahead of the
+// queued files: plain ones are read like any file renamed away, late
+// writes included; compressed ones are read whole when their turn comes
+// (see nextQueued). When src cannot be told among the copies (none or
+// several match), or a compressed copy cannot be ordered against it, the
+// copies that may hold unread lines are not read: a warning names them
+// and Stats.UnplacedRotated counts them (see unplaced). Nothing else is
+// done when src is no rotated copy (it was deleted, or renamed to another
+// name).
 func (t *Tailer) queueUnseen(src *logFile) {
-	sibs, err := rotatedSiblings(t.cfg.Path)
+	srcInfo, err := src.f.Stat()
 	if err != nil {
 		return
 	}
-	at, ok := siblingOf(sibs, src)
-	srcInfo, err := src.f.Stat()
-	if !ok || err != nil {
+	sibs, at, n := t.placeFile(src)
+	newer := func(s sibling) bool {
+		return !s.fi.ModTime().Before(srcInfo.ModTime()) && !t.holdsCopy(s) && !t.wasRead(s)
+	}
+	if n != 1 {
+		why := "the file read before them is no longer among the rotated copies (removed by logrotate's rotate count?), so which ones came after it is unknown"
+		if n > 1 {
+			why = "several rotated copies begin with the first bytes of the file read before them, so which one it is is unknown"
+		}
+		t.unplaced(src, why, filter(sibs, newer))
 		return
 	}
+	base := filepath.Base(rotatedPath(t.cfg.Path))
 	bound, bounded := sibling{}, false
 	if len(t.rot.queue) > 0 {
-		bound, bounded = siblingOf(sibs, t.rot.queue[0])
-	}
-	var unseen []sibling
-	for _, s := range sibs {
-		if s.gz || !rotatedAfter(t.cfg.Path, s, at) || bounded && !rotatedAfter(t.cfg.Path, bound, s) ||
-			s.fi.ModTime().Before(srcInfo.ModTime()) || t.holds(s.fi) || t.wasRead(s) {
-			continue
+		if b := locate(sibs, t.rot.queue[0]); len(b) == 1 {
+			bound, bounded = b[0], true
 		}
-		unseen = append(unseen, s)
 	}
-	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(t.cfg.Path, unseen[j], unseen[i]) })
+	var unseen, unordered []sibling
+	for _, s := range sibs {
+		switch {
+		case sameSibling(s, at) || bounded && (sameSibling(s, bound) || !rotatedAfter(base, bound, s)):
+		case !orderKnown(base, s, at):
+			if newer(s) {
+				unordered = append(unordered, s)
+			}
+		case rotatedAfter(base, s, at) && newer(s):
+			unseen = append(unseen, s)
+		}
+	}
+	t.unplaced(src, "they are compressed and named by another scheme than the file read before them, so whether they came after it is unknown", unordered)
+	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(base, unseen[j], unseen[i]) })
+	t.rot.queue = append(t.openUnseen(unseen), t.rot.queue...)
+}
+
+// openUnseen opens the rotated copies in unseen, which the tailer never
+// saw at the path, as long as the queue has room, and returns those that
+// are still the files listed.
+func (t *Tailer) openUnseen(unseen []sibling) []*logFile {
 	var opened []*logFile
 	for _, s := range unseen {
 		if len(t.rot.queue)+len(opened) >= maxQueued {
 			break
 		}
-		f, fi, err := openLogFile(s.name)
+		f, err := openCopy(s)
 		if err != nil {
 			t.log.Warn("tailer: cannot open a rotated file the tailer never saw at the path; its lines are not read", "file", s.name, "err", err)
 			continue
 		}
-		if !os.SameFile(fi, s.fi) {
-			f.close() // renamed again since the listing: the next rotation finds it
-			continue
+		if f == nil {
+			continue // renamed again since the listing: the next rotation finds it
 		}
 		t.log.Info("tailer: the path was rotated again before the tailer saw this file there; reading it", "file", s.name)
 		t.c.rotations.Add(1)
 		opened = append(opened, f)
 	}
-	t.rot.queue = append(opened, t.rot.queue...)
+	return opened
 }
 
-// siblingOf returns the plain rotated copy that is the file s.
-func siblingOf(sibs []sibling, s *logFile) (sibling, bool) {
-	for _, c := range sibs {
-		if !c.gz && sameInode(c.fi, s) {
-			return c, true
+// openCopy opens the rotated copy s: a plain one as a file renamed away
+// (openLogFile), a compressed one as a static copy with its decompressed
+// first bytes as head. It returns nil, and no error, when the name no
+// longer names the file listed.
+func openCopy(s sibling) (*logFile, error) {
+	if !s.gz {
+		f, fi, err := openLogFile(s.name)
+		if err != nil || os.SameFile(fi, s.fi) {
+			return f, err
+		}
+		f.close()
+		return nil, nil
+	}
+	f, err := os.Open(s.name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil || !os.SameFile(fi, s.fi) {
+		f.Close()
+		return nil, err
+	}
+	c := &logFile{name: s.name, f: f, static: true, gz: true}
+	c.id.Dev, c.id.Ino = devIno(fi)
+	h, err := copyHead(f, true, FingerprintMax)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	c.setHead(h)
+	return c, nil
+}
+
+// placeFile lists the rotated copies of the path and finds f among them
+// (see locate), listing again, a few times at most, when a copy vanished
+// meanwhile (renamed by a rotation, or replaced by its .gz). It returns
+// the copies, the one that is f, and how many matched: 0 or more than 1
+// leave f's place unknown.
+func (t *Tailer) placeFile(f *logFile) (sibs []sibling, at sibling, n int) {
+	for try := 0; ; try++ {
+		sibs, err := rotatedSiblings(t.cfg.Path)
+		if err != nil {
+			return nil, sibling{}, 0
+		}
+		found := locate(sibs, f)
+		if len(found) > 0 || try == 3 || !vanished(sibs) {
+			if len(found) == 1 {
+				at = found[0]
+			}
+			return sibs, at, len(found)
 		}
 	}
-	return sibling{}, false
+}
+
+// locate returns the rotated copies in sibs that are the file f: the one
+// with its inode; else the compressed ones whose decompressed first bytes
+// are f's head (logrotate's compress writes a new inode), none when f's
+// head is empty.
+func locate(sibs []sibling, f *logFile) []sibling {
+	for _, s := range sibs {
+		if sameInode(s.fi, f) {
+			return []sibling{s}
+		}
+	}
+	var found []sibling
+	for _, s := range sibs {
+		if s.gz && isCopyOf(s, f) {
+			found = append(found, s)
+		}
+	}
+	return found
+}
+
+// isCopyOf reports whether the compressed copy s begins with f's head,
+// which is not empty.
+func isCopyOf(s sibling, f *logFile) bool {
+	if len(f.head) == 0 {
+		return false
+	}
+	h, err := s.readHead(len(f.head))
+	return err == nil && bytes.Equal(h, f.head)
+}
+
+// vanished reports whether a copy in sibs is no longer there.
+func vanished(sibs []sibling) bool {
+	for _, s := range sibs {
+		if _, err := os.Lstat(s.name); errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameSibling(a, b sibling) bool { return os.SameFile(a.fi, b.fi) }
+
+func filter(sibs []sibling, keep func(sibling) bool) []sibling {
+	var out []sibling
+	for _, s := range sibs {
+		if keep(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// unplaced warns that the rotated copies in sibs, rotated around the time
+// src was read, may hold lines never read but are not read, because of
+// why, and counts them in Stats.UnplacedRotated: each copy once per
+// Tailer (the loop looks again while src is drained).
+func (t *Tailer) unplaced(src *logFile, why string, sibs []sibling) {
+	var names []string
+	for _, s := range sibs {
+		d, i := devIno(s.fi)
+		id := [2]uint64{d, i}
+		if slices.Contains(t.rot.unplaced, id) {
+			continue
+		}
+		if len(t.rot.unplaced) == 4*maxQueued {
+			t.rot.unplaced = t.rot.unplaced[1:]
+		}
+		t.rot.unplaced = append(t.rot.unplaced, id)
+		names = append(names, s.name)
+	}
+	if len(names) == 0 {
+		return
+	}
+	t.c.unplaced.Add(uint64(len(names)))
+	t.log.Warn("tailer: rotated copies that may hold lines never read are not read: "+why+
+		"; if lines are missing downstream, send these files by hand (zcat a .gz)",
+		"files", names, "read_before", src.name, "read_before_id", src.id.String())
+}
+
+// holdsCopy reports whether the rotated copy s is a file the tailer has
+// open for rotation (see holds), or a compressed copy of one.
+func (t *Tailer) holdsCopy(s sibling) bool {
+	if t.holds(s.fi) {
+		return true
+	}
+	if !s.gz {
+		return false
+	}
+	for _, q := range t.rot.queue {
+		if isCopyOf(s, q) {
+			return true
+		}
+	}
+	for _, r := range t.rot.draining {
+		if isCopyOf(s, r.src) {
+			return true
+		}
+	}
+	return false
 }
 
 // holds reports whether fi is a file the tailer has open for rotation:
@@ -172,7 +364,7 @@ func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
 	}
 	before := t.c.recovered.Load()
 	skip := func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
-	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src); err != nil {
+	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src, nil); err != nil {
 		return err
 	}
 	if t.c.recovered.Load() != before {

@@ -383,7 +383,8 @@ func scrapedValue(t *testing.T, a *Agent, name, path string) float64 {
 
 // TestRotationMetrics: a copytruncate and a rename rotation of a followed
 // file show in truncations_total, recovered_bytes_total and
-// rotations_total, and every line is still sent once.
+// rotations_total, rotated_files_unread_total is exported (0), and every
+// line is still sent once.
 func TestRotationMetrics(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gitlab_access.log")
@@ -440,6 +441,10 @@ func TestRotationMetrics(t *testing.T) {
 	}
 	if got := scraped("gitlab_syslog_checkpoint_errors_total"); got != 0 {
 		t.Errorf("checkpoint_errors_total = %v, want 0", got)
+	}
+	// The copy read after the truncation (.1) is no unseen rotation.
+	if got := scraped("gitlab_syslog_rotated_files_unread_total"); got != 0 {
+		t.Errorf("rotated_files_unread_total = %v, want 0", got)
 	}
 	if n := strings.Count(out.String(), "\n"); n != 170 {
 		t.Errorf("%d messages written, want 170", n)

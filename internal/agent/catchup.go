@@ -141,16 +141,19 @@ func (d *detector) register(name string, ck position) *srcPos {
 // read again here, parsed and folded, and the alerts they cause are
 // dropped: they rode in batches the forwarder acknowledged, so they were
 // delivered. Lines at or below the engine's own restored offset are
-// skipped by the engine (never folded twice). It returns the number of
-// lines read.
+// skipped by the engine (never folded twice). The file caught up is the
+// one the engine's position is in (see catchUpRange): the checkpoint's,
+// or the newer file whose position the checkpoint keeps apart after a
+// rename rotation, which the tailer resumes from that position. It
+// returns the number of lines read.
 func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (int, error) {
-	ckID := fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino})
-	if from.FileID != ckID || from.Offset >= ck.Offset {
+	path, id, end, ok := catchUpRange(from, ck)
+	if !ok {
 		return 0, nil
 	}
-	path := s.cfg.Path
-	if ck.File != "" {
-		path = ck.File
+	ckID := fileKey(id)
+	if path == "" {
+		path = s.cfg.Path
 	}
 	if strings.HasSuffix(path, ".gz") {
 		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
@@ -167,12 +170,12 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	if dev, ino := checkpoint.DevIno(fi); fileKey(tailer.FileID{Dev: dev, Ino: ino}) != ckID {
 		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
 	}
-	tb := &tailer.Batch{File: tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, Name: path}
+	tb := &tailer.Batch{File: id, Name: path}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.dropping = true
 	defer func() { d.dropping = false }()
-	return forEachLine(io.NewSectionReader(f, from.Offset, ck.Offset-from.Offset), from.Offset, func(line []byte, end int64) {
+	return forEachLine(io.NewSectionReader(f, from.Offset, end-from.Offset), from.Offset, func(line []byte, end int64) {
 		tb.Data = append(tb.Data[:0], line...)
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
@@ -181,6 +184,20 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 			d.e.Process(w.event(tb, 0, text))
 		}
 	})
+}
+
+// catchUpRange returns the file (its name as checkpointed, its device and
+// inode) and the offset up to which the lines after from must be folded
+// to match the tailer's checkpoint ck: ck's own file, or the newer file
+// whose position ck keeps apart while its own file, renamed away, was
+// drained (checkpoint.Position.Next), whichever from is in. ok is false
+// when from is in neither, or not before the checkpointed offset.
+func catchUpRange(from position, ck *checkpoint.Position) (name string, id tailer.FileID, end int64, ok bool) {
+	name, id, end = ck.File, tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, ck.Offset
+	if n := ck.Next; n != nil && from.FileID == fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino}) {
+		name, id, end = n.File, tailer.FileID{Dev: n.Dev, Ino: n.Ino}, n.Offset
+	}
+	return name, id, end, from.FileID == fileKey(id) && from.Offset < end
 }
 
 // forEachLine calls fn with every complete line of r (without its "\n" or

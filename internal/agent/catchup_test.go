@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 func TestForEachLine(t *testing.T) {
@@ -33,5 +36,37 @@ func TestForEachLine(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCatchUpRange: the catch-up folds the lines after the engine's
+// position up to the tailer's checkpoint in the file the engine's position
+// is in: the checkpoint's own file, or, while that one was a file renamed
+// away and still drained, the newer file whose position the checkpoint
+// keeps apart (Next); nothing when the engine is in neither or not behind.
+func TestCatchUpRange(t *testing.T) {
+	ck := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 10, Offset: 900,
+		Next: &checkpoint.FilePosition{File: "/l/app.log", Dev: 1, Ino: 20, Offset: 300}}
+	old, cur := tailer.FileID{Dev: 1, Ino: 10}, tailer.FileID{Dev: 1, Ino: 20}
+	noNext := *ck
+	noNext.Next = nil
+	for _, tc := range []struct {
+		name   string
+		from   position
+		ck     *checkpoint.Position
+		wantID tailer.FileID
+		end    int64
+		ok     bool
+	}{
+		{"behind in the checkpoint's file", position{fileKey(old), 100}, ck, old, 900, true},
+		{"behind in the newer file", position{fileKey(cur), 100}, ck, cur, 300, true},
+		{"at the newer file's position", position{fileKey(cur), 300}, ck, cur, 300, false},
+		{"in another file", position{fileKey(tailer.FileID{Dev: 1, Ino: 30}), 0}, ck, old, 900, false},
+		{"newer file without Next (version 1)", position{fileKey(cur), 100}, &noNext, old, 900, false},
+	} {
+		name, id, end, ok := catchUpRange(tc.from, tc.ck)
+		if ok != tc.ok || id != tc.wantID || end != tc.end || name != "/l/app.log" {
+			t.Errorf("%s: catchUpRange = %q, %v, %d, %v; want %v, %d, %v", tc.name, name, id, end, ok, tc.wantID, tc.end, tc.ok)
+		}
 	}
 }

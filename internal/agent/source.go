@@ -272,6 +272,7 @@ func (s *source) tailerStats() metrics.TailerStats {
 		Truncations:      st.Truncations,
 		RecoveredBytes:   st.RecoveredBytes,
 		CheckpointErrors: st.CheckpointErrors,
+		UnplacedRotated:  st.UnplacedRotated,
 		CheckpointLag:    st.CheckpointLag,
 	}
 }

@@ -15,6 +15,7 @@ type TailerStats struct {
 	Truncations      uint64 // truncations of the file detected
 	RecoveredBytes   uint64 // bytes read from rotated copies
 	CheckpointErrors uint64 // checkpoint writes that failed
+	UnplacedRotated  uint64 // rotated copies that may hold unread lines, not read
 	CheckpointLag    int64  // bytes of the current file after the checkpoint
 }
 
@@ -25,6 +26,7 @@ func (s *TailerStats) add(o TailerStats) {
 	s.Truncations += o.Truncations
 	s.RecoveredBytes += o.RecoveredBytes
 	s.CheckpointErrors += o.CheckpointErrors
+	s.UnplacedRotated += o.UnplacedRotated
 }
 
 var (
@@ -34,8 +36,9 @@ var (
 	descTruncations      = prometheus.NewDesc(namespace+"_truncations_total", "Truncations of the file detected (copytruncate, \"> file\").", tailerLabels, nil)
 	descRecoveredBytes   = prometheus.NewDesc(namespace+"_recovered_bytes_total", "Bytes read from rotated copies (.1, .1.gz, dateext) after a rotation or restart.", tailerLabels, nil)
 	descCheckpointErrors = prometheus.NewDesc(namespace+"_checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log.", tailerLabels, nil)
+	descUnplacedRotated  = prometheus.NewDesc(namespace+"_rotated_files_unread_total", "Rotated copies of the file (.1, .2.gz, dateext) that may hold lines never read and were not read: the path was rotated more than once while one file was read, and their place in the rotation could not be established. The agent's log names them.", tailerLabels, nil)
 	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the current file after the last checkpoint: read or not yet delivered.", tailerLabels, nil)
-	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors}
+	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated}
 	tailerCollectorDescs = append(append([]*prometheus.Desc(nil), tailerCounterDescs...), descCheckpointLag)
 )
 
@@ -130,7 +133,7 @@ func (tc *tailerCollector) Collect(ch chan<- prometheus.Metric) {
 			s.add(cur)
 			ch <- prometheus.MustNewConstMetric(descCheckpointLag, prometheus.GaugeValue, float64(cur.CheckpointLag), k.typ, k.path)
 		}
-		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors} {
+		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors, s.UnplacedRotated} {
 			ch <- prometheus.MustNewConstMetric(tailerCounterDescs[i], prometheus.CounterValue, float64(v), k.typ, k.path)
 		}
 	}

@@ -9,14 +9,18 @@ import (
 	"time"
 )
 
-// PositionVersion is the version of the Position record format.
-const PositionVersion = 1
+// PositionVersion is the newest version of the Position record format.
+// Version 1 has no Next; version 2 adds it. LoadPosition reads both.
+const PositionVersion = 2
 
 // Position records how far a followed file was read and delivered. The
 // tailer writes one per followed path, under PositionKey(path):
 //
 //	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
 //	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
+//
+// and, with Next (version 2), "next":{"file":"…","dev":…,"ino":…,
+// "fingerprint":"…","fp_len":…,"offset":…,"pre_len":…,"pre_hash":"…"}.
 type Position struct {
 	Version int    `json:"version"`
 	Path    string `json:"path"`           // the followed path
@@ -32,9 +36,30 @@ type Position struct {
 	// PreLen and PreHash: hex SHA-256 of the PreLen bytes just before
 	// Offset, which the tailer re-checks on resume to catch a file
 	// rewritten while stopped whose first bytes are unchanged.
-	PreLen  int       `json:"pre_len,omitempty"`
-	PreHash string    `json:"pre_hash,omitempty"`
-	Updated time.Time `json:"updated"` // when the record was written (UTC)
+	PreLen  int    `json:"pre_len,omitempty"`
+	PreHash string `json:"pre_hash,omitempty"`
+	// Next, in version 2, is how far a newer file was delivered while
+	// the file above, renamed away by a rotation, was still read for late
+	// writes: a restart reads that file's rest from Offset, then resumes
+	// the newer one at Next.Offset instead of reading it again from 0.
+	// Nil when no such file was read.
+	Next    *FilePosition `json:"next,omitempty"`
+	Updated time.Time     `json:"updated"` // when the record was written (UTC)
+}
+
+// FilePosition is a place in one file, identified as in Position: the
+// name it was read under, device and inode, the hex SHA-256 of its first
+// FpLen bytes, the offset just after the last delivered line, and the
+// hash of the PreLen bytes before it.
+type FilePosition struct {
+	File        string `json:"file,omitempty"`
+	Dev         uint64 `json:"dev"`
+	Ino         uint64 `json:"ino"`
+	Fingerprint string `json:"fingerprint"`
+	FpLen       int    `json:"fp_len"`
+	Offset      int64  `json:"offset"`
+	PreLen      int    `json:"pre_len,omitempty"`
+	PreHash     string `json:"pre_hash,omitempty"`
 }
 
 // PositionKey returns the key of the Position record of path: "tail-" and
@@ -101,23 +126,33 @@ func (s *Store) loadPosition(key string) (*Position, bool, error) {
 	if err != nil || !found {
 		return nil, found, err
 	}
-	if p.Version != PositionVersion {
-		return nil, true, fmt.Errorf("checkpoint %s has version %d, want %d", s.File(key), p.Version, PositionVersion)
+	if p.Version < 1 || p.Version > PositionVersion {
+		return nil, true, fmt.Errorf("checkpoint %s has version %d, want 1 to %d (written by a newer agent?)", s.File(key), p.Version, PositionVersion)
+	}
+	if p.Version == 1 {
+		p.Next = nil // not in version 1
 	}
 	return &p, true, nil
 }
 
 // SavePosition replaces the Position record of p.Path (under
-// PositionKey(p.Path)) durably, setting Version.
+// PositionKey(p.Path)) durably, setting Version: 1 when p.Next is nil, so
+// that an agent that knows only version 1 still reads the record, else 2.
 func (s *Store) SavePosition(p Position) error {
-	p.Version = PositionVersion
+	p.Version = 1
+	if p.Next != nil {
+		p.Version = 2
+	}
 	return s.Save(PositionKey(p.Path), p)
 }
 
 // AtEnd reports, for a run that stops once every file was read, whether
 // the Position saved for path is the end of the file path names now: the
-// same device and inode, and the offset is its size. ok is false when no
-// Position is saved (or it cannot be read) or path cannot be stat'ed.
+// same device and inode, and the offset is its size; or, when the record
+// keeps the position of that file apart (Next, the record's own position
+// being in a file renamed away), Next's offset is its size. ok is false
+// when no Position is saved (or it cannot be read) or path cannot be
+// stat'ed.
 func (s *Store) AtEnd(path string) (atEnd, ok bool) {
 	p, err := s.LoadPosition(path)
 	if err != nil || p == nil {
@@ -128,5 +163,8 @@ func (s *Store) AtEnd(path string) (atEnd, ok bool) {
 		return false, false
 	}
 	dev, ino := DevIno(fi)
+	if n := p.Next; n != nil && dev == n.Dev && ino == n.Ino {
+		return n.Offset == fi.Size(), true
+	}
 	return dev == p.Dev && ino == p.Ino && p.Offset == fi.Size(), true
 }

@@ -1,6 +1,8 @@
 package checkpoint
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -131,13 +133,79 @@ func TestLoadPositionV1(t *testing.T) {
 	}
 }
 
-func TestPositionVersion(t *testing.T) {
-	s := openTemp(t)
-	if err := s.Save(PositionKey("/x.log"), Position{Version: 2, Path: "/x.log"}); err != nil {
+// A checkpoint written in the version-2 format (testdata), with the
+// position of the newer file read while the older one was drained, loads
+// field for field.
+func TestLoadPositionV2(t *testing.T) {
+	data, err := os.ReadFile("testdata/position-v2.json")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LoadPosition("/x.log"); err == nil || !strings.Contains(err.Error(), "version 2") {
-		t.Errorf("LoadPosition of version 2 = %v, want an error naming the version", err)
+	s := openTemp(t)
+	path := "/var/log/gitlab/gitlab-rails/audit_json.log"
+	if err := os.WriteFile(s.File(PositionKey(path)), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LoadPosition(path)
+	if err != nil || p == nil {
+		t.Fatalf("LoadPosition = %v, %v", p, err)
+	}
+	want := Position{Version: 2, Path: path, File: path, Dev: 2049, Ino: 1835047,
+		Fingerprint: "6d0b3b1f0b7b0c4f0f4c1ed0c3a1f3e6c59f0f0ab9d0d9f5b3e7a0b6c8d2e4f1", FpLen: 1024,
+		Offset: 7741, PreLen: 32, PreHash: "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c",
+		Next: &FilePosition{File: path, Dev: 2049, Ino: 1835102,
+			Fingerprint: "0f3c2a9e5d1b7c4f8e6a0d2b9c3e5f7a1b4d6c8e0f2a4b6c8d0e2f4a6b8c0d2e", FpLen: 512,
+			Offset: 512, PreLen: 32, PreHash: "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce"},
+		Updated: time.Date(2026, 11, 29, 13, 40, 5, 500000000, time.UTC)}
+	if !reflect.DeepEqual(*p, want) {
+		t.Errorf("LoadPosition =\n%+v\nwant\n%+v", *p, want)
+	}
+}
+
+// SavePosition writes version 1, which agents that know only it read,
+// unless the record has a Next; a version-1 record's "next" is not read.
+func TestSavePositionVersion(t *testing.T) {
+	s := openTemp(t)
+	next := &FilePosition{Dev: 1, Ino: 2, Offset: 30}
+	for _, tc := range []struct {
+		next *FilePosition
+		want int
+	}{{nil, 1}, {next, 2}} {
+		if err := s.SavePosition(Position{Path: "/x.log", Offset: 10, Next: tc.next}); err != nil {
+			t.Fatal(err)
+		}
+		var raw struct {
+			Version int             `json:"version"`
+			Next    json.RawMessage `json:"next"`
+		}
+		if found, err := s.Load(PositionKey("/x.log"), &raw); !found || err != nil {
+			t.Fatalf("Load = %v, %v", found, err)
+		}
+		if raw.Version != tc.want || (tc.next == nil) != (raw.Next == nil) {
+			t.Errorf("saved with Next %v: version %d, next %s; want version %d", tc.next, raw.Version, raw.Next, tc.want)
+		}
+		p, err := s.LoadPosition("/x.log")
+		if err != nil || p.Offset != 10 || !reflect.DeepEqual(p.Next, tc.next) {
+			t.Errorf("LoadPosition = %+v, %v; want offset 10 and Next %+v", p, err, tc.next)
+		}
+	}
+	if err := s.Save(PositionKey("/x.log"), Position{Version: 1, Path: "/x.log", Next: next}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.LoadPosition("/x.log"); err != nil || p.Next != nil {
+		t.Errorf("LoadPosition of version 1 with a next = %+v, %v; want no Next", p, err)
+	}
+}
+
+func TestPositionVersion(t *testing.T) {
+	s := openTemp(t)
+	for _, v := range []int{0, 3} {
+		if err := s.Save(PositionKey("/x.log"), Position{Version: v, Path: "/x.log"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LoadPosition("/x.log"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("version %d", v)) {
+			t.Errorf("LoadPosition of version %d = %v, want an error naming the version", v, err)
+		}
 	}
 	if p, err := s.LoadPosition("/other.log"); p != nil || err != nil {
 		t.Errorf("LoadPosition without a record = %v, %v", p, err)
@@ -161,14 +229,20 @@ func TestAtEnd(t *testing.T) {
 		name     string
 		dev, ino uint64
 		off      int64
+		next     *FilePosition
 		want     bool
 	}{
-		{"at its end", dev, ino, 8, true},
-		{"before its end", dev, ino, 4, false},
-		{"another file", dev, ino + 1, 8, false},
+		{"at its end", dev, ino, 8, nil, true},
+		{"before its end", dev, ino, 4, nil, false},
+		{"another file", dev, ino + 1, 8, nil, false},
+		// Kept in a file renamed away, the position of the file at the
+		// path is Next.
+		{"next at its end", dev, ino + 1, 3, &FilePosition{Dev: dev, Ino: ino, Offset: 8}, true},
+		{"next before its end", dev, ino + 1, 8, &FilePosition{Dev: dev, Ino: ino, Offset: 4}, false},
+		{"next in another file", dev, ino, 8, &FilePosition{Dev: dev, Ino: ino + 2, Offset: 8}, true},
 	}
 	for _, c := range cases {
-		if err := s.SavePosition(Position{Path: path, Dev: c.dev, Ino: c.ino, Offset: c.off}); err != nil {
+		if err := s.SavePosition(Position{Path: path, Dev: c.dev, Ino: c.ino, Offset: c.off, Next: c.next}); err != nil {
 			t.Fatal(err)
 		}
 		if at, ok := s.AtEnd(path); !ok || at != c.want {

@@ -1,0 +1,227 @@
+package tailer
+
+import (
+	"compress/gzip"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// gzipAway does what logrotate's compress does to a rotated file: it
+// writes name.gz with gzip, then removes name (a new inode; the plain
+// file's content is in the .gz only).
+func gzipAway(t *testing.T, name string) {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(name + ".gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rotateCompressed does what logrotate does for rotation number n (1 for
+// the first) with create and compress: "numbered" shifts path.N[.gz] to
+// path.N+1[.gz] and renames path to path.1, "dateext" renames path to
+// path-2026112<n>; then it compresses the file just rotated, or with
+// delaycompress the one rotated before it; then it creates an empty path.
+func rotateCompressed(t *testing.T, path, scheme string, n int, delay bool) {
+	t.Helper()
+	var rotated, previous string
+	switch scheme {
+	case "numbered":
+		for i := n; i >= 1; i-- {
+			for _, ext := range []string{"", ".gz"} {
+				from, to := path+"."+strconv.Itoa(i)+ext, path+"."+strconv.Itoa(i+1)+ext
+				if err := os.Rename(from, to); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+			}
+		}
+		rotated, previous = path+".1", path+".2"
+	case "dateext":
+		rotated, previous = fmt.Sprintf("%s-2026112%d", path, n), fmt.Sprintf("%s-2026112%d", path, n-1)
+	default:
+		t.Fatalf("unknown rotation scheme %q", scheme)
+	}
+	if err := os.Rename(path, rotated); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case !delay:
+		gzipAway(t, rotated)
+	case n > 1:
+		gzipAway(t, previous)
+	}
+	writeFile(t, path, "")
+}
+
+// TestCompressedRotationsWhileBlocked: the path is rotated (rename, then
+// logrotate's compress) several times while the tailer cannot look at it:
+// its consumer provably stopped taking batches in the middle of the first
+// file. The generations that were at the path only in between were
+// compressed (a new inode each) before the tailer could open them; they
+// are read in full, decompressed, in rotation order, after the first file
+// and before the file now at the path. So is the first file itself found
+// compressed (by its first bytes), and with delaycompress the older ones
+// compressed and the newest plain.
+func TestCompressedRotationsWhileBlocked(t *testing.T) {
+	for _, tc := range []struct {
+		scheme    string
+		rotations int  // while the tailer is blocked
+		delay     bool // delaycompress
+	}{
+		{"numbered", 2, false},
+		{"numbered", 3, false},
+		{"numbered", 2, true},
+		{"numbered", 4, true},
+		{"dateext", 2, false},
+		{"dateext", 3, true},
+	} {
+		t.Run(fmt.Sprintf("%s-%d-delaycompress=%v", tc.scheme, tc.rotations, tc.delay), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, numbered("gen0", 0, 50))
+			cfg := testConfig(t, path)
+			cfg.BatchLines = 1 // a batch per line: the tailer blocks within gen0
+			cfg.QueueLen = 1
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startTailer(t, tl, make(chan struct{}))
+			// One batch held by the gated consumer, one in the channel,
+			// one being sent: the tailer is blocked in the middle of gen0.
+			waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
+			if s := tl.Stats(); s.Lines != 2 {
+				t.Fatalf("blocked after %d lines handed out, want 2", s.Lines)
+			}
+
+			want := linesOf(numbered("gen0", 0, 50))
+			for g := 1; g <= tc.rotations; g++ {
+				rotateCompressed(t, path, tc.scheme, g, tc.delay)
+				lines := numbered(fmt.Sprintf("gen%d", g), 0, 20)
+				appendFile(t, path, lines)
+				want = append(want, linesOf(lines)...)
+			}
+			c.openGate()
+			c.waitN(len(want))
+			appendFile(t, path, "after\n")
+			c.waitN(len(want) + 1)
+			c.stop()
+			checkExactly(t, c.texts(), append(want, "after"))
+			if n := tl.Stats().UnplacedRotated; n != 0 {
+				t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
+			}
+		})
+	}
+}
+
+// TestCompressedRotationsUnplaced: when the tailer, unblocked, cannot tell
+// which rotated copy is the file it was reading, or where a compressed
+// copy comes in the rotation order, it does not guess: the copies that may
+// hold lines it never read are named in a warning and counted in
+// Stats.UnplacedRotated, and the file at the path is read as usual.
+func TestCompressedRotationsUnplaced(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		first  string                          // gen0's content
+		rotate func(t *testing.T, path string) // while the tailer is blocked in gen0
+		named  []string                        // the files the warning names
+	}{
+		{
+			// logrotate's "rotate 1": gen0's copy was removed, so gen1's
+			// copy cannot be placed after it.
+			name:  "first file removed",
+			first: numbered("gen0", 0, 50),
+			rotate: func(t *testing.T, path string) {
+				rotateCompressed(t, path, "numbered", 1, false)
+				appendFile(t, path, numbered("gen1", 0, 20))
+				rotateCompressed(t, path, "numbered", 2, false)
+				if err := os.Remove(path + ".2.gz"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			named: []string{"app.log.1.gz"},
+		},
+		{
+			// gen0 is shorter than a fingerprint and gen1 begins with the
+			// same bytes: either copy may be gen0.
+			name:  "two copies match",
+			first: "a\nb\nc\nd\ne\n",
+			rotate: func(t *testing.T, path string) {
+				rotateCompressed(t, path, "numbered", 1, false)
+				appendFile(t, path, "a\nb\nc\nd\ne\n"+numbered("gen1", 0, 20))
+				rotateCompressed(t, path, "numbered", 2, false)
+			},
+			named: []string{"app.log.1.gz", "app.log.2.gz"},
+		},
+		{
+			// A compressed copy of another naming scheme: its modification
+			// time is when it was compressed, not when it was rotated.
+			name:  "mixed schemes",
+			first: numbered("gen0", 0, 50),
+			rotate: func(t *testing.T, path string) {
+				if err := os.Rename(path, path+".1"); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, path+"-20261122", numbered("other", 0, 5))
+				gzipAway(t, path+"-20261122")
+			},
+			named: []string{"app.log-20261122.gz"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, tc.first)
+			cfg := testConfig(t, path)
+			var log lockedBuffer
+			cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+			cfg.BatchLines = 1
+			cfg.QueueLen = 1
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startTailer(t, tl, make(chan struct{}))
+			// One batch held by the gated consumer, one in the channel,
+			// one being sent: the tailer is blocked in the middle of gen0.
+			waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
+			tc.rotate(t, path)
+			appendFile(t, path, numbered("live", 0, 5))
+			want := append(linesOf(tc.first), linesOf(numbered("live", 0, 5))...)
+			c.openGate()
+			c.waitN(len(want))
+			waitStats(t, tl, "the unplaced copies counted", func(s Stats) bool { return s.UnplacedRotated >= uint64(len(tc.named)) })
+			c.stop()
+			checkExactly(t, c.texts(), want)
+			if n := tl.Stats().UnplacedRotated; n != uint64(len(tc.named)) {
+				t.Errorf("Stats.UnplacedRotated = %d, want %d", n, len(tc.named))
+			}
+			logged := log.String()
+			for _, name := range tc.named {
+				if !strings.Contains(logged, name) || !strings.Contains(logged, "not read") {
+					t.Errorf("no warning naming %s as not read; log:\n%s", name, logged)
+				}
+			}
+		})
+	}
+}
