@@ -63,14 +63,7 @@ type jsonObj struct {
 // scan validates line as one JSON object and fills o.slots and o.meta.
 func (o *jsonObj) scan(line []byte) *scanErr {
 	o.line = line
-	o.slots = [nAuditSlots]span{}
-	clear(o.meta)
-	o.meta = o.meta[:0]
-	if len(o.metaIdx) > maxMetaIndex {
-		o.metaIdx = nil
-	} else {
-		clear(o.metaIdx)
-	}
+	o.reset()
 	if len(line) > maxLine {
 		return &scanErr{-1, "line longer than 2 GiB"}
 	}
@@ -81,14 +74,31 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	if line[i] != '{' {
 		return &scanErr{i, "line is not a JSON object"}
 	}
-	end, err := o.walk(i, 1, srcTop)
-	if err != nil {
-		return err
+	end, ok := o.walkFast(i, 1, srcTop)
+	if !ok {
+		o.reset()
+		var err *scanErr
+		if end, err = o.walk(i, 1, srcTop); err != nil {
+			return err
+		}
 	}
 	if j := skipWS(line, end); j != len(line) {
 		return &scanErr{j, "invalid character " + quoteByte(line[j]) + " after top-level value"}
 	}
 	return nil
+}
+
+// reset forgets the slots and meta.* keys of the previous line (or of an
+// abandoned fast walk).
+func (o *jsonObj) reset() {
+	o.slots = [nAuditSlots]span{}
+	clear(o.meta)
+	o.meta = o.meta[:0]
+	if len(o.metaIdx) > maxMetaIndex {
+		o.metaIdx = nil
+	} else {
+		clear(o.metaIdx)
+	}
 }
 
 // keyIndex maps a key to its slot with the parser's key table.
