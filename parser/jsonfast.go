@@ -37,74 +37,16 @@ func (o *jsonObj) walkFast(i, depth int, src byte) (int, bool) {
 		return i + 1, true
 	}
 	for {
-		// "key": a key with an escape, a control character, a non-ASCII
-		// byte or whitespace at either end is left to walk.
-		if i >= len(b) || b[i] != '"' {
+		var act int
+		var k []byte
+		var ok bool
+		if act, k, i, ok = o.keyFast(i); !ok {
 			return 0, false
 		}
-		ks := i + 1
-		ke := plainEnd(b, ks)
-		if ke >= len(b) || b[ke] != '"' {
-			return 0, false
-		}
-		k := b[ks:ke]
-		if len(k) > 0 && (k[0] == ' ' || k[len(k)-1] == ' ') {
-			k = trimKey(k) // GitLab has written "entity_type "
-		}
-		i = ke + 1
-		if i >= len(b) || b[i] != ':' {
-			if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
-				return 0, false
-			}
-		}
-		i++
-		if i < len(b) && b[i] <= ' ' {
-			i = skipWS(b, i)
-		}
-
 		var end int
-		if idx := o.keyIndex(k); idx >= 0 {
-			s, ok := o.spanFast(i, depth, src)
-			if !ok {
-				return 0, false
-			}
-			if src == srcTop || o.slots[idx].src != srcTop {
-				o.slots[idx] = s
-			}
-			end = int(s.end)
-		} else if src == srcTop && o.keys == keysAudit && string(k) == "details" {
-			// A later "details" replaces an earlier one, as in a map.
-			for n := range o.slots {
-				if o.slots[n].src == srcDetails {
-					o.slots[n] = span{}
-				}
-			}
-			var ok bool
-			if i < len(b) && b[i] == '{' {
-				end, ok = o.walkFast(i, depth+1, srcDetails)
-			} else {
-				var s span
-				s, ok = o.spanFast(i, depth, src)
-				end = int(s.end)
-			}
-			if !ok {
-				return 0, false
-			}
-		} else if src == srcTop && len(k) >= len(MetaPrefix) && string(k[:len(MetaPrefix)]) == MetaPrefix {
-			s, ok := o.spanFast(i, depth, src)
-			if !ok {
-				return 0, false
-			}
-			o.setMeta(k, s)
-			end = int(s.end)
-		} else {
-			s, ok := o.spanFast(i, depth, src)
-			if !ok {
-				return 0, false
-			}
-			end = int(s.end)
+		if end, ok = o.valueFast(act, k, i, depth, src); !ok {
+			return 0, false
 		}
-
 		if end < len(b) && b[end] <= ' ' {
 			end = skipWS(b, end)
 		}
@@ -123,6 +65,88 @@ func (o *jsonObj) walkFast(i, depth int, src byte) (int, bool) {
 			return 0, false
 		}
 	}
+}
+
+// keyFast reads the key at o.line[i] and the colon after it. It returns the
+// key's action in o.keys, the key (nil when the table matched it in place),
+// and the index of the value. A key with an escape, a control character or
+// a non-ASCII byte is left to walk (ok is false).
+func (o *jsonObj) keyFast(i int) (act int, k []byte, next int, ok bool) {
+	b := o.line
+	if i >= len(b) || b[i] != '"' {
+		return 0, nil, 0, false
+	}
+	ks := i + 1
+	act, ke := o.keys.match(b, ks)
+	if ke < 0 {
+		ke = plainEnd(b, ks)
+		if ke >= len(b) || b[ke] != '"' {
+			return 0, nil, 0, false
+		}
+		k = b[ks:ke]
+		if len(k) > 0 && (k[0] == ' ' || k[len(k)-1] == ' ') {
+			k = trimKey(k) // GitLab has written "entity_type "
+		}
+		act = o.keys.find(k)
+	}
+	i = ke + 1
+	if i >= len(b) || b[i] != ':' {
+		if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+			return 0, nil, 0, false
+		}
+	}
+	i++
+	if i < len(b) && b[i] <= ' ' {
+		i = skipWS(b, i)
+	}
+	return act, k, i, true
+}
+
+// valueFast records the value at o.line[i] of the key k with action act, as
+// walk does, and returns the index after it.
+func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, bool) {
+	if act >= 0 && act < actMeta {
+		s, ok := o.spanFast(i, depth, src)
+		if ok && (src == srcTop || o.slots[act].src != srcTop) {
+			o.slots[act] = s
+		}
+		return int(s.end), ok
+	}
+	if src == srcTop {
+		switch {
+		case act == actDetails:
+			return o.detailsFast(i, depth)
+		case act >= actMeta:
+			s, ok := o.spanFast(i, depth, src)
+			if ok {
+				o.setMetaName(knownMetaNames[act-actMeta], s)
+			}
+			return int(s.end), ok
+		case len(k) >= len(MetaPrefix) && string(k[:len(MetaPrefix)]) == MetaPrefix:
+			s, ok := o.spanFast(i, depth, src)
+			if ok {
+				o.setMeta(k, s)
+			}
+			return int(s.end), ok
+		}
+	}
+	s, ok := o.spanFast(i, depth, src)
+	return int(s.end), ok
+}
+
+// detailsFast records the audit "details" value at o.line[i]: a later
+// "details" replaces an earlier one, as in a map.
+func (o *jsonObj) detailsFast(i, depth int) (int, bool) {
+	for n := range o.slots {
+		if o.slots[n].src == srcDetails {
+			o.slots[n] = span{}
+		}
+	}
+	if i < len(o.line) && o.line[i] == '{' {
+		return o.walkFast(i, depth+1, srcDetails)
+	}
+	s, ok := o.spanFast(i, depth, srcTop)
+	return int(s.end), ok
 }
 
 // spanFast is scanSpan for the value at o.line[i], reporting failure as
