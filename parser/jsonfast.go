@@ -106,6 +106,18 @@ func (o *jsonObj) keyFast(i int) (act int, k []byte, next int, ok bool) {
 // walk does, and returns the index after it.
 func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, bool) {
 	if act >= 0 && act < actMeta {
+		// Most kept values are plain strings: record them without
+		// spanFast's general span.
+		b := o.line
+		if i < len(b) && b[i] == '"' {
+			if e := plainEnd(b, i+1); e < len(b) && b[e] == '"' {
+				if src == srcTop || o.slots[act].src != srcTop {
+					o.slots[act] = span{start: int32(i), end: int32(e + 1), kind: kindString, src: src,
+						alias: byte(b2u(e > i+1)) * aliasString}
+				}
+				return e + 1, true
+			}
+		}
 		s, ok := o.spanFast(i, depth, src)
 		if ok && (src == srcTop || o.slots[act].src != srcTop) {
 			o.slots[act] = s

@@ -14,7 +14,7 @@ type keyTable struct {
 	e [keyTableSize]keyEntry
 }
 
-// keyTableSize is the number of entries; at most a quarter are used, so
+// keyTableSize is the number of entries; at most a third are used, so
 // probe sequences stay short.
 const keyTableSize = 128
 
