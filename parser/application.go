@@ -10,19 +10,13 @@ const (
 	appMessage
 )
 
-func appKey(k []byte) int {
-	switch string(k) {
-	case "severity":
-		return appSeverity
-	case "time":
-		return appTime
-	case "correlation_id":
-		return appCorrelationID
-	case "message":
-		return appMessage
-	}
-	return -1
-}
+// appKeys maps the application_json.log keys to their slots.
+var appKeys = newKeyTable([]keySlot{
+	{"severity", appSeverity},
+	{"time", appTime},
+	{"correlation_id", appCorrelationID},
+	{"message", appMessage},
+}, false)
 
 // Application parses gitlab-rails/application_json.log lines and the legacy
 // text application.log in both its forms ("2020-04-09T14:04:00.667Z: msg"
@@ -45,17 +39,17 @@ func (p *Application) Parse(line []byte, r *Record) error {
 
 func (p *Application) parseJSON(line []byte, r *Record) error {
 	o := &p.obj
-	o.keys = keysApp
+	o.keys = appKeys
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeApplication, err)
 	}
-	o.emit(r, ColSeverity, o.slots[appSeverity])
-	if t, ok := o.emitTime(r, ColEventTime, o.slots[appTime]); ok {
+	o.emit(r, ColSeverity, &o.slots[appSeverity])
+	if t, ok := o.emitTime(r, ColEventTime, &o.slots[appTime]); ok {
 		r.Time = t
 	}
-	o.emit(r, ColCorrelationID, o.slots[appCorrelationID])
-	msg := o.emit(r, ColMessage, o.slots[appMessage])
+	o.emit(r, ColCorrelationID, &o.slots[appCorrelationID])
+	msg := o.emit(r, ColMessage, &o.slots[appMessage])
 	if o.slots[appMessage].kind == kindString {
 		matchMessage(r, msg)
 	}

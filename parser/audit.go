@@ -1,5 +1,7 @@
 package parser
 
+import "math/bits"
+
 // Slot indexes of the Audit parser; the first nAuditCols are output columns
 // in this order.
 const (
@@ -47,72 +49,40 @@ var auditCols = [nAuditCols]string{
 	ColAuthorClass, ColAuthorEmail, ColCreatedAt, ColRole, ColFailedLogin,
 }
 
-// auditKey maps a GitLab audit key to its slot, or -1.
-func auditKey(k []byte) int {
-	switch string(k) {
-	case "severity":
-		return aSeverity
-	case "time":
-		return aEventTime
-	case "correlation_id":
-		return aCorrelationID
-	case "author_id":
-		return aAuthorID
-	case "author_name":
-		return aAuthorName
-	case "entity_id":
-		return aEntityID
-	case "entity_type":
-		return aEntityType
-	case "ip_address":
-		return aIPAddress
-	case "add":
-		return aAddAction
-	case "del":
-		return aDelAction
-	case "remove":
-		return aRemoveAction
-	case "target_id":
-		return aTargetID
-	case "target_type":
-		return aTargetType
-	case "target_details":
-		return aTargetDetails
-	case "entity_path":
-		return aEntityPath
-	case "action":
-		return aAction
-	case "custom_message":
-		return aCustomMessage
-	case "with":
-		return aAuthenticationType
-	case "from":
-		return aSourceVisibility
-	case "to":
-		return aTargetVisibility
-	case "change":
-		return aChangeType
-	case "event_name":
-		return aEventName
-	case "id":
-		return aEventID
-	case "impersonated_by":
-		return aImpersonatedBy
-	case "author_class":
-		return aAuthorClass
-	case "author_email":
-		return aAuthorEmail
-	case "created_at":
-		return aCreatedAt
-	case "as":
-		return aRole
-	case "failed_login":
-		return aFailedLogin
-	case "event_type":
-		return aEventType
-	}
-	return -1
-}
+// auditKeys maps the GitLab audit keys to their slots (and "details" to the
+// nested object).
+var auditKeys = newKeyTable([]keySlot{
+	{"severity", aSeverity},
+	{"time", aEventTime},
+	{"correlation_id", aCorrelationID},
+	{"author_id", aAuthorID},
+	{"author_name", aAuthorName},
+	{"entity_id", aEntityID},
+	{"entity_type", aEntityType},
+	{"ip_address", aIPAddress},
+	{"add", aAddAction},
+	{"del", aDelAction},
+	{"remove", aRemoveAction},
+	{"target_id", aTargetID},
+	{"target_type", aTargetType},
+	{"target_details", aTargetDetails},
+	{"entity_path", aEntityPath},
+	{"action", aAction},
+	{"custom_message", aCustomMessage},
+	{"with", aAuthenticationType},
+	{"from", aSourceVisibility},
+	{"to", aTargetVisibility},
+	{"change", aChangeType},
+	{"event_name", aEventName},
+	{"id", aEventID},
+	{"impersonated_by", aImpersonatedBy},
+	{"author_class", aAuthorClass},
+	{"author_email", aAuthorEmail},
+	{"created_at", aCreatedAt},
+	{"as", aRole},
+	{"failed_login", aFailedLogin},
+	{"event_type", aEventType},
+}, true)
 
 // Audit parses gitlab-rails/audit_json.log lines and Audit Event Streaming
 // request bodies. The zero value is ready to use; an Audit is not safe for
@@ -128,48 +98,62 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	o := &p.obj
-	o.keys = keysAudit
+	o.keys = auditKeys
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)
 	}
-	for idx := range nAuditCols {
-		// Most of the columns are absent from any one line: skip them here,
-		// without a call.
-		s := o.slots[idx]
-		if s.empty() && idx != aEventTime {
-			if idx == aEventName {
-				s = o.slots[aEventType]
-			}
-			if s.empty() {
-				continue
-			}
-		}
-		switch idx {
-		case aEventTime:
-			t, ok := o.emitTime(r, ColEventTime, s)
-			if !ok {
-				t, ok = o.emitTime(r, ColEventTime, o.slots[aCreatedAt])
-			}
-			if ok {
-				r.Time = t
-			}
-		case aCreatedAt:
-			o.emitTime(r, ColCreatedAt, s)
-		case aAuthorID, aEntityID:
-			if v := o.emit(r, auditCols[idx], s); v != nil && !isInteger(v) {
-				r.dropLast()
-			}
-		case aTargetID, aEventID:
-			if v := o.emit(r, auditCols[idx], s); isDash(v) {
-				r.dropLast()
-			}
-		default:
+	// Most of the columns are absent from any one line: visit only the
+	// present ones, EventTime (which falls back to created_at) and EventName
+	// when event_type stands in for it.
+	present := o.present()
+	todo := present&(1<<nAuditCols-1) | 1<<aEventTime | present>>aEventType&1<<aEventName
+	for ; todo != 0; todo &= todo - 1 {
+		idx := bits.TrailingZeros64(todo)
+		s := &o.slots[idx]
+		if 1<<idx&auditChecked == 0 {
 			o.emit(r, auditCols[idx], s)
+			continue
 		}
+		o.emitAuditChecked(r, idx, s)
 	}
 	o.emitMeta(r)
 	return nil
+}
+
+// auditChecked has a bit set for each column whose value emitAuditChecked
+// checks or falls back on.
+const auditChecked = 1<<aEventTime | 1<<aEventName | 1<<aCreatedAt | 1<<aAuthorID | 1<<aEntityID |
+	1<<aTargetID | 1<<aEventID
+
+// emitAuditChecked adds the column idx (a bit of auditChecked) with the value
+// of s, or leaves it out when the value is not what the column holds.
+func (o *jsonObj) emitAuditChecked(r *Record, idx int, s *span) {
+	switch idx {
+	case aEventTime:
+		t, ok := o.emitTime(r, ColEventTime, s)
+		if !ok {
+			t, ok = o.emitTime(r, ColEventTime, &o.slots[aCreatedAt])
+		}
+		if ok {
+			r.Time = t
+		}
+	case aEventName:
+		if s.empty() {
+			s = &o.slots[aEventType]
+		}
+		o.emit(r, ColEventName, s)
+	case aCreatedAt:
+		o.emitTime(r, ColCreatedAt, s)
+	case aAuthorID, aEntityID:
+		if v := o.emit(r, auditCols[idx], s); v != nil && !isInteger(v) {
+			r.dropLast()
+		}
+	case aTargetID, aEventID:
+		if v := o.emit(r, auditCols[idx], s); isDash(v) {
+			r.dropLast()
+		}
+	}
 }
 
 // isInteger reports whether b is a decimal integer, optionally negative:

@@ -32,46 +32,28 @@ var authCols = [nAuthCols]string{
 	ColUserID, ColUsername, ColDeployTokenID,
 }
 
-// authKey maps a key of GitLab's Rack::Attack log line to its slot, or -1.
+// authKeys maps the keys of GitLab's Rack::Attack log line to their slots.
 // The keys are those Gitlab::Metrics::Subscribers::RackAttack writes through
 // Gitlab::AuthLogger (lib/gitlab/metrics/subscribers/rack_attack.rb), plus
 // the ones earlier versions of config/initializers/rack_attack_logging.rb
 // wrote (ip, fullpath, username).
-func authKey(k []byte) int {
-	switch string(k) {
-	case "severity":
-		return authSeverity
-	case "time":
-		return authEventTime
-	case "correlation_id":
-		return authCorrelationID
-	case "message":
-		return authMessage
-	case "env":
-		return authMatchType
-	case "matched":
-		return authMatchedRule
-	case "remote_ip":
-		return authIPAddress
-	case "request_method":
-		return authRequestVerb
-	case "path":
-		return authURI
-	case "status":
-		return authResponseCode
-	case "user_id":
-		return authUserID
-	case "username":
-		return authUsername
-	case "deploy_token_id":
-		return authDeployTokenID
-	case "ip":
-		return authIP
-	case "fullpath":
-		return authFullpath
-	}
-	return -1
-}
+var authKeys = newKeyTable([]keySlot{
+	{"severity", authSeverity},
+	{"time", authEventTime},
+	{"correlation_id", authCorrelationID},
+	{"message", authMessage},
+	{"env", authMatchType},
+	{"matched", authMatchedRule},
+	{"remote_ip", authIPAddress},
+	{"request_method", authRequestVerb},
+	{"path", authURI},
+	{"status", authResponseCode},
+	{"user_id", authUserID},
+	{"username", authUsername},
+	{"deploy_token_id", authDeployTokenID},
+	{"ip", authIP},
+	{"fullpath", authFullpath},
+}, false)
 
 // Auth parses gitlab-rails/auth_json.log lines (and auth.log, the same JSON
 // lines under the name older versions used): the requests Rack::Attack
@@ -88,13 +70,13 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAuth
 	o := &p.obj
-	o.keys = keysAuth
+	o.keys = authKeys
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAuth, err)
 	}
 	for idx := range nAuthCols {
-		s := o.slots[idx]
+		s := &o.slots[idx]
 		if s.empty() {
 			s = authFallback(o, idx)
 			if s.empty() {
@@ -125,20 +107,20 @@ func (p *Auth) Parse(line []byte, r *Record) error {
 // authFallback returns the value an auth column takes when its own key is absent,
 // null or "": ip and fullpath (early versions) for IPAddress and URI,
 // meta.user for Username (current versions write the username only there).
-func authFallback(o *jsonObj, idx int) span {
+func authFallback(o *jsonObj, idx int) *span {
 	switch idx {
 	case authIPAddress:
-		return o.slots[authIP]
+		return &o.slots[authIP]
 	case authURI:
-		return o.slots[authFullpath]
+		return &o.slots[authFullpath]
 	case authUsername:
-		for _, m := range o.meta {
-			if m.name == "meta.user" {
-				return m.val
+		for n := range o.meta {
+			if o.meta[n].name == "meta.user" {
+				return &o.meta[n].val
 			}
 		}
 	}
-	return span{}
+	return &o.none
 }
 
 // decimalDigits reports whether v is one or more ASCII digits.

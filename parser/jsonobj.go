@@ -34,13 +34,6 @@ type metaSlot struct {
 	val  span
 }
 
-// Key tables of jsonObj: which parser's keys it records.
-const (
-	keysApp   byte = iota // appKey
-	keysAudit             // auditKey, and the nested "details" object is merged
-	keysAuth              // authKey
-)
-
 // jsonObj scans one JSON object line and remembers the spans of the values a
 // parser keeps. It is embedded in the Audit, Application and Auth parsers and
 // reused from line to line.
@@ -57,20 +50,14 @@ type jsonObj struct {
 	metaProbes int
 	kbuf       []byte       // unescaped key
 	cbuf       bytes.Buffer // compacted object/array values
-	keys       byte         // key table: keysApp, keysAudit or keysAuth
+	keys       *keyTable    // the parser's keys: appKeys, auditKeys or authKeys
+	none       span         // always the zero span: what a missing value reads as
 }
 
 // scan validates line as one JSON object and fills o.slots and o.meta.
 func (o *jsonObj) scan(line []byte) *scanErr {
 	o.line = line
-	o.slots = [nAuditSlots]span{}
-	clear(o.meta)
-	o.meta = o.meta[:0]
-	if len(o.metaIdx) > maxMetaIndex {
-		o.metaIdx = nil
-	} else {
-		clear(o.metaIdx)
-	}
+	o.reset()
 	if len(line) > maxLine {
 		return &scanErr{-1, "line longer than 2 GiB"}
 	}
@@ -81,9 +68,13 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	if line[i] != '{' {
 		return &scanErr{i, "line is not a JSON object"}
 	}
-	end, err := o.walk(i, 1, srcTop)
-	if err != nil {
-		return err
+	end, ok := o.walkFast(i, 1, srcTop)
+	if !ok {
+		o.reset()
+		var err *scanErr
+		if end, err = o.walk(i, 1, srcTop); err != nil {
+			return err
+		}
 	}
 	if j := skipWS(line, end); j != len(line) {
 		return &scanErr{j, "invalid character " + quoteByte(line[j]) + " after top-level value"}
@@ -91,15 +82,17 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 	return nil
 }
 
-// keyIndex maps a key to its slot with the parser's key table.
-func (o *jsonObj) keyIndex(k []byte) int {
-	switch o.keys {
-	case keysAudit:
-		return auditKey(k)
-	case keysAuth:
-		return authKey(k)
+// reset forgets the slots and meta.* keys of the previous line (or of an
+// abandoned fast walk).
+func (o *jsonObj) reset() {
+	o.slots = [nAuditSlots]span{}
+	clear(o.meta)
+	o.meta = o.meta[:0]
+	if len(o.metaIdx) > maxMetaIndex {
+		o.metaIdx = nil
+	} else {
+		clear(o.metaIdx)
 	}
-	return appKey(k)
 }
 
 // walk validates the object at o.line[i] == '{' (depth is the object's own
@@ -137,16 +130,16 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 		i = skipWS(b, i+1)
 
 		var end int
-		if idx := o.keyIndex(k); idx >= 0 {
+		if act := o.keys.find(k); act >= 0 && act < actMeta {
 			s, err := o.scanSpan(i, depth, src)
 			if err != nil {
 				return 0, err
 			}
-			if src == srcTop || o.slots[idx].src != srcTop {
-				o.slots[idx] = s
+			if src == srcTop || o.slots[act].src != srcTop {
+				o.slots[act] = s
 			}
 			end = int(s.end)
-		} else if src == srcTop && o.keys == keysAudit && string(k) == "details" {
+		} else if src == srcTop && act == actDetails {
 			// A later "details" replaces an earlier one, as in a map.
 			for n := range o.slots {
 				if o.slots[n].src == srcDetails {
@@ -211,8 +204,10 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 
 // setMeta records a meta.* key; a repeated key keeps its first position and
 // takes the last value.
-func (o *jsonObj) setMeta(k []byte, s span) {
-	name := o.intern(k)
+func (o *jsonObj) setMeta(k []byte, s span) { o.setMetaName(o.intern(k), s) }
+
+// setMetaName is setMeta for the column name of the key.
+func (o *jsonObj) setMetaName(name string, s span) {
 	if len(o.meta) <= metaLinear {
 		for n := range o.meta {
 			o.metaProbes++
@@ -308,13 +303,35 @@ func (s span) empty() bool {
 	return s.kind == kindNone || s.kind == kindNull || (s.kind == kindString && s.end-s.start == 2)
 }
 
+// present returns a mask with bit n set when o.slots[n] is not empty.
+func (o *jsonObj) present() uint64 {
+	var m uint64
+	for n := range o.slots {
+		m |= o.slots[n].full() << n
+	}
+	return m
+}
+
+// full is 1 when s is not empty, else 0, computed without branches (which
+// a line's mix of present and absent keys would mispredict).
+func (s *span) full() uint64 {
+	return b2u(s.kind != kindNone) & b2u(s.kind != kindNull) & (b2u(s.kind != kindString) | b2u(s.end-s.start > 2))
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // emit adds the column name with the value of s to r. Strings are unescaped
 // (invalid UTF-8 becomes U+FFFD), numbers and booleans keep their JSON text,
 // objects and arrays their compact JSON text; null is omitted. It returns the
 // value added, or nil. The common cases, a number or a non-empty string
 // without escapes or non-ASCII bytes (s.alias != 0), alias the line without
 // further checks.
-func (o *jsonObj) emit(r *Record, name string, s span) []byte {
+func (o *jsonObj) emit(r *Record, name string, s *span) []byte {
 	if s.alias == 0 {
 		return o.emitSlow(r, name, s)
 	}
@@ -324,7 +341,7 @@ func (o *jsonObj) emit(r *Record, name string, s span) []byte {
 	return v
 }
 
-func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {
+func (o *jsonObj) emitSlow(r *Record, name string, s *span) []byte {
 	if s.empty() {
 		return nil
 	}
@@ -361,7 +378,7 @@ func (o *jsonObj) emitSlow(r *Record, name string, s span) []byte {
 // emitTime adds the column name with the value of s when it is a time
 // parseISOTime reads, and returns that time; a value that is not one (such
 // as "-") is left out.
-func (o *jsonObj) emitTime(r *Record, name string, s span) (time.Time, bool) {
+func (o *jsonObj) emitTime(r *Record, name string, s *span) (time.Time, bool) {
 	v := o.emit(r, name, s)
 	if v == nil {
 		return time.Time{}, false
@@ -375,8 +392,8 @@ func (o *jsonObj) emitTime(r *Record, name string, s span) (time.Time, bool) {
 
 // emitMeta adds the meta.* columns in the order they first appeared.
 func (o *jsonObj) emitMeta(r *Record) {
-	for _, m := range o.meta {
-		o.emit(r, m.name, m.val)
+	for n := range o.meta {
+		o.emit(r, o.meta[n].name, &o.meta[n].val)
 	}
 }
 

@@ -117,7 +117,7 @@ func perByteValidUTF8(s string) string {
 }
 
 // refAuditKeys is the documented key → column mapping, written out again
-// independently of auditKey.
+// independently of auditKeys.
 var refAuditKeys = map[string]string{
 	"severity": "Severity", "time": "EventTime", "correlation_id": "CorrelationID",
 	"author_id": "AuthorID", "author_name": "AuthorName", "entity_id": "EntityID",

@@ -1,6 +1,9 @@
 package parser
 
-import "time"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // The time parsers below read fixed layouts without allocating: they compute
 // the wall time with time.Date in UTC and subtract the UTC offset, instead of
@@ -44,6 +47,17 @@ func daysIn(m, y int) int {
 // or 2024-05-10T17:46:49.058+00:00 (a space instead of T, a missing zone, and
 // a +0000 offset are accepted too; a missing zone means UTC).
 func parseISOTime(b []byte) (time.Time, bool) {
+	if len(b) == 24 && b[23] == 'Z' || len(b) == 29 && string(b[23:]) == "+00:00" {
+		if t, ok := parseISOMillisUTC(b); ok {
+			return t, true
+		}
+	}
+	return parseISOTimeAny(b)
+}
+
+// parseISOTimeAny is parseISOTime without the fast path for the form GitLab
+// writes.
+func parseISOTimeAny(b []byte) (time.Time, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') ||
 		b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
@@ -72,6 +86,60 @@ func parseISOTime(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return utcTime(y, mo, d, h, mi, s, ns, off), true
+}
+
+// The ISO time layout 2006-01-02T15:04:05.000 as three little-endian words
+// (see parseISOMillisUTC): isoDigitsN has 0xff in the bytes that hold a
+// digit, isoLayoutN the separators with '0' in place of each digit. The last
+// word's fourth fraction digit stands for the zone, checked by the caller.
+const (
+	isoDigits0 = 0x00ffff00ffffffff // 0000-00-
+	isoLayout0 = 0x2d30302d30303030
+	isoDigits1 = 0xffff00ffff00ffff // 00T00:00
+	isoLayout1 = 0x30303a3030543030
+	isoDigits2 = 0xffffffff00ffff00 // :00.0000
+	isoLayout2 = 0x303030302e30303a
+)
+
+// allDigits8 reports whether every byte of x is an ASCII digit.
+func allDigits8(x uint64) bool {
+	const hi, six, zeros = 0xf0f0f0f0f0f0f0f0, 0x0606060606060606, 0x3030303030303030
+	// No byte is above 0x3f once the first test holds, so adding 6 cannot
+	// carry from one byte into the next.
+	return x&hi == zeros && (x+six)&hi == zeros
+}
+
+// parseISOMillisUTC reads the form GitLab writes, 2024-05-31T14:00:00.022
+// followed by Z or +00:00 (the caller checked which), with the same result
+// as the general path of parseISOTime, reading eight bytes at a time.
+func parseISOMillisUTC(b []byte) (time.Time, bool) {
+	if len(b) < 24 {
+		return time.Time{}, false
+	}
+	w0 := binary.LittleEndian.Uint64(b[0:8])
+	w1 := binary.LittleEndian.Uint64(b[8:16])
+	w2 := binary.LittleEndian.Uint64(b[16:24])&^(0xff<<56) | '0'<<56
+	// Replacing each digit byte by '0' must give the layout, and the digit
+	// bytes must be digits.
+	if w0|isoDigits0 != isoLayout0|isoDigits0 || w1|isoDigits1 != isoLayout1|isoDigits1 ||
+		w2|isoDigits2 != isoLayout2|isoDigits2 {
+		return time.Time{}, false
+	}
+	const zeros = 0x3030303030303030
+	if !allDigits8(w0&isoDigits0|zeros&^isoDigits0) || !allDigits8(w1&isoDigits1|zeros&^isoDigits1) ||
+		!allDigits8(w2&isoDigits2|zeros&^isoDigits2) {
+		return time.Time{}, false
+	}
+	b = b[:24]
+	d := func(i int) int { return int(b[i] - '0') }
+	y := d(0)*1000 + d(1)*100 + d(2)*10 + d(3)
+	mo, day := d(5)*10+d(6), d(8)*10+d(9)
+	h, mi, s := d(11)*10+d(12), d(14)*10+d(15), d(17)*10+d(18)
+	if !validClock(y, mo, day, h, mi, s) {
+		return time.Time{}, false
+	}
+	ns := (d(20)*100 + d(21)*10 + d(22)) * 1e6
+	return utcTime(y, mo, day, h, mi, s, ns, 0), true
 }
 
 // utcTime returns the instant of the wall time y-mo-d h:mi:s.ns at offset

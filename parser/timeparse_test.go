@@ -59,3 +59,43 @@ func BenchmarkUTCTime(b *testing.B) {
 		sinkTime = utcTime(2024, 5, 10, 17, 46, 49, 58e6, 0)
 	}
 }
+
+// TestParseISOTimeFastPath checks that the fast path for GitLab's form
+// (2024-05-31T14:00:00.022Z, ...+00:00) gives what the general path gives,
+// for valid times and for every single-byte corruption of them.
+func TestParseISOTimeFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	repl := []byte("09/:-.T tZz+ \x00\xff")
+	var inputs []string
+	for range 2000 {
+		y, mo := 1+rng.IntN(9999), 1+rng.IntN(12)
+		ts := time.Date(y, time.Month(mo), 1+rng.IntN(31), rng.IntN(24), rng.IntN(60), rng.IntN(60),
+			rng.IntN(1000)*1e6, time.UTC).Format("2006-01-02T15:04:05.000")
+		for _, zone := range []string{"Z", "+00:00"} {
+			s := ts + zone
+			inputs = append(inputs, s)
+			b := []byte(s)
+			i := rng.IntN(len(b))
+			b[i] = repl[rng.IntN(len(repl))]
+			inputs = append(inputs, string(b))
+		}
+	}
+	inputs = append(inputs, "2024-02-30T00:00:00.000Z", "2024-13-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z",
+		"2024-01-01T24:00:00.000Z", "2024-01-01T23:60:00.000Z", "2024-01-01T23:59:60.000Z", "2024-01-01T23:59:61.000Z",
+		"2024-01-01T23:59:59.000+00:01", "2024-01-01T23:59:59.0000Z", "2024-01-01T23:59:59,000Z")
+	fast := 0
+	for _, s := range inputs {
+		b := []byte(s)
+		got, ok := parseISOTime(b)
+		want, wantOK := parseISOTimeAny(b)
+		if ok != wantOK || got != want {
+			t.Fatalf("parseISOTime(%q) = %v, %v; general path %v, %v", s, got, ok, want, wantOK)
+		}
+		if _, ok := parseISOMillisUTC(b); ok {
+			fast++
+		}
+	}
+	if fast < len(inputs)/3 {
+		t.Fatalf("fast path took %d of %d inputs", fast, len(inputs))
+	}
+}
