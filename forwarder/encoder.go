@@ -2,6 +2,7 @@ package forwarder
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -204,13 +205,19 @@ func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []
 //
 // The first pass writes the columns and notes where the meta.* ones start;
 // the second starts there (the parsers put them last, GeoIP columns aside).
+// Each param costs one lookup of its head (see headCache), which also says
+// whether it is a meta.* param.
 func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 	h := e.heads()
 	open := false
 	firstMeta := len(params)
 	for i := range params {
 		p := &params[i]
-		if isMeta(p.Name) {
+		ph := e.paramHeads.get(p.Name)
+		if ph == nil {
+			ph = e.paramHeads.lookup(p.Name)
+		}
+		if ph != nil && ph.meta || ph == nil && isMeta(p.Name) {
 			firstMeta = min(firstMeta, i)
 			continue
 		}
@@ -218,9 +225,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.main, h.mainShort)
 			open = true
 		}
-		dst = e.appendParamHead(dst, p.Name)
-		dst = e.appendParamValue(dst, p.Value)
-		dst = append(dst, '"')
+		dst = e.appendParam(dst, ph, p)
 	}
 	if firstMeta < len(params) {
 		if open && !h.same {
@@ -231,10 +236,10 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.meta, h.metaShort)
 		}
 		for i := firstMeta; i < len(params); i++ {
-			if p := &params[i]; isMeta(p.Name) {
-				dst = e.appendParamHead(dst, p.Name[len(parser.MetaPrefix):])
-				dst = e.appendParamValue(dst, p.Value)
-				dst = append(dst, '"')
+			p := &params[i]
+			ph := e.paramHeads.get(p.Name)
+			if ph != nil && ph.meta || ph == nil && isMeta(p.Name) {
+				dst = e.appendParam(dst, ph, p)
 			}
 		}
 	}
@@ -503,18 +508,66 @@ func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 }
 
 // appendParamHead writes ` NAME="` for the PARAM-NAME name, as
-// appendSDName would write NAME, from the Encoder's cache of heads.
+// appendSDName would write NAME (for a meta.* name: what follows "meta."),
+// from the Encoder's cache of heads.
 func (e *Encoder) appendParamHead(dst []byte, name string) []byte {
 	h := e.paramHeads.lookup(name)
 	if h == nil {
-		dst = append(dst, ' ')
-		dst = e.appendSDName(dst, name)
-		return append(dst, '=', '"')
+		return e.appendParamHeadSlow(dst, name)
 	}
 	if h.short {
 		e.shortNames.Add(1)
 	}
-	return append(dst, h.head...)
+	return append(dst, h.head()...)
+}
+
+// appendParamHeadSlow is appendParamHead for a name whose cache slot holds
+// another name.
+func (e *Encoder) appendParamHeadSlow(dst []byte, name string) []byte {
+	if isMeta(name) {
+		name = name[len(parser.MetaPrefix):]
+	}
+	dst = append(dst, ' ')
+	dst = e.appendSDName(dst, name)
+	return append(dst, '=', '"')
+}
+
+// paramRoom is the free room appendParam makes for a param whose value is
+// at most 16 bytes: the head copied whole, the value and the closing quote.
+const paramRoom = headMax + 16 + 1
+
+// appendParam writes ` NAME="VALUE"` for p, whose head is h (nil: not in
+// the cache). A value of at most 16 bytes that needs no escaping, the
+// common case, is checked and copied a word at a time, and the head as one
+// block, without a call to memmove.
+func (e *Encoder) appendParam(dst []byte, h *paramHead, p *parser.Field) []byte {
+	if h == nil {
+		dst = e.appendParamHeadSlow(dst, p.Name)
+		dst = e.appendParamValue(dst, p.Value)
+		return append(dst, '"')
+	}
+	if h.short {
+		e.shortNames.Add(1)
+	}
+	v := p.Value
+	if len(v) > 16 {
+		dst = append(dst, h.head()...)
+		dst = e.appendParamValue(dst, v)
+		return append(dst, '"')
+	}
+	n := len(dst)
+	if cap(dst)-n < paramRoom {
+		dst = slices.Grow(dst, paramRoom)
+	}
+	d := dst[n : n+paramRoom]
+	*(*[headMax]byte)(d) = h.text
+	k := int(h.n)
+	if !putPlain16(d[k:], v) {
+		dst = e.appendParamValueSlow(dst[:n+k], v, 0)
+		return append(dst, '"')
+	}
+	d[k+len(v)] = '"'
+	return dst[:n+k+len(v)+1]
 }
 
 // appendShortName writes the short form of a name that is not an SD-NAME.
