@@ -144,28 +144,35 @@ func (e *Encoder) Stats() EncoderStats {
 // not allocate when dst has room. No framing and no trailing newline are
 // added.
 func (e *Encoder) Append(dst []byte, m *Message) []byte {
-	dst, _, _ = e.appendMessage(dst, m)
+	dst, _, _ = e.appendMessage(dst, m, nil)
 	return dst
 }
 
 // appendMessage is Append that also returns the offsets (into the returned
 // buffer) where STRUCTURED-DATA and MSG start. The SP before MSG belongs to
-// the STRUCTURED-DATA part; without MSG, msg is len(dst).
-func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int) {
+// the STRUCTURED-DATA part; without MSG, msg is len(dst). With c (a
+// Batch's), the header fields and the timestamp's second are copied from c
+// when they are the ones c holds, else written and kept in c.
+func (e *Encoder) appendMessage(dst []byte, m *Message, c *headerCache) (out []byte, sd, msg int) {
 	if e.Format == RFC3164 {
 		return e.append3164(dst, m)
 	}
 	dst = appendPRI(dst, m)
 	dst = append(dst, '1', ' ')
-	dst = e.appendTimestamp(dst, m.Time)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+	if c != nil {
+		dst = e.appendStamp(dst, m.Time, c)
+		dst = e.appendFields(dst, m, c)
+	} else {
+		dst = e.appendTimestamp(dst, m.Time)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+	}
 	dst = append(dst, ' ')
 	sd = len(dst)
 	if e.NoSD || (len(m.Params) == 0 && len(m.Elements) == 0) {
@@ -579,27 +586,28 @@ func (e *Encoder) appendShortName(dst []byte, s string) []byte {
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get
 // a backslash, invalid UTF-8 becomes U+FFFD, everything else is kept.
 //
-// The common value needs none of that: it is checked eight bytes at a time
-// (a value of 8 bytes or more ends with one overlapping check instead of a
-// bytewise tail) and copied whole.
+// The common value needs none of that: it is checked sixteen bytes (two
+// words) at a time, the last 16 overlapping what was checked before
+// instead of a bytewise tail, and copied whole.
 func (e *Encoder) appendParamValue(dst []byte, v []byte) []byte {
 	n := len(v)
-	i := 0
-	if n >= 8 {
-		for ; i+8 < n; i += 8 {
-			if valueSpecial8(load8(v[i:])) != 0 {
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if sdValueSpecial[v[i]] {
 				return e.appendParamValueSlow(dst, v, i)
 			}
 		}
-		if valueSpecial8(load8(v[n-8:])) != 0 {
-			return e.appendParamValueSlow(dst, v, n-8)
-		}
 		return append(dst, v...)
 	}
-	for ; i < n; i++ {
-		if sdValueSpecial[v[i]] {
-			return e.appendParamValueSlow(dst, v, i)
+	w := v
+	for len(w) > 16 {
+		if valueSpecial8(load8(w))|valueSpecial8(load8(w[8:])) != 0 {
+			return e.appendParamValueSlow(dst, v, n-len(w))
 		}
+		w = w[16:]
+	}
+	if valueSpecial8(load8(v[max(n-16, 0):]))|valueSpecial8(load8(v[n-8:])) != 0 {
+		return e.appendParamValueSlow(dst, v, max(n-16, 0))
 	}
 	return append(dst, v...)
 }
