@@ -21,6 +21,7 @@ type Batch struct {
 	escaped int     // newline framing: messages whose LF bytes became spaces
 	framing framing // how buf is framed; kept across Reset
 	width   int     // octet counting: length of the last prefix ("123 " is 4)
+	hc      headerCache
 }
 
 // span locates one message in Batch.buf: [start, end), with STRUCTURED-DATA
@@ -41,7 +42,7 @@ const zeros = "00000000000000000000"
 func (b *Batch) Append(e *Encoder, m *Message) {
 	pos, start := b.openFrame()
 	var sd, msg int
-	b.buf, sd, msg = e.appendMessage(b.buf, m)
+	b.buf, sd, msg = e.appendMessage(b.buf, m, &b.hc)
 	b.closeFrame(pos, start, sd, msg)
 }
 

@@ -2,6 +2,7 @@ package forwarder
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -143,28 +144,35 @@ func (e *Encoder) Stats() EncoderStats {
 // not allocate when dst has room. No framing and no trailing newline are
 // added.
 func (e *Encoder) Append(dst []byte, m *Message) []byte {
-	dst, _, _ = e.appendMessage(dst, m)
+	dst, _, _ = e.appendMessage(dst, m, nil)
 	return dst
 }
 
 // appendMessage is Append that also returns the offsets (into the returned
 // buffer) where STRUCTURED-DATA and MSG start. The SP before MSG belongs to
-// the STRUCTURED-DATA part; without MSG, msg is len(dst).
-func (e *Encoder) appendMessage(dst []byte, m *Message) (out []byte, sd, msg int) {
+// the STRUCTURED-DATA part; without MSG, msg is len(dst). With c (a
+// Batch's), the header fields and the timestamp's second are copied from c
+// when they are the ones c holds, else written and kept in c.
+func (e *Encoder) appendMessage(dst []byte, m *Message, c *headerCache) (out []byte, sd, msg int) {
 	if e.Format == RFC3164 {
 		return e.append3164(dst, m)
 	}
 	dst = appendPRI(dst, m)
 	dst = append(dst, '1', ' ')
-	dst = e.appendTimestamp(dst, m.Time)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
-	dst = append(dst, ' ')
-	dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+	if c != nil {
+		dst = e.appendStamp(dst, m.Time, c)
+		dst = e.appendFields(dst, m, c)
+	} else {
+		dst = e.appendTimestamp(dst, m.Time)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
+		dst = append(dst, ' ')
+		dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+	}
 	dst = append(dst, ' ')
 	sd = len(dst)
 	if e.NoSD || (len(m.Params) == 0 && len(m.Elements) == 0) {
@@ -204,13 +212,19 @@ func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []
 //
 // The first pass writes the columns and notes where the meta.* ones start;
 // the second starts there (the parsers put them last, GeoIP columns aside).
+// Each param costs one lookup of its head (see headCache), which also says
+// whether it is a meta.* param.
 func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 	h := e.heads()
 	open := false
 	firstMeta := len(params)
 	for i := range params {
 		p := &params[i]
-		if isMeta(p.Name) {
+		ph := e.paramHeads.get(p.Name)
+		if ph == nil {
+			ph = e.paramHeads.lookup(p.Name)
+		}
+		if ph != nil && ph.meta || ph == nil && isMeta(p.Name) {
 			firstMeta = min(firstMeta, i)
 			continue
 		}
@@ -218,9 +232,7 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.main, h.mainShort)
 			open = true
 		}
-		dst = e.appendParamHead(dst, p.Name)
-		dst = e.appendParamValue(dst, p.Value)
-		dst = append(dst, '"')
+		dst = e.appendParam(dst, ph, p)
 	}
 	if firstMeta < len(params) {
 		if open && !h.same {
@@ -231,10 +243,10 @@ func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 			dst = e.appendHead(dst, h.meta, h.metaShort)
 		}
 		for i := firstMeta; i < len(params); i++ {
-			if p := &params[i]; isMeta(p.Name) {
-				dst = e.appendParamHead(dst, p.Name[len(parser.MetaPrefix):])
-				dst = e.appendParamValue(dst, p.Value)
-				dst = append(dst, '"')
+			p := &params[i]
+			ph := e.paramHeads.get(p.Name)
+			if ph != nil && ph.meta || ph == nil && isMeta(p.Name) {
+				dst = e.appendParam(dst, ph, p)
 			}
 		}
 	}
@@ -503,18 +515,66 @@ func (e *Encoder) appendSDName(dst []byte, s string) []byte {
 }
 
 // appendParamHead writes ` NAME="` for the PARAM-NAME name, as
-// appendSDName would write NAME, from the Encoder's cache of heads.
+// appendSDName would write NAME (for a meta.* name: what follows "meta."),
+// from the Encoder's cache of heads.
 func (e *Encoder) appendParamHead(dst []byte, name string) []byte {
 	h := e.paramHeads.lookup(name)
 	if h == nil {
-		dst = append(dst, ' ')
-		dst = e.appendSDName(dst, name)
-		return append(dst, '=', '"')
+		return e.appendParamHeadSlow(dst, name)
 	}
 	if h.short {
 		e.shortNames.Add(1)
 	}
-	return append(dst, h.head...)
+	return append(dst, h.head()...)
+}
+
+// appendParamHeadSlow is appendParamHead for a name whose cache slot holds
+// another name.
+func (e *Encoder) appendParamHeadSlow(dst []byte, name string) []byte {
+	if isMeta(name) {
+		name = name[len(parser.MetaPrefix):]
+	}
+	dst = append(dst, ' ')
+	dst = e.appendSDName(dst, name)
+	return append(dst, '=', '"')
+}
+
+// paramRoom is the free room appendParam makes for a param whose value is
+// at most 16 bytes: the head copied whole, the value and the closing quote.
+const paramRoom = headMax + 16 + 1
+
+// appendParam writes ` NAME="VALUE"` for p, whose head is h (nil: not in
+// the cache). A value of at most 16 bytes that needs no escaping, the
+// common case, is checked and copied a word at a time, and the head as one
+// block, without a call to memmove.
+func (e *Encoder) appendParam(dst []byte, h *paramHead, p *parser.Field) []byte {
+	if h == nil {
+		dst = e.appendParamHeadSlow(dst, p.Name)
+		dst = e.appendParamValue(dst, p.Value)
+		return append(dst, '"')
+	}
+	if h.short {
+		e.shortNames.Add(1)
+	}
+	v := p.Value
+	if len(v) > 16 {
+		dst = append(dst, h.head()...)
+		dst = e.appendParamValue(dst, v)
+		return append(dst, '"')
+	}
+	n := len(dst)
+	if cap(dst)-n < paramRoom {
+		dst = slices.Grow(dst, paramRoom)
+	}
+	d := dst[n : n+paramRoom]
+	*(*[headMax]byte)(d) = h.text
+	k := int(h.n)
+	if !putPlain16(d[k:], v) {
+		dst = e.appendParamValueSlow(dst[:n+k], v, 0)
+		return append(dst, '"')
+	}
+	d[k+len(v)] = '"'
+	return dst[:n+k+len(v)+1]
 }
 
 // appendShortName writes the short form of a name that is not an SD-NAME.
@@ -526,27 +586,28 @@ func (e *Encoder) appendShortName(dst []byte, s string) []byte {
 // appendParamValue writes v escaped as a PARAM-VALUE: '"', '\' and ']' get
 // a backslash, invalid UTF-8 becomes U+FFFD, everything else is kept.
 //
-// The common value needs none of that: it is checked eight bytes at a time
-// (a value of 8 bytes or more ends with one overlapping check instead of a
-// bytewise tail) and copied whole.
+// The common value needs none of that: it is checked sixteen bytes (two
+// words) at a time, the last 16 overlapping what was checked before
+// instead of a bytewise tail, and copied whole.
 func (e *Encoder) appendParamValue(dst []byte, v []byte) []byte {
 	n := len(v)
-	i := 0
-	if n >= 8 {
-		for ; i+8 < n; i += 8 {
-			if valueSpecial8(load8(v[i:])) != 0 {
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if sdValueSpecial[v[i]] {
 				return e.appendParamValueSlow(dst, v, i)
 			}
 		}
-		if valueSpecial8(load8(v[n-8:])) != 0 {
-			return e.appendParamValueSlow(dst, v, n-8)
-		}
 		return append(dst, v...)
 	}
-	for ; i < n; i++ {
-		if sdValueSpecial[v[i]] {
-			return e.appendParamValueSlow(dst, v, i)
+	w := v
+	for len(w) > 16 {
+		if valueSpecial8(load8(w))|valueSpecial8(load8(w[8:])) != 0 {
+			return e.appendParamValueSlow(dst, v, n-len(w))
 		}
+		w = w[16:]
+	}
+	if valueSpecial8(load8(v[max(n-16, 0):]))|valueSpecial8(load8(v[n-8:])) != 0 {
+		return e.appendParamValueSlow(dst, v, max(n-16, 0))
 	}
 	return append(dst, v...)
 }

@@ -154,8 +154,9 @@ type Message struct {
 	AppName  string // GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs
 	ProcID   string // "" is written as "-"
 	MsgID    string // the record type: "audit", "application", "access" or "auth"
-	// Params are the STRUCTURED-DATA parameters, in order. Values alias the
-	// parsed record; the Message must be encoded before the record is reused.
+	// Params are the STRUCTURED-DATA parameters, in order. FromRecord makes
+	// them the parsed record's Fields; the Message must be encoded before
+	// the record is reused.
 	Params []parser.Field
 	// Elements are further STRUCTURED-DATA elements, each with its own
 	// SD-ID, written before the element of Params (the detection alerts'
@@ -223,8 +224,8 @@ func DefaultRecordOptions(hostname string) RecordOptions {
 
 // FromLine fills m for a line of type t that could not be parsed, or that is
 // sent without parsing: APP-NAME and MSGID come from t, the severity is info,
-// the time is o.Now, there are no STRUCTURED-DATA params, and MSG is line.
-// m keeps its Params capacity for reuse. line is aliased, not copied.
+// the time is o.Now, there are no STRUCTURED-DATA params (Params is nil),
+// and MSG is line. line is aliased, not copied.
 func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 	m.Facility = o.Facility
 	m.Severity = Informational
@@ -240,8 +241,7 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 	if t != parser.TypeUnknown {
 		m.MsgID = t.String()
 	}
-	clear(m.Params)
-	m.Params = m.Params[:0]
+	m.Params = nil // it may alias a record (FromRecord): never write into it
 	m.Msg = line
 }
 
@@ -256,8 +256,10 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 //   - SEVERITY is SeverityFromStatus(ResponseCode) for access records and
 //     SeverityFromLabel(Severity) for the others (info when absent);
 //   - TIMESTAMP is r.Time, else o.Now (the time the line was read);
-//   - STRUCTURED-DATA params are r.Fields, in order (values are aliased);
-//     the Encoder writes the meta.* ones in an element of their own;
+//   - STRUCTURED-DATA params are r.Fields, in order; the Encoder writes the
+//     meta.* ones in an element of their own. Params is r.Fields itself,
+//     not a copy (so that mapping a line costs no copy of its columns):
+//     to add params, copy them into a buffer of your own first;
 //   - MSG is line, byte for byte.
 func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 	m.FromLine(r.Type, line, o)
@@ -271,5 +273,5 @@ func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 	} else if v, ok := r.Get("Severity"); ok {
 		m.Severity = SeverityFromLabel(v)
 	}
-	m.Params = append(m.Params, r.Fields...)
+	m.Params = r.Fields
 }

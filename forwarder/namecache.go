@@ -8,15 +8,24 @@ import (
 )
 
 // paramHead is the text an Encoder writes before a PARAM-VALUE:
-// ` NAME="`, with NAME in its parser.SDName form.
+// ` NAME="`, with NAME in its parser.SDName form. For a meta.* param NAME
+// is what follows "meta." (the param goes into the meta element).
 type paramHead struct {
 	// name is the string the head was built for. Holding it keeps its bytes
 	// alive, so no other string can have the same address while the entry
 	// exists, and a string's bytes never change.
-	name  string
-	head  string
+	name string
+	// text is the head padded with zero bytes to headMax, so that it is
+	// copied as one fixed-size block; n is its length.
+	text  [headMax]byte
+	n     uint8
 	short bool // NAME is the short form of name (counted per use)
+	meta  bool // name starts with parser.MetaPrefix
 }
+
+// headMax is the room of a paramHead's text: ` NAME="` with NAME at most
+// MaxSDName bytes is 35 bytes.
+const headMax = 48
 
 // headSlots is the number of slots of a headCache: well above the 30-odd
 // column names and the handful of meta.* names a stream uses.
@@ -39,29 +48,48 @@ func (c *headCache) slot(name string) *atomic.Pointer[paramHead] {
 	return &c[h>>(64-9)]
 }
 
-// lookup returns the head of name, building it when name's slot is still
-// empty, or nil when the slot holds another name (the caller then writes the
-// name without the cache).
-func (c *headCache) lookup(name string) *paramHead {
-	slot := c.slot(name)
-	h := slot.Load()
-	if h == nil {
-		h = newParamHead(name)
-		if !slot.CompareAndSwap(nil, h) {
-			return c.lookup(name)
-		}
-		return h
-	}
-	if len(h.name) == len(name) && unsafe.StringData(h.name) == unsafe.StringData(name) {
+// get returns the head of name when name's slot holds it, else nil. It is
+// lookup's fast path, small enough to be inlined into the encoder's loop.
+func (c *headCache) get(name string) *paramHead {
+	h := c.slot(name).Load()
+	if h != nil && len(h.name) == len(name) && unsafe.StringData(h.name) == unsafe.StringData(name) {
 		return h
 	}
 	return nil
 }
 
+// lookup returns the head of name, building it when name's slot is still
+// empty, or nil when the slot holds another name (the caller then writes the
+// name without the cache).
+func (c *headCache) lookup(name string) *paramHead {
+	if h := c.get(name); h != nil {
+		return h
+	}
+	slot := c.slot(name)
+	if slot.Load() != nil {
+		return nil
+	}
+	h := newParamHead(name)
+	if !slot.CompareAndSwap(nil, h) {
+		return c.lookup(name)
+	}
+	return h
+}
+
 // newParamHead builds the head of name.
 func newParamHead(name string) *paramHead {
-	b := make([]byte, 0, len(name)+3)
-	b = append(b, ' ')
-	b = parser.AppendSDName(b, name)
-	return &paramHead{name: name, head: string(append(b, '=', '"')), short: !parser.ValidSDName(name)}
+	h := &paramHead{name: name, meta: isMeta(name)}
+	n := name
+	if h.meta {
+		n = name[len(parser.MetaPrefix):]
+	}
+	h.short = !parser.ValidSDName(n)
+	b := append(h.text[:0], ' ')
+	b = parser.AppendSDName(b, n)
+	b = append(b, '=', '"')
+	h.n = uint8(len(b)) // parser.SDName is at most MaxSDName bytes: b fits text
+	return h
 }
+
+// head returns the head's text.
+func (h *paramHead) head() []byte { return h.text[:h.n] }

@@ -10,21 +10,23 @@ import (
 )
 
 // TestParamHead checks that appendParamHead writes ` NAME="` with NAME in
-// its SDName form whether the head comes from the cache, is built, or (its
+// its SDName form (for a meta.* name: of what follows "meta.") whether the head comes from the cache, is built, or (its
 // slot taken by another name) is written without the cache, and that short
 // forms are counted on every use.
 func TestParamHead(t *testing.T) {
-	names := []string{"Severity", "caller_id", "a b", "x=y", `q"`, "]", "", strings.Repeat("n", 40), "ünï", "AuthorName"}
+	names := []string{"Severity", "caller_id", "a b", "x=y", `q"`, "]", "", strings.Repeat("n", 40), "ünï", "AuthorName",
+		"meta.caller_id", "meta.a b", "meta.", "meta"}
 	var e Encoder
 	check := func(name string) {
 		t.Helper()
 		before := e.Stats().ShortNames
 		got := string(e.appendParamHead(nil, name))
-		if want := ` ` + parser.SDName(name) + `="`; got != want {
+		written := strings.TrimPrefix(name, parser.MetaPrefix)
+		if want := ` ` + parser.SDName(written) + `="`; got != want {
 			t.Fatalf("appendParamHead(%q) = %q, want %q", name, got, want)
 		}
 		short := e.Stats().ShortNames - before
-		if want := !parser.ValidSDName(name); short != map[bool]uint64{true: 1}[want] {
+		if want := !parser.ValidSDName(written); short != map[bool]uint64{true: 1}[want] {
 			t.Fatalf("appendParamHead(%q) counted %d short names, want short=%v", name, short, want)
 		}
 	}

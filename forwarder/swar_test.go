@@ -36,8 +36,9 @@ func TestSWARMatchesTables(t *testing.T) {
 
 // TestScanEveryPosition puts each kind of byte the encoder must notice at
 // every position of names and values of every length around the 8-byte
-// word size, and compares appendSDName and appendParamValue with a
-// bytewise reference.
+// word size, and compares appendSDName, appendParamValue and appendParam
+// (which copies values of up to 16 bytes as words) with a bytewise
+// reference.
 func TestScanEveryPosition(t *testing.T) {
 	refValue := func(v []byte) string {
 		var out []byte
@@ -57,6 +58,9 @@ func TestScanEveryPosition(t *testing.T) {
 	}
 	specials := []string{"=", "]", "\"", " ", "\x00", "\x7f", "\\", "é", "\xff", "\xe2\x82"}
 	var e Encoder
+	const name = "TargetDetails"
+	head := e.paramHeads.lookup(name)
+	room := make([]byte, 3, 256) // room for the fast path
 	for n := 0; n <= 34; n++ {
 		for pos := -1; pos < n; pos++ {
 			for _, sp := range specials {
@@ -69,6 +73,13 @@ func TestScanEveryPosition(t *testing.T) {
 				}
 				if got, want := string(e.appendParamValue(nil, b)), refValue(b); got != want {
 					t.Fatalf("appendParamValue(%q) = %q, want %q", b, got, want)
+				}
+				p := parser.Field{Name: name, Value: b}
+				want := ` ` + name + `="` + refValue(b) + `"`
+				for _, dst := range [][]byte{nil, room[:3]} {
+					if got := e.appendParam(dst, head, &p); string(got[len(dst):]) != want || string(got[:len(dst)]) != string(dst) {
+						t.Fatalf("appendParam(%q) on %d bytes = %q, want %q", b, len(dst), got[len(dst):], want)
+					}
 				}
 				if pos < 0 {
 					break

@@ -27,6 +27,7 @@ type Mapper struct {
 	typ     parser.Type
 	geo     *geoip.DB
 	parsers [parser.NumTypes]parser.Parser // by type, made on first use
+	params  []parser.Field                 // a record's columns and its GeoIP columns, reused
 }
 
 // New returns a Mapper for lines of type typ; parser.TypeUnknown detects
@@ -44,7 +45,9 @@ func (m *Mapper) SetType(typ parser.Type) { m.typ = typ }
 // rec's columns and the GeoIP columns of its IPAddress, and Map returns
 // nil. Otherwise msg carries line raw, without STRUCTURED-DATA, and Map
 // returns why: ErrCut, ErrNoParser or the parser's error. msg and rec alias
-// line; both are reused buffers of the caller.
+// line; both are reused buffers of the caller. msg.Params is rec.Fields
+// itself, or with GeoIP columns a buffer of the Mapper's, valid until the
+// next Map.
 func (m *Mapper) Map(line []byte, cut bool, rec *parser.Record, msg *forwarder.Message) error {
 	t := m.typ
 	if t == parser.TypeUnknown {
@@ -58,10 +61,12 @@ func (m *Mapper) Map(line []byte, cut bool, rec *parser.Record, msg *forwarder.M
 		msg.FromLine(t, line, &m.Opts)
 		return err
 	}
-	msg.FromRecord(rec, line, &m.Opts)
+	msg.FromRecord(rec, line, &m.Opts) // msg.Params is rec.Fields
 	if m.geo != nil {
 		if ip, ok := rec.Get(parser.ColIPAddress); ok {
-			msg.Params = m.geo.AppendFields(msg.Params, ip)
+			m.params = append(m.params[:0], rec.Fields...)
+			m.params = m.geo.AppendFields(m.params, ip)
+			msg.Params = m.params
 		}
 	}
 	return nil

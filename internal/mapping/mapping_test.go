@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -115,6 +116,22 @@ func TestMapGeoIP(t *testing.T) {
 	}
 	if got, _ := param(&msg, geoip.FieldASOrganization); got != "Example Net" {
 		t.Errorf("ASOrganization = %q, want Example Net", got)
+	}
+	// The record keeps its own columns; the message has them first, then
+	// the GeoIP ones, and mapping again (the Mapper's buffer reused) gives
+	// the same.
+	n := len(rec.Fields)
+	if _, ok := rec.Get(geoip.FieldASN); ok || len(msg.Params) != n+2 {
+		t.Fatalf("record has %d columns (ASN among them: %v), message %d params, want the record's and 2", n, ok, len(msg.Params))
+	}
+	for i, f := range rec.Fields {
+		if p := msg.Params[i]; p.Name != f.Name || string(p.Value) != string(f.Value) {
+			t.Errorf("param %d = %s=%q, want the record's %s=%q", i, p.Name, p.Value, f.Name, f.Value)
+		}
+	}
+	first := fmt.Sprint(msg.Params)
+	if err := m.Map([]byte(accessLine), false, &rec, &msg); err != nil || fmt.Sprint(msg.Params) != first || len(rec.Fields) != n {
+		t.Errorf("mapping again: %v, params %v, want %v and %d record columns (got %d)", err, msg.Params, first, n, len(rec.Fields))
 	}
 	if err := m.Map([]byte(accessLine), true, &rec, &msg); !errors.Is(err, ErrCut) || len(msg.Params) != 0 {
 		t.Errorf("cut line: Map = %v with %d params, want ErrCut and none", err, len(msg.Params))
