@@ -212,8 +212,9 @@ func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []
 //
 // The first pass writes the columns and notes where the meta.* ones start;
 // the second starts there (the parsers put them last, GeoIP columns aside).
-// Each param costs one lookup of its head (see headCache), which also says
-// whether it is a meta.* param.
+// A param costs one lookup of its head (see headCache), which also says
+// whether it is a meta.* param; a meta.* param costs a second one when it
+// is written.
 func (e *Encoder) appendSD(dst []byte, params []parser.Field) []byte {
 	h := e.heads()
 	open := false
