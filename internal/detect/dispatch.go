@@ -2,6 +2,8 @@ package detect
 
 import (
 	"slices"
+	"sync"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -24,6 +26,9 @@ type dispatch struct {
 type typeTable struct {
 	all  []int      // rules that want every line of the type
 	cols []colTable // one per dispatch column, usually one
+	// viewed: a column has a table (absentTable), which reads the line
+	// through a lineView; else Want reads the record itself.
+	viewed bool
 }
 
 // colTable holds the keys on one column.
@@ -80,6 +85,7 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 			if k.Type == parser.TypeAudit && k.Column == parser.ColEventName {
 				if ct.tab == nil {
 					ct.tab = &absentTable{name: k.Column}
+					tt.viewed = true
 				}
 				ct.tab.addRule(r, rule, reads)
 			}
@@ -101,20 +107,52 @@ func appendOnce(s []int, r int) []int {
 	return append(s, r)
 }
 
-// want reports whether any rule wants a record of type t: one map lookup
+// wantRecord is want on a parsed record: through a lineView from views
+// when the type's table reads the columns in one pass, else on the record
+// itself (each filter looks its columns up in it), which saves the pool.
+func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, stateless bool) bool {
+	if int(t) >= nTypes {
+		return false
+	}
+	if !d.types[t].viewed {
+		return d.want(t, (*recColumns)(rec), nil, stateless)
+	}
+	v, _ := views.Get().(*lineView)
+	if v == nil {
+		v = new(lineView)
+	}
+	v.reset(rec, nil)
+	ok := d.want(t, v, v, stateless)
+	v.reset(nil, nil)
+	views.Put(v)
+	return ok
+}
+
+// recColumns is the Columns of a parsed record: each Get looks the column
+// up in it. The value aliases the parser's buffer.
+type recColumns parser.Record
+
+func (r *recColumns) Get(col string) string {
+	if b, _ := (*parser.Record)(r).Get(col); len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return ""
+}
+
+// want reports whether any rule wants a line of type t: one map lookup
 // per dispatch column (one for the built-in catalogue), no allocation; a
-// rule with a filter (Filter, WantFilter) wants the record only when its
-// filter keeps it, asked through v (which memoizes the columns read). The
-// WantFilters of the rules whose keys match are always asked (they may
-// note what they see, e.g. the start of a session), the Filters only
-// until one rule wants the line. stateless: WantFilters are not asked
-// (their rules want every line their keys match).
-func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
+// rule with a filter (Filter, WantFilter) wants the line only when its
+// filter keeps it, asked through c. The WantFilters of the rules whose
+// keys match are always asked (they may note what they see, e.g. the
+// start of a session), the Filters only until one rule wants the line.
+// stateless: WantFilters are not asked (their rules want every line their
+// keys match). v is c as a lineView, needed when the type is viewed.
+func (d *dispatch) want(t parser.Type, c Columns, v *lineView, stateless bool) bool {
 	if int(t) >= nTypes {
 		return false
 	}
 	tt := &d.types[t]
-	wanted := d.wants(t, stateless, tt.all, v, false)
+	wanted := d.wants(t, stateless, tt.all, c, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
 		var val string
@@ -123,19 +161,19 @@ func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 			present = ct.tab.fetch(v)
 			val = ct.tab.nameValue(v, present)
 		} else {
-			val = v.Get(ct.name)
+			val = c.Get(ct.name)
 		}
 		switch {
 		case val != "":
-			wanted = d.wants(t, stateless, ct.any, v, wanted)
-			wanted = d.wants(t, stateless, ct.values[val], v, wanted)
+			wanted = d.wants(t, stateless, ct.any, c, wanted)
+			wanted = d.wants(t, stateless, ct.values[val], c, wanted)
 		case ct.tab == nil:
-			wanted = d.wants(t, stateless, ct.absent, v, wanted)
+			wanted = d.wants(t, stateless, ct.absent, c, wanted)
 		default:
-			if !wanted && ct.tab.any(ct.tab.eval(v, present), v) {
+			if !wanted && ct.tab.any(ct.tab.eval(v, present), c) {
 				wanted = true
 			}
-			wanted = d.wants(t, stateless, ct.tab.asked, v, wanted)
+			wanted = d.wants(t, stateless, ct.tab.asked, c, wanted)
 		}
 	}
 	return wanted
@@ -143,7 +181,7 @@ func (d *dispatch) want(t parser.Type, v *lineView, stateless bool) bool {
 
 // wants reports whether the line is wanted: already, or by one of rules
 // rs (it has no filter, or its filter keeps the line).
-func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v *lineView, wanted bool) bool {
+func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v Columns, wanted bool) bool {
 	for _, r := range rs {
 		switch {
 		case d.wantOnly[r] != nil && stateless:

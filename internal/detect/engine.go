@@ -229,18 +229,11 @@ func (e *Engine) SkippedLines() map[string][]string {
 // Want reports whether any running rule wants a line of type t parsed into
 // rec. It is the check a parse worker makes for every line before it
 // copies the line into an Event: one map lookup per dispatch column, then
-// the filters (Filter, WantFilter) of the rules whose keys match, each
-// column read once; no allocation, no lock.
+// the filters (Filter, WantFilter) of the rules whose keys match (for an
+// audit line without EventName, one table of the rules' conditions over
+// the line's columns, read in one pass); no allocation, no lock.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	v, _ := e.views.Get().(*lineView)
-	if v == nil {
-		v = new(lineView)
-	}
-	v.reset(rec, nil)
-	ok := e.table.want(t, v, false)
-	v.reset(nil, nil)
-	e.views.Put(v)
-	return ok
+	return e.table.wantRecord(t, rec, &e.views, false)
 }
 
 // WantStateless is Want without the filters that depend on what the rules
@@ -249,15 +242,7 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 // files at once, where the start of a session may be in another file than
 // the lines it makes wanted. It still allocates nothing.
 func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
-	v, _ := e.views.Get().(*lineView)
-	if v == nil {
-		v = new(lineView)
-	}
-	v.reset(rec, nil)
-	ok := e.table.want(t, v, true)
-	v.reset(nil, nil)
-	e.views.Put(v)
-	return ok
+	return e.table.wantRecord(t, rec, &e.views, true)
 }
 
 // WantEpoch changes whenever a rule starts wanting lines it did not want

@@ -81,8 +81,15 @@ func (v *lineView) reset(rec *parser.Record, ev *Event) {
 // Get implements Columns. For a record the value aliases the parser's
 // buffer (no copy): it is valid until the record is reused.
 func (v *lineView) Get(col string) string {
-	if v.set != nil {
-		if i := v.set.lookup(col); i >= 0 {
+	if s := v.set; s != nil {
+		// s.lookup, its common case inlined: a name of the parser.
+		i := -1
+		if e := &s.ptrs[ptrSlot(col, s.pmul)]; e.p == uintptr(unsafe.Pointer(unsafe.StringData(col))) && int(e.n) == len(col) && e.p != 0 {
+			i = int(e.idx)
+		} else {
+			i = s.hashLookup(col)
+		}
+		if i >= 0 {
 			if v.present&(1<<i) != 0 {
 				return v.fetched[i]
 			}
