@@ -12,7 +12,12 @@ import (
 )
 
 func main() {
+	// The first SIGINT or SIGTERM cancels ctx: the command stops cleanly
+	// (run flushes and saves its checkpoints). Then the signals get their
+	// default action back, so that a second Ctrl-C ends a command that
+	// takes long to stop (a collector that reads nothing) at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {

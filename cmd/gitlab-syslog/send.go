@@ -181,7 +181,12 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if runErr == nil {
 		runErr = s.flush(ctx)
 	}
-	closeCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Flush what is queued; interrupted, the user wants out: wait briefly.
+	flushFor := 30 * time.Second
+	if ctx.Err() != nil {
+		flushFor = time.Second
+	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), flushFor)
 	defer cancel()
 	closeErr := out.Close(closeCtx)
 	stopProgress()

@@ -107,8 +107,10 @@ func TestRunOnceStallNamesTLSCause(t *testing.T) {
 			if err != nil {
 				return
 			}
-			_ = c.(*tls.Conn).Handshake() // fails: the client does not trust it
-			c.Close()
+			go func() {
+				_ = c.(*tls.Conn).Handshake() // fails: the client does not trust it
+				c.Close()
+			}()
 		}
 	}()
 	for _, tc := range []struct {
@@ -127,7 +129,9 @@ func TestRunOnceStallNamesTLSCause(t *testing.T) {
 			url := "tls://" + ln.Addr().String()
 			c := newConfig(t, url, config.Source{Type: "access", Path: path})
 			c.Forward.TLS = tc.tls
-			a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 500 * time.Millisecond, ShutdownTimeout: time.Second})
+			// Long enough for a first TLS handshake to fail on a loaded
+			// machine: before that there is no error to name.
+			a, err := New(c, Options{Logger: testLogger(t), ExitAtEOF: true, StallLimit: 3 * time.Second, ShutdownTimeout: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}

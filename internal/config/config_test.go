@@ -85,6 +85,16 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"config.yaml:2: found a tab character that violates indentation (YAML indents with spaces only"},
 		},
 		{
+			name: "a Kubernetes manifest",
+			yaml: "# comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gitlab-syslog\ndata:\n  config.yaml: |\n    state_dir: /s\n",
+			want: []string{"config.yaml:3: this is a Kubernetes manifest (kind: ConfigMap), not a gitlab-syslog configuration; the configuration is the text under a ConfigMap's data key config.yaml: write it to a file and check that (yq '.data.\"config.yaml\"' config.yaml > config.yaml, or from the cluster: kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\\.yaml}' > config.yaml)"},
+		},
+		{
+			name: "a Kubernetes manifest of another kind",
+			yaml: "apiVersion: apps/v1\nkind: DaemonSet\nspec: {}\n",
+			want: []string{"config.yaml:2: this is a Kubernetes manifest (kind: DaemonSet), not a gitlab-syslog configuration; check the configuration text of the ConfigMap the agent mounts (its data key config.yaml)"},
+		},
+		{
 			name: "second document",
 			yaml: "hostname: a\n---\nhostname: b\n",
 			want: []string{"config.yaml:2: a second YAML document"},

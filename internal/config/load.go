@@ -52,6 +52,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
 	}
+	if err := manifestError(name, doc); err != nil {
+		return nil, err
+	}
 	// walk reports unknown keys and values of the wrong type, each with its
 	// line and key, and rewrites byte sizes with units to numbers, so that
 	// decoding the checked tree succeeds.
@@ -284,6 +287,56 @@ func yamlError(file string, err error) error {
 		return errors.Join(errs...)
 	}
 	return errors.New(rewriteLine(file, err.Error()))
+}
+
+// manifestError returns an error for a Kubernetes manifest (top-level
+// apiVersion and kind, such as examples/kubernetes/configmap.yaml) given
+// as the configuration, instead of one "unknown key" per manifest field:
+// the configuration is the text under the ConfigMap's data key. The error
+// says how to get that text, from the file (yq) or from the cluster.
+func manifestError(file string, doc *yaml.Node) error {
+	var kind, line, name, ns string
+	apiVersion := false
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		switch k, v := doc.Content[i], doc.Content[i+1]; k.Value {
+		case "apiVersion":
+			apiVersion = true
+		case "kind":
+			kind, line = v.Value, strconv.Itoa(k.Line)
+		case "metadata":
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				switch v.Content[j].Value {
+				case "name":
+					name = v.Content[j+1].Value
+				case "namespace":
+					ns = v.Content[j+1].Value
+				}
+			}
+		}
+	}
+	if !apiVersion || kind == "" {
+		return nil
+	}
+	if kind != "ConfigMap" {
+		return fmt.Errorf("%s:%s: this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
+			"check the configuration text of the ConfigMap the agent mounts (its data key config.yaml)", file, line, kind)
+	}
+	get := "kubectl get configmap " + cmpOr(name, "NAME")
+	if ns != "" {
+		get = "kubectl -n " + ns + " get configmap " + cmpOr(name, "NAME")
+	}
+	return fmt.Errorf("%s:%s: this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
+		"the configuration is the text under a ConfigMap's data key config.yaml: write it to a file and check that "+
+		"(yq '.data.\"config.yaml\"' %s > config.yaml, or from the cluster: %s -o jsonpath='{.data.config\\.yaml}' > config.yaml)",
+		file, line, kind, file, get)
+}
+
+// cmpOr returns s, or def when s is empty.
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // tabMsg is the YAML scanner's error for a tab in indentation.

@@ -1,0 +1,116 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stalledCollector accepts TCP connections and never reads from them, as
+// a hung collector does: a sender's socket buffers fill and its writes
+// block. It returns the tcp:// URL.
+func stalledCollector(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "tcp://" + ln.Addr().String()
+}
+
+// TestInterruptWhileCollectorHangs: with a collector that reads nothing,
+// Ctrl-C ends send within a second or two (it waited 30 s to flush), and
+// a second signal ends run at once although its --shutdown-timeout is
+// long: the first signal stops cleanly, the next one has its default
+// action back.
+func TestInterruptWhileCollectorHangs(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gitlab-syslog")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	line, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := filepath.Join(dir, "logs")
+	// About 40 MB: far more than the socket buffers hold.
+	writeFile(t, filepath.Join(logs, "audit_json.log"), strings.Repeat(string(line), 3200))
+
+	start := func(args ...string) (*exec.Cmd, *bytes.Buffer) {
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, args...)
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &stderr
+	}
+	waitExit := func(cmd *exec.Cmd, within time.Duration) (error, bool) {
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			return err, true
+		case <-time.After(within):
+			cmd.Process.Kill()
+			<-done
+			return nil, false
+		}
+	}
+
+	t.Run("send, one Ctrl-C", func(t *testing.T) {
+		cmd, stderr := start("send", "--to", stalledCollector(t), filepath.Join(logs, "audit_json.log"))
+		time.Sleep(2 * time.Second) // connected, buffers full
+		cmd.Process.Signal(os.Interrupt)
+		err, exited := waitExit(cmd, 10*time.Second)
+		if !exited {
+			t.Fatalf("send still running 10s after Ctrl-C\n%s", stderr)
+		}
+		if err == nil || !strings.Contains(stderr.String(), "lines not sent") {
+			t.Errorf("send after Ctrl-C: %v, want exit 1 and the count of lines not sent\n%s", err, stderr)
+		}
+	})
+	t.Run("run, SIGTERM then Ctrl-C", func(t *testing.T) {
+		cmd, stderr := start("run", "--log-dir", logs, "--to", stalledCollector(t), "--state-dir", filepath.Join(dir, "state"),
+			"--shutdown-timeout", "60s")
+		time.Sleep(2 * time.Second)
+		cmd.Process.Signal(syscall.SIGTERM)
+		time.Sleep(500 * time.Millisecond)
+		cmd.Process.Signal(os.Interrupt)
+		err, exited := waitExit(cmd, 10*time.Second)
+		if !exited {
+			t.Fatalf("run still running 10s after a second signal (shutdown-timeout 60s)\n%s", stderr)
+		}
+		if err == nil {
+			t.Errorf("run ended by a second signal exited 0\n%s", stderr)
+		}
+	})
+}
