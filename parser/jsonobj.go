@@ -40,6 +40,7 @@ type metaSlot struct {
 type jsonObj struct {
 	line  []byte
 	slots [nAuditSlots]span
+	set   uint64 // bit n is set when a key of the line wrote slots[n]
 	meta  []metaSlot
 	names map[string]string // interned meta.* names
 	// metaIdx maps a meta.* column name to its index in meta once the line
@@ -86,6 +87,7 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 // abandoned fast walk).
 func (o *jsonObj) reset() {
 	o.slots = [nAuditSlots]span{}
+	o.set = 0
 	clear(o.meta)
 	o.meta = o.meta[:0]
 	if len(o.metaIdx) > maxMetaIndex {
@@ -137,6 +139,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 			}
 			if src == srcTop || o.slots[act].src != srcTop {
 				o.slots[act] = s
+				o.set |= 1 << act
 			}
 			end = int(s.end)
 		} else if src == srcTop && act == actDetails {
@@ -301,28 +304,6 @@ func knownMeta(k []byte) string {
 // empty reports whether a slot yields no column: missing, null or "".
 func (s span) empty() bool {
 	return s.kind == kindNone || s.kind == kindNull || (s.kind == kindString && s.end-s.start == 2)
-}
-
-// present returns a mask with bit n set when o.slots[n] is not empty.
-func (o *jsonObj) present() uint64 {
-	var m uint64
-	for n := range o.slots {
-		m |= o.slots[n].full() << n
-	}
-	return m
-}
-
-// full is 1 when s is not empty, else 0, computed without branches (which
-// a line's mix of present and absent keys would mispredict).
-func (s *span) full() uint64 {
-	return b2u(s.kind != kindNone) & b2u(s.kind != kindNull) & (b2u(s.kind != kindString) | b2u(s.end-s.start > 2))
-}
-
-func b2u(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // emit adds the column name with the value of s to r. Strings are unescaped
