@@ -252,8 +252,8 @@ func (o *jsonObj) intern(k []byte) string {
 	if s, ok := o.names[string(k)]; ok {
 		return s
 	}
-	if s := knownMeta(k); s != "" {
-		return s
+	if act := o.keys.find(k); act >= actMeta {
+		return knownMetaNames[act-actMeta]
 	}
 	s := metaColumn(string(k))
 	if o.names == nil {
@@ -274,31 +274,6 @@ func metaColumn(k string) string {
 		return k
 	}
 	return MetaPrefix + SDName(rest)
-}
-
-// knownMeta returns the constant for the meta.* keys GitLab writes most.
-func knownMeta(k []byte) string {
-	switch string(k) {
-	case "meta.caller_id":
-		return "meta.caller_id"
-	case "meta.remote_ip":
-		return "meta.remote_ip"
-	case "meta.feature_category":
-		return "meta.feature_category"
-	case "meta.user":
-		return "meta.user"
-	case "meta.user_id":
-		return "meta.user_id"
-	case "meta.project":
-		return "meta.project"
-	case "meta.root_namespace":
-		return "meta.root_namespace"
-	case "meta.client_id":
-		return "meta.client_id"
-	case "meta.root_caller_id":
-		return "meta.root_caller_id"
-	}
-	return ""
 }
 
 // empty reports whether a slot yields no column: missing, null or "".
