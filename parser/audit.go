@@ -103,11 +103,11 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)
 	}
-	// Most of the columns are absent from any one line: visit only the
-	// present ones, EventTime (which falls back to created_at) and EventName
-	// when event_type stands in for it.
-	present := o.present()
-	todo := present&(1<<nAuditCols-1) | 1<<aEventTime | present>>aEventType&1<<aEventName
+	// Most of the columns are absent from any one line: visit only those
+	// whose keys the line has (emit leaves out an empty value), EventTime
+	// (which falls back to created_at) and EventName when event_type may
+	// stand in for it.
+	todo := o.set&(1<<nAuditCols-1) | 1<<aEventTime | o.set>>aEventType&1<<aEventName
 	for ; todo != 0; todo &= todo - 1 {
 		idx := bits.TrailingZeros64(todo)
 		s := &o.slots[idx]

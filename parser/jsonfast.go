@@ -114,6 +114,7 @@ func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, boo
 				if src == srcTop || o.slots[act].src != srcTop {
 					o.slots[act] = span{start: int32(i), end: int32(e + 1), kind: kindString, src: src,
 						alias: byte(b2u(e > i+1)) * aliasString}
+					o.set |= 1 << act
 				}
 				return e + 1, true
 			}
@@ -121,6 +122,7 @@ func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, boo
 		s, ok := o.spanFast(i, depth, src)
 		if ok && (src == srcTop || o.slots[act].src != srcTop) {
 			o.slots[act] = s
+			o.set |= 1 << act
 		}
 		return int(s.end), ok
 	}
@@ -197,4 +199,13 @@ func (o *jsonObj) spanFast(i, depth int, src byte) (span, bool) {
 		alias = aliasNumber
 	}
 	return span{start: int32(i), end: int32(end), kind: kind, src: src, alias: alias}, true
+}
+
+// b2u is 1 for true and 0 for false; the compiler makes it a SETcc, not a
+// branch.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }

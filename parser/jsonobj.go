@@ -40,6 +40,7 @@ type metaSlot struct {
 type jsonObj struct {
 	line  []byte
 	slots [nAuditSlots]span
+	set   uint64 // bit n is set when a key of the line wrote slots[n]
 	meta  []metaSlot
 	names map[string]string // interned meta.* names
 	// metaIdx maps a meta.* column name to its index in meta once the line
@@ -86,6 +87,7 @@ func (o *jsonObj) scan(line []byte) *scanErr {
 // abandoned fast walk).
 func (o *jsonObj) reset() {
 	o.slots = [nAuditSlots]span{}
+	o.set = 0
 	clear(o.meta)
 	o.meta = o.meta[:0]
 	if len(o.metaIdx) > maxMetaIndex {
@@ -137,6 +139,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 			}
 			if src == srcTop || o.slots[act].src != srcTop {
 				o.slots[act] = s
+				o.set |= 1 << act
 			}
 			end = int(s.end)
 		} else if src == srcTop && act == actDetails {
@@ -249,8 +252,8 @@ func (o *jsonObj) intern(k []byte) string {
 	if s, ok := o.names[string(k)]; ok {
 		return s
 	}
-	if s := knownMeta(k); s != "" {
-		return s
+	if act := o.keys.find(k); act >= actMeta {
+		return knownMetaNames[act-actMeta]
 	}
 	s := metaColumn(string(k))
 	if o.names == nil {
@@ -273,56 +276,9 @@ func metaColumn(k string) string {
 	return MetaPrefix + SDName(rest)
 }
 
-// knownMeta returns the constant for the meta.* keys GitLab writes most.
-func knownMeta(k []byte) string {
-	switch string(k) {
-	case "meta.caller_id":
-		return "meta.caller_id"
-	case "meta.remote_ip":
-		return "meta.remote_ip"
-	case "meta.feature_category":
-		return "meta.feature_category"
-	case "meta.user":
-		return "meta.user"
-	case "meta.user_id":
-		return "meta.user_id"
-	case "meta.project":
-		return "meta.project"
-	case "meta.root_namespace":
-		return "meta.root_namespace"
-	case "meta.client_id":
-		return "meta.client_id"
-	case "meta.root_caller_id":
-		return "meta.root_caller_id"
-	}
-	return ""
-}
-
 // empty reports whether a slot yields no column: missing, null or "".
 func (s span) empty() bool {
 	return s.kind == kindNone || s.kind == kindNull || (s.kind == kindString && s.end-s.start == 2)
-}
-
-// present returns a mask with bit n set when o.slots[n] is not empty.
-func (o *jsonObj) present() uint64 {
-	var m uint64
-	for n := range o.slots {
-		m |= o.slots[n].full() << n
-	}
-	return m
-}
-
-// full is 1 when s is not empty, else 0, computed without branches (which
-// a line's mix of present and absent keys would mispredict).
-func (s *span) full() uint64 {
-	return b2u(s.kind != kindNone) & b2u(s.kind != kindNull) & (b2u(s.kind != kindString) | b2u(s.end-s.start > 2))
-}
-
-func b2u(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // emit adds the column name with the value of s to r. Strings are unescaped

@@ -200,53 +200,74 @@ func parseOffset(b []byte, allowEmpty bool) (int, bool) {
 	return off, true
 }
 
+// shortMonths are the English month abbreviations NGINX writes.
+var shortMonths = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// monthHash is a perfect hash of shortMonths: entry monthSlot(m) holds m's
+// three bytes (little-endian) and its number in the top byte.
+var monthHash = func() (t [16]uint32) {
+	for i, m := range shortMonths {
+		v := uint32(m[0]) | uint32(m[1])<<8 | uint32(m[2])<<16
+		if t[monthSlot(v)] != 0 {
+			panic("parser: monthHash is not perfect")
+		}
+		t[monthSlot(v)] = v | uint32(i+1)<<24
+	}
+	return t
+}()
+
+func monthSlot(v uint32) uint32 { return v * 26596 >> 28 }
+
 // monthAbbr maps the three-letter English month abbreviation to 1..12, or 0.
 func monthAbbr(b []byte) int {
 	if len(b) != 3 {
 		return 0
 	}
-	switch string(b) {
-	case "Jan":
-		return 1
-	case "Feb":
-		return 2
-	case "Mar":
-		return 3
-	case "Apr":
-		return 4
-	case "May":
-		return 5
-	case "Jun":
-		return 6
-	case "Jul":
-		return 7
-	case "Aug":
-		return 8
-	case "Sep":
-		return 9
-	case "Oct":
-		return 10
-	case "Nov":
-		return 11
-	case "Dec":
-		return 12
+	v := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
+	if e := monthHash[monthSlot(v)]; e&0xffffff == v {
+		return int(e >> 24)
 	}
 	return 0
 }
 
+// Digit bytes of NGINX $time_local, 13/Jun/2024:10:55:45 +0800, read as
+// three little-endian words (bytes 0-7, 8-15, 16-23): 0xff where a digit
+// goes. Bytes 24 and 25 are digits too.
+const (
+	nginxDigits0 = 0xff000000_0000ffff // 13/Jun/2
+	nginxDigits1 = 0xff00ffff_00ffffff // 024:10:5
+	nginxDigits2 = 0xffff0000_ffff00ff // 5:45 +08
+)
+
 // parseNginxTime reads NGINX $time_local, 13/Jun/2024:10:55:45 +0800.
 func parseNginxTime(b []byte) (time.Time, bool) {
-	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' ||
+		b[21] != '+' && b[21] != '-' {
 		return time.Time{}, false
 	}
-	d, mo, y := digits(b, 0, 2), monthAbbr(b[3:6]), digits(b, 7, 4)
-	h, mi, s := digits(b, 12, 2), digits(b, 15, 2), digits(b, 18, 2)
+	const zeros = 0x3030303030303030
+	w0 := binary.LittleEndian.Uint64(b[0:8])
+	w1 := binary.LittleEndian.Uint64(b[8:16])
+	w2 := binary.LittleEndian.Uint64(b[16:24])
+	tail := uint64(b[24]) | uint64(b[25])<<8 | zeros&^0xffff
+	if !allDigits8(w0&nginxDigits0|zeros&^nginxDigits0) || !allDigits8(w1&nginxDigits1|zeros&^nginxDigits1) ||
+		!allDigits8(w2&nginxDigits2|zeros&^nginxDigits2) || !allDigits8(tail) {
+		return time.Time{}, false
+	}
+	b = b[:26]
+	dd := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
+	d, mo, y := dd(0), monthAbbr(b[3:6]), dd(7)*100+dd(9)
+	h, mi, s := dd(12), dd(15), dd(18)
 	if !validClock(y, mo, d, h, mi, s) {
 		return time.Time{}, false
 	}
-	off, ok := parseOffset(b[21:], false)
-	if !ok {
+	oh, om := dd(22), dd(24)
+	if oh > 23 || om > 59 {
 		return time.Time{}, false
+	}
+	off := oh*3600 + om*60
+	if b[21] == '-' {
+		off = -off
 	}
 	return utcTime(y, mo, d, h, mi, s, 0, off), true
 }

@@ -99,3 +99,90 @@ func TestParseISOTimeFastPath(t *testing.T) {
 		t.Fatalf("fast path took %d of %d inputs", fast, len(inputs))
 	}
 }
+
+// refMonthAbbr is monthAbbr written as a switch, for TestMonthAbbr.
+func refMonthAbbr(b []byte) int {
+	for i, m := range shortMonths {
+		if string(b) == m {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// TestMonthAbbr checks monthAbbr against a plain comparison for every
+// three-byte string over letters and a few other bytes.
+func TestMonthAbbr(t *testing.T) {
+	var alphabet []byte
+	for c := 'A'; c <= 'z'; c++ {
+		alphabet = append(alphabet, byte(c))
+	}
+	alphabet = append(alphabet, 0, ' ', '0', 0x80, 0xff)
+	for _, a := range alphabet {
+		for _, b := range alphabet {
+			for _, c := range alphabet {
+				k := []byte{a, b, c}
+				if got, want := monthAbbr(k), refMonthAbbr(k); got != want {
+					t.Fatalf("monthAbbr(%q) = %d, want %d", k, got, want)
+				}
+			}
+		}
+	}
+	for _, k := range []string{"", "Ja", "Janu", "January"} {
+		if got := monthAbbr([]byte(k)); got != 0 {
+			t.Fatalf("monthAbbr(%q) = %d, want 0", k, got)
+		}
+	}
+}
+
+// refParseNginxTime is parseNginxTime field by field, for
+// TestParseNginxTime.
+func refParseNginxTime(b []byte) (time.Time, bool) {
+	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		return time.Time{}, false
+	}
+	d, mo, y := digits(b, 0, 2), refMonthAbbr(b[3:6]), digits(b, 7, 4)
+	h, mi, s := digits(b, 12, 2), digits(b, 15, 2), digits(b, 18, 2)
+	if !validClock(y, mo, d, h, mi, s) {
+		return time.Time{}, false
+	}
+	off, ok := parseOffset(b[21:], false)
+	if !ok {
+		return time.Time{}, false
+	}
+	return utcTime(y, mo, d, h, mi, s, 0, off), true
+}
+
+// TestParseNginxTime checks parseNginxTime against refParseNginxTime for
+// valid times and every kind of single-byte corruption of them.
+func TestParseNginxTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	repl := []byte("09/:-+ ZJan\x00\xff")
+	var inputs []string
+	for range 5000 {
+		y, mo := 1+rng.IntN(9999), 1+rng.IntN(12)
+		ts := time.Date(y, time.Month(mo), 1+rng.IntN(31), rng.IntN(24), rng.IntN(60), rng.IntN(60), 0,
+			time.FixedZone("", (rng.IntN(56)-28)*1800)).Format("02/Jan/2006:15:04:05 -0700")
+		inputs = append(inputs, ts)
+		b := []byte(ts)
+		b[rng.IntN(len(b))] = repl[rng.IntN(len(repl))]
+		inputs = append(inputs, string(b))
+	}
+	inputs = append(inputs, "30/Feb/2024:00:00:00 +0000", "29/Feb/2023:00:00:00 +0000", "01/Jan/0000:00:00:00 +0000",
+		"01/Jan/2024:24:00:00 +0000", "01/Jan/2024:00:00:60 +0000", "01/Jan/2024:00:00:00 +2400",
+		"01/Jan/2024:00:00:00 +0060", "01/Jan/2024:00:00:00 Z0000", "01/jan/2024:00:00:00 +0000")
+	ok := 0
+	for _, s := range inputs {
+		got, gotOK := parseNginxTime([]byte(s))
+		want, wantOK := refParseNginxTime([]byte(s))
+		if gotOK != wantOK || got != want {
+			t.Fatalf("parseNginxTime(%q) = %v, %v; want %v, %v", s, got, gotOK, want, wantOK)
+		}
+		if gotOK {
+			ok++
+		}
+	}
+	if ok < len(inputs)/3 {
+		t.Fatalf("only %d of %d inputs parsed", ok, len(inputs))
+	}
+}
