@@ -164,14 +164,7 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, c *headerCache) (out []b
 		dst = e.appendFields(dst, m, c)
 	} else {
 		dst = e.appendTimestamp(dst, m.Time)
-		dst = append(dst, ' ')
-		dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
-		dst = append(dst, ' ')
-		dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
-		dst = append(dst, ' ')
-		dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
-		dst = append(dst, ' ')
-		dst = e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+		dst = e.appendHeaderFields(dst, m)
 	}
 	dst = append(dst, ' ')
 	sd = len(dst)

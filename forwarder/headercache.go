@@ -28,19 +28,24 @@ func same(a, b string) bool {
 	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
+// appendHeaderFields appends " HOSTNAME APP-NAME PROCID MSGID" of m, each
+// field as appendHeaderField writes it.
+func (e *Encoder) appendHeaderFields(dst []byte, m *Message) []byte {
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.Hostname, MaxHostname)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.AppName, MaxAppName)
+	dst = append(dst, ' ')
+	dst = e.appendHeaderField(dst, m.ProcID, MaxProcID)
+	dst = append(dst, ' ')
+	return e.appendHeaderField(dst, m.MsgID, MaxMsgID)
+}
+
 // appendFields writes " HOSTNAME APP-NAME PROCID MSGID" of m as
-// appendHeaderField does, from c when m's fields are the ones c holds.
+// appendHeaderFields does, from c when m's fields are the ones c holds.
 func (e *Encoder) appendFields(dst []byte, m *Message, c *headerCache) []byte {
 	if !same(m.Hostname, c.host) || !same(m.AppName, c.app) || !same(m.ProcID, c.proc) || !same(m.MsgID, c.msgID) || c.text == nil {
-		t := c.text[:0]
-		t = append(t, ' ')
-		t = e.appendHeaderField(t, m.Hostname, MaxHostname)
-		t = append(t, ' ')
-		t = e.appendHeaderField(t, m.AppName, MaxAppName)
-		t = append(t, ' ')
-		t = e.appendHeaderField(t, m.ProcID, MaxProcID)
-		t = append(t, ' ')
-		t = e.appendHeaderField(t, m.MsgID, MaxMsgID)
+		t := e.appendHeaderFields(c.text[:0], m)
 		c.host, c.app, c.proc, c.msgID, c.text = m.Hostname, m.AppName, m.ProcID, m.MsgID, t
 		c.clamped = countClamped(m) // this message's were counted as t was built
 		return append(dst, t...)
