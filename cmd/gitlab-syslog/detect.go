@@ -348,7 +348,7 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 	}
 	var out, fromFile []error
 	seen := map[string]bool{}
-	for _, e := range flatten(err) {
+	for _, e := range detectconf.Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
 			_, inRule := cfg.Rules[pe.Rule].Params[pe.Param]
@@ -369,16 +369,4 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 		out = append(out, detectconf.FileEngineErrs(configFile, errors.Join(fromFile...)))
 	}
 	return errors.Join(out...)
-}
-
-// flatten returns the leaves of a tree of errors.Join errors.
-func flatten(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }

@@ -308,7 +308,7 @@ func engineErrs(c *config.Config, err error) error {
 			out = append(out, e)
 		}
 	}
-	for _, e := range flatten(err) {
+	for _, e := range Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
 			path := "detections.rules." + pe.Rule + "." + pe.Param
@@ -323,12 +323,13 @@ func engineErrs(c *config.Config, err error) error {
 	return errors.Join(out...)
 }
 
-// flatten returns the leaves of a tree of errors.Join errors.
-func flatten(err error) []error {
+// Leaves returns the errors joined in err (errors.Join, nested joins
+// flattened, in order), or err itself when it joins none.
+func Leaves(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []error
 		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
+			out = append(out, Leaves(e)...)
 		}
 		return out
 	}
