@@ -309,3 +309,24 @@ func checkpointFile(t testing.TB, dir, path string) string {
 	t.Helper()
 	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }
+
+// blockedInGen0 writes 50 lines ("gen0") to app.log in a new directory and
+// starts a Tailer on it whose consumer never takes a batch, with a batch
+// per line and a queue of one: it returns once the tailer is blocked in
+// the middle of gen0 (one batch held by the gated consumer, one in the
+// channel, one being sent), with the path, the tailer and its collector.
+func blockedInGen0(t *testing.T) (string, *Tailer, *collector) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("gen0", 0, 50))
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 1
+	cfg.QueueLen = 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTailer(t, tl, make(chan struct{}))
+	waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
+	return path, tl, c
+}

@@ -56,19 +56,7 @@ func TestRenameRotationsWhileBlocked(t *testing.T) {
 		{"dateext", 3, true},
 	} {
 		t.Run(fmt.Sprintf("%s-%d-late=%v", tc.scheme, tc.rotations, tc.late), func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, numbered("gen0", 0, 50))
-			cfg := testConfig(t, path)
-			cfg.BatchLines = 1 // a batch per line: the tailer blocks within gen0
-			cfg.QueueLen = 1
-			tl, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := startTailer(t, tl, make(chan struct{}))
-			// One batch held by the gated consumer, one in the channel,
-			// one being sent: the tailer is blocked in the middle of gen0.
-			waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
+			path, _, c := blockedInGen0(t)
 
 			want := linesOf(numbered("gen0", 0, 50))
 			var last *os.File
