@@ -1,7 +1,6 @@
 package tailer
 
 import (
-	"compress/gzip"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,20 +19,7 @@ func gzipAway(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(name + ".gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := gzip.NewWriter(f)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeGzip(t, name+".gz", data)
 	if err := os.Remove(name); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"log/slog"
@@ -329,4 +330,23 @@ func blockedInGen0(t *testing.T) (string, *Tailer, *collector) {
 	c := startTailer(t, tl, make(chan struct{}))
 	waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
 	return path, tl, c
+}
+
+// writeGzip writes data gzip-compressed to a new file name.
+func writeGzip(t *testing.T, name string, data []byte) {
+	t.Helper()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

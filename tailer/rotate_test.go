@@ -31,20 +31,7 @@ func copyTruncate(t *testing.T, path, dst string) {
 		t.Fatal(err)
 	}
 	if gz {
-		f, err := os.Create(dst)
-		if err != nil {
-			t.Fatal(err)
-		}
-		zw := gzip.NewWriter(f)
-		if _, err := zw.Write(data); err != nil {
-			t.Fatal(err)
-		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
-		}
+		writeGzip(t, dst, data)
 		if err := os.Remove(plain); err != nil {
 			t.Fatal(err)
 		}
