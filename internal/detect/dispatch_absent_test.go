@@ -7,9 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -84,7 +82,7 @@ func BenchmarkWantMix(b *testing.B) {
 			e := allRulesEngine(b, false)
 			recs := parseMix(b, c, 1000)
 			b.ReportAllocs()
-			cpu0 := cpuTime(b)
+			cpu0 := processCPU()
 			i := 0
 			for b.Loop() {
 				e.Want(c.typ, recs[i])
@@ -92,19 +90,9 @@ func BenchmarkWantMix(b *testing.B) {
 					i = 0
 				}
 			}
-			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/line")
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/line")
 		})
 	}
-}
-
-// cpuTime returns the CPU time (user and system) the process used so far:
-// on a shared machine a steadier measure than the wall clock.
-func cpuTime(tb testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // goldenLines returns every line of the log files under
