@@ -398,8 +398,8 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 			}
 			got := col.got()
 			ck := readCheckpoint(t, cfg)
-			if ck.Version != 2 || ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[19].file.Ino {
-				t.Fatalf("checkpoint %+v (next %+v), want version 2, offset 90 in the renamed file (inode %d), next at 90 in the new one (inode %d)",
+			if ck.Version != 1 || ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[19].file.Ino {
+				t.Fatalf("checkpoint %+v (next %+v), want version 1, offset 90 in the renamed file (inode %d), next at 90 in the new one (inode %d)",
 					ck, ck.Next, got[0].file.Ino, got[19].file.Ino)
 			}
 			appendFile(t, path+".1", lateA)   // a late writer, while stopped
