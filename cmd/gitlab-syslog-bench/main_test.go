@@ -84,6 +84,7 @@ func TestMedianAndTable(t *testing.T) {
 		"| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio |",
 		"| a | 500 (250–1,000) | 0.2 | 1000.00 | 20 | 0 | — |",
 		"| peer | 900 | 0.4 | 1111.11 | 20 | 100 | 0.56× |",
+		"agent ratio: a's lines/s divided by the row's (above 1×: the row is slower than a).",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)

@@ -83,6 +83,9 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	}
 	fmt.Fprint(w, "lines/s: frames at the sink from the first to the last; MB/s: input file bytes per second; "+
 		"CPU: user+system of the shipper's whole life (start-up included); RSS: rusage maxrss; lost: lines that had not arrived when the sink was idle.")
+	if agentRate > 0 && len(rows) > 1 {
+		fmt.Fprintf(w, " agent ratio: %s's lines/s divided by the row's (above 1×: the row is slower than %s).", rows[0].Shipper, rows[0].Shipper)
+	}
 	if alerts {
 		fmt.Fprint(w, " alerts: detection alerts (APP-NAME "+bench.AlertAppName+") received besides the lines; they count in neither lines/s nor lost.")
 	}
