@@ -141,6 +141,7 @@ func TestRunBadFlags(t *testing.T) {
 	}{
 		{"all,everything", "security", `-detections "everything": want off, default or all`},
 		{"off", "attack", `-mix "attack": want security or realistic`},
+		{"off,all,off", "security", `-detections "off,all,off": off is given twice`},
 	} {
 		out := t.TempDir()
 		f := flags{lines: 10, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
