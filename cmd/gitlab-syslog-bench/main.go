@@ -119,6 +119,9 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.rate == "" && f.lines <= 0 {
+		return fmt.Errorf("-lines %d: want a positive number of lines per generated file", f.lines)
+	}
 	if f.out == "" {
 		if f.out, err = os.MkdirTemp("", "gitlab-syslog-bench-*"); err != nil {
 			return fmt.Errorf("output directory: %w", err)

@@ -138,13 +138,16 @@ func TestRunBaselineOnly(t *testing.T) {
 func TestRunBadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		detections, mix, want string
+		lines                 int
 	}{
-		{"all,everything", "security", `-detections "everything": want off, default or all`},
-		{"off", "attack", `-mix "attack": want security or realistic`},
-		{"off,all,off", "security", `-detections "off,all,off": off is given twice`},
+		{"all,everything", "security", `-detections "everything": want off, default or all`, 10},
+		{"off", "attack", `-mix "attack": want security or realistic`, 10},
+		{"off,all,off", "security", `-detections "off,all,off": off is given twice`, 10},
+		{"off", "security", `-lines 0: want a positive number of lines`, 0},
+		{"off", "security", `-lines -5: want a positive number of lines`, -5},
 	} {
 		out := t.TempDir()
-		f := flags{lines: 10, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
+		f := flags{lines: tc.lines, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
 			detections: tc.detections, mix: tc.mix}
 		err := run(context.Background(), f, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
