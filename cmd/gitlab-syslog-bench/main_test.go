@@ -94,6 +94,20 @@ func TestMedianAndTable(t *testing.T) {
 		t.Errorf("a table without alerts has an alerts column:\n%s", out)
 	}
 
+	// All frames at one instant: no rate, rather than 0 lines/s.
+	instant := res("quick", 1000, 0)
+	b.Reset()
+	writeTable(&b, job, []row{m, median([]bench.Result{instant})}, true)
+	out = b.String()
+	for _, want := range []string{
+		"| quick | — | — | 1000.00 | 20 | 0 | — |",
+		"Not timed (every line arrived at once, too quick to time; give more -lines): quick.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+
 	withAlerts := res("gitlab-syslog detections=all", 1000, 2*time.Second)
 	withAlerts.Final.Alerts = 17
 	b.Reset()

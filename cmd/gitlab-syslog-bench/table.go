@@ -49,7 +49,7 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	if haveAgent && len(rows) > 0 && rows[0].Err == nil {
 		agentRate = rows[0].LinesPerSec()
 	}
-	var failures []string
+	var failures, untimed []string
 	for i, r := range rows {
 		ratio := "—"
 		if i > 0 && agentRate > 0 && r.LinesPerSec() > 0 {
@@ -60,12 +60,16 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 			cpu = fmt.Sprintf("%.2f", r.CPUPerMillion())
 			rss = fmt.Sprintf("%.0f", float64(r.Usage.MaxRSS)/(1<<20))
 		}
-		rate := thousands(r.LinesPerSec())
+		rate, mb := thousands(r.LinesPerSec()), fmt.Sprintf("%.1f", r.MBPerSec())
 		if r.runs > 1 {
 			rate += fmt.Sprintf(" (%s–%s)", thousands(r.min), thousands(r.max))
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %s | %s | %s |", r.Shipper, rate,
-			r.MBPerSec(), cpu, rss, lost(r.Lost()), ratio)
+		if r.Sink.Frames > 0 && r.Sink.Duration() <= 0 {
+			rate, mb = "—", "—" // not 0: too quick to time
+			untimed = append(untimed, r.Shipper)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |", r.Shipper, rate,
+			mb, cpu, rss, lost(r.Lost()), ratio)
 		if alerts {
 			fmt.Fprintf(w, " %d |", r.Final.Alerts)
 		}
@@ -77,6 +81,9 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	fmt.Fprintln(w)
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "Incomplete runs: %s.\n\n", strings.Join(failures, "; "))
+	}
+	if len(untimed) > 0 {
+		fmt.Fprintf(w, "Not timed (every line arrived at once, too quick to time; give more -lines): %s.\n\n", strings.Join(untimed, ", "))
 	}
 	if len(rows) > 0 && rows[0].runs > 1 {
 		fmt.Fprintf(w, "Median of %d runs per shipper, range of lines/s in brackets; the other columns are from the median run.\n\n", rows[0].runs)
