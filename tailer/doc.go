@@ -106,7 +106,12 @@
 // skipped), then the live file from 0. When nothing matches and the inode
 // is the same, the file was truncated while stopped and is read from 0;
 // otherwise Config.StartAt applies, a warning is logged and
-// Stats.CheckpointDiscarded counts it.
+// Stats.CheckpointDiscarded counts it. The rotated siblings last written
+// after the checkpoint was saved (the checkpoint's file itself removed by
+// logrotate's rotate count while stopped) hold lines never read: with
+// StartAt beginning they are read, oldest first, before the file at the
+// path; with StartAt end a warning names them and Stats.UnplacedRotated
+// counts them.
 //
 // # Rotation
 //
