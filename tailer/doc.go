@@ -106,7 +106,12 @@
 // skipped), then the live file from 0. When nothing matches and the inode
 // is the same, the file was truncated while stopped and is read from 0;
 // otherwise Config.StartAt applies, a warning is logged and
-// Stats.CheckpointDiscarded counts it.
+// Stats.CheckpointDiscarded counts it. The rotated siblings last written
+// after the checkpoint was saved (the checkpoint's file itself removed by
+// logrotate's rotate count while stopped) hold lines never read: with
+// StartAt beginning they are read, oldest first, before the file at the
+// path; with StartAt end a warning names them and Stats.UnplacedRotated
+// counts them.
 //
 // # Rotation
 //
@@ -120,13 +125,15 @@
 // if any, is delivered and it is closed. Until then the checkpoint stays in
 // the old file (batches of the new file commit the old file's position),
 // and keeps apart how far the new file was delivered
-// (checkpoint.Position.Next, format version 2), so a restart reads the old
+// (checkpoint.Position.Next), so a restart reads the old
 // file's rest from its rotated name, then the new file from that position
 // (under its rotated name if it was rotated too, in its turn), not again
 // from 0: never a late line skipped. (With more than one file renamed away
 // and drained at once, the ones between the oldest and the newest are read
-// again from 0: at least once.) A version-1 checkpoint (no Next) still
-// loads; the new file is then read again from 0 (at least once). When the
+// again from 0: at least once.) A checkpoint without Next (written by an
+// older agent) still loads; the new file is then read again from 0 (at
+// least once); and an older agent ignores Next in a checkpoint this one
+// wrote (the record stays version 1), with the same result. When the
 // old file is gone at restart, the new file resumes from its position and a
 // warning says that the old file's unread lines, if any, are lost. Every file
 // seen at the path meanwhile is opened at once and queued, so rotations

@@ -22,6 +22,12 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		t.c.ckDiscarded.Add(1)
 		t.log.Warn("tailer: checkpoint matches neither the file nor a rotated copy; StartAt applies",
 			"checkpoint_file", ck.File, "checkpoint_offset", ck.Offset, "start_at", t.cfg.StartAt)
+		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {
+			if live != nil {
+				live.close()
+			}
+			return nil, err
+		}
 		if live != nil {
 			t.applyStartAt(live)
 			return live, nil
@@ -58,6 +64,15 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		t.c.truncations.Add(1)
 		t.log.Warn("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start",
 			"checkpoint_offset", ck.Offset)
+		// Or it is a new file that reused the inode of the checkpoint's
+		// file, removed by logrotate's rotate count: the rotated copies
+		// written after the checkpoint come before it.
+		if !ck.Updated.IsZero() {
+			if err := t.drainAfter(ctx, ck.Updated, none, live, nil); err != nil {
+				live.close()
+				return nil, false, err
+			}
+		}
 		live.off = 0
 		return live, true, nil
 	}
@@ -259,3 +274,39 @@ func readByteAt(f *os.File, b []byte, off int64) bool {
 	n, _ := f.ReadAt(b, off)
 	return n == len(b)
 }
+
+// afterLostCheckpoint handles the rotated copies of the path last written
+// after ck was saved, when ck's file is none of them (logrotate's rotate
+// count removed it while the tailer was stopped): they hold lines written
+// after the checkpoint, never read. With StartAt beginning they are read,
+// oldest first, before the file at the path (live, skipped among them);
+// with StartAt end they are named in a warning and counted in
+// Stats.UnplacedRotated, as rotated copies the tailer could not place.
+func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Position, live *logFile) error {
+	if ck.Updated.IsZero() {
+		return nil
+	}
+	if t.cfg.StartAt == StartBeginning {
+		return t.drainAfter(ctx, ck.Updated, none, live, nil)
+	}
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, s := range sibs {
+		d, ino := devIno(s.fi)
+		if s.fi.ModTime().After(ck.Updated) && (live == nil || live.id.Dev != d || live.id.Ino != ino) {
+			names = append(names, s.name)
+		}
+	}
+	if len(names) > 0 {
+		t.c.unplaced.Add(uint64(len(names)))
+		t.log.Warn("tailer: rotated copies written after the checkpoint was saved may hold lines never read and are not read (start_at: end); "+
+			"if lines are missing downstream, send these files by hand (zcat a .gz)", "files", names)
+	}
+	return nil
+}
+
+// none skips no sibling (see Tailer.drainAfter).
+func none(sibling) bool { return false }

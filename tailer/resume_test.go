@@ -71,6 +71,7 @@ func TestResume(t *testing.T) {
 		want      []string
 		discarded uint64
 		truncs    uint64
+		unplaced  uint64
 	}{
 		{
 			name:    "valid offset",
@@ -153,6 +154,46 @@ func TestResume(t *testing.T) {
 			},
 			want: append(linesOf(more), linesOf(numbered("n", 0, 3))...),
 		},
+		{
+			// The inode of the checkpoint's file, removed by logrotate's
+			// rotate count while down, reused by the new file at the path:
+			// it looks truncated; the copy written after the checkpoint
+			// (delaycompress: plain path.1) comes first.
+			name: "inode reused after the rotate count removed the checkpoint's file: the newer copy, then the file",
+			prepare: func(t *testing.T, cfg Config) {
+				time.Sleep(10 * time.Millisecond)
+				writeFile(t, cfg.Path+".1", numbered("b", 0, 4))
+				f, err := os.OpenFile(cfg.Path, os.O_WRONLY|os.O_TRUNC, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.WriteString(numbered("n", 0, 3))
+				f.Close()
+			},
+			want:   append(linesOf(numbered("b", 0, 4)), linesOf(numbered("n", 0, 3))...),
+			truncs: 1,
+		},
+		{
+			// logrotate (rotate 1, compress) ran twice while down: the
+			// checkpoint's file is gone (its rest lost), the one after it
+			// is .1.gz, written after the checkpoint and never read.
+			name: "checkpoint's file removed by the rotate count while down: the newer copies, then the file",
+			prepare: func(t *testing.T, cfg Config) {
+				rotatedPastCount(t, cfg.Path, numbered("b", 0, 4), numbered("n", 0, 3))
+			},
+			want:      append(linesOf(numbered("b", 0, 4)), linesOf(numbered("n", 0, 3))...),
+			discarded: 1,
+		},
+		{
+			name:    "checkpoint's file removed by the rotate count while down, start_at end: the newer copies named",
+			startAt: StartEnd,
+			prepare: func(t *testing.T, cfg Config) {
+				rotatedPastCount(t, cfg.Path, numbered("b", 0, 4), numbered("n", 0, 3)+"partial")
+			},
+			want:      []string{"partial-done"},
+			discarded: 1,
+			unplaced:  1,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,12 +220,33 @@ func TestResume(t *testing.T) {
 			c.stop()
 			checkExactly(t, c.texts(), tc.want)
 			s := tl.Stats()
-			if s.CheckpointDiscarded != tc.discarded || s.Truncations != tc.truncs {
-				t.Errorf("CheckpointDiscarded = %d, Truncations = %d; want %d, %d",
-					s.CheckpointDiscarded, s.Truncations, tc.discarded, tc.truncs)
+			if s.CheckpointDiscarded != tc.discarded || s.Truncations != tc.truncs || s.UnplacedRotated != tc.unplaced {
+				t.Errorf("CheckpointDiscarded = %d, Truncations = %d, UnplacedRotated = %d; want %d, %d, %d",
+					s.CheckpointDiscarded, s.Truncations, s.UnplacedRotated, tc.discarded, tc.truncs, tc.unplaced)
 			}
 		})
 	}
+}
+
+// rotatedPastCount does what logrotate with rotate 1 and compress does
+// when it runs twice: the file at path goes to path.1 (a new file with b
+// takes its place), then path.1 is removed by the rotate count, path goes
+// to path.1.gz and a new file with live is put at path.
+func rotatedPastCount(t *testing.T, path, b, live string) {
+	t.Helper()
+	time.Sleep(10 * time.Millisecond) // the copies are written after the checkpoint
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
+	if err := os.Remove(path + ".1"); err != nil {
+		t.Fatal(err)
+	}
+	gzipFile(t, path+".1.gz", []byte(b))
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, live)
 }
 
 // replaceFile puts a new file at name by rename, so its inode differs

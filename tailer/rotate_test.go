@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -337,8 +339,8 @@ func TestRenameSwitchesWhileOldIsDrained(t *testing.T) {
 // far the new file was delivered (checkpoint.Position.Next). The next run
 // reads the late lines written to the renamed file meanwhile from its
 // rotated name, then the new file from its own position: nothing twice.
-// A version-1 checkpoint, without that position (as an older agent wrote
-// it), still loads, and the new file is read again from 0 (at least
+// A checkpoint without that position (as an older agent wrote it) still
+// loads, and the new file is read again from 0 (at least
 // once). When the renamed file is gone, the new file resumes from its
 // position; when the new file was rotated too, it is read from its
 // position under its rotated name, then the newest file from 0.
@@ -346,25 +348,26 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 	a, b := numbered("a", 0, 10), numbered("b", 0, 10) // 9 bytes a line
 	lateA, moreB, c := numbered("a", 10, 15), numbered("b", 10, 13), numbered("c", 0, 3)
 	for _, tc := range []struct {
-		name    string
-		stopped func(t *testing.T, cfg Config) // changes made while stopped
-		want    string
+		name     string
+		stopped  func(t *testing.T, cfg Config) // changes made while stopped
+		want     string
+		keptLogs int // logs of a rotated file resumed from Next
 	}{
-		{"resumes both", func(t *testing.T, cfg Config) {}, lateA + moreB},
-		{"version 1 checkpoint", func(t *testing.T, cfg Config) {
+		{"resumes both", func(t *testing.T, cfg Config) {}, lateA + moreB, 0},
+		{"checkpoint without next (older agent)", func(t *testing.T, cfg Config) {
 			ck := readCheckpoint(t, cfg)
 			ck.Version, ck.Next = 1, nil
 			writeCheckpoint(t, cfg, ck)
-		}, lateA + b + moreB},
+		}, lateA + b + moreB, 0},
 		{"renamed file removed", func(t *testing.T, cfg Config) {
 			if err := os.Remove(cfg.Path + ".1"); err != nil {
 				t.Fatal(err)
 			}
-		}, moreB},
+		}, moreB, 0},
 		{"new file rotated too", func(t *testing.T, cfg Config) {
 			rotateAway(t, cfg.Path, "numbered", 2)
 			appendFile(t, cfg.Path, c)
-		}, lateA + moreB + c},
+		}, lateA + moreB + c, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
@@ -385,8 +388,8 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 			}
 			got := col.got()
 			ck := readCheckpoint(t, cfg)
-			if ck.Version != 2 || ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[19].file.Ino {
-				t.Fatalf("checkpoint %+v (next %+v), want version 2, offset 90 in the renamed file (inode %d), next at 90 in the new one (inode %d)",
+			if ck.Version != 1 || ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[19].file.Ino {
+				t.Fatalf("checkpoint %+v (next %+v), want version 1, offset 90 in the renamed file (inode %d), next at 90 in the new one (inode %d)",
 					ck, ck.Next, got[0].file.Ino, got[19].file.Ino)
 			}
 			appendFile(t, path+".1", lateA)   // a late writer, while stopped
@@ -394,8 +397,16 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 			appendFile(t, path, moreB)
 			tc.stopped(t, cfg)
 
+			var logs lockedBuf
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			want := linesOf(tc.want)
 			checkExactly(t, runOnce(t, cfg, len(want)), want)
+			// The new file, rotated too, was read before: the log says it
+			// is resumed, not that the tailer never saw it.
+			kept := "tailer: reading a rotated file from the position the checkpoint kept for it"
+			if n := strings.Count(logs.String(), kept); n != tc.keptLogs {
+				t.Errorf("%d logs %q, want %d:\n%s", n, kept, tc.keptLogs, logs.String())
+			}
 		})
 	}
 }

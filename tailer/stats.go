@@ -32,8 +32,10 @@ type Stats struct {
 	// (the consumer stopped taking batches, or the machine was
 	// overloaded), and the tailer could not tell which copy is that file
 	// (it was removed, or several copies begin with its first bytes) or
-	// where a compressed copy comes in the rotation order. A warning names
-	// each copy; each is counted once.
+	// where a compressed copy comes in the rotation order; or, at start
+	// with StartAt end, the checkpoint matched no file and these copies
+	// were written after it was saved. A warning names each copy; each is
+	// counted once.
 	UnplacedRotated uint64
 
 	// ReadFile and ReadOffset: file and offset just after the last line handed out.

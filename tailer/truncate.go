@@ -92,7 +92,11 @@ func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibl
 		if from != nil {
 			off = from(s)
 		}
-		t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name, "offset", off)
+		if off > 0 {
+			t.log.Info("tailer: reading a rotated file from the position the checkpoint kept for it", "file", s.name, "offset", off)
+		} else {
+			t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
+		}
 		if _, err := t.drainCopy(ctx, s, off); err != nil {
 			return err
 		}

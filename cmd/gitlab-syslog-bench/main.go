@@ -105,14 +105,22 @@ func run(ctx context.Context, f flags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	seen := map[string]bool{}
 	for _, d := range splitList(f.detections) {
 		if !bench.ValidDetections(d) {
 			return fmt.Errorf("-detections %q: want off, default or all (comma separated)", d)
 		}
+		if seen[d] {
+			return fmt.Errorf("-detections %q: %s is given twice; each value is one run of the agent and one row", f.detections, d)
+		}
+		seen[d] = true
 	}
 	mix, err := parseMix(f.mix)
 	if err != nil {
 		return err
+	}
+	if f.rate == "" && f.lines <= 0 {
+		return fmt.Errorf("-lines %d: want a positive number of lines per generated file", f.lines)
 	}
 	if f.out == "" {
 		if f.out, err = os.MkdirTemp("", "gitlab-syslog-bench-*"); err != nil {

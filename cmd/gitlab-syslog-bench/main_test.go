@@ -84,6 +84,7 @@ func TestMedianAndTable(t *testing.T) {
 		"| shipper | lines/s | MB/s | CPU s per 1M lines | peak RSS MiB | lost | agent ratio |",
 		"| a | 500 (250–1,000) | 0.2 | 1000.00 | 20 | 0 | — |",
 		"| peer | 900 | 0.4 | 1111.11 | 20 | 100 | 0.56× |",
+		"agent ratio: a's lines/s divided by the row's (above 1×: the row is slower than a).",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
@@ -91,6 +92,20 @@ func TestMedianAndTable(t *testing.T) {
 	}
 	if strings.Contains(out, "alerts") {
 		t.Errorf("a table without alerts has an alerts column:\n%s", out)
+	}
+
+	// All frames at one instant: no rate, rather than 0 lines/s.
+	instant := res("quick", 1000, 0)
+	b.Reset()
+	writeTable(&b, job, []row{m, median([]bench.Result{instant})}, true)
+	out = b.String()
+	for _, want := range []string{
+		"| quick | — | — | 1000.00 | 20 | 0 | — |",
+		"Not timed (every line arrived at once, too quick to time; give more -lines): quick.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
 	}
 
 	withAlerts := res("gitlab-syslog detections=all", 1000, 2*time.Second)
@@ -137,12 +152,16 @@ func TestRunBaselineOnly(t *testing.T) {
 func TestRunBadFlags(t *testing.T) {
 	for _, tc := range []struct {
 		detections, mix, want string
+		lines                 int
 	}{
-		{"all,everything", "security", `-detections "everything": want off, default or all`},
-		{"off", "attack", `-mix "attack": want security or realistic`},
+		{"all,everything", "security", `-detections "everything": want off, default or all`, 10},
+		{"off", "attack", `-mix "attack": want security or realistic`, 10},
+		{"off,all,off", "security", `-detections "off,all,off": off is given twice`, 10},
+		{"off", "security", `-lines 0: want a positive number of lines`, 0},
+		{"off", "security", `-lines -5: want a positive number of lines`, -5},
 	} {
 		out := t.TempDir()
-		f := flags{lines: 10, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
+		f := flags{lines: tc.lines, types: "audit", peers: "", agent: "none", out: out, seed: 1, idle: time.Second, repeat: 1,
 			detections: tc.detections, mix: tc.mix}
 		err := run(context.Background(), f, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

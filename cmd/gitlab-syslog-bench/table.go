@@ -49,7 +49,7 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	if haveAgent && len(rows) > 0 && rows[0].Err == nil {
 		agentRate = rows[0].LinesPerSec()
 	}
-	var failures []string
+	var failures, untimed []string
 	for i, r := range rows {
 		ratio := "—"
 		if i > 0 && agentRate > 0 && r.LinesPerSec() > 0 {
@@ -60,12 +60,16 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 			cpu = fmt.Sprintf("%.2f", r.CPUPerMillion())
 			rss = fmt.Sprintf("%.0f", float64(r.Usage.MaxRSS)/(1<<20))
 		}
-		rate := thousands(r.LinesPerSec())
+		rate, mb := thousands(r.LinesPerSec()), fmt.Sprintf("%.1f", r.MBPerSec())
 		if r.runs > 1 {
 			rate += fmt.Sprintf(" (%s–%s)", thousands(r.min), thousands(r.max))
 		}
-		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %s | %s | %s |", r.Shipper, rate,
-			r.MBPerSec(), cpu, rss, lost(r.Lost()), ratio)
+		if r.Sink.Frames > 0 && r.Sink.Duration() <= 0 {
+			rate, mb = "—", "—" // not 0: too quick to time
+			untimed = append(untimed, r.Shipper)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |", r.Shipper, rate,
+			mb, cpu, rss, lost(r.Lost()), ratio)
 		if alerts {
 			fmt.Fprintf(w, " %d |", r.Final.Alerts)
 		}
@@ -78,11 +82,17 @@ func writeTable(w io.Writer, job bench.Job, rows []row, haveAgent bool) {
 	if len(failures) > 0 {
 		fmt.Fprintf(w, "Incomplete runs: %s.\n\n", strings.Join(failures, "; "))
 	}
+	if len(untimed) > 0 {
+		fmt.Fprintf(w, "Not timed (every line arrived at once, too quick to time; give more -lines): %s.\n\n", strings.Join(untimed, ", "))
+	}
 	if len(rows) > 0 && rows[0].runs > 1 {
 		fmt.Fprintf(w, "Median of %d runs per shipper, range of lines/s in brackets; the other columns are from the median run.\n\n", rows[0].runs)
 	}
 	fmt.Fprint(w, "lines/s: frames at the sink from the first to the last; MB/s: input file bytes per second; "+
 		"CPU: user+system of the shipper's whole life (start-up included); RSS: rusage maxrss; lost: lines that had not arrived when the sink was idle.")
+	if agentRate > 0 && len(rows) > 1 {
+		fmt.Fprintf(w, " agent ratio: %s's lines/s divided by the row's (above 1×: the row is slower than %s).", rows[0].Shipper, rows[0].Shipper)
+	}
 	if alerts {
 		fmt.Fprint(w, " alerts: detection alerts (APP-NAME "+bench.AlertAppName+") received besides the lines; they count in neither lines/s nor lost.")
 	}

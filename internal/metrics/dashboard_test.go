@@ -202,6 +202,8 @@ func TestDashboardQueriesExportedMetrics(t *testing.T) {
 		"gitlab_syslog_lines_read_total", "gitlab_syslog_lines_sent_total", "gitlab_syslog_parse_failures_total",
 		"gitlab_syslog_checkpoint_lag_bytes", "gitlab_syslog_queue_depth", "gitlab_syslog_reconnects_total",
 		"gitlab_syslog_streaming_requests_total", "gitlab_syslog_detect_alerts_total",
+		// the ones the README says to alert on
+		"gitlab_syslog_checkpoint_errors_total", "gitlab_syslog_rotated_files_unread_total",
 	} {
 		if !queried[m] {
 			missing = append(missing, m)

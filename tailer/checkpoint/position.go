@@ -9,8 +9,13 @@ import (
 	"time"
 )
 
-// PositionVersion is the newest version of the Position record format.
-// Version 1 has no Next; version 2 adds it. LoadPosition reads both.
+// PositionVersion is the newest version of the Position record format
+// that LoadPosition reads: 1 and 2. SavePosition writes version 1, with
+// Next when there is one: an agent that knows only version 1 ignores the
+// field it does not know and reads the newer file again from 0 (at least
+// once), where a version it does not know would make it discard the whole
+// record (its start_at then skips or re-sends the file). Version 2 is the
+// same record; some builds wrote it when a Next was present.
 const PositionVersion = 2
 
 // Position records how far a followed file was read and delivered. The
@@ -19,7 +24,7 @@ const PositionVersion = 2
 //	{"version":1,"path":"…","file":"…","dev":…,"ino":…,"fingerprint":"<sha256 hex>","fp_len":…,
 //	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
 //
-// and, with Next (version 2), "next":{"file":"…","dev":…,"ino":…,
+// and, with Next, "next":{"file":"…","dev":…,"ino":…,
 // "fingerprint":"…","fp_len":…,"offset":…,"pre_len":…,"pre_hash":"…"}.
 type Position struct {
 	Version int    `json:"version"`
@@ -38,7 +43,7 @@ type Position struct {
 	// rewritten while stopped whose first bytes are unchanged.
 	PreLen  int    `json:"pre_len,omitempty"`
 	PreHash string `json:"pre_hash,omitempty"`
-	// Next, in version 2, is how far a newer file was delivered while
+	// Next is how far a newer file was delivered while
 	// the file above, renamed away by a rotation, was still read for late
 	// writes: a restart reads that file's rest from Offset, then resumes
 	// the newer one at Next.Offset instead of reading it again from 0.
@@ -129,20 +134,14 @@ func (s *Store) loadPosition(key string) (*Position, bool, error) {
 	if p.Version < 1 || p.Version > PositionVersion {
 		return nil, true, fmt.Errorf("checkpoint %s has version %d, want 1 to %d (written by a newer agent?)", s.File(key), p.Version, PositionVersion)
 	}
-	if p.Version == 1 {
-		p.Next = nil // not in version 1
-	}
 	return &p, true, nil
 }
 
 // SavePosition replaces the Position record of p.Path (under
-// PositionKey(p.Path)) durably, setting Version: 1 when p.Next is nil, so
-// that an agent that knows only version 1 still reads the record, else 2.
+// PositionKey(p.Path)) durably, setting Version: 1, so that an agent that
+// knows only version 1 still uses the record (see PositionVersion).
 func (s *Store) SavePosition(p Position) error {
 	p.Version = 1
-	if p.Next != nil {
-		p.Version = 2
-	}
 	return s.Save(PositionKey(p.Path), p)
 }
 

@@ -162,16 +162,13 @@ func TestLoadPositionV2(t *testing.T) {
 	}
 }
 
-// SavePosition writes version 1, which agents that know only it read,
-// unless the record has a Next; a version-1 record's "next" is not read.
+// SavePosition writes version 1, with or without Next, and LoadPosition
+// reads Next back from version 1 as from version 2.
 func TestSavePositionVersion(t *testing.T) {
 	s := openTemp(t)
 	next := &FilePosition{Dev: 1, Ino: 2, Offset: 30}
-	for _, tc := range []struct {
-		next *FilePosition
-		want int
-	}{{nil, 1}, {next, 2}} {
-		if err := s.SavePosition(Position{Path: "/x.log", Offset: 10, Next: tc.next}); err != nil {
+	for _, n := range []*FilePosition{nil, next} {
+		if err := s.SavePosition(Position{Path: "/x.log", Offset: 10, Next: n}); err != nil {
 			t.Fatal(err)
 		}
 		var raw struct {
@@ -181,19 +178,44 @@ func TestSavePositionVersion(t *testing.T) {
 		if found, err := s.Load(PositionKey("/x.log"), &raw); !found || err != nil {
 			t.Fatalf("Load = %v, %v", found, err)
 		}
-		if raw.Version != tc.want || (tc.next == nil) != (raw.Next == nil) {
-			t.Errorf("saved with Next %v: version %d, next %s; want version %d", tc.next, raw.Version, raw.Next, tc.want)
+		if raw.Version != 1 || (n == nil) != (raw.Next == nil) {
+			t.Errorf("saved with Next %v: version %d, next %s; want version 1", n, raw.Version, raw.Next)
 		}
 		p, err := s.LoadPosition("/x.log")
-		if err != nil || p.Offset != 10 || !reflect.DeepEqual(p.Next, tc.next) {
-			t.Errorf("LoadPosition = %+v, %v; want offset 10 and Next %+v", p, err, tc.next)
+		if err != nil || p.Offset != 10 || !reflect.DeepEqual(p.Next, n) {
+			t.Errorf("LoadPosition = %+v, %v; want offset 10 and Next %+v", p, err, n)
 		}
 	}
-	if err := s.Save(PositionKey("/x.log"), Position{Version: 1, Path: "/x.log", Next: next}); err != nil {
+}
+
+// A record saved with Next is used by an agent that knows only version 1
+// (the release before Next): it loaded a record only when its version was
+// 1, into a Position without Next, ignoring unknown fields. A version it
+// did not know made it discard the record, and start_at then skipped the
+// lines written while it was stopped (start_at: end) or the rotated
+// file's rest.
+func TestSavePositionReadByVersion1Agent(t *testing.T) {
+	s := openTemp(t)
+	saved := Position{Path: "/x.log", File: "/x.log", Dev: 3, Ino: 4, Fingerprint: "ab", FpLen: 2, Offset: 10,
+		Next: &FilePosition{File: "/x.log", Dev: 3, Ino: 5, Offset: 30}}
+	if err := s.SavePosition(saved); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := s.LoadPosition("/x.log"); err != nil || p.Next != nil {
-		t.Errorf("LoadPosition of version 1 with a next = %+v, %v; want no Next", p, err)
+	var v1 struct { // the version-1 record, as that agent declared it
+		Version     int    `json:"version"`
+		Path        string `json:"path"`
+		File        string `json:"file,omitempty"`
+		Dev         uint64 `json:"dev"`
+		Ino         uint64 `json:"ino"`
+		Fingerprint string `json:"fingerprint"`
+		FpLen       int    `json:"fp_len"`
+		Offset      int64  `json:"offset"`
+	}
+	if found, err := s.Load(PositionKey("/x.log"), &v1); !found || err != nil {
+		t.Fatalf("Load = %v, %v", found, err)
+	}
+	if v1.Version != 1 || v1.Ino != 4 || v1.Offset != 10 || v1.File != "/x.log" {
+		t.Errorf("a version-1 agent reads %+v; want version 1, inode 4, offset 10 (the renamed file's position)", v1)
 	}
 }
 
