@@ -114,6 +114,29 @@ func TestCompressedRotationsWhileBlocked(t *testing.T) {
 // copy comes in the rotation order, it does not guess: the copies that may
 // hold lines it never read are named in a warning and counted in
 // Stats.UnplacedRotated, and the file at the path is read as usual.
+// TestCompressedRotationsFirstRemoved: while the tailer is blocked in
+// gen0, gen0 and gen1 are rotated and compressed, and gen0's copy is
+// removed (logrotate's "rotate 1"). gen1's copy, written after gen0, is
+// read whole before the live file, and nothing is counted unplaced.
+func TestCompressedRotationsFirstRemoved(t *testing.T) {
+	path, tl, c := blockedInGen0(t)
+	rotateCompressed(t, path, "numbered", 1, false)
+	appendFile(t, path, numbered("gen1", 0, 20))
+	rotateCompressed(t, path, "numbered", 2, false)
+	if err := os.Remove(path + ".2.gz"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, numbered("live", 0, 5))
+	want := linesOf(numbered("gen0", 0, 50) + numbered("gen1", 0, 20) + numbered("live", 0, 5))
+	c.openGate()
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	if n := tl.Stats().UnplacedRotated; n != 0 {
+		t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
+	}
+}
+
 func TestCompressedRotationsUnplaced(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -122,9 +145,10 @@ func TestCompressedRotationsUnplaced(t *testing.T) {
 		named  []string                        // the files the warning names
 	}{
 		{
-			// logrotate's "rotate 1": gen0's copy was removed, so gen1's
-			// copy cannot be placed after it.
-			name:  "first file removed",
+			// gen0's copy was removed (logrotate's rotate count), and the
+			// copies written since are of two naming schemes, whose
+			// order is unknown.
+			name:  "first file removed, two schemes",
 			first: numbered("gen0", 0, 50),
 			rotate: func(t *testing.T, path string) {
 				rotateCompressed(t, path, "numbered", 1, false)
@@ -133,8 +157,10 @@ func TestCompressedRotationsUnplaced(t *testing.T) {
 				if err := os.Remove(path + ".2.gz"); err != nil {
 					t.Fatal(err)
 				}
+				writeFile(t, path+"-20261122", numbered("other", 0, 5))
+				gzipAway(t, path+"-20261122")
 			},
-			named: []string{"app.log.1.gz"},
+			named: []string{"app.log.1.gz", "app.log-20261122.gz"},
 		},
 		{
 			// gen0 is shorter than a fingerprint and gen1 begins with the

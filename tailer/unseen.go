@@ -71,12 +71,13 @@ func rotationIndex(base, name string) (int, bool) {
 // as a copy (see copyRead). It queues them oldest first, ahead of the
 // queued files: plain ones are read like any file renamed away, late
 // writes included; compressed ones are read whole when their turn comes
-// (see nextQueued). When src cannot be told among the copies (none or
-// several match), or a compressed copy cannot be ordered against it, the
-// copies that may hold unread lines are not read: a warning names them
-// and Stats.UnplacedRotated counts them (see unplaced). Nothing else is
-// done when src is no rotated copy (it was deleted, or renamed to another
-// name).
+// (see nextQueued). When src is among the copies no longer (logrotate's
+// rotate count removed it), every copy last written no earlier than src,
+// not held and not read, came after it and is queued likewise, if the
+// rotation order of those copies is known. When several copies match src,
+// or a compressed copy cannot be ordered against it (or, src gone, against
+// another), the copies that may hold unread lines are not read: a warning
+// names them and Stats.UnplacedRotated counts them (see unplaced).
 func (t *Tailer) queueUnseen(src *logFile) {
 	srcInfo, err := src.f.Stat()
 	if err != nil {
@@ -86,12 +87,8 @@ func (t *Tailer) queueUnseen(src *logFile) {
 	newer := func(s sibling) bool {
 		return !s.fi.ModTime().Before(srcInfo.ModTime()) && !t.holdsCopy(s) && !t.wasRead(s)
 	}
-	if n != 1 {
-		why := "the file read before them is no longer among the rotated copies (removed by logrotate's rotate count?), so which ones came after it is unknown"
-		if n > 1 {
-			why = "several rotated copies begin with the first bytes of the file read before them, so which one it is is unknown"
-		}
-		t.unplaced(src, why, filter(sibs, newer))
+	if n > 1 {
+		t.unplaced(src, "several rotated copies begin with the first bytes of the file read before them, so which one it is is unknown", filter(sibs, newer))
 		return
 	}
 	base := filepath.Base(rotatedPath(t.cfg.Path))
@@ -104,14 +101,19 @@ func (t *Tailer) queueUnseen(src *logFile) {
 	var unseen, unordered []sibling
 	for _, s := range sibs {
 		switch {
-		case sameSibling(s, at) || bounded && (sameSibling(s, bound) || !rotatedAfter(base, bound, s)):
+		case n == 1 && sameSibling(s, at) || bounded && (sameSibling(s, bound) || !rotatedAfter(base, bound, s)):
+		case !newer(s):
+		case n == 0: // src is gone (logrotate's rotate count): a copy written since came after it
+			unseen = append(unseen, s)
 		case !orderKnown(base, s, at):
-			if newer(s) {
-				unordered = append(unordered, s)
-			}
-		case rotatedAfter(base, s, at) && newer(s):
+			unordered = append(unordered, s)
+		case rotatedAfter(base, s, at):
 			unseen = append(unseen, s)
 		}
+	}
+	if n == 0 && !ordered(base, unseen) {
+		t.unplaced(src, "the file read before them is no longer among the rotated copies and they are named by several schemes, so their order is unknown", unseen)
+		return
 	}
 	t.unplaced(src, "they are compressed and named by another scheme than the file read before them, so whether they came after it is unknown", unordered)
 	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(base, unseen[j], unseen[i]) })
@@ -176,6 +178,19 @@ func openCopy(s sibling) (*logFile, error) {
 	}
 	c.setHead(h)
 	return c, nil
+}
+
+// ordered reports whether the rotation order of every two copies in sibs
+// is known (see orderKnown).
+func ordered(base string, sibs []sibling) bool {
+	for i := range sibs {
+		for j := i + 1; j < len(sibs); j++ {
+			if !orderKnown(base, sibs[i], sibs[j]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // placeFile lists the rotated copies of the path and finds f among them
