@@ -149,9 +149,11 @@
 // before, are read in full, oldest first, a .gz decompressed (logrotate's
 // compress without delaycompress), before the file at the path. When the
 // old file is not among the siblings (logrotate's rotate count removed
-// it), or several siblings begin with its first bytes, or a .gz named by
-// another scheme cannot be ordered against it, the siblings that may hold
-// unread lines are not read: a warning names them and
+// it), every sibling last written no earlier than it and not read before
+// came after it and is read likewise. When several siblings begin with its
+// first bytes, or a .gz named by another scheme cannot be ordered against
+// it (or, the old file gone, against another sibling), the siblings that
+// may hold unread lines are not read: a warning names them and
 // Stats.UnplacedRotated counts them.
 //
 // copytruncate (the Omnibus GitLab default, with compress and without

@@ -31,8 +31,9 @@ type Stats struct {
 	// read: the path was rotated more than once while one file was read
 	// (the consumer stopped taking batches, or the machine was
 	// overloaded), and the tailer could not tell which copy is that file
-	// (it was removed, or several copies begin with its first bytes) or
-	// where a compressed copy comes in the rotation order; or, at start
+	// (several copies begin with its first bytes) or where a copy comes in
+	// the rotation order (a compressed copy of another naming scheme, or,
+	// that file removed, copies of several schemes); or, at start
 	// with StartAt end, the checkpoint matched no file and these copies
 	// were written after it was saved. A warning names each copy; each is
 	// counted once.
