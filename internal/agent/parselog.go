@@ -19,25 +19,38 @@ const parseLogInterval = 10 * time.Second
 type parseLog struct {
 	log *slog.Logger
 
-	mu         sync.Mutex
+	mu    sync.Mutex
+	parse logGate
+	cut   logGate // cut lines are reported apart
+}
+
+// logGate lets one warning through per parseLogInterval and counts the
+// others; parseLog.mu guards it.
+type logGate struct {
 	last       time.Time
 	suppressed int
-	cutLast    time.Time // cut lines are reported apart
-	cutSupp    int
+}
+
+// pass reports whether to log at now, with the number of warnings held
+// back since the last one logged.
+func (g *logGate) pass(now time.Time) (held int, ok bool) {
+	if !g.last.IsZero() && now.Sub(g.last) < parseLogInterval {
+		g.suppressed++
+		return 0, false
+	}
+	held = g.suppressed
+	g.last, g.suppressed = now, 0
+	return held, true
 }
 
 // report logs a failure of the line ending at byte end of file, or counts it.
 func (p *parseLog) report(file string, end int64, err error) {
 	p.mu.Lock()
-	now := time.Now()
-	if !p.last.IsZero() && now.Sub(p.last) < parseLogInterval {
-		p.suppressed++
-		p.mu.Unlock()
+	n, ok := p.parse.pass(time.Now())
+	p.mu.Unlock()
+	if !ok {
 		return
 	}
-	n := p.suppressed
-	p.last, p.suppressed = now, 0
-	p.mu.Unlock()
 	p.log.Warn("line did not parse; forwarded raw, without parsed columns",
 		"file", file, "line_end_offset", end, "err", err, "unreported_since_last", n)
 }
@@ -47,15 +60,11 @@ func (p *parseLog) report(file string, end int64, err error) {
 // every parseLogInterval, as report does.
 func (p *parseLog) reportCut(file string, end int64, n int) {
 	p.mu.Lock()
-	now := time.Now()
-	if !p.cutLast.IsZero() && now.Sub(p.cutLast) < parseLogInterval {
-		p.cutSupp++
-		p.mu.Unlock()
+	supp, ok := p.cut.pass(time.Now())
+	p.mu.Unlock()
+	if !ok {
 		return
 	}
-	supp := p.cutSupp
-	p.cutLast, p.cutSupp = now, 0
-	p.mu.Unlock()
 	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
 		"file", file, "line_end_offset", end, "max_line_bytes", n, "unreported_since_last", supp)
 }

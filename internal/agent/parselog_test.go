@@ -30,7 +30,7 @@ func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
 	// Once the interval has passed, the next failure is logged with the
 	// count of those left out.
 	p.mu.Lock()
-	p.last = time.Now().Add(-parseLogInterval)
+	p.parse.last = time.Now().Add(-parseLogInterval)
 	p.mu.Unlock()
 	p.report("/var/log/gitlab/gitlab-rails/audit_json.log", 7000, cause)
 	lines = strings.Split(strings.TrimSpace(buf.String()), "\n")
