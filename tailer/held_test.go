@@ -26,16 +26,7 @@ func TestCommitHeld(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tl.Run(ctx) }()
-	next := func() *Batch {
-		t.Helper()
-		select {
-		case b := <-tl.Batches():
-			return b
-		case <-time.After(10 * time.Second):
-			t.Fatal("no batch")
-			return nil
-		}
-	}
+	next := func() *Batch { t.Helper(); return nextBatch(t, tl) }
 	committed := func(step string, want int64) {
 		t.Helper()
 		if got := tl.Stats().CommittedOffset; got != want {
@@ -115,16 +106,7 @@ func TestCommitHeldWhileOldIsDrained(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- tl.Run(ctx) }()
-	next := func() *Batch {
-		t.Helper()
-		select {
-		case b := <-tl.Batches():
-			return b
-		case <-time.After(10 * time.Second):
-			t.Fatal("no batch")
-			return nil
-		}
-	}
+	next := func() *Batch { t.Helper(); return nextBatch(t, tl) }
 	matches := func(ck checkpoint.Position, off, nextOff int64) bool {
 		return ck.Offset == off && ck.Next != nil && ck.Next.Offset == nextOff
 	}

@@ -350,3 +350,16 @@ func writeGzip(t *testing.T, name string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// nextBatch returns the next batch tl hands out, failing t after 10 s
+// without one.
+func nextBatch(t *testing.T, tl *Tailer) *Batch {
+	t.Helper()
+	select {
+	case b := <-tl.Batches():
+		return b
+	case <-time.After(10 * time.Second):
+		t.Fatal("no batch")
+		return nil
+	}
+}

@@ -37,17 +37,7 @@ func TestInputOtherMessages(t *testing.T) {
 			}
 			out := new(syslogtest.Buffer)
 			a, _, stop := runInBackground(t, c, Options{Stdout: out})
-			var addr string
-			waitFor(t, "the input", 5*time.Second, func() bool {
-				a.mu.Lock()
-				defer a.mu.Unlock()
-				if len(a.inputs) == 0 || len(a.sources) == 0 {
-					return false
-				}
-				addr = a.inputs[0].srv.Addr().String()
-				return true
-			})
-			conn, err := net.Dial("tcp", addr)
+			conn, err := net.Dial("tcp", inputAddr(t, a))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,17 +95,7 @@ func TestInputLegacyRFC3164(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	var addr string
-	waitFor(t, "the input", 5*time.Second, func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		if len(a.inputs) == 0 || len(a.sources) == 0 {
-			return false
-		}
-		addr = a.inputs[0].srv.Addr().String()
-		return true
-	})
-	conn, err := net.Dial("tcp", addr)
+	conn, err := net.Dial("tcp", inputAddr(t, a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,4 +114,21 @@ func TestInputLegacyRFC3164(t *testing.T) {
 	if want := map[string]int{"node-a": 1, "node-b": 1}; fmt.Sprint(warned) != fmt.Sprint(want) {
 		t.Errorf("RFC 3164 warnings by host %v, want %v\nlogs:\n%s", warned, want, logs.String())
 	}
+}
+
+// inputAddr waits until a runs its first network input and a source, and
+// returns the input's listening address.
+func inputAddr(t *testing.T, a *Agent) string {
+	t.Helper()
+	var addr string
+	waitFor(t, "the input", 5*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if len(a.inputs) == 0 || len(a.sources) == 0 {
+			return false
+		}
+		addr = a.inputs[0].srv.Addr().String()
+		return true
+	})
+	return addr
 }
