@@ -65,15 +65,7 @@ type tailers struct {
 func (c *tailers) set(typ, path string, read func() TailerStats) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[sourceKey]*tailerEntry)
-	}
-	k := sourceKey{typ, path}
-	e := c.m[k]
-	if e == nil {
-		e = &tailerEntry{}
-		c.m[k] = e
-	}
+	e := c.entry(typ, path)
 	if e.read != nil {
 		e.base.add(e.read())
 	}
@@ -84,6 +76,12 @@ func (c *tailers) set(typ, path string, read func() TailerStats) {
 func (c *tailers) addTruncated(typ, path string, n uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.entry(typ, path).base.TruncatedLines += n
+}
+
+// entry returns the entry of the source typ, path, made when missing;
+// c.mu must be held.
+func (c *tailers) entry(typ, path string) *tailerEntry {
 	if c.m == nil {
 		c.m = make(map[sourceKey]*tailerEntry)
 	}
@@ -93,7 +91,7 @@ func (c *tailers) addTruncated(typ, path string, n uint64) {
 		e = &tailerEntry{}
 		c.m[k] = e
 	}
-	e.base.TruncatedLines += n
+	return e
 }
 
 // forget drops what is known of the tailers of the source typ, path.
