@@ -64,6 +64,20 @@ func newUnwrapper(format container.Format, typ parser.Type, appName string, forw
 	return u
 }
 
+// typeOf returns the parser type of a decoded record: its gitlab-logger
+// subcomponent's, else TypeUnknown for stderr (GitLab's lines come on
+// stdout, from gitlab-logger or ingress-nginx's access log; stderr carries
+// the programs' own messages), else the source's.
+func (u *unwrapper) typeOf(out *container.Line) parser.Type {
+	switch {
+	case out.Subcomponent != nil:
+		return subcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		return parser.TypeUnknown
+	}
+	return u.srcType
+}
+
 // subcomponentType maps a gitlab-logger subcomponent (the base name of the
 // log file without extension) to the parser of its lines, or TypeUnknown.
 func subcomponentType(sub []byte) parser.Type {
@@ -108,15 +122,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	if len(bytes.TrimSpace(out.Text)) == 0 {
 		return nil, outBlank, nil
 	}
-	t := u.srcType
-	switch {
-	case out.Subcomponent != nil:
-		t = subcomponentType(out.Subcomponent)
-	case bytes.Equal(out.Stream, []byte("stderr")):
-		// GitLab's lines come on stdout (gitlab-logger, ingress-nginx's
-		// access log); stderr carries the programs' own messages.
-		t = parser.TypeUnknown
-	}
+	t := u.typeOf(&out)
 	if t == parser.TypeUnknown {
 		if !u.forward {
 			return nil, outDropped, nil
@@ -260,13 +266,7 @@ func (w *worker) parseAny(line []byte) ([]byte, error) {
 	if st != container.Complete {
 		return nil, errNotSent
 	}
-	t := w.uw.srcType
-	switch {
-	case out.Subcomponent != nil:
-		t = subcomponentType(out.Subcomponent)
-	case bytes.Equal(out.Stream, []byte("stderr")):
-		t = parser.TypeUnknown
-	}
+	t := w.uw.typeOf(&out)
 	if t == parser.TypeUnknown {
 		return nil, errNotSent
 	}
