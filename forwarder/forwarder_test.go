@@ -19,6 +19,7 @@ import (
 	"github.com/influxdata/go-syslog/v3/rfc5424"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -392,38 +393,8 @@ func TestConnectFailsFast(t *testing.T) {
 	}
 }
 
-// stalled accepts connections and never reads, so the socket buffers fill.
-func stalled(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return "tcp://" + ln.Addr().String()
-}
-
 func TestBackpressureAndDrop(t *testing.T) {
-	u := stalled(t)
+	u := syslogtest.Stalled(t)
 	f, err := New(Config{URL: u, QueueSize: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,38 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// stalledCollector accepts TCP connections and never reads from them, as
-// a hung collector does: a sender's socket buffers fill and its writes
-// block. It returns the tcp:// URL.
-func stalledCollector(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "tcp://" + ln.Addr().String()
-}
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
 
 // TestInterruptWhileCollectorHangs: with a collector that reads nothing,
 // Ctrl-C ends send within a second or two (it waited 30 s to flush), and
@@ -87,7 +57,7 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 	}
 
 	t.Run("send, one Ctrl-C", func(t *testing.T) {
-		cmd, stderr := start("send", "--to", stalledCollector(t), filepath.Join(logs, "audit_json.log"))
+		cmd, stderr := start("send", "--to", syslogtest.Stalled(t), filepath.Join(logs, "audit_json.log"))
 		time.Sleep(2 * time.Second) // connected, buffers full
 		cmd.Process.Signal(os.Interrupt)
 		err, exited := waitExit(cmd, 10*time.Second)
@@ -99,7 +69,7 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 		}
 	})
 	t.Run("run, SIGTERM then Ctrl-C", func(t *testing.T) {
-		cmd, stderr := start("run", "--log-dir", logs, "--to", stalledCollector(t), "--state-dir", filepath.Join(dir, "state"),
+		cmd, stderr := start("run", "--log-dir", logs, "--to", syslogtest.Stalled(t), "--state-dir", filepath.Join(dir, "state"),
 			"--shutdown-timeout", "60s")
 		time.Sleep(2 * time.Second)
 		cmd.Process.Signal(syscall.SIGTERM)

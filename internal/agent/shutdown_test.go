@@ -1,15 +1,14 @@
 package agent
 
 import (
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -21,33 +20,7 @@ import (
 // the alerts in flight and one state save), and the detection state is not
 // saved over alerts that were never delivered.
 func TestShutdownCollectorNotReading(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c) // held open, never read
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	collector := syslogtest.Stalled(t)
 
 	dir := t.TempDir()
 	audit := filepath.Join(dir, "audit_json.log")
@@ -55,7 +28,7 @@ func TestShutdownCollectorNotReading(t *testing.T) {
 	if _, err := loadgen.WriteFile(audit, loadgen.Options{Type: parser.TypeAudit, Bytes: 64 << 20, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	c := newConfig(t, "tcp://"+ln.Addr().String(), config.Source{Type: "audit", Path: audit})
+	c := newConfig(t, collector, config.Source{Type: "audit", Path: audit})
 	const shutdownTimeout = time.Second
 	a, _, stop := runInBackground(t, c, Options{ShutdownTimeout: shutdownTimeout})
 	pending := func() int64 {
