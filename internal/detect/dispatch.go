@@ -42,6 +42,17 @@ type colTable struct {
 	any []int // rules that want lines with the column, whatever its value (HasColumn)
 }
 
+// value returns the column's value in the line: through its table (which
+// reads the line through v, and also returns the columns present) when it
+// has one, else from c.
+func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64) {
+	if ct.tab != nil {
+		present = ct.tab.fetch(v)
+		return ct.tab.nameValue(v, present), present
+	}
+	return c.Get(ct.name), 0
+}
+
 // addRule registers rule index r (the next one) with its keys and filter.
 func (d *dispatch) addRule(r int, rule Rule) {
 	f, _ := rule.(Filter)
@@ -155,14 +166,7 @@ func (d *dispatch) want(t parser.Type, c Columns, v *lineView, stateless bool) b
 	wanted := d.wants(t, stateless, tt.all, c, false)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		var val string
-		var present uint64
-		if ct.tab != nil {
-			present = ct.tab.fetch(v)
-			val = ct.tab.nameValue(v, present)
-		} else {
-			val = c.Get(ct.name)
-		}
+		val, present := ct.value(c, v)
 		switch {
 		case val != "":
 			wanted = d.wants(t, stateless, ct.any, c, wanted)
@@ -230,14 +234,7 @@ func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen u
 	addAll(tt.all)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		var val string
-		var present uint64
-		if ct.tab != nil {
-			present = ct.tab.fetch(v)
-			val = ct.tab.nameValue(v, present)
-		} else {
-			val = v.Get(ct.name)
-		}
+		val, present := ct.value(v, v)
 		if val != "" {
 			addAll(ct.any)
 			addAll(ct.values[val])
