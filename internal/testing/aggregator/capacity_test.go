@@ -88,12 +88,12 @@ detections: {enabled: true}
 	}
 	tAll := time.Since(t0)
 	fw.Close(ctx)
-	agg.cmd.Process.Signal(syscall.SIGTERM)
-	<-agg.done
+	agg.Cmd.Process.Signal(syscall.SIGTERM)
+	<-agg.Done()
 	if failed.Load() > 0 || got.Load() < int64(n) {
-		t.Fatalf("%d batches failed, %d of %d messages at the collector\n%s", failed.Load(), got.Load(), n, tail(agg.stderr.String(), 3000))
+		t.Fatalf("%d batches failed, %d of %d messages at the collector\n%s", failed.Load(), got.Load(), n, syslogtest.Tail(agg.Stderr.String(), 3000))
 	}
-	cpu := agg.cmd.ProcessState.UserTime() + agg.cmd.ProcessState.SystemTime()
+	cpu := agg.Cmd.ProcessState.UserTime() + agg.Cmd.ProcessState.SystemTime()
 	t.Logf("%d messages from 8 nodes: acknowledged (spooled) at %.0f msg/s; at the collector (parsed, evaluated by the detection rules, forwarded) at %.0f msg/s; aggregator CPU %.2f s (%.1f s per million messages); %d alerts",
 		n, float64(n)/tAck.Seconds(), float64(n)/tAll.Seconds(), cpu.Seconds(), cpu.Seconds()*1e6/float64(n), alerts.Load())
 }

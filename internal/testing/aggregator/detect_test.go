@@ -99,7 +99,7 @@ sources: [{type: application, path: %s}]
 		agents = append(agents, start(t, n, cfg, "--once"))
 	}
 	for _, a := range agents {
-		a.wait(t, time.Minute)
+		a.Wait(t, time.Minute)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -112,7 +112,7 @@ sources: [{type: application, path: %s}]
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(time.Second) // a second alert, if any, would come now
-	agg.stop(t)
+	agg.Stop(t)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -126,7 +126,7 @@ sources: [{type: application, path: %s}]
 	}
 	if len(c.alerts) != 1 {
 		t.Fatalf("%d alerts at the collector, want exactly 1 (sentinel.bruteforce at the aggregator): %+v\naggregator log:\n%s",
-			len(c.alerts), c.alerts, tail(agg.stderr.String(), 3000))
+			len(c.alerts), c.alerts, syslogtest.Tail(agg.Stderr.String(), 3000))
 	}
 	a := c.alerts[0]
 	if a.Rule != "sentinel.bruteforce" || a.host != "aggregator" || strings.Join(a.Node, ",") != "node-a,node-b" ||

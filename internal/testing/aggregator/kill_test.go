@@ -133,7 +133,7 @@ detections: {enabled: false}
 		}
 		written += per
 		if el := time.Since(t0); kills < 2 && el > time.Duration(2+3*kills)*time.Second {
-			agg.kill()
+			agg.Kill()
 			kills++
 			time.Sleep(300 * time.Millisecond)
 			agg = start(t, "aggregator", aggCfg)
@@ -146,9 +146,9 @@ detections: {enabled: false}
 		time.Sleep(100 * time.Millisecond)
 	}
 	for _, a := range agents {
-		a.stop(t)
+		a.Stop(t)
 	}
-	agg.stop(t)
+	agg.Stop(t)
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 	dups := 0
@@ -170,6 +170,6 @@ detections: {enabled: false}
 				}
 			}
 		}
-		t.Errorf("%d lines lost, e.g. %v\naggregator log:\n%s", lost, missing, tail(agg.stderr.String(), 4000))
+		t.Errorf("%d lines lost, e.g. %v\naggregator log:\n%s", lost, missing, syslogtest.Tail(agg.Stderr.String(), 4000))
 	}
 }

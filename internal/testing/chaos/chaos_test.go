@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -108,58 +106,17 @@ func (ta *tally) received(k, seq int) int {
 }
 
 // agentProc is one run of the agent binary.
-type agentProc struct {
-	cmd    *exec.Cmd
-	stderr *syslogtest.Buffer
-	done   chan struct{} // closed when the process exited
-	err    error         // its exit status, set before done is closed
-}
+type agentProc = syslogtest.AgentProc
 
+// startAgent runs the agent on configPath, logging at CHAOS_LOG_LEVEL
+// (default warn; info or debug to follow the tailers' rotations).
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
-	p := &agentProc{stderr: new(syslogtest.Buffer), done: make(chan struct{})}
-	level := os.Getenv("CHAOS_LOG_LEVEL") // info or debug to follow the tailers' rotations
+	level := os.Getenv("CHAOS_LOG_LEVEL")
 	if level == "" {
 		level = "warn"
 	}
-	p.cmd = exec.Command(agentBin, "run", "--config", configPath, "--log-level", level)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	return p
-}
-
-func (p *agentProc) log() string { return p.stderr.String() }
-
-// kill SIGKILLs the agent unless it already exited.
-func (p *agentProc) kill() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	p.cmd.Process.Kill()
-	<-p.done
-}
-
-// stop sends SIGTERM and checks the agent exits 0 within a few seconds.
-func (p *agentProc) stop(t *testing.T) {
-	t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Errorf("agent exited with %v after SIGTERM; log:\n%s", p.err, p.log())
-		}
-	case <-time.After(15 * time.Second):
-		p.cmd.Process.Kill()
-		t.Errorf("agent did not exit within 15s of SIGTERM; log:\n%s", p.log())
-	}
+	return syslogtest.StartAgent(t, "agent", agentBin, "run", "--config", configPath, "--log-level", level)
 }
 
 // scenario is one chaos run.
@@ -252,7 +209,7 @@ func TestChaos(t *testing.T) {
 			duration: 12 * time.Second,
 			event: func(e *env, el time.Duration) error {
 				if e.kills < 3 && el >= time.Duration(e.kills+1)*3*time.Second {
-					e.agent.kill()
+					e.agent.Kill()
 					e.kills++
 					e.agent = startAgent(e.t, e.config)
 				}
@@ -345,7 +302,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	e.agent = startAgent(t, e.config)
 	defer func() {
 		if e.agent != nil {
-			e.agent.kill()
+			e.agent.Kill()
 		}
 	}()
 
@@ -442,11 +399,11 @@ func runScenario(t *testing.T, sc scenario) result {
 			}
 		}
 	}()
-	e.agent.stop(t)
+	e.agent.Stop(t)
 	close(stopped)
 	t.Logf("%s: last line arrived %s after the writer stopped; SIGTERM to exit took %s", sc.name,
 		drained.Round(time.Millisecond), time.Since(stopStart).Round(time.Millisecond))
-	agentLog := e.agent.log()
+	agentLog := e.agent.Log()
 	e.agent = nil
 
 	// Account.
@@ -497,7 +454,7 @@ func runScenario(t *testing.T, sc scenario) result {
 		}
 	}
 	if r.lost > 0 {
-		t.Errorf("%s: %d lines lost outside any copytruncate window, e.g. %s\nagent log:\n%s", sc.name, r.lost, strings.Join(lostDetail, ", "), tail(agentLog, 4000))
+		t.Errorf("%s: %d lines lost outside any copytruncate window, e.g. %s\nagent log:\n%s", sc.name, r.lost, strings.Join(lostDetail, ", "), syslogtest.Tail(agentLog, 4000))
 	}
 	// After a SIGKILL the lines after the last checkpoint are sent again:
 	// at most the checkpoint interval (1s) plus the batches in flight.
@@ -523,11 +480,4 @@ func inWindow(l *logFile, seq int) bool {
 		}
 	}
 	return false
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
 }

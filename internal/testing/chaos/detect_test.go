@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -147,31 +146,13 @@ func (a *alertTally) settle(t *testing.T) {
 // runDetectAgent runs the agent binary on config with extra arguments.
 func runDetectAgent(t *testing.T, config string, args ...string) *agentProc {
 	t.Helper()
-	p := &agentProc{stderr: new(syslogtest.Buffer), done: make(chan struct{})}
-	p.cmd = exec.Command(agentBin, append([]string{"run", "--config", config, "--log-level", "info"}, args...)...)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	return p
+	return syslogtest.StartAgent(t, "agent", agentBin, append([]string{"run", "--config", config, "--log-level", "info"}, args...)...)
 }
 
 // waitExit waits for an agent run with --once to exit 0.
 func waitExit(t *testing.T, p *agentProc) {
 	t.Helper()
-	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Fatalf("agent: %v\n%s", p.err, p.log())
-		}
-	case <-time.After(2 * time.Minute):
-		p.kill()
-		t.Fatalf("agent --once did not exit within 2 minutes:\n%s", p.log())
-	}
+	p.Wait(t, 2*time.Minute)
 }
 
 // detectConfig writes the configuration of one run into dir.
@@ -234,12 +215,12 @@ func TestDetectRestart(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			p.kill()
-			t.Fatalf("a third of the file did not arrive within a minute:\n%s", p.log())
+			p.Kill()
+			t.Fatalf("a third of the file did not arrive within a minute:\n%s", p.Log())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	p.kill() // SIGKILL
+	p.Kill() // SIGKILL
 	atKill, alertsAtKill := got.snapshot()
 	got.mu.Lock()
 	got.delay = 0
@@ -251,7 +232,7 @@ func TestDetectRestart(t *testing.T) {
 	if atKill >= detectLines {
 		t.Fatalf("the whole file arrived before the kill (%d lines): the kill was not in the middle", atKill)
 	}
-	t.Logf("killed after %d lines and %d alerts; restart log:\n%s", atKill, alertsAtKill, p2.log())
+	t.Logf("killed after %d lines and %d alerts; restart log:\n%s", atKill, alertsAtKill, p2.Log())
 
 	got.mu.Lock()
 	defer got.mu.Unlock()

@@ -67,7 +67,7 @@ func TestKillBetweenParts(t *testing.T) {
 			first := "2024-05-01T12:00:00.1Z stdout F " + env + "\n"
 			write(t, path, first, false)
 			p := startAgent(t, conf)
-			defer p.kill()
+			defer p.Kill()
 			wait(t, p, "the first line", func() bool { return count() == 1 })
 			ck := func() position { return readPosition(t, filepath.Join(state, checkpoint.PositionKey(path)+".json")) }
 			wait(t, p, "the first line checkpointed", func() bool { return ck().Offset == int64(len(first)) })
@@ -87,17 +87,17 @@ func TestKillBetweenParts(t *testing.T) {
 			}
 			committed("the second part", func() { write(t, path, "2024-05-01T12:00:01.2Z stdout P "+env[third:2*third]+"\n", true) })
 			time.Sleep(200 * time.Millisecond) // a few more checkpoint intervals
-			p.kill()
+			p.Kill()
 			if n := count(); n != 1 {
 				t.Fatalf("%d messages before the kill, want 1 (the parts are pending): %q", n, msgs)
 			}
 			write(t, path, "2024-05-01T12:00:01.3Z stdout F "+env[2*third:]+"\n", true)
 
 			p = startAgent(t, conf)
-			defer p.kill()
+			defer p.Kill()
 			wait(t, p, "a second message", func() bool { return count() >= 2 })
 			time.Sleep(300 * time.Millisecond) // anything else that would come
-			p.stop(t)
+			p.Stop(t)
 			mu.Lock()
 			defer mu.Unlock()
 			want := "GitLab-Audit-Logs " + audit
@@ -152,7 +152,7 @@ func wait(t *testing.T, p *agentProc, what string, cond func() bool) {
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; agent log:\n%s", what, p.log())
+			t.Fatalf("timed out waiting for %s; agent log:\n%s", what, p.Log())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

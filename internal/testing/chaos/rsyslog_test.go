@@ -96,7 +96,7 @@ func runRsyslogChaos(t *testing.T, rsyslogd, scheme string) rsyslogResult {
 
 	logs, config := rsyslogAgentConfig(t, dir, fmt.Sprintf("%s://127.0.0.1:%d", scheme, col.Port))
 	agent := startAgent(t, config)
-	defer func() { agent.kill() }()
+	defer func() { agent.Kill() }()
 
 	// The writer runs in its own goroutine, at a steady rate while the
 	// events (which wait for processes) run here.
@@ -106,7 +106,7 @@ func runRsyslogChaos(t *testing.T, rsyslogd, scheme string) rsyslogResult {
 	for _, ev := range rsyslogSchedule {
 		time.Sleep(time.Until(start.Add(ev.at)))
 		if ev.what == "agent" {
-			agent.kill()
+			agent.Kill()
 			agent = startAgent(t, config)
 			continue
 		}
@@ -127,7 +127,7 @@ func runRsyslogChaos(t *testing.T, rsyslogd, scheme string) rsyslogResult {
 	rd := &lineFollower{path: out}
 	defer rd.close()
 	drained := drainRsyslog(t, rd, ta, logs)
-	agent.stop(t) // SIGTERM: exits 0 within a few seconds
+	agent.Stop(t) // SIGTERM: exits 0 within a few seconds
 	col.Stop(syscall.SIGTERM)
 	if err := rd.poll(ta.add); err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func TestSignals(t *testing.T) {
 	head := fmt.Sprintf("state_dir: %s\nforward: {url: \"tcp://%s\"}\n", filepath.Join(dir, "state"), col.Addr())
 	writeConf(head + fmt.Sprintf("sources:\n  - {type: access, path: %s}\n", a.path))
 	p := startAgent(t, conf)
-	defer p.kill()
+	defer p.Kill()
 	has := func(kind string, seq int) func() bool {
 		want := string(line(kind, seq))
 		return func() bool { mu.Lock(); defer mu.Unlock(); return got[want] > 0 }
@@ -64,7 +64,7 @@ func TestSignals(t *testing.T) {
 		deadline := time.Now().Add(15 * time.Second)
 		for !cond() {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s; agent log:\n%s", what, p.log())
+				t.Fatalf("timed out waiting for %s; agent log:\n%s", what, p.Log())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -76,8 +76,8 @@ func TestSignals(t *testing.T) {
 
 	// A broken configuration is refused; the agent keeps running.
 	writeConf(head + "sorces: []\n")
-	p.cmd.Process.Signal(syscall.SIGHUP)
-	wait("the refusal in the log", func() bool { return strings.Contains(p.log(), `unknown key \"sorces\"`) })
+	p.Cmd.Process.Signal(syscall.SIGHUP)
+	wait("the refusal in the log", func() bool { return strings.Contains(p.Log(), `unknown key \"sorces\"`) })
 	if err := a.write(1); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestSignals(t *testing.T) {
 
 	// Switch to b.
 	writeConf(head + fmt.Sprintf("sources:\n  - {type: audit, path: %s}\n", b.path))
-	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.Cmd.Process.Signal(syscall.SIGHUP)
 	if err := b.write(5); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestSignals(t *testing.T) {
 	}
 
 	start := time.Now()
-	p.stop(t)
+	p.Stop(t)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("SIGTERM took %s", d)
 	}

@@ -45,20 +45,20 @@ func dumpStall(t *testing.T, name string, p *agentProc, metricsAddr, dir string,
 	// holds, and the checkpoints.
 	fmt.Fprintf(f, "\n== files\n")
 	for _, c := range [][]string{
-		{"sh", "-c", fmt.Sprintf("ls -l /proc/%d/fd", p.cmd.Process.Pid)},
-		{"sh", "-c", fmt.Sprintf("for fd in /proc/%d/fd/*; do stat -L -c '%%n %%i %%s' $fd; done", p.cmd.Process.Pid)},
+		{"sh", "-c", fmt.Sprintf("ls -l /proc/%d/fd", p.Cmd.Process.Pid)},
+		{"sh", "-c", fmt.Sprintf("for fd in /proc/%d/fd/*; do stat -L -c '%%n %%i %%s' $fd; done", p.Cmd.Process.Pid)},
 		{"ls", "-li", filepath.Join(dir, "logs")},
 		{"sh", "-c", "for c in $(find " + filepath.Join(dir, "state") + " -type f); do echo $c; cat $c; echo; done"},
 	} {
 		out, err := exec.Command(c[0], c[1:]...).CombinedOutput()
 		fmt.Fprintf(f, "$ %s\n%s%v\n", strings.Join(c, " "), out, err)
 	}
-	p.cmd.Process.Signal(syscall.SIGQUIT)
+	p.Cmd.Process.Signal(syscall.SIGQUIT)
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(10 * time.Second):
 	}
-	fmt.Fprintf(f, "\n== agent stderr (SIGQUIT goroutine dump at the end)\n%s", p.log())
+	fmt.Fprintf(f, "\n== agent stderr (SIGQUIT goroutine dump at the end)\n%s", p.Log())
 	t.Logf("%s stalled with %d lines undelivered: metrics and goroutine dump in %s", name, missing, path)
 }
 
