@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // lineFunc receives one line of an input: the label to use in errors (the
@@ -133,4 +136,18 @@ func parseMaxLine(v string) (int, error) {
 		return 0, fmt.Errorf("--max-line-bytes: want a size from 1 byte to 2GiB, got %q", v)
 	}
 	return int(n), nil
+}
+
+// typePrefixHint adds to err, the error of opening name, that a name
+// written TYPE:FILE (detect's syntax) is not understood by cmd, which
+// takes --type instead; other errors are returned as they are.
+func typePrefixHint(cmd, name string, err error) error {
+	t, file, ok := strings.Cut(name, ":")
+	if !ok || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if _, perr := parser.ParseType(strings.ToLower(t)); perr != nil {
+		return err
+	}
+	return fmt.Errorf("%w (TYPE:FILE is detect's syntax; %s takes --type %s %s)", err, cmd, strings.ToLower(t), file)
 }

@@ -113,7 +113,7 @@ func checkInputs(files []string) error {
 		}
 		f, err := os.Open(name)
 		if err != nil {
-			return err // *PathError names the file
+			return typePrefixHint("send", name, err) // *PathError names the file
 		}
 		fi, err := f.Stat()
 		f.Close()
