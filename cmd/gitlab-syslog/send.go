@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -110,6 +111,9 @@ func checkInputs(files []string) error {
 	for _, name := range files {
 		if name == "-" {
 			continue
+		}
+		if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+			continue // opening a FIFO waits for its writer; readLines opens it
 		}
 		f, err := os.Open(name)
 		if err != nil {
