@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -280,7 +281,12 @@ func setupAgent(ctx context.Context, f flags, log *slog.Logger) ([]bench.Shipper
 func setupPeers(list string) ([]bench.Shipper, []string, error) {
 	var peers []bench.Shipper
 	var notes []string
+	seen := map[string]bool{}
 	for _, name := range splitList(list) {
+		if seen[name] {
+			return nil, nil, fmt.Errorf("-peers %q: %s is given twice; each peer is one run and one row", list, name)
+		}
+		seen[name] = true
 		switch name {
 		case "rsyslog":
 			r := bench.Rsyslog{}
@@ -330,6 +336,9 @@ func parseTypes(s string) ([]parser.Type, error) {
 		t, err := parser.ParseType(name)
 		if err != nil {
 			return nil, fmt.Errorf("-types: %w", err)
+		}
+		if slices.Contains(out, t) {
+			return nil, fmt.Errorf("-types %q: %s is given twice; each type is generated and shipped once", s, t)
 		}
 		out = append(out, t)
 	}

@@ -44,9 +44,13 @@ func TestParseTypes(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0] != parser.TypeAudit || got[1] != parser.TypeAccess {
 		t.Errorf("parseTypes = %v, %v", got, err)
 	}
-	for _, bad := range []string{"", "audit,nginx"} {
-		if _, err := parseTypes(bad); err == nil {
-			t.Errorf("parseTypes(%q): want an error", bad)
+	for _, tc := range []struct{ in, want string }{
+		{"", "no type given"},
+		{"audit,nginx", `unknown log type "nginx"`},
+		{"audit,access,audit", `-types "audit,access,audit": audit is given twice`},
+	} {
+		if _, err := parseTypes(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("parseTypes(%q) = %v, want an error containing %q", tc.in, err, tc.want)
 		}
 	}
 }
@@ -54,6 +58,9 @@ func TestParseTypes(t *testing.T) {
 func TestSetupPeersRejectsUnknown(t *testing.T) {
 	if _, _, err := setupPeers("rsyslog,fluentd"); err == nil || !strings.Contains(err.Error(), "fluentd") {
 		t.Errorf("setupPeers: %v, want an error naming fluentd", err)
+	}
+	if _, _, err := setupPeers("rsyslog,rsyslog"); err == nil || !strings.Contains(err.Error(), "rsyslog is given twice") {
+		t.Errorf("setupPeers(rsyslog,rsyslog): %v, want an error saying rsyslog is given twice", err)
 	}
 }
 

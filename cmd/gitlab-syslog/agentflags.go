@@ -39,9 +39,31 @@ func (f *agentFlags) register(cmd *cobra.Command) {
 	f.fwd.register(cmd, "default "+config.DefaultURL)
 }
 
+// checkEmptyPaths refuses --config, --log-dir and --state-dir given with
+// an empty value, as "$STATE" expands to when the variable is unset: taking
+// the default instead would read the system's logs or write the system's
+// checkpoints where the user meant a file or directory of their own.
+func (f *agentFlags) checkEmptyPaths(cmd *cobra.Command) error {
+	for _, fl := range []struct {
+		name, val, dflt string
+	}{
+		{"config", f.config, "the built-in defaults"},
+		{"log-dir", f.logDir, "/var/log/gitlab"},
+		{"state-dir", f.stateDir, "/var/lib/gitlab-syslog"},
+	} {
+		if cmd.Flags().Changed(fl.name) && strings.TrimSpace(fl.val) == "" {
+			return fmt.Errorf("--%s: empty value (an unset shell variable?); give a path, or leave the flag out for %s", fl.name, fl.dflt)
+		}
+	}
+	return nil
+}
+
 // load reads the config file (if any), applies the flags that were given,
 // resolves defaults and validates.
 func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
+	if err := f.checkEmptyPaths(cmd); err != nil {
+		return nil, config.Resolved{}, err
+	}
 	c := &config.Config{}
 	if f.config != "" {
 		var err error

@@ -27,6 +27,15 @@ func TestFlagErrors(t *testing.T) {
 		{"completion unknown shell", "", []string{"completion", "bogus"}, `unknown command "bogus"`},
 		{"parse nothing parsed", "garbage\nmore garbage\n", []string{"parse"}, "no line parsed: all 2 read failed"},
 		{"parse max-line-bytes", "", []string{"parse", "--max-line-bytes", "0"}, "--max-line-bytes: want a size"},
+		{"run empty --state-dir", "", []string{"run", "--once", "--to", "stdout", "--log-dir", "../../testdata", "--state-dir", ""}, "--state-dir: empty value (an unset shell variable?); give a path, or leave the flag out for /var/lib/gitlab-syslog"},
+		{"run empty --config", "", []string{"run", "--once", "--to", "stdout", "--config", " "}, "--config: empty value (an unset shell variable?)"},
+		{"check empty --log-dir", "", []string{"check", "--log-dir", ""}, "--log-dir: empty value (an unset shell variable?)"},
+		{"send empty --to", "x\n", []string{"send", "--to", ""}, "--to: empty value (an unset shell variable?); give a destination URL"},
+		{"run empty --to", "", []string{"run", "--once", "--to", " ", "--log-dir", "../../testdata"}, "--to: empty value"},
+		{"healthcheck timeout 0", "", []string{"healthcheck", "--timeout", "0s"}, "healthcheck: --timeout 0s: want a positive duration"},
+		{"parse TYPE:FILE", "", []string{"parse", "AUDIT:no-such.log"}, "open AUDIT:no-such.log: no such file or directory (TYPE:FILE is detect's syntax; parse takes --type audit no-such.log)"},
+		{"send TYPE:FILE", "", []string{"send", "--to", "stdout", "access:/no/such.log"}, "open access:/no/such.log: no such file or directory (TYPE:FILE is detect's syntax; send takes --type access /no/such.log)"},
+		{"send WORD:FILE not a type", "", []string{"send", "--to", "stdout", "stream:/no/such.log"}, "open stream:/no/such.log: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +48,9 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 			*dst = val
 			c.SetByFlag(key, "--"+flag)
 		}
+	}
+	if changed("to") && strings.TrimSpace(f.to) == "" {
+		return fmt.Errorf("--to: empty value (an unset shell variable?); give a destination URL such as tcp://host:514, or stdout")
 	}
 	to := f.to
 	if config.IsStdout(to) {

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +32,9 @@ and prints the status and what the agent said is wrong, or why it could not
 ask (connection refused: the agent is not running or metrics.listen differs).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if timeout <= 0 {
+				return fmt.Errorf("healthcheck: --timeout %s: want a positive duration, e.g. 5s", timeout)
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			return probe(ctx, url)
@@ -42,12 +48,24 @@ ask (connection refused: the agent is not running or metrics.listen differs).`,
 // probe GETs url and returns nil for a 2xx answer, else an error with the
 // status and the first 1 KiB of the body.
 func probe(ctx context.Context, url string) error {
+	u, err := neturl.Parse(url)
+	if err == nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		err = errors.New("not an http:// or https:// URL with a host")
+	}
+	if err != nil {
+		return fmt.Errorf("healthcheck: --url %q: %w; want http://HOST:PORT/healthz, HOST:PORT being the agent's metrics.listen", url, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Errorf("healthcheck: %w", err)
+		return fmt.Errorf("healthcheck: --url %q: %w", url, err)
 	}
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("healthcheck: %w (is the agent running, with metrics.listen at this address?)", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("healthcheck: %s gave no answer within --timeout: %w", url, err)
+	case err != nil:
 		return fmt.Errorf("healthcheck: %w", err)
 	}
 	defer resp.Body.Close()

@@ -34,8 +34,11 @@ func TestHealthcheck(t *testing.T) {
 		{"healthy", serve(http.StatusOK, "ok\n"), ""},
 		{"unhealthy names the problem", serve(http.StatusServiceUnavailable, "source audit /x: permission denied\n"), "503 Service Unavailable: source audit /x: permission denied"},
 		{"wrong path", serve(http.StatusNotFound, "404 page not found"), "404 Not Found"},
-		{"agent not running", closed, "connection refused"},
-		{"bad url", "::not a url", "missing protocol scheme"},
+		{"agent not running", closed, "connection refused (is the agent running, with metrics.listen at this address?)"},
+		{"bad url", "::not a url", `--url "::not a url": parse "::not a url": missing protocol scheme; want http://HOST:PORT/healthz`},
+		{"url without scheme", "127.0.0.1:9469/healthz", `--url "127.0.0.1:9469/healthz": parse`},
+		{"url not http", "tcp://127.0.0.1:9469/healthz", `--url "tcp://127.0.0.1:9469/healthz": not an http:// or https:// URL with a host; want http://HOST:PORT/healthz`},
+		{"url without host", "http:///healthz", `not an http:// or https:// URL with a host`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := execute(t, "healthcheck", "--url", tc.url, "--timeout", "5s")

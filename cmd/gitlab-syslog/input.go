@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // lineFunc receives one line of an input: the label to use in errors (the
@@ -49,11 +52,13 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			defer stop()
 		}
 	} else {
-		f, err := os.Open(name)
+		f, err := openInput(ctx, name)
 		if err != nil {
 			return err // *PathError names the file
 		}
 		defer f.Close()
+		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
+		defer stop()
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
 			return fmt.Errorf("%s is a directory, not a log file", name)
 		}
@@ -133,4 +138,45 @@ func parseMaxLine(v string) (int, error) {
 		return 0, fmt.Errorf("--max-line-bytes: want a size from 1 byte to 2GiB, got %q", v)
 	}
 	return int(n), nil
+}
+
+// typePrefixHint adds to err, the error of opening name, that a name
+// written TYPE:FILE (detect's syntax) is not understood by cmd, which
+// takes --type instead; other errors are returned as they are.
+func typePrefixHint(cmd, name string, err error) error {
+	t, file, ok := strings.Cut(name, ":")
+	if !ok || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if _, perr := parser.ParseType(strings.ToLower(t)); perr != nil {
+		return err
+	}
+	return fmt.Errorf("%w (TYPE:FILE is detect's syntax; %s takes --type %s %s)", err, cmd, strings.ToLower(t), file)
+}
+
+// openInput opens the file name for reading. Cancelling ctx returns
+// ctx.Err() at once even while the open blocks, as it does for a named
+// pipe (FIFO) until a writer opens it; the file is then closed once the
+// open returns.
+func openInput(ctx context.Context, name string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(name)
+		done <- opened{f, err}
+	}()
+	select {
+	case o := <-done:
+		return o.f, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-done; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, fmt.Errorf("open %s: %w", name, ctx.Err())
+	}
 }

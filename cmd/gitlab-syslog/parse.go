@@ -75,6 +75,7 @@ so the output is always valid JSON for jq.`,
 					out.Flush()
 					return fmt.Errorf("parse: %w", err)
 				default:
+					err = typePrefixHint("parse", name, err)
 					unread++
 					firstErr = cmp.Or(firstErr, err)
 					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (skipped; the other inputs are still parsed)\n", err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -56,6 +57,9 @@ do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
 skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
 Every file is opened before anything is sent.
+A file that cannot be read to its end (a truncated .gz) is named with the
+line and cause; the lines read from it before the error and the other
+files are still sent, and send exits 1.
 
 The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).
@@ -108,9 +112,12 @@ func checkInputs(files []string) error {
 		if name == "-" {
 			continue
 		}
+		if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+			continue // opening a FIFO waits for its writer; readLines opens it
+		}
 		f, err := os.Open(name)
 		if err != nil {
-			return err // *PathError names the file
+			return typePrefixHint("send", name, err) // *PathError names the file
 		}
 		fi, err := f.Stat()
 		f.Close()
@@ -167,19 +174,12 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if progressFrom(rctx) == nil {
 		stopProgress = startProgress(cmd.ErrOrStderr(), out)
 	}
-	var runErr error
-	for _, name := range files {
-		t := fixed
-		if o.typ == "auto" {
-			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
-		}
-		s.mp.SetType(t)
-		if runErr = readLines(rctx, name, cmd.InOrStdin(), true, s.maxLine, func(_ string, _ int, line []byte, cut bool) error { return s.line(ctx, line, cut) }); runErr != nil {
-			break
-		}
-	}
+	runErr, readErrs := s.readAll(ctx, rctx, cmd.InOrStdin(), files, fixed, o.typ == "auto")
 	if runErr == nil {
 		runErr = s.flush(ctx)
+	}
+	if runErr == nil && len(readErrs) > 0 {
+		runErr = readError(readErrs, len(files))
 	}
 	// Flush what is queued; interrupted, the user wants out: wait briefly.
 	flushFor := 30 * time.Second
@@ -197,6 +197,42 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		runErr = closeErr
 	}
 	return s.report(cmd, c, out.Stats(), time.Since(start), runErr)
+}
+
+// readAll reads every file into batches. A file that cannot be read to
+// its end (a truncated .gz, an I/O error) does not stop the others: the
+// lines read from it before the error are sent, the error is collected in
+// readErrs and the next file is read. runErr is an error that stops
+// sending: the output failed or ctx was cancelled.
+func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []string, fixed parser.Type, auto bool) (runErr error, readErrs []error) {
+	for _, name := range files {
+		t := fixed
+		if auto {
+			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
+		}
+		s.mp.SetType(t)
+		var sendErr error
+		err := readLines(rctx, name, stdin, true, s.maxLine, func(_ string, _ int, line []byte, cut bool) error {
+			sendErr = s.line(ctx, line, cut)
+			return sendErr
+		})
+		switch {
+		case sendErr != nil:
+			return sendErr, readErrs
+		case ctx.Err() != nil:
+			return ctx.Err(), readErrs
+		case err != nil:
+			readErrs = append(readErrs, err)
+		}
+	}
+	return nil, readErrs
+}
+
+// readError says which of n inputs could not be read to their end, and
+// that the lines read before each error were sent.
+func readError(errs []error, n int) error {
+	return fmt.Errorf("%d of %d %s could not be read to the end (the lines before the error and the other inputs were sent); the first: %w",
+		len(errs), n, plural(n, "input", "inputs"), errs[0])
 }
 
 // report prints what send did: on stdout the lines sent and how they were

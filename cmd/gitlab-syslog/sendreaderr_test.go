@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestSendReadErrorKeepsLines: an input that cannot be read to its end (a
+// gzip file cut short, as a copy interrupted mid-way leaves it) does not
+// lose the lines read from it before the error nor stop the inputs after
+// it: they are all sent, and send exits with an error naming the file, the
+// line and the cause.
+func TestSendReadErrorKeepsLines(t *testing.T) {
+	dir := t.TempDir()
+	audit := testdataLines(t, "audit_json.log")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for _, l := range audit[:3] {
+		zw.Write([]byte(l + "\n"))
+	}
+	zw.Close()
+	cutAt := gz.Len() - 12 // the gzip trailer and a little deflate data missing
+	trunc := filepath.Join(dir, "audit_json.log.1.gz")
+	if err := os.WriteFile(trunc, gz.Bytes()[:cutAt], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "audit_json.log")
+	if err := os.WriteFile(good, []byte(strings.Join(audit[3:6], "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		files []string
+	}{
+		{"truncated first", []string{trunc, good}},
+		{"truncated last", []string{good, trunc}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syslogtest.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
+				append([]string{"send", "--to", "stdout"}, tc.files...)...)
+			if err == nil || !strings.Contains(err.Error(), trunc+":") || !strings.Contains(err.Error(), "unexpected EOF") {
+				t.Fatalf("error = %v, want one naming %s and unexpected EOF", err, trunc)
+			}
+			msgs := strings.Count(stdout.String(), "\n")
+			// At least the two complete lines of the cut file (its third
+			// may be partial and goes out raw) and the three of the other.
+			if msgs < 5 {
+				t.Errorf("%d messages sent, want at least 5:\n%s", msgs, stdout.String())
+			}
+			for _, l := range append(audit[:2:2], audit[3:6]...) {
+				if !strings.Contains(stdout.String(), " "+l+"\n") {
+					t.Errorf("line not sent: %s", l)
+				}
+			}
+			if !strings.Contains(stderr.String(), "sent ") || strings.Contains(err.Error(), "not sent") {
+				t.Errorf("summary %q, error %v: want every line read sent", stderr.String(), err)
+			}
+		})
+	}
+}
