@@ -5,11 +5,12 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/therootcompany/xz"
 )
 
 // compressed formats recognised by their magic bytes, as logrotate's
@@ -41,29 +42,96 @@ func compressionOf(head []byte) string {
 // starts with the magic bytes of gzip, bzip2, xz or zstd data, and a
 // function that releases the decompressor. label names the input in
 // errors.
+//
+// A compressed input cut short (a copy interrupted mid-way, a full disk)
+// yields every byte the decoder recovers before the cut, as gzip -dc,
+// bzip2 -dc, xz -dc and zstd -dc do, and then an error that names the
+// compression, the count of decompressed bytes read and the cause
+// (*dataError).
 func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
-	switch compressionOf(magic) {
+	kind := compressionOf(magic)
+	var (
+		dr      io.Reader
+		release = func() {}
+	)
+	switch kind {
+	case "":
+		return br, release, nil
 	case "gzip":
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: open gzip stream: %w", label, err)
 		}
-		return zr, func() { zr.Close() }, nil
+		dr, release = zr, func() { zr.Close() }
 	case "bzip2":
-		return bzip2.NewReader(br), func() {}, nil
+		dr = bzip2.NewReader(br)
 	case "xz":
-		xr, err := xz.NewReader(br)
+		// therootcompany/xz (XZ Embedded's decoder) hands out data as it
+		// decodes it; ulikunitz/xz's reader keeps a whole LZMA2 chunk (up
+		// to 2MiB) until the chunk is complete, so a cut file gave nothing.
+		xr, err := xz.NewReader(br, 0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: open xz stream: %w", label, err)
+			return nil, nil, fmt.Errorf("%s: open xz stream: %w%s", label, err, xzHint(err))
 		}
-		return xr, func() {}, nil
+		dr = xr
 	case "zstd":
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: open zstd stream: %w", label, err)
 		}
-		return zr, zr.Close, nil
+		dr, release = zr, zr.Close
 	}
-	return br, func() {}, nil
+	return &decodedReader{r: dr, kind: kind}, release, nil
+}
+
+// decodedReader counts the bytes read from a decompressor and turns its
+// errors into a *dataError.
+type decodedReader struct {
+	r    io.Reader
+	kind string
+	n    int64
+}
+
+func (c *decodedReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		err = &dataError{kind: c.kind, at: c.n, err: err}
+	}
+	return n, err
+}
+
+// dataError is the error of a compressed input that cannot be decompressed
+// to its end: kind is the compression (gzip, bzip2, xz, zstd), at the
+// count of decompressed bytes read before the error.
+type dataError struct {
+	kind string
+	at   int64
+	err  error
+}
+
+func (e *dataError) Error() string {
+	what := "is damaged"
+	if e.truncated() {
+		what = "ends early (the file is truncated, e.g. a copy cut short)"
+	}
+	return fmt.Sprintf("%s data %s after %d decompressed bytes; the lines before were read: %v%s", e.kind, what, e.at, e.err, xzHint(e.err))
+}
+
+// xzHint tells what to do about an xz stream that needs more than the
+// decoder gives (a dictionary over xz.DefaultDictMax, 64MiB, the size of
+// xz -9's), or an option or check it lacks: "" for other errors.
+func xzHint(err error) string {
+	if errors.Is(err, xz.ErrMemlimit) || errors.Is(err, xz.ErrOptions) || errors.Is(err, xz.ErrUnsupportedCheck) {
+		return " (written with options this reader does not support, e.g. a dictionary over 64MiB: decompress it with xz -dc and give the plain file)"
+	}
+	return ""
+}
+
+func (e *dataError) Unwrap() error { return e.err }
+
+// truncated reports whether the decoder ran out of input mid-stream.
+func (e *dataError) truncated() bool {
+	return errors.Is(e.err, io.ErrUnexpectedEOF) || errors.Is(e.err, xz.ErrBuf)
 }

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cutSample returns 4000 distinct log lines (about 600KB) that compress
+// about 3:1, so that a file cut mid-way holds many complete lines.
+func cutSample() []string {
+	rng := rand.New(rand.NewSource(1))
+	lines := make([]string, 4000)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(`{"severity":"INFO","time":"2024-05-01T10:%02d:%02d.000Z","correlation_id":"%016x","meta.user":"user%d","message":"line %d"}`,
+			i/60%60, i%60, rng.Uint64(), rng.Intn(500), i)
+	}
+	return lines
+}
+
+// completeLines returns the complete ("\n"-ended) lines of data.
+func completeLines(data []byte) []string {
+	i := bytes.LastIndexByte(data, '\n')
+	if i < 0 {
+		return nil
+	}
+	return strings.Split(string(data[:i]), "\n")
+}
+
+// TestCompressedCutRecovers: a gzip, bzip2, xz or zstd file cut short
+// mid-stream gives every line its decoder recovers before the cut, the
+// original lines in order, at least the complete lines the real
+// gzip -dc, bzip2 -dc, xz -dc and zstd -dc recover from the same file,
+// and then an error naming the file, the line, the compression and that
+// the data ends early. (xz: XZ Embedded's decoder holds back the last 20
+// input bytes it cannot decode on their own, so it is compared with
+// xz -dc of the file cut 21 bytes earlier.)
+func TestCompressedCutRecovers(t *testing.T) {
+	lines := cutSample()
+	plain := []byte(strings.Join(lines, "\n") + "\n")
+	dir := t.TempDir()
+	src := writeFile(t, filepath.Join(dir, "audit_json.log"), string(plain))
+	for _, tc := range []struct {
+		kind, ext string
+		compress  []string // writes src compressed to stdout
+		slack     int      // compressed bytes the decoder may hold back
+	}{
+		{"gzip", ".gz", []string{"gzip", "-c"}, 0},
+		{"bzip2", ".bz2", []string{"bzip2", "-1", "-c"}, 0}, // 100k blocks: several in the file
+		{"xz", ".xz", []string{"xz", "-c"}, 21},
+		{"zstd", ".zst", []string{"zstd", "-q", "-c"}, 0},
+	} {
+		for _, frac := range []float64{0.3, 0.5, 0.9} {
+			t.Run(fmt.Sprintf("%s/%.0f%%", tc.kind, frac*100), func(t *testing.T) {
+				if _, err := exec.LookPath(tc.compress[0]); err != nil {
+					t.Skipf("%s is not installed: apt-get install %s", tc.compress[0], tc.compress[0])
+				}
+				whole, err := exec.Command(tc.compress[0], append(tc.compress[1:], src)...).Output()
+				if err != nil {
+					t.Fatalf("%s: %v", tc.compress, err)
+				}
+				cutAt := int(float64(len(whole)) * frac)
+				cut := writeFile(t, filepath.Join(t.TempDir(), "audit_json.log.1"+tc.ext), string(whole[:cutAt]))
+				ref := cut
+				if tc.slack > 0 {
+					ref = writeFile(t, filepath.Join(t.TempDir(), "ref"+tc.ext), string(whole[:cutAt-tc.slack]))
+				}
+				// The tool fails on the cut file but writes what it recovered.
+				toolOut, _ := exec.Command(tc.compress[0], "-dc", ref).Output()
+				want := completeLines(toolOut)
+
+				var got []string
+				err = readInput(context.Background(), cut, nil, 0, func(_ string, _ int, line []byte, _ bool) error {
+					got = append(got, string(line))
+					return nil
+				})
+				if len(got) == 0 {
+					t.Fatalf("no line recovered (%s -dc recovers %d)", tc.compress[0], len(want))
+				}
+				if len(got) < len(want) {
+					t.Errorf("%d lines recovered, want at least the %d that %s -dc recovers", len(got), len(want), tc.compress[0])
+				}
+				for i, l := range got {
+					if i < len(got)-1 && l != lines[i] || i == len(got)-1 && !strings.HasPrefix(lines[i], l) {
+						t.Fatalf("line %d = %q, want %q (or, the last, a part of it)", i+1, l, lines[i])
+					}
+				}
+				// The line read when the data ended: the last one recovered
+				// when it is incomplete, else the next.
+				at1 := fmt.Sprintf("%s:%d: read: %s data ends early", cut, len(got), tc.kind)
+				at2 := fmt.Sprintf("%s:%d: read: %s data ends early", cut, len(got)+1, tc.kind)
+				if err == nil || !strings.Contains(err.Error(), at1) && !strings.Contains(err.Error(), at2) {
+					t.Errorf("error = %v, want one containing %q", err, at2)
+				}
+			})
+		}
+	}
+}
+
+// TestCompressedDamaged: a compressed file whose data is damaged (not
+// cut) is an error naming the file, the compression and the position in
+// the decompressed data, not lines of garbage.
+func TestCompressedDamaged(t *testing.T) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("xz is not installed")
+	}
+	lines := cutSample()
+	src := writeFile(t, filepath.Join(t.TempDir(), "a.log"), strings.Join(lines, "\n")+"\n")
+	whole, err := exec.Command("xz", "-c", src).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(whole) / 2; i < len(whole)/2+64; i++ {
+		whole[i] ^= 0x55
+	}
+	bad := writeFile(t, filepath.Join(t.TempDir(), "a.log.1.xz"), string(whole))
+	var got []string
+	err = readInput(context.Background(), bad, os.Stdin, 0, func(_ string, _ int, line []byte, _ bool) error {
+		got = append(got, string(line))
+		return nil
+	})
+	want := ": read: xz data is damaged after "
+	if err == nil || !strings.HasPrefix(err.Error(), bad+":") || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v, want one containing %q", err, want)
+	}
+	for i, l := range got[:max(0, len(got)-1)] {
+		if l != lines[i] {
+			t.Fatalf("line %d = %q, want %q", i+1, l, lines[i])
+		}
+	}
+}
+
+// TestXZDictTooLarge: an xz file written with a dictionary over 64MiB
+// (xz -9's size; the decoder allocates what the header asks, so larger is
+// refused) is an error naming the file and saying what to do.
+func TestXZDictTooLarge(t *testing.T) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("xz is not installed")
+	}
+	cmd := exec.Command("xz", "-c", "--lzma2=dict=200MiB")
+	cmd.Stdin = strings.NewReader(`{"severity":"INFO"}` + "\n")
+	data, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := writeFile(t, filepath.Join(t.TempDir(), "a.log.1.xz"), string(data))
+	err = readInput(context.Background(), f, nil, 0, func(string, int, []byte, bool) error { return nil })
+	want := f + ": open xz stream: xz: LZMA2 dictionary size exceeds max (written with options this reader does not support, e.g. a dictionary over 64MiB: decompress it with xz -dc and give the plain file)"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+}
