@@ -28,7 +28,7 @@ func (f *forwardFlags) register(cmd *cobra.Command, toDefault string) {
 		"; stdout:// (or stdout, -) prints the messages, one a line ("+toDefault+")")
 	fl.StringVar(&f.hostname, "hostname", "", "syslog HOSTNAME (default: this machine's host name)")
 	fl.StringVar(&f.facility, "facility", "", "syslog facility: kern, user, ..., local0 ... local7, or 0-23 (default "+config.DefaultFacility+")")
-	fl.StringVar(&f.sdID, "sd-id", "", "SD-ID of the STRUCTURED-DATA element, name@<your IANA enterprise number> (default "+config.DefaultSDID+")")
+	fl.StringVar(&f.sdID, "sd-id", "", "SD-ID of the STRUCTURED-DATA element: name@<your IANA private enterprise number>, the '@' required (RFC 5424 §6.3.2) (default "+config.DefaultSDID+")")
 	fl.BoolVar(&f.noSD, "no-sd", false, "send no STRUCTURED-DATA, only the raw line")
 	fl.BoolVar(&f.rfc3164, "rfc3164", false, "send RFC 3164 (BSD) messages for old collectors")
 	fl.StringVar(&f.tls.CAFile, "ca-file", "", "tls: PEM file of CAs to verify the server with (default: system roots)")

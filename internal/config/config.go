@@ -117,7 +117,9 @@ type Forward struct {
 	forwarder.Config `yaml:",inline"`
 	// Facility is the syslog facility name (kern ... local7). Default local7.
 	Facility string `yaml:"facility"`
-	// SDID is the SD-ID of the structured data element. Default gitlab@32473.
+	// SDID is the SD-ID of the structured data element: a private SD-ID,
+	// name@<private enterprise number> (RFC 5424 §6.3.2). Default
+	// gitlab@32473.
 	SDID string `yaml:"sd_id"`
 	// StructuredData sends the parsed columns as STRUCTURED-DATA. Default true.
 	StructuredData *bool `yaml:"structured_data"`

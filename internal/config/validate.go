@@ -300,26 +300,36 @@ func checkHeaderField(s string, max int) error {
 	return nil
 }
 
-// checkSDID applies RFC 5424's SD-NAME rules: 1..32 printable ASCII
-// characters except '=', ' ', ']' and '"'; a private ID has the form
-// name@<private enterprise number>.
+// checkSDID checks s, the SD-ID of the element that carries the columns,
+// against RFC 5424: an SD-NAME (§6.3.3: 1 to 32 printable US-ASCII
+// characters other than '=', ' ', ']' and '"') of the private form
+// name@<private enterprise number> (§6.3.2), e.g. gitlab@32473. An SD-ID
+// without '@' is one registered with IANA (timeQuality, origin, meta),
+// whose parameters RFC 5424 §7 defines: none of them can carry the
+// columns, so s must have an '@'. The error says what is wrong and gives
+// an example.
 func checkSDID(s string) error {
+	const example = "give name@<your private enterprise number>, e.g. " + DefaultSDID
 	if s == "" || len(s) > 32 {
-		return fmt.Errorf("%q must be 1 to 32 characters", s)
+		return fmt.Errorf("%q must be 1 to 32 characters (RFC 5424 §6.3.3); %s", s, example)
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
 		if b < 33 || b > 126 || b == '=' || b == ']' || b == '"' {
-			return fmt.Errorf("%q: byte %d (%q) is not allowed in an SD-ID", s, i, b)
+			return fmt.Errorf("%q: byte %d (%q) is not allowed in an SD-ID (RFC 5424 §6.3.3); %s", s, i, b, example)
 		}
 	}
-	if name, pen, ok := strings.Cut(s, "@"); ok {
-		if name == "" {
-			return fmt.Errorf("%q: empty name before @", s)
-		}
-		if _, err := strconv.ParseUint(pen, 10, 32); err != nil {
-			return fmt.Errorf("%q: after @ comes a private enterprise number, e.g. gitlab@32473", s)
-		}
+	name, pen, ok := strings.Cut(s, "@")
+	switch {
+	case !ok && slices.Contains([]string{"timeQuality", "origin", "meta"}, s):
+		return fmt.Errorf("%q is an SD-ID registered with IANA, whose parameters RFC 5424 §7 defines: it cannot carry the columns; %s", s, example)
+	case !ok:
+		return fmt.Errorf("%q has no @: an SD-ID without @ must be registered with IANA (RFC 5424 §6.3.2), and a private one is name@<private enterprise number>; %s", s, example)
+	case name == "":
+		return fmt.Errorf("%q: empty name before @; %s", s, example)
+	}
+	if _, err := strconv.ParseUint(pen, 10, 32); err != nil {
+		return fmt.Errorf("%q: after @ comes a private enterprise number (digits); %s", s, example)
 	}
 	return nil
 }
