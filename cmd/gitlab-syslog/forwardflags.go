@@ -26,7 +26,7 @@ func (f *forwardFlags) register(cmd *cobra.Command, toDefault string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.to, "to", "", "destination URL: "+forwarder.SchemeList(config.Schemes())+
 		"; stdout:// (or stdout, -) prints the messages, one a line ("+toDefault+")")
-	fl.StringVar(&f.hostname, "hostname", "", "syslog HOSTNAME (default: this machine's host name)")
+	fl.StringVar(&f.hostname, "hostname", "", "syslog HOSTNAME; - sends RFC 5424's nil value (no host name); an empty value is an error (default: this machine's host name)")
 	fl.StringVar(&f.facility, "facility", "", "syslog facility: kern, user, ..., local0 ... local7, or 0-23 (default "+config.DefaultFacility+")")
 	fl.StringVar(&f.sdID, "sd-id", "", "SD-ID of the STRUCTURED-DATA element: name@<your IANA private enterprise number>, the '@' required (RFC 5424 §6.3.2) (default "+config.DefaultSDID+")")
 	fl.BoolVar(&f.noSD, "no-sd", false, "send no STRUCTURED-DATA, only the raw line")
@@ -51,6 +51,9 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 	}
 	if changed("to") && strings.TrimSpace(f.to) == "" {
 		return fmt.Errorf("--to: empty value (an unset shell variable?); give a destination URL such as tcp://host:514, or stdout")
+	}
+	if changed("hostname") && strings.TrimSpace(f.hostname) == "" {
+		return fmt.Errorf("--hostname: empty value (an unset shell variable?); give a host name such as gitlab01.example.com, - for RFC 5424's nil value (no host name), or leave the flag out for this machine's name")
 	}
 	to := f.to
 	if config.IsStdout(to) {

@@ -64,7 +64,8 @@ type Config struct {
 	// LogDir is the directory the default source paths are built from.
 	// Default /var/log/gitlab.
 	LogDir string `yaml:"log_dir"`
-	// Hostname is the syslog HOSTNAME. Default: the OS hostname.
+	// Hostname is the syslog HOSTNAME; "-" is RFC 5424's nil value (no
+	// host name). Default (absent or ""): the OS hostname.
 	Hostname string `yaml:"hostname"`
 	// StartAt says where to start in a file that has no checkpoint yet:
 	// "beginning" (default) or "end".
