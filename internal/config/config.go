@@ -37,6 +37,11 @@ const (
 	DefaultSDID     = "gitlab@32473"
 	DefaultFormat   = "rfc5424"
 	DefaultStartAt  = "beginning"
+	// MinMaxDatagram is the smallest forward.max_message_bytes accepted
+	// (0 takes forwarder.DefaultMaxDatagram): the 480 octets RFC 5424 §6.1
+	// requires every receiver to accept, also RFC 5426 §3.2's limit for
+	// IPv4 UDP when the path MTU is unknown.
+	MinMaxDatagram = 480
 	// DefaultMaxLine is the tailer's default line bound.
 	DefaultMaxLine = tailer.DefaultMaxLineBytes
 	// DefaultCheckpointInterval is the tailer's default.

@@ -159,6 +159,8 @@ func TestValidateErrors(t *testing.T) {
 		{"sd_id without @", "state_dir: /s\nforward:\n  sd_id: gitlab\n", `config.yaml:3: forward.sd_id: "gitlab" has no @: an SD-ID without @ must be registered with IANA (RFC 5424 §6.3.2), and a private one is name@<private enterprise number>; give name@<your private enterprise number>, e.g. gitlab@32473`},
 		{"sd_id IANA-registered", "state_dir: /s\nforward:\n  sd_id: origin\n", `config.yaml:3: forward.sd_id: "origin" is an SD-ID registered with IANA, whose parameters RFC 5424 §7 defines: it cannot carry the columns; give name@<your private enterprise number>, e.g. gitlab@32473`},
 		{"sd_id empty name", "state_dir: /s\nforward:\n  sd_id: \"@32473\"\n", `forward.sd_id: "@32473": empty name before @; give name@`},
+		{"max_message_bytes tiny", "state_dir: /s\nforward:\n  url: udp://h:514\n  max_message_bytes: 10\n", "config.yaml:4: forward.max_message_bytes: 10 is below 480, the message size RFC 5424 §6.1 requires every receiver to accept (and RFC 5426 §3.2's limit for IPv4 UDP when the path MTU is unknown); a longer message is cut to it (MSG first, then STRUCTURED-DATA dropped) and counted, so the header alone would not fit: give at least 480, or 0 for the default 8192"},
+		{"max_message_bytes 479", "state_dir: /s\nforward:\n  max_message_bytes: 479\n", "config.yaml:3: forward.max_message_bytes: 479 is below 480"},
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
 		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `sources[0].type: "auditt" is not one of audit, application, access, auth`},
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},

@@ -203,8 +203,14 @@ func (v *validator) forward(f *Forward) {
 	if f.RELPWindow < 0 {
 		v.errf("forward.relp_window", "must not be negative")
 	}
-	if f.MaxDatagram < 0 {
+	switch {
+	case f.MaxDatagram < 0:
 		v.errf("forward.max_message_bytes", "must not be negative")
+	case f.MaxDatagram > 0 && f.MaxDatagram < MinMaxDatagram:
+		v.errf("forward.max_message_bytes", "%d is below %d, the message size RFC 5424 §6.1 requires every receiver to accept "+
+			"(and RFC 5426 §3.2's limit for IPv4 UDP when the path MTU is unknown); a longer message is cut to it "+
+			"(MSG first, then STRUCTURED-DATA dropped) and counted, so the header alone would not fit: "+
+			"give at least %d, or 0 for the default %d", f.MaxDatagram, MinMaxDatagram, MinMaxDatagram, forwarder.DefaultMaxDatagram)
 	}
 }
 
