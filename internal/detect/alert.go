@@ -44,6 +44,12 @@ type Alert struct {
 	BaselineMean, BaselineSD float64
 	HasBaseline              bool
 	// WindowStart and WindowEnd bound the window counted (zero: none).
+	// The window holds every event counted: LastEvent is never after
+	// WindowEnd. A sliding-window rule's window ends at its triggering
+	// event, or at LastEvent when that is later: an out-of-order event
+	// folded into a window that already holds later events extends the
+	// window it reports to them (see alertWindowEnd), within the rule's
+	// window length.
 	WindowStart, WindowEnd time.Time
 	// FirstEvent and LastEvent are the times of the first and last events
 	// counted (zero: none).
@@ -135,4 +141,14 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 		return append(b, a.Event.Raw...)
 	}
 	return a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+}
+
+// alertWindowEnd returns the WindowEnd of an alert that an event at t
+// triggered, whose window's last counted event is at last: the later of
+// the two, so the reported window holds every event it counts.
+func alertWindowEnd(t, last time.Time) time.Time {
+	if last.After(t) {
+		return last
+	}
+	return t
 }

@@ -146,7 +146,7 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		Key:   []Column{{parser.ColUsername, user}, {parser.ColIPAddress, ip}},
 		Count: n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,
-		WindowStart: start, WindowEnd: t, FirstEvent: first, LastEvent: last,
+		WindowStart: start, WindowEnd: alertWindowEnd(t, last), FirstEvent: first, LastEvent: last,
 		Learning: b.Learning,
 	})
 }

@@ -135,7 +135,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		Columns: []Column{{"Authors", strings.Join(authors, ",")}},
 		Count:   n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,
-		WindowStart: start, WindowEnd: t, FirstEvent: first, LastEvent: last,
+		WindowStart: start, WindowEnd: alertWindowEnd(t, last), FirstEvent: first, LastEvent: last,
 		Learning: b.Learning,
 	}
 	emit(a)
