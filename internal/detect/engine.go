@@ -41,8 +41,9 @@ type Engine struct {
 	wm       time.Time // engine watermark
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
-	lastName string       // the source source() returned last
-	lastSrc  *sourceState // its state
+	srcList  []*sourceState // the values of sources, for MinWatermark
+	lastName string         // the source source() returned last
+	lastSrc  *sourceState   // its state
 	events   *recent
 	alerts   *recent
 	supp     *suppressor
@@ -70,6 +71,7 @@ type ruleState struct {
 // sourceState tracks one source's watermark and the position folded.
 type sourceState struct {
 	newest time.Time
+	seen   int64    // wall clock (Unix ns) of its last event, with MinWatermark
 	pos    position // last line folded
 	replay position // snapshot restored at start: lines up to it are not folded
 }

@@ -51,7 +51,31 @@ func (e *Engine) Process(ev *Event) {
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(src.newest.Add(-e.cfg.Lateness))
+	e.moveWatermark(e.sourcesNewest(src).Add(-e.cfg.Lateness))
+}
+
+// sourcesNewest returns the newest event time the engine's watermark
+// follows after an event of src: src's own (the highest source wins, as
+// moveWatermark only moves forward), or with Config.MinWatermark the
+// oldest newest time of the sources that gave an event within Lateness of
+// wall-clock time, so that a source read behind the others holds the
+// windows open for its events.
+func (e *Engine) sourcesNewest(src *sourceState) time.Time {
+	if !e.cfg.MinWatermark {
+		return src.newest
+	}
+	now := e.cfg.Now().UnixNano()
+	src.seen = now
+	var low time.Time
+	for _, s := range e.srcList {
+		if s.newest.IsZero() || now-s.seen > int64(e.cfg.Lateness) {
+			continue
+		}
+		if low.IsZero() || s.newest.Before(low) {
+			low = s.newest
+		}
+	}
+	return low
 }
 
 // source returns the state of source name, creating it. The last one
@@ -64,6 +88,7 @@ func (e *Engine) source(name string) *sourceState {
 	if s == nil {
 		s = &sourceState{}
 		e.sources[name] = s
+		e.srcList = append(e.srcList, s)
 	}
 	e.lastName, e.lastSrc = name, s
 	return s

@@ -201,6 +201,7 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
+	dc.MinWatermark = rt.MinWatermark
 	e, err := detect.New(dc)
 	if err != nil {
 		return nil, nil, engineErrs(c, err)
