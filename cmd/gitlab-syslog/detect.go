@@ -249,14 +249,23 @@ func (w *alertWriter) write(a *detect.Alert) {
 	}
 }
 
-// listRules prints the rule catalogue as a table.
+// listRules prints the rule catalogue as a table. DEFAULT is what a run
+// without parameters does: a default rule that needs something it is not
+// given (ti_file, allowed_domains, known_countries, a GeoIP database) is
+// "off*", and the reasons follow the table.
 func listRules(w io.Writer) error {
+	needs, err := defaultOff()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tKIND\tSEVERITY\tDEFAULT\tSUPPRESS\tPARAMETERS\tNAME")
 	for _, s := range detect.Catalogue() {
 		on := "on"
 		if !s.Default {
 			on = "off"
+		} else if needs[s.Info.ID] != "" {
+			on = "off*"
 		}
 		sup := "-"
 		if s.Suppress > 0 {
@@ -268,7 +277,32 @@ func listRules(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Info.ID, s.Info.Kind, s.Info.Severity, on, sup, ps, s.Info.Name)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(needs) > 0 {
+		fmt.Fprintln(w, "\noff*: on once given what it needs:")
+		for _, s := range detect.Catalogue() {
+			if r := needs[s.Info.ID]; r != "" {
+				fmt.Fprintf(w, "  %s: %s\n", s.Info.ID, r)
+			}
+		}
+	}
+	return nil
+}
+
+// defaultOff returns, by rule id, why a rule that is on by default does
+// not run without parameters: the engine built with the defaults says so.
+func defaultOff() (map[string]string, error) {
+	eng, err := detect.New(detect.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	needs := map[string]string{}
+	for _, o := range eng.Off() {
+		needs[o.Rule] = o.Reason
+	}
+	return needs, nil
 }
 
 // printDetectSummary writes the run's counters to w.
