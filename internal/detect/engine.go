@@ -42,6 +42,7 @@ type Engine struct {
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
 	srcList  []*sourceState // the values of sources, for MinWatermark
+	futureAt time.Time      // event times after it are checked by future
 	lastName string         // the source source() returned last
 	lastSrc  *sourceState   // its state
 	events   *recent
@@ -64,6 +65,7 @@ type ruleState struct {
 	rule     Rule
 	info     Info // with the configured severity
 	suppress time.Duration
+	stateful bool // the rule is Stateful: it keeps windows in event time
 	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
 }
@@ -195,7 +197,8 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 		return nil, fmt.Errorf("detections: rule %s: unknown parameter(s) %s (the rule reads %s)",
 			s.Info.ID, strings.Join(un, ", "), strings.Join(append(slices.Clone(s.Params), "suppress"), ", "))
 	}
-	return &ruleState{rule: r, info: info, suppress: sup}, nil
+	_, stateful := r.(Stateful)
+	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful}, nil
 }
 
 // Rules returns the descriptions of the rules that run, in catalogue

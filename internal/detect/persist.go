@@ -119,6 +119,13 @@ func (e *Engine) load() {
 }
 
 func (e *Engine) restore(es *engineState) {
+	if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
+		// Saved by a version that let a far-future event time move it:
+		// kept, it would make every event late.
+		e.cfg.Log.Warn("detection watermark restored from the state is in the future; ignored",
+			"watermark", es.Watermark, "limit", lim)
+		es.Watermark = time.Time{}
+	}
 	e.wm = es.Watermark
 	e.advanced = es.Watermark.Truncate(time.Second)
 	for name, p := range es.Positions {

@@ -28,12 +28,15 @@ func (e *Engine) Process(ev *Event) {
 			return
 		}
 	}
+	future := false
 	if !ev.Time.IsZero() {
 		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
 			e.stats.Late++
 		}
 		if ev.Time.After(src.newest) {
-			src.newest = ev.Time
+			if future = e.future(ev.Time); !future {
+				src.newest = ev.Time
+			}
 		}
 	}
 	if e.cfg.Nodes {
@@ -45,6 +48,9 @@ func (e *Engine) Process(ev *Event) {
 	e.view.reset(nil, nil)
 	for _, i := range e.scratch {
 		r := e.rules[i]
+		if future && r.stateful {
+			continue // it would close its key's windows on every later event
+		}
 		r.stats.Evaluated++
 		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
@@ -52,6 +58,29 @@ func (e *Engine) Process(ev *Event) {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
 	e.moveWatermark(e.sourcesNewest(src).Add(-e.cfg.Lateness))
+}
+
+// maxFuture is how far ahead of the wall clock an event time may be and
+// still move its source's watermark and reach the Stateful rules. A time
+// beyond it (a clock glitch on the GitLab host, a forged line) would
+// otherwise make every later event late for as long as the watermark,
+// which is saved, stays there, and close the windows of its key; the
+// per-event rules still see it.
+const maxFuture = 24 * time.Hour
+
+// future reports whether t is more than maxFuture ahead of the wall clock
+// (Config.Now). The clock is read only when t passes the limit computed
+// last, so in-order events cost one comparison.
+func (e *Engine) future(t time.Time) bool {
+	if !t.After(e.futureAt) {
+		return false
+	}
+	e.futureAt = e.cfg.Now().Add(maxFuture)
+	if t.After(e.futureAt) {
+		e.stats.Future++
+		return true
+	}
+	return false
 }
 
 // sourcesNewest returns the newest event time the engine's watermark
