@@ -348,7 +348,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {
-		if rs.Alerts > 0 {
+		if rs.Alerts > 0 || rs.LateDrop > 0 {
 			ids = append(ids, id)
 			total += rs.Alerts
 		}
@@ -358,8 +358,12 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		len(st.Rules), plural(len(st.Rules), "rule", "rules"))
 	for _, id := range ids {
 		rs := st.Rules[id]
-		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
-			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"))
+		late := ""
+		if rs.LateDrop > 0 {
+			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
+		}
+		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
+			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
 	}
 }
 
