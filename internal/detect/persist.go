@@ -69,17 +69,17 @@ func (e *Engine) Save() error {
 		if !ok {
 			continue
 		}
-		var err error
+		var err error // the store's errors name the rule's file
 		if ap, ok := st.(snapshotAppender); ok {
 			e.saveBuf = ap.appendSnapshot(e.saveBuf[:0])
 			err = e.store.write(r.info.ID, st.StateVersion(), e.saveBuf)
 		} else if b, err2 := st.Snapshot(); err2 != nil {
-			err = err2
+			err = fmt.Errorf("detections: rule %s: %w", r.info.ID, err2)
 		} else {
 			err = e.store.Save(r.info.ID, st.StateVersion(), b)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("detections: rule %s: %w", r.info.ID, err))
+			errs = append(errs, err)
 		}
 	}
 	for _, err := range errs {

@@ -319,7 +319,8 @@ func engineErrs(c *config.Config, err error) error {
 			add(c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
 			continue
 		}
-		add(c.Errorf("detections", "%v", e))
+		// The engine's own errors start with "detections: " too.
+		add(c.Errorf("detections", "%s", strings.TrimPrefix(e.Error(), "detections: ")))
 	}
 	return errors.Join(out...)
 }

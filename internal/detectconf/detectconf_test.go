@@ -269,3 +269,22 @@ func TestBuildWantFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildStateDirError: an engine that cannot create its state
+// directory is an error that says "detections" once, at the block's line.
+// Before: "config.yaml:2: detections: detections: state directory: ...".
+func TestBuildStateDirError(t *testing.T) {
+	state := t.TempDir()
+	if err := os.WriteFile(filepath.Join(state, "detect"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, "state_dir: "+state+"\ndetections:\n  lateness: 2m\n")
+	_, _, err := Build(c, nil, detect.Config{StateDir: state})
+	if err == nil {
+		t.Fatal("Build passed with state_dir/detect a file")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "config.yaml:2: detections: state directory: ") || strings.Count(msg, "detections:") != 1 {
+		t.Errorf("error %q: want config.yaml:2: detections: state directory: ..., with detections: once", msg)
+	}
+}
