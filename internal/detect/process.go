@@ -97,14 +97,32 @@ func (e *Engine) sourcesNewest(src *sourceState) time.Time {
 	src.seen = now
 	var low time.Time
 	for _, s := range e.srcList {
-		if s.newest.IsZero() || now-s.seen > int64(e.cfg.Lateness) {
+		if now-s.seen > int64(e.cfg.Lateness) {
 			continue
+		}
+		if s.newest.IsZero() {
+			return time.Time{} // held (Hold) and no event yet: wait for it
 		}
 		if low.IsZero() || s.newest.Before(low) {
 			low = s.newest
 		}
 	}
 	return low
+}
+
+// Hold announces source name, with Config.MinWatermark: until it gives
+// its first event with a time, or stays idle for Lateness of wall-clock
+// time, the watermark does not move. The agent holds every source it
+// starts, so that the first one read does not move the watermark past
+// the events of the others before they are read. Without MinWatermark it
+// does nothing.
+func (e *Engine) Hold(name string) {
+	if !e.cfg.MinWatermark {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.source(name).seen = e.cfg.Now().UnixNano()
 }
 
 // source returns the state of source name, creating it. The last one
