@@ -97,6 +97,13 @@ func (e *Engine) load() {
 		var es engineState
 		if err := json.Unmarshal(b, &es); err != nil {
 			e.loadFailed(StateName, err)
+		} else if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
+			// Saved by a version that let a far-future event time move
+			// the watermark and close the rules' windows: kept, it would
+			// make every event late, so no rule's state is restored.
+			e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
+				es.Watermark.UTC().Format(time.RFC3339), maxFuture))
+			return
 		} else {
 			e.restore(&es)
 		}
@@ -119,13 +126,6 @@ func (e *Engine) load() {
 }
 
 func (e *Engine) restore(es *engineState) {
-	if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
-		// Saved by a version that let a far-future event time move it:
-		// kept, it would make every event late.
-		e.cfg.Log.Warn("detection watermark restored from the state is in the future; ignored",
-			"watermark", es.Watermark, "limit", lim)
-		es.Watermark = time.Time{}
-	}
 	e.wm = es.Watermark
 	e.advanced = es.Watermark.Truncate(time.Second)
 	for name, p := range es.Positions {

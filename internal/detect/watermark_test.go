@@ -64,3 +64,36 @@ func TestMinWatermark(t *testing.T) {
 		})
 	}
 }
+
+// TestFutureStateDiscarded: a state saved with a watermark far after the
+// clock (by a version that let a far-future event move it, or on a host
+// whose clock was wrong) is not restored: kept, it made every later event
+// late and sentinel.bruteforce silent for good.
+func TestFutureStateDiscarded(t *testing.T) {
+	dir := t.TempDir()
+	run := func(now time.Time, evs ...*Event) int {
+		t.Helper()
+		n := 0
+		e, err := New(Config{Only: []string{"sentinel.bruteforce"}, StateDir: dir,
+			Now: func() time.Time { return now }, Emit: func(*Alert) { n++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			e.Process(ev)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Saved when the clock said 2100: 2099 was not in the future then.
+	run(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), failedLogin("alice", "81.2.69.142", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)))
+	var evs []*Event
+	for i := range 12 {
+		evs = append(evs, failedLogin("alice", "81.2.69.142", tAt(fmt.Sprintf("%dm", i))))
+	}
+	if n := run(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), evs...); n != 1 {
+		t.Errorf("%d alerts for 12 failed logins after restoring a state from 2099, want 1", n)
+	}
+}
