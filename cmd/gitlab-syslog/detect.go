@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -177,6 +178,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	w := newAlertWriter(o.format, out)
 	cfg.Emit = w.write
+	cfg.Log = warnLogger(stderr)
 	eng, err := detect.New(cfg)
 	if err != nil {
 		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
@@ -218,6 +220,22 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", readErr)
 	}
 	return ctx.Err()
+}
+
+// warnLogger returns the engine's logger for detect: its warnings and
+// errors (an indicator line skipped, a state file of --state-dir that
+// could not be restored) on w without a time stamp; the informational
+// messages meant for the agent's log are left out.
+func warnLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
 }
 
 // alertWriter writes alerts in the chosen format, one per line.

@@ -58,3 +58,36 @@ func TestDetectSummaryDrops(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectWarnings: the engine's warnings reach detect's standard
+// error: an indicator line of ti_file that is skipped (with its file and
+// line) and a state file of --state-dir that cannot be restored. Before,
+// detect gave the engine no logger and both passed in silence.
+func TestDetectWarnings(t *testing.T) {
+	dir := t.TempDir()
+	ti := filepath.Join(dir, "ti.txt")
+	if err := os.WriteFile(ti, []byte("203.0.113.0/24\nnot-an-ip\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	if err := os.MkdirAll(filepath.Join(state, "detect"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "detect", "sentinel.bruteforce.json"), []byte("garbage{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	access := filepath.Join("..", "..", "testdata", "detections", "sentinel.ti_malicious_ip", "gitlab_access.log")
+	o := &detectOptions{params: []string{"ti_file=" + ti}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{ti + `:2 err="\"not-an-ip\" is not an IP address or CIDR"`, "detection state not restored", "sentinel.bruteforce.json: corrupt state file"} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "level=INFO") {
+		t.Errorf("informational messages of the agent's log on standard error:\n%s", stderr.String())
+	}
+}
