@@ -170,9 +170,11 @@ type Status struct {
 	Info detect.Info
 	// On is true when the rule runs.
 	On bool
-	// Why says where the decision comes from: "default", "enabled at
-	// config.yaml:12", "disabled at config.yaml:14", "off by default",
-	// or the reason the rule cannot run ("needs allowed_domains").
+	// Why says where the decision comes from: "default", "default,
+	// configured at config.yaml:10" (on by default, with parameters or a
+	// severity of the config), "enabled at config.yaml:12", "disabled at
+	// config.yaml:14", "off by default", or the reason the rule cannot run
+	// ("needs allowed_domains").
 	Why string
 	// Skipped are the lines of the rule's own file that it cannot use and
 	// skips, each "FILE:LINE: cause" (an indicator line of
@@ -269,6 +271,8 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 			st.Why = "enabled" + at(c, "detections.rules."+id+".enabled")
 		case inConf && rc.Enabled != nil:
 			st.Why = "disabled" + at(c, "detections.rules."+id+".enabled")
+		case s.Default && inConf:
+			st.Why = "default, configured" + at(c, "detections.rules."+id)
 		case s.Default:
 			st.Why = "default"
 		default:
