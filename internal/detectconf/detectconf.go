@@ -228,14 +228,26 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 // the rules' status.
 func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 	rt := detect.Config{Log: slog.New(slog.DiscardHandler)}
+	var geoErr error
 	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
 		db, err := geoip.Open(g.CityDB, g.ASNDB)
 		if err == nil {
 			defer db.Close()
 			rt.Geo = db
+		} else {
+			geoErr = err
 		}
 	}
 	_, st, err := Build(c, specs, rt)
+	if err != nil && geoErr != nil {
+		// A GeoIP rule "needs a database" because the configured one
+		// did not open: say why first.
+		key := "geoip.city_db"
+		if c.GeoIP.CityDB == "" {
+			key = "geoip.asn_db"
+		}
+		err = errors.Join(c.Errorf(key, "%s", strings.TrimPrefix(geoErr.Error(), "geoip: ")), err)
+	}
 	return st, err
 }
 

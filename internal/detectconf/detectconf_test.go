@@ -288,3 +288,25 @@ func TestBuildStateDirError(t *testing.T) {
 		t.Errorf("error %q: want config.yaml:2: detections: state directory: ..., with detections: once", msg)
 	}
 }
+
+// TestCheckGeoIPUnopened: a GeoIP rule asked for while geoip.city_db
+// names a file that does not open is reported with why the database did
+// not open, at its line, before the rule's "needs a database". Before,
+// only "needs a GeoIP City or Country database (geoip: city_db ...)" was
+// said, to a user who had set geoip.city_db.
+func TestCheckGeoIPUnopened(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "GeoLite2-City.mmdb")
+	c := load(t, "state_dir: /s\ngeoip:\n  city_db: "+missing+"\ndetections:\n  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE]\n")
+	_, err := Check(c, nil)
+	if err == nil {
+		t.Fatal("Check passed")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := "config.yaml:3: geoip.city_db: open city_db " + missing
+	if !strings.HasPrefix(lines[0], want) || !strings.Contains(lines[0], "no such file or directory") {
+		t.Errorf("first error %q, want it to start with %q and say the file does not exist", lines[0], want)
+	}
+	if len(lines) < 2 || !strings.Contains(lines[1], "falco.git_op_unknown_country cannot run") {
+		t.Errorf("errors %q: want the rule's after the database's", lines)
+	}
+}
