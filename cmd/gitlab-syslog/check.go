@@ -233,8 +233,15 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 			on++
 		}
 	}
-	fmt.Fprintf(w, "detections: %d of %d rules on, lateness %s, state saved every %s to %s; alerts as APP-NAME GitLab-Detections\n",
-		on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, filepath.Join(c.StateDir, "detect"))
+	dir, writable := filepath.Join(c.StateDir, "detect"), ""
+	// run cannot start, or saves nothing (a state_dir that is itself
+	// unusable is reported once, as such)
+	if err := dirWritable(dir); err != nil && dirWritable(c.StateDir) == nil {
+		writable = " (NOT WRITABLE)"
+		problems = append(problems, fmt.Sprintf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err))
+	}
+	fmt.Fprintf(w, "detections: %d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
+		on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range st {
 		state := "off"

@@ -36,6 +36,8 @@ func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	notDir := writeFile(t, filepath.Join(dir, "plainfile"), "x")
+	blocked := filepath.Join(dir, "state-blocked") // its detect is a file: run fails to start
+	writeFile(t, filepath.Join(blocked, "detect"), "x")
 	goodTI := writeFile(t, filepath.Join(dir, "ti-good.txt"), "# indicators\n203.0.113.7\n198.51.100.0/24 # a range\n\n2001:db8::/32\n")
 	badTI := writeFile(t, filepath.Join(dir, "ti-bad.txt"), "# indicators\n203.0.113.7\n10.0.0.300\n2001:db8::/32\nnot-an-ip # trailing comment\n192.0.2.0/33\n")
 	tiRule := func(path string) string {
@@ -77,6 +79,12 @@ func TestCheck(t *testing.T) {
 			name:    "detections: rules listed with why they are on or off",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    falco.pat_created: {enabled: false}\n",
 			wantOut: []string{"rules on, lateness 2m0s, state saved every 1m0s to " + filepath.Join(state, "detect"), "off  falco.pat_created ", "disabled at ", "config.yaml:6", "no allowed_domains (the e-mail domains of your users)", "on   sentinel.bruteforce "},
+		},
+		{
+			name:    "detections: a state_dir/detect run cannot write fails",
+			config:  "state_dir: " + blocked + "\nsources:\n  - {type: audit, path: /a}\n",
+			wantErr: []string{"check: 1 problem(s)", "detections: state directory " + filepath.Join(blocked, "detect") + ": " + filepath.Join(blocked, "detect") + " is not a directory"},
+			wantOut: []string{"state_dir:  " + blocked + " (configured): writable", "to " + filepath.Join(blocked, "detect") + " (NOT WRITABLE)"},
 		},
 		{
 			name:    "detections: unknown rule",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -177,6 +178,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	w := newAlertWriter(o.format, out)
 	cfg.Emit = w.write
+	cfg.Log = warnLogger(stderr)
 	eng, err := detect.New(cfg)
 	if err != nil {
 		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
@@ -220,6 +222,22 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	return ctx.Err()
 }
 
+// warnLogger returns the engine's logger for detect: its warnings and
+// errors (an indicator line skipped, a state file of --state-dir that
+// could not be restored) on w without a time stamp; the informational
+// messages meant for the agent's log are left out.
+func warnLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.LevelWarn,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
 // alertWriter writes alerts in the chosen format, one per line.
 type alertWriter struct {
 	format string
@@ -249,14 +267,23 @@ func (w *alertWriter) write(a *detect.Alert) {
 	}
 }
 
-// listRules prints the rule catalogue as a table.
+// listRules prints the rule catalogue as a table. DEFAULT is what a run
+// without parameters does: a default rule that needs something it is not
+// given (ti_file, allowed_domains, known_countries, a GeoIP database) is
+// "off*", and the reasons follow the table.
 func listRules(w io.Writer) error {
+	needs, err := defaultOff()
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tKIND\tSEVERITY\tDEFAULT\tSUPPRESS\tPARAMETERS\tNAME")
 	for _, s := range detect.Catalogue() {
 		on := "on"
 		if !s.Default {
 			on = "off"
+		} else if needs[s.Info.ID] != "" {
+			on = "off*"
 		}
 		sup := "-"
 		if s.Suppress > 0 {
@@ -268,7 +295,32 @@ func listRules(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Info.ID, s.Info.Kind, s.Info.Severity, on, sup, ps, s.Info.Name)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(needs) > 0 {
+		fmt.Fprintln(w, "\noff*: on once given what it needs:")
+		for _, s := range detect.Catalogue() {
+			if r := needs[s.Info.ID]; r != "" {
+				fmt.Fprintf(w, "  %s: %s\n", s.Info.ID, r)
+			}
+		}
+	}
+	return nil
+}
+
+// defaultOff returns, by rule id, why a rule that is on by default does
+// not run without parameters: the engine built with the defaults says so.
+func defaultOff() (map[string]string, error) {
+	eng, err := detect.New(detect.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("detect: %w", err)
+	}
+	needs := map[string]string{}
+	for _, o := range eng.Off() {
+		needs[o.Rule] = o.Reason
+	}
+	return needs, nil
 }
 
 // printDetectSummary writes the run's counters to w.
@@ -305,12 +357,16 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	if c.cut > 0 {
 		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut)
 	}
-	fmt.Fprintf(w, "detect: read %d lines (%d not parsed%s), %d events for the rules; %d deduplicated, %d late\n",
-		c.lines, c.failed, cut, c.wanted, st.Deduplicated, st.Late)
+	future := ""
+	if st.Future > 0 {
+		future = fmt.Sprintf(", %d dated more than 24h after the clock (ignored by the windowed rules)", st.Future)
+	}
+	fmt.Fprintf(w, "detect: read %d lines (%d not parsed%s), %d events for the rules; %d deduplicated, %d late%s\n",
+		c.lines, c.failed, cut, c.wanted, st.Deduplicated, st.Late, future)
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {
-		if rs.Alerts > 0 {
+		if rs.Alerts > 0 || rs.LateDrop > 0 {
 			ids = append(ids, id)
 			total += rs.Alerts
 		}
@@ -320,8 +376,12 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		len(st.Rules), plural(len(st.Rules), "rule", "rules"))
 	for _, id := range ids {
 		rs := st.Rules[id]
-		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
-			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"))
+		late := ""
+		if rs.LateDrop > 0 {
+			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
+		}
+		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
+			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
 	}
 }
 

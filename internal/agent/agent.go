@@ -310,7 +310,9 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 		err = errors.Join(err, checkpointErrors(srcs))
 	}
 	<-detDone
-	a.closeDetections()
+	if derr := a.closeDetections(); derr != nil && a.opts.ExitAtEOF {
+		err = errors.Join(err, derr)
+	}
 	a.stopStreaming()
 	a.stopInputs()
 	if srv != nil {

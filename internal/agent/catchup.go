@@ -114,8 +114,10 @@ func (d *detector) from(name string) (position, bool) {
 }
 
 // register returns the position tracker of source name, starting at the
-// tailer's checkpoint ck (zero: none yet).
+// tailer's checkpoint ck (zero: none yet), and holds the engine's
+// watermark for the source until its first event (detect.Engine.Hold).
 func (d *detector) register(name string, ck position) *srcPos {
+	d.e.Hold(name) // the watermark waits for its first event (MinWatermark)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	p := &srcPos{pos: ck}

@@ -218,10 +218,12 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 		Rules:           make(map[string]metrics.RuleStats, len(st.Rules)),
 		DedupeDrops:     st.Deduplicated + st.Replayed,
 		LateEvents:      st.Late,
+		FutureEvents:    st.Future,
 		StateSaveErrors: st.StateSaveErrors,
 	}
 	for id, r := range st.Rules {
-		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys}
+		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys,
+			LateDropped: r.LateDrop}
 	}
 	return out
 }
@@ -232,6 +234,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		Rules:           make(map[string]metrics.RuleStats, len(b.Rules)),
 		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
 		LateEvents:      a.LateEvents + b.LateEvents,
+		FutureEvents:    a.FutureEvents + b.FutureEvents,
 		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
 	}
 	for id, r := range a.Rules {
@@ -241,7 +244,8 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 	for id, r := range b.Rules {
 		o := out.Rules[id]
 		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
-			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys}
+			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys,
+			LateDropped: o.LateDropped + r.LateDropped}
 	}
 	return out
 }

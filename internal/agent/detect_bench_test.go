@@ -87,7 +87,7 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, ti string
 	if on {
 		var err error
 		e, err = detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true})
+			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -51,7 +51,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true})
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
@@ -173,16 +173,25 @@ func (a *Agent) flushDetections(ctx context.Context) {
 }
 
 // closeDetections saves the detection state after the sources stopped.
-func (a *Agent) closeDetections() {
+// It returns an error when a state file could not be written (for the
+// exit status of --once); a save skipped for alerts still in flight is
+// not one (see detector).
+func (a *Agent) closeDetections() error {
 	a.mu.Lock()
 	d := a.det
 	a.mu.Unlock()
 	if d == nil {
-		return
+		return nil
 	}
+	before := d.e.Stats().StateSaveErrors
 	if d.save(context.Background(), shutdownSaveWait) {
 		a.log.Info("detection state saved", "dir", a.cfg.StateDir+"/detect")
+		return nil
 	}
+	if n := d.e.Stats().StateSaveErrors - before; n > 0 {
+		return fmt.Errorf("detection state not saved: %d file(s) under %s could not be written (logged above)", n, a.cfg.StateDir+"/detect")
+	}
+	return nil
 }
 
 // reloadDetections applies the detections block of cfg after a SIGHUP,

@@ -7,7 +7,8 @@ import (
 
 // RelativePaths returns a warning for each file or directory path written
 // in the config file as a relative path (state_dir, log_dir, a source's
-// path, the TLS, token and GeoIP files). The agent takes such a path from
+// path, the TLS, token and GeoIP files, a detection rule's ti_file or
+// geoip_db). The agent takes such a path from
 // its current directory, not from the config file's, so a config that
 // check passes in the shell's directory names other files once run starts
 // elsewhere: systemd starts the unit in /. Each warning names the file,
@@ -61,5 +62,15 @@ func (c *Config) pathKeys() []pathKey {
 		keys = append(keys, pathKey{k + "cert_file", in.TLS.CertFile},
 			pathKey{k + "key_file", in.TLS.KeyFile}, pathKey{k + "client_ca_file", in.TLS.ClientCAFile})
 	}
+	for _, name := range detectPathParams {
+		keys = append(keys, pathKey{"detections.params." + name, c.Detections.Params[name]})
+		for _, id := range c.Detections.RuleIDs() {
+			keys = append(keys, pathKey{"detections.rules." + id + "." + name, c.Detections.Rules[id].Params[name]})
+		}
+	}
 	return keys
 }
+
+// detectPathParams are the detection rules' parameters that name a file:
+// sentinel.ti_malicious_ip's indicator file and the GeoIP rules' database.
+var detectPathParams = []string{"ti_file", "geoip_db"}

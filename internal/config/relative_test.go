@@ -30,6 +30,12 @@ inputs:
     tls:
       cert_file: ./agg.pem
       key_file: /etc/agg-key.pem
+detections:
+  params:
+    geoip_db: /var/lib/GeoIP/GeoLite2-City.mmdb
+  rules:
+    sentinel.ti_malicious_ip:
+      ti_file: ti.txt
 `
 	c, err := Parse([]byte(yaml), "config.yaml")
 	if err != nil {
@@ -41,6 +47,7 @@ inputs:
 		`config.yaml:6: forward.tls.ca_file: "ca.pem" is relative:`,
 		`config.yaml:13: sources[1].path: "logs/*.log" is relative:`,
 		`config.yaml:19: inputs[0].tls.cert_file: "./agg.pem" is relative: the agent resolves it against its current directory (now /home/me/agg.pem), not the config file's, and systemd starts the agent in /, where it is /agg.pem;`,
+		`config.yaml:26: detections.rules.sentinel.ti_malicious_ip.ti_file: "ti.txt" is relative: the agent resolves it against its current directory (now /home/me/ti.txt)`,
 	}
 	got := c.RelativePaths("/home/me")
 	if len(got) != len(want) {

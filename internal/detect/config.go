@@ -81,6 +81,17 @@ type Config struct {
 	Geo *geoip.DB `yaml:"-"`
 	// Now is the wall clock (default time.Now).
 	Now Clock `yaml:"-"`
+	// MinWatermark makes the engine's watermark follow the oldest of the
+	// newest event times of the sources that gave an event within
+	// Lateness of wall-clock time, instead of the newest of all sources.
+	// The agent sets it: it reads its files at once, each at its own
+	// speed, and when it catches up a backlog (a first start over existing
+	// logs, a restart after downtime, a collector outage) one file can be
+	// hours of event time ahead of another; following the newest would
+	// close the windows the lagging file's events belong to and drop them
+	// as late. A source idle for Lateness no longer holds the watermark.
+	// detect leaves it off: it merges its inputs in event-time order.
+	MinWatermark bool `yaml:"-"`
 	// Nodes makes the engine remember which nodes (Event.Host) sent the
 	// events of OriginInput and name them in Alert.Nodes. The agent sets
 	// it when it has network inputs; without, nothing is tracked.

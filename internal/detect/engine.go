@@ -41,8 +41,10 @@ type Engine struct {
 	wm       time.Time // engine watermark
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
-	lastName string       // the source source() returned last
-	lastSrc  *sourceState // its state
+	srcList  []*sourceState // the values of sources, for MinWatermark
+	futureAt time.Time      // event times after it are checked by future
+	lastName string         // the source source() returned last
+	lastSrc  *sourceState   // its state
 	events   *recent
 	alerts   *recent
 	supp     *suppressor
@@ -63,6 +65,7 @@ type ruleState struct {
 	rule     Rule
 	info     Info // with the configured severity
 	suppress time.Duration
+	stateful bool // the rule is Stateful: it keeps windows in event time
 	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
 }
@@ -70,6 +73,7 @@ type ruleState struct {
 // sourceState tracks one source's watermark and the position folded.
 type sourceState struct {
 	newest time.Time
+	seen   int64    // wall clock (Unix ns) of its last event, with MinWatermark
 	pos    position // last line folded
 	replay position // snapshot restored at start: lines up to it are not folded
 }
@@ -193,7 +197,8 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 		return nil, fmt.Errorf("detections: rule %s: unknown parameter(s) %s (the rule reads %s)",
 			s.Info.ID, strings.Join(un, ", "), strings.Join(append(slices.Clone(s.Params), "suppress"), ", "))
 	}
-	return &ruleState{rule: r, info: info, suppress: sup}, nil
+	_, stateful := r.(Stateful)
+	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful}, nil
 }
 
 // Rules returns the descriptions of the rules that run, in catalogue

@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,14 +128,15 @@ func (p *Params) Int(name string, def int) int {
 	return n
 }
 
-// Float returns the value of name as a non-negative number, or def.
+// Float returns the value of name as a non-negative finite number, or
+// def ("Inf" would make a threshold mean+Inf·0 = NaN).
 func (p *Params) Float(name string, def float64) float64 {
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f != f {
+	if err != nil || f < 0 || f != f || math.IsInf(f, 0) {
 		p.Fail(name, "want a non-negative number")
 		return def
 	}

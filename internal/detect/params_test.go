@@ -25,14 +25,17 @@ func TestParams(t *testing.T) {
 	if un := p.Unread(map[string]string{"n": "7", "typo": "1"}); !reflect.DeepEqual(un, []string{"typo"}) {
 		t.Errorf("Unread = %q", un)
 	}
-	bad := NewParams("r.x", map[string]string{"on": "yes", "n": "-1", "d": "soon", "f": "x"}, nil)
+	bad := NewParams("r.x", map[string]string{"on": "yes", "n": "-1", "d": "soon", "f": "x", "inf": "Inf", "nan": "NaN"}, nil)
 	bad.Bool("on", false)
 	bad.Int("n", 0)
 	bad.Duration("d", 0)
 	bad.Float("f", 0)
+	bad.Float("inf", 0)
+	bad.Float("nan", 0)
 	err := bad.Err()
 	for _, want := range []string{`rule r.x: parameter on="yes": want true or false`, `parameter n="-1": want a non-negative integer`,
-		`parameter d="soon": want a non-negative duration`, `parameter f="x": want a non-negative number`} {
+		`parameter d="soon": want a non-negative duration`, `parameter f="x": want a non-negative number`,
+		`parameter inf="Inf": want a non-negative number`, `parameter nan="NaN": want a non-negative number`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Err() = %v, want it to contain %q", err, want)
 		}

@@ -69,17 +69,17 @@ func (e *Engine) Save() error {
 		if !ok {
 			continue
 		}
-		var err error
+		var err error // the store's errors name the rule's file
 		if ap, ok := st.(snapshotAppender); ok {
 			e.saveBuf = ap.appendSnapshot(e.saveBuf[:0])
 			err = e.store.write(r.info.ID, st.StateVersion(), e.saveBuf)
 		} else if b, err2 := st.Snapshot(); err2 != nil {
-			err = err2
+			err = fmt.Errorf("detections: rule %s: %w", r.info.ID, err2)
 		} else {
 			err = e.store.Save(r.info.ID, st.StateVersion(), b)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("detections: rule %s: %w", r.info.ID, err))
+			errs = append(errs, err)
 		}
 	}
 	for _, err := range errs {
@@ -97,6 +97,13 @@ func (e *Engine) load() {
 		var es engineState
 		if err := json.Unmarshal(b, &es); err != nil {
 			e.loadFailed(StateName, err)
+		} else if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
+			// Saved by a version that let a far-future event time move
+			// the watermark and close the rules' windows: kept, it would
+			// make every event late, so no rule's state is restored.
+			e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
+				es.Watermark.UTC().Format(time.RFC3339), maxFuture))
+			return
 		} else {
 			e.restore(&es)
 		}

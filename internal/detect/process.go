@@ -28,12 +28,15 @@ func (e *Engine) Process(ev *Event) {
 			return
 		}
 	}
+	future := false
 	if !ev.Time.IsZero() {
 		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
 			e.stats.Late++
 		}
 		if ev.Time.After(src.newest) {
-			src.newest = ev.Time
+			if future = e.future(ev.Time); !future {
+				src.newest = ev.Time
+			}
 		}
 	}
 	if e.cfg.Nodes {
@@ -45,13 +48,81 @@ func (e *Engine) Process(ev *Event) {
 	e.view.reset(nil, nil)
 	for _, i := range e.scratch {
 		r := e.rules[i]
+		if future && r.stateful {
+			continue // it would close its key's windows on every later event
+		}
 		r.stats.Evaluated++
 		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(src.newest.Add(-e.cfg.Lateness))
+	e.moveWatermark(e.sourcesNewest(src).Add(-e.cfg.Lateness))
+}
+
+// maxFuture is how far ahead of the wall clock an event time may be and
+// still move its source's watermark and reach the Stateful rules. A time
+// beyond it (a clock glitch on the GitLab host, a forged line) would
+// otherwise make every later event late for as long as the watermark,
+// which is saved, stays there, and close the windows of its key; the
+// per-event rules still see it.
+const maxFuture = 24 * time.Hour
+
+// future reports whether t is more than maxFuture ahead of the wall clock
+// (Config.Now). The clock is read only when t passes the limit computed
+// last, so in-order events cost one comparison.
+func (e *Engine) future(t time.Time) bool {
+	if !t.After(e.futureAt) {
+		return false
+	}
+	e.futureAt = e.cfg.Now().Add(maxFuture)
+	if t.After(e.futureAt) {
+		e.stats.Future++
+		return true
+	}
+	return false
+}
+
+// sourcesNewest returns the newest event time the engine's watermark
+// follows after an event of src: src's own (the highest source wins, as
+// moveWatermark only moves forward), or with Config.MinWatermark the
+// oldest newest time of the sources that gave an event within Lateness of
+// wall-clock time, so that a source read behind the others holds the
+// windows open for its events.
+func (e *Engine) sourcesNewest(src *sourceState) time.Time {
+	if !e.cfg.MinWatermark {
+		return src.newest
+	}
+	now := e.cfg.Now().UnixNano()
+	src.seen = now
+	var low time.Time
+	for _, s := range e.srcList {
+		if now-s.seen > int64(e.cfg.Lateness) {
+			continue
+		}
+		if s.newest.IsZero() {
+			return time.Time{} // held (Hold) and no event yet: wait for it
+		}
+		if low.IsZero() || s.newest.Before(low) {
+			low = s.newest
+		}
+	}
+	return low
+}
+
+// Hold announces source name, with Config.MinWatermark: until it gives
+// its first event with a time, or stays idle for Lateness of wall-clock
+// time, the watermark does not move. The agent holds every source it
+// starts, so that the first one read does not move the watermark past
+// the events of the others before they are read. Without MinWatermark it
+// does nothing.
+func (e *Engine) Hold(name string) {
+	if !e.cfg.MinWatermark {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.source(name).seen = e.cfg.Now().UnixNano()
 }
 
 // source returns the state of source name, creating it. The last one
@@ -64,6 +135,7 @@ func (e *Engine) source(name string) *sourceState {
 	if s == nil {
 		s = &sourceState{}
 		e.sources[name] = s
+		e.srcList = append(e.srcList, s)
 	}
 	e.lastName, e.lastSrc = name, s
 	return s

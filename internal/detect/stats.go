@@ -52,6 +52,7 @@ type Stats struct {
 	Deduplicated    uint64               // events dropped as repeats of an event id
 	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
 	Late            uint64               // events older than the watermark when they arrived
+	Future          uint64               // events more than 24h ahead of the wall clock: they do not move the watermark
 	SuppressEvicted uint64               // suppression entries evicted at the cap
 	StateSaveErrors uint64               // failed state file writes
 	StateLoadErrors uint64               // state files that could not be restored

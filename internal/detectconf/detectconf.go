@@ -170,9 +170,11 @@ type Status struct {
 	Info detect.Info
 	// On is true when the rule runs.
 	On bool
-	// Why says where the decision comes from: "default", "enabled at
-	// config.yaml:12", "disabled at config.yaml:14", "off by default",
-	// or the reason the rule cannot run ("needs allowed_domains").
+	// Why says where the decision comes from: "default", "default,
+	// configured at config.yaml:10" (on by default, with parameters or a
+	// severity of the config), "enabled at config.yaml:12", "disabled at
+	// config.yaml:14", "off by default", or the reason the rule cannot run
+	// ("needs allowed_domains").
 	Why string
 	// Skipped are the lines of the rule's own file that it cannot use and
 	// skips, each "FILE:LINE: cause" (an indicator line of
@@ -201,6 +203,7 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
+	dc.MinWatermark = rt.MinWatermark
 	e, err := detect.New(dc)
 	if err != nil {
 		return nil, nil, engineErrs(c, err)
@@ -225,14 +228,26 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 // the rules' status.
 func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 	rt := detect.Config{Log: slog.New(slog.DiscardHandler)}
+	var geoErr error
 	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
 		db, err := geoip.Open(g.CityDB, g.ASNDB)
 		if err == nil {
 			defer db.Close()
 			rt.Geo = db
+		} else {
+			geoErr = err
 		}
 	}
 	_, st, err := Build(c, specs, rt)
+	if err != nil && geoErr != nil {
+		// A GeoIP rule "needs a database" because the configured one
+		// did not open: say why first.
+		key := "geoip.city_db"
+		if c.GeoIP.CityDB == "" {
+			key = "geoip.asn_db"
+		}
+		err = errors.Join(c.Errorf(key, "%s", strings.TrimPrefix(geoErr.Error(), "geoip: ")), err)
+	}
 	return st, err
 }
 
@@ -268,6 +283,8 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 			st.Why = "enabled" + at(c, "detections.rules."+id+".enabled")
 		case inConf && rc.Enabled != nil:
 			st.Why = "disabled" + at(c, "detections.rules."+id+".enabled")
+		case s.Default && inConf:
+			st.Why = "default, configured" + at(c, "detections.rules."+id)
 		case s.Default:
 			st.Why = "default"
 		default:
@@ -318,7 +335,8 @@ func engineErrs(c *config.Config, err error) error {
 			add(c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
 			continue
 		}
-		add(c.Errorf("detections", "%v", e))
+		// The engine's own errors start with "detections: " too.
+		add(c.Errorf("detections", "%s", strings.TrimPrefix(e.Error(), "detections: ")))
 	}
 	return errors.Join(out...)
 }

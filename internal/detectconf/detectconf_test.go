@@ -118,7 +118,7 @@ detections:
 	}
 	want := map[string]string{
 		"falco.pat_created":        "off disabled at config.yaml:5 Medium",
-		"sentinel.external_user":   "on default Medium",
+		"sentinel.external_user":   "on default, configured at config.yaml:6 Medium",
 		"sentinel.bruteforce":      "on enabled at config.yaml:9 High",
 		"sentinel.repo_public":     "on default Medium",
 		"sentinel.ti_malicious_ip": "off no ti_file (an indicator file: one IP address or CIDR per line) Medium",
@@ -267,5 +267,46 @@ func TestBuildWantFirst(t *testing.T) {
 		if got := e.Stats().Rules["sentinel.impersonation"].Evaluated; got != c.evaluated {
 			t.Errorf("WantFirst %v: sentinel.impersonation evaluated %d events, want %d", c.wantFirst, got, c.evaluated)
 		}
+	}
+}
+
+// TestBuildStateDirError: an engine that cannot create its state
+// directory is an error that says "detections" once, at the block's line.
+// Before: "config.yaml:2: detections: detections: state directory: ...".
+func TestBuildStateDirError(t *testing.T) {
+	state := t.TempDir()
+	if err := os.WriteFile(filepath.Join(state, "detect"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, "state_dir: "+state+"\ndetections:\n  lateness: 2m\n")
+	_, _, err := Build(c, nil, detect.Config{StateDir: state})
+	if err == nil {
+		t.Fatal("Build passed with state_dir/detect a file")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "config.yaml:2: detections: state directory: ") || strings.Count(msg, "detections:") != 1 {
+		t.Errorf("error %q: want config.yaml:2: detections: state directory: ..., with detections: once", msg)
+	}
+}
+
+// TestCheckGeoIPUnopened: a GeoIP rule asked for while geoip.city_db
+// names a file that does not open is reported with why the database did
+// not open, at its line, before the rule's "needs a database". Before,
+// only "needs a GeoIP City or Country database (geoip: city_db ...)" was
+// said, to a user who had set geoip.city_db.
+func TestCheckGeoIPUnopened(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "GeoLite2-City.mmdb")
+	c := load(t, "state_dir: /s\ngeoip:\n  city_db: "+missing+"\ndetections:\n  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE]\n")
+	_, err := Check(c, nil)
+	if err == nil {
+		t.Fatal("Check passed")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := "config.yaml:3: geoip.city_db: open city_db " + missing
+	if !strings.HasPrefix(lines[0], want) || !strings.Contains(lines[0], "no such file or directory") {
+		t.Errorf("first error %q, want it to start with %q and say the file does not exist", lines[0], want)
+	}
+	if len(lines) < 2 || !strings.Contains(lines[1], "falco.git_op_unknown_country cannot run") {
+		t.Errorf("errors %q: want the rule's after the database's", lines)
 	}
 }

@@ -19,6 +19,9 @@ type DetectStats struct {
 	// LateEvents counts events older than the watermark when they arrived
 	// (folded when their window was still held, else dropped by the rule).
 	LateEvents uint64
+	// FutureEvents counts events dated more than 24h after the clock:
+	// they neither move the watermark nor reach the windowed rules.
+	FutureEvents uint64
 	// StateSaveErrors counts failed writes of the engine's state.
 	StateSaveErrors uint64
 	// AlertsPending is the number of alerts handed to the forwarder and not
@@ -33,6 +36,9 @@ type RuleStats struct {
 	Fallback uint64 // lines without EventName matched by the rule's fallback predicate
 	Evicted  uint64 // keys evicted oldest-first at the rule's max_keys
 	LiveKeys int    // keys the rule holds state for now
+	// LateDropped counts the events the rule dropped because the window,
+	// day or session they belong to had already closed.
+	LateDropped uint64
 }
 
 var (
@@ -43,6 +49,8 @@ var (
 	descDetectFallback = prometheus.NewDesc(namespace+"_detect_fallback_matches_total", "Lines without EventName the rule matched by its fallback predicate (message text): stuck at zero, GitLab may have reworded the message.", ruleLabel, nil)
 	descDetectEvicted  = prometheus.NewDesc(namespace+"_detect_evicted_keys_total", "Keys evicted oldest-first because the rule reached max_keys.", ruleLabel, nil)
 	descDetectLiveKeys = prometheus.NewDesc(namespace+"_detect_live_keys", "Keys the detection rule holds state for.", ruleLabel, nil)
+	descDetectLateDrop = prometheus.NewDesc(namespace+"_detect_late_dropped_total", "Events the detection rule dropped because their window had already closed: alerts may be missing (alert on it).", ruleLabel, nil)
+	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
 	descDetectPending  = prometheus.NewDesc(namespace+"_detect_alerts_pending", "Alerts handed to the forwarder and not yet acknowledged.", nil, nil)
@@ -61,7 +69,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectDedupe, descDetectSaveErr, descDetectPending} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectFuture, descDetectDedupe, descDetectSaveErr, descDetectPending} {
 		ch <- d
 	}
 }
@@ -86,7 +94,9 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDetectFallback, prometheus.CounterValue, float64(r.Fallback), id)
 		ch <- prometheus.MustNewConstMetric(descDetectEvicted, prometheus.CounterValue, float64(r.Evicted), id)
 		ch <- prometheus.MustNewConstMetric(descDetectLiveKeys, prometheus.GaugeValue, float64(r.LiveKeys), id)
+		ch <- prometheus.MustNewConstMetric(descDetectLateDrop, prometheus.CounterValue, float64(r.LateDropped), id)
 	}
+	ch <- prometheus.MustNewConstMetric(descDetectFuture, prometheus.CounterValue, float64(s.FutureEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))
 	ch <- prometheus.MustNewConstMetric(descDetectSaveErr, prometheus.CounterValue, float64(s.StateSaveErrors))

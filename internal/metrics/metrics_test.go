@@ -178,10 +178,10 @@ func TestDetectMetrics(t *testing.T) {
 	m.SetDetections(func() DetectStats {
 		return DetectStats{
 			Rules: map[string]RuleStats{
-				"sentinel.bruteforce": {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12},
+				"sentinel.bruteforce": {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12, LateDropped: 9},
 				"falco.pat_created":   {Alerts: 3, Events: 3, Fallback: 1},
 			},
-			DedupeDrops: 5, LateEvents: 6, StateSaveErrors: 1, AlertsPending: 4,
+			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, StateSaveErrors: 1, AlertsPending: 4,
 		}
 	})
 	b := body()
@@ -195,6 +195,9 @@ func TestDetectMetrics(t *testing.T) {
 		`gitlab_syslog_detect_live_keys{rule="sentinel.bruteforce"} 12`,
 		`gitlab_syslog_detect_live_keys{rule="falco.pat_created"} 0`,
 		"gitlab_syslog_detect_dedupe_drops_total 5",
+		`gitlab_syslog_detect_late_dropped_total{rule="sentinel.bruteforce"} 9`,
+		`gitlab_syslog_detect_late_dropped_total{rule="falco.pat_created"} 0`,
+		"gitlab_syslog_detect_future_events_total 8",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",
 	} {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDetectSummaryDrops: the summary names the events the rules could
+// not use, so that "no alert" is not taken for "nothing happened": failed
+// logins older than a brute-force window already closed (out of order in
+// the file) and a line dated far after the clock. Before, the dropped
+// events were only "late" among the events the engine folded, and the
+// rule was not listed at all when it raised no alert.
+func TestDetectSummaryDrops(t *testing.T) {
+	line := func(ts time.Time) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n",
+			ts.UTC().Format("2006-01-02T15:04:05.000Z"))
+	}
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name  string
+		times []time.Time
+		want  []string
+	}{
+		{"out of order beyond the window", append([]time.Time{t0.Add(3 * time.Hour)}, func() (ts []time.Time) {
+			for i := range 12 {
+				ts = append(ts, t0.Add(time.Duration(i)*time.Minute))
+			}
+			return ts
+		}()...), []string{"sentinel.bruteforce", "12 dropped as too late"}},
+		{"dated after the clock", []time.Time{t0.AddDate(80, 0, 0), t0}, []string{"1 dated more than 24h after the clock"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var in strings.Builder
+			for _, ts := range c.times {
+				in.WriteString(line(ts))
+			}
+			path := filepath.Join(t.TempDir(), "application_json.log")
+			if err := os.WriteFile(path, []byte(in.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json", now: func() time.Time { return detectedAt }}
+			var stdout, stderr bytes.Buffer
+			if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("summary lacks %q:\n%s", w, stderr.String())
+				}
+			}
+		})
+	}
+}
+
+// TestDetectWarnings: the engine's warnings reach detect's standard
+// error: an indicator line of ti_file that is skipped (with its file and
+// line) and a state file of --state-dir that cannot be restored. Before,
+// detect gave the engine no logger and both passed in silence.
+func TestDetectWarnings(t *testing.T) {
+	dir := t.TempDir()
+	ti := filepath.Join(dir, "ti.txt")
+	if err := os.WriteFile(ti, []byte("203.0.113.0/24\nnot-an-ip\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	if err := os.MkdirAll(filepath.Join(state, "detect"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "detect", "sentinel.bruteforce.json"), []byte("garbage{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	access := filepath.Join("..", "..", "testdata", "detections", "sentinel.ti_malicious_ip", "gitlab_access.log")
+	o := &detectOptions{params: []string{"ti_file=" + ti}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{ti + `:2 err="\"not-an-ip\" is not an IP address or CIDR"`, "detection state not restored", "sentinel.bruteforce.json: corrupt state file"} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "level=INFO") {
+		t.Errorf("informational messages of the agent's log on standard error:\n%s", stderr.String())
+	}
+}

@@ -1,0 +1,97 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// failedLoginLine is an application_json.log failed password login of
+// alice from 81.2.69.142 at t.
+func failedLoginLine(t time.Time, n int) string {
+	return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01LAG%021d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`,
+		t.UTC().Format("2006-01-02T15:04:05.000Z"), n)
+}
+
+// auditPATLine is an audit_json.log personal access token creation at t.
+func auditPATLine(t time.Time, id int) string {
+	ts := t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return fmt.Sprintf(`{"severity":"INFO","time":%q,"id":%d,"author_id":42,"entity_id":42,"entity_type":"User","author_name":"Alice Example","entity_path":"alice","target_id":%d,"target_type":"PersonalAccessToken","target_details":"t","created_at":%q,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id %d"}`,
+		ts, id, id, ts, id)
+}
+
+// TestDetectionsLaggingSource: the agent reads its files at once, each at
+// its own speed, so when it catches up a backlog one file can be hours of
+// event time ahead of another. The failed logins of the file read behind
+// must still be counted: the watermark follows the source read behind
+// (detect.Config.MinWatermark), not the one ahead. Before, the audit line
+// three hours ahead closed the brute-force windows, and the twelve failed
+// logins read after it were dropped as late: no alert.
+func TestDetectionsLaggingSource(t *testing.T) {
+	got := &collected{lines: map[string][]string{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	dir := t.TempDir()
+	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
+	appendLine := func(path, line string) {
+		t.Helper()
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(line + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := func(app string) int {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		return len(got.lines[app])
+	}
+	alerts := func(rule string) int {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		n := 0
+		for _, a := range got.alerts {
+			if a.msgID == rule {
+				n++
+			}
+		}
+		return n
+	}
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	appendLine(app, failedLoginLine(t0, 0))
+	if err := os.WriteFile(audit, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	_, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the first failed login", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 1 })
+
+	// The audit file runs three hours ahead.
+	appendLine(audit, auditPATLine(t0.Add(3*time.Hour), 700001))
+	waitFor(t, "the token alert", 10*time.Second, func() bool { return alerts("falco.pat_created") == 1 })
+
+	// The application file, read behind, goes on: twelve failures in eleven minutes.
+	for i := 1; i <= 11; i++ {
+		appendLine(app, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
+	}
+	waitFor(t, "every failed login forwarded", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 12 })
+	deadline := time.Now().Add(5 * time.Second)
+	for alerts("sentinel.bruteforce") == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := alerts("sentinel.bruteforce"); n != 1 {
+		t.Fatalf("%d sentinel.bruteforce alerts for 12 failed logins of one user and address in 11 minutes, want 1: the lagging file's events were dropped as late", n)
+	}
+}
