@@ -100,8 +100,11 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, ti string
 	var fb forwarder.Batch
 	var evs []*detect.Event
 	alerts := 0
+	var ar detect.EventArena // as a slot's
+	w.arena = &ar
 	for _, bt := range batches {
 		evs = evs[:0]
+		ar.Reset()
 		w.encode(bt, &fb, &evs, nil)
 		d.cur, d.n = &fb, 0
 		for i, ev := range evs {

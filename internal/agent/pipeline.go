@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
@@ -220,7 +221,8 @@ type worker struct {
 	unparsed *atomic.Uint64
 
 	// Detection: det is nil when detections are off.
-	det    *detect.Engine // Want is safe for concurrent use
+	det    *detect.Engine     // Want is safe for concurrent use
+	arena  *detect.EventArena // where event makes Events: the slot's; nil: owned Events
 	origin detect.Origin
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
@@ -232,18 +234,35 @@ type worker struct {
 	in    *input
 }
 
-// event copies line i of tb, parsed into w.rec (and enriched in w.msg), into
-// a new Event that the engine may keep.
+// event makes the Event of line i of tb, parsed into w.rec (and enriched
+// in w.msg). With w.arena set (the slot's) it is made in the arena: valid
+// until the arena is reset, which is after the engine processed the slot
+// (see detect.Event), and a line that is a part of tb aliases it (tb is
+// released only after that). Without, it is a new Event the engine may
+// keep.
 func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 	if w.fileID == "" {
 		w.fileID = fileKey(tb.File)
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
-	// Fill appends without growing Columns.
-	ev := detect.AllocEvent(len(w.rec.Fields) + len(extra))
+	var ev *detect.Event
+	if w.arena != nil {
+		ev = w.arena.New(&w.rec, line, within(tb.Data, line), extra...)
+	} else {
+		ev = detect.AllocEvent(len(w.rec.Fields) + len(extra)) // Fill appends without growing Columns
+		ev.Fill(&w.rec, line, extra...)
+	}
 	ev.Source, ev.Origin, ev.FileID, ev.Offset, ev.Host = w.src, w.origin, w.fileID, tb.Offsets[i], w.host
-	ev.Fill(&w.rec, line, extra...)
 	return ev
+}
+
+// within reports whether b is a non-empty part of buf.
+func within(buf, b []byte) bool {
+	if len(b) == 0 || len(buf) == 0 {
+		return false
+	}
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	return at < uintptr(len(buf)) && uintptr(len(b)) <= uintptr(len(buf))-at
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -256,6 +275,8 @@ func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
 		if w.det != nil {
 			sl.wantEpoch = w.det.WantEpoch()
+			sl.arena.Reset() // the events of its last batch were processed or dropped
+			w.arena = &sl.arena
 		}
 		switch {
 		case sl.flush:

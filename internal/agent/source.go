@@ -91,8 +91,11 @@ type slot struct {
 	ready chan struct{} // a worker finished encoding tb into fb
 	ack   func(error)
 	// events are the lines of tb the detection engine wants, in file
-	// order, copied by the worker; the sender hands them to the engine.
+	// order, made by the worker (and recheck) in arena; the sender hands
+	// them to the engine. arena is reset when the slot is reused: the
+	// engine keeps nothing of an event past Process (see detect.Event).
 	events []*detect.Event
+	arena  detect.EventArena
 	alerts int // alerts appended to fb after its lines
 	// carry is the parts of a line the batch before left pending (container
 	// formats), set by the dispatcher; skipped counts the lines of tb
