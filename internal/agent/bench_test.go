@@ -209,7 +209,8 @@ func benchEncodeBatch(b *testing.B, typ parser.Type, detections bool, only ...st
 // reports allocations, bytes and lines per second.
 func loopEncode(b *testing.B, w *worker, tb *tailer.Batch, fb *forwarder.Batch, evs []*detect.Event) {
 	var ar detect.EventArena // as a slot's: reset once its events were processed
-	w.arena = &ar
+	var ls lineSums
+	w.arena, w.sums = &ar, &ls
 	b.ReportAllocs()
 	b.SetBytes(int64(len(tb.Data) + tb.Len()))
 	b.ResetTimer()

@@ -101,7 +101,8 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, ti string
 	var evs []*detect.Event
 	alerts := 0
 	var ar detect.EventArena // as a slot's
-	w.arena = &ar
+	var ls lineSums
+	w.arena, w.sums = &ar, &ls
 	for _, bt := range batches {
 		evs = evs[:0]
 		ar.Reset()

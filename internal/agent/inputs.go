@@ -185,6 +185,9 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 	fb.Reset()
 	w.fileID = ""
 	n := tb.Len()
+	if w.sums != nil && w.det != nil {
+		w.sums.reset(w.det.HintColumns(), n)
+	}
 	failures := 0
 	var other, dropped uint64
 	for i := range n {
@@ -199,6 +202,8 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 				ev := w.event(tb, i, w.msg.Msg)
 				ev.Host = w.relay.Host()
 				*evs = append(*evs, ev)
+			} else if w.sums != nil && w.sums.cols != nil {
+				w.sums.record(i, &w.rec)
 			}
 		case inputs.Raw:
 			failures++

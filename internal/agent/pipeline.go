@@ -223,6 +223,7 @@ type worker struct {
 	// Detection: det is nil when detections are off.
 	det    *detect.Engine     // Want is safe for concurrent use
 	arena  *detect.EventArena // where event makes Events: the slot's; nil: owned Events
+	sums   *lineSums          // where encode records the lines' hint sums: the slot's; nil: none
 	origin detect.Origin
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
@@ -273,24 +274,34 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
-		if w.det != nil {
-			sl.wantEpoch = w.det.WantEpoch()
-			sl.arena.Reset() // the events of its last batch were processed or dropped
-			w.arena = &sl.arena
-		}
-		switch {
-		case sl.flush:
-			w.flushCarry(&sl.fb, &sl.carry, sl.hold)
-			sl.skipped = 0
-		case w.relay != nil:
-			w.encodeInput(sl.tb, &sl.fb, &sl.events)
-		default:
-			sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
-		}
-		if w.det != nil {
-			sl.doneEpoch = w.det.WantEpoch()
-		}
+		w.encodeSlot(sl)
 		sl.ready <- struct{}{}
+	}
+}
+
+// encodeSlot encodes sl's batch (or sends its carried parts: flushCarry),
+// with detections on into sl's events, made in sl's arena, and sl's line
+// sums, between the engine's WantEpoch before and after (see recheck).
+func (w *worker) encodeSlot(sl *slot) {
+	sl.sums.reset(nil, 0)
+	if w.det != nil {
+		sl.wantEpoch = w.det.WantEpoch()
+		sl.arena.Reset() // the events of its last batch were processed or dropped
+		w.arena, w.sums = &sl.arena, &sl.sums
+	} else {
+		w.arena, w.sums = nil, nil
+	}
+	switch {
+	case sl.flush:
+		w.flushCarry(&sl.fb, &sl.carry, sl.hold)
+		sl.skipped = 0
+	case w.relay != nil:
+		w.encodeInput(sl.tb, &sl.fb, &sl.events)
+	default:
+		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
+	}
+	if w.det != nil {
+		sl.doneEpoch = w.det.WantEpoch()
 	}
 }
 
@@ -309,6 +320,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		w.uw.dec.Seed(carry)
 	}
 	n := tb.Len()
+	if w.sums != nil && w.det != nil {
+		w.sums.reset(w.det.HintColumns(), n)
+	}
 	failures := 0
 	var uc unwrapCounts
 	for i := range n {
@@ -328,6 +342,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
+			} else if w.sums != nil && w.sums.cols != nil {
+				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut

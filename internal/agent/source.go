@@ -56,6 +56,7 @@ type source struct {
 	prevDone uint64
 	// hints and rechecked are recheck's reused buffers.
 	hints     []string
+	hintSums  []uint32 // sum32 of hints
 	rechecked []*detect.Event
 	recheckFB forwarder.Batch // the messages recheck encodes again and drops
 	free      chan *slot      // slots not in use: bounds the batches in the pipeline
@@ -96,6 +97,9 @@ type slot struct {
 	// engine keeps nothing of an event past Process (see detect.Event).
 	events []*detect.Event
 	arena  detect.EventArena
+	// sums are the hint sums of tb's lines the worker recorded, for
+	// recheck.
+	sums   lineSums
 	alerts int // alerts appended to fb after its lines
 	// carry is the parts of a line the batch before left pending (container
 	// formats), set by the dispatcher; skipped counts the lines of tb

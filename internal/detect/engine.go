@@ -287,6 +287,27 @@ func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
 	return h.wantHints(since, dst)
 }
 
+// HintColumns returns the columns the hints of WantHints are values of:
+// when WantHints reports true, every line Want started wanting after
+// since has one of the hints as the whole value of one of these columns
+// (as the parser gives it, unescaped), so a caller may compare the values
+// instead of searching the lines. It returns nil when WantHints cannot
+// give hints. The slice must not be modified.
+func (e *Engine) HintColumns() []string {
+	var h hinter
+	n := 0
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n++
+			h, _ = f.(hinter)
+		}
+	}
+	if n != 1 || h == nil {
+		return nil
+	}
+	return h.hintColumns()
+}
+
 // Reload makes the rules that read external files (Reloader) read them
 // again; errors are joined, and the rules keep what they had.
 func (e *Engine) Reload() error {

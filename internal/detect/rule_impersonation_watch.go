@@ -158,6 +158,13 @@ func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
 	return dst, true
 }
 
+// impHintCols are the columns whose values the watch holds.
+var impHintCols = [...]string{parser.ColAuthorID, "meta.user"}
+
+// hintColumns implements hinter: a line WantLine started wanting has a
+// user added as its AuthorID or its meta.user.
+func (r *impersonation) hintColumns() []string { return impHintCols[:] }
+
 // plainValue reports whether v is non-empty and made only of letters,
 // digits and . _ - @ +, which a JSON encoder writes as they are.
 func plainValue(v string) bool {
