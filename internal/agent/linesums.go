@@ -9,7 +9,8 @@ const maxSumCols = 2
 
 // lineSums records, per line of a batch, a hash of the values of the
 // engine's hint columns (detect.Engine.HintColumns: AuthorID and
-// meta.user), taken by the worker while it has the line parsed. When a
+// meta.user), taken by the worker while it has the line parsed, for the
+// lines it did not want (a wanted line is an event already). When a
 // rule starts wanting more lines, recheck compares the hashes of the
 // hints (detect.Engine.WantHints) with them and parses again only the
 // lines whose hash matches: a line that is now wanted has a hint as the

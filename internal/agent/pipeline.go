@@ -239,8 +239,8 @@ type worker struct {
 // in w.msg). With w.arena set (the slot's) it is made in the arena: valid
 // until the arena is reset, which is after the engine processed the slot
 // (see detect.Event), and a line that is a part of tb aliases it (tb is
-// released only after that). Without, it is a new Event the engine may
-// keep.
+// released only after that). Without, it is a new Event that owns its
+// storage (as detect.NewEvent's).
 func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 	if w.fileID == "" {
 		w.fileID = fileKey(tb.File)
