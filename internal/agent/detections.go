@@ -270,7 +270,6 @@ func (s *source) recheck(sl *slot) {
 	}
 	old, out := sl.events, s.rechecked[:0]
 	j := 0
-	w.fileID = ""
 	w.arena = &sl.arena // with the worker's events, reset with the slot
 	if w.uw != nil {
 		w.uw.dec.Seed(&sl.carry) // the parts the batch before left pending

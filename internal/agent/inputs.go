@@ -183,7 +183,6 @@ func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOpti
 // HOSTNAME as their Host.
 func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
-	w.fileID = ""
 	n := tb.Len()
 	if w.sums != nil && w.det != nil {
 		w.sums.reset(w.det.HintColumns(), n)

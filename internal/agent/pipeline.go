@@ -227,7 +227,8 @@ type worker struct {
 	origin detect.Origin
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
-	fileID string // fileKey of the current batch's file, made once per batch
+	fileID string        // fileKey of fileOf, made when the batches' file changes
+	fileOf tailer.FileID // the file fileID names
 
 	// For the spool of a network input: relay maps its lines, in counts
 	// what it forwarded unchanged or dropped. nil for files.
@@ -242,8 +243,8 @@ type worker struct {
 // released only after that). Without, it is a new Event that owns its
 // storage (as detect.NewEvent's).
 func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
-	if w.fileID == "" {
-		w.fileID = fileKey(tb.File)
+	if w.fileID == "" || !w.fileOf.SameFile(tb.File) {
+		w.fileID, w.fileOf = fileKey(tb.File), tb.File
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
 	var ev *detect.Event
@@ -315,7 +316,6 @@ func (w *worker) encodeSlot(sl *slot) {
 func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event, carry *container.Carry) (skipped int) {
 	fb.Reset()
 	w.mp.Opts.Now = time.Now()
-	w.fileID = ""
 	if w.uw != nil {
 		w.uw.dec.Seed(carry)
 	}
