@@ -50,8 +50,10 @@ type Column struct {
 // and Host are the exception: the caller never builds them in reused
 // storage (they are the parser's column names and the caller's strings
 // per source, file and node), so they may be kept. An event made by
-// NewEvent or Clone owns all of its storage; nothing in any Event aliases
-// the line or the parser's buffers. The engine never modifies an Event.
+// NewEvent or Clone owns all of its storage: nothing of it aliases the
+// line or the parser's buffers. One made by EventArena.New lives in the
+// arena, and may alias the caller's line (see New). The engine never
+// modifies an Event.
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
