@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -272,8 +273,8 @@ func partOfString(raw, v string) (int, bool) {
 
 // detach makes a own what it references of the Event being processed,
 // for a rule that holds a after Observe returned (see Event): a.Event is
-// cloned, and the values of Key and Columns and the EventIDs are copied
-// (a value that is a part of the event's Raw is taken from the clone's).
+// cloned, and Key, Columns and EventIDs are copied with their values (a
+// value that is a part of the event's Raw is taken from the clone's).
 func (a *Alert) detach() {
 	var raw string
 	if a.Event != nil {
@@ -286,6 +287,7 @@ func (a *Alert) detach() {
 		}
 		return strings.Clone(v)
 	}
+	a.Key, a.Columns, a.EventIDs = slices.Clone(a.Key), slices.Clone(a.Columns), slices.Clone(a.EventIDs) // a rule may share them
 	for _, cs := range [][]Column{a.Key, a.Columns} {
 		for i := range cs {
 			cs[i].Value = own(cs[i].Value)
