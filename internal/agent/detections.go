@@ -257,7 +257,7 @@ func (s *source) recheck(sl *slot) {
 	if exact && len(hints) == 0 {
 		return
 	}
-	summed := exact && sl.sums.cols != nil
+	summed := exact && sl.sums.on
 	if summed {
 		hs := s.hintSums[:0]
 		for _, h := range hints {

@@ -184,8 +184,8 @@ func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOpti
 func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
 	n := tb.Len()
-	if w.sums != nil && w.det != nil {
-		w.sums.reset(w.det.HintColumns(), n)
+	if w.sums != nil {
+		w.sums.reset(w.det, n)
 	}
 	failures := 0
 	var other, dropped uint64
@@ -201,7 +201,7 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 				ev := w.event(tb, i, w.msg.Msg)
 				ev.Host = w.relay.Host()
 				*evs = append(*evs, ev)
-			} else if w.sums != nil && w.sums.cols != nil {
+			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec)
 			}
 		case inputs.Raw:

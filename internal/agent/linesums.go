@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -8,34 +9,45 @@ import (
 const maxSumCols = 2
 
 // lineSums records, per line of a batch, a hash of the values of the
-// engine's hint columns (detect.Engine.HintColumns: AuthorID and
-// meta.user), taken by the worker while it has the line parsed, for the
-// lines it did not want (a wanted line is an event already). When a
-// rule starts wanting more lines, recheck compares the hashes of the
-// hints (detect.Engine.WantHints) with them and parses again only the
-// lines whose hash matches: a line that is now wanted has a hint as the
-// value of a hint column, so its hash matches; a line whose hash matches
-// by collision is parsed again and asked again, which decides.
+// engine's hint columns for the line's type (detect.Engine.HintColumns:
+// AuthorID and meta.user of audit lines), taken by the worker while it has
+// the line parsed, for the lines it did not want (a wanted line is an
+// event already). When a rule starts wanting more lines, recheck compares
+// the hashes of the hints (detect.Engine.WantHints) with them and parses
+// again only the lines whose hash matches: a line that is now wanted has a
+// hint as the value of a hint column, so its hash matches; a line whose
+// hash matches by collision is parsed again and asked again, which
+// decides.
 type lineSums struct {
-	// cols are the hint columns recorded, nil when none were (the engine
-	// gives no hint columns, or more than maxSumCols).
-	cols []string
-	// sums holds per line the sum32 of the value of cols[k] in bits
-	// 32k..32k+31; 0 where the column is absent or the line did not parse.
+	// on: sums were recorded for the batch (the engine gives hint columns
+	// for every type, at most maxSumCols each).
+	on bool
+	// cols are the hint columns of each line type; empty for a type whose
+	// lines Want never starts wanting.
+	cols [parser.NumTypes][]string
+	// sums holds per line the sum32 of the value of its type's cols[k] in
+	// bits 32k..32k+31; 0 where the column is absent, the type has no hint
+	// columns or the line did not parse.
 	sums []uint64
 }
 
-// reset prepares ls for a batch of n lines and the engine's hint columns
-// cols; a nil cols, or more than maxSumCols, records nothing.
-func (ls *lineSums) reset(cols []string, n int) {
-	if len(cols) > maxSumCols {
-		cols = nil
-	}
-	ls.cols = cols
-	if cols == nil {
-		ls.sums = ls.sums[:0]
+// reset prepares ls for a batch of n lines with the hint columns of
+// engine e; with a nil e, or one that gives no hint columns or more than
+// maxSumCols for a type, it records nothing (on is false).
+func (ls *lineSums) reset(e *detect.Engine, n int) {
+	ls.on = false
+	ls.sums = ls.sums[:0]
+	if e == nil {
 		return
 	}
+	for t := range ls.cols {
+		c := e.HintColumns(parser.Type(t))
+		if c == nil || len(c) > maxSumCols {
+			return
+		}
+		ls.cols[t] = c
+	}
+	ls.on = true
 	if cap(ls.sums) < n {
 		ls.sums = make([]uint64, n)
 	}
@@ -46,7 +58,7 @@ func (ls *lineSums) reset(cols []string, n int) {
 // record sets the sums of line i from its parsed record.
 func (ls *lineSums) record(i int, rec *parser.Record) {
 	var s uint64
-	for k, c := range ls.cols {
+	for k, c := range ls.cols[rec.Type] {
 		if v, ok := rec.Get(c); ok {
 			s |= uint64(sum32(v)) << (32 * k)
 		}

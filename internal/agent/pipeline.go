@@ -320,8 +320,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		w.uw.dec.Seed(carry)
 	}
 	n := tb.Len()
-	if w.sums != nil && w.det != nil {
-		w.sums.reset(w.det.HintColumns(), n)
+	if w.sums != nil {
+		w.sums.reset(w.det, n)
 	}
 	failures := 0
 	var uc unwrapCounts
@@ -342,7 +342,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
-			} else if w.sums != nil && w.sums.cols != nil {
+			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
 			}
 		} else {

@@ -209,8 +209,8 @@ func TestRecheckSumCollision(t *testing.T) {
 	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
 	later := &slot{tb: tb}
 	w2.encodeSlot(later)
-	if len(later.events) != 0 || later.sums.cols == nil {
-		t.Fatalf("before the start: %d events, hint columns %v; want none and the sums recorded", len(later.events), later.sums.cols)
+	if len(later.events) != 0 || !later.sums.on {
+		t.Fatalf("before the start: %d events, sums recorded %v; want none, and sums", len(later.events), later.sums.on)
 	}
 	first := &tailer.Batch{Data: []byte(start), Ends: []int{len(start)}, Offsets: []int64{0}}
 	earlier := &slot{tb: first}
