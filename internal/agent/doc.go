@@ -76,9 +76,9 @@
 // of the wanted ones in its slot's arena (no allocation either: the arena
 // is reused once the engine processed the slot). The sender, which takes
 // slots in file order, hands a slot's events to the engine just before it
-// sends the slot, and the alerts they raise (APP-NAME GitLab-Detections) are encoded
-// into the same forwarder batch after the lines: they are acknowledged
-// together, so a line's checkpoint passes it only once its alerts were
+// sends the slot, and the alerts they raise (APP-NAME GitLab-Detections)
+// are encoded into the same forwarder batch after the lines: they are
+// acknowledged together, so a line's checkpoint passes it only once its alerts were
 // delivered. The engine's state is saved under state_dir/detect/ every
 // state_save_interval and at shutdown, but only while no alert waits for
 // its acknowledgement, with how far each source was considered; at start,
