@@ -173,6 +173,9 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
 	}
 	tb := &tailer.Batch{File: id, Name: path}
+	var ar detect.EventArena // each event is processed at once
+	w.arena = &ar
+	defer func() { w.arena = nil }()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.dropping = true
@@ -181,8 +184,8 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Data = append(tb.Data[:0], line...)
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
-		w.fileID = ""
 		if text, err := w.parseAny(tb.Data); err == nil && w.det.Want(w.rec.Type, &w.rec) {
+			ar.Reset()
 			d.e.Process(w.event(tb, 0, text))
 		}
 	})

@@ -27,7 +27,9 @@ const shutdownSaveWait = time.Second
 // detector runs the detection engine for all sources of the agent.
 //
 // The parse workers of a source call Engine.Want on every parsed record and
-// copy the wanted ones into their slot's event buffer (worker.encode). The
+// make Events of the wanted ones in their slot's arena (worker.encode),
+// which is reset only when the slot is reused, after process: the engine
+// keeps nothing of an event past Process (see detect.Event). The
 // source's sender, which takes slots in file order, calls process just
 // before it hands the slot to the sink: the engine folds the slot's events
 // in file order, and the alerts they cause are encoded into the same

@@ -100,8 +100,12 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, ti string
 	var fb forwarder.Batch
 	var evs []*detect.Event
 	alerts := 0
+	var ar detect.EventArena // as a slot's
+	var ls lineSums
+	w.arena, w.sums = &ar, &ls
 	for _, bt := range batches {
 		evs = evs[:0]
+		ar.Reset()
 		w.encode(bt, &fb, &evs, nil)
 		d.cur, d.n = &fb, 0
 		for i, ev := range evs {

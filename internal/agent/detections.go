@@ -246,9 +246,11 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 // were checked while another worker read the previous batch, which may
 // hold the start of an impersonation that makes the user's later lines
 // wanted. It runs on the sender, in file order, and adds the events of the
-// lines now wanted to sl.events, in file order. Only the lines that
-// contain one of the engine's hints (detect.Engine.WantHints) are parsed
-// again, every line when the engine has none.
+// lines now wanted to sl.events, in file order. Only the lines that may
+// hold one of the engine's hints (detect.Engine.WantHints) are parsed
+// again: those whose hint sums (lineSums, recorded by the worker) match a
+// hint's, or, without sums, that contain a hint; every line when the
+// engine has no hints. When no line's sums match, nothing is parsed.
 func (s *source) recheck(sl *slot) {
 	prev := s.prevDone
 	s.prevDone = max(prev, sl.doneEpoch) // a batch done early may predate an earlier batch's start
@@ -264,9 +266,20 @@ func (s *source) recheck(sl *slot) {
 	if exact && len(hints) == 0 {
 		return
 	}
+	summed := exact && sl.sums.on
+	if summed {
+		hs := s.hintSums[:0]
+		for _, h := range hints {
+			hs = append(hs, sum32(h))
+		}
+		s.hintSums = hs
+		if !sl.sums.any(hs) {
+			return
+		}
+	}
 	old, out := sl.events, s.rechecked[:0]
 	j := 0
-	w.fileID = ""
+	w.arena = &sl.arena // with the worker's events, reset with the slot
 	if w.uw != nil {
 		w.uw.dec.Seed(&sl.carry) // the parts the batch before left pending
 	}
@@ -283,8 +296,15 @@ func (s *source) recheck(sl *slot) {
 			j++
 			continue
 		}
-		if exact && !containsAny(sl.tb.Line(i), hints) {
-			continue
+		switch {
+		case summed:
+			if !sl.sums.matches(i, s.hintSums) {
+				continue
+			}
+		case exact:
+			if !containsAny(sl.tb.Line(i), hints) {
+				continue
+			}
 		}
 		if ev := w.wantAgain(sl.tb, i, line); ev != nil {
 			out = append(out, ev)

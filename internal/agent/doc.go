@@ -72,22 +72,24 @@
 //
 // With detections on (the default; internal/detect, configured by the
 // detections block), each worker asks the engine whether a rule wants the
-// record it parsed (one lookup, no allocation on a miss) and copies the
-// wanted ones into its slot as events. The sender, which takes slots in
-// file order, hands a slot's events to the engine just before it sends the
-// slot, and the alerts they raise (APP-NAME GitLab-Detections) are encoded
-// into the same forwarder batch after the lines: they are acknowledged
-// together, so a line's checkpoint passes it only once its alerts were
-// delivered. The engine's state is saved under state_dir/detect/ every
-// state_save_interval and at shutdown, but only while no alert waits for
-// its acknowledgement, with how far each source was considered; at start,
-// the lines the checkpoints passed after the last save are folded again
-// without alerting (catch-up), so a restart neither loses nor doubles a
-// count (see detector). At shutdown, after the sources stopped, the final
-// save waits at most shutdownSaveWait (1 s) for the alerts in flight and is
-// skipped when they are still unacknowledged; a periodic save in progress
-// gives way at once. The lines of the streaming spool are events of
-// origin stream. With detections off the workers make one nil check.
+// record it parsed (one lookup, no allocation on a miss) and makes events
+// of the wanted ones in its slot's arena (no allocation either: the arena
+// is reused once the engine processed the slot). The sender, which takes
+// slots in file order, hands a slot's events to the engine just before it
+// sends the slot, and the alerts they raise (APP-NAME GitLab-Detections)
+// are encoded into the same forwarder batch after the lines: they are
+// acknowledged together, so a line's checkpoint passes it only once its
+// alerts were delivered. The engine's state is saved under
+// state_dir/detect/ every state_save_interval and at shutdown, but only
+// while no alert waits for its acknowledgement, with how far each source
+// was considered; at start, the lines the checkpoints passed after the last
+// save are folded again without alerting (catch-up), so a restart neither
+// loses nor doubles a count (see detector). At shutdown, after the sources
+// stopped, the final save waits at most shutdownSaveWait (1 s) for the
+// alerts in flight and is skipped when they are still unacknowledged; a
+// periodic save in progress gives way at once. The lines of the streaming
+// spool are events of origin stream. With detections off the workers make
+// one nil check.
 //
 // # Delivery
 //

@@ -183,8 +183,10 @@ func (s *source) attachRelay(in *input, geo *geoip.DB, opts forwarder.RecordOpti
 // HOSTNAME as their Host.
 func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event) {
 	fb.Reset()
-	w.fileID = ""
 	n := tb.Len()
+	if w.sums != nil {
+		w.sums.reset(w.det, n)
+	}
 	failures := 0
 	var other, dropped uint64
 	for i := range n {
@@ -199,6 +201,8 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 				ev := w.event(tb, i, w.msg.Msg)
 				ev.Host = w.relay.Host()
 				*evs = append(*evs, ev)
+			} else if w.sums != nil && w.sums.on {
+				w.sums.record(i, &w.rec)
 			}
 		case inputs.Raw:
 			failures++

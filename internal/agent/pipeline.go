@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
@@ -220,11 +221,14 @@ type worker struct {
 	unparsed *atomic.Uint64
 
 	// Detection: det is nil when detections are off.
-	det    *detect.Engine // Want is safe for concurrent use
+	det    *detect.Engine     // Want is safe for concurrent use
+	arena  *detect.EventArena // where event makes Events: the slot's; nil: owned Events
+	sums   *lineSums          // where encode records the lines' hint sums: the slot's; nil: none
 	origin detect.Origin
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
-	fileID string // fileKey of the current batch's file, made once per batch
+	fileID string        // fileKey of fileOf, made when the batches' file changes
+	fileOf tailer.FileID // the file fileID names
 
 	// For the spool of a network input: relay maps its lines, in counts
 	// what it forwarded unchanged or dropped. nil for files.
@@ -232,18 +236,35 @@ type worker struct {
 	in    *input
 }
 
-// event copies line i of tb, parsed into w.rec (and enriched in w.msg), into
-// a new Event that the engine may keep.
+// event makes the Event of line i of tb, parsed into w.rec (and enriched
+// in w.msg). With w.arena set (the slot's) it is made in the arena: valid
+// until the arena is reset, which is after the engine processed the slot
+// (see detect.Event), and a line that is a part of tb aliases it (tb is
+// released only after that). Without, it is a new Event that owns its
+// storage (as detect.NewEvent's).
 func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
-	if w.fileID == "" {
-		w.fileID = fileKey(tb.File)
+	if w.fileID == "" || !w.fileOf.SameFile(tb.File) {
+		w.fileID, w.fileOf = fileKey(tb.File), tb.File
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
-	// Fill appends without growing Columns.
-	ev := detect.AllocEvent(len(w.rec.Fields) + len(extra))
+	var ev *detect.Event
+	if w.arena != nil {
+		ev = w.arena.New(&w.rec, line, within(tb.Data, line), extra...)
+	} else {
+		ev = detect.AllocEvent(len(w.rec.Fields) + len(extra)) // Fill appends without growing Columns
+		ev.Fill(&w.rec, line, extra...)
+	}
 	ev.Source, ev.Origin, ev.FileID, ev.Offset, ev.Host = w.src, w.origin, w.fileID, tb.Offsets[i], w.host
-	ev.Fill(&w.rec, line, extra...)
 	return ev
+}
+
+// within reports whether b is a non-empty part of buf.
+func within(buf, b []byte) bool {
+	if len(b) == 0 || len(buf) == 0 {
+		return false
+	}
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	return at < uintptr(len(buf)) && uintptr(len(b)) <= uintptr(len(buf))-at
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -254,22 +275,34 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // ready.
 func (w *worker) run(work <-chan *slot) {
 	for sl := range work {
-		if w.det != nil {
-			sl.wantEpoch = w.det.WantEpoch()
-		}
-		switch {
-		case sl.flush:
-			w.flushCarry(&sl.fb, &sl.carry, sl.hold)
-			sl.skipped = 0
-		case w.relay != nil:
-			w.encodeInput(sl.tb, &sl.fb, &sl.events)
-		default:
-			sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
-		}
-		if w.det != nil {
-			sl.doneEpoch = w.det.WantEpoch()
-		}
+		w.encodeSlot(sl)
 		sl.ready <- struct{}{}
+	}
+}
+
+// encodeSlot encodes sl's batch (or sends its carried parts: flushCarry),
+// with detections on into sl's events, made in sl's arena, and sl's line
+// sums, between the engine's WantEpoch before and after (see recheck).
+func (w *worker) encodeSlot(sl *slot) {
+	sl.sums.reset(nil, 0)
+	if w.det != nil {
+		sl.wantEpoch = w.det.WantEpoch()
+		sl.arena.Reset() // the events of its last batch were processed or dropped
+		w.arena, w.sums = &sl.arena, &sl.sums
+	} else {
+		w.arena, w.sums = nil, nil
+	}
+	switch {
+	case sl.flush:
+		w.flushCarry(&sl.fb, &sl.carry, sl.hold)
+		sl.skipped = 0
+	case w.relay != nil:
+		w.encodeInput(sl.tb, &sl.fb, &sl.events)
+	default:
+		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
+	}
+	if w.det != nil {
+		sl.doneEpoch = w.det.WantEpoch()
 	}
 }
 
@@ -283,11 +316,13 @@ func (w *worker) run(work <-chan *slot) {
 func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Event, carry *container.Carry) (skipped int) {
 	fb.Reset()
 	w.mp.Opts.Now = time.Now()
-	w.fileID = ""
 	if w.uw != nil {
 		w.uw.dec.Seed(carry)
 	}
 	n := tb.Len()
+	if w.sums != nil {
+		w.sums.reset(w.det, n)
+	}
 	failures := 0
 	var uc unwrapCounts
 	for i := range n {
@@ -307,6 +342,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if perr == nil {
 			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
 				*evs = append(*evs, w.event(tb, i, line))
+			} else if w.sums != nil && w.sums.on {
+				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut

@@ -32,7 +32,7 @@ func TestRecheckAfterImpersonationStart(t *testing.T) {
 	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
 
 	later := &slot{tb: batch(action), wantEpoch: e.WantEpoch()}
-	w2.encode(later.tb, &later.fb, &later.events, &container.Carry{})
+	w2.encodeSlot(later)
 	if len(later.events) != 0 {
 		t.Fatalf("the action was wanted before any start: %d events", len(later.events))
 	}
@@ -44,7 +44,7 @@ func TestRecheckAfterImpersonationStart(t *testing.T) {
 	}
 	// The earlier batch, with the start, was encoded by w1 meanwhile.
 	earlier := &slot{tb: batch(start), wantEpoch: e.WantEpoch()}
-	w1.encode(earlier.tb, &earlier.fb, &earlier.events, &container.Carry{})
+	w1.encodeSlot(earlier)
 	earlier.doneEpoch = e.WantEpoch()
 	if len(earlier.events) != 1 {
 		t.Fatalf("the start was not wanted: %d events", len(earlier.events))
@@ -68,44 +68,51 @@ func TestRecheckKeepsOrder(t *testing.T) {
 		action  = `{"severity":"INFO","time":"2021-12-06T14:41:0%d.519Z","author_id":%d,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"U","ip_address":"81.2.69.142","entity_path":"g/p"}`
 		wantSeq = "action 3 @0, start 5, action 3 @4"
 	)
-	e, err := detect.New(detect.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := []string{fmt.Sprintf(action, 1, 3), fmt.Sprintf(start, 5, 5), fmt.Sprintf(action, 2, 4), "  ", fmt.Sprintf(action, 4, 3)}
-	tb := &tailer.Batch{}
-	for _, l := range lines {
-		tb.Data = append(tb.Data, l...)
-		tb.Ends = append(tb.Ends, len(tb.Data))
-		tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+len(tb.Ends)))
-	}
-	w1, w2 := detectionWorker(t, e), detectionWorker(t, e)
-	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
-	later := &slot{tb: tb, wantEpoch: e.WantEpoch()}
-	w2.encode(later.tb, &later.fb, &later.events, &container.Carry{})
-	later.doneEpoch = e.WantEpoch()
-	if len(later.events) != 1 {
-		t.Fatalf("before user 3's start the worker made %d events, want 1 (user 5's start)", len(later.events))
-	}
-	first := &tailer.Batch{}
-	first.Data = fmt.Appendf(nil, start, 3, 3)
-	first.Ends, first.Offsets = []int{len(first.Data)}, []int64{0}
-	earlier := &slot{tb: first, wantEpoch: e.WantEpoch()}
-	w1.encode(earlier.tb, &earlier.fb, &earlier.events, &container.Carry{})
-	earlier.doneEpoch = e.WantEpoch()
-	s.recheck(earlier)
-	s.recheck(later)
-	var got []string
-	for _, ev := range later.events {
-		switch {
-		case ev.Get("CustomMessage") == "Started Impersonation":
-			got = append(got, "start "+ev.Get("TargetID"))
-		default:
-			got = append(got, fmt.Sprintf("action %s @%d", ev.Get("AuthorID"), slices.Index(tb.Offsets, ev.Offset)))
-		}
-	}
-	if strings.Join(got, ", ") != wantSeq {
-		t.Errorf("after recheck: %s; want %s", strings.Join(got, ", "), wantSeq)
+	for _, sums := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sums=%v", sums), func(t *testing.T) {
+			e, err := detect.New(detect.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := []string{fmt.Sprintf(action, 1, 3), fmt.Sprintf(start, 5, 5), fmt.Sprintf(action, 2, 4), "  ", fmt.Sprintf(action, 4, 3)}
+			tb := &tailer.Batch{}
+			for _, l := range lines {
+				tb.Data = append(tb.Data, l...)
+				tb.Ends = append(tb.Ends, len(tb.Data))
+				tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+len(tb.Ends)))
+			}
+			w1, w2 := detectionWorker(t, e), detectionWorker(t, e)
+			s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
+			later := &slot{tb: tb, wantEpoch: e.WantEpoch()}
+			w2.encodeSlot(later)
+			if !sums {
+				later.sums.reset(nil, 0) // as for an engine without hint columns: recheck searches the lines
+			}
+			later.doneEpoch = e.WantEpoch()
+			if len(later.events) != 1 {
+				t.Fatalf("before user 3's start the worker made %d events, want 1 (user 5's start)", len(later.events))
+			}
+			first := &tailer.Batch{}
+			first.Data = fmt.Appendf(nil, start, 3, 3)
+			first.Ends, first.Offsets = []int{len(first.Data)}, []int64{0}
+			earlier := &slot{tb: first, wantEpoch: e.WantEpoch()}
+			w1.encodeSlot(earlier)
+			earlier.doneEpoch = e.WantEpoch()
+			s.recheck(earlier)
+			s.recheck(later)
+			var got []string
+			for _, ev := range later.events {
+				switch {
+				case ev.Get("CustomMessage") == "Started Impersonation":
+					got = append(got, "start "+ev.Get("TargetID"))
+				default:
+					got = append(got, fmt.Sprintf("action %s @%d", ev.Get("AuthorID"), slices.Index(tb.Offsets, ev.Offset)))
+				}
+			}
+			if strings.Join(got, ", ") != wantSeq {
+				t.Errorf("after recheck: %s; want %s", strings.Join(got, ", "), wantSeq)
+			}
+		})
 	}
 }
 
@@ -150,7 +157,7 @@ func TestRecheckContainer(t *testing.T) {
 	dec.AppendCarry(&carry)
 
 	later := &slot{tb: batch(head+"F "+other[20:], head+"P "+action[:50], head+"F "+action[50:]), wantEpoch: e.WantEpoch(), carry: carry}
-	w2.encode(later.tb, &later.fb, &later.events, &later.carry)
+	w2.encodeSlot(later)
 	later.doneEpoch = e.WantEpoch()
 	if len(later.events) != 0 {
 		t.Fatalf("the action was wanted before any start: %d events", len(later.events))
@@ -159,7 +166,7 @@ func TestRecheckContainer(t *testing.T) {
 		t.Fatalf("the worker sent %d messages, want the 2 joined lines", later.fb.Len())
 	}
 	earlier := &slot{tb: batch(head + "F " + start), wantEpoch: e.WantEpoch()}
-	w1.encode(earlier.tb, &earlier.fb, &earlier.events, &earlier.carry)
+	w1.encodeSlot(earlier)
 	earlier.doneEpoch = e.WantEpoch()
 	if len(earlier.events) != 1 {
 		t.Fatalf("the start was not wanted: %d events", len(earlier.events))
@@ -173,5 +180,51 @@ func TestRecheckContainer(t *testing.T) {
 	ev := later.events[0]
 	if ev.Get("AuthorID") != "3" || ev.Offset != later.tb.Offsets[2] {
 		t.Errorf("recheck's event: AuthorID %q at offset %d; want 3 at %d (the F record)", ev.Get("AuthorID"), ev.Offset, later.tb.Offsets[2])
+	}
+}
+
+// TestRecheckSumCollision checks recheck's hash path when a line's hint
+// sum matches a hint by collision: user 633302's action has the sum of
+// user 38106 (sum32 collides), whose impersonation starts meanwhile. The
+// colliding line is parsed again and not wanted; user 38106's action is.
+func TestRecheckSumCollision(t *testing.T) {
+	const (
+		start  = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":38106,"target_type":"User","target_details":"jdoe","author_name":"Administrator","ip_address":"81.2.69.142","entity_path":"root"}`
+		action = `{"severity":"INFO","time":"2021-12-06T14:41:0%d.519Z","author_id":%s,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"U","ip_address":"81.2.69.142","entity_path":"g/p"}`
+	)
+	if sum32("633302") != sum32("38106") {
+		t.Fatal("the test's user ids no longer collide: find two that do")
+	}
+	e, err := detect.New(detect.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := &tailer.Batch{}
+	for i, id := range []string{"633302", "38106"} {
+		tb.Data = fmt.Appendf(tb.Data, action, i, id)
+		tb.Ends = append(tb.Ends, len(tb.Data))
+		tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+len(tb.Ends)))
+	}
+	w1, w2 := detectionWorker(t, e), detectionWorker(t, e)
+	s := &source{workers: []*worker{w1, w2}, rescan: detectionWorker(t, e)}
+	later := &slot{tb: tb}
+	w2.encodeSlot(later)
+	if len(later.events) != 0 || !later.sums.on {
+		t.Fatalf("before the start: %d events, sums recorded %v; want none, and sums", len(later.events), later.sums.on)
+	}
+	first := &tailer.Batch{Data: []byte(start), Ends: []int{len(start)}, Offsets: []int64{0}}
+	earlier := &slot{tb: first}
+	w1.encodeSlot(earlier)
+	s.recheck(earlier)
+	if !later.sums.matches(0, []uint32{sum32("38106")}) {
+		t.Fatal("the colliding line's sum does not match the hint")
+	}
+	s.recheck(later)
+	if len(later.events) != 1 || later.events[0].Get("AuthorID") != "38106" {
+		var got []string
+		for _, ev := range later.events {
+			got = append(got, ev.Get("AuthorID"))
+		}
+		t.Fatalf("after the start, recheck made events of authors %v, want [38106]", got)
 	}
 }

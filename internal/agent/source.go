@@ -56,6 +56,7 @@ type source struct {
 	prevDone uint64
 	// hints and rechecked are recheck's reused buffers.
 	hints     []string
+	hintSums  []uint32 // sum32 of hints
 	rechecked []*detect.Event
 	recheckFB forwarder.Batch // the messages recheck encodes again and drops
 	free      chan *slot      // slots not in use: bounds the batches in the pipeline
@@ -91,8 +92,14 @@ type slot struct {
 	ready chan struct{} // a worker finished encoding tb into fb
 	ack   func(error)
 	// events are the lines of tb the detection engine wants, in file
-	// order, copied by the worker; the sender hands them to the engine.
+	// order, made by the worker (and recheck) in arena; the sender hands
+	// them to the engine. arena is reset when the slot is reused: the
+	// engine keeps nothing of an event past Process (see detect.Event).
 	events []*detect.Event
+	arena  detect.EventArena
+	// sums are the hint sums of tb's lines the worker recorded, for
+	// recheck.
+	sums   lineSums
 	alerts int // alerts appended to fb after its lines
 	// carry is the parts of a line the batch before left pending (container
 	// formats), set by the dispatcher; skipped counts the lines of tb

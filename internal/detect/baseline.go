@@ -69,7 +69,9 @@ func (h *Hourly[K]) Start() time.Time {
 }
 
 // Add counts n events of key k in the hour of event time t. Counts older
-// than the learning period before the key's newest hour are dropped.
+// than the learning period before the key's newest hour are dropped. A
+// new k is kept as given: one made of an Event's values must be a copy
+// (see Event).
 func (h *Hourly[K]) Add(k K, t time.Time, n int) {
 	hr := hourOf(t)
 	if !h.begun || hr < h.start {

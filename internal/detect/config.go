@@ -74,6 +74,8 @@ type Config struct {
 	StateDir string `yaml:"-"`
 	// Emit receives every alert that survives suppression, synchronously,
 	// from the goroutine calling Process, Advance or Close. nil drops alerts.
+	// The alert is valid only during the call (see Emit): it may reference
+	// the Event being processed, whose storage the caller reuses.
 	Emit Emit `yaml:"-"`
 	// Log receives warnings (unreadable state, rules off); nil discards.
 	Log *slog.Logger `yaml:"-"`

@@ -292,6 +292,29 @@ func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
 	return h.wantHints(since, dst)
 }
 
+// HintColumns returns the columns of lines of type t the hints of
+// WantHints are values of: when WantHints reports true, every line of
+// type t that Want started wanting after since has one of the hints as the
+// whole value of one of these columns (as the parser gives it, unescaped),
+// so a caller may compare the values instead of searching the lines. An
+// empty slice says that Want never starts wanting lines of type t. It
+// returns nil when WantHints cannot give hints. The slice must not be
+// modified.
+func (e *Engine) HintColumns(t parser.Type) []string {
+	var h hinter
+	n := 0
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n++
+			h, _ = f.(hinter)
+		}
+	}
+	if n != 1 || h == nil {
+		return nil
+	}
+	return h.hintColumns(t)
+}
+
 // Reload makes the rules that read external files (Reloader) read them
 // again; errors are joined, and the rules keep what they had.
 func (e *Engine) Reload() error {

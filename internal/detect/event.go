@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -38,10 +39,22 @@ type Column struct {
 	Value string
 }
 
-// Event is an owned copy of what rules need of one parsed line. Unlike a
-// parser.Record, nothing in an Event aliases the line or the parser's
-// buffers, so rules may keep an *Event (or its strings) after Observe
-// returns. An Event is never modified after it is passed to Engine.Process.
+// Event is what rules need of one parsed line.
+//
+// Ownership: an Event passed to Engine.Process is valid only during that
+// call. The caller may reuse its storage afterwards: the Event itself, its
+// Columns, Raw and every column value (EventArena does, for the agent's
+// batches). Neither the engine, nor a rule, nor an Emit may keep the
+// *Event, its Columns or any string of it (Raw, a column value) once
+// Process returns; what must outlive the call is copied (Event.Clone for
+// a whole event, strings.Clone for a value). Column names, Source, FileID
+// and Host are the exception: the caller never builds them in reused
+// storage (they are the parser's column names and the caller's strings
+// per source, file and node), so they may be kept. An event made by
+// NewEvent or Clone owns all of its storage: nothing of it aliases the
+// line or the parser's buffers. One made by EventArena.New lives in the
+// arena, and may alias the caller's line (see New). The engine never
+// modifies an Event.
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
@@ -213,6 +226,169 @@ func allocEvent[A any]() *Event {
 	cols := unsafe.Slice((*Column)(unsafe.Pointer(&p.cols)), unsafe.Sizeof(p.cols)/unsafe.Sizeof(Column{}))
 	p.ev.Columns = cols[:0]
 	return &p.ev
+}
+
+// Clone returns a copy of e that owns its storage, for a rule or the
+// engine to keep after Process returned (see Event). It makes two
+// allocations: the Event with its Columns, and one string for Raw and
+// the values (a value that is a part of Raw stays a part of the copy).
+func (e *Event) Clone() *Event {
+	n := len(e.Raw)
+	for i := range e.Columns {
+		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
+			n += len(e.Columns[i].Value)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(e.Raw)
+	for i := range e.Columns {
+		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
+			b.WriteString(e.Columns[i].Value)
+		}
+	}
+	s := b.String()
+	c := AllocEvent(len(e.Columns))
+	cols := c.Columns
+	*c = *e
+	c.Raw = s[:len(e.Raw)]
+	off := len(e.Raw)
+	c.Columns = cols[:len(e.Columns)]
+	for i, col := range e.Columns {
+		v := col.Value
+		if at, in := partOfString(e.Raw, v); in {
+			c.Columns[i] = Column{Name: col.Name, Value: s[at : at+len(v)]}
+			continue
+		}
+		c.Columns[i] = Column{Name: col.Name, Value: s[off : off+len(v)]}
+		off += len(v)
+	}
+	return c
+}
+
+// partOfString is partOf for strings.
+func partOfString(raw, v string) (int, bool) {
+	return partOf(unsafe.Slice(unsafe.StringData(raw), len(raw)), unsafe.Slice(unsafe.StringData(v), len(v)))
+}
+
+// detach makes a own what it references of the Event being processed,
+// for a rule that holds a after Observe returned (see Event): a.Event is
+// cloned, and Key, Columns and EventIDs are copied with their values (a
+// value that is a part of the event's Raw is taken from the clone's).
+func (a *Alert) detach() {
+	var raw string
+	if a.Event != nil {
+		raw = a.Event.Raw
+		a.Event = a.Event.Clone()
+	}
+	own := func(v string) string {
+		if at, in := partOfString(raw, v); in {
+			return a.Event.Raw[at : at+len(v)]
+		}
+		return strings.Clone(v)
+	}
+	a.Key, a.Columns, a.EventIDs = slices.Clone(a.Key), slices.Clone(a.Columns), slices.Clone(a.EventIDs) // a rule may share them
+	for _, cs := range [][]Column{a.Key, a.Columns} {
+		for i := range cs {
+			cs[i].Value = own(cs[i].Value)
+		}
+	}
+	for i := range a.EventIDs {
+		a.EventIDs[i] = own(a.EventIDs[i])
+	}
+}
+
+// EventArena is reusable storage for the Events of one batch of lines:
+// every Event it returns, its Columns and the values copied into it are
+// carved out of a few pieces of memory that Reset makes available again,
+// so that in the steady state making an Event allocates nothing. It
+// relies on the contract of Process (see Event): an Event must not be
+// used after Reset, nor kept by the engine past Process. The zero value
+// is ready to use; an EventArena is not safe for concurrent use.
+type EventArena struct {
+	buf  []byte   // raws and values; a full chunk is replaced, not grown
+	cols []Column // the Events' Columns
+	evs  []Event
+}
+
+// Minimum sizes of the arena's chunks: a chunk that is full is replaced
+// by one twice as large, so that Events already made stay where they are.
+const (
+	minArenaBytes  = 64 << 10
+	minArenaCols   = 1024
+	minArenaEvents = 64
+)
+
+// Reset makes the storage of every Event the arena returned available
+// again: those Events, their Columns and values must no longer be used.
+// The largest chunks are kept.
+func (a *EventArena) Reset() {
+	a.buf, a.cols, a.evs = a.buf[:0], a.cols[:0], a.evs[:0]
+}
+
+// New returns an Event filled from a parsed record and its line as Fill
+// does, in the arena's storage. Values are copied into the arena, except
+// those that are a part of raw when rawStable is set: the caller then
+// promises that raw stays unchanged until the Event is used no more (the
+// Process it is passed to returned), and Raw and those values alias it.
+// extra columns (GeoIP enrichment) are appended after the record's.
+// Source, Origin, FileID, Offset and Host are left zero for the caller.
+func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra ...parser.Field) *Event {
+	nc := len(rec.Fields) + len(extra)
+	need := 0
+	if !rawStable {
+		need = len(raw)
+	}
+	for i := range rec.Fields {
+		need += len(rec.Fields[i].Value) // a bound: the values in raw take no room
+	}
+	for i := range extra {
+		need += len(extra[i].Value)
+	}
+	if cap(a.buf)-len(a.buf) < need {
+		a.buf = make([]byte, 0, max(2*cap(a.buf), need, minArenaBytes))
+	}
+	if cap(a.cols)-len(a.cols) < nc {
+		a.cols = make([]Column, 0, max(2*cap(a.cols), nc, minArenaCols))
+	}
+	if len(a.evs) == cap(a.evs) {
+		a.evs = make([]Event, 0, max(2*cap(a.evs), minArenaEvents))
+	}
+	a.evs = a.evs[:len(a.evs)+1]
+	e := &a.evs[len(a.evs)-1]
+	cols := a.cols[len(a.cols) : len(a.cols)+nc : len(a.cols)+nc]
+	a.cols = a.cols[:len(a.cols)+nc]
+	var rs string
+	if rawStable {
+		rs = unsafe.String(unsafe.SliceData(raw), len(raw))
+	} else {
+		rs = a.bytes(raw)
+	}
+	*e = Event{Type: rec.Type, Time: rec.Time, Raw: rs}
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		if at, in := partOf(raw, f.Value); in {
+			cols[i] = Column{Name: f.Name, Value: rs[at : at+len(f.Value)]}
+		} else {
+			cols[i] = Column{Name: f.Name, Value: a.bytes(f.Value)}
+		}
+	}
+	for i := range extra {
+		cols[len(rec.Fields)+i] = Column{Name: extra[i].Name, Value: a.bytes(extra[i].Value)}
+	}
+	e.Columns = cols
+	return e
+}
+
+// bytes copies b into the arena's chunk, which New made large enough,
+// and returns the copy as a string.
+func (a *EventArena) bytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return unsafe.String(&a.buf[n], len(b))
 }
 
 // CoarseTime reports whether the event's time has minute precision and no

@@ -46,6 +46,10 @@ type WantFilter interface {
 // Engine.WantHints), or reports false when it cannot tell.
 type hinter interface {
 	wantHints(since uint64, dst []string) ([]string, bool)
+	// hintColumns returns the columns of which each such line of type t
+	// has a hint as the whole value, empty when there is no such line of
+	// type t (see Engine.HintColumns).
+	hintColumns(t parser.Type) []string
 }
 
 // maxMemo bounds the columns a lineView remembers; the filters of the

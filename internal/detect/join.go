@@ -73,7 +73,8 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 			emit(*old)
 		}
 	}
-	*j.pending.touch(cid) = a
+	a.detach() // held past Observe (see Event)
+	*j.pending.touch(strings.Clone(cid)) = a
 }
 
 // side joins or holds the audit line ev of CorrelationID cid.

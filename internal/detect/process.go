@@ -7,8 +7,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// Process runs the rules that want ev. ev must not be modified afterwards
-// (rules may keep it). Events of one source must arrive in file order.
+// Process runs the rules that want ev. ev is valid only during the call:
+// the caller may reuse its storage once Process returns, and nothing of it
+// is kept but copies (see Event). Events of one source must arrive in
+// file order.
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -50,7 +50,9 @@ type Clock func() time.Time
 
 // Emit receives an alert. The engine fills Alert.Info, DetectedAt and ID
 // when the rule left them empty, applies suppression, and passes the alert
-// on. The rule must not keep or modify the alert after emitting it.
+// on. The rule must not keep or modify the alert after emitting it. An
+// alert may reference the Event being processed (Alert.Event, values in
+// Key and Columns), so an Emit must not keep it, or those, past its call.
 type Emit func(*Alert)
 
 // Rule is one detection. The engine calls a rule's methods from one
@@ -64,8 +66,11 @@ type Rule interface {
 	// Observe folds one deduplicated event into the rule and emits the
 	// alerts it triggers. Events of one source arrive in file order;
 	// sources interleave, so ev.Time may be older than events seen before
-	// (but not older than the watermark minus nothing: see Engine). ev is
-	// owned by the engine and never modified: the rule may keep it.
+	// (but not older than the watermark minus nothing: see Engine). ev and
+	// its strings are valid only until Observe returns (their storage is
+	// then reused; see Event): a rule keeps copies (Event.Clone,
+	// strings.Clone), never ev, and must not modify it. Alerts it emits
+	// from Observe may reference ev.
 	Observe(ev *Event, now Clock, emit Emit)
 	// Advance tells the rule that no more events older than watermark are
 	// expected (event time, see Engine): it closes windows, expires sessions

@@ -314,7 +314,7 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	r.seq++
-	r.pending.push(pendingEvent{Ev: ev, Class: c, Seq: r.seq})
+	r.pending.push(pendingEvent{Ev: ev.Clone(), Class: c, Seq: r.seq}) // held past Observe: a copy (see Event)
 	for len(r.pending) > r.maxPending {
 		r.eval(r.pending.pop(), emit)
 	}

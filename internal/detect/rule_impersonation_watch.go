@@ -158,6 +158,20 @@ func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
 	return dst, true
 }
 
+// impHintCols are the columns whose values the watch holds.
+var impHintCols = [...]string{parser.ColAuthorID, "meta.user"}
+
+// hintColumns implements hinter: an audit line WantLine started wanting
+// has a user added as its AuthorID or its meta.user; WantLine wants the
+// application lines it is asked about whatever the watch, and is asked
+// about no other log.
+func (r *impersonation) hintColumns(t parser.Type) []string {
+	if t == parser.TypeAudit {
+		return impHintCols[:]
+	}
+	return impHintCols[:0]
+}
+
 // plainValue reports whether v is non-empty and made only of letters,
 // digits and . _ - @ +, which a JSON encoder writes as they are.
 func plainValue(v string) bool {

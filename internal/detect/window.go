@@ -55,7 +55,8 @@ func (w *Windows[K]) WindowStart(t time.Time) time.Time {
 // Add counts n events of key k at event time t and returns the count over
 // the window ending at the key's newest bucket. ok is false when t is
 // older than every bucket the key still holds: the event is too late and
-// is not counted.
+// is not counted. A new k is kept as given: one made of an Event's values
+// must be a copy (see Event).
 func (w *Windows[K]) Add(k K, t time.Time, n int) (count int, ok bool) {
 	r := w.keys.touch(k)
 	b := w.index(t)

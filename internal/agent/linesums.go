@@ -1,0 +1,102 @@
+package agent
+
+import (
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// maxSumCols is the most hint columns lineSums records.
+const maxSumCols = 2
+
+// lineSums records, per line of a batch, a hash of the values of the
+// engine's hint columns for the line's type (detect.Engine.HintColumns:
+// AuthorID and meta.user of audit lines), taken by the worker while it has
+// the line parsed, for the lines it did not want (a wanted line is an
+// event already). When a rule starts wanting more lines, recheck compares
+// the hashes of the hints (detect.Engine.WantHints) with them and parses
+// again only the lines whose hash matches: a line that is now wanted has a
+// hint as the value of a hint column, so its hash matches; a line whose
+// hash matches by collision is parsed again and asked again, which
+// decides.
+type lineSums struct {
+	// on: sums were recorded for the batch (the engine gives hint columns
+	// for every type, at most maxSumCols each).
+	on bool
+	// cols are the hint columns of each line type; empty for a type whose
+	// lines Want never starts wanting.
+	cols [parser.NumTypes][]string
+	// sums holds per line the sum32 of the value of its type's cols[k] in
+	// bits 32k..32k+31; 0 where the column is absent, the type has no hint
+	// columns or the line did not parse.
+	sums []uint64
+}
+
+// reset prepares ls for a batch of n lines with the hint columns of
+// engine e; with a nil e, or one that gives no hint columns or more than
+// maxSumCols for a type, it records nothing (on is false).
+func (ls *lineSums) reset(e *detect.Engine, n int) {
+	ls.on = false
+	ls.sums = ls.sums[:0]
+	if e == nil {
+		return
+	}
+	for t := range ls.cols {
+		c := e.HintColumns(parser.Type(t))
+		if c == nil || len(c) > maxSumCols {
+			return
+		}
+		ls.cols[t] = c
+	}
+	ls.on = true
+	if cap(ls.sums) < n {
+		ls.sums = make([]uint64, n)
+	}
+	ls.sums = ls.sums[:n]
+	clear(ls.sums)
+}
+
+// record sets the sums of line i from its parsed record.
+func (ls *lineSums) record(i int, rec *parser.Record) {
+	var s uint64
+	for k, c := range ls.cols[rec.Type] {
+		if v, ok := rec.Get(c); ok {
+			s |= uint64(sum32(v)) << (32 * k)
+		}
+	}
+	ls.sums[i] = s
+}
+
+// matches reports whether a value of a hint column of line i has one of
+// the sums hs.
+func (ls *lineSums) matches(i int, hs []uint32) bool {
+	s := ls.sums[i]
+	if s == 0 {
+		return false
+	}
+	for _, h := range hs {
+		if uint32(s) == h || uint32(s>>32) == h {
+			return true
+		}
+	}
+	return false
+}
+
+// any reports whether some line matches one of the sums hs.
+func (ls *lineSums) any(hs []uint32) bool {
+	for i := range ls.sums {
+		if ls.matches(i, hs) {
+			return true
+		}
+	}
+	return false
+}
+
+// sum32 is the hash lineSums keeps of a value: 32-bit FNV-1a with the
+// lowest bit set, so that it is never 0 (absent).
+func sum32[S ~string | ~[]byte](v S) uint32 {
+	h := uint32(2166136261)
+	for i := range len(v) {
+		h = (h ^ uint32(v[i])) * 16777619
+	}
+	return h | 1
+}
