@@ -113,6 +113,16 @@
 // path; with StartAt end a warning names them and Stats.UnplacedRotated
 // counts them.
 //
+// Rotated copies are ordered by their names within one naming scheme:
+// path.1 is newer than path.2 and path.10 older than path.9; dated names
+// (dateext, hourly, the kubelet's) by date, then by sequence, runs of
+// digits compared as numbers. Copies written within one tick of the file
+// system's clock share a modification time, so the time orders only
+// copies named by different schemes (the numbered and the dated ones),
+// and, after the checkpoint's file or the copy of a truncation, a copy
+// last written before it is not taken for one rotated after it, whatever
+// its name says.
+//
 // # Rotation
 //
 // Rename (create, svlogd): when the path names a new file, the old one is
