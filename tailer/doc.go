@@ -141,7 +141,9 @@
 // checkpoint's own file), so a restart reads the old file's rest from its
 // rotated name, then each newer file from its own position (under its
 // rotated name if it was rotated too, in its turn), not again from 0:
-// never a late line skipped, and no line twice. A checkpoint without Next
+// never a late line skipped. (The checkpoint keeps at most 64 such
+// positions; a file whose position was dropped for room is read again
+// from 0: at least once.) A checkpoint without Next
 // or Between (written by an older agent) still loads; the newer files are
 // then read again from 0 (at least once); and an older agent ignores the
 // fields it does not know in a checkpoint this one wrote (the record stays

@@ -12,9 +12,10 @@ import (
 // PositionVersion is the newest version of the Position record format
 // that LoadPosition reads: 1 and 2. SavePosition writes version 1, with
 // Next and Between when there are: an agent that knows only version 1
-// ignores the fields it does not know and reads the newer files again from
-// 0 (at least once), where a version it does not know would make it discard the whole
-// record (its start_at then skips or re-sends the file). Version 2 is the
+// ignores the fields it does not know and reads the newer files again
+// from 0 (at least once), where a version it does not know would make it
+// discard the whole record (its start_at then skips or re-sends the
+// file). Version 2 is the
 // same record; some builds wrote it when a Next was present.
 const PositionVersion = 2
 
