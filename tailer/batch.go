@@ -36,7 +36,7 @@ type Batch struct {
 	anchored bool
 	anchor   position
 	// drained: the batch was read from the oldest file still drained, so
-	// committing it keeps the newer file's position (commitState.next).
+	// committing it keeps the newer files' positions (commitState.later).
 	drained bool
 }
 

@@ -124,12 +124,61 @@ func nextPosition(ck *checkpoint.Position) (next *checkpoint.Position, id FileID
 	return next, id, err == nil
 }
 
+// laterPositions returns the positions kept for the files read after the
+// checkpoint's file anchor (see laterFiles), as saved: the newest one,
+// nil when none, and those between, oldest first.
+func laterPositions(l laterFiles, anchor FileID) (next *checkpoint.FilePosition, between []checkpoint.FilePosition) {
+	var kept []checkpoint.FilePosition
+	for _, p := range l.files {
+		if p.id != anchor {
+			kept = append(kept, filePosition(p))
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &kept[0], nil
+	}
+	return &kept[len(kept)-1], kept[: len(kept)-1 : len(kept)-1]
+}
+
+// keptPosition is a position a checkpoint keeps for a file read after its
+// own (checkpoint.Position.Next and Between), and the file's identity.
+type keptPosition struct {
+	pos *checkpoint.Position
+	id  FileID
+}
+
+// laterPositionsOf returns the positions ck keeps for the files read
+// after its own, oldest first, leaving out those that hold an impossible
+// value.
+func laterPositionsOf(ck *checkpoint.Position) []keptPosition {
+	var out []keptPosition
+	add := func(n checkpoint.FilePosition) {
+		p := &checkpoint.Position{Version: ck.Version, Path: ck.Path, File: n.File, Dev: n.Dev, Ino: n.Ino,
+			Fingerprint: n.Fingerprint, FpLen: n.FpLen, Offset: n.Offset, PreLen: n.PreLen, PreHash: n.PreHash}
+		if id, err := positionID(p); err == nil {
+			out = append(out, keptPosition{p, id})
+		}
+	}
+	if ck.Next == nil {
+		return nil // Between is kept only with Next
+	}
+	for _, n := range ck.Between {
+		add(n)
+	}
+	add(*ck.Next)
+	return out
+}
+
 // saveCheckpoint writes the checkpoint if a commit changed it.
 func (t *Tailer) saveCheckpoint() error {
 	t.ckp.saveMu.Lock()
 	defer t.ckp.saveMu.Unlock()
 	t.mu.Lock()
 	c := t.ckp.com
+	c.later = c.later.clone() // changed in place by commits
 	t.ckp.com.dirty = false
 	t.mu.Unlock()
 	if !c.dirty || !c.valid {
@@ -148,10 +197,7 @@ func (t *Tailer) saveCheckpoint() error {
 		PreHash:     at.PreHash,
 		Updated:     time.Now().UTC(),
 	}
-	if c.hasNext && c.next.id != c.id {
-		next := filePosition(c.next)
-		p.Next = &next
-	}
+	p.Next, p.Between = laterPositions(c.later, c.id)
 	err := t.ckp.store.SavePosition(p)
 	if err != nil {
 		err = fmt.Errorf("tailer: %w", err)

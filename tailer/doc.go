@@ -113,6 +113,16 @@
 // path; with StartAt end a warning names them and Stats.UnplacedRotated
 // counts them.
 //
+// Rotated copies are ordered by their names within one naming scheme:
+// path.1 is newer than path.2 and path.10 older than path.9; dated names
+// (dateext, hourly, the kubelet's) by date, then by sequence, runs of
+// digits compared as numbers. Copies written within one tick of the file
+// system's clock share a modification time, so the time orders only
+// copies named by different schemes (the numbered and the dated ones),
+// and, after the checkpoint's file or the copy of a truncation, a copy
+// last written before it is not taken for one rotated after it, whatever
+// its name says.
+//
 // # Rotation
 //
 // Rename (create, svlogd): when the path names a new file, the old one is
@@ -124,17 +134,21 @@
 // RotateWait (at most 12×RotateWait in all); then its incomplete last line,
 // if any, is delivered and it is closed. Until then the checkpoint stays in
 // the old file (batches of the new file commit the old file's position),
-// and keeps apart how far the new file was delivered
-// (checkpoint.Position.Next), so a restart reads the old
-// file's rest from its rotated name, then the new file from that position
-// (under its rotated name if it was rotated too, in its turn), not again
-// from 0: never a late line skipped. (With more than one file renamed away
-// and drained at once, the ones between the oldest and the newest are read
-// again from 0: at least once.) A checkpoint without Next (written by an
-// older agent) still loads; the new file is then read again from 0 (at
-// least once); and an older agent ignores Next in a checkpoint this one
-// wrote (the record stays version 1), with the same result. When the
-// old file is gone at restart, the new file resumes from its position and a
+// and keeps apart how far the newest file was delivered
+// (checkpoint.Position.Next) and, when more than one file was renamed away
+// while the oldest was drained, how far each file between was
+// (checkpoint.Position.Between; by device, inode and fingerprint, as the
+// checkpoint's own file), so a restart reads the old file's rest from its
+// rotated name, then each newer file from its own position (under its
+// rotated name if it was rotated too, in its turn), not again from 0:
+// never a late line skipped. (The checkpoint keeps at most 64 such
+// positions; a file whose position was dropped for room is read again
+// from 0: at least once.) A checkpoint without Next
+// or Between (written by an older agent) still loads; the newer files are
+// then read again from 0 (at least once); and an older agent ignores the
+// fields it does not know in a checkpoint this one wrote (the record stays
+// version 1), with the same result. When the old file is gone at restart,
+// the files between and the newest resume from their positions and a
 // warning says that the old file's unread lines, if any, are lost. Every file
 // seen at the path meanwhile is opened at once and queued, so rotations
 // quicker than that lose nothing. With no new file at the path yet, the old

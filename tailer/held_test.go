@@ -171,3 +171,78 @@ func TestCommitHeldWhileOldIsDrained(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), []string{"gg", "hh"})
 }
+
+// TestCommitHeldInFileBetween: while the oldest of several renamed files is
+// still drained, a hold in a file between it and the newest moves the
+// position kept for that file (checkpoint.Position.Between) back to the
+// hold, and Unhold moves it to the batch's end; a restart resumes that
+// file at the hold, reading the held lines again, and nothing else.
+func TestCommitHeldInFileBetween(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0.log")
+	writeFile(t, path, "aa\n")
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	next := func(want string) *Batch {
+		t.Helper()
+		b := nextBatch(t, tl)
+		if b.Len() == 0 || string(b.Line(0)) != want {
+			t.Fatalf("batch of %d lines from %s, want one beginning with %q", b.Len(), b.Name, want)
+		}
+		return b
+	}
+	saved := func(step string, between int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			ck := readCheckpoint(t, cfg)
+			if ck.Offset == 3 && ck.Next != nil && ck.Next.Offset == 3 && len(ck.Between) == 1 && ck.Between[0].Offset == between {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: checkpoint %+v (next %+v), want offset 3 in the oldest file, 3 in the newest and %d in the one between",
+					step, ck, ck.Next, between)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	b := next("aa")
+	tl.Commit(b, b.Len())
+	tl.Release(b)
+	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	for _, line := range []string{"bb", "cc"} {
+		rotateAway(t, path, "numbered", 1)
+		appendFile(t, path, line+"\n")
+		b = next(line)
+		tl.Commit(b, b.Len())
+		tl.Release(b)
+	}
+	appendFile(t, path+".1", "xx\nyy\n") // a late write to the file between
+	b = next("xx")
+	tl.CommitHeld(b, b.StartOf(1)) // "yy" held
+	tl.Release(b)
+	saved("held in the file between", 6)
+	tl.Unhold()
+	saved("Unhold", 9)
+	appendFile(t, path+".1", "zz\n")
+	b = next("zz")
+	tl.CommitHeld(b, b.StartOf(0))
+	tl.Release(b)
+	saved("held at the batch's start", 9)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, cfg)
+	c.waitN(1)
+	waitStats(t, c.tl, "read to the end", func(s Stats) bool { return s.Mode == ModeFollowing })
+	c.stop()
+	checkExactly(t, c.texts(), []string{"zz"})
+}

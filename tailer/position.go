@@ -79,6 +79,10 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	if t.resumeNext(live, ck) {
 		t.log.Warn("tailer: the rotated file the checkpoint points into is gone; lines written to it after the checkpoint, if any, are lost; the newer file resumes from its own position",
 			"checkpoint_file", ck.File, "checkpoint_offset", ck.Offset, "offset", live.off)
+		if err := t.drainKept(ctx, ck, live); err != nil {
+			live.close()
+			return nil, false, err
+		}
 		return live, true, nil
 	}
 	return live, false, nil
@@ -103,21 +107,47 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 	return true
 }
 
-// nextFrom returns where to read a rotated copy drained at start, after
-// the one the checkpoint points into: the position ck keeps for the newer
-// file when the copy is that file (by fingerprint, the inode too for a
-// plain copy), else 0.
-func nextFrom(ck *checkpoint.Position) func(sibling) int64 {
-	next, id, ok := nextPosition(ck)
+// laterFrom returns where to read a rotated copy drained at start, after
+// the one the checkpoint points into: the position ck keeps for it when
+// it is one of the files read after the checkpoint's own (Next and
+// Between; by fingerprint, the inode too for a plain copy), else 0.
+func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
+	kept := laterPositionsOf(ck)
 	return func(s sibling) int64 {
-		if !ok || id.FingerprintLen == 0 || !s.gz && !id.SameAs(s.fi) {
-			return 0
+		var head []byte
+		for _, k := range kept {
+			if k.id.FingerprintLen == 0 || !s.gz && !k.id.SameAs(s.fi) {
+				continue
+			}
+			if head == nil {
+				h, err := s.readHead(FingerprintMax)
+				if err != nil {
+					return 0
+				}
+				head = h
+			}
+			if len(head) >= k.id.FingerprintLen && fingerprint(head[:k.id.FingerprintLen]) == k.id.Fingerprint {
+				return k.pos.Offset
+			}
 		}
-		if h, err := s.readHead(id.FingerprintLen); err != nil || len(h) != id.FingerprintLen || fingerprint(h) != id.Fingerprint {
-			return 0
-		}
-		return next.Offset
+		return 0
 	}
+}
+
+// drainKept reads, oldest first, the rest of the rotated files between
+// the checkpoint's own and the newest one (checkpoint.Position.Between),
+// each from the position ck keeps for it, when the checkpoint's own file
+// is gone.
+func (t *Tailer) drainKept(ctx context.Context, ck *checkpoint.Position, live *logFile) error {
+	if len(ck.Between) == 0 {
+		return nil
+	}
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return nil
+	}
+	from := laterFrom(ck)
+	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return from(s) > 0 }), live, from)
 }
 
 // resumeIn positions live, the checkpoint's file with an unchanged head,
@@ -145,13 +175,14 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 // from the checkpoint's offset, then the rotated files newer than it, and
 // returns the file at the path (waiting for it), to be read from 0, or,
 // when it is the newer file whose position the checkpoint keeps apart
-// (checkpoint.Position.Next), from there; so is a rotated copy of that file.
+// (checkpoint.Position.Next), from there; so is a rotated copy of that
+// file, or of a file between (checkpoint.Position.Between).
 func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib sibling, find func() (sibling, bool), live *logFile) (*logFile, error) {
 	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 		"file", sib.name, "offset", ck.Offset)
 	sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
 	if err == nil {
-		err = t.drainNewer(ctx, sib, live, nextFrom(ck))
+		err = t.drainNewer(ctx, sib, live, laterFrom(ck))
 	}
 	if err != nil {
 		if live != nil {

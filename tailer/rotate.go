@@ -191,13 +191,13 @@ func (t *Tailer) moveAnchor(cur *logFile) {
 	if c.held && c.seq == t.rd.seq {
 		// The hold is before p; Unhold moves there (see CommitHeld).
 		c.full = p
-		c.fullHasNext = c.fullHasNext && !clearNext
+		c.fullLater.drop(p.id, clearNext)
 		t.ckp.reanchor = nil
 		return
 	}
 	if c.seq == t.rd.seq && c.n == c.len {
 		c.id, c.name, c.off = p.id, p.name, p.off
-		c.hasNext = c.hasNext && !clearNext
+		c.later.drop(p.id, clearNext)
 		c.valid, c.dirty = true, true
 		t.ckp.reanchor = nil
 		return

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -407,6 +408,112 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 			if n := strings.Count(logs.String(), kept); n != tc.keptLogs {
 				t.Errorf("%d logs %q, want %d:\n%s", n, kept, tc.keptLogs, logs.String())
 			}
+		})
+	}
+}
+
+// TestRestartWhileSeveralAreDrained: three files are renamed away while the
+// oldest is still drained for late writes, and the tailer is stopped then.
+// The checkpoint stays in the oldest file, keeps the newest file's position
+// (checkpoint.Position.Next) and the positions of the files between
+// (checkpoint.Position.Between), a late write to one of those included.
+// The next run reads each file's rest from its own position, whatever the
+// order the late writes made of their modification times: every line
+// exactly once. A checkpoint without Between (the previous release ignores
+// and drops the field) reads the files between again from 0 (at least
+// once); with the oldest file gone, the files between are still read from
+// their positions.
+func TestRestartWhileSeveralAreDrained(t *testing.T) {
+	a, b, c, d := numbered("a", 0, 10), numbered("b", 0, 10), numbered("c", 0, 10), numbered("d", 0, 10) // 9 bytes a line
+	runB := numbered("b", 10, 12)                                                                        // a late write while running
+	lateA, lateB, lateC, moreD := numbered("a", 10, 13), numbered("b", 12, 15), numbered("c", 10, 13), numbered("d", 10, 13)
+	e := numbered("e", 0, 3)
+	late := func(t *testing.T, path string, reverse bool) {
+		writes := []func(){
+			func() { appendFile(t, path+".3", lateA) },
+			func() { appendFile(t, path+".2", lateB) },
+			func() { appendFile(t, path+".1", lateC) },
+			func() { appendFile(t, path, moreD) },
+		}
+		if reverse {
+			slices.Reverse(writes)
+		}
+		for _, w := range writes {
+			w()
+			time.Sleep(20 * time.Millisecond) // a clock tick
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		stopped func(t *testing.T, cfg Config) // changes made while stopped
+		want    string
+	}{
+		{"resumes every file", func(t *testing.T, cfg Config) { late(t, cfg.Path, false) },
+			lateA + lateB + lateC + moreD},
+		{"late writes newest first", func(t *testing.T, cfg Config) { late(t, cfg.Path, true) },
+			lateA + lateB + lateC + moreD},
+		{"checkpoint without between (previous release)", func(t *testing.T, cfg Config) {
+			ck := readCheckpoint(t, cfg)
+			ck.Between = nil
+			writeCheckpoint(t, cfg, ck)
+			late(t, cfg.Path, false)
+		}, lateA + b + runB + lateB + c + lateC + moreD},
+		{"oldest file removed", func(t *testing.T, cfg Config) {
+			late(t, cfg.Path, false)
+			if err := os.Remove(cfg.Path + ".3"); err != nil {
+				t.Fatal(err)
+			}
+		}, lateB + lateC + moreD},
+		{"rotated again", func(t *testing.T, cfg Config) {
+			late(t, cfg.Path, false)
+			rotateAway(t, cfg.Path, "numbered", 3)
+			appendFile(t, cfg.Path, e)
+		}, lateA + lateB + lateC + moreD + e},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, a)
+			cfg := testConfig(t, path)
+			cfg.RotateWait = 10 * time.Second
+			col := start(t, cfg)
+			col.waitN(10)
+			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			for i, next := range []string{b, c, d} {
+				rotateAway(t, path, "numbered", i)
+				appendFile(t, path, next)
+				col.waitN(10 * (i + 2))
+			}
+			appendFile(t, path+".2", runB)
+			col.waitN(42)
+			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
+			if err := col.stop(); err != nil {
+				t.Fatal(err)
+			}
+			got := col.got()
+			ck := readCheckpoint(t, cfg)
+			type at struct {
+				ino uint64
+				off int64
+			}
+			var between []at
+			for _, p := range ck.Between {
+				between = append(between, at{p.Ino, p.Offset})
+			}
+			wantBetween := []at{{got[10].file.Ino, 12 * 9}, {got[20].file.Ino, 90}}
+			if ck.Offset != 90 || ck.Ino != got[0].file.Ino || ck.Next == nil || ck.Next.Offset != 90 || ck.Next.Ino != got[30].file.Ino ||
+				!slices.Equal(between, wantBetween) {
+				t.Fatalf("checkpoint %+v (next %+v), want offset 90 in the oldest file (inode %d), next at 90 in the newest (inode %d), between %v",
+					ck, ck.Next, got[0].file.Ino, got[30].file.Ino, wantBetween)
+			}
+			tc.stopped(t, cfg)
+			want := linesOf(tc.want)
+			col = start(t, cfg)
+			col.waitN(len(want))
+			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			if err := col.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, col.texts(), want)
 		})
 	}
 }

@@ -41,7 +41,8 @@ func rotatedPath(path string) string {
 	return path
 }
 
-// rotatedSiblings lists rotated copies of path, newest first.
+// rotatedSiblings lists the rotated copies of path, newest first (see
+// byRotation).
 func rotatedSiblings(path string) ([]sibling, error) {
 	path = rotatedPath(path)
 	dir, base := filepath.Dir(path), filepath.Base(path)
@@ -76,11 +77,36 @@ func rotatedSiblings(path string) ([]sibling, error) {
 			kept = append(kept, s)
 		}
 	}
-	out = kept
-	sort.SliceStable(out, func(i, j int) bool {
-		return out[i].fi.ModTime().After(out[j].fi.ModTime())
-	})
-	return out, nil
+	return byRotation(base, kept), nil
+}
+
+// byRotation returns sibs, the rotated copies of the file base, newest
+// first in the order of their rotation: within one naming scheme by name
+// (see rotatedAfter), so that copies last written within one tick of the
+// file system's clock keep their order; the copies of the numbered scheme
+// and those of the dated ones are then merged by modification time, the
+// numbered one first when the times are equal.
+func byRotation(base string, sibs []sibling) []sibling {
+	var num, dated []sibling
+	for _, s := range sibs {
+		if _, ok := rotationIndex(base, s.name); ok {
+			num = append(num, s)
+		} else {
+			dated = append(dated, s)
+		}
+	}
+	for _, g := range [][]sibling{num, dated} {
+		sort.SliceStable(g, func(i, j int) bool { return rotatedAfter(base, g[i], g[j]) })
+	}
+	out := sibs[:0]
+	for len(num) > 0 || len(dated) > 0 {
+		if len(dated) == 0 || len(num) > 0 && !dated[0].fi.ModTime().After(num[0].fi.ModTime()) {
+			out, num = append(out, num[0]), num[1:]
+		} else {
+			out, dated = append(out, dated[0]), dated[1:]
+		}
+	}
+	return out
 }
 
 // readHead returns up to n first bytes of a sibling, decompressed for .gz.

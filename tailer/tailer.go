@@ -94,17 +94,15 @@ type commitState struct {
 	off    int64
 	valid  bool
 	dirty  bool
-	// next: while the checkpoint stays in a file renamed away and still
-	// drained, how far the newer file read meanwhile was committed
-	// (checkpoint.Position.Next); valid when hasNext.
-	next    position
-	hasNext bool
+	// later: while the checkpoint stays in a file renamed away and still
+	// drained, how far the newer files read meanwhile were committed.
+	later laterFiles
 	// held: the latest commit was CommitHeld's; the checkpoint stays at
-	// the hold, full, fullNext and fullHasNext are where the commit would
-	// have put it (see Unhold).
-	held           bool
-	full, fullNext position
-	fullHasNext    bool
+	// the hold, full and fullLater are where the commit would have put it
+	// (see Unhold).
+	held      bool
+	full      position
+	fullLater laterFiles
 }
 
 type counters struct {
@@ -191,29 +189,31 @@ func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 		return
 	}
 	c := &t.ckp.com
-	full, fullNext, fullHasNext := position{c.id, c.name, c.off}, c.next, c.hasNext
-	switch {
-	case c.hasNext && sameFile(c.next.id, hold.File):
-		// The hold is in the newer file, whose position is kept apart
+	full, fullLater := position{c.id, c.name, c.off}, c.later.clone()
+	switch at := c.later.find(hold.File); {
+	case at != nil:
+		// The hold is in a newer file, whose position is kept apart
 		// while the checkpoint stays in an older one (b's own file when
-		// b is anchored). The older file's place is before the hold,
-		// except for lines of it in b, which follow the hold.
-		if hold.Offset < c.next.off {
-			c.next = position{hold.File, hold.Name, hold.Offset}
+		// b is drained). The lines of b, read after the hold, are read
+		// again from b's start in their own file.
+		if hold.Offset < at.off {
+			*at = position{hold.File, hold.Name, hold.Offset}
 		}
 		if b.drained {
 			c.off = min(c.off, b.Start)
+		} else if p := c.later.find(b.File); p != nil && p != at {
+			p.off = min(p.off, b.Start)
 		}
-		if c.next == fullNext && c.off == full.off {
+		if c.off == full.off && c.later.equal(fullLater) {
 			return
 		}
 	case c.id == hold.File && c.off <= hold.Offset:
 		return
 	default:
 		c.id, c.name, c.off = hold.File, hold.Name, hold.Offset
-		c.hasNext = false // the newer file is read again from 0
+		c.later = laterFiles{} // the newer files are read again from 0
 	}
-	c.held, c.full, c.fullNext, c.fullHasNext = true, full, fullNext, fullHasNext
+	c.held, c.full, c.fullLater = true, full, fullLater
 }
 
 // Unhold moves a checkpoint that the latest commit, a CommitHeld, held
@@ -229,7 +229,7 @@ func (t *Tailer) Unhold() {
 	}
 	c.held = false
 	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
-	c.next, c.hasNext = c.fullNext, c.fullHasNext
+	c.later = c.fullLater
 	c.dirty = true
 }
 
@@ -252,17 +252,20 @@ func (t *Tailer) commit(b *Batch, n int) bool {
 	}
 	c.held = false
 	c.seq, c.n, c.len = b.seq, n, b.Len()
-	c.id, c.name, c.off = b.File, b.Name, b.Offsets[n-1]
+	at := position{b.File, b.Name, b.Offsets[n-1]}
 	switch {
 	case b.anchored:
-		c.next, c.hasNext = position{c.id, c.name, c.off}, true
+		c.later.set(at)
 		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
-	case !b.drained:
-		c.hasNext = false
+	default:
+		c.id, c.name, c.off = at.id, at.name, at.off
+		if !b.drained {
+			c.later = laterFiles{}
+		}
 	}
 	if r := t.ckp.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
 		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
-		c.hasNext = c.hasNext && !r.clearNext
+		c.later.drop(r.to.id, r.clearNext)
 		t.ckp.reanchor = nil
 	}
 	c.valid, c.dirty = true, true

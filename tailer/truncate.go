@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -51,18 +52,42 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	return nil
 }
 
-// drainNewer reads, oldest first, the rotated siblings newer than m:
-// after m was rotated, the file was rotated again before the tailer saw
-// it, so their content was never read. A sibling that is the live file
-// (same inode) or is a copy of it (same head) is skipped. Each is read
-// from the offset from returns (nil: from 0).
+// drainNewer reads, oldest first, the rotated siblings rotated after m
+// and last written no earlier than it (of m's naming scheme: named after
+// it, see rotatedAfter, so that copies written within one tick of the
+// file system's clock are read; of another: last written after it), and
+// those from gives a position for (files read after m, whose positions
+// the checkpoint kept): after m was rotated, the file was rotated again
+// before the tailer saw it, so their content, or its rest, was never
+// read. A
+// sibling that is m, the live file (same inode) or a copy of it (same
+// head) is skipped. Each is read from the offset from returns (nil: from
+// 0).
 func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile, from func(sibling) int64) error {
-	md, mi := devIno(m.fi)
-	same := func(s sibling) bool {
-		d, ino := devIno(s.fi)
-		return d == md && ino == mi || strippedName(s.name) == strippedName(m.name)
+	sibs, err := rotatedSiblings(t.cfg.Path)
+	if err != nil {
+		return nil
 	}
-	return t.drainAfter(ctx, m.fi.ModTime(), same, live, from)
+	for _, s := range sibs {
+		if sameSibling(s, m) {
+			m = s // its name now, after a rotation since m was found
+		}
+	}
+	base := filepath.Base(rotatedPath(t.cfg.Path))
+	md, mi := devIno(m.fi)
+	newer := func(s sibling) bool {
+		d, ino := devIno(s.fi)
+		switch {
+		case d == md && ino == mi || strippedName(s.name) == strippedName(m.name):
+			return false
+		case from != nil && from(s) > 0:
+			return true
+		case s.fi.ModTime().Before(m.fi.ModTime()):
+			return false // written before m: not after it, whatever its name says
+		}
+		return rotatedAfter(base, s, m) // another scheme's: last written after m
+	}
+	return t.drainListed(ctx, filter(sibs, newer), live, from)
 }
 
 // drainAfter reads, oldest first, the rotated siblings last modified
@@ -74,11 +99,16 @@ func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibl
 	if err != nil {
 		return nil
 	}
+	keep := func(s sibling) bool { return s.fi.ModTime().After(after) && !skip(s) }
+	return t.drainListed(ctx, filter(sibs, keep), live, from)
+}
+
+// drainListed reads the rotated siblings sibs, listed newest first,
+// oldest first, except those that are live (same inode) or a copy of it
+// (same head), each from the offset from returns (nil: from 0).
+func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from func(sibling) int64) error {
 	for i := len(sibs) - 1; i >= 0; i-- {
 		s := sibs[i]
-		if !s.fi.ModTime().After(after) || skip(s) {
-			continue
-		}
 		if live != nil {
 			d, ino := devIno(s.fi)
 			if live.id.Dev == d && live.id.Ino == ino {

@@ -16,22 +16,25 @@ import (
 )
 
 // numberedSuffix matches logrotate's numbered rotated names: ".1", ".2.gz".
-var numberedSuffix = regexp.MustCompile(`^\.([0-9]+)(?:\.gz)?$`)
+// An index of 8 digits or more is a date (dateformat .%Y%m%d), not a count.
+var numberedSuffix = regexp.MustCompile(`^\.([0-9]{1,7})(?:\.gz)?$`)
 
 // rotatedAfter reports whether the rotated copy a of the file base (the
-// base name of rotatedPath) was rotated after b, from their names:
-// "base.1" is newer than "base.2" (logrotate's numbered scheme),
-// "base-20261122" newer than "base-20261121" (dateext). Names of different
-// schemes are ordered by modification time (see orderKnown).
+// base name of rotatedPath) was rotated after b. Names of one scheme say
+// it: "base.1" is newer than "base.2" (logrotate's numbered scheme);
+// dated names ("base-20261122", "base-2026112213", the kubelet's
+// "base.20261122-134501") are newer when their date, then their sequence,
+// is greater, digit runs compared as numbers ("base-20261122-10" is newer
+// than "base-20261122-9"). Names of different schemes are ordered by
+// modification time (see orderKnown).
 func rotatedAfter(base string, a, b sibling) bool {
-	na, nb := filepath.Base(strippedName(a.name)), filepath.Base(strippedName(b.name))
 	ia, aNum := rotationIndex(base, a.name)
 	ib, bNum := rotationIndex(base, b.name)
 	switch {
 	case aNum && bNum:
 		return ia < ib
 	case !aNum && !bNum:
-		return na > nb
+		return naturalLess(rotationSuffix(base, b.name), rotationSuffix(base, a.name))
 	}
 	return a.fi.ModTime().After(b.fi.ModTime())
 }
@@ -47,16 +50,55 @@ func orderKnown(base string, a, b sibling) bool {
 
 // rotationIndex returns N of a numbered rotated name "base.N[.gz]".
 func rotationIndex(base, name string) (int, bool) {
-	n := filepath.Base(name)
-	if !strings.HasPrefix(n, base) {
-		return 0, false
-	}
-	m := numberedSuffix.FindStringSubmatch(n[len(base):])
+	m := numberedSuffix.FindStringSubmatch(rotationSuffix(base, name))
 	if m == nil {
 		return 0, false
 	}
 	i, err := strconv.Atoi(m[1])
 	return i, err == nil
+}
+
+// rotationSuffix returns what follows base in the rotated name, without
+// ".gz": ".1", "-20261122".
+func rotationSuffix(base, name string) string {
+	n := filepath.Base(strippedName(name))
+	if !strings.HasPrefix(n, base) {
+		return n
+	}
+	return n[len(base):]
+}
+
+// naturalLess reports whether a sorts before b, runs of digits compared as
+// numbers and the other bytes as bytes.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+// digitRun returns how many ASCII digits s begins with.
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // queueUnseen handles rotations the loop did not see: while src was read

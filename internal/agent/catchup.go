@@ -193,14 +193,19 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 
 // catchUpRange returns the file (its name as checkpointed, its device and
 // inode) and the offset up to which the lines after from must be folded
-// to match the tailer's checkpoint ck: ck's own file, or the newer file
+// to match the tailer's checkpoint ck: ck's own file, or a newer file
 // whose position ck keeps apart while its own file, renamed away, was
-// drained (checkpoint.Position.Next), whichever from is in. ok is false
-// when from is in neither, or not before the checkpointed offset.
+// drained (checkpoint.Position.Next and Between), whichever from is in.
+// ok is false when from is in none, or not before the checkpointed offset.
 func catchUpRange(from position, ck *checkpoint.Position) (name string, id tailer.FileID, end int64, ok bool) {
 	name, id, end = ck.File, tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, ck.Offset
-	if n := ck.Next; n != nil && from.FileID == fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino}) {
-		name, id, end = n.File, tailer.FileID{Dev: n.Dev, Ino: n.Ino}, n.Offset
+	if ck.Next != nil {
+		for _, n := range append([]checkpoint.FilePosition{*ck.Next}, ck.Between...) {
+			if from.FileID == fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino}) {
+				name, id, end = n.File, tailer.FileID{Dev: n.Dev, Ino: n.Ino}, n.Offset
+				break
+			}
+		}
 	}
 	return name, id, end, from.FileID == fileKey(id) && from.Offset < end
 }

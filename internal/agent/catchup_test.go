@@ -43,11 +43,13 @@ func TestForEachLine(t *testing.T) {
 // position up to the tailer's checkpoint in the file the engine's position
 // is in: the checkpoint's own file, or, while that one was a file renamed
 // away and still drained, the newer file whose position the checkpoint
-// keeps apart (Next); nothing when the engine is in neither or not behind.
+// keeps apart (Next), or a file renamed away between the two (Between);
+// nothing when the engine is in none or not behind.
 func TestCatchUpRange(t *testing.T) {
 	ck := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 10, Offset: 900,
-		Next: &checkpoint.FilePosition{File: "/l/app.log", Dev: 1, Ino: 20, Offset: 300}}
-	old, cur := tailer.FileID{Dev: 1, Ino: 10}, tailer.FileID{Dev: 1, Ino: 20}
+		Next:    &checkpoint.FilePosition{File: "/l/app.log", Dev: 1, Ino: 20, Offset: 300},
+		Between: []checkpoint.FilePosition{{File: "/l/app.log", Dev: 1, Ino: 15, Offset: 700}}}
+	old, cur, mid := tailer.FileID{Dev: 1, Ino: 10}, tailer.FileID{Dev: 1, Ino: 20}, tailer.FileID{Dev: 1, Ino: 15}
 	noNext := *ck
 	noNext.Next = nil
 	for _, tc := range []struct {
@@ -61,6 +63,7 @@ func TestCatchUpRange(t *testing.T) {
 		{"behind in the checkpoint's file", position{fileKey(old), 100}, ck, old, 900, true},
 		{"behind in the newer file", position{fileKey(cur), 100}, ck, cur, 300, true},
 		{"at the newer file's position", position{fileKey(cur), 300}, ck, cur, 300, false},
+		{"behind in a file between", position{fileKey(mid), 100}, ck, mid, 700, true},
 		{"in another file", position{fileKey(tailer.FileID{Dev: 1, Ino: 30}), 0}, ck, old, 900, false},
 		{"newer file without Next (version 1)", position{fileKey(cur), 100}, &noNext, old, 900, false},
 	} {

@@ -11,10 +11,11 @@ import (
 
 // PositionVersion is the newest version of the Position record format
 // that LoadPosition reads: 1 and 2. SavePosition writes version 1, with
-// Next when there is one: an agent that knows only version 1 ignores the
-// field it does not know and reads the newer file again from 0 (at least
-// once), where a version it does not know would make it discard the whole
-// record (its start_at then skips or re-sends the file). Version 2 is the
+// Next and Between when there are: an agent that knows only version 1
+// ignores the fields it does not know and reads the newer files again
+// from 0 (at least once), where a version it does not know would make it
+// discard the whole record (its start_at then skips or re-sends the
+// file). Version 2 is the
 // same record; some builds wrote it when a Next was present.
 const PositionVersion = 2
 
@@ -25,7 +26,8 @@ const PositionVersion = 2
 //	 "offset":…,"pre_len":32,"pre_hash":"<sha256 hex>","updated":"…"}
 //
 // and, with Next, "next":{"file":"…","dev":…,"ino":…,
-// "fingerprint":"…","fp_len":…,"offset":…,"pre_len":…,"pre_hash":"…"}.
+// "fingerprint":"…","fp_len":…,"offset":…,"pre_len":…,"pre_hash":"…"},
+// and, with Between, "between":[{…}, …] of the same FilePosition records.
 type Position struct {
 	Version int    `json:"version"`
 	Path    string `json:"path"`           // the followed path
@@ -48,8 +50,16 @@ type Position struct {
 	// writes: a restart reads that file's rest from Offset, then resumes
 	// the newer one at Next.Offset instead of reading it again from 0.
 	// Nil when no such file was read.
-	Next    *FilePosition `json:"next,omitempty"`
-	Updated time.Time     `json:"updated"` // when the record was written (UTC)
+	Next *FilePosition `json:"next,omitempty"`
+	// Between is how far the files read after the file above and before
+	// the one of Next were delivered, oldest first: files renamed away
+	// themselves while the file above was still drained. A restart reads
+	// each from its own position instead of from 0. It is set only with
+	// Next. An agent that does not know the field (it was added to
+	// version 1 like Next) ignores it and reads those files again from 0
+	// (at least once).
+	Between []FilePosition `json:"between,omitempty"`
+	Updated time.Time      `json:"updated"` // when the record was written (UTC)
 }
 
 // FilePosition is a place in one file, identified as in Position: the

@@ -162,6 +162,74 @@ func TestLoadPositionV2(t *testing.T) {
 	}
 }
 
+// A checkpoint in the version-1 format with the positions of the files
+// between the renamed file and the newest (testdata) loads field for
+// field.
+func TestLoadPositionBetween(t *testing.T) {
+	data, err := os.ReadFile("testdata/position-v1-between.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTemp(t)
+	path := "/var/log/gitlab/gitlab-rails/audit_json.log"
+	if err := os.WriteFile(s.File(PositionKey(path)), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.LoadPosition(path)
+	if err != nil || p == nil {
+		t.Fatalf("LoadPosition = %v, %v", p, err)
+	}
+	want := Position{Version: 1, Path: path, File: path + ".3", Dev: 2049, Ino: 1835047,
+		Fingerprint: "6d0b3b1f0b7b0c4f0f4c1ed0c3a1f3e6c59f0f0ab9d0d9f5b3e7a0b6c8d2e4f1", FpLen: 1024,
+		Offset: 7741, PreLen: 32, PreHash: "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c",
+		Next: &FilePosition{File: path, Dev: 2049, Ino: 1835110,
+			Fingerprint: "0f3c2a9e5d1b7c4f8e6a0d2b9c3e5f7a1b4d6c8e0f2a4b6c8d0e2f4a6b8c0d2e", FpLen: 512,
+			Offset: 512, PreLen: 32, PreHash: "4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce"},
+		Between: []FilePosition{
+			{File: path, Dev: 2049, Ino: 1835102, Fingerprint: "9a1c3e5f7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a", FpLen: 1024,
+				Offset: 20480, PreLen: 32, PreHash: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"},
+			{File: path, Dev: 2049, Ino: 1835107, Fingerprint: "c4e6a8b0d2f4c6e8a0b2d4f6c8e0a2b4d6f8c0e2a4b6d8f0c2e4a6b8d0f2c4e6", FpLen: 1024,
+				Offset: 4096},
+		},
+		Updated: time.Date(2026, 11, 29, 17, 2, 11, 250000000, time.UTC)}
+	if !reflect.DeepEqual(*p, want) {
+		t.Errorf("LoadPosition =\n%+v\nwant\n%+v", *p, want)
+	}
+}
+
+// A record saved with Between is used by the release before Between: it
+// loaded version-1 records into a Position with Next and without Between,
+// ignoring unknown fields, and then reads the files between again from 0
+// (at least once) and the newest file from Next.
+func TestSavePositionBetweenReadByPreviousAgent(t *testing.T) {
+	s := openTemp(t)
+	next := &FilePosition{File: "/x.log", Dev: 3, Ino: 7, Offset: 30}
+	saved := Position{Path: "/x.log", File: "/x.log.3", Dev: 3, Ino: 4, Fingerprint: "ab", FpLen: 2, Offset: 10,
+		Next: next, Between: []FilePosition{{File: "/x.log", Dev: 3, Ino: 5, Offset: 20}, {File: "/x.log", Dev: 3, Ino: 6, Offset: 25}}}
+	if err := s.SavePosition(saved); err != nil {
+		t.Fatal(err)
+	}
+	var prev struct { // the record as the release before Between declared it
+		Version int           `json:"version"`
+		Path    string        `json:"path"`
+		File    string        `json:"file,omitempty"`
+		Dev     uint64        `json:"dev"`
+		Ino     uint64        `json:"ino"`
+		Offset  int64         `json:"offset"`
+		Next    *FilePosition `json:"next,omitempty"`
+	}
+	if found, err := s.Load(PositionKey("/x.log"), &prev); !found || err != nil {
+		t.Fatalf("Load = %v, %v", found, err)
+	}
+	if prev.Version != 1 || prev.Ino != 4 || prev.Offset != 10 || !reflect.DeepEqual(prev.Next, next) {
+		t.Errorf("the previous release reads %+v (next %+v); want version 1, inode 4, offset 10, next %+v", prev, prev.Next, next)
+	}
+	p, err := s.LoadPosition("/x.log")
+	if err != nil || !reflect.DeepEqual(p.Between, saved.Between) || !reflect.DeepEqual(p.Next, next) {
+		t.Errorf("LoadPosition = %+v, %v; want Next %+v and Between %+v", p, err, next, saved.Between)
+	}
+}
+
 // SavePosition writes version 1, with or without Next, and LoadPosition
 // reads Next back from version 1 as from version 2.
 func TestSavePositionVersion(t *testing.T) {
