@@ -34,9 +34,9 @@ type auditSide struct {
 // out unenriched rather than being lost.
 type joiner struct {
 	maxKeys int
-	sides   *lru[string, auditSide] // by CorrelationID
-	pending *lru[string, *Alert]    // by CorrelationID
-	cols    []string                // the audit line's columns an alert gets, at most maxSideCols
+	sides   *fifo[string, auditSide] // by CorrelationID
+	pending *fifo[string, *Alert]    // by CorrelationID
+	cols    []string                 // the audit line's columns an alert gets, at most maxSideCols
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -45,8 +45,8 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 	if len(cols) > maxSideCols {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
-	return &joiner{maxKeys: maxKeys, sides: newLRU[string, auditSide](maxKeys),
-		pending: newLRU[string, *Alert](maxKeys), cols: cols}
+	return &joiner{maxKeys: maxKeys, sides: newFIFO[string, auditSide](maxKeys),
+		pending: newFIFO[string, *Alert](maxKeys), cols: cols}
 }
 
 func within(a, b time.Time, d time.Duration) bool {
@@ -69,8 +69,9 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 	}
 	if _, ok := j.pending.get(cid); !ok && j.pending.len() >= j.maxKeys {
 		if k, old, ok := j.pending.front(); ok {
+			a := *old
 			j.pending.remove(k)
-			emit(*old)
+			emit(a)
 		}
 	}
 	*j.pending.touch(cid) = a
@@ -133,12 +134,13 @@ func (j *joiner) apply(a *Alert, s *auditSide) {
 // advance emits the alerts whose join window closed before wm and forgets
 // audit lines older than the window.
 func (j *joiner) advance(wm time.Time, emit Emit) {
-	j.pending.each(func(k string, a **Alert) bool {
-		if (*a).Time.Add(joinWindow).After(wm) {
+	j.pending.each(func(k string, p **Alert) bool {
+		a := *p
+		if a.Time.Add(joinWindow).After(wm) {
 			return false
 		}
 		j.pending.remove(k)
-		emit(*a)
+		emit(a)
 		return true
 	})
 	j.sides.each(func(k string, s *auditSide) bool {
@@ -152,9 +154,10 @@ func (j *joiner) advance(wm time.Time, emit Emit) {
 
 // close emits every alert still waiting.
 func (j *joiner) close(emit Emit) {
-	j.pending.each(func(k string, a **Alert) bool {
+	j.pending.each(func(k string, p **Alert) bool {
+		a := *p
 		j.pending.remove(k)
-		emit(*a)
+		emit(a)
 		return true
 	})
 }

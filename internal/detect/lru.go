@@ -106,3 +106,136 @@ func (l *lru[K, V]) unlink(n *lruNode[K, V]) {
 	}
 	n.old, n.newer = nil, nil
 }
+
+// fifo is an lru for keys that are seldom used again once set, such as a
+// request's CorrelationID: the same operations in the same order of last
+// use, kept in a slice instead of linked nodes, so that a new key costs no
+// allocation of its own. Taking a key out (remove, or touch of a key
+// already held) leaves a dead item in its place; dead items are dropped
+// when they reach the front, and all of them at once when they outnumber
+// the live ones, so the slice stays within about twice the keys held.
+// Not safe for concurrent use.
+type fifo[K comparable, V any] struct {
+	max     int
+	m       map[K]int // key → position of its item: q[pos-off]
+	q       []fifoItem[K, V]
+	off     int // position of q[0]
+	dead    int // dead items in q
+	evicted uint64
+}
+
+type fifoItem[K comparable, V any] struct {
+	key  K
+	val  V
+	live bool
+}
+
+func newFIFO[K comparable, V any](max int) *fifo[K, V] {
+	return &fifo[K, V]{max: max, m: make(map[K]int)}
+}
+
+// get returns k's value without changing the order.
+func (f *fifo[K, V]) get(k K) (*V, bool) {
+	p, ok := f.m[k]
+	if !ok {
+		return nil, false
+	}
+	return &f.q[p-f.off].val, true
+}
+
+// touch returns k's value, creating a zero one, and makes k the most
+// recently used; a value already held is kept. When a new key finds the
+// map full, the least recently used key is evicted (and counted) first.
+func (f *fifo[K, V]) touch(k K) *V {
+	var val V
+	if p, ok := f.m[k]; ok {
+		val = f.q[p-f.off].val
+		f.kill(p - f.off)
+	} else if f.max > 0 && len(f.m) >= f.max {
+		k, _, _ := f.front()
+		f.remove(k)
+		f.evicted++
+	}
+	f.m[k] = f.off + len(f.q)
+	f.q = append(f.q, fifoItem[K, V]{key: k, val: val, live: true})
+	f.compact()
+	return &f.q[len(f.q)-1].val
+}
+
+// remove deletes k.
+func (f *fifo[K, V]) remove(k K) {
+	if p, ok := f.m[k]; ok {
+		delete(f.m, k)
+		f.kill(p - f.off)
+		f.trim()
+	}
+}
+
+// kill marks q[i] dead and drops what it holds.
+func (f *fifo[K, V]) kill(i int) {
+	f.q[i] = fifoItem[K, V]{}
+	f.dead++
+}
+
+// trim drops the dead items at the front.
+func (f *fifo[K, V]) trim() {
+	n := 0
+	for n < len(f.q) && !f.q[n].live {
+		n++
+	}
+	if n > 0 {
+		clear(f.q[:n])
+		f.q = f.q[n:]
+		f.off += n
+		f.dead -= n
+	}
+	if len(f.q) == 0 {
+		f.q = f.q[:0:0] // let the array go
+	}
+}
+
+// compact drops every dead item when they outnumber the live ones.
+func (f *fifo[K, V]) compact() {
+	if f.dead < 64 || f.dead <= len(f.m) {
+		return
+	}
+	live := f.q[:0]
+	for i := range f.q {
+		if f.q[i].live {
+			live = append(live, f.q[i])
+		}
+	}
+	clear(f.q[len(live):])
+	f.q, f.dead = live, 0
+	for i := range f.q {
+		f.m[f.q[i].key] = f.off + i
+	}
+}
+
+func (f *fifo[K, V]) len() int { return len(f.m) }
+
+// front returns the least recently used entry.
+func (f *fifo[K, V]) front() (K, *V, bool) {
+	f.trim()
+	if len(f.q) == 0 {
+		var k K
+		return k, nil, false
+	}
+	return f.q[0].key, &f.q[0].val, true
+}
+
+// each calls fn for every entry, least recently used first, until fn
+// returns false. fn may remove the entry it is given, and no other.
+func (f *fifo[K, V]) each(fn func(k K, v *V) bool) {
+	for i := 0; i < len(f.q); i++ {
+		if !f.q[i].live {
+			continue
+		}
+		off := f.off
+		if !fn(f.q[i].key, &f.q[i].val) {
+			return
+		}
+		// fn's remove may have trimmed the front, past item i too.
+		i = max(i-(f.off-off), -1)
+	}
+}
