@@ -29,7 +29,7 @@ func TestJoinSideRecord(t *testing.T) {
 	j := newJoiner(10, parser.ColAuthorID, parser.ColIPAddress, parser.ColAuthorName) // the line has no IPAddress
 	var out []*Alert
 	emit := func(a *Alert) { out = append(out, a) }
-	j.side(cid, ev, emit)
+	j.side(cid, ev.Time, ev.Get(parser.ColEventID), [maxSideCols]string{ev.Get(parser.ColAuthorID), ev.Get(parser.ColIPAddress), ev.Get(parser.ColAuthorName)}, emit)
 	if len(out) != 0 {
 		t.Fatalf("a side alone emitted %d alerts", len(out))
 	}

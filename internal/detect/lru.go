@@ -109,18 +109,20 @@ func (l *lru[K, V]) unlink(n *lruNode[K, V]) {
 
 // fifo is an lru for keys that are seldom used again once set, such as a
 // request's CorrelationID: the same operations in the same order of last
-// use, kept in a slice instead of linked nodes, so that a new key costs no
-// allocation of its own. Taking a key out (remove, or touch of a key
-// already held) leaves a dead item in its place; dead items are dropped
-// when they reach the front, and all of them at once when they outnumber
-// the live ones, so the slice stays within about twice the keys held.
+// use, kept in a ring of items instead of linked nodes, so that a new key
+// costs no allocation of its own. Taking a key out (remove, or touch of a
+// key already held) leaves a dead item in its place; dead items are
+// dropped when they reach the front, and all of them at once when they
+// outnumber the live ones, so the ring holds at most about twice the keys
+// held. A value pointer (get, touch, front) is valid until the next touch.
 // Not safe for concurrent use.
 type fifo[K comparable, V any] struct {
 	max     int
-	m       map[K]int // key → position of its item: q[pos-off]
-	q       []fifoItem[K, V]
-	off     int // position of q[0]
-	dead    int // dead items in q
+	m       map[K]int        // key → position of its item (see item)
+	q       []fifoItem[K, V] // the ring; its length is 0 or a power of two
+	off     int              // position of the oldest item
+	end     int              // position after the newest item
+	dead    int              // dead items in [off, end)
 	evicted uint64
 }
 
@@ -134,13 +136,16 @@ func newFIFO[K comparable, V any](max int) *fifo[K, V] {
 	return &fifo[K, V]{max: max, m: make(map[K]int)}
 }
 
+// item returns the item at position p, which must be in [off, end).
+func (f *fifo[K, V]) item(p int) *fifoItem[K, V] { return &f.q[p&(len(f.q)-1)] }
+
 // get returns k's value without changing the order.
 func (f *fifo[K, V]) get(k K) (*V, bool) {
 	p, ok := f.m[k]
 	if !ok {
 		return nil, false
 	}
-	return &f.q[p-f.off].val, true
+	return &f.item(p).val, true
 }
 
 // touch returns k's value, creating a zero one, and makes k the most
@@ -149,67 +154,79 @@ func (f *fifo[K, V]) get(k K) (*V, bool) {
 func (f *fifo[K, V]) touch(k K) *V {
 	var val V
 	if p, ok := f.m[k]; ok {
-		val = f.q[p-f.off].val
-		f.kill(p - f.off)
+		val = f.item(p).val
+		f.kill(p)
 	} else if f.max > 0 && len(f.m) >= f.max {
 		k, _, _ := f.front()
 		f.remove(k)
 		f.evicted++
 	}
-	f.m[k] = f.off + len(f.q)
-	f.q = append(f.q, fifoItem[K, V]{key: k, val: val, live: true})
 	f.compact()
-	return &f.q[len(f.q)-1].val
+	if f.end-f.off == len(f.q) {
+		f.resize(max(16, 2*len(f.q)))
+	}
+	f.m[k] = f.end
+	it := f.item(f.end)
+	*it = fifoItem[K, V]{key: k, val: val, live: true}
+	f.end++
+	return &it.val
 }
 
 // remove deletes k.
 func (f *fifo[K, V]) remove(k K) {
 	if p, ok := f.m[k]; ok {
 		delete(f.m, k)
-		f.kill(p - f.off)
+		f.kill(p)
 		f.trim()
 	}
 }
 
-// kill marks q[i] dead and drops what it holds.
-func (f *fifo[K, V]) kill(i int) {
-	f.q[i] = fifoItem[K, V]{}
+// kill marks the item at p dead and drops what it holds.
+func (f *fifo[K, V]) kill(p int) {
+	*f.item(p) = fifoItem[K, V]{}
 	f.dead++
 }
 
-// trim drops the dead items at the front.
+// trim drops the dead items at the front, and halves the ring when it is
+// mostly empty.
 func (f *fifo[K, V]) trim() {
-	n := 0
-	for n < len(f.q) && !f.q[n].live {
-		n++
+	for f.off < f.end && !f.item(f.off).live {
+		f.off++
+		f.dead--
 	}
-	if n > 0 {
-		clear(f.q[:n])
-		f.q = f.q[n:]
-		f.off += n
-		f.dead -= n
-	}
-	if len(f.q) == 0 {
-		f.q = f.q[:0:0] // let the array go
+	if len(f.q) > 1024 && f.end-f.off < len(f.q)/4 {
+		f.resize(len(f.q) / 2)
 	}
 }
 
-// compact drops every dead item when they outnumber the live ones.
+// resize moves the items into a ring of n items (a power of two, at
+// least end-off).
+func (f *fifo[K, V]) resize(n int) {
+	q := make([]fifoItem[K, V], n)
+	for p := f.off; p < f.end; p++ {
+		q[p&(n-1)] = *f.item(p)
+	}
+	f.q = q
+}
+
+// compact drops every dead item when they outnumber the live ones,
+// moving the live ones forward in order.
 func (f *fifo[K, V]) compact() {
 	if f.dead < 64 || f.dead <= len(f.m) {
 		return
 	}
-	live := f.q[:0]
-	for i := range f.q {
-		if f.q[i].live {
-			live = append(live, f.q[i])
+	w := f.off
+	for p := f.off; p < f.end; p++ {
+		if it := f.item(p); it.live {
+			if w != p {
+				*f.item(w) = *it
+				*it = fifoItem[K, V]{}
+				f.m[f.item(w).key] = w
+			}
+			w++
 		}
 	}
-	clear(f.q[len(live):])
-	f.q, f.dead = live, 0
-	for i := range f.q {
-		f.m[f.q[i].key] = f.off + i
-	}
+	f.end, f.dead = w, 0
 }
 
 func (f *fifo[K, V]) len() int { return len(f.m) }
@@ -217,25 +234,20 @@ func (f *fifo[K, V]) len() int { return len(f.m) }
 // front returns the least recently used entry.
 func (f *fifo[K, V]) front() (K, *V, bool) {
 	f.trim()
-	if len(f.q) == 0 {
+	if f.off == f.end {
 		var k K
 		return k, nil, false
 	}
-	return f.q[0].key, &f.q[0].val, true
+	it := f.item(f.off)
+	return it.key, &it.val, true
 }
 
 // each calls fn for every entry, least recently used first, until fn
 // returns false. fn may remove the entry it is given, and no other.
 func (f *fifo[K, V]) each(fn func(k K, v *V) bool) {
-	for i := 0; i < len(f.q); i++ {
-		if !f.q[i].live {
-			continue
-		}
-		off := f.off
-		if !fn(f.q[i].key, &f.q[i].val) {
+	for p := f.off; p < f.end; p = max(p+1, f.off) {
+		if it := f.item(p); it.live && !fn(it.key, &it.val) {
 			return
 		}
-		// fn's remove may have trimmed the front, past item i too.
-		i = max(i-(f.off-off), -1)
 	}
 }

@@ -85,8 +85,8 @@ func TestFIFOAgreesWithLRU(t *testing.T) {
 						}
 					}
 				}
-				if len(f.q) > 2*f.len()+64 {
-					t.Fatalf("op %d: %d items for %d keys", i, len(f.q), f.len())
+				if n := f.end - f.off; n > 2*f.len()+64 || n > len(f.q) || f.dead != n-f.len() {
+					t.Fatalf("op %d: %d items (%d dead) in a ring of %d for %d keys", i, n, f.dead, len(f.q), f.len())
 				}
 			}
 		})

@@ -135,3 +135,34 @@ func BenchmarkProcessMix(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAlertMessage measures the encoding of one alert as the agent
+// does it (Alert.AppendMessage into reused buffers, then Encoder.Append):
+// the first alert of each kind the realistic audit mix raises.
+func BenchmarkAlertMessage(b *testing.B) {
+	recs, raws := mixLines(b, mixCorpora[0], 20_000)
+	e := mixEngine(b, nil)
+	seen := map[string]bool{}
+	var alerts []*Alert
+	e.cfg.Emit = func(a *Alert) {
+		if !seen[a.Info.ID] {
+			seen[a.Info.ID] = true
+			alerts = append(alerts, a)
+		}
+	}
+	runMix(e, parser.TypeAudit, recs, raws)
+	enc := &forwarder.Encoder{}
+	opts := forwarder.DefaultRecordOptions("bench")
+	for _, a := range alerts {
+		b.Run(a.Info.ID, func(b *testing.B) {
+			var m forwarder.Message
+			var msg, buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				msg = a.AppendMessage(&m, "gitlab@32473", &opts, msg)
+				buf = enc.Append(buf[:0], &m)
+			}
+			b.SetBytes(int64(len(buf)))
+		})
+	}
+}
