@@ -1,5 +1,7 @@
 package detect
 
+import "math/bits"
+
 // maxPick is the most column names a picker reads.
 const maxPick = 8
 
@@ -8,7 +10,7 @@ const maxPick = 8
 // column whose name has a length no name has is passed over with one test.
 type picker struct {
 	names []string
-	lens  uint64 // bit n set when a name has length n (lengths 0 to 63), bit 63 for longer ones
+	byLen [64]uint8 // bit j set in byLen[len(names[j]) % 64]
 }
 
 // newPicker returns a picker of names; it panics with more than maxPick.
@@ -17,33 +19,28 @@ func newPicker(names ...string) picker {
 		panic("detect: a picker reads at most maxPick columns")
 	}
 	p := picker{names: names}
-	for _, n := range names {
-		p.lens |= lenBit(n)
+	for j, n := range names {
+		p.byLen[len(n)%64] |= 1 << j
 	}
 	return p
 }
-
-func lenBit(name string) uint64 { return 1 << min(len(name), 63) }
 
 // pick returns the values of the picker's names in ev, in the order of
 // the names: each the value of the first column of that name, as
 // Event.Get, "" when there is none.
 func (p *picker) pick(ev *Event) (vals [maxPick]string) {
-	var found uint
-	all := uint(1)<<len(p.names) - 1
+	left := uint8(1)<<len(p.names) - 1 // the names not found yet
 	for i := range ev.Columns {
 		c := &ev.Columns[i]
-		if p.lens&lenBit(c.Name) == 0 {
-			continue
-		}
-		for j, n := range p.names {
-			if found&(1<<j) == 0 && n == c.Name {
+		for m := p.byLen[len(c.Name)%64] & left; m != 0; m &= m - 1 {
+			j := bits.TrailingZeros8(m)
+			if p.names[j] == c.Name {
 				vals[j] = c.Value
-				found |= 1 << j
+				left &^= 1 << j
 				break
 			}
 		}
-		if found == all {
+		if left == 0 {
 			break
 		}
 	}
