@@ -304,8 +304,9 @@ func syslogSeverity(s Severity) forwarder.Severity {
 //     everything when a collector drops STRUCTURED-DATA.
 //
 // m's Params and Elements slices are reused; the values are the alert's
-// strings, read only, so the alert may be dropped once m is filled. MSG is
-// a new buffer (m.Msg may alias a log line): see AppendMessage to reuse one.
+// strings, read only, or (numbers, times, lists) parts of the new buffer
+// MSG is written to, so the alert may be dropped once m is filled. See
+// AppendMessage to reuse the buffer.
 func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOptions) {
 	a.AppendMessage(m, sdid, o, nil)
 }
