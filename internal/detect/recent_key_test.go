@@ -27,3 +27,13 @@ func TestKeyOfIsFNV128a(t *testing.T) {
 		t.Errorf("keyOf allocates %v times", n)
 	}
 }
+
+// BenchmarkKeyOf measures the hash of an event's dedupe identity (EventID,
+// EventName, creation time in Unix ns).
+func BenchmarkKeyOf(b *testing.B) {
+	k := []byte("01HXHSTQ5A02PJVVW2H8FZZ77A\x00user_authenticated\x001715363209058000000")
+	b.SetBytes(int64(len(k)))
+	for b.Loop() {
+		keyOf(k)
+	}
+}
