@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -77,6 +78,9 @@ func TestAppendMessageAgreesWithFields(t *testing.T) {
 			if js := string(a.AppendJSON(nil)); string(m.Msg) != js {
 				t.Errorf("alert %d: MSG\n%s\nAppendJSON\n%s", i, m.Msg, js)
 			}
+			if ref := string(referenceJSON(a, nil, a.Fields())); string(m.Msg) != ref {
+				t.Errorf("alert %d: MSG\n%s\nreference\n%s", i, m.Msg, ref)
+			}
 			var v map[string]any
 			if err := json.Unmarshal(m.Msg, &v); err != nil {
 				t.Errorf("alert %d: MSG is not JSON: %v\n%s", i, err, m.Msg)
@@ -101,4 +105,77 @@ func TestAppendMessageAgreesWithFields(t *testing.T) {
 	if !strings.Contains(string(m.Msg), `"raw":`) {
 		t.Errorf("per-event MSG without raw: %s", m.Msg)
 	}
+}
+
+// referenceJSON is the MSG encoder AppendMessage replaced, written over
+// Fields: the JSON must stay the same byte for byte.
+func referenceJSON(a *Alert, dst []byte, fields []Column) []byte {
+	dst = append(dst, '{')
+	first := true
+	key := func(k string) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = jsonstr.Append(dst, k)
+		dst = append(dst, ':')
+	}
+	str := func(k, v string) {
+		key(k)
+		dst = jsonstr.Append(dst, v)
+	}
+	strs := func(k string, vs []string) {
+		key(k)
+		dst = append(dst, '[')
+		for i, v := range vs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonstr.Append(dst, v)
+		}
+		dst = append(dst, ']')
+	}
+	for _, c := range fields {
+		switch c.Name {
+		case "count", "threshold", "baseline_mean", "baseline_sd":
+			key(c.Name)
+			dst = append(dst, c.Value...)
+		case "learning":
+			key(c.Name)
+			dst = append(dst, c.Value...)
+		case "tactic":
+			strs(c.Name, a.Info.Tactic)
+		case "technique":
+			strs(c.Name, a.Info.Technique)
+		case "event_ids":
+			strs(c.Name, a.EventIDs)
+		case "nodes":
+			strs(c.Name, a.Nodes)
+		default:
+			str(c.Name, c.Value)
+		}
+		if c.Name == "alert_id" {
+			str("time", formatTime(a.Time))
+		}
+	}
+	if a.Event != nil {
+		// A name whose nameBit is not in a set's mask is not in the set:
+		// most columns are written without searching the fields or the
+		// columns before them.
+		var inFields, inCols uint64
+		for i := range fields {
+			inFields |= nameBit(fields[i].Name)
+		}
+		cols := a.Event.Columns
+		for i, c := range cols {
+			bit := nameBit(c.Name)
+			if (inFields&bit == 0 || !hasColumn(fields, c.Name)) &&
+				(inCols&bit == 0 || !hasColumn(cols[:i], c.Name)) { // the first of a name only
+				str(c.Name, c.Value)
+			}
+			inCols |= bit
+		}
+		str("raw", a.Event.Raw)
+	}
+	return append(dst, '}')
 }
