@@ -38,7 +38,8 @@ func reuseAlerts(t *testing.T) []*Alert {
 			EventIDs: []string{"1", "2", "3"}, Nodes: []string{"node-a", "node-b"}},
 		{Info: Info{ID: "x.learning", Kind: KindWindow, Tactic: []string{"", ""}}, Learning: true,
 			Columns: []Column{{"count", "7"}, {"Empty", ""}}},
-		{Info: Info{ID: "x.zero"}},
+		{Info: Info{ID: "x.zero"}, ID: "z"},
+		{Info: Info{ID: "x.none"}},
 	}
 }
 
