@@ -34,7 +34,12 @@ func (l *lru[K, V]) get(k K) (*V, bool) {
 // touch returns k's value, creating a zero one, and makes k the most
 // recently used. When a new key finds the map full, the least recently
 // used key is evicted (and counted) first.
-func (l *lru[K, V]) touch(k K) *V {
+func (l *lru[K, V]) touch(k K) *V { return l.touchOwn(k, nil) }
+
+// touchOwn is touch storing a new key as own(k) (own nil: k), in one map
+// lookup: own makes a copy that does not share an event's line, for a key
+// kept past Observe.
+func (l *lru[K, V]) touchOwn(k K, own func(K) K) *V {
 	if n, ok := l.m[k]; ok {
 		l.unlink(n)
 		l.pushNewest(n)
@@ -43,6 +48,9 @@ func (l *lru[K, V]) touch(k K) *V {
 	if l.max > 0 && len(l.m) >= l.max {
 		l.remove(l.oldest.key)
 		l.evicted++
+	}
+	if own != nil {
+		k = own(k)
 	}
 	n := &lruNode[K, V]{key: k}
 	l.m[k] = n
