@@ -165,8 +165,8 @@ func (f *fifo[K, V]) touch(k K) *V {
 		val = f.item(p).val
 		f.kill(p)
 	} else if f.max > 0 && len(f.m) >= f.max {
-		k, _, _ := f.front()
-		f.remove(k)
+		oldest, _, _ := f.front()
+		f.remove(oldest)
 		f.evicted++
 	}
 	f.compact()
