@@ -3,8 +3,6 @@ package detect
 import (
 	"strings"
 	"time"
-
-	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // joinWindow is how far apart (event time) an application-log line and the
@@ -34,9 +32,9 @@ type auditSide struct {
 // out unenriched rather than being lost.
 type joiner struct {
 	maxKeys int
-	sides   *lru[string, auditSide] // by CorrelationID
-	pending *lru[string, *Alert]    // by CorrelationID
-	cols    []string                // the audit line's columns an alert gets, at most maxSideCols
+	sides   *fifo[string, auditSide] // by CorrelationID
+	pending *fifo[string, *Alert]    // by CorrelationID
+	cols    []string                 // the audit line's columns an alert gets, at most maxSideCols
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -45,8 +43,8 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 	if len(cols) > maxSideCols {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
-	return &joiner{maxKeys: maxKeys, sides: newLRU[string, auditSide](maxKeys),
-		pending: newLRU[string, *Alert](maxKeys), cols: cols}
+	return &joiner{maxKeys: maxKeys, sides: newFIFO[string, auditSide](maxKeys),
+		pending: newFIFO[string, *Alert](maxKeys), cols: cols}
 }
 
 func within(a, b time.Time, d time.Duration) bool {
@@ -55,7 +53,9 @@ func within(a, b time.Time, d time.Duration) bool {
 }
 
 // alert joins or holds a, raised on an application line with CorrelationID
-// cid ("" emits a at once).
+// cid ("" emits a at once). A held alert keeps its Event (a.Event) until
+// the join or the window's end: if Events stop being valid after Process,
+// the rule must give an alert whose Event is its own copy.
 func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 	if cid == "" {
 		emit(a)
@@ -69,40 +69,39 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 	}
 	if _, ok := j.pending.get(cid); !ok && j.pending.len() >= j.maxKeys {
 		if k, old, ok := j.pending.front(); ok {
+			a := *old
 			j.pending.remove(k)
-			emit(*old)
+			emit(a)
 		}
 	}
 	a.detach() // held past Observe (see Event)
 	*j.pending.touch(strings.Clone(cid)) = a
 }
 
-// side joins or holds the audit line ev of CorrelationID cid.
-func (j *joiner) side(cid string, ev *Event, emit Emit) {
+// side joins or holds the audit line of CorrelationID cid at event time
+// t, with EventID id and the values of the joiner's columns (vals, in the
+// order of cols).
+func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]string, emit Emit) {
 	if cid == "" {
 		return
 	}
-	if p, ok := j.pending.get(cid); ok && within((*p).Time, ev.Time, joinWindow) {
+	if p, ok := j.pending.get(cid); ok && within((*p).Time, t, joinWindow) {
 		a := *p
 		j.pending.remove(cid)
-		addColumns(a, ev, j.cols...)
-		a.AddEventID(ev.Get(parser.ColEventID))
+		j.apply(a, &auditSide{eventID: id, vals: vals})
 		emit(a)
 		return
 	}
-	s, key := j.record(cid, ev)
-	*j.sides.touch(key) = s // a key already held stays as it is
+	s, key := j.record(cid, t, id, &vals)
+	*j.sides.touch(key) = s // a key already held keeps its key string
 }
 
-// record returns the auditSide of ev and a copy of cid, all its strings
-// parts of one allocation.
-func (j *joiner) record(cid string, ev *Event) (auditSide, string) {
-	id := ev.Get(parser.ColEventID)
-	var vals [maxSideCols]string
+// record returns the auditSide of an audit line and a copy of cid, all
+// its strings parts of one allocation.
+func (j *joiner) record(cid string, t time.Time, id string, vals *[maxSideCols]string) (auditSide, string) {
 	n := len(cid) + len(id)
-	for i, c := range j.cols {
-		vals[i] = ev.Get(c)
-		n += len(vals[i])
+	for _, v := range vals[:len(j.cols)] {
+		n += len(v)
 	}
 	var b strings.Builder
 	b.Grow(n)
@@ -113,7 +112,7 @@ func (j *joiner) record(cid string, ev *Event) (auditSide, string) {
 	}
 	all := b.String()
 	key, rest := all[:len(cid)], all[len(cid):]
-	s := auditSide{t: ev.Time, eventID: rest[:len(id)]}
+	s := auditSide{t: t, eventID: rest[:len(id)]}
 	rest = rest[len(id):]
 	for i := range j.cols {
 		s.vals[i], rest = rest[:len(vals[i])], rest[len(vals[i]):]
@@ -134,12 +133,13 @@ func (j *joiner) apply(a *Alert, s *auditSide) {
 // advance emits the alerts whose join window closed before wm and forgets
 // audit lines older than the window.
 func (j *joiner) advance(wm time.Time, emit Emit) {
-	j.pending.each(func(k string, a **Alert) bool {
-		if (*a).Time.Add(joinWindow).After(wm) {
+	j.pending.each(func(k string, p **Alert) bool {
+		a := *p
+		if a.Time.Add(joinWindow).After(wm) {
 			return false
 		}
 		j.pending.remove(k)
-		emit(*a)
+		emit(a)
 		return true
 	})
 	j.sides.each(func(k string, s *auditSide) bool {
@@ -153,18 +153,10 @@ func (j *joiner) advance(wm time.Time, emit Emit) {
 
 // close emits every alert still waiting.
 func (j *joiner) close(emit Emit) {
-	j.pending.each(func(k string, a **Alert) bool {
+	j.pending.each(func(k string, p **Alert) bool {
+		a := *p
 		j.pending.remove(k)
-		emit(*a)
+		emit(a)
 		return true
 	})
-}
-
-// addColumns appends the non-empty columns cols of ev to a.
-func addColumns(a *Alert, ev *Event, cols ...string) {
-	for _, c := range cols {
-		if v := ev.Get(c); v != "" {
-			a.Columns = append(a.Columns, Column{Name: c, Value: v})
-		}
-	}
 }

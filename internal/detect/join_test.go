@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 	"unsafe"
@@ -29,7 +30,7 @@ func TestJoinSideRecord(t *testing.T) {
 	j := newJoiner(10, parser.ColAuthorID, parser.ColIPAddress, parser.ColAuthorName) // the line has no IPAddress
 	var out []*Alert
 	emit := func(a *Alert) { out = append(out, a) }
-	j.side(cid, ev, emit)
+	j.side(cid, ev.Time, ev.Get(parser.ColEventID), [maxSideCols]string{ev.Get(parser.ColAuthorID), ev.Get(parser.ColIPAddress), ev.Get(parser.ColAuthorName)}, emit)
 	if len(out) != 0 {
 		t.Fatalf("a side alone emitted %d alerts", len(out))
 	}
@@ -65,3 +66,71 @@ func TestJoinSideRecord(t *testing.T) {
 		t.Errorf("%d sides held after the join, want 0", j.sides.len())
 	}
 }
+
+// TestJoinAdvanceManyKeys holds many audit sides and application alerts,
+// joins every third side, and advances the watermark step by step: each
+// step must emit exactly the alerts whose window closed, in the order
+// they were held, and keep exactly the sides still inside their window,
+// while the joiner's rings stay within about twice what they hold.
+func TestJoinAdvanceManyKeys(t *testing.T) {
+	const n = 30_000
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	j := newJoiner(n, parser.ColAuthorID)
+	var out []*Alert
+	emit := func(a *Alert) { out = append(out, a) }
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 10 * time.Millisecond) }
+	cid := func(i int) string { return "cid-" + strconv.Itoa(i) }
+	joined := 0
+	for i := range n {
+		j.side(cid(i), at(i), strconv.Itoa(i), [maxSideCols]string{"7"}, emit)
+		if i%3 == 0 { // its application line comes: joined at once
+			j.alert(cid(i), &Alert{Time: at(i)}, emit)
+			joined++
+		}
+		if i%10 == 1 { // an application line whose audit line never comes
+			j.alert("app-"+strconv.Itoa(i), &Alert{Time: at(i), Key: []Column{{"I", strconv.Itoa(i)}}}, emit)
+		}
+	}
+	if len(out) != joined {
+		t.Fatalf("%d alerts emitted while holding, want the %d joined", len(out), joined)
+	}
+	out = out[:0]
+	last := -1 // the last application-only alert emitted
+	for step := 0; step <= n/1000+int(joinWindow/(10*time.Second)); step++ {
+		wm := at(step * 1000).Add(joinWindow)
+		j.advance(wm, emit)
+		for _, a := range out {
+			i, _ := strconv.Atoi(a.Get("I"))
+			if i <= last || a.Time.Add(joinWindow).After(wm) {
+				t.Fatalf("step %d: alert of line %d emitted out of order or early (last %d)", step, i, last)
+			}
+			last = i
+		}
+		out = out[:0]
+		// Every alert held is younger than the window, every one
+		// emitted older: the next one due is the first held.
+		if _, p, ok := j.pending.front(); ok && !(*p).Time.Add(joinWindow).After(wm) {
+			t.Fatalf("step %d: alert at %v still held at watermark %v", step, (*p).Time, wm)
+		}
+		wantSides := 0
+		for i := range n {
+			if i%3 != 0 && at(i).Add(joinWindow).After(wm) {
+				wantSides++
+			}
+		}
+		if j.sides.len() != wantSides {
+			t.Fatalf("step %d: %d sides held, want %d", step, j.sides.len(), wantSides)
+		}
+		for _, f := range []interface{ span() (int, int) }{j.sides, j.pending} {
+			if items, held := f.span(); items > 2*held+64 {
+				t.Fatalf("step %d: %d items for %d keys", step, items, held)
+			}
+		}
+	}
+	if j.sides.len() != 0 || j.pending.len() != 0 || last != n-9 {
+		t.Errorf("after the last window: %d sides, %d alerts held, last alert of line %d (want %d)", j.sides.len(), j.pending.len(), last, n-9)
+	}
+}
+
+// span returns the items in the ring (live and dead) and the keys held.
+func (f *fifo[K, V]) span() (int, int) { return f.end - f.off, len(f.m) }

@@ -74,56 +74,124 @@ func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) 
 // level under their column names; for per-event rules the triggering
 // record's columns (those not already present) and "raw", the line
 // itself. This is the syslog MSG and the output of gitlab-syslog detect.
-func (a *Alert) AppendJSON(dst []byte) []byte { return a.appendJSON(dst, a.Fields()) }
+func (a *Alert) AppendJSON(dst []byte) []byte {
+	var buf [512]byte
+	ps, _, t := a.appendFields(make([]parser.Field, 0, 19+len(a.Key)+len(a.Columns)), buf[:0])
+	return a.appendJSON(dst, ps, t)
+}
 
-// appendJSON is AppendJSON with the alert's Fields.
-func (a *Alert) appendJSON(dst []byte, fields []Column) []byte {
-	dst = append(dst, '{')
-	first := true
-	key := func(k string) {
-		if !first {
-			dst = append(dst, ',')
+// appendFields appends to ps the alert's Fields, in order, and returns
+// them with scratch and the alert's time (RFC 3339, "" when zero) as
+// text. The values of the alert's strings are not copied (read only);
+// those that are formatted (lists, numbers, times) are appended to
+// scratch, and the values point into it, or into an earlier array of it
+// when it grew. Nothing is allocated while ps and scratch have room.
+func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field, []byte, []byte) {
+	b := scratch
+	// formatted returns the bytes appended to b since lo.
+	formatted := func(lo int) []byte { return b[lo:len(b):len(b)] }
+	str := func(name, v string) {
+		if v != "" {
+			ps = append(ps, parser.Field{Name: name, Value: readOnly(v)})
 		}
-		first = false
-		dst = jsonstr.Append(dst, k)
-		dst = append(dst, ':')
 	}
-	str := func(k, v string) {
-		key(k)
-		dst = jsonstr.Append(dst, v)
-	}
-	strs := func(k string, vs []string) {
-		key(k)
-		dst = append(dst, '[')
+	list := func(name string, vs []string) {
+		if len(vs) == 1 {
+			str(name, vs[0])
+			return
+		}
+		lo := len(b)
 		for i, v := range vs {
 			if i > 0 {
-				dst = append(dst, ',')
+				b = append(b, ',')
 			}
-			dst = jsonstr.Append(dst, v)
+			b = append(b, v...)
 		}
-		dst = append(dst, ']')
+		if len(b) > lo {
+			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
+		}
 	}
-	for _, c := range fields {
+	tm := func(name string, t time.Time) {
+		if !t.IsZero() {
+			lo := len(b)
+			b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
+		}
+	}
+	num := func(name string, x float64) {
+		lo := len(b)
+		b = strconv.AppendFloat(b, x, 'f', -1, 64)
+		ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
+	}
+	ps = append(ps,
+		parser.Field{Name: "rule", Value: readOnly(a.Info.ID)},
+		parser.Field{Name: "name", Value: readOnly(a.Info.Name)},
+		parser.Field{Name: "kind", Value: readOnly(a.Info.Kind.String())},
+		parser.Field{Name: "severity", Value: readOnly(a.Info.Severity.String())},
+	)
+	list("tactic", a.Info.Tactic)
+	list("technique", a.Info.Technique)
+	str("alert_id", a.ID)
+	if a.Count > 0 {
+		lo := len(b)
+		b = strconv.AppendInt(b, int64(a.Count), 10)
+		ps = append(ps, parser.Field{Name: "count", Value: formatted(lo)})
+	}
+	if a.HasThreshold {
+		num("threshold", a.Threshold)
+	}
+	if a.HasBaseline {
+		num("baseline_mean", a.BaselineMean)
+		num("baseline_sd", a.BaselineSD)
+	}
+	tm("window_start", a.WindowStart)
+	tm("window_end", a.WindowEnd)
+	tm("first_event", a.FirstEvent)
+	tm("last_event", a.LastEvent)
+	list("event_ids", a.EventIDs)
+	if a.HasBaseline || a.Learning {
+		str("learning", strconv.FormatBool(a.Learning))
+	}
+	tm("detected_at", a.DetectedAt)
+	list("nodes", a.Nodes)
+	for _, cs := range [2][]Column{a.Key, a.Columns} {
+		for _, c := range cs {
+			ps = append(ps, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
+		}
+	}
+	lo := len(b)
+	if !a.Time.IsZero() {
+		b = a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	return ps, b, formatted(lo)
+}
+
+// appendJSON is AppendJSON with the alert's fields (appendFields) and
+// time as text.
+func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
+	dst = append(dst, '{')
+	for i := range fields {
+		c := &fields[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONKey(dst, c.Name)
 		switch c.Name {
-		case "count", "threshold", "baseline_mean", "baseline_sd":
-			key(c.Name)
-			dst = append(dst, c.Value...)
-		case "learning":
-			key(c.Name)
+		case "count", "threshold", "baseline_mean", "baseline_sd", "learning":
 			dst = append(dst, c.Value...)
 		case "tactic":
-			strs(c.Name, a.Info.Tactic)
+			dst = appendJSONList(dst, a.Info.Tactic)
 		case "technique":
-			strs(c.Name, a.Info.Technique)
+			dst = appendJSONList(dst, a.Info.Technique)
 		case "event_ids":
-			strs(c.Name, a.EventIDs)
+			dst = appendJSONList(dst, a.EventIDs)
 		case "nodes":
-			strs(c.Name, a.Nodes)
+			dst = appendJSONList(dst, a.Nodes)
 		default:
-			str(c.Name, c.Value)
+			dst = jsonstr.Append(dst, c.Value)
 		}
 		if c.Name == "alert_id" {
-			str("time", formatTime(a.Time))
+			dst = jsonstr.Append(appendJSONKey(append(dst, ','), "time"), t)
 		}
 	}
 	if a.Event != nil {
@@ -137,15 +205,42 @@ func (a *Alert) appendJSON(dst []byte, fields []Column) []byte {
 		cols := a.Event.Columns
 		for i, c := range cols {
 			bit := nameBit(c.Name)
-			if (inFields&bit == 0 || !hasColumn(fields, c.Name)) &&
+			if (inFields&bit == 0 || !hasField(fields, c.Name)) &&
 				(inCols&bit == 0 || !hasColumn(cols[:i], c.Name)) { // the first of a name only
-				str(c.Name, c.Value)
+				dst = jsonstr.Append(appendJSONKey(append(dst, ','), c.Name), c.Value)
 			}
 			inCols |= bit
 		}
-		str("raw", a.Event.Raw)
+		dst = jsonstr.Append(appendJSONKey(append(dst, ','), "raw"), a.Event.Raw)
 	}
 	return append(dst, '}')
+}
+
+// appendJSONKey appends the JSON string k and a colon.
+func appendJSONKey(dst []byte, k string) []byte {
+	return append(jsonstr.Append(dst, k), ':')
+}
+
+// appendJSONList appends vs as a JSON array of strings.
+func appendJSONList(dst []byte, vs []string) []byte {
+	dst = append(dst, '[')
+	for i, v := range vs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonstr.Append(dst, v)
+	}
+	return append(dst, ']')
+}
+
+// hasField reports whether fs has a field named name.
+func hasField(fs []parser.Field, name string) bool {
+	for i := range fs {
+		if fs[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // nameBit returns one bit of 64 chosen by name's length and its first and
@@ -209,15 +304,17 @@ func syslogSeverity(s Severity) forwarder.Severity {
 //     everything when a collector drops STRUCTURED-DATA.
 //
 // m's Params and Elements slices are reused; the values are the alert's
-// strings, read only, so the alert may be dropped once m is filled. MSG is
-// a new buffer (m.Msg may alias a log line): see AppendMessage to reuse one.
+// strings, read only, or (numbers, times, lists) parts of the new buffer
+// MSG is written to, so the alert may be dropped once m is filled. See
+// AppendMessage to reuse the buffer.
 func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOptions) {
 	a.AppendMessage(m, sdid, o, nil)
 }
 
 // AppendMessage is Message with MSG written into msg[:0], which it returns
-// (grown if needed) for the next alert; m.Msg is the returned buffer until
-// then.
+// (grown if needed) for the next alert; until then m.Msg and the values of
+// the alert element point into it. With m and msg reused it allocates
+// nothing once they have grown to the alerts' size.
 func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.RecordOptions, msg []byte) []byte {
 	m.Facility = o.Facility
 	m.Severity = syslogSeverity(a.Info.Severity)
@@ -226,15 +323,20 @@ func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.Re
 	m.AppName = forwarder.AppNameDetections
 	m.ProcID = o.ProcID
 	m.MsgID = a.Info.ID
-	fields := a.Fields()
 	var ps []parser.Field
+	id := ""
 	if len(m.Elements) > 0 {
 		ps = m.Elements[0].Params[:0]
+		if prev := m.Elements[0].ID; sameAlertSDID(prev, sdid) {
+			id = prev
+		}
 	}
-	for _, c := range fields {
-		ps = append(ps, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
+	if id == "" {
+		id = AlertSDID(sdid)
 	}
-	m.Elements = append(m.Elements[:0], forwarder.Element{ID: AlertSDID(sdid), Params: ps})
+	// The formatted values go first into msg, MSG after them.
+	ps, msg, t := a.appendFields(ps, msg[:0])
+	m.Elements = append(m.Elements[:0], forwarder.Element{ID: id, Params: ps})
 	clear(m.Params)
 	m.Params = m.Params[:0]
 	if a.Event != nil {
@@ -242,9 +344,19 @@ func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.Re
 			m.Params = append(m.Params, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
 		}
 	}
-	msg = a.appendJSON(msg[:0], fields)
-	m.Msg = msg
+	start := len(msg)
+	msg = a.appendJSON(msg, ps, t)
+	m.Msg = msg[start:]
 	return msg
+}
+
+// sameAlertSDID reports whether id is AlertSDID(sdid), without building it.
+func sameAlertSDID(id, sdid string) bool {
+	suffix := "@32473"
+	if i := strings.LastIndexByte(sdid, '@'); i >= 0 {
+		suffix = sdid[i:]
+	}
+	return len(id) == len("alert")+len(suffix) && id[:len("alert")] == "alert" && id[len("alert"):] == suffix
 }
 
 // readOnly returns the bytes of s without copying them; they must not be

@@ -20,15 +20,9 @@ func (e *Engine) Process(ev *Event) {
 		e.stats.Replayed++
 		return
 	}
-	if id := ev.Get(parser.ColEventID); id != "" {
-		k := append(append(e.keyBuf[:0], id...), 0)
-		k = append(append(k, ev.Get(parser.ColEventName)...), 0)
-		k = strconv.AppendInt(k, ev.eventTime().UnixNano(), 10)
-		e.keyBuf = k
-		if e.events.seenKey(keyOf(k), ev.Time.UnixNano()) {
-			e.stats.Deduplicated++
-			return
-		}
+	if e.duplicate(ev) {
+		e.stats.Deduplicated++
+		return
 	}
 	future := false
 	if !ev.Time.IsZero() {
@@ -127,6 +121,40 @@ func (e *Engine) Hold(name string) {
 	e.source(name).seen = e.cfg.Now().UnixNano()
 }
 
+// duplicate reports whether an event with ev's identity (EventID,
+// EventName and the creation time, see Engine) was seen before, and
+// remembers ev's. An event without EventID is never a duplicate. The
+// three columns are found in one pass over ev's columns.
+func (e *Engine) duplicate(ev *Event) bool {
+	var id, name, created string // the first column of each name, as Event.Get
+	var haveID, haveName, haveCreated bool
+	for i := range ev.Columns {
+		c := &ev.Columns[i]
+		switch {
+		case !haveID && c.Name == parser.ColEventID:
+			id, haveID = c.Value, true
+		case !haveName && c.Name == parser.ColEventName:
+			name, haveName = c.Value, true
+		case !haveCreated && c.Name == parser.ColCreatedAt:
+			created, haveCreated = c.Value, true
+		}
+	}
+	if id == "" {
+		return false
+	}
+	t := ev.Time // as Event.eventTime: CreatedAt when readable, else Time
+	if created != "" {
+		if ct, err := time.Parse(time.RFC3339Nano, created); err == nil {
+			t = ct
+		}
+	}
+	k := append(append(e.keyBuf[:0], id...), 0)
+	k = append(append(k, name...), 0)
+	k = strconv.AppendInt(k, t.UnixNano(), 10)
+	e.keyBuf = k
+	return e.events.seenKey(keyOf(k), ev.Time.UnixNano())
+}
+
 // source returns the state of source name, creating it. The last one
 // asked for is remembered: consecutive events mostly come from one source.
 func (e *Engine) source(name string) *sourceState {
@@ -210,7 +238,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if a.ID == "" {
 			a.ID, e.idBuf = a.id(e.idBuf)
 		}
-		if a.Event != nil && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
+		if a.Event != nil && a.Event.Type == parser.TypeApplication && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
 		}
 		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.Key, a.Time, r.suppress) {

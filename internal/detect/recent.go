@@ -1,10 +1,11 @@
 package detect
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
+	"math/bits"
 	"time"
 )
 
@@ -13,10 +14,22 @@ import (
 type recentKey [16]byte
 
 func keyOf[S ~string | ~[]byte](s S) recentKey {
-	h := fnv.New128a()
-	h.Write([]byte(s))
+	// FNV-1a, 128 bits, as hash/fnv's New128a computes it (the prime is
+	// 2^88 + 0x13b), without its allocations.
+	const (
+		offsetHi, offsetLo  = 0x6c62272e07bb0142, 0x62b821756295c58d
+		primeLo, primeShift = 0x13b, 24
+	)
+	hi, lo := uint64(offsetHi), uint64(offsetLo)
+	for i := 0; i < len(s); i++ {
+		lo ^= uint64(s[i])
+		h, l := bits.Mul64(primeLo, lo)
+		hi = h + lo<<primeShift + primeLo*hi
+		lo = l
+	}
 	var k recentKey
-	h.Sum(k[:0])
+	binary.BigEndian.PutUint64(k[:8], hi)
+	binary.BigEndian.PutUint64(k[8:], lo)
 	return k
 }
 

@@ -121,12 +121,7 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		r.late++ // its window was closed: the baseline has it, no window does
 		return
 	}
-	k := userIP{User: user, IP: ip}
-	ps, ok := r.pairs.get(k)
-	if !ok {
-		k = userIP{User: strings.Clone(user), IP: strings.Clone(ip)}
-	}
-	ps = r.pairs.touch(k)
+	ps := r.pairs.touchOwn(userIP{User: user, IP: ip}, cloneUserIP)
 	if !ps.win.add(r.span, t) {
 		r.late++
 		return
@@ -154,11 +149,11 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 // touchClone returns the value of key k in l, creating it under a copy of
 // k: event strings share one allocation with the whole line, which a key
 // kept for days must not pin.
-func touchClone[V any](l *lru[string, V], k string) *V {
-	if _, ok := l.get(k); !ok {
-		k = strings.Clone(k)
-	}
-	return l.touch(k)
+func touchClone[V any](l *lru[string, V], k string) *V { return l.touchOwn(k, strings.Clone) }
+
+// cloneUserIP returns k with its own copies of the strings.
+func cloneUserIP(k userIP) userIP {
+	return userIP{User: strings.Clone(k.User), IP: strings.Clone(k.IP)}
 }
 
 func (r *bruteforce) Advance(wm time.Time, _ Emit) {

@@ -30,6 +30,8 @@ func externalUserSpec() Spec {
 type externalUser struct {
 	allowed []string
 	join    *joiner
+	app     picker // see Observe
+	audit   picker
 }
 
 // maxKeysParam reads max_keys (default def, at least 1).
@@ -51,7 +53,12 @@ func newExternalUser(p *Params, _ *Env) (Rule, error) {
 	if len(allowed) == 0 {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
 	}
-	return &externalUser{allowed: allowed, join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)}, nil
+	return &externalUser{allowed: allowed,
+		join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath),
+		app:  newPicker(parser.ColCorrelationID, parser.ColEmailAddress, parser.ColUsername),
+		audit: newPicker(parser.ColCorrelationID, parser.ColEventName, parser.ColAddAction, parser.ColEventID,
+			parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath),
+	}, nil
 }
 
 func (r *externalUser) Info() Info { return externalUserSpec().Info }
@@ -88,23 +95,25 @@ func (r *externalUser) Keep(t parser.Type, c Columns) bool {
 func (r *externalUser) absentCond() cond { return in(parser.ColAddAction, "user") }
 
 func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
-	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {
 	case parser.TypeApplication:
-		email := ev.Get(parser.ColEmailAddress)
+		v := r.app.pick(ev)
+		cid, email, user := v[0], v[1], v[2]
 		if email == "" || r.allowedDomain(email) {
 			return
 		}
 		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColEmailAddress, email}}}
-		a.Columns = append(a.Columns, Column{parser.ColUsername, ev.Get(parser.ColUsername)},
+		a.Columns = append(a.Columns, Column{parser.ColUsername, user},
 			Column{"Domain", domainOf(email)})
 		if cid != "" {
 			a.Columns = append(a.Columns, Column{parser.ColCorrelationID, cid})
 		}
 		r.join.alert(cid, a, emit)
 	case parser.TypeAudit:
-		if ev.Get(parser.ColEventName) == "user_created" || ev.Get(parser.ColAddAction) == "user" {
-			r.join.side(cid, ev, emit)
+		v := r.audit.pick(ev)
+		cid, name, add := v[0], v[1], v[2]
+		if name == "user_created" || add == "user" {
+			r.join.side(cid, ev.Time, v[3], [maxSideCols]string{v[4], v[5], v[6]}, emit)
 		}
 	}
 }

@@ -28,11 +28,16 @@ func localAuthSpec() Spec {
 type localAuth struct {
 	adminOnly bool
 	join      *joiner
+	app       picker // see Observe
+	audit     picker
 }
 
 func newLocalAuth(p *Params, _ *Env) (Rule, error) {
 	r := &localAuth{adminOnly: p.Bool("is_admin", true)}
 	r.join = newJoiner(maxKeysParam(p, 10_000), parser.ColAuthorID, parser.ColAuthorName)
+	r.app = newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColAdmin, parser.ColUsername)
+	r.audit = newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColEventName,
+		parser.ColEventID, parser.ColAuthorID, parser.ColAuthorName)
 	return r, nil
 }
 
@@ -53,17 +58,20 @@ func (r *localAuth) Keep(t parser.Type, c Columns) bool {
 func (r *localAuth) absentCond() cond { return in(parser.ColAuthenticationType, "standard") }
 
 func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
-	cid := ev.Get(parser.ColCorrelationID)
 	switch ev.Type {
 	case parser.TypeApplication:
-		if ev.Get(parser.ColAuthenticationType) != "standard" || (r.adminOnly && ev.Get(parser.ColAdmin) != "true") {
+		v := r.app.pick(ev)
+		cid, authType, admin, user := v[0], v[1], v[2], v[3]
+		if authType != "standard" || (r.adminOnly && admin != "true") {
 			return
 		}
-		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColUsername, ev.Get(parser.ColUsername)}}}
+		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColUsername, user}}}
 		r.join.alert(cid, a, emit)
 	case parser.TypeAudit:
-		if ev.Get(parser.ColAuthenticationType) == "standard" || ev.Get(parser.ColEventName) == "authenticated_with_password" {
-			r.join.side(cid, ev, emit)
+		v := r.audit.pick(ev)
+		cid, authType, name := v[0], v[1], v[2]
+		if authType == "standard" || name == "authenticated_with_password" {
+			r.join.side(cid, ev.Time, v[3], [maxSideCols]string{v[4], v[5]}, emit)
 		}
 	}
 }

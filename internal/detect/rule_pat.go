@@ -149,11 +149,7 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	author, path := ev.Get(parser.ColAuthorName), ev.Get(parser.ColEntityPath)
-	k := patKey{Author: author, Path: path, Day: day}
-	if _, ok := r.keys.get(k); !ok {
-		k.Author, k.Path = strings.Clone(author), strings.Clone(path)
-	}
-	c := r.keys.touch(k)
+	c := r.keys.touchOwn(patKey{Author: author, Path: path, Day: day}, clonePatKey)
 	ns := ev.Time.UnixNano()
 	if c.N == 0 || ns < c.First {
 		c.First = ns
@@ -252,4 +248,10 @@ func (r *patOverTime) Restore(data []byte) error {
 		r.trend.restore(st.Trend)
 	}
 	return nil
+}
+
+// clonePatKey returns k with its own copies of the strings.
+func clonePatKey(k patKey) patKey {
+	k.Author, k.Path = strings.Clone(k.Author), strings.Clone(k.Path)
+	return k
 }

@@ -35,13 +35,9 @@ func (p *patTrend) add(k patSeriesKey, day int64) {
 	if !p.started || day < p.learnFrom {
 		p.learnFrom, p.started = day, true
 	}
-	s, ok := p.series.get(k)
-	if !ok {
-		k = patSeriesKey{strings.Clone(k.Author), strings.Clone(k.Path)}
-		s = p.series.touch(k)
-	} else {
-		s = p.series.touch(k)
-	}
+	s := p.series.touchOwn(k, func(k patSeriesKey) patSeriesKey {
+		return patSeriesKey{strings.Clone(k.Author), strings.Clone(k.Path)}
+	})
 	s.add(day, 1)
 	s.prune(day - p.days)
 }

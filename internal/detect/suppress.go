@@ -1,9 +1,6 @@
 package detect
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // suppressor remembers, per (rule, key), until when (event time) a key
 // stays quiet after an alert. Entries are kept in insertion order: expiry
@@ -14,6 +11,7 @@ type suppressor struct {
 	queue   []suppItem
 	head    int
 	evicted uint64
+	keyBuf  []byte // suppressed's key, reused
 }
 
 type suppItem struct {
@@ -25,28 +23,26 @@ func newSuppressor(max int) *suppressor {
 	return &suppressor{max: max, until: make(map[string]time.Time)}
 }
 
-// suppKey joins rule and key columns into one map key.
-func suppKey(rule string, key []Column) string {
-	var b strings.Builder
-	b.WriteString(rule)
+// appendSuppKey appends to b the map key of rule and key columns: rule,
+// then each column's name and value, each preceded by a NUL.
+func appendSuppKey(b []byte, rule string, key []Column) []byte {
+	b = append(b, rule...)
 	for _, c := range key {
-		b.WriteByte(0)
-		b.WriteString(c.Name)
-		b.WriteByte(0)
-		b.WriteString(c.Value)
+		b = append(append(b, 0), c.Name...)
+		b = append(append(b, 0), c.Value...)
 	}
-	return b.String()
+	return b
 }
 
 // suppressed reports whether an alert of rule for key at event time t
 // falls in the quiet period of an earlier one; when it does not, the key
 // is quiet until t + d.
 func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) bool {
-	k := suppKey(rule, key)
-	if u, ok := s.until[k]; ok && t.Before(u) {
+	s.keyBuf = appendSuppKey(s.keyBuf[:0], rule, key)
+	if u, ok := s.until[string(s.keyBuf)]; ok && t.Before(u) {
 		return true
 	}
-	s.set(k, t.Add(d))
+	s.set(string(s.keyBuf), t.Add(d))
 	return false
 }
 
