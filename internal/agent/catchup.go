@@ -180,8 +180,12 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
 		w.fileID = ""
-		if text, err := w.parseAny(tb.Data); err == nil && w.det.Want(w.rec.Type, &w.rec) {
-			d.e.Process(w.event(tb, 0, text))
+		if text, err := w.parseAny(tb.Data); err == nil {
+			if set := w.want(); set.Wanted() {
+				ev := w.event(tb, 0, text)
+				ev.Rules = set
+				d.e.Process(ev)
+			}
 		}
 	})
 }

@@ -269,12 +269,16 @@ func (s *source) recheck(sl *slot) {
 				continue
 			}
 		}
+		hinted := !exact || containsAny(sl.tb.Line(i), hints)
 		if j < len(old) && old[j].Offset == sl.tb.Offsets[i] {
+			if hinted { // a rule may want it now that did not then
+				old[j].Rules = detect.RuleSet{}
+			}
 			out = append(out, old[j]) // wanted by the worker
 			j++
 			continue
 		}
-		if exact && !containsAny(sl.tb.Line(i), hints) {
+		if !hinted {
 			continue
 		}
 		if ev := w.wantAgain(sl.tb, i, line); ev != nil {
@@ -307,21 +311,25 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		if out, _ := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg); out != inputs.Parsed {
 			return nil
 		}
-		if !w.det.Want(w.rec.Type, &w.rec) {
+		set := w.want()
+		if !set.Wanted() {
 			return nil
 		}
 		ev := w.event(tb, i, w.msg.Msg)
-		ev.Host = w.relay.Host()
+		ev.Host, ev.Rules = w.relay.Host(), set
 		return ev
 	default:
 		if len(bytes.TrimSpace(line)) == 0 || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
 			return nil
 		}
 	}
-	if !w.det.Want(w.rec.Type, &w.rec) {
+	set := w.want()
+	if !set.Wanted() {
 		return nil
 	}
-	return w.event(tb, i, line)
+	ev := w.event(tb, i, line)
+	ev.Rules = set
+	return ev
 }
 
 // containsAny reports whether line contains one of subs.

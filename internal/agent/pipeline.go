@@ -246,6 +246,15 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 	return ev
 }
 
+// want returns the rules that want the line parsed into w.rec (none when
+// detections are off), for the line's Event.Rules.
+func (w *worker) want() detect.RuleSet {
+	if w.det == nil {
+		return detect.RuleSet{}
+	}
+	return w.det.WantRules(w.rec.Type, &w.rec)
+}
+
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
 	return &worker{mp: mapping.New(typ, geo, opts), enc: enc, m: m}
 }
@@ -305,8 +314,10 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			}
 		}
 		if perr == nil {
-			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
-				*evs = append(*evs, w.event(tb, i, line))
+			if set := w.want(); set.Wanted() {
+				ev := w.event(tb, i, line)
+				ev.Rules = set
+				*evs = append(*evs, ev)
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut

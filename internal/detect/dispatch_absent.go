@@ -214,13 +214,21 @@ func (t term) and(u term) (term, bool) {
 	return out, true
 }
 
-// any reports whether a term of any rule may hold given the atoms, as
-// holds(tab.terms, atoms, c) does; most lines fail its first test.
-func (tab *absentTable) any(atoms uint64, c Columns) bool {
-	if atoms&tab.posAny == 0 && !tab.emptyPos {
-		return false
+// answer adds to s the rules of absent (ct.absent) the table answers for
+// that keep the line of the atoms, and adds every rule it answers for to
+// done. Most lines hold no atom of any term: that is one test.
+func (tab *absentTable) answer(absent []int, atoms uint64, c Columns, s, done *ruleBits) {
+	maybe := atoms&tab.posAny != 0 || tab.emptyPos
+	for j, r := range absent {
+		b := ruleBits(1) << r
+		if tab.entries[j].asked || *done&b != 0 {
+			continue
+		}
+		*done |= b
+		if maybe && tab.keeps(j, atoms, c) {
+			*s |= b
+		}
 	}
-	return holds(tab.terms, atoms, c)
 }
 
 // nameValue returns the value of the dispatch column after fetch returned

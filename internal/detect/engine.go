@@ -46,12 +46,10 @@ type Engine struct {
 	events   *recent
 	alerts   *recent
 	supp     *suppressor
-	scratch  []int
-	nodes    nodeIndex // the nodes of input events, for Alert.Nodes
-	view     lineView  // Process's view of the event, under mu
-	views    sync.Pool // *lineView for Want
-	seen     []uint64
-	gen      uint64
+	nodes    nodeIndex  // the nodes of input events, for Alert.Nodes
+	view     lineView   // Process's view of the event, under mu
+	views    sync.Pool  // *lineView for Want
+	tag      *engineTag // names the engine in the RuleSets of WantRules
 	stats    Stats
 	saveBuf  []byte // Save's encoding buffer, under mu
 	keyBuf   []byte // Process's dedupe identity of an event, under mu
@@ -99,7 +97,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.build(); err != nil {
 		return nil, err
 	}
-	e.seen = make([]uint64, len(e.rules))
+	e.tag = new(engineTag)
 	e.stats.Rules = make(map[string]RuleStats, len(e.rules))
 	if cfg.StateDir != "" {
 		st, err := OpenStore(cfg.StateDir)
@@ -147,6 +145,10 @@ func (e *Engine) build() error {
 			continue
 		}
 		idx := len(e.rules)
+		if idx == maxRules {
+			errs = append(errs, fmt.Errorf("detections: rule %s: at most %d rules can run at once", s.Info.ID, maxRules))
+			continue
+		}
 		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
 		e.byID[rs.info.ID] = rs
@@ -233,7 +235,7 @@ func (e *Engine) SkippedLines() map[string][]string {
 // audit line without EventName, one table of the rules' conditions over
 // the line's columns, read in one pass); no allocation, no lock.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, false)
+	return e.table.wantRecord(t, rec, &e.views, true) != 0
 }
 
 // WantStateless is Want without the filters that depend on what the rules
@@ -242,7 +244,7 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 // files at once, where the start of a session may be in another file than
 // the lines it makes wanted. It still allocates nothing.
 func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, true)
+	return e.table.wantRecord(t, rec, &e.views, false) != 0
 }
 
 // WantEpoch changes whenever a rule starts wanting lines it did not want

@@ -20,8 +20,9 @@ type Columns interface {
 // Filter is implemented by rules that can tell from a line's columns,
 // before the line is copied into an Event, that Observe would discard it
 // at once. The engine asks Keep in Want (on the parsed record, from any
-// parse worker, concurrently) and again in Process (on the Event) before
-// Observe; Keep must hold for every line on which Observe could act, must
+// parse worker, concurrently), and in Process (on the Event) before
+// Observe when the event carries no rule set of the engine (Event.Rules);
+// Keep must hold for every line on which Observe could act, must
 // not depend on the rule's state (Process calls it under the engine's lock,
 // Want without), must not allocate, and must not keep c or its values.
 type Filter interface {

@@ -39,11 +39,9 @@ func (e *Engine) Process(ev *Event) {
 	if e.cfg.Nodes {
 		e.nodes.observe(ev)
 	}
-	e.gen++
-	e.view.reset(nil, ev)
-	e.scratch = e.table.rules(e.scratch[:0], ev, &e.view, e.seen, e.gen, e.cfg.WantFirst)
-	e.view.reset(nil, nil)
-	for _, i := range e.scratch {
+	for set := e.processSet(ev); set != 0; {
+		var i int
+		i, set = set.next()
 		r := e.rules[i]
 		r.stats.Evaluated++
 		r.rule.Observe(ev, e.cfg.Now, r.emit)

@@ -1,0 +1,74 @@
+package detect
+
+import (
+	"math/bits"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// ruleBits is a set of rule indices of one engine: bit i for e.rules[i].
+type ruleBits uint64
+
+// maxRules bounds the rules one engine runs: the indices of a ruleBits.
+// The built-in catalogue has fewer (TestCatalogueFitsRuleSet).
+const maxRules = 64
+
+// next returns the lowest index of s and s without it; s must not be
+// empty.
+func (s ruleBits) next() (int, ruleBits) { return bits.TrailingZeros64(uint64(s)), s & (s - 1) }
+
+// engineTag identifies one Engine for the RuleSets it computes: it is a
+// separate allocation so that an event carrying a set keeps no engine
+// alive. It is not zero-sized: each has its own address.
+type engineTag struct{ _ byte }
+
+// RuleSet is the set of rules of one engine that want a line, as
+// Engine.WantRules computed it from the parsed record. A worker stores it
+// in the line's Event (Event.Rules) so that Engine.Process runs those
+// rules without asking their filters again. The zero RuleSet carries no
+// set: Process then derives the set itself, as it does for a set computed
+// by another engine (one rebuilt on a reload).
+type RuleSet struct {
+	tag  *engineTag // the engine whose rule indices bits holds; nil: no set
+	bits ruleBits
+}
+
+// Wanted reports whether some rule wants the line.
+func (s RuleSet) Wanted() bool { return s.bits != 0 }
+
+// WantRules is Want returning the rules that want the line rather than
+// whether any does: store it in the line's Event (Event.Rules) when
+// Wanted, so that Process does not ask the rules' filters again. It is
+// Want: safe for concurrent use, lock-free, without allocation.
+//
+// The set is the rules Process would run at the moment of the call: the
+// engine runs with Config.WantFirst, so every WantFilter was asked (as
+// Process asks it). It carries no set (Process derives it) without
+// WantFirst, where Process gives a WantFilter's rule the lines its filter
+// drops. A WantFilter that starts wanting a line between WantRules and
+// Process (a user added to sentinel.impersonation's watch by an earlier
+// line processed meanwhile) does not get it from the set: the caller that
+// asks Want ahead of Process already asks Want again for the lines of the
+// batches read meanwhile (WantEpoch, WantHints), and must then drop the
+// set of an event it keeps (set Rules to the zero RuleSet) so that
+// Process asks the WantFilters again.
+func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
+	s := RuleSet{bits: e.table.wantRecord(t, rec, &e.views, true)}
+	if e.cfg.WantFirst {
+		s.tag = e.tag
+	}
+	return s
+}
+
+// processSet returns the rules Process runs for ev: ev.Rules when this
+// engine computed it, else the set derived from ev as WantRules derives it
+// from a record (asking the WantFilters only with Config.WantFirst).
+func (e *Engine) processSet(ev *Event) ruleBits {
+	if ev.Rules.tag != nil && ev.Rules.tag == e.tag {
+		return ev.Rules.bits
+	}
+	e.view.reset(nil, ev)
+	s := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
+	e.view.reset(nil, nil)
+	return s
+}

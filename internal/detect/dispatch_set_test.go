@@ -1,0 +1,150 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TestCatalogueFitsRuleSet checks that every rule of the catalogue can run
+// at once: a RuleSet holds at most maxRules rule indices.
+func TestCatalogueFitsRuleSet(t *testing.T) {
+	if n := len(Catalogue()); n > maxRules {
+		t.Fatalf("the catalogue has %d rules; a RuleSet holds %d", n, maxRules)
+	}
+}
+
+// TestWantRulesAgrees checks the set WantRules carries for a line against
+// the set Process derives from the line's Event when it carries none: on
+// every golden line, their audit lines with EventName removed and the
+// generated mixes, in order, through one engine (Config.WantFirst, every
+// rule) that processes each event with its set, as the agent does, so that
+// the WantFilters' state (sentinel.impersonation's watch) evolves between
+// lines. The corpus must exercise the watch: lines wanted by the
+// impersonation rule only because their user is watched.
+func TestWantRulesAgrees(t *testing.T) {
+	cfg := allRulesConfig(t, true)
+	cfg.WantFirst = true
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := -1
+	for i, r := range e.rules {
+		if r.info.ID == "sentinel.impersonation" {
+			imp = i
+		}
+	}
+	if imp < 0 {
+		t.Fatal("sentinel.impersonation does not run")
+	}
+	types, recs := goldenLines(t)
+	for i, n := 0, len(recs); i < n; i++ {
+		if _, ok := recs[i].Get(parser.ColEventName); ok && types[i] == parser.TypeAudit {
+			types, recs = append(types, parser.TypeAudit), append(recs, withoutEventName(recs[i]))
+		}
+	}
+	for _, c := range mixCorpora {
+		for _, r := range parseMix(t, c, 20_000) {
+			types, recs = append(types, c.typ), append(recs, r)
+		}
+	}
+	var wanted, several, watched, errs int
+	for i, rec := range recs {
+		set := e.WantRules(types[i], rec)
+		ev := NewEvent(rec, nil, "audit_json.log", OriginFile)
+		e.mu.Lock()
+		derived := e.processSet(ev)
+		e.mu.Unlock()
+		if set.bits != derived || set.tag != e.tag || set.Wanted() != e.Want(types[i], rec) {
+			t.Errorf("%v line %d (%s): WantRules %b (tag ok %v), derived %b", types[i], i, fieldsText(rec), set.bits, set.tag == e.tag, derived)
+			if errs++; errs == 20 {
+				t.FailNow()
+			}
+		}
+		if set.Wanted() {
+			wanted++
+		}
+		if set.bits&(set.bits-1) != 0 {
+			several++
+		}
+		if set.bits&(1<<imp) != 0 && types[i] == parser.TypeAudit && ev.Get(parser.ColImpersonatedBy) == "" &&
+			ev.Get(parser.ColEventName) != "user_impersonation" && !strings.HasSuffix(ev.Get(parser.ColCustomMessage), "Impersonation") {
+			watched++
+		}
+		ev.Rules = set
+		e.Process(ev)
+	}
+	t.Logf("%d lines: %d wanted, %d by several rules, %d by the impersonation watch", len(recs), wanted, several, watched)
+	if wanted == 0 || several == 0 || watched == 0 {
+		t.Errorf("the corpus does not exercise the sets: %d wanted, %d by several rules, %d by the watch", wanted, several, watched)
+	}
+}
+
+// TestWantRulesOtherEngine checks that Process runs the rules of a set only
+// when it computed the set itself: an event whose set another engine
+// computed (the engine a reload replaced, whose rule indices differ) is
+// dispatched from its columns; a set of its own is run as it is. Without
+// Config.WantFirst, WantRules carries no set.
+func TestWantRulesOtherEngine(t *testing.T) {
+	const signin = `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","correlation_id":"01HXHSTQ5A02PJVVW2H8FZZ77A","author_id":5,"author_name":"Jane","entity_id":5,"entity_type":"User","created_at":"2024-05-10T17:46:49.058+00:00","with":"standard","target_id":5,"target_type":"User","target_details":"Jane"}`
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse([]byte(signin), &rec); err != nil {
+		t.Fatal(err)
+	}
+	old, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := allRulesConfig(t, false)
+	cfg.WantFirst = true
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := old.WantRules(parser.TypeAudit, &rec)
+	want := e.WantRules(parser.TypeAudit, &rec)
+	if !stale.Wanted() || stale.bits == want.bits {
+		t.Fatalf("the engines' sets %b and %b do not tell the engines apart", stale.bits, want.bits)
+	}
+	ev := NewEvent(&rec, []byte(signin), "audit_json.log", OriginFile)
+	ev.Rules = stale
+	e.Process(ev)
+	evaluated(t, e, want.bits)
+
+	// The engine's own set is run as it is, even one of another line.
+	e, err = New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev = NewEvent(&rec, []byte(signin), "audit_json.log", OriginFile)
+	ev.Rules = RuleSet{tag: e.tag, bits: 1}
+	e.Process(ev)
+	evaluated(t, e, 1)
+
+	cfg.WantFirst = false
+	e, err = New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := e.WantRules(parser.TypeAudit, &rec); s.tag != nil || !s.Wanted() {
+		t.Errorf("without WantFirst: WantRules = %+v, want no set, wanted", s)
+	}
+}
+
+// evaluated checks that e's rules of set evaluated one event and the
+// others none.
+func evaluated(t *testing.T, e *Engine, set ruleBits) {
+	t.Helper()
+	st := e.Stats().Rules
+	for i, r := range e.rules {
+		want := uint64(0)
+		if set&(1<<i) != 0 {
+			want = 1
+		}
+		if got := st[r.info.ID].Evaluated; got != want {
+			t.Errorf("%s evaluated %d events, want %d", r.info.ID, got, want)
+		}
+	}
+}
