@@ -221,6 +221,7 @@ type worker struct {
 
 	// Detection: det is nil when detections are off.
 	det    *detect.Engine // Want is safe for concurrent use
+	wr     *detect.Wanter // det's, for this worker's goroutine (see want)
 	origin detect.Origin
 	src    string // Event.Source: the configured path, or "stream"
 	host   string
@@ -247,12 +248,17 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 }
 
 // want returns the rules that want the line parsed into w.rec (none when
-// detections are off), for the line's Event.Rules.
+// detections are off), for the line's Event.Rules, through a Wanter of
+// w.det made on first use (and again once w.det is replaced).
 func (w *worker) want() detect.RuleSet {
 	if w.det == nil {
+		w.wr = nil // keeps no engine a reload turned off
 		return detect.RuleSet{}
 	}
-	return w.det.WantRules(w.rec.Type, &w.rec)
+	if w.wr == nil || w.wr.Engine() != w.det {
+		w.wr = w.det.NewWanter()
+	}
+	return w.wr.WantRules(w.rec.Type, &w.rec)
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {

@@ -132,11 +132,16 @@ func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Poo
 	if v == nil {
 		v = new(lineView)
 	}
-	v.reset(rec, nil)
-	bits := d.set(t, v, v, ask)
+	bits := d.viewSet(t, rec, v, ask)
 	v.reset(nil, nil)
 	views.Put(v)
 	return bits
+}
+
+// viewSet is set on a parsed record of a viewed type, through v.
+func (d *dispatch) viewSet(t parser.Type, rec *parser.Record, v *lineView, ask bool) ruleBits {
+	v.reset(rec, nil)
+	return d.set(t, v, v, ask)
 }
 
 // recColumns is the Columns of a parsed record: each Get looks the column
@@ -177,7 +182,7 @@ func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) ruleBits
 		case ct.tab == nil:
 			d.ask(t, ct.absent, c, ask, &s, &done)
 		default:
-			ct.tab.answer(ct.absent, ct.tab.eval(v, present), c, &s, &done)
+			ct.tab.answer(ct.tab.eval(v, present), c, &s, &done)
 			d.ask(t, ct.tab.asked, c, ask, &s, &done)
 		}
 	}

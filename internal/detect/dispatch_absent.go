@@ -33,10 +33,16 @@ type absentTable struct {
 	// atomCols are the columns with atoms, a mask over cols.
 	atomCols uint64
 	terms    []term
-	posAny   uint64 // atoms in the pos of some term
-	emptyPos bool   // some term has no pos atom
-	// entries describe ct.absent, index for index.
+	// atomRules are, by atom, the rules with a term that needs it (pos);
+	// posFree are the rules with a term that needs none; answered are the
+	// rules the table answers for (not asked).
+	atomRules [maxAtoms]ruleBits
+	posFree   ruleBits
+	answered  ruleBits
+	// entries describe ct.absent, index for index; entryOf is the entry of
+	// each rule the table answers for.
 	entries []absentEntry
+	entryOf [maxRules]uint8
 	// asked are the rules of ct.absent the table does not answer
 	// (WantFilters, Filters without absentCond, rules without filter).
 	asked []int
@@ -83,10 +89,17 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 		if ok && len(ts) <= maxRuleTerms {
 			lo := len(tab.terms)
 			tab.terms = append(tab.terms, ts...)
+			b := ruleBits(1) << r
 			for _, t := range ts {
-				tab.posAny |= t.pos
-				tab.emptyPos = tab.emptyPos || t.pos == 0
+				for m := t.pos; m != 0; m &= m - 1 {
+					tab.atomRules[bits.TrailingZeros64(m)] |= b
+				}
+				if t.pos == 0 {
+					tab.posFree |= b
+				}
 			}
+			tab.answered |= b
+			tab.entryOf[r] = uint8(len(tab.entries))
 			tab.entries = append(tab.entries, absentEntry{lo: lo, hi: len(tab.terms)})
 			tab.index()
 			return
@@ -214,21 +227,23 @@ func (t term) and(u term) (term, bool) {
 	return out, true
 }
 
-// answer adds to s the rules of absent (ct.absent) the table answers for
-// that keep the line of the atoms, and adds every rule it answers for to
-// done. Most lines hold no atom of any term: that is one test.
-func (tab *absentTable) answer(absent []int, atoms uint64, c Columns, s, done *ruleBits) {
-	maybe := atoms&tab.posAny != 0 || tab.emptyPos
-	for j, r := range absent {
-		b := ruleBits(1) << r
-		if tab.entries[j].asked || *done&b != 0 {
-			continue
-		}
-		*done |= b
-		if maybe && tab.keeps(j, atoms, c) {
-			*s |= b
+// answer adds to s the rules the table answers for that keep the line of
+// the atoms, and adds every rule it answers for to done. Only the rules
+// with a term the atoms may satisfy are tested: those with a term that
+// needs one of the atoms, or none.
+func (tab *absentTable) answer(atoms uint64, c Columns, s, done *ruleBits) {
+	cand := tab.posFree
+	for m := atoms; m != 0; m &= m - 1 {
+		cand |= tab.atomRules[bits.TrailingZeros64(m)]
+	}
+	for cand &^= *done; cand != 0; {
+		var r int
+		r, cand = cand.next()
+		if tab.keeps(int(tab.entryOf[r]), atoms, c) {
+			*s |= ruleBits(1) << r
 		}
 	}
+	*done |= tab.answered
 }
 
 // nameValue returns the value of the dispatch column after fetch returned

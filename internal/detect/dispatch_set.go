@@ -60,6 +60,39 @@ func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	return s
 }
 
+// A Wanter asks WantRules of one engine for one goroutine at a time (a
+// parse worker), through a view of the line it holds instead of one taken
+// from the engine's pool for each line. Until its next call it holds
+// references to the values of the last record it was asked about.
+type Wanter struct {
+	e *Engine
+	v lineView
+}
+
+// NewWanter returns a Wanter of e.
+func (e *Engine) NewWanter() *Wanter { return &Wanter{e: e} }
+
+// Engine returns the engine w asks.
+func (w *Wanter) Engine() *Engine { return w.e }
+
+// WantRules is Engine.WantRules; w must not be used concurrently.
+func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
+	e := w.e
+	var bits ruleBits
+	switch {
+	case int(t) >= nTypes:
+	case e.table.types[t].viewed:
+		bits = e.table.viewSet(t, rec, &w.v, true)
+	default:
+		bits = e.table.set(t, (*recColumns)(rec), nil, true)
+	}
+	s := RuleSet{bits: bits}
+	if e.cfg.WantFirst {
+		s.tag = e.tag
+	}
+	return s
+}
+
 // processSet returns the rules Process runs for ev: ev.Rules when this
 // engine computed it, else the set derived from ev as WantRules derives it
 // from a record (asking the WantFilters only with Config.WantFirst).

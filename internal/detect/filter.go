@@ -68,7 +68,17 @@ type lineView struct {
 	set     *colSet
 	present uint64
 	fetched [64]string
+	// shape holds, by field position, what prefetch found of the fields
+	// of the records it read with set shapeOf: the entry of colSet.ptrs of
+	// the field's name, when the name is one of the pinned constants (else
+	// the zero entry). A record of the same columns as the last one (most
+	// are) has each field's index by one comparison of addresses.
+	shapeOf *colSet
+	shape   [maxShape]ptrEntry
 }
+
+// maxShape bounds the fields of lineView.shape.
+const maxShape = 64
 
 // reset points v at a record (ev nil) or an Event (rec nil), forgetting
 // what was read of the line before.
@@ -280,14 +290,26 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			}
 		}
 	case v.rec != nil:
+		if v.shapeOf != s {
+			v.shapeOf, v.shape = s, [maxShape]ptrEntry{}
+		}
 		for i := range v.rec.Fields {
 			f := &v.rec.Fields[i]
-			// s.lookup, its common case inlined: a name of the parser.
+			p := uintptr(unsafe.Pointer(unsafe.StringData(f.Name)))
 			j := -1
-			if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == uintptr(unsafe.Pointer(unsafe.StringData(f.Name))) && int(e.n) == len(f.Name) && e.p != 0 {
-				j = int(e.idx)
-			} else {
-				j = s.hashLookup(f.Name)
+			switch {
+			case i < maxShape && v.shape[i].p == p && int(v.shape[i].n) == len(f.Name) && p != 0:
+				j = int(v.shape[i].idx) // as in the last record
+			default:
+				// s.lookup, its common case inlined: a name of the parser.
+				if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == p && int(e.n) == len(f.Name) && p != 0 {
+					j = int(e.idx)
+					if i < maxShape {
+						v.shape[i] = *e
+					}
+				} else {
+					j = s.hashLookup(f.Name)
+				}
 			}
 			if j >= 0 && seen&(1<<j) == 0 {
 				seen |= 1 << j
