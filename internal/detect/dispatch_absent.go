@@ -27,7 +27,7 @@ type absentTable struct {
 	name    string     // the dispatch column
 	reads   []string   // columns the asked rules read
 	atoms   []colCond  // with op opIn, opPrefix, opSuffix or opContains
-	byCol   [64][]test // the atoms' tests by column
+	byCol   [64]colTests // the atoms' tests by column
 	colMask [64]uint64 // atoms on each column
 	blank   uint64     // atoms that hold on an absent column ("")
 	// atomCols are the columns with atoms, a mask over cols.
@@ -126,11 +126,11 @@ func (tab *absentTable) index() {
 	}
 	cols.pin(parser.Columns(parser.TypeAudit))
 	tab.cols = cols
-	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64][]test{}, [64]uint64{}, 0, 0
+	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64]colTests{}, [64]uint64{}, 0, 0
 	for a, c := range tab.atoms {
 		i := tab.cols.index(c.col)
 		for _, val := range c.vals {
-			tab.byCol[i] = append(tab.byCol[i], test{op: c.op, val: val, bit: 1 << a})
+			tab.byCol[i].add(test{op: c.op, val: val, bit: 1 << a})
 		}
 		tab.colMask[i] |= 1 << a
 		tab.atomCols |= 1 << i
@@ -266,12 +266,50 @@ func (tab *absentTable) eval(v *lineView, present uint64) uint64 {
 	atoms := tab.blank
 	for m := present & tab.atomCols; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		val := v.fetched[i]
-		atoms &^= tab.colMask[i]
-		for _, t := range tab.byCol[i] {
-			if atoms&t.bit == 0 && t.holds(val) {
+		atoms = atoms&^tab.colMask[i] | tab.byCol[i].eval(v.fetched[i])
+	}
+	return atoms
+}
+
+// colTests are the tests of the atoms of one column: each distinct test
+// once, with the atoms it makes hold, the equality tests apart.
+type colTests struct {
+	// inLens has bit n set when an equality test's value has n bytes
+	// (bit 63: 63 or more): a value of another length passes none.
+	inLens uint64
+	in     []test // opIn
+	other  []test // opPrefix, opSuffix, opContains
+}
+
+// add adds t, merged into the test of the same op and value if any.
+func (ct *colTests) add(t test) {
+	tests := &ct.other
+	if t.op == opIn {
+		tests = &ct.in
+		ct.inLens |= 1 << min(len(t.val), 63)
+	}
+	for i := range *tests {
+		if x := &(*tests)[i]; x.op == t.op && x.val == t.val {
+			x.bit |= t.bit
+			return
+		}
+	}
+	*tests = append(*tests, t)
+}
+
+// eval returns the atoms of the column that hold on its value val.
+func (ct *colTests) eval(val string) uint64 {
+	var atoms uint64
+	if ct.inLens&(1<<min(len(val), 63)) != 0 {
+		for i := range ct.in {
+			if t := &ct.in[i]; len(t.val) == len(val) && t.val == val {
 				atoms |= t.bit
 			}
+		}
+	}
+	for i := range ct.other {
+		if t := &ct.other[i]; atoms&t.bit != t.bit && t.holds(val) {
+			atoms |= t.bit
 		}
 	}
 	return atoms
