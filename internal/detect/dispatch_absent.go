@@ -24,12 +24,12 @@ type absentTable struct {
 	// cols are the dispatch column (EventName), the columns the asked
 	// rules read, then those of the atoms (see index).
 	cols    colSet
-	name    string     // the dispatch column
-	reads   []string   // columns the asked rules read
-	atoms   []colCond  // with op opIn, opPrefix, opSuffix or opContains
+	name    string       // the dispatch column
+	reads   []string     // columns the asked rules read
+	atoms   []colCond    // with op opIn, opPrefix, opSuffix or opContains
 	byCol   [64]colTests // the atoms' tests by column
-	colMask [64]uint64 // atoms on each column
-	blank   uint64     // atoms that hold on an absent column ("")
+	colMask [64]uint64   // atoms on each column
+	blank   uint64       // atoms that hold on an absent column ("")
 	// atomCols are the columns with atoms, a mask over cols.
 	atomCols uint64
 	terms    []term
