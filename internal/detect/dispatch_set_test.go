@@ -15,7 +15,8 @@ func TestCatalogueFitsRuleSet(t *testing.T) {
 	}
 }
 
-// TestWantRulesAgrees checks the set WantRules carries for a line against
+// TestWantRulesAgrees checks the set WantRules carries for a line (the
+// engine's and a Wanter's) against
 // the set Process derives from the line's Event when it carries none: on
 // every golden line, their audit lines with EventName removed and the
 // generated mixes, in order, through one engine (Config.WantFirst, every
@@ -51,8 +52,12 @@ func TestWantRulesAgrees(t *testing.T) {
 		}
 	}
 	var wanted, several, watched, errs int
+	w := e.NewWanter()
 	for i, rec := range recs {
 		set := e.WantRules(types[i], rec)
+		if ws := w.WantRules(types[i], rec); ws != set {
+			t.Errorf("%v line %d (%s): Wanter.WantRules %b, Engine.WantRules %b", types[i], i, fieldsText(rec), ws.bits, set.bits)
+		}
 		ev := NewEvent(rec, nil, "audit_json.log", OriginFile)
 		e.mu.Lock()
 		derived := e.processSet(ev)
@@ -146,5 +151,56 @@ func evaluated(t *testing.T, e *Engine, set ruleBits) {
 		if got := st[r.info.ID].Evaluated; got != want {
 			t.Errorf("%s evaluated %d events, want %d", r.info.ID, got, want)
 		}
+	}
+}
+
+// TestWanterNoAlloc checks that a Wanter's WantRules allocates nothing,
+// for lines wanted or not, and agrees with Want.
+func TestWanterNoAlloc(t *testing.T) {
+	e, err := New(Config{WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.NewWanter()
+	for _, c := range wantCases {
+		var rec parser.Record
+		if err := parser.New(c.typ).Parse([]byte(c.line), &rec); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := w.WantRules(c.typ, &rec).Wanted(); got != c.want {
+			t.Errorf("%s: Wanted = %v, want %v", c.name, got, c.want)
+		}
+		if n := testing.AllocsPerRun(100, func() { w.WantRules(c.typ, &rec) }); n != 0 {
+			t.Errorf("%s: Wanter.WantRules allocates %v times", c.name, n)
+		}
+	}
+}
+
+// BenchmarkProcessRuleSet is BenchmarkProcess as the agent runs it: the
+// engine with Config.WantFirst, the event carrying the set a Wanter
+// computed, so that Process asks no filter.
+func BenchmarkProcessRuleSet(b *testing.B) {
+	for _, c := range wantCases {
+		if !c.want {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			e, err := New(Config{WantFirst: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := e.NewWanter()
+			var rec parser.Record
+			raw := []byte(c.line)
+			if err := parser.New(c.typ).Parse(raw, &rec); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				ev := NewEvent(&rec, raw, "audit_json.log", OriginFile)
+				ev.Rules = w.WantRules(c.typ, &rec)
+				e.Process(ev)
+			}
+		})
 	}
 }
