@@ -51,7 +51,10 @@ func (s RuleSet) Wanted() bool { return s.bits != 0 }
 // asks Want ahead of Process already asks Want again for the lines of the
 // batches read meanwhile (WantEpoch, WantHints), and must then drop the
 // set of an event it keeps (set Rules to the zero RuleSet) so that
-// Process asks the WantFilters again.
+// Process asks the WantFilters again. The other way round, a rule whose
+// WantFilter let the line through gets it even if its state dropped the
+// line's user meanwhile (a watch expired by the watermark): what a
+// WantFilter let through it lets through later (Config.WantFirst).
 func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	s := RuleSet{bits: e.table.wantRecord(t, rec, &e.views, true)}
 	if e.cfg.WantFirst {

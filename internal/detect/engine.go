@@ -234,6 +234,7 @@ func (e *Engine) SkippedLines() map[string][]string {
 // the filters (Filter, WantFilter) of the rules whose keys match (for an
 // audit line without EventName, one table of the rules' conditions over
 // the line's columns, read in one pass); no allocation, no lock.
+// WantRules (or a Wanter) also says which rules want it.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 	return e.table.wantRecord(t, rec, &e.views, true) != 0
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// Process runs the rules that want ev. ev must not be modified afterwards
-// (rules may keep it). Events of one source must arrive in file order.
+// Process runs the rules that want ev: those of ev.Rules when this engine
+// computed it (WantRules), else those its keys and filters select from
+// ev's columns. ev must not be modified afterwards (rules may keep it).
+// Events of one source must arrive in file order.
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
