@@ -68,13 +68,19 @@ type lineView struct {
 	set     *colSet
 	present uint64
 	fetched [64]string
-	// shape holds, by field position, what prefetch found of the fields
-	// of the records it read with set shapeOf: the entry of colSet.ptrs of
-	// the field's name, when the name is one of the pinned constants (else
-	// the zero entry). A record of the same columns as the last one (most
-	// are) has each field's index by one comparison of addresses.
+	// shape holds, by field position, the names of the fields of the
+	// records prefetch read with set shapeOf and their indices in it. A
+	// record of the same columns as the last one (most are) has each
+	// field's index by one comparison of addresses: holding the name
+	// keeps its bytes from being reused for another name.
 	shapeOf *colSet
-	shape   [maxShape]ptrEntry
+	shape   [maxShape]shapeEntry
+}
+
+// shapeEntry is a column name and its index in a colSet (-1: none).
+type shapeEntry struct {
+	name string
+	idx  int
 }
 
 // maxShape bounds the fields of lineView.shape.
@@ -291,24 +297,17 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 		}
 	case v.rec != nil:
 		if v.shapeOf != s {
-			v.shapeOf, v.shape = s, [maxShape]ptrEntry{}
+			v.shapeOf, v.shape = s, [maxShape]shapeEntry{}
 		}
 		for i := range v.rec.Fields {
 			f := &v.rec.Fields[i]
-			p := uintptr(unsafe.Pointer(unsafe.StringData(f.Name)))
-			j := -1
-			switch {
-			case i < maxShape && v.shape[i].p == p && int(v.shape[i].n) == len(f.Name) && p != 0:
-				j = int(v.shape[i].idx) // as in the last record
-			default:
-				// s.lookup, its common case inlined: a name of the parser.
-				if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == p && int(e.n) == len(f.Name) && p != 0 {
-					j = int(e.idx)
-					if i < maxShape {
-						v.shape[i] = *e
-					}
-				} else {
-					j = s.hashLookup(f.Name)
+			var j int
+			if sh := &v.shape[i%maxShape]; i < maxShape && len(f.Name) != 0 && len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == unsafe.StringData(f.Name) {
+				j = sh.idx // as in the last record
+			} else {
+				j = s.lookup(f.Name)
+				if i < maxShape && f.Name != "" {
+					v.shape[i] = shapeEntry{f.Name, j}
 				}
 			}
 			if j >= 0 && seen&(1<<j) == 0 {
