@@ -68,23 +68,26 @@ type lineView struct {
 	set     *colSet
 	present uint64
 	fetched [64]string
-	// shape holds, by field position, the names of the fields of the
-	// records prefetch read with set shapeOf and their indices in it. A
-	// record of the same columns as the last one (most are) has each
-	// field's index by one comparison of addresses: holding the name
-	// keeps its bytes from being reused for another name.
-	shapeOf *colSet
-	shape   [maxShape]shapeEntry
-}
-
-// shapeEntry is a column name and its index in a colSet (-1: none).
-type shapeEntry struct {
-	name string
-	idx  int
+	// For the records read with set seenOf: shape holds, by field
+	// position, the last record's names with their indices in the set, so
+	// that a record of the same columns as the last one (most are) has
+	// each field's index by one comparison of addresses; seen holds the
+	// names found outside the set's pinned names (meta.* columns, ...) at
+	// their slot of colSet.ptrs, so that they are not hashed again.
+	// Holding a name keeps its bytes from being reused for another name.
+	seenOf *colSet
+	shape  [maxShape]seenName
+	seen   [256]seenName
 }
 
 // maxShape bounds the fields of lineView.shape.
-const maxShape = 64
+const maxShape = 32
+
+// seenName is a column name and its index in a colSet (-1: none).
+type seenName struct {
+	name string
+	idx  int
+}
 
 // reset points v at a record (ev nil) or an Event (rec nil), forgetting
 // what was read of the line before.
@@ -296,18 +299,19 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			}
 		}
 	case v.rec != nil:
-		if v.shapeOf != s {
-			v.shapeOf, v.shape = s, [maxShape]shapeEntry{}
+		if v.seenOf != s {
+			v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
 		}
 		for i := range v.rec.Fields {
 			f := &v.rec.Fields[i]
+			p := unsafe.StringData(f.Name)
 			var j int
-			if sh := &v.shape[i%maxShape]; i < maxShape && len(f.Name) != 0 && len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == unsafe.StringData(f.Name) {
+			if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
 				j = sh.idx // as in the last record
 			} else {
-				j = s.lookup(f.Name)
-				if i < maxShape && f.Name != "" {
-					v.shape[i] = shapeEntry{f.Name, j}
+				j = v.lookup(s, f.Name)
+				if p != nil {
+					*sh = seenName{f.Name, j}
 				}
 			}
 			if j >= 0 && seen&(1<<j) == 0 {
@@ -321,6 +325,23 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 	}
 	v.set, v.present = s, present
 	return present
+}
+
+// lookup is s.lookup remembering in v.seen the names s has not pinned.
+func (v *lineView) lookup(s *colSet, col string) int {
+	p, slot := unsafe.StringData(col), ptrSlot(col, s.pmul)
+	if e := &s.ptrs[slot]; e.p == uintptr(unsafe.Pointer(p)) && int(e.n) == len(col) && e.p != 0 {
+		return int(e.idx)
+	}
+	sn := &v.seen[slot]
+	if len(sn.name) == len(col) && unsafe.StringData(sn.name) == p && p != nil {
+		return sn.idx
+	}
+	j := s.hashLookup(col)
+	if p != nil {
+		*sn = seenName{col, j}
+	}
+	return j
 }
 
 // reader is implemented by rules with a WantFilter on audit lines without
