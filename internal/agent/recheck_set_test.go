@@ -3,6 +3,7 @@ package agent
 import (
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -55,6 +56,36 @@ func TestRecheckDropsStaleRuleSet(t *testing.T) {
 		if got := st["sentinel.impersonation"].Evaluated; got != want || st["sentinel.local_auth_no_mfa"].Evaluated != 1 {
 			t.Errorf("recheck %v: impersonation evaluated %d events (want %d), local auth %d (want 1)",
 				recheck, got, want, st["sentinel.local_auth_no_mfa"].Evaluated)
+		}
+	}
+}
+
+// TestWorkerRuleSetFollowsEngine checks that a worker's events carry the
+// rule set of the engine the worker has now: after a reload replaced the
+// engine (attachDetector gives the workers the new one), the worker's
+// Wanter is made again for it, and the new engine's Process runs the set
+// without asking the filters again.
+func TestWorkerRuleSetFollowsEngine(t *testing.T) {
+	const signin = `{"severity":"INFO","time":"2021-12-06T14:41:05.519Z","author_id":3,"author_name":"jdoe","entity_id":3,"entity_type":"User","with":"standard","target_id":3,"target_type":"User","target_details":"jdoe","ip_address":"81.2.69.142"}`
+	tb := &tailer.Batch{Data: []byte(signin), Ends: []int{len(signin)}, Offsets: []int64{0}}
+	var engines []*detect.Engine
+	for _, only := range [][]string{{"sentinel.local_auth_no_mfa"}, {"sentinel.impersonation", "sentinel.local_auth_no_mfa"}} {
+		e, err := detect.New(detect.Config{Only: only, WantFirst: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines = append(engines, e)
+	}
+	w := detectionWorker(t, engines[0])
+	for _, e := range engines {
+		w.det = e
+		var evs []*detect.Event
+		w.encode(tb, &forwarder.Batch{}, &evs, &container.Carry{})
+		if len(evs) != 1 {
+			t.Fatalf("the sign-in was not wanted: %d events", len(evs))
+		}
+		if want := e.WantRules(w.rec.Type, &w.rec); evs[0].Rules != want {
+			t.Errorf("the event carries %+v, want the engine's set %+v", evs[0].Rules, want)
 		}
 	}
 }
