@@ -269,16 +269,12 @@ func (s *source) recheck(sl *slot) {
 				continue
 			}
 		}
-		hinted := !exact || containsAny(sl.tb.Line(i), hints)
 		if j < len(old) && old[j].Offset == sl.tb.Offsets[i] {
-			if hinted { // a rule may want it now that did not then
-				old[j].Rules = detect.RuleSet{}
-			}
 			out = append(out, old[j]) // wanted by the worker
 			j++
 			continue
 		}
-		if !hinted {
+		if exact && !containsAny(sl.tb.Line(i), hints) {
 			continue
 		}
 		if ev := w.wantAgain(sl.tb, i, line); ev != nil {

@@ -121,9 +121,9 @@ func appendOnce(s []int, r int) []int {
 // wantRecord is set on a parsed record: through a lineView from views
 // when the type's table reads the columns in one pass, else on the record
 // itself (each filter looks its columns up in it), which saves the pool.
-func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, ask bool) ruleBits {
+func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, ask bool) (want, declined ruleBits) {
 	if int(t) >= nTypes {
-		return 0
+		return 0, 0
 	}
 	if !d.types[t].viewed {
 		return d.set(t, (*recColumns)(rec), nil, ask)
@@ -132,14 +132,14 @@ func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Poo
 	if v == nil {
 		v = new(lineView)
 	}
-	bits := d.viewSet(t, rec, v, ask)
+	want, declined = d.viewSet(t, rec, v, ask)
 	v.reset(nil, nil)
 	views.Put(v)
-	return bits
+	return want, declined
 }
 
 // viewSet is set on a parsed record of a viewed type, through v.
-func (d *dispatch) viewSet(t parser.Type, rec *parser.Record, v *lineView, ask bool) ruleBits {
+func (d *dispatch) viewSet(t parser.Type, rec *parser.Record, v *lineView, ask bool) (want, declined ruleBits) {
 	v.reset(rec, nil)
 	return d.set(t, v, v, ask)
 }
@@ -162,48 +162,55 @@ func (r *recColumns) Get(col string) string {
 // Filter first, and only a rule its Filter keeps is asked its WantFilter
 // (which may note what it sees, e.g. the start of a session). Without
 // ask, a WantFilter is not asked: its rule wants every line its keys
-// match that its Filter keeps. v is c as a lineView, needed when the type
-// is viewed.
-func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) ruleBits {
+// match that its Filter keeps. declined are the rules whose WantFilter
+// was asked and dropped the line. v is c as a lineView, needed when the
+// type is viewed.
+func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) (want, declined ruleBits) {
 	if int(t) >= nTypes {
-		return 0
+		return 0, 0
 	}
 	tt := &d.types[t]
-	var s ruleBits
-	var done ruleBits // rules asked
-	d.ask(t, tt.all, c, ask, &s, &done)
+	s := &found{}
+	d.ask(t, tt.all, c, ask, s)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
 		val, present := ct.value(c, v)
 		switch {
 		case val != "":
-			d.ask(t, ct.any, c, ask, &s, &done)
-			d.ask(t, ct.values[val], c, ask, &s, &done)
+			d.ask(t, ct.any, c, ask, s)
+			d.ask(t, ct.values[val], c, ask, s)
 		case ct.tab == nil:
-			d.ask(t, ct.absent, c, ask, &s, &done)
+			d.ask(t, ct.absent, c, ask, s)
 		default:
-			ct.tab.answer(ct.tab.eval(v, present), c, &s, &done)
-			d.ask(t, ct.tab.asked, c, ask, &s, &done)
+			ct.tab.answer(ct.tab.eval(v, present), c, s)
+			d.ask(t, ct.tab.asked, c, ask, s)
 		}
 	}
-	return s
+	return s.want, s.declined
+}
+
+// found is what set found so far: the rules that want the line, those
+// whose WantFilter dropped it, and every rule asked.
+type found struct {
+	want, declined, done ruleBits
 }
 
 // ask adds to s the rules of rs not yet done that want the line (see
-// set), and adds them to done.
-func (d *dispatch) ask(t parser.Type, rs []int, c Columns, ask bool, s, done *ruleBits) {
+// set), and adds them to s.done.
+func (d *dispatch) ask(t parser.Type, rs []int, c Columns, ask bool, s *found) {
 	for _, r := range rs {
 		b := ruleBits(1) << r
-		if *done&b != 0 {
+		if s.done&b != 0 {
 			continue
 		}
-		*done |= b
+		s.done |= b
 		if f := d.keep[r]; f != nil && !f.Keep(t, c) {
 			continue
 		}
 		if w := d.wantOnly[r]; ask && w != nil && !w.WantLine(t, c) {
+			s.declined |= b
 			continue
 		}
-		*s |= b
+		s.want |= b
 	}
 }

@@ -227,23 +227,23 @@ func (t term) and(u term) (term, bool) {
 	return out, true
 }
 
-// answer adds to s the rules the table answers for that keep the line of
-// the atoms, and adds every rule it answers for to done. Only the rules
-// with a term the atoms may satisfy are tested: those with a term that
-// needs one of the atoms, or none.
-func (tab *absentTable) answer(atoms uint64, c Columns, s, done *ruleBits) {
+// answer adds to s.want the rules the table answers for that keep the
+// line of the atoms, and adds every rule it answers for to s.done. Only
+// the rules with a term the atoms may satisfy are tested: those with a
+// term that needs one of the atoms, or none.
+func (tab *absentTable) answer(atoms uint64, c Columns, s *found) {
 	cand := tab.posFree
 	for m := atoms; m != 0; m &= m - 1 {
 		cand |= tab.atomRules[bits.TrailingZeros64(m)]
 	}
-	for cand &^= *done; cand != 0; {
+	for cand &^= s.done; cand != 0; {
 		var r int
 		r, cand = cand.next()
 		if tab.keeps(int(tab.entryOf[r]), atoms, c) {
-			*s |= ruleBits(1) << r
+			s.want |= ruleBits(1) << r
 		}
 	}
-	*done |= tab.answered
+	s.done |= tab.answered
 }
 
 // nameValue returns the value of the dispatch column after fetch returned

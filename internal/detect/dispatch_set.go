@@ -31,6 +31,9 @@ type engineTag struct{ _ byte }
 type RuleSet struct {
 	tag  *engineTag // the engine whose rule indices bits holds; nil: no set
 	bits ruleBits
+	// recheck are the rules whose keys match the line but whose
+	// WantFilter dropped it: Process asks them again.
+	recheck ruleBits
 }
 
 // Wanted reports whether some rule wants the line.
@@ -45,18 +48,16 @@ func (s RuleSet) Wanted() bool { return s.bits != 0 }
 // engine runs with Config.WantFirst, so every WantFilter was asked (as
 // Process asks it). It carries no set (Process derives it) without
 // WantFirst, where Process gives a WantFilter's rule the lines its filter
-// drops. A WantFilter that starts wanting a line between WantRules and
+// drops. A WantFilter that dropped the line is asked again by Process (on
+// the Event), so that a line its state makes wanted between WantRules and
 // Process (a user added to sentinel.impersonation's watch by an earlier
-// line processed meanwhile) does not get it from the set: the caller that
-// asks Want ahead of Process already asks Want again for the lines of the
-// batches read meanwhile (WantEpoch, WantHints), and must then drop the
-// set of an event it keeps (set Rules to the zero RuleSet) so that
-// Process asks the WantFilters again. The other way round, a rule whose
-// WantFilter let the line through gets it even if its state dropped the
-// line's user meanwhile (a watch expired by the watermark): what a
-// WantFilter let through it lets through later (Config.WantFirst).
+// line processed meanwhile) reaches its rule, as it would without a set.
+// A rule whose WantFilter let the line through gets it even if its state
+// dropped the line's user meanwhile (a watch expired by the watermark):
+// what a WantFilter let through it lets through later (Config.WantFirst).
 func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
-	s := RuleSet{bits: e.table.wantRecord(t, rec, &e.views, true)}
+	var s RuleSet
+	s.bits, s.recheck = e.table.wantRecord(t, rec, &e.views, true)
 	if e.cfg.WantFirst {
 		s.tag = e.tag
 	}
@@ -81,15 +82,14 @@ func (w *Wanter) Engine() *Engine { return w.e }
 // WantRules is Engine.WantRules; w must not be used concurrently.
 func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	e := w.e
-	var bits ruleBits
+	var s RuleSet
 	switch {
 	case int(t) >= nTypes:
 	case e.table.types[t].viewed:
-		bits = e.table.viewSet(t, rec, &w.v, true)
+		s.bits, s.recheck = e.table.viewSet(t, rec, &w.v, true)
 	default:
-		bits = e.table.set(t, (*recColumns)(rec), nil, true)
+		s.bits, s.recheck = e.table.set(t, (*recColumns)(rec), nil, true)
 	}
-	s := RuleSet{bits: bits}
 	if e.cfg.WantFirst {
 		s.tag = e.tag
 	}
@@ -97,14 +97,28 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 }
 
 // processSet returns the rules Process runs for ev: ev.Rules when this
-// engine computed it, else the set derived from ev as WantRules derives it
-// from a record (asking the WantFilters only with Config.WantFirst).
+// engine computed it, with those of its WantFilters that dropped the line
+// then and keep it now; else the set derived from ev as WantRules derives
+// it from a record (asking the WantFilters only with Config.WantFirst).
 func (e *Engine) processSet(ev *Event) ruleBits {
-	if ev.Rules.tag != nil && ev.Rules.tag == e.tag {
-		return ev.Rules.bits
+	rs := ev.Rules
+	if rs.tag != nil && rs.tag == e.tag {
+		if rs.recheck == 0 {
+			return rs.bits
+		}
+		e.view.reset(nil, ev)
+		for m := rs.recheck; m != 0; {
+			var r int
+			r, m = m.next()
+			if e.table.wantOnly[r].WantLine(ev.Type, &e.view) {
+				rs.bits |= ruleBits(1) << r
+			}
+		}
+		e.view.reset(nil, nil)
+		return rs.bits
 	}
 	e.view.reset(nil, ev)
-	s := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
+	s, _ := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
 	e.view.reset(nil, nil)
 	return s
 }

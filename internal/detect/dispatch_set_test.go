@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,9 +62,11 @@ func TestWantRulesAgrees(t *testing.T) {
 		ev := NewEvent(rec, nil, "audit_json.log", OriginFile)
 		e.mu.Lock()
 		derived := e.processSet(ev)
+		ev.Rules = set
+		carried := e.processSet(ev)
 		e.mu.Unlock()
-		if set.bits != derived || set.tag != e.tag || set.Wanted() != e.Want(types[i], rec) {
-			t.Errorf("%v line %d (%s): WantRules %b (tag ok %v), derived %b", types[i], i, fieldsText(rec), set.bits, set.tag == e.tag, derived)
+		if set.bits != derived || carried != derived || set.tag != e.tag || set.Wanted() != e.Want(types[i], rec) {
+			t.Errorf("%v line %d (%s): WantRules %b (tag ok %v), run with it %b, derived %b", types[i], i, fieldsText(rec), set.bits, set.tag == e.tag, carried, derived)
 			if errs++; errs == 20 {
 				t.FailNow()
 			}
@@ -78,7 +81,6 @@ func TestWantRulesAgrees(t *testing.T) {
 			ev.Get(parser.ColEventName) != "user_impersonation" && !strings.HasSuffix(ev.Get(parser.ColCustomMessage), "Impersonation") {
 			watched++
 		}
-		ev.Rules = set
 		e.Process(ev)
 	}
 	t.Logf("%d lines: %d wanted, %d by several rules, %d by the impersonation watch", len(recs), wanted, several, watched)
@@ -202,5 +204,45 @@ func BenchmarkProcessRuleSet(b *testing.B) {
 				e.Process(ev)
 			}
 		})
+	}
+}
+
+// TestProcessAsksDeclinedWantFilter checks that Process asks again the
+// WantFilter that dropped a line when WantRules computed its set: a
+// password sign-in of user 3 asked before the start of user 3's
+// impersonation is processed, and processed after it, reaches
+// sentinel.impersonation (whose watch now holds user 3) besides
+// sentinel.local_auth_no_mfa, as it would without a set; a sign-in of
+// user 4, whom no start made watched, does not.
+func TestProcessAsksDeclinedWantFilter(t *testing.T) {
+	const (
+		start  = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":3,"target_type":"User","target_details":"jdoe","author_name":"Administrator","ip_address":"81.2.69.142","entity_path":"root"}`
+		signin = `{"severity":"INFO","time":"2021-12-06T14:41:05.519Z","author_id":%d,"author_name":"jdoe","entity_id":3,"entity_type":"User","with":"standard","target_id":3,"target_type":"User","target_details":"jdoe","ip_address":"81.2.69.142"}`
+	)
+	e, err := New(Config{Only: []string{"sentinel.impersonation", "sentinel.local_auth_no_mfa"}, WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.NewWanter()
+	event := func(line string) *Event {
+		var rec parser.Record
+		if err := parser.New(parser.TypeAudit).Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		ev := NewEvent(&rec, []byte(line), "audit_json.log", OriginFile)
+		ev.Rules = w.WantRules(parser.TypeAudit, &rec)
+		if !ev.Rules.Wanted() {
+			t.Fatalf("not wanted: %s", line)
+		}
+		return ev
+	}
+	user3, user4 := event(fmt.Sprintf(signin, 3)), event(fmt.Sprintf(signin, 4))
+	e.Process(event(start))
+	e.Process(user3)
+	e.Process(user4)
+	st := e.Stats().Rules
+	if got := st["sentinel.impersonation"].Evaluated; got != 2 || st["sentinel.local_auth_no_mfa"].Evaluated != 2 {
+		t.Errorf("impersonation evaluated %d events (want 2: the start and user 3's sign-in), local auth %d (want 2)",
+			got, st["sentinel.local_auth_no_mfa"].Evaluated)
 	}
 }

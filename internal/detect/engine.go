@@ -236,7 +236,8 @@ func (e *Engine) SkippedLines() map[string][]string {
 // the line's columns, read in one pass); no allocation, no lock.
 // WantRules (or a Wanter) also says which rules want it.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, true) != 0
+	want, _ := e.table.wantRecord(t, rec, &e.views, true)
+	return want != 0
 }
 
 // WantStateless is Want without the filters that depend on what the rules
@@ -245,7 +246,8 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 // files at once, where the start of a session may be in another file than
 // the lines it makes wanted. It still allocates nothing.
 func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, false) != 0
+	want, _ := e.table.wantRecord(t, rec, &e.views, false)
+	return want != 0
 }
 
 // WantEpoch changes whenever a rule starts wanting lines it did not want
