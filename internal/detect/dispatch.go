@@ -20,6 +20,17 @@ type dispatch struct {
 	// keep and wantOnly are the rules' filters by rule index (nil: none).
 	keep     []Filter
 	wantOnly []WantFilter
+	// wantFilters are the WantFilters of wantOnly, for epoch.
+	wantFilters []WantFilter
+}
+
+// epoch returns the sum of the WantFilters' epochs (see Engine.WantEpoch).
+func (d *dispatch) epoch() uint64 {
+	var n uint64
+	for _, f := range d.wantFilters {
+		n += f.WantEpoch()
+	}
+	return n
 }
 
 // typeTable holds the keys of one log type.
@@ -59,6 +70,9 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
+	if wf != nil {
+		d.wantFilters = append(d.wantFilters, wf)
+	}
 	var reads []string
 	if rd, ok := rule.(reader); ok && wf != nil {
 		reads = rd.reads()

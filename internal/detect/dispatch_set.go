@@ -32,8 +32,10 @@ type RuleSet struct {
 	tag  *engineTag // the engine whose rule indices bits holds; nil: no set
 	bits ruleBits
 	// recheck are the rules whose keys match the line but whose
-	// WantFilter dropped it: Process asks them again.
+	// WantFilter dropped it: Process asks them again when the WantFilters'
+	// epoch (Engine.WantEpoch, taken before they were asked) changed.
 	recheck ruleBits
+	epoch   uint64
 }
 
 // Wanted reports whether some rule wants the line.
@@ -49,14 +51,15 @@ func (s RuleSet) Wanted() bool { return s.bits != 0 }
 // Process asks it). It carries no set (Process derives it) without
 // WantFirst, where Process gives a WantFilter's rule the lines its filter
 // drops. A WantFilter that dropped the line is asked again by Process (on
-// the Event), so that a line its state makes wanted between WantRules and
-// Process (a user added to sentinel.impersonation's watch by an earlier
-// line processed meanwhile) reaches its rule, as it would without a set.
+// the Event) when the epoch changed since (WantEpoch), so that a line its
+// state makes wanted between WantRules and Process (a user added to
+// sentinel.impersonation's watch by an earlier line processed meanwhile)
+// reaches its rule, as it would without a set.
 // A rule whose WantFilter let the line through gets it even if its state
 // dropped the line's user meanwhile (a watch expired by the watermark):
 // what a WantFilter let through it lets through later (Config.WantFirst).
 func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
-	var s RuleSet
+	s := RuleSet{epoch: e.table.epoch()}
 	s.bits, s.recheck = e.table.wantRecord(t, rec, &e.views, true)
 	if e.cfg.WantFirst {
 		s.tag = e.tag
@@ -82,7 +85,7 @@ func (w *Wanter) Engine() *Engine { return w.e }
 // WantRules is Engine.WantRules; w must not be used concurrently.
 func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	e := w.e
-	var s RuleSet
+	s := RuleSet{epoch: e.table.epoch()}
 	switch {
 	case int(t) >= nTypes:
 	case e.table.types[t].viewed:
@@ -98,12 +101,12 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 
 // processSet returns the rules Process runs for ev: ev.Rules when this
 // engine computed it, with those of its WantFilters that dropped the line
-// then and keep it now; else the set derived from ev as WantRules derives
+// then and keep it now (asked only when their epoch changed since); else the set derived from ev as WantRules derives
 // it from a record (asking the WantFilters only with Config.WantFirst).
 func (e *Engine) processSet(ev *Event) ruleBits {
 	rs := ev.Rules
 	if rs.tag != nil && rs.tag == e.tag {
-		if rs.recheck == 0 {
+		if rs.recheck == 0 || e.table.epoch() == rs.epoch {
 			return rs.bits
 		}
 		e.view.reset(nil, ev)

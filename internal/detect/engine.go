@@ -257,15 +257,7 @@ func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
 // workers running ahead) compares the epoch taken before its Want calls
 // with the epoch once the earlier lines are processed, and asks Want again
 // when it changed.
-func (e *Engine) WantEpoch() uint64 {
-	var n uint64
-	for _, f := range e.table.wantOnly {
-		if f != nil {
-			n += f.WantEpoch()
-		}
-	}
-	return n
-}
+func (e *Engine) WantEpoch() uint64 { return e.table.epoch() }
 
 // WantHints appends to dst strings that tell which lines Want started
 // wanting after WantEpoch returned since: each such line contains at
