@@ -184,9 +184,13 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Data = append(tb.Data[:0], line...)
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
-		if text, err := w.parseAny(tb.Data); err == nil && w.det.Want(w.rec.Type, &w.rec) {
-			ar.Reset()
-			d.e.Process(w.event(tb, 0, text))
+		if text, err := w.parseAny(tb.Data); err == nil {
+			if set := w.want(); set.Wanted() {
+				ar.Reset()
+				ev := w.event(tb, 0, text)
+				ev.Rules = set
+				d.e.Process(ev)
+			}
 		}
 	})
 }

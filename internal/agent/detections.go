@@ -336,21 +336,25 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		if out, _ := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg); out != inputs.Parsed {
 			return nil
 		}
-		if !w.det.Want(w.rec.Type, &w.rec) {
+		set := w.want()
+		if !set.Wanted() {
 			return nil
 		}
 		ev := w.event(tb, i, w.msg.Msg)
-		ev.Host = w.relay.Host()
+		ev.Host, ev.Rules = w.relay.Host(), set
 		return ev
 	default:
 		if len(bytes.TrimSpace(line)) == 0 || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
 			return nil
 		}
 	}
-	if !w.det.Want(w.rec.Type, &w.rec) {
+	set := w.want()
+	if !set.Wanted() {
 		return nil
 	}
-	return w.event(tb, i, line)
+	ev := w.event(tb, i, line)
+	ev.Rules = set
+	return ev
 }
 
 // containsAny reports whether line contains one of subs.

@@ -197,9 +197,9 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 		out, perr := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg)
 		switch out {
 		case inputs.Parsed:
-			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
+			if set := w.want(); set.Wanted() {
 				ev := w.event(tb, i, w.msg.Msg)
-				ev.Host = w.relay.Host()
+				ev.Host, ev.Rules = w.relay.Host(), set
 				*evs = append(*evs, ev)
 			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec)

@@ -222,6 +222,7 @@ type worker struct {
 
 	// Detection: det is nil when detections are off.
 	det    *detect.Engine     // Want is safe for concurrent use
+	wr     *detect.Wanter     // det's, for this worker's goroutine (see want)
 	arena  *detect.EventArena // where event makes Events: the slot's; nil: owned Events
 	sums   *lineSums          // where encode records the lines' hint sums: the slot's; nil: none
 	origin detect.Origin
@@ -265,6 +266,20 @@ func within(buf, b []byte) bool {
 	}
 	at := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
 	return at < uintptr(len(buf)) && uintptr(len(b)) <= uintptr(len(buf))-at
+}
+
+// want returns the rules that want the line parsed into w.rec (none when
+// detections are off), for the line's Event.Rules, through a Wanter of
+// w.det made on first use (and again once w.det is replaced).
+func (w *worker) want() detect.RuleSet {
+	if w.det == nil {
+		w.wr = nil // keeps no engine a reload turned off
+		return detect.RuleSet{}
+	}
+	if w.wr == nil || w.wr.Engine() != w.det {
+		w.wr = w.det.NewWanter()
+	}
+	return w.wr.WantRules(w.rec.Type, &w.rec)
 }
 
 func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metrics.Source, opts forwarder.RecordOptions) *worker {
@@ -340,8 +355,10 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			}
 		}
 		if perr == nil {
-			if w.det != nil && w.det.Want(w.rec.Type, &w.rec) {
-				*evs = append(*evs, w.event(tb, i, line))
+			if set := w.want(); set.Wanted() {
+				ev := w.event(tb, i, line)
+				ev.Rules = set
+				*evs = append(*evs, ev)
 			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
 			}

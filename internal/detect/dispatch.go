@@ -20,6 +20,17 @@ type dispatch struct {
 	// keep and wantOnly are the rules' filters by rule index (nil: none).
 	keep     []Filter
 	wantOnly []WantFilter
+	// wantFilters are the WantFilters of wantOnly, for epoch.
+	wantFilters []WantFilter
+}
+
+// epoch returns the sum of the WantFilters' epochs (see Engine.WantEpoch).
+func (d *dispatch) epoch() uint64 {
+	var n uint64
+	for _, f := range d.wantFilters {
+		n += f.WantEpoch()
+	}
+	return n
 }
 
 // typeTable holds the keys of one log type.
@@ -59,6 +70,9 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
+	if wf != nil {
+		d.wantFilters = append(d.wantFilters, wf)
+	}
 	var reads []string
 	if rd, ok := rule.(reader); ok && wf != nil {
 		reads = rd.reads()
@@ -118,25 +132,30 @@ func appendOnce(s []int, r int) []int {
 	return append(s, r)
 }
 
-// wantRecord is want on a parsed record: through a lineView from views
+// wantRecord is set on a parsed record: through a lineView from views
 // when the type's table reads the columns in one pass, else on the record
 // itself (each filter looks its columns up in it), which saves the pool.
-func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, stateless bool) bool {
+func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, ask bool) (want, declined ruleBits) {
 	if int(t) >= nTypes {
-		return false
+		return 0, 0
 	}
 	if !d.types[t].viewed {
-		return d.want(t, (*recColumns)(rec), nil, stateless)
+		return d.set(t, (*recColumns)(rec), nil, ask)
 	}
 	v, _ := views.Get().(*lineView)
 	if v == nil {
 		v = new(lineView)
 	}
-	v.reset(rec, nil)
-	ok := d.want(t, v, v, stateless)
+	want, declined = d.viewSet(t, rec, v, ask)
 	v.reset(nil, nil)
 	views.Put(v)
-	return ok
+	return want, declined
+}
+
+// viewSet is set on a parsed record of a viewed type, through v.
+func (d *dispatch) viewSet(t parser.Type, rec *parser.Record, v *lineView, ask bool) (want, declined ruleBits) {
+	v.reset(rec, nil)
+	return d.set(t, v, v, ask)
 }
 
 // recColumns is the Columns of a parsed record: each Get looks the column
@@ -150,111 +169,62 @@ func (r *recColumns) Get(col string) string {
 	return ""
 }
 
-// want reports whether any rule wants a line of type t: one map lookup
-// per dispatch column (one for the built-in catalogue), no allocation; a
-// rule with a filter (Filter, WantFilter) wants the line only when its
-// filter keeps it, asked through c. The WantFilters of the rules whose
-// keys match are always asked (they may note what they see, e.g. the
-// start of a session), the Filters only until one rule wants the line.
-// stateless: WantFilters are not asked (their rules want every line their
-// keys match). v is c as a lineView, needed when the type is viewed.
-func (d *dispatch) want(t parser.Type, c Columns, v *lineView, stateless bool) bool {
+// set returns the rules that want a line of type t, asked through c: one
+// map lookup per dispatch column (one for the built-in catalogue), no
+// allocation. A rule whose keys match wants the line unless its Filter
+// drops it or, with ask, its WantFilter does; each rule is asked once,
+// Filter first, and only a rule its Filter keeps is asked its WantFilter
+// (which may note what it sees, e.g. the start of a session). Without
+// ask, a WantFilter is not asked: its rule wants every line its keys
+// match that its Filter keeps. declined are the rules whose WantFilter
+// was asked and dropped the line. v is c as a lineView, needed when the
+// type is viewed.
+func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) (want, declined ruleBits) {
 	if int(t) >= nTypes {
-		return false
+		return 0, 0
 	}
 	tt := &d.types[t]
-	wanted := d.wants(t, stateless, tt.all, c, false)
+	s := &found{}
+	d.ask(t, tt.all, c, ask, s)
 	for i := range tt.cols {
 		ct := &tt.cols[i]
 		val, present := ct.value(c, v)
 		switch {
 		case val != "":
-			wanted = d.wants(t, stateless, ct.any, c, wanted)
-			wanted = d.wants(t, stateless, ct.values[val], c, wanted)
+			d.ask(t, ct.any, c, ask, s)
+			d.ask(t, ct.values[val], c, ask, s)
 		case ct.tab == nil:
-			wanted = d.wants(t, stateless, ct.absent, c, wanted)
+			d.ask(t, ct.absent, c, ask, s)
 		default:
-			if !wanted && ct.tab.any(ct.tab.eval(v, present), c) {
-				wanted = true
-			}
-			wanted = d.wants(t, stateless, ct.tab.asked, c, wanted)
+			ct.tab.answer(ct.tab.eval(v, present), c, s)
+			d.ask(t, ct.tab.asked, c, ask, s)
 		}
 	}
-	return wanted
+	return s.want, s.declined
 }
 
-// wants reports whether the line is wanted: already, or by one of rules
-// rs (it has no filter, or its filter keeps the line).
-func (d *dispatch) wants(t parser.Type, stateless bool, rs []int, v Columns, wanted bool) bool {
+// found is what set found so far: the rules that want the line, those
+// whose WantFilter dropped it, and every rule asked.
+type found struct {
+	want, declined, done ruleBits
+}
+
+// ask adds to s the rules of rs not yet done that want the line (see
+// set), and adds them to s.done.
+func (d *dispatch) ask(t parser.Type, rs []int, c Columns, ask bool, s *found) {
 	for _, r := range rs {
-		switch {
-		case d.wantOnly[r] != nil && stateless:
-			wanted = true
-		case d.wantOnly[r] != nil:
-			if d.wantOnly[r].WantLine(t, v) {
-				wanted = true
-			}
-		case wanted:
-		case d.keep[r] != nil:
-			wanted = d.keep[r].Keep(t, v)
-		default:
-			wanted = true
-		}
-	}
-	return wanted
-}
-
-// rules appends to dst the indices of the rules that want ev, each once,
-// leaving out those whose Filter drops it (asked through v, which views
-// ev), and with wantFirst those whose WantFilter drops it; seen is scratch
-// space of one entry per rule, stamped with gen.
-func (d *dispatch) rules(dst []int, ev *Event, v *lineView, seen []uint64, gen uint64, wantFirst bool) []int {
-	if int(ev.Type) >= nTypes {
-		return dst
-	}
-	tt := &d.types[ev.Type]
-	// add adds rule r unless seen; kept: its Filter is known to keep ev.
-	add := func(r int, kept bool) {
-		if seen[r] == gen {
-			return
-		}
-		seen[r] = gen
-		switch {
-		case !kept && d.keep[r] != nil && !d.keep[r].Keep(ev.Type, v):
-		case wantFirst && d.wantOnly[r] != nil && !d.wantOnly[r].WantLine(ev.Type, v):
-		default:
-			dst = append(dst, r)
-		}
-	}
-	addAll := func(rs []int) {
-		for _, r := range rs {
-			add(r, false)
-		}
-	}
-	addAll(tt.all)
-	for i := range tt.cols {
-		ct := &tt.cols[i]
-		val, present := ct.value(v, v)
-		if val != "" {
-			addAll(ct.any)
-			addAll(ct.values[val])
+		b := ruleBits(1) << r
+		if s.done&b != 0 {
 			continue
 		}
-		if ct.tab == nil {
-			addAll(ct.absent)
+		s.done |= b
+		if f := d.keep[r]; f != nil && !f.Keep(t, c) {
 			continue
 		}
-		atoms := ct.tab.eval(v, present)
-		for j, r := range ct.absent {
-			switch {
-			case ct.tab.entries[j].asked:
-				add(r, false)
-			case ct.tab.keeps(j, atoms, v):
-				add(r, true)
-			default:
-				seen[r] = gen // its Filter drops the event
-			}
+		if w := d.wantOnly[r]; ask && w != nil && !w.WantLine(t, c) {
+			s.declined |= b
+			continue
 		}
+		s.want |= b
 	}
-	return dst
 }

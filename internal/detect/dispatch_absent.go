@@ -24,19 +24,25 @@ type absentTable struct {
 	// cols are the dispatch column (EventName), the columns the asked
 	// rules read, then those of the atoms (see index).
 	cols    colSet
-	name    string     // the dispatch column
-	reads   []string   // columns the asked rules read
-	atoms   []colCond  // with op opIn, opPrefix, opSuffix or opContains
-	byCol   [64][]test // the atoms' tests by column
-	colMask [64]uint64 // atoms on each column
-	blank   uint64     // atoms that hold on an absent column ("")
+	name    string       // the dispatch column
+	reads   []string     // columns the asked rules read
+	atoms   []colCond    // with op opIn, opPrefix, opSuffix or opContains
+	byCol   [64]colTests // the atoms' tests by column
+	colMask [64]uint64   // atoms on each column
+	blank   uint64       // atoms that hold on an absent column ("")
 	// atomCols are the columns with atoms, a mask over cols.
 	atomCols uint64
 	terms    []term
-	posAny   uint64 // atoms in the pos of some term
-	emptyPos bool   // some term has no pos atom
-	// entries describe ct.absent, index for index.
+	// atomRules are, by atom, the rules with a term that needs it (pos);
+	// posFree are the rules with a term that needs none; answered are the
+	// rules the table answers for (not asked).
+	atomRules [maxAtoms]ruleBits
+	posFree   ruleBits
+	answered  ruleBits
+	// entries describe ct.absent, index for index; entryOf is the entry of
+	// each rule the table answers for.
 	entries []absentEntry
+	entryOf [maxRules]uint8
 	// asked are the rules of ct.absent the table does not answer
 	// (WantFilters, Filters without absentCond, rules without filter).
 	asked []int
@@ -83,10 +89,17 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 		if ok && len(ts) <= maxRuleTerms {
 			lo := len(tab.terms)
 			tab.terms = append(tab.terms, ts...)
+			b := ruleBits(1) << r
 			for _, t := range ts {
-				tab.posAny |= t.pos
-				tab.emptyPos = tab.emptyPos || t.pos == 0
+				for m := t.pos; m != 0; m &= m - 1 {
+					tab.atomRules[bits.TrailingZeros64(m)] |= b
+				}
+				if t.pos == 0 {
+					tab.posFree |= b
+				}
 			}
+			tab.answered |= b
+			tab.entryOf[r] = uint8(len(tab.entries))
 			tab.entries = append(tab.entries, absentEntry{lo: lo, hi: len(tab.terms)})
 			tab.index()
 			return
@@ -113,11 +126,11 @@ func (tab *absentTable) index() {
 	}
 	cols.pin(parser.Columns(parser.TypeAudit))
 	tab.cols = cols
-	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64][]test{}, [64]uint64{}, 0, 0
+	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64]colTests{}, [64]uint64{}, 0, 0
 	for a, c := range tab.atoms {
 		i := tab.cols.index(c.col)
 		for _, val := range c.vals {
-			tab.byCol[i] = append(tab.byCol[i], test{op: c.op, val: val, bit: 1 << a})
+			tab.byCol[i].add(test{op: c.op, val: val, bit: 1 << a})
 		}
 		tab.colMask[i] |= 1 << a
 		tab.atomCols |= 1 << i
@@ -214,13 +227,23 @@ func (t term) and(u term) (term, bool) {
 	return out, true
 }
 
-// any reports whether a term of any rule may hold given the atoms, as
-// holds(tab.terms, atoms, c) does; most lines fail its first test.
-func (tab *absentTable) any(atoms uint64, c Columns) bool {
-	if atoms&tab.posAny == 0 && !tab.emptyPos {
-		return false
+// answer adds to s.want the rules the table answers for that keep the
+// line of the atoms, and adds every rule it answers for to s.done. Only
+// the rules with a term the atoms may satisfy are tested: those with a
+// term that needs one of the atoms, or none.
+func (tab *absentTable) answer(atoms uint64, c Columns, s *found) {
+	cand := tab.posFree
+	for m := atoms; m != 0; m &= m - 1 {
+		cand |= tab.atomRules[bits.TrailingZeros64(m)]
 	}
-	return holds(tab.terms, atoms, c)
+	for cand &^= s.done; cand != 0; {
+		var r int
+		r, cand = cand.next()
+		if tab.keeps(int(tab.entryOf[r]), atoms, c) {
+			s.want |= ruleBits(1) << r
+		}
+	}
+	s.done |= tab.answered
 }
 
 // nameValue returns the value of the dispatch column after fetch returned
@@ -243,12 +266,50 @@ func (tab *absentTable) eval(v *lineView, present uint64) uint64 {
 	atoms := tab.blank
 	for m := present & tab.atomCols; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		val := v.fetched[i]
-		atoms &^= tab.colMask[i]
-		for _, t := range tab.byCol[i] {
-			if atoms&t.bit == 0 && t.holds(val) {
+		atoms = atoms&^tab.colMask[i] | tab.byCol[i].eval(v.fetched[i])
+	}
+	return atoms
+}
+
+// colTests are the tests of the atoms of one column: each distinct test
+// once, with the atoms it makes hold, the equality tests apart.
+type colTests struct {
+	// inLens has bit n set when an equality test's value has n bytes
+	// (bit 63: 63 or more): a value of another length passes none.
+	inLens uint64
+	in     []test // opIn
+	other  []test // opPrefix, opSuffix, opContains
+}
+
+// add adds t, merged into the test of the same op and value if any.
+func (ct *colTests) add(t test) {
+	tests := &ct.other
+	if t.op == opIn {
+		tests = &ct.in
+		ct.inLens |= 1 << min(len(t.val), 63)
+	}
+	for i := range *tests {
+		if x := &(*tests)[i]; x.op == t.op && x.val == t.val {
+			x.bit |= t.bit
+			return
+		}
+	}
+	*tests = append(*tests, t)
+}
+
+// eval returns the atoms of the column that hold on its value val.
+func (ct *colTests) eval(val string) uint64 {
+	var atoms uint64
+	if ct.inLens&(1<<min(len(val), 63)) != 0 {
+		for i := range ct.in {
+			if t := &ct.in[i]; len(t.val) == len(val) && t.val == val {
 				atoms |= t.bit
 			}
+		}
+	}
+	for i := range ct.other {
+		if t := &ct.other[i]; atoms&t.bit != t.bit && t.holds(val) {
+			atoms |= t.bit
 		}
 	}
 	return atoms

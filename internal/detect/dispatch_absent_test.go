@@ -53,6 +53,16 @@ func parseMix(tb testing.TB, c mixCorpus, n int) []*parser.Record {
 // user rule (an allow-list); with geo, the GeoIP rules too.
 func allRulesEngine(tb testing.TB, geo bool) *Engine {
 	tb.Helper()
+	e, err := New(allRulesConfig(tb, geo))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// allRulesConfig is the configuration of allRulesEngine.
+func allRulesConfig(tb testing.TB, geo bool) Config {
+	tb.Helper()
 	ti := filepath.Join(tb.TempDir(), "ti.txt")
 	if err := os.WriteFile(ti, []byte("# test indicators\n203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"), 0o644); err != nil {
 		tb.Fatal(err)
@@ -65,11 +75,7 @@ func allRulesEngine(tb testing.TB, geo bool) *Engine {
 		cfg.Geo = testGeoDB(tb)
 		cfg.Params = map[string]string{"known_countries": "DE,IE"}
 	}
-	e, err := New(cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
+	return cfg
 }
 
 // BenchmarkWantMix measures Engine.Want with every rule of the agent

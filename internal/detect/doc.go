@@ -9,16 +9,19 @@
 // # Place in the agent
 //
 // The engine sits after parse (and GeoIP) and before encode. A parse
-// worker asks Engine.Want for every parsed line: a line whose dispatch
-// keys match no rule costs one map lookup; the rules whose keys match are
-// then asked through their filters (Filter, WantFilter) on the parsed
-// record, the columns they read looked up in one pass; neither allocates.
-// Audit lines without EventName (the fallback predicates of most rules)
-// are answered by one table compiled from the rules' conditions, without
-// asking their filters.
+// worker asks its Wanter (Engine.NewWanter; Engine.WantRules and Want
+// from any goroutine) which rules want each parsed line: a line whose
+// dispatch keys match no rule costs one map lookup; the rules whose keys
+// match are then asked through their filters (Filter, WantFilter) on the
+// parsed record, the columns they read looked up in one pass; neither
+// allocates. Audit lines without EventName (the fallback predicates of
+// most rules) are answered by one table compiled from the rules'
+// conditions, without asking their filters.
 // A wanted line is copied into an
 // Event (Event.Fill) with its source, origin, file identity and offset,
-// and handed to Engine.Process in file order per source. Alerts go to
+// and the set of rules that want it (Event.Rules), and handed to
+// Engine.Process in file order per source, which runs those rules; an
+// event without a set of the engine is dispatched from its columns. Alerts go to
 // Config.Emit; Alert.Message turns one into an RFC 5424 message with
 // APP-NAME GitLab-Detections, and Alert.AppendJSON into one line of JSON.
 //

@@ -48,12 +48,10 @@ type Engine struct {
 	events   *recent
 	alerts   *recent
 	supp     *suppressor
-	scratch  []int
-	nodes    nodeIndex // the nodes of input events, for Alert.Nodes
-	view     lineView  // Process's view of the event, under mu
-	views    sync.Pool // *lineView for Want
-	seen     []uint64
-	gen      uint64
+	nodes    nodeIndex  // the nodes of input events, for Alert.Nodes
+	view     lineView   // Process's view of the event, under mu
+	views    sync.Pool  // *lineView for Want
+	tag      *engineTag // names the engine in the RuleSets of WantRules
 	stats    Stats
 	saveBuf  []byte // Save's encoding buffer, under mu
 	keyBuf   []byte // Process's dedupe identity of an event, under mu
@@ -103,7 +101,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := e.build(); err != nil {
 		return nil, err
 	}
-	e.seen = make([]uint64, len(e.rules))
+	e.tag = new(engineTag)
 	e.stats.Rules = make(map[string]RuleStats, len(e.rules))
 	if cfg.StateDir != "" {
 		st, err := OpenStore(cfg.StateDir)
@@ -151,6 +149,10 @@ func (e *Engine) build() error {
 			continue
 		}
 		idx := len(e.rules)
+		if idx == maxRules {
+			errs = append(errs, fmt.Errorf("detections: rule %s: at most %d rules can run at once", s.Info.ID, maxRules))
+			continue
+		}
 		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
 		e.byID[rs.info.ID] = rs
@@ -237,8 +239,10 @@ func (e *Engine) SkippedLines() map[string][]string {
 // the filters (Filter, WantFilter) of the rules whose keys match (for an
 // audit line without EventName, one table of the rules' conditions over
 // the line's columns, read in one pass); no allocation, no lock.
+// WantRules (or a Wanter) also says which rules want it.
 func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, false)
+	want, _ := e.table.wantRecord(t, rec, &e.views, true)
+	return want != 0
 }
 
 // WantStateless is Want without the filters that depend on what the rules
@@ -247,7 +251,8 @@ func (e *Engine) Want(t parser.Type, rec *parser.Record) bool {
 // files at once, where the start of a session may be in another file than
 // the lines it makes wanted. It still allocates nothing.
 func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
-	return e.table.wantRecord(t, rec, &e.views, true)
+	want, _ := e.table.wantRecord(t, rec, &e.views, false)
+	return want != 0
 }
 
 // WantEpoch changes whenever a rule starts wanting lines it did not want
@@ -257,15 +262,7 @@ func (e *Engine) WantStateless(t parser.Type, rec *parser.Record) bool {
 // workers running ahead) compares the epoch taken before its Want calls
 // with the epoch once the earlier lines are processed, and asks Want again
 // when it changed.
-func (e *Engine) WantEpoch() uint64 {
-	var n uint64
-	for _, f := range e.table.wantOnly {
-		if f != nil {
-			n += f.WantEpoch()
-		}
-	}
-	return n
-}
+func (e *Engine) WantEpoch() uint64 { return e.table.epoch() }
 
 // WantHints appends to dst strings that tell which lines Want started
 // wanting after WantEpoch returned since: each such line contains at

@@ -82,6 +82,11 @@ type Event struct {
 	// for OriginInput the HOSTNAME of the received message. Alerts on
 	// input events name their nodes (Alert.Nodes).
 	Host string
+	// Rules is the set of rules that want the line, as Engine.WantRules
+	// computed it from the record the event was filled from; the zero
+	// RuleSet (no set) makes Process derive it from the columns. It is
+	// not saved: a restored event has none.
+	Rules RuleSet `json:"-"`
 }
 
 // Get returns the value of column col, or "" when the event has none. It

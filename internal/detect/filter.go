@@ -20,8 +20,9 @@ type Columns interface {
 // Filter is implemented by rules that can tell from a line's columns,
 // before the line is copied into an Event, that Observe would discard it
 // at once. The engine asks Keep in Want (on the parsed record, from any
-// parse worker, concurrently) and again in Process (on the Event) before
-// Observe; Keep must hold for every line on which Observe could act, must
+// parse worker, concurrently), and in Process (on the Event) before
+// Observe when the event carries no rule set of the engine (Event.Rules);
+// Keep must hold for every line on which Observe could act, must
 // not depend on the rule's state (Process calls it under the engine's lock,
 // Want without), must not allocate, and must not keep c or its values.
 type Filter interface {
@@ -71,6 +72,25 @@ type lineView struct {
 	set     *colSet
 	present uint64
 	fetched [64]string
+	// For the records read with set seenOf: shape holds, by field
+	// position, the last record's names with their indices in the set, so
+	// that a record of the same columns as the last one (most are) has
+	// each field's index by one comparison of addresses; seen holds the
+	// names found outside the set's pinned names (meta.* columns, ...) at
+	// their slot of colSet.ptrs, so that they are not hashed again.
+	// Holding a name keeps its bytes from being reused for another name.
+	seenOf *colSet
+	shape  [maxShape]seenName
+	seen   [256]seenName
+}
+
+// maxShape bounds the fields of lineView.shape.
+const maxShape = 32
+
+// seenName is a column name and its index in a colSet (-1: none).
+type seenName struct {
+	name string
+	idx  int
 }
 
 // reset points v at a record (ev nil) or an Event (rec nil), forgetting
@@ -283,14 +303,20 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			}
 		}
 	case v.rec != nil:
+		if v.seenOf != s {
+			v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
+		}
 		for i := range v.rec.Fields {
 			f := &v.rec.Fields[i]
-			// s.lookup, its common case inlined: a name of the parser.
-			j := -1
-			if e := &s.ptrs[ptrSlot(f.Name, s.pmul)]; e.p == uintptr(unsafe.Pointer(unsafe.StringData(f.Name))) && int(e.n) == len(f.Name) && e.p != 0 {
-				j = int(e.idx)
+			p := unsafe.StringData(f.Name)
+			var j int
+			if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
+				j = sh.idx // as in the last record
 			} else {
-				j = s.hashLookup(f.Name)
+				j = v.lookup(s, f.Name)
+				if p != nil {
+					*sh = seenName{f.Name, j}
+				}
 			}
 			if j >= 0 && seen&(1<<j) == 0 {
 				seen |= 1 << j
@@ -303,6 +329,23 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 	}
 	v.set, v.present = s, present
 	return present
+}
+
+// lookup is s.lookup remembering in v.seen the names s has not pinned.
+func (v *lineView) lookup(s *colSet, col string) int {
+	p, slot := unsafe.StringData(col), ptrSlot(col, s.pmul)
+	if e := &s.ptrs[slot]; e.p == uintptr(unsafe.Pointer(p)) && int(e.n) == len(col) && e.p != 0 {
+		return int(e.idx)
+	}
+	sn := &v.seen[slot]
+	if len(sn.name) == len(col) && unsafe.StringData(sn.name) == p && p != nil {
+		return sn.idx
+	}
+	j := s.hashLookup(col)
+	if p != nil {
+		*sn = seenName{col, j}
+	}
+	return j
 }
 
 // reader is implemented by rules with a WantFilter on audit lines without

@@ -7,10 +7,11 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// Process runs the rules that want ev. ev is valid only during the call:
-// the caller may reuse its storage once Process returns, and nothing of it
-// is kept but copies (see Event). Events of one source must arrive in
-// file order.
+// Process runs the rules that want ev: those of ev.Rules when this engine
+// computed it (WantRules), else those its keys and filters select from
+// ev's columns. ev is valid only during the call: the caller may reuse its
+// storage once Process returns, and nothing of it is kept but copies (see
+// Event). Events of one source must arrive in file order.
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -38,11 +39,9 @@ func (e *Engine) Process(ev *Event) {
 	if e.cfg.Nodes {
 		e.nodes.observe(ev)
 	}
-	e.gen++
-	e.view.reset(nil, ev)
-	e.scratch = e.table.rules(e.scratch[:0], ev, &e.view, e.seen, e.gen, e.cfg.WantFirst)
-	e.view.reset(nil, nil)
-	for _, i := range e.scratch {
+	for set := e.processSet(ev); set != 0; {
+		var i int
+		i, set = set.next()
 		r := e.rules[i]
 		if future && r.stateful {
 			continue // it would close its key's windows on every later event

@@ -44,19 +44,47 @@ func (f *v4Filter) setRange(a netip.Addr, bits int) {
 // netip.ParseAddr reads them; any other text is not missed (Keep parses
 // it).
 func (f *v4Filter) missed(ip string) bool {
-	var hi uint32
-	i := 0
-	for octet := range 2 {
-		v, start := uint32(0), i
-		for i < len(ip) && ip[i] >= '0' && ip[i] <= '9' && i-start < 3 {
-			v = v*10 + uint32(ip[i]-'0')
-			i++
-		}
-		if i == start || i == len(ip) || ip[i] != '.' || v > 255 || (ip[start] == '0' && i-start > 1) {
-			return false
-		}
-		i++
-		hi |= v << (8 * (1 - octet))
+	a, i := octetDot(ip, 0)
+	if i < 0 {
+		return false
 	}
+	b, i := octetDot(ip, i)
+	if i < 0 {
+		return false
+	}
+	hi := a<<8 | b
 	return f[hi/64]&(1<<(hi%64)) == 0
+}
+
+// octetDot reads the octet of ip at i: one to three digits without
+// leading zero, at most 255, followed by a dot. It returns its value and
+// the index after the dot, or -1 when ip has no such octet at i.
+func octetDot(ip string, i int) (uint32, int) {
+	if i+1 >= len(ip) {
+		return 0, -1
+	}
+	d0 := uint32(ip[i]) - '0'
+	switch {
+	case d0 > 9:
+		return 0, -1
+	case ip[i+1] == '.':
+		return d0, i + 2
+	case d0 == 0 || i+2 >= len(ip):
+		return 0, -1
+	}
+	d1 := uint32(ip[i+1]) - '0'
+	switch {
+	case d1 > 9:
+		return 0, -1
+	case ip[i+2] == '.':
+		return d0*10 + d1, i + 3
+	case i+3 >= len(ip):
+		return 0, -1
+	}
+	d2 := uint32(ip[i+2]) - '0'
+	v := d0*100 + d1*10 + d2
+	if d2 > 9 || ip[i+3] != '.' || v > 255 {
+		return 0, -1
+	}
+	return v, i + 4
 }

@@ -62,3 +62,57 @@ func TestV4FilterAgrees(t *testing.T) {
 type mapColumns map[string]string
 
 func (m mapColumns) Get(col string) string { return m[col] }
+
+// TestV4FilterMissedStrict checks missed against a plain reading of its
+// contract (missedRef) on edge cases and random texts made of digits and
+// dots: the same answer on each.
+func TestV4FilterMissedStrict(t *testing.T) {
+	set, bad := parseIndicators([]byte("203.0.113.0/24\n10.0.0.0/8\n0.0.0.0/16\n255.255.0.0/16\n"))
+	if len(bad) > 0 {
+		t.Fatal(bad)
+	}
+	f := set.v4
+	texts := []string{"", ".", "0.", "0.0", "0.0.", "00.0.", "0.00.", "1.2.3.4", "255.255.", "256.0.", "25.255.", "255.256.",
+		"1.1", "12.", "12.3", "123.4", "123.45.", "1234.5.", "1.234.", "1.2345.", "10.1.", "010.1.", "203.0.", "203.00.", "9.9.9.9"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789..a5"
+	for range 200000 {
+		b := make([]byte, rng.IntN(10))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	hits := 0
+	for _, ip := range texts {
+		got, want := f.missed(ip), missedRef(f, ip)
+		if got != want {
+			t.Errorf("%q: missed = %v, the contract: %v", ip, got, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < 1000 {
+		t.Errorf("only %d texts are missed: the comparison tells little", hits)
+	}
+}
+
+// missedRef is v4Filter.missed read from its contract: the text up to its
+// second dot is two octets of one to three digits, without leading zero,
+// at most 255, and the filter has no bit for their /16.
+func missedRef(f *v4Filter, ip string) bool {
+	parts := strings.SplitN(ip, ".", 3)
+	if len(parts) < 3 {
+		return false
+	}
+	var hi uint32
+	for _, p := range parts[:2] {
+		n, err := strconv.Atoi(p)
+		if err != nil || len(p) == 0 || len(p) > 3 || p[0] == '+' || p[0] == '-' || (p[0] == '0' && len(p) > 1) || n > 255 {
+			return false
+		}
+		hi = hi<<8 | uint32(n)
+	}
+	return f[hi/64]&(1<<(hi%64)) == 0
+}

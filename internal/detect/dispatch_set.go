@@ -1,0 +1,127 @@
+package detect
+
+import (
+	"math/bits"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// ruleBits is a set of rule indices of one engine: bit i for e.rules[i].
+type ruleBits uint64
+
+// maxRules bounds the rules one engine runs: the indices of a ruleBits.
+// The built-in catalogue has fewer (TestCatalogueFitsRuleSet).
+const maxRules = 64
+
+// next returns the lowest index of s and s without it; s must not be
+// empty.
+func (s ruleBits) next() (int, ruleBits) { return bits.TrailingZeros64(uint64(s)), s & (s - 1) }
+
+// engineTag identifies one Engine for the RuleSets it computes: it is a
+// separate allocation so that an event carrying a set keeps no engine
+// alive. It is not zero-sized: each has its own address.
+type engineTag struct{ _ byte }
+
+// RuleSet is the set of rules of one engine that want a line, as
+// Engine.WantRules computed it from the parsed record. A worker stores it
+// in the line's Event (Event.Rules) so that Engine.Process runs those
+// rules without asking their filters again. The zero RuleSet carries no
+// set: Process then derives the set itself, as it does for a set computed
+// by another engine (one rebuilt on a reload).
+type RuleSet struct {
+	tag  *engineTag // the engine whose rule indices bits holds; nil: no set
+	bits ruleBits
+	// recheck are the rules whose keys match the line but whose
+	// WantFilter dropped it: Process asks them again when the WantFilters'
+	// epoch (Engine.WantEpoch, taken before they were asked) changed.
+	recheck ruleBits
+	epoch   uint64
+}
+
+// Wanted reports whether some rule wants the line.
+func (s RuleSet) Wanted() bool { return s.bits != 0 }
+
+// WantRules is Want returning the rules that want the line rather than
+// whether any does: store it in the line's Event (Event.Rules) when
+// Wanted, so that Process does not ask the rules' filters again. It is
+// Want: safe for concurrent use, lock-free, without allocation.
+//
+// The set is the rules Process would run at the moment of the call: the
+// engine runs with Config.WantFirst, so every WantFilter was asked (as
+// Process asks it). It carries no set (Process derives it) without
+// WantFirst, where Process gives a WantFilter's rule the lines its filter
+// drops. A WantFilter that dropped the line is asked again by Process (on
+// the Event) when the epoch changed since (WantEpoch), so that a line its
+// state makes wanted between WantRules and Process (a user added to
+// sentinel.impersonation's watch by an earlier line processed meanwhile)
+// reaches its rule, as it would without a set.
+// A rule whose WantFilter let the line through gets it even if its state
+// dropped the line's user meanwhile (a watch expired by the watermark):
+// what a WantFilter let through it lets through later (Config.WantFirst).
+func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
+	s := RuleSet{epoch: e.table.epoch()}
+	s.bits, s.recheck = e.table.wantRecord(t, rec, &e.views, true)
+	if e.cfg.WantFirst {
+		s.tag = e.tag
+	}
+	return s
+}
+
+// A Wanter asks WantRules of one engine for one goroutine at a time (a
+// parse worker), through a view of the line it holds instead of one taken
+// from the engine's pool for each line. Until its next call it holds
+// references to the values of the last record it was asked about.
+type Wanter struct {
+	e *Engine
+	v lineView
+}
+
+// NewWanter returns a Wanter of e.
+func (e *Engine) NewWanter() *Wanter { return &Wanter{e: e} }
+
+// Engine returns the engine w asks.
+func (w *Wanter) Engine() *Engine { return w.e }
+
+// WantRules is Engine.WantRules; w must not be used concurrently.
+func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
+	e := w.e
+	s := RuleSet{epoch: e.table.epoch()}
+	switch {
+	case int(t) >= nTypes:
+	case e.table.types[t].viewed:
+		s.bits, s.recheck = e.table.viewSet(t, rec, &w.v, true)
+	default:
+		s.bits, s.recheck = e.table.set(t, (*recColumns)(rec), nil, true)
+	}
+	if e.cfg.WantFirst {
+		s.tag = e.tag
+	}
+	return s
+}
+
+// processSet returns the rules Process runs for ev: ev.Rules when this
+// engine computed it, with those of its WantFilters that dropped the line
+// then and keep it now (asked only when their epoch changed since); else the set derived from ev as WantRules derives
+// it from a record (asking the WantFilters only with Config.WantFirst).
+func (e *Engine) processSet(ev *Event) ruleBits {
+	rs := ev.Rules
+	if rs.tag != nil && rs.tag == e.tag {
+		if rs.recheck == 0 || e.table.epoch() == rs.epoch {
+			return rs.bits
+		}
+		e.view.reset(nil, ev)
+		for m := rs.recheck; m != 0; {
+			var r int
+			r, m = m.next()
+			if e.table.wantOnly[r].WantLine(ev.Type, &e.view) {
+				rs.bits |= ruleBits(1) << r
+			}
+		}
+		e.view.reset(nil, nil)
+		return rs.bits
+	}
+	e.view.reset(nil, ev)
+	s, _ := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
+	e.view.reset(nil, nil)
+	return s
+}
