@@ -272,14 +272,7 @@ func (e *Engine) WantEpoch() uint64 { return e.table.epoch() }
 // wants no line it did not want at since. It allocates nothing unless dst
 // grows.
 func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
-	var h hinter
-	n := 0
-	for _, f := range e.table.wantOnly {
-		if f != nil {
-			n++
-			h, _ = f.(hinter)
-		}
-	}
+	h, n := e.hinter()
 	switch {
 	case n == 0:
 		return dst, true
@@ -287,6 +280,22 @@ func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
 		return dst, false
 	}
 	return h.wantHints(since, dst)
+}
+
+// hinter returns the hinter of the one rule with a WantFilter, and the
+// number of rules with one (h is nil unless that number is 1 and the
+// rule's filter is a hinter).
+func (e *Engine) hinter() (h hinter, n int) {
+	for _, f := range e.table.wantOnly {
+		if f != nil {
+			n++
+			h, _ = f.(hinter)
+		}
+	}
+	if n != 1 {
+		h = nil
+	}
+	return h, n
 }
 
 // HintColumns returns the columns of lines of type t the hints of
@@ -298,15 +307,8 @@ func (e *Engine) WantHints(since uint64, dst []string) ([]string, bool) {
 // returns nil when WantHints cannot give hints. The slice must not be
 // modified.
 func (e *Engine) HintColumns(t parser.Type) []string {
-	var h hinter
-	n := 0
-	for _, f := range e.table.wantOnly {
-		if f != nil {
-			n++
-			h, _ = f.(hinter)
-		}
-	}
-	if n != 1 || h == nil {
+	h, _ := e.hinter()
+	if h == nil {
 		return nil
 	}
 	return h.hintColumns(t)
