@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -160,18 +161,11 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	if strings.HasSuffix(path, ".gz") {
 		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
 	}
-	f, err := os.Open(path)
+	f, err := openFile(path, ckID)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	if dev, ino := checkpoint.DevIno(fi); fileKey(tailer.FileID{Dev: dev, Ino: ino}) != ckID {
-		return 0, fmt.Errorf("%s is no longer the checkpointed file", path)
-	}
 	tb := &tailer.Batch{File: id, Name: path}
 	var ar detect.EventArena // each event is processed at once
 	w.arena = &ar
@@ -193,6 +187,42 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 			}
 		}
 	})
+}
+
+// openFile opens the file whose fileKey is id: path, or, when path is
+// another file now (renamed away by a rotation since the checkpoint), the
+// rotated copy of path (a name starting with path, such as path.1 or
+// path-20240101) that is that file. It returns an error when there is none.
+func openFile(path, id string) (*os.File, error) {
+	names, err := filepath.Glob(globEscape(path) + "*")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range append([]string{path}, names...) {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if dev, ino := checkpoint.DevIno(fi); fileKey(tailer.FileID{Dev: dev, Ino: ino}) == id {
+				return f, nil
+			}
+		}
+		f.Close()
+	}
+	return nil, fmt.Errorf("%s is no longer the checkpointed file, and none of its rotated copies is", path)
+}
+
+// globEscape escapes the characters filepath.Match treats as special.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // catchUpRange returns the file (its name as checkpointed, its device and

@@ -1,6 +1,9 @@
 package agent
 
 import (
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,5 +74,74 @@ func TestCatchUpRange(t *testing.T) {
 		if ok != tc.ok || id != tc.wantID || end != tc.end || name != "/l/app.log" {
 			t.Errorf("%s: catchUpRange = %q, %v, %d, %v; want %v, %d, %v", tc.name, name, id, end, ok, tc.wantID, tc.end, tc.ok)
 		}
+	}
+}
+
+// TestOpenFile: the catch-up finds the checkpointed file by device and
+// inode when a rotation renamed it away from its path since the
+// checkpoint (before, it gave up with "no longer the checkpointed file"
+// and the lines after the last detection save were never folded).
+func TestOpenFile(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rename string // where the checkpointed file goes; "": it stays
+		remove bool   // the checkpointed file is deleted
+		want   string // the content read; "": an error
+	}{
+		{name: "still at its path", want: "old\n"},
+		{name: "renamed to .1, new file at the path", rename: ".1", want: "old\n"},
+		{name: "renamed to a dated name", rename: "-20261129", want: "old\n"},
+		{name: "deleted", remove: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "audit[1]_json.log") // glob characters in the name
+			if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev, ino := checkpoint.DevIno(fi)
+			id := fileKey(tailer.FileID{Dev: dev, Ino: ino})
+			if err := os.WriteFile(path+".2", []byte("older\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tc.remove:
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+			case tc.rename != "":
+				if err := os.Rename(path, path+tc.rename); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.rename != "" { // (not after a delete: the new file could get the freed inode)
+				if err := os.WriteFile(path, []byte("new\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := openFile(path, id)
+			if tc.want == "" {
+				if err == nil {
+					f.Close()
+					t.Fatalf("openFile found %s, want an error", f.Name())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(b) != tc.want {
+				t.Errorf("read %q from %s, want %q", b, f.Name(), tc.want)
+			}
+		})
 	}
 }
