@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -25,7 +26,7 @@ func (e *Engine) Process(ev *Event) {
 		e.stats.Deduplicated++
 		return
 	}
-	future := false
+	future, prev := false, src.newest
 	if !ev.Time.IsZero() {
 		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
 			e.stats.Late++
@@ -52,7 +53,7 @@ func (e *Engine) Process(ev *Event) {
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(e.sourcesNewest(src).Add(-e.cfg.Lateness))
+	e.moveWatermark(e.sourcesNewest(src, prev).Add(-e.cfg.Lateness))
 }
 
 // maxFuture is how far ahead of the wall clock an event time may be and
@@ -79,29 +80,65 @@ func (e *Engine) future(t time.Time) bool {
 }
 
 // sourcesNewest returns the newest event time the engine's watermark
-// follows after an event of src: src's own (the highest source wins, as
-// moveWatermark only moves forward), or with Config.MinWatermark the
-// oldest newest time of the sources that gave an event within Lateness of
-// wall-clock time, so that a source read behind the others holds the
-// windows open for its events.
-func (e *Engine) sourcesNewest(src *sourceState) time.Time {
+// follows after an event of src, whose newest time was prev before it:
+// src's own (the highest source wins, as moveWatermark only moves
+// forward), or with Config.MinWatermark the oldest newest time of the
+// sources that gave an event within Lateness of wall-clock time, so that
+// a source read behind the others holds the windows open for its events.
+// The wall clock is read once per event; the sources are scanned only
+// when the answer may have changed (see lowCache).
+func (e *Engine) sourcesNewest(src *sourceState, prev time.Time) time.Time {
 	if !e.cfg.MinWatermark {
 		return src.newest
 	}
 	now := e.cfg.Now().UnixNano()
+	c := &e.low
+	was := now-src.seen <= int64(e.cfg.Lateness) // src was counted before this event
 	src.seen = now
+	if c.valid && was && now >= c.now && now <= c.idleAt &&
+		(src.newest.Equal(prev) || (!c.low.IsZero() && prev.After(c.low))) {
+		c.now = now
+		return c.low
+	}
+	return e.scanSources(now)
+}
+
+// lowCache is sourcesNewest's last answer, and what it depends on: the
+// set of sources counted (those that gave an event within Lateness of the
+// wall clock) and their newest times. The set changes only when a source
+// not counted gives an event or is held (Hold clears valid), when the
+// clock passes idleAt (a counted source goes idle) or goes back before
+// now; the answer changes only with the set or when the source holding
+// the minimum (or a tie of it, or one without event) gets a newer time.
+type lowCache struct {
+	valid  bool
+	low    time.Time // the answer: zero while a counted source has no event time
+	now    int64     // the wall clock (Unix ns) of the answer
+	idleAt int64     // the wall clock after which a counted source goes idle
+	scans  uint64    // the scans of every source so far (tests)
+}
+
+// scanSources computes sourcesNewest's answer at wall clock now (Unix ns)
+// from every source, and caches it.
+func (e *Engine) scanSources(now int64) time.Time {
+	late := int64(e.cfg.Lateness)
 	var low time.Time
+	idleAt, zero := int64(math.MaxInt64), false
 	for _, s := range e.srcList {
-		if now-s.seen > int64(e.cfg.Lateness) {
+		if now-s.seen > late {
 			continue
 		}
+		idleAt = min(idleAt, s.seen+late)
 		if s.newest.IsZero() {
-			return time.Time{} // held (Hold) and no event yet: wait for it
-		}
-		if low.IsZero() || s.newest.Before(low) {
+			zero = true // held (Hold) and no event yet: wait for it
+		} else if low.IsZero() || s.newest.Before(low) {
 			low = s.newest
 		}
 	}
+	if zero {
+		low = time.Time{}
+	}
+	e.low = lowCache{valid: true, low: low, now: now, idleAt: idleAt, scans: e.low.scans + 1}
 	return low
 }
 
@@ -118,6 +155,7 @@ func (e *Engine) Hold(name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.source(name).seen = e.cfg.Now().UnixNano()
+	e.low.valid = false
 }
 
 // duplicate reports whether an event with ev's identity (EventID,
@@ -165,6 +203,7 @@ func (e *Engine) source(name string) *sourceState {
 		s = &sourceState{}
 		e.sources[name] = s
 		e.srcList = append(e.srcList, s)
+		e.low.valid = false
 	}
 	e.lastName, e.lastSrc = name, s
 	return s
@@ -173,14 +212,17 @@ func (e *Engine) source(name string) *sourceState {
 // moveWatermark raises the engine watermark to wm and advances the rules
 // when it passed a new second.
 func (e *Engine) moveWatermark(wm time.Time) {
-	if !wm.After(e.wm) || wm.Year() < 1971 {
-		return
+	if !wm.After(e.wm) || (e.wm.Before(year1972) && wm.Year() < 1971) {
+		return // (after a watermark in 1972, wm's year is past 1970 in any zone)
 	}
 	e.wm = wm
 	if wm.Truncate(time.Second).After(e.advanced) {
 		e.advance(wm)
 	}
 }
+
+// year1972 is the start of 1972, UTC.
+var year1972 = time.Date(1972, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // advance moves every rule and the engine's own sets to watermark wm.
 func (e *Engine) advance(wm time.Time) {

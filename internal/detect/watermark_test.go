@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math/rand"
 	"testing"
 	"time"
 )
@@ -96,4 +97,106 @@ func TestFutureStateDiscarded(t *testing.T) {
 	if n := run(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), evs...); n != 1 {
 		t.Errorf("%d alerts for 12 failed logins after restoring a state from 2099, want 1", n)
 	}
+}
+
+// TestMinWatermarkCacheAgrees runs random event sequences (several
+// sources, events out of order, without time or far in the future, held
+// sources, idle gaps and a wall clock that jumps and sometimes goes back)
+// through an engine with MinWatermark and checks after every event that
+// the answer of sourcesNewest, which scans the sources only when it may
+// have changed, is the one a scan of every source gives (the definition),
+// and that the watermark is the one that answer gives.
+func TestMinWatermarkCacheAgrees(t *testing.T) {
+	const late = 2 * time.Minute
+	names := []string{"audit_json.log", "application_json.log", "auth.log", "production_json.log"}
+	for seed := int64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MinWatermark: true, Lateness: late,
+			Now: func() time.Time { return now }, Emit: func(*Alert) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evTime := map[string]time.Time{}
+		var wm time.Time // the reference watermark
+		hits := 0
+		for step := 0; step < 3000; step++ {
+			switch r := rng.Intn(100); {
+			case r < 70:
+				now = now.Add(time.Duration(rng.Intn(2000)) * time.Millisecond)
+			case r < 80:
+				now = now.Add(late + time.Duration(rng.Intn(4000)-2000)*time.Millisecond)
+			case r < 83:
+				now = now.Add(-time.Duration(rng.Intn(90)) * time.Second)
+			}
+			src := names[rng.Intn(1+rng.Intn(len(names)))]
+			switch r := rng.Intn(200); {
+			case r < 3:
+				e.Hold(src)
+				continue
+			case r < 5:
+				at := now.Add(-time.Duration(rng.Intn(600)) * time.Second)
+				e.Advance(at)
+				if at.After(wm) && at.Year() >= 1971 {
+					wm = at
+				}
+				continue
+			}
+			when := evTime[src]
+			if when.IsZero() {
+				when = now.Add(-time.Duration(rng.Intn(4)) * time.Hour)
+			}
+			switch r := rng.Intn(100); {
+			case r < 75:
+				when = when.Add(time.Duration(rng.Intn(3000)) * time.Millisecond)
+				evTime[src] = when
+			case r < 90:
+				when = when.Add(-time.Duration(rng.Intn(300)) * time.Second) // out of order
+			case r < 95:
+				when = time.Time{}
+			case r < 97:
+				when = now.Add(25 * time.Hour) // beyond maxFuture
+			default:
+				when = when.In(time.FixedZone("X", 3600)) // same instants, another zone
+			}
+			ev := failedLogin("u", "203.0.113.9", when)
+			ev.Source = src
+			scans := e.low.scans
+			e.Process(ev)
+			if e.low.scans == scans {
+				hits++
+			}
+			want := refSourcesNewest(e, now.UnixNano(), late)
+			if got := e.low.low; got != want {
+				t.Fatalf("seed %d step %d: sourcesNewest %v, a scan of every source %v", seed, step, got, want)
+			}
+			if x := want.Add(-late); x.After(wm) && x.Year() >= 1971 {
+				wm = x
+			}
+			if got := e.Watermark(); got != wm {
+				t.Fatalf("seed %d step %d: watermark %v, want %v", seed, step, got, wm)
+			}
+		}
+		if hits < 1000 {
+			t.Errorf("seed %d: %d of 3000 steps answered without a scan: the sequence does not test the cache", seed, hits)
+		}
+	}
+}
+
+// refSourcesNewest is sourcesNewest's answer by definition: a scan of
+// every source at wall clock now (Unix ns).
+func refSourcesNewest(e *Engine, now int64, late time.Duration) time.Time {
+	var low time.Time
+	for _, s := range e.srcList {
+		if now-s.seen > int64(late) {
+			continue
+		}
+		if s.newest.IsZero() {
+			return time.Time{}
+		}
+		if low.IsZero() || s.newest.Before(low) {
+			low = s.newest
+		}
+	}
+	return low
 }
