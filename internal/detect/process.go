@@ -216,7 +216,7 @@ func (e *Engine) moveWatermark(wm time.Time) {
 		return // (after a watermark in 1972, wm's year is past 1970 in any zone)
 	}
 	e.wm = wm
-	if wm.Truncate(time.Second).After(e.advanced) {
+	if wm.Unix() > e.advanced.Unix() { // e.advanced is a whole second: wm.Truncate(time.Second).After(e.advanced)
 		e.advance(wm)
 	}
 }
