@@ -16,6 +16,34 @@ import (
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.process(ev, e.wallClock())
+}
+
+// ProcessBatch is Process on each event of evs in turn, under one lock,
+// with the wall clock that Config.MinWatermark's idleness is judged by
+// read once for the whole batch: the events of a batch count as given at
+// one instant. The caller keeps evs; as with Process, the events are
+// valid only during the call.
+func (e *Engine) ProcessBatch(evs []*Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.wallClock()
+	for _, ev := range evs {
+		e.process(ev, now)
+	}
+}
+
+// wallClock returns the wall clock (Config.Now, Unix ns) sourcesNewest
+// judges idleness by: 0 without MinWatermark, which does not read it.
+func (e *Engine) wallClock() int64 {
+	if !e.cfg.MinWatermark {
+		return 0
+	}
+	return e.cfg.Now().UnixNano()
+}
+
+// process is Process under e.mu, at wall clock now (see wallClock).
+func (e *Engine) process(ev *Event, now int64) {
 	e.stats.Events++
 	src := e.source(ev.Source)
 	if ev.FileID != "" && ev.FileID == src.replay.FileID && ev.Offset <= src.replay.Offset {
@@ -53,7 +81,7 @@ func (e *Engine) Process(ev *Event) {
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(e.sourcesNewest(src, prev).Add(-e.cfg.Lateness))
+	e.moveWatermark(e.sourcesNewest(src, prev, now).Add(-e.cfg.Lateness))
 }
 
 // maxFuture is how far ahead of the wall clock an event time may be and
@@ -80,18 +108,18 @@ func (e *Engine) future(t time.Time) bool {
 }
 
 // sourcesNewest returns the newest event time the engine's watermark
-// follows after an event of src, whose newest time was prev before it:
+// follows after an event of src at wall clock now (Unix ns, see
+// wallClock), whose newest time was prev before it:
 // src's own (the highest source wins, as moveWatermark only moves
 // forward), or with Config.MinWatermark the oldest newest time of the
 // sources that gave an event within Lateness of wall-clock time, so that
 // a source read behind the others holds the windows open for its events.
-// The wall clock is read once per event; the sources are scanned only
-// when the answer may have changed (see lowCache).
-func (e *Engine) sourcesNewest(src *sourceState, prev time.Time) time.Time {
+// The sources are scanned only when the answer may have changed (see
+// lowCache).
+func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, now int64) time.Time {
 	if !e.cfg.MinWatermark {
 		return src.newest
 	}
-	now := e.cfg.Now().UnixNano()
 	c := &e.low
 	was := now-src.seen <= int64(e.cfg.Lateness) // src was counted before this event
 	src.seen = now

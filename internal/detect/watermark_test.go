@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"math/rand"
+	"slices"
 	"testing"
 	"time"
 )
@@ -105,38 +106,66 @@ func TestFutureStateDiscarded(t *testing.T) {
 // through an engine with MinWatermark and checks after every event that
 // the answer of sourcesNewest, which scans the sources only when it may
 // have changed, is the one a scan of every source gives (the definition),
-// and that the watermark is the one that answer gives.
+// and that the watermark is the one that answer gives. A second engine
+// gets the same events through ProcessBatch, a batch ending whenever the
+// clock moves: its watermark and alerts must be the first one's.
 func TestMinWatermarkCacheAgrees(t *testing.T) {
 	const late = 2 * time.Minute
 	names := []string{"audit_json.log", "application_json.log", "auth.log", "production_json.log"}
+	totalAlerts := 0
 	for seed := int64(1); seed <= 40; seed++ {
 		rng := rand.New(rand.NewSource(seed))
 		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-		e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MinWatermark: true, Lateness: late,
-			Now: func() time.Time { return now }, Emit: func(*Alert) {}})
-		if err != nil {
-			t.Fatal(err)
+		var alerts, batchAlerts []string
+		engine := func(out *[]string) *Engine {
+			e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MinWatermark: true, Lateness: late,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { *out = append(*out, a.ID) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		e, eb := engine(&alerts), engine(&batchAlerts)
+		var batch []*Event
+		flush := func(step int) {
+			eb.ProcessBatch(batch)
+			batch = batch[:0]
+			if got, want := eb.Watermark(), e.Watermark(); got != want {
+				t.Fatalf("seed %d step %d: watermark %v after ProcessBatch, %v after Process", seed, step, got, want)
+			}
+			if !slices.Equal(batchAlerts, alerts) {
+				t.Fatalf("seed %d step %d: alerts %v after ProcessBatch, %v after Process", seed, step, batchAlerts, alerts)
+			}
 		}
 		evTime := map[string]time.Time{}
 		var wm time.Time // the reference watermark
 		hits := 0
 		for step := 0; step < 3000; step++ {
+			var move time.Duration
 			switch r := rng.Intn(100); {
 			case r < 70:
-				now = now.Add(time.Duration(rng.Intn(2000)) * time.Millisecond)
+				move = time.Duration(rng.Intn(2000)) * time.Millisecond
 			case r < 80:
-				now = now.Add(late + time.Duration(rng.Intn(4000)-2000)*time.Millisecond)
+				move = late + time.Duration(rng.Intn(4000)-2000)*time.Millisecond
 			case r < 83:
-				now = now.Add(-time.Duration(rng.Intn(90)) * time.Second)
+				move = -time.Duration(rng.Intn(90)) * time.Second
+			}
+			if move != 0 {
+				flush(step) // the batch so far was given at the clock before the move
+				now = now.Add(move)
 			}
 			src := names[rng.Intn(1+rng.Intn(len(names)))]
 			switch r := rng.Intn(200); {
 			case r < 3:
+				flush(step)
 				e.Hold(src)
+				eb.Hold(src)
 				continue
 			case r < 5:
+				flush(step)
 				at := now.Add(-time.Duration(rng.Intn(600)) * time.Second)
 				e.Advance(at)
+				eb.Advance(at)
 				if at.After(wm) && at.Year() >= 1971 {
 					wm = at
 				}
@@ -159,8 +188,12 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 			default:
 				when = when.In(time.FixedZone("X", 3600)) // same instants, another zone
 			}
-			ev := failedLogin("u", "203.0.113.9", when)
+			user := []string{"alice", "bob"}[rng.Intn(2)]
+			ev := failedLogin(user, "203.0.113.9", when)
 			ev.Source = src
+			evb := failedLogin(user, "203.0.113.9", when)
+			evb.Source = src
+			batch = append(batch, evb)
 			scans := e.low.scans
 			e.Process(ev)
 			if e.low.scans == scans {
@@ -177,9 +210,14 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 				t.Fatalf("seed %d step %d: watermark %v, want %v", seed, step, got, wm)
 			}
 		}
+		flush(3000)
+		totalAlerts += len(alerts)
 		if hits < 1000 {
 			t.Errorf("seed %d: %d of 3000 steps answered without a scan: the sequence does not test the cache", seed, hits)
 		}
+	}
+	if totalAlerts < 40 {
+		t.Errorf("%d alerts in 40 sequences: they do not test ProcessBatch's alerts", totalAlerts)
 	}
 }
 
