@@ -156,24 +156,26 @@ func (j *joiner) apply(a *Alert, s *auditSide) {
 }
 
 // advance emits the alerts whose join window closed before wm and forgets
-// audit lines older than the window.
+// audit lines older than the window. Both are held in the order of their
+// arrival, which is not that of their times when sources interleave: each
+// stops at the first one still inside its window.
 func (j *joiner) advance(wm time.Time, emit Emit) {
-	j.pending.each(func(k string, p **Alert) bool {
+	for {
+		_, p, ok := j.pending.front()
+		if !ok || (*p).Time.Add(joinWindow).After(wm) {
+			break
+		}
 		a := *p
-		if a.Time.Add(joinWindow).After(wm) {
-			return false
-		}
-		j.pending.remove(k)
+		j.pending.popFront()
 		emit(a)
-		return true
-	})
-	j.sides.each(func(k string, s *auditSide) bool {
-		if s.t.Add(joinWindow).After(wm) {
-			return false
+	}
+	for {
+		_, s, ok := j.sides.front()
+		if !ok || s.t.Add(joinWindow).After(wm) {
+			break
 		}
-		j.sides.remove(k)
-		return true
-	})
+		j.sides.popFront()
+	}
 }
 
 // close emits every alert still waiting.
