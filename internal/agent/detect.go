@@ -101,10 +101,8 @@ func (d *detector) emit(a *detect.Alert) {
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n = &sl.fb, 0
-	for i, ev := range sl.events {
-		d.e.Process(ev)
-		sl.events[i] = nil
-	}
+	d.e.ProcessBatch(sl.events)
+	clear(sl.events)
 	n := d.n
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))

@@ -42,6 +42,7 @@ type Engine struct {
 	advanced time.Time // last watermark the rules were advanced to
 	sources  map[string]*sourceState
 	srcList  []*sourceState // the values of sources, for MinWatermark
+	low      lowCache       // sourcesNewest's last answer
 	futureAt time.Time      // event times after it are checked by future
 	lastName string         // the source source() returned last
 	lastSrc  *sourceState   // its state

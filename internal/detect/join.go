@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // joinWindow is how far apart (event time) an application-log line and the
@@ -35,6 +36,7 @@ type joiner struct {
 	sides   *fifo[string, auditSide] // by CorrelationID
 	pending *fifo[string, *Alert]    // by CorrelationID
 	cols    []string                 // the audit line's columns an alert gets, at most maxSideCols
+	slab    slab                     // the strings of sides
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -97,20 +99,19 @@ func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]stri
 }
 
 // record returns the auditSide of an audit line and a copy of cid, all
-// its strings parts of one allocation.
+// its strings parts of one piece of the joiner's slab.
 func (j *joiner) record(cid string, t time.Time, id string, vals *[maxSideCols]string) (auditSide, string) {
 	n := len(cid) + len(id)
 	for _, v := range vals[:len(j.cols)] {
 		n += len(v)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(cid)
-	b.WriteString(id)
+	b := j.slab.take(n)[:0]
+	b = append(b, cid...)
+	b = append(b, id...)
 	for _, v := range vals[:len(j.cols)] {
-		b.WriteString(v)
+		b = append(b, v...)
 	}
-	all := b.String()
+	all := unsafe.String(unsafe.SliceData(b), len(b))
 	key, rest := all[:len(cid)], all[len(cid):]
 	s := auditSide{t: t, eventID: rest[:len(id)]}
 	rest = rest[len(id):]
@@ -118,6 +119,30 @@ func (j *joiner) record(cid string, t time.Time, id string, vals *[maxSideCols]s
 		s.vals[i], rest = rest[:len(vals[i])], rest[len(vals[i]):]
 	}
 	return s, key
+}
+
+// slabSize is the size of the blocks a slab cuts its pieces from.
+const slabSize = 4096
+
+// slab hands out pieces of larger blocks for strings that are written
+// once and then only read, so that holding one costs no allocation of its
+// own. A block stays in memory while any of its pieces is referenced: the
+// joiner's records leave in about the order they came (window end,
+// eviction; a join takes one out early), so the blocks held span about
+// the records held plus one block.
+type slab struct {
+	buf []byte
+}
+
+// take returns a new piece of n bytes (n > 0), to be written at once and
+// never again.
+func (s *slab) take(n int) []byte {
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]byte, 0, max(slabSize, n))
+	}
+	i := len(s.buf)
+	s.buf = s.buf[:i+n]
+	return s.buf[i : i+n : i+n]
 }
 
 // apply adds what the audit line s holds to a.
@@ -131,24 +156,26 @@ func (j *joiner) apply(a *Alert, s *auditSide) {
 }
 
 // advance emits the alerts whose join window closed before wm and forgets
-// audit lines older than the window.
+// audit lines older than the window. Both are held in the order of their
+// arrival, which is not that of their times when sources interleave: each
+// stops at the first one still inside its window.
 func (j *joiner) advance(wm time.Time, emit Emit) {
-	j.pending.each(func(k string, p **Alert) bool {
+	for {
+		_, p, ok := j.pending.front()
+		if !ok || (*p).Time.Add(joinWindow).After(wm) {
+			break
+		}
 		a := *p
-		if a.Time.Add(joinWindow).After(wm) {
-			return false
-		}
-		j.pending.remove(k)
+		j.pending.popFront()
 		emit(a)
-		return true
-	})
-	j.sides.each(func(k string, s *auditSide) bool {
-		if s.t.Add(joinWindow).After(wm) {
-			return false
+	}
+	for {
+		_, s, ok := j.sides.front()
+		if !ok || s.t.Add(joinWindow).After(wm) {
+			break
 		}
-		j.sides.remove(k)
-		return true
-	})
+		j.sides.popFront()
+	}
 }
 
 // close emits every alert still waiting.

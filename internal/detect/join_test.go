@@ -3,6 +3,7 @@ package detect
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -134,3 +135,46 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 
 // span returns the items in the ring (live and dead) and the keys held.
 func (f *fifo[K, V]) span() (int, int) { return f.end - f.off, len(f.m) }
+
+// TestJoinSideSlab holds audit sides whose strings fill several of the
+// joiner's slab blocks (one value longer than a block) and checks that
+// every record still holds its own values, and that holding a side costs
+// no allocation of its own once the joiner's map and ring have grown.
+func TestJoinSideSlab(t *testing.T) {
+	j := newJoiner(100_000, parser.ColAuthorID, parser.ColAuthorName)
+	at := time.Date(2024, 5, 10, 17, 46, 49, 0, time.UTC)
+	emit := func(*Alert) { t.Fatal("a side alone emitted an alert") }
+	long := strings.Repeat("n", slabSize+1)
+	vals := func(i int) (string, string, [maxSideCols]string) {
+		name := "user" + strconv.Itoa(i)
+		if i == 700 {
+			name = long
+		}
+		return "cid" + strconv.Itoa(i), "id" + strconv.Itoa(i*7), [maxSideCols]string{strconv.Itoa(i * 3), name}
+	}
+	const n = 2000
+	for i := range n {
+		cid, id, v := vals(i)
+		j.side(cid, at, id, v, emit)
+	}
+	for i := range n {
+		cid, id, v := vals(i)
+		s, ok := j.sides.get(cid)
+		if !ok || s.eventID != id || s.vals != v {
+			t.Fatalf("side %d: held %+v (%v), want id %q vals %q", i, s, ok, id, v)
+		}
+	}
+	cids := make([]string, 1000)
+	for i := range cids {
+		cids[i] = "cid" + strconv.Itoa(n+i)
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		j.side(cids[i], at, "id", [maxSideCols]string{"1", "Administrator"}, emit)
+		j.sides.remove(cids[i])
+		i = (i + 1) % len(cids)
+	})
+	if allocs > 0.1 {
+		t.Errorf("%.2f allocations per side held, want about one per slab block", allocs)
+	}
+}

@@ -250,6 +250,18 @@ func (f *fifo[K, V]) front() (K, *V, bool) {
 	return it.key, &it.val, true
 }
 
+// popFront removes the least recently used entry (the one front returns),
+// if any, with one map operation where remove takes two.
+func (f *fifo[K, V]) popFront() {
+	f.trim()
+	if f.off == f.end {
+		return
+	}
+	delete(f.m, f.item(f.off).key)
+	f.kill(f.off)
+	f.trim()
+}
+
 // each calls fn for every entry, least recently used first, until fn
 // returns false. fn may remove the entry it is given, and no other.
 func (f *fifo[K, V]) each(fn func(k K, v *V) bool) {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -15,6 +16,34 @@ import (
 func (e *Engine) Process(ev *Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.process(ev, e.wallClock())
+}
+
+// ProcessBatch is Process on each event of evs in turn, under one lock,
+// with the wall clock that Config.MinWatermark's idleness is judged by
+// read once for the whole batch: the events of a batch count as given at
+// one instant. The caller keeps evs; as with Process, the events are
+// valid only during the call.
+func (e *Engine) ProcessBatch(evs []*Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.wallClock()
+	for _, ev := range evs {
+		e.process(ev, now)
+	}
+}
+
+// wallClock returns the wall clock (Config.Now, Unix ns) sourcesNewest
+// judges idleness by: 0 without MinWatermark, which does not read it.
+func (e *Engine) wallClock() int64 {
+	if !e.cfg.MinWatermark {
+		return 0
+	}
+	return e.cfg.Now().UnixNano()
+}
+
+// process is Process under e.mu, at wall clock now (see wallClock).
+func (e *Engine) process(ev *Event, now int64) {
 	e.stats.Events++
 	src := e.source(ev.Source)
 	if ev.FileID != "" && ev.FileID == src.replay.FileID && ev.Offset <= src.replay.Offset {
@@ -25,7 +54,7 @@ func (e *Engine) Process(ev *Event) {
 		e.stats.Deduplicated++
 		return
 	}
-	future := false
+	future, prev := false, src.newest
 	if !ev.Time.IsZero() {
 		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
 			e.stats.Late++
@@ -52,7 +81,7 @@ func (e *Engine) Process(ev *Event) {
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(e.sourcesNewest(src).Add(-e.cfg.Lateness))
+	e.moveWatermark(e.sourcesNewest(src, prev, now).Add(-e.cfg.Lateness))
 }
 
 // maxFuture is how far ahead of the wall clock an event time may be and
@@ -79,29 +108,65 @@ func (e *Engine) future(t time.Time) bool {
 }
 
 // sourcesNewest returns the newest event time the engine's watermark
-// follows after an event of src: src's own (the highest source wins, as
-// moveWatermark only moves forward), or with Config.MinWatermark the
-// oldest newest time of the sources that gave an event within Lateness of
-// wall-clock time, so that a source read behind the others holds the
-// windows open for its events.
-func (e *Engine) sourcesNewest(src *sourceState) time.Time {
+// follows after an event of src at wall clock now (Unix ns, see
+// wallClock), whose newest time was prev before it:
+// src's own (the highest source wins, as moveWatermark only moves
+// forward), or with Config.MinWatermark the oldest newest time of the
+// sources that gave an event within Lateness of wall-clock time, so that
+// a source read behind the others holds the windows open for its events.
+// The sources are scanned only when the answer may have changed (see
+// lowCache).
+func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, now int64) time.Time {
 	if !e.cfg.MinWatermark {
 		return src.newest
 	}
-	now := e.cfg.Now().UnixNano()
+	c := &e.low
+	was := now-src.seen <= int64(e.cfg.Lateness) // src was counted before this event
 	src.seen = now
+	if c.valid && was && now >= c.now && now <= c.idleAt &&
+		(src.newest.Equal(prev) || (!c.low.IsZero() && prev.After(c.low))) {
+		c.now = now
+		return c.low
+	}
+	return e.scanSources(now)
+}
+
+// lowCache is sourcesNewest's last answer, and what it depends on: the
+// set of sources counted (those that gave an event within Lateness of the
+// wall clock) and their newest times. The set changes only when a source
+// not counted gives an event or is held (Hold clears valid), when the
+// clock passes idleAt (a counted source goes idle) or goes back before
+// now; the answer changes only with the set or when the source holding
+// the minimum (or a tie of it, or one without event) gets a newer time.
+type lowCache struct {
+	valid  bool
+	low    time.Time // the answer: zero while a counted source has no event time
+	now    int64     // the wall clock (Unix ns) of the answer
+	idleAt int64     // the wall clock after which a counted source goes idle
+	scans  uint64    // the scans of every source so far (tests)
+}
+
+// scanSources computes sourcesNewest's answer at wall clock now (Unix ns)
+// from every source, and caches it.
+func (e *Engine) scanSources(now int64) time.Time {
+	late := int64(e.cfg.Lateness)
 	var low time.Time
+	idleAt, zero := int64(math.MaxInt64), false
 	for _, s := range e.srcList {
-		if now-s.seen > int64(e.cfg.Lateness) {
+		if now-s.seen > late {
 			continue
 		}
+		idleAt = min(idleAt, s.seen+late)
 		if s.newest.IsZero() {
-			return time.Time{} // held (Hold) and no event yet: wait for it
-		}
-		if low.IsZero() || s.newest.Before(low) {
+			zero = true // held (Hold) and no event yet: wait for it
+		} else if low.IsZero() || s.newest.Before(low) {
 			low = s.newest
 		}
 	}
+	if zero {
+		low = time.Time{}
+	}
+	e.low = lowCache{valid: true, low: low, now: now, idleAt: idleAt, scans: e.low.scans + 1}
 	return low
 }
 
@@ -118,6 +183,7 @@ func (e *Engine) Hold(name string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.source(name).seen = e.cfg.Now().UnixNano()
+	e.low.valid = false
 }
 
 // duplicate reports whether an event with ev's identity (EventID,
@@ -165,6 +231,7 @@ func (e *Engine) source(name string) *sourceState {
 		s = &sourceState{}
 		e.sources[name] = s
 		e.srcList = append(e.srcList, s)
+		e.low.valid = false
 	}
 	e.lastName, e.lastSrc = name, s
 	return s
@@ -173,14 +240,17 @@ func (e *Engine) source(name string) *sourceState {
 // moveWatermark raises the engine watermark to wm and advances the rules
 // when it passed a new second.
 func (e *Engine) moveWatermark(wm time.Time) {
-	if !wm.After(e.wm) || wm.Year() < 1971 {
-		return
+	if !wm.After(e.wm) || (e.wm.Before(year1972) && wm.Year() < 1971) {
+		return // (after a watermark in 1972, wm's year is past 1970 in any zone)
 	}
 	e.wm = wm
-	if wm.Truncate(time.Second).After(e.advanced) {
+	if wm.Unix() > e.advanced.Unix() { // e.advanced is a whole second: wm.Truncate(time.Second).After(e.advanced)
 		e.advance(wm)
 	}
 }
+
+// year1972 is the start of 1972, UTC.
+var year1972 = time.Date(1972, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // advance moves every rule and the engine's own sets to watermark wm.
 func (e *Engine) advance(wm time.Time) {

@@ -250,8 +250,15 @@ func (r *patOverTime) Restore(data []byte) error {
 	return nil
 }
 
-// clonePatKey returns k with its own copies of the strings.
+// clonePatKey returns k with its own copies of the strings, in one
+// allocation when both are set (a concatenation with "" would return the
+// other string itself).
 func clonePatKey(k patKey) patKey {
-	k.Author, k.Path = strings.Clone(k.Author), strings.Clone(k.Path)
+	if k.Author == "" || k.Path == "" {
+		k.Author, k.Path = strings.Clone(k.Author), strings.Clone(k.Path)
+		return k
+	}
+	both := k.Author + k.Path
+	k.Author, k.Path = both[:len(k.Author)], both[len(k.Author):]
 	return k
 }

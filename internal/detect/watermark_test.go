@@ -2,6 +2,8 @@ package detect
 
 import (
 	"fmt"
+	"math/rand"
+	"slices"
 	"testing"
 	"time"
 )
@@ -96,4 +98,143 @@ func TestFutureStateDiscarded(t *testing.T) {
 	if n := run(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), evs...); n != 1 {
 		t.Errorf("%d alerts for 12 failed logins after restoring a state from 2099, want 1", n)
 	}
+}
+
+// TestMinWatermarkCacheAgrees runs random event sequences (several
+// sources, events out of order, without time or far in the future, held
+// sources, idle gaps and a wall clock that jumps and sometimes goes back)
+// through an engine with MinWatermark and checks after every event that
+// the answer of sourcesNewest, which scans the sources only when it may
+// have changed, is the one a scan of every source gives (the definition),
+// and that the watermark is the one that answer gives. A second engine
+// gets the same events through ProcessBatch, a batch ending whenever the
+// clock moves: its watermark and alerts must be the first one's.
+func TestMinWatermarkCacheAgrees(t *testing.T) {
+	const late = 2 * time.Minute
+	names := []string{"audit_json.log", "application_json.log", "auth.log", "production_json.log"}
+	totalAlerts := 0
+	for seed := int64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		var alerts, batchAlerts []string
+		engine := func(out *[]string) *Engine {
+			e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MinWatermark: true, Lateness: late,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { *out = append(*out, a.ID) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		e, eb := engine(&alerts), engine(&batchAlerts)
+		var batch []*Event
+		flush := func(step int) {
+			eb.ProcessBatch(batch)
+			batch = batch[:0]
+			if got, want := eb.Watermark(), e.Watermark(); got != want {
+				t.Fatalf("seed %d step %d: watermark %v after ProcessBatch, %v after Process", seed, step, got, want)
+			}
+			if !slices.Equal(batchAlerts, alerts) {
+				t.Fatalf("seed %d step %d: alerts %v after ProcessBatch, %v after Process", seed, step, batchAlerts, alerts)
+			}
+		}
+		evTime := map[string]time.Time{}
+		var wm time.Time // the reference watermark
+		hits := 0
+		for step := 0; step < 3000; step++ {
+			var move time.Duration
+			switch r := rng.Intn(100); {
+			case r < 70:
+				move = time.Duration(rng.Intn(2000)) * time.Millisecond
+			case r < 80:
+				move = late + time.Duration(rng.Intn(4000)-2000)*time.Millisecond
+			case r < 83:
+				move = -time.Duration(rng.Intn(90)) * time.Second
+			}
+			if move != 0 {
+				flush(step) // the batch so far was given at the clock before the move
+				now = now.Add(move)
+			}
+			src := names[rng.Intn(1+rng.Intn(len(names)))]
+			switch r := rng.Intn(200); {
+			case r < 3:
+				flush(step)
+				e.Hold(src)
+				eb.Hold(src)
+				continue
+			case r < 5:
+				flush(step)
+				at := now.Add(-time.Duration(rng.Intn(600)) * time.Second)
+				e.Advance(at)
+				eb.Advance(at)
+				if at.After(wm) && at.Year() >= 1971 {
+					wm = at
+				}
+				continue
+			}
+			when := evTime[src]
+			if when.IsZero() {
+				when = now.Add(-time.Duration(rng.Intn(4)) * time.Hour)
+			}
+			switch r := rng.Intn(100); {
+			case r < 75:
+				when = when.Add(time.Duration(rng.Intn(3000)) * time.Millisecond)
+				evTime[src] = when
+			case r < 90:
+				when = when.Add(-time.Duration(rng.Intn(300)) * time.Second) // out of order
+			case r < 95:
+				when = time.Time{}
+			case r < 97:
+				when = now.Add(25 * time.Hour) // beyond maxFuture
+			default:
+				when = when.In(time.FixedZone("X", 3600)) // same instants, another zone
+			}
+			user := []string{"alice", "bob"}[rng.Intn(2)]
+			ev := failedLogin(user, "203.0.113.9", when)
+			ev.Source = src
+			evb := failedLogin(user, "203.0.113.9", when)
+			evb.Source = src
+			batch = append(batch, evb)
+			scans := e.low.scans
+			e.Process(ev)
+			if e.low.scans == scans {
+				hits++
+			}
+			want := refSourcesNewest(e, now.UnixNano(), late)
+			if got := e.low.low; got != want {
+				t.Fatalf("seed %d step %d: sourcesNewest %v, a scan of every source %v", seed, step, got, want)
+			}
+			if x := want.Add(-late); x.After(wm) && x.Year() >= 1971 {
+				wm = x
+			}
+			if got := e.Watermark(); got != wm {
+				t.Fatalf("seed %d step %d: watermark %v, want %v", seed, step, got, wm)
+			}
+		}
+		flush(3000)
+		totalAlerts += len(alerts)
+		if hits < 1000 {
+			t.Errorf("seed %d: %d of 3000 steps answered without a scan: the sequence does not test the cache", seed, hits)
+		}
+	}
+	if totalAlerts < 40 {
+		t.Errorf("%d alerts in 40 sequences: they do not test ProcessBatch's alerts", totalAlerts)
+	}
+}
+
+// refSourcesNewest is sourcesNewest's answer by definition: a scan of
+// every source at wall clock now (Unix ns).
+func refSourcesNewest(e *Engine, now int64, late time.Duration) time.Time {
+	var low time.Time
+	for _, s := range e.srcList {
+		if now-s.seen > int64(late) {
+			continue
+		}
+		if s.newest.IsZero() {
+			return time.Time{}
+		}
+		if low.IsZero() || s.newest.Before(low) {
+			low = s.newest
+		}
+	}
+	return low
 }

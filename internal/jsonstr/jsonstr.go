@@ -2,6 +2,9 @@
 package jsonstr
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -17,15 +20,23 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// plain8 reports whether the 8 bytes of s are all plain (see plain),
-// testing them at once.
-func plain8(s string) bool {
+// special8 tests the 8 bytes of x (the first in its low byte) at once
+// for bytes that are not plain (see plain): it returns 0 when all are
+// plain, else a mask whose lowest set bit is bit 8i+7 for the first byte
+// i that is not. Bits above it may be set for plain bytes (a borrow of
+// the subtractions).
+func special8(x uint64) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	zero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
 	ctl := (x - lo*0x20) & ^x & hi // a byte below 0x20
-	return (ctl | zero(x^(lo*'"')) | zero(x^(lo*'\\')) | x&hi) == 0
+	return ctl | zero(x^(lo*'"')) | zero(x^(lo*'\\')) | x&hi
+}
+
+// load8 returns the 8 bytes of s at i, the first in the low byte.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // Append appends s to dst as a JSON string literal. Control characters,
@@ -37,56 +48,88 @@ func Append[S ~string | ~[]byte](dst []byte, s S) []byte {
 	return appendString(dst, *(*string)(unsafe.Pointer(&s)))
 }
 
-// appendString is Append on a string. Runs of 8 plain bytes are skipped
-// at once; a run that holds another byte is read byte by byte.
+// room is the free space appendString keeps after its write position: a
+// word of 8 bytes copied whole, then the longest escape (6 bytes).
+const room = 16
+
+// appendString is Append on a string. It reads s 8 bytes at a time and
+// stores each 8 bytes whole at the end of dst (in its spare capacity),
+// then keeps only those before the first byte that is not plain (see
+// plain), which it escapes, so that the short runs between the quotes of
+// a JSON line cost no copy call of their own.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plain8(s[i:i+8]) {
+	w := len(dst)
+	out := slices.Grow(dst, len(s)+len(s)/8+room)
+	out = out[:cap(out)]
+	i := 0
+	for i+8 <= len(s) {
+		if len(out)-w < room {
+			out = slices.Grow(out[:w], len(s)-i+room)
+			out = out[:cap(out)]
+		}
+		x := load8(s, i)
+		binary.LittleEndian.PutUint64(out[w:], x)
+		m := special8(x)
+		if m == 0 {
 			i += 8
+			w += 8
 			continue
 		}
-		for end := min(i+8, len(s)); i < end; {
-			c := s[i]
-			if plain[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			var n int
-			dst, n = appendEscaped(dst, s[i:])
-			i += n
-			start = i
-		}
+		n := bits.TrailingZeros64(m) >> 3
+		i += n
+		w += n
+		w, i = escape(out, w, s, i)
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	for i < len(s) {
+		if len(out)-w < room {
+			out = slices.Grow(out[:w], len(s)-i+room)
+			out = out[:cap(out)]
+		}
+		if c := s[i]; plain[c] {
+			out[w] = c
+			w++
+			i++
+			continue
+		}
+		w, i = escape(out, w, s, i)
+	}
+	return append(out[:w], '"')
 }
 
-// appendEscaped appends the start of s, which is not a plain byte (see
-// plain), escaped if it must be, and returns the bytes of s it took.
-func appendEscaped(dst []byte, s string) ([]byte, int) {
-	c := s[0]
-	if c < utf8.RuneSelf {
-		switch c {
-		case '"', '\\':
-			return append(dst, '\\', c), 1
-		case '\n':
-			return append(dst, '\\', 'n'), 1
-		case '\r':
-			return append(dst, '\\', 'r'), 1
-		case '\t':
-			return append(dst, '\\', 't'), 1
-		}
-		return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf]), 1
-	}
-	r, size := utf8.DecodeRuneInString(s)
+// escape writes s[i], which is not plain (see plain), at out[w], escaped
+// if it must be (a valid rune other than U+2028 and U+2029 is copied as it
+// is), and returns the positions after it in out and in s. out must have 6
+// bytes free at w.
+func escape(out []byte, w int, s string, i int) (int, int) {
+	c := s[i]
 	switch {
-	case r == utf8.RuneError && size == 1:
-		return append(dst, `\ufffd`...), 1
-	case r == '\u2028' || r == '\u2029':
-		return append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf]), size
+	case c == '"' || c == '\\':
+		out[w], out[w+1] = '\\', c
+		return w + 2, i + 1
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return w + copy(out[w:], `\ufffd`), i + 1
+		case r == '\u2028' || r == '\u2029':
+			return w + copy(out[w:], `\u202`) + copy(out[w+5:], hex[r&0xf:r&0xf+1]), i + size
+		}
+		return w + copy(out[w:], s[i:i+size]), i + size
 	}
-	return append(dst, s[:size]...), size
+	n := len(appendEscaped(out[w:w], c))
+	return w + n, i + 1
+}
+
+// appendEscaped appends the escape of the ASCII control character c.
+func appendEscaped(dst []byte, c byte) []byte {
+	switch c {
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 }

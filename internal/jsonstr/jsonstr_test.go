@@ -1,7 +1,9 @@
 package jsonstr
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -94,5 +96,87 @@ func refAppend(s string) string {
 		i++
 	}
 	b.WriteByte('"')
+	return b.String()
+}
+
+// TestAppendRandom compares Append byte for byte, on random strings
+// dense in the bytes that are not copied as they are (quotes,
+// backslashes, controls, runes, U+2028/U+2029, invalid and cut UTF-8),
+// with the byte-at-a-time escaper and with encoding/json, appended to a
+// dst with and without spare capacity.
+func TestAppendRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	pieces := []string{`"`, `\`, "\x00", "\b", "\f", "\n", "\r", "\t", "\x1f", "\x7f", "<>&", "é", "😀", "\u2028", "\u2029",
+		"\xff", "\xe2\x82", "\xed\xa0\x80", "abcdefgh", "x", `{"a":"b"}`, " "}
+	for n := 0; n < 20_000; n++ {
+		var b strings.Builder
+		for k := rng.Intn(40); k > 0; k-- {
+			if rng.Intn(4) == 0 {
+				b.WriteByte(byte(rng.Intn(256)))
+			} else {
+				b.WriteString(pieces[rng.Intn(len(pieces))])
+			}
+		}
+		s := b.String()
+		want := refAppend(s)
+		if got := string(Append(nil, s)); got != want {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+		prefix := []byte("prefix")
+		if got := string(Append(append(make([]byte, 0, 6+rng.Intn(64)), prefix...), []byte(s))); got != "prefix"+want {
+			t.Fatalf("%q after a prefix: got %s, want prefix%s", s, got, want)
+		}
+		if got := jsonEscape(t, s); got != want {
+			t.Fatalf("%q: encoding/json gives %s, Append %s", s, got, want)
+		}
+	}
+}
+
+// FuzzAppend checks Append against the byte-at-a-time escaper and
+// encoding/json on any input (`go test -fuzz FuzzAppend`; a plain test
+// run checks the seeds).
+func FuzzAppend(f *testing.F) {
+	for _, s := range []string{"", `{"a":"\"b\\"}`, "\x00\x1f\x7f\x80", "é😀\u2028\u2029", "\xe2\x82", strings.Repeat(`a"`, 9)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := refAppend(s)
+		if got := string(Append(nil, s)); got != want {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+		if got := jsonEscape(t, s); got != want {
+			t.Fatalf("%q: encoding/json gives %s, Append %s", s, got, want)
+		}
+	})
+}
+
+// jsonEscape is s as encoding/json writes it without HTML escaping, with
+// the one difference Append keeps: encoding/json writes U+0008 and U+000C
+// as \b and \f, Append as \u0008 and \u000c.
+func jsonEscape(t testing.TB, s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.TrimSuffix(buf.String(), "\n")
+	var b strings.Builder
+	for i := 0; i < len(out); i++ {
+		if out[i] != '\\' {
+			b.WriteByte(out[i])
+			continue
+		}
+		i++
+		switch out[i] {
+		case 'b':
+			b.WriteString(`\u0008`)
+		case 'f':
+			b.WriteString(`\u000c`)
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(out[i])
+		}
+	}
 	return b.String()
 }
