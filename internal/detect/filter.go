@@ -159,6 +159,18 @@ type colSet struct {
 	pinned []string
 	pmul   uint64
 	ptrs   [256]ptrEntry
+	// ided are the names with a parser.ColID (read from a parsed record
+	// by parser.Record.Col), idMask their bits; pos has, by ColID, the
+	// name's index in cols, or -1.
+	ided   []idCol
+	idMask uint64
+	pos    [parser.NumColIDs]int8
+}
+
+// idCol is a name of a colSet that has a parser.ColID: its index and id.
+type idCol struct {
+	j  uint8
+	id parser.ColID
 }
 
 // ptrEntry is the index in cols (or -1) of the name of n bytes at p.
@@ -216,6 +228,17 @@ func (s *colSet) build(seed uint32) {
 		h := nameHash(s.cols[i], seed)
 		s.next[i] = s.bucket[h]
 		s.bucket[h] = uint8(i + 1)
+	}
+	s.ided, s.idMask = s.ided[:0], 0
+	for i := range s.pos {
+		s.pos[i] = -1
+	}
+	for j, c := range s.cols {
+		if id, ok := parser.ColIDOf(c); ok {
+			s.ided = append(s.ided, idCol{j: uint8(j), id: id})
+			s.idMask |= 1 << j
+			s.pos[id] = int8(j)
+		}
 	}
 }
 
@@ -303,31 +326,50 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			}
 		}
 	case v.rec != nil:
-		if v.seenOf != s {
-			v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
+		// The columns with a ColID are read by position; the fields are
+		// searched only for the others.
+		for _, c := range s.ided {
+			if b, ok := v.rec.Col(c.id); ok && len(b) > 0 {
+				v.fetched[c.j] = unsafe.String(&b[0], len(b))
+				present |= 1 << c.j
+			}
 		}
-		for i := range v.rec.Fields {
-			f := &v.rec.Fields[i]
-			p := unsafe.StringData(f.Name)
-			var j int
-			if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
-				j = sh.idx // as in the last record
-			} else {
-				j = v.lookup(s, f.Name)
-				if p != nil {
-					*sh = seenName{f.Name, j}
-				}
-			}
-			if j >= 0 && seen&(1<<j) == 0 {
-				seen |= 1 << j
-				if len(f.Value) > 0 {
-					v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
-					present |= 1 << j
-				}
-			}
+		if len(s.ided) < len(s.cols) {
+			present |= v.scanFields(s, s.idMask)
 		}
 	}
 	v.set, v.present = s, present
+	return present
+}
+
+// scanFields reads into v.fetched the columns of s in v.rec other than
+// those of seen (bit i for s.cols[i]), by one pass over its fields, and
+// returns the mask of those present. A column the record holds twice has
+// its first value, as Get would read it.
+func (v *lineView) scanFields(s *colSet, seen uint64) (present uint64) {
+	if v.seenOf != s {
+		v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
+	}
+	for i := range v.rec.Fields {
+		f := &v.rec.Fields[i]
+		p := unsafe.StringData(f.Name)
+		var j int
+		if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
+			j = sh.idx // as in the last record
+		} else {
+			j = v.lookup(s, f.Name)
+			if p != nil {
+				*sh = seenName{f.Name, j}
+			}
+		}
+		if j >= 0 && seen&(1<<j) == 0 {
+			seen |= 1 << j
+			if len(f.Value) > 0 {
+				v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
+				present |= 1 << j
+			}
+		}
+	}
 	return present
 }
 
