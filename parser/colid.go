@@ -100,17 +100,35 @@ const colIndexed = 1 << 63
 // is Get. The index describes Fields as Parse left them: code that changes
 // Fields of a parsed record must call Reset, or Reindex, before Col.
 func (r *Record) Col(id ColID) ([]byte, bool) {
-	if r.cols&colIndexed == 0 {
-		return r.Get(id.Name())
+	if m := colIndexed | uint64(1)<<(id&63); r.cols&m == m && id < NumColIDs {
+		if i := int(r.colAt[id]); i < colFar {
+			return r.Fields[i].Value, true
+		}
 	}
-	if id >= NumColIDs || r.cols&(1<<id) == 0 {
+	return r.colSlow(id)
+}
+
+// colSlow is Col for a column that is absent, beyond the positions colAt
+// holds, or of a record without index; kept out of line so that Col's
+// common case is inlined.
+//
+//go:noinline
+func (r *Record) colSlow(id ColID) ([]byte, bool) {
+	if r.cols&colIndexed != 0 && id < NumColIDs && r.cols&(1<<id) == 0 {
 		return nil, false
 	}
-	i := int(r.colAt[id])
-	if i == colFar {
-		return r.Get(id.Name())
+	return r.Get(id.Name())
+}
+
+// ColIDs returns the columns Col finds present, bit id set for the ColID
+// id, and true, on a record whose index Col reads (one the Audit parser
+// filled); on other records it returns 0 and false, and Col searches
+// Fields. It lets a caller ask Col only about the columns present.
+func (r *Record) ColIDs() (uint64, bool) {
+	if r.cols&colIndexed == 0 {
+		return 0, false
 	}
-	return r.Fields[i].Value, true
+	return r.cols &^ colIndexed, true
 }
 
 // Reindex makes Col search Fields by name, for a record whose Fields were

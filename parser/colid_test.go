@@ -9,14 +9,23 @@ import (
 )
 
 // checkColIDs fails unless r.Col(id) is r.Get(id.Name()) for every ColID.
+// and, when ColIDs reports an index, that it has the bits of the columns
+// present.
 func checkColIDs(t *testing.T, what string, r *Record) {
 	t.Helper()
+	ids, indexed := r.ColIDs()
 	for id := range NumColIDs {
 		gv, gok := r.Get(id.Name())
 		cv, cok := r.Col(id)
 		if gok != cok || !bytes.Equal(gv, cv) {
 			t.Errorf("%s: Col(%s) = %q, %v; Get = %q, %v", what, id.Name(), cv, cok, gv, gok)
 		}
+		if indexed && (ids&(1<<id) != 0) != gok {
+			t.Errorf("%s: ColIDs bit of %s is %v, Get found %v", what, id.Name(), ids&(1<<id) != 0, gok)
+		}
+	}
+	if !indexed && ids != 0 {
+		t.Errorf("%s: ColIDs = %#x without index", what, ids)
 	}
 }
 
@@ -39,7 +48,11 @@ func TestColMatchesGet(t *testing.T) {
 				if p == nil || p.Parse(line, &r) != nil {
 					continue
 				}
-				checkColIDs(t, fmt.Sprintf("%s:%d as %s", path, i+1, pt), &r)
+				what := fmt.Sprintf("%s:%d as %s", path, i+1, pt)
+				checkColIDs(t, what, &r)
+				if _, indexed := r.ColIDs(); indexed != (pt == TypeAudit) {
+					t.Errorf("%s: ColIDs reports index %v", what, indexed)
+				}
 				n++
 			}
 		}
