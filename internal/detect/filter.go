@@ -143,6 +143,30 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
+// col is Get(name) for the column name whose parser.ColID is id: when
+// the set prefetch read holds the column, its value from there without
+// hashing the name.
+func (v *lineView) col(id parser.ColID, name string) string {
+	if s := v.set; s != nil && id < parser.NumColIDs {
+		if j := s.pos[id]; j >= 0 {
+			if v.present&(1<<j) != 0 {
+				return v.fetched[j]
+			}
+			return ""
+		}
+	}
+	return v.Get(name)
+}
+
+// getCol is c.Get(name) for the column name whose parser.ColID is id,
+// through lineView.col when c is a lineView.
+func getCol(c Columns, id parser.ColID, name string) string {
+	if v, ok := c.(*lineView); ok {
+		return v.col(id, name)
+	}
+	return c.Get(name)
+}
+
 // colSet is a set of at most 64 column names with an index by a hash of
 // the name (nameHash) whose seed is chosen so that the names of the set
 // fall in distinct buckets where it can: a lookup is then one hash, one
@@ -165,6 +189,8 @@ type colSet struct {
 	ided   []idCol
 	idMask uint64
 	pos    [parser.NumColIDs]int8
+	// ids has bit id set for each parser.ColID of ided.
+	ids uint64
 }
 
 // idCol is a name of a colSet that has a parser.ColID: its index and id.
@@ -229,7 +255,7 @@ func (s *colSet) build(seed uint32) {
 		s.next[i] = s.bucket[h]
 		s.bucket[h] = uint8(i + 1)
 	}
-	s.ided, s.idMask = s.ided[:0], 0
+	s.ided, s.idMask, s.ids = s.ided[:0], 0, 0
 	for i := range s.pos {
 		s.pos[i] = -1
 	}
@@ -238,6 +264,7 @@ func (s *colSet) build(seed uint32) {
 			s.ided = append(s.ided, idCol{j: uint8(j), id: id})
 			s.idMask |= 1 << j
 			s.pos[id] = int8(j)
+			s.ids |= 1 << id
 		}
 	}
 }
@@ -328,10 +355,21 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 	case v.rec != nil:
 		// The columns with a ColID are read by position; the fields are
 		// searched only for the others.
-		for _, c := range s.ided {
-			if b, ok := v.rec.Col(c.id); ok && len(b) > 0 {
-				v.fetched[c.j] = unsafe.String(&b[0], len(b))
-				present |= 1 << c.j
+		if ids, ok := v.rec.ColIDs(); ok {
+			for m := ids & s.ids; m != 0; m &= m - 1 { // only those present
+				id := parser.ColID(bits.TrailingZeros64(m))
+				if b, _ := v.rec.Col(id); len(b) > 0 {
+					j := s.pos[id]
+					v.fetched[j] = unsafe.String(&b[0], len(b))
+					present |= 1 << j
+				}
+			}
+		} else {
+			for _, c := range s.ided {
+				if b, _ := v.rec.Col(c.id); len(b) > 0 {
+					v.fetched[c.j] = unsafe.String(&b[0], len(b))
+					present |= 1 << c.j
+				}
 			}
 		}
 		if len(s.ided) < len(s.cols) {
