@@ -232,21 +232,25 @@ func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 		}
 		return true
 	}
-	name, msg := c.Get(parser.ColEventName), c.Get(parser.ColCustomMessage)
+	// The columns are read through getCol: on an audit line without
+	// EventName, the values the absent table fetched (reads).
+	name := getCol(c, parser.IDEventName, parser.ColEventName)
+	msg := getCol(c, parser.IDCustomMessage, parser.ColCustomMessage)
 	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
 		k, _ := sessionKey(t, c)
 		r.watch.set(k, math.MaxInt64)
 		return true
 	}
-	if name == "user_impersonation" || msg == "Stopped Impersonation" || c.Get(parser.ColImpersonatedBy) != "" {
+	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
+		getCol(c, parser.IDImpersonatedBy, parser.ColImpersonatedBy) != "" {
 		return true
 	}
 	if r.watch.empty() {
 		return false
 	}
-	if id := c.Get(parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
+	if id := getCol(c, parser.IDAuthorID, parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
 		return true
 	}
-	u := c.Get("meta.user")
+	u := getCol(c, parser.IDMetaUser, "meta.user")
 	return u != "" && r.watch.has(sessKey{ByName: true, V: u})
 }
