@@ -143,26 +143,27 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
-// col is Get(name) for the column name whose parser.ColID is id: when
-// the set prefetch read holds the column, its value from there without
-// hashing the name.
-func (v *lineView) col(id parser.ColID, name string) string {
-	if s := v.set; s != nil && id < parser.NumColIDs {
-		if j := s.pos[id]; j >= 0 {
-			if v.present&(1<<j) != 0 {
-				return v.fetched[j]
-			}
-			return ""
+// fetchedCol returns the value of the column of id, and true, when the
+// set prefetch read holds the column ("" when the line has none); false
+// when it does not (Get must look the column up). A fetched entry whose
+// column is absent is always "" (prefetch and reset clear them).
+func (v *lineView) fetchedCol(id parser.ColID) (string, bool) {
+	if s := v.set; s != nil {
+		if j := s.pos[id%parser.NumColIDs]; j >= 0 {
+			return v.fetched[j&63], true
 		}
 	}
-	return v.Get(name)
+	return "", false
 }
 
-// getCol is c.Get(name) for the column name whose parser.ColID is id,
-// through lineView.col when c is a lineView.
+// getCol is c.Get(name) for the column name whose parser.ColID is id:
+// when c is a lineView whose prefetch read the column, its value from
+// there, without hashing the name.
 func getCol(c Columns, id parser.ColID, name string) string {
 	if v, ok := c.(*lineView); ok {
-		return v.col(id, name)
+		if val, ok := v.fetchedCol(id); ok {
+			return val
+		}
 	}
 	return c.Get(name)
 }

@@ -8,7 +8,7 @@ import (
 
 // TestPrefetchByColID checks lineView.prefetch, which reads the columns
 // with a parser.ColID through parser.Record.Col, against a scan of the
-// record's fields (scanFields) and lineView.col against the record's Get,
+// record's fields (scanFields) and getCol through the view against the record's Get,
 // on the audit lines of the golden cases, of the generated mixes, lines
 // repeating keys, and hand-built records (no column index).
 func TestPrefetchByColID(t *testing.T) {
@@ -64,8 +64,8 @@ func TestPrefetchByColID(t *testing.T) {
 		}
 		for id := range parser.NumColIDs {
 			name := id.Name()
-			if g, want := v.col(id, name), (*recColumns)(rec).Get(name); g != want {
-				t.Fatalf("record %d: col(%s) = %q, Get %q", n, name, g, want)
+			if g, want := getCol(&v, id, name), (*recColumns)(rec).Get(name); g != want {
+				t.Fatalf("record %d: getCol(%s) = %q, Get %q", n, name, g, want)
 			}
 		}
 	}
