@@ -40,17 +40,44 @@ type watchSet struct {
 	sigs  [16]uint64
 }
 
-// keySig is the word and bit of sigs of a key: a hash of its bytes.
+// keySig is the word and bit of sigs of a key: a hash of its length and
+// of its first and last eight bytes (four, or each byte, when shorter),
+// read a word at a time. Keys that differ only in the middle share a
+// bit: has then compares them.
 func keySig(k sessKey) (int, uint64) {
-	h := uint32(len(k.V))
+	s := k.V
+	n := len(s)
+	h := uint64(n) * 0x9E3779B97F4A7C15
 	if k.ByName {
 		h ^= 0x5bd1e995
 	}
-	for i := range len(k.V) {
-		h = (h ^ uint32(k.V[i])) * 0x01000193
+	switch {
+	case n >= 8:
+		h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9
+		h ^= load64(s[n-8:])
+	case n >= 4:
+		h ^= uint64(load32(s))<<32 | uint64(load32(s[n-4:]))
+	default:
+		for i := range n {
+			h ^= uint64(s[i]) << (8 * i)
+		}
 	}
-	h ^= h >> 15
+	h = (h ^ h>>31) * 0x94D049BB133111EB
+	h ^= h >> 29
 	return int(h>>6) & 15, 1 << (h & 63)
+}
+
+// load64 is the first eight bytes of s (len(s) >= 8), little-endian.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 is the first four bytes of s (len(s) >= 4), little-endian.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // maxFewWatched bounds watchSet.few.
