@@ -33,7 +33,8 @@ type impWatch struct {
 // maxFewWatched, which has reads with a few string comparisons instead of
 // hashing the key (a watch usually holds one or two users). sigs has the
 // bit keySig of every key (a Bloom filter of one hash): most keys not
-// watched miss it, whatever the number watched.
+// watched miss it, whatever the number watched (has reads it beyond
+// maxFewWatched).
 type watchSet struct {
 	until map[sessKey]int64
 	few   []sessKey
@@ -108,16 +109,16 @@ func (w *impWatch) has(k sessKey) bool {
 	if ws == nil {
 		return false
 	}
-	if i, b := keySig(k); ws.sigs[i]&b == 0 {
-		return false
-	}
-	switch {
-	case len(ws.until) <= maxFewWatched:
+	if len(ws.until) <= maxFewWatched {
+		// A few comparisons of lengths cost less than hashing k.
 		for _, x := range ws.few {
-			if x.V == k.V && x.ByName == k.ByName {
+			if len(x.V) == len(k.V) && x.ByName == k.ByName && x.V == k.V {
 				return true
 			}
 		}
+		return false
+	}
+	if i, b := keySig(k); ws.sigs[i]&b == 0 {
 		return false
 	}
 	_, ok := ws.until[k]
