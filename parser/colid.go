@@ -98,10 +98,10 @@ const colIndexed = 1 << 63
 // column's position, which the parser notes as it adds the column, without
 // searching Fields; on other records (other parsers', or built by hand) it
 // is Get. The index describes Fields as Parse left them: code that changes
-// Fields of a parsed record must call Reset, or Reindex, before Col.
+// Fields of a parsed record must call DropIndex (or Reset) before Col.
 func (r *Record) Col(id ColID) ([]byte, bool) {
 	if m := colIndexed | uint64(1)<<(id&63); r.cols&m == m && id < NumColIDs {
-		if i := int(r.colAt[id]); i < colFar {
+		if i := int(r.colAt[id]); i < colFar && i < len(r.Fields) {
 			return r.Fields[i].Value, true
 		}
 	}
@@ -109,10 +109,7 @@ func (r *Record) Col(id ColID) ([]byte, bool) {
 }
 
 // colSlow is Col for a column that is absent, beyond the positions colAt
-// holds, or of a record without index; kept out of line so that Col's
-// common case is inlined.
-//
-//go:noinline
+// holds, or of a record without index.
 func (r *Record) colSlow(id ColID) ([]byte, bool) {
 	if r.cols&colIndexed != 0 && id < NumColIDs && r.cols&(1<<id) == 0 {
 		return nil, false
@@ -131,9 +128,10 @@ func (r *Record) ColIDs() (uint64, bool) {
 	return r.cols &^ colIndexed, true
 }
 
-// Reindex makes Col search Fields by name, for a record whose Fields were
-// changed after Parse; Parse and Reset index the record again.
-func (r *Record) Reindex() { r.cols = 0 }
+// DropIndex makes Col search Fields by name and ColIDs report no index,
+// for a parsed record whose Fields were changed after Parse; the next
+// Parse by the Audit parser indexes the record again.
+func (r *Record) DropIndex() { r.cols = 0 }
 
 // colFar in Record.colAt stands for a position colAt cannot hold: Col
 // searches for the column.

@@ -130,7 +130,7 @@ func TestColManyMeta(t *testing.T) {
 
 // TestColHandBuilt checks Col on records not filled by the Audit parser:
 // built by hand, filled by another parser, and changed after Parse (with
-// Reindex).
+// DropIndex).
 func TestColHandBuilt(t *testing.T) {
 	r := Record{Fields: []Field{{Name: ColEventName, Value: []byte("x")}, {Name: "meta.user", Value: []byte("u")}}}
 	checkColIDs(t, "by hand", &r)
@@ -141,11 +141,15 @@ func TestColHandBuilt(t *testing.T) {
 	if err := p.Parse([]byte(`{"author_id":1,"meta.user":"u"}`), &r); err != nil {
 		t.Fatal(err)
 	}
+	r.Fields = r.Fields[:1] // changed without DropIndex: Col must not read past Fields
+	if v, ok := r.Col(IDMetaUser); ok {
+		t.Errorf("Col(meta.user) = %q after the field was cut", v)
+	}
 	r.Fields = append(r.Fields[:0], Field{Name: ColEventName, Value: []byte("y")})
-	r.Reindex()
+	r.DropIndex()
 	checkColIDs(t, "changed and reindexed", &r)
 	if _, ok := r.Col(IDAuthorID); ok {
-		t.Error("Col(AuthorID) present after Reindex of a record without it")
+		t.Error("Col(AuthorID) present after DropIndex of a record without it")
 	}
 }
 
