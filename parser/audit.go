@@ -97,6 +97,7 @@ type Audit struct {
 func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
+	r.cols = colIndexed
 	o := &p.obj
 	o.keys = auditKeys
 	defer o.done()
@@ -111,11 +112,15 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	for ; todo != 0; todo &= todo - 1 {
 		idx := bits.TrailingZeros64(todo)
 		s := &o.slots[idx]
+		n := len(r.Fields)
 		if 1<<idx&auditChecked == 0 {
 			o.emit(r, auditCols[idx], s)
-			continue
+		} else {
+			o.emitAuditChecked(r, idx, s)
 		}
-		o.emitAuditChecked(r, idx, s)
+		if len(r.Fields) > n {
+			r.noteCol(ColID(idx), n) // the slots are the ColIDs of the columns
+		}
 	}
 	o.emitMeta(r)
 	return nil

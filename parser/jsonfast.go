@@ -133,7 +133,7 @@ func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, boo
 		case act >= actMeta:
 			s, ok := o.spanFast(i, depth, src)
 			if ok {
-				o.setMetaName(knownMetaNames[act-actMeta], s)
+				o.setMetaName(knownMetaNames[act-actMeta], idMeta+ColID(act-actMeta), s)
 			}
 			return int(s.end), ok
 		case len(k) >= len(MetaPrefix) && string(k[:len(MetaPrefix)]) == MetaPrefix:

@@ -31,6 +31,7 @@ const maxMetaIndex = 1024
 // metaSlot is one meta.* key of the line.
 type metaSlot struct {
 	name string
+	id   ColID // the name's ColID, NumColIDs when it has none
 	val  span
 }
 
@@ -207,10 +208,13 @@ func (o *jsonObj) scanSpan(i, depth int, src byte) (span, *scanErr) {
 
 // setMeta records a meta.* key; a repeated key keeps its first position and
 // takes the last value.
-func (o *jsonObj) setMeta(k []byte, s span) { o.setMetaName(o.intern(k), s) }
+func (o *jsonObj) setMeta(k []byte, s span) {
+	name := o.intern(k)
+	o.setMetaName(name, metaID(name), s)
+}
 
-// setMetaName is setMeta for the column name of the key.
-func (o *jsonObj) setMetaName(name string, s span) {
+// setMetaName is setMeta for the column name of the key, whose ColID is id.
+func (o *jsonObj) setMetaName(name string, id ColID, s span) {
 	if len(o.meta) <= metaLinear {
 		for n := range o.meta {
 			o.metaProbes++
@@ -219,7 +223,7 @@ func (o *jsonObj) setMetaName(name string, s span) {
 				return
 			}
 		}
-		o.meta = append(o.meta, metaSlot{name: name, val: s})
+		o.meta = append(o.meta, metaSlot{name: name, id: id, val: s})
 		return
 	}
 	if len(o.metaIdx) == 0 {
@@ -231,7 +235,7 @@ func (o *jsonObj) setMetaName(name string, s span) {
 		return
 	}
 	o.metaIdx[name] = int32(len(o.meta))
-	o.meta = append(o.meta, metaSlot{name: name, val: s})
+	o.meta = append(o.meta, metaSlot{name: name, id: id, val: s})
 }
 
 // indexMeta fills metaIdx with the meta.* keys recorded so far.
@@ -346,10 +350,15 @@ func (o *jsonObj) emitTime(r *Record, name string, s *span) (time.Time, bool) {
 	return t, ok
 }
 
-// emitMeta adds the meta.* columns in the order they first appeared.
+// emitMeta adds the meta.* columns in the order they first appeared,
+// noting the positions of those with a ColID (see Record.Col).
 func (o *jsonObj) emitMeta(r *Record) {
 	for n := range o.meta {
-		o.emit(r, o.meta[n].name, &o.meta[n].val)
+		m := &o.meta[n]
+		i := len(r.Fields)
+		if o.emit(r, m.name, &m.val); len(r.Fields) > i {
+			r.noteCol(m.id, i)
+		}
 	}
 }
 

@@ -86,6 +86,13 @@ type Record struct {
 	Fields []Field
 
 	buf []byte // scratch space for unescaped values
+
+	// cols has bit id set when the column id (a ColID) is Fields[colAt[id]]
+	// (colFar: search it), and colIndexed when the bits describe Fields; a
+	// bit not set there means the column is absent. Entries of colAt whose
+	// bit is clear are stale and not read.
+	cols  uint64
+	colAt [NumColIDs]uint8
 }
 
 // Reset empties r for reuse, keeping its allocated memory.
@@ -95,6 +102,7 @@ func (r *Record) Reset() {
 	clear(r.Fields) // drop references to the previous line
 	r.Fields = r.Fields[:0]
 	r.buf = r.buf[:0]
+	r.cols = 0
 }
 
 // Get returns the value of the column called name and whether it is present.

@@ -25,6 +25,9 @@ type lineSums struct {
 	// cols are the hint columns of each line type; empty for a type whose
 	// lines Want never starts wanting.
 	cols [parser.NumTypes][]string
+	// ids are the parser.ColIDs of cols (parser.NumColIDs: none), so that
+	// record finds a column of a parsed record without searching it.
+	ids [parser.NumTypes][maxSumCols]parser.ColID
 	// sums holds per line the sum32 of the value of its type's cols[k] in
 	// bits 32k..32k+31; 0 where the column is absent, the type has no hint
 	// columns or the line did not parse.
@@ -46,6 +49,12 @@ func (ls *lineSums) reset(e *detect.Engine, n int) {
 			return
 		}
 		ls.cols[t] = c
+		for k, name := range c {
+			ls.ids[t][k] = parser.NumColIDs
+			if id, ok := parser.ColIDOf(name); ok {
+				ls.ids[t][k] = id
+			}
+		}
 	}
 	ls.on = true
 	if cap(ls.sums) < n {
@@ -58,8 +67,16 @@ func (ls *lineSums) reset(e *detect.Engine, n int) {
 // record sets the sums of line i from its parsed record.
 func (ls *lineSums) record(i int, rec *parser.Record) {
 	var s uint64
-	for k, c := range ls.cols[rec.Type] {
-		if v, ok := rec.Get(c); ok {
+	t := rec.Type
+	for k, c := range ls.cols[t] {
+		var v []byte
+		var ok bool
+		if id := ls.ids[t][k]; id < parser.NumColIDs {
+			v, ok = rec.Col(id)
+		} else {
+			v, ok = rec.Get(c)
+		}
+		if ok {
 			s |= uint64(sum32(v)) << (32 * k)
 		}
 	}

@@ -45,6 +45,7 @@ type typeTable struct {
 // colTable holds the keys on one column.
 type colTable struct {
 	name   string
+	id     parser.ColID     // name's ColID, parser.NumColIDs when none
 	values map[string][]int // value → rules
 	absent []int            // rules that want lines without the column
 	// tab answers for the absent rules on audit lines without EventName
@@ -60,6 +61,9 @@ func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64) {
 	if ct.tab != nil {
 		present = ct.tab.fetch(v)
 		return ct.tab.nameValue(v, present), present
+	}
+	if ct.id < parser.NumColIDs {
+		return getCol(c, ct.id, ct.name), 0
 	}
 	return c.Get(ct.name), 0
 }
@@ -100,7 +104,11 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		}
 	}
 	if ct == nil {
-		tt.cols = append(tt.cols, colTable{name: k.Column, values: make(map[string][]int)})
+		id, ok := parser.ColIDOf(k.Column)
+		if !ok {
+			id = parser.NumColIDs
+		}
+		tt.cols = append(tt.cols, colTable{name: k.Column, id: id, values: make(map[string][]int)})
 		ct = &tt.cols[len(tt.cols)-1]
 	}
 	switch k.Value {

@@ -278,15 +278,24 @@ type colTests struct {
 	// (bit 63: 63 or more): a value of another length passes none.
 	inLens uint64
 	in     []test // opIn
-	other  []test // opPrefix, opSuffix, opContains
+	// pre are the opPrefix tests of a non-empty value; preFirst has bit b
+	// set when one of them starts with byte b: a value starting with
+	// another byte passes none, and most values are skipped so.
+	pre      []test
+	preFirst [4]uint64
+	other    []test // opSuffix, opContains, opPrefix of ""
 }
 
 // add adds t, merged into the test of the same op and value if any.
 func (ct *colTests) add(t test) {
 	tests := &ct.other
-	if t.op == opIn {
+	switch {
+	case t.op == opIn:
 		tests = &ct.in
 		ct.inLens |= 1 << min(len(t.val), 63)
+	case t.op == opPrefix && t.val != "":
+		tests = &ct.pre
+		ct.preFirst[t.val[0]>>6] |= 1 << (t.val[0] & 63)
 	}
 	for i := range *tests {
 		if x := &(*tests)[i]; x.op == t.op && x.val == t.val {
@@ -303,6 +312,13 @@ func (ct *colTests) eval(val string) uint64 {
 	if ct.inLens&(1<<min(len(val), 63)) != 0 {
 		for i := range ct.in {
 			if t := &ct.in[i]; len(t.val) == len(val) && t.val == val {
+				atoms |= t.bit
+			}
+		}
+	}
+	if val != "" && ct.preFirst[val[0]>>6]&(1<<(val[0]&63)) != 0 {
+		for i := range ct.pre {
+			if t := &ct.pre[i]; atoms&t.bit != t.bit && t.val[0] == val[0] && strings.HasPrefix(val, t.val) {
 				atoms |= t.bit
 			}
 		}

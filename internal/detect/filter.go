@@ -143,6 +143,31 @@ func (v *lineView) Get(col string) string {
 	return s
 }
 
+// fetchedCol returns the value of the column of id, and true, when the
+// set prefetch read holds the column ("" when the line has none); false
+// when it does not (Get must look the column up). A fetched entry whose
+// column is absent is always "" (prefetch and reset clear them).
+func (v *lineView) fetchedCol(id parser.ColID) (string, bool) {
+	if s := v.set; s != nil {
+		if j := s.pos[id%parser.NumColIDs]; j >= 0 {
+			return v.fetched[j&63], true
+		}
+	}
+	return "", false
+}
+
+// getCol is c.Get(name) for the column name whose parser.ColID is id:
+// when c is a lineView whose prefetch read the column, its value from
+// there, without hashing the name.
+func getCol(c Columns, id parser.ColID, name string) string {
+	if v, ok := c.(*lineView); ok {
+		if val, ok := v.fetchedCol(id); ok {
+			return val
+		}
+	}
+	return c.Get(name)
+}
+
 // colSet is a set of at most 64 column names with an index by a hash of
 // the name (nameHash) whose seed is chosen so that the names of the set
 // fall in distinct buckets where it can: a lookup is then one hash, one
@@ -159,6 +184,20 @@ type colSet struct {
 	pinned []string
 	pmul   uint64
 	ptrs   [256]ptrEntry
+	// ided are the names with a parser.ColID (read from a parsed record
+	// by parser.Record.Col), idMask their bits; pos has, by ColID, the
+	// name's index in cols, or -1.
+	ided   []idCol
+	idMask uint64
+	pos    [parser.NumColIDs]int8
+	// ids has bit id set for each parser.ColID of ided.
+	ids uint64
+}
+
+// idCol is a name of a colSet that has a parser.ColID: its index and id.
+type idCol struct {
+	j  uint8
+	id parser.ColID
 }
 
 // ptrEntry is the index in cols (or -1) of the name of n bytes at p.
@@ -216,6 +255,18 @@ func (s *colSet) build(seed uint32) {
 		h := nameHash(s.cols[i], seed)
 		s.next[i] = s.bucket[h]
 		s.bucket[h] = uint8(i + 1)
+	}
+	s.ided, s.idMask, s.ids = s.ided[:0], 0, 0
+	for i := range s.pos {
+		s.pos[i] = -1
+	}
+	for j, c := range s.cols {
+		if id, ok := parser.ColIDOf(c); ok {
+			s.ided = append(s.ided, idCol{j: uint8(j), id: id})
+			s.idMask |= 1 << j
+			s.pos[id] = int8(j)
+			s.ids |= 1 << id
+		}
 	}
 }
 
@@ -303,31 +354,61 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			}
 		}
 	case v.rec != nil:
-		if v.seenOf != s {
-			v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
-		}
-		for i := range v.rec.Fields {
-			f := &v.rec.Fields[i]
-			p := unsafe.StringData(f.Name)
-			var j int
-			if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
-				j = sh.idx // as in the last record
-			} else {
-				j = v.lookup(s, f.Name)
-				if p != nil {
-					*sh = seenName{f.Name, j}
-				}
-			}
-			if j >= 0 && seen&(1<<j) == 0 {
-				seen |= 1 << j
-				if len(f.Value) > 0 {
-					v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
+		// The columns with a ColID are read by position; the fields are
+		// searched only for the others.
+		if ids, ok := v.rec.ColIDs(); ok {
+			for m := ids & s.ids; m != 0; m &= m - 1 { // only those present
+				id := parser.ColID(bits.TrailingZeros64(m))
+				if b, _ := v.rec.Col(id); len(b) > 0 {
+					j := s.pos[id]
+					v.fetched[j] = unsafe.String(&b[0], len(b))
 					present |= 1 << j
 				}
 			}
+		} else {
+			for _, c := range s.ided {
+				if b, _ := v.rec.Col(c.id); len(b) > 0 {
+					v.fetched[c.j] = unsafe.String(&b[0], len(b))
+					present |= 1 << c.j
+				}
+			}
+		}
+		if len(s.ided) < len(s.cols) {
+			present |= v.scanFields(s, s.idMask)
 		}
 	}
 	v.set, v.present = s, present
+	return present
+}
+
+// scanFields reads into v.fetched the columns of s in v.rec other than
+// those of seen (bit i for s.cols[i]), by one pass over its fields, and
+// returns the mask of those present. A column the record holds twice has
+// its first value, as Get would read it.
+func (v *lineView) scanFields(s *colSet, seen uint64) (present uint64) {
+	if v.seenOf != s {
+		v.seenOf, v.shape, v.seen = s, [maxShape]seenName{}, [256]seenName{}
+	}
+	for i := range v.rec.Fields {
+		f := &v.rec.Fields[i]
+		p := unsafe.StringData(f.Name)
+		var j int
+		if sh := &v.shape[i%maxShape]; len(sh.name) == len(f.Name) && unsafe.StringData(sh.name) == p && p != nil {
+			j = sh.idx // as in the last record
+		} else {
+			j = v.lookup(s, f.Name)
+			if p != nil {
+				*sh = seenName{f.Name, j}
+			}
+		}
+		if j >= 0 && seen&(1<<j) == 0 {
+			seen |= 1 << j
+			if len(f.Value) > 0 {
+				v.fetched[j] = unsafe.String(&f.Value[0], len(f.Value))
+				present |= 1 << j
+			}
+		}
+	}
 	return present
 }
 

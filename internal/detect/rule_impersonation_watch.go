@@ -33,24 +33,52 @@ type impWatch struct {
 // maxFewWatched, which has reads with a few string comparisons instead of
 // hashing the key (a watch usually holds one or two users). sigs has the
 // bit keySig of every key (a Bloom filter of one hash): most keys not
-// watched miss it, whatever the number watched.
+// watched miss it, whatever the number watched (has reads it beyond
+// maxFewWatched).
 type watchSet struct {
 	until map[sessKey]int64
 	few   []sessKey
 	sigs  [16]uint64
 }
 
-// keySig is the word and bit of sigs of a key: a hash of its bytes.
+// keySig is the word and bit of sigs of a key: a hash of its length and
+// of its first and last eight bytes (four, or each byte, when shorter),
+// read a word at a time. Keys that differ only in the middle share a
+// bit: has then compares them.
 func keySig(k sessKey) (int, uint64) {
-	h := uint32(len(k.V))
+	s := k.V
+	n := len(s)
+	h := uint64(n) * 0x9E3779B97F4A7C15
 	if k.ByName {
 		h ^= 0x5bd1e995
 	}
-	for i := range len(k.V) {
-		h = (h ^ uint32(k.V[i])) * 0x01000193
+	switch {
+	case n >= 8:
+		h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9
+		h ^= load64(s[n-8:])
+	case n >= 4:
+		h ^= uint64(load32(s))<<32 | uint64(load32(s[n-4:]))
+	default:
+		for i := range n {
+			h ^= uint64(s[i]) << (8 * i)
+		}
 	}
-	h ^= h >> 15
+	h = (h ^ h>>31) * 0x94D049BB133111EB
+	h ^= h >> 29
 	return int(h>>6) & 15, 1 << (h & 63)
+}
+
+// load64 is the first eight bytes of s (len(s) >= 8), little-endian.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 is the first four bytes of s (len(s) >= 4), little-endian.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // maxFewWatched bounds watchSet.few.
@@ -81,16 +109,16 @@ func (w *impWatch) has(k sessKey) bool {
 	if ws == nil {
 		return false
 	}
-	if i, b := keySig(k); ws.sigs[i]&b == 0 {
-		return false
-	}
-	switch {
-	case len(ws.until) <= maxFewWatched:
+	if len(ws.until) <= maxFewWatched {
+		// A few comparisons of lengths cost less than hashing k.
 		for _, x := range ws.few {
-			if x.V == k.V && x.ByName == k.ByName {
+			if len(x.V) == len(k.V) && x.ByName == k.ByName && x.V == k.V {
 				return true
 			}
 		}
+		return false
+	}
+	if i, b := keySig(k); ws.sigs[i]&b == 0 {
 		return false
 	}
 	_, ok := ws.until[k]
@@ -232,21 +260,25 @@ func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 		}
 		return true
 	}
-	name, msg := c.Get(parser.ColEventName), c.Get(parser.ColCustomMessage)
+	// The columns are read through getCol: on an audit line without
+	// EventName, the values the absent table fetched (reads).
+	name := getCol(c, parser.IDEventName, parser.ColEventName)
+	msg := getCol(c, parser.IDCustomMessage, parser.ColCustomMessage)
 	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
 		k, _ := sessionKey(t, c)
 		r.watch.set(k, math.MaxInt64)
 		return true
 	}
-	if name == "user_impersonation" || msg == "Stopped Impersonation" || c.Get(parser.ColImpersonatedBy) != "" {
+	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
+		getCol(c, parser.IDImpersonatedBy, parser.ColImpersonatedBy) != "" {
 		return true
 	}
 	if r.watch.empty() {
 		return false
 	}
-	if id := c.Get(parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
+	if id := getCol(c, parser.IDAuthorID, parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
 		return true
 	}
-	u := c.Get("meta.user")
+	u := getCol(c, parser.IDMetaUser, "meta.user")
 	return u != "" && r.watch.has(sessKey{ByName: true, V: u})
 }
