@@ -35,7 +35,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			if err != nil {
 				return err
 			}
-			if err := t.drainNewer(ctx, sib, src, nil); err != nil {
+			if err := t.drainNewer(ctx, sib, find, src, nil); err != nil {
 				return err
 			}
 		} else {
@@ -61,16 +61,24 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 // before the tailer saw it, so their content, or its rest, was never
 // read. A
 // sibling that is m, the live file (same inode) or a copy of it (same
-// head) is skipped. Each is read from the offset from returns (nil: from
-// 0).
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, live *logFile, from func(sibling) int64) error {
+// head) is skipped. m is looked up by inode, else, when that file is gone
+// (logrotate's compress replaced it by its .gz, a new inode, which a later
+// rotation may have renamed: m's name may now be a later copy's), by find
+// (its content). Each is read from the offset from returns (nil: from 0).
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from func(sibling) int64) error {
 	sibs, err := rotatedSiblings(t.cfg.Path)
 	if err != nil {
 		return nil
 	}
+	found := false
 	for _, s := range sibs {
 		if sameSibling(s, m) {
-			m = s // its name now, after a rotation since m was found
+			m, found = s, true // its name now, after a rotation since m was found
+		}
+	}
+	if !found {
+		if s, ok := find(); ok {
+			m = s
 		}
 	}
 	base := filepath.Base(rotatedPath(t.cfg.Path))

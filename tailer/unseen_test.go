@@ -264,3 +264,71 @@ func TestRenameAfterCopyTruncateNoRereads(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), append(want, "last"))
 }
+
+// TestCopyCompressedWhileRecovered: the tailer, blocked by its consumer,
+// reads the rest of gen0 from its plain copy app.log.1 after a
+// copytruncate; meanwhile logrotate compresses that copy (app.log.1.gz, a
+// new inode, the plain copy removed) and rotates again (gen0's copy is now
+// app.log.2.gz, gen1's copy app.log.1.gz, the live file truncated). gen1's
+// copy, named as gen0's copy was when the tailer found it, is read before
+// the live file: every line arrives, in order (the chaos test's
+// b-copytruncate-compress lost a whole generation so).
+func TestCopyCompressedWhileRecovered(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("gen0", 0, 10))
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 1 // a batch per line: the tailer blocks where the test says
+	cfg.QueueLen = 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startCredited(t, tl)
+	blockedAt(t, tl, 1) // gen0-000000 in the channel, gen0-000001 being handed out
+	copyTruncate(t, path, path+".1")
+	// Unblocked, the tailer finds the truncation and reads gen0's plain
+	// copy from line 2: block it there.
+	c.grant(3)
+	blockedAt(t, tl, 4)
+	if m := tl.Stats().Mode; m != ModeRecovering {
+		t.Fatalf("blocked in mode %v, want %v (reading gen0's copy)", m, ModeRecovering)
+	}
+	// logrotate's compress: app.log.1.gz, with the copy's mtime, replaces
+	// app.log.1 (the tailer keeps reading the removed copy).
+	fi, err := os.Stat(path + ".1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path + ".1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeGzip(t, path+".1.gz", data)
+	if err := os.Chtimes(path+".1.gz", fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path + ".1"); err != nil {
+		t.Fatal(err)
+	}
+	// The next rotation, a clock tick later, while the tailer is still blocked.
+	time.Sleep(20 * time.Millisecond)
+	if err := os.Rename(path+".1.gz", path+".2.gz"); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, numbered("gen1", 0, 5))
+	copyTruncate(t, path, path+".1.gz")
+	appendFile(t, path, numbered("gen2", 0, 5))
+	c.grant(1 << 10)
+	want := linesOf(numbered("gen0", 0, 10) + numbered("gen1", 0, 5) + numbered("gen2", 0, 5))
+	waitStats(t, tl, "gen2's last line handed out", func(s Stats) bool { return s.Lines >= 15 })
+	appendFile(t, path, "after\n")
+	want = append(want, "after")
+	deadline := time.Now().Add(10 * time.Second)
+	for got := c.got(); len(got) == 0 || got[len(got)-1] != "after"; got = c.got() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the line written last never arrived; got %q", got)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	checkExactly(t, c.got(), want)
+}
