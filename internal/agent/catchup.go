@@ -181,9 +181,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		if text, err := w.parseAny(tb.Data); err == nil {
 			if set := w.want(); set.Wanted() {
 				ar.Reset()
-				ev := w.event(tb, 0, text)
-				ev.Rules = set
-				d.e.Process(ev)
+				d.e.Process(w.event(tb, 0, text, set))
 			}
 		}
 	})

@@ -340,9 +340,7 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		if !set.Wanted() {
 			return nil
 		}
-		ev := w.event(tb, i, w.msg.Msg)
-		ev.Host, ev.Rules = w.relay.Host(), set
-		return ev
+		return w.event(tb, i, w.msg.Msg, set)
 	default:
 		if len(bytes.TrimSpace(line)) == 0 || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
 			return nil
@@ -352,9 +350,7 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 	if !set.Wanted() {
 		return nil
 	}
-	ev := w.event(tb, i, line)
-	ev.Rules = set
-	return ev
+	return w.event(tb, i, line, set)
 }
 
 // containsAny reports whether line contains one of subs.

@@ -198,9 +198,7 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 		switch out {
 		case inputs.Parsed:
 			if set := w.want(); set.Wanted() {
-				ev := w.event(tb, i, w.msg.Msg)
-				ev.Host, ev.Rules = w.relay.Host(), set
-				*evs = append(*evs, ev)
+				*evs = append(*evs, w.event(tb, i, w.msg.Msg, set))
 			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec)
 			}

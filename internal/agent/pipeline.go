@@ -238,12 +238,13 @@ type worker struct {
 }
 
 // event makes the Event of line i of tb, parsed into w.rec (and enriched
-// in w.msg). With w.arena set (the slot's) it is made in the arena: valid
+// in w.msg), wanted by the rules of set (its Rules); for a network
+// input's line its Host is the message's (the relay's). With w.arena set (the slot's) it is made in the arena: valid
 // until the arena is reset, which is after the engine processed the slot
 // (see detect.Event), and a line that is a part of tb aliases it (tb is
 // released only after that). Without, it is a new Event that owns its
 // storage (as detect.NewEvent's).
-func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
+func (w *worker) event(tb *tailer.Batch, i int, line []byte, set detect.RuleSet) *detect.Event {
 	if w.fileID == "" || !w.fileOf.SameFile(tb.File) {
 		w.fileID, w.fileOf = fileKey(tb.File), tb.File
 	}
@@ -256,6 +257,10 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		ev.Fill(&w.rec, line, extra...)
 	}
 	ev.Source, ev.Origin, ev.FileID, ev.Offset, ev.Host = w.src, w.origin, w.fileID, tb.Offsets[i], w.host
+	ev.Rules = set
+	if w.relay != nil {
+		ev.Host = w.relay.Host()
+	}
 	return ev
 }
 
@@ -356,9 +361,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		}
 		if perr == nil {
 			if set := w.want(); set.Wanted() {
-				ev := w.event(tb, i, line)
-				ev.Rules = set
-				*evs = append(*evs, ev)
+				*evs = append(*evs, w.event(tb, i, line, set))
 			} else if w.sums != nil && w.sums.on {
 				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
 			}

@@ -101,8 +101,9 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 
 // processSet returns the rules Process runs for ev: ev.Rules when this
 // engine computed it, with those of its WantFilters that dropped the line
-// then and keep it now (asked only when their epoch changed since); else the set derived from ev as WantRules derives
-// it from a record (asking the WantFilters only with Config.WantFirst).
+// then and keep it now (asked only when their epoch changed since); else
+// the set derived from ev as WantRules derives it from a record (asking
+// the WantFilters only with Config.WantFirst).
 func (e *Engine) processSet(ev *Event) ruleBits {
 	rs := ev.Rules
 	if rs.tag != nil && rs.tag == e.tag {

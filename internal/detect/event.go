@@ -409,11 +409,15 @@ func (e *Event) CoarseTime() bool {
 // eventTime returns the instant GitLab recorded for the event: CreatedAt
 // when present and readable (the same in audit_json.log and in streamed
 // bodies), else Time. It is the time component of the dedupe identity.
-func (e *Event) eventTime() time.Time {
-	if v := e.Get(parser.ColCreatedAt); v != "" {
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-			return t.UTC()
+func (e *Event) eventTime() time.Time { return createdOr(e.Get(parser.ColCreatedAt), e.Time) }
+
+// createdOr returns the instant of created (a CreatedAt value, RFC 3339)
+// in UTC when it parses, else t.
+func createdOr(created string, t time.Time) time.Time {
+	if created != "" {
+		if ct, err := time.Parse(time.RFC3339Nano, created); err == nil {
+			return ct.UTC()
 		}
 	}
-	return e.Time
+	return t
 }

@@ -189,36 +189,22 @@ func (e *Engine) Hold(name string) {
 // duplicate reports whether an event with ev's identity (EventID,
 // EventName and the creation time, see Engine) was seen before, and
 // remembers ev's. An event without EventID is never a duplicate. The
-// three columns are found in one pass over ev's columns.
+// three columns are read in one pass (dupPicker).
 func (e *Engine) duplicate(ev *Event) bool {
-	var id, name, created string // the first column of each name, as Event.Get
-	var haveID, haveName, haveCreated bool
-	for i := range ev.Columns {
-		c := &ev.Columns[i]
-		switch {
-		case !haveID && c.Name == parser.ColEventID:
-			id, haveID = c.Value, true
-		case !haveName && c.Name == parser.ColEventName:
-			name, haveName = c.Value, true
-		case !haveCreated && c.Name == parser.ColCreatedAt:
-			created, haveCreated = c.Value, true
-		}
-	}
+	v := dupPicker.pick(ev)
+	id, name, created := v[0], v[1], v[2]
 	if id == "" {
 		return false
 	}
-	t := ev.Time // as Event.eventTime: CreatedAt when readable, else Time
-	if created != "" {
-		if ct, err := time.Parse(time.RFC3339Nano, created); err == nil {
-			t = ct
-		}
-	}
 	k := append(append(e.keyBuf[:0], id...), 0)
 	k = append(append(k, name...), 0)
-	k = strconv.AppendInt(k, t.UnixNano(), 10)
+	k = strconv.AppendInt(k, createdOr(created, ev.Time).UnixNano(), 10)
 	e.keyBuf = k
 	return e.events.seenKey(keyOf(k), ev.Time.UnixNano())
 }
+
+// dupPicker reads the columns of an event's identity for duplicate.
+var dupPicker = newPicker(parser.ColEventID, parser.ColEventName, parser.ColCreatedAt)
 
 // source returns the state of source name, creating it. The last one
 // asked for is remembered: consecutive events mostly come from one source.
