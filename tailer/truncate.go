@@ -59,9 +59,8 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 // those from gives a position for (files read after m, whose positions
 // the checkpoint kept): after m was rotated, the file was rotated again
 // before the tailer saw it, so their content, or its rest, was never
-// read. A
-// sibling that is m, the live file (same inode) or a copy of it (same
-// head) is skipped. m is looked up by inode, else, when that file is gone
+// read. A sibling that is m, the live file (same inode) or a copy of it
+// (same head) is skipped. m is looked up by inode, else, when that file is gone
 // (logrotate's compress replaced it by its .gz, a new inode, which a later
 // rotation may have renamed: m's name may now be a later copy's), by find
 // (its content). Each is read from the offset from returns (nil: from 0).
