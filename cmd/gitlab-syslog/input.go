@@ -93,7 +93,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		if cut {
 			line = line[:maxLine]
 		}
-		atEnd := err == io.EOF && len(line) == 0 // nothing after the last newline
+		atEnd := err != nil && len(line) == 0 // nothing after the last newline (or before a read error)
 		if (keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0 {
 			if ferr := fn(label, n, line, cut); ferr != nil {
 				return ferr

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -21,7 +22,18 @@ func main() {
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gitlab-syslog:", err)
+		fmt.Fprintln(os.Stderr, "gitlab-syslog:", exitMessage(ctx, err))
 		os.Exit(1)
 	}
+}
+
+// exitMessage returns the text main prints for err, the error a command
+// returned: err itself, or, when err is the cancellation of ctx (the
+// first SIGINT or SIGTERM), a sentence saying the command was interrupted
+// and that what it printed covers only the input read until then.
+func exitMessage(ctx context.Context, err error) string {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Sprintf("interrupted (SIGINT or SIGTERM): stopped before the end of the input; what was printed covers only the lines read until then (%v)", err)
+	}
+	return err.Error()
 }

@@ -66,3 +66,43 @@ func TestSendReadErrorKeepsLines(t *testing.T) {
 		})
 	}
 }
+
+// TestSendReadErrorNoBlankLine: an input whose data ends early right
+// after a complete line (a gzip file cut at a flush point, or a zstd or
+// bzip2 file cut before its first block) has no line after that one, so
+// send's summary counts no blank line skipped: only the lines read.
+func TestSendReadErrorNoBlankLine(t *testing.T) {
+	audit := testdataLines(t, "audit_json.log")
+	for _, tc := range []struct {
+		name  string
+		lines int // complete lines before the cut
+	}{
+		{"cut before any line", 0},
+		{"cut after two lines", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			for _, l := range audit[:tc.lines] {
+				zw.Write([]byte(l + "\n"))
+			}
+			zw.Flush() // the lines so far are decodable from gz's bytes alone
+			trunc := filepath.Join(t.TempDir(), "audit_json.log.1.gz")
+			if err := os.WriteFile(trunc, gz.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr syslogtest.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
+				"send", "--to", "stdout", trunc)
+			if err == nil || !strings.Contains(err.Error(), trunc+":") {
+				t.Fatalf("error = %v, want one naming %s", err, trunc)
+			}
+			if n := strings.Count(stdout.String(), "\n"); n != tc.lines {
+				t.Errorf("%d messages sent, want %d", n, tc.lines)
+			}
+			if strings.Contains(stderr.String(), "blank") {
+				t.Errorf("summary %q counts a blank line; the input has none", stderr.String())
+			}
+		})
+	}
+}

@@ -67,6 +67,9 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 		if err == nil || !strings.Contains(stderr.String(), "lines not sent") {
 			t.Errorf("send after Ctrl-C: %v, want exit 1 and the count of lines not sent\n%s", err, stderr)
 		}
+		if !strings.Contains(stderr.String(), "gitlab-syslog: interrupted (SIGINT or SIGTERM)") {
+			t.Errorf("send after Ctrl-C: want an error saying it was interrupted, not a bare context canceled\n%s", stderr)
+		}
 	})
 	t.Run("run, SIGTERM then Ctrl-C", func(t *testing.T) {
 		cmd, stderr := start("run", "--log-dir", logs, "--to", syslogtest.Stalled(t), "--state-dir", filepath.Join(dir, "state"),
