@@ -91,3 +91,16 @@ func TestDetectWarnings(t *testing.T) {
 		t.Errorf("informational messages of the agent's log on standard error:\n%s", stderr.String())
 	}
 }
+
+// TestDetectSummaryOneLine: the summary of one line read says "1 line".
+func TestDetectSummaryOneLine(t *testing.T) {
+	line := `{"severity":"INFO","time":"2025-03-03T09:00:00.000Z","author_id":1,"entity_type":"User","custom_message":"Hello"}` + "\n"
+	var out, errOut bytes.Buffer
+	o := &detectOptions{format: "json"}
+	if err := runDetect(context.Background(), o, []string{"audit:-"}, strings.NewReader(line), &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if s := errOut.String(); !strings.Contains(s, "detect: read 1 line (") {
+		t.Errorf("summary of one line read:\n%s", s)
+	}
+}
