@@ -201,6 +201,9 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 			s.Info.ID, strings.Join(un, ", "), strings.Join(append(slices.Clone(s.Params), "suppress"), ", "))
 	}
 	_, stateful := r.(Stateful)
+	if _, ok := r.(futureTaker); ok {
+		stateful = false // it decides about future-dated events itself
+	}
 	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful}, nil
 }
 

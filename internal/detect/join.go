@@ -31,12 +31,24 @@ type auditSide struct {
 // way for their application line, as an auditSide record. Both sides are
 // bounded by maxKeys; when the pending side is full, the oldest alert goes
 // out unenriched rather than being lost.
+//
+// An event dated more than maxFuture after the wall clock (a clock glitch
+// on the GitLab host, a forged line) would never see the watermark pass
+// its window and would hold up every alert behind it: its alert goes out
+// at once, unenriched, and its audit line is not held.
+//
+// What the joiner holds is saved and restored with its rule (see
+// joinState), so a restart or a reload of the configuration neither loses
+// a held alert nor an audit line that would enrich a later one.
 type joiner struct {
-	maxKeys int
-	sides   *fifo[string, auditSide] // by CorrelationID
-	pending *fifo[string, *Alert]    // by CorrelationID
-	cols    []string                 // the audit line's columns an alert gets, at most maxSideCols
-	slab    slab                     // the strings of sides
+	maxKeys  int
+	sides    *fifo[string, auditSide] // by CorrelationID
+	pending  *fifo[string, *Alert]    // by CorrelationID
+	cols     []string                 // the audit line's columns an alert gets, at most maxSideCols
+	slab     slab                     // the strings of sides
+	now      Clock                    // the wall clock, for future
+	futureAt time.Time                // event times after it are checked by future
+	spill    []*Alert                 // restored alerts beyond maxKeys, out at the next advance
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -46,7 +58,25 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
 	return &joiner{maxKeys: maxKeys, sides: newFIFO[string, auditSide](maxKeys),
-		pending: newFIFO[string, *Alert](maxKeys), cols: cols}
+		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now}
+}
+
+// clock makes the joiner read the wall clock from env (nil: time.Now).
+func (j *joiner) clock(env *Env) {
+	if env != nil && env.Now != nil {
+		j.now = env.Now
+	}
+}
+
+// future reports whether t is more than maxFuture after the wall clock.
+// The clock is read only when t passes the limit computed last, so events
+// in order cost one comparison.
+func (j *joiner) future(t time.Time) bool {
+	if !t.After(j.futureAt) {
+		return false
+	}
+	j.futureAt = j.now().Add(maxFuture)
+	return t.After(j.futureAt)
 }
 
 func within(a, b time.Time, d time.Duration) bool {
@@ -59,7 +89,7 @@ func within(a, b time.Time, d time.Duration) bool {
 // the join or the window's end: if Events stop being valid after Process,
 // the rule must give an alert whose Event is its own copy.
 func (j *joiner) alert(cid string, a *Alert, emit Emit) {
-	if cid == "" {
+	if cid == "" || j.future(a.Time) {
 		emit(a)
 		return
 	}
@@ -84,7 +114,7 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 // t, with EventID id and the values of the joiner's columns (vals, in the
 // order of cols).
 func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]string, emit Emit) {
-	if cid == "" {
+	if cid == "" || j.future(t) {
 		return
 	}
 	if p, ok := j.pending.get(cid); ok && within((*p).Time, t, joinWindow) {
@@ -160,6 +190,7 @@ func (j *joiner) apply(a *Alert, s *auditSide) {
 // arrival, which is not that of their times when sources interleave: each
 // stops at the first one still inside its window.
 func (j *joiner) advance(wm time.Time, emit Emit) {
+	j.emitSpill(emit)
 	for {
 		_, p, ok := j.pending.front()
 		if !ok || (*p).Time.Add(joinWindow).After(wm) {
@@ -180,10 +211,20 @@ func (j *joiner) advance(wm time.Time, emit Emit) {
 
 // close emits every alert still waiting.
 func (j *joiner) close(emit Emit) {
+	j.emitSpill(emit)
 	j.pending.each(func(k string, p **Alert) bool {
 		a := *p
 		j.pending.remove(k)
 		emit(a)
 		return true
 	})
+}
+
+// emitSpill emits the alerts a restore could not hold.
+func (j *joiner) emitSpill(emit Emit) {
+	for i, a := range j.spill {
+		j.spill[i] = nil
+		emit(a)
+	}
+	j.spill = j.spill[:0]
 }

@@ -26,10 +26,13 @@ func externalUserSpec() Spec {
 // "." + entry. Without allowed_domains the rule is off. One alert per
 // created user, key EmailAddress. It joins, without requiring it, the audit line of the same
 // CorrelationID within ±60 s (AddAction user or EventName user_created):
-// AuthorName, IPAddress and EntityPath (the new username).
+// AuthorName, IPAddress and EntityPath (the new username). The alerts and
+// audit lines held for the join are saved with the engine's state
+// (Stateful, joinState): a restart or a reload of the configuration
+// neither loses an alert nor the enrichment of one.
 type externalUser struct {
+	joinRule
 	allowed []string
-	join    *joiner
 	app     picker // see Observe
 	audit   picker
 }
@@ -44,7 +47,7 @@ func maxKeysParam(p *Params, def int) int {
 	return n
 }
 
-func newExternalUser(p *Params, _ *Env) (Rule, error) {
+func newExternalUser(p *Params, env *Env) (Rule, error) {
 	var allowed []string
 	for _, d := range p.List("allowed_domains", nil) {
 		allowed = append(allowed, strings.ToLower(strings.TrimPrefix(d, "@")))
@@ -53,12 +56,14 @@ func newExternalUser(p *Params, _ *Env) (Rule, error) {
 	if len(allowed) == 0 {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
 	}
-	return &externalUser{allowed: allowed,
-		join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath),
-		app:  newPicker(parser.ColCorrelationID, parser.ColEmailAddress, parser.ColUsername),
+	r := &externalUser{allowed: allowed,
+		joinRule: joinRule{id: p.Rule(), join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)},
+		app:      newPicker(parser.ColCorrelationID, parser.ColEmailAddress, parser.ColUsername),
 		audit: newPicker(parser.ColCorrelationID, parser.ColEventName, parser.ColAddAction, parser.ColEventID,
 			parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath),
-	}, nil
+	}
+	r.join.clock(env)
+	return r, nil
 }
 
 func (r *externalUser) Info() Info { return externalUserSpec().Info }

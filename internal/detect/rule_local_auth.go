@@ -24,17 +24,21 @@ func localAuthSpec() Spec {
 // admin flag there; the audit sign-in line of the same CorrelationID
 // ("with: standard", or authenticated_with_password since 18.3) has none
 // and only enriches the alert with the user's id and display name, when
-// it arrives within ±60 s.
+// it arrives within ±60 s (see joiner). The alerts and audit lines held
+// for the join are saved with the engine's state (Stateful, joinState):
+// a restart or a reload of the configuration neither loses an alert nor
+// the enrichment of one.
 type localAuth struct {
+	joinRule
 	adminOnly bool
-	join      *joiner
 	app       picker // see Observe
 	audit     picker
 }
 
-func newLocalAuth(p *Params, _ *Env) (Rule, error) {
+func newLocalAuth(p *Params, env *Env) (Rule, error) {
 	r := &localAuth{adminOnly: p.Bool("is_admin", true)}
-	r.join = newJoiner(maxKeysParam(p, 10_000), parser.ColAuthorID, parser.ColAuthorName)
+	r.joinRule = joinRule{id: p.Rule(), join: newJoiner(maxKeysParam(p, 10_000), parser.ColAuthorID, parser.ColAuthorName)}
+	r.join.clock(env)
 	r.app = newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColAdmin, parser.ColUsername)
 	r.audit = newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColEventName,
 		parser.ColEventID, parser.ColAuthorID, parser.ColAuthorName)
