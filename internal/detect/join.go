@@ -41,14 +41,22 @@ type auditSide struct {
 // joinState), so a restart or a reload of the configuration neither loses
 // a held alert nor an audit line that would enrich a later one.
 type joiner struct {
-	maxKeys  int
+	maxKeys int
+	// The audit lines held are sides (indexed by CorrelationID), then
+	// staged, in the order of their arrival. A new one is staged without
+	// a map operation; the staged are indexed (moved to sides) only when
+	// an application line looks for its audit line. Most audit lines
+	// (the sign-ins of users that are no admins) leave at the window's
+	// end without ever being indexed.
 	sides    *fifo[string, auditSide] // by CorrelationID
-	pending  *fifo[string, *Alert]    // by CorrelationID
-	cols     []string                 // the audit line's columns an alert gets, at most maxSideCols
-	slab     slab                     // the strings of sides
-	now      Clock                    // the wall clock, for future
-	futureAt time.Time                // event times after it are checked by future
-	spill    []*Alert                 // restored alerts beyond maxKeys, out at the next advance
+	staged   []stagedSide             // from stagedAt on
+	stagedAt int
+	pending  *fifo[string, *Alert] // by CorrelationID
+	cols     []string              // the audit line's columns an alert gets, at most maxSideCols
+	slab     slab                  // the strings of sides
+	now      Clock                 // the wall clock, for future
+	futureAt time.Time             // event times after it are checked by future
+	spill    []*Alert              // restored alerts beyond maxKeys, out at the next advance
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -93,6 +101,7 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 		emit(a)
 		return
 	}
+	j.index()
 	if s, ok := j.sides.get(cid); ok && within(s.t, a.Time, joinWindow) {
 		j.apply(a, s)
 		j.sides.remove(cid)
@@ -117,16 +126,69 @@ func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]stri
 	if cid == "" || j.future(t) {
 		return
 	}
-	if p, ok := j.pending.get(cid); ok && within((*p).Time, t, joinWindow) {
-		a := *p
-		j.pending.remove(cid)
-		j.apply(a, &auditSide{eventID: id, vals: vals})
-		emit(a)
-		return
+	if j.pending.len() > 0 {
+		if p, ok := j.pending.get(cid); ok && within((*p).Time, t, joinWindow) {
+			a := *p
+			j.pending.remove(cid)
+			j.apply(a, &auditSide{eventID: id, vals: vals})
+			emit(a)
+			return
+		}
 	}
 	s, key := j.record(cid, t, id, &vals)
-	*j.sides.touch(key) = s // a key already held keeps its key string
+	j.stage(key, s)
 }
+
+// stagedSide is an audit line held but not yet indexed (see joiner).
+type stagedSide struct {
+	cid  string
+	side auditSide
+}
+
+// stage holds side s of CorrelationID cid (a string of the slab) after
+// every other. At max_keys the oldest audit line held is dropped first.
+// The same CorrelationID staged twice counts twice until it is indexed,
+// where the later replaces the earlier as in the fifo.
+func (j *joiner) stage(cid string, s auditSide) {
+	if j.sides.len()+len(j.staged)-j.stagedAt >= j.maxKeys {
+		if j.sides.len() > 0 {
+			j.sides.popFront()
+		} else {
+			j.unstage()
+		}
+		j.sides.evicted++
+	}
+	j.staged = append(j.staged, stagedSide{cid, s})
+}
+
+// unstage drops the oldest staged side.
+func (j *joiner) unstage() {
+	j.staged[j.stagedAt] = stagedSide{}
+	j.stagedAt++
+	switch n := len(j.staged) - j.stagedAt; {
+	case n == 0:
+		j.staged, j.stagedAt = j.staged[:0], 0
+	case j.stagedAt >= 1024 && j.stagedAt >= n:
+		copy(j.staged, j.staged[j.stagedAt:])
+		clear(j.staged[n:])
+		j.staged, j.stagedAt = j.staged[:n], 0
+	}
+}
+
+// index moves the staged sides, in order, to the indexed ones: a
+// CorrelationID already held keeps its key string and takes the later
+// side, which becomes the most recent.
+func (j *joiner) index() {
+	for i := j.stagedAt; i < len(j.staged); i++ {
+		st := &j.staged[i]
+		*j.sides.touch(st.cid) = st.side
+		*st = stagedSide{}
+	}
+	j.staged, j.stagedAt = j.staged[:0], 0
+}
+
+// heldSides returns the number of audit lines held.
+func (j *joiner) heldSides() int { return j.sides.len() + len(j.staged) - j.stagedAt }
 
 // record returns the auditSide of an audit line and a copy of cid, all
 // its strings parts of one piece of the joiner's slab.
@@ -202,10 +264,16 @@ func (j *joiner) advance(wm time.Time, emit Emit) {
 	}
 	for {
 		_, s, ok := j.sides.front()
-		if !ok || s.t.Add(joinWindow).After(wm) {
+		if !ok {
 			break
 		}
+		if s.t.Add(joinWindow).After(wm) {
+			return // the staged came after it
+		}
 		j.sides.popFront()
+	}
+	for j.stagedAt < len(j.staged) && !j.staged[j.stagedAt].side.t.Add(joinWindow).After(wm) {
+		j.unstage()
 	}
 }
 

@@ -56,26 +56,36 @@ func (j *joiner) appendState(dst []byte) []byte {
 	dst = append(dst, `],"sides":[`...)
 	first = true
 	j.sides.each(func(cid string, s *auditSide) bool {
-		if !first {
-			dst = append(dst, ',')
-		}
+		dst = j.appendHeldSide(dst, cid, s, first)
 		first = false
-		dst = append(dst, `{"k":`...)
-		dst = jsonstr.Append(dst, cid)
-		dst = append(dst, `,"t":`...)
-		dst = appendTime(dst, s.t)
-		dst = append(dst, `,"event_id":`...)
-		dst = jsonstr.Append(dst, s.eventID)
-		dst = append(dst, `,"vals":[`...)
-		for i := range j.cols {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jsonstr.Append(dst, s.vals[i])
-		}
-		dst = append(dst, "]}"...)
 		return true
 	})
+	for i := j.stagedAt; i < len(j.staged); i++ {
+		dst = j.appendHeldSide(dst, j.staged[i].cid, &j.staged[i].side, first)
+		first = false
+	}
+	return append(dst, "]}"...)
+}
+
+// appendHeldSide appends s, held under CorrelationID cid, as the JSON of
+// heldSide, after a comma unless first.
+func (j *joiner) appendHeldSide(dst []byte, cid string, s *auditSide, first bool) []byte {
+	if !first {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `{"k":`...)
+	dst = jsonstr.Append(dst, cid)
+	dst = append(dst, `,"t":`...)
+	dst = appendTime(dst, s.t)
+	dst = append(dst, `,"event_id":`...)
+	dst = jsonstr.Append(dst, s.eventID)
+	dst = append(dst, `,"vals":[`...)
+	for i := range j.cols {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsonstr.Append(dst, s.vals[i])
+	}
 	return append(dst, "]}"...)
 }
 
@@ -135,7 +145,7 @@ func appendColumns(dst []byte, cs []Column) []byte {
 // is left empty. Alerts beyond max_keys (a smaller max_keys than the
 // saving run's) go out at the next advance rather than being dropped;
 // audit lines beyond it are dropped, oldest first, and counted as
-// evicted.
+// evicted. The audit lines are staged, as they were held (see joiner).
 func (j *joiner) restore(data []byte) error {
 	var st joinState
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -165,7 +175,7 @@ func (j *joiner) restore(data []byte) error {
 		var vals [maxSideCols]string
 		copy(vals[:], s.Vals)
 		side, key := j.record(s.CID, s.Time, s.EventID, &vals)
-		*j.sides.touch(key) = side
+		j.stage(key, side)
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ func TestJoinSideRecord(t *testing.T) {
 	if len(out) != 0 {
 		t.Fatalf("a side alone emitted %d alerts", len(out))
 	}
+	if j.sides.len() != 0 || j.heldSides() != 1 {
+		t.Fatalf("%d sides indexed, %d held after a side: want it staged", j.sides.len(), j.heldSides())
+	}
+	j.index()
 	k, s, ok := j.sides.front()
 	if !ok {
 		t.Fatal("the side was not held")
@@ -63,8 +67,8 @@ func TestJoinSideRecord(t *testing.T) {
 	if id := ev.Get(parser.ColEventID); id == "" || !slices.Equal(a.EventIDs, []string{id}) {
 		t.Errorf("joined EventIDs %v, want the audit line's %q", a.EventIDs, id)
 	}
-	if j.sides.len() != 0 {
-		t.Errorf("%d sides held after the join, want 0", j.sides.len())
+	if j.heldSides() != 0 {
+		t.Errorf("%d sides held after the join, want 0", j.heldSides())
 	}
 }
 
@@ -119,8 +123,8 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 				wantSides++
 			}
 		}
-		if j.sides.len() != wantSides {
-			t.Fatalf("step %d: %d sides held, want %d", step, j.sides.len(), wantSides)
+		if j.heldSides() != wantSides {
+			t.Fatalf("step %d: %d sides held, want %d", step, j.heldSides(), wantSides)
 		}
 		for _, f := range []interface{ span() (int, int) }{j.sides, j.pending} {
 			if items, held := f.span(); items > 2*held+64 {
@@ -128,8 +132,8 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 			}
 		}
 	}
-	if j.sides.len() != 0 || j.pending.len() != 0 || last != n-9 {
-		t.Errorf("after the last window: %d sides, %d alerts held, last alert of line %d (want %d)", j.sides.len(), j.pending.len(), last, n-9)
+	if j.heldSides() != 0 || j.pending.len() != 0 || last != n-9 {
+		t.Errorf("after the last window: %d sides, %d alerts held, last alert of line %d (want %d)", j.heldSides(), j.pending.len(), last, n-9)
 	}
 }
 
@@ -157,6 +161,7 @@ func TestJoinSideSlab(t *testing.T) {
 		cid, id, v := vals(i)
 		j.side(cid, at, id, v, emit)
 	}
+	j.index()
 	for i := range n {
 		cid, id, v := vals(i)
 		s, ok := j.sides.get(cid)
@@ -171,10 +176,70 @@ func TestJoinSideSlab(t *testing.T) {
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {
 		j.side(cids[i], at, "id", [maxSideCols]string{"1", "Administrator"}, emit)
+		j.index()
 		j.sides.remove(cids[i])
 		i = (i + 1) % len(cids)
 	})
 	if allocs > 0.1 {
 		t.Errorf("%.2f allocations per side held, want about one per slab block", allocs)
 	}
+}
+
+// TestJoinStagedSides covers the audit lines held without an index:
+// max_keys drops the oldest (indexed or staged), a CorrelationID staged
+// twice joins with its later line, and the window's end takes the staged
+// only after the indexed ones before them.
+func TestJoinStagedSides(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var out []*Alert
+	emit := func(a *Alert) { out = append(out, a) }
+	author := func(cid string, at time.Time, j *joiner) string {
+		out = out[:0]
+		j.alert(cid, &Alert{Time: at}, emit)
+		if len(out) == 0 {
+			return "(held)"
+		}
+		return out[0].Get(parser.ColAuthorID)
+	}
+	t.Run("max_keys", func(t *testing.T) {
+		j := newJoiner(3, parser.ColAuthorID)
+		j.side("c0", t0, "", [maxSideCols]string{"0"}, emit)
+		j.index() // c0 indexed, the rest staged
+		for i := 1; i < 5; i++ {
+			j.side("c"+strconv.Itoa(i), t0, "", [maxSideCols]string{strconv.Itoa(i)}, emit)
+		}
+		if j.heldSides() != 3 {
+			t.Fatalf("%d sides held, want max_keys=3", j.heldSides())
+		}
+		for cid, want := range map[string]string{"c0": "(held)", "c1": "(held)", "c2": "2", "c4": "4"} {
+			if got := author(cid, t0, j); got != want {
+				t.Errorf("alert of %s joined %q, want %q", cid, got, want)
+			}
+		}
+	})
+	t.Run("same CorrelationID twice", func(t *testing.T) {
+		j := newJoiner(10, parser.ColAuthorID)
+		j.side("c", t0, "", [maxSideCols]string{"first"}, emit)
+		j.side("c", t0.Add(time.Second), "", [maxSideCols]string{"second"}, emit)
+		if got := author("c", t0, j); got != "second" {
+			t.Errorf("joined %q, want the later line's", got)
+		}
+		if j.heldSides() != 0 {
+			t.Errorf("%d sides held after the join, want 0", j.heldSides())
+		}
+	})
+	t.Run("window end in order of arrival", func(t *testing.T) {
+		j := newJoiner(10, parser.ColAuthorID)
+		j.side("late", t0.Add(time.Minute), "", [maxSideCols]string{"1"}, emit)
+		j.index()
+		j.side("early", t0, "", [maxSideCols]string{"2"}, emit) // staged after an indexed line of a later time
+		j.advance(t0.Add(joinWindow+time.Second), emit)
+		if j.heldSides() != 2 {
+			t.Errorf("%d sides held, want 2: the staged line waits behind the indexed one, as in one queue", j.heldSides())
+		}
+		j.advance(t0.Add(time.Minute+joinWindow), emit)
+		if j.heldSides() != 0 {
+			t.Errorf("%d sides held after both windows, want 0", j.heldSides())
+		}
+	})
 }
