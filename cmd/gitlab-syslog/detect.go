@@ -45,7 +45,9 @@ logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd files 
 "-" is standard input), merges all inputs in event-time order, runs the
 rules, closes every window at the end of input, and prints one JSON object
 per alert on standard output (--format rfc5424 prints the syslog wire form
-instead). A summary goes to standard error: lines and events read, late and
+instead, one message per line: a line break (LF or CR) in a value or in MSG
+is printed as a space, as newline framing sends it; octet counting sends it
+unchanged). A summary goes to standard error: lines and events read, late and
 deduplicated events, alerts per rule.
 
 A FILE may be written TYPE:FILE, TYPE one of audit, application, access,
@@ -238,7 +240,8 @@ func warnLogger(w io.Writer) *slog.Logger {
 	}))
 }
 
-// alertWriter writes alerts in the chosen format, one per line.
+// alertWriter writes alerts in the chosen format, one per line: the
+// rfc5424 form with its line breaks made spaces (forwarder.OneLine).
 type alertWriter struct {
 	format string
 	out    *bufio.Writer
@@ -261,6 +264,9 @@ func (w *alertWriter) write(a *detect.Alert) {
 	} else {
 		w.buf = a.AppendJSON(w.buf[:0])
 	}
+	// One alert per line, as newline framing would send it: a line break
+	// in a value or MSG becomes a space. JSON escapes them already.
+	forwarder.OneLine(w.buf)
 	w.buf = append(w.buf, '\n')
 	if _, err := w.out.Write(w.buf); err != nil && w.err == nil {
 		w.err = err

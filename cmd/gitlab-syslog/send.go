@@ -73,7 +73,8 @@ Destinations: ` + forwarder.SchemeList(config.Schemes()) + `, e.g.
 udp://host:514, tcp://host:514 (octet counting; add ?framing=lf for newline
 framing), tls://host:6514 (without a port: 514, or 6514 for tls),
 unix:///dev/log, unixgram:///dev/log, or stdout (or -) to print the
-messages as run --to stdout does.`,
+messages, one per line: a line break (LF or CR) in a column value is
+printed as a space, as newline framing sends it.`,
 		Example: `  gitlab-syslog send --type audit --to tcp://127.0.0.1:514 /var/log/gitlab/gitlab-rails/audit_json.log
   zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem
   gitlab-syslog send --to stdout testdata/audit_json.log`,
@@ -313,11 +314,13 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 	return fw, nil
 }
 
-// stdoutOutput prints each message on a line of its own, as run --to
-// stdout does, and acknowledges each batch once it is written.
+// stdoutOutput prints each message on a line of its own, its line breaks
+// (LF, CR) replaced by spaces as newline framing does (forwarder.OneLine),
+// and acknowledges each batch once it is written.
 type stdoutOutput struct {
 	w       *bufio.Writer
 	enc     *forwarder.Encoder
+	line    []byte // the message being printed
 	written uint64
 	dropped uint64
 }
@@ -325,8 +328,10 @@ type stdoutOutput struct {
 func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(error)) error {
 	var err error
 	for i := 0; i < b.Len() && err == nil; i++ {
-		o.w.Write(b.Message(i))
-		err = o.w.WriteByte('\n')
+		o.line = append(o.line[:0], b.Message(i)...)
+		forwarder.OneLine(o.line) // as newline framing: one message per line
+		o.line = append(o.line, '\n')
+		_, err = o.w.Write(o.line)
 	}
 	if err == nil {
 		err = o.w.Flush()
