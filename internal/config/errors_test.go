@@ -165,3 +165,49 @@ func TestWhere(t *testing.T) {
 		t.Errorf("Where without a file = %q, want the key path", got)
 	}
 }
+
+// TestNotTextGolden: a file that is not YAML text (binary, compressed,
+// another encoding, a stray control character) is reported with the
+// file, the line and column of the first bad byte, the cause and what to
+// do, instead of the decoder's "control characters are not allowed".
+// want is the whole error text.
+func TestNotTextGolden(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"executable", "\x7fELF\x02\x01\x01\x00\x00\x00",
+			`config.yaml:1: this is an executable (ELF), not a YAML configuration: is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00",
+			`config.yaml:1: this is gzip-compressed data, not a YAML configuration: decompress it (gzip -dc config.yaml > config-decompressed.yaml) and give that file`},
+		{"zstd", "\x28\xb5\x2f\xfd\x04\x00",
+			`config.yaml:1: this is zstd-compressed data, not a YAML configuration: decompress it (zstd -dc config.yaml > config-decompressed.yaml) and give that file`},
+		{"NUL bytes after text", "state_dir: /s\nab\x00\x00",
+			`config.yaml:2:3: byte 0x00 (offset 16): a NUL byte: this is a binary file, not text; is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"NUL after a control byte", "\x02x\x00",
+			`config.yaml:1:3: byte 0x00 (offset 2): a NUL byte: this is a binary file, not text; is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"Latin-1", "state_dir: /s\nhostname: caf\xe9\n",
+			`config.yaml:2:14: byte 0xe9 (offset 27): not UTF-8: YAML is UTF-8 text; convert the file (e.g. iconv -f latin1 -t utf-8 config.yaml > config-utf8.yaml), or is this the config file?`},
+		{"control character", "state_dir: /s\n\x1bhostname: h\n",
+			`config.yaml:2:1: byte 0x1b (offset 14): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
+		{"DEL", "hostname: h\x7f\n",
+			`config.yaml:1:12: byte 0x7f (offset 11): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data), "config.yaml")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+	_, err := Parse([]byte("\x1f\x8b\x08\x00"), "/etc/gitlab-syslog/config.yaml.gz")
+	if want := "/etc/gitlab-syslog/config.yaml.gz:1: this is gzip-compressed data, not a YAML configuration: " +
+		"decompress it (gzip -dc /etc/gitlab-syslog/config.yaml.gz > /etc/gitlab-syslog/config.yaml) and give that file"; err == nil || err.Error() != want {
+		t.Errorf("Parse error\n%v\nwant\n%s", err, want)
+	}
+	// Text stays text: a byte order mark, tabs in values, CR LF line ends
+	// and non-ASCII UTF-8 are read as YAML.
+	for _, ok := range []string{"\xEF\xBB\xBFstate_dir: /s\n", "hostname: \"a\tb\"\r\nstate_dir: /s\r\n", "state_dir: /é/日本\n"} {
+		if _, err := Parse([]byte(ok), "config.yaml"); err != nil {
+			t.Errorf("Parse(%q): %v", ok, err)
+		}
+	}
+}

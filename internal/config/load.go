@@ -33,6 +33,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil // an empty file means all defaults
 	}
+	if err := textError(name, data); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
