@@ -56,6 +56,26 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"forward:    stdout://", "audit", "../../testdata/audit_json.log", "GitLab-Access-Logs", "ok, readable", "state_dir:  " + state + " (configured): writable"},
 		},
 		{
+			name:    "udp: the datagram size, default",
+			args:    []string{"--log-dir", "../../testdata", "--to", "udp://127.0.0.1:514", "--state-dir", state},
+			wantOut: []string{"forward:    udp://127.0.0.1:514, rfc5424, facility local7, with STRUCTURED-DATA gitlab@32473 (meta.* columns in meta@32473); datagrams cut at 8192 bytes (the default of max_message_bytes)\n"},
+		},
+		{
+			name:    "udp: the datagram size, configured",
+			config:  "state_dir: " + state + "\nforward:\n  url: udp://127.0.0.1:514\n  max_message_bytes: 2KiB\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; datagrams cut at 2048 bytes (max_message_bytes)\n"},
+		},
+		{
+			name:    "binary config file",
+			config:  "\x7fELF\x02\x01\x01\x00",
+			wantErr: []string{"config.yaml:1: this is an executable (ELF), not a YAML configuration: is this the config file?"},
+		},
+		{
+			name:    "source type typo",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: acces, path: /a}\n",
+			wantErr: []string{`config.yaml:3: sources[0].type: "acces" is not one of audit, application, access, auth (did you mean "access"?)`},
+		},
+		{
 			name:    "typo in a key",
 			config:  "state_dir: " + state + "\nsorces: []\n",
 			wantErr: []string{`config.yaml:2: unknown key "sorces" (did you mean "sources"?)`},

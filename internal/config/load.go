@@ -210,27 +210,28 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		where = " in " + path
 	}
 	msg := fmt.Sprintf("%s:%d: unknown key %q%s", file, k.Line, k.Value, where)
-	if s := suggest(k.Value, fields); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if hint := DidYouMean(k.Value, names); hint != "" {
+		msg += hint
 	} else {
-		names := make([]string, 0, len(fields))
-		for name := range fields {
-			names = append(names, name)
-		}
-		slices.Sort(names)
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
 	return errors.New(msg)
 }
 
-// suggest returns the known key closest to s, if it is close enough to be a
-// likely typo.
-func suggest(s string, fields map[string]reflect.StructField) string {
-	names := make([]string, 0, len(fields))
-	for name := range fields {
-		names = append(names, name)
+// DidYouMean returns ` (did you mean "x"?)` for the name x in known that
+// Suggest finds close to s, or "" when there is none: the hint every
+// "unknown name" error ends with (config keys and values, rule ids,
+// parameters).
+func DidYouMean(s string, known []string) string {
+	if m := Suggest(s, known); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", m)
 	}
-	return Suggest(s, names)
+	return ""
 }
 
 // Suggest returns the name in known closest to s (Levenshtein distance,
