@@ -41,6 +41,9 @@ func TestFlagErrors(t *testing.T) {
 		{"healthcheck timeout 0", "", []string{"healthcheck", "--timeout", "0s"}, "healthcheck: --timeout 0s: want a positive duration"},
 		{"parse TYPE:FILE", "", []string{"parse", "AUDIT:no-such.log"}, "open AUDIT:no-such.log: no such file or directory (TYPE:FILE is detect's syntax; parse takes --type audit no-such.log)"},
 		{"send TYPE:FILE", "", []string{"send", "--to", "stdout", "access:/no/such.log"}, "open access:/no/such.log: no such file or directory (TYPE:FILE is detect's syntax; send takes --type access /no/such.log)"},
+		{"check missing --config", "", []string{"check", "--config", "/no/such/config.yaml"}, "config: /no/such/config.yaml: no such file: is the path right? the configuration is one YAML file, e.g. /etc/gitlab-syslog/config.yaml; examples/config.yaml is a commented one"},
+		{"run --config a directory", "", []string{"run", "--once", "--config", "../../examples"}, "config: ../../examples is a directory: give the configuration file in it; the configuration is one YAML file"},
+		{"detect missing --config", "", []string{"detect", "--config", "/no/such.yaml", "../../testdata/audit_json.log"}, "config: /no/such.yaml: no such file: is the path right?"},
 		{"send WORD:FILE not a type", "", []string{"send", "--to", "stdout", "stream:/no/such.log"}, "open stream:/no/such.log: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

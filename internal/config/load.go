@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -18,12 +19,32 @@ import (
 // Load reads and strictly decodes the configuration file at path. It does not
 // apply defaults or validate; call Resolve and Validate for that (or use
 // LoadAndResolve).
+//
+// An error reading the file names the path, the cause and what to do (a
+// missing file, a directory, a file the user may not read).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, readError(path, err)
 	}
 	return Parse(data, path)
+}
+
+// readError explains why the configuration file at path could not be
+// read (err from os.ReadFile), with what to do.
+func readError(path string, err error) error {
+	const what = "the configuration is one YAML file, e.g. /etc/gitlab-syslog/config.yaml; examples/config.yaml is a commented one"
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		return fmt.Errorf("config: %s is a directory: give the configuration file in it; %s", path, what)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("config: %s: no such file: is the path right? %s", path, what)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("config: %s: permission denied: run as a user that may read it (the agent's, e.g. sudo -u gitlab-syslog), "+
+			"or make it readable to yours (it may hold tokens: keep it from others)", path)
+	}
+	return fmt.Errorf("config: %w", err)
 }
 
 // Parse decodes a configuration from data. name is used in error messages
