@@ -42,7 +42,7 @@ id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
 allowed_domains) are errors with their file and line. check then lists
 every rule, on or off, and why.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, r, err := f.load(cmd)
 			if err != nil {

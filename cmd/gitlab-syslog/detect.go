@@ -143,19 +143,16 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	inputs := make([]detectInput, len(args))
-	stdinUsed := false
+	paths := make([]string, len(args))
 	for i, a := range args {
 		in, err := parseDetectInput(a)
 		if err != nil {
 			return fmt.Errorf("detect: %w", err)
 		}
-		if in.path == "-" {
-			if stdinUsed {
-				return errors.New("detect: standard input (-) given twice")
-			}
-			stdinUsed = true
-		}
-		inputs[i] = in
+		inputs[i], paths[i] = in, in.path
+	}
+	if err := stdinOnce(paths); err != nil {
+		return fmt.Errorf("detect: %w", err)
 	}
 	cfg, err := o.engineConfig()
 	if cfg.Geo != nil {
@@ -193,10 +190,6 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
-	paths := make([]string, len(inputs))
-	for i, in := range inputs {
-		paths[i] = in.path
-	}
 	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
 	rctx, cancel := context.WithCancel(pctx)
 	defer cancel()

@@ -104,7 +104,7 @@ func TestDetectErrors(t *testing.T) {
 		{"bad format", detectOptions{format: "xml"}, []string{ok}, `--format "xml"`},
 		{"bad param", detectOptions{format: "json", params: []string{"novalue"}}, []string{ok}, `--param "novalue": want NAME=VALUE`},
 		{"unknown rule", detectOptions{format: "json", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
-		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "standard input (-) given twice"},
+		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "detect: standard input (-) given 2 times; it can be read once: give - once, or the files by name"},
 		{"unknown param typo", detectOptions{format: "json", params: []string{"min_cont=3"}}, []string{ok},
 			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
 		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},

@@ -46,7 +46,7 @@ file); an invalid new configuration is logged and the running one kept.
 Try it on the bundled samples without GitLab or a syslog server:
 
   gitlab-syslog run --log-dir testdata --to stdout --once`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if shutdown <= 0 {
 				return fmt.Errorf("run: --shutdown-timeout %s: want a positive duration, e.g. 30s", shutdown)

@@ -154,6 +154,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
+	if err := stdinOnce(files); err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
 	if err := checkInputs(files); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
