@@ -211,3 +211,37 @@ func TestNotTextGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestSyntaxErrorsGolden: a YAML syntax error names the file and a line
+// (line 1 where the decoder gives none), says where the problem is
+// relative to it, and what to check. want is the whole error text.
+func TestSyntaxErrorsGolden(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unclosed quote", "state_dir: /s\nforward:\n  url: \"tcp://a:1\n",
+			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened and never closed? Look from this line up)`},
+		{"colon in a value", "state_dir: /s\nhostname: a: b\n",
+			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
+		{"key indented deeper", "state_dir: /s\n  hostname: a\n",
+			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
+		{"unquoted @ on line 1", "hostname: @foo\n",
+			"config.yaml:1: found character that cannot start any token (a value starting with @ or ` must be quoted, and YAML indents with spaces only, not tabs)"},
+		{"tab on line 1", "\tstate_dir: /s\n",
+			"config.yaml:1: found character that cannot start any token (a value starting with @ or ` must be quoted, and YAML indents with spaces only, not tabs)"},
+		{"key without colon", "state_dir: /s\nforward:\n  url: tcp://x:1\n  facility local3\n  sd_id: a@1\n",
+			`config.yaml:4: could not find expected ':' (a key without its ": ", or a quoted value not closed on its line)`},
+		{"list item keys not lined up", "sources:\n  - path: /a\n   type: audit\n",
+			`config.yaml:1: at or below this line: did not find expected '-' indicator (the keys of a list item must line up under its first key)`},
+		{"text after a quoted value", "state_dir: /s\nhostname: \"a\" b\n",
+			`config.yaml:1: at or below this line: did not find expected key (a line indented differently from the keys beside it, or text after a quoted value)`},
+		{"JSON on one line, bad", "{\"state_dir\": \"/s\", \"sources\": [}\n",
+			`config.yaml:1: at or below this line: did not find expected node content (a value missing after a [ , or {, or a stray ] or })`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}
