@@ -147,6 +147,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
+	if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the flag, the cause, what to give
+		return fmt.Errorf("send: %s", strings.Join(ps, "; "))
+	}
 	fac, err := forwarder.ParseFacility(c.Forward.Facility)
 	if err != nil {
 		return fmt.Errorf("send: --facility: %w", err)
