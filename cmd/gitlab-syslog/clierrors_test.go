@@ -60,6 +60,7 @@ func TestFlagErrors(t *testing.T) {
 		{"send --ca-file missing", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "send: --ca-file: open /no/ca.pem: no such file or directory; give the PEM file of the CA(s) that signed the collector's certificate"},
 		{"send --ca-file not PEM", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "../../testdata/audit_json.log"}, "send: --ca-file: ../../testdata/audit_json.log holds no PEM certificate"},
 		{"run --ca-file missing", "", []string{"run", "--once", "--log-dir", "../../testdata", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "--ca-file: open /no/ca.pem: no such file or directory; give the PEM file"},
+		{"send --app-name with a space", "x\n", []string{"send", "--to", "stdout", "--app-name", "GitLab Audit"}, `send: --app-name: "GitLab Audit" has a space or non-ASCII byte at 6; RFC 5424 allows printable ASCII only`},
 		{"send WORD:FILE not a type", "", []string{"send", "--to", "stdout", "stream:/no/such.log"}, "open stream:/no/such.log: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

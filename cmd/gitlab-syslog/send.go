@@ -135,6 +135,11 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if o.batch <= 0 {
 		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
 	}
+	if o.appName != "" {
+		if err := config.CheckAppName(o.appName); err != nil {
+			return fmt.Errorf("send: --app-name: %w", err)
+		}
+	}
 	fixed := parser.TypeUnknown
 	if o.typ != "auto" {
 		t, err := parser.ParseType(o.typ)
@@ -268,7 +273,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
 			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
 	}
 	if runErr == nil && st.Messages != uint64(s.read) {
@@ -327,6 +332,7 @@ type stdoutOutput struct {
 	w       *bufio.Writer
 	enc     *forwarder.Encoder
 	line    []byte // the message being printed
+	escaped uint64 // messages whose line breaks became spaces
 	written uint64
 	dropped uint64
 }
@@ -335,7 +341,9 @@ func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(erro
 	var err error
 	for i := 0; i < b.Len() && err == nil; i++ {
 		o.line = append(o.line[:0], b.Message(i)...)
-		forwarder.OneLine(o.line) // as newline framing: one message per line
+		if forwarder.OneLine(o.line) { // as newline framing: one message per line
+			o.escaped++
+		}
 		o.line = append(o.line, '\n')
 		_, err = o.w.Write(o.line)
 	}
@@ -354,7 +362,7 @@ func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(erro
 func (o *stdoutOutput) Close(context.Context) error { return o.w.Flush() }
 
 func (o *stdoutOutput) Stats() forwarder.Stats {
-	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, EncoderStats: o.enc.Stats()}
+	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, Escaped: o.escaped, EncoderStats: o.enc.Stats()}
 }
 
 // sender turns lines into batches and hands them to the output.

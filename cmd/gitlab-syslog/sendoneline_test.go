@@ -11,7 +11,8 @@ import (
 
 // TestSendStdoutOneLine checks that send --to - prints one message per
 // input line when a column value or the line itself holds a line break:
-// LF and CR become spaces, as newline framing sends them.
+// LF and CR become spaces, as newline framing sends them, and the
+// messages so changed are counted.
 func TestSendStdoutOneLine(t *testing.T) {
 	for _, tt := range []struct {
 		name, typ, line, param, want string
@@ -28,6 +29,9 @@ func TestSendStdoutOneLine(t *testing.T) {
 			if err := runSendCollect(context.Background(), strings.NewReader(in), &stdout, &stderr,
 				"send", "--type", tt.typ, "--to", "-"); err != nil {
 				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), ", 2 messages with line breaks (LF, CR) made spaces\n") {
+				t.Errorf("stderr does not count the 2 messages changed:\n%s", stderr.String())
 			}
 			lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 			if len(lines) != 2 {

@@ -302,6 +302,11 @@ func (v *validator) hostPort(path, hp string) {
 	}
 }
 
+// CheckAppName checks s as an APP-NAME (a source's app_name, send's
+// --app-name): 1 to 48 printable US-ASCII characters, no spaces (RFC 5424
+// §6.2.5). The error says what is wrong.
+func CheckAppName(s string) error { return checkHeaderField(s, 48) }
+
 // checkHeaderField applies RFC 5424's rules for HOSTNAME and APP-NAME:
 // 1..max printable US-ASCII characters, no spaces.
 func checkHeaderField(s string, max int) error {
