@@ -41,7 +41,11 @@ The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
 allowed_domains) are errors with their file and line. check then lists
-every rule, on or off, and why.`,
+every rule, on or off, and why.
+
+--config - reads the configuration from standard input (errors then name
+"stdin" and its lines), e.g. one taken out of a Kubernetes ConfigMap:
+kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-syslog check --config -`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, r, err := f.load(cmd)
@@ -86,6 +90,9 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 // summarize prints what run would do and returns the problems that would
 // stop it from working.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
+	if file == "-" {
+		file = "standard input"
+	}
 	if file == "" {
 		file = "(none: built-in defaults)"
 	}

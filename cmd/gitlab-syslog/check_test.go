@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,5 +206,19 @@ func TestCheckReportsAllMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckConfigStdin: check --config - checks the configuration piped
+// in, and says it read standard input.
+func TestCheckConfigStdin(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	var out, errOut bytes.Buffer
+	in := strings.NewReader("state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n")
+	if err := runSendCollect(context.Background(), in, &out, &errOut, "check", "--config", "-"); err != nil {
+		t.Fatalf("check --config -: %v\n%s", err, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "config:     standard input: valid\nstate_dir:  "+state+" (configured)") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }

@@ -61,6 +61,8 @@ func TestFlagErrors(t *testing.T) {
 		{"send --ca-file not PEM", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "../../testdata/audit_json.log"}, "send: --ca-file: ../../testdata/audit_json.log holds no PEM certificate"},
 		{"run --ca-file missing", "", []string{"run", "--once", "--log-dir", "../../testdata", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "--ca-file: open /no/ca.pem: no such file or directory; give the PEM file"},
 		{"send --app-name with a space", "x\n", []string{"send", "--to", "stdout", "--app-name", "GitLab Audit"}, `send: --app-name: "GitLab Audit" has a space or non-ASCII byte at 6; RFC 5424 allows printable ASCII only`},
+		{"check --config - from stdin, an error", "state_dir: /s\nsorces: []\n", []string{"check", "--config", "-"}, `stdin:2: unknown key "sorces" (did you mean "sources"?)`},
+		{"run --config -", "state_dir: /s\n", []string{"run", "--once", "--config", "-"}, "config: - (standard input) is read as the configuration by check --config - only: write it to a file, e.g. config.yaml, and give that"},
 		{"send WORD:FILE not a type", "", []string{"send", "--to", "stdout", "stream:/no/such.log"}, "open stream:/no/such.log: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -33,6 +33,10 @@ func Load(path string) (*Config, error) {
 // readError explains why the configuration file at path could not be
 // read (err from os.ReadFile), with what to do.
 func readError(path string, err error) error {
+	if path == "-" {
+		return errors.New("config: - (standard input) is read as the configuration by check --config - only: " +
+			"write it to a file, e.g. config.yaml, and give that")
+	}
 	const what = "the configuration is one YAML file, e.g. /etc/gitlab-syslog/config.yaml; examples/config.yaml is a commented one"
 	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
 		return fmt.Errorf("config: %s is a directory: give the configuration file in it; %s", path, what)
