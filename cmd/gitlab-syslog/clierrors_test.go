@@ -20,7 +20,8 @@ func TestFlagErrors(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"send type typo", "", []string{"send", "--to", "stdout", "--type", "audti"}, `--type "audti": want audit, application, access, auth or auto`},
+		{"send type typo", "", []string{"send", "--to", "stdout", "--type", "audti"}, `--type "audti": want audit, application, access, auth or auto (did you mean "audit"?)`},
+		{"parse type typo", "", []string{"parse", "--type", "applicaton"}, `parse: --type "applicaton": want audit, application, access, auth or auto (did you mean "application"?)`},
 		{"send batch 0", "", []string{"send", "--to", "stdout", "--batch", "0"}, "--batch 0: want a number of lines of 1 or more"},
 		{"send batch negative", "", []string{"send", "--to", "stdout", "--batch", "-5"}, "--batch -5: want"},
 		{"run shutdown-timeout negative", "", []string{"run", "--to", "stdout", "--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: want a positive duration"},

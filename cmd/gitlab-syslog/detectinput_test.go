@@ -184,7 +184,8 @@ func TestDetectList(t *testing.T) {
 
 // TestDetectUnreadableInputsAllNamed: every input that cannot be read is
 // named in the error, once each and in argument order (not only the
-// first), a missing "WORD:FILE" says that WORD is not an input type, and
+// first), a missing "WORD:FILE" says that WORD is not an input type (and
+// which one it likely is), and
 // the readable inputs are still processed.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	dir := t.TempDir()
@@ -206,7 +207,7 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	}
 	want := []string{
 		"detect: " + sub + " is a directory, not a log file",
-		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream)`,
+		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 		"open " + missing + ": no such file or directory",
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -137,7 +137,7 @@ func newLineParser(typeName string) (*lineParser, error) {
 	}
 	t, err := parser.ParseType(typeName)
 	if err != nil {
-		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto", typeName)
+		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto%s", typeName, typeHint(typeName))
 	}
 	p.fixed = parser.New(t)
 	return p, nil

@@ -144,7 +144,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if o.typ != "auto" {
 		t, err := parser.ParseType(o.typ)
 		if err != nil {
-			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto", o.typ)
+			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto%s", o.typ, typeHint(o.typ))
 		}
 		fixed = t
 	}

@@ -82,3 +82,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	}
 	return fmt.Errorf("%s takes no arguments, got %q: %s", name, a, hint)
 }
+
+// typeHint is the "did you mean" of a --type value that is not a log type.
+func typeHint(s string) string {
+	return config.DidYouMean(s, []string{"audit", "application", "access", "auth", "auto"})
+}
