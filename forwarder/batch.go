@@ -18,7 +18,7 @@ type Batch struct {
 	buf     []byte  // the framed messages, back to back
 	spans   []span  // where each message (without its framing) is in buf
 	size    int     // encoded bytes without framing
-	escaped int     // newline framing: messages whose LF bytes became spaces
+	escaped int     // newline framing: messages whose LF or CR bytes became spaces
 	framing framing // how buf is framed; kept across Reset
 	width   int     // octet counting: length of the last prefix ("123 " is 4)
 	hc      headerCache
@@ -89,7 +89,7 @@ func (b *Batch) closeFrame(pos, start, sd, msg int) {
 		}
 		putCount(b.buf[pos:start], n)
 	case framingLF:
-		if escapeLF(b.buf[start:end]) {
+		if OneLine(b.buf[start:end]) {
 			b.escaped++
 		}
 		b.buf = append(b.buf, '\n')
@@ -138,7 +138,7 @@ func (b *Batch) reframe(fr framing) {
 		buf = append(buf, m...)
 		s.start, s.sd, s.msg, s.end = s.start+d, s.sd+d, s.msg+d, s.end+d
 		if fr == framingLF {
-			if escapeLF(buf[s.start:s.end]) {
+			if OneLine(buf[s.start:s.end]) {
 				b.escaped++
 			}
 			buf = append(buf, '\n')
@@ -169,15 +169,23 @@ func putCount(p []byte, n int) {
 	}
 }
 
-// escapeLF replaces the LF bytes of m, which newline framing cannot carry,
-// by spaces and reports whether there were any.
-func escapeLF(m []byte) bool {
+// OneLine replaces each line break of m, LF and CR bytes, by a space, in
+// place, and reports whether there were any. Newline framing (RFC 6587
+// §3.4.2: a frame ends at LF) applies it to every message, since a line
+// break inside a message would split it into two frames for a receiver
+// that reads lines; so does anything that prints messages one per line
+// (the CLI's standard output), so that the printed form is the wire form
+// of newline framing. Octet counting carries line breaks unchanged.
+func OneLine(m []byte) bool {
 	i := bytes.IndexByte(m, '\n')
+	if j := bytes.IndexByte(m, '\r'); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
 	if i < 0 {
 		return false
 	}
 	for ; i < len(m); i++ {
-		if m[i] == '\n' {
+		if m[i] == '\n' || m[i] == '\r' {
 			m[i] = ' '
 		}
 	}

@@ -35,14 +35,14 @@ func TestBatchFraming(t *testing.T) {
 	for _, n := range []int{0, 5, 80, 900, 5, 12000, 3, 100000, 950, 960, 1, 0} {
 		msgs = append(msgs, Message{AppName: "a", Msg: []byte(strings.Repeat("m", n))})
 	}
-	msgs = append(msgs, Message{AppName: "lf", Params: benchMessage().Params, Msg: []byte("one\ntwo\n\nthree")})
+	msgs = append(msgs, Message{AppName: "lf", Params: benchMessage().Params, Msg: []byte("one\ntwo\r\n\nthree\rfour")})
 	want := make([][]byte, len(msgs))
 	size := 0
 	for i := range msgs {
 		want[i] = e.Append(nil, &msgs[i])
 		size += len(want[i])
 	}
-	// Newline framing replaces LF bytes by spaces for good; escaped counts
+	// Newline framing replaces LF and CR bytes by spaces for good; escaped counts
 	// the messages it changed when it did so.
 	check := func(t *testing.T, b *Batch, fr framing, lfGone bool, wantEscaped int) {
 		t.Helper()
@@ -73,7 +73,7 @@ func TestBatchFraming(t *testing.T) {
 		for i := range want {
 			w := want[i]
 			if lfGone {
-				w = bytes.ReplaceAll(w, []byte("\n"), []byte(" "))
+				w = oneLine(w)
 			}
 			if !bytes.Equal(frames[i], w) || !bytes.Equal(b.Message(i), w) {
 				t.Fatalf("message %d: frame %q, Message %q, want %q", i, trunc(frames[i]), trunc(b.Message(i)), trunc(w))
@@ -130,4 +130,31 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// oneLine is OneLine's rule written plainly: a copy of m with every LF
+// and CR replaced by a space.
+func oneLine(m []byte) []byte {
+	m = bytes.ReplaceAll(m, []byte("\n"), []byte(" "))
+	return bytes.ReplaceAll(m, []byte("\r"), []byte(" "))
+}
+
+func TestOneLine(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"no break", "no break"},
+		{"a\nb", "a b"},
+		{"a\rb", "a b"},
+		{"a\r\nb", "a  b"},
+		{"\r\n\n\r", "    "},
+		{"cr first\r then lf\n", "cr first  then lf "},
+		{"lf first\n then cr\r", "lf first  then cr "},
+		{"é\n\x00]", "é \x00]"},
+	} {
+		m := []byte(tt.in)
+		changed := OneLine(m)
+		if string(m) != tt.want || changed != (tt.in != tt.want) {
+			t.Errorf("OneLine(%q) = %q, %v; want %q, %v", tt.in, m, changed, tt.want, tt.in != tt.want)
+		}
+	}
 }

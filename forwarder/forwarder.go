@@ -70,8 +70,8 @@ type Stats struct {
 	// Truncated counts messages cut to Config.MaxDatagram for a datagram
 	// transport.
 	Truncated uint64
-	// Escaped counts messages whose LF bytes were replaced by spaces because
-	// newline framing cannot carry them.
+	// Escaped counts messages whose line breaks (LF and CR bytes) were
+	// replaced by spaces because newline framing cannot carry them (OneLine).
 	Escaped uint64
 	// Dropped counts messages that will not be sent: Send gave up because
 	// its context ended or the Forwarder was closed or failed, or the

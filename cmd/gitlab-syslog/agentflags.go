@@ -65,7 +65,18 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 		return nil, config.Resolved{}, err
 	}
 	c := &config.Config{}
-	if f.config != "" {
+	switch {
+	case f.config == "-" && cmd.Name() == "check":
+		// check --config - checks a configuration piped in (kubectl get
+		// configmap ... | yq ...); run rereads its file on SIGHUP.
+		data, err := io.ReadAll(cmd.InOrStdin())
+		if err != nil {
+			return nil, config.Resolved{}, fmt.Errorf("--config -: read standard input: %w", err)
+		}
+		if c, err = config.Parse(data, "stdin"); err != nil {
+			return nil, config.Resolved{}, err
+		}
+	case f.config != "":
 		var err error
 		if c, err = config.Load(f.config); err != nil {
 			return nil, config.Resolved{}, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,8 +41,12 @@ The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
 allowed_domains) are errors with their file and line. check then lists
-every rule, on or off, and why.`,
-		Args: cobra.NoArgs,
+every rule, on or off, and why.
+
+--config - reads the configuration from standard input (errors then name
+"stdin" and its lines), e.g. one taken out of a Kubernetes ConfigMap:
+kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-syslog check --config -`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, r, err := f.load(cmd)
 			if err != nil {
@@ -85,6 +90,9 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 // summarize prints what run would do and returns the problems that would
 // stop it from working.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
+	if file == "-" {
+		file = "standard input"
+	}
 	if file == "" {
 		file = "(none: built-in defaults)"
 	}
@@ -105,7 +113,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
 	}
-	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd)
+	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s%s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd, datagramNote(&c.Forward))
 	problems = append(problems, forwardTLSProblems(c)...)
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
 	if len(c.Sources) == 0 {
@@ -440,4 +448,24 @@ func compressedData(path string) string {
 	head := make([]byte, len(magicXZ))
 	n, _ := io.ReadFull(f, head)
 	return compressionOf(head[:n])
+}
+
+// datagramNote returns, for a udp:// or unix datagram destination, the
+// size its messages are cut to and where that size comes from
+// (forward.max_message_bytes, or its default when 0 or absent); "" for
+// the others, which max_message_bytes does not concern.
+func datagramNote(f *config.Forward) string {
+	u, err := url.Parse(f.URL)
+	if err != nil || (u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix") {
+		return ""
+	}
+	from := "max_message_bytes"
+	n := f.MaxDatagram
+	if n == 0 {
+		n, from = forwarder.DefaultMaxDatagram, "the default of max_message_bytes"
+	}
+	if u.Scheme == "unix" {
+		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)", n, from)
+	}
+	return fmt.Sprintf("; datagrams cut at %d bytes (%s)", n, from)
 }

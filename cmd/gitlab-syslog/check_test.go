@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,26 @@ func TestCheck(t *testing.T) {
 			name:    "bundled samples with flags only",
 			args:    []string{"--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state},
 			wantOut: []string{"forward:    stdout://", "audit", "../../testdata/audit_json.log", "GitLab-Access-Logs", "ok, readable", "state_dir:  " + state + " (configured): writable"},
+		},
+		{
+			name:    "udp: the datagram size, default",
+			args:    []string{"--log-dir", "../../testdata", "--to", "udp://127.0.0.1:514", "--state-dir", state},
+			wantOut: []string{"forward:    udp://127.0.0.1:514, rfc5424, facility local7, with STRUCTURED-DATA gitlab@32473 (meta.* columns in meta@32473); datagrams cut at 8192 bytes (the default of max_message_bytes)\n"},
+		},
+		{
+			name:    "udp: the datagram size, configured",
+			config:  "state_dir: " + state + "\nforward:\n  url: udp://127.0.0.1:514\n  max_message_bytes: 2KiB\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; datagrams cut at 2048 bytes (max_message_bytes)\n"},
+		},
+		{
+			name:    "binary config file",
+			config:  "\x7fELF\x02\x01\x01\x00",
+			wantErr: []string{"config.yaml:1: this is an executable (ELF), not a YAML configuration: is this the config file?"},
+		},
+		{
+			name:    "source type typo",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: acces, path: /a}\n",
+			wantErr: []string{`config.yaml:3: sources[0].type: "acces" is not one of audit, application, access, auth (did you mean "access"?)`},
 		},
 		{
 			name:    "typo in a key",
@@ -185,5 +206,19 @@ func TestCheckReportsAllMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckConfigStdin: check --config - checks the configuration piped
+// in, and says it read standard input.
+func TestCheckConfigStdin(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	var out, errOut bytes.Buffer
+	in := strings.NewReader("state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n")
+	if err := runSendCollect(context.Background(), in, &out, &errOut, "check", "--config", "-"); err != nil {
+		t.Fatalf("check --config -: %v\n%s", err, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "config:     standard input: valid\nstate_dir:  "+state+" (configured)") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }

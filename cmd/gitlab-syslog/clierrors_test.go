@@ -20,7 +20,8 @@ func TestFlagErrors(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"send type typo", "", []string{"send", "--to", "stdout", "--type", "audti"}, `--type "audti": want audit, application, access, auth or auto`},
+		{"send type typo", "", []string{"send", "--to", "stdout", "--type", "audti"}, `--type "audti": want audit, application, access, auth or auto (did you mean "audit"?)`},
+		{"parse type typo", "", []string{"parse", "--type", "applicaton"}, `parse: --type "applicaton": want audit, application, access, auth or auto (did you mean "application"?)`},
 		{"send batch 0", "", []string{"send", "--to", "stdout", "--batch", "0"}, "--batch 0: want a number of lines of 1 or more"},
 		{"send batch negative", "", []string{"send", "--to", "stdout", "--batch", "-5"}, "--batch -5: want"},
 		{"run shutdown-timeout negative", "", []string{"run", "--to", "stdout", "--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: want a positive duration"},
@@ -41,6 +42,28 @@ func TestFlagErrors(t *testing.T) {
 		{"healthcheck timeout 0", "", []string{"healthcheck", "--timeout", "0s"}, "healthcheck: --timeout 0s: want a positive duration"},
 		{"parse TYPE:FILE", "", []string{"parse", "AUDIT:no-such.log"}, "open AUDIT:no-such.log: no such file or directory (TYPE:FILE is detect's syntax; parse takes --type audit no-such.log)"},
 		{"send TYPE:FILE", "", []string{"send", "--to", "stdout", "access:/no/such.log"}, "open access:/no/such.log: no such file or directory (TYPE:FILE is detect's syntax; send takes --type access /no/such.log)"},
+		{"check missing --config", "", []string{"check", "--config", "/no/such/config.yaml"}, "config: /no/such/config.yaml: no such file: is the path right? the configuration is one YAML file, e.g. /etc/gitlab-syslog/config.yaml; examples/config.yaml is a commented one"},
+		{"run --config a directory", "", []string{"run", "--once", "--config", "../../examples"}, "config: ../../examples is a directory: give the configuration file in it; the configuration is one YAML file"},
+		{"detect missing --config", "", []string{"detect", "--config", "/no/such.yaml", "../../testdata/audit_json.log"}, "config: /no/such.yaml: no such file: is the path right?"},
+		{"parse stdin twice", "x\n", []string{"parse", "-", "-"}, "parse: standard input (-) given 2 times; it can be read once: give - once, or the files by name"},
+		{"send stdin twice", "x\n", []string{"send", "--to", "-", "-", "-"}, "send: standard input (-) given 2 times; it can be read once"},
+		{"parse nothing parsed, auto", "hello\n", []string{"parse"}, "parse: no line parsed: all 1 read failed (none was recognised as a GitLab log: audit, application or auth JSON, application text or an NGINX access line; is it one? The _error of each line says why)"},
+		{"parse nothing parsed, --type", "hello\n", []string{"parse", "--type", "access"}, "parse: no line parsed: all 1 read failed (is --type access right? The _error of each line says why)"},
+		{"send --batch not a number", "", []string{"send", "--to", "stdout", "--batch", "abc"}, `--batch "abc": want a whole number (gitlab-syslog send --help lists its flags)`},
+		{"send --timeout without unit", "", []string{"send", "--to", "stdout", "--timeout", "5"}, `--timeout "5": want a duration with a unit, e.g. 5s, 250ms, 2m (gitlab-syslog send --help lists its flags)`},
+		{"run --once not a bool", "", []string{"run", "--once=maybe"}, `--once "maybe": want true or false (or the flag alone for true) (gitlab-syslog run --help lists its flags)`},
+		{"parse unknown flag, a typo", "", []string{"parse", "--typ", "audit"}, "unknown flag --typ (did you mean --type?) (gitlab-syslog parse --help lists its flags)"},
+		{"detect unknown flag", "", []string{"detect", "--bogus"}, "unknown flag --bogus (gitlab-syslog detect --help lists its flags)"},
+		{"send --to without a value", "", []string{"send", "--to"}, "--to needs a value: destination URL: "},
+		{"check an argument", "", []string{"check", "extra"}, `check takes no arguments, got "extra": gitlab-syslog check --help lists its flags`},
+		{"check the config as an argument", "", []string{"check", "../../examples/config.yaml"}, `check takes no arguments, got "../../examples/config.yaml": a configuration file is given with --config ../../examples/config.yaml`},
+		{"run the log dir as an argument", "", []string{"run", "--once", "../../testdata"}, `run takes no arguments, got "../../testdata": GitLab's log directory is given with --log-dir ../../testdata`},
+		{"send --ca-file missing", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "send: --ca-file: open /no/ca.pem: no such file or directory; give the PEM file of the CA(s) that signed the collector's certificate"},
+		{"send --ca-file not PEM", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "../../testdata/audit_json.log"}, "send: --ca-file: ../../testdata/audit_json.log holds no PEM certificate"},
+		{"run --ca-file missing", "", []string{"run", "--once", "--log-dir", "../../testdata", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "--ca-file: open /no/ca.pem: no such file or directory; give the PEM file"},
+		{"send --app-name with a space", "x\n", []string{"send", "--to", "stdout", "--app-name", "GitLab Audit"}, `send: --app-name: "GitLab Audit" has a space or non-ASCII byte at 6; RFC 5424 allows printable ASCII only`},
+		{"check --config - from stdin, an error", "state_dir: /s\nsorces: []\n", []string{"check", "--config", "-"}, `stdin:2: unknown key "sorces" (did you mean "sources"?)`},
+		{"run --config -", "state_dir: /s\n", []string{"run", "--once", "--config", "-"}, "config: - (standard input) is read as the configuration by check --config - only: write it to a file, e.g. config.yaml, and give that"},
 		{"send WORD:FILE not a type", "", []string{"send", "--to", "stdout", "stream:/no/such.log"}, "open stream:/no/such.log: no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

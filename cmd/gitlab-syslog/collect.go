@@ -39,7 +39,7 @@ collect is a test tool, not a production receiver: the go-syslog v3 parser
 it uses slows down sharply on messages of several hundred kilobytes.`,
 		Example: `  gitlab-syslog collect --listen tcp://127.0.0.1:5514 &
   gitlab-syslog send --type audit --to tcp://127.0.0.1:5514 audit_json.log`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "json" && format != "raw" {
 				return fmt.Errorf("collect: --format %q: want json or raw", format)

@@ -45,7 +45,9 @@ logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd files 
 "-" is standard input), merges all inputs in event-time order, runs the
 rules, closes every window at the end of input, and prints one JSON object
 per alert on standard output (--format rfc5424 prints the syslog wire form
-instead). A summary goes to standard error: lines and events read, late and
+instead, one message per line: a line break (LF or CR) in a value or in MSG
+is printed as a space, as newline framing sends it; octet counting sends it
+unchanged). A summary goes to standard error: lines and events read, late and
 deduplicated events, alerts per rule.
 
 A FILE may be written TYPE:FILE, TYPE one of audit, application, access,
@@ -141,19 +143,16 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	inputs := make([]detectInput, len(args))
-	stdinUsed := false
+	paths := make([]string, len(args))
 	for i, a := range args {
 		in, err := parseDetectInput(a)
 		if err != nil {
 			return fmt.Errorf("detect: %w", err)
 		}
-		if in.path == "-" {
-			if stdinUsed {
-				return errors.New("detect: standard input (-) given twice")
-			}
-			stdinUsed = true
-		}
-		inputs[i] = in
+		inputs[i], paths[i] = in, in.path
+	}
+	if err := stdinOnce(paths); err != nil {
+		return fmt.Errorf("detect: %w", err)
 	}
 	cfg, err := o.engineConfig()
 	if cfg.Geo != nil {
@@ -191,10 +190,6 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
-	paths := make([]string, len(inputs))
-	for i, in := range inputs {
-		paths[i] = in.path
-	}
 	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
 	rctx, cancel := context.WithCancel(pctx)
 	defer cancel()
@@ -238,7 +233,8 @@ func warnLogger(w io.Writer) *slog.Logger {
 	}))
 }
 
-// alertWriter writes alerts in the chosen format, one per line.
+// alertWriter writes alerts in the chosen format, one per line: the
+// rfc5424 form with its line breaks made spaces (forwarder.OneLine).
 type alertWriter struct {
 	format string
 	out    *bufio.Writer
@@ -261,6 +257,9 @@ func (w *alertWriter) write(a *detect.Alert) {
 	} else {
 		w.buf = a.AppendJSON(w.buf[:0])
 	}
+	// One alert per line, as newline framing would send it: a line break
+	// in a value or MSG becomes a space. JSON escapes them already.
+	forwarder.OneLine(w.buf)
 	w.buf = append(w.buf, '\n')
 	if _, err := w.out.Write(w.buf); err != nil && w.err == nil {
 		w.err = err

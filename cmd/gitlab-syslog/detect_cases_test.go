@@ -15,6 +15,8 @@ import (
 // must fire and give exactly its expected.json. These hold the cases a peer
 // gets wrong (empty baseline hours, a shipping backlog, an event both in
 // the file and streamed, an impersonation session never stopped, ...).
+// The --format rfc5424 output of a case must be one message per alert
+// and line (line-breaks: values holding LF and CR).
 func TestDetectGoldenCases(t *testing.T) {
 	root := filepath.Join("..", "..", "testdata", "detections")
 	rules, err := os.ReadDir(root)
@@ -55,6 +57,7 @@ func TestDetectGoldenCases(t *testing.T) {
 				if !bytes.Equal(got, exp) {
 					t.Errorf("alerts differ from %s (run with -update to see the diff in git)\ngot:\n%s", want, got)
 				}
+				checkWire(t, goldenRunFormat(t, dir, id, "rfc5424"), bytes.Split(bytes.TrimSpace(got), []byte("\n")), id)
 			})
 		}
 	}

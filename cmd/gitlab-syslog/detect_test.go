@@ -126,15 +126,19 @@ func TestDetectGolden(t *testing.T) {
 // checkWire parses every line of wire (the --format rfc5424 output) with
 // the go-syslog v3 RFC 5424 parser: APP-NAME GitLab-Detections, MSGID the
 // rule, an alert@32473 element with the alert_id, and MSG byte for byte the
-// JSON alert of the same position.
+// JSON alert of the same position. Each message is one line: no CR in
+// it, and no LF but the one that ends it.
 func checkWire(t *testing.T, wire []byte, jsonLines [][]byte, id string) {
 	t.Helper()
 	p := rfc5424.NewParser(rfc5424.WithBestEffort())
 	msgs := bytes.Split(bytes.TrimSpace(wire), []byte("\n"))
 	if len(msgs) != len(jsonLines) {
-		t.Fatalf("%d syslog messages for %d JSON alerts", len(msgs), len(jsonLines))
+		t.Fatalf("%d lines of syslog messages for %d JSON alerts (a line break inside a message?):\n%q", len(msgs), len(jsonLines), wire)
 	}
 	for i, m := range msgs {
+		if bytes.IndexByte(m, '\r') >= 0 {
+			t.Errorf("message %d holds a CR: %q", i, m)
+		}
 		got, err := p.Parse(m)
 		if err != nil {
 			t.Fatalf("parse %s: %v", m, err)

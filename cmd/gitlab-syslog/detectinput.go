@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -161,7 +162,8 @@ func inputError(path string, err error) error {
 		err = fmt.Errorf("%s: %w", path, err)
 	}
 	if t, _, ok := strings.Cut(path, ":"); ok && t != "" && !strings.ContainsRune(t, '/') && errors.Is(err, fs.ErrNotExist) {
-		err = fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream)", err, t)
+		err = fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream%s)", err, t,
+			config.DidYouMean(t, []string{"audit", "application", "access", "auth", "stream"}))
 	}
 	return err
 }

@@ -104,7 +104,7 @@ func TestDetectErrors(t *testing.T) {
 		{"bad format", detectOptions{format: "xml"}, []string{ok}, `--format "xml"`},
 		{"bad param", detectOptions{format: "json", params: []string{"novalue"}}, []string{ok}, `--param "novalue": want NAME=VALUE`},
 		{"unknown rule", detectOptions{format: "json", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
-		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "standard input (-) given twice"},
+		{"stdin twice", detectOptions{format: "json"}, []string{"-", "audit:-"}, "detect: standard input (-) given 2 times; it can be read once: give - once, or the files by name"},
 		{"unknown param typo", detectOptions{format: "json", params: []string{"min_cont=3"}}, []string{ok},
 			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
 		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},
@@ -184,7 +184,8 @@ func TestDetectList(t *testing.T) {
 
 // TestDetectUnreadableInputsAllNamed: every input that cannot be read is
 // named in the error, once each and in argument order (not only the
-// first), a missing "WORD:FILE" says that WORD is not an input type, and
+// first), a missing "WORD:FILE" says that WORD is not an input type (and
+// which one it likely is), and
 // the readable inputs are still processed.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	dir := t.TempDir()
@@ -206,7 +207,7 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	}
 	want := []string{
 		"detect: " + sub + " is a directory, not a log file",
-		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream)`,
+		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 		"open " + missing + ": no such file or directory",
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -30,7 +30,7 @@ func newHealthcheckCmd() *cobra.Command {
 metrics.listen is set) and exits 0 when the answer is 2xx. Otherwise it exits 1
 and prints the status and what the agent said is wrong, or why it could not
 ask (connection refused: the agent is not running or metrics.listen differs).`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if timeout <= 0 {
 				return fmt.Errorf("healthcheck: --timeout %s: want a positive duration, e.g. 5s", timeout)

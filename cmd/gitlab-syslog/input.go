@@ -180,3 +180,19 @@ func openInput(ctx context.Context, name string) (*os.File, error) {
 		return nil, fmt.Errorf("open %s: %w", name, ctx.Err())
 	}
 }
+
+// stdinOnce returns an error when "-" (standard input) is among args more
+// than once: it can be read only once, and the second "-" would read
+// nothing, silently.
+func stdinOnce(args []string) error {
+	n := 0
+	for _, a := range args {
+		if a == "-" {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("standard input (-) given %d times; it can be read once: give - once, or the files by name", n)
+	}
+	return nil
+}

@@ -20,7 +20,7 @@ func newManCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:    "man",
 		Short:  "Write a man page per command into a directory (used to build packages)",
-		Args:   cobra.NoArgs,
+		Args:   noArgs,
 		Hidden: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := os.MkdirAll(dir, 0o755); err != nil {

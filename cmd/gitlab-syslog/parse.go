@@ -60,6 +60,9 @@ so the output is always valid JSON for jq.`,
 			if len(args) == 0 {
 				args = []string{"-"}
 			}
+			if err := stdinOnce(args); err != nil {
+				return fmt.Errorf("parse: %w", err)
+			}
 			ctx, endProgress := startInputProgress(cmd.Context(), cmd.ErrOrStderr(), args)
 			unread, firstErr := 0, error(nil) // inputs that could not be read; the others are still parsed
 			for _, name := range args {
@@ -94,7 +97,7 @@ so the output is always valid JSON for jq.`,
 				return fmt.Errorf("parse: %d of %d %s could not be read; the first: %w", unread, len(args), plural(len(args), "input", "inputs"), firstErr)
 			}
 			if p.lines > 0 && p.failed == p.lines {
-				return fmt.Errorf("parse: no line parsed: all %d read failed (is --type right?)", p.lines)
+				return fmt.Errorf("parse: no line parsed: all %d read failed (%s)", p.lines, noneParsedHint(typeName))
 			}
 			return nil
 		},
@@ -134,7 +137,7 @@ func newLineParser(typeName string) (*lineParser, error) {
 	}
 	t, err := parser.ParseType(typeName)
 	if err != nil {
-		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto", typeName)
+		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto%s", typeName, typeHint(typeName))
 	}
 	p.fixed = parser.New(t)
 	return p, nil
@@ -198,4 +201,14 @@ func (p *lineParser) write(b []byte) error {
 		return p.writeErr
 	}
 	return nil
+}
+
+// noneParsedHint says what to check when no line parsed with --type
+// typeName: the type given, or, with auto, whether the input is a GitLab
+// log at all.
+func noneParsedHint(typeName string) string {
+	if typeName == "auto" {
+		return "none was recognised as a GitLab log: audit, application or auth JSON, application text or an NGINX access line; is it one? The _error of each line says why"
+	}
+	return fmt.Sprintf("is --type %s right? The _error of each line says why", typeName)
 }

@@ -18,6 +18,7 @@ facility local7.`,
 		Version:       currentVersion().short(),
 	}
 	root.SetVersionTemplate("gitlab-syslog {{.Version}}\n")
+	root.SetFlagErrorFunc(flagError) // inherited by every subcommand
 	root.AddCommand(
 		newVersionCmd(),
 		newHealthcheckCmd(),

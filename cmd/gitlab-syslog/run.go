@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,7 +48,7 @@ file); an invalid new configuration is logged and the running one kept.
 Try it on the bundled samples without GitLab or a syslog server:
 
   gitlab-syslog run --log-dir testdata --to stdout --once`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if shutdown <= 0 {
 				return fmt.Errorf("run: --shutdown-timeout %s: want a positive duration, e.g. 30s", shutdown)
@@ -58,6 +60,9 @@ Try it on the bundled samples without GitLab or a syslog server:
 			c, r, err := f.load(cmd)
 			if err != nil {
 				return err
+			}
+			if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
+				return errors.New(strings.Join(ps, "; "))
 			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
 			cwd, _ := os.Getwd()

@@ -73,7 +73,8 @@ Destinations: ` + forwarder.SchemeList(config.Schemes()) + `, e.g.
 udp://host:514, tcp://host:514 (octet counting; add ?framing=lf for newline
 framing), tls://host:6514 (without a port: 514, or 6514 for tls),
 unix:///dev/log, unixgram:///dev/log, or stdout (or -) to print the
-messages as run --to stdout does.`,
+messages, one per line: a line break (LF or CR) in a column value is
+printed as a space, as newline framing sends it.`,
 		Example: `  gitlab-syslog send --type audit --to tcp://127.0.0.1:514 /var/log/gitlab/gitlab-rails/audit_json.log
   zcat access.log.1.gz | gitlab-syslog send --type access --to tls://siem.example.com:6514 --ca-file ca.pem
   gitlab-syslog send --to stdout testdata/audit_json.log`,
@@ -134,11 +135,16 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if o.batch <= 0 {
 		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
 	}
+	if o.appName != "" {
+		if err := config.CheckAppName(o.appName); err != nil {
+			return fmt.Errorf("send: --app-name: %w", err)
+		}
+	}
 	fixed := parser.TypeUnknown
 	if o.typ != "auto" {
 		t, err := parser.ParseType(o.typ)
 		if err != nil {
-			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto", o.typ)
+			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto%s", o.typ, typeHint(o.typ))
 		}
 		fixed = t
 	}
@@ -146,12 +152,18 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
+	if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the flag, the cause, what to give
+		return fmt.Errorf("send: %s", strings.Join(ps, "; "))
+	}
 	fac, err := forwarder.ParseFacility(c.Forward.Facility)
 	if err != nil {
 		return fmt.Errorf("send: --facility: %w", err)
 	}
 	if len(files) == 0 {
 		files = []string{"-"}
+	}
+	if err := stdinOnce(files); err != nil {
+		return fmt.Errorf("send: %w", err)
 	}
 	if err := checkInputs(files); err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -261,7 +273,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with newlines replaced\n",
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
 			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
 	}
 	if runErr == nil && st.Messages != uint64(s.read) {
@@ -313,11 +325,14 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 	return fw, nil
 }
 
-// stdoutOutput prints each message on a line of its own, as run --to
-// stdout does, and acknowledges each batch once it is written.
+// stdoutOutput prints each message on a line of its own, its line breaks
+// (LF, CR) replaced by spaces as newline framing does (forwarder.OneLine),
+// and acknowledges each batch once it is written.
 type stdoutOutput struct {
 	w       *bufio.Writer
 	enc     *forwarder.Encoder
+	line    []byte // the message being printed
+	escaped uint64 // messages whose line breaks became spaces
 	written uint64
 	dropped uint64
 }
@@ -325,8 +340,12 @@ type stdoutOutput struct {
 func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(error)) error {
 	var err error
 	for i := 0; i < b.Len() && err == nil; i++ {
-		o.w.Write(b.Message(i))
-		err = o.w.WriteByte('\n')
+		o.line = append(o.line[:0], b.Message(i)...)
+		if forwarder.OneLine(o.line) { // as newline framing: one message per line
+			o.escaped++
+		}
+		o.line = append(o.line, '\n')
+		_, err = o.w.Write(o.line)
 	}
 	if err == nil {
 		err = o.w.Flush()
@@ -343,7 +362,7 @@ func (o *stdoutOutput) Send(_ context.Context, b *forwarder.Batch, ack func(erro
 func (o *stdoutOutput) Close(context.Context) error { return o.w.Flush() }
 
 func (o *stdoutOutput) Stats() forwarder.Stats {
-	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, EncoderStats: o.enc.Stats()}
+	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, Escaped: o.escaped, EncoderStats: o.enc.Stats()}
 }
 
 // sender turns lines into batches and hands them to the output.

@@ -3,6 +3,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,5 +37,28 @@ func TestStateDirLocked(t *testing.T) {
 	}
 	if _, err := execute(t, detectArgs...); err != nil {
 		t.Errorf("detect after the lock was released: %v", err)
+	}
+}
+
+// TestDetectStateDirErrors: a --state-dir detect cannot use is named with
+// the flag, the cause and what to do.
+func TestDetectStateDirErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, dir, want string }{
+		{"a file", file, "detect: --state-dir " + file + " is a file, not a directory: give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
+		{"under a file", filepath.Join(file, "state"), "detect: --state-dir: state_dir " + filepath.Join(file, "state") + ": mkdir " + file + ": not a directory; give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &detectOptions{format: "json", stateDir: tt.dir}
+			var stdout, stderr bytes.Buffer
+			err := runDetect(context.Background(), o, []string{"../../testdata/audit_json.log"}, strings.NewReader(""), &stdout, &stderr)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v\nwant %s", err, tt.want)
+			}
+		})
 	}
 }

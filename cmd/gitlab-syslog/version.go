@@ -106,7 +106,7 @@ func newVersionCmd() *cobra.Command {
 for "go install ...@version" builds, else "dev"), the VCS revision the binary
 was built from (with ", modified" when the work tree had uncommitted
 changes), the commit time, the Go version and the platform.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return writeVersion(cmd.OutOrStdout(), currentVersion(), asJSON)
 		},

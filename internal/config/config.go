@@ -42,6 +42,11 @@ const (
 	// requires every receiver to accept, also RFC 5426 §3.2's limit for
 	// IPv4 UDP when the path MTU is unknown.
 	MinMaxDatagram = 480
+	// MaxMaxDatagram is the largest forward.max_message_bytes accepted:
+	// the largest UDP payload over IPv4, 65535 bytes less the 8-byte UDP
+	// and 20-byte IP headers (RFC 768, RFC 791). The system refuses a
+	// longer datagram (EMSGSIZE) rather than sending it.
+	MaxMaxDatagram = 65507
 	// DefaultMaxLine is the tailer's default line bound.
 	DefaultMaxLine = tailer.DefaultMaxLineBytes
 	// DefaultCheckpointInterval is the tailer's default.

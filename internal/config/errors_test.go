@@ -165,3 +165,83 @@ func TestWhere(t *testing.T) {
 		t.Errorf("Where without a file = %q, want the key path", got)
 	}
 }
+
+// TestNotTextGolden: a file that is not YAML text (binary, compressed,
+// another encoding, a stray control character) is reported with the
+// file, the line and column of the first bad byte, the cause and what to
+// do, instead of the decoder's "control characters are not allowed".
+// want is the whole error text.
+func TestNotTextGolden(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"executable", "\x7fELF\x02\x01\x01\x00\x00\x00",
+			`config.yaml:1: this is an executable (ELF), not a YAML configuration: is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00",
+			`config.yaml:1: this is gzip-compressed data, not a YAML configuration: decompress it (gzip -dc config.yaml > config-decompressed.yaml) and give that file`},
+		{"zstd", "\x28\xb5\x2f\xfd\x04\x00",
+			`config.yaml:1: this is zstd-compressed data, not a YAML configuration: decompress it (zstd -dc config.yaml > config-decompressed.yaml) and give that file`},
+		{"NUL bytes after text", "state_dir: /s\nab\x00\x00",
+			`config.yaml:2:3: byte 0x00 (offset 16): a NUL byte: this is a binary file, not text; is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"NUL after a control byte", "\x02x\x00",
+			`config.yaml:1:3: byte 0x00 (offset 2): a NUL byte: this is a binary file, not text; is this the config file? --config takes the YAML configuration, e.g. examples/config.yaml`},
+		{"Latin-1", "state_dir: /s\nhostname: caf\xe9\n",
+			`config.yaml:2:14: byte 0xe9 (offset 27): not UTF-8: YAML is UTF-8 text; convert the file (e.g. iconv -f latin1 -t utf-8 config.yaml > config-utf8.yaml), or is this the config file?`},
+		{"control character", "state_dir: /s\n\x1bhostname: h\n",
+			`config.yaml:2:1: byte 0x1b (offset 14): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
+		{"DEL", "hostname: h\x7f\n",
+			`config.yaml:1:12: byte 0x7f (offset 11): a control character, which YAML text cannot hold: remove it (a tab, LF and CR are the only ones allowed)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data), "config.yaml")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+	_, err := Parse([]byte("\x1f\x8b\x08\x00"), "/etc/gitlab-syslog/config.yaml.gz")
+	if want := "/etc/gitlab-syslog/config.yaml.gz:1: this is gzip-compressed data, not a YAML configuration: " +
+		"decompress it (gzip -dc /etc/gitlab-syslog/config.yaml.gz > /etc/gitlab-syslog/config.yaml) and give that file"; err == nil || err.Error() != want {
+		t.Errorf("Parse error\n%v\nwant\n%s", err, want)
+	}
+	// Text stays text: a byte order mark, tabs in values, CR LF line ends
+	// and non-ASCII UTF-8 are read as YAML.
+	for _, ok := range []string{"\xEF\xBB\xBFstate_dir: /s\n", "hostname: \"a\tb\"\r\nstate_dir: /s\r\n", "state_dir: /é/日本\n"} {
+		if _, err := Parse([]byte(ok), "config.yaml"); err != nil {
+			t.Errorf("Parse(%q): %v", ok, err)
+		}
+	}
+}
+
+// TestSyntaxErrorsGolden: a YAML syntax error names the file and a line
+// (line 1 where the decoder gives none), says where the problem is
+// relative to it, and what to check. want is the whole error text.
+func TestSyntaxErrorsGolden(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unclosed quote", "state_dir: /s\nforward:\n  url: \"tcp://a:1\n",
+			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened and never closed? Look from this line up)`},
+		{"colon in a value", "state_dir: /s\nhostname: a: b\n",
+			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
+		{"key indented deeper", "state_dir: /s\n  hostname: a\n",
+			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
+		{"unquoted @ on line 1", "hostname: @foo\n",
+			"config.yaml:1: found character that cannot start any token (a value starting with @ or ` must be quoted, and YAML indents with spaces only, not tabs)"},
+		{"tab on line 1", "\tstate_dir: /s\n",
+			"config.yaml:1: found character that cannot start any token (a value starting with @ or ` must be quoted, and YAML indents with spaces only, not tabs)"},
+		{"key without colon", "state_dir: /s\nforward:\n  url: tcp://x:1\n  facility local3\n  sd_id: a@1\n",
+			`config.yaml:4: could not find expected ':' (a key without its ": ", or a quoted value not closed on its line)`},
+		{"list item keys not lined up", "sources:\n  - path: /a\n   type: audit\n",
+			`config.yaml:1: at or below this line: did not find expected '-' indicator (the keys of a list item must line up under its first key)`},
+		{"text after a quoted value", "state_dir: /s\nhostname: \"a\" b\n",
+			`config.yaml:1: at or below this line: did not find expected key (a line indented differently from the keys beside it, or text after a quoted value)`},
+		{"JSON on one line, bad", "{\"state_dir\": \"/s\", \"sources\": [}\n",
+			`config.yaml:1: at or below this line: did not find expected node content (a value missing after a [ , or {, or a stray ] or })`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "config.yaml")
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}

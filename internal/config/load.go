@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
@@ -18,12 +19,36 @@ import (
 // Load reads and strictly decodes the configuration file at path. It does not
 // apply defaults or validate; call Resolve and Validate for that (or use
 // LoadAndResolve).
+//
+// An error reading the file names the path, the cause and what to do (a
+// missing file, a directory, a file the user may not read).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, readError(path, err)
 	}
 	return Parse(data, path)
+}
+
+// readError explains why the configuration file at path could not be
+// read (err from os.ReadFile), with what to do.
+func readError(path string, err error) error {
+	if path == "-" {
+		return errors.New("config: - (standard input) is read as the configuration by check --config - only: " +
+			"write it to a file, e.g. config.yaml, and give that")
+	}
+	const what = "the configuration is one YAML file, e.g. /etc/gitlab-syslog/config.yaml; examples/config.yaml is a commented one"
+	if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+		return fmt.Errorf("config: %s is a directory: give the configuration file in it; %s", path, what)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("config: %s: no such file: is the path right? %s", path, what)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("config: %s: permission denied: run as a user that may read it (the agent's, e.g. sudo -u gitlab-syslog), "+
+			"or make it readable to yours (it may hold tokens: keep it from others)", path)
+	}
+	return fmt.Errorf("config: %w", err)
 }
 
 // Parse decodes a configuration from data. name is used in error messages
@@ -33,12 +58,15 @@ func Parse(data []byte, name string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil // an empty file means all defaults
 	}
+	if err := textError(name, data); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
 		return c, nil // only comments
 	} else if err != nil {
-		return nil, yamlError(name, tabError(data, err))
+		return nil, yamlError(name, syntaxError(tabError(data, err)))
 	}
 	// A second document is almost certainly a mistake (a stray "---").
 	var extra yaml.Node
@@ -207,27 +235,28 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		where = " in " + path
 	}
 	msg := fmt.Sprintf("%s:%d: unknown key %q%s", file, k.Line, k.Value, where)
-	if s := suggest(k.Value, fields); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if hint := DidYouMean(k.Value, names); hint != "" {
+		msg += hint
 	} else {
-		names := make([]string, 0, len(fields))
-		for name := range fields {
-			names = append(names, name)
-		}
-		slices.Sort(names)
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
 	return errors.New(msg)
 }
 
-// suggest returns the known key closest to s, if it is close enough to be a
-// likely typo.
-func suggest(s string, fields map[string]reflect.StructField) string {
-	names := make([]string, 0, len(fields))
-	for name := range fields {
-		names = append(names, name)
+// DidYouMean returns ` (did you mean "x"?)` for the name x in known that
+// Suggest finds close to s, or "" when there is none: the hint every
+// "unknown name" error ends with (config keys and values, rule ids,
+// parameters).
+func DidYouMean(s string, known []string) string {
+	if m := Suggest(s, known); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", m)
 	}
-	return Suggest(s, names)
+	return ""
 }
 
 // Suggest returns the name in known closest to s (Levenshtein distance,

@@ -203,14 +203,27 @@ func (v *validator) forward(f *Forward) {
 	if f.RELPWindow < 0 {
 		v.errf("forward.relp_window", "must not be negative")
 	}
+	v.maxMessageBytes(f.MaxDatagram)
+}
+
+// maxMessageBytes checks forward.max_message_bytes: 0 (the default), or
+// MinMaxDatagram to MaxMaxDatagram bytes. The error gives the range and
+// the reason for each bound.
+func (v *validator) maxMessageBytes(n int) {
+	const key = "forward.max_message_bytes"
+	rng := fmt.Sprintf("give %d to %d bytes, or 0 (or leave it out) for the default %d", MinMaxDatagram, MaxMaxDatagram, forwarder.DefaultMaxDatagram)
 	switch {
-	case f.MaxDatagram < 0:
-		v.errf("forward.max_message_bytes", "must not be negative")
-	case f.MaxDatagram > 0 && f.MaxDatagram < MinMaxDatagram:
-		v.errf("forward.max_message_bytes", "%d is below %d, the message size RFC 5424 §6.1 requires every receiver to accept "+
+	case n < 0:
+		v.errf(key, "%d is negative: it is the largest datagram sent to udp:// and unix datagram destinations; %s "+
+			"(at least %d, the message size RFC 5424 §6.1 requires every receiver to accept)", n, rng, MinMaxDatagram)
+	case n > 0 && n < MinMaxDatagram:
+		v.errf(key, "%d is below %d, the message size RFC 5424 §6.1 requires every receiver to accept "+
 			"(and RFC 5426 §3.2's limit for IPv4 UDP when the path MTU is unknown); a longer message is cut to it "+
-			"(MSG first, then STRUCTURED-DATA dropped) and counted, so the header alone would not fit: "+
-			"give at least %d, or 0 for the default %d", f.MaxDatagram, MinMaxDatagram, MinMaxDatagram, forwarder.DefaultMaxDatagram)
+			"(MSG first, then STRUCTURED-DATA dropped) and counted, so the header alone would not fit: %s", n, MinMaxDatagram, rng)
+	case n > MaxMaxDatagram:
+		v.errf(key, "%d is over %d, the largest UDP payload (65535 bytes less the 8-byte UDP and 20-byte IPv4 headers): "+
+			"the system refuses a longer datagram instead of sending it; %s "+
+			"(RFC 5424 §6.1: a receiver need accept only 480 octets, should accept 2048, and a longer message may be cut by it)", n, MaxMaxDatagram, rng)
 	}
 }
 
@@ -274,7 +287,7 @@ func (v *validator) oneOf(path, val string, allowed ...string) {
 			return
 		}
 	}
-	v.errf(path, "%q is not one of %s", val, strings.Join(allowed, ", "))
+	v.errf(path, "%q is not one of %s%s", val, strings.Join(allowed, ", "), DidYouMean(val, allowed))
 }
 
 func (v *validator) hostPort(path, hp string) {
@@ -288,6 +301,11 @@ func (v *validator) hostPort(path, hp string) {
 		v.errf(path, "%q: port %q is not a number from 0 to 65535", hp, port)
 	}
 }
+
+// CheckAppName checks s as an APP-NAME (a source's app_name, send's
+// --app-name): 1 to 48 printable US-ASCII characters, no spaces (RFC 5424
+// §6.2.5). The error says what is wrong.
+func CheckAppName(s string) error { return checkHeaderField(s, 48) }
 
 // checkHeaderField applies RFC 5424's rules for HOSTNAME and APP-NAME:
 // 1..max printable US-ASCII characters, no spaces.

@@ -354,12 +354,7 @@ func Leaves(err error) []error {
 	return []error{err}
 }
 
-func didYouMean(s string, known []string) string {
-	if m := config.Suggest(s, known); m != "" {
-		return fmt.Sprintf(" (did you mean %q?)", m)
-	}
-	return ""
-}
+func didYouMean(s string, known []string) string { return config.DidYouMean(s, known) }
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
