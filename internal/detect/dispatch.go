@@ -211,7 +211,9 @@ func (d *dispatch) find(t parser.Type, c Columns, v *lineView, ask bool, s *foun
 		return
 	}
 	tt := &d.types[t]
-	d.ask(t, tt.all, c, ask, s)
+	if len(tt.all) > 0 {
+		d.ask(t, tt.all, c, ask, s)
+	}
 	for i := range tt.cols {
 		ct := &tt.cols[i]
 		if ct.rules&^s.done == 0 {

@@ -279,9 +279,20 @@ func (tab *absentTable) eval(v *lineView, present uint64, p *absentPlan) uint64 
 	}
 	for m := cols; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		atoms = atoms&^tab.colMask[i] | tab.byCol[i].eval(v.fetched[i], need)
+		atoms &^= tab.colMask[i]
+		if ct, val := &tab.byCol[i], v.fetched[i]; ct.mayHold(val, need) {
+			atoms |= ct.eval(val, need)
+		}
 	}
 	return atoms
+}
+
+// mayHold reports whether one of the tests of need may hold on val: false
+// when no equality test has its length, no prefix test its first byte, and
+// no other test is needed (most values of most columns).
+func (ct *colTests) mayHold(val string, need uint64) bool {
+	return ct.inLens&(1<<min(len(val), 63)) != 0 || ct.otherBits&need != 0 ||
+		val != "" && ct.preFirst[val[0]>>6]&(1<<(val[0]&63)) != 0
 }
 
 // colTests are the tests of the atoms of one column: each distinct test
@@ -297,6 +308,9 @@ type colTests struct {
 	pre      []test
 	preFirst [4]uint64
 	other    []test // opSuffix, opContains, opPrefix of ""
+	// otherBits are the atoms of other: a value is tested against none
+	// of them when none is needed.
+	otherBits uint64
 }
 
 // add adds t, merged into the test of the same op and value if any.
@@ -309,6 +323,8 @@ func (ct *colTests) add(t test) {
 	case t.op == opPrefix && t.val != "":
 		tests = &ct.pre
 		ct.preFirst[t.val[0]>>6] |= 1 << (t.val[0] & 63)
+	default:
+		ct.otherBits |= t.bit
 	}
 	for i := range *tests {
 		if x := &(*tests)[i]; x.op == t.op && x.val == t.val {
