@@ -36,10 +36,10 @@ func TestColTestsEval(t *testing.T) {
 				}
 			}
 		}
-		if got := ct.eval(v); got != want {
+		if got := ct.eval(v, ^uint64(0)); got != want {
 			t.Errorf("eval(%q) = %#b, want %#b", v, got, want)
 		}
-		if got := noEmpty.eval(v); got != wantNoEmpty {
+		if got := noEmpty.eval(v, ^uint64(0)); got != wantNoEmpty {
 			t.Errorf("without prefix \"\": eval(%q) = %#b, want %#b", v, got, wantNoEmpty)
 		}
 	}

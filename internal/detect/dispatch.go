@@ -52,20 +52,23 @@ type colTable struct {
 	// (nil for other columns: each absent rule is asked).
 	tab *absentTable
 	any []int // rules that want lines with the column, whatever its value (HasColumn)
+	// rules are the rules of values, absent and any: a line on which all
+	// of them were asked already does not read the column.
+	rules ruleBits
 }
 
 // value returns the column's value in the line: through its table (which
-// reads the line through v, and also returns the columns present) when it
-// has one, else from c.
-func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64) {
+// reads the line through v, and also returns the columns present and its
+// plan, see fetchPlanned) when it has one, else from c.
+func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64, p *absentPlan) {
 	if ct.tab != nil {
-		present = ct.tab.fetch(v)
-		return ct.tab.nameValue(v, present), present
+		present, p = ct.tab.fetchPlanned(v)
+		return ct.tab.nameValue(v, present), present, p
 	}
 	if ct.id < parser.NumColIDs {
-		return getCol(c, ct.id, ct.name), 0
+		return getCol(c, ct.id, ct.name), 0, nil
 	}
-	return c.Get(ct.name), 0
+	return c.Get(ct.name), 0, nil
 }
 
 // addRule registers rule index r (the next one) with its keys and filter.
@@ -111,6 +114,7 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		tt.cols = append(tt.cols, colTable{name: k.Column, id: id, values: make(map[string][]int)})
 		ct = &tt.cols[len(tt.cols)-1]
 	}
+	ct.rules |= ruleBits(1) << r
 	switch k.Value {
 	case "":
 		if !slices.Contains(ct.absent, r) {
@@ -144,26 +148,33 @@ func appendOnce(s []int, r int) []int {
 // when the type's table reads the columns in one pass, else on the record
 // itself (each filter looks its columns up in it), which saves the pool.
 func (d *dispatch) wantRecord(t parser.Type, rec *parser.Record, views *sync.Pool, ask bool) (want, declined ruleBits) {
+	var s found
+	d.findRecord(t, rec, views, ask, &s)
+	return s.want, s.declined
+}
+
+// findRecord is wantRecord adding to s (see find).
+func (d *dispatch) findRecord(t parser.Type, rec *parser.Record, views *sync.Pool, ask bool, s *found) {
 	if int(t) >= nTypes {
-		return 0, 0
+		return
 	}
 	if !d.types[t].viewed {
-		return d.set(t, (*recColumns)(rec), nil, ask)
+		d.find(t, (*recColumns)(rec), nil, ask, s)
+		return
 	}
 	v, _ := views.Get().(*lineView)
 	if v == nil {
 		v = new(lineView)
 	}
-	want, declined = d.viewSet(t, rec, v, ask)
+	d.viewFind(t, rec, v, ask, s)
 	v.reset(nil, nil)
 	views.Put(v)
-	return want, declined
 }
 
-// viewSet is set on a parsed record of a viewed type, through v.
-func (d *dispatch) viewSet(t parser.Type, rec *parser.Record, v *lineView, ask bool) (want, declined ruleBits) {
+// viewFind is find on a parsed record of a viewed type, through v.
+func (d *dispatch) viewFind(t parser.Type, rec *parser.Record, v *lineView, ask bool, s *found) {
 	v.reset(rec, nil)
-	return d.set(t, v, v, ask)
+	d.find(t, v, v, ask, s)
 }
 
 // recColumns is the Columns of a parsed record: each Get looks the column
@@ -188,15 +199,27 @@ func (r *recColumns) Get(col string) string {
 // was asked and dropped the line. v is c as a lineView, needed when the
 // type is viewed.
 func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) (want, declined ruleBits) {
+	var s found
+	d.find(t, c, v, ask, &s)
+	return s.want, s.declined
+}
+
+// find is set adding what it finds to s. A dispatch column whose rules
+// were all asked already (s.done) is not read.
+func (d *dispatch) find(t parser.Type, c Columns, v *lineView, ask bool, s *found) {
 	if int(t) >= nTypes {
-		return 0, 0
+		return
 	}
 	tt := &d.types[t]
-	s := &found{}
-	d.ask(t, tt.all, c, ask, s)
+	if len(tt.all) > 0 {
+		d.ask(t, tt.all, c, ask, s)
+	}
 	for i := range tt.cols {
 		ct := &tt.cols[i]
-		val, present := ct.value(c, v)
+		if ct.rules&^s.done == 0 {
+			continue
+		}
+		val, present, p := ct.value(c, v)
 		switch {
 		case val != "":
 			d.ask(t, ct.any, c, ask, s)
@@ -204,17 +227,20 @@ func (d *dispatch) set(t parser.Type, c Columns, v *lineView, ask bool) (want, d
 		case ct.tab == nil:
 			d.ask(t, ct.absent, c, ask, s)
 		default:
-			ct.tab.answer(ct.tab.eval(v, present), c, s)
+			ct.tab.answer(ct.tab.eval(v, present, p), c, s, p)
 			d.ask(t, ct.tab.asked, c, ask, s)
 		}
 	}
-	return s.want, s.declined
 }
 
 // found is what set found so far: the rules that want the line, those
-// whose WantFilter dropped it, and every rule asked.
+// whose WantFilter dropped it, and every rule asked; epoch is the
+// WantFilters' epoch (dispatch.epoch) taken before the first WantFilter
+// was asked, when one was (asked).
 type found struct {
 	want, declined, done ruleBits
+	epoch                uint64
+	asked                bool
 }
 
 // ask adds to s the rules of rs not yet done that want the line (see
@@ -229,9 +255,14 @@ func (d *dispatch) ask(t parser.Type, rs []int, c Columns, ask bool, s *found) {
 		if f := d.keep[r]; f != nil && !f.Keep(t, c) {
 			continue
 		}
-		if w := d.wantOnly[r]; ask && w != nil && !w.WantLine(t, c) {
-			s.declined |= b
-			continue
+		if w := d.wantOnly[r]; ask && w != nil {
+			if !s.asked {
+				s.epoch, s.asked = d.epoch(), true
+			}
+			if !w.WantLine(t, c) {
+				s.declined |= b
+				continue
+			}
 		}
 		s.want |= b
 	}

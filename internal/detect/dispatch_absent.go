@@ -30,8 +30,10 @@ type absentTable struct {
 	byCol   [64]colTests // the atoms' tests by column
 	colMask [64]uint64   // atoms on each column
 	blank   uint64       // atoms that hold on an absent column ("")
-	// atomCols are the columns with atoms, a mask over cols.
+	// atomCols are the columns with atoms, a mask over cols; atomCol is
+	// the column of each atom.
 	atomCols uint64
+	atomCol  [maxAtoms]uint8
 	terms    []term
 	// atomRules are, by atom, the rules with a term that needs it (pos);
 	// posFree are the rules with a term that needs none; answered are the
@@ -59,6 +61,7 @@ type term struct {
 // [lo, hi), or (asked) not at all.
 type absentEntry struct {
 	asked  bool
+	rule   int
 	lo, hi int
 }
 
@@ -100,13 +103,13 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 			}
 			tab.answered |= b
 			tab.entryOf[r] = uint8(len(tab.entries))
-			tab.entries = append(tab.entries, absentEntry{lo: lo, hi: len(tab.terms)})
+			tab.entries = append(tab.entries, absentEntry{rule: r, lo: lo, hi: len(tab.terms)})
 			tab.index()
 			return
 		}
 		tab.atoms = tab.atoms[:nAtoms]
 	}
-	tab.entries = append(tab.entries, absentEntry{asked: true})
+	tab.entries = append(tab.entries, absentEntry{asked: true, rule: r})
 	tab.asked = append(tab.asked, r)
 	tab.index()
 }
@@ -134,6 +137,7 @@ func (tab *absentTable) index() {
 		}
 		tab.colMask[i] |= 1 << a
 		tab.atomCols |= 1 << i
+		tab.atomCol[a] = uint8(i)
 		if c.test("") {
 			tab.blank |= 1 << a
 		}
@@ -230,11 +234,15 @@ func (t term) and(u term) (term, bool) {
 // answer adds to s.want the rules the table answers for that keep the
 // line of the atoms, and adds every rule it answers for to s.done. Only
 // the rules with a term the atoms may satisfy are tested: those with a
-// term that needs one of the atoms, or none.
-func (tab *absentTable) answer(atoms uint64, c Columns, s *found) {
+// term that needs one of the atoms, or none, and with a plan (non-nil)
+// only those it leaves.
+func (tab *absentTable) answer(atoms uint64, c Columns, s *found, p *absentPlan) {
 	cand := tab.posFree
 	for m := atoms; m != 0; m &= m - 1 {
 		cand |= tab.atomRules[bits.TrailingZeros64(m)]
+	}
+	if p != nil {
+		cand &= p.cand
 	}
 	for cand &^= s.done; cand != 0; {
 		var r int
@@ -261,14 +269,30 @@ func (tab *absentTable) nameValue(v *lineView, present uint64) string {
 func (tab *absentTable) fetch(v *lineView) uint64 { return v.prefetch(&tab.cols) }
 
 // eval returns the atoms that hold on the line v views, after fetch
-// returned present.
-func (tab *absentTable) eval(v *lineView, present uint64) uint64 {
-	atoms := tab.blank
-	for m := present & tab.atomCols; m != 0; m &= m - 1 {
+// returned present; with a plan (non-nil: fetchPlanned's), only the
+// atoms of its viable terms are right (see absentPlan), and no other atom
+// of a column it does not test holds.
+func (tab *absentTable) eval(v *lineView, present uint64, p *absentPlan) uint64 {
+	atoms, cols, need := tab.blank, present&tab.atomCols, ^uint64(0)
+	if p != nil {
+		atoms, cols, need = p.blank, cols&p.eval, p.atoms
+	}
+	for m := cols; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
-		atoms = atoms&^tab.colMask[i] | tab.byCol[i].eval(v.fetched[i])
+		atoms &^= tab.colMask[i]
+		if ct, val := &tab.byCol[i], v.fetched[i]; ct.mayHold(val, need) {
+			atoms |= ct.eval(val, need)
+		}
 	}
 	return atoms
+}
+
+// mayHold reports whether one of the tests of need may hold on val: false
+// when no equality test has its length, no prefix test its first byte, and
+// no other test is needed (most values of most columns).
+func (ct *colTests) mayHold(val string, need uint64) bool {
+	return ct.inLens&(1<<min(len(val), 63)) != 0 || ct.otherBits&need != 0 ||
+		val != "" && ct.preFirst[val[0]>>6]&(1<<(val[0]&63)) != 0
 }
 
 // colTests are the tests of the atoms of one column: each distinct test
@@ -284,6 +308,9 @@ type colTests struct {
 	pre      []test
 	preFirst [4]uint64
 	other    []test // opSuffix, opContains, opPrefix of ""
+	// otherBits are the atoms of other: a value is tested against none
+	// of them when none is needed.
+	otherBits uint64
 }
 
 // add adds t, merged into the test of the same op and value if any.
@@ -296,6 +323,8 @@ func (ct *colTests) add(t test) {
 	case t.op == opPrefix && t.val != "":
 		tests = &ct.pre
 		ct.preFirst[t.val[0]>>6] |= 1 << (t.val[0] & 63)
+	default:
+		ct.otherBits |= t.bit
 	}
 	for i := range *tests {
 		if x := &(*tests)[i]; x.op == t.op && x.val == t.val {
@@ -306,25 +335,27 @@ func (ct *colTests) add(t test) {
 	*tests = append(*tests, t)
 }
 
-// eval returns the atoms of the column that hold on its value val.
-func (ct *colTests) eval(val string) uint64 {
+// eval returns the atoms of the column that hold on its value val, of
+// those of need: a test none of whose atoms is needed is not applied (its
+// atoms may hold or not).
+func (ct *colTests) eval(val string, need uint64) uint64 {
 	var atoms uint64
 	if ct.inLens&(1<<min(len(val), 63)) != 0 {
 		for i := range ct.in {
-			if t := &ct.in[i]; len(t.val) == len(val) && t.val == val {
+			if t := &ct.in[i]; t.bit&need != 0 && len(t.val) == len(val) && t.val == val {
 				atoms |= t.bit
 			}
 		}
 	}
 	if val != "" && ct.preFirst[val[0]>>6]&(1<<(val[0]&63)) != 0 {
 		for i := range ct.pre {
-			if t := &ct.pre[i]; atoms&t.bit != t.bit && t.val[0] == val[0] && strings.HasPrefix(val, t.val) {
+			if t := &ct.pre[i]; t.bit&need&^atoms != 0 && t.val[0] == val[0] && strings.HasPrefix(val, t.val) {
 				atoms |= t.bit
 			}
 		}
 	}
 	for i := range ct.other {
-		if t := &ct.other[i]; atoms&t.bit != t.bit && t.holds(val) {
+		if t := &ct.other[i]; t.bit&need&^atoms != 0 && t.holds(val) {
 			atoms |= t.bit
 		}
 	}

@@ -196,7 +196,7 @@ func TestAbsentTableAgrees(t *testing.T) {
 			ev  *Event
 		}{{rec, nil}, {nil, ev}} {
 			tv.reset(view.rec, view.ev)
-			atoms := ct.tab.eval(&tv, ct.tab.fetch(&tv))
+			atoms := ct.tab.eval(&tv, ct.tab.fetch(&tv), nil)
 			for j, r := range ct.absent {
 				if ct.tab.entries[j].asked {
 					continue

@@ -59,8 +59,16 @@ func (s RuleSet) Wanted() bool { return s.bits != 0 }
 // dropped the line's user meanwhile (a watch expired by the watermark):
 // what a WantFilter let through it lets through later (Config.WantFirst).
 func (e *Engine) WantRules(t parser.Type, rec *parser.Record) RuleSet {
-	s := RuleSet{epoch: e.table.epoch()}
-	s.bits, s.recheck = e.table.wantRecord(t, rec, &e.views, true)
+	var f found
+	e.table.findRecord(t, rec, &e.views, true, &f)
+	return e.ruleSet(&f)
+}
+
+// ruleSet is the RuleSet of what find found. Its epoch is the one taken
+// before the first WantFilter was asked: without a WantFilter asked, no
+// rule is rechecked (recheck is empty) and the epoch is not read.
+func (e *Engine) ruleSet(f *found) RuleSet {
+	s := RuleSet{bits: f.want, recheck: f.declined, epoch: f.epoch}
 	if e.cfg.WantFirst {
 		s.tag = e.tag
 	}
@@ -85,18 +93,15 @@ func (w *Wanter) Engine() *Engine { return w.e }
 // WantRules is Engine.WantRules; w must not be used concurrently.
 func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	e := w.e
-	s := RuleSet{epoch: e.table.epoch()}
+	var f found
 	switch {
 	case int(t) >= nTypes:
 	case e.table.types[t].viewed:
-		s.bits, s.recheck = e.table.viewSet(t, rec, &w.v, true)
+		e.table.viewFind(t, rec, &w.v, true, &f)
 	default:
-		s.bits, s.recheck = e.table.set(t, (*recColumns)(rec), nil, true)
+		e.table.find(t, (*recColumns)(rec), nil, true, &f)
 	}
-	if e.cfg.WantFirst {
-		s.tag = e.tag
-	}
-	return s
+	return e.ruleSet(&f)
 }
 
 // processSet returns the rules Process runs for ev: ev.Rules when this

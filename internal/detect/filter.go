@@ -67,10 +67,13 @@ type lineView struct {
 	n     int
 	names [maxMemo]string
 	vals  [maxMemo]string
-	// set holds the columns prefetch read (nil: none); fetched[i] is the
-	// value of set.cols[i] when bit i of present is set, else "".
+	// set holds the columns prefetch read (nil: none); of the columns of
+	// got, fetched[i] is the value of set.cols[i] when bit i of present is
+	// set, else "". A column of set not in got (prefetchIDs left it) is
+	// read from the record on first use (fetchOne).
 	set     *colSet
 	present uint64
+	got     uint64
 	fetched [64]string
 	// For the records read with set seenOf: shape holds, by field
 	// position, the last record's names with their indices in the set, so
@@ -82,6 +85,9 @@ type lineView struct {
 	seenOf *colSet
 	shape  [maxShape]seenName
 	seen   [256]seenName
+	// plans caches the absent tables' plans by the columns of the
+	// records (see absentTable.fetchPlanned).
+	plans [planSlots]planSlot
 }
 
 // maxShape bounds the fields of lineView.shape.
@@ -99,7 +105,7 @@ func (v *lineView) reset(rec *parser.Record, ev *Event) {
 	for m := v.present; m != 0; m &= m - 1 {
 		v.fetched[bits.TrailingZeros64(m)] = "" // keep no reference to the line
 	}
-	v.rec, v.ev, v.n, v.set, v.present = rec, ev, 0, nil, 0
+	v.rec, v.ev, v.n, v.set, v.present, v.got = rec, ev, 0, nil, 0, 0
 }
 
 // Get implements Columns. For a record the value aliases the parser's
@@ -113,11 +119,8 @@ func (v *lineView) Get(col string) string {
 		} else {
 			i = s.hashLookup(col)
 		}
-		if i >= 0 {
-			if v.present&(1<<i) != 0 {
-				return v.fetched[i]
-			}
-			return ""
+		if i >= 0 && (v.got&(1<<i) != 0 || v.fetchOne(i)) {
+			return v.fetched[i]
 		}
 	}
 	for i := range v.n {
@@ -149,17 +152,46 @@ func (v *lineView) Get(col string) string {
 // column is absent is always "" (prefetch and reset clear them).
 func (v *lineView) fetchedCol(id parser.ColID) (string, bool) {
 	if s := v.set; s != nil {
-		if j := s.pos[id%parser.NumColIDs]; j >= 0 {
-			return v.fetched[j&63], true
+		if j := int(s.pos[id%parser.NumColIDs]); j >= 0 {
+			j &= 63
+			if v.got&(1<<j) != 0 || v.fetchOne(j) {
+				return v.fetched[j], true
+			}
 		}
 	}
 	return "", false
+}
+
+// fetchOne reads column j of v.set, which has a parser.ColID, from the
+// record (prefetchIDs left it), adds it to got and reports true; false
+// when it cannot (no record, no ColID: Get looks the column up).
+func (v *lineView) fetchOne(j int) bool {
+	id := v.set.idOf[j&63]
+	if v.rec == nil || id >= parser.NumColIDs {
+		return false
+	}
+	if b, _ := v.rec.Col(id); len(b) > 0 {
+		v.fetched[j&63] = unsafe.String(&b[0], len(b))
+		v.present |= 1 << j
+	}
+	v.got |= 1 << j
+	return true
 }
 
 // getCol is c.Get(name) for the column name whose parser.ColID is id:
 // when c is a lineView whose prefetch read the column, its value from
 // there, without hashing the name.
 func getCol(c Columns, id parser.ColID, name string) string {
+	if v, ok := c.(*lineView); ok && v.set != nil && id < parser.NumColIDs {
+		if j := uint8(v.set.pos[id]) & 63; v.got>>j&1 != 0 && v.set.pos[id] >= 0 {
+			return v.fetched[j]
+		}
+	}
+	return getColSlow(c, id, name)
+}
+
+// getColSlow is getCol for a column the view has not read.
+func getColSlow(c Columns, id parser.ColID, name string) string {
 	if v, ok := c.(*lineView); ok {
 		if val, ok := v.fetchedCol(id); ok {
 			return val
@@ -190,8 +222,10 @@ type colSet struct {
 	ided   []idCol
 	idMask uint64
 	pos    [parser.NumColIDs]int8
-	// ids has bit id set for each parser.ColID of ided.
-	ids uint64
+	// ids has bit id set for each parser.ColID of ided; idOf has the
+	// ColID of each name of cols (parser.NumColIDs: none).
+	ids  uint64
+	idOf [64]parser.ColID
 }
 
 // idCol is a name of a colSet that has a parser.ColID: its index and id.
@@ -260,8 +294,12 @@ func (s *colSet) build(seed uint32) {
 	for i := range s.pos {
 		s.pos[i] = -1
 	}
+	for j := range s.idOf {
+		s.idOf[j] = parser.NumColIDs
+	}
 	for j, c := range s.cols {
 		if id, ok := parser.ColIDOf(c); ok {
+			s.idOf[j] = id
 			s.ided = append(s.ided, idCol{j: uint8(j), id: id})
 			s.idMask |= 1 << j
 			s.pos[id] = int8(j)
@@ -377,7 +415,32 @@ func (v *lineView) prefetch(s *colSet) uint64 {
 			present |= v.scanFields(s, s.idMask)
 		}
 	}
-	v.set, v.present = s, present
+	v.set, v.present, v.got = s, present, 1<<len(s.cols)-1
+	return present
+}
+
+// prefetchIDs is prefetch of an indexed record (parser.Record.ColIDs)
+// reading only the columns of ids (parser.ColIDs: bits of s.ids the
+// record holds) and those of s without ColID; the other columns of s are
+// read on first use (fetchOne). It returns the mask of the columns read
+// that are present; got says which are read.
+func (v *lineView) prefetchIDs(s *colSet, ids, got uint64) uint64 {
+	for m := v.present; m != 0; m &= m - 1 {
+		v.fetched[bits.TrailingZeros64(m)] = ""
+	}
+	var present uint64
+	for m := ids; m != 0; m &= m - 1 {
+		id := parser.ColID(bits.TrailingZeros64(m))
+		if b, _ := v.rec.Col(id); len(b) > 0 {
+			j := s.pos[id]
+			v.fetched[j] = unsafe.String(&b[0], len(b))
+			present |= 1 << j
+		}
+	}
+	if len(s.ided) < len(s.cols) {
+		present |= v.scanFields(s, s.idMask)
+	}
+	v.set, v.present, v.got = s, present, got
 	return present
 }
 
