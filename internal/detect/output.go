@@ -62,7 +62,7 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return string(appendRFC3339(make([]byte, 0, len(time.RFC3339Nano)), t.UTC()))
 }
 
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
@@ -114,7 +114,7 @@ func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field,
 	tm := func(name string, t time.Time) {
 		if !t.IsZero() {
 			lo := len(b)
-			b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+			b = appendRFC3339(b, t.UTC())
 			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
 		}
 	}
@@ -161,7 +161,7 @@ func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field,
 	}
 	lo := len(b)
 	if !a.Time.IsZero() {
-		b = a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = appendRFC3339(b, a.Time.UTC())
 	}
 	return ps, b, formatted(lo)
 }
