@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // MaxEventIDs caps Alert.EventIDs.
@@ -131,16 +133,16 @@ func (a *Alert) anchor() string { return string(a.appendAnchor(nil)) }
 func (a *Alert) appendAnchor(b []byte) []byte {
 	switch {
 	case !a.WindowStart.IsZero():
-		return a.WindowStart.UTC().AppendFormat(b, time.RFC3339Nano)
+		return appendRFC3339(b, a.WindowStart.UTC())
 	case a.Event != nil && a.Event.Get("EventID") != "":
 		b = append(append(b, a.Event.Get("EventID")...), 0)
 		b = append(append(b, a.Event.Get("EventName")...), 0)
-		return a.Event.eventTime().AppendFormat(b, time.RFC3339Nano)
+		return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 	case a.Event != nil:
-		b = append(a.Event.Time.AppendFormat(b, time.RFC3339Nano), 0)
+		b = append(appendRFC3339(b, a.Event.Time), 0)
 		return append(b, a.Event.Raw...)
 	}
-	return a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	return appendRFC3339(b, a.Time.UTC())
 }
 
 // alertWindowEnd returns the WindowEnd of an alert that an event at t

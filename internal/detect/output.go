@@ -62,7 +62,7 @@ func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return string(appendRFC3339(make([]byte, 0, len(time.RFC3339Nano)), t.UTC()))
 }
 
 func formatFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
@@ -114,7 +114,7 @@ func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field,
 	tm := func(name string, t time.Time) {
 		if !t.IsZero() {
 			lo := len(b)
-			b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+			b = appendRFC3339(b, t.UTC())
 			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
 		}
 	}
@@ -161,7 +161,7 @@ func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field,
 	}
 	lo := len(b)
 	if !a.Time.IsZero() {
-		b = a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = appendRFC3339(b, a.Time.UTC())
 	}
 	return ps, b, formatted(lo)
 }
@@ -195,9 +195,9 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 		}
 	}
 	if a.Event != nil {
-		// A name whose nameBit is not in a set's mask is not in the set:
-		// most columns are written without searching the fields or the
-		// columns before them.
+		// A name whose nameBit is not all in a set's mask is not in the
+		// set: most columns are written without searching the fields or
+		// the columns before them.
 		var inFields, inCols uint64
 		for i := range fields {
 			inFields |= nameBit(fields[i].Name)
@@ -205,8 +205,8 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 		cols := a.Event.Columns
 		for i, c := range cols {
 			bit := nameBit(c.Name)
-			if (inFields&bit == 0 || !hasField(fields, c.Name)) &&
-				(inCols&bit == 0 || !hasColumn(cols[:i], c.Name)) { // the first of a name only
+			if (inFields&bit != bit || !hasField(fields, c.Name)) &&
+				(inCols&bit != bit || !hasColumn(cols[:i], c.Name)) { // the first of a name only
 				dst = jsonstr.Append(appendJSONKey(append(dst, ','), c.Name), c.Value)
 			}
 			inCols |= bit
@@ -243,14 +243,18 @@ func hasField(fs []parser.Field, name string) bool {
 	return false
 }
 
-// nameBit returns one bit of 64 chosen by name's length and its first and
-// last bytes, for a quick test of whether a set of names may hold name.
+// nameBit returns two bits of 64 chosen by a hash of name's length and
+// its first, middle and last bytes, for a quick test of whether a set of
+// names (the union of their nameBits) may hold name: it may only when
+// both bits are in the set. Column names share lengths and ends
+// (meta.caller_id, meta.client_id), so the middle byte counts too.
 func nameBit(name string) uint64 {
-	h := uint(len(name))
-	if len(name) > 0 {
-		h = h*31 + uint(name[0])*7 + uint(name[len(name)-1])
+	h := uint64(len(name))
+	if n := len(name); n > 0 {
+		h |= uint64(name[0])<<8 | uint64(name[n/2])<<16 | uint64(name[n-1])<<24
 	}
-	return 1 << (h & 63)
+	h *= 0x9e3779b97f4a7c15
+	return 1<<(h>>58) | 1<<(h>>52&63)
 }
 
 // hasColumn reports whether cs has a column named name.

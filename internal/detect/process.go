@@ -198,7 +198,7 @@ func (e *Engine) duplicate(ev *Event) bool {
 	}
 	k := append(append(e.keyBuf[:0], id...), 0)
 	k = append(append(k, name...), 0)
-	k = strconv.AppendInt(k, createdOr(created, ev.Time).UnixNano(), 10)
+	k = strconv.AppendInt(k, createdTime(created, ev.Time).UnixNano(), 10)
 	e.keyBuf = k
 	return e.events.seenKey(keyOf(k), ev.Time.UnixNano())
 }

@@ -32,6 +32,39 @@ func special8(x uint64) uint64 {
 	return ctl | zero(x^(lo*'"')) | zero(x^(lo*'\\')) | x&hi
 }
 
+// lo8, hi8 and low7 are 0x01, 0x80 and 0x7f in every byte of a word.
+const lo8, hi8, low7 uint64 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+
+// zero8 returns the bytes of x that are zero, as their high bits; unlike
+// special8's tests it is exact for every byte.
+func zero8(x uint64) uint64 {
+	return ^((x&low7 + low7) | x) & hi8
+}
+
+// ctl8 returns the bytes of x below 0x20, as their high bits, exactly.
+func ctl8(x uint64) uint64 {
+	return ^((x&low7 + lo8*(0x80-0x20)) | x) & hi8
+}
+
+// escapeQuotes writes the 8 bytes of x (the first in its low byte),
+// already stored at out[w:] and all plain but quotes and backslashes, at
+// out[w:] with a backslash before each quote and backslash, and returns
+// the position after them. out must have 24 bytes free at w.
+func escapeQuotes(out []byte, w int, x uint64) int {
+	q := zero8(x^(lo8*'"')) | zero8(x^(lo8*'\\'))
+	done := 0 // the bytes of x before done are in place
+	for q != 0 {
+		p := bits.TrailingZeros64(q) >> 3
+		w += p - done
+		out[w] = '\\'
+		w++
+		binary.LittleEndian.PutUint64(out[w:], x>>(8*p))
+		done = p
+		q &= q - 1
+	}
+	return w + 8 - done
+}
+
 // load8 returns the 8 bytes of s at i, the first in the low byte.
 func load8(s string, i int) uint64 {
 	s = s[i : i+8]
@@ -49,14 +82,16 @@ func Append[S ~string | ~[]byte](dst []byte, s S) []byte {
 }
 
 // room is the free space appendString keeps after its write position: a
-// word of 8 bytes copied whole, then the longest escape (6 bytes).
-const room = 16
+// word of 8 bytes copied whole, then the longest escape (6 bytes), or a
+// word of 8 quotes escaped in place (escapeQuotes: up to 24 bytes).
+const room = 24
 
 // appendString is Append on a string. It reads s 8 bytes at a time and
 // stores each 8 bytes whole at the end of dst (in its spare capacity),
 // then keeps only those before the first byte that is not plain (see
 // plain), which it escapes, so that the short runs between the quotes of
-// a JSON line cost no copy call of their own.
+// a JSON line cost no copy call of their own; a word whose only such
+// bytes are quotes and backslashes is escaped whole (escapeQuotes).
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	w := len(dst)
@@ -74,6 +109,13 @@ func appendString(dst []byte, s string) []byte {
 		if m == 0 {
 			i += 8
 			w += 8
+			continue
+		}
+		if x&hi8 == 0 && ctl8(x) == 0 {
+			// Only quotes and backslashes, the escapes of a JSON line:
+			// escaped in the word, without going back to s.
+			w = escapeQuotes(out, w, x)
+			i += 8
 			continue
 		}
 		n := bits.TrailingZeros64(m) >> 3
