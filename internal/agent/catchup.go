@@ -168,6 +168,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	defer f.Close()
 	tb := &tailer.Batch{File: id, Name: path}
 	var ar detect.EventArena // each event is processed at once
+	var one [1]*detect.Event
 	w.arena = &ar
 	defer func() { w.arena = nil }()
 	d.mu.Lock()
@@ -182,6 +183,11 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 			if set := w.want(); set.Wanted() {
 				ar.Reset()
 				d.e.Process(w.event(tb, 0, text, set))
+			} else if set.Declined() {
+				ar.Reset()
+				one[0] = w.event(tb, 0, text, set)
+				d.e.Declined(one[:])
+				one[0] = nil
 			}
 		}
 	})

@@ -102,6 +102,11 @@ func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n = &sl.fb, 0
 	d.e.ProcessBatch(sl.events)
+	if len(sl.declined) > 0 {
+		d.e.Declined(notWanted(sl.declined, sl.events))
+		clear(sl.declined)
+		sl.declined = sl.declined[:0]
+	}
 	clear(sl.events)
 	n := d.n
 	d.cur, d.n = nil, 0
@@ -111,6 +116,25 @@ func (d *detector) process(sl *slot) int {
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
 	return n
+}
+
+// notWanted returns the events of declined (in file order) whose line is
+// not also one of wanted (in file order): recheck may have found that the
+// engine wants a line the worker saw declined. It filters declined in
+// place.
+func notWanted(declined, wanted []*detect.Event) []*detect.Event {
+	out, j := declined[:0], 0
+	for _, ev := range declined {
+		for j < len(wanted) && wanted[j].Offset < ev.Offset {
+			j++
+		}
+		if j < len(wanted) && wanted[j].Offset == ev.Offset {
+			continue
+		}
+		out = append(out, ev)
+	}
+	clear(declined[len(out):])
+	return out
 }
 
 // acked settles n alerts of a batch the sink acknowledged with err.
@@ -223,7 +247,7 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 	}
 	for id, r := range st.Rules {
 		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys,
-			LateDropped: r.LateDrop}
+			LateDropped: r.LateDrop, LookBackEvicted: r.LookBackEvicted}
 	}
 	return out
 }
@@ -245,7 +269,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		o := out.Rules[id]
 		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
 			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys,
-			LateDropped: o.LateDropped + r.LateDropped}
+			LateDropped: o.LateDropped + r.LateDropped, LookBackEvicted: o.LookBackEvicted + r.LookBackEvicted}
 	}
 	return out
 }
