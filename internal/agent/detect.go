@@ -103,7 +103,7 @@ func (d *detector) process(sl *slot) int {
 	d.cur, d.n = &sl.fb, 0
 	d.e.ProcessBatch(sl.events)
 	if len(sl.declined) > 0 {
-		d.e.Declined(notWanted(sl.declined, sl.events))
+		d.e.Declined(sl.declined)
 		clear(sl.declined)
 		sl.declined = sl.declined[:0]
 	}
@@ -116,25 +116,6 @@ func (d *detector) process(sl *slot) int {
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
 	return n
-}
-
-// notWanted returns the events of declined (in file order) whose line is
-// not also one of wanted (in file order): recheck may have found that the
-// engine wants a line the worker saw declined. It filters declined in
-// place.
-func notWanted(declined, wanted []*detect.Event) []*detect.Event {
-	out, j := declined[:0], 0
-	for _, ev := range declined {
-		for j < len(wanted) && wanted[j].Offset < ev.Offset {
-			j++
-		}
-		if j < len(wanted) && wanted[j].Offset == ev.Offset {
-			continue
-		}
-		out = append(out, ev)
-	}
-	clear(declined[len(out):])
-	return out
 }
 
 // acked settles n alerts of a batch the sink acknowledged with err.

@@ -366,7 +366,11 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		}
 		if perr == nil {
 			if set := w.want(); set.Wanted() {
-				*evs = append(*evs, w.event(tb, i, line, set))
+				ev := w.event(tb, i, line, set)
+				*evs = append(*evs, ev)
+				if set.Declined() && w.declined != nil { // wanted by other rules
+					*w.declined = append(*w.declined, ev)
+				}
 			} else {
 				if set.Declined() && w.declined != nil {
 					*w.declined = append(*w.declined, w.event(tb, i, line, set))

@@ -33,13 +33,13 @@ type LookBackCounter interface {
 	LookBackEvicted() uint64
 }
 
-// Declined gives the rules that keep a look-back the events of lines that
-// no rule wanted but that a WantFilter dropped (RuleSet.Declined), in each
-// source's file order, after the source's earlier wanted lines were given
-// to Process. A line whose WantFilter wanted it after all (the agent's
-// recheck) must not be given here too. Like Process, it skips the lines a
-// restored snapshot covers, and the caller may reuse the events once it
-// returns. Alerts go to Config.Emit, as from Process.
+// Declined gives the rules that keep a look-back the events of lines a
+// WantFilter dropped (RuleSet.Declined), in each source's file order,
+// after Process was given the source's wanted events up to them (those
+// other rules wanted included: a rule that got the event in Process after
+// all, its filter asked again, ignores it here). Like Process, it skips
+// the lines a restored snapshot covers, and the caller may reuse the
+// events once it returns. Alerts go to Config.Emit, as from Process.
 func (e *Engine) Declined(evs []*Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

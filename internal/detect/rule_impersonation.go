@@ -241,6 +241,10 @@ type impersonation struct {
 	// after a restart is not held twice.
 	lb    *lookBack
 	lbPos map[string]position
+	// observed holds, per source, the positions of the last actions
+	// Observe was given, in file order, so that declined ignores a line
+	// other rules wanted that Process gave the rule after all.
+	observed map[string][]position
 	// geo, parsers and rec re-parse a look-back line into an event as the
 	// agent made it (GeoIP columns included).
 	geo     *geoip.DB
@@ -254,6 +258,7 @@ func newImpersonation(p *Params, env *Env) (Rule, error) {
 		maxSession: positiveDuration(p, "max_session", defaultMaxSession),
 		maxPending: p.Int("max_pending", defaultMaxPending),
 		lbPos:      map[string]position{},
+		observed:   map[string][]position{},
 	}
 	if env != nil {
 		r.geo = env.Geo
@@ -348,6 +353,9 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 	c := classify(ev)
 	if c == impIgnore {
 		return
+	}
+	if c == impAction && ev.FileID != "" && ev.Type == parser.TypeAudit {
+		r.noteObserved(ev)
 	}
 	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
 		// Late: the events of its time were already evaluated; evaluate it

@@ -12,6 +12,11 @@ import (
 // LookBackEvicted implements LookBackCounter.
 func (r *impersonation) LookBackEvicted() uint64 { return r.lb.evicted }
 
+// declinedPicker reads the columns declined needs in one pass: those
+// classify reads of an audit line, ImpersonatedBy and those of
+// actionKeys.
+var declinedPicker = newPicker(parser.ColCustomMessage, parser.ColEventName, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user")
+
 // actionKeys returns the session keys an audit action is looked up by:
 // its AuthorID (sessions keyed by id) and its meta.user (by name).
 func actionKeys(c Columns) [2]sessKey {
@@ -24,8 +29,16 @@ func actionKeys(c Columns) [2]sessKey {
 // watermark passed it, a copy goes to the look-back, where the start of a
 // session folded later finds it (takeLookBack).
 func (r *impersonation) declined(ev *Event, emit Emit) {
-	if ev.Time.IsZero() || ev.Type != parser.TypeAudit || ev.Get(parser.ColImpersonatedBy) != "" || classify(ev) != impAction {
+	if ev.Time.IsZero() || ev.Type != parser.TypeAudit {
 		return
+	}
+	v := declinedPicker.pick(ev)
+	msg, name := v[0], v[1]
+	if v[2] != "" || name == "user_impersonation" || msg == "Started Impersonation" || msg == "Stopped Impersonation" {
+		return // wanted whatever the watch (WantLine): not an action held back
+	}
+	if ev.FileID != "" && r.wasObserved(ev) {
+		return // Process gave it to the rule: other rules wanted it, and WantLine did when asked again
 	}
 	if ev.FileID != "" {
 		p, ok := r.lbPos[ev.Source]
@@ -38,7 +51,7 @@ func (r *impersonation) declined(ev *Event, emit Emit) {
 		p.Offset = ev.Offset
 		r.lbPos[ev.Source] = p
 	}
-	keys := actionKeys(ev)
+	keys := [2]sessKey{{V: v[3]}, {ByName: true, V: v[4]}} // as actionKeys
 	if keys[0].V == "" && keys[1].V == "" {
 		return
 	}
@@ -58,6 +71,44 @@ func (r *impersonation) declined(ev *Event, emit Emit) {
 		}
 	}
 	r.lb.add(l)
+}
+
+// maxObserved bounds the positions observed keeps per source: more than
+// a batch of lines (the agent's are at most 1024).
+const maxObserved = 4096
+
+// noteObserved records the position of an action Observe was given.
+func (r *impersonation) noteObserved(ev *Event) {
+	q := r.observed[ev.Source]
+	if len(q) >= maxObserved {
+		q = append(q[:0], q[len(q)/2:]...)
+	}
+	r.observed[ev.Source] = append(q, position{FileID: ev.FileID, Offset: ev.Offset})
+}
+
+// wasObserved reports whether Observe was given ev (its source, file and
+// offset), forgetting the positions before it: declined is given a
+// source's lines in file order, after Process was given them.
+func (r *impersonation) wasObserved(ev *Event) bool {
+	q, ok := r.observed[ev.Source]
+	if !ok {
+		return false
+	}
+	i := 0
+	for i < len(q) && (q[i].FileID != ev.FileID || q[i].Offset < ev.Offset) {
+		i++
+	}
+	hit := i < len(q) && q[i].Offset == ev.Offset
+	if hit {
+		i++
+	}
+	switch {
+	case i == len(q):
+		delete(r.observed, ev.Source)
+	case i > 0:
+		r.observed[ev.Source] = append(q[:0], q[i:]...)
+	}
+	return hit
 }
 
 // covered reports whether a session folded for one of keys covers t

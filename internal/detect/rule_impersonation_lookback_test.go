@@ -28,9 +28,15 @@ func lbAction(user string, id int, mmss string) string {
 // at 15:00, which moves the watermark past the session.
 const lbLater = `{"severity":"INFO","time":"2024-05-31T15:00:00.450Z","id":21,"author_id":42,"entity_id":42,"entity_type":"User","details":{"event_name":"personal_access_token_created"},"event_name":"personal_access_token_created","custom_message":"Created personal access token with id 601","target_id":42,"target_type":"User","target_details":"A","entity_path":"alice","created_at":"2024-05-31T15:00:00.441Z"}`
 
+// lbPAT is a legacy audit line (no event_name) of ext-contractor that
+// falco.pat_created wants (its fallback predicate) and
+// sentinel.impersonation's WantFilter drops while the user is not watched.
+const lbPAT = `{"severity":"INFO","time":"2024-05-31T14:00:45.000Z","correlation_id":"C-pat","meta.user":"ext-contractor","meta.user_id":4711,"author_id":4711,"author_name":"N","entity_id":4711,"entity_type":"User","custom_message":"Created personal access token with id 77","target_id":4711,"target_type":"User","target_details":"N","entity_path":"ext-contractor"}`
+
 // lbFeeder gives lines to an engine as the agent does: Want first
-// (WantRules), then Process for a line wanted and Declined for a line a
-// WantFilter dropped, with the source's offsets.
+// (WantRules), then Process for a line a rule wants and Declined for a
+// line a WantFilter dropped (both for a line other rules want), with the
+// source's offsets.
 type lbFeeder struct {
 	t   *testing.T
 	e   *Engine
@@ -51,22 +57,23 @@ func (f *lbFeeder) feed(src, line string) {
 	ev := NewEvent(&rec, []byte(line), src, OriginFile)
 	ev.FileID, ev.Offset, ev.Rules = "1:"+src, f.off[src], rs
 	f.off[src] += int64(len(line) + 1)
-	switch {
-	case rs.Wanted():
+	if rs.Wanted() {
 		f.e.Process(ev)
-	case rs.Declined():
+	}
+	if rs.Declined() {
 		f.e.Declined([]*Event{ev})
 	}
 }
 
-// newLBEngine returns an engine running sentinel.impersonation alone as
+// newLBEngine returns an engine running sentinel.impersonation (and
+// falco.pat_created, which wants lbPAT) as
 // the agent runs it (WantFirst), with params, state in dir (or none), and
 // where its alerts go.
 func newLBEngine(t *testing.T, params map[string]string, dir string) (*Engine, *[]*Alert) {
 	t.Helper()
 	alerts := new([]*Alert)
 	e, err := New(Config{
-		Only: []string{"sentinel.impersonation"}, Rules: map[string]RuleConfig{"sentinel.impersonation": {Params: params}},
+		Only: []string{"sentinel.impersonation", "falco.pat_created"}, Rules: map[string]RuleConfig{"sentinel.impersonation": {Params: params}},
 		WantFirst: true, StateDir: dir,
 		Now:  func() time.Time { return time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC) },
 		Emit: func(a *Alert) { *alerts = append(*alerts, a) },
@@ -82,6 +89,9 @@ func newLBEngine(t *testing.T, params map[string]string, dir string) (*Engine, *
 func impAlerts(alerts []*Alert) []string {
 	var out []string
 	for _, a := range alerts {
+		if a.Info.ID != "sentinel.impersonation" {
+			continue
+		}
 		admin := a.Get("SessionAdmin")
 		if a.Get("SessionStart") == "" {
 			admin = "-"
@@ -125,6 +135,9 @@ func TestImpersonationLookBack(t *testing.T) {
 			// reaches the engine.
 			steps: []step{app(lbStart), app(strings.Replace(lbStop, "14:20:00", "14:02:30", 1)), audit(lbAction("ext-contractor", 4711, "02:00")), audit(lbLater)},
 			want:  []string{"ext-contractor@14:02:00/root"}},
+		{name: "action other rules want, read before its start",
+			steps: []step{audit(lbPAT), app(lbStart), app(lbStop), audit(lbLater)},
+			want:  []string{"ext-contractor@14:00:45/root"}},
 		{name: "evicted at max_lookback", params: map[string]string{"max_lookback": "2"},
 			steps: []step{audit(lbAction("ext-contractor", 4711, "00:30")), audit(lbAction("ext-contractor", 4711, "00:40")),
 				audit(lbAction("ext-contractor", 4711, "00:50")), app(lbStart), app(lbStop), audit(lbLater)},
@@ -158,6 +171,16 @@ func TestImpersonationLookBack(t *testing.T) {
 	}
 }
 
+// impRule returns e's sentinel.impersonation.
+func impRule(e *Engine) *impersonation {
+	for _, r := range e.rules {
+		if imp, ok := r.rule.(*impersonation); ok {
+			return imp
+		}
+	}
+	panic("no sentinel.impersonation")
+}
+
 // parseLB parses an audit line into an event.
 func parseLB(t *testing.T, line string) *Event {
 	t.Helper()
@@ -175,6 +198,38 @@ func tAtLB(hms string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// TestImpersonationLookBackProcessedAfterAll checks that a line other
+// rules want, which the WantFilter dropped when Want was asked but which
+// Process gave the rule after all (the start was let through by Want
+// meanwhile, and the filter was asked again), is not also held in the
+// look-back: it alerts once and leaves the look-back empty.
+func TestImpersonationLookBackProcessedAfterAll(t *testing.T) {
+	e, alerts := newLBEngine(t, nil, "")
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse([]byte(lbPAT), &rec); err != nil {
+		t.Fatal(err)
+	}
+	rs := e.WantRules(parser.TypeAudit, &rec)
+	if !rs.Wanted() || !rs.Declined() {
+		t.Fatalf("the PAT line: wanted %v, declined %v; want both (falco.pat_created wants it, the watch is empty)", rs.Wanted(), rs.Declined())
+	}
+	f := &lbFeeder{t: t, e: e, off: map[string]int64{"audit_json.log": 100}}
+	f.feed("application_json.log", lbStart) // Want sets the watch
+	ev := NewEvent(&rec, []byte(lbPAT), "audit_json.log", OriginFile)
+	ev.FileID, ev.Offset, ev.Rules = "1:audit_json.log", 0, rs
+	e.Process(ev)
+	e.Declined([]*Event{ev})
+	if n := impRule(e).lb.len(); n != 0 {
+		t.Errorf("%d lines in the look-back, want none: Process gave the rule the line", n)
+	}
+	f.feed("application_json.log", lbStop)
+	f.feed("audit_json.log", lbLater)
+	e.Advance(tAtLB("16:00:00"))
+	if got, want := impAlerts(*alerts), []string{"ext-contractor@14:00:45/root"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("alerts %q, want %q", got, want)
+	}
 }
 
 // TestImpersonationLookBackRestart checks that the look-back is saved with
@@ -196,7 +251,7 @@ func TestImpersonationLookBackRestart(t *testing.T) {
 
 	e2, alerts2 := newLBEngine(t, nil, dir)
 	f2 := &lbFeeder{t: t, e: e2, off: map[string]int64{}}
-	held := func() int { return e2.rules[0].rule.(*impersonation).lb.len() }
+	held := func() int { return impRule(e2).lb.len() }
 	if n := held(); n != 1 {
 		t.Fatalf("%d lines in the restored look-back, want the action", n)
 	}
