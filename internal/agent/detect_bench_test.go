@@ -19,10 +19,10 @@ import (
 // engine wants copied into events and folded by a fresh engine with every
 // rule that runs without GeoIP on (the lines sentinel.impersonation's
 // WantFilter declined given to its look-back, as the sender does), the
-// alerts encoded into the batches. One op is the 100,000 lines; cpu-ns/line (the process's CPU time, which
-// includes the garbage collector's work on the other core) of
-// detections=all against detections=off of one run is the cost of the
-// rules.
+// alerts encoded into the batches. One op is the 100,000 lines;
+// cpu-ns/line (the process's CPU time, which includes the garbage
+// collector's work on the other core) of detections=all against
+// detections=off of one run is the cost of the rules.
 func BenchmarkDetectBatches(b *testing.B) {
 	ti := filepath.Join(b.TempDir(), "ti.txt")
 	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"), 0o644); err != nil {

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
@@ -60,7 +61,9 @@ const (
 // only once a start of its user was seen, and the agent reads its files
 // side by side, so the action can be read before a start in another file
 // (the application log's, keyed by user name). The agent gives the rule
-// the lines WantLine dropped (Engine.Declined): the rule keeps those that
+// the lines WantLine dropped (Engine.Declined; those other rules want
+// too, which the rule ignores there when Process gave it them after all,
+// WantLine asked again): the rule keeps those that
 // could be an action, not yet passed by the watermark, in a bounded
 // look-back (the line's time, the hashes of its user id and name and a
 // copy of the line), and when it folds a start, it takes the look-back's
@@ -73,7 +76,7 @@ const (
 //
 // Parameters: max_session (24h), max_pending (100000), max_keys (100000
 // impersonated users), max_lookback (100000 lines), max_lookback_bytes
-// (32 MiB).
+// (64 MiB).
 func impersonationSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -248,6 +251,8 @@ type impersonation struct {
 	// geo, parsers and rec re-parse a look-back line into an event as the
 	// agent made it (GeoIP columns included).
 	geo     *geoip.DB
+	log     *slog.Logger // warns once when the look-back first evicts (nil: silent)
+	warned  bool
 	parsers [parser.NumTypes]parser.Parser
 	rec     parser.Record
 	geoBuf  []parser.Field
@@ -261,7 +266,7 @@ func newImpersonation(p *Params, env *Env) (Rule, error) {
 		observed:   map[string][]position{},
 	}
 	if env != nil {
-		r.geo = env.Geo
+		r.geo, r.log = env.Geo, env.Log
 	}
 	maxLB, maxLBBytes := p.Int("max_lookback", defaultMaxLookBack), p.Int("max_lookback_bytes", defaultMaxLookBackBytes)
 	if maxLB < 0 {

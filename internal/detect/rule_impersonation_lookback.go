@@ -71,6 +71,11 @@ func (r *impersonation) declined(ev *Event, emit Emit) {
 		}
 	}
 	r.lb.add(l)
+	if r.lb.evicted > 0 && !r.warned && r.log != nil {
+		r.warned = true
+		r.log.Warn("sentinel.impersonation: look-back full, oldest lines dropped: an action read long before its session's start in another file (one file read far ahead of another, e.g. a backlog caught up) is not attributed; raise max_lookback or max_lookback_bytes (see detect_lookback_evicted_total)",
+			"max_lookback", r.lb.maxLines, "max_lookback_bytes", r.lb.maxBytes)
+	}
 }
 
 // maxObserved bounds the positions observed keeps per source: more than
