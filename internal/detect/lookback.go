@@ -61,8 +61,8 @@ func (e *Engine) Declined(evs []*Event) {
 
 // Defaults of a look-back.
 const (
-	defaultMaxLookBack      = 100_000
-	defaultMaxLookBackBytes = 64 << 20
+	defaultMaxLookBack      = 200_000
+	defaultMaxLookBackBytes = 128 << 20
 	// lookBackChunk is the size of the blocks the lines' copies are made
 	// in: one allocation per block, not per line.
 	lookBackChunk = 256 << 10

@@ -75,8 +75,8 @@ const (
 // oldest (LookBackEvicted), and is saved with the rule's state.
 //
 // Parameters: max_session (24h), max_pending (100000), max_keys (100000
-// impersonated users), max_lookback (100000 lines), max_lookback_bytes
-// (64 MiB).
+// impersonated users), max_lookback (200000 lines), max_lookback_bytes
+// (128 MiB).
 func impersonationSpec() Spec {
 	return Spec{
 		Info: Info{
