@@ -168,6 +168,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	defer f.Close()
 	tb := &tailer.Batch{File: id, Name: path}
 	var ar detect.EventArena // each event is processed at once
+	var one [1]*detect.Event
 	w.arena = &ar
 	defer func() { w.arena = nil }()
 	d.mu.Lock()
@@ -179,10 +180,19 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
 		if text, err := w.parseAny(tb.Data); err == nil {
-			if set := w.want(); set.Wanted() {
-				ar.Reset()
-				d.e.Process(w.event(tb, 0, text, set))
+			set := w.want()
+			if !set.Wanted() && !set.Declined() {
+				return
 			}
+			ar.Reset()
+			one[0] = w.event(tb, 0, text, set)
+			if set.Wanted() {
+				d.e.Process(one[0])
+			}
+			if set.Declined() {
+				d.e.Declined(one[:])
+			}
+			one[0] = nil
 		}
 	})
 }

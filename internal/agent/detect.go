@@ -102,6 +102,11 @@ func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n = &sl.fb, 0
 	d.e.ProcessBatch(sl.events)
+	if len(sl.declined) > 0 {
+		d.e.Declined(sl.declined)
+		clear(sl.declined)
+		sl.declined = sl.declined[:0]
+	}
 	clear(sl.events)
 	n := d.n
 	d.cur, d.n = nil, 0
@@ -223,7 +228,7 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 	}
 	for id, r := range st.Rules {
 		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys,
-			LateDropped: r.LateDrop}
+			LateDropped: r.LateDrop, LookBackEvicted: r.LookBackEvicted}
 	}
 	return out
 }
@@ -245,7 +250,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		o := out.Rules[id]
 		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
 			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys,
-			LateDropped: o.LateDropped + r.LateDropped}
+			LateDropped: o.LateDropped + r.LateDropped, LookBackEvicted: o.LookBackEvicted + r.LookBackEvicted}
 	}
 	return out
 }

@@ -172,7 +172,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			continue
 		}
 		s.recheck(sl)
-		if len(sl.events) > 0 {
+		if len(sl.events) > 0 || len(sl.declined) > 0 {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
@@ -202,6 +202,8 @@ func (s *source) discard(sl *slot) {
 	sl.tb = nil
 	clear(sl.events) // not folded: the lines are read again next time
 	sl.events = sl.events[:0]
+	clear(sl.declined)
+	sl.declined = sl.declined[:0]
 	s.t.Release(tb)
 	s.free <- sl
 }
@@ -221,15 +223,18 @@ type worker struct {
 	unparsed *atomic.Uint64
 
 	// Detection: det is nil when detections are off.
-	det    *detect.Engine     // Want is safe for concurrent use
-	wr     *detect.Wanter     // det's, for this worker's goroutine (see want)
-	arena  *detect.EventArena // where event makes Events: the slot's; nil: owned Events
-	sums   *lineSums          // where encode records the lines' hint sums: the slot's; nil: none
-	origin detect.Origin
-	src    string // Event.Source: the configured path, or "stream"
-	host   string
-	fileID string        // fileKey of fileOf, made when the batches' file changes
-	fileOf tailer.FileID // the file fileID names
+	det   *detect.Engine     // Want is safe for concurrent use
+	wr    *detect.Wanter     // det's, for this worker's goroutine (see want)
+	arena *detect.EventArena // where event makes Events: the slot's; nil: owned Events
+	sums  *lineSums          // where encode records the lines' hint sums: the slot's; nil: none
+	// declined is where encode appends the events of the lines a rule's
+	// WantFilter dropped (detect.RuleSet.Declined): the slot's; nil: none.
+	declined *[]*detect.Event
+	origin   detect.Origin
+	src      string // Event.Source: the configured path, or "stream"
+	host     string
+	fileID   string        // fileKey of fileOf, made when the batches' file changes
+	fileOf   tailer.FileID // the file fileID names
 
 	// For the spool of a network input: relay maps its lines, in counts
 	// what it forwarded unchanged or dropped. nil for files.
@@ -308,9 +313,9 @@ func (w *worker) encodeSlot(sl *slot) {
 	if w.det != nil {
 		sl.wantEpoch = w.det.WantEpoch()
 		sl.arena.Reset() // the events of its last batch were processed or dropped
-		w.arena, w.sums = &sl.arena, &sl.sums
+		w.arena, w.sums, w.declined = &sl.arena, &sl.sums, &sl.declined
 	} else {
-		w.arena, w.sums = nil, nil
+		w.arena, w.sums, w.declined = nil, nil, nil
 	}
 	switch {
 	case sl.flush:
@@ -361,9 +366,18 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		}
 		if perr == nil {
 			if set := w.want(); set.Wanted() {
-				*evs = append(*evs, w.event(tb, i, line, set))
-			} else if w.sums != nil && w.sums.on {
-				w.sums.record(i, &w.rec) // a line wanted now is never rechecked
+				ev := w.event(tb, i, line, set)
+				*evs = append(*evs, ev)
+				if set.Declined() && w.declined != nil { // wanted by other rules
+					*w.declined = append(*w.declined, ev)
+				}
+			} else {
+				if set.Declined() && w.declined != nil {
+					*w.declined = append(*w.declined, w.event(tb, i, line, set))
+				}
+				if w.sums != nil && w.sums.on {
+					w.sums.record(i, &w.rec) // a line wanted now is never rechecked
+				}
 			}
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut

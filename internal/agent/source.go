@@ -97,6 +97,12 @@ type slot struct {
 	// engine keeps nothing of an event past Process (see detect.Event).
 	events []*detect.Event
 	arena  detect.EventArena
+	// declined are the lines of tb a rule's WantFilter dropped although
+	// it may want them once it sees a line of another file
+	// (detect.RuleSet.Declined), in file order, made in arena (the events
+	// of those other rules want are also in events); the sender gives them
+	// to the engine after events (detect.Engine.Declined).
+	declined []*detect.Event
 	// sums are the hint sums of tb's lines the worker recorded, for
 	// recheck.
 	sums   lineSums

@@ -154,7 +154,8 @@ func appendImpSession(dst []byte, s *impSession) []byte {
 }
 
 // appendImpersonationState appends the JSON of impersonationState for the
-// rule's watermark, sessions (oldest key first) and held events.
+// rule's watermark, sessions (oldest key first), held events and
+// look-back.
 func (r *impersonation) appendState(dst []byte) []byte {
 	dst = append(dst, `{"watermark":`...)
 	dst = appendTime(dst, r.wm)
@@ -185,7 +186,8 @@ func (r *impersonation) appendState(dst []byte) []byte {
 	})
 	dst = append(dst, `],"pending":`...)
 	if r.pending == nil {
-		return append(dst, "null}"...)
+		dst = append(dst, "null"...)
+		return append(r.appendLookBack(dst), '}')
 	}
 	dst = append(dst, '[')
 	for i := range r.pending {
@@ -201,5 +203,6 @@ func (r *impersonation) appendState(dst []byte) []byte {
 		dst = strconv.AppendUint(dst, p.Seq, 10)
 		dst = append(dst, '}')
 	}
-	return append(dst, "]}"...)
+	dst = append(dst, ']')
+	return append(r.appendLookBack(dst), '}')
 }

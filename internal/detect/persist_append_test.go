@@ -48,6 +48,12 @@ func TestSnapshotEncoding(t *testing.T) {
 			Origin: OriginInput, FileID: s, Offset: int64(i), Host: s,
 			Columns: []Column{{s, s}, {parser.ColAuthorID, "7"}}}})
 	}
+	for i, s := range awkward {
+		imp.lb.add(lookBackLine{T: int64(i), K: [2]uint64{keyHash(sessKey{V: s}), uint64(i)}, Raw: s, Type: parser.TypeAudit,
+			Source: s, Origin: OriginFile, FileID: s[:i%2*len(s)], Offset: int64(i), Host: s[:(i+1)%2*len(s)]})
+		imp.lbPos[s] = position{FileID: s, Offset: int64(i)}
+	}
+	imp.lb.take(keyHash(sessKey{V: awkward[0]}), 0, 1, func(*lookBackLine) bool { return true }) // a line taken is not saved
 	*imp.sessions.touch(sessKey{V: "nil"}) = nil
 	imp.pending.push(pendingEvent{Ev: &Event{Time: t0}})            // no Columns
 	imp.pending = append(imp.pending, pendingEvent{Class: impStop}) // no event (Restore skips it)
@@ -68,6 +74,9 @@ func TestSnapshotEncoding(t *testing.T) {
 	if !after.Watermark.Equal(before.Watermark) || !reflect.DeepEqual(after.Sessions, before.Sessions) {
 		t.Errorf("restored watermark and sessions differ:\n got %v %+v\nwant %v %+v", after.Watermark, after.Sessions, before.Watermark, before.Sessions)
 	}
+	if !reflect.DeepEqual(after.LookBack, before.LookBack) || !reflect.DeepEqual(after.LookBackPos, before.LookBackPos) || len(after.LookBack) != len(awkward)-1 {
+		t.Errorf("restored look-back differs:\n got %+v %v\nwant %d lines: %+v %v", after.LookBack, after.LookBackPos, len(awkward)-1, before.LookBack, before.LookBackPos)
+	}
 	if want := len(before.Pending) - 1; len(after.Pending) != want { // the one without an event is dropped
 		t.Errorf("%d held events restored, want %d", len(after.Pending), want)
 	}
@@ -81,6 +90,10 @@ func reflectImpState(r *impersonation) impersonationState {
 		st.Sessions = append(st.Sessions, impSessionsItem{Key: k.String(), Sessions: *ss})
 		return true
 	})
+	r.lb.each(func(l *lookBackLine) { st.LookBack = append(st.LookBack, *l) })
+	if len(r.lbPos) > 0 {
+		st.LookBackPos = r.lbPos
+	}
 	return st
 }
 

@@ -3,10 +3,12 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -54,8 +56,27 @@ const (
 // Closed sessions are kept for max_session after their stop so that late
 // actions still fold; older late actions are counted as dropped.
 //
+// In the agent, Want asks the rule per line, before the line's event is
+// made (WantLine): an audit line that names no impersonator is wanted
+// only once a start of its user was seen, and the agent reads its files
+// side by side, so the action can be read before a start in another file
+// (the application log's, keyed by user name). The agent gives the rule
+// the lines WantLine dropped (Engine.Declined; those other rules want
+// too, which the rule ignores there when Process gave it them after all,
+// WantLine asked again): the rule keeps those that
+// could be an action, not yet passed by the watermark, in a bounded
+// look-back (the line's time, the hashes of its user id and name and a
+// copy of the line), and when it folds a start, it takes the look-back's
+// lines of that user from the start to max_session after it and holds
+// them as actions, so that run attributes what detect (which merges its
+// inputs in time order) does. A declined line whose user's session was
+// already folded is held at once. The look-back keeps at most
+// max_lookback lines and max_lookback_bytes of copies, evicting the
+// oldest (LookBackEvicted), and is saved with the rule's state.
+//
 // Parameters: max_session (24h), max_pending (100000), max_keys (100000
-// impersonated users).
+// impersonated users), max_lookback (200000 lines), max_lookback_bytes
+// (128 MiB).
 func impersonationSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -64,7 +85,7 @@ func impersonationSpec() Spec {
 			Description: "An action done while an administrator impersonated the user (between start and stop of the session).",
 		},
 		Default: true,
-		Params:  []string{"max_session", "max_pending", "max_keys"},
+		Params:  []string{"max_session", "max_pending", "max_keys", "max_lookback", "max_lookback_bytes"},
 		New:     newImpersonation,
 	}
 }
@@ -217,13 +238,44 @@ type impersonation struct {
 	corrPos int
 	// watch is the users whose lines Want lets through (WantLine).
 	watch impWatch
+	// lb holds the lines WantLine dropped that may be actions of a session
+	// whose start is read later (declined); lbPos is, per source, the
+	// position of the last such line handled, so that a line read again
+	// after a restart is not held twice.
+	lb    *lookBack
+	lbPos map[string]position
+	// observed holds, per source, the positions of the last actions
+	// Observe was given, in file order, so that declined ignores a line
+	// other rules wanted that Process gave the rule after all.
+	observed map[string][]position
+	// geo, parsers and rec re-parse a look-back line into an event as the
+	// agent made it (GeoIP columns included).
+	geo     *geoip.DB
+	log     *slog.Logger // warns once when the look-back first evicts (nil: silent)
+	warned  bool
+	parsers [parser.NumTypes]parser.Parser
+	rec     parser.Record
+	geoBuf  []parser.Field
 }
 
-func newImpersonation(p *Params, _ *Env) (Rule, error) {
+func newImpersonation(p *Params, env *Env) (Rule, error) {
 	r := &impersonation{
 		maxSession: positiveDuration(p, "max_session", defaultMaxSession),
 		maxPending: p.Int("max_pending", defaultMaxPending),
+		lbPos:      map[string]position{},
+		observed:   map[string][]position{},
 	}
+	if env != nil {
+		r.geo, r.log = env.Geo, env.Log
+	}
+	maxLB, maxLBBytes := p.Int("max_lookback", defaultMaxLookBack), p.Int("max_lookback_bytes", defaultMaxLookBackBytes)
+	if maxLB < 0 {
+		p.Fail("max_lookback", "want 0 (no look-back) or more")
+	}
+	if maxLBBytes < 0 {
+		p.Fail("max_lookback_bytes", "want 0 (no look-back) or more")
+	}
+	r.lb = newLookBack(maxLB, maxLBBytes)
 	max := p.Int("max_keys", defaultMaxKeys)
 	if max < 1 {
 		p.Fail("max_keys", "want at least 1")
@@ -307,6 +359,9 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 	if c == impIgnore {
 		return
 	}
+	if c == impAction && ev.FileID != "" && ev.Type == parser.TypeAudit {
+		r.noteObserved(ev)
+	}
 	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
 		// Late: the events of its time were already evaluated; evaluate it
 		// now against the sessions still held.
@@ -329,6 +384,7 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	for len(r.pending) > 0 && r.pending[0].before(wm) {
 		r.eval(r.pending.pop(), emit)
 	}
+	r.lb.expire(wm.UnixNano())
 	if m := wm.Unix() / 60; m > r.swept {
 		r.swept = m
 		r.sweep(wm.UnixNano() - int64(r.maxSession))
@@ -370,6 +426,7 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 	switch p.Class {
 	case impStart:
 		r.start(p.Ev)
+		r.takeLookBack(p.Ev)
 	case impStop:
 		r.stop(p.Ev)
 	case impAction:
@@ -509,11 +566,16 @@ func (r *impersonation) repeated(id string) bool {
 }
 
 // impersonationState is the persisted state of sentinel.impersonation: the
-// sessions and the events still held.
+// sessions, the events still held and the look-back.
 type impersonationState struct {
 	Watermark time.Time         `json:"watermark"`
 	Sessions  []impSessionsItem `json:"sessions"`
 	Pending   []pendingEvent    `json:"pending"`
+	// LookBack are the lines WantLine dropped that a start read later may
+	// make actions, oldest first; LookBackPos the position of the last
+	// line handled per source (see declined).
+	LookBack    []lookBackLine      `json:"lookback,omitempty"`
+	LookBackPos map[string]position `json:"lookback_pos,omitempty"`
 }
 
 type impSessionsItem struct {
@@ -544,6 +606,7 @@ func (r *impersonation) Restore(data []byte) error {
 			r.watch.set(k, s.Start+2*int64(r.maxSession))
 		}
 	}
+	r.restoreLookBack(st.LookBack, st.LookBackPos)
 	for _, p := range st.Pending {
 		if p.Ev == nil {
 			continue

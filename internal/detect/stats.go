@@ -43,6 +43,9 @@ type RuleStats struct {
 	Fallback   uint64 // lines matched by the fallback predicate (FallbackCounter rules)
 	LateDrop   uint64 // events dropped because their window had closed (LateCounter rules)
 	Skipped    uint64 // events passed over for want of a country (SkipCounter rules)
+	// LookBackEvicted counts lines dropped from the rule's look-back at
+	// its cap before the watermark passed them (LookBackCounter rules).
+	LookBackEvicted uint64
 }
 
 // Stats are the engine's counters since New, for the metrics. Counters
@@ -80,6 +83,9 @@ func (e *Engine) Stats() Stats {
 		}
 		if sc, ok := r.rule.(SkipCounter); ok {
 			rs.Skipped = sc.Skipped()
+		}
+		if lc, ok := r.rule.(LookBackCounter); ok {
+			rs.LookBackEvicted = lc.LookBackEvicted()
 		}
 		s.Rules[r.info.ID] = rs
 	}

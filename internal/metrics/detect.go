@@ -39,6 +39,11 @@ type RuleStats struct {
 	// LateDropped counts the events the rule dropped because the window,
 	// day or session they belong to had already closed.
 	LateDropped uint64
+	// LookBackEvicted counts the lines dropped, oldest first, from the
+	// rule's look-back (sentinel.impersonation: actions read before their
+	// session's start) at its cap: an action among them whose start is
+	// read later is not attributed.
+	LookBackEvicted uint64
 }
 
 var (
@@ -50,6 +55,7 @@ var (
 	descDetectEvicted  = prometheus.NewDesc(namespace+"_detect_evicted_keys_total", "Keys evicted oldest-first because the rule reached max_keys.", ruleLabel, nil)
 	descDetectLiveKeys = prometheus.NewDesc(namespace+"_detect_live_keys", "Keys the detection rule holds state for.", ruleLabel, nil)
 	descDetectLateDrop = prometheus.NewDesc(namespace+"_detect_late_dropped_total", "Events the detection rule dropped because their window had already closed: alerts may be missing (alert on it).", ruleLabel, nil)
+	descDetectLookBack = prometheus.NewDesc(namespace+"_detect_lookback_evicted_total", "Lines dropped oldest-first from the rule's look-back (lines Want declined that a start read later could make actions) at max_lookback or max_lookback_bytes: alerts may be missing (raise the cap).", ruleLabel, nil)
 	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
@@ -69,7 +75,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectFuture, descDetectDedupe, descDetectSaveErr, descDetectPending} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectDedupe, descDetectSaveErr, descDetectPending} {
 		ch <- d
 	}
 }
@@ -95,6 +101,7 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDetectEvicted, prometheus.CounterValue, float64(r.Evicted), id)
 		ch <- prometheus.MustNewConstMetric(descDetectLiveKeys, prometheus.GaugeValue, float64(r.LiveKeys), id)
 		ch <- prometheus.MustNewConstMetric(descDetectLateDrop, prometheus.CounterValue, float64(r.LateDropped), id)
+		ch <- prometheus.MustNewConstMetric(descDetectLookBack, prometheus.CounterValue, float64(r.LookBackEvicted), id)
 	}
 	ch <- prometheus.MustNewConstMetric(descDetectFuture, prometheus.CounterValue, float64(s.FutureEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))

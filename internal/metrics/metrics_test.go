@@ -178,8 +178,9 @@ func TestDetectMetrics(t *testing.T) {
 	m.SetDetections(func() DetectStats {
 		return DetectStats{
 			Rules: map[string]RuleStats{
-				"sentinel.bruteforce": {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12, LateDropped: 9},
-				"falco.pat_created":   {Alerts: 3, Events: 3, Fallback: 1},
+				"sentinel.bruteforce":    {Alerts: 2, Events: 40, Evicted: 7, LiveKeys: 12, LateDropped: 9},
+				"falco.pat_created":      {Alerts: 3, Events: 3, Fallback: 1},
+				"sentinel.impersonation": {LookBackEvicted: 11},
 			},
 			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, StateSaveErrors: 1, AlertsPending: 4,
 		}
@@ -197,6 +198,7 @@ func TestDetectMetrics(t *testing.T) {
 		"gitlab_syslog_detect_dedupe_drops_total 5",
 		`gitlab_syslog_detect_late_dropped_total{rule="sentinel.bruteforce"} 9`,
 		`gitlab_syslog_detect_late_dropped_total{rule="falco.pat_created"} 0`,
+		`gitlab_syslog_detect_lookback_evicted_total{rule="sentinel.impersonation"} 11`,
 		"gitlab_syslog_detect_future_events_total 8",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",
