@@ -173,6 +173,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	defer func() { w.arena = nil }()
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	keeps := d.e.KeepsDeclined()
 	d.dropping = true
 	defer func() { d.dropping = false }()
 	return forEachLine(io.NewSectionReader(f, from.Offset, end-from.Offset), from.Offset, func(line []byte, end int64) {
@@ -181,7 +182,8 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 		tb.Offsets = append(tb.Offsets[:0], end)
 		if text, err := w.parseAny(tb.Data); err == nil {
 			set := w.want()
-			if !set.Wanted() && !set.Declined() {
+			declined := set.Declined() && keeps
+			if !set.Wanted() && !declined {
 				return
 			}
 			ar.Reset()
@@ -189,7 +191,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 			if set.Wanted() {
 				d.e.Process(one[0])
 			}
-			if set.Declined() {
+			if declined {
 				d.e.Declined(one[:])
 			}
 			one[0] = nil

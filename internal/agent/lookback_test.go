@@ -10,16 +10,16 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
-// TestImpersonationActionReadBeforeStart checks that the agent attributes
-// an action read before the start of its session in another file, as
-// detect does: the audit log's legacy action of ext-contractor (meta.user,
-// no impersonated_by) is written and read first, and declined by Want
-// (no session known); only then is the application log's start of the
-// impersonation (keyed by user name) written. Later lines of both files
-// move the watermark past both. The action must alert once, with the
-// session's admin and start, and so must a legacy PAT creation of the
-// same user, which another rule wants; a legacy line of another user in
-// the same window must not.
+// TestImpersonationActionReadBeforeStart checks that the agent, with the
+// look-back on (max_lookback above 0), attributes an action read before the
+// start of its session in another file, as detect does: the audit log's
+// legacy action of ext-contractor (meta.user, no impersonated_by) is
+// written and read first, and declined by Want (no session known); only
+// then is the application log's start of the impersonation (keyed by user
+// name) written. Later lines of both files move the watermark past both.
+// The action must alert once, with the session's admin and start, and so
+// must a legacy PAT creation of the same user, which another rule wants; a
+// legacy line of another user in the same window must not.
 func TestImpersonationActionReadBeforeStart(t *testing.T) {
 	const (
 		action = `{"severity":"INFO","time":"2024-05-31T14:00:30.173Z","correlation_id":"01H7SVS4YKWVVJMTSZ7SJ1HSYY","meta.caller_id":"Projects::ProjectMembersController#create","meta.user":"ext-contractor","meta.user_id":4711,"author_id":4711,"author_name":"Ext Contractor","entity_id":168,"entity_type":"Project","add":"user_access","as":"Reporter","target_id":11046,"target_type":"User","target_details":"User 11046","entity_path":"group/secret"}`
@@ -66,6 +66,7 @@ func TestImpersonationActionReadBeforeStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	c.Detections.Rules = map[string]config.RuleConfig{"sentinel.impersonation": {Params: map[string]string{"max_lookback": "200000"}}}
 	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
 	waitFor(t, "the three audit lines at the collector", 10*time.Second, func() bool { return linesOf(config.AppNameAudit) == 3 })

@@ -313,7 +313,10 @@ func (w *worker) encodeSlot(sl *slot) {
 	if w.det != nil {
 		sl.wantEpoch = w.det.WantEpoch()
 		sl.arena.Reset() // the events of its last batch were processed or dropped
-		w.arena, w.sums, w.declined = &sl.arena, &sl.sums, &sl.declined
+		w.arena, w.sums, w.declined = &sl.arena, &sl.sums, nil
+		if w.det.KeepsDeclined() {
+			w.declined = &sl.declined
+		}
 	} else {
 		w.arena, w.sums, w.declined = nil, nil, nil
 	}

@@ -21,6 +21,23 @@ type decliner interface {
 	// runs under the engine's lock, in each source's file order, and may
 	// emit. ev is valid only during the call (see Event).
 	declined(ev *Event, emit Emit)
+	// keepsDeclined reports whether the rule keeps a look-back at all
+	// (its caps are not 0): when no rule does, Engine.KeepsDeclined is
+	// false and the caller need not make events of declined lines.
+	keepsDeclined() bool
+}
+
+// KeepsDeclined reports whether a rule of e keeps a look-back of the
+// lines its WantFilter declines (sentinel.impersonation with max_lookback
+// above 0; off by default): only then is giving those lines' events to
+// Declined of use. It is safe for concurrent use.
+func (e *Engine) KeepsDeclined() bool {
+	for _, r := range e.rules {
+		if d, ok := r.rule.(decliner); ok && d.keepsDeclined() {
+			return true
+		}
+	}
+	return false
 }
 
 // LookBackCounter is implemented by rules that keep a bounded look-back
@@ -61,7 +78,7 @@ func (e *Engine) Declined(evs []*Event) {
 
 // Defaults of a look-back.
 const (
-	defaultMaxLookBack      = 200_000
+	defaultMaxLookBack      = 0 // off: see README, "A look-back for legacy impersonation actions"
 	defaultMaxLookBackBytes = 128 << 20
 	// lookBackChunk is the size of the blocks the lines' copies are made
 	// in: one allocation per block, not per line.

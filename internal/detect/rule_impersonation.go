@@ -60,7 +60,8 @@ const (
 // made (WantLine): an audit line that names no impersonator is wanted
 // only once a start of its user was seen, and the agent reads its files
 // side by side, so the action can be read before a start in another file
-// (the application log's, keyed by user name). The agent gives the rule
+// (the application log's, keyed by user name). With max_lookback above 0
+// (Engine.KeepsDeclined), the agent gives the rule
 // the lines WantLine dropped (Engine.Declined; those other rules want
 // too, which the rule ignores there when Process gave it them after all,
 // WantLine asked again): the rule keeps those that
@@ -75,7 +76,8 @@ const (
 // oldest (LookBackEvicted), and is saved with the rule's state.
 //
 // Parameters: max_session (24h), max_pending (100000), max_keys (100000
-// impersonated users), max_lookback (200000 lines), max_lookback_bytes
+// impersonated users), max_lookback (0: no look-back; 200000 lines
+// closes the gap on a generated backlog), max_lookback_bytes
 // (128 MiB).
 func impersonationSpec() Spec {
 	return Spec{

@@ -23,6 +23,10 @@ func actionKeys(c Columns) [2]sessKey {
 	return [2]sessKey{{V: c.Get(parser.ColAuthorID)}, {ByName: true, V: c.Get("meta.user")}}
 }
 
+// keepsDeclined implements decliner: the look-back is on when both of
+// its caps (max_lookback, max_lookback_bytes) are above 0.
+func (r *impersonation) keepsDeclined() bool { return r.lb.maxLines > 0 && r.lb.maxBytes > 0 }
+
 // declined implements decliner: ev is an audit line WantLine dropped
 // (its user was not watched then). When a session of its user already
 // covers its time, ev is held as an action now; otherwise, unless the

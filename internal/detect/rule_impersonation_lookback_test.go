@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -68,9 +69,17 @@ func (f *lbFeeder) feed(src, line string) {
 // newLBEngine returns an engine running sentinel.impersonation (and
 // falco.pat_created, which wants lbPAT) as
 // the agent runs it (WantFirst), with params, state in dir (or none), and
-// where its alerts go.
+// where its alerts go. The look-back is on (max_lookback 200000) unless
+// params sets max_lookback.
 func newLBEngine(t *testing.T, params map[string]string, dir string) (*Engine, *[]*Alert) {
 	t.Helper()
+	if _, ok := params["max_lookback"]; !ok {
+		params = maps.Clone(params)
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["max_lookback"] = "200000"
+	}
 	alerts := new([]*Alert)
 	e, err := New(Config{
 		Only: []string{"sentinel.impersonation", "falco.pat_created"}, Rules: map[string]RuleConfig{"sentinel.impersonation": {Params: params}},
@@ -265,5 +274,29 @@ func TestImpersonationLookBackRestart(t *testing.T) {
 	e2.Advance(tAtLB("16:00:00"))
 	if got, want := impAlerts(*alerts2), []string{"ext-contractor@14:00:30/root"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("after the restart: alerts %q, want %q", got, want)
+	}
+}
+
+// TestKeepsDeclined checks that the look-back is off by default, so that
+// the agent makes no events of the lines no rule wants, and on when both
+// of its caps are above 0.
+func TestKeepsDeclined(t *testing.T) {
+	for _, c := range []struct {
+		params map[string]string
+		want   bool
+	}{
+		{nil, false},
+		{map[string]string{"max_lookback": "0"}, false},
+		{map[string]string{"max_lookback": "10"}, true},
+		{map[string]string{"max_lookback": "10", "max_lookback_bytes": "0"}, false},
+	} {
+		e, err := New(Config{Only: []string{"sentinel.impersonation"},
+			Rules: map[string]RuleConfig{"sentinel.impersonation": {Params: c.params}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.KeepsDeclined(); got != c.want {
+			t.Errorf("params %v: KeepsDeclined %v, want %v", c.params, got, c.want)
+		}
 	}
 }
