@@ -69,12 +69,15 @@ func (s *forwarderSink) Stats() metrics.ForwarderStats {
 	}
 }
 
-// stdoutSink prints each message on a line of its own. It is for trying the
-// agent out (the README quick start) and for tests: it writes synchronously
-// and acknowledges at once.
+// stdoutSink prints each message on a line of its own, its line breaks
+// made spaces as newline framing sends them (forwarder.OneLine), so that
+// a value holding a line break does not split its message. It is for
+// trying the agent out (the README quick start) and for tests: it writes
+// synchronously and acknowledges at once.
 type stdoutSink struct {
 	mu     sync.Mutex
 	w      *bufio.Writer
+	line   []byte // a message's copy made one line
 	closed bool
 	sent   atomic.Uint64
 }
@@ -87,7 +90,9 @@ func (s *stdoutSink) Send(_ context.Context, b *forwarder.Batch, ack func(error)
 	}
 	var err error
 	for i := 0; i < b.Len() && err == nil; i++ {
-		s.w.Write(b.Message(i))
+		s.line = append(s.line[:0], b.Message(i)...)
+		forwarder.OneLine(s.line)
+		s.w.Write(s.line)
 		err = s.w.WriteByte('\n')
 	}
 	if err == nil {
