@@ -18,6 +18,10 @@ var awkward = []string{"", `plain`, `"quoted" \ back`, "tab\tnl\ncr\r\x01\x1f", 
 // engine's and sentinel.impersonation's snapshots decode to the same
 // value as json.Marshal of the same state, and the rule restores from
 // its own snapshot the state it saved.
+// lookBackOn turns sentinel.impersonation's look-back on (it is off by
+// default), so that its snapshot holds the look-back.
+var lookBackOn = map[string]string{"max_lookback": "200000"}
+
 func TestSnapshotEncoding(t *testing.T) {
 	t0 := time.Date(2024, 6, 10, 9, 0, 0, 123456789, time.UTC)
 	es := engineState{
@@ -31,7 +35,7 @@ func TestSnapshotEncoding(t *testing.T) {
 	es.Positions, es.Events, es.Alerts, es.Suppress = map[string]position{}, nil, nil, nil
 	same(t, "engine empty", es, appendEngineState(nil, &es))
 
-	r, err := impersonationSpec().New(NewParams("sentinel.impersonation", nil, nil), &Env{})
+	r, err := impersonationSpec().New(NewParams("sentinel.impersonation", lookBackOn, nil), &Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +64,7 @@ func TestSnapshotEncoding(t *testing.T) {
 	snap := imp.appendState(nil)
 	same(t, "impersonation", reflectImpState(imp), snap)
 
-	r2, _ := impersonationSpec().New(NewParams("sentinel.impersonation", nil, nil), &Env{})
+	r2, _ := impersonationSpec().New(NewParams("sentinel.impersonation", lookBackOn, nil), &Env{})
 	if err := r2.(Stateful).Restore(snap); err != nil {
 		t.Fatalf("Restore of the snapshot: %v", err)
 	}
