@@ -103,22 +103,7 @@ func appendEvent(dst []byte, ev *Event) []byte {
 	dst = append(dst, `,"Time":`...)
 	dst = appendTime(dst, ev.Time)
 	dst = append(dst, `,"Columns":`...)
-	if ev.Columns == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '[')
-		for i, c := range ev.Columns {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"Name":`...)
-			dst = jsonstr.Append(dst, c.Name)
-			dst = append(dst, `,"Value":`...)
-			dst = jsonstr.Append(dst, c.Value)
-			dst = append(dst, '}')
-		}
-		dst = append(dst, ']')
-	}
+	dst = appendColumns(dst, ev.Columns)
 	dst = append(dst, `,"Raw":`...)
 	dst = jsonstr.Append(dst, ev.Raw)
 	dst = append(dst, `,"Source":`...)
