@@ -31,7 +31,8 @@ func TestSnapshotEncoding(t *testing.T) {
 	es.Positions, es.Events, es.Alerts, es.Suppress = map[string]position{}, nil, nil, nil
 	same(t, "engine empty", es, appendEngineState(nil, &es))
 
-	r, err := impersonationSpec().New(NewParams("sentinel.impersonation", nil, nil), &Env{})
+	lbOn := map[string]string{"max_lookback": "1000"} // the look-back is off by default
+	r, err := impersonationSpec().New(NewParams("sentinel.impersonation", nil, lbOn), &Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestSnapshotEncoding(t *testing.T) {
 	snap := imp.appendState(nil)
 	same(t, "impersonation", reflectImpState(imp), snap)
 
-	r2, _ := impersonationSpec().New(NewParams("sentinel.impersonation", nil, nil), &Env{})
+	r2, _ := impersonationSpec().New(NewParams("sentinel.impersonation", nil, lbOn), &Env{})
 	if err := r2.(Stateful).Restore(snap); err != nil {
 		t.Fatalf("Restore of the snapshot: %v", err)
 	}
