@@ -360,8 +360,8 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	if st.Future > 0 {
 		future = fmt.Sprintf(", %d dated more than 24h after the clock (ignored by the windowed rules)", st.Future)
 	}
-	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d events for the rules; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, st.Deduplicated, st.Late, future)
+	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules; %d deduplicated, %d late%s\n",
+		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), st.Deduplicated, st.Late, future)
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {

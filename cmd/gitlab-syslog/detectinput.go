@@ -156,16 +156,21 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 // inputError names path in err when err does not already (an open error
 // names it, a read error of a line does), and, for a file that does not
 // exist whose name starts with "WORD:", says that WORD is not an input
-// type: most likely a mistyped TYPE:FILE.
+// type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
+// names no file.
 func inputError(path string, err error) error {
 	if !strings.Contains(err.Error(), path) {
 		err = fmt.Errorf("%s: %w", path, err)
 	}
-	if t, _, ok := strings.Cut(path, ":"); ok && t != "" && !strings.ContainsRune(t, '/') && errors.Is(err, fs.ErrNotExist) {
-		err = fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream%s)", err, t,
-			config.DidYouMean(t, []string{"audit", "application", "access", "auth", "stream"}))
+	t, rest, ok := strings.Cut(path, ":")
+	if !ok || t == "" || strings.ContainsRune(t, '/') || !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
-	return err
+	if _, perr := parser.ParseType(t); rest == "" && (perr == nil || t == "stream") {
+		return fmt.Errorf("%w (%q names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)", err, path)
+	}
+	return fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream%s)", err, t,
+		config.DidYouMean(t, []string{"audit", "application", "access", "auth", "stream"}))
 }
 
 // mergeKey is the time an event sorts by: its time, or for an event

@@ -201,13 +201,14 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	t.Chdir(dir)
 	var out, errOut bytes.Buffer
 	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
-	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", missing}, strings.NewReader(""), &out, &errOut)
+	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", "audit:", missing}, strings.NewReader(""), &out, &errOut)
 	if err == nil {
 		t.Fatal("detect succeeded with unreadable inputs")
 	}
 	want := []string{
 		"detect: " + sub + " is a directory, not a log file",
 		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
+		`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
 		"open " + missing + ": no such file or directory",
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -92,7 +92,8 @@ func TestDetectWarnings(t *testing.T) {
 	}
 }
 
-// TestDetectSummaryOneLine: the summary of one line read says "1 line".
+// TestDetectSummaryOneLine: the summary of one line read says "1 line",
+// of one event for the rules "1 event".
 func TestDetectSummaryOneLine(t *testing.T) {
 	line := `{"severity":"INFO","time":"2025-03-03T09:00:00.000Z","author_id":1,"entity_type":"User","custom_message":"Hello"}` + "\n"
 	var out, errOut bytes.Buffer
@@ -102,5 +103,15 @@ func TestDetectSummaryOneLine(t *testing.T) {
 	}
 	if s := errOut.String(); !strings.Contains(s, "detect: read 1 line (") {
 		t.Errorf("summary of one line read:\n%s", s)
+	}
+	// One line a rule wants: "1 event for the rules".
+	locked := `{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}` + "\n"
+	out.Reset()
+	errOut.Reset()
+	if err := runDetect(context.Background(), &detectOptions{format: "json"}, []string{"audit:-"}, strings.NewReader(locked), &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if s := errOut.String(); !strings.Contains(s, "detect: read 1 line (0 not parsed), 1 event for the rules;") {
+		t.Errorf("summary of one event for the rules:\n%s", s)
 	}
 }

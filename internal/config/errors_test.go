@@ -52,6 +52,30 @@ func TestValueErrorsGolden(t *testing.T) {
 	}
 }
 
+// TestDurationZeroWithoutUnit: a bare 0 is a duration (time.ParseDuration
+// takes it), read as 0s is, not refused with the YAML decoder's type error.
+func TestDurationZeroWithoutUnit(t *testing.T) {
+	for _, doc := range []string{
+		"checkpoint_interval: 0\n",
+		"detections:\n  state_save_interval: 0\n  lateness: 0\n",
+		"streaming:\n  dedupe_window: 0\n",
+	} {
+		got, err := Parse([]byte(doc), "config.yaml")
+		if err != nil {
+			t.Errorf("%q: %v", doc, err)
+			continue
+		}
+		want, err := Parse([]byte(strings.ReplaceAll(doc, ": 0\n", ": 0s\n")), "config.yaml")
+		if err != nil {
+			t.Fatalf("%q with 0s: %v", doc, err)
+		}
+		if got.Tailer.CheckpointInterval != want.Tailer.CheckpointInterval || got.Detections.StateSaveInterval != want.Detections.StateSaveInterval ||
+			got.Detections.Lateness != want.Detections.Lateness || got.Streaming.DedupeWindow != want.Streaming.DedupeWindow {
+			t.Errorf("%q: read %+v, want as 0s", doc, got)
+		}
+	}
+}
+
 // TestByteSizes: byte-size keys take a plain number or a number with a
 // unit.
 func TestByteSizes(t *testing.T) {

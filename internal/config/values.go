@@ -74,6 +74,9 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 			return "want a duration (e.g. 5s, 250ms, 24h), got " + got(n)
 		}
 		if _, err := time.ParseDuration(n.Value); err == nil {
+			// "0" is a duration to time.ParseDuration but resolves to
+			// !!int, which the decoder refuses for a time.Duration.
+			n.Tag = "!!str"
 			return ""
 		}
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {

@@ -128,6 +128,50 @@ func (p *Params) Int(name string, def int) int {
 	return n
 }
 
+// Bytes returns the value of name as a number of bytes, or def: a whole
+// number (134217728), or a whole number and a unit, with or without a
+// space: B, KiB, MiB, GiB (powers of 1024) or kB, MB, GB (powers of 1000),
+// in any case, as the agent's byte-size keys take (max_line_bytes).
+func (p *Params) Bytes(name string, def int) int {
+	v, ok := p.lookup(name)
+	if !ok {
+		return def
+	}
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	n, err := strconv.Atoi(v[:i])
+	mul := byteUnit(strings.ToLower(strings.TrimSpace(v[i:])))
+	if err != nil || mul == 0 || n > math.MaxInt/mul {
+		p.Fail(name, `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`)
+		return def
+	}
+	return n * mul
+}
+
+// byteUnit returns the bytes in one unit (lower case; "" is bytes), or 0
+// for an unknown unit.
+func byteUnit(u string) int {
+	switch u {
+	case "", "b":
+		return 1
+	case "k", "kb":
+		return 1000
+	case "ki", "kib":
+		return 1 << 10
+	case "m", "mb":
+		return 1000 * 1000
+	case "mi", "mib":
+		return 1 << 20
+	case "g", "gb":
+		return 1000 * 1000 * 1000
+	case "gi", "gib":
+		return 1 << 30
+	}
+	return 0
+}
+
 // Float returns the value of name as a non-negative finite number, or
 // def ("Inf" would make a threshold mean+Inf·0 = NaN).
 func (p *Params) Float(name string, def float64) float64 {

@@ -78,7 +78,7 @@ const (
 // Parameters: max_session (24h), max_pending (100000), max_keys (100000
 // impersonated users), max_lookback (0: no look-back; 200000 lines
 // closes the gap on a generated backlog), max_lookback_bytes
-// (128 MiB).
+// (128 MiB; bytes, or with a unit: 64MiB).
 func impersonationSpec() Spec {
 	return Spec{
 		Info: Info{
@@ -270,7 +270,7 @@ func newImpersonation(p *Params, env *Env) (Rule, error) {
 	if env != nil {
 		r.geo, r.log = env.Geo, env.Log
 	}
-	maxLB, maxLBBytes := p.Int("max_lookback", defaultMaxLookBack), p.Int("max_lookback_bytes", defaultMaxLookBackBytes)
+	maxLB, maxLBBytes := p.Int("max_lookback", defaultMaxLookBack), p.Bytes("max_lookback_bytes", defaultMaxLookBackBytes)
 	if maxLB < 0 {
 		p.Fail("max_lookback", "want 0 (no look-back) or more")
 	}

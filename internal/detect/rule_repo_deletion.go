@@ -190,7 +190,11 @@ type baselineWindow struct {
 func newBaselineWindow(p *Params) baselineWindow {
 	var b baselineWindow
 	b.window = positiveDuration(p, "window", defaultWindow)
-	b.span = newSpan(b.window, positiveDuration(p, "bucket", defaultBucket))
+	bucket := positiveDuration(p, "bucket", defaultBucket)
+	if bucket > b.window && p.Has("bucket") { // the default 5m may exceed a short window
+		p.Fail("bucket", fmt.Sprintf("want at most the window (%s): the window slides in steps of bucket", b.window))
+	}
+	b.span = newSpan(b.window, bucket)
 	b.bp = baselineParams{
 		Period: int64(positiveDuration(p, "learning_period", defaultLearning) / time.Hour),
 		K:      p.Float("sd_factor", defaultSDFactor),
