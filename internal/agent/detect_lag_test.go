@@ -41,17 +41,6 @@ func TestDetectionsLaggingSource(t *testing.T) {
 	defer col.Close()
 	dir := t.TempDir()
 	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
-	appendLine := func(path, line string) {
-		t.Helper()
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(line + "\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	lines := func(app string) int {
 		got.mu.Lock()
 		defer got.mu.Unlock()
@@ -69,7 +58,7 @@ func TestDetectionsLaggingSource(t *testing.T) {
 		return n
 	}
 	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
-	appendLine(app, failedLoginLine(t0, 0))
+	appendLine(t, app, failedLoginLine(t0, 0))
 	if err := os.WriteFile(audit, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +68,12 @@ func TestDetectionsLaggingSource(t *testing.T) {
 	waitFor(t, "the first failed login", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 1 })
 
 	// The audit file runs three hours ahead.
-	appendLine(audit, auditPATLine(t0.Add(3*time.Hour), 700001))
+	appendLine(t, audit, auditPATLine(t0.Add(3*time.Hour), 700001))
 	waitFor(t, "the token alert", 10*time.Second, func() bool { return alerts("falco.pat_created") == 1 })
 
 	// The application file, read behind, goes on: twelve failures in eleven minutes.
 	for i := 1; i <= 11; i++ {
-		appendLine(app, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
+		appendLine(t, app, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
 	}
 	waitFor(t, "every failed login forwarded", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 12 })
 	deadline := time.Now().Add(5 * time.Second)

@@ -41,6 +41,19 @@ type collected struct {
 	errs   []string
 }
 
+// appendLine appends line and a newline to the file path, creating it.
+func appendLine(t *testing.T, path, line string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (c *collected) add(msg []byte) {
 	p := rfc5424.NewParser()
 	m, err := p.Parse(msg)

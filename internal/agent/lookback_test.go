@@ -43,25 +43,14 @@ func TestImpersonationActionReadBeforeStart(t *testing.T) {
 	defer col.Close()
 	dir := t.TempDir()
 	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
-	appendLine := func(path, line string) {
-		t.Helper()
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteString(line + "\n"); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
 	linesOf := func(app string) int {
 		got.mu.Lock()
 		defer got.mu.Unlock()
 		return len(got.lines[app])
 	}
-	appendLine(audit, action)
-	appendLine(audit, other)
-	appendLine(audit, pat)
+	appendLine(t, audit, action)
+	appendLine(t, audit, other)
+	appendLine(t, audit, pat)
 	if err := os.WriteFile(app, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +60,10 @@ func TestImpersonationActionReadBeforeStart(t *testing.T) {
 	defer stop()
 	waitFor(t, "the three audit lines at the collector", 10*time.Second, func() bool { return linesOf(config.AppNameAudit) == 3 })
 
-	appendLine(app, start)
+	appendLine(t, app, start)
 	waitFor(t, "the start at the collector", 10*time.Second, func() bool { return linesOf(config.AppNameApplication) == 1 })
-	appendLine(audit, laterAudit)
-	appendLine(app, laterApp)
+	appendLine(t, audit, laterAudit)
+	appendLine(t, app, laterApp)
 	impersonation := func() []wireAlert {
 		got.mu.Lock()
 		defer got.mu.Unlock()
