@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestDetectionsReloadKeepsJoins: a reload that rebuilds the engine (a
@@ -16,12 +15,7 @@ import (
 // line waiting for its application line. Both alerts come out once,
 // enriched, after the reload.
 func TestDetectionsReloadKeepsJoins(t *testing.T) {
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	dir := t.TempDir()
 	app, audit := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log")
 	// Event times a few seconds old: inside the lateness, so no window

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // failedLoginLine is an application_json.log failed password login of
@@ -33,19 +32,9 @@ func auditPATLine(t time.Time, id int) string {
 // three hours ahead closed the brute-force windows, and the twelve failed
 // logins read after it were dropped as late: no alert.
 func TestDetectionsLaggingSource(t *testing.T) {
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	dir := t.TempDir()
 	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
-	lines := func(app string) int {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		return len(got.lines[app])
-	}
 	alerts := func(rule string) int {
 		got.mu.Lock()
 		defer got.mu.Unlock()
@@ -65,7 +54,7 @@ func TestDetectionsLaggingSource(t *testing.T) {
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
 	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
-	waitFor(t, "the first failed login", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 1 })
+	waitFor(t, "the first failed login", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
 
 	// The audit file runs three hours ahead.
 	appendLine(t, audit, auditPATLine(t0.Add(3*time.Hour), 700001))
@@ -75,7 +64,7 @@ func TestDetectionsLaggingSource(t *testing.T) {
 	for i := 1; i <= 11; i++ {
 		appendLine(t, app, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
 	}
-	waitFor(t, "every failed login forwarded", 10*time.Second, func() bool { return lines(config.AppNameApplication) == 12 })
+	waitFor(t, "every failed login forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 12 })
 	deadline := time.Now().Add(5 * time.Second)
 	for alerts("sentinel.bruteforce") == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

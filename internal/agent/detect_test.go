@@ -54,6 +54,26 @@ func appendLine(t *testing.T, path, line string) {
 	}
 }
 
+// listenCollected starts a TCP syslog collector for the test that gathers
+// what it receives in a collected; the collector closes with the test.
+func listenCollected(t *testing.T) (*collected, *syslogtest.Collector) {
+	t.Helper()
+	got := &collected{lines: map[string][]string{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { col.Close() })
+	return got, col
+}
+
+// count returns the number of log lines of APP-NAME app received.
+func (c *collected) count(app string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.lines[app])
+}
+
 func (c *collected) add(msg []byte) {
 	p := rfc5424.NewParser()
 	m, err := p.Parse(msg)
@@ -111,12 +131,7 @@ func runDetections(t *testing.T, dir string, on bool) (*collected, int) {
 // the configuration.
 func runDetectionsTuned(t *testing.T, dir string, on bool, tune func(*config.Config)) (*collected, int) {
 	t.Helper()
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -386,12 +401,7 @@ func patBody(id, tokenID int) string {
 // once; a stream-only event alerts (the spool is detected as origin
 // stream).
 func TestDetectionsStreamAndFile(t *testing.T) {
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "audit_json.log")
 	if err := os.WriteFile(path, []byte(patLine(11, 501)+"\n"), 0o644); err != nil {
@@ -408,6 +418,7 @@ func TestDetectionsStreamAndFile(t *testing.T) {
 	post := func(body string) {
 		t.Helper()
 		var resp *http.Response
+		var err error
 		waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
 			req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 			req.Header.Set("X-Gitlab-Event-Streaming-Token", "s3cr3t-token-0123456789")
@@ -477,12 +488,7 @@ func TestDetectionsStreamAndFile(t *testing.T) {
 // counters go on, a disabled rule stops); a reload with an unchanged
 // block rereads the TI indicator file.
 func TestDetectionsReload(t *testing.T) {
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	dir := t.TempDir()
 	audit, access, ti := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "gitlab_access.log"), filepath.Join(dir, "ti.txt")
 	write := func(path, data string, flag int) {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestImpersonationActionReadBeforeStart checks that the agent, with the
@@ -35,19 +34,9 @@ func TestImpersonationActionReadBeforeStart(t *testing.T) {
 		laterAudit = `{"severity":"INFO","time":"2024-05-31T14:10:40.450Z","id":21,"author_id":42,"entity_id":42,"entity_type":"User","details":{"event_name":"personal_access_token_created","custom_message":"Created personal access token with id 601","author_name":"Alice Example","target_id":42,"target_type":"User","target_details":"Alice Example","ip_address":"198.51.100.20","entity_path":"alice"},"ip_address":"198.51.100.20","author_name":"Alice Example","entity_path":"alice","target_details":"Alice Example","created_at":"2024-05-31T14:10:40.441Z","target_type":"User","target_id":42,"event_name":"personal_access_token_created","custom_message":"Created personal access token with id 601"}`
 		laterApp   = `{"severity":"INFO","time":"2024-05-31T14:10:41.000Z","correlation_id":"01HZ80ZQ1W2E3R4T5Y6U7I8O9Q","meta.user":"root","meta.user_id":1,"message":"User root has stopped impersonating ext-contractor"}`
 	)
-	got := &collected{lines: map[string][]string{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	got, col := listenCollected(t)
 	dir := t.TempDir()
 	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
-	linesOf := func(app string) int {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		return len(got.lines[app])
-	}
 	appendLine(t, audit, action)
 	appendLine(t, audit, other)
 	appendLine(t, audit, pat)
@@ -58,10 +47,10 @@ func TestImpersonationActionReadBeforeStart(t *testing.T) {
 	c.Detections.Rules = map[string]config.RuleConfig{"sentinel.impersonation": {Params: map[string]string{"max_lookback": "200000"}}}
 	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
-	waitFor(t, "the three audit lines at the collector", 10*time.Second, func() bool { return linesOf(config.AppNameAudit) == 3 })
+	waitFor(t, "the three audit lines at the collector", 10*time.Second, func() bool { return got.count(config.AppNameAudit) == 3 })
 
 	appendLine(t, app, start)
-	waitFor(t, "the start at the collector", 10*time.Second, func() bool { return linesOf(config.AppNameApplication) == 1 })
+	waitFor(t, "the start at the collector", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
 	appendLine(t, audit, laterAudit)
 	appendLine(t, app, laterApp)
 	impersonation := func() []wireAlert {
