@@ -248,7 +248,8 @@ type impersonation struct {
 	lbPos map[string]position
 	// observed holds, per source, the positions of the last actions
 	// Observe was given, in file order, so that declined ignores a line
-	// other rules wanted that Process gave the rule after all.
+	// other rules wanted that Process gave the rule after all (kept only
+	// while the look-back is on: declined is given no line otherwise).
 	observed map[string][]position
 	// geo, parsers and rec re-parse a look-back line into an event as the
 	// agent made it (GeoIP columns included).
@@ -361,7 +362,7 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 	if c == impIgnore {
 		return
 	}
-	if c == impAction && ev.FileID != "" && ev.Type == parser.TypeAudit {
+	if c == impAction && ev.FileID != "" && ev.Type == parser.TypeAudit && r.keepsDeclined() {
 		r.noteObserved(ev)
 	}
 	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
