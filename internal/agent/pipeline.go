@@ -296,6 +296,27 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 	return &worker{mp: mapping.New(typ, geo, opts), enc: enc, m: m}
 }
 
+// offer appends the event of line i of tb (parsed into w.rec) to evs when
+// a rule wants it, and to w.declined (when not nil) when a rule's
+// WantFilter declined it (detect.RuleSet.Declined), one event for both;
+// a line no rule wants has its hint sums recorded for the recheck.
+func (w *worker) offer(tb *tailer.Batch, i int, line []byte, evs *[]*detect.Event) {
+	set := w.want()
+	var ev *detect.Event
+	if set.Wanted() {
+		ev = w.event(tb, i, line, set)
+		*evs = append(*evs, ev)
+	} else if w.sums != nil && w.sums.on {
+		w.sums.record(i, &w.rec) // a line wanted now is never rechecked
+	}
+	if set.Declined() && w.declined != nil {
+		if ev == nil {
+			ev = w.event(tb, i, line, set)
+		}
+		*w.declined = append(*w.declined, ev)
+	}
+}
+
 // run encodes the slots from work until it is closed, signalling each one
 // ready.
 func (w *worker) run(work <-chan *slot) {
@@ -368,20 +389,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			}
 		}
 		if perr == nil {
-			if set := w.want(); set.Wanted() {
-				ev := w.event(tb, i, line, set)
-				*evs = append(*evs, ev)
-				if set.Declined() && w.declined != nil { // wanted by other rules
-					*w.declined = append(*w.declined, ev)
-				}
-			} else {
-				if set.Declined() && w.declined != nil {
-					*w.declined = append(*w.declined, w.event(tb, i, line, set))
-				}
-				if w.sums != nil && w.sums.on {
-					w.sums.record(i, &w.rec) // a line wanted now is never rechecked
-				}
-			}
+			w.offer(tb, i, line, evs)
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut
 			// line is logged by the tailer, not as a parse error.
