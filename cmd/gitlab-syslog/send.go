@@ -53,8 +53,9 @@ are typed line by line, and a line of no known type goes out under
 APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
-do not parse are sent raw, without STRUCTURED-DATA, and counted; blank lines are
-skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
+do not parse are sent raw, without STRUCTURED-DATA, and counted (when none
+parses, a warning asks whether the input is a GitLab log; send still exits
+0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
 Every file is opened before anything is sent.
 A file that cannot be read to its end (a truncated .gz) is named with the
@@ -272,6 +273,10 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
+	if s.read > 0 && s.unparsed == s.read {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: none of the %d %s read parsed as a GitLab log (audit, application or auth JSON, application text or an NGINX access line); all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
+			s.read, plural(s.read, "line", "lines"))
+	}
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
 			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)

@@ -154,6 +154,7 @@ func TestValidateErrors(t *testing.T) {
 		{"relp window", "state_dir: /s\nforward:\n  url: relp://h:2514\n  relp_window: -1\n", `config.yaml:4: forward.relp_window: must not be negative`},
 		{"facility", "state_dir: /s\nforward:\n  facility: local9\n", `config.yaml:3: forward.facility: unknown facility "local9"`},
 		{"facility number", "state_dir: /s\nforward:\n  facility: 24\n", `config.yaml:3: forward.facility: unknown facility "24"`},
+		{"facility typo", "state_dir: /s\nforward:\n  facility: locl7\n", `config.yaml:3: forward.facility: unknown facility "locl7" (want kern, user, ..., local0 ... local7, or 0-23) (did you mean "local7"?)`},
 		{"format", "state_dir: /s\nforward:\n  format: json\n", `config.yaml:3: forward.format: "json" is not one of rfc5424, rfc3164`},
 		{"sd_id", "state_dir: /s\nforward:\n  sd_id: gitlab@abc\n", "after @ comes a private enterprise number"},
 		{"sd_id without @", "state_dir: /s\nforward:\n  sd_id: gitlab\n", `config.yaml:3: forward.sd_id: "gitlab" has no @: an SD-ID without @ must be registered with IANA (RFC 5424 §6.3.2), and a private one is name@<private enterprise number>; give name@<your private enterprise number>, e.g. gitlab@32473`},

@@ -191,7 +191,11 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.tls", "cert_file and key_file go together (client certificate)")
 	}
 	if _, err := forwarder.ParseFacility(f.Facility); err != nil {
-		v.errf("forward.facility", "unknown facility %q (want kern, user, ..., local0 ... local7, or 0-23)", f.Facility)
+		hint := "" // local8, local9: the range says it; "did you mean local0" would mislead
+		if !strings.HasPrefix(strings.ToLower(f.Facility), "local") {
+			hint = DidYouMean(f.Facility, facilityNames())
+		}
+		v.errf("forward.facility", "unknown facility %q (want kern, user, ..., local0 ... local7, or 0-23)%s", f.Facility, hint)
 	}
 	if err := checkSDID(f.SDID); err != nil {
 		v.errf("forward.sd_id", "%v", err)
@@ -410,4 +414,14 @@ func compressedExt(path string) string {
 		}
 	}
 	return ""
+}
+
+// facilityNames returns the facility keywords ParseFacility accepts, for
+// "did you mean" hints.
+func facilityNames() []string {
+	names := make([]string, 0, 24)
+	for f := forwarder.Facility(0); f <= forwarder.Local7; f++ {
+		names = append(names, f.String())
+	}
+	return names
 }

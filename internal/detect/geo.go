@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
@@ -69,10 +70,10 @@ func countryCodes(p *Params, name string) map[string]bool {
 		return nil
 	}
 	set := make(map[string]bool, len(list))
-	for _, c := range list {
-		c = strings.ToUpper(c)
+	for _, given := range list {
+		c := strings.ToUpper(given)
 		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-			p.Fail(name, "want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "+c+")")
+			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: a country name or other code is not one)", given))
 			continue
 		}
 		set[c] = true

@@ -83,12 +83,15 @@ func newPATOverTime(p *Params, _ *Env) (Rule, error) {
 		p.Fail("max_keys", "want at least 1")
 	}
 	r.keys = newLRU[patKey, patCount](max)
+	// anomaly_days and anomaly_sd are read and checked even when anomaly
+	// is off, so that a bad value is an error and setting them is not
+	// reported as an unknown parameter.
+	days, sd := int64(p.Int("anomaly_days", 30)), p.Float("anomaly_sd", 1.5)
+	if days < 3 {
+		p.Fail("anomaly_days", "want at least 3")
+	}
 	if p.Bool("anomaly", false) {
-		r.trend = &patTrend{days: int64(p.Int("anomaly_days", 30)), k: p.Float("anomaly_sd", 1.5),
-			series: newLRU[patSeriesKey, history](max)}
-		if r.trend.days < 3 {
-			p.Fail("anomaly_days", "want at least 3")
-		}
+		r.trend = &patTrend{days: days, k: sd, series: newLRU[patSeriesKey, history](max)}
 	}
 	return r, nil
 }

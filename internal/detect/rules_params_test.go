@@ -48,6 +48,7 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,IE"}, false, "off"},
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "de, ie"}, true, ""},
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "Germany"}, true, "ISO 3166-1 alpha-2"},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,germany"}, true, `(got "germany": a country name`},
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "geoip_db": geoFixture}, false, ""},
 	}
 	specs := map[string]Spec{}

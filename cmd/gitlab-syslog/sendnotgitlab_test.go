@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSendWarnsWhenNothingParsed checks that send, given a file none of
+// whose lines is a GitLab log line (a binary file, the wrong file), still
+// sends every line raw and exits 0, as the agent does, but says on
+// standard error that nothing parsed, naming the file count and what to
+// check, as detect does; a file with one parsed line gets no warning.
+func TestSendWarnsWhenNothingParsed(t *testing.T) {
+	audit := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a","entity_path":"x"}`
+	for _, tt := range []struct {
+		name, content string
+		warn          bool
+	}{
+		{"binary", "\x00\x01\x02garbage\n\xff\xfe more\n", true},
+		{"text, not a log", "hello\nworld\n", true},
+		{"one line parsed", audit + "\nhello\n", false},
+		{"empty", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "input.log")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
+				"send", "--to", "-", path); err != nil {
+				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			if want := strings.Count(tt.content, "\n"); strings.Count(stdout.String(), "\n") != want {
+				t.Errorf("%d messages, want %d (every line, raw):\n%s", strings.Count(stdout.String(), "\n"), want, stdout.String())
+			}
+			got := strings.Contains(stderr.String(), "send: WARNING: none of the ")
+			if got != tt.warn {
+				t.Errorf("warning printed %v, want %v:\n%s", got, tt.warn, stderr.String())
+			}
+			if tt.warn && !strings.Contains(stderr.String(), "is it a GitLab log? --type") {
+				t.Errorf("the warning does not say what to check:\n%s", stderr.String())
+			}
+		})
+	}
+}
