@@ -133,8 +133,8 @@ func (e *Engine) restore(es *engineState) {
 		s.replay = p
 		s.pos = p
 	}
-	e.events.load(es.Events)
-	e.alerts.load(es.Alerts)
+	e.events.load(es.Events, es.Watermark)
+	e.alerts.load(es.Alerts, es.Watermark)
 	e.supp.load(es.Suppress)
 }
 

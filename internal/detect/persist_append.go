@@ -17,7 +17,8 @@ import (
 // encoding/json writes for the same value (the struct tags of the types),
 // up to the escaping of <, > and & and the order of map keys, so the
 // decoders (json.Unmarshal in load and Restore) are unchanged and files of
-// either writer load. TestSnapshotEncoding holds the two to the same
+// either writer load; the positions are written in the order of their
+// names. TestSnapshotEncoding holds the two to the same
 // decoded value.
 
 // appendTime appends t as encoding/json does (RFC 3339 with nanoseconds).
@@ -57,12 +58,16 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 	dst = append(dst, `{"watermark":`...)
 	dst = appendTime(dst, es.Watermark)
 	dst = append(dst, `,"positions":{`...)
-	first := true
-	for name, p := range es.Positions {
-		if !first {
+	names := make([]string, 0, len(es.Positions))
+	for name := range es.Positions {
+		names = append(names, name)
+	}
+	slices.Sort(names) // a snapshot is a function of the state, not of map order
+	for i, name := range names {
+		p := es.Positions[name]
+		if i > 0 {
 			dst = append(dst, ',')
 		}
-		first = false
 		dst = jsonstr.Append(dst, name)
 		dst = append(dst, `:{"file_id":`...)
 		dst = jsonstr.Append(dst, p.FileID)

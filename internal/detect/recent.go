@@ -1,11 +1,14 @@
 package detect
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -37,14 +40,26 @@ func keyOf[S ~string | ~[]byte](s S) recentKey {
 // retention period of event time and up to a maximum count, oldest dropped
 // first. It backs event dedupe and the ids of alerts already sent. An
 // entry costs about 60 bytes.
+//
+// Each entry has a time: the event time it was added at, raised to the
+// watermark of the last expire when older (an id first seen late is
+// remembered for the retention period from then on, not dropped at once).
+// Expiry and the count cap go by that time alone, never by the order of
+// arrival, so which ids a set holds, and a snapshot of it, depend only on
+// the ids, their times and the watermark. Entries are kept in a queue in
+// time order while they arrive in it (the common case: the time is at
+// least the queue's newest, an append) and in a min-heap otherwise.
 type recent struct {
-	retain time.Duration
+	retain int64 // Unix ns
 	max    int
-	at     map[recentKey]int64 // event time, Unix ns
-	queue  []recentItem        // insertion order; head is the oldest
+	at     map[recentKey]int64 // an entry's time, Unix ns
+	queue  []recentItem        // entries in time order; head is the oldest
 	head   int
+	late   []recentItem // a min-heap by time of the entries older than the queue's newest
+	wm     int64        // watermark of the last expire (Unix ns); math.MinInt64 before
 }
 
+// recentItem is one entry: its key and time (Unix ns).
 type recentItem struct {
 	K recentKey
 	T int64 // Unix ns
@@ -74,7 +89,7 @@ func (it *recentItem) UnmarshalJSON(b []byte) error {
 }
 
 func newRecent(retain time.Duration, max int) *recent {
-	return &recent{retain: retain, max: max, at: make(map[recentKey]int64)}
+	return &recent{retain: int64(retain), max: max, at: make(map[recentKey]int64), wm: math.MinInt64}
 }
 
 // seen reports whether s is in the set, adding it (at t) when it is not.
@@ -83,74 +98,154 @@ func (r *recent) seen(s string, t time.Time) bool {
 	return r.seenKey(keyOf(s), t.UnixNano())
 }
 
+// seenKey is seen for a key and a time in Unix ns.
 func (r *recent) seenKey(k recentKey, t int64) bool {
 	if _, ok := r.at[k]; ok {
 		return true
 	}
-	r.at[k] = t
-	r.queue = append(r.queue, recentItem{K: k, T: t})
-	for len(r.at) > r.max {
-		r.drop()
-	}
+	r.add(k, max(t, r.wm))
 	return false
 }
 
-// drop removes the oldest live entry.
-func (r *recent) drop() {
-	for r.head < len(r.queue) && !r.popHead() {
+// add inserts k (absent) at time t and drops the oldest entries while the
+// set is over its cap.
+func (r *recent) add(k recentKey, t int64) {
+	r.at[k] = t
+	if n := len(r.queue); n == r.head || r.queue[n-1].T <= t {
+		r.queue = append(r.queue, recentItem{K: k, T: t})
+	} else {
+		r.pushLate(recentItem{K: k, T: t})
+	}
+	for len(r.at) > r.max {
+		r.popOldest()
 	}
 }
 
-// popHead removes the oldest queued item, and its map entry when the item
-// is the entry's latest; it reports whether a live entry went.
-func (r *recent) popHead() bool {
-	it := r.queue[r.head]
-	r.queue[r.head] = recentItem{}
-	r.head++
-	live := false
-	if t, ok := r.at[it.K]; ok && t == it.T {
-		delete(r.at, it.K)
-		live = true
+// oldest returns the time of the oldest entry; ok is false when the set
+// is empty.
+func (r *recent) oldest() (t int64, ok bool) {
+	switch q := r.head < len(r.queue); {
+	case q && len(r.late) > 0:
+		return min(r.queue[r.head].T, r.late[0].T), true
+	case q:
+		return r.queue[r.head].T, true
+	case len(r.late) > 0:
+		return r.late[0].T, true
 	}
-	if r.head > 1024 && r.head*2 > len(r.queue) {
-		r.queue = append(r.queue[:0], r.queue[r.head:]...)
-		r.head = 0
-	}
-	return live
+	return 0, false
 }
 
-// expire drops the entries added at event times before watermark − retain.
-// Entries arrive roughly in time order, so it stops at the first younger
-// one.
+// popOldest removes the oldest entry (the queue's on a tie).
+func (r *recent) popOldest() {
+	if r.head < len(r.queue) && (len(r.late) == 0 || r.queue[r.head].T <= r.late[0].T) {
+		delete(r.at, r.queue[r.head].K)
+		r.queue[r.head] = recentItem{}
+		r.head++
+		if r.head == len(r.queue) {
+			r.queue, r.head = r.queue[:0], 0
+		} else if r.head > 1024 && r.head*2 > len(r.queue) {
+			r.queue = append(r.queue[:0], r.queue[r.head:]...)
+			r.head = 0
+		}
+		return
+	}
+	if len(r.late) > 0 {
+		delete(r.at, r.late[0].K)
+		r.popLate()
+	}
+}
+
+// expire drops the entries whose time is before watermark − retain, and
+// makes watermark the least time of the entries added from now on.
 func (r *recent) expire(watermark time.Time) {
-	cut := watermark.Add(-r.retain).UnixNano()
-	for r.head < len(r.queue) && r.queue[r.head].T < cut {
-		r.popHead()
+	wm := watermark.UnixNano()
+	if wm <= r.wm {
+		return
+	}
+	r.wm = wm
+	cut := wm - r.retain
+	for {
+		t, ok := r.oldest()
+		if !ok || t >= cut {
+			return
+		}
+		r.popOldest()
 	}
 }
 
 func (r *recent) len() int { return len(r.at) }
 
-// items returns the live entries, oldest first, for a snapshot. The
-// result may share the set's memory: use it before the set changes.
+// items returns the entries, oldest first (entries of equal time in the
+// order they were added), for a snapshot. The result may share the set's
+// memory: use it before the set changes.
 func (r *recent) items() []recentItem {
-	if live := r.queue[r.head:]; len(live) == len(r.at) {
-		// Every queued item is live (an id is queued only while absent
-		// and leaves only from the head): the queue itself, no lookups.
-		return live
+	q := r.queue[r.head:]
+	if len(r.late) == 0 {
+		return q
 	}
-	out := make([]recentItem, 0, len(r.at))
-	for _, it := range r.queue[r.head:] {
-		if t, ok := r.at[it.K]; ok && t == it.T {
-			out = append(out, it)
+	late := slices.Clone(r.late)
+	slices.SortStableFunc(late, func(a, b recentItem) int { return cmp.Compare(a.T, b.T) })
+	out := make([]recentItem, 0, len(q)+len(late))
+	for len(q) > 0 && len(late) > 0 {
+		if late[0].T < q[0].T {
+			out, late = append(out, late[0]), late[1:]
+		} else {
+			out, q = append(out, q[0]), q[1:]
 		}
 	}
-	return out
+	return append(append(out, q...), late...)
 }
 
-// load adds items from a snapshot.
-func (r *recent) load(items []recentItem) {
-	for _, it := range items {
-		r.seenKey(it.K, it.T)
+// load adds the items of a snapshot saved at watermark wm, which becomes
+// the set's: items whose time is before wm − retain had expired and are
+// left out, the others keep their time. A zero wm cuts nothing.
+func (r *recent) load(items []recentItem, wm time.Time) {
+	cut := int64(math.MinInt64)
+	if !wm.IsZero() {
+		r.wm = max(r.wm, wm.UnixNano())
+		cut = r.wm - r.retain
 	}
+	for _, it := range items {
+		if _, ok := r.at[it.K]; !ok && it.T >= cut {
+			r.add(it.K, it.T)
+		}
+	}
+}
+
+// pushLate adds it to the heap of late entries.
+func (r *recent) pushLate(it recentItem) {
+	h := append(r.late, it)
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if h[p].T <= h[i].T {
+			break
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
+	r.late = h
+}
+
+// popLate removes the heap's oldest entry.
+func (r *recent) popLate() {
+	h := r.late
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = recentItem{}
+	h = h[:n]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].T < h[c].T {
+			c++
+		}
+		if h[i].T <= h[c].T {
+			break
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+	r.late = h
 }
