@@ -62,7 +62,11 @@ comma-separated, booleans true or false. --rule ID restricts the run to the
 rules named. --config reads the detections: block of an agent config file, and the
 geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
-a temporary directory removed at the end, so runs are independent.
+a temporary directory removed at the end, so runs are independent. With a
+--state-dir kept between runs, the lines of a file that an earlier run
+already folded are skipped (a file is known by its first line), as the
+agent does after a restart: run again over the same files, detect raises
+no alert twice.
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does.
@@ -359,6 +363,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	future := ""
 	if st.Future > 0 {
 		future = fmt.Sprintf(", %d dated more than 24h after the clock (ignored by the windowed rules)", st.Future)
+	}
+	if st.Replayed > 0 {
+		future += fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
 	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules; %d deduplicated, %d late%s\n",
 		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), st.Deduplicated, st.Late, future)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +97,10 @@ type inputCounts struct {
 // (longer ones are counted as cut and skipped), and sends the lines the engine
 // wants as Events, in batches, on out, which it closes at the end. A read
 // error is sent as the last batch. Lines without a time get the time of
-// the line before them in the merge order (see mergeKey).
+// the line before them in the merge order (see mergeKey). Events of a
+// file carry its identity (inputFileID) and their line number, so that
+// with --state-dir a second run over the same file does not fold again the
+// lines the first one folded, as the agent after a restart.
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
@@ -106,8 +111,15 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	if in.stream {
 		source, origin = "stream", detect.OriginStream
 	}
+	fileID, first := "", true
 	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, cut bool) error {
 		counts.lines++
+		if first {
+			first = false
+			if in.path != "-" && !in.stream {
+				fileID = inputFileID(line)
+			}
+		}
 		if cut { // a cut line is never parsed into columns, as in the agent
 			counts.cut++
 			return nil
@@ -130,7 +142,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 		counts.wanted++
 		ev := detect.NewEvent(&rec, line, source, origin)
-		ev.Offset = int64(n) // the line number: offline runs never skip by offset
+		ev.FileID, ev.Offset = fileID, int64(n) // the line number stands for the offset
 		batch = append(batch, ev)
 		if len(batch) == cap(batch) {
 			select {
@@ -151,6 +163,16 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	if err != nil && !errors.Is(err, context.Canceled) {
 		out <- eventBatch{err: inputError(in.path, err)}
 	}
+}
+
+// inputFileID returns the identity of a file whose first line is first:
+// a hash of that line, as the tailer fingerprints a file by its first
+// bytes. A file appended to keeps it; a file written anew under the same
+// name gets another, so none of its lines is skipped. Standard input and
+// stream inputs (whose events are deduplicated by EventID) have none.
+func inputFileID(first []byte) string {
+	h := sha256.Sum256(first)
+	return "line1:" + hex.EncodeToString(h[:16])
 }
 
 // inputError names path in err when err does not already (an open error

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// goldenInputs returns the detect arguments of a golden directory as
+// goldenRun takes them: its files (events.log as a stream input) and the
+// --param values of its args file.
+func goldenInputs(t *testing.T, dir string) (inputs, params []string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		switch {
+		case e.IsDir(), name == "expected.json", strings.HasSuffix(name, ".txt"):
+		case name == "args":
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fields := strings.Split(strings.TrimSpace(string(b)), "\n")
+			for i := 0; i+1 < len(fields); i += 2 {
+				params = append(params, strings.ReplaceAll(fields[i+1], "$DIR", dir))
+			}
+		case name == "events.log":
+			inputs = append(inputs, "stream:"+filepath.Join(dir, name))
+		default:
+			inputs = append(inputs, filepath.Join(dir, name))
+		}
+	}
+	slices.Sort(inputs)
+	return inputs, params
+}
+
+// detectState runs detect with every default rule (and params) over
+// inputs with state dir state, and returns its alerts and summary.
+func detectState(t *testing.T, state string, params, inputs []string) (alerts []string, summary string) {
+	t.Helper()
+	o := &detectOptions{params: params, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
+	}
+	if s := strings.TrimSpace(stdout.String()); s != "" {
+		alerts = strings.Split(s, "\n")
+	}
+	return alerts, stderr.String()
+}
+
+// TestDetectRerunRaisesNothingTwice: run again over the same inputs with
+// the same --state-dir, detect raises no alert, however far apart in time
+// the events of the inputs are and whether or not they carry an EventID;
+// a third run neither. Every golden directory is a case, all rules on.
+// Before, a second run raised again the alerts of events more than a day
+// (the dedupe window) before the last one, counted again the events
+// without EventID (a brute force or repository deletion case's near-miss
+// fired), and a third run raised other alerts than the second.
+func TestDetectRerunRaisesNothingTwice(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "detections")
+	var dirs []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && p != root {
+			dirs = append(dirs, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := t.TempDir() // generated logs: an ordinary instance's traffic, most events without EventID
+	for _, typ := range []parser.Type{parser.TypeAudit, parser.TypeAccess, parser.TypeApplication} {
+		p := filepath.Join(gen, string(typ)+".log")
+		if _, err := loadgen.WriteFile(p, loadgen.Options{Type: typ, Lines: 20_000, Seed: 7, Mix: loadgen.MixRealistic}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs = append(dirs, gen)
+	for _, dir := range dirs {
+		name, _ := filepath.Rel(root, dir)
+		if dir == gen {
+			name = "loadgen"
+		}
+		t.Run(name, func(t *testing.T) {
+			inputs, params := goldenInputs(t, dir)
+			if dir == gen {
+				inputs = []string{"audit:" + inputs[2], "access:" + inputs[0], "application:" + inputs[1]}
+			}
+			if len(inputs) == 0 {
+				t.Skip("no input files")
+			}
+			state := t.TempDir()
+			first, _ := detectState(t, state, params, inputs)
+			for run := 2; run <= 3; run++ {
+				again, summary := detectState(t, state, params, inputs)
+				if len(again) > 0 {
+					t.Errorf("run %d raised %d alerts (run 1: %d); the first:\n%s\nsummary:\n%s", run, len(again), len(first), again[0], summary)
+				}
+				// The events are skipped as folded before (a file's lines)
+				// or deduplicated (stream bodies, and a file's line that
+				// was a duplicate already in the first run).
+				if len(first) > 0 && !strings.Contains(summary, "already folded by an earlier run with this --state-dir") &&
+					strings.Contains(summary, "; 0 deduplicated") {
+					t.Errorf("run %d: the summary says neither skipped nor deduplicated events:\n%s", run, summary)
+				}
+			}
+		})
+	}
+}
+
+// TestDetectRerunFileChanged: with a kept --state-dir, a file that grew
+// since the last run has only its new lines folded (their alerts are
+// those a single run over the whole file raises for them), and a file
+// written anew under the same name is folded whole.
+func TestDetectRerunFileChanged(t *testing.T) {
+	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.repo_public", "audit_json.log")
+	b, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(b)), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("%s: want 3 lines or more, has %d", golden, len(lines))
+	}
+	whole, _ := detectState(t, t.TempDir(), nil, []string{golden})
+	for _, c := range []struct {
+		name        string
+		first, then string // the file's content in the first and the second run
+		want        []string
+	}{
+		{"appended", strings.Join(lines[:2], ""), strings.Join(lines, ""), whole[2:]},
+		{"written anew", lines[2] + "\n", strings.Join(lines[:2], ""), whole[:2]},
+		{"unchanged", strings.Join(lines, ""), strings.Join(lines, ""), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			file := filepath.Join(dir, "audit_json.log")
+			state := filepath.Join(dir, "state")
+			if err := os.WriteFile(file, []byte(c.first), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			detectState(t, state, nil, []string{file})
+			if err := os.WriteFile(file, []byte(c.then), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, summary := detectState(t, state, nil, []string{file})
+			if !slices.Equal(got, c.want) {
+				t.Errorf("second run raised\n%s\nwant\n%s\nsummary:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"), summary)
+			}
+		})
+	}
+}
