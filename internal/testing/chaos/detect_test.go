@@ -234,6 +234,15 @@ func TestDetectRestart(t *testing.T) {
 	}
 	t.Logf("killed after %d lines and %d alerts; restart log:\n%s", atKill, alertsAtKill, p2.Log())
 
+	compareAlertRuns(t, ref, got, byTime)
+}
+
+// compareAlertRuns compares the alerts got of an interrupted run with ref,
+// those of an uninterrupted run over the file whose lines byTime holds:
+// the same alert_ids, each triggered by the same event, and an alert
+// repeated only together with a line of the batch it rode in.
+func compareAlertRuns(t *testing.T, ref, got *alertTally, byTime map[string]string) {
+	t.Helper()
 	got.mu.Lock()
 	defer got.mu.Unlock()
 	if len(got.bad) > 0 || len(ref.bad) > 0 {
