@@ -237,22 +237,29 @@ func TestDetectBadParamValue(t *testing.T) {
 	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	const above0 = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
 	for _, tc := range []struct {
 		name string
 		o    detectOptions
 		want string // the whole error
 	}{
 		{"duration", detectOptions{format: "json", params: []string{"window=abc"}},
-			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"`},
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: ` + above0},
+		{"negative session", detectOptions{format: "json", params: []string{"max_session=-1h"}},
+			`detect: --param max_session=-1h: rule sentinel.impersonation: ` + above0},
+		{"window too long to hold", detectOptions{format: "json", params: []string{"window=99999999999h"}},
+			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large (the longest duration is 2562047h47m16s); ` + above0},
+		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
+			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
-			`detect: --param max_keys=0: want at least 1`},
+			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
 		{"config file", detectOptions{format: "json", config: cfg},
-			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 		{"config file's params", detectOptions{format: "json", config: global},
-			"detect: " + global + `:3: detections.params.max_keys: "0": want at least 1`},
+			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
 		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
-			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"` + "\n" +
-				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing: ` + above0 + "\n" +
+				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
