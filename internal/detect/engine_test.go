@@ -176,7 +176,7 @@ func TestEngineConfigErrors(t *testing.T) {
 		{"unknown own parameter", Config{Rules: map[string]RuleConfig{"test.count": {Params: map[string]string{"limt": "1"}}}},
 			"detections: rule test.count: unknown parameter(s) limt (the rule reads limit, suppress)"},
 		{"bad severity", Config{Rules: map[string]RuleConfig{"test.count": {Severity: "urgent"}}},
-			`detections: rule test.count: unknown severity "urgent" (want High, Medium, Low or Informational)`},
+			`detections: rule test.count: unknown severity "urgent": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

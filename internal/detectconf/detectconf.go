@@ -75,7 +75,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		}
 		if rc.Severity != "" {
 			if _, err := detect.ParseSeverity(rc.Severity); err != nil {
-				errs = append(errs, c.Errorf(path+".severity", "%v", err))
+				errs = append(errs, c.Errorf(path+".severity", "%v%s", err, didYouMean(rc.Severity, detect.SeverityNames())))
 			}
 		}
 		rc.Params = maps.Clone(rc.Params)

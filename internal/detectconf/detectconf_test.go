@@ -81,7 +81,11 @@ func TestCheckErrors(t *testing.T) {
 		{"global parameter no rule reads", head + "  params:\n    allowed_domain: corp.example\n",
 			`config.yaml:4: detections.params.allowed_domain: no rule reads a parameter "allowed_domain" (did you mean "allowed_domains"?)`},
 		{"severity", head + "  rules:\n    falco.pat_created:\n      severity: urgent\n",
-			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "urgent" (want High, Medium, Low or Informational)`},
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "urgent": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
+		{"severity above High", head + "  rules:\n    falco.pat_created:\n      severity: Critical\n",
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Critical": alerts have no severity above High (sent as syslog err, 3); want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
+		{"severity typo", head + "  rules:\n    falco.pat_created:\n      severity: Hihg\n",
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Hihg": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"?)`},
 		{"missing TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n",
 			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory`},
 		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
@@ -89,7 +93,7 @@ func TestCheckErrors(t *testing.T) {
 		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
 			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)`},
 		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
-			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\" (want High, Medium, Low or Informational)\n" +
+			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)\n" +
 				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"enabled without its allow-list", head + "  rules:\n    sentinel.external_user:\n      enabled: true\n",
 			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)`},
