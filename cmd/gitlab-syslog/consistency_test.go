@@ -281,6 +281,11 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "port name", args: []string{"--to", "tcp://127.0.0.1:syslog"}, want: `send: --to: parse "tcp://127.0.0.1:syslog": invalid port ":syslog" after host`},
 		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: "stdout:": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
 		{name: "other scheme", args: []string{"--to", "syslog://h:514"}, want: `send: --to: unsupported scheme in "syslog://h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
+		{name: "stdout typo", args: []string{"--to", "stdot"}, want: `send: --to: unsupported scheme in "stdot" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout"?)`},
+		{name: "stdout:// typo", args: []string{"--to", "stdot://"}, want: `send: --to: unsupported scheme in "stdot://" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout://"?)`},
+		{name: "scheme typo", args: []string{"--to", "tpc://127.0.0.1:514"}, want: `send: --to: unsupported scheme in "tpc://127.0.0.1:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://127.0.0.1:514"?)`},
+		{name: "address without scheme", args: []string{"--to", "127.0.0.1:514"}, want: `send: --to: parse "127.0.0.1:514": first path segment in URL cannot contain colon (did you mean "tcp://127.0.0.1:514"?)`},
+		{name: "host and port without scheme", args: []string{"--to", "localhost:514"}, want: `send: --to: unsupported scheme in "localhost:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://localhost:514"?)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
