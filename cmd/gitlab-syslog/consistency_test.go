@@ -213,7 +213,7 @@ func TestSendAccounting(t *testing.T) {
 		{name: "missing file before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "nope.log")},
 			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory"},
 		{name: "directory", args: []string{"--to", closedTCP, dir},
-			wantErr: "send: " + dir + " is a directory; give the log files in it"},
+			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,6 +71,8 @@ skipped and counted in the summary, as the agent does.
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
 off and says so), default suppression and parameters.
 
+Every input is opened before any is read: one that cannot be (missing, a
+directory, a .gz that is not gzip) stops detect before it prints anything.
 The exit status is 0 unless an input cannot be read, a --param or --rule
 names nothing known, or every rule given with --rule is off.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
@@ -152,6 +154,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		inputs[i], paths[i] = in, in.path
 	}
 	if err := stdinOnce(paths); err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	if err := checkDetectInputs(inputs); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	cfg, err := o.engineConfig()

@@ -123,13 +123,6 @@ func TestDetectErrors(t *testing.T) {
 			}
 		})
 	}
-	// The readable input was still processed before the error was reported.
-	var out, errOut bytes.Buffer
-	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
-	runDetect(context.Background(), &o, []string{ok, filepath.Join(dir, "missing.log")}, strings.NewReader(""), &out, &errOut)
-	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
-		t.Errorf("alerts of the readable input missing: %q", out.String())
-	}
 }
 
 // TestDetectConfigGeoIP checks that detect --config opens the config's
@@ -185,8 +178,9 @@ func TestDetectList(t *testing.T) {
 // TestDetectUnreadableInputsAllNamed: every input that cannot be read is
 // named in the error, once each and in argument order (not only the
 // first), a missing "WORD:FILE" says that WORD is not an input type (and
-// which one it likely is), and
-// the readable inputs are still processed.
+// which one it likely is), and nothing is processed: no alert of the
+// readable inputs, no summary, as the inputs are checked before any is
+// read.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	dir := t.TempDir()
 	ok := filepath.Join(dir, "audit_json.log")
@@ -197,25 +191,42 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	badGzip := filepath.Join(dir, "audit_json.log.2.gz") // gzip's magic, then not a gzip header
+	if err := os.WriteFile(badGzip, []byte("\x1f\x8b\x00\x00 not gzip at all\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	missing := filepath.Join(dir, "missing.log")
 	t.Chdir(dir)
-	var out, errOut bytes.Buffer
-	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
-	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", "audit:", missing}, strings.NewReader(""), &out, &errOut)
-	if err == nil {
-		t.Fatal("detect succeeded with unreadable inputs")
-	}
-	want := []string{
-		"detect: " + sub + " is a directory, not a log file",
-		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
-		`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
-		"open " + missing + ": no such file or directory",
-	}
-	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("error:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
-	}
-	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
-		t.Errorf("alerts of the readable input missing: %q", out.String())
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory"}},
+		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory"}},
+		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory"}},
+		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
+			sub + " is a directory, not a log file; give the log files in it",
+			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
+			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
+			badGzip + ": open gzip stream: gzip: invalid header",
+			"open " + missing + ": no such file or directory",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+			err := runDetect(context.Background(), &o, tc.args, strings.NewReader(""), &out, &errOut)
+			if err == nil {
+				t.Fatal("detect succeeded with unreadable inputs")
+			}
+			if want := "detect: " + strings.Join(tc.want, "\n"); err.Error() != want {
+				t.Errorf("error:\n%v\nwant:\n%s", err, want)
+			}
+			if out.Len() > 0 || errOut.Len() > 0 {
+				t.Errorf("processed before failing: stdout %q, stderr %q", out.String(), errOut.String())
+			}
+		})
 	}
 }
 
