@@ -30,7 +30,9 @@ func (e *ParamError) Error() string {
 // are comma-separated, booleans true/false, durations Go durations ("90s",
 // "24h") or a plain number of seconds. Each getter takes the default used
 // when the parameter is not set; a value that does not convert records a
-// *ParamError (returned by Err) and yields the default.
+// *ParamError (returned by Err) and yields the default (Bool, String,
+// List) or 0 (the numeric getters: a rule's bound checked with Fail then
+// gives the reason the user reads; see Fail).
 //
 // Params is used by one goroutine while a rule is built; it is not safe for
 // concurrent use.
