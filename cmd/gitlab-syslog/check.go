@@ -96,7 +96,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	if file == "" {
 		file = "(none: built-in defaults)"
 	}
-	fmt.Fprintf(w, "config:     %s: valid\n", file)
+	fmt.Fprintf(w, "config:     %s: valid%s\n", file, emptyNote(c))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -220,6 +220,20 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	return problems
 }
 
+// emptyNote says, for a configuration file that sets no key, that every
+// setting check prints is a default (or a flag's), so that an empty file
+// (a ConfigMap key left blank, the wrong file) is not taken for a
+// configured one; "" otherwise.
+func emptyNote(c *config.Config) string {
+	if c.File() == "" || !c.Empty() {
+		return ""
+	}
+	if c.FromFlags() {
+		return ", but it sets nothing: every setting below is a built-in default or a flag's"
+	}
+	return ", but it sets nothing: every setting below is a built-in default"
+}
+
 // printDetections shows whether the detection engine runs and, per rule,
 // whether it is on and why (default, enabled or disabled at a line of the
 // config, or what it lacks). The configuration was checked by load. It
@@ -248,8 +262,12 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 		writable = " (NOT WRITABLE)"
 		problems = append(problems, fmt.Sprintf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err))
 	}
-	fmt.Fprintf(w, "detections: %d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
-		on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
+	defaults := ""
+	if c.Line("detections") == 0 {
+		defaults = "no detections block, so every detection setting is a default: "
+	}
+	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
+		defaults, on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range st {
 		state := "off"

@@ -222,3 +222,52 @@ func TestCheckConfigStdin(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
+
+// TestCheckEmptyConfigNote: a configuration file that sets nothing (empty,
+// comments only, {}) is said to leave every setting at its default, and a
+// file without a detections block that the detection settings are
+// defaults, with the rules on as always; a file that sets keys gets
+// neither note.
+func TestCheckEmptyConfigNote(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	const (
+		emptyNote      = ": valid, but it sets nothing: every setting below is a built-in default\n"
+		emptyFlagsNote = ": valid, but it sets nothing: every setting below is a built-in default or a flag's\n"
+		detNote        = "detections: no detections block, so every detection setting is a default: "
+	)
+	for _, tc := range []struct {
+		name, config string // config "-": no --config
+		flags        bool   // --state-dir given
+		want, notWnt []string
+	}{
+		{"empty file", "", false, []string{emptyNote, detNote, " rules on, lateness 2m0s", "on   sentinel.bruteforce"}, nil},
+		{"comments only", "# to be written\n", false, []string{emptyNote, detNote}, nil},
+		{"empty mapping", "{}\n", false, []string{emptyNote, detNote}, nil},
+		{"empty file and a flag", "", true, []string{emptyFlagsNote, detNote}, nil},
+		{"no detections block", "state_dir: " + state + "\n", false, []string{detNote}, []string{"sets nothing"}},
+		{"detections block", "state_dir: " + state + "\ndetections:\n  lateness: 5m\n", false, []string{"rules on, lateness 5m0s"}, []string{"sets nothing", detNote}},
+		{"no file", "-", true, []string{"(none: built-in defaults): valid\n", detNote}, []string{"sets nothing"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"check"}
+			if tc.config != "-" {
+				args = append(args, "--config", writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config))
+			}
+			if tc.flags {
+				args = append(args, "--state-dir", state)
+			}
+			out, _ := execute(t, args...) // the default state_dir may not be writable here: only the output matters
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWnt {
+				if strings.Contains(out, w) {
+					t.Errorf("output has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

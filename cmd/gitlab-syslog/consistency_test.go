@@ -213,7 +213,7 @@ func TestSendAccounting(t *testing.T) {
 		{name: "missing file before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "nope.log")},
 			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory"},
 		{name: "directory", args: []string{"--to", closedTCP, dir},
-			wantErr: "send: " + dir + " is a directory; give the log files in it"},
+			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,6 +281,11 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "port name", args: []string{"--to", "tcp://127.0.0.1:syslog"}, want: `send: --to: parse "tcp://127.0.0.1:syslog": invalid port ":syslog" after host`},
 		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: "stdout:": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
 		{name: "other scheme", args: []string{"--to", "syslog://h:514"}, want: `send: --to: unsupported scheme in "syslog://h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
+		{name: "stdout typo", args: []string{"--to", "stdot"}, want: `send: --to: unsupported scheme in "stdot" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout"?)`},
+		{name: "stdout:// typo", args: []string{"--to", "stdot://"}, want: `send: --to: unsupported scheme in "stdot://" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout://"?)`},
+		{name: "scheme typo", args: []string{"--to", "tpc://127.0.0.1:514"}, want: `send: --to: unsupported scheme in "tpc://127.0.0.1:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://127.0.0.1:514"?)`},
+		{name: "address without scheme", args: []string{"--to", "127.0.0.1:514"}, want: `send: --to: parse "127.0.0.1:514": first path segment in URL cannot contain colon (did you mean "tcp://127.0.0.1:514"?)`},
+		{name: "host and port without scheme", args: []string{"--to", "localhost:514"}, want: `send: --to: unsupported scheme in "localhost:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://localhost:514"?)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

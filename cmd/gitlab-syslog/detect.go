@@ -75,6 +75,8 @@ skipped and counted in the summary, as the agent does.
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
 off and says so), default suppression and parameters.
 
+Every input is opened before any is read: one that cannot be (missing, a
+directory, a .gz that is not gzip) stops detect before it prints anything.
 The exit status is 0 unless an input cannot be read, a --param or --rule
 names nothing known, or every rule given with --rule is off.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
@@ -156,6 +158,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		inputs[i], paths[i] = in, in.path
 	}
 	if err := stdinOnce(paths); err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	if err := checkDetectInputs(inputs); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	cfg, err := o.engineConfig()
@@ -401,8 +406,9 @@ func offReasons(off []*detect.OffError) string {
 }
 
 // paramErrs names where a bad parameter value came from in the engine's
-// errors: the --param flag that gave it ("--param window=abc: want ..."),
-// once per flag instead of once per rule that reads it, or the line of
+// errors: the --param flag that gave it, with the rules that refused it
+// ("--param window=abc: rule sentinel.bruteforce: want ..."; rules that
+// give the same reason are named together, once per flag), or the line of
 // the --config file (configFile, "" for none) that gave it. Other errors
 // are kept as they are.
 func paramErrs(err error, cfg detect.Config, flags []string, configFile string) error {
@@ -414,13 +420,21 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 	}
 	var out, fromFile []error
 	seen := map[string]bool{}
+	flagRules := map[string]*[]string{} // "--param N=V: REASON" -> rules, in order
+	var flagOrder []string
 	for _, e := range detectconf.Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
 			_, inRule := cfg.Rules[pe.Rule].Params[pe.Param]
 			switch {
 			case given[pe.Param] && !inRule:
-				e = fmt.Errorf("--param %s=%s: %s", pe.Param, pe.Value, pe.Reason)
+				k := pe.Param + "=" + pe.Value + "\x00" + pe.Reason
+				if flagRules[k] == nil {
+					flagRules[k] = new([]string)
+					flagOrder = append(flagOrder, k)
+				}
+				*flagRules[k] = append(*flagRules[k], pe.Rule)
+				continue
 			case configFile != "":
 				fromFile = append(fromFile, e)
 				continue
@@ -430,6 +444,10 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 			seen[e.Error()] = true
 			out = append(out, e)
 		}
+	}
+	for _, k := range flagOrder {
+		flag, reason, _ := strings.Cut(k, "\x00")
+		out = append(out, fmt.Errorf("--param %s: %s: %s", flag, detectconf.RuleList(*flagRules[k]), reason))
 	}
 	if len(fromFile) > 0 {
 		out = append(out, detectconf.FileEngineErrs(configFile, errors.Join(fromFile...)))

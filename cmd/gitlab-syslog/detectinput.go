@@ -175,6 +175,20 @@ func inputFileID(first []byte) string {
 	return "line1:" + hex.EncodeToString(h[:16])
 }
 
+// checkDetectInputs checks every input with checkInput before any is
+// read, so that an input that cannot be read stops detect before it
+// prints an alert or a summary. Every such input is named, in argument
+// order, joined.
+func checkDetectInputs(inputs []detectInput) error {
+	var errs []error
+	for _, in := range inputs {
+		if err := checkInput(in.path); err != nil {
+			errs = append(errs, inputError(in.path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // inputError names path in err when err does not already (an open error
 // names it, a read error of a line does), and, for a file that does not
 // exist whose name starts with "WORD:", says that WORD is not an input

@@ -123,13 +123,6 @@ func TestDetectErrors(t *testing.T) {
 			}
 		})
 	}
-	// The readable input was still processed before the error was reported.
-	var out, errOut bytes.Buffer
-	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
-	runDetect(context.Background(), &o, []string{ok, filepath.Join(dir, "missing.log")}, strings.NewReader(""), &out, &errOut)
-	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
-		t.Errorf("alerts of the readable input missing: %q", out.String())
-	}
 }
 
 // TestDetectConfigGeoIP checks that detect --config opens the config's
@@ -185,8 +178,9 @@ func TestDetectList(t *testing.T) {
 // TestDetectUnreadableInputsAllNamed: every input that cannot be read is
 // named in the error, once each and in argument order (not only the
 // first), a missing "WORD:FILE" says that WORD is not an input type (and
-// which one it likely is), and
-// the readable inputs are still processed.
+// which one it likely is), and nothing is processed: no alert of the
+// readable inputs, no summary, as the inputs are checked before any is
+// read.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	dir := t.TempDir()
 	ok := filepath.Join(dir, "audit_json.log")
@@ -197,25 +191,42 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	badGzip := filepath.Join(dir, "audit_json.log.2.gz") // gzip's magic, then not a gzip header
+	if err := os.WriteFile(badGzip, []byte("\x1f\x8b\x00\x00 not gzip at all\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	missing := filepath.Join(dir, "missing.log")
 	t.Chdir(dir)
-	var out, errOut bytes.Buffer
-	o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
-	err := runDetect(context.Background(), &o, []string{sub, ok, "adit:audit_json.log", "audit:", missing}, strings.NewReader(""), &out, &errOut)
-	if err == nil {
-		t.Fatal("detect succeeded with unreadable inputs")
-	}
-	want := []string{
-		"detect: " + sub + " is a directory, not a log file",
-		`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
-		`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
-		"open " + missing + ": no such file or directory",
-	}
-	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("error:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
-	}
-	if !strings.Contains(out.String(), `"rule":"falco.user_locked"`) {
-		t.Errorf("alerts of the readable input missing: %q", out.String())
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory"}},
+		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory"}},
+		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory"}},
+		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
+			sub + " is a directory, not a log file; give the log files in it",
+			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
+			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
+			badGzip + ": open gzip stream: gzip: invalid header",
+			"open " + missing + ": no such file or directory",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json", rules: []string{"falco.user_locked"}}
+			err := runDetect(context.Background(), &o, tc.args, strings.NewReader(""), &out, &errOut)
+			if err == nil {
+				t.Fatal("detect succeeded with unreadable inputs")
+			}
+			if want := "detect: " + strings.Join(tc.want, "\n"); err.Error() != want {
+				t.Errorf("error:\n%v\nwant:\n%s", err, want)
+			}
+			if out.Len() > 0 || errOut.Len() > 0 {
+				t.Errorf("processed before failing: stdout %q, stderr %q", out.String(), errOut.String())
+			}
+		})
 	}
 }
 
@@ -237,22 +248,29 @@ func TestDetectBadParamValue(t *testing.T) {
 	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	const above0 = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
 	for _, tc := range []struct {
 		name string
 		o    detectOptions
 		want string // the whole error
 	}{
 		{"duration", detectOptions{format: "json", params: []string{"window=abc"}},
-			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"`},
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: ` + above0},
+		{"negative session", detectOptions{format: "json", params: []string{"max_session=-1h"}},
+			`detect: --param max_session=-1h: rule sentinel.impersonation: ` + above0},
+		{"window too long to hold", detectOptions{format: "json", params: []string{"window=99999999999h"}},
+			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large (the longest duration is 2562047h47m16s); ` + above0},
+		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
+			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
-			`detect: --param max_keys=0: want at least 1`},
+			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
 		{"config file", detectOptions{format: "json", config: cfg},
-			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 		{"config file's params", detectOptions{format: "json", config: global},
-			"detect: " + global + `:3: detections.params.max_keys: "0": want at least 1`},
+			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
 		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
-			`detect: --param window=abc: want a non-negative duration such as "90s", "60m" or "24h"` + "\n" +
-				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": want a non-negative duration such as "90s", "60m" or "24h"`},
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing: ` + above0 + "\n" +
+				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

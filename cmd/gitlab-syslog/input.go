@@ -60,7 +60,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
 		defer stop()
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return fmt.Errorf("%s is a directory, not a log file", name)
+			return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 		}
 		r, label = prog.reader(f), name
 	}
@@ -152,6 +152,35 @@ func typePrefixHint(cmd, name string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (TYPE:FILE is detect's syntax; %s takes --type %s %s)", err, cmd, strings.ToLower(t), file)
+}
+
+// checkInput checks that the input file name can be read, before any
+// input is: it opens it, refuses a directory, and reads a compressed
+// file's header (a .gz that is not gzip). Standard input ("-") and named
+// pipes are not checked: opening a FIFO waits for its writer, and reading
+// would take data from it. The error names the file and the cause (an
+// *fs.PathError for an open error).
+func checkInput(name string) error {
+	if name == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		return nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+	}
+	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name)
+	if err != nil {
+		return err
+	}
+	release()
+	return nil
 }
 
 // openInput opens the file name for reading. Cancelling ctx returns

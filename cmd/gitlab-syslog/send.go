@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -107,24 +106,12 @@ func sendConfig(cmd *cobra.Command, o *sendOptions) (*config.Config, error) {
 	return c, nil
 }
 
-// checkInputs opens every input file once, so that a missing or unreadable
-// file is reported before anything is sent.
+// checkInputs checks every input file with checkInput, so that a missing
+// or unreadable file is reported before anything is sent.
 func checkInputs(files []string) error {
 	for _, name := range files {
-		if name == "-" {
-			continue
-		}
-		if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
-			continue // opening a FIFO waits for its writer; readLines opens it
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return typePrefixHint("send", name, err) // *PathError names the file
-		}
-		fi, err := f.Stat()
-		f.Close()
-		if err == nil && fi.IsDir() {
-			return fmt.Errorf("%s is a directory; give the log files in it", name)
+		if err := checkInput(name); err != nil {
+			return typePrefixHint("send", name, err)
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,8 +15,8 @@ const parseLogInterval = 10 * time.Second
 // parseLog reports lines that did not parse: the first one at once, then at
 // most one every parseLogInterval with the number left unreported in
 // between, so a file full of custom-format lines cannot flood the log. Each
-// warning names the file, where the line ends in it and the parser's
-// error. Every failure is counted in metrics whether or not it is logged,
+// warning names the file, where the line ends in it (with the commands that
+// print the line and its number: findLine) and the parser's error. Every failure is counted in metrics whether or not it is logged,
 // and every such line is still forwarded raw.
 type parseLog struct {
 	log *slog.Logger
@@ -52,7 +54,36 @@ func (p *parseLog) report(file string, end int64, err error) {
 		return
 	}
 	p.log.Warn("line did not parse; forwarded raw, without parsed columns",
-		"file", file, "line_end_offset", end, "err", err, "unreported_since_last", n)
+		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "err", err, "unreported_since_last", n)
+}
+
+// findLine returns, for the warning, the shell commands of lineCommands.
+func findLine(file string, end int64) string {
+	show, number := lineCommands(file, end)
+	return show + " (the line); " + number + " (its line number)"
+}
+
+// lineCommands returns the shell commands that print the line ending at
+// byte end of file (just after its newline, as the tailer's offsets are)
+// and its line number. The warning cannot give the number itself: the
+// tailer starts at a checkpoint's byte offset (after a restart, with
+// start_at: end, after a rotation) without reading the lines before it, so
+// knowing the number would take reading the file from its start. For a
+// .gz sibling the offset is in the decompressed stream.
+func lineCommands(file string, end int64) (show, number string) {
+	src := fmt.Sprintf("head -c %d %s", end, shellQuote(file))
+	if strings.HasSuffix(file, ".gz") {
+		src = fmt.Sprintf("zcat %s | head -c %d", shellQuote(file), end)
+	}
+	return src + " | tail -n 1", src + " | wc -l"
+}
+
+// shellQuote returns s quoted for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // reportCut logs a line that was cut to max_line_bytes after its parts
@@ -66,7 +97,7 @@ func (p *parseLog) reportCut(file string, end int64, n int) {
 		return
 	}
 	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
-		"file", file, "line_end_offset", end, "max_line_bytes", n, "unreported_since_last", supp)
+		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "unreported_since_last", supp)
 }
 
 // reportIf reports err as report does when p and err are not nil.

@@ -2,8 +2,13 @@ package agent
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,5 +41,62 @@ func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
 	lines = strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[1], "line_end_offset=7000") || !strings.Contains(lines[1], "unreported_since_last=2") {
 		t.Errorf("after the interval: %q", lines)
+	}
+}
+
+// TestParseLogFindLine runs the commands the warning gives in a real
+// shell over real files: they print the line that did not parse and its
+// line number, from the line's end offset alone (the agent does not know
+// the number: it starts at a checkpoint's offset), for names that need
+// quoting and for a .gz sibling.
+func TestParseLogFindLine(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	lines := []string{`{"severity":"INFO","time":"2024-06-03T09:12:44Z"}`, "not json at all", `{"severity":"WARN"}`}
+	content := strings.Join(lines, "\n") + "\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(content))
+	zw.Close()
+	end := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // just after line 2 and its newline
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"audit_json.log", []byte(content)},
+		{"it's a log (1).log", []byte(content)},
+		{"audit_json.log.1.gz", gz.Bytes()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			show, number := lineCommands(path, end)
+			for _, c := range []struct{ cmd, want string }{{show, lines[1]}, {number, "2"}} {
+				out, err := exec.Command(sh, "-c", c.cmd).Output()
+				if err != nil {
+					t.Fatalf("%s: %v", c.cmd, err)
+				}
+				if got := strings.TrimSpace(string(out)); got != c.want {
+					t.Errorf("%s printed %q, want %q", c.cmd, got, c.want)
+				}
+			}
+			var buf bytes.Buffer
+			p := &parseLog{log: slog.New(slog.NewJSONHandler(&buf, nil))}
+			p.report(path, end, errors.New("audit: invalid JSON"))
+			var rec struct {
+				FindLine string `json:"find_line"`
+			}
+			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+				t.Fatal(err)
+			}
+			if want := show + " (the line); " + number + " (its line number)"; rec.FindLine != want {
+				t.Errorf("warning's find_line = %q, want %q", rec.FindLine, want)
+			}
+		})
 	}
 }

@@ -210,6 +210,13 @@ type GeoIP struct {
 // File returns the path the configuration was loaded from, or "".
 func (c *Config) File() string { return c.file }
 
+// Empty reports whether the file set no key at all (an empty file, only
+// comments, or {}): every setting is then a default, or a flag's.
+func (c *Config) Empty() bool { return len(c.lines) == 0 }
+
+// FromFlags reports whether a command-line flag set a key (SetByFlag).
+func (c *Config) FromFlags() bool { return len(c.flags) > 0 }
+
 // Line returns the line the key path (e.g. "forward.url", "sources[0].type")
 // was on, or 0 when it was not in the file.
 func (c *Config) Line(path string) int { return c.lines[path] }

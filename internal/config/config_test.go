@@ -139,6 +139,8 @@ func TestValidateErrors(t *testing.T) {
 		want       string
 	}{
 		{"bad scheme", "state_dir: /s\nforward:\n  url: http://x:1\n", `config.yaml:3: forward.url: unsupported scheme in "http://x:1"`},
+		{"scheme typo", "state_dir: /s\nforward:\n  url: relpp://x:2514\n", `config.yaml:3: forward.url: unsupported scheme in "relpp://x:2514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "relp://x:2514"?)`},
+		{"stdout typo", "state_dir: /s\nforward:\n  url: sdtout\n", `config.yaml:3: forward.url: unsupported scheme in "sdtout" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout"?)`},
 		{"no host", "state_dir: /s\nforward:\n  url: tcp://:514\n", `config.yaml:3: forward.url: "tcp://:514" has no host`},
 		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `config.yaml:3: forward.url: "tcp://h:99999": port "99999" is not a number from 1 to 65535`},
 		{"compressed source", "state_dir: /s\nsources:\n  - type: audit\n    path: /var/log/gitlab/gitlab-rails/audit_json.log.1.gz\n",

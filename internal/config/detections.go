@@ -113,12 +113,14 @@ func paramString(n *yaml.Node) (string, error) {
 	return "", fmt.Errorf("is a %s; want a single value or a list", kindName(n.Kind))
 }
 
-// resolve fills in the detections defaults.
-func (d *Detections) resolve() {
-	if d.Lateness == 0 {
+// resolve fills in the detections defaults for the keys the file does not
+// set (given reports whether it sets the key at a path): a key set to 0
+// keeps 0, which validation refuses, instead of meaning the default.
+func (d *Detections) resolve(given func(path string) bool) {
+	if d.Lateness == 0 && !given("detections.lateness") {
 		d.Lateness = DefaultLateness
 	}
-	if d.StateSaveInterval == 0 {
+	if d.StateSaveInterval == 0 && !given("detections.state_save_interval") {
 		d.StateSaveInterval = DefaultStateSaveInterval
 	}
 }
@@ -128,12 +130,32 @@ func (d *Detections) resolve() {
 // severities are checked against the engine's catalogue by the agent
 // (internal/detectconf), with Config.Errorf for their lines.
 func (v *validator) detections(d *Detections) {
-	if d.Lateness < 0 || d.Lateness > MaxLateness {
-		v.errf("detections.lateness", "%s is out of range (0 to %s; the default is %s)", d.Lateness, MaxLateness, DefaultLateness)
+	if d.Lateness <= 0 || d.Lateness > MaxLateness {
+		v.errf("detections.lateness", "%s is out of range: want a duration above 0 and at most %s, such as 5m (the default is %s; "+
+			"an event older than its source's newest event by more than this is dropped from the windowed rules, "+
+			"so 0 would drop every line GitLab writes out of order; leave the key out for the default)",
+			d.Lateness, fmtDuration(MaxLateness), fmtDuration(DefaultLateness))
 	}
 	if d.StateSaveInterval < MinStateSaveInterval {
-		v.errf("detections.state_save_interval", "%s is too short (at least %s; the default is %s)", d.StateSaveInterval, MinStateSaveInterval, DefaultStateSaveInterval)
+		v.errf("detections.state_save_interval", "%s is too short: want at least %s (the default is %s; leave the key out for it)",
+			d.StateSaveInterval, MinStateSaveInterval, fmtDuration(DefaultStateSaveInterval))
 	}
+}
+
+// given reports whether the file sets the key at path.
+func (c *Config) given(path string) bool { return c.Line(path) > 0 }
+
+// fmtDuration writes d as a user writes it: 2m, 24h, 90s (time.Duration's
+// String gives 2m0s).
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // Errorf returns an error about the key at path ("detections.rules.ID.KEY"),
@@ -149,7 +171,7 @@ func (c *Config) Errorf(path, format string, args ...any) error {
 // detections block alone, with the errors Validate gives for it, for
 // commands that read only that block (detect --config).
 func (c *Config) ValidateDetections() error {
-	c.Detections.resolve()
+	c.Detections.resolve(c.given)
 	v := &validator{c: c}
 	v.detections(&c.Detections)
 	return errors.Join(v.errs...)

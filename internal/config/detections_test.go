@@ -81,6 +81,8 @@ func TestDetectionsOff(t *testing.T) {
 // finds in the detections block (the rule ids and parameters are checked
 // against the engine's catalogue by internal/detectconf).
 func TestDetectionsErrors(t *testing.T) {
+	const lateWhy = "an event older than its source's newest event by more than this is dropped from the windowed rules, " +
+		"so 0 would drop every line GitLab writes out of order; leave the key out for the default)"
 	tests := []struct {
 		name, yaml string
 		parse      bool // the error comes from Parse, else from Validate
@@ -91,8 +93,12 @@ func TestDetectionsErrors(t *testing.T) {
 		{"rule enabled not a bool", "detections:\n  rules:\n    falco.pat_created:\n      enabled: 3\n", true, `config.yaml:4: detections.rules.falco.pat_created.enabled: want true or false, got 3`},
 		{"rules not a mapping", "detections:\n  rules: [a, b]\n", true, "config.yaml:2: cannot unmarshal !!seq into map"},
 		{"lateness not a duration", "detections:\n  lateness: soon\n", true, `config.yaml:2: detections.lateness: want a duration (e.g. 5s, 250ms, 24h), got "soon"`},
-		{"negative lateness", "state_dir: /s\ndetections:\n  lateness: -1m\n", false, "config.yaml:3: detections.lateness: -1m0s is out of range (0 to 24h0m0s; the default is 2m0s)"},
-		{"state save too often", "state_dir: /s\ndetections:\n  state_save_interval: 10ms\n", false, "config.yaml:3: detections.state_save_interval: 10ms is too short (at least 1s; the default is 1m0s)"},
+		{"negative lateness", "state_dir: /s\ndetections:\n  lateness: -1m\n", false, "config.yaml:3: detections.lateness: -1m0s is out of range: want a duration above 0 and at most 24h, such as 5m (the default is 2m; " + lateWhy},
+		{"zero lateness", "state_dir: /s\ndetections:\n  lateness: 0s\n", false, "config.yaml:3: detections.lateness: 0s is out of range: want a duration above 0 and at most 24h, such as 5m (the default is 2m; " + lateWhy},
+		{"bare zero lateness", "state_dir: /s\ndetections:\n  lateness: 0\n", false, "config.yaml:3: detections.lateness: 0s is out of range"},
+		{"lateness above a day", "state_dir: /s\ndetections:\n  lateness: 25h\n", false, "config.yaml:3: detections.lateness: 25h0m0s is out of range: want a duration above 0 and at most 24h"},
+		{"state save too often", "state_dir: /s\ndetections:\n  state_save_interval: 10ms\n", false, "config.yaml:3: detections.state_save_interval: 10ms is too short: want at least 1s (the default is 1m; leave the key out for it)"},
+		{"state save interval 0", "state_dir: /s\ndetections:\n  state_save_interval: 0s\n", false, "config.yaml:3: detections.state_save_interval: 0s is too short: want at least 1s (the default is 1m; leave the key out for it)"},
 		{"parameter is a mapping", "state_dir: /s\ndetections:\n  rules:\n    sentinel.bruteforce:\n      threshold: {a: 1}\n", true, "config.yaml:5: detections.rules.sentinel.bruteforce.threshold: is a mapping; want a single value or a list"},
 		{"list of lists", "state_dir: /s\ndetections:\n  params:\n    known_countries: [[DE]]\n", true, "config.yaml:4: detections.params.known_countries: a list item is a list; want a list of single values"},
 		{"comma in a list item", "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains: [\"a.example,b.example\"]\n", true, `config.yaml:5: detections.rules.sentinel.external_user.allowed_domains: list item "a.example,b.example" has a comma; give one value per item`},

@@ -146,7 +146,7 @@ func (c *Config) Resolve() (Resolved, error) {
 			s.OtherSubcomponents = "drop"
 		}
 	}
-	c.Detections.resolve()
+	c.Detections.resolve(c.given)
 	c.resolveInputs()
 	if c.Streaming.Listen != "" {
 		if c.Streaming.Path == "" {

@@ -151,7 +151,7 @@ func (v *validator) forward(f *Forward) {
 	urlOK := err == nil
 	switch {
 	case err != nil:
-		v.errf("forward.url", "%v", err)
+		v.errf("forward.url", "%v%s", err, urlHint(f.URL, nil))
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
@@ -176,7 +176,7 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.url", "%q: stdout:// takes no host, path or options (write stdout://, stdout or -)", f.URL)
 	default:
 		urlOK = false
-		v.errf("forward.url", "unsupported scheme in %q (want %s)", f.URL, forwarder.SchemeList(Schemes()))
+		v.errf("forward.url", "unsupported scheme in %q (want %s)%s", f.URL, forwarder.SchemeList(Schemes()), urlHint(f.URL, u))
 	}
 	if urlOK && !IsStdout(f.URL) {
 		if err := forwarder.CheckURLOptions(u); err != nil {
@@ -424,4 +424,43 @@ func facilityNames() []string {
 		names = append(names, f.String())
 	}
 	return names
+}
+
+// urlHint returns a "did you mean" for a forward URL that has no scheme
+// the forwarder knows (u is raw parsed, nil when it did not parse): a
+// misspelt scheme ("tpc://h:514": "tcp://h:514"), a misspelt stdout
+// ("stdot"), or a host and port without a scheme ("h:514": "tcp://h:514",
+// TCP being what rsyslog and syslog-ng listen on most). It is "" when no
+// guess is close.
+func urlHint(raw string, u *url.URL) string {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if s := schemeTypo(strings.ToLower(scheme)); s != "" {
+			return fmt.Sprintf(" (did you mean %q?)", s+"://"+rest)
+		}
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(raw); err == nil && port != "" && forwarder.CheckPort(port) == nil {
+		return fmt.Sprintf(" (did you mean %q?)", "tcp://"+raw)
+	}
+	if u != nil && u.Scheme == "" {
+		return DidYouMean(raw, []string{"stdout"})
+	}
+	return ""
+}
+
+// schemeTypo returns the known scheme that scheme (lower case, not known
+// itself) is a likely typo of: one edit away ("relpp"), or the same
+// letters swapped ("tpc"). Two edits would take ftp and http to tcp.
+func schemeTypo(scheme string) string {
+	sorted := func(s string) string {
+		b := []byte(s)
+		slices.Sort(b)
+		return string(b)
+	}
+	for _, s := range Schemes() {
+		if s != scheme && (distance(s, scheme) <= 1 || sorted(s) == sorted(scheme)) {
+			return s
+		}
+	}
+	return ""
 }

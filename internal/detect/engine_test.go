@@ -172,11 +172,11 @@ func TestEngineConfigErrors(t *testing.T) {
 	}{
 		{"unknown rule", Config{Rules: map[string]RuleConfig{"test.nope": {}}}, `detections: unknown rule "test.nope"`},
 		{"bad parameter", Config{Params: map[string]string{"limit": "ten"}},
-			`detections: rule test.count: parameter limit="ten": want a non-negative integer`},
+			`detections: rule test.count: parameter limit="ten": want a whole number, 0 or more`},
 		{"unknown own parameter", Config{Rules: map[string]RuleConfig{"test.count": {Params: map[string]string{"limt": "1"}}}},
 			"detections: rule test.count: unknown parameter(s) limt (the rule reads limit, suppress)"},
 		{"bad severity", Config{Rules: map[string]RuleConfig{"test.count": {Severity: "urgent"}}},
-			`detections: rule test.count: unknown severity "urgent" (want High, Medium, Low or Informational)`},
+			`detections: rule test.count: unknown severity "urgent": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

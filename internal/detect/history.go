@@ -129,12 +129,12 @@ func (p baselineParams) of(s *history, h, learnFrom int64) baseline {
 }
 
 // positiveDuration returns duration parameter name (default def), recording
-// a *ParamError and returning def when it is 0: windows, buckets, learning
-// periods and sessions cannot be empty.
+// a *ParamError and returning def when it is 0 or not a duration: windows,
+// buckets, learning periods and sessions cannot be empty.
 func positiveDuration(p *Params, name string, def time.Duration) time.Duration {
 	d := p.Duration(name, def)
 	if d <= 0 {
-		p.Fail(name, `want a positive duration such as "90s", "60m" or "24h"`)
+		p.Fail(name, wantPositiveDuration)
 		return def
 	}
 	return d

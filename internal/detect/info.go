@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -42,31 +43,54 @@ const (
 	SeverityHigh
 )
 
-var severityNames = [...]string{"", "Informational", "Low", "Medium", "High"}
+var severityStrings = [...]string{"", "Informational", "Low", "Medium", "High"}
 
 // String returns "Informational", "Low", "Medium" or "High".
 func (s Severity) String() string {
-	if int(s) < len(severityNames) && s != 0 {
-		return severityNames[s]
+	if int(s) < len(severityStrings) && s != 0 {
+		return severityStrings[s]
 	}
 	return "unknown"
 }
 
-// ParseSeverity accepts the four names in any case, plus Falco's priorities
-// WARNING (= Medium), NOTICE (= Low), INFORMATIONAL/INFO (= Informational),
-// ERROR and CRITICAL (= High).
+// severityNames maps each name ParseSeverity accepts, in lower case, to
+// its severity: the four names, and the syslog (RFC 5424) and Falco names
+// of the syslog severity each is sent as (High → err, Medium → warning,
+// Low → notice, Informational → info; detections.md §6.6).
+var severityNames = map[string]Severity{
+	"high": SeverityHigh, "err": SeverityHigh, "error": SeverityHigh,
+	"medium": SeverityMedium, "warning": SeverityMedium,
+	"low": SeverityLow, "notice": SeverityLow,
+	"informational": SeverityInformational, "info": SeverityInformational,
+}
+
+// severityAbove are the syslog and Falco severities above err (RFC 5424
+// crit, alert, emerg), which no alert has: ParseSeverity refuses them
+// instead of lowering them to High unsaid.
+var severityAbove = []string{"critical", "crit", "alert", "emergency", "emerg", "panic"}
+
+// SeverityNames returns the names ParseSeverity accepts (the four
+// severities first, then the syslog and Falco names of the same levels),
+// for hints.
+func SeverityNames() []string {
+	return []string{"High", "Medium", "Low", "Informational", "err", "error", "warning", "notice", "info"}
+}
+
+// ParseSeverity accepts, in any case, the four names and the syslog and
+// Falco names of the syslog severity each is sent as: High, err or ERROR;
+// Medium or WARNING; Low or NOTICE; Informational, INFORMATIONAL or info.
+// Any other name is an error that lists these; one above err (Critical,
+// Alert, Emergency) says that High is the highest.
 func ParseSeverity(s string) (Severity, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "high", "error", "critical":
-		return SeverityHigh, nil
-	case "medium", "warning":
-		return SeverityMedium, nil
-	case "low", "notice":
-		return SeverityLow, nil
-	case "informational", "info":
-		return SeverityInformational, nil
+	v := strings.ToLower(strings.TrimSpace(s))
+	if sev, ok := severityNames[v]; ok {
+		return sev, nil
 	}
-	return 0, fmt.Errorf("unknown severity %q (want High, Medium, Low or Informational)", s)
+	const want = "want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)"
+	if slices.Contains(severityAbove, v) {
+		return 0, fmt.Errorf("unknown severity %q: alerts have no severity above High (sent as syslog err, 3); %s", s, want)
+	}
+	return 0, fmt.Errorf("unknown severity %q: %s", s, want)
 }
 
 // Info describes a rule. It is what alerts, the config and the README

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,8 @@ type ParamError struct {
 	Param  string // parameter name
 	Value  string // the value given
 	Reason string // what is wrong and what is expected
+
+	tooLarge string // the value is beyond what its type holds (Params.typeFail)
 }
 
 func (e *ParamError) Error() string {
@@ -27,7 +30,9 @@ func (e *ParamError) Error() string {
 // are comma-separated, booleans true/false, durations Go durations ("90s",
 // "24h") or a plain number of seconds. Each getter takes the default used
 // when the parameter is not set; a value that does not convert records a
-// *ParamError (returned by Err) and yields the default.
+// *ParamError (returned by Err) and yields the default (Bool, String,
+// List) or 0 (the numeric getters: a rule's bound checked with Fail then
+// gives the reason the user reads; see Fail).
 //
 // Params is used by one goroutine while a rule is built; it is not safe for
 // concurrent use.
@@ -35,7 +40,10 @@ type Params struct {
 	rule   string
 	values map[string]string
 	read   map[string]bool
-	errs   []error
+	errs   []*ParamError
+	// typeErr indexes errs by parameter name for the errors a typed
+	// getter recorded, which a later Fail for the same name refines.
+	typeErr map[string]int
 }
 
 // NewParams returns the parameters of rule: values merges the global
@@ -49,7 +57,7 @@ func NewParams(rule string, global, own map[string]string) *Params {
 	for k, x := range own {
 		v[k] = x
 	}
-	return &Params{rule: rule, values: v, read: make(map[string]bool)}
+	return &Params{rule: rule, values: v, read: make(map[string]bool), typeErr: make(map[string]int)}
 }
 
 // Rule returns the id of the rule the parameters are for.
@@ -68,10 +76,39 @@ func (p *Params) Has(name string) bool {
 }
 
 // Fail records a *ParamError for name; rules use it for checks beyond the
-// type (a range, a file that cannot be read).
+// type (a range, a file that cannot be read). reason says what the rule
+// accepts ("want at least 1"). When a typed getter (Int, Duration, ...)
+// already refused the value of name, and so returned 0, reason replaces
+// the getter's: the rule knows the range it accepts better, and a value
+// too large to hold keeps the getter's note of that.
 func (p *Params) Fail(name, reason string) {
-	v := p.values[name]
-	p.errs = append(p.errs, &ParamError{Rule: p.rule, Param: name, Value: v, Reason: reason})
+	if i, ok := p.typeErr[name]; ok {
+		delete(p.typeErr, name)
+		e := p.errs[i]
+		e.Reason = reason
+		if e.tooLarge != "" {
+			e.Reason = e.tooLarge + "; " + reason
+		}
+		return
+	}
+	p.errs = append(p.errs, &ParamError{Rule: p.rule, Param: name, Value: p.values[name], Reason: reason})
+}
+
+// typeFail records that the value of name is not of the getter's kind
+// or out of its range: want says what the getter accepts, tooLarge (when
+// not "") that the value is beyond what the type holds. A later Fail for
+// name refines the reason (see Fail); a second typeFail replaces it.
+func (p *Params) typeFail(name, want, tooLarge string) {
+	e := &ParamError{Rule: p.rule, Param: name, Value: p.values[name], Reason: want, tooLarge: tooLarge}
+	if tooLarge != "" {
+		e.Reason = tooLarge + "; " + want
+	}
+	if i, ok := p.typeErr[name]; ok {
+		p.errs[i] = e
+		return
+	}
+	p.typeErr[name] = len(p.errs)
+	p.errs = append(p.errs, e)
 }
 
 // String returns the value of name, or def when it is not set.
@@ -114,16 +151,35 @@ func (p *Params) Bool(name string, def bool) bool {
 	return def
 }
 
-// Int returns the value of name as a non-negative decimal integer, or def.
+// The reasons the typed getters give; a rule that accepts less (at least
+// 1, a duration above 0) says so with Fail, which replaces them.
+const (
+	wantInt      = "want a whole number, 0 or more"
+	wantFloat    = "want a number, 0 or more, such as 3 or 1.5"
+	wantDuration = `want a duration of 0 or more, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	// wantPositiveDuration is the reason of the rules whose windows,
+	// buckets and sessions cannot be empty.
+	wantPositiveDuration = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	wantBytes            = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
+)
+
+// Int returns the value of name as a decimal integer from 0 to
+// math.MaxInt, or def when it is not set. A value that is not one records
+// a *ParamError and yields 0, so that a rule's own lower bound (checked
+// with Fail) gives the message.
 func (p *Params) Int(name string, def int) int {
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		p.Fail(name, "want a non-negative integer")
-		return def
+	switch {
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
+		p.typeFail(name, wantInt, fmt.Sprintf("too large (the largest whole number is %d)", math.MaxInt))
+		return 0
+	case err != nil || n < 0:
+		p.typeFail(name, wantInt, "")
+		return 0
 	}
 	return n
 }
@@ -143,9 +199,13 @@ func (p *Params) Bytes(name string, def int) int {
 	}
 	n, err := strconv.Atoi(v[:i])
 	mul := byteUnit(strings.ToLower(strings.TrimSpace(v[i:])))
-	if err != nil || mul == 0 || n > math.MaxInt/mul {
-		p.Fail(name, `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`)
-		return def
+	switch {
+	case mul != 0 && (errors.Is(err, strconv.ErrRange) || err == nil && n > math.MaxInt/mul):
+		p.typeFail(name, wantBytes, fmt.Sprintf("too large (the most is %d bytes)", math.MaxInt))
+		return 0
+	case err != nil || mul == 0:
+		p.typeFail(name, wantBytes, "")
+		return 0
 	}
 	return n * mul
 }
@@ -172,24 +232,31 @@ func byteUnit(u string) int {
 	return 0
 }
 
-// Float returns the value of name as a non-negative finite number, or
-// def ("Inf" would make a threshold mean+Inf·0 = NaN).
+// Float returns the value of name as a finite number, 0 or more, or def
+// when it is not set ("Inf" would make a threshold mean+Inf·0 = NaN). A
+// value that is not one records a *ParamError and yields 0.
 func (p *Params) Float(name string, def float64) float64 {
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f != f || math.IsInf(f, 0) {
-		p.Fail(name, "want a non-negative number")
-		return def
+	switch {
+	case errors.Is(err, strconv.ErrRange) && f > 0, err == nil && math.IsInf(f, 1):
+		p.typeFail(name, wantFloat, fmt.Sprintf("too large (the largest number is %g)", math.MaxFloat64))
+		return 0
+	case err != nil || f < 0 || f != f || math.IsInf(f, 0):
+		p.typeFail(name, wantFloat, "")
+		return 0
 	}
 	return f
 }
 
-// Duration returns the value of name as a non-negative duration ("90s",
-// "24h", "0", or a number of seconds), or def. Rules that need a positive
-// duration check it with Fail.
+// Duration returns the value of name as a duration from 0 to
+// math.MaxInt64 ns (about 292 years): a Go duration ("90s", "24h", "0") or
+// a whole number of seconds; or def when it is not set. A value that is
+// not one records a *ParamError and yields 0, so that a rule that needs a
+// duration above 0 (checked with Fail) gives the message.
 func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	v, ok := p.lookup(name)
 	if !ok {
@@ -197,19 +264,44 @@ func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		if n, nerr := strconv.Atoi(v); nerr == nil {
-			d, err = time.Duration(n)*time.Second, nil
+		if n, nerr := strconv.ParseInt(v, 10, 64); nerr == nil || errors.Is(nerr, strconv.ErrRange) {
+			d, err = time.Duration(n)*time.Second, nerr
+			if nerr == nil && (n > math.MaxInt64/int64(time.Second) || n < math.MinInt64/int64(time.Second)) {
+				err = strconv.ErrRange
+			}
 		}
 	}
-	if err != nil || d < 0 {
-		p.Fail(name, `want a non-negative duration such as "90s", "60m" or "24h"`)
-		return def
+	switch {
+	case err != nil && !strings.HasPrefix(v, "-") && durationTooLarge(v, err):
+		p.typeFail(name, wantDuration, "too large (the longest duration is "+time.Duration(math.MaxInt64).Truncate(time.Second).String()+")")
+		return 0
+	case err != nil || d < 0:
+		p.typeFail(name, wantDuration, "")
+		return 0
 	}
 	return d
 }
 
-// Err returns the errors recorded so far, joined, or nil.
-func (p *Params) Err() error { return errors.Join(p.errs...) }
+// durationTooLarge reports whether err, from parsing v as a duration, says
+// that v is beyond what a time.Duration holds rather than malformed:
+// time.ParseDuration's error is the same for both, so v is too large when
+// it has a duration's syntax.
+func durationTooLarge(v string, err error) bool {
+	return errors.Is(err, strconv.ErrRange) || durationSyntax.MatchString(v)
+}
+
+// durationSyntax is the form time.ParseDuration takes.
+var durationSyntax = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// Err returns the errors recorded so far (each a *ParamError), joined, or
+// nil.
+func (p *Params) Err() error {
+	errs := make([]error, len(p.errs))
+	for i, e := range p.errs {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
 
 // Unread returns, sorted, the names set in own (the rule's own
 // parameters) that the rule never asked for: in a config they are typos.

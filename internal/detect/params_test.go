@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,22 +35,101 @@ func TestParams(t *testing.T) {
 	if un := p.Unread(map[string]string{"n": "7", "typo": "1"}); !reflect.DeepEqual(un, []string{"typo"}) {
 		t.Errorf("Unread = %q", un)
 	}
-	bad := NewParams("r.x", map[string]string{"on": "yes", "n": "-1", "d": "soon", "f": "x", "inf": "Inf", "nan": "NaN"}, nil)
+	bad := NewParams("r.x", map[string]string{"on": "yes", "n": "-1", "d": "soon", "f": "x", "inf": "Inf", "nan": "NaN", "b": "-1", "b2": "soon"}, nil)
+	for name, got := range map[string]int{"n": bad.Int("n", 5), "b": bad.Bytes("b", 5), "b2": bad.Bytes("b2", 5)} {
+		if got != 0 {
+			t.Errorf("%s: a refused value gives %d, want 0 (so the rule's own bound speaks)", name, got)
+		}
+	}
 	bad.Bool("on", false)
-	bad.Int("n", 0)
 	bad.Duration("d", 0)
 	bad.Float("f", 0)
 	bad.Float("inf", 0)
 	bad.Float("nan", 0)
-	bad.Bytes("n", 0)
-	bad.Bytes("d", 0)
 	err := bad.Err()
-	for _, want := range []string{`rule r.x: parameter on="yes": want true or false`, `parameter n="-1": want a non-negative integer`,
-		`parameter d="soon": want a non-negative duration`, `parameter f="x": want a non-negative number`,
-		`parameter inf="Inf": want a non-negative number`, `parameter nan="NaN": want a non-negative number`,
-		`parameter n="-1": want a number of bytes`, `parameter d="soon": want a number of bytes`} {
+	for _, want := range []string{`rule r.x: parameter on="yes": want true or false`, `parameter n="-1": want a whole number, 0 or more`,
+		`parameter d="soon": want a duration of 0 or more`, `parameter f="x": want a number, 0 or more`,
+		`parameter inf="Inf": too large`, `parameter nan="NaN": want a number, 0 or more`,
+		`parameter b="-1": want a number of bytes`, `parameter b2="soon": want a number of bytes`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Err() = %v, want it to contain %q", err, want)
 		}
+	}
+	// A rule's own bound refines what the getter said, once.
+	ref := NewParams("r.x", map[string]string{"n": "-1", "m": "0"}, nil)
+	if ref.Int("n", 5) < 1 {
+		ref.Fail("n", "want at least 1")
+	}
+	if ref.Int("m", 5) < 1 {
+		ref.Fail("m", "want at least 1")
+	}
+	if got, want := ref.Err().Error(), "detections: rule r.x: parameter n=\"-1\": want at least 1\ndetections: rule r.x: parameter m=\"0\": want at least 1"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
+	}
+}
+
+// TestParamMessages builds catalogue rules with one bad parameter each and
+// checks the reason the user reads: it says exactly what the rule accepts
+// (0 included or not) and that a value too large to hold is too large,
+// not that it is negative.
+func TestParamMessages(t *testing.T) {
+	const (
+		above0   = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
+		dur0     = `want a duration of 0 or more, such as "90s", "60m" or "24h" (a bare number is seconds)`
+		longDur  = "too large (the longest duration is 2562047h47m16s); "
+		bigInt   = "too large (the largest whole number is 9223372036854775807); "
+		int0     = "want a whole number, 0 or more"
+		float0   = "want a number, 0 or more, such as 3 or 1.5"
+		bytesArg = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
+	)
+	tests := []struct {
+		rule, param, value, want string
+	}{
+		{"sentinel.impersonation", "max_session", "-1h", above0},
+		{"sentinel.impersonation", "max_session", "0", above0},
+		{"sentinel.impersonation", "max_session", "0s", above0},
+		{"sentinel.impersonation", "max_session", "soon", above0},
+		{"sentinel.impersonation", "max_session", "99999999999h", longDur + above0},
+		{"sentinel.bruteforce", "window", "99999999999h", longDur + above0},
+		{"sentinel.bruteforce", "window", "9999999999999", longDur + above0}, // seconds
+		{"sentinel.bruteforce", "window", "-9999999999999", above0},
+		{"sentinel.bruteforce", "bucket", "-5m", above0},
+		{"sentinel.bruteforce", "learning_period", "-1h", above0},
+		{"sentinel.bruteforce", "suppress", "-1m", dur0},
+		{"sentinel.bruteforce", "suppress", "99999999999h", longDur + dur0},
+		{"falco.pat_created", "suppress", "later", dur0},
+		{"sentinel.bruteforce", "max_keys", "-1", "want at least 1"},
+		{"sentinel.bruteforce", "max_keys", "0", "want at least 1"},
+		{"sentinel.bruteforce", "max_keys", "99999999999999999999", bigInt + "want at least 1"},
+		{"sentinel.bruteforce", "min_count", "-3", int0},
+		{"sentinel.bruteforce", "min_count", "99999999999999999999", bigInt + int0},
+		{"sentinel.bruteforce", "min_count", "-99999999999999999999", int0},
+		{"sentinel.bruteforce", "sd_factor", "-1", float0},
+		{"sentinel.bruteforce", "sd_factor", "1e999", "too large (the largest number is 1.7976931348623157e+308); " + float0},
+		{"sentinel.bruteforce", "sd_factor", "Inf", "too large (the largest number is 1.7976931348623157e+308); " + float0},
+		{"sentinel.bruteforce", "sd_factor", "NaN", float0},
+		{"sentinel.pat_over_time", "min_tokens", "-1", int0},
+		{"sentinel.pat_over_time", "anomaly_days", "-1", "want at least 3"},
+		{"gitlab.password_spray", "min_users", "-1", "want at least 1"},
+		{"gitlab.password_spray", "window", "-1h", above0},
+		{"sentinel.impersonation", "max_pending", "-1", "want at least 1"},
+		{"sentinel.impersonation", "max_lookback_bytes", "99999999999GiB", "too large (the most is 9223372036854775807 bytes); " + bytesArg},
+		{"sentinel.impersonation", "max_lookback_bytes", "-1", bytesArg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rule+"/"+tt.param+"="+tt.value, func(t *testing.T) {
+			cfg := Config{Only: []string{tt.rule}, Rules: map[string]RuleConfig{tt.rule: {Params: map[string]string{tt.param: tt.value}}}}
+			_, err := New(cfg)
+			var pe *ParamError
+			if !errors.As(err, &pe) {
+				t.Fatalf("New: %v, want a *ParamError", err)
+			}
+			if pe.Rule != tt.rule || pe.Param != tt.param || pe.Value != tt.value || pe.Reason != tt.want {
+				t.Errorf("got rule %s param %s=%q: %q\nwant rule %s param %s=%q: %q", pe.Rule, pe.Param, pe.Value, pe.Reason, tt.rule, tt.param, tt.value, tt.want)
+			}
+			if n := strings.Count(err.Error(), "parameter "+tt.param+"="); n != 1 {
+				t.Errorf("%d errors for %s, want 1: %v", n, tt.param, err)
+			}
+		})
 	}
 }

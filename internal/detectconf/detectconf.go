@@ -75,7 +75,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		}
 		if rc.Severity != "" {
 			if _, err := detect.ParseSeverity(rc.Severity); err != nil {
-				errs = append(errs, c.Errorf(path+".severity", "%v", err))
+				errs = append(errs, c.Errorf(path+".severity", "%v%s", err, didYouMean(rc.Severity, detect.SeverityNames())))
 			}
 		}
 		rc.Params = maps.Clone(rc.Params)
@@ -316,29 +316,53 @@ func FileEngineErrs(path string, err error) error {
 }
 
 // engineErrs maps the engine's errors to the config lines they are about.
+// A bad value under detections.params, refused by several rules, is
+// reported once per reason with the rules that gave it.
 func engineErrs(c *config.Config, err error) error {
 	var out []error
-	seen := map[string]bool{} // a global parameter fails in every rule reading it
-	add := func(e error) {
-		if !seen[e.Error()] {
-			seen[e.Error()] = true
-			out = append(out, e)
-		}
-	}
+	seen := map[string]bool{}
+	global := map[string]*[]string{} // "PARAM\x00VALUE\x00REASON" -> rules
+	var globalOrder []string
 	for _, e := range Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
 			path := "detections.rules." + pe.Rule + "." + pe.Param
 			if c.Line(path) == 0 && c.Line("detections.params."+pe.Param) > 0 {
-				path = "detections.params." + pe.Param
+				k := pe.Param + "\x00" + pe.Value + "\x00" + pe.Reason
+				if global[k] == nil {
+					global[k] = new([]string)
+					globalOrder = append(globalOrder, k)
+				}
+				*global[k] = append(*global[k], pe.Rule)
+				continue
 			}
-			add(c.Errorf(path, "%q: %s", pe.Value, pe.Reason))
-			continue
+			e = c.Errorf(path, "%q: %s", pe.Value, pe.Reason)
+		} else {
+			// The engine's own errors start with "detections: " too.
+			e = c.Errorf("detections", "%s", strings.TrimPrefix(e.Error(), "detections: "))
 		}
-		// The engine's own errors start with "detections: " too.
-		add(c.Errorf("detections", "%s", strings.TrimPrefix(e.Error(), "detections: ")))
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			out = append(out, e)
+		}
+	}
+	for _, k := range globalOrder {
+		f := strings.SplitN(k, "\x00", 3)
+		out = append(out, c.Errorf("detections.params."+f[0], "%q: %s: %s", f[1], RuleList(*global[k]), f[2]))
 	}
 	return errors.Join(out...)
+}
+
+// RuleList names rules for a message: "rule ID" for one, "rules ID1, ID2"
+// for up to four, "rules ID1, ID2, ID3 and 29 more" beyond.
+func RuleList(rules []string) string {
+	switch {
+	case len(rules) == 1:
+		return "rule " + rules[0]
+	case len(rules) > 4:
+		return fmt.Sprintf("rules %s and %d more", strings.Join(rules[:3], ", "), len(rules)-3)
+	}
+	return "rules " + strings.Join(rules, ", ")
 }
 
 // Leaves returns the errors joined in err (errors.Join, nested joins
