@@ -291,7 +291,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			a.Time = a.Event.Time
 		}
 		if a.ID == "" {
-			a.ID, e.idBuf = a.id(e.idBuf)
+			a.ID, e.idBuf = a.id(e.idBuf, &e.idText)
 		}
 		if a.Event != nil && a.Event.Type == parser.TypeApplication && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
