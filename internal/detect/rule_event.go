@@ -132,7 +132,7 @@ var eventIDKey = []string{parser.ColEventID}
 // empty, as they would be appended to).
 type eventAlert struct {
 	Alert
-	key [2]Column
+	key [1]Column // the rows key on one column; a longer key grows out of it
 	ids [1]string
 }
 
