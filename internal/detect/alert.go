@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -116,12 +117,20 @@ func sumID(b []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// idLen is the length of an alert_id: 32 hex digits.
+const idLen = 32
+
 // id returns the alert_id of a (AlertID of its rule, key and anchor),
-// using buf as scratch space; it returns buf, grown, for reuse.
-func (a *Alert) id(buf []byte) (string, []byte) {
+// using buf as scratch space; it returns buf, grown, for reuse. The
+// alert_id's text is a piece of s, written once: ids cost no allocation
+// of their own.
+func (a *Alert) id(buf []byte, s *slab) (string, []byte) {
 	b := appendIDHead(buf[:0], a.Info.ID, a.Key)
 	b = append(a.appendAnchor(b), 0)
-	return sumID(b), b
+	sum := sha256.Sum256(b)
+	t := s.take(idLen)
+	hex.Encode(t, sum[:idLen/2])
+	return unsafe.String(unsafe.SliceData(t), idLen), b
 }
 
 // anchor returns the identity AlertID uses when the rule gave no ID: the

@@ -57,6 +57,7 @@ type Engine struct {
 	saveBuf  []byte // Save's encoding buffer, under mu
 	keyBuf   []byte // Process's dedupe identity of an event, under mu
 	idBuf    []byte // the emitter's alert_id parts, under mu
+	idText   slab   // the alert_ids' text, under mu (see Alert.id)
 }
 
 // ruleState is a rule with its configuration and counters.

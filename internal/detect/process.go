@@ -166,7 +166,9 @@ func (e *Engine) scanSources(now int64) time.Time {
 	if zero {
 		low = time.Time{}
 	}
-	e.low = lowCache{valid: true, low: low, now: now, idleAt: idleAt, scans: e.low.scans + 1}
+	c := &e.low // field by field: one write barrier (low's zone), no struct copy
+	c.valid, c.low, c.now, c.idleAt = true, low, now, idleAt
+	c.scans++
 	return low
 }
 
@@ -291,7 +293,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			a.Time = a.Event.Time
 		}
 		if a.ID == "" {
-			a.ID, e.idBuf = a.id(e.idBuf)
+			a.ID, e.idBuf = a.id(e.idBuf, &e.idText)
 		}
 		if a.Event != nil && a.Event.Type == parser.TypeApplication && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})

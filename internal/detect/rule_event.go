@@ -104,18 +104,36 @@ func (r *eventRule) Observe(ev *Event, _ Clock, emit Emit) {
 	if !r.matches(ev) {
 		return
 	}
-	a := &Alert{Time: ev.Time, Event: ev}
+	p := &eventAlert{Alert: Alert{Time: ev.Time, Event: ev}}
+	a := &p.Alert
 	keys := r.row.key
 	if keys == nil {
-		keys = []string{parser.ColEventID}
+		keys = eventIDKey
 	}
 	for _, k := range keys {
 		if v := ev.Get(k); v != "" {
+			if a.Key == nil {
+				a.Key = p.key[:0]
+			}
 			a.Key = append(a.Key, Column{Name: k, Value: v})
 		}
 	}
-	a.AddEventID(ev.Get(parser.ColEventID))
+	if id := ev.Get(parser.ColEventID); id != "" {
+		a.EventIDs = append(p.ids[:0], id)
+	}
 	emit(a)
+}
+
+// eventIDKey is the key of a row without one.
+var eventIDKey = []string{parser.ColEventID}
+
+// eventAlert is an alert of an eventRule with room for its Key and
+// EventIDs: one allocation for all three (Key and EventIDs stay nil when
+// empty, as they would be appended to).
+type eventAlert struct {
+	Alert
+	key [1]Column // the rows key on one column; a longer key grows out of it
+	ids [1]string
 }
 
 func (r *eventRule) Advance(time.Time, Emit) {}
