@@ -22,6 +22,9 @@ type dispatch struct {
 	wantOnly []WantFilter
 	// wantFilters are the WantFilters of wantOnly, for epoch.
 	wantFilters []WantFilter
+	// recWant are the recordWanters of wantOnly, by rule index (nil:
+	// none), for findLegacy.
+	recWant []recordWanter
 }
 
 // epoch returns the sum of the WantFilters' epochs (see Engine.WantEpoch).
@@ -77,6 +80,8 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
+	rw, _ := rule.(recordWanter)
+	d.recWant = append(d.recWant, rw)
 	if wf != nil {
 		d.wantFilters = append(d.wantFilters, wf)
 	}
@@ -174,6 +179,9 @@ func (d *dispatch) findRecord(t parser.Type, rec *parser.Record, views *sync.Poo
 // viewFind is find on a parsed record of a viewed type, through v.
 func (d *dispatch) viewFind(t parser.Type, rec *parser.Record, v *lineView, ask bool, s *found) {
 	v.reset(rec, nil)
+	if d.findLegacy(t, rec, v, ask, s) {
+		return
+	}
 	d.find(t, v, v, ask, s)
 }
 
@@ -214,8 +222,13 @@ func (d *dispatch) find(t parser.Type, c Columns, v *lineView, ask bool, s *foun
 	if len(tt.all) > 0 {
 		d.ask(t, tt.all, c, ask, s)
 	}
-	for i := range tt.cols {
-		ct := &tt.cols[i]
+	d.findCols(t, tt.cols, c, v, ask, s)
+}
+
+// findCols is find on the dispatch columns cols.
+func (d *dispatch) findCols(t parser.Type, cols []colTable, c Columns, v *lineView, ask bool, s *found) {
+	for i := range cols {
+		ct := &cols[i]
 		if ct.rules&^s.done == 0 {
 			continue
 		}

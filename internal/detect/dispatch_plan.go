@@ -18,6 +18,15 @@ type absentPlan struct {
 	cand  ruleBits // the rules with a viable term
 	blank uint64   // the atoms holding before eval: tab.blank less those of columns present
 	atoms uint64   // the atoms of the viable terms, those eval tests
+	// fns: a term of a rule of cand has condFuncs, which read the line:
+	// the answer is not a function of the atoms alone.
+	fns bool
+	// memoAtoms and memoWant are the last atoms findLegacy answered by
+	// the plan and the rules it found (memo: they are set); a plan of a
+	// lineView's cache is used by one goroutine at a time.
+	memo      bool
+	memoAtoms uint64
+	memoWant  ruleBits
 }
 
 // planSlots is the size of a lineView's cache of plans (two-way set
@@ -85,6 +94,13 @@ func (tab *absentTable) plan(key uint64) absentPlan {
 			}
 		}
 		p.atoms = atoms
+		for _, e := range tab.entries {
+			if !e.asked && p.cand&(ruleBits(1)<<e.rule) != 0 {
+				for _, t := range tab.terms[e.lo:e.hi] {
+					p.fns = p.fns || len(t.fns) > 0
+				}
+			}
+		}
 		for m := atoms; m != 0; m &= m - 1 {
 			p.eval |= 1 << tab.atomCol[bits.TrailingZeros64(m)]
 		}
