@@ -22,9 +22,6 @@ type dispatch struct {
 	wantOnly []WantFilter
 	// wantFilters are the WantFilters of wantOnly, for epoch.
 	wantFilters []WantFilter
-	// recWant are the recordWanters of wantOnly, by rule index (nil:
-	// none), for findLegacy.
-	recWant []recordWanter
 }
 
 // epoch returns the sum of the WantFilters' epochs (see Engine.WantEpoch).
@@ -43,6 +40,23 @@ type typeTable struct {
 	// viewed: a column has a table (absentTable), which reads the line
 	// through a lineView; else Want reads the record itself.
 	viewed bool
+	// rest are the rules of cols[1:] (colTable.rules), which findLegacy
+	// need not look at when it asked them all already.
+	rest ruleBits
+	// legacy is the absent table of cols[0] when findLegacy answers the
+	// type's indexed records without EventName (see there), else nil.
+	legacy *absentTable
+}
+
+// setLegacy sets tt.legacy from the table as it is.
+func (tt *typeTable) setLegacy() {
+	tt.legacy = nil
+	if len(tt.all) > 0 || len(tt.cols) == 0 {
+		return
+	}
+	if tab := tt.cols[0].tab; tab != nil && len(tab.cols.ided) == len(tab.cols.cols) {
+		tt.legacy = tab
+	}
 }
 
 // colTable holds the keys on one column.
@@ -80,8 +94,6 @@ func (d *dispatch) addRule(r int, rule Rule) {
 	wf, _ := rule.(WantFilter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
-	rw, _ := rule.(recordWanter)
-	d.recWant = append(d.recWant, rw)
 	if wf != nil {
 		d.wantFilters = append(d.wantFilters, wf)
 	}
@@ -101,6 +113,7 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		return
 	}
 	tt := &d.types[k.Type]
+	defer tt.setLegacy()
 	if k.Column == "" {
 		tt.all = appendOnce(tt.all, r)
 		return
@@ -120,6 +133,9 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		ct = &tt.cols[len(tt.cols)-1]
 	}
 	ct.rules |= ruleBits(1) << r
+	if ct != &tt.cols[0] {
+		tt.rest |= ruleBits(1) << r
+	}
 	switch k.Value {
 	case "":
 		if !slices.Contains(ct.absent, r) {

@@ -46,8 +46,11 @@ type absentTable struct {
 	entries []absentEntry
 	entryOf [maxRules]uint8
 	// asked are the rules of ct.absent the table does not answer
-	// (WantFilters, Filters without absentCond, rules without filter).
-	asked []int
+	// (WantFilters, Filters without absentCond, rules without filter);
+	// askedRW has, index for index, the recordWanter of each without a
+	// Filter (nil: none, or it has a Filter), for findLegacy.
+	asked   []int
+	askedRW []recordWanter
 }
 
 // term is a conjunction: the atoms of pos hold, those of neg do not, and
@@ -111,6 +114,11 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 	}
 	tab.entries = append(tab.entries, absentEntry{asked: true, rule: r})
 	tab.asked = append(tab.asked, r)
+	rw, _ := rule.(recordWanter)
+	if isFilter {
+		rw = nil // Keep is asked first (dispatch.ask)
+	}
+	tab.askedRW = append(tab.askedRW, rw)
 	tab.index()
 }
 

@@ -21,12 +21,22 @@ type absentPlan struct {
 	// fns: a term of a rule of cand has condFuncs, which read the line:
 	// the answer is not a function of the atoms alone.
 	fns bool
-	// memoAtoms and memoWant are the last atoms findLegacy answered by
-	// the plan and the rules it found (memo: they are set); a plan of a
-	// lineView's cache is used by one goroutine at a time.
-	memo      bool
-	memoAtoms uint64
-	memoWant  ruleBits
+	// memo holds the last atoms findLegacy answered by the plan, with the
+	// rules it found (memoN are set; the next replaces memo[memoNext]); a
+	// plan of a lineView's cache is used by one goroutine at a time.
+	memo     [planMemo]atomsAnswer
+	memoN    uint8
+	memoNext uint8
+}
+
+// planMemo is the number of answers a plan remembers: the lines of one
+// shape mostly differ in a few atoms (a password sign-in or not).
+const planMemo = 4
+
+// atomsAnswer is the rules of the absent table that keep a line of atoms.
+type atomsAnswer struct {
+	atoms uint64
+	want  ruleBits
 }
 
 // planSlots is the size of a lineView's cache of plans (two-way set
