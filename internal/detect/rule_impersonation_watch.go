@@ -248,7 +248,8 @@ func (r *impersonation) reads() []string {
 	return []string{parser.ColCustomMessage, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user"}
 }
 
-// WantLine implements WantFilter. Of the lines its keys match, the rule
+// WantLine implements WantFilter (wantRecord answers as it does on the
+// indexed audit records of findLegacy). Of the lines its keys match, the rule
 // wants the application log's (few: impersonation and action kinds), and
 // of the audit log's: user_impersonation, the legacy start and stop, lines
 // with ImpersonatedBy, and lines whose AuthorID or meta.user is a watched
@@ -289,7 +290,8 @@ func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 
 // wantRecord implements recordWanter: WantLine on an indexed audit
 // record, reading its columns by ColID; false for an application line
-// and for a start, which WantLine notes.
+// and for a start, which WantLine notes. It must answer as WantLine does
+// (TestFindLegacyAgrees compares them).
 func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool) {
 	if t != parser.TypeAudit {
 		return false, false
