@@ -40,6 +40,23 @@ type typeTable struct {
 	// viewed: a column has a table (absentTable), which reads the line
 	// through a lineView; else Want reads the record itself.
 	viewed bool
+	// rest are the rules of cols[1:] (colTable.rules), which findLegacy
+	// need not look at when it asked them all already.
+	rest ruleBits
+	// legacy is the absent table of cols[0] when findLegacy answers the
+	// type's indexed records without EventName (see there), else nil.
+	legacy *absentTable
+}
+
+// setLegacy sets tt.legacy from the table as it is.
+func (tt *typeTable) setLegacy() {
+	tt.legacy = nil
+	if len(tt.all) > 0 || len(tt.cols) == 0 {
+		return
+	}
+	if tab := tt.cols[0].tab; tab != nil && len(tab.cols.ided) == len(tab.cols.cols) {
+		tt.legacy = tab
+	}
 }
 
 // colTable holds the keys on one column.
@@ -96,6 +113,7 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		return
 	}
 	tt := &d.types[k.Type]
+	defer tt.setLegacy()
 	if k.Column == "" {
 		tt.all = appendOnce(tt.all, r)
 		return
@@ -115,6 +133,9 @@ func (d *dispatch) add(r int, rule Rule, k Key, reads []string) {
 		ct = &tt.cols[len(tt.cols)-1]
 	}
 	ct.rules |= ruleBits(1) << r
+	if ct != &tt.cols[0] {
+		tt.rest |= ruleBits(1) << r
+	}
 	switch k.Value {
 	case "":
 		if !slices.Contains(ct.absent, r) {
@@ -174,6 +195,9 @@ func (d *dispatch) findRecord(t parser.Type, rec *parser.Record, views *sync.Poo
 // viewFind is find on a parsed record of a viewed type, through v.
 func (d *dispatch) viewFind(t parser.Type, rec *parser.Record, v *lineView, ask bool, s *found) {
 	v.reset(rec, nil)
+	if d.findLegacy(t, rec, v, ask, s) {
+		return
+	}
 	d.find(t, v, v, ask, s)
 }
 
@@ -214,8 +238,13 @@ func (d *dispatch) find(t parser.Type, c Columns, v *lineView, ask bool, s *foun
 	if len(tt.all) > 0 {
 		d.ask(t, tt.all, c, ask, s)
 	}
-	for i := range tt.cols {
-		ct := &tt.cols[i]
+	d.findCols(t, tt.cols, c, v, ask, s)
+}
+
+// findCols is find on the dispatch columns cols.
+func (d *dispatch) findCols(t parser.Type, cols []colTable, c Columns, v *lineView, ask bool, s *found) {
+	for i := range cols {
+		ct := &cols[i]
 		if ct.rules&^s.done == 0 {
 			continue
 		}

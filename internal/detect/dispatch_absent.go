@@ -46,8 +46,11 @@ type absentTable struct {
 	entries []absentEntry
 	entryOf [maxRules]uint8
 	// asked are the rules of ct.absent the table does not answer
-	// (WantFilters, Filters without absentCond, rules without filter).
-	asked []int
+	// (WantFilters, Filters without absentCond, rules without filter);
+	// askedRW has, index for index, the recordWanter of each without a
+	// Filter (nil: none, or it has a Filter), for findLegacy.
+	asked   []int
+	askedRW []recordWanter
 }
 
 // term is a conjunction: the atoms of pos hold, those of neg do not, and
@@ -111,6 +114,11 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 	}
 	tab.entries = append(tab.entries, absentEntry{asked: true, rule: r})
 	tab.asked = append(tab.asked, r)
+	rw, _ := rule.(recordWanter)
+	if isFilter {
+		rw = nil // Keep is asked first (dispatch.ask)
+	}
+	tab.askedRW = append(tab.askedRW, rw)
 	tab.index()
 }
 
@@ -130,12 +138,19 @@ func (tab *absentTable) index() {
 	cols.pin(parser.Columns(parser.TypeAudit))
 	tab.cols = cols
 	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64]colTests{}, [64]uint64{}, 0, 0
+	for i := range tab.byCol {
+		tab.byCol[i].id = parser.NumColIDs
+		if i < len(tab.cols.cols) {
+			tab.byCol[i].id = tab.cols.idOf[i]
+		}
+	}
 	for a, c := range tab.atoms {
 		i := tab.cols.index(c.col)
 		for _, val := range c.vals {
 			tab.byCol[i].add(test{op: c.op, val: val, bit: 1 << a})
 		}
 		tab.colMask[i] |= 1 << a
+		tab.byCol[i].mask |= 1 << a
 		tab.atomCols |= 1 << i
 		tab.atomCol[a] = uint8(i)
 		if c.test("") {
@@ -297,20 +312,28 @@ func (ct *colTests) mayHold(val string, need uint64) bool {
 
 // colTests are the tests of the atoms of one column: each distinct test
 // once, with the atoms it makes hold, the equality tests apart.
+//
+// The fields findLegacy reads of every column it tests come first, in
+// 64 bytes, so that a column whose value passes no test mostly costs one
+// cache line.
 type colTests struct {
+	// mask are the atoms on the column (absentTable.colMask) and id its
+	// parser.ColID (parser.NumColIDs: none), for evalRecord.
+	mask uint64
+	id   parser.ColID
 	// inLens has bit n set when an equality test's value has n bytes
 	// (bit 63: 63 or more): a value of another length passes none.
 	inLens uint64
-	in     []test // opIn
-	// pre are the opPrefix tests of a non-empty value; preFirst has bit b
-	// set when one of them starts with byte b: a value starting with
-	// another byte passes none, and most values are skipped so.
-	pre      []test
-	preFirst [4]uint64
-	other    []test // opSuffix, opContains, opPrefix of ""
 	// otherBits are the atoms of other: a value is tested against none
 	// of them when none is needed.
 	otherBits uint64
+	// pre are the opPrefix tests of a non-empty value; preFirst has bit b
+	// set when one of them starts with byte b: a value starting with
+	// another byte passes none, and most values are skipped so.
+	preFirst [4]uint64
+	in       []test // opIn
+	pre      []test
+	other    []test // opSuffix, opContains, opPrefix of ""
 }
 
 // add adds t, merged into the test of the same op and value if any.

@@ -18,6 +18,25 @@ type absentPlan struct {
 	cand  ruleBits // the rules with a viable term
 	blank uint64   // the atoms holding before eval: tab.blank less those of columns present
 	atoms uint64   // the atoms of the viable terms, those eval tests
+	// fns: a term of a rule of cand has condFuncs, which read the line:
+	// the answer is not a function of the atoms alone.
+	fns bool
+	// memo holds the last atoms findLegacy answered by the plan, with the
+	// rules it found (memoN are set; the next replaces memo[memoNext]); a
+	// plan of a lineView's cache is used by one goroutine at a time.
+	memo     [planMemo]atomsAnswer
+	memoN    uint8
+	memoNext uint8
+}
+
+// planMemo is the number of answers a plan remembers: the lines of one
+// shape mostly differ in a few atoms (a password sign-in or not).
+const planMemo = 4
+
+// atomsAnswer is the rules of the absent table that keep a line of atoms.
+type atomsAnswer struct {
+	atoms uint64
+	want  ruleBits
 }
 
 // planSlots is the size of a lineView's cache of plans (two-way set
@@ -85,6 +104,13 @@ func (tab *absentTable) plan(key uint64) absentPlan {
 			}
 		}
 		p.atoms = atoms
+		for _, e := range tab.entries {
+			if !e.asked && p.cand&(ruleBits(1)<<e.rule) != 0 {
+				for _, t := range tab.terms[e.lo:e.hi] {
+					p.fns = p.fns || len(t.fns) > 0
+				}
+			}
+		}
 		for m := atoms; m != 0; m &= m - 1 {
 			p.eval |= 1 << tab.atomCol[bits.TrailingZeros64(m)]
 		}

@@ -29,16 +29,18 @@ type impWatch struct {
 
 // watchSet is one immutable version of the watched users: until maps
 // each to the end of its watch (Unix ns, event time; MaxInt64 until the
-// rule folds the start), and few lists them when there are at most
-// maxFewWatched, which has reads with a few string comparisons instead of
-// hashing the key (a watch usually holds one or two users). sigs has the
-// bit keySig of every key (a Bloom filter of one hash): most keys not
-// watched miss it, whatever the number watched (has reads it beyond
-// maxFewWatched).
+// rule folds the start), n is its length, and few lists them when there
+// are at most maxFewWatched. sigs has the bit keySig of every key (a
+// Bloom filter of one hash): has reads it first, and most keys not
+// watched miss it, whatever the number watched; a key that hits it is
+// looked for in few with a few string comparisons (a watch usually holds
+// one or two users), else in until. n and sigs come first: most lines
+// read only the cache line of n.
 type watchSet struct {
+	n     int // len(until)
+	sigs  [16]uint64
 	until map[sessKey]int64
 	few   []sessKey
-	sigs  [16]uint64
 }
 
 // keySig is the word and bit of sigs of a key: a hash of its length and
@@ -86,7 +88,7 @@ const maxFewWatched = 8
 
 // newWatchSet returns the set of until's keys.
 func newWatchSet(until map[sessKey]int64) *watchSet {
-	ws := &watchSet{until: until}
+	ws := &watchSet{n: len(until), until: until}
 	for k := range until {
 		w, b := keySig(k)
 		ws.sigs[w] |= b
@@ -104,21 +106,23 @@ func newWatchSet(until map[sessKey]int64) *watchSet {
 func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 
 // has reports whether k is watched.
-func (w *impWatch) has(k sessKey) bool {
-	ws := w.keys.Load()
-	if ws == nil {
+func (w *impWatch) has(k sessKey) bool { return w.keys.Load().has(k) }
+
+// has reports whether k is in ws (nil: empty).
+func (ws *watchSet) has(k sessKey) bool {
+	if ws == nil || ws.n == 0 {
 		return false
 	}
-	if len(ws.until) <= maxFewWatched {
+	if i, b := keySig(k); ws.sigs[i]&b == 0 {
+		return false // most keys: sigs is in the cache line of n
+	}
+	if ws.n <= maxFewWatched {
 		// A few comparisons of lengths cost less than hashing k.
 		for _, x := range ws.few {
 			if len(x.V) == len(k.V) && x.ByName == k.ByName && x.V == k.V {
 				return true
 			}
 		}
-		return false
-	}
-	if i, b := keySig(k); ws.sigs[i]&b == 0 {
 		return false
 	}
 	_, ok := ws.until[k]
@@ -128,7 +132,7 @@ func (w *impWatch) has(k sessKey) bool {
 // empty reports whether no user is watched.
 func (w *impWatch) empty() bool {
 	ws := w.keys.Load()
-	return ws == nil || len(ws.until) == 0
+	return ws == nil || ws.n == 0
 }
 
 // set watches k until (Unix ns). An entry Want announced (MaxInt64) takes
@@ -244,7 +248,8 @@ func (r *impersonation) reads() []string {
 	return []string{parser.ColCustomMessage, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user"}
 }
 
-// WantLine implements WantFilter. Of the lines its keys match, the rule
+// WantLine implements WantFilter (wantRecord answers as it does on the
+// indexed audit records of findLegacy). Of the lines its keys match, the rule
 // wants the application log's (few: impersonation and action kinds), and
 // of the audit log's: user_impersonation, the legacy start and stop, lines
 // with ImpersonatedBy, and lines whose AuthorID or meta.user is a watched
@@ -281,4 +286,32 @@ func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 	}
 	u := getCol(c, parser.IDMetaUser, "meta.user")
 	return u != "" && r.watch.has(sessKey{ByName: true, V: u})
+}
+
+// wantRecord implements recordWanter: WantLine on an indexed audit
+// record, reading its columns by ColID; false for an application line
+// and for a start, which WantLine notes. It must answer as WantLine does
+// (TestFindLegacyAgrees compares them).
+func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool) {
+	if t != parser.TypeAudit {
+		return false, false
+	}
+	name := recCol(rec, ids, parser.IDEventName)
+	msg := recCol(rec, ids, parser.IDCustomMessage)
+	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
+		return false, false
+	}
+	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
+		recCol(rec, ids, parser.IDImpersonatedBy) != "" {
+		return true, true
+	}
+	ws := r.watch.keys.Load()
+	if ws == nil || ws.n == 0 {
+		return false, true
+	}
+	if id := recCol(rec, ids, parser.IDAuthorID); id != "" && ws.has(sessKey{V: id}) {
+		return true, true
+	}
+	u := recCol(rec, ids, parser.IDMetaUser)
+	return u != "" && ws.has(sessKey{ByName: true, V: u}), true
 }

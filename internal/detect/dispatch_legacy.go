@@ -1,0 +1,133 @@
+package detect
+
+import (
+	"math/bits"
+	"unsafe"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// recordWanter is implemented by WantFilters that can answer WantLine on
+// an indexed audit record (parser.Record.ColIDs) without a view of it:
+// wantRecord returns WantLine's answer and true, reading the columns by
+// their ColIDs (ids are the record's), or false when the line needs
+// WantLine itself (a line it would note, e.g. the start of a session);
+// it must then have noted nothing. It is asked under WantLine's
+// contract (concurrently with Process, without allocation).
+type recordWanter interface {
+	wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool)
+}
+
+// recCol is the value of the column id of rec, whose ColIDs are ids: ""
+// when absent (without a call: it inlines). It aliases the parser's
+// buffer.
+func recCol(rec *parser.Record, ids uint64, id parser.ColID) string {
+	if ids&(1<<id) == 0 {
+		return ""
+	}
+	return colValue(rec, id)
+}
+
+// colValue is recCol of a column present.
+//
+//go:noinline
+func colValue(rec *parser.Record, id parser.ColID) string {
+	if b, _ := rec.Col(id); len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return ""
+}
+
+// findLegacy is find on the record v views (reset to rec) when it is an
+// indexed audit record without EventName (a legacy line, most of a
+// realistic audit log) of a type findLegacy can answer (typeTable.legacy:
+// its first dispatch column is EventName with an absent table whose
+// columns all have a ColID, and no rule wants every line). It reads only
+// the columns the plan of the record's columns tests, straight from the
+// record; answers the table's rules from the plan's memo when the atoms
+// are those of one of the last lines of the same columns; and asks the
+// rules the table does not answer through their recordWanters
+// (tab.askedRW), without a view, where they have one. It reports false,
+// having done nothing, on any other line (find then answers).
+func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, ask bool, s *found) bool {
+	if int(t) >= nTypes {
+		return false
+	}
+	tt := &d.types[t]
+	tab := tt.legacy // an absent table's column is EventName (dispatch.add)
+	if tab == nil {
+		return false
+	}
+	ids, ok := rec.ColIDs()
+	if !ok || ids&(1<<parser.IDEventName) != 0 {
+		return false
+	}
+	p := v.plan(tab, ids&tab.cols.ids)
+	switch {
+	case p.cand&^s.done == 0:
+		s.done |= tab.answered // no rule the table answers for can keep the line
+	case s.done != 0 || p.fns:
+		tab.answer(tab.evalRecord(rec, ids, p), v, s, p)
+	default:
+		tab.answerMemo(tab.evalRecord(rec, ids, p), s, p)
+	}
+	for i, r := range tab.asked {
+		// ask, through the rule's recordWanter when it has one.
+		if rw, b := tab.askedRW[i], ruleBits(1)<<r; rw != nil && ask && s.done&b == 0 {
+			if !s.asked {
+				s.epoch, s.asked = d.epoch(), true
+			}
+			if want, ok := rw.wantRecord(t, rec, ids); ok {
+				s.done |= b
+				if want {
+					s.want |= b
+				} else {
+					s.declined |= b
+				}
+				continue
+			}
+		}
+		d.ask(t, tab.asked[i:i+1], v, ask, s)
+	}
+	if tt.rest&^s.done != 0 {
+		d.findCols(t, tt.cols[1:], v, v, ask, s)
+	}
+	return true
+}
+
+// answerMemo is answer by the plan p, of no condFuncs, on a line none of
+// whose rules are done, through p's memo: the rules of the same atoms of
+// one of the last lines p answered.
+func (tab *absentTable) answerMemo(atoms uint64, s *found, p *absentPlan) {
+	s.done |= tab.answered
+	for i := range p.memo[:p.memoN] {
+		if m := &p.memo[i]; m.atoms == atoms {
+			s.want |= m.want
+			return
+		}
+	}
+	var f found
+	tab.answer(atoms, nil, &f, p) // no condFunc reads the line
+	p.memo[p.memoNext] = atomsAnswer{atoms, f.want}
+	p.memoNext = (p.memoNext + 1) % planMemo
+	p.memoN = min(p.memoN+1, planMemo)
+	s.want |= f.want
+}
+
+// evalRecord is eval on rec (ids its ColIDs) by the plan p, reading the
+// columns p tests from the record.
+func (tab *absentTable) evalRecord(rec *parser.Record, ids uint64, p *absentPlan) uint64 {
+	atoms := p.blank
+	for m := p.eval; m != 0; m &= m - 1 {
+		ct := &tab.byCol[bits.TrailingZeros64(m)]
+		val := recCol(rec, ids, ct.id)
+		if val == "" {
+			continue // as absent: its atoms are those of blank
+		}
+		atoms &^= ct.mask
+		if ct.mayHold(val, p.atoms) {
+			atoms |= ct.eval(val, p.atoms)
+		}
+	}
+	return atoms
+}

@@ -1,0 +1,100 @@
+package detect
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TestFindLegacyAgrees checks findLegacy (the answer on an indexed audit
+// record without EventName: columns read straight from the record, the
+// plans' memo, sentinel.impersonation's wantRecord) against find through
+// a view, the path of every other line: on every audit line of the golden
+// cases and the generated mixes, with and without EventName, the rules
+// that want the line, those whose WantFilter declined it, the rules asked
+// and whether a WantFilter was asked are the same, with the WantFilters
+// asked and not; first with the watch the lines' starts make, then with
+// the users (ids and names) of every fifth line watched too. Every line
+// without EventName takes findLegacy, and no other does.
+func TestFindLegacyAgrees(t *testing.T) {
+	e := allRulesEngine(t, true)
+	d := &e.table
+	imp, ok := e.byID["sentinel.impersonation"].rule.(*impersonation)
+	if !ok {
+		t.Fatal("sentinel.impersonation is not the impersonation rule")
+	}
+	p := parser.New(parser.TypeAudit)
+	var recs []*parser.Record
+	for n, raw := range auditLines(t, 5_000) {
+		rec := new(parser.Record)
+		if err := p.Parse(raw, rec); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		recs = append(recs, rec)
+	}
+	errs := 0
+	var fv, gv lineView
+	for pass := range 2 {
+		if pass == 1 {
+			for i, rec := range recs {
+				if i%5 != 0 {
+					continue
+				}
+				if b, _ := rec.Get(parser.ColAuthorID); len(b) > 0 {
+					imp.watch.set(sessKey{V: string(b)}, math.MaxInt64)
+				}
+				if b, _ := rec.Get("meta.user"); len(b) > 0 {
+					imp.watch.set(sessKey{ByName: true, V: string(b)}, math.MaxInt64)
+				}
+			}
+		}
+		legacy, watchedHits := 0, 0
+		for n, rec := range recs {
+			_, named := rec.Get(parser.ColEventName)
+			for _, ask := range []bool{true, false} {
+				var fs, gs found
+				fv.reset(rec, nil)
+				if got := d.findLegacy(parser.TypeAudit, rec, &fv, ask, &fs); got == named {
+					t.Fatalf("line %d (%s): findLegacy took it: %v, has EventName: %v", n+1, fieldsText(rec), got, named)
+				}
+				if named {
+					continue
+				}
+				gv.reset(rec, nil)
+				d.find(parser.TypeAudit, &gv, &gv, ask, &gs)
+				if fs.want != gs.want || fs.declined != gs.declined || fs.done != gs.done || fs.asked != gs.asked {
+					t.Errorf("pass %d line %d ask=%v (%s): findLegacy want %b declined %b done %b asked %v; find want %b declined %b done %b asked %v",
+						pass, n+1, ask, fieldsText(rec), fs.want, fs.declined, fs.done, fs.asked, gs.want, gs.declined, gs.done, gs.asked)
+					if errs++; errs == 20 {
+						t.FailNow()
+					}
+				}
+				if ask {
+					legacy++
+					if fs.want&(ruleBits(1)<<e.indexOf(t, "sentinel.impersonation")) != 0 {
+						watchedHits++
+					}
+				}
+			}
+		}
+		if legacy == 0 {
+			t.Fatal("no line without EventName: findLegacy was not tested")
+		}
+		if pass == 1 && watchedHits == 0 {
+			t.Error("no line of a watched user: the watch was not tested")
+		}
+	}
+}
+
+// indexOf returns the index of the rule id in e.rules.
+func (e *Engine) indexOf(t *testing.T, id string) int {
+	t.Helper()
+	for i, r := range e.rules {
+		if r.info.ID == id {
+			return i
+		}
+	}
+	t.Fatalf("rule %s does not run", id)
+	return -1
+}
