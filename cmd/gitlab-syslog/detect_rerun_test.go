@@ -14,38 +14,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// goldenInputs returns the detect arguments of a golden directory as
-// goldenRun takes them: its files (events.log as a stream input) and the
-// --param values of its args file.
-func goldenInputs(t *testing.T, dir string) (inputs, params []string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		name := e.Name()
-		switch {
-		case e.IsDir(), name == "expected.json", strings.HasSuffix(name, ".txt"):
-		case name == "args":
-			b, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fields := strings.Split(strings.TrimSpace(string(b)), "\n")
-			for i := 0; i+1 < len(fields); i += 2 {
-				params = append(params, strings.ReplaceAll(fields[i+1], "$DIR", dir))
-			}
-		case name == "events.log":
-			inputs = append(inputs, "stream:"+filepath.Join(dir, name))
-		default:
-			inputs = append(inputs, filepath.Join(dir, name))
-		}
-	}
-	slices.Sort(inputs)
-	return inputs, params
-}
-
 // detectState runs detect with every default rule (and params) over
 // inputs with state dir state, and returns its alerts and summary.
 func detectState(t *testing.T, state string, params, inputs []string) (alerts []string, summary string) {

@@ -7,7 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,12 +32,24 @@ func goldenRun(t *testing.T, dir, id string) []byte {
 // goldenRunFormat is goldenRun with the given --format.
 func goldenRunFormat(t *testing.T, dir, id, format string) []byte {
 	t.Helper()
+	inputs, params := goldenInputs(t, dir)
+	o := &detectOptions{rules: []string{id}, params: params, format: format, now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+// goldenInputs returns the detect arguments of a golden directory: its
+// files, sorted (events.log as a stream input), and the --param values of
+// its args file.
+func goldenInputs(t *testing.T, dir string) (inputs, params []string) {
+	t.Helper()
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &detectOptions{rules: []string{id}, format: format, now: func() time.Time { return detectedAt }}
-	var inputs []string
 	for _, e := range ents {
 		name := e.Name()
 		switch {
@@ -52,7 +64,7 @@ func goldenRunFormat(t *testing.T, dir, id, format string) []byte {
 				if fields[i] != "--param" {
 					t.Fatalf("%s/args: only --param NAME=VALUE pairs are supported, got %q", dir, fields[i])
 				}
-				o.params = append(o.params, strings.ReplaceAll(fields[i+1], "$DIR", dir))
+				params = append(params, strings.ReplaceAll(fields[i+1], "$DIR", dir))
 			}
 		case name == "events.log":
 			inputs = append(inputs, "stream:"+filepath.Join(dir, name))
@@ -60,15 +72,11 @@ func goldenRunFormat(t *testing.T, dir, id, format string) []byte {
 			inputs = append(inputs, filepath.Join(dir, name))
 		}
 	}
-	sort.Strings(inputs)
+	slices.Sort(inputs)
 	if len(inputs) == 0 {
 		t.Fatalf("%s: no input files", dir)
 	}
-	var stdout, stderr bytes.Buffer
-	if err := runDetect(context.Background(), o, inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
-		t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
-	}
-	return stdout.Bytes()
+	return inputs, params
 }
 
 // TestDetectGolden runs every rule's golden directory: the alerts must be
