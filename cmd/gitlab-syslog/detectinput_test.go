@@ -263,11 +263,11 @@ func TestDetectBadParamValue(t *testing.T) {
 		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
 			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
-			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
+			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want a whole number, at least 1`},
 		{"config file", detectOptions{format: "json", config: cfg},
 			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 		{"config file's params", detectOptions{format: "json", config: global},
-			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
+			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want a whole number, at least 1`},
 		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
 			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing: ` + above0 + "\n" +
 				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},

@@ -69,7 +69,7 @@ func TestCheckErrors(t *testing.T) {
 		{"bad value type", head + "  rules:\n    sentinel.pat_over_time:\n      min_tokens: lots\n",
 			`config.yaml:5: detections.rules.sentinel.pat_over_time.min_tokens: "lots": want a whole number, 0 or more`},
 		{"bad global value", head + "  params:\n    max_keys: -5\n",
-			`config.yaml:4: detections.params.max_keys: "-5": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want at least 1`},
+			`config.yaml:4: detections.params.max_keys: "-5": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want a whole number, at least 1`},
 		{"bad global value, one rule", head + "  params:\n    max_session: 0s\n",
 			`config.yaml:4: detections.params.max_session: "0s": rule sentinel.impersonation: want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`},
 		{"negative session", head + "  rules:\n    sentinel.impersonation:\n      max_session: -1h\n",
