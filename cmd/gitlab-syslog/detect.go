@@ -64,9 +64,10 @@ geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent. With a
 --state-dir kept between runs, the lines of a file that an earlier run
-already folded are skipped (a file is known by its first line), as the
-agent does after a restart: run again over the same files, detect raises
-no alert twice.
+already folded are skipped (a file is known by its first line, not its
+name: audit_json.log renamed and compressed by logrotate is the same
+file), as the agent does after a restart: run again over the same files,
+detect raises no alert twice.
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does.

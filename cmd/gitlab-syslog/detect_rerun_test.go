@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -123,8 +124,10 @@ func TestDetectRerunRaisesNothingTwice(t *testing.T) {
 
 // TestDetectRerunFileChanged: with a kept --state-dir, a file that grew
 // since the last run has only its new lines folded (their alerts are
-// those a single run over the whole file raises for them), and a file
-// written anew under the same name is folded whole.
+// those a single run over the whole file raises for them), a file
+// written anew under the same name is folded whole, and a file that
+// logrotate renamed (and compressed) is not folded again. Before, a
+// rotated file was known by its name: its alerts were raised again.
 func TestDetectRerunFileChanged(t *testing.T) {
 	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.repo_public", "audit_json.log")
 	b, err := os.ReadFile(golden)
@@ -139,11 +142,15 @@ func TestDetectRerunFileChanged(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		first, then string // the file's content in the first and the second run
+		rotated     string // the file's name in the second run ("": unchanged; .gz: compressed)
 		want        []string
 	}{
-		{"appended", strings.Join(lines[:2], ""), strings.Join(lines, ""), whole[2:]},
-		{"written anew", lines[2] + "\n", strings.Join(lines[:2], ""), whole[:2]},
-		{"unchanged", strings.Join(lines, ""), strings.Join(lines, ""), nil},
+		{"appended", strings.Join(lines[:2], ""), strings.Join(lines, ""), "", whole[2:]},
+		{"written anew", lines[2] + "\n", strings.Join(lines[:2], ""), "", whole[:2]},
+		{"unchanged", strings.Join(lines, ""), strings.Join(lines, ""), "", nil},
+		{"rotated", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1", nil},
+		{"rotated and compressed", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1.gz", nil},
+		{"appended, then rotated", strings.Join(lines[:2], ""), strings.Join(lines, ""), "audit_json.log.1", whole[2:]},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -153,7 +160,17 @@ func TestDetectRerunFileChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			detectState(t, state, nil, []string{file})
-			if err := os.WriteFile(file, []byte(c.then), 0o644); err != nil {
+			then := []byte(c.then)
+			if c.rotated != "" {
+				if err := os.Remove(file); err != nil {
+					t.Fatal(err)
+				}
+				file = filepath.Join(dir, c.rotated)
+				if strings.HasSuffix(file, ".gz") {
+					then = gzipBytes(t, then)
+				}
+			}
+			if err := os.WriteFile(file, then, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			got, summary := detectState(t, state, nil, []string{file})
@@ -162,4 +179,18 @@ func TestDetectRerunFileChanged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gzipBytes returns b compressed as logrotate's compress does.
+func gzipBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return gz.Bytes()
 }
