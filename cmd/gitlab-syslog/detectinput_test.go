@@ -109,6 +109,8 @@ func TestDetectErrors(t *testing.T) {
 			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
 		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},
 			`--param zzzzzz: no rule reads a parameter "zzzzzz" (detect --list`},
+		{"severity as a param", detectOptions{format: "json", params: []string{"severity=high"}}, []string{ok},
+			`--param severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it in a --config file, under detections.rules.<id>, as severity: High)`},
 		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
 			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
 		{"every rule off", detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}}, []string{ok},

@@ -80,6 +80,8 @@ func TestCheckErrors(t *testing.T) {
 			`config.yaml:5: detections.rules.sentinel.pat_over_time.min_tokens: "99999999999999999999": too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"global parameter no rule reads", head + "  params:\n    allowed_domain: corp.example\n",
 			`config.yaml:4: detections.params.allowed_domain: no rule reads a parameter "allowed_domain" (did you mean "allowed_domains"?)`},
+		{"global severity", head + "  params:\n    severity: High\n",
+			`config.yaml:4: detections.params.severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it under detections.rules.<id>, as severity: High)`},
 		{"severity", head + "  rules:\n    falco.pat_created:\n      severity: urgent\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "urgent": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 		{"severity above High", head + "  rules:\n    falco.pat_created:\n      severity: Critical\n",
