@@ -58,7 +58,8 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 .2.gz); other files are typed line by line.
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
-comma-separated, booleans true or false. --rule ID restricts the run to the
+comma-separated, booleans true or false; a NAME given twice with two
+values is an error. --rule ID restricts the run to the
 rules named. --config reads the detections: block of an agent config file, and the
 geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
@@ -114,7 +115,14 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 		if !ok || strings.TrimSpace(k) == "" {
 			return cfg, fmt.Errorf("--param %q: want NAME=VALUE", p)
 		}
-		cfg.Params[strings.TrimSpace(k)] = v
+		k = strings.TrimSpace(k)
+		if prev, ok := cfg.Params[k]; ok && prev != v {
+			// Not the last one silently: --param allowed_domains=a
+			// --param allowed_domains=b would leave a out.
+			return cfg, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
+				k, prev, v, k, prev, v)
+		}
+		cfg.Params[k] = v
 	}
 	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
 		return cfg, err

@@ -109,6 +109,8 @@ func TestDetectErrors(t *testing.T) {
 			`--param min_cont: no rule reads a parameter "min_cont" (did you mean "min_count"?)`},
 		{"unknown param", detectOptions{format: "json", params: []string{"zzzzzz=1"}}, []string{ok},
 			`--param zzzzzz: no rule reads a parameter "zzzzzz" (detect --list`},
+		{"param twice", detectOptions{format: "json", params: []string{"allowed_domains=corp.example", "allowed_domains=example.org"}}, []string{ok},
+			`--param allowed_domains given twice ("corp.example", then "example.org"): give it once, a list's items comma-separated (allowed_domains=corp.example,example.org)`},
 		{"severity as a param", detectOptions{format: "json", params: []string{"severity=high"}}, []string{ok},
 			`--param severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it in a --config file, under detections.rules.<id>, as severity: High)`},
 		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
