@@ -68,7 +68,9 @@ a temporary directory removed at the end, so runs are independent. With a
 already folded are skipped (a file is known by its first line, not its
 name: audit_json.log renamed and compressed by logrotate is the same
 file), as the agent does after a restart: run again over the same files,
-detect raises no alert twice.
+detect raises no alert twice. A rule not run before with that --state-dir
+would not see the lines skipped: such a run is refused, naming the rules
+added (give another --state-dir for them).
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does.
@@ -80,7 +82,8 @@ off and says so), default suppression and parameters.
 Every input is opened before any is read: one that cannot be (missing, a
 directory, a .gz that is not gzip) stops detect before it prints anything.
 The exit status is 0 unless an input cannot be read, a --param or --rule
-names nothing known, or every rule given with --rule is off.`,
+names nothing known, every rule given with --rule is off, or a rule is
+added to those run before with the --state-dir.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
@@ -206,6 +209,16 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
+	var running []string
+	for _, r := range eng.Rules() {
+		running = append(running, r.ID)
+	}
+	known, err := false, error(nil)
+	if o.stateDir != "" {
+		if known, err = checkFoldedRules(o.stateDir, running); err != nil {
+			return fmt.Errorf("detect: %w", err) // the state is left as it was: not closed, not saved
+		}
+	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
 	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
@@ -220,6 +233,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	endProgress()
 	if err := eng.Close(); err != nil {
 		fmt.Fprintf(stderr, "detect: %v\n", err)
+	}
+	if o.stateDir != "" {
+		st := eng.Stats()
+		if err := recordFoldedRules(o.stateDir, running, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
+			fmt.Fprintf(stderr, "detect: %v\n", err)
+		}
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("detect: write output: %w", err)

@@ -194,3 +194,55 @@ func gzipBytes(t *testing.T, b []byte) []byte {
 	}
 	return gz.Bytes()
 }
+
+// TestDetectRerunOtherRules: with a kept --state-dir, a run that adds
+// rules to those of the runs before is refused, naming them, and leaves
+// the state as it was; a run of fewer rules is not, and narrows the rules
+// recorded only when it folds lines. Before, the added rules silently
+// never saw the lines the earlier runs folded: detect --rule
+// falco.pat_created, then detect with every rule, raised nothing.
+func TestDetectRerunOtherRules(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	patFile := filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "audit_json.log")
+	pat := []string{"falco.pat_created"}
+	run := func(state string, rules []string, input string) error {
+		o := &detectOptions{rules: rules, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		return runDetect(context.Background(), o, []string{input}, strings.NewReader(""), &stdout, &stderr)
+	}
+	type step struct {
+		rules []string // --rule (nil: every rule)
+		input string
+	}
+	for _, c := range []struct {
+		name    string
+		before  []step
+		refused bool // every rule over audit is then refused
+	}{
+		{"fewer rules before", []step{{pat, audit}}, true},
+		{"every rule, then fewer over the same lines", []step{{nil, audit}, {pat, audit}}, false},
+		{"every rule, then fewer over new lines", []step{{nil, audit}, {pat, patFile}}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			for i, s := range c.before {
+				if err := run(state, s.rules, s.input); err != nil {
+					t.Fatalf("run %d: %v", i+1, err)
+				}
+			}
+			err := run(state, nil, audit)
+			if !c.refused {
+				if err != nil {
+					t.Fatalf("every rule again: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "sentinel.repo_public") || !strings.Contains(err.Error(), "did not see them") {
+				t.Fatalf("every rule after fewer: err %v; want it refused, naming the rules added", err)
+			}
+			if err := run(state, pat, audit); err != nil {
+				t.Errorf("the earlier rule again, after the refused run: %v", err)
+			}
+		})
+	}
+}
