@@ -58,15 +58,19 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 .2.gz); other files are typed line by line.
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
-comma-separated, booleans true or false. --rule ID restricts the run to the
+comma-separated, booleans true or false; a NAME given twice with two
+values is an error. --rule ID restricts the run to the
 rules named. --config reads the detections: block of an agent config file, and the
 geoip: block's databases for the rules that need one.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent. With a
 --state-dir kept between runs, the lines of a file that an earlier run
-already folded are skipped (a file is known by its first line), as the
-agent does after a restart: run again over the same files, detect raises
-no alert twice.
+already folded are skipped (a file is known by its first line, not its
+name: audit_json.log renamed and compressed by logrotate is the same
+file), as the agent does after a restart: run again over the same files,
+detect raises no alert twice. A rule not run before with that --state-dir
+would not see the lines skipped: such a run is refused, naming the rules
+added (give another --state-dir for them).
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does.
@@ -78,7 +82,8 @@ off and says so), default suppression and parameters.
 Every input is opened before any is read: one that cannot be (missing, a
 directory, a .gz that is not gzip) stops detect before it prints anything.
 The exit status is 0 unless an input cannot be read, a --param or --rule
-names nothing known, or every rule given with --rule is off.`,
+names nothing known, every rule given with --rule is off, or a rule is
+added to those run before with the --state-dir.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
@@ -113,7 +118,14 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 		if !ok || strings.TrimSpace(k) == "" {
 			return cfg, fmt.Errorf("--param %q: want NAME=VALUE", p)
 		}
-		cfg.Params[strings.TrimSpace(k)] = v
+		k = strings.TrimSpace(k)
+		if prev, ok := cfg.Params[k]; ok && prev != v {
+			// Not the last one silently: --param allowed_domains=a
+			// --param allowed_domains=b would leave a out.
+			return cfg, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
+				k, prev, v, k, prev, v)
+		}
+		cfg.Params[k] = v
 	}
 	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
 		return cfg, err
@@ -197,6 +209,16 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
+	var running []string
+	for _, r := range eng.Rules() {
+		running = append(running, r.ID)
+	}
+	known, err := false, error(nil)
+	if o.stateDir != "" {
+		if known, err = checkFoldedRules(o.stateDir, running); err != nil {
+			return fmt.Errorf("detect: %w", err) // the state is left as it was: not closed, not saved
+		}
+	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
 	pctx, endProgress := startInputProgress(ctx, stderr, paths) // progress.go: only on a terminal
@@ -211,6 +233,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	endProgress()
 	if err := eng.Close(); err != nil {
 		fmt.Fprintf(stderr, "detect: %v\n", err)
+	}
+	if o.stateDir != "" {
+		st := eng.Stats()
+		if err := recordFoldedRules(o.stateDir, running, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
+			fmt.Fprintf(stderr, "detect: %v\n", err)
+		}
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("detect: write output: %w", err)

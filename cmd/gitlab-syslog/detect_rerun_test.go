@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -91,8 +92,10 @@ func TestDetectRerunRaisesNothingTwice(t *testing.T) {
 
 // TestDetectRerunFileChanged: with a kept --state-dir, a file that grew
 // since the last run has only its new lines folded (their alerts are
-// those a single run over the whole file raises for them), and a file
-// written anew under the same name is folded whole.
+// those a single run over the whole file raises for them), a file
+// written anew under the same name is folded whole, and a file that
+// logrotate renamed (and compressed) is not folded again. Before, a
+// rotated file was known by its name: its alerts were raised again.
 func TestDetectRerunFileChanged(t *testing.T) {
 	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.repo_public", "audit_json.log")
 	b, err := os.ReadFile(golden)
@@ -107,11 +110,15 @@ func TestDetectRerunFileChanged(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		first, then string // the file's content in the first and the second run
+		rotated     string // the file's name in the second run ("": unchanged; .gz: compressed)
 		want        []string
 	}{
-		{"appended", strings.Join(lines[:2], ""), strings.Join(lines, ""), whole[2:]},
-		{"written anew", lines[2] + "\n", strings.Join(lines[:2], ""), whole[:2]},
-		{"unchanged", strings.Join(lines, ""), strings.Join(lines, ""), nil},
+		{"appended", strings.Join(lines[:2], ""), strings.Join(lines, ""), "", whole[2:]},
+		{"written anew", lines[2] + "\n", strings.Join(lines[:2], ""), "", whole[:2]},
+		{"unchanged", strings.Join(lines, ""), strings.Join(lines, ""), "", nil},
+		{"rotated", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1", nil},
+		{"rotated and compressed", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1.gz", nil},
+		{"appended, then rotated", strings.Join(lines[:2], ""), strings.Join(lines, ""), "audit_json.log.1", whole[2:]},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -121,12 +128,88 @@ func TestDetectRerunFileChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			detectState(t, state, nil, []string{file})
-			if err := os.WriteFile(file, []byte(c.then), 0o644); err != nil {
+			then := []byte(c.then)
+			if c.rotated != "" {
+				if err := os.Remove(file); err != nil {
+					t.Fatal(err)
+				}
+				file = filepath.Join(dir, c.rotated)
+				if strings.HasSuffix(file, ".gz") {
+					then = gzipBytes(t, then)
+				}
+			}
+			if err := os.WriteFile(file, then, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			got, summary := detectState(t, state, nil, []string{file})
 			if !slices.Equal(got, c.want) {
 				t.Errorf("second run raised\n%s\nwant\n%s\nsummary:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"), summary)
+			}
+		})
+	}
+}
+
+// gzipBytes returns b compressed as logrotate's compress does.
+func gzipBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return gz.Bytes()
+}
+
+// TestDetectRerunOtherRules: with a kept --state-dir, a run that adds
+// rules to those of the runs before is refused, naming them, and leaves
+// the state as it was; a run of fewer rules is not, and narrows the rules
+// recorded only when it folds lines. Before, the added rules silently
+// never saw the lines the earlier runs folded: detect --rule
+// falco.pat_created, then detect with every rule, raised nothing.
+func TestDetectRerunOtherRules(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	patFile := filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "audit_json.log")
+	pat := []string{"falco.pat_created"}
+	run := func(state string, rules []string, input string) error {
+		o := &detectOptions{rules: rules, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		return runDetect(context.Background(), o, []string{input}, strings.NewReader(""), &stdout, &stderr)
+	}
+	type step struct {
+		rules []string // --rule (nil: every rule)
+		input string
+	}
+	for _, c := range []struct {
+		name    string
+		before  []step
+		refused bool // every rule over audit is then refused
+	}{
+		{"fewer rules before", []step{{pat, audit}}, true},
+		{"every rule, then fewer over the same lines", []step{{nil, audit}, {pat, audit}}, false},
+		{"every rule, then fewer over new lines", []step{{nil, audit}, {pat, patFile}}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			for i, s := range c.before {
+				if err := run(state, s.rules, s.input); err != nil {
+					t.Fatalf("run %d: %v", i+1, err)
+				}
+			}
+			err := run(state, nil, audit)
+			if !c.refused {
+				if err != nil {
+					t.Fatalf("every rule again: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "sentinel.repo_public") || !strings.Contains(err.Error(), "did not see them") {
+				t.Fatalf("every rule after fewer: err %v; want it refused, naming the rules added", err)
+			}
+			if err := run(state, pat, audit); err != nil {
+				t.Errorf("the earlier rule again, after the refused run: %v", err)
 			}
 		})
 	}

@@ -98,9 +98,10 @@ type inputCounts struct {
 // wants as Events, in batches, on out, which it closes at the end. A read
 // error is sent as the last batch. Lines without a time get the time of
 // the line before them in the merge order (see mergeKey). Events of a
-// file carry its identity (inputFileID) and their line number, so that
-// with --state-dir a second run over the same file does not fold again the
-// lines the first one folded, as the agent after a restart.
+// file carry its identity (inputFileID) and their line number, and have it
+// as their source, so that with --state-dir a second run over the same
+// file, under its name or renamed or compressed by logrotate, does not
+// fold again the lines the first one folded, as the agent after a restart.
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
@@ -117,7 +118,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		if first {
 			first = false
 			if in.path != "-" && !in.stream {
+				// The file is its source by its identity, not its
+				// name: after logrotate, audit_json.log.1 (or .2.gz) is
+				// the audit_json.log an earlier run folded.
 				fileID = inputFileID(line)
+				source = fileID
 			}
 		}
 		if cut { // a cut line is never parsed into columns, as in the agent

@@ -103,3 +103,16 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 		t.Errorf("sent %q", stdout.String())
 	}
 }
+
+// TestDetectStateDirUnwritable: a --state-dir detect may not write says
+// to make it writable, not to "give a directory" as for a missing one.
+func TestDetectStateDirUnwritable(t *testing.T) {
+	dir, lock := unwritableDir(t)
+	lock()
+	o := &detectOptions{format: "json", stateDir: dir}
+	var stdout, stderr bytes.Buffer
+	err := runDetect(context.Background(), o, []string{"../../testdata/audit_json.log"}, strings.NewReader(""), &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "; make it writable by this user, give another directory, or leave --state-dir out for a temporary one") {
+		t.Errorf("err = %v\nwant it to say to make %s writable", err, dir)
+	}
+}

@@ -25,7 +25,9 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 	}
 	lk, err := statelock.Acquire(dir)
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.ENOTDIR):
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return nil, fmt.Errorf("--state-dir: %w; make it writable by this user, give another directory, or leave --state-dir out for a temporary one", err)
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return nil, fmt.Errorf("--state-dir: %w; %s", err, todo)
 	case err != nil:
 		return nil, fmt.Errorf("--state-dir: %w", err) // in use: statelock names the holder

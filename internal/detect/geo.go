@@ -76,9 +76,21 @@ func countryCodes(p *Params, name string) map[string]bool {
 			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: a country name or other code is not one)", given))
 			continue
 		}
+		if iso, ok := notISOCountry[c]; ok {
+			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: %s)", given, iso))
+			continue
+		}
 		set[c] = true
 	}
 	return set
+}
+
+// notISOCountry holds two-letter codes used for a country that are not
+// its ISO 3166-1 code, which GeoIP databases give: with them in
+// known_countries, every event from that country would alert.
+var notISOCountry = map[string]string{
+	"UK": "the United Kingdom is GB",
+	"EL": "Greece is GR",
 }
 
 // openGeo returns the GeoIP database a rule uses: the agent's (Env.Geo),

@@ -44,6 +44,9 @@ type Params struct {
 	// typeErr indexes errs by parameter name for the errors a typed
 	// getter recorded, which a later Fail for the same name refines.
 	typeErr map[string]int
+	// kind is, per parameter read by a numeric getter, what that getter
+	// takes ("a whole number"), which Fail names before a rule's bound.
+	kind map[string]string
 }
 
 // NewParams returns the parameters of rule: values merges the global
@@ -57,7 +60,7 @@ func NewParams(rule string, global, own map[string]string) *Params {
 	for k, x := range own {
 		v[k] = x
 	}
-	return &Params{rule: rule, values: v, read: make(map[string]bool), typeErr: make(map[string]int)}
+	return &Params{rule: rule, values: v, read: make(map[string]bool), typeErr: make(map[string]int), kind: make(map[string]string)}
 }
 
 // Rule returns the id of the rule the parameters are for.
@@ -80,8 +83,15 @@ func (p *Params) Has(name string) bool {
 // accepts ("want at least 1"). When a typed getter (Int, Duration, ...)
 // already refused the value of name, and so returned 0, reason replaces
 // the getter's: the rule knows the range it accepts better, and a value
-// too large to hold keeps the getter's note of that.
+// too large to hold keeps the getter's note of that. A bound on a
+// parameter read by a numeric getter ("want at least 1") is given with
+// what that getter takes ("want a whole number, at least 1"), so that the
+// user reads everything accepted whether the value was of the wrong kind
+// (1.5) or out of range (0).
 func (p *Params) Fail(name, reason string) {
+	if k := p.kind[name]; k != "" && strings.HasPrefix(reason, "want ") && !strings.HasPrefix(reason, "want a ") {
+		reason = "want " + k + ", " + strings.TrimPrefix(reason, "want ")
+	}
 	if i, ok := p.typeErr[name]; ok {
 		delete(p.typeErr, name)
 		e := p.errs[i]
@@ -168,6 +178,7 @@ const (
 // a *ParamError and yields 0, so that a rule's own lower bound (checked
 // with Fail) gives the message.
 func (p *Params) Int(name string, def int) int {
+	p.kind[name] = "a whole number"
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
@@ -189,6 +200,7 @@ func (p *Params) Int(name string, def int) int {
 // space: B, KiB, MiB, GiB (powers of 1024) or kB, MB, GB (powers of 1000),
 // in any case, as the agent's byte-size keys take (max_line_bytes).
 func (p *Params) Bytes(name string, def int) int {
+	p.kind[name] = "a number of bytes"
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
@@ -236,6 +248,7 @@ func byteUnit(u string) int {
 // when it is not set ("Inf" would make a threshold mean+Inf·0 = NaN). A
 // value that is not one records a *ParamError and yields 0.
 func (p *Params) Float(name string, def float64) float64 {
+	p.kind[name] = "a number"
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
@@ -258,6 +271,7 @@ func (p *Params) Float(name string, def float64) float64 {
 // not one records a *ParamError and yields 0, so that a rule that needs a
 // duration above 0 (checked with Fail) gives the message.
 func (p *Params) Duration(name string, def time.Duration) time.Duration {
+	p.kind[name] = "a duration"
 	v, ok := p.lookup(name)
 	if !ok {
 		return def

@@ -63,7 +63,7 @@ func TestParams(t *testing.T) {
 	if ref.Int("m", 5) < 1 {
 		ref.Fail("m", "want at least 1")
 	}
-	if got, want := ref.Err().Error(), "detections: rule r.x: parameter n=\"-1\": want at least 1\ndetections: rule r.x: parameter m=\"0\": want at least 1"; got != want {
+	if got, want := ref.Err().Error(), "detections: rule r.x: parameter n=\"-1\": want a whole number, at least 1\ndetections: rule r.x: parameter m=\"0\": want a whole number, at least 1"; got != want {
 		t.Errorf("Err() = %q, want %q", got, want)
 	}
 }
@@ -79,6 +79,7 @@ func TestParamMessages(t *testing.T) {
 		longDur  = "too large (the longest duration is 2562047h47m16s); "
 		bigInt   = "too large (the largest whole number is 9223372036854775807); "
 		int0     = "want a whole number, 0 or more"
+		int1     = "want a whole number, at least 1"
 		float0   = "want a number, 0 or more, such as 3 or 1.5"
 		bytesArg = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
 	)
@@ -98,9 +99,13 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "suppress", "-1m", dur0},
 		{"sentinel.bruteforce", "suppress", "99999999999h", longDur + dur0},
 		{"falco.pat_created", "suppress", "later", dur0},
-		{"sentinel.bruteforce", "max_keys", "-1", "want at least 1"},
-		{"sentinel.bruteforce", "max_keys", "0", "want at least 1"},
-		{"sentinel.bruteforce", "max_keys", "99999999999999999999", bigInt + "want at least 1"},
+		{"sentinel.bruteforce", "max_keys", "-1", int1},
+		{"sentinel.bruteforce", "max_keys", "0", int1},
+		{"sentinel.bruteforce", "max_keys", "1.5", int1},
+		{"sentinel.bruteforce", "max_keys", "many", int1},
+		{"sentinel.bruteforce", "max_keys", "99999999999999999999", bigInt + int1},
+		{"sentinel.bruteforce", "learning_period", "30m", "want a duration, at least 1h"},
+		{"sentinel.bruteforce", "bucket", "2h", "want a duration, at most the window (1h0m0s): the window slides in steps of bucket"},
 		{"sentinel.bruteforce", "min_count", "-3", int0},
 		{"sentinel.bruteforce", "min_count", "99999999999999999999", bigInt + int0},
 		{"sentinel.bruteforce", "min_count", "-99999999999999999999", int0},
@@ -109,10 +114,11 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "sd_factor", "Inf", "too large (the largest number is 1.7976931348623157e+308); " + float0},
 		{"sentinel.bruteforce", "sd_factor", "NaN", float0},
 		{"sentinel.pat_over_time", "min_tokens", "-1", int0},
-		{"sentinel.pat_over_time", "anomaly_days", "-1", "want at least 3"},
-		{"gitlab.password_spray", "min_users", "-1", "want at least 1"},
+		{"sentinel.pat_over_time", "anomaly_days", "-1", "want a whole number, at least 3"},
+		{"sentinel.pat_over_time", "anomaly_days", "2.5", "want a whole number, at least 3"},
+		{"gitlab.password_spray", "min_users", "-1", int1},
 		{"gitlab.password_spray", "window", "-1h", above0},
-		{"sentinel.impersonation", "max_pending", "-1", "want at least 1"},
+		{"sentinel.impersonation", "max_pending", "-1", int1},
 		{"sentinel.impersonation", "max_lookback_bytes", "99999999999GiB", "too large (the most is 9223372036854775807 bytes); " + bytesArg},
 		{"sentinel.impersonation", "max_lookback_bytes", "-1", bytesArg},
 	}

@@ -49,6 +49,9 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "de, ie"}, true, ""},
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "Germany"}, true, "ISO 3166-1 alpha-2"},
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,germany"}, true, `(got "germany": a country name`},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,uk"}, true, `(got "uk": the United Kingdom is GB)`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "EL"}, true, `(got "EL": Greece is GR)`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "GB,GR"}, true, ""},
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "geoip_db": geoFixture}, false, ""},
 	}
 	specs := map[string]Spec{}

@@ -51,7 +51,11 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	}
 	for _, name := range sortedKeys(dc.Params) {
 		if !readers[name] {
-			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, didYouMean(name, keys(readers))))
+			hint := settingHint(name, "under detections.rules.<id>")
+			if hint == "" {
+				hint = didYouMean(name, keys(readers))
+			}
+			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, hint))
 		}
 	}
 	for _, id := range d.RuleIDs() {
@@ -84,6 +88,22 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	return dc, errors.Join(errs...)
 }
 
+// settingHint returns, for name one of a rule's own settings (enabled,
+// severity) rather than a parameter, a note saying so and where to set
+// it (where, e.g. "under detections.rules.<id>"); else "".
+func settingHint(name, where string) string {
+	var example string
+	switch name {
+	case "enabled":
+		example = "false"
+	case "severity":
+		example = "High"
+	default:
+		return ""
+	}
+	return fmt.Sprintf(" (%s is a rule's setting, not a parameter: set it %s, as %s: %s)", name, where, name, example)
+}
+
 // paramReaders returns the set of parameter names some rule of specs
 // reads, suppress included.
 func paramReaders(specs []detect.Spec) map[string]bool {
@@ -113,7 +133,10 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 	var errs []error
 	for _, name := range sortedKeys(params) {
 		if !readers[name] {
-			hint := didYouMean(name, keys(readers))
+			hint := settingHint(name, "in a --config file, under detections.rules.<id>")
+			if hint == "" {
+				hint = didYouMean(name, keys(readers))
+			}
 			if hint == "" {
 				hint = " (detect --list shows each rule's parameters)"
 			}

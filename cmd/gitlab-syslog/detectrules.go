@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// foldedRulesFile is the file of a kept --state-dir that names, one id a
+// line, the rules that saw every line the engine's state records as
+// folded. A later run skips those lines, so a rule not named there would
+// never see them.
+const foldedRulesFile = "detect-rules"
+
+// checkFoldedRules compares the rules of this run (running, ids) with
+// those that folded the lines earlier runs with stateDir recorded. A rule
+// that was not among them is an error naming it: the lines already folded
+// would be skipped for it, and its alerts in them silently missing. It
+// returns whether stateDir names its rules (not on a first run).
+func checkFoldedRules(stateDir string, running []string) (known bool, err error) {
+	b, err := os.ReadFile(filepath.Join(stateDir, foldedRulesFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("--state-dir: %w", err)
+	}
+	earlier := strings.Fields(string(b))
+	var added []string
+	for _, id := range running {
+		if !slices.Contains(earlier, id) {
+			added = append(added, id)
+		}
+	}
+	if len(added) > 0 {
+		return true, fmt.Errorf("--state-dir %s: the lines its earlier runs folded are skipped now, and %s did not see them (earlier runs ran %s): "+
+			"give another --state-dir to run %s over them, or run only the earlier rules (--rule)",
+			stateDir, someIDs(added), someIDs(earlier), plural(len(added), "this rule", "these rules"))
+	}
+	return true, nil
+}
+
+// recordFoldedRules names running, after a run that checkFoldedRules
+// let through, as the rules that saw every folded line of stateDir: on a
+// first run (known false), and after a run that folded lines (folded),
+// which the rules an earlier run had and this one left out did not see.
+func recordFoldedRules(stateDir string, running []string, known, folded bool) error {
+	if known && !folded {
+		return nil
+	}
+	return writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running)
+}
+
+// writeFoldedRules replaces the file path with ids, one a line, by
+// writing a temporary file and renaming it.
+func writeFoldedRules(path string, ids []string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strings.Join(ids, "\n")+"\n"), 0o600); err != nil {
+		return fmt.Errorf("--state-dir: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--state-dir: %w", err)
+	}
+	return nil
+}
+
+// someIDs lists ids, the first five and how many more.
+func someIDs(ids []string) string {
+	const most = 5
+	if len(ids) <= most {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:most], ", "), len(ids)-most)
+}
