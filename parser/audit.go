@@ -97,7 +97,7 @@ type Audit struct {
 func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
-	r.cols = colIndexed
+	r.index()
 	o := &p.obj
 	o.keys = auditKeys
 	defer o.done()
