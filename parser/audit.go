@@ -123,6 +123,7 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 		}
 	}
 	o.emitMeta(r)
+	r.endIndex()
 	return nil
 }
 

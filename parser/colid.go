@@ -130,22 +130,27 @@ const idSlots = 64
 
 // maxColAt is the last position Record.colAt holds. A record with more
 // columns (a line of tens of thousands of meta.* keys) has no index: Col
-// searches it.
+// searches it (see endIndex).
 const maxColAt = 1<<16 - 1
 
 // index starts the index of a record the Audit parser fills (it has no
 // columns yet).
 func (r *Record) index() { r.cols, r.indexed = 0, true }
 
-// noteCol records that Fields[i] is the column id (a no-op for an id of
-// NumColIDs or more, or on a record without index). A position beyond
-// maxColAt drops the index.
-func (r *Record) noteCol(id ColID, i int) {
-	switch {
-	case id >= NumColIDs || !r.indexed:
-	case i > maxColAt:
+// endIndex ends the index that index started once the record is filled:
+// it drops it when a position may have been beyond maxColAt.
+func (r *Record) endIndex() {
+	if len(r.Fields) > maxColAt+1 {
 		r.DropIndex()
-	default:
+	}
+}
+
+// noteCol records that Fields[i] is the column id (a no-op for an id of
+// NumColIDs or more) on a record with index (the caller checks: other
+// parsers' records have none). A position beyond maxColAt is noted
+// wrongly: endIndex then drops the index.
+func (r *Record) noteCol(id ColID, i int) {
+	if id < NumColIDs {
 		r.cols |= 1 << id
 		r.colAt[id] = uint16(i)
 	}
