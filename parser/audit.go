@@ -97,7 +97,7 @@ type Audit struct {
 func (p *Audit) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
-	r.cols = colIndexed
+	r.index()
 	o := &p.obj
 	o.keys = auditKeys
 	defer o.done()
@@ -123,6 +123,7 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 		}
 	}
 	o.emitMeta(r)
+	r.endIndex()
 	return nil
 }
 

@@ -58,15 +58,15 @@ const idMeta = IDMetaCallerID
 
 // Name returns the column name of id ("EventName", "meta.user"), or "" for
 // a value that is no ColID.
-func (id ColID) Name() string {
-	switch {
-	case id < idMeta:
-		return auditCols[id]
-	case id < NumColIDs:
-		return knownMetaNames[id-idMeta]
-	}
-	return ""
-}
+func (id ColID) Name() string { return colNames[id] }
+
+// colNames maps every ColID value (every uint8, so that indexing needs no
+// bounds check) to its name: auditCols, then knownMetaNames, then "".
+var colNames = func() (names [1 << 8]string) {
+	n := copy(names[:], auditCols[:])
+	copy(names[n:], knownMetaNames[:])
+	return names
+}()
 
 // ColIDOf returns the ColID of the column called name, and false when the
 // column has none.
@@ -89,32 +89,23 @@ func metaID(name string) ColID {
 	return NumColIDs
 }
 
-// colIndexed is the bit of Record.cols set while the column index
-// describes Fields (a record the Audit parser filled).
-const colIndexed = 1 << 63
-
 // Col returns the value of the column id and whether it is present: what
 // Get(id.Name()) returns. On a record the Audit parser filled it reads the
 // column's position, which the parser notes as it adds the column, without
 // searching Fields; on other records (other parsers', or built by hand) it
 // is Get. The index describes Fields as Parse left them: code that changes
-// Fields of a parsed record must call DropIndex (or Reset) before Col.
-func (r *Record) Col(id ColID) ([]byte, bool) {
-	if m := colIndexed | uint64(1)<<(id&63); r.cols&m == m && id < NumColIDs {
-		if i := int(r.colAt[id]); i < colFar && i < len(r.Fields) {
-			return r.Fields[i].Value, true
-		}
+// Fields of a parsed record must call DropIndex (or Reset) before Col. Col
+// does not allocate, and is small enough for the compiler to inline.
+func (r *Record) Col(id ColID) (v []byte, ok bool) {
+	// The bit test also rejects an id of NumColIDs or more: noteCol sets
+	// no such bit, and a shift by 64 or more yields 0.
+	if i := int(r.colAt[id%idSlots]); r.cols>>id&1 != 0 && i < len(r.Fields) {
+		return r.Fields[i].Value, true
 	}
-	return r.colSlow(id)
-}
-
-// colSlow is Col for a column that is absent, beyond the positions colAt
-// holds, or of a record without index.
-func (r *Record) colSlow(id ColID) ([]byte, bool) {
-	if r.cols&colIndexed != 0 && id < NumColIDs && r.cols&(1<<id) == 0 {
-		return nil, false
+	if !r.indexed {
+		v, ok = r.Get(id.Name())
 	}
-	return r.Get(id.Name())
+	return
 }
 
 // ColIDs returns the columns Col finds present, bit id set for the ColID
@@ -122,26 +113,45 @@ func (r *Record) colSlow(id ColID) ([]byte, bool) {
 // filled); on other records it returns 0 and false, and Col searches
 // Fields. It lets a caller ask Col only about the columns present.
 func (r *Record) ColIDs() (uint64, bool) {
-	if r.cols&colIndexed == 0 {
+	if !r.indexed {
 		return 0, false
 	}
-	return r.cols &^ colIndexed, true
+	return r.cols, true
 }
 
 // DropIndex makes Col search Fields by name and ColIDs report no index,
 // for a parsed record whose Fields were changed after Parse; the next
 // Parse by the Audit parser indexes the record again.
-func (r *Record) DropIndex() { r.cols = 0 }
+func (r *Record) DropIndex() { r.cols, r.indexed = 0, false }
 
-// colFar in Record.colAt stands for a position colAt cannot hold: Col
-// searches for the column.
-const colFar = 255
+// idSlots is the length of Record.colAt: a power of two above every
+// ColID, so that Col indexes it without a bounds check.
+const idSlots = 64
+
+// maxColAt is the last position Record.colAt holds. A record with more
+// columns (a line of tens of thousands of meta.* keys) has no index: Col
+// searches it (see endIndex).
+const maxColAt = 1<<16 - 1
+
+// index starts the index of a record the Audit parser fills (it has no
+// columns yet).
+func (r *Record) index() { r.cols, r.indexed = 0, true }
+
+// endIndex ends the index that index started once the record is filled:
+// it drops it when a position may have been beyond maxColAt.
+func (r *Record) endIndex() {
+	if len(r.Fields) > maxColAt+1 {
+		r.DropIndex()
+	}
+}
 
 // noteCol records that Fields[i] is the column id (a no-op for an id of
-// NumColIDs or more).
+// NumColIDs or more) on a record with index (the caller checks: other
+// parsers' records have none). A position beyond maxColAt is noted
+// wrongly: endIndex then drops the index.
 func (r *Record) noteCol(id ColID, i int) {
 	if id < NumColIDs {
 		r.cols |= 1 << id
-		r.colAt[id] = uint8(min(i, colFar))
+		r.colAt[id] = uint16(i)
 	}
 }

@@ -128,6 +128,67 @@ func TestColManyMeta(t *testing.T) {
 	checkColIDs(t, "300 meta keys", &r)
 }
 
+// TestColBeyondIndex checks a line with more columns than the index holds
+// positions for: the record has no index (ColIDs reports none) and Col
+// answers what Get does, for columns before and beyond the limit.
+func TestColBeyondIndex(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"author_id":5,"meta.user":"u"`)
+	for i := range maxColAt + 10 {
+		fmt.Fprintf(&b, `,"meta.k%d":1`, i)
+	}
+	b.WriteString(`,"meta.caller_id":"c"}`)
+	var p Audit
+	var r Record
+	if err := p.Parse([]byte(b.String()), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Fields) <= maxColAt+1 {
+		t.Fatalf("%d fields, want more than %d", len(r.Fields), maxColAt+1)
+	}
+	if _, indexed := r.ColIDs(); indexed {
+		t.Error("ColIDs reports an index beyond maxColAt")
+	}
+	for id, want := range map[ColID]string{IDAuthorID: "5", IDMetaUser: "u", IDMetaCallerID: "c"} {
+		if v, ok := r.Col(id); !ok || string(v) != want {
+			t.Errorf("Col(%s) = %q, %v; want %q", id.Name(), v, ok, want)
+		}
+	}
+	checkColIDs(t, "beyond the index", &r)
+	// The next line is indexed again.
+	if err := p.Parse([]byte(`{"author_id":6}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if ids, indexed := r.ColIDs(); !indexed || ids != 1<<IDAuthorID {
+		t.Errorf("ColIDs = %#x, %v after a short line", ids, indexed)
+	}
+}
+
+// TestColBadID checks Col and Name on values that are no ColID: every
+// uint8, on an indexed record and on one built by hand (Col is then Get
+// of "", which no column matches).
+func TestColBadID(t *testing.T) {
+	var p Audit
+	var r Record
+	if err := p.Parse([]byte(`{"severity":"INFO","author_id":1,"meta.user":"u"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	hand := Record{Fields: []Field{{Name: ColSeverity, Value: []byte("INFO")}}}
+	for id := NumColIDs; ; id++ {
+		if id.Name() != "" {
+			t.Errorf("ColID(%d).Name() = %q", id, id.Name())
+		}
+		for _, rec := range []*Record{&r, &hand} {
+			if v, ok := rec.Col(id); ok || v != nil {
+				t.Errorf("Col(%d) = %q, %v", id, v, ok)
+			}
+		}
+		if id == 255 {
+			break
+		}
+	}
+}
+
 // TestColHandBuilt checks Col on records not filled by the Audit parser:
 // built by hand, filled by another parser, and changed after Parse (with
 // DropIndex).

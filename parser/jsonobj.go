@@ -351,12 +351,14 @@ func (o *jsonObj) emitTime(r *Record, name string, s *span) (time.Time, bool) {
 }
 
 // emitMeta adds the meta.* columns in the order they first appeared,
-// noting the positions of those with a ColID (see Record.Col).
+// noting the positions of those with a ColID on a record with index (see
+// Record.Col).
 func (o *jsonObj) emitMeta(r *Record) {
+	indexed := r.indexed
 	for n := range o.meta {
 		m := &o.meta[n]
 		i := len(r.Fields)
-		if o.emit(r, m.name, &m.val); len(r.Fields) > i {
+		if o.emit(r, m.name, &m.val); len(r.Fields) > i && indexed {
 			r.noteCol(m.id, i)
 		}
 	}

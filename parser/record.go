@@ -87,12 +87,14 @@ type Record struct {
 
 	buf []byte // scratch space for unescaped values
 
-	// cols has bit id set when the column id (a ColID) is Fields[colAt[id]]
-	// (colFar: search it), and colIndexed when the bits describe Fields; a
-	// bit not set there means the column is absent. Entries of colAt whose
-	// bit is clear are stale and not read.
-	cols  uint64
-	colAt [NumColIDs]uint8
+	// indexed is set while cols and colAt describe Fields (a record the
+	// Audit parser filled): cols has bit id set when the column id (a
+	// ColID) is Fields[colAt[id]], and a bit not set means the column is
+	// absent. Without index cols is 0. Entries of colAt whose bit is clear
+	// are stale and not read.
+	indexed bool
+	cols    uint64
+	colAt   [idSlots]uint16
 }
 
 // Reset empties r for reuse, keeping its allocated memory.
@@ -102,7 +104,7 @@ func (r *Record) Reset() {
 	clear(r.Fields) // drop references to the previous line
 	r.Fields = r.Fields[:0]
 	r.buf = r.buf[:0]
-	r.cols = 0
+	r.cols, r.indexed = 0, false
 }
 
 // Get returns the value of the column called name and whether it is present.

@@ -83,6 +83,11 @@ func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64, p
 		return ct.tab.nameValue(v, present), present, p
 	}
 	if ct.id < parser.NumColIDs {
+		if rc, ok := c.(*recColumns); ok {
+			// The record itself: by position when the parser indexed it.
+			b, _ := (*parser.Record)(rc).Col(ct.id)
+			return unsafe.String(unsafe.SliceData(b), len(b)), 0, nil
+		}
 		return getCol(c, ct.id, ct.name), 0, nil
 	}
 	return c.Get(ct.name), 0, nil

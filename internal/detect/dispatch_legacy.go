@@ -28,14 +28,14 @@ func recCol(rec *parser.Record, ids uint64, id parser.ColID) string {
 	return colValue(rec, id)
 }
 
-// colValue is recCol of a column present.
+// colValue is the value of the column id of rec ("" when absent),
+// aliasing the parser's buffer. parser.Record.Col inlines into it; it is
+// kept out of line so that recCol's test of ids inlines into its callers.
 //
 //go:noinline
 func colValue(rec *parser.Record, id parser.ColID) string {
-	if b, _ := rec.Col(id); len(b) > 0 {
-		return unsafe.String(&b[0], len(b))
-	}
-	return ""
+	b, _ := rec.Col(id)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // findLegacy is find on the record v views (reset to rec) when it is an
@@ -67,9 +67,9 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	case p.cand&^s.done == 0:
 		s.done |= tab.answered // no rule the table answers for can keep the line
 	case s.done != 0 || p.fns:
-		tab.answer(tab.evalRecord(rec, ids, p), v, s, p)
+		tab.answer(tab.evalRecord(rec, p), v, s, p)
 	default:
-		tab.answerMemo(tab.evalRecord(rec, ids, p), s, p)
+		tab.answerMemo(tab.evalRecord(rec, p), s, p)
 	}
 	for i, r := range tab.asked {
 		// ask, through the rule's recordWanter when it has one.
@@ -114,16 +114,18 @@ func (tab *absentTable) answerMemo(atoms uint64, s *found, p *absentPlan) {
 	s.want |= f.want
 }
 
-// evalRecord is eval on rec (ids its ColIDs) by the plan p, reading the
-// columns p tests from the record.
-func (tab *absentTable) evalRecord(rec *parser.Record, ids uint64, p *absentPlan) uint64 {
+// evalRecord is eval on the indexed record rec by the plan p, reading the
+// columns p tests from the record (parser.Record.Col, inlined: no call
+// per column).
+func (tab *absentTable) evalRecord(rec *parser.Record, p *absentPlan) uint64 {
 	atoms := p.blank
 	for m := p.eval; m != 0; m &= m - 1 {
 		ct := &tab.byCol[bits.TrailingZeros64(m)]
-		val := recCol(rec, ids, ct.id)
-		if val == "" {
+		b, _ := rec.Col(ct.id)
+		if len(b) == 0 {
 			continue // as absent: its atoms are those of blank
 		}
+		val := unsafe.String(&b[0], len(b))
 		atoms &^= ct.mask
 		if ct.mayHold(val, p.atoms) {
 			atoms |= ct.eval(val, p.atoms)
