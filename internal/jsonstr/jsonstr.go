@@ -101,8 +101,13 @@ const room = 24
 // and a string shorter than 8 bytes as one word of two overlapping loads
 // (appendShort): no byte is looked at on its own unless it is escaped.
 func appendString(dst []byte, s string) []byte {
-	if len(s) < 8 {
+	switch {
+	case len(s) < 8:
 		if out, ok := appendShort(dst, s); ok {
+			return out
+		}
+	case len(s) <= 32:
+		if out, ok := appendPlain32(dst, s); ok {
 			return out
 		}
 	}
@@ -200,6 +205,37 @@ func appendShort(dst []byte, s string) ([]byte, bool) {
 	binary.LittleEndian.PutUint64(out[w+1:], x)
 	out[w+1+n] = '"'
 	return out[:w+2+n], true
+}
+
+// appendPlain32 appends s, of 8 to 32 bytes (a column name or a value
+// such as a time or an id), as a JSON string when every byte of it is
+// plain (see plain), and reports whether it did. Its words are checked as
+// they are copied, the last one overlapping the one before, with no loop
+// state of appendString's.
+func appendPlain32(dst []byte, s string) ([]byte, bool) {
+	n := len(s)
+	w := len(dst)
+	if cap(dst)-w < 34 {
+		dst = slices.Grow(dst, 34)
+	}
+	// Every store is in dst[w : w+n+2], n <= 32.
+	p := unsafe.Pointer(unsafe.SliceData(dst[w : w+34]))
+	*(*byte)(p) = '"'
+	q := unsafe.Add(p, 1)
+	var m uint64
+	for i := 0; i < n-8; i += 8 {
+		x := load8(s, i)
+		m |= special8(x)
+		put8(unsafe.Add(q, i), x)
+	}
+	x := load8(s, n-8)
+	m |= special8(x)
+	put8(unsafe.Add(q, n-8), x)
+	if m != 0 {
+		return dst, false
+	}
+	*(*byte)(unsafe.Add(q, n)) = '"'
+	return dst[:w+n+2], true
 }
 
 // exact8 returns the bytes of x that are not plain (see plain), as their
