@@ -144,40 +144,17 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 	case !a.WindowStart.IsZero():
 		return appendRFC3339(b, a.WindowStart.UTC())
 	case a.Event != nil:
-		id, name, created := eventIdentity(a.Event)
-		if id != "" {
+		// Most events that alert have no EventID (legacy audit lines):
+		// one scan finds that, the others only follow an EventID.
+		if id := a.Event.Get(parser.ColEventID); id != "" {
 			b = append(append(b, id...), 0)
-			b = append(append(b, name...), 0)
-			return appendRFC3339(b, createdTime(created, a.Event.Time)) // Event.eventTime
+			b = append(append(b, a.Event.Get(parser.ColEventName)...), 0)
+			return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 		}
 		b = append(appendRFC3339(b, a.Event.Time), 0)
 		return append(b, a.Event.Raw...)
 	}
 	return appendRFC3339(b, a.Time.UTC())
-}
-
-// eventIdentity returns e's EventID, EventName and CreatedAt, as e.Get
-// would (the first column of each name), in one pass over its columns.
-func eventIdentity(e *Event) (id, name, created string) {
-	var found uint8 // bit 0: EventID, 1: EventName, 2: CreatedAt
-	for i := range e.Columns {
-		c := &e.Columns[i]
-		switch c.Name {
-		case parser.ColEventID:
-			if found&1 == 0 {
-				id, found = c.Value, found|1
-			}
-		case parser.ColEventName:
-			if found&2 == 0 {
-				name, found = c.Value, found|2
-			}
-		case parser.ColCreatedAt:
-			if found&4 == 0 {
-				created, found = c.Value, found|4
-			}
-		}
-	}
-	return id, name, created
 }
 
 // alertWindowEnd returns the WindowEnd of an alert that an event at t
