@@ -183,12 +183,22 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, c *headerCache) (out []b
 }
 
 // appendElement writes one SD-ELEMENT: [ID NAME="VALUE" ...], with ID and
-// each NAME in their parser.SDName form.
+// each NAME in their parser.SDName form. A param costs one lookup of its
+// head (see headCache), as in appendSD, except a meta.* one, whose cached
+// head drops the "meta." this element keeps.
 func (e *Encoder) appendElement(dst []byte, id string, params []parser.Field) []byte {
 	dst = append(dst, '[')
 	dst = e.appendSDName(dst, id)
 	for i := range params {
 		p := &params[i]
+		ph := e.paramHeads.get(p.Name)
+		if ph == nil && !isMeta(p.Name) {
+			ph = e.paramHeads.lookup(p.Name)
+		}
+		if ph != nil && !ph.meta {
+			dst = e.appendParam(dst, ph, p)
+			continue
+		}
 		dst = append(dst, ' ')
 		dst = e.appendSDName(dst, p.Name)
 		dst = append(dst, '=', '"')

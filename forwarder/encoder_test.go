@@ -288,3 +288,39 @@ func TestEncodeAllocs(t *testing.T) {
 		t.Errorf("Batch.Append allocates %v times per 100 messages, want 0", allocs)
 	}
 }
+
+// TestEncodeElements checks the params of Message.Elements, written
+// through the encoder's cache of PARAM-NAME heads: a meta.* name keeps
+// its "meta." there (the cached head drops it), a name that is not an
+// SD-NAME is written in its short form and counted, values are escaped,
+// short and long; the same message twice gives the same bytes (the second
+// from warm cache entries), and the SD-NAME and escaping rules are those
+// of the element of the columns.
+func TestEncodeElements(t *testing.T) {
+	long := strings.Repeat("LongName", 5) // 40 bytes: not an SD-NAME
+	params := []parser.Field{
+		{Name: "rule", Value: []byte("sentinel.bruteforce")},
+		{Name: "count", Value: []byte("12")},
+		{Name: "meta.user", Value: []byte("root")},
+		{Name: "bad name", Value: []byte(`a"b]c\d`)},
+		{Name: long, Value: []byte("v")},
+		{Name: "raw", Value: []byte("caf\xc3\xa9 \xff " + strings.Repeat("x", 20))},
+		{Name: "Empty", Value: nil},
+	}
+	m := &Message{Time: time.Date(2024, 5, 10, 17, 46, 49, 65_000_000, time.UTC), Hostname: "h", AppName: AppNameDetections, MsgID: "m",
+		Elements: []Element{{ID: "alert@32473", Params: params}},
+		Params:   []parser.Field{{Name: "meta.user", Value: []byte("root")}, {Name: "rule", Value: []byte("x")}}}
+	want := `<134>1 2024-05-10T17:46:49.065000Z h GitLab-Detections - m [alert@32473 rule="sentinel.bruteforce" count="12" meta.user="root" ` +
+		parser.SDName("bad name") + `="a\"b\]c\\d" ` + parser.SDName(long) + `="v" raw="café ` + "\uFFFD" + ` xxxxxxxxxxxxxxxxxxxx" Empty=""]` +
+		`[gitlab@32473 rule="x"][meta@32473 user="root"]`
+	m.Facility, m.Severity = Local0, Informational
+	e := &Encoder{}
+	for i := range 2 {
+		if got := string(e.Append(nil, m)); got != want {
+			t.Fatalf("pass %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	if st := e.Stats(); st.ShortNames != 4 || st.Repaired != 2 {
+		t.Errorf("stats %+v, want 4 short names and 2 repaired values (two passes)", st)
+	}
+}

@@ -143,11 +143,14 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 	switch {
 	case !a.WindowStart.IsZero():
 		return appendRFC3339(b, a.WindowStart.UTC())
-	case a.Event != nil && a.Event.Get("EventID") != "":
-		b = append(append(b, a.Event.Get("EventID")...), 0)
-		b = append(append(b, a.Event.Get("EventName")...), 0)
-		return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 	case a.Event != nil:
+		// Most events that alert have no EventID (legacy audit lines):
+		// one scan finds that, the others only follow an EventID.
+		if id := a.Event.Get(parser.ColEventID); id != "" {
+			b = append(append(b, id...), 0)
+			b = append(append(b, a.Event.Get(parser.ColEventName)...), 0)
+			return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
+		}
 		b = append(appendRFC3339(b, a.Event.Time), 0)
 		return append(b, a.Event.Raw...)
 	}

@@ -47,23 +47,28 @@ func ctl8(x uint64) uint64 {
 }
 
 // escapeQuotes writes the 8 bytes of x (the first in its low byte),
-// already stored at out[w:] and all plain but quotes and backslashes, at
-// out[w:] with a backslash before each quote and backslash, and returns
-// the position after them. out must have 24 bytes free at w.
-func escapeQuotes(out []byte, w int, x uint64) int {
+// already stored at p, all plain but quotes and backslashes, at p with a
+// backslash before each quote and backslash, and returns the number of
+// bytes written (8 to 16). p must have 24 bytes of room: each store is
+// of a whole word, the last one up to 7 bytes past the bytes written.
+func escapeQuotes(p unsafe.Pointer, x uint64) int {
 	q := zero8(x^(lo8*'"')) | zero8(x^(lo8*'\\'))
-	done := 0 // the bytes of x before done are in place
+	w, done := 0, 0 // the bytes of x before done are in place, up to p+w
 	for q != 0 {
-		p := bits.TrailingZeros64(q) >> 3
-		w += p - done
-		out[w] = '\\'
+		k := bits.TrailingZeros64(q) >> 3
+		w += k - done
+		*(*byte)(unsafe.Add(p, w)) = '\\'
 		w++
-		binary.LittleEndian.PutUint64(out[w:], x>>(8*p))
-		done = p
+		put8(unsafe.Add(p, w), x>>(8*k))
+		done = k
 		q &= q - 1
 	}
 	return w + 8 - done
 }
+
+// put8 stores x at p, the first byte in x's low byte; p must have room for
+// 8 bytes. (On little-endian machines it is one store.)
+func put8(p unsafe.Pointer, x uint64) { binary.LittleEndian.PutUint64((*[8]byte)(p)[:], x) }
 
 // load8 returns the 8 bytes of s at i, the first in the low byte.
 func load8(s string, i int) uint64 {
@@ -91,8 +96,21 @@ const room = 24
 // then keeps only those before the first byte that is not plain (see
 // plain), which it escapes, so that the short runs between the quotes of
 // a JSON line cost no copy call of their own; a word whose only such
-// bytes are quotes and backslashes is escaped whole (escapeQuotes).
+// bytes are quotes and backslashes is escaped whole (escapeQuotes). The
+// last 1-7 bytes are read as one word too (the last 8 bytes of s, shifted),
+// and a string shorter than 8 bytes as one word of two overlapping loads
+// (appendShort): no byte is looked at on its own unless it is escaped.
 func appendString(dst []byte, s string) []byte {
+	switch {
+	case len(s) < 8:
+		if out, ok := appendShort(dst, s); ok {
+			return out
+		}
+	case len(s) <= 32:
+		if out, ok := appendPlain32(dst, s); ok {
+			return out
+		}
+	}
 	dst = append(dst, '"')
 	w := len(dst)
 	out := slices.Grow(dst, len(s)+len(s)/8+room)
@@ -103,8 +121,10 @@ func appendString(dst []byte, s string) []byte {
 			out = slices.Grow(out[:w], len(s)-i+room)
 			out = out[:cap(out)]
 		}
+		// out has room bytes free at w: every store below stays in it.
+		p := unsafe.Pointer(unsafe.SliceData(out[w:]))
 		x := load8(s, i)
-		binary.LittleEndian.PutUint64(out[w:], x)
+		put8(p, x)
 		m := special8(x)
 		if m == 0 {
 			i += 8
@@ -114,7 +134,7 @@ func appendString(dst []byte, s string) []byte {
 		if x&hi8 == 0 && ctl8(x) == 0 {
 			// Only quotes and backslashes, the escapes of a JSON line:
 			// escaped in the word, without going back to s.
-			w = escapeQuotes(out, w, x)
+			w += escapeQuotes(p, x)
 			i += 8
 			continue
 		}
@@ -122,6 +142,26 @@ func appendString(dst []byte, s string) []byte {
 		i += n
 		w += n
 		w, i = escape(out, w, s, i)
+	}
+	if r := len(s) - i; r > 0 && len(s) >= 8 {
+		if len(out)-w < room {
+			out = slices.Grow(out[:w], r+room)
+			out = out[:cap(out)]
+		}
+		// The last r bytes, in the low bytes of a word.
+		x := load8(s, len(s)-8) >> (64 - 8*r)
+		p := unsafe.Pointer(unsafe.SliceData(out[w:]))
+		if exact8(x)&(hi8>>(64-8*r)) == 0 {
+			put8(p, x)
+			w += r
+			i += r
+		} else if xp := x | lo8*'a'<<(8*r); xp&hi8 == 0 && ctl8(xp) == 0 {
+			// Only quotes and backslashes: escaped in the word, whose
+			// bytes above the tail are made plain ('a'), then dropped.
+			put8(p, xp)
+			w += escapeQuotes(p, xp) - (8 - r)
+			i += r
+		}
 	}
 	for i < len(s) {
 		if len(out)-w < room {
@@ -137,6 +177,78 @@ func appendString(dst []byte, s string) []byte {
 		w, i = escape(out, w, s, i)
 	}
 	return append(out[:w], '"')
+}
+
+// appendShort appends s, shorter than 8 bytes, as a JSON string when every
+// byte of it is plain (see plain), and reports whether it did. The bytes
+// are read as one word: two overlapping loads of 4 bytes, or bytes 0, n/2
+// and n-1 of a string of n < 4 bytes (which are all of them); the
+// overlapping bytes are the same in both loads, so or-ing them keeps them.
+func appendShort(dst []byte, s string) ([]byte, bool) {
+	n := len(s)
+	var x uint64
+	switch {
+	case n >= 4:
+		x = uint64(load4(s, 0)) | uint64(load4(s, n-4))<<(8*(n-4))
+	case n > 0:
+		x = uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
+	}
+	if exact8(x)&(hi8>>(64-8*n)) != 0 {
+		return dst, false
+	}
+	w := len(dst)
+	if cap(dst)-w < 10 {
+		dst = slices.Grow(dst, 10)
+	}
+	out := dst[:w+10]
+	out[w] = '"'
+	binary.LittleEndian.PutUint64(out[w+1:], x)
+	out[w+1+n] = '"'
+	return out[:w+2+n], true
+}
+
+// appendPlain32 appends s, of 8 to 32 bytes (a column name or a value
+// such as a time or an id), as a JSON string when every byte of it is
+// plain (see plain), and reports whether it did. Its words are checked as
+// they are copied, the last one overlapping the one before, with no loop
+// state of appendString's.
+func appendPlain32(dst []byte, s string) ([]byte, bool) {
+	n := len(s)
+	w := len(dst)
+	if cap(dst)-w < 34 {
+		dst = slices.Grow(dst, 34)
+	}
+	// Every store is in dst[w : w+n+2], n <= 32.
+	p := unsafe.Pointer(unsafe.SliceData(dst[w : w+34]))
+	*(*byte)(p) = '"'
+	q := unsafe.Add(p, 1)
+	var m uint64
+	for i := 0; i < n-8; i += 8 {
+		x := load8(s, i)
+		m |= special8(x)
+		put8(unsafe.Add(q, i), x)
+	}
+	x := load8(s, n-8)
+	m |= special8(x)
+	put8(unsafe.Add(q, n-8), x)
+	if m != 0 {
+		return dst, false
+	}
+	*(*byte)(unsafe.Add(q, n)) = '"'
+	return dst[:w+n+2], true
+}
+
+// exact8 returns the bytes of x that are not plain (see plain), as their
+// high bits; unlike special8 it is exact for every byte, so that bytes
+// outside a string's end can be masked off.
+func exact8(x uint64) uint64 {
+	return ctl8(x) | zero8(x^(lo8*'"')) | zero8(x^(lo8*'\\')) | x&hi8
+}
+
+// load4 returns the 4 bytes of s at i, the first in the low byte.
+func load4(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // escape writes s[i], which is not plain (see plain), at out[w], escaped
