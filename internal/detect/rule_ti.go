@@ -185,6 +185,10 @@ type indicators struct {
 	v4       *v4Filter // the /16s the IPv4 indicators touch
 }
 
+// utf8BOM is the UTF-8 byte order mark, which Windows editors write at the
+// start of a text file.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 type badLine struct {
 	line int
 	msg  string
@@ -192,7 +196,10 @@ type badLine struct {
 
 // parseIndicators reads one address or CIDR per line; "#" starts a
 // comment, blank lines are skipped, a CIDR with host bits set is masked.
+// A UTF-8 byte order mark at the start of the file (a list saved on
+// Windows) is ignored.
 func parseIndicators(b []byte) (*indicators, []badLine) {
+	b = bytes.TrimPrefix(b, utf8BOM)
 	set := &indicators{addrs: make(map[netip.Addr]string), prefixes: make(map[netip.Prefix]string)}
 	var bad []badLine
 	seen := make(map[int]bool)

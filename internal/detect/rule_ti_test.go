@@ -129,3 +129,31 @@ func TestTIRuleConfig(t *testing.T) {
 		t.Errorf("unreadable ti_file: %v", err)
 	}
 }
+
+// TestParseIndicatorsForms: files as users save them. Each row gives a
+// file, addresses it must list and how many lines it must skip.
+func TestParseIndicatorsForms(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		listed  []string
+		skipped int
+	}{
+		{"UTF-8 BOM before the first indicator (saved on Windows)", "\xef\xbb\xbf203.0.113.7\r\n198.51.100.0/24\r\n", []string{"203.0.113.7", "198.51.100.9"}, 0},
+		{"UTF-8 BOM before a comment", "\xef\xbb\xbf# list\n203.0.113.7\n", []string{"203.0.113.7"}, 0},
+		{"BOM in a later line is not stripped", "203.0.113.7\n\xef\xbb\xbf198.51.100.1\n", []string{"203.0.113.7"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, bad := parseIndicators([]byte(tt.file))
+			if len(bad) != tt.skipped {
+				t.Errorf("skipped %+v, want %d lines", bad, tt.skipped)
+			}
+			for _, a := range tt.listed {
+				if _, ok := set.match(netip.MustParseAddr(a)); !ok {
+					t.Errorf("%s not listed", a)
+				}
+			}
+		})
+	}
+}
