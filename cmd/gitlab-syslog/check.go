@@ -275,12 +275,15 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 			state = "on"
 		}
 		why := s.Why
-		if len(s.Skipped) > 0 {
-			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", len(s.Skipped))
+		if s.SkippedTotal > 0 {
+			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, why)
 		for _, l := range s.Skipped {
 			problems = append(problems, fmt.Sprintf("rule %s: %s; run skips this line", s.Info.ID, l))
+		}
+		if more := s.SkippedTotal - len(s.Skipped); more > 0 {
+			problems = append(problems, fmt.Sprintf("rule %s: %s: %d more line(s) skipped (only the first %d are listed)", s.Info.ID, s.File, more, len(s.Skipped)))
 		}
 	}
 	tw.Flush()

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestParseIndicators(t *testing.T) {
-	set, bad := parseIndicators([]byte(`# comment
+	set, bad, _ := parseIndicators([]byte(`# comment
 203.0.113.0/25   # range
 198.51.100.77
 2001:db8:0:0::5
@@ -137,17 +138,22 @@ func TestParseIndicatorsForms(t *testing.T) {
 		name    string
 		file    string
 		listed  []string
-		skipped int
+		skipped int    // lines skipped in all; the first tiShowSkipped are shown
+		cause   string // in the first line shown
 	}{
-		{"UTF-8 BOM before the first indicator (saved on Windows)", "\xef\xbb\xbf203.0.113.7\r\n198.51.100.0/24\r\n", []string{"203.0.113.7", "198.51.100.9"}, 0},
-		{"UTF-8 BOM before a comment", "\xef\xbb\xbf# list\n203.0.113.7\n", []string{"203.0.113.7"}, 0},
-		{"BOM in a later line is not stripped", "203.0.113.7\n\xef\xbb\xbf198.51.100.1\n", []string{"203.0.113.7"}, 1},
+		{"UTF-8 BOM before the first indicator (saved on Windows)", "\xef\xbb\xbf203.0.113.7\r\n198.51.100.0/24\r\n", []string{"203.0.113.7", "198.51.100.9"}, 0, ""},
+		{"UTF-8 BOM before a comment", "\xef\xbb\xbf# list\n203.0.113.7\n", []string{"203.0.113.7"}, 0, ""},
+		{"BOM in a later line is not stripped", "203.0.113.7\n\xef\xbb\xbf198.51.100.1\n", []string{"203.0.113.7"}, 1, ""},
+		{"CSV feed: every row counted, the first few shown, named as CSV", csvFeed(3000), nil, 3001, "a CSV row?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			set, bad := parseIndicators([]byte(tt.file))
-			if len(bad) != tt.skipped {
-				t.Errorf("skipped %+v, want %d lines", bad, tt.skipped)
+			set, bad, total := parseIndicators([]byte(tt.file))
+			if total != tt.skipped || len(bad) != min(total, tiShowSkipped) {
+				t.Errorf("skipped %d lines, shown %+v; want %d", total, bad, tt.skipped)
+			}
+			if tt.cause != "" && (len(bad) == 0 || !strings.Contains(bad[0].msg, tt.cause)) {
+				t.Errorf("first skipped line %+v lacks %q", bad, tt.cause)
 			}
 			for _, a := range tt.listed {
 				if _, ok := set.match(netip.MustParseAddr(a)); !ok {
@@ -155,5 +161,48 @@ func TestParseIndicatorsForms(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// csvFeed returns a CSV threat-intelligence feed: a header and n rows.
+func csvFeed(n int) string {
+	var b strings.Builder
+	b.WriteString("ip,first_seen,confidence\n")
+	for i := range n {
+		fmt.Fprintf(&b, "203.0.%d.%d,2024-01-01,80\n", i/250, i%250+1)
+	}
+	return b.String()
+}
+
+// TestTIRuleSkippedLog: a file of many bad lines (a CSV feed) logs the
+// first tiShowSkipped with file:line and cause and one more line with the
+// count of the rest, not a line each; FileReport says the same.
+func TestTIRuleSkippedLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feed.csv")
+	if err := os.WriteFile(path, []byte("198.51.100.7\n"+csvFeed(3000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+	r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != tiShowSkipped+1 {
+		t.Fatalf("%d log lines, want %d:\n%s", len(lines), tiShowSkipped+1, strings.Join(lines[:min(len(lines), 10)], "\n"))
+	}
+	for i, l := range lines[:tiShowSkipped] {
+		if want := fmt.Sprintf("file=%s:%d ", path, i+2); !strings.Contains(l, want) || !strings.Contains(l, "is not an IP address or CIDR") {
+			t.Errorf("log line %d = %s; want %s and the cause", i, l, want)
+		}
+	}
+	if l := lines[tiShowSkipped]; !strings.Contains(l, "file="+path+" ") || !strings.Contains(l, "lines=2996 ") {
+		t.Errorf("last log line = %s; want the file and lines=2996", l)
+	}
+	rep := r.(FileReporter).FileReport()
+	if rep.File != path || rep.SkippedTotal != 3001 || len(rep.Skipped) != tiShowSkipped ||
+		!strings.HasPrefix(rep.Skipped[0], path+`:2: "ip,first_seen,confidence" is not`) {
+		t.Errorf("FileReport = %d skipped, %q", rep.SkippedTotal, rep.Skipped)
 	}
 }

@@ -1,6 +1,7 @@
 package detectconf
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -247,14 +248,42 @@ func TestCheckSkippedIndicators(t *testing.T) {
 				continue
 			}
 			found = true
-			if !s.On || !slices.Equal(s.Skipped, want) {
-				t.Errorf("on=%v skipped=%q\nwant on, skipped %q", s.On, s.Skipped, want)
+			if !s.On || !slices.Equal(s.Skipped, want) || s.SkippedTotal != 2 || s.File != ti {
+				t.Errorf("on=%v skipped=%q (%d in all, file %q)\nwant on, skipped %q", s.On, s.Skipped, s.SkippedTotal, s.File, want)
 			}
 		}
 		if !found {
 			t.Fatal("no status for sentinel.ti_malicious_ip")
 		}
 	}
+}
+
+// TestCheckManySkippedIndicators: a ti_file of many bad lines (a CSV
+// feed) gives the first five with file, line and cause, and the count of
+// all, not a line each.
+func TestCheckManySkippedIndicators(t *testing.T) {
+	ti := filepath.Join(t.TempDir(), "feed.csv")
+	feed := "ip,first_seen\n"
+	for i := range 3000 {
+		feed += fmt.Sprintf("203.0.%d.%d,2024-01-01\n", i/250, i%250+1)
+	}
+	if err := os.WriteFile(ti, []byte(feed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Check(load(t, "state_dir: /s\ndetections:\n  params:\n    ti_file: "+ti+"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Info.ID != "sentinel.ti_malicious_ip" {
+			continue
+		}
+		if len(s.Skipped) != 5 || s.SkippedTotal != 3001 || !strings.HasPrefix(s.Skipped[4], ti+`:5: "203.0.0.4,2024-01-01" is not`) {
+			t.Errorf("skipped %d in all, shown %q; want 3001, the first 5", s.SkippedTotal, s.Skipped)
+		}
+		return
+	}
+	t.Fatal("no status for sentinel.ti_malicious_ip")
 }
 
 // TestBuildWantFirst checks that Build passes the caller's WantFirst to the
