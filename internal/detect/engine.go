@@ -230,7 +230,7 @@ func (e *Engine) FileReports() map[string]FileReport {
 	out := map[string]FileReport{}
 	for _, r := range e.rules {
 		if fr, ok := r.rule.(FileReporter); ok {
-			if rep := fr.FileReport(); rep.SkippedTotal > 0 {
+			if rep := fr.FileReport(); rep.SkippedTotal > 0 || rep.Unusable != "" {
 				out[r.info.ID] = rep
 			}
 		}

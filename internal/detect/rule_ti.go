@@ -20,6 +20,9 @@ import (
 // the rest are counted (a CSV feed has thousands).
 const tiShowSkipped = 5
 
+// tiFormatHint says what the indicator file holds.
+const tiFormatHint = "list one IP address or CIDR per line (# starts a comment); the file is reread when it changes and on SIGHUP"
+
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
 // indicator file's modification time.
 const tiCheckEvery = 10 * time.Second
@@ -101,6 +104,10 @@ func (r *tiRule) Reload() error {
 		r.log.Warn("more threat-intelligence indicator lines skipped", "file", r.path, "lines", more,
 			"note", fmt.Sprintf("only the first %d are logged one by one; the file takes one IP address or CIDR per line, # starts a comment", len(bad)))
 	}
+	if set.len() == 0 {
+		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
+			"file", r.path, "skipped", nbad, "hint", tiFormatHint)
+	}
 	r.set.Store(set)
 	r.bad, r.nbad, r.mtime, r.size = bad, nbad, fi.ModTime(), fi.Size()
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", nbad)
@@ -124,10 +131,13 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 }
 
 // FileReport implements FileReporter: the first lines of the indicator
-// file that the last load skipped, each "FILE:LINE: cause", and how many
-// it skipped in all.
+// file that the last load skipped, each "FILE:LINE: cause", how many it
+// skipped in all, and whether the file listed no indicator at all.
 func (r *tiRule) FileReport() FileReport {
 	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
+	if r.set.Load().len() == 0 {
+		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiFormatHint)
+	}
 	for _, l := range r.skipped(r.bad) {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)
 	}
@@ -329,4 +339,10 @@ func (s *indicators) match(a netip.Addr) (string, bool) {
 	return "", false
 }
 
-func (s *indicators) len() int { return len(s.addrs) + len(s.prefixes) }
+// len returns the number of indicators; 0 for a nil set.
+func (s *indicators) len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.addrs) + len(s.prefixes)
+}

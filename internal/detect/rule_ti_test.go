@@ -206,3 +206,58 @@ func TestTIRuleSkippedLog(t *testing.T) {
 		t.Errorf("FileReport = %d skipped, %q", rep.SkippedTotal, rep.Skipped)
 	}
 }
+
+// TestTIRuleNoIndicator: a ti_file that lists no address or CIDR warns,
+// naming the file and saying that the rule matches nothing, and its
+// FileReport says so; a reload that finds indicators clears it, and a
+// reload that finds none warns again.
+func TestTIRuleNoIndicator(t *testing.T) {
+	tests := []struct {
+		name, file string
+		unusable   bool
+	}{
+		{"empty", "", true},
+		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true},
+		{"BOM only", "\xef\xbb\xbf", true},
+		{"no line an address (CSV)", csvFeed(3), true},
+		{"one address among bad lines", "bogus\n203.0.113.7\n", false},
+		{"one CIDR", "2001:db8::/32\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ti.txt")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := strings.Contains(logs.String(), "matches nothing") && strings.Contains(logs.String(), "file="+path+" ")
+			rep := r.(FileReporter).FileReport()
+			reported := strings.Contains(rep.Unusable, path) && strings.Contains(rep.Unusable, "matches nothing")
+			if warned != tt.unusable || reported != tt.unusable || (rep.Unusable != "") != tt.unusable {
+				t.Errorf("warned %v, reported %q; want %v\n%s", warned, rep.Unusable, tt.unusable, logs.String())
+			}
+			// Reload (SIGHUP) with an indicator clears it; with none again warns.
+			if err := os.WriteFile(path, []byte("203.0.113.7\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			logs.Reset()
+			if err := r.(Reloader).Reload(); err != nil || r.(FileReporter).FileReport().Unusable != "" || logs.Len() > 0 {
+				t.Errorf("after a reload with an indicator: err %v, report %+v, log %s", err, r.(FileReporter).FileReport(), logs.String())
+			}
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.(Reloader).Reload(); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(logs.String(), "matches nothing"); got != tt.unusable {
+				t.Errorf("reload of the file again: warned %v, want %v\n%s", got, tt.unusable, logs.String())
+			}
+		})
+	}
+}

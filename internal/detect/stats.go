@@ -33,6 +33,11 @@ type FileReport struct {
 	// SkippedTotal is the number of lines the load skipped in all; the
 	// lines beyond Skipped are only counted.
 	SkippedTotal int
+	// Unusable, when not "", says that the file as loaded gives the rule
+	// nothing to match, naming the file and what to write in it; the rule
+	// runs and matches nothing until the file is reloaded with something
+	// usable.
+	Unusable string
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for

@@ -208,8 +208,14 @@ type Status struct {
 	// SkippedTotal is the number of lines of File skipped in all; those
 	// beyond Skipped run only counts.
 	SkippedTotal int
-	// File is the rule's own file (ti_file) when it skipped lines of it.
+	// File is the rule's own file (ti_file) when it skipped lines of it
+	// or gives the rule nothing to match.
 	File string
+	// Unusable, when not "", says that the rule's own file gives it
+	// nothing to match (a ti_file without one IP address or CIDR), naming
+	// the file and what to write; run warns and runs the rule, which
+	// matches nothing.
+	Unusable string
 }
 
 // Build checks c's detections block and builds the engine over specs (nil:
@@ -299,7 +305,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	for _, s := range dc.Specs {
 		id := s.Info.ID
 		f := files[id]
-		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File}
+		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true

@@ -286,6 +286,35 @@ func TestCheckManySkippedIndicators(t *testing.T) {
 	t.Fatal("no status for sentinel.ti_malicious_ip")
 }
 
+// TestCheckNoIndicator: a ti_file that lists no address or CIDR is
+// reported in the rule's status, naming the file and saying the rule
+// matches nothing; one with an address is not.
+func TestCheckNoIndicator(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file     string
+		unusable bool
+	}{{"# none yet\n", true}, {"", true}, {"bogus\n", true}, {"203.0.113.7\n", false}} {
+		ti := filepath.Join(dir, "ti.txt")
+		if err := os.WriteFile(ti, []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Check(load(t, "state_dir: /s\ndetections:\n  params:\n    ti_file: "+ti+"\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st {
+			if s.Info.ID != "sentinel.ti_malicious_ip" {
+				continue
+			}
+			got := strings.Contains(s.Unusable, ti) && strings.Contains(s.Unusable, "matches nothing")
+			if got != tc.unusable || (s.Unusable != "") != tc.unusable || (tc.unusable && s.File != ti) {
+				t.Errorf("file %q: unusable %q (file %q), want %v", tc.file, s.Unusable, s.File, tc.unusable)
+			}
+		}
+	}
+}
+
 // TestBuildWantFirst checks that Build passes the caller's WantFirst to the
 // engine (the agent sets it): a password sign-in that Want let through
 // for the local-auth join reaches sentinel.impersonation only without it.
