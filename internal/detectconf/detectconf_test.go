@@ -315,6 +315,27 @@ func TestCheckNoIndicator(t *testing.T) {
 	}
 }
 
+// TestCheckAllowedDomains: allowed_domains as a YAML list: a trailing dot
+// and *.D are taken, a URL is refused at its line with the domain to
+// write.
+func TestCheckAllowedDomains(t *testing.T) {
+	head := "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains:\n        - corp.example.\n        - \"*.corp.example\"\n"
+	st, err := Check(load(t, head), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Info.ID == "sentinel.external_user" && !s.On {
+			t.Errorf("sentinel.external_user off: %s", s.Why)
+		}
+	}
+	_, err = Check(load(t, head+"        - https://example.org/\n"), nil)
+	want := `:5: detections.rules.sentinel.external_user.allowed_domains: "corp.example.,*.corp.example,https://example.org/": "https://example.org/" is a URL, which no e-mail address has: write the domain, example.org (`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant it to contain %s", err, want)
+	}
+}
+
 // TestBuildWantFirst checks that Build passes the caller's WantFirst to the
 // engine (the agent sets it): a password sign-in that Want let through
 // for the local-auth join reaches sentinel.impersonation only without it.
