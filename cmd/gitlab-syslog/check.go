@@ -238,7 +238,8 @@ func emptyNote(c *config.Config) string {
 // whether it is on and why (default, enabled or disabled at a line of the
 // config, or what it lacks). The configuration was checked by load. It
 // returns the lines of the rules' own files (ti_file) that run would skip,
-// each with its file, line and cause.
+// each with its file, line and cause (the first few, then their count),
+// and each such file that gives its rule nothing to match.
 func printDetections(w io.Writer, c *config.Config) (problems []string) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil { // load checked it; only a file changed in between gets here
@@ -275,12 +276,19 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 			state = "on"
 		}
 		why := s.Why
-		if len(s.Skipped) > 0 {
-			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", len(s.Skipped))
+		if s.SkippedTotal > 0 {
+			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
+		}
+		if s.Unusable != "" {
+			why += "; its file lists nothing usable: MATCHES NOTHING"
+			problems = append(problems, fmt.Sprintf("rule %s: %s", s.Info.ID, s.Unusable))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, why)
 		for _, l := range s.Skipped {
 			problems = append(problems, fmt.Sprintf("rule %s: %s; run skips this line", s.Info.ID, l))
+		}
+		if more := s.SkippedTotal - len(s.Skipped); more > 0 {
+			problems = append(problems, fmt.Sprintf("rule %s: %s: %d more line(s) skipped (only the first %d are listed)", s.Info.ID, s.File, more, len(s.Skipped)))
 		}
 	}
 	tw.Flush()

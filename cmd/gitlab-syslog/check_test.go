@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,13 @@ func TestCheck(t *testing.T) {
 	writeFile(t, filepath.Join(blocked, "detect"), "x")
 	goodTI := writeFile(t, filepath.Join(dir, "ti-good.txt"), "# indicators\n203.0.113.7\n198.51.100.0/24 # a range\n\n2001:db8::/32\n")
 	badTI := writeFile(t, filepath.Join(dir, "ti-bad.txt"), "# indicators\n203.0.113.7\n10.0.0.300\n2001:db8::/32\nnot-an-ip # trailing comment\n192.0.2.0/33\n")
+	var feed strings.Builder // a CSV feed: 3,001 lines that are not an address
+	feed.WriteString("ip,first_seen,confidence\n")
+	for i := range 3000 {
+		fmt.Fprintf(&feed, "203.0.%d.%d,2024-01-01,80\n", i/250, i%250+1)
+	}
+	csvTI := writeFile(t, filepath.Join(dir, "ti-feed.csv"), feed.String())
+	emptyTI := writeFile(t, filepath.Join(dir, "ti-empty.txt"), "# indicators: none yet\n")
 	tiRule := func(path string) string {
 		return "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + path + "\n"
 	}
@@ -131,6 +139,23 @@ func TestCheck(t *testing.T) {
 				badTI + `:5: "not-an-ip" is not an IP address or CIDR`,
 				badTI + `:6: "192.0.2.0/33" is not an IP address or CIDR`},
 			wantOut: []string{"sentinel.ti_malicious_ip", "3 line(s) of its file SKIPPED"},
+		},
+		{
+			name:   "detections: a CSV feed lists its first 5 bad lines and counts the rest",
+			config: tiRule(csvTI),
+			wantErr: []string{"check: 7 problem(s)",
+				`rule sentinel.ti_malicious_ip: ` + csvTI + ` lists no IP address or CIDR (3001 line(s) skipped), so the rule matches nothing`,
+				`rule sentinel.ti_malicious_ip: ` + csvTI + `:1: "ip,first_seen,confidence" is not an IP address or CIDR (a CSV row?`,
+				csvTI + `:5: "203.0.0.4,2024-01-01,80" is not`,
+				`rule sentinel.ti_malicious_ip: ` + csvTI + `: 2996 more line(s) skipped (only the first 5 are listed)`},
+			wantOut: []string{"3001 line(s) of its file SKIPPED"},
+		},
+		{
+			name:   "detections: an indicator file without one address is an error: the rule would match nothing",
+			config: tiRule(emptyTI),
+			wantErr: []string{"check: 1 problem(s)",
+				`rule sentinel.ti_malicious_ip: ` + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`},
+			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING"},
 		},
 		{
 			name:    "--log-dir with explicit sources is refused",

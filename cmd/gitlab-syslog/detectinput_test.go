@@ -115,6 +115,8 @@ func TestDetectErrors(t *testing.T) {
 			`--param severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it in a --config file, under detections.rules.<id>, as severity: High)`},
 		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
 			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
+		{"allowed_domains as a URL", detectOptions{format: "json", params: []string{"allowed_domains=corp.example,https://example.org"}}, []string{ok},
+			`--param allowed_domains=corp.example,https://example.org: rule sentinel.external_user: "https://example.org" is a URL, which no e-mail address has: write the domain, example.org (`},
 		{"every rule off", detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}}, []string{ok},
 			`every rule given with --rule is off (sentinel.ti_malicious_ip: no ti_file`},
 	}

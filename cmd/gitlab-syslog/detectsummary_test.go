@@ -115,3 +115,44 @@ func TestDetectSummaryOneLine(t *testing.T) {
 		t.Errorf("summary of one event for the rules:\n%s", s)
 	}
 }
+
+// TestDetectTIFileUnusable: detect warns on standard error when ti_file
+// lists no address or CIDR (naming the file and saying the rule matches
+// nothing), and logs the first 5 bad lines of a CSV feed and the count of
+// the rest rather than a line each.
+func TestDetectTIFileUnusable(t *testing.T) {
+	dir := t.TempDir()
+	var feed strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&feed, "203.0.113.%d,2024-01-01\n", i)
+	}
+	access := filepath.Join("..", "..", "testdata", "detections", "sentinel.ti_malicious_ip", "gitlab_access.log")
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+		lines      int // lines of standard error before the summary
+	}{
+		{"comments only", "# none yet\n", []string{"matches nothing", "skipped=0"}, 1},
+		{"CSV feed", feed.String(), []string{"matches nothing", ":5 err=", "lines=95 ", "skipped=100"}, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ti := filepath.Join(dir, "ti.txt")
+			if err := os.WriteFile(ti, []byte(tc.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := &detectOptions{params: []string{"ti_file=" + ti}, rules: []string{"sentinel.ti_malicious_ip"}, format: "json", now: func() time.Time { return detectedAt }}
+			var stdout, stderr bytes.Buffer
+			if err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range append(tc.want, "file="+ti) {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if n := strings.Count(stderr.String(), "level=WARN"); n != tc.lines {
+				t.Errorf("%d warnings, want %d:\n%s", n, tc.lines, stderr.String())
+			}
+		})
+	}
+}

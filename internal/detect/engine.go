@@ -221,17 +221,17 @@ func (e *Engine) Rules() []Info {
 // Off returns the rules that were enabled but lack what they need.
 func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 
-// SkippedLines returns, by rule id, the lines of the rules' own files that
-// their last load skipped (LineSkipper), each "FILE:LINE: cause"; rules
-// that skipped none are absent.
-func (e *Engine) SkippedLines() map[string][]string {
+// FileReports returns, by rule id, what the last load of the rules' own
+// files found in them (FileReporter); rules without a file, or whose file
+// gave nothing to report, are absent.
+func (e *Engine) FileReports() map[string]FileReport {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := map[string][]string{}
+	out := map[string]FileReport{}
 	for _, r := range e.rules {
-		if ls, ok := r.rule.(LineSkipper); ok {
-			if lines := ls.SkippedLines(); len(lines) > 0 {
-				out[r.info.ID] = lines
+		if fr, ok := r.rule.(FileReporter); ok {
+			if rep := fr.FileReport(); rep.SkippedTotal > 0 || rep.Unusable != "" {
+				out[r.info.ID] = rep
 			}
 		}
 	}

@@ -23,7 +23,9 @@ func externalUserSpec() Spec {
 // User Added to GitLab"): it alerts on application-log user_created lines
 // (CE and EE) whose e-mail domain is not allowed: the text after the last
 // "@", lower-cased, neither equal to an allowed_domains entry nor ending in
-// "." + entry. Without allowed_domains the rule is off. One alert per
+// "." + entry (an entry *.D: ending in ".D" only; allowedDomains reads the
+// entries and refuses those that could never match, such as a URL).
+// Without allowed_domains the rule is off. One alert per
 // created user, key EmailAddress. It joins, without requiring it, the audit line of the same
 // CorrelationID within ±60 s (AddAction user or EventName user_created):
 // AuthorName, IPAddress and EntityPath (the new username). The alerts and
@@ -32,8 +34,9 @@ func externalUserSpec() Spec {
 // neither loses an alert nor the enrichment of one.
 type externalUser struct {
 	joinRule
-	allowed []string
-	app     picker // see Observe
+	allowed []string // domains allowed with their subdomains
+	subOnly []string // domains whose subdomains only are allowed (*.corp.example)
+	app     picker   // see Observe
 	audit   picker
 }
 
@@ -48,15 +51,15 @@ func maxKeysParam(p *Params, def int) int {
 }
 
 func newExternalUser(p *Params, env *Env) (Rule, error) {
-	var allowed []string
-	for _, d := range p.List("allowed_domains", nil) {
-		allowed = append(allowed, strings.ToLower(strings.TrimPrefix(d, "@")))
-	}
+	allowed, subOnly := allowedDomains(p)
 	maxKeys := maxKeysParam(p, 10_000)
-	if len(allowed) == 0 {
+	if err := p.Err(); err != nil && p.Has("allowed_domains") { // an entry refused: not "off"
+		return nil, err
+	}
+	if len(allowed)+len(subOnly) == 0 {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
 	}
-	r := &externalUser{allowed: allowed,
+	r := &externalUser{allowed: allowed, subOnly: subOnly,
 		joinRule: joinRule{id: p.Rule(), join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)},
 		app:      newPicker(parser.ColCorrelationID, parser.ColEmailAddress, parser.ColUsername),
 		audit: newPicker(parser.ColCorrelationID, parser.ColEventName, parser.ColAddAction, parser.ColEventID,
@@ -73,11 +76,16 @@ func (r *externalUser) Wants() []Key {
 }
 
 // allowedDomain reports whether the domain of email equals an allowed
-// domain or is a subdomain of one.
+// domain or is a subdomain of one, or of a subdomains-only entry.
 func (r *externalUser) allowedDomain(email string) bool {
 	d := domainOf(email)
 	for _, a := range r.allowed {
 		if d == a || strings.HasSuffix(d, "."+a) {
+			return true
+		}
+	}
+	for _, a := range r.subOnly {
+		if strings.HasSuffix(d, "."+a) {
 			return true
 		}
 	}

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +67,69 @@ func TestExternalUserJoin(t *testing.T) {
 			}
 			if len(got) > 0 && got[0].Get(parser.ColAuthorName) != tt.wantAuthor {
 				t.Errorf("AuthorName = %q, want %q", got[0].Get(parser.ColAuthorName), tt.wantAuthor)
+			}
+		})
+	}
+}
+
+// TestExternalUserAllowedDomains: the forms users write in
+// allowed_domains. A trailing dot is the same domain; *.D allows the
+// subdomains of D only; a URL, an e-mail address, a port, a wildcard
+// elsewhere and a name with an empty label are refused with the domain to
+// write (before, they were accepted and never matched: every new user
+// alerted).
+func TestExternalUserAllowedDomains(t *testing.T) {
+	tests := []struct {
+		allowed string
+		email   string // a user created with this address
+		alert   bool
+		err     string // substring of the error refusing allowed_domains; "" for none
+	}{
+		{"corp.example", "a@corp.example", false, ""},
+		{"corp.example", "a@dev.corp.example", false, ""},
+		{"corp.example", "a@notcorp.example", true, ""},
+		{"@Corp.Example", "a@corp.example", false, ""},
+		{"corp.example.", "a@corp.example", false, ""},
+		{"corp.example.", "a@dev.corp.example", false, ""},
+		{"example.org, corp.example.", "a@Corp.Example", false, ""},
+		{"*.corp.example", "a@dev.corp.example", false, ""},
+		{"*.corp.example", "a@a.b.corp.example", false, ""},
+		{"*.corp.example", "a@corp.example", true, ""},
+		{"*.corp.example", "a@notcorp.example", true, ""},
+		{"*.corp.example.", "a@dev.corp.example", false, ""},
+		{"*.corp.example,corp.example", "a@corp.example", false, ""},
+		{"https://corp.example", "", false, `"https://corp.example" is a URL, which no e-mail address has: write the domain, corp.example (`},
+		{"https://Corp.Example:8443/users/", "", false, "write the domain, corp.example ("},
+		{"example.org,http://corp.example.", "", false, `"http://corp.example." is a URL, which no e-mail address has: write the domain, corp.example (`},
+		{"alice@corp.example", "", false, `"alice@corp.example" is an e-mail address: write its domain, corp.example (`},
+		{"corp.example:443", "", false, "(it has a port): write the domain, corp.example ("},
+		{"corp.example/", "", false, "(it has a path): write the domain, corp.example ("},
+		{"*corp.example", "", false, "write corp.example (the domain and its subdomains) or *.corp.example (its subdomains only)"},
+		{"corp.*.example", "", false, "write corp.example"},
+		{"*", "", false, "allows every domain: to alert on no user creation, turn the rule off (enabled: false)"},
+		{"corp..example", "", false, "an empty label"},
+		{".", "", false, "is not a domain"},
+		{"corp example", "", false, `(it has ' ')`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.allowed+" "+tt.email, func(t *testing.T) {
+			r, err := newExternalUser(NewParams("sentinel.external_user", map[string]string{"allowed_domains": tt.allowed}, nil), nil)
+			if tt.err != "" {
+				var pe *ParamError
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.As(err, &pe) || pe.Param != "allowed_domains" {
+					t.Fatalf("err = %v; want a parameter error with %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			emit := func(*Alert) { n++ }
+			r.Observe(appUserCreated(tt.email, "c1", t0), time.Now, emit)
+			r.Close(emit)
+			if (n > 0) != tt.alert {
+				t.Errorf("%d alerts, want alert %v", n, tt.alert)
 			}
 		})
 	}

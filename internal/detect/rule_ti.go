@@ -15,6 +15,14 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
+// tiShowSkipped is how many skipped lines of the indicator file are
+// logged (and listed by check) one by one, each with its line and cause;
+// the rest are counted (a CSV feed has thousands).
+const tiShowSkipped = 5
+
+// tiFormatHint says what the indicator file holds.
+const tiFormatHint = "list one IP address or CIDR per line (# starts a comment); the file is reread when it changes and on SIGHUP"
+
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
 // indicator file's modification time.
 const tiCheckEvery = 10 * time.Second
@@ -42,7 +50,8 @@ type tiRule struct {
 	log     *slog.Logger
 	now     Clock
 	set     atomic.Pointer[indicators] // read by Keep without the engine lock
-	bad     []badLine                  // the lines the last load skipped
+	bad     []badLine                  // the first lines the last load skipped
+	nbad    int                        // the lines it skipped in all
 	mtime   time.Time
 	size    int64
 	checked time.Time // wall clock of the last mtime check
@@ -75,8 +84,9 @@ func (r *tiRule) Wants() []Key {
 
 // Reload reads the indicator file again: on success the new set replaces
 // the old one; on error (the file cannot be read) the old set stays.
-// Lines that are not an address or CIDR are logged with file and line and
-// skipped.
+// Lines that are not an address or CIDR are skipped: the first
+// tiShowSkipped are logged with file, line and cause, the rest counted in
+// one more line.
 func (r *tiRule) Reload() error {
 	fi, err := os.Stat(r.path)
 	if err != nil {
@@ -86,28 +96,52 @@ func (r *tiRule) Reload() error {
 	if err != nil {
 		return err
 	}
-	set, bad := parseIndicators(b)
-	for _, e := range bad {
-		r.log.Warn("threat-intelligence indicator skipped", "file", fmt.Sprintf("%s:%d", r.path, e.line), "err", e.msg)
+	set, bad, nbad := parseIndicators(b)
+	for _, l := range r.skipped(bad) {
+		r.log.Warn("threat-intelligence indicator skipped", "file", l.file, "err", l.msg)
+	}
+	if more := nbad - len(bad); more > 0 {
+		r.log.Warn("more threat-intelligence indicator lines skipped", "file", r.path, "lines", more,
+			"note", fmt.Sprintf("only the first %d are logged one by one; the file takes one IP address or CIDR per line, # starts a comment", len(bad)))
+	}
+	if set.len() == 0 {
+		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
+			"file", r.path, "skipped", nbad, "hint", tiFormatHint)
 	}
 	r.set.Store(set)
-	r.bad, r.mtime, r.size = bad, fi.ModTime(), fi.Size()
-	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", len(bad))
+	r.bad, r.nbad, r.mtime, r.size = bad, nbad, fi.ModTime(), fi.Size()
+	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", nbad)
 	return nil
 }
 
-// SkippedLines implements LineSkipper: the lines of the indicator file
-// that the last load skipped, each "FILE:LINE: cause".
-func (r *tiRule) SkippedLines() []string {
-	out := make([]string, 0, len(r.bad))
-	for _, b := range r.bad {
-		if b.line == 0 { // the file could not be read to its end
-			out = append(out, fmt.Sprintf("%s: %s", r.path, b.msg))
-			continue
+// skippedLine is a skipped line of the indicator file: "FILE:LINE" (or
+// FILE when the file could not be read to its end) and the cause.
+type skippedLine struct{ file, msg string }
+
+func (r *tiRule) skipped(bad []badLine) []skippedLine {
+	out := make([]skippedLine, 0, len(bad))
+	for _, b := range bad {
+		f := r.path
+		if b.line > 0 {
+			f = fmt.Sprintf("%s:%d", r.path, b.line)
 		}
-		out = append(out, fmt.Sprintf("%s:%d: %s", r.path, b.line, b.msg))
+		out = append(out, skippedLine{f, b.msg})
 	}
 	return out
+}
+
+// FileReport implements FileReporter: the first lines of the indicator
+// file that the last load skipped, each "FILE:LINE: cause", how many it
+// skipped in all, and whether the file listed no indicator at all.
+func (r *tiRule) FileReport() FileReport {
+	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
+	if r.set.Load().len() == 0 {
+		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiFormatHint)
+	}
+	for _, l := range r.skipped(r.bad) {
+		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)
+	}
+	return rep
 }
 
 // maybeReload reloads the file when its modification time or size changed
@@ -185,6 +219,10 @@ type indicators struct {
 	v4       *v4Filter // the /16s the IPv4 indicators touch
 }
 
+// utf8BOM is the UTF-8 byte order mark, which Windows editors write at the
+// start of a text file.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 type badLine struct {
 	line int
 	msg  string
@@ -192,9 +230,20 @@ type badLine struct {
 
 // parseIndicators reads one address or CIDR per line; "#" starts a
 // comment, blank lines are skipped, a CIDR with host bits set is masked.
-func parseIndicators(b []byte) (*indicators, []badLine) {
+// A UTF-8 byte order mark at the start of the file (a list saved on
+// Windows) is ignored. It returns the set, the first tiShowSkipped lines
+// it skipped (and the error that stopped the reading, as line 0), and the
+// number of lines skipped in all.
+func parseIndicators(b []byte) (*indicators, []badLine, int) {
+	b = bytes.TrimPrefix(b, utf8BOM)
 	set := &indicators{addrs: make(map[netip.Addr]string), prefixes: make(map[netip.Prefix]string)}
 	var bad []badLine
+	nbad := 0
+	skip := func(n int, msg string) {
+		if nbad++; len(bad) < tiShowSkipped {
+			bad = append(bad, badLine{n, msg})
+		}
+	}
 	seen := make(map[int]bool)
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -209,12 +258,12 @@ func parseIndicators(b []byte) (*indicators, []badLine) {
 		if strings.Contains(s, "/") {
 			p, err := netip.ParsePrefix(s)
 			if err != nil {
-				bad = append(bad, badLine{n, fmt.Sprintf("%q is not an IP address or CIDR", s)})
+				skip(n, notIndicator(s))
 				continue
 			}
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p.Addr())).Masked()
 			if !p.IsValid() {
-				bad = append(bad, badLine{n, fmt.Sprintf("%q: an IPv4-mapped prefix needs at least 96 bits", s)})
+				skip(n, fmt.Sprintf("%q: an IPv4-mapped prefix needs at least 96 bits", s))
 				continue
 			}
 			set.prefixes[p] = s
@@ -223,20 +272,30 @@ func parseIndicators(b []byte) (*indicators, []badLine) {
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			bad = append(bad, badLine{n, fmt.Sprintf("%q is not an IP address or CIDR", s)})
+			skip(n, notIndicator(s))
 			continue
 		}
 		set.addrs[a.Unmap().WithZone("")] = s
 	}
 	if err := sc.Err(); err != nil {
-		bad = append(bad, badLine{0, err.Error()})
+		nbad++
+		bad = append(bad, badLine{0, err.Error()}) // always shown: the rest of the file was not read
 	}
 	for k := range seen {
 		set.lengths = append(set.lengths, k)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(set.lengths)))
 	set.v4 = newV4Filter(set)
-	return set, bad
+	return set, bad, nbad
+}
+
+// notIndicator is the cause of skipping line s, which is neither an
+// address nor a CIDR; a row of a CSV feed is named as such.
+func notIndicator(s string) string {
+	if strings.ContainsAny(s, ",;\t") {
+		return fmt.Sprintf("%q is not an IP address or CIDR (a CSV row? the file takes one IP address or CIDR per line: take that column out of the feed)", s)
+	}
+	return fmt.Sprintf("%q is not an IP address or CIDR", s)
 }
 
 // unmapBits is the number of leading bits an IPv4-mapped IPv6 prefix loses
@@ -280,4 +339,10 @@ func (s *indicators) match(a netip.Addr) (string, bool) {
 	return "", false
 }
 
-func (s *indicators) len() int { return len(s.addrs) + len(s.prefixes) }
+// len returns the number of indicators; 0 for a nil set.
+func (s *indicators) len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.addrs) + len(s.prefixes)
+}

@@ -13,7 +13,7 @@ import (
 // around the indicators, Keep (with the filter) equals the lookup without
 // it; and that it answers most unlisted IPv4 addresses itself.
 func TestV4FilterAgrees(t *testing.T) {
-	set, bad := parseIndicators([]byte("203.0.113.0/24\n198.51.100.77\n10.0.0.0/8\n172.16.0.0/12\n0.0.0.0/32\n2001:db8:dead::/48\n::ffff:192.0.2.1\n100.64.0.0/10\n"))
+	set, bad, _ := parseIndicators([]byte("203.0.113.0/24\n198.51.100.77\n10.0.0.0/8\n172.16.0.0/12\n0.0.0.0/32\n2001:db8:dead::/48\n::ffff:192.0.2.1\n100.64.0.0/10\n"))
 	if len(bad) > 0 {
 		t.Fatal(bad)
 	}
@@ -67,7 +67,7 @@ func (m mapColumns) Get(col string) string { return m[col] }
 // contract (missedRef) on edge cases and random texts made of digits and
 // dots: the same answer on each.
 func TestV4FilterMissedStrict(t *testing.T) {
-	set, bad := parseIndicators([]byte("203.0.113.0/24\n10.0.0.0/8\n0.0.0.0/16\n255.255.0.0/16\n"))
+	set, bad, _ := parseIndicators([]byte("203.0.113.0/24\n10.0.0.0/8\n0.0.0.0/16\n255.255.0.0/16\n"))
 	if len(bad) > 0 {
 		t.Fatal(bad)
 	}

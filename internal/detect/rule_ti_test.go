@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestParseIndicators(t *testing.T) {
-	set, bad := parseIndicators([]byte(`# comment
+	set, bad, _ := parseIndicators([]byte(`# comment
 203.0.113.0/25   # range
 198.51.100.77
 2001:db8:0:0::5
@@ -127,5 +128,136 @@ func TestTIRuleConfig(t *testing.T) {
 	_, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": "/nonexistent/ti.txt"}, nil), env)
 	if err == nil || !strings.Contains(err.Error(), "parameter ti_file=\"/nonexistent/ti.txt\"") {
 		t.Errorf("unreadable ti_file: %v", err)
+	}
+}
+
+// TestParseIndicatorsForms: files as users save them. Each row gives a
+// file, addresses it must list and how many lines it must skip.
+func TestParseIndicatorsForms(t *testing.T) {
+	tests := []struct {
+		name    string
+		file    string
+		listed  []string
+		skipped int    // lines skipped in all; the first tiShowSkipped are shown
+		cause   string // in the first line shown
+	}{
+		{"UTF-8 BOM before the first indicator (saved on Windows)", "\xef\xbb\xbf203.0.113.7\r\n198.51.100.0/24\r\n", []string{"203.0.113.7", "198.51.100.9"}, 0, ""},
+		{"UTF-8 BOM before a comment", "\xef\xbb\xbf# list\n203.0.113.7\n", []string{"203.0.113.7"}, 0, ""},
+		{"BOM in a later line is not stripped", "203.0.113.7\n\xef\xbb\xbf198.51.100.1\n", []string{"203.0.113.7"}, 1, ""},
+		{"CSV feed: every row counted, the first few shown, named as CSV", csvFeed(3000), nil, 3001, "a CSV row?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, bad, total := parseIndicators([]byte(tt.file))
+			if total != tt.skipped || len(bad) != min(total, tiShowSkipped) {
+				t.Errorf("skipped %d lines, shown %+v; want %d", total, bad, tt.skipped)
+			}
+			if tt.cause != "" && (len(bad) == 0 || !strings.Contains(bad[0].msg, tt.cause)) {
+				t.Errorf("first skipped line %+v lacks %q", bad, tt.cause)
+			}
+			for _, a := range tt.listed {
+				if _, ok := set.match(netip.MustParseAddr(a)); !ok {
+					t.Errorf("%s not listed", a)
+				}
+			}
+		})
+	}
+}
+
+// csvFeed returns a CSV threat-intelligence feed: a header and n rows.
+func csvFeed(n int) string {
+	var b strings.Builder
+	b.WriteString("ip,first_seen,confidence\n")
+	for i := range n {
+		fmt.Fprintf(&b, "203.0.%d.%d,2024-01-01,80\n", i/250, i%250+1)
+	}
+	return b.String()
+}
+
+// TestTIRuleSkippedLog: a file of many bad lines (a CSV feed) logs the
+// first tiShowSkipped with file:line and cause and one more line with the
+// count of the rest, not a line each; FileReport says the same.
+func TestTIRuleSkippedLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "feed.csv")
+	if err := os.WriteFile(path, []byte("198.51.100.7\n"+csvFeed(3000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+	r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != tiShowSkipped+1 {
+		t.Fatalf("%d log lines, want %d:\n%s", len(lines), tiShowSkipped+1, strings.Join(lines[:min(len(lines), 10)], "\n"))
+	}
+	for i, l := range lines[:tiShowSkipped] {
+		if want := fmt.Sprintf("file=%s:%d ", path, i+2); !strings.Contains(l, want) || !strings.Contains(l, "is not an IP address or CIDR") {
+			t.Errorf("log line %d = %s; want %s and the cause", i, l, want)
+		}
+	}
+	if l := lines[tiShowSkipped]; !strings.Contains(l, "file="+path+" ") || !strings.Contains(l, "lines=2996 ") {
+		t.Errorf("last log line = %s; want the file and lines=2996", l)
+	}
+	rep := r.(FileReporter).FileReport()
+	if rep.File != path || rep.SkippedTotal != 3001 || len(rep.Skipped) != tiShowSkipped ||
+		!strings.HasPrefix(rep.Skipped[0], path+`:2: "ip,first_seen,confidence" is not`) {
+		t.Errorf("FileReport = %d skipped, %q", rep.SkippedTotal, rep.Skipped)
+	}
+}
+
+// TestTIRuleNoIndicator: a ti_file that lists no address or CIDR warns,
+// naming the file and saying that the rule matches nothing, and its
+// FileReport says so; a reload that finds indicators clears it, and a
+// reload that finds none warns again.
+func TestTIRuleNoIndicator(t *testing.T) {
+	tests := []struct {
+		name, file string
+		unusable   bool
+	}{
+		{"empty", "", true},
+		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true},
+		{"BOM only", "\xef\xbb\xbf", true},
+		{"no line an address (CSV)", csvFeed(3), true},
+		{"one address among bad lines", "bogus\n203.0.113.7\n", false},
+		{"one CIDR", "2001:db8::/32\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ti.txt")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := strings.Contains(logs.String(), "matches nothing") && strings.Contains(logs.String(), "file="+path+" ")
+			rep := r.(FileReporter).FileReport()
+			reported := strings.Contains(rep.Unusable, path) && strings.Contains(rep.Unusable, "matches nothing")
+			if warned != tt.unusable || reported != tt.unusable || (rep.Unusable != "") != tt.unusable {
+				t.Errorf("warned %v, reported %q; want %v\n%s", warned, rep.Unusable, tt.unusable, logs.String())
+			}
+			// Reload (SIGHUP) with an indicator clears it; with none again warns.
+			if err := os.WriteFile(path, []byte("203.0.113.7\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			logs.Reset()
+			if err := r.(Reloader).Reload(); err != nil || r.(FileReporter).FileReport().Unusable != "" || logs.Len() > 0 {
+				t.Errorf("after a reload with an indicator: err %v, report %+v, log %s", err, r.(FileReporter).FileReport(), logs.String())
+			}
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.(Reloader).Reload(); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(logs.String(), "matches nothing"); got != tt.unusable {
+				t.Errorf("reload of the file again: warned %v, want %v\n%s", got, tt.unusable, logs.String())
+			}
+		})
 	}
 }

@@ -12,14 +12,32 @@ type KeyCounter interface {
 	Evicted() uint64
 }
 
-// LineSkipper is implemented by rules that read a file of their own
-// (sentinel.ti_malicious_ip's ti_file) and skip the lines they cannot use,
-// so that check can report what run only logs.
-type LineSkipper interface {
-	// SkippedLines returns the lines the last load skipped, each
-	// "FILE:LINE: cause", e.g. `/etc/ti.txt:3: "10.0.0.300" is not an IP
-	// address or CIDR`; none when every line was used.
-	SkippedLines() []string
+// FileReporter is implemented by rules that read a file of their own
+// (sentinel.ti_malicious_ip's ti_file), so that check can report what run
+// only logs.
+type FileReporter interface {
+	// FileReport describes the rule's file as its last load read it.
+	FileReport() FileReport
+}
+
+// FileReport is what a rule's last load found in its own file.
+type FileReport struct {
+	// File is the file's path as configured.
+	File string
+	// Skipped are the first lines the load skipped (a few, as the rule
+	// logs them), each "FILE:LINE: cause", e.g. `/etc/ti.txt:3:
+	// "10.0.0.300" is not an IP address or CIDR`, and "FILE: cause" when
+	// the file could not be read to its end; none when every line was
+	// used.
+	Skipped []string
+	// SkippedTotal is the number of lines the load skipped in all; the
+	// lines beyond Skipped are only counted.
+	SkippedTotal int
+	// Unusable, when not "", says that the file as loaded gives the rule
+	// nothing to match, naming the file and what to write in it; the rule
+	// runs and matches nothing until the file is reloaded with something
+	// usable.
+	Unusable string
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for

@@ -199,11 +199,23 @@ type Status struct {
 	// config.yaml:14", "off by default", or the reason the rule cannot run
 	// ("needs allowed_domains").
 	Why string
-	// Skipped are the lines of the rule's own file that it cannot use and
-	// skips, each "FILE:LINE: cause" (an indicator line of
-	// sentinel.ti_malicious_ip's ti_file that is not an IP address or
-	// CIDR), as the rule's loader finds them; run logs them and goes on.
+	// Skipped are the first lines of the rule's own file that it cannot
+	// use and skips (those run logs one by one), each "FILE:LINE: cause"
+	// (an indicator line of sentinel.ti_malicious_ip's ti_file that is not
+	// an IP address or CIDR), as the rule's loader finds them; run logs
+	// them and goes on.
 	Skipped []string
+	// SkippedTotal is the number of lines of File skipped in all; those
+	// beyond Skipped run only counts.
+	SkippedTotal int
+	// File is the rule's own file (ti_file) when it skipped lines of it
+	// or gives the rule nothing to match.
+	File string
+	// Unusable, when not "", says that the rule's own file gives it
+	// nothing to match (a ti_file without one IP address or CIDR), naming
+	// the file and what to write; run warns and runs the rule, which
+	// matches nothing.
+	Unusable string
 }
 
 // Build checks c's detections block and builds the engine over specs (nil:
@@ -279,7 +291,7 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	running := map[string]detect.Info{}
 	off := map[string]string{}
-	var skipped map[string][]string
+	var files map[string]detect.FileReport
 	if e != nil {
 		for _, in := range e.Rules() {
 			running[in.ID] = in
@@ -287,12 +299,13 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 		for _, o := range e.Off() {
 			off[o.Rule] = o.Reason
 		}
-		skipped = e.SkippedLines()
+		files = e.FileReports()
 	}
 	out := make([]Status, 0, len(dc.Specs))
 	for _, s := range dc.Specs {
 		id := s.Info.ID
-		st := Status{Info: s.Info, Skipped: skipped[id]}
+		f := files[id]
+		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true

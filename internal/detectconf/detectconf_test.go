@@ -1,6 +1,7 @@
 package detectconf
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -247,13 +248,91 @@ func TestCheckSkippedIndicators(t *testing.T) {
 				continue
 			}
 			found = true
-			if !s.On || !slices.Equal(s.Skipped, want) {
-				t.Errorf("on=%v skipped=%q\nwant on, skipped %q", s.On, s.Skipped, want)
+			if !s.On || !slices.Equal(s.Skipped, want) || s.SkippedTotal != 2 || s.File != ti {
+				t.Errorf("on=%v skipped=%q (%d in all, file %q)\nwant on, skipped %q", s.On, s.Skipped, s.SkippedTotal, s.File, want)
 			}
 		}
 		if !found {
 			t.Fatal("no status for sentinel.ti_malicious_ip")
 		}
+	}
+}
+
+// TestCheckManySkippedIndicators: a ti_file of many bad lines (a CSV
+// feed) gives the first five with file, line and cause, and the count of
+// all, not a line each.
+func TestCheckManySkippedIndicators(t *testing.T) {
+	ti := filepath.Join(t.TempDir(), "feed.csv")
+	feed := "ip,first_seen\n"
+	for i := range 3000 {
+		feed += fmt.Sprintf("203.0.%d.%d,2024-01-01\n", i/250, i%250+1)
+	}
+	if err := os.WriteFile(ti, []byte(feed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Check(load(t, "state_dir: /s\ndetections:\n  params:\n    ti_file: "+ti+"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Info.ID != "sentinel.ti_malicious_ip" {
+			continue
+		}
+		if len(s.Skipped) != 5 || s.SkippedTotal != 3001 || !strings.HasPrefix(s.Skipped[4], ti+`:5: "203.0.0.4,2024-01-01" is not`) {
+			t.Errorf("skipped %d in all, shown %q; want 3001, the first 5", s.SkippedTotal, s.Skipped)
+		}
+		return
+	}
+	t.Fatal("no status for sentinel.ti_malicious_ip")
+}
+
+// TestCheckNoIndicator: a ti_file that lists no address or CIDR is
+// reported in the rule's status, naming the file and saying the rule
+// matches nothing; one with an address is not.
+func TestCheckNoIndicator(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		file     string
+		unusable bool
+	}{{"# none yet\n", true}, {"", true}, {"bogus\n", true}, {"203.0.113.7\n", false}} {
+		ti := filepath.Join(dir, "ti.txt")
+		if err := os.WriteFile(ti, []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Check(load(t, "state_dir: /s\ndetections:\n  params:\n    ti_file: "+ti+"\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st {
+			if s.Info.ID != "sentinel.ti_malicious_ip" {
+				continue
+			}
+			got := strings.Contains(s.Unusable, ti) && strings.Contains(s.Unusable, "matches nothing")
+			if got != tc.unusable || (s.Unusable != "") != tc.unusable || (tc.unusable && s.File != ti) {
+				t.Errorf("file %q: unusable %q (file %q), want %v", tc.file, s.Unusable, s.File, tc.unusable)
+			}
+		}
+	}
+}
+
+// TestCheckAllowedDomains: allowed_domains as a YAML list: a trailing dot
+// and *.D are taken, a URL is refused at its line with the domain to
+// write.
+func TestCheckAllowedDomains(t *testing.T) {
+	head := "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains:\n        - corp.example.\n        - \"*.corp.example\"\n"
+	st, err := Check(load(t, head), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if s.Info.ID == "sentinel.external_user" && !s.On {
+			t.Errorf("sentinel.external_user off: %s", s.Why)
+		}
+	}
+	_, err = Check(load(t, head+"        - https://example.org/\n"), nil)
+	want := `:5: detections.rules.sentinel.external_user.allowed_domains: "corp.example.,*.corp.example,https://example.org/": "https://example.org/" is a URL, which no e-mail address has: write the domain, example.org (`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant it to contain %s", err, want)
 	}
 }
 
