@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -70,6 +71,9 @@ type spreadState struct {
 	Seen    []seenValue `json:"seen"`
 	First   int64       `json:"first"`
 	Alerted int64       `json:"alerted,omitempty"`
+	// vals holds the bytes of values observe added (see own); nil after
+	// Restore, whose values own their storage.
+	vals []byte
 }
 
 // spread counts the distinct values of one column per value of another
@@ -174,7 +178,7 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		st.First = ns
 	}
 	if kept == "" {
-		kept = strings.Clone(v) // a new value: do not pin the event's line
+		kept = st.own(v, live) // a new value: do not pin the event's line
 	}
 	live = append(live, seenValue{V: kept, Last: ns})
 	sortSeen(live)
@@ -186,6 +190,45 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		st.First = ns
 	}
 	return true
+}
+
+// own returns a copy of v in st.vals. When v does not fit in the unused
+// rest of vals, the values of live (the values kept) and v move to a new
+// buffer of twice their size (exactly their size for a key's first value),
+// so that a key holds at most about twice the bytes of its values, and
+// adding a value allocates once per several. Bytes of vals once used are
+// never written again: a value handed out stays valid.
+func (st *spreadState) own(v string, live []seenValue) string {
+	if v == "" {
+		return ""
+	}
+	if cap(st.vals)-len(st.vals) < len(v) {
+		n := len(v)
+		for _, s := range live {
+			n += len(s.V)
+		}
+		if len(live) > 0 {
+			n *= 2
+		}
+		buf := make([]byte, 0, n)
+		for i := range live {
+			live[i].V, buf = appendOwn(buf, live[i].V)
+		}
+		st.vals = buf
+	}
+	v, st.vals = appendOwn(st.vals, v)
+	return v
+}
+
+// appendOwn appends v to buf, which must have room for it, and returns
+// the appended bytes as a string.
+func appendOwn(buf []byte, v string) (string, []byte) {
+	if v == "" {
+		return "", buf
+	}
+	off := len(buf)
+	buf = append(buf, v...)
+	return unsafe.String(&buf[off], len(v)), buf
 }
 
 // sortSeen orders values by last sighting (insertion sort: the slice is
