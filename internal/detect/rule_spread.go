@@ -195,9 +195,10 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 // own returns a copy of v in st.vals. When v does not fit in the unused
 // rest of vals, the values of live (the values kept) and v move to a new
 // buffer of twice their size (exactly their size for a key's first value),
-// so that a key holds at most about twice the bytes of its values, and
-// adding a value allocates once per several. Bytes of vals once used are
-// never written again: a value handed out stays valid.
+// so that a key holds at most twice the bytes of the keep+1 values it had
+// at the last move, and adding a value allocates once per several. Bytes
+// of vals once used are never written again: a value handed out stays
+// valid.
 func (st *spreadState) own(v string, live []seenValue) string {
 	if v == "" {
 		return ""
