@@ -1,5 +1,7 @@
 package detect
 
+import "unsafe"
+
 // lru is a map whose entries are kept in order of last use, so that the
 // least recently used goes first when the map is full. The attacker
 // controls user names and addresses: every per-key structure is bounded by
@@ -21,11 +23,13 @@ type lru[K comparable, V any] struct {
 	free    *lruNode[K, V]  // removed nodes, linked by newer
 }
 
-// Chunk sizes of lru's node slab: a quarter of the keys held, within these
-// bounds (and never more nodes than max allows).
+// Chunk sizes of lru's node slab: a quarter of the keys held, at least
+// minLRUChunk nodes and at most maxLRUChunkBytes (a multiple of the
+// runtime's page, so that a large chunk wastes less than a node), and
+// never more nodes than max allows.
 const (
-	minLRUChunk = 4
-	maxLRUChunk = 256
+	minLRUChunk      = 4
+	maxLRUChunkBytes = 64 << 10
 )
 
 type lruNode[K comparable, V any] struct {
@@ -82,7 +86,11 @@ func (l *lru[K, V]) node() *lruNode[K, V] {
 		return n
 	}
 	if len(l.slab) == 0 {
-		c := min(max(len(l.m)/4, minLRUChunk), maxLRUChunk)
+		per := max(int(unsafe.Sizeof(lruNode[K, V]{})), 1)
+		c := max(min(len(l.m)/4, maxLRUChunkBytes/per), minLRUChunk)
+		if b := c * per; b > 32<<10 { // a large object: whole 8 KiB pages
+			c = (b + 8<<10 - 1) &^ (8<<10 - 1) / per
+		}
 		if l.max > 0 {
 			c = max(min(c, l.max-len(l.m)), 1)
 		}

@@ -3,6 +3,7 @@ package detect
 import (
 	"strconv"
 	"testing"
+	"unsafe"
 )
 
 // TestLRUReusesNodes checks that a removed key's node is zeroed and taken
@@ -29,8 +30,8 @@ func TestLRUReusesNodes(t *testing.T) {
 					}
 				}
 			}
-			if len(nodes) > max+maxLRUChunk {
-				t.Errorf("%d nodes for max %d, want at most max + %d", len(nodes), max, maxLRUChunk)
+			if chunk := maxLRUChunkBytes / int(unsafe.Sizeof(lruNode[string, []int]{})); len(nodes) > max+chunk {
+				t.Errorf("%d nodes for max %d, want at most max + %d", len(nodes), max, chunk)
 			}
 			for n := l.free; n != nil; n = n.newer {
 				if n.key != "" || n.val != nil || n.old != nil {
