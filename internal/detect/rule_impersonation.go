@@ -142,9 +142,7 @@ type pendingEvent struct {
 	// push, so that ordering the heap does not read the events.
 	sec  int64
 	nsec int32
-	// buf is the storage of Ev when the rule's heldPool made it (pooled):
-	// eval gives both back to the pool.
-	buf    []byte
+	// pooled says that the rule's heldPool made Ev: eval gives it back.
 	pooled bool
 }
 
@@ -378,8 +376,8 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	r.seq++
-	held, buf := r.pool.hold(ev) // held past Observe: a copy (see Event)
-	r.pending.push(pendingEvent{Ev: held, Class: c, Seq: r.seq, buf: buf, pooled: true})
+	held := r.pool.hold(ev) // held past Observe: a copy (see Event)
+	r.pending.push(pendingEvent{Ev: held, Class: c, Seq: r.seq, pooled: true})
 	for len(r.pending) > r.maxPending {
 		r.eval(r.pending.pop(), emit)
 	}
@@ -445,7 +443,7 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 		r.action(p.Ev, emit)
 	}
 	if p.pooled {
-		r.pool.release(p.Ev, p.buf)
+		r.pool.release(p.Ev)
 	}
 }
 
