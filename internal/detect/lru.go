@@ -1,16 +1,36 @@
 package detect
 
+import "unsafe"
+
 // lru is a map whose entries are kept in order of last use, so that the
 // least recently used goes first when the map is full. The attacker
 // controls user names and addresses: every per-key structure is bounded by
 // one. Not safe for concurrent use.
+//
+// Nodes are carved out of chunks (slab) and a removed node is zeroed and
+// reused (free), so that a new key does not allocate its node: the nodes
+// held are at most the peak number of keys (never above max) plus one
+// chunk's unused rest. A pointer returned by get or touch stays valid
+// until its key is removed or evicted; after that it points at a zeroed
+// node that a later key may take.
 type lru[K comparable, V any] struct {
 	max     int
 	m       map[K]*lruNode[K, V]
 	newest  *lruNode[K, V]
 	oldest  *lruNode[K, V]
 	evicted uint64
+	slab    []lruNode[K, V] // the unused rest of the last chunk
+	free    *lruNode[K, V]  // removed nodes, linked by newer
 }
+
+// Chunk sizes of lru's node slab: a quarter of the keys held, at least
+// minLRUChunk nodes and at most maxLRUChunkBytes (a multiple of the
+// runtime's page, so that a large chunk wastes less than a node), and
+// never more nodes than max allows.
+const (
+	minLRUChunk      = 4
+	maxLRUChunkBytes = 64 << 10
+)
 
 type lruNode[K comparable, V any] struct {
 	key        K
@@ -52,17 +72,43 @@ func (l *lru[K, V]) touchOwn(k K, own func(K) K) *V {
 	if own != nil {
 		k = own(k)
 	}
-	n := &lruNode[K, V]{key: k}
+	n := l.node()
+	n.key = k
 	l.m[k] = n
 	l.pushNewest(n)
 	return &n.val
 }
 
-// remove deletes k.
+// node returns an unused, zero node: a removed one, or one of the slab.
+func (l *lru[K, V]) node() *lruNode[K, V] {
+	if n := l.free; n != nil {
+		l.free, n.newer = n.newer, nil
+		return n
+	}
+	if len(l.slab) == 0 {
+		per := max(int(unsafe.Sizeof(lruNode[K, V]{})), 1)
+		c := max(min(len(l.m)/4, maxLRUChunkBytes/per), minLRUChunk)
+		if b := c * per; b > 32<<10 { // a large object: whole 8 KiB pages
+			c = (b + 8<<10 - 1) &^ (8<<10 - 1) / per
+		}
+		if l.max > 0 {
+			c = max(min(c, l.max-len(l.m)), 1)
+		}
+		l.slab = make([]lruNode[K, V], c)
+	}
+	n := &l.slab[0]
+	l.slab = l.slab[1:]
+	return n
+}
+
+// remove deletes k. Its node is zeroed (nothing it held stays reachable)
+// and kept for a later key.
 func (l *lru[K, V]) remove(k K) {
 	if n, ok := l.m[k]; ok {
 		l.unlink(n)
 		delete(l.m, k)
+		*n = lruNode[K, V]{newer: l.free}
+		l.free = n
 	}
 }
 

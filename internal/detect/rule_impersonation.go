@@ -48,11 +48,12 @@ const (
 // never stopped (Sentinel's inner join of starts with stops drops it) or
 // whose stop is read before its actions still attributes its actions.
 //
-// Events are held until the watermark passes them, then evaluated in event
-// time order (a start before the actions of its instant, a stop after), so
-// an action read before its start (another file, a late streamed delivery)
-// is attributed, and a replay gives the alerts of a live run. At most
-// max_pending events are held; beyond that the oldest is evaluated early.
+// Events are held (copies in the rule's reusable storage, heldPool) until
+// the watermark passes them, then evaluated in event time order (a start
+// before the actions of its instant, a stop after), so an action read
+// before its start (another file, a late streamed delivery) is attributed,
+// and a replay gives the alerts of a live run. At most max_pending events
+// are held; beyond that the oldest is evaluated early.
 // Closed sessions are kept for max_session after their stop so that late
 // actions still fold; older late actions are counted as dropped.
 //
@@ -141,6 +142,8 @@ type pendingEvent struct {
 	// push, so that ordering the heap does not read the events.
 	sec  int64
 	nsec int32
+	// pooled says that the rule's heldPool made Ev: eval gives it back.
+	pooled bool
 }
 
 // pendingHeap is a min-heap of held events ordered by time, then class,
@@ -230,6 +233,7 @@ type impersonation struct {
 	// sessions per impersonated user, oldest first.
 	sessions *lru[sessKey, []impSession]
 	pending  pendingHeap
+	pool     heldPool // the storage of the held copies of Observe's events
 	seq      uint64
 	wm       time.Time
 	swept    int64 // the minute (Unix time / 60) of the watermark last swept
@@ -372,7 +376,8 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	r.seq++
-	r.pending.push(pendingEvent{Ev: ev.Clone(), Class: c, Seq: r.seq}) // held past Observe: a copy (see Event)
+	held := r.pool.hold(ev) // held past Observe: a copy (see Event)
+	r.pending.push(pendingEvent{Ev: held, Class: c, Seq: r.seq, pooled: true})
 	for len(r.pending) > r.maxPending {
 		r.eval(r.pending.pop(), emit)
 	}
@@ -424,7 +429,9 @@ func (r *impersonation) Close(emit Emit) {
 	}
 }
 
-// eval applies one event in event-time order.
+// eval applies one event in event-time order. A pooled event goes back to
+// the pool after: start, stop and action keep copies of what they keep
+// (sessions, watch, CorrelationIDs), and an Emit keeps nothing of it.
 func (r *impersonation) eval(p pendingEvent, emit Emit) {
 	switch p.Class {
 	case impStart:
@@ -434,6 +441,9 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 		r.stop(p.Ev)
 	case impAction:
 		r.action(p.Ev, emit)
+	}
+	if p.pooled {
+		r.pool.release(p.Ev)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -70,7 +71,15 @@ type spreadState struct {
 	Seen    []seenValue `json:"seen"`
 	First   int64       `json:"first"`
 	Alerted int64       `json:"alerted,omitempty"`
+	// vals holds the bytes of the values observe added to a key that has
+	// more than one (see own); nil for a key's first value (a copy of its
+	// own) and after Restore, whose values own their storage. A pointer,
+	// so that a key of one value is no larger than with copies per value.
+	vals *spreadVals
 }
+
+// spreadVals is the buffer of a key's values (spreadState.own).
+type spreadVals struct{ b []byte }
 
 // spread counts the distinct values of one column per value of another
 // over a sliding window (password spraying: user names per address;
@@ -174,7 +183,7 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		st.First = ns
 	}
 	if kept == "" {
-		kept = strings.Clone(v) // a new value: do not pin the event's line
+		kept = st.own(v, live) // a new value: do not pin the event's line
 	}
 	live = append(live, seenValue{V: kept, Last: ns})
 	sortSeen(live)
@@ -186,6 +195,49 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		st.First = ns
 	}
 	return true
+}
+
+// own returns a copy of v in st.vals. The first value of a key is a copy
+// of its own (as large as v). When v does not fit in the unused rest of
+// vals, the values of live (the values kept) and v move to a new buffer
+// of 1.5 times their size, so that a key holds at most 1.5 times the bytes
+// of the keep+1 values it had at the last move, and adding a value
+// allocates once per several. Bytes of vals once used are never written
+// again: a value handed out stays valid.
+func (st *spreadState) own(v string, live []seenValue) string {
+	if v == "" {
+		return ""
+	}
+	if len(live) == 0 && st.vals == nil {
+		return strings.Clone(v)
+	}
+	if st.vals == nil {
+		st.vals = &spreadVals{}
+	}
+	if b := st.vals.b; cap(b)-len(b) < len(v) {
+		n := len(v)
+		for _, s := range live {
+			n += len(s.V)
+		}
+		b = make([]byte, 0, n+n/2)
+		for i := range live {
+			live[i].V, b = appendOwn(b, live[i].V)
+		}
+		st.vals.b = b
+	}
+	v, st.vals.b = appendOwn(st.vals.b, v)
+	return v
+}
+
+// appendOwn appends v to buf, which must have room for it, and returns
+// the appended bytes as a string.
+func appendOwn(buf []byte, v string) (string, []byte) {
+	if v == "" {
+		return "", buf
+	}
+	off := len(buf)
+	buf = append(buf, v...)
+	return unsafe.String(&buf[off], len(v)), buf
 }
 
 // sortSeen orders values by last sighting (insertion sort: the slice is

@@ -14,7 +14,7 @@ import (
 func engineFor(t *testing.T, id string, params map[string]string, alerts *[]*Alert) (*Engine, Rule) {
 	t.Helper()
 	e, err := New(Config{Only: []string{id}, Rules: map[string]RuleConfig{id: {Params: params}},
-		Emit: func(a *Alert) { *alerts = append(*alerts, a) }})
+		Emit: func(a *Alert) { a.detach(); *alerts = append(*alerts, a) }}) // kept past Emit: a copy (see Emit)
 	if err != nil {
 		t.Fatal(err)
 	}
