@@ -242,18 +242,8 @@ func TestCheckSkippedIndicators(t *testing.T) {
 			ti + `:3: "::ffff:1.2.3.4/200" is not an IP address or CIDR`,
 			ti + `:5: "example.org" is not an IP address or CIDR`,
 		}
-		found := false
-		for _, s := range st {
-			if s.Info.ID != "sentinel.ti_malicious_ip" {
-				continue
-			}
-			found = true
-			if !s.On || !slices.Equal(s.Skipped, want) || s.SkippedTotal != 2 || s.File != ti {
-				t.Errorf("on=%v skipped=%q (%d in all, file %q)\nwant on, skipped %q", s.On, s.Skipped, s.SkippedTotal, s.File, want)
-			}
-		}
-		if !found {
-			t.Fatal("no status for sentinel.ti_malicious_ip")
+		if s := tiStatus(t, st); !s.On || !slices.Equal(s.Skipped, want) || s.SkippedTotal != 2 || s.File != ti {
+			t.Errorf("on=%v skipped=%q (%d in all, file %q)\nwant on, skipped %q", s.On, s.Skipped, s.SkippedTotal, s.File, want)
 		}
 	}
 }
@@ -274,16 +264,22 @@ func TestCheckManySkippedIndicators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s := tiStatus(t, st); len(s.Skipped) != 5 || s.SkippedTotal != 3001 || !strings.HasPrefix(s.Skipped[4], ti+`:5: "203.0.0.4,2024-01-01" is not`) {
+		t.Errorf("skipped %d in all, shown %q; want 3001, the first 5", s.SkippedTotal, s.Skipped)
+	}
+}
+
+// tiStatus returns the status of sentinel.ti_malicious_ip in st, failing
+// the test when there is none.
+func tiStatus(t *testing.T, st []Status) Status {
+	t.Helper()
 	for _, s := range st {
-		if s.Info.ID != "sentinel.ti_malicious_ip" {
-			continue
+		if s.Info.ID == "sentinel.ti_malicious_ip" {
+			return s
 		}
-		if len(s.Skipped) != 5 || s.SkippedTotal != 3001 || !strings.HasPrefix(s.Skipped[4], ti+`:5: "203.0.0.4,2024-01-01" is not`) {
-			t.Errorf("skipped %d in all, shown %q; want 3001, the first 5", s.SkippedTotal, s.Skipped)
-		}
-		return
 	}
 	t.Fatal("no status for sentinel.ti_malicious_ip")
+	return Status{}
 }
 
 // TestCheckNoIndicator: a ti_file that lists no address or CIDR is
@@ -303,14 +299,10 @@ func TestCheckNoIndicator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range st {
-			if s.Info.ID != "sentinel.ti_malicious_ip" {
-				continue
-			}
-			got := strings.Contains(s.Unusable, ti) && strings.Contains(s.Unusable, "matches nothing")
-			if got != tc.unusable || (s.Unusable != "") != tc.unusable || (tc.unusable && s.File != ti) {
-				t.Errorf("file %q: unusable %q (file %q), want %v", tc.file, s.Unusable, s.File, tc.unusable)
-			}
+		s := tiStatus(t, st)
+		got := strings.Contains(s.Unusable, ti) && strings.Contains(s.Unusable, "matches nothing")
+		if got != tc.unusable || (s.Unusable != "") != tc.unusable || (tc.unusable && s.File != ti) {
+			t.Errorf("file %q: unusable %q (file %q), want %v", tc.file, s.Unusable, s.File, tc.unusable)
 		}
 	}
 }
