@@ -55,14 +55,27 @@ func recordFoldedRules(stateDir string, running []string, known, folded bool) er
 	return writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running)
 }
 
-// writeFoldedRules replaces the file path with ids, one a line, by
-// writing a temporary file and renaming it.
+// writeFoldedRules replaces the file path with ids, one a line, as the
+// engine writes its state: a temporary file, synced, then renamed over
+// path, so a crash leaves the old list or the new one, never a cut one.
 func writeFoldedRules(path string, ids []string) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strings.Join(ids, "\n")+"\n"), 0o600); err != nil {
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
 		return fmt.Errorf("--state-dir: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	_, err = f.WriteString(strings.Join(ids, "\n") + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("--state-dir: %w", err)
 	}
 	return nil
