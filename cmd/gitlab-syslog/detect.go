@@ -122,8 +122,11 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 		if prev, ok := cfg.Params[k]; ok && prev != v {
 			// Not the last one silently: --param allowed_domains=a
 			// --param allowed_domains=b would leave a out.
-			return cfg, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
-				k, prev, v, k, prev, v)
+			if detect.IsListParam(k) {
+				return cfg, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
+					k, prev, v, k, prev, v)
+			}
+			return cfg, fmt.Errorf("--param %s given twice (%q, then %q): it takes one value; give it once", k, prev, v)
 		}
 		cfg.Params[k] = v
 	}

@@ -111,6 +111,8 @@ func TestDetectErrors(t *testing.T) {
 			`--param zzzzzz: no rule reads a parameter "zzzzzz" (detect --list`},
 		{"param twice", detectOptions{format: "json", params: []string{"allowed_domains=corp.example", "allowed_domains=example.org"}}, []string{ok},
 			`--param allowed_domains given twice ("corp.example", then "example.org"): give it once, a list's items comma-separated (allowed_domains=corp.example,example.org)`},
+		{"one-value param twice", detectOptions{format: "json", params: []string{"max_keys=5", "max_keys=6"}}, []string{ok},
+			`--param max_keys given twice ("5", then "6"): it takes one value; give it once`},
 		{"severity as a param", detectOptions{format: "json", params: []string{"severity=high"}}, []string{ok},
 			`--param severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it in a --config file, under detections.rules.<id>, as severity: High)`},
 		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},

@@ -129,6 +129,13 @@ func (p *Params) String(name, def string) string {
 	return def
 }
 
+// IsListParam reports whether the parameter name takes a list of
+// comma-separated items (allowed_domains, known_countries) rather than one
+// value.
+func IsListParam(name string) bool {
+	return name == "allowed_domains" || name == "known_countries"
+}
+
 // List returns the comma-separated value of name with each item trimmed
 // and empty items dropped, or def when it is not set.
 func (p *Params) List(name string, def []string) []string {
