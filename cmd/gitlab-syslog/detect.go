@@ -178,6 +178,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err := checkDetectInputs(inputs); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	inputs = readOnce(inputs, stderr)
 	cfg, err := o.engineConfig()
 	if cfg.Geo != nil {
 		defer cfg.Geo.Close()

@@ -214,3 +214,34 @@ func TestDetectRerunOtherRules(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectSameFileTwice gives one file twice in a run (by the same
+// name, through ./ and through a link): it is read once, with a note, so
+// the near-miss of sentinel.bruteforce (10 failures, one under the
+// threshold) stays silent instead of counting 20.
+func TestDetectSameFileTwice(t *testing.T) {
+	src := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce", "near-miss", "application_json.log")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "application_json.log")
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, link); err != nil {
+		t.Fatal(err)
+	}
+	dot := filepath.Join(filepath.Dir(src), ".", filepath.Base(src))
+	for _, args := range [][]string{{src, src}, {src, dot}, {src, link}} {
+		o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, args, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %v: %v\n%s", args, err, stderr.String())
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("detect %v: alerts\n%s\nwant none: the file was read twice", args, stdout.String())
+		}
+		if want := args[1] + " is " + src + ", given before; read once"; !strings.Contains(stderr.String(), want) {
+			t.Errorf("detect %v: stderr\n%s\nwant %q", args, stderr.String(), want)
+		}
+	}
+}

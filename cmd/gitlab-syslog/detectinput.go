@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -192,6 +194,31 @@ func checkDetectInputs(inputs []detectInput) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// readOnce returns inputs without those that name a file given before
+// them (the same file by device and inode: overlapping globs, ./ or a
+// link), saying so on w for each: read twice, a file's lines would count
+// twice in every window. Standard input and inputs that cannot be
+// stat'ed are kept.
+func readOnce(inputs []detectInput, w io.Writer) []detectInput {
+	kept := inputs[:0:0]
+	var seen []os.FileInfo
+	var seenPath []string
+	for _, in := range inputs {
+		fi, err := os.Stat(in.path)
+		if in.path == "-" || err != nil {
+			kept = append(kept, in)
+			continue
+		}
+		if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
+			fmt.Fprintf(w, "detect: %s is %s, given before; read once\n", in.path, seenPath[i])
+			continue
+		}
+		seen, seenPath = append(seen, fi), append(seenPath, in.path)
+		kept = append(kept, in)
+	}
+	return kept
 }
 
 // inputError names path in err when err does not already (an open error
