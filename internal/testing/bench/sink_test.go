@@ -19,6 +19,25 @@ func dialSink(t *testing.T, s *Sink) net.Conn {
 	return c
 }
 
+// waitDrained waits until s has accepted a connection and read every one
+// to its end (the client closed it), so that Close, which drops open
+// connections, loses nothing the client wrote; it fails the test after
+// 5 seconds.
+func waitDrained(t *testing.T, s *Sink) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		open := len(s.open)
+		s.mu.Unlock()
+		if s.conns.Load() > 0 && open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sink: %d connections accepted, %d still open after 5s", s.conns.Load(), open)
+		}
+	}
+}
+
 func TestSinkFraming(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -55,6 +74,7 @@ func TestSinkFraming(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			c.Close()
+			waitDrained(t, s)
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
