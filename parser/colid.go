@@ -119,6 +119,20 @@ func (r *Record) ColIDs() (uint64, bool) {
 	return r.cols, true
 }
 
+// ColAt returns the position in Fields of the column id and true, on a
+// record whose index Col reads (ColIDs reports one) and that has the
+// column: Fields[i] is then the column Col returns. It returns 0 and false
+// when the column is absent, and on records without index (the caller
+// searches Fields by id.Name()). It lets a caller that copies Fields in
+// order carry the index over to its copy. It does not allocate, and is
+// small enough for the compiler to inline.
+func (r *Record) ColAt(id ColID) (i int, ok bool) {
+	if i = int(r.colAt[id%idSlots]); r.cols>>id&1 != 0 && i < len(r.Fields) {
+		return i, true
+	}
+	return 0, false
+}
+
 // DropIndex makes Col search Fields by name and ColIDs report no index,
 // for a parsed record whose Fields were changed after Parse; the next
 // Parse by the Audit parser indexes the record again.

@@ -23,10 +23,30 @@ func checkColIDs(t *testing.T, what string, r *Record) {
 		if indexed && (ids&(1<<id) != 0) != gok {
 			t.Errorf("%s: ColIDs bit of %s is %v, Get found %v", what, id.Name(), ids&(1<<id) != 0, gok)
 		}
+		i, aok := r.ColAt(id)
+		switch {
+		case aok && (!indexed || !gok):
+			t.Errorf("%s: ColAt(%s) = %d, true; indexed %v, Get found %v", what, id.Name(), i, indexed, gok)
+		case aok && (i >= len(r.Fields) || r.firstOf(id.Name()) != i):
+			t.Errorf("%s: ColAt(%s) = %d, first column of that name is %d", what, id.Name(), i, r.firstOf(id.Name()))
+		case !aok && indexed && gok:
+			t.Errorf("%s: ColAt(%s) reports none on an indexed record that has it", what, id.Name())
+		}
 	}
 	if !indexed && ids != 0 {
 		t.Errorf("%s: ColIDs = %#x without index", what, ids)
 	}
+}
+
+// firstOf returns the position of the first column called name in r.Fields,
+// -1 when there is none.
+func (r *Record) firstOf(name string) int {
+	for i := range r.Fields {
+		if r.Fields[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // TestColMatchesGet parses every sample and case line with every parser and

@@ -7,7 +7,7 @@ import (
 )
 
 // TestColInlines checks that the compiler inlines the column accessors
-// (Record.Col, ColIDs, ColID.Name), so that reading a column costs no
+// (Record.Col, ColIDs, ColAt, ColID.Name), so that reading a column costs no
 // call: Col is near the inliner's budget, and a change that pushes it
 // over would make every caller slower without failing anything else.
 // It builds the package with -gcflags=-m and skips where the go command
@@ -24,7 +24,7 @@ func TestColInlines(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go build -gcflags=-m: %v\n%s", err, out)
 	}
-	for _, fn := range []string{"(*Record).Col", "(*Record).ColIDs", "ColID.Name"} {
+	for _, fn := range []string{"(*Record).Col", "(*Record).ColIDs", "(*Record).ColAt", "ColID.Name"} {
 		if !regexp.MustCompile(`(?m): can inline ` + regexp.QuoteMeta(fn) + `$`).Match(out) {
 			t.Errorf("%s does not inline (go build -gcflags=-m=2 says why)", fn)
 		}
