@@ -55,6 +55,19 @@ type Column struct {
 // line or the parser's buffers. One made by EventArena.New lives in the
 // arena, and may alias the caller's line (see New). The engine never
 // modifies an Event.
+//
+// Index: an Event that Fill or EventArena.New made from an indexed record
+// (one the Audit parser filled, see parser.Record.ColIDs) carries an index
+// of its columns by parser.ColID, through which the engine and the rules
+// read a column in constant time instead of searching Columns; an event
+// made otherwise (by hand, restored from saved state, from another
+// parser's record) has none and is searched. Clone, and a copy of the
+// Event value whose Columns are copied in order, keep the index. It is
+// read only while len(Columns) is what it was made with, and a column
+// found through it only when it has the name asked for: appending to,
+// truncating or changing the values of Columns is safe; code that
+// replaces a column by one of another name, or Columns by another slice
+// of the same length, must call DropIndex first.
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
@@ -87,10 +100,12 @@ type Event struct {
 	// RuleSet (no set) makes Process derive it from the columns. It is
 	// not saved: a restored event has none.
 	Rules RuleSet `json:"-"`
+
+	cols colIndex // see Index above; not saved
 }
 
-// Get returns the value of column col, or "" when the event has none. It
-// does not allocate.
+// Get returns the value of the first column called col, or "" when the
+// event has none. It does not allocate.
 func (e *Event) Get(col string) string {
 	for i := range e.Columns {
 		if e.Columns[i].Name == col {
@@ -109,8 +124,9 @@ func (e *Event) Has(col string) bool { return e.Get(col) != "" }
 // points into the copy of raw), plus one for the Columns slice, sized at
 // once (reused when e is reused before being handed to Process and large
 // enough). extra columns (GeoIP enrichment) are appended after the
-// record's. Source, Origin, FileID, Offset and Host are
-// left for the caller to set.
+// record's. e's index of its columns (see Event) is made from rec's, or
+// dropped when rec has none. Source, Origin, FileID, Offset, Host and
+// Rules are left for the caller to set.
 func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	// One string holds raw and, after it, the values that are not a part
 	// of raw (unescaped JSON strings, the GeoIP columns); a value that is
@@ -155,6 +171,7 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 			off += len(v)
 		}
 	}
+	e.cols.build(rec, extra)
 }
 
 // partOf reports whether v is a non-empty part of raw, and where in raw it
@@ -181,7 +198,7 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 
 // AllocEvent returns a new zero Event whose Columns is empty with room
 // for n columns (what Fill needs: the record's fields plus the extra
-// columns). Up to 59 columns, the Columns array is allocated together
+// columns). Up to 64 columns, the Columns array is allocated together
 // with the Event, in one piece of memory: one allocation instead of two.
 func AllocEvent(n int) *Event {
 	// Each length fills a size class of the allocator (with its 8-byte
@@ -189,34 +206,36 @@ func AllocEvent(n int) *Event {
 	switch {
 	case n <= 7:
 		return allocEvent[[7]Column]()
+	case n <= 8:
+		return allocEvent[[8]Column]()
 	case n <= 9:
 		return allocEvent[[9]Column]()
-	case n <= 11:
-		return allocEvent[[11]Column]()
-	case n <= 13:
-		return allocEvent[[13]Column]()
-	case n <= 15:
-		return allocEvent[[15]Column]()
-	case n <= 17:
-		return allocEvent[[17]Column]()
-	case n <= 19:
-		return allocEvent[[19]Column]()
-	case n <= 23:
-		return allocEvent[[23]Column]()
-	case n <= 27:
-		return allocEvent[[27]Column]()
-	case n <= 31:
-		return allocEvent[[31]Column]()
-	case n <= 35:
-		return allocEvent[[35]Column]()
-	case n <= 39:
-		return allocEvent[[39]Column]()
-	case n <= 43:
-		return allocEvent[[43]Column]()
-	case n <= 51:
-		return allocEvent[[51]Column]()
-	case n <= 59:
-		return allocEvent[[59]Column]()
+	case n <= 10:
+		return allocEvent[[10]Column]()
+	case n <= 12:
+		return allocEvent[[12]Column]()
+	case n <= 14:
+		return allocEvent[[14]Column]()
+	case n <= 16:
+		return allocEvent[[16]Column]()
+	case n <= 20:
+		return allocEvent[[20]Column]()
+	case n <= 24:
+		return allocEvent[[24]Column]()
+	case n <= 28:
+		return allocEvent[[28]Column]()
+	case n <= 32:
+		return allocEvent[[32]Column]()
+	case n <= 36:
+		return allocEvent[[36]Column]()
+	case n <= 40:
+		return allocEvent[[40]Column]()
+	case n <= 48:
+		return allocEvent[[48]Column]()
+	case n <= 56:
+		return allocEvent[[56]Column]()
+	case n <= 64:
+		return allocEvent[[64]Column]()
 	}
 	return &Event{Columns: make([]Column, 0, n)}
 }
@@ -234,7 +253,8 @@ func allocEvent[A any]() *Event {
 }
 
 // Clone returns a copy of e that owns its storage, for a rule or the
-// engine to keep after Process returned (see Event). It makes two
+// engine to keep after Process returned (see Event), with e's index of
+// its columns (the copy's Columns are e's, in order). It makes two
 // allocations: the Event with its Columns, and one string for Raw and
 // the values (a value that is a part of Raw stays a part of the copy).
 func (e *Event) Clone() *Event {
@@ -336,8 +356,11 @@ func (a *EventArena) Reset() {
 // those that are a part of raw when rawStable is set: the caller then
 // promises that raw stays unchanged until the Event is used no more (the
 // Process it is passed to returned), and Raw and those values alias it.
-// extra columns (GeoIP enrichment) are appended after the record's.
-// Source, Origin, FileID, Offset and Host are left zero for the caller.
+// extra columns (GeoIP enrichment) are appended after the record's. The
+// Event's index of its columns (see Event) is made from rec's, while rec
+// is in the cache: an audit record's event is read in constant time.
+// Source, Origin, FileID, Offset, Host and Rules are left zero for the
+// caller.
 func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra ...parser.Field) *Event {
 	nc := len(rec.Fields) + len(extra)
 	need := 0
@@ -382,6 +405,7 @@ func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra .
 		cols[len(rec.Fields)+i] = Column{Name: extra[i].Name, Value: a.bytes(extra[i].Value)}
 	}
 	e.Columns = cols
+	e.cols.build(rec, extra)
 	return e
 }
 

@@ -1,0 +1,276 @@
+package detect
+
+import (
+	"bufio"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// scanGet is what Event.Get answers without an index: the value of the
+// first column called name.
+func scanGet(ev *Event, name string) string {
+	for _, c := range ev.Columns {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// indexNames are the names the index tests read: every ColID's, and
+// names without one (application, GeoIP and made-up columns).
+func indexNames() []string {
+	var names []string
+	for id := range parser.NumColIDs {
+		names = append(names, id.Name())
+	}
+	return append(names, parser.ColUsername, parser.ColAdmin, "City", "Country", "meta.k0", "NoSuchColumn")
+}
+
+// indexPickers are pickers of every name of indexNames (in groups of
+// maxPick, mixing names with and without a ColID) and the engine's own.
+func indexPickers() []picker {
+	names := indexNames()
+	ps := []picker{dupPicker,
+		newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColEventName,
+			parser.ColEventID, parser.ColAuthorID, parser.ColAuthorName),
+		newPicker(parser.ColCorrelationID, parser.ColAuthenticationType, parser.ColAdmin, parser.ColUsername)}
+	for i := 0; i < len(names); i += maxPick - 1 {
+		group := append([]string{"Region"}, names[i:min(i+maxPick-1, len(names))]...)
+		ps = append(ps, newPicker(group...))
+	}
+	return ps
+}
+
+// checkPicks fails unless every picker and Get read from ev what a
+// search of its columns finds, for every name of indexNames.
+func checkPicks(t *testing.T, what string, ev *Event) {
+	t.Helper()
+	for _, p := range indexPickers() {
+		got := p.pick(ev)
+		for j, name := range p.names {
+			if want := scanGet(ev, name); got[j] != want {
+				t.Errorf("%s: pick(%s) = %q, a search finds %q (indexed %v)", what, name, got[j], want, ev.indexed())
+			}
+		}
+	}
+	for _, name := range indexNames() {
+		if got, want := ev.Get(name), scanGet(ev, name); got != want {
+			t.Errorf("%s: Get(%s) = %q, a search finds %q", what, name, got, want)
+		}
+	}
+}
+
+// geoExtra are enrichment columns as the agent appends them; the last has
+// a ColID's name, which the index must find only where the record lacks it.
+var geoExtra = []parser.Field{
+	{Name: "City", Value: []byte("Zurich")},
+	{Name: "Country", Value: []byte("CH")},
+	{Name: parser.IDMetaUser.Name(), Value: []byte("from-extra")},
+}
+
+// TestIndexMatchesSearch parses every line of the golden inputs (the
+// detection cases and the sample logs) and makes its event with Fill
+// (NewEvent) and in an arena, with and without extra columns: every
+// column read through the index must be what a search of the columns
+// finds, and every audit event must have an index.
+func TestIndexMatchesSearch(t *testing.T) {
+	var files []string
+	for _, root := range []string{"../../testdata/detections", "../../testdata"} {
+		depth := strings.Count(root, "/")
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && root == "../../testdata" && strings.Count(path, "/") > depth {
+				return fs.SkipDir // the sample logs only; detections are walked above
+			}
+			if typ, _ := typeOfFile(d.Name()); !d.IsDir() && typ != parser.TypeUnknown {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var arena EventArena
+	var rec parser.Record
+	audit, indexed := 0, 0
+	for _, path := range files {
+		typ, _ := typeOfFile(filepath.Base(path))
+		p := parser.New(typ)
+		for n, line := range readLines(t, path) {
+			if p.Parse(line, &rec) != nil {
+				continue
+			}
+			what := path + ":" + strconv.Itoa(n+1)
+			arena.Reset()
+			evs := map[string]*Event{
+				"NewEvent":     NewEvent(&rec, line, "test", OriginFile),
+				"arena":        arena.New(&rec, line, false),
+				"arena+extra":  arena.New(&rec, line, true, geoExtra...),
+				"Fill+extra":   fillExtra(&rec, line),
+				"Clone(arena)": arena.New(&rec, line, false).Clone(),
+			}
+			for how, ev := range evs {
+				checkPicks(t, what+" "+how, ev)
+				if _, ok := rec.ColIDs(); ok != ev.indexed() {
+					t.Errorf("%s %s: indexed %v, record indexed %v", what, how, ev.indexed(), ok)
+				}
+				if typ == parser.TypeAudit {
+					audit++
+					if ev.indexed() {
+						indexed++
+					}
+				}
+			}
+		}
+	}
+	if audit < 500 || indexed != audit {
+		t.Fatalf("%d of %d audit events indexed", indexed, audit)
+	}
+}
+
+// fillExtra is an event made by Fill with geoExtra.
+func fillExtra(rec *parser.Record, line []byte) *Event {
+	ev := AllocEvent(len(rec.Fields) + len(geoExtra))
+	ev.Fill(rec, line, geoExtra...)
+	return ev
+}
+
+func readLines(t *testing.T, path string) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, append([]byte(nil), sc.Bytes()...))
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// indexedEvent is an indexed event of an audit line with EventID, EventName
+// (from event_name), CreatedAt and CorrelationID, made in arena.
+func indexedEvent(t *testing.T, arena *EventArena) *Event {
+	t.Helper()
+	line := []byte(`{"id":7,"author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User",` +
+		`"event_name":"authenticated_with_password","ip_address":"198.51.100.4","correlation_id":"c1",` +
+		`"created_at":"2025-03-03T13:00:00.000Z","meta.user":"root"}`)
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	ev := arena.New(&rec, line, false, geoExtra...)
+	if !ev.indexed() || ev.Get(parser.ColEventID) != "7" || ev.Get(parser.IDMetaUser.Name()) != "root" {
+		t.Fatalf("event not indexed (%v) or columns unexpected: %v", ev.indexed(), ev.Columns)
+	}
+	return ev
+}
+
+// TestIndexCopies checks that the copies of an indexed event that outlive
+// Process (Clone, heldPool.hold, and one restored from saved state) read
+// the columns the event has, through the index where they keep it, after
+// the event's arena was reused.
+func TestIndexCopies(t *testing.T) {
+	var arena EventArena
+	ev := indexedEvent(t, &arena)
+	want := map[string]string{}
+	for _, name := range indexNames() {
+		want[name] = strings.Clone(scanGet(ev, name)) // ev lives in the arena
+	}
+	var pool heldPool
+	saved := appendEvent(nil, ev)
+	copies := map[string]*Event{"Clone": ev.Clone(), "hold": pool.hold(ev)}
+	var restored Event
+	if err := json.Unmarshal(saved, &restored); err != nil {
+		t.Fatal(err)
+	}
+	copies["restored"] = &restored
+	arena.Reset()
+	other := arena.New(&parser.Record{Type: parser.TypeAudit, Fields: []parser.Field{{Name: parser.ColEventID, Value: []byte("overwritten")}}}, []byte("x"), false)
+	if other.indexed() {
+		t.Errorf("an event of a record without index has one")
+	}
+	for how, c := range copies {
+		if c.indexed() != (how != "restored") {
+			t.Errorf("%s: indexed %v", how, c.indexed())
+		}
+		for _, p := range indexPickers() {
+			got := p.pick(c)
+			for j, name := range p.names {
+				if got[j] != want[name] {
+					t.Errorf("%s: pick(%s) = %q, want %q", how, name, got[j], want[name])
+				}
+			}
+		}
+	}
+	pool.release(copies["hold"])
+	if again := pool.hold(indexedEvent(t, &arena)); !again.indexed() || dupPicker.pick(again)[0] != "7" {
+		t.Errorf("a reused held copy: indexed %v, EventID %q", again.indexed(), dupPicker.pick(again)[0])
+	}
+}
+
+// TestIndexAfterChange checks that changing an indexed event's Columns
+// never makes a read through the index return what a search does not:
+// appending, truncating, changing a value, renaming a column (detected),
+// and replacing a column after DropIndex.
+func TestIndexAfterChange(t *testing.T) {
+	at := func(ev *Event, name string) int {
+		for i := range ev.Columns {
+			if ev.Columns[i].Name == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %s", name)
+		return -1
+	}
+	cases := []struct {
+		name      string
+		change    func(ev *Event)
+		stillUsed bool // the index is still read
+	}{
+		{"none", func(ev *Event) {}, true},
+		{"value changed", func(ev *Event) { ev.Columns[at(ev, parser.ColEventName)].Value = "other" }, true},
+		{"appended", func(ev *Event) { ev.Columns = append(ev.Columns, Column{parser.ColRole, "Owner"}) }, false},
+		{"prepended", func(ev *Event) {
+			ev.Columns = append([]Column{{parser.ColEventID, "first"}}, ev.Columns...)
+		}, false},
+		{"truncated", func(ev *Event) { ev.Columns = ev.Columns[:at(ev, parser.ColEventName)] }, false},
+		{"renamed", func(ev *Event) { ev.Columns[at(ev, parser.ColEventName)].Name = "event_label" }, true},
+		{"swapped after DropIndex", func(ev *Event) {
+			ev.DropIndex()
+			i, j := at(ev, parser.ColEventID), at(ev, parser.ColCorrelationID)
+			ev.Columns[i], ev.Columns[j] = ev.Columns[j], ev.Columns[i]
+			ev.Columns[at(ev, parser.ColAuthorName)].Name = parser.ColRole
+		}, false},
+		{"emptied", func(ev *Event) { ev.Columns = nil }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var arena EventArena
+			ev := indexedEvent(t, &arena)
+			c.change(ev)
+			if ev.indexed() != c.stillUsed {
+				t.Errorf("indexed %v, want %v", ev.indexed(), c.stillUsed)
+			}
+			checkPicks(t, c.name, ev)
+			checkPicks(t, c.name+", cloned", ev.Clone())
+		})
+	}
+}
