@@ -8,55 +8,69 @@ import (
 )
 
 // colIndex finds an Event's columns that have a parser.ColID without
-// searching Columns: bit id of has is set when the column id is
-// Columns[at[id]], and a clear bit means the event has no such column.
-// It is made from an indexed record (parser.Record.ColIDs) by Fill and
-// EventArena.New, which copy the record's fields in order. n is
-// len(Columns) when it was made, 0 for no index: an index is read only
-// while len(Columns) is n (see Event.indexed), and a column found through
-// it only when it has the id's name (see Event.col).
+// searching Columns. Bit id of has is set when the event has the column
+// id, and a clear bit means it has none. Where the column is: the Audit
+// parser writes its own columns first, in ColID order (see parser.ColID),
+// so the column id below firstMeta is at the rank of its bit among has's
+// bits below firstMeta; a meta.* column (id firstMeta or more) is at
+// meta[id-firstMeta]. It is made from an indexed record
+// (parser.Record.ColIDs) by Fill and EventArena.New, which copy the
+// record's fields in order. n is len(Columns) when it was made, 0 for no
+// index: an index is read only while len(Columns) is n (Event.indexed),
+// and a column found through it only when it has the name asked for
+// (Event.col): a position that is wrong (the parser's order changed, the
+// columns were renamed) makes the reader search, never read another
+// column.
 type colIndex struct {
-	has uint64
-	n   uint32
-	at  [parser.NumColIDs]uint8
+	has  uint64
+	n    uint32
+	meta [parser.NumColIDs - firstMeta]uint8
 }
 
-// maxIndexedAt is the last position colIndex.at holds: an event with a
-// ColID's column beyond it has no index.
+// firstMeta is the first ColID of a meta.* column; those before it are the
+// Audit parser's columns, in their output order.
+const firstMeta = parser.IDMetaCallerID
+
+// parserCols has a bit set for each ColID below firstMeta.
+const parserCols = 1<<firstMeta - 1
+
+// maxIndexedAt is the last position colIndex.meta holds: an event with a
+// meta.* column with a ColID beyond it has no index.
 const maxIndexedAt = 1<<8 - 1
 
 // build sets x to the index of the columns Fill and New make of rec's
 // fields followed by extra, or to none when rec has no index (it is not
-// one the Audit parser filled) or a position is beyond maxIndexedAt. An
-// extra column with a ColID the record lacks is indexed too, so that the
-// index finds what Event.Get finds: the first column of a name.
+// one the Audit parser filled), a meta.* column is beyond maxIndexedAt, or
+// an extra column has the name of a parser column. An extra meta.* column
+// the record lacks is indexed, so that the index finds what Event.Get
+// finds: the first column of a name.
 func (x *colIndex) build(rec *parser.Record, extra []parser.Field) {
 	x.has, x.n = 0, 0
 	ids, ok := rec.ColIDs()
-	if !ok || len(rec.Fields)+len(extra) > 1<<31 {
+	nc := len(rec.Fields) + len(extra)
+	if !ok || nc > 1<<31 {
 		return
 	}
-	for m := ids; m != 0; m &= m - 1 {
+	for m := ids &^ parserCols; m != 0; m &= m - 1 {
 		id := parser.ColID(bits.TrailingZeros64(m))
 		i, ok := rec.ColAt(id)
-		if !ok || i > maxIndexedAt || id >= parser.NumColIDs {
+		if !ok || i > maxIndexedAt {
 			return
 		}
-		x.at[id] = uint8(i)
+		x.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)] = uint8(i)
 	}
 	for j := range extra {
-		id, ok := parser.ColIDOf(extra[j].Name)
-		if !ok || ids>>id&1 != 0 {
+		id, ok := colIDOf(extra[j].Name)
+		switch {
+		case !ok || ids>>id&1 != 0:
 			continue
+		case id < firstMeta || len(rec.Fields)+j > maxIndexedAt:
+			return
 		}
-		if i := len(rec.Fields) + j; i <= maxIndexedAt {
-			ids |= 1 << id
-			x.at[id] = uint8(i)
-			continue
-		}
-		return
+		ids |= 1 << id
+		x.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)] = uint8(len(rec.Fields) + j)
 	}
-	x.has, x.n = ids, uint32(len(rec.Fields)+len(extra))
+	x.has, x.n = ids, uint32(nc)
 }
 
 // indexed reports whether e has an index of its columns that describes
@@ -64,26 +78,30 @@ func (x *colIndex) build(rec *parser.Record, extra []parser.Field) {
 func (e *Event) indexed() bool { return e.cols.n != 0 && int(e.cols.n) == len(e.Columns) }
 
 // DropIndex makes e find its columns by searching Columns, as an event
-// made by hand does. Fill and EventArena.New index the columns of an
-// audit record (see Event); code that changes an indexed event's Columns
-// other than by appending, truncating or changing values (replacing a
-// column by one of another name, or Columns by another slice of the same
-// length) must call DropIndex first.
+// made by hand does. Code that gives an event made by Fill or
+// EventArena.New a column of a name with a parser.ColID it did not have
+// must call it first (see Event).
 func (e *Event) DropIndex() { e.cols.has, e.cols.n = 0, 0 }
 
 // col returns the value of column id (whose name is name) through e's
 // index, which the caller found usable (indexed): found reports whether
-// the index answered, and is false when the column it points at has
-// another name (the index is stale: the caller searches Columns).
+// the index answered; it is false when the column it points at has
+// another name, and the caller then searches Columns.
 func (e *Event) col(id parser.ColID, name string) (v string, found bool) {
-	if e.cols.has>>id&1 == 0 {
+	has := e.cols.has
+	if has>>id&1 == 0 {
 		return "", true
 	}
-	c := &e.Columns[e.cols.at[id]]
-	if !sameName(c.Name, name) {
+	var i int
+	if id < firstMeta {
+		i = bits.OnesCount64(has & parserCols & (1<<id - 1))
+	} else {
+		i = int(e.cols.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)])
+	}
+	if i >= len(e.Columns) || !sameName(e.Columns[i].Name, name) {
 		return "", false
 	}
-	return c.Value, true
+	return e.Columns[i].Value, true
 }
 
 // sameName is c == name, without a call when both are the same string
@@ -91,3 +109,31 @@ func (e *Event) col(id parser.ColID, name string) (v string, found bool) {
 func sameName(c, name string) bool {
 	return len(c) == len(name) && (unsafe.StringData(c) == unsafe.StringData(name) || c == name)
 }
+
+// colIDOf is parser.ColIDOf in constant time: a name's ColID is looked up
+// in idByHash by idSlot and confirmed by comparing the names.
+func colIDOf(name string) (parser.ColID, bool) {
+	if name == "" {
+		return 0, false
+	}
+	id := idByHash[idSlot(name)]
+	return id, id < parser.NumColIDs && sameName(name, id.Name())
+}
+
+// idSlot is the slot of idByHash of a non-empty name.
+func idSlot(name string) uint8 {
+	return uint8(len(name)*29 + int(name[0])*3 + int(name[len(name)-1])*7 + int(name[len(name)/2]))
+}
+
+// idByHash maps idSlot of each ColID's name to the ColID, and every
+// other slot to parser.NumColIDs; TestColIDOf checks that no two names
+// share a slot.
+var idByHash = func() (t [256]parser.ColID) {
+	for i := range t {
+		t[i] = parser.NumColIDs
+	}
+	for id := range parser.NumColIDs {
+		t[idSlot(id.Name())] = id
+	}
+	return t
+}()

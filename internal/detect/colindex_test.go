@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -76,6 +77,10 @@ var geoExtra = []parser.Field{
 	{Name: parser.IDMetaUser.Name(), Value: []byte("from-extra")},
 }
 
+// roleExtra is an extra column with the name of a parser column: an
+// event of a record without it has no index.
+var roleExtra = []parser.Field{{Name: parser.ColRole, Value: []byte("Owner")}}
+
 // TestIndexMatchesSearch parses every line of the golden inputs (the
 // detection cases and the sample logs) and makes its event with Fill
 // (NewEvent) and in an arena, with and without extra columns: every
@@ -119,13 +124,20 @@ func TestIndexMatchesSearch(t *testing.T) {
 				"arena+extra":  arena.New(&rec, line, true, geoExtra...),
 				"Fill+extra":   fillExtra(&rec, line),
 				"Clone(arena)": arena.New(&rec, line, false).Clone(),
+				"parser extra": arena.New(&rec, line, false, roleExtra...),
 			}
+			_, recIndexed := rec.ColIDs()
 			for how, ev := range evs {
 				checkPicks(t, what+" "+how, ev)
-				if _, ok := rec.ColIDs(); ok != ev.indexed() {
-					t.Errorf("%s %s: indexed %v, record indexed %v", what, how, ev.indexed(), ok)
+				want := recIndexed
+				if how == "parser extra" { // indexed only when the record has the column
+					_, has := rec.Col(parser.IDRole)
+					want = recIndexed && has
 				}
-				if typ == parser.TypeAudit {
+				if ev.indexed() != want {
+					t.Errorf("%s %s: indexed %v, want %v", what, how, ev.indexed(), want)
+				}
+				if typ == parser.TypeAudit && how != "parser extra" {
 					audit++
 					if ev.indexed() {
 						indexed++
@@ -228,8 +240,9 @@ func TestIndexCopies(t *testing.T) {
 
 // TestIndexAfterChange checks that changing an indexed event's Columns
 // never makes a read through the index return what a search does not:
-// appending, truncating, changing a value, renaming a column (detected),
-// and replacing a column after DropIndex.
+// appending, truncating, changing a value or a column's name to one it
+// had not, moving columns (detected), and renaming a column to one of a
+// name it lacked after DropIndex.
 func TestIndexAfterChange(t *testing.T) {
 	at := func(ev *Event, name string) int {
 		for i := range ev.Columns {
@@ -253,7 +266,11 @@ func TestIndexAfterChange(t *testing.T) {
 		}, false},
 		{"truncated", func(ev *Event) { ev.Columns = ev.Columns[:at(ev, parser.ColEventName)] }, false},
 		{"renamed", func(ev *Event) { ev.Columns[at(ev, parser.ColEventName)].Name = "event_label" }, true},
-		{"swapped after DropIndex", func(ev *Event) {
+		{"swapped", func(ev *Event) {
+			i, j := at(ev, parser.ColEventID), at(ev, parser.ColCorrelationID)
+			ev.Columns[i], ev.Columns[j] = ev.Columns[j], ev.Columns[i]
+		}, true},
+		{"renamed after DropIndex", func(ev *Event) {
 			ev.DropIndex()
 			i, j := at(ev, parser.ColEventID), at(ev, parser.ColCorrelationID)
 			ev.Columns[i], ev.Columns[j] = ev.Columns[j], ev.Columns[i]
@@ -272,5 +289,13 @@ func TestIndexAfterChange(t *testing.T) {
 			checkPicks(t, c.name, ev)
 			checkPicks(t, c.name+", cloned", ev.Clone())
 		})
+	}
+}
+
+// TestEventSize checks the Event size AllocEvent's lengths are chosen for:
+// a change must retune them (each length fills a size class).
+func TestEventSize(t *testing.T) {
+	if n := unsafe.Sizeof(Event{}); n != 192 {
+		t.Errorf("an Event is %d bytes; AllocEvent's lengths fill size classes for 192", n)
 	}
 }

@@ -62,12 +62,14 @@ type Column struct {
 // read a column in constant time instead of searching Columns; an event
 // made otherwise (by hand, restored from saved state, from another
 // parser's record) has none and is searched. Clone, and a copy of the
-// Event value whose Columns are copied in order, keep the index. It is
+// Event value whose Columns are copied in order, keep the index. The
+// index records which of those columns the event has, and where: it is
 // read only while len(Columns) is what it was made with, and a column
-// found through it only when it has the name asked for: appending to,
-// truncating or changing the values of Columns is safe; code that
-// replaces a column by one of another name, or Columns by another slice
-// of the same length, must call DropIndex first.
+// found through it only when it has the name asked for. So appending to,
+// truncating, reordering Columns and changing values is safe; code that
+// gives the event a column of a name with a ColID it did not have
+// (renaming a column, or replacing Columns by a slice of the same
+// length) must call DropIndex first.
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
@@ -198,11 +200,12 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 
 // AllocEvent returns a new zero Event whose Columns is empty with room
 // for n columns (what Fill needs: the record's fields plus the extra
-// columns). Up to 64 columns, the Columns array is allocated together
+// columns). Up to 65 columns, the Columns array is allocated together
 // with the Event, in one piece of memory: one allocation instead of two.
 func AllocEvent(n int) *Event {
-	// Each length fills a size class of the allocator (with its 8-byte
-	// header): no more room is left unused than by two allocations.
+	// Each length fills a size class of the allocator (with the 8-byte
+	// header of an object over 512 bytes) for a 192-byte Event: no more
+	// room is left unused than by two allocations.
 	switch {
 	case n <= 7:
 		return allocEvent[[7]Column]()
@@ -212,30 +215,32 @@ func AllocEvent(n int) *Event {
 		return allocEvent[[9]Column]()
 	case n <= 10:
 		return allocEvent[[10]Column]()
-	case n <= 12:
-		return allocEvent[[12]Column]()
-	case n <= 14:
-		return allocEvent[[14]Column]()
-	case n <= 16:
-		return allocEvent[[16]Column]()
-	case n <= 20:
-		return allocEvent[[20]Column]()
-	case n <= 24:
-		return allocEvent[[24]Column]()
-	case n <= 28:
-		return allocEvent[[28]Column]()
-	case n <= 32:
-		return allocEvent[[32]Column]()
-	case n <= 36:
-		return allocEvent[[36]Column]()
-	case n <= 40:
-		return allocEvent[[40]Column]()
-	case n <= 48:
-		return allocEvent[[48]Column]()
-	case n <= 56:
-		return allocEvent[[56]Column]()
-	case n <= 64:
-		return allocEvent[[64]Column]()
+	case n <= 11:
+		return allocEvent[[11]Column]()
+	case n <= 13:
+		return allocEvent[[13]Column]()
+	case n <= 15:
+		return allocEvent[[15]Column]()
+	case n <= 17:
+		return allocEvent[[17]Column]()
+	case n <= 21:
+		return allocEvent[[21]Column]()
+	case n <= 25:
+		return allocEvent[[25]Column]()
+	case n <= 29:
+		return allocEvent[[29]Column]()
+	case n <= 33:
+		return allocEvent[[33]Column]()
+	case n <= 37:
+		return allocEvent[[37]Column]()
+	case n <= 41:
+		return allocEvent[[41]Column]()
+	case n <= 49:
+		return allocEvent[[49]Column]()
+	case n <= 57:
+		return allocEvent[[57]Column]()
+	case n <= 65:
+		return allocEvent[[65]Column]()
 	}
 	return &Event{Columns: make([]Column, 0, n)}
 }

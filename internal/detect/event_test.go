@@ -49,7 +49,7 @@ func TestFillCopies(t *testing.T) {
 }
 
 // TestAllocEvent checks that AllocEvent gives an empty Columns with room
-// for n columns, in one allocation up to 64 columns.
+// for n columns, in one allocation up to 65 columns.
 func TestAllocEvent(t *testing.T) {
 	for n := range 80 {
 		ev := AllocEvent(n)
@@ -60,7 +60,7 @@ func TestAllocEvent(t *testing.T) {
 			continue
 		}
 		want := 1.0
-		if n > 64 {
+		if n > 65 {
 			want = 2
 		}
 		if a := testing.AllocsPerRun(10, func() { ev = AllocEvent(n) }); a != want {
