@@ -22,9 +22,10 @@ import (
 // columns were renamed) makes the reader search, never read another
 // column.
 type colIndex struct {
-	has  uint64
-	n    uint32
-	meta [parser.NumColIDs - firstMeta]uint8
+	has   uint64
+	n     uint32
+	meta  [parser.NumColIDs - firstMeta]uint8
+	ident identState // see Event.identity
 }
 
 // firstMeta is the first ColID of a meta.* column; those before it are the
@@ -77,31 +78,24 @@ func (x *colIndex) build(rec *parser.Record, extra []parser.Field) {
 // them (see colIndex).
 func (e *Event) indexed() bool { return e.cols.n != 0 && int(e.cols.n) == len(e.Columns) }
 
-// DropIndex makes e find its columns by searching Columns, as an event
-// made by hand does. Code that gives an event made by Fill or
-// EventArena.New a column of a name with a parser.ColID it did not have
-// must call it first (see Event).
-func (e *Event) DropIndex() { e.cols.has, e.cols.n = 0, 0 }
+// DropIndex makes e find its columns by searching Columns, and read its
+// dedupe identity from them, as an event made by hand does. Code that
+// gives an event made by Fill or EventArena.New a column of a name with a
+// parser.ColID it did not have, or changes its EventID, EventName or
+// CreatedAt, must call it first (see Event).
+func (e *Event) DropIndex() { e.cols.has, e.cols.n, e.cols.ident = 0, 0, identUnknown }
 
-// col returns the value of column id (whose name is name) through e's
-// index, which the caller found usable (indexed): found reports whether
-// the index answered; it is false when the column it points at has
-// another name, and the caller then searches Columns.
-func (e *Event) col(id parser.ColID, name string) (v string, found bool) {
-	has := e.cols.has
-	if has>>id&1 == 0 {
-		return "", true
+// at returns where the column id is in the Columns the index was made
+// of, -1 when the event has none. The position is to be confirmed by the
+// column's name (see colIndex).
+func (x *colIndex) at(id parser.ColID) int {
+	if x.has>>id&1 == 0 {
+		return -1
 	}
-	var i int
 	if id < firstMeta {
-		i = bits.OnesCount64(has & parserCols & (1<<id - 1))
-	} else {
-		i = int(e.cols.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)])
+		return bits.OnesCount64(x.has & parserCols & (1<<id - 1))
 	}
-	if i >= len(e.Columns) || !sameName(e.Columns[i].Name, name) {
-		return "", false
-	}
-	return e.Columns[i].Value, true
+	return int(x.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)])
 }
 
 // sameName is c == name, without a call when both are the same string

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -87,25 +88,7 @@ var roleExtra = []parser.Field{{Name: parser.ColRole, Value: []byte("Owner")}}
 // column read through the index must be what a search of the columns
 // finds, and every audit event must have an index.
 func TestIndexMatchesSearch(t *testing.T) {
-	var files []string
-	for _, root := range []string{"../../testdata/detections", "../../testdata"} {
-		depth := strings.Count(root, "/")
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && root == "../../testdata" && strings.Count(path, "/") > depth {
-				return fs.SkipDir // the sample logs only; detections are walked above
-			}
-			if typ, _ := typeOfFile(d.Name()); !d.IsDir() && typ != parser.TypeUnknown {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	files := goldenFiles(t)
 	var arena EventArena
 	var rec parser.Record
 	audit, indexed := 0, 0
@@ -149,6 +132,31 @@ func TestIndexMatchesSearch(t *testing.T) {
 	if audit < 500 || indexed != audit {
 		t.Fatalf("%d of %d audit events indexed", indexed, audit)
 	}
+}
+
+// goldenFiles are the detection cases' logs and the sample logs.
+func goldenFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, root := range []string{"../../testdata/detections", "../../testdata"} {
+		depth := strings.Count(root, "/")
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && root == "../../testdata" && strings.Count(path, "/") > depth {
+				return fs.SkipDir // the sample logs only; detections are walked above
+			}
+			if typ, _ := typeOfFile(d.Name()); !d.IsDir() && typ != parser.TypeUnknown {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
 }
 
 // fillExtra is an event made by Fill with geoExtra.
@@ -295,7 +303,100 @@ func TestIndexAfterChange(t *testing.T) {
 // TestEventSize checks the Event size AllocEvent's lengths are chosen for:
 // a change must retune them (each length fills a size class).
 func TestEventSize(t *testing.T) {
-	if n := unsafe.Sizeof(Event{}); n != 192 {
-		t.Errorf("an Event is %d bytes; AllocEvent's lengths fill size classes for 192", n)
+	if n := unsafe.Sizeof(Event{}); n != 208 {
+		t.Errorf("an Event is %d bytes; AllocEvent's lengths fill size classes for 208", n)
+	}
+}
+
+// TestIdentityMatchesColumns checks, on every golden input, that the
+// dedupe identity an event is made with is the one duplicate makes of its
+// columns: the same key, none exactly without EventID, and unknown only
+// where CreatedAt is not in the form parseUTC reads; and that copies keep
+// it and DropIndex drops it.
+func TestIdentityMatchesColumns(t *testing.T) {
+	var arena EventArena
+	var rec parser.Record
+	var pool heldPool
+	keyed := 0
+	for _, path := range goldenFiles(t) {
+		typ, _ := typeOfFile(filepath.Base(path))
+		p := parser.New(typ)
+		for n, line := range readLines(t, path) {
+			if p.Parse(line, &rec) != nil {
+				continue
+			}
+			what := path + ":" + strconv.Itoa(n+1)
+			arena.Reset()
+			ev := arena.New(&rec, line, false, geoExtra...)
+			held := pool.hold(ev)
+			for how, e := range map[string]*Event{"arena": ev, "NewEvent": NewEvent(&rec, line, "", OriginFile), "Clone": ev.Clone(), "hold": held} {
+				id, name, created := scanGet(e, parser.ColEventID), scanGet(e, parser.ColEventName), scanGet(e, parser.ColCreatedAt)
+				_, _, parses := parseUTC(created)
+				switch st := e.identity(); {
+				case st == identKeyed:
+					if want, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || id == "" {
+						t.Errorf("%s %s: identity key %x, the columns' %x", what, how, e.idKey, want)
+					}
+					keyed++
+				case st == identNone && id != "", st == identUnknown && e.indexed() && id != "" && parses:
+					t.Errorf("%s %s: identity %d with EventID %q, CreatedAt %q", what, how, st, id, created)
+				case st != identUnknown && typ != parser.TypeAudit:
+					t.Errorf("%s %s: identity %d of a %s event", what, how, st, typ)
+				}
+			}
+			pool.release(held)
+			ev.DropIndex()
+			if ev.identity() != identUnknown {
+				t.Errorf("%s: identity %d after DropIndex", what, ev.identity())
+			}
+		}
+	}
+	if keyed < 400 {
+		t.Fatalf("only %d events made with their identity's key", keyed)
+	}
+}
+
+// TestIdentityAfterChange checks that an event made from an audit record
+// is deduplicated by the identity of its columns: a second event of the
+// same line is a duplicate, also when its Time was changed after making
+// (the identity time is CreatedAt), and not once its EventID was changed
+// after DropIndex.
+func TestIdentityAfterChange(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(ev *Event)
+		dup    bool
+	}{
+		{"same line", func(ev *Event) {}, true},
+		{"Time changed", func(ev *Event) { ev.Time = ev.Time.Add(time.Hour) }, true},
+		{"event made by hand", func(ev *Event) { ev.DropIndex() }, true},
+		{"EventID changed after DropIndex", func(ev *Event) {
+			ev.DropIndex()
+			for i := range ev.Columns {
+				if ev.Columns[i].Name == parser.ColEventID {
+					ev.Columns[i].Value = "8"
+				}
+			}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := New(Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var arena EventArena
+			first := indexedEvent(t, &arena)
+			if first.identity() != identKeyed {
+				t.Fatalf("identity %d, want a key", first.identity())
+			}
+			second := indexedEvent(t, &arena)
+			c.change(second)
+			e.Process(first)
+			e.Process(second)
+			if got := e.Stats().Deduplicated; got != map[bool]uint64{true: 1}[c.dup] {
+				t.Errorf("Deduplicated %d, want duplicate %v", got, c.dup)
+			}
+		})
 	}
 }

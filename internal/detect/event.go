@@ -65,11 +65,14 @@ type Column struct {
 // Event value whose Columns are copied in order, keep the index. The
 // index records which of those columns the event has, and where: it is
 // read only while len(Columns) is what it was made with, and a column
-// found through it only when it has the name asked for. So appending to,
-// truncating, reordering Columns and changing values is safe; code that
+// found through it only when it has the name asked for. With the index,
+// such an event keeps the key of its dedupe identity (EventID, EventName,
+// CreatedAt; see Engine), computed as it was made. So appending to,
+// truncating, reordering Columns and changing values other than those
+// three is safe; code that changes the value of one of the three, or
 // gives the event a column of a name with a ColID it did not have
 // (renaming a column, or replacing Columns by a slice of the same
-// length) must call DropIndex first.
+// length), must call DropIndex first.
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
@@ -103,7 +106,8 @@ type Event struct {
 	// not saved: a restored event has none.
 	Rules RuleSet `json:"-"`
 
-	cols colIndex // see Index above; not saved
+	cols  colIndex  // see Index above; not saved
+	idKey recentKey // the dedupe identity's key when cols.ident is identKeyed
 }
 
 // Get returns the value of the first column called col, or "" when the
@@ -174,6 +178,7 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 		}
 	}
 	e.cols.build(rec, extra)
+	e.buildIdentity(rec)
 }
 
 // partOf reports whether v is a non-empty part of raw, and where in raw it
@@ -204,7 +209,7 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 // with the Event, in one piece of memory: one allocation instead of two.
 func AllocEvent(n int) *Event {
 	// Each length fills a size class of the allocator (with the 8-byte
-	// header of an object over 512 bytes) for a 192-byte Event: no more
+	// header of an object over 512 bytes) for a 208-byte Event: no more
 	// room is left unused than by two allocations.
 	switch {
 	case n <= 7:
@@ -213,8 +218,6 @@ func AllocEvent(n int) *Event {
 		return allocEvent[[8]Column]()
 	case n <= 9:
 		return allocEvent[[9]Column]()
-	case n <= 10:
-		return allocEvent[[10]Column]()
 	case n <= 11:
 		return allocEvent[[11]Column]()
 	case n <= 13:
@@ -411,6 +414,7 @@ func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra .
 	}
 	e.Columns = cols
 	e.cols.build(rec, extra)
+	e.buildIdentity(rec)
 	return e
 }
 

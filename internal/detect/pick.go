@@ -47,12 +47,15 @@ func (p *picker) pick(ev *Event) (vals [maxPick]string) {
 		left &^= p.withID
 		for m := p.withID; m != 0; m &= m - 1 {
 			j := bits.TrailingZeros8(m)
-			v, found := ev.col(p.ids[j], p.names[j])
-			if !found { // a stale index: search for every name
-				left, vals = p.all, [maxPick]string{}
+			i := ev.cols.at(p.ids[j])
+			if i < 0 {
+				continue
+			}
+			if i >= len(ev.Columns) || !sameName(ev.Columns[i].Name, p.names[j]) {
+				left, vals = p.all, [maxPick]string{} // a wrong position: search for every name
 				break
 			}
-			vals[j] = v
+			vals[j] = ev.Columns[i].Value
 		}
 	}
 	if left != 0 {

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -190,19 +189,24 @@ func (e *Engine) Hold(name string) {
 
 // duplicate reports whether an event with ev's identity (EventID,
 // EventName and the creation time, see Engine) was seen before, and
-// remembers ev's. An event without EventID is never a duplicate. The
-// three columns are read in one pass (dupPicker).
+// remembers ev's. An event without EventID is never a duplicate. An event
+// made from an audit record knows its identity's key (Event.identity);
+// of others the three columns are read in one pass (dupPicker).
 func (e *Engine) duplicate(ev *Event) bool {
-	v := dupPicker.pick(ev)
-	id, name, created := v[0], v[1], v[2]
-	if id == "" {
+	var k recentKey
+	switch ev.identity() {
+	case identNone:
 		return false
+	case identKeyed:
+		k = ev.idKey
+	default:
+		v := dupPicker.pick(ev)
+		if v[0] == "" {
+			return false
+		}
+		k, e.keyBuf = identityKey(e.keyBuf, v[0], v[1], v[2], ev.Time)
 	}
-	k := append(append(e.keyBuf[:0], id...), 0)
-	k = append(append(k, name...), 0)
-	k = strconv.AppendInt(k, createdTime(created, ev.Time).UnixNano(), 10)
-	e.keyBuf = k
-	return e.events.seenKey(keyOf(k), ev.Time.UnixNano())
+	return e.events.seenKey(k, ev.Time.UnixNano())
 }
 
 // dupPicker reads the columns of an event's identity for duplicate.
