@@ -42,7 +42,8 @@ func TestPickerAgreesWithGet(t *testing.T) {
 	}
 }
 
-// BenchmarkPick compares a picker with one Event.Get per name, on the
+// BenchmarkPick compares a picker with one Event.Get per name, each
+// through the event's index and by searching its columns, on the
 // realistic audit mix's most common wanted line (a password sign-in) and
 // the names sentinel.local_auth_no_mfa reads of it.
 func BenchmarkPick(b *testing.B) {
@@ -63,6 +64,31 @@ func BenchmarkPick(b *testing.B) {
 		}
 		if n == 0 {
 			b.Fatal("nothing picked")
+		}
+	})
+	scanned := ev.Clone()
+	scanned.DropIndex()
+	b.Run("picker-search", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			v := p.pick(scanned)
+			n += len(v[0]) + len(v[5])
+		}
+		if n == 0 {
+			b.Fatal("nothing picked")
+		}
+	})
+	b.Run("get-search", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			var v [maxPick]string
+			for i, name := range names {
+				v[i] = scanned.Get(name)
+			}
+			n += len(v[0]) + len(v[5])
+		}
+		if n == 0 {
+			b.Fatal("nothing got")
 		}
 	})
 	b.Run("get", func(b *testing.B) {
