@@ -166,7 +166,7 @@ func fillExtra(rec *parser.Record, line []byte) *Event {
 	return ev
 }
 
-func readLines(t *testing.T, path string) [][]byte {
+func readLines(t testing.TB, path string) [][]byte {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -105,3 +105,54 @@ func BenchmarkPick(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPickCold reads columns of many audit events in turn (made in
+// arenas from the sample audit log, about 100 MB: not in the cache, as on
+// the engine's goroutine, which reads an event after the parse worker
+// made it), through their indexes and by searching their columns: the
+// dedupe identity's columns (pick) and those sentinel.impersonation reads
+// of a held event (Get).
+func BenchmarkPickCold(b *testing.B) {
+	lines := readLines(b, "../../testdata/audit_json.log")
+	var rec parser.Record
+	p := parser.New(parser.TypeAudit)
+	var arena EventArena
+	evs := make([]*Event, 0, 100_000)
+	for len(evs) < cap(evs) {
+		for _, line := range lines {
+			if p.Parse(line, &rec) == nil && len(evs) < cap(evs) {
+				evs = append(evs, arena.New(&rec, line, false))
+			}
+		}
+	}
+	getNames := []string{parser.ColAuthorID, "meta.user", parser.ColImpersonatedBy, parser.ColCorrelationID, "meta.user_id"}
+	for _, indexed := range []bool{true, false} {
+		if !indexed {
+			for _, ev := range evs {
+				ev.DropIndex()
+			}
+		}
+		name := map[bool]string{true: "index", false: "search"}[indexed]
+		b.Run("pick/"+name, func(b *testing.B) {
+			n := 0
+			for i := 0; b.Loop(); i++ {
+				n += len(dupPicker.pick(evs[i%len(evs)])[0])
+			}
+			if n == 0 {
+				b.Fatal("nothing picked")
+			}
+		})
+		b.Run("get/"+name, func(b *testing.B) {
+			n := 0
+			for i := 0; b.Loop(); i++ {
+				ev := evs[i%len(evs)]
+				for _, name := range getNames {
+					n += len(ev.Get(name))
+				}
+			}
+			if n == 0 {
+				b.Fatal("nothing got")
+			}
+		})
+	}
+}
