@@ -18,9 +18,9 @@ import (
 // record's fields in order. n is len(Columns) when it was made, 0 for no
 // index: an index is read only while len(Columns) is n (Event.indexed),
 // and a column found through it only when it has the name asked for
-// (Event.col): a position that is wrong (the parser's order changed, the
-// columns were renamed) makes the reader search, never read another
-// column.
+// (picker.pick, Event.Get): a position that is wrong (the parser's order
+// changed, the columns were moved) makes the reader search, never read
+// another column.
 type colIndex struct {
 	has   uint64
 	n     uint32
