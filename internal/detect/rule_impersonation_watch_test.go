@@ -205,7 +205,9 @@ func TestRecheckLineAgrees(t *testing.T) {
 		},
 		func() { r.watch.update(id3, closed(span{ns(0), ns(10 * time.Minute)}), false, 0) },
 		func() { r.watch.announce(jdoe, ns(20*time.Minute)) },
-		func() { r.watch.update(jdoe, closed(span{ns(20 * time.Minute), ns(40 * time.Minute)}), true, ns(20*time.Minute)) },
+		func() {
+			r.watch.update(jdoe, closed(span{ns(20 * time.Minute), ns(40 * time.Minute)}), true, ns(20*time.Minute))
+		},
 		func() { r.watch.announce(id3, ns(time.Hour)) }, // a reopen
 		func() {
 			r.watch.update(id3, closed(span{ns(0), ns(10 * time.Minute)}, span{ns(time.Hour), ns(70 * time.Minute)}), true, ns(time.Hour))
