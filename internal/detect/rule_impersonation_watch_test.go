@@ -255,3 +255,67 @@ func TestRecheckLineAgrees(t *testing.T) {
 		t.Errorf("%d lines compared, %d of them wanted later: both answers were not tested", compared, wantedNow)
 	}
 }
+
+// TestImpWatchConcurrentWant runs Want (WantLine, wantRecord) in parse
+// workers while Process folds starts and stops of the same users and
+// Advance sweeps, as the agent does, for the race detector: and checks
+// that a line inside a session the rule folded stays wanted once the
+// workers stop.
+func TestImpWatchConcurrentWant(t *testing.T) {
+	e, err := New(Config{Only: []string{"sentinel.impersonation"}, WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := parser.New(parser.TypeAudit)
+	parse := func(line string) *parser.Record {
+		rec := new(parser.Record)
+		if err := p.Parse([]byte(line), rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	var actions []*parser.Record
+	for m := range 60 {
+		actions = append(actions, parse(fmt.Sprintf(watchSignin, fmt.Sprintf("%02d:%02d:30", 14+m/60, m%60), 3)))
+	}
+	stopWorkers := make(chan struct{})
+	done := make(chan struct{})
+	for range 2 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			w := e.NewWanter()
+			for {
+				select {
+				case <-stopWorkers:
+					return
+				default:
+				}
+				for _, rec := range actions {
+					w.WantRules(parser.TypeAudit, rec)
+					e.Want(parser.TypeAudit, rec)
+				}
+			}
+		}()
+	}
+	w := e.NewWanter()
+	for m := 0; m < 60; m += 10 {
+		for _, line := range []string{
+			fmt.Sprintf(watchStart, fmt.Sprintf("14:%02d:00", m)),
+			fmt.Sprintf(watchStop, fmt.Sprintf("14:%02d:00", m+5)),
+		} {
+			rec := parse(line)
+			ev := NewEvent(rec, []byte(line), "audit_json.log", OriginFile)
+			ev.Rules = w.WantRules(parser.TypeAudit, rec)
+			e.Process(ev)
+			e.Advance(rec.Time.Add(time.Minute))
+		}
+	}
+	close(stopWorkers)
+	<-done
+	<-done
+	for m, rec := range actions {
+		if got, want := e.Want(parser.TypeAudit, rec), m%10 < 5; got != want {
+			t.Errorf("line of user 3 at 14:%02d:30 wanted %v, want %v (sessions 14:m0 to 14:m5)", m, got, want)
+		}
+	}
+}
