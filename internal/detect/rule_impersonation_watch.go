@@ -248,10 +248,7 @@ func (w *impWatch) announce(k sessKey, t int64) {
 	if w.ann == nil {
 		w.ann = map[sessKey][]int64{}
 	}
-	if ts == nil {
-		k.V = strings.Clone(k.V)
-	}
-	w.ann[k] = append(ts, t)
+	w.ann[ownKey(k)] = append(ts, t)
 	w.publishLocked(k)
 }
 
@@ -282,10 +279,7 @@ func (w *impWatch) holdLocked(k sessKey, u *userWatch) bool {
 	if w.held == nil {
 		w.held = map[sessKey]userWatch{}
 	}
-	if !had {
-		k.V = strings.Clone(k.V)
-	}
-	w.held[k] = userWatch{any: u.any, ivs: slices.Clone(u.ivs)}
+	w.held[ownKey(k)] = userWatch{any: u.any, ivs: slices.Clone(u.ivs)}
 	return true
 }
 
@@ -296,12 +290,24 @@ func (w *impWatch) unannounceLocked(k sessKey, drop func(int64) bool) {
 	if !ok {
 		return
 	}
+	n := len(ts)
 	ts = slices.DeleteFunc(ts, drop)
-	if len(ts) == 0 {
+	switch {
+	case len(ts) == n:
+	case len(ts) == 0:
 		delete(w.ann, k)
-	} else {
-		w.ann[k] = ts
+	default:
+		w.ann[ownKey(k)] = ts
 	}
+}
+
+// ownKey returns k with a copy of k.V. Every key stored in a map of the
+// watch goes through it: storing to a map replaces the key it holds, even
+// an equal one, so a key aliasing a line would be left in the map and
+// change with the line's buffer.
+func ownKey(k sessKey) sessKey {
+	k.V = strings.Clone(k.V)
+	return k
 }
 
 // publishLocked makes Want see what held and ann say of k's lines: it
@@ -321,8 +327,7 @@ func (w *impWatch) publishLocked(k sessKey) {
 	case c == nil:
 		c = &watchCell{}
 		c.w.Store(nw)
-		k.V = strings.Clone(k.V)
-		w.keys.Store(ws.with(k, c))
+		w.keys.Store(ws.with(ownKey(k), c))
 		w.widened(k)
 	case nw == nil:
 		w.keys.Store(ws.without(k))
@@ -341,7 +346,7 @@ func (w *impWatch) publishLocked(k sessKey) {
 // widened bumps the epoch for a widening of k's lines wanted, noting k
 // in added. The new state must be stored before.
 func (w *impWatch) widened(k sessKey) {
-	k.V = strings.Clone(k.V) // added outlives the line
+	k = ownKey(k) // added outlives the line
 	n := w.epoch.Add(1)
 	w.added[n%uint64(len(w.added))] = struct {
 		epoch uint64

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -317,5 +318,38 @@ func TestImpWatchConcurrentWant(t *testing.T) {
 		if got, want := e.Want(parser.TypeAudit, rec), m%10 < 5; got != want {
 			t.Errorf("line of user 3 at 14:%02d:30 wanted %v, want %v (sessions 14:m0 to 14:m5)", m, got, want)
 		}
+	}
+}
+
+// TestImpWatchOwnsKeys checks that the watch keeps no key that aliases a
+// line: the keys it is given (a start's TargetID, read from the line) are
+// changed after each call, as a reused buffer is, and the user stays
+// announced, held and watched under its own name only.
+func TestImpWatchOwnsKeys(t *testing.T) {
+	var w impWatch
+	buf := []byte("1024")
+	k := sessKey{V: unsafe.String(&buf[0], len(buf))}
+	wantAnn, wantHeld := []int{1, 2, 1, 1}, []int{0, 0, 1, 2}
+	for i, op := range []func(){
+		func() { w.announce(k, 1) },
+		func() { w.announce(k, 2) }, // stored again: the map's key is replaced
+		func() { w.update(k, &userWatch{ivs: []span{{1, 5}}}, true, 1) },
+		func() { w.update(k, &userWatch{ivs: []span{{1, 5}, {6, 9}}}, false, 0) },
+	} {
+		copy(buf, "1024")
+		op()
+		copy(buf, "9999") // the line's buffer reused
+		w.mu.Lock()
+		anns, held := len(w.ann[sessKey{V: "1024"}]), len(w.held[sessKey{V: "1024"}].ivs)
+		w.mu.Unlock()
+		if anns != wantAnn[i] || held != wantHeld[i] {
+			t.Errorf("after op %d: 1024 has %d starts announced and %d sessions held, want %d and %d", i, anns, held, wantAnn[i], wantHeld[i])
+		}
+		if !w.has(sessKey{V: "1024"}) || w.has(sessKey{V: "9999"}) {
+			t.Errorf("after op %d: has(1024) = %v, has(9999) = %v; want true, false", i, w.has(sessKey{V: "1024"}), w.has(sessKey{V: "9999"}))
+		}
+	}
+	if u := w.keys.Load().get(sessKey{V: "1024"}); !u.any || !u.wants(7) {
+		t.Errorf("1024 wants %+v: want any (start 2 still announced)", u)
 	}
 }
