@@ -15,8 +15,11 @@ import (
 // that want the line, those whose WantFilter declined it, the rules asked
 // and whether a WantFilter was asked are the same, with the WantFilters
 // asked and not; first with the watch the lines' starts make, then with
-// the users (ids and names) of every fifth line watched too. Every line
-// without EventName takes findLegacy, and no other does.
+// the users (ids and names) of every fifth line watched too (announced:
+// every line of theirs), then with only closed sessions of those users,
+// one in two around the line's time, the other ended before it (the
+// watch then tests the line's time). Every line without EventName takes
+// findLegacy, and no other does.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table

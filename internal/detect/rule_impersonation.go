@@ -59,7 +59,9 @@ const (
 //
 // In the agent, Want asks the rule per line, before the line's event is
 // made (WantLine): an audit line that names no impersonator is wanted
-// only once a start of its user was seen, and the agent reads its files
+// only once a start of its user was seen, and then every line of the user
+// until the rule folds the session's stop, after that only the lines
+// inside the user's sessions ([start, stop)); the agent reads its files
 // side by side, so the action can be read before a start in another file
 // (the application log's, keyed by user name). With max_lookback above 0
 // (Engine.KeepsDeclined), the agent gives the rule
