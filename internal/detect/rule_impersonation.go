@@ -249,6 +249,7 @@ type impersonation struct {
 	watch   impWatch
 	scratch userWatch
 	dirty   []sessKey
+	widen   widened // recheckLine's users widened since an epoch
 	// lb holds the lines WantLine dropped that may be actions of a session
 	// whose start is read later (declined); lbPos is, per source, the
 	// position of the last such line handled, so that a line read again

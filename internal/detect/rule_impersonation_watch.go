@@ -581,29 +581,40 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 	return wantsAt(a, b, rec.Time), true
 }
 
-// recheckPicker reads the columns of a user's line the watch looks up.
-var recheckPicker = newPicker(parser.ColAuthorID, "meta.user")
-
 // recheckLine implements lineRechecker: WantLine's answer now on ev, an
 // event whose line WantLine dropped when the epoch was since. Only a
-// user widened after since can make it wanted: it reads ev's user once,
-// looks for it among those (added), and asks the watch only on a match.
-// It falls back on WantLine when the widenings since are no longer all
-// in added, and for a line not of the audit log.
+// user widened after since can make it wanted: it looks for ev's user
+// among those (added, read once per since and epoch into r.widen), and
+// asks the watch only on a match. It falls back on WantLine when the
+// widenings since are no longer all in added, and for a line not of the
+// audit log. It is called by Process only (r.widen is not locked).
 func (r *impersonation) recheckLine(ev *Event, since uint64) bool {
 	if ev.Type != parser.TypeAudit {
 		return r.WantLine(ev.Type, ev)
 	}
-	v := recheckPicker.pick(ev)
-	id, name := v[0], v[1]
-	if id == "" && name == "" {
-		return false // WantLine wants such a line whatever the watch, or never
+	wc := &r.widen
+	if cur := r.watch.epoch.Load(); wc.since != since || wc.cur != cur || !wc.ok {
+		r.watch.widenedSince(since, wc)
 	}
-	switch r.watch.widenedSince(since, id, name) {
-	case widenNone:
-		return false
-	case widenUnknown:
+	if wc.unknown {
 		return r.WantLine(ev.Type, ev)
+	}
+	var id, name string
+	if wc.byID {
+		id = ev.Get(parser.ColAuthorID)
+	}
+	if wc.byName {
+		name = ev.Get("meta.user")
+	}
+	hit := false
+	for _, k := range wc.keys {
+		if k.V != "" && ((k.ByName && k.V == name) || (!k.ByName && k.V == id)) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return false
 	}
 	ws := r.watch.keys.Load()
 	var a, b *userWatch
@@ -619,39 +630,41 @@ func (r *impersonation) recheckLine(ev *Event, since uint64) bool {
 	return wantsAt(a, b, ev.Time)
 }
 
-// Answers of widenedSince.
-const (
-	widenNone    = iota // neither user was widened
-	widenUser           // one was
-	widenUnknown        // the widenings are no longer all in added
-)
+// widened is the users widened between two epochs (see widenedSince).
+type widened struct {
+	since, cur   uint64
+	ok           bool      // since and cur are those of keys
+	unknown      bool      // the widenings are no longer all in added
+	keys         []sessKey // the users widened, owned strings
+	byID, byName bool      // keys holds a user by id, by name
+}
 
-// widenedSince reports whether the user id (by id) or name (by name) was
-// widened after the epoch since.
-func (w *impWatch) widenedSince(since uint64, id, name string) int {
+// widenedSince sets wc to the users widened after the epoch since, up to
+// the epoch now.
+func (w *impWatch) widenedSince(since uint64, wc *widened) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	cur := w.epoch.Load()
+	clear(wc.keys)
+	*wc = widened{since: since, cur: cur, ok: true, keys: wc.keys[:0]}
 	if cur <= since {
-		return widenNone
+		return
 	}
 	if cur-since > uint64(len(w.added)) {
-		return widenUnknown
+		wc.unknown = true
+		return
 	}
 	for e := since + 1; e <= cur; e++ {
 		a := &w.added[e%uint64(len(w.added))]
 		if a.epoch != e {
-			return widenUnknown
+			wc.unknown = true
+			return
 		}
-		u := id
-		if a.k.ByName {
-			u = name
-		}
-		if a.k.V != "" && a.k.V == u {
-			return widenUser
+		if !slices.Contains(wc.keys, a.k) {
+			wc.keys = append(wc.keys, a.k)
+			wc.byID, wc.byName = wc.byID || !a.k.ByName, wc.byName || a.k.ByName
 		}
 	}
-	return widenNone
 }
 
 // sessionsWatch returns what the sessions ss make wanted of their user's
