@@ -250,6 +250,10 @@ type impersonation struct {
 	scratch userWatch
 	dirty   []sessKey
 	widen   widened // recheckLine's users widened since an epoch
+	// resynced and resyncEvicted are the minute of watermark and the
+	// sessions evicted at the last resyncWatch of Advance.
+	resynced      int64
+	resyncEvicted uint64
 	// lb holds the lines WantLine dropped that may be actions of a session
 	// whose start is read later (declined); lbPos is, per source, the
 	// position of the last such line handled, so that a line read again
@@ -407,15 +411,26 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	r.lb.expire(wm.UnixNano())
 	if m := wm.Unix() / 60; m > r.swept {
 		r.swept = m
-		r.sweep(wm.UnixNano() - int64(r.maxSession))
-		r.resyncWatch(wm.UnixNano() - 2*int64(r.maxSession))
+		swept := r.sweep(wm.UnixNano() - int64(r.maxSession))
+		if swept || r.sessions.evicted != r.resyncEvicted || m >= r.resynced+resyncEvery {
+			r.resynced, r.resyncEvicted = m, r.sessions.evicted
+			r.resyncWatch(wm.UnixNano() - 2*int64(r.maxSession))
+		}
 	}
 }
 
+// resyncEvery is how many minutes of watermark the watch may lag behind
+// the sessions (resyncWatch) while no session is swept or evicted: an
+// open session past its end, an announced start past the cut, make it
+// want more lines than it could, never fewer.
+const resyncEvery = 15
+
 // sweep forgets the sessions that ended before cut (Unix ns), and the
-// users left without one. It runs once per minute of watermark.
-func (r *impersonation) sweep(cut int64) {
+// users left without one, reporting whether it forgot any. It runs once
+// per minute of watermark.
+func (r *impersonation) sweep(cut int64) bool {
 	var old []sessKey
+	removed := false
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		live := (*ss)[:0]
 		for _, s := range *ss {
@@ -423,6 +438,7 @@ func (r *impersonation) sweep(cut int64) {
 				live = append(live, s)
 			}
 		}
+		removed = removed || len(live) != len(*ss)
 		*ss = live
 		if len(live) == 0 {
 			old = append(old, k)
@@ -432,6 +448,7 @@ func (r *impersonation) sweep(cut int64) {
 	for _, k := range old {
 		r.sessions.remove(k)
 	}
+	return removed
 }
 
 // Close evaluates every held event.
