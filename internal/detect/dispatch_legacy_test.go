@@ -1,8 +1,8 @@
 package detect
 
 import (
-	"math"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -15,8 +15,11 @@ import (
 // that want the line, those whose WantFilter declined it, the rules asked
 // and whether a WantFilter was asked are the same, with the WantFilters
 // asked and not; first with the watch the lines' starts make, then with
-// the users (ids and names) of every fifth line watched too. Every line
-// without EventName takes findLegacy, and no other does.
+// the users (ids and names) of every fifth line watched too (announced:
+// every line of theirs), then with only closed sessions of those users,
+// one in two around the line's time, the other ended before it (the
+// watch then tests the line's time). Every line without EventName takes
+// findLegacy, and no other does.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
@@ -35,21 +38,44 @@ func TestFindLegacyAgrees(t *testing.T) {
 	}
 	errs := 0
 	var fv, gv lineView
-	for pass := range 2 {
-		if pass == 1 {
+	for pass := range 3 {
+		switch pass {
+		case 1:
 			for i, rec := range recs {
 				if i%5 != 0 {
 					continue
 				}
 				if b, _ := rec.Get(parser.ColAuthorID); len(b) > 0 {
-					imp.watch.set(sessKey{V: string(b)}, math.MaxInt64)
+					imp.watch.announce(sessKey{V: string(b)}, annForever)
 				}
 				if b, _ := rec.Get("meta.user"); len(b) > 0 {
-					imp.watch.set(sessKey{ByName: true, V: string(b)}, math.MaxInt64)
+					imp.watch.announce(sessKey{ByName: true, V: string(b)}, annForever)
+				}
+			}
+		case 2:
+			// Closed sessions only: of the users of every fifth line, one
+			// in two has a session around that line's time, the other one
+			// that ended before it.
+			imp.watch.keys.Store(nil)
+			imp.watch.ann, imp.watch.held = nil, nil
+			for i, rec := range recs {
+				if i%5 != 0 || rec.Time.IsZero() {
+					continue
+				}
+				at := rec.Time.UnixNano()
+				u := &userWatch{ivs: []span{{at - int64(time.Second), at + int64(time.Second)}}}
+				if i%10 == 5 {
+					u.ivs[0] = span{at - int64(time.Hour), at - int64(time.Second)}
+				}
+				if b, _ := rec.Get(parser.ColAuthorID); len(b) > 0 {
+					imp.watch.update(sessKey{V: string(b)}, u, false, 0)
+				}
+				if b, _ := rec.Get("meta.user"); len(b) > 0 {
+					imp.watch.update(sessKey{ByName: true, V: string(b)}, u, false, 0)
 				}
 			}
 		}
-		legacy, watchedHits := 0, 0
+		legacy, watchedHits, watchedMisses := 0, 0, 0
 		for n, rec := range recs {
 			_, named := rec.Get(parser.ColEventName)
 			for _, ask := range []bool{true, false} {
@@ -74,6 +100,8 @@ func TestFindLegacyAgrees(t *testing.T) {
 					legacy++
 					if fs.want&(ruleBits(1)<<e.indexOf(t, "sentinel.impersonation")) != 0 {
 						watchedHits++
+					} else if watchedUser(imp, rec) {
+						watchedMisses++
 					}
 				}
 			}
@@ -81,8 +109,11 @@ func TestFindLegacyAgrees(t *testing.T) {
 		if legacy == 0 {
 			t.Fatal("no line without EventName: findLegacy was not tested")
 		}
-		if pass == 1 && watchedHits == 0 {
-			t.Error("no line of a watched user: the watch was not tested")
+		if pass > 0 && watchedHits == 0 {
+			t.Errorf("pass %d: no line of a watched user wanted: the watch was not tested", pass)
+		}
+		if pass == 2 && watchedMisses == 0 {
+			t.Error("no line of a watched user outside its sessions: the times were not tested")
 		}
 	}
 }
@@ -97,4 +128,13 @@ func (e *Engine) indexOf(t *testing.T, id string) int {
 	}
 	t.Fatalf("rule %s does not run", id)
 	return -1
+}
+
+// watchedUser reports whether the user of rec (AuthorID, or meta.user by
+// name) is in imp's watch.
+func watchedUser(imp *impersonation, rec *parser.Record) bool {
+	id, _ := rec.Get(parser.ColAuthorID)
+	name, _ := rec.Get("meta.user")
+	return (len(id) > 0 && imp.watch.has(sessKey{V: string(id)})) ||
+		(len(name) > 0 && imp.watch.has(sessKey{ByName: true, V: string(name)}))
 }

@@ -115,19 +115,48 @@ func (e *Engine) processSet(ev *Event) ruleBits {
 		if rs.recheck == 0 || e.table.epoch() == rs.epoch {
 			return rs.bits
 		}
-		e.view.reset(nil, ev)
-		for m := rs.recheck; m != 0; {
-			var r int
-			r, m = m.next()
-			if e.table.wantOnly[r].WantLine(ev.Type, &e.view) {
-				rs.bits |= ruleBits(1) << r
-			}
-		}
-		e.view.reset(nil, nil)
-		return rs.bits
+		return rs.bits | e.recheck(ev, rs)
 	}
 	e.view.reset(nil, ev)
 	s, _ := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
 	e.view.reset(nil, nil)
 	return s
+}
+
+// lineRechecker is implemented by WantFilters that can answer WantLine
+// again on the event of a line it dropped, faster than WantLine through a
+// view: recheckLine returns what WantLine would answer on ev now, given
+// that it dropped ev's line when its WantEpoch was since or later.
+type lineRechecker interface {
+	recheckLine(ev *Event, since uint64) bool
+}
+
+// recheck returns the rules of rs.recheck whose WantFilters want ev now.
+// A filter that is the engine's only one and a lineRechecker is asked by
+// recheckLine (rs.epoch is then its own epoch); the others by WantLine.
+func (e *Engine) recheck(ev *Event, rs RuleSet) ruleBits {
+	var got ruleBits
+	viewed := false
+	for m := rs.recheck; m != 0; {
+		var r int
+		r, m = m.next()
+		f := e.table.wantOnly[r]
+		if rc, ok := f.(lineRechecker); ok && len(e.table.wantFilters) == 1 {
+			if rc.recheckLine(ev, rs.epoch) {
+				got |= ruleBits(1) << r
+			}
+			continue
+		}
+		if !viewed {
+			e.view.reset(nil, ev)
+			viewed = true
+		}
+		if f.WantLine(ev.Type, &e.view) {
+			got |= ruleBits(1) << r
+		}
+	}
+	if viewed {
+		e.view.reset(nil, nil)
+	}
+	return got
 }

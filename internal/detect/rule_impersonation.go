@@ -59,7 +59,9 @@ const (
 //
 // In the agent, Want asks the rule per line, before the line's event is
 // made (WantLine): an audit line that names no impersonator is wanted
-// only once a start of its user was seen, and the agent reads its files
+// only once a start of its user was seen, and then every line of the user
+// until the rule folds the session's stop, after that only the lines
+// inside the user's sessions ([start, stop)); the agent reads its files
 // side by side, so the action can be read before a start in another file
 // (the application log's, keyed by user name). With max_lookback above 0
 // (Engine.KeepsDeclined), the agent gives the rule
@@ -242,8 +244,16 @@ type impersonation struct {
 	// request logged in the audit and the application log alerts once.
 	corr    [64]string
 	corrPos int
-	// watch is the users whose lines Want lets through (WantLine).
-	watch impWatch
+	// watch is the users whose lines Want lets through (WantLine);
+	// scratch and dirty are sessionsWatch's and resyncWatch's storage.
+	watch   impWatch
+	scratch userWatch
+	dirty   []sessKey
+	widen   widened // recheckLine's users widened since an epoch
+	// resynced and resyncEvicted are the minute of watermark and the
+	// sessions evicted at the last resyncWatch of Advance.
+	resynced      int64
+	resyncEvicted uint64
 	// lb holds the lines WantLine dropped that may be actions of a session
 	// whose start is read later (declined); lbPos is, per source, the
 	// position of the last such line handled, so that a line read again
@@ -375,6 +385,12 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 		r.eval(pendingEvent{Ev: ev, Class: c}, emit)
 		return
 	}
+	if c == impStart {
+		// Announced until eval folds it (Want announced it already, unless
+		// the event came another way).
+		k, _ := sessionKey(ev.Type, ev)
+		r.watch.announce(k, ev.Time.UnixNano())
+	}
 	r.seq++
 	held := r.pool.hold(ev) // held past Observe: a copy (see Event)
 	r.pending.push(pendingEvent{Ev: held, Class: c, Seq: r.seq, pooled: true})
@@ -395,15 +411,26 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	r.lb.expire(wm.UnixNano())
 	if m := wm.Unix() / 60; m > r.swept {
 		r.swept = m
-		r.sweep(wm.UnixNano() - int64(r.maxSession))
-		r.watch.expire(wm.UnixNano())
+		swept := r.sweep(wm.UnixNano() - int64(r.maxSession))
+		if swept || r.sessions.evicted != r.resyncEvicted || m >= r.resynced+resyncEvery {
+			r.resynced, r.resyncEvicted = m, r.sessions.evicted
+			r.resyncWatch(wm.UnixNano() - 2*int64(r.maxSession))
+		}
 	}
 }
 
+// resyncEvery is how many minutes of watermark the watch may lag behind
+// the sessions (resyncWatch) while no session is swept or evicted: an
+// open session past its end, an announced start past the cut, make it
+// want more lines than it could, never fewer.
+const resyncEvery = 15
+
 // sweep forgets the sessions that ended before cut (Unix ns), and the
-// users left without one. It runs once per minute of watermark.
-func (r *impersonation) sweep(cut int64) {
+// users left without one, reporting whether it forgot any. It runs once
+// per minute of watermark.
+func (r *impersonation) sweep(cut int64) bool {
 	var old []sessKey
+	removed := false
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		live := (*ss)[:0]
 		for _, s := range *ss {
@@ -411,6 +438,7 @@ func (r *impersonation) sweep(cut int64) {
 				live = append(live, s)
 			}
 		}
+		removed = removed || len(live) != len(*ss)
 		*ss = live
 		if len(live) == 0 {
 			old = append(old, k)
@@ -420,6 +448,7 @@ func (r *impersonation) sweep(cut int64) {
 	for _, k := range old {
 		r.sessions.remove(k)
 	}
+	return removed
 }
 
 // Close evaluates every held event.
@@ -436,9 +465,13 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 	switch p.Class {
 	case impStart:
 		r.start(p.Ev)
+		k, _ := sessionKey(p.Ev.Type, p.Ev)
+		r.syncWatch(k, true, p.Ev.Time.UnixNano())
 		r.takeLookBack(p.Ev)
 	case impStop:
-		r.stop(p.Ev)
+		if k, ok := r.stop(p.Ev); ok {
+			r.syncWatch(k, false, 0)
+		}
 	case impAction:
 		r.action(p.Ev, emit)
 	}
@@ -467,7 +500,6 @@ func sessionKey(t parser.Type, ev Columns) (key sessKey, user string) {
 func (r *impersonation) start(ev *Event) {
 	key, user := sessionKey(ev.Type, ev)
 	t := ev.Time.UnixNano()
-	r.watch.set(key, t+2*int64(r.maxSession)) // a session ends by start + max_session and is kept as long again
 	ss, _ := r.sessions.get(key)
 	if ss != nil && len(*ss) > 0 {
 		last := &(*ss)[len(*ss)-1]
@@ -496,17 +528,21 @@ func (r *impersonation) start(ev *Event) {
 	*p = append(*p, s)
 }
 
-func (r *impersonation) stop(ev *Event) {
+// stop closes the open session of the user of the stop ev, returning its
+// key and true when it closed one.
+func (r *impersonation) stop(ev *Event) (sessKey, bool) {
 	key, _ := sessionKey(ev.Type, ev)
 	ss, ok := r.sessions.get(key)
 	if !ok || len(*ss) == 0 {
-		return // a stop without a start seen: nothing to close
+		return key, false // a stop without a start seen: nothing to close
 	}
 	last := &(*ss)[len(*ss)-1]
 	t := ev.Time.UnixNano()
 	if last.Stop == 0 && t >= last.Start && t < last.end(r.maxSession) {
 		last.Stop = t
+		return key, true
 	}
+	return key, false
 }
 
 // action alerts when ev was done inside a session.
@@ -615,10 +651,8 @@ func (r *impersonation) Restore(data []byte) error {
 			k = sessKey{ByName: true, V: name}
 		}
 		*r.sessions.touch(k) = it.Sessions
-		for _, s := range it.Sessions {
-			r.watch.set(k, s.Start+2*int64(r.maxSession))
-		}
 	}
+	r.resyncWatch(math.MinInt64)
 	r.restoreLookBack(st.LookBack, st.LookBackPos)
 	for _, p := range st.Pending {
 		if p.Ev == nil {
@@ -626,7 +660,7 @@ func (r *impersonation) Restore(data []byte) error {
 		}
 		if p.Class == impStart {
 			k, _ := sessionKey(p.Ev.Type, p.Ev)
-			r.watch.set(k, math.MaxInt64)
+			r.watch.announce(k, p.Ev.Time.UnixNano())
 		}
 		r.seq++
 		p.Seq = r.seq

@@ -1,46 +1,136 @@
 package detect
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// impWatch is the set of impersonated users whose audit lines
-// sentinel.impersonation wants although they carry no sign of
-// impersonation (no ImpersonatedBy, e.g. legacy lines): the users of the
-// sessions the rule holds, and of the starts Want let through that the
-// rule has not folded yet. Want reads it without a lock (copy on write);
-// writes are rare (a start, a sweep) and take mu.
+// impWatch is what sentinel.impersonation wants of the audit lines that
+// carry no sign of impersonation (no ImpersonatedBy, e.g. legacy lines):
+// per impersonated user, the lines whose event time lies in a session the
+// rule holds ([start, stop), or [start, start + max_session) while open),
+// and every line while a session of the user is open or a start of the
+// user went through Want (announced) that the rule has not folded yet.
+// Want reads it without a lock: the set of users is copied on write (a
+// user added or forgotten), and each user's userWatch is swapped
+// atomically in its cell. Writes take mu. Whenever a user's lines
+// wanted grow (a user added, a start announced while the user was not
+// watched for every line, an interval added) the epoch is bumped after
+// the new state is stored, and the user noted in added (see wantHints);
+// narrowing (a stop folded, a session swept) bumps nothing.
 type impWatch struct {
 	mu    sync.Mutex
 	keys  atomic.Pointer[watchSet]
-	epoch atomic.Uint64 // users added
-	// added holds the last len(added) users added, at the index of the
-	// epoch their addition made, modulo len(added) (see wantHints).
+	epoch atomic.Uint64 // widenings
+	// added holds the users of the last len(added) widenings, at the
+	// index of the epoch each made, modulo len(added) (see wantHints).
 	added [256]struct {
 		epoch uint64
-		v     string
+		k     sessKey
 	}
+	// held is, under mu, what the rule's sessions make wanted per user
+	// (any: a session is open); ann the event times (Unix ns) of the
+	// starts announced per user (Want let them through, or Observe held
+	// them) that the rule has not folded yet (annForever: time unknown).
+	held map[sessKey]userWatch
+	ann  map[sessKey][]int64
 }
 
-// watchSet is one immutable version of the watched users: until maps
-// each to the end of its watch (Unix ns, event time; MaxInt64 until the
-// rule folds the start), n is its length, and few lists them when there
-// are at most maxFewWatched. sigs has the bit keySig of every key (a
-// Bloom filter of one hash): has reads it first, and most keys not
-// watched miss it, whatever the number watched; a key that hits it is
-// looked for in few with a few string comparisons (a watch usually holds
-// one or two users), else in until. n and sigs come first: most lines
-// read only the cache line of n.
+// annForever is the time of a start announced without a known time: it
+// is never folded, and makes its user's lines wanted until the user is
+// forgotten.
+const annForever = math.MaxInt64
+
+// span is an interval of event time, [from, to) in Unix ns.
+type span struct{ from, to int64 }
+
+// userWatch is what the watch wants of one user's lines: every line
+// (any), else those whose event time lies in one of ivs. A published
+// userWatch is never modified.
+type userWatch struct {
+	any bool
+	ivs []span
+}
+
+// wants reports whether u wants a line of event time t (Unix ns); nil
+// wants none.
+func (u *userWatch) wants(t int64) bool {
+	if u == nil {
+		return false
+	}
+	if u.any {
+		return true
+	}
+	for _, s := range u.ivs {
+		if s.from <= t && t < s.to {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether every line u wants, o wants (nil wants none).
+func (u *userWatch) within(o *userWatch) bool {
+	switch {
+	case u == nil || (!u.any && len(u.ivs) == 0):
+		return true
+	case o == nil:
+		return false
+	case o.any:
+		return true
+	case u.any:
+		return false
+	}
+	for _, s := range u.ivs {
+		if s.from >= s.to {
+			continue
+		}
+		in := false
+		for _, x := range o.ivs {
+			if x.from <= s.from && s.to <= x.to {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}
+
+// equal reports whether u and o are the same.
+func (u *userWatch) equal(o *userWatch) bool {
+	if u == nil || o == nil {
+		return u == o
+	}
+	return u.any == o.any && slices.Equal(u.ivs, o.ivs)
+}
+
+// watchCell holds the current userWatch of one user.
+type watchCell struct{ w atomic.Pointer[userWatch] }
+
+// watchSet is one immutable version of the watched users: cells maps
+// each to its cell, n is its length, and few lists them (and fewC their
+// cells) when there are at most maxFewWatched. sigs has the bit keySig
+// of every key (a Bloom filter of one hash): get reads it first, and
+// most keys not watched miss it, whatever the number watched; a key that
+// hits it is looked for in few with a few string comparisons (a watch
+// usually holds one or two users), else in cells. n and sigs come first:
+// most lines read only the cache line of n.
 type watchSet struct {
-	n     int // len(until)
+	n     int // len(cells)
 	sigs  [16]uint64
-	until map[sessKey]int64
+	cells map[sessKey]*watchCell
 	few   []sessKey
+	fewC  []*watchCell
 }
 
 // keySig is the word and bit of sigs of a key: a hash of its length and
@@ -86,47 +176,57 @@ func load32(s string) uint32 {
 // maxFewWatched bounds watchSet.few.
 const maxFewWatched = 8
 
-// newWatchSet returns the set of until's keys.
-func newWatchSet(until map[sessKey]int64) *watchSet {
-	ws := &watchSet{n: len(until), until: until}
-	for k := range until {
+// newWatchSet returns the set of cells' keys.
+func newWatchSet(cells map[sessKey]*watchCell) *watchSet {
+	ws := &watchSet{n: len(cells), cells: cells}
+	for k := range cells {
 		w, b := keySig(k)
 		ws.sigs[w] |= b
 	}
-	if len(until) <= maxFewWatched {
-		ws.few = make([]sessKey, 0, len(until))
-		for k := range until {
+	if len(cells) <= maxFewWatched {
+		ws.few = make([]sessKey, 0, len(cells))
+		ws.fewC = make([]*watchCell, 0, len(cells))
+		for k, c := range cells {
 			ws.few = append(ws.few, k)
+			ws.fewC = append(ws.fewC, c)
 		}
 	}
 	return ws
 }
 
-// WantEpoch implements WantFilter: it counts the users added to the watch.
+// WantEpoch implements WantFilter: it counts the widenings of the watch.
 func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 
-// has reports whether k is watched.
-func (w *impWatch) has(k sessKey) bool { return w.keys.Load().has(k) }
+// has reports whether k is watched (whatever its lines wanted).
+func (w *impWatch) has(k sessKey) bool { return w.keys.Load().cell(k) != nil }
 
-// has reports whether k is in ws (nil: empty).
-func (ws *watchSet) has(k sessKey) bool {
+// get returns what the watch wants of k's lines, nil when k is not
+// watched.
+func (ws *watchSet) get(k sessKey) *userWatch {
+	if c := ws.cell(k); c != nil {
+		return c.w.Load()
+	}
+	return nil
+}
+
+// cell returns k's cell in ws (nil: not there; ws nil: empty).
+func (ws *watchSet) cell(k sessKey) *watchCell {
 	if ws == nil || ws.n == 0 {
-		return false
+		return nil
 	}
 	if i, b := keySig(k); ws.sigs[i]&b == 0 {
-		return false // most keys: sigs is in the cache line of n
+		return nil // most keys: sigs is in the cache line of n
 	}
 	if ws.n <= maxFewWatched {
 		// A few comparisons of lengths cost less than hashing k.
-		for _, x := range ws.few {
+		for i, x := range ws.few {
 			if len(x.V) == len(k.V) && x.ByName == k.ByName && x.V == k.V {
-				return true
+				return ws.fewC[i]
 			}
 		}
-		return false
+		return nil
 	}
-	_, ok := ws.until[k]
-	return ok
+	return ws.cells[k]
 }
 
 // empty reports whether no user is watched.
@@ -135,39 +235,154 @@ func (w *impWatch) empty() bool {
 	return ws == nil || ws.n == 0
 }
 
-// set watches k until (Unix ns). An entry Want announced (MaxInt64) takes
-// the rule's until; otherwise until only grows. k.V is copied.
-func (w *impWatch) set(k sessKey, until int64) {
+// announce notes a start of k at t (Unix ns; annForever: unknown) that
+// the rule has not folded yet: k's lines are all wanted until it folds
+// it (update).
+func (w *impWatch) announce(k sessKey, t int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	var old map[sessKey]int64
-	if ws := w.keys.Load(); ws != nil {
-		old = ws.until
-	}
-	if cur, ok := old[k]; ok && (cur == until || (cur != math.MaxInt64 && cur > until)) {
+	ts := w.ann[k]
+	if slices.Contains(ts, t) {
 		return
 	}
-	m := make(map[sessKey]int64, len(old)+1)
-	for x, u := range old {
-		m[x] = u
+	if w.ann == nil {
+		w.ann = map[sessKey][]int64{}
 	}
-	_, had := old[k]
-	k.V = strings.Clone(k.V)
-	m[k] = until
-	w.keys.Store(newWatchSet(m))
-	if !had {
-		n := w.epoch.Add(1)
-		w.added[n%uint64(len(w.added))] = struct {
-			epoch uint64
-			v     string
-		}{n, k.V}
+	w.ann[ownKey(k)] = append(ts, t)
+	w.publishLocked(k)
+}
+
+// update sets what the rule's sessions make wanted of k's lines (u nil:
+// k has no session), and, when folded, forgets the announced start of k
+// at t, which the rule folded.
+func (w *impWatch) update(k sessKey, u *userWatch, folded bool, t int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if folded {
+		w.unannounceLocked(k, func(x int64) bool { return x == t })
+	}
+	w.holdLocked(k, u)
+	w.publishLocked(k)
+}
+
+// holdLocked sets w.held[k] to a copy of u (nil: deletes it), reporting
+// whether it changed.
+func (w *impWatch) holdLocked(k sessKey, u *userWatch) bool {
+	old, had := w.held[k]
+	if u == nil {
+		delete(w.held, k)
+		return had
+	}
+	if had && old.equal(u) {
+		return false
+	}
+	if w.held == nil {
+		w.held = map[sessKey]userWatch{}
+	}
+	w.held[ownKey(k)] = userWatch{any: u.any, ivs: slices.Clone(u.ivs)}
+	return true
+}
+
+// unannounceLocked forgets the announced starts of k for which drop is
+// true.
+func (w *impWatch) unannounceLocked(k sessKey, drop func(int64) bool) {
+	ts, ok := w.ann[k]
+	if !ok {
+		return
+	}
+	n := len(ts)
+	ts = slices.DeleteFunc(ts, drop)
+	switch {
+	case len(ts) == n:
+	case len(ts) == 0:
+		delete(w.ann, k)
+	default:
+		w.ann[ownKey(k)] = ts
 	}
 }
 
-// wantHints implements hinter: the users added after epoch since are the
+// ownKey returns k with a copy of k.V. Every key stored in a map of the
+// watch goes through it: storing to a map replaces the key it holds, even
+// an equal one, so a key aliasing a line would be left in the map and
+// change with the line's buffer.
+func ownKey(k sessKey) sessKey {
+	k.V = strings.Clone(k.V)
+	return k
+}
+
+// publishLocked makes Want see what held and ann say of k's lines: it
+// swaps k's userWatch, adds k to the set or removes it (copying the set),
+// and bumps the epoch when k's lines wanted grew.
+func (w *impWatch) publishLocked(k sessKey) {
+	var nw *userWatch
+	h, held := w.held[k]
+	if ts := w.ann[k]; held || len(ts) > 0 {
+		nw = &userWatch{any: h.any || len(ts) > 0, ivs: h.ivs}
+	}
+	ws := w.keys.Load()
+	c := ws.cell(k)
+	switch {
+	case c == nil && nw == nil:
+		return
+	case c == nil:
+		c = &watchCell{}
+		c.w.Store(nw)
+		w.keys.Store(ws.with(ownKey(k), c))
+		w.widened(k)
+	case nw == nil:
+		w.keys.Store(ws.without(k))
+	default:
+		old := c.w.Load()
+		if old.equal(nw) {
+			return
+		}
+		c.w.Store(nw)
+		if !nw.within(old) {
+			w.widened(k)
+		}
+	}
+}
+
+// widened bumps the epoch for a widening of k's lines wanted, noting k
+// in added. The new state must be stored before.
+func (w *impWatch) widened(k sessKey) {
+	k = ownKey(k) // added outlives the line
+	n := w.epoch.Add(1)
+	w.added[n%uint64(len(w.added))] = struct {
+		epoch uint64
+		k     sessKey
+	}{n, k}
+}
+
+// with returns a copy of ws (nil: empty) with k in cell c.
+func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
+	m := make(map[sessKey]*watchCell, ws.len()+1)
+	if ws != nil {
+		maps.Copy(m, ws.cells)
+	}
+	m[k] = c
+	return newWatchSet(m)
+}
+
+// without returns a copy of ws without k.
+func (ws *watchSet) without(k sessKey) *watchSet {
+	m := maps.Clone(ws.cells)
+	delete(m, k)
+	return newWatchSet(m)
+}
+
+// len is the number of users in ws (nil: 0).
+func (ws *watchSet) len() int {
+	if ws == nil {
+		return 0
+	}
+	return ws.n
+}
+
+// wantHints implements hinter: the users widened after epoch since are the
 // values of AuthorID or meta.user of the lines WantLine started wanting,
 // which contain them as written when they are made of characters JSON
-// never escapes. It reports false when a user added is not such a value,
+// never escapes. It reports false when a user widened is not such a value,
 // or is no longer in added.
 func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
 	w := &r.watch
@@ -182,10 +397,10 @@ func (r *impersonation) wantHints(since uint64, dst []string) ([]string, bool) {
 	}
 	for e := since + 1; e <= cur; e++ {
 		a := w.added[e%uint64(len(w.added))]
-		if a.epoch != e || !plainValue(a.v) {
+		if a.epoch != e || !plainValue(a.k.V) {
 			return dst, false
 		}
-		dst = append(dst, a.v)
+		dst = append(dst, a.k.V)
 	}
 	return dst, true
 }
@@ -218,32 +433,6 @@ func plainValue(v string) bool {
 	return v != ""
 }
 
-// expire forgets the users watched until before now (Unix ns).
-func (w *impWatch) expire(now int64) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	ws := w.keys.Load()
-	if ws == nil {
-		return
-	}
-	n := 0
-	for _, u := range ws.until {
-		if u >= now {
-			n++
-		}
-	}
-	if n == len(ws.until) {
-		return
-	}
-	m := make(map[sessKey]int64, n)
-	for k, u := range ws.until {
-		if u >= now {
-			m[k] = u
-		}
-	}
-	w.keys.Store(newWatchSet(m))
-}
-
 func (r *impersonation) reads() []string {
 	return []string{parser.ColCustomMessage, parser.ColImpersonatedBy, parser.ColAuthorID, "meta.user"}
 }
@@ -252,16 +441,21 @@ func (r *impersonation) reads() []string {
 // indexed audit records of findLegacy). Of the lines its keys match, the rule
 // wants the application log's (few: impersonation and action kinds), and
 // of the audit log's: user_impersonation, the legacy start and stop, lines
-// with ImpersonatedBy, and lines whose AuthorID or meta.user is a watched
-// user. A start is watched from the moment Want lets it through, so the
-// user's lines after it in any source's file order are wanted; a line of
-// the user read before its start (another file, a late streamed delivery)
-// is wanted only when it carries ImpersonatedBy.
+// with ImpersonatedBy, and the lines of a watched user (AuthorID, or
+// meta.user by name) that the watch wants: every line while a session of
+// the user is open or a start of the user was announced and not folded
+// yet, else those whose event time lies in a session the rule holds. A
+// start is announced from the moment Want lets it through, so the user's
+// lines after it in any source's file order are wanted; a line of the
+// user read before its start (another file, a late streamed delivery) is
+// wanted only when it carries ImpersonatedBy or lies in a session held.
+// A line of a watched user whose time WantLine cannot read (c is not a
+// record or an Event) is wanted.
 func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 	if t == parser.TypeApplication {
 		if c.Get(parser.ColEventKind) == parser.KindImpersonationStarted {
 			k, _ := sessionKey(t, c)
-			r.watch.set(k, math.MaxInt64)
+			r.announce(k, c)
 		}
 		return true
 	}
@@ -271,21 +465,83 @@ func (r *impersonation) WantLine(t parser.Type, c Columns) bool {
 	msg := getCol(c, parser.IDCustomMessage, parser.ColCustomMessage)
 	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
 		k, _ := sessionKey(t, c)
-		r.watch.set(k, math.MaxInt64)
+		r.announce(k, c)
 		return true
 	}
 	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
 		getCol(c, parser.IDImpersonatedBy, parser.ColImpersonatedBy) != "" {
 		return true
 	}
-	if r.watch.empty() {
+	ws := r.watch.keys.Load()
+	if ws == nil || ws.n == 0 {
 		return false
 	}
-	if id := getCol(c, parser.IDAuthorID, parser.ColAuthorID); id != "" && r.watch.has(sessKey{V: id}) {
+	return ws.wantsUser(getCol(c, parser.IDAuthorID, parser.ColAuthorID), getCol(c, parser.IDMetaUser, "meta.user"), c)
+}
+
+// announce announces the start c of k to the watch, at its event time;
+// a start without a time is not (the rule ignores it).
+func (r *impersonation) announce(k sessKey, c Columns) {
+	t, ok := lineTime(c)
+	switch {
+	case !ok:
+		r.watch.announce(k, annForever)
+	case !t.IsZero():
+		r.watch.announce(k, t.UnixNano())
+	}
+}
+
+// wantsUser reports whether ws wants the line c of user id (AuthorID) or
+// name (meta.user): a line of a watched user whose time lies in what the
+// watch wants of it.
+func (ws *watchSet) wantsUser(id, name string, c Columns) bool {
+	var a, b *userWatch
+	if id != "" {
+		a = ws.get(sessKey{V: id})
+	}
+	if name != "" {
+		b = ws.get(sessKey{ByName: true, V: name})
+	}
+	if a == nil && b == nil {
+		return false
+	}
+	if (a != nil && a.any) || (b != nil && b.any) {
 		return true
 	}
-	u := getCol(c, parser.IDMetaUser, "meta.user")
-	return u != "" && r.watch.has(sessKey{ByName: true, V: u})
+	t, ok := lineTime(c)
+	if !ok {
+		return true
+	}
+	return wantsAt(a, b, t)
+}
+
+// wantsAt reports whether a or b wants a line of time t; a line without
+// time is never an action (Observe ignores it).
+func wantsAt(a, b *userWatch, t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	ns := t.UnixNano()
+	return a.wants(ns) || b.wants(ns)
+}
+
+// lineTime returns the event time of the line c (parser.Record.Time, or
+// Event.Time), and false when c is neither a record nor an Event.
+func lineTime(c Columns) (time.Time, bool) {
+	switch v := c.(type) {
+	case *lineView:
+		if v.rec != nil {
+			return v.rec.Time, true
+		}
+		if v.ev != nil {
+			return v.ev.Time, true
+		}
+	case *recColumns:
+		return v.Time, true
+	case *Event:
+		return v.Time, true
+	}
+	return time.Time{}, false
 }
 
 // wantRecord implements recordWanter: WantLine on an indexed audit
@@ -309,9 +565,168 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 	if ws == nil || ws.n == 0 {
 		return false, true
 	}
-	if id := recCol(rec, ids, parser.IDAuthorID); id != "" && ws.has(sessKey{V: id}) {
+	var a, b *userWatch
+	if id := recCol(rec, ids, parser.IDAuthorID); id != "" {
+		a = ws.get(sessKey{V: id})
+	}
+	if u := recCol(rec, ids, parser.IDMetaUser); u != "" {
+		b = ws.get(sessKey{ByName: true, V: u})
+	}
+	switch {
+	case a == nil && b == nil:
+		return false, true
+	case (a != nil && a.any) || (b != nil && b.any):
 		return true, true
 	}
-	u := recCol(rec, ids, parser.IDMetaUser)
-	return u != "" && ws.has(sessKey{ByName: true, V: u}), true
+	return wantsAt(a, b, rec.Time), true
+}
+
+// recheckLine implements lineRechecker: WantLine's answer now on ev, an
+// event whose line WantLine dropped when the epoch was since. Only a
+// user widened after since can make it wanted: it looks for ev's user
+// among those (added, read once per since and epoch into r.widen), and
+// asks the watch only on a match. It falls back on WantLine when the
+// widenings since are no longer all in added, and for a line not of the
+// audit log. It is called by Process only (r.widen is not locked).
+func (r *impersonation) recheckLine(ev *Event, since uint64) bool {
+	if ev.Type != parser.TypeAudit {
+		return r.WantLine(ev.Type, ev)
+	}
+	wc := &r.widen
+	if cur := r.watch.epoch.Load(); wc.since != since || wc.cur != cur || !wc.ok {
+		r.watch.widenedSince(since, wc)
+	}
+	if wc.unknown {
+		return r.WantLine(ev.Type, ev)
+	}
+	var id, name string
+	if wc.byID {
+		id = ev.Get(parser.ColAuthorID)
+	}
+	if wc.byName {
+		name = ev.Get("meta.user")
+	}
+	hit := false
+	for _, k := range wc.keys {
+		if k.V != "" && ((k.ByName && k.V == name) || (!k.ByName && k.V == id)) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return false
+	}
+	ws := r.watch.keys.Load()
+	var a, b *userWatch
+	if id != "" {
+		a = ws.get(sessKey{V: id})
+	}
+	if name != "" {
+		b = ws.get(sessKey{ByName: true, V: name})
+	}
+	if (a != nil && a.any) || (b != nil && b.any) {
+		return true
+	}
+	return wantsAt(a, b, ev.Time)
+}
+
+// widened is the users widened between two epochs (see widenedSince).
+type widened struct {
+	since, cur   uint64
+	ok           bool      // since and cur are those of keys
+	unknown      bool      // the widenings are no longer all in added
+	keys         []sessKey // the users widened, owned strings
+	byID, byName bool      // keys holds a user by id, by name
+}
+
+// widenedSince sets wc to the users widened after the epoch since, up to
+// the epoch now.
+func (w *impWatch) widenedSince(since uint64, wc *widened) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	cur := w.epoch.Load()
+	clear(wc.keys)
+	*wc = widened{since: since, cur: cur, ok: true, keys: wc.keys[:0]}
+	if cur <= since {
+		return
+	}
+	if cur-since > uint64(len(w.added)) {
+		wc.unknown = true
+		return
+	}
+	for e := since + 1; e <= cur; e++ {
+		a := &w.added[e%uint64(len(w.added))]
+		if a.epoch != e {
+			wc.unknown = true
+			return
+		}
+		if !slices.Contains(wc.keys, a.k) {
+			wc.keys = append(wc.keys, a.k)
+			wc.byID, wc.byName = wc.byID || !a.k.ByName, wc.byName || a.k.ByName
+		}
+	}
+}
+
+// sessionsWatch returns what the sessions ss make wanted of their user's
+// lines: every line while one is open (no stop, its end not passed by the
+// watermark), and those in [start, end) of each. The result lives in r's
+// scratch storage until the next call.
+func (r *impersonation) sessionsWatch(ss []impSession) *userWatch {
+	u := &r.scratch
+	u.any, u.ivs = false, u.ivs[:0]
+	for i := range ss {
+		s := &ss[i]
+		end := s.end(r.maxSession)
+		if s.Stop == 0 && (r.wm.IsZero() || end > r.wm.UnixNano()) {
+			u.any = true
+		}
+		u.ivs = append(u.ivs, span{s.Start, end})
+	}
+	return u
+}
+
+// syncWatch makes the watch hold what k's sessions make wanted now, and,
+// when folded, forget the announced start of k at t, which eval folded.
+func (r *impersonation) syncWatch(k sessKey, folded bool, t int64) {
+	var u *userWatch
+	if ss, ok := r.sessions.get(k); ok && len(*ss) > 0 {
+		u = r.sessionsWatch(*ss)
+	}
+	r.watch.update(k, u, folded, t)
+}
+
+// resyncWatch makes the watch hold what the sessions make wanted now (a
+// session swept, evicted with its user, or open past its end is no longer
+// wanted), and forgets the announced starts before annCut (Unix ns),
+// which a start still to fold cannot be: the held events before the
+// watermark were evaluated.
+func (r *impersonation) resyncWatch(annCut int64) {
+	w := &r.watch
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	dirty := r.dirty[:0]
+	for k, ts := range w.ann {
+		n := len(ts)
+		w.unannounceLocked(k, func(x int64) bool { return x < annCut })
+		if len(w.ann[k]) != n {
+			dirty = append(dirty, k)
+		}
+	}
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
+		if len(*ss) > 0 && w.holdLocked(k, r.sessionsWatch(*ss)) {
+			dirty = append(dirty, k)
+		}
+		return true
+	})
+	for k := range w.held {
+		if ss, ok := r.sessions.get(k); !ok || len(*ss) == 0 {
+			delete(w.held, k)
+			dirty = append(dirty, k)
+		}
+	}
+	for _, k := range dirty {
+		w.publishLocked(k)
+	}
+	clear(dirty)
+	r.dirty = dirty[:0]
 }
