@@ -211,7 +211,9 @@ func TestSendAccounting(t *testing.T) {
 		{name: "one line, plural", stdin: "x\n\n \n", args: []string{"--to", "stdout"},
 			wantOut: "<190>1 ", wantStderr: "sent 1 line of 1 read to stdout:// in "},
 		{name: "missing file before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "nope.log")},
-			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory"},
+			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory (is the path right?)"},
+		{name: "missing directory before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "gitlab", "nope.log")},
+			wantErr: "send: open " + filepath.Join(dir, "gitlab", "nope.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"},
 		{name: "directory", args: []string{"--to", closedTCP, dir},
 			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it"},
 	}

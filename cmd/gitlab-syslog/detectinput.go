@@ -225,14 +225,14 @@ func readOnce(inputs []detectInput, w io.Writer) []detectInput {
 // names it, a read error of a line does), and, for a file that does not
 // exist whose name starts with "WORD:", says that WORD is not an input
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
-// names no file.
+// names no file; other errors get inputHint's.
 func inputError(path string, err error) error {
 	if !strings.Contains(err.Error(), path) {
 		err = fmt.Errorf("%s: %w", path, err)
 	}
 	t, rest, ok := strings.Cut(path, ":")
 	if !ok || t == "" || strings.ContainsRune(t, '/') || !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return inputHint(path, err)
 	}
 	if _, perr := parser.ParseType(t); rest == "" && (perr == nil || t == "stream") {
 		return fmt.Errorf("%w (%q names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)", err, path)

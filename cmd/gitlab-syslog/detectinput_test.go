@@ -210,15 +210,18 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory"}},
-		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory"}},
-		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory"}},
+		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory (is the path right?)"}},
+		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
+		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
+		{"typo of a file there", []string{"audit_jsn.log"}, []string{"open audit_jsn.log: no such file or directory (did you mean audit_json.log?)"}},
+		{"typo of a file there, absolute", []string{filepath.Join(dir, "audit_json.lg")}, []string{"open " + filepath.Join(dir, "audit_json.lg") + ": no such file or directory (did you mean " + ok + "?)"}},
+		{"missing directory", []string{filepath.Join(dir, "gitlab", "nginx", "a.log")}, []string{"open " + filepath.Join(dir, "gitlab", "nginx", "a.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"}},
 		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
 			sub + " is a directory, not a log file; give the log files in it",
 			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
 			badGzip + ": open gzip stream: gzip: invalid header",
-			"open " + missing + ": no such file or directory",
+			"open " + missing + ": no such file or directory (is the path right?)",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -142,14 +142,14 @@ func parseMaxLine(v string) (int, error) {
 
 // typePrefixHint adds to err, the error of opening name, that a name
 // written TYPE:FILE (detect's syntax) is not understood by cmd, which
-// takes --type instead; other errors are returned as they are.
+// takes --type instead; other errors get inputHint's.
 func typePrefixHint(cmd, name string, err error) error {
 	t, file, ok := strings.Cut(name, ":")
 	if !ok || !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return inputHint(name, err)
 	}
 	if _, perr := parser.ParseType(strings.ToLower(t)); perr != nil {
-		return err
+		return inputHint(name, err)
 	}
 	return fmt.Errorf("%w (TYPE:FILE is detect's syntax; %s takes --type %s %s)", err, cmd, strings.ToLower(t), file)
 }
