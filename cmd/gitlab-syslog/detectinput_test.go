@@ -259,7 +259,7 @@ func TestDetectBadParamValue(t *testing.T) {
 	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	const above0 = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	const above0 = `want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
 	for _, tc := range []struct {
 		name string
 		o    detectOptions
@@ -270,7 +270,11 @@ func TestDetectBadParamValue(t *testing.T) {
 		{"negative session", detectOptions{format: "json", params: []string{"max_session=-1h"}},
 			`detect: --param max_session=-1h: rule sentinel.impersonation: ` + above0},
 		{"window too long to hold", detectOptions{format: "json", params: []string{"window=99999999999h"}},
-			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large (the longest duration is 2562047h47m16s); ` + above0},
+			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+		{"window whose start would overflow", detectOptions{format: "json", params: []string{"window=2562047h"}},
+			`detect: --param window=2562047h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+		{"suppression whose end would overflow", detectOptions{format: "json", params: []string{"suppress=2562047h"}},
+			`detect: --param suppress=2562047h: rules sentinel.repo_public, sentinel.local_auth_no_mfa, falco.failed_login_standard and 29 more: too large; want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
 		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
 			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
