@@ -21,7 +21,16 @@ import (
 const tiShowSkipped = 5
 
 // tiFormatHint says what the indicator file holds.
-const tiFormatHint = "list one IP address or CIDR per line (# starts a comment); the file is reread when it changes and on SIGHUP"
+const tiFormatHint = "list one IP address or CIDR per line (# starts a comment)"
+
+// tiWarnHint is the hint of the warning that the file lists nothing,
+// which detect and run both log: both read the file again when it changes
+// (only run has a SIGHUP, so the warning does not name it).
+const tiWarnHint = tiFormatHint + "; the file is read again when it changes"
+
+// tiReportHint is the hint of FileReport's Unusable, which check prints
+// about the agent (run).
+const tiReportHint = tiFormatHint + "; run rereads the file when it changes and on SIGHUP"
 
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
 // indicator file's modification time.
@@ -106,7 +115,7 @@ func (r *tiRule) Reload() error {
 	}
 	if set.len() == 0 {
 		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
-			"file", r.path, "skipped", nbad, "hint", tiFormatHint)
+			"file", r.path, "skipped", nbad, "hint", tiWarnHint)
 	}
 	r.set.Store(set)
 	r.bad, r.nbad, r.mtime, r.size = bad, nbad, fi.ModTime(), fi.Size()
@@ -136,7 +145,7 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 func (r *tiRule) FileReport() FileReport {
 	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
 	if r.set.Load().len() == 0 {
-		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiFormatHint)
+		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiReportHint)
 	}
 	for _, l := range r.skipped(r.bad) {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)
