@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -135,7 +135,7 @@ func TestDetectRerunFileChanged(t *testing.T) {
 				}
 				file = filepath.Join(dir, c.rotated)
 				if strings.HasSuffix(file, ".gz") {
-					then = gzipBytes(t, then)
+					then = gziptest.Compress(t, then)
 				}
 			}
 			if err := os.WriteFile(file, then, 0o644); err != nil {
@@ -147,20 +147,6 @@ func TestDetectRerunFileChanged(t *testing.T) {
 			}
 		})
 	}
-}
-
-// gzipBytes returns b compressed as logrotate's compress does.
-func gzipBytes(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return gz.Bytes()
 }
 
 // TestDetectRerunOtherRules: with a kept --state-dir, a run that adds
