@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -53,12 +53,8 @@ func TestDetectMergesInputsInTimeOrder(t *testing.T) {
 		return `{"id":` + id + `,"author_id":9,"entity_id":9,"entity_type":"User","author_name":"Bob","entity_path":"bob","created_at":"` + when +
 			`","target_type":"User","target_id":9,"details":{"custom_message":"User access locked"},"event_type":"user_access_locked"}` + "\n"
 	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(line("1", "2025-03-03T09:00:00Z") + line("4", "2025-03-03T09:03:00Z")))
-	zw.Close()
 	gzPath := filepath.Join(dir, "audit_json.log.2.gz")
-	if err := os.WriteFile(gzPath, gz.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(gzPath, gziptest.Compress(t, []byte(line("1", "2025-03-03T09:00:00Z")+line("4", "2025-03-03T09:03:00Z"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	plain := filepath.Join(dir, "spool.jsonl")

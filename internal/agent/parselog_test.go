@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 )
 
 func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
@@ -57,10 +58,7 @@ func TestParseLogFindLine(t *testing.T) {
 	dir := t.TempDir()
 	lines := []string{`{"severity":"INFO","time":"2024-06-03T09:12:44Z"}`, "not json at all", `{"severity":"WARN"}`}
 	content := strings.Join(lines, "\n") + "\n"
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(content))
-	zw.Close()
+	gz := gziptest.Compress(t, []byte(content))
 	end := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // just after line 2 and its newline
 	for _, tc := range []struct {
 		name string
@@ -69,9 +67,9 @@ func TestParseLogFindLine(t *testing.T) {
 	}{
 		{"audit_json.log", []byte(content), false},
 		{"it's a log (1).log", []byte(content), false},
-		{"audit_json.log.1.gz", gz.Bytes(), false},
+		{"audit_json.log.1.gz", gz, false},
 		{"-n5.log", []byte(content), true},
-		{"--help.log.gz", gz.Bytes(), true},
+		{"--help.log.gz", gz, true},
 		{"-", []byte(content), true},
 		{"-dash dir/-v.log", []byte(content), true},
 		{"$(false) `x` \"q\" \\.log", []byte(content), false},
