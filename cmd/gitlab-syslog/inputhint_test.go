@@ -13,29 +13,20 @@ func TestInputHint(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no", "such.log")
 	for _, tc := range []struct {
-		name string
-		err  error
-		want string
+		name, path string
+		err        error
+		want       string
 	}{
-		{"permission", &fs.PathError{Op: "open", Path: "/var/log/gitlab/x.log", Err: fs.ErrPermission},
+		{"permission", "/var/log/gitlab/x.log", &fs.PathError{Op: "open", Path: "/var/log/gitlab/x.log", Err: fs.ErrPermission},
 			"open /var/log/gitlab/x.log: permission denied (run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root)"},
-		{"missing directory", &fs.PathError{Op: "open", Path: missing, Err: fs.ErrNotExist},
+		{"missing directory", missing, &fs.PathError{Op: "open", Path: missing, Err: fs.ErrNotExist},
 			"open " + missing + ": file does not exist (directory " + filepath.Join(dir, "no") + " does not exist: is the path right?)"},
-		{"other error as it is", errors.New("open gzip stream: gzip: invalid header"), "open gzip stream: gzip: invalid header"},
+		{"other error as it is", "x.log.gz", errors.New("open gzip stream: gzip: invalid header"), "open gzip stream: gzip: invalid header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := inputHint(missingOrPath(tc.err), tc.err).Error(); got != tc.want {
+			if got := inputHint(tc.path, tc.err).Error(); got != tc.want {
 				t.Errorf("inputHint = %q\nwant        %q", got, tc.want)
 			}
 		})
 	}
-}
-
-// missingOrPath returns the path of a *fs.PathError, else "".
-func missingOrPath(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Path
-	}
-	return ""
 }
