@@ -1,8 +1,6 @@
 package tailer
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"log/slog"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 )
 
 // copyTruncate does what logrotate's copytruncate does: copy the file to
@@ -185,20 +185,6 @@ func TestTruncateFastRegrowth(t *testing.T) {
 	}
 }
 
-// gzipBytes returns data gzip-compressed.
-func gzipBytes(t *testing.T, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // TestCopyTruncateWhileCompressing catches logrotate between copytruncate
 // and the end of compress: name.1 is complete, name.1.gz (newer) is still
 // half written. The lagging reader must recover from the plain copy.
@@ -219,7 +205,7 @@ func TestCopyTruncateWhileCompressing(t *testing.T) {
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
-	gz := gzipBytes(t, []byte(old))
+	gz := gziptest.Compress(t, []byte(old))
 	if err := os.WriteFile(path+".1.gz", gz[:len(gz)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +223,7 @@ func TestRecoverCopyVanished(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.log")
 	data := numbered("x", 0, 100)
-	if err := os.WriteFile(path+".1.gz", gzipBytes(t, []byte(data)), 0o644); err != nil {
+	if err := os.WriteFile(path+".1.gz", gziptest.Compress(t, []byte(data)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path + ".1.gz")

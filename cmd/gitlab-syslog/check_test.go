@@ -49,6 +49,7 @@ func TestCheck(t *testing.T) {
 	}
 	csvTI := writeFile(t, filepath.Join(dir, "ti-feed.csv"), feed.String())
 	emptyTI := writeFile(t, filepath.Join(dir, "ti-empty.txt"), "# indicators: none yet\n")
+	utf16TI := writeFile(t, filepath.Join(dir, "ti-windows.txt"), utf16LE("203.0.113.7\r\n198.51.100.0/24\r\n"))
 	tiRule := func(path string) string {
 		return "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + path + "\n"
 	}
@@ -155,6 +156,13 @@ func TestCheck(t *testing.T) {
 			config: tiRule(emptyTI),
 			wantErr: []string{"check: 1 problem(s)",
 				`rule sentinel.ti_malicious_ip: ` + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`},
+			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING"},
+		},
+		{
+			name:   "detections: an indicator file in UTF-16 is named so, with the command that makes it UTF-8",
+			config: tiRule(utf16TI),
+			wantErr: []string{"check: 1 problem(s)",
+				`rule sentinel.ti_malicious_ip: ` + utf16TI + ` is UTF-16LE (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8, so the rule matches nothing: convert it with iconv -f UTF-16 -t UTF-8 '` + utf16TI + `' > '` + utf16TI + `.utf8' && mv '` + utf16TI + `.utf8' '` + utf16TI + `'`},
 			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING"},
 		},
 		{
@@ -269,6 +277,10 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 		{"empty file", "", false, []string{emptyNote, detNote, " rules on, lateness 2m0s", "on   sentinel.bruteforce"}, nil},
 		{"comments only", "# to be written\n", false, []string{emptyNote, detNote}, nil},
 		{"empty mapping", "{}\n", false, []string{emptyNote, detNote}, nil},
+		{"document start only", "---\n", false, []string{emptyNote, detNote}, []string{"mapping of keys"}},
+		{"document start and comments", "# gitlab-syslog\n--- # to be written\n# state_dir: /x\n", false, []string{emptyNote, detNote}, []string{"mapping of keys"}},
+		{"document start and end", "---\n...\n", false, []string{emptyNote, detNote}, []string{"mapping of keys"}},
+		{"null", "~\n", false, []string{emptyNote, detNote}, []string{"mapping of keys"}},
 		{"empty file and a flag", "", true, []string{emptyFlagsNote, detNote}, nil},
 		{"no detections block", "state_dir: " + state + "\n", false, []string{detNote}, []string{"sets nothing"}},
 		{"detections block", "state_dir: " + state + "\ndetections:\n  lateness: 5m\n", false, []string{"rules on, lateness 5m0s"}, []string{"sets nothing", detNote}},

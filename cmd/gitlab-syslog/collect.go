@@ -12,6 +12,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/collect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
 
 func newCollectCmd() *cobra.Command {
@@ -56,8 +57,8 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 				cfg.TLS = tc
 			}
 			srv, err := collect.Listen(cfg)
-			if err != nil {
-				return err
+			if err != nil { // a misspelt scheme gets send --to's "did you mean"
+				return fmt.Errorf("%w%s", err, config.URLHint(listen, collect.Schemes()))
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "collect: listening on %s\n", srv.URL())
 			out := bufio.NewWriter(cmd.OutOrStdout())

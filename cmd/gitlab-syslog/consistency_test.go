@@ -211,7 +211,9 @@ func TestSendAccounting(t *testing.T) {
 		{name: "one line, plural", stdin: "x\n\n \n", args: []string{"--to", "stdout"},
 			wantOut: "<190>1 ", wantStderr: "sent 1 line of 1 read to stdout:// in "},
 		{name: "missing file before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "nope.log")},
-			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory"},
+			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory (is the path right?)"},
+		{name: "missing directory before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "gitlab", "nope.log")},
+			wantErr: "send: open " + filepath.Join(dir, "gitlab", "nope.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"},
 		{name: "directory", args: []string{"--to", closedTCP, dir},
 			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it"},
 	}
@@ -312,6 +314,31 @@ func TestSendErrorHints(t *testing.T) {
 		if got := unreachableHint(tc.err); got != tc.want {
 			t.Errorf("unreachableHint(%v) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestCollectListenHints: collect --listen gets send --to's "did you
+// mean" for a misspelt scheme or an address without one, and none for a
+// scheme it knows or one too far from any.
+func TestCollectListenHints(t *testing.T) {
+	for _, tc := range []struct{ name, listen, want string }{
+		{"scheme typo", "tpc://127.0.0.1:5514", `collect: listen URL "tpc://127.0.0.1:5514": unknown scheme "tpc" (want udp, tcp, tls or unix) (did you mean "tcp://127.0.0.1:5514"?)`},
+		{"one edit", "ud://127.0.0.1:5514", `collect: listen URL "ud://127.0.0.1:5514": unknown scheme "ud" (want udp, tcp, tls or unix) (did you mean "udp://127.0.0.1:5514"?)`},
+		{"upper case typo", "TPC://127.0.0.1:5514", `collect: listen URL "TPC://127.0.0.1:5514": unknown scheme "tpc" (want udp, tcp, tls or unix) (did you mean "tcp://127.0.0.1:5514"?)`},
+		{"unix typo", "unx:///tmp/x.sock", `collect: listen URL "unx:///tmp/x.sock": unknown scheme "unx" (want udp, tcp, tls or unix) (did you mean "unix:///tmp/x.sock"?)`},
+		{"address without scheme", "127.0.0.1:5514", `collect: listen URL "127.0.0.1:5514": parse "127.0.0.1:5514": first path segment in URL cannot contain colon (did you mean "tcp://127.0.0.1:5514"?)`},
+		{"host and port without scheme", "localhost:5514", `collect: listen URL "localhost:5514": unknown scheme "localhost" (want udp, tcp, tls or unix) (did you mean "tcp://localhost:5514"?)`},
+		{"a send-only scheme", "relp://127.0.0.1:2514", `collect: listen URL "relp://127.0.0.1:2514": unknown scheme "relp" (want udp, tcp, tls or unix)`},
+		{"far from any", "http://127.0.0.1:5514", `collect: listen URL "http://127.0.0.1:5514": unknown scheme "http" (want udp, tcp, tls or unix)`},
+		{"known scheme, no hint", "tcp://127.0.0.1:99999", `collect: listen on tcp://127.0.0.1:99999: listen tcp: address 99999: invalid port`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syslogtest.Buffer
+			err := runSendCollect(context.Background(), nil, &stdout, &stderr, "collect", "--listen", tc.listen)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error = %v\nwant    %s", err, tc.want)
+			}
+		})
 	}
 }
 

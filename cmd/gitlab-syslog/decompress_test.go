@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"os/exec"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
@@ -26,10 +26,7 @@ func compressedSamples(t *testing.T, dir string) (plain string, files []string) 
 		t.Fatal(err)
 	}
 	base := filepath.Join(dir, "audit_json.log.1")
-	var gz, xzb bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write(data)
-	zw.Close()
+	var xzb bytes.Buffer
 	xw, err := xz.NewWriter(&xzb)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +39,7 @@ func compressedSamples(t *testing.T, dir string) (plain string, files []string) 
 	}
 	zst := enc.EncodeAll(data, nil)
 	enc.Close()
-	for ext, b := range map[string][]byte{".gz": gz.Bytes(), ".xz": xzb.Bytes(), ".zst": zst} {
+	for ext, b := range map[string][]byte{".gz": gziptest.Compress(t, data), ".xz": xzb.Bytes(), ".zst": zst} {
 		writeFile(t, base+ext, string(b))
 		files = append(files, base+ext)
 	}

@@ -175,10 +175,10 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err := stdinOnce(paths); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	if err := checkDetectInputs(inputs); err != nil {
-		return fmt.Errorf("detect: %w", err)
+	inputs, cerr := checkDetectInputs(inputs, stderr)
+	if cerr != nil {
+		return fmt.Errorf("detect: %w", cerr)
 	}
-	inputs = readOnce(inputs, stderr)
 	cfg, err := o.engineConfig()
 	if cfg.Geo != nil {
 		defer cfg.Geo.Close()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -135,7 +135,7 @@ func TestDetectRerunFileChanged(t *testing.T) {
 				}
 				file = filepath.Join(dir, c.rotated)
 				if strings.HasSuffix(file, ".gz") {
-					then = gzipBytes(t, then)
+					then = gziptest.Compress(t, then)
 				}
 			}
 			if err := os.WriteFile(file, then, 0o644); err != nil {
@@ -147,20 +147,6 @@ func TestDetectRerunFileChanged(t *testing.T) {
 			}
 		})
 	}
-}
-
-// gzipBytes returns b compressed as logrotate's compress does.
-func gzipBytes(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return gz.Bytes()
 }
 
 // TestDetectRerunOtherRules: with a kept --state-dir, a run that adds
@@ -243,5 +229,63 @@ func TestDetectSameFileTwice(t *testing.T) {
 		if want := args[1] + " is " + src + ", given before; read once"; !strings.Contains(stderr.String(), want) {
 			t.Errorf("detect %v: stderr\n%s\nwant %q", args, stderr.String(), want)
 		}
+	}
+}
+
+// TestCheckDetectInputsSameFile: checkDetectInputs, from the stat of its
+// own check, leaves out an input that is a file given before it (the same
+// path, ./, a symbolic or a hard link) with a note on w, keeps distinct
+// files and standard input, and when an input cannot be read returns the
+// error alone, with no note written.
+func TestCheckDetectInputsSameFile(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "audit_json.log")
+	b := filepath.Join(dir, "application_json.log")
+	for _, p := range []string{a, b} {
+		if err := os.WriteFile(p, []byte("{}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sym, hard := filepath.Join(dir, "sym.log"), filepath.Join(dir, "hard.log")
+	if err := os.Symlink(a, sym); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(a, hard); err != nil {
+		t.Fatal(err)
+	}
+	dot := filepath.Join(dir, ".", "audit_json.log")
+	missing := filepath.Join(dir, "missing.log")
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		kept  []string
+		notes string
+		err   bool
+	}{
+		{"the same path", []string{a, a}, []string{a}, "detect: " + a + " is " + a + ", given before; read once\n", false},
+		{"./", []string{a, dot}, []string{a}, "detect: " + dot + " is " + a + ", given before; read once\n", false},
+		{"symbolic link", []string{sym, a}, []string{sym}, "detect: " + a + " is " + sym + ", given before; read once\n", false},
+		{"hard link", []string{a, b, hard}, []string{a, b}, "detect: " + hard + " is " + a + ", given before; read once\n", false},
+		{"distinct files and standard input", []string{a, "-", b}, []string{a, "-", b}, "", false},
+		{"an unreadable input: the error alone", []string{a, a, missing}, nil, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inputs := make([]detectInput, len(tc.paths))
+			for i, p := range tc.paths {
+				inputs[i] = detectInput{path: p}
+			}
+			var w bytes.Buffer
+			kept, err := checkDetectInputs(inputs, &w)
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want an error: %v", err, tc.err)
+			}
+			var got []string
+			for _, in := range kept {
+				got = append(got, in.path)
+			}
+			if !slices.Equal(got, tc.kept) || w.String() != tc.notes {
+				t.Errorf("kept %q, wrote %q\nwant %q, %q", got, w.String(), tc.kept, tc.notes)
+			}
+		})
 	}
 }

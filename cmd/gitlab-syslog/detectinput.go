@@ -184,55 +184,54 @@ func inputFileID(first []byte) string {
 
 // checkDetectInputs checks every input with checkInput before any is
 // read, so that an input that cannot be read stops detect before it
-// prints an alert or a summary. Every such input is named, in argument
-// order, joined.
-func checkDetectInputs(inputs []detectInput) error {
+// prints an alert or a summary: every such input is named, in argument
+// order, joined, and nothing is written on w. It returns the inputs to
+// read: those that name a file given before them (the same file by device
+// and inode, from the stat of the check: overlapping globs, ./ or a link)
+// are left out, saying so on w for each, as read twice a file's lines
+// would count twice in every window. Standard input is kept.
+func checkDetectInputs(inputs []detectInput, w io.Writer) ([]detectInput, error) {
 	var errs []error
-	for _, in := range inputs {
-		if err := checkInput(in.path); err != nil {
-			errs = append(errs, inputError(in.path, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// readOnce returns inputs without those that name a file given before
-// them (the same file by device and inode: overlapping globs, ./ or a
-// link), saying so on w for each: read twice, a file's lines would count
-// twice in every window. Standard input and inputs that cannot be
-// stat'ed are kept.
-func readOnce(inputs []detectInput, w io.Writer) []detectInput {
+	var notes []string
 	kept := inputs[:0:0]
 	var seen []os.FileInfo
 	var seenPath []string
 	for _, in := range inputs {
-		fi, err := os.Stat(in.path)
-		if in.path == "-" || err != nil {
-			kept = append(kept, in)
+		fi, err := checkInput(in.path)
+		if err != nil {
+			errs = append(errs, inputError(in.path, err))
 			continue
 		}
-		if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
-			fmt.Fprintf(w, "detect: %s is %s, given before; read once\n", in.path, seenPath[i])
-			continue
+		if fi != nil {
+			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
+				notes = append(notes, fmt.Sprintf("detect: %s is %s, given before; read once\n", in.path, seenPath[i]))
+				continue
+			}
+			seen, seenPath = append(seen, fi), append(seenPath, in.path)
 		}
-		seen, seenPath = append(seen, fi), append(seenPath, in.path)
 		kept = append(kept, in)
 	}
-	return kept
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, n := range notes {
+		io.WriteString(w, n)
+	}
+	return kept, nil
 }
 
 // inputError names path in err when err does not already (an open error
 // names it, a read error of a line does), and, for a file that does not
 // exist whose name starts with "WORD:", says that WORD is not an input
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
-// names no file.
+// names no file; other errors get inputHint's.
 func inputError(path string, err error) error {
 	if !strings.Contains(err.Error(), path) {
 		err = fmt.Errorf("%s: %w", path, err)
 	}
 	t, rest, ok := strings.Cut(path, ":")
 	if !ok || t == "" || strings.ContainsRune(t, '/') || !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return inputHint(path, err)
 	}
 	if _, perr := parser.ParseType(t); rest == "" && (perr == nil || t == "stream") {
 		return fmt.Errorf("%w (%q names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)", err, path)

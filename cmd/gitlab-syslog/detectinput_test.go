@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -53,12 +53,8 @@ func TestDetectMergesInputsInTimeOrder(t *testing.T) {
 		return `{"id":` + id + `,"author_id":9,"entity_id":9,"entity_type":"User","author_name":"Bob","entity_path":"bob","created_at":"` + when +
 			`","target_type":"User","target_id":9,"details":{"custom_message":"User access locked"},"event_type":"user_access_locked"}` + "\n"
 	}
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(line("1", "2025-03-03T09:00:00Z") + line("4", "2025-03-03T09:03:00Z")))
-	zw.Close()
 	gzPath := filepath.Join(dir, "audit_json.log.2.gz")
-	if err := os.WriteFile(gzPath, gz.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(gzPath, gziptest.Compress(t, []byte(line("1", "2025-03-03T09:00:00Z")+line("4", "2025-03-03T09:03:00Z"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	plain := filepath.Join(dir, "spool.jsonl")
@@ -210,15 +206,18 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory"}},
-		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory"}},
-		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory"}},
+		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory (is the path right?)"}},
+		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
+		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
+		{"typo of a file there", []string{"audit_jsn.log"}, []string{"open audit_jsn.log: no such file or directory (did you mean audit_json.log?)"}},
+		{"typo of a file there, absolute", []string{filepath.Join(dir, "audit_json.lg")}, []string{"open " + filepath.Join(dir, "audit_json.lg") + ": no such file or directory (did you mean " + ok + "?)"}},
+		{"missing directory", []string{filepath.Join(dir, "gitlab", "nginx", "a.log")}, []string{"open " + filepath.Join(dir, "gitlab", "nginx", "a.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"}},
 		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
 			sub + " is a directory, not a log file; give the log files in it",
 			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
 			badGzip + ": open gzip stream: gzip: invalid header",
-			"open " + missing + ": no such file or directory",
+			"open " + missing + ": no such file or directory (is the path right?)",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -256,7 +255,7 @@ func TestDetectBadParamValue(t *testing.T) {
 	if err := os.WriteFile(global, []byte("detections:\n  params:\n    max_keys: 0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	const above0 = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	const above0 = `want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
 	for _, tc := range []struct {
 		name string
 		o    detectOptions
@@ -267,7 +266,11 @@ func TestDetectBadParamValue(t *testing.T) {
 		{"negative session", detectOptions{format: "json", params: []string{"max_session=-1h"}},
 			`detect: --param max_session=-1h: rule sentinel.impersonation: ` + above0},
 		{"window too long to hold", detectOptions{format: "json", params: []string{"window=99999999999h"}},
-			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large (the longest duration is 2562047h47m16s); ` + above0},
+			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+		{"window whose start would overflow", detectOptions{format: "json", params: []string{"window=2562047h"}},
+			`detect: --param window=2562047h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+		{"suppression whose end would overflow", detectOptions{format: "json", params: []string{"suppress=2562047h"}},
+			`detect: --param suppress=2562047h: rules sentinel.repo_public, sentinel.local_auth_no_mfa, falco.failed_login_standard and 29 more: too large; want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
 		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
 			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},

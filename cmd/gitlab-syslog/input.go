@@ -142,14 +142,14 @@ func parseMaxLine(v string) (int, error) {
 
 // typePrefixHint adds to err, the error of opening name, that a name
 // written TYPE:FILE (detect's syntax) is not understood by cmd, which
-// takes --type instead; other errors are returned as they are.
+// takes --type instead; other errors get inputHint's.
 func typePrefixHint(cmd, name string, err error) error {
 	t, file, ok := strings.Cut(name, ":")
 	if !ok || !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return inputHint(name, err)
 	}
 	if _, perr := parser.ParseType(strings.ToLower(t)); perr != nil {
-		return err
+		return inputHint(name, err)
 	}
 	return fmt.Errorf("%w (TYPE:FILE is detect's syntax; %s takes --type %s %s)", err, cmd, strings.ToLower(t), file)
 }
@@ -157,30 +157,35 @@ func typePrefixHint(cmd, name string, err error) error {
 // checkInput checks that the input file name can be read, before any
 // input is: it opens it, refuses a directory, and reads a compressed
 // file's header (a .gz that is not gzip). Standard input ("-") and named
-// pipes are not checked: opening a FIFO waits for its writer, and reading
-// would take data from it. The error names the file and the cause (an
-// *fs.PathError for an open error).
-func checkInput(name string) error {
+// pipes are not opened: opening a FIFO waits for its writer, and reading
+// would take data from it. It returns what the file is (the open file's
+// stat; a FIFO's stat; nil for standard input or when the stat failed),
+// for telling the same file given twice (os.SameFile). The error names the
+// file and the cause (an *fs.PathError for an open error).
+func checkInput(name string) (os.FileInfo, error) {
 	if name == "-" {
-		return nil
+		return nil, nil
 	}
 	if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
-		return nil
+		return fi, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+	fi, err := f.Stat()
+	if err != nil {
+		fi = nil
+	} else if fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 	}
 	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	release()
-	return nil
+	return fi, nil
 }
 
 // openInput opens the file name for reading. Cancelling ctx returns

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -178,11 +178,7 @@ func TestParseCommandStdinGzipLong(t *testing.T) {
 
 	dir := t.TempDir()
 	gz := filepath.Join(dir, "gitlab_access.log.1.gz")
-	var zbuf bytes.Buffer
-	zw := gzip.NewWriter(&zbuf)
-	zw.Write([]byte(strings.ReplaceAll(access, "\n", "\r\n")))
-	zw.Close()
-	if err := os.WriteFile(gz, zbuf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(gz, gziptest.Compress(t, []byte(strings.ReplaceAll(access, "\n", "\r\n"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	gzOut, _, err := runParse(t, nil, "-t", "access", gz)

@@ -110,7 +110,7 @@ func sendConfig(cmd *cobra.Command, o *sendOptions) (*config.Config, error) {
 // or unreadable file is reported before anything is sent.
 func checkInputs(files []string) error {
 	for _, name := range files {
-		if err := checkInput(name); err != nil {
+		if _, err := checkInput(name); err != nil {
 			return typePrefixHint("send", name, err)
 		}
 	}

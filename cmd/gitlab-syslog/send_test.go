@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
@@ -164,15 +164,10 @@ func TestSendToCollect(t *testing.T) {
 func TestSendStdinGzipUnparsedNoSD(t *testing.T) {
 	url := "tcp://" + freePort(t, "tcp")
 	out := startCollectCmd(t, url)
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
 	lines := []string{`{"severity":"ERROR","time":"2026-08-22T10:00:00.000Z","message":"boom"}`, "not a log line at all", "\xEF\xBB\xBF{\"bom\":1}"}
-	for _, l := range lines {
-		zw.Write([]byte(l + "\r\n"))
-	}
-	zw.Close()
+	gz := gziptest.Compress(t, []byte(strings.Join(lines, "\r\n")+"\r\n"))
 	var stdout, stderr syslogtest.Buffer
-	if err := runSendCollect(context.Background(), &gz, &stdout, &stderr, "send", "--type", "application", "--to", url,
+	if err := runSendCollect(context.Background(), bytes.NewReader(gz), &stdout, &stderr, "send", "--type", "application", "--to", url,
 		"--no-sd", "--app-name", "Custom", "--facility", "local3"); err != nil {
 		t.Fatalf("send: %v\n%s", err, stderr.String())
 	}

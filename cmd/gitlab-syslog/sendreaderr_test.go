@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
@@ -20,15 +21,10 @@ import (
 func TestSendReadErrorKeepsLines(t *testing.T) {
 	dir := t.TempDir()
 	audit := testdataLines(t, "audit_json.log")
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	for _, l := range audit[:3] {
-		zw.Write([]byte(l + "\n"))
-	}
-	zw.Close()
-	cutAt := gz.Len() - 12 // the gzip trailer and a little deflate data missing
+	gz := gziptest.Compress(t, []byte(strings.Join(audit[:3], "\n")+"\n"))
+	cutAt := len(gz) - 12 // the gzip trailer and a little deflate data missing
 	trunc := filepath.Join(dir, "audit_json.log.1.gz")
-	if err := os.WriteFile(trunc, gz.Bytes()[:cutAt], 0o644); err != nil {
+	if err := os.WriteFile(trunc, gz[:cutAt], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	good := filepath.Join(dir, "audit_json.log")

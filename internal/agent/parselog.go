@@ -69,11 +69,17 @@ func findLine(file string, end int64) string {
 // tailer starts at a checkpoint's byte offset (after a restart, with
 // start_at: end, after a rotation) without reading the lines before it, so
 // knowing the number would take reading the file from its start. For a
-// .gz sibling the offset is in the decompressed stream.
+// .gz sibling the offset is in the decompressed stream. The commands work
+// for any path: it is quoted, follows "--", and a relative path starting
+// with "-" gets "./" (head and zcat read "-" as standard input even after
+// "--").
 func lineCommands(file string, end int64) (show, number string) {
-	src := fmt.Sprintf("head -c %d %s", end, shellQuote(file))
+	if strings.HasPrefix(file, "-") {
+		file = "./" + file
+	}
+	src := fmt.Sprintf("head -c %d -- %s", end, shellQuote(file))
 	if strings.HasSuffix(file, ".gz") {
-		src = fmt.Sprintf("zcat %s | head -c %d", shellQuote(file), end)
+		src = fmt.Sprintf("zcat -- %s | head -c %d", shellQuote(file), end)
 	}
 	return src + " | tail -n 1", src + " | wc -l"
 }

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 )
 
 func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
@@ -57,27 +58,40 @@ func TestParseLogFindLine(t *testing.T) {
 	dir := t.TempDir()
 	lines := []string{`{"severity":"INFO","time":"2024-06-03T09:12:44Z"}`, "not json at all", `{"severity":"WARN"}`}
 	content := strings.Join(lines, "\n") + "\n"
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(content))
-	zw.Close()
+	gz := gziptest.Compress(t, []byte(content))
 	end := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // just after line 2 and its newline
 	for _, tc := range []struct {
 		name string
 		data []byte
+		rel  bool // the path is given relative to dir, the commands run in dir
 	}{
-		{"audit_json.log", []byte(content)},
-		{"it's a log (1).log", []byte(content)},
-		{"audit_json.log.1.gz", gz.Bytes()},
+		{"audit_json.log", []byte(content), false},
+		{"it's a log (1).log", []byte(content), false},
+		{"audit_json.log.1.gz", gz, false},
+		{"-n5.log", []byte(content), true},
+		{"--help.log.gz", gz, true},
+		{"-", []byte(content), true},
+		{"-dash dir/-v.log", []byte(content), true},
+		{"$(false) `x` \"q\" \\.log", []byte(content), false},
+		{"line\nbreak.log", []byte(content), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
 				t.Fatal(err)
 			}
+			if tc.rel {
+				path = tc.name
+			}
 			show, number := lineCommands(path, end)
 			for _, c := range []struct{ cmd, want string }{{show, lines[1]}, {number, "2"}} {
-				out, err := exec.Command(sh, "-c", c.cmd).Output()
+				cmd := exec.Command(sh, "-c", c.cmd)
+				cmd.Dir = dir
+				cmd.Stdin = strings.NewReader("stdin, not the file\n")
+				out, err := cmd.Output()
 				if err != nil {
 					t.Fatalf("%s: %v", c.cmd, err)
 				}

@@ -46,6 +46,9 @@ type Server struct {
 	conns map[net.Conn]struct{}
 }
 
+// Schemes returns the URL schemes Listen accepts.
+func Schemes() []string { return []string{"udp", "tcp", "tls", "unix"} }
+
 // Listen opens the listening socket.
 func Listen(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {

@@ -77,6 +77,9 @@ func Parse(data []byte, name string) (*Config, error) {
 		return c, nil
 	}
 	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return c, nil // "---" (or "~", "null") alone sets nothing, as an empty file
+	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
 	}

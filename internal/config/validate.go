@@ -427,38 +427,57 @@ func facilityNames() []string {
 }
 
 // urlHint returns a "did you mean" for a forward URL that has no scheme
-// the forwarder knows (u is raw parsed, nil when it did not parse): a
-// misspelt scheme ("tpc://h:514": "tcp://h:514"), a misspelt stdout
-// ("stdot"), or a host and port without a scheme ("h:514": "tcp://h:514",
-// TCP being what rsyslog and syslog-ng listen on most). It is "" when no
+// the forwarder knows (u is raw parsed, nil when it did not parse):
+// URLHint's guesses, or a misspelt stdout ("stdot"). It is "" when no
 // guess is close.
 func urlHint(raw string, u *url.URL) string {
-	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
-		if s := schemeTypo(strings.ToLower(scheme)); s != "" {
-			return fmt.Sprintf(" (did you mean %q?)", s+"://"+rest)
-		}
-		return ""
+	if h := URLHint(raw, Schemes()); h != "" {
+		return h
 	}
-	if _, port, err := net.SplitHostPort(raw); err == nil && port != "" && forwarder.CheckPort(port) == nil {
-		return fmt.Sprintf(" (did you mean %q?)", "tcp://"+raw)
-	}
-	if u != nil && u.Scheme == "" {
+	if u != nil && u.Scheme == "" && !strings.Contains(raw, "://") {
 		return DidYouMean(raw, []string{"stdout"})
 	}
 	return ""
 }
 
-// schemeTypo returns the known scheme that scheme (lower case, not known
-// itself) is a likely typo of: one edit away ("relpp"), or the same
-// letters swapped ("tpc"). Two edits would take ftp and http to tcp.
-func schemeTypo(scheme string) string {
+// URLHint returns ` (did you mean "x"?)` for a URL raw whose scheme is
+// not one of schemes (lower case, as the command accepts them): a
+// misspelt scheme ("tpc://h:514": "tcp://h:514"), or a host and port
+// without a scheme ("h:514": "tcp://h:514", when schemes has tcp, the
+// scheme rsyslog and syslog-ng listen on most). It is "" when raw's
+// scheme is known or no guess is close. send --to, the config's
+// forward.url and collect --listen share it.
+func URLHint(raw string, schemes []string) string {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if s := schemeTypo(strings.ToLower(scheme), schemes); s != "" {
+			return fmt.Sprintf(" (did you mean %q?)", s+"://"+rest)
+		}
+		return ""
+	}
+	if !slices.Contains(schemes, "tcp") {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(raw); err == nil && port != "" && forwarder.CheckPort(port) == nil {
+		return fmt.Sprintf(" (did you mean %q?)", "tcp://"+raw)
+	}
+	return ""
+}
+
+// schemeTypo returns the scheme of schemes that scheme (lower case) is a
+// likely typo of: one edit away ("relpp"), or the same letters swapped
+// ("tpc"); "" when scheme is one of schemes. Two edits would take ftp and
+// http to tcp.
+func schemeTypo(scheme string, schemes []string) string {
+	if slices.Contains(schemes, scheme) {
+		return ""
+	}
 	sorted := func(s string) string {
 		b := []byte(s)
 		slices.Sort(b)
 		return string(b)
 	}
-	for _, s := range Schemes() {
-		if s != scheme && (distance(s, scheme) <= 1 || sorted(s) == sorted(scheme)) {
+	for _, s := range schemes {
+		if distance(s, scheme) <= 1 || sorted(s) == sorted(scheme) {
 			return s
 		}
 	}

@@ -173,10 +173,10 @@ func (p *Params) Bool(name string, def bool) bool {
 const (
 	wantInt      = "want a whole number, 0 or more"
 	wantFloat    = "want a number, 0 or more, such as 3 or 1.5"
-	wantDuration = `want a duration of 0 or more, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	wantDuration = `want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
 	// wantPositiveDuration is the reason of the rules whose windows,
 	// buckets and sessions cannot be empty.
-	wantPositiveDuration = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
+	wantPositiveDuration = `want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
 	wantBytes            = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
 )
 
@@ -272,11 +272,18 @@ func (p *Params) Float(name string, def float64) float64 {
 	return f
 }
 
-// Duration returns the value of name as a duration from 0 to
-// math.MaxInt64 ns (about 292 years): a Go duration ("90s", "24h", "0") or
-// a whole number of seconds; or def when it is not set. A value that is
-// not one records a *ParamError and yields 0, so that a rule that needs a
-// duration above 0 (checked with Fail) gives the message.
+// MaxDuration is the longest duration parameter a rule takes (window,
+// bucket, learning_period, suppress, max_session): 10 years. Rules add
+// and subtract their durations to event times held as Unix nanoseconds,
+// which reach only from 1678 to 2262; within 10 years of a log's times
+// that arithmetic cannot overflow into a wrong time.
+const MaxDuration = 10 * 365 * 24 * time.Hour
+
+// Duration returns the value of name as a duration from 0 to MaxDuration:
+// a Go duration ("90s", "24h", "0") or a whole number of seconds; or def
+// when it is not set. A value that is not one records a *ParamError and
+// yields 0, so that a rule that needs a duration above 0 (checked with
+// Fail) gives the message.
 func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	p.kind[name] = "a duration"
 	v, ok := p.lookup(name)
@@ -293,8 +300,8 @@ func (p *Params) Duration(name string, def time.Duration) time.Duration {
 		}
 	}
 	switch {
-	case err != nil && !strings.HasPrefix(v, "-") && durationTooLarge(v, err):
-		p.typeFail(name, wantDuration, "too large (the longest duration is "+time.Duration(math.MaxInt64).Truncate(time.Second).String()+")")
+	case err != nil && !strings.HasPrefix(v, "-") && durationTooLarge(v, err), err == nil && d > MaxDuration:
+		p.typeFail(name, wantDuration, "too large")
 		return 0
 	case err != nil || d < 0:
 		p.typeFail(name, wantDuration, "")

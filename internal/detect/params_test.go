@@ -9,7 +9,7 @@ import (
 )
 
 func TestParams(t *testing.T) {
-	p := NewParams("r.x", map[string]string{"list": " a, b ,,c ", "on": "TRUE", "n": "12", "d": "90s", "secs": "30", "zero": "0s"},
+	p := NewParams("r.x", map[string]string{"list": " a, b ,,c ", "on": "TRUE", "n": "12", "d": "90s", "secs": "30", "zero": "0s", "most": "87600h"},
 		map[string]string{"n": "7", "typo": "1"})
 	if got := p.List("list", nil); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
 		t.Errorf("List = %q", got)
@@ -17,7 +17,7 @@ func TestParams(t *testing.T) {
 	if !p.Bool("on", false) || p.Int("n", 0) != 7 || p.Int("absent", 3) != 3 {
 		t.Error("Bool/Int: own parameters must override global ones, defaults apply when absent")
 	}
-	if p.Duration("d", 0) != 90*time.Second || p.Duration("secs", 0) != 30*time.Second || p.Duration("zero", time.Hour) != 0 {
+	if p.Duration("d", 0) != 90*time.Second || p.Duration("secs", 0) != 30*time.Second || p.Duration("zero", time.Hour) != 0 || p.Duration("most", 0) != MaxDuration {
 		t.Error("Duration")
 	}
 	sizes := NewParams("r.x", map[string]string{"plain": "1048576", "mib": "128MiB", "kb": "2 kB", "gi": "1gi", "b": "10B"}, nil)
@@ -48,7 +48,7 @@ func TestParams(t *testing.T) {
 	bad.Float("nan", 0)
 	err := bad.Err()
 	for _, want := range []string{`rule r.x: parameter on="yes": want true or false`, `parameter n="-1": want a whole number, 0 or more`,
-		`parameter d="soon": want a duration of 0 or more`, `parameter f="x": want a number, 0 or more`,
+		`parameter d="soon": want a duration from 0 to 87600h (10 years)`, `parameter f="x": want a number, 0 or more`,
 		`parameter inf="Inf": too large`, `parameter nan="NaN": want a number, 0 or more`,
 		`parameter b="-1": want a number of bytes`, `parameter b2="soon": want a number of bytes`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -74,9 +74,9 @@ func TestParams(t *testing.T) {
 // not that it is negative.
 func TestParamMessages(t *testing.T) {
 	const (
-		above0   = `want a duration above 0, such as "90s", "60m" or "24h" (a bare number is seconds)`
-		dur0     = `want a duration of 0 or more, such as "90s", "60m" or "24h" (a bare number is seconds)`
-		longDur  = "too large (the longest duration is 2562047h47m16s); "
+		above0   = `want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
+		dur0     = `want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
+		longDur  = "too large; "
 		bigInt   = "too large (the largest whole number is 9223372036854775807); "
 		int0     = "want a whole number, 0 or more"
 		int1     = "want a whole number, at least 1"
@@ -94,6 +94,19 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "window", "99999999999h", longDur + above0},
 		{"sentinel.bruteforce", "window", "9999999999999", longDur + above0}, // seconds
 		{"sentinel.bruteforce", "window", "-9999999999999", above0},
+		// Within a time.Duration, but window_start and suppression ends
+		// would overflow the Unix nanoseconds of event times.
+		{"sentinel.bruteforce", "window", "2562047h", longDur + above0},
+		{"sentinel.bruteforce", "window", "87601h", longDur + above0},
+		{"sentinel.bruteforce", "window", "315360001", longDur + above0}, // seconds: 10 years and 1 s
+		{"sentinel.bruteforce", "learning_period", "100000h", longDur + above0},
+		{"sentinel.bruteforce", "suppress", "2562047h", longDur + dur0},
+		{"sentinel.repo_deletion", "window", "2562047h", longDur + above0},
+		{"sentinel.repo_deletion", "bucket", "2562047h", longDur + above0},
+		{"gitlab.password_spray", "window", "2562047h", longDur + above0},
+		{"gitlab.distributed_guessing", "window", "2562047h", longDur + above0},
+		{"sentinel.impersonation", "max_session", "2562047h", longDur + above0},
+		{"falco.pat_created", "suppress", "2562047h", longDur + dur0},
 		{"sentinel.bruteforce", "bucket", "-5m", above0},
 		{"sentinel.bruteforce", "learning_period", "-1h", above0},
 		{"sentinel.bruteforce", "suppress", "-1m", dur0},

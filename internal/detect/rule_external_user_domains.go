@@ -34,8 +34,16 @@ func allowedDomains(p *Params) (allowed, subOnly []string) {
 	return allowed, subOnly
 }
 
-// allowedHint says what an allowed_domains entry may be.
-const allowedHint = "an entry allows that domain and its subdomains; *.corp.example allows the subdomains only"
+// allowedHint says what an allowed_domains entry may be, with the domain
+// d the user meant as the example: d allows itself and its subdomains;
+// *.d, or for a host such as mail.acme.io *.acme.io, the subdomains only.
+func allowedHint(d string) string {
+	const both = "an entry allows that domain and its subdomains; "
+	if _, parent, ok := strings.Cut(d, "."); ok && strings.Contains(parent, ".") {
+		return both + "*." + parent + " allows every subdomain of " + parent + ", not " + parent + " itself"
+	}
+	return both + "*." + d + " allows its subdomains only"
+}
 
 // domainEntry reads one allowed_domains entry: the domain, lower-cased,
 // whether only its subdomains are allowed, or why it is refused ("is a
@@ -47,14 +55,14 @@ func domainEntry(given string) (domain string, subOnly bool, why string) {
 		if u, err := url.Parse(s); err == nil && u.Hostname() != "" {
 			host = u.Hostname()
 		}
-		return "", false, fmt.Sprintf("is a URL, which no e-mail address has: write the domain, %s (%s)", strings.TrimSuffix(host, "."), allowedHint)
+		return "", false, fmt.Sprintf("is a URL, which no e-mail address has: write the domain, %s (%s)", strings.TrimSuffix(host, "."), allowedHint(strings.TrimSuffix(host, ".")))
 	}
 	if i := strings.LastIndexByte(s, '@'); i > 0 {
-		return "", false, fmt.Sprintf("is an e-mail address: write its domain, %s (%s)", s[i+1:], allowedHint)
+		return "", false, fmt.Sprintf("is an e-mail address: write its domain, %s (%s)", s[i+1:], allowedHint(s[i+1:]))
 	}
 	s = strings.TrimPrefix(s, "@")
 	if i := strings.IndexAny(s, "/:"); i >= 0 {
-		return "", false, fmt.Sprintf("is not a domain (it has a %s): write the domain, %s (%s)", portOrPath(s[i]), s[:i], allowedHint)
+		return "", false, fmt.Sprintf("is not a domain (it has a %s): write the domain, %s (%s)", portOrPath(s[i]), s[:i], allowedHint(s[:i]))
 	}
 	if rest, ok := strings.CutPrefix(s, "*."); ok {
 		s, subOnly = rest, true

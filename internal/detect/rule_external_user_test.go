@@ -102,6 +102,11 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 		{"https://Corp.Example:8443/users/", "", false, "write the domain, corp.example ("},
 		{"example.org,http://corp.example.", "", false, `"http://corp.example." is a URL, which no e-mail address has: write the domain, corp.example (`},
 		{"alice@corp.example", "", false, `"alice@corp.example" is an e-mail address: write its domain, corp.example (`},
+		// The hint's wildcard example is the domain the user wrote.
+		{"https://mail.acme.io/x", "", false, `"https://mail.acme.io/x" is a URL, which no e-mail address has: write the domain, mail.acme.io (an entry allows that domain and its subdomains; *.acme.io allows every subdomain of acme.io, not acme.io itself)`},
+		{"https://acme.io", "", false, `"https://acme.io" is a URL, which no e-mail address has: write the domain, acme.io (an entry allows that domain and its subdomains; *.acme.io allows its subdomains only)`},
+		{"bob@Staff.Acme.IO", "", false, `"bob@Staff.Acme.IO" is an e-mail address: write its domain, staff.acme.io (an entry allows that domain and its subdomains; *.acme.io allows every subdomain of acme.io, not acme.io itself)`},
+		{"acme.io:25", "", false, `"acme.io:25" is not a domain (it has a port): write the domain, acme.io (an entry allows that domain and its subdomains; *.acme.io allows its subdomains only)`},
 		{"corp.example:443", "", false, "(it has a port): write the domain, corp.example ("},
 		{"corp.example/", "", false, "(it has a path): write the domain, corp.example ("},
 		{"*corp.example", "", false, "write corp.example (the domain and its subdomains) or *.corp.example (its subdomains only)"},

@@ -21,7 +21,16 @@ import (
 const tiShowSkipped = 5
 
 // tiFormatHint says what the indicator file holds.
-const tiFormatHint = "list one IP address or CIDR per line (# starts a comment); the file is reread when it changes and on SIGHUP"
+const tiFormatHint = "list one IP address or CIDR per line (# starts a comment)"
+
+// tiWarnHint is the hint of the warning that the file lists nothing,
+// which detect and run both log: both read the file again when it changes
+// (only run has a SIGHUP, so the warning does not name it).
+const tiWarnHint = tiFormatHint + "; the file is read again when it changes"
+
+// tiReportHint is the hint of FileReport's Unusable, which check prints
+// about the agent (run).
+const tiReportHint = tiFormatHint + "; run rereads the file when it changes and on SIGHUP"
 
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
 // indicator file's modification time.
@@ -52,6 +61,7 @@ type tiRule struct {
 	set     atomic.Pointer[indicators] // read by Keep without the engine lock
 	bad     []badLine                  // the first lines the last load skipped
 	nbad    int                        // the lines it skipped in all
+	enc     string                     // "UTF-16LE" or "UTF-16BE" when the last load found that, not UTF-8
 	mtime   time.Time
 	size    int64
 	checked time.Time // wall clock of the last mtime check
@@ -96,6 +106,10 @@ func (r *tiRule) Reload() error {
 	if err != nil {
 		return err
 	}
+	if enc := utf16Encoding(b); enc != "" {
+		r.loadUTF16(fi, enc)
+		return nil
+	}
 	set, bad, nbad := parseIndicators(b)
 	for _, l := range r.skipped(bad) {
 		r.log.Warn("threat-intelligence indicator skipped", "file", l.file, "err", l.msg)
@@ -106,12 +120,22 @@ func (r *tiRule) Reload() error {
 	}
 	if set.len() == 0 {
 		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
-			"file", r.path, "skipped", nbad, "hint", tiFormatHint)
+			"file", r.path, "skipped", nbad, "hint", tiWarnHint)
 	}
 	r.set.Store(set)
-	r.bad, r.nbad, r.mtime, r.size = bad, nbad, fi.ModTime(), fi.Size()
+	r.bad, r.nbad, r.enc, r.mtime, r.size = bad, nbad, "", fi.ModTime(), fi.Size()
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", nbad)
 	return nil
+}
+
+// loadUTF16 loads no indicator from the file, which is in UTF-16 (enc),
+// not UTF-8, and says so once instead of refusing each of its lines.
+func (r *tiRule) loadUTF16(fi os.FileInfo, enc string) {
+	r.log.Warn("threat-intelligence file is UTF-16, not UTF-8: sentinel.ti_malicious_ip matches nothing",
+		"file", r.path, "encoding", enc, "hint", "the file must be UTF-8; "+utf16Fix(r.path))
+	set, _, _ := parseIndicators(nil)
+	r.set.Store(set)
+	r.bad, r.nbad, r.enc, r.mtime, r.size = nil, 0, enc, fi.ModTime(), fi.Size()
 }
 
 // skippedLine is a skipped line of the indicator file: "FILE:LINE" (or
@@ -132,11 +156,15 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 
 // FileReport implements FileReporter: the first lines of the indicator
 // file that the last load skipped, each "FILE:LINE: cause", how many it
-// skipped in all, and whether the file listed no indicator at all.
+// skipped in all, and whether the file listed no indicator at all or was
+// UTF-16, not UTF-8.
 func (r *tiRule) FileReport() FileReport {
 	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
-	if r.set.Load().len() == 0 {
-		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiFormatHint)
+	switch {
+	case r.enc != "":
+		rep.Unusable = fmt.Sprintf("%s is %s (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8, so the rule matches nothing: %s", r.path, r.enc, utf16Fix(r.path))
+	case r.set.Load().len() == 0:
+		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiReportHint)
 	}
 	for _, l := range r.skipped(r.bad) {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)

@@ -241,6 +241,11 @@ func TestTIRuleNoIndicator(t *testing.T) {
 			if warned != tt.unusable || reported != tt.unusable || (rep.Unusable != "") != tt.unusable {
 				t.Errorf("warned %v, reported %q; want %v\n%s", warned, rep.Unusable, tt.unusable, logs.String())
 			}
+			// The warning is detect's too, which has no SIGHUP; the report
+			// is check's, about run, which has.
+			if tt.unusable && (strings.Contains(logs.String(), "SIGHUP") || !strings.Contains(logs.String(), "read again when it changes") || !strings.Contains(rep.Unusable, "on SIGHUP")) {
+				t.Errorf("warning or report names the wrong reload:\nwarning %s\nreport %s", logs.String(), rep.Unusable)
+			}
 			// Reload (SIGHUP) with an indicator clears it; with none again warns.
 			if err := os.WriteFile(path, []byte("203.0.113.7\n"), 0o600); err != nil {
 				t.Fatal(err)

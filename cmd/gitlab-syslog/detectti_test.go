@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// utf16LE returns s in UTF-16LE with its byte order mark, as PowerShell's
+// Out-File and > write a text file.
+func utf16LE(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = binary.LittleEndian.AppendUint16(b, u)
+	}
+	return string(b)
+}
+
+// TestDetectTIFileWarnings: detect's warnings about an indicator file say
+// what fits detect: no SIGHUP (only run has one).
+func TestDetectTIFileWarnings(t *testing.T) {
+	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
+	for _, tc := range []struct {
+		name, file string
+		want       []string
+	}{
+		{"empty", "", []string{"matches nothing", "list one IP address or CIDR per line (# starts a comment); the file is read again when it changes"}},
+		{"comments only", "# none yet\n", []string{"matches nothing", "skipped=0"}},
+		{"UTF-16", utf16LE("203.0.113.7\r\n"), []string{"threat-intelligence file is UTF-16, not UTF-8", "encoding=UTF-16LE", "the file must be UTF-8; convert it with iconv -f UTF-16 -t UTF-8 '"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ti := filepath.Join(t.TempDir(), "ti.txt")
+			if err := os.WriteFile(ti, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}, params: []string{"ti_file=" + ti}}
+			if err := runDetect(context.Background(), &o, []string{access}, strings.NewReader(""), &out, &errOut); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(errOut.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+				}
+			}
+			if strings.Contains(errOut.String(), "SIGHUP") {
+				t.Errorf("detect names a SIGHUP it does not have:\n%s", errOut.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+)
+
+// inputHint adds to err, the error of opening the input file name, what to
+// do about it: for a file that does not exist, the name of a file in the
+// same directory it is a likely typo of, else the directory that does not
+// exist, else to check the path; for a permission error, to run as a user
+// that can read it. parse, send and detect add it; other errors are
+// returned as they are.
+func inputHint(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w (%s)", err, missingInputHint(name))
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%w (run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root)", err)
+	}
+	return err
+}
+
+// missingInputHint says what to do about the input file name that does not
+// exist.
+func missingInputHint(name string) string {
+	dir := filepath.Dir(name)
+	if missing := missingDir(dir); missing != "" {
+		return fmt.Sprintf("directory %s does not exist: is the path right?", missing)
+	}
+	entries, err := os.ReadDir(dir)
+	if err == nil {
+		names := make([]string, 0, len(entries))
+		for _, e := range entries {
+			if !e.IsDir() {
+				names = append(names, e.Name())
+			}
+		}
+		if m := config.Suggest(filepath.Base(name), names); m != "" {
+			return fmt.Sprintf("did you mean %s?", filepath.Join(dir, m))
+		}
+	}
+	return "is the path right?"
+}
+
+// missingDir returns the outermost directory of dir's path that does not
+// exist ("/var/log/gitlab" for /var/log/gitlab/nginx when /var/log exists),
+// or "" when dir exists or cannot be checked.
+func missingDir(dir string) string {
+	missing := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
+}
