@@ -146,6 +146,9 @@ type pendingEvent struct {
 	nsec int32
 	// pooled says that the rule's heldPool made Ev: eval gives it back.
 	pooled bool
+	// late says that Ev arrived after the watermark passed its time
+	// (Observe evaluates it at once; see action).
+	late bool
 }
 
 // pendingHeap is a min-heap of held events ordered by time, then class,
@@ -382,7 +385,7 @@ func (r *impersonation) Observe(ev *Event, _ Clock, emit Emit) {
 	if !r.wm.IsZero() && ev.Time.Before(r.wm) {
 		// Late: the events of its time were already evaluated; evaluate it
 		// now against the sessions still held.
-		r.eval(pendingEvent{Ev: ev, Class: c}, emit)
+		r.eval(pendingEvent{Ev: ev, Class: c, late: true}, emit)
 		return
 	}
 	if c == impStart {
@@ -473,7 +476,7 @@ func (r *impersonation) eval(p pendingEvent, emit Emit) {
 			r.syncWatch(k, false, 0)
 		}
 	case impAction:
-		r.action(p.Ev, emit)
+		r.action(p.Ev, p.late, emit)
 	}
 	if p.pooled {
 		r.pool.release(p.Ev)
@@ -545,8 +548,12 @@ func (r *impersonation) stop(ev *Event) (sessKey, bool) {
 	return key, false
 }
 
-// action alerts when ev was done inside a session.
-func (r *impersonation) action(ev *Event, emit Emit) {
+// action alerts when ev was done inside a session. late says that ev
+// arrived after the watermark had passed its time: when it is in no
+// session held, it is counted as dropped if it is also older than every
+// session still kept. An event evaluated in order is never counted, even
+// when the watermark has since moved far past it.
+func (r *impersonation) action(ev *Event, late bool, emit Emit) {
 	t := ev.Time.UnixNano()
 	var s *impSession
 	var keys [2]sessKey
@@ -572,7 +579,7 @@ func (r *impersonation) action(ev *Event, emit Emit) {
 	}
 	by := ev.Get(parser.ColImpersonatedBy)
 	if s == nil && by == "" {
-		if !r.wm.IsZero() && t < r.wm.UnixNano()-int64(r.maxSession) {
+		if late && t < r.wm.UnixNano()-int64(r.maxSession) {
 			r.late++ // too old for the sessions still held
 		}
 		return

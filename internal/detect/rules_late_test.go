@@ -75,6 +75,29 @@ func TestImpersonationOutOfOrderAndLate(t *testing.T) {
 	}
 }
 
+// Actions held and evaluated in order are not late, even when the event
+// that moves the watermark past them is days later (detect over an old
+// file and a later one): only an action that arrives behind the
+// watermark and older than every session kept counts as dropped.
+func TestImpersonationInOrderNotLate(t *testing.T) {
+	var alerts []*Alert
+	e, r := engineFor(t, "sentinel.impersonation", nil, &alerts)
+	e.Process(impActionEv("audit_json.log", tAt("0s"), 1)) // no session: not an action
+	e.Process(impActionEv("audit_json.log", tAt("1m"), 2))
+	e.Process(impActionEv("later.log", tAt("96h"), 3)) // four days later
+	e.Advance(tAt("97h"))
+	if len(alerts) != 0 {
+		t.Fatalf("alerts %d, want none", len(alerts))
+	}
+	if n := r.(LateCounter).LateDropped(); n != 0 {
+		t.Errorf("LateDropped = %d for actions evaluated in order, want 0", n)
+	}
+	e.Process(impActionEv("stream", tAt("2m"), 4)) // behind the watermark by days
+	if n := r.(LateCounter).LateDropped(); n != 1 {
+		t.Errorf("LateDropped = %d after a late action, want 1", n)
+	}
+}
+
 func TestBruteforceLateAndOutOfOrder(t *testing.T) {
 	var alerts []*Alert
 	e, r := engineFor(t, "sentinel.bruteforce", nil, &alerts)
