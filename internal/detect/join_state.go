@@ -32,7 +32,8 @@ type heldAlert struct {
 	Event    *Event    `json:"event"`
 }
 
-// heldSide is an audit line waiting for its application line (auditSide).
+// heldSide is an audit line waiting for its application line (a sideRec
+// of the joiner's sideRing).
 type heldSide struct {
 	CID     string    `json:"k"` // CorrelationID
 	Time    time.Time `json:"t"`
