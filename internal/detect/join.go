@@ -14,21 +14,11 @@ const joinWindow = 60 * time.Second
 // maxSideCols is the most columns a join takes from its audit line.
 const maxSideCols = 3
 
-// auditSide is what an audit line adds to an alert raised on an
-// application-log line of the same request: its time, EventID and the
-// values of the joiner's columns, copied into one string so that the
-// record neither holds the line's Event nor pins its raw line.
-type auditSide struct {
-	t       time.Time
-	eventID string
-	vals    [maxSideCols]string // the values of joiner.cols, in order
-}
-
 // joiner holds alerts raised on application-log lines until the audit line
 // of the same CorrelationID enriches them, or until the watermark passes
 // the alert's time + joinWindow (the alert then goes out as it is: the
 // audit line enriches, it is never required). Audit lines wait the same
-// way for their application line, as an auditSide record. Both sides are
+// way for their application line, as a record of a sideRing. Both sides are
 // bounded by maxKeys; when the pending side is full, the oldest alert goes
 // out unenriched rather than being lost.
 //
@@ -42,18 +32,10 @@ type auditSide struct {
 // a held alert nor an audit line that would enrich a later one.
 type joiner struct {
 	maxKeys int
-	// The audit lines held are sides (indexed by CorrelationID), then
-	// staged, in the order of their arrival. A new one is staged without
-	// a map operation; the staged are indexed (moved to sides) only when
-	// an application line looks for its audit line. Most audit lines
-	// (the sign-ins of users that are no admins) leave at the window's
-	// end without ever being indexed.
-	sides    *fifo[string, auditSide] // by CorrelationID
-	staged   []stagedSide             // from stagedAt on
-	stagedAt int
+	// The audit lines held, in the order of their arrival (see sideRing).
+	sides    sideRing
 	pending  *fifo[string, *Alert] // by CorrelationID
 	cols     []string              // the audit line's columns an alert gets, at most maxSideCols
-	slab     slab                  // the strings of sides
 	now      Clock                 // the wall clock, for future
 	futureAt time.Time             // event times after it are checked by future
 	spill    []*Alert              // restored alerts beyond maxKeys, out at the next advance
@@ -65,7 +47,7 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 	if len(cols) > maxSideCols {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
-	return &joiner{maxKeys: maxKeys, sides: newFIFO[string, auditSide](maxKeys),
+	return &joiner{maxKeys: maxKeys, sides: newSideRing(len(cols)),
 		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now}
 }
 
@@ -80,9 +62,11 @@ func (j *joiner) clock(env *Env) {
 // The clock is read only when t passes the limit computed last, so events
 // in order cost one comparison.
 func (j *joiner) future(t time.Time) bool {
-	if !t.After(j.futureAt) {
-		return false
-	}
+	return t.After(j.futureAt) && j.readFuture(t)
+}
+
+// readFuture reads the wall clock for future.
+func (j *joiner) readFuture(t time.Time) bool {
 	j.futureAt = j.now().Add(maxFuture)
 	return t.After(j.futureAt)
 }
@@ -101,10 +85,9 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 		emit(a)
 		return
 	}
-	j.index()
-	if s, ok := j.sides.get(cid); ok && within(s.t, a.Time, joinWindow) {
-		j.apply(a, s)
-		j.sides.remove(cid)
+	if s, x, ok := j.sides.lookup(cid); ok && within(x.time(), a.Time, joinWindow) {
+		j.applyHeld(a, x)
+		j.sides.kill(s)
 		emit(a)
 		return
 	}
@@ -121,8 +104,9 @@ func (j *joiner) alert(cid string, a *Alert, emit Emit) {
 
 // side joins or holds the audit line of CorrelationID cid at event time
 // t, with EventID id and the values of the joiner's columns (vals, in the
-// order of cols).
-func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]string, emit Emit) {
+// order of cols; only the first len(cols) are read). Nothing of the
+// arguments is kept: what is held is copied (see sideRing).
+func (j *joiner) side(cid string, t time.Time, id string, vals []string, emit Emit) {
 	if cid == "" || j.future(t) {
 		return
 	}
@@ -130,98 +114,39 @@ func (j *joiner) side(cid string, t time.Time, id string, vals [maxSideCols]stri
 		if p, ok := j.pending.get(cid); ok && within((*p).Time, t, joinWindow) {
 			a := *p
 			j.pending.remove(cid)
-			j.apply(a, &auditSide{eventID: id, vals: vals})
+			j.apply(a, id, vals)
 			emit(a)
 			return
 		}
 	}
-	s, key := j.record(cid, t, id, &vals)
-	j.stage(key, s)
+	j.hold(cid, t, id, vals)
 }
 
-// stagedSide is an audit line held but not yet indexed (see joiner).
-type stagedSide struct {
-	cid  string
-	side auditSide
-}
-
-// stage holds side s of CorrelationID cid (a string of the slab) after
-// every other. At max_keys the oldest audit line held is dropped first.
-// The same CorrelationID staged twice counts twice until it is indexed,
-// where the later replaces the earlier as in the fifo.
-func (j *joiner) stage(cid string, s auditSide) {
-	if j.sides.len()+len(j.staged)-j.stagedAt >= j.maxKeys {
-		if j.sides.len() > 0 {
-			j.sides.popFront()
-		} else {
-			j.unstage()
-		}
+// hold holds a side after every other. At max_keys the oldest audit line
+// held is dropped first, and counted. The same CorrelationID held twice
+// counts twice until it is indexed, where the later replaces the earlier
+// (see sideRing).
+func (j *joiner) hold(cid string, t time.Time, id string, vals []string) {
+	if j.sides.len() >= j.maxKeys {
+		j.sides.popFront()
 		j.sides.evicted++
 	}
-	j.staged = append(j.staged, stagedSide{cid, s})
-}
-
-// unstage drops the oldest staged side.
-func (j *joiner) unstage() {
-	j.staged[j.stagedAt] = stagedSide{}
-	j.stagedAt++
-	switch n := len(j.staged) - j.stagedAt; {
-	case n == 0:
-		j.staged, j.stagedAt = j.staged[:0], 0
-	case j.stagedAt >= 1024 && j.stagedAt >= n:
-		copy(j.staged, j.staged[j.stagedAt:])
-		clear(j.staged[n:])
-		j.staged, j.stagedAt = j.staged[:n], 0
-	}
-}
-
-// index moves the staged sides, in order, to the indexed ones: a
-// CorrelationID already held keeps its key string and takes the later
-// side, which becomes the most recent.
-func (j *joiner) index() {
-	for i := j.stagedAt; i < len(j.staged); i++ {
-		st := &j.staged[i]
-		*j.sides.touch(st.cid) = st.side
-		*st = stagedSide{}
-	}
-	j.staged, j.stagedAt = j.staged[:0], 0
+	j.sides.compact()
+	j.sides.add(cid, t, id, vals)
 }
 
 // heldSides returns the number of audit lines held.
-func (j *joiner) heldSides() int { return j.sides.len() + len(j.staged) - j.stagedAt }
-
-// record returns the auditSide of an audit line and a copy of cid, all
-// its strings parts of one piece of the joiner's slab.
-func (j *joiner) record(cid string, t time.Time, id string, vals *[maxSideCols]string) (auditSide, string) {
-	n := len(cid) + len(id)
-	for _, v := range vals[:len(j.cols)] {
-		n += len(v)
-	}
-	b := j.slab.take(n)[:0]
-	b = append(b, cid...)
-	b = append(b, id...)
-	for _, v := range vals[:len(j.cols)] {
-		b = append(b, v...)
-	}
-	all := unsafe.String(unsafe.SliceData(b), len(b))
-	key, rest := all[:len(cid)], all[len(cid):]
-	s := auditSide{t: t, eventID: rest[:len(id)]}
-	rest = rest[len(id):]
-	for i := range j.cols {
-		s.vals[i], rest = rest[:len(vals[i])], rest[len(vals[i]):]
-	}
-	return s, key
-}
+func (j *joiner) heldSides() int { return j.sides.len() }
 
 // slabSize is the size of the blocks a slab cuts its pieces from.
 const slabSize = 4096
 
 // slab hands out pieces of larger blocks for strings that are written
 // once and then only read, so that holding one costs no allocation of its
-// own. A block stays in memory while any of its pieces is referenced: the
-// joiner's records leave in about the order they came (window end,
-// eviction; a join takes one out early), so the blocks held span about
-// the records held plus one block.
+// own. A block stays in memory while any of its pieces is referenced, so
+// it suits strings that are let go in about the order they were taken
+// (the engine's alert_ids): the blocks held then span about the strings
+// held plus one block.
 type slab struct {
 	buf []byte
 }
@@ -237,14 +162,31 @@ func (s *slab) take(n int) []byte {
 	return s.buf[i : i+n : i+n]
 }
 
-// apply adds what the audit line s holds to a.
-func (j *joiner) apply(a *Alert, s *auditSide) {
+// apply adds to a the EventID id and the non-empty values vals of the
+// joiner's columns.
+func (j *joiner) apply(a *Alert, id string, vals []string) {
 	for i, c := range j.cols {
-		if v := s.vals[i]; v != "" {
+		if v := vals[i]; v != "" {
 			a.Columns = append(a.Columns, Column{Name: c, Value: v})
 		}
 	}
-	a.AddEventID(s.eventID)
+	a.AddEventID(id)
+}
+
+// applyHeld adds what the held side x holds to a, copied out of the
+// ring of bytes in one string.
+func (j *joiner) applyHeld(a *Alert, x *sideRec) {
+	b := j.sides.bytes(x)
+	all := strings.Clone(unsafe.String(unsafe.SliceData(b), len(b)))
+	var vals [maxSideCols]string
+	off := int(x.lens[0])
+	id := all[off : off+int(x.lens[1])]
+	off += int(x.lens[1])
+	for i := range j.cols {
+		vals[i] = all[off : off+int(x.lens[2+i])]
+		off += int(x.lens[2+i])
+	}
+	j.apply(a, id, vals[:len(j.cols)])
 }
 
 // advance emits the alerts whose join window closed before wm and forgets
@@ -262,18 +204,14 @@ func (j *joiner) advance(wm time.Time, emit Emit) {
 		j.pending.popFront()
 		emit(a)
 	}
+	lim := wm.Add(-joinWindow) // a side at or before it is out of its window
+	sec, nsec := lim.Unix(), int32(lim.Nanosecond())
 	for {
-		_, s, ok := j.sides.front()
-		if !ok {
-			break
+		x, ok := j.sides.front()
+		if !ok || x.sec > sec || (x.sec == sec && x.nsec > nsec) {
+			return // those after it came later
 		}
-		if s.t.Add(joinWindow).After(wm) {
-			return // the staged came after it
-		}
-		j.sides.popFront()
-	}
-	for j.stagedAt < len(j.staged) && !j.staged[j.stagedAt].side.t.Add(joinWindow).After(wm) {
-		j.unstage()
+		j.sides.pop()
 	}
 }
 

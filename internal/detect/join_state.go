@@ -32,7 +32,8 @@ type heldAlert struct {
 	Event    *Event    `json:"event"`
 }
 
-// heldSide is an audit line waiting for its application line (auditSide).
+// heldSide is an audit line waiting for its application line (a sideRec
+// of the joiner's sideRing).
 type heldSide struct {
 	CID     string    `json:"k"` // CorrelationID
 	Time    time.Time `json:"t"`
@@ -55,36 +56,31 @@ func (j *joiner) appendState(dst []byte) []byte {
 	})
 	dst = append(dst, `],"sides":[`...)
 	first = true
-	j.sides.each(func(cid string, s *auditSide) bool {
-		dst = j.appendHeldSide(dst, cid, s, first)
+	j.sides.each(func(x *sideRec) {
+		dst = j.appendHeldSide(dst, x, first)
 		first = false
-		return true
 	})
-	for i := j.stagedAt; i < len(j.staged); i++ {
-		dst = j.appendHeldSide(dst, j.staged[i].cid, &j.staged[i].side, first)
-		first = false
-	}
 	return append(dst, "]}"...)
 }
 
-// appendHeldSide appends s, held under CorrelationID cid, as the JSON of
-// heldSide, after a comma unless first.
-func (j *joiner) appendHeldSide(dst []byte, cid string, s *auditSide, first bool) []byte {
+// appendHeldSide appends the held side x as the JSON of heldSide, after
+// a comma unless first.
+func (j *joiner) appendHeldSide(dst []byte, x *sideRec, first bool) []byte {
 	if !first {
 		dst = append(dst, ',')
 	}
 	dst = append(dst, `{"k":`...)
-	dst = jsonstr.Append(dst, cid)
+	dst = jsonstr.Append(dst, j.sides.str(x, 0))
 	dst = append(dst, `,"t":`...)
-	dst = appendTime(dst, s.t)
+	dst = appendTime(dst, x.time())
 	dst = append(dst, `,"event_id":`...)
-	dst = jsonstr.Append(dst, s.eventID)
+	dst = jsonstr.Append(dst, j.sides.str(x, 1))
 	dst = append(dst, `,"vals":[`...)
 	for i := range j.cols {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jsonstr.Append(dst, s.vals[i])
+		dst = jsonstr.Append(dst, j.sides.str(x, 2+i))
 	}
 	return append(dst, "]}"...)
 }
@@ -145,7 +141,7 @@ func appendColumns(dst []byte, cs []Column) []byte {
 // is left empty. Alerts beyond max_keys (a smaller max_keys than the
 // saving run's) go out at the next advance rather than being dropped;
 // audit lines beyond it are dropped, oldest first, and counted as
-// evicted. The audit lines are staged, as they were held (see joiner).
+// evicted. The audit lines are held unindexed, as new ones (see sideRing).
 func (j *joiner) restore(data []byte) error {
 	var st joinState
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -172,10 +168,7 @@ func (j *joiner) restore(data []byte) error {
 		*j.pending.touch(h.CID) = a
 	}
 	for _, s := range st.Sides {
-		var vals [maxSideCols]string
-		copy(vals[:], s.Vals)
-		side, key := j.record(s.CID, s.Time, s.EventID, &vals)
-		j.stage(key, side)
+		j.hold(s.CID, s.Time, s.EventID, s.Vals)
 	}
 	return nil
 }

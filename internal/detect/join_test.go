@@ -31,17 +31,26 @@ func TestJoinSideRecord(t *testing.T) {
 	j := newJoiner(10, parser.ColAuthorID, parser.ColIPAddress, parser.ColAuthorName) // the line has no IPAddress
 	var out []*Alert
 	emit := func(a *Alert) { out = append(out, a) }
-	j.side(cid, ev.Time, ev.Get(parser.ColEventID), [maxSideCols]string{ev.Get(parser.ColAuthorID), ev.Get(parser.ColIPAddress), ev.Get(parser.ColAuthorName)}, emit)
+	j.side(cid, ev.Time, ev.Get(parser.ColEventID), []string{ev.Get(parser.ColAuthorID), ev.Get(parser.ColIPAddress), ev.Get(parser.ColAuthorName)}, emit)
 	if len(out) != 0 {
 		t.Fatalf("a side alone emitted %d alerts", len(out))
 	}
-	if j.sides.len() != 0 || j.heldSides() != 1 {
-		t.Fatalf("%d sides indexed, %d held after a side: want it staged", j.sides.len(), j.heldSides())
+	if len(j.sides.index) != 0 || j.heldSides() != 1 {
+		t.Fatalf("%d sides indexed, %d held after a side: want it held unindexed", len(j.sides.index), j.heldSides())
 	}
-	j.index()
-	k, s, ok := j.sides.front()
+	j.sides.indexAll()
+	x, ok := j.sides.front()
 	if !ok {
 		t.Fatal("the side was not held")
+	}
+	k := j.sides.str(x, 0)
+	s := struct {
+		t       time.Time
+		eventID string
+		vals    [maxSideCols]string
+	}{t: x.time(), eventID: j.sides.str(x, 1)}
+	for i := range j.cols {
+		s.vals[i] = j.sides.str(x, 2+i)
 	}
 	inRaw := func(v string) bool {
 		p, r := uintptr(unsafe.Pointer(unsafe.StringData(v))), uintptr(unsafe.Pointer(unsafe.StringData(ev.Raw)))
@@ -87,7 +96,7 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 	cid := func(i int) string { return "cid-" + strconv.Itoa(i) }
 	joined := 0
 	for i := range n {
-		j.side(cid(i), at(i), strconv.Itoa(i), [maxSideCols]string{"7"}, emit)
+		j.side(cid(i), at(i), strconv.Itoa(i), []string{"7"}, emit)
 		if i%3 == 0 { // its application line comes: joined at once
 			j.alert(cid(i), &Alert{Time: at(i)}, emit)
 			joined++
@@ -126,7 +135,7 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 		if j.heldSides() != wantSides {
 			t.Fatalf("step %d: %d sides held, want %d", step, j.heldSides(), wantSides)
 		}
-		for _, f := range []interface{ span() (int, int) }{j.sides, j.pending} {
+		for _, f := range []interface{ span() (int, int) }{&j.sides, j.pending} {
 			if items, held := f.span(); items > 2*held+64 {
 				t.Fatalf("step %d: %d items for %d keys", step, items, held)
 			}
@@ -140,48 +149,115 @@ func TestJoinAdvanceManyKeys(t *testing.T) {
 // span returns the items in the ring (live and dead) and the keys held.
 func (f *fifo[K, V]) span() (int, int) { return f.end - f.off, len(f.m) }
 
-// TestJoinSideSlab holds audit sides whose strings fill several of the
-// joiner's slab blocks (one value longer than a block) and checks that
-// every record still holds its own values, and that holding a side costs
-// no allocation of its own once the joiner's map and ring have grown.
-func TestJoinSideSlab(t *testing.T) {
+// span returns the records in the ring (live and dead) and the sides held.
+func (r *sideRing) span() (int, int) { return int(r.tail - r.head), r.live }
+
+// TestJoinSideRing holds audit sides whose strings fill the joiner's
+// ring of bytes several times over (one value longer than its first
+// size), while the window's end lets the oldest go, so that pieces wrap
+// around, the rings grow and dead records are compacted away; it checks
+// that every side still holds its own values, and that holding a side
+// costs no allocation once the rings have grown.
+func TestJoinSideRing(t *testing.T) {
 	j := newJoiner(100_000, parser.ColAuthorID, parser.ColAuthorName)
-	at := time.Date(2024, 5, 10, 17, 46, 49, 0, time.UTC)
-	emit := func(*Alert) { t.Fatal("a side alone emitted an alert") }
-	long := strings.Repeat("n", slabSize+1)
-	vals := func(i int) (string, string, [maxSideCols]string) {
+	t0 := time.Date(2024, 5, 10, 17, 46, 49, 0, time.UTC)
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 100 * time.Millisecond) }
+	var out []*Alert
+	emit := func(a *Alert) { out = append(out, a) }
+	long := strings.Repeat("n", minSideBytes+1)
+	vals := func(i int) (string, string, []string) {
 		name := "user" + strconv.Itoa(i)
-		if i == 700 {
+		if i%700 == 0 {
 			name = long
 		}
-		return "cid" + strconv.Itoa(i), "id" + strconv.Itoa(i*7), [maxSideCols]string{strconv.Itoa(i * 3), name}
+		return "cid" + strconv.Itoa(i), "id" + strconv.Itoa(i*7), []string{strconv.Itoa(i * 3), name}
 	}
-	const n = 2000
+	const n = 5000
 	for i := range n {
 		cid, id, v := vals(i)
-		j.side(cid, at, id, v, emit)
-	}
-	j.index()
-	for i := range n {
-		cid, id, v := vals(i)
-		s, ok := j.sides.get(cid)
-		if !ok || s.eventID != id || s.vals != v {
-			t.Fatalf("side %d: held %+v (%v), want id %q vals %q", i, s, ok, id, v)
+		j.side(cid, at(i), id, v, emit)
+		if i%5 == 4 { // join one in five, from 40 lines back: dead records amid live ones
+			cid, id, v := vals(i - 4)
+			out = out[:0]
+			j.alert(cid, &Alert{Time: at(i)}, emit)
+			want := []Column{{parser.ColAuthorID, v[0]}, {parser.ColAuthorName, v[1]}}
+			if len(out) != 1 || !slices.Equal(out[0].Columns, want) || !slices.Equal(out[0].EventIDs, []string{id}) {
+				t.Fatalf("side %d: joined %d alerts %+v, want columns %v and EventID %q", i-4, len(out), out, want, id)
+			}
 		}
+		if i%100 == 0 {
+			j.advance(at(i), emit) // lets the sides of the window before go
+		}
+		if items, held := j.sides.span(); items > 2*held+64 {
+			t.Fatalf("line %d: %d records for %d sides", i, items, held)
+		}
+	}
+	held := 0
+	for i := range n {
+		if i%5 == 0 || !at(i).Add(joinWindow).After(at(n-100)) {
+			continue // joined, or out of its window
+		}
+		held++
+		cid, id, v := vals(i)
+		out = out[:0]
+		j.alert(cid, &Alert{Time: at(i)}, emit)
+		want := []Column{{parser.ColAuthorID, v[0]}, {parser.ColAuthorName, v[1]}}
+		if len(out) != 1 || !slices.Equal(out[0].Columns, want) || !slices.Equal(out[0].EventIDs, []string{id}) {
+			t.Fatalf("side %d: joined %d alerts %+v, want columns %v and EventID %q", i, len(out), out, want, id)
+		}
+	}
+	if held == 0 || j.heldSides() != 0 {
+		t.Fatalf("%d sides joined at the end, %d still held: want some, then none", held, j.heldSides())
 	}
 	cids := make([]string, 1000)
 	for i := range cids {
 		cids[i] = "cid" + strconv.Itoa(n+i)
 	}
 	i := 0
+	v := []string{"1", "Administrator"}
 	allocs := testing.AllocsPerRun(1000, func() {
-		j.side(cids[i], at, "id", [maxSideCols]string{"1", "Administrator"}, emit)
-		j.index()
-		j.sides.remove(cids[i])
+		j.side(cids[i], at(n+i), "id", v, emit)
+		j.advance(at(n+i-1).Add(joinWindow), emit)
 		i = (i + 1) % len(cids)
 	})
-	if allocs > 0.1 {
-		t.Errorf("%.2f allocations per side held, want about one per slab block", allocs)
+	if allocs > 0 {
+		t.Errorf("%.2f allocations per side held, want none", allocs)
+	}
+}
+
+// TestSideRingSameHash holds sides of different CorrelationIDs under
+// one hash, as a collision of maphash would: each is found by its own
+// CorrelationID, and taking one out (join, window end) leaves the others.
+func TestSideRingSameHash(t *testing.T) {
+	r := newSideRing(1)
+	t0 := time.Date(2024, 5, 10, 17, 46, 49, 0, time.UTC)
+	for i, cid := range []string{"a", "b", "c", "b"} {
+		r.add(cid, t0.Add(time.Duration(i)*time.Second), strconv.Itoa(i), []string{cid + strconv.Itoa(i)})
+		r.rec(r.tail - 1).hash = 42 // indexAll keeps a hash set
+	}
+	r.indexAll() // the second b replaces the first
+	val := func(cid string) string {
+		s, ok := r.find(42, cid)
+		if !ok {
+			return "(none)"
+		}
+		return r.str(r.rec(s), 2)
+	}
+	if r.len() != 3 || val("a") != "a0" || val("b") != "b3" || val("c") != "c2" || val("d") != "(none)" {
+		t.Fatalf("held %d: a=%s b=%s c=%s d=%s, want 3: a0 b3 c2 (none)", r.len(), val("a"), val("b"), val("c"), val("d"))
+	}
+	s, _ := r.find(42, "c")
+	r.kill(s) // joined: the middle of the chain
+	if val("c") != "(none)" || val("a") != "a0" || val("b") != "b3" {
+		t.Errorf("after c joined: a=%s b=%s c=%s", val("a"), val("b"), val("c"))
+	}
+	r.popFront() // a, the oldest, at the end of the chain
+	if val("a") != "(none)" || val("b") != "b3" || r.len() != 1 {
+		t.Errorf("after a left: a=%s b=%s, %d held", val("a"), val("b"), r.len())
+	}
+	r.popFront()
+	if r.len() != 0 || len(r.index) != 0 || r.head != r.tail {
+		t.Errorf("after all left: %d held, %d indexed, %d records", r.len(), len(r.index), r.tail-r.head)
 	}
 }
 
@@ -203,10 +279,10 @@ func TestJoinStagedSides(t *testing.T) {
 	}
 	t.Run("max_keys", func(t *testing.T) {
 		j := newJoiner(3, parser.ColAuthorID)
-		j.side("c0", t0, "", [maxSideCols]string{"0"}, emit)
-		j.index() // c0 indexed, the rest staged
+		j.side("c0", t0, "", []string{"0"}, emit)
+		j.sides.indexAll() // c0 indexed, the rest not
 		for i := 1; i < 5; i++ {
-			j.side("c"+strconv.Itoa(i), t0, "", [maxSideCols]string{strconv.Itoa(i)}, emit)
+			j.side("c"+strconv.Itoa(i), t0, "", []string{strconv.Itoa(i)}, emit)
 		}
 		if j.heldSides() != 3 {
 			t.Fatalf("%d sides held, want max_keys=3", j.heldSides())
@@ -219,8 +295,8 @@ func TestJoinStagedSides(t *testing.T) {
 	})
 	t.Run("same CorrelationID twice", func(t *testing.T) {
 		j := newJoiner(10, parser.ColAuthorID)
-		j.side("c", t0, "", [maxSideCols]string{"first"}, emit)
-		j.side("c", t0.Add(time.Second), "", [maxSideCols]string{"second"}, emit)
+		j.side("c", t0, "", []string{"first"}, emit)
+		j.side("c", t0.Add(time.Second), "", []string{"second"}, emit)
 		if got := author("c", t0, j); got != "second" {
 			t.Errorf("joined %q, want the later line's", got)
 		}
@@ -230,9 +306,9 @@ func TestJoinStagedSides(t *testing.T) {
 	})
 	t.Run("window end in order of arrival", func(t *testing.T) {
 		j := newJoiner(10, parser.ColAuthorID)
-		j.side("late", t0.Add(time.Minute), "", [maxSideCols]string{"1"}, emit)
-		j.index()
-		j.side("early", t0, "", [maxSideCols]string{"2"}, emit) // staged after an indexed line of a later time
+		j.side("late", t0.Add(time.Minute), "", []string{"1"}, emit)
+		j.sides.indexAll()
+		j.side("early", t0, "", []string{"2"}, emit) // staged after an indexed line of a later time
 		j.advance(t0.Add(joinWindow+time.Second), emit)
 		if j.heldSides() != 2 {
 			t.Errorf("%d sides held, want 2: the staged line waits behind the indexed one, as in one queue", j.heldSides())
@@ -242,4 +318,43 @@ func TestJoinStagedSides(t *testing.T) {
 			t.Errorf("%d sides held after both windows, want 0", j.heldSides())
 		}
 	})
+}
+
+// TestSideRingCompact joins nearly every side at once while the watermark
+// stands still behind an old side that stays: the dead records must not
+// pile up behind it (the rings stay within about twice what is held),
+// and every side still held keeps its values through the compactions.
+func TestSideRingCompact(t *testing.T) {
+	j := newJoiner(1000, parser.ColAuthorID)
+	t0 := time.Date(2024, 5, 10, 17, 46, 49, 0, time.UTC)
+	var out []*Alert
+	emit := func(a *Alert) { out = append(out, a) }
+	j.side("old", t0, "e-old", []string{"v-old"}, emit)
+	for i := range 10_000 {
+		cid := "c" + strconv.Itoa(i)
+		j.side(cid, t0, "e"+strconv.Itoa(i), []string{"v" + strconv.Itoa(i)}, emit)
+		if i%100 != 0 { // one in a hundred stays
+			j.alert(cid, &Alert{Time: t0}, emit)
+		}
+		if items, held := j.sides.span(); items > 2*held+64 {
+			t.Fatalf("line %d: %d records for %d sides", i, items, held)
+		}
+		if size := len(j.sides.buf); size > 1<<16 {
+			t.Fatalf("line %d: %d bytes of ring for %d sides", i, size, j.heldSides())
+		}
+	}
+	if j.heldSides() != 101 {
+		t.Fatalf("%d sides held, want 101", j.heldSides())
+	}
+	for _, i := range []int{-1, 0, 5000, 9900} {
+		cid, want := "old", "v-old"
+		if i >= 0 {
+			cid, want = "c"+strconv.Itoa(i), "v"+strconv.Itoa(i)
+		}
+		out = out[:0]
+		j.alert(cid, &Alert{Time: t0}, emit)
+		if len(out) != 1 || out[0].Get(parser.ColAuthorID) != want {
+			t.Errorf("%s: joined %d alerts %+v, want AuthorID %q", cid, len(out), out, want)
+		}
+	}
 }

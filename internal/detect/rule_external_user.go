@@ -126,7 +126,7 @@ func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 		v := r.audit.pick(ev)
 		cid, name, add := v[0], v[1], v[2]
 		if name == "user_created" || add == "user" {
-			r.join.side(cid, ev.Time, v[3], [maxSideCols]string{v[4], v[5], v[6]}, emit)
+			r.join.side(cid, ev.Time, v[3], v[4:7], emit)
 		}
 	}
 }

@@ -72,12 +72,53 @@ func (r *localAuth) Observe(ev *Event, _ Clock, emit Emit) {
 		a := &Alert{Time: ev.Time, Event: ev, Key: []Column{{parser.ColUsername, user}}}
 		r.join.alert(cid, a, emit)
 	case parser.TypeAudit:
-		v := r.audit.pick(ev)
-		cid, authType, name := v[0], v[1], v[2]
-		if authType == "standard" || name == "authenticated_with_password" {
-			r.join.side(cid, ev.Time, v[3], [maxSideCols]string{v[4], v[5]}, emit)
+		var v [4]string // CorrelationID, EventID, AuthorID, AuthorName
+		if r.signIn(ev, &v) {
+			r.join.side(v[0], ev.Time, v[1], v[2:], emit)
 		}
 	}
+}
+
+// signIn reports whether the audit event ev is a password sign-in, and
+// sets v to its CorrelationID, EventID, AuthorID and AuthorName when it
+// is. An event with an index (see Event) is read through it, the
+// sign-in's columns only once it is one; others, and one whose index
+// does not confirm a column, through the picker.
+func (r *localAuth) signIn(ev *Event, v *[4]string) bool {
+	if ev.indexed() {
+		auth, ok1 := indexedCol(ev, parser.IDAuthenticationType)
+		name, ok2 := indexedCol(ev, parser.IDEventName)
+		if ok1 && ok2 && auth != "standard" && name != "authenticated_with_password" {
+			return false
+		}
+		var ok [4]bool
+		v[0], ok[0] = indexedCol(ev, parser.IDCorrelationID)
+		v[1], ok[1] = indexedCol(ev, parser.IDEventID)
+		v[2], ok[2] = indexedCol(ev, parser.IDAuthorID)
+		v[3], ok[3] = indexedCol(ev, parser.IDAuthorName)
+		if ok1 && ok2 && ok == [4]bool{true, true, true, true} {
+			return true
+		}
+	}
+	p := r.audit.pick(ev)
+	if p[1] != "standard" && p[2] != "authenticated_with_password" {
+		return false
+	}
+	*v = [4]string{p[0], p[3], p[4], p[5]}
+	return true
+}
+
+// indexedCol returns the value of ev's column id read through ev's index,
+// which ev must have (Event.indexed): "" when ev has no such column. ok
+// is false when the index's position is not confirmed by the column's
+// name: the caller then searches (see colIndex).
+func indexedCol(ev *Event, id parser.ColID) (v string, ok bool) {
+	i := ev.cols.at(id)
+	if uint(i) >= uint(len(ev.Columns)) {
+		return "", i < 0
+	}
+	c := &ev.Columns[i]
+	return c.Value, sameName(c.Name, id.Name())
 }
 
 // Advance emits the alerts whose join window closed without an audit line.
