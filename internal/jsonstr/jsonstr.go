@@ -287,3 +287,61 @@ func appendEscaped(dst []byte, c byte) []byte {
 	}
 	return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 }
+
+// AppendMember appends a comma and the JSON object member name:value
+// (`,"name":"value"`), both escaped as Append escapes them. A name and a
+// value of at most 32 bytes that need no escape (column names, most
+// values) are copied in words with one check of dst's room, without
+// Append's calls per string.
+func AppendMember[S ~string | ~[]byte](dst []byte, name string, value S) []byte {
+	v := *(*string)(unsafe.Pointer(&value))
+	n := len(name)
+	if n == 0 || n > 32 || len(v) == 0 || len(v) > 32 {
+		return appendString(append(appendString(append(dst, ','), name), ':'), v)
+	}
+	w := len(dst)
+	if cap(dst)-w < 80 {
+		dst = slices.Grow(dst, 80)
+	}
+	// Every store is in dst[w : w+80]: 6 bytes of punctuation and two
+	// copies of at most 32 bytes each, the word stores of a short one
+	// reaching at most 8 bytes past its start.
+	p := unsafe.Pointer(unsafe.SliceData(dst[w : w+80]))
+	*(*[2]byte)(p) = [2]byte{',', '"'}
+	m := copyPlain(unsafe.Add(p, 2), name)
+	q := unsafe.Add(p, 2+n)
+	*(*[3]byte)(q) = [3]byte{'"', ':', '"'}
+	m |= copyPlain(unsafe.Add(q, 3), v)
+	if m != 0 {
+		return appendString(append(appendString(append(dst, ','), name), ':'), v)
+	}
+	end := 2 + n + 3 + len(v)
+	*(*byte)(unsafe.Add(p, end)) = '"'
+	return dst[:w+end+1]
+}
+
+// copyPlain copies s, of 1 to 32 bytes, to p in words and returns the
+// bytes of s that are not plain (see plain), as their high bits: 0 when s
+// needs no escape. p must have room for max(len(s), 8) bytes.
+func copyPlain(p unsafe.Pointer, s string) uint64 {
+	n := len(s)
+	if n < 8 {
+		var x uint64
+		if n >= 4 {
+			x = uint64(load4(s, 0)) | uint64(load4(s, n-4))<<(8*(n-4))
+		} else {
+			x = uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
+		}
+		put8(p, x)
+		return exact8(x) & (hi8 >> (64 - 8*n))
+	}
+	var m uint64
+	for i := 0; i < n-8; i += 8 {
+		x := load8(s, i)
+		m |= special8(x)
+		put8(unsafe.Add(p, i), x)
+	}
+	x := load8(s, n-8)
+	put8(unsafe.Add(p, n-8), x)
+	return m | special8(x)
+}
