@@ -121,27 +121,10 @@ func appendString(dst []byte, s string) []byte {
 			out = slices.Grow(out[:w], len(s)-i+room)
 			out = out[:cap(out)]
 		}
-		// out has room bytes free at w: every store below stays in it.
-		p := unsafe.Pointer(unsafe.SliceData(out[w:]))
-		x := load8(s, i)
-		put8(p, x)
-		m := special8(x)
-		if m == 0 {
-			i += 8
-			w += 8
-			continue
+		var stop bool
+		if w, i, stop = words(out, w, s, i); stop {
+			w, i = escape(out, w, s, i)
 		}
-		if x&hi8 == 0 && ctl8(x) == 0 {
-			// Only quotes and backslashes, the escapes of a JSON line:
-			// escaped in the word, without going back to s.
-			w += escapeQuotes(p, x)
-			i += 8
-			continue
-		}
-		n := bits.TrailingZeros64(m) >> 3
-		i += n
-		w += n
-		w, i = escape(out, w, s, i)
 	}
 	if r := len(s) - i; r > 0 && len(s) >= 8 {
 		if len(out)-w < room {
@@ -177,6 +160,55 @@ func appendString(dst []byte, s string) []byte {
 		w, i = escape(out, w, s, i)
 	}
 	return append(out[:w], '"')
+}
+
+// words is appendString's loop over the words of s from i, written to
+// out from w: it stores each 8 bytes whole, keeps them when all are plain
+// (see plain), and escapes a word whose only bytes that are not are quotes
+// and backslashes in place, a backslash before each (the escapes of a
+// JSON line). It returns the positions after the words done, and stop
+// when it stopped at s[i], a byte that is not plain, of a word with
+// another kind of such byte (the plain bytes before it are written); it
+// stops too when fewer than 8 bytes of s are left, or fewer than room
+// bytes of out. It calls nothing: its loop keeps its state in registers.
+func words(out []byte, w int, s string, i int) (int, int, bool) {
+	sp := unsafe.Pointer(unsafe.StringData(s))
+	op := unsafe.Pointer(unsafe.SliceData(out))
+	for i+8 <= len(s) && len(out)-w >= room {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(sp, i))[:])
+		p := unsafe.Add(op, w)
+		put8(p, x)
+		// The bytes below 0x20, the quotes and the backslashes, as high
+		// bits: exact up to the first byte >= 0x80 (no carry crosses an
+		// ASCII byte), which hi marks; so the lowest bit of m is exact.
+		hi := x & hi8
+		ctl := ^((x + lo8*(0x80-0x20)) | x) & hi8
+		xq, xb := x^(lo8*'"'), x^(lo8*'\\')
+		m := (^((xq+low7)|xq)|^((xb+low7)|xb))&hi8 | ctl | hi
+		if m == 0 {
+			i += 8
+			w += 8
+			continue
+		}
+		if ctl|hi != 0 {
+			n := bits.TrailingZeros64(m) >> 3
+			return w + n, i + n, true
+		}
+		// Only quotes and backslashes (m, exact: all bytes are ASCII): a
+		// backslash before each, at k, then the bytes from k on, d bytes
+		// further than in x. Every store is in the room bytes at p
+		// (k+d+1+8 <= 7+7+1+8).
+		d := 0
+		for ; m != 0; m &= m - 1 {
+			t := bits.TrailingZeros64(m) &^ 7 // 8k
+			*(*byte)(unsafe.Add(p, t>>3+d)) = '\\'
+			put8(unsafe.Add(p, t>>3+d+1), x>>t)
+			d++
+		}
+		i += 8
+		w += 8 + d
+	}
+	return w, i, false
 }
 
 // appendShort appends s, shorter than 8 bytes, as a JSON string when every
