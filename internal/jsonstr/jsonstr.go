@@ -88,7 +88,7 @@ func Append[S ~string | ~[]byte](dst []byte, s S) []byte {
 
 // room is the free space appendString keeps after its write position: a
 // word of 8 bytes copied whole, then the longest escape (6 bytes), or a
-// word of 8 quotes escaped in place (escapeQuotes: up to 24 bytes).
+// word of 8 quotes escaped in place (words, escapeQuotes: up to 24 bytes).
 const room = 24
 
 // appendString is Append on a string. It reads s 8 bytes at a time and
@@ -96,7 +96,8 @@ const room = 24
 // then keeps only those before the first byte that is not plain (see
 // plain), which it escapes, so that the short runs between the quotes of
 // a JSON line cost no copy call of their own; a word whose only such
-// bytes are quotes and backslashes is escaped whole (escapeQuotes). The
+// bytes are quotes and backslashes is escaped whole (words, and
+// escapeQuotes for the last bytes). The
 // last 1-7 bytes are read as one word too (the last 8 bytes of s, shifted),
 // and a string shorter than 8 bytes as one word of two overlapping loads
 // (appendShort): no byte is looked at on its own unless it is escaped.
@@ -352,9 +353,9 @@ func AppendMember[S ~string | ~[]byte](dst []byte, name string, value S) []byte 
 	return dst[:w+end+1]
 }
 
-// copyPlain copies s, of 1 to 32 bytes, to p in words and returns the
-// bytes of s that are not plain (see plain), as their high bits: 0 when s
-// needs no escape. p must have room for max(len(s), 8) bytes.
+// copyPlain copies s, of 1 to 32 bytes, to p in words and returns 0 when
+// every byte of s is plain (see plain), else a mask that is not 0. p must
+// have room for max(len(s), 8) bytes.
 func copyPlain(p unsafe.Pointer, s string) uint64 {
 	n := len(s)
 	if n < 8 {
