@@ -172,26 +172,25 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 	dst = append(dst, '{')
 	for i := range fields {
 		c := &fields[i]
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendJSONKey(dst, c.Name)
 		switch c.Name {
 		case "count", "threshold", "baseline_mean", "baseline_sd", "learning":
-			dst = append(dst, c.Value...)
+			dst = append(appendJSONKey(comma(dst, i), c.Name), c.Value...)
 		case "tactic":
-			dst = appendJSONList(dst, a.Info.Tactic)
+			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Tactic)
 		case "technique":
-			dst = appendJSONList(dst, a.Info.Technique)
+			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Technique)
 		case "event_ids":
-			dst = appendJSONList(dst, a.EventIDs)
+			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.EventIDs)
 		case "nodes":
-			dst = appendJSONList(dst, a.Nodes)
+			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Nodes)
+		case "alert_id":
+			dst = jsonstr.AppendMember(jsonstr.AppendMember(dst, c.Name, c.Value), "time", t)
 		default:
-			dst = jsonstr.Append(dst, c.Value)
-		}
-		if c.Name == "alert_id" {
-			dst = jsonstr.Append(appendJSONKey(append(dst, ','), "time"), t)
+			if i == 0 {
+				dst = jsonstr.Append(appendJSONKey(dst, c.Name), c.Value)
+			} else {
+				dst = jsonstr.AppendMember(dst, c.Name, c.Value)
+			}
 		}
 	}
 	if a.Event != nil {
@@ -207,13 +206,22 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 			bit := nameBit(c.Name)
 			if (inFields&bit != bit || !hasField(fields, c.Name)) &&
 				(inCols&bit != bit || !hasColumn(cols[:i], c.Name)) { // the first of a name only
-				dst = jsonstr.Append(appendJSONKey(append(dst, ','), c.Name), c.Value)
+				dst = jsonstr.AppendMember(dst, c.Name, c.Value)
 			}
 			inCols |= bit
 		}
-		dst = jsonstr.Append(appendJSONKey(append(dst, ','), "raw"), a.Event.Raw)
+		dst = jsonstr.AppendMember(dst, "raw", a.Event.Raw)
 	}
 	return append(dst, '}')
+}
+
+// comma appends the comma before the i-th member of an object (none
+// before the first).
+func comma(dst []byte, i int) []byte {
+	if i > 0 {
+		return append(dst, ',')
+	}
+	return dst
 }
 
 // appendJSONKey appends the JSON string k and a colon.

@@ -36,6 +36,9 @@ type eventRule struct {
 	row      *eventRow
 	extra    cond // from paramWhen; nil: none
 	fallback uint64
+	// alert is the alert Observe emits, reused: an Emit must not keep an
+	// alert past its call (see Emit), so one per rule serves them all.
+	alert eventAlert
 }
 
 // FallbackMatches implements FallbackCounter.
@@ -104,7 +107,8 @@ func (r *eventRule) Observe(ev *Event, _ Clock, emit Emit) {
 	if !r.matches(ev) {
 		return
 	}
-	p := &eventAlert{Alert: Alert{Time: ev.Time, Event: ev}}
+	p := &r.alert
+	*p = eventAlert{Alert: Alert{Time: ev.Time, Event: ev}}
 	a := &p.Alert
 	keys := r.row.key
 	if keys == nil {
@@ -122,6 +126,7 @@ func (r *eventRule) Observe(ev *Event, _ Clock, emit Emit) {
 		a.EventIDs = append(p.ids[:0], id)
 	}
 	emit(a)
+	p.Alert = Alert{} // keeps nothing of ev past Process
 }
 
 // eventIDKey is the key of a row without one.

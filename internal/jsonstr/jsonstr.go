@@ -88,7 +88,7 @@ func Append[S ~string | ~[]byte](dst []byte, s S) []byte {
 
 // room is the free space appendString keeps after its write position: a
 // word of 8 bytes copied whole, then the longest escape (6 bytes), or a
-// word of 8 quotes escaped in place (escapeQuotes: up to 24 bytes).
+// word of 8 quotes escaped in place (words, escapeQuotes: up to 24 bytes).
 const room = 24
 
 // appendString is Append on a string. It reads s 8 bytes at a time and
@@ -96,7 +96,8 @@ const room = 24
 // then keeps only those before the first byte that is not plain (see
 // plain), which it escapes, so that the short runs between the quotes of
 // a JSON line cost no copy call of their own; a word whose only such
-// bytes are quotes and backslashes is escaped whole (escapeQuotes). The
+// bytes are quotes and backslashes is escaped whole (words, and
+// escapeQuotes for the last bytes). The
 // last 1-7 bytes are read as one word too (the last 8 bytes of s, shifted),
 // and a string shorter than 8 bytes as one word of two overlapping loads
 // (appendShort): no byte is looked at on its own unless it is escaped.
@@ -121,27 +122,10 @@ func appendString(dst []byte, s string) []byte {
 			out = slices.Grow(out[:w], len(s)-i+room)
 			out = out[:cap(out)]
 		}
-		// out has room bytes free at w: every store below stays in it.
-		p := unsafe.Pointer(unsafe.SliceData(out[w:]))
-		x := load8(s, i)
-		put8(p, x)
-		m := special8(x)
-		if m == 0 {
-			i += 8
-			w += 8
-			continue
+		var stop bool
+		if w, i, stop = words(out, w, s, i); stop {
+			w, i = escape(out, w, s, i)
 		}
-		if x&hi8 == 0 && ctl8(x) == 0 {
-			// Only quotes and backslashes, the escapes of a JSON line:
-			// escaped in the word, without going back to s.
-			w += escapeQuotes(p, x)
-			i += 8
-			continue
-		}
-		n := bits.TrailingZeros64(m) >> 3
-		i += n
-		w += n
-		w, i = escape(out, w, s, i)
 	}
 	if r := len(s) - i; r > 0 && len(s) >= 8 {
 		if len(out)-w < room {
@@ -177,6 +161,55 @@ func appendString(dst []byte, s string) []byte {
 		w, i = escape(out, w, s, i)
 	}
 	return append(out[:w], '"')
+}
+
+// words is appendString's loop over the words of s from i, written to
+// out from w: it stores each 8 bytes whole, keeps them when all are plain
+// (see plain), and escapes a word whose only bytes that are not are quotes
+// and backslashes in place, a backslash before each (the escapes of a
+// JSON line). It returns the positions after the words done, and stop
+// when it stopped at s[i], a byte that is not plain, of a word with
+// another kind of such byte (the plain bytes before it are written); it
+// stops too when fewer than 8 bytes of s are left, or fewer than room
+// bytes of out. It calls nothing: its loop keeps its state in registers.
+func words(out []byte, w int, s string, i int) (int, int, bool) {
+	sp := unsafe.Pointer(unsafe.StringData(s))
+	op := unsafe.Pointer(unsafe.SliceData(out))
+	for i+8 <= len(s) && len(out)-w >= room {
+		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(sp, i))[:])
+		p := unsafe.Add(op, w)
+		put8(p, x)
+		// The bytes below 0x20, the quotes and the backslashes, as high
+		// bits: exact up to the first byte >= 0x80 (no carry crosses an
+		// ASCII byte), which hi marks; so the lowest bit of m is exact.
+		hi := x & hi8
+		ctl := ^((x + lo8*(0x80-0x20)) | x) & hi8
+		xq, xb := x^(lo8*'"'), x^(lo8*'\\')
+		m := (^((xq+low7)|xq)|^((xb+low7)|xb))&hi8 | ctl | hi
+		if m == 0 {
+			i += 8
+			w += 8
+			continue
+		}
+		if ctl|hi != 0 {
+			n := bits.TrailingZeros64(m) >> 3
+			return w + n, i + n, true
+		}
+		// Only quotes and backslashes (m, exact: all bytes are ASCII): a
+		// backslash before each, at k, then the bytes from k on, d bytes
+		// further than in x. Every store is in the room bytes at p
+		// (k+d+1+8 <= 7+7+1+8).
+		d := 0
+		for ; m != 0; m &= m - 1 {
+			t := bits.TrailingZeros64(m) &^ 7 // 8k
+			*(*byte)(unsafe.Add(p, t>>3+d)) = '\\'
+			put8(unsafe.Add(p, t>>3+d+1), x>>t)
+			d++
+		}
+		i += 8
+		w += 8 + d
+	}
+	return w, i, false
 }
 
 // appendShort appends s, shorter than 8 bytes, as a JSON string when every
@@ -286,4 +319,62 @@ func appendEscaped(dst []byte, c byte) []byte {
 		return append(dst, '\\', 't')
 	}
 	return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+}
+
+// AppendMember appends a comma and the JSON object member name:value
+// (`,"name":"value"`), both escaped as Append escapes them. A name and a
+// value of at most 32 bytes that need no escape (column names, most
+// values) are copied in words with one check of dst's room, without
+// Append's calls per string.
+func AppendMember[S ~string | ~[]byte](dst []byte, name string, value S) []byte {
+	v := *(*string)(unsafe.Pointer(&value))
+	n := len(name)
+	if n == 0 || n > 32 || len(v) == 0 || len(v) > 32 {
+		return appendString(append(appendString(append(dst, ','), name), ':'), v)
+	}
+	w := len(dst)
+	if cap(dst)-w < 80 {
+		dst = slices.Grow(dst, 80)
+	}
+	// Every store is in dst[w : w+80]: 6 bytes of punctuation and two
+	// copies of at most 32 bytes each, the word stores of a short one
+	// reaching at most 8 bytes past its start.
+	p := unsafe.Pointer(unsafe.SliceData(dst[w : w+80]))
+	*(*[2]byte)(p) = [2]byte{',', '"'}
+	m := copyPlain(unsafe.Add(p, 2), name)
+	q := unsafe.Add(p, 2+n)
+	*(*[3]byte)(q) = [3]byte{'"', ':', '"'}
+	m |= copyPlain(unsafe.Add(q, 3), v)
+	if m != 0 {
+		return appendString(append(appendString(append(dst, ','), name), ':'), v)
+	}
+	end := 2 + n + 3 + len(v)
+	*(*byte)(unsafe.Add(p, end)) = '"'
+	return dst[:w+end+1]
+}
+
+// copyPlain copies s, of 1 to 32 bytes, to p in words and returns 0 when
+// every byte of s is plain (see plain), else a mask that is not 0. p must
+// have room for max(len(s), 8) bytes.
+func copyPlain(p unsafe.Pointer, s string) uint64 {
+	n := len(s)
+	if n < 8 {
+		var x uint64
+		if n >= 4 {
+			x = uint64(load4(s, 0)) | uint64(load4(s, n-4))<<(8*(n-4))
+		} else {
+			x = uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
+		}
+		put8(p, x)
+		return exact8(x) & (hi8 >> (64 - 8*n))
+	}
+	var m uint64
+	for i := 0; i < n-8; i += 8 {
+		x := load8(s, i)
+		m |= special8(x)
+		put8(unsafe.Add(p, i), x)
+	}
+	x := load8(s, n-8)
+	put8(unsafe.Add(p, n-8), x)
+	return m | special8(x)
 }

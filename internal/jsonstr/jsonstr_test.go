@@ -180,3 +180,40 @@ func jsonEscape(t testing.TB, s string) string {
 	}
 	return b.String()
 }
+
+// TestAppendMember compares AppendMember with the member Append writes
+// (`,` name `:` value), byte for byte, on names and values of 0 to 40
+// bytes, plain and with every kind of byte Append escapes at each place,
+// after prefixes that leave dst with and without spare capacity.
+func TestAppendMember(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	pieces := []string{`"`, `\`, "\x00", "\x1f", "\x7f", "\x80", "\xff", "é", "\u2028", "\xe2\x80", "\n", "a", "bb", "Target"}
+	gen := func() string {
+		var b strings.Builder
+		for n := rng.Intn(41); b.Len() < n; {
+			if rng.Intn(4) == 0 {
+				b.WriteString(pieces[rng.Intn(len(pieces))])
+			} else {
+				b.WriteByte(byte('a' + rng.Intn(26)))
+			}
+		}
+		return b.String()
+	}
+	for range 100_000 {
+		name, value := gen(), gen()
+		if rng.Intn(2) == 0 {
+			name = strings.Repeat("N", rng.Intn(34))
+		}
+		if rng.Intn(2) == 0 {
+			value = strings.Repeat("v", rng.Intn(34))
+		}
+		pre := append(make([]byte, 0, 3+rng.Intn(90)), "pre"...)
+		want := string(Append(append(Append(append([]byte("pre"), ','), name), ':'), value))
+		if got := string(AppendMember(pre, name, value)); got != want {
+			t.Fatalf("AppendMember(%q, %q) = %s, want %s", name, value, got, want)
+		}
+		if got := string(AppendMember(pre, name, []byte(value))); got != want {
+			t.Fatalf("AppendMember(%q, []byte(%q)) = %s, want %s", name, value, got, want)
+		}
+	}
+}
