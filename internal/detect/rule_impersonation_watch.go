@@ -128,21 +128,32 @@ func (u *userWatch) equal(o *userWatch) bool {
 // watchCell holds the current userWatch of one user.
 type watchCell struct{ w atomic.Pointer[userWatch] }
 
-// watchSet is one immutable version of the watched users: cells maps
-// each to its cell (for the next version), n is its length and byName the
-// number of keys by name. cell finds a key in an open-addressing table
-// (linear probing) of at least 4n slots: slots holds the keys and cells,
-// and tags, index for index, the tag of each key's hash (0: an empty
-// slot). A key not watched, most of those asked, mostly costs one hash
-// and one load of tags, whose slot is empty; a tag that matches is
-// confirmed by comparing the key. The fields cell reads come first.
+// watchSet is one immutable version of the watched users: n of them,
+// byName of which are keys by name. It is 64 bytes, one cache line (the
+// allocator aligns objects of that size to it), and holds a Bloom filter
+// of the keys (two bits of each key's hash in sig): most keys asked are
+// not watched, and most of those fail the filter without a read of
+// another cache line. A key that passes it is looked for in tab.
 type watchSet struct {
-	n      int
-	byName int
-	mask   uint64 // len(tags) - 1
-	tags   []uint32
-	slots  []watchSlot
-	cells  map[sessKey]*watchCell
+	n, byName int32
+	sig       [watchSigWords]uint64
+	tab       *watchTable
+}
+
+// watchSigWords is the length of watchSet.sig: the words left in its
+// cache line.
+const watchSigWords = 6
+
+// watchTable is a watchSet's open-addressing table (linear probing) of
+// at least 4n slots: slots holds the keys and cells, and tags, index for
+// index, the tag of each key's hash (0: an empty slot); a tag that
+// matches is confirmed by comparing the key. cells maps the keys to
+// their cells, for the next version.
+type watchTable struct {
+	mask  uint64 // len(tags) - 1
+	tags  []uint32
+	slots []watchSlot
+	cells map[sessKey]*watchCell
 }
 
 // watchSlot is a slot of watchSet's table: a key and its cell.
@@ -196,24 +207,33 @@ func load32(s string) uint32 {
 // other bits than those of the slot (the low ones).
 func keyTag(h uint64) uint32 { return uint32(h>>32) | 1 }
 
+// sigBits are the word and the two bits of watchSet.sig of the hash h:
+// of bits of h other than those keyTag and the table's slot use.
+func sigBits(h uint64) (int, uint64) {
+	return int(h >> 16 % watchSigWords), 1<<(h>>20&63) | 1<<(h>>26&63)
+}
+
 // newWatchSet returns the set of cells' keys.
 func newWatchSet(cells map[sessKey]*watchCell) *watchSet {
 	size := 8
 	for size < 4*len(cells) {
 		size *= 2
 	}
-	ws := &watchSet{n: len(cells), mask: uint64(size - 1), cells: cells,
+	tab := &watchTable{mask: uint64(size - 1), cells: cells,
 		tags: make([]uint32, size), slots: make([]watchSlot, size)}
+	ws := &watchSet{n: int32(len(cells)), tab: tab}
 	for k, c := range cells {
 		if k.ByName {
 			ws.byName++
 		}
 		h := watchHash(k)
-		i := h & ws.mask
-		for ws.tags[i] != 0 {
-			i = (i + 1) & ws.mask
+		w, b := sigBits(h)
+		ws.sig[w] |= b
+		i := h & tab.mask
+		for tab.tags[i] != 0 {
+			i = (i + 1) & tab.mask
 		}
-		ws.tags[i], ws.slots[i] = keyTag(h), watchSlot{k, c}
+		tab.tags[i], tab.slots[i] = keyTag(h), watchSlot{k, c}
 	}
 	return ws
 }
@@ -239,13 +259,17 @@ func (ws *watchSet) cell(k sessKey) *watchCell {
 		return nil
 	}
 	h := watchHash(k)
+	if w, b := sigBits(h); ws.sig[w]&b != b {
+		return nil // most keys: sig is in the cache line of n
+	}
+	tab := ws.tab
 	tag := keyTag(h)
-	for i := h & ws.mask; ; i = (i + 1) & ws.mask {
-		switch t := ws.tags[i]; {
+	for i := h & tab.mask; ; i = (i + 1) & tab.mask {
+		switch t := tab.tags[i]; {
 		case t == 0:
-			return nil // most keys: the first slot is empty
+			return nil
 		case t == tag:
-			if x := &ws.slots[i]; x.k.ByName == k.ByName && x.k.V == k.V {
+			if x := &tab.slots[i]; x.k.ByName == k.ByName && x.k.V == k.V {
 				return x.c
 			}
 		}
@@ -381,7 +405,7 @@ func (w *impWatch) widened(k sessKey) {
 func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
 	m := make(map[sessKey]*watchCell, ws.len()+1)
 	if ws != nil {
-		maps.Copy(m, ws.cells)
+		maps.Copy(m, ws.tab.cells)
 	}
 	m[k] = c
 	return newWatchSet(m)
@@ -389,7 +413,7 @@ func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
 
 // without returns a copy of ws without k.
 func (ws *watchSet) without(k sessKey) *watchSet {
-	m := maps.Clone(ws.cells)
+	m := maps.Clone(ws.tab.cells)
 	delete(m, k)
 	return newWatchSet(m)
 }
@@ -399,7 +423,7 @@ func (ws *watchSet) len() int {
 	if ws == nil {
 		return 0
 	}
-	return ws.n
+	return int(ws.n)
 }
 
 // wantHints implements hinter: the users widened after epoch since are the

@@ -17,6 +17,9 @@ import (
 // name apart, with what it wants, none other is, and a user whose
 // sessions are gone (update with nil) is forgotten.
 func TestImpWatchHas(t *testing.T) {
+	if n := unsafe.Sizeof(watchSet{}); n != 64 {
+		t.Errorf("watchSet is %d bytes, want 64 (one cache line)", n)
+	}
 	for _, n := range []int{1, 2, 3, 5, 300} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			var w impWatch
@@ -27,13 +30,13 @@ func TestImpWatchHas(t *testing.T) {
 			ws := w.keys.Load()
 			if n == 300 {
 				moved := 0
-				for i, x := range ws.slots {
-					if x.c != nil && watchHash(x.k)&ws.mask != uint64(i) {
+				for i, x := range ws.tab.slots {
+					if x.c != nil && watchHash(x.k)&ws.tab.mask != uint64(i) {
 						moved++
 					}
 				}
 				if moved == 0 {
-					t.Errorf("no key of %d in %d slots is past its first slot: probing is not tested", 2*n, len(ws.slots))
+					t.Errorf("no key of %d in %d slots is past its first slot: probing is not tested", 2*n, len(ws.tab.slots))
 				}
 			}
 			for i := range 10 * n {
