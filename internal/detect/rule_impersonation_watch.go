@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -144,21 +143,24 @@ type watchSet struct {
 // cache line.
 const watchSigWords = 6
 
-// watchTable is a watchSet's open-addressing table (linear probing) of
-// at least 4n slots: slots holds the keys and cells, and tags, index for
-// index, the tag of each key's hash (0: an empty slot); a tag that
-// matches is confirmed by comparing the key. cells maps the keys to
-// their cells, for the next version.
+// watchTable is a watchSet's keys: ents, in no order, and an
+// open-addressing index of them (linear probing) of at least 4n slots,
+// each the tag of a key's hash (0: an empty slot) and its entry; a tag
+// that matches is confirmed by comparing the key. The next version is
+// made from ents, without hashing a key again.
 type watchTable struct {
-	mask  uint64 // len(tags) - 1
-	tags  []uint32
+	mask  uint64 // len(slots) - 1
 	slots []watchSlot
-	cells map[sessKey]*watchCell
+	ents  []watchEnt
 }
 
-// watchSlot is a slot of watchSet's table: a key and its cell.
-type watchSlot struct {
+// watchSlot is a slot of watchTable's index.
+type watchSlot struct{ tag, ent uint32 }
+
+// watchEnt is a watched key, its hash (watchHash) and its cell.
+type watchEnt struct {
 	k sessKey
+	h uint64
 	c *watchCell
 }
 
@@ -203,7 +205,7 @@ func load32(s string) uint32 {
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
-// keyTag is the tag of the hash h in watchSet.tags: never 0, and made of
+// keyTag is the tag of the hash h in watchSlot: never 0, and made of
 // other bits than those of the slot (the low ones).
 func keyTag(h uint64) uint32 { return uint32(h>>32) | 1 }
 
@@ -213,27 +215,26 @@ func sigBits(h uint64) (int, uint64) {
 	return int(h >> 16 % watchSigWords), 1<<(h>>20&63) | 1<<(h>>26&63)
 }
 
-// newWatchSet returns the set of cells' keys.
-func newWatchSet(cells map[sessKey]*watchCell) *watchSet {
+// newWatchSet returns the set of the keys of ents, which it keeps.
+func newWatchSet(ents []watchEnt) *watchSet {
 	size := 8
-	for size < 4*len(cells) {
+	for size < 4*len(ents) {
 		size *= 2
 	}
-	tab := &watchTable{mask: uint64(size - 1), cells: cells,
-		tags: make([]uint32, size), slots: make([]watchSlot, size)}
-	ws := &watchSet{n: int32(len(cells)), tab: tab}
-	for k, c := range cells {
-		if k.ByName {
+	tab := &watchTable{mask: uint64(size - 1), slots: make([]watchSlot, size), ents: ents}
+	ws := &watchSet{n: int32(len(ents)), tab: tab}
+	for j := range ents {
+		e := &ents[j]
+		if e.k.ByName {
 			ws.byName++
 		}
-		h := watchHash(k)
-		w, b := sigBits(h)
+		w, b := sigBits(e.h)
 		ws.sig[w] |= b
-		i := h & tab.mask
-		for tab.tags[i] != 0 {
+		i := e.h & tab.mask
+		for tab.slots[i].tag != 0 {
 			i = (i + 1) & tab.mask
 		}
-		tab.tags[i], tab.slots[i] = keyTag(h), watchSlot{k, c}
+		tab.slots[i] = watchSlot{keyTag(e.h), uint32(j)}
 	}
 	return ws
 }
@@ -262,15 +263,22 @@ func (ws *watchSet) cell(k sessKey) *watchCell {
 	if w, b := sigBits(h); ws.sig[w]&b != b {
 		return nil // most keys: sig is in the cache line of n
 	}
-	tab := ws.tab
+	if j := ws.tab.find(k, h); j >= 0 {
+		return ws.tab.ents[j].c
+	}
+	return nil
+}
+
+// find returns the index in ents of k, whose hash is h, or -1.
+func (tab *watchTable) find(k sessKey, h uint64) int {
 	tag := keyTag(h)
 	for i := h & tab.mask; ; i = (i + 1) & tab.mask {
-		switch t := tab.tags[i]; {
-		case t == 0:
-			return nil
-		case t == tag:
-			if x := &tab.slots[i]; x.k.ByName == k.ByName && x.k.V == k.V {
-				return x.c
+		switch s := tab.slots[i]; {
+		case s.tag == 0:
+			return -1
+		case s.tag == tag:
+			if e := &tab.ents[s.ent]; e.k.ByName == k.ByName && e.k.V == k.V {
+				return int(s.ent)
 			}
 		}
 	}
@@ -403,19 +411,24 @@ func (w *impWatch) widened(k sessKey) {
 
 // with returns a copy of ws (nil: empty) with k in cell c.
 func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
-	m := make(map[sessKey]*watchCell, ws.len()+1)
+	var ents []watchEnt
 	if ws != nil {
-		maps.Copy(m, ws.tab.cells)
+		ents = make([]watchEnt, len(ws.tab.ents), len(ws.tab.ents)+1)
+		copy(ents, ws.tab.ents)
 	}
-	m[k] = c
-	return newWatchSet(m)
+	return newWatchSet(append(ents, watchEnt{k, watchHash(k), c}))
 }
 
-// without returns a copy of ws without k.
+// without returns a copy of ws without k (ws itself when it has no k).
 func (ws *watchSet) without(k sessKey) *watchSet {
-	m := maps.Clone(ws.tab.cells)
-	delete(m, k)
-	return newWatchSet(m)
+	old := ws.tab.ents
+	j := ws.tab.find(k, watchHash(k))
+	if j < 0 {
+		return ws
+	}
+	ents := make([]watchEnt, 0, len(old)-1)
+	ents = append(append(ents, old[:j]...), old[j+1:]...)
+	return newWatchSet(ents)
 }
 
 // len is the number of users in ws (nil: 0).

@@ -31,7 +31,7 @@ func TestImpWatchHas(t *testing.T) {
 			if n == 300 {
 				moved := 0
 				for i, x := range ws.tab.slots {
-					if x.c != nil && watchHash(x.k)&ws.tab.mask != uint64(i) {
+					if x.tag != 0 && ws.tab.ents[x.ent].h&ws.tab.mask != uint64(i) {
 						moved++
 					}
 				}
