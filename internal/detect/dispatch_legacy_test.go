@@ -18,8 +18,10 @@ import (
 // the users (ids and names) of every fifth line watched too (announced:
 // every line of theirs), then with only closed sessions of those users,
 // one in two around the line's time, the other ended before it (the
-// watch then tests the line's time). Every line without EventName takes
-// findLegacy, and no other does.
+// watch then tests the line's time), then the same with only the ids
+// watched (wantRecord then reads no meta.user), then with only the names
+// (it reads no AuthorID). Every line without EventName takes findLegacy,
+// and no other does.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
@@ -38,7 +40,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 	}
 	errs := 0
 	var fv, gv lineView
-	for pass := range 3 {
+	for pass := range 5 {
 		switch pass {
 		case 1:
 			for i, rec := range recs {
@@ -52,10 +54,11 @@ func TestFindLegacyAgrees(t *testing.T) {
 					imp.watch.announce(sessKey{ByName: true, V: string(b)}, annForever)
 				}
 			}
-		case 2:
+		case 2, 3, 4:
 			// Closed sessions only: of the users of every fifth line, one
 			// in two has a session around that line's time, the other one
-			// that ended before it.
+			// that ended before it; pass 3 watches the ids alone, pass 4
+			// the names.
 			imp.watch.keys.Store(nil)
 			imp.watch.ann, imp.watch.held = nil, nil
 			for i, rec := range recs {
@@ -67,10 +70,10 @@ func TestFindLegacyAgrees(t *testing.T) {
 				if i%10 == 5 {
 					u.ivs[0] = span{at - int64(time.Hour), at - int64(time.Second)}
 				}
-				if b, _ := rec.Get(parser.ColAuthorID); len(b) > 0 {
+				if b, _ := rec.Get(parser.ColAuthorID); len(b) > 0 && pass != 4 {
 					imp.watch.update(sessKey{V: string(b)}, u, false, 0)
 				}
-				if b, _ := rec.Get("meta.user"); len(b) > 0 {
+				if b, _ := rec.Get("meta.user"); len(b) > 0 && pass != 3 {
 					imp.watch.update(sessKey{ByName: true, V: string(b)}, u, false, 0)
 				}
 			}
@@ -112,8 +115,8 @@ func TestFindLegacyAgrees(t *testing.T) {
 		if pass > 0 && watchedHits == 0 {
 			t.Errorf("pass %d: no line of a watched user wanted: the watch was not tested", pass)
 		}
-		if pass == 2 && watchedMisses == 0 {
-			t.Error("no line of a watched user outside its sessions: the times were not tested")
+		if pass >= 2 && watchedMisses == 0 {
+			t.Errorf("pass %d: no line of a watched user outside its sessions: the times were not tested", pass)
 		}
 	}
 }

@@ -7,9 +7,10 @@ import (
 )
 
 // TestColReadsInline checks that the readers of a parsed record's columns
-// on the Want path inline parser.Record.Col (no call per column):
-// evalRecord and colValue in dispatch_legacy.go, colTable.value in
-// dispatch.go, and the lineView's reads in filter.go. It builds the
+// on the Want path inline parser.Record.Col or ColAt (no call per
+// column): evalRecord and recCol in dispatch_legacy.go, colTable.value in
+// dispatch.go, the lineView's reads in filter.go, and recCol itself into
+// impersonation.wantRecord and markedRecord (every column they read). It builds the
 // package with -gcflags=-m and skips where the go command is missing and
 // in -short runs.
 func TestColReadsInline(t *testing.T) {
@@ -24,15 +25,21 @@ func TestColReadsInline(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go build -gcflags=-m: %v\n%s", err, out)
 	}
-	want := map[string]int{"dispatch_legacy.go": 2, "dispatch.go": 1, "filter.go": 1}
-	got := map[string]int{}
-	re := regexp.MustCompile(`(?m)^(?:.*/)?(\w+\.go):\d+:\d+: inlining call to parser\.\(\*Record\)\.Col$`)
-	for _, m := range re.FindAllSubmatch(out, -1) {
-		got[string(m[1])]++
+	want := map[string]int{
+		"dispatch_legacy.go parser.(*Record).Col":   1,
+		"dispatch_legacy.go parser.(*Record).ColAt": 1,
+		"dispatch.go parser.(*Record).Col":          1,
+		"filter.go parser.(*Record).Col":            1,
+		"rule_impersonation_watch.go recCol":        5,
 	}
-	for file, n := range want {
-		if got[file] < n {
-			t.Errorf("%s inlines parser.(*Record).Col at %d sites, want %d", file, got[file], n)
+	got := map[string]int{}
+	re := regexp.MustCompile(`(?m)^(?:.*/)?(\w+\.go):\d+:\d+: inlining call to (parser\.\(\*Record\)\.ColA?t?|recCol)$`)
+	for _, m := range re.FindAllSubmatch(out, -1) {
+		got[string(m[1])+" "+string(m[2])]++
+	}
+	for site, n := range want {
+		if got[site] < n {
+			t.Errorf("%s: inlined at %d sites, want %d", site, got[site], n)
 		}
 	}
 }

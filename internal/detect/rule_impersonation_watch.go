@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -25,10 +24,17 @@ import (
 // watched for every line, an interval added) the epoch is bumped after
 // the new state is stored, and the user noted in added (see wantHints);
 // narrowing (a stop folded, a session swept) bumps nothing.
+//
+// keys and epoch, which every Want of an audit line reads, have a cache
+// line of their own: Process writes mu and the rule's fields around the
+// watch far more often than it publishes, and each such write would make
+// the parse workers' next read of keys miss their caches.
 type impWatch struct {
-	mu    sync.Mutex
+	_     cacheLinePad
 	keys  atomic.Pointer[watchSet]
 	epoch atomic.Uint64 // widenings
+	_     cacheLinePad
+	mu    sync.Mutex
 	// added holds the users of the last len(added) widenings, at the
 	// index of the epoch each made, modulo len(added) (see wantHints).
 	added [256]struct {
@@ -42,6 +48,10 @@ type impWatch struct {
 	held map[sessKey]userWatch
 	ann  map[sessKey][]int64
 }
+
+// cacheLinePad keeps the fields before it and after it off one cache
+// line (64 bytes on the CPUs the agent runs on).
+type cacheLinePad [64]byte
 
 // annForever is the time of a start announced without a known time: it
 // is never folded, and makes its user's lines wanted until the user is
@@ -117,37 +127,60 @@ func (u *userWatch) equal(o *userWatch) bool {
 // watchCell holds the current userWatch of one user.
 type watchCell struct{ w atomic.Pointer[userWatch] }
 
-// watchSet is one immutable version of the watched users: cells maps
-// each to its cell, n is its length, and few lists them (and fewC their
-// cells) when there are at most maxFewWatched. sigs has the bit keySig
-// of every key (a Bloom filter of one hash): get reads it first, and
-// most keys not watched miss it, whatever the number watched; a key that
-// hits it is looked for in few with a few string comparisons (a watch
-// usually holds one or two users), else in cells. n and sigs come first:
-// most lines read only the cache line of n.
+// watchSet is one immutable version of the watched users: n of them,
+// byName of which are keys by name. It is 64 bytes, one cache line (the
+// allocator aligns objects of that size to it), and holds a Bloom filter
+// of the keys (two bits of each key's hash in sig): most keys asked are
+// not watched, and most of those fail the filter without a read of
+// another cache line. A key that passes it is looked for in tab.
 type watchSet struct {
-	n     int // len(cells)
-	sigs  [16]uint64
-	cells map[sessKey]*watchCell
-	few   []sessKey
-	fewC  []*watchCell
+	n, byName int32
+	sig       [watchSigWords]uint64
+	tab       *watchTable
 }
 
-// keySig is the word and bit of sigs of a key: a hash of its length and
-// of its first and last eight bytes (four, or each byte, when shorter),
-// read a word at a time. Keys that differ only in the middle share a
-// bit: has then compares them.
-func keySig(k sessKey) (int, uint64) {
+// watchSigWords is the length of watchSet.sig: the words left in its
+// cache line.
+const watchSigWords = 6
+
+// watchTable is a watchSet's keys: ents, in no order, and an
+// open-addressing index of them (linear probing) of at least 4n slots,
+// each the tag of a key's hash (0: an empty slot) and its entry; a tag
+// that matches is confirmed by comparing the key. The next version is
+// made from ents, without hashing a key again.
+type watchTable struct {
+	mask  uint64 // len(slots) - 1
+	slots []watchSlot
+	ents  []watchEnt
+}
+
+// watchSlot is a slot of watchTable's index.
+type watchSlot struct{ tag, ent uint32 }
+
+// watchEnt is a watched key, its hash (watchHash) and its cell.
+type watchEnt struct {
+	k sessKey
+	h uint64
+	c *watchCell
+}
+
+// watchHash is the hash of k, of all its bytes read a word at a time
+// (those of the last word's tail once more), its length and ByName.
+// Every key of a watchSet is one an administrator impersonated, so that
+// the set cannot be filled with keys made to collide; a hash of the
+// runtime (hash/maphash) costs a few calls more per line.
+func watchHash(k sessKey) uint64 {
 	s := k.V
-	n := len(s)
-	h := uint64(n) * 0x9E3779B97F4A7C15
+	h := uint64(len(s)) * 0x9E3779B97F4A7C15
 	if k.ByName {
 		h ^= 0x5bd1e995
 	}
-	switch {
+	switch n := len(s); {
 	case n >= 8:
-		h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9
-		h ^= load64(s[n-8:])
+		for ; len(s) > 8; s = s[8:] {
+			h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9
+		}
+		h ^= load64(k.V[n-8:])
 	case n >= 4:
 		h ^= uint64(load32(s))<<32 | uint64(load32(s[n-4:]))
 	default:
@@ -156,8 +189,7 @@ func keySig(k sessKey) (int, uint64) {
 		}
 	}
 	h = (h ^ h>>31) * 0x94D049BB133111EB
-	h ^= h >> 29
-	return int(h>>6) & 15, 1 << (h & 63)
+	return h ^ h>>29
 }
 
 // load64 is the first eight bytes of s (len(s) >= 8), little-endian.
@@ -173,23 +205,36 @@ func load32(s string) uint32 {
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
-// maxFewWatched bounds watchSet.few.
-const maxFewWatched = 8
+// keyTag is the tag of the hash h in watchSlot: never 0, and made of
+// other bits than those of the slot (the low ones).
+func keyTag(h uint64) uint32 { return uint32(h>>32) | 1 }
 
-// newWatchSet returns the set of cells' keys.
-func newWatchSet(cells map[sessKey]*watchCell) *watchSet {
-	ws := &watchSet{n: len(cells), cells: cells}
-	for k := range cells {
-		w, b := keySig(k)
-		ws.sigs[w] |= b
+// sigBits are the word and the two bits of watchSet.sig of the hash h:
+// of bits of h other than those keyTag and the table's slot use.
+func sigBits(h uint64) (int, uint64) {
+	return int(h >> 16 % watchSigWords), 1<<(h>>20&63) | 1<<(h>>26&63)
+}
+
+// newWatchSet returns the set of the keys of ents, which it keeps.
+func newWatchSet(ents []watchEnt) *watchSet {
+	size := 8
+	for size < 4*len(ents) {
+		size *= 2
 	}
-	if len(cells) <= maxFewWatched {
-		ws.few = make([]sessKey, 0, len(cells))
-		ws.fewC = make([]*watchCell, 0, len(cells))
-		for k, c := range cells {
-			ws.few = append(ws.few, k)
-			ws.fewC = append(ws.fewC, c)
+	tab := &watchTable{mask: uint64(size - 1), slots: make([]watchSlot, size), ents: ents}
+	ws := &watchSet{n: int32(len(ents)), tab: tab}
+	for j := range ents {
+		e := &ents[j]
+		if e.k.ByName {
+			ws.byName++
 		}
+		w, b := sigBits(e.h)
+		ws.sig[w] |= b
+		i := e.h & tab.mask
+		for tab.slots[i].tag != 0 {
+			i = (i + 1) & tab.mask
+		}
+		tab.slots[i] = watchSlot{keyTag(e.h), uint32(j)}
 	}
 	return ws
 }
@@ -214,19 +259,29 @@ func (ws *watchSet) cell(k sessKey) *watchCell {
 	if ws == nil || ws.n == 0 {
 		return nil
 	}
-	if i, b := keySig(k); ws.sigs[i]&b == 0 {
-		return nil // most keys: sigs is in the cache line of n
+	h := watchHash(k)
+	if w, b := sigBits(h); ws.sig[w]&b != b {
+		return nil // most keys: sig is in the cache line of n
 	}
-	if ws.n <= maxFewWatched {
-		// A few comparisons of lengths cost less than hashing k.
-		for i, x := range ws.few {
-			if len(x.V) == len(k.V) && x.ByName == k.ByName && x.V == k.V {
-				return ws.fewC[i]
+	if j := ws.tab.find(k, h); j >= 0 {
+		return ws.tab.ents[j].c
+	}
+	return nil
+}
+
+// find returns the index in ents of k, whose hash is h, or -1.
+func (tab *watchTable) find(k sessKey, h uint64) int {
+	tag := keyTag(h)
+	for i := h & tab.mask; ; i = (i + 1) & tab.mask {
+		switch s := tab.slots[i]; {
+		case s.tag == 0:
+			return -1
+		case s.tag == tag:
+			if e := &tab.ents[s.ent]; e.k.ByName == k.ByName && e.k.V == k.V {
+				return int(s.ent)
 			}
 		}
-		return nil
 	}
-	return ws.cells[k]
 }
 
 // empty reports whether no user is watched.
@@ -356,19 +411,24 @@ func (w *impWatch) widened(k sessKey) {
 
 // with returns a copy of ws (nil: empty) with k in cell c.
 func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
-	m := make(map[sessKey]*watchCell, ws.len()+1)
+	var ents []watchEnt
 	if ws != nil {
-		maps.Copy(m, ws.cells)
+		ents = make([]watchEnt, len(ws.tab.ents), len(ws.tab.ents)+1)
+		copy(ents, ws.tab.ents)
 	}
-	m[k] = c
-	return newWatchSet(m)
+	return newWatchSet(append(ents, watchEnt{k, watchHash(k), c}))
 }
 
-// without returns a copy of ws without k.
+// without returns a copy of ws without k (ws itself when it has no k).
 func (ws *watchSet) without(k sessKey) *watchSet {
-	m := maps.Clone(ws.cells)
-	delete(m, k)
-	return newWatchSet(m)
+	old := ws.tab.ents
+	j := ws.tab.find(k, watchHash(k))
+	if j < 0 {
+		return ws
+	}
+	ents := make([]watchEnt, 0, len(old)-1)
+	ents = append(append(ents, old[:j]...), old[j+1:]...)
+	return newWatchSet(ents)
 }
 
 // len is the number of users in ws (nil: 0).
@@ -376,7 +436,7 @@ func (ws *watchSet) len() int {
 	if ws == nil {
 		return 0
 	}
-	return ws.n
+	return int(ws.n)
 }
 
 // wantHints implements hinter: the users widened after epoch since are the
@@ -547,30 +607,33 @@ func lineTime(c Columns) (time.Time, bool) {
 // wantRecord implements recordWanter: WantLine on an indexed audit
 // record, reading its columns by ColID; false for an application line
 // and for a start, which WantLine notes. It must answer as WantLine does
-// (TestFindLegacyAgrees compares them).
+// (TestFindLegacyAgrees compares them). Most lines have none of the
+// columns that mark an impersonation (impMarkIDs) and are a question to
+// the watch alone, which reads only AuthorID when no user is watched by
+// name.
 func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool) {
 	if t != parser.TypeAudit {
 		return false, false
 	}
-	name := recCol(rec, ids, parser.IDEventName)
-	msg := recCol(rec, ids, parser.IDCustomMessage)
-	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
-		return false, false
-	}
-	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
-		recCol(rec, ids, parser.IDImpersonatedBy) != "" {
-		return true, true
+	if ids&impMarkIDs != 0 {
+		if want, ok, done := markedRecord(rec, ids); done {
+			return want, ok
+		}
 	}
 	ws := r.watch.keys.Load()
 	if ws == nil || ws.n == 0 {
 		return false, true
 	}
 	var a, b *userWatch
-	if id := recCol(rec, ids, parser.IDAuthorID); id != "" {
-		a = ws.get(sessKey{V: id})
+	if ws.byName < ws.n {
+		if id := recCol(rec, ids, parser.IDAuthorID); id != "" {
+			a = ws.get(sessKey{V: id})
+		}
 	}
-	if u := recCol(rec, ids, parser.IDMetaUser); u != "" {
-		b = ws.get(sessKey{ByName: true, V: u})
+	if ws.byName > 0 {
+		if u := recCol(rec, ids, parser.IDMetaUser); u != "" {
+			b = ws.get(sessKey{ByName: true, V: u})
+		}
 	}
 	switch {
 	case a == nil && b == nil:
@@ -579,6 +642,29 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 		return true, true
 	}
 	return wantsAt(a, b, rec.Time), true
+}
+
+// impMarkIDs are the ColIDs of the columns that mark a line of
+// impersonation whatever the watch (see markedRecord): a line with none
+// of them has them all "".
+const impMarkIDs = 1<<parser.IDEventName | 1<<parser.IDCustomMessage | 1<<parser.IDImpersonatedBy
+
+// markedRecord is wantRecord's answer on an indexed audit record by the
+// columns of impMarkIDs, and done, when they decide it: a start (false,
+// false: WantLine notes it), user_impersonation, a legacy stop or a line
+// with ImpersonatedBy (true, true); else done is false (the watch
+// decides).
+func markedRecord(rec *parser.Record, ids uint64) (want, ok, done bool) {
+	name := recCol(rec, ids, parser.IDEventName)
+	msg := recCol(rec, ids, parser.IDCustomMessage)
+	if msg == "Started Impersonation" || (name == "user_impersonation" && strings.Contains(msg, " started impersonation of ")) {
+		return false, false, true
+	}
+	if name == "user_impersonation" || msg == "Stopped Impersonation" ||
+		recCol(rec, ids, parser.IDImpersonatedBy) != "" {
+		return true, true, true
+	}
+	return false, false, false
 }
 
 // recheckLine implements lineRechecker: WantLine's answer now on ev, an

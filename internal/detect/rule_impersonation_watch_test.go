@@ -11,12 +11,16 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// TestImpWatchHas checks the watch's set with few users (compared one by
-// one) and many (the map), behind the Bloom filter: every user watched is
-// found, by id and by name apart, with what it wants, none other is, and
-// a user whose sessions are gone (update with nil) is forgotten.
+// TestImpWatchHas checks the watch's set from one user to many (its
+// table from the smallest, 8 slots, to one where keys collide and are
+// found past their first slot): every user watched is found, by id and by
+// name apart, with what it wants, none other is, and a user whose
+// sessions are gone (update with nil) is forgotten.
 func TestImpWatchHas(t *testing.T) {
-	for _, n := range []int{1, maxFewWatched, maxFewWatched + 1, 300} {
+	if n := unsafe.Sizeof(watchSet{}); n != 64 {
+		t.Errorf("watchSet is %d bytes, want 64 (one cache line)", n)
+	}
+	for _, n := range []int{1, 2, 3, 5, 300} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			var w impWatch
 			for i := range n {
@@ -24,6 +28,17 @@ func TestImpWatchHas(t *testing.T) {
 				w.announce(sessKey{ByName: true, V: "user" + strconv.Itoa(i)}, int64(i))
 			}
 			ws := w.keys.Load()
+			if n == 300 {
+				moved := 0
+				for i, x := range ws.tab.slots {
+					if x.tag != 0 && ws.tab.ents[x.ent].h&ws.tab.mask != uint64(i) {
+						moved++
+					}
+				}
+				if moved == 0 {
+					t.Errorf("no key of %d in %d slots is past its first slot: probing is not tested", 2*n, len(ws.tab.slots))
+				}
+			}
 			for i := range 10 * n {
 				id, name := sessKey{V: strconv.Itoa(10000 + i)}, sessKey{ByName: true, V: "user" + strconv.Itoa(i)}
 				if got, want := w.has(id), i%7 == 0 && i/7 < n; got != want {
