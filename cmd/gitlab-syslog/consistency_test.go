@@ -330,6 +330,9 @@ func TestCollectListenHints(t *testing.T) {
 		{"host and port without scheme", "localhost:5514", `collect: listen URL "localhost:5514": unknown scheme "localhost" (want udp, tcp, tls or unix) (did you mean "tcp://localhost:5514"?)`},
 		{"a send-only scheme", "relp://127.0.0.1:2514", `collect: listen URL "relp://127.0.0.1:2514": unknown scheme "relp" (want udp, tcp, tls or unix)`},
 		{"far from any", "http://127.0.0.1:5514", `collect: listen URL "http://127.0.0.1:5514": unknown scheme "http" (want udp, tcp, tls or unix)`},
+		{"one slash", "tcp:/127.0.0.1:25600", `collect: listen URL "tcp:/127.0.0.1:25600" has no host (e.g. tcp://127.0.0.1:25600)`},
+		{"no slash", "udp:127.0.0.1:25600", `collect: listen URL "udp:127.0.0.1:25600" has no host (e.g. udp://127.0.0.1:25600)`},
+		{"no slash, no port", "tls:h", `collect: listen URL "tls:h" has no host (e.g. tls://127.0.0.1:514)`},
 		{"known scheme, no hint", "tcp://127.0.0.1:99999", `collect: listen on tcp://127.0.0.1:99999: listen tcp: address 99999: invalid port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
