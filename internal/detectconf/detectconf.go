@@ -75,7 +75,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		for _, name := range sortedKeys(rc.Params) {
 			if !slices.Contains(known, name) {
 				errs = append(errs, c.Errorf(path+"."+name, "rule %s has no parameter %q%s (its parameters: %s)",
-					id, name, didYouMean(name, known), strings.Join(known, ", ")))
+					id, name, didYouMean(name, append(slices.Clone(known), "enabled", "severity")), strings.Join(known, ", ")))
 			}
 		}
 		if rc.Severity != "" {
