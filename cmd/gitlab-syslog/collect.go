@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,6 +59,9 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 				}
 				cfg.TLS = tc
 			}
+			if strings.TrimSpace(listen) == "" { // unset, or empty (an unset shell variable?)
+				return errors.New("collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)")
+			}
 			if err := checkListen(listen); err != nil {
 				return err
 			}
@@ -96,7 +101,6 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 	f.StringVar(&certFile, "cert-file", "", "tls: server certificate (PEM)")
 	f.StringVar(&keyFile, "key-file", "", "tls: server key (PEM)")
 	f.StringVar(&clientCA, "client-ca-file", "", "tls: require client certificates signed by these CAs (PEM)")
-	_ = cmd.MarkFlagRequired("listen")
 	return cmd
 }
 

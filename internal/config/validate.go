@@ -473,6 +473,9 @@ func URLHint(raw string, schemes []string) string {
 		}
 		return ""
 	}
+	if u := schemeWithoutSlashes(raw, schemes); u != "" {
+		return fmt.Sprintf(" (did you mean %q?)", u)
+	}
 	if !slices.Contains(schemes, "tcp") {
 		return ""
 	}
@@ -480,6 +483,31 @@ func URLHint(raw string, schemes []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", "tcp://"+raw)
 	}
 	return ""
+}
+
+// schemeWithoutSlashes returns raw written with "://" when it starts
+// with a scheme of schemes (or a typo of one) followed by a wrong
+// separator: "tcp//h:514", "tcp:/h:514", "tcp:h:514" give "tcp://h:514";
+// "unix//run/x.sock" gives "unix:///run/x.sock". It is "" otherwise.
+func schemeWithoutSlashes(raw string, schemes []string) string {
+	i := strings.IndexAny(raw, ":/")
+	if i <= 0 || strings.HasPrefix(raw[i:], "://") {
+		return ""
+	}
+	scheme, rest := strings.ToLower(raw[:i]), strings.TrimLeft(raw[i:], ":/")
+	if !slices.Contains(schemes, scheme) {
+		scheme = schemeTypo(scheme, schemes)
+	}
+	if scheme == "" || rest == "" {
+		return ""
+	}
+	if strings.HasPrefix(scheme, "unix") {
+		return scheme + ":///" + rest
+	}
+	if _, _, err := net.SplitHostPort(rest); err != nil {
+		return ""
+	}
+	return scheme + "://" + rest
 }
 
 // schemeTypo returns the scheme of schemes that scheme (lower case) is a
