@@ -106,7 +106,7 @@ added to those run before with the --state-dir.`,
 	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule id (repeatable)")
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
-	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424")
+	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
 	maxLineFlag(cmd, &o.maxLine)
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
 	return cmd
@@ -164,7 +164,10 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 
 // runDetect is the detect command.
 func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if o.format != "json" && o.format != "rfc5424" {
+	switch f := strings.ToLower(o.format); f { // RFC5424 as the RFC writes it
+	case "json", "rfc5424":
+		o.format = f
+	default:
 		return fmt.Errorf("detect: --format %q: want json or rfc5424", o.format)
 	}
 	maxLine, err := parseMaxLine(o.maxLine)

@@ -145,6 +145,11 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 		}
 	}
 	for _, id := range rules {
+		if strings.Contains(id, ",") {
+			errs = append(errs, fmt.Errorf("--rule %s: --rule takes one rule id; repeat the flag for more (--rule %s)",
+				id, strings.Join(strings.Split(id, ","), " --rule ")))
+			continue
+		}
 		if !slices.Contains(ids, id) {
 			hint := didYouMean(id, ids)
 			if hint == "" {
