@@ -56,7 +56,9 @@ do not parse are sent raw, without STRUCTURED-DATA, and counted (when none
 parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
-Every file is opened before anything is sent.
+Every file is opened before anything is sent: one named .gz (.bz2, .xz,
+.zst) whose bytes are not that compression, or cut inside its header,
+stops send before it sends anything.
 A file that cannot be read to its end (a truncated .gz) is named with the
 line and cause; the lines read from it before the error and the other
 files are still sent, and send exits 1.
