@@ -162,8 +162,6 @@ func sortedKeys(t reflect.Type) []string {
 	return names
 }
 
-// yaml11Bool reports whether s is one of the YAML 1.1 booleans the decoder
-// still accepts for a bool field.
 // boolWord reports whether s, unquoted, would be a YAML boolean: true,
 // false, or one of YAML 1.1's words (yaml11Bool), in any case.
 func boolWord(s string) bool {
@@ -174,6 +172,8 @@ func boolWord(s string) bool {
 	return yaml11Bool(s)
 }
 
+// yaml11Bool reports whether s is one of the YAML 1.1 booleans the decoder
+// still accepts for a bool field.
 func yaml11Bool(s string) bool {
 	switch strings.ToLower(s) {
 	case "y", "yes", "on", "n", "no", "off":
