@@ -132,6 +132,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	}
 	for i, s := range c.Sources {
 		status := "ok, readable"
+		at := sourceAt(c, i)
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
@@ -152,20 +153,22 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 				status = "does not exist yet: run waits for it"
 				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
 					status = "does not exist, and " + err.Error()
+				} else if m := similarFile(s.Path); m != "" { // as send, parse and detect (inputHint)
+					status += " (did you mean " + m + "?)"
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
-				problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+				problems = append(problems, fmt.Sprintf("%ssource %s: %v%s", at, s.Path, err, permHint(s.Path, err)))
 			}
 		} else if !fi.Mode().IsRegular() {
 			status = "NOT A LOG FILE: " + notRegular(fi)
-			problems = append(problems, fmt.Sprintf("source %s: %s; give the path of a log file", s.Path, notRegular(fi)))
+			problems = append(problems, fmt.Sprintf("%ssource %s: %s; give the path of a log file", at, s.Path, notRegular(fi)))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
-			problems = append(problems, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err)))
+			problems = append(problems, fmt.Sprintf("%ssource %s: %v%s", at, s.Path, err, permHint(s.Path, err)))
 		} else if kind := compressedData(s.Path); kind != "" {
 			status = "COMPRESSED (" + kind + ")"
-			problems = append(problems, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path))
+			problems = append(problems, fmt.Sprintf("%ssource %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", at, s.Path, kind, s.Path))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -340,6 +343,17 @@ func checkNetInputs(w io.Writer, c *config.Config) []string {
 
 // configKey names where the value at key path came from: the flag that
 // gave it, "file:line: path" for a key of c's config file, or path alone.
+// sourceAt returns "FILE:LINE: sources[i].path: " for a source of the
+// config file, to begin a problem with, or "" for one the file does not
+// list (the default sources).
+func sourceAt(c *config.Config, i int) string {
+	key := fmt.Sprintf("sources[%d].path", i)
+	if c.Line(key) == 0 {
+		return ""
+	}
+	return configKey(c, key) + ": "
+}
+
 func configKey(c *config.Config, path string) string {
 	return c.Where(path)
 }

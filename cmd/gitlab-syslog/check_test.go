@@ -50,6 +50,7 @@ func TestCheck(t *testing.T) {
 	csvTI := writeFile(t, filepath.Join(dir, "ti-feed.csv"), feed.String())
 	emptyTI := writeFile(t, filepath.Join(dir, "ti-empty.txt"), "# indicators: none yet\n")
 	utf16TI := writeFile(t, filepath.Join(dir, "ti-windows.txt"), utf16LE("203.0.113.7\r\n198.51.100.0/24\r\n"))
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
 	tiRule := func(path string) string {
 		return "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + path + "\n"
 	}
@@ -124,8 +125,13 @@ func TestCheck(t *testing.T) {
 		{
 			name:    "directory as a source fails",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + dir + "}\n",
-			wantErr: []string{"check: 1 problem(s)", "source " + dir + ": is a directory"},
+			wantErr: []string{"check: 1 problem(s)", "config.yaml:3: sources[0].path: source " + dir + ": is a directory; give the path of a log file"},
 			wantOut: []string{"NOT A LOG FILE: is a directory"},
+		},
+		{
+			name:    "mistyped source path gets a did-you-mean",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "audit_jsn.log") + "}\n",
+			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
 		},
 		{
 			name:    "detections: an indicator file of addresses, CIDRs and comments passes",

@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,6 +59,12 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 				}
 				cfg.TLS = tc
 			}
+			if strings.TrimSpace(listen) == "" { // unset, or empty (an unset shell variable?)
+				return errors.New("collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)")
+			}
+			if err := checkListen(listen); err != nil {
+				return err
+			}
 			srv, err := collect.Listen(cfg)
 			if err != nil { // a misspelt scheme gets send --to's "did you mean"
 				return fmt.Errorf("%w%s", err, config.URLHint(listen, collect.Schemes()))
@@ -92,8 +101,22 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 	f.StringVar(&certFile, "cert-file", "", "tls: server certificate (PEM)")
 	f.StringVar(&keyFile, "key-file", "", "tls: server key (PEM)")
 	f.StringVar(&clientCA, "client-ca-file", "", "tls: require client certificates signed by these CAs (PEM)")
-	_ = cmd.MarkFlagRequired("listen")
 	return cmd
+}
+
+// checkListen refuses a --listen URL of a network scheme without the
+// "//" of an address ("tcp:/127.0.0.1:5514", "udp:127.0.0.1:5514"), which
+// would listen on every interface on a random port, as send --to refuses
+// it. "tcp://:5514" (every interface, that port) is accepted.
+func checkListen(listen string) error {
+	u, err := url.Parse(listen)
+	if err != nil || u.Host != "" || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") {
+		return nil // collect.Listen names any other problem
+	}
+	if p := config.HostProblem(listen, u); p != "" {
+		return fmt.Errorf("collect: listen URL %s", p)
+	}
+	return nil
 }
 
 // collectedJSON is the JSON shape of one received message.

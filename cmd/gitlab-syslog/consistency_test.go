@@ -287,6 +287,9 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "stdout:// typo", args: []string{"--to", "stdot://"}, want: `send: --to: unsupported scheme in "stdot://" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout://"?)`},
 		{name: "scheme typo", args: []string{"--to", "tpc://127.0.0.1:514"}, want: `send: --to: unsupported scheme in "tpc://127.0.0.1:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://127.0.0.1:514"?)`},
 		{name: "address without scheme", args: []string{"--to", "127.0.0.1:514"}, want: `send: --to: parse "127.0.0.1:514": first path segment in URL cannot contain colon (did you mean "tcp://127.0.0.1:514"?)`},
+		{name: "scheme without colon", args: []string{"--to", "tcp//127.0.0.1:25600"}, want: `send: --to: unsupported scheme in "tcp//127.0.0.1:25600" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://127.0.0.1:25600"?)`},
+		{name: "scheme typo without colon", args: []string{"--to", "tpc//h:514"}, want: `send: --to: unsupported scheme in "tpc//h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://h:514"?)`},
+		{name: "no --to", args: nil, want: `send: --to is required: where to send the lines, e.g. --to tcp://127.0.0.1:514 (udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://), or --to stdout to print them`},
 		{name: "host and port without scheme", args: []string{"--to", "localhost:514"}, want: `send: --to: unsupported scheme in "localhost:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "tcp://localhost:514"?)`},
 	}
 	for _, tc := range tests {
@@ -330,6 +333,13 @@ func TestCollectListenHints(t *testing.T) {
 		{"host and port without scheme", "localhost:5514", `collect: listen URL "localhost:5514": unknown scheme "localhost" (want udp, tcp, tls or unix) (did you mean "tcp://localhost:5514"?)`},
 		{"a send-only scheme", "relp://127.0.0.1:2514", `collect: listen URL "relp://127.0.0.1:2514": unknown scheme "relp" (want udp, tcp, tls or unix)`},
 		{"far from any", "http://127.0.0.1:5514", `collect: listen URL "http://127.0.0.1:5514": unknown scheme "http" (want udp, tcp, tls or unix)`},
+		{"one slash", "tcp:/127.0.0.1:25600", `collect: listen URL "tcp:/127.0.0.1:25600" has no host (e.g. tcp://127.0.0.1:25600)`},
+		{"no slash", "udp:127.0.0.1:25600", `collect: listen URL "udp:127.0.0.1:25600" has no host (e.g. udp://127.0.0.1:25600)`},
+		{"no slash, no port", "tls:h", `collect: listen URL "tls:h" has no host (e.g. tls://127.0.0.1:514)`},
+		{"scheme without colon", "tcp//127.0.0.1:25600", `collect: listen URL "tcp//127.0.0.1:25600": unknown scheme "" (want udp, tcp, tls or unix) (did you mean "tcp://127.0.0.1:25600"?)`},
+		{"unix without colon", "unix//tmp/x.sock", `collect: listen URL "unix//tmp/x.sock": unknown scheme "" (want udp, tcp, tls or unix) (did you mean "unix:///tmp/x.sock"?)`},
+		{"empty", "", `collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)`},
+		{"blank", " ", `collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)`},
 		{"known scheme, no hint", "tcp://127.0.0.1:99999", `collect: listen on tcp://127.0.0.1:99999: listen tcp: address 99999: invalid port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

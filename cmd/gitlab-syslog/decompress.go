@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
@@ -38,10 +39,19 @@ func compressionOf(head []byte) string {
 	return ""
 }
 
+// extKinds are the compressions a file name's extension says.
+var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
+
 // decompress returns a reader of br's content, decompressed when it
 // starts with the magic bytes of gzip, bzip2, xz or zstd data, and a
 // function that releases the decompressor. label names the input in
-// errors.
+// errors: the file's name, or "stdin".
+//
+// A file named as compressed (.gz, .bz2, .xz, .zst) whose bytes are not
+// (another file given that name, a download saved as an error page) is
+// an error naming the file: its lines would be binary garbage. An empty
+// one is read as empty. A file cut inside its compression header is an
+// error that says it is truncated and that no line was read.
 //
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
 // yields every byte the decoder recovers before the cut, as gzip -dc,
@@ -51,6 +61,10 @@ func compressionOf(head []byte) string {
 func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
 	kind := compressionOf(magic)
+	if want := extKinds[filepath.Ext(label)]; want != "" && kind == "" && len(magic) > 0 {
+		return nil, nil, fmt.Errorf("%s: named %s, but its bytes are not %s data (they do not start with %s's magic number): is it the right file? A file of plain log lines must not be named %s: rename it, or give it on standard input",
+			label, filepath.Ext(label), want, want, filepath.Ext(label))
+	}
 	var (
 		dr      io.Reader
 		release = func() {}
@@ -61,7 +75,7 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	case "gzip":
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: open gzip stream: %w", label, err)
+			return nil, nil, openError(label, kind, err)
 		}
 		dr, release = zr, func() { zr.Close() }
 	case "bzip2":
@@ -72,17 +86,27 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 		// to 2MiB) until the chunk is complete, so a cut file gave nothing.
 		xr, err := xz.NewReader(br, 0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: open xz stream: %w%s", label, err, xzHint(err))
+			return nil, nil, openError(label, kind, err)
 		}
 		dr = xr
 	case "zstd":
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: open zstd stream: %w", label, err)
+			return nil, nil, openError(label, kind, err)
 		}
 		dr, release = zr, zr.Close
 	}
 	return &decodedReader{r: dr, kind: kind}, release, nil
+}
+
+// openError is the error of opening the kind (gzip, xz, zstd) stream of
+// the input label: for data that ends inside the header, that the file is
+// truncated and no line was read.
+func openError(label, kind string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, xz.ErrBuf) {
+		return fmt.Errorf("%s: %s data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: %w", label, kind, err)
+	}
+	return fmt.Errorf("%s: open %s stream: %w%s", label, kind, err, xzHint(err))
 }
 
 // decodedReader counts the bytes read from a decompressor and turns its
@@ -97,18 +121,20 @@ func (c *decodedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if err != nil && err != io.EOF {
-		err = &dataError{kind: c.kind, at: c.n, err: err}
+		err = &dataError{kind: c.kind, at: c.n, lines: -1, err: err}
 	}
 	return n, err
 }
 
 // dataError is the error of a compressed input that cannot be decompressed
 // to its end: kind is the compression (gzip, bzip2, xz, zstd), at the
-// count of decompressed bytes read before the error.
+// count of decompressed bytes read before the error, lines the count of
+// complete lines read before it (-1: not counted).
 type dataError struct {
-	kind string
-	at   int64
-	err  error
+	kind  string
+	at    int64
+	lines int
+	err   error
 }
 
 func (e *dataError) Error() string {
@@ -116,7 +142,11 @@ func (e *dataError) Error() string {
 	if e.truncated() {
 		what = "ends early (the file is truncated, e.g. a copy cut short)"
 	}
-	return fmt.Sprintf("%s data %s after %d decompressed bytes; the lines before were read: %v%s", e.kind, what, e.at, e.err, xzHint(e.err))
+	read := "the lines before were read"
+	if e.lines >= 0 {
+		read = fmt.Sprintf("the %d complete %s before were read", e.lines, plural(e.lines, "line", "lines"))
+	}
+	return fmt.Sprintf("%s data %s after %d decompressed bytes; %s: %v%s", e.kind, what, e.at, read, e.err, xzHint(e.err))
 }
 
 // xzHint tells what to do about an xz stream that needs more than the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"math/rand"
@@ -96,7 +97,15 @@ func TestCompressedCutRecovers(t *testing.T) {
 				at1 := fmt.Sprintf("%s:%d: read: %s data ends early", cut, len(got), tc.kind)
 				at2 := fmt.Sprintf("%s:%d: read: %s data ends early", cut, len(got)+1, tc.kind)
 				if err == nil || !strings.Contains(err.Error(), at1) && !strings.Contains(err.Error(), at2) {
-					t.Errorf("error = %v, want one containing %q", err, at2)
+					t.Fatalf("error = %v, want one containing %q", err, at2)
+				}
+				// Line n is the one cut (or none): n-1 complete lines.
+				complete := len(got)
+				if strings.Contains(err.Error(), at1) {
+					complete--
+				}
+				if want := fmt.Sprintf("; the %d complete %s before were read: ", complete, plural(complete, "line", "lines")); !strings.Contains(err.Error(), want) {
+					t.Errorf("error = %v, want one containing %q", err, want)
 				}
 			})
 		}
@@ -155,4 +164,63 @@ func TestXZDictTooLarge(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
 	}
+}
+
+// TestCompressedNameOrHeader: a file named as compressed whose bytes are
+// not that compression is refused, naming the file, before any line is
+// read (its lines would be binary garbage); one cut inside its gzip
+// header says it is truncated and that no line was read; an empty one
+// reads as empty. readInput (parse, send, detect) and checkInput (the
+// check before any input is read) agree.
+func TestCompressedNameOrHeader(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	noise := make([]byte, 4000)
+	rng.Read(noise)
+	noise[0] = 'x' // no magic number by chance
+	gz, err := gzipBytes([]byte("{\"message\":\"a\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, file, data, want string }{
+		{"random bytes named .gz", "x.gz", string(noise),
+			": named .gz, but its bytes are not gzip data (they do not start with gzip's magic number): is it the right file? A file of plain log lines must not be named .gz: rename it, or give it on standard input"},
+		{"text named .bz2", "audit_json.log.2.bz2", "{}\n", ": named .bz2, but its bytes are not bzip2 data"},
+		{"text named .xz", "a.log.xz", "{}\n", ": named .xz, but its bytes are not xz data"},
+		{"text named .zst", "a.log.zst", "{}\n", ": named .zst, but its bytes are not zstd data"},
+		{"gzip cut in its header", "audit_json.log.1.gz", string(gz[:5]),
+			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
+		{"empty .gz", "empty.gz", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(t.TempDir(), tc.file), tc.data)
+			n := 0
+			rerr := readInput(context.Background(), path, nil, 0, func(string, int, []byte, bool) error { n++; return nil })
+			_, cerr := checkInput(path)
+			for _, err := range []error{rerr, cerr} {
+				if tc.want == "" {
+					if err != nil {
+						t.Errorf("error %v, want none", err)
+					}
+					continue
+				}
+				if err == nil || err.Error() != path+tc.want && !strings.HasPrefix(err.Error(), path+tc.want) {
+					t.Errorf("error = %v\nwant      %s%s", err, path, tc.want)
+				}
+			}
+			if n != 0 {
+				t.Errorf("%d lines read, want none", n)
+			}
+		})
+	}
+}
+
+// gzipBytes returns b gzip-compressed.
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	err := zw.Close()
+	return buf.Bytes(), err
 }

@@ -60,8 +60,11 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
 comma-separated, booleans true or false; a NAME given twice with two
 values is an error. --rule ID restricts the run to the
-rules named. --config reads the detections: block of an agent config file, and the
-geoip: block's databases for the rules that need one.
+rules named. --config reads the detections: block of an agent config file, the
+geoip: block's databases for the rules that need one, and the settings run
+writes alerts with (hostname, forward.facility, forward.sd_id,
+forward.format), for --format rfc5424; a file run would refuse for them is
+refused.
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent. With a
 --state-dir kept between runs, the lines of a file that an earlier run
@@ -103,43 +106,48 @@ added to those run before with the --state-dir.`,
 	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule id (repeatable)")
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
-	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424")
+	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
 	maxLineFlag(cmd, &o.maxLine)
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
 	return cmd
 }
 
-// engineConfig builds the engine configuration from the options.
-func (o *detectOptions) engineConfig() (detect.Config, error) {
+// engineConfig builds the engine configuration from the options, and how
+// alerts are written with --format rfc5424: as run writes them for the
+// --config file, else with run's defaults and this host's name.
+func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 	var cfg detect.Config
+	host, _ := os.Hostname()
+	wire := detectconf.Wire{Encoder: new(forwarder.Encoder), SDID: forwarder.DefaultSDID, Opts: forwarder.DefaultRecordOptions(host)}
 	cfg.Params = make(map[string]string)
 	for _, p := range o.params {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return cfg, fmt.Errorf("--param %q: want NAME=VALUE", p)
+			return cfg, wire, fmt.Errorf("--param %q: want NAME=VALUE", p)
 		}
 		k = strings.TrimSpace(k)
 		if prev, ok := cfg.Params[k]; ok && prev != v {
 			// Not the last one silently: --param allowed_domains=a
 			// --param allowed_domains=b would leave a out.
 			if detect.IsListParam(k) {
-				return cfg, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
+				return cfg, wire, fmt.Errorf("--param %s given twice (%q, then %q): give it once, a list's items comma-separated (%s=%s,%s)",
 					k, prev, v, k, prev, v)
 			}
-			return cfg, fmt.Errorf("--param %s given twice (%q, then %q): it takes one value; give it once", k, prev, v)
+			return cfg, wire, fmt.Errorf("--param %s given twice (%q, then %q): it takes one value; give it once", k, prev, v)
 		}
 		cfg.Params[k] = v
 	}
 	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
-		return cfg, err
+		return cfg, wire, err
 	}
 	cfg.Only = o.rules
 	if o.config != "" {
 		// The reader run and check use: the same keys, the same errors.
-		fc, err := detectconf.LoadFile(o.config, nil)
+		fc, fw, err := detectconf.LoadFileWire(o.config, nil)
 		if err != nil {
-			return cfg, err
+			return cfg, wire, err
 		}
+		wire = fw
 		cfg.Rules = fc.Rules
 		for k, v := range fc.Params { // --param wins
 			if _, ok := cfg.Params[k]; !ok {
@@ -151,12 +159,15 @@ func (o *detectOptions) engineConfig() (detect.Config, error) {
 	if o.now != nil {
 		cfg.Now = o.now
 	}
-	return cfg, nil
+	return cfg, wire, nil
 }
 
 // runDetect is the detect command.
 func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if o.format != "json" && o.format != "rfc5424" {
+	switch f := strings.ToLower(o.format); f { // RFC5424 as the RFC writes it
+	case "json", "rfc5424":
+		o.format = f
+	default:
 		return fmt.Errorf("detect: --format %q: want json or rfc5424", o.format)
 	}
 	maxLine, err := parseMaxLine(o.maxLine)
@@ -179,7 +190,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
 	}
-	cfg, err := o.engineConfig()
+	cfg, wire, err := o.engineConfig()
 	if cfg.Geo != nil {
 		defer cfg.Geo.Close()
 	}
@@ -200,7 +211,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		cfg.StateDir = dir
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	w := newAlertWriter(o.format, out)
+	w := newAlertWriter(o.format, out, wire)
 	cfg.Emit = w.write
 	cfg.Log = warnLogger(stderr)
 	eng, err := detect.New(cfg)
@@ -279,22 +290,21 @@ func warnLogger(w io.Writer) *slog.Logger {
 type alertWriter struct {
 	format string
 	out    *bufio.Writer
-	enc    forwarder.Encoder
-	opts   forwarder.RecordOptions
-	msg    forwarder.Message
-	buf    []byte
-	err    error
+	wire   detectconf.Wire
+
+	msg forwarder.Message
+	buf []byte
+	err error
 }
 
-func newAlertWriter(format string, out *bufio.Writer) *alertWriter {
-	host, _ := os.Hostname()
-	return &alertWriter{format: format, out: out, opts: forwarder.DefaultRecordOptions(host)}
+func newAlertWriter(format string, out *bufio.Writer, wire detectconf.Wire) *alertWriter {
+	return &alertWriter{format: format, out: out, wire: wire}
 }
 
 func (w *alertWriter) write(a *detect.Alert) {
 	if w.format == "rfc5424" {
-		a.Message(&w.msg, forwarder.DefaultSDID, &w.opts)
-		w.buf = w.enc.Append(w.buf[:0], &w.msg)
+		a.Message(&w.msg, w.wire.SDID, &w.wire.Opts)
+		w.buf = w.wire.Encoder.Append(w.buf[:0], &w.msg)
 	} else {
 		w.buf = a.AppendJSON(w.buf[:0])
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
@@ -115,6 +116,9 @@ func TestDetectErrors(t *testing.T) {
 			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
 		{"allowed_domains as a URL", detectOptions{format: "json", params: []string{"allowed_domains=corp.example,https://example.org"}}, []string{ok},
 			`--param allowed_domains=corp.example,https://example.org: rule sentinel.external_user: "https://example.org" is a URL, which no e-mail address has: write the domain, example.org (`},
+		{"rules comma-separated", detectOptions{format: "json", rules: []string{"sentinel.bruteforce,falco.pat_created"}}, []string{ok},
+			`--rule sentinel.bruteforce,falco.pat_created: --rule takes one rule id; repeat the flag for more (--rule sentinel.bruteforce --rule falco.pat_created)`},
+		{"format in capitals is a format", detectOptions{format: "RFC5424", rules: []string{"falco.nope"}}, []string{ok}, `unknown rule "falco.nope"`},
 		{"every rule off", detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}}, []string{ok},
 			`every rule given with --rule is off (sentinel.ti_malicious_ip: no ti_file`},
 	}
@@ -320,5 +324,31 @@ func TestDetectWarnsUnparsedInput(t *testing.T) {
 				t.Errorf("detect %v summary:\n%s\nwant warning %q", tc.args, errOut.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestDetectFormatAnyCase checks that --format takes its values in any
+// case (RFC5424 as the RFC writes it): the output is the same.
+func TestDetectFormatAnyCase(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(in, []byte(`{"severity":"INFO","time":"2025-07-01T10:00:00.000Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":3,"target_type":"User","target_details":"jdoe","author_name":"Administrator","entity_path":"root"}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2025, 7, 2, 0, 0, 0, 0, time.UTC) }
+	var want string
+	for _, f := range []string{"rfc5424", "RFC5424", "Rfc5424"} {
+		var out, errOut bytes.Buffer
+		o := detectOptions{format: f, rules: []string{"falco.admin_impersonation"}, now: now}
+		if err := runDetect(context.Background(), &o, []string{in}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("--format %s: %v", f, err)
+		}
+		if !strings.HasPrefix(out.String(), "<") {
+			t.Fatalf("--format %s: not syslog: %q", f, out.String())
+		}
+		if want == "" {
+			want = out.String()
+		} else if out.String() != want {
+			t.Errorf("--format %s printed\n%s\nwant\n%s", f, out.String(), want)
+		}
 	}
 }

@@ -112,6 +112,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			}
 		}
 		if err != nil {
+			if de := (*dataError)(nil); errors.As(err, &de) {
+				de.lines = n - 1 // line n is the one cut, or none
+			}
 			return fmt.Errorf("%s:%d: read: %w", label, n, err)
 		}
 	}

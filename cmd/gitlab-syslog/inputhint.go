@@ -33,19 +33,30 @@ func missingInputHint(name string) string {
 	if missing := missingDir(dir); missing != "" {
 		return fmt.Sprintf("directory %s does not exist: is the path right?", missing)
 	}
-	entries, err := os.ReadDir(dir)
-	if err == nil {
-		names := make([]string, 0, len(entries))
-		for _, e := range entries {
-			if !e.IsDir() {
-				names = append(names, e.Name())
-			}
-		}
-		if m := config.Suggest(filepath.Base(name), names); m != "" {
-			return fmt.Sprintf("did you mean %s?", filepath.Join(dir, m))
-		}
+	if m := similarFile(name); m != "" {
+		return fmt.Sprintf("did you mean %s?", m)
 	}
 	return "is the path right?"
+}
+
+// similarFile returns the path of a file in name's directory whose name
+// name is a likely typo of (config.Suggest), or "".
+func similarFile(name string) string {
+	dir := filepath.Dir(name)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if !e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if m := config.Suggest(filepath.Base(name), names); m != "" {
+		return filepath.Join(dir, m)
+	}
+	return ""
 }
 
 // missingDir returns the outermost directory of dir's path that does not

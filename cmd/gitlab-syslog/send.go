@@ -56,7 +56,9 @@ do not parse are sent raw, without STRUCTURED-DATA, and counted (when none
 parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
-Every file is opened before anything is sent.
+Every file is opened before anything is sent: one named .gz (.bz2, .xz,
+.zst) whose bytes are not that compression, or cut inside its header,
+stops send before it sends anything.
 A file that cannot be read to its end (a truncated .gz) is named with the
 line and cause; the lines read from it before the error and the other
 files are still sent, and send exits 1.
@@ -88,7 +90,6 @@ printed as a space, as newline framing sends it.`,
 	f.StringVar(&o.appName, "app-name", "", "APP-NAME override (default: GitLab-Audit-Logs, GitLab-Application-Logs, GitLab-Access-Logs or GitLab-Auth-Logs by type)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Second, "connect timeout")
 	f.IntVar(&o.batch, "batch", 512, "lines per batch")
-	_ = cmd.MarkFlagRequired("to")
 	return cmd
 }
 
@@ -120,6 +121,10 @@ func checkInputs(files []string) error {
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	ctx := cmd.Context()
 	start := time.Now()
+	if !cmd.Flags().Changed("to") { // not cobra's required flag: its message says not what --to takes
+		return fmt.Errorf("send: --to is required: where to send the lines, e.g. --to tcp://127.0.0.1:514 (%s), or --to stdout to print them",
+			forwarder.SchemeList(config.Schemes()))
+	}
 	if o.batch <= 0 {
 		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
 	}
@@ -163,8 +168,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	s := &sender{
 		out: out, enc: enc, per: o.batch, maxLine: c.Tailer.MaxLineBytes,
-		mp:   mapping.New(fixed, nil, forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName}),
-		free: make(chan *forwarder.Batch, 4),
+		mp:    mapping.New(fixed, nil, forwarder.RecordOptions{Facility: fac, Hostname: c.Hostname, AppName: o.appName}),
+		free:  make(chan *forwarder.Batch, 4),
+		fixed: fixed,
 	}
 	for range cap(s.free) {
 		s.free <- new(forwarder.Batch)
@@ -260,7 +266,10 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
-	if s.read > 0 && s.unparsed == s.read {
+	if s.read > 0 && s.unparsed == s.read && s.fixed != parser.TypeUnknown {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: none of the %d %s read parsed as %s lines; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
+			s.read, plural(s.read, "line", "lines"), s.fixed, s.fixed)
+	} else if s.read > 0 && s.unparsed == s.read {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: none of the %d %s read parsed as a GitLab log (audit, application or auth JSON, application text or an NGINX access line); all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
 			s.read, plural(s.read, "line", "lines"))
 	}
@@ -368,10 +377,11 @@ type sender struct {
 	msg       forwarder.Message
 	cur       *forwarder.Batch
 	free      chan *forwarder.Batch
-	read      int // lines read (blank lines not included)
-	blank     int // blank lines skipped
-	unparsed  int // lines sent raw because they did not parse
-	truncated int // lines cut to maxLine
+	read      int         // lines read (blank lines not included)
+	blank     int         // blank lines skipped
+	unparsed  int         // lines sent raw because they did not parse
+	truncated int         // lines cut to maxLine
+	fixed     parser.Type // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex
 	ackErr error

@@ -76,9 +76,13 @@ type detector struct {
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
-// hostname), their own element under detect.AlertSDID(sdid).
+// hostname), their own element under detect.AlertSDID(sdid). The
+// detector counts as active from now: a new one (at a reload) waits
+// lateness before advanceIdle moves the watermark to the wall clock.
 func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts forwarder.RecordOptions, log *slog.Logger) *detector {
-	return &detector{e: e, enc: enc, sdid: sdid, opts: opts, log: log, saved: map[string]position{}, pos: map[string]*srcPos{}}
+	d := &detector{e: e, enc: enc, sdid: sdid, opts: opts, log: log, saved: map[string]position{}, pos: map[string]*srcPos{}}
+	d.active.Store(time.Now().UnixNano())
+	return d
 }
 
 // emit is the engine's Emit: it encodes the alert into the batch being

@@ -176,3 +176,35 @@ func (c *Config) ValidateDetections() error {
 	v.detections(&c.Detections)
 	return errors.Join(v.errs...)
 }
+
+// ruleShape checks the value of the i-th key of rules (the mapping under
+// detections.rules): a rule's settings are a mapping (enabled, severity,
+// its parameters) or empty. A scalar or list there is either a rule
+// given a value ("sentinel.impersonation: true") or a parameter written
+// at the rules' indentation ("window: 2h" below "sentinel.bruteforce:"),
+// and the message says which, with what to write. It returns "" for a
+// mapping or an empty value.
+func ruleShape(rules *yaml.Node, i int) string {
+	k, v := rules.Content[i], rules.Content[i+1]
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	if v.Kind == yaml.MappingNode || (v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null") {
+		return ""
+	}
+	msg := "want a mapping of the rule's settings (enabled, severity, parameters), got " + got(v)
+	if strings.Contains(k.Value, ".") { // rule ids are <source>.<name>
+		if v.Kind == yaml.ScalarNode && boolWord(v.Value) {
+			return msg + fmt.Sprintf("; to turn it on or off, write enabled: %s on the next line, indented under the rule", v.Value)
+		}
+		return msg + "; write each setting on its own line, indented under the rule (severity: High, window: 2h)"
+	}
+	prev := ""
+	for j := i - 2; j >= 0; j -= 2 {
+		if strings.Contains(rules.Content[j].Value, ".") {
+			prev = fmt.Sprintf(" (%s, line %d)", rules.Content[j].Value, rules.Content[j].Line)
+			break
+		}
+	}
+	return fmt.Sprintf("%q is not a rule id (ids look like sentinel.bruteforce): is it a parameter? Indent it under its rule%s, deeper than the rule's id", k.Value, prev)
+}

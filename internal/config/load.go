@@ -156,6 +156,15 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				flattenParam(k, v, p, file, errs)
 				continue
 			}
+			if path == "detections.rules" {
+				if msg := ruleShape(n, i); msg != "" {
+					*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, k.Line, p, msg))
+					continue
+				}
+			} else if msg := checkValue(v, t.Elem(), false); msg != "" {
+				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
+				continue
+			}
 			walk(v, t.Elem(), p, file, lines, errs)
 		}
 	case reflect.Slice:

@@ -155,7 +155,7 @@ func (v *validator) forward(f *Forward) {
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
-			v.errf("forward.url", "%q has no host (e.g. %s://127.0.0.1:514)", f.URL, u.Scheme)
+			v.errf("forward.url", "%s", HostProblem(f.URL, u))
 		case strings.HasPrefix(u.Scheme, "relp") && u.Port() == "":
 			v.errf("forward.url", "%q has no port (RELP has no standard port; e.g. %s://127.0.0.1:2514)", f.URL, u.Scheme)
 		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
@@ -163,7 +163,7 @@ func (v *validator) forward(f *Forward) {
 				v.errf("forward.url", "%q: %v", f.URL, err)
 			}
 		}
-		if u.Path != "" && u.Path != "/" {
+		if u.Hostname() != "" && u.Path != "" && u.Path != "/" {
 			v.errf("forward.url", "%q: a %s URL has no path", f.URL, u.Scheme)
 		}
 	case u.Scheme == "unix" || u.Scheme == "unixgram":
@@ -440,6 +440,25 @@ func urlHint(raw string, u *url.URL) string {
 	return ""
 }
 
+// HostProblem returns what is wrong with raw, parsed as u, a URL of a
+// network scheme (udp, tcp, tls, relp, relp+tls), when it names no host:
+// "tcp:/h:514" and "udp:h:514" parse with the address in the path, and a
+// listener or dialer given no host would take every interface or the
+// local host. The example it gives is the address written with the
+// scheme's "//" when it is one ("tcp://h:514"), else 127.0.0.1:514. It is
+// "" when u has a host. send --to, the config's forward.url and collect
+// --listen share it.
+func HostProblem(raw string, u *url.URL) string {
+	if u.Hostname() != "" {
+		return ""
+	}
+	addr := strings.TrimLeft(u.Opaque+u.Path, "/")
+	if h, _, err := net.SplitHostPort(addr); err != nil || h == "" {
+		addr = "127.0.0.1:514"
+	}
+	return fmt.Sprintf("%q has no host (e.g. %s://%s)", raw, u.Scheme, addr)
+}
+
 // URLHint returns ` (did you mean "x"?)` for a URL raw whose scheme is
 // not one of schemes (lower case, as the command accepts them): a
 // misspelt scheme ("tpc://h:514": "tcp://h:514"), or a host and port
@@ -454,6 +473,9 @@ func URLHint(raw string, schemes []string) string {
 		}
 		return ""
 	}
+	if u := schemeWithoutSlashes(raw, schemes); u != "" {
+		return fmt.Sprintf(" (did you mean %q?)", u)
+	}
 	if !slices.Contains(schemes, "tcp") {
 		return ""
 	}
@@ -461,6 +483,31 @@ func URLHint(raw string, schemes []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", "tcp://"+raw)
 	}
 	return ""
+}
+
+// schemeWithoutSlashes returns raw written with "://" when it starts
+// with a scheme of schemes (or a typo of one) followed by a wrong
+// separator: "tcp//h:514", "tcp:/h:514", "tcp:h:514" give "tcp://h:514";
+// "unix//run/x.sock" gives "unix:///run/x.sock". It is "" otherwise.
+func schemeWithoutSlashes(raw string, schemes []string) string {
+	i := strings.IndexAny(raw, ":/")
+	if i <= 0 || strings.HasPrefix(raw[i:], "://") {
+		return ""
+	}
+	scheme, rest := strings.ToLower(raw[:i]), strings.TrimLeft(raw[i:], ":/")
+	if !slices.Contains(schemes, scheme) {
+		scheme = schemeTypo(scheme, schemes)
+	}
+	if scheme == "" || rest == "" {
+		return ""
+	}
+	if strings.HasPrefix(scheme, "unix") {
+		return scheme + ":///" + rest
+	}
+	if _, _, err := net.SplitHostPort(rest); err != nil {
+		return ""
+	}
+	return scheme + "://" + rest
 }
 
 // schemeTypo returns the scheme of schemes that scheme (lower case) is a

@@ -104,6 +104,9 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 		}
 	case reflect.Bool:
 		// The decoder also takes YAML 1.1's yes/no/on/off for a bool.
+		if n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && boolWord(n.Value) {
+			return "want true or false without quotes, got " + got(n) + " (in quotes it is a string)"
+		}
 		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!bool" && !yaml11Bool(n.Value)) {
 			return "want true or false, got " + got(n)
 		}
@@ -118,6 +121,13 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			return "want a mapping of keys (" + strings.Join(sortedKeys(t), ", ") + "), got " + got(n)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			if t.Elem().Kind() == reflect.String { // detections.params
+				return "want a mapping of parameter names to values, one a line indented below the key (e.g. allowed_domains: [corp.example]), got " + got(n)
+			}
+			return "want a mapping of rule ids to their settings, one a line indented below the key (e.g. sentinel.bruteforce: {severity: High}), got " + got(n)
 		}
 	}
 	return ""
@@ -150,6 +160,16 @@ func sortedKeys(t reflect.Type) []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// boolWord reports whether s, unquoted, would be a YAML boolean: true,
+// false, or one of YAML 1.1's words (yaml11Bool), in any case.
+func boolWord(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "false":
+		return true
+	}
+	return yaml11Bool(s)
 }
 
 // yaml11Bool reports whether s is one of the YAML 1.1 booleans the decoder

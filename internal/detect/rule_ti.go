@@ -54,17 +54,17 @@ func tiSpec() Spec {
 // ThreatIntelligenceIndicator table, so the indicators come from a file).
 // See parseIndicators for the file's format.
 type tiRule struct {
-	path    string
-	allLogs bool
-	log     *slog.Logger
-	now     Clock
-	set     atomic.Pointer[indicators] // read by Keep without the engine lock
-	bad     []badLine                  // the first lines the last load skipped
-	nbad    int                        // the lines it skipped in all
-	enc     string                     // "UTF-16LE" or "UTF-16BE" when the last load found that, not UTF-8
-	mtime   time.Time
-	size    int64
-	checked time.Time // wall clock of the last mtime check
+	path     string
+	allLogs  bool
+	log      *slog.Logger
+	now      Clock
+	set      atomic.Pointer[indicators] // read by Keep without the engine lock
+	bad      []badLine                  // the first lines the last load skipped
+	nbad     int                        // the lines it skipped in all
+	unusable *tiUnusable                // the last load found the file is no UTF-8 text (UTF-16, gzip)
+	mtime    time.Time
+	size     int64
+	checked  time.Time // wall clock of the last mtime check
 }
 
 func newTIRule(p *Params, env *Env) (Rule, error) {
@@ -106,8 +106,8 @@ func (r *tiRule) Reload() error {
 	if err != nil {
 		return err
 	}
-	if enc := utf16Encoding(b); enc != "" {
-		r.loadUTF16(fi, enc)
+	if u := tiFileFormat(b, r.path); u != nil {
+		r.loadUnusable(fi, u)
 		return nil
 	}
 	set, bad, nbad := parseIndicators(b)
@@ -123,19 +123,25 @@ func (r *tiRule) Reload() error {
 			"file", r.path, "skipped", nbad, "hint", tiWarnHint)
 	}
 	r.set.Store(set)
-	r.bad, r.nbad, r.enc, r.mtime, r.size = bad, nbad, "", fi.ModTime(), fi.Size()
+	r.bad, r.nbad, r.unusable, r.mtime, r.size = bad, nbad, nil, fi.ModTime(), fi.Size()
 	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", nbad)
 	return nil
 }
 
-// loadUTF16 loads no indicator from the file, which is in UTF-16 (enc),
-// not UTF-8, and says so once instead of refusing each of its lines.
-func (r *tiRule) loadUTF16(fi os.FileInfo, enc string) {
-	r.log.Warn("threat-intelligence file is UTF-16, not UTF-8: sentinel.ti_malicious_ip matches nothing",
-		"file", r.path, "encoding", enc, "hint", "the file must be UTF-8; "+utf16Fix(r.path))
+// loadUnusable loads no indicator from the file, which is no UTF-8 text
+// (u: UTF-16, gzip), and says so once instead of refusing each of its
+// lines.
+func (r *tiRule) loadUnusable(fi os.FileInfo, u *tiUnusable) {
+	if u.Kind == "gzip" {
+		r.log.Warn("threat-intelligence file is gzip-compressed: sentinel.ti_malicious_ip matches nothing",
+			"file", r.path, "hint", "the file must be plain text; "+u.Fix)
+	} else {
+		r.log.Warn("threat-intelligence file is UTF-16, not UTF-8: sentinel.ti_malicious_ip matches nothing",
+			"file", r.path, "encoding", u.Kind, "hint", "the file must be UTF-8; "+u.Fix)
+	}
 	set, _, _ := parseIndicators(nil)
 	r.set.Store(set)
-	r.bad, r.nbad, r.enc, r.mtime, r.size = nil, 0, enc, fi.ModTime(), fi.Size()
+	r.bad, r.nbad, r.unusable, r.mtime, r.size = nil, 0, u, fi.ModTime(), fi.Size()
 }
 
 // skippedLine is a skipped line of the indicator file: "FILE:LINE" (or
@@ -157,12 +163,12 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 // FileReport implements FileReporter: the first lines of the indicator
 // file that the last load skipped, each "FILE:LINE: cause", how many it
 // skipped in all, and whether the file listed no indicator at all or was
-// UTF-16, not UTF-8.
+// no UTF-8 text (UTF-16, gzip).
 func (r *tiRule) FileReport() FileReport {
 	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
 	switch {
-	case r.enc != "":
-		rep.Unusable = fmt.Sprintf("%s is %s (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8, so the rule matches nothing: %s", r.path, r.enc, utf16Fix(r.path))
+	case r.unusable != nil:
+		rep.Unusable = fmt.Sprintf("%s is %s, so the rule matches nothing: %s", r.path, r.unusable.Is, r.unusable.Fix)
 	case r.set.Load().len() == 0:
 		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiReportHint)
 	}

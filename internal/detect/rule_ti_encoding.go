@@ -6,28 +6,87 @@ import (
 	"strings"
 )
 
-// utf16Encoding returns "UTF-16LE" or "UTF-16BE" when b starts with that
-// encoding's byte order mark (FF FE or FE FF), as Windows tools write a
-// text file (PowerShell's Out-File and > redirection, Notepad's
-// "Unicode"), or "" for other data. The indicator file must be UTF-8: in
-// UTF-16 every line has NUL bytes between its characters and none is an
-// address.
-func utf16Encoding(b []byte) string {
+// tiUnusable says why the bytes of an indicator file are no text list of
+// addresses at all, and what makes them one.
+type tiUnusable struct {
+	// Kind is "UTF-16LE", "UTF-16BE" or "gzip".
+	Kind string
+	// Is completes "<file> is ": what the file is instead, and how that
+	// was seen.
+	Is string
+	// Fix is the command that makes the file usable.
+	Fix string
+}
+
+// tiFileFormat returns why b, the content of the indicator file at path,
+// is not a UTF-8 text list, or nil when it may be one: gzip data (its
+// magic number, 1f 8b: a feed saved compressed), or UTF-16, as Windows
+// tools write a text file (PowerShell's Out-File and > redirection,
+// Notepad's "Unicode"), with a byte order mark or without one (every
+// other byte NUL: an address or comment in ASCII). In UTF-16 every line
+// has NUL bytes between its characters and none is an address; a gzip
+// file's lines are binary.
+func tiFileFormat(b []byte, path string) *tiUnusable {
 	switch {
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return &tiUnusable{Kind: "gzip", Is: "gzip-compressed (it starts with gzip's magic number), not a text file", Fix: gzipFix(path)}
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
-		return "UTF-16LE"
+		return &tiUnusable{Kind: "UTF-16LE", Is: "UTF-16LE (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8", Fix: utf16Fix(path, "UTF-16")}
 	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		return &tiUnusable{Kind: "UTF-16BE", Is: "UTF-16BE (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8", Fix: utf16Fix(path, "UTF-16")}
+	}
+	if enc := utf16NoBOM(b); enc != "" {
+		return &tiUnusable{Kind: enc, Is: enc + " (every other byte is NUL: UTF-16 without a byte order mark), not UTF-8", Fix: utf16Fix(path, enc)}
+	}
+	return nil
+}
+
+// utf16NoBOM returns "UTF-16LE" or "UTF-16BE" when, in the first 1 KiB of
+// b (at least 2 characters), at least 9 of 10 bytes at odd offsets (LE)
+// or at even offsets (BE) are NUL and none of the others is: ASCII text in
+// UTF-16 without a byte order mark. It is "" for other data.
+func utf16NoBOM(b []byte) string {
+	n := min(len(b), 1024) &^ 1
+	if n < 4 {
+		return ""
+	}
+	var even, odd int // NUL bytes at even and odd offsets
+	for i := 0; i < n; i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+		if b[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := n / 2
+	switch {
+	case even == 0 && odd*10 >= pairs*9:
+		return "UTF-16LE"
+	case odd == 0 && even*10 >= pairs*9:
 		return "UTF-16BE"
 	}
 	return ""
 }
 
 // utf16Fix says how to convert the UTF-16 indicator file at path to
-// UTF-8: an iconv command (its -f UTF-16 reads the byte order mark, so it
-// is the same for both byte orders) that replaces the file.
-func utf16Fix(path string) string {
+// UTF-8: an iconv command that replaces the file. from is iconv's -f:
+// UTF-16 for a file with a byte order mark (iconv reads it, so the
+// command is the same for both byte orders), UTF-16LE or UTF-16BE for
+// one without (iconv's UTF-16 would take it for big-endian).
+func utf16Fix(path, from string) string {
 	utf8 := shellArg(path + ".utf8")
-	return fmt.Sprintf("convert it with iconv -f UTF-16 -t UTF-8 %s > %s && mv %s %s", shellArg(path), utf8, utf8, shellArg(path))
+	return fmt.Sprintf("convert it with iconv -f %s -t UTF-8 %s > %s && mv %s %s", from, shellArg(path), utf8, utf8, shellArg(path))
+}
+
+// gzipFix says how to decompress the indicator file at path: into the
+// name without .gz, which ti_file must then name, or in place.
+func gzipFix(path string) string {
+	if plain, ok := strings.CutSuffix(path, ".gz"); ok && plain != "" && !strings.HasSuffix(plain, "/") {
+		return fmt.Sprintf("decompress it with zcat %s > %s and set ti_file to %s", shellArg(path), shellArg(plain), plain)
+	}
+	tmp := shellArg(path + ".txt")
+	return fmt.Sprintf("decompress it with zcat %s > %s && mv %s %s", shellArg(path), tmp, tmp, shellArg(path))
 }
 
 // shellArg returns path quoted as one POSIX shell word that no command

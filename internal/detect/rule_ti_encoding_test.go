@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"compress/gzip"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -13,11 +14,15 @@ import (
 	"unicode/utf16"
 )
 
-// utf16File returns s in UTF-16 with its byte order mark, little- or
-// big-endian, as Windows tools write a text file.
-func utf16File(s string, bigEndian bool) []byte {
+// utf16File returns s in UTF-16, little- or big-endian, with its byte
+// order mark as Windows tools write a text file, or without one.
+func utf16File(s string, bigEndian, bom bool) []byte {
 	var b bytes.Buffer
-	for _, u := range append([]uint16{0xfeff}, utf16.Encode([]rune(s))...) {
+	units := utf16.Encode([]rune(s))
+	if bom {
+		units = append([]uint16{0xfeff}, units...)
+	}
+	for _, u := range units {
 		if bigEndian {
 			b.Write([]byte{byte(u >> 8), byte(u)})
 		} else {
@@ -33,18 +38,23 @@ func utf16File(s string, bigEndian bool) []byte {
 // line being refused. The command, run, gives a file the rule loads.
 func TestTIRuleUTF16(t *testing.T) {
 	const list = "# indicators\r\n203.0.113.7\r\n198.51.100.0/24\r\n"
+	const bomWhy = " (it starts with a UTF-16 byte order mark, as Windows tools write)"
+	const noBOMWhy = " (every other byte is NUL: UTF-16 without a byte order mark)"
 	for _, tc := range []struct {
 		name, file, enc string
-		bigEndian       bool
+		bigEndian, bom  bool
+		from, why       string // iconv's -f; how the encoding was seen
 	}{
-		{"little-endian", "ti.txt", "UTF-16LE", false},
-		{"big-endian", "ti.txt", "UTF-16BE", true},
-		{"a name to quote", "it's -v.txt", "UTF-16LE", false},
+		{"little-endian", "ti.txt", "UTF-16LE", false, true, "UTF-16", bomWhy},
+		{"big-endian", "ti.txt", "UTF-16BE", true, true, "UTF-16", bomWhy},
+		{"a name to quote", "it's -v.txt", "UTF-16LE", false, true, "UTF-16", bomWhy},
+		{"little-endian without a byte order mark", "ti.txt", "UTF-16LE", false, false, "UTF-16LE", noBOMWhy},
+		{"big-endian without a byte order mark", "ti.txt", "UTF-16BE", true, false, "UTF-16BE", noBOMWhy},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, tc.file)
-			if err := os.WriteFile(path, utf16File(list, tc.bigEndian), 0o600); err != nil {
+			if err := os.WriteFile(path, utf16File(list, tc.bigEndian, tc.bom), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
@@ -53,7 +63,7 @@ func TestTIRuleUTF16(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fix := "convert it with iconv -f UTF-16 -t UTF-8 " + shellArg(path) + " > " + shellArg(path+".utf8") + " && mv " + shellArg(path+".utf8") + " " + shellArg(path)
+			fix := "convert it with iconv -f " + tc.from + " -t UTF-8 " + shellArg(path) + " > " + shellArg(path+".utf8") + " && mv " + shellArg(path+".utf8") + " " + shellArg(path)
 			for _, want := range []string{"is UTF-16, not UTF-8", "encoding=" + tc.enc, "must be UTF-8"} {
 				if !strings.Contains(logs.String(), want) {
 					t.Errorf("warning lacks %q:\n%s", want, logs.String())
@@ -63,7 +73,7 @@ func TestTIRuleUTF16(t *testing.T) {
 				t.Errorf("the lines are refused one by one:\n%s", logs.String())
 			}
 			rep := r.(FileReporter).FileReport()
-			want := path + " is " + tc.enc + " (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8, so the rule matches nothing: " + fix
+			want := path + " is " + tc.enc + tc.why + ", not UTF-8, so the rule matches nothing: " + fix
 			if rep.Unusable != want || rep.SkippedTotal != 0 || len(rep.Skipped) != 0 {
 				t.Errorf("report %+v\nwant Unusable %q", rep, want)
 			}
@@ -84,6 +94,75 @@ func TestTIRuleUTF16(t *testing.T) {
 			}
 			if _, ok := r.(*tiRule).set.Load().match(netip.MustParseAddr("198.51.100.9")); !ok {
 				t.Error("after the conversion 198.51.100.0/24 is not listed")
+			}
+		})
+	}
+}
+
+// TestTIRuleGzip: a gzip-compressed indicator file (a feed saved as
+// downloaded) is named as such once, with the zcat command that makes it
+// text, instead of every line being refused (with a CSV hint); the
+// command, run, gives a file the rule loads.
+func TestTIRuleGzip(t *testing.T) {
+	const list = "# indicators\n203.0.113.7\n198.51.100.0/24\n"
+	for _, tc := range []struct{ name, file, plain string }{
+		{"named .gz", "ti.txt.gz", "ti.txt"},              // decompressed beside it
+		{"named as text", "ti.txt", "ti.txt"},             // decompressed in place
+		{"a name to quote", "it's -v.txt", "it's -v.txt"}, // in place, quoted
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path, plain := filepath.Join(dir, tc.file), filepath.Join(dir, tc.plain)
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			if _, err := zw.Write([]byte(list)); err != nil {
+				t.Fatal(err)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, gz.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fix := "decompress it with zcat " + shellArg(path) + " > " + shellArg(path+".txt") + " && mv " + shellArg(path+".txt") + " " + shellArg(path)
+			if path != plain {
+				fix = "decompress it with zcat " + shellArg(path) + " > " + shellArg(plain) + " and set ti_file to " + plain
+			}
+			for _, want := range []string{"is gzip-compressed", "must be plain text; decompress it with zcat "} { // slog quotes the command
+				if !strings.Contains(logs.String(), want) {
+					t.Errorf("warning lacks %q:\n%s", want, logs.String())
+				}
+			}
+			if strings.Contains(logs.String(), "indicator skipped") || strings.Contains(logs.String(), "CSV") {
+				t.Errorf("the lines are refused one by one:\n%s", logs.String())
+			}
+			rep := r.(FileReporter).FileReport()
+			want := path + " is gzip-compressed (it starts with gzip's magic number), not a text file, so the rule matches nothing: " + fix
+			if rep.Unusable != want || rep.SkippedTotal != 0 || len(rep.Skipped) != 0 {
+				t.Errorf("report %+v\nwant Unusable %q", rep, want)
+			}
+			if _, err := exec.LookPath("zcat"); err != nil {
+				t.Skip("no zcat to run the command with")
+			}
+			cmd := exec.Command("sh", "-c", strings.TrimSuffix(strings.TrimPrefix(fix, "decompress it with "), " and set ti_file to "+plain))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", fix, err, out)
+			}
+			r, err = newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": plain}, nil), env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep := r.(FileReporter).FileReport(); rep.Unusable != "" || rep.SkippedTotal != 0 {
+				t.Errorf("after decompressing: report %+v\n%s", rep, logs.String())
+			}
+			if _, ok := r.(*tiRule).set.Load().match(netip.MustParseAddr("198.51.100.9")); !ok {
+				t.Error("after decompressing 198.51.100.0/24 is not listed")
 			}
 		})
 	}

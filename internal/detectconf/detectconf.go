@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
@@ -74,7 +75,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		for _, name := range sortedKeys(rc.Params) {
 			if !slices.Contains(known, name) {
 				errs = append(errs, c.Errorf(path+"."+name, "rule %s has no parameter %q%s (its parameters: %s)",
-					id, name, didYouMean(name, known), strings.Join(known, ", ")))
+					id, name, didYouMean(name, append(slices.Clone(known), "enabled", "severity")), strings.Join(known, ", ")))
 			}
 		}
 		if rc.Severity != "" {
@@ -144,6 +145,11 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 		}
 	}
 	for _, id := range rules {
+		if strings.Contains(id, ",") {
+			errs = append(errs, fmt.Errorf("--rule %s: --rule takes one rule id; repeat the flag for more (--rule %s)",
+				id, strings.Join(strings.Split(id, ","), " --rule ")))
+			continue
+		}
 		if !slices.Contains(ids, id) {
 			hint := didYouMean(id, ids)
 			if hint == "" {
@@ -158,33 +164,58 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 // LoadFile reads the detections block of the configuration file path for
 // commands that use only that block (detect --config): the same strict
 // decoding and the same file:line errors as run and check, so the three
-// accept the same files. The rest of the file is decoded (unknown keys
-// are errors) but not validated. Disabled is set when the block says
+// accept the same files. The forward settings alerts are written with
+// (hostname, forward.facility, forward.sd_id, forward.format) are
+// validated as run validates them; the rest of the file is decoded
+// (unknown keys are errors) but not validated. Disabled is set when the block says
 // enabled: false. When the file sets geoip.city_db (or asn_db), the
 // databases are opened, as run opens them, into Geo for the rules that
 // need them; the caller closes Geo when it is not nil. A database that
 // cannot be opened is an error naming the key.
 func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
+	dc, _, err := LoadFileWire(path, specs)
+	return dc, err
+}
+
+// Wire is how run writes a config's alerts: the encoder of its forward
+// block (format, sd_id), the SD-ID of the alert's own element
+// (detect.AlertSDID(SDID)) and the record options (facility, hostname,
+// os.Hostname() when the config sets none).
+type Wire struct {
+	Encoder *forwarder.Encoder
+	SDID    string
+	Opts    forwarder.RecordOptions
+}
+
+// LoadFileWire is LoadFile that also returns how run would write the
+// file's alerts on the wire, for detect --format rfc5424.
+func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error) {
 	c, err := config.Load(path)
 	if err != nil {
-		return detect.Config{}, err
+		return detect.Config{}, Wire{}, err
 	}
-	if err := c.ValidateDetections(); err != nil {
-		return detect.Config{}, err
+	c.ResolveForward()
+	if err := errors.Join(c.ValidateForward(), c.ValidateDetections()); err != nil {
+		return detect.Config{}, Wire{}, err
 	}
+	facility, err := forwarder.ParseFacility(c.Forward.Facility)
+	if err != nil { // ValidateForward refused it
+		return detect.Config{}, Wire{}, c.Errorf("forward.facility", "%v", err)
+	}
+	w := Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
 	if err != nil || (c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "") {
-		return dc, err
+		return dc, w, err
 	}
 	if dc.Geo, err = geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB); err != nil {
 		key := "geoip.city_db"
 		if c.GeoIP.CityDB == "" {
 			key = "geoip.asn_db"
 		}
-		return dc, c.Errorf(key, "%v", err)
+		return dc, w, c.Errorf(key, "%v", err)
 	}
-	return dc, nil
+	return dc, w, nil
 }
 
 // Status says whether a rule runs and why.

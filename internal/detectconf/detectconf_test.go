@@ -67,6 +67,8 @@ func TestCheckErrors(t *testing.T) {
 			`config.yaml:5: detections.rules.sentinel.bruteforce.min_tokens: rule sentinel.bruteforce has no parameter "min_tokens" (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"parameter typo", head + "  rules:\n    sentinel.pat_over_time:\n      max_key: 10\n",
 			`config.yaml:5: detections.rules.sentinel.pat_over_time.max_key: rule sentinel.pat_over_time has no parameter "max_key" (did you mean "max_keys"?) (its parameters: ` + paramsOf(t, "sentinel.pat_over_time") + `)`},
+		{"setting misspelt", head + "  rules:\n    sentinel.bruteforce:\n      enable: false\n",
+			`config.yaml:5: detections.rules.sentinel.bruteforce.enable: rule sentinel.bruteforce has no parameter "enable" (did you mean "enabled"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"bad value type", head + "  rules:\n    sentinel.pat_over_time:\n      min_tokens: lots\n",
 			`config.yaml:5: detections.rules.sentinel.pat_over_time.min_tokens: "lots": want a whole number, 0 or more`},
 		{"bad global value", head + "  params:\n    max_keys: -5\n",
