@@ -88,49 +88,56 @@ var roleExtra = []parser.Field{{Name: parser.ColRole, Value: []byte("Owner")}}
 // column read through the index must be what a search of the columns
 // finds, and every audit event must have an index.
 func TestIndexMatchesSearch(t *testing.T) {
-	files := goldenFiles(t)
 	var arena EventArena
-	var rec parser.Record
 	audit, indexed := 0, 0
-	for _, path := range files {
-		typ, _ := typeOfFile(filepath.Base(path))
-		p := parser.New(typ)
-		for n, line := range readLines(t, path) {
-			if p.Parse(line, &rec) != nil {
-				continue
+	eachGoldenRecord(t, func(what string, typ parser.Type, rec *parser.Record, line []byte) {
+		arena.Reset()
+		evs := map[string]*Event{
+			"NewEvent":     NewEvent(rec, line, "test", OriginFile),
+			"arena":        arena.New(rec, line, false),
+			"arena+extra":  arena.New(rec, line, true, geoExtra...),
+			"Fill+extra":   fillExtra(rec, line),
+			"Clone(arena)": arena.New(rec, line, false).Clone(),
+			"parser extra": arena.New(rec, line, false, roleExtra...),
+		}
+		_, recIndexed := rec.ColIDs()
+		for how, ev := range evs {
+			checkPicks(t, what+" "+how, ev)
+			want := recIndexed
+			if how == "parser extra" { // indexed only when the record has the column
+				_, has := rec.Col(parser.IDRole)
+				want = recIndexed && has
 			}
-			what := path + ":" + strconv.Itoa(n+1)
-			arena.Reset()
-			evs := map[string]*Event{
-				"NewEvent":     NewEvent(&rec, line, "test", OriginFile),
-				"arena":        arena.New(&rec, line, false),
-				"arena+extra":  arena.New(&rec, line, true, geoExtra...),
-				"Fill+extra":   fillExtra(&rec, line),
-				"Clone(arena)": arena.New(&rec, line, false).Clone(),
-				"parser extra": arena.New(&rec, line, false, roleExtra...),
+			if ev.indexed() != want {
+				t.Errorf("%s %s: indexed %v, want %v", what, how, ev.indexed(), want)
 			}
-			_, recIndexed := rec.ColIDs()
-			for how, ev := range evs {
-				checkPicks(t, what+" "+how, ev)
-				want := recIndexed
-				if how == "parser extra" { // indexed only when the record has the column
-					_, has := rec.Col(parser.IDRole)
-					want = recIndexed && has
-				}
-				if ev.indexed() != want {
-					t.Errorf("%s %s: indexed %v, want %v", what, how, ev.indexed(), want)
-				}
-				if typ == parser.TypeAudit && how != "parser extra" {
-					audit++
-					if ev.indexed() {
-						indexed++
-					}
+			if typ == parser.TypeAudit && how != "parser extra" {
+				audit++
+				if ev.indexed() {
+					indexed++
 				}
 			}
 		}
-	}
+	})
 	if audit < 500 || indexed != audit {
 		t.Fatalf("%d of %d audit events indexed", indexed, audit)
+	}
+}
+
+// eachGoldenRecord parses every line of goldenFiles with the parser of its
+// file's type and calls f with "path:line", the type, the record and the
+// line; lines that do not parse are passed over.
+func eachGoldenRecord(t *testing.T, f func(what string, typ parser.Type, rec *parser.Record, line []byte)) {
+	t.Helper()
+	var rec parser.Record
+	for _, path := range goldenFiles(t) {
+		typ, _ := typeOfFile(filepath.Base(path))
+		p := parser.New(typ)
+		for n, line := range readLines(t, path) {
+			if p.Parse(line, &rec) == nil {
+				f(path+":"+strconv.Itoa(n+1), typ, &rec, line)
+			}
+		}
 	}
 }
 
@@ -315,42 +322,33 @@ func TestEventSize(t *testing.T) {
 // it and DropIndex drops it.
 func TestIdentityMatchesColumns(t *testing.T) {
 	var arena EventArena
-	var rec parser.Record
 	var pool heldPool
 	keyed := 0
-	for _, path := range goldenFiles(t) {
-		typ, _ := typeOfFile(filepath.Base(path))
-		p := parser.New(typ)
-		for n, line := range readLines(t, path) {
-			if p.Parse(line, &rec) != nil {
-				continue
-			}
-			what := path + ":" + strconv.Itoa(n+1)
-			arena.Reset()
-			ev := arena.New(&rec, line, false, geoExtra...)
-			held := pool.hold(ev)
-			for how, e := range map[string]*Event{"arena": ev, "NewEvent": NewEvent(&rec, line, "", OriginFile), "Clone": ev.Clone(), "hold": held} {
-				id, name, created := scanGet(e, parser.ColEventID), scanGet(e, parser.ColEventName), scanGet(e, parser.ColCreatedAt)
-				_, _, parses := parseUTC(created)
-				switch st := e.identity(); {
-				case st == identKeyed:
-					if want, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || id == "" {
-						t.Errorf("%s %s: identity key %x, the columns' %x", what, how, e.idKey, want)
-					}
-					keyed++
-				case st == identNone && id != "", st == identUnknown && e.indexed() && id != "" && parses:
-					t.Errorf("%s %s: identity %d with EventID %q, CreatedAt %q", what, how, st, id, created)
-				case st != identUnknown && typ != parser.TypeAudit:
-					t.Errorf("%s %s: identity %d of a %s event", what, how, st, typ)
+	eachGoldenRecord(t, func(what string, typ parser.Type, rec *parser.Record, line []byte) {
+		arena.Reset()
+		ev := arena.New(rec, line, false, geoExtra...)
+		held := pool.hold(ev)
+		for how, e := range map[string]*Event{"arena": ev, "NewEvent": NewEvent(rec, line, "", OriginFile), "Clone": ev.Clone(), "hold": held} {
+			id, name, created := scanGet(e, parser.ColEventID), scanGet(e, parser.ColEventName), scanGet(e, parser.ColCreatedAt)
+			_, _, parses := parseUTC(created)
+			switch st := e.identity(); {
+			case st == identKeyed:
+				if want, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || id == "" {
+					t.Errorf("%s %s: identity key %x, the columns' %x", what, how, e.idKey, want)
 				}
-			}
-			pool.release(held)
-			ev.DropIndex()
-			if ev.identity() != identUnknown {
-				t.Errorf("%s: identity %d after DropIndex", what, ev.identity())
+				keyed++
+			case st == identNone && id != "", st == identUnknown && e.indexed() && id != "" && parses:
+				t.Errorf("%s %s: identity %d with EventID %q, CreatedAt %q", what, how, st, id, created)
+			case st != identUnknown && typ != parser.TypeAudit:
+				t.Errorf("%s %s: identity %d of a %s event", what, how, st, typ)
 			}
 		}
-	}
+		pool.release(held)
+		ev.DropIndex()
+		if ev.identity() != identUnknown {
+			t.Errorf("%s: identity %d after DropIndex", what, ev.identity())
+		}
+	})
 	if keyed < 400 {
 		t.Fatalf("only %d events made with their identity's key", keyed)
 	}

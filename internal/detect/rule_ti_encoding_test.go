@@ -3,14 +3,12 @@ package detect
 import (
 	"bytes"
 	"compress/gzip"
-	"log/slog"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf16"
 )
 
@@ -57,12 +55,7 @@ func TestTIRuleUTF16(t *testing.T) {
 			if err := os.WriteFile(path, utf16File(list, tc.bigEndian, tc.bom), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
-			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
-			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, logs := tiRuleLogged(t, path)
 			fix := "convert it with iconv -f " + tc.from + " -t UTF-8 " + shellArg(path) + " > " + shellArg(path+".utf8") + " && mv " + shellArg(path+".utf8") + " " + shellArg(path)
 			for _, want := range []string{"is UTF-16, not UTF-8", "encoding=" + tc.enc, "must be UTF-8"} {
 				if !strings.Contains(logs.String(), want) {
@@ -124,12 +117,7 @@ func TestTIRuleGzip(t *testing.T) {
 			if err := os.WriteFile(path, gz.Bytes(), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
-			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
-			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, logs := tiRuleLogged(t, path)
 			fix := "decompress it with zcat " + shellArg(path) + " > " + shellArg(path+".txt") + " && mv " + shellArg(path+".txt") + " " + shellArg(path)
 			if path != plain {
 				fix = "decompress it with zcat " + shellArg(path) + " > " + shellArg(plain) + " and set ti_file to " + plain
@@ -154,10 +142,7 @@ func TestTIRuleGzip(t *testing.T) {
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v\n%s", fix, err, out)
 			}
-			r, err = newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": plain}, nil), env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, logs = tiRuleLogged(t, plain)
 			if rep := r.(FileReporter).FileReport(); rep.Unusable != "" || rep.SkippedTotal != 0 {
 				t.Errorf("after decompressing: report %+v\n%s", rep, logs.String())
 			}

@@ -182,12 +182,7 @@ func TestTIRuleSkippedLog(t *testing.T) {
 	if err := os.WriteFile(path, []byte("198.51.100.7\n"+csvFeed(3000)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
-	r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, logs := tiRuleLogged(t, path)
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	if len(lines) != tiShowSkipped+1 {
 		t.Fatalf("%d log lines, want %d:\n%s", len(lines), tiShowSkipped+1, strings.Join(lines[:min(len(lines), 10)], "\n"))
@@ -229,12 +224,7 @@ func TestTIRuleNoIndicator(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
-			env := &Env{Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
-			r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, logs := tiRuleLogged(t, path)
 			warned := strings.Contains(logs.String(), "matches nothing") && strings.Contains(logs.String(), "file="+path+" ")
 			rep := r.(FileReporter).FileReport()
 			reported := strings.Contains(rep.Unusable, path) && strings.Contains(rep.Unusable, "matches nothing")
@@ -265,4 +255,18 @@ func TestTIRuleNoIndicator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tiRuleLogged returns a TI rule reading the indicator file path, and the
+// warnings it logged (text handler, level WARN and above); it fails t when
+// the rule cannot be made.
+func tiRuleLogged(t *testing.T, path string) (Rule, *bytes.Buffer) {
+	t.Helper()
+	logs := new(bytes.Buffer)
+	env := &Env{Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Now: time.Now}
+	r, err := newTIRule(NewParams("sentinel.ti_malicious_ip", map[string]string{"ti_file": path}, nil), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, logs
 }
