@@ -45,7 +45,10 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
   gitlab-syslog send --type audit --to tcp://127.0.0.1:5514 audit_json.log`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "json" && format != "raw" {
+			switch f := strings.ToLower(format); f { // as detect's --format: any case
+			case "json", "raw":
+				format = f
+			default:
 				return fmt.Errorf("collect: --format %q: want json or raw", format)
 			}
 			cfg := collect.Config{

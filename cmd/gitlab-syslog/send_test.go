@@ -241,21 +241,27 @@ func TestSendUnreachable(t *testing.T) {
 	}
 }
 
+// TestCollectRawFormat checks that --format raw, in any case, prints each
+// message as received.
 func TestCollectRawFormat(t *testing.T) {
-	url := "udp://" + freePort(t, "udp")
-	out := startCollectCmd(t, url, "--format", "raw")
-	c, err := net.Dial("udp", strings.TrimPrefix(url, "udp://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.Write([]byte("<13>1 - - - - - - raw text"))
-	deadline := time.Now().Add(5 * time.Second)
-	for out.String() != "<13>1 - - - - - - raw text\n" {
-		if time.Now().After(deadline) {
-			t.Fatalf("raw output = %q", out.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+	for _, format := range []string{"raw", "RAW", "Raw"} {
+		t.Run(format, func(t *testing.T) {
+			url := "udp://" + freePort(t, "udp")
+			out := startCollectCmd(t, url, "--format", format)
+			c, err := net.Dial("udp", strings.TrimPrefix(url, "udp://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.Write([]byte("<13>1 - - - - - - raw text"))
+			deadline := time.Now().Add(5 * time.Second)
+			for out.String() != "<13>1 - - - - - - raw text\n" {
+				if time.Now().After(deadline) {
+					t.Fatalf("raw output = %q", out.String())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
 	}
 }
 
