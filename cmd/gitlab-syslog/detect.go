@@ -263,6 +263,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	printDetectSummary(stderr, eng, counts)
 	warnUnparsedInputs(stderr, inputs, counts)
+	warnUntimedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}
@@ -394,6 +395,23 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 	}
 }
 
+// warnUntimedInputs names, for each input with events the rules wanted
+// but could not place in time, the first such line and why it has no
+// time, and how many more the input had.
+func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		if c.untimed == 0 {
+			continue
+		}
+		more := ""
+		if c.untimed > 1 {
+			more = fmt.Sprintf(" (and %d more %s of this input)", c.untimed-1, plural(c.untimed-1, "line", "lines"))
+		}
+		fmt.Fprintf(w, "detect: WARNING: %s:%d: not evaluated by the rules%s: the event has no usable time (%s), and the rules decide in event time\n",
+			inputs[i].label(), c.untimedAt, more, c.untimedCause)
+	}
+}
+
 func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
@@ -401,6 +419,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		c.failed += x.failed
 		c.wanted += x.wanted
 		c.cut += x.cut
+		c.untimed += x.untimed
 	}
 	st := eng.Stats()
 	cut := ""
@@ -414,8 +433,12 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	if st.Replayed > 0 {
 		future += fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
 	}
-	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), st.Deduplicated, st.Late, future)
+	untimed := ""
+	if c.untimed > 0 {
+		untimed = fmt.Sprintf(", %d without a usable time (not evaluated)", c.untimed)
+	}
+	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
+		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -93,13 +94,21 @@ type eventBatch struct {
 type inputCounts struct {
 	lines, failed, wanted int
 	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
+	// untimed counts the events a rule wanted that have no usable time
+	// (not evaluated: see readEvents); untimedAt is the line of the
+	// first, untimedCause why it has none.
+	untimed      int
+	untimedAt    int
+	untimedCause string
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
 // (longer ones are counted as cut and skipped), and sends the lines the engine
 // wants as Events, in batches, on out, which it closes at the end. A read
-// error is sent as the last batch. Lines without a time get the time of
-// the line before them in the merge order (see mergeKey). Events of a
+// error is sent as the last batch. A wanted line without a usable time
+// (its time missing or unreadable) is counted as untimed and not sent:
+// the rules decide in event time, and could place it in no window, day
+// or session (a per-event rule's alert would have no time). Events of a
 // file carry its identity (inputFileID) and their line number, and have it
 // as their source, so that with --state-dir a second run over the same
 // file, under its name or renamed or compressed by logrotate, does not
@@ -145,6 +154,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless
+			return nil
+		}
+		if rec.Time.IsZero() {
+			if counts.untimed++; counts.untimed == 1 {
+				counts.untimedAt, counts.untimedCause = n, agent.UntimedCause(line)
+			}
 			return nil
 		}
 		counts.wanted++

@@ -188,7 +188,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 			}
 			ar.Reset()
 			one[0] = w.event(tb, 0, text, set)
-			if set.Wanted() {
+			if set.Wanted() && !one[0].Time.IsZero() { // as process: see dropUntimed
 				d.e.Process(one[0])
 			}
 			if declined {

@@ -73,6 +73,12 @@ type detector struct {
 	active  atomic.Int64 // unix nanos of the last event processed
 
 	base metrics.DetectStats // counters of engines a reload replaced
+
+	// untimed counts the wanted events without a usable time, which
+	// process keeps from the engine; untimedLog paces their warnings
+	// (guarded by mu).
+	untimed    atomic.Uint64
+	untimedLog logGate
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -105,6 +111,7 @@ func (d *detector) emit(a *detect.Alert) {
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n = &sl.fb, 0
+	sl.events = d.dropUntimed(sl.events, sl.tb)
 	d.e.ProcessBatch(sl.events)
 	if len(sl.declined) > 0 {
 		d.e.Declined(sl.declined)
@@ -120,6 +127,46 @@ func (d *detector) process(sl *slot) int {
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
 	return n
+}
+
+// dropUntimed removes from evs, in place, the events without a usable
+// time (parser.Record.Time zero: the line's time is missing or
+// unreadable), counts them and reports them (reportUntimed). The rules
+// decide in event time: such an event would fall in no window, day or
+// session, and a per-event rule's alert would have no time. Its line is
+// forwarded as any other; only the rules do not see it. tb is the batch
+// the events are of (nil: none).
+func (d *detector) dropUntimed(evs []*detect.Event, tb *tailer.Batch) []*detect.Event {
+	kept := evs[:0]
+	for _, ev := range evs {
+		if !ev.Time.IsZero() {
+			kept = append(kept, ev)
+			continue
+		}
+		d.untimed.Add(1)
+		d.reportUntimed(tb, ev)
+	}
+	clear(evs[len(kept):])
+	return kept
+}
+
+// reportUntimed logs an event without a usable time: the first at once,
+// then at most one every parseLogInterval with the number held back in
+// between, naming the file, where its line ends (with the commands that
+// print it: findLine) and why it has no time (UntimedCause). It runs
+// under d.mu.
+func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
+	held, ok := d.untimedLog.pass(time.Now())
+	if !ok {
+		return
+	}
+	file := ev.Source
+	if tb != nil && tb.Name != "" {
+		file = tb.Name
+	}
+	d.log.Warn("detection: event without a usable time; its line is forwarded, but the rules (which decide in event time) do not evaluate it",
+		"file", file, "line_end_offset", ev.Offset, "find_line", findLine(file, ev.Offset), "cause", UntimedCause([]byte(ev.Raw)),
+		"unreported_since_last", held)
 }
 
 // acked settles n alerts of a batch the sink acknowledged with err.
@@ -217,6 +264,7 @@ func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 // engines plus the running one's.
 func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
+	s.UntimedEvents += d.untimed.Load()
 	s.AlertsPending = int(d.pending.Load())
 	return s
 }
@@ -244,6 +292,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
 		LateEvents:      a.LateEvents + b.LateEvents,
 		FutureEvents:    a.FutureEvents + b.FutureEvents,
+		UntimedEvents:   a.UntimedEvents + b.UntimedEvents,
 		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
 	}
 	for id, r := range a.Rules {

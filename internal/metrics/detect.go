@@ -22,6 +22,10 @@ type DetectStats struct {
 	// FutureEvents counts events dated more than 24h after the clock:
 	// they neither move the watermark nor reach the windowed rules.
 	FutureEvents uint64
+	// UntimedEvents counts events a rule wanted whose time is missing or
+	// unreadable: the rules, which decide in event time, do not evaluate
+	// them (their lines are forwarded as usual).
+	UntimedEvents uint64
 	// StateSaveErrors counts failed writes of the engine's state.
 	StateSaveErrors uint64
 	// AlertsPending is the number of alerts handed to the forwarder and not
@@ -57,6 +61,7 @@ var (
 	descDetectLateDrop = prometheus.NewDesc(namespace+"_detect_late_dropped_total", "Events the detection rule dropped because their window had already closed: alerts may be missing (alert on it).", ruleLabel, nil)
 	descDetectLookBack = prometheus.NewDesc(namespace+"_detect_lookback_evicted_total", "Lines dropped oldest-first from the rule's look-back (lines Want declined that a start read later could make actions) at max_lookback or max_lookback_bytes: alerts may be missing (raise the cap).", ruleLabel, nil)
 	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
+	descDetectUntimed  = prometheus.NewDesc(namespace+"_detect_untimed_events_total", "Events a detection rule wanted whose time is missing or unreadable: not evaluated by the rules, which decide in event time (their lines are forwarded as usual).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
 	descDetectPending  = prometheus.NewDesc(namespace+"_detect_alerts_pending", "Alerts handed to the forwarder and not yet acknowledged.", nil, nil)
@@ -75,7 +80,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectDedupe, descDetectSaveErr, descDetectPending} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending} {
 		ch <- d
 	}
 }
@@ -104,6 +109,7 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDetectLookBack, prometheus.CounterValue, float64(r.LookBackEvicted), id)
 	}
 	ch <- prometheus.MustNewConstMetric(descDetectFuture, prometheus.CounterValue, float64(s.FutureEvents))
+	ch <- prometheus.MustNewConstMetric(descDetectUntimed, prometheus.CounterValue, float64(s.UntimedEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))
 	ch <- prometheus.MustNewConstMetric(descDetectSaveErr, prometheus.CounterValue, float64(s.StateSaveErrors))

@@ -182,7 +182,7 @@ func TestDetectMetrics(t *testing.T) {
 				"falco.pat_created":      {Alerts: 3, Events: 3, Fallback: 1},
 				"sentinel.impersonation": {LookBackEvicted: 11},
 			},
-			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, StateSaveErrors: 1, AlertsPending: 4,
+			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, UntimedEvents: 10, StateSaveErrors: 1, AlertsPending: 4,
 		}
 	})
 	b := body()
@@ -200,6 +200,7 @@ func TestDetectMetrics(t *testing.T) {
 		`gitlab_syslog_detect_late_dropped_total{rule="falco.pat_created"} 0`,
 		`gitlab_syslog_detect_lookback_evicted_total{rule="sentinel.impersonation"} 11`,
 		"gitlab_syslog_detect_future_events_total 8",
+		"gitlab_syslog_detect_untimed_events_total 10",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",
 	} {
