@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
@@ -129,24 +130,46 @@ func (c *decodedReader) Read(p []byte) (int, error) {
 // dataError is the error of a compressed input that cannot be decompressed
 // to its end: kind is the compression (gzip, bzip2, xz, zstd), at the
 // count of decompressed bytes read before the error, lines the count of
-// complete lines read before it (-1: not counted).
+// complete lines read before it (-1: not counted). readLines sets the
+// rest: line is the number of the line the error cut off (0: not
+// known), partial the bytes of it read before the error (not passed on),
+// fileAt the bytes of the file read (where a truncated file ends), label
+// the input's name for the command that checks it.
 type dataError struct {
-	kind  string
-	at    int64
-	lines int
-	err   error
+	kind    string
+	at      int64
+	lines   int
+	line    int
+	partial int
+	fileAt  int64
+	label   string
+	err     error
 }
 
 func (e *dataError) Error() string {
-	what := "is damaged"
+	what := fmt.Sprintf("is damaged after %d decompressed bytes (%v)", e.at, e.err)
 	if e.truncated() {
-		what = "ends early (the file is truncated, e.g. a copy cut short)"
+		what = fmt.Sprintf("ends early after %d decompressed bytes (%v): the file is truncated", e.at, e.err)
+		if e.fileAt > 0 {
+			what += fmt.Sprintf(" at byte %d", e.fileAt)
+		}
+		what += " (e.g. a copy cut short, or a full disk)"
 	}
 	read := "the lines before were read"
 	if e.lines >= 0 {
 		read = fmt.Sprintf("the %d complete %s before were read", e.lines, plural(e.lines, "line", "lines"))
 	}
-	return fmt.Sprintf("%s data %s after %d decompressed bytes; %s: %v%s", e.kind, what, e.at, read, e.err, xzHint(e.err))
+	if e.partial > 0 && e.line > 0 {
+		read += fmt.Sprintf(", and line %d, cut off after %d bytes, was not", e.line, e.partial)
+	}
+	if hint := xzHint(e.err); hint != "" {
+		return fmt.Sprintf("%s data %s; %s%s", e.kind, what, read, hint)
+	}
+	check := fmt.Sprintf("%s -t", e.kind)
+	if e.label != "" && e.label != "stdin" {
+		check += " " + shellQuote(e.label)
+	}
+	return fmt.Sprintf("%s data %s; %s: copy the file again from its source (%s says whether a copy is whole)", e.kind, what, read, check)
 }
 
 // xzHint tells what to do about an xz stream that needs more than the
@@ -164,4 +187,16 @@ func (e *dataError) Unwrap() error { return e.err }
 // truncated reports whether the decoder ran out of input mid-stream.
 func (e *dataError) truncated() bool {
 	return errors.Is(e.err, io.ErrUnexpectedEOF) || errors.Is(e.err, xz.ErrBuf)
+}
+
+// shellQuote returns s quoted for a POSIX shell when it needs it, with
+// "./" before a name that starts with "-", for a command in a message.
+func shellQuote(s string) string {
+	if strings.HasPrefix(s, "-") {
+		s = "./" + s
+	}
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -31,7 +31,8 @@ type lineFunc func(label string, n int, line []byte, cut bool) error
 // bytes and decompressed. Lines are passed without
 // "\n" or "\r\n"; a line longer than maxLine bytes (max_line_bytes; 0:
 // no limit) is cut to maxLine, and fn told so, and the rest of it is read
-// and discarded without being kept in memory.
+// and discarded without being kept in memory. A line that a read error
+// cuts off (a truncated .gz) is not passed to fn: the error names it.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
@@ -64,7 +65,8 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		}
 		r, label = prog.reader(f), name
 	}
-	br := bufio.NewReaderSize(r, 256<<10)
+	raw := &byteCounter{r: r}
+	br := bufio.NewReaderSize(raw, 256<<10)
 	dr, release, err := decompress(br, label)
 	if err != nil {
 		return err
@@ -94,7 +96,13 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			line = line[:maxLine]
 		}
 		atEnd := err != nil && len(line) == 0 // nothing after the last newline (or before a read error)
-		if (keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0 {
+		// A read error (a compressed file cut short or damaged, an I/O
+		// error) leaves line without its end: it is not passed on, as
+		// a part of a line is not the line (sent, it would be a raw
+		// message of half a JSON object, counted as a line read). The
+		// error names it (dataError).
+		broken := err != nil && err != io.EOF
+		if !broken && ((keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0) {
 			if ferr := fn(label, n, line, cut); ferr != nil {
 				return ferr
 			}
@@ -114,10 +122,24 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		if err != nil {
 			if de := (*dataError)(nil); errors.As(err, &de) {
 				de.lines = n - 1 // line n is the one cut, or none
+				de.line, de.partial, de.fileAt, de.label = n, len(line), raw.n, label
 			}
 			return fmt.Errorf("%s:%d: read: %w", label, n, err)
 		}
 	}
+}
+
+// byteCounter counts the bytes read from r: for a compressed input,
+// the compressed bytes, which at a truncation are the whole file.
+type byteCounter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *byteCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // maxLineFlag registers --max-line-bytes on cmd for the commands that read

@@ -81,7 +81,11 @@ so the output is always valid JSON for jq.`,
 					err = typePrefixHint("parse", name, err)
 					unread++
 					firstErr = cmp.Or(firstErr, err)
-					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (skipped; the other inputs are still parsed)\n", err)
+					what := "skipped" // not opened
+					if de := (*dataError)(nil); errors.As(err, &de) {
+						what = "its lines before the error were parsed" // read in part
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (%s; the other inputs are still parsed)\n", err, what)
 				}
 			}
 			endProgress()

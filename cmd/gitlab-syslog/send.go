@@ -60,8 +60,9 @@ Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header,
 stops send before it sends anything.
 A file that cannot be read to its end (a truncated .gz) is named with the
-line and cause; the lines read from it before the error and the other
-files are still sent, and send exits 1.
+line and cause; the complete lines read from it before the error and the
+other files are still sent (the line the error cuts off is not), and send
+exits 1.
 
 The message time is the event time of the line, or the time it was read
 when the line has none (Microsoft Sentinel needs a time).

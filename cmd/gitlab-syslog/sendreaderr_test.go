@@ -47,7 +47,8 @@ func TestSendReadErrorKeepsLines(t *testing.T) {
 			}
 			msgs := strings.Count(stdout.String(), "\n")
 			// At least the two complete lines of the cut file (its third
-			// may be partial and goes out raw) and the three of the other.
+			// may be cut off, and is then not sent) and the three of the
+			// other.
 			if msgs < 5 {
 				t.Errorf("%d messages sent, want at least 5:\n%s", msgs, stdout.String())
 			}
