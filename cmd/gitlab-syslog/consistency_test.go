@@ -376,6 +376,26 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 	}
 }
 
+// TestEnumsAnyCaseFileAndFlag: check takes a config's enumerated values
+// in any case, as the flags take theirs (--start-at END), and shows the
+// canonical ones. Before, "format: RFC5424", "type: Audit" and
+// --start-at END were refused.
+func TestEnumsAnyCaseFileAndFlag(t *testing.T) {
+	dir := t.TempDir()
+	log := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+
+		"\nforward:\n  url: stdout\n  format: RFC5424\nsources:\n  - type: Audit\n    path: "+log+"\n    format: Plain\n")
+	out, err := execute(t, "check", "--config", cfg, "--start-at", "END")
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	for _, want := range []string{"stdout://, rfc5424,", "start_at:   end", "audit  " + log + "  APP-NAME GitLab-Audit-Logs  start_at end"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestCheckMissingDirectory: a source in a directory that does not exist
 // is reported as such, not as "not readable".
 func TestCheckMissingDirectory(t *testing.T) {

@@ -174,7 +174,7 @@ func TestValidateErrors(t *testing.T) {
 		{"start_at", "state_dir: /s\nstart_at: middle\n", `config.yaml:2: start_at: "middle" is not one of beginning, end`},
 		{"source type", "state_dir: /s\nsources:\n  - type: auditt\n    path: /a\n", `config.yaml:3: sources[0].type: "auditt" is not one of audit, application, access, auth (did you mean "audit"?)`},
 		{"source type typo far off", "state_dir: /s\nsources:\n  - type: aplication_json\n    path: /a\n  - {type: audit, path: /a}\n", `config.yaml:3: sources[0].type: "aplication_json" is not one of audit, application, access, auth` + "\n"},
-		{"source type case", "state_dir: /s\nsources:\n  - type: Access\n    path: /a\n", `config.yaml:3: sources[0].type: "Access" is not one of audit, application, access, auth (did you mean "access"?)`},
+		{"source type case and typo", "state_dir: /s\nsources:\n  - type: Acces\n    path: /a\n", `config.yaml:3: sources[0].type: "Acces" is not one of audit, application, access, auth (did you mean "access"?)`},
 		{"source type applicaton", "state_dir: /s\nsources:\n  - type: applicaton\n    path: /a\n", `(did you mean "application"?)`},
 		{"source format typo", "state_dir: /s\nsources:\n  - type: audit\n    format: dokcer\n    path: /a\n", `config.yaml:4: sources[0].format: "dokcer" is not one of plain, cri, docker, auto (did you mean "docker"?)`},
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},

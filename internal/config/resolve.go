@@ -89,12 +89,15 @@ func DefaultAppName(typ string) string {
 // Resolve fills in every default: state_dir (falling back to a per-user
 // directory when the system one is not writable), log_dir, hostname,
 // start_at, the forward settings and, when sources is omitted, the Omnibus
-// log files under log_dir. For each default file it uses
+// log files under log_dir. Enumerated values given in another case
+// ("start_at: END", "type: Audit") are set to their canonical form first.
+// For each default file it uses
 // <log_dir>/<gitlab-rails|nginx>/<name> when that exists, else
 // <log_dir>/<name> when that exists (a flat directory such as the bundled
 // testdata), else the Omnibus path, which the tailer waits for.
 func (c *Config) Resolve() (Resolved, error) {
 	var r Resolved
+	c.canonicalEnums()
 	if c.LogDir == "" {
 		c.LogDir = DefaultLogDir
 	}
@@ -187,7 +190,7 @@ func (c *Config) ResolveForward() {
 	if f.SDID == "" {
 		f.SDID = DefaultSDID
 	}
-	if f.Format == "" {
+	if f.Format = canonical(f.Format, forwardFormatValues); f.Format == "" {
 		f.Format = DefaultFormat
 	}
 }

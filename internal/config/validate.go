@@ -20,7 +20,7 @@ import (
 // came from the file ("config.yaml:7: forward.url: ...").
 func (c *Config) Validate() error {
 	v := &validator{c: c}
-	v.oneOf("start_at", c.StartAt, "beginning", "end")
+	v.oneOf("start_at", &c.StartAt, startAtValues)
 	if c.Tailer.CheckpointInterval < 10*time.Millisecond {
 		v.errf("checkpoint_interval", "%s is too short (at least 10ms; the default is 1s)", c.Tailer.CheckpointInterval)
 	}
@@ -59,12 +59,12 @@ func (v *validator) sources() map[string]int {
 func (v *validator) source(i int, seen, sameFile map[string]int) {
 	s := &v.c.Sources[i]
 	p := "sources[" + strconv.Itoa(i) + "]"
-	v.oneOf(p+".format", s.Format, "plain", "cri", "docker", "auto")
-	v.oneOf(p+".other_subcomponents", s.OtherSubcomponents, "drop", "forward")
+	v.oneOf(p+".format", &s.Format, sourceFormatValues)
+	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
 	if s.Type == "" && s.Format == "plain" {
 		v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
 	} else if s.Type != "" {
-		v.oneOf(p+".type", s.Type, "audit", "application", "access", "auth")
+		v.oneOf(p+".type", &s.Type, sourceTypeValues)
 	}
 	typeOK := DefaultAppName(s.Type) != ""
 	if s.Path == "" {
@@ -88,7 +88,7 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	// A start_at equal to the top-level one was inherited from it
 	// (or repeats it): it is reported there, once.
 	if s.StartAt != v.c.StartAt {
-		v.oneOf(p+".start_at", s.StartAt, "beginning", "end")
+		v.oneOf(p+".start_at", &s.StartAt, startAtValues)
 	}
 }
 
@@ -200,7 +200,7 @@ func (v *validator) forward(f *Forward) {
 	if err := checkSDID(f.SDID); err != nil {
 		v.errf("forward.sd_id", "%v", err)
 	}
-	v.oneOf("forward.format", f.Format, "rfc5424", "rfc3164")
+	v.oneOf("forward.format", &f.Format, forwardFormatValues)
 	if f.QueueSize < 0 {
 		v.errf("forward.queue_size", "must not be negative")
 	}
@@ -285,13 +285,13 @@ func (v *validator) lineOf(path string) int {
 	return 0
 }
 
-func (v *validator) oneOf(path, val string, allowed ...string) {
-	for _, a := range allowed {
-		if val == a {
-			return
-		}
+// oneOf checks that *val is one of allowed in any case, and sets it to
+// the canonical (allowed) form; the error lists the canonical values.
+func (v *validator) oneOf(path string, val *string, allowed []string) {
+	if *val = canonical(*val, allowed); slices.Contains(allowed, *val) {
+		return
 	}
-	v.errf(path, "%q is not one of %s%s", val, strings.Join(allowed, ", "), DidYouMean(val, allowed))
+	v.errf(path, "%q is not one of %s%s", *val, strings.Join(allowed, ", "), DidYouMean(*val, allowed))
 }
 
 func (v *validator) hostPort(path, hp string) {
