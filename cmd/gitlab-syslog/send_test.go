@@ -265,6 +265,36 @@ func TestCollectRawFormat(t *testing.T) {
 	}
 }
 
+// TestCollectKeepsNUL: collect's JSON output keeps every NUL byte of a
+// line it received, as \u0000, whether the line is syslog or not
+// (unparsed, printed as received), also at the start of a line; NULs
+// between octet-counted frames are still taken as separators. Before, the
+// NULs a newline-framed line started with were dropped.
+func TestCollectKeepsNUL(t *testing.T) {
+	url := "tcp://" + freePort(t, "tcp")
+	out := startCollectCmd(t, url)
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := "\x00\x00not syslog\x00\n" + "a\x00b\n" + "<13>1 - h app - - - \x00msg\x00\n" + "\x0019 <13>1 - - - - - - x\x00"
+	if _, err := c.Write([]byte(frames)); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	want := []string{`"message":"\u0000\u0000not syslog\u0000"`, `"message":"a\u0000b"`, `"message":"\u0000msg\u0000"`}
+	got := waitLines(t, out, 4)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("line %d = %s, want it to contain %s", i+1, lines[i], w)
+		}
+	}
+	if len(got) != 4 || got[3].Message != "x" || !strings.Contains(lines[3], `"format":"rfc5424"`) {
+		t.Errorf("the octet-counted frame between NULs: %s", out.String())
+	}
+}
+
 func TestSendRFC3164(t *testing.T) {
 	url := "tcp://" + freePort(t, "tcp")
 	out := startCollectCmd(t, url)

@@ -15,10 +15,15 @@ const DefaultMaxFrame = 64 << 20
 // error saying which).
 // The framing is detected per frame: a frame starting with a digit is
 // octet-counted (MSG-LEN SP SYSLOG-MSG, RFC 6587 §3.4.1 and RFC 5425);
-// any other frame runs to the next LF (RFC 6587 §3.4.2). Stray CR, LF, NUL
-// and spaces between frames are skipped. emit's argument is reused.
+// any other frame runs to the next LF (RFC 6587 §3.4.2). Stray CR, LF and
+// spaces between frames are skipped, and so are NULs before them, before
+// an octet-counted frame or at the end (the NUL trailer some senders add,
+// RFC 6587 §3.4.2); NULs before any other byte are the first bytes of a
+// frame that runs to the next LF, and are kept (a line that is not
+// syslog, printed as received). emit's argument is reused.
 func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 	var buf []byte
+	nuls := 0 // NULs read since the last frame, not yet known to be separators
 	for {
 		c, err := r.ReadByte()
 		if err != nil {
@@ -28,9 +33,14 @@ func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 			return err
 		}
 		switch {
-		case c == '\n' || c == '\r' || c == ' ' || c == 0:
+		case c == 0:
+			nuls++
+			continue
+		case c == '\n' || c == '\r' || c == ' ':
+			nuls = 0
 			continue
 		case c >= '0' && c <= '9':
+			nuls = 0
 			n := int(c - '0')
 			for {
 				c, err = r.ReadByte()
@@ -57,7 +67,8 @@ func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 			}
 			emit(buf)
 		default:
-			buf = append(buf[:0], c)
+			buf = append(buf[:0], make([]byte, nuls)...)
+			buf, nuls = append(buf, c), 0
 			for {
 				line, err := r.ReadSlice('\n')
 				buf = append(buf, line...)

@@ -23,6 +23,8 @@ func TestReadFrames(t *testing.T) {
 		{"big lf frame", "<" + big + "\n", []string{"<" + big}, ""},
 		{"last lf frame without LF", "<1>1 a", []string{"<1>1 a"}, ""},
 		{"stray separators", "\r\n\x00 6 <1>1 a\n\n", []string{"<1>1 a"}, ""},
+		{"NUL trailers", "6 <1>1 a\x006 <2>1 b\x00", []string{"<1>1 a", "<2>1 b"}, ""},
+		{"NULs starting a line are kept", "\x00\x00lead\nx\x00y\n\x00<1>1 a\n", []string{"\x00\x00lead", "x\x00y", "\x00<1>1 a"}, ""},
 		{"truncated octet frame", "10 <1>1", nil, "unexpected EOF"},
 		{"bad length", "12x <1>", nil, "bad octet-counting frame"},
 		{"too big", "99999999999 x", nil, "collect: octet-counting frame of more than 1048576 bytes, the most accepted (MSG-LEN 9999999...): a message that large, or a sender whose frames are not MSG-LEN SP MSG"},
