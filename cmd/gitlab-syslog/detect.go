@@ -263,6 +263,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	printDetectSummary(stderr, eng, counts)
 	warnUnparsedInputs(stderr, inputs, counts)
+	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
@@ -375,6 +376,17 @@ func defaultOff() (map[string]string, error) {
 }
 
 // printDetectSummary writes the run's counters to w.
+// warnCutInputs names each input with lines longer than maxLine
+// (--max-line-bytes), which were skipped, and says how to raise the limit.
+func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
+	for i, c := range counts {
+		if c.cut > 0 {
+			fmt.Fprintf(w, "detect: WARNING: %s: %s; the rules did not see %s\n",
+				inputs[i].label(), tooLongHint(c.cut, c.cut == c.lines, maxLine, false), plural(c.cut, "it", "them"))
+		}
+	}
+}
+
 // warnUnparsedInputs names each input of which lines were read and none
 // parsed: most likely a wrong TYPE: prefix or not a GitLab log, which
 // would otherwise pass as "no alerts".

@@ -101,7 +101,14 @@ so the output is always valid JSON for jq.`,
 				return fmt.Errorf("parse: %d of %d %s could not be read; the first: %w", unread, len(args), plural(len(args), "input", "inputs"), firstErr)
 			}
 			if p.lines > 0 && p.failed == p.lines {
-				return fmt.Errorf("parse: no line parsed: all %d read failed (%s)", p.lines, noneParsedHint(typeName))
+				if p.cut == p.lines {
+					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, false))
+				}
+				cut := ""
+				if p.cut > 0 {
+					cut = fmt.Sprintf("; %d %s longer than max_line_bytes (%d bytes, --max-line-bytes raises it)", p.cut, plural(p.cut, "was", "were"), p.maxLine)
+				}
+				return fmt.Errorf("parse: no line parsed: all %d read failed (%s%s)", p.lines, noneParsedHint(typeName), cut)
 			}
 			return nil
 		},

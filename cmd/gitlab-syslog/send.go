@@ -267,13 +267,7 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
-	if s.read > 0 && s.unparsed == s.read && s.fixed != parser.TypeUnknown {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: none of the %d %s read parsed as %s lines; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
-			s.read, plural(s.read, "line", "lines"), s.fixed, s.fixed)
-	} else if s.read > 0 && s.unparsed == s.read {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: none of the %d %s read parsed as a GitLab log (audit, application or auth JSON, application text or an NGINX access line); all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
-			s.read, plural(s.read, "line", "lines"))
-	}
+	s.warnNoneParsed(cmd.ErrOrStderr(), c.Tailer.MaxLineBytes)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
 			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
@@ -288,6 +282,34 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		return fmt.Errorf("send: %w", runErr)
 	}
 	return nil
+}
+
+// warnNoneParsed warns on w when no line read parsed: when every line
+// was longer than maxLine (max_line_bytes), that they were cut and how
+// to raise the limit; else, of the lines within the limit, that none is
+// of the --type given or a GitLab log at all.
+func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
+	whole := s.read - s.truncated // lines within the limit; a cut one is never parsed
+	switch {
+	case s.read == 0 || s.unparsed < s.read:
+	case whole == 0:
+		fmt.Fprintf(w, "send: WARNING: %s; %s sent raw\n", tooLongHint(s.read, true, maxLine, true), plural(s.read, "it was", "they were"))
+	case s.fixed != parser.TypeUnknown:
+		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
+			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
+	default:
+		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as a GitLab log (audit, application or auth JSON, application text or an NGINX access line)%s; all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
+			whole, plural(whole, "line", "lines"), s.cutNote(maxLine))
+	}
+}
+
+// cutNote is what the not-parsed warning adds about the lines cut to
+// maxLine: "" when none was.
+func (s *sender) cutNote(maxLine int) string {
+	if s.truncated == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d %s longer than max_line_bytes, %d bytes, cut and not parsed)", s.truncated, plural(s.truncated, "line", "lines"), maxLine)
 }
 
 // plural returns one for n == 1 and many otherwise.

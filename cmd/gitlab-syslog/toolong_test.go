@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestTooLongLineNotCalledNotGitLab: a GitLab line longer than the line
+// limit is reported as longer than the limit, with the limit and the
+// option that raises it, by send, parse and detect; not as "not a GitLab
+// log". Before, send warned "is it a GitLab log?" and parse failed with
+// "none was recognised as a GitLab log" for a file of valid audit lines
+// only too long, and detect said nothing but the count.
+func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
+	good := testdataLines(t, "audit_json.log")[0]
+	long := `{"severity":"INFO","time":"2025-03-04T12:10:00.000Z","message":"` + strings.Repeat("x", 2000) + `"}`
+	dir := t.TempDir()
+	allLong := writeFile(t, filepath.Join(dir, "all_long.log"), long+"\n"+long+"\n")
+	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), long+"\n"+good+"\n")
+	limit := "longer than the line limit of 1024 bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line with --max-line-bytes"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    string // in the error or standard error
+		notWant string
+	}{
+		{"send, all too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1KiB", allLong},
+			"send: WARNING: the 2 lines read are " + limit + " (or max_line_bytes in the config file), e.g. --max-line-bytes 4KiB; they were sent raw", "GitLab log"},
+		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong},
+			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB", "GitLab log"},
+		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong},
+			"detect: WARNING: " + allLong + ": the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB; the rules did not see them", "GitLab log"},
+		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed},
+			"detect: WARNING: " + mixed + ": 1 line is " + limit, "GitLab log"},
+		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed},
+			"1 cut to max_line_bytes (1024 bytes), sent raw", "WARNING"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syslogtest.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, tc.args...)
+			got := stderr.String()
+			if err != nil {
+				got += "\n" + err.Error()
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, got)
+			}
+			if strings.Contains(got, tc.notWant) {
+				t.Errorf("output has %q:\n%s", tc.notWant, got)
+			}
+		})
+	}
+}
