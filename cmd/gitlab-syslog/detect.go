@@ -215,7 +215,8 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	cfg.Emit = w.write
 	cfg.Log = warnLogger(stderr)
 	eng, err := detect.New(cfg)
-	if err != nil {
+	// A rule of --config that does not run is checked as run checks it.
+	if err = errors.Join(err, detect.CheckOffRules(cfg)); err != nil {
 		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
 	}
 	for _, off := range eng.Off() {

@@ -87,8 +87,12 @@ func (p *Params) Has(name string) bool {
 // parameter read by a numeric getter ("want at least 1") is given with
 // what that getter takes ("want a whole number, at least 1"), so that the
 // user reads everything accepted whether the value was of the wrong kind
-// (1.5) or out of range (0).
+// (1.5) or out of range (0). A lower bound on a number of days
+// (IsDaysParam) is given with its upper bound, MaxDays.
 func (p *Params) Fail(name, reason string) {
+	if low, ok := strings.CutPrefix(reason, "want at least "); ok && IsDaysParam(name) {
+		reason = fmt.Sprintf("want %s to %d (10 years)", low, MaxDays) // the upper bound Int applies
+	}
 	if k := p.kind[name]; k != "" && strings.HasPrefix(reason, "want ") && !strings.HasPrefix(reason, "want a ") {
 		reason = "want " + k + ", " + strings.TrimPrefix(reason, "want ")
 	}
@@ -172,6 +176,7 @@ func (p *Params) Bool(name string, def bool) bool {
 // 1, a duration above 0) says so with Fail, which replaces them.
 const (
 	wantInt      = "want a whole number, 0 or more"
+	wantDays     = "want a whole number of days, 0 to 3650 (10 years)"
 	wantFloat    = "want a number, 0 or more, such as 3 or 1.5"
 	wantDuration = `want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`
 	// wantPositiveDuration is the reason of the rules whose windows,
@@ -180,23 +185,42 @@ const (
 	wantBytes            = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
 )
 
+// MaxDays is the largest day count a parameter takes (a name ending in
+// _days: anomaly_days, new_country_days): 3650 days, 10 years, as
+// MaxDuration. A rule keeps or fits that many days per key (a trend over
+// anomaly_days allocates one number per day at each fit), so an
+// unbounded count would take unbounded memory and time.
+const MaxDays = 3650
+
+// IsDaysParam reports whether the parameter name is a number of days
+// (its name ends in _days), which Int bounds by MaxDays.
+func IsDaysParam(name string) bool { return strings.HasSuffix(name, "_days") }
+
 // Int returns the value of name as a decimal integer from 0 to
-// math.MaxInt, or def when it is not set. A value that is not one records
-// a *ParamError and yields 0, so that a rule's own lower bound (checked
-// with Fail) gives the message.
+// math.MaxInt, or to MaxDays for a number of days (IsDaysParam), or def
+// when it is not set. A value that is not one records a *ParamError and
+// yields 0, so that a rule's own lower bound (checked with Fail) gives
+// the message.
 func (p *Params) Int(name string, def int) int {
 	p.kind[name] = "a whole number"
+	want := wantInt
+	if IsDaysParam(name) {
+		p.kind[name], want = "a whole number of days", wantDays
+	}
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
 	}
 	n, err := strconv.Atoi(v)
 	switch {
+	case IsDaysParam(name) && (err == nil && n > MaxDays || errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-")):
+		p.typeFail(name, want, fmt.Sprintf("too large (at most %d days, 10 years)", MaxDays))
+		return 0
 	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-"):
-		p.typeFail(name, wantInt, fmt.Sprintf("too large (the largest whole number is %d)", math.MaxInt))
+		p.typeFail(name, want, fmt.Sprintf("too large (the largest whole number is %d)", math.MaxInt))
 		return 0
 	case err != nil || n < 0:
-		p.typeFail(name, wantInt, "")
+		p.typeFail(name, want, "")
 		return 0
 	}
 	return n

@@ -66,6 +66,15 @@ func TestParams(t *testing.T) {
 	if got, want := ref.Err().Error(), "detections: rule r.x: parameter n=\"-1\": want a whole number, at least 1\ndetections: rule r.x: parameter m=\"0\": want a whole number, at least 1"; got != want {
 		t.Errorf("Err() = %q, want %q", got, want)
 	}
+	// A number of days (a name ending in _days) is at most MaxDays.
+	days := NewParams("r.x", map[string]string{"a_days": "3650", "b_days": "3651", "c_days": "-1", "d": "3651"}, nil)
+	if days.Int("a_days", 0) != 3650 || days.Int("b_days", 5) != 0 || days.Int("c_days", 5) != 0 || days.Int("d", 0) != 3651 {
+		t.Error("Int of a number of days: 3650 taken, 3651 and -1 refused; other names unbounded")
+	}
+	if got, want := days.Err().Error(), "detections: rule r.x: parameter b_days=\"3651\": too large (at most 3650 days, 10 years); want a whole number of days, 0 to 3650 (10 years)\n"+
+		"detections: rule r.x: parameter c_days=\"-1\": want a whole number of days, 0 to 3650 (10 years)"; got != want {
+		t.Errorf("Err() = %q, want %q", got, want)
+	}
 }
 
 // TestParamMessages builds catalogue rules with one bad parameter each and
@@ -82,6 +91,8 @@ func TestParamMessages(t *testing.T) {
 		int1     = "want a whole number, at least 1"
 		float0   = "want a number, 0 or more, such as 3 or 1.5"
 		bytesArg = `want a number of bytes such as 134217728 or "128MiB" (units: B, KiB, MiB, GiB, kB, MB, GB)`
+		days3    = "want a whole number of days, 3 to 3650 (10 years)"
+		manyDays = "too large (at most 3650 days, 10 years); "
 	)
 	tests := []struct {
 		rule, param, value, want string
@@ -127,8 +138,13 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "sd_factor", "Inf", "too large (the largest number is 1.7976931348623157e+308); " + float0},
 		{"sentinel.bruteforce", "sd_factor", "NaN", float0},
 		{"sentinel.pat_over_time", "min_tokens", "-1", int0},
-		{"sentinel.pat_over_time", "anomaly_days", "-1", "want a whole number, at least 3"},
-		{"sentinel.pat_over_time", "anomaly_days", "2.5", "want a whole number, at least 3"},
+		{"sentinel.pat_over_time", "anomaly_days", "-1", days3},
+		{"sentinel.pat_over_time", "anomaly_days", "2.5", days3},
+		{"sentinel.pat_over_time", "anomaly_days", "2", days3},
+		// Days are bounded: a fit allocates one number per day.
+		{"sentinel.pat_over_time", "anomaly_days", "3651", manyDays + days3},
+		{"sentinel.pat_over_time", "anomaly_days", "100000000", manyDays + days3},
+		{"sentinel.pat_over_time", "anomaly_days", "99999999999999999999", manyDays + days3},
 		{"gitlab.password_spray", "min_users", "-1", int1},
 		{"gitlab.password_spray", "window", "-1h", above0},
 		{"sentinel.impersonation", "max_pending", "-1", int1},

@@ -256,13 +256,27 @@ type Status struct {
 // status of every rule in the catalogue. A rule that is off because it
 // lacks something is an error only when the configuration asked for it
 // (enabled: true, or parameters given); a default rule that cannot run is
-// reported in its Status. With detections off it returns a nil engine.
+// reported in its Status. The severity and parameter values of a rule
+// configured but off (enabled: false, or detections off) are checked as
+// those of a running rule (detect.CheckOffRules). With detections off it
+// returns a nil engine.
 func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Engine, []Status, error) {
 	dc, err := EngineConfig(c, specs)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The rules the engine will not build are checked too: a bad value
+	// is an error when written, not when the rule is turned on.
+	chk := dc
+	chk.Disabled, chk.Geo = !c.Detections.On(), rt.Geo
+	offErr := detect.CheckOffRules(chk)
+	if offErr != nil {
+		offErr = engineErrs(c, offErr)
+	}
 	if !c.Detections.On() {
+		if offErr != nil {
+			return nil, nil, offErr
+		}
 		return nil, statuses(c, dc, nil), nil
 	}
 	dc.Emit, dc.Log, dc.Geo, dc.StateDir, dc.Now = rt.Emit, rt.Log, rt.Geo, rt.StateDir, rt.Now
@@ -272,18 +286,18 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	dc.MinWatermark = rt.MinWatermark
 	e, err := detect.New(dc)
 	if err != nil {
-		return nil, nil, engineErrs(c, err)
+		return nil, nil, errors.Join(engineErrs(c, err), offErr)
 	}
 	st := statuses(c, dc, e)
-	var errs []error
+	errs := []error{offErr}
 	for _, o := range e.Off() {
 		rc, asked := c.Detections.Rules[o.Rule]
 		if asked && (rc.Enabled != nil && *rc.Enabled || len(rc.Params) > 0) {
 			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s", o.Rule, o.Reason))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, st, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, st, err
 	}
 	return e, st, nil
 }

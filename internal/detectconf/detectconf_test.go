@@ -102,6 +102,19 @@ func TestCheckErrors(t *testing.T) {
 				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"enabled without its allow-list", head + "  rules:\n    sentinel.external_user:\n      enabled: true\n",
 			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)`},
+		// A rule that is off is checked as one that runs.
+		{"bad value of a rule turned off", head + "  rules:\n    sentinel.bruteforce:\n      enabled: false\n      window: 0\n      min_count: lots\n",
+			`config.yaml:6: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
+				`config.yaml:7: detections.rules.sentinel.bruteforce.min_count: "lots": want a whole number, 0 or more`},
+		{"bad value with detections off", "state_dir: /s\ndetections:\n  enabled: false\n  rules:\n    sentinel.pat_over_time:\n      min_tokens: -1\n",
+			`config.yaml:6: detections.rules.sentinel.pat_over_time.min_tokens: "-1": want a whole number, 0 or more`},
+		{"bad value of a rule off, with a running rule's", head + "  rules:\n    falco.pat_created: {enabled: false, suppress: soon}\n    sentinel.bruteforce: {window: 0}\n",
+			`config.yaml:5: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
+				`config.yaml:4: detections.rules.falco.pat_created.suppress: "soon": want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
+		{"missing TI file of a rule turned off", head + "  rules:\n    sentinel.ti_malicious_ip:\n      enabled: false\n      ti_file: " + missing + "\n",
+			`config.yaml:6: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory`},
+		{"day count too large", head + "  rules:\n    sentinel.pat_over_time:\n      anomaly: true\n      anomaly_days: 100000000\n",
+			`config.yaml:6: detections.rules.sentinel.pat_over_time.anomaly_days: "100000000": too large (at most 3650 days, 10 years); want a whole number of days, 3 to 3650 (10 years)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
