@@ -76,7 +76,11 @@ would not see the lines skipped: such a run is refused, naming the rules
 added (give another --state-dir for them).
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
-skipped and counted in the summary, as the agent does.
+skipped and counted in the summary, as the agent does, with a warning
+that gives the limit. A line a rule wants whose time is missing or
+unreadable is not evaluated (the rules decide in event time): it is
+counted in the summary, and the first of each input is named with its
+line and cause in a warning.
 
 --list prints the rules with their kind, default severity, whether they run
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
