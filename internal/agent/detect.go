@@ -73,6 +73,9 @@ type detector struct {
 	active  atomic.Int64 // unix nanos of the last event processed
 
 	base metrics.DetectStats // counters of engines a reload replaced
+
+	caughtMu sync.Mutex
+	caught   map[string]uint64 // alerts dropped while catching up, by rule id
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -89,6 +92,12 @@ func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts for
 // processed. It runs under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
 	if d.dropping {
+		d.caughtMu.Lock()
+		if d.caught == nil {
+			d.caught = map[string]uint64{}
+		}
+		d.caught[a.Info.ID]++
+		d.caughtMu.Unlock()
 		return
 	}
 	if d.cur == nil {
@@ -214,10 +223,20 @@ func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 }
 
 // stats returns the counters for the metrics: the base of replaced
-// engines plus the running one's.
+// engines plus the running one's. A rule's Alerts leaves out the alerts
+// the catch-up raised again and dropped (delivered before the restart),
+// so that it counts the alerts this process sent.
 func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
 	s.AlertsPending = int(d.pending.Load())
+	d.caughtMu.Lock()
+	for id, n := range d.caught {
+		if r, ok := s.Rules[id]; ok {
+			r.Alerts -= min(n, r.Alerts)
+			s.Rules[id] = r
+		}
+	}
+	d.caughtMu.Unlock()
 	return s
 }
 
