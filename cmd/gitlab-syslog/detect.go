@@ -197,6 +197,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	if cfg.Disabled && len(o.rules) == 0 {
+		// detections.enabled: false turns the agent's engine off; a hunt
+		// with it would run nothing.
+		fmt.Fprintf(stderr, "detect: %s sets detections.enabled: false, which turns detection off in run; detect runs the rules it turns on anyway\n", o.config)
+		cfg.Disabled = false
+	}
 	lk, err := lockStateDir(o.stateDir)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)

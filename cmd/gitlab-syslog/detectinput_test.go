@@ -352,3 +352,25 @@ func TestDetectFormatAnyCase(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectConfigEngineOff: a config with detections.enabled: false (a
+// node agent's, as examples/node.yaml) still hunts with detect: the rules
+// it turns on run, and a note says that the setting is for run (before,
+// detect ran no rule and said nothing of why).
+func TestDetectConfigEngineOff(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("detections:\n  enabled: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", config: cfgPath}
+	if err := runDetect(context.Background(), &o, []string{filepath.Join(samples, "audit_json.log")}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), cfgPath+" sets detections.enabled: false") {
+		t.Errorf("no note on detections.enabled: false; stderr:\n%s", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "from 0 rules") || !strings.Contains(out.String(), `"rule":"falco.pat_created"`) {
+		t.Errorf("the rules did not run; stderr:\n%s\nstdout:\n%s", errOut.String(), out.String())
+	}
+}
