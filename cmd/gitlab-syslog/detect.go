@@ -269,6 +269,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	printDetectSummary(stderr, eng, counts)
 	warnUnparsedInputs(stderr, inputs, counts)
+	warnMistypedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}
@@ -397,6 +398,22 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		}
 		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
 			c.failed, plural(c.failed, "line", "lines"), inputs[i].label(), as, hint)
+	}
+}
+
+// warnMistypedInputs names each input typed by its TYPE: prefix or name of
+// which most lines look like lines of another log (parser.Detect): read
+// as the wrong type they parse into the wrong columns, or not at all, and
+// the rules miss them. Inputs none of whose lines parsed are left to
+// warnUnparsedInputs.
+func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		read := c.lines - c.cut
+		if c.other == 0 || 2*c.other <= read || (c.failed == read && c.failed > 0) {
+			continue
+		}
+		fmt.Fprintf(w, "detect: WARNING: %d of the %d %s of %s look like %s lines but were read as %s (its TYPE: prefix or file name): is the type right? Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content\n",
+			c.other, read, plural(read, "line", "lines"), inputs[i].label(), c.otherType, inputs[i].typ)
 	}
 }
 

@@ -93,6 +93,23 @@ type eventBatch struct {
 type inputCounts struct {
 	lines, failed, wanted int
 	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
+	// other counts the lines of an input typed by its TYPE: prefix or
+	// name that parser.Detect takes for another type, the first of which
+	// is otherType.
+	other     int
+	otherType parser.Type
+}
+
+// looksLike counts a line read as typ that parser.Detect guessed as
+// guess, when that is another type.
+func (c *inputCounts) looksLike(typ, guess parser.Type) {
+	if guess == parser.TypeUnknown || guess == typ {
+		return
+	}
+	if c.other == 0 {
+		c.otherType = guess
+	}
+	c.other++
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
@@ -134,6 +151,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		t := in.typ
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
+		} else if !in.stream {
+			counts.looksLike(t, parser.Detect(line))
 		}
 		p, ok := parsers[t]
 		if !ok {

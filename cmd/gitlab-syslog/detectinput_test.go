@@ -374,3 +374,33 @@ func TestDetectConfigEngineOff(t *testing.T) {
 		t.Errorf("the rules did not run; stderr:\n%s\nstdout:\n%s", errOut.String(), out.String())
 	}
 }
+
+// TestDetectMistypedInput: an input whose TYPE: prefix names another log
+// than its lines are gets a warning naming the type its lines look like
+// (before, application:audit_json.log passed as "0 alerts" in silence); a
+// rightly typed input and one none of whose lines parsed (warned about
+// otherwise) get none.
+func TestDetectMistypedInput(t *testing.T) {
+	audit, app := filepath.Join(samples, "audit_json.log"), filepath.Join(samples, "application_json.log")
+	for _, tc := range []struct {
+		arg  string
+		want string // "": no such warning
+	}{
+		{"application:" + audit, "25 of the 25 lines of " + audit + " look like audit lines but were read as application"},
+		{"auth:" + audit, "look like audit lines but were read as auth"},
+		{"audit:" + app, "19 of the 19 lines of " + app + " look like application lines but were read as audit"},
+		{"audit:" + audit, ""},
+		{audit, ""},
+		{"access:" + audit, ""}, // none parsed: warnUnparsedInputs's case
+	} {
+		var out, errOut bytes.Buffer
+		o := detectOptions{format: "json"}
+		if err := runDetect(context.Background(), &o, []string{tc.arg}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", tc.arg, err)
+		}
+		got := errOut.String()
+		if tc.want == "" && strings.Contains(got, "look like") || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("%s: stderr:\n%s\nwant the warning %q", tc.arg, got, tc.want)
+		}
+	}
+}
