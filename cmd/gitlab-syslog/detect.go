@@ -342,7 +342,7 @@ func listRules(w io.Writer) error {
 		} else if needs[s.Info.ID] != "" {
 			on = "off*"
 		}
-		sup := "-"
+		sup := "none"
 		if s.Suppress > 0 {
 			sup = s.Suppress.String()
 		}
@@ -355,6 +355,7 @@ func listRules(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "\nEvery rule also takes suppress (a duration: at most one alert per rule and key in it); SUPPRESS is its default.")
 	if len(needs) > 0 {
 		fmt.Fprintln(w, "\noff*: on once given what it needs:")
 		for _, s := range detect.Catalogue() {

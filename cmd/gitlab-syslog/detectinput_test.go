@@ -178,7 +178,8 @@ func TestDetectList(t *testing.T) {
 			t.Errorf("--list lacks %s", s.Info.ID)
 		}
 	}
-	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") {
+	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") ||
+		!strings.Contains(out.String(), "Every rule also takes suppress") {
 		t.Errorf("--list:\n%s", out.String())
 	}
 }
