@@ -41,7 +41,7 @@ The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
 allowed_domains) are errors with their file and line. check then lists
-every rule, on or off, and why.
+every rule, on or off, and why, with the parameters the file sets for it.
 
 --config - reads the configuration from standard input (errors then name
 "stdin" and its lines), e.g. one taken out of a Kubernetes ConfigMap:
@@ -279,6 +279,9 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 			state = "on"
 		}
 		why := s.Why
+		if len(s.Params) > 0 {
+			why += "; set: " + strings.Join(s.Params, ", ")
+		}
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}

@@ -201,6 +201,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	if cfg.Disabled && len(o.rules) == 0 {
+		// detections.enabled: false turns the agent's engine off; a hunt
+		// with it would run nothing.
+		fmt.Fprintf(stderr, "detect: %s sets detections.enabled: false, which turns detection off in run; detect runs the rules it turns on anyway\n", o.config)
+		cfg.Disabled = false
+	}
 	lk, err := lockStateDir(o.stateDir)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
@@ -270,6 +276,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnUnparsedInputs(stderr, inputs, counts)
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
+	warnMistypedInputs(stderr, inputs, counts)
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}
@@ -342,7 +349,7 @@ func listRules(w io.Writer) error {
 		} else if needs[s.Info.ID] != "" {
 			on = "off*"
 		}
-		sup := "-"
+		sup := "none"
 		if s.Suppress > 0 {
 			sup = s.Suppress.String()
 		}
@@ -355,6 +362,7 @@ func listRules(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "\nEvery rule also takes suppress (a duration: at most one alert per rule and key in it); SUPPRESS is its default.")
 	if len(needs) > 0 {
 		fmt.Fprintln(w, "\noff*: on once given what it needs:")
 		for _, s := range detect.Catalogue() {
@@ -426,6 +434,22 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		}
 		fmt.Fprintf(w, "detect: WARNING: %s:%d: not evaluated by the rules%s: the event has no usable time (%s), and the rules decide in event time\n",
 			inputs[i].label(), c.untimedAt, more, c.untimedCause)
+	}
+}
+
+// warnMistypedInputs names each input typed by its TYPE: prefix or name of
+// which most lines look like lines of another log (parser.Detect): read
+// as the wrong type they parse into the wrong columns, or not at all, and
+// the rules miss them. Inputs none of whose lines parsed are left to
+// warnUnparsedInputs.
+func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		read := c.lines - c.cut
+		if c.other == 0 || 2*c.other <= read || (c.failed == read && c.failed > 0) {
+			continue
+		}
+		fmt.Fprintf(w, "detect: WARNING: %d of the %d %s of %s look like %s lines but were read as %s (its TYPE: prefix or file name): is the type right? Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content\n",
+			c.other, read, plural(read, "line", "lines"), inputs[i].label(), c.otherType, inputs[i].typ)
 	}
 }
 

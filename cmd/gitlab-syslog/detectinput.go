@@ -100,6 +100,23 @@ type inputCounts struct {
 	untimed      int
 	untimedAt    int
 	untimedCause string
+	// other counts the lines of an input typed by its TYPE: prefix or
+	// name that parser.Detect takes for another type, the first of which
+	// is otherType.
+	other     int
+	otherType parser.Type
+}
+
+// looksLike counts a line read as typ that parser.Detect guessed as
+// guess, when that is another type.
+func (c *inputCounts) looksLike(typ, guess parser.Type) {
+	if guess == parser.TypeUnknown || guess == typ {
+		return
+	}
+	if c.other == 0 {
+		c.otherType = guess
+	}
+	c.other++
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
@@ -143,6 +160,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		t := in.typ
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
+		} else if !in.stream {
+			counts.looksLike(t, parser.Detect(line))
 		}
 		p, ok := parsers[t]
 		if !ok {

@@ -178,7 +178,8 @@ func TestDetectList(t *testing.T) {
 			t.Errorf("--list lacks %s", s.Info.ID)
 		}
 	}
-	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") {
+	if !strings.Contains(out.String(), "sentinel.ti_malicious_ip") || !strings.Contains(out.String(), "ti_file,all_logs") ||
+		!strings.Contains(out.String(), "Every rule also takes suppress") {
 		t.Errorf("--list:\n%s", out.String())
 	}
 }
@@ -349,6 +350,58 @@ func TestDetectFormatAnyCase(t *testing.T) {
 			want = out.String()
 		} else if out.String() != want {
 			t.Errorf("--format %s printed\n%s\nwant\n%s", f, out.String(), want)
+		}
+	}
+}
+
+// TestDetectConfigEngineOff: a config with detections.enabled: false (a
+// node agent's, as examples/node.yaml) still hunts with detect: the rules
+// it turns on run, and a note says that the setting is for run (before,
+// detect ran no rule and said nothing of why).
+func TestDetectConfigEngineOff(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("detections:\n  enabled: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", config: cfgPath}
+	if err := runDetect(context.Background(), &o, []string{filepath.Join(samples, "audit_json.log")}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), cfgPath+" sets detections.enabled: false") {
+		t.Errorf("no note on detections.enabled: false; stderr:\n%s", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "from 0 rules") || !strings.Contains(out.String(), `"rule":"falco.pat_created"`) {
+		t.Errorf("the rules did not run; stderr:\n%s\nstdout:\n%s", errOut.String(), out.String())
+	}
+}
+
+// TestDetectMistypedInput: an input whose TYPE: prefix names another log
+// than its lines are gets a warning naming the type its lines look like
+// (before, application:audit_json.log passed as "0 alerts" in silence); a
+// rightly typed input and one none of whose lines parsed (warned about
+// otherwise) get none.
+func TestDetectMistypedInput(t *testing.T) {
+	audit, app := filepath.Join(samples, "audit_json.log"), filepath.Join(samples, "application_json.log")
+	for _, tc := range []struct {
+		arg  string
+		want string // "": no such warning
+	}{
+		{"application:" + audit, "25 of the 25 lines of " + audit + " look like audit lines but were read as application"},
+		{"auth:" + audit, "look like audit lines but were read as auth"},
+		{"audit:" + app, "19 of the 19 lines of " + app + " look like application lines but were read as audit"},
+		{"audit:" + audit, ""},
+		{audit, ""},
+		{"access:" + audit, ""}, // none parsed: warnUnparsedInputs's case
+	} {
+		var out, errOut bytes.Buffer
+		o := detectOptions{format: "json"}
+		if err := runDetect(context.Background(), &o, []string{tc.arg}, strings.NewReader(""), &out, &errOut); err != nil {
+			t.Fatalf("%s: %v", tc.arg, err)
+		}
+		got := errOut.String()
+		if tc.want == "" && strings.Contains(got, "look like") || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("%s: stderr:\n%s\nwant the warning %q", tc.arg, got, tc.want)
 		}
 	}
 }

@@ -47,7 +47,10 @@ file); an invalid new configuration is logged and the running one kept.
 
 Try it on the bundled samples without GitLab or a syslog server:
 
-  gitlab-syslog run --log-dir testdata --to stdout --once`,
+  gitlab-syslog run --log-dir testdata --to stdout --once --state-dir "$(mktemp -d)"
+
+(--state-dir keeps the samples' checkpoints and detection state out of the
+default state_dir, so that a second run reads them again.)`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if shutdown <= 0 {

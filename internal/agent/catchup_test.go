@@ -1,13 +1,19 @@
 package agent
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -143,5 +149,65 @@ func TestOpenFile(t *testing.T) {
 				t.Errorf("read %q from %s, want %q", b, f.Name(), tc.want)
 			}
 		})
+	}
+}
+
+// TestCatchUpAlertsNotCounted: the alerts the catch-up raises again are
+// dropped (they were delivered before the restart) and are not counted
+// in detect_alerts_total, which counts the alerts this process sent
+// (before, the metric counted them though none was sent). Alerts sent
+// after the catch-up are counted.
+func TestCatchUpAlertsNotCounted(t *testing.T) {
+	const rule = "falco.pat_created"
+	src := filepath.Join("..", "..", "testdata", "detections", rule, "audit_json.log")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
+	e, err := detect.New(detect.Config{Only: []string{rule}, Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.e = e
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	ck := &checkpoint.Position{File: path, Dev: dev, Ino: ino, Offset: fi.Size()}
+	s := &source{cfg: config.Source{Type: "audit", Path: path}, detPos: new(srcPos)}
+	if _, err := s.catchUp(d, detectionWorker(t, e), position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck); err != nil {
+		t.Fatal(err)
+	}
+	raised := e.Stats().Rules[rule].Alerts
+	if raised == 0 {
+		t.Fatalf("the catch-up of %s raised no %s alert: the test checks nothing", src, rule)
+	}
+	if got := d.stats().Rules[rule].Alerts; got != 0 {
+		t.Errorf("after a catch-up that raised %d alerts and sent none, detect_alerts_total = %d, want 0", raised, got)
+	}
+
+	// A later line that alerts (another event, ten minutes on) is sent and
+	// counted.
+	line := bytes.TrimSpace(data)
+	line = bytes.Replace(line, []byte("12:10:00.000Z"), []byte("12:20:00.000Z"), 1)
+	line = bytes.Replace(line, []byte("01HQ0000000000000000000000"), []byte("01HQ0000000000000000000001"), 1)
+	line = bytes.Replace(line, []byte(`"id":5064`), []byte(`"id":5065`), 1) // the event id: another event
+	sl := slot{s: s, tb: &tailer.Batch{File: tailer.FileID{Dev: dev, Ino: ino}, Data: line, Ends: []int{len(line)}, Offsets: []int64{fi.Size() + int64(len(line)) + 1}}}
+	w := detectionWorker(t, e)
+	var ar detect.EventArena
+	w.arena = &ar
+	w.encode(sl.tb, &sl.fb, &sl.events, &container.Carry{})
+	if len(sl.events) != 1 {
+		t.Fatalf("the live line made %d events, want 1", len(sl.events))
+	}
+	sent := d.process(&sl)
+	if got := d.stats().Rules[rule].Alerts; sent == 0 || got != uint64(sent) {
+		t.Errorf("a live batch sent %d alerts; detect_alerts_total = %d, want %d", sent, got, sent)
 	}
 }

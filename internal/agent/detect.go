@@ -79,6 +79,8 @@ type detector struct {
 	// (guarded by mu).
 	untimed    atomic.Uint64
 	untimedLog logGate
+	caughtMu   sync.Mutex
+	caught     map[string]uint64 // alerts dropped while catching up, by rule id
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -95,6 +97,12 @@ func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts for
 // processed. It runs under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
 	if d.dropping {
+		d.caughtMu.Lock()
+		if d.caught == nil {
+			d.caught = map[string]uint64{}
+		}
+		d.caught[a.Info.ID]++
+		d.caughtMu.Unlock()
 		return
 	}
 	if d.cur == nil {
@@ -261,11 +269,21 @@ func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 }
 
 // stats returns the counters for the metrics: the base of replaced
-// engines plus the running one's.
+// engines plus the running one's. A rule's Alerts leaves out the alerts
+// the catch-up raised again and dropped (delivered before the restart),
+// so that it counts the alerts this process sent.
 func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
 	s.UntimedEvents += d.untimed.Load()
 	s.AlertsPending = int(d.pending.Load())
+	d.caughtMu.Lock()
+	for id, n := range d.caught {
+		if r, ok := s.Rules[id]; ok {
+			r.Alerts -= min(n, r.Alerts)
+			s.Rules[id] = r
+		}
+	}
+	d.caughtMu.Unlock()
 	return s
 }
 

@@ -123,8 +123,10 @@ func (s *source) savedPosition() *checkpoint.Position {
 	return p
 }
 
-// detectLoop saves the detection state every state_save_interval until
-// ctx ends. The final save is Run's, after the sources stopped.
+// detectLoop, every second until ctx ends, lets the rules look at their
+// external data (detect.Engine.Refresh: a changed TI file is reread with no
+// event needed) and saves the detection state every
+// state_save_interval. The final save is Run's, after the sources stopped.
 func (a *Agent) detectLoop(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -137,7 +139,11 @@ func (a *Agent) detectLoop(ctx context.Context) {
 			a.mu.Lock()
 			d, every := a.det, a.cfg.Detections.StateSaveInterval
 			a.mu.Unlock()
-			if d == nil || now.Sub(last) < every {
+			if d == nil {
+				continue
+			}
+			d.e.Refresh()
+			if now.Sub(last) < every {
 				continue
 			}
 			last = now

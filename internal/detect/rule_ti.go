@@ -34,7 +34,7 @@ const tiReportHint = tiFormatHint + "; run rereads the file when it changes and 
 
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
 // indicator file's modification time.
-const tiCheckEvery = 10 * time.Second
+const tiCheckEvery = 2 * time.Second
 
 func tiSpec() Spec {
 	return Spec{
@@ -243,6 +243,10 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 // file is reread.
 func (r *tiRule) Advance(time.Time, Emit) { r.maybeReload() }
 func (r *tiRule) Close(Emit)              {}
+
+// refresh implements refresher: Engine.Refresh looks at the indicator
+// file on the wall clock, with no event needed.
+func (r *tiRule) refresh() { r.maybeReload() }
 
 // indicators is a set of addresses and prefixes. Addresses are compared
 // as parsed values (IPv4-mapped IPv6 as IPv4), never as text.

@@ -242,6 +242,9 @@ type Status struct {
 	// File is the rule's own file (ti_file) when it skipped lines of it
 	// or gives the rule nothing to match.
 	File string
+	// Params are the parameters the configuration sets for the rule, each
+	// "name=value at FILE:LINE" (see setParams).
+	Params []string
 	// Unusable, when not "", says that the rule's own file gives it
 	// nothing to match (a ti_file without one IP address or CIDR), naming
 	// the file and what to write; run warns and runs the rule, which
@@ -350,7 +353,8 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	for _, s := range dc.Specs {
 		id := s.Info.ID
 		f := files[id]
-		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable}
+		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable,
+			Params: setParams(c, s)}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true

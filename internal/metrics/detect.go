@@ -35,7 +35,7 @@ type DetectStats struct {
 
 // RuleStats are the counters of one rule.
 type RuleStats struct {
-	Alerts   uint64 // alerts emitted (after suppression)
+	Alerts   uint64 // alerts sent (after suppression; not those a catch-up after a crash raised again and dropped)
 	Events   uint64 // events the rule evaluated (after dedupe)
 	Fallback uint64 // lines without EventName matched by the rule's fallback predicate
 	Evicted  uint64 // keys evicted oldest-first at the rule's max_keys
@@ -52,7 +52,7 @@ type RuleStats struct {
 
 var (
 	ruleLabel          = []string{"rule"}
-	descDetectAlerts   = prometheus.NewDesc(namespace+"_detect_alerts_total", "Alerts emitted by the detection rule (after suppression).", ruleLabel, nil)
+	descDetectAlerts   = prometheus.NewDesc(namespace+"_detect_alerts_total", "Alerts the detection rule sent (after suppression; not those raised again when catching up after a crash).", ruleLabel, nil)
 	descDetectEvents   = prometheus.NewDesc(namespace+"_detect_events_total", "Events the detection rule evaluated (after deduplication).", ruleLabel, nil)
 	descDetectLate     = prometheus.NewDesc(namespace+"_detect_late_events_total", "Events older than the watermark when they arrived (folded while their window is held).", nil, nil)
 	descDetectFallback = prometheus.NewDesc(namespace+"_detect_fallback_matches_total", "Lines without EventName the rule matched by its fallback predicate (message text): stuck at zero, GitLab may have reworded the message.", ruleLabel, nil)

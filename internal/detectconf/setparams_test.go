@@ -1,0 +1,66 @@
+package detectconf
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// TestStatusParams: a rule's Status lists the parameters the config sets
+// for it, its own over the block's, with their file:line, and a bare
+// number of a duration parameter with its unit (before, check showed a
+// rule changed by detections.params as "default" and nothing else, and
+// window: 5 read as 5 seconds went unseen).
+func TestStatusParams(t *testing.T) {
+	c := load(t, `state_dir: /s
+detections:
+  params:
+    window: 5
+  rules:
+    sentinel.bruteforce:
+      window: 60
+      min_count: 3
+    falco.pat_created: {suppress: 2h}
+`)
+	st, err := Check(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"sentinel.bruteforce":    {"window=60 (1m0s) at config.yaml:7", "min_count=3 at config.yaml:8"},
+		"gitlab.password_spray":  {"window=5 (5s) at config.yaml:4"},
+		"sentinel.repo_deletion": {"window=5 (5s) at config.yaml:4"},
+		"falco.pat_created":      {"suppress=2h at config.yaml:9"},
+		"sentinel.repo_public":   nil, // reads no window
+	}
+	seen := 0
+	for _, s := range st {
+		if w, ok := want[s.Info.ID]; ok {
+			seen++
+			if !slices.Equal(s.Params, w) {
+				t.Errorf("%s: Params = %q, want %q", s.Info.ID, s.Params, w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d rules of the table have a Status", seen, len(want))
+	}
+}
+
+// TestDurationParams: isDurationParam names exactly the parameters the
+// catalogue's rules read as durations: every one is some rule's
+// parameter (or suppress), so a rename cannot leave it behind unseen.
+func TestDurationParams(t *testing.T) {
+	names := map[string]bool{"suppress": true}
+	for _, s := range detect.Catalogue() {
+		for _, p := range s.Params {
+			names[p] = true
+		}
+	}
+	for _, p := range []string{"window", "bucket", "learning_period", "suppress", "max_session"} {
+		if !isDurationParam(p) || !names[p] {
+			t.Errorf("%s: isDurationParam %v, a rule's parameter %v", p, isDurationParam(p), names[p])
+		}
+	}
+}
