@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -295,5 +296,33 @@ func TestRecentBounded(t *testing.T) {
 	r.expire(at("63m30s")) // drops c and d, added before 3m30s (b went when a came back at 5m)
 	if r.len() != 1 {
 		t.Errorf("after expire: len %d, want 1", r.len())
+	}
+}
+
+// TestIdleAdvancers: the engine does not call the Advance of a rule that
+// says it does nothing (idleAdvancer). Such a rule must keep no state in
+// event time: it is a per-event rule and not Stateful. Every other rule
+// is advanced.
+func TestIdleAdvancers(t *testing.T) {
+	e, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle := 0
+	for _, r := range e.rules {
+		_, isIdle := r.rule.(idleAdvancer)
+		_, stateful := r.rule.(Stateful)
+		if isIdle {
+			idle++
+			if stateful || r.info.Kind != KindPerEvent {
+				t.Errorf("rule %s (kind %v, stateful %v) skips Advance: it may have windows to close", r.info.ID, r.info.Kind, stateful)
+			}
+		}
+		if isIdle == slices.Contains(e.advancers, r) {
+			t.Errorf("rule %s: idle %v, advanced by the engine %v", r.info.ID, isIdle, !isIdle)
+		}
+	}
+	if idle == 0 || len(e.advancers) == 0 {
+		t.Errorf("%d idle rules, %d advanced: the catalogue has both", idle, len(e.advancers))
 	}
 }

@@ -126,7 +126,7 @@ func (e *Engine) load() {
 }
 
 func (e *Engine) restore(es *engineState) {
-	e.wm = es.Watermark
+	e.wm, e.wmNs = es.Watermark, nanos(es.Watermark)
 	e.advanced = es.Watermark.Truncate(time.Second)
 	for name, p := range es.Positions {
 		s := e.source(name)

@@ -101,7 +101,8 @@ func TestFutureStateDiscarded(t *testing.T) {
 }
 
 // TestMinWatermarkCacheAgrees runs random event sequences (several
-// sources, events out of order, without time or far in the future, held
+// sources, events out of order, without time, far in the future or past
+// (some beyond the years int64 Unix ns hold, see nanos), held
 // sources, idle gaps and a wall clock that jumps and sometimes goes back)
 // through an engine with MinWatermark and checks after every event that
 // the answer of sourcesNewest, which scans the sources only when it may
@@ -174,8 +175,13 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 			when := evTime[src]
 			if when.IsZero() {
 				when = now.Add(-time.Duration(rng.Intn(4)) * time.Hour)
+				if src == "auth.log" && seed%4 == 0 { // a source in another century, or near 1970
+					when = farStarts[int(seed/4)%len(farStarts)]
+				}
 			}
 			switch r := rng.Intn(100); {
+			case r < 1: // one event far from the others, with or without exact Unix ns
+				when = time.Date(1100+rng.Intn(1300), 1, 1, 0, 0, 0, rng.Intn(1e9), time.UTC)
 			case r < 75:
 				when = when.Add(time.Duration(rng.Intn(3000)) * time.Millisecond)
 				evTime[src] = when
@@ -219,6 +225,22 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 	if totalAlerts < 40 {
 		t.Errorf("%d alerts in 40 sequences: they do not test ProcessBatch's alerts", totalAlerts)
 	}
+}
+
+// farStarts are the first event times of a source far from the others in
+// TestMinWatermarkCacheAgrees: outside the years whose Unix ns an int64
+// holds (see nanos), at its edges, and around 1970.
+var farStarts = []time.Time{
+	time.Date(1300, 5, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(1677, 9, 21, 0, 0, 0, 0, time.UTC),
+	time.Date(1969, 12, 31, 23, 59, 0, 0, time.UTC),
+	time.Date(1970, 1, 1, 0, 1, 0, 5, time.FixedZone("X", -3600)),
+	time.Date(1971, 12, 31, 23, 59, 59, 0, time.UTC),
+	time.Date(2261, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2263, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2029, 12, 31, 23, 0, 0, 0, time.UTC),
+	time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC),
 }
 
 // refSourcesNewest is sourcesNewest's answer by definition: a scan of
