@@ -57,7 +57,7 @@ func (e *Engine) process(ev *Event, now int64) {
 	tns := nanos(t)
 	future, prev, prevNs := false, src.newest, src.newestNs
 	if !t.IsZero() {
-		if !e.wm.IsZero() && earlier(t, tns, e.wm, e.wmNs) {
+		if e.late(t, tns) {
 			e.stats.Late++
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
@@ -85,19 +85,43 @@ func (e *Engine) process(ev *Event, now int64) {
 	e.follow(e.sourcesNewest(src, prev, prevNs, now))
 }
 
+// late reports whether t (in Unix ns tns, see nanos) is before the
+// engine watermark.
+func (e *Engine) late(t time.Time, tns int64) bool {
+	if e.wmNs != noNanos && tns != noNanos {
+		return tns < e.wmNs
+	}
+	wm := e.watermark()
+	return !wm.IsZero() && t.Before(wm)
+}
+
 // follow raises the engine watermark to low − Lateness, where low (Unix ns
 // lowNs, see nanos) is what sourcesNewest returned, when that is after it.
+// Past 1972 (see raiseWatermark), the new watermark is kept as low
+// (wmFrom) and made a time.Time only when asked for (watermark): in
+// order, every event raises it.
 func (e *Engine) follow(low time.Time, lowNs int64) {
 	late := e.cfg.Lateness
-	if lowNs != noNanos && e.wmNs != noNanos && late <= maxNanosShift {
+	if lowNs != noNanos && e.wmNs >= year1972*1e9 && late <= maxNanosShift {
 		if wmNs := lowNs - int64(late); wmNs > e.wmNs {
-			e.raiseWatermark(low.Add(-late), wmNs)
+			e.wmFrom, e.wmLazy, e.wmNs = low, true, wmNs
+			if wmNs/1e9 > e.advancedSec { // wmNs > 0: the division is wm.Unix()
+				e.advance(e.watermark())
+			}
 		}
 		return
 	}
-	if wm := low.Add(-late); wm.After(e.wm) {
+	if wm := low.Add(-late); wm.After(e.watermark()) {
 		e.raiseWatermark(wm, nanos(wm))
 	}
+}
+
+// watermark returns the engine watermark.
+func (e *Engine) watermark() time.Time {
+	if e.wmLazy {
+		e.wm, e.wmLazy = e.wmFrom.Add(-e.cfg.Lateness), false
+	}
+	return e.wm
 }
 
 // Event times are compared through their Unix ns (nanos) where Process
@@ -300,17 +324,17 @@ func (e *Engine) source(name string) *sourceState {
 	return s
 }
 
-// raiseWatermark raises the engine watermark to wm, which is after it,
-// (wmNs in Unix ns, see nanos), and advances the rules when it passed a
-// new second. A watermark in 1970
-// does not replace one before 1972 (the zero one, or a time near the Unix
-// epoch, as a line with a bogus time gives).
+// raiseWatermark raises the engine watermark to wm, which is after it
+// (wmNs: wm in Unix ns, see nanos), and advances the rules when it passed
+// a new second. A watermark in 1970 does not replace one before 1972 (the
+// zero one, or a time near the Unix epoch, as a line with a bogus time
+// gives).
 func (e *Engine) raiseWatermark(wm time.Time, wmNs int64) {
-	if (e.wmNs == noNanos || e.wmNs < year1972*1e9) && e.wm.Unix() < year1972 && wm.Year() < 1971 {
+	if e.watermark().Unix() < year1972 && wm.Year() < 1971 {
 		return // (after a watermark in 1972, wm's year is past 1970 in any zone)
 	}
-	e.wm, e.wmNs = wm, wmNs
-	if wm.Unix() > e.advanced.Unix() { // e.advanced is a whole second: wm.Truncate(time.Second).After(e.advanced)
+	e.wm, e.wmLazy, e.wmNs = wm, false, wmNs
+	if wm.Unix() > e.advancedSec {
 		e.advance(wm)
 	}
 }
@@ -320,7 +344,7 @@ const year1972 = 63072000
 
 // advance moves every rule and the engine's own sets to watermark wm.
 func (e *Engine) advance(wm time.Time) {
-	e.advanced = wm.Truncate(time.Second)
+	e.advancedSec = wm.Unix()
 	for _, r := range e.advancers {
 		r.rule.Advance(wm, r.emit)
 	}
@@ -335,7 +359,7 @@ func (e *Engine) advance(wm time.Time) {
 func (e *Engine) Advance(wm time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if wm.After(e.wm) {
+	if wm.After(e.watermark()) {
 		e.raiseWatermark(wm, nanos(wm))
 	}
 }
@@ -344,7 +368,7 @@ func (e *Engine) Advance(wm time.Time) {
 func (e *Engine) Watermark() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.wm
+	return e.watermark()
 }
 
 // Close ends the input: every rule closes its windows (Rule.Close) and
