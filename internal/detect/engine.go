@@ -59,10 +59,12 @@ type Engine struct {
 	views       sync.Pool  // *lineView for Want
 	tag         *engineTag // names the engine in the RuleSets of WantRules
 	stats       Stats
-	saveBuf     []byte // Save's encoding buffer, under mu
-	keyBuf      []byte // Process's dedupe identity of an event, under mu
-	idBuf       []byte // the emitter's alert_id parts, under mu
-	idText      slab   // the alert_ids' text, under mu (see Alert.id)
+	inBatch     bool      // in ProcessBatch
+	batchAt     time.Time // the DetectedAt of its alerts once read (see detectedAt)
+	saveBuf     []byte    // Save's encoding buffer, under mu
+	keyBuf      []byte    // Process's dedupe identity of an event, under mu
+	idBuf       []byte    // the emitter's alert_id parts, under mu
+	idText      slab      // the alert_ids' text, under mu (see Alert.id)
 }
 
 // ruleState is a rule with its configuration and counters.

@@ -326,3 +326,38 @@ func TestIdleAdvancers(t *testing.T) {
 		t.Errorf("%d idle rules, %d advanced: the catalogue has both", idle, len(e.advancers))
 	}
 }
+
+// TestBatchDetectedAt: the alerts of one ProcessBatch share the DetectedAt
+// read at the first of them (the clock is read once per batch, not per
+// alert); alerts of separate Process calls, and of separate batches, each
+// read the clock.
+func TestBatchDetectedAt(t *testing.T) {
+	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	reads := 0
+	var alerts []*Alert
+	e, err := New(Config{Specs: []Spec{testSpec()}, Rules: map[string]RuleConfig{"test.count": {Params: map[string]string{"limit": "0"}}},
+		Now:  func() time.Time { reads++; return clock.Add(time.Duration(reads) * time.Second) },
+		Emit: func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2029, 12, 31, 0, 0, 0, 0, time.UTC)
+	var batch []*Event
+	for i := range 4 {
+		batch = append(batch, auditEvent(fmt.Sprint(i), "login", fmt.Sprint("user", i), at, "audit.log", int64(i)))
+	}
+	e.ProcessBatch(batch)
+	e.ProcessBatch(batch[:0])
+	e.Process(auditEvent("10", "login", "user10", at, "audit.log", 10))
+	e.Process(auditEvent("11", "login", "user11", at, "audit.log", 11))
+	e.ProcessBatch([]*Event{auditEvent("12", "login", "user12", at, "audit.log", 12), auditEvent("13", "login", "user13", at, "audit.log", 13)})
+	if len(alerts) != 8 {
+		t.Fatalf("%d alerts, want 8", len(alerts))
+	}
+	for i, a := range alerts {
+		same := i > 0 && a.DetectedAt.Equal(alerts[i-1].DetectedAt)
+		if want := (i > 0 && i < 4) || i == 7; same != want {
+			t.Errorf("alert %d: DetectedAt %v, alert %d's %v: same %v, want %v", i, a.DetectedAt, i-1, alerts[max(i-1, 0)].DetectedAt, same, want)
+		}
+	}
+}

@@ -21,15 +21,30 @@ func (e *Engine) Process(ev *Event) {
 // ProcessBatch is Process on each event of evs in turn, under one lock,
 // with the wall clock that Config.MinWatermark's idleness is judged by
 // read once for the whole batch: the events of a batch count as given at
-// one instant. The caller keeps evs; as with Process, the events are
-// valid only during the call.
+// one instant. So are its alerts detected: their DetectedAt is the wall
+// clock read at the first of them. The caller keeps evs; as with
+// Process, the events are valid only during the call.
 func (e *Engine) ProcessBatch(evs []*Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.wallClock()
+	e.inBatch = true
 	for _, ev := range evs {
 		e.process(ev, now)
 	}
+	e.inBatch, e.batchAt = false, time.Time{}
+}
+
+// detectedAt returns the DetectedAt of an alert emitted now: the wall
+// clock (Config.Now, UTC), read once per ProcessBatch.
+func (e *Engine) detectedAt() time.Time {
+	if !e.inBatch {
+		return e.cfg.Now().UTC()
+	}
+	if e.batchAt.IsZero() {
+		e.batchAt = e.cfg.Now().UTC()
+	}
+	return e.batchAt
 }
 
 // wallClock returns the wall clock (Config.Now, Unix ns) sourcesNewest
@@ -391,7 +406,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			a.Info = r.info
 		}
 		if a.DetectedAt.IsZero() {
-			a.DetectedAt = e.cfg.Now().UTC()
+			a.DetectedAt = e.detectedAt()
 		}
 		if a.Time.IsZero() && a.Event != nil {
 			a.Time = a.Event.Time
