@@ -31,33 +31,40 @@ import (
 // restored snapshot for that source and file identity is not folded
 // again.
 type Engine struct {
-	cfg      Config
-	rules    []*ruleState
-	byID     map[string]*ruleState
-	table    dispatch
-	off      []*OffError
-	store    *Store
-	mu       sync.Mutex
-	wm       time.Time // engine watermark
-	advanced time.Time // last watermark the rules were advanced to
-	sources  map[string]*sourceState
-	srcList  []*sourceState // the values of sources, for MinWatermark
-	low      lowCache       // sourcesNewest's last answer
-	futureAt time.Time      // event times after it are checked by future
-	lastName string         // the source source() returned last
-	lastSrc  *sourceState   // its state
-	events   *recent
-	alerts   *recent
-	supp     *suppressor
-	nodes    nodeIndex  // the nodes of input events, for Alert.Nodes
-	view     lineView   // Process's view of the event, under mu
-	views    sync.Pool  // *lineView for Want
-	tag      *engineTag // names the engine in the RuleSets of WantRules
-	stats    Stats
-	saveBuf  []byte // Save's encoding buffer, under mu
-	keyBuf   []byte // Process's dedupe identity of an event, under mu
-	idBuf    []byte // the emitter's alert_id parts, under mu
-	idText   slab   // the alert_ids' text, under mu (see Alert.id)
+	cfg         Config
+	rules       []*ruleState
+	advancers   []*ruleState // the rules whose Advance does something (not idleAdvancer)
+	byID        map[string]*ruleState
+	table       dispatch
+	off         []*OffError
+	store       *Store
+	mu          sync.Mutex
+	wm          time.Time // engine watermark, unless wmLazy (see watermark)
+	wmFrom      time.Time // with wmLazy, the watermark is wmFrom − Lateness
+	wmLazy      bool
+	wmNs        int64 // the watermark in Unix ns (see nanos)
+	advancedSec int64 // the watermark the rules were advanced to, in Unix seconds
+	sources     map[string]*sourceState
+	srcList     []*sourceState // the values of sources, for MinWatermark
+	low         lowCache       // sourcesNewest's last answer
+	futureAt    time.Time      // event times after it are checked by future
+	futureAtNs  int64          // futureAt in Unix ns (see nanos)
+	lastName    string         // the source source() returned last
+	lastSrc     *sourceState   // its state
+	events      *recent
+	alerts      *recent
+	supp        *suppressor
+	nodes       nodeIndex  // the nodes of input events, for Alert.Nodes
+	view        lineView   // Process's view of the event, under mu
+	views       sync.Pool  // *lineView for Want
+	tag         *engineTag // names the engine in the RuleSets of WantRules
+	stats       Stats
+	inBatch     bool      // in ProcessBatch
+	batchAt     time.Time // the DetectedAt of its alerts once read (see detectedAt)
+	saveBuf     []byte    // Save's encoding buffer, under mu
+	keyBuf      []byte    // Process's dedupe identity of an event, under mu
+	idBuf       []byte    // the emitter's alert_id parts, under mu
+	idText      slab      // the alert_ids' text, under mu (see Alert.id)
 }
 
 // ruleState is a rule with its configuration and counters.
@@ -72,11 +79,17 @@ type ruleState struct {
 
 // sourceState tracks one source's watermark and the position folded.
 type sourceState struct {
-	newest time.Time
-	seen   int64    // wall clock (Unix ns) of its last event, with MinWatermark
-	pos    position // last line folded
-	replay position // snapshot restored at start: lines up to it are not folded
+	newest   time.Time
+	newestNs int64    // newest in Unix ns (see nanos)
+	seen     int64    // wall clock (Unix ns) of its last event, with MinWatermark
+	pos      position // last line folded
+	replay   position // snapshot restored at start: lines up to it are not folded
 }
+
+// idleAdvancer is implemented by rules whose Advance does nothing (rules
+// without state in event time, such as the per-event rules): the engine
+// does not call it.
+type idleAdvancer interface{ advancesNothing() }
 
 // position is a file identity and a line offset.
 type position struct {
@@ -93,12 +106,15 @@ type position struct {
 func New(cfg Config) (*Engine, error) {
 	cfg.defaults()
 	e := &Engine{
-		cfg:     cfg,
-		byID:    make(map[string]*ruleState),
-		sources: make(map[string]*sourceState),
-		events:  newRecent(cfg.DedupeWindow, cfg.MaxRecent),
-		alerts:  newRecent(cfg.DedupeWindow, cfg.MaxRecent),
-		supp:    newSuppressor(cfg.MaxSuppress),
+		cfg:         cfg,
+		byID:        make(map[string]*ruleState),
+		sources:     make(map[string]*sourceState),
+		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
+		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
+		supp:        newSuppressor(cfg.MaxSuppress),
+		wmNs:        noNanos,
+		advancedSec: time.Time{}.Unix(),
+		futureAtNs:  noNanos,
 	}
 	if err := e.build(); err != nil {
 		return nil, err
@@ -157,6 +173,9 @@ func (e *Engine) build() error {
 		}
 		rs.emit = e.emitter(rs)
 		e.rules = append(e.rules, rs)
+		if _, idle := rs.rule.(idleAdvancer); !idle {
+			e.advancers = append(e.advancers, rs)
+		}
 		e.byID[rs.info.ID] = rs
 		e.table.addRule(idx, rs.rule)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -295,5 +296,68 @@ func TestRecentBounded(t *testing.T) {
 	r.expire(at("63m30s")) // drops c and d, added before 3m30s (b went when a came back at 5m)
 	if r.len() != 1 {
 		t.Errorf("after expire: len %d, want 1", r.len())
+	}
+}
+
+// TestIdleAdvancers: the engine does not call the Advance of a rule that
+// says it does nothing (idleAdvancer). Such a rule must keep no state in
+// event time: it is a per-event rule and not Stateful. Every other rule
+// is advanced.
+func TestIdleAdvancers(t *testing.T) {
+	e, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle := 0
+	for _, r := range e.rules {
+		_, isIdle := r.rule.(idleAdvancer)
+		_, stateful := r.rule.(Stateful)
+		if isIdle {
+			idle++
+			if stateful || r.info.Kind != KindPerEvent {
+				t.Errorf("rule %s (kind %v, stateful %v) skips Advance: it may have windows to close", r.info.ID, r.info.Kind, stateful)
+			}
+		}
+		if isIdle == slices.Contains(e.advancers, r) {
+			t.Errorf("rule %s: idle %v, advanced by the engine %v", r.info.ID, isIdle, !isIdle)
+		}
+	}
+	if idle == 0 || len(e.advancers) == 0 {
+		t.Errorf("%d idle rules, %d advanced: the catalogue has both", idle, len(e.advancers))
+	}
+}
+
+// TestBatchDetectedAt: the alerts of one ProcessBatch share the DetectedAt
+// read at the first of them (the clock is read once per batch, not per
+// alert); alerts of separate Process calls, and of separate batches, each
+// read the clock.
+func TestBatchDetectedAt(t *testing.T) {
+	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	reads := 0
+	var alerts []*Alert
+	e, err := New(Config{Specs: []Spec{testSpec()}, Rules: map[string]RuleConfig{"test.count": {Params: map[string]string{"limit": "0"}}},
+		Now:  func() time.Time { reads++; return clock.Add(time.Duration(reads) * time.Second) },
+		Emit: func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2029, 12, 31, 0, 0, 0, 0, time.UTC)
+	var batch []*Event
+	for i := range 4 {
+		batch = append(batch, auditEvent(fmt.Sprint(i), "login", fmt.Sprint("user", i), at, "audit.log", int64(i)))
+	}
+	e.ProcessBatch(batch)
+	e.ProcessBatch(batch[:0])
+	e.Process(auditEvent("10", "login", "user10", at, "audit.log", 10))
+	e.Process(auditEvent("11", "login", "user11", at, "audit.log", 11))
+	e.ProcessBatch([]*Event{auditEvent("12", "login", "user12", at, "audit.log", 12), auditEvent("13", "login", "user13", at, "audit.log", 13)})
+	if len(alerts) != 8 {
+		t.Fatalf("%d alerts, want 8", len(alerts))
+	}
+	for i, a := range alerts {
+		same := i > 0 && a.DetectedAt.Equal(alerts[i-1].DetectedAt)
+		if want := (i > 0 && i < 4) || i == 7; same != want {
+			t.Errorf("alert %d: DetectedAt %v, alert %d's %v: same %v, want %v", i, a.DetectedAt, i-1, alerts[max(i-1, 0)].DetectedAt, same, want)
+		}
 	}
 }

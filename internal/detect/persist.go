@@ -44,7 +44,7 @@ func (e *Engine) Save() error {
 	defer e.mu.Unlock()
 	var errs []error
 	es := engineState{
-		Watermark: e.wm,
+		Watermark: e.watermark(),
 		Positions: make(map[string]position, len(e.sources)),
 		Events:    e.events.items(),
 		Alerts:    e.alerts.items(),
@@ -126,8 +126,8 @@ func (e *Engine) load() {
 }
 
 func (e *Engine) restore(es *engineState) {
-	e.wm = es.Watermark
-	e.advanced = es.Watermark.Truncate(time.Second)
+	e.wm, e.wmLazy, e.wmNs = es.Watermark, false, nanos(es.Watermark)
+	e.advancedSec = es.Watermark.Unix()
 	for name, p := range es.Positions {
 		s := e.source(name)
 		s.replay = p

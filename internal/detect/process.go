@@ -21,15 +21,30 @@ func (e *Engine) Process(ev *Event) {
 // ProcessBatch is Process on each event of evs in turn, under one lock,
 // with the wall clock that Config.MinWatermark's idleness is judged by
 // read once for the whole batch: the events of a batch count as given at
-// one instant. The caller keeps evs; as with Process, the events are
-// valid only during the call.
+// one instant. So are its alerts detected: their DetectedAt is the wall
+// clock read at the first of them. The caller keeps evs; as with
+// Process, the events are valid only during the call.
 func (e *Engine) ProcessBatch(evs []*Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.wallClock()
+	e.inBatch = true
 	for _, ev := range evs {
 		e.process(ev, now)
 	}
+	e.inBatch, e.batchAt = false, time.Time{}
+}
+
+// detectedAt returns the DetectedAt of an alert emitted now: the wall
+// clock (Config.Now, UTC), read once per ProcessBatch.
+func (e *Engine) detectedAt() time.Time {
+	if !e.inBatch {
+		return e.cfg.Now().UTC()
+	}
+	if e.batchAt.IsZero() {
+		e.batchAt = e.cfg.Now().UTC()
+	}
+	return e.batchAt
 }
 
 // wallClock returns the wall clock (Config.Now, Unix ns) sourcesNewest
@@ -53,14 +68,16 @@ func (e *Engine) process(ev *Event, now int64) {
 		e.stats.Deduplicated++
 		return
 	}
-	future, prev := false, src.newest
-	if !ev.Time.IsZero() {
-		if !e.wm.IsZero() && ev.Time.Before(e.wm) {
+	t := ev.Time
+	tns := nanos(t)
+	future, prev, prevNs := false, src.newest, src.newestNs
+	if !t.IsZero() {
+		if e.late(t, tns) {
 			e.stats.Late++
 		}
-		if ev.Time.After(src.newest) {
-			if future = e.future(ev.Time); !future {
-				src.newest = ev.Time
+		if earlier(src.newest, src.newestNs, t, tns) {
+			if future = earlier(e.futureAt, e.futureAtNs, t, tns) && e.future(t); !future {
+				src.newest, src.newestNs = t, tns
 			}
 		}
 	}
@@ -80,7 +97,89 @@ func (e *Engine) process(ev *Event, now int64) {
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.moveWatermark(e.sourcesNewest(src, prev, now).Add(-e.cfg.Lateness))
+	e.follow(e.sourcesNewest(src, prev, prevNs, now))
+}
+
+// late reports whether t (in Unix ns tns, see nanos) is before the
+// engine watermark.
+func (e *Engine) late(t time.Time, tns int64) bool {
+	if e.wmNs != noNanos && tns != noNanos {
+		return tns < e.wmNs
+	}
+	wm := e.watermark()
+	return !wm.IsZero() && t.Before(wm)
+}
+
+// follow raises the engine watermark to low − Lateness, where low (Unix ns
+// lowNs, see nanos) is what sourcesNewest returned, when that is after it.
+// Past 1972 (see raiseWatermark), the new watermark is kept as low
+// (wmFrom) and made a time.Time only when asked for (watermark): in
+// order, every event raises it.
+func (e *Engine) follow(low time.Time, lowNs int64) {
+	late := e.cfg.Lateness
+	if lowNs != noNanos && e.wmNs >= year1972*1e9 && late <= maxNanosShift {
+		if wmNs := lowNs - int64(late); wmNs > e.wmNs {
+			e.wmFrom, e.wmLazy, e.wmNs = low, true, wmNs
+			if wmNs/1e9 > e.advancedSec { // wmNs > 0: the division is wm.Unix()
+				e.advance(e.watermark())
+			}
+		}
+		return
+	}
+	if wm := low.Add(-late); wm.After(e.watermark()) {
+		e.raiseWatermark(wm, nanos(wm))
+	}
+}
+
+// watermark returns the engine watermark.
+func (e *Engine) watermark() time.Time {
+	if e.wmLazy {
+		e.wm, e.wmLazy = e.wmFrom.Add(-e.cfg.Lateness), false
+	}
+	return e.wm
+}
+
+// Event times are compared through their Unix ns (nanos) where Process
+// compares them for every event: time.Time.After and Before are not
+// inlined, and convert both operands each time. A time whose ns are not
+// exact (the zero Time, a year outside 1685-2255) is compared as a
+// time.Time. Like After, both compare instants: for times without a
+// monotonic clock reading, as event times are, the same answers.
+const (
+	// noNanos stands for the Unix ns of a time that has none exact.
+	noNanos = math.MinInt64
+	// nanosLimit bounds the Unix seconds of the times nanos converts.
+	nanosLimit = 9_000_000_000
+	// maxNanosShift is the longest Lateness follow subtracts from Unix
+	// ns: within nanosLimit, the result stays in int64.
+	maxNanosShift = 365 * 24 * time.Hour
+)
+
+// nanos returns t in Unix ns, or noNanos for the zero Time and times
+// more than nanosLimit seconds from 1970.
+func nanos(t time.Time) int64 {
+	s := t.Unix()
+	if s <= -nanosLimit || s >= nanosLimit {
+		return noNanos
+	}
+	return s*1e9 + int64(t.Nanosecond())
+}
+
+// earlier reports whether a (in Unix ns an, see nanos) is before b (bn).
+func earlier(a time.Time, an int64, b time.Time, bn int64) bool {
+	if an != noNanos && bn != noNanos {
+		return an < bn
+	}
+	return a.Before(b)
+}
+
+// sameInstant reports whether a (in Unix ns an, see nanos) and b (bn)
+// are the same instant.
+func sameInstant(a time.Time, an int64, b time.Time, bn int64) bool {
+	if an != noNanos && bn != noNanos {
+		return an == bn
+	}
+	return a.Equal(b)
 }
 
 // maxFuture is how far ahead of the wall clock an event time may be and
@@ -91,14 +190,13 @@ func (e *Engine) process(ev *Event, now int64) {
 // per-event rules still see it.
 const maxFuture = 24 * time.Hour
 
-// future reports whether t is more than maxFuture ahead of the wall clock
-// (Config.Now). The clock is read only when t passes the limit computed
-// last, so in-order events cost one comparison.
+// future reports whether t, which is after e.futureAt (the limit computed
+// last), is more than maxFuture ahead of the wall clock (Config.Now).
+// Process calls it only then, so that in-order events cost one comparison
+// and no clock read.
 func (e *Engine) future(t time.Time) bool {
-	if !t.After(e.futureAt) {
-		return false
-	}
 	e.futureAt = e.cfg.Now().Add(maxFuture)
+	e.futureAtNs = nanos(e.futureAt)
 	if t.After(e.futureAt) {
 		e.stats.Future++
 		return true
@@ -109,25 +207,32 @@ func (e *Engine) future(t time.Time) bool {
 // sourcesNewest returns the newest event time the engine's watermark
 // follows after an event of src at wall clock now (Unix ns, see
 // wallClock), whose newest time was prev before it:
-// src's own (the highest source wins, as moveWatermark only moves
+// src's own (the highest source wins, as the watermark only moves
 // forward), or with Config.MinWatermark the oldest newest time of the
 // sources that gave an event within Lateness of wall-clock time, so that
 // a source read behind the others holds the windows open for its events.
 // The sources are scanned only when the answer may have changed (see
 // lowCache).
-func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, now int64) time.Time {
+func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, prevNs int64, now int64) (time.Time, int64) {
 	if !e.cfg.MinWatermark {
-		return src.newest
+		return src.newest, src.newestNs
 	}
 	c := &e.low
-	was := now-src.seen <= int64(e.cfg.Lateness) // src was counted before this event
+	late := int64(e.cfg.Lateness)
+	was := now-src.seen <= late // src was counted before this event
 	src.seen = now
-	if c.valid && was && now >= c.now && now <= c.idleAt &&
-		(src.newest.Equal(prev) || (!c.low.IsZero() && prev.After(c.low))) {
-		c.now = now
-		return c.low
+	if !c.valid || !was || now < c.now || now > c.idleAt {
+		return e.scanSources(now)
 	}
-	return e.scanSources(now)
+	switch {
+	case c.n == 1: // src is the one source counted: its time is the answer
+		c.low, c.lowNs, c.now, c.idleAt = src.newest, src.newestNs, now, now+late
+	case sameInstant(src.newest, src.newestNs, prev, prevNs) || (!c.low.IsZero() && earlier(c.low, c.lowNs, prev, prevNs)):
+		c.now = now
+	default:
+		return e.scanSources(now)
+	}
+	return c.low, c.lowNs
 }
 
 // lowCache is sourcesNewest's last answer, and what it depends on: the
@@ -137,38 +242,43 @@ func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, now int64) time
 // clock passes idleAt (a counted source goes idle) or goes back before
 // now; the answer changes only with the set or when the source holding
 // the minimum (or a tie of it, or one without event) gets a newer time.
+// While the set is one source, the answer is that source's newest time.
 type lowCache struct {
 	valid  bool
 	low    time.Time // the answer: zero while a counted source has no event time
 	now    int64     // the wall clock (Unix ns) of the answer
 	idleAt int64     // the wall clock after which a counted source goes idle
+	lowNs  int64     // low in Unix ns (see nanos)
+	n      int       // the number of sources counted
 	scans  uint64    // the scans of every source so far (tests)
 }
 
 // scanSources computes sourcesNewest's answer at wall clock now (Unix ns)
 // from every source, and caches it.
-func (e *Engine) scanSources(now int64) time.Time {
+func (e *Engine) scanSources(now int64) (time.Time, int64) {
 	late := int64(e.cfg.Lateness)
 	var low time.Time
-	idleAt, zero := int64(math.MaxInt64), false
+	lowNs := int64(noNanos)
+	idleAt, zero, n := int64(math.MaxInt64), false, 0
 	for _, s := range e.srcList {
 		if now-s.seen > late {
 			continue
 		}
+		n++
 		idleAt = min(idleAt, s.seen+late)
 		if s.newest.IsZero() {
 			zero = true // held (Hold) and no event yet: wait for it
-		} else if low.IsZero() || s.newest.Before(low) {
-			low = s.newest
+		} else if low.IsZero() || earlier(s.newest, s.newestNs, low, lowNs) {
+			low, lowNs = s.newest, s.newestNs
 		}
 	}
 	if zero {
-		low = time.Time{}
+		low, lowNs = time.Time{}, noNanos
 	}
 	c := &e.low // field by field: one write barrier (low's zone), no struct copy
-	c.valid, c.low, c.now, c.idleAt = true, low, now, idleAt
+	c.valid, c.low, c.lowNs, c.now, c.idleAt, c.n = true, low, lowNs, now, idleAt, n
 	c.scans++
-	return low
+	return low, lowNs
 }
 
 // Hold announces source name, with Config.MinWatermark: until it gives
@@ -220,7 +330,7 @@ func (e *Engine) source(name string) *sourceState {
 	}
 	s := e.sources[name]
 	if s == nil {
-		s = &sourceState{}
+		s = &sourceState{newestNs: noNanos}
 		e.sources[name] = s
 		e.srcList = append(e.srcList, s)
 		e.low.valid = false
@@ -229,25 +339,28 @@ func (e *Engine) source(name string) *sourceState {
 	return s
 }
 
-// moveWatermark raises the engine watermark to wm and advances the rules
-// when it passed a new second.
-func (e *Engine) moveWatermark(wm time.Time) {
-	if !wm.After(e.wm) || (e.wm.Before(year1972) && wm.Year() < 1971) {
+// raiseWatermark raises the engine watermark to wm, which is after it
+// (wmNs: wm in Unix ns, see nanos), and advances the rules when it passed
+// a new second. A watermark in 1970 does not replace one before 1972 (the
+// zero one, or a time near the Unix epoch, as a line with a bogus time
+// gives).
+func (e *Engine) raiseWatermark(wm time.Time, wmNs int64) {
+	if e.watermark().Unix() < year1972 && wm.Year() < 1971 {
 		return // (after a watermark in 1972, wm's year is past 1970 in any zone)
 	}
-	e.wm = wm
-	if wm.Unix() > e.advanced.Unix() { // e.advanced is a whole second: wm.Truncate(time.Second).After(e.advanced)
+	e.wm, e.wmLazy, e.wmNs = wm, false, wmNs
+	if wm.Unix() > e.advancedSec {
 		e.advance(wm)
 	}
 }
 
-// year1972 is the start of 1972, UTC.
-var year1972 = time.Date(1972, 1, 1, 0, 0, 0, 0, time.UTC)
+// year1972 is the start of 1972, UTC, in Unix seconds.
+const year1972 = 63072000
 
 // advance moves every rule and the engine's own sets to watermark wm.
 func (e *Engine) advance(wm time.Time) {
-	e.advanced = wm.Truncate(time.Second)
-	for _, r := range e.rules {
+	e.advancedSec = wm.Unix()
+	for _, r := range e.advancers {
 		r.rule.Advance(wm, r.emit)
 	}
 	e.events.expire(wm)
@@ -261,14 +374,16 @@ func (e *Engine) advance(wm time.Time) {
 func (e *Engine) Advance(wm time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.moveWatermark(wm)
+	if wm.After(e.watermark()) {
+		e.raiseWatermark(wm, nanos(wm))
+	}
 }
 
 // Watermark returns the engine's watermark (zero before the first event).
 func (e *Engine) Watermark() time.Time {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.wm
+	return e.watermark()
 }
 
 // Close ends the input: every rule closes its windows (Rule.Close) and
@@ -291,7 +406,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 			a.Info = r.info
 		}
 		if a.DetectedAt.IsZero() {
-			a.DetectedAt = e.cfg.Now().UTC()
+			a.DetectedAt = e.detectedAt()
 		}
 		if a.Time.IsZero() && a.Event != nil {
 			a.Time = a.Event.Time

@@ -131,6 +131,7 @@ func (r *countryRule) Observe(ev *Event, _ Clock, emit Emit) {
 }
 
 func (r *countryRule) Advance(time.Time, Emit) {}
+func (r *countryRule) advancesNothing()        {}
 
 // Close closes the database the rule opened from geoip_db.
 func (r *countryRule) Close(Emit) { r.geo.closeOwned() }

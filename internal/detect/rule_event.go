@@ -142,6 +142,7 @@ type eventAlert struct {
 }
 
 func (r *eventRule) Advance(time.Time, Emit) {}
+func (r *eventRule) advancesNothing()        {}
 func (r *eventRule) Close(Emit)              {}
 
 // spec returns the catalogue entry of the row.

@@ -170,6 +170,7 @@ func (r *repoDeletion) Restore(data []byte) error {
 		return fmt.Errorf("sentinel.repo_deletion: %w", err)
 	}
 	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
+	r.authors.sorted = false
 	return nil
 }
 

@@ -76,6 +76,9 @@ type spreadState struct {
 	// own) and after Restore, whose values own their storage. A pointer,
 	// so that a key of one value is no larger than with copies per value.
 	vals *spreadVals
+	// sorted says that observe left Seen ordered by Last (not so after
+	// Restore, until observe).
+	sorted bool
 }
 
 // spreadVals is the buffer of a key's values (spreadState.own).
@@ -162,6 +165,10 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 // values beyond keep are dropped. It returns false for an event older than
 // the window of the newest event seen.
 func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
+	if n := len(st.Seen); st.sorted && (n == 0 || ns >= st.Seen[n-1].Last) {
+		st.observeNewest(v, ns, window, keep)
+		return true
+	}
 	newest := ns
 	for _, s := range st.Seen {
 		newest = max(newest, s.Last)
@@ -194,7 +201,50 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 	if ns < st.First {
 		st.First = ns
 	}
+	st.sorted = true
 	return true
+}
+
+// observeNewest is observe of a value at ns, at or after every value's
+// Last, when st is sorted: the values expired are a prefix of Seen, and v
+// goes last. The values kept stay where they are but for one move to the
+// front.
+func (st *spreadState) observeNewest(v string, ns, window int64, keep int) {
+	seen := st.Seen
+	cut := ns - window
+	p := 0 // the values expired: Seen[:p]
+	for p < len(seen) && seen[p].Last <= cut {
+		p++
+	}
+	kept := ""
+	for i := 0; i < len(seen); {
+		if !sameValue(seen[i].V, v) {
+			i++
+			continue
+		}
+		kept = seen[i].V
+		copy(seen[i:], seen[i+1:])
+		seen = seen[:len(seen)-1]
+		if i < p {
+			p--
+		}
+	}
+	live := seen[p:]
+	if len(live) == 0 {
+		st.First = ns
+	}
+	if kept == "" {
+		kept = st.own(v, live) // a new value: do not pin the event's line
+	}
+	n := copy(seen, live[max(0, len(live)+1-keep):])
+	st.Seen = append(seen[:n], seenValue{V: kept, Last: ns})
+}
+
+// sameValue is a == b, comparing the last bytes before calling the
+// runtime's comparison: the values of one key (user names, addresses)
+// mostly have the same length and differ at their end.
+func sameValue(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || a[len(a)-1] == b[len(b)-1]) && a == b
 }
 
 // own returns a copy of v in st.vals. The first value of a key is a copy

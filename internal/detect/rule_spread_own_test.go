@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,4 +64,86 @@ func TestSpreadValuesOwned(t *testing.T) {
 	}); n > 0.25 {
 		t.Errorf("%v allocations per new value, want at most 0.25", n)
 	}
+}
+
+// TestSpreadObserveAgrees runs random sequences of values through
+// spreadState.observe and through refObserve (its definition: filter,
+// append, sort, trim), and checks after each that both return the same
+// and hold the same values, times and First: observe's path for a value
+// at or after every held one (observeNewest) must not differ from the
+// general one, also after Restore left Seen unsorted or with a value
+// twice.
+func TestSpreadObserveAgrees(t *testing.T) {
+	const window = int64(100)
+	for seed := int64(1); seed <= 200; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		keep := 2 + rng.Intn(6)
+		var st, ref spreadState
+		now := int64(1000)
+		for step := range 300 {
+			if rng.Intn(60) == 0 { // restored: any order, repeats
+				var seen []seenValue
+				for range rng.Intn(keep + 2) {
+					seen = append(seen, seenValue{V: fmt.Sprint("v", rng.Intn(6)), Last: now - int64(rng.Intn(150))})
+				}
+				st = spreadState{Seen: slices.Clone(seen), First: now - 200}
+				ref = spreadState{Seen: slices.Clone(seen), First: now - 200}
+			}
+			ns := now
+			switch r := rng.Intn(10); {
+			case r < 6:
+				now += int64(rng.Intn(40))
+				ns = now
+			case r < 9:
+				ns = now - int64(rng.Intn(130)) // out of order, sometimes late
+			}
+			v := fmt.Sprint("v", rng.Intn(8))
+			if rng.Intn(20) == 0 {
+				v = ""
+			}
+			got, want := st.observe(v, ns, window, keep), refObserve(&ref, v, ns, window, keep)
+			if got != want || !slices.Equal(st.Seen, ref.Seen) || st.First != ref.First {
+				t.Fatalf("seed %d step %d observe(%q, %d): %v %v First %d, want %v %v First %d",
+					seed, step, v, ns, got, st.Seen, st.First, want, ref.Seen, ref.First)
+			}
+		}
+	}
+}
+
+// refObserve is spreadState.observe by definition, without the path for
+// the newest value, copying values as they come.
+func refObserve(st *spreadState, v string, ns, window int64, keep int) bool {
+	newest := ns
+	for _, s := range st.Seen {
+		newest = max(newest, s.Last)
+	}
+	if ns <= newest-window {
+		return false
+	}
+	var live []seenValue
+	kept, found := "", false
+	for _, s := range st.Seen {
+		switch {
+		case s.V == v:
+			ns, kept, found = max(ns, s.Last), s.V, true
+		case s.Last > newest-window:
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		st.First = ns
+	}
+	if !found {
+		kept = v
+	}
+	live = append(live, seenValue{V: kept, Last: ns})
+	slices.SortStableFunc(live, func(a, b seenValue) int { return cmp.Compare(a.Last, b.Last) })
+	if len(live) > keep {
+		live = live[len(live)-keep:]
+	}
+	st.Seen = live
+	if ns < st.First {
+		st.First = ns
+	}
+	return true
 }

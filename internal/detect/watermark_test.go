@@ -2,10 +2,13 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // TestMinWatermark: with MinWatermark (the agent) the watermark follows
@@ -101,7 +104,8 @@ func TestFutureStateDiscarded(t *testing.T) {
 }
 
 // TestMinWatermarkCacheAgrees runs random event sequences (several
-// sources, events out of order, without time or far in the future, held
+// sources, events out of order, without time, far in the future or past
+// (some beyond the years int64 Unix ns hold, see nanos), held
 // sources, idle gaps and a wall clock that jumps and sometimes goes back)
 // through an engine with MinWatermark and checks after every event that
 // the answer of sourcesNewest, which scans the sources only when it may
@@ -174,8 +178,13 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 			when := evTime[src]
 			if when.IsZero() {
 				when = now.Add(-time.Duration(rng.Intn(4)) * time.Hour)
+				if src == "auth.log" && seed%4 == 0 { // a source in another century, or near 1970
+					when = farStarts[int(seed/4)%len(farStarts)]
+				}
 			}
 			switch r := rng.Intn(100); {
+			case r < 1: // one event far from the others, with or without exact Unix ns
+				when = time.Date(1100+rng.Intn(1300), 1, 1, 0, 0, 0, rng.Intn(1e9), time.UTC)
 			case r < 75:
 				when = when.Add(time.Duration(rng.Intn(3000)) * time.Millisecond)
 				evTime[src] = when
@@ -221,6 +230,22 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 	}
 }
 
+// farStarts are the first event times of a source far from the others in
+// TestMinWatermarkCacheAgrees: outside the years whose Unix ns an int64
+// holds (see nanos), at its edges, and around 1970.
+var farStarts = []time.Time{
+	time.Date(1300, 5, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(1677, 9, 21, 0, 0, 0, 0, time.UTC),
+	time.Date(1969, 12, 31, 23, 59, 0, 0, time.UTC),
+	time.Date(1970, 1, 1, 0, 1, 0, 5, time.FixedZone("X", -3600)),
+	time.Date(1971, 12, 31, 23, 59, 59, 0, time.UTC),
+	time.Date(2261, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2263, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2029, 12, 31, 23, 0, 0, 0, time.UTC),
+	time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC),
+}
+
 // refSourcesNewest is sourcesNewest's answer by definition: a scan of
 // every source at wall clock now (Unix ns).
 func refSourcesNewest(e *Engine, now int64, late time.Duration) time.Time {
@@ -237,4 +262,86 @@ func refSourcesNewest(e *Engine, now int64, late time.Duration) time.Time {
 		}
 	}
 	return low
+}
+
+// advanceRule records the watermarks the engine advances it to.
+type advanceRule struct{ got *[]time.Time }
+
+func (r *advanceRule) Info() Info {
+	return Info{ID: "test.advance", Name: "advance", Kind: KindWindow, Severity: SeverityLow}
+}
+func (r *advanceRule) Wants() []Key                 { return []Key{EventName("login")} }
+func (r *advanceRule) Observe(*Event, Clock, Emit)  {}
+func (r *advanceRule) Advance(wm time.Time, _ Emit) { *r.got = append(*r.got, wm) }
+func (r *advanceRule) Close(Emit)                   {}
+
+// TestAdvanceEverySecond: the rules are advanced, to the watermark
+// itself, exactly when the watermark passes into a new second, whether an
+// event (in order, out of order, late, from a source behind, with a time
+// near 1970 or outside the years int64 ns hold) or Engine.Advance moved
+// it, and never otherwise: a window must close as soon as the watermark
+// passes its end, not a second later or never. The reference is the
+// definition: after each call, the watermark's Unix second against the
+// last one the rules were advanced to.
+func TestAdvanceEverySecond(t *testing.T) {
+	total := 0
+	for seed := int64(1); seed <= 30; seed++ {
+		for _, minWM := range []bool{false, true} {
+			rng := rand.New(rand.NewSource(seed))
+			var got []time.Time
+			spec := Spec{Info: (&advanceRule{}).Info(), Default: true,
+				New: func(*Params, *Env) (Rule, error) { return &advanceRule{got: &got}, nil }}
+			now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			e, err := New(Config{Specs: []Spec{spec}, MinWatermark: minWM, Lateness: 2 * time.Minute,
+				Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs := []string{"a", "b"}
+			evTime := map[string]time.Time{"a": now.Add(-time.Hour), "b": now.Add(-time.Hour - time.Duration(rng.Intn(600))*time.Second)}
+			if seed%5 == 0 {
+				evTime["b"] = farStarts[int(seed/5)%len(farStarts)]
+			}
+			lastSec := int64(math.MinInt64)
+			for step := range 2000 {
+				now = now.Add(time.Duration(rng.Intn(300)) * time.Millisecond)
+				src := srcs[rng.Intn(2)]
+				when := evTime[src]
+				n := len(got)
+				switch r := rng.Intn(100); {
+				case r < 2:
+					low := min(evTime["a"].UnixNano(), evTime["b"].UnixNano()) // as the idle agent would
+					e.Advance(time.Unix(0, low).Add(-2*time.Minute + time.Duration(rng.Intn(5000)-1000)*time.Millisecond))
+					when = time.Time{}
+				case r < 80:
+					when = when.Add(time.Duration(rng.Intn(1500)) * time.Millisecond)
+					evTime[src] = when
+				case r < 95:
+					when = when.Add(-time.Duration(rng.Intn(400)) * time.Second)
+				default:
+					when = time.Date(1969+rng.Intn(3), 12, 31, 23, 59, rng.Intn(60), rng.Intn(1e9), time.UTC)
+				}
+				if !when.IsZero() {
+					e.Process(&Event{Type: parser.TypeAudit, Time: when, Source: src,
+						Columns: []Column{{parser.ColEventName, "login"}}})
+				}
+				wm := e.Watermark()
+				switch {
+				case !wm.IsZero() && wm.Unix() > lastSec:
+					if len(got) != n+1 || got[n] != wm {
+						t.Fatalf("seed %d minWM %v step %d: watermark %v passed into a new second: advanced to %v, want once to it",
+							seed, minWM, step, wm, got[n:])
+					}
+					lastSec = wm.Unix()
+				case len(got) != n:
+					t.Fatalf("seed %d minWM %v step %d: advanced to %v within the second of the last advance (watermark %v)",
+						seed, minWM, step, got[n:], wm)
+				}
+			}
+			total += len(got)
+		}
+	}
+	if total < 10000 {
+		t.Errorf("%d advances in 60 sequences: they do not test them", total)
+	}
 }
