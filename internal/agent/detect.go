@@ -61,7 +61,8 @@ type detector struct {
 	n        int  // alerts appended to cur
 	dropping bool // catching up: alerts were delivered before the restart
 	msg      forwarder.Message
-	json     []byte // msg's MSG, reused by every alert
+	json     []byte             // msg's MSG, reused by every alert
+	aw       detect.AlertWriter // encodes the alerts into msg; under mu
 
 	store *detect.Store       // where positions are saved; nil: no persistence
 	saved map[string]position // positions of the last run, by source
@@ -109,7 +110,7 @@ func (d *detector) emit(a *detect.Alert) {
 		d.log.Error("detection alert outside a batch; dropped", "rule", a.Info.ID, "alert_id", a.ID)
 		return
 	}
-	d.json = a.AppendMessage(&d.msg, d.sdid, &d.opts, d.json)
+	d.json = d.aw.AppendMessage(a, &d.msg, d.sdid, &d.opts, d.json)
 	d.cur.Append(d.enc, &d.msg)
 	d.n++
 }

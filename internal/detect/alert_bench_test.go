@@ -37,7 +37,9 @@ func mixAlerts(tb testing.TB, n int) []*Alert {
 // alerts whose rule leaves it to the engine), its syslog message
 // (Alert.AppendMessage: the alert element and the MSG JSON), its encoding
 // into a forwarder batch (Batch.Append), and the three together as
-// detector.emit and the engine's emitter run them.
+// detector.emit and the engine's emitter run them; the _writer cases
+// build the message with an AlertWriter (as the agent does) instead of
+// Alert.AppendMessage.
 func BenchmarkAlertMix(b *testing.B) {
 	alerts := mixAlerts(b, 20_000)
 	enc := &forwarder.Encoder{}
@@ -58,6 +60,8 @@ func BenchmarkAlertMix(b *testing.B) {
 		}
 	}
 	message := func(a *Alert) { msg = a.AppendMessage(&m, "gitlab@32473", &opts, msg) }
+	var w AlertWriter
+	writer := func(a *Alert) { msg = w.AppendMessage(a, &m, "gitlab@32473", &opts, msg) }
 	encode := func(*Alert) {
 		if fb.Len() >= 256 {
 			fb.Reset()
@@ -73,6 +77,9 @@ func BenchmarkAlertMix(b *testing.B) {
 		{"message", alerts, []func(*Alert){message}},
 		{"encode", alerts, []func(*Alert){message, encode}},
 		{"all", anon, []func(*Alert){id, message, encode}},
+		{"message_writer", alerts, []func(*Alert){writer}},
+		{"encode_writer", alerts, []func(*Alert){writer, encode}},
+		{"all_writer", anon, []func(*Alert){id, writer, encode}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()

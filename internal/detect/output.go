@@ -87,83 +87,113 @@ func (a *Alert) AppendJSON(dst []byte) []byte {
 // scratch, and the values point into it, or into an earlier array of it
 // when it grew. Nothing is allocated while ps and scratch have room.
 func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field, []byte, []byte) {
-	b := scratch
-	// formatted returns the bytes appended to b since lo.
-	formatted := func(lo int) []byte { return b[lo:len(b):len(b)] }
-	str := func(name, v string) {
-		if v != "" {
-			ps = append(ps, parser.Field{Name: name, Value: readOnly(v)})
-		}
+	f := fieldBuf{ps: ps, b: scratch}
+	f.info(&a.Info)
+	return a.appendRest(f)
+}
+
+// fieldBuf is the Fields being built (ps) and the scratch their formatted
+// values are written to (b).
+type fieldBuf struct {
+	ps []parser.Field
+	b  []byte
+}
+
+// formatted returns the bytes appended to b since lo.
+func (f *fieldBuf) formatted(lo int) []byte { return f.b[lo:len(f.b):len(f.b)] }
+
+// str adds the field name=v unless v is empty.
+func (f *fieldBuf) str(name, v string) {
+	if v != "" {
+		f.ps = append(f.ps, parser.Field{Name: name, Value: readOnly(v)})
 	}
-	list := func(name string, vs []string) {
-		if len(vs) == 1 {
-			str(name, vs[0])
-			return
-		}
-		lo := len(b)
-		for i, v := range vs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, v...)
-		}
-		if len(b) > lo {
-			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
-		}
+}
+
+// list adds the field name with vs joined by commas, unless that is empty.
+func (f *fieldBuf) list(name string, vs []string) {
+	if len(vs) == 1 {
+		f.str(name, vs[0])
+		return
 	}
-	tm := func(name string, t time.Time) {
-		if !t.IsZero() {
-			lo := len(b)
-			b = appendRFC3339(b, t.UTC())
-			ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
+	lo := len(f.b)
+	for i, v := range vs {
+		if i > 0 {
+			f.b = append(f.b, ',')
 		}
+		f.b = append(f.b, v...)
 	}
-	num := func(name string, x float64) {
-		lo := len(b)
-		b = strconv.AppendFloat(b, x, 'f', -1, 64)
-		ps = append(ps, parser.Field{Name: name, Value: formatted(lo)})
+	if len(f.b) > lo {
+		f.ps = append(f.ps, parser.Field{Name: name, Value: f.formatted(lo)})
 	}
-	ps = append(ps,
-		parser.Field{Name: "rule", Value: readOnly(a.Info.ID)},
-		parser.Field{Name: "name", Value: readOnly(a.Info.Name)},
-		parser.Field{Name: "kind", Value: readOnly(a.Info.Kind.String())},
-		parser.Field{Name: "severity", Value: readOnly(a.Info.Severity.String())},
+}
+
+// tm adds the field name with t in RFC 3339, unless t is zero.
+func (f *fieldBuf) tm(name string, t time.Time) {
+	if !t.IsZero() {
+		lo := len(f.b)
+		f.b = appendRFC3339(f.b, t.UTC())
+		f.ps = append(f.ps, parser.Field{Name: name, Value: f.formatted(lo)})
+	}
+}
+
+// num adds the field name with x as a decimal number.
+func (f *fieldBuf) num(name string, x float64) {
+	lo := len(f.b)
+	f.b = strconv.AppendFloat(f.b, x, 'f', -1, 64)
+	f.ps = append(f.ps, parser.Field{Name: name, Value: f.formatted(lo)})
+}
+
+// info adds the fields of the rule's description: rule, name, kind,
+// severity, tactic and technique. They depend on in alone (see
+// AlertWriter, which keeps them).
+func (f *fieldBuf) info(in *Info) {
+	f.ps = append(f.ps,
+		parser.Field{Name: "rule", Value: readOnly(in.ID)},
+		parser.Field{Name: "name", Value: readOnly(in.Name)},
+		parser.Field{Name: "kind", Value: readOnly(in.Kind.String())},
+		parser.Field{Name: "severity", Value: readOnly(in.Severity.String())},
 	)
-	list("tactic", a.Info.Tactic)
-	list("technique", a.Info.Technique)
-	str("alert_id", a.ID)
+	f.list("tactic", in.Tactic)
+	f.list("technique", in.Technique)
+}
+
+// appendRest adds to f the fields that follow those of info (alert_id
+// to nodes, then the key and alert columns) and returns them as
+// appendFields does.
+func (a *Alert) appendRest(f fieldBuf) ([]parser.Field, []byte, []byte) {
+	f.str("alert_id", a.ID)
 	if a.Count > 0 {
-		lo := len(b)
-		b = strconv.AppendInt(b, int64(a.Count), 10)
-		ps = append(ps, parser.Field{Name: "count", Value: formatted(lo)})
+		lo := len(f.b)
+		f.b = strconv.AppendInt(f.b, int64(a.Count), 10)
+		f.ps = append(f.ps, parser.Field{Name: "count", Value: f.formatted(lo)})
 	}
 	if a.HasThreshold {
-		num("threshold", a.Threshold)
+		f.num("threshold", a.Threshold)
 	}
 	if a.HasBaseline {
-		num("baseline_mean", a.BaselineMean)
-		num("baseline_sd", a.BaselineSD)
+		f.num("baseline_mean", a.BaselineMean)
+		f.num("baseline_sd", a.BaselineSD)
 	}
-	tm("window_start", a.WindowStart)
-	tm("window_end", a.WindowEnd)
-	tm("first_event", a.FirstEvent)
-	tm("last_event", a.LastEvent)
-	list("event_ids", a.EventIDs)
+	f.tm("window_start", a.WindowStart)
+	f.tm("window_end", a.WindowEnd)
+	f.tm("first_event", a.FirstEvent)
+	f.tm("last_event", a.LastEvent)
+	f.list("event_ids", a.EventIDs)
 	if a.HasBaseline || a.Learning {
-		str("learning", strconv.FormatBool(a.Learning))
+		f.str("learning", strconv.FormatBool(a.Learning))
 	}
-	tm("detected_at", a.DetectedAt)
-	list("nodes", a.Nodes)
+	f.tm("detected_at", a.DetectedAt)
+	f.list("nodes", a.Nodes)
 	for _, cs := range [2][]Column{a.Key, a.Columns} {
 		for _, c := range cs {
-			ps = append(ps, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
+			f.ps = append(f.ps, parser.Field{Name: c.Name, Value: readOnly(c.Value)})
 		}
 	}
-	lo := len(b)
+	lo := len(f.b)
 	if !a.Time.IsZero() {
-		b = appendRFC3339(b, a.Time.UTC())
+		f.b = appendRFC3339(f.b, a.Time.UTC())
 	}
-	return ps, b, formatted(lo)
+	return f.ps, f.b, f.formatted(lo)
 }
 
 // appendJSON is AppendJSON with the alert's fields (appendFields) and
@@ -171,27 +201,7 @@ func (a *Alert) appendFields(ps []parser.Field, scratch []byte) ([]parser.Field,
 func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 	dst = append(dst, '{')
 	for i := range fields {
-		c := &fields[i]
-		switch c.Name {
-		case "count", "threshold", "baseline_mean", "baseline_sd", "learning":
-			dst = append(appendJSONKey(comma(dst, i), c.Name), c.Value...)
-		case "tactic":
-			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Tactic)
-		case "technique":
-			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Technique)
-		case "event_ids":
-			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.EventIDs)
-		case "nodes":
-			dst = appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Nodes)
-		case "alert_id":
-			dst = jsonstr.AppendMember(jsonstr.AppendMember(dst, c.Name, c.Value), "time", t)
-		default:
-			if i == 0 {
-				dst = jsonstr.Append(appendJSONKey(dst, c.Name), c.Value)
-			} else {
-				dst = jsonstr.AppendMember(dst, c.Name, c.Value)
-			}
-		}
+		dst = a.appendField(dst, fields, i, t)
 	}
 	if a.Event != nil {
 		// A name whose nameBit is not all in a set's mask is not in the
@@ -213,6 +223,31 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 		dst = jsonstr.AppendMember(dst, "raw", a.Event.Raw)
 	}
 	return append(dst, '}')
+}
+
+// appendField appends the JSON member of fields[i] (with the comma before
+// it unless i is 0), as AppendJSON writes it; t is the alert's time as
+// text, written after alert_id.
+func (a *Alert) appendField(dst []byte, fields []parser.Field, i int, t []byte) []byte {
+	c := &fields[i]
+	switch c.Name {
+	case "count", "threshold", "baseline_mean", "baseline_sd", "learning":
+		return append(appendJSONKey(comma(dst, i), c.Name), c.Value...)
+	case "tactic":
+		return appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Tactic)
+	case "technique":
+		return appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Info.Technique)
+	case "event_ids":
+		return appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.EventIDs)
+	case "nodes":
+		return appendJSONList(appendJSONKey(comma(dst, i), c.Name), a.Nodes)
+	case "alert_id":
+		return jsonstr.AppendMember(jsonstr.AppendMember(dst, c.Name, c.Value), "time", t)
+	}
+	if i == 0 {
+		return jsonstr.Append(appendJSONKey(dst, c.Name), c.Value)
+	}
+	return jsonstr.AppendMember(dst, c.Name, c.Value)
 }
 
 // comma appends the comma before the i-th member of an object (none

@@ -175,39 +175,42 @@ func appendString(dst []byte, s string) []byte {
 func words(out []byte, w int, s string, i int) (int, int, bool) {
 	sp := unsafe.Pointer(unsafe.StringData(s))
 	op := unsafe.Pointer(unsafe.SliceData(out))
-	for i+8 <= len(s) && len(out)-w >= room {
+	last, wlast := len(s)-8, len(out)-room // the last i and w a word may start at
+	for i <= last && w <= wlast {
 		x := binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(sp, i))[:])
 		p := unsafe.Add(op, w)
 		put8(p, x)
-		// The bytes below 0x20, the quotes and the backslashes, as high
+		// The quotes, the backslashes and the bytes below 0x20, as high
 		// bits: exact up to the first byte >= 0x80 (no carry crosses an
 		// ASCII byte), which hi marks; so the lowest bit of m is exact.
 		hi := x & hi8
-		ctl := ^((x + lo8*(0x80-0x20)) | x) & hi8
 		xq, xb := x^(lo8*'"'), x^(lo8*'\\')
-		m := (^((xq+low7)|xq)|^((xb+low7)|xb))&hi8 | ctl | hi
-		if m == 0 {
+		low := (x + lo8*(0x80-0x20)) | x // high bit clear: below 0x20
+		m := ^(((xq + low7) | xq) & ((xb + low7) | xb) & low) & hi8
+		if m|hi == 0 {
 			i += 8
 			w += 8
 			continue
 		}
-		if ctl|hi != 0 {
-			n := bits.TrailingZeros64(m) >> 3
+		if hi|^low&hi8 != 0 {
+			n := bits.TrailingZeros64(m|hi) >> 3
 			return w + n, i + n, true
 		}
 		// Only quotes and backslashes (m, exact: all bytes are ASCII): a
-		// backslash before each, at k, then the bytes from k on, d bytes
-		// further than in x. Every store is in the room bytes at p
+		// backslash before each, at byte k of the word, then the bytes
+		// from k on, one further for each backslash written (q runs ahead
+		// of p by that many). Every store is in the room bytes at p
 		// (k+d+1+8 <= 7+7+1+8).
-		d := 0
-		for ; m != 0; m &= m - 1 {
-			t := bits.TrailingZeros64(m) &^ 7 // 8k
-			*(*byte)(unsafe.Add(p, t>>3+d)) = '\\'
-			put8(unsafe.Add(p, t>>3+d+1), x>>t)
-			d++
+		q := p
+		for m >>= 7; m != 0; m &= m - 1 {
+			t := bits.TrailingZeros64(m) // 8k
+			b := unsafe.Add(q, t>>3)
+			*(*byte)(b) = '\\'
+			put8(unsafe.Add(b, 1), x>>t)
+			q = unsafe.Add(q, 1)
 		}
 		i += 8
-		w += 8 + d
+		w += 8 + int(uintptr(q)-uintptr(p))
 	}
 	return w, i, false
 }

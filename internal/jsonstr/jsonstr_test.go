@@ -217,3 +217,36 @@ func TestAppendMember(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendValue checks that a member written from its Head is the
+// member AppendMember writes, byte for byte, for names and values of
+// every length around the fast path's limits and with bytes that need
+// escaping, into buffers with and without room; and that NewHead refuses
+// the names AppendMember must escape or that are too long.
+func TestAppendValue(t *testing.T) {
+	names := []string{"a", "raw", "TargetDetails", "meta.feature_category", strings.Repeat("n", 32), strings.Repeat("n", 33), "q\"x", "ctl\x01", "é"}
+	values := []string{"", "x", "Administrator", strings.Repeat("v", 31), strings.Repeat("v", 32), strings.Repeat("v", 33),
+		"a\"b", "a\\b", "tab\t", "\xff", "\u2028", strings.Repeat("w", 200), `{"k":"v"}`, "ünï"}
+	for _, name := range names {
+		h, ok := NewHead(name)
+		wantOK := len(name) <= 32 && !strings.ContainsAny(name, "\"\\\x01é")
+		if ok != wantOK {
+			t.Fatalf("NewHead(%q) ok=%v, want %v", name, ok, wantOK)
+		}
+		if !ok {
+			continue
+		}
+		for _, v := range values {
+			for _, prefix := range []string{"", "{\"x\":1", strings.Repeat("p", 100)} {
+				want := string(AppendMember([]byte(prefix), name, v))
+				tight := []byte(prefix)[:len(prefix):len(prefix)]
+				if got := string(AppendValue(tight, &h, v)); got != want {
+					t.Errorf("AppendValue(%q, %q) after %d bytes = %s, want %s", name, v, len(prefix), got, want)
+				}
+				if got := string(AppendValue(append(make([]byte, 0, 512), prefix...), &h, []byte(v))); got != want {
+					t.Errorf("AppendValue(%q, []byte %q) with room = %s, want %s", name, v, got, want)
+				}
+			}
+		}
+	}
+}
