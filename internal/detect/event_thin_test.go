@@ -136,3 +136,92 @@ func TestThinEventsAgree(t *testing.T) {
 		t.Errorf("%d thin events made, %d made whole: the test does not test thin events", made, whole)
 	}
 }
+
+// TestThinEventWhole checks a thin event of a legacy password sign-in
+// (wanted by sentinel.local_auth_no_mfa alone): it holds fewer columns
+// than its line, with the values New's event has; Get of a column it
+// keeps, or that the line lacks, leaves it thin; Get of a column it
+// dropped answers the line's value and makes it whole, with the Columns
+// of New's event; Clone of a thin event is whole.
+func TestThinEventWhole(t *testing.T) {
+	line := []byte(wantCases[5].line)
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	e := mixEngine(t, nil)
+	set := e.NewWanter().WantRules(rec.Type, &rec)
+	la := slices.Index(e.rules, e.byID["sentinel.local_auth_no_mfa"])
+	if la < 0 || set.bits != 1<<la {
+		t.Fatalf("the sign-in is wanted by %b, want sentinel.local_auth_no_mfa alone", set.bits)
+	}
+	whole := NewEvent(&rec, line, "", 0).Columns
+	var ar EventArena
+	thin := func() *Event {
+		ev := ar.NewFor(e, set, &rec, line, true)
+		if !ev.cols.thin || len(ev.Columns) >= len(whole) || ev.Rules != set {
+			t.Fatalf("NewFor made no thin event with the set: %d columns of %d, thin %v", len(ev.Columns), len(whole), ev.cols.thin)
+		}
+		return ev
+	}
+	ev := thin()
+	for _, c := range ev.Columns {
+		if !slices.Contains(whole, c) {
+			t.Errorf("thin column %v is not the line's", c)
+		}
+	}
+	for col, want := range map[string]string{parser.ColCorrelationID: "01HXHSTQ5A02PJVVW2H8FZZ77A",
+		parser.ColAuthenticationType: "standard", "meta.user": "root", parser.ColEventName: "", "NoSuchColumn": ""} {
+		if got := ev.Get(col); got != want || !ev.cols.thin {
+			t.Errorf("Get(%s) = %q, thin %v; want %q, still thin", col, got, ev.cols.thin, want)
+		}
+	}
+	if got := ev.Get(parser.ColTargetDetails); got != "Administrator" || ev.cols.thin || !slices.Equal(ev.Columns, whole) || !ev.indexed() {
+		t.Errorf("Get(TargetDetails) = %q, thin %v, indexed %v, columns %v; want Administrator, whole: %v",
+			got, ev.cols.thin, ev.indexed(), ev.Columns, whole)
+	}
+	if c := thin().Clone(); c.cols.thin || !slices.Equal(c.Columns, whole) {
+		t.Errorf("Clone of a thin event has columns %v, want %v", c.Columns, whole)
+	}
+}
+
+// BenchmarkEventArenaNewFor measures making the events of the realistic
+// audit mix's wanted lines as the agent makes them (NewFor, raw stable,
+// the arena reset every 1,000 lines as a slot's), thin or (new=whole)
+// with New; ns/op is per event.
+func BenchmarkEventArenaNewFor(b *testing.B) {
+	recs, raws := mixLines(b, mixCorpora[0], 1000)
+	e := mixEngine(b, nil)
+	w := e.NewWanter()
+	var sets []RuleSet
+	var wanted []int
+	for i := range recs {
+		if s := w.WantRules(recs[i].Type, recs[i]); s.Wanted() {
+			sets, wanted = append(sets, s), append(wanted, i)
+		}
+	}
+	for _, thin := range []bool{true, false} {
+		name := "new=thin"
+		if !thin {
+			name = "new=whole"
+		}
+		b.Run(name, func(b *testing.B) {
+			var a EventArena
+			b.ReportAllocs()
+			j := 0
+			for b.Loop() {
+				if j == len(wanted) {
+					a.Reset()
+					j = 0
+				}
+				i := wanted[j]
+				if thin {
+					a.NewFor(e, sets[j], recs[i], raws[i], true)
+				} else {
+					a.New(recs[i], raws[i], true).Rules = sets[j]
+				}
+				j++
+			}
+		})
+	}
+}
