@@ -2,6 +2,8 @@ package detect
 
 import (
 	"math/bits"
+	"sync"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -211,21 +213,36 @@ func (e *Event) getWhole(col string) string {
 // makeWhole makes a thin event (see EventArena.NewFor) whole: its line
 // (Raw) is parsed again by the parser of its Type, which made the record
 // it was made of, and its Raw, Columns and index are made of it as Fill
-// makes them, in storage of its own. Its other fields (Time included)
-// stay. Of another event it does nothing.
+// makes them, in storage of its own (two allocations). Its other fields
+// (Time included) stay. Of another event it does nothing.
 func (e *Event) makeWhole() {
 	if !e.cols.thin {
 		return
 	}
-	p := parser.New(e.Type)
-	var rec parser.Record
-	raw := []byte(e.Raw)
-	if p == nil || p.Parse(raw, &rec) != nil {
+	s := wholeScratches.Get().(*wholeScratch)
+	defer wholeScratches.Put(s)
+	if s.p == nil || s.typ != e.Type {
+		s.p, s.typ = parser.New(e.Type), e.Type
+	}
+	raw := unsafe.Slice(unsafe.StringData(e.Raw), len(e.Raw)) // only read: Fill copies it
+	if s.p == nil || s.p.Parse(raw, &s.rec) != nil {
 		e.cols.thin = false // cannot be: the parser parsed this line before
 		return
 	}
 	t := e.Time
 	e.Columns = nil // Fill must not write into the arena's columns
-	e.Fill(&rec, raw)
+	e.Fill(&s.rec, raw)
 	e.Time = t
+	s.rec.Reset() // keeps no reference to the line
 }
+
+// wholeScratch is a parser and a record makeWhole parses a line with;
+// wholeScratches keeps them for reuse, so that making an event whole
+// allocates only its own storage. They hold nothing between uses.
+type wholeScratch struct {
+	p   parser.Parser
+	typ parser.Type
+	rec parser.Record
+}
+
+var wholeScratches = sync.Pool{New: func() any { return new(wholeScratch) }}
