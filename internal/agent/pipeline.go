@@ -243,11 +243,13 @@ type worker struct {
 }
 
 // event makes the Event of line i of tb, parsed into w.rec (and enriched
-// in w.msg), wanted by the rules of set (its Rules); for a network
-// input's line its Host is the message's (the relay's). With w.arena set (the slot's) it is made in the arena: valid
-// until the arena is reset, which is after the engine processed the slot
-// (see detect.Event), and a line that is a part of tb aliases it (tb is
-// released only after that). Without, it is a new Event that owns its
+// in w.msg), wanted by the rules of set (its Rules), which w.det computed;
+// for a network input's line its Host is the message's (the relay's).
+// With w.arena set (the slot's) it is made in the arena: valid until the
+// arena is reset, which is after the engine processed the slot (see
+// detect.Event), and a line that is a part of tb aliases it (tb is
+// released only after that); it may be thin, for w.det's Process only
+// (detect.EventArena.NewFor). Without, it is a new Event that owns its
 // storage (as detect.NewEvent's).
 func (w *worker) event(tb *tailer.Batch, i int, line []byte, set detect.RuleSet) *detect.Event {
 	if w.fileID == "" || !w.fileOf.SameFile(tb.File) {
@@ -255,9 +257,12 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte, set detect.RuleSet)
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
 	var ev *detect.Event
-	if w.arena != nil {
+	switch {
+	case w.arena != nil && w.det != nil:
+		ev = w.arena.NewFor(w.det, set, &w.rec, line, within(tb.Data, line), extra...)
+	case w.arena != nil:
 		ev = w.arena.New(&w.rec, line, within(tb.Data, line), extra...)
-	} else {
+	default:
 		ev = detect.AllocEvent(len(w.rec.Fields) + len(extra)) // Fill appends without growing Columns
 		ev.Fill(&w.rec, line, extra...)
 	}

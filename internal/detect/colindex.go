@@ -26,6 +26,12 @@ type colIndex struct {
 	n     uint32
 	meta  [parser.NumColIDs - firstMeta]uint8
 	ident identState // see Event.identity
+	// thin is set on a thin event (EventArena.NewFor): all is then the
+	// line's columns with a ColID (of which has are those kept), and rest
+	// says whether the line had columns without one (none kept).
+	thin bool
+	rest bool
+	all  uint64
 }
 
 // firstMeta is the first ColID of a meta.* column; those before it are the
@@ -46,7 +52,7 @@ const maxIndexedAt = 1<<8 - 1
 // the record lacks is indexed, so that the index finds what Event.Get
 // finds: the first column of a name.
 func (x *colIndex) build(rec *parser.Record, extra []parser.Field) {
-	x.has, x.n = 0, 0
+	x.has, x.n, x.thin, x.rest, x.all = 0, 0, false, false, 0
 	ids, ok := rec.ColIDs()
 	nc := len(rec.Fields) + len(extra)
 	if !ok || nc > 1<<31 {
@@ -83,7 +89,11 @@ func (e *Event) indexed() bool { return e.cols.n != 0 && int(e.cols.n) == len(e.
 // gives an event made by Fill or EventArena.New a column of a name with a
 // parser.ColID it did not have, or changes its EventID, EventName or
 // CreatedAt, must call it first (see Event).
-func (e *Event) DropIndex() { e.cols.has, e.cols.n, e.cols.ident = 0, 0, identUnknown }
+// A thin event is made whole first (see EventArena.NewFor).
+func (e *Event) DropIndex() {
+	e.makeWhole()
+	e.cols.has, e.cols.n, e.cols.ident = 0, 0, identUnknown
+}
 
 // at returns where the column id is in the Columns the index was made
 // of, -1 when the event has none. The position is to be confirmed by the

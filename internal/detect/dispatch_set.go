@@ -115,7 +115,11 @@ func (e *Engine) processSet(ev *Event) ruleBits {
 		if rs.recheck == 0 || e.table.epoch() == rs.epoch {
 			return rs.bits
 		}
-		return rs.bits | e.recheck(ev, rs)
+		got := e.recheck(ev, rs)
+		if got&^rs.bits != 0 {
+			ev.makeWhole() // for rules that read what they read (see EventArena.NewFor)
+		}
+		return rs.bits | got
 	}
 	e.view.reset(nil, ev)
 	s, _ := e.table.set(ev.Type, &e.view, &e.view, e.cfg.WantFirst)
@@ -148,6 +152,7 @@ func (e *Engine) recheck(ev *Event, rs RuleSet) ruleBits {
 			continue
 		}
 		if !viewed {
+			ev.makeWhole() // the view reads Columns (see EventArena.NewFor)
 			e.view.reset(nil, ev)
 			viewed = true
 		}

@@ -54,7 +54,14 @@ type Column struct {
 // NewEvent or Clone owns all of its storage: nothing of it aliases the
 // line or the parser's buffers. One made by EventArena.New lives in the
 // arena, and may alias the caller's line (see New). The engine never
-// modifies an Event.
+// modifies an Event, except to make a thin one whole.
+//
+// Thin: an Event made by EventArena.NewFor for the rules of a RuleSet
+// that read few columns holds only those (see NewFor), for the Process of
+// the engine that computed the set. Get, Clone and DropIndex make it
+// whole first when they need a column it lacks (its line is parsed
+// again); code that reads its Columns otherwise must not be given it
+// before it is whole (Process makes it whole before it runs other rules).
 //
 // Index: an Event that Fill or EventArena.New made from an indexed record
 // (one the Audit parser filled, see parser.Record.ColIDs) carries an index
@@ -112,12 +119,17 @@ type Event struct {
 
 // Get returns the value of the first column called col, or "" when the
 // event has none. On an event with an index (see Event) it reads a column
-// with a parser.ColID through it, in constant time. It does not allocate.
+// with a parser.ColID through it, in constant time. It does not allocate,
+// except on a thin event asked for a column its line has and it lacks:
+// the event is then made whole (see EventArena.NewFor).
 func (e *Event) Get(col string) string {
 	if e.indexed() {
 		if id, ok := colIDOf(col); ok {
 			i := e.cols.at(id)
 			if i < 0 {
+				if e.cols.thin {
+					return e.getWhole(col)
+				}
 				return ""
 			}
 			if i < len(e.Columns) && sameName(e.Columns[i].Name, col) {
@@ -129,6 +141,9 @@ func (e *Event) Get(col string) string {
 		if e.Columns[i].Name == col {
 			return e.Columns[i].Value
 		}
+	}
+	if e.cols.thin {
+		return e.getWhole(col)
 	}
 	return ""
 }
@@ -221,7 +236,7 @@ func NewEvent(rec *parser.Record, raw []byte, source string, origin Origin) *Eve
 // with the Event, in one piece of memory: one allocation instead of two.
 func AllocEvent(n int) *Event {
 	// Each length fills a size class of the allocator (with the 8-byte
-	// header of an object over 512 bytes) for a 208-byte Event: no more
+	// header of an object over 512 bytes) for a 216-byte Event: no more
 	// room is left unused than by two allocations.
 	switch {
 	case n <= 7:
@@ -274,10 +289,12 @@ func allocEvent[A any]() *Event {
 
 // Clone returns a copy of e that owns its storage, for a rule or the
 // engine to keep after Process returned (see Event), with e's index of
-// its columns (the copy's Columns are e's, in order). It makes two
+// its columns (the copy's Columns are e's, in order). A thin event is made
+// whole first (see EventArena.NewFor): the copy has every column. It makes two
 // allocations: the Event with its Columns, and one string for Raw and
 // the values (a value that is a part of Raw stays a part of the copy).
 func (e *Event) Clone() *Event {
+	e.makeWhole()
 	n := len(e.Raw)
 	for i := range e.Columns {
 		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
@@ -354,6 +371,7 @@ type EventArena struct {
 	buf  []byte   // raws and values; a full chunk is replaced, not grown
 	cols []Column // the Events' Columns
 	evs  []Event
+	thin thinCache // see NewFor
 }
 
 // Minimum sizes of the arena's chunks: a chunk that is full is replaced
@@ -393,6 +411,25 @@ func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra .
 	for i := range extra {
 		need += len(extra[i].Value)
 	}
+	e, cols := a.alloc(need, nc)
+	rs := a.raw(raw, rawStable)
+	*e = Event{Type: rec.Type, Time: rec.Time, Raw: rs}
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		cols[i] = Column{Name: f.Name, Value: a.value(raw, rs, f.Value)}
+	}
+	for i := range extra {
+		cols[len(rec.Fields)+i] = Column{Name: extra[i].Name, Value: a.bytes(extra[i].Value)}
+	}
+	e.Columns = cols
+	e.cols.build(rec, extra)
+	e.buildIdentity(rec)
+	return e
+}
+
+// alloc returns a new Event of the arena and its Columns, of length nc,
+// with room for need bytes of values in the arena's chunk.
+func (a *EventArena) alloc(need, nc int) (*Event, []Column) {
 	if cap(a.buf)-len(a.buf) < need {
 		a.buf = make([]byte, 0, max(2*cap(a.buf), need, minArenaBytes))
 	}
@@ -403,31 +440,28 @@ func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra .
 		a.evs = make([]Event, 0, max(2*cap(a.evs), minArenaEvents))
 	}
 	a.evs = a.evs[:len(a.evs)+1]
-	e := &a.evs[len(a.evs)-1]
 	cols := a.cols[len(a.cols) : len(a.cols)+nc : len(a.cols)+nc]
 	a.cols = a.cols[:len(a.cols)+nc]
-	var rs string
-	if rawStable {
-		rs = unsafe.String(unsafe.SliceData(raw), len(raw))
-	} else {
-		rs = a.bytes(raw)
+	return &a.evs[len(a.evs)-1], cols
+}
+
+// raw returns the Event's Raw of the line raw: raw itself when it is
+// stable (see New), else its copy in the arena.
+func (a *EventArena) raw(raw []byte, stable bool) string {
+	if stable {
+		return unsafe.String(unsafe.SliceData(raw), len(raw))
 	}
-	*e = Event{Type: rec.Type, Time: rec.Time, Raw: rs}
-	for i := range rec.Fields {
-		f := &rec.Fields[i]
-		if at, in := partOf(raw, f.Value); in {
-			cols[i] = Column{Name: f.Name, Value: rs[at : at+len(f.Value)]}
-		} else {
-			cols[i] = Column{Name: f.Name, Value: a.bytes(f.Value)}
-		}
+	return a.bytes(raw)
+}
+
+// value returns the Event's value of a field's value v of the line raw,
+// whose Raw is rs: a part of rs when v is a part of raw, else its copy in
+// the arena.
+func (a *EventArena) value(raw []byte, rs string, v []byte) string {
+	if at, in := partOf(raw, v); in {
+		return rs[at : at+len(v)]
 	}
-	for i := range extra {
-		cols[len(rec.Fields)+i] = Column{Name: extra[i].Name, Value: a.bytes(extra[i].Value)}
-	}
-	e.Columns = cols
-	e.cols.build(rec, extra)
-	e.buildIdentity(rec)
-	return e
+	return a.bytes(v)
 }
 
 // bytes copies b into the arena's chunk, which New made large enough,

@@ -39,18 +39,22 @@ func (e *Event) identity() identState {
 // which a caller may set after making it).
 func (e *Event) buildIdentity(rec *parser.Record) {
 	e.cols.ident = identUnknown
-	if !e.indexed() {
-		return
+	if e.indexed() {
+		e.cols.ident, e.idKey = identityOf(rec)
 	}
+}
+
+// identityOf returns what the event of an indexed record rec knows of its
+// identity (see buildIdentity), and the key when it is identKeyed.
+func identityOf(rec *parser.Record) (identState, recentKey) {
 	id, _ := rec.Col(parser.IDEventID)
 	if len(id) == 0 {
-		e.cols.ident = identNone
-		return
+		return identNone, recentKey{}
 	}
 	created, _ := rec.Col(parser.IDCreatedAt)
 	sec, ns, ok := parseUTC(unsafe.String(unsafe.SliceData(created), len(created)))
 	if !ok {
-		return
+		return identUnknown, recentKey{}
 	}
 	name, _ := rec.Col(parser.IDEventName)
 	var num [20]byte
@@ -60,7 +64,7 @@ func (e *Event) buildIdentity(rec *parser.Record) {
 	h.write(name)
 	h.write([]byte{0})
 	h.write(strconv.AppendInt(num[:0], time.Unix(sec, ns).UnixNano(), 10))
-	e.idKey, e.cols.ident = h.sum(), identKeyed
+	return identKeyed, h.sum()
 }
 
 // identityKey is the key of an event's identity as duplicate makes it

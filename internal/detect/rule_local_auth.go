@@ -108,6 +108,18 @@ func (r *localAuth) signIn(ev *Event, v *[4]string) bool {
 	return true
 }
 
+// readsCols implements colReader: of an audit line, Keep and Observe read
+// the sign-in's columns (signIn) and pass the event on to nothing (the
+// join takes copies of its values); an application line's alert is raised
+// on the event itself.
+func (r *localAuth) readsCols(t parser.Type) (uint64, bool) {
+	if t != parser.TypeAudit {
+		return 0, false
+	}
+	return colBits(parser.IDCorrelationID, parser.IDAuthenticationType, parser.IDEventName,
+		parser.IDEventID, parser.IDAuthorID, parser.IDAuthorName), true
+}
+
 // indexedCol returns the value of ev's column id read through ev's index,
 // which ev must have (Event.indexed): "" when ev has no such column. ok
 // is false when the index's position is not confirmed by the column's
