@@ -57,7 +57,12 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	if !ok || ids&(1<<parser.IDEventName) != 0 {
 		return false
 	}
-	p := v.plan(tab, ids&tab.cols.ids)
+	key := ids & tab.cols.ids
+	ps := &v.plans[planSlotOf(key)] // v.plan, its common case inlined
+	p := &ps.absentPlan
+	if ps.key != key || ps.tab != tab {
+		p = v.planMiss(tab, key)
+	}
 	if tt.soleRW != nil && ask && s.done == 0 && !p.fns {
 		d.findSole(t, rec, ids, tt, p, v, s)
 		return true
@@ -168,11 +173,9 @@ func (tab *absentTable) evalRecord(rec *parser.Record, p *absentPlan) uint64 {
 		}
 		val := unsafe.String(&b[0], len(b))
 		atoms &^= pr.mask
-		switch {
-		case !pr.single:
-			atoms |= pr.atoms(val, p.atoms)
-		case val == pr.eq:
-			atoms |= pr.eqBits
+		if pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
+			pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other {
+			atoms |= pr.atoms(val, p.atoms) // past the filter (probe.mayHold), inlined
 		}
 	}
 	return atoms

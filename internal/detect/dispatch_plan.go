@@ -65,15 +65,23 @@ type probe struct {
 	single   bool
 }
 
+// mayHold reports whether one of the needed tests may hold on val, which
+// is not empty (evalRecord has it inlined).
+func (pr *probe) mayHold(val string) bool {
+	return pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
+		pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other
+}
+
 // atoms returns the atoms of the column that hold on its value val, which
-// is not empty, of those the plan needs (need: colTests.eval's), when
-// !single (evalRecord tests eq itself).
+// is not empty, of those the plan needs (need: colTests.eval's).
 func (pr *probe) atoms(val string, need uint64) uint64 {
-	if pr.other || pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
-		pr.preFirst&(1<<(val[0]&63)) != 0 {
-		return pr.ct.eval(val, need)
+	if pr.single {
+		if val == pr.eq {
+			return pr.eqBits
+		}
+		return 0
 	}
-	return 0
+	return pr.ct.eval(val, need)
 }
 
 // newProbe returns the probe of column i of tab for the atoms need.
@@ -125,13 +133,20 @@ func planSlotOf(key uint64) int { return int((key*0x9E3779B97F4A7C15)>>(64-6)) &
 
 // plan returns the plan of tab for the columns key, from v's cache: a
 // plan not found there replaces the older of the two of its slots.
+// findLegacy has its common case, the first slot, inlined.
 func (v *lineView) plan(tab *absentTable, key uint64) *absentPlan {
+	if ps := &v.plans[planSlotOf(key)]; ps.key == key && ps.tab == tab {
+		return &ps.absentPlan
+	}
+	return v.planMiss(tab, key)
+}
+
+// planMiss is plan past its first slot.
+func (v *lineView) planMiss(tab *absentTable, key uint64) *absentPlan {
 	i := planSlotOf(key)
 	pair := (*[2]planSlot)(v.plans[i : i+2])
-	for j := range pair {
-		if ps := &pair[j]; ps.tab == tab && ps.key == key {
-			return &ps.absentPlan
-		}
+	if ps := &pair[1]; ps.tab == tab && ps.key == key {
+		return &ps.absentPlan
 	}
 	pair[1] = pair[0]
 	pair[0] = planSlot{tab: tab, absentPlan: tab.plan(key)}
