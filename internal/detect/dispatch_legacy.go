@@ -63,7 +63,7 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	if ps.key != key || ps.tab != tab {
 		p = v.planMiss(tab, key)
 	}
-	if tt.soleRW != nil && ask && s.done == 0 && !p.fns {
+	if tt.soleRW != nil && ask && s.done == 0 {
 		d.findSole(t, rec, ids, tt, p, v, s)
 		return true
 	}
@@ -99,15 +99,21 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	return true
 }
 
-// findSole is findLegacy on a line of a type with a soleRW, of a plan p
-// without condFuncs, asking (ask) with no rule done yet (s.done 0): most
-// lines of a realistic audit log. It answers the table's rules by the
-// atoms (p.blankWant when no test held, else answerMemo's memo), then
-// asks the sole rule's recordWanter, as findLegacy does, in fewer steps.
+// findSole is findLegacy on a line of a type with a soleRW, asking (ask)
+// with no rule done yet (s.done 0): most lines of a realistic audit log.
+// It answers the table's rules by the atoms of the plan p (p.blankWant
+// when no test held, else answerMemo's memo; through answer when p has
+// condFuncs, which read the line through v), then asks the sole rule's
+// recordWanter, as findLegacy does, in fewer steps.
 func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *typeTable, p *absentPlan, v *lineView, s *found) {
 	tab := tt.legacy
 	want := p.blankWant
-	if atoms := tab.evalRecord(rec, p); atoms != p.blank {
+	switch atoms := tab.evalRecord(rec, p); {
+	case p.fns:
+		var f found
+		tab.answer(atoms, v, &f, p)
+		want = f.want
+	case atoms != p.blank:
 		want = tab.memoWant(atoms, p)
 	}
 	s.epoch, s.asked = d.epoch(), true
