@@ -181,7 +181,7 @@ func (tab *absentTable) evalRecord(rec *parser.Record, p *absentPlan) uint64 {
 		atoms &^= pr.mask
 		if pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
 			pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other {
-			atoms |= pr.atoms(val, p.atoms) // past the filter (probe.mayHold), inlined
+			atoms |= pr.atoms(val, p.atoms) // past the probe's filter
 		}
 	}
 	return atoms

@@ -46,12 +46,13 @@ type absentPlan struct {
 const maxProbes = 6
 
 // probe is a column a plan tests (evalRecord): its ColID, its atoms
-// (tab.colMask), its tests, and what decides which of those of the atoms
-// the plan needs hold: when they are one equality test (single), its
-// value eq and atoms eqBits; else a filter: a value whose length and last
-// byte (modulo 64) no equality test has, and whose first byte (modulo 64)
-// starts no prefix test, passes none of them, unless other (a test of
-// another kind is needed).
+// (tab.colMask), its tests, and a filter of the tests of the atoms the
+// plan needs: a value whose length and last byte (modulo 64) no needed
+// equality test has, and whose first byte (modulo 64) starts no needed
+// prefix test, passes none of them, unless other (a test of another kind
+// is needed). A value past the filter is tested by atoms: against eq
+// alone when the needed tests are one equality test (single; eqBits are
+// its atoms), else by colTests.eval.
 type probe struct {
 	ct       *colTests
 	mask     uint64
@@ -65,15 +66,9 @@ type probe struct {
 	single   bool
 }
 
-// mayHold reports whether one of the needed tests may hold on val, which
-// is not empty (evalRecord has it inlined).
-func (pr *probe) mayHold(val string) bool {
-	return pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
-		pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other
-}
-
 // atoms returns the atoms of the column that hold on its value val, which
-// is not empty, of those the plan needs (need: colTests.eval's).
+// is not empty and passed the filter, of those the plan needs (need:
+// colTests.eval's).
 func (pr *probe) atoms(val string, need uint64) uint64 {
 	if pr.single {
 		if val == pr.eq {
