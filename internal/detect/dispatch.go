@@ -46,16 +46,30 @@ type typeTable struct {
 	// legacy is the absent table of cols[0] when findLegacy answers the
 	// type's indexed records without EventName (see there), else nil.
 	legacy *absentTable
+	// soleRW is, when the legacy table asks one rule (soleBit), through
+	// its recordWanter, and no rule of rest is neither that one nor one
+	// the table answers for, that recordWanter: findLegacy then answers a
+	// line by the table and one question to it (see findSole).
+	soleRW  recordWanter
+	soleBit ruleBits
 }
 
-// setLegacy sets tt.legacy from the table as it is.
+// setLegacy sets tt.legacy, soleRW and soleBit from the table as it is.
 func (tt *typeTable) setLegacy() {
-	tt.legacy = nil
+	tt.legacy, tt.soleRW, tt.soleBit = nil, nil, 0
 	if len(tt.all) > 0 || len(tt.cols) == 0 {
 		return
 	}
-	if tab := tt.cols[0].tab; tab != nil && len(tab.cols.ided) == len(tab.cols.cols) {
-		tt.legacy = tab
+	tab := tt.cols[0].tab
+	if tab == nil || len(tab.cols.ided) != len(tab.cols.cols) {
+		return
+	}
+	tt.legacy = tab
+	if len(tab.asked) == 1 && tab.askedRW[0] != nil {
+		b := ruleBits(1) << tab.asked[0]
+		if tt.rest&^(tab.answered|b) == 0 {
+			tt.soleRW, tt.soleBit = tab.askedRW[0], b
+		}
 	}
 }
 

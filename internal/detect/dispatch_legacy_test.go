@@ -21,10 +21,16 @@ import (
 // watch then tests the line's time), then the same with only the ids
 // watched (wantRecord then reads no meta.user), then with only the names
 // (it reads no AuthorID). Every line without EventName takes findLegacy,
-// and no other does.
+// and no other does. findLegacy's own general path (soleRW off) is
+// compared too: findSole, which answers most lines, must agree with it.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
+	tt := &d.types[parser.TypeAudit]
+	if tt.soleRW == nil {
+		t.Fatal("the audit table has no soleRW: findSole is not tested")
+	}
+	sole := tt.soleRW
 	imp, ok := e.byID["sentinel.impersonation"].rule.(*impersonation)
 	if !ok {
 		t.Fatal("sentinel.impersonation is not the impersonation rule")
@@ -39,7 +45,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 		recs = append(recs, rec)
 	}
 	errs := 0
-	var fv, gv lineView
+	var fv, gv, hv lineView
 	for pass := range 5 {
 		switch pass {
 		case 1:
@@ -92,11 +98,21 @@ func TestFindLegacyAgrees(t *testing.T) {
 				}
 				gv.reset(rec, nil)
 				d.find(parser.TypeAudit, &gv, &gv, ask, &gs)
-				if fs.want != gs.want || fs.declined != gs.declined || fs.done != gs.done || fs.asked != gs.asked {
-					t.Errorf("pass %d line %d ask=%v (%s): findLegacy want %b declined %b done %b asked %v; find want %b declined %b done %b asked %v",
-						pass, n+1, ask, fieldsText(rec), fs.want, fs.declined, fs.done, fs.asked, gs.want, gs.declined, gs.done, gs.asked)
-					if errs++; errs == 20 {
-						t.FailNow()
+				var hs found // findLegacy without findSole
+				tt.soleRW = nil
+				hv.reset(rec, nil)
+				d.findLegacy(parser.TypeAudit, rec, &hv, ask, &hs)
+				tt.soleRW = sole
+				for _, x := range []struct {
+					path string
+					s    found
+				}{{"find", gs}, {"findLegacy without findSole", hs}} {
+					if fs.want != x.s.want || fs.declined != x.s.declined || fs.done != x.s.done || fs.asked != x.s.asked {
+						t.Errorf("pass %d line %d ask=%v (%s): findLegacy want %b declined %b done %b asked %v; %s want %b declined %b done %b asked %v",
+							pass, n+1, ask, fieldsText(rec), fs.want, fs.declined, fs.done, fs.asked, x.path, x.s.want, x.s.declined, x.s.done, x.s.asked)
+						if errs++; errs == 20 {
+							t.FailNow()
+						}
 					}
 				}
 				if ask {
@@ -140,4 +156,58 @@ func watchedUser(imp *impersonation, rec *parser.Record) bool {
 	name, _ := rec.Get("meta.user")
 	return (len(id) > 0 && imp.watch.has(sessKey{V: string(id)})) ||
 		(len(name) > 0 && imp.watch.has(sessKey{ByName: true, V: string(name)}))
+}
+
+// TestProbesAgree checks a plan's probes (evalRecord, the path of most
+// legacy audit lines) against the table's tests by column (evalRecordCols)
+// and against eval through a view, on every audit line without EventName
+// of the golden cases and the generated mixes, with every rule's table:
+// the atoms are the same, those the plan needs are the view's, and a line
+// on which no test held is answered blankWant, as answer answers it.
+func TestProbesAgree(t *testing.T) {
+	e := allRulesEngine(t, true)
+	tab := e.table.types[parser.TypeAudit].legacy
+	if tab == nil {
+		t.Fatal("the audit table has no legacy table")
+	}
+	p := parser.New(parser.TypeAudit)
+	var v lineView
+	probed, held, blank := 0, 0, 0
+	for n, raw := range auditLines(t, 5_000) {
+		rec := new(parser.Record)
+		if err := p.Parse(raw, rec); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		ids, ok := rec.ColIDs()
+		if !ok || ids&(1<<parser.IDEventName) != 0 {
+			continue
+		}
+		pl := tab.plan(ids & tab.cols.ids)
+		if pl.nProbes < 0 {
+			continue
+		}
+		probed++
+		got, cols := tab.evalRecord(rec, &pl), tab.evalRecordCols(rec, &pl)
+		v.reset(rec, nil)
+		present, vp := tab.fetchPlanned(&v)
+		viewed := tab.eval(&v, present, vp)
+		if got != cols || got&pl.atoms != viewed&pl.atoms {
+			t.Fatalf("line %d (%s): probes %b, by column %b, through a view %b (needed %b)", n+1, fieldsText(rec), got, cols, viewed, pl.atoms)
+		}
+		if got != pl.blank {
+			held++
+			continue
+		}
+		blank++
+		if !pl.fns {
+			var f found
+			tab.answer(got, nil, &f, &pl)
+			if f.want != pl.blankWant {
+				t.Fatalf("line %d (%s): blankWant %b, answer %b", n+1, fieldsText(rec), pl.blankWant, f.want)
+			}
+		}
+	}
+	if probed == 0 || held == 0 || blank == 0 {
+		t.Fatalf("%d lines probed, %d with a test held, %d without: the probes were not tested", probed, held, blank)
+	}
 }

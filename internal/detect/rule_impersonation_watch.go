@@ -374,15 +374,22 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 	if ws == nil || ws.n == 0 {
 		return false, true
 	}
+	// ws.get, its filter inlined: most users are not watched.
 	var a, b *userWatch
 	if ws.byName < ws.n {
 		if id := recCol(rec, ids, parser.IDAuthorID); id != "" {
-			a = ws.get(sessKey{V: id})
+			k := sessKey{V: id}
+			if h := watchHash(k); ws.mayHave(h) {
+				a = ws.getHashed(k, h)
+			}
 		}
 	}
 	if ws.byName > 0 {
 		if u := recCol(rec, ids, parser.IDMetaUser); u != "" {
-			b = ws.get(sessKey{ByName: true, V: u})
+			k := sessKey{ByName: true, V: u}
+			if h := watchHash(k); ws.mayHave(h) {
+				b = ws.getHashed(k, h)
+			}
 		}
 	}
 	switch {

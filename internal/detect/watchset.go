@@ -195,6 +195,21 @@ func (ws *watchSet) get(k sessKey) *userWatch {
 	return nil
 }
 
+// mayHave reports whether a key of hash h (watchHash) may be in ws (not
+// nil), by the filter: false for most keys not in it. It inlines.
+func (ws *watchSet) mayHave(h uint64) bool {
+	w, b := sigBits(h)
+	return ws.sig[w]&b == b
+}
+
+// getHashed is get of k, whose hash is h, in ws (not nil).
+func (ws *watchSet) getHashed(k sessKey, h uint64) *userWatch {
+	if j := ws.tab.find(k, h); j >= 0 {
+		return ws.tab.ents[j].c.w.Load()
+	}
+	return nil
+}
+
 // cell returns k's cell in ws (nil: not there; ws nil: empty).
 func (ws *watchSet) cell(k sessKey) *watchCell {
 	if ws == nil || ws.n == 0 {
