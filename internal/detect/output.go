@@ -363,24 +363,7 @@ func (a *Alert) Message(m *forwarder.Message, sdid string, o *forwarder.RecordOp
 // the alert element point into it. With m and msg reused it allocates
 // nothing once they have grown to the alerts' size.
 func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.RecordOptions, msg []byte) []byte {
-	m.Facility = o.Facility
-	m.Severity = syslogSeverity(a.Info.Severity)
-	m.Time = a.Time
-	m.Hostname = o.Hostname
-	m.AppName = forwarder.AppNameDetections
-	m.ProcID = o.ProcID
-	m.MsgID = a.Info.ID
-	var ps []parser.Field
-	id := ""
-	if len(m.Elements) > 0 {
-		ps = m.Elements[0].Params[:0]
-		if prev := m.Elements[0].ID; sameAlertSDID(prev, sdid) {
-			id = prev
-		}
-	}
-	if id == "" {
-		id = AlertSDID(sdid)
-	}
+	ps, id := a.setHeader(m, sdid, o)
 	// The formatted values go first into msg, MSG after them.
 	ps, msg, t := a.appendFields(ps, msg[:0])
 	m.Elements = append(m.Elements[:0], forwarder.Element{ID: id, Params: ps})
@@ -395,6 +378,30 @@ func (a *Alert) AppendMessage(m *forwarder.Message, sdid string, o *forwarder.Re
 	msg = a.appendJSON(msg, ps, t)
 	m.Msg = msg[start:]
 	return msg
+}
+
+// setHeader fills the RFC 5424 header fields of m for a (PRI from the
+// severity, TIMESTAMP, HOSTNAME, APP-NAME GitLab-Detections, PROCID, MSGID
+// the rule id) and returns m's alert element's params emptied for reuse
+// and its SD-ID, AlertSDID(sdid), reused from m when it is that already.
+func (a *Alert) setHeader(m *forwarder.Message, sdid string, o *forwarder.RecordOptions) (ps []parser.Field, id string) {
+	m.Facility = o.Facility
+	m.Severity = syslogSeverity(a.Info.Severity)
+	m.Time = a.Time
+	m.Hostname = o.Hostname
+	m.AppName = forwarder.AppNameDetections
+	m.ProcID = o.ProcID
+	m.MsgID = a.Info.ID
+	if len(m.Elements) > 0 {
+		ps = m.Elements[0].Params[:0]
+		if prev := m.Elements[0].ID; sameAlertSDID(prev, sdid) {
+			id = prev
+		}
+	}
+	if id == "" {
+		id = AlertSDID(sdid)
+	}
+	return ps, id
 }
 
 // sameAlertSDID reports whether id is AlertSDID(sdid), without building it.

@@ -54,24 +54,7 @@ type memberHead struct {
 // byte; m's alert element shares memory with the writer's cache and with
 // msg, so m is valid until the next call.
 func (w *AlertWriter) AppendMessage(a *Alert, m *forwarder.Message, sdid string, o *forwarder.RecordOptions, msg []byte) []byte {
-	m.Facility = o.Facility
-	m.Severity = syslogSeverity(a.Info.Severity)
-	m.Time = a.Time
-	m.Hostname = o.Hostname
-	m.AppName = forwarder.AppNameDetections
-	m.ProcID = o.ProcID
-	m.MsgID = a.Info.ID
-	var ps []parser.Field
-	id := ""
-	if len(m.Elements) > 0 {
-		ps = m.Elements[0].Params[:0]
-		if prev := m.Elements[0].ID; sameAlertSDID(prev, sdid) {
-			id = prev
-		}
-	}
-	if id == "" {
-		id = AlertSDID(sdid)
-	}
+	ps, id := a.setHeader(m, sdid, o)
 	it := w.info(&a.Info)
 	// The formatted values go first into msg, MSG after them.
 	ps, msg, t := a.appendRest(fieldBuf{ps: append(ps, it.fields...), b: msg[:0]})
