@@ -448,8 +448,12 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		if c.other == 0 || 2*c.other <= read || (c.failed == read && c.failed > 0) {
 			continue
 		}
+		as := inputs[i].typ.String()
+		if inputs[i].stream {
+			as = "Audit Event Streaming events"
+		}
 		fmt.Fprintf(w, "detect: WARNING: %d of the %d %s of %s look like %s lines but were read as %s (its TYPE: prefix or file name): is the type right? Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content\n",
-			c.other, read, plural(read, "line", "lines"), inputs[i].label(), c.otherType, inputs[i].typ)
+			c.other, read, plural(read, "line", "lines"), inputs[i].label(), c.otherType, as)
 	}
 }
 

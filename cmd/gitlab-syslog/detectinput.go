@@ -160,8 +160,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		t := in.typ
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
-		} else if !in.stream {
-			counts.looksLike(t, parser.Detect(line))
+		} else {
+			counts.looksLike(t, parser.Detect(line)) // a stream body looks like an audit line
 		}
 		p, ok := parsers[t]
 		if !ok {

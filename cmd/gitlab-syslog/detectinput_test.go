@@ -393,6 +393,8 @@ func TestDetectMistypedInput(t *testing.T) {
 		{"audit:" + audit, ""},
 		{audit, ""},
 		{"access:" + audit, ""}, // none parsed: warnUnparsedInputs's case
+		{"stream:" + app, "19 of the 19 lines of " + app + " look like application lines but were read as Audit Event Streaming events"},
+		{"stream:" + filepath.Join("..", "..", "testdata", "detections", "sentinel.impersonation", "stream-action", "events.log"), ""},
 	} {
 		var out, errOut bytes.Buffer
 		o := detectOptions{format: "json"}
