@@ -30,7 +30,7 @@ func newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the configuration and show what run would do",
-		Long: `check reads the configuration (and the same flags as run), reports every
+		Long: `check reads the configuration (and the flags of run that change it), reports every
 mistake with its file and line and exits 1, or prints what run would do:
 where it sends, which files it follows and whether each exists and is
 readable, where checkpoints go. It exits 1 as well when something run needs

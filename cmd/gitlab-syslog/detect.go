@@ -362,7 +362,7 @@ func listRules(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nEvery rule also takes suppress (a duration: at most one alert per rule and key in it); SUPPRESS is its default.")
+	fmt.Fprintln(w, "\nEvery rule also takes suppress (a duration: at most one alert per rule and key in it); SUPPRESS is its default.\nA per-event rule's key is the event itself unless the README names key columns for it: suppress then drops only repeats.")
 	if len(needs) > 0 {
 		fmt.Fprintln(w, "\noff*: on once given what it needs:")
 		for _, s := range detect.Catalogue() {

@@ -1,8 +1,11 @@
 package detect
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +56,47 @@ func TestRefreshRereadsTIFile(t *testing.T) {
 	e.Refresh()
 	if !e.Want(parser.TypeAccess, &rec) {
 		t.Error("after Refresh, a line of an address the changed file lists is not wanted")
+	}
+}
+
+// TestRefreshTIFileGone: a TI file deleted while the agent runs leaves
+// the loaded indicators in use, and says so once (before, nothing was
+// logged); once the file is back it is read again.
+func TestRefreshTIFileGone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ti.txt")
+	if err := os.WriteFile(path, []byte("192.0.2.0/24\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var logs bytes.Buffer
+	e, err := New(Config{Only: []string{"sentinel.ti_malicious_ip"}, Params: map[string]string{"ti_file": path},
+		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec parser.Record
+	if err := parser.New(parser.TypeAccess).Parse([]byte(`192.0.2.1 - - [05/Mar/2025:14:00:01 +0000] "GET / HTTP/1.1" 200 10 "" "curl/8" -`), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		now = now.Add(tiCheckEvery)
+		e.Refresh()
+	}
+	if got := strings.Count(logs.String(), "threat-intelligence file cannot be read"); got != 1 {
+		t.Errorf("the deleted file was logged %d times, want once:\n%s", got, logs.String())
+	}
+	if !e.Want(parser.TypeAccess, &rec) {
+		t.Error("the indicators loaded were dropped with the file")
+	}
+	if err := os.WriteFile(path, []byte("198.51.100.7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(tiCheckEvery)
+	e.Refresh()
+	if e.Want(parser.TypeAccess, &rec) {
+		t.Error("the file written again was not read")
 	}
 }

@@ -65,6 +65,7 @@ type tiRule struct {
 	mtime    time.Time
 	size     int64
 	checked  time.Time // wall clock of the last mtime check
+	gone     bool      // the last check could not stat the file (logged once)
 }
 
 func newTIRule(p *Params, env *Env) (Rule, error) {
@@ -179,7 +180,9 @@ func (r *tiRule) FileReport() FileReport {
 }
 
 // maybeReload reloads the file when its modification time or size changed
-// since the last load, looking at most every tiCheckEvery.
+// since the last load, looking at most every tiCheckEvery. When the file
+// cannot be looked at (deleted, moved, no longer readable) the indicators
+// loaded stay in use, and that is logged once until it can be again.
 func (r *tiRule) maybeReload() {
 	now := r.now()
 	if now.Sub(r.checked) < tiCheckEvery {
@@ -187,7 +190,16 @@ func (r *tiRule) maybeReload() {
 	}
 	r.checked = now
 	fi, err := os.Stat(r.path)
-	if err != nil || (fi.ModTime().Equal(r.mtime) && fi.Size() == r.size) {
+	if err != nil {
+		if !r.gone {
+			r.gone = true
+			r.log.Warn("threat-intelligence file cannot be read; the indicators loaded from it stay in use until it can be again",
+				"file", r.path, "indicators", r.set.Load().len(), "err", err)
+		}
+		return
+	}
+	r.gone = false
+	if fi.ModTime().Equal(r.mtime) && fi.Size() == r.size {
 		return
 	}
 	if err := r.Reload(); err != nil {
