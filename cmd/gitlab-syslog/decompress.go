@@ -40,6 +40,22 @@ func compressionOf(head []byte) string {
 	return ""
 }
 
+// magicOf returns the magic bytes of the compression kind ("gzip",
+// "bzip2", "xz", "zstd"); nil for any other.
+func magicOf(kind string) []byte {
+	switch kind {
+	case "gzip":
+		return magicGzip
+	case "bzip2":
+		return magicBzip2
+	case "xz":
+		return magicXZ
+	case "zstd":
+		return magicZstd
+	}
+	return nil
+}
+
 // extKinds are the compressions a file name's extension says.
 var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 
@@ -62,7 +78,12 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
 	kind := compressionOf(magic)
-	if want := extKinds[filepath.Ext(label)]; want != "" && kind == "" && len(magic) > 0 {
+	want := extKinds[filepath.Ext(label)]
+	if m := magicOf(want); kind == "" && len(magic) > 0 && len(magic) < len(m) && bytes.HasPrefix(m, magic) {
+		// the first bytes of the magic number, then the end: cut short
+		return nil, nil, openError(label, want, io.ErrUnexpectedEOF)
+	}
+	if want != "" && kind == "" && len(magic) > 0 {
 		return nil, nil, fmt.Errorf("%s: named %s, but its bytes are not %s data (they do not start with %s's magic number): is it the right file? A file of plain log lines must not be named %s: rename it, or give it on standard input",
 			label, filepath.Ext(label), want, want, filepath.Ext(label))
 	}

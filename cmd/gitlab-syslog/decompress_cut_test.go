@@ -165,7 +165,8 @@ func TestXZDictTooLarge(t *testing.T) {
 // TestCompressedNameOrHeader: a file named as compressed whose bytes are
 // not that compression is refused, naming the file, before any line is
 // read (its lines would be binary garbage); one cut inside its gzip
-// header says it is truncated and that no line was read; an empty one
+// header, or in its magic number, says it is truncated and that no line
+// was read; an empty one
 // reads as empty. readInput (parse, send, detect) and checkInput (the
 // check before any input is read) agree.
 func TestCompressedNameOrHeader(t *testing.T) {
@@ -185,6 +186,10 @@ func TestCompressedNameOrHeader(t *testing.T) {
 		{"text named .zst", "a.log.zst", "{}\n", ": named .zst, but its bytes are not zstd data"},
 		{"gzip cut in its header", "audit_json.log.1.gz", string(gz[:5]),
 			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
+		{"gzip cut in its magic number", "audit_json.log.1.gz", string(gz[:1]),
+			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
+		{"xz cut in its magic number", "a.log.xz", string(magicXZ[:3]), ": xz data ends early, inside its header"},
+		{"zstd cut in its magic number", "a.log.zst", string(magicZstd[:2]), ": zstd data ends early, inside its header"},
 		{"empty .gz", "empty.gz", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
