@@ -267,25 +267,25 @@ func TestDetectBadParamValue(t *testing.T) {
 		want string // the whole error
 	}{
 		{"duration", detectOptions{format: "json", params: []string{"window=abc"}},
-			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: ` + above0},
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing and 2 more: ` + above0},
 		{"negative session", detectOptions{format: "json", params: []string{"max_session=-1h"}},
 			`detect: --param max_session=-1h: rule sentinel.impersonation: ` + above0},
 		{"window too long to hold", detectOptions{format: "json", params: []string{"window=99999999999h"}},
-			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+			`detect: --param window=99999999999h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing and 2 more: too large; ` + above0},
 		{"window whose start would overflow", detectOptions{format: "json", params: []string{"window=2562047h"}},
-			`detect: --param window=2562047h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.repo_deletion: too large; ` + above0},
+			`detect: --param window=2562047h: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing and 2 more: too large; ` + above0},
 		{"suppression whose end would overflow", detectOptions{format: "json", params: []string{"suppress=2562047h"}},
-			`detect: --param suppress=2562047h: rules sentinel.repo_public, sentinel.local_auth_no_mfa, falco.failed_login_standard and 29 more: too large; want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
+			`detect: --param suppress=2562047h: rules sentinel.repo_public, sentinel.local_auth_no_mfa, falco.failed_login_standard and 32 more: too large; want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
 		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
 			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
-			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want a whole number, at least 1`},
+			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.external_user, sentinel.bruteforce and 5 more: want a whole number, at least 1`},
 		{"config file", detectOptions{format: "json", config: cfg},
 			"detect: " + cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 		{"config file's params", detectOptions{format: "json", config: global},
-			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.bruteforce, gitlab.password_spray and 3 more: want a whole number, at least 1`},
+			"detect: " + global + `:3: detections.params.max_keys: "0": rules sentinel.local_auth_no_mfa, sentinel.external_user, sentinel.bruteforce and 5 more: want a whole number, at least 1`},
 		{"flag beside the file's rule", detectOptions{format: "json", config: cfg, params: []string{"window=abc"}},
-			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing: ` + above0 + "\n" +
+			`detect: --param window=abc: rules sentinel.bruteforce, gitlab.password_spray, gitlab.distributed_guessing, sentinel.signin_burst: ` + above0 + "\n" +
 				cfg + `:4: detections.rules.sentinel.repo_deletion.window: "soon": ` + above0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

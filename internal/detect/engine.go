@@ -210,8 +210,13 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 	}
 	sup := p.Duration("suppress", s.Suppress)
 	r, err := s.New(p, env)
-	if err == nil {
-		err = p.Err()
+	if err == nil || IsOff(err) {
+		// A rule off for want of data (a GeoIP database, a ti_file)
+		// still reports the values it read that it cannot take: they are
+		// wrong now, not only once the data is given.
+		if perr := p.Err(); perr != nil {
+			err = perr
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -18,7 +18,8 @@ import (
 // that lacks what it needs (an *OffError: no allow-list, no GeoIP
 // database) is not an error here, though the parameters it did not read
 // before finding that out are not checked. Values of Config.Params (given
-// for every rule) are left to the rules that run. Unknown rule ids and
+// for every rule) are left to New, which checks them for the rules it
+// builds, those off for want of data included. Unknown rule ids and
 // parameter names are New's and the config reader's to report.
 func CheckOffRules(cfg Config) error {
 	cfg.defaults()
