@@ -18,7 +18,7 @@ type ParamError struct {
 	Value  string // the value given
 	Reason string // what is wrong and what is expected
 
-	tooLarge string // the value is beyond what its type holds (Params.typeFail)
+	lead string // what is wrong with the value, said before the reason (Params.typeFail)
 }
 
 func (e *ParamError) Error() string {
@@ -100,8 +100,8 @@ func (p *Params) Fail(name, reason string) {
 		delete(p.typeErr, name)
 		e := p.errs[i]
 		e.Reason = reason
-		if e.tooLarge != "" {
-			e.Reason = e.tooLarge + "; " + reason
+		if e.lead != "" {
+			e.Reason = e.lead + "; " + reason
 		}
 		return
 	}
@@ -109,13 +109,13 @@ func (p *Params) Fail(name, reason string) {
 }
 
 // typeFail records that the value of name is not of the getter's kind
-// or out of its range: want says what the getter accepts, tooLarge (when
-// not "") that the value is beyond what the type holds. A later Fail for
+// or out of its range: want says what the getter accepts, lead (when
+// not "") what is wrong with the value ("too large"). A later Fail for
 // name refines the reason (see Fail); a second typeFail replaces it.
-func (p *Params) typeFail(name, want, tooLarge string) {
-	e := &ParamError{Rule: p.rule, Param: name, Value: p.values[name], Reason: want, tooLarge: tooLarge}
-	if tooLarge != "" {
-		e.Reason = tooLarge + "; " + want
+func (p *Params) typeFail(name, want, lead string) {
+	e := &ParamError{Rule: p.rule, Param: name, Value: p.values[name], Reason: want, lead: lead}
+	if lead != "" {
+		e.Reason = lead + "; " + want
 	}
 	if i, ok := p.typeErr[name]; ok {
 		p.errs[i] = e
