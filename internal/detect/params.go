@@ -327,11 +327,21 @@ func (p *Params) Duration(name string, def time.Duration) time.Duration {
 	case err != nil && !strings.HasPrefix(v, "-") && durationTooLarge(v, err), err == nil && d > MaxDuration:
 		p.typeFail(name, wantDuration, "too large")
 		return 0
+	case err != nil && isFraction(v):
+		p.typeFail(name, wantDuration, fmt.Sprintf("a bare number is whole seconds: write %ss for %s seconds", v, v))
+		return 0
 	case err != nil || d < 0:
 		p.typeFail(name, wantDuration, "")
 		return 0
 	}
 	return d
+}
+
+// isFraction reports whether v is a positive decimal number with a
+// fraction and no unit, such as "1.5".
+func isFraction(v string) bool {
+	f, err := strconv.ParseFloat(v, 64)
+	return err == nil && f > 0 && strings.Contains(v, ".") && !strings.ContainsAny(v, "eEnNiI")
 }
 
 // durationTooLarge reports whether err, from parsing v as a duration, says

@@ -123,6 +123,10 @@ func TestParamMessages(t *testing.T) {
 		{"sentinel.bruteforce", "suppress", "-1m", dur0},
 		{"sentinel.bruteforce", "suppress", "99999999999h", longDur + dur0},
 		{"falco.pat_created", "suppress", "later", dur0},
+		// a fraction of a second without a unit: say to write the unit
+		{"sentinel.bruteforce", "window", "1.5", "a bare number is whole seconds: write 1.5s for 1.5 seconds; " + above0},
+		{"falco.pat_created", "suppress", "90.0", "a bare number is whole seconds: write 90.0s for 90.0 seconds; " + dur0},
+		{"sentinel.bruteforce", "window", "-1.5", above0},
 		{"sentinel.bruteforce", "max_keys", "-1", int1},
 		{"sentinel.bruteforce", "max_keys", "0", int1},
 		{"sentinel.bruteforce", "max_keys", "1.5", int1},
