@@ -147,6 +147,7 @@ func TestValidateErrors(t *testing.T) {
 		{"compressed source", "state_dir: /s\nsources:\n  - type: audit\n    path: /var/log/gitlab/gitlab-rails/audit_json.log.1.gz\n",
 			`config.yaml:4: sources[0].path: /var/log/gitlab/gitlab-rails/audit_json.log.1.gz is a compressed file (.gz): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send /var/log/gitlab/gitlab-rails/audit_json.log.1.gz`},
 		{"stdout with a host", "state_dir: /s\nforward:\n  url: stdout://localhost\n", `config.yaml:3: forward.url: "stdout://localhost": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
+		{"STDOUT with a host", "state_dir: /s\nforward:\n  url: STDOUT://localhost\n", `config.yaml:3: forward.url: "STDOUT://localhost": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
 		{"mistyped option", "state_dir: /s\nforward:\n  url: tcp://h:514?frameing=lf\n", `config.yaml:3: forward.url: "tcp://h:514?frameing=lf": unknown option "frameing" (tcp:// and tls:// take ?framing=octet or lf;`},
 		{"bad framing", "state_dir: /s\nforward:\n  url: tls://h:6514?framing=crlf\n", `config.yaml:3: forward.url: "tls://h:6514?framing=crlf": unknown framing "crlf" (want octet or lf)`},
 		{"framing on udp", "state_dir: /s\nforward:\n  url: udp://h:514?framing=lf\n", `config.yaml:3: forward.url: "udp://h:514?framing=lf": unknown option "framing"`},
@@ -522,5 +523,23 @@ func TestSourceFormat(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestStdoutAnyCase: stdout:// and stdout are taken in any case, as the
+// other schemes are (Stdout:// was refused as "takes no host, path or
+// options", which it has none of).
+func TestStdoutAnyCase(t *testing.T) {
+	for _, url := range []string{"stdout://", "Stdout://", "STDOUT://", "stdout", "Stdout", "-"} {
+		c, err := Parse([]byte("state_dir: /s\nforward:\n  url: \""+url+"\"\n"), "config.yaml")
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if err := c.Validate(); err != nil || c.Forward.URL != StdoutURL {
+			t.Errorf("%s: Validate: %v; url %q, want %q", url, err, c.Forward.URL, StdoutURL)
+		}
 	}
 }

@@ -1,6 +1,10 @@
 package config
 
-import "github.com/gitlab-syslog/gitlab-syslog/forwarder"
+import (
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+)
 
 // StdoutURL is the destination that prints each message on a line of its
 // own instead of sending it.
@@ -13,8 +17,10 @@ const StdoutURL = "stdout://"
 func Schemes() []string { return append(forwarder.Schemes(), "stdout") }
 
 // IsStdout reports whether url means printing the messages: stdout://,
-// stdout or -.
-func IsStdout(url string) bool { return url == StdoutURL || url == "stdout" || url == "-" }
+// stdout (in any case, as the other schemes) or -.
+func IsStdout(url string) bool {
+	return strings.EqualFold(url, StdoutURL) || strings.EqualFold(url, "stdout") || url == "-"
+}
 
 // Encoder returns a new encoder for f: its SD-ID, format and whether
 // STRUCTURED-DATA is sent.
