@@ -394,8 +394,12 @@ func defaultOff() (map[string]string, error) {
 func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
 	for i, c := range counts {
 		if c.cut > 0 {
-			fmt.Fprintf(w, "detect: WARNING: %s: %s; the rules did not see %s\n",
-				inputs[i].label(), tooLongHint(c.cut, c.cut == c.lines, maxLine, false), plural(c.cut, "it", "them"))
+			first := ""
+			if c.cut > 1 {
+				first = " (the first of them)"
+			}
+			fmt.Fprintf(w, "detect: WARNING: %s:%d%s: %s; the rules did not see %s\n",
+				inputs[i].label(), c.cutAt, first, tooLongHint(c.cut, c.cut == c.lines, maxLine, false), plural(c.cut, "it", "them"))
 		}
 	}
 }

@@ -94,6 +94,7 @@ type eventBatch struct {
 type inputCounts struct {
 	lines, failed, wanted int
 	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
+	cutAt                 int // the line number of the first cut line
 	// untimed counts the events a rule wanted that have no usable time
 	// (not evaluated: see readEvents); untimedAt is the line of the
 	// first, untimedCause why it has none.
@@ -154,6 +155,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			}
 		}
 		if cut { // a cut line is never parsed into columns, as in the agent
+			if counts.cut == 0 {
+				counts.cutAt = n
+			}
 			counts.cut++
 			return nil
 		}

@@ -12,7 +12,7 @@ import (
 // TestTooLongLineNotCalledNotGitLab: a GitLab line longer than the line
 // limit is reported as longer than the limit, with the limit and the
 // option that raises it, by send, parse and detect; not as "not a GitLab
-// log". Before, send warned "is it a GitLab log?" and parse failed with
+// log"; detect names the line (the first, of several). Before, send warned "is it a GitLab log?" and parse failed with
 // "none was recognised as a GitLab log" for a file of valid audit lines
 // only too long, and detect said nothing but the count.
 func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
@@ -20,7 +20,7 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 	long := `{"severity":"INFO","time":"2025-03-04T12:10:00.000Z","message":"` + strings.Repeat("x", 2000) + `"}`
 	dir := t.TempDir()
 	allLong := writeFile(t, filepath.Join(dir, "all_long.log"), long+"\n"+long+"\n")
-	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), long+"\n"+good+"\n")
+	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), good+"\n"+long+"\n")
 	limit := "longer than the line limit of 1024 bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line with --max-line-bytes"
 	for _, tc := range []struct {
 		name    string
@@ -33,9 +33,9 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong},
 			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB", "GitLab log"},
 		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong},
-			"detect: WARNING: " + allLong + ": the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB; the rules did not see them", "GitLab log"},
+			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB; the rules did not see them", "GitLab log"},
 		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed},
-			"detect: WARNING: " + mixed + ": 1 line is " + limit, "GitLab log"},
+			"detect: WARNING: " + mixed + ":2: 1 line is " + limit, "GitLab log"},
 		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed},
 			"1 cut to max_line_bytes (1024 bytes), sent raw", "WARNING"},
 	} {
