@@ -124,6 +124,11 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				de.lines = n - 1 // line n is the one cut, or none
 				de.line, de.partial, de.fileAt, de.label = n, len(line), raw.n, label
 			}
+			if len(line) == 0 && n > 1 {
+				// the cut falls at a line's end: name the last line read,
+				// not the one after it, which does not exist
+				return fmt.Errorf("%s:%d: read after it: %w", label, n-1, err)
+			}
 			return fmt.Errorf("%s:%d: read: %w", label, n, err)
 		}
 	}
