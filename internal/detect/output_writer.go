@@ -28,9 +28,14 @@ type AlertWriter struct {
 // rule descriptions (a few dozen rules) and of column names (the parsers
 // name about a hundred), chosen by the address of the rule id or name.
 const (
-	infoSlots = 64
+	infoSlots = 256
 	headSlots = 512
 )
+
+// cacheProbes is how many slots from its own an entry of AlertWriter's
+// caches may take (linear probing), so that two rules or names whose
+// addresses share a slot do not evict each other at every alert.
+const cacheProbes = 8
 
 // infoText is the part of an alert that depends on its Info alone.
 type infoText struct {
@@ -116,8 +121,22 @@ func (w *AlertWriter) appendEvent(dst []byte, params []parser.Field, ev *Event, 
 // from the cached head of name.
 func (w *AlertWriter) member(dst []byte, name, value string) []byte {
 	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(name))))
-	h := &w.heads[(p^uint64(len(name)))*0x9E3779B97F4A7C15>>(64-9)]
-	if !sameString(h.name, name) {
+	home := int((p ^ uint64(len(name))) * 0x9E3779B97F4A7C15 >> (64 - 9))
+	h := &w.heads[home]
+	for i := range cacheProbes { // the name's slot, or a free one, among the next few
+		c := &w.heads[(home+i)%headSlots]
+		if sameString(c.name, name) {
+			h = c
+			break
+		}
+		if c.name == "" {
+			h = c
+			h.head, h.ok = jsonstr.NewHead(name)
+			h.name = name
+			break
+		}
+	}
+	if !sameString(h.name, name) { // all taken: the name replaces its home slot's
 		h.head, h.ok = jsonstr.NewHead(name)
 		h.name = name
 	}
@@ -131,11 +150,19 @@ func (w *AlertWriter) member(dst []byte, name, value string) []byte {
 // slot holds another Info.
 func (w *AlertWriter) info(in *Info) *infoText {
 	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(in.ID))))
-	slot := &w.infos[(p^uint64(len(in.ID)))*0x9E3779B97F4A7C15>>(64-6)]
-	if it := *slot; it != nil && sameInfo(&it.info, in) {
-		return it
+	home := int((p ^ uint64(len(in.ID))) * 0x9E3779B97F4A7C15 >> (64 - 8))
+	slot := &w.infos[home]
+	for i := range cacheProbes { // its slot, or a free one, among the next few
+		s := &w.infos[(home+i)%infoSlots]
+		if *s == nil {
+			slot = s
+			break
+		}
+		if sameInfo(&(*s).info, in) {
+			return *s
+		}
 	}
-	it := newInfoText(in)
+	it := newInfoText(in) // new, or all taken: it replaces its home slot's
 	*slot = it
 	return it
 }
