@@ -79,8 +79,9 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
 	kind := compressionOf(magic)
 	want := extKinds[filepath.Ext(label)]
-	if m := magicOf(want); kind == "" && len(magic) > 0 && len(magic) < len(m) && bytes.HasPrefix(m, magic) {
+	if m := magicOf(want); kind == "" && len(magic) > 0 && len(magic) <= len(m) && bytes.HasPrefix(m, magic) {
 		// the first bytes of the magic number, then the end: cut short
+		// (bzip2's "BZh" is whole only with the level digit after it)
 		return nil, nil, openError(label, want, io.ErrUnexpectedEOF)
 	}
 	if want != "" && kind == "" && len(magic) > 0 {

@@ -190,6 +190,7 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
 		{"xz cut in its magic number", "a.log.xz", string(magicXZ[:3]), ": xz data ends early, inside its header"},
 		{"zstd cut in its magic number", "a.log.zst", string(magicZstd[:2]), ": zstd data ends early, inside its header"},
+		{"bzip2 cut after its magic number", "a.log.bz2", "BZh", ": bzip2 data ends early, inside its header"},
 		{"empty .gz", "empty.gz", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,21 +6,20 @@ import (
 	"log/slog"
 )
 
-// CheckOffRules checks the configuration of the rules cfg configures
-// (Config.Rules) but leaves off (enabled: false, off by default,
-// detections disabled, or not among Only) as New checks the rules it
-// builds: a severity ParseSeverity does not read, and a value of the
-// rule's own parameters (RuleConfig.Params) the rule does not take, are
-// errors (each a *ParamError, joined), so that a mistake is found when it
-// is written, not when the rule is turned on. The rule is built to read
-// its parameters, then closed: its files (ti_file, geoip_db) are read,
-// and a rule
-// that lacks what it needs (an *OffError: no allow-list, no GeoIP
-// database) is not an error here, though the parameters it did not read
-// before finding that out are not checked. Values of Config.Params (given
-// for every rule) are left to New, which checks them for the rules it
-// builds, those off for want of data included. Unknown rule ids and
-// parameter names are New's and the config reader's to report.
+// CheckOffRules checks the configuration of the rules cfg leaves off
+// (enabled: false, off by default, detections disabled, or not among
+// Only) as New checks the rules it builds, so that a mistake is found when
+// it is written, not when the rule is turned on: for a rule configured
+// under Config.Rules, a severity ParseSeverity does not read and a value
+// of its own parameters (RuleConfig.Params) it does not take; for every
+// such rule, a value of Config.Params (given for every rule) it reads and
+// does not take. Each is a *ParamError (joined). The rule is built to read
+// its parameters, then closed, without its files (ti_file, geoip_db): an
+// off rule's missing file stops nothing. A rule that then lacks what it
+// needs (an *OffError: no allow-list, no indicator file) is not an error
+// here, though the parameters it did not read before finding that out are
+// not checked. Unknown rule ids and parameter names are New's and the
+// config reader's to report.
 func CheckOffRules(cfg Config) error {
 	cfg.defaults()
 	cfg.Log = slog.New(slog.DiscardHandler) // the rule is only checked
@@ -28,8 +27,11 @@ func CheckOffRules(cfg Config) error {
 	env := &Env{Log: cfg.Log, Geo: cfg.Geo, Now: cfg.Now}
 	var errs []error
 	for _, s := range cfg.Specs {
-		rc, ok := cfg.Rules[s.Info.ID]
-		if !ok || e.enabled(s) || len(rc.Params) == 0 && rc.Severity == "" {
+		if e.enabled(s) {
+			continue
+		}
+		rc := cfg.Rules[s.Info.ID]
+		if len(rc.Params) == 0 && rc.Severity == "" && !readsAny(s, cfg.Params) {
 			continue
 		}
 		errs = append(errs, checkOffRule(s, rc, cfg.Params, env)...)
@@ -37,9 +39,38 @@ func CheckOffRules(cfg Config) error {
 	return errors.Join(errs...)
 }
 
+// readsAny reports whether the rule of s reads a parameter that params
+// sets (suppress included).
+func readsAny(s Spec, params map[string]string) bool {
+	if _, ok := params["suppress"]; ok {
+		return true
+	}
+	for _, name := range s.Params {
+		if _, ok := params[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// isFileParam reports whether the parameter name is a file a rule opens
+// when built (its indicator file, its GeoIP database).
+func isFileParam(name string) bool { return name == "ti_file" || name == "geoip_db" }
+
+// withoutFiles returns params without the file parameters (isFileParam).
+func withoutFiles(params map[string]string) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		if !isFileParam(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // checkOffRule builds the rule of s from its configuration rc and the
-// global parameters, and returns what is wrong with rc's severity and own
-// parameters.
+// global parameters, without its files, and returns what is wrong with
+// rc's severity and the parameter values.
 func checkOffRule(s Spec, rc RuleConfig, global map[string]string, env *Env) []error {
 	var errs []error
 	if rc.Severity != "" {
@@ -47,16 +78,14 @@ func checkOffRule(s Spec, rc RuleConfig, global map[string]string, env *Env) []e
 			errs = append(errs, fmt.Errorf("detections: rule %s: %w", s.Info.ID, err))
 		}
 	}
-	p := NewParams(s.Info.ID, global, rc.Params)
+	p := NewParams(s.Info.ID, withoutFiles(global), withoutFiles(rc.Params))
 	p.Duration("suppress", s.Suppress)
 	r, err := s.New(p, env)
 	if r != nil {
-		r.Close(func(*Alert) {}) // releases what it opened (geoip_db); it saw no event
+		r.Close(func(*Alert) {}) // it saw no event
 	}
 	for _, e := range p.errs {
-		if _, own := rc.Params[e.Param]; own {
-			errs = append(errs, e)
-		}
+		errs = append(errs, e)
 	}
 	var pe *ParamError
 	if err != nil && !IsOff(err) && !errors.As(err, &pe) {

@@ -7,8 +7,9 @@ import (
 
 // TestCheckOffRules: the rules a configuration leaves off have their own
 // parameters and severity checked as New checks those of the rules it
-// builds; good values, rules that run, rules off for lack of data, and
-// values given for every rule (left to the rules that run) are not
+// builds, values given for every rule included; good values, rules that
+// run, rules off for lack of data, and an off rule's missing files (not
+// opened: they must not stop an agent that only ships logs) are not
 // errors. Before, nothing checked an off rule: its mistake surfaced only
 // when it was turned on.
 func TestCheckOffRules(t *testing.T) {
@@ -26,7 +27,12 @@ func TestCheckOffRules(t *testing.T) {
 			[]string{`rule sentinel.bruteforce: unknown severity "urgent"`}},
 		{"off, good values", Config{Rules: map[string]RuleConfig{"sentinel.bruteforce": {Enabled: &off, Severity: "High", Params: map[string]string{"window": "2h", "min_count": "20"}}}}, nil},
 		{"running rule: New's to check", Config{Rules: map[string]RuleConfig{"sentinel.bruteforce": {Params: map[string]string{"window": "0"}}}}, nil},
-		{"global value: left to the rules that run", Config{Disabled: true, Params: map[string]string{"window": "0"}, Rules: map[string]RuleConfig{"sentinel.bruteforce": {Params: map[string]string{"min_count": "5"}}}}, nil},
+		{"global value read by off rules", Config{Disabled: true, Params: map[string]string{"window": "0"}, Rules: map[string]RuleConfig{"sentinel.bruteforce": {Params: map[string]string{"min_count": "5"}}}},
+			[]string{`rule sentinel.bruteforce: parameter window="0"`, `rule sentinel.signin_burst: parameter window="0"`}},
+		{"global value, engine off, no rule configured", Config{Disabled: true, Params: map[string]string{"min_countries": "-4"}},
+			[]string{`rule sentinel.signin_burst: parameter min_countries="-4"`}},
+		{"missing ti_file of an off rule: not opened", Config{Rules: map[string]RuleConfig{"sentinel.ti_malicious_ip": {Enabled: &off, Params: map[string]string{"ti_file": "/nonexistent/ti.txt"}}}}, nil},
+		{"missing ti_file given for every rule, engine off", Config{Disabled: true, Params: map[string]string{"ti_file": "/nonexistent/ti.txt"}}, nil},
 		{"off for lack of an allow-list", Config{Rules: map[string]RuleConfig{"sentinel.external_user": {Enabled: &off, Params: map[string]string{"suppress": "1h"}}}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

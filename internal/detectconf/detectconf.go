@@ -272,9 +272,10 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	// is an error when written, not when the rule is turned on.
 	chk := dc
 	chk.Disabled, chk.Geo = !c.Detections.On(), rt.Geo
-	offErr := detect.CheckOffRules(chk)
-	if offErr != nil {
-		offErr = engineErrs(c, offErr)
+	offRaw := detect.CheckOffRules(chk)
+	var offErr error
+	if offRaw != nil {
+		offErr = engineErrs(c, offRaw)
 	}
 	if !c.Detections.On() {
 		if offErr != nil {
@@ -289,7 +290,9 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	dc.MinWatermark = rt.MinWatermark
 	e, err := detect.New(dc)
 	if err != nil {
-		return nil, nil, errors.Join(engineErrs(c, err), offErr)
+		// one message per bad value, naming the rules that run and those
+		// that are off alike
+		return nil, nil, engineErrs(c, errors.Join(err, offRaw))
 	}
 	st := statuses(c, dc, e)
 	errs := []error{offErr}

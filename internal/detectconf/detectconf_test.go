@@ -115,8 +115,6 @@ func TestCheckErrors(t *testing.T) {
 		{"bad value of a rule off, with a running rule's", head + "  rules:\n    falco.pat_created: {enabled: false, suppress: soon}\n    sentinel.bruteforce: {window: 0}\n",
 			`config.yaml:5: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
 				`config.yaml:4: detections.rules.falco.pat_created.suppress: "soon": want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
-		{"missing TI file of a rule turned off", head + "  rules:\n    sentinel.ti_malicious_ip:\n      enabled: false\n      ti_file: " + missing + "\n",
-			`config.yaml:6: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory`},
 		{"day count too large", head + "  rules:\n    sentinel.pat_over_time:\n      anomaly: true\n      anomaly_days: 100000000\n",
 			`config.yaml:6: detections.rules.sentinel.pat_over_time.anomaly_days: "100000000": too large (at most 3650 days, 10 years); want a whole number of days, 3 to 3650 (10 years)`},
 	}
@@ -412,5 +410,27 @@ func TestCheckGeoIPUnopened(t *testing.T) {
 	}
 	if len(lines) < 2 || !strings.Contains(lines[1], "falco.git_op_unknown_country cannot run") {
 		t.Errorf("errors %q: want the rule's after the database's", lines)
+	}
+}
+
+// TestOffRuleFileNotOpened: the ti_file of a rule that is off, or of an
+// engine that is off, is not opened, so a missing feed does not stop an
+// agent that ships logs (it did: run refused to start); the same file is
+// an error when the rule runs.
+func TestOffRuleFileNotOpened(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.txt")
+	for _, tc := range []struct {
+		name, yaml string
+		wantErr    bool
+	}{
+		{"rule off", "state_dir: /s\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      enabled: false\n      ti_file: " + missing + "\n", false},
+		{"engine off", "state_dir: /s\ndetections:\n  enabled: false\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n", false},
+		{"engine off, for every rule", "state_dir: /s\ndetections:\n  enabled: false\n  params:\n    ti_file: " + missing + "\n", false},
+		{"rule on", "state_dir: /s\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n", true},
+	} {
+		_, err := Check(load(t, tc.yaml), nil)
+		if (err != nil) != tc.wantErr || tc.wantErr && !strings.Contains(err.Error(), "no such file") {
+			t.Errorf("%s: Check: %v, want an error: %v", tc.name, err, tc.wantErr)
+		}
 	}
 }
