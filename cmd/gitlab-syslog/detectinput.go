@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -181,7 +180,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 		if rec.Time.IsZero() {
 			if counts.untimed++; counts.untimed == 1 {
-				counts.untimedAt, counts.untimedCause = n, agent.UntimedCause(line)
+				counts.untimedAt, counts.untimedCause = n, detect.UntimedCause(line)
 			}
 			return nil
 		}

@@ -162,7 +162,7 @@ func (d *detector) dropUntimed(evs []*detect.Event, tb *tailer.Batch) []*detect.
 // reportUntimed logs an event without a usable time: the first at once,
 // then at most one every parseLogInterval with the number held back in
 // between, naming the file, where its line ends (with the commands that
-// print it: findLine) and why it has no time (UntimedCause). It runs
+// print it: findLine) and why it has no time (detect.UntimedCause). It runs
 // under d.mu.
 func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
 	held, ok := d.untimedLog.pass(time.Now())
@@ -174,7 +174,7 @@ func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
 		file = tb.Name
 	}
 	d.log.Warn("detection: event without a usable time; its line is forwarded, but the rules (which decide in event time) do not evaluate it",
-		"file", file, "line_end_offset", ev.Offset, "find_line", findLine(file, ev.Offset), "cause", UntimedCause([]byte(ev.Raw)),
+		"file", file, "line_end_offset", ev.Offset, "find_line", findLine(file, ev.Offset), "cause", detect.UntimedCause([]byte(ev.Raw)),
 		"unreported_since_last", held)
 }
 
