@@ -207,6 +207,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		fmt.Fprintf(stderr, "detect: %s sets detections.enabled: false, which turns detection off in run; detect runs the rules it turns on anyway\n", o.config)
 		cfg.Disabled = false
 	}
+	note := configOffNote(o.config, cfg, o.rules) // printed once the run is sure to start
 	lk, err := lockStateDir(o.stateDir)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
@@ -229,15 +230,19 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err = errors.Join(err, detect.CheckOffRules(cfg)); err != nil {
 		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
 	}
+	var running []string
+	for _, r := range eng.Rules() {
+		running = append(running, r.ID)
+	}
+	if err := unreadParams(o.params, running, detect.Catalogue(), eng.Off()); err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	io.WriteString(stderr, note)
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
 	}
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
-	}
-	var running []string
-	for _, r := range eng.Rules() {
-		running = append(running, r.ID)
 	}
 	known, err := false, error(nil)
 	if o.stateDir != "" {

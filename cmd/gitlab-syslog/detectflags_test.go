@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDetectRuleConfigOff: --rule ID with a --config file that turns ID
+// off (the rule's enabled: false, or the block's) runs it and says so in
+// one note on standard error naming the file and the setting. Before,
+// the rule ran with no note.
+func TestDetectRuleConfigOff(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	dir := t.TempDir()
+	conf := func(name, body string) string {
+		return writeFile(t, filepath.Join(dir, name), body)
+	}
+	ruleOff := conf("rule_off.yml", "detections:\n  rules:\n    falco.pat_created:\n      enabled: false\n")
+	twoOff := conf("two_off.yml", "detections:\n  rules:\n    falco.pat_created:\n      enabled: false\n    falco.admin_impersonation:\n      enabled: false\n")
+	blockOff := conf("block_off.yml", "detections:\n  enabled: false\n")
+	ruleOn := conf("rule_on.yml", "detections:\n  rules:\n    falco.pat_created:\n      enabled: true\n")
+	for _, tc := range []struct {
+		name   string
+		config string
+		rules  []string
+		want   string // the note; "" for none
+	}{
+		{"rule off", ruleOff, []string{"falco.pat_created"},
+			"detect: " + ruleOff + " sets detections.rules.falco.pat_created.enabled: false, which turns the rule off in run; --rule runs it anyway\n"},
+		{"two rules off", twoOff, []string{"falco.pat_created", "falco.admin_impersonation"},
+			"detect: " + twoOff + " sets enabled: false for falco.pat_created, falco.admin_impersonation (detections.rules.ID.enabled), which turns them off in run; --rule runs them anyway\n"},
+		{"block off", blockOff, []string{"falco.pat_created"},
+			"detect: " + blockOff + " sets detections.enabled: false, which turns detection off in run; --rule runs falco.pat_created anyway\n"},
+		{"another rule off", twoOff, []string{"sentinel.repo_public"}, ""},
+		{"rule on", ruleOn, []string{"falco.pat_created"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &detectOptions{format: "json", rules: tc.rules, config: tc.config, now: func() time.Time { return detectedAt }}
+			var stdout, stderr bytes.Buffer
+			if err := runDetect(context.Background(), o, []string{audit}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			if stdout.Len() == 0 {
+				t.Errorf("no alert: the rule did not run")
+			}
+			got := stderr.String()
+			if tc.want == "" {
+				if strings.Contains(got, "anyway") {
+					t.Errorf("a note for a rule the config does not turn off:\n%s", got)
+				}
+				return
+			}
+			if strings.Count(got, tc.want) != 1 {
+				t.Errorf("stderr has not exactly one %q:\n%s", tc.want, got)
+			}
+			if strings.Count(got, "anyway") != 1 {
+				t.Errorf("more than one note:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestDetectParamNotRead: a --param no rule that runs reads is a usage
+// error naming the parameter, the rules that run and those that read it;
+// a parameter a running rule reads (suppress is read by every rule) is
+// not. Before, --rule falco.pat_created --param window=2h was silently
+// accepted.
+func TestDetectParamNotRead(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	for _, tc := range []struct {
+		name   string
+		rules  []string
+		params []string
+		want   []string // in the error; none: no error
+	}{
+		{"window for a per-event rule", []string{"falco.pat_created"}, []string{"window=2h"},
+			[]string{"--param window: no rule that runs reads it (the rule that runs is falco.pat_created); the rules that read it are sentinel.bruteforce,", "run them with --rule, or leave --param window out"}},
+		{"ti_file without its rule", []string{"falco.pat_created", "sentinel.repo_public"}, []string{"ti_file=x.txt"},
+			[]string{"--param ti_file: no rule that runs reads it (the rules that run are sentinel.repo_public, falco.pat_created); the rule that reads it is sentinel.ti_malicious_ip: run it with --rule"}},
+		{"reader off for want of data", nil, []string{"known_countries=DE"},
+			[]string{"--param known_countries: no rule that runs reads it", "falco.git_op_unknown_country is off: needs a GeoIP", "give them what they need, or leave --param known_countries out"}},
+		{"two names, each named", []string{"falco.pat_created"}, []string{"window=2h", "min_tokens=3"},
+			[]string{"--param window:", "--param min_tokens:"}},
+		{"suppress is read by every rule", []string{"falco.pat_created"}, []string{"suppress=1h"}, nil},
+		{"window for its rule", []string{"sentinel.bruteforce"}, []string{"window=2h"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &detectOptions{format: "json", rules: tc.rules, params: tc.params}
+			var stdout, stderr bytes.Buffer
+			err := runDetect(context.Background(), o, []string{audit}, strings.NewReader(""), &stdout, &stderr)
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error; stderr:\n%s", stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if stdout.Len() > 0 || strings.Contains(stderr.String(), "alerts from") {
+				t.Errorf("the run started:\nstdout %s\nstderr %s", stdout.String(), stderr.String())
+			}
+		})
+	}
+}
