@@ -60,15 +60,22 @@ func magicOf(kind string) []byte {
 var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 
 // decompress returns a reader of br's content, decompressed when it
-// starts with the magic bytes of gzip, bzip2, xz or zstd data, and a
-// function that releases the decompressor. label names the input in
+// starts with the magic bytes of gzip, bzip2, xz or zstd data (a
+// *bufio.Reader then), whatever the file's name, and a function that
+// releases the decompressor. label names the input in
 // errors: the file's name, or "stdin".
 //
 // A file named as compressed (.gz, .bz2, .xz, .zst) whose bytes are not
 // (another file given that name, a download saved as an error page) is
 // an error naming the file: its lines would be binary garbage. An empty
 // one is read as empty. A file cut inside its compression header is an
-// error that says it is truncated and that no line was read.
+// error that says it is truncated and that no line was read; one whose
+// header is not valid after the magic number, an error that names the
+// compression and says how to check the file. Data that is not log lines
+// (unreadOf: another compression such as zip or lz4, a tar archive), also
+// inside a compressed file, and data compressed twice, are errors naming
+// the file, what it holds and the command that gives the plain lines:
+// never passed on as lines.
 //
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
 // yields every byte the decoder recovers before the cut, as gzip -dc,
@@ -94,6 +101,9 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	)
 	switch kind {
 	case "":
+		if u := unreadOf(magic); u != nil && u.at == 0 {
+			return nil, nil, unreadError(label, "", u, "")
+		}
 		return br, release, nil
 	case "gzip":
 		zr, err := gzip.NewReader(br)
@@ -119,7 +129,20 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 		}
 		dr, release = zr, zr.Close
 	}
-	return &decodedReader{r: dr, kind: kind}, release, nil
+	// The decompressed data is looked at as the file's was: compressed
+	// again, or an archive, it is not log lines. A read error here (a
+	// cut or damaged stream) is kept by the bufio.Reader for the reader.
+	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind}, 256<<10)
+	head, _ := out.Peek(unreadHead)
+	if inner := compressionOf(head); inner != "" {
+		release()
+		return nil, nil, unreadError(label, kind, nil, inner)
+	}
+	if u := unreadOf(head); u != nil {
+		release()
+		return nil, nil, unreadError(label, kind, u, "")
+	}
+	return out, release, nil
 }
 
 // openError is the error of opening the kind (gzip, xz, zstd) stream of
@@ -129,7 +152,15 @@ func openError(label, kind string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, xz.ErrBuf) {
 		return fmt.Errorf("%s: %s data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: %w", label, kind, err)
 	}
-	return fmt.Errorf("%s: open %s stream: %w%s", label, kind, err, xzHint(err))
+	if hint := xzHint(err); hint != "" {
+		return fmt.Errorf("%s: open %s stream: %w%s", label, kind, err, hint)
+	}
+	check := kind + " -t"
+	if label != "stdin" {
+		check += " " + shellQuote(label)
+	}
+	return fmt.Errorf("%s: starts with %s's magic number but is not %s data (%w): the file is damaged, or holds other data; check it with %s, or copy it again from its source",
+		label, kind, kind, err, check)
 }
 
 // decodedReader counts the bytes read from a decompressor and turns its

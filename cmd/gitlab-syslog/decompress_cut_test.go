@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -78,7 +80,7 @@ func TestCompressedCutRecovers(t *testing.T) {
 				want := completeLines(toolOut)
 
 				var got []string
-				err = readInput(context.Background(), cut, nil, 0, func(_ string, _ int, line []byte, _ bool) error {
+				err = readInput(context.Background(), cut, nil, 0, func(_ string, _ int, line []byte, _ int) error {
 					got = append(got, string(line))
 					return nil
 				})
@@ -126,7 +128,7 @@ func TestCompressedDamaged(t *testing.T) {
 	}
 	bad := writeFile(t, filepath.Join(t.TempDir(), "a.log.1.xz"), string(whole))
 	var got []string
-	err = readInput(context.Background(), bad, os.Stdin, 0, func(_ string, _ int, line []byte, _ bool) error {
+	err = readInput(context.Background(), bad, os.Stdin, 0, func(_ string, _ int, line []byte, _ int) error {
 		got = append(got, string(line))
 		return nil
 	})
@@ -155,7 +157,7 @@ func TestXZDictTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := writeFile(t, filepath.Join(t.TempDir(), "a.log.1.xz"), string(data))
-	err = readInput(context.Background(), f, nil, 0, func(string, int, []byte, bool) error { return nil })
+	err = readInput(context.Background(), f, nil, 0, func(string, int, []byte, int) error { return nil })
 	want := f + ": open xz stream: xz: LZMA2 dictionary size exceeds max (written with options this reader does not support, e.g. a dictionary over 64MiB: decompress it with xz -dc and give the plain file)"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
@@ -178,6 +180,26 @@ func TestCompressedNameOrHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	gzTwice, err := gzipBytes(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb, zb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	line := []byte("{\"message\":\"a\"}\n")
+	tw.WriteHeader(&tar.Header{Name: "audit_json.log", Mode: 0o644, Size: int64(len(line))})
+	tw.Write(line)
+	tw.Close()
+	tarGz, err := gzipBytes(tb.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(&zb)
+	if w, err := zw.Create("audit_json.log"); err == nil {
+		w.Write(line)
+	}
+	zw.Close()
+	zipped := zb.Bytes()
 	for _, tc := range []struct{ name, file, data, want string }{
 		{"random bytes named .gz", "x.gz", string(noise),
 			": named .gz, but its bytes are not gzip data (they do not start with gzip's magic number): is it the right file? A file of plain log lines must not be named .gz: rename it, or give it on standard input"},
@@ -192,11 +214,22 @@ func TestCompressedNameOrHeader(t *testing.T) {
 		{"zstd cut in its magic number", "a.log.zst", string(magicZstd[:2]), ": zstd data ends early, inside its header"},
 		{"bzip2 cut after its magic number", "a.log.bz2", "BZh", ": bzip2 data ends early, inside its header"},
 		{"empty .gz", "empty.gz", "", ""},
+		// Under a name without a compression suffix: the bytes decide.
+		{"gzip magic, then no gzip header", "audit_json.log.1", "\x1f\x8b\x00\x00 not gzip\n",
+			": starts with gzip's magic number but is not gzip data (gzip: invalid header): the file is damaged, or holds other data; check it with gzip -t "},
+		{"gzip of gzip", "audit_json.log.1", string(gzTwice),
+			": is gzip data whose content is gzip data again (compressed twice), which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (gzip -dc "},
+		{"tar.gz", "logs.log", string(tarGz),
+			": is gzip data whose content is a tar archive, not a log file: its lines would be read as garbage; extract it (tar -xf "},
+		{"zip", "audit_json.log", string(zipped),
+			": is zip data, which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (unzip -p "},
+		{"lz4", "audit_json.log", "\x04\x22\x4d\x18\x64\x40\xa7rest",
+			": is lz4 data, which is not read as log lines"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, filepath.Join(t.TempDir(), tc.file), tc.data)
 			n := 0
-			rerr := readInput(context.Background(), path, nil, 0, func(string, int, []byte, bool) error { n++; return nil })
+			rerr := readInput(context.Background(), path, nil, 0, func(string, int, []byte, int) error { n++; return nil })
 			_, cerr := checkInput(path)
 			for _, err := range []error{rerr, cerr} {
 				if tc.want == "" {

@@ -132,3 +132,31 @@ func TestCheckCompressedSource(t *testing.T) {
 		t.Errorf("check of a plain log: %v\n%s", err, out)
 	}
 }
+
+// TestCompressedPlainName: a compressed file whose name has no
+// compression suffix (copied as audit_json.log.1, saved as events.txt)
+// is recognised by its first bytes, as zcat -f does, and its lines read:
+// typed by the name as the plain file would be.
+func TestCompressedPlainName(t *testing.T) {
+	dir := t.TempDir()
+	_, files := compressedSamples(t, dir)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"audit_json.log.1", "events.txt"} {
+			t.Run(filepath.Ext(f)+" as "+name, func(t *testing.T) {
+				p := writeFile(t, filepath.Join(t.TempDir(), name), string(data))
+				var out, errOut bytes.Buffer
+				o := detectOptions{format: "json"}
+				if err := runDetect(context.Background(), &o, []string{p}, strings.NewReader(""), &out, &errOut); err != nil {
+					t.Fatalf("detect %s: %v", p, err)
+				}
+				if !strings.Contains(errOut.String(), "read 25 lines (0 not parsed)") {
+					t.Errorf("detect %s summary:\n%s", p, errOut.String())
+				}
+			})
+		}
+	}
+}

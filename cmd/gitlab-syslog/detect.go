@@ -404,7 +404,7 @@ func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxL
 				first = " (the first of them)"
 			}
 			fmt.Fprintf(w, "detect: WARNING: %s:%d%s: %s; the rules did not see %s\n",
-				inputs[i].label(), c.cutAt, first, tooLongHint(c.cut, c.cut == c.lines, maxLine, false), plural(c.cut, "it", "them"))
+				inputs[i].label(), c.cutAt, first, tooLongHint(c.cut, c.cut == c.lines, maxLine, c.cutLongest, false), plural(c.cut, "it", "them"))
 		}
 	}
 }

@@ -94,6 +94,7 @@ type inputCounts struct {
 	lines, failed, wanted int
 	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
 	cutAt                 int // the line number of the first cut line
+	cutLongest            int // the length in bytes of the longest cut line
 	// untimed counts the events a rule wanted that have no usable time
 	// (not evaluated: see readEvents); untimedAt is the line of the
 	// first, untimedCause why it has none.
@@ -141,7 +142,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		source, origin = "stream", detect.OriginStream
 	}
 	fileID, first := "", true
-	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, cut bool) error {
+	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, long int) error {
 		counts.lines++
 		if first {
 			first = false
@@ -153,11 +154,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				source = fileID
 			}
 		}
-		if cut { // a cut line is never parsed into columns, as in the agent
+		if long > 0 { // a cut line is never parsed into columns, as in the agent
 			if counts.cut == 0 {
 				counts.cutAt = n
 			}
 			counts.cut++
+			counts.cutLongest = max(counts.cutLongest, long)
 			return nil
 		}
 		t := in.typ
@@ -263,7 +265,11 @@ func checkDetectInputs(inputs []detectInput, w io.Writer) ([]detectInput, error)
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
 // names no file; other errors get inputHint's.
 func inputError(path string, err error) error {
-	if !strings.Contains(err.Error(), path) {
+	label := path
+	if path == "-" {
+		label = "stdin" // as readLines names it
+	}
+	if !strings.Contains(err.Error(), label) {
 		err = fmt.Errorf("%s: %w", path, err)
 	}
 	t, rest, ok := strings.Cut(path, ":")

@@ -221,7 +221,7 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 			sub + " is a directory, not a log file; give the log files in it",
 			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
-			badGzip + ": open gzip stream: gzip: invalid header",
+			badGzip + ": starts with gzip's magic number but is not gzip data (gzip: invalid header): the file is damaged, or holds other data; check it with gzip -t " + badGzip + ", or copy it again from its source",
 			"open " + missing + ": no such file or directory (is the path right?)",
 		}},
 	} {

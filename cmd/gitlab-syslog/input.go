@@ -21,9 +21,9 @@ import (
 
 // lineFunc receives one line of an input: the label to use in errors (the
 // file name, or "stdin"), its 1-based line number, the line without its
-// ending, valid until the call returns, and whether it was cut to the
-// line limit.
-type lineFunc func(label string, n int, line []byte, cut bool) error
+// ending, valid until the call returns, and, for a line cut to the line
+// limit, its whole length in bytes without its ending (0: not cut).
+type lineFunc func(label string, n int, line []byte, long int) error
 
 // readInput reads the input called name ("-" is stdin) line by line and
 // calls fn with each non-blank line. Compressed data (logrotate's .gz, and
@@ -72,16 +72,20 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		return err
 	}
 	defer release()
-	if dr != io.Reader(br) {
+	if b, ok := dr.(*bufio.Reader); ok {
+		br = b
+	} else if dr != io.Reader(br) {
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
+		whole, last := len(line), line // the line's length with its ending; its last part read
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long = append(long[:0], line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
+				whole, last = whole+len(line), line
 				// Past maxLine+2 (room for "\r\n") the rest is discarded.
 				if maxLine <= 0 || len(long) < maxLine+2 {
 					long = append(long, line...)
@@ -89,10 +93,16 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			}
 			line = long
 		}
+		if bytes.HasSuffix(last, []byte("\r\n")) {
+			whole -= 2
+		} else if bytes.HasSuffix(last, []byte("\n")) {
+			whole--
+		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		cut := maxLine > 0 && len(line) > maxLine
-		if cut {
+		cutLen := 0
+		if maxLine > 0 && len(line) > maxLine {
+			cutLen = whole
 			line = line[:maxLine]
 		}
 		atEnd := err != nil && len(line) == 0 // nothing after the last newline (or before a read error)
@@ -103,7 +113,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		// error names it (dataError).
 		broken := err != nil && err != io.EOF
 		if !broken && ((keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0) {
-			if ferr := fn(label, n, line, cut); ferr != nil {
+			if ferr := fn(label, n, line, cutLen); ferr != nil {
 				return ferr
 			}
 			prog.line()

@@ -12,8 +12,9 @@ import (
 
 // TestReadInputMaxLine checks the line limit of the shared line reader:
 // lines up to maxLine bytes pass whole, longer ones are cut to maxLine and
-// flagged, also when longer than the read buffer, and the line after a cut
-// one is read intact.
+// flagged with their whole length (without the line ending), also when
+// longer than the read buffer, and the line after a cut one is read
+// intact.
 func TestReadInputMaxLine(t *testing.T) {
 	big := strings.Repeat("x", 600<<10) // longer than the 256KiB buffer
 	for _, tc := range []struct {
@@ -21,16 +22,18 @@ func TestReadInputMaxLine(t *testing.T) {
 		data    string
 		maxLine int
 		want    []string // the lines fn sees
-		cut     []bool
+		long    []int    // the whole length of each cut line, 0 for the others
 	}{
-		{"exact", "abcd\nnext\n", 4, []string{"abcd", "next"}, []bool{false, false}},
-		{"exact crlf", "abcd\r\nnext\r\n", 4, []string{"abcd", "next"}, []bool{false, false}},
-		{"one over", "abcde\nnext\n", 4, []string{"abcd", "next"}, []bool{true, false}},
-		{"no newline at end", "abcdefgh", 4, []string{"abcd"}, []bool{true}},
-		{"over buffer", big + "\nnext\n", 1000, []string{big[:1000], "next"}, []bool{true, false}},
-		{"over buffer, limit above buffer", big + "\nnext\n", 300 << 10, []string{big[:300<<10], "next"}, []bool{true, false}},
-		{"over buffer, within limit", big + "\r\nnext\n", 600 << 10, []string{big, "next"}, []bool{false, false}},
-		{"no limit", big + "\nnext\n", 0, []string{big, "next"}, []bool{false, false}},
+		{"exact", "abcd\nnext\n", 4, []string{"abcd", "next"}, []int{0, 0}},
+		{"exact crlf", "abcd\r\nnext\r\n", 4, []string{"abcd", "next"}, []int{0, 0}},
+		{"one over", "abcde\nnext\n", 4, []string{"abcd", "next"}, []int{5, 0}},
+		{"one over crlf", "abcde\r\nnext\n", 4, []string{"abcd", "next"}, []int{5, 0}},
+		{"no newline at end", "abcdefgh", 4, []string{"abcd"}, []int{8}},
+		{"over buffer", big + "\nnext\n", 1000, []string{big[:1000], "next"}, []int{len(big), 0}},
+		{"over buffer crlf", big + "\r\nnext\n", 1000, []string{big[:1000], "next"}, []int{len(big), 0}},
+		{"over buffer, limit above buffer", big + "\nnext\n", 300 << 10, []string{big[:300<<10], "next"}, []int{len(big), 0}},
+		{"over buffer, within limit", big + "\r\nnext\n", 600 << 10, []string{big, "next"}, []int{0, 0}},
+		{"no limit", big + "\nnext\n", 0, []string{big, "next"}, []int{0, 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "in.log")
@@ -38,10 +41,10 @@ func TestReadInputMaxLine(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			var cut []bool
-			err := readInput(context.Background(), path, nil, tc.maxLine, func(_ string, _ int, line []byte, c bool) error {
+			var long []int
+			err := readInput(context.Background(), path, nil, tc.maxLine, func(_ string, _ int, line []byte, l int) error {
 				got = append(got, string(line))
-				cut = append(cut, c)
+				long = append(long, l)
 				return nil
 			})
 			if err != nil {
@@ -51,8 +54,8 @@ func TestReadInputMaxLine(t *testing.T) {
 				t.Fatalf("%d lines, want %d", len(got), len(tc.want))
 			}
 			for i := range got {
-				if got[i] != tc.want[i] || cut[i] != tc.cut[i] {
-					t.Errorf("line %d: %d bytes cut=%v, want %d bytes cut=%v", i+1, len(got[i]), cut[i], len(tc.want[i]), tc.cut[i])
+				if got[i] != tc.want[i] || long[i] != tc.long[i] {
+					t.Errorf("line %d: %d bytes cut from %d, want %d bytes cut from %d", i+1, len(got[i]), long[i], len(tc.want[i]), tc.long[i])
 				}
 			}
 		})

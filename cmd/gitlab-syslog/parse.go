@@ -102,7 +102,7 @@ so the output is always valid JSON for jq.`,
 			}
 			if p.lines > 0 && p.failed == p.lines {
 				if p.cut == p.lines {
-					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, false))
+					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, p.longest, false))
 				}
 				cut := ""
 				if p.cut > 0 {
@@ -131,6 +131,7 @@ type lineParser struct {
 	lines   int
 	failed  int // lines printed as an error object, cut ones included
 	cut     int // lines cut to maxLine
+	longest int // the length in bytes of the longest line cut
 	maxLine int // max_line_bytes
 	// writeErr is the error writing the output, which ends the command;
 	// an input that cannot be read only skips that input.
@@ -155,10 +156,11 @@ func newLineParser(typeName string) (*lineParser, error) {
 }
 
 // handle parses one line and writes its JSON object.
-func (p *lineParser) handle(label string, n int, line []byte, cut bool) error {
+func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 	p.lines++
-	if cut {
+	if long > 0 {
 		p.cut++
+		p.longest = max(p.longest, long)
 		err := fmt.Errorf("line longer than max_line_bytes (%d bytes): cut, not parsed (raise --max-line-bytes to parse it)", p.maxLine)
 		return p.write(p.appendError(p.buf[:0], label, n, err, line))
 	}

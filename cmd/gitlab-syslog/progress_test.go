@@ -28,7 +28,7 @@ func TestInputProgress(t *testing.T) {
 	}
 	ctx := context.WithValue(context.Background(), progressKey{}, p)
 	lines := 0
-	if err := readInput(ctx, path, nil, 0, func(string, int, []byte, bool) error { lines++; return nil }); err != nil {
+	if err := readInput(ctx, path, nil, 0, func(string, int, []byte, int) error { lines++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if got := p.lines.Load(); got != int64(lines) || lines != 5000 {
@@ -47,7 +47,7 @@ func TestInputProgress(t *testing.T) {
 	if progressFrom(ctx) != nil {
 		t.Error("a bar on a writer that is not a terminal")
 	}
-	if err := readInput(ctx, path, nil, 0, func(string, int, []byte, bool) error { return nil }); err != nil {
+	if err := readInput(ctx, path, nil, 0, func(string, int, []byte, int) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	done()

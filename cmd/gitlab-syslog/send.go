@@ -219,8 +219,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		}
 		s.mp.SetType(t)
 		var sendErr error
-		err := readLines(rctx, name, stdin, true, s.maxLine, func(_ string, _ int, line []byte, cut bool) error {
-			sendErr = s.line(ctx, line, cut)
+		err := readLines(rctx, name, stdin, true, s.maxLine, func(_ string, _ int, line []byte, long int) error {
+			s.longest = max(s.longest, long)
+			sendErr = s.line(ctx, line, long > 0)
 			return sendErr
 		})
 		switch {
@@ -293,7 +294,7 @@ func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	switch {
 	case s.read == 0 || s.unparsed < s.read:
 	case whole == 0:
-		fmt.Fprintf(w, "send: WARNING: %s; %s sent raw\n", tooLongHint(s.read, true, maxLine, true), plural(s.read, "it was", "they were"))
+		fmt.Fprintf(w, "send: WARNING: %s; %s sent raw\n", tooLongHint(s.read, true, maxLine, s.longest, true), plural(s.read, "it was", "they were"))
 	case s.fixed != parser.TypeUnknown:
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
 			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
@@ -404,6 +405,7 @@ type sender struct {
 	blank     int         // blank lines skipped
 	unparsed  int         // lines sent raw because they did not parse
 	truncated int         // lines cut to maxLine
+	longest   int         // the length in bytes of the longest line cut
 	fixed     parser.Type // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +22,8 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 	dir := t.TempDir()
 	allLong := writeFile(t, filepath.Join(dir, "all_long.log"), long+"\n"+long+"\n")
 	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), good+"\n"+long+"\n")
-	limit := "longer than the line limit of 1024 bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line with --max-line-bytes"
+	// The hint gives the longest line's length, and a limit above it.
+	limit := fmt.Sprintf("longer than the line limit of 1024 bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line (%d bytes) with --max-line-bytes", len(long))
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -29,13 +31,13 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 		notWant string
 	}{
 		{"send, all too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1KiB", allLong},
-			"send: WARNING: the 2 lines read are " + limit + " (or max_line_bytes in the config file), e.g. --max-line-bytes 4KiB; they were sent raw", "GitLab log"},
+			"send: WARNING: the 2 lines read are " + limit + " (or max_line_bytes in the config file), e.g. --max-line-bytes 3KiB; they were sent raw", "GitLab log"},
 		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong},
-			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB", "GitLab log"},
+			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
 		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong},
-			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 4KiB; the rules did not see them", "GitLab log"},
+			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB; the rules did not see them", "GitLab log"},
 		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed},
-			"detect: WARNING: " + mixed + ":2: 1 line is " + limit, "GitLab log"},
+			"detect: WARNING: " + mixed + ":2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
 		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed},
 			"1 cut to max_line_bytes (1024 bytes), sent raw", "WARNING"},
 	} {
@@ -53,5 +55,36 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 				t.Errorf("output has %q:\n%s", tc.notWant, got)
 			}
 		})
+	}
+}
+
+// TestSuggestMaxLine: the limit suggested for lines cut to max is above
+// the longest of them, rounded up to a whole KiB below 1MiB and a whole
+// MiB above, never above what --max-line-bytes takes; four times max when
+// the longest is not known. Before, it was four times max whatever the
+// lines' length: too low for a line over four times the limit.
+func TestSuggestMaxLine(t *testing.T) {
+	for _, tc := range []struct {
+		max, longest int
+		want         string
+	}{
+		{1024, 2066, "3KiB"},
+		{1024, 3072, "4KiB"}, // above a whole KiB, not equal to it
+		{1024, 50000, "49KiB"},
+		{1 << 20, 1<<20 + 1, "2MiB"},
+		{1 << 20, 9_000_000, "9MiB"},
+		{65536, 2 << 20, "3MiB"},
+		{1 << 30, 2<<30 - 5, "2147483647"},
+		{1 << 20, 0, "4MiB"},
+		{1000, 0, "4000"},
+	} {
+		if got := suggestMaxLine(tc.max, tc.longest); got != tc.want {
+			t.Errorf("suggestMaxLine(%d, %d) = %s, want %s", tc.max, tc.longest, got, tc.want)
+		}
+		if tc.longest > 0 {
+			if n, err := parseMaxLine(suggestMaxLine(tc.max, tc.longest)); err != nil || n <= tc.longest {
+				t.Errorf("suggestMaxLine(%d, %d): --max-line-bytes gives %d, %v: not above the longest line", tc.max, tc.longest, n, err)
+			}
+		}
 	}
 }
