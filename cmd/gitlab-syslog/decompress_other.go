@@ -23,7 +23,7 @@ var unreadFormats = []unread{
 	{"zip", []byte("PK\x03\x04"), 0, "unzip -p FILE"},
 	{"compress (.Z)", []byte{0x1f, 0x9d}, 0, "gzip -dc FILE"},
 	{"lz4", []byte{0x04, 0x22, 0x4d, 0x18}, 0, "lz4 -dc FILE"},
-	{"lzip", []byte("LZIP"), 0, "lzip -dc FILE"},
+	{"lzip", []byte("LZIP\x01"), 0, "lzip -dc FILE"},
 	{"7-Zip", []byte("7z\xbc\xaf\x27\x1c"), 0, "7z e -so FILE"},
 	{"tar archive", []byte("ustar"), 257, "tar -xf FILE"},
 }

@@ -96,6 +96,9 @@ added to those run before with the --state-dir.`,
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
   gitlab-syslog detect --list`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.list && (o.config != "" || len(o.params) > 0 || len(o.rules) > 0) {
+				return listEffective(cmd.OutOrStdout(), &o)
+			}
 			if o.list {
 				return listRules(cmd.OutOrStdout())
 			}
