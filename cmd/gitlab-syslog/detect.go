@@ -496,10 +496,14 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
 		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
+	// Every rule that was given an event is listed, with 0 alerts too:
+	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
+	// rules given none are only counted: a list of 30 rules that saw
+	// nothing would hide the ones that did.
 	var ids []string
 	total := uint64(0)
 	for id, rs := range st.Rules {
-		if rs.Alerts > 0 || rs.LateDrop > 0 {
+		if rs.Alerts > 0 || rs.LateDrop > 0 || rs.Evaluated > 0 {
 			ids = append(ids, id)
 			total += rs.Alerts
 		}
@@ -515,6 +519,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		}
 		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
 			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
+	}
+	if idle := len(st.Rules) - len(ids); idle > 0 {
+		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
 	}
 }
 

@@ -156,3 +156,26 @@ func TestDetectTIFileUnusable(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectSummaryNoAlert: the summary lists every rule that evaluated
+// events, also with 0 alerts, and counts the running rules given no event
+// without listing them. Before, a rule that evaluated events and raised
+// nothing was missing from the list, as if it had not run.
+func TestDetectSummaryNoAlert(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	o := &detectOptions{rules: []string{"falco.pat_created", "sentinel.pat_over_time", "falco.user_locked"}, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{audit}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	want := "detect: 1 alert from 3 rules running\n" +
+		"  falco.pat_created                        1 alert (0 suppressed), 1 event evaluated\n" +
+		"  sentinel.pat_over_time                   0 alerts (0 suppressed), 1 event evaluated\n" +
+		"  (1 other rule running was given no event)\n"
+	if !strings.Contains(stderr.String(), want) {
+		t.Errorf("summary lacks\n%s\ngot:\n%s", want, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "falco.user_locked") {
+		t.Errorf("a rule given no event is listed:\n%s", stderr.String())
+	}
+}
