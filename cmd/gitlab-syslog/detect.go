@@ -293,19 +293,10 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 
 // warnLogger returns the engine's logger for detect: its warnings and
 // errors (an indicator line skipped, a state file of --state-dir that
-// could not be restored) on w without a time stamp; the informational
-// messages meant for the agent's log are left out.
-func warnLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
-		Level: slog.LevelWarn,
-		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	}))
-}
+// could not be restored) on w as detect's other messages are written
+// (cliHandler); the informational messages meant for the agent's log are
+// left out.
+func warnLogger(w io.Writer) *slog.Logger { return newCLILogger("detect", w) }
 
 // alertWriter writes alerts in the chosen format, one per line: the
 // rfc5424 form with its line breaks made spaces (forwarder.OneLine).
@@ -520,7 +511,10 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
 			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
 	}
-	if idle := len(st.Rules) - len(ids); idle > 0 {
+	switch idle := len(st.Rules) - len(ids); {
+	case idle > 0 && len(ids) == 0:
+		fmt.Fprintf(w, "  (no rule running was given an event)\n")
+	case idle > 0:
 		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
 	}
 }

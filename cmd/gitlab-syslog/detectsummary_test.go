@@ -82,12 +82,13 @@ func TestDetectWarnings(t *testing.T) {
 	if err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{ti + `:2 err="\"not-an-ip\" is not an IP address or CIDR"`, "detection state not restored", "sentinel.bruteforce.json: corrupt state file"} {
+	for _, w := range []string{"detect: WARNING: " + ti + `:2: threat-intelligence indicator skipped: "not-an-ip" is not an IP address or CIDR` + "\n",
+		"detect: WARNING: detection state not restored", "sentinel.bruteforce.json: corrupt state file"} {
 		if !strings.Contains(stderr.String(), w) {
 			t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
 		}
 	}
-	if strings.Contains(stderr.String(), "level=INFO") {
+	if strings.Contains(stderr.String(), "level=") || strings.Contains(stderr.String(), "indicators loaded") {
 		t.Errorf("informational messages of the agent's log on standard error:\n%s", stderr.String())
 	}
 }
@@ -132,8 +133,9 @@ func TestDetectTIFileUnusable(t *testing.T) {
 		want       []string
 		lines      int // lines of standard error before the summary
 	}{
-		{"comments only", "# none yet\n", []string{"matches nothing", "skipped=0"}, 1},
-		{"CSV feed", feed.String(), []string{"matches nothing", ":5 err=", "lines=95 ", "skipped=100"}, 7},
+		{"comments only", "# none yet\n", []string{"matches nothing (skipped: 0); "}, 1},
+		{"CSV feed", feed.String(), []string{"matches nothing (skipped: 100); ", `ti.txt:5: threat-intelligence indicator skipped: "203.0.113.4,2024-01-01" is not`,
+			"ti.txt: more threat-intelligence indicator lines skipped (lines: 95); only the first 5"}, 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ti := filepath.Join(dir, "ti.txt")
@@ -145,12 +147,12 @@ func TestDetectTIFileUnusable(t *testing.T) {
 			if err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr); err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range append(tc.want, "file="+ti) {
+			for _, w := range append(tc.want, "detect: WARNING: "+ti+": ") {
 				if !strings.Contains(stderr.String(), w) {
 					t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
 				}
 			}
-			if n := strings.Count(stderr.String(), "level=WARN"); n != tc.lines {
+			if n := strings.Count(stderr.String(), "detect: WARNING: "+ti); n != tc.lines {
 				t.Errorf("%d warnings, want %d:\n%s", n, tc.lines, stderr.String())
 			}
 		})
@@ -177,5 +179,13 @@ func TestDetectSummaryNoAlert(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "falco.user_locked") {
 		t.Errorf("a rule given no event is listed:\n%s", stderr.String())
+	}
+	o = &detectOptions{rules: []string{"falco.user_locked"}, format: "json", now: func() time.Time { return detectedAt }}
+	stderr.Reset()
+	if err := runDetect(context.Background(), o, []string{audit}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "detect: 0 alerts from 1 rule running\n  (no rule running was given an event)\n"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("summary lacks\n%s\ngot:\n%s", want, stderr.String())
 	}
 }

@@ -30,8 +30,8 @@ func TestDetectTIFileWarnings(t *testing.T) {
 		want       []string
 	}{
 		{"empty", "", []string{"matches nothing", "list one IP address or CIDR per line (# starts a comment); the file is read again when it changes"}},
-		{"comments only", "# none yet\n", []string{"matches nothing", "skipped=0"}},
-		{"UTF-16", utf16LE("203.0.113.7\r\n"), []string{"threat-intelligence file is UTF-16, not UTF-8", "encoding=UTF-16LE", "the file must be UTF-8; convert it with iconv -f UTF-16 -t UTF-8 '"}},
+		{"comments only", "# none yet\n", []string{"detect: WARNING: " + filepath.Join("TMP", "ti.txt") + ": threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing (skipped: 0); list one IP address or CIDR per line"}},
+		{"UTF-16", utf16LE("203.0.113.7\r\n"), []string{"threat-intelligence file is UTF-16, not UTF-8", "(encoding: UTF-16LE); the file must be UTF-8", "the file must be UTF-8; convert it with iconv -f UTF-16 -t UTF-8 '"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ti := filepath.Join(t.TempDir(), "ti.txt")
@@ -44,6 +44,7 @@ func TestDetectTIFileWarnings(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, want := range tc.want {
+				want = strings.ReplaceAll(want, filepath.Join("TMP", "ti.txt"), ti)
 				if !strings.Contains(errOut.String(), want) {
 					t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 				}
