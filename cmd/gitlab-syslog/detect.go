@@ -41,14 +41,17 @@ func newDetectCmd() *cobra.Command {
 		Use:   "detect [flags] [TYPE:]FILE ...",
 		Short: "Run the detection rules over GitLab log files and print the alerts as JSON",
 		Long: `detect runs the detection engine offline over log files, for hunting in old
-logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd files too;
-"-" is standard input), merges all inputs in event-time order, runs the
-rules, closes every window at the end of input, and prints one JSON object
-per alert on standard output (--format rfc5424 prints the syslog wire form
+logs and for testing rules. It reads every FILE (gzip, bzip2, xz and zstd
+files too, told by their first bytes whatever their name; "-" is standard
+input), merges all inputs in event-time order, runs the rules, closes
+every window at the end of input, and prints one JSON object per alert on
+standard output (--format rfc5424 prints the syslog wire form
 instead, one message per line: a line break (LF or CR) in a value or in MSG
 is printed as a space, as newline framing sends it; octet counting sends it
 unchanged). A summary goes to standard error: lines and events read, late and
-deduplicated events, alerts per rule.
+deduplicated events, and each rule that was given events with its alerts
+(0 too) and events evaluated; the running rules given no event are only
+counted.
 
 A FILE may be written TYPE:FILE, TYPE one of audit, application, access,
 auth, or stream (Audit Event Streaming bodies, one JSON object per line, as
@@ -59,8 +62,11 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 
 --param NAME=VALUE sets a parameter for every rule that reads it; lists are
 comma-separated, booleans true or false; a NAME given twice with two
-values is an error. --rule ID restricts the run to the
-rules named. --config reads the detections: block of an agent config file, the
+values is an error, and so is a NAME none of the rules that run reads (the
+error names the rules that run and those that read it). --rule ID restricts
+the run to the rules named, also a rule the --config file turns off (its
+enabled: false, or the block's), which a note on standard error then says.
+--config reads the detections: block of an agent config file, the
 geoip: block's databases for the rules that need one, and the settings run
 writes alerts with (hostname, forward.facility, forward.sd_id,
 forward.format), for --format rfc5424; a file run would refuse for them is
@@ -77,24 +83,36 @@ added (give another --state-dir for them).
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does, with a warning
-that gives the limit. A line a rule wants whose time is missing or
-unreadable is not evaluated (the rules decide in event time): it is
-counted in the summary, and the first of each input is named with its
-line and cause in a warning.
+that gives the limit, the longest such line's length and a limit above
+it. A line a rule wants whose time is missing or unreadable is not
+evaluated (the rules decide in event time): it is counted in the summary,
+and the first of each input is named with its line and cause in a warning.
 
 --list prints the rules with their kind, default severity, whether they run
 by default (a rule that needs a parameter it lacks, such as ti_file, stays
-off and says so), default suppression and parameters.
+off and says so), default suppression and parameters. With --config,
+--param or --rule it prints them as that run has them instead: whether each
+runs (RUNS), its severity, suppression and the parameter values given
+(NAME=VALUE).
+
+Warnings (an indicator line of ti_file skipped, a --state-dir file not
+restored) are written "detect: WARNING: FILE:LINE: what: cause; what to do".
 
 Every input is opened before any is read: one that cannot be (missing, a
-directory, a .gz that is not gzip) stops detect before it prints anything.
+directory, a .gz that is not gzip, a file with gzip's magic number and no
+valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
+lzip or 7-Zip data, a compressed tar archive, data compressed twice) stops detect
+before it prints anything, naming the file, what it holds and the command
+that gives the plain lines.
 The exit status is 0 unless an input cannot be read, a --param or --rule
-names nothing known, every rule given with --rule is off, or a rule is
-added to those run before with the --state-dir.`,
+names nothing known, a --param names what no rule that runs reads, every
+rule given with --rule is off, or a rule is added to those run before with
+the --state-dir.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
-  gitlab-syslog detect --list`,
+  gitlab-syslog detect --list
+  gitlab-syslog detect --list --config /etc/gitlab-syslog/config.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.list && (o.config != "" || len(o.params) > 0 || len(o.rules) > 0) {
 				return listEffective(cmd.OutOrStdout(), &o)
@@ -115,7 +133,7 @@ added to those run before with the --state-dir.`,
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
 	maxLineFlag(cmd, &o.maxLine)
-	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit")
+	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit; with --config, --param or --rule, as that run has them")
 	return cmd
 }
 
