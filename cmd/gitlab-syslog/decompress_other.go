@@ -49,7 +49,7 @@ func unreadOf(head []byte) *unread {
 // names the input, what its bytes are, and the command that gives the
 // log lines.
 func unreadError(label, outer string, u *unread, inner string) error {
-	file := "-" // standard input: the commands read it as "-" or without FILE
+	file := "FILE" // standard input: the file that was piped in
 	if label != "stdin" {
 		file = shellQuote(label)
 	}

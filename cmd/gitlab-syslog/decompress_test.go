@@ -160,3 +160,27 @@ func TestCompressedPlainName(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectStdinNotLines: standard input holding data that is not log
+// lines is named once, as stdin, with the cause. Before, an invalid gzip
+// header on standard input was "-: stdin: open gzip stream: gzip:
+// invalid header".
+func TestDetectStdinNotLines(t *testing.T) {
+	for _, tc := range []struct{ name, data, want string }{
+		{"gzip magic, no gzip header", "\x1f\x8b\x00\x00 not gzip\n",
+			"detect: stdin: starts with gzip's magic number but is not gzip data (gzip: invalid header): the file is damaged, or holds other data; check it with gzip -t, or copy it again from its source"},
+		{"zip", "PK\x03\x04rest", "detect: stdin: is zip data, which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (unzip -p FILE)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			o := detectOptions{format: "json"}
+			err := runDetect(context.Background(), &o, []string{"-"}, strings.NewReader(tc.data), &out, &errOut)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error = %v\nwant      %s", err, tc.want)
+			}
+			if out.Len() > 0 {
+				t.Errorf("alerts from data that is not log lines:\n%s", out.String())
+			}
+		})
+	}
+}

@@ -28,10 +28,11 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // readInput reads the input called name ("-" is stdin) line by line and
 // calls fn with each non-blank line. Compressed data (logrotate's .gz, and
 // .bz2, .xz or .zst with another compresscmd) is recognised by its magic
-// bytes and decompressed. Lines are passed without
-// "\n" or "\r\n"; a line longer than maxLine bytes (max_line_bytes; 0:
-// no limit) is cut to maxLine, and fn told so, and the rest of it is read
-// and discarded without being kept in memory. A line that a read error
+// bytes and decompressed; data that is not log lines (see decompress) is
+// an error before any line is read. Lines are passed without "\n" or
+// "\r\n"; a line longer than maxLine bytes (max_line_bytes; 0: no limit)
+// is cut to maxLine, fn is given its whole length, and the rest of it is
+// read and discarded without being kept in memory. A line that a read error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
