@@ -206,9 +206,11 @@ func TestCheck(t *testing.T) {
 }
 
 // TestCheckReportsAllMistakes: one check lists the mistakes of the whole
-// file with their lines, the detection rules' (an unknown rule id, a
-// parameter no rule reads) with the others, so that a user fixes them in
-// one pass; an invalid detections block is reported once, by itself.
+// file with their lines, in the order of the lines, the detection rules'
+// (an unknown rule id, a parameter no rule reads, a bad value, a rule
+// that cannot run) with the others, so that a user fixes them in one
+// pass: an invalid detections block, a bad severity, an unknown rule or a
+// value of the wrong type (enabled: maybe) hides none of the others.
 func TestCheckReportsAllMistakes(t *testing.T) {
 	dir := t.TempDir()
 	head := "state_dir: " + filepath.Join(dir, "s") + "\nstart_at: middle\nsources:\n  - type: audti\n    path: /tmp/x.log\n"
@@ -227,6 +229,20 @@ func TestCheckReportsAllMistakes(t *testing.T) {
 			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
 			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
 			`config.yaml:7: detections.lateness: -2m0s is out of range`,
+			`config.yaml:9: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`,
+			`config.yaml:12: detections.rules.sentinel.bruteforce.threshold: rule sentinel.bruteforce has no parameter "threshold"`,
+		}},
+		{"values of the wrong type, bad values, bad severity, rule that cannot run", "detections:\n  enabled: maybe\n  rules:\n" +
+			"    sentinel.impersonation:\n      severity: Extreme\n    sentinel.bruteforce:\n      enabled: maybe\n      window: banana\n" +
+			"    sentinel.pat_over_time:\n      min_tokens: [1]\n    sentinel.ti_malicious_ip:\n      severity: High\n", []string{
+			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
+			`config.yaml:7: detections.enabled: want true or false, got "maybe"`,
+			`config.yaml:10: detections.rules.sentinel.impersonation.severity: unknown severity "Extreme"`,
+			`config.yaml:12: detections.rules.sentinel.bruteforce.enabled: want true or false, got "maybe"`,
+			`config.yaml:13: detections.rules.sentinel.bruteforce.window: "banana": want a duration above 0`,
+			`config.yaml:15: detections.rules.sentinel.pat_over_time.min_tokens: want a single value, got a list`,
+			`config.yaml:16: detections.rules.sentinel.ti_malicious_ip: rule sentinel.ti_malicious_ip cannot run: no ti_file`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
