@@ -76,8 +76,11 @@ func (d *Detections) RuleIDs() []string {
 // line and p; flattenParam then returns false.
 func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 	s, err := paramString(v)
-	if err == nil && !detect.IsListParam(k.Value) && isList(v) {
-		err = fmt.Errorf("want a single value, got %s (only allowed_domains and known_countries take a list)", got(deref(v)))
+	if n := deref(v); !detect.IsListParam(k.Value) && n.Kind != yaml.ScalarNode {
+		err = fmt.Errorf("want a single value, got %s", got(n))
+		if n.Kind == yaml.SequenceNode {
+			err = fmt.Errorf("%w (only allowed_domains and known_countries take a list)", err)
+		}
 	}
 	if err != nil {
 		*errs = append(*errs, fmt.Errorf("%s:%d: %s: %v", file, k.Line, p, err))
@@ -97,9 +100,6 @@ func deref(n *yaml.Node) *yaml.Node {
 	}
 	return n
 }
-
-// isList reports whether n (or the node it is an alias of) is a list.
-func isList(n *yaml.Node) bool { return deref(n).Kind == yaml.SequenceNode }
 
 func paramString(n *yaml.Node) (string, error) {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
