@@ -33,17 +33,20 @@ func newCheckCmd() *cobra.Command {
 		Use:   "check",
 		Short: "Validate the configuration and show what run would do",
 		Long: `check reads the configuration (and the flags of run that change it), reports every
-mistake with its file and line and exits 1, or prints what run would do:
-where it sends, which files it follows and whether each exists and is
-readable, where checkpoints go. It exits 1 as well when something run needs
-is unusable: an existing source file that cannot be read, a state directory
-that cannot be written, unreadable TLS files or GeoIP databases.
+mistake it finds with its file and line, in the order of the lines, and
+exits 1, or prints what run would do: where it sends, which files it
+follows and whether each exists and is readable, where checkpoints go, and
+last its verdict. It exits 1 as well when something run needs is unusable:
+an existing source file that cannot be read, a state directory in which a
+file cannot be created (check creates and removes one), unreadable TLS
+files or GeoIP databases.
 
 The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
-allowed_domains) are errors with their file and line. check then lists
-every rule, on or off, and why, with the parameters the file sets for it.
+allowed_domains; also when the file gives it only a severity) are errors
+with their file and line. check then lists every rule, on or off, and why,
+with its severity (- when off) and the parameters the file sets for it.
 
 --config - reads the configuration from standard input (errors then name
 "stdin" and its lines), e.g. one taken out of a Kubernetes ConfigMap:
