@@ -88,6 +88,13 @@ func TestParseKeepsTheRest(t *testing.T) {
 	case c.Line("detections.rules.sentinel.bruteforce.window") != 9:
 		t.Errorf("window's line is %d, want 9", c.Line("detections.rules.sentinel.bruteforce.window"))
 	}
+	// A key given twice is reported with the others, in line order.
+	c, err = Parse([]byte("forward:\n  queue_size: lots\nhostname: a\nhostname: b\n"), "config.yaml")
+	want = "config.yaml:2: forward.queue_size: want a whole number, got \"lots\"\n" +
+		"config.yaml:4: mapping key \"hostname\" already defined at line 3: a key is given once; keep the one meant and remove the other"
+	if c == nil || err == nil || err.Error() != want {
+		t.Errorf("Parse: %v, error\n%v\nwant\n%s", c != nil, err, want)
+	}
 	if c, err := Parse([]byte("sources:\n  - /a.log\n  - {type: audit, path: /b.log}\n"), "config.yaml"); c != nil || err == nil {
 		t.Errorf("a bad list item: Parse returned %v, %v; want no configuration and the error", c, err)
 	}

@@ -52,7 +52,15 @@ func readError(path string, err error) error {
 }
 
 // Parse decodes a configuration from data. name is used in error messages
-// ("config.yaml:7: unknown key ...").
+// ("config.yaml:7: unknown key ..."); every mistake found is returned,
+// joined in the order of their lines. When the mistakes are of keys and
+// values (an unknown key, a value of the wrong type, a key given twice),
+// not of the YAML text, Parse returns them with the configuration decoded
+// without the offending values, as if those keys were absent, so that the
+// caller (check) can report the mistakes the rest of the file holds too;
+// the caller must not use that configuration otherwise. A bad item of a
+// list, which cannot be left out without renumbering the items after it,
+// returns no configuration.
 func Parse(data []byte, name string) (*Config, error) {
 	c := &Config{file: name, lines: map[string]int{}}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -95,15 +103,16 @@ func Parse(data []byte, name string) (*Config, error) {
 	drop := map[*yaml.Node]bool{}
 	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop)
 	if len(errs) > 0 && !prune(doc, drop) {
-		return nil, errors.Join(errs...)
+		return nil, SortErrors(errors.Join(errs...), name)
 	}
 	if err := doc.Decode(c); err != nil {
-		return nil, errors.Join(append(errs, yamlError(name, err))...)
+		errs = append(errs, yamlError(name, err))
+		var te *yaml.TypeError
+		if !errors.As(err, &te) { // a type error (a key given twice) leaves the rest decoded
+			return nil, SortErrors(errors.Join(errs...), name)
+		}
 	}
-	if len(errs) > 0 {
-		return c, errors.Join(errs...)
-	}
-	return c, nil
+	return c, SortErrors(errors.Join(errs...), name)
 }
 
 // walk checks every mapping key in n against the yaml tags of t, records the
@@ -392,6 +401,9 @@ func yamlError(file string, err error) error {
 	if errors.As(err, &te) {
 		errs := make([]error, 0, len(te.Errors))
 		for _, e := range te.Errors {
+			if strings.Contains(e, " already defined at line ") {
+				e += ": a key is given once; keep the one meant and remove the other"
+			}
 			errs = append(errs, errors.New(rewriteLine(file, e)))
 		}
 		return errors.Join(errs...)
