@@ -341,11 +341,14 @@ func cannotRun(c *config.Config, off []*detect.OffError) error {
 // persistence or alerts), so that a rule asked for that lacks what it
 // needs is reported with the bad values, not once they are fixed.
 func cannotRunWithout(c *config.Config, dc detect.Config, err error) error {
-	dc.Emit, dc.StateDir = nil, ""
+	dc.Emit, dc.StateDir, dc.Log = nil, "", slog.New(slog.DiscardHandler)
 	dc.Params = maps.Clone(dc.Params)
 	dc.Rules = maps.Clone(dc.Rules)
-	refused := map[string]bool{} // rules with a bad value: that is their error
-	for range 3 {                // each pass drops the values refused; a rule reads each once
+	// The rules with a bad value: that value is their error. Each pass
+	// drops the values refused; a rule that reads a value only once
+	// another is valid may refuse it in the next pass.
+	refused := map[string]bool{}
+	for range 3 {
 		removed := false
 		for _, leaf := range Leaves(err) {
 			var pe *detect.ParamError
