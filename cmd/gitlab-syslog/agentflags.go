@@ -65,6 +65,9 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 		return nil, config.Resolved{}, err
 	}
 	c := &config.Config{}
+	// A value of the wrong type is reported with every other mistake:
+	// Parse then returns the rest of the file with the error.
+	var parseErr error
 	switch {
 	case f.config == "-" && cmd.Name() == "check":
 		// check --config - checks a configuration piped in (kubectl get
@@ -73,13 +76,12 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 		if err != nil {
 			return nil, config.Resolved{}, fmt.Errorf("--config -: read standard input: %w", err)
 		}
-		if c, err = config.Parse(data, "stdin"); err != nil {
-			return nil, config.Resolved{}, err
+		if c, parseErr = config.Parse(data, "stdin"); c == nil {
+			return nil, config.Resolved{}, parseErr
 		}
 	case f.config != "":
-		var err error
-		if c, err = config.Load(f.config); err != nil {
-			return nil, config.Resolved{}, err
+		if c, parseErr = config.Load(f.config); c == nil {
+			return nil, config.Resolved{}, parseErr
 		}
 	}
 	set := func(name, key string, dst *string, val string) {
@@ -103,14 +105,12 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 		return nil, r, err
 	}
 	// Report the rules' mistakes (unknown ids and parameters, bad values)
-	// with the others, so that one check lists them all; unless the
-	// detections block itself is invalid, which Validate reported.
+	// with the others, so that one check lists them all, in the order of
+	// the file's lines.
 	verr := c.Validate()
-	if verr != nil && c.ValidateDetections() != nil {
-		return nil, r, verr
-	}
-	if _, derr := detectconf.Check(c, nil); verr != nil || derr != nil {
-		return nil, r, errors.Join(verr, derr)
+	_, derr := detectconf.Check(c, nil)
+	if err := config.SortErrors(errors.Join(parseErr, verr, derr), c.File()); err != nil {
+		return nil, r, err
 	}
 	return c, r, nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,17 +33,20 @@ func newCheckCmd() *cobra.Command {
 		Use:   "check",
 		Short: "Validate the configuration and show what run would do",
 		Long: `check reads the configuration (and the flags of run that change it), reports every
-mistake with its file and line and exits 1, or prints what run would do:
-where it sends, which files it follows and whether each exists and is
-readable, where checkpoints go. It exits 1 as well when something run needs
-is unusable: an existing source file that cannot be read, a state directory
-that cannot be written, unreadable TLS files or GeoIP databases.
+mistake it finds with its file and line, in the order of the lines, and
+exits 1, or prints what run would do: where it sends, which files it
+follows and whether each exists and is readable, where checkpoints go, and
+last its verdict. It exits 1 as well when something run needs is unusable:
+an existing source file that cannot be read, a state directory in which a
+file cannot be created (check creates and removes one), unreadable TLS
+files or GeoIP databases.
 
 The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
 unreadable ti_file, a rule enabled without what it needs (a GeoIP database,
-allowed_domains) are errors with their file and line. check then lists
-every rule, on or off, and why, with the parameters the file sets for it.
+allowed_domains; also when the file gives it only a severity) are errors
+with their file and line. check then lists every rule, on or off, and why,
+with its severity (- when off) and the parameters the file sets for it.
 
 --config - reads the configuration from standard input (errors then name
 "stdin" and its lines), e.g. one taken out of a Kubernetes ConfigMap:
@@ -52,10 +57,18 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 			if err != nil {
 				return err
 			}
-			problems := summarize(cmd.OutOrStdout(), c, r, f.config)
+			w := &warnCounter{w: cmd.OutOrStdout()}
+			problems := summarize(w, c, r, f.config)
+			// The verdict comes last, after everything listed.
 			if len(problems) > 0 {
+				fmt.Fprintf(w, "result:     %s: %d problem(s) that would stop run or lose data (listed with what to do)\n", checkedName(f.config), len(problems))
 				return fmt.Errorf("check: %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
 			}
+			note := ""
+			if w.n > 0 {
+				note = fmt.Sprintf(", with %d warning(s) above", w.n)
+			}
+			fmt.Fprintf(w, "result:     %s: valid%s\n", checkedName(f.config), note)
 			return nil
 		},
 	}
@@ -87,16 +100,34 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 	return "; NOTE: a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: " + strings.Join(notes, ", ")
 }
 
+// warnCounter passes what check prints to w and counts its warnings
+// (the "WARNING:" notes), for the verdict.
+type warnCounter struct {
+	w io.Writer
+	n int
+}
+
+func (c *warnCounter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, []byte("WARNING:"))
+	return c.w.Write(p)
+}
+
+// checkedName names the configuration file --config gave, for check's
+// output: "standard input" for -, the built-in defaults for none.
+func checkedName(file string) string {
+	switch file {
+	case "-":
+		return "standard input"
+	case "":
+		return "(none: built-in defaults)"
+	}
+	return file
+}
+
 // summarize prints what run would do and returns the problems that would
-// stop it from working.
+// stop it from working; the caller prints the verdict after it.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
-	if file == "-" {
-		file = "standard input"
-	}
-	if file == "" {
-		file = "(none: built-in defaults)"
-	}
-	fmt.Fprintf(w, "config:     %s: valid%s\n", file, emptyNote(c))
+	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -104,7 +135,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")
-		problems = append(problems, fmt.Sprintf("state_dir %s: %v", c.StateDir, err))
+		problems = append(problems, fmt.Sprintf("%s %s: %v", configKey(c, "state_dir"), c.StateDir, err))
 	} else {
 		fmt.Fprintf(w, ": writable\n")
 	}
@@ -232,9 +263,9 @@ func emptyNote(c *config.Config) string {
 		return ""
 	}
 	if c.FromFlags() {
-		return ", but it sets nothing: every setting below is a built-in default or a flag's"
+		return ": it sets nothing: every setting below is a built-in default or a flag's"
 	}
-	return ", but it sets nothing: every setting below is a built-in default"
+	return ": it sets nothing: every setting below is a built-in default"
 }
 
 // printDetections shows whether the detection engine runs and, per rule,
@@ -274,9 +305,9 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 		defaults, on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range st {
-		state := "off"
+		state, severity := "off", "-" // an off rule sends nothing
 		if s.On {
-			state = "on"
+			state, severity = "on", s.Info.Severity.String()
 		}
 		why := s.Why
 		if len(s.Params) > 0 {
@@ -289,7 +320,7 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 			why += "; its file lists nothing usable: MATCHES NOTHING"
 			problems = append(problems, fmt.Sprintf("rule %s: %s", s.Info.ID, s.Unusable))
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, s.Info.Severity, why)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, severity, why)
 		for _, l := range s.Skipped {
 			problems = append(problems, fmt.Sprintf("rule %s: %s; run skips this line", s.Info.ID, l))
 		}
@@ -448,21 +479,42 @@ func dirReadable(dir string) error {
 	return nil
 }
 
-// dirWritable reports whether dir is writable or can be created, without
-// changing anything.
+// dirWritable reports whether run can create files in dir, or create dir
+// when it does not exist yet, by doing it: it creates and removes a
+// temporary file in dir, or in its nearest existing parent, where run
+// would create dir. Permission bits are not enough: root passes them on
+// /proc, /sys and a read-only file system, where nothing can be created.
+// The error names the directory tried, the system's cause and what to do.
 func dirWritable(dir string) error {
-	for p := dir; ; p = filepath.Dir(p) {
+	p := dir
+	for {
 		fi, err := os.Stat(p)
 		if err == nil {
 			if !fi.IsDir() {
 				return fmt.Errorf("%s is not a directory", p)
 			}
-			return access(p, accessWrite|accessSearch)
+			break
 		}
 		if !errors.Is(err, os.ErrNotExist) || filepath.Dir(p) == p {
 			return err
 		}
+		p = filepath.Dir(p)
 	}
+	f, err := os.CreateTemp(p, ".gitlab-syslog-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the temporary name means nothing to the user
+		}
+		const todo = "give a directory on a writable file system that the agent's user may write, or create it and give it to that user (chown)"
+		if p != dir {
+			return fmt.Errorf("it does not exist, and creating a file in %s, where it would be created, failed: %v; %s", p, err, todo)
+		}
+		return fmt.Errorf("creating a file in it failed: %v; %s", err, todo)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 // permHint explains the usual fix for a permission error on a GitLab log.

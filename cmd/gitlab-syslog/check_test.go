@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -206,9 +207,11 @@ func TestCheck(t *testing.T) {
 }
 
 // TestCheckReportsAllMistakes: one check lists the mistakes of the whole
-// file with their lines, the detection rules' (an unknown rule id, a
-// parameter no rule reads) with the others, so that a user fixes them in
-// one pass; an invalid detections block is reported once, by itself.
+// file with their lines, in the order of the lines, the detection rules'
+// (an unknown rule id, a parameter no rule reads, a bad value, a rule
+// that cannot run) with the others, so that a user fixes them in one
+// pass: an invalid detections block, a bad severity, an unknown rule or a
+// value of the wrong type (enabled: maybe) hides none of the others.
 func TestCheckReportsAllMistakes(t *testing.T) {
 	dir := t.TempDir()
 	head := "state_dir: " + filepath.Join(dir, "s") + "\nstart_at: middle\nsources:\n  - type: audti\n    path: /tmp/x.log\n"
@@ -227,6 +230,20 @@ func TestCheckReportsAllMistakes(t *testing.T) {
 			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
 			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
 			`config.yaml:7: detections.lateness: -2m0s is out of range`,
+			`config.yaml:9: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`,
+			`config.yaml:12: detections.rules.sentinel.bruteforce.threshold: rule sentinel.bruteforce has no parameter "threshold"`,
+		}},
+		{"values of the wrong type, bad values, bad severity, rule that cannot run", "detections:\n  enabled: maybe\n  rules:\n" +
+			"    sentinel.impersonation:\n      severity: Extreme\n    sentinel.bruteforce:\n      enabled: maybe\n      window: banana\n" +
+			"    sentinel.pat_over_time:\n      min_tokens: [1]\n    sentinel.ti_malicious_ip:\n      severity: High\n", []string{
+			`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+			`config.yaml:4: sources[0].type: "audti" is not one of audit, application, access, auth`,
+			`config.yaml:7: detections.enabled: want true or false, got "maybe"`,
+			`config.yaml:10: detections.rules.sentinel.impersonation.severity: unknown severity "Extreme"`,
+			`config.yaml:12: detections.rules.sentinel.bruteforce.enabled: want true or false, got "maybe"`,
+			`config.yaml:13: detections.rules.sentinel.bruteforce.window: "banana": want a duration above 0`,
+			`config.yaml:15: detections.rules.sentinel.pat_over_time.min_tokens: want a single value, got a list`,
+			`config.yaml:16: detections.rules.sentinel.ti_malicious_ip: rule sentinel.ti_malicious_ip cannot run: no ti_file`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,7 +274,8 @@ func TestCheckConfigStdin(t *testing.T) {
 	if err := runSendCollect(context.Background(), in, &out, &errOut, "check", "--config", "-"); err != nil {
 		t.Fatalf("check --config -: %v\n%s", err, errOut.String())
 	}
-	if !strings.HasPrefix(out.String(), "config:     standard input: valid\nstate_dir:  "+state+" (configured)") {
+	if !strings.HasPrefix(out.String(), "config:     standard input\nstate_dir:  "+state+" (configured)") ||
+		!strings.HasSuffix(out.String(), "\nresult:     standard input: valid\n") {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
@@ -271,8 +289,8 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	const (
-		emptyNote      = ": valid, but it sets nothing: every setting below is a built-in default\n"
-		emptyFlagsNote = ": valid, but it sets nothing: every setting below is a built-in default or a flag's\n"
+		emptyNote      = ": it sets nothing: every setting below is a built-in default\n"
+		emptyFlagsNote = ": it sets nothing: every setting below is a built-in default or a flag's\n"
 		detNote        = "detections: no detections block, so every detection setting is a default: "
 	)
 	for _, tc := range []struct {
@@ -290,7 +308,7 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 		{"empty file and a flag", "", true, []string{emptyFlagsNote, detNote}, nil},
 		{"no detections block", "state_dir: " + state + "\n", false, []string{detNote}, []string{"sets nothing"}},
 		{"detections block", "state_dir: " + state + "\ndetections:\n  lateness: 5m\n", false, []string{"rules on, lateness 5m0s"}, []string{"sets nothing", detNote}},
-		{"no file", "-", true, []string{"(none: built-in defaults): valid\n", detNote}, []string{"sets nothing"}},
+		{"no file", "-", true, []string{"config:     (none: built-in defaults)\n", detNote}, []string{"sets nothing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"check"}
@@ -312,5 +330,100 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckListing: check lists everything, then its verdict, last: valid
+// (with the number of warnings listed), or the number of problems; an off
+// rule is shown without a severity ("-"), as it sends nothing, whatever
+// severity it has by default or is configured with; an on rule with the
+// severity its alerts carry.
+func TestCheckListing(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	notDir := writeFile(t, filepath.Join(dir, "plainfile"), "x")
+	for _, tc := range []struct {
+		name, config string
+		verdict      string // the last line of the output
+		severities   map[string]string
+	}{
+		{"valid", "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n" +
+			"    falco.pat_created: {enabled: false, severity: High}\n    sentinel.bruteforce: {severity: High}\n",
+			"result:     CONFIG: valid",
+			map[string]string{"falco.pat_created": "-", "sentinel.bruteforce": "High", "sentinel.ti_malicious_ip": "-", "falco.admin_impersonation": "Informational", "falco.user_locked": "Medium"}},
+		{"valid with warnings", "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "**", "*") + "}\n",
+			"result:     CONFIG: valid, with 2 warning(s) above", nil},
+		{"problems", "state_dir: " + filepath.Join(notDir, "s") + "\nsources:\n  - {type: audit, path: /a}\n",
+			"result:     CONFIG: 1 problem(s) that would stop run or lose data (listed with what to do)", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)
+			out, _ := execute(t, "check", "--config", cfg)
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if want := strings.ReplaceAll(tc.verdict, "CONFIG", cfg); lines[len(lines)-1] != want {
+				t.Errorf("last line %q, want %q:\n%s", lines[len(lines)-1], want, out)
+			}
+			if !strings.HasPrefix(out, "config:     "+cfg+"\n") {
+				t.Errorf("first line is not the config file alone:\n%s", out)
+			}
+			seen := 0
+			for _, l := range lines {
+				f := strings.Fields(l)
+				if len(f) < 3 || (f[0] != "on" && f[0] != "off") {
+					continue
+				}
+				if f[0] == "off" && f[2] != "-" || f[0] == "on" && f[2] == "-" {
+					t.Errorf("%s rule %s shown with severity %q", f[0], f[1], f[2])
+				}
+				if want, ok := tc.severities[f[1]]; ok {
+					seen++
+					if f[2] != want {
+						t.Errorf("rule %s: severity %q, want %q", f[1], f[2], want)
+					}
+				}
+			}
+			if seen != len(tc.severities) {
+				t.Errorf("found %d of the %d rules looked for:\n%s", seen, len(tc.severities), out)
+			}
+		})
+	}
+}
+
+// TestCheckStateDirProbe: check tries to create a file where run would
+// write its state (in state_dir, or the nearest existing parent when
+// state_dir does not exist yet) instead of reading permission bits, which
+// root passes on /proc and /sys; the problem names the key's line, the
+// directory, the system's cause and what to do.
+func TestCheckStateDirProbe(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc and /sys are Linux's")
+	}
+	for _, tc := range []struct{ stateDir, want string }{
+		{"/proc/gitlab-syslog", "config.yaml:1: state_dir /proc/gitlab-syslog: it does not exist, and creating a file in /proc, where it would be created, failed: no such file or directory; give a directory"},
+		{"/proc", "config.yaml:1: state_dir /proc: creating a file in it failed: no such file or directory; give a directory"},
+		{"/sys/kernel/gitlab-syslog", "config.yaml:1: state_dir /sys/kernel/gitlab-syslog: it does not exist, and creating a file in /sys/kernel, where it would be created, failed: permission denied; give a directory"},
+	} {
+		t.Run(tc.stateDir, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), "state_dir: "+tc.stateDir+"\nsources:\n  - {type: audit, path: /a}\n")
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			if !strings.Contains(err.Error(), filepath.Dir(cfg)+"/"+tc.want) {
+				t.Errorf("error %q lacks %q", err, tc.want)
+			}
+			if !strings.Contains(out, "state_dir:  "+tc.stateDir+" (configured): NOT WRITABLE\n") {
+				t.Errorf("output:\n%s", out)
+			}
+		})
+	}
+	// A directory that can be written is left as it was.
+	state := t.TempDir()
+	cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), "state_dir: "+state+"\nsources:\n  - {type: audit, path: /a}\n")
+	if out, err := execute(t, "check", "--config", cfg); err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	if left, _ := os.ReadDir(state); len(left) != 0 {
+		t.Errorf("check left %d file(s) in the state directory", len(left))
 	}
 }

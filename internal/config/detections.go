@@ -71,17 +71,34 @@ func (d *Detections) RuleIDs() []string {
 // engine's parameters take (detect.Config.Params, the same as `detect
 // --param`): a scalar as written, a list as its items joined with commas.
 // A value that is neither (a mapping, a nested list, a list item with a
-// comma) is an error naming the file, the key's line and p.
-func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) {
+// comma), and a list given to a parameter that takes one value (window:
+// [1]; see detect.IsListParam), is an error naming the file, the key's
+// line and p; flattenParam then returns false.
+func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 	s, err := paramString(v)
+	if n := deref(v); !detect.IsListParam(k.Value) && n.Kind != yaml.ScalarNode {
+		err = fmt.Errorf("want a single value, got %s", got(n))
+		if n.Kind == yaml.SequenceNode {
+			err = fmt.Errorf("%w (only allowed_domains and known_countries take a list)", err)
+		}
+	}
 	if err != nil {
 		*errs = append(*errs, fmt.Errorf("%s:%d: %s: %v", file, k.Line, p, err))
-		return
+		return false
 	}
 	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
-		return
+		return true
 	}
 	*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: v.Line, Column: v.Column}
+	return true
+}
+
+// deref returns the node an alias n stands for, or n.
+func deref(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 func paramString(n *yaml.Node) (string, error) {

@@ -38,6 +38,12 @@ func TestValueErrorsGolden(t *testing.T) {
 			`config.yaml:2: forward.structured_data: want true or false, got "maybe"`},
 		{"not a whole number", "forward:\n  queue_size: 1.5\n",
 			`config.yaml:2: forward.queue_size: want a whole number, got 1.5`},
+		{"list for a rule's single-valued parameter", "detections:\n  rules:\n    sentinel.bruteforce:\n      window: [1]\n",
+			`config.yaml:4: detections.rules.sentinel.bruteforce.window: want a single value, got a list (only allowed_domains and known_countries take a list)`},
+		{"list for a global single-valued parameter", "detections:\n  params:\n    suppress:\n      - 1h\n",
+			`config.yaml:3: detections.params.suppress: want a single value, got a list (only allowed_domains and known_countries take a list)`},
+		{"list for a rule's path parameter", "detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: [/a.txt]\n",
+			`config.yaml:4: detections.rules.sentinel.ti_malicious_ip.ti_file: want a single value, got a list (only allowed_domains and known_countries take a list)`},
 		{"two bad values, two errors", "max_line_bytes: lots\ncheckpoint_interval: 5\n",
 			"config.yaml:1: max_line_bytes: want a number of bytes (e.g. 1048576 or 1MiB), got \"lots\"\n" +
 				"config.yaml:2: checkpoint_interval: want a duration with a unit (e.g. 5s, 250ms), got 5"},
@@ -49,6 +55,48 @@ func TestValueErrorsGolden(t *testing.T) {
 				t.Errorf("Parse error\n%v\nwant\n%s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseKeepsTheRest: a value of the wrong type does not hide the
+// rest of the file: Parse returns its error with the configuration
+// decoded without that key (as if it were absent, its line forgotten), so
+// that check goes on to report the other mistakes. A bad list item
+// (which would renumber the items after it) still stops Parse.
+func TestParseKeepsTheRest(t *testing.T) {
+	const doc = "state_dir: /s\nforward:\n  url: tcp://h:514\n  structured_data: maybe\n" +
+		"detections:\n  rules:\n    sentinel.bruteforce:\n      enabled: maybe\n      window: 2h\n    falco.pat_created:\n      severity: High\n"
+	c, err := Parse([]byte(doc), "config.yaml")
+	want := "config.yaml:4: forward.structured_data: want true or false, got \"maybe\"\n" +
+		"config.yaml:8: detections.rules.sentinel.bruteforce.enabled: want true or false, got \"maybe\""
+	if err == nil || err.Error() != want {
+		t.Fatalf("Parse error\n%v\nwant\n%s", err, want)
+	}
+	if c == nil {
+		t.Fatal("Parse returned no configuration with its value errors")
+	}
+	bf := c.Detections.Rules["sentinel.bruteforce"]
+	switch {
+	case c.StateDir != "/s" || c.Forward.URL != "tcp://h:514":
+		t.Errorf("state_dir %q, forward.url %q: the keys beside the bad ones were not decoded", c.StateDir, c.Forward.URL)
+	case c.Forward.StructuredData != nil || bf.Enabled != nil:
+		t.Errorf("the bad values were decoded: structured_data %v, enabled %v", c.Forward.StructuredData, bf.Enabled)
+	case bf.Params["window"] != "2h" || c.Detections.Rules["falco.pat_created"].Severity != "High":
+		t.Errorf("the rules' other keys were not decoded: %+v", c.Detections.Rules)
+	case c.Line("forward.structured_data") != 0 || c.Line("detections.rules.sentinel.bruteforce.enabled") != 0:
+		t.Error("the bad keys' lines are kept: they would count as given")
+	case c.Line("detections.rules.sentinel.bruteforce.window") != 9:
+		t.Errorf("window's line is %d, want 9", c.Line("detections.rules.sentinel.bruteforce.window"))
+	}
+	// A key given twice is reported with the others, in line order.
+	c, err = Parse([]byte("forward:\n  queue_size: lots\nhostname: a\nhostname: b\n"), "config.yaml")
+	want = "config.yaml:2: forward.queue_size: want a whole number, got \"lots\"\n" +
+		"config.yaml:4: mapping key \"hostname\" already defined at line 3: a key is given once; keep the one meant and remove the other"
+	if c == nil || err == nil || err.Error() != want {
+		t.Errorf("Parse: %v, error\n%v\nwant\n%s", c != nil, err, want)
+	}
+	if c, err := Parse([]byte("sources:\n  - /a.log\n  - {type: audit, path: /b.log}\n"), "config.yaml"); c != nil || err == nil {
+		t.Errorf("a bad list item: Parse returned %v, %v; want no configuration and the error", c, err)
 	}
 }
 

@@ -52,7 +52,15 @@ func readError(path string, err error) error {
 }
 
 // Parse decodes a configuration from data. name is used in error messages
-// ("config.yaml:7: unknown key ...").
+// ("config.yaml:7: unknown key ..."); every mistake found is returned,
+// joined in the order of their lines. When the mistakes are of keys and
+// values (an unknown key, a value of the wrong type, a key given twice),
+// not of the YAML text, Parse returns them with the configuration decoded
+// without the offending values, as if those keys were absent, so that the
+// caller (check) can report the mistakes the rest of the file holds too;
+// the caller must not use that configuration otherwise. A bad item of a
+// list, which cannot be left out without renumbering the items after it,
+// returns no configuration.
 func Parse(data []byte, name string) (*Config, error) {
 	c := &Config{file: name, lines: map[string]int{}}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -88,21 +96,30 @@ func Parse(data []byte, name string) (*Config, error) {
 	}
 	// walk reports unknown keys and values of the wrong type, each with its
 	// line and key, and rewrites byte sizes with units to numbers, so that
-	// decoding the checked tree succeeds.
+	// decoding the checked tree succeeds. The keys whose values are of the
+	// wrong type are taken out of the tree, so that the others still
+	// decode and can be checked.
 	var errs []error
-	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	drop := map[*yaml.Node]bool{}
+	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop)
+	if len(errs) > 0 && !prune(doc, drop) {
+		return nil, SortErrors(errors.Join(errs...), name)
 	}
 	if err := doc.Decode(c); err != nil {
-		return nil, yamlError(name, err)
+		errs = append(errs, yamlError(name, err))
+		var te *yaml.TypeError
+		if !errors.As(err, &te) { // a type error (a key given twice) leaves the rest decoded
+			return nil, SortErrors(errors.Join(errs...), name)
+		}
 	}
-	return c, nil
+	return c, SortErrors(errors.Join(errs...), name)
 }
 
 // walk checks every mapping key in n against the yaml tags of t, records the
-// line of every key path, and appends an error for each unknown key.
-func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error) {
+// line of every key path, and appends an error for each unknown key and
+// each value of the wrong type. It adds each such value to drop (see
+// prune) and forgets its key's line: the key is then as good as absent.
+func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -128,8 +145,9 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					// inline map (detections.rules.ID's parameters).
 					p := join(path, k.Value)
 					lines[p] = k.Line
-					if inline.Elem().Kind() == reflect.String {
-						flattenParam(k, v, p, file, errs)
+					if inline.Elem().Kind() == reflect.String && !flattenParam(k, v, p, file, errs) {
+						drop[v] = true
+						delete(lines, p)
 					}
 					continue
 				}
@@ -140,9 +158,11 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			lines[p] = k.Line
 			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes"); msg != "" {
 				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
+				drop[v] = true
+				delete(lines, p)
 				continue
 			}
-			walk(v, f.Type, p, file, lines, errs)
+			walk(v, f.Type, p, file, lines, errs, drop)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -153,19 +173,25 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			p := join(path, k.Value)
 			lines[p] = k.Line
 			if t.Elem().Kind() == reflect.String {
-				flattenParam(k, v, p, file, errs)
-				continue
-			}
-			if path == "detections.rules" {
-				if msg := ruleShape(n, i); msg != "" {
-					*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, k.Line, p, msg))
-					continue
+				if !flattenParam(k, v, p, file, errs) {
+					drop[v] = true
+					delete(lines, p)
 				}
-			} else if msg := checkValue(v, t.Elem(), false); msg != "" {
-				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
 				continue
 			}
-			walk(v, t.Elem(), p, file, lines, errs)
+			msg, line := "", v.Line
+			if path == "detections.rules" {
+				msg, line = ruleShape(n, i), k.Line
+			} else {
+				msg = checkValue(v, t.Elem(), false)
+			}
+			if msg != "" {
+				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, line, p, msg))
+				drop[v] = true
+				delete(lines, p)
+				continue
+			}
+			walk(v, t.Elem(), p, file, lines, errs, drop)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -176,14 +202,66 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			lines[p] = e.Line
 			if msg := checkValue(e, t.Elem(), false); msg != "" {
 				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, e.Line, p, msg))
+				drop[e] = true
 				continue
 			}
-			walk(e, t.Elem(), p, file, lines, errs)
+			walk(e, t.Elem(), p, file, lines, errs, drop)
 		}
 	}
 }
 
 var nodeType = reflect.TypeOf(yaml.Node{})
+
+// prune takes the mapping keys whose values are in drop (values of the
+// wrong type, reported by walk) out of the tree under n, so that the rest
+// decodes. It returns false, and leaves the tree as it is, when a list
+// item is in drop: taking it out would renumber the items after it, whose
+// errors name them by index.
+func prune(n *yaml.Node, drop map[*yaml.Node]bool) bool {
+	if !prunable(n, drop, map[*yaml.Node]bool{}) {
+		return false
+	}
+	pruneMappings(n, drop, map[*yaml.Node]bool{})
+	return true
+}
+
+// prunable reports whether no list item under n is in drop; seen guards
+// against alias cycles.
+func prunable(n *yaml.Node, drop, seen map[*yaml.Node]bool) bool {
+	if n == nil || seen[n] {
+		return true
+	}
+	seen[n] = true
+	for _, e := range n.Content {
+		if n.Kind == yaml.SequenceNode && drop[e] {
+			return false
+		}
+		if !prunable(e, drop, seen) {
+			return false
+		}
+	}
+	return prunable(n.Alias, drop, seen)
+}
+
+func pruneMappings(n *yaml.Node, drop, seen map[*yaml.Node]bool) {
+	if n == nil || seen[n] {
+		return
+	}
+	seen[n] = true
+	if n.Kind == yaml.MappingNode {
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !drop[n.Content[i+1]] {
+				kept = append(kept, n.Content[i], n.Content[i+1])
+			}
+		}
+		n.Content = kept
+	}
+	for _, e := range n.Content {
+		pruneMappings(e, drop, seen)
+	}
+	pruneMappings(n.Alias, drop, seen)
+}
 
 func join(path, key string) string {
 	if path == "" {
@@ -323,6 +401,9 @@ func yamlError(file string, err error) error {
 	if errors.As(err, &te) {
 		errs := make([]error, 0, len(te.Errors))
 		for _, e := range te.Errors {
+			if strings.Contains(e, " already defined at line ") {
+				e += ": a key is given once; keep the one meant and remove the other"
+			}
 			errs = append(errs, errors.New(rewriteLine(file, e)))
 		}
 		return errors.Join(errs...)

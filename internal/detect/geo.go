@@ -62,8 +62,10 @@ func (p place) columns() []Column {
 }
 
 // countryCodes reads the ISO 3166-1 alpha-2 codes of parameter name
-// (upper-cased); a value that is not two letters is a *ParamError (Falco's
-// list used English display names, which never match an ISO code).
+// (upper-cased); a value that is not two letters (Falco's list used
+// English display names, which never match an ISO code), or not the code
+// of a country as GeoIP2 gives it (isoCountries: not XX, ZZ, EU, nor UK),
+// is a *ParamError.
 func countryCodes(p *Params, name string) map[string]bool {
 	list := p.List(name, nil)
 	if len(list) == 0 {
@@ -76,8 +78,8 @@ func countryCodes(p *Params, name string) map[string]bool {
 			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: a country name or other code is not one)", given))
 			continue
 		}
-		if iso, ok := notISOCountry[c]; ok {
-			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: %s)", given, iso))
+		if why := notCountryCode(c); why != "" {
+			p.Fail(name, fmt.Sprintf("want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got %q: %s)", given, why))
 			continue
 		}
 		set[c] = true

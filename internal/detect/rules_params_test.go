@@ -52,6 +52,18 @@ func TestStatefulRuleParams(t *testing.T) {
 		{"falco.git_op_unknown_country", map[string]string{"known_countries": "DE,uk"}, true, `(got "uk": the United Kingdom is GB)`},
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "EL"}, true, `(got "EL": Greece is GR)`},
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "GB,GR"}, true, ""},
+		// Codes no country has, which GeoIP2 never gives: with them the
+		// rule would alert on every address of the countries meant.
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE,XX"}, true, `(got "XX": a user-assigned code (AA, QM to QZ, XA to XZ, ZZ), which no country has`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "zz"}, true, `(got "zz": a user-assigned code`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "AA"}, true, `(got "AA": a user-assigned code`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "QM"}, true, `(got "QM": a user-assigned code`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "QZ"}, true, `(got "QZ": a user-assigned code`},
+		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "XA"}, true, `(got "XA": a user-assigned code`},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "EU"}, true, `(got "EU": a region (GeoIP Legacy's Europe or Asia/Pacific), not a country`},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "AP"}, true, `(got "AP": a region`},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "QB"}, true, `(got "QB": not an assigned ISO 3166-1 code)`},
+		{"falco.git_op_unknown_country", map[string]string{"known_countries": "XK,QA,AX,SS,BQ"}, true, ""}, // Kosovo as GeoIP2 gives it, Qatar, Åland, South Sudan, Bonaire
 		{"falco.admin_mode_unknown_country", map[string]string{"known_countries": "DE", "geoip_db": geoFixture}, false, ""},
 	}
 	specs := map[string]Spec{}
@@ -84,5 +96,22 @@ func TestStatefulRuleParams(t *testing.T) {
 				r.Close(func(*Alert) {})
 			}
 		})
+	}
+}
+
+// TestISOCountries: the list holds the 249 assigned ISO 3166-1 alpha-2
+// codes and XK, each two upper-case letters, none in a user-assigned
+// range.
+func TestISOCountries(t *testing.T) {
+	if len(isoCountries) != 250 {
+		t.Errorf("%d codes, want 249 assigned and XK", len(isoCountries))
+	}
+	for c := range isoCountries {
+		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			t.Errorf("%q is not two upper-case letters", c)
+		}
+		if c != "XK" && (c == "AA" || c == "ZZ" || c[0] == 'X' || c[0] == 'Q' && c[1] >= 'M') {
+			t.Errorf("%q is user-assigned", c)
+		}
 	}
 }

@@ -32,7 +32,10 @@ const suppressParam = "suppress"
 // catalogue specs (nil: detect.Catalogue()), after checking
 // every rule id, parameter name and severity in it. The caller sets the
 // runtime fields (Emit, Log, Geo, StateDir, Now). Every problem is
-// reported, joined, each prefixed with file:line as config.Validate does.
+// reported, joined, each prefixed with file:line as config.Validate does;
+// the configuration returned with them leaves out what they are about
+// (an unknown rule, a parameter no rule reads, a bad severity), so that
+// the rest can still be checked.
 func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) {
 	if specs == nil {
 		specs = detect.Catalogue()
@@ -57,6 +60,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 				hint = didYouMean(name, keys(readers))
 			}
 			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, hint))
+			delete(dc.Params, name)
 		}
 	}
 	for _, id := range d.RuleIDs() {
@@ -72,18 +76,20 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 			continue
 		}
 		known := append(slices.Clone(spec.Params), suppressParam)
+		rc.Params = maps.Clone(rc.Params)
 		for _, name := range sortedKeys(rc.Params) {
 			if !slices.Contains(known, name) {
 				errs = append(errs, c.Errorf(path+"."+name, "rule %s has no parameter %q%s (its parameters: %s)",
 					id, name, didYouMean(name, append(slices.Clone(known), "enabled", "severity")), strings.Join(known, ", ")))
+				delete(rc.Params, name)
 			}
 		}
 		if rc.Severity != "" {
 			if _, err := detect.ParseSeverity(rc.Severity); err != nil {
 				errs = append(errs, c.Errorf(path+".severity", "%v%s", err, didYouMean(rc.Severity, detect.SeverityNames())))
+				rc.Severity = ""
 			}
 		}
-		rc.Params = maps.Clone(rc.Params)
 		dc.Rules[id] = rc
 	}
 	return dc, errors.Join(errs...)
@@ -258,16 +264,30 @@ type Status struct {
 // MaxSuppress; the rest comes from c). It returns the engine and the
 // status of every rule in the catalogue. A rule that is off because it
 // lacks something is an error only when the configuration asked for it
-// (enabled: true, or parameters given); a default rule that cannot run is
-// reported in its Status. The severity and parameter values of a rule
-// configured but off (enabled: false, or detections off) are checked as
-// those of a running rule (detect.CheckOffRules). With detections off it
-// returns a nil engine.
+// (enabled: true, a severity or parameters given); a default rule that
+// cannot run is reported in its Status. The severity and parameter values
+// of a rule configured but off (enabled: false, or detections off) are
+// checked as those of a running rule (detect.CheckOffRules). With
+// detections off it returns a nil engine. The errors of EngineConfig
+// (unknown rules and parameters, bad severities) do not stop the check of
+// the rest: every mistake is returned, joined in the order of the lines
+// they name (config.SortErrors).
 func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Engine, []Status, error) {
-	dc, err := EngineConfig(c, specs)
-	if err != nil {
-		return nil, nil, err
+	dc, cfgErr := EngineConfig(c, specs)
+	if cfgErr == nil {
+		e, st, err := build(c, dc, rt)
+		return e, st, config.SortErrors(err, c.File())
 	}
+	// Only checked: without persistence, with alerts dropped.
+	e, st, err := build(c, dc, detect.Config{Log: rt.Log, Geo: rt.Geo, Now: rt.Now})
+	if e != nil {
+		e.Close()
+	}
+	return nil, st, config.SortErrors(errors.Join(cfgErr, err), c.File())
+}
+
+// build is Build over dc, the checked engine configuration of c.
+func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine, []Status, error) {
 	// The rules the engine will not build are checked too: a bad value
 	// is an error when written, not when the rule is turned on.
 	chk := dc
@@ -291,21 +311,77 @@ func Build(c *config.Config, specs []detect.Spec, rt detect.Config) (*detect.Eng
 	e, err := detect.New(dc)
 	if err != nil {
 		// one message per bad value, naming the rules that run and those
-		// that are off alike
-		return nil, nil, engineErrs(c, errors.Join(err, offRaw))
+		// that are off alike, and the rules asked for that cannot run
+		return nil, nil, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cannotRunWithout(c, dc, err))
 	}
 	st := statuses(c, dc, e)
-	errs := []error{offErr}
-	for _, o := range e.Off() {
-		rc, asked := c.Detections.Rules[o.Rule]
-		if asked && (rc.Enabled != nil && *rc.Enabled || len(rc.Params) > 0) {
-			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s", o.Rule, o.Reason))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(offErr, cannotRun(c, e.Off())); err != nil {
 		return nil, st, err
 	}
 	return e, st, nil
+}
+
+// cannotRun returns an error for each rule of off that c's configuration
+// asks for (enabled: true, a severity or a parameter given), naming its
+// line and what the rule lacks.
+func cannotRun(c *config.Config, off []*detect.OffError) error {
+	var errs []error
+	for _, o := range off {
+		rc, asked := c.Detections.Rules[o.Rule]
+		if asked && (rc.Enabled != nil && *rc.Enabled || rc.Severity != "" || len(rc.Params) > 0) {
+			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s; give it that, or remove the rule's settings (or set enabled: false) to leave it off", o.Rule, o.Reason))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// cannotRunWithout is cannotRun for an engine configuration dc that
+// detect.New refused with err: it builds dc again, only to see which
+// rules are off, without the parameter values err names (and without
+// persistence or alerts), so that a rule asked for that lacks what it
+// needs is reported with the bad values, not once they are fixed.
+func cannotRunWithout(c *config.Config, dc detect.Config, err error) error {
+	dc.Emit, dc.StateDir, dc.Log = nil, "", slog.New(slog.DiscardHandler)
+	dc.Params = maps.Clone(dc.Params)
+	dc.Rules = maps.Clone(dc.Rules)
+	// The rules with a bad value: that value is their error. Each pass
+	// drops the values refused; a rule that reads a value only once
+	// another is valid may refuse it in the next pass.
+	refused := map[string]bool{}
+	for range 3 {
+		removed := false
+		for _, leaf := range Leaves(err) {
+			var pe *detect.ParamError
+			if !errors.As(leaf, &pe) {
+				continue
+			}
+			refused[pe.Rule] = true
+			if rc, ok := dc.Rules[pe.Rule]; ok {
+				if _, own := rc.Params[pe.Param]; own {
+					rc.Params = maps.Clone(rc.Params)
+					delete(rc.Params, pe.Param)
+					dc.Rules[pe.Rule] = rc
+					removed = true
+					continue
+				}
+			}
+			if _, global := dc.Params[pe.Param]; global {
+				delete(dc.Params, pe.Param)
+				removed = true
+			}
+		}
+		if !removed {
+			return nil
+		}
+		e, nerr := detect.New(dc)
+		if nerr == nil {
+			e.Close()
+			off := slices.DeleteFunc(e.Off(), func(o *detect.OffError) bool { return refused[o.Rule] })
+			return cannotRun(c, off)
+		}
+		err = nerr
+	}
+	return nil
 }
 
 // Check is Build for `check` and for validating a configuration before a

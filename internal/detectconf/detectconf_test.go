@@ -55,6 +55,7 @@ func TestCheckErrors(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "missing.txt")
 	const head = "state_dir: /s\ndetections:\n"
+	const todo = "; give it that, or remove the rule's settings (or set enabled: false) to leave it off"
 	tests := []struct {
 		name, yaml string
 		want       string
@@ -100,12 +101,12 @@ func TestCheckErrors(t *testing.T) {
 		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
 			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory`},
 		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
-			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)`},
+			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)` + todo},
 		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
 			"config.yaml:4: detections.rules.falco.pat_created.severity: unknown severity \"urgent\": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)\n" +
 				`config.yaml:5: detections.rules.sentinel.bruteforce.windw: rule sentinel.bruteforce has no parameter "windw" (did you mean "window"?) (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"enabled without its allow-list", head + "  rules:\n    sentinel.external_user:\n      enabled: true\n",
-			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)`},
+			`config.yaml:4: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)` + todo},
 		// A rule that is off is checked as one that runs.
 		{"bad value of a rule turned off", head + "  rules:\n    sentinel.bruteforce:\n      enabled: false\n      window: 0\n      min_count: lots\n",
 			`config.yaml:6: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
@@ -113,8 +114,24 @@ func TestCheckErrors(t *testing.T) {
 		{"bad value with detections off", "state_dir: /s\ndetections:\n  enabled: false\n  rules:\n    sentinel.pat_over_time:\n      min_tokens: -1\n",
 			`config.yaml:6: detections.rules.sentinel.pat_over_time.min_tokens: "-1": want a whole number, 0 or more`},
 		{"bad value of a rule off, with a running rule's", head + "  rules:\n    falco.pat_created: {enabled: false, suppress: soon}\n    sentinel.bruteforce: {window: 0}\n",
-			`config.yaml:5: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
-				`config.yaml:4: detections.rules.falco.pat_created.suppress: "soon": want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
+			`config.yaml:4: detections.rules.falco.pat_created.suppress: "soon": want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
+				`config.yaml:5: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
+		{"user-assigned country code", head + "  rules:\n    falco.admin_mode_unknown_country:\n      known_countries: [DE, XX]\n",
+			`config.yaml:5: detections.rules.falco.admin_mode_unknown_country.known_countries: "DE,XX": want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "XX": a user-assigned code (AA, QM to QZ, XA to XZ, ZZ), which no country has and GeoIP2 never gives)`},
+		// A severity alone asks for the rule as any other key does.
+		{"severity alone on a rule without its ti_file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      severity: High\n",
+			`config.yaml:4: detections.rules.sentinel.ti_malicious_ip: rule sentinel.ti_malicious_ip cannot run: no ti_file (an indicator file: one IP address or CIDR per line)` + todo},
+		{"severity alone on a GeoIP rule without a database", head + "  rules:\n    sentinel.signin_burst:\n      severity: Low\n",
+			`config.yaml:4: detections.rules.sentinel.signin_burst: rule sentinel.signin_burst cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)` + todo},
+		// A mistake of the block (unknown rule, bad severity) does not
+		// hide those of the values, nor a rule that cannot run; all in
+		// the order of their lines.
+		{"unknown rule, bad severity, bad value, rule that cannot run", head + "  rules:\n    sentinel.bruteforce:\n      window: banana\n    sentinel.nosuch: {}\n" +
+			"    falco.pat_created:\n      severity: Extreme\n    sentinel.external_user:\n      enabled: true\n",
+			`config.yaml:5: detections.rules.sentinel.bruteforce.window: "banana": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
+				"config.yaml:6: detections.rules.sentinel.nosuch: unknown rule \"sentinel.nosuch\" (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)\n" +
+				`config.yaml:8: detections.rules.falco.pat_created.severity: unknown severity "Extreme": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)` + "\n" +
+				`config.yaml:9: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)` + todo},
 		{"day count too large", head + "  rules:\n    sentinel.pat_over_time:\n      anomaly: true\n      anomaly_days: 100000000\n",
 			`config.yaml:6: detections.rules.sentinel.pat_over_time.anomaly_days: "100000000": too large (at most 3650 days, 10 years); want a whole number of days, 3 to 3650 (10 years)`},
 	}
