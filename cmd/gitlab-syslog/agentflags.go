@@ -25,6 +25,11 @@ type agentFlags struct {
 	metrics   string
 	logLevel  string
 	logFormat string
+	// running makes load read the configuration for an agent that runs
+	// (SIGHUP): a rule's data file (ti_file) that is missing or holds
+	// nothing usable is the data's fault, which the agent logs and rides
+	// out with the data it has, not an error of the configuration.
+	running bool
 }
 
 func (f *agentFlags) register(cmd *cobra.Command) {
@@ -109,6 +114,7 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 	if verr != nil && c.ValidateDetections() != nil {
 		return nil, r, verr
 	}
+	c.Detections.Running = f.running
 	if _, derr := detectconf.Check(c, nil); verr != nil || derr != nil {
 		return nil, r, errors.Join(verr, derr)
 	}
