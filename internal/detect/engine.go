@@ -62,6 +62,7 @@ type Engine struct {
 	inBatch     bool      // in ProcessBatch
 	batchAt     time.Time // the DetectedAt of its alerts once read (see detectedAt)
 	saveBuf     []byte    // Save's encoding buffer, under mu
+	gen         uint64    // generation of the last save, or the highest a state file had at load; under mu
 	keyBuf      []byte    // Process's dedupe identity of an event, under mu
 	idBuf       []byte    // the emitter's alert_id parts, under mu
 	idText      slab      // the alert_ids' text, under mu (see Alert.id)
