@@ -352,6 +352,10 @@ func (e *Engine) HintColumns(t parser.Type) []string {
 func (e *Engine) KeepData(prev *Engine) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if prev != nil && prev != e { // its Refresh may still run
+		prev.mu.Lock()
+		defer prev.mu.Unlock()
+	}
 	for _, r := range e.rules {
 		k, ok := r.rule.(dataKeeper)
 		if !ok {

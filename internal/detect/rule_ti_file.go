@@ -20,6 +20,9 @@ type tiFile struct {
 // from the descriptor it reads. The error (an *os.PathError, naming the
 // file) says the file cannot be opened or read.
 func readTIFile(path string) (*tiFile, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err // "stat FILE: cause", as check has always said it
+	}
 	fd, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -31,7 +34,7 @@ func readTIFile(path string) (*tiFile, error) {
 	}
 	b, err := io.ReadAll(fd)
 	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		return nil, err // *os.PathError: "read FILE: cause"
 	}
 	f := &tiFile{stamp: stampOf(fi)}
 	if f.unusable = tiFileFormat(b, path); f.unusable == nil {
