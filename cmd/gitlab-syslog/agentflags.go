@@ -25,6 +25,11 @@ type agentFlags struct {
 	metrics   string
 	logLevel  string
 	logFormat string
+	// running makes load read the configuration for an agent that runs
+	// (SIGHUP): a rule's data file (ti_file) that is missing or holds
+	// nothing usable is the data's fault, which the agent logs and rides
+	// out with the data it has, not an error of the configuration.
+	running bool
 }
 
 func (f *agentFlags) register(cmd *cobra.Command) {
@@ -108,6 +113,7 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 	// with the others, so that one check lists them all, in the order of
 	// the file's lines.
 	verr := c.Validate()
+	c.Detections.Running = f.running
 	_, derr := detectconf.Check(c, nil)
 	if err := config.SortErrors(errors.Join(parseErr, verr, derr), c.File()); err != nil {
 		return nil, r, err

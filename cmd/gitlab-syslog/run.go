@@ -43,7 +43,10 @@ Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
 checkpoints and the detection state and exit 0. SIGHUP rereads the
 configuration file (the old sources stop before the new ones start), reopens
 the GeoIP databases and rereads the detection rules' files (the TI indicator
-file); an invalid new configuration is logged and the running one kept.
+file); an invalid new configuration is logged and the running one kept. A TI
+file that is missing or holds nothing usable at a reload is no configuration
+error (as it is at start): the rest is reloaded, the rule keeps the indicators
+it has, one error names the file, and the file is read again once it is back.
 
 Try it on the bundled samples without GitLab or a syslog server:
 
@@ -90,6 +93,7 @@ default state_dir, so that a second run reads them again.)`,
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
+			f.running = true // from now on load reads a configuration for the running agent
 			go func() {
 				for {
 					select {

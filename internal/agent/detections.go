@@ -204,14 +204,18 @@ func (a *Agent) closeDetections() error {
 // while no source runs: an unchanged block (and GeoIP) only rereads the
 // rules' files (the TI indicator file); a changed one saves the running
 // engine's state and builds a new engine from it. On failure the running
-// engine stays.
+// engine stays. A rule's data file that is missing or holds nothing usable
+// is a data fault, not a configuration error (cfg.Detections.Running): the
+// rule keeps the data it had, the rule logs one error, and it reads the
+// file again when it is back.
 func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	a.mu.Lock()
 	d := a.det
 	a.mu.Unlock()
-	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && reflect.DeepEqual(old.Detections, cfg.Detections) {
-		if err := d.e.Reload(); err != nil {
-			a.log.Error("reload: detection rules' files", "err", err)
+	cfg.Detections.Running = true
+	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) {
+		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
+			a.log.Info("reload: detection rules' files reread; a rule whose file could not be used keeps its data", "err", err)
 		} else {
 			a.log.Info("reload: detection rules' files reread")
 		}
@@ -229,6 +233,13 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		cfg.Detections = old.Detections
 		return
 	}
+	if nd != nil {
+		var prev *detect.Engine
+		if d != nil {
+			prev = d.e
+		}
+		nd.e.KeepData(prev)
+	}
 	if d != nil {
 		d.retire()
 		if nd != nil {
@@ -244,6 +255,13 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		a.m.SetDetections(nil)
 	}
 	a.log.Info("reload: detections rebuilt")
+}
+
+// sameDetections reports whether a and b configure the same engine:
+// Running only says whether it is built at start or at a reload.
+func sameDetections(a, b config.Detections) bool {
+	a.Running, b.Running = false, false
+	return reflect.DeepEqual(a, b)
 }
 
 // recheck asks the engine again which lines of sl it wants when a rule

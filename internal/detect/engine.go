@@ -62,6 +62,7 @@ type Engine struct {
 	inBatch     bool      // in ProcessBatch
 	batchAt     time.Time // the DetectedAt of its alerts once read (see detectedAt)
 	saveBuf     []byte    // Save's encoding buffer, under mu
+	gen         uint64    // generation of the last save, or the highest a state file had at load; under mu
 	keyBuf      []byte    // Process's dedupe identity of an event, under mu
 	idBuf       []byte    // the emitter's alert_id parts, under mu
 	idText      slab      // the alert_ids' text, under mu (see Alert.id)
@@ -149,7 +150,7 @@ func (e *Engine) build() error {
 			errs = append(errs, fmt.Errorf("detections: unknown rule %q", id))
 		}
 	}
-	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now}
+	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now, Running: e.cfg.Running}
 	for _, s := range e.cfg.Specs {
 		if !e.enabled(s) {
 			continue
@@ -343,8 +344,36 @@ func (e *Engine) HintColumns(t parser.Type) []string {
 	return h.hintColumns(t)
 }
 
+// KeepData lets the rules of e that were built without their data file's
+// content (Config.Running: the file could not be read or held nothing
+// usable) take over the data of the same rule of prev, the engine e
+// replaces (nil: none), and log that once. The agent calls it right after
+// building the engine of a reload, before e processes anything.
+func (e *Engine) KeepData(prev *Engine) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if prev != nil && prev != e { // its Refresh may still run
+		prev.mu.Lock()
+		defer prev.mu.Unlock()
+	}
+	for _, r := range e.rules {
+		k, ok := r.rule.(dataKeeper)
+		if !ok {
+			continue
+		}
+		var old Rule
+		if prev != nil {
+			if pr := prev.byID[r.info.ID]; pr != nil {
+				old = pr.rule
+			}
+		}
+		k.keepData(old)
+	}
+}
+
 // Reload makes the rules that read external files (Reloader) read them
-// again; errors are joined, and the rules keep what they had.
+// again; errors are joined, and the rules keep what they had (each rule
+// logged its own, with the file and what to do).
 func (e *Engine) Reload() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

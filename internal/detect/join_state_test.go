@@ -202,6 +202,10 @@ func TestJoinStateUnreadable(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(state, "detect", rule+".json"), []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			// The engine's state, without which no rule's is restored.
+			if err := os.WriteFile(filepath.Join(state, "detect", StateName+".json"), []byte(emptyEngineState), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			var logged bytes.Buffer
 			var got []string
 			e := joinEngine(t, rule, nil, state, slog.New(slog.NewTextHandler(&logged, nil)), &got)

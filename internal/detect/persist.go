@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -57,8 +58,9 @@ func (e *Engine) Save() error {
 			es.Positions[name] = s.replay
 		}
 	}
+	e.gen++ // first the engine's file, then the rules': see load
 	e.saveBuf = appendEngineState(e.saveBuf[:0], &es)
-	if err := e.store.write(StateName, engineStateVersion, e.saveBuf); err != nil {
+	if err := e.store.write(StateName, engineStateVersion, e.gen, e.saveBuf); err != nil {
 		errs = append(errs, err)
 	}
 	if cap(e.saveBuf) > maxSaveBuf {
@@ -72,11 +74,11 @@ func (e *Engine) Save() error {
 		var err error // the store's errors name the rule's file
 		if ap, ok := st.(snapshotAppender); ok {
 			e.saveBuf = ap.appendSnapshot(e.saveBuf[:0])
-			err = e.store.write(r.info.ID, st.StateVersion(), e.saveBuf)
+			err = e.store.write(r.info.ID, st.StateVersion(), e.gen, e.saveBuf)
 		} else if b, err2 := st.Snapshot(); err2 != nil {
 			err = fmt.Errorf("detections: rule %s: %w", r.info.ID, err2)
 		} else {
-			err = e.store.Save(r.info.ID, st.StateVersion(), b)
+			err = e.store.save(r.info.ID, st.StateVersion(), e.gen, b)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -92,30 +94,35 @@ func (e *Engine) Save() error {
 // load restores what an earlier run saved. Nothing here fails the engine:
 // an unreadable or corrupt file is logged and counted, and the rule (or
 // the engine) starts fresh.
+//
+// The files are restored as a set. The engine's file holds what makes a
+// restart count each line once: the positions up to which each source was
+// folded and the recent event ids. A rule's state is therefore restored
+// only when the engine's file was, and was saved by the same save or a
+// later one (generation): a rule's state older than the engine's misses
+// the lines folded in between, which are not folded again (a little
+// under-counted, as a crash allows), whereas one newer than the engine's
+// file, or without a readable one, would count the lines in between
+// twice. Such rule state is discarded with one log line, and those rules
+// start learning again. Files without a generation (written before it
+// was recorded) are restored as before when the engine's file has none
+// either; a rule's file without one is older than an engine file with
+// one, and restored.
 func (e *Engine) load() {
-	if b, err := e.store.Load(StateName, engineStateVersion); err == nil {
-		var es engineState
-		if err := json.Unmarshal(b, &es); err != nil {
-			e.loadFailed(StateName, err)
-		} else if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
-			// Saved by a version that let a far-future event time move
-			// the watermark and close the rules' windows: kept, it would
-			// make every event late, so no rule's state is restored.
-			e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
-				es.Watermark.UTC().Format(time.RFC3339), maxFuture))
-			return
-		} else {
-			e.restore(&es)
-		}
-	} else if !errors.Is(err, ErrNoState) {
-		e.loadFailed(StateName, err)
-	}
+	engGen, engOK := e.loadEngine()
+	e.gen = engGen
+	var discarded []string
 	for _, r := range e.rules {
 		st, ok := r.rule.(Stateful)
 		if !ok {
 			continue
 		}
-		b, err := e.store.Load(r.info.ID, st.StateVersion())
+		b, gen, err := e.store.load(r.info.ID, st.StateVersion())
+		e.gen = max(e.gen, gen) // the next save's generation is above every file's
+		if err == nil && (!engOK || gen > engGen || gen != 0 && engGen == 0) {
+			discarded = append(discarded, r.info.ID)
+			continue
+		}
 		if err == nil {
 			err = st.Restore(b)
 		}
@@ -123,6 +130,43 @@ func (e *Engine) load() {
 			e.loadFailed(r.info.ID, err)
 		}
 	}
+	if len(discarded) > 0 {
+		e.stats.StateLoadErrors++
+		why := "the engine's state file is missing or was not restored"
+		if engOK {
+			why = fmt.Sprintf("their files are newer than the engine's (generation %d)", engGen)
+		}
+		e.cfg.Log.Warn("detection rules' state not restored: it belongs with the engine's state (folded positions, recent event ids), without which a restart would count lines twice; these rules start learning again",
+			"rules", strings.Join(discarded, ","), "why", why, "dir", e.store.Dir())
+	}
+}
+
+// loadEngine restores the engine's own state. It returns the generation
+// of its file and whether it was restored (false: no file, or one that
+// was not restored, which was logged).
+func (e *Engine) loadEngine() (uint64, bool) {
+	b, gen, err := e.store.load(StateName, engineStateVersion)
+	if err != nil {
+		if !errors.Is(err, ErrNoState) {
+			e.loadFailed(StateName, err)
+		}
+		return gen, false
+	}
+	var es engineState
+	if err := json.Unmarshal(b, &es); err != nil {
+		e.loadFailed(StateName, err)
+		return gen, false
+	}
+	if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
+		// Saved by a version that let a far-future event time move the
+		// watermark and close the rules' windows: kept, it would make
+		// every event late, so no rule's state is restored.
+		e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
+			es.Watermark.UTC().Format(time.RFC3339), maxFuture))
+		return gen, false
+	}
+	e.restore(&es)
+	return gen, true
 }
 
 func (e *Engine) restore(es *engineState) {

@@ -9,7 +9,7 @@ type refresher interface {
 
 // Refresh lets the rules that read external data look at it again,
 // whatever the event time does: the TI rule rereads its indicator file
-// when the file's modification time or size changed (looking at most
+// when it is another file or was changed (fileStamp; looking at most
 // every tiCheckEvery). The agent calls it every second, so that a changed
 // file is taken up on a quiet instance too, where the lines of a newly
 // listed address are declined by the rule's filter before they could

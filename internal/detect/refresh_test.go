@@ -98,3 +98,144 @@ func refreshFixture(t *testing.T, indicators string, now *time.Time, logs *bytes
 	}
 	return e, path, rec
 }
+
+// TestRefreshTIFileSameStamp: an indicator file replaced by one of the
+// same size that carries the old modification time is read again by
+// Refresh: rewritten in place and its time set back (cp -p), or another
+// file with the old time renamed over it. Told apart by size and
+// modification time only, neither was seen until a SIGHUP.
+func TestRefreshTIFileSameStamp(t *testing.T) {
+	const before, after = "198.51.100.7\n", "192.0.2.0/24\n" // the same size
+	for _, tc := range []struct {
+		name    string
+		replace func(t *testing.T, path string)
+	}{
+		{"rewritten in place, time kept (cp -p)", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte(after), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"renamed over, old time carried", func(t *testing.T, path string) {
+			tmp := path + ".new"
+			if err := os.WriteFile(tmp, []byte(after), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			var logs bytes.Buffer
+			e, path, rec := refreshFixture(t, before, &now, &logs)
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The change time has the kernel's tick as resolution: let one
+			// pass, as it does between two runs of a feed job.
+			time.Sleep(50 * time.Millisecond)
+			tc.replace(t, path)
+			if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			if fi2, err := os.Stat(path); err != nil || fi2.Size() != fi.Size() || !fi2.ModTime().Equal(fi.ModTime()) {
+				t.Fatalf("the new file's size and time differ: the test shows nothing (%v)", err)
+			}
+			now = now.Add(tiCheckEvery)
+			e.Refresh()
+			if !e.Want(parser.TypeAccess, rec) {
+				t.Errorf("after Refresh, the replaced file (same size and modification time) was not read:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// TestRefreshTIFileMalformed: an indicator file rewritten with nothing
+// usable (UTF-16, a CSV feed whose lines are no indicator) while the agent
+// runs leaves the indicators loaded in use, with one error naming the file
+// and the cause, however often the rule looks; fixed, it is read again.
+func TestRefreshTIFileMalformed(t *testing.T) {
+	for _, tc := range []struct{ name, file, cause string }{
+		{"UTF-16", "\xff\xfe1\x009\x002\x00.\x000\x00.\x002\x00.\x001\x00\n\x00", "UTF-16LE"},
+		{"CSV", "ip,first_seen\n192.0.2.1,2026-01-01\n", "none of its lines"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			var logs bytes.Buffer
+			e, path, rec := refreshFixture(t, "192.0.2.0/24\n", &now, &logs)
+			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			later := time.Now().Add(time.Minute)
+			if err := os.Chtimes(path, later, later); err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				now = now.Add(tiCheckEvery)
+				e.Refresh()
+			}
+			if !e.Want(parser.TypeAccess, rec) {
+				t.Error("the indicators loaded were dropped for a malformed file")
+			}
+			errs := strings.Count(logs.String(), "level=ERROR")
+			if errs != 1 || !strings.Contains(logs.String(), "file="+path+" ") || !strings.Contains(logs.String(), tc.cause) {
+				t.Errorf("%d errors logged, want one naming %s and %q:\n%s", errs, path, tc.cause, logs.String())
+			}
+			if err := os.WriteFile(path, []byte("198.51.100.7\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(tiCheckEvery)
+			e.Refresh()
+			if e.Want(parser.TypeAccess, rec) {
+				t.Error("the fixed file was not read")
+			}
+		})
+	}
+}
+
+// TestKeepDataTIFileMissing: an engine built for a running agent
+// (Config.Running, a SIGHUP) whose ti_file is missing is no error: with
+// KeepData it keeps the indicators of the engine it replaces, logs one
+// error naming the file, and reads the file once it is back. Built at
+// start, the same configuration is refused.
+func TestKeepDataTIFileMissing(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var logs bytes.Buffer
+	old, path, rec := refreshFixture(t, "192.0.2.0/24\n", &now, &logs)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Only: []string{"sentinel.ti_malicious_ip"}, Params: map[string]string{"ti_file": path},
+		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("at start, a missing ti_file: %v, want an error naming it", err)
+	}
+	logs.Reset()
+	cfg.Running = true
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatalf("reload with the ti_file missing: %v", err)
+	}
+	e.KeepData(old)
+	for range 3 {
+		now = now.Add(tiCheckEvery)
+		e.Refresh()
+	}
+	if !e.Want(parser.TypeAccess, rec) {
+		t.Error("the running indicators were not kept")
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 || !strings.Contains(logs.String(), "file="+path+" ") ||
+		!strings.Contains(logs.String(), "no such file") || !strings.Contains(logs.String(), "indicators=1 ") {
+		t.Errorf("%d errors logged, want one naming the file, the cause and the indicators kept:\n%s", n, logs.String())
+	}
+	if err := os.WriteFile(path, []byte("198.51.100.7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(tiCheckEvery)
+	e.Refresh()
+	if e.Want(parser.TypeAccess, rec) {
+		t.Error("the file written again was not read")
+	}
+}

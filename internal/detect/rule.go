@@ -98,9 +98,18 @@ type Stateful interface {
 // Reloader is implemented by rules that read external files (the TI
 // indicator file). The agent calls Engine.Reload on SIGHUP.
 type Reloader interface {
-	// Reload reads the rule's files again. On error the rule keeps what it
-	// had.
+	// Reload reads the rule's files again. When a file cannot be read or
+	// holds nothing usable, the rule keeps what it had, logs that once
+	// (naming the file, the cause and what to do) and returns the cause.
 	Reload() error
+}
+
+// dataKeeper is implemented by rules that read external data: keepData
+// takes over the data of prev (the same rule of the engine this one
+// replaces; nil when it had none) when the rule was built in a running
+// agent (Env.Running) without its file's data, and logs why.
+type dataKeeper interface {
+	keepData(prev Rule)
 }
 
 // Env is what a rule may use besides its parameters.
@@ -112,6 +121,9 @@ type Env struct {
 	Geo *geoip.DB
 	// Now is the wall clock.
 	Now Clock
+	// Running is Config.Running: a data file that cannot be used is a
+	// data fault of a running agent, not an error of New.
+	Running bool
 }
 
 // Spec is a catalogue entry: a rule's description and how to build it.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"os"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -33,7 +32,7 @@ const tiWarnHint = tiFormatHint + "; the file is read again when it changes"
 const tiReportHint = tiFormatHint + "; run rereads the file when it changes and on SIGHUP"
 
 // tiCheckEvery is how often (wall clock) the TI rule looks at the
-// indicator file's modification time.
+// indicator file's identity, modification time and size (fileStamp).
 const tiCheckEvery = 2 * time.Second
 
 func tiSpec() Spec {
@@ -52,7 +51,8 @@ func tiSpec() Spec {
 // prefixes read from ti_file (sentinel.ti_malicious_ip, Sentinel's "GitLab
 // - TI - Connection from Malicious IP"; this agent has no Sentinel
 // ThreatIntelligenceIndicator table, so the indicators come from a file).
-// See parseIndicators for the file's format.
+// See parseIndicators for the file's format, and rule_ti_file.go for how
+// the file is read again while the agent runs.
 type tiRule struct {
 	path     string
 	allLogs  bool
@@ -62,10 +62,9 @@ type tiRule struct {
 	bad      []badLine                  // the first lines the last load skipped
 	nbad     int                        // the lines it skipped in all
 	unusable *tiUnusable                // the last load found the file is no UTF-8 text (UTF-16, gzip)
-	mtime    time.Time
-	size     int64
-	checked  time.Time // wall clock of the last mtime check
-	gone     bool      // the last check could not stat the file (logged once)
+	seen     fileStamp                  // the file as last read, loaded or refused
+	checked  time.Time                  // wall clock of the last look at the file
+	fault    *tiFault                   // the file cannot be used now; nil when it can
 }
 
 func newTIRule(p *Params, env *Env) (Rule, error) {
@@ -74,10 +73,17 @@ func newTIRule(p *Params, env *Env) (Rule, error) {
 	if path == "" {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no ti_file (an indicator file: one IP address or CIDR per line)"}
 	}
-	if err := r.Reload(); err != nil {
+	if env.Running { // a reload: the file's faults are the data's, not the config's
+		r.set.Store(&indicators{})
+		r.update(false)
+		return r, nil
+	}
+	f, err := readTIFile(path)
+	if err != nil {
 		p.Fail("ti_file", err.Error())
 		return nil, p.Err()
 	}
+	r.take(f)
 	return r, nil
 }
 
@@ -93,46 +99,48 @@ func (r *tiRule) Wants() []Key {
 	return ks
 }
 
-// Reload reads the indicator file again: on success the new set replaces
-// the old one; on error (the file cannot be read) the old set stays.
-// Lines that are not an address or CIDR are skipped: the first
-// tiShowSkipped are logged with file, line and cause, the rest counted in
-// one more line.
+// Reload (SIGHUP) reads the indicator file again, whether it changed or
+// not. A file that cannot be read or holds nothing usable (see
+// tiFile.malformed) leaves the indicators in use; that is logged once,
+// with the file, the cause and what to do, and returned.
 func (r *tiRule) Reload() error {
-	fi, err := os.Stat(r.path)
-	if err != nil {
-		return err
-	}
-	b, err := os.ReadFile(r.path)
-	if err != nil {
-		return err
-	}
-	if u := tiFileFormat(b, r.path); u != nil {
-		r.loadUnusable(fi, u)
+	r.fault = nil // a SIGHUP asks: say it again
+	if r.update(true) {
 		return nil
 	}
-	set, bad, nbad := parseIndicators(b)
-	for _, l := range r.skipped(bad) {
+	return r.fault.err
+}
+
+// take makes the indicators of f the rule's. Its skipped lines are logged:
+// the first tiShowSkipped with file, line and cause, the rest counted in
+// one more line; so is a file that lists no indicator, or is no UTF-8
+// text (UTF-16, gzip), which leaves the rule matching nothing.
+func (r *tiRule) take(f *tiFile) {
+	r.seen, r.fault = f.stamp, nil
+	if f.unusable != nil {
+		r.loadUnusable(f.unusable)
+		return
+	}
+	for _, l := range r.skipped(f.bad) {
 		r.log.Warn("threat-intelligence indicator skipped", "file", l.file, "err", l.msg)
 	}
-	if more := nbad - len(bad); more > 0 {
+	if more := f.nbad - len(f.bad); more > 0 {
 		r.log.Warn("more threat-intelligence indicator lines skipped", "file", r.path, "lines", more,
-			"note", fmt.Sprintf("only the first %d are logged one by one; the file takes one IP address or CIDR per line, # starts a comment", len(bad)))
+			"note", fmt.Sprintf("only the first %d are logged one by one; the file takes one IP address or CIDR per line, # starts a comment", len(f.bad)))
 	}
-	if set.len() == 0 {
+	if f.set.len() == 0 {
 		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
-			"file", r.path, "skipped", nbad, "hint", tiWarnHint)
+			"file", r.path, "skipped", f.nbad, "hint", tiWarnHint)
 	}
-	r.set.Store(set)
-	r.bad, r.nbad, r.unusable, r.mtime, r.size = bad, nbad, nil, fi.ModTime(), fi.Size()
-	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", set.len(), "skipped", nbad)
-	return nil
+	r.set.Store(f.set)
+	r.bad, r.nbad, r.unusable = f.bad, f.nbad, nil
+	r.log.Info("threat-intelligence indicators loaded", "file", r.path, "indicators", f.set.len(), "skipped", f.nbad)
 }
 
 // loadUnusable loads no indicator from the file, which is no UTF-8 text
 // (u: UTF-16, gzip), and says so once instead of refusing each of its
 // lines.
-func (r *tiRule) loadUnusable(fi os.FileInfo, u *tiUnusable) {
+func (r *tiRule) loadUnusable(u *tiUnusable) {
 	if u.Kind == "gzip" {
 		r.log.Warn("threat-intelligence file is gzip-compressed: sentinel.ti_malicious_ip matches nothing",
 			"file", r.path, "hint", "the file must be plain text; "+u.Fix)
@@ -142,7 +150,7 @@ func (r *tiRule) loadUnusable(fi os.FileInfo, u *tiUnusable) {
 	}
 	set, _, _ := parseIndicators(nil)
 	r.set.Store(set)
-	r.bad, r.nbad, r.unusable, r.mtime, r.size = nil, 0, u, fi.ModTime(), fi.Size()
+	r.bad, r.nbad, r.unusable = nil, 0, u
 }
 
 // skippedLine is a skipped line of the indicator file: "FILE:LINE" (or
@@ -177,34 +185,6 @@ func (r *tiRule) FileReport() FileReport {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)
 	}
 	return rep
-}
-
-// maybeReload reloads the file when its modification time or size changed
-// since the last load, looking at most every tiCheckEvery. When the file
-// cannot be looked at (deleted, moved, no longer readable) the indicators
-// loaded stay in use, and that is logged once until it can be again.
-func (r *tiRule) maybeReload() {
-	now := r.now()
-	if now.Sub(r.checked) < tiCheckEvery {
-		return
-	}
-	r.checked = now
-	fi, err := os.Stat(r.path)
-	if err != nil {
-		if !r.gone {
-			r.gone = true
-			r.log.Warn("threat-intelligence file cannot be read; the indicators loaded from it stay in use until it can be again",
-				"file", r.path, "indicators", r.set.Load().len(), "err", err)
-		}
-		return
-	}
-	r.gone = false
-	if fi.ModTime().Equal(r.mtime) && fi.Size() == r.size {
-		return
-	}
-	if err := r.Reload(); err != nil {
-		r.log.Error("threat-intelligence file not reloaded; keeping the previous indicators", "file", r.path, "err", err)
-	}
 }
 
 // Keep implements Filter: lines whose IPAddress is listed. It parses the

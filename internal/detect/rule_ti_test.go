@@ -205,18 +205,21 @@ func TestTIRuleSkippedLog(t *testing.T) {
 // TestTIRuleNoIndicator: a ti_file that lists no address or CIDR warns,
 // naming the file and saying that the rule matches nothing, and its
 // FileReport says so; a reload that finds indicators clears it, and a
-// reload that finds none warns again.
+// reload that finds none warns again, unless the file is malformed
+// (lines, none of them an indicator): then the reload fails, the
+// indicators loaded stay and one error names the file and the cause.
 func TestTIRuleNoIndicator(t *testing.T) {
 	tests := []struct {
 		name, file string
 		unusable   bool
+		malformed  bool // refused by a reload after indicators were loaded
 	}{
-		{"empty", "", true},
-		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true},
-		{"BOM only", "\xef\xbb\xbf", true},
-		{"no line an address (CSV)", csvFeed(3), true},
-		{"one address among bad lines", "bogus\n203.0.113.7\n", false},
-		{"one CIDR", "2001:db8::/32\n", false},
+		{"empty", "", true, false},
+		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true, false},
+		{"BOM only", "\xef\xbb\xbf", true, false},
+		{"no line an address (CSV)", csvFeed(3), true, true},
+		{"one address among bad lines", "bogus\n203.0.113.7\n", false, false},
+		{"one CIDR", "2001:db8::/32\n", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,7 +250,16 @@ func TestTIRuleNoIndicator(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := r.(Reloader).Reload(); err != nil {
+			err := r.(Reloader).Reload()
+			if tt.malformed {
+				_, kept := r.(*tiRule).set.Load().match(netip.MustParseAddr("203.0.113.7"))
+				if err == nil || !kept || strings.Count(logs.String(), "level=ERROR") != 1 ||
+					!strings.Contains(logs.String(), "holds nothing usable") || !strings.Contains(logs.String(), "file="+path+" ") {
+					t.Errorf("reload of the malformed file: err %v, indicator kept %v, want an error and the indicator kept, one error logged:\n%s", err, kept, logs.String())
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got := strings.Contains(logs.String(), "matches nothing"); got != tt.unusable {

@@ -16,11 +16,16 @@ import (
 // Store keeps the engine's and the rules' state as one JSON file per rule
 // in <state_dir>/detect/<name>.json. Each file is an envelope
 //
-//	{"schema": N, "rule": "<id>", "saved_at": "<RFC 3339>", "state": <the rule's JSON>}
+//	{"schema": N, "rule": "<id>", "saved_at": "<RFC 3339>", "generation": G, "state": <the rule's JSON>}
 //
 // written atomically: a temporary file in the same directory, fsync,
 // rename over the old file, fsync of the directory (as the tailer's
-// checkpoints). A Store is safe for concurrent use on distinct names.
+// checkpoints). generation numbers the engine's saves (Engine.Save): the
+// engine's file and the rules' files written by one save carry the same
+// one, so that a rule's state is restored only with the engine state it
+// was saved with (see Engine.load). It is left out by Save, and in files
+// of releases before it (read as 0). A Store is safe for concurrent use
+// on distinct names.
 type Store struct {
 	dir string
 }
@@ -42,25 +47,32 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) Path(name string) string { return filepath.Join(s.dir, name+".json") }
 
 type envelope struct {
-	Schema  int             `json:"schema"`
-	Rule    string          `json:"rule"`
-	SavedAt time.Time       `json:"saved_at"`
-	State   json.RawMessage `json:"state"`
+	Schema     int             `json:"schema"`
+	Rule       string          `json:"rule"`
+	SavedAt    time.Time       `json:"saved_at"`
+	Generation uint64          `json:"generation"`
+	State      json.RawMessage `json:"state"`
 }
 
 // Save writes state (JSON) for name with schema version. It returns an
 // error naming name when state is not valid JSON or the file cannot be
 // written; the file on disk is then the previous one.
 func (s *Store) Save(name string, version int, state []byte) error {
+	return s.save(name, version, 0, state)
+}
+
+// save is Save with the save's generation gen (0: none).
+func (s *Store) save(name string, version int, gen uint64, state []byte) error {
 	if !json.Valid(state) {
 		return fmt.Errorf("detections: save %s: state is not valid JSON", name)
 	}
-	return s.write(name, version, state)
+	return s.write(name, version, gen, state)
 }
 
 // write is Save for a state the caller encoded itself and knows to be
-// valid JSON: the envelope is written around it, without a pass over it.
-func (s *Store) write(name string, version int, state []byte) error {
+// valid JSON: the envelope is written around it, without a pass over it,
+// with the save's generation gen (0: none).
+func (s *Store) write(name string, version int, gen uint64, state []byte) error {
 	head := make([]byte, 0, 128)
 	head = append(head, `{"schema":`...)
 	head = strconv.AppendInt(head, int64(version), 10)
@@ -68,6 +80,10 @@ func (s *Store) write(name string, version int, state []byte) error {
 	head = jsonstr.Append(head, name)
 	head = append(head, `,"saved_at":`...)
 	head = appendTime(head, time.Now().UTC())
+	if gen != 0 {
+		head = append(head, `,"generation":`...)
+		head = strconv.AppendUint(head, gen, 10)
+	}
 	head = append(head, `,"state":`...)
 	if err := writeAtomic(s.Path(name), head, state, []byte("}\n")); err != nil {
 		return fmt.Errorf("detections: save %s: %w", name, err)
@@ -83,25 +99,32 @@ var ErrNoState = errors.New("no saved state")
 // cannot be read, is not a valid envelope, or has another schema version;
 // the caller logs it and starts fresh.
 func (s *Store) Load(name string, version int) ([]byte, error) {
+	b, _, err := s.load(name, version)
+	return b, err
+}
+
+// load is Load that also returns the file's generation (0: none, or
+// unknown when the error is not nil and the file was not decoded).
+func (s *Store) load(name string, version int) ([]byte, uint64, error) {
 	p := s.Path(name)
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoState
+		return nil, 0, ErrNoState
 	}
 	if err != nil {
-		return nil, err // *PathError names the file
+		return nil, 0, err // *PathError names the file
 	}
 	var env envelope
 	if err := json.Unmarshal(b, &env); err != nil {
-		return nil, fmt.Errorf("%s: corrupt state file: %w", p, err)
+		return nil, 0, fmt.Errorf("%s: corrupt state file: %w", p, err)
 	}
 	if env.Schema != version {
-		return nil, fmt.Errorf("%s: state schema %d, this version reads %d", p, env.Schema, version)
+		return nil, env.Generation, fmt.Errorf("%s: state schema %d, this version reads %d", p, env.Schema, version)
 	}
 	if env.Rule != name || len(env.State) == 0 {
-		return nil, fmt.Errorf("%s: state file is for %q, not %q, or empty", p, env.Rule, name)
+		return nil, env.Generation, fmt.Errorf("%s: state file is for %q, not %q, or empty", p, env.Rule, name)
 	}
-	return env.State, nil
+	return env.State, env.Generation, nil
 }
 
 // writeAtomic replaces path with the concatenation of parts: temp file,
