@@ -380,15 +380,23 @@ func listRules(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w, "\nEvery rule also takes suppress (a duration: at most one alert per rule and key in it); SUPPRESS is its default.\nA per-event rule's key is the event itself unless the README names key columns for it: suppress then drops only repeats.")
-	if len(needs) > 0 {
-		fmt.Fprintln(w, "\noff*: on once given what it needs:")
-		for _, s := range detect.Catalogue() {
-			if r := needs[s.Info.ID]; r != "" {
-				fmt.Fprintf(w, "  %s: %s\n", s.Info.ID, r)
-			}
+	listReasons(w, "off*: on once given what it needs:", needs)
+	return nil
+}
+
+// listReasons writes, after a blank line and heading, one line "  ID:
+// REASON" per rule of reasons (rule id to why it is off), in catalogue
+// order; nothing when reasons is empty.
+func listReasons(w io.Writer, heading string, reasons map[string]string) {
+	if len(reasons) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n"+heading)
+	for _, s := range detect.Catalogue() {
+		if r := reasons[s.Info.ID]; r != "" {
+			fmt.Fprintf(w, "  %s: %s\n", s.Info.ID, r)
 		}
 	}
-	return nil
 }
 
 // defaultOff returns, by rule id, why a rule that is on by default does

@@ -94,14 +94,7 @@ func listEffective(w io.Writer, o *detectOptions) error {
 	if blockOff {
 		fmt.Fprintf(w, "%s sets detections.enabled: false, which turns detection off in run; detect runs the rules it turns on anyway.\n", o.config)
 	}
-	if len(off) > 0 {
-		fmt.Fprintln(w, "\noff*: on, but lacks what it needs:")
-		for _, s := range detect.Catalogue() {
-			if r := off[s.Info.ID]; r != "" {
-				fmt.Fprintf(w, "  %s: %s\n", s.Info.ID, r)
-			}
-		}
-	}
+	listReasons(w, "off*: on, but lacks what it needs:", off)
 	return nil
 }
 
