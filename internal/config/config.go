@@ -115,6 +115,10 @@ type Config struct {
 	file  string            // the file the config was read from, "" for defaults
 	lines map[string]int    // key path ("forward.url", "sources[1].path") → line
 	flags map[string]string // key path → the flag that set it ("--start-at")
+	// dropped holds the key paths whose values Parse left out as of the
+	// wrong type (reported): Validate does not call them missing.
+	dropped map[string]bool
+	cut     bool // Parse left out a bad list item and those after it
 }
 
 // Forward is the destination of the syslog messages and how they are
@@ -241,3 +245,8 @@ func (c *Config) Where(path string) string {
 func (f *Forward) SendStructuredData() bool {
 	return f.StructuredData == nil || *f.StructuredData
 }
+
+// Cut reports whether Parse left out a list item of the wrong type (a
+// source given as a bare path) and the items after it, to check the rest
+// of the file: those items are then neither checked nor shown.
+func (c *Config) Cut() bool { return c.cut }

@@ -70,23 +70,41 @@ func (d *Detections) RuleIDs() []string {
 // (the detection parameters), and rewrites it to the text form the
 // engine's parameters take (detect.Config.Params, the same as `detect
 // --param`): a scalar as written, a list as its items joined with commas.
-// A value that is neither (a mapping, a nested list, a list item with a
-// comma), and a list given to a parameter that takes one value (window:
-// [1]; see detect.IsListParam), is an error naming the file, the key's
-// line and p; flattenParam then returns false.
+// A value that is neither (a mapping), a list given to a parameter that
+// takes one value (window: [1]; see detect.IsListParam) and an empty list
+// are errors naming the file, the key's line and p; flattenParam then
+// returns false. Each bad item of a list (a mapping or list, an empty
+// one, one with spaces around it or with a comma) is an error naming its
+// own line; the others are kept, so that the engine checks their values
+// too, and flattenParam returns false only when none is left.
 func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
-	s, err := paramString(v)
-	if n := deref(v); !detect.IsListParam(k.Value) && n.Kind != yaml.ScalarNode {
+	n := deref(v)
+	var err error
+	switch {
+	case !detect.IsListParam(k.Value) && n.Kind != yaml.ScalarNode:
 		err = fmt.Errorf("want a single value, got %s", got(n))
 		if n.Kind == yaml.SequenceNode {
 			err = fmt.Errorf("%w (only allowed_domains and known_countries take a list)", err)
 		}
+	case n.Kind == yaml.MappingNode:
+		err = errors.New("is a mapping; want a single value or a list")
+	case n.Kind == yaml.SequenceNode && len(n.Content) == 0:
+		err = errors.New("the list is empty: give at least one item, or leave the key out")
 	}
 	if err != nil {
 		*errs = append(*errs, fmt.Errorf("%s:%d: %s: %v", file, k.Line, p, err))
 		return false
 	}
-	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+	s := n.Value
+	if n.Kind == yaml.SequenceNode {
+		items, bad := listItems(n, p, file)
+		*errs = append(*errs, bad...)
+		if len(items) == 0 {
+			return false
+		}
+		s = strings.Join(items, ",")
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return true
 	}
 	*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: v.Line, Column: v.Column}
@@ -101,33 +119,41 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func paramString(n *yaml.Node) (string, error) {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "", nil
+// listItems returns the items of the list n, the value of the parameter
+// at path p, that are single values the engine can take, and an error for
+// each other item, naming file, the item's line, p and its index.
+func listItems(n *yaml.Node, p, file string) (items []string, errs []error) {
+	for i, e := range n.Content {
+		e = deref(e)
+		msg := ""
+		switch v := e.Value; {
+		case e.Kind != yaml.ScalarNode:
+			msg = fmt.Sprintf("is a %s; want a list of single values", kindName(e.Kind))
+		case e.Tag == "!!null" || v == "":
+			msg = "is empty; remove it"
+		case strings.Contains(v, ","):
+			msg = fmt.Sprintf("%q has a comma; give each value as an item of its own: [%s]", v, strings.Join(fieldsComma(v), ", "))
+		case strings.TrimSpace(v) != v:
+			msg = fmt.Sprintf("%q has spaces around it; give it as %q", v, strings.TrimSpace(v))
+		default:
+			items = append(items, v)
+			continue
 		}
-		return n.Value, nil
-	case yaml.SequenceNode:
-		items := make([]string, 0, len(n.Content))
-		for _, e := range n.Content {
-			if e.Kind == yaml.AliasNode && e.Alias != nil {
-				e = e.Alias
-			}
-			if e.Kind != yaml.ScalarNode {
-				return "", fmt.Errorf("a list item is a %s; want a list of single values", kindName(e.Kind))
-			}
-			if strings.Contains(e.Value, ",") {
-				return "", fmt.Errorf("list item %q has a comma; give one value per item", e.Value)
-			}
-			items = append(items, e.Value)
-		}
-		return strings.Join(items, ","), nil
+		errs = append(errs, fmt.Errorf("%s:%d: %s[%d]: %s", file, e.Line, p, i, msg))
 	}
-	return "", fmt.Errorf("is a %s; want a single value or a list", kindName(n.Kind))
+	return items, errs
+}
+
+// fieldsComma splits s at its commas, each part trimmed of spaces, the
+// empty ones left out.
+func fieldsComma(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // resolve fills in the detections defaults for the keys the file does not

@@ -112,8 +112,14 @@ func TestDetectionsErrors(t *testing.T) {
 		{"list parameter is a mapping", "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains: {a: 1}\n", true, "config.yaml:5: detections.rules.sentinel.external_user.allowed_domains: is a mapping; want a single value or a list"},
 		{"single-valued parameter is a list", "state_dir: /s\ndetections:\n  rules:\n    sentinel.pat_over_time:\n      anomaly: [true]\n", true, "config.yaml:5: detections.rules.sentinel.pat_over_time.anomaly: want a single value, got a list (only allowed_domains and known_countries take a list)"},
 		{"single-valued parameter is a list of lists", "state_dir: /s\ndetections:\n  params:\n    max_keys: [[1]]\n", true, "config.yaml:4: detections.params.max_keys: want a single value, got a list (only allowed_domains and known_countries take a list)"},
-		{"list of lists", "state_dir: /s\ndetections:\n  params:\n    known_countries: [[DE]]\n", true, "config.yaml:4: detections.params.known_countries: a list item is a list; want a list of single values"},
-		{"comma in a list item", "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains: [\"a.example,b.example\"]\n", true, `config.yaml:5: detections.rules.sentinel.external_user.allowed_domains: list item "a.example,b.example" has a comma; give one value per item`},
+		{"list of lists", "state_dir: /s\ndetections:\n  params:\n    known_countries: [[DE]]\n", true, "config.yaml:4: detections.params.known_countries[0]: is a list; want a list of single values"},
+		{"empty list", "state_dir: /s\ndetections:\n  params:\n    known_countries: []\n", true, "config.yaml:4: detections.params.known_countries: the list is empty: give at least one item, or leave the key out"},
+		{"empty list item", "state_dir: /s\ndetections:\n  params:\n    known_countries: [DE, \"\"]\n", true, "config.yaml:4: detections.params.known_countries[1]: is empty; remove it"},
+		{"list item with spaces", "state_dir: /s\ndetections:\n  params:\n    known_countries: [DE, \" IE\"]\n", true, `config.yaml:4: detections.params.known_countries[1]: " IE" has spaces around it; give it as "IE"`},
+		{"every bad list item, each at its line", "state_dir: /s\ndetections:\n  params:\n    known_countries:\n      - \"PT,ES\"\n      - DE\n      - \"\"\n", true,
+			"config.yaml:5: detections.params.known_countries[0]: \"PT,ES\" has a comma; give each value as an item of its own: [PT, ES]\n" +
+				"config.yaml:7: detections.params.known_countries[2]: is empty; remove it"},
+		{"comma in a list item", "state_dir: /s\ndetections:\n  rules:\n    sentinel.external_user:\n      allowed_domains: [\"a.example,b.example\"]\n", true, `config.yaml:5: detections.rules.sentinel.external_user.allowed_domains[0]: "a.example,b.example" has a comma; give each value as an item of its own: [a.example, b.example]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

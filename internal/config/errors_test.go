@@ -95,8 +95,27 @@ func TestParseKeepsTheRest(t *testing.T) {
 	if c == nil || err == nil || err.Error() != want {
 		t.Errorf("Parse: %v, error\n%v\nwant\n%s", c != nil, err, want)
 	}
-	if c, err := Parse([]byte("sources:\n  - /a.log\n  - {type: audit, path: /b.log}\n"), "config.yaml"); c != nil || err == nil {
-		t.Errorf("a bad list item: Parse returned %v, %v; want no configuration and the error", c, err)
+	// A bad list item is left out with the items after it (whose indexes
+	// would change), and the rest of the file is still decoded.
+	c, err = Parse([]byte("start_at: middle\nsources:\n  - {type: audit, path: /a.log}\n  - /b.log\n  - {type: audit, path: /c.log}\nstate_dir: /s\n"), "config.yaml")
+	if c == nil || err == nil || !strings.HasPrefix(err.Error(), "config.yaml:4: sources[1]: want a mapping") {
+		t.Fatalf("a bad list item: Parse returned %v, %v; want the configuration and the error", c != nil, err)
+	}
+	if !c.Cut() || len(c.Sources) != 1 || c.Sources[0].Path != "/a.log" || c.StateDir != "/s" || c.StartAt != "middle" {
+		t.Errorf("a bad list item: cut %v, sources %+v, state_dir %q, start_at %q; want the item before it and the keys after the list", c.Cut(), c.Sources, c.StateDir, c.StartAt)
+	}
+	// A source's key of the wrong type is reported as such only, not as
+	// missing too.
+	c, err = Parse([]byte("state_dir: /s\nsources:\n  - {type: audit, path: [a]}\n"), "config.yaml")
+	if c == nil {
+		t.Fatalf("path of the wrong type: no configuration, %v", err)
+	}
+	c.LogDir = t.TempDir()
+	if _, rerr := c.Resolve(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if verr := c.Validate(); verr != nil {
+		t.Errorf("path of the wrong type: Validate also says %v", verr)
 	}
 }
 

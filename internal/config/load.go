@@ -60,9 +60,11 @@ func readError(path string, err error) error {
 // caller (check) can report the mistakes the rest of the file holds too;
 // the caller must not use that configuration otherwise. A bad item of a
 // list, which cannot be left out without renumbering the items after it,
-// returns no configuration.
+// is left out with the items after it (Cut then reports true): the
+// mistakes of those items that only validation finds are reported once
+// the bad item is fixed.
 func Parse(data []byte, name string) (*Config, error) {
-	c := &Config{file: name, lines: map[string]int{}}
+	c := &Config{file: name, lines: map[string]int{}, dropped: map[string]bool{}}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil // an empty file means all defaults
 	}
@@ -101,9 +103,9 @@ func Parse(data []byte, name string) (*Config, error) {
 	// decode and can be checked.
 	var errs []error
 	drop := map[*yaml.Node]bool{}
-	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop)
-	if len(errs) > 0 && !prune(doc, drop) {
-		return nil, SortErrors(errors.Join(errs...), name)
+	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop, c.dropped)
+	if len(errs) > 0 && prune(doc, drop) {
+		c.cut = true
 	}
 	if err := doc.Decode(c); err != nil {
 		errs = append(errs, yamlError(name, err))
@@ -118,8 +120,10 @@ func Parse(data []byte, name string) (*Config, error) {
 // walk checks every mapping key in n against the yaml tags of t, records the
 // line of every key path, and appends an error for each unknown key and
 // each value of the wrong type. It adds each such value to drop (see
-// prune) and forgets its key's line: the key is then as good as absent.
-func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool) {
+// prune) and forgets its key's line: the key is then as good as absent,
+// but for dropped, which records its path, so that Validate does not call
+// the key missing too.
+func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool, dropped map[string]bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -148,6 +152,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					if inline.Elem().Kind() == reflect.String && !flattenParam(k, v, p, file, errs) {
 						drop[v] = true
 						delete(lines, p)
+						dropped[p] = true
 					}
 					continue
 				}
@@ -160,9 +165,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
 				drop[v] = true
 				delete(lines, p)
+				dropped[p] = true
 				continue
 			}
-			walk(v, f.Type, p, file, lines, errs, drop)
+			walk(v, f.Type, p, file, lines, errs, drop, dropped)
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -176,6 +182,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				if !flattenParam(k, v, p, file, errs) {
 					drop[v] = true
 					delete(lines, p)
+					dropped[p] = true
 				}
 				continue
 			}
@@ -189,9 +196,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, line, p, msg))
 				drop[v] = true
 				delete(lines, p)
+				dropped[p] = true
 				continue
 			}
-			walk(v, t.Elem(), p, file, lines, errs, drop)
+			walk(v, t.Elem(), p, file, lines, errs, drop, dropped)
 		}
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -205,50 +213,29 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				drop[e] = true
 				continue
 			}
-			walk(e, t.Elem(), p, file, lines, errs, drop)
+			walk(e, t.Elem(), p, file, lines, errs, drop, dropped)
 		}
 	}
 }
 
 var nodeType = reflect.TypeOf(yaml.Node{})
 
-// prune takes the mapping keys whose values are in drop (values of the
-// wrong type, reported by walk) out of the tree under n, so that the rest
-// decodes. It returns false, and leaves the tree as it is, when a list
-// item is in drop: taking it out would renumber the items after it, whose
-// errors name them by index.
-func prune(n *yaml.Node, drop map[*yaml.Node]bool) bool {
-	if !prunable(n, drop, map[*yaml.Node]bool{}) {
+// prune takes the values in drop (values of the wrong type, reported by
+// walk) out of the tree under n, so that the rest decodes: a mapping's
+// key with its value, and a list's bad item with every item after it,
+// since taking out the item alone would renumber the items after it,
+// whose errors name them by index. It reports whether it cut a list.
+func prune(n *yaml.Node, drop map[*yaml.Node]bool) (cut bool) {
+	return pruneNode(n, drop, map[*yaml.Node]bool{})
+}
+
+func pruneNode(n *yaml.Node, drop, seen map[*yaml.Node]bool) (cut bool) {
+	if n == nil || seen[n] {
 		return false
 	}
-	pruneMappings(n, drop, map[*yaml.Node]bool{})
-	return true
-}
-
-// prunable reports whether no list item under n is in drop; seen guards
-// against alias cycles.
-func prunable(n *yaml.Node, drop, seen map[*yaml.Node]bool) bool {
-	if n == nil || seen[n] {
-		return true
-	}
 	seen[n] = true
-	for _, e := range n.Content {
-		if n.Kind == yaml.SequenceNode && drop[e] {
-			return false
-		}
-		if !prunable(e, drop, seen) {
-			return false
-		}
-	}
-	return prunable(n.Alias, drop, seen)
-}
-
-func pruneMappings(n *yaml.Node, drop, seen map[*yaml.Node]bool) {
-	if n == nil || seen[n] {
-		return
-	}
-	seen[n] = true
-	if n.Kind == yaml.MappingNode {
+	switch n.Kind {
+	case yaml.MappingNode:
 		kept := n.Content[:0]
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if !drop[n.Content[i+1]] {
@@ -256,11 +243,18 @@ func pruneMappings(n *yaml.Node, drop, seen map[*yaml.Node]bool) {
 			}
 		}
 		n.Content = kept
+	case yaml.SequenceNode:
+		for i, e := range n.Content {
+			if drop[e] {
+				n.Content, cut = n.Content[:i], true
+				break
+			}
+		}
 	}
 	for _, e := range n.Content {
-		pruneMappings(e, drop, seen)
+		cut = pruneNode(e, drop, seen) || cut
 	}
-	pruneMappings(n.Alias, drop, seen)
+	return pruneNode(n.Alias, drop, seen) || cut
 }
 
 func join(path, key string) string {

@@ -28,7 +28,7 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
-	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
+	if len(c.Sources) == 0 && !c.cut && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
 	v.inputs()
@@ -61,14 +61,16 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	p := "sources[" + strconv.Itoa(i) + "]"
 	v.oneOf(p+".format", &s.Format, sourceFormatValues)
 	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
-	if s.Type == "" && s.Format == "plain" {
+	if s.Type == "" && s.Format == "plain" && !v.c.dropped[p+".type"] && !v.c.dropped[p+".format"] {
 		v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
 	} else if s.Type != "" {
 		v.oneOf(p+".type", &s.Type, sourceTypeValues)
 	}
 	typeOK := DefaultAppName(s.Type) != ""
 	if s.Path == "" {
-		v.errf(p, "path is missing")
+		if !v.c.dropped[p+".path"] { // else reported as of the wrong type
+			v.errf(p, "path is missing")
+		}
 	} else if err := globError(s.Path); err != nil {
 		v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
 	} else if ext := compressedExt(s.Path); ext != "" && !s.IsGlob() {

@@ -70,7 +70,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		if !ok {
 			hint := didYouMean(id, ids)
 			if hint == "" {
-				hint = " (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"
+				hint = " (`gitlab-syslog detect --list` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"
 			}
 			errs = append(errs, c.Errorf(path, "unknown rule %q%s", id, hint))
 			continue
@@ -197,12 +197,16 @@ type Wire struct {
 // file's alerts on the wire, for detect --format rfc5424.
 func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error) {
 	c, err := config.Load(path)
-	if err != nil {
+	if c == nil {
 		return detect.Config{}, Wire{}, err
 	}
+	// Every mistake at once, in the order of the lines, as check reports
+	// them: those of keys and values, of the forward settings, of the
+	// detections block and of the rules' parameters.
 	c.ResolveForward()
-	if err := errors.Join(c.ValidateForward(), c.ValidateDetections()); err != nil {
-		return detect.Config{}, Wire{}, err
+	if err := errors.Join(err, c.ValidateForward(), c.ValidateDetections()); err != nil {
+		_, eerr := Check(c, specs) // the rules' parameters and files, as check reports them
+		return detect.Config{}, Wire{}, config.SortErrors(errors.Join(err, eerr), c.File())
 	}
 	facility, err := forwarder.ParseFacility(c.Forward.Facility)
 	if err != nil { // ValidateForward refused it

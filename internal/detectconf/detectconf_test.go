@@ -63,7 +63,7 @@ func TestCheckErrors(t *testing.T) {
 		{"unknown rule id", head + "  rules:\n    sentinel.bruteforc:\n      enabled: true\n",
 			`config.yaml:4: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`},
 		{"unknown rule id far from any", head + "  rules:\n    my.rule: {}\n",
-			"config.yaml:4: detections.rules.my.rule: unknown rule \"my.rule\" (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"},
+			"config.yaml:4: detections.rules.my.rule: unknown rule \"my.rule\" (`gitlab-syslog detect --list` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"},
 		{"parameter of another rule", head + "  rules:\n    sentinel.bruteforce:\n      min_tokens: 3\n",
 			`config.yaml:5: detections.rules.sentinel.bruteforce.min_tokens: rule sentinel.bruteforce has no parameter "min_tokens" (its parameters: ` + paramsOf(t, "sentinel.bruteforce") + `)`},
 		{"parameter typo", head + "  rules:\n    sentinel.pat_over_time:\n      max_key: 10\n",
@@ -129,7 +129,7 @@ func TestCheckErrors(t *testing.T) {
 		{"unknown rule, bad severity, bad value, rule that cannot run", head + "  rules:\n    sentinel.bruteforce:\n      window: banana\n    sentinel.nosuch: {}\n" +
 			"    falco.pat_created:\n      severity: Extreme\n    sentinel.external_user:\n      enabled: true\n",
 			`config.yaml:5: detections.rules.sentinel.bruteforce.window: "banana": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
-				"config.yaml:6: detections.rules.sentinel.nosuch: unknown rule \"sentinel.nosuch\" (`gitlab-syslog check` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)\n" +
+				"config.yaml:6: detections.rules.sentinel.nosuch: unknown rule \"sentinel.nosuch\" (`gitlab-syslog detect --list` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)\n" +
 				`config.yaml:8: detections.rules.falco.pat_created.severity: unknown severity "Extreme": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)` + "\n" +
 				`config.yaml:9: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains (the e-mail domains of your users)` + todo},
 		{"day count too large", head + "  rules:\n    sentinel.pat_over_time:\n      anomaly: true\n      anomaly_days: 100000000\n",
