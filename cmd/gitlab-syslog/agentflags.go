@@ -64,8 +64,25 @@ func (f *agentFlags) checkEmptyPaths(cmd *cobra.Command) error {
 }
 
 // load reads the config file (if any), applies the flags that were given,
-// resolves defaults and validates.
+// resolves defaults and validates. On any error it returns no
+// configuration: run starts only with a valid one.
 func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
+	c, r, err := f.loadAll(cmd)
+	if err != nil {
+		return nil, r, err
+	}
+	return c, r, nil
+}
+
+// loadAll is load for check: when the mistakes are of keys and values (a
+// value of the wrong type or out of range, an unknown key or rule), it
+// returns them, sorted by line, with the configuration decoded without
+// the offending values, so that check can run its other checks (the
+// state directory, the source and TLS files, the rules' files) and report
+// everything in one run. The configuration is nil when the file could not
+// be decoded at all (a YAML syntax error, a bad list item) or a flag is
+// wrong; it is for checking only when the error is not nil.
+func (f *agentFlags) loadAll(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
 	if err := f.checkEmptyPaths(cmd); err != nil {
 		return nil, config.Resolved{}, err
 	}
@@ -115,10 +132,7 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 	verr := c.Validate()
 	c.Detections.Running = f.running
 	_, derr := detectconf.Check(c, nil)
-	if err := config.SortErrors(errors.Join(parseErr, verr, derr), c.File()); err != nil {
-		return nil, r, err
-	}
-	return c, r, nil
+	return c, r, config.SortErrors(errors.Join(parseErr, verr, derr), c.File())
 }
 
 // logger builds the stderr logger from --log-level and --log-format.

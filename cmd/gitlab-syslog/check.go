@@ -32,11 +32,13 @@ func newCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the configuration and show what run would do",
-		Long: `check reads the configuration (and the flags of run that change it), reports every
-mistake it finds with its file and line, in the order of the lines, and
-exits 1, or prints what run would do: where it sends, which files it
-follows and whether each exists and is readable, where checkpoints go, and
-last its verdict. It exits 1 as well when something run needs is unusable:
+		Long: `check reads the configuration (and the flags of run that change it) and prints
+what run would do: where it sends, which files it follows and whether each
+exists and is readable, where checkpoints go, and last its verdict. Every
+problem found, the mistakes of keys and values with the others, is listed
+with its file and line, in the order of the lines, and check exits 1; a
+value of the wrong type stops none of the other checks (only a file that
+is not valid YAML does). It exits 1 when something run needs is unusable:
 an existing source file that cannot be read, a state directory in which a
 file cannot be created (check creates and removes one), unreadable TLS
 files or GeoIP databases.
@@ -53,12 +55,8 @@ with its severity (- when off) and the parameters the file sets for it.
 kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-syslog check --config -`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, r, err := f.load(cmd)
-			if err != nil {
-				return err
-			}
 			w := &warnCounter{w: cmd.OutOrStdout()}
-			problems := summarize(w, c, r, f.config)
+			problems := checkAll(cmd, &f, w)
 			// The verdict comes last, after everything listed.
 			if len(problems) > 0 {
 				fmt.Fprintf(w, "result:     %s: %d problem(s) that would stop run or lose data (listed with what to do)\n", checkedName(f.config), len(problems))
@@ -74,6 +72,46 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// checkAll loads the configuration as run does and returns every problem
+// found, in the order of the lines of the file where they have one: the
+// mistakes of keys and values, then, on the configuration decoded without
+// them, what summarize finds (the state directory, the source, TLS and
+// rule files). Only when the file cannot be decoded at all (a YAML syntax
+// error, a bad list item) or a flag is wrong are the later checks skipped.
+func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
+	c, r, err := f.loadAll(cmd)
+	if c == nil {
+		fmt.Fprintf(w, "config:     %s: NOT DECODED: the checks that need its values were skipped\n", checkedName(f.config))
+		return errLines(err)
+	}
+	problems := summarize(w, c, r, f.config, err != nil)
+	return sortProblems(append(errLines(err), problems...), c.File())
+}
+
+// errLines returns the messages of the errors joined in err, one per
+// problem.
+func errLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range config.SortErrors(err, "").(interface{ Unwrap() []error }).Unwrap() {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// sortProblems orders problems by the line of file they name ("FILE:7:
+// ..."), keeping the order of those with the same line; those that name
+// no line of file keep their place after the ones before them.
+func sortProblems(problems []string, file string) []string {
+	errs := make([]error, len(problems))
+	for i, p := range problems {
+		errs[i] = errors.New(p)
+	}
+	return errLines(config.SortErrors(errors.Join(errs...), file))
 }
 
 // overlapNote records in firstOf the files m of the glob source i that no
@@ -126,8 +164,15 @@ func checkedName(file string) string {
 
 // summarize prints what run would do and returns the problems that would
 // stop it from working; the caller prints the verdict after it.
-func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (problems []string) {
+//
+// invalid says that the configuration had mistakes of keys and values
+// (the caller reports them): the rules are then listed as far as they
+// could be checked.
+func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, invalid bool) (problems []string) {
 	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
+	if c.Cut() {
+		fmt.Fprintf(w, "            NOTE: a list item of the wrong type (listed with the problems) and the items after it are left out of what follows\n")
+	}
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -250,7 +295,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string) (p
 	} else {
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
-	problems = append(problems, printDetections(w, c)...)
+	problems = append(problems, printDetections(w, c, invalid)...)
 	return problems
 }
 
@@ -273,11 +318,17 @@ func emptyNote(c *config.Config) string {
 // config, or what it lacks). The configuration was checked by load. It
 // returns the lines of the rules' own files (ti_file) that run would skip,
 // each with its file, line and cause (the first few, then their count),
-// and each such file that gives its rule nothing to match.
-func printDetections(w io.Writer, c *config.Config) (problems []string) {
+// and each such file that gives its rule nothing to match. invalid says
+// that the configuration's mistakes are reported by the caller: the rules
+// are then listed as far as they could be checked.
+func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []string) {
 	st, err := detectconf.Check(c, nil)
-	if err != nil { // load checked it; only a file changed in between gets here
+	if err != nil && !invalid { // load checked it; only a file changed in between gets here
 		fmt.Fprintf(w, "detections: INVALID: %v\n", err)
+		return nil
+	}
+	if err != nil && len(st) == 0 {
+		fmt.Fprintf(w, "detections: not listed: the configuration has mistakes (listed with the problems)\n")
 		return nil
 	}
 	if !c.Detections.On() {
@@ -316,20 +367,49 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}
+		at := fileKeyAt(c, s.Info.ID)
 		if s.Unusable != "" {
 			why += "; its file lists nothing usable: MATCHES NOTHING"
-			problems = append(problems, fmt.Sprintf("rule %s: %s", s.Info.ID, s.Unusable))
+			problems = append(problems, fmt.Sprintf("%srule %s: %s", at, s.Info.ID, s.Unusable))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, severity, why)
-		for _, l := range s.Skipped {
-			problems = append(problems, fmt.Sprintf("rule %s: %s; run skips this line", s.Info.ID, l))
-		}
-		if more := s.SkippedTotal - len(s.Skipped); more > 0 {
-			problems = append(problems, fmt.Sprintf("rule %s: %s: %d more line(s) skipped (only the first %d are listed)", s.Info.ID, s.File, more, len(s.Skipped)))
+		if p := skippedProblem(s, at); p != "" {
+			problems = append(problems, p)
 		}
 	}
 	tw.Flush()
 	return problems
+}
+
+// fileKeyAt returns "FILE:LINE: KEY: " for the key of the configuration
+// file that gives rule id its own file (ti_file, under the rule or under
+// detections.params), to begin a problem of that file with, or "".
+func fileKeyAt(c *config.Config, id string) string {
+	for _, key := range []string{"detections.rules." + id + ".ti_file", "detections.params.ti_file"} {
+		if c.Line(key) > 0 {
+			return configKey(c, key) + ": "
+		}
+	}
+	return ""
+}
+
+// skippedProblem returns the lines of rule s's own file that run would
+// skip as one problem (one file to fix): its count, then the lines
+// listed, one per line, and how many more there are; "" when none is
+// skipped. at begins it: where the configuration names the file.
+func skippedProblem(s detectconf.Status, at string) string {
+	if s.SkippedTotal == 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%srule %s: %s: run skips %d line(s) of it:", at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal)
+	for _, l := range s.Skipped {
+		b.WriteString("\n      " + l)
+	}
+	if more := s.SkippedTotal - len(s.Skipped); more > 0 {
+		fmt.Fprintf(&b, "\n      and %d more line(s) (only the first %d are listed)", more, len(s.Skipped))
+	}
+	return b.String()
 }
 
 // notRegular says what fi, which is not a regular file, is instead.

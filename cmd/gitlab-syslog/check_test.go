@@ -142,8 +142,10 @@ func TestCheck(t *testing.T) {
 		{
 			name:   "detections: every bad indicator line is reported with its file, line and cause",
 			config: tiRule(badTI),
-			wantErr: []string{"check: 3 problem(s)",
-				`rule sentinel.ti_malicious_ip: ` + badTI + `:3: "10.0.0.300" is not an IP address or CIDR; run skips this line`,
+			// One file to fix: one problem, its lines listed under it.
+			wantErr: []string{"check: 1 problem(s)",
+				`detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: ` + badTI + `: run skips 3 line(s) of it:`,
+				"\n      " + badTI + `:3: "10.0.0.300" is not an IP address or CIDR`,
 				badTI + `:5: "not-an-ip" is not an IP address or CIDR`,
 				badTI + `:6: "192.0.2.0/33" is not an IP address or CIDR`},
 			wantOut: []string{"sentinel.ti_malicious_ip", "3 line(s) of its file SKIPPED"},
@@ -151,11 +153,11 @@ func TestCheck(t *testing.T) {
 		{
 			name:   "detections: a CSV feed lists its first 5 bad lines and counts the rest",
 			config: tiRule(csvTI),
-			wantErr: []string{"check: 7 problem(s)",
+			wantErr: []string{"check: 2 problem(s)",
 				`rule sentinel.ti_malicious_ip: ` + csvTI + ` lists no IP address or CIDR (3001 line(s) skipped), so the rule matches nothing`,
-				`rule sentinel.ti_malicious_ip: ` + csvTI + `:1: "ip,first_seen,confidence" is not an IP address or CIDR (a CSV row?`,
+				`rule sentinel.ti_malicious_ip: ` + csvTI + `: run skips 3001 line(s) of it:` + "\n      " + csvTI + `:1: "ip,first_seen,confidence" is not an IP address or CIDR (a CSV row?`,
 				csvTI + `:5: "203.0.0.4,2024-01-01,80" is not`,
-				`rule sentinel.ti_malicious_ip: ` + csvTI + `: 2996 more line(s) skipped (only the first 5 are listed)`},
+				"\n      and 2996 more line(s) (only the first 5 are listed)"},
 			wantOut: []string{"3001 line(s) of its file SKIPPED"},
 		},
 		{
@@ -253,11 +255,18 @@ func TestCheckReportsAllMistakes(t *testing.T) {
 				t.Fatalf("check passed:\n%s", out)
 			}
 			got := strings.Split(err.Error(), "\n")
+			if want := fmt.Sprintf("check: %d problem(s):", len(tc.want)); got[0] != want {
+				t.Errorf("check error begins %q, want %q", got[0], want)
+			}
+			got = got[1:]
 			if len(got) != len(tc.want) {
 				t.Fatalf("check error has %d lines, want %d:\n%v", len(got), len(tc.want), err)
 			}
+			if !strings.Contains(out, fmt.Sprintf("\nresult:     %s: %d problem(s)", cfg, len(tc.want))) {
+				t.Errorf("check output lacks its verdict:\n%s", out)
+			}
 			for i, w := range tc.want {
-				if !strings.HasPrefix(got[i], cfg[:len(cfg)-len("config.yaml")]+w) {
+				if !strings.HasPrefix(got[i], "  "+cfg[:len(cfg)-len("config.yaml")]+w) {
 					t.Errorf("line %d = %q, want it to start with %q", i+1, got[i], w)
 				}
 			}

@@ -370,7 +370,11 @@ func TestFlagErrorsNameTheFlag(t *testing.T) {
 			`--max-line-bytes: want a number of bytes (e.g. 1048576 or 1MiB), got "lots"`},
 	} {
 		_, err := execute(t, tc.args...)
-		if err == nil || err.Error() != tc.want {
+		want := tc.want
+		if tc.args[0] == "check" { // check lists it as its only problem
+			want = "check: 1 problem(s):\n  " + tc.want
+		}
+		if err == nil || err.Error() != want {
 			t.Errorf("%v: error = %v\nwant %s", tc.args, err, tc.want)
 		}
 	}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCheckGoesOnAfterValueErrors: mistakes of keys and values do not stop
+// check: the state directory, source and rule-file checks and the
+// warnings still run on the rest of the file, every problem is listed in
+// the order of the lines, and the verdict, counting them all, is the last
+// line of the output. A bare string in sources hides none of the lines
+// before it.
+func TestCheckGoesOnAfterValueErrors(t *testing.T) {
+	dir := t.TempDir()
+	notDir := writeFile(t, filepath.Join(dir, "plain"), "x")
+	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "bad1\n10.0.0.1\nbad2\n")
+	for _, tc := range []struct {
+		name, config string
+		want         []string // the problems, in order, after the config's directory
+		wantOut      []string
+	}{
+		{"value errors with an unusable state_dir, a relative path, a bad ti_file",
+			"state_dir: " + notDir + "/s\nstart_at: middle\nmax_line_bytes: [1]\nsources:\n  - type: audit\n    path: relative.log\n" +
+				"  - type: audti\n    path: /tmp/x.log\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + ti + "\n",
+			[]string{
+				"config.yaml:1: state_dir " + notDir + "/s: ",
+				`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+				"config.yaml:3: max_line_bytes: want a number of bytes",
+				`config.yaml:7: sources[1].type: "audti" is not one of`,
+				"config.yaml:12: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + ti + ": run skips 2 line(s) of it:",
+			},
+			[]string{`WARNING: ` + dir + `/config.yaml:6: sources[0].path: "relative.log" is relative`, "NOT WRITABLE"}},
+		{"a bare string in sources",
+			"state_dir: " + dir + "/s\nstart_at: middle\nsources:\n  - /var/log/gitlab/audit_json.log\n",
+			[]string{
+				`config.yaml:2: start_at: "middle" is not one of beginning, end`,
+				`config.yaml:4: sources[0]: want a mapping of keys`,
+			},
+			[]string{"NOTE: a list item of the wrong type"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), tc.config)
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			var got []string
+			for _, l := range strings.Split(err.Error(), "\n")[1:] {
+				if strings.HasPrefix(l, "  "+dir) {
+					got = append(got, strings.TrimPrefix(l, "  "+dir+"/"))
+				}
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("check listed %d problems, want %d:\n%v", len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("problem %d = %q, want it to start with %q", i+1, got[i], w)
+				}
+			}
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			verdict := "result:     " + cfg + ": " + strconv.Itoa(len(tc.want)) + " problem(s)"
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, verdict) {
+				t.Errorf("last line %q, want the verdict %q", last, verdict)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,44 @@
+package detectconf
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadFileReportsAllMistakes: detect --config lists every mistake of
+// the file at once, in the order of the lines, as check does: values of
+// the wrong type, bad forward settings, a bad detections block, unknown
+// rules and bad parameter values together.
+func TestLoadFileReportsAllMistakes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	doc := "hostname: [x]\nforward:\n  facility: local9\ndetections:\n  lateness: -2m\n  rules:\n" +
+		"    sentinel.bruteforce:\n      window: abc\n      min_count: [1]\n    sentinel.bruteforc:\n      enabled: true\n" +
+		"    gitlab.password_spray:\n      min_users: -1\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFile(path, nil)
+	if err == nil {
+		t.Fatal("LoadFile accepted the file")
+	}
+	want := []string{
+		"config.yaml:1: hostname: want a single value",
+		"config.yaml:3: forward.facility: unknown facility",
+		"config.yaml:5: detections.lateness: -2m0s is out of range",
+		"config.yaml:8: detections.rules.sentinel.bruteforce.window: \"abc\"",
+		"config.yaml:9: detections.rules.sentinel.bruteforce.min_count: want a single value",
+		"config.yaml:10: detections.rules.sentinel.bruteforc: unknown rule",
+		"config.yaml:13: detections.rules.gitlab.password_spray.min_users: \"-1\"",
+	}
+	got := strings.Split(err.Error(), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("LoadFile reported %d mistakes, want %d:\n%v", len(got), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], filepath.Dir(path)+"/"+w) {
+			t.Errorf("mistake %d = %q, want it to start with %q", i+1, got[i], w)
+		}
+	}
+}
