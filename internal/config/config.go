@@ -250,3 +250,8 @@ func (f *Forward) SendStructuredData() bool {
 // source given as a bare path) and the items after it, to check the rest
 // of the file: those items are then neither checked nor shown.
 func (c *Config) Cut() bool { return c.cut }
+
+// Dropped reports whether the key at path (as Line takes it) was given
+// with a value Parse left out as of the wrong type (reported as such), so
+// that a check that would call it missing can say nothing instead.
+func (c *Config) Dropped(path string) bool { return c.dropped[path] }

@@ -332,11 +332,20 @@ func cannotRun(c *config.Config, off []*detect.OffError) error {
 	var errs []error
 	for _, o := range off {
 		rc, asked := c.Detections.Rules[o.Rule]
-		if asked && (rc.Enabled != nil && *rc.Enabled || rc.Severity != "" || len(rc.Params) > 0) {
+		if asked && (rc.Enabled != nil && *rc.Enabled || rc.Severity != "" || len(rc.Params) > 0) && !lacksDropped(c, o) {
 			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s; give it that, or remove the rule's settings (or set enabled: false) to leave it off", o.Rule, o.Reason))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lacksDropped reports whether what rule o lacks is a parameter given
+// with a bad value that Parse reported and left out (known_countries: []):
+// the rule cannot run for that mistake alone, which is reported already.
+func lacksDropped(c *config.Config, o *detect.OffError) bool {
+	name, _, _ := strings.Cut(strings.TrimPrefix(o.Reason, "needs "), " ")
+	name = strings.TrimPrefix(name, "no ")
+	return c.Dropped("detections.rules."+o.Rule+"."+name) || c.Dropped("detections.params."+name)
 }
 
 // cannotRunWithout is cannotRun for an engine configuration dc that

@@ -42,3 +42,18 @@ func TestLoadFileReportsAllMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyListNotAlsoMissing: a rule's list given empty is reported as
+// empty, not as missing too ("cannot run: needs known_countries").
+func TestEmptyListNotAlsoMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	doc := "detections:\n  rules:\n    falco.admin_mode_unknown_country:\n      enabled: true\n      known_countries: []\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadFile(path, nil)
+	want := path + ":5: detections.rules.falco.admin_mode_unknown_country.known_countries: the list is empty: give at least one item, or leave the key out"
+	if err == nil || err.Error() != want {
+		t.Errorf("LoadFile error\n%v\nwant\n%s", err, want)
+	}
+}
