@@ -173,7 +173,7 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 			return cfg, wire, err
 		}
 		wire = fw
-		cfg.Rules = fc.Rules
+		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
 			if _, ok := cfg.Params[k]; !ok {
 				cfg.Params[k] = v
@@ -185,6 +185,29 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 		cfg.Now = o.now
 	}
 	return cfg, wire, nil
+}
+
+// withoutFlagParams returns the config file's rules with the parameters
+// that --param gives (flags, by name) left out of each rule's own, so that
+// the flag's value, which sets the parameter for every rule that reads it,
+// wins over the file's detections.rules.ID.NAME as it does over
+// detections.params. The file's maps are not changed.
+func withoutFlagParams(rules map[string]detect.RuleConfig, flags map[string]string) map[string]detect.RuleConfig {
+	if len(flags) == 0 {
+		return rules
+	}
+	out := make(map[string]detect.RuleConfig, len(rules))
+	for id, rc := range rules {
+		ps := make(map[string]string, len(rc.Params))
+		for k, v := range rc.Params {
+			if _, given := flags[k]; !given {
+				ps[k] = v
+			}
+		}
+		rc.Params = ps
+		out[id] = rc
+	}
+	return out
 }
 
 // runDetect is the detect command.
