@@ -75,14 +75,20 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // (unreadOf: another compression such as zip or lz4, a tar archive), also
 // inside a compressed file, and data compressed twice, are errors naming
 // the file, what it holds and the command that gives the plain lines:
-// never passed on as lines.
+// never passed on as lines. A plain tar archive is known by "ustar" at
+// byte 257: when regular is set (a regular file, also on standard input,
+// whose first bytes are there at once) decompress reads up to its first
+// 262 bytes to see it; otherwise (a pipe, a terminal, a FIFO: the first
+// line of a slow writer must not wait for 262 bytes) it looks only at the
+// bytes the first read brought, which hold a tar header whenever the
+// writer wrote one at once, as tar and cat do.
 //
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
 // yields every byte the decoder recovers before the cut, as gzip -dc,
 // bzip2 -dc, xz -dc and zstd -dc do, and then an error that names the
 // compression, the count of decompressed bytes read and the cause
 // (*dataError).
-func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
+func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
 	kind := compressionOf(magic)
 	want := extKinds[filepath.Ext(label)]
@@ -101,7 +107,13 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	)
 	switch kind {
 	case "":
-		if u := unreadOf(magic); u != nil && u.at == 0 {
+		head := magic
+		if regular {
+			head, _ = br.Peek(unreadHead)
+		} else if n := br.Buffered(); n > len(head) {
+			head, _ = br.Peek(min(n, unreadHead))
+		}
+		if u := unreadOf(head); u != nil {
 			return nil, nil, unreadError(label, "", u, "")
 		}
 		return br, release, nil

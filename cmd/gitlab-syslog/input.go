@@ -48,10 +48,13 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
+	regular := false // a regular file: waiting for its first bytes never blocks
 	if name == "-" {
 		if f, ok := stdin.(*os.File); ok {
 			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
 			defer stop()
+			fi, err := f.Stat()
+			regular = err == nil && fi.Mode().IsRegular()
 		}
 	} else {
 		f, err := openInput(ctx, name)
@@ -61,14 +64,16 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		defer f.Close()
 		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
 		defer stop()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		fi, err := f.Stat()
+		if err == nil && fi.IsDir() {
 			return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 		}
+		regular = err == nil && fi.Mode().IsRegular()
 		r, label = prog.reader(f), name
 	}
 	raw := &byteCounter{r: r}
 	br := bufio.NewReaderSize(raw, 256<<10)
-	dr, release, err := decompress(br, label)
+	dr, release, err := decompress(br, label, regular)
 	if err != nil {
 		return err
 	}
@@ -221,7 +226,7 @@ func checkInput(name string) (os.FileInfo, error) {
 	} else if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 	}
-	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name)
+	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name, fi != nil && fi.Mode().IsRegular())
 	if err != nil {
 		return nil, err
 	}
