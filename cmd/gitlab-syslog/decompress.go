@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -83,6 +82,11 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // bytes the first read brought, which hold a tar header whenever the
 // writer wrote one at once, as tar and cat do.
 //
+// Bytes after the last complete member of gzip data that do not start
+// another member (zero bytes, garbage) end the data with a
+// *trailingError once every line before them was read: a warning, as
+// gzip -d gives it, not a damaged or truncated file.
+//
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
 // yields every byte the decoder recovers before the cut, as gzip -dc,
 // bzip2 -dc, xz -dc and zstd -dc do, and then an error that names the
@@ -118,7 +122,7 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 		}
 		return br, release, nil
 	case "gzip":
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipMembers(br, label)
 		if err != nil {
 			return nil, nil, openError(label, kind, err)
 		}
@@ -186,7 +190,7 @@ type decodedReader struct {
 func (c *decodedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if err != nil && err != io.EOF {
+	if _, ok := err.(*trailingError); err != nil && err != io.EOF && !ok {
 		err = &dataError{kind: c.kind, at: c.n, lines: -1, err: err}
 	}
 	return n, err

@@ -326,6 +326,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
+	for _, c := range counts {
+		if c.warning != nil {
+			fmt.Fprintf(stderr, "detect: %v\n", c.warning)
+		}
+	}
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}

@@ -34,6 +34,9 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // is cut to maxLine, fn is given its whole length, and the rest of it is
 // read and discarded without being kept in memory. A line that a read error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
+// Gzip data with trailing bytes after its last member (zeros, garbage)
+// has every line passed to fn and returns a *trailingError, a warning for
+// the caller to print (asTrailing), not a failure to read.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
@@ -84,6 +87,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
+	var trailing *trailingError
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		whole, last := len(line), line // the line's length with its ending; its last part read
@@ -98,6 +102,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				}
 			}
 			line = long
+		}
+		if te := (*trailingError)(nil); errors.As(err, &te) {
+			trailing, err = te, io.EOF // every line was read: the caller warns
 		}
 		if bytes.HasSuffix(last, []byte("\r\n")) {
 			whole -= 2
@@ -128,6 +135,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			long = nil // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
+			if trailing != nil {
+				return trailing
+			}
 			return nil
 		}
 		if err != nil || n%1024 == 0 {
@@ -273,6 +283,16 @@ func stdinOnce(args []string) error {
 	}
 	if n > 1 {
 		return fmt.Errorf("standard input (-) given %d times; it can be read once: give - once, or the files by name", n)
+	}
+	return nil
+}
+
+// asTrailing returns the warning err is when readLines read every line of
+// an input and ignored trailing bytes after its compressed data
+// (*trailingError), or nil.
+func asTrailing(err error) error {
+	if te := (*trailingError)(nil); errors.As(err, &te) {
+		return te
 	}
 	return nil
 }
