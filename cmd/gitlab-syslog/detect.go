@@ -306,9 +306,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	readErr := merge(chans, eng.Process)
 	endProgress()
-	if err := eng.Close(); err != nil {
-		fmt.Fprintf(stderr, "detect: %v\n", err)
-	}
+	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
 	if o.stateDir != "" {
 		st := eng.Stats()
 		if err := recordFoldedRules(o.stateDir, running, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
@@ -326,6 +324,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
+	if saveErr != nil && o.stateDir != "" {
+		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
+	}
 	for _, c := range counts {
 		if c.warning != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", c.warning)
