@@ -108,6 +108,7 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 	var (
 		dr      io.Reader
 		release = func() {}
+		in      *eofByteReader // bzip2's input, to tell a cut block from a damaged one
 	)
 	switch kind {
 	case "":
@@ -128,7 +129,8 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 		}
 		dr, release = zr, func() { zr.Close() }
 	case "bzip2":
-		dr = bzip2.NewReader(br)
+		in = &eofByteReader{br: br}
+		dr = bzip2.NewReader(in)
 	case "xz":
 		// therootcompany/xz (XZ Embedded's decoder) hands out data as it
 		// decodes it; ulikunitz/xz's reader keeps a whole LZMA2 chunk (up
@@ -148,7 +150,7 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 	// The decompressed data is looked at as the file's was: compressed
 	// again, or an archive, it is not log lines. A read error here (a
 	// cut or damaged stream) is kept by the bufio.Reader for the reader.
-	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind}, 256<<10)
+	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind, in: in}, 256<<10)
 	head, _ := out.Peek(unreadHead)
 	if inner := compressionOf(head); inner != "" {
 		release()
@@ -185,15 +187,47 @@ type decodedReader struct {
 	r    io.Reader
 	kind string
 	n    int64
+	in   *eofByteReader // bzip2's input; nil for the others
 }
 
 func (c *decodedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if _, ok := err.(*trailingError); err != nil && err != io.EOF && !ok {
+		if c.in != nil && c.in.eof {
+			// compress/bzip2 reads zero bits past the end of a cut
+			// block and then finds its checksum wrong: the data ended
+			// before its end-of-stream marker, as bzip2 -t says
+			// ("file ends unexpectedly"), rather than damaged.
+			err = io.ErrUnexpectedEOF
+		}
 		err = &dataError{kind: c.kind, at: c.n, lines: -1, err: err}
 	}
 	return n, err
+}
+
+// eofByteReader is the input of compress/bzip2 (an io.ByteReader, so it
+// reads no further than the decoder asks), which records whether the
+// decoder asked for a byte past the end of the data.
+type eofByteReader struct {
+	br  *bufio.Reader
+	eof bool
+}
+
+func (e *eofByteReader) Read(p []byte) (int, error) {
+	n, err := e.br.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
+func (e *eofByteReader) ReadByte() (byte, error) {
+	b, err := e.br.ReadByte()
+	if err == io.EOF {
+		e.eof = true
+	}
+	return b, err
 }
 
 // dataError is the error of a compressed input that cannot be decompressed
