@@ -60,7 +60,8 @@ as the agent's default sources do (audit_json.log, application_json.log,
 application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffixes such as .1 or
 .2.gz); other files are typed line by line.
 
---param NAME=VALUE sets a parameter for every rule that reads it; lists are
+--param NAME=VALUE sets a parameter for every rule that reads it, over the
+--config file's value (detections.params or the rule's own); lists are
 comma-separated, booleans true or false; a NAME given twice with two
 values is an error, and so is a NAME none of the rules that run reads (the
 error names the rules that run and those that read it). --rule ID restricts
