@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -75,14 +74,25 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // (unreadOf: another compression such as zip or lz4, a tar archive), also
 // inside a compressed file, and data compressed twice, are errors naming
 // the file, what it holds and the command that gives the plain lines:
-// never passed on as lines.
+// never passed on as lines. A plain tar archive is known by "ustar" at
+// byte 257: when regular is set (a regular file, also on standard input,
+// whose first bytes are there at once) decompress reads up to its first
+// 262 bytes to see it; otherwise (a pipe, a terminal, a FIFO: the first
+// line of a slow writer must not wait for 262 bytes) it looks only at the
+// bytes the first read brought, which hold a tar header whenever the
+// writer wrote one at once, as tar and cat do.
+//
+// Bytes after the last complete member of gzip data that do not start
+// another member (zero bytes, garbage) end the data with a
+// *trailingError once every line before them was read: a warning, as
+// gzip -d gives it, not a damaged or truncated file.
 //
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
 // yields every byte the decoder recovers before the cut, as gzip -dc,
 // bzip2 -dc, xz -dc and zstd -dc do, and then an error that names the
 // compression, the count of decompressed bytes read and the cause
 // (*dataError).
-func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
+func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func(), error) {
 	magic, _ := br.Peek(len(magicXZ))
 	kind := compressionOf(magic)
 	want := extKinds[filepath.Ext(label)]
@@ -98,21 +108,29 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	var (
 		dr      io.Reader
 		release = func() {}
+		in      *eofByteReader // bzip2's input, to tell a cut block from a damaged one
 	)
 	switch kind {
 	case "":
-		if u := unreadOf(magic); u != nil && u.at == 0 {
+		head := magic
+		if regular {
+			head, _ = br.Peek(unreadHead)
+		} else if n := br.Buffered(); n > len(head) {
+			head, _ = br.Peek(min(n, unreadHead))
+		}
+		if u := unreadOf(head); u != nil {
 			return nil, nil, unreadError(label, "", u, "")
 		}
 		return br, release, nil
 	case "gzip":
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipMembers(br, label)
 		if err != nil {
 			return nil, nil, openError(label, kind, err)
 		}
 		dr, release = zr, func() { zr.Close() }
 	case "bzip2":
-		dr = bzip2.NewReader(br)
+		in = &eofByteReader{br: br}
+		dr = bzip2.NewReader(in)
 	case "xz":
 		// therootcompany/xz (XZ Embedded's decoder) hands out data as it
 		// decodes it; ulikunitz/xz's reader keeps a whole LZMA2 chunk (up
@@ -132,7 +150,7 @@ func decompress(br *bufio.Reader, label string) (io.Reader, func(), error) {
 	// The decompressed data is looked at as the file's was: compressed
 	// again, or an archive, it is not log lines. A read error here (a
 	// cut or damaged stream) is kept by the bufio.Reader for the reader.
-	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind}, 256<<10)
+	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind, in: in}, 256<<10)
 	head, _ := out.Peek(unreadHead)
 	if inner := compressionOf(head); inner != "" {
 		release()
@@ -169,15 +187,47 @@ type decodedReader struct {
 	r    io.Reader
 	kind string
 	n    int64
+	in   *eofByteReader // bzip2's input; nil for the others
 }
 
 func (c *decodedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if err != nil && err != io.EOF {
+	if _, ok := err.(*trailingError); err != nil && err != io.EOF && !ok {
+		if c.in != nil && c.in.eof {
+			// compress/bzip2 reads zero bits past the end of a cut
+			// block and then finds its checksum wrong: the data ended
+			// before its end-of-stream marker, as bzip2 -t says
+			// ("file ends unexpectedly"), rather than damaged.
+			err = io.ErrUnexpectedEOF
+		}
 		err = &dataError{kind: c.kind, at: c.n, lines: -1, err: err}
 	}
 	return n, err
+}
+
+// eofByteReader is the input of compress/bzip2 (an io.ByteReader, so it
+// reads no further than the decoder asks), which records whether the
+// decoder asked for a byte past the end of the data.
+type eofByteReader struct {
+	br  *bufio.Reader
+	eof bool
+}
+
+func (e *eofByteReader) Read(p []byte) (int, error) {
+	n, err := e.br.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
+func (e *eofByteReader) ReadByte() (byte, error) {
+	b, err := e.br.ReadByte()
+	if err == io.EOF {
+		e.eof = true
+	}
+	return b, err
 }
 
 // dataError is the error of a compressed input that cannot be decompressed

@@ -221,6 +221,8 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			": is gzip data whose content is gzip data again (compressed twice), which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (gzip -dc "},
 		{"tar.gz", "logs.log", string(tarGz),
 			": is gzip data whose content is a tar archive, not a log file: its lines would be read as garbage; extract it (tar -xf "},
+		{"plain tar", "logs.log", tb.String(),
+			": is a tar archive, not a log file: its lines would be read as garbage; extract it (tar -xf "},
 		{"zip", "audit_json.log", string(zipped),
 			": is zip data, which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (unzip -p "},
 		{"lz4", "audit_json.log", "\x04\x22\x4d\x18\x64\x40\xa7rest",

@@ -60,7 +60,8 @@ as the agent's default sources do (audit_json.log, application_json.log,
 application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffixes such as .1 or
 .2.gz); other files are typed line by line.
 
---param NAME=VALUE sets a parameter for every rule that reads it; lists are
+--param NAME=VALUE sets a parameter for every rule that reads it, over the
+--config file's value (detections.params or the rule's own); lists are
 comma-separated, booleans true or false; a NAME given twice with two
 values is an error, and so is a NAME none of the rules that run reads (the
 error names the rules that run and those that read it). --rule ID restricts
@@ -173,7 +174,7 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 			return cfg, wire, err
 		}
 		wire = fw
-		cfg.Rules = fc.Rules
+		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
 			if _, ok := cfg.Params[k]; !ok {
 				cfg.Params[k] = v
@@ -185,6 +186,29 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 		cfg.Now = o.now
 	}
 	return cfg, wire, nil
+}
+
+// withoutFlagParams returns the config file's rules with the parameters
+// that --param gives (flags, by name) left out of each rule's own, so that
+// the flag's value, which sets the parameter for every rule that reads it,
+// wins over the file's detections.rules.ID.NAME as it does over
+// detections.params. The file's maps are not changed.
+func withoutFlagParams(rules map[string]detect.RuleConfig, flags map[string]string) map[string]detect.RuleConfig {
+	if len(flags) == 0 {
+		return rules
+	}
+	out := make(map[string]detect.RuleConfig, len(rules))
+	for id, rc := range rules {
+		ps := make(map[string]string, len(rc.Params))
+		for k, v := range rc.Params {
+			if _, given := flags[k]; !given {
+				ps[k] = v
+			}
+		}
+		rc.Params = ps
+		out[id] = rc
+	}
+	return out
 }
 
 // runDetect is the detect command.
@@ -283,9 +307,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	readErr := merge(chans, eng.Process)
 	endProgress()
-	if err := eng.Close(); err != nil {
-		fmt.Fprintf(stderr, "detect: %v\n", err)
-	}
+	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
 	if o.stateDir != "" {
 		st := eng.Stats()
 		if err := recordFoldedRules(o.stateDir, running, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
@@ -303,6 +325,14 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
+	if saveErr != nil && o.stateDir != "" {
+		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
+	}
+	for _, c := range counts {
+		if c.warning != nil {
+			fmt.Fprintf(stderr, "detect: %v\n", c.warning)
+		}
+	}
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)
 	}

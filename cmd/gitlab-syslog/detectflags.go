@@ -11,18 +11,26 @@ import (
 
 // configOffNote returns the note detect prints when its --config file
 // (configFile) turns off a rule that --rule (only) runs anyway: the
-// detections block's enabled: false, or the rule's own
-// detections.rules.ID.enabled: false. It is one line naming the file,
-// the setting and the rules, ending in a newline; "" when the file turns
-// none of them off (or there is no --rule or no file).
+// detections block's enabled: false, the rule's own
+// detections.rules.ID.enabled: false, or both. It is a line for each
+// setting, naming the file, the setting and the rules, each ending in a
+// newline; "" when the file turns none of them off (or there is no --rule
+// or no file).
 func configOffNote(configFile string, cfg detect.Config, only []string) string {
 	if configFile == "" || len(only) == 0 {
 		return ""
 	}
+	block := ""
 	if cfg.Disabled {
-		return fmt.Sprintf("detect: %s sets detections.enabled: false, which turns detection off in run; --rule runs %s anyway\n",
+		block = fmt.Sprintf("detect: %s sets detections.enabled: false, which turns detection off in run; --rule runs %s anyway\n",
 			configFile, someIDs(only))
 	}
+	return block + rulesOffNote(configFile, cfg, only)
+}
+
+// rulesOffNote is the line of configOffNote for the rules of only whose
+// own detections.rules.ID.enabled is false.
+func rulesOffNote(configFile string, cfg detect.Config, only []string) string {
 	var off []string
 	for _, id := range only {
 		if rc, ok := cfg.Rules[id]; ok && rc.Enabled != nil && !*rc.Enabled && !slices.Contains(off, id) {

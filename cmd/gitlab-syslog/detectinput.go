@@ -106,6 +106,9 @@ type inputCounts struct {
 	// is otherType.
 	other     int
 	otherType parser.Type
+	// warning is about data read to its end but ignored (trailing bytes
+	// after a .gz's last member: asTrailing), nil for none.
+	warning error
 }
 
 // looksLike counts a line read as typ that parser.Detect guessed as
@@ -205,6 +208,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		case out <- eventBatch{events: batch}:
 		case <-ctx.Done():
 		}
+	}
+	if w := asTrailing(err); w != nil {
+		counts.warning, err = w, nil // every line was read
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		out <- eventBatch{err: inputError(in.path, err)}

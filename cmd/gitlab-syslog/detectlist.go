@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,9 +17,9 @@ import (
 // options' --config, --param and --rule: for each rule, its severity,
 // whether it runs (RUNS: on; off; off* when on but lacking what it
 // needs, with the reasons after the table), its suppression, and its
-// parameters with the values given (NAME=VALUE: the rule's own value in
-// the config file, else --param, else the config's detections.params;
-// the others at their defaults). Errors are those a run with the same
+// parameters with the values given (NAME=VALUE: --param, else the rule's
+// own value in the config file, else the config's detections.params; the
+// others at their defaults). Errors are those a run with the same
 // options would stop with.
 func listEffective(w io.Writer, o *detectOptions) error {
 	cfg, _, err := o.engineConfig()
@@ -71,13 +72,15 @@ func listEffective(w io.Writer, o *detectOptions) error {
 			sup = v
 			if d, err := time.ParseDuration(v); err == nil {
 				sup = d.String()
+			} else if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n >= 0 {
+				sup = (time.Duration(n) * time.Second).String() // a bare number is seconds
 			}
 		}
 		ps := make([]string, len(s.Params))
 		for i, name := range s.Params {
 			ps[i] = name
 			if v, ok := effectiveParam(cfg, id, name); ok {
-				ps[i] = name + "=" + v
+				ps[i] = name + "=" + v + secondsShown(name, v)
 			}
 		}
 		list := strings.Join(ps, ",")
@@ -106,6 +109,22 @@ func effectiveParam(cfg detect.Config, id, name string) (string, bool) {
 	}
 	v, ok := cfg.Params[name]
 	return v, ok
+}
+
+// secondsShown returns " (1m30s)" for a bare number v given to the
+// duration parameter name, which the rules read as seconds, as check shows
+// it (a number of seconds is easy to mistake for minutes); else "".
+func secondsShown(name, v string) string {
+	switch name {
+	case "window", "bucket", "learning_period", "suppress", "max_session":
+	default:
+		return ""
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > int64(detect.MaxDuration/time.Second) {
+		return ""
+	}
+	return fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)
 }
 
 // listFlags returns the options --list shows the effect of, as flags.

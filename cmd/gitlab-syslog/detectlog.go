@@ -18,7 +18,8 @@ import (
 // FILE:LINE is the record's "file" attribute, the cause its "err", what to
 // do its "note" and "hint"; the other attributes follow in parentheses.
 // Records below slog.LevelWarn (the agent's informational messages) are
-// left out.
+// left out, and so are the parts of a hint ("; "-separated) that say what
+// only a long-running agent does (agentOnlyHints).
 type cliHandler struct {
 	cmd   string // the command, e.g. "detect"
 	w     io.Writer
@@ -47,7 +48,9 @@ func (h *cliHandler) Handle(_ context.Context, r slog.Record) error {
 		case "err":
 			cause = v
 		case "note", "hint":
-			todo = append(todo, v)
+			if v = oneShotHint(v); v != "" {
+				todo = append(todo, v)
+			}
 		default:
 			other = append(other, a.Key+": "+v)
 		}
@@ -81,6 +84,18 @@ func (h *cliHandler) Handle(_ context.Context, r slog.Record) error {
 	defer h.mu.Unlock()
 	_, err := io.WriteString(h.w, b.String())
 	return err
+}
+
+// agentOnlyHints are parts of the engine's hints that hold for the agent
+// (run), which keeps reading the threat-intelligence file, and mean
+// nothing to a command that reads its inputs once.
+var agentOnlyHints = []string{"the file is read again when it changes"}
+
+// oneShotHint returns hint without its agentOnlyHints parts.
+func oneShotHint(hint string) string {
+	parts := strings.Split(hint, "; ")
+	parts = slices.DeleteFunc(parts, func(p string) bool { return slices.Contains(agentOnlyHints, p) })
+	return strings.Join(parts, "; ")
 }
 
 func (h *cliHandler) WithAttrs(as []slog.Attr) slog.Handler {

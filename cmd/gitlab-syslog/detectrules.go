@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // foldedRulesFile is the file of a kept --state-dir that names, one id a
@@ -30,6 +33,12 @@ func checkFoldedRules(stateDir string, running []string) (known bool, err error)
 		return false, fmt.Errorf("--state-dir: %w", err)
 	}
 	earlier := strings.Fields(string(b))
+	if bad := unknownIDs(earlier); len(bad) > 0 {
+		what := fmt.Sprintf("holds %q, which %s", someIDs(bad), plural(len(bad), "is not a rule id", "are not rule ids"))
+		return true, fmt.Errorf("--state-dir %s: %s %s: it names, one a line, the rules that saw the lines its state records as folded, and is written by detect; "+
+			"without it those lines would be skipped for rules that never saw them: give another --state-dir (or empty this one) to run over the lines again",
+			stateDir, filepath.Join(stateDir, foldedRulesFile), what)
+	}
 	var added []string
 	for _, id := range running {
 		if !slices.Contains(earlier, id) {
@@ -39,7 +48,7 @@ func checkFoldedRules(stateDir string, running []string) (known bool, err error)
 	if len(added) > 0 {
 		return true, fmt.Errorf("--state-dir %s: the lines its earlier runs folded are skipped now, and %s did not see them (earlier runs ran %s): "+
 			"give another --state-dir to run %s over them, or run only the earlier rules (--rule)",
-			stateDir, someIDs(added), someIDs(earlier), plural(len(added), "this rule", "these rules"))
+			stateDir, someIDs(added), cmp.Or(someIDs(earlier), "no rule"), plural(len(added), "this rule", "these rules"))
 	}
 	return true, nil
 }
@@ -79,6 +88,18 @@ func writeFoldedRules(path string, ids []string) error {
 		return fmt.Errorf("--state-dir: %w", err)
 	}
 	return nil
+}
+
+// unknownIDs returns those of ids that name no rule of the catalogue.
+func unknownIDs(ids []string) []string {
+	cat := detect.Catalogue()
+	var bad []string
+	for _, id := range ids {
+		if !slices.ContainsFunc(cat, func(s detect.Spec) bool { return s.Info.ID == id }) {
+			bad = append(bad, id)
+		}
+	}
+	return bad
 }
 
 // someIDs lists ids, the first five and how many more.

@@ -22,14 +22,16 @@ func utf16LE(s string) string {
 }
 
 // TestDetectTIFileWarnings: detect's warnings about an indicator file say
-// what fits detect: no SIGHUP (only run has one).
+// what fits detect: no SIGHUP (only run has one), and not that the file is
+// read again when it changes (detect reads its inputs once).
 func TestDetectTIFileWarnings(t *testing.T) {
 	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
 	for _, tc := range []struct {
 		name, file string
 		want       []string
 	}{
-		{"empty", "", []string{"matches nothing", "list one IP address or CIDR per line (# starts a comment); the file is read again when it changes"}},
+		// One-shot: nothing about reading the file again (run does).
+		{"empty", "", []string{"matches nothing", "list one IP address or CIDR per line (# starts a comment)\n"}},
 		{"comments only", "# none yet\n", []string{"detect: WARNING: " + filepath.Join("TMP", "ti.txt") + ": threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing (skipped: 0); list one IP address or CIDR per line"}},
 		{"UTF-16", utf16LE("203.0.113.7\r\n"), []string{"threat-intelligence file is UTF-16, not UTF-8", "(encoding: UTF-16LE); the file must be UTF-8", "the file must be UTF-8; convert it with iconv -f UTF-16 -t UTF-8 '"}},
 	} {

@@ -34,6 +34,9 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // is cut to maxLine, fn is given its whole length, and the rest of it is
 // read and discarded without being kept in memory. A line that a read error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
+// Gzip data with trailing bytes after its last member (zeros, garbage)
+// has every line passed to fn and returns a *trailingError, a warning for
+// the caller to print (asTrailing), not a failure to read.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
@@ -48,10 +51,13 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 	prog := progressFrom(ctx)
 	var r io.Reader = stdin
 	label := "stdin"
+	regular := false // a regular file: waiting for its first bytes never blocks
 	if name == "-" {
 		if f, ok := stdin.(*os.File); ok {
 			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
 			defer stop()
+			fi, err := f.Stat()
+			regular = err == nil && fi.Mode().IsRegular()
 		}
 	} else {
 		f, err := openInput(ctx, name)
@@ -61,14 +67,16 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		defer f.Close()
 		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
 		defer stop()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		fi, err := f.Stat()
+		if err == nil && fi.IsDir() {
 			return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 		}
+		regular = err == nil && fi.Mode().IsRegular()
 		r, label = prog.reader(f), name
 	}
 	raw := &byteCounter{r: r}
 	br := bufio.NewReaderSize(raw, 256<<10)
-	dr, release, err := decompress(br, label)
+	dr, release, err := decompress(br, label, regular)
 	if err != nil {
 		return err
 	}
@@ -79,6 +87,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
+	var trailing *trailingError
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		whole, last := len(line), line // the line's length with its ending; its last part read
@@ -93,6 +102,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				}
 			}
 			line = long
+		}
+		if te := (*trailingError)(nil); errors.As(err, &te) {
+			trailing, err = te, io.EOF // every line was read: the caller warns
 		}
 		if bytes.HasSuffix(last, []byte("\r\n")) {
 			whole -= 2
@@ -123,6 +135,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			long = nil // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
+			if trailing != nil {
+				return trailing
+			}
 			return nil
 		}
 		if err != nil || n%1024 == 0 {
@@ -221,7 +236,7 @@ func checkInput(name string) (os.FileInfo, error) {
 	} else if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 	}
-	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name)
+	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name, fi != nil && fi.Mode().IsRegular())
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +283,16 @@ func stdinOnce(args []string) error {
 	}
 	if n > 1 {
 		return fmt.Errorf("standard input (-) given %d times; it can be read once: give - once, or the files by name", n)
+	}
+	return nil
+}
+
+// asTrailing returns the warning err is when readLines read every line of
+// an input and ignored trailing bytes after its compressed data
+// (*trailingError), or nil.
+func asTrailing(err error) error {
+	if te := (*trailingError)(nil); errors.As(err, &te) {
+		return te
 	}
 	return nil
 }

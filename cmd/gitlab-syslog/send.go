@@ -182,6 +182,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		stopProgress = startProgress(cmd.ErrOrStderr(), out)
 	}
 	runErr, readErrs := s.readAll(ctx, rctx, cmd.InOrStdin(), files, fixed, o.typ == "auto")
+	for _, w := range s.warnings {
+		fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: send: %v\n", w)
+	}
 	if runErr == nil {
 		runErr = s.flush(ctx)
 	}
@@ -229,6 +232,8 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			return sendErr, readErrs
 		case ctx.Err() != nil:
 			return ctx.Err(), readErrs
+		case asTrailing(err) != nil: // every line was read and sent
+			s.warnings = append(s.warnings, err)
 		case err != nil:
 			readErrs = append(readErrs, err)
 		}
@@ -402,6 +407,7 @@ type sender struct {
 	cur       *forwarder.Batch
 	free      chan *forwarder.Batch
 	read      int         // lines read (blank lines not included)
+	warnings  []error     // inputs read to their end with data ignored (asTrailing)
 	blank     int         // blank lines skipped
 	unparsed  int         // lines sent raw because they did not parse
 	truncated int         // lines cut to maxLine

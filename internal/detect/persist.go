@@ -182,8 +182,15 @@ func (e *Engine) restore(es *engineState) {
 	e.supp.load(es.Suppress)
 }
 
+// loadFailed logs that the state file name (StateName, or a rule's id)
+// was not restored, and counts it. Without the engine's file the recent
+// event ids, alert ids and suppression are gone too, which the message
+// says: events seen before may alert again.
 func (e *Engine) loadFailed(name string, err error) {
 	e.stats.StateLoadErrors++
-	e.cfg.Log.Warn("detection state not restored; starting fresh (rules with baselines learn again)",
-		"state", name, "err", err)
+	msg := "detection state not restored; starting fresh (rules with baselines learn again)"
+	if name == StateName {
+		msg = "detection state not restored; starting fresh: rules with baselines learn again, and the events, alerts and suppression seen before are forgotten, so events already seen may alert again"
+	}
+	e.cfg.Log.Warn(msg, "state", name, "err", err)
 }

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+)
+
+// gzipMembers reads the members of gzip data one after another, as gzip
+// -d does: after a complete member, bytes that do not start another
+// member's magic number are trailing data (zero bytes that a tape or a
+// preallocating copy added, garbage appended to the file), which gzip
+// ignores with a warning. They are read and counted, and every Read after
+// the last member returns a *trailingError instead of io.EOF. A next
+// member whose header is cut or damaged is an error as gzip.Reader gives
+// it.
+type gzipMembers struct {
+	zr       *gzip.Reader // Multistream(false)
+	br       *bufio.Reader
+	trailing *trailingError // set at the end of the last member
+}
+
+// newGzipMembers returns a reader of the members of the gzip data of br.
+func newGzipMembers(br *bufio.Reader, label string) (*gzipMembers, error) {
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	return &gzipMembers{zr: zr, br: br, trailing: &trailingError{label: label, kind: "gzip"}}, nil
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		if g.trailing.n > 0 {
+			return 0, g.trailing
+		}
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		head, _ := g.br.Peek(len(magicGzip))
+		switch {
+		case len(head) == 0:
+			return n, io.EOF
+		case !bytes.Equal(head, magicGzip):
+			g.skipTrailing()
+			return n, g.trailing
+		}
+		if err := g.zr.Reset(g.br); err != nil {
+			return n, err
+		}
+		g.zr.Multistream(false)
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// skipTrailing reads the rest of the data, counting its bytes and
+// whether all are zero.
+func (g *gzipMembers) skipTrailing() {
+	t := g.trailing
+	t.zeros = true
+	for {
+		b, err := g.br.Peek(g.br.Size())
+		t.n += int64(len(b))
+		if t.zeros && len(bytes.Trim(b, "\x00")) > 0 {
+			t.zeros = false
+		}
+		g.br.Discard(len(b))
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
+	}
+}
+
+// Close releases the decompressor.
+func (g *gzipMembers) Close() error { return g.zr.Close() }
+
+// trailingError tells that compressed data (kind: gzip) went on after its
+// last complete member with n bytes that are not compressed data, all
+// zero or not, which were ignored: every line was read. It is a warning,
+// not a failure to read the input (as gzip -d exits with a warning): the
+// commands print it and go on (asTrailing).
+type trailingError struct {
+	label string
+	kind  string
+	n     int64
+	zeros bool
+}
+
+func (e *trailingError) Error() string {
+	what := "not " + e.kind + " data (trailing garbage)"
+	if e.zeros {
+		what = "all zero"
+	}
+	return fmt.Sprintf("%s: warning: the %s data ends with %d %s %s after its last complete member; ignored, as %s -d ignores %s, and every line before %s was read",
+		e.label, e.kind, e.n, plural(int(e.n), "byte that is", "bytes that are"), what, e.kind, plural(int(e.n), "it", "them"), plural(int(e.n), "it", "them"))
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGzipTrailingBytes: bytes after the last complete member of gzip
+// data that start no other member (zeros, garbage) are ignored with a
+// warning, as gzip -d does: every line is read, and the input is not
+// called damaged or truncated. They used to be "gzip: invalid header"
+// (damaged) for zeros and "the file is truncated" for short garbage.
+// A second member whose header is cut stays an error.
+func TestGzipTrailingBytes(t *testing.T) {
+	lines := "{\"a\":1}\n{\"a\":2}\n{\"a\":3}" // the last without "\n": cut by a cut member
+	gz, err := gzipBytes([]byte(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, trailer string
+		n             int    // lines read
+		warn, err     string // the error's text: a warning, or a failure
+	}{
+		{"zeros", strings.Repeat("\x00", 1024), 3, "x.gz: warning: the gzip data ends with 1024 bytes that are all zero after its last complete member; ignored, as gzip -d ignores them, and every line before them was read", ""},
+		{"garbage", "garbage\n", 3, "x.gz: warning: the gzip data ends with 8 bytes that are not gzip data (trailing garbage) after its last complete member", ""},
+		{"one byte", "\n", 3, "x.gz: warning: the gzip data ends with 1 byte that is not gzip data (trailing garbage) after its last complete member; ignored, as gzip -d ignores it", ""},
+		{"none", "", 3, "", ""},
+		{"second member cut in its header", string(gz[:5]), 2, "", "gzip data ends early after"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(t.TempDir(), "x.gz"), string(gz)+tc.trailer)
+			var got []string
+			err := readInput(context.Background(), path, nil, 0, func(_ string, _ int, l []byte, _ int) error {
+				got = append(got, string(l))
+				return nil
+			})
+			if len(got) != tc.n {
+				t.Errorf("%d lines read (%q), want %d", len(got), got, tc.n)
+			}
+			w := asTrailing(err)
+			switch {
+			case tc.warn != "" && (w == nil || !strings.Contains(w.Error(), filepath.Dir(path)+"/"+tc.warn)):
+				t.Errorf("error = %v\nwant the warning %s", err, tc.warn)
+			case tc.err != "" && (err == nil || w != nil || !strings.Contains(err.Error(), tc.err)):
+				t.Errorf("error = %v\nwant an error with %s", err, tc.err)
+			case tc.warn == "" && tc.err == "" && err != nil:
+				t.Errorf("error = %v, want none", err)
+			}
+		})
+	}
+}
+
+// TestGzipTrailingCommands: detect, parse and send read a .gz with
+// trailing zeros to its end, print the warning once, and exit 0.
+func TestGzipTrailingCommands(t *testing.T) {
+	line := `{"severity":"INFO","time":"2018-10-17T17:38:22.523Z","author_id":3,"entity_id":2,"entity_type":"Project","change":"visibility","from":"Private","to":"Public","author_name":"John Doe4","target_id":2,"target_type":"Project","target_details":"namespace2/project2"}` + "\n"
+	gz, err := gzipBytes([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "audit_json.log.1.gz"), string(gz)+strings.Repeat("\x00", 512))
+	for _, args := range [][]string{
+		{"detect", "--rule", "sentinel.repo_public", path},
+		{"parse", path},
+		{"send", "--to", "stdout", path},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := runSendCollect(context.Background(), strings.NewReader(""), &out, &errOut, args...); err != nil {
+				t.Fatalf("%v\n%s", err, errOut.String())
+			}
+			want := path + ": warning: the gzip data ends with 512 bytes that are all zero"
+			if c := strings.Count(errOut.String(), want); c != 1 {
+				t.Errorf("stderr has %q %d times, want once:\n%s", want, c, errOut.String())
+			}
+			if args[0] == "detect" && !strings.Contains(out.String(), `"rule":"sentinel.repo_public"`) {
+				t.Errorf("no alert:\n%s", out.String())
+			}
+		})
+	}
+}
