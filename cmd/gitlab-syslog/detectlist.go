@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // listEffective prints the rule catalogue as detect would run it with the
@@ -80,7 +81,7 @@ func listEffective(w io.Writer, o *detectOptions) error {
 		for i, name := range s.Params {
 			ps[i] = name
 			if v, ok := effectiveParam(cfg, id, name); ok {
-				ps[i] = name + "=" + v + secondsShown(name, v)
+				ps[i] = name + "=" + v + detectconf.SecondsShown(name, v)
 			}
 		}
 		list := strings.Join(ps, ",")
@@ -109,22 +110,6 @@ func effectiveParam(cfg detect.Config, id, name string) (string, bool) {
 	}
 	v, ok := cfg.Params[name]
 	return v, ok
-}
-
-// secondsShown returns " (1m30s)" for a bare number v given to the
-// duration parameter name, which the rules read as seconds, as check shows
-// it (a number of seconds is easy to mistake for minutes); else "".
-func secondsShown(name, v string) string {
-	switch name {
-	case "window", "bucket", "learning_period", "suppress", "max_session":
-	default:
-		return ""
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 || n > int64(detect.MaxDuration/time.Second) {
-		return ""
-	}
-	return fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)
 }
 
 // listFlags returns the options --list shows the effect of, as flags.

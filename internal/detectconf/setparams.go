@@ -4,20 +4,29 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
-// isDurationParam reports whether the rules read name as a duration
-// (detect.Params.Duration), where a bare number is seconds.
-func isDurationParam(name string) bool {
+// SecondsShown returns " (1m30s)" for a bare number v (a decimal count of
+// seconds) given to the duration parameter name (detect.Params.Duration:
+// window, bucket, learning_period, suppress, max_session), as check and
+// detect --list show it, since a number of seconds is easy to mistake for
+// minutes; "" for any other name or value.
+func SecondsShown(name, v string) string {
 	switch name {
 	case "window", "bucket", "learning_period", "suppress", "max_session":
-		return true
+	default:
+		return ""
 	}
-	return false
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > int64(detect.MaxDuration/time.Second) {
+		return ""
+	}
+	return fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)
 }
 
 // setParams returns the parameters of the rule s that c's detections
@@ -40,11 +49,7 @@ func setParams(c *config.Config, s detect.Spec) []string {
 			}
 			key = "detections.params." + name
 		}
-		shown := name + "=" + v
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && isDurationParam(name) && n >= 0 && n <= int64(detect.MaxDuration/time.Second) {
-			shown += fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)
-		}
-		out = append(out, shown+at(c, key))
+		out = append(out, name+"="+v+SecondsShown(name, v)+at(c, key))
 	}
 	return out
 }

@@ -48,9 +48,11 @@ detections:
 	}
 }
 
-// TestDurationParams: isDurationParam names exactly the parameters the
-// catalogue's rules read as durations: every one is some rule's
-// parameter (or suppress), so a rename cannot leave it behind unseen.
+// TestDurationParams: SecondsShown shows a unit for exactly the
+// parameters the catalogue's rules read as durations: every one is some
+// rule's parameter (or suppress), so a rename cannot leave it behind
+// unseen; other names and values that are not a count of seconds get
+// nothing.
 func TestDurationParams(t *testing.T) {
 	names := map[string]bool{"suppress": true}
 	for _, s := range detect.Catalogue() {
@@ -59,8 +61,13 @@ func TestDurationParams(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"window", "bucket", "learning_period", "suppress", "max_session"} {
-		if !isDurationParam(p) || !names[p] {
-			t.Errorf("%s: isDurationParam %v, a rule's parameter %v", p, isDurationParam(p), names[p])
+		if got := SecondsShown(p, "90"); got != " (1m30s)" || !names[p] {
+			t.Errorf("%s: SecondsShown %q, a rule's parameter %v", p, got, names[p])
+		}
+	}
+	for _, tc := range [][2]string{{"min_count", "90"}, {"window", "90s"}, {"window", "-1"}, {"window", "99999999999999"}} {
+		if got := SecondsShown(tc[0], tc[1]); got != "" {
+			t.Errorf("SecondsShown(%q, %q) = %q, want none", tc[0], tc[1], got)
 		}
 	}
 }
