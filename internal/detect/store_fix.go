@@ -20,7 +20,7 @@ func stateFix(path string, err error, saving bool) string {
 		if !fi.IsDir() {
 			what = fmt.Sprintf("not a regular file (mode %s)", fi.Mode())
 		}
-		return fmt.Sprintf("%s is %s, not a state file: remove or move it (the agent writes its state file there at the next save)", path, what)
+		return fmt.Sprintf("%s is %s, not a state file: remove or move it (the state is written there at the next save)", path, what)
 	}
 	switch {
 	case errors.Is(err, fs.ErrPermission):
