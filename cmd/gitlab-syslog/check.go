@@ -273,7 +273,8 @@ func emptyNote(c *config.Config) string {
 // config, or what it lacks). The configuration was checked by load. It
 // returns the lines of the rules' own files (ti_file) that run would skip,
 // each with its file, line and cause (the first few, then their count),
-// and each such file that gives its rule nothing to match.
+// and each such file that gives its rule nothing to match, but for one
+// that is empty (no indicator, no bad line), which it prints as a warning.
 func printDetections(w io.Writer, c *config.Config) (problems []string) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil { // load checked it; only a file changed in between gets here
@@ -304,6 +305,7 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
 		defaults, on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var warns []string
 	for _, s := range st {
 		state, severity := "off", "-" // an off rule sends nothing
 		if s.On {
@@ -316,7 +318,11 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}
-		if s.Unusable != "" {
+		switch {
+		case s.Empty: // run starts with it and warns: a warning
+			why += "; its file lists no indicator: MATCHES NOTHING (warning below)"
+			warns = append(warns, fmt.Sprintf("rule %s: %s; a running agent that holds indicators keeps them when the file becomes empty; enabled: false turns the rule off", s.Info.ID, s.Unusable))
+		case s.Unusable != "":
 			why += "; its file lists nothing usable: MATCHES NOTHING"
 			problems = append(problems, fmt.Sprintf("rule %s: %s", s.Info.ID, s.Unusable))
 		}
@@ -329,6 +335,9 @@ func printDetections(w io.Writer, c *config.Config) (problems []string) {
 		}
 	}
 	tw.Flush()
+	for _, warn := range warns {
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	return problems
 }
 
