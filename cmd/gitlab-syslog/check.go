@@ -318,9 +318,10 @@ func emptyNote(c *config.Config) string {
 // config, or what it lacks). The configuration was checked by load. It
 // returns the lines of the rules' own files (ti_file) that run would skip,
 // each with its file, line and cause (the first few, then their count),
-// and each such file that gives its rule nothing to match. invalid says
-// that the configuration's mistakes are reported by the caller: the rules
-// are then listed as far as they could be checked.
+// and each such file that gives its rule nothing to match, but for one
+// that is empty (no indicator, no bad line), which it prints as a warning.
+// invalid says that the configuration's mistakes are reported by the
+// caller: the rules are then listed as far as they could be checked.
 func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []string) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil && !invalid { // load checked it; only a file changed in between gets here
@@ -355,6 +356,7 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
 		defaults, on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var warns []string
 	for _, s := range st {
 		state, severity := "off", "-" // an off rule sends nothing
 		if s.On {
@@ -368,7 +370,11 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}
 		at := fileKeyAt(c, s.Info.ID)
-		if s.Unusable != "" {
+		switch {
+		case s.Empty: // run starts with it and warns: a warning
+			why += "; its file lists no indicator: MATCHES NOTHING (warning below)"
+			warns = append(warns, fmt.Sprintf("%srule %s: %s; a running agent that holds indicators keeps them when the file becomes empty; enabled: false turns the rule off", at, s.Info.ID, s.Unusable))
+		case s.Unusable != "":
 			why += "; its file lists nothing usable: MATCHES NOTHING"
 			problems = append(problems, fmt.Sprintf("%srule %s: %s", at, s.Info.ID, s.Unusable))
 		}
@@ -378,6 +384,9 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 		}
 	}
 	tw.Flush()
+	for _, warn := range warns {
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	return problems
 }
 

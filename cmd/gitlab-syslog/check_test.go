@@ -161,11 +161,12 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"3001 line(s) of its file SKIPPED"},
 		},
 		{
-			name:   "detections: an indicator file without one address is an error: the rule would match nothing",
+			// run starts with it and warns, so check warns too
+			name:   "detections: an indicator file without one address (empty) is a warning: the rule would match nothing",
 			config: tiRule(emptyTI),
-			wantErr: []string{"check: 1 problem(s)",
-				`rule sentinel.ti_malicious_ip: ` + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`},
-			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING"},
+			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING (warning below)",
+				`WARNING: rule sentinel.ti_malicious_ip: ` + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`,
+				"enabled: false turns the rule off", "valid, with 1 warning(s) above"},
 		},
 		{
 			name:   "detections: an indicator file in UTF-16 is named so, with the command that makes it UTF-8",

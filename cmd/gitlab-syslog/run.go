@@ -44,9 +44,13 @@ checkpoints and the detection state and exit 0. SIGHUP rereads the
 configuration file (the old sources stop before the new ones start), reopens
 the GeoIP databases and rereads the detection rules' files (the TI indicator
 file); an invalid new configuration is logged and the running one kept. A TI
-file that is missing or holds nothing usable at a reload is no configuration
-error (as it is at start): the rest is reloaded, the rule keeps the indicators
-it has, one error names the file, and the file is read again once it is back.
+file that is missing or holds nothing usable is no configuration error (check
+reports it): at start the rule runs with no indicators, at a reload the rest
+is reloaded and the rule keeps the indicators it has; one error names the
+file, and the file is read within about 2 s once it is back. A TI file that
+becomes empty (or only comments) while the rule holds indicators is taken as
+the same fault (a feed job between truncating and writing it); enabled: false
+turns the rule off.
 
 Try it on the bundled samples without GitLab or a syslog server:
 
@@ -63,6 +67,10 @@ default state_dir, so that a second run reads them again.)`,
 			if err != nil {
 				return err
 			}
+			// A ti_file that is missing or unusable is the data's fault,
+			// at start as at a reload: run starts (shipping logs matters
+			// most), the rule logs one error and reads the file once it can.
+			f.running = true
 			c, r, err := f.load(cmd)
 			if err != nil {
 				return err
@@ -93,7 +101,6 @@ default state_dir, so that a second run reads them again.)`,
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
-			f.running = true // from now on load reads a configuration for the running agent
 			go func() {
 				for {
 					select {

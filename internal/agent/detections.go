@@ -24,11 +24,17 @@ const streamSource = "stream"
 
 // openDetections builds the detection engine for cfg and restores its
 // state from <state_dir>/detect/, or leaves a.det nil when detections are
-// off. It must run after openGeoIP: the country rules use a.geo.
+// off. It must run after openGeoIP: the country rules use a.geo. A TI file
+// that is missing or unusable does not stop the start: the rule runs with
+// no indicators, one error says why, and the file is read once it can be
+// (detect.Engine.Refresh).
 func (a *Agent) openDetections(cfg *config.Config) error {
 	d, err := a.newDetector(cfg)
 	if err != nil {
 		return err
+	}
+	if d != nil {
+		d.e.KeepData(nil) // nothing to keep: logs the faults of the rules' files
 	}
 	a.mu.Lock()
 	a.det = d
@@ -40,12 +46,17 @@ func (a *Agent) openDetections(cfg *config.Config) error {
 }
 
 // newDetector builds the engine for cfg, or returns nil with detections
-// off.
+// off. A rule's data file (ti_file) that cannot be used is a data fault of
+// a running agent, not an error (cfg.Detections.Running): the rule is
+// built without the file's data; the caller lets it take the data of the
+// engine it replaces, if any (detect.Engine.KeepData), which logs the
+// fault.
 func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if !cfg.Detections.On() {
 		a.log.Info("detections off (detections.enabled: false)")
 		return nil, nil
 	}
+	cfg.Detections.Running = true
 	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
 	if err != nil {
 		return nil, err
@@ -204,10 +215,10 @@ func (a *Agent) closeDetections() error {
 // while no source runs: an unchanged block (and GeoIP) only rereads the
 // rules' files (the TI indicator file); a changed one saves the running
 // engine's state and builds a new engine from it. On failure the running
-// engine stays. A rule's data file that is missing or holds nothing usable
-// is a data fault, not a configuration error (cfg.Detections.Running): the
-// rule keeps the data it had, the rule logs one error, and it reads the
-// file again when it is back.
+// engine stays. A rule's data file that is missing, holds nothing usable
+// or became empty is a data fault, not a configuration error
+// (cfg.Detections.Running): the rule keeps the data it had, the rule logs
+// one error, and it reads the file again when it is back.
 func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	a.mu.Lock()
 	d := a.det

@@ -106,14 +106,17 @@ type Config struct {
 	// Want it lets through later (its state only grows until the lines are
 	// too old to matter).
 	WantFirst bool `yaml:"-"`
-	// Running says the engine replaces the engine of an agent that is
-	// already running (a reload on SIGHUP), not one of its start. A rule's
-	// data file (the TI rule's ti_file) that cannot be read, or holds
-	// nothing usable, is then a data fault, not a configuration error: the
-	// rule is built without the file's data and rereads the file when it
-	// changes; Engine.KeepData gives it the data of the engine it replaces
-	// and logs the fault. At start (false) a file that cannot be read is an
-	// error, as check reports it.
+	// Running says the engine is an agent's (run), at its start or at a
+	// reload on SIGHUP, not one built to check a configuration or to read
+	// logs once (check, detect). A rule's data file (the TI rule's
+	// ti_file) that cannot be read, or holds nothing usable, is then a
+	// data fault, not a configuration error: the rule is built without the
+	// file's data and rereads the file when it changes; Engine.KeepData
+	// gives it the data of the engine it replaces (none at start) and logs
+	// the fault. A file that lists no indicator (empty, or only comments)
+	// is taken, with a warning, only when there is nothing to keep.
+	// Without Running a file that cannot be read is an error of New, as
+	// check reports it.
 	Running bool `yaml:"-"`
 }
 

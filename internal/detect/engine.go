@@ -345,10 +345,11 @@ func (e *Engine) HintColumns(t parser.Type) []string {
 }
 
 // KeepData lets the rules of e that were built without their data file's
-// content (Config.Running: the file could not be read or held nothing
-// usable) take over the data of the same rule of prev, the engine e
-// replaces (nil: none), and log that once. The agent calls it right after
-// building the engine of a reload, before e processes anything.
+// content (Config.Running: the file could not be read, held nothing usable
+// or listed nothing) take over the data of the same rule of prev, the
+// engine e replaces (nil: none, at the agent's start), and log that once.
+// The agent calls it right after building the engine, at start and at a
+// reload, before e processes anything.
 func (e *Engine) KeepData(prev *Engine) {
 	e.mu.Lock()
 	defer e.mu.Unlock()

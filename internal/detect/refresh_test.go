@@ -198,8 +198,8 @@ func TestRefreshTIFileMalformed(t *testing.T) {
 // TestKeepDataTIFileMissing: an engine built for a running agent
 // (Config.Running, a SIGHUP) whose ti_file is missing is no error: with
 // KeepData it keeps the indicators of the engine it replaces, logs one
-// error naming the file, and reads the file once it is back. Built at
-// start, the same configuration is refused.
+// error naming the file, and reads the file once it is back. Built
+// without Running (check, detect), the same configuration is refused.
 func TestKeepDataTIFileMissing(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var logs bytes.Buffer

@@ -73,9 +73,10 @@ func newTIRule(p *Params, env *Env) (Rule, error) {
 	if path == "" {
 		return nil, &OffError{Rule: p.Rule(), Reason: "no ti_file (an indicator file: one IP address or CIDR per line)"}
 	}
-	if env.Running { // a reload: the file's faults are the data's, not the config's
-		r.set.Store(&indicators{})
-		r.update(false)
+	if env.Running { // an agent: the file's faults are the data's, not the config's
+		none, _, _ := parseIndicators(nil) // with its v4Filter, which Keep reads
+		r.set.Store(none)
+		r.update(false, true) // keepData decides what an empty file means
 		return r, nil
 	}
 	f, err := readTIFile(path)
@@ -101,11 +102,12 @@ func (r *tiRule) Wants() []Key {
 
 // Reload (SIGHUP) reads the indicator file again, whether it changed or
 // not. A file that cannot be read or holds nothing usable (see
-// tiFile.malformed) leaves the indicators in use; that is logged once,
-// with the file, the cause and what to do, and returned.
+// tiFile.malformed), or is empty while the rule holds indicators, leaves
+// the indicators in use; that is logged once, with the file, the cause and
+// what to do, and returned.
 func (r *tiRule) Reload() error {
 	r.fault = nil // a SIGHUP asks: say it again
-	if r.update(true) {
+	if r.update(true, r.holding()) {
 		return nil
 	}
 	return r.fault.err
@@ -171,8 +173,8 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 
 // FileReport implements FileReporter: the first lines of the indicator
 // file that the last load skipped, each "FILE:LINE: cause", how many it
-// skipped in all, and whether the file listed no indicator at all or was
-// no UTF-8 text (UTF-16, gzip).
+// skipped in all, and whether the file listed no indicator at all (Empty
+// when it skipped no line either) or was no UTF-8 text (UTF-16, gzip).
 func (r *tiRule) FileReport() FileReport {
 	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
 	switch {
@@ -180,6 +182,7 @@ func (r *tiRule) FileReport() FileReport {
 		rep.Unusable = fmt.Sprintf("%s is %s, so the rule matches nothing: %s", r.path, r.unusable.Is, r.unusable.Fix)
 	case r.set.Load().len() == 0:
 		rep.Unusable = fmt.Sprintf("%s lists no IP address or CIDR (%d line(s) skipped), so the rule matches nothing: %s", r.path, r.nbad, tiReportHint)
+		rep.Empty = r.nbad == 0
 	}
 	for _, l := range r.skipped(r.bad) {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)

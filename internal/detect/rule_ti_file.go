@@ -47,9 +47,9 @@ func readTIFile(path string) (*tiFile, error) {
 // holds, or "": it is no UTF-8 text (UTF-16, gzip), it could not be read
 // to its end (a line over 1 MiB), or it has lines but none of them is an
 // indicator (a CSV feed, an HTML error page saved by a feed job). A file
-// with nothing but comments and blank lines is an empty list and is taken
-// as one; a file with indicators and some bad lines is taken with its
-// indicators (the bad lines are logged).
+// with indicators and some bad lines is taken with its indicators (the bad
+// lines are logged). A file with no indicator and no bad line (0 bytes,
+// only comments and blank lines) is empty: see update.
 func (f *tiFile) malformed() string {
 	switch {
 	case f.unusable != nil:
@@ -62,19 +62,32 @@ func (f *tiFile) malformed() string {
 	return ""
 }
 
+// empty reports whether f lists no indicator and skipped no line: 0 bytes,
+// or only comments and blank lines.
+func (f *tiFile) empty() bool { return f.unusable == nil && f.set.len() == 0 && f.nbad == 0 }
+
+// errTIEmpty is the fault of an indicator file that became empty while the
+// rule held indicators.
+var errTIEmpty = errors.New("it lists no IP address or CIDR (empty, or only comments and blank lines)")
+
 // tiFault is why the running rule cannot use its indicator file now.
 type tiFault struct {
 	err     error
-	missing bool // the file cannot be looked at or read; else it holds nothing usable
+	missing bool // the file cannot be looked at or read
+	empty   bool // the file lists no indicator (tiFile.empty); else it holds nothing usable
 	logged  bool
 }
 
 // update reads the indicator file and takes its indicators (take). When
-// the file cannot be read or is malformed, the indicators in use stay and
-// the fault is recorded; it is logged now when log is set, else at the
-// next look at the file (maybeReload) or by keepData. It reports whether
-// the file was taken.
-func (r *tiRule) update(log bool) bool {
+// the file cannot be read or is malformed, or is empty (tiFile.empty)
+// while emptyIsFault is set (the rule holds indicators, or is built for a
+// running agent and has not yet taken those of the rule it replaces:
+// keepData), the indicators in use stay and the fault is recorded: a feed
+// job that truncates the file and then writes it must not leave the rule
+// blind when a look at the file falls in between. The fault is logged now
+// when log is set, else at the next look at the file (maybeReload) or by
+// keepData. It reports whether the file was taken.
+func (r *tiRule) update(log, emptyIsFault bool) bool {
 	f, err := readTIFile(r.path)
 	switch {
 	case err != nil:
@@ -82,6 +95,9 @@ func (r *tiRule) update(log bool) bool {
 	case f.malformed() != "":
 		r.seen = f.stamp // not read again until it changes
 		r.setFault(&tiFault{err: errors.New(f.malformed())})
+	case emptyIsFault && f.empty():
+		r.seen = f.stamp
+		r.setFault(&tiFault{err: errTIEmpty, empty: true})
 	default:
 		r.take(f)
 		return true
@@ -92,17 +108,28 @@ func (r *tiRule) update(log bool) bool {
 	return false
 }
 
+// holding reports whether the rule holds indicators: an empty file is then
+// a fault, not the list to take.
+func (r *tiRule) holding() bool { return r.set.Load().len() > 0 }
+
 // setFault records f, unless it is the fault already recorded (a file
-// still missing, the same content still malformed), which is logged once.
+// still missing, the same content still malformed, still empty), which is
+// logged once.
 func (r *tiRule) setFault(f *tiFault) {
-	if old := r.fault; old != nil && old.missing == f.missing && (f.missing || old.err.Error() == f.err.Error()) {
+	if old := r.fault; old != nil && old.missing == f.missing && old.empty == f.empty && (f.missing || old.err.Error() == f.err.Error()) {
 		return
 	}
 	r.fault = f
 }
 
+// tiOffHint says how to really turn the rule off, which an empty or
+// missing file does not do in a running agent.
+const tiOffHint = "to run without the rule, set enabled: false under detections.rules.sentinel.ti_malicious_ip and send SIGHUP"
+
 // logFault logs the recorded fault, once: one error naming the file, the
-// cause, the indicators kept and what to do.
+// cause, the indicators kept (or that the rule runs with none, at start)
+// and what to do. An empty file while the rule holds no indicator is no
+// fault: it is taken, with the warning take logs.
 func (r *tiRule) logFault() {
 	f := r.fault
 	if f == nil || f.logged {
@@ -110,15 +137,28 @@ func (r *tiRule) logFault() {
 	}
 	f.logged = true
 	n := r.set.Load().len()
-	if f.missing {
-		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip keeps the indicators it had until the file can be read again",
-			"file", r.path, "indicators", n, "err", f.err,
-			"hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed")
-		return
+	keeps := "keeps the indicators it had"
+	if n == 0 {
+		keeps = "runs with no indicators"
 	}
-	r.log.Error("threat-intelligence file holds nothing usable; sentinel.ti_malicious_ip keeps the indicators it had until the file is fixed",
-		"file", r.path, "indicators", n, "err", f.err,
-		"hint", "write one IP address or CIDR per line (# starts a comment); the file is read again within a few seconds of a change, with no SIGHUP needed")
+	switch {
+	case f.empty && n == 0:
+		r.fault = nil
+		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
+			"file", r.path, "skipped", 0, "hint", tiWarnHint+"; "+tiOffHint)
+	case f.empty:
+		r.log.Error("threat-intelligence file became empty; sentinel.ti_malicious_ip keeps the indicators it had: a running agent takes an empty list as a fault (a feed job caught between truncating and writing the file), not as an order to match nothing",
+			"file", r.path, "indicators", n, "err", f.err,
+			"hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)
+	case f.missing:
+		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
+			"file", r.path, "indicators", n, "err", f.err,
+			"hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)
+	default:
+		r.log.Error("threat-intelligence file holds nothing usable; sentinel.ti_malicious_ip "+keeps+" until the file is fixed",
+			"file", r.path, "indicators", n, "err", f.err,
+			"hint", "write one IP address or CIDR per line (# starts a comment); the file is read again within a few seconds of a change, with no SIGHUP needed")
+	}
 }
 
 // maybeReload looks at the indicator file at most every tiCheckEvery
@@ -126,8 +166,8 @@ func (r *tiRule) logFault() {
 // another device and inode, or another change time, modification time or
 // size (fileStamp), so that a file replaced by a rename or rewritten with
 // its old modification time and size (cp -p) is read too. While the file
-// cannot be read or holds nothing usable, the indicators in use stay; that
-// is logged once, until the file can be used again.
+// cannot be read, holds nothing usable or became empty, the indicators in
+// use stay; that is logged once, until the file can be used again.
 func (r *tiRule) maybeReload() {
 	now := r.now()
 	if now.Sub(r.checked) < tiCheckEvery {
@@ -140,7 +180,7 @@ func (r *tiRule) maybeReload() {
 		r.setFault(&tiFault{err: err, missing: true})
 		r.logFault()
 	case stampOf(fi) != r.seen || r.fault != nil && r.fault.missing:
-		r.update(true)
+		r.update(true, r.holding())
 	default:
 		r.logFault() // found while building the engine (Env.Running)
 	}
@@ -153,7 +193,7 @@ func (r *tiRule) keepData(prev Rule) {
 	if r.fault == nil {
 		return
 	}
-	if p, ok := prev.(*tiRule); ok && p != nil {
+	if p, ok := prev.(*tiRule); ok && p != nil && !(r.fault.empty && !p.holding()) { // an empty file over none is taken
 		r.set.Store(p.set.Load())
 		r.bad, r.nbad, r.unusable = p.bad, p.nbad, p.unusable
 	}

@@ -204,22 +204,25 @@ func TestTIRuleSkippedLog(t *testing.T) {
 
 // TestTIRuleNoIndicator: a ti_file that lists no address or CIDR warns,
 // naming the file and saying that the rule matches nothing, and its
-// FileReport says so; a reload that finds indicators clears it, and a
-// reload that finds none warns again, unless the file is malformed
-// (lines, none of them an indicator): then the reload fails, the
-// indicators loaded stay and one error names the file and the cause.
+// FileReport says so (Empty when no line was skipped); a reload that finds
+// indicators clears it. A reload that then finds none fails, the
+// indicators loaded stay and one error names the file and the cause: a
+// file that is malformed (lines, none of them an indicator) and one that
+// became empty alike (a feed job between truncating and writing it; the
+// error says how to turn the rule off instead).
 func TestTIRuleNoIndicator(t *testing.T) {
 	tests := []struct {
 		name, file string
 		unusable   bool
-		malformed  bool // refused by a reload after indicators were loaded
+		empty      bool   // FileReport.Empty
+		refused    string // the error of a reload after indicators were loaded; "": taken
 	}{
-		{"empty", "", true, false},
-		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true, false},
-		{"BOM only", "\xef\xbb\xbf", true, false},
-		{"no line an address (CSV)", csvFeed(3), true, true},
-		{"one address among bad lines", "bogus\n203.0.113.7\n", false, false},
-		{"one CIDR", "2001:db8::/32\n", false, false},
+		{"empty", "", true, true, "became empty"},
+		{"comments and blank lines only", "# indicators\n\n   # none yet\n", true, true, "became empty"},
+		{"BOM only", "\xef\xbb\xbf", true, true, "became empty"},
+		{"no line an address (CSV)", csvFeed(3), true, false, "holds nothing usable"},
+		{"one address among bad lines", "bogus\n203.0.113.7\n", false, false, ""},
+		{"one CIDR", "2001:db8::/32\n", false, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,8 +234,8 @@ func TestTIRuleNoIndicator(t *testing.T) {
 			warned := strings.Contains(logs.String(), "matches nothing") && strings.Contains(logs.String(), "file="+path+" ")
 			rep := r.(FileReporter).FileReport()
 			reported := strings.Contains(rep.Unusable, path) && strings.Contains(rep.Unusable, "matches nothing")
-			if warned != tt.unusable || reported != tt.unusable || (rep.Unusable != "") != tt.unusable {
-				t.Errorf("warned %v, reported %q; want %v\n%s", warned, rep.Unusable, tt.unusable, logs.String())
+			if warned != tt.unusable || reported != tt.unusable || (rep.Unusable != "") != tt.unusable || rep.Empty != tt.empty {
+				t.Errorf("warned %v, reported %q (empty %v); want %v (empty %v)\n%s", warned, rep.Unusable, rep.Empty, tt.unusable, tt.empty, logs.String())
 			}
 			// The warning is detect's too, which has no SIGHUP; the report
 			// is check's, about run, which has.
@@ -251,10 +254,11 @@ func TestTIRuleNoIndicator(t *testing.T) {
 				t.Fatal(err)
 			}
 			err := r.(Reloader).Reload()
-			if tt.malformed {
+			if tt.refused != "" {
 				_, kept := r.(*tiRule).set.Load().match(netip.MustParseAddr("203.0.113.7"))
 				if err == nil || !kept || strings.Count(logs.String(), "level=ERROR") != 1 ||
-					!strings.Contains(logs.String(), "holds nothing usable") || !strings.Contains(logs.String(), "file="+path+" ") {
+					!strings.Contains(logs.String(), tt.refused) || !strings.Contains(logs.String(), "file="+path+" ") ||
+					tt.empty && !strings.Contains(logs.String(), "enabled: false") {
 					t.Errorf("reload of the malformed file: err %v, indicator kept %v, want an error and the indicator kept, one error logged:\n%s", err, kept, logs.String())
 				}
 				return

@@ -38,6 +38,11 @@ type FileReport struct {
 	// runs and matches nothing until the file is reloaded with something
 	// usable.
 	Unusable string
+	// Empty says that Unusable is an empty list: the file lists no
+	// indicator and no line of it was skipped (0 bytes, or only comments
+	// and blank lines). An agent starts with it and warns; a running
+	// agent holding indicators takes it as a fault and keeps them.
+	Empty bool
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for

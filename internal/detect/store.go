@@ -86,7 +86,7 @@ func (s *Store) write(name string, version int, gen uint64, state []byte) error 
 	}
 	head = append(head, `,"state":`...)
 	if err := writeAtomic(s.Path(name), head, state, []byte("}\n")); err != nil {
-		return fmt.Errorf("detections: save %s: %w", name, err)
+		return fmt.Errorf("detections: save %s: %w", name, stateErr(s.Path(name), err, true))
 	}
 	return nil
 }
@@ -112,11 +112,11 @@ func (s *Store) load(name string, version int) ([]byte, uint64, error) {
 		return nil, 0, ErrNoState
 	}
 	if err != nil {
-		return nil, 0, err // *PathError names the file
+		return nil, 0, stateErr(p, err, false) // *PathError names the file
 	}
 	var env envelope
 	if err := json.Unmarshal(b, &env); err != nil {
-		return nil, 0, fmt.Errorf("%s: corrupt state file: %w", p, err)
+		return nil, 0, fmt.Errorf("%s: corrupt state file: %w; %s", p, err, stateFix(p, err, false))
 	}
 	if env.Schema != version {
 		return nil, env.Generation, fmt.Errorf("%s: state schema %d, this version reads %d", p, env.Schema, version)

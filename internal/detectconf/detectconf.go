@@ -260,6 +260,10 @@ type Status struct {
 	// the file and what to write; run warns and runs the rule, which
 	// matches nothing.
 	Unusable string
+	// Empty says that Unusable is an empty list (detect.FileReport.Empty):
+	// no indicator and no bad line. run starts with it and warns; it is a
+	// warning, not a fault of the file.
+	Empty bool
 }
 
 // Build checks c's detections block and builds the engine over specs (nil:
@@ -445,7 +449,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	for _, s := range dc.Specs {
 		id := s.Info.ID
 		f := files[id]
-		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable,
+		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable, Empty: f.Empty,
 			Params: setParams(c, s)}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
