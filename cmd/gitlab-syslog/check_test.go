@@ -165,7 +165,7 @@ func TestCheck(t *testing.T) {
 			name:   "detections: an indicator file without one address (empty) is a warning: the rule would match nothing",
 			config: tiRule(emptyTI),
 			wantOut: []string{"on   sentinel.ti_malicious_ip ", "MATCHES NOTHING (warning below)",
-				`WARNING: rule sentinel.ti_malicious_ip: ` + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`,
+				"/config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + emptyTI + ` lists no IP address or CIDR (0 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line`,
 				"enabled: false turns the rule off", "valid, with 1 warning(s) above"},
 		},
 		{
