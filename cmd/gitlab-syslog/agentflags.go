@@ -25,10 +25,11 @@ type agentFlags struct {
 	metrics   string
 	logLevel  string
 	logFormat string
-	// running makes load read the configuration for an agent that runs
-	// (SIGHUP): a rule's data file (ti_file) that is missing or holds
-	// nothing usable is the data's fault, which the agent logs and rides
-	// out with the data it has, not an error of the configuration.
+	// running makes load read the configuration for the agent (run, at
+	// start and at SIGHUP): a rule's data file (ti_file) that is missing
+	// or holds nothing usable is the data's fault, which the agent logs
+	// and rides out with the data it has, not an error of the
+	// configuration. check leaves it false: there it is a problem.
 	running bool
 }
 
