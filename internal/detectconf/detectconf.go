@@ -13,8 +13,10 @@ package detectconf
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -320,7 +322,8 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 	if err != nil {
 		// one message per bad value, naming the rules that run and those
 		// that are off alike, and the rules asked for that cannot run
-		return nil, nil, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cannotRunWithout(c, dc, err))
+		st, cerr := checkWithout(c, dc, err)
+		return nil, st, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cerr)
 	}
 	st := statuses(c, dc, e)
 	if err := errors.Join(offErr, cannotRun(c, e.Off())); err != nil {
@@ -352,19 +355,23 @@ func lacksDropped(c *config.Config, o *detect.OffError) bool {
 	return c.Dropped("detections.rules."+o.Rule+"."+name) || c.Dropped("detections.params."+name)
 }
 
-// cannotRunWithout is cannotRun for an engine configuration dc that
-// detect.New refused with err: it builds dc again, only to see which
-// rules are off, without the parameter values err names (and without
-// persistence or alerts), so that a rule asked for that lacks what it
-// needs is reported with the bad values, not once they are fixed.
-func cannotRunWithout(c *config.Config, dc detect.Config, err error) error {
+// checkWithout is cannotRun for an engine configuration dc that
+// detect.New refused with err: it builds dc again without the parameter
+// values err names (and without persistence or alerts), so that a rule
+// asked for that lacks what it needs (a GeoIP database) is reported with
+// the bad values, not once they are fixed, and returns the status of
+// every rule of that engine (the problems of the rules' own files
+// included), each rule with a refused value saying so; nil statuses when
+// the engine cannot be built even so.
+func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, error) {
 	dc.Emit, dc.StateDir, dc.Log = nil, "", slog.New(slog.DiscardHandler)
 	dc.Params = maps.Clone(dc.Params)
 	dc.Rules = maps.Clone(dc.Rules)
 	// The rules with a bad value: that value is their error. Each pass
 	// drops the values refused; a rule that reads a value only once
 	// another is valid may refuse it in the next pass.
-	refused := map[string]bool{}
+	refused := map[string][]string{} // rule: the parameters refused
+	missing := map[string]bool{}     // rule: its ti_file does not exist
 	for range 3 {
 		removed := false
 		for _, leaf := range Leaves(err) {
@@ -372,7 +379,10 @@ func cannotRunWithout(c *config.Config, dc detect.Config, err error) error {
 			if !errors.As(leaf, &pe) {
 				continue
 			}
-			refused[pe.Rule] = true
+			refused[pe.Rule] = append(refused[pe.Rule], pe.Param)
+			if missingTIFile(pe) != pe {
+				missing[pe.Rule] = true
+			}
 			if rc, ok := dc.Rules[pe.Rule]; ok {
 				if _, own := rc.Params[pe.Param]; own {
 					rc.Params = maps.Clone(rc.Params)
@@ -388,17 +398,31 @@ func cannotRunWithout(c *config.Config, dc detect.Config, err error) error {
 			}
 		}
 		if !removed {
-			return nil
+			return nil, nil
 		}
 		e, nerr := detect.New(dc)
 		if nerr == nil {
-			e.Close()
-			off := slices.DeleteFunc(e.Off(), func(o *detect.OffError) bool { return refused[o.Rule] })
-			return cannotRun(c, off)
+			defer e.Close()
+			// A rule off for lack of a value refused: that value is its
+			// error, reported already.
+			off := slices.DeleteFunc(e.Off(), func(o *detect.OffError) bool {
+				return slices.ContainsFunc(refused[o.Rule], func(p string) bool { return strings.Contains(o.Reason, p) })
+			})
+			st := statuses(c, dc, e)
+			for i := range st {
+				id := st[i].Info.ID
+				switch {
+				case missing[id] && len(refused[id]) == 1:
+					st[i].On, st[i].Why = false, "its ti_file does not exist: run would run it with NO INDICATORS (listed with the problems)"
+				case len(refused[id]) > 0:
+					st[i].On, st[i].Why = false, "NOT CHECKED: a value of it is wrong (listed with the problems)"
+				}
+			}
+			return st, cannotRun(c, off)
 		}
 		err = nerr
 	}
-	return nil
+	return nil, nil
 }
 
 // Check is Build for `check` and for validating a configuration before a
@@ -507,6 +531,7 @@ func engineErrs(c *config.Config, err error) error {
 	for _, e := range Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
+			pe = missingTIFile(pe)
 			path := "detections.rules." + pe.Rule + "." + pe.Param
 			if c.Line(path) == 0 && c.Line("detections.params."+pe.Param) > 0 {
 				k := pe.Param + "\x00" + pe.Value + "\x00" + pe.Reason
@@ -532,6 +557,23 @@ func engineErrs(c *config.Config, err error) error {
 		out = append(out, c.Errorf("detections.params."+f[0], "%q: %s: %s", f[1], RuleList(*global[k]), f[2]))
 	}
 	return errors.Join(out...)
+}
+
+// missingTIFile returns pe, or for a ti_file that does not exist a copy
+// whose reason says what run does then (it starts, and the rule runs with
+// no indicators: it misses their alerts) and what to do, as run logs it.
+func missingTIFile(pe *detect.ParamError) *detect.ParamError {
+	if pe.Param != "ti_file" || pe.Value == "" {
+		return pe
+	}
+	if _, err := os.Stat(pe.Value); !errors.Is(err, fs.ErrNotExist) {
+		return pe
+	}
+	out := *pe
+	out.Reason = pe.Reason + ": run starts without the file, and rule " + pe.Rule +
+		" runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules." +
+		pe.Rule + " to run without the rule"
+	return &out
 }
 
 // RuleList names rules for a message: "rule ID" for one, "rules ID1, ID2"

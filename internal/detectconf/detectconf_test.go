@@ -97,7 +97,7 @@ func TestCheckErrors(t *testing.T) {
 		{"severity typo", head + "  rules:\n    falco.pat_created:\n      severity: Hihg\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Hihg": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"?)`},
 		{"missing TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n",
-			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory`},
+			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory: run starts without the file, and rule sentinel.ti_malicious_ip runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule`},
 		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
 			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory`},
 		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
