@@ -58,9 +58,13 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 			w := &warnCounter{w: cmd.OutOrStdout()}
 			problems := checkAll(cmd, &f, w)
 			// The verdict comes last, after everything listed.
+			// The problems are printed on the verdict's stream, before it,
+			// so that the verdict is the last line also when stdout and
+			// stderr share a terminal.
 			if len(problems) > 0 {
-				fmt.Fprintf(w, "result:     %s: %d problem(s) that would stop run or lose data (listed with what to do)\n", checkedName(f.config), len(problems))
-				return fmt.Errorf("check: %d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+				fmt.Fprintf(w, "problems:\n  %s\n", strings.Join(problems, "\n  "))
+				fmt.Fprintf(w, "result:     %s: %d problem(s) that would stop run, or lose data or alerts (listed above with what to do)\n", checkedName(f.config), len(problems))
+				return &checkProblems{problems: problems}
 			}
 			note := ""
 			if w.n > 0 {
@@ -72,6 +76,23 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// checkProblems is the error check returns for the problems it found and
+// printed before its verdict. Error gives them all ("check: N
+// problem(s):" and one per line); main prints only Short, so that they
+// are not printed twice.
+type checkProblems struct {
+	problems []string
+}
+
+func (e *checkProblems) Error() string {
+	return fmt.Sprintf("check: %d problem(s):\n  %s", len(e.problems), strings.Join(e.problems, "\n  "))
+}
+
+// Short says how many problems there are and that they are listed above.
+func (e *checkProblems) Short() string {
+	return fmt.Sprintf("check: %d problem(s), listed above the result line", len(e.problems))
 }
 
 // checkAll loads the configuration as run does and returns every problem
@@ -287,7 +308,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, in
 		db, err := geoip.Open(g.CityDB, g.ASNDB)
 		if err != nil {
 			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
-			problems = append(problems, err.Error())
+			problems = append(problems, geoipProblem(c, err))
 		} else {
 			db.Close()
 			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
@@ -297,6 +318,18 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, in
 	}
 	problems = append(problems, printDetections(w, c, invalid)...)
 	return problems
+}
+
+// geoipProblem returns the problem of a GeoIP database that geoip.Open
+// could not open (err): the key and line that name it, the cause and what
+// to do.
+func geoipProblem(c *config.Config, err error) string {
+	key, db := "geoip.city_db", "a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file"
+	if c.GeoIP.CityDB == "" || strings.Contains(err.Error(), "asn_db") {
+		key, db = "geoip.asn_db", "a GeoLite2-ASN (or GeoIP2 ISP) .mmdb file"
+	}
+	return fmt.Sprintf("%s: %s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: the rules that need it then stay off",
+		configKey(c, key), strings.TrimPrefix(err.Error(), "geoip: "), db, key)
 }
 
 // emptyNote says, for a configuration file that sets no key, that every
@@ -374,12 +407,12 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 		case s.Empty: // run starts with it and warns: a warning
 			why += "; its file lists no indicator: MATCHES NOTHING (warning below)"
 			warns = append(warns, fmt.Sprintf("%srule %s: %s; a running agent that holds indicators keeps them when the file becomes empty; enabled: false turns the rule off", at, s.Info.ID, s.Unusable))
-		case s.Unusable != "":
+		case s.Unusable != "": // one file, one problem: with its skipped lines
 			why += "; its file lists nothing usable: MATCHES NOTHING"
-			problems = append(problems, fmt.Sprintf("%srule %s: %s", at, s.Info.ID, s.Unusable))
+			problems = append(problems, fmt.Sprintf("%srule %s: %s%s", at, s.Info.ID, s.Unusable, skippedLines(s, "; the lines skipped:")))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, severity, why)
-		if p := skippedProblem(s, at); p != "" {
+		if p := skippedProblem(s, at); p != "" && (s.Unusable == "" || s.Empty) {
 			problems = append(problems, p)
 		}
 	}
@@ -410,8 +443,18 @@ func skippedProblem(s detectconf.Status, at string) string {
 	if s.SkippedTotal == 0 {
 		return ""
 	}
+	return fmt.Sprintf("%srule %s: %s: run skips %d line(s) of it:%s", at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
+}
+
+// skippedLines returns the lines of rule s's own file that run would
+// skip, after lead, one per line, and how many more there are; "" when
+// none is skipped.
+func skippedLines(s detectconf.Status, lead string) string {
+	if s.SkippedTotal == 0 {
+		return ""
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%srule %s: %s: run skips %d line(s) of it:", at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal)
+	b.WriteString(lead)
 	for _, l := range s.Skipped {
 		b.WriteString("\n      " + l)
 	}

@@ -28,12 +28,17 @@ func main() {
 }
 
 // exitMessage returns the text main prints for err, the error a command
-// returned: err itself, or, when err is the cancellation of ctx (the
+// returned: err itself, its Short text when it has one (an error whose
+// details the command printed already: check's problems), or, when err is the cancellation of ctx (the
 // first SIGINT or SIGTERM), a sentence saying the command was interrupted
 // and that what it printed covers only the input read until then.
 func exitMessage(ctx context.Context, err error) string {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return fmt.Sprintf("interrupted (SIGINT or SIGTERM): stopped before the end of the input; what was printed covers only the lines read until then (%v)", err)
+	}
+	var short interface{ Short() string } // an error whose details the command printed
+	if errors.As(err, &short) {
+		return short.Short()
 	}
 	return err.Error()
 }
