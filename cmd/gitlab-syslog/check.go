@@ -36,7 +36,8 @@ func newCheckCmd() *cobra.Command {
 what run would do: where it sends, which files it follows and whether each
 exists and is readable, where checkpoints go, and last its verdict. Every
 problem found, the mistakes of keys and values with the others, is listed
-with its file and line, in the order of the lines, and check exits 1; a
+with its file and line, in the order of the lines, before the verdict and
+on its stream, and check exits 1; a
 value of the wrong type stops none of the other checks (only a file that
 is not valid YAML does). It exits 1 when something run needs is unusable:
 an existing source file that cannot be read, a state directory in which a
@@ -354,7 +355,8 @@ func emptyNote(c *config.Config) string {
 // and each such file that gives its rule nothing to match, but for one
 // that is empty (no indicator, no bad line), which it prints as a warning.
 // invalid says that the configuration's mistakes are reported by the
-// caller: the rules are then listed as far as they could be checked.
+// caller: the rules are then listed as far as they could be checked (a
+// rule with a bad value as NOT CHECKED), with their files' problems.
 func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []string) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil && !invalid { // load checked it; only a file changed in between gets here

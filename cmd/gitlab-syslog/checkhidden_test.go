@@ -10,7 +10,8 @@ import (
 // TestCheckHidesNothing: one check reports the problems of the rules' own
 // files (a ti_file that lists nothing usable, is empty or is missing) and
 // of a GeoIP database with the other mistakes of the detections block, in
-// the order of the lines, each with what to do, and lists the rules; the
+// the order of the lines, each with what to do, and what else a rule with
+// a bad value lacks (a GeoIP database), and lists the rules; the
 // problems are printed before the verdict, on its stream, so that the
 // verdict is the last line, and the error main prints is one short line.
 // Before, a bad value (min_count: ten) left the rules unlisted and hid
@@ -40,6 +41,11 @@ func TestCheckHidesNothing(t *testing.T) {
 		{"missing ti_file: what run does and what to do", head + ti(missing), []string{
 			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + ": no such file or directory: run starts without the file, and rule sentinel.ti_malicious_ip runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule",
 		}, []string{"off  sentinel.ti_malicious_ip          -              its ti_file does not exist: run would run it with NO INDICATORS"}},
+		{"bad known_countries: and the rule lacks a GeoIP database", head + "detections:\n  rules:\n    falco.admin_mode_unknown_country:\n      known_countries: [de, \"\", PT ES]\n", []string{
+			"config.yaml:6: detections.rules.falco.admin_mode_unknown_country: rule falco.admin_mode_unknown_country cannot run: needs a GeoIP City or Country database",
+			"config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries[1]: is empty",
+			`config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries: "de,PT ES": want ISO 3166-1 alpha-2`,
+		}, []string{"off  falco.admin_mode_unknown_country  -              NOT CHECKED"}},
 		{"missing city_db: its key and what to do", head + "geoip:\n  city_db: " + missing + "\n", []string{
 			"config.yaml:5: geoip.city_db: open city_db " + missing,
 		}, []string{"give the path of a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file (MaxMind's geoipupdate downloads them), or remove geoip.city_db"}},

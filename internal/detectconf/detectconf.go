@@ -384,16 +384,16 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 				missing[pe.Rule] = true
 			}
 			if rc, ok := dc.Rules[pe.Rule]; ok {
-				if _, own := rc.Params[pe.Param]; own {
+				if v, own := rc.Params[pe.Param]; own {
 					rc.Params = maps.Clone(rc.Params)
-					delete(rc.Params, pe.Param)
+					replaceRefused(rc.Params, pe.Param, v)
 					dc.Rules[pe.Rule] = rc
 					removed = true
 					continue
 				}
 			}
-			if _, global := dc.Params[pe.Param]; global {
-				delete(dc.Params, pe.Param)
+			if v, global := dc.Params[pe.Param]; global {
+				replaceRefused(dc.Params, pe.Param, v)
 				removed = true
 			}
 		}
@@ -557,6 +557,22 @@ func engineErrs(c *config.Config, err error) error {
 		out = append(out, c.Errorf("detections.params."+f[0], "%q: %s: %s", f[1], RuleList(*global[k]), f[2]))
 	}
 	return errors.Join(out...)
+}
+
+// placeholders are valid values of the parameters without which a rule
+// is off: a refused value is replaced by its placeholder, not removed, so
+// that the rule is built on and what else it lacks (a GeoIP database) is
+// reported with the bad value.
+var placeholders = map[string]string{"known_countries": "DE", "allowed_domains": "example.com"}
+
+// replaceRefused replaces the refused value v of params[name] by its
+// placeholder, or removes it when it has none or is the placeholder.
+func replaceRefused(params map[string]string, name, v string) {
+	if p, ok := placeholders[name]; ok && v != p {
+		params[name] = p
+		return
+	}
+	delete(params, name)
 }
 
 // missingTIFile returns pe, or for a ti_file that does not exist a copy

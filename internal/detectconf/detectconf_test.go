@@ -116,8 +116,10 @@ func TestCheckErrors(t *testing.T) {
 		{"bad value of a rule off, with a running rule's", head + "  rules:\n    falco.pat_created: {enabled: false, suppress: soon}\n    sentinel.bruteforce: {window: 0}\n",
 			`config.yaml:4: detections.rules.falco.pat_created.suppress: "soon": want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)` + "\n" +
 				`config.yaml:5: detections.rules.sentinel.bruteforce.window: "0": want a duration above 0, at most 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
+		// with the bad value, what else the rule lacks (a GeoIP database)
 		{"user-assigned country code", head + "  rules:\n    falco.admin_mode_unknown_country:\n      known_countries: [DE, XX]\n",
-			`config.yaml:5: detections.rules.falco.admin_mode_unknown_country.known_countries: "DE,XX": want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "XX": a user-assigned code (AA, QM to QZ, XA to XZ, ZZ), which no country has and GeoIP2 never gives)`},
+			`config.yaml:4: detections.rules.falco.admin_mode_unknown_country: rule falco.admin_mode_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)` + todo + "\n" +
+				`config.yaml:5: detections.rules.falco.admin_mode_unknown_country.known_countries: "DE,XX": want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "XX": a user-assigned code (AA, QM to QZ, XA to XZ, ZZ), which no country has and GeoIP2 never gives)`},
 		// A severity alone asks for the rule as any other key does.
 		{"severity alone on a rule without its ti_file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      severity: High\n",
 			`config.yaml:4: detections.rules.sentinel.ti_malicious_ip: rule sentinel.ti_malicious_ip cannot run: no ti_file (an indicator file: one IP address or CIDR per line)` + todo},
