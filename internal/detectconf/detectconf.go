@@ -175,7 +175,9 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 // accept the same files. The forward settings alerts are written with
 // (hostname, forward.facility, forward.sd_id, forward.format) are
 // validated as run validates them; the rest of the file is decoded
-// (unknown keys are errors) but not validated. Disabled is set when the block says
+// (unknown keys are errors) but not validated, and the mistakes of the
+// keys detect does not read (max_line_bytes, sources, forward.url) are
+// left to run and check. Disabled is set when the block says
 // enabled: false. When the file sets geoip.city_db (or asn_db), the
 // databases are opened, as run opens them, into Geo for the rules that
 // need them; the caller closes Geo when it is not nil. A database that
@@ -202,11 +204,12 @@ func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error)
 	if c == nil {
 		return detect.Config{}, Wire{}, err
 	}
+	err = readByDetect(c, err) // the mistakes of keys detect does not read are run's and check's
 	// Every mistake at once, in the order of the lines, as check reports
 	// them: those of keys and values, of the forward settings, of the
 	// detections block and of the rules' parameters.
 	c.ResolveForward()
-	if err := errors.Join(err, c.ValidateForward(), c.ValidateDetections()); err != nil {
+	if err := errors.Join(err, readByDetect(c, c.ValidateForward()), c.ValidateDetections()); err != nil {
 		_, eerr := Check(c, specs) // the rules' parameters and files, as check reports them
 		return detect.Config{}, Wire{}, config.SortErrors(errors.Join(err, eerr), c.File())
 	}
@@ -228,6 +231,61 @@ func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error)
 		return dc, w, c.Errorf(key, "%v", err)
 	}
 	return dc, w, nil
+}
+
+// detectKeys are the keys of the agent's configuration that detect
+// --config reads (LoadFileWire): the detections block, and those alerts
+// are written with.
+var detectKeys = []string{"detections", "hostname", "forward.facility", "forward.sd_id", "forward.format"}
+
+// readByDetect returns the errors joined in err (config.Load's, each
+// "FILE:LINE: KEY: ...") but for those of keys detect --config does not
+// read (max_line_bytes, sources, ...), which run and check report; an
+// error that names no key of c's file is kept.
+func readByDetect(c *config.Config, err error) error {
+	if err == nil {
+		return nil
+	}
+	var keep []error
+	for _, e := range Leaves(err) {
+		if key, ok := errKey(c.File(), e.Error()); ok && !readKey(key) {
+			continue
+		}
+		keep = append(keep, e)
+	}
+	return errors.Join(keep...)
+}
+
+// readKey reports whether detect --config reads the key at path, or a
+// block that holds one it reads (forward).
+func readKey(path string) bool {
+	if path == "forward" {
+		return true
+	}
+	for _, k := range detectKeys {
+		if path == k || strings.HasPrefix(path, k+".") || strings.HasPrefix(path, k+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// errKey returns the key path an error message "FILE:LINE: KEY: ..." of
+// file names, and false for another message.
+func errKey(file, msg string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, file+":")
+	if !ok {
+		return "", false
+	}
+	line, rest, ok := strings.Cut(rest, ": ")
+	if !ok || line == "" || strings.Trim(line, "0123456789") != "" {
+		return "", false
+	}
+	key, _, ok := strings.Cut(rest, ": ")
+	if !ok || key == "" || strings.ContainsAny(key, " \"'`") {
+		return "", false
+	}
+	return key, true
 }
 
 // Status says whether a rule runs and why.
