@@ -66,10 +66,17 @@ func (f *agentFlags) checkEmptyPaths(cmd *cobra.Command) error {
 
 // load reads the config file (if any), applies the flags that were given,
 // resolves defaults and validates. On any error it returns no
-// configuration: run starts only with a valid one.
+// configuration: run starts only with a valid one. With the mistakes of
+// keys and values it reports a state directory in which no file can be
+// created too (check's test), so that one attempt lists them all.
 func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
 	c, r, err := f.loadAll(cmd)
 	if err != nil {
+		if c != nil && c.StateDir != "" {
+			if werr := dirWritable(c.StateDir); werr != nil {
+				err = config.SortErrors(errors.Join(err, errors.New(stateDirProblem(c, werr))), c.File())
+			}
+		}
 		return nil, r, err
 	}
 	return c, r, nil

@@ -202,7 +202,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, in
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")
-		problems = append(problems, fmt.Sprintf("%s %s: %v", configKey(c, "state_dir"), c.StateDir, err))
+		problems = append(problems, stateDirProblem(c, err))
 	} else {
 		fmt.Fprintf(w, ": writable\n")
 	}
@@ -331,6 +331,13 @@ func geoipProblem(c *config.Config, err error) string {
 	}
 	return fmt.Sprintf("%s: %s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: the rules that need it then stay off",
 		configKey(c, key), strings.TrimPrefix(err.Error(), "geoip: "), db, key)
+}
+
+// stateDirProblem returns the problem of c's state directory, in which
+// no file could be created (err, from dirWritable): its key and line, the
+// directory and the cause.
+func stateDirProblem(c *config.Config, err error) string {
+	return fmt.Sprintf("%s %s: %v", configKey(c, "state_dir"), c.StateDir, err)
 }
 
 // emptyNote says, for a configuration file that sets no key, that every
