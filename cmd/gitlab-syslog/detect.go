@@ -235,9 +235,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err := stdinOnce(paths); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	inputs, cerr := checkDetectInputs(inputs, stderr)
+	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
+	}
+	if o, ok := stdin.(*openedStdin); ok {
+		defer o.Close() // read by readEvents, or not when detect stops before
 	}
 	cfg, wire, err := o.engineConfig()
 	if cfg.Geo != nil {
