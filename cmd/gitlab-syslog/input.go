@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
 // Gzip data with trailing bytes after its last member (zeros, garbage)
 // has every line passed to fn and returns a *trailingError, a warning for
-// the caller to print (asTrailing), not a failure to read.
+// the caller to print (asTrailing), not a failure to read; so does an
+// empty file named as compressed (zero.gz), which is read as empty.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
@@ -148,6 +150,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			long = nil // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
+			if kind := extKinds[filepath.Ext(label)]; trailing == nil && raw.n == 0 && kind != "" && name != "-" {
+				trailing = &trailingError{label: label, kind: kind, empty: true}
+			}
 			if trailing != nil {
 				return trailing
 			}
