@@ -31,6 +31,10 @@ type detectOptions struct {
 	maxLine  string // --max-line-bytes
 	list     bool
 	now      func() time.Time // wall clock for detected_at; nil: time.Now
+
+	// overridden are the warnings engineConfig found about values of the
+	// --config file that a --param hides (overriddenMistakes).
+	overridden []string
 }
 
 // newDetectCmd builds "gitlab-syslog detect": run the detection rules over
@@ -174,6 +178,7 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 			return cfg, wire, err
 		}
 		wire = fw
+		o.overridden = overriddenMistakes(o.config, fc, cfg.Params)
 		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
 			if _, ok := cfg.Params[k]; !ok {
@@ -286,6 +291,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	io.WriteString(stderr, note)
+	for _, w := range o.overridden {
+		fmt.Fprintln(stderr, w)
+	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
 	}
