@@ -65,7 +65,8 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 .2.gz); other files are typed line by line.
 
 --param NAME=VALUE sets a parameter for every rule that reads it, over the
---config file's value (detections.params or the rule's own); lists are
+--config file's value (detections.params or the rule's own; a value there
+that run would refuse gets a warning naming FILE:LINE); lists are
 comma-separated, booleans true or false; a NAME given twice with two
 values is an error, and so is a NAME none of the rules that run reads (the
 error names the rules that run and those that read it). --rule ID restricts
@@ -103,7 +104,8 @@ runs (RUNS), its severity, suppression and the parameter values given
 Warnings (an indicator line of ti_file skipped, a --state-dir file not
 restored) are written "detect: WARNING: FILE:LINE: what: cause; what to do".
 
-Every input is opened before any is read: one that cannot be (missing, a
+Every input is opened before any is read, standard input last (detect
+waits for its first bytes to look at them): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
 lzip or 7-Zip data, a compressed tar archive, data compressed twice) stops detect
