@@ -168,9 +168,10 @@ func TestXZDictTooLarge(t *testing.T) {
 // not that compression is refused, naming the file, before any line is
 // read (its lines would be binary garbage); one cut inside its gzip
 // header, or in its magic number, says it is truncated and that no line
-// was read; an empty one
-// reads as empty. readInput (parse, send, detect) and checkInput (the
-// check before any input is read) agree.
+// was read; an empty one reads as empty, with a warning (warn: asTrailing,
+// every line read) from readInput naming the file, that it is empty and
+// not valid data of its compression. readInput (parse, send, detect) and
+// checkInput (the check before any input is read) agree on the errors.
 func TestCompressedNameOrHeader(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	noise := make([]byte, 4000)
@@ -214,6 +215,9 @@ func TestCompressedNameOrHeader(t *testing.T) {
 		{"zstd cut in its magic number", "a.log.zst", string(magicZstd[:2]), ": zstd data ends early, inside its header"},
 		{"bzip2 cut after its magic number", "a.log.bz2", "BZh", ": bzip2 data ends early, inside its header"},
 		{"empty .gz", "empty.gz", "", ""},
+		{"empty .bz2", "a.log.bz2", "", ""},
+		{"empty .xz", "a.log.xz", "", ""},
+		{"empty .zst", "a.log.zst", "", ""},
 		// Under a name without a compression suffix: the bytes decide.
 		{"gzip magic, then no gzip header", "audit_json.log.1", "\x1f\x8b\x00\x00 not gzip\n",
 			": starts with gzip's magic number but is not gzip data (gzip: invalid header): the file is damaged, or holds other data; check it with gzip -t "},
@@ -233,6 +237,13 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			n := 0
 			rerr := readInput(context.Background(), path, nil, 0, func(string, int, []byte, int) error { n++; return nil })
 			_, cerr := checkInput(path)
+			if kind := extKinds[filepath.Ext(tc.file)]; tc.want == "" && tc.data == "" {
+				warn := path + ": warning: the file is empty (0 bytes), which is not valid " + kind + " data (" + kind + " -t calls it an error): read as empty, no line; probably a failed copy or compression"
+				if w := asTrailing(rerr); w == nil || !strings.HasPrefix(w.Error(), warn) {
+					t.Errorf("readInput: %v\nwant the warning %s", rerr, warn)
+				}
+				rerr = nil
+			}
 			for _, err := range []error{rerr, cerr} {
 				if tc.want == "" {
 					if err != nil {

@@ -84,15 +84,23 @@ func (g *gzipMembers) Close() error { return g.zr.Close() }
 // last complete member with n bytes that are not compressed data, all
 // zero or not, which were ignored: every line was read. It is a warning,
 // not a failure to read the input (as gzip -d exits with a warning): the
-// commands print it and go on (asTrailing).
+// commands print it and go on (asTrailing). With empty set, it tells
+// instead that the file named as kind's (zero.gz) is empty, 0 bytes, which
+// is not valid kind data (gzip -t calls it an error) and was read as
+// empty.
 type trailingError struct {
 	label string
 	kind  string
 	n     int64
 	zeros bool
+	empty bool
 }
 
 func (e *trailingError) Error() string {
+	if e.empty {
+		return fmt.Sprintf("%s: warning: the file is empty (0 bytes), which is not valid %s data (%s -t calls it an error): read as empty, no line; probably a failed copy or compression: check the file it was made from",
+			e.label, e.kind, e.kind)
+	}
 	what := "not " + e.kind + " data (trailing garbage)"
 	if e.zeros {
 		what = "all zero"

@@ -31,6 +31,10 @@ type detectOptions struct {
 	maxLine  string // --max-line-bytes
 	list     bool
 	now      func() time.Time // wall clock for detected_at; nil: time.Now
+
+	// overridden are the warnings engineConfig found about values of the
+	// --config file that a --param hides (overriddenMistakes).
+	overridden []string
 }
 
 // newDetectCmd builds "gitlab-syslog detect": run the detection rules over
@@ -61,7 +65,8 @@ application.log, auth_json.log, auth.log, gitlab_access.log, with rotation suffi
 .2.gz); other files are typed line by line.
 
 --param NAME=VALUE sets a parameter for every rule that reads it, over the
---config file's value (detections.params or the rule's own); lists are
+--config file's value (detections.params or the rule's own; a value there
+that run would refuse gets a warning naming FILE:LINE); lists are
 comma-separated, booleans true or false; a NAME given twice with two
 values is an error, and so is a NAME none of the rules that run reads (the
 error names the rules that run and those that read it). --rule ID restricts
@@ -99,7 +104,8 @@ runs (RUNS), its severity, suppression and the parameter values given
 Warnings (an indicator line of ti_file skipped, a --state-dir file not
 restored) are written "detect: WARNING: FILE:LINE: what: cause; what to do".
 
-Every input is opened before any is read: one that cannot be (missing, a
+Every input is opened before any is read, standard input last (detect
+waits for its first bytes to look at them): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
 lzip or 7-Zip data, a compressed tar archive, data compressed twice) stops detect
@@ -174,6 +180,7 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 			return cfg, wire, err
 		}
 		wire = fw
+		o.overridden = overriddenMistakes(o.config, fc, cfg.Params)
 		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
 			if _, ok := cfg.Params[k]; !ok {
@@ -235,9 +242,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err := stdinOnce(paths); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	inputs, cerr := checkDetectInputs(inputs, stderr)
+	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
+	}
+	if o, ok := stdin.(*openedStdin); ok {
+		defer o.Close() // read by readEvents, or not when detect stops before
 	}
 	cfg, wire, err := o.engineConfig()
 	if cfg.Geo != nil {
@@ -283,6 +293,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	io.WriteString(stderr, note)
+	for _, w := range o.overridden {
+		fmt.Fprintln(stderr, w)
+	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)
 	}

@@ -275,7 +275,7 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 				inputs[i] = detectInput{path: p}
 			}
 			var w bytes.Buffer
-			kept, err := checkDetectInputs(inputs, &w)
+			kept, _, err := checkDetectInputs(context.Background(), inputs, strings.NewReader(""), &w)
 			if (err != nil) != tc.err {
 				t.Fatalf("err = %v, want an error: %v", err, tc.err)
 			}

@@ -234,8 +234,11 @@ func inputFileID(first []byte) string {
 // read: those that name a file given before them (the same file by device
 // and inode, from the stat of the check: overlapping globs, ./ or a link)
 // are left out, saying so on w for each, as read twice a file's lines
-// would count twice in every window. Standard input is kept.
-func checkDetectInputs(inputs []detectInput, w io.Writer) ([]detectInput, error) {
+// would count twice in every window. Standard input is kept; when "-" is
+// an input and every file passed, standard input is opened last (openStdin:
+// its first bytes are waited for and its content checked as a file's) and
+// returned as the reader to give readEvents; otherwise stdin is returned.
+func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reader, w io.Writer) ([]detectInput, io.Reader, error) {
 	var errs []error
 	var notes []string
 	kept := inputs[:0:0]
@@ -257,12 +260,19 @@ func checkDetectInputs(inputs []detectInput, w io.Writer) ([]detectInput, error)
 		kept = append(kept, in)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, nil, errors.Join(errs...)
+	}
+	if slices.ContainsFunc(kept, func(in detectInput) bool { return in.path == "-" }) {
+		o, err := openStdin(ctx, stdin)
+		if err != nil {
+			return nil, nil, inputError("-", err)
+		}
+		stdin = o
 	}
 	for _, n := range notes {
 		io.WriteString(w, n)
 	}
-	return kept, nil
+	return kept, stdin, nil
 }
 
 // inputError names path in err when err does not already (an open error

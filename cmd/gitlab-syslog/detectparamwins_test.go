@@ -75,3 +75,40 @@ func TestDetectListParamBeatsConfig(t *testing.T) {
 		t.Errorf("sentinel.bruteforce row shows the file's value over --param's: %q", line)
 	}
 }
+
+// TestDetectParamHidesFileMistake: a --config file value that a --param
+// overrides is still checked: the run goes on with the flag's value (its
+// alert is raised), and one warning names FILE:LINE, the key, the bad
+// value and the flag, saying run refuses the file. A valid overridden
+// value gets no warning. The bad value used to pass without a word.
+func TestDetectParamHidesFileMistake(t *testing.T) {
+	input := filepath.Join("..", "..", "testdata", "detections", "gitlab.password_spray", "application_json.log")
+	for _, tc := range []struct {
+		name, config, want string // want: "" for no warning
+	}{
+		{"rule's own", "detections:\n  rules:\n    gitlab.password_spray:\n      min_users: ten\n",
+			`c.yaml:4: detections.rules.gitlab.password_spray.min_users: "ten": want a whole number, at least 1; --param min_users=3 overrides it in this run, but run refuses the file: fix it there`},
+		{"block's", "detections:\n  params:\n    min_users: ten\n",
+			`c.yaml:3: detections.params.min_users: "ten": rule gitlab.password_spray: want a whole number, at least 1; --param min_users=3 overrides it in this run, but run refuses the file: fix it there`},
+		{"valid value", "detections:\n  rules:\n    gitlab.password_spray:\n      min_users: 50\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), tc.config)
+			var stdout, stderr bytes.Buffer
+			o := detectOptions{format: "json", rules: []string{"gitlab.password_spray"}, config: conf, params: []string{"min_users=3"}}
+			if err := runDetect(context.Background(), &o, []string{input}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatalf("%v\n%s", err, &stderr)
+			}
+			if !strings.Contains(stdout.String(), `"rule":"gitlab.password_spray"`) {
+				t.Errorf("no alert with the flag's value; stderr:\n%s", &stderr)
+			}
+			n := strings.Count(stderr.String(), "WARNING")
+			switch {
+			case tc.want == "" && n != 0:
+				t.Errorf("warned about a valid value:\n%s", &stderr)
+			case tc.want != "" && (n != 1 || !strings.Contains(stderr.String(), "detect: WARNING: "+conf[:len(conf)-len("c.yaml")]+tc.want+"\n")):
+				t.Errorf("stderr:\n%s\nwant one warning: %s", &stderr, tc.want)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
 // Gzip data with trailing bytes after its last member (zeros, garbage)
 // has every line passed to fn and returns a *trailingError, a warning for
-// the caller to print (asTrailing), not a failure to read.
+// the caller to print (asTrailing), not a failure to read; so does an
+// empty file named as compressed (zero.gz), which is read as empty.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
 // is blocked. When ctx carries a progress bar (startInputProgress), the
@@ -49,41 +51,54 @@ func readInput(ctx context.Context, name string, stdin io.Reader, maxLine int, f
 // is set.
 func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, maxLine int, fn lineFunc) error {
 	prog := progressFrom(ctx)
-	var r io.Reader = stdin
-	label := "stdin"
-	regular := false // a regular file: waiting for its first bytes never blocks
-	if name == "-" {
-		if f, ok := stdin.(*os.File); ok {
-			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+	var (
+		raw     *byteCounter
+		dr      io.Reader
+		release func()
+		label   = "stdin"
+	)
+	if o, ok := stdin.(*openedStdin); ok && name == "-" {
+		// checked when the inputs were opened (openStdin)
+		if o.f != nil {
+			stop := context.AfterFunc(ctx, func() { o.f.SetReadDeadline(time.Now()) })
+			defer stop()
+		}
+		raw, dr, release = o.raw, o.dr, o.Close
+	} else {
+		r := stdin
+		regular := false // a regular file: waiting for its first bytes never blocks
+		if name == "-" {
+			if f, ok := stdin.(*os.File); ok {
+				stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+				defer stop()
+				fi, err := f.Stat()
+				regular = err == nil && fi.Mode().IsRegular()
+			}
+		} else {
+			f, err := openInput(ctx, name)
+			if err != nil {
+				return err // *PathError names the file
+			}
+			defer f.Close()
+			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
 			defer stop()
 			fi, err := f.Stat()
+			if err == nil && fi.IsDir() {
+				return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+			}
 			regular = err == nil && fi.Mode().IsRegular()
+			r, label = prog.reader(f), name
 		}
-	} else {
-		f, err := openInput(ctx, name)
+		raw = &byteCounter{r: r}
+		var err error
+		dr, release, err = decompress(bufio.NewReaderSize(raw, 256<<10), label, regular)
 		if err != nil {
-			return err // *PathError names the file
+			return err
 		}
-		defer f.Close()
-		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
-		defer stop()
-		fi, err := f.Stat()
-		if err == nil && fi.IsDir() {
-			return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
-		}
-		regular = err == nil && fi.Mode().IsRegular()
-		r, label = prog.reader(f), name
-	}
-	raw := &byteCounter{r: r}
-	br := bufio.NewReaderSize(raw, 256<<10)
-	dr, release, err := decompress(br, label, regular)
-	if err != nil {
-		return err
 	}
 	defer release()
-	if b, ok := dr.(*bufio.Reader); ok {
-		br = b
-	} else if dr != io.Reader(br) {
+	br, ok := dr.(*bufio.Reader)
+	if !ok {
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
@@ -135,6 +150,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			long = nil // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
+			if kind := extKinds[filepath.Ext(label)]; trailing == nil && raw.n == 0 && kind != "" && name != "-" {
+				trailing = &trailingError{label: label, kind: kind, empty: true}
+			}
 			if trailing != nil {
 				return trailing
 			}
@@ -157,6 +175,53 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			}
 			return fmt.Errorf("%s:%d: read: %w", label, n, err)
 		}
+	}
+}
+
+// openedStdin is standard input opened by openStdin: its first bytes
+// read and its content checked (decompress), ready for readLines, which
+// reads it when given it as its stdin with the name "-".
+type openedStdin struct {
+	f       *os.File // standard input when it is a file (pipe, terminal, redirect); nil otherwise
+	raw     *byteCounter
+	dr      io.Reader // the content, decompressed
+	release func()
+}
+
+// openStdin checks stdin's content before any input is read, as
+// checkInput checks a file's: it waits for its first bytes (only these:
+// a slow writer's first line is enough) and returns decompress's error for
+// data that is not log lines (a tar archive, zip, data compressed twice),
+// which names "stdin". Cancelling ctx ends the wait with ctx.Err().
+func openStdin(ctx context.Context, stdin io.Reader) (*openedStdin, error) {
+	o := &openedStdin{raw: &byteCounter{r: stdin}}
+	regular := false
+	if f, ok := stdin.(*os.File); ok {
+		o.f = f
+		stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) })
+		defer stop()
+		fi, err := f.Stat()
+		regular = err == nil && fi.Mode().IsRegular()
+	}
+	dr, release, err := decompress(bufio.NewReaderSize(o.raw, 256<<10), "stdin", regular)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	o.dr, o.release = dr, release
+	return o, nil
+}
+
+// Read reads the content of standard input, decompressed.
+func (o *openedStdin) Read(p []byte) (int, error) { return o.dr.Read(p) }
+
+// Close releases the decompressor; a second call does nothing.
+func (o *openedStdin) Close() {
+	if o.release != nil {
+		o.release()
+		o.release = nil
 	}
 }
 

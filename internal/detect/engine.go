@@ -153,6 +153,11 @@ func (e *Engine) build() error {
 	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now, Running: e.cfg.Running}
 	for _, s := range e.cfg.Specs {
 		if !e.enabled(s) {
+			if rc := e.cfg.Rules[s.Info.ID]; rc.Enabled != nil && !*rc.Enabled && len(e.cfg.Only) == 0 && !e.cfg.Disabled {
+				// logged as a rule off for want of a parameter is, so that
+				// the log of a start or SIGHUP names every rule set off
+				e.cfg.Log.Info("detection rule off", "rule", s.Info.ID, "reason", "enabled: false")
+			}
 			continue
 		}
 		rs, err := e.buildRule(s, env)

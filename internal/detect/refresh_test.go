@@ -239,3 +239,58 @@ func TestKeepDataTIFileMissing(t *testing.T) {
 		t.Error("the file written again was not read")
 	}
 }
+
+// TestKeepDataTIFileElsewhere: a SIGHUP that sets ti_file to a file
+// that is missing, or holds nothing usable, keeps the indicators of the
+// engine it replaces, and the one error says where they were read from
+// (indicators_from) when that is not the new ti_file; for the same
+// ti_file, now missing, it does not. The error used to name only the new
+// file next to indicators=N.
+func TestKeepDataTIFileElsewhere(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		newFile func(t *testing.T, old string) string // the reload's ti_file
+		moved   bool
+	}{
+		{"same ti_file removed", func(t *testing.T, old string) string {
+			if err := os.Remove(old); err != nil {
+				t.Fatal(err)
+			}
+			return old
+		}, false},
+		{"ti_file set to a missing file", func(t *testing.T, _ string) string {
+			return filepath.Join(t.TempDir(), "missing.txt")
+		}, true},
+		{"ti_file set to a file with no indicator", func(t *testing.T, _ string) string {
+			p := filepath.Join(t.TempDir(), "feed.csv")
+			if err := os.WriteFile(p, []byte("ip,seen\nnot an address,1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			var logs bytes.Buffer
+			old, oldPath, rec := refreshFixture(t, "192.0.2.0/24\n", &now, &logs)
+			path := tc.newFile(t, oldPath)
+			logs.Reset()
+			e, err := New(Config{Only: []string{"sentinel.ti_malicious_ip"}, Params: map[string]string{"ti_file": path}, Running: true,
+				Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.KeepData(old)
+			if !e.Want(parser.TypeAccess, rec) {
+				t.Error("the running indicators were not kept")
+			}
+			got := logs.String()
+			from := "indicators_from=" + oldPath + " "
+			if strings.Count(got, "level=ERROR") != 1 || !strings.Contains(got, "file="+path+" ") || !strings.Contains(got, "indicators=1 ") ||
+				strings.Contains(got, from) != tc.moved || strings.Contains(got, "read from "+oldPath) != tc.moved ||
+				!strings.Contains(got, "enabled: false") {
+				t.Errorf("want one error naming %s, indicators=1, the file they were read from (%v) and enabled: false:\n%s", path, tc.moved, got)
+			}
+		})
+	}
+}

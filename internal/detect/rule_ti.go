@@ -65,6 +65,10 @@ type tiRule struct {
 	seen     fileStamp                  // the file as last read, loaded or refused
 	checked  time.Time                  // wall clock of the last look at the file
 	fault    *tiFault                   // the file cannot be used now; nil when it can
+	// from is the file the indicators in use were read from when it is
+	// not path: those kept (keepData) from the rule of the engine this
+	// one replaced, whose ti_file was another; "" once path is taken.
+	from string
 }
 
 func newTIRule(p *Params, env *Env) (Rule, error) {
@@ -118,7 +122,7 @@ func (r *tiRule) Reload() error {
 // one more line; so is a file that lists no indicator, or is no UTF-8
 // text (UTF-16, gzip), which leaves the rule matching nothing.
 func (r *tiRule) take(f *tiFile) {
-	r.seen, r.fault = f.stamp, nil
+	r.seen, r.fault, r.from = f.stamp, nil, ""
 	if f.unusable != nil {
 		r.loadUnusable(f.unusable)
 		return

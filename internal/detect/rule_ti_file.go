@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // tiFile is one reading of the indicator file.
@@ -128,7 +129,9 @@ const tiOffHint = "to run without the rule, set enabled: false under detections.
 
 // logFault logs the recorded fault, once: one error naming the file, the
 // cause, the indicators kept (or that the rule runs with none, at start)
-// and what to do. An empty file while the rule holds no indicator is no
+// and, when they were read from another file (a SIGHUP changed ti_file),
+// that file (indicators_from), and what to do, turning the rule off
+// (enabled: false) included. An empty file while the rule holds no indicator is no
 // fault: it is taken, with the warning take logs.
 func (r *tiRule) logFault() {
 	f := r.fault
@@ -141,23 +144,26 @@ func (r *tiRule) logFault() {
 	if n == 0 {
 		keeps = "runs with no indicators"
 	}
+	attrs := []any{"file", r.path, "indicators", n}
+	if n > 0 && r.from != "" && r.from != r.path {
+		keeps = "keeps the indicators it had, read from " + r.from + ","
+		attrs = append(attrs, "indicators_from", r.from)
+	}
+	attrs = append(attrs, "err", f.err)
 	switch {
 	case f.empty && n == 0:
 		r.fault = nil
 		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
 			"file", r.path, "skipped", 0, "hint", tiWarnHint+"; "+tiOffHint)
 	case f.empty:
-		r.log.Error("threat-intelligence file became empty; sentinel.ti_malicious_ip keeps the indicators it had: a running agent takes an empty list as a fault (a feed job caught between truncating and writing the file), not as an order to match nothing",
-			"file", r.path, "indicators", n, "err", f.err,
-			"hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)
+		r.log.Error("threat-intelligence file became empty; sentinel.ti_malicious_ip "+strings.TrimSuffix(keeps, ",")+": a running agent takes an empty list as a fault (a feed job caught between truncating and writing the file), not as an order to match nothing",
+			append(attrs, "hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	case f.missing:
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
-			"file", r.path, "indicators", n, "err", f.err,
-			"hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)
+			append(attrs, "hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)...)
 	default:
 		r.log.Error("threat-intelligence file holds nothing usable; sentinel.ti_malicious_ip "+keeps+" until the file is fixed",
-			"file", r.path, "indicators", n, "err", f.err,
-			"hint", "write one IP address or CIDR per line (# starts a comment); the file is read again within a few seconds of a change, with no SIGHUP needed")
+			append(attrs, "hint", "write one IP address or CIDR per line (# starts a comment); the file is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	}
 }
 
@@ -196,6 +202,9 @@ func (r *tiRule) keepData(prev Rule) {
 	if p, ok := prev.(*tiRule); ok && p != nil && !(r.fault.empty && !p.holding()) { // an empty file over none is taken
 		r.set.Store(p.set.Load())
 		r.bad, r.nbad, r.unusable = p.bad, p.nbad, p.unusable
+		if r.from = p.path; p.from != "" {
+			r.from = p.from // still those of an earlier file
+		}
 	}
 	r.logFault()
 }
