@@ -37,7 +37,7 @@ func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 			"state_dir: " + dir + "/s\nstart_at: middle\nsources:\n  - /var/log/gitlab/audit_json.log\n",
 			[]string{
 				`config.yaml:2: start_at: "middle" is not one of beginning, end`,
-				`config.yaml:4: sources[0]: want a mapping of keys`,
+				`config.yaml:4: sources[0]: a source is a mapping of keys, not a bare path "/var/log/gitlab/audit_json.log": write it as - {type: audit, path: /var/log/gitlab/audit_json.log}`,
 			},
 			[]string{"NOTE: a list item of the wrong type"}},
 	} {

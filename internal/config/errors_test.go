@@ -27,7 +27,15 @@ func TestValueErrorsGolden(t *testing.T) {
 		{"scalar for the sources list", "sources: /var/log/gitlab/gitlab-rails/audit_json.log\n",
 			`config.yaml:1: sources: want a list (e.g. [a, b], or one "- item" a line), got "/var/log/gitlab/gitlab-rails/audit_json.log"`},
 		{"list element not a mapping", "sources:\n  - /var/log/a.log\n",
-			`config.yaml:2: sources[0]: want a mapping of keys (app_name, format, other_subcomponents, path, start_at, type), got "/var/log/a.log"`},
+			`config.yaml:2: sources[0]: a source is a mapping of keys, not a bare path "/var/log/a.log": write it as - {type: TYPE, path: /var/log/a.log}, TYPE one of audit, application, access, auth (the file name does not tell which)`},
+		{"bare audit path", "sources:\n  - /tmp/t16/logs/audit_json.log\n",
+			`config.yaml:2: sources[0]: a source is a mapping of keys, not a bare path "/tmp/t16/logs/audit_json.log": write it as - {type: audit, path: /tmp/t16/logs/audit_json.log}`},
+		{"bare application path", "sources:\n  - /var/log/gitlab/gitlab-rails/application.log\n",
+			`config.yaml:2: sources[0]: a source is a mapping of keys, not a bare path "/var/log/gitlab/gitlab-rails/application.log": write it as - {type: application, path: /var/log/gitlab/gitlab-rails/application.log}`},
+		{"bare access path", "sources:\n  - /var/log/gitlab/nginx/gitlab_access.log\n",
+			`config.yaml:2: sources[0]: a source is a mapping of keys, not a bare path "/var/log/gitlab/nginx/gitlab_access.log": write it as - {type: access, path: /var/log/gitlab/nginx/gitlab_access.log}`},
+		{"bare auth path", "sources:\n  - {type: audit, path: /a.log}\n  - /var/log/gitlab/gitlab-rails/auth_json.log\n",
+			`config.yaml:3: sources[1]: a source is a mapping of keys, not a bare path "/var/log/gitlab/gitlab-rails/auth_json.log": write it as - {type: auth, path: /var/log/gitlab/gitlab-rails/auth_json.log}`},
 		{"mapping for a list element", "streaming:\n  tokens:\n    - {a: b}\n",
 			`config.yaml:3: streaming.tokens[0]: want a single value, got a mapping`},
 		{"scalar for a mapping", "metrics: 9469\n",
@@ -98,7 +106,7 @@ func TestParseKeepsTheRest(t *testing.T) {
 	// A bad list item is left out with the items after it (whose indexes
 	// would change), and the rest of the file is still decoded.
 	c, err = Parse([]byte("start_at: middle\nsources:\n  - {type: audit, path: /a.log}\n  - /b.log\n  - {type: audit, path: /c.log}\nstate_dir: /s\n"), "config.yaml")
-	if c == nil || err == nil || !strings.HasPrefix(err.Error(), "config.yaml:4: sources[1]: want a mapping") {
+	if c == nil || err == nil || !strings.HasPrefix(err.Error(), "config.yaml:4: sources[1]: a source is a mapping of keys, not a bare path") {
 		t.Fatalf("a bad list item: Parse returned %v, %v; want the configuration and the error", c != nil, err)
 	}
 	if !c.Cut() || len(c.Sources) != 1 || c.Sources[0].Path != "/a.log" || c.StateDir != "/s" || c.StartAt != "middle" {

@@ -42,6 +42,19 @@ var defaultSources = []defaultSource{
 	{"auth", "gitlab-rails", "auth.log", "older GitLab versions wrote the Rack::Attack log as auth.log; current ones write auth_json.log", ""},
 }
 
+// TypeByName returns the log type (audit, application, access or auth)
+// of an Omnibus log file name, as the default sources pair them
+// (audit_json.log is audit, gitlab_access.log access), or "" for another
+// name. Only the base name of path counts.
+func TypeByName(path string) string {
+	for _, d := range defaultSources {
+		if filepath.Base(path) == d.name {
+			return d.typ
+		}
+	}
+	return ""
+}
+
 // SkipNote returns why a default source listed in Resolved.Skipped may be
 // absent, or "" for a path that is not an optional default source.
 func SkipNote(path string) string {

@@ -120,6 +120,9 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 		}
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
+			if t == reflect.TypeFor[Source]() && n.Kind == yaml.ScalarNode {
+				return bareSourceHint(n.Value)
+			}
 			return "want a mapping of keys (" + strings.Join(sortedKeys(t), ", ") + "), got " + got(n)
 		}
 	case reflect.Map:
@@ -180,4 +183,14 @@ func yaml11Bool(s string) bool {
 		return true
 	}
 	return false
+}
+
+// bareSourceHint returns the error for a source written as a bare path:
+// the whole item to write instead, with the type TypeByName infers from
+// the file name, or the types to pick from when the name tells nothing.
+func bareSourceHint(path string) string {
+	if typ := TypeByName(path); typ != "" {
+		return fmt.Sprintf("a source is a mapping of keys, not a bare path %q: write it as - {type: %s, path: %s}", path, typ, path)
+	}
+	return fmt.Sprintf("a source is a mapping of keys, not a bare path %q: write it as - {type: TYPE, path: %s}, TYPE one of audit, application, access, auth (the file name does not tell which)", path, path)
 }
