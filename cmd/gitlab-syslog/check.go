@@ -108,8 +108,9 @@ func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
 		fmt.Fprintf(w, "config:     %s: NOT DECODED: the checks that need its values were skipped\n", checkedName(f.config))
 		return errLines(err)
 	}
-	problems := summarize(w, c, r, f.config, err != nil)
-	return sortProblems(append(errLines(err), problems...), c.File())
+	errs := errLines(err)
+	problems := summarize(w, c, r, f.config, errs)
+	return sortProblems(append(errs, problems...), c.File())
 }
 
 // errLines returns the messages of the errors joined in err, one per
@@ -187,10 +188,11 @@ func checkedName(file string) string {
 // summarize prints what run would do and returns the problems that would
 // stop it from working; the caller prints the verdict after it.
 //
-// invalid says that the configuration had mistakes of keys and values
-// (the caller reports them): the rules are then listed as far as they
-// could be checked.
-func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, invalid bool) (problems []string) {
+// errs are the configuration's mistakes of keys and values (the caller
+// reports them): a source they name is marked, and the rules are listed
+// as far as they could be checked.
+func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []string) (problems []string) {
+	invalid := len(errs) > 0
 	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
 	if c.Cut() {
 		fmt.Fprintf(w, "            NOTE: a list item of the wrong type (listed with the problems) and the items after it are left out of what follows\n")
@@ -276,6 +278,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, in
 		}
 		if s.Format != "" && s.Format != "plain" {
 			status = "format " + s.Format + ", " + status
+		}
+		if namesSource(errs, i) {
+			status = "SEE PROBLEMS: " + strings.Replace(status, "ok, ", "", 1)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", typ, s.Path, app, s.StartAt, status)
 	}
@@ -521,6 +526,16 @@ func checkNetInputs(w io.Writer, c *config.Config) []string {
 // sourceAt returns "FILE:LINE: sources[i].path: " for a source of the
 // config file, to begin a problem with, or "" for one the file does not
 // list (the default sources).
+// namesSource reports whether one of the problems errs is about source i
+// (a key of sources[i], or the item itself).
+func namesSource(errs []string, i int) bool {
+	item := fmt.Sprintf("sources[%d]", i)
+	return slices.ContainsFunc(errs, func(e string) bool {
+		e = " " + e
+		return strings.Contains(e, " "+item+".") || strings.Contains(e, " "+item+":")
+	})
+}
+
 func sourceAt(c *config.Config, i int) string {
 	key := fmt.Sprintf("sources[%d].path", i)
 	if c.Line(key) == 0 {

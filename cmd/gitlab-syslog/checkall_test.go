@@ -17,6 +17,8 @@ func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 	dir := t.TempDir()
 	notDir := writeFile(t, filepath.Join(dir, "plain"), "x")
 	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "bad1\n10.0.0.1\nbad2\n")
+	typeless := writeFile(t, filepath.Join(dir, "audit_json.log"), "{}\n")
+	typed := writeFile(t, filepath.Join(dir, "other.log"), "{}\n\n")
 	for _, tc := range []struct {
 		name, config string
 		want         []string // the problems, in order, after the config's directory
@@ -40,6 +42,10 @@ func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 				`config.yaml:4: sources[0]: a source is a mapping of keys, not a bare path "/var/log/gitlab/audit_json.log": write it as - {type: audit, path: /var/log/gitlab/audit_json.log}`,
 			},
 			[]string{"NOTE: a list item of the wrong type"}},
+		{"a source with a problem is not shown as ok",
+			"state_dir: " + dir + "/s\nsources:\n  - path: " + typeless + "\n  - type: audit\n    path: " + typed + "\n",
+			[]string{`config.yaml:3: sources[0]: type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto); audit_json.log is audit: add type: audit`},
+			[]string{"SEE PROBLEMS: readable, 3 bytes", "ok, readable, 4 bytes"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), tc.config)

@@ -485,6 +485,7 @@ func TestSourceFormat(t *testing.T) {
 		{"docker with type", "sources:\n  - path: /var/log/containers/*ingress*.log\n    format: docker\n    type: access\n", ""},
 		{"auto forward", "sources:\n  - path: /x/*.log\n    format: auto\n    other_subcomponents: forward\n", ""},
 		{"plain without type", "sources:\n  - path: /x/a.log\n", "sources[0]: type is missing"},
+		{"plain without type, named", "sources:\n  - path: /x/audit_json.log\n", "sources[0]: type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto); audit_json.log is audit: add type: audit"},
 		{"bad format", "sources:\n  - path: /x/a.log\n    type: audit\n    format: json\n", `sources[0].format: `},
 		{"bad other", "sources:\n  - path: /x/a.log\n    format: cri\n    other_subcomponents: keep\n", `sources[0].other_subcomponents: `},
 		{"bad glob", "sources:\n  - path: /x/[a.log\n    type: audit\n", `sources[0].path: /x/[a.log is not a valid glob`},

@@ -62,7 +62,11 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	v.oneOf(p+".format", &s.Format, sourceFormatValues)
 	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
 	if s.Type == "" && s.Format == "plain" && !v.c.dropped[p+".type"] && !v.c.dropped[p+".format"] {
-		v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)")
+		hint := ""
+		if typ := TypeByName(s.Path); typ != "" {
+			hint = "; " + filepath.Base(s.Path) + " is " + typ + ": add type: " + typ
+		}
+		v.errf(p, "type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto)%s", hint)
 	} else if s.Type != "" {
 		v.oneOf(p+".type", &s.Type, sourceTypeValues)
 	}
