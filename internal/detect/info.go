@@ -76,6 +76,13 @@ func SeverityNames() []string {
 	return []string{"High", "Medium", "Low", "Informational", "err", "error", "warning", "notice", "info"}
 }
 
+// SeveritiesAbove returns the syslog and Falco severity names above err
+// (Critical, crit, Alert, Emergency, emerg, panic), which no alert has and
+// ParseSeverity refuses, for hints about names close to them.
+func SeveritiesAbove() []string {
+	return []string{"Critical", "crit", "Alert", "Emergency", "emerg", "panic"}
+}
+
 // ParseSeverity accepts, in any case, the four names and the syslog and
 // Falco names of the syslog severity each is sent as: High, err or ERROR;
 // Medium or WARNING; Low or NOTICE; Informational, INFORMATIONAL or info.

@@ -46,6 +46,11 @@ func TestParseSeverity(t *testing.T) {
 			t.Errorf("ParseSeverity(%q) = %v, %v; want an error containing %q", tt.in, got, err, tt.err)
 		}
 	}
+	for _, name := range SeveritiesAbove() {
+		if _, err := ParseSeverity(name); err == nil || !strings.Contains(err.Error(), "no severity above High") {
+			t.Errorf("SeveritiesAbove lists %q, which ParseSeverity answers with %v; want the no-severity-above-High error", name, err)
+		}
+	}
 	for _, name := range SeverityNames() {
 		if _, err := ParseSeverity(name); err != nil {
 			t.Errorf("SeverityNames lists %q, which ParseSeverity refuses: %v", name, err)

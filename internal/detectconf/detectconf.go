@@ -88,7 +88,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		}
 		if rc.Severity != "" {
 			if _, err := detect.ParseSeverity(rc.Severity); err != nil {
-				errs = append(errs, c.Errorf(path+".severity", "%v%s", err, didYouMean(rc.Severity, detect.SeverityNames())))
+				errs = append(errs, c.Errorf(path+".severity", "%v%s", err, severityHint(rc.Severity, err)))
 				rc.Severity = ""
 			}
 		}
@@ -673,6 +673,20 @@ func Leaves(err error) []error {
 		return out
 	}
 	return []error{err}
+}
+
+// severityHint returns the hint for the severity s that ParseSeverity
+// refused with err: the accepted name close to s, or, for a name close to
+// one above High (Critcal), that there is none; "" when err says so
+// already or no name is close.
+func severityHint(s string, err error) string {
+	if h := didYouMean(s, detect.SeverityNames()); h != "" || strings.Contains(err.Error(), "above High") {
+		return h
+	}
+	if m := config.Suggest(s, detect.SeveritiesAbove()); m != "" {
+		return fmt.Sprintf(" (did you mean %q? alerts have no severity above High, sent as syslog err, 3)", m)
+	}
+	return ""
 }
 
 func didYouMean(s string, known []string) string { return config.DidYouMean(s, known) }
