@@ -452,12 +452,14 @@ func fileKeyAt(c *config.Config, id string) string {
 // skippedProblem returns the lines of rule s's own file that run would
 // skip as one problem (one file to fix): its count, then the lines
 // listed, one per line, and how many more there are; "" when none is
-// skipped. at begins it: where the configuration names the file.
+// skipped. at begins it: where the configuration names the file. It ends
+// with what to do.
 func skippedProblem(s detectconf.Status, at string) string {
 	if s.SkippedTotal == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%srule %s: %s: run skips %d line(s) of it:%s", at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
+	return fmt.Sprintf("%srule %s: %s: run skips %d line(s) of it:%s\n      correct or remove these lines (run skips them)",
+		at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
 }
 
 // skippedLines returns the lines of rule s's own file that run would

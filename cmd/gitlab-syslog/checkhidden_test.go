@@ -40,7 +40,10 @@ func TestCheckHidesNothing(t *testing.T) {
 		}, []string{"MATCHES NOTHING (warning below)", "WARNING: " + dir + "/config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + empty + " lists no IP address or CIDR"}},
 		{"missing ti_file: what run does and what to do", head + ti(missing), []string{
 			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + ": no such file or directory: run starts without the file, and rule sentinel.ti_malicious_ip runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule",
-		}, []string{"off  sentinel.ti_malicious_ip          -              its ti_file does not exist: run would run it with NO INDICATORS"}},
+		}, []string{"on   sentinel.ti_malicious_ip          Medium         its ti_file does not exist: run would run it with NO INDICATORS"}},
+		{"missing ti_file: the rule runs, at its configured severity", head + ti(missing) + "      severity: High\n", []string{
+			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + ": no such file or directory: run starts without the file",
+		}, []string{"on   sentinel.ti_malicious_ip          High           its ti_file does not exist: run would run it with NO INDICATORS"}},
 		{"bad known_countries: and the rule lacks a GeoIP database", head + "detections:\n  rules:\n    falco.admin_mode_unknown_country:\n      known_countries: [de, \"\", PT ES]\n", []string{
 			"config.yaml:6: detections.rules.falco.admin_mode_unknown_country: rule falco.admin_mode_unknown_country cannot run: needs a GeoIP City or Country database",
 			"config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries[1]: is empty",

@@ -470,8 +470,11 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			for i := range st {
 				id := st[i].Info.ID
 				switch {
-				case missing[id] && len(refused[id]) == 1:
-					st[i].On, st[i].Why = false, "its ti_file does not exist: run would run it with NO INDICATORS (listed with the problems)"
+				case missing[id] && len(refused[id]) == 1: // run runs it, with no indicators
+					st[i].On, st[i].Why = true, "its ti_file does not exist: run would run it with NO INDICATORS (listed with the problems)"
+					if sev, err := detect.ParseSeverity(dc.Rules[id].Severity); err == nil {
+						st[i].Info.Severity = sev
+					}
 				case len(refused[id]) > 0:
 					st[i].On, st[i].Why = false, "NOT CHECKED: a value of it is wrong (listed with the problems)"
 				}
