@@ -355,7 +355,7 @@ func stdinOnce(args []string) error {
 // asTrailing returns the warning err is when readLines read every line of
 // an input and ignored trailing bytes after its compressed data
 // (*trailingError), or nil.
-func asTrailing(err error) error {
+func asTrailing(err error) *trailingError {
 	if te := (*trailingError)(nil); errors.As(err, &te) {
 		return te
 	}
