@@ -141,7 +141,7 @@ the --state-dir.`,
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
-	maxLineFlag(cmd, &o.maxLine)
+	maxLineFlag(cmd, &o.maxLine, "skipped: counted, not parsed, not seen by the rules")
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit; with --config, --param or --rule, as that run has them")
 	return cmd
 }
