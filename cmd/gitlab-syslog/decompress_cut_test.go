@@ -238,7 +238,7 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			rerr := readInput(context.Background(), path, nil, 0, func(string, int, []byte, int) error { n++; return nil })
 			_, cerr := checkInput(path)
 			if kind := extKinds[filepath.Ext(tc.file)]; tc.want == "" && tc.data == "" {
-				warn := path + ": warning: the file is empty (0 bytes), which is not valid " + kind + " data (" + kind + " -t calls it an error): read as empty, no line; probably a failed copy or compression"
+				warn := path + ": warning: read as empty, no line: the file is empty (0 bytes), which is not valid " + kind + " data (" + kind + " -t calls it an error); probably a failed copy or compression"
 				if w := asTrailing(rerr); w == nil || !strings.HasPrefix(w.Error(), warn) {
 					t.Errorf("readInput: %v\nwant the warning %s", rerr, warn)
 				}

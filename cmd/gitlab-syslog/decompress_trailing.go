@@ -96,15 +96,23 @@ type trailingError struct {
 	empty bool
 }
 
-func (e *trailingError) Error() string {
+// Error returns the warning as "FILE: warning: what: cause; what to do".
+func (e *trailingError) Error() string { return e.label + ": warning: " + e.what() }
+
+// warning returns the warning as "FILE: what: cause; what to do", for a
+// command to print after its own "CMD: WARNING: ".
+func (e *trailingError) warning() string { return e.label + ": " + e.what() }
+
+// what returns the warning without the file's name.
+func (e *trailingError) what() string {
 	if e.empty {
-		return fmt.Sprintf("%s: warning: the file is empty (0 bytes), which is not valid %s data (%s -t calls it an error): read as empty, no line; probably a failed copy or compression: check the file it was made from",
-			e.label, e.kind, e.kind)
+		return fmt.Sprintf("read as empty, no line: the file is empty (0 bytes), which is not valid %s data (%s -t calls it an error); probably a failed copy or compression: check the file it was made from",
+			e.kind, e.kind)
 	}
 	what := "not " + e.kind + " data (trailing garbage)"
 	if e.zeros {
 		what = "all zero"
 	}
-	return fmt.Sprintf("%s: warning: the %s data ends with %d %s %s after its last complete member; ignored, as %s -d ignores %s, and every line before %s was read",
-		e.label, e.kind, e.n, plural(int(e.n), "byte that is", "bytes that are"), what, e.kind, plural(int(e.n), "it", "them"), plural(int(e.n), "it", "them"))
+	return fmt.Sprintf("the %s data ends with %d %s %s after its last complete member: ignored, as %s -d ignores %s; every line before %s was read",
+		e.kind, e.n, plural(int(e.n), "byte that is", "bytes that are"), what, e.kind, plural(int(e.n), "it", "them"), plural(int(e.n), "it", "them"))
 }

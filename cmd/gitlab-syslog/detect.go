@@ -102,7 +102,9 @@ runs (RUNS), its severity, suppression and the parameter values given
 (NAME=VALUE).
 
 Warnings (an indicator line of ti_file skipped, a --state-dir file not
-restored) are written "detect: WARNING: FILE:LINE: what: cause; what to do".
+restored, an empty .gz read as empty, bytes after a .gz's last member
+ignored) are written "detect: WARNING: FILE:LINE: what: cause; what to do";
+the .gz ones come before the summary.
 
 Every input is opened before any is read, standard input last (detect
 waits for its first bytes to look at them): one that cannot be (missing, a
@@ -139,7 +141,7 @@ the --state-dir.`,
 	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
-	maxLineFlag(cmd, &o.maxLine)
+	maxLineFlag(cmd, &o.maxLine, "skipped: counted, not parsed, not seen by the rules")
 	f.BoolVar(&o.list, "list", false, "list the rules (id, kind, severity, on by default, parameters) and exit; with --config, --param or --rule, as that run has them")
 	return cmd
 }
@@ -320,6 +322,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	readErr := merge(chans, eng.Process)
 	endProgress()
+	for _, c := range counts { // about the reading: before the summary
+		if c.warning != nil {
+			fmt.Fprintf(stderr, "detect: WARNING: %s\n", c.warning.warning())
+		}
+	}
 	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
 	if o.stateDir != "" {
 		st := eng.Stats()
@@ -340,11 +347,6 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnMistypedInputs(stderr, inputs, counts)
 	if saveErr != nil && o.stateDir != "" {
 		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
-	}
-	for _, c := range counts {
-		if c.warning != nil {
-			fmt.Fprintf(stderr, "detect: %v\n", c.warning)
-		}
 	}
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)

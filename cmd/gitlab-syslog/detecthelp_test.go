@@ -37,3 +37,37 @@ func TestDetectHelpTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxLineBytesHelp: each command's --max-line-bytes help says what
+// its long help says it does with a longer line: detect skips it (counted,
+// never parsed nor given to the rules), parse cuts it to the limit.
+func TestMaxLineBytesHelp(t *testing.T) {
+	for _, tc := range []struct {
+		cmd       string
+		flag      string // in the flag's help
+		long      string // in the long help
+		notInFlag string
+	}{
+		{"detect", "longer lines are skipped: counted, not parsed, not seen by the rules", "it is skipped and counted in the summary", "cut to it"},
+		{"parse", "longer lines are cut to it, counted and not parsed", "is cut to it", "skipped"},
+	} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			out, err := execute(t, tc.cmd, "--help")
+			if err != nil {
+				t.Fatal(err)
+			}
+			help := strings.Join(strings.Fields(out), " ")
+			_, flag, ok := strings.Cut(help, "--max-line-bytes string ")
+			if !ok {
+				t.Fatalf("no --max-line-bytes flag in the help:\n%s", out)
+			}
+			flag, _, _ = strings.Cut(flag, " --")
+			if !strings.Contains(flag, tc.flag) || strings.Contains(flag, tc.notInFlag) {
+				t.Errorf("flag help %q: want %q, without %q", flag, tc.flag, tc.notInFlag)
+			}
+			if !strings.Contains(help, tc.long) {
+				t.Errorf("long help without %q:\n%s", tc.long, out)
+			}
+		})
+	}
+}

@@ -107,8 +107,9 @@ type inputCounts struct {
 	other     int
 	otherType parser.Type
 	// warning is about data read to its end but ignored (trailing bytes
-	// after a .gz's last member: asTrailing), nil for none.
-	warning error
+	// after a .gz's last member, or an empty .gz: asTrailing), nil for
+	// none.
+	warning *trailingError
 }
 
 // looksLike counts a line read as typ that parser.Detect guessed as

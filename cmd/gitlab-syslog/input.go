@@ -239,9 +239,10 @@ func (c *byteCounter) Read(p []byte) (int, error) {
 }
 
 // maxLineFlag registers --max-line-bytes on cmd for the commands that read
-// files without a config (parse, detect); parseMaxLine reads its value.
-func maxLineFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "max-line-bytes", "", "longest line; longer lines are cut to it, counted and not parsed, e.g. 65536 or 512KiB (default 1MiB)")
+// files without a config (parse, detect), longer saying what the command
+// does with a longer line; parseMaxLine reads its value.
+func maxLineFlag(cmd *cobra.Command, v *string, longer string) {
+	cmd.Flags().StringVar(v, "max-line-bytes", "", "longest line; longer lines are "+longer+", e.g. 65536 or 512KiB (default 1MiB)")
 }
 
 // parseMaxLine returns the line limit the --max-line-bytes value v sets:
@@ -355,7 +356,7 @@ func stdinOnce(args []string) error {
 // asTrailing returns the warning err is when readLines read every line of
 // an input and ignored trailing bytes after its compressed data
 // (*trailingError), or nil.
-func asTrailing(err error) error {
+func asTrailing(err error) *trailingError {
 	if te := (*trailingError)(nil); errors.As(err, &te) {
 		return te
 	}

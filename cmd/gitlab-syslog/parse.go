@@ -117,7 +117,7 @@ so the output is always valid JSON for jq.`,
 			return nil
 		},
 	}
-	maxLineFlag(cmd, &maxLine)
+	maxLineFlag(cmd, &maxLine, "cut to it, counted and not parsed")
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
 		"log type: audit, application, access, auth, or auto (by file name, else per line by content)")
 	return cmd

@@ -183,7 +183,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	}
 	runErr, readErrs := s.readAll(ctx, rctx, cmd.InOrStdin(), files, fixed, o.typ == "auto")
 	for _, w := range s.warnings {
-		fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: send: %v\n", w)
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", w.warning())
 	}
 	if runErr == nil {
 		runErr = s.flush(ctx)
@@ -233,7 +233,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		case ctx.Err() != nil:
 			return ctx.Err(), readErrs
 		case asTrailing(err) != nil: // every line was read and sent
-			s.warnings = append(s.warnings, err)
+			s.warnings = append(s.warnings, asTrailing(err))
 		case err != nil:
 			readErrs = append(readErrs, err)
 		}
@@ -406,13 +406,13 @@ type sender struct {
 	msg       forwarder.Message
 	cur       *forwarder.Batch
 	free      chan *forwarder.Batch
-	read      int         // lines read (blank lines not included)
-	warnings  []error     // inputs read to their end with data ignored (asTrailing)
-	blank     int         // blank lines skipped
-	unparsed  int         // lines sent raw because they did not parse
-	truncated int         // lines cut to maxLine
-	longest   int         // the length in bytes of the longest line cut
-	fixed     parser.Type // --type, TypeUnknown for auto
+	read      int              // lines read (blank lines not included)
+	warnings  []*trailingError // inputs read to their end with data ignored (asTrailing)
+	blank     int              // blank lines skipped
+	unparsed  int              // lines sent raw because they did not parse
+	truncated int              // lines cut to maxLine
+	longest   int              // the length in bytes of the longest line cut
+	fixed     parser.Type      // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex
 	ackErr error
