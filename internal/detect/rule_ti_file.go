@@ -90,12 +90,16 @@ type tiFault struct {
 // keepData. It reports whether the file was taken.
 func (r *tiRule) update(log, emptyIsFault bool) bool {
 	f, err := readTIFile(r.path)
+	var why string
+	if err == nil {
+		why = f.malformed()
+	}
 	switch {
 	case err != nil:
 		r.setFault(&tiFault{err: err, missing: true})
-	case f.malformed() != "":
+	case why != "":
 		r.seen = f.stamp // not read again until it changes
-		r.setFault(&tiFault{err: errors.New(f.malformed())})
+		r.setFault(&tiFault{err: errors.New(why)})
 	case emptyIsFault && f.empty():
 		r.seen = f.stamp
 		r.setFault(&tiFault{err: errTIEmpty, empty: true})
