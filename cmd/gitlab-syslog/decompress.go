@@ -84,7 +84,7 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 //
 // Bytes after the last complete member of gzip data that do not start
 // another member (zero bytes, garbage) end the data with a
-// *trailingError once every line before them was read: a warning, as
+// *readWarning once every line before them was read: a warning, as
 // gzip -d gives it, not a damaged or truncated file.
 //
 // A compressed input cut short (a copy interrupted mid-way, a full disk)
@@ -193,7 +193,7 @@ type decodedReader struct {
 func (c *decodedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if _, ok := err.(*trailingError); err != nil && err != io.EOF && !ok {
+	if _, ok := err.(*readWarning); err != nil && err != io.EOF && !ok {
 		if c.in != nil && c.in.eof {
 			// compress/bzip2 reads zero bits past the end of a cut
 			// block and then finds its checksum wrong: the data ended

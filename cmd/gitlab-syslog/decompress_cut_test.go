@@ -168,7 +168,7 @@ func TestXZDictTooLarge(t *testing.T) {
 // not that compression is refused, naming the file, before any line is
 // read (its lines would be binary garbage); one cut inside its gzip
 // header, or in its magic number, says it is truncated and that no line
-// was read; an empty one reads as empty, with a warning (warn: asTrailing,
+// was read; an empty one reads as empty, with a warning (warn: asReadWarning,
 // every line read) from readInput naming the file, that it is empty and
 // not valid data of its compression. readInput (parse, send, detect) and
 // checkInput (the check before any input is read) agree on the errors.
@@ -239,7 +239,7 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			_, cerr := checkInput(path)
 			if kind := extKinds[filepath.Ext(tc.file)]; tc.want == "" && tc.data == "" {
 				warn := path + ": warning: read as empty, no line: the file is empty (0 bytes), which is not valid " + kind + " data (" + kind + " -t calls it an error); probably a failed copy or compression"
-				if w := asTrailing(rerr); w == nil || !strings.HasPrefix(w.Error(), warn) {
+				if w := asReadWarning(rerr); w == nil || !strings.HasPrefix(w.Error(), warn) {
 					t.Errorf("readInput: %v\nwant the warning %s", rerr, warn)
 				}
 				rerr = nil

@@ -13,13 +13,13 @@ import (
 // member's magic number are trailing data (zero bytes that a tape or a
 // preallocating copy added, garbage appended to the file), which gzip
 // ignores with a warning. They are read and counted, and every Read after
-// the last member returns a *trailingError instead of io.EOF. A next
+// the last member returns a *readWarning instead of io.EOF. A next
 // member whose header is cut or damaged is an error as gzip.Reader gives
 // it.
 type gzipMembers struct {
 	zr       *gzip.Reader // Multistream(false)
 	br       *bufio.Reader
-	trailing *trailingError // set at the end of the last member
+	trailing *readWarning // set at the end of the last member
 }
 
 // newGzipMembers returns a reader of the members of the gzip data of br.
@@ -29,7 +29,7 @@ func newGzipMembers(br *bufio.Reader, label string) (*gzipMembers, error) {
 		return nil, err
 	}
 	zr.Multistream(false)
-	return &gzipMembers{zr: zr, br: br, trailing: &trailingError{label: label, kind: "gzip"}}, nil
+	return &gzipMembers{zr: zr, br: br, trailing: &readWarning{label: label, kind: "gzip"}}, nil
 }
 
 func (g *gzipMembers) Read(p []byte) (int, error) {
@@ -80,15 +80,15 @@ func (g *gzipMembers) skipTrailing() {
 // Close releases the decompressor.
 func (g *gzipMembers) Close() error { return g.zr.Close() }
 
-// trailingError tells that compressed data (kind: gzip) went on after its
-// last complete member with n bytes that are not compressed data, all
-// zero or not, which were ignored: every line was read. It is a warning,
-// not a failure to read the input (as gzip -d exits with a warning): the
-// commands print it and go on (asTrailing). With empty set, it tells
-// instead that the file named as kind's (zero.gz) is empty, 0 bytes, which
-// is not valid kind data (gzip -t calls it an error) and was read as
-// empty.
-type trailingError struct {
+// readWarning is a fault of a compressed input that readLines read
+// whole and that the commands print as a warning and go on (asReadWarning),
+// not as a failure to read it. Either the data (kind: gzip) went on after
+// its last complete member with n bytes that are not compressed data, all
+// zero or not, which were ignored, every line read (as gzip -d exits with
+// a warning); or, with empty set, the file named as kind's (zero.gz) is
+// empty, 0 bytes, which is not valid kind data (gzip -t calls it an
+// error), and was read as empty.
+type readWarning struct {
 	label string
 	kind  string
 	n     int64
@@ -97,14 +97,14 @@ type trailingError struct {
 }
 
 // Error returns the warning as "FILE: warning: what: cause; what to do".
-func (e *trailingError) Error() string { return e.label + ": warning: " + e.what() }
+func (e *readWarning) Error() string { return e.label + ": warning: " + e.what() }
 
 // warning returns the warning as "FILE: what: cause; what to do", for a
 // command to print after its own "CMD: WARNING: ".
-func (e *trailingError) warning() string { return e.label + ": " + e.what() }
+func (e *readWarning) warning() string { return e.label + ": " + e.what() }
 
 // what returns the warning without the file's name.
-func (e *trailingError) what() string {
+func (e *readWarning) what() string {
 	if e.empty {
 		return fmt.Sprintf("read as empty, no line: the file is empty (0 bytes), which is not valid %s data (%s -t calls it an error); probably a failed copy or compression: check the file it was made from",
 			e.kind, e.kind)

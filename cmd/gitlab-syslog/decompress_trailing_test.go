@@ -41,7 +41,7 @@ func TestGzipTrailingBytes(t *testing.T) {
 			if len(got) != tc.n {
 				t.Errorf("%d lines read (%q), want %d", len(got), got, tc.n)
 			}
-			w := asTrailing(err)
+			w := asReadWarning(err)
 			switch {
 			case tc.warn != "" && (w == nil || !strings.Contains(w.Error(), filepath.Dir(path)+"/"+tc.warn)):
 				t.Errorf("error = %v\nwant the warning %s", err, tc.warn)

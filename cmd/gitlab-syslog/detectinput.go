@@ -107,9 +107,9 @@ type inputCounts struct {
 	other     int
 	otherType parser.Type
 	// warning is about data read to its end but ignored (trailing bytes
-	// after a .gz's last member, or an empty .gz: asTrailing), nil for
+	// after a .gz's last member, or an empty .gz: asReadWarning), nil for
 	// none.
-	warning *trailingError
+	warning *readWarning
 }
 
 // looksLike counts a line read as typ that parser.Detect guessed as
@@ -210,7 +210,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		case <-ctx.Done():
 		}
 	}
-	if w := asTrailing(err); w != nil {
+	if w := asReadWarning(err); w != nil {
 		counts.warning, err = w, nil // every line was read
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {

@@ -36,8 +36,8 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // read and discarded without being kept in memory. A line that a read error
 // cuts off (a truncated .gz) is not passed to fn: the error names it.
 // Gzip data with trailing bytes after its last member (zeros, garbage)
-// has every line passed to fn and returns a *trailingError, a warning for
-// the caller to print (asTrailing), not a failure to read; so does an
+// has every line passed to fn and returns a *readWarning, a warning for
+// the caller to print (asReadWarning), not a failure to read; so does an
 // empty file named as compressed (zero.gz), which is read as empty.
 //
 // Cancelling ctx stops the loop, also while a read from a pipe or terminal
@@ -102,7 +102,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
 	var long []byte // assembles lines longer than br's buffer, up to maxLine
-	var trailing *trailingError
+	var trailing *readWarning
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		whole, last := len(line), line // the line's length with its ending; its last part read
@@ -118,7 +118,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			}
 			line = long
 		}
-		if te := (*trailingError)(nil); errors.As(err, &te) {
+		if te := (*readWarning)(nil); errors.As(err, &te) {
 			trailing, err = te, io.EOF // every line was read: the caller warns
 		}
 		if bytes.HasSuffix(last, []byte("\r\n")) {
@@ -151,7 +151,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		}
 		if err == io.EOF {
 			if kind := extKinds[filepath.Ext(label)]; trailing == nil && raw.n == 0 && kind != "" && name != "-" {
-				trailing = &trailingError{label: label, kind: kind, empty: true}
+				trailing = &readWarning{label: label, kind: kind, empty: true}
 			}
 			if trailing != nil {
 				return trailing
@@ -353,11 +353,11 @@ func stdinOnce(args []string) error {
 	return nil
 }
 
-// asTrailing returns the warning err is when readLines read every line of
-// an input and ignored trailing bytes after its compressed data
-// (*trailingError), or nil.
-func asTrailing(err error) *trailingError {
-	if te := (*trailingError)(nil); errors.As(err, &te) {
+// asReadWarning returns the warning err is when readLines read every line
+// of an input but found a fault to warn about (*readWarning: bytes after
+// its compressed data, an empty compressed file), or nil.
+func asReadWarning(err error) *readWarning {
+	if te := (*readWarning)(nil); errors.As(err, &te) {
 		return te
 	}
 	return nil

@@ -71,7 +71,7 @@ so the output is always valid JSON for jq.`,
 					p.byName = typeByName(name)
 				}
 				err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, p.handle)
-				if w := asTrailing(err); w != nil {
+				if w := asReadWarning(err); w != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v\n", w)
 					err = nil // every line was read
 				}

@@ -232,8 +232,8 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			return sendErr, readErrs
 		case ctx.Err() != nil:
 			return ctx.Err(), readErrs
-		case asTrailing(err) != nil: // every line was read and sent
-			s.warnings = append(s.warnings, asTrailing(err))
+		case asReadWarning(err) != nil: // every line was read and sent
+			s.warnings = append(s.warnings, asReadWarning(err))
 		case err != nil:
 			readErrs = append(readErrs, err)
 		}
@@ -406,13 +406,13 @@ type sender struct {
 	msg       forwarder.Message
 	cur       *forwarder.Batch
 	free      chan *forwarder.Batch
-	read      int              // lines read (blank lines not included)
-	warnings  []*trailingError // inputs read to their end with data ignored (asTrailing)
-	blank     int              // blank lines skipped
-	unparsed  int              // lines sent raw because they did not parse
-	truncated int              // lines cut to maxLine
-	longest   int              // the length in bytes of the longest line cut
-	fixed     parser.Type      // --type, TypeUnknown for auto
+	read      int            // lines read (blank lines not included)
+	warnings  []*readWarning // inputs read to their end with data ignored (asReadWarning)
+	blank     int            // blank lines skipped
+	unparsed  int            // lines sent raw because they did not parse
+	truncated int            // lines cut to maxLine
+	longest   int            // the length in bytes of the longest line cut
+	fixed     parser.Type    // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex
 	ackErr error
