@@ -25,6 +25,11 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:3: unknown key "facilty" in forward (did you mean "facility"?)`},
 		},
 		{
+			name: "the --to flag's name as a key points to url, not to the nearest name (tls)",
+			yaml: "forward:\n  to: tcp://127.0.0.1:514\n",
+			want: []string{`config.yaml:2: unknown key "to" in forward (did you mean "url"? the key of the --to flag)`},
+		},
+		{
 			name: "unknown key in a list element",
 			yaml: "sources:\n  - type: audit\n    path: /a\n  - type: access\n    pth: /b\n",
 			want: []string{`config.yaml:5: unknown key "pth" in sources[1] (did you mean "path"?)`},

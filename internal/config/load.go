@@ -313,6 +313,11 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 	return m
 }
 
+// flagKeys are the keys a newcomer writes after a flag's name (the
+// flag --to is forward.url), by their path, with the hint their
+// "unknown key" error ends with.
+var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
+
 func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField) error {
 	where := ""
 	if path != "" {
@@ -324,7 +329,9 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if hint := DidYouMean(k.Value, names); hint != "" {
+	if key, ok := flagKeys[strings.TrimPrefix(path+"."+k.Value, ".")]; ok {
+		msg += key
+	} else if hint := DidYouMean(k.Value, names); hint != "" {
 		msg += hint
 	} else {
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
