@@ -687,7 +687,7 @@ func severityHint(s string, err error) string {
 		return h
 	}
 	if m := config.Suggest(s, detect.SeveritiesAbove()); m != "" {
-		return fmt.Sprintf(" (did you mean %q? alerts have no severity above High, sent as syslog err, 3)", m)
+		return fmt.Sprintf(" (did you mean %q? alerts have none above High: write High, sent as syslog err, 3)", m)
 	}
 	return ""
 }
