@@ -74,7 +74,7 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 	if err != nil {
 		if c != nil && c.StateDir != "" {
 			if werr := dirWritable(c.StateDir); werr != nil {
-				err = config.SortErrors(errors.Join(err, errors.New(stateDirProblem(c, werr))), c.File())
+				err = config.SortErrors(errors.Join(err, stateDirProblem(c, werr)), c.File())
 			}
 		}
 		return nil, r, err

@@ -108,33 +108,45 @@ func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
 		fmt.Fprintf(w, "config:     %s: NOT DECODED: the checks that need its values were skipped\n", checkedName(f.config))
 		return errLines(err)
 	}
-	errs := errLines(err)
+	errs := errList(err)
 	problems := summarize(w, c, r, f.config, errs)
-	return sortProblems(append(errs, problems...), c.File())
+	// In the order of the lines of the file they are about
+	// (config.SortErrors), those about none first.
+	return errLines(config.SortErrors(errors.Join(append(errs, problems...)...), c.File()))
 }
 
-// errLines returns the messages of the errors joined in err, one per
-// problem.
-func errLines(err error) []string {
+// errList returns the errors joined in err, one per problem (nested
+// joins flattened, one repeated word for word kept once), in their order.
+func errList(err error) []error {
 	if err == nil {
 		return nil
 	}
-	var out []string
-	for _, e := range config.SortErrors(err, "").(interface{ Unwrap() []error }).Unwrap() {
+	return config.SortErrors(err, "").(interface{ Unwrap() []error }).Unwrap()
+}
+
+// errLines returns the messages of the errors joined in err, one per
+// problem (errList).
+func errLines(err error) []string {
+	return texts(errList(err))
+}
+
+// texts returns the messages of errs.
+func texts(errs []error) []string {
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
 		out = append(out, e.Error())
 	}
 	return out
 }
 
-// sortProblems orders problems by the line of file they name ("FILE:7:
-// ..."), keeping the order of those with the same line; those that name
-// no line of file keep their place after the ones before them.
-func sortProblems(problems []string, file string) []string {
-	errs := make([]error, len(problems))
-	for i, p := range problems {
-		errs[i] = errors.New(p)
+// problemAt returns the problem msg about the key at path of c's file,
+// begun with where that key is (config.Config.KeyError: the file, its
+// line and the key), or msg alone when path is "".
+func problemAt(c *config.Config, path, msg string) error {
+	if path == "" {
+		return errors.New(msg)
 	}
-	return errLines(config.SortErrors(errors.Join(errs...), file))
+	return c.KeyError(path, errors.New(msg))
 }
 
 // overlapNote records in firstOf the files m of the glob source i that no
@@ -191,7 +203,7 @@ func checkedName(file string) string {
 // errs are the configuration's mistakes of keys and values (the caller
 // reports them): a source they name is marked, and the rules are listed
 // as far as they could be checked.
-func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []string) (problems []string) {
+func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
 	invalid := len(errs) > 0
 	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
 	if c.Cut() {
@@ -232,7 +244,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	}
 	for i, s := range c.Sources {
 		status := "ok, readable"
-		at := sourceAt(c, i)
+		at := sourceKey(c, i)
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
@@ -258,17 +270,17 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
-				problems = append(problems, fmt.Sprintf("%ssource %s: %v%s", at, s.Path, err, permHint(s.Path, err)))
+				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 			}
 		} else if !fi.Mode().IsRegular() {
 			status = "NOT A LOG FILE: " + notRegular(fi)
-			problems = append(problems, fmt.Sprintf("%ssource %s: %s; give the path of a log file", at, s.Path, notRegular(fi)))
+			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %s; give the path of a log file", s.Path, notRegular(fi))))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
-			problems = append(problems, fmt.Sprintf("%ssource %s: %v%s", at, s.Path, err, permHint(s.Path, err)))
+			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 		} else if kind := compressedData(s.Path); kind != "" {
 			status = "COMPRESSED (" + kind + ")"
-			problems = append(problems, fmt.Sprintf("%ssource %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", at, s.Path, kind, s.Path))
+			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -297,14 +309,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
 		if st.TokenFile != "" {
 			if err := readable(st.TokenFile); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %v", configKey(c, "streaming.token_file"), err))
+				problems = append(problems, c.KeyError("streaming.token_file", err))
 			}
 		}
 		if err := dirWritable(st.SpoolDir); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %s: %v", configKey(c, "streaming.spool_dir"), st.SpoolDir, err))
+			problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
 		}
 		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
-			problems = append(problems, configKey(c, "streaming.tls")+": "+err.Error())
+			problems = append(problems, c.KeyError("streaming.tls", err))
 		}
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
@@ -329,20 +341,22 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 // geoipProblem returns the problem of a GeoIP database that geoip.Open
 // could not open (err): the key and line that name it, the cause and what
 // to do.
-func geoipProblem(c *config.Config, err error) string {
+func geoipProblem(c *config.Config, err error) error {
 	key, db := "geoip.city_db", "a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file"
 	if c.GeoIP.CityDB == "" || strings.Contains(err.Error(), "asn_db") {
 		key, db = "geoip.asn_db", "a GeoLite2-ASN (or GeoIP2 ISP) .mmdb file"
 	}
-	return fmt.Sprintf("%s: %s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: the rules that need it then stay off",
-		configKey(c, key), strings.TrimPrefix(err.Error(), "geoip: "), db, key)
+	return c.KeyError(key, fmt.Errorf("%s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: the rules that need it then stay off",
+		strings.TrimPrefix(err.Error(), "geoip: "), db, key))
 }
 
 // stateDirProblem returns the problem of c's state directory, in which
-// no file could be created (err, from dirWritable): its key and line, the
-// directory and the cause.
-func stateDirProblem(c *config.Config, err error) string {
-	return fmt.Sprintf("%s %s: %v", configKey(c, "state_dir"), c.StateDir, err)
+// no file could be created (err, from dirWritable): its file and line,
+// its key (or flag) and the directory, and the cause. The key is in the
+// text, followed by the directory: "config.yaml:1: state_dir /x: ...".
+func stateDirProblem(c *config.Config, err error) error {
+	e := c.KeyError("state_dir", nil)
+	return &config.Error{File: e.File, Line: e.Line, Err: fmt.Errorf("%s %s: %v", e.Key, c.StateDir, err)}
 }
 
 // emptyNote says, for a configuration file that sets no key, that every
@@ -369,7 +383,7 @@ func emptyNote(c *config.Config) string {
 // invalid says that the configuration's mistakes are reported by the
 // caller: the rules are then listed as far as they could be checked (a
 // rule with a bad value as NOT CHECKED), with their files' problems.
-func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []string) {
+func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []error) {
 	st, err := detectconf.Check(c, nil)
 	if err != nil && !invalid { // load checked it; only a file changed in between gets here
 		fmt.Fprintf(w, "detections: INVALID: %v\n", err)
@@ -394,7 +408,7 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 	// unusable is reported once, as such)
 	if err := dirWritable(dir); err != nil && dirWritable(c.StateDir) == nil {
 		writable = " (NOT WRITABLE)"
-		problems = append(problems, fmt.Sprintf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err))
+		problems = append(problems, fmt.Errorf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err))
 	}
 	defaults := ""
 	if c.Line("detections") == 0 {
@@ -416,18 +430,22 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}
-		at := fileKeyAt(c, s.Info.ID)
+		key := fileKey(c, s.Info.ID)
+		at := ""
+		if key != "" {
+			at = configKey(c, key) + ": "
+		}
 		switch {
 		case s.Empty: // run starts with it and warns: a warning
 			why += "; its file lists no indicator: MATCHES NOTHING (warning below)"
 			warns = append(warns, fmt.Sprintf("%srule %s: %s; a running agent that holds indicators keeps them when the file becomes empty; enabled: false turns the rule off", at, s.Info.ID, s.Unusable))
 		case s.Unusable != "": // one file, one problem: with its skipped lines
 			why += "; its file lists nothing usable: MATCHES NOTHING"
-			problems = append(problems, fmt.Sprintf("%srule %s: %s%s", at, s.Info.ID, s.Unusable, skippedLines(s, "; the lines skipped:")))
+			problems = append(problems, problemAt(c, key, fmt.Sprintf("rule %s: %s%s", s.Info.ID, s.Unusable, skippedLines(s, "; the lines skipped:"))))
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", state, s.Info.ID, severity, why)
-		if p := skippedProblem(s, at); p != "" && (s.Unusable == "" || s.Empty) {
-			problems = append(problems, p)
+		if p := skippedProblem(s); p != "" && (s.Unusable == "" || s.Empty) {
+			problems = append(problems, problemAt(c, key, p))
 		}
 	}
 	tw.Flush()
@@ -437,13 +455,13 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []st
 	return problems
 }
 
-// fileKeyAt returns "FILE:LINE: KEY: " for the key of the configuration
-// file that gives rule id its own file (ti_file, under the rule or under
-// detections.params), to begin a problem of that file with, or "".
-func fileKeyAt(c *config.Config, id string) string {
+// fileKey returns the key of the configuration file that gives rule id
+// its own file (ti_file, under the rule or under detections.params), to
+// begin a problem of that file with, or "".
+func fileKey(c *config.Config, id string) string {
 	for _, key := range []string{"detections.rules." + id + ".ti_file", "detections.params.ti_file"} {
 		if c.Line(key) > 0 {
-			return configKey(c, key) + ": "
+			return key
 		}
 	}
 	return ""
@@ -452,14 +470,13 @@ func fileKeyAt(c *config.Config, id string) string {
 // skippedProblem returns the lines of rule s's own file that run would
 // skip as one problem (one file to fix): its count, then the lines
 // listed, one per line, and how many more there are; "" when none is
-// skipped. at begins it: where the configuration names the file. It ends
-// with what to do.
-func skippedProblem(s detectconf.Status, at string) string {
+// skipped. It ends with what to do.
+func skippedProblem(s detectconf.Status) string {
 	if s.SkippedTotal == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%srule %s: %s: run skips %d line(s) of it:%s\n      correct or remove these lines (run skips them)",
-		at, s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
+	return fmt.Sprintf("rule %s: %s: run skips %d line(s) of it:%s\n      correct or remove these lines (run skips them)",
+		s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
 }
 
 // skippedLines returns the lines of rule s's own file that run would
@@ -493,12 +510,12 @@ func notRegular(fi os.FileInfo) string {
 // cannot be written, each naming the config file and line of its key. A
 // plain listener on a non-loopback address is printed with the warning
 // run logs.
-func checkNetInputs(w io.Writer, c *config.Config) []string {
+func checkNetInputs(w io.Writer, c *config.Config) []error {
 	if len(c.InputsOn()) == 0 {
 		fmt.Fprintf(w, "inputs:     off\n")
 		return nil
 	}
-	var problems []string
+	var problems []error
 	for i, in := range c.Inputs {
 		if in.Listen == "" {
 			continue // off
@@ -509,43 +526,43 @@ func checkNetInputs(w io.Writer, c *config.Config) []string {
 			fmt.Fprintf(w, "            WARNING: %s: %s\n", configKey(c, key+".listen"), inputs.PlainWarning)
 		}
 		if err := keyPairUsable(in.TLS.CertFile, in.TLS.KeyFile); err != nil {
-			problems = append(problems, configKey(c, key+".tls.cert_file")+": "+err.Error())
+			problems = append(problems, c.KeyError(key+".tls.cert_file", err))
 		}
 		if f := in.TLS.ClientCAFile; f != "" {
 			if err := readable(f); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %v", configKey(c, key+".tls.client_ca_file"), err))
+				problems = append(problems, c.KeyError(key+".tls.client_ca_file", err))
 			}
 		}
 		if err := dirWritable(in.SpoolDir); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: spool directory %s: %v", configKey(c, key+".spool_dir"), in.SpoolDir, err))
+			problems = append(problems, c.KeyError(key+".spool_dir", fmt.Errorf("spool directory %s: %v", in.SpoolDir, err)))
 		}
 	}
 	return problems
 }
 
-// configKey names where the value at key path came from: the flag that
-// gave it, "file:line: path" for a key of c's config file, or path alone.
-// sourceAt returns "FILE:LINE: sources[i].path: " for a source of the
-// config file, to begin a problem with, or "" for one the file does not
-// list (the default sources).
-// namesSource reports whether one of the problems errs is about source i
-// (a key of sources[i], or the item itself).
-func namesSource(errs []string, i int) bool {
+// namesSource reports whether one of the problems errs is about source i:
+// a *config.Error whose Key is sources[i] or a key of it.
+func namesSource(errs []error, i int) bool {
 	item := fmt.Sprintf("sources[%d]", i)
-	return slices.ContainsFunc(errs, func(e string) bool {
-		e = " " + e
-		return strings.Contains(e, " "+item+".") || strings.Contains(e, " "+item+":")
+	return slices.ContainsFunc(errs, func(err error) bool {
+		var e *config.Error
+		return errors.As(err, &e) && (e.Key == item || strings.HasPrefix(e.Key, item+"."))
 	})
 }
 
-func sourceAt(c *config.Config, i int) string {
+// sourceKey returns the key sources[i].path for a source of the config
+// file, to begin a problem with, or "" for one the file does not list
+// (the default sources).
+func sourceKey(c *config.Config, i int) string {
 	key := fmt.Sprintf("sources[%d].path", i)
 	if c.Line(key) == 0 {
 		return ""
 	}
-	return configKey(c, key) + ": "
+	return key
 }
 
+// configKey names where the value at key path came from: the flag that
+// gave it, "file:line: path" for a key of c's config file, or path alone.
 func configKey(c *config.Config, path string) string {
 	return c.Where(path)
 }
@@ -554,12 +571,12 @@ func configKey(c *config.Config, path string) string {
 // (the CA file as PEM certificates, the client pair with
 // tls.LoadX509KeyPair) and returns what would stop it, each naming the key
 // (its file and line, or its flag), the file, the cause and the fix.
-func forwardTLSProblems(c *config.Config) []string {
+func forwardTLSProblems(c *config.Config) []error {
 	t := c.Forward.TLS
-	var problems []string
+	var problems []error
 	if t.CAFile != "" {
 		if err := caFileUsable(t.CAFile); err != nil {
-			problems = append(problems, configKey(c, "forward.tls.ca_file")+": "+err.Error())
+			problems = append(problems, c.KeyError("forward.tls.ca_file", err))
 		}
 	}
 	if t.CertFile == "" || t.KeyFile == "" { // only one of them: load reported it
@@ -571,7 +588,7 @@ func forwardTLSProblems(c *config.Config) []string {
 		{"forward.tls.key_file", t.KeyFile, "the private key (PEM) of cert_file"},
 	} {
 		if err := readable(f.path); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v; give %s", configKey(c, f.key), err, f.what))
+			problems = append(problems, c.KeyError(f.key, fmt.Errorf("%v; give %s", err, f.what)))
 			unreadable = true
 		}
 	}
@@ -579,7 +596,7 @@ func forwardTLSProblems(c *config.Config) []string {
 		return problems
 	}
 	if err := keyPairUsable(t.CertFile, t.KeyFile); err != nil {
-		problems = append(problems, configKey(c, "forward.tls.cert_file")+": "+err.Error())
+		problems = append(problems, c.KeyError("forward.tls.cert_file", err))
 	}
 	return problems
 }

@@ -76,7 +76,7 @@ default state_dir, so that a second run reads them again.)`,
 				return err
 			}
 			if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
-				return errors.New(strings.Join(ps, "; "))
+				return errors.New(strings.Join(texts(ps), "; "))
 			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
 			cwd, _ := os.Getwd()

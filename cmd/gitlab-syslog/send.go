@@ -147,7 +147,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		return fmt.Errorf("send: %w", err)
 	}
 	if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the flag, the cause, what to give
-		return fmt.Errorf("send: %s", strings.Join(ps, "; "))
+		return fmt.Errorf("send: %s", strings.Join(texts(ps), "; "))
 	}
 	fac, err := forwarder.ParseFacility(c.Forward.Facility)
 	if err != nil {

@@ -19,7 +19,6 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -230,14 +229,22 @@ func (c *Config) Line(path string) int { return c.lines[path] }
 // key of the config file (the line of its nearest parent when the key
 // itself was not written), else path alone (a built-in default).
 func (c *Config) Where(path string) string {
+	return c.KeyError(path, nil).place()
+}
+
+// KeyError returns an *Error about the key at path with cause err,
+// located as Where names it: Key is the flag that gave the value
+// (File "" and Line 0), else path, with File and the line of the key or
+// of its nearest parent when the file has one (else File "" too).
+func (c *Config) KeyError(path string, err error) *Error {
 	v := &validator{c: c}
 	if flag := v.flagOf(path); flag != "" {
-		return flag
+		return &Error{Key: flag, Err: err}
 	}
 	if l := v.lineOf(path); l > 0 && c.file != "" {
-		return fmt.Sprintf("%s:%d: %s", c.file, l, path)
+		return &Error{File: c.file, Line: l, Key: path, Err: err}
 	}
-	return path
+	return &Error{Key: path, Err: err}
 }
 
 // SendStructuredData reports whether the parsed columns go into

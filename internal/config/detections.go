@@ -92,7 +92,7 @@ func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 		err = errors.New("the list is empty: give at least one item, or leave the key out")
 	}
 	if err != nil {
-		*errs = append(*errs, fmt.Errorf("%s:%d: %s: %v", file, k.Line, p, err))
+		*errs = append(*errs, &Error{File: file, Line: k.Line, Key: p, Err: err})
 		return false
 	}
 	s := n.Value
@@ -139,7 +139,7 @@ func listItems(n *yaml.Node, p, file string) (items []string, errs []error) {
 			items = append(items, v)
 			continue
 		}
-		errs = append(errs, fmt.Errorf("%s:%d: %s[%d]: %s", file, e.Line, p, i, msg))
+		errs = append(errs, lineErrorf(file, e.Line, fmt.Sprintf("%s[%d]", p, i), "%s", msg))
 	}
 	return items, errs
 }
@@ -201,9 +201,9 @@ func fmtDuration(d time.Duration) string {
 	return s
 }
 
-// Errorf returns an error about the key at path ("detections.rules.ID.KEY"),
-// prefixed with the file and the line of the key, or of its nearest parent
-// that was in the file, as Validate's errors are.
+// Errorf returns an *Error about the key at path
+// ("detections.rules.ID.KEY"), with the file and the line of the key, or
+// of its nearest parent that was in the file, as Validate's errors are.
 func (c *Config) Errorf(path, format string, args ...any) error {
 	v := &validator{c: c}
 	v.errf(path, format, args...)

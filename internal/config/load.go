@@ -81,7 +81,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	// A second document is almost certainly a mistake (a stray "---").
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		return nil, fmt.Errorf("%s:%d: a second YAML document; the configuration is one document (remove the \"---\")", name, extra.Line)
+		return nil, lineErrorf(name, extra.Line, "", "a second YAML document; the configuration is one document (remove the \"---\")")
 	}
 	if len(root.Content) == 0 {
 		return c, nil
@@ -91,7 +91,7 @@ func Parse(data []byte, name string) (*Config, error) {
 		return c, nil // "---" (or "~", "null") alone sets nothing, as an empty file
 	}
 	if doc.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", name, doc.Line, kindName(doc.Kind))
+		return nil, lineErrorf(name, doc.Line, "", "the configuration must be a mapping of keys (state_dir, forward, sources, ...), not a %s", kindName(doc.Kind))
 	}
 	if err := manifestError(name, doc); err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			p := join(path, k.Value)
 			lines[p] = k.Line
 			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes"); msg != "" {
-				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, v.Line, p, msg))
+				*errs = append(*errs, lineErrorf(file, v.Line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)
 				dropped[p] = true
@@ -193,7 +193,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 				msg = checkValue(v, t.Elem(), false)
 			}
 			if msg != "" {
-				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, line, p, msg))
+				*errs = append(*errs, lineErrorf(file, line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)
 				dropped[p] = true
@@ -209,7 +209,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			p := path + "[" + strconv.Itoa(i) + "]"
 			lines[p] = e.Line
 			if msg := checkValue(e, t.Elem(), false); msg != "" {
-				*errs = append(*errs, fmt.Errorf("%s:%d: %s: %s", file, e.Line, p, msg))
+				*errs = append(*errs, lineErrorf(file, e.Line, p, "%s", msg))
 				drop[e] = true
 				continue
 			}
@@ -323,7 +323,7 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	if path != "" {
 		where = " in " + path
 	}
-	msg := fmt.Sprintf("%s:%d: unknown key %q%s", file, k.Line, k.Value, where)
+	msg := fmt.Sprintf("unknown key %q%s", k.Value, where)
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
@@ -336,7 +336,7 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	} else {
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
-	return errors.New(msg)
+	return &Error{File: file, Line: k.Line, Err: errors.New(msg)}
 }
 
 // DidYouMean returns ` (did you mean "x"?)` for the name x in known that
@@ -405,11 +405,11 @@ func yamlError(file string, err error) error {
 			if strings.Contains(e, " already defined at line ") {
 				e += ": a key is given once; keep the one meant and remove the other"
 			}
-			errs = append(errs, errors.New(rewriteLine(file, e)))
+			errs = append(errs, rewriteLine(file, e))
 		}
 		return errors.Join(errs...)
 	}
-	return errors.New(rewriteLine(file, err.Error()))
+	return rewriteLine(file, err.Error())
 }
 
 // manifestError returns an error for a Kubernetes manifest (top-level
@@ -418,14 +418,14 @@ func yamlError(file string, err error) error {
 // the configuration is the text under the ConfigMap's data key. The error
 // says how to get that text, from the file (yq) or from the cluster.
 func manifestError(file string, doc *yaml.Node) error {
-	var kind, line, name, ns string
-	apiVersion := false
+	var kind, name, ns string
+	line, apiVersion := 0, false
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		switch k, v := doc.Content[i], doc.Content[i+1]; k.Value {
 		case "apiVersion":
 			apiVersion = true
 		case "kind":
-			kind, line = v.Value, strconv.Itoa(k.Line)
+			kind, line = v.Value, k.Line
 		case "metadata":
 			for j := 0; j+1 < len(v.Content); j += 2 {
 				switch v.Content[j].Value {
@@ -441,17 +441,17 @@ func manifestError(file string, doc *yaml.Node) error {
 		return nil
 	}
 	if kind != "ConfigMap" {
-		return fmt.Errorf("%s:%s: this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
-			"check the configuration text of the ConfigMap the agent mounts (its data key config.yaml)", file, line, kind)
+		return lineErrorf(file, line, "", "this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
+			"check the configuration text of the ConfigMap the agent mounts (its data key config.yaml)", kind)
 	}
 	get := "kubectl get configmap " + cmpOr(name, "NAME")
 	if ns != "" {
 		get = "kubectl -n " + ns + " get configmap " + cmpOr(name, "NAME")
 	}
-	return fmt.Errorf("%s:%s: this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
+	return lineErrorf(file, line, "", "this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
 		"the configuration is the text under a ConfigMap's data key config.yaml: write it to a file and check that "+
 		"(yq '.data.\"config.yaml\"' %s > config.yaml, or from the cluster: %s -o jsonpath='{.data.config\\.yaml}' > config.yaml)",
-		file, line, kind, file, get)
+		kind, file, get)
 }
 
 // cmpOr returns s, or def when s is empty.
@@ -486,11 +486,15 @@ func tabError(data []byte, err error) error {
 	return fmt.Errorf("yaml: line %d: %s (YAML indents with spaces only: replace the tab)", n, tabMsg)
 }
 
-func rewriteLine(file, msg string) string {
+// rewriteLine returns the decoder's message msg ("yaml: line 7: ...") as
+// an *Error of file at that line, or of file as a whole when msg names no
+// line.
+func rewriteLine(file, msg string) *Error {
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
-		return file + ":" + m[1] + ": " + msg[len(m[0]):]
+		n, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: n, Err: errors.New(msg[len(m[0]):])}
 	}
-	return file + ": " + strings.TrimPrefix(msg, "yaml: ")
+	return &Error{File: file, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
 }
 
 func kindName(k yaml.Kind) string {

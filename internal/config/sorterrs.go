@@ -3,16 +3,14 @@ package config
 import (
 	"errors"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 // SortErrors returns the errors joined in err (errors.Join, nested joins
-// flattened) joined again in the order of the lines of file they name
-// ("config.yaml:7: ..."): those that name no line of file (a flag's, the
-// file's as a whole) first, in their order, then by line, each line's in
-// their order. An error repeated word for word is kept once. It returns
-// nil for nil.
+// flattened) joined again in the order of the lines of file they are
+// about (an *Error's File and Line): those about no line of file (a
+// flag's, the file's as a whole) first, in their order, then by line,
+// each line's in their order. An error repeated word for word is kept
+// once. It returns nil for nil.
 func SortErrors(err error, file string) error {
 	if err == nil {
 		return nil
@@ -27,27 +25,19 @@ func SortErrors(err error, file string) error {
 		out = append(out, e)
 	}
 	slices.SortStableFunc(out, func(a, b error) int {
-		return ErrorLine(a.Error(), file) - ErrorLine(b.Error(), file)
+		return lineIn(a, file) - lineIn(b, file)
 	})
 	return errors.Join(out...)
 }
 
-// ErrorLine returns the line of file that msg begins by naming
-// ("file:7: ..." gives 7), or 0.
-func ErrorLine(msg, file string) int {
-	rest, ok := strings.CutPrefix(msg, file+":")
-	if file == "" || !ok {
+// lineIn returns the line of file that err is about: the Line of the
+// *Error in err's chain when its File is file, else 0 (and 0 for file "").
+func lineIn(err error, file string) int {
+	var e *Error
+	if file == "" || !errors.As(err, &e) || e.File != file {
 		return 0
 	}
-	digits, _, ok := strings.Cut(rest, ":")
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
+	return e.Line
 }
 
 // leaves returns the errors joined in err, nested joins flattened.

@@ -46,7 +46,7 @@ func textError(file string, data []byte) error {
 			if ext := compressedExt(file); ext != "" {
 				out = strings.TrimSuffix(file, ext)
 			}
-			return fmt.Errorf("%s:1: this is %s, not a YAML configuration: %s", file, m.what, strings.NewReplacer("{file}", file, "{out}", out).Replace(m.todo))
+			return lineErrorf(file, 1, "", "this is %s, not a YAML configuration: %s", m.what, strings.NewReplacer("{file}", file, "{out}", out).Replace(m.todo))
 		}
 	}
 	if nul := bytes.IndexByte(data, 0); nul >= 0 {

@@ -242,22 +242,17 @@ type validator struct {
 	errs []error
 }
 
-// errf records an error about the key at path, naming the flag instead
-// when a flag gave the value.
+// errf records an *Error about the key at path, naming the flag instead
+// when a flag gave the value; else the file, when there is one, and the
+// line of the key or of its nearest parent in it, when there is one.
 func (v *validator) errf(path, format string, args ...any) {
+	e := &Error{Key: path, Err: fmt.Errorf(format, args...)}
 	if flag := v.flagOf(path); flag != "" {
-		v.errs = append(v.errs, errors.New(flag+": "+fmt.Sprintf(format, args...)))
-		return
+		e.Key = flag
+	} else if v.c.file != "" {
+		e.File, e.Line = v.c.file, v.lineOf(path)
 	}
-	msg := path + ": " + fmt.Sprintf(format, args...)
-	if v.c.file != "" {
-		if line := v.lineOf(path); line > 0 {
-			msg = fmt.Sprintf("%s:%d: %s", v.c.file, line, msg)
-		} else {
-			msg = v.c.file + ": " + msg
-		}
-	}
-	v.errs = append(v.errs, errors.New(msg))
+	v.errs = append(v.errs, e)
 }
 
 // flagOf returns the flag that gave the value at path, or the flags that

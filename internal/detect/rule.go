@@ -154,6 +154,10 @@ type Spec struct {
 type OffError struct {
 	Rule   string
 	Reason string
+	// Param is the parameter the rule lacks (known_countries,
+	// allowed_domains, ti_file), "" when it lacks something else (a GeoIP
+	// database).
+	Param string
 }
 
 func (e *OffError) Error() string {

@@ -81,7 +81,7 @@ func newCountryRule(p *Params, env *Env, info Info, eventName string, access boo
 		return nil, err
 	}
 	if len(known) == 0 {
-		return nil, &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)"}
+		return nil, &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)", Param: "known_countries"}
 	}
 	db, owned, err := openGeo(p, env, info.ID)
 	if err != nil {

@@ -57,7 +57,7 @@ func newExternalUser(p *Params, env *Env) (Rule, error) {
 		return nil, err
 	}
 	if len(allowed)+len(subOnly) == 0 {
-		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)"}
+		return nil, &OffError{Rule: p.Rule(), Reason: "no allowed_domains (the e-mail domains of your users)", Param: "allowed_domains"}
 	}
 	r := &externalUser{allowed: allowed, subOnly: subOnly,
 		joinRule: joinRule{id: p.Rule(), join: newJoiner(maxKeys, parser.ColAuthorName, parser.ColIPAddress, parser.ColEntityPath)},

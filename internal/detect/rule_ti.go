@@ -75,7 +75,7 @@ func newTIRule(p *Params, env *Env) (Rule, error) {
 	path := p.String("ti_file", "")
 	r := &tiRule{path: path, allLogs: p.Bool("all_logs", false), log: env.Log, now: env.Now}
 	if path == "" {
-		return nil, &OffError{Rule: p.Rule(), Reason: "no ti_file (an indicator file: one IP address or CIDR per line)"}
+		return nil, &OffError{Rule: p.Rule(), Reason: "no ti_file (an indicator file: one IP address or CIDR per line)", Param: "ti_file"}
 	}
 	if env.Running { // an agent: the file's faults are the data's, not the config's
 		none, _, _ := parseIndicators(nil) // with its v4Filter, which Keep reads

@@ -204,12 +204,12 @@ func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error)
 	if c == nil {
 		return detect.Config{}, Wire{}, err
 	}
-	err = readByDetect(c, err) // the mistakes of keys detect does not read are run's and check's
+	err = readByDetect(err) // the mistakes of keys detect does not read are run's and check's
 	// Every mistake at once, in the order of the lines, as check reports
 	// them: those of keys and values, of the forward settings, of the
 	// detections block and of the rules' parameters.
 	c.ResolveForward()
-	if err := errors.Join(err, readByDetect(c, c.ValidateForward()), c.ValidateDetections()); err != nil {
+	if err := errors.Join(err, readByDetect(c.ValidateForward()), c.ValidateDetections()); err != nil {
 		_, eerr := Check(c, specs) // the rules' parameters and files, as check reports them
 		return detect.Config{}, Wire{}, config.SortErrors(errors.Join(err, eerr), c.File())
 	}
@@ -238,17 +238,18 @@ func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error)
 // are written with.
 var detectKeys = []string{"detections", "hostname", "forward.facility", "forward.sd_id", "forward.format"}
 
-// readByDetect returns the errors joined in err (config.Load's, each
-// "FILE:LINE: KEY: ...") but for those of keys detect --config does not
-// read (max_line_bytes, sources, ...), which run and check report; an
-// error that names no key of c's file is kept.
-func readByDetect(c *config.Config, err error) error {
+// readByDetect returns the errors joined in err (config.Load's) but for
+// those about a key detect --config does not read (max_line_bytes,
+// sources, ...: a *config.Error's Key), which run and check report; an
+// error about no key (an unknown key, a YAML syntax error) is kept.
+func readByDetect(err error) error {
 	if err == nil {
 		return nil
 	}
 	var keep []error
 	for _, e := range Leaves(err) {
-		if key, ok := errKey(c.File(), e.Error()); ok && !readKey(key) {
+		var ce *config.Error
+		if errors.As(e, &ce) && ce.Key != "" && !readKey(ce.Key) {
 			continue
 		}
 		keep = append(keep, e)
@@ -268,24 +269,6 @@ func readKey(path string) bool {
 		}
 	}
 	return false
-}
-
-// errKey returns the key path an error message "FILE:LINE: KEY: ..." of
-// file names, and false for another message.
-func errKey(file, msg string) (string, bool) {
-	rest, ok := strings.CutPrefix(msg, file+":")
-	if !ok {
-		return "", false
-	}
-	line, rest, ok := strings.Cut(rest, ": ")
-	if !ok || line == "" || strings.Trim(line, "0123456789") != "" {
-		return "", false
-	}
-	key, _, ok := strings.Cut(rest, ": ")
-	if !ok || key == "" || strings.ContainsAny(key, " \"'`") {
-		return "", false
-	}
-	return key, true
 }
 
 // Status says whether a rule runs and why.
@@ -404,13 +387,12 @@ func cannotRun(c *config.Config, off []*detect.OffError) error {
 	return errors.Join(errs...)
 }
 
-// lacksDropped reports whether what rule o lacks is a parameter given
-// with a bad value that Parse reported and left out (known_countries: []):
-// the rule cannot run for that mistake alone, which is reported already.
+// lacksDropped reports whether what rule o lacks is a parameter (its
+// Param) given with a bad value that Parse reported and left out
+// (known_countries: []): the rule cannot run for that mistake alone, which
+// is reported already.
 func lacksDropped(c *config.Config, o *detect.OffError) bool {
-	name, _, _ := strings.Cut(strings.TrimPrefix(o.Reason, "needs "), " ")
-	name = strings.TrimPrefix(name, "no ")
-	return c.Dropped("detections.rules."+o.Rule+"."+name) || c.Dropped("detections.params."+name)
+	return o.Param != "" && (c.Dropped("detections.rules."+o.Rule+"."+o.Param) || c.Dropped("detections.params."+o.Param))
 }
 
 // checkWithout is cannotRun for an engine configuration dc that
