@@ -213,6 +213,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
+	for _, warn := range detectconf.BareSeconds(c, nil) {
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")

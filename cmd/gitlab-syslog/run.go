@@ -14,6 +14,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // newRunCmd builds `gitlab-syslog run`, the agent daemon.
@@ -82,6 +83,9 @@ default state_dir, so that a second run reads them again.)`,
 			cwd, _ := os.Getwd()
 			for _, warn := range c.RelativePaths(cwd) {
 				log.Warn("config: relative path", "warning", warn)
+			}
+			for _, warn := range detectconf.BareSeconds(c, nil) {
+				log.Warn("config: a duration without a unit", "warning", warn)
 			}
 			for _, p := range r.Skipped {
 				log.Info("default source absent, not followed", "path", p, "why", config.SkipNote(p))

@@ -3,8 +3,6 @@ package detectconf
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -17,13 +15,8 @@ import (
 // detect --list show it, since a number of seconds is easy to mistake for
 // minutes; "" for any other name or value.
 func SecondsShown(name, v string) string {
-	switch name {
-	case "window", "bucket", "learning_period", "suppress", "max_session":
-	default:
-		return ""
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 || n > int64(detect.MaxDuration/time.Second) {
+	n, ok := bareSeconds(name, v)
+	if !ok {
 		return ""
 	}
 	return fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBareSecondsWarned: a rule's window given as a bare number (window:
+// 5, read as 5 seconds where the default is 1h) passed check as valid,
+// shown only in the rule listing as window=5 (5s). check now warns,
+// with the file, line and key and what to write, and still passes; run
+// logs the same warning at start.
+func TestBareSecondsWarned(t *testing.T) {
+	dir := t.TempDir()
+	log := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	conf := writeFile(t, filepath.Join(dir, "config.yaml"), "forward: {url: stdout}\nsources:\n  - {type: audit, path: "+log+"}\n"+
+		"detections:\n  rules:\n    sentinel.bruteforce:\n      window: 5\n      suppress: 0\n")
+	want := conf + ":7: detections.rules.sentinel.bruteforce.window: 5 is read as 5 seconds; write 5s to keep it, or 5m or 5h"
+	state := filepath.Join(dir, "state")
+	out, err := execute(t, "check", "--config", conf, "--state-dir", state)
+	if err != nil {
+		t.Fatalf("check failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "            WARNING: "+want+"\n") || !strings.Contains(out, "valid, with 1 warning(s) above") {
+		t.Errorf("check output lacks the warning %q (and only it):\n%s", want, out)
+	}
+	r := runCmd(t, "--config", conf, "--once", "--state-dir", state)
+	if r.err != nil {
+		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
+	}
+	recs := r.records("config: a duration without a unit")
+	if len(recs) != 1 || recs[0]["level"] != "WARN" || recs[0]["warning"] != want {
+		t.Errorf("run logged %v, want one warning %q\n%s", recs, want, r.stderr)
+	}
+}

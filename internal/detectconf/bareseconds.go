@@ -1,0 +1,110 @@
+package detectconf
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// durationParams are the parameters the engine reads as durations
+// (detect.Params.Duration), which take a bare number as seconds.
+var durationParams = []string{"window", "bucket", "learning_period", "suppress", "max_session"}
+
+// bareSeconds returns the number of seconds a bare number v (decimal
+// digits, no unit) given to the duration parameter name stands for, and
+// false for any other name or value, or one beyond detect.MaxDuration.
+func bareSeconds(name, v string) (int64, bool) {
+	if !slices.Contains(durationParams, name) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 || n > int64(detect.MaxDuration/time.Second) {
+		return 0, false
+	}
+	return n, true
+}
+
+// BareSeconds returns a warning for each duration parameter (window,
+// bucket, learning_period, suppress, max_session) that c's file gives as a
+// bare number, read as seconds where the defaults are minutes and hours
+// (window: 5 is 5s, not 5m or 5h): the value is valid, so it is a warning,
+// not an error. Each names the file, line and key, what the number is read
+// as and what to write instead, in the order of the lines. 0 is left out:
+// it is 0 in any unit (suppress: 0 alerts every time; window: 0 is an
+// error). A rule's parameter is warned about only when the rule of specs
+// (nil: detect.Catalogue()) reads it: another is an error already.
+func BareSeconds(c *config.Config, specs []detect.Spec) []string {
+	if c.File() == "" {
+		return nil
+	}
+	if specs == nil {
+		specs = detect.Catalogue()
+	}
+	type warn struct {
+		line int
+		text string
+	}
+	var warns []warn
+	add := func(key, name, v string) {
+		n, ok := bareSeconds(name, v)
+		if l := c.Line(key); ok && n > 0 && l > 0 {
+			warns = append(warns, warn{l, fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(n))})
+		}
+	}
+	for _, name := range durationParams {
+		add("detections.params."+name, name, c.Detections.Params[name])
+	}
+	for i := range specs {
+		id := specs[i].Info.ID
+		rc, ok := c.Detections.Rules[id]
+		if !ok {
+			continue
+		}
+		for _, name := range append(slices.Clone(specs[i].Params), suppressParam) {
+			if v, set := rc.Params[name]; set {
+				add("detections.rules."+id+"."+name, name, v)
+			}
+		}
+	}
+	slices.SortStableFunc(warns, func(a, b warn) int { return cmp.Compare(a.line, b.line) })
+	out := make([]string, len(warns))
+	for i, w := range warns {
+		out[i] = w.text
+	}
+	return out
+}
+
+// secondsAdvice says that the bare number n (above 0) is read as n
+// seconds and what to write instead: ns to keep it, or nm or nh (those
+// within detect.MaxDuration).
+func secondsAdvice(n int64) string {
+	unit := "seconds"
+	if n == 1 {
+		unit = "second"
+	}
+	d := time.Duration(n) * time.Second
+	shown := ""
+	if d >= time.Minute {
+		shown = " (" + d.String() + ")"
+	}
+	var others []string
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Minute, "m"}, {time.Hour, "h"}} {
+		if n <= int64(detect.MaxDuration/u.d) {
+			others = append(others, strconv.FormatInt(n, 10)+u.name)
+		}
+	}
+	alt := ""
+	if len(others) > 0 {
+		alt = ", or " + strings.Join(others, " or ")
+	}
+	return fmt.Sprintf("%d is read as %d %s%s; write %ds to keep it%s", n, n, unit, shown, n, alt)
+}
