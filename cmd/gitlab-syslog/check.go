@@ -82,7 +82,9 @@ kubectl get configmap gitlab-syslog -o jsonpath='{.data.config\.yaml}' | gitlab-
 // checkProblems is the error check returns for the problems it found and
 // printed before its verdict. Error gives them all ("check: N
 // problem(s):" and one per line); main prints only Short, so that they
-// are not printed twice.
+// are not printed twice, and only when standard error is not where the
+// verdict went (exitMessage): the verdict is the last line of a
+// terminal, and of 2>&1.
 type checkProblems struct {
 	problems []string
 }

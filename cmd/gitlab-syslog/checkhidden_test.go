@@ -84,7 +84,7 @@ func TestCheckHidesNothing(t *testing.T) {
 				}
 				list = list[i+len(w):]
 			}
-			if short := exitMessage(t.Context(), err); short != "check: "+itoa(len(tc.want))+" problem(s), listed above the result line" {
+			if short := exitMessage(t.Context(), err, false); short != "check: "+itoa(len(tc.want))+" problem(s), listed above the result line" {
 				t.Errorf("main prints %q, want one short line", short)
 			}
 		})

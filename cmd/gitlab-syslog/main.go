@@ -22,23 +22,44 @@ func main() {
 	err := newRootCmd().ExecuteContext(ctx)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gitlab-syslog:", exitMessage(ctx, err))
+		if msg := exitMessage(ctx, err, sameFile(os.Stdout, os.Stderr)); msg != "" {
+			fmt.Fprintln(os.Stderr, "gitlab-syslog:", msg)
+		}
 		os.Exit(1)
 	}
 }
 
 // exitMessage returns the text main prints for err, the error a command
-// returned: err itself, its Short text when it has one (an error whose
-// details the command printed already: check's problems), or, when err is the cancellation of ctx (the
-// first SIGINT or SIGTERM), a sentence saying the command was interrupted
-// and that what it printed covers only the input read until then.
-func exitMessage(ctx context.Context, err error) string {
+// returned: err itself; for an error whose details the command printed
+// already, ending with its verdict on standard output (check's problems),
+// its Short text, or "" when shared says that standard output and
+// standard error are the same file (a terminal, 2>&1): the verdict,
+// which says it, is then the last line the user sees; or, when err is the
+// cancellation of ctx (the first SIGINT or SIGTERM), a sentence saying
+// the command was interrupted and that what it printed covers only the
+// input read until then.
+func exitMessage(ctx context.Context, err error, shared bool) string {
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return fmt.Sprintf("interrupted (SIGINT or SIGTERM): stopped before the end of the input; what was printed covers only the lines read until then (%v)", err)
 	}
 	var short interface{ Short() string } // an error whose details the command printed
 	if errors.As(err, &short) {
+		if shared {
+			return ""
+		}
 		return short.Short()
 	}
 	return err.Error()
+}
+
+// sameFile reports whether a and b are open on the same file (the same
+// terminal, or one pipe or file for both); false when either cannot be
+// examined.
+func sameFile(a, b *os.File) bool {
+	fa, err := a.Stat()
+	if err != nil {
+		return false
+	}
+	fb, err := b.Stat()
+	return err == nil && os.SameFile(fa, fb)
 }
