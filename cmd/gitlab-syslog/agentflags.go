@@ -87,8 +87,9 @@ func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, 
 // returns them, sorted by line, with the configuration decoded without
 // the offending values, so that check can run its other checks (the
 // state directory, the source and TLS files, the rules' files) and report
-// everything in one run (a list item of the wrong type is left out with
-// the items after it: see config.Parse). The configuration is nil when the
+// everything in one run (a list item of the wrong type is decoded empty in
+// its place, and the items after it keep their index: see config.Parse).
+// The configuration is nil when the
 // file could not be decoded at all (a YAML syntax error) or a flag is
 // wrong; it is for checking only when the error is not nil.
 func (f *agentFlags) loadAll(cmd *cobra.Command) (*config.Config, config.Resolved, error) {

@@ -103,7 +103,9 @@ func (e *checkProblems) Short() string {
 // mistakes of keys and values, then, on the configuration decoded without
 // them, what summarize finds (the state directory, the source, TLS and
 // rule files). Only when the file cannot be decoded at all (a YAML syntax
-// error, a bad list item) or a flag is wrong are the later checks skipped.
+// error) or a flag is wrong are the later checks skipped; a bad list item
+// (a source given as a bare path) is reported, and the items after it are
+// checked under their own index.
 func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
 	c, r, err := f.loadAll(cmd)
 	if c == nil {
@@ -208,9 +210,6 @@ func checkedName(file string) string {
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
 	invalid := len(errs) > 0
 	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
-	if c.Cut() {
-		fmt.Fprintf(w, "            NOTE: a list item of the wrong type (listed with the problems) and the items after it are left out of what follows\n")
-	}
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -243,11 +242,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	// taken first, then each glob's matches not taken, in order.
 	firstOf := map[string]int{}
 	for i, s := range c.Sources {
-		if !s.IsGlob() {
+		if !s.IsGlob() && !badItem(c, i) {
 			firstOf[s.Path] = i
 		}
 	}
 	for i, s := range c.Sources {
+		if badItem(c, i) {
+			continue
+		}
 		status := "ok, readable"
 		at := sourceKey(c, i)
 		if s.IsGlob() {
@@ -553,6 +555,13 @@ func namesSource(errs []error, i int) bool {
 		var e *config.Error
 		return errors.As(err, &e) && (e.Key == item || strings.HasPrefix(e.Key, item+"."))
 	})
+}
+
+// badItem reports whether sources[i] was of the wrong type (a bare path):
+// listed with the problems, and decoded empty in its place, so that the
+// sources after it keep their index (config.Parse).
+func badItem(c *config.Config, i int) bool {
+	return c.Dropped(fmt.Sprintf("sources[%d]", i))
 }
 
 // sourceKey returns the key sources[i].path for a source of the config

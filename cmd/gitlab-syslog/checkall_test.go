@@ -12,7 +12,8 @@ import (
 // warnings still run on the rest of the file, every problem is listed in
 // the order of the lines, and the verdict, counting them all, is the last
 // line of the output. A bare string in sources hides none of the lines
-// before it.
+// before it, nor the items after it, which keep their own index (they
+// were left out of the check).
 func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 	dir := t.TempDir()
 	notDir := writeFile(t, filepath.Join(dir, "plain"), "x")
@@ -41,7 +42,15 @@ func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 				`config.yaml:2: start_at: "middle" is not one of beginning, end`,
 				`config.yaml:4: sources[0]: a source is a mapping of keys, not a bare path "/var/log/gitlab/audit_json.log": write it as - {type: audit, path: /var/log/gitlab/audit_json.log}`,
 			},
-			[]string{"NOTE: a list item of the wrong type"}},
+			nil},
+		{"a bare string between sources: the later ones are still checked, under their own index",
+			"state_dir: " + dir + "/s\nsources:\n  - {type: audit, path: " + typed + "}\n  - /a.log\n  - {type: audti, path: " + typeless + "}\n" +
+				"  - {type: audit, path: " + dir + "/later.log}\n",
+			[]string{
+				`config.yaml:4: sources[1]: a source is a mapping of keys, not a bare path "/a.log"`,
+				`config.yaml:5: sources[2].type: "audti" is not one of audit, application, access, auth (did you mean "audit"?)`,
+			},
+			[]string{"ok, readable, 4 bytes", "SEE PROBLEMS: readable, 3 bytes", dir + "/later.log", "does not exist yet"}},
 		{"a source with a problem is not shown as ok",
 			"state_dir: " + dir + "/s\nsources:\n  - path: " + typeless + "\n  - type: audit\n    path: " + typed + "\n",
 			[]string{`config.yaml:3: sources[0]: type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto); audit_json.log is audit: add type: audit`},

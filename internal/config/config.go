@@ -117,7 +117,6 @@ type Config struct {
 	// dropped holds the key paths whose values Parse left out as of the
 	// wrong type (reported): Validate does not call them missing.
 	dropped map[string]bool
-	cut     bool // Parse left out a bad list item and those after it
 }
 
 // Forward is the destination of the syslog messages and how they are
@@ -253,12 +252,9 @@ func (f *Forward) SendStructuredData() bool {
 	return f.StructuredData == nil || *f.StructuredData
 }
 
-// Cut reports whether Parse left out a list item of the wrong type (a
-// source given as a bare path) and the items after it, to check the rest
-// of the file: those items are then neither checked nor shown.
-func (c *Config) Cut() bool { return c.cut }
-
-// Dropped reports whether the key at path (as Line takes it) was given
-// with a value Parse left out as of the wrong type (reported as such), so
-// that a check that would call it missing can say nothing instead.
+// Dropped reports whether the key at path (as Line takes it), or the list
+// item ("sources[1]"), was given with a value Parse left out as of the
+// wrong type (reported as such), so that a check that would call it
+// missing can say nothing instead. A dropped list item is decoded empty,
+// in its place.
 func (c *Config) Dropped(path string) bool { return c.dropped[path] }

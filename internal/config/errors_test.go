@@ -69,8 +69,9 @@ func TestValueErrorsGolden(t *testing.T) {
 // TestParseKeepsTheRest: a value of the wrong type does not hide the
 // rest of the file: Parse returns its error with the configuration
 // decoded without that key (as if it were absent, its line forgotten), so
-// that check goes on to report the other mistakes. A bad list item
-// (which would renumber the items after it) still stops Parse.
+// that check goes on to report the other mistakes. A bad list item is
+// decoded empty in its place, so that the items after it keep their
+// index (they were left out with it).
 func TestParseKeepsTheRest(t *testing.T) {
 	const doc = "state_dir: /s\nforward:\n  url: tcp://h:514\n  structured_data: maybe\n" +
 		"detections:\n  rules:\n    sentinel.bruteforce:\n      enabled: maybe\n      window: 2h\n    falco.pat_created:\n      severity: High\n"
@@ -103,14 +104,24 @@ func TestParseKeepsTheRest(t *testing.T) {
 	if c == nil || err == nil || err.Error() != want {
 		t.Errorf("Parse: %v, error\n%v\nwant\n%s", c != nil, err, want)
 	}
-	// A bad list item is left out with the items after it (whose indexes
-	// would change), and the rest of the file is still decoded.
+	// A bad list item is decoded empty in its place: the items after it
+	// keep their index and are decoded, as is the rest of the file.
 	c, err = Parse([]byte("start_at: middle\nsources:\n  - {type: audit, path: /a.log}\n  - /b.log\n  - {type: audit, path: /c.log}\nstate_dir: /s\n"), "config.yaml")
 	if c == nil || err == nil || !strings.HasPrefix(err.Error(), "config.yaml:4: sources[1]: a source is a mapping of keys, not a bare path") {
 		t.Fatalf("a bad list item: Parse returned %v, %v; want the configuration and the error", c != nil, err)
 	}
-	if !c.Cut() || len(c.Sources) != 1 || c.Sources[0].Path != "/a.log" || c.StateDir != "/s" || c.StartAt != "middle" {
-		t.Errorf("a bad list item: cut %v, sources %+v, state_dir %q, start_at %q; want the item before it and the keys after the list", c.Cut(), c.Sources, c.StateDir, c.StartAt)
+	if len(c.Sources) != 3 || c.Sources[0].Path != "/a.log" || c.Sources[1] != (Source{}) || c.Sources[2].Path != "/c.log" ||
+		!c.Dropped("sources[1]") || c.Dropped("sources[2]") || c.StateDir != "/s" || c.StartAt != "middle" {
+		t.Errorf("a bad list item: sources %+v, dropped %v, state_dir %q, start_at %q; want the item empty in its place, the others and the keys after the list",
+			c.Sources, c.dropped, c.StateDir, c.StartAt)
+	}
+	// Validate leaves the bad item out: it is not missing its path or type.
+	c.LogDir = t.TempDir()
+	if _, rerr := c.Resolve(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if verr := c.Validate(); verr == nil || strings.Contains(verr.Error(), "sources[1]") || !strings.Contains(verr.Error(), "start_at") {
+		t.Errorf("a bad list item: Validate says %v; want only start_at", verr)
 	}
 	// A source's key of the wrong type is reported as such only, not as
 	// missing too.

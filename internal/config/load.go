@@ -59,10 +59,9 @@ func readError(path string, err error) error {
 // without the offending values, as if those keys were absent, so that the
 // caller (check) can report the mistakes the rest of the file holds too;
 // the caller must not use that configuration otherwise. A bad item of a
-// list, which cannot be left out without renumbering the items after it,
-// is left out with the items after it (Cut then reports true): the
-// mistakes of those items that only validation finds are reported once
-// the bad item is fixed.
+// list (a source given as a bare path) is decoded as an empty item in its
+// place, so that the items after it keep their index, and Dropped reports
+// it ("sources[1]"): Validate and check leave it out.
 func Parse(data []byte, name string) (*Config, error) {
 	c := &Config{file: name, lines: map[string]int{}, dropped: map[string]bool{}}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -104,9 +103,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	var errs []error
 	drop := map[*yaml.Node]bool{}
 	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop, c.dropped)
-	if len(errs) > 0 && prune(doc, drop) {
-		c.cut = true
-	}
+	prune(doc, drop)
 	if err := doc.Decode(c); err != nil {
 		errs = append(errs, yamlError(name, err))
 		var te *yaml.TypeError
@@ -122,7 +119,8 @@ func Parse(data []byte, name string) (*Config, error) {
 // each value of the wrong type. It adds each such value to drop (see
 // prune) and forgets its key's line: the key is then as good as absent,
 // but for dropped, which records its path, so that Validate does not call
-// the key missing too.
+// the key missing too. A list item of the wrong type is replaced by an
+// empty one (emptyItem) and its path recorded in dropped.
 func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *[]error, drop map[*yaml.Node]bool, dropped map[string]bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -210,7 +208,10 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			lines[p] = e.Line
 			if msg := checkValue(e, t.Elem(), false); msg != "" {
 				*errs = append(*errs, lineErrorf(file, e.Line, p, "%s", msg))
-				drop[e] = true
+				// Taken out, it would renumber the items after it,
+				// whose errors name them by index.
+				n.Content[i] = emptyItem(t.Elem(), e)
+				dropped[p] = true
 				continue
 			}
 			walk(e, t.Elem(), p, file, lines, errs, drop, dropped)
@@ -220,18 +221,34 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 
 var nodeType = reflect.TypeOf(yaml.Node{})
 
-// prune takes the values in drop (values of the wrong type, reported by
-// walk) out of the tree under n, so that the rest decodes: a mapping's
-// key with its value, and a list's bad item with every item after it,
-// since taking out the item alone would renumber the items after it,
-// whose errors name them by index. It reports whether it cut a list.
-func prune(n *yaml.Node, drop map[*yaml.Node]bool) (cut bool) {
-	return pruneNode(n, drop, map[*yaml.Node]bool{})
+// emptyItem returns a node that decodes to the zero value of t, a list's
+// item type (the config's lists hold structs and strings), at the place
+// of the item at: an empty mapping for a struct (a source, an input), an
+// empty list for a list, else an empty string (a token).
+func emptyItem(t reflect.Type, at *yaml.Node) *yaml.Node {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Line: at.Line, Column: at.Column}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		n.Kind, n.Tag = yaml.MappingNode, "!!map"
+	case reflect.Slice:
+		n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+	}
+	return n
 }
 
-func pruneNode(n *yaml.Node, drop, seen map[*yaml.Node]bool) (cut bool) {
+// prune takes the values in drop (values of the wrong type, reported by
+// walk) out of the tree under n, with their keys, so that the rest
+// decodes.
+func prune(n *yaml.Node, drop map[*yaml.Node]bool) {
+	pruneNode(n, drop, map[*yaml.Node]bool{})
+}
+
+func pruneNode(n *yaml.Node, drop, seen map[*yaml.Node]bool) {
 	if n == nil || seen[n] {
-		return false
+		return
 	}
 	seen[n] = true
 	switch n.Kind {
@@ -243,18 +260,11 @@ func pruneNode(n *yaml.Node, drop, seen map[*yaml.Node]bool) (cut bool) {
 			}
 		}
 		n.Content = kept
-	case yaml.SequenceNode:
-		for i, e := range n.Content {
-			if drop[e] {
-				n.Content, cut = n.Content[:i], true
-				break
-			}
-		}
 	}
 	for _, e := range n.Content {
-		cut = pruneNode(e, drop, seen) || cut
+		pruneNode(e, drop, seen)
 	}
-	return pruneNode(n.Alias, drop, seen) || cut
+	pruneNode(n.Alias, drop, seen)
 }
 
 func join(path, key string) string {

@@ -28,7 +28,7 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
-	if len(c.Sources) == 0 && !c.cut && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
+	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
 	v.inputs()
@@ -54,11 +54,15 @@ func (v *validator) sources() map[string]int {
 	return seen
 }
 
-// source checks sources[i]; seen and sameFile hold the indexes of the
+// source checks sources[i], but for an item of the wrong type, reported
+// by Parse and decoded empty; seen and sameFile hold the indexes of the
 // paths (and of the files, symbolic links followed) checked before.
 func (v *validator) source(i int, seen, sameFile map[string]int) {
 	s := &v.c.Sources[i]
 	p := "sources[" + strconv.Itoa(i) + "]"
+	if v.c.dropped[p] {
+		return
+	}
 	v.oneOf(p+".format", &s.Format, sourceFormatValues)
 	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
 	if s.Type == "" && s.Format == "plain" && !v.c.dropped[p+".type"] && !v.c.dropped[p+".format"] {
@@ -111,8 +115,8 @@ func (v *validator) streaming(seen map[string]int) {
 		v.errf("streaming", "tokens, token_file or token_env is required: GitLab sends the destination's verification token in X-Gitlab-Event-Streaming-Token and events without it are refused")
 	}
 	for i, t := range st.Tokens {
-		if strings.TrimSpace(t) == "" {
-			v.errf("streaming.tokens["+strconv.Itoa(i)+"]", "is empty")
+		if p := "streaming.tokens[" + strconv.Itoa(i) + "]"; strings.TrimSpace(t) == "" && !c.dropped[p] {
+			v.errf(p, "is empty")
 		}
 	}
 	if !strings.HasPrefix(st.Path, "/") {

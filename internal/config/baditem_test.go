@@ -1,0 +1,48 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestBadListItemKeepsIndexes: a list item of the wrong type is reported,
+// and the items after it are still decoded and checked under their own
+// index (they were left out with it, to be reported once it was fixed);
+// the bad item itself is not called missing its keys.
+func TestBadListItemKeepsIndexes(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string // the errors of Parse and Validate, in line order
+	}{
+		{"sources", "sources:\n  - {type: audit, path: /a.log}\n  - /b.log\n  - {type: audti, path: /c.log}\n", []string{
+			`config.yaml:3: sources[1]: a source is a mapping of keys, not a bare path "/b.log"`,
+			`config.yaml:4: sources[2].type: "audti" is not one of audit, application, access, auth`}},
+		{"inputs", "inputs:\n  - 127.0.0.1:5514\n  - {listen: \"tcp://127.0.0.1:5515\", other: bogus}\n", []string{
+			`config.yaml:2: inputs[0]: want a mapping of keys`,
+			`config.yaml:3: inputs[1].other: tcp://127.0.0.1:5515: other is "bogus"`}},
+		{"streaming tokens", "streaming:\n  listen: 127.0.0.1:8088\n  tokens:\n    - [a]\n    - \" \"\n", []string{
+			`config.yaml:4: streaming.tokens[0]: want a single value, got a list`,
+			`config.yaml:5: streaming.tokens[1]: is empty`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte(tc.yaml), "config.yaml")
+			if c == nil {
+				t.Fatalf("Parse returned no configuration: %v", err)
+			}
+			c.LogDir, c.StateDir = t.TempDir(), t.TempDir()
+			if _, rerr := c.Resolve(); rerr != nil {
+				t.Fatal(rerr)
+			}
+			got := strings.Split(SortErrors(errors.Join(err, c.Validate()), "config.yaml").Error(), "\n")
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("error %d = %q, want it to start with %q", i+1, got[i], w)
+				}
+			}
+		})
+	}
+}
