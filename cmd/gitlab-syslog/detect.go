@@ -474,12 +474,17 @@ func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxL
 	}
 }
 
-// warnUnparsedInputs names each input of which lines were read and none
-// parsed: most likely a wrong TYPE: prefix or not a GitLab log, which
-// would otherwise pass as "no alerts".
+// warnUnparsedInputs names, for each input with lines that did not
+// parse, the first of them and why, as run's log does, and how many more
+// the input had; and then, when none of its lines parsed, the input:
+// most likely a wrong TYPE: prefix or not a GitLab log, which would
+// otherwise pass as "no alerts".
 func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		if c.lines == 0 || c.failed < c.lines-c.cut || c.failed == 0 {
+		if msg := c.unparsed.warning(inputs[i].label(), ", so the rules did not see it", ", so the rules did not see them"); msg != "" {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+		}
+		if c.lines == 0 || c.unparsed.n < c.lines-c.cut || c.unparsed.n == 0 {
 			continue
 		}
 		as, hint := "as any GitLab log type", "is it a GitLab log?"
@@ -490,7 +495,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 			}
 		}
 		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
-			c.failed, plural(c.failed, "line", "lines"), inputs[i].label(), as, hint)
+			c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), as, hint)
 	}
 }
 
@@ -519,7 +524,7 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
 		read := c.lines - c.cut
-		if c.other == 0 || 2*c.other <= read || (c.failed == read && c.failed > 0) {
+		if c.other == 0 || 2*c.other <= read || (c.unparsed.n == read && c.unparsed.n > 0) {
 			continue
 		}
 		as := inputs[i].typ.String()
@@ -535,7 +540,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
 		c.lines += x.lines
-		c.failed += x.failed
+		c.unparsed.n += x.unparsed.n
 		c.wanted += x.wanted
 		c.cut += x.cut
 		c.untimed += x.untimed
@@ -557,7 +562,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		untimed = fmt.Sprintf(", %d without a usable time (not evaluated)", c.untimed)
 	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
+		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
 	// Every rule that was given an event is listed, with 0 alerts too:
 	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -179,7 +178,7 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 	}
 	var err error
 	if ps == nil {
-		err = unknownTypeError(line)
+		err = unknownTypeError(line, "--type")
 	} else {
 		err = ps.Parse(line, &p.rec)
 	}
@@ -199,21 +198,6 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 		b = append(b, "}\n"...)
 	}
 	return p.write(b)
-}
-
-// unknownTypeError is the _error cause of a line parser.Detect gives no
-// type: for a JSON object, why it is not an application line (the
-// Application parser's error: invalid JSON, or the keys GitLab writes in
-// every line missing), as a line of a file named application_json.log
-// says; for other lines, the kinds of line parse knows.
-func unknownTypeError(line []byte) error {
-	if t := bytes.TrimLeft(line, " \t"); len(t) > 0 && t[0] == '{' {
-		var rec parser.Record
-		if err := new(parser.Application).Parse(line, &rec); err != nil {
-			return fmt.Errorf("cannot tell the log type: a JSON object, but not an audit or auth line, and %w; use --type if it is one", err)
-		}
-	}
-	return errors.New("cannot tell the log type (want audit, application or auth JSON, application text or an NGINX access line); use --type")
 }
 
 // appendError counts a failed line and appends its error object to b.

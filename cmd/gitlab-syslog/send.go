@@ -52,7 +52,8 @@ are typed line by line, and a line of no known type goes out under
 APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
-do not parse are sent raw, without STRUCTURED-DATA, and counted (when none
+do not parse are sent raw, without STRUCTURED-DATA, and counted, and a
+warning names the first of each input as FILE:LINE: cause (when none
 parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
@@ -221,12 +222,18 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
 		}
 		s.mp.SetType(t)
+		s.in = unparsedLines{}
 		var sendErr error
-		err := readLines(rctx, name, stdin, true, s.maxLine, func(_ string, _ int, line []byte, long int) error {
+		label := "stdin" // as readLines names standard input
+		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
+			label = l
 			s.longest = max(s.longest, long)
-			sendErr = s.line(ctx, line, long > 0)
+			sendErr = s.line(ctx, n, line, long > 0)
 			return sendErr
 		})
+		if msg := s.in.warning(label, " and was sent raw, without STRUCTURED-DATA", " and were sent raw, without STRUCTURED-DATA"); msg != "" {
+			s.notes = append(s.notes, msg)
+		}
 		switch {
 		case sendErr != nil:
 			return sendErr, readErrs
@@ -273,6 +280,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
+	for _, n := range s.notes {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", n)
+	}
 	s.warnNoneParsed(cmd.ErrOrStderr(), c.Tailer.MaxLineBytes)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
@@ -409,7 +419,9 @@ type sender struct {
 	read      int            // lines read (blank lines not included)
 	warnings  []*readWarning // inputs read to their end with data ignored (asReadWarning)
 	blank     int            // blank lines skipped
-	unparsed  int            // lines sent raw because they did not parse
+	unparsed  int            // lines sent raw because they did not parse, or were cut
+	in        unparsedLines  // the lines of the input being read that did not parse
+	notes     []string       // about the inputs read, for after the summary: their first unparsed line
 	truncated int            // lines cut to maxLine
 	longest   int            // the length in bytes of the longest line cut
 	fixed     parser.Type    // --type, TypeUnknown for auto
@@ -424,11 +436,12 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line cuts one line to max_line_bytes as the agent's tailer does (cut:
-// readLines already did), maps it to a message as the agent does (a cut
-// line goes out raw) and encodes it into the current batch. readLines has
-// already dropped the line ending; a blank line is counted and skipped.
-func (s *sender) line(ctx context.Context, line []byte, cut bool) error {
+// line cuts line n of the input to max_line_bytes as the agent's tailer
+// does (cut: readLines already did), maps it to a message as the agent
+// does (a cut line goes out raw; a line that does not parse too, counted
+// in s.in) and encodes it into the current batch. readLines has already
+// dropped the line ending; a blank line is counted and skipped.
+func (s *sender) line(ctx context.Context, n int, line []byte, cut bool) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		s.blank++
 		return nil
@@ -442,6 +455,13 @@ func (s *sender) line(ctx context.Context, line []byte, cut bool) error {
 	s.mp.Opts.Now = time.Now()
 	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
 		s.unparsed++ // sent raw, as run counts it
+		switch {
+		case cut: // told apart, with the line limit
+		case errors.Is(err, mapping.ErrNoParser):
+			s.in.addUnknown(n, line, "--type")
+		default:
+			s.in.add(n, err)
+		}
 	}
 	if s.cur == nil {
 		select {
