@@ -458,18 +458,13 @@ func defaultOff() (map[string]string, error) {
 	return needs, nil
 }
 
-// printDetectSummary writes the run's counters to w.
-// warnCutInputs names each input with lines longer than maxLine
-// (--max-line-bytes), which were skipped, and says how to raise the limit.
+// warnCutInputs names, for each input with lines longer than maxLine
+// (--max-line-bytes), which were skipped, the first of them, and says how
+// to raise the limit.
 func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
 	for i, c := range counts {
-		if c.cut > 0 {
-			first := ""
-			if c.cut > 1 {
-				first = " (the first of them)"
-			}
-			fmt.Fprintf(w, "detect: WARNING: %s:%d%s: %s; the rules did not see %s\n",
-				inputs[i].label(), c.cutAt, first, tooLongHint(c.cut, c.cut == c.lines, maxLine, c.cutLongest, false), plural(c.cut, "it", "them"))
+		if msg := c.cut.warning(inputs[i].label(), c.lines, maxLine, "the rules did not see it", "the rules did not see them"); msg != "" {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
 	}
 }
@@ -484,7 +479,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		if msg := c.unparsed.warning(inputs[i].label(), ", so the rules did not see it", ", so the rules did not see them"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
-		if c.lines == 0 || c.unparsed.n < c.lines-c.cut || c.unparsed.n == 0 {
+		if c.lines == 0 || c.unparsed.n < c.lines-c.cut.n || c.unparsed.n == 0 {
 			continue
 		}
 		as, hint := "as any GitLab log type", "is it a GitLab log?"
@@ -523,7 +518,7 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 // warnUnparsedInputs.
 func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		read := c.lines - c.cut
+		read := c.lines - c.cut.n
 		if c.other == 0 || 2*c.other <= read || (c.unparsed.n == read && c.unparsed.n > 0) {
 			continue
 		}
@@ -536,19 +531,20 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 	}
 }
 
+// printDetectSummary writes the run's counters to w.
 func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
 		c.lines += x.lines
 		c.unparsed.n += x.unparsed.n
 		c.wanted += x.wanted
-		c.cut += x.cut
+		c.cut.n += x.cut.n
 		c.untimed += x.untimed
 	}
 	st := eng.Stats()
 	cut := ""
-	if c.cut > 0 {
-		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut)
+	if c.cut.n > 0 {
+		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut.n)
 	}
 	future := ""
 	if st.Future > 0 {

@@ -94,10 +94,8 @@ type inputCounts struct {
 	lines, wanted int
 	// unparsed counts the lines that did not parse and keeps the first
 	// (cut lines are not among them).
-	unparsed   unparsedLines
-	cut        int // lines cut to max_line_bytes, not parsed (not in unparsed)
-	cutAt      int // the line number of the first cut line
-	cutLongest int // the length in bytes of the longest cut line
+	unparsed unparsedLines
+	cut      cutLines // lines cut to max_line_bytes, not parsed (not in unparsed)
 	// untimed counts the events a rule wanted that have no usable time
 	// (not evaluated: see readEvents); untimedAt is the line of the
 	// first, untimedCause why it has none.
@@ -162,11 +160,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			}
 		}
 		if long > 0 { // a cut line is never parsed into columns, as in the agent
-			if counts.cut == 0 {
-				counts.cutAt = n
-			}
-			counts.cut++
-			counts.cutLongest = max(counts.cutLongest, long)
+			counts.cut.add(n, long)
 			return nil
 		}
 		t := in.typ

@@ -106,7 +106,7 @@ so the output is always valid JSON for jq.`,
 			}
 			if p.lines > 0 && p.failed == p.lines {
 				if p.cut == p.lines {
-					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, p.longest, false))
+					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, p.longest))
 				}
 				cut := ""
 				if p.cut > 0 {
