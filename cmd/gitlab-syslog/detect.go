@@ -110,7 +110,8 @@ Every input is opened before any is read, standard input last (detect
 waits for its first bytes to look at them): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
-lzip or 7-Zip data, a compressed tar archive, data compressed twice) stops detect
+lzip or 7-Zip data, a tar archive, data compressed twice, a binary file
+such as an executable, an image, a PDF or an SQLite database) stops detect
 before it prints anything, naming the file, what it holds and the command
 that gives the plain lines.
 The exit status is 0 unless an input cannot be read, a --param or --rule

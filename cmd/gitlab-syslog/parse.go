@@ -33,7 +33,10 @@ give the column in STRUCTURED-DATA: meta.X is param X of [meta@32473], every
 other column a param of [gitlab@32473]; a meta.* key that syslog cannot carry
 as it is appears in its short form (README, "STRUCTURED-DATA: where each
 column is"). Compressed files and input (logrotate's .gz, or .bz2, .xz
-and .zst, recognised by their first bytes) are decompressed transparently.
+and .zst, recognised by their first bytes) are decompressed transparently;
+data that is not log lines (zip, a tar archive, a binary file such as an
+executable or an image, known by its first bytes) is an input that cannot
+be read.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,

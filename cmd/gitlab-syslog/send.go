@@ -59,8 +59,10 @@ parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
-.zst) whose bytes are not that compression, or cut inside its header,
-stops send before it sends anything.
+.zst) whose bytes are not that compression, or cut inside its header, and
+data that is not log lines (zip, a tar archive, a binary file such as an
+executable or an image, known by its first bytes) stop send before it
+sends anything.
 A file that cannot be read to its end (a truncated .gz) is named with the
 line and cause; the complete lines read from it before the error and the
 other files are still sent (the line the error cuts off is not), and send
