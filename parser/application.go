@@ -22,6 +22,13 @@ var appKeys = newKeyTable([]keySlot{
 // text application.log in both its forms ("2020-04-09T14:04:00.667Z: msg"
 // and "October 06, 2014 11:56: msg"). The zero value is ready to use; an
 // Application is not safe for concurrent use.
+//
+// A JSON line must have the keys "severity" and "time" at its top level
+// (with any value): GitLab's Gitlab::JsonLogger (lib/gitlab/json_logger.rb),
+// which writes application_json.log, puts both in every line before the
+// message's own keys, which can change their values but not remove them. A
+// JSON object without them (another program's log, a wrong file) is an
+// *Error, not an application line with no columns.
 type Application struct {
 	obj jsonObj
 }
@@ -44,6 +51,9 @@ func (p *Application) parseJSON(line []byte, r *Record) error {
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeApplication, err)
 	}
+	if err := appKeysMissing(o.set); err != nil {
+		return err
+	}
 	o.emit(r, ColSeverity, &o.slots[appSeverity])
 	if t, ok := o.emitTime(r, ColEventTime, &o.slots[appTime]); ok {
 		r.Time = t
@@ -55,6 +65,29 @@ func (p *Application) parseJSON(line []byte, r *Record) error {
 	}
 	o.emitMeta(r)
 	return nil
+}
+
+// appRequired are the slots of the keys every application_json.log line
+// has (see Application).
+const appRequired = 1<<appSeverity | 1<<appTime
+
+// appKeysMissing returns the *Error of a JSON line whose top-level keys
+// (set, a bit per slot written) lack one of appRequired, naming it; nil
+// when it has both.
+func appKeysMissing(set uint64) error {
+	var missing string
+	switch set & appRequired {
+	case appRequired:
+		return nil
+	case 1 << appTime:
+		missing = `no "severity" key`
+	case 1 << appSeverity:
+		missing = `no "time" key`
+	default:
+		missing = `no "severity" or "time" key`
+	}
+	return &Error{Type: TypeApplication, Offset: -1,
+		Reason: "not a GitLab application_json.log line: " + missing + ` (GitLab writes "severity" and "time" in every line)`}
 }
 
 // parseAppText reads "<timestamp>: <message>".

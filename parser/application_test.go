@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -36,18 +37,18 @@ func TestApplicationParse(t *testing.T) {
 		},
 		{
 			name: "successful login",
-			line: `{"message":"Successful Login: username=root ip=192.168.65.1 method=standard admin=true"}`,
+			line: `{"severity":"INFO","time":"-","message":"Successful Login: username=root ip=192.168.65.1 method=standard admin=true"}`,
 			want: want{"EventKind": "successful_login", "Username": "root", "IPAddress": "192.168.65.1",
 				"AuthenticationType": "standard", "Admin": "true"},
 		},
 		{
 			name: "logout",
-			line: `{"message":"User Logout: username=root ip=192.168.65.1"}`,
+			line: `{"severity":"INFO","time":"-","message":"User Logout: username=root ip=192.168.65.1"}`,
 			want: want{"EventKind": "logout", "Username": "root", "IPAddress": "192.168.65.1"},
 		},
 		{
 			name: "user created",
-			line: `{"message":"User \"test23\" (test23@elastic.co) was created"}`,
+			line: `{"severity":"INFO","time":"-","message":"User \"test23\" (test23@elastic.co) was created"}`,
 			want: want{"EventKind": "user_created", "Username": "test23", "EmailAddress": "test23@elastic.co"},
 		},
 		{
@@ -59,7 +60,7 @@ func TestApplicationParse(t *testing.T) {
 		},
 		{
 			name: "user removed, one space",
-			line: `{"message":"User \"x\" (x@example.com) was removed"}`,
+			line: `{"severity":"INFO","time":"-","message":"User \"x\" (x@example.com) was removed"}`,
 			want: want{"EventKind": "user_removed", "Username": "x", "EmailAddress": "x@example.com"},
 		},
 		{
@@ -70,32 +71,32 @@ func TestApplicationParse(t *testing.T) {
 		},
 		{
 			name: "project created without owner",
-			line: `{"message":"created a new project \"ns / p\""}`,
+			line: `{"severity":"INFO","time":"-","message":"created a new project \"ns / p\""}`,
 			want: want{"EventKind": "project_created", "!Owner": "", "Project": "ns / p"},
 		},
 		{
 			name: "project removed (old)",
-			line: `{"message":"Project \"project133\" was removed"}`,
+			line: `{"severity":"INFO","time":"-","message":"Project \"project133\" was removed"}`,
 			want: want{"EventKind": "project_removed", "Project": "project133"},
 		},
 		{
 			name: "project deleted (2024)",
-			line: `{"message":"Project \"root/test\" was deleted"}`,
+			line: `{"severity":"INFO","time":"-","message":"Project \"root/test\" was deleted"}`,
 			want: want{"EventKind": "project_removed", "Project": "root/test"},
 		},
 		{
 			name: "group created is not a user (KQL UserAdded confusion)",
-			line: `{"message":"Group \"elastic_group\" was created"}`,
+			line: `{"severity":"INFO","time":"-","message":"Group \"elastic_group\" was created"}`,
 			want: want{"EventKind": "group_created", "Group": "elastic_group", "!Username": ""},
 		},
 		{
 			name: "group removed",
-			line: `{"message":"Group \"g\" was removed"}`,
+			line: `{"severity":"INFO","time":"-","message":"Group \"g\" was removed"}`,
 			want: want{"EventKind": "group_removed", "Group": "g"},
 		},
 		{
 			name: "impersonation started",
-			line: `{"message":"User root has started impersonating test23"}`,
+			line: `{"severity":"INFO","time":"-","message":"User root has started impersonating test23"}`,
 			want: want{"EventKind": "impersonation_started", "Username": "root", "TargetUser": "test23"},
 		},
 		{
@@ -117,12 +118,12 @@ func TestApplicationParse(t *testing.T) {
 		},
 		{
 			name: "other message: no EventKind",
-			line: `{"message":"Failed Login attempt"}`,
+			line: `{"severity":"INFO","time":"-","message":"Failed Login attempt"}`,
 			want: want{"Message": "Failed Login attempt", "!EventKind": ""},
 		},
 		{
 			name: "message that is not a string",
-			line: `{"message":{"k":"v"}}`,
+			line: `{"severity":"INFO","time":"-","message":{"k":"v"}}`,
 			want: want{"Message": `{"k":"v"}`, "!EventKind": ""},
 		},
 		{
@@ -152,5 +153,63 @@ func TestApplicationErrors(t *testing.T) {
 		if !errors.As(err, &pe) || pe.Type != TypeApplication {
 			t.Errorf("%q: got %v, want an application *Error", line, err)
 		}
+	}
+}
+
+// TestApplicationNotGitLab checks that a JSON object without the keys
+// Gitlab::JsonLogger writes in every line ("severity" and "time", at the
+// top level) is an *Error naming what is missing, not an application line
+// with no columns (fresh-user trial: {"a":1} parsed as {}), and that
+// Detect does not take it for an application line either.
+func TestApplicationNotGitLab(t *testing.T) {
+	tests := []struct {
+		line, reason string // reason: "" when the line parses
+	}{
+		{`{}`, `no "severity" or "time" key`},
+		{`{"a":1}`, `no "severity" or "time" key`},
+		{`{"message":"Failed Login: username=a ip=b"}`, `no "severity" or "time" key`},
+		{`{"time":"2024-05-31T14:32:44.108Z","message":"x"}`, `no "severity" key`},
+		{`{"log":"x\n","stream":"stdout","time":"2024-05-31T14:32:44.108Z"}`, `no "severity" key`},
+		{`{"severity":"INFO","message":"x"}`, `no "time" key`},
+		{`{"message":"\"severity\":\"INFO\",\"time\":\"x\""}`, `no "severity" or "time" key`},
+		// A key present with any value is enough: JsonLogger's message
+		// hash can override a value, never remove the key.
+		{`{"severity":"INFO","time":"2024-05-31T14:32:44.108Z"}`, ""},
+		{`{"severity":null,"time":null}`, ""},
+		{`{"time":"-","severity":""}`, ""},
+		{`{ "severity" : "INFO" , "time" : 1 }`, ""},
+	}
+	for _, tt := range tests {
+		var r Record
+		err := new(Application).Parse([]byte(tt.line), &r)
+		if tt.reason == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it parsed", tt.line, err)
+			}
+			if got := Detect([]byte(tt.line)); got != TypeApplication {
+				t.Errorf("Detect(%s) = %v, want application", tt.line, got)
+			}
+			continue
+		}
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Type != TypeApplication {
+			t.Errorf("%s: got %v, want an application *Error", tt.line, err)
+			continue
+		}
+		want := "not a GitLab application_json.log line: " + tt.reason
+		if !strings.HasPrefix(pe.Reason, want) {
+			t.Errorf("%s: reason %q, want it to start with %q", tt.line, pe.Reason, want)
+		}
+		if got := Detect([]byte(tt.line)); got == TypeApplication {
+			t.Errorf("Detect(%s) = application, want no application line", tt.line)
+		}
+	}
+	// Keys of a nested object are not the line's: Detect, which does not
+	// validate, may take the line for an application one; the parser
+	// refuses it.
+	var r Record
+	err := new(Application).Parse([]byte(`{"details":{"severity":"INFO","time":"2024-05-31T14:32:44.108Z"}}`), &r)
+	if err == nil || !strings.Contains(err.Error(), `no "severity" or "time" key`) {
+		t.Errorf("nested keys: got %v, want the missing keys named", err)
 	}
 }

@@ -40,6 +40,29 @@ func contains(line []byte, pat string, anchor byte) bool {
 	return false
 }
 
+// hasKey reports whether line holds key, a quoted JSON key such as
+// `"time"`, followed by a colon (white space may come between): a key of
+// one of the line's objects. In valid JSON that cannot be text inside a
+// string, whose quotes are escaped, nor a value, which a colon never
+// follows. It looks for the byte anchor of key, as contains does.
+func hasKey(line []byte, key string, anchor byte) bool {
+	a := strings.IndexByte(key, anchor)
+	for i := a; i < len(line); {
+		j := bytes.IndexByte(line[i:], anchor)
+		if j < 0 {
+			return false
+		}
+		start := i + j - a
+		if end := start + len(key); end <= len(line) && string(line[start:end]) == key {
+			if k := skipWS(line, end); k < len(line) && line[k] == ':' {
+				return true
+			}
+		}
+		i += j + 1
+	}
+	return false
+}
+
 // Detect guesses which log a line comes from, for --type auto:
 //
 //   - a JSON object with the member "message":"Rack_Attack" (what GitLab's
@@ -49,14 +72,17 @@ func contains(line []byte, pat string, anchor byte) bool {
 //     entity_id, event_type, target_details) is TypeAudit;
 //   - any other JSON object with a gitlab_throttle_user_allowlist key (the
 //     other line of auth_json.log) is TypeAuth;
-//   - any other JSON object is TypeApplication;
+//   - any other JSON object with the keys "severity" and "time" (which
+//     GitLab's JsonLogger writes in every application_json.log line, and
+//     the Application parser requires) is TypeApplication;
 //   - text starting with "<RFC 3339 time>: " or "<Month> 02, 2006 15:04: "
 //     is TypeApplication;
 //   - text shaped like an NGINX access line ("<addr> - <user> [<time>] "...)
 //     is TypeAccess.
 //
-// Anything else is TypeUnknown. Detect does not validate the line; the
-// parser of the returned type does.
+// Anything else, a JSON object without those keys included, is
+// TypeUnknown. Detect does not validate the line; the parser of the
+// returned type does.
 func Detect(line []byte) Type {
 	i := skipWS(line, 0)
 	if i >= len(line) {
@@ -77,7 +103,10 @@ func Detect(line []byte) Type {
 		if contains(line, allowlistMember, 'w') {
 			return TypeAuth
 		}
-		return TypeApplication
+		if hasKey(line, `"severity"`, 'v') && hasKey(line, `"time"`, 'm') {
+			return TypeApplication
+		}
+		return TypeUnknown
 	}
 	if c := line[0]; c >= '0' && c <= '9' {
 		if j := bytes.Index(line, []byte(": ")); j > 0 {

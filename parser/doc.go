@@ -74,7 +74,10 @@
 // JSON object (the same lines encoding/json accepts).
 //
 // GitLabApp ([Application]). JSON lines give Severity (severity), EventTime
-// (time), CorrelationID (correlation_id), Message (message); text lines
+// (time), CorrelationID (correlation_id), Message (message). A JSON line
+// must have the keys severity and time at its top level, with any value, as
+// every line GitLab's JsonLogger writes has: a JSON object without them is
+// an *Error saying which is missing, not a line of the log; text lines
 // ("2020-04-09T14:04:00.667Z: msg" or "October 06, 2014 11:56: msg", the
 // latter read as UTC because the log does not name its zone) give EventTime
 // and Message. Then, when Message matches one of these patterns, EventKind

@@ -122,7 +122,7 @@ func ExampleAuth_Parse() {
 func ExampleDetect() {
 	for _, line := range []string{
 		`{"id":"1","author_id":-3,"event_type":"repository_git_operation"}`,
-		`{"severity":"INFO","message":"User Logout: username=root ip=192.168.65.1"}`,
+		`{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","message":"User Logout: username=root ip=192.168.65.1"}`,
 		`{"severity":"ERROR","message":"Rack_Attack","env":"blocklist","remote_ip":"198.51.100.23"}`,
 		`2020-04-09T14:04:00.667Z: Failed Login: username=admin ip=80.10.11.12`,
 		`172.16.228.1 - - [26/Jun/2014:06:33:46 -0700] "GET / HTTP/1.1" 200 5775 "" "curl/8.5.0"`,

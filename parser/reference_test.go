@@ -214,6 +214,15 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			meta[m.key] = m.raw
 		}
 	}
+	if t == TypeApplication {
+		// Gitlab::JsonLogger writes severity and time in every line.
+		if _, ok := fromTop["Severity"]; !ok {
+			return nil, false, nil
+		}
+		if _, ok := fromTop["EventTime"]; !ok {
+			return nil, false, nil
+		}
+	}
 	get := func(c string) (string, error) {
 		raw, ok := fromTop[c]
 		if !ok {

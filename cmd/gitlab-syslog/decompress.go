@@ -71,10 +71,11 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // error that says it is truncated and that no line was read; one whose
 // header is not valid after the magic number, an error that names the
 // compression and says how to check the file. Data that is not log lines
-// (unreadOf: another compression such as zip or lz4, a tar archive), also
-// inside a compressed file, and data compressed twice, are errors naming
-// the file, what it holds and the command that gives the plain lines:
-// never passed on as lines. A plain tar archive is known by "ustar" at
+// (unreadOf: another compression such as zip or lz4, a tar archive, a
+// binary file such as an executable, an image or a database), also inside
+// a compressed file, and data compressed twice, are errors naming the
+// file, what it holds and the command that gives the plain lines (for a
+// binary file, to give a log file): never passed on as lines. A plain tar archive is known by "ustar" at
 // byte 257: when regular is set (a regular file, also on standard input,
 // whose first bytes are there at once) decompress reads up to its first
 // 262 bytes to see it; otherwise (a pipe, a terminal, a FIFO: the first

@@ -110,7 +110,8 @@ Every input is opened before any is read, standard input last (detect
 waits for its first bytes to look at them): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
-lzip or 7-Zip data, a compressed tar archive, data compressed twice) stops detect
+lzip or 7-Zip data, a tar archive, data compressed twice, a binary file
+such as an executable, an image, a PDF or an SQLite database) stops detect
 before it prints anything, naming the file, what it holds and the command
 that gives the plain lines.
 The exit status is 0 unless an input cannot be read, a --param or --rule
@@ -458,28 +459,28 @@ func defaultOff() (map[string]string, error) {
 	return needs, nil
 }
 
-// printDetectSummary writes the run's counters to w.
-// warnCutInputs names each input with lines longer than maxLine
-// (--max-line-bytes), which were skipped, and says how to raise the limit.
+// warnCutInputs names, for each input with lines longer than maxLine
+// (--max-line-bytes), which were skipped, the first of them, and says how
+// to raise the limit.
 func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
 	for i, c := range counts {
-		if c.cut > 0 {
-			first := ""
-			if c.cut > 1 {
-				first = " (the first of them)"
-			}
-			fmt.Fprintf(w, "detect: WARNING: %s:%d%s: %s; the rules did not see %s\n",
-				inputs[i].label(), c.cutAt, first, tooLongHint(c.cut, c.cut == c.lines, maxLine, c.cutLongest, false), plural(c.cut, "it", "them"))
+		if msg := c.cut.warning(inputs[i].label(), c.lines, maxLine, "the rules did not see it", "the rules did not see them"); msg != "" {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
 	}
 }
 
-// warnUnparsedInputs names each input of which lines were read and none
-// parsed: most likely a wrong TYPE: prefix or not a GitLab log, which
-// would otherwise pass as "no alerts".
+// warnUnparsedInputs names, for each input with lines that did not
+// parse, the first of them and why, as run's log does, and how many more
+// the input had; and then, when none of its lines parsed, the input:
+// most likely a wrong TYPE: prefix or not a GitLab log, which would
+// otherwise pass as "no alerts".
 func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		if c.lines == 0 || c.failed < c.lines-c.cut || c.failed == 0 {
+		if msg := c.unparsed.warning(inputs[i].label(), ", so the rules did not see it", ", so the rules did not see them"); msg != "" {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+		}
+		if c.lines == 0 || c.unparsed.n < c.lines-c.cut.n || c.unparsed.n == 0 {
 			continue
 		}
 		as, hint := "as any GitLab log type", "is it a GitLab log?"
@@ -490,7 +491,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 			}
 		}
 		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
-			c.failed, plural(c.failed, "line", "lines"), inputs[i].label(), as, hint)
+			c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), as, hint)
 	}
 }
 
@@ -518,8 +519,8 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 // warnUnparsedInputs.
 func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		read := c.lines - c.cut
-		if c.other == 0 || 2*c.other <= read || (c.failed == read && c.failed > 0) {
+		read := c.lines - c.cut.n
+		if c.other == 0 || 2*c.other <= read || (c.unparsed.n == read && c.unparsed.n > 0) {
 			continue
 		}
 		as := inputs[i].typ.String()
@@ -531,19 +532,20 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 	}
 }
 
+// printDetectSummary writes the run's counters to w.
 func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
 		c.lines += x.lines
-		c.failed += x.failed
+		c.unparsed.n += x.unparsed.n
 		c.wanted += x.wanted
-		c.cut += x.cut
+		c.cut.n += x.cut.n
 		c.untimed += x.untimed
 	}
 	st := eng.Stats()
 	cut := ""
-	if c.cut > 0 {
-		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut)
+	if c.cut.n > 0 {
+		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut.n)
 	}
 	future := ""
 	if st.Future > 0 {
@@ -557,7 +559,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		untimed = fmt.Sprintf(", %d without a usable time (not evaluated)", c.untimed)
 	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.failed, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
+		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
 	// Every rule that was given an event is listed, with 0 alerts too:
 	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw

@@ -91,10 +91,11 @@ type eventBatch struct {
 
 // inputCounts are one input's line counters.
 type inputCounts struct {
-	lines, failed, wanted int
-	cut                   int // lines cut to max_line_bytes, not parsed (not in failed)
-	cutAt                 int // the line number of the first cut line
-	cutLongest            int // the length in bytes of the longest cut line
+	lines, wanted int
+	// unparsed counts the lines that did not parse and keeps the first
+	// (cut lines are not among them).
+	unparsed unparsedLines
+	cut      cutLines // lines cut to max_line_bytes, not parsed (not in unparsed)
 	// untimed counts the events a rule wanted that have no usable time
 	// (not evaluated: see readEvents); untimedAt is the line of the
 	// first, untimedCause why it has none.
@@ -159,11 +160,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			}
 		}
 		if long > 0 { // a cut line is never parsed into columns, as in the agent
-			if counts.cut == 0 {
-				counts.cutAt = n
-			}
-			counts.cut++
-			counts.cutLongest = max(counts.cutLongest, long)
+			counts.cut.add(n, long)
 			return nil
 		}
 		t := in.typ
@@ -177,8 +174,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			p = parser.New(t) // nil for TypeUnknown
 			parsers[t] = p
 		}
-		if p == nil || p.Parse(line, &rec) != nil {
-			counts.failed++
+		if p == nil {
+			counts.unparsed.addUnknown(n, line, "TYPE:FILE")
+			return nil
+		}
+		if err := p.Parse(line, &rec); err != nil {
+			counts.unparsed.add(n, err)
 			return nil
 		}
 		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless

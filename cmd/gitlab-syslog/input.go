@@ -191,7 +191,8 @@ type openedStdin struct {
 // openStdin checks stdin's content before any input is read, as
 // checkInput checks a file's: it waits for its first bytes (only these:
 // a slow writer's first line is enough) and returns decompress's error for
-// data that is not log lines (a tar archive, zip, data compressed twice),
+// data that is not log lines (a tar archive, zip, data compressed twice, a
+// binary file such as an executable),
 // which names "stdin". Cancelling ctx ends the wait with ctx.Err().
 func openStdin(ctx context.Context, stdin io.Reader) (*openedStdin, error) {
 	o := &openedStdin{raw: &byteCounter{r: stdin}}

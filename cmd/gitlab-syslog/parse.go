@@ -33,7 +33,10 @@ give the column in STRUCTURED-DATA: meta.X is param X of [meta@32473], every
 other column a param of [gitlab@32473]; a meta.* key that syslog cannot carry
 as it is appears in its short form (README, "STRUCTURED-DATA: where each
 column is"). Compressed files and input (logrotate's .gz, or .bz2, .xz
-and .zst, recognised by their first bytes) are decompressed transparently.
+and .zst, recognised by their first bytes) are decompressed transparently;
+data that is not log lines (zip, a tar archive, a binary file such as an
+executable or an image, known by its first bytes) is an input that cannot
+be read.
 
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,
@@ -106,7 +109,7 @@ so the output is always valid JSON for jq.`,
 			}
 			if p.lines > 0 && p.failed == p.lines {
 				if p.cut == p.lines {
-					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, p.longest, false))
+					return fmt.Errorf("parse: no line parsed: %s", tooLongHint(p.lines, true, p.maxLine, p.longest))
 				}
 				cut := ""
 				if p.cut > 0 {
@@ -178,7 +181,7 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 	}
 	var err error
 	if ps == nil {
-		err = errors.New("cannot tell the log type (want audit, application or auth JSON, application text or an NGINX access line); use --type")
+		err = unknownTypeError(line, "--type")
 	} else {
 		err = ps.Parse(line, &p.rec)
 	}

@@ -51,14 +51,18 @@ from its name, as the agent's sources do; standard input and other files
 are typed line by line, and a line of no known type goes out under
 APP-NAME GitLab-Logs. Lines
 longer than --max-line-bytes are cut to it, sent raw (without
-STRUCTURED-DATA: their last columns would be wrong) and counted; lines that
-do not parse are sent raw, without STRUCTURED-DATA, and counted (when none
+STRUCTURED-DATA: their last columns would be wrong) and counted, and a
+warning names the first of each input and a limit above the longest; lines that
+do not parse are sent raw, without STRUCTURED-DATA, and counted, and a
+warning names the first of each input as FILE:LINE: cause (when none
 parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
-.zst) whose bytes are not that compression, or cut inside its header,
-stops send before it sends anything.
+.zst) whose bytes are not that compression, or cut inside its header, and
+data that is not log lines (zip, a tar archive, a binary file such as an
+executable or an image, known by its first bytes) stop send before it
+sends anything.
 A file that cannot be read to its end (a truncated .gz) is named with the
 line and cause; the complete lines read from it before the error and the
 other files are still sent (the line the error cuts off is not), and send
@@ -221,12 +225,15 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
 		}
 		s.mp.SetType(t)
+		s.in = inputLines{}
 		var sendErr error
-		err := readLines(rctx, name, stdin, true, s.maxLine, func(_ string, _ int, line []byte, long int) error {
-			s.longest = max(s.longest, long)
-			sendErr = s.line(ctx, line, long > 0)
+		label := "stdin" // as readLines names standard input
+		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
+			label = l
+			sendErr = s.line(ctx, n, line, long)
 			return sendErr
 		})
+		s.noteInput(label)
 		switch {
 		case sendErr != nil:
 			return sendErr, readErrs
@@ -239,6 +246,18 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		}
 	}
 	return nil, readErrs
+}
+
+// noteInput keeps, for after the summary, the warnings about the input
+// label just read: its first line that did not parse, and its first line
+// cut to max_line_bytes with how to raise the limit, in detect's words.
+func (s *sender) noteInput(label string) {
+	if msg := s.in.unparsed.warning(label, " and was sent raw, without STRUCTURED-DATA", " and were sent raw, without STRUCTURED-DATA"); msg != "" {
+		s.notes = append(s.notes, msg)
+	}
+	if msg := s.in.cut.warning(label, s.in.read, s.maxLine, "it was sent raw", "they were sent raw"); msg != "" {
+		s.notes = append(s.notes, msg)
+	}
 }
 
 // readError says which of n inputs could not be read to their end, and
@@ -273,6 +292,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	fmt.Fprintf(w, "sent %d %s of %d read to %s in %s%s\n", st.Messages, plural(int(st.Messages), "line", "lines"),
 		s.read, to, took.Round(time.Millisecond), detail)
+	for _, n := range s.notes {
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", n)
+	}
 	s.warnNoneParsed(cmd.ErrOrStderr(), c.Tailer.MaxLineBytes)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
@@ -290,16 +312,14 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	return nil
 }
 
-// warnNoneParsed warns on w when no line read parsed: when every line
-// was longer than maxLine (max_line_bytes), that they were cut and how
-// to raise the limit; else, of the lines within the limit, that none is
-// of the --type given or a GitLab log at all.
+// warnNoneParsed warns on w when lines within the limit maxLine
+// (max_line_bytes) were read and none of them parsed: that none is of
+// the --type given or a GitLab log at all. Lines cut to the limit were
+// warned about per input (noteInput).
 func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	whole := s.read - s.truncated // lines within the limit; a cut one is never parsed
 	switch {
-	case s.read == 0 || s.unparsed < s.read:
-	case whole == 0:
-		fmt.Fprintf(w, "send: WARNING: %s; %s sent raw\n", tooLongHint(s.read, true, maxLine, s.longest, true), plural(s.read, "it was", "they were"))
+	case s.read == 0 || s.unparsed < s.read || whole == 0:
 	case s.fixed != parser.TypeUnknown:
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
 			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
@@ -395,6 +415,15 @@ func (o *stdoutOutput) Stats() forwarder.Stats {
 	return forwarder.Stats{Messages: o.written, Dropped: o.dropped, Escaped: o.escaped, EncoderStats: o.enc.Stats()}
 }
 
+// inputLines counts, for one input of send, the lines read (blank ones
+// not counted), the lines that did not parse and the lines cut to
+// max_line_bytes, for the warnings noteInput gives.
+type inputLines struct {
+	read     int
+	unparsed unparsedLines
+	cut      cutLines
+}
+
 // sender turns lines into batches and hands them to the output.
 type sender struct {
 	out       output
@@ -409,9 +438,10 @@ type sender struct {
 	read      int            // lines read (blank lines not included)
 	warnings  []*readWarning // inputs read to their end with data ignored (asReadWarning)
 	blank     int            // blank lines skipped
-	unparsed  int            // lines sent raw because they did not parse
+	unparsed  int            // lines sent raw because they did not parse, or were cut
+	in        inputLines     // the input being read
+	notes     []string       // about the inputs read, for after the summary (noteInput)
 	truncated int            // lines cut to maxLine
-	longest   int            // the length in bytes of the longest line cut
 	fixed     parser.Type    // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex
@@ -424,24 +454,35 @@ func (s *sender) ackError() error {
 	return s.ackErr
 }
 
-// line cuts one line to max_line_bytes as the agent's tailer does (cut:
-// readLines already did), maps it to a message as the agent does (a cut
-// line goes out raw) and encodes it into the current batch. readLines has
-// already dropped the line ending; a blank line is counted and skipped.
-func (s *sender) line(ctx context.Context, line []byte, cut bool) error {
+// line cuts line n of the input to max_line_bytes as the agent's tailer
+// does (long, its whole length, is not 0 when readLines already did), maps
+// it to a message as the agent does (a cut line goes out raw; a line that
+// does not parse too) and encodes it into the current batch, counting it
+// in s.in. readLines has already dropped the line ending; a blank line is
+// counted and skipped.
+func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		s.blank++
 		return nil
 	}
 	s.read++
-	if cut || len(line) > s.maxLine {
+	s.in.read++
+	cut := long > 0 || len(line) > s.maxLine
+	if cut {
+		s.in.cut.add(n, max(long, len(line)))
 		line = line[:min(len(line), s.maxLine)]
-		cut = true
 		s.truncated++
 	}
 	s.mp.Opts.Now = time.Now()
 	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
 		s.unparsed++ // sent raw, as run counts it
+		switch {
+		case cut: // told apart, with the line limit
+		case errors.Is(err, mapping.ErrNoParser):
+			s.in.unparsed.addUnknown(n, line, "--type")
+		default:
+			s.in.unparsed.add(n, err)
+		}
 	}
 	if s.cur == nil {
 		select {

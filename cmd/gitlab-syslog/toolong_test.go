@@ -13,9 +13,11 @@ import (
 // TestTooLongLineNotCalledNotGitLab: a GitLab line longer than the line
 // limit is reported as longer than the limit, with the limit and the
 // option that raises it, by send, parse and detect; not as "not a GitLab
-// log"; detect names the line (the first, of several). Before, send warned "is it a GitLab log?" and parse failed with
+// log"; send and detect name the line (the first, of several) in the same
+// words, whenever a line was cut. Before, send warned "is it a GitLab log?" and parse failed with
 // "none was recognised as a GitLab log" for a file of valid audit lines
-// only too long, and detect said nothing but the count.
+// only too long, and detect said nothing but the count; later send gave
+// the hint only when no line parsed at all (fresh-user trial).
 func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 	good := testdataLines(t, "audit_json.log")[0]
 	long := `{"severity":"INFO","time":"2025-03-04T12:10:00.000Z","message":"` + strings.Repeat("x", 2000) + `"}`
@@ -27,23 +29,28 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		args    []string
+		stdin   string
 		want    string // in the error or standard error
 		notWant string
 	}{
-		{"send, all too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1KiB", allLong},
-			"send: WARNING: the 2 lines read are " + limit + " (or max_line_bytes in the config file), e.g. --max-line-bytes 3KiB; they were sent raw", "GitLab log"},
-		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong},
+		{"send, all too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1KiB", allLong}, "",
+			"send: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB; they were sent raw", "GitLab log"},
+		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong}, "",
 			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
-		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong},
+		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong}, "",
 			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB; the rules did not see them", "GitLab log"},
-		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed},
+		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed}, "",
 			"detect: WARNING: " + mixed + ":2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
-		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed},
-			"1 cut to max_line_bytes (1024 bytes), sent raw", "WARNING"},
+		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed}, "",
+			"send: WARNING: " + mixed + ":2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; it was sent raw", "GitLab log"},
+		{"send, one too long on stdin", []string{"send", "--to", "stdout", "--max-line-bytes", "1024"}, good + "\n" + long + "\n",
+			"send: WARNING: stdin:2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; it was sent raw", "GitLab log"},
+		{"detect, one too long on stdin", []string{"detect", "--max-line-bytes", "1024", "-"}, good + "\n" + long + "\n",
+			"detect: WARNING: standard input:2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; the rules did not see it", "GitLab log"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr syslogtest.Buffer
-			err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, tc.args...)
+			err := runSendCollect(context.Background(), strings.NewReader(tc.stdin), &stdout, &stderr, tc.args...)
 			got := stderr.String()
 			if err != nil {
 				got += "\n" + err.Error()
