@@ -62,7 +62,8 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true,
+		QuietSave: true}) // detector.save logs the failures, paced (saveLog)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
@@ -206,6 +207,13 @@ func (a *Agent) closeDetections() error {
 		return nil
 	}
 	if n := d.e.Stats().StateSaveErrors - before; n > 0 {
+		d.mu.Lock()
+		saves := d.saves
+		d.mu.Unlock()
+		if saves.held { // the same failure as at the saves before: not logged by save
+			a.log.Error("detection state not saved at shutdown", "dir", a.cfg.StateDir+"/detect", "failed_saves", saves.failed,
+				"note", "the cause is logged above, at the first of these failed saves")
+		}
 		return fmt.Errorf("detection state not saved: %d file(s) under %s could not be written (logged above)", n, a.cfg.StateDir+"/detect")
 	}
 	return nil
@@ -252,9 +260,9 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		nd.e.KeepData(prev)
 	}
 	if d != nil {
-		d.retire()
+		saves := d.retire()
 		if nd != nil {
-			nd.base = d.stats()
+			nd.base, nd.saves = d.stats(), saves
 		}
 	}
 	a.mu.Lock()
