@@ -222,7 +222,10 @@ func (a *Agent) closeDetections() error {
 // reloadDetections applies the detections block of cfg after a SIGHUP,
 // while no source runs: an unchanged block (and GeoIP) only rereads the
 // rules' files (the TI indicator file); a changed one saves the running
-// engine's state and builds a new engine from it. On failure the running
+// engine's state and builds a new engine from it. One line logs what
+// changed: the rules turned on or off, those whose severity or parameters
+// changed, or that none did (diffDetections), and the file each rule with
+// one uses, with its number of indicators (fileAttrs). On failure the running
 // engine stays. A rule's data file that is missing, holds nothing usable
 // or became empty is a data fault, not a configuration error
 // (cfg.Detections.Running): the rule keeps the data it had, the rule logs
@@ -234,9 +237,10 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	cfg.Detections.Running = true
 	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) {
 		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
-			a.log.Info("reload: detection rules' files reread; a rule whose file could not be used keeps its data", "err", err)
+			a.log.Info("reload: detections unchanged, rules' files reread; a rule whose file could not be used keeps its data",
+				append([]any{"err", err}, fileAttrs(d.e)...)...)
 		} else {
-			a.log.Info("reload: detection rules' files reread")
+			a.log.Info("reload: detections unchanged, rules' files reread", fileAttrs(d.e)...)
 		}
 		return
 	}
@@ -268,12 +272,18 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	a.mu.Lock()
 	a.det = nd
 	a.mu.Unlock()
-	if nd != nil {
-		a.m.SetDetections(nd.stats)
-	} else {
+	switch {
+	case nd == nil:
 		a.m.SetDetections(nil)
+		a.log.Info("reload: detections turned off")
+	case d == nil:
+		a.m.SetDetections(nd.stats)
+		a.log.Info("reload: detections turned on", fileAttrs(nd.e)...)
+	default:
+		a.m.SetDetections(nd.stats)
+		ch := diffDetections(d.e, nd.e, &old.Detections, &cfg.Detections)
+		a.log.Info("reload: detections rebuilt", append(ch.attrs(), fileAttrs(nd.e)...)...)
 	}
-	a.log.Info("reload: detections rebuilt")
 }
 
 // sameDetections reports whether a and b configure the same engine:
