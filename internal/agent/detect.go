@@ -82,6 +82,8 @@ type detector struct {
 	untimedLog logGate
 	caughtMu   sync.Mutex
 	caught     map[string]uint64 // alerts dropped while catching up, by rule id
+
+	saves saveLog // paces the log of failed saves; guarded by mu
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -219,23 +221,36 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 	if d.lost.Load() || d.retired {
 		return false
 	}
-	if err := d.e.Save(); err != nil {
+	// The positions after the engine's state: they never run ahead of
+	// what the saved state folded.
+	err := d.e.Save()
+	if err == nil {
+		err = d.savePositions(true)
+	}
+	if err != nil {
+		d.saves.failure(d.log, d.stateDir(), err)
 		return false
 	}
-	// After the engine's state: positions never run ahead of what the
-	// saved state folded.
-	if err := d.savePositions(true); err != nil {
-		d.log.Error("detection positions not saved", "err", err)
-		return false
-	}
+	d.saves.success(d.log, d.stateDir())
 	return true
 }
 
-// retire stops saves of a detector a reload replaced.
-func (d *detector) retire() {
+// stateDir returns the directory the state is saved in, for the log.
+func (d *detector) stateDir() string {
+	if d.store == nil {
+		return ""
+	}
+	return d.store.Dir()
+}
+
+// retire stops saves of a detector a reload replaced. It returns the
+// pacing of its failed saves' log, which the detector replacing it takes
+// over: a failure that goes on is not logged again for the reload.
+func (d *detector) retire() saveLog {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.retired = true
-	d.mu.Unlock()
+	return d.saves
 }
 
 // advanceIdle moves the watermark to now − lateness when no event was

@@ -62,7 +62,8 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, err
 	}
 	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true})
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true,
+		QuietSave: true}) // detector.save logs the failures, paced (saveLog)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
@@ -206,6 +207,13 @@ func (a *Agent) closeDetections() error {
 		return nil
 	}
 	if n := d.e.Stats().StateSaveErrors - before; n > 0 {
+		d.mu.Lock()
+		saves := d.saves
+		d.mu.Unlock()
+		if saves.held { // the same failure as at the saves before: not logged by save
+			a.log.Error("detection state not saved at shutdown", "dir", a.cfg.StateDir+"/detect", "failed_saves", saves.failed,
+				"note", "the cause is logged above, at the first of these failed saves")
+		}
 		return fmt.Errorf("detection state not saved: %d file(s) under %s could not be written (logged above)", n, a.cfg.StateDir+"/detect")
 	}
 	return nil
@@ -214,7 +222,10 @@ func (a *Agent) closeDetections() error {
 // reloadDetections applies the detections block of cfg after a SIGHUP,
 // while no source runs: an unchanged block (and GeoIP) only rereads the
 // rules' files (the TI indicator file); a changed one saves the running
-// engine's state and builds a new engine from it. On failure the running
+// engine's state and builds a new engine from it. One line logs what
+// changed: the rules turned on or off, those whose severity or parameters
+// changed, or that none did (diffDetections), and the file each rule with
+// one uses, with its number of indicators (fileAttrs). On failure the running
 // engine stays. A rule's data file that is missing, holds nothing usable
 // or became empty is a data fault, not a configuration error
 // (cfg.Detections.Running): the rule keeps the data it had, the rule logs
@@ -226,9 +237,10 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	cfg.Detections.Running = true
 	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) {
 		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
-			a.log.Info("reload: detection rules' files reread; a rule whose file could not be used keeps its data", "err", err)
+			a.log.Info("reload: detections unchanged, rules' files reread; a rule whose file could not be used keeps its data",
+				append([]any{"err", err}, fileAttrs(d.e)...)...)
 		} else {
-			a.log.Info("reload: detection rules' files reread")
+			a.log.Info("reload: detections unchanged, rules' files reread", fileAttrs(d.e)...)
 		}
 		return
 	}
@@ -252,20 +264,26 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		nd.e.KeepData(prev)
 	}
 	if d != nil {
-		d.retire()
+		saves := d.retire()
 		if nd != nil {
-			nd.base = d.stats()
+			nd.base, nd.saves = d.stats(), saves
 		}
 	}
 	a.mu.Lock()
 	a.det = nd
 	a.mu.Unlock()
-	if nd != nil {
-		a.m.SetDetections(nd.stats)
-	} else {
+	switch {
+	case nd == nil:
 		a.m.SetDetections(nil)
+		a.log.Info("reload: detections turned off")
+	case d == nil:
+		a.m.SetDetections(nd.stats)
+		a.log.Info("reload: detections turned on", fileAttrs(nd.e)...)
+	default:
+		a.m.SetDetections(nd.stats)
+		ch := diffDetections(d.e, nd.e, &old.Detections, &cfg.Detections)
+		a.log.Info("reload: detections rebuilt", append(ch.attrs(), fileAttrs(nd.e)...)...)
 	}
-	a.log.Info("reload: detections rebuilt")
 }
 
 // sameDetections reports whether a and b configure the same engine:

@@ -118,6 +118,12 @@ type Config struct {
 	// Without Running a file that cannot be read is an error of New, as
 	// check reports it.
 	Running bool `yaml:"-"`
+	// QuietSave makes Save leave the logging of its failures to the
+	// caller, which gets them returned; they are counted all the same
+	// (Stats.StateSaveErrors). The agent sets it: it saves every
+	// state_save_interval, and a directory that stays unwritable would
+	// log the same errors at every save.
+	QuietSave bool `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -255,14 +256,21 @@ func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 // files found in them (FileReporter); rules without a file, or whose file
 // gave nothing to report, are absent.
 func (e *Engine) FileReports() map[string]FileReport {
+	out := e.Files()
+	maps.DeleteFunc(out, func(_ string, rep FileReport) bool { return rep.SkippedTotal == 0 && rep.Unusable == "" })
+	return out
+}
+
+// Files returns, by rule id, the report of every rule with its own file
+// (FileReporter), whatever the load found: the agent logs after a reload
+// which file each rule uses, with how many entries.
+func (e *Engine) Files() map[string]FileReport {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := map[string]FileReport{}
 	for _, r := range e.rules {
 		if fr, ok := r.rule.(FileReporter); ok {
-			if rep := fr.FileReport(); rep.SkippedTotal > 0 || rep.Unusable != "" {
-				out[r.info.ID] = rep
-			}
+			out[r.info.ID] = fr.FileReport()
 		}
 	}
 	return out

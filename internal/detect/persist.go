@@ -31,7 +31,8 @@ type snapshotAppender interface {
 
 // Save writes the engine's state and every Stateful rule's state to the
 // store (nothing without a StateDir). Every file is attempted; failures
-// are counted in Stats.StateSaveErrors, logged, and returned joined. The
+// are counted in Stats.StateSaveErrors, logged (unless Config.QuietSave),
+// and returned joined, one error per file. The
 // agent calls it periodically and at shutdown. It holds the engine for
 // its whole run: encoding is linear in the state, which the engine's and
 // the rules' bounds (MaxRecent, max_keys, max_pending) cap; at the default
@@ -86,7 +87,9 @@ func (e *Engine) Save() error {
 	}
 	for _, err := range errs {
 		e.stats.StateSaveErrors++
-		e.cfg.Log.Error("detection state not saved", "err", err)
+		if !e.cfg.QuietSave {
+			e.cfg.Log.Error("detection state not saved", "err", err)
+		}
 	}
 	return errors.Join(errs...)
 }

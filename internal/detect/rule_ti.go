@@ -180,7 +180,7 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 // skipped in all, and whether the file listed no indicator at all (Empty
 // when it skipped no line either) or was no UTF-8 text (UTF-16, gzip).
 func (r *tiRule) FileReport() FileReport {
-	rep := FileReport{File: r.path, SkippedTotal: r.nbad}
+	rep := FileReport{File: r.path, SkippedTotal: r.nbad, Entries: r.set.Load().len()}
 	switch {
 	case r.unusable != nil:
 		rep.Unusable = fmt.Sprintf("%s is %s, so the rule matches nothing: %s", r.path, r.unusable.Is, r.unusable.Fix)

@@ -43,6 +43,10 @@ type FileReport struct {
 	// and blank lines). An agent starts with it and warns; a running
 	// agent holding indicators takes it as a fault and keeps them.
 	Empty bool
+	// Entries is the number of entries the rule matches with (the TI
+	// rule's IP addresses and CIDRs): those of the last load, or of an
+	// earlier one that a file not usable at a reload left in use.
+	Entries int
 }
 
 // FallbackCounter is implemented by rules with fallback predicates for

@@ -311,8 +311,8 @@ type Status struct {
 
 // Build checks c's detections block and builds the engine over specs (nil:
 // the catalogue) with the runtime settings of rt (Emit, Log, Geo,
-// StateDir, Now, WantFirst, and the caps DedupeWindow, MaxRecent and
-// MaxSuppress; the rest comes from c). It returns the engine and the
+// StateDir, Now, WantFirst, QuietSave, and the caps DedupeWindow,
+// MaxRecent and MaxSuppress; the rest comes from c). It returns the engine and the
 // status of every rule in the catalogue. A rule that is off because it
 // lacks something is an error only when the configuration asked for it
 // (enabled: true, a severity or parameters given); a default rule that
@@ -359,6 +359,7 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
 	dc.MinWatermark = rt.MinWatermark
+	dc.QuietSave = rt.QuietSave
 	e, err := detect.New(dc)
 	if err != nil {
 		// one message per bad value, naming the rules that run and those

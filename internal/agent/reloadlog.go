@@ -1,0 +1,114 @@
+package agent
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// detectionChanges is what a reload changed in the detections, for the
+// line that logs it.
+type detectionChanges struct {
+	on, off  []string // ids of the rules turned on, and off
+	severity []string // "id old→new"
+	params   []string // ids of the rules whose parameters changed
+	settings []string // the engine's own: "lateness 2m0s→5m0s"
+}
+
+// diffDetections returns what changes from the engine old, built from the
+// detections block oc, to the engine nu, built from nc. A rule that runs
+// in one and not the other is turned on or off; of the rules running in
+// both, the severity and the parameters (the rule's own, else the
+// block's params it reads) are compared.
+func diffDetections(old, nu *detect.Engine, oc, nc *config.Detections) detectionChanges {
+	var c detectionChanges
+	was := map[string]detect.Info{}
+	for _, in := range old.Rules() {
+		was[in.ID] = in
+	}
+	all := nc.Specs
+	if all == nil {
+		all = detect.Catalogue()
+	}
+	specs := map[string]detect.Spec{}
+	for _, s := range all {
+		specs[s.Info.ID] = s
+	}
+	for _, in := range nu.Rules() {
+		prev, ok := was[in.ID]
+		delete(was, in.ID)
+		switch {
+		case !ok:
+			c.on = append(c.on, in.ID)
+			continue
+		case prev.Severity != in.Severity:
+			c.severity = append(c.severity, in.ID+" "+prev.Severity.String()+"→"+in.Severity.String())
+		}
+		if s := specs[in.ID]; !maps.Equal(ruleParams(oc, s), ruleParams(nc, s)) {
+			c.params = append(c.params, in.ID)
+		}
+	}
+	c.off = slices.Sorted(maps.Keys(was))
+	slices.Sort(c.on)
+	if oc.Lateness != nc.Lateness {
+		c.settings = append(c.settings, fmt.Sprintf("lateness %s→%s", oc.Lateness, nc.Lateness))
+	}
+	if oc.StateSaveInterval != nc.StateSaveInterval {
+		c.settings = append(c.settings, fmt.Sprintf("state_save_interval %s→%s", oc.StateSaveInterval, nc.StateSaveInterval))
+	}
+	return c
+}
+
+// ruleParams returns the parameters d sets for the rule of s: its own,
+// else those of d's params that the rule reads.
+func ruleParams(d *config.Detections, s detect.Spec) map[string]string {
+	own := d.Rules[s.Info.ID].Params
+	out := map[string]string{}
+	for _, name := range append(slices.Clip(s.Params), "suppress") {
+		if v, ok := own[name]; ok {
+			out[name] = v
+		} else if v, ok := d.Params[name]; ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// attrs returns the log attributes of c: only what changed, or rules:
+// unchanged.
+func (c detectionChanges) attrs() []any {
+	var out []any
+	for _, a := range []struct {
+		key string
+		ids []string
+	}{{"rules_on", c.on}, {"rules_off", c.off}, {"severity_changed", c.severity}, {"params_changed", c.params}} {
+		if len(a.ids) > 0 {
+			out = append(out, a.key, strings.Join(a.ids, ","))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "rules", "unchanged")
+	}
+	if len(c.settings) > 0 {
+		out = append(out, "settings_changed", strings.Join(c.settings, ","))
+	}
+	return out
+}
+
+// fileAttrs returns the log attributes of the rules' own files that e
+// uses (the TI indicator file): for each rule, a group of its id with the
+// file and the number of indicators in use.
+func fileAttrs(e *detect.Engine) []any {
+	files := e.Files()
+	var out []any
+	for _, id := range slices.Sorted(maps.Keys(files)) {
+		f := files[id]
+		out = append(out, slog.Group(id, "file", f.File, "indicators", f.Entries))
+	}
+	return out
+}
