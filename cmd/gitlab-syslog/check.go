@@ -232,9 +232,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s%s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd, datagramNote(&c.Forward))
 	problems = append(problems, forwardTLSProblems(c)...)
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
-	if len(c.Sources) == 0 {
+	switch {
+	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
-	} else {
+	case r.DefaultSources: // as run logs them (logDefaultSources)
+		fmt.Fprintf(w, "sources:    the defaults under %s, layout %s\n", c.LogDir, r.Layout)
+	default:
 		fmt.Fprintf(w, "sources:\n")
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -304,8 +307,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", typ, s.Path, app, s.StartAt, status)
 	}
 	tw.Flush()
-	for _, p := range r.Skipped {
-		fmt.Fprintf(w, "  (skipped %s: absent; %s)\n", p, config.SkipNote(p))
+	for _, a := range r.Skipped {
+		nor := ""
+		if a.Or != "" {
+			nor = ", and so is " + a.Or
+		}
+		fmt.Fprintf(w, "  (skipped %s: absent%s; %s)\n", a.Path, nor, a.Note)
 	}
 	if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)

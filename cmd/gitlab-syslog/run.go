@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -90,7 +89,7 @@ default state_dir, so that a second run reads them again.)`,
 				log.Warn("config: a duration without a unit", "warning", warn)
 			}
 			if r.DefaultSources {
-				logDefaultSources(log, c, r.Skipped)
+				logDefaultSources(log, c, r)
 			}
 			a, err := agent.New(c, agent.Options{
 				Logger:          log,
@@ -136,56 +135,24 @@ default state_dir, so that a second run reads them again.)`,
 	return cmd
 }
 
-// Layouts of the default sources under log_dir (sourceLayout).
-const (
-	layoutOmnibus = "omnibus (log_dir/gitlab-rails/ and log_dir/nginx/)"
-	layoutFlat    = "flat (every file directly under log_dir, as in the bundled testdata)"
-	layoutMixed   = "mixed (some files under log_dir/gitlab-rails/ or log_dir/nginx/, others directly under log_dir)"
-)
-
 // logDefaultSources logs, for sources that are the defaults under log_dir
 // (config.Resolved.DefaultSources), the layout they were found in and the
 // files followed, then each optional default file left out because it is
-// absent (skipped, the Omnibus paths config.Resolve returns) where that
-// layout has it: the absent auth.log of the bundled, flat testdata is
-// testdata/auth.log, not testdata/gitlab-rails/auth.log. With a mixed
-// layout both places are named.
-func logDefaultSources(log *slog.Logger, c *config.Config, skipped []string) {
-	layout := sourceLayout(c)
+// absent, where that layout has it (r.Skipped): the absent auth.log of the
+// bundled, flat testdata is testdata/auth.log, not
+// testdata/gitlab-rails/auth.log. With a mixed layout both places are named.
+// check prints the same (summarize).
+func logDefaultSources(log *slog.Logger, c *config.Config, r config.Resolved) {
 	paths := make([]string, len(c.Sources))
 	for i, s := range c.Sources {
 		paths[i] = s.Path
 	}
-	log.Info("default sources", "log_dir", c.LogDir, "layout", layout, "paths", strings.Join(paths, ","))
-	for _, p := range skipped {
-		flat := filepath.Join(c.LogDir, filepath.Base(p))
-		switch layout {
-		case layoutFlat:
-			log.Info("default source absent, not followed", "path", flat, "why", config.SkipNote(p))
-		case layoutMixed:
-			log.Info("default source absent, not followed", "path", p, "nor", flat, "why", config.SkipNote(p))
-		default:
-			log.Info("default source absent, not followed", "path", p, "why", config.SkipNote(p))
-		}
-	}
-}
-
-// sourceLayout returns the layout of c's default sources: where
-// config.Resolve found each file (or waits for it, at its Omnibus path).
-func sourceLayout(c *config.Config) string {
-	var flat, nested int
-	for _, s := range c.Sources {
-		if filepath.Dir(s.Path) == filepath.Clean(c.LogDir) {
-			flat++
+	log.Info("default sources", "log_dir", c.LogDir, "layout", r.Layout.String(), "paths", strings.Join(paths, ","))
+	for _, a := range r.Skipped {
+		if a.Or != "" {
+			log.Info("default source absent, not followed", "path", a.Path, "nor", a.Or, "why", a.Note)
 		} else {
-			nested++
+			log.Info("default source absent, not followed", "path", a.Path, "why", a.Note)
 		}
 	}
-	switch {
-	case flat > 0 && nested > 0:
-		return layoutMixed
-	case flat > 0:
-		return layoutFlat
-	}
-	return layoutOmnibus
 }

@@ -16,11 +16,13 @@ type Resolved struct {
 	StateDirNote string
 	// DefaultSources is true when the sources came from LogDir.
 	DefaultSources bool
-	// Skipped lists default sources left out because their file is absent
-	// (application.log, which GitLab no longer writes since 15.11, and the
-	// auth.log of versions before auth_json.log); SkipNote says why each is
-	// optional.
-	Skipped []string
+	// Layout is where the default sources were found under LogDir
+	// (omnibus, flat or mixed); "" when the sources are not the defaults.
+	Layout Layout
+	// Skipped lists the optional default sources left out because their
+	// file is absent, each where Layout has it, so that run and check
+	// name the same paths.
+	Skipped []Absent
 }
 
 // defaultSource is one of the Omnibus logs used when sources is omitted. A
@@ -50,17 +52,6 @@ func TypeByName(path string) string {
 	for _, d := range defaultSources {
 		if filepath.Base(path) == d.name {
 			return d.typ
-		}
-	}
-	return ""
-}
-
-// SkipNote returns why a default source listed in Resolved.Skipped may be
-// absent, or "" for a path that is not an optional default source.
-func SkipNote(path string) string {
-	for _, d := range defaultSources {
-		if d.note != "" && filepath.Base(path) == d.name {
-			return d.note
 		}
 	}
 	return ""
@@ -107,7 +98,10 @@ func DefaultAppName(typ string) string {
 // For each default file it uses
 // <log_dir>/<gitlab-rails|nginx>/<name> when that exists, else
 // <log_dir>/<name> when that exists (a flat directory such as the bundled
-// testdata), else the Omnibus path, which the tailer waits for.
+// testdata), else the Omnibus path, which the tailer waits for; an
+// optional file (application.log, auth.log) found in neither place is
+// left out and listed in Resolved.Skipped where the layout found
+// (Resolved.Layout) has it.
 func (c *Config) Resolve() (Resolved, error) {
 	var r Resolved
 	c.canonicalEnums()
@@ -132,6 +126,7 @@ func (c *Config) Resolve() (Resolved, error) {
 	}
 	if c.Sources == nil && len(c.InputsOn()) == 0 { // an aggregator follows no files unless told
 		r.DefaultSources = true
+		var skipped []defaultSource
 		for _, d := range defaultSources {
 			nested := filepath.Join(c.LogDir, d.sub, d.name)
 			flat := filepath.Join(c.LogDir, d.name)
@@ -141,11 +136,12 @@ func (c *Config) Resolve() (Resolved, error) {
 			case exists(flat):
 				path = flat
 			case d.note != "":
-				r.Skipped = append(r.Skipped, nested)
+				skipped = append(skipped, d)
 				continue
 			}
 			c.Sources = append(c.Sources, Source{Type: d.typ, Path: path})
 		}
+		r.Layout, r.Skipped = defaultLayout(c.LogDir, c.Sources, skipped)
 	}
 	for i := range c.Sources {
 		s := &c.Sources[i]
