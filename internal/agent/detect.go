@@ -83,7 +83,7 @@ type detector struct {
 	caughtMu   sync.Mutex
 	caught     map[string]uint64 // alerts dropped while catching up, by rule id
 
-	saves saveLog // paces the log of failed saves; guarded by mu
+	saves saveLog // paces the log of failed and skipped saves; guarded by mu
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -213,7 +213,7 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 			return false
 		}
 		if time.Now().After(deadline) {
-			d.log.Warn("detection state not saved: alerts still wait for the collector's acknowledgement; retrying at the next interval", "pending", d.pending.Load())
+			d.saves.skip(d.log, d.pending.Load())
 			return false
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -244,8 +244,9 @@ func (d *detector) stateDir() string {
 }
 
 // retire stops saves of a detector a reload replaced. It returns the
-// pacing of its failed saves' log, which the detector replacing it takes
-// over: a failure that goes on is not logged again for the reload.
+// pacing of its failed and skipped saves' log, which the detector
+// replacing it takes over: a failure, or a wait for the collector, that
+// goes on is not logged again for the reload.
 func (d *detector) retire() saveLog {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -88,7 +88,8 @@
 // stopped, the final save waits at most shutdownSaveWait (1 s) for the
 // alerts in flight and is skipped when they are still unacknowledged; a
 // periodic save in progress gives way at once. A save that fails is
-// logged once while it fails the same way (saveLog). The lines of the streaming
+// logged once while it fails the same way, and a save skipped for alerts
+// in flight once while they wait (saveLog). The lines of the streaming
 // spool are events of origin stream. With detections off the workers make
 // one nil check.
 //
