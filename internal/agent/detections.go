@@ -135,12 +135,25 @@ func (s *source) savedPosition() *checkpoint.Position {
 	return p
 }
 
+// detectTick is how often detectLoop wakes.
+const detectTick = time.Second
+
+// saveDue reports whether a detectLoop tick at now is the one to save the
+// detection state at, the last save (or the start) having been at last,
+// with state_save_interval every. A tick counts as due when it comes at
+// most half a tick before every has passed: ticks come late or early by a
+// few milliseconds, and an interval that is a whole number of ticks would
+// otherwise be missed by a tick that came early and saved one tick late.
+func saveDue(now, last time.Time, every time.Duration) bool {
+	return now.Sub(last) >= every-detectTick/2
+}
+
 // detectLoop, every second until ctx ends, lets the rules look at their
 // external data (detect.Engine.Refresh: a changed TI file is reread with no
 // event needed) and saves the detection state every
 // state_save_interval. The final save is Run's, after the sources stopped.
 func (a *Agent) detectLoop(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(detectTick)
 	defer tick.Stop()
 	last := time.Now()
 	for {
@@ -155,7 +168,7 @@ func (a *Agent) detectLoop(ctx context.Context) {
 				continue
 			}
 			d.e.Refresh()
-			if now.Sub(last) < every {
+			if !saveDue(now, last, every) {
 				continue
 			}
 			last = now
