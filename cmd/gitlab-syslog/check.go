@@ -209,7 +209,7 @@ func checkedName(file string) string {
 // as far as they could be checked.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
 	invalid := len(errs) > 0
-	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c))
+	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c, "below "))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -374,17 +374,18 @@ func stateDirProblem(c *config.Config, err error) error {
 }
 
 // emptyNote says, for a configuration file that sets no key, that every
-// setting check prints is a default (or a flag's), so that an empty file
-// (a ConfigMap key left blank, the wrong file) is not taken for a
-// configured one; "" otherwise.
-func emptyNote(c *config.Config) string {
+// setting (check's: those "below ") is a default (or a flag's), so that
+// an empty file (a ConfigMap key left blank, the wrong file) is not taken
+// for a configured one; "" otherwise. check prints it after the file's
+// name, run logs it at start.
+func emptyNote(c *config.Config, which string) string {
 	if c.File() == "" || !c.Empty() {
 		return ""
 	}
 	if c.FromFlags() {
-		return ": it sets nothing: every setting below is a built-in default or a flag's"
+		return ": it sets nothing: every setting " + which + "is a built-in default or a flag's"
 	}
-	return ": it sets nothing: every setting below is a built-in default"
+	return ": it sets nothing: every setting " + which + "is a built-in default"
 }
 
 // printDetections shows whether the detection engine runs and, per rule,

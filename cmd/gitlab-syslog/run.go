@@ -80,6 +80,9 @@ default state_dir, so that a second run reads them again.)`,
 			if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
 				return errors.New(strings.Join(texts(ps), "; "))
 			}
+			if note := emptyNote(c, ""); note != "" { // as check says it
+				log.Warn("config: "+c.File()+note+" (an empty or all-commented file: is it the right one?)", "file", c.File())
+			}
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
 			cwd, _ := os.Getwd()
 			for _, warn := range c.RelativePaths(cwd) {

@@ -328,6 +328,15 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 // TLS certificate. A changed state_dir, metrics or other streaming settings
 // (listen, spool_dir) need a restart: a warning is logged and the running
 // values stay.
+//
+// A configuration read from a file that sets nothing (empty, or only
+// comments: half-written by an editor or a deployment tool, or truncated
+// by mistake) is refused with an error logged, when the running one's
+// file set something: every setting would be a built-in default, so the
+// agent would follow /var/log/gitlab and forward to tcp://127.0.0.1:514
+// instead of what is configured. When the running file set nothing either,
+// the reload changes no setting and goes ahead (the rules' files and the
+// GeoIP databases are reread).
 func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
 	select {
@@ -346,6 +355,10 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
 	a.log.Info("reloading configuration", "file", cfg.File())
+	if err := setsNothing(old, cfg); err != nil {
+		a.log.Error("reload: "+err.Error(), "file", cfg.File())
+		return fmt.Errorf("agent: %w", err)
+	}
 	a.keepStateDir(old, cfg)
 	// The old tailers must be gone before new ones follow the same paths;
 	// each gives up waiting for unacknowledged batches after
@@ -403,6 +416,18 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	}
 	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
 	return nil
+}
+
+// setsNothing returns an error when cfg was read from a file that sets
+// nothing (config.Config.Empty) while old's file set something: the
+// reload would put every setting back to its built-in default. The error
+// names the file, says the running configuration is kept and what to do.
+func setsNothing(old, cfg *config.Config) error {
+	if cfg.File() == "" || !cfg.Empty() || old.Empty() {
+		return nil
+	}
+	return fmt.Errorf("%s sets nothing: every setting would be a built-in default; keeping the running configuration "+
+		"(an empty or all-commented file: half-written, or emptied by mistake?); restore the file and send SIGHUP again", cfg.File())
 }
 
 // keepStateDir sets cfg's state_dir back to old's: the running tailers'
