@@ -232,6 +232,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s%s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd, datagramNote(&c.Forward))
 	problems = append(problems, forwardTLSProblems(c)...)
 	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
+	fmt.Fprintf(w, "lines:      %s\n", lineLimitNote(c))
 	switch {
 	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
@@ -740,6 +741,25 @@ func compressedData(path string) string {
 	head := make([]byte, len(magicXZ))
 	n, _ := io.ReadFull(f, head)
 	return compressionOf(head[:n])
+}
+
+// lineLimitNote says where lines are cut (max_line_bytes), in bytes and
+// with the unit a whole KiB or MiB takes, and whether that is the
+// default.
+func lineLimitNote(c *config.Config) string {
+	n := c.Tailer.MaxLineBytes
+	size := fmt.Sprintf("%d %s", n, plural(n, "byte", "bytes"))
+	switch {
+	case n > 0 && n%(1<<20) == 0:
+		size += fmt.Sprintf(" (%dMiB)", n>>20)
+	case n > 0 && n%(1<<10) == 0:
+		size += fmt.Sprintf(" (%dKiB)", n>>10)
+	}
+	from := configKey(c, "max_line_bytes")
+	if n == config.DefaultMaxLine && c.Line("max_line_bytes") == 0 && from == "max_line_bytes" {
+		from = "the default of max_line_bytes"
+	}
+	return "a line longer than " + size + " is cut to it and sent raw (" + from + ")"
 }
 
 // datagramNote returns, for a udp:// or unix datagram destination, the

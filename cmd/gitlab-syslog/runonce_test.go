@@ -396,15 +396,15 @@ func TestRunOnceMissingFiles(t *testing.T) {
 // at max_line_bytes, and logs a cut line with its offset and length once
 // per interval.
 func TestRunOnceTotals(t *testing.T) {
-	long := `{"severity":"INFO","message":"` + strings.Repeat("y", 1000) + `"}`
+	long := `{"severity":"INFO","message":"` + strings.Repeat("y", 10000) + `"}`
 	lines := []string{nonl, "not json", long, long, nonl}
 	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), strings.Join(lines, "\n")+"\n")
-	cfg := sourcesConfig(t, "max_line_bytes: 300\n", path)
+	cfg := sourcesConfig(t, "max_line_bytes: 8KiB\n", path)
 	r := runCmd(t, "--config", cfg, "--to", "stdout", "--once", "--state-dir", t.TempDir())
 	if r.err != nil {
 		t.Fatalf("run: %v\n%s", r.err, r.stderr)
 	}
-	checkMsgs(t, r.msgs(t), []string{nonl, "not json", long[:300], long[:300], nonl})
+	checkMsgs(t, r.msgs(t), []string{nonl, "not json", long[:8192], long[:8192], nonl})
 	r.wantTotals(t, path, 5, 5, 3, 2)
 	cut := r.records("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped")
 	wantOff := float64(len(nonl) + 1 + len("not json") + 1)

@@ -33,7 +33,7 @@ func TestSendCutLineRaw(t *testing.T) {
 			}
 			var out, errOut bytes.Buffer
 			if err := runSendCollect(context.Background(), nil, &out, &errOut, "send", "--type", tt.typ, "--to", "stdout",
-				"--hostname", "gitlab.example.com", "--max-line-bytes", "150", filepath.Join(dir, tt.file)); err != nil {
+				"--hostname", "gitlab.example.com", "--max-line-bytes", "8KiB", filepath.Join(dir, tt.file)); err != nil {
 				t.Fatalf("send: %v\n%s", err, errOut.String())
 			}
 			got := maskNow(strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"))
@@ -52,7 +52,7 @@ func TestSendCutLineRaw(t *testing.T) {
 			if raw != 1 {
 				t.Errorf("%d messages without STRUCTURED-DATA, want 1 (the cut line)", raw)
 			}
-			if s := errOut.String(); !strings.Contains(s, "1 unparsed, sent raw") || !strings.Contains(s, "1 cut to max_line_bytes (150 bytes), sent raw") {
+			if s := errOut.String(); !strings.Contains(s, "1 unparsed, sent raw") || !strings.Contains(s, "1 cut to max_line_bytes (8192 bytes), sent raw") {
 				t.Errorf("summary = %q, want the cut line counted as cut and as sent raw", s)
 			}
 		})

@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
+	v.maxLineBytes(c.Tailer.MaxLineBytes)
 	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
@@ -218,6 +219,30 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.relp_window", "must not be negative")
 	}
 	v.maxMessageBytes(f.MaxDatagram)
+}
+
+// maxLineBytes checks max_line_bytes, n, against MinMaxLine (a negative
+// n is forwarding's). The error says what n means, the value probably
+// meant (n MiB for up to 64, else n KiB) and why the floor.
+func (v *validator) maxLineBytes(n int) {
+	if n < 0 || n >= MinMaxLine {
+		return
+	}
+	unit := "KiB"
+	if n <= 64 {
+		unit = "MiB"
+	}
+	v.errf("max_line_bytes", "%d is %d %s, not %d %s; write %d%s (a line longer than max_line_bytes is cut to it and sent raw, "+
+		"without its columns and unseen by the rules; GitLab's audit and application lines are often 1-4 KiB, "+
+		"so give at least %dKiB; the default is 1MiB)", n, n, plural(n, "byte", "bytes"), n, unit, n, unit, MinMaxLine>>10)
+}
+
+// plural returns one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // maxMessageBytes checks forward.max_message_bytes: 0 (the default), or
