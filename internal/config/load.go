@@ -56,8 +56,9 @@ func readError(path string, err error) error {
 // joined in the order of their lines. When the mistakes are of keys and
 // values (an unknown key, a value of the wrong type, a key given twice),
 // not of the YAML text, Parse returns them with the configuration decoded
-// without the offending values, as if those keys were absent, so that the
-// caller (check) can report the mistakes the rest of the file holds too;
+// without the offending values, as if those keys were absent (a key given
+// twice with its first value), so that the caller (check) can report the
+// mistakes the rest of the file holds too;
 // the caller must not use that configuration otherwise. A bad item of a
 // list (a source given as a bare path) is decoded as an empty item in its
 // place, so that the items after it keep their index, and Dropped reports
@@ -138,8 +139,12 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		}
 		fields := yamlFields(t)
 		inline := inlineMap(t)
+		first := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if duplicate(k, v, first, file, errs, drop) {
+				continue
+			}
 			f, ok := fields[k.Value]
 			if !ok {
 				if inline != nil {
@@ -172,8 +177,12 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		if n.Kind != yaml.MappingNode {
 			return
 		}
+		first := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if duplicate(k, v, first, file, errs, drop) {
+				continue
+			}
 			p := join(path, k.Value)
 			lines[p] = k.Line
 			if t.Elem().Kind() == reflect.String {
@@ -220,6 +229,23 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 }
 
 var nodeType = reflect.TypeOf(yaml.Node{})
+
+// duplicate reports whether the key k of a mapping was given before in it
+// (first holds the line of each key seen, and k's is added when it is
+// new). A key given again is reported and its value v added to drop, so
+// that the first one is decoded with the rest of the file, as for a value
+// of the wrong type; the YAML decoder would leave the whole mapping
+// out, and the configuration check shows would be the built-in defaults.
+func duplicate(k, v *yaml.Node, first map[string]int, file string, errs *[]error, drop map[*yaml.Node]bool) bool {
+	line, dup := first[k.Value]
+	if !dup {
+		first[k.Value] = k.Line
+		return false
+	}
+	*errs = append(*errs, lineErrorf(file, k.Line, "", "mapping key %q already defined at line %d: a key is given once; keep the one meant and remove the other", k.Value, line))
+	drop[v] = true
+	return true
+}
 
 // emptyItem returns a node that decodes to the zero value of t, a list's
 // item type (the config's lists hold structs and strings), at the place
