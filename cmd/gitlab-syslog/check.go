@@ -205,10 +205,9 @@ func checkedName(file string) string {
 // stop it from working; the caller prints the verdict after it.
 //
 // errs are the configuration's mistakes of keys and values (the caller
-// reports them): a source they name is marked, and the rules are listed
-// as far as they could be checked.
+// reports them): a source and a value they name are marked, and the
+// rules are listed as far as they could be checked.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
-	invalid := len(errs) > 0
 	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c, "below "))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
@@ -229,10 +228,16 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
 	}
-	fmt.Fprintf(w, "forward:    %s, %s, facility %s, %s%s\n", c.Forward.URL, c.Forward.Format, c.Forward.Facility, sd, datagramNote(&c.Forward))
+	bad := func(path string) string { return invalidMark(c, errs, path) }
+	fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", c.Forward.URL, bad("forward.url"), c.Forward.Format, bad("forward.format"),
+		c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
 	problems = append(problems, forwardTLSProblems(c)...)
-	fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
-	fmt.Fprintf(w, "lines:      %s\n", lineLimitNote(c))
+	if m := bad("start_at"); m != "" {
+		fmt.Fprintf(w, "start_at:   %s%s\n", c.StartAt, m)
+	} else {
+		fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
+	}
+	fmt.Fprintf(w, "lines:      %s%s\n", lineLimitNote(c), bad("max_line_bytes"))
 	switch {
 	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
@@ -305,7 +310,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		if namesSource(errs, i) {
 			status = "SEE PROBLEMS: " + strings.Replace(status, "ok, ", "", 1)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", typ, s.Path, app, s.StartAt, status)
+		startAt := s.StartAt // inherited from start_at, its mistake is reported there
+		if bad(fmt.Sprintf("sources[%d].start_at", i)) != "" || s.StartAt == c.StartAt && bad("start_at") != "" {
+			startAt += " (INVALID)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tAPP-NAME %s\tstart_at %s\t%s\n", typ, s.Path, app, startAt, status)
 	}
 	tw.Flush()
 	for _, a := range r.Skipped {
@@ -349,7 +358,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
-	problems = append(problems, printDetections(w, c, invalid)...)
+	problems = append(problems, printDetections(w, c, errs)...)
 	return problems
 }
 
@@ -396,10 +405,12 @@ func emptyNote(c *config.Config, which string) string {
 // each with its file, line and cause (the first few, then their count),
 // and each such file that gives its rule nothing to match, but for one
 // that is empty (no indicator, no bad line), which it prints as a warning.
-// invalid says that the configuration's mistakes are reported by the
-// caller: the rules are then listed as far as they could be checked (a
-// rule with a bad value as NOT CHECKED), with their files' problems.
-func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []error) {
+// errs are the configuration's mistakes, reported by the caller: the
+// rules are then listed as far as they could be checked (a rule with a
+// bad value as NOT CHECKED), with their files' problems, and a setting
+// they name is marked INVALID.
+func printDetections(w io.Writer, c *config.Config, errs []error) (problems []error) {
+	invalid := len(errs) > 0
 	st, err := detectconf.Check(c, nil)
 	if err != nil && !invalid { // load checked it; only a file changed in between gets here
 		fmt.Fprintf(w, "detections: INVALID: %v\n", err)
@@ -430,8 +441,9 @@ func printDetections(w io.Writer, c *config.Config, invalid bool) (problems []er
 	if c.Line("detections") == 0 {
 		defaults = "no detections block, so every detection setting is a default: "
 	}
-	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s, state saved every %s to %s%s; alerts as APP-NAME GitLab-Detections\n",
-		defaults, on, len(st), c.Detections.Lateness, c.Detections.StateSaveInterval, dir, writable)
+	fmt.Fprintf(w, "detections: %s%d of %d rules on, lateness %s%s, state saved every %s%s to %s%s; alerts as APP-NAME GitLab-Detections\n",
+		defaults, on, len(st), c.Detections.Lateness, invalidMark(c, errs, "detections.lateness"),
+		c.Detections.StateSaveInterval, invalidMark(c, errs, "detections.state_save_interval"), dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var warns []string
 	for _, s := range st {
@@ -554,6 +566,21 @@ func checkNetInputs(w io.Writer, c *config.Config) []error {
 		}
 	}
 	return problems
+}
+
+// invalidMark returns " (INVALID, see problems)" when one of the
+// configuration's mistakes errs is about the value at key path of c (by
+// its key, or by the flag that gave it), so that the summary does not
+// show a refused value as if run would use it; "" otherwise.
+func invalidMark(c *config.Config, errs []error, path string) string {
+	key := c.KeyError(path, nil).Key // the flag, when one gave the value
+	if slices.ContainsFunc(errs, func(err error) bool {
+		var e *config.Error
+		return errors.As(err, &e) && e.Key == key
+	}) {
+		return " (INVALID, see problems)"
+	}
+	return ""
 }
 
 // namesSource reports whether one of the problems errs is about source i:
@@ -764,9 +791,10 @@ func lineLimitNote(c *config.Config) string {
 
 // datagramNote returns, for a udp:// or unix datagram destination, the
 // size its messages are cut to and where that size comes from
-// (forward.max_message_bytes, or its default when 0 or absent); "" for
-// the others, which max_message_bytes does not concern.
-func datagramNote(f *config.Forward) string {
+// (forward.max_message_bytes, or its default when 0 or absent), followed
+// by mark (invalidMark's); "" for the others, which max_message_bytes
+// does not concern.
+func datagramNote(f *config.Forward, mark string) string {
 	u, err := url.Parse(f.URL)
 	if err != nil || (u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix") {
 		return ""
@@ -777,7 +805,7 @@ func datagramNote(f *config.Forward) string {
 		n, from = forwarder.DefaultMaxDatagram, "the default of max_message_bytes"
 	}
 	if u.Scheme == "unix" {
-		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)", n, from)
+		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s", n, from, mark)
 	}
-	return fmt.Sprintf("; datagrams cut at %d bytes (%s)", n, from)
+	return fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
 }

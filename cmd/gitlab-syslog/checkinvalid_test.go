@@ -1,0 +1,55 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckMarksInvalidValues: a value the problems list refuses is marked
+// in check's summary, not shown as if run would use it: start_at (and the
+// sources that inherit it), a datagram size, max_line_bytes, the
+// detections' lateness; from the file or from a flag. Valid values are not
+// marked.
+func TestCheckMarksInvalidValues(t *testing.T) {
+	dir := t.TempDir()
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	cfg := func(extra string) string {
+		return writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\n"+extra+
+			"sources:\n  - {type: audit, path: "+audit+"}\n  - {type: audit, path: "+filepath.Join(dir, "b_audit_json.log")+", start_at: end}\n")
+	}
+	const mark = " (INVALID, see problems)"
+	for _, tc := range []struct {
+		name, extra string
+		flags       []string
+		marks       int // values marked INVALID
+		want        []string
+	}{
+		{"start_at", "start_at: middle\n", nil, 2, []string{
+			"start_at:   middle" + mark + "\n",
+			"start_at middle (INVALID)  ",
+			"start_at end               ",
+		}},
+		{"--start-at", "", []string{"--start-at", "mid"}, 2, []string{"start_at:   mid" + mark + "\n", "start_at mid (INVALID)  "}},
+		{"datagrams", "forward: {url: \"udp://127.0.0.1:514\", max_message_bytes: 70000}\n", nil, 1, []string{
+			"; datagrams cut at 70000 bytes (max_message_bytes)" + mark + "\n",
+		}},
+		{"max_line_bytes", "max_line_bytes: 10\n", nil, 1, []string{"is cut to it and sent raw (" + cfg("max_line_bytes: 10\n") + ":2: max_line_bytes)" + mark + "\n"}},
+		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := execute(t, append([]string{"check", "--config", cfg(tc.extra)}, tc.flags...)...)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("no %q in:\n%s", want, out)
+				}
+			}
+			if n := strings.Count(out, "INVALID"); n != tc.marks {
+				t.Errorf("%d values marked INVALID, want %d:\n%s", n, tc.marks, out)
+			}
+		})
+	}
+}
