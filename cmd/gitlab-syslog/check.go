@@ -116,7 +116,26 @@ func checkAll(cmd *cobra.Command, f *agentFlags, w io.Writer) []string {
 	problems := summarize(w, c, r, f.config, errs)
 	// In the order of the lines of the file they are about
 	// (config.SortErrors), those about none first.
-	return errLines(config.SortErrors(errors.Join(append(errs, problems...)...), c.File()))
+	return errLines(config.SortErrors(errors.Join(append(restated(errs, problems), problems...)...), c.File()))
+}
+
+// restated returns errs without those that one of problems states again
+// with more to say (what to do): the same place and key, and a text that
+// begins with the error's. A GeoIP database that does not open is one
+// of the rules' mistakes (detectconf) and one of summarize's problems,
+// with the advice.
+func restated(errs, problems []error) []error {
+	return slices.DeleteFunc(slices.Clone(errs), func(err error) bool {
+		var e *config.Error
+		if !errors.As(err, &e) {
+			return false
+		}
+		return slices.ContainsFunc(problems, func(p error) bool {
+			var pe *config.Error
+			return errors.As(p, &pe) && pe.File == e.File && pe.Line == e.Line && pe.Key == e.Key &&
+				len(p.Error()) > len(err.Error()) && strings.HasPrefix(p.Error(), err.Error())
+		})
+	})
 }
 
 // errList returns the errors joined in err, one per problem (nested
@@ -557,7 +576,7 @@ func checkNetInputs(w io.Writer, c *config.Config) []error {
 			problems = append(problems, c.KeyError(key+".tls.cert_file", err))
 		}
 		if f := in.TLS.ClientCAFile; f != "" {
-			if err := readable(f); err != nil {
+			if err := clientCAUsable(f); err != nil {
 				problems = append(problems, c.KeyError(key+".tls.client_ca_file", err))
 			}
 		}
@@ -660,6 +679,21 @@ func caFileUsable(path string) error {
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 		return fmt.Errorf("%s holds no PEM certificate (want one or more -----BEGIN CERTIFICATE----- blocks: the CA(s) that signed the collector's certificate)", path)
+	}
+	return nil
+}
+
+// clientCAUsable reads path as a network input reads its client_ca_file:
+// it must hold at least one PEM certificate. The error says what to give,
+// as caFileUsable's and keyPairUsable's do.
+func clientCAUsable(path string) error {
+	const what = "the PEM file of the CA(s) that signed the node agents' client certificates, or remove client_ca_file to accept connections without a client certificate"
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%w; give %s", err, what)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate (want one or more -----BEGIN CERTIFICATE----- blocks); give %s", path, what)
 	}
 	return nil
 }

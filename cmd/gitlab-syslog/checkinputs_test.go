@@ -25,7 +25,7 @@ func TestCheckInputs(t *testing.T) {
 		{"TLS files", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
 			"config.yaml:6: inputs[0].tls.cert_file: cert_file " + missing, ""},
 		{"TLS client CA", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
-			"config.yaml:8: inputs[0].tls.client_ca_file: open " + missing, ""},
+			"config.yaml:8: inputs[0].tls.client_ca_file: open " + missing + ": no such file or directory; give the PEM file of the CA(s) that signed the node agents' client certificates, or remove client_ca_file", ""},
 		{"plain on all interfaces", "  - listen: tcp://0.0.0.0:2514\n", "", "config.yaml:4: inputs[0].listen: plain listener on a non-loopback address"},
 		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", ""},
 	}

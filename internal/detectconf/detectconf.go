@@ -621,12 +621,20 @@ func replaceRefused(params map[string]string, name, v string) {
 
 // missingTIFile returns pe, or for a ti_file that does not exist a copy
 // whose reason says what run does then (it starts, and the rule runs with
-// no indicators: it misses their alerts) and what to do, as run logs it.
+// no indicators: it misses their alerts) and what to do, as run logs it;
+// for a ti_file that is a directory, a copy that says to give the file.
 func missingTIFile(pe *detect.ParamError) *detect.ParamError {
 	if pe.Param != "ti_file" || pe.Value == "" {
 		return pe
 	}
-	if _, err := os.Stat(pe.Value); !errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Stat(pe.Value)
+	if err == nil && fi.IsDir() {
+		out := *pe
+		out.Reason = pe.Reason + ": ti_file is the indicator file (one IP address or CIDR per line), not its directory; " +
+			"give the file's path, or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
+		return &out
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
 		return pe
 	}
 	out := *pe

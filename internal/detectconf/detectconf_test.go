@@ -103,7 +103,7 @@ func TestCheckErrors(t *testing.T) {
 		{"missing TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + missing + "\n",
 			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + `: no such file or directory: run starts without the file, and rule sentinel.ti_malicious_ip runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule`},
 		{"unreadable TI file", head + "  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + unreadable + "\n",
-			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory`},
+			`config.yaml:5: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + unreadable + `": read ` + unreadable + `: is a directory: ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule`},
 		{"GeoIP rule without a database", head + "  rules:\n    falco.git_op_unknown_country:\n      known_countries: [DE, IE]\n",
 			`config.yaml:4: detections.rules.falco.git_op_unknown_country: rule falco.git_op_unknown_country cannot run: needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)` + todo},
 		{"two problems, both reported", head + "  rules:\n    falco.pat_created: {severity: urgent}\n    sentinel.bruteforce: {windw: 1h}\n",
