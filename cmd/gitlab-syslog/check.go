@@ -343,6 +343,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		}
 		fmt.Fprintf(w, "  (skipped %s: absent%s; %s)\n", a.Path, nor, a.Note)
 	}
+	for _, warn := range c.SourceWarnings() { // run logs them at start
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)
 	} else {

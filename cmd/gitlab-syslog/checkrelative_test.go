@@ -22,7 +22,7 @@ func TestCheckRelativePaths(t *testing.T) {
 	if !strings.Contains(out, want) || !strings.Contains(out, "where it is /logs/audit_json.log; give an absolute path") {
 		t.Errorf("check output lacks the warning %q:\n%s", want, out)
 	}
-	out, err = execute(t, "check", "--log-dir", "testdata", "--state-dir", "relative-state")
+	out, err = execute(t, "check", "--log-dir", "../../testdata", "--state-dir", "relative-state")
 	if err != nil {
 		t.Fatalf("check with relative flags failed: %v\n%s", err, out)
 	}

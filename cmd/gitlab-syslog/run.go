@@ -88,6 +88,9 @@ default state_dir, so that a second run reads them again.)`,
 			for _, warn := range c.RelativePaths(cwd) {
 				log.Warn("config: relative path", "warning", warn)
 			}
+			for _, warn := range c.SourceWarnings() { // as check prints them
+				log.Warn("config: source probably misconfigured", "warning", warn)
+			}
 			for _, warn := range detectconf.BareSeconds(c, nil) {
 				log.Warn("config: a duration without a unit", "warning", warn)
 			}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SourceWarnings returns a warning for each source of c that is valid but
+// probably not what was meant, for check to print and run to log at start:
+//
+//   - a path whose directory does not exist: a missing file is normal
+//     (GitLab creates auth_json.log late) and run waits for it, but a
+//     missing directory is almost always a typo (lgos, gitlab_rails), and
+//     run would wait forever, sending nothing from the source. The warning
+//     names the first directory of the path that is missing and, when one
+//     of its existing siblings is a close spelling, the path meant. For
+//     the default sources it is one warning about log_dir.
+//   - a type that contradicts the file's name, one of GitLab's log names
+//     of another type (TypeByName: gitlab_access.log with type audit), or,
+//     for a glob, the names of the files it matches now: every line would
+//     be read as the wrong type, fail to parse and go out raw under the
+//     wrong APP-NAME, unseen by the rules.
+//
+// Each warning begins with where the source is (FILE:LINE: sources[i].path,
+// or the key alone without a file) and says what to do.
+func (c *Config) SourceWarnings() []string {
+	var warns []string
+	defaults := false
+	for i, s := range c.Sources {
+		key := fmt.Sprintf("sources[%d].path", i)
+		if c.dropped[fmt.Sprintf("sources[%d]", i)] || s.Path == "" {
+			continue
+		}
+		if c.lines[key] == 0 {
+			defaults = true
+			continue // a default source: log_dir, below
+		}
+		where := c.Where(key)
+		if w := missingDir(s.Path); w != "" {
+			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
+		}
+		if w := typeMismatch(s); w != "" {
+			warns = append(warns, where+": "+w)
+		}
+	}
+	if defaults && c.LogDir != "" {
+		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
+			warns = append(warns, fmt.Sprintf("%s: %s does not exist, so the default sources under it are not followed until it appears; "+
+				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir))
+		}
+	}
+	return warns
+}
+
+// missingDir returns, for a path (or a glob, whose directory part has no
+// pattern) whose directory does not exist, "directory D does not exist"
+// for its first missing directory D, with " (did you mean P?)" when a
+// sibling of D is a close spelling, P being the path with it; "" when the
+// directory exists or cannot be judged (a pattern in it, another error).
+func missingDir(path string) string {
+	dir := filepath.Dir(path)
+	if strings.ContainsAny(dir, "*?[") {
+		return ""
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	missing := dir // the first missing directory from the root
+	for {
+		parent := filepath.Dir(missing)
+		if parent == missing {
+			return ""
+		}
+		if _, err := os.Stat(parent); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return ""
+		}
+		missing = parent
+	}
+	msg := "directory " + missing + " does not exist"
+	entries, err := os.ReadDir(filepath.Dir(missing))
+	if err != nil {
+		return msg
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	if m := Suggest(filepath.Base(missing), dirs); m != "" {
+		meant := filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
+		msg += " (did you mean " + meant + "?)"
+	}
+	return msg
+}
+
+// typeMismatch returns a warning for source s whose type contradicts the
+// name of its file (TypeByName), or of a file its glob matches now; "".
+func typeMismatch(s Source) string {
+	if s.Type == "" {
+		return ""
+	}
+	names := []string{s.Path}
+	if s.IsGlob() {
+		names, _ = filepath.Glob(s.Path)
+	}
+	var other []string
+	for _, p := range names {
+		if t := TypeByName(p); t != "" && t != s.Type {
+			other = append(other, filepath.Base(p)+" is GitLab's "+t+" log")
+		}
+	}
+	if len(other) == 0 {
+		return ""
+	}
+	fix := "write type: " + TypeByName(names[0])
+	if s.IsGlob() {
+		fix = "narrow the pattern to the " + s.Type + " log's files, and give the others a source of their type"
+	}
+	return fmt.Sprintf("type %s, but %s: its lines would be read as %s, not parse, and go out raw under APP-NAME %s, unseen by the rules; %s",
+		s.Type, strings.Join(other, ", "), s.Type, cmpOr(s.AppName, DefaultAppName(s.Type)), fix)
+}

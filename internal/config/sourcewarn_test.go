@@ -1,0 +1,76 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSourceWarnings: a source whose directory does not exist (a typo),
+// with a did-you-mean among its sibling directories, and a source whose
+// type contradicts its file's name (or the names its glob matches) are
+// warned about, naming the file, line and key; a missing file in an
+// existing directory, a matching type and a name GitLab does not use are
+// not. For the default sources, a missing log_dir is one warning.
+func TestSourceWarnings(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"logs", "gl/gitlab-rails"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"logs/gitlab_access.log", "logs/application_json.log", "logs/audit_json.log"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, source string
+		want         string // "": no warning
+	}{
+		{"missing directory, close sibling", "{type: audit, path: " + dir + "/lgos/audit_json.log}",
+			"config.yaml:3: sources[0].path: directory " + dir + "/lgos does not exist (did you mean " + dir + "/logs/audit_json.log?); run waits for it"},
+		{"missing nested directory", "{type: audit, path: " + dir + "/gl/gitlab_rails/audit_json.log}",
+			"directory " + dir + "/gl/gitlab_rails does not exist (did you mean " + dir + "/gl/gitlab-rails/audit_json.log?)"},
+		{"missing directories, no close sibling", "{type: audit, path: " + dir + "/elsewhere/x/audit_json.log}",
+			"directory " + dir + "/elsewhere does not exist; run waits"},
+		{"missing file, directory there", "{type: auth, path: " + dir + "/logs/auth_json.log}", ""},
+		{"type contradicts the name", "{type: audit, path: " + dir + "/logs/gitlab_access.log}",
+			"config.yaml:3: sources[0].path: type audit, but gitlab_access.log is GitLab's access log: its lines would be read as audit, not parse, and go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access"},
+		{"type matches the name", "{type: access, path: " + dir + "/logs/gitlab_access.log}", ""},
+		{"a name GitLab does not use", "{type: audit, path: " + dir + "/logs/mine.log}", ""},
+		{"glob matching another type", "{type: access, path: \"" + dir + "/logs/*_access.log*\"}", ""},
+		{"glob too broad", "{type: access, path: \"" + dir + "/logs/*.log\"}",
+			"type access, but application_json.log is GitLab's application log, audit_json.log is GitLab's audit log: its lines would be read as access"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse([]byte("state_dir: /st\nsources:\n  - "+tc.source+"\n"), "config.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(c.SourceWarnings(), "\n")
+			if tc.want == "" && got != "" || tc.want != "" && (!strings.Contains(got, tc.want) || strings.Count(got, "\n") != 0) {
+				t.Errorf("warnings:\n%s\nwant one with %q", got, tc.want)
+			}
+		})
+	}
+	t.Run("default sources", func(t *testing.T) {
+		for logDir, want := range map[string]string{
+			filepath.Join(dir, "nolog"): "log_dir: " + filepath.Join(dir, "nolog") + " does not exist, so the default sources under it are not followed until it appears; give GitLab's log directory",
+			filepath.Join(dir, "gl"):    "",
+		} {
+			c := &Config{LogDir: logDir, StateDir: "/st"}
+			if _, err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(c.SourceWarnings(), "\n")
+			if want == "" && got != "" || want != "" && !strings.HasPrefix(got, want) {
+				t.Errorf("log_dir %s: warnings %q, want %q", logDir, got, want)
+			}
+		}
+	})
+}
