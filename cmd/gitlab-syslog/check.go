@@ -257,6 +257,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
 	}
 	fmt.Fprintf(w, "lines:      %s%s\n", lineLimitNote(c), bad("max_line_bytes"))
+	if warn := c.MaxLineWarning(); warn != "" { // run logs it at start
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	switch {
 	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")

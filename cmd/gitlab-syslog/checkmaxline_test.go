@@ -7,8 +7,9 @@ import (
 )
 
 // TestCheckMaxLineBytes: check shows max_line_bytes and where it comes
-// from, and a value below 8KiB (a unit slip: 1 for 1MiB), from the file or
-// from --max-line-bytes, is a problem with what to write; run refuses it.
+// from; a value below 1KiB (a unit slip: 1 for 1MiB), from the file or
+// from --max-line-bytes, is a problem with what to write, which run
+// refuses; one below 8KiB is a warning.
 func TestCheckMaxLineBytes(t *testing.T) {
 	dir := t.TempDir()
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
@@ -24,6 +25,7 @@ func TestCheckMaxLineBytes(t *testing.T) {
 		{"file", "max_line_bytes: 64KiB\n", nil, "lines:      a line longer than 65536 bytes (64KiB) is cut to it and sent raw (", ""},
 		{"file, 1", "max_line_bytes: 1\n", nil, "lines:      a line longer than 1 byte is cut", "c.yaml:2: max_line_bytes: 1 is 1 byte, not 1 MiB; write 1MiB ("},
 		{"flag, 10", "", []string{"--max-line-bytes", "10"}, "(--max-line-bytes)", "--max-line-bytes: 10 is 10 bytes, not 10 MiB; write 10MiB ("},
+		{"file, 4096", "max_line_bytes: 4096\n", nil, "WARNING: " + dir + "/c.yaml:2: max_line_bytes: 4096 bytes cuts ordinary GitLab lines", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := cfg(tc.extra)
@@ -34,6 +36,9 @@ func TestCheckMaxLineBytes(t *testing.T) {
 			if tc.prob == "" {
 				if err != nil {
 					t.Errorf("check: %v\n%s", err, out)
+				}
+				if strings.Contains(tc.row, "WARNING") && !strings.Contains(out, "valid, with 1 warning(s) above") {
+					t.Errorf("check: the warning is not counted in the verdict:\n%s", out)
 				}
 				return
 			}

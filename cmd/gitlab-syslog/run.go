@@ -88,6 +88,9 @@ default state_dir, so that a second run reads them again.)`,
 			for _, warn := range c.RelativePaths(cwd) {
 				log.Warn("config: relative path", "warning", warn)
 			}
+			if warn := c.MaxLineWarning(); warn != "" { // as check prints it
+				log.Warn("config: a small max_line_bytes", "warning", warn)
+			}
 			for _, warn := range c.SourceWarnings() { // as check prints them
 				log.Warn("config: source probably misconfigured", "warning", warn)
 			}

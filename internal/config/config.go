@@ -49,17 +49,20 @@ const (
 	// DefaultMaxLine is the tailer's default line bound.
 	DefaultMaxLine = tailer.DefaultMaxLineBytes
 	// MinMaxLine is the smallest max_line_bytes run and check accept
-	// (8 KiB). GitLab's audit and application JSON lines are commonly 1
-	// to 4 KiB (an event with its author, target, details and request
-	// metadata), and a line longer than max_line_bytes is cut and sent
-	// raw, without its columns, unseen by the rules: below 8 KiB ordinary
-	// lines are lost that way, and such a value is almost always a unit
-	// slip (1 meant 1MiB, 1024 meant 1024KiB). 8 KiB also stays
-	// possible for a limit matched to a collector's: it is rsyslog's
-	// default maximum message size. send, parse and detect, which report
-	// every cut line with the limit that would keep it whole, take any
-	// positive size.
-	MinMaxLine = 8 << 10
+	// (1 KiB). A line longer than max_line_bytes is cut and sent raw,
+	// without its columns, unseen by the rules; GitLab's audit and
+	// application JSON lines are commonly 1 to 4 KiB (an event with its
+	// author, target, details and request metadata), so below 1 KiB
+	// nearly every one would be lost that way, and such a value is a unit
+	// slip (1 meant 1MiB, 512 meant 512KiB). send, parse and detect,
+	// which report every cut line with the limit that would keep it
+	// whole, take any positive size.
+	MinMaxLine = 1 << 10
+	// WarnMaxLine is the max_line_bytes below which check and run warn
+	// (8 KiB, rsyslog's default maximum message size): a limit between
+	// MinMaxLine and it, as one matched to a collector's may be, cuts
+	// ordinary GitLab lines.
+	WarnMaxLine = 8 << 10
 	// DefaultCheckpointInterval is the tailer's default.
 	DefaultCheckpointInterval = tailer.DefaultCheckpointInterval
 	// DefaultStreamingPath is the streaming receiver's default URL path.

@@ -234,7 +234,20 @@ func (v *validator) maxLineBytes(n int) {
 	}
 	v.errf("max_line_bytes", "%d is %d %s, not %d %s; write %d%s (a line longer than max_line_bytes is cut to it and sent raw, "+
 		"without its columns and unseen by the rules; GitLab's audit and application lines are often 1-4 KiB, "+
-		"so give at least %dKiB; the default is 1MiB)", n, n, plural(n, "byte", "bytes"), n, unit, n, unit, MinMaxLine>>10)
+		"so give at least %dKiB, and no less than %dKiB; the default is 1MiB)", n, n, plural(n, "byte", "bytes"), n, unit, n, unit, WarnMaxLine>>10, MinMaxLine>>10)
+}
+
+// MaxLineWarning returns a warning when c's max_line_bytes is valid but
+// below WarnMaxLine, naming where it was set and what to do; "" when it
+// is not. check prints it and run logs it at start.
+func (c *Config) MaxLineWarning() string {
+	n := c.Tailer.MaxLineBytes
+	if n < MinMaxLine || n >= WarnMaxLine {
+		return ""
+	}
+	return fmt.Sprintf("%s: %d bytes cuts ordinary GitLab lines (audit and application lines are often 1-4 KiB): "+
+		"a cut line is sent raw, without its columns, and the rules do not see it; give at least %dKiB unless the limit "+
+		"matches your collector's (the default is 1MiB)", c.Where("max_line_bytes"), n, WarnMaxLine>>10)
 }
 
 // plural returns one when n is 1, else many.
