@@ -93,8 +93,14 @@ type Audit struct {
 
 // Parse implements Parser. It accepts the three shapes GitLab writes (flat
 // legacy, nested details only, nested plus flattened): values start from the
-// nested details object and keys at the top level override them.
+// nested details object and keys at the top level override them. A
+// leading run of NUL bytes is skipped (see [Parser]).
 func (p *Audit) Parse(line []byte, r *Record) error {
+	b, skipped := skipNULs(line)
+	return shiftErr(p.parse(b, r), skipped)
+}
+
+func (p *Audit) parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	r.index()

@@ -81,9 +81,11 @@ func hasKey(line []byte, key string, anchor byte) bool {
 //     is TypeAccess.
 //
 // Anything else, a JSON object without those keys included, is
-// TypeUnknown. Detect does not validate the line; the parser of the
-// returned type does.
+// TypeUnknown. A leading run of NUL bytes is skipped, as the parsers skip
+// it. Detect does not validate the line; the parser of the returned type
+// does.
 func Detect(line []byte) Type {
+	line, _ = skipNULs(line)
 	i := skipWS(line, 0)
 	if i >= len(line) {
 		return TypeUnknown

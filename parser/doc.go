@@ -13,6 +13,13 @@
 // [*Error] naming the log type, the byte offset and the reason; no input
 // panics. The package does no I/O and keeps no global state.
 //
+// Every parser, and Detect, skips a run of NUL bytes at the start of a
+// line: a crash leaves one where the file was extended with zeros before
+// the writer's data reached it, and so does a copytruncate with a writer
+// that does not open the log with O_APPEND. The text after the run is
+// GitLab's line, and the columns come from it; the line itself is not
+// changed (a caller forwarding it raw forwards it as read).
+//
 // # Columns
 //
 // Empty columns are omitted. Columns appear in the order listed.
