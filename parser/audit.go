@@ -87,6 +87,17 @@ var auditKeys = newKeyTable([]keySlot{
 // Audit parses gitlab-rails/audit_json.log lines and Audit Event Streaming
 // request bodies. The zero value is ready to use; an Audit is not safe for
 // concurrent use.
+//
+// A line must have at least one of the keys author_id, entity_id and
+// entity_type (at its top level or in its details object): GitLab writes
+// all three in every audit event. Gitlab::Audit::Auditor logs the
+// AuditEvent's attributes (event.as_json) and AuditEventService its
+// base_payload (author_id, author_name, entity_id, entity_type,
+// created_at), both through Gitlab::AuditJsonLogger to audit_json.log, and
+// a streaming request body is the same event's attributes. A JSON object
+// with none of them (another program's log, a Docker json-file record
+// whose "log" holds an audit line) is an *Error naming them, not an audit
+// event with only EventTime.
 type Audit struct {
 	obj jsonObj
 }
@@ -110,6 +121,9 @@ func (p *Audit) parse(line []byte, r *Record) error {
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)
 	}
+	if err := o.auditKeysMissing(); err != nil {
+		return err
+	}
 	// Most of the columns are absent from any one line: visit only those
 	// whose keys the line has (emit leaves out an empty value), EventTime
 	// (which falls back to created_at) and EventName when event_type may
@@ -131,6 +145,20 @@ func (p *Audit) parse(line []byte, r *Record) error {
 	o.emitMeta(r)
 	r.endIndex()
 	return nil
+}
+
+// auditKeysMissing returns the *Error of a JSON object that has none of
+// the keys author_id, entity_id and entity_type, which GitLab writes in
+// every audit event (see Audit), at its top level or in the details object
+// that counts (the last); nil when it has one.
+func (o *jsonObj) auditKeysMissing() error {
+	for _, idx := range [...]int{aAuthorID, aEntityID, aEntityType} {
+		if o.slots[idx].kind != kindNone {
+			return nil
+		}
+	}
+	return &Error{Type: TypeAudit, Offset: -1, Reason: `not a GitLab audit event: no "author_id", "entity_id" or "entity_type" key` +
+		` (GitLab writes all three in every audit_json.log line and streaming request body)`}
 }
 
 // auditChecked has a bit set for each column whose value emitAuditChecked

@@ -78,7 +78,10 @@
 // JSON text; true and false become "true" and "false"; objects and arrays
 // become compact JSON text; null is omitted. Invalid UTF-8 in a value becomes
 // U+FFFD, exactly as encoding/json decodes it. The line must be one valid
-// JSON object (the same lines encoding/json accepts).
+// JSON object (the same lines encoding/json accepts) with at least one of
+// the keys author_id, entity_id and entity_type (at its top level or in
+// details), which GitLab writes in every audit event: a JSON object
+// without them is an *Error naming them, not an audit line.
 //
 // GitLabApp ([Application]). JSON lines give Severity (severity), EventTime
 // (time), CorrelationID (correlation_id), Message (message). A JSON line

@@ -215,6 +215,18 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			meta[m.key] = m.raw
 		}
 	}
+	if t == TypeAudit {
+		// GitLab writes author_id, entity_id and entity_type in every event.
+		found := false
+		for _, c := range []string{"AuthorID", "EntityID", "EntityType"} {
+			_, top := fromTop[c]
+			_, det := fromDetails[c]
+			found = found || top || det
+		}
+		if !found {
+			return nil, false, nil
+		}
+	}
 	if t == TypeApplication {
 		// Gitlab::JsonLogger writes severity and time in every line.
 		if _, ok := fromTop["Severity"]; !ok {
