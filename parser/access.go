@@ -28,11 +28,16 @@ func accessErr(off int, reason string) *Error {
 // lenTimeLocal is len("13/Jun/2024:10:55:45 +0800").
 const lenTimeLocal = 26
 
-// Parse implements Parser.
+// Parse implements Parser. A leading run of NUL bytes is skipped (see
+// [Parser]).
 func (p *Access) Parse(line []byte, r *Record) error {
+	b, skipped := skipNULs(line)
+	return shiftErr(p.parse(b, r), skipped)
+}
+
+func (p *Access) parse(b []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAccess
-	b := line
 	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\r') {
 		b = b[:len(b)-1]
 	}

@@ -34,14 +34,16 @@ type Application struct {
 }
 
 // Parse implements Parser. A line starting with '{' is read as JSON, any
-// other line as text with a timestamp prefix.
+// other line as text with a timestamp prefix. A leading run of NUL bytes
+// is skipped first (see [Parser]).
 func (p *Application) Parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeApplication
-	if i := skipWS(line, 0); i < len(line) && line[i] == '{' {
-		return p.parseJSON(line, r)
+	b, skipped := skipNULs(line)
+	if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
+		return shiftErr(p.parseJSON(b, r), skipped)
 	}
-	return parseAppText(line, r)
+	return shiftErr(parseAppText(b, r), skipped)
 }
 
 func (p *Application) parseJSON(line []byte, r *Record) error {

@@ -87,14 +87,31 @@ var auditKeys = newKeyTable([]keySlot{
 // Audit parses gitlab-rails/audit_json.log lines and Audit Event Streaming
 // request bodies. The zero value is ready to use; an Audit is not safe for
 // concurrent use.
+//
+// A line must have at least one of the keys author_id, entity_id and
+// entity_type (at its top level or in its details object): GitLab writes
+// all three in every audit event. Gitlab::Audit::Auditor logs the
+// AuditEvent's attributes (event.as_json) and AuditEventService its
+// base_payload (author_id, author_name, entity_id, entity_type,
+// created_at), both through Gitlab::AuditJsonLogger to audit_json.log, and
+// a streaming request body is the same event's attributes. A JSON object
+// with none of them (another program's log, a Docker json-file record
+// whose "log" holds an audit line) is an *Error naming them, not an audit
+// event with only EventTime.
 type Audit struct {
 	obj jsonObj
 }
 
 // Parse implements Parser. It accepts the three shapes GitLab writes (flat
 // legacy, nested details only, nested plus flattened): values start from the
-// nested details object and keys at the top level override them.
+// nested details object and keys at the top level override them. A
+// leading run of NUL bytes is skipped (see [Parser]).
 func (p *Audit) Parse(line []byte, r *Record) error {
+	b, skipped := skipNULs(line)
+	return shiftErr(p.parse(b, r), skipped)
+}
+
+func (p *Audit) parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAudit
 	r.index()
@@ -103,6 +120,9 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAudit, err)
+	}
+	if err := o.auditKeysMissing(); err != nil {
+		return err
 	}
 	// Most of the columns are absent from any one line: visit only those
 	// whose keys the line has (emit leaves out an empty value), EventTime
@@ -125,6 +145,20 @@ func (p *Audit) Parse(line []byte, r *Record) error {
 	o.emitMeta(r)
 	r.endIndex()
 	return nil
+}
+
+// auditKeysMissing returns the *Error of a JSON object that has none of
+// the keys author_id, entity_id and entity_type, which GitLab writes in
+// every audit event (see Audit), at its top level or in the details object
+// that counts (the last); nil when it has one.
+func (o *jsonObj) auditKeysMissing() error {
+	for _, idx := range [...]int{aAuthorID, aEntityID, aEntityType} {
+		if o.slots[idx].kind != kindNone {
+			return nil
+		}
+	}
+	return &Error{Type: TypeAudit, Offset: -1, Reason: `not a GitLab audit event: no "author_id", "entity_id" or "entity_type" key` +
+		` (GitLab writes all three in every audit_json.log line and streaming request body)`}
 }
 
 // auditChecked has a bit set for each column whose value emitAuditChecked

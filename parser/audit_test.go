@@ -75,7 +75,7 @@ func TestAuditParse(t *testing.T) {
 		},
 		{
 			name: "capitalised From/To are not GitLab keys",
-			line: `{"From":"Private","To":"Public"}`,
+			line: `{"entity_id":null,"From":"Private","To":"Public"}`,
 			want: want{"!SourceVisibility": "", "!TargetVisibility": ""},
 		},
 		{
@@ -85,7 +85,7 @@ func TestAuditParse(t *testing.T) {
 		},
 		{
 			name: "a real del key fills DelAction",
-			line: `{"del":"x"}`,
+			line: `{"entity_id":null,"del":"x"}`,
 			want: want{"DelAction": "x"},
 		},
 		{
@@ -99,7 +99,7 @@ func TestAuditParse(t *testing.T) {
 		},
 		{
 			name: "event_name wins over event_type",
-			line: `{"event_type":"a","details":{"event_name":"b"}}`,
+			line: `{"entity_id":null,"event_type":"a","details":{"event_name":"b"}}`,
 			want: want{"EventName": "b"},
 		},
 		{
@@ -109,44 +109,44 @@ func TestAuditParse(t *testing.T) {
 		},
 		{
 			name: "bool, null and array values",
-			line: `{"details":{"from":false,"to":true,"ip_address":null,"custom_message":["a", "b"]}}`,
+			line: `{"entity_id":null,"details":{"from":false,"to":true,"ip_address":null,"custom_message":["a", "b"]}}`,
 			want: want{"SourceVisibility": "false", "TargetVisibility": "true", "!IPAddress": "", "CustomMessage": `["a","b"]`},
 		},
 		{
 			name: "top level overrides details",
-			line: `{"details":{"ip_address":"10.9.9.9","author_name":"d"},"ip_address":"10.9.9.8"}`,
+			line: `{"entity_id":null,"details":{"ip_address":"10.9.9.9","author_name":"d"},"ip_address":"10.9.9.8"}`,
 			want: want{"IPAddress": "10.9.9.8", "AuthorName": "d"},
 		},
 		{
 			name: "escapes are decoded",
-			line: `{"author_name":"J\u00f6rg \"A\" M\u00fcller\n"}`,
+			line: `{"entity_id":null,"author_name":"J\u00f6rg \"A\" M\u00fcller\n"}`,
 			want: want{"AuthorName": "Jörg \"A\" Müller\n"},
 		},
 		{
 			name: "role, failed login, impersonation, author email",
-			line: `{"as":"Developer","failed_login":"STANDARD","impersonated_by":"Harry Potter","author_email":"a@b.c","with":"saml","action":"custom"}`,
+			line: `{"entity_id":null,"as":"Developer","failed_login":"STANDARD","impersonated_by":"Harry Potter","author_email":"a@b.c","with":"saml","action":"custom"}`,
 			want: want{"Role": "Developer", "FailedLogin": "STANDARD", "ImpersonatedBy": "Harry Potter",
 				"AuthorEmail": "a@b.c", "AuthenticationType": "saml", "Action": "custom"},
 		},
 		{
 			name: "meta keys keep their names, in order, numbers as text",
-			line: `{"meta.user":"root","meta.user_id":1,"meta.caller_id":"X#y","meta.custom_thing":"z"}`,
+			line: `{"entity_id":null,"meta.user":"root","meta.user_id":1,"meta.caller_id":"X#y","meta.custom_thing":"z"}`,
 			want: want{"meta.user": "root", "meta.user_id": "1", "meta.caller_id": "X#y", "meta.custom_thing": "z"},
 		},
 		{
 			name: "created_at with an offset",
-			line: `{"created_at":"2024-05-10T19:46:49.058+02:00"}`,
+			line: `{"entity_id":null,"created_at":"2024-05-10T19:46:49.058+02:00"}`,
 			want: want{"EventTime": "2024-05-10T19:46:49.058+02:00"},
 			time: "2024-05-10T17:46:49.058Z",
 		},
 		{
 			name: "unreadable time is left out, Time stays zero",
-			line: `{"time":"yesterday"}`,
+			line: `{"entity_id":null,"time":"yesterday"}`,
 			want: want{"!EventTime": ""},
 		},
 		{
 			name: "placeholder time: EventTime falls back to created_at",
-			line: `{"time":"-","created_at":"2024-05-10T17:46:49.058+00:00"}`,
+			line: `{"entity_id":null,"time":"-","created_at":"2024-05-10T17:46:49.058+00:00"}`,
 			want: want{"EventTime": "2024-05-10T17:46:49.058+00:00", "CreatedAt": "2024-05-10T17:46:49.058+00:00"},
 			time: "2024-05-10T17:46:49.058Z",
 		},

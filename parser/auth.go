@@ -65,8 +65,14 @@ type Auth struct {
 
 // Parse implements Parser. The line must be one JSON object; a line without
 // the Rack::Attack keys (GitLab also logs its throttle user allowlist to this
-// file) parses into the columns it has.
+// file) parses into the columns it has. A leading run of NUL bytes is
+// skipped (see [Parser]).
 func (p *Auth) Parse(line []byte, r *Record) error {
+	b, skipped := skipNULs(line)
+	return shiftErr(p.parse(b, r), skipped)
+}
+
+func (p *Auth) parse(line []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeAuth
 	o := &p.obj

@@ -5,10 +5,36 @@ import (
 	"strings"
 )
 
-// auditMarkers are keys only audit lines (and streaming bodies) carry.
+// auditMarkers are keys only audit lines (and streaming bodies) carry,
+// each a quote and the key's name: the closing quote may follow spaces, as
+// in Sentinel's sample data ("entity_type ").
 var auditMarkers = [...][]byte{
-	[]byte(`"author_id"`), []byte(`"entity_type`), []byte(`"event_type"`),
-	[]byte(`"entity_id"`), []byte(`"target_details"`),
+	[]byte(`"author_id`), []byte(`"entity_type`), []byte(`"event_type`),
+	[]byte(`"entity_id`), []byte(`"target_details`),
+}
+
+// hasAuditKey reports whether line has the key marker (one of
+// auditMarkers) as a key of one of its objects: the marker, spaces, a
+// quote and a colon (white space may come before it). Text inside a JSON
+// string cannot match, since its quotes are escaped: the audit event in a
+// Docker record's "log" string ({\"entity_id\":2}) is no key of the record.
+func hasAuditKey(line, marker []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(line[i:], marker)
+		if j < 0 {
+			return false
+		}
+		k := i + j + len(marker)
+		for k < len(line) && line[k] == ' ' {
+			k++
+		}
+		if k < len(line) && line[k] == '"' {
+			if k = skipWS(line, k+1); k < len(line) && line[k] == ':' {
+				return true
+			}
+		}
+		i += j + 1
+	}
 }
 
 // Members only Gitlab::AuthLogger writes: the message of a Rack::Attack line
@@ -69,7 +95,9 @@ func hasKey(line []byte, key string, anchor byte) bool {
 //     Rack::Attack subscriber writes, compact as GitLab writes JSON) is
 //     TypeAuth;
 //   - any other JSON object with an audit key (author_id, entity_type,
-//     entity_id, event_type, target_details) is TypeAudit;
+//     entity_id, event_type, target_details) as a key of one of its
+//     objects, not text in a string (a Docker json-file record whose "log"
+//     holds an audit line is no audit line), is TypeAudit;
 //   - any other JSON object with a gitlab_throttle_user_allowlist key (the
 //     other line of auth_json.log) is TypeAuth;
 //   - any other JSON object with the keys "severity" and "time" (which
@@ -81,9 +109,11 @@ func hasKey(line []byte, key string, anchor byte) bool {
 //     is TypeAccess.
 //
 // Anything else, a JSON object without those keys included, is
-// TypeUnknown. Detect does not validate the line; the parser of the
-// returned type does.
+// TypeUnknown. A leading run of NUL bytes is skipped, as the parsers skip
+// it. Detect does not validate the line; the parser of the returned type
+// does.
 func Detect(line []byte) Type {
+	line, _ = skipNULs(line)
 	i := skipWS(line, 0)
 	if i >= len(line) {
 		return TypeUnknown
@@ -96,7 +126,7 @@ func Detect(line []byte) Type {
 			return TypeAuth
 		}
 		for _, m := range auditMarkers {
-			if bytes.Contains(line, m) {
+			if hasAuditKey(line, m) {
 				return TypeAudit
 			}
 		}

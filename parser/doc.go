@@ -13,6 +13,13 @@
 // [*Error] naming the log type, the byte offset and the reason; no input
 // panics. The package does no I/O and keeps no global state.
 //
+// Every parser, and Detect, skips a run of NUL bytes at the start of a
+// line: a crash leaves one where the file was extended with zeros before
+// the writer's data reached it, and so does a copytruncate with a writer
+// that does not open the log with O_APPEND. The text after the run is
+// GitLab's line, and the columns come from it; the line itself is not
+// changed (a caller forwarding it raw forwards it as read).
+//
 // # Columns
 //
 // Empty columns are omitted. Columns appear in the order listed.
@@ -71,7 +78,10 @@
 // JSON text; true and false become "true" and "false"; objects and arrays
 // become compact JSON text; null is omitted. Invalid UTF-8 in a value becomes
 // U+FFFD, exactly as encoding/json decodes it. The line must be one valid
-// JSON object (the same lines encoding/json accepts).
+// JSON object (the same lines encoding/json accepts) with at least one of
+// the keys author_id, entity_id and entity_type (at its top level or in
+// details), which GitLab writes in every audit event: a JSON object
+// without them is an *Error naming them, not an audit line.
 //
 // GitLabApp ([Application]). JSON lines give Severity (severity), EventTime
 // (time), CorrelationID (correlation_id), Message (message). A JSON line

@@ -116,6 +116,7 @@ func FuzzApplication(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		parseAll(t, line)
 		checkReuse(t, new(Application), other, line)
+		line, _ = skipNULs(line)
 		if i := skipWS(line, 0); i < len(line) && line[i] == '{' {
 			checkDifferential(t, stdLib, TypeApplication, new(Application), line)
 			return
@@ -162,6 +163,7 @@ func FuzzAccess(f *testing.F) {
 		if err := new(Access).Parse(line, &r); err != nil {
 			return
 		}
+		line, _ = skipNULs(line)
 		addr, _ := r.Get(ColIPAddress)
 		if !bytes.HasPrefix(line, append(append([]byte(nil), addr...), " - "...)) {
 			t.Fatalf("IPAddress %q is not the first field of %q", addr, line)

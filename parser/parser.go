@@ -1,7 +1,12 @@
 package parser
 
 // Parser turns one log line into r. line is the line without its trailing
-// newline; r is reset first. On failure Parse returns an *Error and r may hold
+// newline; r is reset first. A run of NUL bytes at the start of line is
+// skipped, and the columns come from the text after it: such a run is what
+// a crash leaves in a log file (the file was extended with zeros before the
+// writer's data reached it), or a copytruncate with a writer that does not
+// append, and the text after it is GitLab's line. An *Error's Offset is
+// still a position in line, the NUL bytes counted. On failure Parse returns an *Error and r may hold
 // partial columns that must not be used. A Parser is not safe for concurrent
 // use; create one per goroutine.
 type Parser interface {

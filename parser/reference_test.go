@@ -160,9 +160,10 @@ var refAuthTyped = regexp.MustCompile(`^[0-9]+$`)
 
 type col struct{ name, value string }
 
-// refParse computes the columns of a JSON line with lib. ok is false when
-// lib rejects the line or it is not an object.
+// refParse computes the columns of a JSON line with lib, after its leading
+// NUL bytes. ok is false when lib rejects the line or it is not an object.
 func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error) {
+	line = bytes.TrimLeft(line, "\x00") // the parsers skip leading NUL bytes
 	if !lib.valid(line) {
 		return nil, false, nil
 	}
@@ -212,6 +213,18 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 				metaOrder = append(metaOrder, m.key)
 			}
 			meta[m.key] = m.raw
+		}
+	}
+	if t == TypeAudit {
+		// GitLab writes author_id, entity_id and entity_type in every event.
+		found := false
+		for _, c := range []string{"AuthorID", "EntityID", "EntityType"} {
+			_, top := fromTop[c]
+			_, det := fromDetails[c]
+			found = found || top || det
+		}
+		if !found {
+			return nil, false, nil
 		}
 	}
 	if t == TypeApplication {

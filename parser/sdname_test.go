@@ -147,17 +147,17 @@ func TestMetaColumnNames(t *testing.T) {
 		want       []string // name=value of the meta.* columns, in order
 	}{
 		{"33-character Labkit key",
-			`{"severity":"INFO","time":"2024-06-03T09:12:44.512Z","meta.caller_id":"POST /api/:version/jobs/request","meta.artifacts_dependencies_count":3,"message":"m"}`,
+			`{"entity_id":null,"severity":"INFO","time":"2024-06-03T09:12:44.512Z","meta.caller_id":"POST /api/:version/jobs/request","meta.artifacts_dependencies_count":3,"message":"m"}`,
 			[]string{"meta.caller_id=POST /api/:version/jobs/request", "meta.artifacts_dependencies_count=3"}},
 		{"forbidden bytes",
-			`{"severity":"INFO","time":"-","meta.user name":"1","meta.a=b":"2","meta.a]b":"3","meta.q\"uote":"4","meta.café":"5","meta.":"6","meta.\u0001":"7"}`,
+			`{"entity_id":null,"severity":"INFO","time":"-","meta.user name":"1","meta.a=b":"2","meta.a]b":"3","meta.q\"uote":"4","meta.café":"5","meta.":"6","meta.\u0001":"7"}`,
 			[]string{"meta.user_name~a59136f5=1", "meta.a_b~0ab0bc73=2", "meta.a_b~0b9e3f13=3", "meta.q_uote~029dc4d9=4",
 				"meta.caf__~a82b5049=5", "meta.~811c9dc5=6", "meta._~" + fnvHex("\x01") + "=7"}},
 		{"long keys sharing 32 characters, one repeated",
-			`{"severity":"INFO","time":"-","meta.artifacts_dependencies_count_of_the_first_kind":"1","meta.artifacts_dependencies_count_of_the_other_kind":"2","meta.artifacts_dependencies_count_of_the_first_kind":"3"}`,
+			`{"entity_id":null,"severity":"INFO","time":"-","meta.artifacts_dependencies_count_of_the_first_kind":"1","meta.artifacts_dependencies_count_of_the_other_kind":"2","meta.artifacts_dependencies_count_of_the_first_kind":"3"}`,
 			[]string{"meta.artifacts_dependencies_~985fb1f4=3", "meta.artifacts_dependencies_~7b6f2898=2"}},
 		{"longest key GitLab writes",
-			`{"severity":"INFO","time":"-","meta.sidekiq_destination_shard_name":"default"}`,
+			`{"entity_id":null,"severity":"INFO","time":"-","meta.sidekiq_destination_shard_name":"default"}`,
 			[]string{"meta.sidekiq_destination_shard_name=default"}},
 	}
 	for _, tt := range tests {

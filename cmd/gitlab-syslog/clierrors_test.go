@@ -88,7 +88,7 @@ func TestCompletionShell(t *testing.T) {
 // TestDetectSummarySingular checks the summary says "1 alert" and "1 rule".
 func TestDetectSummarySingular(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit_json.log")
-	if err := os.WriteFile(path, []byte(`{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(`{"id":1,"author_id":1,"entity_id":1,"entity_type":"User","created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer

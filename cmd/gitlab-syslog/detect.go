@@ -56,6 +56,10 @@ unchanged). A summary goes to standard error: lines and events read, late and
 deduplicated events, and each rule that was given events with its alerts
 (0 too) and events evaluated; the running rules given no event are only
 counted.
+Container logs (the CRI or Docker json-file records of
+/var/log/containers) are not unwrapped: each record fails with a cause
+saying what it is; read them with run, a source with format: cri, docker
+or auto.
 
 A FILE may be written TYPE:FILE, TYPE one of audit, application, access,
 auth, or stream (Audit Event Streaming bodies, one JSON object per line, as

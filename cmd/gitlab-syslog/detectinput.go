@@ -179,7 +179,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		if err := p.Parse(line, &rec); err != nil {
-			counts.unparsed.add(n, err)
+			counts.unparsed.add(n, line, err)
 			return nil
 		}
 		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless

@@ -390,11 +390,11 @@ func TestDetectMistypedInput(t *testing.T) {
 	}{
 		{"application:" + audit, "25 of the 25 lines of " + audit + " look like audit lines but were read as application"},
 		{"auth:" + audit, "look like audit lines but were read as auth"},
-		{"audit:" + app, "19 of the 19 lines of " + app + " look like application lines but were read as audit"},
+		{"audit:" + app, ""}, // not audit events, none parsed: warnUnparsedInputs's case
 		{"audit:" + audit, ""},
 		{audit, ""},
 		{"access:" + audit, ""}, // none parsed: warnUnparsedInputs's case
-		{"stream:" + app, "19 of the 19 lines of " + app + " look like application lines but were read as Audit Event Streaming events"},
+		{"stream:" + app, ""},
 		{"stream:" + filepath.Join("..", "..", "testdata", "detections", "sentinel.impersonation", "stream-action", "events.log"), ""},
 	} {
 		var out, errOut bytes.Buffer

@@ -106,7 +106,7 @@ func TestDetectSummaryOneLine(t *testing.T) {
 		t.Errorf("summary of one line read:\n%s", s)
 	}
 	// One line a rule wants: "1 event for the rules".
-	locked := `{"id":1,"created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}` + "\n"
+	locked := `{"id":1,"author_id":1,"entity_id":1,"entity_type":"User","created_at":"2025-03-03T09:00:00Z","event_type":"user_access_locked"}` + "\n"
 	out.Reset()
 	errOut.Reset()
 	if err := runDetect(context.Background(), &detectOptions{format: "json"}, []string{"audit:-"}, strings.NewReader(locked), &out, &errOut); err != nil {

@@ -45,7 +45,11 @@ not parsed, and printed so with its cut text as _raw. The command prints
 line parsed (or there were none), 1 when lines were read and none of them
 parsed, or when an input cannot be read (it is reported and skipped; the
 other inputs are still parsed). Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
-so the output is always valid JSON for jq.`,
+so the output is always valid JSON for jq.
+Container logs (the CRI or Docker json-file records of
+/var/log/containers) are not unwrapped: each record fails with a cause
+saying what it is; read them with run, a source with format: cri, docker
+or auto.`,
 		Example: `  gitlab-syslog parse --type audit /var/log/gitlab/gitlab-rails/audit_json.log
   gitlab-syslog parse testdata/gitlab_access.log | jq -r .URI
   gitlab-syslog parse --type auth /var/log/gitlab/gitlab-rails/auth_json.log | jq -r 'select(.MatchType=="throttle") | .IPAddress'
@@ -184,6 +188,9 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 		err = unknownTypeError(line, "--type")
 	} else {
 		err = ps.Parse(line, &p.rec)
+	}
+	if err != nil {
+		err = lineCause(line, err)
 	}
 	b := p.buf[:0]
 	if err != nil {

@@ -58,6 +58,10 @@ warning names the first of each input as FILE:LINE: cause (when none
 parses, a warning asks whether the input is a GitLab log; send still exits
 0); blank lines are skipped and counted. Compressed files (gzip, bzip2, xz, zstd: logrotate's
 .gz and the others, recognised by their first bytes) are decompressed.
+Container logs (the CRI or Docker json-file records of
+/var/log/containers) are not unwrapped: each record fails with a cause
+saying what it is; read them with run, a source with format: cri, docker
+or auto.
 Every file is opened before anything is sent: one named .gz (.bz2, .xz,
 .zst) whose bytes are not that compression, or cut inside its header, and
 data that is not log lines (zip, a tar archive, a binary file such as an
@@ -481,7 +485,7 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		case errors.Is(err, mapping.ErrNoParser):
 			s.in.unparsed.addUnknown(n, line, "--type")
 		default:
-			s.in.unparsed.add(n, err)
+			s.in.unparsed.add(n, line, err)
 		}
 	}
 	if s.cur == nil {

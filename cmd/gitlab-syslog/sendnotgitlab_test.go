@@ -16,7 +16,7 @@ import (
 // check, as detect does (with --type, whether the lines are of that
 // type); a file with one parsed line gets no warning.
 func TestSendWarnsWhenNothingParsed(t *testing.T) {
-	audit := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a","entity_path":"x"}`
+	audit := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"a","entity_path":"x"}`
 	const autoHint = "is it a GitLab log? --type"
 	for _, tt := range []struct {
 		name, content string

@@ -17,9 +17,9 @@ func TestSendStdoutOneLine(t *testing.T) {
 	for _, tt := range []struct {
 		name, typ, line, param, want string
 	}{
-		{"LF in a JSON value", "audit", `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a\nb","entity_path":"x"}`,
+		{"LF in a JSON value", "audit", `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"a\nb","entity_path":"x"}`,
 			"AuthorName", "a b"},
-		{"CR LF in a JSON value", "audit", `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a\r\nb","entity_path":"x"}`,
+		{"CR LF in a JSON value", "audit", `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"a\r\nb","entity_path":"x"}`,
 			"AuthorName", "a  b"},
 		{"raw CR in the line", "application", "2026-08-22T10:00:00.000Z: Started\rGET /", "", ""},
 	} {

@@ -19,10 +19,11 @@ type unparsedLines struct {
 	cause string // why the first did not parse
 }
 
-// add counts line n, which did not parse because of err.
-func (u *unparsedLines) add(n int, err error) {
+// add counts line n, line, which did not parse because of err (or, for a
+// container runtime's record, lineCause's cause).
+func (u *unparsedLines) add(n int, line []byte, err error) {
 	if u.n == 0 {
-		u.first, u.cause = n, err.Error()
+		u.first, u.cause = n, lineCause(line, err).Error()
 	}
 	u.n++
 }
@@ -31,7 +32,7 @@ func (u *unparsedLines) add(n int, err error) {
 // cause is unknownTypeError's, which says to give the type with typeFlag.
 func (u *unparsedLines) addUnknown(n int, line []byte, typeFlag string) {
 	if u.n == 0 {
-		u.add(n, unknownTypeError(line, typeFlag))
+		u.add(n, line, unknownTypeError(line, typeFlag))
 		return
 	}
 	u.n++
@@ -56,9 +57,13 @@ func (u *unparsedLines) warning(label, fateOne, fateMany string) string {
 // parse: for a JSON object, why it is not an application line (the
 // Application parser's error: invalid JSON, or the keys GitLab writes in
 // every line missing), as a line of a file named application_json.log
-// says; for other lines, the kinds of line that have a type. typeFlag is
+// says; for a container runtime's record, containerRecordError's cause;
+// for other lines, the kinds of line that have a type. typeFlag is
 // how the command is given a type: --type, or TYPE:FILE.
 func unknownTypeError(line []byte, typeFlag string) error {
+	if err := containerRecordError(line); err != nil {
+		return err
+	}
 	if t := bytes.TrimLeft(line, " \t"); len(t) > 0 && t[0] == '{' {
 		var rec parser.Record
 		if err := new(parser.Application).Parse(line, &rec); err != nil {

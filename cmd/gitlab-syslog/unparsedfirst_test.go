@@ -16,14 +16,16 @@ import (
 // FILE:LINE: cause, with how many lines of the input did not, as run's
 // log names a file's first unparsed line and parse each one's _error;
 // stdout is unchanged (send's summary line alone, detect's alerts). Before,
-// both only counted them, so a line glued to the NUL padding a crash
-// leaves was "1 unparsed" and nothing said which (fresh-user trial).
+// both only counted them, so a line that did not parse was "1 unparsed"
+// and nothing said which (fresh-user trial).
 func TestUnparsedLineNamed(t *testing.T) {
 	const good = `{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","message":"x"}`
 	dir := t.TempDir()
-	// The crash case: a run of NUL bytes, and the next line glued to it.
+	// A line of no GitLab shape in the application log (a backtrace's
+	// continuation). A line glued to the NUL padding a crash leaves parses
+	// (TestNULPaddedAccessLine).
 	crash := filepath.Join(dir, "application_json.log")
-	writeFile(t, crash, good+"\n"+strings.Repeat("\x00", 40)+good+"\n"+good+"\n")
+	writeFile(t, crash, good+"\n"+"    from app/models/user.rb:12"+"\n"+good+"\n")
 	other := filepath.Join(dir, "events.log")
 	writeFile(t, other, good+"\nhello\n{\"a\":1}\n")
 	clean := filepath.Join(dir, "application_json.log.1")
@@ -37,7 +39,7 @@ func TestUnparsedLineNamed(t *testing.T) {
 		stdin string
 		want  map[string][]string // by command: the warnings on stderr, in order
 	}{
-		{"crash padding", []string{crash}, "", map[string][]string{
+		{"a line of no GitLab shape", []string{crash}, "", map[string][]string{
 			"send":   {"send: WARNING: 1 line of " + crash + " did not parse and was sent raw, without STRUCTURED-DATA: " + crash + ":2: " + notApp + "\n"},
 			"detect": {"detect: WARNING: 1 line of " + crash + " did not parse, so the rules did not see it: " + crash + ":2: " + notApp + "\n"},
 		}},

@@ -195,7 +195,7 @@ func TestEngineWantNoAlloc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_name":"a","event_name":"project_created","id":5}`)
+	line := []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_id":1,"author_name":"a","event_name":"project_created","id":5}`)
 	var rec parser.Record
 	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestEngineWantNoAlloc(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { e.Want(parser.TypeAudit, &rec) }); n != 0 {
 		t.Errorf("Want allocates %v times per call", n)
 	}
-	line = []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_name":"a","event_name":"login","id":5}`)
+	line = []byte(`{"severity":"INFO","time":"2024-06-03T09:12:44.301Z","author_id":1,"author_name":"a","event_name":"login","id":5}`)
 	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestEngineConcurrentUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rec parser.Record
-	if err := parser.New(parser.TypeAudit).Parse([]byte(`{"id":1,"event_type":"login","author_name":"u"}`), &rec); err != nil {
+	if err := parser.New(parser.TypeAudit).Parse([]byte(`{"id":1,"author_id":1,"event_type":"login","author_name":"u"}`), &rec); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup

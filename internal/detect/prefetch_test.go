@@ -35,8 +35,8 @@ func TestPrefetchByColID(t *testing.T) {
 	var p parser.Audit
 	for _, line := range []string{
 		`{"author_id":1,"author_id":2,"meta.user":"a","meta.user":"b","custom_message":"x"}`,
-		`{"details":{"custom_message":"a","with":"standard"},"custom_message":"b"}`,
-		`{"event_type":"t","target_type":"User","target_type":null,"meta.user":""}`,
+		`{"entity_id":null,"details":{"custom_message":"a","with":"standard"},"custom_message":"b"}`,
+		`{"entity_id":null,"event_type":"t","target_type":"User","target_type":null,"meta.user":""}`,
 	} {
 		rec := new(parser.Record)
 		if err := p.Parse([]byte(line), rec); err != nil {

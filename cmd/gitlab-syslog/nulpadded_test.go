@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNULPaddedAccessLine checks a line after the NUL bytes a crash leaves
+// in a log, from end to end: parse gives IPAddress without them, detect's
+// threat-intelligence rule alerts for that address and counts the line as
+// parsed, and send keeps the line as read (the NUL bytes too) in MSG.
+// Before, IPAddress held the NUL bytes and the rule missed the address
+// (fresh-user trial).
+func TestNULPaddedAccessLine(t *testing.T) {
+	dir := t.TempDir()
+	access := filepath.Join(dir, "gitlab_access.log")
+	const nulLine = "\x00\x00\x00\x0010.0.0.6 - - [30/Nov/2026:09:00:00 +0000] \"GET /afternul HTTP/1.1\" 200 1 \"\" \"curl\" -"
+	content := nulLine + "\n" +
+		"10.0.0.7 - - [30/Nov/2026:09:00:00 +0000] \"GET /x HTTP/1.1\" 200 1 \"\" \"curl\" -\n"
+	ti := filepath.Join(dir, "ti.txt")
+	for name, data := range map[string]string{access: content, ti: "10.0.0.6\n10.0.0.7\n"} {
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "parse", access); err != nil {
+		t.Fatalf("parse: %v\n%s", err, stderr.String())
+	}
+	if first, _, _ := strings.Cut(stdout.String(), "\n"); !strings.HasPrefix(first, `{"IPAddress":"10.0.0.6",`) {
+		t.Errorf("parse printed\n%s\nwant IPAddress 10.0.0.6", first)
+	}
+
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}, params: []string{"ti_file=" + ti}}
+	if err := runDetect(context.Background(), &o, []string{access}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, ip := range []string{"10.0.0.6", "10.0.0.7"} {
+		if !strings.Contains(out.String(), `"IPAddress":"`+ip+`"`) {
+			t.Errorf("no alert for %s:\n%s\n%s", ip, out.String(), errOut.String())
+		}
+	}
+	if want := "read 2 lines (0 not parsed)"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("detect's summary lacks %q:\n%s", want, errOut.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--to", "-", access); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	first, _, _ := strings.Cut(stdout.String(), "\n")
+	if !strings.HasSuffix(first, "] "+nulLine) || !strings.Contains(first, `IPAddress="10.0.0.6"`) {
+		t.Errorf("send printed\n%q\nwant IPAddress=\"10.0.0.6\" and MSG the line as read, NUL bytes included", first)
+	}
+}

@@ -1,0 +1,24 @@
+package parser
+
+// skipNULs returns line without its leading run of NUL bytes, and the
+// length of that run. Such a run is what a crash leaves in a log (the file
+// was extended with zeros before the writer's data reached it) and what a
+// copytruncate leaves when the writer does not append (O_APPEND): it is
+// not GitLab's, and the text after it is GitLab's line.
+func skipNULs(line []byte) ([]byte, int) {
+	n := 0
+	for n < len(line) && line[n] == 0 {
+		n++
+	}
+	return line[n:], n
+}
+
+// shiftErr adds skipped, the NUL bytes skipped before the text that was
+// parsed, to the offset of err (an *Error, or nil), so that it is a
+// position in the line as given to Parse.
+func shiftErr(err error, skipped int) error {
+	if e, ok := err.(*Error); ok && skipped > 0 && e.Offset >= 0 {
+		e.Offset += skipped
+	}
+	return err
+}
