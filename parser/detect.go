@@ -6,35 +6,15 @@ import (
 )
 
 // auditMarkers are keys only audit lines (and streaming bodies) carry,
-// each a quote and the key's name: the closing quote may follow spaces, as
-// in Sentinel's sample data ("entity_type ").
-var auditMarkers = [...][]byte{
-	[]byte(`"author_id`), []byte(`"entity_type`), []byte(`"event_type`),
-	[]byte(`"entity_id`), []byte(`"target_details`),
-}
-
-// hasAuditKey reports whether line has the key marker (one of
-// auditMarkers) as a key of one of its objects: the marker, spaces, a
-// quote and a colon (white space may come before it). Text inside a JSON
-// string cannot match, since its quotes are escaped: the audit event in a
-// Docker record's "log" string ({\"entity_id\":2}) is no key of the record.
-func hasAuditKey(line, marker []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(line[i:], marker)
-		if j < 0 {
-			return false
-		}
-		k := i + j + len(marker)
-		for k < len(line) && line[k] == ' ' {
-			k++
-		}
-		if k < len(line) && line[k] == '"' {
-			if k = skipWS(line, k+1); k < len(line) && line[k] == ':' {
-				return true
-			}
-		}
-		i += j + 1
-	}
+// each a quote and the key's name without its closing quote (see hasKey),
+// with a byte of it for index to look for: the closing quote may follow
+// spaces, as in Sentinel's sample data ("entity_type ").
+var auditMarkers = [...]struct {
+	name   string
+	anchor byte
+}{
+	{`"author_id`, 'h'}, {`"entity_type`, 'y'}, {`"event_type`, 'v'},
+	{`"entity_id`, 'y'}, {`"target_details`, 'g'},
 }
 
 // Members only Gitlab::AuthLogger writes: the message of a Rack::Attack line
@@ -46,45 +26,50 @@ const (
 	allowlistMember  = `"gitlab_throttle_user_allowlist":`
 )
 
-// contains reports whether line contains pat. It looks for the byte anchor
-// of pat, which should be rare in JSON lines, and compares pat around each
-// one: bytes.Contains would look for the quote pat starts with, which is
-// everywhere in JSON, and fall back to comparing at every position.
-func contains(line []byte, pat string, anchor byte) bool {
+// index returns the index just past the first pat in line that starts at
+// or after from, or -1. It looks for the byte anchor of pat, which should
+// be rare in JSON lines, and compares pat around each one: bytes.Index
+// would look for the quote pat starts with, which is everywhere in JSON,
+// and fall back to comparing at every position.
+func index(line []byte, pat string, anchor byte, from int) int {
 	a := strings.IndexByte(pat, anchor)
-	for i := a; i < len(line); {
+	for i := from + a; i < len(line); {
 		j := bytes.IndexByte(line[i:], anchor)
 		if j < 0 {
-			return false
+			return -1
 		}
 		start := i + j - a
-		if start+len(pat) <= len(line) && string(line[start:start+len(pat)]) == pat {
-			return true
+		if end := start + len(pat); end <= len(line) && string(line[start:end]) == pat {
+			return end
 		}
 		i += j + 1
 	}
-	return false
+	return -1
 }
 
-// hasKey reports whether line holds key, a quoted JSON key such as
-// `"time"`, followed by a colon (white space may come between): a key of
-// one of the line's objects. In valid JSON that cannot be text inside a
-// string, whose quotes are escaped, nor a value, which a colon never
-// follows. It looks for the byte anchor of key, as contains does.
-func hasKey(line []byte, key string, anchor byte) bool {
-	a := strings.IndexByte(key, anchor)
-	for i := a; i < len(line); {
-		j := bytes.IndexByte(line[i:], anchor)
-		if j < 0 {
-			return false
+// contains reports whether line contains pat (see index for anchor).
+func contains(line []byte, pat string, anchor byte) bool {
+	return index(line, pat, anchor, 0) >= 0
+}
+
+// hasKey reports whether line holds the key that name begins, a quote and
+// the key's name without its closing quote (`"time`), as a key of one of
+// the line's objects: name, spaces, the closing quote, then a colon (white
+// space may come before it). Text inside a JSON string cannot match, since
+// its quotes are escaped: the audit event in a Docker record's "log"
+// string ({\"entity_id\":2}) is no key of the record; nor can a value,
+// which a colon never follows. anchor is as for index.
+func hasKey(line []byte, name string, anchor byte) bool {
+	for end := index(line, name, anchor, 0); end >= 0; end = index(line, name, anchor, end-len(name)+1) {
+		k := end
+		for k < len(line) && line[k] == ' ' {
+			k++
 		}
-		start := i + j - a
-		if end := start + len(key); end <= len(line) && string(line[start:end]) == key {
-			if k := skipWS(line, end); k < len(line) && line[k] == ':' {
+		if k < len(line) && line[k] == '"' {
+			if k = skipWS(line, k+1); k < len(line) && line[k] == ':' {
 				return true
 			}
 		}
-		i += j + 1
 	}
 	return false
 }
@@ -126,14 +111,14 @@ func Detect(line []byte) Type {
 			return TypeAuth
 		}
 		for _, m := range auditMarkers {
-			if hasAuditKey(line, m) {
+			if hasKey(line, m.name, m.anchor) {
 				return TypeAudit
 			}
 		}
 		if contains(line, allowlistMember, 'w') {
 			return TypeAuth
 		}
-		if hasKey(line, `"severity"`, 'v') && hasKey(line, `"time"`, 'm') {
+		if hasKey(line, `"severity`, 'v') && hasKey(line, `"time`, 'm') {
 			return TypeApplication
 		}
 		return TypeUnknown
