@@ -224,7 +224,7 @@ func TestBadInputKeepsFraming(t *testing.T) {
 				Msg:    append([]byte("msg with\nnewline "), v...)})
 		}
 	}
-	for _, framing := range []string{"", "?framing=lf"} {
+	for _, framing := range []string{"", "?framing=lf", "?framing=LF"} { // any case, as the config's enumerations
 		t.Run("framing="+framing, func(t *testing.T) {
 			srv, s := startCollector(t, collect.Config{URL: "tcp://127.0.0.1:0", Raw: true})
 			e := &Encoder{}

@@ -139,8 +139,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		}
 	}
 	fixed := parser.TypeUnknown
-	if o.typ != "auto" {
-		t, err := parser.ParseType(o.typ)
+	if name := strings.ToLower(o.typ); name != "auto" { // any case, as the config's type
+		t, err := parser.ParseType(name)
 		if err != nil {
 			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto%s", o.typ, typeHint(o.typ))
 		}
