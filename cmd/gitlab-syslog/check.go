@@ -168,7 +168,7 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 	}
 	var notes []string
 	for j, n := range taken {
-		notes = append(notes, fmt.Sprintf("sources[%d] (%d files)", j, n))
+		notes = append(notes, fmt.Sprintf("sources[%d] (%d %s)", j, n, plural(n, "file", "files")))
 	}
 	if len(notes) == 0 {
 		return ""
@@ -257,7 +257,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		at := sourceKey(c, i)
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
-			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
+			status = fmt.Sprintf("glob: %d %s now; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"))
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
