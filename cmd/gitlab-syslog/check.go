@@ -290,7 +290,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 		} else if kind := compressedData(s.Path); kind != "" {
 			status = "COMPRESSED (" + kind + ")"
-			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+			// One mistake, one problem: a path the configuration check
+			// refused already (a .gz name) is not reported again.
+			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
+				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+			}
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -561,6 +565,14 @@ func namesSource(errs []error, i int) bool {
 	return slices.ContainsFunc(errs, func(err error) bool {
 		var e *config.Error
 		return errors.As(err, &e) && (e.Key == item || strings.HasPrefix(e.Key, item+"."))
+	})
+}
+
+// namesKey reports whether one of errs is about key (config.Error.Key).
+func namesKey(errs []error, key string) bool {
+	return slices.ContainsFunc(errs, func(err error) bool {
+		var e *config.Error
+		return errors.As(err, &e) && e.Key == key
 	})
 }
 
