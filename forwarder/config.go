@@ -179,7 +179,7 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	if err := CheckURLOptions(u); err != nil {
 		return nil, fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
 	}
-	switch f := q.Get("framing"); f {
+	switch f := strings.ToLower(q.Get("framing")); f { // any case, as the config's enumerations
 	case "":
 	case "octet", "octet-counting":
 		ep.framing, ep.framingSet = framingOctet, true
@@ -242,7 +242,7 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 		if ep.addr == "" {
 			return nil, fmt.Errorf("forwarder: destination %s: missing socket path (want unix:///dev/log)", c.URL)
 		}
-		switch t := q.Get("type"); {
+		switch t := strings.ToLower(q.Get("type")); {
 		case u.Scheme == "unixgram" || t == "dgram" || t == "datagram":
 			ep.kind = transportUnixgram
 			ep.framing = framingDatagram
@@ -302,19 +302,19 @@ func CheckPort(port string) error {
 // stream) for unix. The error does not name the URL.
 func CheckURLOptions(u *url.URL) error {
 	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
+		v := strings.ToLower(vs[len(vs)-1]) // any case, as the config's enumerations
 		switch {
 		case k == "framing" && (u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "unix"):
 			switch v {
 			case "octet", "octet-counting", "lf", "newline", "non-transparent":
 			default:
-				return fmt.Errorf("unknown framing %q (want octet or lf)", v)
+				return fmt.Errorf("unknown framing %q (want octet or lf)", vs[len(vs)-1])
 			}
 		case k == "type" && u.Scheme == "unix":
 			switch v {
 			case "", "dgram", "datagram", "stream":
 			default:
-				return fmt.Errorf("unknown socket type %q (want dgram or stream)", v)
+				return fmt.Errorf("unknown socket type %q (want dgram or stream)", vs[len(vs)-1])
 			}
 		default:
 			return fmt.Errorf("unknown option %q (tcp:// and tls:// take ?framing=octet or lf; unix:// takes ?type=dgram or stream and ?framing=; other schemes take none)", k)

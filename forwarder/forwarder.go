@@ -177,8 +177,9 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 
 // Close stops accepting batches, writes and flushes everything queued and
 // closes the connection. If ctx ends first, Close abandons what is left
-// (acking it with an error and counting it as dropped) and returns ctx's
-// error. Close returns the error that made the Forwarder give up, if any.
+// (acking it with an error and counting it in Stats.Dropped) and returns
+// an error wrapping ctx's that says those messages were not sent. Close
+// returns the error that made the Forwarder give up, if any.
 func (f *Forwarder) Close(ctx context.Context) error {
 	f.closeOnce.Do(func() {
 		close(f.closing)
@@ -191,7 +192,8 @@ func (f *Forwarder) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		f.cancel()
 		<-f.done
-		return fmt.Errorf("forwarder: close %s: %w (unsent messages dropped)", f.ep.raw, ctx.Err())
+		// Not "dropped": the agent reads them again from its checkpoints.
+		return fmt.Errorf("forwarder: close %s: gave up waiting for the destination (%w): the messages still queued were not sent", f.ep.raw, ctx.Err())
 	}
 	f.cancel()
 	return f.failure()

@@ -157,7 +157,7 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 	}
 	if over {
 		t.c.truncLines.Add(1)
-		t.rd.truncLog.report(t.log, start, end)
+		t.rd.truncLog.report(t.log, start, end, t.cfg.MaxLineBytes)
 	}
 	b := t.batch()
 	if len(b.Ends) == 0 {

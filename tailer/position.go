@@ -20,8 +20,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, err
 		}
 		t.c.ckDiscarded.Add(1)
-		t.log.Warn("tailer: checkpoint matches neither the file nor a rotated copy; StartAt applies",
-			"checkpoint_file", ck.File, "checkpoint_offset", ck.Offset, "start_at", t.cfg.StartAt)
+		t.warnLostCheckpoint(ck)
 		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {
 			if live != nil {
 				live.close()

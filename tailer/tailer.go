@@ -137,7 +137,7 @@ func New(cfg Config) (*Tailer, error) {
 	if t.ckp.store != nil {
 		ck, err := loadPosition(t.ckp.store, cfg.Path)
 		if err != nil {
-			t.log.Warn("tailer: checkpoint unusable, StartAt applies", "err", err, "start_at", cfg.StartAt)
+			t.warnUnusableCheckpoint(err)
 			t.c.ckDiscarded.Add(1)
 		}
 		t.ckp.ck = ck

@@ -1,7 +1,9 @@
 package tailer
 
 import (
+	"fmt"
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -11,19 +13,22 @@ const truncLogInterval = 10 * time.Second
 
 // truncLog reports lines cut to MaxLineBytes: the first one at once, then at
 // most one every truncLogInterval with the number cut in between, so that a
-// file of huge lines cannot flood the log. Every cut line is counted in
-// Stats.TruncatedLines whether or not it is logged. It is used by the Run
-// goroutine only.
+// file of huge lines cannot flood the log. Each names max_line_bytes and a
+// value above the longest line cut so far (SuggestMaxLine). Every cut line
+// is counted in Stats.TruncatedLines whether or not it is logged. It is
+// used by the Run goroutine only.
 type truncLog struct {
 	last       time.Time
 	suppressed int
+	longest    int64 // the longest line cut so far, in bytes, its newline included
 }
 
 // report logs, or counts, the line that starts at byte start of the file
 // and ends at byte end (after its newline, or at the end of the file for a
-// last line without one); line_bytes in the log is end-start, the newline
-// included.
-func (r *truncLog) report(log *slog.Logger, start, end int64) {
+// last line without one), cut to limit bytes; line_bytes in the log is
+// end-start, the newline included.
+func (r *truncLog) report(log *slog.Logger, start, end int64, limit int) {
+	r.longest = max(r.longest, end-start)
 	now := time.Now()
 	if !r.last.IsZero() && now.Sub(r.last) < truncLogInterval {
 		r.suppressed++
@@ -31,6 +36,9 @@ func (r *truncLog) report(log *slog.Logger, start, end int64) {
 	}
 	n := r.suppressed
 	r.last, r.suppressed = now, 0
+	suggest := SuggestMaxLine(limit, int(min(r.longest, math.MaxInt32)))
 	log.Warn("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped",
-		"line_offset", start, "line_bytes", end-start, "unreported_since_last", n)
+		"line_offset", start, "line_bytes", end-start, "max_line_bytes", limit, "unreported_since_last", n,
+		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)",
+			r.longest, suggest, suggest))
 }

@@ -187,7 +187,7 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 	}
 	var notes []string
 	for j, n := range taken {
-		notes = append(notes, fmt.Sprintf("sources[%d] (%d files)", j, n))
+		notes = append(notes, fmt.Sprintf("sources[%d] (%d %s)", j, n, plural(n, "file", "files")))
 	}
 	if len(notes) == 0 {
 		return ""
@@ -285,7 +285,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		at := sourceKey(c, i)
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
-			status = fmt.Sprintf("glob: %d files match now; new ones are followed as they appear", len(m))
+			status = fmt.Sprintf("glob: %d %s now; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"))
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
@@ -318,7 +318,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 		} else if kind := compressedData(s.Path); kind != "" {
 			status = "COMPRESSED (" + kind + ")"
-			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+			// One mistake, one problem: a path the configuration check
+			// refused already (a .gz name) is not reported again.
+			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
+				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+			}
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -615,6 +619,14 @@ func namesSource(errs []error, i int) bool {
 	return slices.ContainsFunc(errs, func(err error) bool {
 		var e *config.Error
 		return errors.As(err, &e) && (e.Key == item || strings.HasPrefix(e.Key, item+"."))
+	})
+}
+
+// namesKey reports whether one of errs is about key (config.Error.Key).
+func namesKey(errs []error, key string) bool {
+	return slices.ContainsFunc(errs, func(err error) bool {
+		var e *config.Error
+		return errors.As(err, &e) && e.Key == key
 	})
 }
 

@@ -28,6 +28,9 @@ func TestCheckGlobRotatedNames(t *testing.T) {
 		if got := strings.Contains(out, "also matches rotated copies"); got != tc.warn {
 			t.Errorf("%s: warning %v, want %v:\n%s", tc.pattern, got, tc.warn, out)
 		}
+		if !strings.Contains(out, "glob: 1 file matches now;") { // was "1 files match now"
+			t.Errorf("%s: no \"glob: 1 file matches now\":\n%s", tc.pattern, out)
+		}
 	}
 }
 
@@ -70,7 +73,7 @@ func TestCheckOverlappingGlobs(t *testing.T) {
 		}
 	}
 	want := []string{
-		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[2] (1 files)",
+		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[2] (1 file)",
 		"a file also taken by another source (one naming its path, or an earlier glob) is followed by that source only: sources[0] (2 files)",
 	}
 	if strings.Join(notes, "\n") != strings.Join(want, "\n") {

@@ -18,9 +18,11 @@ func TestCheckNamesDefaultLayout(t *testing.T) {
 	for _, f := range []string{"gitlab-rails/audit_json.log", "gitlab-rails/application_json.log", "gitlab-rails/auth_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(omnibus, f))
 	}
-	for _, f := range []string{"audit_json.log", "application_json.log", "gitlab_access.log"} {
+	for _, f := range []string{"audit_json.log", "application_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(mixed, f)) // auth_json.log is waited for at gitlab-rails/
 	}
+	accessOnly := t.TempDir() // no file under gitlab-rails/ or nginx/: flat, not mixed
+	touchFile(t, filepath.Join(accessOnly, "gitlab_access.log"))
 	// A configuration that relies on the default sources.
 	conf := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "log_dir: "+mixed+"\n")
 	for _, tc := range []struct {
@@ -42,6 +44,11 @@ func TestCheckNamesDefaultLayout(t *testing.T) {
 			name: "mixed", logDir: mixed, layout: "mixed",
 			args:   []string{"--log-dir", mixed},
 			absent: []string{"gitlab-rails/application.log, and so is application.log", "gitlab-rails/auth.log, and so is auth.log"},
+		},
+		{
+			name: "only a flat gitlab_access.log", logDir: accessOnly, layout: "flat",
+			args:   []string{"--log-dir", accessOnly},
+			absent: []string{"application.log", "auth.log"},
 		},
 		{
 			name: "mixed, log_dir from a configuration file", logDir: mixed, layout: "mixed",

@@ -133,6 +133,26 @@ func TestCheckCompressedSource(t *testing.T) {
 	}
 }
 
+// TestCheckCompressedSourceOnce: a compressed file given as a source,
+// under its compressed name (audit_json.log.1.gz), is one mistake and one
+// problem: the name's, with what to do; the check of its content said it
+// again (fresh-user trial).
+func TestCheckCompressedSourceOnce(t *testing.T) {
+	dir := t.TempDir()
+	_, files := compressedSamples(t, dir)
+	for _, f := range files {
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+f+"\n")
+		out, err := execute(t, "check", "--config", cfg)
+		want := cfg + ":5: sources[0].path: " + f + " is a compressed file (" + filepath.Ext(f) + "): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send " + f
+		if err == nil || !strings.Contains(out, "  "+want+"\n") {
+			t.Errorf("check of %s: %v, want the problem %q\n%s", f, err, want, out)
+		}
+		if n := strings.Count(out, "\n  "+cfg+":"); n != 1 || strings.Contains(out, "compressed data, not log lines") {
+			t.Errorf("check of %s: %d problems listed, want 1\n%s", f, n, out)
+		}
+	}
+}
+
 // TestCompressedPlainName: a compressed file whose name has no
 // compression suffix (copied as audit_json.log.1, saved as events.txt)
 // is recognised by its first bytes, as zcat -f does, and its lines read:

@@ -35,6 +35,10 @@ type detectOptions struct {
 	// overridden are the warnings engineConfig found about values of the
 	// --config file that a --param hides (overriddenMistakes).
 	overridden []string
+	// bareSeconds are the warnings about duration parameters given as
+	// bare numbers (window=60 is 60 seconds), of --param and of the
+	// --config file (detectconf.FlagBareSeconds, LoadFileWire).
+	bareSeconds []string
 }
 
 // newDetectCmd builds "gitlab-syslog detect": run the detection rules over
@@ -105,9 +109,10 @@ off and says so), default suppression and parameters. With --config,
 runs (RUNS), its severity, suppression and the parameter values given
 (NAME=VALUE).
 
-Warnings (an indicator line of ti_file skipped, a --state-dir file not
-restored, an empty .gz read as empty, bytes after a .gz's last member
-ignored) are written "detect: WARNING: FILE:LINE: what: cause; what to do";
+Warnings (a duration parameter given as a bare number in --param or the
+--config file, window=60 being 60 seconds; an indicator line of ti_file
+skipped, a --state-dir file not restored, an empty .gz read as empty,
+bytes after a .gz's last member ignored) are written "detect: WARNING: FILE:LINE: what: cause; what to do";
 the .gz ones come before the summary.
 
 Every input is opened before any is read, standard input last (detect
@@ -179,14 +184,16 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
 		return cfg, wire, err
 	}
+	o.bareSeconds = detectconf.FlagBareSeconds(cfg.Params)
 	cfg.Only = o.rules
 	if o.config != "" {
 		// The reader run and check use: the same keys, the same errors.
-		fc, fw, err := detectconf.LoadFileWire(o.config, nil)
+		fc, fw, warns, err := detectconf.LoadFileWire(o.config, nil, cfg.Params)
 		if err != nil {
 			return cfg, wire, err
 		}
 		wire = fw
+		o.bareSeconds = append(warns, o.bareSeconds...)
 		o.overridden = overriddenMistakes(o.config, fc, cfg.Params)
 		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
@@ -302,6 +309,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	io.WriteString(stderr, note)
 	for _, w := range o.overridden {
 		fmt.Fprintln(stderr, w)
+	}
+	for _, w := range o.bareSeconds {
+		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: %v\n", off)

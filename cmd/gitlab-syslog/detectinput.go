@@ -43,13 +43,14 @@ var rotated = regexp.MustCompile(`^(.*?\.log)(\.\d+|-\d{8,10})?(\.gz|\.bz2|\.xz|
 
 // parseDetectInput reads "TYPE:PATH" or "PATH". TYPE is "stream" or a log
 // type name parser.ParseType accepts (audit, application, access, and any
-// type the parser adds); a prefix that is neither is part of the file
-// name. A bare PATH is typed by
+// type the parser adds), in any case; a prefix that is neither is part of
+// the file name. A bare PATH is typed by
 // its base name as the agent's default sources are (audit_json.log,
 // application_json.log, application.log, gitlab_access.log, each with
 // rotation suffixes); other names are detected line by line.
 func parseDetectInput(arg string) (detectInput, error) {
 	if t, p, ok := strings.Cut(arg, ":"); ok && p != "" {
+		t = strings.ToLower(t) // any case, as the config's type
 		if t == "stream" {
 			return detectInput{path: p, typ: parser.TypeAudit, stream: true}, nil
 		}
@@ -294,7 +295,8 @@ func inputError(path string, err error) error {
 	if !ok || t == "" || strings.ContainsRune(t, '/') || !errors.Is(err, fs.ErrNotExist) {
 		return inputHint(path, err)
 	}
-	if _, perr := parser.ParseType(t); rest == "" && (perr == nil || t == "stream") {
+	lt := strings.ToLower(t)
+	if _, perr := parser.ParseType(lt); rest == "" && (perr == nil || lt == "stream") {
 		return fmt.Errorf("%w (%q names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)", err, path)
 	}
 	return fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream%s)", err, t,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -151,14 +152,15 @@ type lineParser struct {
 
 func newLineParser(typeName string) (*lineParser, error) {
 	p := &lineParser{}
-	if typeName == "auto" {
+	name := strings.ToLower(typeName) // any case, as the config's type
+	if name == "auto" {
 		p.auto = true
 		for t := range parser.NumTypes {
 			p.parsers[t] = parser.New(t) // nil for TypeUnknown
 		}
 		return p, nil
 	}
-	t, err := parser.ParseType(typeName)
+	t, err := parser.ParseType(name)
 	if err != nil {
 		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto%s", typeName, typeHint(typeName))
 	}

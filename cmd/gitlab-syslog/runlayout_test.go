@@ -20,9 +20,11 @@ func TestRunNamesDefaultLayout(t *testing.T) {
 	for _, f := range []string{"gitlab-rails/audit_json.log", "gitlab-rails/application_json.log", "gitlab-rails/auth_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(omnibus, f))
 	}
-	for _, f := range []string{"audit_json.log", "application_json.log", "gitlab_access.log"} {
+	for _, f := range []string{"audit_json.log", "application_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(mixed, f)) // auth_json.log is waited for at gitlab-rails/
 	}
+	accessOnly := t.TempDir() // no file under gitlab-rails/ or nginx/: flat, not mixed
+	touchFile(t, filepath.Join(accessOnly, "gitlab_access.log"))
 	for _, tc := range []struct {
 		name, logDir, layout string
 		followed             []string
@@ -40,8 +42,15 @@ func TestRunNamesDefaultLayout(t *testing.T) {
 		},
 		{
 			name: "mixed", logDir: mixed, layout: "mixed",
-			followed: []string{"audit_json.log", "application_json.log", "gitlab_access.log", "gitlab-rails/auth_json.log"},
+			followed: []string{"audit_json.log", "application_json.log", "nginx/gitlab_access.log", "gitlab-rails/auth_json.log"},
 			absent:   []string{"gitlab-rails/application.log nor application.log", "gitlab-rails/auth.log nor auth.log"},
+		},
+		{
+			// Was "mixed", waiting for log_dir/gitlab-rails/audit_json.log
+			// (fresh-user trial).
+			name: "only a flat gitlab_access.log: the others are waited for next to it", logDir: accessOnly, layout: "flat",
+			followed: []string{"audit_json.log", "application_json.log", "gitlab_access.log", "auth_json.log"},
+			absent:   []string{"application.log", "auth.log"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

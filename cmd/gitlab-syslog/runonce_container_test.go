@@ -60,7 +60,10 @@ func TestRunOnceContainerCut(t *testing.T) {
 			t.Errorf("%s = %v, want %d (totals %v)", k, tot[k], v, tot)
 		}
 	}
-	if n := len(r.records("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped")); n != 1 {
+	cut := r.records("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped")
+	if n := len(cut); n != 1 {
 		t.Errorf("%d warnings about the cut line, want 1; log:\n%s", n, r.stderr)
+	} else if hint, _ := cut[0]["hint"].(string); !strings.HasPrefix(hint, "to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: ") {
+		t.Errorf("the cut line's warning says no value to raise max_line_bytes to: hint %q", hint)
 	}
 }

@@ -384,9 +384,10 @@ func TestRunOnceMissingFiles(t *testing.T) {
 			t.Errorf("%d messages; log:\n%s", len(r.msgs(t)), r.stderr)
 		}
 		// auth_json.log appears at GitLab's first Rack::Attack event: not
-		// missing, but said.
+		// missing, but said; waited for next to the others (a flat
+		// layout), not under gitlab-rails/.
 		recs := r.records("--once: file not created yet; nothing read from it")
-		if len(recs) != 1 || recs[0]["file"] != filepath.Join(logDir, "gitlab-rails", "auth_json.log") {
+		if len(recs) != 1 || recs[0]["file"] != filepath.Join(logDir, "auth_json.log") {
 			t.Errorf("auth_json.log not reported as not created yet: %v\n%s", recs, r.stderr)
 		}
 	})
@@ -410,6 +411,12 @@ func TestRunOnceTotals(t *testing.T) {
 	wantOff := float64(len(nonl) + 1 + len("not json") + 1)
 	if len(cut) != 1 || cut[0]["path"] != path || cut[0]["line_offset"] != wantOff || cut[0]["line_bytes"] != float64(len(long)+1) {
 		t.Errorf("truncation logged as %v, want once with path %s, line_offset %v, line_bytes %d", cut, path, wantOff, len(long)+1)
+	}
+	// What to do, as send and detect say it: the key and a value above
+	// the longest line (fresh-user trial).
+	hint := fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: 2KiB (or --max-line-bytes 2KiB)", len(long)+1)
+	if len(cut) == 1 && (cut[0]["max_line_bytes"] != float64(300) || cut[0]["hint"] != hint) {
+		t.Errorf("truncation logged with max_line_bytes %v, hint %q; want 300, %q", cut[0]["max_line_bytes"], cut[0]["hint"], hint)
 	}
 }
 

@@ -143,8 +143,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 		}
 	}
 	fixed := parser.TypeUnknown
-	if o.typ != "auto" {
-		t, err := parser.ParseType(o.typ)
+	if name := strings.ToLower(o.typ); name != "auto" { // any case, as the config's type
+		t, err := parser.ParseType(name)
 		if err != nil {
 			return fmt.Errorf("send: --type %q: want audit, application, access, auth or auto%s", o.typ, typeHint(o.typ))
 		}
@@ -301,11 +301,14 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	}
 	s.warnNoneParsed(cmd.ErrOrStderr(), c.Tailer.MaxLineBytes)
 	if st.Clamped+st.ShortNames+st.Repaired+st.Truncated+st.Escaped > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %d header fields clamped, %d SD names written in their short form, %d SD values repaired (invalid UTF-8), %d datagrams truncated, %d messages with line breaks (LF, CR) made spaces\n",
-			st.Clamped, st.ShortNames, st.Repaired, st.Truncated, st.Escaped)
+		fmt.Fprintf(cmd.ErrOrStderr(), "send: changed to stay valid syslog: %s clamped, %s, %s repaired (invalid UTF-8), %s truncated, %s with line breaks (LF, CR) made spaces\n",
+			count(st.Clamped, "header field", "header fields"),
+			count(st.ShortNames, "SD name written in its short form", "SD names written in their short form"),
+			count(st.Repaired, "SD value", "SD values"), count(st.Truncated, "datagram", "datagrams"),
+			count(st.Escaped, "message", "messages"))
 	}
 	if runErr == nil && st.Messages != uint64(s.read) {
-		runErr = fmt.Errorf("%d of %d lines were not acknowledged", uint64(s.read)-st.Messages, s.read)
+		runErr = fmt.Errorf("%d of %d %s not acknowledged", uint64(s.read)-st.Messages, s.read, plural(s.read, "line was", "lines were"))
 	}
 	if runErr != nil {
 		if notSent := s.read - int(st.Messages); notSent > 0 {
@@ -348,6 +351,12 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// count returns n followed by one when n is 1, else by many: "1 datagram",
+// "2 datagrams".
+func count(n uint64, one, many string) string {
+	return fmt.Sprintf("%d %s", n, plural(int(min(n, 2)), one, many))
 }
 
 // output is where send's batches go: the forwarder, or stdout.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 
@@ -56,6 +57,45 @@ func TestSendStdoutOneLine(t *testing.T) {
 				if sm.StructuredData == nil || (*sm.StructuredData)["gitlab@32473"][tt.param] != tt.want {
 					t.Errorf("%s = %q, want %q (%q)", tt.param, (*sm.StructuredData)["gitlab@32473"][tt.param], tt.want, l)
 				}
+			}
+		})
+	}
+}
+
+// TestSendChangedCountsPlural: send's count of the messages changed to
+// stay valid syslog says "1 datagram truncated", "1 message", not "1
+// datagrams" (fresh-user trial): one line over UDP cut to the datagram
+// size, one line with a line break printed on stdout.
+func TestSendChangedCountsPlural(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() { // read, so that nothing is refused
+		buf := make([]byte, 1<<16)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	long := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"` + strings.Repeat("a", 10000) + `","entity_path":"x"}`
+	lf := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a\nb","entity_path":"x"}`
+	for _, tc := range []struct{ name, to, line, want string }{
+		{"a datagram truncated", "udp://" + pc.LocalAddr().String(), long,
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 1 datagram truncated, 0 messages with line breaks (LF, CR) made spaces\n"},
+		{"a message with a line break", "-", lf,
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if err := runSendCollect(context.Background(), strings.NewReader(tc.line+"\n"), &stdout, &stderr,
+				"send", "--type", "audit", "--to", tc.to); err != nil {
+				t.Fatalf("send: %v\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.want, stderr.String())
 			}
 		})
 	}

@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // tooLongHint says that n lines (and all of them when all is set) were
@@ -24,7 +25,7 @@ func tooLongHint(n int, all bool, max, longest int) string {
 		longestIs = fmt.Sprintf(" (%d bytes)", longest)
 	}
 	return fmt.Sprintf("%s longer than the line limit of %d bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line%s with --max-line-bytes, e.g. --max-line-bytes %s",
-		which, max, longestIs, suggestMaxLine(max, longest))
+		which, max, longestIs, tailer.SuggestMaxLine(max, longest))
 }
 
 // cutLines counts the lines of one input cut to the line limit (never
@@ -59,30 +60,4 @@ func (c *cutLines) warning(label string, read, maxLine int, fateOne, fateMany st
 		first = " (the first of them)"
 	}
 	return fmt.Sprintf("%s:%d%s: %s; %s", label, c.first, first, tooLongHint(c.n, c.n == read, maxLine, c.longest), plural(c.n, fateOne, fateMany))
-}
-
-// suggestMaxLine returns a line limit above longest, the length in bytes
-// of the longest line cut to the limit max: rounded up to a whole KiB
-// below 1MiB, to a whole MiB from there, at most 2147483647 (the largest
-// --max-line-bytes takes). When longest is not known (not above max), it
-// is four times max. A whole number of KiB or MiB is written with its
-// unit.
-func suggestMaxLine(max, longest int) string {
-	n := 4 * max
-	if longest > max {
-		unit := 1 << 10
-		if longest >= 1<<20 {
-			unit = 1 << 20
-		}
-		n = (longest/unit + 1) * unit // above longest, even when it is a whole unit
-	}
-	switch {
-	case n > math.MaxInt32 || n <= 0:
-		return fmt.Sprint(math.MaxInt32)
-	case n%(1<<20) == 0:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n%(1<<10) == 0:
-		return fmt.Sprintf("%dKiB", n>>10)
-	}
-	return fmt.Sprint(n)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // TestTooLongLineNotCalledNotGitLab: a GitLab line longer than the line
@@ -85,12 +86,12 @@ func TestSuggestMaxLine(t *testing.T) {
 		{1 << 20, 0, "4MiB"},
 		{1000, 0, "4000"},
 	} {
-		if got := suggestMaxLine(tc.max, tc.longest); got != tc.want {
-			t.Errorf("suggestMaxLine(%d, %d) = %s, want %s", tc.max, tc.longest, got, tc.want)
+		if got := tailer.SuggestMaxLine(tc.max, tc.longest); got != tc.want {
+			t.Errorf("tailer.SuggestMaxLine(%d, %d) = %s, want %s", tc.max, tc.longest, got, tc.want)
 		}
 		if tc.longest > 0 {
-			if n, err := parseMaxLine(suggestMaxLine(tc.max, tc.longest)); err != nil || n <= tc.longest {
-				t.Errorf("suggestMaxLine(%d, %d): --max-line-bytes gives %d, %v: not above the longest line", tc.max, tc.longest, n, err)
+			if n, err := parseMaxLine(tailer.SuggestMaxLine(tc.max, tc.longest)); err != nil || n <= tc.longest {
+				t.Errorf("tailer.SuggestMaxLine(%d, %d): --max-line-bytes gives %d, %v: not above the longest line", tc.max, tc.longest, n, err)
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // parseLogInterval is the least time between two parse-failure warnings of
@@ -102,8 +104,10 @@ func (p *parseLog) reportCut(file string, end int64, n int) {
 	if !ok {
 		return
 	}
+	suggest := tailer.SuggestMaxLine(n, 0) // the joined length is not known: the rest was not kept
 	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
-		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "unreported_since_last", supp)
+		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "unreported_since_last", supp,
+		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: %s (or --max-line-bytes %s)", suggest, suggest))
 }
 
 // reportIf reports err as report does when p and err are not nil.

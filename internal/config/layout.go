@@ -9,14 +9,15 @@ type Layout string
 
 // The layouts of the default sources.
 const (
-	// LayoutOmnibus: every file under log_dir/gitlab-rails/ or
+	// LayoutOmnibus: every file found under log_dir/gitlab-rails/ or
 	// log_dir/nginx/, or none found (the Omnibus paths are waited for).
 	LayoutOmnibus Layout = "omnibus"
-	// LayoutFlat: every file directly under log_dir, as in the bundled
-	// testdata.
+	// LayoutFlat: every file found directly under log_dir, as in the
+	// bundled testdata; those absent are waited for there too.
 	LayoutFlat Layout = "flat"
-	// LayoutMixed: some files at their Omnibus path, others directly
-	// under log_dir.
+	// LayoutMixed: some files found at their Omnibus path, others
+	// directly under log_dir; those absent are waited for at their
+	// Omnibus path.
 	LayoutMixed Layout = "mixed"
 )
 
@@ -53,13 +54,19 @@ type Absent struct {
 
 // defaultLayout returns the layout of the default sources found under
 // logDir (each path as Resolve chose it: flat or nested) and, for each
-// optional default source skipped, where that layout has it.
+// optional default source skipped, where that layout has it. Only the
+// files that exist decide the layout: one waited for (at its Omnibus path,
+// absent from both places) does not make a flat directory mixed, and in a
+// flat layout it is moved, in found, to where that layout has it,
+// directly under logDir.
 func defaultLayout(logDir string, found []Source, skipped []defaultSource) (Layout, []Absent) {
 	var flat, nested int
 	for _, s := range found {
-		if filepath.Dir(s.Path) == filepath.Clean(logDir) {
+		switch {
+		case !exists(s.Path):
+		case filepath.Dir(s.Path) == filepath.Clean(logDir):
 			flat++
-		} else {
+		default:
 			nested++
 		}
 	}
@@ -69,6 +76,13 @@ func defaultLayout(logDir string, found []Source, skipped []defaultSource) (Layo
 		layout = LayoutMixed
 	case flat > 0:
 		layout = LayoutFlat
+	}
+	if layout == LayoutFlat {
+		for i := range found {
+			if !exists(found[i].Path) {
+				found[i].Path = filepath.Join(logDir, filepath.Base(found[i].Path))
+			}
+		}
 	}
 	var absent []Absent
 	for _, d := range skipped {

@@ -98,7 +98,9 @@ func DefaultAppName(typ string) string {
 // For each default file it uses
 // <log_dir>/<gitlab-rails|nginx>/<name> when that exists, else
 // <log_dir>/<name> when that exists (a flat directory such as the bundled
-// testdata), else the Omnibus path, which the tailer waits for; an
+// testdata), else the path the layout has it at (Resolved.Layout:
+// <log_dir>/<name> when every file found is there, else the Omnibus
+// path), which the tailer waits for; an
 // optional file (application.log, auth.log) found in neither place is
 // left out and listed in Resolved.Skipped where the layout found
 // (Resolved.Layout) has it.

@@ -40,6 +40,13 @@ func bareSeconds(name, v string) (int64, bool) {
 // error). A rule's parameter is warned about only when the rule of specs
 // (nil: detect.Catalogue()) reads it: another is an error already.
 func BareSeconds(c *config.Config, specs []detect.Spec) []string {
+	return bareSecondsFile(c, specs, nil)
+}
+
+// bareSecondsFile is BareSeconds for detect --config with the --param
+// flags (NAME=VALUE by name): the warning about a parameter a flag gives
+// says that the flag overrides the file's value in this run.
+func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]string) []string {
 	if c.File() == "" {
 		return nil
 	}
@@ -54,7 +61,11 @@ func BareSeconds(c *config.Config, specs []detect.Spec) []string {
 	add := func(key, name, v string) {
 		n, ok := bareSeconds(name, v)
 		if l := c.Line(key); ok && n > 0 && l > 0 {
-			warns = append(warns, warn{l, fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(n))})
+			text := fmt.Sprintf("%s:%d: %s: %s", c.File(), l, key, secondsAdvice(n))
+			if fv, over := flags[name]; over {
+				text += fmt.Sprintf(" (--param %s=%s overrides it in this run)", name, fv)
+			}
+			warns = append(warns, warn{l, text})
 		}
 	}
 	for _, name := range durationParams {
@@ -76,6 +87,21 @@ func BareSeconds(c *config.Config, specs []detect.Spec) []string {
 	out := make([]string, len(warns))
 	for i, w := range warns {
 		out[i] = w.text
+	}
+	return out
+}
+
+// FlagBareSeconds returns a warning, as BareSeconds does for a file, for
+// each duration parameter of params (detect --param NAME=VALUE, by name)
+// given as a bare number, in the order of the names:
+// "--param window=60: 60 is read as 60 seconds (1m0s); write 60s to keep
+// it, or 60m or 60h".
+func FlagBareSeconds(params map[string]string) []string {
+	var out []string
+	for _, name := range sortedKeys(params) {
+		if n, ok := bareSeconds(name, params[name]); ok && n > 0 {
+			out = append(out, fmt.Sprintf("--param %s=%s: %s", name, params[name], secondsAdvice(n)))
+		}
 	}
 	return out
 }

@@ -45,3 +45,17 @@ func TestBareSeconds(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagBareSeconds: detect's --param values given to a duration
+// parameter as a bare number are warned about as the file's are, by
+// name, in the order of the names; units, 0 and other parameters are not.
+func TestFlagBareSeconds(t *testing.T) {
+	got := FlagBareSeconds(map[string]string{"window": "60", "suppress": "0", "bucket": "5m", "min_count": "5", "max_session": "1"})
+	want := []string{
+		"--param max_session=1: 1 is read as 1 second; write 1s to keep it, or 1m or 1h",
+		"--param window=60: 60 is read as 60 seconds (1m0s); write 60s to keep it, or 60m or 60h",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

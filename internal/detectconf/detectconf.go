@@ -183,7 +183,7 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 // need them; the caller closes Geo when it is not nil. A database that
 // cannot be opened is an error naming the key.
 func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
-	dc, _, err := LoadFileWire(path, specs)
+	dc, _, _, err := LoadFileWire(path, specs, nil)
 	return dc, err
 }
 
@@ -198,12 +198,25 @@ type Wire struct {
 }
 
 // LoadFileWire is LoadFile that also returns how run would write the
-// file's alerts on the wire, for detect --format rfc5424.
-func LoadFileWire(path string, specs []detect.Spec) (detect.Config, Wire, error) {
+// file's alerts on the wire, for detect --format rfc5424, and the
+// warnings about the file's duration parameters given as bare numbers
+// (BareSeconds), each saying when flags (detect's --param values, by
+// name) override the value in this run. The warnings come with a nil
+// error only.
+func LoadFileWire(path string, specs []detect.Spec, flags map[string]string) (detect.Config, Wire, []string, error) {
 	c, err := config.Load(path)
 	if c == nil {
-		return detect.Config{}, Wire{}, err
+		return detect.Config{}, Wire{}, nil, err
 	}
+	dc, w, err := fileWire(c, err, specs)
+	if err != nil {
+		return dc, w, nil, err
+	}
+	return dc, w, bareSecondsFile(c, specs, flags), nil
+}
+
+// fileWire is LoadFileWire for c, loaded with the error err.
+func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, Wire, error) {
 	err = readByDetect(err) // the mistakes of keys detect does not read are run's and check's
 	// Every mistake at once, in the order of the lines, as check reports
 	// them: those of keys and values, of the forward settings, of the

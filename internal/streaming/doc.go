@@ -16,7 +16,9 @@
 //   - 401 when the token header is missing or matches none of the configured
 //     tokens. Tokens are compared in constant time, and never logged.
 //   - 413 when the body exceeds Config.MaxBody.
-//   - 400 when the body is not exactly one JSON object.
+//   - 400 when the body is not exactly one JSON object, with the reason in
+//     plain words ("the body is a JSON array, not an event object; GitLab
+//     sends one JSON event object per request").
 //   - 200 when the event, compacted to one line, has been appended to the
 //     spool file and the file has been fsynced, or when the same event was
 //     already spooled within Config.DedupeWindow (a duplicate; body "duplicate").

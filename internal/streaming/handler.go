@@ -116,7 +116,7 @@ func (r *Receiver) readEvent(w http.ResponseWriter, req *http.Request, eventType
 		r.stats.invalid.Add(1)
 		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
 			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
-		http.Error(w, "body is not one JSON object: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return nil, ev, false
 	}
 	return line, ev, true
@@ -166,7 +166,8 @@ func readBody(w http.ResponseWriter, req *http.Request, limit int64) ([]byte, er
 
 // normalize checks that body is exactly one JSON object and returns it
 // compacted to one line with a trailing newline, and the event's identity
-// for deduplication (see eventKey).
+// for deduplication (see eventKey); otherwise the error says why in plain
+// words (invalidBody).
 func normalize(body []byte) (line []byte, ev eventIdentity, err error) {
 	var probe struct {
 		ID        gojson.RawMessage `json:"id"`
@@ -174,15 +175,15 @@ func normalize(body []byte) (line []byte, ev eventIdentity, err error) {
 		CreatedAt gojson.RawMessage `json:"created_at"`
 	}
 	if err := gojson.Unmarshal(body, &probe); err != nil {
-		return nil, eventIdentity{}, err // probe is not used
+		return nil, eventIdentity{}, invalidBody(body) // probe is not used
 	}
 	var out bytes.Buffer
 	out.Grow(len(body) + 1)
 	if err := json.Compact(&out, body); err != nil {
-		return nil, eventIdentity{}, err
+		return nil, eventIdentity{}, invalidBody(body)
 	}
 	if out.Len() == 0 || out.Bytes()[0] != '{' {
-		return nil, eventIdentity{}, errors.New("top-level value is not an object")
+		return nil, eventIdentity{}, invalidBody(body)
 	}
 	ev = eventKey(probe.ID, probe.EventType, probe.CreatedAt, out.Bytes())
 	out.WriteByte('\n')

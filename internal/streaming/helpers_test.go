@@ -119,6 +119,18 @@ func (tr *testReceiver) post(t testing.TB, token, contentType, body string) int 
 
 func (tr *testReceiver) do(t testing.TB, method, url, token, contentType, body string) int {
 	t.Helper()
+	code, _ := tr.doAnswer(t, method, url, token, contentType, body)
+	return code
+}
+
+// postAnswer is post that also returns the answer's body.
+func (tr *testReceiver) postAnswer(t testing.TB, token, contentType, body string) (int, string) {
+	t.Helper()
+	return tr.doAnswer(t, http.MethodPost, tr.url, token, contentType, body)
+}
+
+func (tr *testReceiver) doAnswer(t testing.TB, method, url, token, contentType, body string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -134,9 +146,12 @@ func (tr *testReceiver) do(t testing.TB, method, url, token, contentType, body s
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	answer, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode
+	if err != nil {
+		t.Fatalf("%s %s: read the answer: %v", method, url, err)
+	}
+	return resp.StatusCode, string(answer)
 }
 
 // spoolLines returns the lines of the spool file.

@@ -240,33 +240,41 @@ func TestMethodAndPath(t *testing.T) {
 	}
 }
 
+// TestInvalidJSON: a body that is not one JSON object is refused with 400
+// and a reason in plain words, without Go's internals ("json: cannot
+// unmarshal array into Go value of type struct { ID json.RawMessage ...",
+// "invalid character 'o' in literal null": fresh-user trial), and nothing
+// is spooled.
 func TestInvalidJSON(t *testing.T) {
 	tr := start(t, Config{})
-	bodies := []string{
-		"",
-		"not json",
-		`{"id":1`,
-		`{"id":1,}`,
-		`[1,2]`,
-		`"a string"`,
-		`null`,
-		`42`,
-		`{"id":1} trailing`,
-		`{"id":1}{"id":2}`,
-		`{"id":1} {"id":2}`,
-		"\xef\xbb\xbf{\"id\":1}", // BOM
-		`id=1&event_type=x`,      // a real form body
+	const one = "; GitLab sends one JSON event object per request\n"
+	cases := []struct{ body, answer string }{
+		{"", "the body is empty" + one},
+		{"not json", "the body is not JSON (it starts with 'n')" + one},
+		{`{"id":1`, "the body is JSON cut off before its end (7 bytes)" + one},
+		{` {"id":1,}`, "the body is not valid JSON: invalid character '}' looking for beginning of object key string, at byte 9" + one},
+		{`[1,2]`, "the body is a JSON array, not an event object" + one},
+		{`[{"id":42,"event_type":"x","created_at":"2026-11-30T09:40:00Z"}]`, "the body is a JSON array, not an event object" + one},
+		{`"a string"`, "the body is a JSON string, not an event object" + one},
+		{`null`, "the body is JSON null, not an event object" + one},
+		{`42`, "the body is a JSON number, not an event object" + one},
+		{`{"id":1} trailing`, "the body holds more than one JSON value (something follows the first, at byte 9)" + one},
+		{`{"id":1}{"id":2}`, "the body holds more than one JSON value (something follows the first, at byte 8)" + one},
+		{`{"id":1} {"id":2}`, "the body holds more than one JSON value (something follows the first, at byte 9)" + one},
+		{"\xef\xbb\xbf{\"id\":1}", "the body is not JSON: it starts with a byte order mark (EF BB BF)" + one},
+		{`id=1&event_type=x`, "the body is not JSON (it starts with 'i')" + one}, // a real form body
 	}
-	for _, b := range bodies {
-		if code := tr.post(t, tokenA, formType, b); code != http.StatusBadRequest {
-			t.Errorf("%q: status %d, want 400", b, code)
+	for _, tc := range cases {
+		code, answer := tr.postAnswer(t, tokenA, formType, tc.body)
+		if code != http.StatusBadRequest || answer != tc.answer {
+			t.Errorf("%q: %d %q, want 400 %q", tc.body, code, answer, tc.answer)
 		}
 	}
 	if lines := spoolLines(t, tr.SpoolPath()); len(lines) != 0 {
 		t.Errorf("spool changed: %q", lines)
 	}
-	if s := tr.Stats(); s.Invalid != uint64(len(bodies)) {
-		t.Errorf("Invalid = %d, want %d", s.Invalid, len(bodies))
+	if s := tr.Stats(); s.Invalid != uint64(len(cases)) {
+		t.Errorf("Invalid = %d, want %d", s.Invalid, len(cases))
 	}
 }
 

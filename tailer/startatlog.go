@@ -1,0 +1,46 @@
+package tailer
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// warnLostCheckpoint logs that ck matches neither the file at the path
+// nor a rotated copy: what was not sent, where the copies were looked for,
+// what start_at does now and how to send the lines missed.
+func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
+	msg := "tailer: the file the checkpoint points into is no longer at the path and no rotated copy holds it: " +
+		"lines written to it after the checkpoint offset were not sent; "
+	if t.cfg.StartAt == StartEnd {
+		msg += "start_at end: the lines already in the file now at the path are skipped, only lines written from now on are sent; "
+	} else {
+		msg += "start_at beginning: the file now at the path is sent whole; "
+	}
+	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
+	t.log.Warn(msg, "checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
+		"looked_for", rotatedNames(t.cfg.Path), "start_at", t.cfg.StartAt.String(),
+		"send_missed", fmt.Sprintf("tail -c +%d OLD_FILE | gitlab-syslog send --to URL", ck.Offset+1))
+}
+
+// warnUnusableCheckpoint logs that the checkpoint saved for the file
+// cannot be used (err says why) and what start_at does instead.
+func (t *Tailer) warnUnusableCheckpoint(err error) {
+	msg := "tailer: the checkpoint saved for the file cannot be used (err); "
+	if t.cfg.StartAt == StartEnd {
+		msg += "start_at end: the lines already in the file are skipped, those written while the agent was stopped included: " +
+			"they are not sent; if lines are missing downstream, send them with gitlab-syslog send"
+	} else {
+		msg += "start_at beginning: the file is sent whole again, so the lines sent before arrive twice at the collector"
+	}
+	t.log.Warn(msg, "err", err, "start_at", t.cfg.StartAt.String())
+}
+
+// rotatedNames says, for messages, where rotatedSiblings looks for the
+// rotated copies of path.
+func rotatedNames(path string) string {
+	path = rotatedPath(path)
+	base := filepath.Base(path)
+	return fmt.Sprintf("%s.N, %s-YYYYMMDD, each also .gz, in %s", base, base, filepath.Dir(path))
+}

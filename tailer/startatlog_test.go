@@ -1,0 +1,98 @@
+package tailer
+
+import (
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The warnings for a checkpoint that cannot place the file name the
+// config key start_at (not the Go field StartAt) and say what it means
+// now: what was not sent or is sent again, where the rotated copies were
+// looked for and how to send the lines missed (fresh-user trial).
+func TestCheckpointLostWarnings(t *testing.T) {
+	first := numbered("a", 0, 10)
+	cases := []struct {
+		name    string
+		startAt StartAt
+		prepare func(t *testing.T, cfg Config)
+		want    []string
+	}{
+		{
+			name: "file replaced while stopped, start_at beginning",
+			prepare: func(t *testing.T, cfg Config) {
+				replaceFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: []string{
+				"lines written to it after the checkpoint offset were not sent",
+				"start_at beginning: the file now at the path is sent whole",
+				"send those lines with gitlab-syslog send",
+				"looked_for=\"app.log.N, app.log-YYYYMMDD, each also .gz, in ",
+				"send_missed=\"tail -c +91 OLD_FILE | gitlab-syslog send --to URL\"",
+				"checkpoint_offset=90",
+			},
+		},
+		{
+			name:    "file replaced while stopped, start_at end",
+			startAt: StartEnd,
+			prepare: func(t *testing.T, cfg Config) {
+				replaceFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: []string{
+				"lines written to it after the checkpoint offset were not sent",
+				"start_at end: the lines already in the file now at the path are skipped",
+				"send_missed=",
+			},
+		},
+		{
+			name: "corrupt checkpoint, start_at beginning",
+			prepare: func(t *testing.T, cfg Config) {
+				writeFile(t, checkpointFile(t, cfg.StateDir, cfg.Path), `{"version":1,"offs`)
+			},
+			want: []string{
+				"the checkpoint saved for the file cannot be used (err); start_at",
+				"start_at beginning: the file is sent whole again, so the lines sent before arrive twice",
+				"is not valid JSON",
+			},
+		},
+		{
+			name:    "corrupt checkpoint, start_at end",
+			startAt: StartEnd,
+			prepare: func(t *testing.T, cfg Config) {
+				writeFile(t, checkpointFile(t, cfg.StateDir, cfg.Path), `{"version":1,"offs`)
+			},
+			want: []string{
+				"start_at end: the lines already in the file are skipped, those written while the agent was stopped included: they are not sent",
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, first)
+			cfg := testConfig(t, path)
+			checkExactly(t, runOnce(t, cfg, 10), linesOf(first))
+			tc.prepare(t, cfg)
+			var logs lockedBuf
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			cfg.StartAt = tc.startAt
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := startTailer(t, tl, nil)
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			c.stop()
+			got := logs.String()
+			if strings.Contains(got, "StartAt") {
+				t.Errorf("log names the Go field StartAt:\n%s", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("log lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}
