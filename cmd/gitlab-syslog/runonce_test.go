@@ -414,9 +414,9 @@ func TestRunOnceTotals(t *testing.T) {
 	}
 	// What to do, as send and detect say it: the key and a value above
 	// the longest line (fresh-user trial).
-	hint := fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: 2KiB (or --max-line-bytes 2KiB)", len(long)+1)
-	if len(cut) == 1 && (cut[0]["max_line_bytes"] != float64(300) || cut[0]["hint"] != hint) {
-		t.Errorf("truncation logged with max_line_bytes %v, hint %q; want 300, %q", cut[0]["max_line_bytes"], cut[0]["hint"], hint)
+	hint := fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: 10KiB (or --max-line-bytes 10KiB)", len(long)+1)
+	if len(cut) == 1 && (cut[0]["max_line_bytes"] != float64(8192) || cut[0]["hint"] != hint) {
+		t.Errorf("truncation logged with max_line_bytes %v, hint %q; want 8192, %q", cut[0]["max_line_bytes"], cut[0]["hint"], hint)
 	}
 }
 

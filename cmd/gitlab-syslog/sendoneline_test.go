@@ -80,8 +80,8 @@ func TestSendChangedCountsPlural(t *testing.T) {
 			}
 		}
 	}()
-	long := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"` + strings.Repeat("a", 10000) + `","entity_path":"x"}`
-	lf := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_name":"a\nb","entity_path":"x"}`
+	long := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"` + strings.Repeat("a", 10000) + `","entity_path":"x"}`
+	lf := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"a\nb","entity_path":"x"}`
 	for _, tc := range []struct{ name, to, line, want string }{
 		{"a datagram truncated", "udp://" + pc.LocalAddr().String(), long,
 			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 1 datagram truncated, 0 messages with line breaks (LF, CR) made spaces\n"},
