@@ -11,7 +11,6 @@ import (
 // words, since every setting is then a built-in default or a flag's; a
 // file that sets something gets no such warning.
 func TestRunWarnsEmptyConfig(t *testing.T) {
-	const warn = `level=WARN msg="config: `
 	for _, tc := range []struct {
 		name, data string
 		want       bool
@@ -23,13 +22,14 @@ func TestRunWarnsEmptyConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), tc.data)
-			out, err := execute(t, "run", "--config", cfg, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", filepath.Join(dir, "st"))
-			if err != nil {
-				t.Fatalf("run: %v\n%s", err, out)
+			r := runCmd(t, "--config", cfg, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", filepath.Join(dir, "st"))
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
 			}
-			want := warn + cfg + `: it sets nothing: every setting is a built-in default or a flag's (an empty or all-commented file: is it the right one?)"`
-			if got := strings.Contains(out, want); got != tc.want {
-				t.Errorf("warning %q logged: %v, want %v:\n%s", want, got, tc.want, grepLines(out, "level=WARN"))
+			want := "config: " + cfg + ": it sets nothing: every setting is a built-in default or a flag's (an empty or all-commented file: is it the right one?)"
+			recs := r.records(want)
+			if got := len(recs) == 1 && recs[0]["level"] == "WARN"; got != tc.want {
+				t.Errorf("WARN %q logged once: %v, want %v:\n%s", want, got, tc.want, grepLines(r.stderr, `"level":"WARN"`))
 			}
 		})
 	}
