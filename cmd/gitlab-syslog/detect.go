@@ -123,10 +123,15 @@ lzip or 7-Zip data, a tar archive, data compressed twice, a binary file
 such as an executable, an image, a PDF or an SQLite database) stops detect
 before it prints anything, naming the file, what it holds and the command
 that gives the plain lines.
-The exit status is 0 unless an input cannot be read, a --param or --rule
-names nothing known, a --param names what no rule that runs reads, every
-rule given with --rule is off, or a rule is added to those run before with
-the --state-dir.`,
+A --config file that asks for a rule (enabled: true, a severity or a
+parameter) that cannot run for want of what it needs (allowed_domains,
+known_countries, ti_file, a GeoIP database) is refused, naming its line,
+as run and check refuse it; not when a --param gives the rule what it
+lacks, or --rule runs only other rules.
+The exit status is 0 unless an input cannot be read, the --config file is
+refused, a --param or --rule names nothing known, a --param names what no
+rule that runs reads, every rule given with --rule is off, or a rule is
+added to those run before with the --state-dir.`,
 		Example: `  gitlab-syslog detect /var/log/gitlab/gitlab-rails/audit_json.log*
   gitlab-syslog detect --rule sentinel.external_user --param allowed_domains=corp.example application_json.log
   gitlab-syslog detect --param ti_file=indicators.txt nginx/gitlab_access.log.1.gz stream:events.log
@@ -298,6 +303,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	// A rule of --config that does not run is checked as run checks it.
 	if err = errors.Join(err, detect.CheckOffRules(cfg)); err != nil {
 		return fmt.Errorf("detect: %w", paramErrs(err, cfg, o.params, o.config))
+	}
+	// A rule the --config file asks for that cannot run (and that --rule
+	// and --param leave so) is refused as run refuses it.
+	if o.config != "" {
+		if err := detectconf.FileCannotRun(o.config, eng.Off()); err != nil {
+			return fmt.Errorf("detect: %w", err)
+		}
 	}
 	var running []string
 	for _, r := range eng.Rules() {

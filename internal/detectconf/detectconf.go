@@ -389,16 +389,27 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 
 // cannotRun returns an error for each rule of off that c's configuration
 // asks for (enabled: true, a severity or a parameter given), naming its
-// line and what the rule lacks.
+// line, what the rule lacks and what to do (runTodo).
 func cannotRun(c *config.Config, off []*detect.OffError) error {
+	return cannotRunTodo(c, off, runTodo)
+}
+
+// cannotRunTodo is cannotRun with todo(o) saying what to do about rule o.
+func cannotRunTodo(c *config.Config, off []*detect.OffError, todo func(o *detect.OffError) string) error {
 	var errs []error
 	for _, o := range off {
 		rc, asked := c.Detections.Rules[o.Rule]
 		if asked && (rc.Enabled != nil && *rc.Enabled || rc.Severity != "" || len(rc.Params) > 0) && !lacksDropped(c, o) {
-			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s; give it that, or remove the rule's settings (or set enabled: false) to leave it off", o.Rule, o.Reason))
+			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s; %s", o.Rule, o.Reason, todo(o)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// runTodo is what to do about a rule of the configuration that cannot
+// run, for run, check and a reload.
+func runTodo(*detect.OffError) string {
+	return "give it that, or remove the rule's settings (or set enabled: false) to leave it off"
 }
 
 // lacksDropped reports whether what rule o lacks is a parameter (its
