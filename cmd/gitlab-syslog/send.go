@@ -50,7 +50,8 @@ auth_json.log, auth.log, also rotated: .1, -YYYYMMDD, .gz) takes its type
 from its name, as the agent's sources do; standard input and other files
 are typed line by line, and a line of no known type goes out under
 APP-NAME GitLab-Logs. Lines
-longer than --max-line-bytes are cut to it, sent raw (without
+longer than --max-line-bytes (at least 1KiB, as run and check take it)
+are cut to it, sent raw (without
 STRUCTURED-DATA: their last columns would be wrong) and counted, and a
 warning names the first of each input and a limit above the longest; lines that
 do not parse are sent raw, without STRUCTURED-DATA, and counted, and a

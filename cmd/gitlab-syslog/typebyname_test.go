@@ -58,7 +58,7 @@ func TestSendTypeByName(t *testing.T) {
 		appName string // every message's APP-NAME but the last
 		last    string // the last (not JSON) line's APP-NAME
 	}{
-		{"cut lines by name", false, []string{"--max-line-bytes", "10", audit}, "GitLab-Audit-Logs", "GitLab-Audit-Logs"},
+		{"cut lines by name", false, []string{"--max-line-bytes", "1KiB", audit}, "GitLab-Audit-Logs", "GitLab-Audit-Logs"},
 		{"whole lines by name", false, []string{audit}, "GitLab-Audit-Logs", "GitLab-Audit-Logs"},
 		{"stdin per line", true, nil, "GitLab-Audit-Logs", "GitLab-Logs"},
 	} {

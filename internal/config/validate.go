@@ -28,7 +28,6 @@ func (c *Config) Validate() error {
 		v.errf("state_dir", "must not be empty")
 	}
 	v.forwarding()
-	v.maxLineBytes(c.Tailer.MaxLineBytes)
 	if len(c.Sources) == 0 && c.Streaming.Listen == "" && len(c.InputsOn()) == 0 {
 		v.errf("sources", "no sources: list at least one file, or configure streaming or inputs")
 	}
@@ -139,7 +138,9 @@ func (v *validator) streaming(seen map[string]int) {
 
 // ValidateForward checks what forwarding a line needs (hostname,
 // max_line_bytes and forward) after ResolveForward, as Validate does, and
-// returns every problem found, joined.
+// returns every problem found, joined: send refuses the values of its
+// forwarding flags (--max-line-bytes below MinMaxLine among them) that
+// run and check refuse, with the same messages.
 func (c *Config) ValidateForward() error {
 	v := &validator{c: c}
 	v.forwarding()
@@ -151,6 +152,7 @@ func (v *validator) forwarding() {
 	if c.Tailer.MaxLineBytes < 0 {
 		v.errf("max_line_bytes", "must be positive, got %d", c.Tailer.MaxLineBytes)
 	}
+	v.maxLineBytes(c.Tailer.MaxLineBytes)
 	if err := checkHeaderField(c.Hostname, 255); err != nil {
 		v.errf("hostname", "%v", err)
 	}
