@@ -545,16 +545,14 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 // warnUnparsedInputs.
 func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		read := c.lines - c.cut.n
-		if c.other == 0 || 2*c.other <= read || (c.unparsed.n == read && c.unparsed.n > 0) {
-			continue
-		}
 		as := inputs[i].typ.String()
 		if inputs[i].stream {
 			as = "Audit Event Streaming events"
 		}
-		fmt.Fprintf(w, "detect: WARNING: %d of the %d %s of %s look like %s lines but were read as %s (its TYPE: prefix or file name): is the type right? Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content\n",
-			c.other, read, plural(read, "line", "lines"), inputs[i].label(), c.otherType, as)
+		if msg := c.like.warning(inputs[i].label(), c.lines-c.cut.n, c.unparsed.n, as, "its TYPE: prefix or file name",
+			"Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content"); msg != "" {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+		}
 	}
 }
 

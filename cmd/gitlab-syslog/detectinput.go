@@ -103,27 +103,13 @@ type inputCounts struct {
 	untimed      int
 	untimedAt    int
 	untimedCause string
-	// other counts the lines of an input typed by its TYPE: prefix or
-	// name that parser.Detect takes for another type, the first of which
-	// is otherType.
-	other     int
-	otherType parser.Type
+	// like counts the lines of an input typed by its TYPE: prefix or
+	// name that parser.Detect takes for another type.
+	like lookAlike
 	// warning is about data read to its end but ignored (trailing bytes
 	// after a .gz's last member, or an empty .gz: asReadWarning), nil for
 	// none.
 	warning *readWarning
-}
-
-// looksLike counts a line read as typ that parser.Detect guessed as
-// guess, when that is another type.
-func (c *inputCounts) looksLike(typ, guess parser.Type) {
-	if guess == parser.TypeUnknown || guess == typ {
-		return
-	}
-	if c.other == 0 {
-		c.otherType = guess
-	}
-	c.other++
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
@@ -168,7 +154,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
 		} else {
-			counts.looksLike(t, parser.Detect(line)) // a stream body looks like an audit line
+			counts.like.add(t, parser.Detect(line)) // a stream body looks like an audit line
 		}
 		p, ok := parsers[t]
 		if !ok {

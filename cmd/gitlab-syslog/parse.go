@@ -78,7 +78,13 @@ or auto.`,
 				if p.auto {
 					p.byName = typeByName(name)
 				}
-				err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, p.handle)
+				p.startInput()
+				label := "standard input"
+				err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, func(l string, n int, line []byte, long int) error {
+					label = l
+					return p.handle(l, n, line, long)
+				})
+				p.noteInput(label)
 				if w := asReadWarning(err); w != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v\n", w)
 					err = nil // every line was read
@@ -109,6 +115,9 @@ or auto.`,
 				cut = fmt.Sprintf(" (%d cut to max_line_bytes, %d bytes)", p.cut, p.maxLine)
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, cut)
+			for _, n := range p.notes {
+				fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: WARNING: %s\n", n)
+			}
 			if unread > 0 {
 				return fmt.Errorf("parse: %d of %d %s could not be read; the first: %w", unread, len(args), plural(len(args), "input", "inputs"), firstErr)
 			}
@@ -137,6 +146,7 @@ type lineParser struct {
 	byName  parser.Type                    // with auto: the current file's type by its name, or TypeUnknown
 	parsers [parser.NumTypes]parser.Parser // by parser.Type
 	fixed   parser.Parser
+	typ     parser.Type // --type, TypeUnknown for auto
 	rec     parser.Record
 	buf     []byte // output line being built
 	out     *bufio.Writer
@@ -148,6 +158,36 @@ type lineParser struct {
 	// writeErr is the error writing the output, which ends the command;
 	// an input that cannot be read only skips that input.
 	writeErr error
+	// in are the counters when the input being read started, and like
+	// its lines that look like another type's than the one they are read
+	// as; notes are the warnings about the inputs read (noteInput).
+	in    struct{ lines, failed, cut int }
+	like  lookAlike
+	notes []string
+}
+
+// startInput starts the counters of an input.
+func (p *lineParser) startInput() {
+	p.in.lines, p.in.failed, p.in.cut = p.lines, p.failed, p.cut
+	p.like = lookAlike{}
+}
+
+// noteInput keeps, for after the summary, the warning that most lines of
+// the input label, just read as one type (--type, or its name), look like
+// another type's, as detect and send warn.
+func (p *lineParser) noteInput(label string) {
+	typ, fixed := p.byName, !p.auto
+	if fixed {
+		typ = p.typ
+	}
+	if typ == parser.TypeUnknown {
+		return
+	}
+	cut := p.cut - p.in.cut
+	if msg := p.like.warning(label, p.lines-p.in.lines-cut, p.failed-p.in.failed-cut, typ.String(),
+		typeWhy(typ, fixed), typeFix(p.like.typ, fixed)); msg != "" {
+		p.notes = append(p.notes, msg)
+	}
 }
 
 func newLineParser(typeName string) (*lineParser, error) {
@@ -164,7 +204,7 @@ func newLineParser(typeName string) (*lineParser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse: --type %q: want audit, application, access, auth or auto%s", typeName, typeHint(typeName))
 	}
-	p.fixed = parser.New(t)
+	p.fixed, p.typ = parser.New(t), t
 	return p, nil
 }
 
@@ -182,8 +222,12 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 		t := p.byName
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
+		} else {
+			p.like.add(t, parser.Detect(line))
 		}
 		ps = p.parsers[t]
+	} else {
+		p.like.add(p.typ, parser.Detect(line))
 	}
 	var err error
 	if ps == nil {

@@ -230,7 +230,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			t = typeByName(name) // TypeUnknown (per line) for stdin and other names
 		}
 		s.mp.SetType(t)
-		s.in = inputLines{}
+		s.in = inputLines{typ: t}
 		var sendErr error
 		label := "stdin" // as readLines names standard input
 		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
@@ -254,10 +254,17 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 }
 
 // noteInput keeps, for after the summary, the warnings about the input
-// label just read: its first line that did not parse, and its first line
-// cut to max_line_bytes with how to raise the limit, in detect's words.
+// label just read: its first line that did not parse, that most of its
+// lines look like another type's than the one they were read as, and its
+// first line cut to max_line_bytes with how to raise the limit, in
+// detect's words.
 func (s *sender) noteInput(label string) {
 	if msg := s.in.unparsed.warning(label, " and was sent raw, without STRUCTURED-DATA", " and were sent raw, without STRUCTURED-DATA"); msg != "" {
+		s.notes = append(s.notes, msg)
+	}
+	fixed := s.fixed != parser.TypeUnknown
+	if msg := s.in.like.warning(label, s.in.read-s.in.cut.n, s.in.unparsed.n, s.in.typ.String(),
+		typeWhy(s.in.typ, fixed), typeFix(s.in.like.typ, fixed)); msg != "" {
 		s.notes = append(s.notes, msg)
 	}
 	if msg := s.in.cut.warning(label, s.in.read, s.maxLine, "it was sent raw", "they were sent raw"); msg != "" {
@@ -430,12 +437,16 @@ func (o *stdoutOutput) Stats() forwarder.Stats {
 }
 
 // inputLines counts, for one input of send, the lines read (blank ones
-// not counted), the lines that did not parse and the lines cut to
-// max_line_bytes, for the warnings noteInput gives.
+// not counted), the lines that did not parse, the lines cut to
+// max_line_bytes and, for an input read as one type (typ, by --type or
+// its name), the lines that look like another type's, for the warnings
+// noteInput gives.
 type inputLines struct {
+	typ      parser.Type // TypeUnknown: typed line by line
 	read     int
 	unparsed unparsedLines
 	cut      cutLines
+	like     lookAlike
 }
 
 // sender turns lines into batches and hands them to the output.
@@ -486,6 +497,9 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		s.in.cut.add(n, max(long, len(line)))
 		line = line[:min(len(line), s.maxLine)]
 		s.truncated++
+	}
+	if !cut && s.in.typ != parser.TypeUnknown {
+		s.in.like.add(s.in.typ, parser.Detect(line))
 	}
 	s.mp.Opts.Now = time.Now()
 	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// lookAlike counts the lines of an input read as one type (detect's
+// TYPE: prefix, send's and parse's --type, or the file's name) that
+// parser.Detect takes for another type, and keeps the first such type:
+// when most lines look like another log's, the type given is probably
+// wrong, and the lines go into the wrong columns, or none.
+type lookAlike struct {
+	n   int
+	typ parser.Type // the type the first such line looks like
+}
+
+// add counts a line read as typ that parser.Detect guessed as guess, when
+// that is another type.
+func (l *lookAlike) add(typ, guess parser.Type) {
+	if guess == parser.TypeUnknown || guess == typ {
+		return
+	}
+	if l.n == 0 {
+		l.typ = guess
+	}
+	l.n++
+}
+
+// warning says that l.n of the read lines of the input label (lines cut
+// to the line limit not counted) look like l.typ lines but were read as
+// as, because of why ("--type application", "its file name"), and asks
+// whether the type is right, with fix, what to do. It is "" unless more
+// than half of them look so, and when none of them parsed (unparsed ==
+// read), which the warning about that input's lines not parsing says.
+// detect, send and parse warn alike.
+func (l *lookAlike) warning(label string, read, unparsed int, as, why, fix string) string {
+	if l.n == 0 || 2*l.n <= read || (unparsed == read && unparsed > 0) {
+		return ""
+	}
+	return fmt.Sprintf("%d of the %d %s of %s look like %s lines but were read as %s (%s): is the type right? %s",
+		l.n, read, plural(read, "line", "lines"), label, l.typ, as, why, fix)
+}
+
+// typeFix is what send and parse say to do about an input read as the
+// wrong type: give --type like, the type its lines look like, or leave
+// the type to --type auto when it was given (fixed).
+func typeFix(like parser.Type, fixed bool) string {
+	if fixed {
+		return fmt.Sprintf("Give --type %s, or --type auto to type a file by its name, else each line by its content", like)
+	}
+	return fmt.Sprintf("Give --type %s", like)
+}
+
+// typeWhy says why send and parse read an input as typ: --type, or its
+// file name under --type auto.
+func typeWhy(typ parser.Type, fixed bool) string {
+	if fixed {
+		return "--type " + typ.String()
+	}
+	return "its file name"
+}
