@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 )
@@ -28,11 +29,89 @@ func containerRecordError(line []byte) error {
 	return nil
 }
 
-// lineCause is why line did not parse: containerRecordError's cause for a
-// container runtime's record, err otherwise.
+// containerRecords counts the lines of one or more inputs that are a
+// container runtime's records (containerRecordError), and which formats
+// they are, so that the summary that no line parsed can say why.
+type containerRecords struct {
+	n           int
+	cri, docker bool
+}
+
+// add counts line when it is a container runtime's record.
+func (r *containerRecords) add(line []byte) {
+	switch container.Sniff(line) {
+	case container.CRI:
+		r.cri = true
+	case container.Docker:
+		r.docker = true
+	default:
+		return
+	}
+	r.n++
+}
+
+// most reports whether more than half of the of lines that did not parse
+// are a container runtime's records: their cause, not a question whether
+// the input is a GitLab log, is then the summary's.
+func (r *containerRecords) most(of int) bool { return r.n > 0 && 2*r.n > of }
+
+// cause says what the records among the of lines that did not parse are
+// and how to read the GitLab lines in them: "they are CRI container log
+// records ..., not GitLab lines: ...; read the container logs with run, a
+// source with format: cri (or auto)", or "15 of them are ..." when not
+// all are.
+func (r *containerRecords) cause(of int) string {
+	they := "they are"
+	if r.n < of {
+		they = fmt.Sprintf("%d of them are", r.n)
+	}
+	kind, format := "CRI container log records (containerd, CRI-O)", "cri (or auto)"
+	switch {
+	case r.cri && r.docker:
+		kind, format = "CRI and Docker json-file container log records", "auto"
+	case r.docker:
+		kind, format = "Docker json-file container log records", "docker (or auto)"
+	}
+	return fmt.Sprintf("%s %s, not GitLab lines: parse, send and detect read GitLab's own lines; "+
+		"run unwraps the GitLab lines in them: read the container logs with run, a source with format: %s", they, kind, format)
+}
+
+// lineCause is why line did not parse: nulLineError's cause for a line of
+// only NUL bytes, containerRecordError's for a container runtime's record,
+// err otherwise.
 func lineCause(line []byte, err error) error {
-	if cerr := containerRecordError(line); cerr != nil {
+	if cerr := notGitLabLine(line); cerr != nil {
 		return cerr
 	}
 	return err
+}
+
+// notGitLabLine returns why line is no GitLab line whatever its type
+// (nulLineError, containerRecordError), nil for any other line.
+func notGitLabLine(line []byte) error {
+	if err := nulLineError(line); err != nil {
+		return err
+	}
+	return containerRecordError(line)
+}
+
+// nulLineError returns, for a line of only NUL bytes (and blanks), that it
+// is the padding a crash or a copytruncate leaves in a file, which the
+// parsers would call an empty line; nil for any other line.
+func nulLineError(line []byte) error {
+	nul := 0
+	for _, b := range line {
+		switch b {
+		case 0:
+			nul++
+		case ' ', '\t', '\r':
+		default:
+			return nil
+		}
+	}
+	if nul == 0 {
+		return nil
+	}
+	return fmt.Errorf("a line of only NUL bytes (%d %s): the padding a crash or a copytruncate leaves in a log file, not a log line",
+		nul, plural(nul, "byte", "bytes"))
 }

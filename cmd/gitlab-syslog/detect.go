@@ -500,13 +500,19 @@ func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxL
 // parse, the first of them and why, as run's log does, and how many more
 // the input had; and then, when none of its lines parsed, the input:
 // most likely a wrong TYPE: prefix or not a GitLab log, which would
-// otherwise pass as "no alerts".
+// otherwise pass as "no alerts", or, when every one is a container
+// runtime's record, most of them, that they are and how to read them.
 func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
 		if msg := c.unparsed.warning(inputs[i].label(), ", so the rules did not see it", ", so the rules did not see them"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
 		if c.lines == 0 || c.unparsed.n < c.lines-c.cut.n || c.unparsed.n == 0 {
+			continue
+		}
+		if c.unparsed.records.most(c.unparsed.n) { // the lines' own cause, not a question
+			fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed: %s\n",
+				c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), c.unparsed.records.cause(c.unparsed.n))
 			continue
 		}
 		as, hint := "as any GitLab log type", "is it a GitLab log?"

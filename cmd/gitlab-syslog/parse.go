@@ -129,6 +129,9 @@ or auto.`,
 				if p.cut > 0 {
 					cut = fmt.Sprintf("; %d %s longer than max_line_bytes (%d bytes, --max-line-bytes raises it)", p.cut, plural(p.cut, "was", "were"), p.maxLine)
 				}
+				if p.records.most(p.lines - p.cut) { // the lines' own cause, not a question
+					return fmt.Errorf("parse: no line parsed: all %d read failed: %s%s", p.lines, p.records.cause(p.lines-p.cut), cut)
+				}
 				return fmt.Errorf("parse: no line parsed: all %d read failed (%s%s)", p.lines, noneParsedHint(typeName), cut)
 			}
 			return nil
@@ -151,10 +154,11 @@ type lineParser struct {
 	buf     []byte // output line being built
 	out     *bufio.Writer
 	lines   int
-	failed  int // lines printed as an error object, cut ones included
-	cut     int // lines cut to maxLine
-	longest int // the length in bytes of the longest line cut
-	maxLine int // max_line_bytes
+	failed  int              // lines printed as an error object, cut ones included
+	cut     int              // lines cut to maxLine
+	records containerRecords // lines not cut that failed and are a container runtime's records
+	longest int              // the length in bytes of the longest line cut
+	maxLine int              // max_line_bytes
 	// writeErr is the error writing the output, which ends the command;
 	// an input that cannot be read only skips that input.
 	writeErr error
@@ -237,6 +241,7 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 	}
 	if err != nil {
 		err = lineCause(line, err)
+		p.records.add(line)
 	}
 	b := p.buf[:0]
 	if err != nil {

@@ -329,12 +329,16 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 
 // warnNoneParsed warns on w when lines within the limit maxLine
 // (max_line_bytes) were read and none of them parsed: that none is of
-// the --type given or a GitLab log at all. Lines cut to the limit were
-// warned about per input (noteInput).
+// the --type given or a GitLab log at all, or, when most are a container
+// runtime's records, that they are and how to read them. Lines
+// cut to the limit were warned about per input (noteInput).
 func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	whole := s.read - s.truncated // lines within the limit; a cut one is never parsed
 	switch {
 	case s.read == 0 || s.unparsed < s.read || whole == 0:
+	case s.records.most(whole): // the lines' own cause, not a question
+		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed%s; all were sent raw: %s\n",
+			whole, plural(whole, "line", "lines"), s.cutNote(maxLine), s.records.cause(whole))
 	case s.fixed != parser.TypeUnknown:
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
 			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
@@ -460,14 +464,15 @@ type sender struct {
 	msg       forwarder.Message
 	cur       *forwarder.Batch
 	free      chan *forwarder.Batch
-	read      int            // lines read (blank lines not included)
-	warnings  []*readWarning // inputs read to their end with data ignored (asReadWarning)
-	blank     int            // blank lines skipped
-	unparsed  int            // lines sent raw because they did not parse, or were cut
-	in        inputLines     // the input being read
-	notes     []string       // about the inputs read, for after the summary (noteInput)
-	truncated int            // lines cut to maxLine
-	fixed     parser.Type    // --type, TypeUnknown for auto
+	read      int              // lines read (blank lines not included)
+	warnings  []*readWarning   // inputs read to their end with data ignored (asReadWarning)
+	blank     int              // blank lines skipped
+	unparsed  int              // lines sent raw because they did not parse, or were cut
+	in        inputLines       // the input being read
+	notes     []string         // about the inputs read, for after the summary (noteInput)
+	truncated int              // lines cut to maxLine
+	records   containerRecords // lines not cut that did not parse and are a container runtime's records
+	fixed     parser.Type      // --type, TypeUnknown for auto
 
 	errMu  sync.Mutex
 	ackErr error
@@ -504,6 +509,9 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 	s.mp.Opts.Now = time.Now()
 	if err := s.mp.Map(line, cut, &s.rec, &s.msg); err != nil {
 		s.unparsed++ // sent raw, as run counts it
+		if !cut {
+			s.records.add(line)
+		}
 		switch {
 		case cut: // told apart, with the line limit
 		case errors.Is(err, mapping.ErrNoParser):

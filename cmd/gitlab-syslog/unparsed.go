@@ -14,9 +14,10 @@ import (
 // name it after their summary (warning), as run's log names a file's
 // first line that did not parse and parse prints each one's _error.
 type unparsedLines struct {
-	n     int    // lines that did not parse
-	first int    // the 1-based line number of the first
-	cause string // why the first did not parse
+	n       int              // lines that did not parse
+	first   int              // the 1-based line number of the first
+	cause   string           // why the first did not parse
+	records containerRecords // those that are a container runtime's records
 }
 
 // add counts line n, line, which did not parse because of err (or, for a
@@ -26,6 +27,7 @@ func (u *unparsedLines) add(n int, line []byte, err error) {
 		u.first, u.cause = n, lineCause(line, err).Error()
 	}
 	u.n++
+	u.records.add(line)
 }
 
 // addUnknown counts line n, line, which parser.Detect gives no type; its
@@ -36,6 +38,7 @@ func (u *unparsedLines) addUnknown(n int, line []byte, typeFlag string) {
 		return
 	}
 	u.n++
+	u.records.add(line)
 }
 
 // warning says how many lines of the input label did not parse and what
@@ -57,11 +60,12 @@ func (u *unparsedLines) warning(label, fateOne, fateMany string) string {
 // parse: for a JSON object, why it is not an application line (the
 // Application parser's error: invalid JSON, or the keys GitLab writes in
 // every line missing), as a line of a file named application_json.log
-// says; for a container runtime's record, containerRecordError's cause;
+// says; for a line of only NUL bytes or a container runtime's record,
+// notGitLabLine's cause;
 // for other lines, the kinds of line that have a type. typeFlag is
 // how the command is given a type: --type, or TYPE:FILE.
 func unknownTypeError(line []byte, typeFlag string) error {
-	if err := containerRecordError(line); err != nil {
+	if err := notGitLabLine(line); err != nil {
 		return err
 	}
 	if t := bytes.TrimLeft(line, " \t"); len(t) > 0 && t[0] == '{' {
