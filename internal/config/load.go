@@ -164,7 +164,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			}
 			p := join(path, k.Value)
 			lines[p] = k.Line
-			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes"); msg != "" {
+			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes", p); msg != "" {
 				*errs = append(*errs, lineErrorf(file, v.Line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)
@@ -197,7 +197,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			if path == "detections.rules" {
 				msg, line = ruleShape(n, i), k.Line
 			} else {
-				msg = checkValue(v, t.Elem(), false)
+				msg = checkValue(v, t.Elem(), false, p)
 			}
 			if msg != "" {
 				*errs = append(*errs, lineErrorf(file, line, p, "%s", msg))
@@ -215,7 +215,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		for i, e := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			lines[p] = e.Line
-			if msg := checkValue(e, t.Elem(), false); msg != "" {
+			if msg := checkValue(e, t.Elem(), false, p); msg != "" {
 				*errs = append(*errs, lineErrorf(file, e.Line, p, "%s", msg))
 				// Taken out, it would renumber the items after it,
 				// whose errors name them by index.

@@ -20,6 +20,32 @@ var byteUnits = map[string]int64{
 	"g": 1000 * 1000 * 1000, "gb": 1000 * 1000 * 1000, "gi": 1 << 30, "gib": 1 << 30,
 }
 
+// byteExample and durationExample are the examples of a value the errors
+// about a byte size and a duration give, unless keyExamples has the key's
+// own.
+const (
+	byteExample     = "1048576 or 1MiB"
+	durationExample = "5s, 250ms, 24h"
+)
+
+// keyExamples are the examples of a value that the error about a key
+// whose range the general examples leave gives instead, so that a hint
+// never suggests a value the same key refuses: forward.max_message_bytes
+// takes 480 to 65507 bytes, detections.state_save_interval at least 1s.
+var keyExamples = map[string]string{
+	"forward.max_message_bytes":      "8192 or 8KiB",
+	"detections.state_save_interval": "30s, 1m, 5m",
+}
+
+// example returns the examples of a value for the key at path: its own
+// (keyExamples), else general.
+func example(path, general string) string {
+	if e, ok := keyExamples[path]; ok {
+		return e
+	}
+	return general
+}
+
 // ParseByteSize parses a byte size: a whole number of bytes (1048576), or
 // a whole number and a unit, with or without a space: B, KiB, MiB, GiB
 // (powers of 1024) or kB, MB, GB (powers of 1000), in any case. A negative
@@ -36,14 +62,14 @@ func ParseByteSize(s string) (int64, error) {
 	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("want a number of bytes (e.g. 1048576 or 1MiB), got %q", s)
+		return 0, fmt.Errorf("want a number of bytes (e.g. %s), got %q", byteExample, s)
 	}
 	if unit == "" {
 		return n, nil
 	}
 	mul, ok := byteUnits[unit]
 	if !ok {
-		return 0, fmt.Errorf("want a number of bytes (e.g. 1048576 or 1MiB), got %q (units: B, KiB, MiB, GiB, kB, MB, GB)", s)
+		return 0, fmt.Errorf("want a number of bytes (e.g. %s), got %q (units: B, KiB, MiB, GiB, kB, MB, GB)", byteExample, s)
 	}
 	if n > math.MaxInt64/mul || n < math.MinInt64/mul {
 		return 0, fmt.Errorf("%q is too large", s)
@@ -53,12 +79,13 @@ func ParseByteSize(s string) (int64, error) {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
-// checkValue checks that the YAML node n can be decoded into a field of
-// type t (a byte size when bytes is set) and returns what was wanted and
-// got when it cannot, e.g. `want a number of bytes (e.g. 1048576 or
-// 1MiB), got "lots"`. A byte size with a unit is rewritten in n to its
+// checkValue checks that the YAML node n, the value of the key at path,
+// can be decoded into a field of type t (a byte size when bytes is set)
+// and returns what was wanted and got when it cannot, e.g. `want a number
+// of bytes (e.g. 1048576 or 1MiB), got "lots"`, with examples the key
+// takes (example). A byte size with a unit is rewritten in n to its
 // number of bytes. An empty value (null) is accepted: it means the default.
-func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
+func checkValue(n *yaml.Node, t reflect.Type, bytes bool, path string) string {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -71,7 +98,7 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 	switch {
 	case t == durationType:
 		if n.Kind != yaml.ScalarNode {
-			return "want a duration (e.g. 5s, 250ms, 24h), got " + got(n)
+			return "want a duration (e.g. " + example(path, durationExample) + "), got " + got(n)
 		}
 		if _, err := time.ParseDuration(n.Value); err == nil {
 			// "0" is a duration to time.ParseDuration but resolves to
@@ -80,16 +107,17 @@ func checkValue(n *yaml.Node, t reflect.Type, bytes bool) string {
 			return ""
 		}
 		if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
-			return "want a duration with a unit (e.g. 5s, 250ms), got " + got(n)
+			return "want a duration with a unit (e.g. " + example(path, "5s, 250ms") + "), got " + got(n)
 		}
-		return "want a duration (e.g. 5s, 250ms, 24h), got " + got(n)
+		return "want a duration (e.g. " + example(path, durationExample) + "), got " + got(n)
 	case bytes:
 		if n.Kind != yaml.ScalarNode {
-			return "want a number of bytes (e.g. 1048576 or 1MiB), got " + got(n)
+			return "want a number of bytes (e.g. " + example(path, byteExample) + "), got " + got(n)
 		}
 		v, err := ParseByteSize(n.Value)
 		if err != nil {
-			return strings.Replace(err.Error(), fmt.Sprintf("%q", n.Value), got(n), 1)
+			msg := strings.Replace(err.Error(), fmt.Sprintf("%q", n.Value), got(n), 1)
+			return strings.Replace(msg, byteExample, example(path, byteExample), 1)
 		}
 		if reflect.Zero(t).OverflowInt(v) {
 			return fmt.Sprintf("%s is too large", got(n))
