@@ -323,8 +323,10 @@ func TestNotTextGolden(t *testing.T) {
 }
 
 // TestSyntaxErrorsGolden: a YAML syntax error names the file and a line
-// (line 1 where the decoder gives none), says where the problem is
-// relative to it, and what to check. want is the whole error text.
+// (line 1 where the decoder gives none): that of the offending token,
+// also for the parser's errors, which name the line of the block it is in
+// (before, "config.yaml:1: at or below this line" for a key on line 4:
+// fresh-user trial), and what to check. want is the whole error text.
 func TestSyntaxErrorsGolden(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unclosed quote", "state_dir: /s\nforward:\n  url: \"tcp://a:1\n",
@@ -340,11 +342,15 @@ func TestSyntaxErrorsGolden(t *testing.T) {
 		{"key without colon", "state_dir: /s\nforward:\n  url: tcp://x:1\n  facility local3\n  sd_id: a@1\n",
 			`config.yaml:4: could not find expected ':' (a key without its ": ", or a quoted value not closed on its line)`},
 		{"list item keys not lined up", "sources:\n  - path: /a\n   type: audit\n",
-			`config.yaml:1: at or below this line: did not find expected '-' indicator (the keys of a list item must line up under its first key)`},
+			`config.yaml:3: did not find expected '-' indicator (the keys of a list item must line up under its first key)`},
 		{"text after a quoted value", "state_dir: /s\nhostname: \"a\" b\n",
-			`config.yaml:1: at or below this line: did not find expected key (a line indented differently from the keys beside it, or text after a quoted value)`},
+			`config.yaml:2: did not find expected key (a line indented differently from the keys beside it, or text after a quoted value)`},
+		{"list item key indented less, lines below", "sources:\n  - type: audit\n    path: /l/audit_json.log\n   start_at: end\n  - type: access\n    path: /l/gitlab_access.log\n",
+			`config.yaml:4: did not find expected '-' indicator (the keys of a list item must line up under its first key)`},
+		{"key indented less after a comment and a blank line", "forward:\n  url: tcp://a:1\n\n  # the facility\n facility: local3\nstate_dir: /s\n",
+			`config.yaml:5: did not find expected key (a line indented differently from the keys beside it, or text after a quoted value)`},
 		{"JSON on one line, bad", "{\"state_dir\": \"/s\", \"sources\": [}\n",
-			`config.yaml:1: at or below this line: did not find expected node content (a value missing after a [ , or {, or a stray ] or })`},
+			`config.yaml:1: did not find expected node content (a value missing after a [ , or {, or a stray ] or })`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

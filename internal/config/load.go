@@ -76,7 +76,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	if err := dec.Decode(&root); errors.Is(err, io.EOF) {
 		return c, nil // only comments
 	} else if err != nil {
-		return nil, yamlError(name, syntaxError(tabError(data, err)))
+		return nil, yamlError(name, syntaxError(data, tabError(data, err)))
 	}
 	// A second document is almost certainly a mistake (a stray "---").
 	var extra yaml.Node

@@ -2,12 +2,16 @@ package config
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // syntaxHints are what to check for the YAML scanner's and parser's most
 // common errors, by the end of their message. The parser's errors (below)
-// carry the line before the block the problem is in, not the problem's.
+// carry the line of the block the problem is in, not the problem's
+// (problemLine finds that).
 var syntaxHints = []struct {
 	msg, hint string
 	below     bool
@@ -21,12 +25,14 @@ var syntaxHints = []struct {
 	{"did not find expected node content", "a value missing after a [ , or {, or a stray ] or }", true},
 }
 
-// syntaxError adds to the decoder's syntax error err what to check, for
-// the common ones, and line 1 when err has no line: the decoder leaves
-// the line out for a problem on the first line (its marks count from
-// 0). A parser error says the problem is at or below its line. Other
-// errors are returned as they are.
-func syntaxError(err error) error {
+// syntaxError adds to the decoder's syntax error err about data what to
+// check, for the common ones, and line 1 when err has no line: the
+// decoder leaves the line out for a problem on the first line (its marks
+// count from 0). A parser error names the line of the block the problem
+// is in; problemLine finds the line of the offending token, and failing
+// that the error says the problem is at or below its line. Other errors
+// are returned as they are.
+func syntaxError(data []byte, err error) error {
 	msg := err.Error()
 	if !strings.HasPrefix(msg, "yaml: ") {
 		return err
@@ -39,10 +45,38 @@ func syntaxError(err error) error {
 			continue
 		}
 		if h.below {
-			m := lineRE.FindString(msg)
-			msg = m + "at or below this line: " + msg[len(m):]
+			m := lineRE.FindStringSubmatch(msg)
+			from, _ := strconv.Atoi(m[1])
+			if n := problemLine(data, from, h.msg); n > 0 {
+				msg = "yaml: line " + strconv.Itoa(n) + ": " + msg[len(m[0]):]
+			} else {
+				msg = m[0] + "at or below this line: " + msg[len(m[0]):]
+			}
 		}
 		return errors.New(msg + " (" + h.hint + ")")
 	}
 	return errors.New(msg)
+}
+
+// problemLine returns the line of data that holds the token the parser
+// failed at with the error problem, the block it is in starting at line
+// from: the decoder reports from, not the token's line, which its API does
+// not give. It is the first line n from on whose lines 1 to n fail to
+// parse with the same problem: the lines before it parse, as the parser
+// read them before it met the token. It returns 0 when no such line is
+// found.
+func problemLine(data []byte, from int, problem string) int {
+	lines := strings.SplitAfter(string(data), "\n")
+	var b strings.Builder
+	for n, l := range lines {
+		b.WriteString(l)
+		if n+1 < from {
+			continue
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil && strings.HasSuffix(err.Error(), problem) {
+			return n + 1
+		}
+	}
+	return 0
 }
