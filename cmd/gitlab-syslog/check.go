@@ -23,6 +23,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -817,9 +818,9 @@ func compressedData(path string) string {
 		return ""
 	}
 	defer f.Close()
-	head := make([]byte, len(magicXZ))
+	head := make([]byte, len(sniff.MagicXZ))
 	n, _ := io.ReadFull(f, head)
-	return compressionOf(head[:n])
+	return sniff.Compression(head[:n])
 }
 
 // lineLimitNote says where lines are cut (max_line_bytes), in bytes and
