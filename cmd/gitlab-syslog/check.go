@@ -23,7 +23,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -317,12 +316,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
-		} else if kind := compressedData(s.Path); kind != "" {
-			status = "COMPRESSED (" + kind + ")"
+		} else if st, p := sourceData(s.Path); p != "" { // run refuses it alike (sourceDataProblems)
+			status = st
 			// One mistake, one problem: a path the configuration check
 			// refused already (a .gz name) is not reported again.
 			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
-				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+				problems = append(problems, problemAt(c, at, p))
 			}
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
@@ -807,20 +806,6 @@ func permHint(path string, err error) string {
 		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
 	}
 	return " (run the agent as a user that can read the file)"
-}
-
-// compressedData returns the compression of the file at path by its first
-// bytes (gzip, bzip2, xz or zstd), or "" for other data or a file that
-// cannot be read.
-func compressedData(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	head := make([]byte, len(sniff.MagicXZ))
-	n, _ := io.ReadFull(f, head)
-	return sniff.Compression(head[:n])
 }
 
 // lineLimitNote says where lines are cut (max_line_bytes), in bytes and

@@ -77,7 +77,7 @@ default state_dir, so that a second run reads them again.)`,
 			if err != nil {
 				return err
 			}
-			if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
+			if ps := append(forwardTLSProblems(c), sourceDataProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
 				return errors.New(strings.Join(texts(ps), "; "))
 			}
 			if note := emptyNote(c, ""); note != "" { // as check says it
@@ -123,6 +123,11 @@ default state_dir, so that a second run reads them again.)`,
 					case <-hup:
 					}
 					nc, _, err := f.load(cmd)
+					if err == nil { // as at start
+						if ps := sourceDataProblems(nc); len(ps) > 0 {
+							err = errors.New(strings.Join(texts(ps), "; "))
+						}
+					}
 					if err != nil {
 						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err)
 						continue

@@ -2,7 +2,8 @@
 // does), data that is not lines of text: the compressions the commands
 // read through (gzip, bzip2, xz, zstd, as logrotate's compresscmd writes
 // them) and the formats nothing reads as log lines (other compressions,
-// archives, binary files). It reads no file: the callers give the bytes.
+// archives, binary files), in the first bytes the callers give or, with
+// File, in a file's.
 package sniff
 
 import "bytes"
