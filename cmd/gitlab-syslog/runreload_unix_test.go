@@ -87,3 +87,22 @@ func TestReloadWarnsAsStart(t *testing.T) {
 		t.Errorf("the warning is not logged at the reload:\n%s", r.stderr)
 	}
 }
+
+// TestReloadEmptiedOneError: a reload of a file emptied is refused with
+// one ERROR line (the agent's "reload: FILE sets nothing"), not the same
+// cause twice (fresh-user trial #12).
+func TestReloadEmptiedOneError(t *testing.T) {
+	dir := t.TempDir()
+	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n  - {type: access, path: "+logPath+"}\n")
+	r := runReload(t, cfg, "", "reload: "+cfg+" sets nothing")
+	var errs []string
+	for _, rec := range r.logs {
+		if rec["level"] == "ERROR" {
+			errs = append(errs, rec["msg"].(string))
+		}
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "reload: "+cfg+" sets nothing: every setting would be a built-in default; keeping the running configuration") {
+		t.Errorf("ERROR lines %q, want the one of the agent\n%s", errs, r.stderr)
+	}
+}
