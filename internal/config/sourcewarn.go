@@ -21,15 +21,18 @@ import (
 //     the default sources it is one warning about log_dir.
 //   - a type that contradicts the file's name, one of GitLab's log names
 //     of another type (TypeByName: gitlab_access.log with type audit), or,
-//     for a glob, the names of the files it matches now: every line would
-//     be read as the wrong type, fail to parse and go out raw under the
-//     wrong APP-NAME, unseen by the rules.
+//     for a glob, the names of the files it matches now and follows (not
+//     those another source names by path or an earlier glob matches: run
+//     leaves them to that source): every line would be read as the wrong
+//     type, fail to parse and go out raw under the wrong APP-NAME, unseen
+//     by the rules. A type that is not valid is a mistake of its own.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
 func (c *Config) SourceWarnings() []string {
 	var warns []string
 	defaults := false
+	taken := c.namedPaths()
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d].path", i)
 		if c.dropped[fmt.Sprintf("sources[%d]", i)] || s.Path == "" {
@@ -43,7 +46,7 @@ func (c *Config) SourceWarnings() []string {
 		if w := missingDir(s.Path); w != "" {
 			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
 		}
-		if w := typeMismatch(s); w != "" {
+		if w := typeMismatch(s, followedFiles(s, taken)); w != "" {
 			warns = append(warns, where+": "+w)
 		}
 	}
@@ -100,18 +103,49 @@ func missingDir(path string) string {
 	return msg
 }
 
+// namedPaths returns the files the sources of c name by a path (not a
+// glob), cleaned: run follows each with its source, whatever glob
+// matches it too.
+func (c *Config) namedPaths() map[string]bool {
+	named := map[string]bool{}
+	for i, s := range c.Sources {
+		if !s.IsGlob() && s.Path != "" && !c.dropped[fmt.Sprintf("sources[%d]", i)] {
+			named[filepath.Clean(s.Path)] = true
+		}
+	}
+	return named
+}
+
+// followedFiles returns the files run follows with source s: its path,
+// or, for a glob, the files it matches now that taken does not hold, and
+// adds those to taken. taken holds the files named by a path and those
+// of the globs before s: run leaves a match to the source that names it,
+// or to the first glob that matched it.
+func followedFiles(s Source, taken map[string]bool) []string {
+	if !s.IsGlob() {
+		return []string{s.Path}
+	}
+	matches, _ := filepath.Glob(s.Path)
+	var files []string
+	for _, p := range matches {
+		if !taken[filepath.Clean(p)] {
+			taken[filepath.Clean(p)] = true
+			files = append(files, p)
+		}
+	}
+	return files
+}
+
 // typeMismatch returns a warning for source s whose type contradicts the
-// name of its file (TypeByName), or of a file its glob matches now; "".
-func typeMismatch(s Source) string {
-	if s.Type == "" {
+// name of its file (TypeByName), or of one of the files its glob matches
+// that it follows (files: followedFiles); "". A source without a type, or
+// with one that is not valid (a mistake of its own), has none.
+func typeMismatch(s Source, files []string) string {
+	if DefaultAppName(s.Type) == "" {
 		return ""
 	}
-	names := []string{s.Path}
-	if s.IsGlob() {
-		names, _ = filepath.Glob(s.Path)
-	}
 	var other []string
-	for _, p := range names {
+	for _, p := range files {
 		if t := TypeByName(p); t != "" && t != s.Type {
 			other = append(other, filepath.Base(p)+" is GitLab's "+t+" log")
 		}
@@ -119,7 +153,7 @@ func typeMismatch(s Source) string {
 	if len(other) == 0 {
 		return ""
 	}
-	fix := "write type: " + TypeByName(names[0])
+	fix := "write type: " + TypeByName(files[0])
 	if s.IsGlob() {
 		fix = "narrow the pattern to the " + s.Type + " log's files, and give the others a source of their type"
 	}
