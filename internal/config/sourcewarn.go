@@ -52,8 +52,12 @@ func (c *Config) SourceWarnings() []string {
 	}
 	if defaults && c.LogDir != "" {
 		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
-			warns = append(warns, fmt.Sprintf("%s: %s does not exist, so the default sources under it are not followed until it appears; "+
-				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir))
+			meant := ""
+			if m := meantPath(c.LogDir); m != "" {
+				meant = " (did you mean " + m + "?)"
+			}
+			warns = append(warns, fmt.Sprintf("%s: %s does not exist%s, so the default sources under it are not followed until it appears; "+
+				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir, meant))
 		}
 	}
 	return warns
@@ -62,33 +66,63 @@ func (c *Config) SourceWarnings() []string {
 // missingDir returns, for a path (or a glob, whose directory part has no
 // pattern) whose directory does not exist, "directory D does not exist"
 // for its first missing directory D, with " (did you mean P?)" when a
-// sibling of D is a close spelling, P being the path with it; "" when the
-// directory exists or cannot be judged (a pattern in it, another error).
+// sibling of D is a close spelling, P being the path with it (meantPath);
+// "" when the directory exists or cannot be judged (a pattern in it,
+// another error).
 func missingDir(path string) string {
 	dir := filepath.Dir(path)
 	if strings.ContainsAny(dir, "*?[") {
 		return ""
 	}
+	missing := firstMissing(dir)
+	if missing == "" {
+		return ""
+	}
+	msg := "directory " + missing + " does not exist"
+	if m := meantPath(path); m != "" {
+		msg += " (did you mean " + m + "?)"
+	}
+	return msg
+}
+
+// firstMissing returns the first directory from the root of the path dir
+// that does not exist (dir itself, or one of its parents), or "" when dir
+// exists or that cannot be told (another error than not existing).
+func firstMissing(dir string) string {
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}
-	missing := dir // the first missing directory from the root
+	missing := dir
 	for {
 		parent := filepath.Dir(missing)
 		if parent == missing {
 			return ""
 		}
 		if _, err := os.Stat(parent); err == nil {
-			break
+			return missing
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return ""
 		}
 		missing = parent
 	}
-	msg := "directory " + missing + " does not exist"
+}
+
+// meantPath returns, for a path that does not exist, the path with its
+// first missing element (a directory of it, or its last element when only
+// that is missing, as for log_dir) replaced by an existing sibling
+// directory whose name is a close spelling of it (Suggest: logs for lgos,
+// gitlab-rails for gitlab_rails), or "" when there is none.
+func meantPath(path string) string {
+	missing := path
+	if _, err := os.Stat(filepath.Dir(path)); errors.Is(err, fs.ErrNotExist) {
+		missing = firstMissing(filepath.Dir(path))
+	}
+	if missing == "" {
+		return ""
+	}
 	entries, err := os.ReadDir(filepath.Dir(missing))
 	if err != nil {
-		return msg
+		return ""
 	}
 	var dirs []string
 	for _, e := range entries {
@@ -96,11 +130,11 @@ func missingDir(path string) string {
 			dirs = append(dirs, e.Name())
 		}
 	}
-	if m := Suggest(filepath.Base(missing), dirs); m != "" {
-		meant := filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
-		msg += " (did you mean " + meant + "?)"
+	m := Suggest(filepath.Base(missing), dirs)
+	if m == "" {
+		return ""
 	}
-	return msg
+	return filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
 }
 
 // namedPaths returns the files the sources of c name by a path (not a

@@ -68,7 +68,10 @@ func TestSourceWarnings(t *testing.T) {
 	t.Run("default sources", func(t *testing.T) {
 		for logDir, want := range map[string]string{
 			filepath.Join(dir, "nolog"): "log_dir: " + filepath.Join(dir, "nolog") + " does not exist, so the default sources under it are not followed until it appears; give GitLab's log directory",
-			filepath.Join(dir, "gl"):    "",
+			// A typo gets the did-you-mean a source's path gets (fresh-user trial #9).
+			filepath.Join(dir, "lgos"):          "log_dir: " + filepath.Join(dir, "lgos") + " does not exist (did you mean " + filepath.Join(dir, "logs") + "?), so the default sources under it",
+			filepath.Join(dir, "lgos", "nginx"): "log_dir: " + filepath.Join(dir, "lgos", "nginx") + " does not exist (did you mean " + filepath.Join(dir, "logs", "nginx") + "?), so",
+			filepath.Join(dir, "gl"):            "",
 		} {
 			c := &Config{LogDir: logDir, StateDir: "/st"}
 			if _, err := c.Resolve(); err != nil {
