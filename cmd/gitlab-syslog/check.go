@@ -353,6 +353,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	for _, warn := range c.SourceWarnings() { // run logs them at start
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
+	for _, warn := range contentWarnings(c) { // run logs it once it read the first lines
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)
 	} else {
