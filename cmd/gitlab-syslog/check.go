@@ -316,12 +316,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
-		} else if kind := compressedData(s.Path); kind != "" {
-			status = "COMPRESSED (" + kind + ")"
+		} else if st, p := sourceData(s.Path); p != "" { // run refuses it alike (sourceDataProblems)
+			status = st
 			// One mistake, one problem: a path the configuration check
 			// refused already (a .gz name) is not reported again.
 			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
-				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", s.Path, kind, s.Path)))
+				problems = append(problems, problemAt(c, at, p))
 			}
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
@@ -351,6 +351,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "  (skipped %s: absent%s; %s)\n", a.Path, nor, a.Note)
 	}
 	for _, warn := range c.SourceWarnings() { // run logs them at start
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
+	for _, warn := range contentWarnings(c) { // run logs it once it read the first lines
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	if c.Metrics.Listen != "" {
@@ -806,20 +809,6 @@ func permHint(path string, err error) string {
 		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
 	}
 	return " (run the agent as a user that can read the file)"
-}
-
-// compressedData returns the compression of the file at path by its first
-// bytes (gzip, bzip2, xz or zstd), or "" for other data or a file that
-// cannot be read.
-func compressedData(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	head := make([]byte, len(magicXZ))
-	n, _ := io.ReadFull(f, head)
-	return compressionOf(head[:n])
 }
 
 // lineLimitNote says where lines are cut (max_line_bytes), in bytes and

@@ -12,48 +12,9 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/therootcompany/xz"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
-
-// compressed formats recognised by their magic bytes, as logrotate's
-// compresscmd writes them: gzip (the default), bzip2, xz and zstd.
-var (
-	magicGzip  = []byte{0x1f, 0x8b}
-	magicBzip2 = []byte("BZh")
-	magicXZ    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
-	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
-)
-
-// compressionOf names the compression whose magic bytes head starts with:
-// gzip, bzip2, xz or zstd, or "".
-func compressionOf(head []byte) string {
-	switch {
-	case bytes.HasPrefix(head, magicGzip):
-		return "gzip"
-	case bytes.HasPrefix(head, magicBzip2) && len(head) > 3 && head[3] >= '1' && head[3] <= '9':
-		return "bzip2"
-	case bytes.HasPrefix(head, magicXZ):
-		return "xz"
-	case bytes.HasPrefix(head, magicZstd):
-		return "zstd"
-	}
-	return ""
-}
-
-// magicOf returns the magic bytes of the compression kind ("gzip",
-// "bzip2", "xz", "zstd"); nil for any other.
-func magicOf(kind string) []byte {
-	switch kind {
-	case "gzip":
-		return magicGzip
-	case "bzip2":
-		return magicBzip2
-	case "xz":
-		return magicXZ
-	case "zstd":
-		return magicZstd
-	}
-	return nil
-}
 
 // extKinds are the compressions a file name's extension says.
 var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
@@ -71,7 +32,7 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // error that says it is truncated and that no line was read; one whose
 // header is not valid after the magic number, an error that names the
 // compression and says how to check the file. Data that is not log lines
-// (unreadOf: another compression such as zip or lz4, a tar archive, a
+// (sniff.FormatOf: another compression such as zip or lz4, a tar archive, a
 // binary file such as an executable, an image or a database), also inside
 // a compressed file, and data compressed twice, are errors naming the
 // file, what it holds and the command that gives the plain lines (for a
@@ -94,10 +55,10 @@ var extKinds = map[string]string{".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".
 // compression, the count of decompressed bytes read and the cause
 // (*dataError).
 func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func(), error) {
-	magic, _ := br.Peek(len(magicXZ))
-	kind := compressionOf(magic)
+	magic, _ := br.Peek(len(sniff.MagicXZ))
+	kind := sniff.Compression(magic)
 	want := extKinds[filepath.Ext(label)]
-	if m := magicOf(want); kind == "" && len(magic) > 0 && len(magic) <= len(m) && bytes.HasPrefix(m, magic) {
+	if m := sniff.CompressionMagic(want); kind == "" && len(magic) > 0 && len(magic) <= len(m) && bytes.HasPrefix(m, magic) {
 		// the first bytes of the magic number, then the end: cut short
 		// (bzip2's "BZh" is whole only with the level digit after it)
 		return nil, nil, openError(label, want, io.ErrUnexpectedEOF)
@@ -115,11 +76,11 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 	case "":
 		head := magic
 		if regular {
-			head, _ = br.Peek(unreadHead)
+			head, _ = br.Peek(sniff.HeadLen)
 		} else if n := br.Buffered(); n > len(head) {
-			head, _ = br.Peek(min(n, unreadHead))
+			head, _ = br.Peek(min(n, sniff.HeadLen))
 		}
-		if u := unreadOf(head); u != nil {
+		if u := sniff.FormatOf(head); u != nil {
 			return nil, nil, unreadError(label, "", u, "")
 		}
 		return br, release, nil
@@ -152,12 +113,12 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 	// again, or an archive, it is not log lines. A read error here (a
 	// cut or damaged stream) is kept by the bufio.Reader for the reader.
 	out := bufio.NewReaderSize(&decodedReader{r: dr, kind: kind, in: in}, 256<<10)
-	head, _ := out.Peek(unreadHead)
-	if inner := compressionOf(head); inner != "" {
+	head, _ := out.Peek(sniff.HeadLen)
+	if inner := sniff.Compression(head); inner != "" {
 		release()
 		return nil, nil, unreadError(label, kind, nil, inner)
 	}
-	if u := unreadOf(head); u != nil {
+	if u := sniff.FormatOf(head); u != nil {
 		release()
 		return nil, nil, unreadError(label, kind, u, "")
 	}

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // cutSample returns 4000 distinct log lines (about 600KB) that compress
@@ -211,8 +213,8 @@ func TestCompressedNameOrHeader(t *testing.T) {
 			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
 		{"gzip cut in its magic number", "audit_json.log.1.gz", string(gz[:1]),
 			": gzip data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: unexpected EOF"},
-		{"xz cut in its magic number", "a.log.xz", string(magicXZ[:3]), ": xz data ends early, inside its header"},
-		{"zstd cut in its magic number", "a.log.zst", string(magicZstd[:2]), ": zstd data ends early, inside its header"},
+		{"xz cut in its magic number", "a.log.xz", string(sniff.MagicXZ[:3]), ": xz data ends early, inside its header"},
+		{"zstd cut in its magic number", "a.log.zst", string(sniff.MagicZstd[:2]), ": zstd data ends early, inside its header"},
 		{"bzip2 cut after its magic number", "a.log.bz2", "BZh", ": bzip2 data ends early, inside its header"},
 		{"empty .gz", "empty.gz", "", ""},
 		{"empty .bz2", "a.log.bz2", "", ""},

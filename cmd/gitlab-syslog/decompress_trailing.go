@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // gzipMembers reads the members of gzip data one after another, as gzip
@@ -41,11 +43,11 @@ func (g *gzipMembers) Read(p []byte) (int, error) {
 		if err != io.EOF {
 			return n, err
 		}
-		head, _ := g.br.Peek(len(magicGzip))
+		head, _ := g.br.Peek(len(sniff.MagicGzip))
 		switch {
 		case len(head) == 0:
 			return n, io.EOF
-		case !bytes.Equal(head, magicGzip):
+		case !bytes.Equal(head, sniff.MagicGzip):
 			g.skipTrailing()
 			return n, g.trailing
 		}

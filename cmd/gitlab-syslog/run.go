@@ -77,26 +77,11 @@ default state_dir, so that a second run reads them again.)`,
 			if err != nil {
 				return err
 			}
-			if ps := forwardTLSProblems(c); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
+			if ps := append(forwardTLSProblems(c), sourceDataProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
 				return errors.New(strings.Join(texts(ps), "; "))
 			}
-			if note := emptyNote(c, ""); note != "" { // as check says it
-				log.Warn("config: "+c.File()+note+" (an empty or all-commented file: is it the right one?)", "file", c.File())
-			}
+			logConfigWarnings(log, c)
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
-			cwd, _ := os.Getwd()
-			for _, warn := range c.RelativePaths(cwd) {
-				log.Warn("config: relative path", "warning", warn)
-			}
-			if warn := c.MaxLineWarning(); warn != "" { // as check prints it
-				log.Warn("config: a small max_line_bytes", "warning", warn)
-			}
-			for _, warn := range c.SourceWarnings() { // as check prints them
-				log.Warn("config: source probably misconfigured", "warning", warn)
-			}
-			for _, warn := range detectconf.BareSeconds(c, nil) {
-				log.Warn("config: a duration without a unit", "warning", warn)
-			}
 			if r.DefaultSources {
 				logDefaultSources(log, c, r)
 			}
@@ -123,12 +108,19 @@ default state_dir, so that a second run reads them again.)`,
 					case <-hup:
 					}
 					nc, _, err := f.load(cmd)
+					if err == nil { // as at start
+						if ps := sourceDataProblems(nc); len(ps) > 0 {
+							err = errors.New(strings.Join(texts(ps), "; "))
+						}
+					}
 					if err != nil {
 						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err)
 						continue
 					}
-					if err := a.Reload(ctx, nc); err != nil {
-						log.Error("SIGHUP: reload failed", "err", err)
+					// A reload that fails was logged by the agent, with
+					// its cause: one ERROR line for one event.
+					if err := a.Reload(ctx, nc); err == nil {
+						logConfigWarnings(log, nc) // the configuration now running, as at start
 					}
 				}
 			}()
@@ -142,6 +134,31 @@ default state_dir, so that a second run reads them again.)`,
 	fl.BoolVar(&poll, "poll", false, "poll files every 250ms instead of using inotify")
 	fl.DurationVar(&shutdown, "shutdown-timeout", agent.DefaultShutdownTimeout, "how long to flush and save checkpoints on SIGTERM")
 	return cmd
+}
+
+// logConfigWarnings logs, as WARN lines, the warnings check prints about
+// the configuration c (each as check says it): a file that sets nothing,
+// relative paths, a small max_line_bytes, sources probably misconfigured
+// (config.Config.SourceWarnings) and rule durations without a unit. run
+// logs them at start and after each reload that applied c, so that a
+// mistake brought by a reload is not applied silently.
+func logConfigWarnings(log *slog.Logger, c *config.Config) {
+	if note := emptyNote(c, ""); note != "" { // as check says it
+		log.Warn("config: "+c.File()+note+" (an empty or all-commented file: is it the right one?)", "file", c.File())
+	}
+	cwd, _ := os.Getwd()
+	for _, warn := range c.RelativePaths(cwd) {
+		log.Warn("config: relative path", "warning", warn)
+	}
+	if warn := c.MaxLineWarning(); warn != "" { // as check prints it
+		log.Warn("config: a small max_line_bytes", "warning", warn)
+	}
+	for _, warn := range c.SourceWarnings() { // as check prints them
+		log.Warn("config: source probably misconfigured", "warning", warn)
+	}
+	for _, warn := range detectconf.BareSeconds(c, nil) {
+		log.Warn("config: a duration without a unit", "warning", warn)
+	}
 }
 
 // logDefaultSources logs, for sources that are the defaults under log_dir

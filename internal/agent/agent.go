@@ -337,6 +337,10 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 // instead of what is configured. When the running file set nothing either,
 // the reload changes no setting and goes ahead (the rules' files and the
 // GeoIP databases are reread).
+//
+// A reload that fails is logged, with its cause, as one ERROR line (the
+// caller need not log the error again), and the running configuration is
+// kept; the error is returned too, as is ctx's when ctx ends first.
 func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 	req := reloadReq{cfg: cfg, done: make(chan error, 1)}
 	select {

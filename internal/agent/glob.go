@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -102,8 +102,10 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 //     until it was forgotten: the live file's tailer reads what was
 //     written to it before the rotation, so following the copy would send
 //     its lines again;
-//   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, xz, zstd
-//     magic bytes): its bytes are not lines.
+//   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, bzip2, xz, zstd
+//     magic bytes), or a file whose first bytes are another format that is
+//     not lines of text (sniff.FormatOf: zip, a tar archive, an executable,
+//     an image): its bytes are not lines. These are logged as warnings.
 //
 // A rotated-looking name whose base is none of these (a glob such as
 // *.log.1 alone, or "worker-1" without a "worker") is followed as a file
@@ -119,8 +121,9 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 			break
 		}
 	}
-	if why == "" && compressed(p) {
-		why = "compressed"
+	lvl := slog.LevelInfo
+	if why == "" {
+		why, lvl = notLines(p), slog.LevelWarn
 	}
 	if why == "" {
 		return false
@@ -130,10 +133,6 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 	}
 	g.skipped[p] = true
 	if g.log != nil {
-		lvl := slog.LevelInfo
-		if why == "compressed" {
-			lvl = slog.LevelWarn
-		}
 		g.log.Log(context.Background(), lvl, "glob match not followed", "path", p, "glob", g.sc.Path, "why", why)
 	}
 	return true
@@ -165,30 +164,25 @@ func (g *globSource) pruneGone(now map[string]bool) {
 	g.gone = kept
 }
 
-// compressedMagic are the first bytes of gzip, xz and zstd files.
-var compressedMagic = [][]byte{{0x1f, 0x8b}, {0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, 0xb5, 0x2f, 0xfd}}
-
-// compressed reports whether the file at p is compressed, by its name or
-// its first bytes. An empty or unreadable file is not.
-func compressed(p string) bool {
+// notLines returns why the file at p holds no lines to follow:
+// "compressed" for a compressed file, by its name (.gz, .bz2, .xz, .zst)
+// or its first bytes (gzip, bzip2, xz, zstd), and "not log lines: " with
+// what it is for another format (sniff.FormatOf: "zip data", "an ELF
+// executable"); "" for a file of text, an empty one or one that cannot
+// be read.
+func notLines(p string) string {
 	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
 		if strings.HasSuffix(p, ext) {
-			return true
+			return "compressed"
 		}
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return false
+	switch kind, f := sniff.File(p); {
+	case kind != "":
+		return "compressed"
+	case f != nil:
+		return "not log lines: " + f.What()
 	}
-	defer f.Close()
-	var head [6]byte
-	n, _ := f.Read(head[:])
-	for _, m := range compressedMagic {
-		if n >= len(m) && bytes.Equal(head[:len(m)], m) {
-			return true
-		}
-	}
-	return false
+	return ""
 }
 
 // drained reports whether everything read from the source was

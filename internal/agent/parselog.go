@@ -26,6 +26,10 @@ type parseLog struct {
 	mu    sync.Mutex
 	parse logGate
 	cut   logGate // cut lines are reported apart
+
+	// sample judges the first lines read: a source whose type does not
+	// match them is warned about once. nil for an untyped source.
+	sample *typeSample
 }
 
 // logGate lets one warning through per parseLogInterval and counts the

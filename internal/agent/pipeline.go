@@ -379,6 +379,8 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	}
 	failures := 0
 	var uc unwrapCounts
+	sampling := w.pl != nil && w.pl.sample.wants() // the first lines: is the type right?
+	var ls lineSample
 	for i := range n {
 		line := tb.Line(i)
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -394,16 +396,25 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			}
 		}
 		if perr == nil {
+			if sampling {
+				ls.add(line, true)
+			}
 			w.offer(tb, i, line, evs)
 		} else {
 			// Never dropped: sent raw, without STRUCTURED-DATA. A cut
 			// line is logged by the tailer, not as a parse error.
 			failures++
 			if !errors.Is(perr, mapping.ErrNoParser) && !errors.Is(perr, mapping.ErrCut) {
+				if sampling {
+					ls.add(line, false)
+				}
 				w.pl.reportIf(tb.Name, tb.Offsets[i], perr)
 			}
 		}
 		fb.Append(w.enc, &w.msg)
+	}
+	if sampling {
+		w.pl.sample.judge(tb.Name, &ls)
 	}
 	w.m.LinesRead.Add(float64(n))
 	w.m.BytesRead.Add(float64(len(tb.Data) + n)) // + the newlines

@@ -21,15 +21,18 @@ import (
 //     the default sources it is one warning about log_dir.
 //   - a type that contradicts the file's name, one of GitLab's log names
 //     of another type (TypeByName: gitlab_access.log with type audit), or,
-//     for a glob, the names of the files it matches now: every line would
-//     be read as the wrong type, fail to parse and go out raw under the
-//     wrong APP-NAME, unseen by the rules.
+//     for a glob, the names of the files it matches now and follows (not
+//     those another source names by path or an earlier glob matches: run
+//     leaves them to that source): every line would be read as the wrong
+//     type, fail to parse and go out raw under the wrong APP-NAME, unseen
+//     by the rules. A type that is not valid is a mistake of its own.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
 func (c *Config) SourceWarnings() []string {
 	var warns []string
 	defaults := false
+	taken := c.namedPaths()
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d].path", i)
 		if c.dropped[fmt.Sprintf("sources[%d]", i)] || s.Path == "" {
@@ -43,14 +46,18 @@ func (c *Config) SourceWarnings() []string {
 		if w := missingDir(s.Path); w != "" {
 			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
 		}
-		if w := typeMismatch(s); w != "" {
+		if w := typeMismatch(s, followedFiles(s, taken)); w != "" {
 			warns = append(warns, where+": "+w)
 		}
 	}
 	if defaults && c.LogDir != "" {
 		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
-			warns = append(warns, fmt.Sprintf("%s: %s does not exist, so the default sources under it are not followed until it appears; "+
-				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir))
+			meant := ""
+			if m := meantPath(c.LogDir); m != "" {
+				meant = " (did you mean " + m + "?)"
+			}
+			warns = append(warns, fmt.Sprintf("%s: %s does not exist%s, so the default sources under it are not followed until it appears; "+
+				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir, meant))
 		}
 	}
 	return warns
@@ -59,33 +66,63 @@ func (c *Config) SourceWarnings() []string {
 // missingDir returns, for a path (or a glob, whose directory part has no
 // pattern) whose directory does not exist, "directory D does not exist"
 // for its first missing directory D, with " (did you mean P?)" when a
-// sibling of D is a close spelling, P being the path with it; "" when the
-// directory exists or cannot be judged (a pattern in it, another error).
+// sibling of D is a close spelling, P being the path with it (meantPath);
+// "" when the directory exists or cannot be judged (a pattern in it,
+// another error).
 func missingDir(path string) string {
 	dir := filepath.Dir(path)
 	if strings.ContainsAny(dir, "*?[") {
 		return ""
 	}
+	missing := firstMissing(dir)
+	if missing == "" {
+		return ""
+	}
+	msg := "directory " + missing + " does not exist"
+	if m := meantPath(path); m != "" {
+		msg += " (did you mean " + m + "?)"
+	}
+	return msg
+}
+
+// firstMissing returns the first directory from the root of the path dir
+// that does not exist (dir itself, or one of its parents), or "" when dir
+// exists or that cannot be told (another error than not existing).
+func firstMissing(dir string) string {
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}
-	missing := dir // the first missing directory from the root
+	missing := dir
 	for {
 		parent := filepath.Dir(missing)
 		if parent == missing {
 			return ""
 		}
 		if _, err := os.Stat(parent); err == nil {
-			break
+			return missing
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return ""
 		}
 		missing = parent
 	}
-	msg := "directory " + missing + " does not exist"
+}
+
+// meantPath returns, for a path that does not exist, the path with its
+// first missing element (a directory of it, or its last element when only
+// that is missing, as for log_dir) replaced by an existing sibling
+// directory whose name is a close spelling of it (Suggest: logs for lgos,
+// gitlab-rails for gitlab_rails), or "" when there is none.
+func meantPath(path string) string {
+	missing := path
+	if _, err := os.Stat(filepath.Dir(path)); errors.Is(err, fs.ErrNotExist) {
+		missing = firstMissing(filepath.Dir(path))
+	}
+	if missing == "" {
+		return ""
+	}
 	entries, err := os.ReadDir(filepath.Dir(missing))
 	if err != nil {
-		return msg
+		return ""
 	}
 	var dirs []string
 	for _, e := range entries {
@@ -93,25 +130,56 @@ func missingDir(path string) string {
 			dirs = append(dirs, e.Name())
 		}
 	}
-	if m := Suggest(filepath.Base(missing), dirs); m != "" {
-		meant := filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
-		msg += " (did you mean " + meant + "?)"
+	m := Suggest(filepath.Base(missing), dirs)
+	if m == "" {
+		return ""
 	}
-	return msg
+	return filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
+}
+
+// namedPaths returns the files the sources of c name by a path (not a
+// glob), cleaned: run follows each with its source, whatever glob
+// matches it too.
+func (c *Config) namedPaths() map[string]bool {
+	named := map[string]bool{}
+	for i, s := range c.Sources {
+		if !s.IsGlob() && s.Path != "" && !c.dropped[fmt.Sprintf("sources[%d]", i)] {
+			named[filepath.Clean(s.Path)] = true
+		}
+	}
+	return named
+}
+
+// followedFiles returns the files run follows with source s: its path,
+// or, for a glob, the files it matches now that taken does not hold, and
+// adds those to taken. taken holds the files named by a path and those
+// of the globs before s: run leaves a match to the source that names it,
+// or to the first glob that matched it.
+func followedFiles(s Source, taken map[string]bool) []string {
+	if !s.IsGlob() {
+		return []string{s.Path}
+	}
+	matches, _ := filepath.Glob(s.Path)
+	var files []string
+	for _, p := range matches {
+		if !taken[filepath.Clean(p)] {
+			taken[filepath.Clean(p)] = true
+			files = append(files, p)
+		}
+	}
+	return files
 }
 
 // typeMismatch returns a warning for source s whose type contradicts the
-// name of its file (TypeByName), or of a file its glob matches now; "".
-func typeMismatch(s Source) string {
-	if s.Type == "" {
+// name of its file (TypeByName), or of one of the files its glob matches
+// that it follows (files: followedFiles); "". A source without a type, or
+// with one that is not valid (a mistake of its own), has none.
+func typeMismatch(s Source, files []string) string {
+	if DefaultAppName(s.Type) == "" {
 		return ""
 	}
-	names := []string{s.Path}
-	if s.IsGlob() {
-		names, _ = filepath.Glob(s.Path)
-	}
 	var other []string
-	for _, p := range names {
+	for _, p := range files {
 		if t := TypeByName(p); t != "" && t != s.Type {
 			other = append(other, filepath.Base(p)+" is GitLab's "+t+" log")
 		}
@@ -119,7 +187,7 @@ func typeMismatch(s Source) string {
 	if len(other) == 0 {
 		return ""
 	}
-	fix := "write type: " + TypeByName(names[0])
+	fix := "write type: " + TypeByName(files[0])
 	if s.IsGlob() {
 		fix = "narrow the pattern to the " + s.Type + " log's files, and give the others a source of their type"
 	}

@@ -43,6 +43,13 @@ func TestSourceWarnings(t *testing.T) {
 		{"glob matching another type", "{type: access, path: \"" + dir + "/logs/*_access.log*\"}", ""},
 		{"glob too broad", "{type: access, path: \"" + dir + "/logs/*.log\"}",
 			"type access, but application_json.log is GitLab's application log, audit_json.log is GitLab's audit log: its lines would be read as access"},
+		// A match another source names by path is that source's (fresh-user trial #4).
+		{"glob matching a file named before it", "{type: audit, path: " + dir + "/logs/audit_json.log}\n  - {type: access, path: \"" + dir + "/logs/*.log\"}",
+			"config.yaml:4: sources[1].path: type access, but application_json.log is GitLab's application log: its lines would be read as access"},
+		{"glob matching files named after it", "{type: access, path: \"" + dir + "/logs/*_json.log\"}\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n  - {type: application, path: " + dir + "/logs/application_json.log}", ""},
+		{"glob matching an earlier glob's files", "{type: audit, path: \"" + dir + "/logs/audit*.log\"}\n  - {type: application, path: \"" + dir + "/logs/*_json.log\"}", ""},
+		// A misspelled type is a mistake of its own (fresh-user trial #10).
+		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse([]byte("state_dir: /st\nsources:\n  - "+tc.source+"\n"), "config.yaml")
@@ -61,7 +68,10 @@ func TestSourceWarnings(t *testing.T) {
 	t.Run("default sources", func(t *testing.T) {
 		for logDir, want := range map[string]string{
 			filepath.Join(dir, "nolog"): "log_dir: " + filepath.Join(dir, "nolog") + " does not exist, so the default sources under it are not followed until it appears; give GitLab's log directory",
-			filepath.Join(dir, "gl"):    "",
+			// A typo gets the did-you-mean a source's path gets (fresh-user trial #9).
+			filepath.Join(dir, "lgos"):          "log_dir: " + filepath.Join(dir, "lgos") + " does not exist (did you mean " + filepath.Join(dir, "logs") + "?), so the default sources under it",
+			filepath.Join(dir, "lgos", "nginx"): "log_dir: " + filepath.Join(dir, "lgos", "nginx") + " does not exist (did you mean " + filepath.Join(dir, "logs", "nginx") + "?), so",
+			filepath.Join(dir, "gl"):            "",
 		} {
 			c := &Config{LogDir: logDir, StateDir: "/st"}
 			if _, err := c.Resolve(); err != nil {

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMistypedContent: a source whose type does not match its file's
+// lines (an audit log renamed events.log given type: access) is a warning
+// of check naming the type the lines are, and run logs it once per file
+// when it reads the first lines, besides the per-line warnings that blame
+// each line (fresh-user trial #7: check said "ok" and run blamed each
+// line). A source of the right type gets neither.
+func TestMistypedContent(t *testing.T) {
+	dir := t.TempDir()
+	copyTo := func(sample, name string) string {
+		data, err := os.ReadFile(filepath.Join(samples, sample))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, filepath.Join(dir, "l", name), string(data))
+	}
+	events := copyTo("audit_json.log", "events.log")
+	web := copyTo("gitlab_access.log", "web.log")
+	app := copyTo("application_json.log", "app.log") // of the right type
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {type: access, path: "+events+"}\n  - {type: audit, path: "+web+"}\n  - {type: application, path: "+app+"}\n")
+
+	out, _ := execute(t, "check", "--config", cfg)
+	for _, want := range []string{
+		"WARNING: " + cfg + ":5: sources[0].path: type access, but the first 20 lines of events.log parse as audit lines, none as access: they would go out raw under APP-NAME GitLab-Access-Logs, unseen by the rules; write type: audit\n",
+		"WARNING: " + cfg + ":6: sources[1].path: type audit, but the first 18 lines of web.log parse as access lines, none as audit: they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check: no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "app.log parse as") {
+		t.Errorf("check warns about app.log, of the right type:\n%s", out)
+	}
+
+	r := runCmd(t, "--config", cfg, "--once")
+	for file, msg := range map[string]string{
+		events: "the file's first lines look like audit lines, not access: is the source's type right?",
+		web:    "the file's first lines look like access lines, not audit: is the source's type right?",
+	} {
+		var got []map[string]any
+		for _, rec := range r.records(msg) {
+			if rec["file"] == file && rec["level"] == "WARN" {
+				got = append(got, rec)
+			}
+		}
+		if len(got) != 1 {
+			t.Errorf("run: %d WARN %q for %s, want 1:\n%s", len(got), msg, file, r.stderr)
+		}
+	}
+	n := 0
+	for _, rec := range r.logs {
+		if msg, _ := rec["msg"].(string); strings.HasSuffix(msg, "is the source's type right?") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("run warns %d times, want 2 (events.log and web.log, not app.log):\n%s", n, grepLines(r.stderr, "type right"))
+	}
+}

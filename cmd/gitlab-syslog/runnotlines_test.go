@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
+)
+
+// fakeELF is the start of an ELF executable with lines of text after its
+// header, as a binary has: read as lines, it gives a message for each.
+const fakeELF = "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\n" +
+	"machine code 1\nmachine code 2\nmachine code 3\n"
+
+// TestRunRefusesSourceNotLines: a source whose path names a file holding
+// compressed data (a compressed rotation given the live name) or a binary
+// file is a problem of check, and run refuses to start with it, in the
+// same words, instead of sending its bytes as lines (fresh-user trial
+// #16: run started and shipped the gzip bytes).
+func TestRunRefusesSourceNotLines(t *testing.T) {
+	access, err := os.ReadFile(filepath.Join(samples, "gitlab_access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"gzip", string(gziptest.Compress(t, access)), "holds gzip-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send "},
+		{"ELF", fakeELF, "is an ELF executable, not a log file: its bytes are not lines of text; give the path of a GitLab log file (is the path right?)"},
+		{"zip", "PK\x03\x04\x14\x00\x00\x00\nline\n", "holds zip data, not log lines: give the live log file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), tc.data)
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n  - type: access\n    path: "+logPath+"\n")
+			want := cfg + ":5: sources[0].path: source " + logPath + " " + tc.want
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil || !strings.Contains(out, "  "+want) {
+				t.Errorf("check: %v, want the problem %q\n%s", err, want, out)
+			}
+			r := runCmd(t, "--config", cfg, "--once")
+			if r.err == nil || !strings.Contains(r.err.Error(), want) {
+				t.Errorf("run: %v, want the error %q", r.err, want)
+			}
+			if r.stdout != "" {
+				t.Errorf("run sent messages:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// TestRunSkipsBinaryGlobMatch: a file a glob matches that is a binary
+// file (an executable named *.log) is not followed, with a WARN, as a
+// compressed match is; the glob's log files are (fresh-user trial #16:
+// /bin/ls matched by *.log went out as 500 messages of machine code).
+func TestRunSkipsBinaryGlobMatch(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	audit, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(logs, "audit_json.log"), string(audit))
+	bin := writeFile(t, filepath.Join(logs, "binary.log"), fakeELF)
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n  - {type: audit, path: "+filepath.Join(logs, "*.log")+"}\n")
+	r := runCmd(t, "--config", cfg, "--once")
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	recs := r.records("glob match not followed")
+	if len(recs) != 1 || recs[0]["path"] != bin || recs[0]["why"] != "not log lines: an ELF executable" || recs[0]["level"] != "WARN" {
+		t.Errorf("glob match not followed: %v, want one WARN for %s, why=not log lines: an ELF executable\n%s", recs, bin, r.stderr)
+	}
+	if n := len(r.msgs(t)); n != strings.Count(string(audit), "\n") {
+		t.Errorf("sent %d messages, want the %d lines of audit_json.log\n%s", n, strings.Count(string(audit), "\n"), r.stdout)
+	}
+}

@@ -1,0 +1,108 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// runReload runs `run --config cfg args...` until it follows its sources,
+// then writes data to cfg, sends SIGHUP and waits until run logs a record
+// whose message begins with until; it then stops run and returns its
+// result. SIGHUP goes to the test's own process: it is caught (run's
+// handler, and the test's so that an early one cannot end the process).
+func runReload(t *testing.T, cfg, data, until string, args ...string) runResult {
+	t.Helper()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syslogtest.Buffer
+	done := make(chan error, 1)
+	go func() { done <- runCmdContext(ctx, &out, &errOut, append([]string{"--config", cfg}, args...)...) }()
+	wait := func(msg string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if strings.Contains(errOut.String(), `"msg":"`+msg) {
+				return
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("run ended: %v\n%s", err, errOut.String())
+			default:
+			}
+		}
+		t.Fatalf("run logged no %q within 20s:\n%s", msg, errOut.String())
+	}
+	wait("following")
+	writeFile(t, cfg, data)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	wait(until)
+	time.Sleep(200 * time.Millisecond) // what run logs right after
+	cancel()
+	err := <-done
+	return newRunResult(t, out.String(), errOut.String(), err)
+}
+
+// TestReloadWarnsAsStart: a reload logs the configuration's warnings as
+// the start does, in the same words: a source whose type contradicts its
+// file's name, a rule duration without a unit (fresh-user trial #5, #15:
+// a reload applied them silently).
+func TestReloadWarnsAsStart(t *testing.T) {
+	dir := t.TempDir()
+	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
+	changed := strings.Replace(head, "type: access", "type: auth", 1) + "detections:\n  rules:\n    sentinel.bruteforce:\n      window: 90\n"
+	r := runReload(t, cfg, changed, "configuration reloaded")
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	// The same file read at start gives the warnings to expect.
+	start := runCmd(t, "--config", cfg, "--once", "--state-dir", filepath.Join(dir, "st2"))
+	for _, msg := range []string{"config: source probably misconfigured", "config: a duration without a unit"} {
+		want := start.records(msg)
+		if len(want) != 1 {
+			t.Fatalf("run at start logged %d %q, want 1:\n%s", len(want), msg, start.stderr)
+		}
+		got := r.records(msg)
+		if len(got) != 1 || got[0]["warning"] != want[0]["warning"] || got[0]["level"] != "WARN" {
+			t.Errorf("reload logged %v, want once the WARN of the start %v", got, want[0])
+		}
+	}
+	_, after, _ := strings.Cut(r.stderr, `"msg":"reloading configuration"`)
+	if !strings.Contains(after, "config: source probably misconfigured") {
+		t.Errorf("the warning is not logged at the reload:\n%s", r.stderr)
+	}
+}
+
+// TestReloadEmptiedOneError: a reload of a file emptied is refused with
+// one ERROR line (the agent's "reload: FILE sets nothing"), not the same
+// cause twice (fresh-user trial #12).
+func TestReloadEmptiedOneError(t *testing.T) {
+	dir := t.TempDir()
+	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n  - {type: access, path: "+logPath+"}\n")
+	r := runReload(t, cfg, "", "reload: "+cfg+" sets nothing")
+	var errs []string
+	for _, rec := range r.logs {
+		if rec["level"] == "ERROR" {
+			errs = append(errs, rec["msg"].(string))
+		}
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0], "reload: "+cfg+" sets nothing: every setting would be a built-in default; keeping the running configuration") {
+		t.Errorf("ERROR lines %q, want the one of the agent\n%s", errs, r.stderr)
+	}
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
+)
+
+// sourceData returns, for the file at path of a source named by its path,
+// check's status and problem when the file's first bytes say it holds no
+// log lines (sniff.File): compressed data, an archive, a binary file such
+// as an executable. Both are "" for a file of text, an empty one, and one
+// that is not regular or cannot be read (check reports those apart).
+func sourceData(path string) (status, problem string) {
+	kind, f := sniff.File(path)
+	switch {
+	case kind != "":
+		return "COMPRESSED (" + kind + ")", fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", path, kind, path)
+	case f == nil:
+		return "", ""
+	case f.Fix == "": // a binary file
+		return "NOT A LOG FILE: " + f.What(), fmt.Sprintf("source %s is %s, not a log file: its bytes are not lines of text; give the path of a GitLab log file (is the path right?)", path, f.What())
+	}
+	return "NOT A LOG FILE: " + f.What(), fmt.Sprintf("source %s holds %s, not log lines: give the live log file", path, f.What())
+}
+
+// sourceDataProblems returns the problems of the sources of c named by a
+// path (not a glob) whose file holds no log lines (sourceData), as check
+// lists them: run refuses to start with them, and a reload keeps the
+// running configuration, rather than send their bytes as lines.
+func sourceDataProblems(c *config.Config) []error {
+	var problems []error
+	for i, s := range c.Sources {
+		if s.IsGlob() || s.Path == "" || badItem(c, i) {
+			continue
+		}
+		if _, p := sourceData(s.Path); p != "" {
+			problems = append(problems, problemAt(c, sourceKey(c, i), p))
+		}
+	}
+	return problems
+}

@@ -1,0 +1,97 @@
+package agent
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// sampleLines is how many first lines of a source's file typeSample
+// looks at, at most.
+const sampleLines = 20
+
+// typeSample tells a source whose type does not match its file's lines:
+// when none of the first lines it reads (those of the first batch, up to
+// sampleLines) parses as the source's type and most of them look like
+// lines of another type (parser.Detect), it logs one warning naming that
+// type. Every such line goes out raw under the wrong APP-NAME, unseen by
+// the rules, and the per-line warnings blame each line, not the type.
+// Safe for concurrent use by the source's workers.
+type typeSample struct {
+	typ  parser.Type // the source's; TypeUnknown: typed per line, not sampled
+	app  string      // the source's APP-NAME
+	log  *slog.Logger
+	done atomic.Bool // judged
+	mu   sync.Mutex  // serialises judge
+}
+
+// lineSample is what a worker saw of the first lines of a batch: how
+// many, how many parsed, and what the others look like.
+type lineSample struct {
+	n, parsed int
+	looks     [parser.NumTypes]int
+}
+
+// wants reports whether the lines of the next batch are to be sampled.
+func (ts *typeSample) wants() bool {
+	return ts != nil && ts.typ != parser.TypeUnknown && !ts.done.Load()
+}
+
+// add records a line that parsed (ok) or did not, while the sample has
+// room.
+func (ls *lineSample) add(line []byte, ok bool) {
+	if ls.n >= sampleLines {
+		return
+	}
+	ls.n++
+	if ok {
+		ls.parsed++
+		return
+	}
+	ls.looks[parser.Detect(line)]++
+}
+
+// judge decides, once, on the sample ls of the first batch of file: it
+// warns when no line parsed and more than half look like lines of one
+// other type.
+func (ts *typeSample) judge(file string, ls *lineSample) {
+	if ls.n == 0 {
+		return
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.done.Load() {
+		return
+	}
+	ts.done.Store(true)
+	if ls.parsed > 0 {
+		return
+	}
+	other := parser.TypeUnknown
+	for t := parser.TypeAudit; t < parser.NumTypes; t++ {
+		if t != ts.typ && ls.looks[t] > ls.looks[other] {
+			other = t
+		}
+	}
+	if other == parser.TypeUnknown || 2*ls.looks[other] <= ls.n {
+		return
+	}
+	ts.log.Warn("the file's first lines look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",
+		"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.n, "of_that_type", ls.looks[other],
+		"hint", "give the file a source of type: "+other.String()+"; until then its lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
+}
+
+// newTypeSample returns the typeSample of a source of type typ (with
+// APP-NAME app) logging to log; nil for an untyped one.
+func newTypeSample(typ parser.Type, app string, log *slog.Logger) *typeSample {
+	if typ == parser.TypeUnknown {
+		return nil
+	}
+	if app == "" {
+		app = config.DefaultAppName(typ.String())
+	}
+	return &typeSample{typ: typ, app: app, log: log}
+}
