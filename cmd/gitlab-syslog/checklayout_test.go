@@ -14,15 +14,7 @@ import (
 // "(skipped testdata/gitlab-rails/auth.log: absent; ...)" while run named
 // testdata/auth.log.
 func TestCheckNamesDefaultLayout(t *testing.T) {
-	omnibus, mixed := t.TempDir(), t.TempDir()
-	for _, f := range []string{"gitlab-rails/audit_json.log", "gitlab-rails/application_json.log", "gitlab-rails/auth_json.log", "nginx/gitlab_access.log"} {
-		touchFile(t, filepath.Join(omnibus, f))
-	}
-	for _, f := range []string{"audit_json.log", "application_json.log", "nginx/gitlab_access.log"} {
-		touchFile(t, filepath.Join(mixed, f)) // auth_json.log is waited for at gitlab-rails/
-	}
-	accessOnly := t.TempDir() // no file under gitlab-rails/ or nginx/: flat, not mixed
-	touchFile(t, filepath.Join(accessOnly, "gitlab_access.log"))
+	omnibus, mixed, accessOnly := layoutDirs(t)
 	// A configuration that relies on the default sources.
 	conf := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "log_dir: "+mixed+"\n")
 	for _, tc := range []struct {

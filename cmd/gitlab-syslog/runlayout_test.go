@@ -10,21 +10,29 @@ import (
 	"testing"
 )
 
-// TestRunNamesDefaultLayout: run's start-up log says in which layout the
-// default sources were found under log_dir, with the files followed, and
-// names each absent optional file where that layout has it. The README's
-// quick start (the bundled, flat testdata) named the Omnibus
-// testdata/gitlab-rails/auth.log while it followed testdata/auth_json.log.
-func TestRunNamesDefaultLayout(t *testing.T) {
-	omnibus, mixed := t.TempDir(), t.TempDir()
+// layoutDirs returns three log_dirs holding default files in the
+// Omnibus layout (every file), a mixed one (audit and application flat,
+// access under nginx/, auth_json.log absent) and a flat one holding only
+// gitlab_access.log.
+func layoutDirs(t *testing.T) (omnibus, mixed, accessOnly string) {
+	omnibus, mixed, accessOnly = t.TempDir(), t.TempDir(), t.TempDir()
 	for _, f := range []string{"gitlab-rails/audit_json.log", "gitlab-rails/application_json.log", "gitlab-rails/auth_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(omnibus, f))
 	}
 	for _, f := range []string{"audit_json.log", "application_json.log", "nginx/gitlab_access.log"} {
 		touchFile(t, filepath.Join(mixed, f)) // auth_json.log is waited for at gitlab-rails/
 	}
-	accessOnly := t.TempDir() // no file under gitlab-rails/ or nginx/: flat, not mixed
-	touchFile(t, filepath.Join(accessOnly, "gitlab_access.log"))
+	touchFile(t, filepath.Join(accessOnly, "gitlab_access.log")) // nothing under gitlab-rails/ or nginx/: flat, not mixed
+	return omnibus, mixed, accessOnly
+}
+
+// TestRunNamesDefaultLayout: run's start-up log says in which layout the
+// default sources were found under log_dir, with the files followed, and
+// names each absent optional file where that layout has it. The README's
+// quick start (the bundled, flat testdata) named the Omnibus
+// testdata/gitlab-rails/auth.log while it followed testdata/auth_json.log.
+func TestRunNamesDefaultLayout(t *testing.T) {
+	omnibus, mixed, accessOnly := layoutDirs(t)
 	for _, tc := range []struct {
 		name, logDir, layout string
 		followed             []string

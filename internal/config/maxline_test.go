@@ -25,14 +25,7 @@ func TestMaxLineBytesFloor(t *testing.T) {
 		{"", ""},
 	} {
 		t.Run(tc.value, func(t *testing.T) {
-			c, err := Parse([]byte("state_dir: /tmp/x\nmax_line_bytes: "+tc.value+"\nsources:\n  - {type: audit, path: /tmp/audit_json.log}\n"), "config.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.Resolve(); err != nil {
-				t.Fatal(err)
-			}
-			err = c.Validate()
+			err := withMaxLine(t, tc.value).Validate()
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Validate: %v, want valid", err)
@@ -55,17 +48,24 @@ func TestMaxLineWarning(t *testing.T) {
 		{"", ""},
 	} {
 		t.Run(tc.value, func(t *testing.T) {
-			c, err := Parse([]byte("state_dir: /tmp/x\nmax_line_bytes: "+tc.value+"\nsources:\n  - {type: audit, path: /tmp/audit_json.log}\n"), "config.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.Resolve(); err != nil {
-				t.Fatal(err)
-			}
-			got := c.MaxLineWarning()
+			got := withMaxLine(t, tc.value).MaxLineWarning()
 			if tc.want == "" && got != "" || !strings.HasPrefix(got, tc.want) {
 				t.Errorf("MaxLineWarning() = %q, want it to begin %q", got, tc.want)
 			}
 		})
 	}
+}
+
+// withMaxLine returns config.yaml with max_line_bytes: value on its line 2
+// (none when value is ""), parsed and resolved.
+func withMaxLine(t *testing.T, value string) *Config {
+	t.Helper()
+	c, err := Parse([]byte("state_dir: /tmp/x\nmax_line_bytes: "+value+"\nsources:\n  - {type: audit, path: /tmp/audit_json.log}\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
