@@ -26,8 +26,12 @@ func newCollectCmd() *cobra.Command {
 		Use:   "collect --listen URL [--format json|raw]",
 		Short: "Receive syslog messages and print them, to test a sender",
 		Long: `collect listens for syslog messages and prints each one on stdout: as a JSON
-object (facility, severity, timestamp, hostname, app_name, proc_id, msg_id,
-structured_data, message) or, with --format raw, as received.
+object (format "rfc5424" or "rfc3164", facility, severity, timestamp,
+hostname, app_name, proc_id, msg_id, structured_data, message, error) or,
+with --format raw, as received. timestamp (null for a NILVALUE) and message
+are always present; a key whose field is empty or NILVALUE ("-") is left
+out: proc_id "-", a message without STRUCTURED-DATA, error but for a message
+that did not parse.
 
 TCP and TLS connections may use octet counting or newline framing, detected
 per frame; frames of any size up to 64 MiB are accepted. Messages are parsed
