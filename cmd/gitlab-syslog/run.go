@@ -114,7 +114,8 @@ default state_dir, so that a second run reads them again.)`,
 						}
 					}
 					if err != nil {
-						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err)
+						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err,
+							"hint", "fix it (gitlab-syslog check, given run's --config and flags, lists every mistake) and send SIGHUP again")
 						continue
 					}
 					// A reload that fails was logged by the agent, with

@@ -106,3 +106,24 @@ func TestReloadEmptiedOneError(t *testing.T) {
 		t.Errorf("ERROR lines %q, want the one of the agent\n%s", errs, r.stderr)
 	}
 }
+
+// TestReloadInvalidSaysWhatToDo: a reload of a file with a mistake keeps
+// the running configuration and says what to do about the file (final
+// fresh-user trial: the log gave the errors alone).
+func TestReloadInvalidSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
+	r := runReload(t, cfg, head+"start_at: middle\n", "SIGHUP: configuration invalid")
+	recs := r.records("SIGHUP: configuration invalid; keeping the running one")
+	if len(recs) != 1 {
+		t.Fatalf("logged %d such records, want 1:\n%s", len(recs), r.stderr)
+	}
+	if err, _ := recs[0]["err"].(string); !strings.Contains(err, "start_at") {
+		t.Errorf("err %q does not name the key", err)
+	}
+	if hint, _ := recs[0]["hint"].(string); !strings.Contains(hint, "gitlab-syslog check") || !strings.Contains(hint, "send SIGHUP again") {
+		t.Errorf("hint %q, want what to do: gitlab-syslog check, then SIGHUP again", hint)
+	}
+}

@@ -26,7 +26,7 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 	allLong := writeFile(t, filepath.Join(dir, "all_long.log"), long+"\n"+long+"\n")
 	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), good+"\n"+long+"\n")
 	// The hint gives the longest line's length, and a limit above it.
-	limit := fmt.Sprintf("longer than the line limit of 1024 bytes (max_line_bytes), so cut to it and not parsed: raise the limit above the longest line (%d bytes) with --max-line-bytes", len(long))
+	limit := fmt.Sprintf("longer than the line limit of 1024 bytes (--max-line-bytes), so cut to it and not parsed: raise the limit above the longest line (%d bytes) with --max-line-bytes", len(long))
 	for _, tc := range []struct {
 		name    string
 		args    []string
