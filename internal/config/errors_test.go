@@ -330,7 +330,11 @@ func TestNotTextGolden(t *testing.T) {
 func TestSyntaxErrorsGolden(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unclosed quote", "state_dir: /s\nforward:\n  url: \"tcp://a:1\n",
-			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened and never closed? Look from this line up)`},
+			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
+		{"unclosed quote, lines after it", "state_dir: \"/tmp/x\nforward:\n  url: tcp://x\n", // the scanner says line 4, the end
+			`config.yaml:1: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
+		{"unclosed quote after a { closed on a later line", "forward: {url: tcp://a:1,\n  facility: local3}\nhostname: \"gitlab\nstate_dir: /s\n",
+			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
 		{"colon in a value", "state_dir: /s\nhostname: a: b\n",
 			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
 		{"key indented deeper", "state_dir: /s\n  hostname: a\n",

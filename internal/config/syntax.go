@@ -16,7 +16,7 @@ var syntaxHints = []struct {
 	msg, hint string
 	below     bool
 }{
-	{"found unexpected end of stream", "a quote, [ or { opened and never closed? Look from this line up", false},
+	{unclosedMsg, "a quote, [ or { opened and never closed? Look from this line up", false},
 	{"mapping values are not allowed in this context", "a \": \" inside an unquoted value (quote the value), or a key indented deeper than the keys beside it", false},
 	{"found character that cannot start any token", "a value starting with @ or ` must be quoted, and YAML indents with spaces only, not tabs", false},
 	{"could not find expected ':'", "a key without its \": \", or a quoted value not closed on its line", false},
@@ -44,6 +44,11 @@ func syntaxError(data []byte, err error) error {
 		if !strings.HasSuffix(msg, h.msg) {
 			continue
 		}
+		if h.msg == unclosedMsg {
+			if n := openedLine(data); n > 0 {
+				return errors.New("yaml: line " + strconv.Itoa(n) + ": " + unclosedMsg + " (" + unclosedHint + ")")
+			}
+		}
 		if h.below {
 			m := lineRE.FindStringSubmatch(msg)
 			from, _ := strconv.Atoi(m[1])
@@ -56,6 +61,38 @@ func syntaxError(data []byte, err error) error {
 		return errors.New(msg + " (" + h.hint + ")")
 	}
 	return errors.New(msg)
+}
+
+// unclosedMsg ends the scanner's error for a quote, [ or { never closed,
+// which it reports at the end of the file; unclosedHint goes with it when
+// openedLine finds where it was opened.
+const (
+	unclosedMsg  = "found unexpected end of stream"
+	unclosedHint = "a quote, [ or { opened on this line and never closed?"
+)
+
+// openedLine returns the line of data where the quote, [ or { that is
+// never closed was opened: the line after the longest run of first lines
+// that parses, since every longer run holds it open and fails. With
+// another construct opened before it and still open there (a { around
+// the quote), it is that one's line. It returns 0 when every run fails
+// from the first line on and the first line holds nothing, or data is
+// empty.
+func openedLine(data []byte) int {
+	lines := strings.SplitAfter(string(data), "\n")
+	var b strings.Builder
+	lastOK := 0
+	for n, l := range lines {
+		b.WriteString(l)
+		var doc yaml.Node
+		if yaml.Unmarshal([]byte(b.String()), &doc) == nil {
+			lastOK = n + 1
+		}
+	}
+	if lastOK >= len(lines) {
+		return 0 // the whole of it parses: not this error
+	}
+	return lastOK + 1
 }
 
 // problemLine returns the line of data that holds the token the parser
