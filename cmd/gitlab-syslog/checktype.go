@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -67,29 +68,25 @@ func sampleTypes(path, typ string) (other string, k, n int) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	var looks [parser.NumTypes]int
+	var tally mapping.TypeTally
 	var rec parser.Record
-	for n < typeSampleLines && sc.Scan() {
+	for tally.N < typeSampleLines && sc.Scan() {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		n++
 		if parser.New(want).Parse(line, &rec) == nil {
 			return "", 0, 0
 		}
-		if t := parser.Detect(line); t != parser.TypeUnknown && t != want && parser.New(t).Parse(line, &rec) == nil {
-			looks[t]++
+		looks := parser.Detect(line)
+		if looks == want || looks != parser.TypeUnknown && parser.New(looks).Parse(line, &rec) != nil {
+			looks = parser.TypeUnknown // only a line that parses as another type counts as one
 		}
+		tally.Add(false, looks)
 	}
-	best := parser.TypeUnknown
-	for t := range parser.NumTypes {
-		if looks[t] > looks[best] {
-			best = t
-		}
-	}
-	if best == parser.TypeUnknown || 2*looks[best] <= n {
+	best, k := tally.Mismatch(want)
+	if best == parser.TypeUnknown {
 		return "", 0, 0
 	}
-	return best.String(), looks[best], n
+	return best.String(), k, tally.N
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -28,12 +29,9 @@ type typeSample struct {
 	mu   sync.Mutex  // serialises judge
 }
 
-// lineSample is what a worker saw of the first lines of a batch: how
-// many, how many parsed, and what the others look like.
-type lineSample struct {
-	n, parsed int
-	looks     [parser.NumTypes]int
-}
+// lineSample is what a worker saw of the first lines of a batch, up to
+// sampleLines: how many, how many parsed, and what the others look like.
+type lineSample struct{ mapping.TypeTally }
 
 // wants reports whether the lines of the next batch are to be sampled.
 func (ts *typeSample) wants() bool {
@@ -43,22 +41,21 @@ func (ts *typeSample) wants() bool {
 // add records a line that parsed (ok) or did not, while the sample has
 // room.
 func (ls *lineSample) add(line []byte, ok bool) {
-	if ls.n >= sampleLines {
+	if ls.N >= sampleLines {
 		return
 	}
-	ls.n++
-	if ok {
-		ls.parsed++
-		return
+	looks := parser.TypeUnknown
+	if !ok {
+		looks = parser.Detect(line)
 	}
-	ls.looks[parser.Detect(line)]++
+	ls.Add(ok, looks)
 }
 
 // judge decides, once, on the sample ls of the first batch of file: it
 // warns when no line parsed and more than half look like lines of one
 // other type.
 func (ts *typeSample) judge(file string, ls *lineSample) {
-	if ls.n == 0 {
+	if ls.N == 0 {
 		return
 	}
 	ts.mu.Lock()
@@ -67,20 +64,12 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 		return
 	}
 	ts.done.Store(true)
-	if ls.parsed > 0 {
-		return
-	}
-	other := parser.TypeUnknown
-	for t := parser.TypeAudit; t < parser.NumTypes; t++ {
-		if t != ts.typ && ls.looks[t] > ls.looks[other] {
-			other = t
-		}
-	}
-	if other == parser.TypeUnknown || 2*ls.looks[other] <= ls.n {
+	other, k := ls.Mismatch(ts.typ)
+	if other == parser.TypeUnknown {
 		return
 	}
 	ts.log.Warn("the file's first lines look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",
-		"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.n, "of_that_type", ls.looks[other],
+		"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.N, "of_that_type", k,
 		"hint", "give the file a source of type: "+other.String()+"; until then its lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 }
 

@@ -1,0 +1,42 @@
+package mapping
+
+import "github.com/gitlab-syslog/gitlab-syslog/parser"
+
+// TypeTally counts the first lines of a file read as one type: how many,
+// how many parsed as it, and, of the others, the type each looks like
+// (parser.Detect, or a stricter judge of the caller's). check and the
+// agent ask Mismatch of it whether the type given is wrong.
+type TypeTally struct {
+	N, Parsed int
+	Looks     [parser.NumTypes]int // by the type a line that did not parse looks like
+}
+
+// Add counts a line that parsed, or, when parsed is false, that looks
+// like a line of type looks (parser.TypeUnknown: of none).
+func (t *TypeTally) Add(parsed bool, looks parser.Type) {
+	t.N++
+	if parsed {
+		t.Parsed++
+		return
+	}
+	t.Looks[looks]++
+}
+
+// Mismatch returns the type other than want that more than half of the
+// lines counted look like, and how many do, when none of them parsed;
+// parser.TypeUnknown and 0 otherwise (also when none was counted).
+func (t *TypeTally) Mismatch(want parser.Type) (parser.Type, int) {
+	if t.N == 0 || t.Parsed > 0 {
+		return parser.TypeUnknown, 0
+	}
+	best := parser.TypeUnknown
+	for ty := parser.TypeAudit; ty < parser.NumTypes; ty++ {
+		if ty != want && t.Looks[ty] > t.Looks[best] {
+			best = ty
+		}
+	}
+	if best == parser.TypeUnknown || 2*t.Looks[best] <= t.N {
+		return parser.TypeUnknown, 0
+	}
+	return best, t.Looks[best]
+}
