@@ -69,7 +69,7 @@ func diffDetections(old, nu *detect.Engine, oc, nc *config.Detections) detection
 func ruleParams(d *config.Detections, s detect.Spec) map[string]string {
 	own := d.Rules[s.Info.ID].Params
 	out := map[string]string{}
-	for _, name := range append(slices.Clip(s.Params), "suppress") {
+	for _, name := range s.AllParams() {
 		if v, ok := own[name]; ok {
 			out[name] = v
 		} else if v, ok := d.Params[name]; ok {

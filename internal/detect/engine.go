@@ -230,7 +230,7 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 	}
 	if un := p.Unread(rc.Params); len(un) > 0 {
 		return nil, fmt.Errorf("detections: rule %s: unknown parameter(s) %s (the rule reads %s)",
-			s.Info.ID, strings.Join(un, ", "), strings.Join(append(slices.Clone(s.Params), "suppress"), ", "))
+			s.Info.ID, strings.Join(un, ", "), strings.Join(s.AllParams(), ", "))
 	}
 	_, stateful := r.(Stateful)
 	if _, ok := r.(futureTaker); ok {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
@@ -146,6 +147,16 @@ type Spec struct {
 	// the rule cannot run without a parameter or resource it lacks, and a
 	// *ParamError (possibly joined) for bad values.
 	New func(p *Params, env *Env) (Rule, error)
+}
+
+// SuppressParam is the parameter every rule reads besides its Params:
+// its suppression (see Spec.Suppress).
+const SuppressParam = "suppress"
+
+// AllParams returns, in a new slice, the names of every parameter the
+// rule reads: its Params, then SuppressParam.
+func (s *Spec) AllParams() []string {
+	return append(slices.Clone(s.Params), SuppressParam)
 }
 
 // OffError says that a rule is off because it lacks what it needs (an

@@ -77,7 +77,7 @@ func bareSecondsFile(c *config.Config, specs []detect.Spec, flags map[string]str
 		if !ok {
 			continue
 		}
-		for _, name := range append(slices.Clone(specs[i].Params), suppressParam) {
+		for _, name := range specs[i].AllParams() {
 			if v, set := rc.Params[name]; set {
 				add("detections.rules."+id+"."+name, name, v)
 			}

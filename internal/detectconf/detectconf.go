@@ -26,9 +26,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 )
 
-// suppressParam is the parameter the engine reads for every rule.
-const suppressParam = "suppress"
-
 // EngineConfig returns the engine configuration for c's detections block
 // (the engine's own detect.Config, with copies of its maps) over the rule
 // catalogue specs (nil: detect.Catalogue()), after checking
@@ -77,7 +74,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 			errs = append(errs, c.Errorf(path, "unknown rule %q%s", id, hint))
 			continue
 		}
-		known := append(slices.Clone(spec.Params), suppressParam)
+		known := spec.AllParams()
 		rc.Params = maps.Clone(rc.Params)
 		for _, name := range sortedKeys(rc.Params) {
 			if !slices.Contains(known, name) {
@@ -116,7 +113,7 @@ func settingHint(name, where string) string {
 // paramReaders returns the set of parameter names some rule of specs
 // reads, suppress included.
 func paramReaders(specs []detect.Spec) map[string]bool {
-	readers := map[string]bool{suppressParam: true}
+	readers := map[string]bool{detect.SuppressParam: true}
 	for i := range specs {
 		for _, p := range specs[i].Params {
 			readers[p] = true

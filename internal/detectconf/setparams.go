@@ -2,7 +2,6 @@ package detectconf
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -33,7 +32,7 @@ func setParams(c *config.Config, s detect.Spec) []string {
 	id := s.Info.ID
 	own := c.Detections.Rules[id].Params
 	var out []string
-	for _, name := range append(slices.Clip(s.Params), "suppress") {
+	for _, name := range s.AllParams() {
 		v, key := own[name], "detections.rules."+id+"."+name
 		if _, ok := own[name]; !ok {
 			var global bool
