@@ -273,12 +273,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	// taken first, then each glob's matches not taken, in order.
 	firstOf := map[string]int{}
 	for i, s := range c.Sources {
-		if !s.IsGlob() && !badItem(c, i) {
+		if !s.IsGlob() && !c.BadSource(i) {
 			firstOf[s.Path] = i
 		}
 	}
 	for i, s := range c.Sources {
-		if badItem(c, i) {
+		if c.BadSource(i) {
 			continue
 		}
 		status := "ok, readable"
@@ -631,13 +631,6 @@ func namesKey(errs []error, key string) bool {
 		var e *config.Error
 		return errors.As(err, &e) && e.Key == key
 	})
-}
-
-// badItem reports whether sources[i] was of the wrong type (a bare path):
-// listed with the problems, and decoded empty in its place, so that the
-// sources after it keep their index (config.Parse).
-func badItem(c *config.Config, i int) bool {
-	return c.Dropped(fmt.Sprintf("sources[%d]", i))
 }
 
 // sourceKey returns the key sources[i].path for a source of the config

@@ -27,7 +27,7 @@ const typeSampleLines = 20
 func contentWarnings(c *config.Config) []string {
 	var warns []string
 	for i, s := range c.Sources {
-		if s.IsGlob() || s.Path == "" || badItem(c, i) || config.DefaultAppName(s.Type) == "" {
+		if s.IsGlob() || s.Path == "" || c.BadSource(i) || config.DefaultAppName(s.Type) == "" {
 			continue
 		}
 		if t := config.TypeByName(s.Path); t != "" && t != s.Type {

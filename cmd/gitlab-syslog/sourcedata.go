@@ -32,7 +32,7 @@ func sourceData(path string) (status, problem string) {
 func sourceDataProblems(c *config.Config) []error {
 	var problems []error
 	for i, s := range c.Sources {
-		if s.IsGlob() || s.Path == "" || badItem(c, i) {
+		if s.IsGlob() || s.Path == "" || c.BadSource(i) {
 			continue
 		}
 		if _, p := sourceData(s.Path); p != "" {

@@ -19,6 +19,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -273,3 +274,8 @@ func (f *Forward) SendStructuredData() bool {
 // missing can say nothing instead. A dropped list item is decoded empty,
 // in its place.
 func (c *Config) Dropped(path string) bool { return c.dropped[path] }
+
+// BadSource reports whether the item sources[i] of the file was of the
+// wrong type (a bare path): reported as an error, and decoded empty in
+// its place, so that the sources after it keep their index (Parse).
+func (c *Config) BadSource(i int) bool { return c.Dropped(fmt.Sprintf("sources[%d]", i)) }

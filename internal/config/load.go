@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -480,22 +481,14 @@ func manifestError(file string, doc *yaml.Node) error {
 		return lineErrorf(file, line, "", "this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
 			"check the configuration text of the ConfigMap the agent mounts (its data key config.yaml)", kind)
 	}
-	get := "kubectl get configmap " + cmpOr(name, "NAME")
+	get := "kubectl get configmap " + cmp.Or(name, "NAME")
 	if ns != "" {
-		get = "kubectl -n " + ns + " get configmap " + cmpOr(name, "NAME")
+		get = "kubectl -n " + ns + " get configmap " + cmp.Or(name, "NAME")
 	}
 	return lineErrorf(file, line, "", "this is a Kubernetes manifest (kind: %s), not a gitlab-syslog configuration; "+
 		"the configuration is the text under a ConfigMap's data key config.yaml: write it to a file and check that "+
 		"(yq '.data.\"config.yaml\"' %s > config.yaml, or from the cluster: %s -o jsonpath='{.data.config\\.yaml}' > config.yaml)",
 		kind, file, get)
-}
-
-// cmpOr returns s, or def when s is empty.
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // tabMsg is the YAML scanner's error for a tab in indentation.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,7 +36,7 @@ func (c *Config) SourceWarnings() []string {
 	taken := c.namedPaths()
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d].path", i)
-		if c.dropped[fmt.Sprintf("sources[%d]", i)] || s.Path == "" {
+		if c.BadSource(i) || s.Path == "" {
 			continue
 		}
 		if c.lines[key] == 0 {
@@ -143,7 +144,7 @@ func meantPath(path string) string {
 func (c *Config) namedPaths() map[string]bool {
 	named := map[string]bool{}
 	for i, s := range c.Sources {
-		if !s.IsGlob() && s.Path != "" && !c.dropped[fmt.Sprintf("sources[%d]", i)] {
+		if !s.IsGlob() && s.Path != "" && !c.BadSource(i) {
 			named[filepath.Clean(s.Path)] = true
 		}
 	}
@@ -192,5 +193,5 @@ func typeMismatch(s Source, files []string) string {
 		fix = "narrow the pattern to the " + s.Type + " log's files, and give the others a source of their type"
 	}
 	return fmt.Sprintf("type %s, but %s: its lines would be read as %s, not parse, and go out raw under APP-NAME %s, unseen by the rules; %s",
-		s.Type, strings.Join(other, ", "), s.Type, cmpOr(s.AppName, DefaultAppName(s.Type)), fix)
+		s.Type, strings.Join(other, ", "), s.Type, cmp.Or(s.AppName, DefaultAppName(s.Type)), fix)
 }
