@@ -44,24 +44,31 @@ type lineFunc func(label string, n int, line []byte, long int) error
 // is blocked. When ctx carries a progress bar (startInputProgress), the
 // file's bytes and lines are counted into it.
 func readInput(ctx context.Context, name string, stdin io.Reader, maxLine int, fn lineFunc) error {
-	return readLines(ctx, name, stdin, false, maxLine, fn)
+	return readLines(ctx, name, stdin, false, maxLine, fn, nil)
 }
 
 // readLines is readInput, but passes blank lines to fn too when keepBlank
-// is set.
-func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, maxLine int, fn lineFunc) error {
+// is set, and calls idle, when not nil, after a line when every byte read
+// so far was passed on and the next read may block (a pipe, a terminal, a
+// FIFO: not a regular file), so that the caller sends or prints what it
+// holds rather than keep a slow writer's lines until more come (tail -f
+// FILE | gitlab-syslog send); idle's error stops the loop.
+func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool, maxLine int, fn lineFunc, idle func() error) error {
 	prog := progressFrom(ctx)
 	var (
 		raw     *byteCounter
 		dr      io.Reader
 		release func()
 		label   = "stdin"
+		blocks  bool // a read may block: a file that is not regular (a pipe, a terminal, a FIFO)
 	)
 	if o, ok := stdin.(*openedStdin); ok && name == "-" {
 		// checked when the inputs were opened (openStdin)
 		if o.f != nil {
 			stop := context.AfterFunc(ctx, func() { o.f.SetReadDeadline(time.Now()) })
 			defer stop()
+			fi, err := o.f.Stat()
+			blocks = err != nil || !fi.Mode().IsRegular()
 		}
 		raw, dr, release = o.raw, o.dr, o.Close
 	} else {
@@ -73,6 +80,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				defer stop()
 				fi, err := f.Stat()
 				regular = err == nil && fi.Mode().IsRegular()
+				blocks = !regular
 			}
 		} else {
 			f, err := openInput(ctx, name)
@@ -87,6 +95,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 			}
 			regular = err == nil && fi.Mode().IsRegular()
+			blocks = !regular
 			r, label = prog.reader(f), name
 		}
 		raw = &byteCounter{r: r}
@@ -145,6 +154,11 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				return ferr
 			}
 			prog.line()
+		}
+		if idle != nil && blocks && err == nil && br.Buffered() == 0 {
+			if ierr := idle(); ierr != nil {
+				return ierr
+			}
 		}
 		if cap(long) > 16<<20 {
 			long = nil // do not keep a huge buffer for one odd line

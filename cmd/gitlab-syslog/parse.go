@@ -80,9 +80,15 @@ or auto.`,
 				}
 				p.startInput()
 				label := "standard input"
-				err := readInput(ctx, name, cmd.InOrStdin(), p.maxLine, func(l string, n int, line []byte, long int) error {
+				err := readLines(ctx, name, cmd.InOrStdin(), false, p.maxLine, func(l string, n int, line []byte, long int) error {
 					label = l
 					return p.handle(l, n, line, long)
+				}, func() error { // a pipe's writer paused: print what was parsed
+					if err := out.Flush(); err != nil {
+						p.writeErr = fmt.Errorf("write output: %w", err)
+						return p.writeErr
+					}
+					return nil
 				})
 				p.noteInput(label)
 				if w := asReadWarning(err); w != nil {

@@ -237,6 +237,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			label = l
 			sendErr = s.line(ctx, n, line, long)
 			return sendErr
+		}, func() error { // a pipe's writer paused: send the lines read
+			sendErr = s.flush(ctx)
+			return sendErr
 		})
 		s.noteInput(label)
 		switch {
