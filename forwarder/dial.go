@@ -41,7 +41,7 @@ func (w *writer) connect(cause error) error {
 					// Closed: stop retrying if nothing is left to send.
 					if len(w.unwritten) == 0 && w.sending == nil && len(f.queue) == 0 {
 						t.Stop()
-						return fmt.Errorf("forwarder: closed before %s could be reached: %w", f.ep.raw, cause)
+						return fmt.Errorf("forwarder: closed before %s could be reached (%w): %w", f.ep.raw, ErrNeverReached, cause)
 					}
 					stop = nil
 				}

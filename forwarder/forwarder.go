@@ -11,6 +11,12 @@ import (
 // ErrClosed is returned by Send after Close was called.
 var ErrClosed = errors.New("forwarder: closed")
 
+// ErrNeverReached is wrapped by the error Close returns when the
+// destination was never reached and nothing was queued or unwritten when
+// Close was called: no message was lost. The error it is wrapped in names
+// the destination and the last connection error.
+var ErrNeverReached = errors.New("destination never reached; nothing was pending")
+
 // Forwarder sends batches of encoded messages to one destination. It owns
 // one writer goroutine and one connection; Send queues batches for it on a
 // bounded queue. Create one with New and stop it with Close.

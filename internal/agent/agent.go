@@ -478,7 +478,11 @@ func (a *Agent) closeSink(ctx context.Context) {
 	if s == nil {
 		return
 	}
-	if err := s.Close(ctx); err != nil {
+	err := s.Close(ctx)
+	switch {
+	case errors.Is(err, forwarder.ErrNeverReached):
+		a.log.Warn("the collector was never reached; no message was waiting for it, so nothing is lost", "url", s.URL(), "err", err)
+	case err != nil:
 		a.log.Warn("forwarder closed with undelivered messages; they are sent again at the next start", "url", s.URL(), "err", err)
 	}
 }
