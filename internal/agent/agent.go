@@ -418,6 +418,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 		a.startSources(ctx, old)
 		return err
 	}
+	logRemovedSources(a.log, old, cfg)
 	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
 	return nil
 }

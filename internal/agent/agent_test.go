@@ -74,12 +74,14 @@ func runToEOF(t *testing.T, c *config.Config, stdout io.Writer) *Agent {
 	return a
 }
 
-// runInBackground starts the agent on c (Logger set to testLogger). ctx is
+// runInBackground starts the agent on c (Logger testLogger unless opts sets one). ctx is
 // Run's context, for Reload; stop cancels it and fails the test when Run
 // returned an error.
 func runInBackground(t *testing.T, c *config.Config, opts Options) (a *Agent, ctx context.Context, stop func()) {
 	t.Helper()
-	opts.Logger = testLogger(t)
+	if opts.Logger == nil {
+		opts.Logger = testLogger(t)
+	}
 	a, err := New(c, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +327,8 @@ func TestReload(t *testing.T) {
 	}
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: pathA})
-	a, ctx, stop := runInBackground(t, c, Options{})
+	var logs syncBuffer
+	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	waitFor(t, "A's 10 lines", 10*time.Second, func() bool { return r.count() == 10 })
 
 	nc := *c
@@ -340,6 +343,9 @@ func TestReload(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := r.count(); n != 25 {
 		t.Errorf("%d distinct lines, want 25 (A must not be followed after the reload)", n)
+	}
+	if want := "reload: source removed; no longer followed"; !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "path="+pathA) {
+		t.Errorf("the log does not say that %s is no longer followed (%q):\n%s", pathA, want, logs.String())
 	}
 	stop()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -111,4 +112,29 @@ func fileAttrs(e *detect.Engine) []any {
 		out = append(out, slog.Group(id, "file", f.File, "indicators", f.Entries))
 	}
 	return out
+}
+
+// removedSources returns the sources of old whose path (a file or a glob)
+// no source of nu names, in old's order: a reload stops following them.
+func removedSources(old, nu []config.Source) []config.Source {
+	kept := map[string]bool{}
+	for _, s := range nu {
+		kept[filepath.Clean(s.Path)] = true
+	}
+	var gone []config.Source
+	for _, s := range old {
+		if !kept[filepath.Clean(s.Path)] {
+			gone = append(gone, s)
+		}
+	}
+	return gone
+}
+
+// logRemovedSources logs each source a reload from old to nu stopped
+// following, with where its checkpoint stays.
+func logRemovedSources(log *slog.Logger, old, nu *config.Config) {
+	for _, s := range removedSources(old.Sources, nu.Sources) {
+		log.Info("reload: source removed; no longer followed (its checkpoint stays in state_dir: added back, it resumes where it stopped)",
+			"path", s.Path, "type", s.Type, "state_dir", nu.StateDir)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,4 +128,36 @@ func equalJSON(a, b map[string]any) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+func TestRemovedSources(t *testing.T) {
+	src := func(paths ...string) []config.Source {
+		var ss []config.Source
+		for _, p := range paths {
+			ss = append(ss, config.Source{Type: "audit", Path: p})
+		}
+		return ss
+	}
+	for _, c := range []struct {
+		name     string
+		old, nu  []config.Source
+		wantGone []string
+	}{
+		{"unchanged", src("/l/a.log", "/l/b.log"), src("/l/b.log", "/l/a.log"), nil},
+		{"one removed", src("/l/a.log", "/l/b.log"), src("/l/b.log"), []string{"/l/a.log"}},
+		{"same path written differently", src("/l/./a.log"), src("/l/a.log"), nil},
+		{"replaced", src("/l/a.log"), src("/l/c.log"), []string{"/l/a.log"}},
+		{"glob removed", src("/l/*.log", "/l/b.log"), src("/l/b.log"), []string{"/l/*.log"}},
+		{"all removed", src("/l/a.log"), nil, []string{"/l/a.log"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, s := range removedSources(c.old, c.nu) {
+				got = append(got, s.Path)
+			}
+			if !slices.Equal(got, c.wantGone) {
+				t.Errorf("removedSources = %q, want %q", got, c.wantGone)
+			}
+		})
+	}
 }
