@@ -69,3 +69,23 @@ func withMaxLine(t *testing.T, value string) *Config {
 	}
 	return c
 }
+
+// TestZeroMeansDefault: max_line_bytes: 0 and checkpoint_interval: 0s are
+// the defaults (1MiB, 1s), as leaving the keys out is; examples/config.yaml
+// says so.
+func TestZeroMeansDefault(t *testing.T) {
+	c, err := Parse([]byte("state_dir: /tmp/x\nmax_line_bytes: 0\ncheckpoint_interval: 0s\nsources:\n  - {type: audit, path: /tmp/audit_json.log}\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if c.Tailer.MaxLineBytes != DefaultMaxLine || c.Tailer.CheckpointInterval != DefaultCheckpointInterval {
+		t.Errorf("max_line_bytes %d, checkpoint_interval %s; want the defaults %d, %s",
+			c.Tailer.MaxLineBytes, c.Tailer.CheckpointInterval, DefaultMaxLine, DefaultCheckpointInterval)
+	}
+}
