@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -104,7 +103,7 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 //     its lines again;
 //   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, bzip2, xz, zstd
 //     magic bytes), or a file whose first bytes are another format that is
-//     not lines of text (sniff.FormatOf: zip, a tar archive, an executable,
+//     not lines of text (sniff.NotLines, sniff.FormatOf: zip, a tar archive, an executable,
 //     an image): its bytes are not lines. These are logged as warnings.
 //
 // A rotated-looking name whose base is none of these (a glob such as
@@ -123,7 +122,7 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 	}
 	lvl := slog.LevelInfo
 	if why == "" {
-		why, lvl = notLines(p), slog.LevelWarn
+		why, lvl = sniff.NotLines(p), slog.LevelWarn
 	}
 	if why == "" {
 		return false
@@ -162,27 +161,6 @@ func (g *globSource) pruneGone(now map[string]bool) {
 		}
 	}
 	g.gone = kept
-}
-
-// notLines returns why the file at p holds no lines to follow:
-// "compressed" for a compressed file, by its name (.gz, .bz2, .xz, .zst)
-// or its first bytes (gzip, bzip2, xz, zstd), and "not log lines: " with
-// what it is for another format (sniff.FormatOf: "zip data", "an ELF
-// executable"); "" for a file of text, an empty one or one that cannot
-// be read.
-func notLines(p string) string {
-	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
-		if strings.HasSuffix(p, ext) {
-			return "compressed"
-		}
-	}
-	switch kind, f := sniff.File(p); {
-	case kind != "":
-		return "compressed"
-	case f != nil:
-		return "not log lines: " + f.What()
-	}
-	return ""
 }
 
 // drained reports whether everything read from the source was

@@ -3,6 +3,7 @@ package sniff
 import (
 	"io"
 	"os"
+	"strings"
 )
 
 // What names what data of the format f is, for a message: "zip data",
@@ -39,4 +40,25 @@ func File(path string) (compression string, f *Format) {
 		return c, nil
 	}
 	return "", FormatOf(head)
+}
+
+// NotLines returns why the file at p holds no lines to follow:
+// "compressed" for a compressed file, by its name (.gz, .bz2, .xz, .zst)
+// or its first bytes (gzip, bzip2, xz, zstd), and "not log lines: " with
+// what it is for another format (FormatOf: "zip data", "an ELF
+// executable"); "" for a file of text, an empty one or one that cannot
+// be read.
+func NotLines(p string) string {
+	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} {
+		if strings.HasSuffix(p, ext) {
+			return "compressed"
+		}
+	}
+	switch kind, f := File(p); {
+	case kind != "":
+		return "compressed"
+	case f != nil:
+		return "not log lines: " + f.What()
+	}
+	return ""
 }
