@@ -23,6 +23,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -285,7 +286,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		at := sourceKey(c, i)
 		if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
-			status = fmt.Sprintf("glob: %d %s now; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"))
+			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m))
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
@@ -842,4 +843,21 @@ func datagramNote(f *config.Forward, mark string) string {
 		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s", n, from, mark)
 	}
 	return fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
+}
+
+// skippedMatches returns, for the files m a glob matches, the note that
+// says which of them run does not follow because they hold no lines
+// (sniff.NotLines: compressed, a binary) and why, as run logs them ("glob
+// match not followed"); "" when it follows them all.
+func skippedMatches(m []string) string {
+	var why []string
+	for _, p := range m {
+		if w := sniff.NotLines(p); w != "" {
+			why = append(why, p+": "+w)
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d not followed by run (%s)", len(why), strings.Join(why, "; "))
 }

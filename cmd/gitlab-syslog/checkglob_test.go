@@ -119,3 +119,29 @@ func TestCheckNoSources(t *testing.T) {
 		t.Errorf("check output lacks the no-sources line:\n%s", out)
 	}
 }
+
+// TestCheckGlobSkippedMatches: check says which files a glob matches
+// that run skips as no lines (compressed, binary), naming each and why,
+// so that its count of matches is not read as the files followed.
+func TestCheckGlobSkippedMatches(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p")
+	writeFile(t, filepath.Join(p, "a_audit.log"), `{"severity":"INFO","time":"2024-05-31T14:00:00.022Z","author_id":1,"entity_id":1,"entity_type":"User"}`+"\n")
+	writeFile(t, filepath.Join(p, "b_audit.log.gz"), "\x1f\x8b\x08\x00\x00\x00\x00\x00")
+	writeFile(t, filepath.Join(p, "c_audit.log"), "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	for _, tc := range []struct {
+		pattern, want string
+	}{
+		{"*audit*", "glob: 3 files match now, 2 not followed by run (" + p + "/b_audit.log.gz: compressed; " + p + "/c_audit.log: not log lines: an ELF executable); new ones"},
+		{"a_*", "glob: 1 file matches now; new ones"},
+	} {
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - type: audit\n    path: "+filepath.Join(p, tc.pattern)+"\n")
+		out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.pattern, err, out)
+		}
+		if !strings.Contains(out, tc.want) {
+			t.Errorf("%s: no %q in:\n%s", tc.pattern, tc.want, out)
+		}
+	}
+}
