@@ -164,7 +164,7 @@ func (v *validator) forward(f *Forward) {
 	urlOK := err == nil
 	switch {
 	case err != nil:
-		v.errf("forward.url", "%v%s", err, urlHint(f.URL, nil))
+		v.errf("forward.url", "%s", urlParseProblem(f.URL, err, urlHint(f.URL, nil)))
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
@@ -475,6 +475,22 @@ func facilityNames() []string {
 // the forwarder knows (u is raw parsed, nil when it did not parse):
 // URLHint's guesses, or a misspelt stdout ("stdot"). It is "" when no
 // guess is close.
+// urlParseProblem returns what url.Parse's err says of raw without the Go
+// parser's framing ("parse \"URL\": "): the URL quoted and the cause,
+// then hint (urlHint's " (did you mean ...?)") or, without one, the form
+// to write: "tcp://{addr}": invalid character "{" in host name; write
+// SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514.
+func urlParseProblem(raw string, err error, hint string) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if hint == "" {
+		hint = "; write SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514"
+	}
+	return fmt.Sprintf("%q: %v%s", raw, err, hint)
+}
+
 func urlHint(raw string, u *url.URL) string {
 	if h := URLHint(raw, Schemes()); h != "" {
 		return h
