@@ -171,7 +171,7 @@ func (a *EventArena) newThin(rec *parser.Record, cols uint64, raw []byte, rawSta
 	}
 	e, cs := a.alloc(need, nc)
 	rs := a.raw(raw, rawStable)
-	*e = Event{Type: rec.Type, Time: rec.Time, Raw: rs}
+	e.init(rec.Type, rec.Time, rs)
 	x := &e.cols
 	j := 0
 	for m := keep; m != 0; m &= m - 1 {
