@@ -252,22 +252,23 @@ type worker struct {
 // (detect.EventArena.NewFor). Without, it is a new Event that owns its
 // storage (as detect.NewEvent's).
 func (w *worker) event(tb *tailer.Batch, i int, line []byte, set detect.RuleSet) *detect.Event {
-	if w.fileID == "" || !w.fileOf.SameFile(tb.File) {
+	if f := &tb.File; w.fileID == "" || w.fileOf.Dev != f.Dev || w.fileOf.Ino != f.Ino { // !SameFile, without copying FileIDs
 		w.fileID, w.fileOf = fileKey(tb.File), tb.File
 	}
 	extra := w.msg.Params[len(w.rec.Fields):] // the GeoIP columns
 	var ev *detect.Event
 	switch {
 	case w.arena != nil && w.det != nil:
-		ev = w.arena.NewFor(w.det, set, &w.rec, line, within(tb.Data, line), extra...)
+		ev = w.arena.NewFor(w.det, set, &w.rec, line, within(tb.Data, line), extra...) // sets Rules
 	case w.arena != nil:
 		ev = w.arena.New(&w.rec, line, within(tb.Data, line), extra...)
+		ev.Rules = set
 	default:
 		ev = detect.AllocEvent(len(w.rec.Fields) + len(extra)) // Fill appends without growing Columns
 		ev.Fill(&w.rec, line, extra...)
+		ev.Rules = set
 	}
 	ev.Source, ev.Origin, ev.FileID, ev.Offset, ev.Host = w.src, w.origin, w.fileID, tb.Offsets[i], w.host
-	ev.Rules = set
 	if w.relay != nil {
 		ev.Host = w.relay.Host()
 	}

@@ -413,7 +413,7 @@ func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra .
 	}
 	e, cols := a.alloc(need, nc)
 	rs := a.raw(raw, rawStable)
-	*e = Event{Type: rec.Type, Time: rec.Time, Raw: rs}
+	e.init(rec.Type, rec.Time, rs)
 	for i := range rec.Fields {
 		f := &rec.Fields[i]
 		cols[i] = Column{Name: f.Name, Value: a.value(raw, rs, f.Value)}
@@ -443,6 +443,20 @@ func (a *EventArena) alloc(need, nc int) (*Event, []Column) {
 	cols := a.cols[len(a.cols) : len(a.cols)+nc : len(a.cols)+nc]
 	a.cols = a.cols[:len(a.cols)+nc]
 	return &a.evs[len(a.evs)-1], cols
+}
+
+// init sets every field of e, an Event of the arena that may still hold
+// one of an earlier batch, to those of a new Event of type typ at time t
+// with Raw raw: *e = Event{Type: typ, Time: t, Raw: raw}, written field
+// by field, without the copy of a whole Event through the stack (and its
+// bulk write barrier while the garbage collector marks) that assigning
+// the literal compiles to. TestEventInitClearsAll checks that it
+// writes every field.
+func (e *Event) init(typ parser.Type, t time.Time, raw string) {
+	e.Type, e.Time, e.Columns, e.Raw = typ, t, nil, raw
+	e.Source, e.Origin, e.FileID, e.Offset, e.Host = "", 0, "", 0, ""
+	e.Rules.tag, e.Rules.bits, e.Rules.recheck, e.Rules.epoch = nil, 0, 0, 0
+	e.cols, e.idKey = colIndex{}, recentKey{}
 }
 
 // raw returns the Event's Raw of the line raw: raw itself when it is

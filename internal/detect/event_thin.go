@@ -92,11 +92,11 @@ type thinSet struct {
 // when the identity's key could not be computed from rec) and those
 // sentinel.impersonation's watch asks again about (watchCols), in the
 // order of their ColIDs (the record's, for the Audit parser's own
-// columns), with an index of them (see Event); their values are copied
-// into the arena, one after the other, whether raw is stable or not. That
-// takes a fraction of the time and memory of copying every column, and
-// the engine reads them in a few cache lines. A thin event is whole to every reader that
-// asks Get: asked for a column its line has and it lacks, it is made
+// columns), with an index of them (see Event); as New makes them, a value
+// that is a part of the line is a part of Raw (the line itself when
+// rawStable), and the others are copied into the arena. That takes a
+// fraction of the time and memory of making every column. A thin event
+// is whole to every reader that asks Get: asked for a column its line has and it lacks, it is made
 // whole (makeWhole: its line is parsed again, by the parser of its Type,
 // and its columns made as Fill makes them, in storage of its own); so
 // are Clone and DropIndex. Code that reads its Columns otherwise must
@@ -148,10 +148,12 @@ func (a *EventArena) thinCols(e *Engine, set RuleSet, t parser.Type) (uint64, bo
 
 // newThin returns the thin Event of rec (see NewFor) with the columns
 // cols of rec, or nil when rec has no index (it is not one the Audit
-// parser filled), or an index that does not find one of its columns.
-// Its values are copied into the arena, one after the other, even those
-// that are a part of a stable raw: the engine reads them there, in a few
-// cache lines, rather than spread over the line. CreatedAt is left out
+// parser filled), or an index
+// that does not find one of its columns (the arena's room taken for it
+// is then left unused until Reset). It makes the event in one pass over
+// the columns kept: a value that is a part of raw is a part of the
+// event's Raw, as New makes it (raw itself when rawStable, else its copy
+// in the arena); others are copied into the arena. CreatedAt is left out
 // when the identity is known without it (identityOf).
 func (a *EventArena) newThin(rec *parser.Record, cols uint64, raw []byte, rawStable bool) *Event {
 	ids, ok := rec.ColIDs()
@@ -163,29 +165,31 @@ func (a *EventArena) newThin(rec *parser.Record, cols uint64, raw []byte, rawSta
 	if ident != identUnknown {
 		keep &^= 1 << parser.IDCreatedAt
 	}
-	var at [parser.NumColIDs]uint8 // the field of each column kept, in order
-	nc, need := 0, 0
+	nc, need := bits.OnesCount64(keep), 0
 	if !rawStable {
 		need = len(raw)
 	}
-	for m := keep; m != 0; m &= m - 1 {
-		i, ok := rec.ColAt(parser.ColID(bits.TrailingZeros64(m)))
-		if !ok || i > maxIndexedAt {
-			return nil
-		}
-		at[nc%len(at)] = uint8(i)
-		need += len(rec.Fields[i].Value)
-		nc++
-	}
 	e, cs := a.alloc(need, nc)
-	*e = Event{Type: rec.Type, Time: rec.Time, Raw: a.raw(raw, rawStable)}
+	rs := a.raw(raw, rawStable)
+	e.init(rec.Type, rec.Time, rs)
 	x := &e.cols
 	j := 0
 	for m := keep; m != 0; m &= m - 1 {
-		f := &rec.Fields[at[j%len(at)]]
-		cs[j] = Column{Name: f.Name, Value: a.bytes(f.Value)}
-		if id := bits.TrailingZeros64(m); id >= int(firstMeta) {
-			x.meta[(id-int(firstMeta))%len(x.meta)] = uint8(j)
+		id := parser.ColID(bits.TrailingZeros64(m))
+		i, ok := rec.ColAt(id)
+		if !ok || j >= len(cs) {
+			return nil
+		}
+		f := &rec.Fields[i]
+		var v string
+		if at, in := partOf(raw, f.Value); in {
+			v = rs[at : at+len(f.Value)]
+		} else {
+			v = a.copied(f.Value)
+		}
+		cs[j] = Column{Name: f.Name, Value: v}
+		if id >= firstMeta {
+			x.meta[(id-firstMeta)%(parser.NumColIDs-firstMeta)] = uint8(j)
 		}
 		j++
 	}
@@ -196,6 +200,15 @@ func (a *EventArena) newThin(rec *parser.Record, cols uint64, raw []byte, rawSta
 		x.ident, e.idKey = ident, key
 	}
 	return e
+}
+
+// copied is bytes for a value newThin reserved no room for: it is
+// copied into a new chunk when the arena's is full.
+func (a *EventArena) copied(b []byte) string {
+	if cap(a.buf)-len(a.buf) < len(b) {
+		a.buf = make([]byte, 0, max(2*cap(a.buf), len(b), minArenaBytes))
+	}
+	return a.bytes(b)
 }
 
 // getWhole is Get on a thin event of a column it lacks: "" when its line

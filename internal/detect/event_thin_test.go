@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -223,5 +224,41 @@ func BenchmarkEventArenaNewFor(b *testing.B) {
 				j++
 			}
 		})
+	}
+}
+
+// TestThinEventSharesRaw checks that a thin event's values are made as
+// New makes them, without a copy of their own: each value that is a part
+// of the line is a part of the event's Raw, which is the line itself when
+// the line is stable and its one copy in the arena when it is not.
+func TestThinEventSharesRaw(t *testing.T) {
+	line := []byte(wantCases[5].line)
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	e := mixEngine(t, nil)
+	set := e.NewWanter().WantRules(rec.Type, &rec)
+	for _, stable := range []bool{true, false} {
+		var ar EventArena
+		ev := ar.NewFor(e, set, &rec, line, stable)
+		if !ev.cols.thin || len(ev.Columns) == 0 {
+			t.Fatalf("stable %v: NewFor made no thin event: %v", stable, ev.Columns)
+		}
+		if aliased := unsafe.StringData(ev.Raw) == &line[0]; aliased != stable {
+			t.Errorf("stable %v: Raw is the line: %v", stable, aliased)
+		}
+		want := len(line)
+		if stable {
+			want = 0
+		}
+		if len(ar.buf) != want {
+			t.Errorf("stable %v: the arena holds %d bytes, want %d", stable, len(ar.buf), want)
+		}
+		for _, c := range ev.Columns {
+			if _, in := partOfString(ev.Raw, c.Value); !in {
+				t.Errorf("stable %v: value %s=%q is not a part of Raw", stable, c.Name, c.Value)
+			}
+		}
 	}
 }

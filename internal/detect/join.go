@@ -33,12 +33,13 @@ const maxSideCols = 3
 type joiner struct {
 	maxKeys int
 	// The audit lines held, in the order of their arrival (see sideRing).
-	sides    sideRing
-	pending  *fifo[string, *Alert] // by CorrelationID
-	cols     []string              // the audit line's columns an alert gets, at most maxSideCols
-	now      Clock                 // the wall clock, for future
-	futureAt time.Time             // event times after it are checked by future
-	spill    []*Alert              // restored alerts beyond maxKeys, out at the next advance
+	sides      sideRing
+	pending    *fifo[string, *Alert] // by CorrelationID
+	cols       []string              // the audit line's columns an alert gets, at most maxSideCols
+	now        Clock                 // the wall clock, for future
+	futureAt   time.Time             // event times after it are checked by future
+	futureAtNs int64                 // futureAt in Unix ns (see nanos)
+	spill      []*Alert              // restored alerts beyond maxKeys, out at the next advance
 }
 
 // newJoiner returns a joiner that enriches alerts with the non-empty
@@ -47,7 +48,7 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 	if len(cols) > maxSideCols {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
-	return &joiner{maxKeys: maxKeys, sides: newSideRing(len(cols)),
+	return &joiner{maxKeys: maxKeys, sides: newSideRing(len(cols)), futureAtNs: noNanos,
 		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now}
 }
 
@@ -60,14 +61,15 @@ func (j *joiner) clock(env *Env) {
 
 // future reports whether t is more than maxFuture after the wall clock.
 // The clock is read only when t passes the limit computed last, so events
-// in order cost one comparison.
+// in order cost one comparison, of Unix ns (see earlier).
 func (j *joiner) future(t time.Time) bool {
-	return t.After(j.futureAt) && j.readFuture(t)
+	return earlier(j.futureAt, j.futureAtNs, t, nanos(t)) && j.readFuture(t)
 }
 
 // readFuture reads the wall clock for future.
 func (j *joiner) readFuture(t time.Time) bool {
 	j.futureAt = j.now().Add(maxFuture)
+	j.futureAtNs = nanos(j.futureAt)
 	return t.After(j.futureAt)
 }
 

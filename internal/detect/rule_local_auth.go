@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -120,14 +121,20 @@ func (r *localAuth) readsCols(t parser.Type) (uint64, bool) {
 		parser.IDEventID, parser.IDAuthorID, parser.IDAuthorName), true
 }
 
-// indexedCol returns the value of ev's column id read through ev's index,
-// which ev must have (Event.indexed): "" when ev has no such column. ok
-// is false when the index's position is not confirmed by the column's
-// name: the caller then searches (see colIndex).
+// indexedCol returns the value of ev's column id, one of the Audit
+// parser's own (below firstMeta), read through ev's index, which ev must
+// have (Event.indexed): "" when ev has no such column. ok is false when
+// the index's position is not confirmed by the column's name: the caller
+// then searches (see colIndex). It is small enough to be inlined, so
+// that a constant id folds into the shifts and masks.
 func indexedCol(ev *Event, id parser.ColID) (v string, ok bool) {
-	i := ev.cols.at(id)
-	if uint(i) >= uint(len(ev.Columns)) {
-		return "", i < 0
+	has := ev.cols.has
+	if has>>id&1 == 0 {
+		return "", true
+	}
+	i := bits.OnesCount64(has & (1<<id - 1)) // the columns before it: the parser's own
+	if i >= len(ev.Columns) {
+		return "", false
 	}
 	c := &ev.Columns[i]
 	return c.Value, sameName(c.Name, id.Name())
