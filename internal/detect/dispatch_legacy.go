@@ -13,9 +13,12 @@ import (
 // their ColIDs (ids are the record's), or false when the line needs
 // WantLine itself (a line it would note, e.g. the start of a session);
 // it must then have noted nothing. It is asked under WantLine's
-// contract (concurrently with Process, without allocation).
+// contract (concurrently with Process, without allocation). With sums
+// (not nil), a recordWanter that is a hinter may set them to the line's
+// hint sums, of its hintColumns (see Wanter.HintSums).
 type recordWanter interface {
-	wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool)
+	WantFilter
+	wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool)
 }
 
 // recCol is the value of the column id of rec, whose ColIDs are ids: ""
@@ -81,7 +84,7 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 			if !s.asked {
 				s.epoch, s.asked = d.epoch(), true
 			}
-			if want, ok := rw.wantRecord(t, rec, ids); ok {
+			if want, ok := rw.wantRecord(t, rec, ids, nil); ok {
 				s.done |= b
 				if want {
 					s.want |= b
@@ -104,7 +107,8 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 // It answers the table's rules by the atoms of the plan p (p.blankWant
 // when no test held, else answerMemo's memo; through answer when p has
 // condFuncs, which read the line through v), then asks the sole rule's
-// recordWanter, as findLegacy does, in fewer steps.
+// recordWanter, as findLegacy does, in fewer steps; for a Wanter's view
+// (v.sumHints) the recordWanter sets v.sums on the way.
 func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *typeTable, p *absentPlan, v *lineView, s *found) {
 	tab := tt.legacy
 	want := p.blankWant
@@ -117,7 +121,11 @@ func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *t
 		want = tab.memoWant(atoms, p)
 	}
 	s.epoch, s.asked = d.epoch(), true
-	w, ok := tt.soleRW.wantRecord(t, rec, ids)
+	var sums *hintSums
+	if v.sumHints {
+		sums = &v.sums
+	}
+	w, ok := tt.soleRW.wantRecord(t, rec, ids, sums)
 	switch {
 	case !ok:
 		s.want, s.done = want, tab.answered

@@ -88,6 +88,11 @@ type lineView struct {
 	// plans caches the absent tables' plans by the columns of the
 	// records (see absentTable.fetchPlanned).
 	plans [planSlots]planSlot
+	// sumHints: the view is a Wanter's, which gives the hint sums of the
+	// line (Wanter.HintSums); sums are those of the line, when the
+	// engine's hinter computed them on the way (findSole).
+	sumHints bool
+	sums     hintSums
 }
 
 // maxShape bounds the fields of lineView.shape.
@@ -106,6 +111,7 @@ func (v *lineView) reset(rec *parser.Record, ev *Event) {
 		v.fetched[bits.TrailingZeros64(m)] = "" // keep no reference to the line
 	}
 	v.rec, v.ev, v.n, v.set, v.present, v.got = rec, ev, 0, nil, 0, 0
+	v.sums.ok = false
 }
 
 // Get implements Columns. For a record the value aliases the parser's
