@@ -102,6 +102,28 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	return true
 }
 
+// viewSole is viewFind, asking, on a parsed record of a type with a
+// soleRW (a viewed type), with no rule done yet (s zero): findSole on an
+// indexed record without EventName (findLegacy's first steps, fewer
+// calls), else find.
+func (d *dispatch) viewSole(t parser.Type, rec *parser.Record, v *lineView, s *found) {
+	v.reset(rec, nil)
+	tt := &d.types[t]
+	ids, ok := rec.ColIDs()
+	if !ok || ids&(1<<parser.IDEventName) != 0 {
+		d.find(t, v, v, true, s)
+		return
+	}
+	tab := tt.legacy // not nil: the type has a soleRW (setLegacy)
+	key := ids & tab.cols.ids
+	ps := &v.plans[planSlotOf(key)] // v.plan, its common case inlined
+	p := &ps.absentPlan
+	if ps.key != key || ps.tab != tab {
+		p = v.planMiss(tab, key)
+	}
+	d.findSole(t, rec, ids, tt, p, v, s)
+}
+
 // findSole is findLegacy on a line of a type with a soleRW, asking (ask)
 // with no rule done yet (s.done 0): most lines of a realistic audit log.
 // It answers the table's rules by the atoms of the plan p (p.blankWant

@@ -104,6 +104,8 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	switch {
 	case int(t) >= nTypes:
 		w.v.sums.ok = false
+	case e.table.types[t].soleRW != nil:
+		e.table.viewSole(t, rec, &w.v, &f)
 	case e.table.types[t].viewed:
 		e.table.viewFind(t, rec, &w.v, true, &f)
 	default:
