@@ -13,12 +13,13 @@ import (
 // their ColIDs (ids are the record's), or false when the line needs
 // WantLine itself (a line it would note, e.g. the start of a session);
 // it must then have noted nothing. It is asked under WantLine's
-// contract (concurrently with Process, without allocation). With sums
+// contract (concurrently with Process, without allocation), and returns
+// its WantEpoch as it read it before it read any of its state. With sums
 // (not nil), a recordWanter that is a hinter may set them to the line's
 // hint sums, of its hintColumns (see Wanter.HintSums).
 type recordWanter interface {
 	WantFilter
-	wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool)
+	wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool, epoch uint64)
 }
 
 // recCol is the value of the column id of rec, whose ColIDs are ids: ""
@@ -84,7 +85,7 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 			if !s.asked {
 				s.epoch, s.asked = d.epoch(), true
 			}
-			if want, ok := rw.wantRecord(t, rec, ids, nil); ok {
+			if want, ok, _ := rw.wantRecord(t, rec, ids, nil); ok {
 				s.done |= b
 				if want {
 					s.want |= b
@@ -142,12 +143,22 @@ func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *t
 	case atoms != p.blank:
 		want = tab.memoWant(atoms, p)
 	}
-	s.epoch, s.asked = d.epoch(), true
+	// The sole rule, a WantFilter, is the engine's only one when there is
+	// one: its epoch, read by wantRecord before it asks itself, is the
+	// engine's (dispatch.epoch) without a call per WantFilter.
+	only := len(d.wantFilters) == 1
+	if !only {
+		s.epoch = d.epoch()
+	}
 	var sums *hintSums
 	if v.sumHints {
 		sums = &v.sums
 	}
-	w, ok := tt.soleRW.wantRecord(t, rec, ids, sums)
+	w, ok, epoch := tt.soleRW.wantRecord(t, rec, ids, sums)
+	if only {
+		s.epoch = epoch
+	}
+	s.asked = true
 	switch {
 	case !ok:
 		s.want, s.done = want, tab.answered

@@ -13,7 +13,8 @@ import (
 // a view, the path of every other line: on every audit line of the golden
 // cases and the generated mixes, with and without EventName, the rules
 // that want the line, those whose WantFilter declined it, the rules asked
-// and whether a WantFilter was asked are the same, with the WantFilters
+// and whether a WantFilter was asked are the same, and findLegacy's epoch
+// is the WantFilters' before it (dispatch.epoch), with the WantFilters
 // asked and not; first with the watch the lines' starts make, then with
 // the users (ids and names) of every fifth line watched too (announced:
 // every line of theirs), then with only closed sessions of those users,
@@ -90,11 +91,15 @@ func TestFindLegacyAgrees(t *testing.T) {
 			for _, ask := range []bool{true, false} {
 				var fs, gs found
 				fv.reset(rec, nil)
+				before := d.epoch()
 				if got := d.findLegacy(parser.TypeAudit, rec, &fv, ask, &fs); got == named {
 					t.Fatalf("line %d (%s): findLegacy took it: %v, has EventName: %v", n+1, fieldsText(rec), got, named)
 				}
 				if named {
 					continue
+				}
+				if fs.asked && fs.epoch != before {
+					t.Errorf("pass %d line %d ask=%v (%s): findLegacy's epoch %d, the WantFilters' before it %d", pass, n+1, ask, fieldsText(rec), fs.epoch, before)
 				}
 				gv.reset(rec, nil)
 				d.find(parser.TypeAudit, &gv, &gv, ask, &gs)

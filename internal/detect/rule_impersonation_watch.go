@@ -363,14 +363,15 @@ func lineTime(c Columns) (time.Time, bool) {
 // id and meta.user only when one is watched by name; with sums (not nil)
 // it hashes both, and sets sums to the line's hint sums (impHintCols),
 // which it computes from the same hashes. A marked line sets no sums: it
-// is wanted, or WantLine is asked.
-func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool) {
+// is wanted, or WantLine is asked. epoch is WantEpoch, read first.
+func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool, epoch uint64) {
+	epoch = r.watch.epoch.Load()
 	if t != parser.TypeAudit {
-		return false, false
+		return false, false, epoch
 	}
 	if ids&impMarkIDs != 0 {
 		if want, ok, done := markedRecord(rec, ids); done {
-			return want, ok
+			return want, ok, epoch
 		}
 	}
 	ws := r.watch.keys.Load()
@@ -379,7 +380,7 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 		n, byName = ws.n, ws.byName
 	}
 	if sums == nil && n == 0 {
-		return false, true
+		return false, true, epoch
 	}
 	// ws.get, its filter inlined: most users are not watched.
 	var a, b *userWatch
@@ -403,11 +404,11 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 	}
 	switch {
 	case a == nil && b == nil:
-		return false, true
+		return false, true, epoch
 	case (a != nil && a.any) || (b != nil && b.any):
-		return true, true
+		return true, true, epoch
 	}
-	return wantsAt(a, b, rec.Time), true
+	return wantsAt(a, b, rec.Time), true, epoch
 }
 
 // impMarkIDs are the ColIDs of the columns that mark a line of
