@@ -210,19 +210,15 @@ func (tab *absentTable) evalRecord(rec *parser.Record, p *absentPlan) uint64 {
 	atoms := p.blank
 	for i := range p.probes[:p.nProbes] {
 		pr := &p.probes[i]
-		j, ok := rec.ColAt(pr.id)
-		if !ok {
-			continue
+		b, _ := rec.Col(pr.id)
+		n := len(b)
+		if n == 0 {
+			continue // absent, or as absent: its atoms are those of blank
 		}
-		b := rec.Fields[j].Value
-		if len(b) == 0 {
-			continue // as absent: its atoms are those of blank
-		}
-		val := unsafe.String(&b[0], len(b))
 		atoms &^= pr.mask
-		if pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
-			pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other {
-			atoms |= pr.atoms(val, p.atoms) // past the probe's filter
+		if pr.inLens&(1<<min(n, 63)) != 0 && pr.inLast&(1<<(b[n-1]&63)) != 0 ||
+			pr.preFirst&(1<<(b[0]&63)) != 0 || pr.other {
+			atoms |= pr.atoms(unsafe.String(&b[0], n), p.atoms) // past the probe's filter
 		}
 	}
 	return atoms
