@@ -61,15 +61,15 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	if !ok || ids&(1<<parser.IDEventName) != 0 {
 		return false
 	}
+	if tt.soleRW != nil && ask && s.done == 0 {
+		d.viewSole(t, rec, v, s) // v is reset to rec again
+		return true
+	}
 	key := ids & tab.cols.ids
 	ps := &v.plans[planSlotOf(key)] // v.plan, its common case inlined
 	p := &ps.absentPlan
 	if ps.key != key || ps.tab != tab {
 		p = v.planMiss(tab, key)
-	}
-	if tt.soleRW != nil && ask && s.done == 0 {
-		d.findSole(t, rec, ids, tt, p, v, s)
-		return true
 	}
 	switch {
 	case p.cand&^s.done == 0:
@@ -104,9 +104,14 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 }
 
 // viewSole is viewFind, asking, on a parsed record of a type with a
-// soleRW (a viewed type), with no rule done yet (s zero): findSole on an
-// indexed record without EventName (findLegacy's first steps, fewer
-// calls), else find.
+// soleRW (a viewed type), with no rule done yet (s zero): on an indexed
+// record without EventName, most lines of a realistic audit log, it is
+// findLegacy in fewer steps (the type, the table and ask are known); on
+// any other line, find. It answers the table's rules by the atoms of the
+// record's plan (p.blankWant when no test held, else answerMemo's memo;
+// through answer when p has condFuncs, which read the line through v),
+// then asks the sole rule's recordWanter; for a Wanter's view
+// (v.sumHints) the recordWanter sets v.sums on the way.
 func (d *dispatch) viewSole(t parser.Type, rec *parser.Record, v *lineView, s *found) {
 	v.reset(rec, nil)
 	tt := &d.types[t]
@@ -122,18 +127,6 @@ func (d *dispatch) viewSole(t parser.Type, rec *parser.Record, v *lineView, s *f
 	if ps.key != key || ps.tab != tab {
 		p = v.planMiss(tab, key)
 	}
-	d.findSole(t, rec, ids, tt, p, v, s)
-}
-
-// findSole is findLegacy on a line of a type with a soleRW, asking (ask)
-// with no rule done yet (s.done 0): most lines of a realistic audit log.
-// It answers the table's rules by the atoms of the plan p (p.blankWant
-// when no test held, else answerMemo's memo; through answer when p has
-// condFuncs, which read the line through v), then asks the sole rule's
-// recordWanter, as findLegacy does, in fewer steps; for a Wanter's view
-// (v.sumHints) the recordWanter sets v.sums on the way.
-func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *typeTable, p *absentPlan, v *lineView, s *found) {
-	tab := tt.legacy
 	want := p.blankWant
 	switch atoms := tab.evalRecord(rec, p); {
 	case p.fns:

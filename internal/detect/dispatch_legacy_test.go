@@ -23,13 +23,13 @@ import (
 // watched (wantRecord then reads no meta.user), then with only the names
 // (it reads no AuthorID). Every line without EventName takes findLegacy,
 // and no other does. findLegacy's own general path (soleRW off) is
-// compared too: findSole, which answers most lines, must agree with it.
+// compared too: viewSole, which answers most lines, must agree with it.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
 	tt := &d.types[parser.TypeAudit]
 	if tt.soleRW == nil {
-		t.Fatal("the audit table has no soleRW: findSole is not tested")
+		t.Fatal("the audit table has no soleRW: viewSole is not tested")
 	}
 	sole := tt.soleRW
 	imp, ok := e.byID["sentinel.impersonation"].rule.(*impersonation)
@@ -103,7 +103,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 				}
 				gv.reset(rec, nil)
 				d.find(parser.TypeAudit, &gv, &gv, ask, &gs)
-				var hs found // findLegacy without findSole
+				var hs found // findLegacy without viewSole
 				tt.soleRW = nil
 				hv.reset(rec, nil)
 				d.findLegacy(parser.TypeAudit, rec, &hv, ask, &hs)
@@ -111,7 +111,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 				for _, x := range []struct {
 					path string
 					s    found
-				}{{"find", gs}, {"findLegacy without findSole", hs}} {
+				}{{"find", gs}, {"findLegacy without viewSole", hs}} {
 					if fs.want != x.s.want || fs.declined != x.s.declined || fs.done != x.s.done || fs.asked != x.s.asked {
 						t.Errorf("pass %d line %d ask=%v (%s): findLegacy want %b declined %b done %b asked %v; %s want %b declined %b done %b asked %v",
 							pass, n+1, ask, fieldsText(rec), fs.want, fs.declined, fs.done, fs.asked, x.path, x.s.want, x.s.declined, x.s.done, x.s.asked)

@@ -90,7 +90,7 @@ type lineView struct {
 	plans [planSlots]planSlot
 	// sumHints: the view is a Wanter's, which gives the hint sums of the
 	// line (Wanter.HintSums); sums are those of the line, when the
-	// engine's hinter computed them on the way (findSole).
+	// engine's hinter computed them on the way (viewSole).
 	sumHints bool
 	sums     hintSums
 }
