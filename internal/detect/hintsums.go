@@ -19,11 +19,3 @@ func HintSum(v string) uint32 { return hintSum(valueHash(v)) }
 
 // hintSum is HintSum of a value whose valueHash is h.
 func hintSum(h uint64) uint32 { return uint32(h) | 1 }
-
-// valueSum is HintSum of v, 0 when v is empty.
-func valueSum(v string) uint32 {
-	if v == "" {
-		return 0
-	}
-	return HintSum(v)
-}
