@@ -336,7 +336,7 @@ func (s *source) recheck(sl *slot) {
 	if summed {
 		hs := s.hintSums[:0]
 		for _, h := range hints {
-			hs = append(hs, sum32(h))
+			hs = append(hs, detect.HintSum(h))
 		}
 		s.hintSums = hs
 		if !sl.sums.any(hs) {

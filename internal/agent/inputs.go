@@ -200,7 +200,7 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 			if set := w.want(); set.Wanted() {
 				*evs = append(*evs, w.event(tb, i, w.msg.Msg, set))
 			} else if w.sums != nil && w.sums.on {
-				w.sums.record(i, &w.rec)
+				w.sums.take(i, w.wr, &w.rec)
 			}
 		case inputs.Raw:
 			failures++

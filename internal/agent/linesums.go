@@ -10,9 +10,10 @@ const maxSumCols = 2
 
 // lineSums records, per line of a batch, a hash of the values of the
 // engine's hint columns for the line's type (detect.Engine.HintColumns:
-// AuthorID and meta.user of audit lines), taken by the worker while it has
-// the line parsed, for the lines it did not want (a wanted line is an
-// event already). When a rule starts wanting more lines, recheck compares
+// AuthorID and meta.user of audit lines), detect.HintSum, taken by the
+// worker while it has the line parsed, for the lines it did not want (a
+// wanted line is an event already): most often the sums the worker's
+// Wanter computed while it asked about the line (detect.Wanter.HintSums). When a rule starts wanting more lines, recheck compares
 // the hashes of the hints (detect.Engine.WantHints) with them and parses
 // again only the lines whose hash matches: a line that is now wanted has a
 // hint as the value of a hint column, so its hash matches; a line whose
@@ -28,9 +29,9 @@ type lineSums struct {
 	// ids are the parser.ColIDs of cols (parser.NumColIDs: none), so that
 	// record finds a column of a parsed record without searching it.
 	ids [parser.NumTypes][maxSumCols]parser.ColID
-	// sums holds per line the sum32 of the value of its type's cols[k] in
-	// bits 32k..32k+31; 0 where the column is absent, the type has no hint
-	// columns or the line did not parse.
+	// sums holds per line the detect.HintSum of the value of its type's
+	// cols[k] in bits 32k..32k+31; 0 where the column is absent or empty,
+	// the type has no hint columns or the line did not parse.
 	sums []uint64
 }
 
@@ -64,20 +65,29 @@ func (ls *lineSums) reset(e *detect.Engine, n int) {
 	clear(ls.sums)
 }
 
+// take sets the sums of line i, parsed into rec, about which wr was
+// asked last: those wr computed then, else from rec (record).
+func (ls *lineSums) take(i int, wr *detect.Wanter, rec *parser.Record) {
+	if s, ok := wr.HintSums(); ok {
+		ls.sums[i] = s
+		return
+	}
+	ls.record(i, rec)
+}
+
 // record sets the sums of line i from its parsed record.
 func (ls *lineSums) record(i int, rec *parser.Record) {
 	var s uint64
 	t := rec.Type
 	for k, c := range ls.cols[t] {
 		var v []byte
-		var ok bool
 		if id := ls.ids[t][k]; id < parser.NumColIDs {
-			v, ok = rec.Col(id)
+			v, _ = rec.Col(id)
 		} else {
-			v, ok = rec.Get(c)
+			v, _ = rec.Get(c)
 		}
-		if ok {
-			s |= uint64(sum32(v)) << (32 * k)
+		if len(v) > 0 {
+			s |= uint64(detect.HintSum(string(v))) << (32 * k)
 		}
 	}
 	ls.sums[i] = s
@@ -106,14 +116,4 @@ func (ls *lineSums) any(hs []uint32) bool {
 		}
 	}
 	return false
-}
-
-// sum32 is the hash lineSums keeps of a value: 32-bit FNV-1a with the
-// lowest bit set, so that it is never 0 (absent).
-func sum32[S ~string | ~[]byte](v S) uint32 {
-	h := uint32(2166136261)
-	for i := range len(v) {
-		h = (h ^ uint32(v[i])) * 16777619
-	}
-	return h | 1
 }

@@ -313,7 +313,7 @@ func (w *worker) offer(tb *tailer.Batch, i int, line []byte, evs *[]*detect.Even
 		ev = w.event(tb, i, line, set)
 		*evs = append(*evs, ev)
 	} else if w.sums != nil && w.sums.on {
-		w.sums.record(i, &w.rec) // a line wanted now is never rechecked
+		w.sums.take(i, w.wr, &w.rec) // a line wanted now is never rechecked
 	}
 	if set.Declined() && w.declined != nil {
 		if ev == nil {

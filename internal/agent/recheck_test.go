@@ -184,15 +184,16 @@ func TestRecheckContainer(t *testing.T) {
 }
 
 // TestRecheckSumCollision checks recheck's hash path when a line's hint
-// sum matches a hint by collision: user 633302's action has the sum of
-// user 38106 (sum32 collides), whose impersonation starts meanwhile. The
-// colliding line is parsed again and not wanted; user 38106's action is.
+// sum matches a hint by collision: user 14365's action has the sum of
+// user 22656 (their detect.HintSum collide), whose impersonation starts
+// meanwhile. The colliding line is parsed again and not wanted; user
+// 22656's action is.
 func TestRecheckSumCollision(t *testing.T) {
 	const (
-		start  = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":38106,"target_type":"User","target_details":"jdoe","author_name":"Administrator","ip_address":"81.2.69.142","entity_path":"root"}`
+		start  = `{"severity":"INFO","time":"2021-12-06T14:40:27.519Z","author_id":1,"entity_id":1,"entity_type":"User","custom_message":"Started Impersonation","target_id":22656,"target_type":"User","target_details":"jdoe","author_name":"Administrator","ip_address":"81.2.69.142","entity_path":"root"}`
 		action = `{"severity":"INFO","time":"2021-12-06T14:41:0%d.519Z","author_id":%s,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"U","ip_address":"81.2.69.142","entity_path":"g/p"}`
 	)
-	if sum32("633302") != sum32("38106") {
+	if detect.HintSum("14365") != detect.HintSum("22656") {
 		t.Fatal("the test's user ids no longer collide: find two that do")
 	}
 	e, err := detect.New(detect.Config{})
@@ -200,7 +201,7 @@ func TestRecheckSumCollision(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb := &tailer.Batch{}
-	for i, id := range []string{"633302", "38106"} {
+	for i, id := range []string{"14365", "22656"} {
 		tb.Data = fmt.Appendf(tb.Data, action, i, id)
 		tb.Ends = append(tb.Ends, len(tb.Data))
 		tb.Offsets = append(tb.Offsets, int64(len(tb.Data)+len(tb.Ends)))
@@ -216,15 +217,15 @@ func TestRecheckSumCollision(t *testing.T) {
 	earlier := &slot{tb: first}
 	w1.encodeSlot(earlier)
 	s.recheck(earlier)
-	if !later.sums.matches(0, []uint32{sum32("38106")}) {
+	if !later.sums.matches(0, []uint32{detect.HintSum("22656")}) {
 		t.Fatal("the colliding line's sum does not match the hint")
 	}
 	s.recheck(later)
-	if len(later.events) != 1 || later.events[0].Get("AuthorID") != "38106" {
+	if len(later.events) != 1 || later.events[0].Get("AuthorID") != "22656" {
 		var got []string
 		for _, ev := range later.events {
 			got = append(got, ev.Get("AuthorID"))
 		}
-		t.Fatalf("after the start, recheck made events of authors %v, want [38106]", got)
+		t.Fatalf("after the start, recheck made events of authors %v, want [22656]", got)
 	}
 }

@@ -56,7 +56,7 @@ type source struct {
 	prevDone uint64
 	// hints and rechecked are recheck's reused buffers.
 	hints     []string
-	hintSums  []uint32 // sum32 of hints
+	hintSums  []uint32 // detect.HintSum of hints
 	rechecked []*detect.Event
 	recheckFB forwarder.Batch // the messages recheck encodes again and drops
 	free      chan *slot      // slots not in use: bounds the batches in the pipeline

@@ -49,7 +49,7 @@ type typeTable struct {
 	// soleRW is, when the legacy table asks one rule (soleBit), through
 	// its recordWanter, and no rule of rest is neither that one nor one
 	// the table answers for, that recordWanter: findLegacy then answers a
-	// line by the table and one question to it (see findSole).
+	// line by the table and one question to it (see viewSole).
 	soleRW  recordWanter
 	soleBit ruleBits
 }

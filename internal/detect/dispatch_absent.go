@@ -124,7 +124,7 @@ func (tab *absentTable) addRule(r int, rule Rule, reads []string) {
 
 // index rebuilds cols (the same names: the dispatch column, the reads,
 // then the atoms' columns), indexed by address too for the parser's audit
-// columns (colSet.pin), and byCol, colMask, atomCols and blank from the
+// columns (colSet.finish), and byCol, colMask, atomCols and blank from the
 // atoms.
 func (tab *absentTable) index() {
 	var cols colSet
@@ -135,7 +135,7 @@ func (tab *absentTable) index() {
 	for _, c := range tab.cols.cols {
 		cols.add(c)
 	}
-	cols.pin(parser.Columns(parser.TypeAudit))
+	cols.finish(parser.Columns(parser.TypeAudit))
 	tab.cols = cols
 	tab.byCol, tab.colMask, tab.blank, tab.atomCols = [64]colTests{}, [64]uint64{}, 0, 0
 	for i := range tab.byCol {

@@ -13,9 +13,13 @@ import (
 // their ColIDs (ids are the record's), or false when the line needs
 // WantLine itself (a line it would note, e.g. the start of a session);
 // it must then have noted nothing. It is asked under WantLine's
-// contract (concurrently with Process, without allocation).
+// contract (concurrently with Process, without allocation), and returns
+// its WantEpoch as it read it before it read any of its state. With sums
+// (not nil), a recordWanter that is a hinter may set them to the line's
+// hint sums, of its hintColumns (see Wanter.HintSums).
 type recordWanter interface {
-	wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool)
+	WantFilter
+	wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool, epoch uint64)
 }
 
 // recCol is the value of the column id of rec, whose ColIDs are ids: ""
@@ -57,15 +61,15 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	if !ok || ids&(1<<parser.IDEventName) != 0 {
 		return false
 	}
+	if tt.soleRW != nil && ask && s.done == 0 {
+		d.viewSole(t, rec, v, s) // v is reset to rec again
+		return true
+	}
 	key := ids & tab.cols.ids
 	ps := &v.plans[planSlotOf(key)] // v.plan, its common case inlined
 	p := &ps.absentPlan
 	if ps.key != key || ps.tab != tab {
 		p = v.planMiss(tab, key)
-	}
-	if tt.soleRW != nil && ask && s.done == 0 {
-		d.findSole(t, rec, ids, tt, p, v, s)
-		return true
 	}
 	switch {
 	case p.cand&^s.done == 0:
@@ -81,7 +85,7 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 			if !s.asked {
 				s.epoch, s.asked = d.epoch(), true
 			}
-			if want, ok := rw.wantRecord(t, rec, ids); ok {
+			if want, ok, _ := rw.wantRecord(t, rec, ids, nil); ok {
 				s.done |= b
 				if want {
 					s.want |= b
@@ -99,14 +103,30 @@ func (d *dispatch) findLegacy(t parser.Type, rec *parser.Record, v *lineView, as
 	return true
 }
 
-// findSole is findLegacy on a line of a type with a soleRW, asking (ask)
-// with no rule done yet (s.done 0): most lines of a realistic audit log.
-// It answers the table's rules by the atoms of the plan p (p.blankWant
-// when no test held, else answerMemo's memo; through answer when p has
-// condFuncs, which read the line through v), then asks the sole rule's
-// recordWanter, as findLegacy does, in fewer steps.
-func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *typeTable, p *absentPlan, v *lineView, s *found) {
-	tab := tt.legacy
+// viewSole is viewFind, asking, on a parsed record of a type with a
+// soleRW (a viewed type), with no rule done yet (s zero): on an indexed
+// record without EventName, most lines of a realistic audit log, it is
+// findLegacy in fewer steps (the type, the table and ask are known); on
+// any other line, find. It answers the table's rules by the atoms of the
+// record's plan (p.blankWant when no test held, else answerMemo's memo;
+// through answer when p has condFuncs, which read the line through v),
+// then asks the sole rule's recordWanter; for a Wanter's view
+// (v.sumHints) the recordWanter sets v.sums on the way.
+func (d *dispatch) viewSole(t parser.Type, rec *parser.Record, v *lineView, s *found) {
+	v.reset(rec, nil)
+	tt := &d.types[t]
+	ids, ok := rec.ColIDs()
+	if !ok || ids&(1<<parser.IDEventName) != 0 {
+		d.find(t, v, v, true, s)
+		return
+	}
+	tab := tt.legacy // not nil: the type has a soleRW (setLegacy)
+	key := ids & tab.cols.ids
+	ps := &v.plans[planSlotOf(key)] // v.plan, its common case inlined
+	p := &ps.absentPlan
+	if ps.key != key || ps.tab != tab {
+		p = v.planMiss(tab, key)
+	}
 	want := p.blankWant
 	switch atoms := tab.evalRecord(rec, p); {
 	case p.fns:
@@ -116,8 +136,22 @@ func (d *dispatch) findSole(t parser.Type, rec *parser.Record, ids uint64, tt *t
 	case atoms != p.blank:
 		want = tab.memoWant(atoms, p)
 	}
-	s.epoch, s.asked = d.epoch(), true
-	w, ok := tt.soleRW.wantRecord(t, rec, ids)
+	// The sole rule, a WantFilter, is the engine's only one when there is
+	// one: its epoch, read by wantRecord before it asks itself, is the
+	// engine's (dispatch.epoch) without a call per WantFilter.
+	only := len(d.wantFilters) == 1
+	if !only {
+		s.epoch = d.epoch()
+	}
+	var sums *hintSums
+	if v.sumHints {
+		sums = &v.sums
+	}
+	w, ok, epoch := tt.soleRW.wantRecord(t, rec, ids, sums)
+	if only {
+		s.epoch = epoch
+	}
+	s.asked = true
 	switch {
 	case !ok:
 		s.want, s.done = want, tab.answered
@@ -169,19 +203,15 @@ func (tab *absentTable) evalRecord(rec *parser.Record, p *absentPlan) uint64 {
 	atoms := p.blank
 	for i := range p.probes[:p.nProbes] {
 		pr := &p.probes[i]
-		j, ok := rec.ColAt(pr.id)
-		if !ok {
-			continue
+		b, _ := rec.Col(pr.id)
+		n := len(b)
+		if n == 0 {
+			continue // absent, or as absent: its atoms are those of blank
 		}
-		b := rec.Fields[j].Value
-		if len(b) == 0 {
-			continue // as absent: its atoms are those of blank
-		}
-		val := unsafe.String(&b[0], len(b))
 		atoms &^= pr.mask
-		if pr.inLens&(1<<min(len(val), 63)) != 0 && pr.inLast&(1<<(val[len(val)-1]&63)) != 0 ||
-			pr.preFirst&(1<<(val[0]&63)) != 0 || pr.other {
-			atoms |= pr.atoms(val, p.atoms) // past the probe's filter
+		if pr.inLens&(1<<min(n, 63)) != 0 && pr.inLast&(1<<(b[n-1]&63)) != 0 ||
+			pr.preFirst&(1<<(b[0]&63)) != 0 || pr.other {
+			atoms |= pr.atoms(unsafe.String(&b[0], n), p.atoms) // past the probe's filter
 		}
 	}
 	return atoms

@@ -13,7 +13,8 @@ import (
 // a view, the path of every other line: on every audit line of the golden
 // cases and the generated mixes, with and without EventName, the rules
 // that want the line, those whose WantFilter declined it, the rules asked
-// and whether a WantFilter was asked are the same, with the WantFilters
+// and whether a WantFilter was asked are the same, and findLegacy's epoch
+// is the WantFilters' before it (dispatch.epoch), with the WantFilters
 // asked and not; first with the watch the lines' starts make, then with
 // the users (ids and names) of every fifth line watched too (announced:
 // every line of theirs), then with only closed sessions of those users,
@@ -22,13 +23,13 @@ import (
 // watched (wantRecord then reads no meta.user), then with only the names
 // (it reads no AuthorID). Every line without EventName takes findLegacy,
 // and no other does. findLegacy's own general path (soleRW off) is
-// compared too: findSole, which answers most lines, must agree with it.
+// compared too: viewSole, which answers most lines, must agree with it.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
 	tt := &d.types[parser.TypeAudit]
 	if tt.soleRW == nil {
-		t.Fatal("the audit table has no soleRW: findSole is not tested")
+		t.Fatal("the audit table has no soleRW: viewSole is not tested")
 	}
 	sole := tt.soleRW
 	imp, ok := e.byID["sentinel.impersonation"].rule.(*impersonation)
@@ -90,15 +91,19 @@ func TestFindLegacyAgrees(t *testing.T) {
 			for _, ask := range []bool{true, false} {
 				var fs, gs found
 				fv.reset(rec, nil)
+				before := d.epoch()
 				if got := d.findLegacy(parser.TypeAudit, rec, &fv, ask, &fs); got == named {
 					t.Fatalf("line %d (%s): findLegacy took it: %v, has EventName: %v", n+1, fieldsText(rec), got, named)
 				}
 				if named {
 					continue
 				}
+				if fs.asked && fs.epoch != before {
+					t.Errorf("pass %d line %d ask=%v (%s): findLegacy's epoch %d, the WantFilters' before it %d", pass, n+1, ask, fieldsText(rec), fs.epoch, before)
+				}
 				gv.reset(rec, nil)
 				d.find(parser.TypeAudit, &gv, &gv, ask, &gs)
-				var hs found // findLegacy without findSole
+				var hs found // findLegacy without viewSole
 				tt.soleRW = nil
 				hv.reset(rec, nil)
 				d.findLegacy(parser.TypeAudit, rec, &hv, ask, &hs)
@@ -106,7 +111,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 				for _, x := range []struct {
 					path string
 					s    found
-				}{{"find", gs}, {"findLegacy without findSole", hs}} {
+				}{{"find", gs}, {"findLegacy without viewSole", hs}} {
 					if fs.want != x.s.want || fs.declined != x.s.declined || fs.done != x.s.done || fs.asked != x.s.asked {
 						t.Errorf("pass %d line %d ask=%v (%s): findLegacy want %b declined %b done %b asked %v; %s want %b declined %b done %b asked %v",
 							pass, n+1, ask, fieldsText(rec), fs.want, fs.declined, fs.done, fs.asked, x.path, x.s.want, x.s.declined, x.s.done, x.s.asked)

@@ -85,7 +85,14 @@ type Wanter struct {
 }
 
 // NewWanter returns a Wanter of e.
-func (e *Engine) NewWanter() *Wanter { return &Wanter{e: e} }
+func (e *Engine) NewWanter() *Wanter {
+	w := &Wanter{e: e}
+	// The engine's one WantFilter, when a recordWanter, is the soleRW of
+	// the types that have one: the hint sums it computes are the engine's.
+	h, _ := e.hinter()
+	_, w.v.sumHints = h.(recordWanter)
+	return w
+}
 
 // Engine returns the engine w asks.
 func (w *Wanter) Engine() *Engine { return w.e }
@@ -96,13 +103,25 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	var f found
 	switch {
 	case int(t) >= nTypes:
+		w.v.sums.ok = false
+	case e.table.types[t].soleRW != nil:
+		e.table.viewSole(t, rec, &w.v, &f)
 	case e.table.types[t].viewed:
 		e.table.viewFind(t, rec, &w.v, true, &f)
 	default:
+		w.v.sums.ok = false
 		e.table.find(t, (*recColumns)(rec), nil, true, &f)
 	}
 	return e.ruleSet(&f)
 }
+
+// HintSums returns the sums (HintSum) of the values of the hint columns
+// (Engine.HintColumns) of the record the last WantRules was asked about,
+// that of the k-th column in bits 32k to 32k+31 (0 where the column is
+// absent or empty), and true, when WantRules computed them on the way, as
+// it does on most audit lines without EventName; else false, and the
+// caller computes them from the record if it needs them.
+func (w *Wanter) HintSums() (uint64, bool) { return w.v.sums.v, w.v.sums.ok }
 
 // processSet returns the rules Process runs for ev: ev.Rules when this
 // engine computed it, with those of its WantFilters that dropped the line

@@ -88,6 +88,11 @@ type lineView struct {
 	// plans caches the absent tables' plans by the columns of the
 	// records (see absentTable.fetchPlanned).
 	plans [planSlots]planSlot
+	// sumHints: the view is a Wanter's, which gives the hint sums of the
+	// line (Wanter.HintSums); sums are those of the line, when the
+	// engine's hinter computed them on the way (viewSole).
+	sumHints bool
+	sums     hintSums
 }
 
 // maxShape bounds the fields of lineView.shape.
@@ -106,6 +111,7 @@ func (v *lineView) reset(rec *parser.Record, ev *Event) {
 		v.fetched[bits.TrailingZeros64(m)] = "" // keep no reference to the line
 	}
 	v.rec, v.ev, v.n, v.set, v.present, v.got = rec, ev, 0, nil, 0, 0
+	v.sums.ok = false
 }
 
 // Get implements Columns. For a record the value aliases the parser's
@@ -251,12 +257,19 @@ func nameHash(name string, seed uint32) uint8 {
 	return uint8((x ^ seed) * 0x9E3779B1 >> 24)
 }
 
-// add adds col unless present, empty or the set is full.
+// add adds col unless present, empty or the set is full. Only cols and
+// index see it until finish indexes the set again.
 func (s *colSet) add(col string) {
 	if col == "" || len(s.cols) == 64 || slices.Contains(s.cols, col) {
 		return
 	}
 	s.cols = append(s.cols, col)
+}
+
+// finish indexes the names of the set, once they are all added: by hash,
+// under the seed that puts the fewest in one bucket (build), and by the
+// address of their bytes and of those of names (pin).
+func (s *colSet) finish(names []string) {
 	best, bestChain := uint32(0), len(s.cols)+1
 	for seed := range uint32(256) {
 		if c := s.chain(seed * 0x01000193); c < bestChain {
@@ -267,7 +280,7 @@ func (s *colSet) add(col string) {
 		}
 	}
 	s.build(best)
-	s.pin(nil)
+	s.pin(names)
 }
 
 // chain returns the longest run of names of s in one bucket under seed.
@@ -321,11 +334,11 @@ func (s *colSet) pin(names []string) {
 	best, bestN := uint64(0), -1
 	for i := range uint64(64) {
 		mul := (i*0x9E3779B97F4A7C15 + 0xBF58476D1CE4E5B9) | 1
-		var used [256]bool
+		var used [4]uint64 // by slot
 		n := 0
 		for _, c := range all {
-			if h := ptrSlot(c, mul); !used[h] {
-				used[h] = true
+			if h := ptrSlot(c, mul); used[h>>6]&(1<<(h&63)) == 0 {
+				used[h>>6] |= 1 << (h & 63)
 				n++
 			}
 		}

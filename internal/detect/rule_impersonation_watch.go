@@ -359,46 +359,56 @@ func lineTime(c Columns) (time.Time, bool) {
 // and for a start, which WantLine notes. It must answer as WantLine does
 // (TestFindLegacyAgrees compares them). Most lines have none of the
 // columns that mark an impersonation (impMarkIDs) and are a question to
-// the watch alone, which reads only AuthorID when no user is watched by
-// name.
-func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64) (want, ok bool) {
+// the watch alone, which hashes AuthorID only when a user is watched by
+// id and meta.user only when one is watched by name; with sums (not nil)
+// it hashes both, and sets sums to the line's hint sums (impHintCols),
+// which it computes from the same hashes. A marked line sets no sums: it
+// is wanted, or WantLine is asked. epoch is WantEpoch, read first.
+func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool, epoch uint64) {
+	epoch = r.watch.epoch.Load()
 	if t != parser.TypeAudit {
-		return false, false
+		return false, false, epoch
 	}
 	if ids&impMarkIDs != 0 {
 		if want, ok, done := markedRecord(rec, ids); done {
-			return want, ok
+			return want, ok, epoch
 		}
 	}
 	ws := r.watch.keys.Load()
-	if ws == nil || ws.n == 0 {
-		return false, true
+	var n, byName int32 // of ws; nil: no user watched
+	if ws != nil {
+		n, byName = ws.n, ws.byName
+	}
+	if sums == nil && n == 0 {
+		return false, true, epoch
 	}
 	// ws.get, its filter inlined: most users are not watched.
 	var a, b *userWatch
-	if ws.byName < ws.n {
-		if id := recCol(rec, ids, parser.IDAuthorID); id != "" {
-			k := sessKey{V: id}
-			if h := watchHash(k); ws.mayHave(h) {
-				a = ws.getHashed(k, h)
-			}
+	var s uint64
+	if id := recCol(rec, ids, parser.IDAuthorID); id != "" && (sums != nil || byName < n) {
+		h := valueHash(id)
+		s = uint64(hintSum(h))
+		if byName < n && ws.mayHave(h) {
+			a = ws.getHashed(sessKey{V: id}, h)
 		}
 	}
-	if ws.byName > 0 {
-		if u := recCol(rec, ids, parser.IDMetaUser); u != "" {
-			k := sessKey{ByName: true, V: u}
-			if h := watchHash(k); ws.mayHave(h) {
-				b = ws.getHashed(k, h)
-			}
+	if u := recCol(rec, ids, parser.IDMetaUser); u != "" && (sums != nil || byName > 0) {
+		h := valueHash(u)
+		s |= uint64(hintSum(h)) << 32
+		if byName > 0 && ws.mayHave(h) {
+			b = ws.getHashed(sessKey{ByName: true, V: u}, h)
 		}
+	}
+	if sums != nil {
+		*sums = hintSums{s, true}
 	}
 	switch {
 	case a == nil && b == nil:
-		return false, true
+		return false, true, epoch
 	case (a != nil && a.any) || (b != nil && b.any):
-		return true, true
+		return true, true, epoch
 	}
-	return wantsAt(a, b, rec.Time), true
+	return wantsAt(a, b, rec.Time), true, epoch
 }
 
 // impMarkIDs are the ColIDs of the columns that mark a line of

@@ -111,23 +111,26 @@ type watchEnt struct {
 	c *watchCell
 }
 
-// watchHash is the hash of k, of all its bytes read a word at a time
-// (those of the last word's tail once more), its length and ByName.
-// Every key of a watchSet is one an administrator impersonated, so that
-// the set cannot be filled with keys made to collide; a hash of the
-// runtime (hash/maphash) costs a few calls more per line.
-func watchHash(k sessKey) uint64 {
-	s := k.V
+// watchHash is the hash of k: that of its value (valueHash), whether
+// it is a user's id or name. The filter and the index of a watchSet
+// compare ByName only once a key's hash matched: an id that is also a
+// watched name is a rare collision of the same cost as any other.
+func watchHash(k sessKey) uint64 { return valueHash(k.V) }
+
+// valueHash is the hash of s, of all its bytes read a word at a time
+// (those of the last word's tail once more) and its length. Every key of
+// a watchSet is one an administrator impersonated, so that the set
+// cannot be filled with keys made to collide; a hash of the runtime
+// (hash/maphash) costs a few calls more per line.
+func valueHash(s string) uint64 {
+	v := s
 	h := uint64(len(s)) * 0x9E3779B97F4A7C15
-	if k.ByName {
-		h ^= 0x5bd1e995
-	}
 	switch n := len(s); {
 	case n >= 8:
 		for ; len(s) > 8; s = s[8:] {
 			h = (h ^ load64(s)) * 0xBF58476D1CE4E5B9
 		}
-		h ^= load64(k.V[n-8:])
+		h ^= load64(v[n-8:])
 	case n >= 4:
 		h ^= uint64(load32(s))<<32 | uint64(load32(s[n-4:]))
 	default:
