@@ -93,7 +93,9 @@ name: audit_json.log renamed and compressed by logrotate is the same
 file), as the agent does after a restart: run again over the same files,
 detect raises no alert twice. A rule not run before with that --state-dir
 would not see the lines skipped: such a run is refused, naming the rules
-added (give another --state-dir for them).
+added (give another --state-dir for them). An agent's state_dir (one that
+holds run's file checkpoints) is refused: the agent would skip, for its
+rules, the lines detect folded there.
 
 A line longer than --max-line-bytes (default 1MiB) is not parsed: it is
 skipped and counted in the summary, as the agent does, with a warning

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
@@ -14,7 +15,8 @@ import (
 // --state-dir (see statelock), for as long as the command uses it; ""
 // locks nothing and returns a nil *statelock.Lock, whose Release does
 // nothing. The error names the flag and says what to do; a dir that is
-// a file is refused as such.
+// a file is refused as such, and so is an agent's state_dir
+// (agentCheckpoint).
 func lockStateDir(dir string) (*statelock.Lock, error) {
 	if dir == "" {
 		return nil, nil
@@ -22,6 +24,9 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 	const todo = "give a directory (it is created if missing), or leave --state-dir out for a temporary one"
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("--state-dir %s is a file, not a directory: %s", dir, todo)
+	}
+	if ck := agentCheckpoint(dir); ck != "" {
+		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's file checkpoints, e.g. %s): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, ck)
 	}
 	lk, err := statelock.Acquire(dir)
 	switch {
@@ -33,4 +38,15 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 		return nil, fmt.Errorf("--state-dir: %w", err) // in use: statelock names the holder
 	}
 	return lk, nil
+}
+
+// agentCheckpoint returns the name of a file checkpoint of run in dir
+// ("tail-" and a hash, .json: checkpoint.PositionKey), or "" when dir
+// holds none: dir is then no agent's state_dir.
+func agentCheckpoint(dir string) string {
+	m, _ := filepath.Glob(filepath.Join(dir, "tail-*.json"))
+	if len(m) == 0 {
+		return ""
+	}
+	return filepath.Base(m[0])
 }

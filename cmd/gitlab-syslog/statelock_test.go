@@ -17,21 +17,28 @@ import (
 // holds it), run --once and detect --state-dir fail naming the lock file;
 // once released, both run.
 func TestStateDirLocked(t *testing.T) {
-	state := t.TempDir()
+	// One directory each: detect refuses an agent's state_dir once run
+	// wrote its checkpoints there (TestDetectStateDirErrors).
+	state, dstate := t.TempDir(), t.TempDir()
 	lk, err := statelock.Acquire(state)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lockFile := filepath.Join(state, statelock.FileName)
+	dlk, err := statelock.Acquire(dstate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile, dlockFile := filepath.Join(state, statelock.FileName), filepath.Join(dstate, statelock.FileName)
 	runArgs := []string{"--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state}
-	detectArgs := []string{"detect", "--state-dir", state, "../../testdata/audit_json.log"}
+	detectArgs := []string{"detect", "--state-dir", dstate, "../../testdata/audit_json.log"}
 	if r := runCmd(t, runArgs...); r.err == nil || !strings.Contains(r.err.Error(), lockFile) || r.stdout != "" {
 		t.Errorf("run with the state_dir locked: err %v, %d bytes sent; want an error naming %s and nothing sent", r.err, len(r.stdout), lockFile)
 	}
-	if _, err := execute(t, detectArgs...); err == nil || !strings.Contains(err.Error(), lockFile) {
-		t.Errorf("detect with the state_dir locked: %v, want an error naming %s", err, lockFile)
+	if _, err := execute(t, detectArgs...); err == nil || !strings.Contains(err.Error(), dlockFile) {
+		t.Errorf("detect with the state_dir locked: %v, want an error naming %s", err, dlockFile)
 	}
 	lk.Release()
+	dlk.Release()
 	if r := runCmd(t, runArgs...); r.err != nil || r.stdout == "" {
 		t.Errorf("run after the lock was released: err %v, %d bytes sent", r.err, len(r.stdout))
 	}
@@ -40,7 +47,9 @@ func TestStateDirLocked(t *testing.T) {
 	}
 }
 
-// TestDetectStateDirErrors: a --state-dir detect cannot use is named with
+// TestDetectStateDirErrors: a --state-dir detect cannot use (a file, a
+// path under a file, an agent's state_dir, which detect would make the
+// agent skip lines for its rules) is named with
 // the flag, the cause and what to do.
 func TestDetectStateDirErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -48,8 +57,16 @@ func TestDetectStateDirErrors(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	agent := filepath.Join(dir, "agent") // run's state_dir: a checkpoint
+	if err := os.MkdirAll(agent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(agent, "tail-0123456789abcdef.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct{ name, dir, want string }{
 		{"a file", file, "detect: --state-dir " + file + " is a file, not a directory: give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
+		{"an agent's state_dir", agent, "detect: --state-dir " + agent + " is an agent's state_dir (it holds the agent's file checkpoints, e.g. tail-0123456789abcdef.json): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one"},
 		{"under a file", filepath.Join(file, "state"), "detect: --state-dir: state_dir " + filepath.Join(file, "state") + ": mkdir " + file + ": not a directory; give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
