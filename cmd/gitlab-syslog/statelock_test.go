@@ -79,3 +79,17 @@ func TestDetectStateDirErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRefusesDetectStateDir: run refuses a state_dir that a detect
+// --state-dir run used: the engine's state there holds the lines detect
+// folded, which the agent's rules would skip, and nothing is sent.
+func TestRunRefusesDetectStateDir(t *testing.T) {
+	state := t.TempDir()
+	if _, err := execute(t, "detect", "--state-dir", state, "../../testdata/audit_json.log"); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state)
+	if want := "run: state_dir " + state + " was a detect --state-dir (it holds detect-rules)"; r.err == nil || !strings.Contains(r.err.Error(), want) || r.stdout != "" {
+		t.Errorf("run with detect's state dir: err %v, %d bytes sent; want %q and nothing sent", r.err, len(r.stdout), want)
+	}
+}
