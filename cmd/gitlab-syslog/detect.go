@@ -523,6 +523,9 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 			if inputs[i].stream {
 				as = "as Audit Event Streaming events"
 			}
+			if read := c.lines - c.cut.n; 2*c.like.n > read { // as lookAlike.warning judges
+				hint = fmt.Sprintf("%d of them look like %s lines: give %s:%s", c.like.n, c.like.typ, c.like.typ, inputs[i].path)
+			}
 		}
 		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
 			c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), as, hint)

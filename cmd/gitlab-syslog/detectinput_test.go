@@ -301,7 +301,8 @@ func TestDetectBadParamValue(t *testing.T) {
 
 // TestDetectWarnsUnparsedInput: an input of which no line parses (a wrong
 // TYPE: prefix, not a GitLab log) is named in a warning, instead of
-// passing as "0 alerts"; an input with some parsed lines is not.
+// passing as "0 alerts", with the type its lines look like when most
+// look like one; an input with some parsed lines is not.
 func TestDetectWarnsUnparsedInput(t *testing.T) {
 	access := filepath.Join(samples, "gitlab_access.log")
 	for _, tc := range []struct {
@@ -310,7 +311,9 @@ func TestDetectWarnsUnparsedInput(t *testing.T) {
 		want string // "": no warning
 	}{
 		{"wrong prefix", []string{"audit:" + access},
-			"detect: WARNING: none of the 18 lines of " + access + " parsed as audit: is the TYPE: prefix (or the file name) right, or is it another log?"},
+			"detect: WARNING: none of the 18 lines of " + access + " parsed as audit: 18 of them look like access lines: give access:" + access + "\n"},
+		{"wrong prefix, lines of no known type", []string{"audit:" + filepath.Join(samples, "..", "LICENSE")},
+			"parsed as audit: is the TYPE: prefix (or the file name) right, or is it another log?\n"},
 		{"not a GitLab log", []string{filepath.Join(samples, "..", "LICENSE")},
 			"parsed as any GitLab log type: is it a GitLab log?"},
 		{"right type", []string{access}, ""},
