@@ -384,7 +384,7 @@ func TestDetectConfigEngineOff(t *testing.T) {
 // than its lines are gets a warning naming the type its lines look like
 // (before, application:audit_json.log passed as "0 alerts" in silence); a
 // rightly typed input and one none of whose lines parsed (warned about
-// otherwise) get none.
+// otherwise: warnUnparsedInputs, which names the type then) get none.
 func TestDetectMistypedInput(t *testing.T) {
 	audit, app := filepath.Join(samples, "audit_json.log"), filepath.Join(samples, "application_json.log")
 	for _, tc := range []struct {
@@ -406,7 +406,7 @@ func TestDetectMistypedInput(t *testing.T) {
 			t.Fatalf("%s: %v", tc.arg, err)
 		}
 		got := errOut.String()
-		if tc.want == "" && strings.Contains(got, "look like") || tc.want != "" && !strings.Contains(got, tc.want) {
+		if tc.want == "" && strings.Contains(got, "but were read as") || tc.want != "" && !strings.Contains(got, tc.want) {
 			t.Errorf("%s: stderr:\n%s\nwant the warning %q", tc.arg, got, tc.want)
 		}
 	}
