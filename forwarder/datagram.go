@@ -34,10 +34,14 @@ func (w *writer) sendDatagrams(it *item) error {
 	return nil
 }
 
-// datagram returns the message at s, cut to MaxDatagram. MSG is cut first,
-// at a UTF-8 character boundary; when HEADER and STRUCTURED-DATA alone are
-// too long, STRUCTURED-DATA is replaced by "-" so the datagram stays a
-// well-formed message.
+// datagram returns the message at s, cut to MaxDatagram. When MSG fits
+// whole without STRUCTURED-DATA, STRUCTURED-DATA is replaced by "-": MSG
+// is the log line as GitLab wrote it, which a SIEM parses (Sentinel's AMA
+// path drops STRUCTURED-DATA), and the columns are a copy of it. Else MSG
+// is cut, at a UTF-8 character boundary, keeping STRUCTURED-DATA when
+// HEADER and STRUCTURED-DATA fit; when they do not, STRUCTURED-DATA is
+// replaced by "-" too, so the datagram stays a well-formed message. The
+// first cut is logged (warnCut).
 func (w *writer) datagram(b *Batch, s span) []byte {
 	limit := w.f.cfg.MaxDatagram
 	msg := b.buf[s.start:s.end]
@@ -45,14 +49,25 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 		return msg
 	}
 	w.n.truncated.Add(1)
+	w.warnCut(len(msg))
+	hasSD := s.sd < s.end && b.buf[s.sd] == '['
+	if body := s.end - s.msg; hasSD && s.msg < s.end && s.sd-s.start+2+body <= limit {
+		return w.dropSD(b, s, limit) // MSG whole: HEADER, "-", SP, MSG
+	}
 	if s.msg-s.start <= limit {
 		return msg[:cutUTF8(msg, limit, s.msg-s.start)]
 	}
-	if s.sd >= s.end || b.buf[s.sd] != '[' {
+	if !hasSD {
 		// No STRUCTURED-DATA to drop (RFC 3164, or "-"): the header alone
 		// is over a tiny MaxDatagram.
 		return msg[:cutUTF8(msg, limit, 0)]
 	}
+	return w.dropSD(b, s, limit)
+}
+
+// dropSD returns the message at s with its STRUCTURED-DATA replaced by
+// "-", cut to limit (MSG first) when still longer, in w.dgram.
+func (w *writer) dropSD(b *Batch, s span, limit int) []byte {
 	head := b.buf[s.start:s.sd]
 	d := append(w.dgram[:0], head...)
 	d = append(d, '-')
@@ -82,4 +97,16 @@ func cutUTF8(p []byte, n, min int) int {
 		}
 	}
 	return n
+}
+
+// warnCut logs, once per Forwarder, that a message of n bytes was cut to
+// MaxDatagram (messages_truncated_total counts them all), and what to do.
+func (w *writer) warnCut(n int) {
+	if w.cutWarned || w.f.cfg.Logger == nil || w.f.ep == nil { // nil: a writer of TestDatagramCut
+		return
+	}
+	w.cutWarned = true
+	w.f.cfg.Logger.Warn("forwarder: a message longer than max_message_bytes was cut to fit a datagram (its STRUCTURED-DATA dropped, or its MSG cut); later ones are counted in messages_truncated_total, not logged",
+		"destination", w.f.ep.raw, "bytes", n, "max_message_bytes", w.f.cfg.MaxDatagram,
+		"hint", "raise forward.max_message_bytes (up to 65507) if the collector takes larger datagrams, or send over tcp:// or tls://, which cut nothing")
 }

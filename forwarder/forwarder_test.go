@@ -682,6 +682,10 @@ func TestDatagramCut(t *testing.T) {
 			func(e *Encoder, m *Message) string { return "<0>1 - - a - - - " + strings.Repeat("é", (101-17)/2) }},
 		{"sd dropped", Encoder{}, Message{AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte(long)}}, Msg: []byte("xyz")}, 100,
 			func(e *Encoder, m *Message) string { return "<0>1 - - a - - - xyz" }},
+		{"sd dropped so that msg goes whole", Encoder{}, Message{AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte(strings.Repeat("v", 30))}}, Msg: []byte(strings.Repeat("m", 60))}, 100,
+			func(e *Encoder, m *Message) string { return "<0>1 - - a - - - " + strings.Repeat("m", 60) }},
+		{"msg cut, sd kept, when msg cannot go whole", Encoder{}, Message{AppName: "a", Params: []parser.Field{{Name: "k", Value: []byte("v")}}, Msg: []byte(strings.Repeat("m", 200))}, 100,
+			func(e *Encoder, m *Message) string { return string(e.Append(nil, m))[:100] }},
 		{"rfc3164 header over limit", Encoder{Format: RFC3164}, Message{Time: t0, Hostname: strings.Repeat("h", 200), AppName: "a", Msg: []byte("m")}, 50,
 			func(e *Encoder, m *Message) string { return string(e.Append(nil, m))[:50] }},
 	}

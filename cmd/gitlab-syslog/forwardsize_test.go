@@ -17,7 +17,7 @@ func TestForwardMaxMessageBytes(t *testing.T) {
 		err   string // in the error of check and run; "": check passes
 	}{
 		{"10", "config.yaml:4: forward.max_message_bytes: 10 is below 480, the message size RFC 5424 §6.1 requires every receiver to accept"},
-		{"479", "a longer message is cut to it (MSG first, then STRUCTURED-DATA dropped) and counted"},
+		{"479", "a longer message is cut to it (STRUCTURED-DATA dropped first when that lets MSG go whole, else MSG cut) and counted"},
 		{"480", ""},
 		{"1KiB", ""},
 		{"0", ""},

@@ -66,6 +66,7 @@ func (s *forwarderSink) Stats() metrics.ForwarderStats {
 		Sent:       st.Messages,
 		Dropped:    st.Dropped,
 		Resent:     st.Resent,
+		Truncated:  st.Truncated,
 	}
 }
 

@@ -273,7 +273,7 @@ func (v *validator) maxMessageBytes(n int) {
 	case n > 0 && n < MinMaxDatagram:
 		v.errf(key, "%d is below %d, the message size RFC 5424 §6.1 requires every receiver to accept "+
 			"(and RFC 5426 §3.2's limit for IPv4 UDP when the path MTU is unknown); a longer message is cut to it "+
-			"(MSG first, then STRUCTURED-DATA dropped) and counted, so the header alone would not fit: %s", n, MinMaxDatagram, rng)
+			"(STRUCTURED-DATA dropped first when that lets MSG go whole, else MSG cut) and counted, so the header alone would not fit: %s", n, MinMaxDatagram, rng)
 	case n > MaxMaxDatagram:
 		v.errf(key, "%d is over %d, the largest UDP payload (65535 bytes less the 8-byte UDP and 20-byte IPv4 headers): "+
 			"the system refuses a longer datagram instead of sending it; %s "+

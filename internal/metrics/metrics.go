@@ -39,6 +39,7 @@ type ForwarderStats struct {
 	Sent       uint64 // messages written to the transport
 	Dropped    uint64 // messages the forwarder could not deliver and gave up on
 	Resent     uint64 // messages written again after a reconnect: possible duplicates
+	Truncated  uint64 // messages over max_message_bytes, cut to fit a datagram
 }
 
 // Source holds the metric children of one source, looked up once so that
@@ -161,13 +162,14 @@ var (
 	descSent      = prometheus.NewDesc(namespace+"_messages_sent_total", "Syslog messages written to the transport.", nil, nil)
 	descDropped   = prometheus.NewDesc(namespace+"_messages_dropped_total", "Syslog messages the forwarder gave up on.", nil, nil)
 	descResent    = prometheus.NewDesc(namespace+"_duplicates_total", "Messages written again after a reconnect or restart: possible duplicates at the collector.", nil, nil)
+	descTruncated = prometheus.NewDesc(namespace+"_messages_truncated_total", "Syslog messages longer than max_message_bytes, cut to fit a datagram (udp://, unix datagram): STRUCTURED-DATA dropped, or MSG cut.", nil, nil)
 )
 
 // forwarderCollector reads the forwarder's stats at scrape time.
 type forwarderCollector struct{ m *Metrics }
 
 func (c *forwarderCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descConnected, descReconnect, descQueue, descSent, descDropped, descResent} {
+	for _, d := range []*prometheus.Desc{descConnected, descReconnect, descQueue, descSent, descDropped, descResent, descTruncated} {
 		ch <- d
 	}
 }
@@ -190,4 +192,5 @@ func (c *forwarderCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descSent, prometheus.CounterValue, float64(s.Sent))
 	ch <- prometheus.MustNewConstMetric(descDropped, prometheus.CounterValue, float64(s.Dropped))
 	ch <- prometheus.MustNewConstMetric(descResent, prometheus.CounterValue, float64(s.Resent))
+	ch <- prometheus.MustNewConstMetric(descTruncated, prometheus.CounterValue, float64(s.Truncated))
 }

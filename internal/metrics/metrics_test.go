@@ -34,7 +34,7 @@ func TestEndpoint(t *testing.T) {
 		return TailerStats{CheckpointLag: 123, Rotations: 1, Truncations: 2, RecoveredBytes: 4096, CheckpointErrors: 5, TruncatedLines: 6, UnplacedRotated: 7}
 	})
 	m.SetForwarder(func() ForwarderStats {
-		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4}
+		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4, Truncated: 8}
 	})
 	var healthErr error
 	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return healthErr }), slog.New(slog.DiscardHandler))
@@ -65,6 +65,7 @@ func TestEndpoint(t *testing.T) {
 		"gitlab_syslog_reconnects_total 2",
 		"gitlab_syslog_queue_depth 3",
 		"gitlab_syslog_duplicates_total 4",
+		"gitlab_syslog_messages_truncated_total 8",
 		"gitlab_syslog_forwarder_connected 1",
 		"go_goroutines ",
 		"process_start_time_seconds ",
