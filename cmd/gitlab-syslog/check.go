@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -358,7 +359,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	if c.Metrics.Listen != "" {
-		fmt.Fprintf(w, "metrics:    http://%s/metrics and /healthz\n", c.Metrics.Listen)
+		fmt.Fprintf(w, "metrics:    %s\n", metricsSummary(c.Metrics.Listen, invalidMark(c, errs, "metrics.listen")))
 	} else {
 		fmt.Fprintf(w, "metrics:    off\n")
 	}
@@ -860,4 +861,22 @@ func skippedMatches(m []string) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d not followed by run (%s)", len(why), strings.Join(why, "; "))
+}
+
+// metricsSummary is check's line for metrics.listen (host:port): the
+// URLs of /metrics and /healthz, with "THIS-HOST" and "(every interface)"
+// for a wildcard host (":9469", "0.0.0.0:9469"), and, for a listen
+// address that is INVALID (the mark bad), only the value and the mark.
+func metricsSummary(listen, bad string) string {
+	if bad != "" {
+		return listen + bad
+	}
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return fmt.Sprintf("http://THIS-HOST:%s/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
+	}
+	return fmt.Sprintf("http://%s/metrics and /healthz", net.JoinHostPort(host, port))
 }

@@ -145,3 +145,22 @@ func TestCheckGlobSkippedMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsSummary: check's metrics line gives usable URLs: a wildcard
+// host is THIS-HOST and said to be every interface, and an invalid
+// metrics.listen is shown as written with its mark, not inside a URL
+// ("http://http://...").
+func TestMetricsSummary(t *testing.T) {
+	for _, tc := range []struct{ listen, bad, want string }{
+		{"127.0.0.1:9469", "", "http://127.0.0.1:9469/metrics and /healthz"},
+		{"[::1]:9469", "", "http://[::1]:9469/metrics and /healthz"},
+		{":9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"0.0.0.0:9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"[::]:9469", "", "http://THIS-HOST:9469/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)"},
+		{"http://127.0.0.1:9469", " (INVALID, see problems)", "http://127.0.0.1:9469 (INVALID, see problems)"},
+	} {
+		if got := metricsSummary(tc.listen, tc.bad); got != tc.want {
+			t.Errorf("metricsSummary(%q, %q) = %q, want %q", tc.listen, tc.bad, got, tc.want)
+		}
+	}
+}

@@ -17,14 +17,17 @@ import (
 // "ok" when health returns nil, else 503 with the error's text, which says
 // what is wrong (one problem per line). It also serves Go's profiles under
 // /debug/pprof/ (as Prometheus and promtail do), so a slow or busy agent can
-// be profiled in place; keep the metrics address on loopback or firewalled.
+// be profiled in place, but only to clients on a loopback address (on the
+// host, through ssh or kubectl port-forward): others get 403, since the
+// profiles show the command line and the code's state, and metrics.listen
+// is often every interface so that Prometheus can scrape.
 func (m *Metrics) Handler(health func() error) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/pprof/", loopbackOnly(pprof.Index))
+	mux.Handle("/debug/pprof/cmdline", loopbackOnly(pprof.Cmdline))
+	mux.Handle("/debug/pprof/profile", loopbackOnly(pprof.Profile))
+	mux.Handle("/debug/pprof/symbol", loopbackOnly(pprof.Symbol))
+	mux.Handle("/debug/pprof/trace", loopbackOnly(pprof.Trace))
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -36,6 +39,19 @@ func (m *Metrics) Handler(health func() error) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	return mux
+}
+
+// loopbackOnly serves h to clients on a loopback address and answers
+// others 403 with what to do.
+func loopbackOnly(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "/debug/pprof/ is served to loopback clients only: profile from the agent's host (ssh), or through kubectl port-forward", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	})
 }
 
 // Server is a running metrics endpoint.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -207,6 +208,36 @@ func TestDetectMetrics(t *testing.T) {
 	} {
 		if !strings.Contains(b, want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+// TestPprofLoopbackOnly: /debug/pprof/ answers a client on a loopback
+// address and refuses others with 403 and what to do, while /metrics and
+// /healthz answer every client (Prometheus scrapes them over the network).
+func TestPprofLoopbackOnly(t *testing.T) {
+	h := New().Handler(func() error { return nil })
+	for _, tc := range []struct {
+		remote, path string
+		want         int
+	}{
+		{"127.0.0.1:40000", "/debug/pprof/cmdline", 200},
+		{"[::1]:40000", "/debug/pprof/cmdline", 200},
+		{"192.0.2.10:40000", "/debug/pprof/cmdline", 403},
+		{"192.0.2.10:40000", "/debug/pprof/", 403},
+		{"[2001:db8::1]:40000", "/debug/pprof/symbol", 403},
+		{"192.0.2.10:40000", "/metrics", 200},
+		{"192.0.2.10:40000", "/healthz", 200},
+	} {
+		r := httptest.NewRequest("GET", tc.path, nil)
+		r.RemoteAddr = tc.remote
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s from %s: %d, want %d", tc.path, tc.remote, w.Code, tc.want)
+		}
+		if tc.want == 403 && !strings.Contains(w.Body.String(), "loopback clients only") {
+			t.Errorf("%s from %s: body %q does not say why", tc.path, tc.remote, w.Body.String())
 		}
 	}
 }
