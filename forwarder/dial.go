@@ -61,6 +61,7 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
+			w.n.connected.Store(true)
 			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
@@ -131,6 +132,7 @@ func (w *writer) closeConn() {
 	if w.conn == nil {
 		return
 	}
+	w.n.connected.Store(false)
 	if w.unwatch != nil {
 		w.unwatch()
 		w.unwatch = nil
