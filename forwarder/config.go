@@ -98,8 +98,11 @@ type Config struct {
 	// batch. 0 means never give up, which is what a daemon wants; a one-shot
 	// command sets a small number.
 	MaxAttempts int `yaml:"-"`
-	// MinBackoff and MaxBackoff bound the exponential backoff (with full
-	// jitter) between connection attempts.
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// connection attempts: after the n-th consecutive failure the writer
+	// waits between d/2 and d, d = min(MaxBackoff, MinBackoff·2^(n-1))
+	// ("equal jitter"), so with the defaults 50-100 ms, 100-200 ms, ...,
+	// and 15-30 s once the cap is reached.
 	MinBackoff, MaxBackoff time.Duration `yaml:"-"`
 	// Encoder, when set, is the encoder the caller fills batches with; its
 	// counters are included in Stats.

@@ -30,6 +30,7 @@ type writer struct {
 	// first was not refused and resets failures.
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
+	down     outage
 
 	t tracker     // TCP and TLS: batches written but not acknowledged by the peer
 	r relpSession // RELP: transactions not answered yet
