@@ -98,8 +98,11 @@ type Config struct {
 	// batch. 0 means never give up, which is what a daemon wants; a one-shot
 	// command sets a small number.
 	MaxAttempts int `yaml:"-"`
-	// MinBackoff and MaxBackoff bound the exponential backoff (with full
-	// jitter) between connection attempts.
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// connection attempts: after the n-th consecutive failure the writer
+	// waits between d/2 and d, d = min(MaxBackoff, MinBackoff·2^(n-1))
+	// ("equal jitter"), so with the defaults 50-100 ms, 100-200 ms, ...,
+	// and 15-30 s once the cap is reached.
 	MinBackoff, MaxBackoff time.Duration `yaml:"-"`
 	// Encoder, when set, is the encoder the caller fills batches with; its
 	// counters are included in Stats.
@@ -191,6 +194,9 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	hostPort := func(def string) (string, error) {
 		if u.Hostname() == "" {
 			return "", fmt.Errorf("forwarder: destination %s: missing host (want %s://host:port)", c.URL, u.Scheme)
+		}
+		if err := CheckHostPort(u); err != nil {
+			return "", fmt.Errorf("forwarder: destination %s: %w", c.URL, err)
 		}
 		if u.Port() == "" && !strings.HasSuffix(u.Host, ":") {
 			return net.JoinHostPort(u.Hostname(), def), nil
@@ -293,6 +299,33 @@ func CheckPort(port string) error {
 		return fmt.Errorf("port %q is not a number from 1 to 65535", port)
 	}
 	return nil
+}
+
+// CheckHostPort returns an error when the host part of the URL u (a
+// udp, tcp, tls, relp or relp+tls destination, or a listen URL) has a
+// colon but does not split into a host and a port as net.Dial needs it:
+// more colons than one ("127.0.0.1:5591:9"), or an IPv6 address not in
+// brackets ("::1:514"), which url.Parse accepts. The error does not name
+// the URL; it says what to write.
+func CheckHostPort(u *url.URL) error {
+	h := u.Host
+	if !strings.Contains(h, ":") || strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		return nil // no port, or an IPv6 address in brackets without one
+	}
+	_, _, err := net.SplitHostPort(h)
+	if err == nil {
+		return nil
+	}
+	cause := err.Error()
+	if ae, ok := err.(*net.AddrError); ok {
+		cause = ae.Err
+	}
+	port := "514"
+	if strings.HasPrefix(u.Scheme, "relp") {
+		port = "2514"
+	}
+	return fmt.Errorf("%q is not host:port (%s): write one host and one port, e.g. %s://127.0.0.1:%s; an IPv6 address goes in brackets, e.g. %s://[::1]:%s",
+		h, cause, u.Scheme, port, u.Scheme, port)
 }
 
 // CheckURLOptions returns an error for a query option of the destination

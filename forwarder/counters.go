@@ -8,6 +8,7 @@ import "sync/atomic"
 type counters struct {
 	messages, bytes, batches, reconnects atomic.Uint64
 	resent, truncated, escaped, dropped  atomic.Uint64
+	connected                            atomic.Bool // the writer holds a connection
 }
 
 // stats returns the counters as Stats, without QueueDepth and
@@ -22,5 +23,6 @@ func (c *counters) stats() Stats {
 		Truncated:  c.truncated.Load(),
 		Escaped:    c.escaped.Load(),
 		Dropped:    c.dropped.Load(),
+		Connected:  c.connected.Load(),
 	}
 }

@@ -27,6 +27,9 @@ func (w *writer) sendDatagrams(it *item) error {
 		w.n.messages.Add(1)
 		if w.dgramsOK++; w.dgramsOK >= 2 {
 			w.failures = 0
+			if w.down.attempts > 0 {
+				w.down.connected(w.f, time.Now())
+			}
 		}
 		it.next++
 	}

@@ -21,6 +21,7 @@ func (w *writer) connect(cause error) error {
 			last := cause // a copy: cause changes with the next attempt
 			f.lastErr.Store(&last)
 			w.failures++
+			w.down.fail(time.Now())
 			if max := f.cfg.MaxAttempts; max > 0 && w.failures >= max {
 				return fmt.Errorf("forwarder: giving up on %s after %d failed attempts: %w", f.ep.raw, w.failures, cause)
 			}
@@ -61,10 +62,16 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
+			w.n.connected.Store(true)
 			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				w.n.reconnects.Add(1)
+			}
+			// After failures, a datagram socket proves nothing yet:
+			// sendDatagrams reports it once a datagram got through.
+			if w.framing != framingDatagram || w.down.attempts == 0 {
+				w.down.connected(f, time.Now())
 			}
 			return nil
 		}
@@ -72,8 +79,11 @@ func (w *writer) connect(cause error) error {
 	}
 }
 
-// backoff returns a delay for the n-th consecutive failure: uniformly
-// random in [0, min(max, base·2^(n-1))) ("full jitter"), at least 1 ms.
+// backoff returns a delay for the n-th consecutive failure: with
+// d = min(max, base·2^(n-1)), half of d plus a uniformly random part of the
+// other half ("equal jitter"), so in [d/2, d) and at least 1 ms. The delays
+// grow steadily with n (each at least half the largest the one before could
+// be) yet spread reconnecting agents apart; at max they stay in [max/2, max).
 func backoff(base, max time.Duration, n int) time.Duration {
 	d := base
 	for i := 1; i < n && d < max; i++ {
@@ -82,11 +92,50 @@ func backoff(base, max time.Duration, n int) time.Duration {
 	if d > max {
 		d = max
 	}
-	j := time.Duration(rand.Int64N(int64(d)))
+	half := d / 2
+	j := half
+	if rest := d - half; rest > 0 {
+		j += time.Duration(rand.Int64N(int64(rest)))
+	}
 	if j < time.Millisecond {
 		j = time.Millisecond
 	}
 	return j
+}
+
+// outage tracks the failures since the writer last made a connection, for
+// the line that logs its return.
+type outage struct {
+	since    time.Time // the first failure
+	attempts int       // failures since the last connection
+	ever     bool      // a connection was made before
+}
+
+func (o *outage) fail(now time.Time) {
+	if o.attempts == 0 {
+		o.since = now
+	}
+	o.attempts++
+}
+
+// connected logs at info a connection made after failures, so that the log
+// says the destination is back after its "connection failed" warnings:
+// the destination, how long it was unreachable and the failed attempts
+// ("connected again", or "connected" when none was made before).
+// A datagram transport calls it once a datagram written after the
+// failures was not refused.
+func (o *outage) connected(f *Forwarder, now time.Time) {
+	if o.attempts == 0 {
+		o.ever = true
+		return
+	}
+	msg := "forwarder: connected again"
+	if !o.ever {
+		msg = "forwarder: connected"
+	}
+	f.cfg.Logger.Info(msg, "destination", f.ep.raw,
+		"down_for", now.Sub(o.since).Round(time.Millisecond), "failed_attempts", o.attempts)
+	*o = outage{ever: true}
 }
 
 func (w *writer) dial() (net.Conn, error) {
@@ -131,6 +180,7 @@ func (w *writer) closeConn() {
 	if w.conn == nil {
 		return
 	}
+	w.n.connected.Store(false)
 	if w.unwatch != nil {
 		w.unwatch()
 		w.unwatch = nil

@@ -45,8 +45,11 @@
 // bytes of the records under TLS); elsewhere, and for unix stream sockets,
 // once all of its bytes were written to the socket.
 // When a write fails, or the receiver has closed or reset the connection,
-// the writer reconnects with exponential backoff and full jitter, logging
-// each attempt, and writes every unacknowledged batch again, in order.
+// the writer reconnects with capped exponential backoff and equal jitter
+// (Config.MinBackoff), logging each failed attempt at warn and the
+// connection that ends them at info ("forwarder: connected again", with
+// how long the destination was unreachable and the failed attempts), and
+// writes every unacknowledged batch again, in order.
 // Receivers may then see some messages twice (counted as Stats.Resent);
 // nothing is dropped while the Forwarder runs.
 //

@@ -86,6 +86,12 @@ type Stats struct {
 	Dropped uint64
 	// QueueDepth is the number of batches waiting in the queue.
 	QueueDepth int
+	// Connected reports whether the writer holds a connection to the
+	// destination: false from the failed write, read or acknowledgement
+	// check that lost it (a receiver that closed an idle connection is
+	// noticed at the next write) and during the reconnect backoff, until
+	// a new connection is made; false after the Forwarder gave up.
+	Connected bool
 	// EncoderStats are the counters of Config.Encoder, if set.
 	EncoderStats
 }

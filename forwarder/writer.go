@@ -30,6 +30,7 @@ type writer struct {
 	// first was not refused and resets failures.
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
+	down     outage
 	// cutWarned: a datagram was cut and logged (warnCut).
 	cutWarned bool
 

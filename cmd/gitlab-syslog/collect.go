@@ -116,11 +116,19 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 // checkListen refuses a --listen URL of a network scheme without the
 // "//" of an address ("tcp:/127.0.0.1:5514", "udp:127.0.0.1:5514"), which
 // would listen on every interface on a random port, as send --to refuses
-// it. "tcp://:5514" (every interface, that port) is accepted.
+// it, and one whose address does not split into host and port
+// ("tcp://::1:5514": forwarder.CheckHostPort). "tcp://:5514" (every
+// interface, that port) is accepted.
 func checkListen(listen string) error {
 	u, err := url.Parse(listen)
-	if err != nil || u.Host != "" || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") {
+	if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") {
 		return nil // collect.Listen names any other problem
+	}
+	if u.Host != "" {
+		if err := forwarder.CheckHostPort(u); err != nil {
+			return fmt.Errorf("collect: listen URL %q: %w", listen, err)
+		}
+		return nil
 	}
 	if p := config.HostProblem(listen, u); p != "" {
 		return fmt.Errorf("collect: listen URL %s", p)

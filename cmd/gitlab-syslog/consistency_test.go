@@ -280,6 +280,7 @@ func TestSendErrorHints(t *testing.T) {
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate is valid for localhost, not siem.example — the certificate does not name the host dialed: use a name it has, or --server-name", notWant: "running"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
+		{name: "too many colons", args: []string{"--to", "udp://127.0.0.1:5591:9"}, want: `send: --to: "udp://127.0.0.1:5591:9": "127.0.0.1:5591:9" is not host:port (too many colons in address): write one host and one port, e.g. udp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. udp://[::1]:514`},
 		{name: "port name", args: []string{"--to", "tcp://127.0.0.1:syslog"}, want: `send: --to: "tcp://127.0.0.1:syslog": invalid port ":syslog" after host; write SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514`},
 		{name: "unknown scheme", args: []string{"--to", "stdout:"}, want: `send: --to: "stdout:": stdout:// takes no host, path or options (write stdout://, stdout or -)`},
 		{name: "other scheme", args: []string{"--to", "syslog://h:514"}, want: `send: --to: unsupported scheme in "syslog://h:514" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://)`},
@@ -340,6 +341,8 @@ func TestCollectListenHints(t *testing.T) {
 		{"unix without colon", "unix//tmp/x.sock", `collect: listen URL "unix//tmp/x.sock": unknown scheme "" (want udp, tcp, tls or unix) (did you mean "unix:///tmp/x.sock"?)`},
 		{"empty", "", `collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)`},
 		{"blank", " ", `collect: --listen needs an address to listen on, e.g. --listen tcp://127.0.0.1:5514 (udp://, tcp://, tls:// or unix:///path)`},
+		{"too many colons", "udp://127.0.0.1:5591:9", `collect: listen URL "udp://127.0.0.1:5591:9": "127.0.0.1:5591:9" is not host:port (too many colons in address): write one host and one port, e.g. udp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. udp://[::1]:514`},
+		{"IPv6 without brackets", "tcp://::1:5514", `collect: listen URL "tcp://::1:5514": "::1:5514" is not host:port (too many colons in address): write one host and one port, e.g. tcp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. tcp://[::1]:514`},
 		{"known scheme, no hint", "tcp://127.0.0.1:99999", `collect: listen on tcp://127.0.0.1:99999: listen tcp: address 99999: invalid port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

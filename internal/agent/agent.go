@@ -668,9 +668,7 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 	if s == nil {
 		return metrics.ForwarderStats{}
 	}
-	st := s.Stats()
-	st.Connected = a.aw.stalled(time.Now()) < a.opts.StallLimit
-	return st
+	return s.Stats()
 }
 
 // Health returns nil when every source is running and the forwarder keeps

@@ -61,6 +61,7 @@ func (s *forwarderSink) LastError() error                { return s.f.LastError(
 func (s *forwarderSink) Stats() metrics.ForwarderStats {
 	st := s.f.Stats()
 	return metrics.ForwarderStats{
+		Connected:  st.Connected,
 		Reconnects: st.Reconnects,
 		QueueDepth: st.QueueDepth,
 		Sent:       st.Messages,

@@ -169,6 +169,8 @@ func (v *validator) forward(f *Forward) {
 		switch {
 		case u.Hostname() == "":
 			v.errf("forward.url", "%s", HostProblem(f.URL, u))
+		case forwarder.CheckHostPort(u) != nil:
+			v.errf("forward.url", "%q: %v", f.URL, forwarder.CheckHostPort(u))
 		case strings.HasPrefix(u.Scheme, "relp") && u.Port() == "":
 			v.errf("forward.url", "%q has no port (RELP has no standard port; e.g. %s://127.0.0.1:2514)", f.URL, u.Scheme)
 		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 )
 
 // Defaults for the zero values of Config.
@@ -112,6 +114,9 @@ func ParseListen(s string) (Scheme, error) {
 		sc = Scheme{Protocol: RELP, TLS: true}
 	default:
 		return Scheme{}, fmt.Errorf("inputs: listen %q: unknown scheme %q (want tcp, tls, relp or relp+tls)", s, u.Scheme)
+	}
+	if err := forwarder.CheckHostPort(u); err != nil {
+		return Scheme{}, fmt.Errorf("inputs: listen %q: %w", s, err)
 	}
 	_, port, err := net.SplitHostPort(u.Host)
 	if err != nil {

@@ -33,7 +33,7 @@ type Metrics struct {
 
 // ForwarderStats is what the forwarder reports at scrape time.
 type ForwarderStats struct {
-	Connected  bool
+	Connected  bool   // a connection is held: 0 from a lost one until it reconnects
 	Reconnects uint64 // connections re-established after a failure
 	QueueDepth int    // batches waiting to be written
 	Sent       uint64 // messages written to the transport
