@@ -369,7 +369,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if w.err != nil {
 		return fmt.Errorf("detect: write output: %w", w.err)
 	}
-	printDetectSummary(stderr, eng, counts)
+	printDetectSummary(stderr, eng, inputs, counts)
 	warnUnparsedInputs(stderr, inputs, counts)
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
@@ -567,8 +567,9 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 	}
 }
 
-// printDetectSummary writes the run's counters to w.
-func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
+// printDetectSummary writes the run's counters to w; counts[i] are those
+// of inputs[i].
+func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, counts []inputCounts) {
 	var c inputCounts
 	for _, x := range counts {
 		c.lines += x.lines
@@ -616,6 +617,10 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		if rs.LateDrop > 0 {
 			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
 		}
+		if rs.Evicted > 0 {
+			late += fmt.Sprintf(", %d %s evicted (max_keys %d: the oldest went first, with what they had counted; raise max_keys)",
+				rs.Evicted, plural(int(rs.Evicted), "key", "keys"), rs.MaxKeys)
+		}
 		fmt.Fprintf(w, "  %-40s %d %s (%d suppressed), %d %s evaluated%s\n", id, rs.Alerts, plural(int(rs.Alerts), "alert", "alerts"),
 			rs.Suppressed, rs.Evaluated, plural(int(rs.Evaluated), "event", "events"), late)
 	}
@@ -624,6 +629,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, counts []inputCounts) {
 		fmt.Fprintf(w, "  (no rule running was given an event)\n")
 	case idle > 0:
 		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
+	}
+	if msg := lateCause(st, inputs, counts); msg != "" {
+		fmt.Fprintf(w, "detect: %s\n", msg)
 	}
 }
 

@@ -110,6 +110,10 @@ type inputCounts struct {
 	// after a .gz's last member, or an empty .gz: asReadWarning), nil for
 	// none.
 	warning *readWarning
+	// source is the Source of the input's events (its inputFileID, "-"
+	// or "stream"), by which the summary finds the input of a
+	// detect.Jump.
+	source string
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
@@ -145,6 +149,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				fileID = inputFileID(line)
 				source = fileID
 			}
+			counts.source = source
 		}
 		if long > 0 { // a cut line is never parsed into columns, as in the agent
 			counts.cut.add(n, long)

@@ -84,6 +84,8 @@ type detector struct {
 	caught     map[string]uint64 // alerts dropped while catching up, by rule id
 
 	saves saveLog // paces the log of failed and skipped saves; guarded by mu
+
+	losses lossLog // reports evicted keys and late drops; guarded by mu
 }
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
@@ -134,10 +136,28 @@ func (d *detector) process(sl *slot) int {
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))
 	sl.s.detPos.set(sl.tb)
+	d.losses.check(d.log, d.e, batchFile(sl))
 	d.mu.Unlock()
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
 	return n
+}
+
+// flushLosses logs the evicted keys and late drops the pacing held back
+// (lossLog.flush), at shutdown.
+func (d *detector) flushLosses() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.losses.flush(d.log, d.e)
+}
+
+// batchFile names the file of sl's lines for the log: its batch's file,
+// else its source's path.
+func batchFile(sl *slot) string {
+	if sl.tb != nil && sl.tb.Name != "" {
+		return sl.tb.Name
+	}
+	return sl.s.cfg.Path
 }
 
 // dropUntimed removes from evs, in place, the events without a usable

@@ -214,6 +214,7 @@ func (a *Agent) closeDetections() error {
 	if d == nil {
 		return nil
 	}
+	d.flushLosses()
 	before := d.e.Stats().StateSaveErrors
 	if d.save(context.Background(), shutdownSaveWait) {
 		a.log.Info("detection state saved", "dir", a.cfg.StateDir+"/detect")

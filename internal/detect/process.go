@@ -77,6 +77,7 @@ func (e *Engine) process(ev *Event, now int64) {
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
 			if future = earlier(e.futureAt, e.futureAtNs, t, tns) && e.future(t); !future {
+				e.noteJump(ev, src, t, tns)
 				src.newest, src.newestNs = t, tns
 			}
 		}
@@ -98,6 +99,24 @@ func (e *Engine) process(ev *Event, now int64) {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
 	e.follow(e.sourcesNewest(src, prev, prevNs, now))
+}
+
+// noteJump records ev, at time t (tns in Unix ns, see nanos), as the
+// last Jump when t is more than Lateness ahead of the newest time src had
+// before it.
+func (e *Engine) noteJump(ev *Event, src *sourceState, t time.Time, tns int64) {
+	if src.newest.IsZero() {
+		return
+	}
+	if tns != noNanos && src.newestNs != noNanos {
+		if tns-src.newestNs <= int64(e.cfg.Lateness) {
+			return
+		}
+	} else if t.Sub(src.newest) <= e.cfg.Lateness {
+		return
+	}
+	e.stats.Jump = Jump{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Prev: src.newest,
+		Watermark: t.Add(-e.cfg.Lateness)}
 }
 
 // late reports whether t (in Unix ns tns, see nanos) is before the

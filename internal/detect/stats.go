@@ -1,5 +1,7 @@
 package detect
 
+import "time"
+
 // KeyCounter is implemented by rules that keep per-key state, so that the
 // engine can report live keys and evictions. The attacker controls user
 // names and addresses, so every keyed rule is capped (max_keys, default
@@ -67,6 +69,7 @@ type RuleStats struct {
 	Suppressed uint64 // alerts dropped by suppression or as a repeated alert_id
 	Keys       int    // live keys (KeyCounter rules)
 	Evicted    uint64 // keys evicted at max_keys (KeyCounter rules)
+	MaxKeys    int    // the rule's max_keys (KeyCounter rules)
 	Fallback   uint64 // lines matched by the fallback predicate (FallbackCounter rules)
 	LateDrop   uint64 // events dropped because their window had closed (LateCounter rules)
 	Skipped    uint64 // events passed over for want of a country (SkipCounter rules)
@@ -87,6 +90,60 @@ type Stats struct {
 	StateSaveErrors uint64               // failed state file writes
 	StateLoadErrors uint64               // state files that could not be restored
 	Rules           map[string]RuleStats // by rule id
+	// Jump is the last event whose time was more than Config.Lateness
+	// ahead of the newest time of its source before it (see Jump); the
+	// zero Jump when none was.
+	Jump Jump
+}
+
+// Jump is an event that moved its source's watermark more than
+// Config.Lateness ahead at once: a clock step, or a line in local time
+// among lines in UTC. The events of the source after it that are older
+// than its time − Lateness are late, and the windowed rules drop those
+// whose window had closed; a Jump names the line to look at.
+type Jump struct {
+	Source string    // the event's Source
+	FileID string    // its FileID ("" for streamed events)
+	Offset int64     // its Offset (the caller's: detect gives the line number)
+	Time   time.Time // its time
+	Prev   time.Time // the newest time of its source before it
+	// Watermark is Time − Config.Lateness: events of the source older
+	// than it are late.
+	Watermark time.Time
+}
+
+// RuleLoss is what one rule lost so far: keys evicted at max_keys and
+// events dropped as too late (see RuleStats).
+type RuleLoss struct {
+	Rule        string // the rule's id
+	Evicted     uint64 // RuleStats.Evicted
+	MaxKeys     int    // RuleStats.MaxKeys
+	LateDropped uint64 // RuleStats.LateDrop
+}
+
+// Losses appends to dst, in rule order, the RuleLoss of every rule that
+// counts evicted keys or late drops, and returns it with the last Jump
+// (Stats.Jump). It allocates nothing once dst has room, so that a caller
+// may ask after every batch and report a loss as it happens.
+func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range e.rules {
+		kc, isKC := r.rule.(KeyCounter)
+		lc, isLC := r.rule.(LateCounter)
+		if !isKC && !isLC {
+			continue
+		}
+		l := RuleLoss{Rule: r.info.ID, MaxKeys: r.maxKeys}
+		if isKC {
+			l.Evicted = kc.Evicted()
+		}
+		if isLC {
+			l.LateDropped = lc.LateDropped()
+		}
+		dst = append(dst, l)
+	}
+	return dst, e.stats.Jump
 }
 
 // Stats returns a copy of the counters.
@@ -101,6 +158,7 @@ func (e *Engine) Stats() Stats {
 		if kc, ok := r.rule.(KeyCounter); ok {
 			rs.Keys = kc.Keys()
 			rs.Evicted = kc.Evicted()
+			rs.MaxKeys = r.maxKeys
 		}
 		if fc, ok := r.rule.(FallbackCounter); ok {
 			rs.Fallback = fc.FallbackMatches()

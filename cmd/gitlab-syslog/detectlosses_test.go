@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDetectSummaryLosses: the summary says why an alert may be missing
+// when the engine lost data without an alert: a rule's keys evicted at
+// max_keys (with the limit and what to do), and the line that moved its
+// file's watermark hours ahead, making the lines after it late (with its
+// line number, its time and the jump). Before, evictions were not in the
+// summary at all and late drops were counted without naming the line
+// (trial 25, F5 and F9).
+func TestDetectSummaryLosses(t *testing.T) {
+	line := func(ts time.Time, user, ip string) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"message":"Failed Login: username=%s ip=%s"}`+"\n",
+			ts.UTC().Format("2006-01-02T15:04:05.000Z"), ip, user, ip)
+	}
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	var flood, skew strings.Builder
+	for i := range 30 { // bob 30 times, each between two one-off users
+		ts := t0.Add(time.Duration(i) * 10 * time.Second)
+		flood.WriteString(line(ts, "bob", "203.0.113.9"))
+		flood.WriteString(line(ts, fmt.Sprintf("u%da", i), fmt.Sprintf("198.51.100.%d", i)))
+		flood.WriteString(line(ts, fmt.Sprintf("u%db", i), fmt.Sprintf("192.0.2.%d", i)))
+	}
+	for i := range 20 {
+		if i == 3 { // line 4: one line 8 hours ahead
+			skew.WriteString(line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9"))
+		}
+		skew.WriteString(line(t0.Add(time.Duration(i)*20*time.Second), "bob", "203.0.113.9"))
+	}
+	for _, c := range []struct {
+		name   string
+		in     string
+		params []string
+		want   func(path string) []string
+	}{
+		{"keys evicted at max_keys", flood.String(), []string{"max_keys=2"}, func(string) []string {
+			return []string{"sentinel.bruteforce", "keys evicted (max_keys 2:", "raise max_keys"}
+		}},
+		{"not at the default max_keys", flood.String(), nil, func(string) []string {
+			return []string{"sentinel.bruteforce                      1 alert (0 suppressed), 90 events evaluated\n"}
+		}},
+		{"a line hours ahead", skew.String(), nil, func(path string) []string {
+			return []string{"dropped as too late",
+				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the line before it, 2025-03-03T10:00:40Z)",
+				"a clock step, or a line in local time among UTC ones?"}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "application_json.log")
+			if err := os.WriteFile(path, []byte(c.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := &detectOptions{rules: []string{"sentinel.bruteforce"}, params: c.params, format: "json", now: func() time.Time { return detectedAt }}
+			var stdout, stderr bytes.Buffer
+			if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want(path) {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("summary lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if c.params == nil && strings.Contains(stderr.String(), "evicted") {
+				t.Errorf("summary speaks of evictions with none:\n%s", stderr.String())
+			}
+		})
+	}
+}

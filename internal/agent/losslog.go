@@ -1,0 +1,114 @@
+package agent
+
+import (
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// lossLog reports what the rules lose without an alert saying so: keys
+// evicted at max_keys (one warning per rule at its first eviction, then at
+// most one every parseLogInterval with the number evicted since) and
+// events dropped as too late (one warning at the first, then at most one
+// every parseLogInterval with the numbers since, naming the rules, the
+// file being read and the line that last moved a source's watermark far
+// ahead: detect.Jump). The detector asks the engine after every batch
+// (detect.Engine.Losses) under its mu, which guards the lossLog, and
+// once more at shutdown (flush).
+type lossLog struct {
+	file    string // the file of the last batch checked, for flush
+	buf     []detect.RuleLoss
+	evicted map[string]*countGate // by rule id
+	late    countGate             // of all rules' late drops
+	lateAt  map[string]uint64     // each rule's late drops when late last logged
+}
+
+// countGate paces the warnings about a growing counter.
+type countGate struct {
+	last   time.Time // when it last let a warning through
+	logged uint64    // the counter then
+}
+
+// pass reports whether to log counter n at now, with the growth since
+// the last warning: when n grew and parseLogInterval passed since it.
+func (g *countGate) pass(now time.Time, n uint64) (since uint64, ok bool) {
+	if n <= g.logged || !g.last.IsZero() && now.Sub(g.last) < parseLogInterval {
+		return 0, false
+	}
+	since, g.last, g.logged = n-g.logged, now, n
+	return since, true
+}
+
+// check asks e for the rules' losses and logs those its gates let
+// through; file is the file of the batch just processed.
+func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
+	l.file = file
+	var jump detect.Jump
+	l.buf, jump = e.Losses(l.buf[:0])
+	now := time.Now()
+	var lateTotal uint64
+	for _, r := range l.buf {
+		lateTotal += r.LateDropped
+		if r.Evicted == 0 {
+			continue
+		}
+		if l.evicted == nil {
+			l.evicted = map[string]*countGate{}
+		}
+		g := l.evicted[r.Rule]
+		if g == nil {
+			g = new(countGate)
+			l.evicted[r.Rule] = g
+		}
+		if since, ok := g.pass(now, r.Evicted); ok {
+			log.Warn("detection: rule reached max_keys and evicted its oldest keys, with what they had counted: an alert they would have raised is lost; raise the rule's max_keys (detections.rules.RULE.max_keys) if it holds this many users or addresses",
+				"rule", r.Rule, "max_keys", r.MaxKeys, "evicted_since_last", since, "evicted_total", r.Evicted)
+		}
+	}
+	if _, ok := l.late.pass(now, lateTotal); ok {
+		l.logLate(log, file, jump)
+	}
+}
+
+// flush logs, at shutdown, the evictions and late drops that the gates
+// held back since their last warning, so that the log of a run (of
+// --once in particular) accounts for all of them. It does nothing before
+// the first check.
+func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
+	if l.file == "" {
+		return
+	}
+	for _, g := range l.evicted {
+		g.last = time.Time{}
+	}
+	l.late.last = time.Time{}
+	l.check(log, e, l.file)
+}
+
+// logLate logs the late drops of each rule since the last such warning.
+func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
+	if l.lateAt == nil {
+		l.lateAt = map[string]uint64{}
+	}
+	var rules []string
+	for _, r := range l.buf {
+		if n := r.LateDropped - l.lateAt[r.Rule]; n > 0 {
+			rules = append(rules, r.Rule+"="+strconv.FormatUint(n, 10))
+			l.lateAt[r.Rule] = r.LateDropped
+		}
+	}
+	args := []any{"rules_dropped_since_last", strings.Join(rules, " "), "file", file}
+	msg := "detection: events dropped as too late: their time is more than lateness behind their source's newest line, and the window they fall in had closed"
+	if !jump.Time.IsZero() {
+		msg += "; a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"
+		args = append(args, "watermark_moved_by", jump.Source)
+		if jump.FileID != "" { // a file's line: where it ends
+			args = append(args, "line_end_offset", jump.Offset, "find_line", findLine(jump.Source, jump.Offset))
+		}
+		args = append(args, "line_time", jump.Time.UTC().Format(time.RFC3339Nano), "ahead_of_line_before", jump.Time.Sub(jump.Prev).Round(time.Second).String())
+	}
+	log.Warn(msg, args...)
+}

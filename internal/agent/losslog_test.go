@@ -1,0 +1,161 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestDetectionLossesLogged: in run, what the rules lose without an
+// alert is logged: a rule's keys evicted at max_keys (naming the rule,
+// max_keys and what to do) and events dropped as too late after a line
+// dated 8 hours ahead (naming the rules, the file, the line that moved the
+// watermark and by how much), each once for the file's lines read at
+// once; lines appended within 10s are only counted, and logged with the
+// count since at shutdown. Before, both lost the brute-force alert and
+// nothing was logged (trial 25, F5 and F9).
+func TestDetectionLossesLogged(t *testing.T) {
+	line := func(ts time.Time, user, ip string) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"message":"Failed Login: username=%s ip=%s"}`+"\n",
+			ts.UTC().Format("2006-01-02T15:04:05.000Z"), ip, user, ip)
+	}
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	var flood, skew, more strings.Builder
+	for i := range 30 {
+		ts := t0.Add(time.Duration(i) * 10 * time.Second)
+		flood.WriteString(line(ts, "bob", "203.0.113.9"))
+		flood.WriteString(line(ts, fmt.Sprintf("u%da", i), fmt.Sprintf("198.51.100.%d", i)))
+		flood.WriteString(line(ts, fmt.Sprintf("u%db", i), fmt.Sprintf("192.0.2.%d", i)))
+	}
+	ahead := line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9")
+	var aheadEnd int
+	for i := range 20 {
+		if i == 3 {
+			skew.WriteString(ahead)
+			aheadEnd = skew.Len()
+		}
+		skew.WriteString(line(t0.Add(time.Duration(i)*20*time.Second), "bob", "203.0.113.9"))
+	}
+	for i := range 5 { // still late: before the watermark the line 8h ahead set
+		more.WriteString(line(t0.Add(time.Hour+time.Duration(i)*time.Second), "bob", "203.0.113.9"))
+	}
+	for _, c := range []struct {
+		name     string
+		in       string
+		more     string // appended once in was read: late, held back, logged at shutdown
+		maxKeys  string
+		want     func(path string) []string
+		count    string // the warning that must be logged exactly once
+		notWants []string
+	}{
+		{"keys evicted", flood.String(), "", "2", func(string) []string {
+			return []string{"rule reached max_keys and evicted its oldest keys", "rule=sentinel.bruteforce", "max_keys=2", "raise the rule's max_keys"}
+		}, "rule reached max_keys", []string{"dropped as too late"}},
+		{"a line hours ahead", skew.String(), more.String(), "", func(path string) []string {
+			return []string{"events dropped as too late", "sentinel.bruteforce=", "file=" + path, "watermark_moved_by=" + path,
+				fmt.Sprintf("line_end_offset=%d ", aheadEnd), "line_time=2025-03-03T18:00:40Z", "ahead_of_line_before=8h0m0s"}
+		}, "events dropped as too late", []string{"max_keys"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var lines int
+			col, err := syslogtest.Listen("127.0.0.1:0", func(m []byte) {
+				mu.Lock()
+				defer mu.Unlock()
+				if bytes.Contains(m, []byte(" "+config.AppNameApplication+" ")) {
+					lines++
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer col.Close()
+			path := filepath.Join(t.TempDir(), "application_json.log")
+			if err := os.WriteFile(path, []byte(c.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var logBuf syncBuffer
+			cfg := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: path})
+			if c.maxKeys != "" {
+				cfg.Detections.Rules = map[string]config.RuleConfig{"sentinel.bruteforce": {Params: map[string]string{"max_keys": c.maxKeys}}}
+			}
+			a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- a.Run(ctx) }()
+			stopped := false
+			stop := func() {
+				if !stopped {
+					stopped = true
+					cancel()
+					if err := <-done; err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			defer stop()
+			want := strings.Count(c.in, "\n")
+			waitFor(t, "the file's lines", 10*time.Second, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return lines == want
+			})
+			log := logBuf.String()
+			for _, w := range c.want(path) {
+				if !strings.Contains(log, w) {
+					t.Errorf("log lacks %q:\n%s", w, log)
+				}
+			}
+			for _, w := range c.notWants {
+				if strings.Contains(log, w) {
+					t.Errorf("log has %q:\n%s", w, log)
+				}
+			}
+			if n := strings.Count(log, c.count); n != 1 {
+				t.Errorf("%d warnings %q, want 1 (later ones within 10s are counted, not logged):\n%s", n, c.count, log)
+			}
+			if c.more == "" {
+				return
+			}
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteString(c.more); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			want += strings.Count(c.more, "\n")
+			waitFor(t, "the appended lines", 10*time.Second, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return lines == want
+			})
+			if n := strings.Count(logBuf.String(), c.count); n != 1 {
+				t.Errorf("%d warnings %q before shutdown, want 1 (within 10s of the first):\n%s", n, c.count, logBuf.String())
+			}
+			stop()
+			log = logBuf.String()
+			if n := strings.Count(log, c.count); n != 2 {
+				t.Errorf("%d warnings %q after shutdown, want 2 (the appended lines' at shutdown):\n%s", n, c.count, log)
+			}
+			if w := fmt.Sprintf("sentinel.bruteforce=%d", strings.Count(c.more, "\n")); !strings.Contains(log[strings.LastIndex(log, c.count):], w) {
+				t.Errorf("the warning at shutdown lacks %q:\n%s", w, log)
+			}
+		})
+	}
+}
