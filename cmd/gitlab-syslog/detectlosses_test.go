@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 )
 
 // TestDetectSummaryLosses: the summary says why an alert may be missing
@@ -19,10 +21,7 @@ import (
 // summary at all and late drops were counted without naming the line
 // (trial 25, F5 and F9).
 func TestDetectSummaryLosses(t *testing.T) {
-	line := func(ts time.Time, user, ip string) string {
-		return fmt.Sprintf(`{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"message":"Failed Login: username=%s ip=%s"}`+"\n",
-			ts.UTC().Format("2006-01-02T15:04:05.000Z"), ip, user, ip)
-	}
+	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	var flood, skew strings.Builder
 	for i := range 30 { // bob 30 times, each between two one-off users

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
@@ -25,10 +26,7 @@ import (
 // count since at shutdown. Before, both lost the brute-force alert and
 // nothing was logged (trial 25, F5 and F9).
 func TestDetectionLossesLogged(t *testing.T) {
-	line := func(ts time.Time, user, ip string) string {
-		return fmt.Sprintf(`{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"message":"Failed Login: username=%s ip=%s"}`+"\n",
-			ts.UTC().Format("2006-01-02T15:04:05.000Z"), ip, user, ip)
-	}
+	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	var flood, skew, more strings.Builder
 	for i := range 30 {
