@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,13 +22,8 @@ import (
 func TestDetectSummaryLosses(t *testing.T) {
 	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	var flood, skew strings.Builder
-	for i := range 30 { // bob 30 times, each between two one-off users
-		ts := t0.Add(time.Duration(i) * 10 * time.Second)
-		flood.WriteString(line(ts, "bob", "203.0.113.9"))
-		flood.WriteString(line(ts, fmt.Sprintf("u%da", i), fmt.Sprintf("198.51.100.%d", i)))
-		flood.WriteString(line(ts, fmt.Sprintf("u%db", i), fmt.Sprintf("192.0.2.%d", i)))
-	}
+	flood := loadgen.FailedLoginFlood(t0, 30) // bob 30 times, each between two one-off users
+	var skew strings.Builder
 	for i := range 20 {
 		if i == 3 { // line 4: one line 8 hours ahead
 			skew.WriteString(line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9"))
@@ -42,10 +36,10 @@ func TestDetectSummaryLosses(t *testing.T) {
 		params []string
 		want   func(path string) []string
 	}{
-		{"keys evicted at max_keys", flood.String(), []string{"max_keys=2"}, func(string) []string {
+		{"keys evicted at max_keys", flood, []string{"max_keys=2"}, func(string) []string {
 			return []string{"sentinel.bruteforce", "keys evicted (max_keys 2:", "raise max_keys"}
 		}},
-		{"not at the default max_keys", flood.String(), nil, func(string) []string {
+		{"not at the default max_keys", flood, nil, func(string) []string {
 			return []string{"sentinel.bruteforce                      1 alert (0 suppressed), 90 events evaluated\n"}
 		}},
 		{"a line hours ahead", skew.String(), nil, func(path string) []string {

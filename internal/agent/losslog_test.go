@@ -28,13 +28,8 @@ import (
 func TestDetectionLossesLogged(t *testing.T) {
 	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
-	var flood, skew, more strings.Builder
-	for i := range 30 {
-		ts := t0.Add(time.Duration(i) * 10 * time.Second)
-		flood.WriteString(line(ts, "bob", "203.0.113.9"))
-		flood.WriteString(line(ts, fmt.Sprintf("u%da", i), fmt.Sprintf("198.51.100.%d", i)))
-		flood.WriteString(line(ts, fmt.Sprintf("u%db", i), fmt.Sprintf("192.0.2.%d", i)))
-	}
+	flood := loadgen.FailedLoginFlood(t0, 30) // bob 30 times, each between two one-off users
+	var skew, more strings.Builder
 	ahead := line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9")
 	var aheadEnd int
 	for i := range 20 {
@@ -56,7 +51,7 @@ func TestDetectionLossesLogged(t *testing.T) {
 		count    string // the warning that must be logged exactly once
 		notWants []string
 	}{
-		{"keys evicted", flood.String(), "", "2", func(string) []string {
+		{"keys evicted", flood, "", "2", func(string) []string {
 			return []string{"rule reached max_keys and evicted its oldest keys", "rule=sentinel.bruteforce", "max_keys=2", "raise the rule's max_keys"}
 		}, "rule reached max_keys", []string{"dropped as too late"}},
 		{"a line hours ahead", skew.String(), more.String(), "", func(path string) []string {
