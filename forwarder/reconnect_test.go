@@ -81,6 +81,7 @@ func TestReconnectLogged(t *testing.T) {
 			}
 			if tc.upFirst {
 				waitAck(t, send())
+				r.waitConns(t, 1) // the peer's TCP acknowledges before Accept returns: kill must reset it
 				r.kill()
 			}
 			acked := send()
@@ -170,6 +171,24 @@ func (r *receiver) listen(t *testing.T, addr string) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// waitConns waits until the receiver accepted n connections.
+func (r *receiver) waitConns(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.mu.Lock()
+		got := len(r.conns)
+		r.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections accepted, want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (r *receiver) kill() {
