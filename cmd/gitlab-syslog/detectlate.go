@@ -10,29 +10,47 @@ import (
 
 // lateCause returns, when a rule dropped events as too late and a line
 // moved its source's watermark more than lateness ahead at once
-// (st.Jump), a sentence naming that line (FILE:LINE), its time, how far
-// it was ahead of the line before it, and what to do; "" otherwise. The
-// engine's lateness is not changed by it: a clock step or a line in local
-// time among UTC ones makes the lines after it late, and this says which
-// line to look at.
+// (st.Jump), a sentence naming that line (FILE:LINE; each input that
+// begins with the same line, as detect tells inputs apart by their first
+// line), its time, how far it was ahead of the line before it, and what
+// to do: for a jump of clockStep or more, look at the line (a clock step,
+// local time among UTC); for a smaller one, raise the lateness if the
+// file is this much out of order. "" otherwise. The engine's lateness is
+// not changed by it.
 func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) string {
 	j := st.Jump
 	if j.Time.IsZero() || !droppedLate(st) {
 		return ""
 	}
-	where := j.Source
+	var at []string
 	for i := range counts {
 		if counts[i].source == j.Source && i < len(inputs) {
-			where = inputs[i].label()
-			break
+			at = append(at, fmt.Sprintf("%s:%d", inputs[i].label(), j.Offset))
 		}
 	}
-	return fmt.Sprintf("%d %s late (the rules drop those whose window had closed): the watermark was moved to %s by %s:%d "+
-		"(time %s, %s after the line before it, %s); a clock step, or a line in local time among UTC ones? "+
-		"Correct or remove that line and run again; lateness (detections.lateness) is how far behind its source's newest line a line may be",
-		st.Late, plural(int(st.Late), "event", "events"), j.Watermark.UTC().Format(time.RFC3339Nano), where, j.Offset,
-		j.Time.UTC().Format(time.RFC3339Nano), shortDuration(j.Time.Sub(j.Prev)), j.Prev.UTC().Format(time.RFC3339Nano))
+	where := strings.Join(at, " or ")
+	switch {
+	case len(at) == 0:
+		where = fmt.Sprintf("%s:%d", j.Source, j.Offset)
+	case len(at) > 1:
+		where += " (these inputs begin with the same line, which is how detect tells files apart)"
+	}
+	ahead := j.Time.Sub(j.Prev)
+	todo := "a clock step, or a line in local time among UTC ones? Correct or remove that line and run again"
+	if ahead < clockStep {
+		todo = fmt.Sprintf("if the file's lines are this much out of order, raise detections.lateness (%s now) with detect --config", shortDuration(j.Time.Sub(j.Watermark)))
+	}
+	return fmt.Sprintf("%d %s late (the rules drop those whose window had closed): the watermark was moved to %s by %s "+
+		"(time %s, %s after the line before it, %s); %s; lateness (detections.lateness) is how far behind its source's newest line a line may be",
+		st.Late, plural(int(st.Late), "event", "events"), j.Watermark.UTC().Format(time.RFC3339Nano), where,
+		j.Time.UTC().Format(time.RFC3339Nano), shortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo)
 }
+
+// clockStep is the jump ahead from which lateCause takes a line for a
+// clock step or a time in another zone rather than lines a little out of
+// order: GitLab's lines interleave within seconds, time zones differ by
+// hours.
+const clockStep = 30 * time.Minute
 
 // droppedLate reports whether a rule of st dropped an event as too late.
 func droppedLate(st detect.Stats) bool {

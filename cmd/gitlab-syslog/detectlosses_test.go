@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 )
 
@@ -35,27 +36,38 @@ func TestDetectSummaryLosses(t *testing.T) {
 		in     string
 		params []string
 		want   func(path string) []string
+		twin   bool // a second input with the same lines (its first line the same)
 	}{
 		{"keys evicted at max_keys", flood, []string{"max_keys=2"}, func(string) []string {
 			return []string{"sentinel.bruteforce", "keys evicted (max_keys 2:", "raise max_keys"}
-		}},
+		}, false},
 		{"not at the default max_keys", flood, nil, func(string) []string {
 			return []string{"sentinel.bruteforce                      1 alert (0 suppressed), 90 events evaluated\n"}
-		}},
+		}, false},
 		{"a line hours ahead", skew.String(), nil, func(path string) []string {
 			return []string{"dropped as too late",
 				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the line before it, 2025-03-03T10:00:40Z)",
 				"a clock step, or a line in local time among UTC ones?"}
-		}},
+		}, false},
+		{"inputs that begin with the same line", skew.String(), nil, func(path string) []string {
+			return []string{"by " + path + ":4 or " + path + ".twin:4 (these inputs begin with the same line, which is how detect tells files apart)"}
+		}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "application_json.log")
 			if err := os.WriteFile(path, []byte(c.in), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			args := []string{path}
+			if c.twin {
+				if err := os.WriteFile(path+".twin", []byte(c.in), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "application:"+path+".twin")
+			}
 			o := &detectOptions{rules: []string{"sentinel.bruteforce"}, params: c.params, format: "json", now: func() time.Time { return detectedAt }}
 			var stdout, stderr bytes.Buffer
-			if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			if err := runDetect(context.Background(), o, args, strings.NewReader(""), &stdout, &stderr); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range c.want(path) {
@@ -67,5 +79,32 @@ func TestDetectSummaryLosses(t *testing.T) {
 				t.Errorf("summary speaks of evictions with none:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// TestLateCauseAdvice: the line that moved the watermark is taken for a
+// clock step or another time zone (look at it) when it is clockStep or
+// more ahead of the line before it, and for lines a little out of order
+// (raise the lateness) when less: the bundled sample's lines, 3m26s out
+// of order, were called a clock step.
+func TestLateCauseAdvice(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 12, 0, 1, 0, time.UTC)
+	in := []detectInput{{path: "audit_json.log"}}
+	counts := []inputCounts{{source: "line1:x"}}
+	for _, tc := range []struct {
+		ahead time.Duration
+		want  string
+	}{
+		{3*time.Minute + 26*time.Second, "by audit_json.log:23 (time 2025-09-18T12:03:27Z, 3m26s after the line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now) with detect --config;"},
+		{29 * time.Minute, "29m after the line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now)"},
+		{30 * time.Minute, "30m after the line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones? Correct or remove that line"},
+		{8 * time.Hour, "8h after the line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones?"},
+	} {
+		jt := t0.Add(tc.ahead)
+		st := detect.Stats{Late: 16, Rules: map[string]detect.RuleStats{"sentinel.repo_deletion": {LateDrop: 1}},
+			Jump: detect.Jump{Source: "line1:x", Offset: 23, Time: jt, Prev: t0, Watermark: jt.Add(-2 * time.Minute)}}
+		if got := lateCause(st, in, counts); !strings.Contains(got, tc.want) {
+			t.Errorf("%s ahead: %q\nwant it to contain %q", tc.ahead, got, tc.want)
+		}
 	}
 }

@@ -64,7 +64,7 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 			l.evicted[r.Rule] = g
 		}
 		if since, ok := g.pass(now, r.Evicted); ok {
-			log.Warn("detection: rule reached max_keys and evicted its oldest keys, with what they had counted: an alert they would have raised is lost; raise the rule's max_keys (detections.rules.RULE.max_keys) if it holds this many users or addresses",
+			log.Warn("detection: rule reached max_keys and evicted its oldest keys, with what they had counted: an alert they would have raised may be lost; raise the rule's max_keys (detections.rules.RULE.max_keys) if it holds this many users or addresses",
 				"rule", r.Rule, "max_keys", r.MaxKeys, "evicted_since_last", since, "evicted_total", r.Evicted)
 		}
 	}
