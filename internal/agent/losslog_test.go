@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
@@ -150,5 +151,29 @@ func TestDetectionLossesLogged(t *testing.T) {
 				t.Errorf("the warning at shutdown lacks %q:\n%s", w, log)
 			}
 		})
+	}
+}
+
+// TestLogLateAdvice: run's late-drop warning takes a line 30 minutes or
+// more ahead for a clock step or another time zone, and a smaller jump
+// for lines a little out of order, for which it says to raise the
+// lateness (final trial: the bundled sample, 3m26s out of order, was
+// called a clock step).
+func TestLogLateAdvice(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 12, 0, 1, 0, time.UTC)
+	for _, tc := range []struct {
+		ahead time.Duration
+		want  string
+	}{
+		{3*time.Minute + 26*time.Second, "a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"},
+		{30 * time.Minute, "a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"},
+	} {
+		var logs syncBuffer
+		l := &lossLog{buf: []detect.RuleLoss{{Rule: "sentinel.repo_deletion", LateDropped: 1}}}
+		l.logLate(slog.New(slog.NewTextHandler(&logs, nil)), "audit_json.log",
+			detect.Jump{Source: "audit_json.log", Time: t0.Add(tc.ahead), Prev: t0, Watermark: t0.Add(tc.ahead - 2*time.Minute)})
+		if !strings.Contains(logs.String(), tc.want) {
+			t.Errorf("%s ahead: %s\nwant %q", tc.ahead, logs.String(), tc.want)
+		}
 	}
 }
