@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -81,8 +80,8 @@ default state_dir, so that a second run reads them again.)`,
 			if ps := append(forwardTLSProblems(c), sourceDataProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
 				return errors.New(strings.Join(texts(ps), "; "))
 			}
-			if _, err := os.Stat(filepath.Join(c.StateDir, foldedRulesFile)); err == nil {
-				return fmt.Errorf("run: state_dir %s was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; give run a state_dir of its own", c.StateDir, foldedRulesFile)
+			if p := detectStateDirProblem(c.StateDir); p != "" {
+				return fmt.Errorf("run: state_dir %s %s", c.StateDir, p)
 			}
 			logConfigWarnings(log, c)
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)

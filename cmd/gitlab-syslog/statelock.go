@@ -42,11 +42,26 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 
 // agentCheckpoint returns the name of a file checkpoint of run in dir
 // ("tail-" and a hash, .json: checkpoint.PositionKey), or "" when dir
-// holds none: dir is then no agent's state_dir.
+// holds none: dir is then no agent's state_dir, or one of an agent that
+// has not read a file yet (run then refuses the directory once detect
+// used it: detectStateDirProblem).
 func agentCheckpoint(dir string) string {
 	m, _ := filepath.Glob(filepath.Join(dir, "tail-*.json"))
 	if len(m) == 0 {
 		return ""
 	}
 	return filepath.Base(m[0])
+}
+
+// detectStateDirProblem returns why run cannot use state_dir dir, to
+// follow its name ("was a detect --state-dir ..."): it was a detect
+// --state-dir (it holds detect-rules), whose detection state
+// marks as folded the lines detect read, so that the agent's rules would
+// skip them; "" when it was not. run refuses such a state_dir and check
+// reports it as a problem.
+func detectStateDirProblem(dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, foldedRulesFile)); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; give run a state_dir of its own", foldedRulesFile)
 }

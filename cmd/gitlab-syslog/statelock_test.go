@@ -73,7 +73,7 @@ func TestDetectStateDirErrors(t *testing.T) {
 			o := &detectOptions{format: "json", stateDir: tt.dir}
 			var stdout, stderr bytes.Buffer
 			err := runDetect(context.Background(), o, []string{"../../testdata/audit_json.log"}, strings.NewReader(""), &stdout, &stderr)
-			if err == nil || err.Error() != tt.want {
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Errorf("err = %v\nwant %s", err, tt.want)
 			}
 		})
@@ -82,11 +82,20 @@ func TestDetectStateDirErrors(t *testing.T) {
 
 // TestRunRefusesDetectStateDir: run refuses a state_dir that a detect
 // --state-dir run used: the engine's state there holds the lines detect
-// folded, which the agent's rules would skip, and nothing is sent.
+// folded, which the agent's rules would skip, and nothing is sent; check
+// reports it as a problem at the state_dir line.
 func TestRunRefusesDetectStateDir(t *testing.T) {
 	state := t.TempDir()
 	if _, err := execute(t, "detect", "--state-dir", state, "../../testdata/audit_json.log"); err != nil {
 		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(cfg, []byte("state_dir: "+state+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := execute(t, "check", "--config", cfg, "--log-dir", "../../testdata", "--to", "stdout")
+	if want := cfg + ":1: state_dir: " + state + " was a detect --state-dir (it holds detect-rules)"; err == nil || !strings.Contains(out, want) {
+		t.Errorf("check with detect's state dir: err %v; want the problem %q in:\n%s", err, want, out)
 	}
 	r := runCmd(t, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state)
 	if want := "run: state_dir " + state + " was a detect --state-dir (it holds detect-rules)"; r.err == nil || !strings.Contains(r.err.Error(), want) || r.stdout != "" {
