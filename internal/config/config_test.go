@@ -148,6 +148,7 @@ func TestValidateErrors(t *testing.T) {
 		{"stdout typo", "state_dir: /s\nforward:\n  url: sdtout\n", `config.yaml:3: forward.url: unsupported scheme in "sdtout" (want udp://, tcp://, tls://, unix://, unixgram://, relp://, relp+tls:// or stdout://) (did you mean "stdout"?)`},
 		{"no host", "state_dir: /s\nforward:\n  url: tcp://:514\n", `config.yaml:3: forward.url: "tcp://:514" has no host`},
 		{"one slash", "state_dir: /s\nforward:\n  url: tcp:/127.0.0.1:25600\n", `config.yaml:3: forward.url: "tcp:/127.0.0.1:25600" has no host (e.g. tcp://127.0.0.1:25600)`},
+		{"user and password", "state_dir: /s\nforward:\n  url: tcp://siem:s3cret@h:514\n", `config.yaml:3: forward.url: "tcp://siem:xxxxx@h:514": a syslog destination takes no user or password; remove the part before @`},
 		{"brace in host", "state_dir: /s\nforward:\n  url: tcp://{addr}:514\n", `config.yaml:3: forward.url: "tcp://{addr}:514": invalid character "{" in host name; write SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514`},
 		{"port name", "state_dir: /s\nforward:\n  url: tcp://h:syslog\n", `config.yaml:3: forward.url: "tcp://h:syslog": invalid port ":syslog" after host; write SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514`},
 		{"bad port", "state_dir: /s\nforward:\n  url: tcp://h:99999\n", `config.yaml:3: forward.url: "tcp://h:99999": port "99999" is not a number from 1 to 65535`},

@@ -165,6 +165,9 @@ func (v *validator) forward(f *Forward) {
 	switch {
 	case err != nil:
 		v.errf("forward.url", "%s", urlParseProblem(f.URL, err, urlHint(f.URL, nil)))
+	case u.User != nil: // named without its password: the error is logged
+		urlOK = false
+		v.errf("forward.url", "%q: a syslog destination takes no user or password; remove the part before @", u.Redacted())
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
