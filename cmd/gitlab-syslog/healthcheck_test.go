@@ -19,6 +19,10 @@ func TestHealthcheck(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL + "/healthz"
 	}
+	// The servers first, then the port closed: a server started after the
+	// port was freed could take it (CI saw "agent not running" answered
+	// by the 404 server).
+	healthy, unhealthy, notFound := serve(http.StatusOK, "ok\n"), serve(http.StatusServiceUnavailable, "source audit /x: permission denied\n"), serve(http.StatusNotFound, "404 page not found")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -31,9 +35,9 @@ func TestHealthcheck(t *testing.T) {
 		url     string
 		wantErr string // "" for healthy
 	}{
-		{"healthy", serve(http.StatusOK, "ok\n"), ""},
-		{"unhealthy names the problem", serve(http.StatusServiceUnavailable, "source audit /x: permission denied\n"), "503 Service Unavailable: source audit /x: permission denied"},
-		{"wrong path", serve(http.StatusNotFound, "404 page not found"), "404 Not Found"},
+		{"healthy", healthy, ""},
+		{"unhealthy names the problem", unhealthy, "503 Service Unavailable: source audit /x: permission denied"},
+		{"wrong path", notFound, "404 Not Found"},
 		{"agent not running", closed, "connection refused (is the agent running, with metrics.listen at this address?)"},
 		{"bad url", "::not a url", `--url "::not a url": parse "::not a url": missing protocol scheme; want http://HOST:PORT/healthz`},
 		{"url without scheme", "127.0.0.1:9469/healthz", `--url "127.0.0.1:9469/healthz": parse`},
