@@ -52,11 +52,12 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 		return msg
 	}
 	w.n.truncated.Add(1)
-	w.warnCut(len(msg))
 	hasSD := s.sd < s.end && b.buf[s.sd] == '['
 	if body := s.end - s.msg; hasSD && s.msg < s.end && s.sd-s.start+2+body <= limit {
+		w.warnCut(cutSD, len(msg))
 		return w.dropSD(b, s, limit) // MSG whole: HEADER, "-", SP, MSG
 	}
+	w.warnCut(cutMSG, len(msg))
 	if s.msg-s.start <= limit {
 		return msg[:cutUTF8(msg, limit, s.msg-s.start)]
 	}
@@ -102,14 +103,25 @@ func cutUTF8(p []byte, n, min int) int {
 	return n
 }
 
-// warnCut logs, once per Forwarder, that a message of n bytes was cut to
-// MaxDatagram (messages_truncated_total counts them all), and what to do.
-func (w *writer) warnCut(n int) {
-	if w.cutWarned || w.f.cfg.Logger == nil || w.f.ep == nil { // nil: a writer of TestDatagramCut
+// The ways datagram cuts a message, for warnCut.
+const (
+	cutSD  = iota // STRUCTURED-DATA dropped, MSG whole
+	cutMSG        // MSG cut (STRUCTURED-DATA kept when it fits)
+)
+
+// warnCut logs, once per Forwarder for each way (cutSD, cutMSG), that a
+// message of n bytes was cut to MaxDatagram that way
+// (messages_truncated_total counts them all), and what to do.
+func (w *writer) warnCut(how, n int) {
+	if w.cutWarned[how] || w.f.cfg.Logger == nil || w.f.ep == nil { // nil: a writer of TestDatagramCut
 		return
 	}
-	w.cutWarned = true
-	w.f.cfg.Logger.Warn("forwarder: a message longer than max_message_bytes was cut to fit a datagram (its STRUCTURED-DATA dropped, or its MSG cut); later ones are counted in messages_truncated_total, not logged",
+	w.cutWarned[how] = true
+	what := "its STRUCTURED-DATA dropped, its MSG (the line) whole"
+	if how == cutMSG {
+		what = "its MSG (the line) cut: the collector gets part of the line"
+	}
+	w.f.cfg.Logger.Warn("forwarder: a message longer than max_message_bytes was cut to fit a datagram: "+what+"; later ones cut this way are counted in messages_truncated_total, not logged",
 		"destination", w.f.ep.raw, "bytes", n, "max_message_bytes", w.f.cfg.MaxDatagram,
-		"hint", "raise forward.max_message_bytes (up to 65507) if the collector takes larger datagrams, or send over tcp:// or tls://, which cut nothing")
+		"hint", "raise max_message_bytes (forward.max_message_bytes, up to 65507) if the collector takes larger datagrams, send without STRUCTURED-DATA (forward.structured_data: false; --no-sd), or use tcp:// or tls://, which cut nothing")
 }

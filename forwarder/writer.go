@@ -31,8 +31,9 @@ type writer struct {
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
 	down     outage
-	// cutWarned: a datagram was cut and logged (warnCut).
-	cutWarned bool
+	// cutWarned: a datagram was cut this way (cutSD, cutMSG) and logged
+	// (warnCut).
+	cutWarned [2]bool
 
 	t tracker     // TCP and TLS: batches written but not acknowledged by the peer
 	r relpSession // RELP: transactions not answered yet

@@ -13,7 +13,9 @@ import (
 // (8192), an audit line of about 6 KB, whose columns as STRUCTURED-DATA
 // would double the message past the limit, arrives whole as MSG, its
 // STRUCTURED-DATA dropped, and run logs the cut once with what to do
-// (trial: the line arrived cut, as invalid JSON, with no word of it).
+// (trial: the line arrived cut, as invalid JSON, with no word of it); a
+// line too long even alone is cut, and that is logged once on its own
+// (final trial: one warning said "dropped, or cut" for both).
 func TestRunUDPCutKeepsLine(t *testing.T) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -23,7 +25,8 @@ func TestRunUDPCutKeepsLine(t *testing.T) {
 	dir := t.TempDir()
 	line := `{"severity":"INFO","time":"2025-03-04T12:00:00.000Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","custom_message":"` +
 		strings.Repeat("x", 3000) + `","target_details":"` + strings.Repeat("y", 3000) + `"}`
-	if err := os.WriteFile(filepath.Join(dir, "audit_json.log"), []byte(line+"\n"), 0o644); err != nil {
+	long := strings.Replace(line, strings.Repeat("x", 3000), strings.Repeat("x", 9000), 1) // over 8192 alone: MSG cut
+	if err := os.WriteFile(filepath.Join(dir, "audit_json.log"), []byte(line+"\n"+long+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := runCmd(t, "--log-dir", dir, "--to", "udp://"+pc.LocalAddr().String(), "--once", "--state-dir", t.TempDir())
@@ -40,7 +43,15 @@ func TestRunUDPCutKeepsLine(t *testing.T) {
 	if n > 8192 || !strings.HasSuffix(d, " - "+line) {
 		t.Errorf("datagram of %d bytes; want at most 8192 ending in \" - \" and the whole line: %.200q", n, d)
 	}
-	if !strings.Contains(r.stderr, "a message longer than max_message_bytes was cut to fit a datagram") || !strings.Contains(r.stderr, "raise forward.max_message_bytes") {
-		t.Errorf("no warning about the cut message:\n%s", r.stderr)
+	for _, want := range []string{
+		"a message longer than max_message_bytes was cut to fit a datagram: its STRUCTURED-DATA dropped, its MSG (the line) whole",
+		"a message longer than max_message_bytes was cut to fit a datagram: its MSG (the line) cut",
+	} {
+		if n := strings.Count(r.stderr, want); n != 1 {
+			t.Errorf("%d warnings %q, want 1:\n%s", n, want, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stderr, "raise max_message_bytes (forward.max_message_bytes, up to 65507)") {
+		t.Errorf("the warnings do not say what to do:\n%s", r.stderr)
 	}
 }
