@@ -878,7 +878,7 @@ func metricsSummary(listen, bad string) string {
 	if err != nil {
 		return listen
 	}
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+	if config.WildcardHost(host) {
 		return fmt.Sprintf("http://THIS-HOST:%s/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
 	}
 	return fmt.Sprintf("http://%s/metrics and /healthz", net.JoinHostPort(host, port))

@@ -523,7 +523,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 			if inputs[i].stream {
 				as = "as Audit Event Streaming events"
 			}
-			if read := c.lines - c.cut.n; 2*c.like.n > read { // as lookAlike.warning judges
+			if c.like.majority(c.lines - c.cut.n) {
 				hint = fmt.Sprintf("%d of them look like %s lines: give %s:%s", c.like.n, c.like.typ, c.like.typ, inputs[i].path)
 			}
 		}

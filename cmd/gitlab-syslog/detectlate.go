@@ -13,7 +13,7 @@ import (
 // (st.Jump), a sentence naming that line (FILE:LINE; each input that
 // begins with the same line, as detect tells inputs apart by their first
 // line), its time, how far it was ahead of the line before it, and what
-// to do: for a jump of clockStep or more, look at the line (a clock step,
+// to do: for a clock step (detect.Jump.ClockStep), look at the line (a clock step,
 // local time among UTC); for a smaller one, raise the lateness if the
 // file is this much out of order. "" otherwise. The engine's lateness is
 // not changed by it.
@@ -37,7 +37,7 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 	}
 	ahead := j.Time.Sub(j.Prev)
 	todo := "a clock step, or a line in local time among UTC ones? Correct or remove that line and run again"
-	if ahead < clockStep {
+	if !j.ClockStep() {
 		todo = fmt.Sprintf("if the file's lines are this much out of order, raise detections.lateness (%s now) with detect --config", shortDuration(j.Time.Sub(j.Watermark)))
 	}
 	return fmt.Sprintf("%d %s late (the rules drop those whose window had closed): the watermark was moved to %s by %s "+
@@ -45,12 +45,6 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 		st.Late, plural(int(st.Late), "event", "events"), j.Watermark.UTC().Format(time.RFC3339Nano), where,
 		j.Time.UTC().Format(time.RFC3339Nano), shortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo)
 }
-
-// clockStep is the jump ahead from which lateCause takes a line for a
-// clock step or a time in another zone rather than lines a little out of
-// order: GitLab's lines interleave within seconds, time zones differ by
-// hours.
-const clockStep = 30 * time.Minute
 
 // droppedLate reports whether a rule of st dropped an event as too late.
 func droppedLate(st detect.Stats) bool {

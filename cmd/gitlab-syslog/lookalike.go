@@ -28,6 +28,10 @@ func (l *lookAlike) add(typ, guess parser.Type) {
 	l.n++
 }
 
+// majority reports whether more than half of the read lines of the
+// input (lines cut to the line limit not counted) look like l.typ lines.
+func (l *lookAlike) majority(read int) bool { return l.n > 0 && 2*l.n > read }
+
 // warning says that l.n of the read lines of the input label (lines cut
 // to the line limit not counted) look like l.typ lines but were read as
 // as, because of why ("--type application", "its file name"), and asks
@@ -36,7 +40,7 @@ func (l *lookAlike) add(typ, guess parser.Type) {
 // read), which the warning about that input's lines not parsing says.
 // detect, send and parse warn alike.
 func (l *lookAlike) warning(label string, read, unparsed int, as, why, fix string) string {
-	if l.n == 0 || 2*l.n <= read || (unparsed == read && unparsed > 0) {
+	if !l.majority(read) || (unparsed == read && unparsed > 0) {
 		return ""
 	}
 	return fmt.Sprintf("%d of the %d %s of %s look like %s lines but were read as %s (%s): is the type right? %s",

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // lockStateDir takes the lock of the state directory dir, given with
@@ -46,7 +47,7 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 // has not read a file yet (run then refuses the directory once detect
 // used it: detectStateDirProblem).
 func agentCheckpoint(dir string) string {
-	m, _ := filepath.Glob(filepath.Join(dir, "tail-*.json"))
+	m, _ := filepath.Glob(filepath.Join(dir, checkpoint.PositionKeyPrefix+"*.json"))
 	if len(m) == 0 {
 		return ""
 	}

@@ -88,11 +88,6 @@ func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
 	l.check(log, e, l.file)
 }
 
-// clockStep is the jump ahead from which logLate takes the line that
-// made it for a clock step or a time in another zone rather than lines a
-// little out of order (as detect's summary does).
-const clockStep = 30 * time.Minute
-
 // logLate logs the late drops of each rule since the last such warning.
 func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
 	if l.lateAt == nil {
@@ -108,7 +103,7 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
 	args := []any{"rules_dropped_since_last", strings.Join(rules, " "), "file", file}
 	msg := "detection: events dropped as too late: their time is more than lateness behind their source's newest line, and the window they fall in had closed"
 	if !jump.Time.IsZero() {
-		if jump.Time.Sub(jump.Prev) >= clockStep {
+		if jump.ClockStep() {
 			msg += "; a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"
 		} else {
 			msg += "; a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"

@@ -422,10 +422,6 @@ func listenersClash(a, b string) bool {
 	if errA != nil || errB != nil || pa != pb || pa == "0" {
 		return false
 	}
-	wild := func(h string) bool {
-		ip := net.ParseIP(h)
-		return h == "" || ip != nil && ip.IsUnspecified()
-	}
 	norm := func(h string) string {
 		if strings.EqualFold(h, "localhost") {
 			return "127.0.0.1"
@@ -435,7 +431,14 @@ func listenersClash(a, b string) bool {
 		}
 		return strings.ToLower(h)
 	}
-	return wild(ha) || wild(hb) || norm(ha) == norm(hb)
+	return WildcardHost(ha) || WildcardHost(hb) || norm(ha) == norm(hb)
+}
+
+// WildcardHost reports whether h, the host of a listen address
+// (host:port), listens on every interface: "", 0.0.0.0 or ::.
+func WildcardHost(h string) bool {
+	ip := net.ParseIP(h)
+	return h == "" || ip != nil && ip.IsUnspecified()
 }
 
 // globError returns filepath.ErrBadPattern when pattern is not a valid

@@ -112,6 +112,18 @@ type Jump struct {
 	Watermark time.Time
 }
 
+// clockStep is the jump ahead from which a Jump is taken for a clock
+// step or a time in another zone rather than lines a little out of
+// order: GitLab's lines interleave within seconds, time zones differ by
+// hours.
+const clockStep = 30 * time.Minute
+
+// ClockStep reports whether j is clockStep (30 minutes) or more ahead of
+// the line before it: a clock step or a line in another time zone, to
+// correct or remove, rather than lines a little out of order, for which
+// the lateness is to be raised. detect's summary and run's log say so.
+func (j Jump) ClockStep() bool { return j.Time.Sub(j.Prev) >= clockStep }
+
 // RuleLoss is what one rule lost so far: keys evicted at max_keys and
 // events dropped as too late (see RuleStats).
 type RuleLoss struct {

@@ -77,6 +77,10 @@ type FilePosition struct {
 	PreHash     string `json:"pre_hash,omitempty"`
 }
 
+// PositionKeyPrefix begins the key of every Position record (PositionKey):
+// a state directory with a file of that name and ".json" is run's.
+const PositionKeyPrefix = "tail-"
+
 // PositionKey returns the key of the Position record of path: "tail-" and
 // the first 16 hex digits of SHA-256 of its absolute path, with the
 // symbolic links of its directory resolved (filepath.EvalSymlinks), so
@@ -106,7 +110,7 @@ func absPath(path string) string {
 
 func keyOf(abs string) string {
 	sum := sha256.Sum256([]byte(abs))
-	return "tail-" + hex.EncodeToString(sum[:8])
+	return PositionKeyPrefix + hex.EncodeToString(sum[:8])
 }
 
 // LoadPosition returns the Position saved for path, or nil and a nil
