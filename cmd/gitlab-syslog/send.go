@@ -232,9 +232,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		s.mp.SetType(t)
 		s.in = inputLines{typ: t}
 		var sendErr error
-		label := "stdin" // as readLines names standard input
+		label, last := "stdin", 0 // as readLines names standard input
 		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
-			label = l
+			label, last = l, n
 			sendErr = s.line(ctx, n, line, long)
 			return sendErr
 		}, func() error { // a pipe's writer paused: send the lines read
@@ -244,6 +244,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		s.noteInput(label)
 		switch {
 		case sendErr != nil:
+			s.stoppedAt = fmt.Sprintf("%s:%d", label, last)
 			return sendErr, readErrs
 		case ctx.Err() != nil:
 			return ctx.Err(), readErrs
@@ -322,8 +323,12 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		runErr = fmt.Errorf("%d of %d %s not acknowledged", uint64(s.read)-st.Messages, s.read, plural(s.read, "line was", "lines were"))
 	}
 	if runErr != nil {
+		stopped := ""
+		if s.stoppedAt != "" {
+			stopped = "; reading stopped after " + s.stoppedAt + ": the lines after it, and any input after it, were neither read nor sent (send them again from there, or the whole input: lines the collector has may reach it twice)"
+		}
 		if notSent := s.read - int(st.Messages); notSent > 0 {
-			return fmt.Errorf("send: %d of %d %s not sent: %w", notSent, s.read, plural(s.read, "line", "lines"), runErr)
+			return fmt.Errorf("send: %d of %d %s not sent: %w%s", notSent, s.read, plural(s.read, "line", "lines"), runErr, stopped)
 		}
 		return fmt.Errorf("send: %w", runErr)
 	}
@@ -458,20 +463,23 @@ type inputLines struct {
 
 // sender turns lines into batches and hands them to the output.
 type sender struct {
-	out       output
-	enc       *forwarder.Encoder
-	per       int
-	maxLine   int             // max_line_bytes: longer lines are cut to it
-	mp        *mapping.Mapper // the line-to-message mapping run uses too
-	rec       parser.Record
-	msg       forwarder.Message
-	cur       *forwarder.Batch
-	free      chan *forwarder.Batch
-	read      int              // lines read (blank lines not included)
-	warnings  []*readWarning   // inputs read to their end with data ignored (asReadWarning)
-	blank     int              // blank lines skipped
-	unparsed  int              // lines sent raw because they did not parse, or were cut
-	in        inputLines       // the input being read
+	out      output
+	enc      *forwarder.Encoder
+	per      int
+	maxLine  int             // max_line_bytes: longer lines are cut to it
+	mp       *mapping.Mapper // the line-to-message mapping run uses too
+	rec      parser.Record
+	msg      forwarder.Message
+	cur      *forwarder.Batch
+	free     chan *forwarder.Batch
+	read     int            // lines read (blank lines not included)
+	warnings []*readWarning // inputs read to their end with data ignored (asReadWarning)
+	blank    int            // blank lines skipped
+	unparsed int            // lines sent raw because they did not parse, or were cut
+	in       inputLines     // the input being read
+	// stoppedAt is FILE:LINE of the last line read when sending failed
+	// and reading stopped there; "" when every input was read.
+	stoppedAt string
 	notes     []string         // about the inputs read, for after the summary (noteInput)
 	truncated int              // lines cut to maxLine
 	records   containerRecords // lines not cut that did not parse and are a container runtime's records
