@@ -253,7 +253,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		sd = "without STRUCTURED-DATA"
 	}
 	bad := func(path string) string { return invalidMark(c, errs, path) }
-	fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", c.Forward.URL, bad("forward.url"), c.Forward.Format, bad("forward.format"),
+	fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), bad("forward.url"), c.Forward.Format, bad("forward.format"),
 		c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
 	problems = append(problems, forwardTLSProblems(c)...)
 	if m := bad("start_at"); m != "" {

@@ -164,3 +164,18 @@ func TestMetricsSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckMasksURLPassword: check's forward line shows a destination
+// URL's password masked, as the problem about it does (final trial: the
+// summary line, often pasted into tickets, showed it in clear).
+func TestCheckMasksURLPassword(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward:\n  url: tcp://siem:s3cret@127.0.0.1:514\n")
+	out, err := execute(t, "check", "--config", cfg)
+	if err == nil {
+		t.Fatalf("check accepted a URL with a password:\n%s", out)
+	}
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "forward:    tcp://siem:xxxxx@127.0.0.1:514 (INVALID, see problems)") {
+		t.Errorf("check shows the password, or not the masked URL:\n%s", out)
+	}
+}

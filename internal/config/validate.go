@@ -167,7 +167,7 @@ func (v *validator) forward(f *Forward) {
 		v.errf("forward.url", "%s", urlParseProblem(f.URL, err, urlHint(f.URL, nil)))
 	case u.User != nil: // named without its password: the error is logged
 		urlOK = false
-		v.errf("forward.url", "%q: a syslog destination takes no user or password; remove the part before @", u.Redacted())
+		v.errf("forward.url", "%q: a syslog destination takes no user or password; remove the part before @", RedactedURL(f.URL))
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
 		switch {
 		case u.Hostname() == "":
@@ -432,6 +432,17 @@ func listenersClash(a, b string) bool {
 		return strings.ToLower(h)
 	}
 	return WildcardHost(ha) || WildcardHost(hb) || norm(ha) == norm(hb)
+}
+
+// RedactedURL returns raw with the password of its user information
+// masked (url.URL.Redacted), for showing a configured URL; raw itself
+// when it does not parse or holds no password.
+func RedactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // WildcardHost reports whether h, the host of a listen address
