@@ -260,6 +260,9 @@ func (w *worker) event(tb *tailer.Batch, i int, line []byte, set detect.RuleSet)
 	switch {
 	case w.arena != nil && w.det != nil:
 		ev = w.arena.NewFor(w.det, set, &w.rec, line, within(tb.Data, line), extra...) // sets Rules
+		if w.wr != nil {
+			w.wr.Stamp(ev)
+		}
 	case w.arena != nil:
 		ev = w.arena.New(&w.rec, line, within(tb.Data, line), extra...)
 		ev.Rules = set

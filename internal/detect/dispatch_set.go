@@ -115,6 +115,19 @@ func (w *Wanter) WantRules(t parser.Type, rec *parser.Record) RuleSet {
 	return e.ruleSet(&f)
 }
 
+// Stamp gives ev, the Event of the record the last WantRules was asked
+// about, made with the set it returned, the record's hint sums when
+// WantRules computed them (HintSums) and a rule is to be rechecked: the
+// recheck of sentinel.impersonation compares them with the users widened
+// instead of reading the line (impersonation.recheckLine). An Event not
+// stamped, or whose hint columns are all absent, is rechecked by its
+// columns.
+func (w *Wanter) Stamp(ev *Event) {
+	if s := w.v.sums; s.ok && ev.Rules.recheck != 0 {
+		ev.hintID, ev.hintName = uint32(s.v), uint32(s.v>>32)
+	}
+}
+
 // HintSums returns the sums (HintSum) of the values of the hint columns
 // (Engine.HintColumns) of the record the last WantRules was asked about,
 // that of the k-th column in bits 32k to 32k+31 (0 where the column is

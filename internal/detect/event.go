@@ -83,6 +83,10 @@ type Column struct {
 type Event struct {
 	// Type is the log the line was parsed as.
 	Type parser.Type
+	// hintID and hintName are the sums of the line's hint columns (see
+	// Wanter.Stamp), in the room the alignment of Time and FileID
+	// leaves: both 0 when not given. Not saved.
+	hintID uint32
 	// Time is the event time as an instant in UTC (parser.Record.Time); the
 	// zero Time when the line has none.
 	Time time.Time
@@ -94,7 +98,8 @@ type Event struct {
 	// Source names where the line came from: the file path, or "stream".
 	Source string
 	// Origin is OriginFile, OriginStream or OriginInput.
-	Origin Origin
+	Origin   Origin
+	hintName uint32 // see hintID
 	// FileID identifies the file the line was read from (the tailer's file
 	// identity, e.g. "dev:inode"); "" for streamed events. With Offset it
 	// lets the engine skip lines a restart delivers again: a line at or
@@ -456,7 +461,7 @@ func (e *Event) init(typ parser.Type, t time.Time, raw string) {
 	e.Type, e.Time, e.Columns, e.Raw = typ, t, nil, raw
 	e.Source, e.Origin, e.FileID, e.Offset, e.Host = "", 0, "", 0, ""
 	e.Rules.tag, e.Rules.bits, e.Rules.recheck, e.Rules.epoch = nil, 0, 0, 0
-	e.cols, e.idKey = colIndex{}, recentKey{}
+	e.cols, e.idKey, e.hintID, e.hintName = colIndex{}, recentKey{}, 0, 0
 }
 
 // raw returns the Event's Raw of the line raw: raw itself when it is

@@ -452,6 +452,9 @@ func (r *impersonation) recheckLine(ev *Event, since uint64) bool {
 	if wc.unknown {
 		return r.WantLine(ev.Type, ev)
 	}
+	if (ev.hintID != 0 || ev.hintName != 0) && !wc.mayHave(ev.hintID, ev.hintName) {
+		return false // without reading the line, which another goroutine parsed
+	}
 	var id, name string
 	if wc.byID {
 		id = ev.Get(parser.ColAuthorID)
@@ -489,7 +492,21 @@ type widened struct {
 	ok           bool      // since and cur are those of keys
 	unknown      bool      // the widenings are no longer all in added
 	keys         []sessKey // the users widened, owned strings
+	sums         []uint32  // the hint sum (HintSum) of each key's value
 	byID, byName bool      // keys holds a user by id, by name
+}
+
+// mayHave reports whether a line whose hint sums (HintSum; 0: absent)
+// of AuthorID and meta.user are id and name may be of a user of wc:
+// false when no user's sum is the sum of the column it is matched by.
+// Equal sums are confirmed by the values (one in 2^32 collides).
+func (wc *widened) mayHave(id, name uint32) bool {
+	for i, k := range wc.keys {
+		if s := wc.sums[i]; k.V != "" && ((k.ByName && s == name) || (!k.ByName && s == id)) {
+			return true
+		}
+	}
+	return false
 }
 
 // widenedSince sets wc to the users widened after the epoch since, up to
@@ -499,7 +516,7 @@ func (w *impWatch) widenedSince(since uint64, wc *widened) {
 	defer w.mu.Unlock()
 	cur := w.epoch.Load()
 	clear(wc.keys)
-	*wc = widened{since: since, cur: cur, ok: true, keys: wc.keys[:0]}
+	*wc = widened{since: since, cur: cur, ok: true, keys: wc.keys[:0], sums: wc.sums[:0]}
 	if cur <= since {
 		return
 	}
@@ -515,6 +532,7 @@ func (w *impWatch) widenedSince(since uint64, wc *widened) {
 		}
 		if !slices.Contains(wc.keys, a.k) {
 			wc.keys = append(wc.keys, a.k)
+			wc.sums = append(wc.sums, HintSum(a.k.V))
 			wc.byID, wc.byName = wc.byID || !a.k.ByName, wc.byName || a.k.ByName
 		}
 	}

@@ -184,13 +184,17 @@ func TestImpersonationWatchSessions(t *testing.T) {
 // folded, sessions closed, reopened, users added and forgotten, more
 // widenings than added remembers), every line WantLine dropped at some
 // epoch gets from recheckLine, at every later point, WantLine's answer
-// then.
+// then. Each line is tried as an Event without hint sums and as one a
+// Wanter stamped with them (Wanter.Stamp), which recheckLine compares
+// before it reads the line (the default rules, as the agent runs them:
+// the Wanter computes sums where impersonation is their sole WantFilter).
 func TestRecheckLineAgrees(t *testing.T) {
-	e, err := New(Config{Only: []string{"sentinel.impersonation"}})
+	e, err := New(Config{WantFirst: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := e.byID["sentinel.impersonation"].rule.(*impersonation)
+	wr := e.NewWanter()
 	t0 := time.Date(2021, 12, 6, 14, 0, 0, 0, time.UTC)
 	ns := func(d time.Duration) int64 { return t0.Add(d).UnixNano() }
 	p := parser.New(parser.TypeAudit)
@@ -209,6 +213,14 @@ func TestRecheckLineAgrees(t *testing.T) {
 					t.Fatal(err)
 				}
 				lines = append(lines, NewEvent(&rec, []byte(line), "audit_json.log", OriginFile))
+				set := wr.WantRules(parser.TypeAudit, &rec) // no user watched yet: declined
+				stamped := NewEvent(&rec, []byte(line), "audit_json.log", OriginFile)
+				stamped.Rules = set
+				wr.Stamp(stamped)
+				if stamped.hintID == 0 || (name != "") != (stamped.hintName != 0) {
+					t.Fatalf("%s: stamped with sums %#x and %#x", line, stamped.hintID, stamped.hintName)
+				}
+				lines = append(lines, stamped)
 			}
 		}
 	}
