@@ -25,16 +25,27 @@ import (
 // the new state is stored, and the user noted in added (see wantHints);
 // narrowing (a stop folded, a session swept) bumps nothing.
 //
-// keys and epoch, which every Want of an audit line reads, have a cache
-// line of their own: Process writes mu and the rule's fields around the
-// watch far more often than it publishes, and each such write would make
-// the parse workers' next read of keys miss their caches.
+// Most lines are read after every session their user had: hot holds the
+// users watched for every line (any), a few at a time, and spanEnd
+// bounds the ends of the sessions of the others, so that wantRecord
+// looks a line at or after spanEnd up in hot alone, whose filter most
+// users fail, instead of in keys, which holds every user of the last
+// max_session. A user leaves hot only after spanEnd covers its sessions,
+// and enters it before the epoch is bumped: a Want that read the epoch
+// after a change sees hot and spanEnd as they are after it.
+//
+// keys, hot, spanEnd and epoch, which every Want of an audit line reads,
+// have a cache line of their own: Process writes mu and the rule's fields
+// around the watch far more often than it publishes, and each such write
+// would make the parse workers' next read of keys miss their caches.
 type impWatch struct {
-	_     cacheLinePad
-	keys  atomic.Pointer[watchSet]
-	epoch atomic.Uint64 // widenings
-	_     cacheLinePad
-	mu    sync.Mutex
+	_       cacheLinePad
+	keys    atomic.Pointer[watchSet]
+	hot     atomic.Pointer[watchSet] // the users of keys whose userWatch is any
+	spanEnd atomic.Int64             // at or after the end of every span of a user not in hot (Unix ns); never lowered
+	epoch   atomic.Uint64            // widenings
+	_       cacheLinePad
+	mu      sync.Mutex
 	// added holds the users of the last len(added) widenings, at the
 	// index of the epoch each made, modulo len(added) (see wantHints).
 	added [256]struct {
@@ -154,6 +165,9 @@ func (w *impWatch) publishLocked(k sessKey) {
 	if ts := w.ann[k]; held || len(ts) > 0 {
 		nw = &userWatch{any: h.any || len(ts) > 0, ivs: h.ivs}
 	}
+	if nw != nil && !nw.any {
+		w.coverSpans(nw.ivs) // before k may leave hot
+	}
 	ws := w.keys.Load()
 	c := ws.cell(k)
 	switch {
@@ -162,19 +176,45 @@ func (w *impWatch) publishLocked(k sessKey) {
 	case c == nil:
 		c = &watchCell{}
 		c.w.Store(nw)
+		if nw.any {
+			w.hot.Store(w.hot.Load().with(ownKey(k), c))
+		}
 		w.keys.Store(ws.with(ownKey(k), c))
 		w.widened(k)
 	case nw == nil:
 		w.keys.Store(ws.without(k))
+		w.leaveHot(k)
 	default:
 		old := c.w.Load()
 		if old.equal(nw) {
 			return
 		}
+		if nw.any && !old.any {
+			w.hot.Store(w.hot.Load().with(ownKey(k), c))
+		}
 		c.w.Store(nw)
+		if !nw.any {
+			w.leaveHot(k)
+		}
 		if !nw.within(old) {
 			w.widened(k)
 		}
+	}
+}
+
+// coverSpans raises spanEnd to the end of each of ivs.
+func (w *impWatch) coverSpans(ivs []span) {
+	for _, s := range ivs {
+		if s.to > w.spanEnd.Load() {
+			w.spanEnd.Store(s.to) // writes hold mu
+		}
+	}
+}
+
+// leaveHot removes k from hot, if there.
+func (w *impWatch) leaveHot(k sessKey) {
+	if hot := w.hot.Load(); hot.cell(k) != nil {
+		w.hot.Store(hot.without(k))
 	}
 }
 
@@ -375,6 +415,12 @@ func (r *impersonation) wantRecord(t parser.Type, rec *parser.Record, ids uint64
 		}
 	}
 	ws := r.watch.keys.Load()
+	if ws != nil && ws.n > 0 {
+		hot := r.watch.hot.Load() // before spanEnd (see impWatch)
+		if t := nanos(rec.Time); t != noNanos && t >= r.watch.spanEnd.Load() {
+			ws = hot // a user not in hot wants no line of time t
+		}
+	}
 	var n, byName int32 // of ws; nil: no user watched
 	if ws != nil {
 		n, byName = ws.n, ws.byName

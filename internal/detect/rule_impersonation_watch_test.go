@@ -380,3 +380,55 @@ func TestImpWatchOwnsKeys(t *testing.T) {
 		t.Errorf("1024 wants %+v: want any (start 2 still announced)", u)
 	}
 }
+
+// TestWantRecordHotUsers checks wantRecord on lines after every session
+// of the users not watched for every line (impWatch.spanEnd), which it
+// looks up among the users watched for every line (impWatch.hot) alone:
+// a user whose session closed, reopened, closed again, against WantLine.
+func TestWantRecordHotUsers(t *testing.T) {
+	e, err := New(Config{WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.byID["sentinel.impersonation"].rule.(*impersonation)
+	t0 := time.Date(2021, 12, 6, 14, 0, 0, 0, time.UTC)
+	ns := func(d time.Duration) int64 { return t0.Add(d).UnixNano() }
+	p := parser.New(parser.TypeAudit)
+	ask := func(id string, d time.Duration, want bool) {
+		t.Helper()
+		line := fmt.Sprintf(`{"severity":"INFO","time":%q,"author_id":%s,"entity_id":7,"entity_type":"Project","add":"user_access","as":"Maintainer","target_id":9,"target_type":"User","target_details":"eve","author_name":"X"}`,
+			t0.Add(d).Format(time.RFC3339Nano), id)
+		var rec parser.Record
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := rec.ColIDs()
+		got, ok, _ := r.wantRecord(parser.TypeAudit, &rec, ids, nil)
+		if !ok || got != want {
+			t.Errorf("user %s at +%v: wantRecord = %v, %v; want %v", id, d, got, ok, want)
+		}
+		if wl := r.WantLine(parser.TypeAudit, NewEvent(&rec, []byte(line), "audit_json.log", OriginFile)); wl != want {
+			t.Errorf("user %s at +%v: WantLine = %v; want %v", id, d, wl, want)
+		}
+	}
+	id3 := sessKey{V: "3"}
+	closed := func(ivs ...span) *userWatch { return &userWatch{ivs: ivs} }
+	r.watch.update(id3, closed(span{ns(0), ns(10 * time.Minute)}), false, 0)
+	ask("3", 5*time.Minute, true)
+	ask("3", 20*time.Minute, false)
+	ask("4", 5*time.Minute, false)
+	r.watch.announce(id3, ns(30*time.Minute)) // a reopen: every line
+	ask("3", 20*time.Minute, true)
+	ask("3", 40*time.Minute, true)
+	ask("4", 40*time.Minute, false)
+	r.watch.update(id3, closed(span{ns(0), ns(10 * time.Minute)}, span{ns(30 * time.Minute), ns(50 * time.Minute)}), true, ns(30*time.Minute))
+	ask("3", 5*time.Minute, true)
+	ask("3", 20*time.Minute, false)
+	ask("3", 45*time.Minute, true)
+	ask("3", 55*time.Minute, false)
+	r.watch.update(id3, nil, false, 0)
+	ask("3", 45*time.Minute, false)
+	if hot := r.watch.hot.Load(); hot.len() != 0 {
+		t.Errorf("%d users left in hot", hot.len())
+	}
+}
