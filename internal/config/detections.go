@@ -72,8 +72,9 @@ func (d *Detections) RuleIDs() []string {
 // --param`): a scalar as written, a list as its items joined with commas.
 // A value that is neither (a mapping), a list given to a parameter that
 // takes one value (window: [1]; see detect.IsListParam) and an empty list
-// are errors naming the file, the key's line and p; flattenParam then
-// returns false. Each bad item of a list (a mapping or list, an empty
+// are errors naming the file, the key's line and p (a mapping under a
+// rule's params key, the block-wide params one level too deep, says
+// where its parameters go); flattenParam then returns false. Each bad item of a list (a mapping or list, an empty
 // one, one with spaces around it or with a comma) is an error naming its
 // own line; the others are kept, so that the engine checks their values
 // too, and flattenParam returns false only when none is left.
@@ -81,6 +82,10 @@ func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 	n := deref(v)
 	var err error
 	switch {
+	case k.Value == "params" && n.Kind == yaml.MappingNode && len(n.Content) >= 2 && strings.HasPrefix(p, "detections.rules."):
+		// detections.rules.ID.params: the block-wide key's shape, one level too deep.
+		err = fmt.Errorf("a rule's parameters go directly under its id, without params: (write %s.%s: %s); params: directly under detections sets a parameter for every rule",
+			strings.TrimSuffix(p, ".params"), n.Content[0].Value, deref(n.Content[1]).Value)
 	case !detect.IsListParam(k.Value) && n.Kind != yaml.ScalarNode:
 		err = fmt.Errorf("want a single value, got %s", got(n))
 		if n.Kind == yaml.SequenceNode {
