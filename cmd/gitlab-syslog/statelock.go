@@ -16,8 +16,9 @@ import (
 // --state-dir (see statelock), for as long as the command uses it; ""
 // locks nothing and returns a nil *statelock.Lock, whose Release does
 // nothing. The error names the flag and says what to do; a dir that is
-// a file is refused as such, and so is an agent's state_dir
-// (agentCheckpoint).
+// a file is refused as such, and so are an agent's state_dir
+// (agentCheckpoint) and the detection state in it (state_dir/detect,
+// detect.OpenStore).
 func lockStateDir(dir string) (*statelock.Lock, error) {
 	if dir == "" {
 		return nil, nil
@@ -28,6 +29,9 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 	}
 	if ck := agentCheckpoint(dir); ck != "" {
 		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's file checkpoints, e.g. %s): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, ck)
+	}
+	if agent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(agent) != "" {
+		return nil, fmt.Errorf("--state-dir %s is the detection state of the agent whose state_dir is %s: detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, agent)
 	}
 	lk, err := statelock.Acquire(dir)
 	switch {

@@ -49,7 +49,7 @@ func TestStateDirLocked(t *testing.T) {
 
 // TestDetectStateDirErrors: a --state-dir detect cannot use (a file, a
 // path under a file, an agent's state_dir, which detect would make the
-// agent skip lines for its rules) is named with
+// agent skip lines for its rules, the detection state in it) is named with
 // the flag, the cause and what to do.
 func TestDetectStateDirErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -67,6 +67,7 @@ func TestDetectStateDirErrors(t *testing.T) {
 	for _, tt := range []struct{ name, dir, want string }{
 		{"a file", file, "detect: --state-dir " + file + " is a file, not a directory: give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
 		{"an agent's state_dir", agent, "detect: --state-dir " + agent + " is an agent's state_dir (it holds the agent's file checkpoints, e.g. tail-0123456789abcdef.json): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one"},
+		{"an agent's detection state", filepath.Join(agent, "detect") + "/", "detect: --state-dir " + filepath.Join(agent, "detect") + "/ is the detection state of the agent whose state_dir is " + agent + ": detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one"},
 		{"under a file", filepath.Join(file, "state"), "detect: --state-dir: state_dir " + filepath.Join(file, "state") + ": mkdir " + file + ": not a directory; give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
