@@ -7,7 +7,7 @@ import (
 )
 
 // sendDatagrams sends each message of it as one datagram, truncated to
-// MaxDatagram, and acknowledges it.
+// MaxDatagram (counted once written), and acknowledges it.
 func (w *writer) sendDatagrams(it *item) error {
 	b := it.b
 	w.sending = it
@@ -25,6 +25,9 @@ func (w *writer) sendDatagrams(it *item) error {
 		}
 		w.n.bytes.Add(uint64(n))
 		w.n.messages.Add(1)
+		if s := b.spans[it.next]; len(d) < s.end-s.start {
+			w.n.truncated.Add(1) // once written: a retried write counts once
+		}
 		if w.dgramsOK++; w.dgramsOK >= 2 {
 			w.failures = 0
 			if w.down.attempts > 0 {
@@ -51,7 +54,6 @@ func (w *writer) datagram(b *Batch, s span) []byte {
 	if len(msg) <= limit {
 		return msg
 	}
-	w.n.truncated.Add(1)
 	hasSD := s.sd < s.end && b.buf[s.sd] == '['
 	if body := s.end - s.msg; hasSD && s.msg < s.end && s.sd-s.start+2+body <= limit {
 		w.warnCut(cutSD, len(msg))

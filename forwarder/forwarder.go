@@ -73,8 +73,8 @@ type Stats struct {
 	// Resent counts messages written again after a reconnect because their
 	// batch was not acknowledged yet. The receiver may see them twice.
 	Resent uint64
-	// Truncated counts messages cut to Config.MaxDatagram for a datagram
-	// transport.
+	// Truncated counts messages written cut to Config.MaxDatagram for a
+	// datagram transport, once each however often the write was tried.
 	Truncated uint64
 	// Escaped counts messages whose line breaks (LF and CR bytes) were
 	// replaced by spaces because newline framing cannot carry them (OneLine).

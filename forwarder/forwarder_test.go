@@ -790,3 +790,55 @@ func TestAccountingAddsUp(t *testing.T) {
 		})
 	}
 }
+
+// TestUDPTruncatedCountedOnce: a cut datagram whose first write fails
+// (nothing listened when the datagram before it was sent, so the
+// connected socket reports ECONNREFUSED) and that is written again after
+// the reconnect counts once in Truncated, as it counts once in Messages.
+func TestUDPTruncatedCountedOnce(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close() // nothing listens: the first datagram draws a port unreachable
+	e := &Encoder{}
+	f, err := New(Config{URL: "udp://" + addr, MaxDatagram: 600, Encoder: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close(context.Background())
+	send := func(msg string) {
+		t.Helper()
+		var b Batch
+		b.Append(e, &Message{Facility: Local7, Severity: Informational, AppName: "a", Msg: []byte(msg)})
+		done := make(chan error, 1)
+		if err := f.Send(context.Background(), &b, func(err error) { done <- err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("short") // lost: no listener
+	time.Sleep(100 * time.Millisecond)
+	pc, err = net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Skipf("port %s taken meanwhile: %v", addr, err)
+	}
+	defer pc.Close()
+	send(strings.Repeat("x", 1000))
+	buf := make([]byte, 2048)
+	_ = pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := pc.ReadFrom(buf)
+	if err != nil || n > 600 {
+		t.Fatalf("long datagram: %d bytes, err %v", n, err)
+	}
+	st := f.Stats()
+	if st.Reconnects == 0 {
+		t.Skipf("no write failed (stats %+v): the kernel reported no port unreachable", st)
+	}
+	if st.Truncated != 1 || st.Messages != 2 {
+		t.Errorf("Truncated = %d, Messages = %d; want 1 and 2 (stats %+v)", st.Truncated, st.Messages, st)
+	}
+}
