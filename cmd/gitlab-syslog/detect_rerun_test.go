@@ -289,3 +289,47 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectRerunStdin: with a kept --state-dir, lines read again from
+// standard input are skipped as those of the file with the same first
+// line, whether the earlier run read them from standard input or from
+// the file. Before, standard input had no identity: its events without
+// EventID were folded again, into the windows the state still held, and
+// six failed sign-ins read twice made a brute force of twelve.
+func TestDetectRerunStdin(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
+	var log strings.Builder
+	for i := range 6 { // under sentinel.bruteforce's 10 in 60 minutes
+		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
+	}
+	file := writeFile(t, filepath.Join(t.TempDir(), "application_json.log"), log.String())
+	run := func(state string, inputs ...string) ([]string, string) {
+		t.Helper()
+		o := &detectOptions{stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, inputs, strings.NewReader(log.String()), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %v: %v\n%s", inputs, err, stderr.String())
+		}
+		if s := strings.TrimSpace(stdout.String()); s != "" {
+			return strings.Split(s, "\n"), stderr.String()
+		}
+		return nil, stderr.String()
+	}
+	for _, c := range []struct {
+		name  string
+		first string // the first run's input; standard input after it
+	}{{"stdin again", "application:-"}, {"the file, then stdin", file}} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			if alerts, summary := run(state, c.first); len(alerts) > 0 {
+				t.Fatalf("first run: %d alerts for 6 failures:\n%s", len(alerts), summary)
+			}
+			for i := 2; i <= 4; i++ {
+				alerts, summary := run(state, "application:-")
+				if len(alerts) > 0 || !strings.Contains(summary, "6 already folded by an earlier run with this --state-dir") {
+					t.Errorf("run %d over standard input: %d alerts, want none and the 6 events skipped; the first: %v\nsummary:\n%s", i, len(alerts), alerts, summary)
+				}
+			}
+		})
+	}
+}

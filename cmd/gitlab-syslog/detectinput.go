@@ -123,10 +123,11 @@ type inputCounts struct {
 // (its time missing or unreadable) is counted as untimed and not sent:
 // the rules decide in event time, and could place it in no window, day
 // or session (a per-event rule's alert would have no time). Events of a
-// file carry its identity (inputFileID) and their line number, and have it
-// as their source, so that with --state-dir a second run over the same
-// file, under its name or renamed or compressed by logrotate, does not
-// fold again the lines the first one folded, as the agent after a restart.
+// file or of standard input carry its identity (inputFileID) and their
+// line number, and have it as their source, so that with --state-dir a
+// second run over the same file, under its name or renamed or compressed
+// by logrotate or piped to standard input, does not fold again the lines
+// the first one folded, as the agent after a restart.
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
@@ -142,10 +143,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		counts.lines++
 		if first {
 			first = false
-			if in.path != "-" && !in.stream {
+			if !in.stream {
 				// The file is its source by its identity, not its
 				// name: after logrotate, audit_json.log.1 (or .2.gz) is
-				// the audit_json.log an earlier run folded.
+				// the audit_json.log an earlier run folded; the same
+				// lines piped to standard input are too.
 				fileID = inputFileID(line)
 				source = fileID
 			}
@@ -214,7 +216,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 // inputFileID returns the identity of a file whose first line is first:
 // a hash of that line, as the tailer fingerprints a file by its first
 // bytes. A file appended to keeps it; a file written anew under the same
-// name gets another, so none of its lines is skipped. Standard input and
+// name gets another, so none of its lines is skipped. Standard input has
+// one as a file has (the lines of a file piped to it are the file's);
 // stream inputs (whose events are deduplicated by EventID) have none.
 func inputFileID(first []byte) string {
 	h := sha256.Sum256(first)
