@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -374,6 +375,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
+	warnCopiedInputs(stderr, inputs, counts)
 	if saveErr != nil && o.stateDir != "" {
 		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
 	}
@@ -563,6 +565,29 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		if msg := c.like.warning(inputs[i].label(), c.lines-c.cut.n, c.unparsed.n, as, "its TYPE: prefix or file name",
 			"Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+		}
+	}
+}
+
+// warnCopiedInputs warns, for each pair of file inputs (standard input
+// among them) whose first copyCheckBytes bytes are the same, or of which
+// the shorter is the start of the other, that their common lines were
+// folded twice in this run: a copy of a log (a backup, the .1 beside its
+// .1.gz) doubles the counts of the windowed rules for the events without
+// EventID. Their lines are not skipped, as two nodes' logs may begin
+// alike; the warning says to give one of them.
+func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i := range counts {
+		for j := i + 1; j < len(counts); j++ {
+			a, b := counts[i].head, counts[j].head
+			if inputs[i].stream || inputs[j].stream || len(a) == 0 || len(b) == 0 {
+				continue
+			}
+			if n := min(len(a), len(b)); !bytes.Equal(a[:n], b[:n]) {
+				continue
+			}
+			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the events they share were folded twice in this run, so the windowed rules (sentinel.bruteforce, gitlab.password_spray, ...) counted those without EventID twice and may have raised alerts the log does not have; give only one of them (the longer)\n",
+				inputs[i].label(), inputs[j].label())
 		}
 	}
 }

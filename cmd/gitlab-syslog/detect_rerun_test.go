@@ -333,3 +333,47 @@ func TestDetectRerunStdin(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectWarnsCopies: two inputs of one run that begin with the same
+// lines (a byte copy, or the file and a later, longer state of it) are
+// both read, and detect warns, naming them, that their shared events were
+// folded twice; two logs that share only their first line (two nodes'
+// access logs starting with the same health check) get no warning.
+func TestDetectWarnsCopies(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
+	var log strings.Builder
+	for i := range 6 {
+		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
+	}
+	dir := t.TempDir()
+	orig := writeFile(t, filepath.Join(dir, "n1", "application_json.log"), log.String())
+	copied := writeFile(t, filepath.Join(dir, "n2", "application_json.log"), log.String())
+	grown := writeFile(t, filepath.Join(dir, "n3", "application_json.log"),
+		log.String()+loadgen.FailedLogin(t0.Add(10*time.Minute), "erin", "192.0.2.78")+"\n")
+	other := writeFile(t, filepath.Join(dir, "n4", "application_json.log"),
+		strings.SplitAfter(log.String(), "\n")[0]+loadgen.FailedLogin(t0.Add(2*time.Minute), "frank", "192.0.2.79")+"\n")
+	warning := func(a, b string) string {
+		return "detect: WARNING: " + a + " and " + b + " begin with the same lines (a copy of one log, or one of them the other grown)"
+	}
+	for _, c := range []struct {
+		name   string
+		inputs []string
+		want   string // "": no such warning
+	}{
+		{"byte copy", []string{orig, copied}, warning(orig, copied)},
+		{"grown", []string{grown, orig}, warning(grown, orig)},
+		{"first line only", []string{orig, other}, ""},
+		{"one input", []string{orig}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, summary := detectState(t, "", nil, c.inputs)
+			has := strings.Contains(summary, "begin with the same lines")
+			switch {
+			case c.want != "" && !strings.Contains(summary, c.want):
+				t.Errorf("want the warning %q in:\n%s", c.want, summary)
+			case c.want == "" && has:
+				t.Errorf("a warning about copies in:\n%s", summary)
+			}
+		})
+	}
+}

@@ -114,6 +114,25 @@ type inputCounts struct {
 	// or "stream"), by which the summary finds the input of a
 	// detect.Jump.
 	source string
+	// head is the input's first copyCheckBytes bytes of lines, each
+	// followed by a newline: warnCopiedInputs compares them.
+	head []byte
+}
+
+// copyCheckBytes is how many bytes two inputs must have in common, from
+// their first line on, for warnCopiedInputs to take them for copies of
+// one log (or one the other grown), unless the shorter one is shorter:
+// four kilobytes are tens of lines, more than two nodes' logs share.
+const copyCheckBytes = 4096
+
+// keepHead adds line to c.head while it is shorter than copyCheckBytes.
+func (c *inputCounts) keepHead(line []byte) {
+	if room := copyCheckBytes - len(c.head); room > 0 {
+		c.head = append(c.head, line[:min(len(line), room)]...)
+		if len(c.head) < copyCheckBytes {
+			c.head = append(c.head, '\n')
+		}
+	}
 }
 
 // readEvents reads in, parses every line not longer than maxLine bytes
@@ -141,6 +160,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	fileID, first := "", true
 	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, long int) error {
 		counts.lines++
+		counts.keepHead(line)
 		if first {
 			first = false
 			if !in.stream {
