@@ -165,7 +165,11 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			}
 			p := join(path, k.Value)
 			lines[p] = k.Line
-			if msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes", p); msg != "" {
+			msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes", p)
+			if msg == "" && f.Tag.Get("config") == "nonempty" && emptyScalar(v) {
+				msg = "is empty: leave the key out to keep the default, or give a value"
+			}
+			if msg != "" {
 				*errs = append(*errs, lineErrorf(file, v.Line, p, "%s", msg))
 				drop[v] = true
 				delete(lines, p)

@@ -79,6 +79,13 @@ func ParseByteSize(s string) (int64, error) {
 
 var durationType = reflect.TypeFor[time.Duration]()
 
+// emptyScalar reports whether n (or the node it is an alias of) is a
+// scalar with no value: empty, "", or null.
+func emptyScalar(n *yaml.Node) bool {
+	n = deref(n)
+	return n.Kind == yaml.ScalarNode && (n.Value == "" || n.ShortTag() == "!!null")
+}
+
 // checkValue checks that the YAML node n, the value of the key at path,
 // can be decoded into a field of type t (a byte size when bytes is set)
 // and returns what was wanted and got when it cannot, e.g. `want a number

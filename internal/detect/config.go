@@ -31,7 +31,7 @@ type RuleConfig struct {
 	// Severity overrides Info.Severity when not empty (see ParseSeverity):
 	// High, Medium, Low or Informational; Falco's WARNING, NOTICE and INFO
 	// are accepted too.
-	Severity string `yaml:"severity"`
+	Severity string `yaml:"severity" config:"nonempty"`
 	// Params are the rule's own parameters (Spec.Params, and suppress),
 	// in the text form of Params; they override Config.Params. In the
 	// agent's configuration a list value is joined with commas.
