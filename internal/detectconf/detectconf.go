@@ -691,15 +691,47 @@ func Leaves(err error) []error {
 }
 
 // severityHint returns the hint for the severity s that ParseSeverity
-// refused with err: the accepted name close to s, or, for a name close to
-// one above High (Critcal), that there is none; "" when err says so
+// refused with err: for a syslog severity number, the name to write; the
+// accepted name close to s, or that s begins (warn); or, for a name close
+// to one above High (Critcal), that there is none; "" when err says so
 // already or no name is close.
 func severityHint(s string, err error) string {
+	if h := syslogNumberHint(s); h != "" {
+		return h
+	}
 	if h := didYouMean(s, detect.SeverityNames()); h != "" || strings.Contains(err.Error(), "above High") {
 		return h
 	}
+	if v := strings.ToLower(strings.TrimSpace(s)); len(v) >= 3 {
+		for _, name := range detect.SeverityNames() {
+			if strings.HasPrefix(strings.ToLower(name), v) {
+				return fmt.Sprintf(" (did you mean %q?)", name)
+			}
+		}
+	}
 	if m := config.Suggest(s, detect.SeveritiesAbove()); m != "" {
 		return fmt.Sprintf(" (did you mean %q? alerts have none above High: write High, sent as syslog err, 3)", m)
+	}
+	return ""
+}
+
+// syslogNumberHint returns, for s a syslog severity number (RFC 5424
+// §6.2.1: 0 emergency to 7 debug), the severity name an alert sent with
+// it has, as a hint to append to ParseSeverity's error; else "".
+func syslogNumberHint(s string) string {
+	switch strings.TrimSpace(s) {
+	case "0", "1", "2":
+		return " (a syslog severity number above err: alerts have none above High, sent as err, 3; write High)"
+	case "3":
+		return ` (syslog's 3 is err: write High)`
+	case "4":
+		return ` (syslog's 4 is warning: write Medium)`
+	case "5":
+		return ` (syslog's 5 is notice: write Low)`
+	case "6":
+		return ` (syslog's 6 is info: write Informational)`
+	case "7":
+		return " (syslog's 7 is debug, which alerts have not: the lowest is Informational, sent as info, 6)"
 	}
 	return ""
 }
