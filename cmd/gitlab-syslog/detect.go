@@ -335,10 +335,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
 	known, err := false, error(nil)
+	params := ruleParams(&cfg, running)
 	if o.stateDir != "" {
 		if known, err = checkFoldedRules(o.stateDir, running); err != nil {
 			return fmt.Errorf("detect: %w", err) // the state is left as it was: not closed, not saved
 		}
+		noteChangedParams(stderr, o.stateDir, params)
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
@@ -360,7 +362,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
 	if o.stateDir != "" {
 		st := eng.Stats()
-		if err := recordFoldedRules(o.stateDir, running, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
+		if err := recordFoldedRules(o.stateDir, running, params, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
 		}
 	}

@@ -377,3 +377,39 @@ func TestDetectWarnsCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectRerunNotesChangedParams: with a kept --state-dir, a run whose
+// parameters differ from those the earlier runs folded their lines with
+// says so for each rule they changed for (its lines are skipped, so the
+// new values apply only to lines not read before); the same parameters
+// again, or a state dir without the record, get no note.
+func TestDetectRerunNotesChangedParams(t *testing.T) {
+	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce")
+	inputs, _ := goldenInputs(t, golden)
+	state := t.TempDir()
+	detectState(t, state, nil, inputs)
+	_, summary := detectState(t, state, []string{"window=2h"}, inputs)
+	want := "detect: NOTE: rule sentinel.bruteforce ran with other parameters when earlier runs with --state-dir " + state +
+		" folded their lines (defaults; now window=2h): those lines are skipped"
+	if !strings.Contains(summary, want) {
+		t.Errorf("changed window: want %q in:\n%s", want, summary)
+	}
+	if strings.Contains(summary, "NOTE: rule falco.pat_created") {
+		t.Errorf("a note for a rule without the parameter:\n%s", summary)
+	}
+	// Nothing was folded with window=2h: the record stays, and says so again.
+	if _, summary := detectState(t, state, []string{"window=2h"}, inputs); !strings.Contains(summary, want) {
+		t.Errorf("same change again: want %q in:\n%s", want, summary)
+	}
+	fresh := t.TempDir()
+	detectState(t, fresh, []string{"window=2h"}, inputs)
+	if _, summary := detectState(t, fresh, []string{"window=2h"}, inputs); strings.Contains(summary, "NOTE: rule") {
+		t.Errorf("same parameters: a note in:\n%s", summary)
+	}
+	if err := os.Remove(filepath.Join(fresh, foldedParamsFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, summary := detectState(t, fresh, nil, inputs); strings.Contains(summary, "NOTE: rule") {
+		t.Errorf("no record: a note in:\n%s", summary)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,26 +56,30 @@ func checkFoldedRules(stateDir string, running []string) (known bool, err error)
 }
 
 // recordFoldedRules names running, after a run that checkFoldedRules
-// let through, as the rules that saw every folded line of stateDir: on a
-// first run (known false), and after a run that folded lines (folded),
-// which the rules an earlier run had and this one left out did not see.
-func recordFoldedRules(stateDir string, running []string, known, folded bool) error {
+// let through, as the rules that saw every folded line of stateDir, with
+// their parameters (params: ruleParams): on a first run (known false),
+// and after a run that folded lines (folded), which the rules an earlier
+// run had and this one left out did not see.
+func recordFoldedRules(stateDir string, running []string, params map[string][]string, known, folded bool) error {
 	if known && !folded {
 		return nil
 	}
-	return writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running)
+	if err := writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running); err != nil {
+		return err
+	}
+	return writeFoldedParams(stateDir, params)
 }
 
-// writeFoldedRules replaces the file path with ids, one a line, as the
+// writeFoldedRules replaces the file path with lines, one a line, as the
 // engine writes its state: a temporary file, synced, then renamed over
 // path, so a crash leaves the old list or the new one, never a cut one.
-func writeFoldedRules(path string, ids []string) error {
+func writeFoldedRules(path string, lines []string) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("--state-dir: %w", err)
 	}
-	_, err = f.WriteString(strings.Join(ids, "\n") + "\n")
+	_, err = f.WriteString(strings.Join(lines, "\n") + "\n")
 	if err == nil {
 		err = f.Sync()
 	}
@@ -109,4 +115,76 @@ func someIDs(ids []string) string {
 		return strings.Join(ids, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(ids[:most], ", "), len(ids)-most)
+}
+
+// foldedParamsFile is the file of a kept --state-dir that records, one
+// rule a line (ID, then NAME=VALUE items, separated by tabs), the parameters set for each rule of
+// foldedRulesFile when it folded the lines the state records: a later run
+// with other values skips those lines too, so its values apply only to
+// lines not read before (noteChangedParams).
+const foldedParamsFile = "detect-params"
+
+// ruleParams returns, for each id of running, its parameters set in cfg
+// (the rule's own value, else the value set for every rule), as sorted
+// "NAME=VALUE" items; parameters left at their defaults are not among
+// them.
+func ruleParams(cfg *detect.Config, running []string) map[string][]string {
+	specs := map[string]detect.Spec{}
+	for _, s := range detect.Catalogue() {
+		specs[s.Info.ID] = s
+	}
+	out := make(map[string][]string, len(running))
+	for _, id := range running {
+		spec, ok := specs[id]
+		if !ok {
+			continue
+		}
+		var set []string
+		for _, name := range spec.AllParams() {
+			v, ok := cfg.Rules[id].Params[name]
+			if !ok {
+				v, ok = cfg.Params[name]
+			}
+			if ok {
+				set = append(set, name+"="+v)
+			}
+		}
+		slices.Sort(set)
+		out[id] = set
+	}
+	return out
+}
+
+// noteChangedParams writes on w, for each rule of params (ruleParams of
+// this run) whose parameters differ from those foldedParamsFile of
+// stateDir records, that the lines earlier runs folded are skipped and
+// saw the earlier values. A state dir without the file (a first run, or
+// one of an earlier release) gets no note.
+func noteChangedParams(w io.Writer, stateDir string, params map[string][]string) {
+	b, err := os.ReadFile(filepath.Join(stateDir, foldedParamsFile))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Split(line, "\t")
+		if f[0] == "" {
+			continue
+		}
+		now, running := params[f[0]]
+		if !running || slices.Equal(f[1:], now) {
+			continue
+		}
+		fmt.Fprintf(w, "detect: NOTE: rule %s ran with other parameters when earlier runs with --state-dir %s folded their lines (%s; now %s): those lines are skipped, so the values of this run apply only to lines not read before; give another --state-dir to apply them to all\n",
+			f[0], stateDir, cmp.Or(strings.Join(f[1:], " "), "defaults"), cmp.Or(strings.Join(now, " "), "defaults"))
+	}
+}
+
+// writeFoldedParams replaces foldedParamsFile of stateDir with params,
+// as writeFoldedRules writes its file.
+func writeFoldedParams(stateDir string, params map[string][]string) error {
+	var lines []string
+	for _, id := range slices.Sorted(maps.Keys(params)) {
+		lines = append(lines, strings.Join(append([]string{id}, params[id]...), "\t"))
+	}
+	return writeFoldedRules(filepath.Join(stateDir, foldedParamsFile), lines)
 }
