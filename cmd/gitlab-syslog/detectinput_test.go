@@ -112,6 +112,8 @@ func TestDetectErrors(t *testing.T) {
 			`--param max_keys given twice ("5", then "6"): it takes one value; give it once`},
 		{"severity as a param", detectOptions{format: "json", params: []string{"severity=high"}}, []string{ok},
 			`--param severity: no rule reads a parameter "severity" (severity is a rule's setting, not a parameter: set it in a --config file, under detections.rules.<id>, as severity: High)`},
+		{"lateness as a param", detectOptions{format: "json", params: []string{"lateness=5m"}}, []string{ok},
+			`--param lateness: no rule reads a parameter "lateness" (lateness is a key of the detections block, not a rule's parameter: set detections.lateness in a --config file)`},
 		{"unknown rule typo", detectOptions{format: "json", rules: []string{"falco.pat_creatd"}}, []string{ok},
 			`--rule falco.pat_creatd: unknown rule "falco.pat_creatd" (did you mean "falco.pat_created"?)`},
 		{"allowed_domains as a URL", detectOptions{format: "json", params: []string{"allowed_domains=corp.example,https://example.org"}}, []string{ok},

@@ -56,6 +56,9 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		if !readers[name] {
 			hint := settingHint(name, "under detections.rules.<id>")
 			if hint == "" {
+				hint = blockHint(name, "")
+			}
+			if hint == "" {
 				hint = didYouMean(name, keys(readers))
 			}
 			errs = append(errs, c.Errorf("detections.params."+name, "no rule reads a parameter %q%s", name, hint))
@@ -110,6 +113,17 @@ func settingHint(name, where string) string {
 	return fmt.Sprintf(" (%s is a rule's setting, not a parameter: set it %s, as %s: %s)", name, where, name, example)
 }
 
+// blockHint returns, for name a key of the detections block itself
+// (lateness, state_save_interval) rather than a parameter, a note saying
+// so and where to set it (where, e.g. " in a --config file"); else "".
+func blockHint(name, where string) string {
+	switch name {
+	case "lateness", "state_save_interval":
+		return fmt.Sprintf(" (%s is a key of the detections block, not a rule's parameter: set detections.%s%s)", name, name, where)
+	}
+	return ""
+}
+
 // paramReaders returns the set of parameter names some rule of specs
 // reads, suppress included.
 func paramReaders(specs []detect.Spec) map[string]bool {
@@ -140,6 +154,9 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 	for _, name := range sortedKeys(params) {
 		if !readers[name] {
 			hint := settingHint(name, "in a --config file, under detections.rules.<id>")
+			if hint == "" {
+				hint = blockHint(name, " in a --config file")
+			}
 			if hint == "" {
 				hint = didYouMean(name, keys(readers))
 			}

@@ -100,6 +100,8 @@ func TestCheckErrors(t *testing.T) {
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "emergncy": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "Emergency"? alerts have none above High: write High, sent as syslog err, 3)`},
 		{"severity typo", head + "  rules:\n    falco.pat_created:\n      severity: Hihg\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Hihg": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"?)`},
+		{"lateness as a parameter", head + "  params:\n    lateness: 10m\n",
+			`config.yaml:4: detections.params.lateness: no rule reads a parameter "lateness" (lateness is a key of the detections block, not a rule's parameter: set detections.lateness)`},
 		{"severity cut short", head + "  rules:\n    falco.pat_created:\n      severity: warn\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "warn": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "warning"?)`},
 		{"severity as a syslog number", head + "  rules:\n    falco.pat_created:\n      severity: 3\n",
