@@ -378,6 +378,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
+	warnEmptyInputs(stderr, inputs, counts)
 	if saveErr != nil && o.stateDir != "" {
 		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
 	}
@@ -567,6 +568,17 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		if msg := c.like.warning(inputs[i].label(), c.lines-c.cut.n, c.unparsed.n, as, "its TYPE: prefix or file name",
 			"Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+		}
+	}
+}
+
+// warnEmptyInputs warns of each input read to its end without a line
+// (an empty file, or standard input closed at once): nothing of it was
+// searched.
+func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		if c.lines == 0 && c.warning == nil {
+			fmt.Fprintf(w, "detect: WARNING: %s is empty: it had no line to search\n", inputs[i].label())
 		}
 	}
 }

@@ -413,3 +413,24 @@ func TestDetectRerunNotesChangedParams(t *testing.T) {
 		t.Errorf("no record: a note in:\n%s", summary)
 	}
 }
+
+// TestDetectWarnsEmptyInputs: an input read to its end without a line (an
+// empty file, standard input closed at once) is named in a warning; the
+// run still succeeds (exit 0: nothing failed to read), and an input with
+// lines gets none.
+func TestDetectWarnsEmptyInputs(t *testing.T) {
+	empty := writeFile(t, filepath.Join(t.TempDir(), "audit_json.log"), "")
+	full := filepath.Join("..", "..", "testdata", "audit_json.log")
+	_, summary := detectState(t, "", nil, []string{empty, full, "audit:-"})
+	for _, want := range []string{
+		"detect: WARNING: " + empty + " is empty: it had no line to search",
+		"detect: WARNING: standard input is empty: it had no line to search",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("want %q in:\n%s", want, summary)
+		}
+	}
+	if strings.Contains(summary, full+" is empty") {
+		t.Errorf("a warning for %s, which has lines:\n%s", full, summary)
+	}
+}
