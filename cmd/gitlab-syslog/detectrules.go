@@ -118,10 +118,11 @@ func someIDs(ids []string) string {
 }
 
 // foldedParamsFile is the file of a kept --state-dir that records, one
-// rule a line (ID, then NAME=VALUE items, separated by tabs), the parameters set for each rule of
-// foldedRulesFile when it folded the lines the state records: a later run
-// with other values skips those lines too, so its values apply only to
-// lines not read before (noteChangedParams).
+// rule a line (its id, then NAME=VALUE items, separated by tabs), the
+// parameters set for each rule of foldedRulesFile when it folded the
+// lines the state records: a later run with other values skips those
+// lines too, so its values apply only to lines not read before
+// (noteChangedParams).
 const foldedParamsFile = "detect-params"
 
 // ruleParams returns, for each id of running, its parameters set in cfg

@@ -11,12 +11,12 @@
 // carry the yaml tags of their keys: the forward block holds a
 // forwarder.Config, the detections block a detect.Config, the streaming
 // block a streaming.Config, and the top-level max_line_bytes and
-// checkpoint_interval are those of a tailer.Config (inline, yaml:",inline").
-// Fields tagged yaml:"-" are not configurable in the file; a field tagged
-// config:"bytes" takes a byte size with a unit, and one tagged
-// config:"nonempty" may be left out but not given empty. An option of a component is
-// added once, as a tagged field of its config type; the components do not
-// import the YAML library.
+// checkpoint_interval are those of a tailer.Config (inline,
+// yaml:",inline"). Fields tagged yaml:"-" are not configurable in the
+// file; a field tagged config:"bytes" takes a byte size with a unit, and
+// one tagged config:"nonempty" may be left out but not given empty. An
+// option of a component is added once, as a tagged field of its config
+// type; the components do not import the YAML library.
 package config
 
 import (

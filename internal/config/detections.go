@@ -73,11 +73,12 @@ func (d *Detections) RuleIDs() []string {
 // A value that is neither (a mapping), a list given to a parameter that
 // takes one value (window: [1]; see detect.IsListParam) and an empty list
 // are errors naming the file, the key's line and p (a mapping under a
-// rule's params key, the block-wide params one level too deep, says
-// where its parameters go); flattenParam then returns false. Each bad item of a list (a mapping or list, an empty
-// one, one with spaces around it or with a comma) is an error naming its
-// own line; the others are kept, so that the engine checks their values
-// too, and flattenParam returns false only when none is left.
+// rule's params key, the block-wide params one level too deep, says where
+// its parameters go); flattenParam then returns false. Each bad item of a
+// list (a mapping or list, an empty one, one with spaces around it or with
+// a comma) is an error naming its own line; the others are kept, so that
+// the engine checks their values too, and flattenParam returns false only
+// when none is left.
 func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 	n := deref(v)
 	var err error
