@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -16,9 +17,10 @@ import (
 // --state-dir (see statelock), for as long as the command uses it; ""
 // locks nothing and returns a nil *statelock.Lock, whose Release does
 // nothing. The error names the flag and says what to do; a dir that is
-// a file is refused as such, and so are an agent's state_dir
-// (agentCheckpoint) and the detection state in it (state_dir/detect,
-// detect.OpenStore).
+// a file is refused as such, and so are an agent's state_dir (one with
+// run's file checkpoints, agentCheckpoint, or with the agent's detection
+// positions, agent.PositionsFile) and the detection state in it
+// (state_dir/detect, detect.OpenStore).
 func lockStateDir(dir string) (*statelock.Lock, error) {
 	if dir == "" {
 		return nil, nil
@@ -30,8 +32,14 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 	if ck := agentCheckpoint(dir); ck != "" {
 		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's file checkpoints, e.g. %s): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, ck)
 	}
-	if agent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(agent) != "" {
-		return nil, fmt.Errorf("--state-dir %s is the detection state of the agent whose state_dir is %s: detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, agent)
+	if pos := filepath.Join("detect", agent.PositionsFile); exists(filepath.Join(dir, pos)) {
+		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's detection positions, %s): the agent would refuse it once detect used it; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, pos)
+	}
+	if exists(filepath.Join(dir, agent.PositionsFile)) {
+		return nil, fmt.Errorf("--state-dir %s is the detection state of an agent (it holds the agent's %s): detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, agent.PositionsFile)
+	}
+	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(parent) != "" {
+		return nil, fmt.Errorf("--state-dir %s is the detection state of the agent whose state_dir is %s: detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, parent)
 	}
 	lk, err := statelock.Acquire(dir)
 	switch {
@@ -69,4 +77,10 @@ func detectStateDirProblem(dir string) string {
 		return ""
 	}
 	return fmt.Sprintf("was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; give run a state_dir of its own", foldedRulesFile)
+}
+
+// exists reports whether path names a file or directory (following links).
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

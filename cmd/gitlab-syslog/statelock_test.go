@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 )
 
@@ -57,17 +58,30 @@ func TestDetectStateDirErrors(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	agent := filepath.Join(dir, "agent") // run's state_dir: a checkpoint
-	if err := os.MkdirAll(agent, 0o755); err != nil {
+	agentDir := filepath.Join(dir, "agent") // run's state_dir: a checkpoint
+	if err := os.MkdirAll(agentDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(agent, "tail-0123456789abcdef.json"), []byte("{}"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(agentDir, "tail-0123456789abcdef.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "fresh") // run's state_dir before it read a file: the detection positions only
+	if err := os.MkdirAll(filepath.Join(fresh, "detect"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fresh, "detect", agent.PositionsFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link") // a link to that agent's detection state
+	if err := os.Symlink(filepath.Join(fresh, "detect"), link); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ name, dir, want string }{
+		{"an agent's state_dir before it read a file", fresh, "detect: --state-dir " + fresh + " is an agent's state_dir (it holds the agent's detection positions, detect/_positions.json): the agent would refuse it once detect used it"},
+		{"a link to an agent's detection state", link, "detect: --state-dir " + link + " is the detection state of an agent (it holds the agent's _positions.json)"},
 		{"a file", file, "detect: --state-dir " + file + " is a file, not a directory: give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
-		{"an agent's state_dir", agent, "detect: --state-dir " + agent + " is an agent's state_dir (it holds the agent's file checkpoints, e.g. tail-0123456789abcdef.json): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one"},
-		{"an agent's detection state", filepath.Join(agent, "detect") + "/", "detect: --state-dir " + filepath.Join(agent, "detect") + "/ is the detection state of the agent whose state_dir is " + agent + ": detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one"},
+		{"an agent's state_dir", agentDir, "detect: --state-dir " + agentDir + " is an agent's state_dir (it holds the agent's file checkpoints, e.g. tail-0123456789abcdef.json): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one"},
+		{"an agent's detection state", filepath.Join(agentDir, "detect") + "/", "detect: --state-dir " + filepath.Join(agentDir, "detect") + "/ is the detection state of the agent whose state_dir is " + agentDir + ": detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one"},
 		{"under a file", filepath.Join(file, "state"), "detect: --state-dir: state_dir " + filepath.Join(file, "state") + ": mkdir " + file + ": not a directory; give a directory (it is created if missing), or leave --state-dir out for a temporary one"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

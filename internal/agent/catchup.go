@@ -20,6 +20,13 @@ import (
 // saved with the engine's state.
 const positionsName = "_positions"
 
+// PositionsFile is the name of the file, in the engine's state directory
+// (state_dir/detect, detect.OpenStore), that holds the agent's
+// per-source positions. Only the agent writes it, at its first save of
+// the detection state (periodic, or at shutdown), whether or not it has
+// read a file: detect --state-dir tells an agent's state by it.
+const PositionsFile = positionsName + ".json"
+
 // positionsVersion is the schema of the positions file.
 const positionsVersion = 1
 
