@@ -334,13 +334,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
-	known, err := false, error(nil)
 	params := ruleParams(&cfg, running)
+	var changed []string // notes of rules whose parameters changed, for a run that skips lines
 	if o.stateDir != "" {
-		if known, err = checkFoldedRules(o.stateDir, running); err != nil {
+		if err := checkFoldedRules(o.stateDir, running); err != nil {
 			return fmt.Errorf("detect: %w", err) // the state is left as it was: not closed, not saved
 		}
-		noteChangedParams(stderr, o.stateDir, params)
+		changed = changedParams(o.stateDir, params)
 	}
 	counts := make([]inputCounts, len(inputs))
 	chans := make([]<-chan eventBatch, len(inputs))
@@ -362,8 +362,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
 	if o.stateDir != "" {
 		st := eng.Stats()
-		if err := recordFoldedRules(o.stateDir, running, params, known, st.Events > st.Replayed+st.Deduplicated); err != nil {
+		if err := recordFoldedRules(o.stateDir, running, params, st.Events > st.Replayed+st.Deduplicated); err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
+		}
+		if st.Replayed > 0 {
+			for _, n := range changed {
+				fmt.Fprintln(stderr, n)
+			}
 		}
 	}
 	if err := out.Flush(); err != nil {
@@ -600,7 +605,7 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 			if n := min(len(a), len(b)); !bytes.Equal(a[:n], b[:n]) {
 				continue
 			}
-			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the events they share were folded twice in this run, so the windowed rules (sentinel.bruteforce, gitlab.password_spray, ...) counted those without EventID twice and may have raised alerts the log does not have; give only one of them (the longer)\n",
+			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the events they share were folded twice in this run, so the windowed rules that ran counted those without EventID twice and may have raised alerts the log does not have; give only one of them (the longer)\n",
 				inputs[i].label(), inputs[j].label())
 		}
 	}

@@ -379,10 +379,11 @@ func TestDetectWarnsCopies(t *testing.T) {
 }
 
 // TestDetectRerunNotesChangedParams: with a kept --state-dir, a run whose
-// parameters differ from those the earlier runs folded their lines with
-// says so for each rule they changed for (its lines are skipped, so the
-// new values apply only to lines not read before); the same parameters
-// again, or a state dir without the record, get no note.
+// parameters differ from those the earlier runs folded their lines with,
+// and that skips lines, says so for each rule they changed for (the new
+// values applied only to lines not read before); the same parameters
+// again (a duration written otherwise included), or a state dir without
+// the record, get no note.
 func TestDetectRerunNotesChangedParams(t *testing.T) {
 	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce")
 	inputs, _ := goldenInputs(t, golden)
@@ -390,7 +391,7 @@ func TestDetectRerunNotesChangedParams(t *testing.T) {
 	detectState(t, state, nil, inputs)
 	_, summary := detectState(t, state, []string{"window=2h"}, inputs)
 	want := "detect: NOTE: rule sentinel.bruteforce ran with other parameters when earlier runs with --state-dir " + state +
-		" folded their lines (defaults; now window=2h): those lines are skipped"
+		" folded their lines (defaults; now window=2h): those lines were skipped"
 	if !strings.Contains(summary, want) {
 		t.Errorf("changed window: want %q in:\n%s", want, summary)
 	}
@@ -405,6 +406,9 @@ func TestDetectRerunNotesChangedParams(t *testing.T) {
 	detectState(t, fresh, []string{"window=2h"}, inputs)
 	if _, summary := detectState(t, fresh, []string{"window=2h"}, inputs); strings.Contains(summary, "NOTE: rule") {
 		t.Errorf("same parameters: a note in:\n%s", summary)
+	}
+	if _, summary := detectState(t, fresh, []string{"window=120m"}, inputs); strings.Contains(summary, "NOTE: rule") {
+		t.Errorf("the same window written otherwise (120m for 2h): a note in:\n%s", summary)
 	}
 	if err := os.Remove(filepath.Join(fresh, foldedParamsFile)); err != nil {
 		t.Fatal(err)
@@ -432,5 +436,24 @@ func TestDetectWarnsEmptyInputs(t *testing.T) {
 	}
 	if strings.Contains(summary, full+" is empty") {
 		t.Errorf("a warning for %s, which has lines:\n%s", full, summary)
+	}
+}
+
+// TestDetectRerunAfterEmptyRun: a run with a kept --state-dir that folded
+// nothing (empty standard input) records no rules and no parameters, so a
+// later run with more rules is not refused and gets no note. Before, the
+// empty run's rules were recorded as those that folded the lines.
+func TestDetectRerunAfterEmptyRun(t *testing.T) {
+	state := t.TempDir()
+	o := &detectOptions{stateDir: state, format: "json", rules: []string{"sentinel.bruteforce"}, params: []string{"window=2h"}}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{"application:-"}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("empty run: %v\n%s", err, stderr.String())
+	}
+	golden := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce")
+	inputs, _ := goldenInputs(t, golden)
+	alerts, summary := detectState(t, state, nil, inputs) // every default rule, default parameters
+	if fresh, _ := detectState(t, t.TempDir(), nil, inputs); len(alerts) != len(fresh) || strings.Contains(summary, "NOTE: rule") {
+		t.Errorf("after an empty run: %d alerts (a fresh state dir: %d); summary:\n%s", len(alerts), len(fresh), summary)
 	}
 }

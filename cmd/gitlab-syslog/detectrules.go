@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
@@ -24,20 +24,20 @@ const foldedRulesFile = "detect-rules"
 // checkFoldedRules compares the rules of this run (running, ids) with
 // those that folded the lines earlier runs with stateDir recorded. A rule
 // that was not among them is an error naming it: the lines already folded
-// would be skipped for it, and its alerts in them silently missing. It
-// returns whether stateDir names its rules (not on a first run).
-func checkFoldedRules(stateDir string, running []string) (known bool, err error) {
+// would be skipped for it, and its alerts in them silently missing. A
+// stateDir without the record (a first run) passes.
+func checkFoldedRules(stateDir string, running []string) error {
 	b, err := os.ReadFile(filepath.Join(stateDir, foldedRulesFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
+		return nil
 	case err != nil:
-		return false, fmt.Errorf("--state-dir: %w", err)
+		return fmt.Errorf("--state-dir: %w", err)
 	}
 	earlier := strings.Fields(string(b))
 	if bad := unknownIDs(earlier); len(bad) > 0 {
 		what := fmt.Sprintf("holds %q, which %s", someIDs(bad), plural(len(bad), "is not a rule id", "are not rule ids"))
-		return true, fmt.Errorf("--state-dir %s: %s %s: it names, one a line, the rules that saw the lines its state records as folded, and is written by detect; "+
+		return fmt.Errorf("--state-dir %s: %s %s: it names, one a line, the rules that saw the lines its state records as folded, and is written by detect; "+
 			"without it those lines would be skipped for rules that never saw them: give another --state-dir (or empty this one) to run over the lines again",
 			stateDir, filepath.Join(stateDir, foldedRulesFile), what)
 	}
@@ -48,20 +48,21 @@ func checkFoldedRules(stateDir string, running []string) (known bool, err error)
 		}
 	}
 	if len(added) > 0 {
-		return true, fmt.Errorf("--state-dir %s: the lines its earlier runs folded are skipped now, and %s did not see them (earlier runs ran %s): "+
+		return fmt.Errorf("--state-dir %s: the lines its earlier runs folded are skipped now, and %s did not see them (earlier runs ran %s): "+
 			"give another --state-dir to run %s over them, or run only the earlier rules (--rule)",
 			stateDir, someIDs(added), cmp.Or(someIDs(earlier), "no rule"), plural(len(added), "this rule", "these rules"))
 	}
-	return true, nil
+	return nil
 }
 
 // recordFoldedRules names running, after a run that checkFoldedRules
-// let through, as the rules that saw every folded line of stateDir, with
-// their parameters (params: ruleParams): on a first run (known false),
-// and after a run that folded lines (folded), which the rules an earlier
-// run had and this one left out did not see.
-func recordFoldedRules(stateDir string, running []string, params map[string][]string, known, folded bool) error {
-	if known && !folded {
+// let through and that folded lines (folded), as the rules that saw every
+// folded line of stateDir, with their parameters (params: ruleParams):
+// the rules an earlier run had and this one left out did not see the
+// lines it folded. A run that folded nothing leaves the record as it was
+// (none on a first run), so that it holds no rule back.
+func recordFoldedRules(stateDir string, running []string, params map[string][]string, folded bool) error {
+	if !folded {
 		return nil
 	}
 	if err := writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running); err != nil {
@@ -156,28 +157,47 @@ func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 	return out
 }
 
-// noteChangedParams writes on w, for each rule of params (ruleParams of
+// changedParams returns a note for each rule of params (ruleParams of
 // this run) whose parameters differ from those foldedParamsFile of
-// stateDir records, that the lines earlier runs folded are skipped and
-// saw the earlier values. A state dir without the file (a first run, or
-// one of an earlier release) gets no note.
-func noteChangedParams(w io.Writer, stateDir string, params map[string][]string) {
+// stateDir records: the lines earlier runs folded are skipped, and saw
+// the earlier values. Durations are compared as durations (2h is 120m).
+// A state dir without the file (a first run, or one of an earlier
+// release) gets none.
+func changedParams(stateDir string, params map[string][]string) []string {
 	b, err := os.ReadFile(filepath.Join(stateDir, foldedParamsFile))
 	if err != nil {
-		return
+		return nil
 	}
+	var notes []string
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Split(line, "\t")
 		if f[0] == "" {
 			continue
 		}
 		now, running := params[f[0]]
-		if !running || slices.Equal(f[1:], now) {
+		if !running || slices.EqualFunc(f[1:], now, sameParam) {
 			continue
 		}
-		fmt.Fprintf(w, "detect: NOTE: rule %s ran with other parameters when earlier runs with --state-dir %s folded their lines (%s; now %s): those lines are skipped, so the values of this run apply only to lines not read before; give another --state-dir to apply them to all\n",
-			f[0], stateDir, cmp.Or(strings.Join(f[1:], " "), "defaults"), cmp.Or(strings.Join(now, " "), "defaults"))
+		notes = append(notes, fmt.Sprintf("detect: NOTE: rule %s ran with other parameters when earlier runs with --state-dir %s folded their lines (%s; now %s): those lines were skipped, so the values of this run applied only to lines not read before; give another --state-dir to apply them to all",
+			f[0], stateDir, cmp.Or(strings.Join(f[1:], " "), "defaults"), cmp.Or(strings.Join(now, " "), "defaults")))
 	}
+	return notes
+}
+
+// sameParam reports whether the NAME=VALUE items a and b give the same
+// parameter the same value: as written, or as the same duration.
+func sameParam(a, b string) bool {
+	an, av, _ := strings.Cut(a, "=")
+	bn, bv, _ := strings.Cut(b, "=")
+	if an != bn {
+		return false
+	}
+	if av == bv {
+		return true
+	}
+	da, erra := time.ParseDuration(av)
+	db, errb := time.ParseDuration(bv)
+	return erra == nil && errb == nil && da == db
 }
 
 // writeFoldedParams replaces foldedParamsFile of stateDir with params,
