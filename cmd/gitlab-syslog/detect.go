@@ -290,6 +290,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	defer lk.Release()
+	cfg.DedupeLines = true // inputs may overlap: see detect.Config.DedupeLines
 	if cfg.StateDir = o.stateDir; cfg.StateDir == "" {
 		dir, err := os.MkdirTemp("", "gitlab-syslog-detect-")
 		if err != nil {
@@ -590,11 +591,12 @@ func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 
 // warnCopiedInputs warns, for each pair of file inputs (standard input
 // among them) whose first copyCheckBytes bytes are the same, or of which
-// the shorter is the start of the other, that their common lines were
-// folded twice in this run: a copy of a log (a backup, the .1 beside its
-// .1.gz) doubles the counts of the windowed rules for the events without
-// EventID. Their lines are not skipped, as two nodes' logs may begin
-// alike; the warning says to give one of them.
+// the shorter is the start of the other, that their lines were read
+// twice: a copy of a log (a backup, the .1 beside its .1.gz). The audit,
+// application and auth lines they share are taken once (deduplicated:
+// detect.Config.DedupeLines), but access log lines count twice. Their
+// lines are not skipped, as two nodes' logs may begin alike; the warning
+// says to give one of them.
 func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i := range counts {
 		for j := i + 1; j < len(counts); j++ {
@@ -605,7 +607,7 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 			if n := min(len(a), len(b)); !bytes.Equal(a[:n], b[:n]) {
 				continue
 			}
-			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the events they share were folded twice in this run, so the windowed rules that ran counted those without EventID twice and may have raised alerts the log does not have; give only one of them (the longer)\n",
+			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the audit, application and auth lines they share were taken once (deduplicated), but access log lines they share were counted twice, which can raise alerts the log does not have; give only one of them (the longer)\n",
 				inputs[i].label(), inputs[j].label())
 		}
 	}

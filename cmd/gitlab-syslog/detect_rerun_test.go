@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -336,9 +337,10 @@ func TestDetectRerunStdin(t *testing.T) {
 
 // TestDetectWarnsCopies: two inputs of one run that begin with the same
 // lines (a byte copy, or the file and a later, longer state of it) are
-// both read, and detect warns, naming them, that their shared events were
-// folded twice; two logs that share only their first line (two nodes'
-// access logs starting with the same health check) get no warning.
+// both read, and detect warns, naming them, that their shared lines were
+// read twice (taken once but for access lines); two logs that share only
+// their first line (two nodes' access logs starting with the same health
+// check) get no warning.
 func TestDetectWarnsCopies(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
 	var log strings.Builder
@@ -455,5 +457,49 @@ func TestDetectRerunAfterEmptyRun(t *testing.T) {
 	alerts, summary := detectState(t, state, nil, inputs) // every default rule, default parameters
 	if fresh, _ := detectState(t, t.TempDir(), nil, inputs); len(alerts) != len(fresh) || strings.Contains(summary, "NOTE: rule") {
 		t.Errorf("after an empty run: %d alerts (a fresh state dir: %d); summary:\n%s", len(alerts), len(fresh), summary)
+	}
+}
+
+// TestDetectOverlapsTakenOnce: lines read twice, without EventID, are
+// taken once (deduplicated) when their inputs overlap other than as one
+// file: a concatenation of two rotated files and the newer file alone, in
+// one run or in two runs with a kept --state-dir (the newer file's first
+// line is not the concatenation's, so it is not skipped as that file's
+// lines). Before, eight failed sign-ins of one user read twice made a
+// brute force of sixteen.
+func TestDetectOverlapsTakenOnce(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 9, 0, 0, 0, time.UTC)
+	var older, newer strings.Builder
+	for i := range 10 {
+		older.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*5*time.Minute), "user"+strconv.Itoa(i), "198.51.100.1") + "\n")
+	}
+	for i := range 8 { // within the last lateness: on time again when read again
+		newer.WriteString(loadgen.FailedLogin(t0.Add(time.Hour+time.Duration(i)*10*time.Second), "dave", "192.0.2.77") + "\n")
+	}
+	dir := t.TempDir()
+	concat := writeFile(t, filepath.Join(dir, "concat", "application_json.log"), older.String()+newer.String())
+	part := writeFile(t, filepath.Join(dir, "part", "application_json.log"), newer.String())
+	for _, c := range []struct {
+		name string
+		runs [][]string // the inputs of each run, with one --state-dir
+	}{
+		{"one run", [][]string{{concat, part}}},
+		{"two runs", [][]string{{concat}, {part}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			var all []string
+			var last string
+			for _, inputs := range c.runs {
+				alerts, summary := detectState(t, state, nil, inputs)
+				all, last = append(all, alerts...), summary
+			}
+			if len(all) > 0 {
+				t.Errorf("%d alerts for 8 failed sign-ins of one user and 10 of others; the first: %s\nsummary of the last run:\n%s", len(all), all[0], last)
+			}
+			if !strings.Contains(last, "8 deduplicated") {
+				t.Errorf("want the 8 lines read again counted as deduplicated in:\n%s", last)
+			}
+		})
 	}
 }

@@ -65,6 +65,17 @@ type Config struct {
 	// (default DefaultMaxRecent).
 	DedupeWindow time.Duration `yaml:"-"`
 	MaxRecent    int           `yaml:"-"`
+	// DedupeLines makes the engine take an event without an EventID of
+	// the audit, application or auth log for a duplicate when a line of
+	// the same bytes (Event.Raw) was folded within DedupeWindow, as it
+	// takes a second event of one EventID: those logs write each line
+	// with a time in milliseconds and a correlation id, so a line read
+	// twice is one event read twice. detect sets it: its inputs may
+	// overlap (a copy, a concatenation regrouped, a file given again),
+	// where the agent reads each file once. Access log lines (times in
+	// seconds, no id) are left out: two identical requests in one second
+	// are two events.
+	DedupeLines bool `yaml:"-"`
 	// MaxSuppress caps the (rule, key) suppression entries (default
 	// DefaultMaxSuppress); the oldest are dropped first and counted as
 	// evictions.

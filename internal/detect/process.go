@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"crypto/sha256"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -318,24 +320,44 @@ func (e *Engine) Hold(name string) {
 
 // duplicate reports whether an event with ev's identity (EventID,
 // EventName and the creation time, see Engine) was seen before, and
-// remembers ev's. An event without EventID is never a duplicate. An event
+// remembers ev's. An event without EventID is a duplicate only by its
+// line, with Config.DedupeLines (duplicateLine). An event
 // made from an audit record knows its identity's key (Event.identity);
 // of others the three columns are read in one pass (dupPicker).
 func (e *Engine) duplicate(ev *Event) bool {
 	var k recentKey
 	switch ev.identity() {
 	case identNone:
-		return false
+		return e.duplicateLine(ev)
 	case identKeyed:
 		k = ev.idKey
 	default:
 		v := dupPicker.pick(ev)
 		if v[0] == "" {
-			return false
+			return e.duplicateLine(ev)
 		}
 		k, e.keyBuf = identityKey(e.keyBuf, v[0], v[1], v[2], ev.Time)
 	}
 	return e.events.seenKey(k, ev.Time.UnixNano())
+}
+
+// duplicateLine is duplicate for an event without EventID: with
+// Config.DedupeLines, whether a line of the same bytes of its log, not the
+// access log, was folded within the dedupe window (lineKey).
+func (e *Engine) duplicateLine(ev *Event) bool {
+	if !e.cfg.DedupeLines || ev.Type == parser.TypeAccess || ev.Raw == "" {
+		return false
+	}
+	return e.events.seenKey(lineKey(ev.Raw), ev.Time.UnixNano())
+}
+
+// lineKey is the key of a line for duplicateLine: the first 16 bytes of
+// its SHA-256, a hash other than identityKey's (FNV-1a), so that a line
+// and an identity do not share keys but by chance (one in 2^128), and
+// faster over a whole line where the CPU computes SHA-256 itself.
+func lineKey(raw string) recentKey {
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	return recentKey(sum[:16])
 }
 
 // dupPicker reads the columns of an event's identity for duplicate.
