@@ -123,7 +123,7 @@ func someIDs(ids []string) string {
 // parameters set for each rule of foldedRulesFile when it folded the
 // lines the state records: a later run with other values skips those
 // lines too, so its values apply only to lines not read before
-// (noteChangedParams).
+// (changedParams).
 const foldedParamsFile = "detect-params"
 
 // ruleParams returns, for each id of running, its parameters set in cfg
