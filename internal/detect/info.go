@@ -95,7 +95,7 @@ func ParseSeverity(s string) (Severity, error) {
 	}
 	const want = "want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)"
 	if slices.Contains(severityAbove, v) {
-		return 0, fmt.Errorf("unknown severity %q: alerts have no severity above High (sent as syslog err, 3); %s", s, want)
+		return 0, fmt.Errorf("severity %q is above High: alerts have no severity above High (sent as syslog err, 3); %s", s, want)
 	}
 	return 0, fmt.Errorf("unknown severity %q: %s", s, want)
 }

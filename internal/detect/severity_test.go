@@ -28,7 +28,7 @@ func TestParseSeverity(t *testing.T) {
 		{"Informational", SeverityInformational, ""},
 		{"INFORMATIONAL", SeverityInformational, ""},
 		{"info", SeverityInformational, ""},
-		{"Critical", 0, `unknown severity "Critical": alerts have no severity above High (sent as syslog err, 3)`},
+		{"Critical", 0, `severity "Critical" is above High: alerts have no severity above High (sent as syslog err, 3)`},
 		{"CRITICAL", 0, "no severity above High"},
 		{"crit", 0, "no severity above High"},
 		{"Alert", 0, "no severity above High"},

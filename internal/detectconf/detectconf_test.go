@@ -93,7 +93,7 @@ func TestCheckErrors(t *testing.T) {
 		{"severity", head + "  rules:\n    falco.pat_created:\n      severity: urgent\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "urgent": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 		{"severity above High", head + "  rules:\n    falco.pat_created:\n      severity: Critical\n",
-			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Critical": alerts have no severity above High (sent as syslog err, 3); want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
+			`config.yaml:5: detections.rules.falco.pat_created.severity: severity "Critical" is above High: alerts have no severity above High (sent as syslog err, 3); want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 		{"severity typo above High", head + "  rules:\n    falco.pat_created:\n      severity: Critcal\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Critcal": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "Critical"? alerts have none above High: write High, sent as syslog err, 3)`},
 		{"severity typo of Emergency", head + "  rules:\n    falco.pat_created:\n      severity: emergncy\n",
