@@ -110,9 +110,9 @@ type inputCounts struct {
 	// after a .gz's last member, or an empty .gz: asReadWarning), nil for
 	// none.
 	warning *readWarning
-	// source is the Source of the input's events (its inputFileID, "-"
-	// or "stream"), by which the summary finds the input of a
-	// detect.Jump.
+	// source is the Source of the input's events (its inputFileID, or
+	// "stream" for stream bodies), by which the summary finds the input
+	// of a detect.Jump.
 	source string
 	// head is the input's first copyCheckBytes bytes of lines, each
 	// followed by a newline: warnCopiedInputs compares them.
@@ -121,8 +121,9 @@ type inputCounts struct {
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
 // their first line on, for warnCopiedInputs to take them for copies of
-// one log (or one the other grown), unless the shorter one is shorter:
-// four kilobytes are tens of lines, more than two nodes' logs share.
+// one log (or one the other grown); an input shorter than that must be
+// the start of the other. Four kilobytes are tens of lines, more than two
+// nodes' logs share.
 const copyCheckBytes = 4096
 
 // keepHead adds line to c.head while it is shorter than copyCheckBytes.

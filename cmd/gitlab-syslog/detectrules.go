@@ -143,11 +143,7 @@ func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 		}
 		var set []string
 		for _, name := range spec.AllParams() {
-			v, ok := cfg.Rules[id].Params[name]
-			if !ok {
-				v, ok = cfg.Params[name]
-			}
-			if ok {
+			if v, ok := effectiveParam(*cfg, id, name); ok {
 				set = append(set, name+"="+v)
 			}
 		}

@@ -29,17 +29,8 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("--state-dir %s is a file, not a directory: %s", dir, todo)
 	}
-	if ck := agentCheckpoint(dir); ck != "" {
-		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's file checkpoints, e.g. %s): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, ck)
-	}
-	if pos := filepath.Join("detect", agent.PositionsFile); exists(filepath.Join(dir, pos)) {
-		return nil, fmt.Errorf("--state-dir %s is an agent's state_dir (it holds the agent's detection positions, %s): the agent would refuse it once detect used it; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, pos)
-	}
-	if exists(filepath.Join(dir, agent.PositionsFile)) {
-		return nil, fmt.Errorf("--state-dir %s is the detection state of an agent (it holds the agent's %s): detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, agent.PositionsFile)
-	}
-	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(parent) != "" {
-		return nil, fmt.Errorf("--state-dir %s is the detection state of the agent whose state_dir is %s: detect would leave its own files among the agent's; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, parent)
+	if what := agentState(dir); what != "" {
+		return nil, fmt.Errorf("--state-dir %s %s; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, what)
 	}
 	lk, err := statelock.Acquire(dir)
 	switch {
@@ -51,6 +42,26 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 		return nil, fmt.Errorf("--state-dir: %w", err) // in use: statelock names the holder
 	}
 	return lk, nil
+}
+
+// agentState returns what makes dir an agent's (an agent's state_dir, or
+// the detection state in one) and why detect cannot use it, to follow
+// its name; "" when dir is no agent's.
+func agentState(dir string) string {
+	if ck := agentCheckpoint(dir); ck != "" {
+		return fmt.Sprintf("is an agent's state_dir (it holds the agent's file checkpoints, e.g. %s): detect would record there the lines it reads as folded, the agent would then skip them for its rules when it resumes, and their alerts would never reach the collector", ck)
+	}
+	if pos := filepath.Join("detect", agent.PositionsFile); exists(filepath.Join(dir, pos)) {
+		return fmt.Sprintf("is an agent's state_dir (it holds the agent's detection positions, %s): the agent would refuse it once detect used it", pos)
+	}
+	const among = "detect would leave its own files among the agent's"
+	if exists(filepath.Join(dir, agent.PositionsFile)) {
+		return fmt.Sprintf("is the detection state of an agent (it holds the agent's %s): %s", agent.PositionsFile, among)
+	}
+	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(parent) != "" {
+		return fmt.Sprintf("is the detection state of the agent whose state_dir is %s: %s", parent, among)
+	}
+	return ""
 }
 
 // agentCheckpoint returns the name of a file checkpoint of run in dir
@@ -73,7 +84,7 @@ func agentCheckpoint(dir string) string {
 // skip them; "" when it was not. run refuses such a state_dir and check
 // reports it as a problem.
 func detectStateDirProblem(dir string) string {
-	if _, err := os.Stat(filepath.Join(dir, foldedRulesFile)); err != nil {
+	if !exists(filepath.Join(dir, foldedRulesFile)) {
 		return ""
 	}
 	return fmt.Sprintf("was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; give run a state_dir of its own", foldedRulesFile)

@@ -169,11 +169,11 @@ func (v *validator) forward(f *Forward) {
 		urlOK = false
 		v.errf("forward.url", "%q: a syslog destination takes no user or password; remove the part before @", RedactedURL(f.URL))
 	case u.Scheme == "udp" || u.Scheme == "tcp" || u.Scheme == "tls" || u.Scheme == "relp" || u.Scheme == "relp+tls":
-		switch {
+		switch hostPortErr := forwarder.CheckHostPort(u); {
 		case u.Hostname() == "":
 			v.errf("forward.url", "%s", HostProblem(f.URL, u))
-		case forwarder.CheckHostPort(u) != nil:
-			v.errf("forward.url", "%q: %v", f.URL, forwarder.CheckHostPort(u))
+		case hostPortErr != nil:
+			v.errf("forward.url", "%q: %v", f.URL, hostPortErr)
 		case strings.HasPrefix(u.Scheme, "relp") && u.Port() == "":
 			v.errf("forward.url", "%q has no port (RELP has no standard port; e.g. %s://127.0.0.1:2514)", f.URL, u.Scheme)
 		case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
@@ -490,10 +490,6 @@ func facilityNames() []string {
 	return names
 }
 
-// urlHint returns a "did you mean" for a forward URL that has no scheme
-// the forwarder knows (u is raw parsed, nil when it did not parse):
-// URLHint's guesses, or a misspelt stdout ("stdot"). It is "" when no
-// guess is close.
 // urlParseProblem returns what url.Parse's err says of raw without the Go
 // parser's framing ("parse \"URL\": "): the URL quoted and the cause,
 // then hint (urlHint's " (did you mean ...?)") or, without one, the form
@@ -510,6 +506,10 @@ func urlParseProblem(raw string, err error, hint string) string {
 	return fmt.Sprintf("%q: %v%s", raw, err, hint)
 }
 
+// urlHint returns a "did you mean" for a forward URL that has no scheme
+// the forwarder knows (u is raw parsed, nil when it did not parse):
+// URLHint's guesses, or a misspelt stdout ("stdot"). It is "" when no
+// guess is close.
 func urlHint(raw string, u *url.URL) string {
 	if h := URLHint(raw, Schemes()); h != "" {
 		return h

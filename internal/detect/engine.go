@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,7 +75,6 @@ type ruleState struct {
 	info     Info // with the configured severity
 	suppress time.Duration
 	stateful bool // the rule is Stateful: it keeps windows in event time
-	maxKeys  int  // its max_keys (KeyCounter rules), for Stats
 	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
 }
@@ -238,21 +236,7 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 	if _, ok := r.(futureTaker); ok {
 		stateful = false // it decides about future-dated events itself
 	}
-	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful, maxKeys: maxKeys(r, p)}, nil
-}
-
-// maxKeys returns the max_keys a KeyCounter rule r was built with from
-// p (defaultMaxKeys when p does not set it), 0 for another rule.
-func maxKeys(r Rule, p *Params) int {
-	if _, ok := r.(KeyCounter); !ok {
-		return 0
-	}
-	v, ok := p.lookup("max_keys")
-	if !ok {
-		return defaultMaxKeys
-	}
-	n, _ := strconv.Atoi(v) // the rule read and checked it
-	return n
+	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful}, nil
 }
 
 // Rules returns the descriptions of the rules that run, in catalogue

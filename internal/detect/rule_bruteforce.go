@@ -100,6 +100,9 @@ func (r *bruteforce) Keys() int { return r.pairs.len() + r.users.len() }
 // Evicted returns the windows and histories dropped at max_keys.
 func (r *bruteforce) Evicted() uint64 { return r.pairs.evicted + r.users.evicted }
 
+// MaxKeys returns the max_keys of the windows, as of the histories.
+func (r *bruteforce) MaxKeys() int { return r.pairs.max }
+
 // LateDropped returns the events whose window had closed when they came.
 func (r *bruteforce) LateDropped() uint64 { return r.late }
 

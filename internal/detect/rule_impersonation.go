@@ -337,6 +337,7 @@ func (r *impersonation) Wants() []Key {
 
 func (r *impersonation) Keys() int       { return r.sessions.len() }
 func (r *impersonation) Evicted() uint64 { return r.sessions.evicted }
+func (r *impersonation) MaxKeys() int    { return r.sessions.max }
 
 // LateDropped returns the actions that came after every session they could
 // belong to had been forgotten.

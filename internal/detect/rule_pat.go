@@ -108,6 +108,7 @@ func (r *patOverTime) Wants() []Key {
 
 func (r *patOverTime) Keys() int       { return r.keys.len() }
 func (r *patOverTime) Evicted() uint64 { return r.keys.evicted }
+func (r *patOverTime) MaxKeys() int    { return r.keys.max }
 
 // LateDropped returns the creations whose day had already been closed.
 func (r *patOverTime) LateDropped() uint64 { return r.late }

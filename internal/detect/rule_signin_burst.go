@@ -102,6 +102,7 @@ func (r *signinBurst) Wants() []Key {
 
 func (r *signinBurst) Keys() int       { return r.users.len() }
 func (r *signinBurst) Evicted() uint64 { return r.users.evicted }
+func (r *signinBurst) MaxKeys() int    { return r.users.max }
 
 // Skipped returns the sign-ins from addresses without a country.
 func (r *signinBurst) Skipped() uint64 { return r.skipped }

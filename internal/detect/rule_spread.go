@@ -119,6 +119,7 @@ func (r *spread) Info() Info      { return r.info }
 func (r *spread) Wants() []Key    { return []Key{EventKind(parser.KindFailedLogin)} }
 func (r *spread) Keys() int       { return r.keys.len() }
 func (r *spread) Evicted() uint64 { return r.keys.evicted }
+func (r *spread) MaxKeys() int    { return r.keys.max }
 
 // LateDropped returns the events older than their key's window.
 func (r *spread) LateDropped() uint64 { return r.late }

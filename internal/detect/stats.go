@@ -12,6 +12,8 @@ type KeyCounter interface {
 	// Evicted returns how many keys were dropped, oldest first, because
 	// the rule's max_keys was reached.
 	Evicted() uint64
+	// MaxKeys returns the rule's max_keys: the keys it holds at most.
+	MaxKeys() int
 }
 
 // FileReporter is implemented by rules that read a file of their own
@@ -146,9 +148,9 @@ func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump) {
 		if !isKC && !isLC {
 			continue
 		}
-		l := RuleLoss{Rule: r.info.ID, MaxKeys: r.maxKeys}
+		l := RuleLoss{Rule: r.info.ID}
 		if isKC {
-			l.Evicted = kc.Evicted()
+			l.Evicted, l.MaxKeys = kc.Evicted(), kc.MaxKeys()
 		}
 		if isLC {
 			l.LateDropped = lc.LateDropped()
@@ -170,7 +172,7 @@ func (e *Engine) Stats() Stats {
 		if kc, ok := r.rule.(KeyCounter); ok {
 			rs.Keys = kc.Keys()
 			rs.Evicted = kc.Evicted()
-			rs.MaxKeys = r.maxKeys
+			rs.MaxKeys = kc.MaxKeys()
 		}
 		if fc, ok := r.rule.(FallbackCounter); ok {
 			rs.Fallback = fc.FallbackMatches()
