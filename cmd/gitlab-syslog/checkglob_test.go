@@ -179,3 +179,33 @@ func TestCheckMasksURLPassword(t *testing.T) {
 		t.Errorf("check shows the password, or not the masked URL:\n%s", out)
 	}
 }
+
+// TestUnparsableURLMasksPassword: a destination or listen URL with a
+// password that does not parse (a space, a bad %-escape in it) is refused
+// by check, run, send and collect with the password masked, as one that
+// parses is (final trial: they printed it in clear).
+func TestUnparsableURLMasksPassword(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ name, url, masked string }{
+		{"space", "tcp://siem:s3cret word@127.0.0.1:15799", "tcp://siem:xxxxx@127.0.0.1:15799"},
+		{"bad escape", "tcp://siem:s3cret%QQ@127.0.0.1:15799", "tcp://siem:xxxxx@127.0.0.1:15799"},
+	} {
+		cfg := writeFile(t, filepath.Join(dir, c.name+".yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward:\n  url: \""+c.url+"\"\n")
+		for _, args := range [][]string{
+			{"check", "--config", cfg},
+			{"run", "--config", cfg, "--once"},
+			{"run", "--to", c.url, "--log-dir", "../../testdata", "--once", "--state-dir", t.TempDir()},
+			{"send", "--to", c.url, "../../testdata/audit_json.log"},
+			{"collect", "--listen", c.url},
+		} {
+			out, err := execute(t, args...)
+			msg := out
+			if err != nil {
+				msg += err.Error()
+			}
+			if err == nil || strings.Contains(msg, "s3cret") || !strings.Contains(msg, c.masked) {
+				t.Errorf("%s %v: err %v; want refused, %s shown and no password in:\n%s", c.name, args[0], err, c.masked, msg)
+			}
+		}
+	}
+}

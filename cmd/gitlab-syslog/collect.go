@@ -118,9 +118,17 @@ it uses slows down sharply on messages of several hundred kilobytes.`,
 // would listen on every interface on a random port, as send --to refuses
 // it, and one whose address does not split into host and port
 // ("tcp://::1:5514": forwarder.CheckHostPort). "tcp://:5514" (every
-// interface, that port) is accepted.
+// interface, that port) is accepted. A URL that does not parse and holds
+// a password is refused with the password masked (config.RedactedURL).
 func checkListen(listen string) error {
 	u, err := url.Parse(listen)
+	if masked := config.RedactedURL(listen); err != nil && masked != listen {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("collect: listen URL %q: %w", masked, err) // not collect.Listen's, which quotes the password
+	}
 	if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp" && u.Scheme != "tls") {
 		return nil // collect.Listen names any other problem
 	}

@@ -435,14 +435,32 @@ func listenersClash(a, b string) bool {
 }
 
 // RedactedURL returns raw with the password of its user information
-// masked (url.URL.Redacted), for showing a configured URL; raw itself
-// when it does not parse or holds no password.
+// masked as "xxxxx" (url.URL.Redacted), for showing a configured URL; raw
+// itself when it holds no password. A URL that does not parse (a space or
+// a bad %-escape in the password) is masked all the same: what lies
+// between the scheme's "://" and the last "@", after the first ":".
 func RedactedURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if err == nil {
+		if u.User == nil {
+			return raw
+		}
+		return u.Redacted()
+	}
+	i := strings.Index(raw, "://")
+	if i < 0 {
 		return raw
 	}
-	return u.Redacted()
+	rest := raw[i+3:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
+	}
+	c := strings.Index(rest[:at], ":")
+	if c < 0 {
+		return raw
+	}
+	return raw[:i+3] + rest[:c+1] + "xxxxx" + rest[at:]
 }
 
 // WildcardHost reports whether h, the host of a listen address
@@ -503,7 +521,7 @@ func urlParseProblem(raw string, err error, hint string) string {
 	if hint == "" {
 		hint = "; write SCHEME://HOST:PORT, e.g. tcp://127.0.0.1:514"
 	}
-	return fmt.Sprintf("%q: %v%s", raw, err, hint)
+	return fmt.Sprintf("%q: %v%s", RedactedURL(raw), err, hint)
 }
 
 // urlHint returns a "did you mean" for a forward URL that has no scheme
