@@ -109,8 +109,17 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name:    "detections: rules listed with why they are on or off",
-			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    falco.pat_created: {enabled: false}\n",
-			wantOut: []string{"rules on, lateness 2m0s, state saved every 1m0s to " + filepath.Join(state, "detect"), "off  falco.pat_created ", "disabled at ", "config.yaml:6", "no allowed_domains (the e-mail domains of your users)", "on   sentinel.bruteforce "},
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n  - {type: application, path: /b}\ndetections:\n  rules:\n    falco.pat_created: {enabled: false}\n",
+			wantOut: []string{"rules on, lateness 2m0s, state saved every 1m0s to " + filepath.Join(state, "detect"), "off  falco.pat_created ", "disabled at ", "config.yaml:7", "no allowed_domains (the e-mail domains of your users)", "on   sentinel.bruteforce "},
+		},
+		{
+			name:   "detections: the rules that alert on a log no source reads are off, settings kept and not an error",
+			config: "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    sentinel.bruteforce: {severity: High}\n    sentinel.local_auth_no_mfa: {enabled: true}\n",
+			wantOut: []string{
+				"off  sentinel.bruteforce               -              it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on",
+				"off  sentinel.local_auth_no_mfa        -              it alerts on lines of the application log",
+				"on   sentinel.repo_deletion ", "on   falco.pat_created ", "result:     ",
+			},
 		},
 		{
 			name:    "detections: a state_dir/detect run cannot write fails",
@@ -357,7 +366,7 @@ func TestCheckListing(t *testing.T) {
 		verdict      string // the last line of the output
 		severities   map[string]string
 	}{
-		{"valid", "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n" +
+		{"valid", "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\n  - {type: application, path: /b}\ndetections:\n  rules:\n" +
 			"    falco.pat_created: {enabled: false, severity: High}\n    sentinel.bruteforce: {severity: High}\n",
 			"result:     CONFIG: valid",
 			map[string]string{"falco.pat_created": "-", "sentinel.bruteforce": "High", "sentinel.ti_malicious_ip": "-", "falco.admin_impersonation": "Informational", "falco.user_locked": "Medium"}},

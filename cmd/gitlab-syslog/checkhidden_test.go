@@ -21,7 +21,8 @@ func TestCheckHidesNothing(t *testing.T) {
 	garbage := writeFile(t, filepath.Join(dir, "garbage.txt"), "garbage\x00\x01not an ip\n")
 	empty := writeFile(t, filepath.Join(dir, "empty.txt"), "# nothing yet\n")
 	missing := filepath.Join(dir, "missing.txt")
-	head := "state_dir: " + filepath.Join(dir, "state") + "\nsources:\n  - {type: audit, path: /a}\n"
+	head := "state_dir: " + filepath.Join(dir, "state") + "\nsources: [{type: audit, path: /a}, {type: access, path: /b},\n  {type: application, path: /c}]\n"
+	auditOnly := "state_dir: " + filepath.Join(dir, "state") + "\nsources:\n  - {type: audit, path: /a}\n"
 	ti := func(file string) string {
 		return "detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + file + "\n"
 	}
@@ -35,6 +36,10 @@ func TestCheckHidesNothing(t *testing.T) {
 			"config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + garbage + " lists no IP address or CIDR (1 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line (# starts a comment); run rereads the file when it changes and on SIGHUP; the lines skipped:\n      " + garbage + ":1: ",
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
 		}, []string{"on   sentinel.ti_malicious_ip ", "off  sentinel.bruteforce               -              NOT CHECKED: a value of it is wrong"}},
+		{"garbage ti_file of a rule no source feeds: the file is wrong all the same", auditOnly + ti(garbage) + badValue, []string{
+			"config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + garbage + " lists no IP address or CIDR (1 line(s) skipped)",
+			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
+		}, []string{"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it"}},
 		{"empty ti_file with a bad value: its warning too", head + ti(empty) + badValue, []string{
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
 		}, []string{"MATCHES NOTHING (warning below)", "WARNING: " + dir + "/config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + empty + " lists no IP address or CIDR"}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -249,7 +250,8 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	d := a.det
 	a.mu.Unlock()
 	cfg.Detections.Running = true
-	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) {
+	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) &&
+		slices.Equal(detectconf.LogTypes(old), detectconf.LogTypes(cfg)) { // the rules a source turns on or off
 		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
 			a.log.Info("reload: detections unchanged, rules' files reread; a rule whose file could not be used keeps its data",
 				append([]any{"err", err}, fileAttrs(d.e)...)...)

@@ -26,7 +26,10 @@ func TestReloadLogsDetectionChanges(t *testing.T) {
 	audit, ti := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "ti.txt")
 	appendLine(t, audit, patLine(1, 601))
 	appendLine(t, ti, "203.0.113.0/24")
-	c := newConfig(t, "stdout://", config.Source{Type: "audit", Path: audit})
+	// the TI rule alerts on the access log, bruteforce on the application log
+	c := newConfig(t, "stdout://", config.Source{Type: "audit", Path: audit},
+		config.Source{Type: "access", Path: filepath.Join(dir, "gitlab_access.log")},
+		config.Source{Type: "application", Path: filepath.Join(dir, "application_json.log")})
 	tiRule := config.RuleConfig{Params: map[string]string{"ti_file": ti}}
 	off := false
 	c.Detections.Rules = map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // Defaults of Config.
@@ -135,6 +136,13 @@ type Config struct {
 	// state_save_interval, and a directory that stays unwritable would
 	// log the same errors at every save.
 	QuietSave bool `yaml:"-"`
+	// Types are the logs the agent's sources and inputs can deliver; nil
+	// means any (detect, which reads the files it is given). A rule that
+	// alerts only on lines of logs not among them is left off and
+	// reported by Engine.Off with its OffError.Logs set: it could never
+	// alert, and the lines it would hold for a join (the audit side of
+	// sentinel.local_auth_no_mfa) cost memory and time for nothing.
+	Types []parser.Type `yaml:"-"`
 }
 
 func (c *Config) defaults() {

@@ -169,6 +169,10 @@ type OffError struct {
 	// allowed_domains, ti_file), "" when it lacks something else (a GeoIP
 	// database).
 	Param string
+	// Logs are the logs the rule alerts on, none of which a source reads
+	// (Config.Types); nil when it lacks something else. Such a rule is
+	// off because of the sources, not for a mistake of its settings.
+	Logs []parser.Type
 }
 
 func (e *OffError) Error() string {

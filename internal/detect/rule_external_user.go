@@ -131,6 +131,9 @@ func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 }
 
+// alertsOn implements alertsOner: the audit line only enriches.
+func (r *externalUser) alertsOn() []parser.Type { return []parser.Type{parser.TypeApplication} }
+
 // Advance emits the alerts whose join window closed without an audit line.
 func (r *externalUser) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }
 

@@ -140,6 +140,9 @@ func indexedCol(ev *Event, id parser.ColID) (v string, ok bool) {
 	return c.Value, sameName(c.Name, id.Name())
 }
 
+// alertsOn implements alertsOner: the audit line only enriches.
+func (r *localAuth) alertsOn() []parser.Type { return []parser.Type{parser.TypeApplication} }
+
 // Advance emits the alerts whose join window closed without an audit line.
 func (r *localAuth) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }
 

@@ -42,6 +42,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	d := &c.Detections
 	dc := d.Config // every key of the block the engine defines, as decoded
 	dc.Specs = specs
+	dc.Types = LogTypes(c)
 	dc.Params = maps.Clone(d.Params)
 	dc.Rules = make(map[string]detect.RuleConfig, len(d.Rules))
 	var errs []error
@@ -247,6 +248,7 @@ func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, 
 	w := Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
+	dc.Types = nil // detect reads the files it is given, not the config's sources
 	if err != nil || (c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "") {
 		return dc, w, err
 	}
@@ -412,6 +414,9 @@ func cannotRun(c *config.Config, off []*detect.OffError) error {
 func cannotRunTodo(c *config.Config, off []*detect.OffError, todo func(o *detect.OffError) string) error {
 	var errs []error
 	for _, o := range off {
+		if o.Logs != nil {
+			continue // the sources leave it off, not its settings: check lists it
+		}
 		rc, asked := c.Detections.Rules[o.Rule]
 		if asked && (rc.Enabled != nil && *rc.Enabled || rc.Severity != "" || len(rc.Params) > 0) && !lacksDropped(c, o) {
 			errs = append(errs, c.Errorf("detections.rules."+o.Rule, "rule %s cannot run: %s; %s", o.Rule, o.Reason, todo(o)))

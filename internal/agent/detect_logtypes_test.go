@@ -1,0 +1,72 @@
+package agent
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+)
+
+// TestReloadSourceTurnsRuleOn: an agent without an application source
+// runs no rule that alerts only on the application log
+// (sentinel.local_auth_no_mfa: its audit lines only enrich), and a reload
+// that adds the source, the detections block unchanged, rebuilds the
+// engine with it: the admin's password sign-in then alerts.
+func TestReloadSourceTurnsRuleOn(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	app, audit := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log")
+	at := time.Now().Add(-10 * time.Second).UTC().Format("2006-01-02T15:04:05.000Z") // within the lateness
+	signIn := `{"severity":"INFO","time":"` + at + `","correlation_id":"01HQLOGTYPES000000000000A","meta.caller_id":"SessionsController#create","meta.remote_ip":"198.51.100.4","meta.user":"root","meta.user_id":1,"message":"Successful Login: username=root ip=198.51.100.4 method=standard admin=true"}` + "\n"
+	if err := os.WriteFile(app, []byte(signIn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, audit, patLine(1, 601))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit, StartAt: "beginning"})
+	a, ctx, stop := runInBackground(t, c, Options{})
+	defer stop()
+	running := func() []string {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		var ids []string
+		for _, in := range a.det.e.Rules() {
+			ids = append(ids, in.ID)
+		}
+		return ids
+	}
+	alerts := func() int {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		return len(got.alerts)
+	}
+	waitFor(t, "the PAT alert", 10*time.Second, func() bool { return alerts() == 1 })
+	if ids := running(); slices.Contains(ids, "sentinel.local_auth_no_mfa") || !slices.Contains(ids, "falco.pat_created") {
+		t.Fatalf("rules running with an audit source only: %v; want falco.pat_created without sentinel.local_auth_no_mfa", ids)
+	}
+
+	nc := *c
+	nc.Sources = append(slices.Clone(c.Sources), config.Source{Type: "application", Path: app, AppName: config.AppNameApplication, StartAt: "beginning", Format: "plain", OtherSubcomponents: "drop"})
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	if ids := running(); !slices.Contains(ids, "sentinel.local_auth_no_mfa") {
+		t.Fatalf("rules running after the reload that added the application source: %v; want sentinel.local_auth_no_mfa among them", ids)
+	}
+	// the audit line of the same request completes the join
+	appendLine(t, audit, `{"severity":"INFO","time":"`+at+`","correlation_id":"01HQLOGTYPES000000000000A","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","with":"standard","target_id":1,"target_type":"User","target_details":"Administrator"}`)
+	waitFor(t, "the sign-in's alert", 10*time.Second, func() bool { return alerts() == 2 })
+	time.Sleep(300 * time.Millisecond) // a repeated alert would follow its first
+	got.mu.Lock()
+	defer got.mu.Unlock()
+	var ids []string
+	for _, al := range got.alerts {
+		ids = append(ids, al.msgID)
+	}
+	slices.Sort(ids)
+	if want := []string{"falco.pat_created", "sentinel.local_auth_no_mfa"}; !slices.Equal(ids, want) {
+		t.Errorf("alerts %v, want %v", ids, want)
+	}
+}
