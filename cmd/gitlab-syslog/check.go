@@ -308,7 +308,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 				status = "does not exist yet: run waits for it"
 				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
 					status = "does not exist, and " + err.Error()
-				} else if m := similarFile(s.Path); m != "" { // as send, parse and detect (inputHint)
+				} else if note := config.LazyNote(c.LogDir, s.Path); note != "" {
+					status += " (" + note + ")"
+				} else if m := similarFile(s.Path); m != "" && !otherLog(m, s.Type) { // as send, parse and detect (inputHint)
 					status += " (did you mean " + m + "?)"
 				}
 			} else {

@@ -113,12 +113,16 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"rules on, lateness 2m0s, state saved every 1m0s to " + filepath.Join(state, "detect"), "off  falco.pat_created ", "disabled at ", "config.yaml:7", "no allowed_domains (the e-mail domains of your users)", "on   sentinel.bruteforce "},
 		},
 		{
-			name:   "detections: the rules that alert on a log no source reads are off, settings kept and not an error",
-			config: "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    sentinel.bruteforce: {severity: High}\n    sentinel.local_auth_no_mfa: {enabled: true}\n",
+			name: "detections: the rules that alert on a log no source reads are off, settings kept and not an error",
+			config: "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    sentinel.bruteforce: {severity: High}\n    sentinel.local_auth_no_mfa: {enabled: true}\n" +
+				"    sentinel.external_user: {enabled: true}\n    sentinel.ti_malicious_ip: {severity: High, ti_file: " + filepath.Join(dir, "nope.txt") + "}\n",
 			wantOut: []string{
 				"off  sentinel.bruteforce               -              it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on",
 				"off  sentinel.local_auth_no_mfa        -              it alerts on lines of the application log",
-				"on   sentinel.repo_deletion ", "on   falco.pat_created ", "result:     ",
+				"config.yaml:7 and runs once a source reads that log",
+				"off  sentinel.external_user            -              it alerts on lines of the application log",
+				"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it",
+				"on   sentinel.repo_deletion ", "on   falco.pat_created ", "config.yaml: valid\n",
 			},
 		},
 		{
@@ -142,6 +146,11 @@ func TestCheck(t *testing.T) {
 			name:    "mistyped source path gets a did-you-mean",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "audit_jsn.log") + "}\n",
 			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
+		},
+		{
+			name:    "a missing log is not taken for a misspelling of another log's name",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: auth, path: " + filepath.Join(dir, "auth_json.log") + "}\n",
+			wantOut: []string{filepath.Join(dir, "auth_json.log") + "  APP-NAME GitLab-Auth-Logs  start_at beginning  does not exist yet: run waits for it\n"},
 		},
 		{
 			name:    "detections: an indicator file of addresses, CIDRs and comments passes",

@@ -12,7 +12,7 @@ import (
 // a ti_file that names a directory says to give the file in it.
 func TestCheckProblemOnceWithAdvice(t *testing.T) {
 	dir := t.TempDir()
-	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources: [{type: audit, path: " + filepath.Join(dir, "audit_json.log") + "}]\n"
+	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources: [{type: audit, path: " + filepath.Join(dir, "audit_json.log") + "}, {type: access, path: " + filepath.Join(dir, "gitlab_access.log") + "}]\n"
 	noDB := filepath.Join(dir, "GeoLite2-City.mmdb")
 	for _, tc := range []struct {
 		name, yaml, key, want string

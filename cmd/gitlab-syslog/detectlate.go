@@ -41,7 +41,7 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 		todo = fmt.Sprintf("if the file's lines are this much out of order, raise detections.lateness (%s now) with detect --config", shortDuration(j.Time.Sub(j.Watermark)))
 	}
 	return fmt.Sprintf("%d %s late (the rules drop those whose window had closed): the watermark was moved to %s by %s "+
-		"(time %s, %s after the line before it, %s); %s; lateness (detections.lateness) is how far behind its source's newest line a line may be",
+		"(time %s, %s after the newest line before it, %s); %s; lateness (detections.lateness) is how far behind its source's newest line a line may be",
 		st.Late, plural(int(st.Late), "event", "events"), j.Watermark.UTC().Format(time.RFC3339Nano), where,
 		j.Time.UTC().Format(time.RFC3339Nano), shortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo)
 }

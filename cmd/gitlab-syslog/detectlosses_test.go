@@ -46,7 +46,7 @@ func TestDetectSummaryLosses(t *testing.T) {
 		}, false},
 		{"a line hours ahead", skew.String(), nil, func(path string) []string {
 			return []string{"dropped as too late",
-				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the line before it, 2025-03-03T10:00:40Z)",
+				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the newest line before it, 2025-03-03T10:00:40Z)",
 				"a clock step, or a line in local time among UTC ones?"}
 		}, false},
 		{"inputs that begin with the same line", skew.String(), nil, func(path string) []string {
@@ -95,10 +95,10 @@ func TestLateCauseAdvice(t *testing.T) {
 		ahead time.Duration
 		want  string
 	}{
-		{3*time.Minute + 26*time.Second, "by audit_json.log:23 (time 2025-09-18T12:03:27Z, 3m26s after the line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now) with detect --config;"},
-		{29 * time.Minute, "29m after the line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now)"},
-		{30 * time.Minute, "30m after the line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones? Correct or remove that line"},
-		{8 * time.Hour, "8h after the line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones?"},
+		{3*time.Minute + 26*time.Second, "by audit_json.log:23 (time 2025-09-18T12:03:27Z, 3m26s after the newest line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now) with detect --config;"},
+		{29 * time.Minute, "29m after the newest line before it, 2025-09-18T12:00:01Z); if the file's lines are this much out of order, raise detections.lateness (2m now)"},
+		{30 * time.Minute, "30m after the newest line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones? Correct or remove that line"},
+		{8 * time.Hour, "8h after the newest line before it, 2025-09-18T12:00:01Z); a clock step, or a line in local time among UTC ones?"},
 	} {
 		jt := t0.Add(tc.ahead)
 		st := detect.Stats{Late: 16, Rules: map[string]detect.RuleStats{"sentinel.repo_deletion": {LateDrop: 1}},

@@ -59,6 +59,14 @@ func similarFile(name string) string {
 	return ""
 }
 
+// otherLog reports whether the file name is the name GitLab gives a log
+// of another type than typ (audit_json.log for an auth source): not a
+// misspelling of the missing file, but another log.
+func otherLog(name, typ string) bool {
+	t := config.TypeByName(name)
+	return t != "" && t != typ
+}
+
 // missingDir returns the outermost directory of dir's path that does not
 // exist ("/var/log/gitlab" for /var/log/gitlab/nginx when /var/log exists),
 // or "" when dir exists or cannot be checked.

@@ -1,9 +1,12 @@
 package agent
 
 import (
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,5 +71,30 @@ func TestReloadSourceTurnsRuleOn(t *testing.T) {
 	slices.Sort(ids)
 	if want := []string{"falco.pat_created", "sentinel.local_auth_no_mfa"}; !slices.Equal(ids, want) {
 		t.Errorf("alerts %v, want %v", ids, want)
+	}
+}
+
+// TestNoRuleRunsWarns: with detections on and no rule that can run (an
+// auth log alone feeds none), the agent ships the lines and warns once
+// that no alert will come, pointing at the reasons.
+func TestNoRuleRunsWarns(t *testing.T) {
+	auth := filepath.Join(t.TempDir(), "auth_json.log")
+	appendLine(t, auth, `{"severity":"ERROR","time":"2025-09-18T12:00:00.000Z","correlation_id":"01HQNORULE","message":"Rack_Attack","env":"throttle","remote_ip":"198.51.100.9","request_method":"POST","path":"/users/sign_in"}`)
+	c := newConfig(t, "stdout://", config.Source{Type: "auth", Path: auth, StartAt: "beginning"})
+	var logs, out syncBuffer
+	a, err := New(c, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Stdout: &out, ExitAtEOF: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), `"msg":"detections: no rule runs with these sources and settings`); n != 1 {
+		t.Errorf("%d warnings that no rule runs, want 1:\n%s", n, logs.String())
+	}
+	if !strings.Contains(out.String(), "GitLab-Auth-Logs") {
+		t.Errorf("the line was not shipped:\n%s", out.String())
 	}
 }

@@ -80,6 +80,10 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		}
 	}
 	a.log.Info("detections on", "rules", len(on), "state", cfg.StateDir+"/detect", "lateness", cfg.Detections.Lateness)
+	if len(on) == 0 {
+		a.log.Warn("detections: no rule runs with these sources and settings; the lines are shipped, and no alert will come",
+			"hint", "the log lines before this one say why each rule is off; `gitlab-syslog check` lists them")
+	}
 	a.log.Debug("detection rules on", "rules", strings.Join(on, ","))
 	return d, nil
 }

@@ -38,7 +38,6 @@ type Engine struct {
 	byID        map[string]*ruleState
 	table       dispatch
 	off         []*OffError
-	offFiles    map[string]FileReport // the file reports of the rules off for want of a source (unread)
 	store       *Store
 	mu          sync.Mutex
 	wm          time.Time // engine watermark, unless wmLazy (see watermark)
@@ -111,7 +110,6 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg:         cfg,
 		byID:        make(map[string]*ruleState),
-		offFiles:    make(map[string]FileReport),
 		sources:     make(map[string]*sourceState),
 		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
@@ -163,12 +161,15 @@ func (e *Engine) build() error {
 			}
 			continue
 		}
-		rs, err := e.buildRule(s, env)
+		var rs *ruleState
+		var err error
+		if o := e.unread(s, nil); o != nil { // a rule with Spec.Logs: not built, checked by CheckOffRules
+			err = o
+		} else {
+			rs, err = e.buildRule(s, env)
+		}
 		if err == nil {
 			if o := e.unread(s, rs.rule); o != nil {
-				if fr, ok := rs.rule.(FileReporter); ok {
-					e.offFiles[s.Info.ID] = fr.FileReport() // its file is wrong all the same
-				}
 				rs.rule.Close(func(*Alert) {}) // it saw no event
 				err = o
 			}
@@ -200,18 +201,33 @@ func (e *Engine) build() error {
 	return errors.Join(errs...)
 }
 
-// unread returns the OffError of rule r (of spec s) when no log it
-// alerts on (alertLogs) is among the configured Config.Types, and nil
-// when it can alert.
+// unread returns the OffError of the rule of s when no log it alerts on
+// is among the configured Config.Types, and nil when it can alert or
+// there is nothing to decide yet: the logs are s.Logs of its parameters
+// when the spec has Logs (r is not read, and may be nil), else, when r
+// (the rule built) is not nil, every log its Wants keys name.
 func (e *Engine) unread(s Spec, r Rule) *OffError {
-	logs := alertLogs(r)
-	if e.cfg.Types == nil || len(logs) == 0 {
+	if e.cfg.Types == nil || (s.Logs == nil) == (r == nil) {
 		return nil
+	}
+	var logs []parser.Type
+	if s.Logs != nil {
+		rc := e.cfg.Rules[s.Info.ID]
+		logs = s.Logs(NewParams(s.Info.ID, e.cfg.Params, rc.Params)) // a bad value is New's or CheckOffRules' to report
+	} else {
+		for _, k := range r.Wants() {
+			if !slices.Contains(logs, k.Type) {
+				logs = append(logs, k.Type)
+			}
+		}
 	}
 	for _, t := range logs {
 		if slices.Contains(e.cfg.Types, t) {
 			return nil
 		}
+	}
+	if len(logs) == 0 {
+		return nil
 	}
 	names, files := make([]string, len(logs)), make([]string, len(logs))
 	for i, t := range logs {
@@ -220,28 +236,6 @@ func (e *Engine) unread(s Spec, r Rule) *OffError {
 	return &OffError{Rule: s.Info.ID, Logs: logs, Reason: fmt.Sprintf(
 		"it alerts on lines of the %s log (%s) and no source reads it: add a source of type %s to turn it on",
 		strings.Join(names, " or "), strings.Join(files, "; "), strings.Join(names, " or "))}
-}
-
-// alertsOner is implemented by the join rules, whose lines of some logs
-// only enrich an alert raised by a line of another.
-type alertsOner interface {
-	// alertsOn returns the logs whose lines raise the rule's alerts.
-	alertsOn() []parser.Type
-}
-
-// alertLogs returns the logs whose lines can raise r's alerts: its
-// alertsOn, or every log its Wants keys name, in the order first named.
-func alertLogs(r Rule) []parser.Type {
-	if a, ok := r.(alertsOner); ok {
-		return a.alertsOn()
-	}
-	var out []parser.Type
-	for _, k := range r.Wants() {
-		if !slices.Contains(out, k.Type) {
-			out = append(out, k.Type)
-		}
-	}
-	return out
 }
 
 // logFile names the file GitLab writes log t to.
@@ -327,7 +321,6 @@ func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 // gave nothing to report, are absent.
 func (e *Engine) FileReports() map[string]FileReport {
 	out := e.Files()
-	maps.Copy(out, e.offFiles)
 	maps.DeleteFunc(out, func(_ string, rep FileReport) bool { return rep.SkippedTotal == 0 && rep.Unusable == "" })
 	return out
 }

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -106,5 +108,69 @@ func TestEngineRulesOffForTheirLogs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSpecLogsAgreeWithWants: the logs a spec says its rule alerts on
+// (Spec.Logs) are among those its Wants keys name, under the defaults
+// and the parameters that change them, so that no rule is left off for a
+// log it does not read.
+func TestSpecLogsAgreeWithWants(t *testing.T) {
+	ti := filepath.Join(t.TempDir(), "ti.txt")
+	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{Log: slog.New(slog.DiscardHandler), Geo: testGeoDB(t), Now: time.Now}
+	base := map[string]string{"ti_file": ti, "allowed_domains": "example.com", "known_countries": "DE"}
+	variants := []map[string]string{{}, {"all_logs": "true"}, {"access_log": "false"}}
+	n := 0
+	for _, s := range Catalogue() {
+		if s.Logs == nil {
+			continue
+		}
+		n++
+		for _, v := range variants {
+			p := NewParams(s.Info.ID, base, v)
+			r, err := s.New(p, env)
+			if err != nil {
+				t.Fatalf("%s %v: %v", s.Info.ID, v, err)
+			}
+			var read []parser.Type
+			for _, k := range r.Wants() {
+				read = append(read, k.Type)
+			}
+			logs := s.Logs(NewParams(s.Info.ID, base, v))
+			for _, l := range logs {
+				if !slices.Contains(read, l) {
+					t.Errorf("%s %v: Logs %v, but its Wants read %v", s.Info.ID, v, logs, read)
+				}
+			}
+			if len(logs) == 0 {
+				t.Errorf("%s %v: Logs names no log", s.Info.ID, v)
+			}
+			r.Close(func(*Alert) {})
+		}
+	}
+	if n < 6 {
+		t.Errorf("%d specs with Logs, want the 6 that need data or join", n)
+	}
+}
+
+// TestJumpFurthest: of two lines that move the watermark more than the
+// lateness ahead, Stats.Jump names the one furthest ahead of the newest
+// line before it, whichever came last (the bundled audit sample named a
+// jump of 3 minutes after one of years).
+func TestJumpFurthest(t *testing.T) {
+	e, err := New(Config{Specs: []Spec{testSpec()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	t0 := time.Date(2024, 5, 10, 17, 0, 0, 0, time.UTC)
+	for i, at := range []time.Time{t0, t0.Add(365 * 24 * time.Hour), t0.Add(365*24*time.Hour + 5*time.Minute), t0.Add(10 * time.Minute)} {
+		e.Process(auditEvent(strconv.Itoa(i), "login", "u", at, "audit_json.log", int64(i+1)))
+	}
+	if j := e.Stats().Jump; j.Offset != 2 || !j.Prev.Equal(t0) {
+		t.Errorf("Jump at line %d (after %s), want line 2, a year after %s", j.Offset, j.Prev, t0)
 	}
 }

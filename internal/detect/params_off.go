@@ -7,8 +7,9 @@ import (
 )
 
 // CheckOffRules checks the configuration of the rules cfg leaves off
-// (enabled: false, off by default, detections disabled, or not among
-// Only) as New checks the rules it builds, so that a mistake is found when
+// (enabled: false, off by default, detections disabled, not among Only,
+// or off before they are built because no log they alert on is among
+// Config.Types: Spec.Logs) as New checks the rules it builds, so that a mistake is found when
 // it is written, not when the rule is turned on: for a rule configured
 // under Config.Rules, a severity ParseSeverity does not read and a value
 // of its own parameters (RuleConfig.Params) it does not take; for every
@@ -27,7 +28,7 @@ func CheckOffRules(cfg Config) error {
 	env := &Env{Log: cfg.Log, Geo: cfg.Geo, Now: cfg.Now}
 	var errs []error
 	for _, s := range cfg.Specs {
-		if e.enabled(s) {
+		if e.enabled(s) && e.unread(s, nil) == nil { // New builds it, or unread decides once it is built
 			continue
 		}
 		rc := cfg.Rules[s.Info.ID]

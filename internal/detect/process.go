@@ -104,8 +104,9 @@ func (e *Engine) process(ev *Event, now int64) {
 }
 
 // noteJump records ev, at time t (tns in Unix ns, see nanos), as the
-// last Jump when t is more than Lateness ahead of the newest time src had
-// before it.
+// Jump when t is more than Lateness ahead of the newest time src had
+// before it, and further ahead of it than the Jump recorded so far is of
+// its own (the line that made the most events late).
 func (e *Engine) noteJump(ev *Event, src *sourceState, t time.Time, tns int64) {
 	if src.newest.IsZero() {
 		return
@@ -115,6 +116,9 @@ func (e *Engine) noteJump(ev *Event, src *sourceState, t time.Time, tns int64) {
 			return
 		}
 	} else if t.Sub(src.newest) <= e.cfg.Lateness {
+		return
+	}
+	if j := &e.stats.Jump; !j.Time.IsZero() && t.Sub(src.newest) < j.Time.Sub(j.Prev) {
 		return
 	}
 	e.stats.Jump = Jump{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Prev: src.newest,

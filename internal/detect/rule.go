@@ -147,6 +147,14 @@ type Spec struct {
 	// the rule cannot run without a parameter or resource it lacks, and a
 	// *ParamError (possibly joined) for bad values.
 	New func(p *Params, env *Env) (Rule, error)
+	// Logs, when not nil, returns the logs whose lines raise the rule's
+	// alerts under the parameters p, for a rule that New may refuse for
+	// want of data (an allow-list, a file, a GeoIP database) or whose
+	// lines of some logs only enrich (a join): without one of them among
+	// Config.Types the rule is off and not built, and its values are
+	// checked as an off rule's (CheckOffRules). nil: the rule is built and
+	// alerts on the lines of every log its Wants keys name.
+	Logs func(p *Params) []parser.Type
 }
 
 // SuppressParam is the parameter every rule reads besides its Params:

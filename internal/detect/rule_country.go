@@ -41,6 +41,12 @@ func gitOpUnknownCountrySpec() Spec {
 		New: func(p *Params, env *Env) (Rule, error) {
 			return newCountryRule(p, env, gitOpUnknownCountrySpec().Info, "repository_git_operation", p.Bool("access_log", true))
 		},
+		Logs: func(p *Params) []parser.Type {
+			if p.Bool("access_log", true) {
+				return []parser.Type{parser.TypeAudit, parser.TypeAccess}
+			}
+			return []parser.Type{parser.TypeAudit}
+		},
 	}
 }
 
@@ -61,6 +67,7 @@ func adminModeUnknownCountrySpec() Spec {
 		New: func(p *Params, env *Env) (Rule, error) {
 			return newCountryRule(p, env, adminModeUnknownCountrySpec().Info, "user_enable_admin_mode", false)
 		},
+		Logs: func(*Params) []parser.Type { return []parser.Type{parser.TypeAudit} },
 	}
 }
 

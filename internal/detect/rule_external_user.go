@@ -16,6 +16,7 @@ func externalUserSpec() Spec {
 		Params:   list("allowed_domains", "max_keys"),
 		Suppress: 0,
 		New:      newExternalUser,
+		Logs:     applicationLog, // the audit line only enriches
 	}
 }
 
@@ -130,9 +131,6 @@ func (r *externalUser) Observe(ev *Event, _ Clock, emit Emit) {
 		}
 	}
 }
-
-// alertsOn implements alertsOner: the audit line only enriches.
-func (r *externalUser) alertsOn() []parser.Type { return []parser.Type{parser.TypeApplication} }
 
 // Advance emits the alerts whose join window closed without an audit line.
 func (r *externalUser) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }

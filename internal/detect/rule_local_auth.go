@@ -15,6 +15,7 @@ func localAuthSpec() Spec {
 		Default: true,
 		Params:  list("is_admin", "max_keys"),
 		New:     newLocalAuth,
+		Logs:    applicationLog, // the audit line only enriches
 	}
 }
 
@@ -140,11 +141,12 @@ func indexedCol(ev *Event, id parser.ColID) (v string, ok bool) {
 	return c.Value, sameName(c.Name, id.Name())
 }
 
-// alertsOn implements alertsOner: the audit line only enriches.
-func (r *localAuth) alertsOn() []parser.Type { return []parser.Type{parser.TypeApplication} }
-
 // Advance emits the alerts whose join window closed without an audit line.
 func (r *localAuth) Advance(wm time.Time, emit Emit) { r.join.advance(wm, emit) }
 
 // Close emits every alert still waiting for its audit line.
 func (r *localAuth) Close(emit Emit) { r.join.close(emit) }
+
+// applicationLog is Spec.Logs of the join rules whose alerts an
+// application-log line raises.
+func applicationLog(*Params) []parser.Type { return []parser.Type{parser.TypeApplication} }

@@ -39,6 +39,7 @@ func signinBurstSpec() Spec {
 		Params:   []string{"window", "min_countries", "new_country_days", "max_keys", "geoip_db"},
 		Suppress: defaultSuppression,
 		New:      newSigninBurst,
+		Logs:     func(*Params) []parser.Type { return []parser.Type{parser.TypeApplication, parser.TypeAudit} },
 	}
 }
 

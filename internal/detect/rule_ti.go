@@ -43,7 +43,13 @@ func tiSpec() Spec {
 		Default:  true,
 		Params:   list("ti_file", "all_logs"),
 		Suppress: 60 * time.Minute,
-		New:      newTIRule,
+		Logs: func(p *Params) []parser.Type {
+			if p.Bool("all_logs", false) {
+				return []parser.Type{parser.TypeAccess, parser.TypeAudit, parser.TypeApplication}
+			}
+			return []parser.Type{parser.TypeAccess}
+		},
+		New: newTIRule,
 	}
 }
 

@@ -92,9 +92,9 @@ type Stats struct {
 	StateSaveErrors uint64               // failed state file writes
 	StateLoadErrors uint64               // state files that could not be restored
 	Rules           map[string]RuleStats // by rule id
-	// Jump is the last event whose time was more than Config.Lateness
-	// ahead of the newest time of its source before it (see Jump); the
-	// zero Jump when none was.
+	// Jump is the event whose time was furthest ahead of the newest time
+	// of its source before it, by more than Config.Lateness (see Jump);
+	// the zero Jump when none was. Of equal jumps, the last.
 	Jump Jump
 }
 

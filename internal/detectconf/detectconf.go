@@ -545,14 +545,14 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 // off.
 func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 	running := map[string]detect.Info{}
-	off := map[string]string{}
+	off := map[string]*detect.OffError{}
 	var files map[string]detect.FileReport
 	if e != nil {
 		for _, in := range e.Rules() {
 			running[in.ID] = in
 		}
 		for _, o := range e.Off() {
-			off[o.Rule] = o.Reason
+			off[o.Rule] = o
 		}
 		files = e.FileReports()
 	}
@@ -569,8 +569,10 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 		switch {
 		case e == nil:
 			st.Why = "detections disabled" + at(c, "detections.enabled")
-		case off[id] != "":
-			st.Why = off[id]
+		case off[id] != nil && off[id].Logs != nil && inConf && rc.Enabled != nil && *rc.Enabled:
+			st.Why = off[id].Reason + "; it is enabled" + at(c, "detections.rules."+id+".enabled") + " and runs once a source reads that log"
+		case off[id] != nil:
+			st.Why = off[id].Reason
 		case inConf && rc.Enabled != nil && *rc.Enabled:
 			st.Why = "enabled" + at(c, "detections.rules."+id+".enabled")
 		case inConf && rc.Enabled != nil:
