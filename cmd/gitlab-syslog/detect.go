@@ -330,7 +330,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
 	for _, off := range eng.Off() {
-		fmt.Fprintf(stderr, "detect: %v\n", off)
+		fmt.Fprintf(stderr, "detect: rule %s is off: %s\n", off.Rule, off.Reason)
 	}
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
 		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))

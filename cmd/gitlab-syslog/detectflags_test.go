@@ -119,3 +119,42 @@ func TestDetectParamNotRead(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectOffRulesNamedOnce: each rule left off is one line with one
+// prefix ("detect: rule ID is off: why"), not the engine's own
+// "detections:" prefix after detect's.
+func TestDetectOffRulesNamedOnce(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), &detectOptions{format: "json"}, []string{audit}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr.String(), "\ndetect: rule sentinel.signin_burst is off: needs a GeoIP") && !strings.HasPrefix(stderr.String(), "detect: rule sentinel.signin_burst is off: needs a GeoIP") {
+		t.Errorf("no line for the GeoIP rule off:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "detect: detections:") {
+		t.Errorf("a doubled prefix:\n%s", stderr.String())
+	}
+}
+
+// TestDetectMissingTIFileAdvice: a ti_file of --config that does not
+// exist stops detect with what to do in detect (--param ti_file, --rule),
+// not with what run would do.
+func TestDetectMissingTIFileAdvice(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "detections:\n  rules:\n    sentinel.ti_malicious_ip: {ti_file: "+filepath.Join(dir, "nope.txt")+"}\n")
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	var stdout, stderr bytes.Buffer
+	err := runDetect(context.Background(), &detectOptions{format: "json", config: cfg}, []string{audit}, strings.NewReader(""), &stdout, &stderr)
+	if err == nil {
+		t.Fatalf("detect ran; stderr:\n%s", stderr.String())
+	}
+	for _, w := range []string{"c.yaml:3: detections.rules.sentinel.ti_malicious_ip.ti_file:", "no such file or directory: restore the file, give another with --param ti_file=FILE, or leave the rule out (--rule"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "run starts without the file") {
+		t.Errorf("run's advice in detect's error:\n%v", err)
+	}
+}

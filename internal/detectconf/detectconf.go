@@ -464,7 +464,7 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 				continue
 			}
 			refused[pe.Rule] = append(refused[pe.Rule], pe.Param)
-			if missingTIFile(pe) != pe {
+			if missingTIFile(pe, false) != pe {
 				missing[pe.Rule] = true
 			}
 			if rc, ok := dc.Rules[pe.Rule]; ok {
@@ -606,13 +606,17 @@ func FileEngineErrs(path string, err error) error {
 	if lerr != nil {
 		return err
 	}
-	return engineErrs(c, err)
+	return engineErrsFor(c, err, true)
 }
 
 // engineErrs maps the engine's errors to the config lines they are about.
 // A bad value under detections.params, refused by several rules, is
 // reported once per reason with the rules that gave it.
-func engineErrs(c *config.Config, err error) error {
+func engineErrs(c *config.Config, err error) error { return engineErrsFor(c, err, false) }
+
+// engineErrsFor is engineErrs with the advice for detect (forDetect) or
+// for run and check.
+func engineErrsFor(c *config.Config, err error, forDetect bool) error {
 	var out []error
 	seen := map[string]bool{}
 	global := map[string]*[]string{} // "PARAM\x00VALUE\x00REASON" -> rules
@@ -620,7 +624,7 @@ func engineErrs(c *config.Config, err error) error {
 	for _, e := range Leaves(err) {
 		var pe *detect.ParamError
 		if errors.As(e, &pe) {
-			pe = missingTIFile(pe)
+			pe = missingTIFile(pe, forDetect)
 			path := "detections.rules." + pe.Rule + "." + pe.Param
 			if c.Line(path) == 0 && c.Line("detections.params."+pe.Param) > 0 {
 				k := pe.Param + "\x00" + pe.Value + "\x00" + pe.Reason
@@ -665,10 +669,12 @@ func replaceRefused(params map[string]string, name, v string) {
 }
 
 // missingTIFile returns pe, or for a ti_file that does not exist a copy
-// whose reason says what run does then (it starts, and the rule runs with
-// no indicators: it misses their alerts) and what to do, as run logs it;
-// for a ti_file that is a directory, a copy that says to give the file.
-func missingTIFile(pe *detect.ParamError) *detect.ParamError {
+// whose reason says what to do: for detect (forDetect), which refuses it,
+// to restore, replace or leave out; for run and check, what run does then
+// (it starts, and the rule runs with no indicators: it misses their
+// alerts) and what to do, as run logs it. For a ti_file that is a
+// directory, a copy that says to give the file.
+func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	if pe.Param != "ti_file" || pe.Value == "" {
 		return pe
 	}
@@ -683,6 +689,11 @@ func missingTIFile(pe *detect.ParamError) *detect.ParamError {
 		return pe
 	}
 	out := *pe
+	if forDetect {
+		out.Reason = pe.Reason + ": restore the file, give another with --param ti_file=FILE, or leave the rule out (" +
+			"--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
+		return &out
+	}
 	out.Reason = pe.Reason + ": run starts without the file, and rule " + pe.Rule +
 		" runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules." +
 		pe.Rule + " to run without the rule"
