@@ -163,13 +163,13 @@ func (e *Engine) build() error {
 		}
 		var rs *ruleState
 		var err error
-		if o := e.unread(s, nil); o != nil { // a rule with Spec.Logs: not built, checked by CheckOffRules
+		if o := e.unreadSpec(s); o != nil { // not built: checked by CheckOffRules
 			err = o
 		} else {
 			rs, err = e.buildRule(s, env)
 		}
 		if err == nil {
-			if o := e.unread(s, rs.rule); o != nil {
+			if o := e.unreadRule(s, rs.rule); o != nil {
 				rs.rule.Close(func(*Alert) {}) // it saw no event
 				err = o
 			}
@@ -201,32 +201,38 @@ func (e *Engine) build() error {
 	return errors.Join(errs...)
 }
 
-// unread returns the OffError of the rule of s when no log it alerts on
-// is among the configured Config.Types, and nil when it can alert or
-// there is nothing to decide yet: the logs are s.Logs of its parameters
-// when the spec has Logs (r is not read, and may be nil), else, when r
-// (the rule built) is not nil, every log its Wants keys name.
-func (e *Engine) unread(s Spec, r Rule) *OffError {
-	if e.cfg.Types == nil || (s.Logs == nil) == (r == nil) {
+// unreadSpec returns the OffError of the rule of s, one with Spec.Logs,
+// when no log it alerts on under its parameters is among the configured
+// Config.Types; nil when it can alert, and for a spec without Logs
+// (unreadRule decides once it is built).
+func (e *Engine) unreadSpec(s Spec) *OffError {
+	if e.cfg.Types == nil || s.Logs == nil {
+		return nil
+	}
+	rc := e.cfg.Rules[s.Info.ID]
+	return e.unreadLogs(s, s.Logs(NewParams(s.Info.ID, e.cfg.Params, rc.Params))) // a bad value is New's or CheckOffRules' to report
+}
+
+// unreadRule is unreadSpec for the rule r built from s, a spec without
+// Logs: it alerts on the lines of every log its Wants keys name.
+func (e *Engine) unreadRule(s Spec, r Rule) *OffError {
+	if e.cfg.Types == nil || s.Logs != nil {
 		return nil
 	}
 	var logs []parser.Type
-	if s.Logs != nil {
-		rc := e.cfg.Rules[s.Info.ID]
-		logs = s.Logs(NewParams(s.Info.ID, e.cfg.Params, rc.Params)) // a bad value is New's or CheckOffRules' to report
-	} else {
-		for _, k := range r.Wants() {
-			if !slices.Contains(logs, k.Type) {
-				logs = append(logs, k.Type)
-			}
+	for _, k := range r.Wants() {
+		if !slices.Contains(logs, k.Type) {
+			logs = append(logs, k.Type)
 		}
 	}
-	for _, t := range logs {
-		if slices.Contains(e.cfg.Types, t) {
-			return nil
-		}
-	}
-	if len(logs) == 0 {
+	return e.unreadLogs(s, logs)
+}
+
+// unreadLogs returns the OffError of the rule of s, which alerts on the
+// lines of logs, when none of them is among Config.Types; nil when one
+// is, or logs is empty.
+func (e *Engine) unreadLogs(s Spec, logs []parser.Type) *OffError {
+	if len(logs) == 0 || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(e.cfg.Types, t) }) {
 		return nil
 	}
 	names, files := make([]string, len(logs)), make([]string, len(logs))

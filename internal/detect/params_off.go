@@ -7,20 +7,20 @@ import (
 )
 
 // CheckOffRules checks the configuration of the rules cfg leaves off
-// (enabled: false, off by default, detections disabled, not among Only,
-// or off before they are built because no log they alert on is among
-// Config.Types: Spec.Logs) as New checks the rules it builds, so that a mistake is found when
-// it is written, not when the rule is turned on: for a rule configured
-// under Config.Rules, a severity ParseSeverity does not read and a value
-// of its own parameters (RuleConfig.Params) it does not take; for every
-// such rule, a value of Config.Params (given for every rule) it reads and
-// does not take. Each is a *ParamError (joined). The rule is built to read
-// its parameters, then closed, without its files (ti_file, geoip_db): an
-// off rule's missing file stops nothing. A rule that then lacks what it
-// needs (an *OffError: no allow-list, no indicator file) is not an error
-// here, though the parameters it did not read before finding that out are
-// not checked. Unknown rule ids and parameter names are New's and the
-// config reader's to report.
+// (enabled: false, off by default, detections disabled, not among Only, or
+// off unbuilt because no log they alert on is among Config.Types:
+// Spec.Logs) as New checks the rules it builds, so that a mistake is found
+// when it is written, not when the rule is turned on: for a rule
+// configured under Config.Rules, a severity ParseSeverity does not read
+// and a value of its own parameters (RuleConfig.Params) it does not take;
+// for every such rule, a value of Config.Params (given for every rule) it
+// reads and does not take. Each is a *ParamError (joined). The rule is
+// built to read its parameters, then closed, without its files (ti_file,
+// geoip_db): an off rule's missing file stops nothing. A rule that then
+// lacks what it needs (an *OffError: no allow-list, no indicator file) is
+// not an error here, though the parameters it did not read before finding
+// that out are not checked. Unknown rule ids and parameter names are New's
+// and the config reader's to report.
 func CheckOffRules(cfg Config) error {
 	cfg.defaults()
 	cfg.Log = slog.New(slog.DiscardHandler) // the rule is only checked
@@ -28,7 +28,7 @@ func CheckOffRules(cfg Config) error {
 	env := &Env{Log: cfg.Log, Geo: cfg.Geo, Now: cfg.Now}
 	var errs []error
 	for _, s := range cfg.Specs {
-		if e.enabled(s) && e.unread(s, nil) == nil { // New builds it, or unread decides once it is built
+		if e.enabled(s) && e.unreadSpec(s) == nil { // New builds it
 			continue
 		}
 		rc := cfg.Rules[s.Info.ID]
