@@ -310,7 +310,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 					status = "does not exist, and " + err.Error()
 				} else if note := config.LazyNote(c.LogDir, s.Path); note != "" {
 					status += " (" + note + ")"
-				} else if m := similarFile(s.Path); m != "" && !otherLog(m, s.Type) { // as send, parse and detect (inputHint)
+				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
 					status += " (did you mean " + m + "?)"
 				}
 			} else {
@@ -516,6 +516,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		}
 	}
 	tw.Flush()
+	if on == 0 && c.Detections.On() {
+		warns = append(warns, "detections are on and no rule runs with these sources and settings: run ships the lines and raises no alert (each rule's line above says why it is off)")
+	}
 	for _, warn := range warns {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}

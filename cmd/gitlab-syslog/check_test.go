@@ -115,7 +115,7 @@ func TestCheck(t *testing.T) {
 		{
 			name: "detections: the rules that alert on a log no source reads are off, settings kept and not an error",
 			config: "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    sentinel.bruteforce: {severity: High}\n    sentinel.local_auth_no_mfa: {enabled: true}\n" +
-				"    sentinel.external_user: {enabled: true}\n    sentinel.ti_malicious_ip: {severity: High, ti_file: " + filepath.Join(dir, "nope.txt") + "}\n",
+				"    sentinel.external_user: {enabled: true, allowed_domains: [corp.example]}\n    sentinel.ti_malicious_ip: {severity: High, ti_file: " + filepath.Join(dir, "nope.txt") + "}\n",
 			wantOut: []string{
 				"off  sentinel.bruteforce               -              it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on",
 				"off  sentinel.local_auth_no_mfa        -              it alerts on lines of the application log",
@@ -124,6 +124,16 @@ func TestCheck(t *testing.T) {
 				"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it",
 				"on   sentinel.repo_deletion ", "on   falco.pat_created ", "config.yaml: valid\n",
 			},
+		},
+		{
+			name:    "detections: a rule asked for that would lack what it needs with its log too is an error, with both reasons",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    sentinel.external_user: {enabled: true}\n",
+			wantErr: []string{"config.yaml:6: detections.rules.sentinel.external_user: rule sentinel.external_user cannot run: no allowed_domains", "; also, it alerts on lines of the application log"},
+		},
+		{
+			name:    "detections: no rule runs with the sources, a warning",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: auth, path: /a}\n",
+			wantOut: []string{" 0 of 35 rules on", "WARNING: detections are on and no rule runs with these sources and settings", "config.yaml: valid, with 1 warning(s) above"},
 		},
 		{
 			name:    "detections: a state_dir/detect run cannot write fails",

@@ -207,6 +207,9 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "missing.log")
+	if err := os.WriteFile(filepath.Join(sub, "audit_json.log.1"), nil, 0o600); err != nil { // a rotated copy, without its live file
+		t.Fatal(err)
+	}
 	t.Chdir(dir)
 	for _, tc := range []struct {
 		name string
@@ -218,6 +221,8 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
 		{"typo of a file there", []string{"audit_jsn.log"}, []string{"open audit_jsn.log: no such file or directory (did you mean audit_json.log?)"}},
 		{"typo of a file there, absolute", []string{filepath.Join(dir, "audit_json.lg")}, []string{"open " + filepath.Join(dir, "audit_json.lg") + ": no such file or directory (did you mean " + ok + "?)"}},
+		{"another log's name is no typo", []string{"auth_json.log"}, []string{"open auth_json.log: no such file or directory (is the path right?)"}},
+		{"a rotated copy is no typo", []string{filepath.Join(sub, "audit_json.log")}, []string{"open " + filepath.Join(sub, "audit_json.log") + ": no such file or directory (is the path right?)"}},
 		{"missing directory", []string{filepath.Join(dir, "gitlab", "nginx", "a.log")}, []string{"open " + filepath.Join(dir, "gitlab", "nginx", "a.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"}},
 		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
 			sub + " is a directory, not a log file; give the log files in it",

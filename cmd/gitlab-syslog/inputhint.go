@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 )
@@ -33,38 +34,42 @@ func missingInputHint(name string) string {
 	if missing := missingDir(dir); missing != "" {
 		return fmt.Sprintf("directory %s does not exist: is the path right?", missing)
 	}
-	if m := similarFile(name); m != "" {
+	if m := similarFile(name, ""); m != "" {
 		return fmt.Sprintf("did you mean %s?", m)
 	}
 	return "is the path right?"
 }
 
 // similarFile returns the path of a file in name's directory whose name
-// name is a likely typo of (config.Suggest), or "".
-func similarFile(name string) string {
-	dir := filepath.Dir(name)
+// name is a likely typo of (config.Suggest), or "". typ is the log type
+// the file was given as ("": the one its name says, if any). Neither a
+// file GitLab names as another log (audit_json.log for a missing
+// auth_json.log) nor a rotated copy of name (audit_json.log.1) is a typo
+// of it.
+func similarFile(name, typ string) string {
+	dir, base := filepath.Dir(name), filepath.Base(name)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return ""
 	}
+	if typ == "" {
+		typ = config.TypeByName(base)
+	}
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if !e.IsDir() {
-			names = append(names, e.Name())
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, base+".") {
+			continue
 		}
+		if t := config.TypeByName(n); t != "" && typ != "" && t != typ {
+			continue
+		}
+		names = append(names, n)
 	}
-	if m := config.Suggest(filepath.Base(name), names); m != "" {
+	if m := config.Suggest(base, names); m != "" {
 		return filepath.Join(dir, m)
 	}
 	return ""
-}
-
-// otherLog reports whether the file name is the name GitLab gives a log
-// of another type than typ (audit_json.log for an auth source): not a
-// misspelling of the missing file, but another log.
-func otherLog(name, typ string) bool {
-	t := config.TypeByName(name)
-	return t != "" && t != typ
 }
 
 // missingDir returns the outermost directory of dir's path that does not

@@ -400,9 +400,11 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.log.Info("reload: geoip databases reopened")
 		}
 	}
-	a.reloadDetections(old, cfg, geoChanged)
+	// Streaming and inputs first: they keep what runs until a restart,
+	// and the logs they deliver decide which rules can run.
 	a.reloadStreaming(old, cfg)
 	a.reloadInputs(old, cfg)
+	a.reloadDetections(old, cfg, geoChanged)
 	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
 		a.log.Warn("reload: metrics changes take effect at the next restart")
 		cfg.Metrics = old.Metrics

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestReloadSourceTurnsRuleOn: an agent without an application source
@@ -96,5 +99,39 @@ func TestNoRuleRunsWarns(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "GitLab-Auth-Logs") {
 		t.Errorf("the line was not shipped:\n%s", out.String())
+	}
+}
+
+// TestReloadWithoutStreamingKeepsItsRules: a reload that removes the
+// streaming block leaves the receiver running until a restart, and the
+// audit rules it feeds running with it (an agent with an access source
+// alone and Audit Event Streaming); they were turned off while events
+// still came in.
+func TestReloadWithoutStreamingKeepsItsRules(t *testing.T) {
+	dir := t.TempDir()
+	c := newConfig(t, "stdout://", config.Source{Type: "access", Path: filepath.Join(dir, "gitlab_access.log")})
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)), Tokens: []string{"s3cr3t-token-0123456789"}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	a, ctx, stop := runInBackground(t, c, Options{Stdout: new(syncBuffer)})
+	defer stop()
+	runs := func(id string) bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return slices.ContainsFunc(a.det.e.Rules(), func(in detect.Info) bool { return in.ID == id })
+	}
+	waitFor(t, "the detections", 10*time.Second, func() bool { a.mu.Lock(); defer a.mu.Unlock(); return a.det != nil })
+	if !runs("falco.pat_created") {
+		t.Fatal("falco.pat_created does not run with streaming on")
+	}
+	nc := *c
+	nc.Streaming = config.Streaming{}
+	nc.Detections.Rules = map[string]config.RuleConfig{"sentinel.bruteforce": {Severity: "High"}} // the engine is rebuilt
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	if !runs("falco.pat_created") {
+		t.Error("falco.pat_created stopped at a reload that removed streaming, whose receiver runs until a restart")
 	}
 }

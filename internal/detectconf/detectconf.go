@@ -397,10 +397,50 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 		return nil, st, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cerr)
 	}
 	st := statuses(c, dc, e)
-	if err := errors.Join(offErr, cannotRun(c, e.Off())); err != nil {
+	if err := errors.Join(offErr, cannotRun(c, offRules(dc, e))); err != nil {
 		return nil, st, err
 	}
 	return e, st, nil
+}
+
+// offRules returns the rules of e (built from dc) that are off, as
+// e.Off, where a rule off because no source reads its log
+// (detect.OffError.Logs) that would also lack what it needs with the log
+// (an allow-list, a GeoIP database) is that lack, with the log named
+// too: a mistake of its settings now, not once a source reads the log.
+func offRules(dc detect.Config, e *detect.Engine) []*detect.OffError {
+	off := e.Off()
+	for i, o := range off {
+		if o.Logs == nil {
+			continue
+		}
+		if lack := lacks(dc, o.Rule); lack != nil {
+			both := *lack
+			both.Reason += "; also, " + o.Reason
+			off[i] = &both
+		}
+	}
+	return off
+}
+
+// lacks returns why rule id of dc would be off if a source read every
+// log, or nil when it would run (or its data cannot be read now: that is
+// reported for the rules that run). The rule is built alone, without
+// state, alerts or a log.
+func lacks(dc detect.Config, id string) *detect.OffError {
+	dc.Types, dc.Only, dc.Disabled = nil, []string{id}, false
+	dc.StateDir, dc.Emit, dc.Log, dc.Running = "", nil, slog.New(slog.DiscardHandler), false
+	e, err := detect.New(dc)
+	if err != nil {
+		return nil
+	}
+	defer e.Close()
+	for _, o := range e.Off() {
+		if o.Rule == id {
+			return o
+		}
+	}
+	return nil
 }
 
 // cannotRun returns an error for each rule of off that c's configuration
@@ -489,7 +529,7 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			defer e.Close()
 			// A rule off for lack of a value refused: that value is its
 			// error, reported already.
-			off := slices.DeleteFunc(e.Off(), func(o *detect.OffError) bool {
+			off := slices.DeleteFunc(offRules(dc, e), func(o *detect.OffError) bool {
 				return slices.ContainsFunc(refused[o.Rule], func(p string) bool { return strings.Contains(o.Reason, p) })
 			})
 			st := statuses(c, dc, e)
@@ -551,7 +591,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 		for _, in := range e.Rules() {
 			running[in.ID] = in
 		}
-		for _, o := range e.Off() {
+		for _, o := range offRules(dc, e) {
 			off[o.Rule] = o
 		}
 		files = e.FileReports()
