@@ -381,7 +381,7 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 		if offErr != nil {
 			return nil, nil, offErr
 		}
-		return nil, statuses(c, dc, nil), nil
+		return nil, statuses(c, dc, nil, nil), nil
 	}
 	dc.Emit, dc.Log, dc.Geo, dc.StateDir, dc.Now = rt.Emit, rt.Log, rt.Geo, rt.StateDir, rt.Now
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
@@ -396,8 +396,9 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 		st, cerr := checkWithout(c, dc, err)
 		return nil, st, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cerr)
 	}
-	st := statuses(c, dc, e)
-	if err := errors.Join(offErr, cannotRun(c, offRules(dc, e))); err != nil {
+	off := offRules(dc, e)
+	st := statuses(c, dc, e, off)
+	if err := errors.Join(offErr, cannotRun(c, off)); err != nil {
 		return nil, st, err
 	}
 	return e, st, nil
@@ -529,10 +530,11 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			defer e.Close()
 			// A rule off for lack of a value refused: that value is its
 			// error, reported already.
-			off := slices.DeleteFunc(offRules(dc, e), func(o *detect.OffError) bool {
+			all := offRules(dc, e)
+			st := statuses(c, dc, e, all)
+			off := slices.DeleteFunc(all, func(o *detect.OffError) bool {
 				return slices.ContainsFunc(refused[o.Rule], func(p string) bool { return strings.Contains(o.Reason, p) })
 			})
-			st := statuses(c, dc, e)
 			for i := range st {
 				id := st[i].Info.ID
 				switch {
@@ -582,8 +584,8 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 }
 
 // statuses describes every rule of dc.Specs; e is nil when the engine is
-// off.
-func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
+// off, and offs are its rules that are off (offRules).
+func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*detect.OffError) []Status {
 	running := map[string]detect.Info{}
 	off := map[string]*detect.OffError{}
 	var files map[string]detect.FileReport
@@ -591,7 +593,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine) []Status {
 		for _, in := range e.Rules() {
 			running[in.ID] = in
 		}
-		for _, o := range offRules(dc, e) {
+		for _, o := range offs {
 			off[o.Rule] = o
 		}
 		files = e.FileReports()
