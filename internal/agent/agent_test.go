@@ -59,7 +59,14 @@ func readLines(t *testing.T, path string) []string {
 // stdout) and returns once every line was acknowledged.
 func runToEOF(t *testing.T, c *config.Config, stdout io.Writer) *Agent {
 	t.Helper()
-	a, err := New(c, Options{Logger: testLogger(t), Stdout: stdout, ExitAtEOF: true})
+	return runToEOFWith(t, c, Options{Logger: testLogger(t), Stdout: stdout})
+}
+
+// runToEOFWith is runToEOF with the options opts (ExitAtEOF set).
+func runToEOFWith(t *testing.T, c *config.Config, opts Options) *Agent {
+	t.Helper()
+	opts.ExitAtEOF = true
+	a, err := New(c, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -85,15 +84,7 @@ func TestNoRuleRunsWarns(t *testing.T) {
 	appendLine(t, auth, `{"severity":"ERROR","time":"2025-09-18T12:00:00.000Z","correlation_id":"01HQNORULE","message":"Rack_Attack","env":"throttle","remote_ip":"198.51.100.9","request_method":"POST","path":"/users/sign_in"}`)
 	c := newConfig(t, "stdout://", config.Source{Type: "auth", Path: auth, StartAt: "beginning"})
 	var logs, out syncBuffer
-	a, err := New(c, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Stdout: &out, ExitAtEOF: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := a.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	runToEOFWith(t, c, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Stdout: &out})
 	if n := strings.Count(logs.String(), `"msg":"detections: no rule runs with these sources and settings`); n != 1 {
 		t.Errorf("%d warnings that no rule runs, want 1:\n%s", n, logs.String())
 	}
