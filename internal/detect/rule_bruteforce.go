@@ -55,7 +55,8 @@ func bruteforceSpec() Spec {
 	}
 }
 
-// userIP is the key of a brute-force window.
+// userIP is the key of a brute-force window: the user name folded as
+// GitLab matches a login (foldLogin) and the address.
 type userIP struct{ User, IP string }
 
 // pairState is one (user, address) window and the event time (Unix ns) of
@@ -111,7 +112,7 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	if t.IsZero() {
 		return
 	}
-	user, ip := ev.Get(parser.ColUsername), ev.Get(parser.ColIPAddress)
+	user, ip := foldLogin(ev.Get(parser.ColUsername)), ev.Get(parser.ColIPAddress)
 	h := hourOf(t)
 	if r.learnFrom == 0 || h < r.learnFrom {
 		r.learnFrom = h

@@ -57,6 +57,9 @@ func distributedGuessingSpec() Spec {
 	}
 }
 
+// The user names of both rules are folded as GitLab matches a login
+// (foldLogin): "alice" and "ALICE" are one account, not two users sprayed.
+
 // seenValue is one distinct value of a spread key and the event time (Unix
 // ns) it was last seen.
 type seenValue struct {
@@ -130,6 +133,11 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	key, val := ev.Get(r.keyCol), ev.Get(r.valCol)
+	if r.keyCol == parser.ColUsername {
+		key = foldLogin(key)
+	} else if r.valCol == parser.ColUsername {
+		val = foldLogin(val)
+	}
 	ns := t.UnixNano()
 	if ns < r.closed {
 		r.late++
