@@ -288,7 +288,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		}
 		status := "ok, readable"
 		at := sourceKey(c, i)
-		if s.IsGlob() {
+		if s.Path == "" {
+			status = "no path given" // a problem of the configuration, listed with the others
+		} else if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m))
 			status += overlapNote(m, i, firstOf)

@@ -158,6 +158,12 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
 		},
 		{
+			name:    "a source without a path: no did-you-mean of a file in the working directory",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit}\n",
+			wantErr: []string{"config.yaml:3: sources[0]: path is missing"},
+			wantOut: []string{"SEE PROBLEMS: no path given\n"},
+		},
+		{
 			name:    "a missing log is not taken for a misspelling of another log's name",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: auth, path: " + filepath.Join(dir, "auth_json.log") + "}\n",
 			wantOut: []string{filepath.Join(dir, "auth_json.log") + "  APP-NAME GitLab-Auth-Logs  start_at beginning  does not exist yet: run waits for it\n"},

@@ -47,6 +47,9 @@ func missingInputHint(name string) string {
 // auth_json.log) nor a rotated copy of name (audit_json.log.1) is a typo
 // of it.
 func similarFile(name, typ string) string {
+	if name == "" {
+		return "" // no name to have mistyped
+	}
 	dir, base := filepath.Dir(name), filepath.Base(name)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
