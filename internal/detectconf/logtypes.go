@@ -9,12 +9,12 @@ import (
 
 // LogTypes returns the logs the sources and inputs of c (resolved: see
 // config.Config.Resolve) can deliver, for detect.Config.Types: the types
-// of its sources, and audit for the streaming receiver, in ascending
-// order (two configurations deliver the same logs when the results are
-// equal). It returns nil
-// (any log) when c has network inputs (their messages carry any log), a
-// source without a type or in a container format (its lines are typed one
-// by one), or no sources yet (Resolve gives the default ones).
+// of its sources, and audit for the streaming receiver, in ascending order
+// (two configurations deliver the same logs when the results are equal).
+// It returns nil (any log) when c has network inputs (their messages carry
+// any log), a source without a type or in a container format (its lines
+// are typed one by one), or no sources yet (Resolve gives the default
+// ones).
 func LogTypes(c *config.Config) []parser.Type {
 	if c.Sources == nil || len(c.InputsOn()) > 0 {
 		return nil
