@@ -158,6 +158,12 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
 		},
 		{
+			name:    "detections: a rule with a refused severity says so in its row",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n    falco.pat_created: {severity: Critical}\n",
+			wantErr: []string{`config.yaml:6: detections.rules.falco.pat_created.severity: severity "Critical" is above High`},
+			wantOut: []string{`its severity "Critical" is wrong (listed with the problems): run would not start`},
+		},
+		{
 			name:    "a source without a path: no did-you-mean of a file in the working directory",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit}\n",
 			wantErr: []string{"config.yaml:3: sources[0]: path is missing"},

@@ -18,6 +18,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -625,6 +626,9 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 			st.Why = "default"
 		default:
 			st.Why = "off by default"
+		}
+		if st.On && rc.Severity != "" && dc.Rules[id].Severity == "" { // EngineConfig refused it
+			st.Why += "; its severity " + strconv.Quote(rc.Severity) + " is wrong (listed with the problems): run would not start"
 		}
 		out = append(out, st)
 	}
