@@ -57,8 +57,17 @@ func droppedLate(st detect.Stats) bool {
 }
 
 // shortDuration formats d to the second without zero trailing units:
-// "8h", "2h30m", "3m5s".
+// "8h", "2h30m", "3m5s"; from 48 hours on, in days and whole hours:
+// "2032d4h", "3d".
 func shortDuration(d time.Duration) string {
+	if d >= 48*time.Hour { // a clock step of years reads better in days: "2032d4h", not "48772h"
+		d = d.Round(time.Hour)
+		days, rest := d/(24*time.Hour), d%(24*time.Hour)/time.Hour
+		if rest == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%dh", days, rest)
+	}
 	s := d.Round(time.Second).String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
