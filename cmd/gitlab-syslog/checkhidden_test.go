@@ -45,6 +45,9 @@ func TestCheckHidesNothing(t *testing.T) {
 		{"missing ti_file: what run does and what to do", head + ti(missing), []string{
 			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + ": no such file or directory: run starts without the file, and rule sentinel.ti_malicious_ip runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules.sentinel.ti_malicious_ip to run without the rule",
 		}, []string{"on   sentinel.ti_malicious_ip          Medium         its ti_file does not exist: run would run it with NO INDICATORS"}},
+		{"ti_file a directory: its row says so", head + ti(dir), []string{
+			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + dir + `": read ` + dir + ": is a directory",
+		}, []string{"on   sentinel.ti_malicious_ip          Medium         its ti_file is a directory: run would run it with NO INDICATORS"}},
 		{"missing ti_file: the rule runs, at its configured severity", head + ti(missing) + "      severity: High\n", []string{
 			`config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: "` + missing + `": stat ` + missing + ": no such file or directory: run starts without the file",
 		}, []string{"on   sentinel.ti_malicious_ip          High           its ti_file does not exist: run would run it with NO INDICATORS"}},

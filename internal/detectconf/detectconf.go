@@ -497,7 +497,7 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 	// drops the values refused; a rule that reads a value only once
 	// another is valid may refuse it in the next pass.
 	refused := map[string][]string{} // rule: the parameters refused
-	missing := map[string]bool{}     // rule: its ti_file does not exist
+	missing := map[string]string{}   // rule: why its ti_file cannot be read ("does not exist", "is a directory")
 	for range 3 {
 		removed := false
 		for _, leaf := range Leaves(err) {
@@ -507,7 +507,10 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			}
 			refused[pe.Rule] = append(refused[pe.Rule], pe.Param)
 			if missingTIFile(pe, false) != pe {
-				missing[pe.Rule] = true
+				missing[pe.Rule] = "does not exist"
+				if fi, err := os.Stat(pe.Value); err == nil && fi.IsDir() {
+					missing[pe.Rule] = "is a directory"
+				}
 			}
 			if rc, ok := dc.Rules[pe.Rule]; ok {
 				if v, own := rc.Params[pe.Param]; own {
@@ -539,8 +542,8 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			for i := range st {
 				id := st[i].Info.ID
 				switch {
-				case missing[id] && len(refused[id]) == 1: // run runs it, with no indicators
-					st[i].On, st[i].Why = true, "its ti_file does not exist: run would run it with NO INDICATORS (listed with the problems)"
+				case missing[id] != "" && len(refused[id]) == 1: // run runs it, with no indicators
+					st[i].On, st[i].Why = true, "its ti_file "+missing[id]+": run would run it with NO INDICATORS (listed with the problems)"
 					if sev, err := detect.ParseSeverity(dc.Rules[id].Severity); err == nil {
 						st[i].Info.Severity = sev
 					}
