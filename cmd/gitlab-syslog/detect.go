@@ -329,11 +329,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, w := range o.bareSeconds {
 		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
+	if len(o.rules) > 0 && len(eng.Rules()) == 0 { // the error names each, once
+		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
+	}
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: rule %s is off: %s\n", off.Rule, off.Reason)
-	}
-	if len(o.rules) > 0 && len(eng.Rules()) == 0 {
-		return fmt.Errorf("detect: every rule given with --rule is off (%s); nothing to run", offReasons(eng.Off()))
 	}
 	params := ruleParams(&cfg, running)
 	var changed []string // notes of rules whose parameters changed, for a run that skips lines

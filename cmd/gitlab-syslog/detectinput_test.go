@@ -165,6 +165,8 @@ func TestDetectConfigGeoIP(t *testing.T) {
 				}
 			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("err = %v, want it to contain %q", err, tc.wantErr)
+			} else if strings.Contains(errOut.String(), "sentinel.signin_burst is off") {
+				t.Errorf("the reason is printed besides the error:\n%s", errOut.String())
 			}
 		})
 	}
