@@ -329,7 +329,11 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 				t.Fatal(err)
 			}
 			cmd := exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "rsyslogd.pid"))
-			syslogtest.StartDaemon(t, cmd, tcpPort)
+			var more []int // imrelp opens its port after imtcp's
+			if relp != "" {
+				more = append(more, relpPort)
+			}
+			syslogtest.StartDaemon(t, cmd, tcpPort, more...)
 			ms := integrationMessages(t, tt.scheme != "udp")
 			port := tcpPort
 			switch tt.scheme {

@@ -41,7 +41,7 @@ input(type="imtcp" address="127.0.0.1" port="%d" ruleset="r" streamDriver.name="
 	if err := os.WriteFile(confFile, []byte(conf), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	syslogtest.StartDaemon(b, exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), relp)
+	syslogtest.StartDaemon(b, exec.Command(rsyslogd, "-n", "-f", confFile, "-i", filepath.Join(dir, "pid")), relp, relpTLS)
 	tc := TLSConfig{CAFile: certs.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}
 	for _, bb := range []struct {
 		name string

@@ -190,10 +190,11 @@ func FreeUDPPort(t testing.TB) int {
 }
 
 // StartDaemon starts cmd, waits until it accepts TCP connections on
-// 127.0.0.1:tcpPort, and stops it (SIGTERM, then SIGKILL after 10s) when
-// the test ends. The daemon's output is shown when it fails to start or
-// the test fails.
-func StartDaemon(t testing.TB, cmd *exec.Cmd, tcpPort int) {
+// 127.0.0.1:tcpPort and on each of the more ports (a daemon opens its
+// inputs one after another: rsyslog's imrelp after imtcp), and stops it
+// (SIGTERM, then SIGKILL after 10s) when the test ends. The daemon's
+// output is shown when it fails to start or the test fails.
+func StartDaemon(t testing.TB, cmd *exec.Cmd, tcpPort int, more ...int) {
 	t.Helper()
 	out := new(Buffer)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -215,11 +216,15 @@ func StartDaemon(t testing.TB, cmd *exec.Cmd, tcpPort int) {
 		}
 	})
 	deadline := time.Now().Add(15 * time.Second)
+	ports := append([]int{tcpPort}, more...)
 	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", tcpPort), time.Second)
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", ports[0]), time.Second)
 		if err == nil {
 			c.Close()
-			return
+			if ports = ports[1:]; len(ports) == 0 {
+				return
+			}
+			continue
 		}
 		select {
 		case err := <-exited:
@@ -227,7 +232,7 @@ func StartDaemon(t testing.TB, cmd *exec.Cmd, tcpPort int) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s is not listening on %d: %v\n%s", cmd.Path, tcpPort, err, out)
+			t.Fatalf("%s is not listening on %d: %v\n%s", cmd.Path, ports[0], err, out)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
