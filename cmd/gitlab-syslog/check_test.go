@@ -120,6 +120,7 @@ func TestCheck(t *testing.T) {
 				"off  sentinel.bruteforce               -              it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on",
 				"off  sentinel.local_auth_no_mfa        -              it alerts on lines of the application log",
 				"config.yaml:7 and runs once a source reads that log",
+				"off  sentinel.bruteforce               -              it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at ",
 				"off  sentinel.external_user            -              it alerts on lines of the application log",
 				"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it",
 				"on   sentinel.repo_deletion ", "on   falco.pat_created ", "config.yaml: valid\n",

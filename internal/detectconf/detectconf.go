@@ -615,8 +615,12 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 		switch {
 		case e == nil:
 			st.Why = "detections disabled" + at(c, "detections.enabled")
-		case off[id] != nil && off[id].Logs != nil && inConf && rc.Enabled != nil && *rc.Enabled:
-			st.Why = off[id].Reason + "; it is enabled" + at(c, "detections.rules."+id+".enabled") + " and runs once a source reads that log"
+		case off[id] != nil && off[id].Logs != nil && inConf:
+			where := "configured" + at(c, "detections.rules."+id)
+			if rc.Enabled != nil && *rc.Enabled {
+				where = "enabled" + at(c, "detections.rules."+id+".enabled")
+			}
+			st.Why = off[id].Reason + "; it is " + where + " and runs once a source reads that log"
 		case off[id] != nil:
 			st.Why = off[id].Reason
 		case inConf && rc.Enabled != nil && *rc.Enabled:
