@@ -65,16 +65,16 @@ func recordFoldedRules(stateDir string, running []string, params map[string][]st
 	if !folded {
 		return nil
 	}
-	if err := writeFoldedRules(filepath.Join(stateDir, foldedRulesFile), running); err != nil {
+	if err := writeLines(filepath.Join(stateDir, foldedRulesFile), running); err != nil {
 		return err
 	}
 	return writeFoldedParams(stateDir, params)
 }
 
-// writeFoldedRules replaces the file path with lines, one a line, as the
+// writeLines replaces the file path with lines, one a line, as the
 // engine writes its state: a temporary file, synced, then renamed over
 // path, so a crash leaves the old list or the new one, never a cut one.
-func writeFoldedRules(path string, lines []string) error {
+func writeLines(path string, lines []string) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -197,11 +197,11 @@ func sameParam(a, b string) bool {
 }
 
 // writeFoldedParams replaces foldedParamsFile of stateDir with params,
-// as writeFoldedRules writes its file.
+// as writeLines writes a file.
 func writeFoldedParams(stateDir string, params map[string][]string) error {
 	var lines []string
 	for _, id := range slices.Sorted(maps.Keys(params)) {
 		lines = append(lines, strings.Join(append([]string{id}, params[id]...), "\t"))
 	}
-	return writeFoldedRules(filepath.Join(stateDir, foldedParamsFile), lines)
+	return writeLines(filepath.Join(stateDir, foldedParamsFile), lines)
 }

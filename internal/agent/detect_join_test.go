@@ -23,9 +23,7 @@ func TestDetectionsReloadKeepsJoins(t *testing.T) {
 	ts := func(d time.Duration) string {
 		return time.Now().Add(-10*time.Second + d).UTC().Format("2006-01-02T15:04:05.000Z")
 	}
-	signIn := func(cid, user, id string, at time.Duration) string {
-		return `{"severity":"INFO","time":"` + ts(at) + `","correlation_id":"` + cid + `","meta.caller_id":"SessionsController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"system_access","meta.user":"` + user + `","meta.user_id":` + id + `,"message":"Successful Login: username=` + user + ` ip=198.51.100.4 method=standard admin=true"}` + "\n"
-	}
+	signIn := func(cid, user, id string, at time.Duration) string { return adminSignInLine(ts(at), cid, user, id) }
 	auditLine := func(cid, name, id string, at time.Duration) string {
 		return `{"severity":"INFO","time":"` + ts(at) + `","correlation_id":"` + cid + `","author_id":` + id + `,"author_name":"` + name + `","entity_id":` + id + `,"entity_type":"User","with":"standard","target_id":` + id + `,"target_type":"User","target_details":"` + name + `"}` + "\n"
 	}
@@ -85,4 +83,12 @@ func TestDetectionsReloadKeepsJoins(t *testing.T) {
 	if names["Administrator"] != 1 || names["Ops Admin"] != 1 || len(got.alerts) != 2 {
 		t.Errorf("alerts by joined AuthorName %v, want Administrator (held alert) and Ops Admin (held audit line) once each", names)
 	}
+}
+
+// adminSignInLine returns an application_json.log line, with its newline,
+// of an administrator's password sign-in at time at (GitLab's text),
+// request cid, user name user of id id: what sentinel.local_auth_no_mfa
+// alerts on.
+func adminSignInLine(at, cid, user, id string) string {
+	return `{"severity":"INFO","time":"` + at + `","correlation_id":"` + cid + `","meta.caller_id":"SessionsController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"system_access","meta.user":"` + user + `","meta.user_id":` + id + `,"message":"Successful Login: username=` + user + ` ip=198.51.100.4 method=standard admin=true"}` + "\n"
 }

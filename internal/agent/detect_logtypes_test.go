@@ -25,8 +25,7 @@ func TestReloadSourceTurnsRuleOn(t *testing.T) {
 	dir := t.TempDir()
 	app, audit := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log")
 	at := time.Now().Add(-10 * time.Second).UTC().Format("2006-01-02T15:04:05.000Z") // within the lateness
-	signIn := `{"severity":"INFO","time":"` + at + `","correlation_id":"01HQLOGTYPES000000000000A","meta.caller_id":"SessionsController#create","meta.remote_ip":"198.51.100.4","meta.user":"root","meta.user_id":1,"message":"Successful Login: username=root ip=198.51.100.4 method=standard admin=true"}` + "\n"
-	if err := os.WriteFile(app, []byte(signIn), 0o644); err != nil {
+	if err := os.WriteFile(app, []byte(adminSignInLine(at, "01HQLOGTYPES000000000000A", "root", "1")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	appendLine(t, audit, patLine(1, 601))

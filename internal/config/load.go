@@ -165,8 +165,9 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			}
 			p := join(path, k.Value)
 			lines[p] = k.Line
-			msg := checkValue(v, f.Type, f.Tag.Get("config") == "bytes", p)
-			if msg == "" && f.Tag.Get("config") == "nonempty" && emptyScalar(v) {
+			tag := f.Tag.Get("config")
+			msg := checkValue(v, f.Type, tag == "bytes", p)
+			if msg == "" && tag == "nonempty" && emptyScalar(v) {
 				msg = "is empty: leave the key out to keep the default, or give a value"
 			}
 			if msg != "" {
