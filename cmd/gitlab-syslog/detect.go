@@ -384,7 +384,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
-	warnEmptyInputs(stderr, inputs, counts)
+	if ctx.Err() == nil { // an input cut short by an interrupt is not empty
+		warnEmptyInputs(stderr, inputs, counts)
+	}
 	if saveErr != nil && o.stateDir != "" {
 		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -66,6 +67,9 @@ func TestRunQuickStart(t *testing.T) {
 	}
 	if len(alerts) == 0 {
 		t.Error("the samples trigger no detection alert")
+	}
+	if want := fmt.Sprintf(`"alerts_raised":%d`, len(alerts)); !strings.Contains(logs, want) {
+		t.Errorf("the --once exit does not count the %d alerts printed (%s):\n%s", len(alerts), want, logs)
 	}
 	for _, l := range alerts {
 		if !strings.HasPrefix(l, "<") || !strings.Contains(l, " quickstart GitLab-Detections ") {

@@ -87,7 +87,7 @@ func (a *Agent) finishOnce(failed error) error {
 			strings.Join(missing, ", "), logDirHint(cfg.LogDir, missing))
 	}
 	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
-		"files", present, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent)
+		"files", present, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	switch {
 	case lines > 0:
 	case empty == present:
@@ -151,4 +151,21 @@ func (s *source) unwrapTotals() (parts, dropped, cuts uint64) {
 		}
 	}
 	return parts, dropped, cuts
+}
+
+// alertsRaised returns how many alerts the detection engine has passed on
+// to be sent (detect.RuleStats.Alerts, summed over the rules); 0 with
+// detections off.
+func (a *Agent) alertsRaised() uint64 {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
+		return 0
+	}
+	var n uint64
+	for _, rs := range d.e.Stats().Rules {
+		n += rs.Alerts
+	}
+	return n
 }
