@@ -200,10 +200,27 @@ func (r *tiRule) FileReport() FileReport {
 	return rep
 }
 
-// Keep implements Filter: lines whose IPAddress is listed. It parses the
-// address without copying it.
-func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
+// colMetaRemoteIP is the Labkit context key that carries the client
+// address of a Rails request (GitLab's Labkit::Context, "meta.remote_ip"),
+// the parser's column of the same name.
+const colMetaRemoteIP = "meta.remote_ip"
+
+// address returns the address of a line the rule matches: IPAddress; or,
+// with all_logs, on an audit or application line that has none,
+// meta.remote_ip, the only address of the sign-in lines GitLab's legacy
+// AuditEventService writes. "" when the line has neither.
+func (r *tiRule) address(c Columns) string {
 	ip := c.Get(parser.ColIPAddress)
+	if ip == "" && r.allLogs {
+		ip = c.Get(colMetaRemoteIP)
+	}
+	return ip
+}
+
+// Keep implements Filter: lines whose address (see address) is listed. It
+// parses the address without copying it.
+func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
+	ip := r.address(c)
 	if s := r.set.Load(); s == nil || s.v4.missed(ip) {
 		return false
 	}
@@ -227,7 +244,7 @@ func (r *tiRule) lookup(ip string) (netip.Addr, string, bool) {
 
 func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 	r.maybeReload()
-	addr, ind, ok := r.lookup(ev.Get(parser.ColIPAddress))
+	addr, ind, ok := r.lookup(r.address(ev))
 	if !ok {
 		return
 	}
