@@ -217,7 +217,7 @@ func TestDetectSameFileTwice(t *testing.T) {
 	if err := os.Symlink(abs, link); err != nil {
 		t.Fatal(err)
 	}
-	dot := filepath.Join(filepath.Dir(src), ".", filepath.Base(src))
+	dot := filepath.Dir(src) + string(filepath.Separator) + "." + string(filepath.Separator) + filepath.Base(src) // not cleaned, as typed
 	for _, args := range [][]string{{src, src}, {src, dot}, {src, link}} {
 		o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json", now: func() time.Time { return detectedAt }}
 		var stdout, stderr bytes.Buffer
@@ -227,7 +227,11 @@ func TestDetectSameFileTwice(t *testing.T) {
 		if stdout.Len() != 0 {
 			t.Errorf("detect %v: alerts\n%s\nwant none: the file was read twice", args, stdout.String())
 		}
-		if want := args[1] + " is " + src + ", given before; read once"; !strings.Contains(stderr.String(), want) {
+		want := args[1] + " is the same file as " + src + ", given before; read once"
+		if args[1] == src {
+			want = src + " is given twice; read once"
+		}
+		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("detect %v: stderr\n%s\nwant %q", args, stderr.String(), want)
 		}
 	}
@@ -254,7 +258,7 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 	if err := os.Link(a, hard); err != nil {
 		t.Fatal(err)
 	}
-	dot := filepath.Join(dir, ".", "audit_json.log")
+	dot := dir + string(filepath.Separator) + "." + string(filepath.Separator) + "audit_json.log" // not cleaned, as typed
 	missing := filepath.Join(dir, "missing.log")
 	for _, tc := range []struct {
 		name  string
@@ -263,17 +267,23 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 		notes string
 		err   bool
 	}{
-		{"the same path", []string{a, a}, []string{a}, "detect: " + a + " is " + a + ", given before; read once\n", false},
-		{"./", []string{a, dot}, []string{a}, "detect: " + dot + " is " + a + ", given before; read once\n", false},
-		{"symbolic link", []string{sym, a}, []string{sym}, "detect: " + a + " is " + sym + ", given before; read once\n", false},
-		{"hard link", []string{a, b, hard}, []string{a, b}, "detect: " + hard + " is " + a + ", given before; read once\n", false},
+		{"the same path", []string{a, a}, []string{a}, "detect: " + a + " is given twice; read once\n", false},
+		{"./", []string{a, dot}, []string{a}, "detect: " + dot + " is the same file as " + a + ", given before; read once\n", false},
+		{"symbolic link", []string{sym, a}, []string{sym}, "detect: " + a + " is the same file as " + sym + ", given before as any type (line by line); read once, as any type (line by line) (a file is read as one type: give it once, with the TYPE: it holds)\n", false},
+		{"hard link", []string{a, b, hard}, []string{a, b}, "detect: " + hard + " is the same file as " + a + ", given before; read once\n", false},
+		{"an untyped name after a typed one", []string{a, sym}, []string{a}, "detect: " + sym + " is the same file as " + a + ", given before; read once\n", false},
+		{"two TYPE: prefixes", []string{"audit:" + b, "application:" + b}, []string{b}, "detect: " + b + " is given twice, first as audit; read once, as audit (a file is read as one type: give it once, with the TYPE: it holds)\n", false},
 		{"distinct files and standard input", []string{a, "-", b}, []string{a, "-", b}, "", false},
 		{"an unreadable input: the error alone", []string{a, a, missing}, nil, "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inputs := make([]detectInput, len(tc.paths))
 			for i, p := range tc.paths {
-				inputs[i] = detectInput{path: p}
+				in, err := parseDetectInput(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inputs[i] = in
 			}
 			var w bytes.Buffer
 			kept, _, err := checkDetectInputs(context.Background(), inputs, strings.NewReader(""), &w)

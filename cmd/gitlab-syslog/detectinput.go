@@ -234,6 +234,33 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	}
 }
 
+// sameFileNote is the note that in, the same file as first (given before
+// it), is left out. When in has a type (a TYPE: prefix, or the type of
+// the file's name) that is not first's, it says which type the file is
+// read as: first's, as a file is read once, as one type.
+func sameFileNote(in, first detectInput) string {
+	what, as := "the same file as "+first.path+", given before", " as "
+	if in.path == first.path {
+		what, as = "given twice", ", first as "
+	}
+	if it, ft := inputTypeName(in), inputTypeName(first); it != ft && (in.stream || in.typ != parser.TypeUnknown) {
+		return fmt.Sprintf("detect: %s is %s%s%s; read once, as %s (a file is read as one type: give it once, with the TYPE: it holds)\n", in.path, what, as, ft, ft)
+	}
+	return fmt.Sprintf("detect: %s is %s; read once\n", in.path, what)
+}
+
+// inputTypeName names the type in is read as: "stream", a log type, or
+// "any type (line by line)".
+func inputTypeName(in detectInput) string {
+	switch {
+	case in.stream:
+		return "stream"
+	case in.typ == parser.TypeUnknown:
+		return "any type (line by line)"
+	}
+	return in.typ.String()
+}
+
 // inputFileID returns the identity of a file whose first line is first:
 // a hash of that line, as the tailer fingerprints a file by its first
 // bytes. A file appended to keeps it; a file written anew under the same
@@ -261,7 +288,7 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 	var notes []string
 	kept := inputs[:0:0]
 	var seen []os.FileInfo
-	var seenPath []string
+	var seenIn []detectInput
 	for _, in := range inputs {
 		fi, err := checkInput(in.path)
 		if err != nil {
@@ -270,10 +297,10 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 		}
 		if fi != nil {
 			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
-				notes = append(notes, fmt.Sprintf("detect: %s is %s, given before; read once\n", in.path, seenPath[i]))
+				notes = append(notes, sameFileNote(in, seenIn[i]))
 				continue
 			}
-			seen, seenPath = append(seen, fi), append(seenPath, in.path)
+			seen, seenIn = append(seen, fi), append(seenIn, in)
 		}
 		kept = append(kept, in)
 	}
