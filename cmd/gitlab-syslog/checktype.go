@@ -17,13 +17,17 @@ import (
 // tell whether they are of the source's type, at most.
 const typeSampleLines = 20
 
+// gitLabLogs lists the lines parser.Detect recognises, for messages about
+// input that is no GitLab log.
+const gitLabLogs = "audit, application or auth JSON, application text or an NGINX access line"
+
 // contentWarnings returns check's warnings about the sources of c named
-// by a path, with a type, whose file's first lines are of another type
-// (sampleTypes), each begun with where the source is (FILE:LINE:
-// sources[i].path) and saying what to write. run warns about such a
-// file once it read its first lines. A source whose type its file's name
-// already contradicts is left to config.Config.SourceWarnings: one
-// mistake, one warning.
+// by a path, with a type, whose file's first lines are of another type,
+// or of no GitLab log at all (sampleTypes), each begun with where the
+// source is (FILE:LINE: sources[i].path) and saying what to write. run
+// warns about such a file once it read its first lines. A source whose
+// type its file's name already contradicts is left to
+// config.Config.SourceWarnings: one mistake, one warning.
 func contentWarnings(c *config.Config) []string {
 	var warns []string
 	for i, s := range c.Sources {
@@ -33,42 +37,44 @@ func contentWarnings(c *config.Config) []string {
 		if t := config.TypeByName(s.Path); t != "" && t != s.Type {
 			continue
 		}
-		other, k, n := sampleTypes(s.Path, s.Type)
-		if other == "" {
+		want, err := parser.ParseType(s.Type)
+		if err != nil {
 			continue
 		}
-		lines := fmt.Sprintf("the first %d %s", n, plural(n, "line", "lines"))
-		if k < n {
-			lines = fmt.Sprintf("%d of the first %d lines", k, n)
+		tally := sampleTypes(s.Path, want)
+		where, app := c.Where(fmt.Sprintf("sources[%d].path", i)), cmp.Or(s.AppName, config.DefaultAppName(s.Type))
+		if other, k := tally.Mismatch(want); other != parser.TypeUnknown {
+			lines := fmt.Sprintf("the first %d %s", tally.N, plural(tally.N, "line", "lines"))
+			if k < tally.N {
+				lines = fmt.Sprintf("%d of the first %d lines", k, tally.N)
+			}
+			warns = append(warns, fmt.Sprintf("%s: type %s, but %s of %s parse as %s lines, none as %s: they would go out raw under APP-NAME %s, unseen by the rules; write type: %s",
+				where, s.Type, lines, filepath.Base(s.Path), other, s.Type, app, other))
+		} else if tally.NoGitLab() {
+			warns = append(warns, fmt.Sprintf("%s: none of the first %d %s of %s parses as a GitLab log (%s): they would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
+				where, tally.N, plural(tally.N, "line", "lines"), filepath.Base(s.Path), gitLabLogs, app))
 		}
-		warns = append(warns, fmt.Sprintf("%s: type %s, but %s of %s parse as %s lines, none as %s: they would go out raw under APP-NAME %s, unseen by the rules; write type: %s",
-			c.Where(fmt.Sprintf("sources[%d].path", i)), s.Type, lines, filepath.Base(s.Path), other, s.Type,
-			cmp.Or(s.AppName, config.DefaultAppName(s.Type)), other))
 	}
 	return warns
 }
 
-// sampleTypes reads the first typeSampleLines lines (blank ones aside) of the
-// regular file at path and, when none parses as typ and more than half of
-// them parse as lines of one other type (parser.Detect, then that type's
-// parser), returns that type, how many lines parse as it, and how many
-// were read; "", 0, 0 otherwise (also for a file that cannot be read).
-func sampleTypes(path, typ string) (other string, k, n int) {
-	want, err := parser.ParseType(typ)
-	if err != nil {
-		return "", 0, 0
-	}
+// sampleTypes reads the first typeSampleLines lines (blank ones aside) of
+// the regular file at path, up to the first that parses as want, and
+// tallies them: a line that does not parse as want is counted as looking
+// like another type only when it parses as that type (parser.Detect, then
+// that type's parser). The tally is empty for a file that cannot be read.
+func sampleTypes(path string, want parser.Type) mapping.TypeTally {
+	var tally mapping.TypeTally
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return "", 0, 0
+		return tally
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, 0
+		return tally
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	var tally mapping.TypeTally
 	var rec parser.Record
 	for tally.N < typeSampleLines && sc.Scan() {
 		line := sc.Bytes()
@@ -76,7 +82,8 @@ func sampleTypes(path, typ string) (other string, k, n int) {
 			continue
 		}
 		if parser.New(want).Parse(line, &rec) == nil {
-			return "", 0, 0
+			tally.Add(true, parser.TypeUnknown)
+			break
 		}
 		looks := parser.Detect(line)
 		if looks == want || looks != parser.TypeUnknown && parser.New(looks).Parse(line, &rec) != nil {
@@ -84,9 +91,5 @@ func sampleTypes(path, typ string) (other string, k, n int) {
 		}
 		tally.Add(false, looks)
 	}
-	best, k := tally.Mismatch(want)
-	if best == parser.TypeUnknown {
-		return "", 0, 0
-	}
-	return best.String(), k, tally.N
+	return tally
 }

@@ -292,7 +292,7 @@ func (p *lineParser) write(b []byte) error {
 // log at all.
 func noneParsedHint(typeName string) string {
 	if typeName == "auto" {
-		return "none was recognised as a GitLab log: audit, application or auth JSON, application text or an NGINX access line; is it one? The _error of each line says why"
+		return "none was recognised as a GitLab log: " + gitLabLogs + "; is it one? The _error of each line says why"
 	}
 	return fmt.Sprintf("is --type %s right? The _error of each line says why", typeName)
 }

@@ -351,8 +351,8 @@ func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
 			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
 	default:
-		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as a GitLab log (audit, application or auth JSON, application text or an NGINX access line)%s; all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
-			whole, plural(whole, "line", "lines"), s.cutNote(maxLine))
+		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as a GitLab log (%s)%s; all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
+			whole, plural(whole, "line", "lines"), gitLabLogs, s.cutNote(maxLine))
 	}
 }
 

@@ -74,5 +74,5 @@ func unknownTypeError(line []byte, typeFlag string) error {
 			return fmt.Errorf("cannot tell the log type: a JSON object, but not an audit or auth line, and %w; use %s if it is one", err, typeFlag)
 		}
 	}
-	return errors.New("cannot tell the log type (want audit, application or auth JSON, application text or an NGINX access line); use " + typeFlag)
+	return errors.New("cannot tell the log type (want " + gitLabLogs + "); use " + typeFlag)
 }

@@ -18,7 +18,8 @@ const sampleLines = 20
 // when none of the first lines it reads (those of the first batch, up to
 // sampleLines) parses as the source's type and most of them look like
 // lines of another type (parser.Detect), it logs one warning naming that
-// type. Every such line goes out raw under the wrong APP-NAME, unseen by
+// type; when none looks like a GitLab log's, one warning asking whether
+// the file is one. Every such line goes out raw under the wrong APP-NAME, unseen by
 // the rules, and the per-line warnings blame each line, not the type.
 // Safe for concurrent use by the source's workers.
 type typeSample struct {
@@ -53,7 +54,7 @@ func (ls *lineSample) add(line []byte, ok bool) {
 
 // judge decides, once, on the sample ls of the first batch of file: it
 // warns when no line parsed and more than half look like lines of one
-// other type.
+// other type, or none looks like a line of any GitLab log.
 func (ts *typeSample) judge(file string, ls *lineSample) {
 	if ls.N == 0 {
 		return
@@ -66,6 +67,11 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	ts.done.Store(true)
 	other, k := ls.Mismatch(ts.typ)
 	if other == parser.TypeUnknown {
+		if ls.NoGitLab() {
+			ts.log.Warn("the file's first lines parse as no GitLab log: is it a GitLab log?",
+				"file", file, "type", ts.typ.String(), "first_lines", ls.N,
+				"hint", "a source follows one of GitLab's logs (audit, application or auth JSON, application text, an NGINX access log); the file's lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
+		}
 		return
 	}
 	ts.log.Warn("the file's first lines look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",

@@ -40,3 +40,10 @@ func (t *TypeTally) Mismatch(want parser.Type) (parser.Type, int) {
 	}
 	return best, t.Looks[best]
 }
+
+// NoGitLab reports whether lines were counted and none of them parsed or
+// looks like a line of any GitLab log type: a file that is no GitLab log
+// (random bytes, another program's log).
+func (t *TypeTally) NoGitLab() bool {
+	return t.N > 0 && t.Parsed == 0 && t.Looks[parser.TypeUnknown] == t.N
+}
