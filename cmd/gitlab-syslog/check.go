@@ -493,8 +493,8 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 			state, severity = "on", s.Info.Severity.String()
 		}
 		why := s.Why
-		if len(s.Params) > 0 {
-			why += "; set: " + strings.Join(s.Params, ", ")
+		if len(s.Set) > 0 {
+			why += "; set: " + strings.Join(s.Set, ", ")
 		}
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)

@@ -307,9 +307,9 @@ type Status struct {
 	Info detect.Info
 	// On is true when the rule runs.
 	On bool
-	// Why says where the decision comes from: "default", "default,
-	// configured at config.yaml:10" (on by default, with parameters or a
-	// severity of the config), "enabled at config.yaml:12", "disabled at
+	// Why says where the decision comes from: "default", "configured at
+	// config.yaml:10" (on by default, with parameters or a severity of the
+	// config: Set lists them), "enabled at config.yaml:12", "disabled at
 	// config.yaml:14", "off by default", or the reason the rule cannot run
 	// ("needs allowed_domains").
 	Why string
@@ -325,9 +325,10 @@ type Status struct {
 	// File is the rule's own file (ti_file) when it skipped lines of it
 	// or gives the rule nothing to match.
 	File string
-	// Params are the parameters the configuration sets for the rule, each
-	// "name=value at FILE:LINE" (see setParams).
-	Params []string
+	// Set is what the configuration sets for the rule, each
+	// "name=value at FILE:LINE": its severity ("severity=High at
+	// config.yaml:10"), then its parameters (see setValues).
+	Set []string
 	// Unusable, when not "", says that the rule's own file gives it
 	// nothing to match (a ti_file without one IP address or CIDR), naming
 	// the file and what to write; run warns and runs the rule, which
@@ -607,7 +608,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 		id := s.Info.ID
 		f := files[id]
 		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable, Empty: f.Empty,
-			Params: setParams(c, s)}
+			Set: setValues(c, s)}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true
@@ -628,7 +629,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 		case inConf && rc.Enabled != nil:
 			st.Why = "disabled" + at(c, "detections.rules."+id+".enabled")
 		case s.Default && inConf:
-			st.Why = "default, configured" + at(c, "detections.rules."+id)
+			st.Why = "configured" + at(c, "detections.rules."+id)
 		case s.Default:
 			st.Why = "default"
 		default:

@@ -179,7 +179,7 @@ detections:
 	}
 	want := map[string]string{
 		"falco.pat_created":        "off disabled at config.yaml:5 Medium",
-		"sentinel.external_user":   "on default, configured at config.yaml:6 Medium",
+		"sentinel.external_user":   "on configured at config.yaml:6 Medium",
 		"sentinel.bruteforce":      "on enabled at config.yaml:9 High",
 		"sentinel.repo_public":     "on default Medium",
 		"sentinel.ti_malicious_ip": "off no ti_file (an indicator file: one IP address or CIDR per line) Medium",

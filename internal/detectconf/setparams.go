@@ -21,20 +21,24 @@ func SecondsShown(name, v string) string {
 	return fmt.Sprintf(" (%s)", time.Duration(n)*time.Second)
 }
 
-// setParams returns the parameters of the rule s that c's detections
-// block sets, in the order of s.Params then suppress, each as
-// "name=value at FILE:LINE": the rule's own value (detections.rules.ID)
+// setValues returns what c's detections block sets for the rule s, each
+// as "name=value at FILE:LINE", the value as written: its severity
+// (detections.rules.ID.severity) first, then its parameters in the order
+// of s.Params then suppress, the rule's own value (detections.rules.ID)
 // or else the block's (detections.params), as the engine takes them. A
 // bare number given to a duration parameter is shown with its unit
 // ("window=5 (5s)"), as a number of seconds is easy to mistake for
 // minutes.
-func setParams(c *config.Config, s detect.Spec) []string {
+func setValues(c *config.Config, s detect.Spec) []string {
 	id := s.Info.ID
-	own := c.Detections.Rules[id].Params
+	rc := c.Detections.Rules[id]
 	var out []string
+	if rc.Severity != "" {
+		out = append(out, "severity="+rc.Severity+at(c, "detections.rules."+id+".severity"))
+	}
 	for _, name := range s.AllParams() {
-		v, key := own[name], "detections.rules."+id+"."+name
-		if _, ok := own[name]; !ok {
+		v, key := rc.Params[name], "detections.rules."+id+"."+name
+		if _, ok := rc.Params[name]; !ok {
 			var global bool
 			if v, global = c.Detections.Params[name]; !global {
 				continue

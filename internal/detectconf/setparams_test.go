@@ -7,11 +7,12 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
-// TestStatusParams: a rule's Status lists the parameters the config sets
-// for it, its own over the block's, with their file:line, and a bare
-// number of a duration parameter with its unit (before, check showed a
-// rule changed by detections.params as "default" and nothing else, and
-// window: 5 read as 5 seconds went unseen).
+// TestStatusParams: a rule's Status lists what the config sets for it,
+// with their file:line: its severity first, as written, then its
+// parameters, its own over the block's, a bare number of a duration
+// parameter with its unit (before, check showed a rule changed by
+// detections.params as "default" and nothing else, window: 5 read as 5
+// seconds went unseen, and a severity set had no line of its own).
 func TestStatusParams(t *testing.T) {
 	c := load(t, `state_dir: /s
 detections:
@@ -22,6 +23,9 @@ detections:
       window: 60
       min_count: 3
     falco.pat_created: {suppress: 2h}
+    falco.user_locked:
+      suppress: 1h
+      severity: info
 `)
 	st, err := Check(c, nil)
 	if err != nil {
@@ -32,14 +36,15 @@ detections:
 		"gitlab.password_spray":  {"window=5 (5s) at config.yaml:4"},
 		"sentinel.repo_deletion": {"window=5 (5s) at config.yaml:4"},
 		"falco.pat_created":      {"suppress=2h at config.yaml:9"},
+		"falco.user_locked":      {"severity=info at config.yaml:12", "suppress=1h at config.yaml:11"},
 		"sentinel.repo_public":   nil, // reads no window
 	}
 	seen := 0
 	for _, s := range st {
 		if w, ok := want[s.Info.ID]; ok {
 			seen++
-			if !slices.Equal(s.Params, w) {
-				t.Errorf("%s: Params = %q, want %q", s.Info.ID, s.Params, w)
+			if !slices.Equal(s.Set, w) {
+				t.Errorf("%s: Set = %q, want %q", s.Info.ID, s.Set, w)
 			}
 		}
 	}
