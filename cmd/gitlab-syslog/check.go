@@ -448,8 +448,10 @@ func emptyNote(c *config.Config, which string) string {
 // that is empty (no indicator, no bad line), which it prints as a warning.
 // errs are the configuration's mistakes, reported by the caller: the
 // rules are then listed as far as they could be checked (a rule with a
-// bad value as NOT CHECKED), with their files' problems, and a setting
-// they name is marked INVALID.
+// bad value as NOT CHECKED), with their files' problems, the row of a
+// rule whose settings have mistakes says which, in one form
+// (detectconf.Status.Mistakes), and a setting they name is marked
+// INVALID.
 func printDetections(w io.Writer, c *config.Config, errs []error) (problems []error) {
 	invalid := len(errs) > 0
 	st, err := detectconf.Check(c, nil)
@@ -492,9 +494,15 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		if s.On {
 			state, severity = "on", s.Info.Severity.String()
 		}
-		why := s.Why
+		why, mistakes := s.Why, s.Mistakes(c, errs)
+		if mistakes != "" { // it does not run with these settings
+			why = strings.TrimSuffix(why, detectconf.WaitsForLog)
+		}
 		if len(s.Set) > 0 {
 			why += "; set: " + strings.Join(s.Set, ", ")
+		}
+		if mistakes != "" {
+			why += "; " + mistakes
 		}
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)

@@ -35,7 +35,7 @@ func TestCheckHidesNothing(t *testing.T) {
 		{"garbage ti_file with a bad value: one problem for the file", head + ti(garbage) + badValue, []string{
 			"config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + garbage + " lists no IP address or CIDR (1 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line (# starts a comment); run rereads the file when it changes and on SIGHUP; the lines skipped:\n      " + garbage + ":1: ",
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
-		}, []string{"on   sentinel.ti_malicious_ip ", "off  sentinel.bruteforce               -              NOT CHECKED: a value of it is wrong"}},
+		}, []string{"on   sentinel.ti_malicious_ip ", "off  sentinel.bruteforce               -              NOT CHECKED; set: min_count=ten at " + dir + "/config.yaml:9; its min_count \"ten\" is wrong (listed with the problems)"}},
 		{"garbage ti_file of a rule no source feeds: not opened, as an off rule's; the values checked", auditOnly + ti(garbage) + badValue, []string{
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
 		}, []string{"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it"}},

@@ -47,3 +47,47 @@ func TestCheckRuleRowSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRuleRowMistakes: the row of every rule whose settings have a
+// mistake says so in one form, naming each setting with the value given,
+// whatever the kind of mistake (a refused severity, one of the wrong
+// type, an unknown parameter, a bad value, one of detections.params, a
+// rule asked for that cannot run), and a rule off for want of its log
+// is not said to run once a source reads it. Before, only a refused
+// severity said so; severity: [High] and an unknown parameter said
+// nothing, a bad value said "NOT CHECKED: a value of it is wrong", and a
+// rule that cannot run had no mark.
+func TestCheckRuleRowMistakes(t *testing.T) {
+	dir := t.TempDir()
+	const tail = " (listed with the problems): run would not start"
+	for _, tc := range []struct {
+		name, rules, id string
+		want            string // the row, after the config's path is replaced by CFG
+	}{
+		{"refused severity", "    falco.pat_created:\n      severity: Critical\n", "falco.pat_created",
+			`on falco.pat_created Medium configured at CFG:6; set: severity=Critical at CFG:7; its severity "Critical" is wrong` + tail},
+		{"severity of the wrong type", "    falco.pat_created:\n      severity: [High]\n      enabled: yes\n", "falco.pat_created",
+			"on falco.pat_created Medium enabled at CFG:8; its severity is wrong" + tail},
+		{"unknown parameter and refused severity of a rule off for want of its log", "    sentinel.bruteforce:\n      windw: 1h\n      severity: CRITICAL\n", "sentinel.bruteforce",
+			"off sentinel.bruteforce - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
+				`set: severity=CRITICAL at CFG:8; its windw "1h" and severity "CRITICAL" are wrong` + tail},
+		{"bad value", "    gitlab.password_spray:\n      min_users: ten\n", "gitlab.password_spray",
+			`off gitlab.password_spray - NOT CHECKED; set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
+		{"bad value of detections.params", "    sentinel.repo_deletion: {}\n  params:\n    min_count: ten\n", "sentinel.repo_deletion",
+			`off sentinel.repo_deletion - NOT CHECKED; set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
+		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
+			"off sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
+				"it cannot run as configured" + tail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+"\nsources:\n  - {type: audit, path: /a}\ndetections:\n  rules:\n"+tc.rules)
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			if got := strings.ReplaceAll(ruleRow(out, tc.id), cfg, "CFG"); got != tc.want {
+				t.Errorf("row of %s:\n%s\nwant\n%s", tc.id, got, tc.want)
+			}
+		})
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -310,8 +309,11 @@ type Status struct {
 	// Why says where the decision comes from: "default", "configured at
 	// config.yaml:10" (on by default, with parameters or a severity of the
 	// config: Set lists them), "enabled at config.yaml:12", "disabled at
-	// config.yaml:14", "off by default", or the reason the rule cannot run
-	// ("needs allowed_domains").
+	// config.yaml:14", "off by default", "NOT CHECKED" (a value of its
+	// settings was refused, so the engine could not be built with it:
+	// Mistakes says which), or the reason the rule cannot run ("needs
+	// allowed_domains"). It does not name the rule's mistakes: Mistakes
+	// does.
 	Why string
 	// Skipped are the first lines of the rule's own file that it cannot
 	// use and skips (those run logs one by one), each "FILE:LINE: cause"
@@ -338,6 +340,13 @@ type Status struct {
 	// no indicator and no bad line. run starts with it and warns; it is a
 	// warning, not a fault of the file.
 	Empty bool
+
+	// reads are the parameters the rule reads (detect.Spec.AllParams).
+	reads []string
+	// runsWithoutFile says that run starts without the rule's ti_file
+	// (missing, a directory) and runs the rule with no indicators, as
+	// Why says.
+	runsWithoutFile bool
 }
 
 // Build checks c's detections block and builds the engine over specs (nil:
@@ -545,11 +554,12 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 				switch {
 				case missing[id] != "" && len(refused[id]) == 1: // run runs it, with no indicators
 					st[i].On, st[i].Why = true, "its ti_file "+missing[id]+": run would run it with NO INDICATORS (listed with the problems)"
+					st[i].runsWithoutFile = true
 					if sev, err := detect.ParseSeverity(dc.Rules[id].Severity); err == nil {
 						st[i].Info.Severity = sev
 					}
 				case len(refused[id]) > 0:
-					st[i].On, st[i].Why = false, "NOT CHECKED: a value of it is wrong (listed with the problems)"
+					st[i].On, st[i].Why = false, "NOT CHECKED" // Mistakes says why
 				}
 			}
 			return st, cannotRun(c, off)
@@ -608,7 +618,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 		id := s.Info.ID
 		f := files[id]
 		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable, Empty: f.Empty,
-			Set: setValues(c, s)}
+			Set: setValues(c, s), reads: s.AllParams()}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
 			st.Info, st.On = in, true
@@ -621,7 +631,7 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 			if rc.Enabled != nil && *rc.Enabled {
 				where = "enabled" + at(c, "detections.rules."+id+".enabled")
 			}
-			st.Why = off[id].Reason + "; it is " + where + " and runs once a source reads that log"
+			st.Why = off[id].Reason + "; it is " + where + WaitsForLog
 		case off[id] != nil:
 			st.Why = off[id].Reason
 		case inConf && rc.Enabled != nil && *rc.Enabled:
@@ -634,9 +644,6 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 			st.Why = "default"
 		default:
 			st.Why = "off by default"
-		}
-		if st.On && rc.Severity != "" && dc.Rules[id].Severity == "" { // EngineConfig refused it
-			st.Why += "; its severity " + strconv.Quote(rc.Severity) + " is wrong (listed with the problems): run would not start"
 		}
 		out = append(out, st)
 	}
