@@ -265,6 +265,58 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if warn := c.MaxLineWarning(); warn != "" { // run logs it at start
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
+	if c.Dropped("sources") { // run refuses the file: the default sources are not followed
+		fmt.Fprintf(w, "sources:    INVALID, see problems\n")
+	} else {
+		problems = append(problems, printSources(w, c, r, errs)...)
+	}
+	if c.Metrics.Listen != "" {
+		fmt.Fprintf(w, "metrics:    %s\n", metricsSummary(c.Metrics.Listen, invalidMark(c, errs, "metrics.listen")))
+	} else {
+		fmt.Fprintf(w, "metrics:    off\n")
+	}
+	if st := c.Streaming; st.Listen != "" {
+		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
+		if st.TokenFile != "" {
+			if err := readable(st.TokenFile); err != nil {
+				problems = append(problems, c.KeyError("streaming.token_file", err))
+			}
+		}
+		if err := dirWritable(st.SpoolDir); err != nil {
+			problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
+		}
+		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
+			problems = append(problems, c.KeyError("streaming.tls", err))
+		}
+	} else {
+		fmt.Fprintf(w, "streaming:  off\n")
+	}
+	problems = append(problems, checkNetInputs(w, c)...)
+	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
+		db, err := geoip.Open(g.CityDB, g.ASNDB)
+		if err != nil {
+			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
+			problems = append(problems, geoipProblem(c, err))
+		} else {
+			db.Close()
+			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
+		}
+	} else {
+		fmt.Fprintf(w, "geoip:      off\n")
+	}
+	problems = append(problems, printDetections(w, c, errs)...)
+	return problems
+}
+
+// printSources lists the sources of c that run would follow, each with
+// its type, path, APP-NAME, start_at and what check found (readable, its
+// size, or why run cannot read it), then the default sources skipped and
+// the sources' warnings, and returns the problems found that would stop
+// run or lose lines (a path that is not a log file, not readable). errs
+// are the configuration's mistakes (the caller reports them): a source
+// they name is marked SEE PROBLEMS, a start_at they refuse INVALID.
+func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error) (problems []error) {
+	bad := func(path string) string { return invalidMark(c, errs, path) }
 	switch {
 	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
@@ -365,41 +417,6 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	for _, warn := range contentWarnings(c) { // run logs it once it read the first lines
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
-	if c.Metrics.Listen != "" {
-		fmt.Fprintf(w, "metrics:    %s\n", metricsSummary(c.Metrics.Listen, invalidMark(c, errs, "metrics.listen")))
-	} else {
-		fmt.Fprintf(w, "metrics:    off\n")
-	}
-	if st := c.Streaming; st.Listen != "" {
-		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
-		if st.TokenFile != "" {
-			if err := readable(st.TokenFile); err != nil {
-				problems = append(problems, c.KeyError("streaming.token_file", err))
-			}
-		}
-		if err := dirWritable(st.SpoolDir); err != nil {
-			problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
-		}
-		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
-			problems = append(problems, c.KeyError("streaming.tls", err))
-		}
-	} else {
-		fmt.Fprintf(w, "streaming:  off\n")
-	}
-	problems = append(problems, checkNetInputs(w, c)...)
-	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
-		db, err := geoip.Open(g.CityDB, g.ASNDB)
-		if err != nil {
-			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
-			problems = append(problems, geoipProblem(c, err))
-		} else {
-			db.Close()
-			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
-		}
-	} else {
-		fmt.Fprintf(w, "geoip:      off\n")
-	}
-	problems = append(problems, printDetections(w, c, errs)...)
 	return problems
 }
 

@@ -53,3 +53,37 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckInvalidSources: a sources value of the wrong type (a path, a
+// mapping, a number instead of a list) is a problem with its line, and
+// check's sources section says the sources are invalid instead of
+// listing the default sources under log_dir, which run does not follow:
+// it refuses the file. Before, the section read "the defaults under
+// LOG_DIR, layout omnibus" with a row per default file.
+func TestCheckInvalidSources(t *testing.T) {
+	dir := t.TempDir()
+	logDir := filepath.Join(dir, "gitlab")
+	audit := writeFile(t, filepath.Join(logDir, "gitlab-rails", "audit_json.log"), "")
+	for _, tc := range []struct{ name, sources, got string }{
+		{"a path", audit, `"` + audit + `"`},
+		{"a mapping", "{type: audit, path: " + audit + "}", "a mapping"},
+		{"a number", "3", "3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nlog_dir: "+logDir+"\nsources: "+tc.sources+"\n")
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			if want := cfg + `:3: sources: want a list (e.g. [a, b], or one "- item" a line), got ` + tc.got; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+			if !strings.Contains(out, "\nsources:    INVALID, see problems\nmetrics:") {
+				t.Errorf("the sources are not said to be invalid:\n%s", out)
+			}
+			if strings.Contains(out, "the defaults under") || strings.Contains(out, "  audit  ") {
+				t.Errorf("the default sources are listed as if run followed them:\n%s", out)
+			}
+		})
+	}
+}
