@@ -372,12 +372,13 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 			}
 		} else if !fi.Mode().IsRegular() {
-			status = "NOT A LOG FILE: " + notRegular(fi)
-			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %s; give the path of a log file", s.Path, notRegular(fi))))
+			st, p := sourceNotRegular(s.Path, fi) // run refuses it alike (sourceFileProblems)
+			status = st
+			problems = append(problems, problemAt(c, at, p))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
-		} else if st, p := sourceData(s.Path); p != "" { // run refuses it alike (sourceDataProblems)
+		} else if st, p := sourceData(s.Path); p != "" { // run refuses it alike (sourceFileProblems)
 			status = st
 			// One mistake, one problem: a path the configuration check
 			// refused already (a .gz name) is not reported again.

@@ -77,7 +77,7 @@ default state_dir, so that a second run reads them again.)`,
 			if err != nil {
 				return err
 			}
-			if ps := append(forwardTLSProblems(c), sourceDataProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
+			if ps := append(forwardTLSProblems(c), sourceFileProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
 				return errors.New(strings.Join(texts(ps), "; "))
 			}
 			if p := detectStateDirProblem(c.StateDir); p != "" {
@@ -112,7 +112,7 @@ default state_dir, so that a second run reads them again.)`,
 					}
 					nc, _, err := f.load(cmd)
 					if err == nil { // as at start
-						if ps := sourceDataProblems(nc); len(ps) > 0 {
+						if ps := sourceFileProblems(nc); len(ps) > 0 {
 							err = errors.New(strings.Join(texts(ps), "; "))
 						}
 					}

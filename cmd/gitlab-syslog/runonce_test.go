@@ -203,17 +203,10 @@ func TestRunOnceLastLineWithoutNewline(t *testing.T) {
 }
 
 // D.2: a source that exists but cannot be read ends run --once with an
-// error naming the path and the cause, and sends nothing.
+// error naming the path and the cause, and sends nothing. (A directory or
+// a named pipe stops run at start: TestRunRefusesSourceNotFile.)
 func TestRunOnceUnreadableSource(t *testing.T) {
 	dir := t.TempDir()
-	adir := filepath.Join(dir, "adir.log")
-	if err := os.Mkdir(adir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo.log")
-	if err := mkfifo(t, fifo); err != nil {
-		t.Fatal(err)
-	}
 	plain := writeFile(t, filepath.Join(dir, "plain"), "x")
 	noPerm := writeFile(t, filepath.Join(dir, "noperm.log"), nonl+"\n")
 	if err := os.Chmod(noPerm, 0); err != nil {
@@ -224,10 +217,6 @@ func TestRunOnceUnreadableSource(t *testing.T) {
 		args []string
 		want []string // in the error
 	}{
-		{"directory", []string{"--config", sourcesConfig(t, "", adir)},
-			[]string{"--once: reading " + adir + " failed: tailer: " + adir + " is a directory, not a log file"}},
-		{"named pipe", []string{"--config", sourcesConfig(t, "", fifo)},
-			[]string{"--once: reading " + fifo + " failed: tailer: " + fifo + " is not a regular file"}},
 		{"log-dir is a file", []string{"--log-dir", plain},
 			[]string{"cannot open " + filepath.Join(plain, "gitlab-rails", "audit_json.log") + ": " + plain + " is a file, not a directory",
 				"cannot open " + filepath.Join(plain, "nginx", "gitlab_access.log") + ": " + plain + " is a file, not a directory"}},
@@ -306,14 +295,17 @@ func daemon(t *testing.T, args ...string) (addr string, out, errOut *syslogtest.
 	return addr, out, errOut
 }
 
-// D.2, the daemon: a directory as a source is retried, /healthz says why it
-// is not read, and the failure is logged once, not at every attempt.
+// D.2, the daemon: a source path that becomes a directory after the start
+// (one that is a directory at start stops run: TestRunRefusesSourceNotFile)
+// is retried, /healthz says why it is not read, and the failure is logged
+// once, not at every attempt.
 func TestRunDaemonRetriesUnreadableSource(t *testing.T) {
 	adir := filepath.Join(t.TempDir(), "adir.log")
+	addr, _, errOut := daemon(t, "--config", sourcesConfig(t, "", adir), "--state-dir", t.TempDir())
+	waitHealth(t, addr, http.StatusOK, "ok", errOut) // waiting for the file
 	if err := os.Mkdir(adir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addr, _, errOut := daemon(t, "--config", sourcesConfig(t, "", adir), "--state-dir", t.TempDir())
 	waitHealth(t, addr, http.StatusServiceUnavailable, "source "+adir+" cannot be read (retrying): tailer: "+adir+" is a directory, not a log file", errOut)
 	time.Sleep(2 * time.Second) // attempts after 250ms, 500ms, 1s, 2s
 	if n := strings.Count(errOut.String(), "cannot open the file; retrying until it can be read"); n != 1 {

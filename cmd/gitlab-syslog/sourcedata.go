@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
@@ -25,17 +26,33 @@ func sourceData(path string) (status, problem string) {
 	return "NOT A LOG FILE: " + f.What(), fmt.Sprintf("source %s holds %s, not log lines: give the live log file", path, f.What())
 }
 
-// sourceDataProblems returns the problems of the sources of c named by a
-// path (not a glob) whose file holds no log lines (sourceData), as check
-// lists them: run refuses to start with them, and a reload keeps the
-// running configuration, rather than send their bytes as lines.
-func sourceDataProblems(c *config.Config) []error {
+// sourceNotRegular returns check's status and problem for the source path
+// whose file information fi says it is not a regular file: a directory, a
+// named pipe, a device or a socket, which the tailer cannot follow.
+func sourceNotRegular(path string, fi os.FileInfo) (status, problem string) {
+	return "NOT A LOG FILE: " + notRegular(fi), fmt.Sprintf("source %s: %s; give the path of a log file", path, notRegular(fi))
+}
+
+// sourceFileProblems returns the problems of the sources of c named by a
+// path (not a glob) that exists but is not a regular file
+// (sourceNotRegular), or whose file holds no log lines (sourceData), in
+// the words check lists them: run refuses to start with them, and a reload
+// keeps the running configuration, rather than retry a directory forever,
+// stop the source of a FIFO, or send a file's bytes as lines. A path that
+// does not exist, or cannot be examined, is not one: run waits for it.
+func sourceFileProblems(c *config.Config) []error {
 	var problems []error
 	for i, s := range c.Sources {
 		if s.IsGlob() || s.Path == "" || c.BadSource(i) {
 			continue
 		}
-		if _, p := sourceData(s.Path); p != "" {
+		p := ""
+		if fi, err := os.Stat(s.Path); err == nil && !fi.Mode().IsRegular() {
+			_, p = sourceNotRegular(s.Path, fi)
+		} else {
+			_, p = sourceData(s.Path)
+		}
+		if p != "" {
 			problems = append(problems, problemAt(c, sourceKey(c, i), p))
 		}
 	}
