@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -164,6 +165,9 @@ func (e *Engine) build() error {
 		var rs *ruleState
 		var err error
 		if o := e.unreadSpec(s); o != nil { // not built: checked by CheckOffRules
+			if lack := e.lack(s, *env); lack != nil {
+				o = alsoOff(lack, o)
+			}
 			err = o
 		} else {
 			rs, err = e.buildRule(s, env)
@@ -199,6 +203,28 @@ func (e *Engine) build() error {
 		e.table.addRule(idx, rs.rule)
 	}
 	return errors.Join(errs...)
+}
+
+// lack returns why the rule of s, off because no source reads its log
+// (unreadSpec), would be off too if one did: what it lacks (an
+// allow-list, an indicator file, a GeoIP database), so that its reason
+// names that first, as a mistake of its settings now, not once a source
+// reads the log. It is nil when the rule would run, or when its settings
+// hold a wrong value (CheckOffRules reports it). The rule is built from
+// env without a log and as if not running (a data file that cannot be
+// used is an error, not a lack), then closed.
+func (e *Engine) lack(s Spec, env Env) *OffError {
+	env.Log, env.Running = slog.New(slog.DiscardHandler), false
+	rs, err := e.buildRule(s, &env)
+	if err == nil {
+		rs.rule.Close(func(*Alert) {}) // it saw no event
+		return nil
+	}
+	var o *OffError
+	if errors.As(err, &o) {
+		return o
+	}
+	return nil
 }
 
 // unreadSpec returns the OffError of the rule of s, one with Spec.Logs,
@@ -319,7 +345,9 @@ func (e *Engine) Rules() []Info {
 	return out
 }
 
-// Off returns the rules that were enabled but lack what they need.
+// Off returns the rules that were enabled but lack what they need, or
+// whose logs no source reads (OffError.Logs), in catalogue order, with
+// the reasons the engine logged ("detection rule off").
 func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 
 // FileReports returns, by rule id, what the last load of the rules' own

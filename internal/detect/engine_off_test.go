@@ -174,3 +174,60 @@ func TestJumpFurthest(t *testing.T) {
 		t.Errorf("Jump at line %d (after %s), want line 2, a year after %s", j.Offset, j.Prev, t0)
 	}
 }
+
+// TestEngineRuleOffReasonNamesEveryCause: a rule that lacks two things is
+// off with a reason naming both, in Off and in the "detection rule off"
+// line New logs alike: what its settings lack, then the log no source
+// reads (Types), or known_countries, then the GeoIP database. With one
+// given, the reason names the other alone (fresh-user trial 32, F8: run
+// logged only the log no source reads, and the country rules only
+// known_countries, so that giving it revealed the next cause).
+func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
+	const (
+		noTI      = "no ti_file (an indicator file: one IP address or CIDR per line)"
+		noAccess  = "it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it: add a source of type access to turn it on"
+		noKnown   = "needs known_countries (ISO codes, e.g. DE,IE,PT)"
+		noGeoBase = "needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)"
+	)
+	ti := filepath.Join(t.TempDir(), "ti.txt")
+	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	audit := []parser.Type{parser.TypeAudit}
+	for _, tc := range []struct {
+		name, rule string
+		cfg        Config
+		want       string
+		logs       bool // OffError.Logs set: off for the sources alone
+	}{
+		{"no ti_file, no access log", "sentinel.ti_malicious_ip", Config{Types: audit}, noTI + "; also, " + noAccess, false},
+		{"no access log", "sentinel.ti_malicious_ip", Config{Types: audit, Params: map[string]string{"ti_file": ti}}, noAccess, true},
+		{"no ti_file", "sentinel.ti_malicious_ip", Config{}, noTI, false},
+		{"no known_countries, no GeoIP", "falco.git_op_unknown_country", Config{}, noKnown + "; also, " + noGeoBase, false},
+		{"no known_countries", "falco.git_op_unknown_country", Config{Rules: map[string]RuleConfig{ // not opened: the rule is off
+			"falco.git_op_unknown_country": {Params: map[string]string{"geoip_db": filepath.Join(t.TempDir(), "City.mmdb")}}}}, noKnown, false},
+		{"no GeoIP", "falco.git_op_unknown_country", Config{Params: map[string]string{"known_countries": "DE"}}, noGeoBase, false},
+		{"admin mode: no known_countries, no GeoIP", "falco.admin_mode_unknown_country", Config{Types: audit}, noKnown + "; also, " + noGeoBase, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			tc.cfg.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+			e, err := New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			i := slices.IndexFunc(e.Off(), func(o *OffError) bool { return o.Rule == tc.rule })
+			if i < 0 {
+				t.Fatalf("%s is not off: %v", tc.rule, e.Off())
+			}
+			if o := e.Off()[i]; o.Reason != tc.want || (o.Logs != nil) != tc.logs {
+				t.Errorf("Off: %q (Logs %v), want %q (Logs set: %v)", o.Reason, o.Logs, tc.want, tc.logs)
+			}
+			want := `"msg":"detection rule off","rule":"` + tc.rule + `","reason":` + strconv.Quote(tc.want) + "}"
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("log lacks %s\n%s", want, logs.String())
+			}
+		})
+	}
+}

@@ -101,20 +101,29 @@ var notISOCountry = map[string]string{
 // agent's config). Without either the rule is off (*OffError); a geoip_db
 // that cannot be opened is a *ParamError naming the file and the cause.
 func openGeo(p *Params, env *Env, rule string) (db *geoip.DB, owned bool, err error) {
-	path := p.String("geoip_db", "")
+	if o := noGeo(p, env, rule); o != nil {
+		return nil, false, o
+	}
 	if env != nil && env.Geo != nil {
 		return env.Geo, false, nil
 	}
-	if path == "" {
-		return nil, false, &OffError{Rule: rule, Reason: "needs a GeoIP City or Country database " +
-			"(geoip: city_db in the agent config, or the geoip_db parameter)"}
-	}
-	db, err = geoip.Open(path, "")
+	db, err = geoip.Open(p.String("geoip_db", ""), "")
 	if err != nil {
 		p.Fail("geoip_db", err.Error())
 		return nil, false, p.Err()
 	}
 	return db, true, nil
+}
+
+// noGeo returns the *OffError of rule when it has no GeoIP database: the
+// agent gave none (Env.Geo) and parameter geoip_db is not set; nil when it
+// has one, which it does not open.
+func noGeo(p *Params, env *Env, rule string) *OffError {
+	if p.String("geoip_db", "") != "" || env != nil && env.Geo != nil {
+		return nil
+	}
+	return &OffError{Rule: rule, Reason: "needs a GeoIP City or Country database " +
+		"(geoip: city_db in the agent config, or the geoip_db parameter)"}
 }
 
 // closeOwned closes db when the rule opened it.

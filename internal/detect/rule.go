@@ -179,12 +179,25 @@ type OffError struct {
 	Param string
 	// Logs are the logs the rule alerts on, none of which a source reads
 	// (Config.Types); nil when it lacks something else. Such a rule is
-	// off because of the sources, not for a mistake of its settings.
+	// off because of the sources, not for a mistake of its settings. A
+	// rule that would lack something else with a source of its log too
+	// (an allow-list, a GeoIP database) is off for that lack, Logs nil,
+	// its Reason naming the lack and then the log ("...; also, it alerts
+	// on lines of the ... log").
 	Logs []parser.Type
 }
 
 func (e *OffError) Error() string {
 	return fmt.Sprintf("detections: rule %s is off: %s", e.Rule, e.Reason)
+}
+
+// alsoOff returns first with the reason of then added ("first; also,
+// then"), its Rule, Param and Logs kept: a rule that lacks two things
+// names both, so that giving one does not reveal the other.
+func alsoOff(first, then *OffError) *OffError {
+	both := *first
+	both.Reason += "; also, " + then.Reason
+	return &both
 }
 
 // IsOff reports whether err is (or wraps) an *OffError.

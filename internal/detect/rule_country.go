@@ -88,7 +88,11 @@ func newCountryRule(p *Params, env *Env, info Info, eventName string, access boo
 		return nil, err
 	}
 	if len(known) == 0 {
-		return nil, &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)", Param: "known_countries"}
+		off := &OffError{Rule: info.ID, Reason: "needs known_countries (ISO codes, e.g. DE,IE,PT)", Param: "known_countries"}
+		if geo := noGeo(p, env, info.ID); geo != nil {
+			off = alsoOff(off, geo)
+		}
+		return nil, off
 	}
 	db, owned, err := openGeo(p, env, info.ID)
 	if err != nil {

@@ -407,52 +407,12 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 		st, cerr := checkWithout(c, dc, err)
 		return nil, st, errors.Join(engineErrs(c, errors.Join(err, offRaw)), cerr)
 	}
-	off := offRules(dc, e)
+	off := e.Off()
 	st := statuses(c, dc, e, off)
 	if err := errors.Join(offErr, cannotRun(c, off)); err != nil {
 		return nil, st, err
 	}
 	return e, st, nil
-}
-
-// offRules returns the rules of e (built from dc) that are off, as
-// e.Off, where a rule off because no source reads its log
-// (detect.OffError.Logs) that would also lack what it needs with the log
-// (an allow-list, a GeoIP database) is that lack, with the log named
-// too: a mistake of its settings now, not once a source reads the log.
-func offRules(dc detect.Config, e *detect.Engine) []*detect.OffError {
-	off := e.Off()
-	for i, o := range off {
-		if o.Logs == nil {
-			continue
-		}
-		if lack := lacks(dc, o.Rule); lack != nil {
-			both := *lack
-			both.Reason += "; also, " + o.Reason
-			off[i] = &both
-		}
-	}
-	return off
-}
-
-// lacks returns why rule id of dc would be off if a source read every
-// log, or nil when it would run (or its data cannot be read now: that is
-// reported for the rules that run). The rule is built alone, without
-// state, alerts or a log.
-func lacks(dc detect.Config, id string) *detect.OffError {
-	dc.Types, dc.Only, dc.Disabled = nil, []string{id}, false
-	dc.StateDir, dc.Emit, dc.Log, dc.Running = "", nil, slog.New(slog.DiscardHandler), false
-	e, err := detect.New(dc)
-	if err != nil {
-		return nil
-	}
-	defer e.Close()
-	for _, o := range e.Off() {
-		if o.Rule == id {
-			return o
-		}
-	}
-	return nil
 }
 
 // cannotRun returns an error for each rule of off that c's configuration
@@ -544,7 +504,7 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			defer e.Close()
 			// A rule off for lack of a value refused: that value is its
 			// error, reported already.
-			all := offRules(dc, e)
+			all := e.Off()
 			st := statuses(c, dc, e, all)
 			off := slices.DeleteFunc(all, func(o *detect.OffError) bool {
 				return slices.ContainsFunc(refused[o.Rule], func(p string) bool { return strings.Contains(o.Reason, p) })
@@ -599,7 +559,7 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 }
 
 // statuses describes every rule of dc.Specs; e is nil when the engine is
-// off, and offs are its rules that are off (offRules).
+// off, and offs are its rules that are off (detect.Engine.Off).
 func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*detect.OffError) []Status {
 	running := map[string]detect.Info{}
 	off := map[string]*detect.OffError{}
