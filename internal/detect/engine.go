@@ -236,7 +236,14 @@ func (e *Engine) unreadSpec(s Spec) *OffError {
 		return nil
 	}
 	rc := e.cfg.Rules[s.Info.ID]
-	return e.unreadLogs(s, s.Logs(NewParams(s.Info.ID, e.cfg.Params, rc.Params))) // a bad value is New's or CheckOffRules' to report
+	p := NewParams(s.Info.ID, e.cfg.Params, rc.Params) // a bad value is New's or CheckOffRules' to report
+	o := e.unreadLogs(s, s.Logs(p))
+	if o != nil && s.LogsHint != nil {
+		if h := s.LogsHint(p); h != "" {
+			o.Reason += ", " + h
+		}
+	}
+	return o
 }
 
 // unreadRule is unreadSpec for the rule r built from s, a spec without

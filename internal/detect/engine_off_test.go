@@ -181,11 +181,13 @@ func TestJumpFurthest(t *testing.T) {
 // reads (Types), or known_countries, then the GeoIP database. With one
 // given, the reason names the other alone (fresh-user trial 32, F8: run
 // logged only the log no source reads, and the country rules only
-// known_countries, so that giving it revealed the next cause).
+// known_countries, so that giving it revealed the next cause). The TI
+// rule's says all_logs turns it on too, unless it is set (trial 29, F3).
 func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 	const (
 		noTI      = "no ti_file (an indicator file: one IP address or CIDR per line)"
-		noAccess  = "it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it: add a source of type access to turn it on"
+		noAccess  = "it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it: add a source of type access to turn it on, or set all_logs: true to match the addresses of audit and application lines too"
+		noLog     = "it alerts on lines of the access or audit or application log (nginx/gitlab_access.log; gitlab-rails/audit_json.log; gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type access or audit or application to turn it on"
 		noKnown   = "needs known_countries (ISO codes, e.g. DE,IE,PT)"
 		noGeoBase = "needs a GeoIP City or Country database (geoip: city_db in the agent config, or the geoip_db parameter)"
 	)
@@ -203,6 +205,7 @@ func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 		{"no ti_file, no access log", "sentinel.ti_malicious_ip", Config{Types: audit}, noTI + "; also, " + noAccess, false},
 		{"no access log", "sentinel.ti_malicious_ip", Config{Types: audit, Params: map[string]string{"ti_file": ti}}, noAccess, true},
 		{"no ti_file", "sentinel.ti_malicious_ip", Config{}, noTI, false},
+		{"all_logs: no log of the three", "sentinel.ti_malicious_ip", Config{Types: []parser.Type{parser.TypeAuth}, Params: map[string]string{"ti_file": ti, "all_logs": "true"}}, noLog, true},
 		{"no known_countries, no GeoIP", "falco.git_op_unknown_country", Config{}, noKnown + "; also, " + noGeoBase, false},
 		{"no known_countries", "falco.git_op_unknown_country", Config{Rules: map[string]RuleConfig{ // not opened: the rule is off
 			"falco.git_op_unknown_country": {Params: map[string]string{"geoip_db": filepath.Join(t.TempDir(), "City.mmdb")}}}}, noKnown, false},

@@ -155,6 +155,11 @@ type Spec struct {
 	// checked as an off rule's (CheckOffRules). nil: the rule is built and
 	// alerts on the lines of every log its Wants keys name.
 	Logs func(p *Params) []parser.Type
+	// LogsHint, when not nil, returns what else turns the rule on when it
+	// is off because no source reads a log of Logs(p): a parameter that
+	// widens them ("or set all_logs: true ..."), appended to the reason;
+	// "" when none does.
+	LogsHint func(p *Params) string
 }
 
 // SuppressParam is the parameter every rule reads besides its Params:

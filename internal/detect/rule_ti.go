@@ -49,6 +49,12 @@ func tiSpec() Spec {
 			}
 			return []parser.Type{parser.TypeAccess}
 		},
+		LogsHint: func(p *Params) string {
+			if p.Bool("all_logs", false) {
+				return ""
+			}
+			return "or set all_logs: true to match the addresses of audit and application lines too"
+		},
 		New: newTIRule,
 	}
 }
