@@ -696,8 +696,9 @@ func offReasons(off []*detect.OffError) string {
 // errors: the --param flag that gave it, with the rules that refused it
 // ("--param window=abc: rule sentinel.bruteforce: want ..."; rules that
 // give the same reason are named together, once per flag), or the line of
-// the --config file (configFile, "" for none) that gave it. Other errors
-// are kept as they are.
+// the --config file (configFile, "" for none) that gave it. A ti_file
+// that a --param gives and the rule cannot read gets what to do, as an
+// input file does (tiFileHint). Other errors are kept as they are.
 func paramErrs(err error, cfg detect.Config, flags []string, configFile string) error {
 	given := map[string]bool{}
 	for _, p := range flags {
@@ -715,7 +716,13 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 			_, inRule := cfg.Rules[pe.Rule].Params[pe.Param]
 			switch {
 			case given[pe.Param] && !inRule:
-				k := pe.Param + "=" + pe.Value + "\x00" + pe.Reason
+				reason := pe.Reason
+				if pe.Param == "ti_file" {
+					if h := tiFileHint(pe.Value); h != "" {
+						reason += " (" + h + ")"
+					}
+				}
+				k := pe.Param + "=" + pe.Value + "\x00" + reason
 				if flagRules[k] == nil {
 					flagRules[k] = new([]string)
 					flagOrder = append(flagOrder, k)

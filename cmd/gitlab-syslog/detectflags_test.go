@@ -158,3 +158,32 @@ func TestDetectMissingTIFileAdvice(t *testing.T) {
 		t.Errorf("run's advice in detect's error:\n%v", err)
 	}
 }
+
+// TestDetectTIFileParamHint: a --param ti_file that cannot be read stops
+// detect with what to do, as an input file that cannot be read does
+// (inputHint): check the path, the likely typo, the file in a directory;
+// not with the bare stat or read error.
+func TestDetectTIFileParamHint(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "indicators.txt"), "203.0.113.7\n")
+	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
+	for _, tc := range []struct{ name, ti, want string }{
+		{"missing", filepath.Join(dir, "missing.txt"), ": no such file or directory (is the path right?)"},
+		{"typo", filepath.Join(dir, "indicator.txt"), ": no such file or directory (did you mean " + filepath.Join(dir, "indicators.txt") + "?)"},
+		{"no directory", filepath.Join(dir, "feeds", "ti.txt"), ": no such file or directory (directory " + filepath.Join(dir, "feeds") + " does not exist: is the path right?)"},
+		{"directory", dir, ": is a directory (ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			o := &detectOptions{format: "json", params: []string{"ti_file=" + tc.ti}}
+			err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("detect ran; stderr:\n%s", stderr.String())
+			}
+			want := "detect: --param ti_file=" + tc.ti + ": rule sentinel.ti_malicious_ip: "
+			if !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), tc.want) {
+				t.Errorf("error is\n%v\nwant %q ... %q", err, want, tc.want)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 )
 
 // inputHint adds to err, the error of opening the input file name, what to
@@ -22,9 +23,36 @@ func inputHint(name string, err error) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w (%s)", err, missingInputHint(name))
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w (run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root)", err)
+		return fmt.Errorf("%w (%s)", err, permissionHint)
 	}
 	return err
+}
+
+// permissionHint says what to do about an input file the user cannot read.
+const permissionHint = "run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root"
+
+// tiFileHint says what to do about the indicator file path that a
+// --param ti_file gave and the rule could not read, as inputHint says it
+// for an input: for a file that does not exist, a likely typo of it, else
+// the directory that does not exist, else to check the path; for a
+// permission error, to run as a user that can read it; for a directory,
+// to give the file in it (detectconf.TIDirHint). It returns "" when path
+// can be read, or fails otherwise.
+func tiFileHint(path string) string {
+	fd, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return missingInputHint(path)
+	case errors.Is(err, fs.ErrPermission):
+		return permissionHint
+	case err != nil:
+		return ""
+	}
+	defer fd.Close()
+	if fi, err := fd.Stat(); err == nil && fi.IsDir() {
+		return detectconf.TIDirHint
+	}
+	return ""
 }
 
 // missingInputHint says what to do about the input file name that does not

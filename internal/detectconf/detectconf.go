@@ -689,6 +689,9 @@ func replaceRefused(params map[string]string, name, v string) {
 	delete(params, name)
 }
 
+// TIDirHint says what to do about a ti_file that is a directory.
+const TIDirHint = "ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path"
+
 // missingTIFile returns pe, or for a ti_file that does not exist a copy
 // whose reason says what to do: for detect (forDetect), which refuses it,
 // to restore, replace or leave out; for run and check, what run does then
@@ -702,8 +705,7 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	fi, err := os.Stat(pe.Value)
 	if err == nil && fi.IsDir() {
 		out := *pe
-		out.Reason = pe.Reason + ": ti_file is the indicator file (one IP address or CIDR per line), not its directory; " +
-			"give the file's path, or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
+		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
 		return &out
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
