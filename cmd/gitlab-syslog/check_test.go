@@ -188,7 +188,7 @@ func TestCheck(t *testing.T) {
 				`detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: ` + badTI + `: run skips 3 line(s) of it:`,
 				"\n      " + badTI + `:3: "10.0.0.300" is not an IP address or CIDR`,
 				badTI + `:5: "not-an-ip" is not an IP address or CIDR`,
-				badTI + `:6: "192.0.2.0/33" is not an IP address or CIDR` + "\n      correct or remove these lines (run skips them)"},
+				badTI + `:6: "192.0.2.0/33": prefix length 33 is above 32, the most for an IPv4 CIDR: write 32 or less (192.0.2.0/32 is the one address)` + "\n      correct or remove these lines (run skips them)"},
 			wantOut: []string{"sentinel.ti_malicious_ip", "3 line(s) of its file SKIPPED"},
 		},
 		{

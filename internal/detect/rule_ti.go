@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -295,7 +296,10 @@ type badLine struct {
 }
 
 // parseIndicators reads one address or CIDR per line; "#" starts a
-// comment, blank lines are skipped, a CIDR with host bits set is masked.
+// comment, blank lines are skipped, a CIDR with host bits set is masked,
+// an IPv6 zone on an address (fe80::1%eth0) is dropped (access-log
+// addresses carry none), and a line that is neither is skipped with its
+// cause (notIndicator, notCIDR).
 // A UTF-8 byte order mark at the start of the file (a list saved on
 // Windows) is ignored. It returns the set, the first tiShowSkipped lines
 // it skipped (and the error that stopped the reading, as line 0), and the
@@ -324,7 +328,7 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 		if strings.Contains(s, "/") {
 			p, err := netip.ParsePrefix(s)
 			if err != nil {
-				skip(n, notIndicator(s))
+				skip(n, notCIDR(s))
 				continue
 			}
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p.Addr())).Masked()
@@ -362,6 +366,33 @@ func notIndicator(s string) string {
 		return fmt.Sprintf("%q is not an IP address or CIDR (a CSV row? the file takes one IP address or CIDR per line: take that column out of the feed)", s)
 	}
 	return fmt.Sprintf("%q is not an IP address or CIDR", s)
+}
+
+// notCIDR is the cause of skipping line s, which holds a "/" but is no
+// CIDR: a prefix length above 32 for an IPv4 address or 128 for an IPv6
+// one, or an IPv6 zone, is named with what to write instead; anything else
+// gets notIndicator's cause.
+func notCIDR(s string) string {
+	a, bits, _ := strings.Cut(s, "/")
+	addr, err := netip.ParseAddr(a)
+	if err != nil {
+		return notIndicator(s)
+	}
+	if z := addr.Zone(); z != "" {
+		if _, err := netip.ParsePrefix(addr.WithZone("").String() + "/" + bits); err == nil {
+			return fmt.Sprintf("%q: a CIDR takes no IPv6 zone (%%%s): write %s/%s", s, z, addr.WithZone(""), bits)
+		}
+		return notIndicator(s)
+	}
+	most, family := 128, "IPv6"
+	if addr.Is4() {
+		most, family = 32, "IPv4"
+	}
+	if n, err := strconv.Atoi(bits); err == nil && n > most && strings.Trim(bits, "0123456789") == "" {
+		return fmt.Sprintf("%q: prefix length %d is above %d, the most for an %s CIDR: write %d or less (%s/%d is the one address)",
+			s, n, most, family, most, a, most)
+	}
+	return notIndicator(s)
 }
 
 // unmapBits is the number of leading bits an IPv4-mapped IPv6 prefix loses

@@ -164,6 +164,46 @@ func TestParseIndicatorsForms(t *testing.T) {
 	}
 }
 
+// TestParseIndicatorsCauses: each line is listed, or skipped with a cause
+// that says what is wrong with it and, where it can, what to write.
+func TestParseIndicatorsCauses(t *testing.T) {
+	tests := []struct {
+		line   string
+		listed string // an address the line lists; "" when it is skipped
+		cause  string // the cause of skipping it
+	}{
+		{"10.0.0.0/32", "10.0.0.0", ""},
+		{"2001:db8::/128", "2001:db8::", ""},
+		{"fe80::1%eth0", "fe80::1", ""}, // the zone is dropped, as before
+		{"10.0.0.0/33", "", `"10.0.0.0/33": prefix length 33 is above 32, the most for an IPv4 CIDR: write 32 or less (10.0.0.0/32 is the one address)`},
+		{"10.0.0.0/255", "", `"10.0.0.0/255": prefix length 255 is above 32, the most for an IPv4 CIDR`},
+		{"2001:db8::/129", "", `"2001:db8::/129": prefix length 129 is above 128, the most for an IPv6 CIDR: write 128 or less (2001:db8::/128 is the one address)`},
+		{"::ffff:192.0.2.1/129", "", `"::ffff:192.0.2.1/129": prefix length 129 is above 128, the most for an IPv6 CIDR`},
+		{"fe80::%eth0/64", "", `"fe80::%eth0/64": a CIDR takes no IPv6 zone (%eth0): write fe80::/64`},
+		{"10.0.0.0/+8", "", `"10.0.0.0/+8" is not an IP address or CIDR`},
+		{"10.0.0.0/x", "", `"10.0.0.0/x" is not an IP address or CIDR`},
+		{"300.0.0.0/8", "", `"300.0.0.0/8" is not an IP address or CIDR`},
+		{"10.0.0.0/8,80", "", `"10.0.0.0/8,80" is not an IP address or CIDR (a CSV row?`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			set, bad, total := parseIndicators([]byte("# feed\n" + tt.line + "\n"))
+			if tt.listed != "" {
+				if total != 0 {
+					t.Fatalf("skipped: %+v", bad)
+				}
+				if _, ok := set.match(netip.MustParseAddr(tt.listed)); !ok {
+					t.Errorf("%s not listed", tt.listed)
+				}
+				return
+			}
+			if total != 1 || bad[0].line != 2 || !strings.HasPrefix(bad[0].msg, tt.cause) {
+				t.Errorf("skipped %d line(s): %+v; want line 2: %s", total, bad, tt.cause)
+			}
+		})
+	}
+}
+
 // csvFeed returns a CSV threat-intelligence feed: a header and n rows.
 func csvFeed(n int) string {
 	var b strings.Builder

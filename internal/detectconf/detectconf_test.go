@@ -285,7 +285,7 @@ func TestCheckSkippedIndicators(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{
-			ti + `:3: "::ffff:1.2.3.4/200" is not an IP address or CIDR`,
+			ti + `:3: "::ffff:1.2.3.4/200": prefix length 200 is above 128, the most for an IPv6 CIDR: write 128 or less (::ffff:1.2.3.4/128 is the one address)`,
 			ti + `:5: "example.org" is not an IP address or CIDR`,
 		}
 		if s := tiStatus(t, st); !s.On || !slices.Equal(s.Skipped, want) || s.SkippedTotal != 2 || s.File != ti {
