@@ -751,8 +751,9 @@ func Leaves(err error) []error {
 // severityHint returns the hint for the severity s that ParseSeverity
 // refused with err: for a syslog severity number, the name to write; the
 // accepted name close to s, or that s begins (warn); or, for a name close
-// to one above High (Critcal), that there is none; "" when err says so
-// already or no name is close.
+// to one above High (Critcal), High, saying that there is none above it;
+// "" when err says so already or no name is close. A name it suggests is
+// always one ParseSeverity accepts.
 func severityHint(s string, err error) string {
 	if h := syslogNumberHint(s); h != "" {
 		return h
@@ -768,7 +769,8 @@ func severityHint(s string, err error) string {
 		}
 	}
 	if m := config.Suggest(s, detect.SeveritiesAbove()); m != "" {
-		return fmt.Sprintf(" (did you mean %q? alerts have none above High: write High, sent as syslog err, 3)", m)
+		// Not m itself, which ParseSeverity refuses: the highest there is.
+		return fmt.Sprintf(" (did you mean %q? there is no %s: alerts have none above High, sent as syslog err, 3)", detect.SeverityHigh.String(), m)
 	}
 	return ""
 }

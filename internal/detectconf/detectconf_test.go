@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -95,9 +96,9 @@ func TestCheckErrors(t *testing.T) {
 		{"severity above High", head + "  rules:\n    falco.pat_created:\n      severity: Critical\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: severity "Critical" is above High: alerts have no severity above High (sent as syslog err, 3); want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info)`},
 		{"severity typo above High", head + "  rules:\n    falco.pat_created:\n      severity: Critcal\n",
-			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Critcal": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "Critical"? alerts have none above High: write High, sent as syslog err, 3)`},
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Critcal": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"? there is no Critical: alerts have none above High, sent as syslog err, 3)`},
 		{"severity typo of Emergency", head + "  rules:\n    falco.pat_created:\n      severity: emergncy\n",
-			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "emergncy": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "Emergency"? alerts have none above High: write High, sent as syslog err, 3)`},
+			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "emergncy": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"? there is no Emergency: alerts have none above High, sent as syslog err, 3)`},
 		{"severity typo", head + "  rules:\n    falco.pat_created:\n      severity: Hihg\n",
 			`config.yaml:5: detections.rules.falco.pat_created.severity: unknown severity "Hihg": want High, Medium, Low or Informational, in any case (or syslog's err, warning, notice, info) (did you mean "High"?)`},
 		{"lateness as a parameter", head + "  params:\n    lateness: 10m\n",
@@ -460,6 +461,44 @@ func TestOffRuleFileNotOpened(t *testing.T) {
 		_, err := Check(load(t, tc.yaml), nil)
 		if (err != nil) != tc.wantErr || tc.wantErr && !strings.Contains(err.Error(), "no such file") {
 			t.Errorf("%s: Check: %v, want an error: %v", tc.name, err, tc.wantErr)
+		}
+	}
+}
+
+// TestSeverityHintSuggestsAccepted: the did-you-mean of a severity that
+// is refused only ever names a severity that is accepted, for typos of
+// accepted names and of those above High (Critcal) alike; a typo of one
+// above High suggests High and says there is none above it.
+func TestSeverityHintSuggestsAccepted(t *testing.T) {
+	meant := regexp.MustCompile(`did you mean "([^"]*)"`)
+	var typos []string
+	for _, name := range append(detect.SeverityNames(), detect.SeveritiesAbove()...) {
+		for i := range len(name) {
+			typos = append(typos, name[:i]+name[i+1:]) // a letter left out
+			if i+1 < len(name) {
+				typos = append(typos, name[:i]+name[i+1:i+2]+name[i:i+1]+name[i+2:]) // two swapped
+			}
+		}
+	}
+	hinted := 0
+	for _, s := range typos {
+		if _, err := detect.ParseSeverity(s); err != nil {
+			h := severityHint(s, err)
+			for _, m := range meant.FindAllStringSubmatch(h, -1) {
+				hinted++
+				if _, err := detect.ParseSeverity(m[1]); err != nil {
+					t.Errorf("severity %q: hint %q suggests %q, which is refused: %v", s, h, m[1], err)
+				}
+			}
+		}
+	}
+	if hinted < len(typos)/4 {
+		t.Errorf("%d did-you-means for %d typos: the hints were not exercised", hinted, len(typos))
+	}
+	for _, s := range []string{"Critcal", "CRITICLA", "emergncy", "Alrt"} {
+		_, err := detect.ParseSeverity(s)
+		if h := severityHint(s, err); !strings.HasPrefix(h, ` (did you mean "High"? there is no `) || !strings.HasSuffix(h, `: alerts have none above High, sent as syslog err, 3)`) {
+			t.Errorf("severity %q: hint %q; want High suggested, and that there is none above it", s, h)
 		}
 	}
 }
