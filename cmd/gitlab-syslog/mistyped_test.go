@@ -29,18 +29,9 @@ func TestMistypedContent(t *testing.T) {
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 		"  - {type: access, path: "+events+"}\n  - {type: audit, path: "+web+"}\n  - {type: application, path: "+app+"}\n")
 
-	out, _ := execute(t, "check", "--config", cfg)
-	for _, want := range []string{
-		"WARNING: " + cfg + ":5: sources[0].path: type access, but the first 20 lines of events.log parse as audit lines, none as access: they would go out raw under APP-NAME GitLab-Access-Logs, unseen by the rules; write type: audit\n",
-		"WARNING: " + cfg + ":6: sources[1].path: type audit, but the first 18 lines of web.log parse as access lines, none as audit: they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("check: no %q in:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "app.log parse as") {
-		t.Errorf("check warns about app.log, of the right type:\n%s", out)
-	}
+	checkWarns(t, cfg, "app.log parse as",
+		"WARNING: "+cfg+":5: sources[0].path: type access, but the first 20 lines of events.log parse as audit lines, none as access: they would go out raw under APP-NAME GitLab-Access-Logs, unseen by the rules; write type: audit\n",
+		"WARNING: "+cfg+":6: sources[1].path: type audit, but the first 18 lines of web.log parse as access lines, none as audit: they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access\n")
 
 	r := runCmd(t, "--config", cfg, "--once")
 	for file, msg := range map[string]string{
@@ -90,19 +81,10 @@ func TestNoGitLabContent(t *testing.T) {
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 		"  - {type: audit, path: "+bin+"}\n  - {type: application, path: "+other+"}\n  - {type: audit, path: "+mixed+"}\n")
 
-	out, _ := execute(t, "check", "--config", cfg)
-	for _, want := range []string{
-		"WARNING: " + cfg + ":5: sources[0].path: none of the first ",
+	checkWarns(t, cfg, "mixed.log parses as", // its lines are audit lines but its first
+		"WARNING: "+cfg+":5: sources[0].path: none of the first ",
 		" lines of binary.log parses as a GitLab log (audit, application or auth JSON, application text or an NGINX access line): they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; is it a GitLab log?\n",
-		"WARNING: " + cfg + ":6: sources[1].path: none of the first 2 lines of syslog.log parses as a GitLab log (",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("check: no %q in:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "mixed.log parses as") {
-		t.Errorf("check warns about mixed.log, whose lines are audit lines but its first:\n%s", out)
-	}
+		"WARNING: "+cfg+":6: sources[1].path: none of the first 2 lines of syslog.log parses as a GitLab log (")
 
 	r := runCmd(t, "--config", cfg, "--once")
 	const msg = "the file's first lines parse as no GitLab log: is it a GitLab log?"
@@ -119,5 +101,20 @@ func TestNoGitLabContent(t *testing.T) {
 	}
 	if got := len(r.records(msg)); got != 2 {
 		t.Errorf("run warns %d times, want 2 (binary.log and syslog.log, not mixed.log):\n%s", got, grepLines(r.stderr, "no GitLab log"))
+	}
+}
+
+// checkWarns runs check on cfg and fails t unless its output holds every
+// one of wants and not none (a warning about a source of the right type).
+func checkWarns(t *testing.T, cfg, none string, wants ...string) {
+	t.Helper()
+	out, _ := execute(t, "check", "--config", cfg)
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("check: no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, none) {
+		t.Errorf("check warns %q, about a source of the right type:\n%s", none, out)
 	}
 }

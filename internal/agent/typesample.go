@@ -19,8 +19,9 @@ const sampleLines = 20
 // sampleLines) parses as the source's type and most of them look like
 // lines of another type (parser.Detect), it logs one warning naming that
 // type; when none looks like a GitLab log's, one warning asking whether
-// the file is one. Every such line goes out raw under the wrong APP-NAME, unseen by
-// the rules, and the per-line warnings blame each line, not the type.
+// the file is one. Every such line goes out raw under the wrong APP-NAME,
+// unseen by the rules, and the per-line warnings blame each line, not the
+// type.
 // Safe for concurrent use by the source's workers.
 type typeSample struct {
 	typ  parser.Type // the source's; TypeUnknown: typed per line, not sampled
