@@ -143,6 +143,13 @@ type Config struct {
 	// alert, and the lines it would hold for a join (the audit side of
 	// sentinel.local_auth_no_mfa) cost memory and time for nothing.
 	Types []parser.Type `yaml:"-"`
+	// NoStream says that, of Types, the audit log is read from files only:
+	// the agent runs no Audit Event Streaming receiver. The audit events
+	// GitLab only streams (Spec.StreamOnly) then never arrive, and a rule
+	// that needs them is off as one whose logs no source reads. false
+	// means streamed events may arrive (detect, and any agent with Types
+	// nil).
+	NoStream bool `yaml:"-"`
 }
 
 func (c *Config) defaults() {

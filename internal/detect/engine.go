@@ -237,11 +237,33 @@ func (e *Engine) unreadSpec(s Spec) *OffError {
 	}
 	rc := e.cfg.Rules[s.Info.ID]
 	p := NewParams(s.Info.ID, e.cfg.Params, rc.Params) // a bad value is New's or CheckOffRules' to report
-	o := e.unreadLogs(s, s.Logs(p))
+	logs := s.Logs(p)
+	if s.StreamOnly != "" && e.cfg.NoStream {
+		return e.unstreamed(s, logs)
+	}
+	o := e.unreadLogs(s, logs)
 	if o != nil && s.LogsHint != nil {
 		if h := s.LogsHint(p); h != "" {
 			o.Reason += ", " + h
 		}
+	}
+	return o
+}
+
+// unstreamed is unreadSpec for the rule of s, which alerts on the lines
+// of logs, when the agent receives no Audit Event Streaming: the audit
+// events it alerts on (Spec.StreamOnly) never reach audit_json.log, so
+// only its other logs count, and the reason says that streaming turns it
+// on too.
+func (e *Engine) unstreamed(s Spec, logs []parser.Type) *OffError {
+	files := slices.DeleteFunc(slices.Clone(logs), func(t parser.Type) bool { return t == parser.TypeAudit })
+	if len(files) == 0 {
+		return &OffError{Rule: s.Info.ID, Logs: logs, Reason: "it alerts on " + s.StreamOnly +
+			" audit events, which GitLab sends only by Audit Event Streaming, never to audit_json.log, and the agent receives none: configure streaming: to turn it on"}
+	}
+	o := e.unreadLogs(s, files)
+	if o != nil {
+		o.Reason += ", or configure streaming: (Audit Event Streaming sends the " + s.StreamOnly + " audit events it alerts on too, which never reach audit_json.log)"
 	}
 	return o
 }

@@ -234,3 +234,61 @@ func TestEngineRuleOffReasonNamesEveryCause(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineStreamOnly: falco.git_op_unknown_country alerts on the
+// repository_git_operation audit events, which GitLab only streams: with
+// Config.NoStream (an agent whose audit log comes from files alone) the
+// audit log does not count for it, and it is off unless a source reads
+// the access log (access_log: true), the reason saying that streaming
+// turns it on too; with streaming, or in detect (NoStream false), an audit
+// source is enough (fresh-user trial 30, F4: the rule showed on with an
+// audit_json.log source, where it can never alert).
+func TestEngineStreamOnly(t *testing.T) {
+	const (
+		id       = "falco.git_op_unknown_country"
+		noStream = "it alerts on repository_git_operation audit events, which GitLab sends only by Audit Event Streaming, never to audit_json.log, and the agent receives none: configure streaming: to turn it on"
+		noAccess = "it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it: add a source of type access to turn it on, or configure streaming: (Audit Event Streaming sends the repository_git_operation audit events it alerts on too, which never reach audit_json.log)"
+	)
+	db := filepath.Join(t.TempDir(), "City.mmdb")
+	writeGeoDB(t, db)
+	audit, access := []parser.Type{parser.TypeAudit}, []parser.Type{parser.TypeAccess}
+	params := func(accessLog string) map[string]string {
+		return map[string]string{"known_countries": "DE", "geoip_db": db, "access_log": accessLog}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string // the reason it is off; "" when it runs
+	}{
+		{"audit files only, access_log false", Config{Types: audit, NoStream: true, Params: params("false")}, noStream},
+		{"audit files only", Config{Types: audit, NoStream: true, Params: params("true")}, noAccess},
+		{"audit and access files", Config{Types: []parser.Type{parser.TypeAudit, parser.TypeAccess}, NoStream: true, Params: params("true")}, ""},
+		{"access files, access_log false", Config{Types: access, NoStream: true, Params: params("false")}, noStream},
+		{"streaming", Config{Types: audit, Params: params("false")}, ""},
+		{"detect: any log", Config{Params: params("false")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Only = []string{id}
+			e, err := New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			got := ""
+			for _, o := range e.Off() {
+				if o.Rule == id {
+					got = o.Reason
+					if o.Logs == nil {
+						t.Errorf("off with Logs nil: %q", o.Reason)
+					}
+				}
+			}
+			if got != tc.want {
+				t.Errorf("off for %q, want %q", got, tc.want)
+			}
+			if on := slices.ContainsFunc(e.Rules(), func(in Info) bool { return in.ID == id }); on != (tc.want == "") {
+				t.Errorf("runs: %v, want %v", on, tc.want == "")
+			}
+		})
+	}
+}

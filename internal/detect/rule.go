@@ -160,6 +160,11 @@ type Spec struct {
 	// widens them ("or set all_logs: true ..."), appended to the reason;
 	// "" when none does.
 	LogsHint func(p *Params) string
+	// StreamOnly, when not "", names the audit event the rule's audit
+	// alerts come from, one GitLab sends only by Audit Event Streaming and
+	// never writes to audit_json.log (repository_git_operation): with
+	// Config.NoStream the audit log of Logs does not count as read.
+	StreamOnly string
 }
 
 // SuppressParam is the parameter every rule reads besides its Params:

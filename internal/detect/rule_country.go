@@ -47,6 +47,7 @@ func gitOpUnknownCountrySpec() Spec {
 			}
 			return []parser.Type{parser.TypeAudit}
 		},
+		StreamOnly: "repository_git_operation",
 	}
 }
 

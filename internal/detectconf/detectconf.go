@@ -43,6 +43,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 	dc := d.Config // every key of the block the engine defines, as decoded
 	dc.Specs = specs
 	dc.Types = LogTypes(c)
+	dc.NoStream = dc.Types != nil && c.Streaming.Listen == ""
 	dc.Params = maps.Clone(d.Params)
 	dc.Rules = make(map[string]detect.RuleConfig, len(d.Rules))
 	var errs []error
@@ -248,7 +249,7 @@ func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, 
 	w := Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
-	dc.Types = nil // detect reads the files it is given, not the config's sources
+	dc.Types, dc.NoStream = nil, false // detect reads the files it is given, not the config's sources
 	if err != nil || (c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "") {
 		return dc, w, err
 	}
