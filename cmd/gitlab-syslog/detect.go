@@ -696,9 +696,10 @@ func offReasons(off []*detect.OffError) string {
 // errors: the --param flag that gave it, with the rules that refused it
 // ("--param window=abc: rule sentinel.bruteforce: want ..."; rules that
 // give the same reason are named together, once per flag), or the line of
-// the --config file (configFile, "" for none) that gave it. A ti_file
-// that a --param gives and the rule cannot read gets what to do, as an
-// input file does (tiFileHint). Other errors are kept as they are.
+// the --config file (configFile, "" for none) that gave it. A file
+// (ti_file, geoip_db) that a --param gives and a rule cannot read gets
+// what to do, as an input file does (paramFileHint). Other errors are
+// kept as they are.
 func paramErrs(err error, cfg detect.Config, flags []string, configFile string) error {
 	given := map[string]bool{}
 	for _, p := range flags {
@@ -717,10 +718,8 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 			switch {
 			case given[pe.Param] && !inRule:
 				reason := pe.Reason
-				if pe.Param == "ti_file" {
-					if h := tiFileHint(pe.Value); h != "" {
-						reason += " (" + h + ")"
-					}
+				if h := paramFileHint(pe.Param, pe.Value); h != "" {
+					reason += " (" + h + ")"
 				}
 				k := pe.Param + "=" + pe.Value + "\x00" + reason
 				if flagRules[k] == nil {

@@ -159,28 +159,32 @@ func TestDetectMissingTIFileAdvice(t *testing.T) {
 	}
 }
 
-// TestDetectTIFileParamHint: a --param ti_file that cannot be read stops
-// detect with what to do, as an input file that cannot be read does
-// (inputHint): check the path, the likely typo, the file in a directory;
-// not with the bare stat or read error.
-func TestDetectTIFileParamHint(t *testing.T) {
+// TestDetectFileParamHint: a --param ti_file or geoip_db that cannot be
+// read says what to do, as an input file does: a likely typo, the
+// directory that does not exist, or the file to give in a directory
+// (fresh-user trial 32, F9, and trial 30, F5: a raw stat or open error).
+func TestDetectFileParamHint(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "indicators.txt"), "203.0.113.7\n")
+	writeFile(t, filepath.Join(dir, "City.mmdb"), "")
 	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
-	for _, tc := range []struct{ name, ti, want string }{
-		{"missing", filepath.Join(dir, "missing.txt"), ": no such file or directory (is the path right?)"},
-		{"typo", filepath.Join(dir, "indicator.txt"), ": no such file or directory (did you mean " + filepath.Join(dir, "indicators.txt") + "?)"},
-		{"no directory", filepath.Join(dir, "feeds", "ti.txt"), ": no such file or directory (directory " + filepath.Join(dir, "feeds") + " does not exist: is the path right?)"},
-		{"directory", dir, ": is a directory (ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path)"},
+	const geoRules = "rules sentinel.signin_burst, falco.git_op_unknown_country, falco.admin_mode_unknown_country: "
+	for _, tc := range []struct{ name, param, path, rules, want string }{
+		{"missing", "ti_file", filepath.Join(dir, "missing.txt"), "rule sentinel.ti_malicious_ip: ", ": no such file or directory (is the path right?)"},
+		{"typo", "ti_file", filepath.Join(dir, "indicator.txt"), "rule sentinel.ti_malicious_ip: ", ": no such file or directory (did you mean " + filepath.Join(dir, "indicators.txt") + "?)"},
+		{"no directory", "ti_file", filepath.Join(dir, "feeds", "ti.txt"), "rule sentinel.ti_malicious_ip: ", ": no such file or directory (directory " + filepath.Join(dir, "feeds") + " does not exist: is the path right?)"},
+		{"directory", "ti_file", dir, "rule sentinel.ti_malicious_ip: ", ": is a directory (ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path)"},
+		{"geoip_db typo", "geoip_db", filepath.Join(dir, "city.mmdb"), geoRules, ": no such file or directory (did you mean " + filepath.Join(dir, "City.mmdb") + "?)"},
+		{"geoip_db directory", "geoip_db", dir, geoRules, ": is a directory (geoip_db is the database file (a GeoIP2 or GeoLite2 City or Country .mmdb), not its directory; give the file's path)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			o := &detectOptions{format: "json", params: []string{"ti_file=" + tc.ti}}
+			o := &detectOptions{format: "json", params: []string{tc.param + "=" + tc.path, "known_countries=DE"}}
 			err := runDetect(context.Background(), o, []string{access}, strings.NewReader(""), &stdout, &stderr)
 			if err == nil {
 				t.Fatalf("detect ran; stderr:\n%s", stderr.String())
 			}
-			want := "detect: --param ti_file=" + tc.ti + ": rule sentinel.ti_malicious_ip: "
+			want := "detect: --param " + tc.param + "=" + tc.path + ": " + tc.rules
 			if !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), tc.want) {
 				t.Errorf("error is\n%v\nwant %q ... %q", err, want, tc.want)
 			}

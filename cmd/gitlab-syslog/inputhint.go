@@ -31,14 +31,21 @@ func inputHint(name string, err error) error {
 // permissionHint says what to do about an input file the user cannot read.
 const permissionHint = "run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root"
 
-// tiFileHint says what to do about the indicator file path that a
-// --param ti_file gave and the rule could not read, as inputHint says it
-// for an input: for a file that does not exist, a likely typo of it, else
-// the directory that does not exist, else to check the path; for a
-// permission error, to run as a user that can read it; for a directory,
-// to give the file in it (detectconf.TIDirHint). It returns "" when path
-// can be read, or fails otherwise.
-func tiFileHint(path string) string {
+// paramFileHint says what to do about the file path that a --param of a
+// file parameter (ti_file, geoip_db) gave and a rule could not read, as
+// inputHint says it for an input: for a file that does not exist, a
+// likely typo of it, else the directory that does not exist, else to
+// check the path; for a permission error, to run as a user that can read
+// it; for a directory, to give the file in it. It returns "" for another
+// parameter, and when path can be read or fails otherwise.
+func paramFileHint(param, path string) string {
+	dirHint, ok := map[string]string{
+		"ti_file":  detectconf.TIDirHint,
+		"geoip_db": "geoip_db is the database file (a GeoIP2 or GeoLite2 City or Country .mmdb), not its directory; give the file's path",
+	}[param]
+	if !ok {
+		return ""
+	}
 	fd, err := os.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -50,7 +57,7 @@ func tiFileHint(path string) string {
 	}
 	defer fd.Close()
 	if fi, err := fd.Stat(); err == nil && fi.IsDir() {
-		return detectconf.TIDirHint
+		return dirHint
 	}
 	return ""
 }
