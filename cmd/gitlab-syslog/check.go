@@ -362,7 +362,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				status = "does not exist yet: run waits for it"
 				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
 					status = "does not exist, and " + err.Error()
-				} else if note := config.LazyNote(c.LogDir, s.Path); note != "" {
+				} else if note := config.LazyNote(s.Path); note != "" {
 					status += " (" + note + ")"
 				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
 					status += " (did you mean " + m + "?)"

@@ -383,6 +383,28 @@ func TestRunOnceMissingFiles(t *testing.T) {
 			t.Errorf("auth_json.log not reported as not created yet: %v\n%s", recs, r.stderr)
 		}
 	})
+	t.Run("a source's auth_json.log, without log_dir", func(t *testing.T) {
+		// The note goes by the file's name, wherever the source names it
+		// (fresh-user trial 30, F9: only a file under log_dir had it).
+		dir := t.TempDir()
+		auth := filepath.Join(dir, "rails", "auth_json.log")
+		if err := os.MkdirAll(filepath.Dir(auth), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		audit, err := filepath.Abs(filepath.Join(samples, "audit_json.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), fmt.Sprintf("forward: {url: stdout}\nsources:\n  - {type: audit, path: %q}\n  - {type: auth, path: %q}\n", audit, auth))
+		out, _ := execute(t, "check", "--config", cfg)
+		if !strings.Contains(out, "does not exist yet: run waits for it (GitLab creates auth_json.log at the first Rack::Attack event)") {
+			t.Errorf("check gives no note for %s:\n%s", auth, out)
+		}
+		r := runCmd(t, "--config", cfg, "--once", "--state-dir", t.TempDir())
+		if recs := r.records("--once: file not created yet; nothing read from it"); r.err != nil || len(recs) != 1 || recs[0]["file"] != auth {
+			t.Errorf("run --once: %v; auth_json.log not reported as not created yet: %v\n%s", r.err, recs, r.stderr)
+		}
+	})
 }
 
 // D.4: run --once logs per file the lines read, sent, forwarded raw and cut

@@ -55,7 +55,7 @@ func (a *Agent) finishOnce(failed error) error {
 		}
 		fi, err := os.Stat(s.cfg.Path)
 		if errors.Is(err, os.ErrNotExist) {
-			if why := config.LazyNote(cfg.LogDir, s.cfg.Path); why != "" {
+			if why := config.LazyNote(s.cfg.Path); why != "" {
 				a.log.Info("--once: file not created yet; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type, "why", why)
 				continue
 			}

@@ -57,16 +57,15 @@ func TypeByName(path string) string {
 	return ""
 }
 
-// LazyNote returns why GitLab may not have created the default source file
-// path under logDir yet (auth_json.log appears at the first Rack::Attack
-// event), or "" when path is not such a file. The agent waits for such a file
-// and run --once does not count it as missing.
-func LazyNote(logDir, path string) string {
+// LazyNote returns why GitLab may not have created the file at path yet,
+// a log it creates at its first event (auth_json.log appears at the first
+// Rack::Attack event), or "" when path is not such a file. Only the base
+// name counts: a source may name the file wherever the logs are, with
+// log_dir or without. The agent waits for such a file and run --once does
+// not count it as missing.
+func LazyNote(path string) string {
 	for _, d := range defaultSources {
-		if d.lazy == "" || logDir == "" {
-			continue
-		}
-		if path == filepath.Join(logDir, d.sub, d.name) || path == filepath.Join(logDir, d.name) {
+		if d.lazy != "" && filepath.Base(path) == d.name {
 			return d.lazy
 		}
 	}
