@@ -173,7 +173,7 @@ func TestCheck(t *testing.T) {
 		{
 			name:    "a missing log is not taken for a misspelling of another log's name",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: auth, path: " + filepath.Join(dir, "auth_json.log") + "}\n",
-			wantOut: []string{filepath.Join(dir, "auth_json.log") + "  APP-NAME GitLab-Auth-Logs  start_at beginning  does not exist yet: run waits for it\n"},
+			wantOut: []string{filepath.Join(dir, "auth_json.log") + "  APP-NAME GitLab-Auth-Logs  start_at beginning  does not exist yet: run waits for it (GitLab creates auth_json.log at the first Rack::Attack event)\n"},
 		},
 		{
 			name:    "detections: an indicator file of addresses, CIDRs and comments passes",
