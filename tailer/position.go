@@ -51,7 +51,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	if err != nil {
 		live = nil
 	}
-	if live != nil && live.id.SameFile(id) && t.headMatches(live, id) && t.resumeIn(live, ck) {
+	if live != nil && live.id.SameFile(id) && headMatches(live, id) && t.resumeIn(live, ck) {
 		return live, true, nil
 	}
 	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }
@@ -94,7 +94,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 // offset within it and the bytes before it the ones hashed.
 func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 	next, id, ok := nextPosition(ck)
-	if !ok || live == nil || !live.id.SameFile(id) || !t.headMatches(live, id) {
+	if !ok || live == nil || !live.id.SameFile(id) || !headMatches(live, id) {
 		return false
 	}
 	size, err := fileSize(live.f)
@@ -214,7 +214,7 @@ func (t *Tailer) applyStartAt(s *logFile) {
 
 // headMatches reports whether the first id.FingerprintLen bytes of s hash to
 // id.Fingerprint.
-func (t *Tailer) headMatches(s *logFile, id FileID) bool {
+func headMatches(s *logFile, id FileID) bool {
 	if id.FingerprintLen == 0 {
 		return true
 	}
@@ -340,3 +340,28 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 
 // none skips no sibling (see Tailer.drainAfter).
 func none(sibling) bool { return false }
+
+// Resumable reports whether the file at path is the one ck points into,
+// unchanged up to ck's offset: the same device and inode, the same first
+// bytes (its fingerprint) and the same bytes just before the offset, so
+// that a Tailer given ck resumes in it at the offset. It is false for a
+// file truncated or rewritten in place while nothing followed it (a
+// copytruncate rotation, a new file that reused the inode), for another
+// file (a rename rotation), for a position it cannot read, and when the
+// file cannot be opened.
+func Resumable(path string, ck *checkpoint.Position) bool {
+	id, err := positionID(ck)
+	if err != nil {
+		return false
+	}
+	live, _, err := openLogFile(path)
+	if err != nil {
+		return false
+	}
+	defer live.close()
+	if !live.id.SameFile(id) || !headMatches(live, id) {
+		return false
+	}
+	size, err := fileSize(live.f)
+	return err == nil && ck.Offset <= size && preMatches(ck, live.f)
+}

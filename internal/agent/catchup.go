@@ -144,6 +144,23 @@ func (d *detector) register(name string, ck position) *srcPos {
 	return p
 }
 
+// replaced records that the file of source name whose key is ck.FileID
+// was replaced in place while the agent was stopped (replacedInPlace):
+// the engine forgets its positions in it (detect.Engine.Replaced), and
+// the source's saved position becomes ck, the file's start, so that a
+// crash before the next save does not take its lines for folded ones.
+func (d *detector) replaced(name string, ck position) {
+	d.e.Replaced(name, ck.FileID)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.saved[name]; ok {
+		d.saved[name] = ck
+		if err := d.savePositions(false); err != nil {
+			d.log.Warn("detection positions not saved", "err", err)
+		}
+	}
+}
+
 // catchUp makes the engine's state match the tailer's checkpoint before
 // the source starts. The tailer resumes after its checkpoint, but the
 // engine's saved state may end before it: lines acknowledged (and

@@ -111,7 +111,13 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	var ck position
 	if sc := s.savedPosition(); sc != nil {
 		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
-		if from, had := d.from(name); had {
+		if replacedInPlace(s.cfg.Path, sc) {
+			// The tailer reads the file anew from its start: none of
+			// its lines is one the rules folded before the stop.
+			ck.Offset = 0
+			d.replaced(name, ck)
+			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
+		} else if from, had := d.from(name); had {
 			n, err := s.catchUp(d, s.workers[0], from, sc)
 			if err != nil {
 				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
@@ -124,6 +130,22 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 		ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
 	}
 	s.detPos = d.register(name, ck)
+}
+
+// replacedInPlace reports whether the file at path has the device and
+// inode of the file the tailer's checkpoint ck points into but is not
+// that file as checkpointed (tailer.Resumable): it was truncated or
+// rewritten while the agent was stopped (copytruncate), or is a new file
+// that reused the inode. The detection state knows files by device and
+// inode alone, so it would take the new file's lines for those it folded
+// before the stop.
+func replacedInPlace(path string, ck *checkpoint.Position) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	return dev == ck.Dev && ino == ck.Ino && (dev != 0 || ino != 0) && !tailer.Resumable(path, ck)
 }
 
 // savedPosition returns the tailer's saved position of the source, or nil
