@@ -231,32 +231,34 @@ func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
 	if s := r.set.Load(); s == nil || s.v4.missed(ip) {
 		return false
 	}
-	_, _, ok := r.lookup(ip)
+	_, ok := r.lookup(ip)
 	return ok
 }
 
-// lookup returns the indicator that lists ip, and ip parsed.
-func (r *tiRule) lookup(ip string) (netip.Addr, string, bool) {
+// lookup returns the indicator that lists ip, an address as logged (an
+// IPv4-mapped IPv6 address is its IPv4 address, and a zone is ignored),
+// and whether one does.
+func (r *tiRule) lookup(ip string) (string, bool) {
 	if ip == "" {
-		return netip.Addr{}, "", false
+		return "", false
 	}
 	addr, err := netip.ParseAddr(ip)
 	if err != nil {
-		return netip.Addr{}, "", false
+		return "", false
 	}
-	addr = addr.Unmap()
-	ind, ok := r.set.Load().match(addr)
-	return addr, ind, ok
+	addr = addr.Unmap().WithZone("") // a link-local address as logged, fe80::1%eth0, is fe80::1
+	return r.set.Load().match(addr)
 }
 
 func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 	r.maybeReload()
-	addr, ind, ok := r.lookup(r.address(ev))
+	ip := r.address(ev)
+	ind, ok := r.lookup(ip)
 	if !ok {
 		return
 	}
 	a := &Alert{Time: ev.Time, Event: ev,
-		Key:     []Column{{parser.ColIPAddress, addr.String()}},
+		Key:     []Column{{parser.ColIPAddress, ip}}, // as logged: ::ffff:81.2.69.142 stays so
 		Columns: []Column{{"Indicator", ind}},
 	}
 	for _, c := range []string{parser.ColRequestVerb, parser.ColURI, parser.ColResponseCode, parser.ColRemoteUser, parser.ColUserAgent} {
@@ -376,6 +378,12 @@ func notCIDR(s string) string {
 	a, bits, _ := strings.Cut(s, "/")
 	addr, err := netip.ParseAddr(a)
 	if err != nil {
+		return notIndicator(s)
+	}
+	if b, z, ok := strings.Cut(bits, "%"); ok && addr.Zone() == "" { // fe80::/64%eth0
+		if _, err := netip.ParsePrefix(a + "/" + b); err == nil {
+			return fmt.Sprintf("%q: a CIDR takes no IPv6 zone (%%%s): write %s/%s", s, z, a, b)
+		}
 		return notIndicator(s)
 	}
 	if z := addr.Zone(); z != "" {

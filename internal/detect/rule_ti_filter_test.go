@@ -45,7 +45,7 @@ func TestV4FilterAgrees(t *testing.T) {
 	}
 	missed := 0
 	for _, ip := range texts {
-		_, _, want := r.lookup(ip)
+		_, want := r.lookup(ip)
 		if got := r.Keep(0, mapColumns{"IPAddress": ip}); got != want {
 			t.Errorf("%q: Keep = %v, lookup = %v", ip, got, want)
 		}

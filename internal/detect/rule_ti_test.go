@@ -180,6 +180,7 @@ func TestParseIndicatorsCauses(t *testing.T) {
 		{"2001:db8::/129", "", `"2001:db8::/129": prefix length 129 is above 128, the most for an IPv6 CIDR: write 128 or less (2001:db8::/128 is the one address)`},
 		{"::ffff:192.0.2.1/129", "", `"::ffff:192.0.2.1/129": prefix length 129 is above 128, the most for an IPv6 CIDR`},
 		{"fe80::%eth0/64", "", `"fe80::%eth0/64": a CIDR takes no IPv6 zone (%eth0): write fe80::/64`},
+		{"fe80::/64%eth0", "", `"fe80::/64%eth0": a CIDR takes no IPv6 zone (%eth0): write fe80::/64`},
 		{"10.0.0.0/+8", "", `"10.0.0.0/+8" is not an IP address or CIDR`},
 		{"10.0.0.0/x", "", `"10.0.0.0/x" is not an IP address or CIDR`},
 		{"300.0.0.0/8", "", `"300.0.0.0/8" is not an IP address or CIDR`},
