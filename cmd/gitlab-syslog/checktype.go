@@ -27,7 +27,8 @@ const gitLabLogs = "audit, application or auth JSON, application text or an NGIN
 // source is (FILE:LINE: sources[i].path) and saying what to write. run
 // warns about such a file once it read its first lines. A source whose
 // type its file's name already contradicts is left to
-// config.Config.SourceWarnings: one mistake, one warning.
+// config.Config.SourceWarnings, and one whose file holds no text
+// (sourceData) to the problems: one mistake, one message.
 func contentWarnings(c *config.Config) []string {
 	var warns []string
 	for i, s := range c.Sources {
@@ -36,6 +37,9 @@ func contentWarnings(c *config.Config) []string {
 		}
 		if t := config.TypeByName(s.Path); t != "" && t != s.Type {
 			continue
+		}
+		if _, p := sourceData(s.Path); p != "" {
+			continue // no text (compressed, an executable): a problem already
 		}
 		want, err := parser.ParseType(s.Type)
 		if err != nil {

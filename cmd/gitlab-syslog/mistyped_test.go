@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -78,8 +80,16 @@ func TestNoGitLabContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	mixed := writeFile(t, filepath.Join(dir, "l", "mixed.log"), "hello\n"+string(data)) // one stray line first
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	packed := writeFile(t, filepath.Join(dir, "l", "packed.log"), gz.String()) // a problem: no second message
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 		"  - {type: audit, path: "+bin+"}\n  - {type: application, path: "+other+"}\n  - {type: audit, path: "+mixed+"}\n")
+	if out, _ := execute(t, "check", "--config", writeFile(t, filepath.Join(dir, "gz.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nsources:\n  - {type: audit, path: "+packed+"}\n")); !strings.Contains(out, "gzip-compressed data") || strings.Contains(out, "packed.log parses as") {
+		t.Errorf("check of a gzip source: want its problem alone (fresh-user trial 33, F9):\n%s", out)
+	}
 
 	checkWarns(t, cfg, "mixed.log parses as", // its lines are audit lines but its first
 		"WARNING: "+cfg+":5: sources[0].path: none of the first ",
