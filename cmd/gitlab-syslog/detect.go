@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -264,19 +265,23 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if err := stdinOnce(paths); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
+	cfg, wire, err := o.engineConfig()
+	if cfg.Geo != nil {
+		defer cfg.Geo.Close()
+	}
+	if err != nil {
+		// The inputs' mistakes are said too, so that one run names them
+		// all; standard input is not waited for.
+		files := slices.DeleteFunc(slices.Clone(inputs), func(in detectInput) bool { return in.path == "-" })
+		_, _, cerr := checkDetectInputs(ctx, files, strings.NewReader(""), io.Discard)
+		return fmt.Errorf("detect: %w", errors.Join(err, cerr))
+	}
 	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
 	}
 	if o, ok := stdin.(*openedStdin); ok {
 		defer o.Close() // read by readEvents, or not when detect stops before
-	}
-	cfg, wire, err := o.engineConfig()
-	if cfg.Geo != nil {
-		defer cfg.Geo.Close()
-	}
-	if err != nil {
-		return fmt.Errorf("detect: %w", err)
 	}
 	if cfg.Disabled && len(o.rules) == 0 {
 		// detections.enabled: false turns the agent's engine off; a hunt

@@ -191,3 +191,19 @@ func TestDetectFileParamHint(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectNamesFlagAndInputMistakes: a mistake of the flags (an unknown
+// --rule) and a missing input are both named in one run, so that fixing
+// one does not reveal the other (fresh-user trial 33, F10: only the
+// missing input was named).
+func TestDetectNamesFlagAndInputMistakes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.log")
+	o := &detectOptions{format: "json", rules: []string{"falco.pat_create"}}
+	var stdout, stderr bytes.Buffer
+	err := runDetect(context.Background(), o, []string{missing}, strings.NewReader(""), &stdout, &stderr)
+	for _, want := range []string{`--rule falco.pat_create: unknown rule "falco.pat_create" (did you mean "falco.pat_created"?)`, "open " + missing + ": no such file or directory"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want it to name %q", err, want)
+		}
+	}
+}
