@@ -22,7 +22,8 @@ func ruleRow(out, id string) string {
 // and a rule on by default that the config configures is not called
 // "default", which read as its severity being the default. Before, the
 // row of falco.pat_created with severity: High was "High default,
-// configured at FILE:6", with no line for the severity.
+// configured at FILE:6", with no line for the severity. The severity is
+// given by its canonical name (info: Informational; trial 33, F7).
 func TestCheckRuleRowSettings(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
@@ -37,9 +38,9 @@ func TestCheckRuleRowSettings(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"falco.pat_created":      "on falco.pat_created High configured at " + cfg + ":7; set: severity=High at " + cfg + ":8",
-		"falco.user_locked":      "on falco.user_locked Informational configured at " + cfg + ":9; set: severity=info at " + cfg + ":10, suppress=1h at " + cfg + ":11",
+		"falco.user_locked":      "on falco.user_locked Informational configured at " + cfg + ":9; set: severity=Informational at " + cfg + ":10, suppress=1h at " + cfg + ":11",
 		"sentinel.bruteforce":    "on sentinel.bruteforce Medium configured at " + cfg + ":12; set: min_count=5 at " + cfg + ":13",
-		"sentinel.repo_deletion": "on sentinel.repo_deletion Low enabled at " + cfg + ":15; set: severity=low at " + cfg + ":16",
+		"sentinel.repo_deletion": "on sentinel.repo_deletion Low enabled at " + cfg + ":15; set: severity=Low at " + cfg + ":16",
 		"falco.admin_granted":    "on falco.admin_granted Medium default",
 	} {
 		if got := ruleRow(out, id); got != want {

@@ -23,7 +23,7 @@ func SecondsShown(name, v string) string {
 
 // setValues returns what c's detections block sets for the rule s, each
 // as "name=value at FILE:LINE", the value as written: its severity
-// (detections.rules.ID.severity) first, then its parameters in the order
+// (detections.rules.ID.severity, by its canonical name when valid) first, then its parameters in the order
 // of s.Params then suppress, the rule's own value (detections.rules.ID)
 // or else the block's (detections.params), as the engine takes them. A
 // bare number given to a duration parameter is shown with its unit
@@ -34,7 +34,11 @@ func setValues(c *config.Config, s detect.Spec) []string {
 	rc := c.Detections.Rules[id]
 	var out []string
 	if rc.Severity != "" {
-		out = append(out, "severity="+rc.Severity+at(c, "detections.rules."+id+".severity"))
+		sev := rc.Severity // as written when it is wrong (Mistakes says so)
+		if v, err := detect.ParseSeverity(sev); err == nil {
+			sev = v.String() // high, NOTICE, err: High, Low, High
+		}
+		out = append(out, "severity="+sev+at(c, "detections.rules."+id+".severity"))
 	}
 	for _, name := range s.AllParams() {
 		v, key := rc.Params[name], "detections.rules."+id+"."+name

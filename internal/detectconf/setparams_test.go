@@ -36,7 +36,7 @@ detections:
 		"gitlab.password_spray":  {"window=5 (5s) at config.yaml:4"},
 		"sentinel.repo_deletion": {"window=5 (5s) at config.yaml:4"},
 		"falco.pat_created":      {"suppress=2h at config.yaml:9"},
-		"falco.user_locked":      {"severity=info at config.yaml:12", "suppress=1h at config.yaml:11"},
+		"falco.user_locked":      {"severity=Informational at config.yaml:12", "suppress=1h at config.yaml:11"},
 		"sentinel.repo_public":   nil, // reads no window
 	}
 	seen := 0
