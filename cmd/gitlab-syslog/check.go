@@ -25,6 +25,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -44,7 +45,10 @@ value of the wrong type stops none of the other checks (only a file that
 is not valid YAML does). It exits 1 when something run needs is unusable:
 an existing source file that cannot be read, a state directory in which a
 file cannot be created (check creates and removes one), unreadable TLS
-files or GeoIP databases.
+files or GeoIP databases, a streaming token_file that is missing, a
+directory or holds no token. It reads the streaming tokens as run does
+and prints run's warnings about them; an unset token_env is a warning
+only, since check may not run in the agent's environment.
 
 The detections block is checked against the rule catalogue: an unknown rule
 id, a parameter the rule does not read, a value of the wrong type, an
@@ -277,11 +281,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	}
 	if st := c.Streaming; st.Listen != "" {
 		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
-		if st.TokenFile != "" {
-			if err := readable(st.TokenFile); err != nil {
-				problems = append(problems, c.KeyError("streaming.token_file", err))
-			}
+		ps, warns := streamingIssues(c, errs)
+		for _, warn := range warns { // run logs them at start
+			fmt.Fprintf(w, "            WARNING: %s\n", warn)
 		}
+		problems = append(problems, ps...)
 		if err := dirWritable(st.SpoolDir); err != nil {
 			problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
 		}
@@ -601,6 +605,39 @@ func notRegular(fi os.FileInfo) string {
 		return "is a directory"
 	}
 	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
+}
+
+// streamingIssues reads the streaming receiver's tokens and resolves its
+// listen address as run's receiver does (streaming.Check) and returns
+// the problems that would stop run, a token source that gives no usable
+// token, and the warnings run logs at start, each begun with its key's
+// file and line (or flag) and saying what to do. An unset or empty
+// token_env is a warning: check may not run in the agent's environment
+// (its systemd unit, its container), where run refuses to start without
+// it. A source named by one of errs (the configuration's mistakes,
+// reported by the caller: an empty tokens item, no source at all) is not
+// reported again.
+func streamingIssues(c *config.Config, errs []error) (problems []error, warns []string) {
+	ws, err := streaming.Check(c.Streaming)
+	for _, w := range ws {
+		warns = append(warns, configKey(c, "streaming."+w.Key)+": "+w.Msg)
+	}
+	for _, err := range errList(err) {
+		var te *streaming.TokenError
+		if !errors.As(err, &te) {
+			problems = append(problems, err)
+			continue
+		}
+		key := strings.TrimSuffix("streaming."+te.Key, ".")
+		switch {
+		case namesKey(errs, key):
+		case te.Key == "token_env":
+			warns = append(warns, fmt.Sprintf("%s: %v. This is check's environment, which may not be the agent's (its systemd unit's, its container's): run refuses to start when the variable is unset or empty there", configKey(c, key), te.Err))
+		default:
+			problems = append(problems, c.KeyError(key, te.Err))
+		}
+	}
+	return problems, warns
 }
 
 // checkNetInputs prints the network inputs and returns their problems: a

@@ -3,12 +3,8 @@ package streaming
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -118,63 +114,4 @@ func (ts tokenSet) match(got string) bool {
 		ok |= subtle.ConstantTimeCompare(h[:], ts[i][:])
 	}
 	return ok == 1
-}
-
-// loadTokens gathers the tokens from the three sources in cfg.
-func loadTokens(cfg *Config, log *slog.Logger) (tokenSet, error) {
-	var toks []string
-	for i, t := range cfg.Tokens { // used as given: GitLab does not trim a user-set token
-		if strings.TrimSpace(t) == "" {
-			return nil, fmt.Errorf("streaming: tokens[%d] is empty", i)
-		}
-		toks = append(toks, t)
-	}
-	if cfg.TokenFile != "" {
-		fi, err := os.Stat(cfg.TokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("streaming: token_file: %w", err)
-		}
-		if fi.Mode().Perm()&0o077 != 0 {
-			log.Warn("streaming: token file is readable by group or others; chmod 600 it",
-				"file", cfg.TokenFile, "mode", fi.Mode().Perm().String())
-		}
-		data, err := os.ReadFile(cfg.TokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("streaming: token_file: %w", err)
-		}
-		n := 0
-		for _, line := range strings.Split(string(data), "\n") {
-			line = strings.TrimSpace(line)
-			if line == "" || line[0] == '#' {
-				continue
-			}
-			toks = append(toks, line)
-			n++
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("streaming: token_file %s holds no token (one per line)", cfg.TokenFile)
-		}
-	}
-	if cfg.TokenEnv != "" {
-		v := os.Getenv(cfg.TokenEnv)
-		f := strings.FieldsFunc(v, func(r rune) bool {
-			return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-		})
-		if len(f) == 0 {
-			return nil, fmt.Errorf("streaming: token_env: environment variable %s is unset or empty", cfg.TokenEnv)
-		}
-		toks = append(toks, f...)
-	}
-	if len(toks) == 0 {
-		return nil, errors.New("streaming: no verification token configured: set tokens, token_file or token_env " +
-			"to the token GitLab shows for the streaming destination")
-	}
-	ts := make(tokenSet, len(toks))
-	for i, t := range toks {
-		if len(t) < 16 {
-			log.Warn("streaming: a verification token is shorter than the 16 characters GitLab generates", "index", i)
-		}
-		ts[i] = sha256.Sum256([]byte(t))
-	}
-	return ts, nil
 }

@@ -58,7 +58,8 @@ type counters struct {
 
 // New checks cfg, loads the tokens, opens the spool and the dedupe log and
 // starts listening. Call Run to serve, or Close to give the resources back
-// without serving.
+// without serving. The token sources that give no usable token are each a
+// *TokenError, joined; what Check warns about is logged at WARN level.
 func New(cfg Config) (*Receiver, error) {
 	log := cfg.Logger
 	if log == nil {
@@ -128,8 +129,7 @@ func New(cfg Config) (*Receiver, error) {
 		return nil, fmt.Errorf("streaming: listen: %w", err)
 	}
 	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
-		log.Warn("streaming: serving plain HTTP on a non-loopback address: tokens and events travel in clear text; "+
-			"set tls cert and key, or put a TLS proxy in front", "addr", r.ln.Addr().String())
+		log.Warn("streaming: "+PlainWarning, "key", "listen", "addr", r.ln.Addr().String())
 	}
 	return r, nil
 }

@@ -157,7 +157,7 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"no token", Config{}, "no verification token"},
-		{"empty token", Config{Tokens: []string{" "}}, "tokens[0] is empty"},
+		{"empty token", Config{Tokens: []string{" "}}, "tokens[0]: is empty"},
 		{"empty token file", Config{TokenFile: empty}, "holds no token"},
 		{"missing token file", Config{TokenFile: filepath.Join(dir, "nope")}, "token_file"},
 		{"unset env", Config{TokenEnv: "GLS_EMPTY"}, "GLS_EMPTY is unset or empty"},

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckStreamingTokens: check reads the streaming tokens as run's
+// receiver does (trial 33, F3): a token_file that is missing, a directory
+// or holds no token is a problem at its key's line, with what to do, and
+// run refuses it too; an unset token_env is a warning, saying that run
+// refuses to start when it is unset in the agent's environment; a short
+// token and plain HTTP on every interface are warned about as run warns.
+func TestCheckStreamingTokens(t *testing.T) {
+	dir := t.TempDir()
+	logDir, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments := writeFile(t, filepath.Join(dir, "comments"), "# the group's token, once created\n\n")
+	const unset = "GITLAB_SYSLOG_TEST_UNSET_TOKENS"
+	t.Setenv(unset, "")
+	tests := []struct {
+		name, listen, tokens string
+		problem              string // after the config's path, in check's problems and run's error; "": none
+		warning              string // after the config's path, a WARNING of check; "": none
+		runs                 bool   // run starts
+		runWarn              string // in run's log
+	}{
+		{"token_env unset", "127.0.0.1:0", "token_env: " + unset, "",
+			":5: streaming.token_env: environment variable " + unset + " is unset or empty; set it in the agent's environment", false, ""},
+		{"token_file a directory", "127.0.0.1:0", "token_file: " + dir,
+			":5: streaming.token_file: " + dir + " is a directory; give the file that holds the streaming destinations' verification tokens", "", false, ""},
+		{"token_file only comments", "127.0.0.1:0", "token_file: " + comments,
+			":5: streaming.token_file: " + comments + " holds no token (one per line", "", false, ""},
+		{"token_file missing", "127.0.0.1:0", "token_file: " + filepath.Join(dir, "nope"),
+			":5: streaming.token_file: stat " + filepath.Join(dir, "nope") + ": no such file or directory; give the file", "", false, ""},
+		{"short token", "127.0.0.1:0", "tokens: [short]", "",
+			":5: streaming.tokens[0]: the token is shorter than the 16 characters GitLab generates", true, "is shorter than the 16 characters"},
+		{"plain HTTP on every interface", "0.0.0.0:0", "tokens: [4pQbN8xJr2sVwT6yKz3LmC1d]", "",
+			":4: streaming.listen: serving plain HTTP on a non-loopback address", true, "serving plain HTTP on a non-loopback address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), "state_dir: "+filepath.Join(t.TempDir(), "state")+
+				"\nlog_dir: "+logDir+"\nstreaming:\n  listen: "+tt.listen+"\n  "+tt.tokens+"\n")
+			out, err := execute(t, "check", "--config", cfg, "--to", "stdout")
+			if (err != nil) != (tt.problem != "") {
+				t.Fatalf("check: %v, want a problem %t:\n%s", err, tt.problem != "", out)
+			}
+			if tt.problem != "" && !strings.Contains(out, "problems:\n  "+cfg+tt.problem) {
+				t.Errorf("check lacks the problem %q:\n%s", cfg+tt.problem, out)
+			}
+			if tt.warning != "" && !strings.Contains(out, "WARNING: "+cfg+tt.warning) {
+				t.Errorf("check lacks the warning %q:\n%s", cfg+tt.warning, out)
+			}
+			if tt.name == "token_env unset" && !strings.Contains(out, "run refuses to start when the variable is unset or empty there") {
+				t.Errorf("check's warning does not say that run refuses it:\n%s", out)
+			}
+			r := runCmd(t, "--config", cfg, "--to", "stdout", "--once")
+			if (r.err == nil) != tt.runs {
+				t.Fatalf("run: %v, want it to start %t; log:\n%s", r.err, tt.runs, r.stderr)
+			}
+			if tt.runWarn != "" && !strings.Contains(r.stderr, tt.runWarn) {
+				t.Errorf("run did not warn %q; log:\n%s", tt.runWarn, r.stderr)
+			}
+		})
+	}
+}
