@@ -281,28 +281,20 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	}
 	if st := c.Streaming; st.Listen != "" {
 		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
-		ps, warns := streamingIssues(c, errs)
+		ps, warns := streamingIssues(c, errs, false)
 		for _, warn := range warns { // run logs them at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
 		}
 		problems = append(problems, ps...)
-		if err := dirWritable(st.SpoolDir); err != nil {
-			problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
-		}
-		if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
-			problems = append(problems, c.KeyError("streaming.tls", err))
-		}
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
 	}
 	problems = append(problems, checkNetInputs(w, c)...)
 	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
-		db, err := geoip.Open(g.CityDB, g.ASNDB)
-		if err != nil {
+		if p := geoipOpenProblem(c); p != nil {
 			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
-			problems = append(problems, geoipProblem(c, err))
+			problems = append(problems, p)
 		} else {
-			db.Close()
 			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
 		}
 	} else {
@@ -425,6 +417,21 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 	return problems
 }
 
+// geoipOpenProblem opens the GeoIP databases of c as run does and closes
+// them, and returns their problem (geoipProblem) when they do not open;
+// nil when they open or none is configured.
+func geoipOpenProblem(c *config.Config) error {
+	if c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "" {
+		return nil
+	}
+	db, err := geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB)
+	if err != nil {
+		return geoipProblem(c, err)
+	}
+	db.Close()
+	return nil
+}
+
 // geoipProblem returns the problem of a GeoIP database that geoip.Open
 // could not open (err): the key and line that name it, the cause and what
 // to do.
@@ -496,11 +503,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		}
 	}
 	dir, writable := filepath.Join(c.StateDir, "detect"), ""
-	// run cannot start, or saves nothing (a state_dir that is itself
-	// unusable is reported once, as such)
-	if err := dirWritable(dir); err != nil && dirWritable(c.StateDir) == nil {
+	if p := detectDirProblem(c); p != nil {
 		writable = " (NOT WRITABLE)"
-		problems = append(problems, fmt.Errorf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err))
+		problems = append(problems, p)
 	}
 	defaults := ""
 	if c.Line("detections") == 0 {
@@ -557,6 +562,21 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 	return problems
 }
 
+// detectDirProblem returns the problem of state_dir/detect, where run
+// keeps the detection state, when detections are on and no file can be
+// created in it (run cannot start); nil otherwise, and when state_dir
+// itself is unusable (reported once, as such: stateDirProblem).
+func detectDirProblem(c *config.Config) error {
+	if !c.Detections.On() {
+		return nil
+	}
+	dir := filepath.Join(c.StateDir, "detect")
+	if err := dirWritable(dir); err != nil && dirWritable(c.StateDir) == nil {
+		return fmt.Errorf("detections: state directory %s: %v (run needs it for the detection state; fix it or set detections.enabled: false)", dir, err)
+	}
+	return nil
+}
+
 // fileKey returns the key of the configuration file that gives rule id
 // its own file (ti_file, under the rule or under detections.params), to
 // begin a problem of that file with, or "".
@@ -608,17 +628,23 @@ func notRegular(fi os.FileInfo) string {
 }
 
 // streamingIssues reads the streaming receiver's tokens and resolves its
-// listen address as run's receiver does (streaming.Check) and returns
-// the problems that would stop run, a token source that gives no usable
-// token, and the warnings run logs at start, each begun with its key's
-// file and line (or flag) and saying what to do. An unset or empty
-// token_env is a warning: check may not run in the agent's environment
-// (its systemd unit, its container), where run refuses to start without
-// it. A source named by one of errs (the configuration's mistakes,
-// reported by the caller: an empty tokens item, no source at all) is not
-// reported again.
-func streamingIssues(c *config.Config, errs []error) (problems []error, warns []string) {
-	ws, err := streaming.Check(c.Streaming)
+// listen address as run's receiver does (streaming.Check), tries its
+// spool directory and TLS pair, and returns the problems that would stop
+// run (a token source that gives no usable token, a spool directory in
+// which no file can be created, a TLS pair that cannot be loaded) and the
+// warnings run logs at start, each begun with its key's file and line (or
+// flag) and saying what to do; none when the receiver is off. For check
+// (running false), an unset or empty token_env is a warning: check may
+// not run in the agent's environment (its systemd unit, its container),
+// where run refuses to start without it. A source named by one of errs
+// (the configuration's mistakes, reported by the caller: an empty tokens
+// item, no source at all) is not reported again.
+func streamingIssues(c *config.Config, errs []error, running bool) (problems []error, warns []string) {
+	st := c.Streaming
+	if st.Listen == "" {
+		return nil, nil
+	}
+	ws, err := streaming.Check(st)
 	for _, w := range ws {
 		warns = append(warns, configKey(c, "streaming."+w.Key)+": "+w.Msg)
 	}
@@ -631,11 +657,17 @@ func streamingIssues(c *config.Config, errs []error) (problems []error, warns []
 		key := strings.TrimSuffix("streaming."+te.Key, ".")
 		switch {
 		case namesKey(errs, key):
-		case te.Key == "token_env":
+		case te.Key == "token_env" && !running:
 			warns = append(warns, fmt.Sprintf("%s: %v. This is check's environment, which may not be the agent's (its systemd unit's, its container's): run refuses to start when the variable is unset or empty there", configKey(c, key), te.Err))
 		default:
 			problems = append(problems, c.KeyError(key, te.Err))
 		}
+	}
+	if err := dirWritable(st.SpoolDir); err != nil {
+		problems = append(problems, c.KeyError("streaming.spool_dir", fmt.Errorf("%s: %v", st.SpoolDir, err)))
+	}
+	if err := keyPairUsable(st.TLS.CertFile, st.TLS.KeyFile); err != nil {
+		problems = append(problems, c.KeyError("streaming.tls", err))
 	}
 	return problems, warns
 }
@@ -660,17 +692,32 @@ func checkNetInputs(w io.Writer, c *config.Config) []error {
 		if sc, err := inputs.ParseListen(in.Listen); err == nil && sc.PlainExposed() {
 			fmt.Fprintf(w, "            WARNING: %s: %s\n", configKey(c, key+".listen"), inputs.PlainWarning)
 		}
-		if err := keyPairUsable(in.TLS.CertFile, in.TLS.KeyFile); err != nil {
-			problems = append(problems, c.KeyError(key+".tls.cert_file", err))
+		problems = append(problems, inputProblems(c, i)...)
+	}
+	return problems
+}
+
+// inputProblems returns the problems of the network input c.Inputs[i]
+// that would stop run: a TLS pair or client CA that cannot be loaded, a
+// spool directory in which no file can be created, each naming the
+// config file and line of its key; none when the input is off.
+func inputProblems(c *config.Config, i int) []error {
+	in := c.Inputs[i]
+	if in.Listen == "" {
+		return nil
+	}
+	var problems []error
+	key := fmt.Sprintf("inputs[%d]", i)
+	if err := keyPairUsable(in.TLS.CertFile, in.TLS.KeyFile); err != nil {
+		problems = append(problems, c.KeyError(key+".tls.cert_file", err))
+	}
+	if f := in.TLS.ClientCAFile; f != "" {
+		if err := clientCAUsable(f); err != nil {
+			problems = append(problems, c.KeyError(key+".tls.client_ca_file", err))
 		}
-		if f := in.TLS.ClientCAFile; f != "" {
-			if err := clientCAUsable(f); err != nil {
-				problems = append(problems, c.KeyError(key+".tls.client_ca_file", err))
-			}
-		}
-		if err := dirWritable(in.SpoolDir); err != nil {
-			problems = append(problems, c.KeyError(key+".spool_dir", fmt.Errorf("spool directory %s: %v", in.SpoolDir, err)))
-		}
+	}
+	if err := dirWritable(in.SpoolDir); err != nil {
+		problems = append(problems, c.KeyError(key+".spool_dir", fmt.Errorf("spool directory %s: %v", in.SpoolDir, err)))
 	}
 	return problems
 }

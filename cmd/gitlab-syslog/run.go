@@ -73,15 +73,12 @@ default state_dir, so that a second run reads them again.)`,
 			// at start as at a reload: run starts (shipping logs matters
 			// most), the rule logs one error and reads the file once it can.
 			f.running = true
-			c, r, err := f.load(cmd)
-			if err != nil {
+			// Every problem check lists that stops run, in check's words
+			// and one per line: the configuration's mistakes with those
+			// of the files and directories it names.
+			c, r, err := f.loadAll(cmd)
+			if err := startProblems(c, err); err != nil {
 				return err
-			}
-			if ps := append(forwardTLSProblems(c), sourceFileProblems(c)...); len(ps) > 0 { // as check names them: the key or flag, the cause, what to give
-				return errors.New(strings.Join(texts(ps), "; "))
-			}
-			if p := detectStateDirProblem(c.StateDir); p != "" {
-				return fmt.Errorf("run: state_dir %s %s", c.StateDir, p)
 			}
 			logConfigWarnings(log, c)
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)

@@ -435,7 +435,7 @@ func TestRunOnceTotals(t *testing.T) {
 }
 
 // D.5: run refuses to start with a state directory it cannot write, and
-// names the directory and what to do.
+// names the directory and what to do, in check's words (trial 33, F4).
 func TestRunStateDirUnwritableAtStart(t *testing.T) {
 	state, lock := unwritableDir(t)
 	lock()
@@ -444,7 +444,7 @@ func TestRunStateDirUnwritableAtStart(t *testing.T) {
 	if r.err == nil {
 		t.Fatalf("run succeeded with an unwritable state directory; log:\n%s", r.stderr)
 	}
-	for _, w := range []string{"state_dir " + state + " cannot hold checkpoints: ", "make it writable by this user, or choose another with --state-dir"} {
+	for _, w := range []string{"--state-dir " + state + ": creating a file in it failed: ", "give a directory on a writable file system that the agent's user may write"} {
 		if !strings.Contains(r.err.Error(), w) {
 			t.Errorf("error %q lacks %q", r.err, w)
 		}

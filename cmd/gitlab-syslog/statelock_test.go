@@ -113,7 +113,7 @@ func TestRunRefusesDetectStateDir(t *testing.T) {
 		t.Errorf("check with detect's state dir: err %v; want the problem %q in:\n%s", err, want, out)
 	}
 	r := runCmd(t, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state)
-	if want := "run: state_dir " + state + " was a detect --state-dir (it holds detect-rules)"; r.err == nil || !strings.Contains(r.err.Error(), want) || r.stdout != "" {
+	if want := "--state-dir: " + state + " was a detect --state-dir (it holds detect-rules)"; r.err == nil || !strings.Contains(r.err.Error(), want) || r.stdout != "" {
 		t.Errorf("run with detect's state dir: err %v, %d bytes sent; want %q and nothing sent", r.err, len(r.stdout), want)
 	}
 }
