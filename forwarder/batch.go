@@ -21,6 +21,7 @@ type Batch struct {
 	escaped int     // newline framing: messages whose LF or CR bytes became spaces
 	framing framing // how buf is framed; kept across Reset
 	width   int     // octet counting: length of the last prefix ("123 " is 4)
+	lastEsc bool    // newline framing: the last message was counted in escaped
 	hc      headerCache
 }
 
@@ -89,13 +90,41 @@ func (b *Batch) closeFrame(pos, start, sd, msg int) {
 		}
 		putCount(b.buf[pos:start], n)
 	case framingLF:
-		if OneLine(b.buf[start:end]) {
+		b.lastEsc = OneLine(b.buf[start:end])
+		if b.lastEsc {
 			b.escaped++
 		}
 		b.buf = append(b.buf, '\n')
 	}
 	b.spans = append(b.spans, span{start: start, sd: sd, msg: msg, end: end})
 	b.size += n
+}
+
+// RemoveLast removes the message Append or AppendRaw added last, with
+// its framing, as if it had not been added: a caller that finds the
+// encoded message too long (Message, Forwarder.MaxMessageBytes) encodes
+// it again in another form. It does nothing on an empty batch, and must
+// be called at most once after each Append or AppendRaw (the batch
+// knows how the last message was framed, not those before).
+func (b *Batch) RemoveLast() {
+	n := len(b.spans)
+	if n == 0 {
+		return
+	}
+	s := b.spans[n-1]
+	b.spans = b.spans[:n-1]
+	b.size -= s.end - s.start
+	pos := s.start
+	switch b.framing {
+	case framingOctet:
+		pos -= countWidth(s.end - s.start)
+	case framingLF:
+		if b.lastEsc {
+			b.escaped--
+			b.lastEsc = false
+		}
+	}
+	b.buf = b.buf[:pos]
 }
 
 // Len returns the number of messages in the batch.

@@ -2,6 +2,7 @@ package forwarder
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -156,5 +157,48 @@ func TestOneLine(t *testing.T) {
 		if string(m) != tt.want || changed != (tt.in != tt.want) {
 			t.Errorf("OneLine(%q) = %q, %v; want %q, %v", tt.in, m, changed, tt.want, tt.in != tt.want)
 		}
+	}
+}
+
+// TestBatchRemoveLast: in every framing, a message appended and removed
+// leaves the batch as if it had never been appended (its buffer, spans,
+// size and escaped-LF count), whether its octet count was wider or
+// narrower than the one before or its line breaks were escaped, and the
+// batch takes further messages as before.
+func TestBatchRemoveLast(t *testing.T) {
+	var e Encoder
+	msg := func(n int, s string) Message {
+		return Message{AppName: "a", Msg: []byte(strings.Repeat("m", n) + s)}
+	}
+	base := []Message{msg(5, ""), msg(900, "x\ny")}
+	for _, fr := range []framing{framingOctet, framingLF, framingDatagram} {
+		for _, extra := range []Message{msg(3, ""), msg(12000, ""), msg(50, "a\r\nb")} {
+			t.Run(strconv.Itoa(int(fr))+"/"+strconv.Itoa(len(extra.Msg)), func(t *testing.T) {
+				want, got := Batch{framing: fr}, Batch{framing: fr}
+				for i := range base {
+					want.Append(&e, &base[i])
+					got.Append(&e, &base[i])
+				}
+				got.Append(&e, &extra)
+				got.RemoveLast()
+				same := func(when string) {
+					t.Helper()
+					if !bytes.Equal(got.buf, want.buf) || !slices.Equal(got.spans, want.spans) || got.size != want.size || got.escaped != want.escaped {
+						t.Fatalf("%s: buf %q, %d spans, size %d, escaped %d; want %q, %d, %d, %d", when,
+							trunc(got.buf), len(got.spans), got.size, got.escaped, trunc(want.buf), len(want.spans), want.size, want.escaped)
+					}
+				}
+				same("after RemoveLast")
+				last := msg(7, "\n")
+				want.Append(&e, &last)
+				got.Append(&e, &last)
+				same("after a further Append")
+			})
+		}
+	}
+	var empty Batch
+	empty.RemoveLast()
+	if empty.Len() != 0 || len(empty.buf) != 0 {
+		t.Errorf("RemoveLast on an empty batch left %d messages", empty.Len())
 	}
 }

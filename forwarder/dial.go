@@ -155,6 +155,7 @@ func (w *writer) dial() (net.Conn, error) {
 		c, err = d.DialContext(ctx, "unixgram", ep.addr)
 		if err == nil {
 			w.framing = framingDatagram
+			f.maxMsg.Store(int64(f.cfg.MaxDatagram))
 			break
 		}
 		var err2 error
@@ -164,6 +165,7 @@ func (w *writer) dial() (net.Conn, error) {
 			break
 		}
 		err = nil
+		f.maxMsg.Store(0) // a stream cuts nothing
 		if !ep.framingSet {
 			w.framing = framingLF
 		}

@@ -141,14 +141,15 @@ func TestTransports(t *testing.T) {
 		listen string
 		query  string
 		tls    bool
+		maxMsg int // MaxMessageBytes once connected
 	}{
-		{"tcp octet counting", "tcp://127.0.0.1:0", "", false},
-		{"tcp lf framing", "tcp://127.0.0.1:0", "?framing=lf", false},
-		{"tls mutual", "tls://127.0.0.1:0", "", true},
-		{"udp", "udp://127.0.0.1:0", "", false},
-		{"unix datagram", "unix://" + filepath.Join(dir, "dgram.sock"), "", false},
-		{"unix stream detected", "unix://" + filepath.Join(dir, "stream.sock") + "?type=stream", "", false},
-		{"tcp ipv6", "tcp://[::1]:0", "", false},
+		{"tcp octet counting", "tcp://127.0.0.1:0", "", false, 0},
+		{"tcp lf framing", "tcp://127.0.0.1:0", "?framing=lf", false, 0},
+		{"tls mutual", "tls://127.0.0.1:0", "", true, 0},
+		{"udp", "udp://127.0.0.1:0", "", false, DefaultMaxDatagram},
+		{"unix datagram", "unix://" + filepath.Join(dir, "dgram.sock"), "", false, DefaultMaxDatagram},
+		{"unix stream detected", "unix://" + filepath.Join(dir, "stream.sock") + "?type=stream", "", false, 0},
+		{"tcp ipv6", "tcp://[::1]:0", "", false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,6 +174,9 @@ func TestTransports(t *testing.T) {
 			}
 			if err := f.Connect(context.Background()); err != nil {
 				t.Fatal(err)
+			}
+			if got := f.MaxMessageBytes(); got != tt.maxMsg {
+				t.Errorf("MaxMessageBytes = %d, want %d", got, tt.maxMsg)
 			}
 			n := 300
 			if strings.HasPrefix(u, "udp") {
