@@ -36,7 +36,8 @@ func mixAlerts(tb testing.TB, n int) []*Alert {
 // in the proportions the mix raises them): its alert_id (Alert.id, on the
 // alerts whose rule leaves it to the engine), its syslog message
 // (Alert.AppendMessage: the alert element and the MSG JSON), its encoding
-// into a forwarder batch (Batch.Append), and the three together as
+// into a forwarder batch (Batch.Append, and the check that it fits a
+// datagram destination's max_message_bytes), and the three together as
 // detector.emit and the engine's emitter run them; the _writer cases
 // build the message with an AlertWriter (as the agent does) instead of
 // Alert.AppendMessage.
@@ -62,11 +63,17 @@ func BenchmarkAlertMix(b *testing.B) {
 	message := func(a *Alert) { msg = a.AppendMessage(&m, "gitlab@32473", &opts, msg) }
 	var w AlertWriter
 	writer := func(a *Alert) { msg = w.AppendMessage(a, &m, "gitlab@32473", &opts, msg) }
-	encode := func(*Alert) {
+	var fit []byte
+	encode := func(a *Alert) {
 		if fb.Len() >= 256 {
 			fb.Reset()
 		}
 		fb.Append(enc, &m)
+		// detector.emit's check for a datagram destination: an alert
+		// over max_message_bytes is made to fit (none of the mix is).
+		if n := len(fb.Message(fb.Len() - 1)); n > forwarder.DefaultMaxDatagram {
+			fit, _, _ = a.AppendFitJSON(fit[:0], len(m.Msg)-(n-forwarder.DefaultMaxDatagram), FitRaw)
+		}
 	}
 	for _, c := range []struct {
 		name string

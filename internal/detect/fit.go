@@ -1,0 +1,218 @@
+package detect
+
+import (
+	"math"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TruncatedMember names the member AppendFitJSON adds to an alert it
+// shortened: an array of the names of the members whose values it
+// shortened, in the order it shortened them ("raw" first).
+const TruncatedMember = "truncated"
+
+// Fit says which members AppendFitJSON may shorten.
+type Fit uint8
+
+const (
+	// FitRaw shortens "raw", the triggering line, alone.
+	FitRaw Fit = iota
+	// FitColumns shortens "raw" and, when that is not enough, the values
+	// of the alert's columns and of the triggering record's, the longest
+	// first.
+	FitColumns
+)
+
+// AppendFitJSON appends to dst the alert's JSON as AppendJSON writes it,
+// shortened to at most limit bytes when it is longer, and returns it with
+// the names of the members it shortened and true; when the JSON cannot
+// be made that short, it returns dst unchanged, nil and false.
+//
+// It shortens only string values, each to a prefix of itself that ends
+// between two UTF-8 characters: "raw" first, down to "" if need be; then,
+// with FitColumns, the values of the alert's columns (Alert.Columns) and
+// of the record's columns, the longest first, each as little as the
+// remaining excess needs. The identifying members are never shortened:
+// rule, name, kind, severity, tactic, technique, alert_id, time, the
+// counts, thresholds, baselines, times, event_ids, nodes and the key
+// columns. A shortened JSON ends with the member TruncatedMember, which
+// lists the members shortened, so it stays one valid JSON object a SIEM
+// reads its identifying members from. A JSON of at most limit bytes is
+// returned as AppendJSON writes it, with no TruncatedMember.
+//
+// It allocates; it is for the rare alert longer than a datagram
+// destination's max_message_bytes, not for every alert.
+func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string, bool) {
+	var buf [512]byte
+	ps, _, t := a.appendFields(make([]parser.Field, 0, 19+len(a.Key)+len(a.Columns)), buf[:0])
+	start := len(dst)
+	dst = a.appendJSON(dst, ps, t)
+	need := len(dst) - start - limit // bytes to remove
+	if need <= 0 {
+		return dst, nil, true
+	}
+	dst = dst[:start]
+	raw, cols := a.fitMembers(ps)
+	var cut []string
+	shorten := func(m *fitMember) {
+		cost := escapedLen(m.name) + 2 // its name in TruncatedMember
+		if len(cut) == 0 {
+			cost += len(`,"` + TruncatedMember + `":[]`)
+		} else {
+			cost++ // a comma
+		}
+		cut = append(cut, m.name)
+		need += cost
+		k, n := escapedPrefix(m.value, max(m.esc-need, 0))
+		m.keep = k
+		need -= m.esc - n
+	}
+	if raw != nil {
+		shorten(raw)
+	}
+	if need > 0 && fit == FitColumns {
+		// The longest first; the order of the JSON among equals.
+		byLen := slices.Clone(cols)
+		slices.SortStableFunc(byLen, func(x, y *fitMember) int { return y.esc - x.esc })
+		for _, m := range byLen {
+			if m.esc <= escapedLen(m.name)+3 {
+				continue // shortening it costs more than it saves
+			}
+			if shorten(m); need <= 0 {
+				break
+			}
+		}
+	}
+	if need > 0 {
+		return dst, nil, false
+	}
+	dst = a.appendCut(dst, ps, t, raw, cols, cut)
+	if len(dst)-start > limit { // the sums above are wrong: never send it
+		return dst[:start], nil, false
+	}
+	return dst, cut, true
+}
+
+// fitMember is a member AppendFitJSON may shorten: its name and value,
+// the length of the value as JSON (quotes left out), the bytes of it
+// kept, and where it is: fields[field], or with field -1 the record's
+// column col (col -1: raw).
+type fitMember struct {
+	name, value string
+	esc, keep   int
+	field, col  int
+}
+
+// fitMembers returns the members of the alert's JSON AppendFitJSON may
+// shorten: raw (nil without a record), and the string-valued columns, the
+// alert's (in fields) and the record's that appendJSON writes, in the
+// JSON's order.
+func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMember) {
+	member := func(name, value string, field, col int) *fitMember {
+		return &fitMember{name: name, value: value, esc: escapedLen(value), keep: len(value), field: field, col: col}
+	}
+	for i := len(fields) - len(a.Columns); i < len(fields); i++ {
+		switch fields[i].Name {
+		case "count", "threshold", "baseline_mean", "baseline_sd", "learning",
+			"tactic", "technique", "event_ids", "nodes", "alert_id": // not written as strings (appendField)
+			continue
+		}
+		if i > 0 {
+			cols = append(cols, member(fields[i].Name, string(fields[i].Value), i, -1))
+		}
+	}
+	if a.Event == nil {
+		return nil, cols
+	}
+	var inFields, inCols uint64
+	for i := range fields {
+		inFields |= nameBit(fields[i].Name)
+	}
+	cs := a.Event.Columns
+	for i, c := range cs {
+		bit := nameBit(c.Name)
+		if (inFields&bit != bit || !hasField(fields, c.Name)) &&
+			(inCols&bit != bit || !hasColumn(cs[:i], c.Name)) { // as appendJSON
+			cols = append(cols, member(c.Name, c.Value, -1, i))
+		}
+		inCols |= bit
+	}
+	return member("raw", a.Event.Raw, -1, -1), cols
+}
+
+// appendCut is appendJSON with the values of raw and cols cut to the
+// bytes they keep, and TruncatedMember listing cut.
+func (a *Alert) appendCut(dst []byte, fields []parser.Field, t []byte, raw *fitMember, cols []*fitMember, cut []string) []byte {
+	fs := slices.Clone(fields)
+	var colKeep map[int]int // the record's columns cut, by index
+	for _, m := range cols {
+		switch {
+		case m.keep == len(m.value):
+		case m.field >= 0:
+			fs[m.field].Value = fs[m.field].Value[:m.keep]
+		default:
+			if colKeep == nil {
+				colKeep = map[int]int{}
+			}
+			colKeep[m.col] = m.keep
+		}
+	}
+	dst = append(dst, '{')
+	for i := range fs {
+		dst = a.appendField(dst, fs, i, t)
+	}
+	if a.Event != nil {
+		for _, m := range cols {
+			if m.field < 0 {
+				v := m.value
+				if k, ok := colKeep[m.col]; ok {
+					v = v[:k]
+				}
+				dst = jsonstr.AppendMember(dst, m.name, v)
+			}
+		}
+		dst = jsonstr.AppendMember(dst, "raw", raw.value[:raw.keep])
+	}
+	if len(cut) > 0 {
+		dst = appendJSONList(appendJSONKey(append(dst, ','), TruncatedMember), cut)
+	}
+	return append(dst, '}')
+}
+
+// escapedLen returns the length of s as jsonstr.Append writes it, the
+// quotes left out.
+func escapedLen(s string) int {
+	_, n := escapedPrefix(s, math.MaxInt)
+	return n
+}
+
+// escapedPrefix returns the length k of the longest prefix of s that ends
+// between two characters (an invalid UTF-8 byte is one) and whose JSON,
+// as jsonstr.Append writes it (quotes left out), takes at most room
+// bytes, and that JSON's length n.
+func escapedPrefix(s string, room int) (k, n int) {
+	for k < len(s) {
+		c, w, size := s[k], 1, 1
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+			w = 2
+		case c < 0x20:
+			w = len(`\u0000`)
+		case c >= utf8.RuneSelf:
+			r, sz := utf8.DecodeRuneInString(s[k:])
+			size, w = sz, sz
+			if (r == utf8.RuneError && sz == 1) || r == '\u2028' || r == '\u2029' {
+				w = len(`\ufffd`)
+			}
+		}
+		if n+w > room {
+			break
+		}
+		n += w
+		k += size
+	}
+	return k, n
+}

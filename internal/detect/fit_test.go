@@ -1,0 +1,165 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/jsonstr"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// fitAlert returns a falco.pat_created alert on an audit line whose
+// target_details is long: long bytes, made of unit repeated.
+func fitAlert(t *testing.T, unit string, long int) *Alert {
+	t.Helper()
+	td := strings.Repeat(unit, long/len(unit))
+	line := []byte(`{"severity":"INFO","time":"2025-03-04T12:10:00.000Z","correlation_id":"01HQ0000000000000000000000","meta.user":"alice","id":5064,"author_id":42,"entity_id":42,"entity_type":"User",` +
+		`"details":{"author_name":"Alice Example","target_details":` + string(jsonstr.Append(nil, td)) + `,"custom_message":"Created personal access token with id 13"},` +
+		`"ip_address":"198.51.100.4","author_name":"Alice Example","entity_path":"alice","target_details":` + string(jsonstr.Append(nil, td)) +
+		`,"created_at":"2025-03-04T12:09:59.993Z","target_type":"User","target_id":42,"custom_message":"Created personal access token with id 13"}`)
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse(line, &rec); err != nil {
+		t.Fatal(err)
+	}
+	ev := NewEvent(&rec, line, "audit_json.log", OriginFile)
+	return &Alert{Info: Info{ID: "falco.pat_created", Name: "GitLab - Personal Access Token Created",
+		Kind: KindPerEvent, Severity: SeverityMedium, Tactic: []string{"Persistence", "CredentialAccess"},
+		Technique: []string{"T1098.001", "T1528"}}, ID: "119e9cf2fc1e5060698e21966facdf4d", Time: ev.Time,
+		DetectedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), EventIDs: []string{"5064"},
+		Key:     []Column{{"EventID", "5064"}},
+		Columns: []Column{{"AuthorName", "Alice Example"}, {"TargetDetails", td}, {"CustomMessage", "Created personal access token with id 13"}},
+		Event:   ev}
+}
+
+// TestAppendFitJSON: an alert's JSON made to fit a size stays one valid
+// JSON object with its identifying members whole, at most that size;
+// raw is shortened first, then (FitColumns) the longest column; what was
+// shortened is listed in "truncated", and each shortened value is a
+// prefix of the value that ends between characters. A JSON that fits is
+// AppendJSON's, byte for byte; one that cannot fit is refused.
+func TestAppendFitJSON(t *testing.T) {
+	for _, unit := range []string{"z", "é\"\n", "\u2028\x01€"} { // escapes of every width
+		a := fitAlert(t, unit, 20000)
+		full := string(a.AppendJSON(nil))
+		var whole map[string]any
+		if err := json.Unmarshal([]byte(full), &whole); err != nil {
+			t.Fatal(err)
+		}
+		rawLen := len(jsonstr.Append(nil, a.Event.Raw))
+		tests := []struct {
+			name  string
+			limit int
+			fit   Fit
+			cut   []string // nil: refused
+		}{
+			{"fits", len(full), FitRaw, []string{}},
+			{"raw alone", len(full) - rawLen/2, FitRaw, []string{"raw"}},
+			{"raw emptied", len(full) - rawLen + 40, FitRaw, []string{"raw"}},
+			{"raw is not enough", len(full) - rawLen - 100, FitRaw, nil},
+			{"raw then the longest column", 8000, FitColumns, []string{"raw", "TargetDetails"}},
+			{"tiny", 300, FitColumns, nil},
+		}
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%+q/%s", unit, tc.name), func(t *testing.T) {
+				prefix := []byte("kept")
+				out, cut, ok := a.AppendFitJSON(prefix, tc.limit, tc.fit)
+				if string(out[:4]) != "kept" {
+					t.Fatalf("dst's bytes were overwritten: %.20q", out)
+				}
+				out = out[4:]
+				if tc.cut == nil {
+					if ok || len(out) != 0 || cut != nil {
+						t.Fatalf("fit to %d: ok %v, %d bytes, cut %q; want it refused, dst unchanged", tc.limit, ok, len(out), cut)
+					}
+					return
+				}
+				if !ok {
+					t.Fatalf("fit to %d refused", tc.limit)
+				}
+				if len(tc.cut) == 0 {
+					if string(out) != full || cut != nil {
+						t.Fatalf("an alert that fits changed (cut %q):\n%s\nwant\n%s", cut, out, full)
+					}
+					return
+				}
+				if len(out) > tc.limit || len(out) < tc.limit-16 {
+					t.Errorf("%d bytes, want at most %d and not much less", len(out), tc.limit)
+				}
+				if !slices.Equal(cut, tc.cut) {
+					t.Errorf("cut %q, want %q", cut, tc.cut)
+				}
+				var got map[string]any
+				if err := json.Unmarshal(out, &got); err != nil {
+					t.Fatalf("not valid JSON: %v\n%.300s", err, out)
+				}
+				if tr, _ := got[TruncatedMember].([]any); len(tr) != len(tc.cut) {
+					t.Errorf("%s = %v, want %q", TruncatedMember, got[TruncatedMember], tc.cut)
+				}
+				for k, v := range whole {
+					g, ok := got[k]
+					switch {
+					case !ok:
+						t.Errorf("member %s missing", k)
+					case slices.Contains(tc.cut, k):
+						gs, ws := g.(string), v.(string)
+						if !strings.HasPrefix(ws, gs) || len(gs) == len(ws) || !utf8.ValidString(gs) {
+							t.Errorf("%s: %d bytes, not a shorter prefix of the %d bytes ending between characters", k, len(gs), len(ws))
+						}
+					default:
+						if gj, wj := mustJSON(t, g), mustJSON(t, v); gj != wj {
+							t.Errorf("%s = %s, want %s (not shortened)", k, gj, wj)
+						}
+					}
+				}
+				if len(got) != len(whole)+1 {
+					t.Errorf("%d members, want %d and %s", len(got), len(whole), TruncatedMember)
+				}
+			})
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestEscapedPrefix: escapedLen is the length jsonstr.Append writes,
+// quotes left out, and escapedPrefix the longest prefix within room that
+// ends between characters, for strings of every kind of byte.
+func TestEscapedPrefix(t *testing.T) {
+	pieces := []string{"a", "\"", "\\", "\n", "\t", "\x01", "\x7f", "é", "€", "😀", "\u2028", "\u2029", "\xff", "\xe2\x82", "\ufffd"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var b strings.Builder
+		for range r.IntN(40) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		want := len(jsonstr.Append(nil, s)) - 2
+		if got := escapedLen(s); got != want {
+			t.Fatalf("escapedLen(%q) = %d, want %d", s, got, want)
+		}
+		room := r.IntN(want + 2)
+		k, n := escapedPrefix(s, room)
+		if n > room || n != len(jsonstr.Append(nil, s[:k]))-2 {
+			t.Fatalf("escapedPrefix(%q, %d) = %d, %d: over room, or not the prefix's length", s, room, k, n)
+		}
+		if k < len(s) {
+			_, size := utf8.DecodeRuneInString(s[k:])
+			if n2 := len(jsonstr.Append(nil, s[:k+size])) - 2; n2 <= room {
+				t.Fatalf("escapedPrefix(%q, %d) = %d: the next character fits too", s, room, k)
+			}
+		}
+	}
+}
