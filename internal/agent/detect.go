@@ -63,6 +63,11 @@ type detector struct {
 	msg      forwarder.Message
 	json     []byte             // msg's MSG, reused by every alert
 	aw       detect.AlertWriter // encodes the alerts into msg; under mu
+	// limit is the sink's MaxMessageBytes when cur was set (0: none):
+	// an alert longer is shortened to fit (fitAlert).
+	limit  int
+	fitBuf []byte  // the MSG of a shortened alert
+	fitLog logGate // paces fitAlert's warnings
 
 	store *detect.Store       // where positions are saved; nil: no persistence
 	saved map[string]position // positions of the last run, by source
@@ -99,7 +104,9 @@ func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts for
 }
 
 // emit is the engine's Emit: it encodes the alert into the batch being
-// processed. It runs under d.mu, from process or advance.
+// processed, shortened to fit the sink's MaxMessageBytes when it is
+// longer (fitAlert; an alert that fits costs one comparison). It runs
+// under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
 	if d.dropping {
 		d.caughtMu.Lock()
@@ -116,6 +123,11 @@ func (d *detector) emit(a *detect.Alert) {
 	}
 	d.json = d.aw.AppendMessage(a, &d.msg, d.sdid, &d.opts, d.json)
 	d.cur.Append(d.enc, &d.msg)
+	if d.limit > 0 {
+		if n := len(d.cur.Message(d.cur.Len() - 1)); n > d.limit {
+			d.fitAlert(a, n)
+		}
+	}
 	d.n++
 }
 
@@ -123,7 +135,7 @@ func (d *detector) emit(a *detect.Alert) {
 // the alerts they cause to sl.fb. It returns the number of alerts.
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
-	d.cur, d.n = &sl.fb, 0
+	d.cur, d.n, d.limit = &sl.fb, 0, maxMessageBytes(sl.s.sink)
 	sl.events = d.dropUntimed(sl.events, sl.tb)
 	d.e.ProcessBatch(sl.events)
 	if len(sl.declined) > 0 {
@@ -290,7 +302,7 @@ func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time
 func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
-	d.cur, d.n = fb, 0
+	d.cur, d.n, d.limit = fb, 0, maxMessageBytes(snk)
 	d.e.Advance(wm)
 	n := d.n
 	d.cur, d.n = nil, 0

@@ -29,6 +29,10 @@ type sink interface {
 	// connection, an unverified certificate), nil once a batch was
 	// delivered since.
 	LastError() error
+	// MaxMessageBytes is the size of the longest message the
+	// destination takes whole (forwarder.Forwarder.MaxMessageBytes:
+	// max_message_bytes for a datagram destination), 0 for no limit.
+	MaxMessageBytes() int
 }
 
 // newSink builds the sink for cfg.Forward.
@@ -58,6 +62,7 @@ func (s *forwarderSink) Send(ctx context.Context, b *forwarder.Batch, ack func(e
 func (s *forwarderSink) Close(ctx context.Context) error { return s.f.Close(ctx) }
 func (s *forwarderSink) URL() string                     { return s.f.URL() }
 func (s *forwarderSink) LastError() error                { return s.f.LastError() }
+func (s *forwarderSink) MaxMessageBytes() int            { return s.f.MaxMessageBytes() }
 func (s *forwarderSink) Stats() metrics.ForwarderStats {
 	st := s.f.Stats()
 	return metrics.ForwarderStats{
@@ -123,6 +128,9 @@ func (s *stdoutSink) URL() string { return "stdout://" }
 // LastError is always nil: writes to stdout do not fail over.
 func (s *stdoutSink) LastError() error { return nil }
 
+// MaxMessageBytes is 0: stdout cuts nothing.
+func (s *stdoutSink) MaxMessageBytes() int { return 0 }
+
 func (s *stdoutSink) Stats() metrics.ForwarderStats {
 	return metrics.ForwarderStats{Connected: true, Sent: s.sent.Load()}
 }
@@ -153,4 +161,12 @@ func (w *ackWatch) stalled(now time.Time) time.Duration {
 	}
 	since := max(w.lastAck.Load(), w.lastSend.Load())
 	return now.Sub(time.Unix(0, since))
+}
+
+// maxMessageBytes returns snk's MaxMessageBytes, 0 for a nil sink.
+func maxMessageBytes(snk sink) int {
+	if snk == nil {
+		return 0
+	}
+	return snk.MaxMessageBytes()
 }

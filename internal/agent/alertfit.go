@@ -1,0 +1,94 @@
+package agent
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+)
+
+// fitAlert makes the alert a, which emit encoded as the last message of
+// d.cur in n bytes, more than d.limit (a datagram destination's
+// max_message_bytes), fit that limit as an alert, where the forwarder
+// would cut it as a log line, leaving its MSG, the JSON, invalid:
+//
+//   - when its JSON fits whole without STRUCTURED-DATA, it is left as it
+//     is: the forwarder drops STRUCTURED-DATA, as for a log line, and MSG
+//     keeps everything;
+//   - else when shortening "raw" alone (detect.FitRaw) makes the JSON fit
+//     next to STRUCTURED-DATA, STRUCTURED-DATA is kept;
+//   - else STRUCTURED-DATA is dropped and the JSON shortened, raw first,
+//     then the longest column values (detect.FitColumns).
+//
+// A shortened JSON lists what was shortened in its detect.TruncatedMember
+// member. An alert that cannot be made to fit (a max_message_bytes too
+// small for its identifying members) is sent as it is, cut by the
+// forwarder. Either is logged (paced by d.fitLog). It runs under d.mu.
+func (d *detector) fitAlert(a *detect.Alert, n int) {
+	b, m, limit := d.cur, &d.msg, d.limit
+	full, els, ps := m.Msg, m.Elements, m.Params
+	defer func() { m.Msg, m.Elements, m.Params = full, els, ps }() // the writer reuses them
+	// Its size without STRUCTURED-DATA.
+	b.RemoveLast()
+	m.Elements, m.Params = nil, nil
+	b.Append(d.enc, m)
+	bare := len(b.Message(b.Len() - 1))
+	b.RemoveLast()
+	m.Elements, m.Params = els, ps
+	if bare <= limit {
+		b.Append(d.enc, m)
+		return
+	}
+	for _, try := range [...]struct {
+		fit    detect.Fit
+		sd     bool
+		budget int // bytes the JSON may take
+	}{
+		{detect.FitRaw, true, len(full) - (n - limit)},
+		{detect.FitColumns, false, len(full) - (bare - limit)},
+	} {
+		msg, cut, ok := a.AppendFitJSON(d.fitBuf[:0], try.budget, try.fit)
+		d.fitBuf = msg[:0]
+		if !ok {
+			continue
+		}
+		m.Msg = msg
+		if !try.sd {
+			m.Elements, m.Params = nil, nil
+		}
+		b.Append(d.enc, m)
+		if got := len(b.Message(b.Len() - 1)); got <= limit {
+			d.warnFit(a, n, limit, got, cut, try.sd)
+			return
+		}
+		b.RemoveLast() // not expected: the encoder wrote MSG as it is
+		m.Elements, m.Params = els, ps
+	}
+	m.Msg = full
+	b.Append(d.enc, m)
+	d.warnFit(a, n, limit, 0, nil, false)
+}
+
+// warnFit logs an alert of n bytes that fitAlert shortened to got bytes
+// (cut: the members shortened; sd: STRUCTURED-DATA kept), or, with got 0,
+// could not shorten: the first at once, then at most one every
+// parseLogInterval with the number held back.
+func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd bool) {
+	held, ok := d.fitLog.pass(time.Now())
+	if !ok {
+		return
+	}
+	hint := "raise max_message_bytes (forward.max_message_bytes, up to 65507) if the collector takes larger datagrams, or use tcp://, tls:// or relp://, which cut nothing"
+	if got == 0 {
+		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: its identifying members alone do not fit; it is sent cut, and its JSON (MSG) is not valid",
+			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "max_message_bytes", limit, "unreported_since_last", held, "hint", hint)
+		return
+	}
+	what := "STRUCTURED-DATA dropped"
+	if sd {
+		what = "STRUCTURED-DATA kept"
+	}
+	d.log.Warn("detection alert longer than max_message_bytes shortened to fit a datagram: its JSON (MSG) stays valid, with its identifying members whole; the values shortened are listed in its \""+detect.TruncatedMember+"\" member; "+what,
+		"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "sent_bytes", got, "max_message_bytes", limit,
+		"shortened", strings.Join(cut, ","), "structured_data", sd, "unreported_since_last", held, "hint", hint)
+}
