@@ -52,7 +52,8 @@ func BenchmarkMemoryPerKey(b *testing.B) {
 		{"day-count/sentinel.pat_over_time", patOverTimeSpec(), func(i int, rng *rand.Rand) *Event {
 			return &Event{Type: parser.TypeAudit, Time: start.Add(time.Duration(i) * time.Microsecond), Source: "audit_json.log",
 				Columns: []Column{{parser.ColEventName, "personal_access_token_created"}, {parser.ColAuthorName, user(rng)},
-					{parser.ColEntityPath, "group/" + user(rng)}, {parser.ColCustomMessage, "Created personal access token with id 1"}}}
+					{parser.ColEntityPath, "group/" + user(rng)}, {parser.ColCustomMessage, "Created personal access token with id 1"},
+					{parser.ColEventID, strconv.Itoa(1_000_000_000 + i)}}}
 		}},
 	}
 	// The engine's set of recent event ids (dedupe; Config.MaxRecent,

@@ -13,7 +13,8 @@ import (
 // "Personal Access Tokens creation over time"): more than min_tokens (1)
 // access-token creations by one author on one entity in one UTC day, one
 // alert per (AuthorName, EntityPath, day), raised the moment the count
-// exceeds min_tokens.
+// exceeds min_tokens. The alert lists the EventIDs of the creations it
+// counted (at most MaxEventIDs, the most recent).
 //
 // A creation is an audit event named personal_access_token_created,
 // project_access_token_created or group_access_token_created, or, on lines
@@ -62,6 +63,9 @@ type patCount struct {
 	N           int
 	First, Last int64 // Unix ns
 	Alerted     bool
+	// IDs are the EventIDs of the creations counted, until the alert
+	// that lists them (nil after it: the key alerts once).
+	IDs idList
 }
 
 // patOverTime implements sentinel.pat_over_time.
@@ -160,6 +164,9 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	c.Last = max(c.Last, ns)
 	c.N++
+	if !c.Alerted {
+		c.IDs.add(ev.Get(parser.ColEventID), ns)
+	}
 	f := trendFit{Threshold: float64(r.min)}
 	if r.trend != nil {
 		r.trend.add(patSeriesKey{author, path}, day)
@@ -180,7 +187,7 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	if r.trend != nil {
 		a.BaselineMean, a.BaselineSD, a.HasBaseline = f.Pred, f.SD, true
 	}
-	a.AddEventID(ev.Get(parser.ColEventID))
+	a.EventIDs, c.IDs = c.IDs.all(), nil
 	emit(a)
 }
 
@@ -217,6 +224,7 @@ type patSnapshot struct {
 	First   int64  `json:"first"`
 	Last    int64  `json:"last"`
 	Alerted bool   `json:"alerted,omitempty"`
+	IDs     idList `json:"ids,omitempty"` // absent in state saved before the ids were kept
 }
 
 type patState struct {
@@ -230,7 +238,8 @@ func (r *patOverTime) StateVersion() int { return 1 }
 func (r *patOverTime) Snapshot() ([]byte, error) {
 	st := patState{OldestDay: r.oldestDay, Counts: []patSnapshot{}}
 	r.keys.each(func(k patKey, c *patCount) bool {
-		st.Counts = append(st.Counts, patSnapshot{k.Author, k.Path, k.Day, c.N, c.First, c.Last, c.Alerted})
+		st.Counts = append(st.Counts, patSnapshot{Author: k.Author, Path: k.Path, Day: k.Day,
+			N: c.N, First: c.First, Last: c.Last, Alerted: c.Alerted, IDs: c.IDs})
 		return true
 	})
 	if r.trend != nil {
@@ -246,7 +255,8 @@ func (r *patOverTime) Restore(data []byte) error {
 	}
 	r.oldestDay = st.OldestDay
 	for _, s := range st.Counts {
-		*r.keys.touch(patKey{s.Author, s.Path, s.Day}) = patCount{N: s.N, First: s.First, Last: s.Last, Alerted: s.Alerted}
+		*r.keys.touch(patKey{s.Author, s.Path, s.Day}) = patCount{N: s.N, First: s.First, Last: s.Last,
+			Alerted: s.Alerted, IDs: s.IDs.restored()}
 	}
 	if r.trend != nil && st.Trend != nil {
 		r.trend.restore(st.Trend)
