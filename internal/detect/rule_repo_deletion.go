@@ -24,6 +24,12 @@ import (
 // project_deletion_marked (delayed deletion, days before
 // the deletion) is counted only with count_marked true, as the early signal.
 //
+// The alert lists who deleted (Authors) and the paths of the projects
+// deleted (EntityPaths), each distinct value once, comma-separated, at
+// most MaxListed, the most recently seen last, and the EventIDs of the
+// deletions counted (at most MaxEventIDs, the most recent, in event-time
+// order).
+//
 // Parameters: window (60m), bucket (5m), learning_period (168h), sd_factor
 // (3), min_count (10), count_marked (false), suppress (60m).
 func repoDeletionSpec() Spec {
@@ -48,6 +54,8 @@ type repoDeletion struct {
 	win       sliding
 	hist      history
 	authors   spreadState // the distinct authors of the window, most recent last
+	paths     spreadState // the distinct EntityPaths of the window, most recent last
+	ids       idList      // the EventIDs of the window's most recent deletions
 	learnFrom int64
 	alerted   int64
 	late      uint64
@@ -114,6 +122,13 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	ns := t.UnixNano()
 	r.authors.observe(ev.Get(parser.ColAuthorName), ns, int64(r.window), MaxListed)
+	if p := ev.Get(parser.ColEntityPath); p != "" {
+		// The window's whole length in buckets: a deletion the window
+		// counts is never older than that before the newest.
+		r.paths.observe(p, ns, r.span.n*r.span.bucket, MaxListed)
+	}
+	r.ids.add(ev.Get(parser.ColEventID), ns)
+	r.ids.expire(r.win.Slots[0].I * r.span.bucket) // of the buckets the window no longer holds
 	n, first, last := r.win.total(r.span, t)
 	if float64(n) <= r.bp.Floor || (r.alerted != 0 && ns < r.alerted+int64(r.suppress)) {
 		return
@@ -130,10 +145,19 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 			authors = append(authors, s.V)
 		}
 	}
+	// The deletions counted are those of t's bucket and the n−1 before.
+	from, to := start.UnixNano(), (r.span.index(t)+1)*r.span.bucket
+	var paths []string
+	for _, s := range r.paths.Seen {
+		if s.Last >= from && s.Last < to {
+			paths = append(paths, s.V)
+		}
+	}
 	a := &Alert{
-		Time:    last, // the last event counted (t, unless t came out of order)
-		Columns: []Column{{"Authors", strings.Join(authors, ",")}},
-		Count:   n, Threshold: b.Threshold, HasThreshold: true,
+		Time:     last, // the last event counted (t, unless t came out of order)
+		Columns:  []Column{{"Authors", strings.Join(authors, ",")}, {"EntityPaths", strings.Join(paths, ",")}},
+		EventIDs: r.ids.ids(from, to),
+		Count:    n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,
 		WindowStart: start, WindowEnd: alertWindowEnd(t, last), FirstEvent: first, LastEvent: last,
 		Learning: b.Learning,
@@ -143,7 +167,9 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 
 func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
 	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
-	r.win.expire(r.span.index(wm) - r.span.n + 1)
+	from := r.span.index(wm) - r.span.n + 1
+	r.win.expire(from)
+	r.ids.expire(from * r.span.bucket)
 	r.hist.prune(hourOf(wm) - r.keepHours)
 }
 
@@ -155,13 +181,16 @@ type repoDeletionState struct {
 	Hours     []hourCount `json:"hours"`
 	Authors   []seenValue `json:"authors"`
 	Alerted   int64       `json:"alerted,omitempty"`
+	// Paths and IDs are absent in state saved before they were kept.
+	Paths []seenValue `json:"paths,omitempty"`
+	IDs   idList      `json:"ids,omitempty"`
 }
 
 func (r *repoDeletion) StateVersion() int { return 1 }
 
 func (r *repoDeletion) Snapshot() ([]byte, error) {
 	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Slots: r.win.Slots, Hours: r.hist.hours,
-		Authors: r.authors.Seen, Alerted: r.alerted})
+		Authors: r.authors.Seen, Alerted: r.alerted, Paths: r.paths.Seen, IDs: r.ids})
 }
 
 func (r *repoDeletion) Restore(data []byte) error {
@@ -170,7 +199,8 @@ func (r *repoDeletion) Restore(data []byte) error {
 		return fmt.Errorf("sentinel.repo_deletion: %w", err)
 	}
 	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
-	r.authors.sorted = false
+	r.paths.Seen, r.ids = st.Paths, st.IDs.restored()
+	r.authors.sorted, r.paths.sorted = false, false
 	return nil
 }
 
