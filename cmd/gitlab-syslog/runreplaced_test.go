@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,46 @@ func TestRunDetectsFileReplacedWhileStopped(t *testing.T) {
 				t.Errorf("the replacement is not logged\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestRunDetectsLiveTruncationAfterRestart: after a restart the rules
+// skip the lines of a file at or before the position their saved state
+// records (read again, folded before); a file truncated while the agent
+// runs again (Omnibus's copytruncate) restarts its offsets, and its new
+// lines must all be evaluated, not taken for those (fresh-user trial 34,
+// F1: 0 of 1,000 alerts after a restart, or a reload that rebuilt the
+// rules, then a copytruncate).
+func TestRunDetectsLiveTruncationAfterRestart(t *testing.T) {
+	t0 := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit_json.log")
+	writeFile(t, path, patLines(1000, 20, t0))
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), fmt.Sprintf("state_dir: %q\nsources:\n  - {type: audit, path: %q}\n", filepath.Join(dir, "st"), path))
+	if r := runCmd(t, "--config", cfg, "--once", "--to", "stdout"); r.err != nil {
+		t.Fatalf("first run: %v\n%s", r.err, r.stderr)
+	}
+	addr, out, errOut := daemon(t, "--config", cfg)
+	waitHealth(t, addr, http.StatusOK, "ok", errOut)
+	// copytruncate, then new lines: ids 1100.., an hour later.
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path+".1", string(old))
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, path, patLines(1100, 20, t0.Add(time.Hour)))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		n := strings.Count(out.String(), `{"rule":"falco.pat_created"`)
+		if n == 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d alerts of falco.pat_created after the truncation, want 20 (one per new line)\n%s", n, errOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

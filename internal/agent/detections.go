@@ -125,6 +125,10 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", n)
 			}
 		}
+		// A line of the file starting before the checkpoint is one
+		// written after a truncation (a live copytruncate), never one
+		// folded before: the tailer resumes at the checkpoint.
+		d.e.ResumeAt(name, ck.FileID, ck.Offset)
 	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
 		dev, ino := checkpoint.DevIno(fi)
 		ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start

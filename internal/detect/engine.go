@@ -87,6 +87,9 @@ type sourceState struct {
 	seen     int64    // wall clock (Unix ns) of its last event, with MinWatermark
 	pos      position // last line folded
 	replay   position // snapshot restored at start: lines up to it are not folded
+	// replayNext is the least offset the next line of replay.FileID can
+	// start at while that file is read on in order (see replayed).
+	replayNext int64
 }
 
 // idleAdvancer is implemented by rules whose Advance does nothing (rules

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -142,6 +143,49 @@ func TestEngineRestartSkipsReplayedLines(t *testing.T) {
 	}
 	if len(again) != 0 {
 		t.Errorf("restart re-alerted: %+v (suppression must survive the restart)", again[0])
+	}
+}
+
+// TestEngineRestartRewound: after a restart, a line of the restored
+// position's file that starts before the line before it, or before where
+// the tailer resumed (ResumeAt), was written after the file was truncated
+// in place (a live copytruncate): it and the lines after it are evaluated,
+// not skipped as lines folded before the restart (fresh-user trial 34,
+// F1). Lines re-read in order before that are still skipped.
+func TestEngineRestartRewound(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		resumeAt int64   // ResumeAt's offset; -1: not called (detect)
+		offsets  []int64 // the lines read after the restart
+		replayed uint64
+		eval     uint64
+	}{
+		{"re-read, then rewound", -1, []int64{100, 200, 0, 100, 200, 300}, 2, 4},
+		{"rewound before any line, below the resume offset", 300, []int64{0, 100, 200}, 0, 3},
+		{"re-read from the resume offset", 100, []int64{100, 200, 300}, 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var alerts []*Alert
+			e := newTestEngine(t, dir, &alerts)
+			for i := range 3 {
+				e.Process(auditEvent(strconv.Itoa(i), "login", "u", at("0s"), "audit_json.log", int64(i*100)))
+			}
+			if err := e.Save(); err != nil {
+				t.Fatal(err)
+			}
+			e2 := newTestEngine(t, dir, &alerts)
+			if tc.resumeAt >= 0 {
+				e2.ResumeAt("audit_json.log", "1:2", tc.resumeAt)
+			}
+			for i, off := range tc.offsets {
+				e2.Process(auditEvent("new-"+strconv.Itoa(i), "login", "u", at("1s"), "audit_json.log", off))
+			}
+			st := e2.Stats()
+			if st.Replayed != tc.replayed || st.Rules["test.count"].Evaluated != tc.eval {
+				t.Errorf("Replayed %d evaluated %d, want %d and %d", st.Replayed, st.Rules["test.count"].Evaluated, tc.replayed, tc.eval)
+			}
+		})
 	}
 }
 

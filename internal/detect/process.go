@@ -62,7 +62,7 @@ func (e *Engine) wallClock() int64 {
 func (e *Engine) process(ev *Event, now int64) {
 	e.stats.Events++
 	src := e.source(ev.Source)
-	if ev.FileID != "" && ev.FileID == src.replay.FileID && ev.Offset <= src.replay.Offset {
+	if ev.FileID != "" && ev.FileID == src.replay.FileID && e.replayed(ev.Source, src, ev) {
 		e.stats.Replayed++
 		return
 	}

@@ -8,6 +8,37 @@ type replacer interface {
 	replaced(name, fileID string)
 }
 
+// replayed reports whether ev, a line of the file of the position src
+// (of source name) was restored at, is one folded before the restart: at
+// or before that position. The lines of a file come in file order, each
+// starting after the one before (and, once the agent said so, at or after
+// where its tailer resumed: ResumeAt); a line that starts before that was
+// written after the file was truncated or rewritten in place (a live
+// copytruncate), and is new: the position is dropped, as Replaced drops
+// it, and no later line of the file is taken for a folded one.
+func (e *Engine) replayed(name string, src *sourceState, ev *Event) bool {
+	if ev.Offset < src.replayNext {
+		e.replaced(name, src.replay.FileID)
+		return false
+	}
+	src.replayNext = ev.Offset + 1
+	return ev.Offset <= src.replay.Offset
+}
+
+// ResumeAt tells the engine that the file fileID (Event.FileID) of source
+// name is read again from offset off (bytes), where the agent's tailer
+// resumes it: a line of it that starts before off, should one come, was
+// written after the file was truncated or rewritten in place, and is not
+// taken for one folded before the restart (see replayed). A source or
+// file the engine holds no restored position for is left as it is.
+func (e *Engine) ResumeAt(name, fileID string, off int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s := e.sources[name]; s != nil && fileID != "" && s.replay.FileID == fileID {
+		s.replayNext = max(s.replayNext, off)
+	}
+}
+
 // Replaced tells the engine that the file fileID (Event.FileID) of source
 // name is no longer the file its restored positions are in: it was
 // truncated or rewritten in place while the agent was stopped (a
@@ -21,13 +52,17 @@ func (e *Engine) Replaced(name, fileID string) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if s := e.sources[name]; s != nil {
-		if s.replay.FileID == fileID {
-			s.replay = position{}
-		}
-		if s.pos.FileID == fileID {
-			s.pos = position{}
-		}
+	if s := e.sources[name]; s != nil && s.pos.FileID == fileID {
+		s.pos = position{}
+	}
+	e.replaced(name, fileID)
+}
+
+// replaced drops the restored position of source name when it is in file
+// fileID, and the rules' positions in it (replacer); under e.mu.
+func (e *Engine) replaced(name, fileID string) {
+	if s := e.sources[name]; s != nil && s.replay.FileID == fileID {
+		s.replay, s.replayNext = position{}, 0
 	}
 	for _, r := range e.rules {
 		if rp, ok := r.rule.(replacer); ok {
