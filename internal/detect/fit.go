@@ -38,7 +38,8 @@ const (
 // remaining excess needs. The identifying members are never shortened:
 // rule, name, kind, severity, tactic, technique, alert_id, time, the
 // counts, thresholds, baselines, times, event_ids, nodes and the key
-// columns. A shortened JSON ends with the member TruncatedMember, which
+// columns, nor the columns fitKept names (times, CorrelationID). A
+// shortened JSON ends with the member TruncatedMember, which
 // lists the members shortened, so it stays one valid JSON object a SIEM
 // reads its identifying members from. A JSON of at most limit bytes is
 // returned as AppendJSON writes it, with no TruncatedMember.
@@ -78,8 +79,8 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 		byLen := slices.Clone(cols)
 		slices.SortStableFunc(byLen, func(x, y *fitMember) int { return y.esc - x.esc })
 		for _, m := range byLen {
-			if m.esc <= escapedLen(m.name)+3 {
-				continue // shortening it costs more than it saves
+			if m.esc <= escapedLen(m.name)+3 || fitKept(m.name) {
+				continue // shortening it costs more than it saves, or it is kept whole
 			}
 			if shorten(m); need <= 0 {
 				break
@@ -215,4 +216,16 @@ func escapedPrefix(s string, room int) (k, n int) {
 		k += size
 	}
 	return k, n
+}
+
+// fitKept reports whether AppendFitJSON keeps the column col whole: a
+// time (EventTime, CreatedAt, a cut one reads as another), and
+// CorrelationID, the key that joins the alert to the request's other
+// log lines.
+func fitKept(col string) bool {
+	switch col {
+	case parser.ColEventTime, parser.ColCreatedAt, parser.ColCorrelationID:
+		return true
+	}
+	return false
 }

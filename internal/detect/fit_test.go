@@ -163,3 +163,35 @@ func TestEscapedPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFitKeepsTimesAndCorrelation: fitted to a size that leaves
+// little of its columns, an alert keeps the line's times and
+// CorrelationID whole, and lists neither as shortened: a cut time reads as
+// another ("2" for a CreatedAt), and CorrelationID joins the alert to the
+// request's other lines (fresh-user trial 34, F3).
+func TestAppendFitKeepsTimesAndCorrelation(t *testing.T) {
+	a := fitAlert(t, "z", 20000)
+	fitted := 0
+	for limit := 1200; limit >= 400; limit -= 10 {
+		out, cut, ok := a.AppendFitJSON(nil, limit, FitColumns)
+		if !ok {
+			continue // too small for what is kept whole
+		}
+		fitted++
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("limit %d: %v: %s", limit, err, out)
+		}
+		for _, col := range []string{parser.ColEventTime, parser.ColCreatedAt, parser.ColCorrelationID} {
+			if want := a.Event.Get(col); want == "" || got[col] != want || slices.Contains(cut, col) {
+				t.Errorf("limit %d: %s = %v (shortened: %q), want %q whole", limit, col, got[col], cut, want)
+			}
+		}
+		if len(out) > limit {
+			t.Errorf("limit %d: %d bytes", limit, len(out))
+		}
+	}
+	if fitted < 10 {
+		t.Errorf("only %d limits fitted: the test tests little", fitted)
+	}
+}
