@@ -330,6 +330,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			firstOf[s.Path] = i
 		}
 	}
+	underFile := false // the default sources' log_dir is a file: said once
 	for i, s := range c.Sources {
 		if c.BadSource(i) {
 			continue
@@ -362,6 +363,13 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 					status += " (" + note + ")"
 				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
 					status += " (did you mean " + m + "?)"
+				}
+			} else if f := throughFile(s.Path); f != "" { // run refuses it alike (sourceFileProblems)
+				var p error
+				status, p = sourceUnderFile(c, i, f)
+				if !underFile {
+					problems = append(problems, p)
+					underFile = r.DefaultSources
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()

@@ -132,3 +132,34 @@ func TestRunRefusesSourceNotFile(t *testing.T) {
 		}
 	})
 }
+
+// TestRunRefusesSourceUnderFile: a source path under a file (a typo in a
+// directory's name, or log_dir given a file) can never exist: check lists
+// it as a problem, naming the source's line or, for the default sources,
+// log_dir's (the flag here) once, and run refuses to start with the same
+// words; before, run retried it forever (fresh-user trial 34, F2).
+func TestRunRefusesSourceUnderFile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, filepath.Join(dir, "notadir"), "x\n")
+	path := filepath.Join(file, "audit_json.log")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+path+"\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a source's path", []string{"--config", cfg}, cfg + ":5: sources[0].path: source " + path + ": " + file + " is a file, not a directory, so the log can never be there: give the path of the log file"},
+		{"log_dir", []string{"--log-dir", file, "--state-dir", filepath.Join(dir, "st2"), "--to", "stdout"}, "--log-dir: " + file + " is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := execute(t, append([]string{"check"}, tc.args...)...)
+			if err == nil || strings.Count(out, tc.want) != 1 {
+				t.Errorf("check: %v, want the problem %q once\n%s", err, tc.want, out)
+			}
+			r := runCmd(t, append(tc.args, "--once")...)
+			if r.err == nil || r.err.Error() != tc.want {
+				t.Errorf("run: %v, want the error %q\n%s", r.err, tc.want, r.stderr)
+			}
+		})
+	}
+}

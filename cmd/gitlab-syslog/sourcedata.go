@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
@@ -42,14 +43,24 @@ func sourceNotRegular(path string, fi os.FileInfo) (status, problem string) {
 // does not exist, or cannot be examined, is not one: run waits for it.
 func sourceFileProblems(c *config.Config) []error {
 	var problems []error
+	underFile := false // the default sources' log_dir is a file: said once
 	for i, s := range c.Sources {
 		if s.IsGlob() || s.Path == "" || c.BadSource(i) {
 			continue
 		}
 		p := ""
-		if fi, err := os.Stat(s.Path); err == nil && !fi.Mode().IsRegular() {
+		fi, err := os.Stat(s.Path)
+		switch {
+		case err == nil && !fi.Mode().IsRegular():
 			_, p = sourceNotRegular(s.Path, fi)
-		} else {
+		case err != nil:
+			if f := throughFile(s.Path); f != "" {
+				if _, perr := sourceUnderFile(c, i, f); perr != nil && !underFile {
+					problems = append(problems, perr)
+					underFile = c.Line("sources") == 0
+				}
+			}
+		default:
 			_, p = sourceData(s.Path)
 		}
 		if p != "" {
@@ -57,4 +68,38 @@ func sourceFileProblems(c *config.Config) []error {
 		}
 	}
 	return problems
+}
+
+// throughFile returns the nearest existing parent of path that is not a
+// directory, "" when there is none: a path under a file can never exist.
+func throughFile(path string) string {
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil {
+			if fi.IsDir() {
+				return ""
+			}
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
+}
+
+// sourceUnderFile returns check's status and problem for source i of c,
+// whose path lies under f, a file: run refuses it at start (a log can
+// never be created there). For the default sources (no sources key: they
+// are those of log_dir) the problem is log_dir's, naming the key or flag
+// that gave it.
+func sourceUnderFile(c *config.Config, i int, f string) (status string, problem error) {
+	status = "CANNOT EXIST: " + f + " is a file, not a directory"
+	if c.Line("sources") == 0 {
+		where := c.LogDir + ": " + f
+		if f == filepath.Clean(c.LogDir) {
+			where = f
+		}
+		return status, problemAt(c, "log_dir", where+" is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)")
+	}
+	path := c.Sources[i].Path
+	return status, problemAt(c, sourceKey(c, i), fmt.Sprintf("source %s: %s is a file, not a directory, so the log can never be there: give the path of the log file", path, f))
 }
