@@ -505,8 +505,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		return nil
 	}
 	on := 0
-	for _, s := range st {
-		if s.On {
+	mistakes := make([]string, len(st)) // by rule: what of its settings is wrong (it cannot run as configured)
+	for i, s := range st {
+		if mistakes[i] = s.Mistakes(c, errs); s.On && mistakes[i] == "" {
 			on++
 		}
 	}
@@ -524,20 +525,23 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		c.Detections.StateSaveInterval, invalidMark(c, errs, "detections.state_save_interval"), dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var warns []string
-	for _, s := range st {
+	for i, s := range st {
 		state, severity := "off", "-" // an off rule sends nothing
-		if s.On {
+		switch {
+		case mistakes[i] != "": // it does not run with these settings: run would not start
+			state = "BAD"
+		case s.On:
 			state, severity = "on", s.Info.Severity.String()
 		}
-		why, mistakes := s.Why, s.Mistakes(c, errs)
-		if mistakes != "" { // it does not run with these settings
+		why := s.Why
+		if mistakes[i] != "" {
 			why = strings.TrimSuffix(why, detectconf.WaitsForLog)
 		}
 		if len(s.Set) > 0 {
 			why += "; set: " + strings.Join(s.Set, ", ")
 		}
-		if mistakes != "" {
-			why += "; " + mistakes
+		if mistakes[i] != "" {
+			why += "; " + mistakes[i]
 		}
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)

@@ -10,7 +10,7 @@ import (
 // and words separated by one space, or "" when there is none.
 func ruleRow(out, id string) string {
 	for line := range strings.SplitSeq(out, "\n") {
-		if f := strings.Fields(line); len(f) > 1 && (f[0] == "on" || f[0] == "off") && f[1] == id {
+		if f := strings.Fields(line); len(f) > 1 && (f[0] == "on" || f[0] == "off" || f[0] == "BAD") && f[1] == id {
 			return strings.Join(f, " ")
 		}
 	}
@@ -57,7 +57,9 @@ func TestCheckRuleRowSettings(t *testing.T) {
 // is not said to run once a source reads it. Before, only a refused
 // severity said so; severity: [High] and an unknown parameter said
 // nothing, a bad value said "NOT CHECKED: a value of it is wrong", and a
-// rule that cannot run had no mark.
+// rule that cannot run had no mark. Its state is BAD and its severity "-",
+// not "on" and the severity of a rule that would not run (fresh-user
+// trial 34, F7).
 func TestCheckRuleRowMistakes(t *testing.T) {
 	dir := t.TempDir()
 	const tail = " (listed with the problems): run would not start"
@@ -66,18 +68,18 @@ func TestCheckRuleRowMistakes(t *testing.T) {
 		want            string // the row, after the config's path is replaced by CFG
 	}{
 		{"refused severity", "    falco.pat_created:\n      severity: Critical\n", "falco.pat_created",
-			`on falco.pat_created Medium configured at CFG:6; set: severity=Critical at CFG:7; its severity "Critical" is wrong` + tail},
+			`BAD falco.pat_created - configured at CFG:6; set: severity=Critical at CFG:7; its severity "Critical" is wrong` + tail},
 		{"severity of the wrong type", "    falco.pat_created:\n      severity: [High]\n      enabled: yes\n", "falco.pat_created",
-			"on falco.pat_created Medium enabled at CFG:8; its severity is wrong" + tail},
+			"BAD falco.pat_created - enabled at CFG:8; its severity is wrong" + tail},
 		{"unknown parameter and refused severity of a rule off for want of its log", "    sentinel.bruteforce:\n      windw: 1h\n      severity: CRITICAL\n", "sentinel.bruteforce",
-			"off sentinel.bruteforce - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
+			"BAD sentinel.bruteforce - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
 				`set: severity=CRITICAL at CFG:8; its windw "1h" and severity "CRITICAL" are wrong` + tail},
 		{"bad value", "    gitlab.password_spray:\n      min_users: ten\n", "gitlab.password_spray",
-			`off gitlab.password_spray - NOT CHECKED; set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
+			`BAD gitlab.password_spray - NOT CHECKED; set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
 		{"bad value of detections.params", "    sentinel.repo_deletion: {}\n  params:\n    min_count: ten\n", "sentinel.repo_deletion",
-			`off sentinel.repo_deletion - NOT CHECKED; set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
+			`BAD sentinel.repo_deletion - NOT CHECKED; set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
 		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
-			"off sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
+			"BAD sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
 				"it cannot run as configured" + tail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
