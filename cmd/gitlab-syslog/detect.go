@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -680,12 +681,41 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	switch idle := len(st.Rules) - len(ids); {
 	case idle > 0 && len(ids) == 0:
 		fmt.Fprintf(w, "  (no rule running was given an event)\n")
+		for _, note := range unreadNotes(eng, st, inputs) {
+			fmt.Fprintf(w, "detect: %s\n", note)
+		}
 	case idle > 0:
 		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
 	}
 	if msg := lateCause(st, inputs, counts); msg != "" {
 		fmt.Fprintf(w, "detect: %s\n", msg)
 	}
+}
+
+// unreadNotes says, for each rule of st that alerts on lines of logs none
+// of inputs is (detect.Engine.Logs), that it was given no event for that
+// reason, with what else turns it on (all_logs); none when an input's type
+// is taken line by line, which may be any.
+func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []string {
+	var types []parser.Type
+	for _, in := range inputs {
+		if in.typ == parser.TypeUnknown {
+			return nil
+		}
+		types = append(types, in.typ)
+	}
+	var notes []string
+	for _, id := range slices.Sorted(maps.Keys(st.Rules)) {
+		logs, hint := eng.Logs(id)
+		if logs == nil || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(types, t) }) {
+			continue
+		}
+		if hint != "" {
+			hint = ", " + hint
+		}
+		notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on lines of %s, and no input is one%s", id, detect.LogNames(logs), hint))
+	}
+	return notes
 }
 
 // offReasons joins the reasons of the rules that are off, for an error.

@@ -189,3 +189,30 @@ func TestDetectSummaryNoAlert(t *testing.T) {
 		t.Errorf("summary lacks\n%s\ngot:\n%s", want, stderr.String())
 	}
 }
+
+// TestDetectSummaryUnreadLog: when no rule running was given an event,
+// the summary says which of them alert only on logs no input is, and
+// what else turns them on (sentinel.ti_malicious_ip's all_logs), as check
+// does; a run given such a log has no such note (fresh-user trial 34, F8:
+// "0 events" and nothing more).
+func TestDetectSummaryUnreadLog(t *testing.T) {
+	dir := t.TempDir()
+	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "198.51.100.20\n")
+	const note = "detect: sentinel.ti_malicious_ip was given no event: it alerts on lines of the access log (nginx/gitlab_access.log), and no input is one, or set all_logs: true to match the addresses of audit and application lines too\n"
+	for _, tc := range []struct {
+		input string
+		want  bool
+	}{
+		{"audit:" + filepath.Join(samples, "audit_json.log"), true},
+		{filepath.Join(samples, "gitlab_access.log"), false},
+	} {
+		o := &detectOptions{format: "json", rules: []string{"sentinel.ti_malicious_ip"}, params: []string{"ti_file=" + ti}}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{tc.input}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %s: %v\n%s", tc.input, err, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), note); got != tc.want {
+			t.Errorf("detect %s: note %v, want %v\n%s", tc.input, got, tc.want, stderr.String())
+		}
+	}
+}

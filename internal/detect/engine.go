@@ -293,13 +293,40 @@ func (e *Engine) unreadLogs(s Spec, logs []parser.Type) *OffError {
 	if len(logs) == 0 || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(e.cfg.Types, t) }) {
 		return nil
 	}
+	names := make([]string, len(logs))
+	for i, t := range logs {
+		names[i] = t.String()
+	}
+	return &OffError{Rule: s.Info.ID, Logs: logs, Reason: fmt.Sprintf(
+		"it alerts on lines of %s and no source reads it: add a source of type %s to turn it on",
+		LogNames(logs), strings.Join(names, " or "))}
+}
+
+// Logs returns the logs whose lines raise the alerts of rule id under
+// its parameters (Spec.Logs), and what else would turn it on were none of
+// them read (Spec.LogsHint, "" for none); nil and "" for a spec without
+// Logs, or a rule the engine does not know.
+func (e *Engine) Logs(id string) (logs []parser.Type, hint string) {
+	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
+	if i < 0 || e.cfg.Specs[i].Logs == nil {
+		return nil, ""
+	}
+	s := e.cfg.Specs[i]
+	p := NewParams(id, e.cfg.Params, e.cfg.Rules[id].Params)
+	if s.LogsHint != nil {
+		hint = s.LogsHint(p)
+	}
+	return s.Logs(p), hint
+}
+
+// LogNames names logs for a message: "the access log
+// (nginx/gitlab_access.log)", "the audit or application log (...)".
+func LogNames(logs []parser.Type) string {
 	names, files := make([]string, len(logs)), make([]string, len(logs))
 	for i, t := range logs {
 		names[i], files[i] = t.String(), logFile(t)
 	}
-	return &OffError{Rule: s.Info.ID, Logs: logs, Reason: fmt.Sprintf(
-		"it alerts on lines of the %s log (%s) and no source reads it: add a source of type %s to turn it on",
-		strings.Join(names, " or "), strings.Join(files, "; "), strings.Join(names, " or "))}
+	return fmt.Sprintf("the %s log (%s)", strings.Join(names, " or "), strings.Join(files, "; "))
 }
 
 // logFile names the file GitLab writes log t to.
