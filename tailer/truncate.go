@@ -39,7 +39,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 				return err
 			}
 		} else {
-			t.log.Warn("tailer: file truncated and no rotated copy matches; lines after the offset that were not read are lost",
+			t.log.Warn("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
 				"offset", src.off)
 		}
 	}
