@@ -22,6 +22,21 @@ func patLines(first, n int, at time.Time) string {
 	return b.String()
 }
 
+// copytruncate rotates path as logrotate's copytruncate does (a copy to
+// path.1, then path truncated in place) and writes data to it.
+func copytruncate(t *testing.T, path, data string) {
+	t.Helper()
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path+".1", string(old))
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, path, data)
+}
+
 // TestRunDetectsFileReplacedWhileStopped: a file truncated or rewritten in
 // place while the agent was stopped keeps its device and inode, and the
 // tailer reads it anew from its start; the rules must evaluate every one
@@ -34,17 +49,7 @@ func TestRunDetectsFileReplacedWhileStopped(t *testing.T) {
 		name    string
 		replace func(t *testing.T, path, data string)
 	}{
-		{"copytruncate", func(t *testing.T, path, data string) {
-			old, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, path+".1", string(old))
-			if err := os.Truncate(path, 0); err != nil {
-				t.Fatal(err)
-			}
-			appendTo(t, path, data)
-		}},
+		{"copytruncate", copytruncate},
 		{"rewritten in place", func(t *testing.T, path, data string) {
 			if err := os.WriteFile(path, []byte(data), 0o644); err != nil { // O_TRUNC: the same inode
 				t.Fatal(err)
@@ -98,16 +103,7 @@ func TestRunDetectsLiveTruncationAfterRestart(t *testing.T) {
 	}
 	addr, out, errOut := daemon(t, "--config", cfg)
 	waitHealth(t, addr, http.StatusOK, "ok", errOut)
-	// copytruncate, then new lines: ids 1100.., an hour later.
-	old, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path+".1", string(old))
-	if err := os.Truncate(path, 0); err != nil {
-		t.Fatal(err)
-	}
-	appendTo(t, path, patLines(1100, 20, t0.Add(time.Hour)))
+	copytruncate(t, path, patLines(1100, 20, t0.Add(time.Hour))) // ids 1100.., an hour later
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		n := strings.Count(out.String(), `{"rule":"falco.pat_created"`)

@@ -135,8 +135,7 @@ func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMe
 	cs := a.Event.Columns
 	for i, c := range cs {
 		bit := nameBit(c.Name)
-		if (inFields&bit != bit || !hasField(fields, c.Name)) &&
-			(inCols&bit != bit || !hasColumn(cs[:i], c.Name)) { // as appendJSON
+		if firstWritten(fields, cs, i, inFields, inCols) { // as appendJSON
 			cols = append(cols, member(c.Name, c.Value, -1, i))
 		}
 		inCols |= bit

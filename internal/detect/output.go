@@ -214,8 +214,7 @@ func (a *Alert) appendJSON(dst []byte, fields []parser.Field, t []byte) []byte {
 		cols := a.Event.Columns
 		for i, c := range cols {
 			bit := nameBit(c.Name)
-			if (inFields&bit != bit || !hasField(fields, c.Name)) &&
-				(inCols&bit != bit || !hasColumn(cols[:i], c.Name)) { // the first of a name only
+			if firstWritten(fields, cols, i, inFields, inCols) {
 				dst = jsonstr.AppendMember(dst, c.Name, c.Value)
 			}
 			inCols |= bit
@@ -416,3 +415,15 @@ func sameAlertSDID(id, sdid string) bool {
 // readOnly returns the bytes of s without copying them; they must not be
 // written.
 func readOnly(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// firstWritten reports whether the record column cols[i] is written in an
+// alert's JSON after its fields: its name is neither a field's nor that of
+// a column before it (the first of a name only). inFields is the union of
+// the fields' nameBits and inCols that of cols[:i]: a name whose nameBit
+// is not all in a set's mask is not in the set, so most columns are
+// written without a search.
+func firstWritten(fields []parser.Field, cols []Column, i int, inFields, inCols uint64) bool {
+	name := cols[i].Name
+	bit := nameBit(name)
+	return (inFields&bit != bit || !hasField(fields, name)) && (inCols&bit != bit || !hasColumn(cols[:i], name))
+}
