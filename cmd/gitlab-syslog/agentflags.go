@@ -64,34 +64,18 @@ func (f *agentFlags) checkEmptyPaths(cmd *cobra.Command) error {
 	return nil
 }
 
-// load reads the config file (if any), applies the flags that were given,
-// resolves defaults and validates. On any error it returns no
-// configuration: run starts only with a valid one. With the mistakes of
-// keys and values it reports a state directory in which no file can be
-// created too (check's test), so that one attempt lists them all.
-func (f *agentFlags) load(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
-	c, r, err := f.loadAll(cmd)
-	if err != nil {
-		if c != nil && c.StateDir != "" {
-			if werr := dirWritable(c.StateDir); werr != nil {
-				err = config.SortErrors(errors.Join(err, stateDirProblem(c, werr)), c.File())
-			}
-		}
-		return nil, r, err
-	}
-	return c, r, nil
-}
-
-// loadAll is load for check: when the mistakes are of keys and values (a
-// value of the wrong type or out of range, an unknown key or rule), it
-// returns them, sorted by line, with the configuration decoded without
-// the offending values, so that check can run its other checks (the
-// state directory, the source and TLS files, the rules' files) and report
-// everything in one run (a list item of the wrong type is decoded empty in
-// its place, and the items after it keep their index: see config.Parse).
-// The configuration is nil when the
-// file could not be decoded at all (a YAML syntax error) or a flag is
-// wrong; it is for checking only when the error is not nil.
+// loadAll reads the config file (if any), applies the flags that were
+// given, resolves defaults and validates. When the mistakes are of keys
+// and values (a value of the wrong type or out of range, an unknown key
+// or rule), it returns them, sorted by line, with the configuration
+// decoded without the offending values, so that check, and run at start
+// and on SIGHUP (startProblems, reloadProblems), can run the other checks
+// (the state directory, the source and TLS files, the rules' files) and
+// report everything in one run (a list item of the wrong type is decoded
+// empty in its place, and the items after it keep their index: see
+// config.Parse). The configuration is nil when the file could not be
+// decoded at all (a YAML syntax error) or a flag is wrong; it is for
+// checking only when the error is not nil.
 func (f *agentFlags) loadAll(cmd *cobra.Command) (*config.Config, config.Resolved, error) {
 	if err := f.checkEmptyPaths(cmd); err != nil {
 		return nil, config.Resolved{}, err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -45,7 +44,9 @@ Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
 checkpoints and the detection state and exit 0. SIGHUP rereads the
 configuration file (the old sources stop before the new ones start), reopens
 the GeoIP databases and rereads the detection rules' files (the TI indicator
-file); an invalid new configuration is logged and the running one kept. A TI
+file); a new configuration that run would refuse at start (but for its
+state_dir, which a reload keeps) is refused, each problem logged as check
+words it, and the running one kept. A TI
 file that is missing or holds nothing usable is no configuration error (check
 reports it): at start the rule runs with no indicators, at a reload the rest
 is reloaded and the rule keeps the indicators it has; one error names the
@@ -107,13 +108,11 @@ default state_dir, so that a second run reads them again.)`,
 						return
 					case <-hup:
 					}
-					nc, _, err := f.load(cmd)
-					if err == nil { // as at start
-						if ps := sourceFileProblems(nc); len(ps) > 0 {
-							err = errors.New(strings.Join(texts(ps), "; "))
-						}
-					}
-					if err != nil {
+					// Refused, as at start, for every problem that would
+					// stop run with this file (but the state directory's,
+					// which a reload keeps), each in check's words.
+					nc, _, err := f.loadAll(cmd)
+					if err := reloadProblems(nc, err); err != nil {
 						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err,
 							"hint", "fix it (gitlab-syslog check, given run's --config and flags, lists every mistake) and send SIGHUP again")
 						continue

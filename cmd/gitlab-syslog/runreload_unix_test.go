@@ -127,3 +127,46 @@ func TestReloadInvalidSaysWhatToDo(t *testing.T) {
 		t.Errorf("hint %q, want what to do: gitlab-syslog check, then SIGHUP again", hint)
 	}
 }
+
+// TestReloadRefusesStartProblems: a SIGHUP whose file has a problem that
+// would stop run at start (a GeoIP database that does not open, streaming
+// token and TLS files) is refused as a whole: one ERROR lists each
+// problem in check's words (FILE:LINE: key: cause and what to do), the
+// running configuration is kept and no "configuration reloaded" follows
+// (fresh-user trial 34, F5: the GeoIP error had no file, line nor advice
+// and the reload went ahead).
+func TestReloadRefusesStartProblems(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	for _, tc := range []struct {
+		name, add string
+		want      []string
+	}{
+		{"geoip", "geoip:\n  city_db: " + none + ".mmdb\n", []string{
+			"c.yaml:6: geoip.city_db: open city_db " + none + ".mmdb",
+			"give the path of a GeoLite2-City"}},
+		{"streaming", "streaming:\n  listen: 127.0.0.1:0\n  token_file: " + none + ".tok\n  tls:\n    cert_file: " + none + ".crt\n    key_file: " + none + ".key\n", []string{
+			"c.yaml:7: streaming.token_file: ",
+			"c.yaml:8: streaming.tls: cert_file " + none + ".crt"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+			head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
+			r := runReload(t, cfg, head+tc.add, "SIGHUP: configuration invalid")
+			recs := r.records("SIGHUP: configuration invalid; keeping the running one")
+			if len(recs) != 1 {
+				t.Fatalf("logged %d such records, want 1:\n%s", len(recs), r.stderr)
+			}
+			got, _ := recs[0]["err"].(string)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("err %q lacks %q", got, w)
+				}
+			}
+			if strings.Contains(r.stderr, "configuration reloaded") || strings.Contains(r.stderr, `"msg":"reloading configuration"`) {
+				t.Errorf("the reload went ahead:\n%s", r.stderr)
+			}
+		})
+	}
+}

@@ -19,17 +19,33 @@ import (
 // (or flag), the cause and what to do. It returns nil when there is none,
 // and err alone when c is nil (a YAML syntax error, a bad flag).
 func startProblems(c *config.Config, err error) error {
+	return configProblems(c, err, true)
+}
+
+// reloadProblems returns what refuses the configuration c that a SIGHUP
+// read (err: loadAll's mistakes), the running one being kept: every
+// problem of startProblems, in the same words, but those of the state
+// directory. A reload keeps the running state_dir (a change takes effect
+// at the next restart, which checks it, as check does), and the running
+// agent holds it; a fault in it now is the running agent's, which its
+// health reports, not the new file's. A problem of a setting that
+// takes effect only at the next restart (a spool directory, a network
+// input) refuses the reload all the same: that restart would refuse the
+// file.
+func reloadProblems(c *config.Config, err error) error {
+	return configProblems(c, err, false)
+}
+
+// configProblems is startProblems, with the state directory's problems
+// when stateDir is true and without them otherwise (reloadProblems).
+func configProblems(c *config.Config, err error, stateDir bool) error {
 	if c == nil {
 		return err
 	}
 	errs := errList(err)
 	var problems []error
-	if werr := dirWritable(c.StateDir); werr != nil {
-		problems = append(problems, stateDirProblem(c, werr))
-	} else if p := detectStateDirProblem(c.StateDir); p != "" {
-		problems = append(problems, problemAt(c, "state_dir", c.StateDir+" "+p))
-	} else if p := detectDirProblem(c); p != nil {
-		problems = append(problems, p)
+	if stateDir {
+		problems = append(problems, stateDirProblems(c)...)
 	}
 	problems = append(problems, forwardTLSProblems(c)...)
 	if !c.Dropped("sources") { // refused as such: its sources are not followed
@@ -47,4 +63,21 @@ func startProblems(c *config.Config, err error) error {
 		return nil
 	}
 	return config.SortErrors(errors.Join(append(restated(errs, problems), problems...)...), c.File())
+}
+
+// stateDirProblems returns the problems of c's state directory that stop
+// run at start: one in which no file can be created, one that was a
+// detect --state-dir, or a detection state directory that cannot be used
+// (the first of these found).
+func stateDirProblems(c *config.Config) []error {
+	if werr := dirWritable(c.StateDir); werr != nil {
+		return []error{stateDirProblem(c, werr)}
+	}
+	if p := detectStateDirProblem(c.StateDir); p != "" {
+		return []error{problemAt(c, "state_dir", c.StateDir+" "+p)}
+	}
+	if p := detectDirProblem(c); p != nil {
+		return []error{p}
+	}
+	return nil
 }
