@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,9 @@ import (
 // or holds no token is a problem at its key's line, with what to do, and
 // run refuses it too; an unset token_env is a warning, saying that run
 // refuses to start when it is unset in the agent's environment; a short
-// token and plain HTTP on every interface are warned about as run warns.
+// token, a token_file others can read and plain HTTP on every interface
+// are warned about as run warns, run's WARN naming the key's file and
+// line as check does (trial 34, F5: it carried key=token_file alone).
 func TestCheckStreamingTokens(t *testing.T) {
 	dir := t.TempDir()
 	logDir, err := filepath.Abs("../../testdata")
@@ -21,25 +24,32 @@ func TestCheckStreamingTokens(t *testing.T) {
 	comments := writeFile(t, filepath.Join(dir, "comments"), "# the group's token, once created\n\n")
 	const unset = "GITLAB_SYSLOG_TEST_UNSET_TOKENS"
 	t.Setenv(unset, "")
+	openFile := writeFile(t, filepath.Join(dir, "open"), "4pQbN8xJr2sVwT6yKz3LmC1d\n")
+	if err := os.Chmod(openFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, listen, tokens string
 		problem              string // after the config's path, in check's problems and run's error; "": none
 		warning              string // after the config's path, a WARNING of check; "": none
 		runs                 bool   // run starts
 		runWarn              string // in run's log
+		runWhere             string // after the config's path, that WARN's where
 	}{
 		{"token_env unset", "127.0.0.1:0", "token_env: " + unset, "",
-			":5: streaming.token_env: environment variable " + unset + " is unset or empty; set it in the agent's environment", false, ""},
+			":5: streaming.token_env: environment variable " + unset + " is unset or empty; set it in the agent's environment", false, "", ""},
 		{"token_file a directory", "127.0.0.1:0", "token_file: " + dir,
-			":5: streaming.token_file: " + dir + " is a directory; give the file that holds the streaming destinations' verification tokens", "", false, ""},
+			":5: streaming.token_file: " + dir + " is a directory; give the file that holds the streaming destinations' verification tokens", "", false, "", ""},
 		{"token_file only comments", "127.0.0.1:0", "token_file: " + comments,
-			":5: streaming.token_file: " + comments + " holds no token (one per line", "", false, ""},
+			":5: streaming.token_file: " + comments + " holds no token (one per line", "", false, "", ""},
 		{"token_file missing", "127.0.0.1:0", "token_file: " + filepath.Join(dir, "nope"),
-			":5: streaming.token_file: stat " + filepath.Join(dir, "nope") + ": no such file or directory; give the file", "", false, ""},
+			":5: streaming.token_file: stat " + filepath.Join(dir, "nope") + ": no such file or directory; give the file", "", false, "", ""},
 		{"short token", "127.0.0.1:0", "tokens: [short]", "",
-			":5: streaming.tokens[0]: the token is shorter than the 16 characters GitLab generates", true, "is shorter than the 16 characters"},
+			":5: streaming.tokens[0]: the token is shorter than the 16 characters GitLab generates", true, "is shorter than the 16 characters", ":5: streaming.tokens[0]"},
+		{"token_file readable by others", "127.0.0.1:0", "token_file: " + openFile, "",
+			":5: streaming.token_file: token file " + openFile + " is readable by group or others", true, "is readable by group or others", ":5: streaming.token_file"},
 		{"plain HTTP on every interface", "0.0.0.0:0", "tokens: [4pQbN8xJr2sVwT6yKz3LmC1d]", "",
-			":4: streaming.listen: serving plain HTTP on a non-loopback address", true, "serving plain HTTP on a non-loopback address"},
+			":4: streaming.listen: serving plain HTTP on a non-loopback address", true, "serving plain HTTP on a non-loopback address", ":4: streaming.listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +72,19 @@ func TestCheckStreamingTokens(t *testing.T) {
 			if (r.err == nil) != tt.runs {
 				t.Fatalf("run: %v, want it to start %t; log:\n%s", r.err, tt.runs, r.stderr)
 			}
-			if tt.runWarn != "" && !strings.Contains(r.stderr, tt.runWarn) {
+			if tt.runWarn == "" {
+				return
+			}
+			var warned bool
+			for _, rec := range r.logs {
+				if msg, _ := rec["msg"].(string); rec["level"] == "WARN" && strings.Contains(msg, tt.runWarn) {
+					warned = true
+					if rec["where"] != cfg+tt.runWhere {
+						t.Errorf("run's WARN %q has where=%v, want %q", msg, rec["where"], cfg+tt.runWhere)
+					}
+				}
+			}
+			if !warned {
 				t.Errorf("run did not warn %q; log:\n%s", tt.runWarn, r.stderr)
 			}
 		})

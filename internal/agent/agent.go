@@ -733,10 +733,13 @@ func (st *streamer) err() error {
 	return st.runErr
 }
 
-// streamingConfig is the receiver's configuration sc (the config file's
-// streaming block) with the agent's logger.
-func (a *Agent) streamingConfig(sc streaming.Config) streaming.Config {
+// streamingConfig is the receiver's configuration: cfg's streaming block
+// with the agent's logger, and cfg's places of its keys for the
+// receiver's warnings (as check prints them: "FILE:LINE: streaming.KEY").
+func (a *Agent) streamingConfig(cfg *config.Config) streaming.Config {
+	sc := cfg.Streaming
 	sc.Logger = a.log
+	sc.Where = func(key string) string { return cfg.Where("streaming." + key) }
 	return sc
 }
 
@@ -749,7 +752,7 @@ func (a *Agent) reloadStreaming(old, cfg *config.Config) {
 	a.mu.Unlock()
 	reloaded := false
 	if st != nil {
-		if err := st.r.Reload(a.streamingConfig(cfg.Streaming)); err != nil {
+		if err := st.r.Reload(a.streamingConfig(cfg)); err != nil {
 			a.log.Error("reload: streaming tokens and certificate unchanged", "err", err)
 		} else {
 			reloaded = true
@@ -771,7 +774,7 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 	if sc.Listen == "" {
 		return nil
 	}
-	r, err := streaming.New(a.streamingConfig(sc))
+	r, err := streaming.New(a.streamingConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}

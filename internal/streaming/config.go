@@ -88,6 +88,14 @@ type Config struct {
 	SpoolMaxBytes int64 `yaml:"-"`
 	// Logger receives the Receiver's logs. Default slog.Default().
 	Logger *slog.Logger `yaml:"-"`
+	// Where, when not nil, names where a key of this block was set, for
+	// the warnings New and Reload log: given a Warning's Key ("tokens[0]",
+	// "token_file", "token_env", "listen") it returns its place, such as
+	// "agent.yaml:7: streaming.token_file" (the agent's configuration file
+	// and line, or the flag that gave the value), logged as the attribute
+	// "where", so that a warning names the line to fix as the check
+	// command does. Nil logs the key alone.
+	Where func(key string) string `yaml:"-"`
 }
 
 // TLSFiles are the PEM files of the certificate a Receiver serves. Both or

@@ -129,7 +129,7 @@ func New(cfg Config) (*Receiver, error) {
 		return nil, fmt.Errorf("streaming: listen: %w", err)
 	}
 	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
-		log.Warn("streaming: "+PlainWarning, "key", "listen", "addr", r.ln.Addr().String())
+		log.Warn("streaming: "+PlainWarning, append(warnAttrs(&cfg, "listen"), "addr", r.ln.Addr().String())...)
 	}
 	return r, nil
 }

@@ -76,7 +76,7 @@ func Check(cfg Config) ([]Warning, error) {
 func loadTokens(cfg *Config, log *slog.Logger) (tokenSet, error) {
 	toks, warns, err := readTokens(cfg)
 	for _, w := range warns {
-		log.Warn("streaming: "+w.Msg, "key", w.Key)
+		log.Warn("streaming: "+w.Msg, warnAttrs(cfg, w.Key)...)
 	}
 	if err != nil {
 		return nil, err
@@ -86,6 +86,16 @@ func loadTokens(cfg *Config, log *slog.Logger) (tokenSet, error) {
 		ts[i] = sha256.Sum256([]byte(t))
 	}
 	return ts, nil
+}
+
+// warnAttrs returns the log attributes of a warning about key of cfg's
+// block: key and, when cfg.Where is set, where (its file and line).
+func warnAttrs(cfg *Config, key string) []any {
+	attrs := []any{"key", key}
+	if cfg.Where != nil {
+		attrs = append(attrs, "where", cfg.Where(key))
+	}
+	return attrs
 }
 
 // readTokens returns the tokens of cfg's three sources (Tokens,
