@@ -847,10 +847,13 @@ func clientCAUsable(path string) error {
 }
 
 // keyPairUsable loads the certificate and key as the streaming receiver
-// does (tls.LoadX509KeyPair); "" for both means no TLS. The error names
-// both files: a missing one, a swapped pair, a key that does not match.
+// does (tls.LoadX509KeyPair); "" for both means no TLS. A half pair (one
+// of them "") is not loaded and gives nil: it is the configuration's
+// mistake, which its validation reports at the key that is set. The
+// error names both files: a missing one, a swapped pair, a key that does
+// not match.
 func keyPairUsable(certFile, keyFile string) error {
-	if certFile == "" && keyFile == "" {
+	if certFile == "" || keyFile == "" {
 		return nil
 	}
 	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {

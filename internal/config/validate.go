@@ -122,9 +122,7 @@ func (v *validator) streaming(seen map[string]int) {
 	if !strings.HasPrefix(st.Path, "/") {
 		v.errf("streaming.path", "must start with /, got %q", st.Path)
 	}
-	if (st.TLS.CertFile == "") != (st.TLS.KeyFile == "") {
-		v.errf("streaming.tls", "cert_file and key_file go together")
-	}
+	v.halfPair("streaming.tls", st.TLS.CertFile, st.TLS.KeyFile, "")
 	if st.MaxBody < 0 {
 		v.errf("streaming.max_body", "must not be negative")
 	}
@@ -205,9 +203,7 @@ func (v *validator) forward(f *Forward) {
 	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" && u.Scheme != "relp+tls" {
 		v.errf("forward.tls", "is set but forward.url is not a tls:// or relp+tls:// URL")
 	}
-	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
-		v.errf("forward.tls", "cert_file and key_file go together (client certificate)")
-	}
+	v.halfPair("forward.tls", f.TLS.CertFile, f.TLS.KeyFile, " (client certificate)")
 	if _, err := forwarder.ParseFacility(f.Facility); err != nil {
 		hint := "" // local8, local9: the range says it; "did you mean local0" would mislead
 		if !strings.HasPrefix(strings.ToLower(f.Facility), "local") {
@@ -294,6 +290,19 @@ type validator struct {
 // errf records an *Error about the key at path, naming the flag instead
 // when a flag gave the value; else the file, when there is one, and the
 // line of the key or of its nearest parent in it, when there is one.
+// halfPair reports a TLS certificate and key of which only one is set
+// (tls, the block's path, has cert_file certFile and key_file keyFile) at
+// the key that is set, with what to give; what says what the pair is
+// for (" (client certificate)"), or "".
+func (v *validator) halfPair(tls, certFile, keyFile, what string) {
+	switch {
+	case certFile != "" && keyFile == "":
+		v.errf(tls+".cert_file", "%s is set but key_file is not: they go together%s; give key_file, its private key (PEM), or remove cert_file", certFile, what)
+	case certFile == "" && keyFile != "":
+		v.errf(tls+".key_file", "%s is set but cert_file is not: they go together%s; give cert_file, its PEM certificate (chain), or remove key_file", keyFile, what)
+	}
+}
+
 func (v *validator) errf(path, format string, args ...any) {
 	e := &Error{Key: path, Err: fmt.Errorf(format, args...)}
 	if flag := v.flagOf(path); flag != "" {

@@ -153,10 +153,12 @@ func (c *Config) Check() error {
 		return &KeyError{Key: "listen", Err: err}
 	}
 	switch {
-	case sc.TLS && c.TLS.CertFile == "":
+	case sc.TLS && c.TLS.CertFile == "" && c.TLS.KeyFile == "":
 		return keyErr("tls.cert_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+	case sc.TLS && c.TLS.CertFile == "": // at the key that is set
+		return keyErr("tls.key_file", "inputs: %s needs tls.cert_file too, the PEM certificate (chain) of key_file %s; give it, or remove key_file", c.Listen, c.TLS.KeyFile)
 	case sc.TLS && c.TLS.KeyFile == "":
-		return keyErr("tls.key_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+		return keyErr("tls.cert_file", "inputs: %s needs tls.key_file too, the private key (PEM) of cert_file %s; give it, or remove cert_file", c.Listen, c.TLS.CertFile)
 	case !sc.TLS && (c.TLS != TLSFiles{}):
 		return keyErr("tls", "inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen)
 	case c.MaxMessageBytes < 0:

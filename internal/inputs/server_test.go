@@ -414,7 +414,10 @@ func TestConfigCheckKeys(t *testing.T) {
 		{Config{Listen: "tcp://:2514", MaxMessageBytes: MinMaxMessageBytes - 1}, "max_message_bytes"},
 		{Config{Listen: "tcp://:2514", MaxMessageBytes: -1}, "max_message_bytes"},
 		{Config{Listen: "tcp://:2514", Other: "keep"}, "other"},
-		{Config{Listen: "tls://:2514", TLS: TLSFiles{KeyFile: "k"}}, "tls.cert_file"},
+		{Config{Listen: "tls://:2514"}, "tls.cert_file"},
+		// A half pair is placed at the key that is set (trial 34, F6).
+		{Config{Listen: "tls://:2514", TLS: TLSFiles{KeyFile: "k"}}, "tls.key_file"},
+		{Config{Listen: "tls://:2514", TLS: TLSFiles{CertFile: "c"}}, "tls.cert_file"},
 		{Config{Listen: "tcp://:2514", IdleTimeout: -1}, "idle_timeout"},
 	} {
 		err := c.cfg.Check()
