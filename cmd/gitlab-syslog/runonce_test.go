@@ -217,9 +217,8 @@ func TestRunOnceUnreadableSource(t *testing.T) {
 		args []string
 		want []string // in the error
 	}{
-		{"log-dir is a file", []string{"--log-dir", plain},
-			[]string{"cannot open " + filepath.Join(plain, "gitlab-rails", "audit_json.log") + ": " + plain + " is a file, not a directory",
-				"cannot open " + filepath.Join(plain, "nginx", "gitlab_access.log") + ": " + plain + " is a file, not a directory"}},
+		{"log-dir is a file", []string{"--log-dir", plain}, // refused at start, once: TestRunRefusesSourceUnderFile
+			[]string{"--log-dir: " + plain + " is a file, not a directory: give the directory GitLab writes its logs to"}},
 		{"no permission", []string{"--config", sourcesConfig(t, "", noPerm)},
 			[]string{"cannot open " + noPerm + ": permission denied"}},
 	}
