@@ -349,7 +349,11 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			if strings.HasSuffix(s.Path, "*") {
 				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
 			}
-			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
+			if f := globUnderFile(s.Path); f != "" { // run refuses it alike (sourceFileProblems)
+				st, p := sourceUnderFile(c, i, f)
+				status = st
+				problems = append(problems, p)
+			} else if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()
 				}

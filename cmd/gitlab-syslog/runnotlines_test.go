@@ -143,6 +143,7 @@ func TestRunRefusesSourceUnderFile(t *testing.T) {
 	file := writeFile(t, filepath.Join(dir, "notadir"), "x\n")
 	path := filepath.Join(file, "audit_json.log")
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+path+"\n")
+	globCfg := writeFile(t, filepath.Join(dir, "g.yaml"), "state_dir: "+filepath.Join(dir, "st3")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+filepath.Join(file, "*.log")+"\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -150,6 +151,7 @@ func TestRunRefusesSourceUnderFile(t *testing.T) {
 	}{
 		{"a source's path", []string{"--config", cfg}, cfg + ":5: sources[0].path: source " + path + ": " + file + " is a file, not a directory, so the log can never be there: give the path of the log file"},
 		{"log_dir", []string{"--log-dir", file, "--state-dir", filepath.Join(dir, "st2"), "--to", "stdout"}, "--log-dir: " + file + " is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)"},
+		{"a glob's directory (trial 35, F1)", []string{"--config", globCfg}, globCfg + ":5: sources[0].path: source " + filepath.Join(file, "*.log") + ": " + file + " is a file, not a directory, so the glob can never match a file: give the directory the logs are in"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := execute(t, append([]string{"check"}, tc.args...)...)

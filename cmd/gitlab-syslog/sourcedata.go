@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
@@ -45,7 +46,14 @@ func sourceFileProblems(c *config.Config) []error {
 	var problems []error
 	underFile := false // the default sources' log_dir is a file: said once
 	for i, s := range c.Sources {
-		if s.IsGlob() || s.Path == "" || c.BadSource(i) {
+		if s.Path == "" || c.BadSource(i) {
+			continue
+		}
+		if s.IsGlob() {
+			if f := globUnderFile(s.Path); f != "" {
+				_, perr := sourceUnderFile(c, i, f)
+				problems = append(problems, perr)
+			}
 			continue
 		}
 		p := ""
@@ -86,9 +94,35 @@ func throughFile(path string) string {
 	}
 }
 
+// globUnderFile returns the file in the directory part of the glob
+// pattern (the components before the first with a wildcard) or above it,
+// "" when there is none: the pattern can never match.
+func globUnderFile(pattern string) string {
+	dir := pattern
+	for d := pattern; ; d = filepath.Dir(d) {
+		if !strings.ContainsAny(filepath.Base(d), "*?[") {
+			if strings.ContainsAny(d, "*?[") {
+				continue
+			}
+			dir = d
+			break
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
+	if fi, err := os.Stat(dir); err == nil {
+		if fi.IsDir() {
+			return ""
+		}
+		return dir
+	}
+	return throughFile(dir)
+}
+
 // sourceUnderFile returns check's status and problem for source i of c,
-// whose path lies under f, a file: run refuses it at start (a log can
-// never be created there). For the default sources (no sources key: they
+// whose path (or glob's directory) lies under f, a file: run refuses it
+// at start (a log can never be created there, a glob never match). For the default sources (no sources key: they
 // are those of log_dir) the problem is log_dir's, naming the key or flag
 // that gave it.
 func sourceUnderFile(c *config.Config, i int, f string) (status string, problem error) {
@@ -100,6 +134,10 @@ func sourceUnderFile(c *config.Config, i int, f string) (status string, problem 
 		}
 		return status, problemAt(c, "log_dir", where+" is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)")
 	}
-	path := c.Sources[i].Path
-	return status, problemAt(c, sourceKey(c, i), fmt.Sprintf("source %s: %s is a file, not a directory, so the log can never be there: give the path of the log file", path, f))
+	path, what := c.Sources[i].Path, "the log can never be there: give the path of the log file"
+	if c.Sources[i].IsGlob() {
+		status = "CANNOT MATCH: " + f + " is a file, not a directory"
+		what = "the glob can never match a file: give the directory the logs are in"
+	}
+	return status, problemAt(c, sourceKey(c, i), fmt.Sprintf("source %s: %s is a file, not a directory, so %s", path, f, what))
 }
