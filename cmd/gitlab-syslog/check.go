@@ -291,9 +291,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	}
 	problems = append(problems, checkNetInputs(w, c)...)
 	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
-		if p := geoipOpenProblem(c); p != nil {
+		if ps := geoipOpenProblems(c); len(ps) > 0 {
 			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
-			problems = append(problems, p)
+			problems = append(problems, ps...)
 		} else {
 			fmt.Fprintf(w, "geoip:      city_db %q, asn_db %q: opened\n", g.CityDB, g.ASNDB)
 		}
@@ -429,31 +429,38 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 	return problems
 }
 
-// geoipOpenProblem opens the GeoIP databases of c as run does and closes
-// them, and returns their problem (geoipProblem) when they do not open;
-// nil when they open or none is configured.
-func geoipOpenProblem(c *config.Config) error {
-	if c.GeoIP.CityDB == "" && c.GeoIP.ASNDB == "" {
-		return nil
+// geoipOpenProblems opens each GeoIP database of c as run does, and
+// closes it, and returns the problem of each that does not open (see
+// geoipProblem): both are named in one check.
+func geoipOpenProblems(c *config.Config) []error {
+	var problems []error
+	for _, g := range []struct{ key, path, city, asn string }{
+		{"geoip.city_db", c.GeoIP.CityDB, c.GeoIP.CityDB, ""},
+		{"geoip.asn_db", c.GeoIP.ASNDB, "", c.GeoIP.ASNDB},
+	} {
+		if g.path == "" {
+			continue
+		}
+		db, err := geoip.Open(g.city, g.asn)
+		if err != nil {
+			problems = append(problems, geoipProblem(c, g.key, err))
+			continue
+		}
+		db.Close()
 	}
-	db, err := geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB)
-	if err != nil {
-		return geoipProblem(c, err)
-	}
-	db.Close()
-	return nil
+	return problems
 }
 
-// geoipProblem returns the problem of a GeoIP database that geoip.Open
-// could not open (err): the key and line that name it, the cause and what
-// to do.
-func geoipProblem(c *config.Config, err error) error {
-	key, db := "geoip.city_db", "a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file"
-	if c.GeoIP.CityDB == "" || strings.Contains(err.Error(), "asn_db") {
-		key, db = "geoip.asn_db", "a GeoLite2-ASN (or GeoIP2 ISP) .mmdb file"
+// geoipProblem returns the problem of the GeoIP database at key that
+// geoip.Open could not open (err): the key and line that name it, the
+// cause and what to do.
+func geoipProblem(c *config.Config, key string, err error) error {
+	db, without := "a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file", "the rules that need it then stay off"
+	if key == "geoip.asn_db" {
+		db, without = "a GeoLite2-ASN (or GeoIP2 ISP) .mmdb file", "lines then go out without the ASN columns"
 	}
-	return c.KeyError(key, fmt.Errorf("%s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: the rules that need it then stay off",
-		strings.TrimPrefix(err.Error(), "geoip: "), db, key))
+	return c.KeyError(key, fmt.Errorf("%s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: %s",
+		strings.TrimPrefix(err.Error(), "geoip: "), db, key, without))
 }
 
 // stateDirProblem returns the problem of c's state directory, in which

@@ -36,6 +36,10 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 		{"missing geoip.city_db", "log_dir: " + logDir + "\ngeoip:\n  city_db: " + noDB + "\n", []string{
 			":3: geoip.city_db: open city_db " + noDB},
 		},
+		{"both geoip databases missing: each named (trial 35, F2)", "log_dir: " + logDir + "\ngeoip:\n  city_db: " + noDB + "\n  asn_db: " + noDB + ".asn\n", []string{
+			":3: geoip.city_db: open city_db " + noDB,
+			":4: geoip.asn_db: open asn_db " + noDB + ".asn",
+		}},
 		{"two sources that are not log files", sources, []string{
 			":3: sources[0].path: source " + srcDir + ": is a directory",
 			":5: sources[1].path: source " + gz + " holds gzip-compressed data",

@@ -51,9 +51,7 @@ func configProblems(c *config.Config, err error, stateDir bool) error {
 	if !c.Dropped("sources") { // refused as such: its sources are not followed
 		problems = append(problems, sourceFileProblems(c)...)
 	}
-	if p := geoipOpenProblem(c); p != nil {
-		problems = append(problems, p)
-	}
+	problems = append(problems, geoipOpenProblems(c)...)
 	ps, _ := streamingIssues(c, errs, true) // the receiver logs the warnings
 	problems = append(problems, ps...)
 	for i := range c.Inputs {
