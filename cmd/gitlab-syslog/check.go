@@ -465,10 +465,14 @@ func geoipProblem(c *config.Config, key string, err error) error {
 
 // stateDirProblem returns the problem of c's state directory, in which
 // no file could be created (err, from dirWritable): its file and line,
-// its key (or flag) and the directory, and the cause. The key is in the
+// its key (or flag) and the directory, and the cause (a file in its path
+// named, with what to give). The key is in the
 // text, followed by the directory: "config.yaml:1: state_dir /x: ...".
 func stateDirProblem(c *config.Config, err error) error {
 	e := c.KeyError("state_dir", nil)
+	if f := throughFile(filepath.Join(c.StateDir, "x")); f != "" {
+		err = fmt.Errorf("%s is a file, not a directory: give a directory the agent can create files in", f)
+	}
 	return &config.Error{File: e.File, Line: e.Line, Err: fmt.Errorf("%s %s: %v", e.Key, c.StateDir, err)}
 }
 

@@ -706,12 +706,13 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 	}
 	var notes []string
 	for _, id := range slices.Sorted(maps.Keys(st.Rules)) {
-		logs, hint := eng.Logs(id)
+		logs, param, what := eng.Logs(id)
 		if logs == nil || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(types, t) }) {
 			continue
 		}
-		if hint != "" {
-			hint = ", " + hint
+		hint := ""
+		if param != "" {
+			hint = ", or give --param " + param + "=true " + what
 		}
 		notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on lines of %s, and no input is one%s", id, detect.LogNames(logs), hint))
 	}

@@ -198,7 +198,7 @@ func TestDetectSummaryNoAlert(t *testing.T) {
 func TestDetectSummaryUnreadLog(t *testing.T) {
 	dir := t.TempDir()
 	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "198.51.100.20\n")
-	const note = "detect: sentinel.ti_malicious_ip was given no event: it alerts on lines of the access log (nginx/gitlab_access.log), and no input is one, or set all_logs: true to match the addresses of audit and application lines too\n"
+	const note = "detect: sentinel.ti_malicious_ip was given no event: it alerts on lines of the access log (nginx/gitlab_access.log), and no input is one, or give --param all_logs=true to match the addresses of audit and application lines too\n"
 	for _, tc := range []struct {
 		input string
 		want  bool

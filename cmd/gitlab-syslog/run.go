@@ -109,10 +109,11 @@ default state_dir, so that a second run reads them again.)`,
 					case <-hup:
 					}
 					// Refused, as at start, for every problem that would
-					// stop run with this file (but the state directory's,
-					// which a reload keeps), each in check's words.
+					// stop run with this file (the state directory's when
+					// it names another: the next start would use it), each
+					// in check's words.
 					nc, _, err := f.loadAll(cmd)
-					if err := reloadProblems(nc, err); err != nil {
+					if err := reloadProblems(nc, err, c.StateDir); err != nil {
 						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err,
 							"hint", "fix it (gitlab-syslog check, given run's --config and flags, lists every mistake) and send SIGHUP again")
 						continue

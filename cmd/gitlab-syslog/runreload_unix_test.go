@@ -137,23 +137,31 @@ func TestReloadInvalidSaysWhatToDo(t *testing.T) {
 // and the reload went ahead).
 func TestReloadRefusesStartProblems(t *testing.T) {
 	none := filepath.Join(t.TempDir(), "none")
+	afile := writeFile(t, filepath.Join(t.TempDir(), "afile"), "x\n")
 	for _, tc := range []struct {
 		name, add string
 		want      []string
+		stateDir  string // the new file's state_dir; "": the running one
 	}{
 		{"geoip", "geoip:\n  city_db: " + none + ".mmdb\n", []string{
 			"c.yaml:6: geoip.city_db: open city_db " + none + ".mmdb",
-			"give the path of a GeoLite2-City"}},
+			"give the path of a GeoLite2-City"}, ""},
 		{"streaming", "streaming:\n  listen: 127.0.0.1:0\n  token_file: " + none + ".tok\n  tls:\n    cert_file: " + none + ".crt\n    key_file: " + none + ".key\n", []string{
 			"c.yaml:7: streaming.token_file: ",
-			"c.yaml:8: streaming.tls: cert_file " + none + ".crt"}},
+			"c.yaml:8: streaming.tls: cert_file " + none + ".crt"}, ""},
+		{"another state_dir under a file", "", []string{ // trial 35, F5
+			"c.yaml:1: state_dir " + filepath.Join(afile, "st") + ": " + afile + " is a file, not a directory"}, filepath.Join(afile, "st")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
 			head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
 			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
-			r := runReload(t, cfg, head+tc.add, "SIGHUP: configuration invalid")
+			next := head + tc.add
+			if tc.stateDir != "" {
+				next = strings.Replace(next, filepath.Join(dir, "st"), tc.stateDir, 1)
+			}
+			r := runReload(t, cfg, next, "SIGHUP: configuration invalid")
 			recs := r.records("SIGHUP: configuration invalid; keeping the running one")
 			if len(recs) != 1 {
 				t.Fatalf("logged %d such records, want 1:\n%s", len(recs), r.stderr)

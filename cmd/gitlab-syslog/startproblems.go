@@ -25,15 +25,14 @@ func startProblems(c *config.Config, err error) error {
 // reloadProblems returns what refuses the configuration c that a SIGHUP
 // read (err: loadAll's mistakes), the running one being kept: every
 // problem of startProblems, in the same words, but those of the state
-// directory. A reload keeps the running state_dir (a change takes effect
-// at the next restart, which checks it, as check does), and the running
-// agent holds it; a fault in it now is the running agent's, which its
-// health reports, not the new file's. A problem of a setting that
-// takes effect only at the next restart (a spool directory, a network
-// input) refuses the reload all the same: that restart would refuse the
-// file.
-func reloadProblems(c *config.Config, err error) error {
-	return configProblems(c, err, false)
+// directory when c names the running one (running): the running agent
+// holds it, and a fault in it now is the agent's, which its health
+// reports, not the new file's. A problem of a setting that takes effect
+// only at the next restart (another state_dir, a spool directory, a
+// network input) refuses the reload all the same: that restart would
+// refuse the file.
+func reloadProblems(c *config.Config, err error, running string) error {
+	return configProblems(c, err, c != nil && c.StateDir != running)
 }
 
 // configProblems is startProblems, with the state directory's problems

@@ -246,8 +246,8 @@ func (e *Engine) unreadSpec(s Spec) *OffError {
 	}
 	o := e.unreadLogs(s, logs)
 	if o != nil && s.LogsHint != nil {
-		if h := s.LogsHint(p); h != "" {
-			o.Reason += ", " + h
+		if param, what := s.LogsHint(p); param != "" {
+			o.Reason += ", or set " + param + ": true " + what
 		}
 	}
 	return o
@@ -303,20 +303,21 @@ func (e *Engine) unreadLogs(s Spec, logs []parser.Type) *OffError {
 }
 
 // Logs returns the logs whose lines raise the alerts of rule id under
-// its parameters (Spec.Logs), and what else would turn it on were none of
-// them read (Spec.LogsHint, "" for none); nil and "" for a spec without
-// Logs, or a rule the engine does not know.
-func (e *Engine) Logs(id string) (logs []parser.Type, hint string) {
+// its parameters (Spec.Logs), and the boolean parameter that would widen
+// them, when true, with what it then matches (Spec.LogsHint; "" for
+// none); nil and "" for a spec without Logs, or a rule the engine does
+// not know.
+func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
 	if i < 0 || e.cfg.Specs[i].Logs == nil {
-		return nil, ""
+		return nil, "", ""
 	}
 	s := e.cfg.Specs[i]
 	p := NewParams(id, e.cfg.Params, e.cfg.Rules[id].Params)
 	if s.LogsHint != nil {
-		hint = s.LogsHint(p)
+		param, what = s.LogsHint(p)
 	}
-	return s.Logs(p), hint
+	return s.Logs(p), param, what
 }
 
 // LogNames names logs for a message: "the access log

@@ -156,10 +156,11 @@ type Spec struct {
 	// alerts on the lines of every log its Wants keys name.
 	Logs func(p *Params) []parser.Type
 	// LogsHint, when not nil, returns what else turns the rule on when it
-	// is off because no source reads a log of Logs(p): a parameter that
-	// widens them ("or set all_logs: true ..."), appended to the reason;
-	// "" when none does.
-	LogsHint func(p *Params) string
+	// is off because no source reads a log of Logs(p): a boolean
+	// parameter that widens them, when true, and what it then matches
+	// ("all_logs", "to match ... too"); "" when none does. The reason says
+	// "or set all_logs: true to match ... too".
+	LogsHint func(p *Params) (param, what string)
 	// StreamOnly, when not "", names the audit event the rule's audit
 	// alerts come from, one GitLab sends only by Audit Event Streaming and
 	// never writes to audit_json.log (repository_git_operation): with

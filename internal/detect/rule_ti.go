@@ -50,11 +50,11 @@ func tiSpec() Spec {
 			}
 			return []parser.Type{parser.TypeAccess}
 		},
-		LogsHint: func(p *Params) string {
+		LogsHint: func(p *Params) (string, string) {
 			if p.Bool("all_logs", false) {
-				return ""
+				return "", ""
 			}
-			return "or set all_logs: true to match the addresses of audit and application lines too"
+			return "all_logs", "to match the addresses of audit and application lines too"
 		},
 		New: newTIRule,
 	}
