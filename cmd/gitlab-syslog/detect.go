@@ -692,10 +692,11 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	}
 }
 
-// unreadNotes says, for each rule of st that alerts on lines of logs none
-// of inputs is (detect.Engine.Logs), that it was given no event for that
-// reason, with what else turns it on (all_logs); none when an input's type
-// is taken line by line, which may be any.
+// unreadNotes says, for the rules of st that alert on lines of logs none
+// of inputs is (detect.Engine.Logs), that they were given no event for
+// that reason, one note per set of logs (and what else turns a rule on:
+// all_logs); none when an input's type is taken line by line, which may
+// be any.
 func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []string {
 	var types []parser.Type
 	for _, in := range inputs {
@@ -704,7 +705,8 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 		}
 		types = append(types, in.typ)
 	}
-	var notes []string
+	var order []string
+	groups := map[string][]string{} // "LOGS\x00HINT": rule ids
 	for _, id := range slices.Sorted(maps.Keys(st.Rules)) {
 		logs, param, what := eng.Logs(id)
 		if logs == nil || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(types, t) }) {
@@ -714,7 +716,20 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 		if param != "" {
 			hint = ", or give --param " + param + "=true " + what
 		}
-		notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on lines of %s, and no input is one%s", id, detect.LogNames(logs), hint))
+		k := detect.LogNames(logs) + "\x00" + hint
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], id)
+	}
+	notes := make([]string, 0, len(order))
+	for _, k := range order {
+		logs, hint, _ := strings.Cut(k, "\x00")
+		if ids := groups[k]; len(ids) == 1 {
+			notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on lines of %s, and no input is one%s", ids[0], logs, hint))
+		} else {
+			notes = append(notes, fmt.Sprintf("%d rules were given no event: they alert on lines of %s, and no input is one%s: %s", len(ids), logs, hint, strings.Join(ids, ", ")))
+		}
 	}
 	return notes
 }

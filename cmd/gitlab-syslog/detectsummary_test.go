@@ -216,3 +216,27 @@ func TestDetectSummaryUnreadLog(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectSummaryUnreadLogWants: a rule that declares no logs is named
+// by the logs its Wants read (sentinel.bruteforce: the application log),
+// and rules that share logs are named in one note (fresh-user trial 35,
+// F3: only the rules that declare their logs were named).
+func TestDetectSummaryUnreadLogWants(t *testing.T) {
+	audit := "audit:" + filepath.Join(samples, "audit_json.log")
+	for _, tc := range []struct {
+		rules []string
+		want  string
+	}{
+		{[]string{"sentinel.bruteforce"}, "detect: sentinel.bruteforce was given no event: it alerts on lines of the application log (gitlab-rails/application_json.log or application.log), and no input is one\n"},
+		{[]string{"sentinel.bruteforce", "gitlab.password_spray"}, "detect: 2 rules were given no event: they alert on lines of the application log (gitlab-rails/application_json.log or application.log), and no input is one: gitlab.password_spray, sentinel.bruteforce\n"},
+	} {
+		o := &detectOptions{format: "json", rules: tc.rules}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{audit}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect: %v\n%s", err, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("detect --rule %v: no %q in\n%s", tc.rules, tc.want, stderr.String())
+		}
+	}
+}

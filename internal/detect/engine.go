@@ -303,16 +303,29 @@ func (e *Engine) unreadLogs(s Spec, logs []parser.Type) *OffError {
 }
 
 // Logs returns the logs whose lines raise the alerts of rule id under
-// its parameters (Spec.Logs), and the boolean parameter that would widen
+// its parameters (Spec.Logs; for a spec without, the logs the running
+// rule's Wants keys name), and the boolean parameter that would widen
 // them, when true, with what it then matches (Spec.LogsHint; "" for
-// none); nil and "" for a spec without Logs, or a rule the engine does
-// not know.
+// none); nil and "" for a rule the engine does not know or run.
 func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
-	if i < 0 || e.cfg.Specs[i].Logs == nil {
+	if i < 0 {
 		return nil, "", ""
 	}
 	s := e.cfg.Specs[i]
+	if s.Logs == nil { // the logs its Wants keys name, as unreadRule takes them
+		for _, rs := range e.rules {
+			if rs.info.ID != id {
+				continue
+			}
+			for _, k := range rs.rule.Wants() {
+				if !slices.Contains(logs, k.Type) {
+					logs = append(logs, k.Type)
+				}
+			}
+		}
+		return logs, "", ""
+	}
 	p := NewParams(id, e.cfg.Params, e.cfg.Rules[id].Params)
 	if s.LogsHint != nil {
 		param, what = s.LogsHint(p)
