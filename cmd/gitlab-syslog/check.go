@@ -548,16 +548,20 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		case s.On:
 			state, severity = "on", s.Info.Severity.String()
 		}
-		why := s.Why
-		if mistakes[i] != "" {
-			why = strings.TrimSuffix(why, detectconf.WaitsForLog)
+		var parts []string // the row's why, "; "-joined
+		switch why := strings.TrimSuffix(s.Why, detectconf.WaitsForLog); {
+		case mistakes[i] == "":
+			parts = append(parts, s.Why)
+		case why != detectconf.NotChecked: // NOT CHECKED adds nothing to the mistakes
+			parts = append(parts, why)
 		}
 		if len(s.Set) > 0 {
-			why += "; set: " + strings.Join(s.Set, ", ")
+			parts = append(parts, "set: "+strings.Join(s.Set, ", "))
 		}
 		if mistakes[i] != "" {
-			why += "; " + mistakes[i]
+			parts = append(parts, mistakes[i])
 		}
+		why := strings.Join(parts, "; ")
 		if s.SkippedTotal > 0 {
 			why += fmt.Sprintf("; %d line(s) of its file SKIPPED", s.SkippedTotal)
 		}

@@ -35,7 +35,7 @@ func TestCheckHidesNothing(t *testing.T) {
 		{"garbage ti_file with a bad value: one problem for the file", head + ti(garbage) + badValue, []string{
 			"config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + garbage + " lists no IP address or CIDR (1 line(s) skipped), so the rule matches nothing: list one IP address or CIDR per line (# starts a comment); run rereads the file when it changes and on SIGHUP; the lines skipped:\n      " + garbage + ":1: ",
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
-		}, []string{"on   sentinel.ti_malicious_ip ", "BAD  sentinel.bruteforce               -              NOT CHECKED; set: min_count=ten at " + dir + "/config.yaml:9; its min_count \"ten\" is wrong (listed with the problems)"}},
+		}, []string{"on   sentinel.ti_malicious_ip ", "BAD  sentinel.bruteforce               -              set: min_count=ten at " + dir + "/config.yaml:9; its min_count \"ten\" is wrong (listed with the problems)"}},
 		{"garbage ti_file of a rule no source feeds: not opened, as an off rule's; the values checked", auditOnly + ti(garbage) + badValue, []string{
 			`config.yaml:9: detections.rules.sentinel.bruteforce.min_count: "ten": want a whole number`,
 		}, []string{"off  sentinel.ti_malicious_ip          -              it alerts on lines of the access log (nginx/gitlab_access.log) and no source reads it"}},
@@ -55,7 +55,7 @@ func TestCheckHidesNothing(t *testing.T) {
 			"config.yaml:6: detections.rules.falco.admin_mode_unknown_country: rule falco.admin_mode_unknown_country cannot run: needs a GeoIP City or Country database",
 			"config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries[1]: is empty",
 			`config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries: "de,PT ES": want ISO 3166-1 alpha-2`,
-		}, []string{"BAD  falco.admin_mode_unknown_country  -              NOT CHECKED"}},
+		}, []string{"BAD  falco.admin_mode_unknown_country  -              set: known_countries=de,PT ES at "}},
 		{"missing city_db: its key and what to do", head + "geoip:\n  city_db: " + missing + "\n", []string{
 			"config.yaml:5: geoip.city_db: open city_db " + missing,
 		}, []string{"give the path of a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file (MaxMind's geoipupdate downloads them), or remove geoip.city_db"}},

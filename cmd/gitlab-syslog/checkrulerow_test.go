@@ -75,9 +75,9 @@ func TestCheckRuleRowMistakes(t *testing.T) {
 			"BAD sentinel.bruteforce - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
 				`set: severity=CRITICAL at CFG:8; its windw "1h" and severity "CRITICAL" are wrong` + tail},
 		{"bad value", "    gitlab.password_spray:\n      min_users: ten\n", "gitlab.password_spray",
-			`BAD gitlab.password_spray - NOT CHECKED; set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
+			`BAD gitlab.password_spray - set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
 		{"bad value of detections.params", "    sentinel.repo_deletion: {}\n  params:\n    min_count: ten\n", "sentinel.repo_deletion",
-			`BAD sentinel.repo_deletion - NOT CHECKED; set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
+			`BAD sentinel.repo_deletion - set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
 		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
 			"BAD sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
 				"it cannot run as configured" + tail},

@@ -301,6 +301,11 @@ func readKey(path string) bool {
 	return false
 }
 
+// NotChecked is the Why of a rule whose settings hold a value the engine
+// refused, so that it could not be built with them (Status.Mistakes says
+// which).
+const NotChecked = "NOT CHECKED"
+
 // Status says whether a rule runs and why.
 type Status struct {
 	// Info is the rule's description with its configured severity.
@@ -520,7 +525,7 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 						st[i].Info.Severity = sev
 					}
 				case len(refused[id]) > 0:
-					st[i].On, st[i].Why = false, "NOT CHECKED" // Mistakes says why
+					st[i].On, st[i].Why = false, NotChecked // Mistakes says why
 				}
 			}
 			return st, cannotRun(c, off)
