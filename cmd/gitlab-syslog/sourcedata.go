@@ -98,7 +98,7 @@ func throughFile(path string) string {
 // pattern (the components before the first with a wildcard) or above it,
 // "" when there is none: the pattern can never match.
 func globUnderFile(pattern string) string {
-	dir := pattern
+	var dir string
 	for d := pattern; ; d = filepath.Dir(d) {
 		if !strings.ContainsAny(filepath.Base(d), "*?[") {
 			if strings.ContainsAny(d, "*?[") {
@@ -122,9 +122,9 @@ func globUnderFile(pattern string) string {
 
 // sourceUnderFile returns check's status and problem for source i of c,
 // whose path (or glob's directory) lies under f, a file: run refuses it
-// at start (a log can never be created there, a glob never match). For the default sources (no sources key: they
-// are those of log_dir) the problem is log_dir's, naming the key or flag
-// that gave it.
+// at start (a log can never be created there, a glob never match). For
+// the default sources (no sources key: they are those of log_dir) the
+// problem is log_dir's, naming the key or flag that gave it.
 func sourceUnderFile(c *config.Config, i int, f string) (status string, problem error) {
 	status = "CANNOT EXIST: " + f + " is a file, not a directory"
 	if c.Line("sources") == 0 {
