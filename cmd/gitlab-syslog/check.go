@@ -330,7 +330,6 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			firstOf[s.Path] = i
 		}
 	}
-	underFile := false // the default sources' log_dir is a file: said once
 	for i, s := range c.Sources {
 		if c.BadSource(i) {
 			continue
@@ -339,6 +338,13 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		at := sourceKey(c, i)
 		if s.Path == "" {
 			status = "no path given" // a problem of the configuration, listed with the others
+		} else if st, p := sourceFileProblem(c, i); p != nil { // run refuses it alike (sourceFileProblems)
+			status = st
+			// One mistake, one problem: a path the configuration check
+			// refused already (a .gz name) is not reported again.
+			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
+				problems = addProblem(problems, p)
+			}
 		} else if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m))
@@ -349,11 +355,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			if strings.HasSuffix(s.Path, "*") {
 				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
 			}
-			if f := globUnderFile(s.Path); f != "" { // run refuses it alike (sourceFileProblems)
-				st, p := sourceUnderFile(c, i, f)
-				status = st
-				problems = append(problems, p)
-			} else if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
+			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()
 				}
@@ -368,31 +370,13 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				} else if m := similarFile(s.Path, s.Type); m != "" { // as send, parse and detect (inputHint)
 					status += " (did you mean " + m + "?)"
 				}
-			} else if f := throughFile(s.Path); f != "" { // run refuses it alike (sourceFileProblems)
-				var p error
-				status, p = sourceUnderFile(c, i, f)
-				if !underFile {
-					problems = append(problems, p)
-					underFile = r.DefaultSources
-				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
 				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
 			}
-		} else if !fi.Mode().IsRegular() {
-			st, p := sourceNotRegular(s.Path, fi) // run refuses it alike (sourceFileProblems)
-			status = st
-			problems = append(problems, problemAt(c, at, p))
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
-		} else if st, p := sourceData(s.Path); p != "" { // run refuses it alike (sourceFileProblems)
-			status = st
-			// One mistake, one problem: a path the configuration check
-			// refused already (a .gz name) is not reported again.
-			if !namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
-				problems = append(problems, problemAt(c, at, p))
-			}
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}

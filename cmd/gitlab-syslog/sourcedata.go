@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -44,38 +45,57 @@ func sourceNotRegular(path string, fi os.FileInfo) (status, problem string) {
 // does not exist, or cannot be examined, is not one: run waits for it.
 func sourceFileProblems(c *config.Config) []error {
 	var problems []error
-	underFile := false // the default sources' log_dir is a file: said once
 	for i, s := range c.Sources {
 		if s.Path == "" || c.BadSource(i) {
 			continue
 		}
-		if s.IsGlob() {
-			if f := globUnderFile(s.Path); f != "" {
-				_, perr := sourceUnderFile(c, i, f)
-				problems = append(problems, perr)
-			}
-			continue
-		}
-		p := ""
-		fi, err := os.Stat(s.Path)
-		switch {
-		case err == nil && !fi.Mode().IsRegular():
-			_, p = sourceNotRegular(s.Path, fi)
-		case err != nil:
-			if f := throughFile(s.Path); f != "" {
-				if _, perr := sourceUnderFile(c, i, f); perr != nil && !underFile {
-					problems = append(problems, perr)
-					underFile = c.Line("sources") == 0
-				}
-			}
-		default:
-			_, p = sourceData(s.Path)
-		}
-		if p != "" {
-			problems = append(problems, problemAt(c, sourceKey(c, i), p))
+		if _, p := sourceFileProblem(c, i); p != nil {
+			problems = addProblem(problems, p)
 		}
 	}
 	return problems
+}
+
+// sourceFileProblem returns check's status and the problem of source i of
+// c (its path, not empty) when run refuses it at start: its glob's
+// directory or its path lies under a file (sourceUnderFile), its path is
+// not a regular file (sourceNotRegular), or its file holds no log lines
+// (sourceData); "" and nil otherwise, also for a path that does not
+// exist yet or cannot be examined (run waits for it).
+func sourceFileProblem(c *config.Config, i int) (status string, problem error) {
+	path := c.Sources[i].Path
+	if c.Sources[i].IsGlob() {
+		if f := globUnderFile(path); f != "" {
+			return sourceUnderFile(c, i, f)
+		}
+		return "", nil
+	}
+	fi, err := os.Stat(path)
+	p := ""
+	switch {
+	case err != nil:
+		if f := throughFile(path); f != "" {
+			return sourceUnderFile(c, i, f)
+		}
+		return "", nil
+	case !fi.Mode().IsRegular():
+		status, p = sourceNotRegular(path, fi)
+	default:
+		status, p = sourceData(path)
+	}
+	if p == "" {
+		return "", nil
+	}
+	return status, problemAt(c, sourceKey(c, i), p)
+}
+
+// addProblem appends p to problems unless one of them says the same: the
+// default sources of a log_dir that is a file share one problem.
+func addProblem(problems []error, p error) []error {
+	if slices.ContainsFunc(problems, func(q error) bool { return q.Error() == p.Error() }) {
+		return problems
+	}
+	return append(problems, p)
 }
 
 // throughFile returns the nearest existing parent of path that is not a

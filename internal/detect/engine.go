@@ -238,8 +238,7 @@ func (e *Engine) unreadSpec(s Spec) *OffError {
 	if e.cfg.Types == nil || s.Logs == nil {
 		return nil
 	}
-	rc := e.cfg.Rules[s.Info.ID]
-	p := NewParams(s.Info.ID, e.cfg.Params, rc.Params) // a bad value is New's or CheckOffRules' to report
+	p := e.params(s.Info.ID) // a bad value is New's or CheckOffRules' to report
 	logs := s.Logs(p)
 	if s.StreamOnly != "" && e.cfg.NoStream {
 		return e.unstreamed(s, logs)
@@ -277,13 +276,23 @@ func (e *Engine) unreadRule(s Spec, r Rule) *OffError {
 	if e.cfg.Types == nil || s.Logs != nil {
 		return nil
 	}
+	return e.unreadLogs(s, wantsLogs(r))
+}
+
+// wantsLogs returns the logs r's Wants keys name, each once.
+func wantsLogs(r Rule) []parser.Type {
 	var logs []parser.Type
 	for _, k := range r.Wants() {
 		if !slices.Contains(logs, k.Type) {
 			logs = append(logs, k.Type)
 		}
 	}
-	return e.unreadLogs(s, logs)
+	return logs
+}
+
+// params returns the parameters of rule id: its own over the engine's.
+func (e *Engine) params(id string) *Params {
+	return NewParams(id, e.cfg.Params, e.cfg.Rules[id].Params)
 }
 
 // unreadLogs returns the OffError of the rule of s, which alerts on the
@@ -314,19 +323,12 @@ func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 	}
 	s := e.cfg.Specs[i]
 	if s.Logs == nil { // the logs its Wants keys name, as unreadRule takes them
-		for _, rs := range e.rules {
-			if rs.info.ID != id {
-				continue
-			}
-			for _, k := range rs.rule.Wants() {
-				if !slices.Contains(logs, k.Type) {
-					logs = append(logs, k.Type)
-				}
-			}
+		if j := slices.IndexFunc(e.rules, func(rs *ruleState) bool { return rs.info.ID == id }); j >= 0 {
+			return wantsLogs(e.rules[j].rule), "", ""
 		}
-		return logs, "", ""
+		return nil, "", ""
 	}
-	p := NewParams(id, e.cfg.Params, e.cfg.Rules[id].Params)
+	p := e.params(id)
 	if s.LogsHint != nil {
 		param, what = s.LogsHint(p)
 	}
@@ -375,7 +377,7 @@ func (e *Engine) enabled(s Spec) bool {
 // buildRule builds one rule from its spec and configuration.
 func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 	rc := e.cfg.Rules[s.Info.ID]
-	p := NewParams(s.Info.ID, e.cfg.Params, rc.Params)
+	p := e.params(s.Info.ID)
 	info := s.Info
 	if rc.Severity != "" {
 		sev, err := ParseSeverity(rc.Severity)
