@@ -40,6 +40,9 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 			":3: geoip.city_db: open city_db " + noDB,
 			":4: geoip.asn_db: open asn_db " + noDB + ".asn",
 		}},
+		{"a missing asn_db beside a good city_db: its problem alone (trial 36, F1)", "log_dir: " + logDir + "\ngeoip:\n  city_db: " + filepath.Join(logDir, "geoip", "GeoIP2-City-Test.mmdb") + "\n  asn_db: " + noDB + ".asn\ndetections:\n  rules:\n    sentinel.signin_burst: {enabled: true}\n", []string{
+			":4: geoip.asn_db: open asn_db " + noDB + ".asn",
+		}},
 		{"two sources that are not log files", sources, []string{
 			":3: sources[0].path: source " + srcDir + ": is a directory",
 			":5: sources[1].path: source " + gz + " holds gzip-compressed data",

@@ -255,7 +255,7 @@ func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, 
 	}
 	if dc.Geo, err = geoip.Open(c.GeoIP.CityDB, c.GeoIP.ASNDB); err != nil {
 		key := "geoip.city_db"
-		if c.GeoIP.CityDB == "" {
+		if c.GeoIP.CityDB == "" || strings.Contains(err.Error(), "asn_db") { // the database that did not open
 			key = "geoip.asn_db"
 		}
 		return dc, w, c.Errorf(key, "%v", err)
@@ -537,13 +537,14 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 
 // Check is Build for `check` and for validating a configuration before a
 // reload: it builds the engine without persistence and with alerts
-// dropped, opening the GeoIP databases of c when configured, and returns
-// the rules' status.
+// dropped, opening the GeoIP City (or Country) database of c, the one the
+// rules read, when configured, and returns the rules' status. (The ASN
+// database's problems are check's and run's to report.)
 func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 	rt := detect.Config{Log: slog.New(slog.DiscardHandler)}
 	var geoErr error
-	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
-		db, err := geoip.Open(g.CityDB, g.ASNDB)
+	if city := c.GeoIP.CityDB; city != "" { // the rules read the City (or Country) database alone
+		db, err := geoip.Open(city, "")
 		if err == nil {
 			defer db.Close()
 			rt.Geo = db
@@ -555,11 +556,7 @@ func Check(c *config.Config, specs []detect.Spec) ([]Status, error) {
 	if err != nil && geoErr != nil {
 		// A GeoIP rule "needs a database" because the configured one
 		// did not open: say why first.
-		key := "geoip.city_db"
-		if c.GeoIP.CityDB == "" {
-			key = "geoip.asn_db"
-		}
-		err = errors.Join(c.Errorf(key, "%s", strings.TrimPrefix(geoErr.Error(), "geoip: ")), err)
+		err = errors.Join(c.Errorf("geoip.city_db", "%s", strings.TrimPrefix(geoErr.Error(), "geoip: ")), err)
 	}
 	return st, err
 }
