@@ -27,6 +27,7 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	gz := writeFile(t, filepath.Join(dir, "audit.log"), "\x1f\x8b\x08\x00 not really gzip")
+	writeFile(t, gz+".gz", "\x1f\x8b\x08\x00 not really gzip")
 	noDB := filepath.Join(dir, "GeoLite2-City.mmdb")
 	sources := "sources:\n  - type: audit\n    path: " + srcDir + "\n  - type: audit\n    path: " + gz + "\n"
 	tests := []struct {
@@ -42,6 +43,9 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 		}},
 		{"a missing asn_db beside a good city_db: its problem alone (trial 36, F1)", "log_dir: " + logDir + "\ngeoip:\n  city_db: " + filepath.Join(logDir, "geoip", "GeoIP2-City-Test.mmdb") + "\n  asn_db: " + noDB + ".asn\ndetections:\n  rules:\n    sentinel.signin_burst: {enabled: true}\n", []string{
 			":4: geoip.asn_db: open asn_db " + noDB + ".asn",
+		}},
+		{"a .gz name, refused by the configuration: one problem (trial 36, F4)", "sources:\n  - type: audit\n    path: " + gz + ".gz\n", []string{
+			":3: sources[0].path: " + gz + ".gz is a compressed file (.gz)",
 		}},
 		{"two sources that are not log files", sources, []string{
 			":3: sources[0].path: source " + srcDir + ": is a directory",

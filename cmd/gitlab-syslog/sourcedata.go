@@ -36,18 +36,20 @@ func sourceNotRegular(path string, fi os.FileInfo) (status, problem string) {
 	return "NOT A LOG FILE: " + notRegular(fi), fmt.Sprintf("source %s: %s; give the path of a log file", path, notRegular(fi))
 }
 
-// sourceFileProblems returns the problems of the sources of c named by a
-// path (not a glob) that exists but is not a regular file
-// (sourceNotRegular), or whose file holds no log lines (sourceData), in
-// the words check lists them: run refuses to start with them, and a reload
-// keeps the running configuration, rather than retry a directory forever,
-// stop the source of a FIFO, or send a file's bytes as lines. A path that
-// does not exist, or cannot be examined, is not one: run waits for it.
-func sourceFileProblems(c *config.Config) []error {
+// sourceFileProblems returns the problems of the sources of c that run
+// refuses at start (sourceFileProblem: a file in the way of the path or
+// the glob, a path that is not a regular file, a file that holds no log
+// lines), in the words check lists them: run refuses to start with them,
+// and a reload keeps the running configuration, rather than retry a
+// directory forever, stop the source of a FIFO, or send a file's bytes as
+// lines. A path that does not exist, or cannot be examined, is not one:
+// run waits for it. A source whose path one of errs (the configuration's
+// mistakes) names already is left to it, as check leaves it.
+func sourceFileProblems(c *config.Config, errs []error) []error {
 	var problems []error
 	for i, s := range c.Sources {
-		if s.Path == "" || c.BadSource(i) {
-			continue
+		if s.Path == "" || c.BadSource(i) || namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
+			continue // one mistake, one problem: the configuration's (errs) says it
 		}
 		if _, p := sourceFileProblem(c, i); p != nil {
 			problems = addProblem(problems, p)

@@ -48,7 +48,7 @@ func configProblems(c *config.Config, err error, stateDir bool) error {
 	}
 	problems = append(problems, forwardTLSProblems(c)...)
 	if !c.Dropped("sources") { // refused as such: its sources are not followed
-		problems = append(problems, sourceFileProblems(c)...)
+		problems = append(problems, sourceFileProblems(c, errs)...)
 	}
 	problems = append(problems, geoipOpenProblems(c)...)
 	ps, _ := streamingIssues(c, errs, true) // the receiver logs the warnings
