@@ -191,6 +191,7 @@ func TestValidateErrors(t *testing.T) {
 		{"source format typo", "state_dir: /s\nsources:\n  - type: audit\n    format: dokcer\n    path: /a\n", `config.yaml:4: sources[0].format: "dokcer" is not one of plain, cri, docker, auto (did you mean "docker"?)`},
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},
 		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "sources[1].path: /a is already followed by sources[0]"},
+		{"duplicate path written another way", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: //a}\n", "sources[1].path: //a is the file of sources[0] (/a) written another way"},
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
 		{"empty sources", "state_dir: /s\nsources: []\n", "sources: no sources"},
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
@@ -549,5 +550,30 @@ func TestStdoutAnyCase(t *testing.T) {
 		if err := c.Validate(); err != nil || c.Forward.URL != StdoutURL {
 			t.Errorf("%s: Validate: %v; url %q, want %q", url, err, c.Forward.URL, StdoutURL)
 		}
+	}
+}
+
+// TestSourceThroughLink: a source whose path is a symbolic (or hard) link
+// to the file of another source is refused, as the same path is: the
+// agent would follow the file twice and send each line twice
+// (fresh-user trial 36, F2).
+func TestSourceThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "gitlab_access.log")
+	if err := os.WriteFile(file, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link_access.log")
+	if err := os.Symlink(file, link); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse([]byte("state_dir: /s\nsources:\n  - {type: access, path: "+file+"}\n  - {type: access, path: "+link+"}\n"), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	want := "config.yaml:4: sources[1].path: " + link + " is the file of sources[0] (" + file + ") through a symbolic or hard link; a file can be followed once only"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %q", err, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -86,10 +87,15 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	} else if j, dup := seen[s.Path]; dup {
 		v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 	} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
-		v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic link; a file can be followed once only", s.Path, j, v.c.Sources[j].Path)
+		v.errf(p+".path", "%s is the file of sources[%d] (%s) %s; a file can be followed once only", s.Path, j, v.c.Sources[j].Path, howSame(s.Path, v.c.Sources[j].Path))
+	} else if j, dup := sameFile[fileKey(s.Path)]; dup && !s.IsGlob() {
+		v.errf(p+".path", "%s is the file of sources[%d] (%s) through a symbolic or hard link; a file can be followed once only", s.Path, j, v.c.Sources[j].Path)
 	} else {
 		seen[s.Path] = i
 		sameFile[checkpoint.PositionKey(s.Path)] = i // its checkpoint's key
+		if k := fileKey(s.Path); k != "" && !s.IsGlob() {
+			sameFile[k] = i
+		}
 	}
 	// An empty app_name comes from an unknown type, already reported.
 	if err := checkHeaderField(s.AppName, 48); err != nil && (typeOK || s.AppName != "") {
@@ -636,4 +642,29 @@ func schemeTypo(scheme string, schemes []string) string {
 		}
 	}
 	return ""
+}
+
+// howSame says how path names the file of other, which has the same
+// checkpoint key: written another way (a trailing or doubled slash, a
+// ./), or through a symbolic link to a directory.
+func howSame(path, other string) string {
+	if filepath.Clean(path) == filepath.Clean(other) {
+		return "written another way"
+	}
+	return "through a symbolic link"
+}
+
+// fileKey identifies the file at path, followed through symbolic links,
+// by device and inode ("" when it cannot be examined, or the system has
+// none): two paths with one key name one file.
+func fileKey(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	if dev == 0 && ino == 0 {
+		return ""
+	}
+	return "file:" + strconv.FormatUint(dev, 10) + ":" + strconv.FormatUint(ino, 10)
 }
