@@ -265,7 +265,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "start_at:   %s (for files without a checkpoint)\n", c.StartAt)
 	}
-	fmt.Fprintf(w, "lines:      %s%s\n", lineLimitNote(c), bad("max_line_bytes"))
+	if m := bad("max_line_bytes"); m != "" && c.Dropped("max_line_bytes") {
+		// Of the wrong type ("lots", a list): there is no size to show,
+		// and the default's is not the one the file gives.
+		fmt.Fprintf(w, "lines:      max_line_bytes%s\n", m)
+	} else {
+		fmt.Fprintf(w, "lines:      %s%s\n", lineLimitNote(c), m)
+	}
 	if warn := c.MaxLineWarning(); warn != "" { // run logs it at start
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}

@@ -10,7 +10,9 @@ import (
 // in check's summary, not shown as if run would use it: start_at (and the
 // sources that inherit it), a datagram size, max_line_bytes, the
 // detections' lateness; from the file or from a flag. Valid values are not
-// marked.
+// marked. A max_line_bytes of the wrong type ("lots", a list) is not shown
+// as its default: the lines row read "(the default of max_line_bytes)
+// (INVALID, see problems)" (fresh-user trial 36).
 func TestCheckMarksInvalidValues(t *testing.T) {
 	dir := t.TempDir()
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
@@ -24,18 +26,21 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		flags       []string
 		marks       int // values marked INVALID
 		want        []string
+		not         []string // not in the output
 	}{
 		{"start_at", "start_at: middle\n", nil, 2, []string{
 			"start_at:   middle" + mark + "\n",
 			"start_at middle (INVALID)  ",
 			"start_at end               ",
-		}},
-		{"--start-at", "", []string{"--start-at", "mid"}, 2, []string{"start_at:   mid" + mark + "\n", "start_at mid (INVALID)  "}},
+		}, nil},
+		{"--start-at", "", []string{"--start-at", "mid"}, 2, []string{"start_at:   mid" + mark + "\n", "start_at mid (INVALID)  "}, nil},
 		{"datagrams", "forward: {url: \"udp://127.0.0.1:514\", max_message_bytes: 70000}\n", nil, 1, []string{
 			"; datagrams cut at 70000 bytes (max_message_bytes)" + mark + "\n",
-		}},
-		{"max_line_bytes", "max_line_bytes: 10\n", nil, 1, []string{"is cut to it and sent raw (" + cfg("max_line_bytes: 10\n") + ":2: max_line_bytes)" + mark + "\n"}},
-		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}},
+		}, nil},
+		{"max_line_bytes", "max_line_bytes: 10\n", nil, 1, []string{"is cut to it and sent raw (" + cfg("max_line_bytes: 10\n") + ":2: max_line_bytes)" + mark + "\n"}, nil},
+		{"max_line_bytes: lots", "max_line_bytes: lots\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
+		{"max_line_bytes: [1]", "max_line_bytes: [1]\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
+		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := execute(t, append([]string{"check", "--config", cfg(tc.extra)}, tc.flags...)...)
@@ -45,6 +50,11 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 			for _, want := range tc.want {
 				if !strings.Contains(out, want) {
 					t.Errorf("no %q in:\n%s", want, out)
+				}
+			}
+			for _, not := range tc.not {
+				if strings.Contains(out, not) {
+					t.Errorf("%q in:\n%s", not, out)
 				}
 			}
 			if n := strings.Count(out, "INVALID"); n != tc.marks {
