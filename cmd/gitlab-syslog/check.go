@@ -257,9 +257,13 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		sd = "without STRUCTURED-DATA"
 	}
 	bad := func(path string) string { return invalidMark(c, errs, path) }
-	fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), bad("forward.url"), c.Forward.Format, bad("forward.format"),
-		c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
-	problems = append(problems, forwardTLSProblems(c)...)
+	if c.Dropped("forward") { // a scalar, a list: the defaults shown would not be the file's
+		invalidRow(w, "forward")
+	} else {
+		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), bad("forward.url"), c.Forward.Format, bad("forward.format"),
+			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
+		problems = append(problems, forwardTLSProblems(c)...)
+	}
 	if m := bad("start_at"); m != "" {
 		fmt.Fprintf(w, "start_at:   %s%s\n", c.StartAt, m)
 	} else {
@@ -276,7 +280,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	if c.Dropped("sources") { // run refuses the file: the default sources are not followed
-		fmt.Fprintf(w, "sources:    INVALID, see problems\n")
+		invalidRow(w, "sources")
 	} else {
 		problems = append(problems, printSources(w, c, r, errs)...)
 	}
@@ -741,6 +745,15 @@ func inputProblems(c *config.Config, i int) []error {
 		problems = append(problems, c.KeyError(key+".spool_dir", fmt.Errorf("spool directory %s: %v", in.SpoolDir, err)))
 	}
 	return problems
+}
+
+// invalidRow prints check's summary row for the key of the configuration
+// whose whole value was of the wrong type (config.Config.Dropped: a
+// scalar for a mapping or a list), which the problems list: the label
+// and "INVALID, see problems", so that the defaults decoded in its place
+// are not shown as the file's.
+func invalidRow(w io.Writer, label string) {
+	fmt.Fprintf(w, "%-12sINVALID, see problems\n", label+":")
 }
 
 // invalidMark returns " (INVALID, see problems)" when one of the

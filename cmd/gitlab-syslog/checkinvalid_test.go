@@ -97,3 +97,48 @@ func TestCheckInvalidSources(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckInvalidBlocks: a block given a value of the wrong type (a
+// scalar where a mapping is expected) is a problem with its line, and
+// its summary row says it is invalid, as the sources row does
+// (TestCheckInvalidSources), instead of showing the defaults decoded in
+// its place as the file's: "forward: tcp://127.0.0.1:514" gave the row
+// "forward:    tcp://127.0.0.1:514, rfc5424, ..." unmarked (fresh-user
+// trial 36).
+func TestCheckInvalidBlocks(t *testing.T) {
+	dir := t.TempDir()
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	for _, tc := range []struct {
+		name, yaml string
+		row        string   // the row, from its label to the next row's
+		problem    string   // after the file's name
+		not        []string // not in the output
+	}{
+		{"forward: a URL", "forward: tcp://127.0.0.1:514\n",
+			"\nforward:    INVALID, see problems\nstart_at:",
+			":3: forward: want a mapping of keys", []string{"tcp://127.0.0.1:514,", "rfc5424"}},
+		{"forward: a list", "forward: [stdout://]\n",
+			"\nforward:    INVALID, see problems\nstart_at:",
+			":3: forward: want a mapping of keys", []string{"tcp://127.0.0.1:514", "rfc5424"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+
+				"\nsources: [{type: audit, path: "+audit+"}]\n"+tc.yaml)
+			out, err := execute(t, "check", "--config", cfg)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			if !strings.Contains(out, "problems:\n  "+cfg+tc.problem) {
+				t.Errorf("no problem %q in:\n%s", cfg+tc.problem, out)
+			}
+			if !strings.Contains(out, tc.row) {
+				t.Errorf("no %q in:\n%s", tc.row, out)
+			}
+			for _, not := range tc.not {
+				if strings.Contains(out, not) {
+					t.Errorf("%q in:\n%s", not, out)
+				}
+			}
+		})
+	}
+}
