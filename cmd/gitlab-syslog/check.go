@@ -497,8 +497,14 @@ func emptyNote(c *config.Config, which string) string {
 // bad value as NOT CHECKED), with their files' problems, the row of a
 // rule whose settings have mistakes says which, in one form
 // (detectconf.Status.Mistakes), and a setting they name is marked
-// INVALID.
+// INVALID. A detections value of the wrong type (detections: true) is
+// one row, INVALID (invalidRow): its rules are not listed with the
+// defaults decoded in its place.
 func printDetections(w io.Writer, c *config.Config, errs []error) (problems []error) {
+	if c.Dropped("detections") { // detections: true: there is a block, of the wrong type
+		invalidRow(w, "detections")
+		return nil
+	}
 	invalid := len(errs) > 0
 	st, err := detectconf.Check(c, nil)
 	if err != nil && !invalid { // load checked it; only a file changed in between gets here

@@ -103,7 +103,9 @@ func TestCheckInvalidSources(t *testing.T) {
 // its summary row says it is invalid, as the sources row does
 // (TestCheckInvalidSources), instead of showing the defaults decoded in
 // its place as the file's: "forward: tcp://127.0.0.1:514" gave the row
-// "forward:    tcp://127.0.0.1:514, rfc5424, ..." unmarked (fresh-user
+// "forward:    tcp://127.0.0.1:514, rfc5424, ..." unmarked, and
+// "detections: true" the row "detections: no detections block, so every
+// detection setting is a default" with the rules listed (fresh-user
 // trial 36).
 func TestCheckInvalidBlocks(t *testing.T) {
 	dir := t.TempDir()
@@ -120,6 +122,9 @@ func TestCheckInvalidBlocks(t *testing.T) {
 		{"forward: a list", "forward: [stdout://]\n",
 			"\nforward:    INVALID, see problems\nstart_at:",
 			":3: forward: want a mapping of keys", []string{"tcp://127.0.0.1:514", "rfc5424"}},
+		{"detections: true", "detections: true\n",
+			"\ndetections: INVALID, see problems\nproblems:",
+			":3: detections: want a mapping of keys", []string{"no detections block", "rules on", "sentinel.bruteforce"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+
