@@ -320,12 +320,22 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 // the sources' warnings, and returns the problems found that would stop
 // run or lose lines (a path that is not a log file, not readable). errs
 // are the configuration's mistakes (the caller reports them): a source
-// they name is marked SEE PROBLEMS, a start_at they refuse INVALID.
+// they name is marked SEE PROBLEMS, a start_at they refuse INVALID. The
+// default sources of a log_dir that is a file, or lies under one, are
+// one row and log_dir's one problem (logDirUnderFile), as run refuses
+// them.
 func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error) (problems []error) {
 	bad := func(path string) string { return invalidMark(c, errs, path) }
 	switch {
 	case len(c.Sources) == 0:
 		fmt.Fprintf(w, "sources:    none (no files are followed)\n")
+	case r.DefaultSources && throughFile(filepath.Join(c.LogDir, "x")) != "":
+		// log_dir is a file, or under one: run refuses it with this
+		// one problem before it names a layout or a file; no row of
+		// a default source, no absent one, no layout guessed.
+		f := throughFile(filepath.Join(c.LogDir, "x"))
+		fmt.Fprintf(w, "sources:    the defaults under %s, which CANNOT EXIST: %s is a file, not a directory (see problems)\n", c.LogDir, f)
+		return []error{logDirUnderFile(c, f)}
 	case r.DefaultSources: // as run logs them (logDefaultSources)
 		fmt.Fprintf(w, "sources:    the defaults under %s, layout %s\n", c.LogDir, r.Layout)
 	default:

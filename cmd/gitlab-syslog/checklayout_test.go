@@ -85,3 +85,46 @@ func TestCheckNamesDefaultLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckLogDirFile: a log_dir that is a file, or lies under one, is
+// one problem, log_dir's, and the sources row says the default sources
+// cannot exist, as run refuses to start with that problem alone
+// (TestRunRefusesSourceUnderFile). Before, check guessed the layout
+// omnibus and listed a CANNOT EXIST row per default source, with the
+// absent optional files, beside the one problem (fresh-user trial 36).
+func TestCheckLogDirFile(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, filepath.Join(dir, "afile"), "x\n")
+	under := filepath.Join(file, "logs")
+	conf := func(logDir string) string {
+		return writeFile(t, filepath.Join(dir, filepath.Base(logDir)+".yaml"), "log_dir: "+logDir+"\n")
+	}
+	for _, tc := range []struct {
+		name, logDir string
+		args         []string
+		problem      string // after "problems:\n  "
+	}{
+		{"--log-dir a file", file, []string{"--log-dir", file}, "--log-dir: " + file + " is a file"},
+		{"log_dir a file", file, []string{"--config", conf(file)}, conf(file) + ":1: log_dir: " + file + " is a file"},
+		{"log_dir under a file", under, []string{"--config", conf(under)}, conf(under) + ":1: log_dir: " + under + ": " + file + " is a file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := execute(t, append([]string{"check", "--to", "stdout://", "--state-dir", t.TempDir()}, tc.args...)...)
+			if err == nil {
+				t.Fatalf("check passed:\n%s", out)
+			}
+			row := "\nsources:    the defaults under " + tc.logDir + ", which CANNOT EXIST: " + file + " is a file, not a directory (see problems)\nmetrics:"
+			if !strings.Contains(out, row) {
+				t.Errorf("no %q in:\n%s", row, out)
+			}
+			if !strings.Contains(out, "problems:\n  "+tc.problem+", not a directory: give the directory GitLab writes its logs to") || !strings.Contains(out, ": 1 problem(s)") {
+				t.Errorf("want the one problem %q in:\n%s", tc.problem, out)
+			}
+			for _, not := range []string{"layout", "(skipped", "audit_json.log", "WARNING"} {
+				if strings.Contains(out, not) {
+					t.Errorf("%q in:\n%s", not, out)
+				}
+			}
+		})
+	}
+}

@@ -150,11 +150,7 @@ func globUnderFile(pattern string) string {
 func sourceUnderFile(c *config.Config, i int, f string) (status string, problem error) {
 	status = "CANNOT EXIST: " + f + " is a file, not a directory"
 	if c.Line("sources") == 0 {
-		where := c.LogDir + ": " + f
-		if f == filepath.Clean(c.LogDir) {
-			where = f
-		}
-		return status, problemAt(c, "log_dir", where+" is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)")
+		return status, logDirUnderFile(c, f)
 	}
 	path, what := c.Sources[i].Path, "the log can never be there: give the path of the log file"
 	if c.Sources[i].IsGlob() {
@@ -162,4 +158,15 @@ func sourceUnderFile(c *config.Config, i int, f string) (status string, problem 
 		what = "the glob can never match a file: give the directory the logs are in"
 	}
 	return status, problemAt(c, sourceKey(c, i), fmt.Sprintf("source %s: %s is a file, not a directory, so %s", path, f, what))
+}
+
+// logDirUnderFile returns the problem of c's log_dir, which is the file
+// f or lies under it, so that the default sources can never exist: it
+// names the key or flag that gave log_dir, and what to give.
+func logDirUnderFile(c *config.Config, f string) error {
+	where := c.LogDir + ": " + f
+	if f == filepath.Clean(c.LogDir) {
+		where = f
+	}
+	return problemAt(c, "log_dir", where+" is a file, not a directory: give the directory GitLab writes its logs to (/var/log/gitlab on Omnibus)")
 }
