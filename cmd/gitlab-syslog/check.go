@@ -284,12 +284,16 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		problems = append(problems, printSources(w, c, r, errs)...)
 	}
-	if c.Metrics.Listen != "" {
+	if c.Dropped("metrics") && c.Metrics.Listen == "" { // metrics: 9469; --metrics-listen would give it
+		invalidRow(w, "metrics")
+	} else if c.Metrics.Listen != "" {
 		fmt.Fprintf(w, "metrics:    %s\n", metricsSummary(c.Metrics.Listen, invalidMark(c, errs, "metrics.listen")))
 	} else {
 		fmt.Fprintf(w, "metrics:    off\n")
 	}
-	if st := c.Streaming; st.Listen != "" {
+	if st := c.Streaming; c.Dropped("streaming") {
+		invalidRow(w, "streaming")
+	} else if st.Listen != "" {
 		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
 		ps, warns := streamingIssues(c, errs, false)
 		for _, warn := range warns { // run logs them at start
@@ -299,8 +303,14 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "streaming:  off\n")
 	}
-	problems = append(problems, checkNetInputs(w, c)...)
-	if g := c.GeoIP; g.CityDB != "" || g.ASNDB != "" {
+	if c.Dropped("inputs") {
+		invalidRow(w, "inputs")
+	} else {
+		problems = append(problems, checkNetInputs(w, c)...)
+	}
+	if g := c.GeoIP; c.Dropped("geoip") {
+		invalidRow(w, "geoip")
+	} else if g.CityDB != "" || g.ASNDB != "" {
 		if ps := geoipOpenProblems(c); len(ps) > 0 {
 			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
 			problems = append(problems, ps...)

@@ -105,8 +105,9 @@ func TestCheckInvalidSources(t *testing.T) {
 // its place as the file's: "forward: tcp://127.0.0.1:514" gave the row
 // "forward:    tcp://127.0.0.1:514, rfc5424, ..." unmarked, and
 // "detections: true" the row "detections: no detections block, so every
-// detection setting is a default" with the rules listed (fresh-user
-// trial 36).
+// detection setting is a default" with the rules listed, and "metrics:
+// 9469" the row "metrics:    off" (fresh-user trial 36); streaming,
+// inputs and geoip read "off" alike.
 func TestCheckInvalidBlocks(t *testing.T) {
 	dir := t.TempDir()
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
@@ -125,6 +126,18 @@ func TestCheckInvalidBlocks(t *testing.T) {
 		{"detections: true", "detections: true\n",
 			"\ndetections: INVALID, see problems\nproblems:",
 			":3: detections: want a mapping of keys", []string{"no detections block", "rules on", "sentinel.bruteforce"}},
+		{"metrics: a port", "metrics: 9469\n",
+			"\nmetrics:    INVALID, see problems\nstreaming:",
+			":3: metrics: want a mapping of keys", []string{"metrics:    off"}},
+		{"streaming: a port", "streaming: 8080\n",
+			"\nstreaming:  INVALID, see problems\ninputs:",
+			":3: streaming: want a mapping of keys", []string{"streaming:  off"}},
+		{"inputs: a port", "inputs: 6514\n",
+			"\ninputs:     INVALID, see problems\ngeoip:",
+			":3: inputs: want a list", []string{"inputs:     off"}},
+		{"geoip: a path", "geoip: /var/lib/GeoLite2-City.mmdb\n",
+			"\ngeoip:      INVALID, see problems\ndetections:",
+			":3: geoip: want a mapping of keys", []string{"geoip:      off"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+
