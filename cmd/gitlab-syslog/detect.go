@@ -86,8 +86,8 @@ enabled: false, or the block's), which a note on standard error then says.
 --config reads the detections: block of an agent config file, the
 geoip: block's databases for the rules that need one, and the settings run
 writes alerts with (hostname, forward.facility, forward.sd_id,
-forward.format), for --format rfc5424; a file run would refuse for them is
-refused.
+forward.format) with --format rfc5424 only; a file run would refuse for
+them is then refused (JSON output does not read them).
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent. With a
 --state-dir kept between runs, the lines of a file that an earlier run
@@ -168,7 +168,9 @@ added to those run before with the --state-dir.`,
 
 // engineConfig builds the engine configuration from the options, and how
 // alerts are written with --format rfc5424: as run writes them for the
-// --config file, else with run's defaults and this host's name.
+// --config file, else with run's defaults and this host's name. The
+// --config file's keys of that wire form are read, and their mistakes
+// refused, only when o.format is rfc5424.
 func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 	var cfg detect.Config
 	host, _ := os.Hostname()
@@ -198,11 +200,16 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 	cfg.Only = o.rules
 	if o.config != "" {
 		// The reader run and check use: the same keys, the same errors.
-		fc, fw, warns, err := detectconf.LoadFileWire(o.config, nil, cfg.Params)
+		// The settings of the wire form are read only for alerts written
+		// in it: with JSON output a bad forward.facility does not matter.
+		rfc5424 := strings.EqualFold(o.format, "rfc5424")
+		fc, fw, warns, err := detectconf.LoadFileWire(o.config, nil, cfg.Params, rfc5424)
 		if err != nil {
 			return cfg, wire, err
 		}
-		wire = fw
+		if rfc5424 {
+			wire = fw
+		}
 		o.bareSeconds = append(warns, o.bareSeconds...)
 		o.overridden = overriddenMistakes(o.config, fc, cfg.Params)
 		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)

@@ -62,30 +62,45 @@ func TestDetectWireMatchesRun(t *testing.T) {
 	}
 }
 
-// TestDetectConfigForwardErrors checks that detect --config refuses a file
-// whose settings of the alerts' wire form run refuses, with run's
-// file:line error.
+// TestDetectConfigForwardErrors checks that detect --config --format
+// rfc5424 refuses a file whose settings of the alerts' wire form run
+// refuses, with run's file:line error, and that JSON output, which does
+// not read them, runs with the same file as it does with a bad
+// forward.url (before, a bad forward.facility stopped a JSON run).
 func TestDetectConfigForwardErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"sd_id with a space", "forward:\n  sd_id: acme 4242\n", `config.yaml:2: forward.sd_id: "acme 4242": byte 4 (' ') is not allowed in an SD-ID`},
 		{"unknown facility", "forward:\n  facility: local9\n", `config.yaml:2: forward.facility: unknown facility "local9"`},
+		{"unknown facility beside keys detect does not read", "forward:\n  facility: local9\n  url: \"tcp//x\"\nstart_at: middle\n",
+			`config.yaml:2: forward.facility: unknown facility "local9"`},
+		{"unknown forward.format", "forward:\n  format: cef\n", `config.yaml:2: forward.format: `},
 		{"hostname with a space", "hostname: gl test\n", `config.yaml:1: hostname: `},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			cfg := filepath.Join(dir, "config.yaml")
-			if err := os.WriteFile(cfg, []byte(tc.yaml), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			audit := filepath.Join(dir, "audit_json.log")
-			if err := os.WriteFile(audit, []byte("{}\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			var out, errOut syslogtest.Buffer
-			err := runSendCollect(context.Background(), nil, &out, &errOut, "detect", "--config", cfg, "--format", "rfc5424", audit)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("detect: %v\nwant an error containing %s", err, tc.want)
-			}
-		})
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(cfg, []byte(tc.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		audit := filepath.Join(dir, "audit_json.log")
+		if err := os.WriteFile(audit, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"rfc5424", "json"} {
+			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				var out, errOut syslogtest.Buffer
+				err := runSendCollect(context.Background(), nil, &out, &errOut, "detect", "--config", cfg, "--format", format, audit)
+				if format == "json" {
+					if err != nil {
+						t.Errorf("detect --format json: %v, want the file's wire settings not read\n%s", err, errOut.String())
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("detect: %v\nwant an error containing %s", err, tc.want)
+				} else if strings.Contains(err.Error(), "forward.url") || strings.Contains(err.Error(), "start_at") {
+					t.Errorf("detect: %v\nwant no error about keys detect does not read", err)
+				}
+			})
+		}
 	}
 }

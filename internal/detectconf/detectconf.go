@@ -199,7 +199,7 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 // need them; the caller closes Geo when it is not nil. A database that
 // cannot be opened is an error naming the key.
 func LoadFile(path string, specs []detect.Spec) (detect.Config, error) {
-	dc, _, _, err := LoadFileWire(path, specs, nil)
+	dc, _, _, err := LoadFileWire(path, specs, nil, true)
 	return dc, err
 }
 
@@ -218,13 +218,17 @@ type Wire struct {
 // warnings about the file's duration parameters given as bare numbers
 // (BareSeconds), each saying when flags (detect's --param values, by
 // name) override the value in this run. The warnings come with a nil
-// error only.
-func LoadFileWire(path string, specs []detect.Spec, flags map[string]string) (detect.Config, Wire, []string, error) {
+// error only. wire says whether the alerts are written in that form:
+// when false (detect's JSON output) the keys of the wire form (hostname,
+// forward.facility, forward.sd_id, forward.format) are not read, their
+// mistakes are left to run and check as forward.url's are, and the Wire
+// returned is the zero Wire.
+func LoadFileWire(path string, specs []detect.Spec, flags map[string]string, wire bool) (detect.Config, Wire, []string, error) {
 	c, err := config.Load(path)
 	if c == nil {
 		return detect.Config{}, Wire{}, nil, err
 	}
-	dc, w, err := fileWire(c, err, specs)
+	dc, w, err := fileWire(c, err, specs, wire)
 	if err != nil {
 		return dc, w, nil, err
 	}
@@ -232,21 +236,24 @@ func LoadFileWire(path string, specs []detect.Spec, flags map[string]string) (de
 }
 
 // fileWire is LoadFileWire for c, loaded with the error err.
-func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, Wire, error) {
-	err = readByDetect(err) // the mistakes of keys detect does not read are run's and check's
+func fileWire(c *config.Config, err error, specs []detect.Spec, wire bool) (detect.Config, Wire, error) {
+	err = readByDetect(err, wire) // the mistakes of keys detect does not read are run's and check's
 	// Every mistake at once, in the order of the lines, as check reports
 	// them: those of keys and values, of the forward settings, of the
 	// detections block and of the rules' parameters.
 	c.ResolveForward()
-	if err := errors.Join(err, readByDetect(c.ValidateForward()), c.ValidateDetections()); err != nil {
+	if err := errors.Join(err, readByDetect(c.ValidateForward(), wire), c.ValidateDetections()); err != nil {
 		_, eerr := Check(c, specs) // the rules' parameters and files, as check reports them
 		return detect.Config{}, Wire{}, config.SortErrors(errors.Join(err, eerr), c.File())
 	}
-	facility, err := forwarder.ParseFacility(c.Forward.Facility)
-	if err != nil { // ValidateForward refused it
-		return detect.Config{}, Wire{}, c.Errorf("forward.facility", "%v", err)
+	var w Wire
+	if wire {
+		facility, err := forwarder.ParseFacility(c.Forward.Facility)
+		if err != nil { // ValidateForward refused it
+			return detect.Config{}, Wire{}, c.Errorf("forward.facility", "%v", err)
+		}
+		w = Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
 	}
-	w := Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
 	dc.Types, dc.NoStream = nil, false // detect reads the files it is given, not the config's sources
@@ -264,22 +271,27 @@ func fileWire(c *config.Config, err error, specs []detect.Spec) (detect.Config, 
 }
 
 // detectKeys are the keys of the agent's configuration that detect
-// --config reads (LoadFileWire): the detections block, and those alerts
-// are written with.
-var detectKeys = []string{"detections", "hostname", "forward.facility", "forward.sd_id", "forward.format"}
+// --config always reads (LoadFileWire): the detections block.
+var detectKeys = []string{"detections"}
+
+// wireKeys are the keys of the agent's configuration that detect --config
+// reads only for alerts written in their wire form (--format rfc5424):
+// those run writes alerts with.
+var wireKeys = []string{"hostname", "forward.facility", "forward.sd_id", "forward.format"}
 
 // readByDetect returns the errors joined in err (config.Load's) but for
 // those about a key detect --config does not read (max_line_bytes,
-// sources, ...: a *config.Error's Key), which run and check report; an
-// error about no key (an unknown key, a YAML syntax error) is kept.
-func readByDetect(err error) error {
+// sources, ...: a *config.Error's Key; the wireKeys too unless wire),
+// which run and check report; an error about no key (an unknown key, a
+// YAML syntax error) is kept.
+func readByDetect(err error, wire bool) error {
 	if err == nil {
 		return nil
 	}
 	var keep []error
 	for _, e := range Leaves(err) {
 		var ce *config.Error
-		if errors.As(e, &ce) && ce.Key != "" && !readKey(ce.Key) {
+		if errors.As(e, &ce) && ce.Key != "" && !readKey(ce.Key, wire) {
 			continue
 		}
 		keep = append(keep, e)
@@ -288,12 +300,16 @@ func readByDetect(err error) error {
 }
 
 // readKey reports whether detect --config reads the key at path, or a
-// block that holds one it reads (forward).
-func readKey(path string) bool {
-	if path == "forward" {
-		return true
+// block that holds one it reads (forward, when wire: see readByDetect).
+func readKey(path string, wire bool) bool {
+	keys := detectKeys
+	if wire {
+		if path == "forward" {
+			return true
+		}
+		keys = append(slices.Clip(keys), wireKeys...)
 	}
-	for _, k := range detectKeys {
+	for _, k := range keys {
 		if path == k || strings.HasPrefix(path, k+".") || strings.HasPrefix(path, k+"[") {
 			return true
 		}
