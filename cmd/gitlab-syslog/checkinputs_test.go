@@ -5,12 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 )
 
 // TestCheckInputs: check rejects what run rejects in an inputs entry,
 // naming the file and line of the key (a port out of range, a tiny
 // max_message_bytes, an unknown other, unusable TLS files), and prints the
-// warning run logs for a plain listener on a non-loopback address.
+// warning run logs for a plain listener on a non-loopback address, run's
+// WARN naming the listen key's file and line as check does (where; it
+// carried listen alone).
 func TestCheckInputs(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.pem")
@@ -18,16 +22,19 @@ func TestCheckInputs(t *testing.T) {
 		name, entry string
 		err         string // in the error; "": check passes
 		out         string // in the output
+		runWhere    string // after the config's path, the where of run's plain listener WARN; "": run is not started
 	}{
-		{"port out of range", "  - listen: relp://127.0.0.1:99999\n", `config.yaml:4: inputs[0].listen: listen "relp://127.0.0.1:99999": port "99999" is not a number from 0 to 65535`, ""},
-		{"tiny max_message_bytes", "  - listen: relp://127.0.0.1:2514\n    max_message_bytes: 10\n", "config.yaml:5: inputs[0].max_message_bytes: relp://127.0.0.1:2514: max_message_bytes is 10; want at least 2048", ""},
-		{"other keep", "  - listen: relp://127.0.0.1:2514\n    other: keep\n", `config.yaml:5: inputs[0].other: relp://127.0.0.1:2514: other is "keep", want forward or drop`, ""},
+		{"port out of range", "  - listen: relp://127.0.0.1:99999\n", `config.yaml:4: inputs[0].listen: listen "relp://127.0.0.1:99999": port "99999" is not a number from 0 to 65535`, "", ""},
+		{"tiny max_message_bytes", "  - listen: relp://127.0.0.1:2514\n    max_message_bytes: 10\n", "config.yaml:5: inputs[0].max_message_bytes: relp://127.0.0.1:2514: max_message_bytes is 10; want at least 2048", "", ""},
+		{"other keep", "  - listen: relp://127.0.0.1:2514\n    other: keep\n", `config.yaml:5: inputs[0].other: relp://127.0.0.1:2514: other is "keep", want forward or drop`, "", ""},
 		{"TLS files", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
-			"config.yaml:6: inputs[0].tls.cert_file: cert_file " + missing, ""},
+			"config.yaml:6: inputs[0].tls.cert_file: cert_file " + missing, "", ""},
 		{"TLS client CA", "  - listen: tls://127.0.0.1:2514\n    tls:\n      cert_file: " + missing + "\n      key_file: " + missing + "\n      client_ca_file: " + missing + "\n",
-			"config.yaml:8: inputs[0].tls.client_ca_file: open " + missing + ": no such file or directory; give the PEM file of the CA(s) that signed the node agents' client certificates, or remove client_ca_file", ""},
-		{"plain on all interfaces", "  - listen: tcp://0.0.0.0:2514\n", "", "config.yaml:4: inputs[0].listen: plain listener on a non-loopback address"},
-		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", ""},
+			"config.yaml:8: inputs[0].tls.client_ca_file: open " + missing + ": no such file or directory; give the PEM file of the CA(s) that signed the node agents' client certificates, or remove client_ca_file", "", ""},
+		{"plain on all interfaces", "  - listen: tcp://0.0.0.0:0\n", "", "config.yaml:4: inputs[0].listen: plain listener on a non-loopback address", ":4: inputs[0].listen"},
+		{"plain after an input off", "  - listen: ''\n  - other: drop\n    listen: tcp://0.0.0.0:0\n", "",
+			"config.yaml:6: inputs[1].listen: plain listener on a non-loopback address", ":6: inputs[1].listen"},
+		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +56,17 @@ func TestCheckInputs(t *testing.T) {
 			}
 			if tt.out == "" && strings.Contains(out, "WARNING") {
 				t.Errorf("unexpected warning:\n%s", out)
+			}
+			if tt.runWhere == "" {
+				return
+			}
+			r := runCmd(t, "--config", path, "--once", "--log-dir", dir)
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			warns := r.records("inputs: " + inputs.PlainWarning)
+			if len(warns) != 1 || warns[0]["level"] != "WARN" || warns[0]["where"] != path+tt.runWhere {
+				t.Errorf("run logged %v, want one WARN with where=%s; log:\n%s", warns, path+tt.runWhere, r.stderr)
 			}
 		})
 	}

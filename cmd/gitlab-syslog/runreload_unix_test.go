@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
@@ -174,6 +176,42 @@ func TestReloadRefusesStartProblems(t *testing.T) {
 			}
 			if strings.Contains(r.stderr, "configuration reloaded") || strings.Contains(r.stderr, `"msg":"reloading configuration"`) {
 				t.Errorf("the reload went ahead:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestReloadInputPlainWhere: a reload logs the WARN of a plain listener on
+// a non-loopback address again, as the start does, with where naming the
+// listen key's file and line: in the file reread (a line added above it
+// moves it), or, when the inputs list changed (which needs a restart), in
+// the file as read at start, the entry the input runs with.
+func TestReloadInputPlainWhere(t *testing.T) {
+	for _, tc := range []struct {
+		name, prefix, entry     string
+		startWhere, reloadWhere string // after the config's path
+	}{
+		{"line moved", "# the aggregator\n", "  - listen: tcp://0.0.0.0:0\n", ":6: inputs[0].listen", ":7: inputs[0].listen"},
+		{"list changed", "# the aggregator\n", "  - listen: tcp://0.0.0.0:0\n    other: drop\n", ":6: inputs[0].listen", ":6: inputs[0].listen"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+			head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\ninputs:\n"
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head+"  - listen: tcp://0.0.0.0:0\n")
+			r := runReload(t, cfg, tc.prefix+head+tc.entry, "configuration reloaded")
+			if r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			var wheres []any
+			for _, rec := range r.records("inputs: " + inputs.PlainWarning) {
+				if rec["level"] != "WARN" {
+					t.Errorf("logged at %v, want WARN", rec["level"])
+				}
+				wheres = append(wheres, rec["where"])
+			}
+			if want := []any{cfg + tc.startWhere, cfg + tc.reloadWhere}; !reflect.DeepEqual(wheres, want) {
+				t.Errorf("the plain listener's WARNs have where %q, want %q (start, reload); log:\n%s", wheres, want, r.stderr)
 			}
 		})
 	}

@@ -32,6 +32,11 @@ type input struct {
 	done chan struct{}
 	mu   sync.Mutex
 	err  error
+	// index is the input's place in the inputs list of the configuration
+	// it was started with (inputs[index]), and where the places of that
+	// entry's keys in it (inputWhere), for its warnings at a reload.
+	index int
+	where func(key string) string
 	// Counted by the sources' workers: messages forwarded unchanged and
 	// dropped because their APP-NAME is none of gitlab-syslog's.
 	other, dropped atomic.Uint64
@@ -79,13 +84,17 @@ func (in *input) drained(cur os.FileInfo) bool {
 // startInputs opens every configured input and runs it until ctx ends.
 // On an error the inputs opened so far are stopped when ctx ends.
 func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
-	for _, ic := range cfg.InputsOn() {
+	for i, ic := range cfg.Inputs {
+		if ic.Listen == "" {
+			continue // off (config.Config.InputsOn)
+		}
 		ic.Logger = a.log
+		ic.Where = inputWhere(cfg, i)
 		srv, err := inputs.Listen(ic)
 		if err != nil {
 			return fmt.Errorf("agent: %w", err)
 		}
-		in := &input{srv: srv, done: make(chan struct{}), log: a.log}
+		in := &input{srv: srv, index: i, where: ic.Where, done: make(chan struct{}), log: a.log}
 		srv.SetRotateCheck(in.drained)
 		go func() {
 			defer close(in.done)
@@ -113,11 +122,29 @@ func (a *Agent) stopInputs() {
 	}
 }
 
+// inputWhere returns the places of the keys of cfg's inputs[i] for the
+// input's warnings (inputs.Config.Where), as check prints them:
+// "FILE:LINE: inputs[i].KEY".
+func inputWhere(cfg *config.Config, i int) func(key string) string {
+	return func(key string) string { return cfg.Where(fmt.Sprintf("inputs[%d].%s", i, key)) }
+}
+
 // reloadInputs keeps the running inputs: a change of the inputs list
-// needs a restart.
+// needs a restart. The warning of a plain listener on a non-loopback
+// address is logged again, as at start: at the line of its entry in
+// cfg's file, or, when the list changed, in the file as read at start
+// (the entry the input runs with).
 func (a *Agent) reloadInputs(old, cfg *config.Config) {
-	if !reflect.DeepEqual(old.Inputs, cfg.Inputs) {
+	changed := !reflect.DeepEqual(old.Inputs, cfg.Inputs) // old.Inputs: those started
+	if changed {
 		a.log.Warn("reload: inputs changes take effect at the next restart")
+	}
+	for _, in := range a.inputs {
+		where := in.where
+		if !changed {
+			where = inputWhere(cfg, in.index)
+		}
+		in.srv.WarnPlain(where)
 	}
 	cfg.Inputs = old.Inputs
 }

@@ -68,6 +68,13 @@ type Config struct {
 	SpoolMaxBytes int64 `yaml:"-"`
 	// Logger receives the input's logs. Default slog.Default().
 	Logger *slog.Logger `yaml:"-"`
+	// Where, when not nil, names where a key of this entry was set, for
+	// the warnings the input logs: given a key of the entry ("listen") it
+	// returns its place, such as "agent.yaml:7: inputs[0].listen" (the
+	// agent's configuration file and line), logged as the attribute
+	// "where", so that a warning names the line to fix as the check
+	// command does. Nil logs the listen URL alone.
+	Where func(key string) string `yaml:"-"`
 }
 
 // TLSFiles are the PEM files of a TLS listener.
@@ -176,8 +183,8 @@ func (c *Config) Check() error {
 	return nil
 }
 
-// PlainWarning is what Listen logs, and the check command prints, for a
-// plain listener on a non-loopback address.
+// PlainWarning is what Listen (and Server.WarnPlain) logs, and the check
+// command prints, for a plain listener on a non-loopback address.
 const PlainWarning = "plain listener on a non-loopback address: messages travel in clear text and any host can send; use tls:// or relp+tls:// (with tls.client_ca_file for mutual TLS)"
 
 // PlainExposed reports whether sc is a plain (not TLS) listener on an

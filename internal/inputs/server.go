@@ -61,11 +61,26 @@ func Listen(cfg Config) (*Server, error) {
 		s.file.Close()
 		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
 	}
-	if !sc.TLS && !isLoopback(s.ln.Addr()) {
-		s.log.Warn("inputs: "+PlainWarning, "listen", cfg.Listen)
-	}
+	s.WarnPlain(cfg.Where)
 	s.w = spool.NewWriter(s.file)
 	return s, nil
+}
+
+// WarnPlain logs PlainWarning at WARN when s listens in plain text (not
+// TLS) on an address that is not loopback, with the attribute listen (its
+// URL) and, when where is not nil, where: where("listen"), the place of
+// the entry's listen key (see Config.Where). Listen calls it with the
+// Config's Where; the agent calls it again at a reload, with the places
+// of the file reread.
+func (s *Server) WarnPlain(where func(key string) string) {
+	if s.sc.TLS || isLoopback(s.ln.Addr()) {
+		return
+	}
+	attrs := []any{"listen", s.cfg.Listen}
+	if where != nil {
+		attrs = append(attrs, "where", where("listen"))
+	}
+	s.log.Warn("inputs: "+PlainWarning, attrs...)
 }
 
 func isLoopback(a net.Addr) bool {
