@@ -19,8 +19,9 @@ type Alert struct {
 	// Info is the rule's description, with the configured severity. The
 	// engine fills it when the rule leaves ID empty.
 	Info Info
-	// ID is the alert_id: a stable hash of the rule id, the key columns and
-	// the window start (aggregated rules) or the event's identity
+	// ID is the alert_id: a stable hash of the rule id, the key columns
+	// (canonical, see canonKey) and the window start (aggregated rules) or
+	// the event's identity
 	// (per-event rules), so that a SIEM can deduplicate what at-least-once
 	// delivery repeats; it is the same after a restart. The engine computes it with
 	// AlertID when the rule leaves it empty.
@@ -31,8 +32,14 @@ type Alert struct {
 	// DetectedAt is the wall-clock time of detection; the engine sets it.
 	DetectedAt time.Time
 	// Key are the columns the rule groups by, e.g. Username and IPAddress;
-	// suppression is per (rule, Key).
+	// suppression is per (rule, Key), Key taken canonical (see canonKey).
 	Key []Column
+	// canon, when not nil, is Key with its values in canonical form, where
+	// Key keeps them as logged: sentinel.ti_malicious_ip's IPAddress
+	// ::ffff:81.2.69.142 is 81.2.69.142 here, fe80::1%eth0 is fe80::1.
+	// Suppression and the alert_id use it (see canonKey); the alert shows
+	// Key.
+	canon []Column
 	// Columns are further alert columns under our column names, e.g.
 	// Indicator, Authors, SessionAdmin.
 	Columns []Column
@@ -82,6 +89,15 @@ func (a *Alert) Get(name string) string {
 	return ""
 }
 
+// canonKey returns the key that suppression and the alert_id use: the
+// canonical form of Key when the rule gave one, else Key.
+func (a *Alert) canonKey() []Column {
+	if a.canon != nil {
+		return a.canon
+	}
+	return a.Key
+}
+
 // AddEventID appends id to EventIDs unless it is empty or the cap is
 // reached.
 func (a *Alert) AddEventID(id string) {
@@ -120,12 +136,13 @@ func sumID(b []byte) string {
 // idLen is the length of an alert_id: 32 hex digits.
 const idLen = 32
 
-// id returns the alert_id of a (AlertID of its rule, key and anchor),
+// id returns the alert_id of a (AlertID of its rule, canonical key and
+// anchor),
 // using buf as scratch space; it returns buf, grown, for reuse. The
 // alert_id's text is a piece of s, written once: ids cost no allocation
 // of their own.
 func (a *Alert) id(buf []byte, s *slab) (string, []byte) {
-	b := appendIDHead(buf[:0], a.Info.ID, a.Key)
+	b := appendIDHead(buf[:0], a.Info.ID, a.canonKey())
 	b = append(a.appendAnchor(b), 0)
 	sum := sha256.Sum256(b)
 	t := s.take(idLen)

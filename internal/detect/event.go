@@ -354,8 +354,8 @@ func (a *Alert) detach() {
 		}
 		return strings.Clone(v)
 	}
-	a.Key, a.Columns, a.EventIDs = slices.Clone(a.Key), slices.Clone(a.Columns), slices.Clone(a.EventIDs) // a rule may share them
-	for _, cs := range [][]Column{a.Key, a.Columns} {
+	a.Key, a.canon, a.Columns, a.EventIDs = slices.Clone(a.Key), slices.Clone(a.canon), slices.Clone(a.Columns), slices.Clone(a.EventIDs) // a rule may share them
+	for _, cs := range [][]Column{a.Key, a.canon, a.Columns} {
 		for i := range cs {
 			cs[i].Value = own(cs[i].Value)
 		}

@@ -462,7 +462,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if a.Event != nil && a.Event.Type == parser.TypeApplication && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
 		}
-		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.Key, a.Time, r.suppress) {
+		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.canonKey(), a.Time, r.suppress) {
 			r.stats.Suppressed++
 			return
 		}

@@ -239,17 +239,33 @@ func (r *tiRule) Keep(_ parser.Type, c Columns) bool {
 // IPv4-mapped IPv6 address is its IPv4 address, and a zone is ignored),
 // and whether one does.
 func (r *tiRule) lookup(ip string) (string, bool) {
-	if ip == "" {
+	addr, ok := canonAddr(ip)
+	if !ok {
 		return "", false
 	}
-	addr, err := netip.ParseAddr(ip)
-	if err != nil {
-		return "", false
-	}
-	addr = addr.Unmap().WithZone("") // a link-local address as logged, fe80::1%eth0, is fe80::1
 	return r.set.Load().match(addr)
 }
 
+// canonAddr parses ip, an address as logged, into the address it names:
+// an IPv4-mapped IPv6 address is its IPv4 address and a zone is dropped
+// (a link-local address as logged, fe80::1%eth0, is fe80::1). It reports
+// false when ip is empty or no address.
+func canonAddr(ip string) (netip.Addr, bool) {
+	if ip == "" {
+		return netip.Addr{}, false
+	}
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return addr.Unmap().WithZone(""), true
+}
+
+// Observe alerts on a line whose address an indicator lists. The alert's
+// IPAddress is the address as logged (::ffff:81.2.69.142 stays so); its
+// suppression and alert_id take the address in canonical text (Alert's
+// canon), so that one address written several ways (IPv4-mapped, with a
+// zone, another zero compression or case) is suppressed as one.
 func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 	r.maybeReload()
 	ip := r.address(ev)
@@ -258,8 +274,11 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	a := &Alert{Time: ev.Time, Event: ev,
-		Key:     []Column{{parser.ColIPAddress, ip}}, // as logged: ::ffff:81.2.69.142 stays so
+		Key:     []Column{{parser.ColIPAddress, ip}},
 		Columns: []Column{{"Indicator", ind}},
+	}
+	if canon := canonText(ip); canon != ip {
+		a.canon = []Column{{parser.ColIPAddress, canon}}
 	}
 	for _, c := range []string{parser.ColRequestVerb, parser.ColURI, parser.ColResponseCode, parser.ColRemoteUser, parser.ColUserAgent} {
 		if v := ev.Get(c); v != "" {
@@ -267,6 +286,21 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 		}
 	}
 	emit(a)
+}
+
+// canonText returns the canonical text (RFC 5952 for IPv6) of the
+// address that ip, as logged, names (see canonAddr); ip itself when ip is
+// that text already, or no address. An IPv4 address that parses is canonical
+// already: netip refuses leading zeros and short forms.
+func canonText(ip string) string {
+	if !strings.Contains(ip, ":") {
+		return ip
+	}
+	addr, ok := canonAddr(ip)
+	if !ok {
+		return ip
+	}
+	return addr.String()
 }
 
 // Advance looks at the indicator file (maybeReload): with the filter, a

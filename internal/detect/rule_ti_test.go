@@ -327,3 +327,25 @@ func tiRuleLogged(t *testing.T, path string) (Rule, *bytes.Buffer) {
 	}
 	return r, logs
 }
+
+// TestTICanonText checks the address text that suppression and the
+// alert_id of sentinel.ti_malicious_ip key on: one address, however it is
+// logged, has one text.
+func TestTICanonText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"81.2.69.142", "81.2.69.142"},
+		{"::ffff:81.2.69.142", "81.2.69.142"},
+		{"::FFFF:81.2.69.142", "81.2.69.142"},
+		{"2001:db8::5", "2001:db8::5"},
+		{"2001:DB8:0:0::5", "2001:db8::5"},
+		{"2001:db8:0:0:0:0:0:5", "2001:db8::5"},
+		{"fe80::1%eth0", "fe80::1"},
+		{"FE80::1%eth1", "fe80::1"},
+		{"not-an-address", "not-an-address"},
+		{"", ""},
+	} {
+		if got := canonText(c.in); got != c.want {
+			t.Errorf("canonText(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
