@@ -86,7 +86,7 @@ func impersonationSpec() Spec {
 	return Spec{
 		Info: Info{
 			ID: "sentinel.impersonation", Name: "GitLab - User Impersonation", Kind: KindSequence,
-			Severity: SeverityMedium, Tactic: []string{"Persistence", "PrivilegeEscalation"}, Technique: []string{"T1078"},
+			Severity: SeverityMedium, Tactic: []string{"Persistence"}, Technique: []string{"T1078"},
 			Description: "An action done while an administrator impersonated the user (between start and stop of the session).",
 		},
 		Default: true,

@@ -32,7 +32,7 @@ func signinBurstSpec() Spec {
 	return Spec{
 		Info: Info{
 			ID: "sentinel.signin_burst", Name: "GitLab - SSO - Sign-Ins Burst", Kind: KindExternal,
-			Severity: SeverityMedium, Tactic: []string{"CredentialAccess", "InitialAccess"}, Technique: []string{"T1110", "T1078"},
+			Severity: SeverityMedium, Tactic: []string{"CredentialAccess"}, Technique: []string{"T1110"},
 			Description: "Successful sign-ins of one user from two or more countries within 60 minutes (GeoIP).",
 		},
 		Default:  true,

@@ -95,7 +95,7 @@ func falcoRows() []*eventRow {
 		},
 		{
 			info: falco("admin_granted", "GitLab - Administrator Access Level was enabled on a user", SeverityMedium,
-				list(tacPersistence, tacPrivEsc), list("T1098"), "A user was made an administrator."),
+				list(tacPersistence), list("T1098"), "A user was made an administrator."),
 			names:    list("user_admin_status_updated"),
 			fallback: in(cChangeType, "admin status"),
 			when:     in(cTo, "true"),
