@@ -151,8 +151,9 @@ func (a *Alert) id(buf []byte, s *slab) (string, []byte) {
 }
 
 // anchor returns the identity AlertID uses when the rule gave no ID: the
-// window start, else the triggering event's EventID, EventName and time,
-// else a hash of its raw line and time.
+// window start, else the triggering event's EventID and creation time
+// (as Engine.duplicate tells events apart, but without EventName, which
+// one copy of an event may lack), else its time and raw line.
 func (a *Alert) anchor() string { return string(a.appendAnchor(nil)) }
 
 // appendAnchor appends a.anchor() to b.
@@ -164,8 +165,9 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 		// Most events that alert have no EventID (legacy audit lines):
 		// one scan finds that, the others only follow an EventID.
 		if id := a.Event.Get(parser.ColEventID); id != "" {
-			b = append(append(b, id...), 0)
-			b = append(append(b, a.Event.Get(parser.ColEventName)...), 0)
+			// Not the name: a copy of the event without one (see
+			// Engine.duplicate) has the same alert_id.
+			b = append(append(b, id...), 0, 0)
 			return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 		}
 		b = append(appendRFC3339(b, a.Event.Time), 0)

@@ -332,9 +332,9 @@ func TestIdentityMatchesColumns(t *testing.T) {
 			id, name, created := scanGet(e, parser.ColEventID), scanGet(e, parser.ColEventName), scanGet(e, parser.ColCreatedAt)
 			_, _, parses := parseUTC(created)
 			switch st := e.identity(); {
-			case st == identKeyed:
-				if want, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || id == "" {
-					t.Errorf("%s %s: identity key %x, the columns' %x", what, how, e.idKey, want)
+			case st == identKeyed || st == identNamed:
+				if want, _, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || (st == identNamed) != (name != "") || id == "" {
+					t.Errorf("%s %s: identity %d key %x, the columns' %x (EventName %q)", what, how, st, e.idKey, want, name)
 				}
 				keyed++
 			case st == identNone && id != "", st == identUnknown && e.indexed() && id != "" && parses:
@@ -385,7 +385,7 @@ func TestIdentityAfterChange(t *testing.T) {
 			}
 			var arena EventArena
 			first := indexedEvent(t, &arena)
-			if first.identity() != identKeyed {
+			if st := first.identity(); st != identKeyed && st != identNamed {
 				t.Fatalf("identity %d, want a key", first.identity())
 			}
 			second := indexedEvent(t, &arena)

@@ -119,7 +119,7 @@ type Event struct {
 	Rules RuleSet `json:"-"`
 
 	cols  colIndex  // see Index above; not saved
-	idKey recentKey // the dedupe identity's key when cols.ident is identKeyed
+	idKey recentKey // the dedupe identity's own key when cols.ident is identKeyed or identNamed
 }
 
 // Get returns the value of the first column called col, or "" when the

@@ -18,7 +18,8 @@ type identState uint8
 const (
 	identUnknown identState = iota // not computed: duplicate reads the columns
 	identNone                      // no EventID: never a duplicate
-	identKeyed                     // Event.idKey is the identity's key
+	identKeyed                     // Event.idKey is the identity's key; no EventName
+	identNamed                     // identKeyed, of an event with EventName
 )
 
 // identity returns what e knows of its identity: identUnknown unless its
@@ -33,7 +34,7 @@ func (e *Event) identity() identState {
 
 // buildIdentity sets e's identity from rec, the record e's columns were
 // made of, when e has an index (colIndex.build) so that its columns are
-// rec's: the key of (EventID, EventName, CreatedAt) that duplicate makes,
+// rec's: the keys of (EventID, EventName, CreatedAt) that duplicate makes,
 // while rec is in the cache. An event whose CreatedAt is not in the form
 // parseUTC reads is left unknown (its identity time may be its Time,
 // which a caller may set after making it).
@@ -45,7 +46,9 @@ func (e *Event) buildIdentity(rec *parser.Record) {
 }
 
 // identityOf returns what the event of an indexed record rec knows of its
-// identity (see buildIdentity), and the key when it is identKeyed.
+// identity (see buildIdentity), and its own key (identityKeys) when it is
+// identKeyed or identNamed (whose base key, which duplicate needs too, is
+// made from the columns).
 func identityOf(rec *parser.Record) (identState, recentKey) {
 	id, _ := rec.Col(parser.IDEventID)
 	if len(id) == 0 {
@@ -58,25 +61,53 @@ func identityOf(rec *parser.Record) (identState, recentKey) {
 	}
 	name, _ := rec.Col(parser.IDEventName)
 	var num [20]byte
+	own, _ := identityKeys(id, name, strconv.AppendInt(num[:0], time.Unix(sec, ns).UnixNano(), 10))
+	if len(name) > 0 {
+		return identNamed, own
+	}
+	return identKeyed, own
+}
+
+// identityKey returns the keys of an event's identity (identityKeys) as
+// duplicate makes them from the columns id (EventID, not empty), name
+// (EventName) and created (CreatedAt) and the event's time t. buf is
+// scratch space, returned for reuse.
+func identityKey(buf []byte, id, name, created string, t time.Time) (own, base recentKey, _ []byte) {
+	buf = strconv.AppendInt(buf[:0], createdTime(created, t).UnixNano(), 10)
+	own, base = identityKeys(unsafe.Slice(unsafe.StringData(id), len(id)), unsafe.Slice(unsafe.StringData(name), len(name)), buf)
+	return own, base, buf
+}
+
+// identityKeys returns the keys of the identity of an event of EventID
+// id, EventName name and creation time nanos (Unix ns in decimal): own,
+// the FNV-1a hash (keyOf) of id, a NUL, name, a NUL and nanos; and base,
+// own's of the same event without its name (name ""), which is own when
+// name is "". An event's copy without EventName (a file line of a GitLab
+// release that wrote none, while Audit Event Streaming sends event_type)
+// has the base of the copy with one (see Engine.duplicate).
+func identityKeys(id, name, nanos []byte) (own, base recentKey) {
 	h := newFNV128a()
 	h.write(id)
 	h.write([]byte{0})
+	b := h
+	b.write([]byte{0})
+	b.write(nanos)
+	base = b.sum()
+	if len(name) == 0 {
+		return base, base
+	}
 	h.write(name)
 	h.write([]byte{0})
-	h.write(strconv.AppendInt(num[:0], time.Unix(sec, ns).UnixNano(), 10))
-	return identKeyed, h.sum()
+	h.write(nanos)
+	return h.sum(), base
 }
 
-// identityKey is the key of an event's identity as duplicate makes it
-// from the columns id (EventID, not empty), name (EventName) and created
-// (CreatedAt) and the event's time t: the FNV-1a hash (keyOf) of id, a
-// NUL, name, a NUL and the identity time in Unix ns, in decimal. buf is
-// scratch space, returned for reuse.
-func identityKey(buf []byte, id, name, created string, t time.Time) (recentKey, []byte) {
-	k := append(append(buf[:0], id...), 0)
-	k = append(append(k, name...), 0)
-	k = strconv.AppendInt(k, createdTime(created, t).UnixNano(), 10)
-	return keyOf(k), k
+// namedKey returns the key that marks base (identityKeys) as the base of
+// an event with an EventName: a copy without one is then a duplicate of
+// it (Engine.duplicate). It differs from every base but by chance.
+func namedKey(base recentKey) recentKey {
+	base[0] ^= 0x80
+	return base
 }
 
 // fnv128a computes keyOf of the concatenation of what is written to it.

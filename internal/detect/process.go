@@ -324,25 +324,40 @@ func (e *Engine) Hold(name string) {
 
 // duplicate reports whether an event with ev's identity (EventID,
 // EventName and the creation time, see Engine) was seen before, and
-// remembers ev's. An event without EventID is a duplicate only by its
-// line, with Config.DedupeLines (duplicateLine). An event
-// made from an audit record knows its identity's key (Event.identity);
-// of others the three columns are read in one pass (dupPicker).
+// remembers ev's. A copy of an event without EventName (a line of
+// audit_json.log of a release that wrote none) and one with it (the same
+// event from Audit Event Streaming, which always sends event_type) are
+// the same event: the same EventID and creation time, one of them
+// without a name (identityKeys' base). Two events of the same EventID
+// and creation time with different names are not. An event without
+// EventID is a duplicate only by its line, with Config.DedupeLines
+// (duplicateLine). An event made from an audit record knows its
+// identity's own key (Event.identity), which is its base when it has no
+// EventName; the base of one with EventName, and the keys of other
+// events, are made from the three columns, read in one pass (dupPicker).
 func (e *Engine) duplicate(ev *Event) bool {
-	var k recentKey
+	var own, base recentKey
 	switch ev.identity() {
 	case identNone:
 		return e.duplicateLine(ev)
 	case identKeyed:
-		k = ev.idKey
-	default:
+		own, base = ev.idKey, ev.idKey
+	default: // identNamed too: its base is not kept
 		v := dupPicker.pick(ev)
 		if v[0] == "" {
 			return e.duplicateLine(ev)
 		}
-		k, e.keyBuf = identityKey(e.keyBuf, v[0], v[1], v[2], ev.Time)
+		own, base, e.keyBuf = identityKey(e.keyBuf, v[0], v[1], v[2], ev.Time)
 	}
-	return e.events.seenKey(k, ev.Time.UnixNano())
+	t := ev.Time.UnixNano()
+	if own == base { // no name: a copy of a named event left its namedKey
+		return e.events.has(namedKey(base)) || e.events.seenKey(base, t)
+	}
+	if e.events.has(base) || e.events.seenKey(own, t) { // base: a copy without name
+		return true
+	}
+	e.events.seenKey(namedKey(base), t) // two named events may share it
+	return false
 }
 
 // duplicateLine is duplicate for an event without EventID: with

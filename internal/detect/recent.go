@@ -107,6 +107,12 @@ func (r *recent) seenKey(k recentKey, t int64) bool {
 	return false
 }
 
+// has reports whether k is in the set, without adding it.
+func (r *recent) has(k recentKey) bool {
+	_, ok := r.at[k]
+	return ok
+}
+
 // add inserts k (absent) at time t and drops the oldest entries while the
 // set is over its cap.
 func (r *recent) add(k recentKey, t int64) {
