@@ -73,7 +73,8 @@ func TestSpecialCharacters(t *testing.T) {
 func TestAuth(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "tokens")
-	if err := os.WriteFile(tokenFile, []byte("# instance destination\n  file-token-abcdefgh12345  \n\n"), 0o600); err != nil {
+	// A UTF-8 byte order mark and CRLF line ends, as Windows editors write.
+	if err := os.WriteFile(tokenFile, []byte("\xef\xbb\xbffile-token-bom-1234567890\r\n# instance destination\r\n  file-token-abcdefgh12345  \n\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("GLS_TEST_TOKENS", "env-token-one-123456789, env-token-two-987654321")
@@ -115,7 +116,7 @@ func TestAuth(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 
-	accepted := []string{tokenA, tokenB, "file-token-abcdefgh12345", "env-token-one-123456789", "env-token-two-987654321"}
+	accepted := []string{tokenA, tokenB, "file-token-bom-1234567890", "file-token-abcdefgh12345", "env-token-one-123456789", "env-token-two-987654321"}
 	for i, tok := range accepted {
 		if code := tr.post(t, tok, formType, fmt.Sprintf(`{"id":%d}`, 100+i)); code != http.StatusOK {
 			t.Errorf("token %d: status %d, want 200", i, code)
