@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -102,23 +101,56 @@ func typeOfFile(name string) (parser.Type, Origin) {
 }
 
 // readEvents parses every line of the log files in dir into events, merged
-// in event-time order (stable: file order within a file), as detect does.
+// in event-time order as detect does (see mergeFiles).
 func readEvents(t testing.TB, dir string) []*Event {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []*Event
+	var files [][]*Event
 	for _, de := range ents {
 		typ, origin := typeOfFile(de.Name())
 		if de.IsDir() || typ == parser.TypeUnknown {
 			continue
 		}
-		evs = append(evs, parseFile(t, filepath.Join(dir, de.Name()), typ, origin)...)
+		files = append(files, parseFile(t, filepath.Join(dir, de.Name()), typ, origin))
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
-	return evs
+	return mergeFiles(files)
+}
+
+// mergeFiles merges the events of files in event-time order as detect
+// does: each file's lines stay in file order (a file out of order is
+// read as written, its offsets rising), and the file whose next event is
+// the oldest goes first, the earlier file on a tie. An event without a
+// time sorts at the time of the event before it in its file.
+func mergeFiles(files [][]*Event) []*Event {
+	var out []*Event
+	next := make([]int, len(files))
+	key := make([]time.Time, len(files))
+	head := func(i int) (time.Time, bool) {
+		if next[i] == len(files[i]) {
+			return time.Time{}, false
+		}
+		if ev := files[i][next[i]]; !ev.Time.IsZero() {
+			return ev.Time, true
+		}
+		return key[i], true
+	}
+	for {
+		best, bt := -1, time.Time{}
+		for i := range files {
+			if t, ok := head(i); ok && (best < 0 || t.Before(bt)) {
+				best, bt = i, t
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		key[best] = bt
+		out = append(out, files[best][next[best]])
+		next[best]++
+	}
 }
 
 // parseFile parses one log file; a line that does not parse fails the test.
