@@ -30,6 +30,11 @@ const (
 // hours are never in its baseline). Until 7 days have been observed the
 // floor alone applies and alerts carry learning=true.
 //
+// An event is tested with the window ending at the newest event of its
+// (user, address), the largest of the windows that hold it, so one that
+// arrives after newer ones (another node's backlog, lines out of order)
+// still completes a count. An event older than that window is late.
+//
 // Only the application log's failed_login events are counted (JSON and
 // both text forms): the audit log's login_failed_with_standard_authentication
 // of recent EE releases records the same request (same CorrelationID), so
@@ -130,11 +135,19 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		r.late++
 		return
 	}
-	n, first, last := ps.win.total(r.span, t)
+	// The window ending at the key's newest bucket: of the windows that
+	// hold t and end by the newest event folded, it has the largest count,
+	// since the key holds no bucket older than it (add refuses them). An
+	// event older than others already counted (another node's backlog
+	// reaching an aggregator, lines out of order) thus completes the count
+	// of the window it belongs to, not only of the one ending at it; in
+	// order, t is in the newest bucket and this is t's window.
+	end, _ := ps.win.newest()
+	n, first, last := ps.win.totalTo(r.span, end)
 	if float64(n) <= r.bp.Floor || (ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress)) {
 		return
 	}
-	start := r.span.start(t)
+	start := r.span.startOf(end)
 	b := r.bp.of(hist, hourOf(start), r.learnFrom)
 	if float64(n) <= b.Threshold {
 		return

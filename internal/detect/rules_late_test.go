@@ -238,3 +238,70 @@ func TestPATAnomalyMode(t *testing.T) {
 		t.Errorf("anomaly mode, 5 on day 32: %d learned alerts (%+v), want 1 at count 4 over the line at 3", n, a)
 	}
 }
+
+// TestBruteforceOlderEventCompletesCount feeds failures of one (user,
+// address) with the event that completes the count older than events
+// already folded, beyond the engine's lateness (so not reordered): a
+// window ending after that event holds more than 10 and alerts, and the
+// alert describes that window. Nothing is late for the rule.
+func TestBruteforceOlderEventCompletesCount(t *testing.T) {
+	every5m := func(n int) []string { // 09:00, 09:05, ... newest first
+		var s []string
+		for i := n - 1; i >= 0; i-- {
+			s = append(s, strconv.Itoa(5*i)+"m")
+		}
+		return s
+	}
+	tests := []struct {
+		name  string
+		feed  []string // event times after 09:00, in the order folded
+		count int      // 0: no alert
+		start string   // window_start
+		first string
+		last  string // also the alert's Time and window_end
+	}{
+		{name: "reversed", feed: every5m(11), count: 11, start: "-5m", first: "0m", last: "50m"},
+		{name: "reversed below threshold", feed: every5m(10)},
+		{
+			// Node B's newer six arrive first, then node A's backlog of five.
+			name:  "backlog of another node",
+			feed:  []string{"25m", "30m", "35m", "40m", "45m", "50m", "0m", "5m", "10m", "15m", "20m"},
+			count: 11, start: "-5m", first: "0m", last: "50m",
+		},
+		{
+			// Folding 09:05 completes the window ending at 09:57's
+			// bucket (09:00 to 09:59:59), which 09:00 is not in.
+			name:  "window ending at the newest event",
+			feed:  append([]string{"57m"}, every5m(11)...),
+			count: 11, start: "0m", first: "5m", last: "57m",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var alerts []*Alert
+			e, r := engineFor(t, "sentinel.bruteforce", nil, &alerts)
+			for _, d := range tc.feed {
+				e.Process(failedLogin("alice", "81.2.69.1", tAt(d)))
+			}
+			if tc.count == 0 {
+				if len(alerts) != 0 {
+					t.Fatalf("alerts %+v, want none", alerts[0])
+				}
+				return
+			}
+			if len(alerts) != 1 {
+				t.Fatalf("%d alerts, want 1", len(alerts))
+			}
+			a := alerts[0]
+			if a.Count != tc.count || !a.WindowStart.Equal(tAt(tc.start)) || !a.FirstEvent.Equal(tAt(tc.first)) ||
+				!a.LastEvent.Equal(tAt(tc.last)) || !a.WindowEnd.Equal(tAt(tc.last)) || !a.Time.Equal(tAt(tc.last)) {
+				t.Errorf("alert count %d window %s..%s events %s..%s time %s; want %d, %s..%s, %s..%s, %s",
+					a.Count, ts(a.WindowStart), ts(a.WindowEnd), ts(a.FirstEvent), ts(a.LastEvent), ts(a.Time),
+					tc.count, ts(tAt(tc.start)), ts(tAt(tc.last)), ts(tAt(tc.first)), ts(tAt(tc.last)), ts(tAt(tc.last)))
+			}
+			if n := r.(LateCounter).LateDropped(); n != 0 {
+				t.Errorf("LateDropped = %d, want 0", n)
+			}
+		})
+	}
+}

@@ -44,8 +44,11 @@ func newSpan(window, bucket time.Duration) slidingSpan {
 func (sp slidingSpan) index(t time.Time) int64 { return floorDiv(t.UnixNano(), sp.bucket) }
 
 // start returns the start of the window ending in t's bucket.
-func (sp slidingSpan) start(t time.Time) time.Time {
-	return time.Unix(0, (sp.index(t)-sp.n+1)*sp.bucket).UTC()
+func (sp slidingSpan) start(t time.Time) time.Time { return sp.startOf(sp.index(t)) }
+
+// startOf returns the start of the window ending in bucket b.
+func (sp slidingSpan) startOf(b int64) time.Time {
+	return time.Unix(0, (b-sp.n+1)*sp.bucket).UTC()
 }
 
 // add counts one event at t. It returns false, and counts nothing, when t's
@@ -103,7 +106,11 @@ func (s *sliding) expire(from int64) {
 // total returns the count over the window ending in t's bucket and the
 // times of the first and last events in it.
 func (s *sliding) total(sp slidingSpan, t time.Time) (n int, first, last time.Time) {
-	b := sp.index(t)
+	return s.totalTo(sp, sp.index(t))
+}
+
+// totalTo is total of the window ending in bucket b.
+func (s *sliding) totalTo(sp slidingSpan, b int64) (n int, first, last time.Time) {
 	var f, l int64
 	for _, sl := range s.Slots {
 		if sl.I <= b-sp.n || sl.I > b {
