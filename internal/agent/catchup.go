@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,25 +33,43 @@ const positionsVersion = 1
 
 // position is how far the engine has considered a source's file: every
 // line up to Offset (the end of a line) of the file FileID (fileKey) was
-// parsed and, when a rule wanted it, folded.
+// parsed and, when a rule wanted it, folded. FileID is empty when the
+// saved state folded no line of the source (its file did not exist when
+// the agent started). Then lists, in the order the tailer began them, the
+// files (fileKey) the running agent began reading after that one, since
+// the save: their lines, from their start, are not in the saved state
+// (a file created, or rotated in, after the save). It is written as each
+// such file begins, before any of its lines can be checkpointed, so that a
+// crash before the next save catches them up (catchUpRanges).
 type position struct {
-	FileID string `json:"file_id"`
-	Offset int64  `json:"offset"`
+	FileID string   `json:"file_id"`
+	Offset int64    `json:"offset"`
+	Then   []string `json:"then,omitempty"`
 }
 
 // srcPos is the position of one source, written by its sender.
 type srcPos struct {
-	mu  sync.Mutex
-	pos position
+	name string // the source's name in the engine (Event.Source)
+	mu   sync.Mutex
+	pos  position
 }
 
-func (p *srcPos) set(tb *tailer.Batch) {
+// set records the position of the last line of tb. It returns the
+// fileKey of tb's file when that is another file than the last batch's
+// (a file begun: created, or rotated in), else "".
+func (p *srcPos) set(tb *tailer.Batch) string {
 	if tb.Len() == 0 {
-		return
+		return ""
 	}
+	id := fileKey(tb.File)
 	p.mu.Lock()
-	p.pos = position{FileID: fileKey(tb.File), Offset: tb.Offsets[tb.Len()-1]}
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	began := ""
+	if id != p.pos.FileID {
+		began = id
+	}
+	p.pos = position{FileID: id, Offset: tb.Offsets[tb.Len()-1]}
+	return began
 }
 
 func (p *srcPos) get() position {
@@ -124,24 +143,64 @@ func (d *detector) from(name string) (position, bool) {
 // register returns the position tracker of source name, starting at the
 // tailer's checkpoint ck (zero: none yet), and holds the engine's
 // watermark for the source until its first event (detect.Engine.Hold).
-func (d *detector) register(name string, ck position) *srcPos {
+// absent says that the source's file does not exist yet.
+func (d *detector) register(name string, ck position, absent bool) *srcPos {
 	d.e.Hold(name) // the watermark waits for its first event (MinWatermark)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	p := &srcPos{pos: ck}
+	p := &srcPos{name: name, pos: ck}
 	d.pos[name] = p
-	if _, ok := d.saved[name]; !ok && ck.FileID != "" {
-		// A source new to the detection state starts at its checkpoint:
+	if _, ok := d.saved[name]; !ok && (ck.FileID != "" || absent) {
+		// A source new to the detection state starts at its checkpoint
+		// (or, when its file does not exist yet, before any file):
 		// record that at once, so that a crash before the first save
-		// catches up from there and not from the start of the file. The
-		// other sources keep their saved positions: the engine's state on
-		// disk is still the last save's, whatever was caught up since.
+		// catches up from there and not from the start of the file,
+		// and the files begun meanwhile are recorded (began). The
+		// other sources keep their saved positions: the engine's state
+		// on disk is still the last save's, whatever was caught up
+		// since.
 		d.saved[name] = ck
 		if err := d.savePositions(false); err != nil {
 			d.log.Warn("detection positions not saved", "err", err)
 		}
 	}
 	return p
+}
+
+// began records that source name began reading the file id (fileKey)
+// since the last save (srcPos.set): it is added to the saved position's
+// Then, and the positions are written before any line of the file can
+// be checkpointed, so that a crash before the next save catches its
+// lines up. A source the saved positions do not list (start_at: end
+// before its first save) is left as it is. d.mu is held.
+func (d *detector) began(name, id string) {
+	p, ok := d.saved[name]
+	if !ok || p.FileID == id || slices.Contains(p.Then, id) {
+		return
+	}
+	p.Then = append(slices.Clip(p.Then), id)
+	d.saved[name] = p
+	if err := d.savePositions(false); err != nil {
+		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save are not folded again after a crash", "file_id", id, "err", err)
+	}
+}
+
+// rebase makes ck the saved position of source name: the saved state's
+// position does not lead to the tailer's checkpoint (catchUpRanges found
+// no range), so the state covers no line before the checkpoint, as when
+// detections are newly on; a crash before the next save catches up from
+// there. A source this engine follows already (a reload) keeps its
+// position.
+func (d *detector) rebase(name string, ck position) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, live := d.pos[name]; live {
+		return
+	}
+	d.saved[name] = ck
+	if err := d.savePositions(false); err != nil {
+		d.log.Warn("detection positions not saved", "err", err)
+	}
 }
 
 // replaced records that the file of source name whose key is ck.FileID
@@ -168,29 +227,53 @@ func (d *detector) replaced(name string, ck position) {
 // read again here, parsed and folded, and the alerts they cause are
 // dropped: they rode in batches the forwarder acknowledged, so they were
 // delivered. Lines at or below the engine's own restored offset are
-// skipped by the engine (never folded twice). The file caught up is the
-// one the engine's position is in (see catchUpRange): the checkpoint's,
-// or the newer file whose position the checkpoint keeps apart after a
-// rename rotation, which the tailer resumes from that position. It
-// returns the number of lines read.
-func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (int, error) {
-	path, id, end, ok := catchUpRange(from, ck)
-	if !ok {
-		return 0, nil
+// skipped by the engine (never folded twice). The files caught up, in
+// file order, are those of catchUpRanges: the rest of the file the
+// saved position is in, then each file begun since the save (created or
+// rotated in), up to where the checkpoint has it. linked is false when
+// the saved position does not lead to the checkpoint: nothing is caught
+// up. It returns the number of lines read; an error for one file
+// does not stop the others.
+func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (n int, linked bool, err error) {
+	ranges, linked := catchUpRanges(from, ck)
+	var errs []error
+	for _, r := range ranges {
+		k, err := s.catchUpFile(d, w, r)
+		n += k
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	ckID := fileKey(id)
+	return n, linked, errors.Join(errs...)
+}
+
+// catchUpFile folds the lines of r (see catchUp).
+func (s *source) catchUpFile(d *detector, w *worker, r catchRange) (int, error) {
+	path := r.name
 	if path == "" {
 		path = s.cfg.Path
 	}
 	if strings.HasSuffix(path, ".gz") {
 		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
 	}
-	f, err := openFile(path, ckID)
+	f, err := openFile(path, r.id)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	tb := &tailer.Batch{File: id, Name: path}
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	end := r.end
+	if end < 0 || end > fi.Size() {
+		end = fi.Size()
+	}
+	if r.start >= end {
+		return 0, nil
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	tb := &tailer.Batch{File: tailer.FileID{Dev: dev, Ino: ino}, Name: f.Name()}
 	var ar detect.EventArena // each event is processed at once
 	var one [1]*detect.Event
 	w.arena = &ar
@@ -200,7 +283,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	keeps := d.e.KeepsDeclined()
 	d.dropping = true
 	defer func() { d.dropping = false }()
-	return forEachLine(io.NewSectionReader(f, from.Offset, end-from.Offset), from.Offset, func(line []byte, end int64) {
+	return forEachLine(io.NewSectionReader(f, r.start, end-r.start), r.start, func(line []byte, end int64) {
 		tb.Data = append(tb.Data[:0], line...)
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
@@ -259,23 +342,63 @@ func globEscape(s string) string {
 	return b.String()
 }
 
-// catchUpRange returns the file (its name as checkpointed, its device and
-// inode) and the offset up to which the lines after from must be folded
-// to match the tailer's checkpoint ck: ck's own file, or a newer file
-// whose position ck keeps apart while its own file, renamed away, was
-// drained (checkpoint.Position.Next and Between), whichever from is in.
-// ok is false when from is in none, or not before the checkpointed offset.
-func catchUpRange(from position, ck *checkpoint.Position) (name string, id tailer.FileID, end int64, ok bool) {
-	name, id, end = ck.File, tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, ck.Offset
+// catchRange is a part of one file to catch up: the lines ending after
+// start and at or before end (bytes; end < 0: the file's end) of the file
+// whose fileKey is id, found under name (empty: the source's path) or one
+// of its rotated copies (openFile).
+type catchRange struct {
+	name       string
+	id         string
+	start, end int64
+}
+
+// catchUpRanges returns, in file order, the parts of files whose lines
+// the tailer's checkpoint ck passed and the saved state from did not
+// fold. The files the state leads to are from's file (from its offset)
+// and the files of from.Then (from their start). The checkpoint has
+// positions in its own file and, after a rename rotation, in the newer
+// files it keeps apart (checkpoint.Position.Between and Next). Each
+// state file up to the last one the checkpoint has a position in is
+// caught up: to that position when the checkpoint has one in it, else
+// (a file drained and rotated away before the checkpoint moved on) to
+// its end. A file the checkpoint resumes that the state does not lead to
+// is older than the state's (nothing to fold) or was begun by a run
+// without detections (nothing this state ever followed). linked is false
+// when no state file is the checkpoint's: the saved state is older than
+// the checkpoint's files (detections off in between), and nothing is
+// caught up.
+func catchUpRanges(from position, ck *checkpoint.Position) (ranges []catchRange, linked bool) {
+	type fileAt struct {
+		name string
+		off  int64
+	}
+	at := map[string]fileAt{fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}): {ck.File, ck.Offset}}
 	if ck.Next != nil {
 		for _, n := range append([]checkpoint.FilePosition{*ck.Next}, ck.Between...) {
-			if from.FileID == fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino}) {
-				name, id, end = n.File, tailer.FileID{Dev: n.Dev, Ino: n.Ino}, n.Offset
-				break
-			}
+			at[fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino})] = fileAt{n.File, n.Offset}
 		}
 	}
-	return name, id, end, from.FileID == fileKey(id) && from.Offset < end
+	var chain []catchRange
+	if from.FileID != "" {
+		chain = append(chain, catchRange{id: from.FileID, start: from.Offset})
+	}
+	for _, id := range from.Then {
+		chain = append(chain, catchRange{id: id})
+	}
+	last := -1
+	for i := range chain {
+		if a, ok := at[chain[i].id]; ok {
+			chain[i].name, chain[i].end, last = a.name, a.off, i
+		} else {
+			chain[i].end = -1
+		}
+	}
+	for _, r := range chain[:last+1] {
+		if r.end < 0 || r.start < r.end {
+			ranges = append(ranges, r)
+		}
+	}
+	return ranges, last >= 0
 }
 
 // forEachLine calls fn with every complete line of r (without its "\n" or

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,37 +49,56 @@ func TestForEachLine(t *testing.T) {
 	}
 }
 
-// TestCatchUpRange: the catch-up folds the lines after the engine's
+// TestCatchUpRanges: the catch-up folds the lines after the engine's
 // position up to the tailer's checkpoint in the file the engine's position
 // is in: the checkpoint's own file, or, while that one was a file renamed
 // away and still drained, the newer file whose position the checkpoint
 // keeps apart (Next), or a file renamed away between the two (Between);
-// nothing when the engine is in none or not behind.
-func TestCatchUpRange(t *testing.T) {
-	ck := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 10, Offset: 900,
+// then, in order, the files begun since the save (position.Then: created
+// or rotated in), from their start, a file drained before the checkpoint
+// moved on to its end (trial 37 F3 k2-k4: they were not caught up);
+// nothing when the state leads to none of the checkpoint's files.
+func TestCatchUpRanges(t *testing.T) {
+	ck := &checkpoint.Position{File: "/l/app.log.1", Dev: 1, Ino: 10, Offset: 900,
 		Next:    &checkpoint.FilePosition{File: "/l/app.log", Dev: 1, Ino: 20, Offset: 300},
-		Between: []checkpoint.FilePosition{{File: "/l/app.log", Dev: 1, Ino: 15, Offset: 700}}}
-	old, cur, mid := tailer.FileID{Dev: 1, Ino: 10}, tailer.FileID{Dev: 1, Ino: 20}, tailer.FileID{Dev: 1, Ino: 15}
+		Between: []checkpoint.FilePosition{{File: "/l/app.log.1", Dev: 1, Ino: 15, Offset: 700}}}
+	gone, old, mid, cur := fileKey(tailer.FileID{Dev: 1, Ino: 5}), fileKey(tailer.FileID{Dev: 1, Ino: 10}), fileKey(tailer.FileID{Dev: 1, Ino: 15}), fileKey(tailer.FileID{Dev: 1, Ino: 20})
 	noNext := *ck
 	noNext.Next = nil
+	atCur := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 20, Offset: 300}
 	for _, tc := range []struct {
 		name   string
 		from   position
 		ck     *checkpoint.Position
-		wantID tailer.FileID
-		end    int64
-		ok     bool
+		want   []catchRange
+		linked bool
 	}{
-		{"behind in the checkpoint's file", position{fileKey(old), 100}, ck, old, 900, true},
-		{"behind in the newer file", position{fileKey(cur), 100}, ck, cur, 300, true},
-		{"at the newer file's position", position{fileKey(cur), 300}, ck, cur, 300, false},
-		{"behind in a file between", position{fileKey(mid), 100}, ck, mid, 700, true},
-		{"in another file", position{fileKey(tailer.FileID{Dev: 1, Ino: 30}), 0}, ck, old, 900, false},
-		{"newer file without Next (version 1)", position{fileKey(cur), 100}, &noNext, old, 900, false},
+		{"behind in the checkpoint's file", position{FileID: old, Offset: 100}, ck, []catchRange{{"/l/app.log.1", old, 100, 900}}, true},
+		{"behind in the newer file", position{FileID: cur, Offset: 100}, ck, []catchRange{{"/l/app.log", cur, 100, 300}}, true},
+		{"at the newer file's position", position{FileID: cur, Offset: 300}, ck, nil, true},
+		{"ahead of the checkpoint", position{FileID: cur, Offset: 400}, ck, nil, true},
+		{"behind in a file between", position{FileID: mid, Offset: 100}, ck, []catchRange{{"/l/app.log.1", mid, 100, 700}}, true},
+		{"in another file", position{FileID: fileKey(tailer.FileID{Dev: 1, Ino: 30})}, ck, nil, false},
+		{"newer file without Next (version 1)", position{FileID: cur, Offset: 100}, &noNext, nil, false},
+		// k3: rotated after the save, the checkpoint keeps the new file apart.
+		{"rotated in after the save", position{FileID: old, Offset: 100, Then: []string{mid, cur}}, ck,
+			[]catchRange{{"/l/app.log.1", old, 100, 900}, {"/l/app.log.1", mid, 0, 700}, {"/l/app.log", cur, 0, 300}}, true},
+		// k4: the rotated file was drained, the checkpoint is in the new one.
+		{"drained and rotated away after the save", position{FileID: gone, Offset: 100, Then: []string{cur}}, atCur,
+			[]catchRange{{"", gone, 100, -1}, {"/l/app.log", cur, 0, 300}}, true},
+		// k2: no file when the state was saved.
+		{"created after the save", position{Then: []string{cur}}, atCur, []catchRange{{"/l/app.log", cur, 0, 300}}, true},
+		{"created, rotated and created again", position{Then: []string{gone, cur}}, atCur,
+			[]catchRange{{"", gone, 0, -1}, {"/l/app.log", cur, 0, 300}}, true},
+		{"begun, not yet checkpointed", position{FileID: cur, Offset: 100, Then: []string{gone}}, atCur, []catchRange{{"/l/app.log", cur, 100, 300}}, true},
+		// Detections off meanwhile: the checkpoint moved on into files the
+		// state never followed.
+		{"state older than the checkpoint's files", position{FileID: gone, Offset: 100}, atCur, nil, false},
+		{"no file, none begun", position{}, atCur, nil, false},
 	} {
-		name, id, end, ok := catchUpRange(tc.from, tc.ck)
-		if ok != tc.ok || id != tc.wantID || end != tc.end || name != "/l/app.log" {
-			t.Errorf("%s: catchUpRange = %q, %v, %d, %v; want %v, %d, %v", tc.name, name, id, end, ok, tc.wantID, tc.end, tc.ok)
+		got, linked := catchUpRanges(tc.from, tc.ck)
+		if linked != tc.linked || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: catchUpRanges = %+v, %v; want %+v, %v", tc.name, got, linked, tc.want, tc.linked)
 		}
 	}
 }
@@ -181,7 +201,7 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 	dev, ino := checkpoint.DevIno(fi)
 	ck := &checkpoint.Position{File: path, Dev: dev, Ino: ino, Offset: fi.Size()}
 	s := &source{cfg: config.Source{Type: "audit", Path: path}, detPos: new(srcPos)}
-	if _, err := s.catchUp(d, detectionWorker(t, e), position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck); err != nil {
+	if _, _, err := s.catchUp(d, detectionWorker(t, e), position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck); err != nil {
 		t.Fatal(err)
 	}
 	raised := e.Stats().Rules[rule].Alerts

@@ -147,7 +147,9 @@ func (d *detector) process(sl *slot) int {
 	n := d.n
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))
-	sl.s.detPos.set(sl.tb)
+	if id := sl.s.detPos.set(sl.tb); id != "" {
+		d.began(sl.s.detPos.name, id)
+	}
 	d.losses.check(d.log, d.e, batchFile(sl))
 	d.mu.Unlock()
 	sl.events = sl.events[:0]

@@ -3,7 +3,9 @@ package agent
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"slices"
@@ -118,11 +120,18 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 			d.replaced(name, ck)
 			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
 		} else if from, had := d.from(name); had {
-			n, err := s.catchUp(d, s.workers[0], from, sc)
+			n, linked, err := s.catchUp(d, s.workers[0], from, sc)
 			if err != nil {
 				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
 			} else if n > 0 {
 				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", n)
+			}
+			if !linked {
+				// The saved state does not lead to the checkpoint (it
+				// predates the checkpoint's files: detections were off
+				// meanwhile): start from the checkpoint, as a source new
+				// to the detection state does.
+				d.rebase(name, ck)
 			}
 		}
 		// A line of the file starting before the checkpoint is one
@@ -133,7 +142,8 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 		dev, ino := checkpoint.DevIno(fi)
 		ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
 	}
-	s.detPos = d.register(name, ck)
+	_, err := os.Stat(s.cfg.Path)
+	s.detPos = d.register(name, ck, errors.Is(err, fs.ErrNotExist) && !stream && s.cfg.Type != inputSourceType)
 }
 
 // replacedInPlace reports whether the file at path has the device and

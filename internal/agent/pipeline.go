@@ -177,7 +177,11 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
 		} else if s.detPos != nil && sl.tb != nil {
-			s.detPos.set(sl.tb)
+			if id := s.detPos.set(sl.tb); id != "" {
+				s.det.mu.Lock()
+				s.det.began(s.detPos.name, id)
+				s.det.mu.Unlock()
+			}
 		}
 		s.aw.sent(time.Now())
 		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {

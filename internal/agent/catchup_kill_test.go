@@ -1,0 +1,214 @@
+package agent
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// TestKillCatchUp runs the agent in a child process over
+// application_json.log, kills it with SIGKILL before any detection state
+// save (state_save_interval is 1 min) once its checkpoint passed the
+// lines written so far, restarts it and writes the rest: 11 failed logins
+// of one user and address, one sentinel.bruteforce alert (threshold 10).
+// The lines checkpointed before the kill must be folded again at the
+// restart (catch-up), whether the file was there at the first start (k1),
+// was created after it (k2: no catch-up, 0 alerts), or was rotated (mv to
+// .1, new file) after it, the checkpoint still draining the .1 (k3) or
+// already in the new file (k4): the new file's lines were not folded
+// again, 0 alerts (trial 37 F3).
+func TestKillCatchUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts agent processes; not run with -short")
+	}
+	for _, tc := range []struct {
+		name   string
+		exists bool // the file exists (empty) at the first start
+		rotate bool // 6 lines, mv to .1, 3 lines in a new file
+		next   bool // kill while the checkpoint keeps the new file apart (Next)
+	}{
+		{"k1 file there at start", true, false, false},
+		{"k2 file created after start", false, false, false},
+		{"k3 rotated, checkpoint draining the .1", true, true, true},
+		{"k4 rotated, checkpoint in the new file", true, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, col := listenCollected(t)
+			dir := t.TempDir()
+			path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
+			if tc.exists {
+				appendLines(t, path, nil)
+			}
+			base := time.Now().Add(-time.Minute)
+			lines := func(from, n int) []string {
+				var out []string
+				for i := from; i < from+n; i++ {
+					out = append(out, failedLoginLine(base.Add(time.Duration(i)*time.Second), i))
+				}
+				return out
+			}
+			ck := func() *checkpoint.Position {
+				st, err := checkpoint.Open(state)
+				if err != nil {
+					return nil
+				}
+				var p checkpoint.Position
+				if ok, err := st.Load(checkpoint.PositionKey(path), &p); !ok || err != nil {
+					return nil
+				}
+				return &p
+			}
+			idOf := func(name string) (uint64, uint64, int64) {
+				fi, err := os.Stat(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dev, ino := checkpoint.DevIno(fi)
+				return dev, ino, fi.Size()
+			}
+
+			p := startKillHelper(t, col.Addr(), path, state)
+			if tc.rotate {
+				appendLines(t, path, lines(0, 6))
+				dev, ino, size := idOf(path)
+				waitFor(t, "the checkpoint at the 6 lines", 10*time.Second, func() bool {
+					c := ck()
+					return c != nil && c.Dev == dev && c.Ino == ino && c.Offset == size
+				})
+				if err := os.Rename(path, path+".1"); err != nil {
+					t.Fatal(err)
+				}
+				appendLines(t, path, lines(6, 3))
+				dev, ino, size = idOf(path)
+				waitFor(t, "the checkpoint at the new file's 3 lines", 10*time.Second, func() bool {
+					c := ck()
+					if c == nil {
+						return false
+					}
+					if tc.next {
+						return c.Next != nil && c.Next.Dev == dev && c.Next.Ino == ino && c.Next.Offset == size
+					}
+					return c.Next == nil && c.Dev == dev && c.Ino == ino && c.Offset == size
+				})
+			} else {
+				appendLines(t, path, lines(0, 9))
+				dev, ino, size := idOf(path)
+				waitFor(t, "the checkpoint at the 9 lines", 10*time.Second, func() bool {
+					c := ck()
+					return c != nil && c.Dev == dev && c.Ino == ino && c.Offset == size
+				})
+			}
+			p.kill(t)
+			if n := got.count(config.AppNameApplication); n != 9 {
+				t.Fatalf("%d lines at the collector before the kill, want 9", n)
+			}
+
+			p = startKillHelper(t, col.Addr(), path, state)
+			defer p.kill(t)
+			appendLines(t, path, lines(9, 2))
+			waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
+			deadline := time.Now().Add(3 * time.Second)
+			for time.Now().Before(deadline) && got.alertCount() == 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond) // an alert too many would come now
+			if n := got.alertCount(); n != 1 {
+				t.Errorf("%d alerts for 11 failed logins (threshold 10) with a kill -9 between the 9th and the 10th, want 1; restart log:\n%s", n, p.log())
+			}
+		})
+	}
+}
+
+// appendLines appends lines to path, creating it.
+func appendLines(t *testing.T, path string, lines []string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, l := range lines {
+		if _, err := f.WriteString(l + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (c *collected) alertCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.alerts)
+}
+
+// killHelper is an agent running in a child process (TestKillHelper).
+type killHelper struct {
+	cmd  *exec.Cmd
+	logs *syncBuffer
+	done chan struct{}
+}
+
+// startKillHelper starts the agent in a child process, forwarding
+// application_json.log path to the collector at addr, with its state in
+// state, and returns once its sources started.
+func startKillHelper(t *testing.T, addr, path, state string) *killHelper {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
+	cmd.Env = append(os.Environ(), "KILL_HELPER_URL=tcp://"+addr, "KILL_HELPER_PATH="+path, "KILL_HELPER_STATE="+state)
+	out, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h := &killHelper{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			fmt.Fprintln(h.logs, sc.Text())
+		}
+	}()
+	waitFor(t, "the agent's start", 10*time.Second, func() bool { return strings.Contains(h.logs.String(), "msg=following") })
+	return h
+}
+
+// kill sends SIGKILL to the child and waits for it.
+func (h *killHelper) kill(t *testing.T) {
+	if h.cmd.ProcessState != nil {
+		return
+	}
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	<-h.done
+	h.cmd.Wait()
+}
+
+func (h *killHelper) log() string { return h.logs.String() }
+
+// TestKillHelper is the child of TestKillCatchUp: it runs the agent until
+// killed.
+func TestKillHelper(t *testing.T) {
+	url := os.Getenv("KILL_HELPER_URL")
+	if url == "" {
+		t.Skip("helper process for TestKillCatchUp")
+	}
+	c := newConfig(t, url, config.Source{Type: "application", Path: os.Getenv("KILL_HELPER_PATH")})
+	c.StateDir = os.Getenv("KILL_HELPER_STATE")
+	c.Tailer.CheckpointInterval = 20 * time.Millisecond
+	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Run(context.Background())
+}
