@@ -92,7 +92,13 @@
 // The checkpoint is written only when commits changed it, every
 // CheckpointInterval and when Run returns; the store writes it atomically
 // and durably, so after a crash it is the last complete write, and lines
-// delivered after it are sent again.
+// delivered after it are sent again. One more write comes first: when the
+// tailer opens a file it has no usable checkpoint for, before it reads a
+// line, it saves one at once at the file's identity and the offset where
+// reading starts (0, or the end with StartAt end), so that a file rotated
+// before the consumer committed anything (a collector down since the
+// start) is found again by that identity at a restart and drained, not
+// taken for the new file at the path.
 //
 // At start: if the checkpoint's device, inode and fingerprint match the
 // file and the offset is within it, reading resumes there (at the start of

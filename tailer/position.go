@@ -29,6 +29,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		}
 		if live != nil {
 			t.applyStartAt(live)
+			t.firstCheckpoint(live)
 			return live, nil
 		}
 	}
@@ -37,7 +38,36 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		return nil, err
 	}
 	t.applyStartAt(live)
+	t.firstCheckpoint(live)
 	return live, nil
+}
+
+// firstCheckpoint saves, durably and at once, a checkpoint at live's
+// identity and the offset where reading starts in it (0, or its end with
+// StartAt end), for a file the tailer has no usable checkpoint for and
+// before any of its lines was read: else, until the consumer commits a
+// batch (a collector down since the start), the store would hold nothing
+// for the path, and a restart after a rotation would take the new file at
+// the path for the first one and never read the rotated copies. With this
+// checkpoint the restart finds the rotated copy by its identity and drains
+// it first. Nothing is saved when lines were read already (rotated copies
+// drained after a lost checkpoint: the old record stays until their
+// commit) or when the tailer has no store. A failed write is logged and
+// retried every CheckpointInterval, as the other writes are.
+func (t *Tailer) firstCheckpoint(live *logFile) {
+	if t.ckp.store == nil || t.rd.nread > 0 {
+		return
+	}
+	t.mu.Lock()
+	c := &t.ckp.com
+	if c.valid {
+		t.mu.Unlock()
+		return
+	}
+	c.id, c.name, c.off = live.id, live.name, live.off
+	c.valid, c.dirty = true, true
+	t.mu.Unlock()
+	t.saveCheckpoint()
 }
 
 // resume positions the file at the path from ck: in the file itself when

@@ -1,0 +1,67 @@
+package agent
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+)
+
+// TestRotatedWhileCollectorDownSinceStart: the collector has acknowledged
+// nothing since the agent started (trial 37 F1: a fresh install, a wrong
+// forward.url, a collector down), and the file is rotated twice (renamed
+// to .1, .1 to .2) before the agent is stopped. The file was checkpointed
+// when the agent opened it, so the restarted agent finds it in .2 by its
+// identity and sends every line of .2, .1 and the new file: none lost.
+// Before, no checkpoint was written until an acknowledgement, and the
+// restart read only the file at the path.
+func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gitlab_access.log")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
+	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
+	_, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
+	time.Sleep(time.Second) // the agent opened the file
+	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
+		t.Errorf("checkpoint offset %d once the file was opened (-1: none), want 0", off)
+	}
+	for gen := range 3 {
+		writeAccessLines(t, path, gen*1000, 1000)
+		if gen == 2 {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := os.Rename(path+".1", path+".2"); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	stop()
+
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen(addr, r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	_, _, stop = runInBackground(t, c, Options{})
+	defer stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for r.count() < 3000 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := r.count(); n != 3000 {
+		t.Fatalf("%d distinct lines at the collector, want 3000", n)
+	}
+}
