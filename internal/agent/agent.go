@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -584,7 +585,11 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
 		}
 		s.carryWait = a.opts.CarryTimeout
-		s.attachDetector(a.det, cfg.Hostname, a.streamer != nil && sc.Path == a.streamer.spoolPath)
+		spooled := a.streamer != nil && sc.Path == a.streamer.spoolPath
+		if spooled {
+			a.streamer.src.Store(s)
+		}
+		s.attachDetector(a.det, cfg.Hostname, spooled)
 		srcs = append(srcs, s)
 	}
 	return srcs, globs, nil
@@ -725,6 +730,17 @@ type streamer struct {
 	done      chan struct{}
 	mu        sync.Mutex
 	runErr    error
+	// src is the source following the spool; nil until the first one is
+	// made (a reload replaces it).
+	src atomic.Pointer[source]
+}
+
+// drained reports whether the source following the spool committed a
+// position in cur, the current spool file: it is then done with
+// events.log.1, which the spool's next rotation replaces (see
+// streaming.Receiver.SetRotateCheck).
+func (st *streamer) drained(cur os.FileInfo) bool {
+	return committedIn(st.src.Load(), cur)
 }
 
 func (st *streamer) err() error {
@@ -780,6 +796,7 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 	}
 	a.exportStreaming(r)
 	st := &streamer{r: r, spoolPath: r.SpoolPath(), done: make(chan struct{})}
+	r.SetRotateCheck(st.drained)
 	go func() {
 		defer close(st.done)
 		if err := r.Run(ctx); err != nil {

@@ -73,8 +73,11 @@ func (in *input) warnLegacy(host []byte) {
 // drained reports whether the source following the spool committed a
 // position in cur, the current spool file: it is then done with the file
 // rotated before, which the spool's next rotation replaces.
-func (in *input) drained(cur os.FileInfo) bool {
-	s := in.src.Load()
+func (in *input) drained(cur os.FileInfo) bool { return committedIn(in.src.Load(), cur) }
+
+// committedIn reports whether s, the source following a spool (nil: none
+// yet), committed a position in cur, the spool's current file.
+func committedIn(s *source, cur os.FileInfo) bool {
 	if s == nil {
 		return false
 	}

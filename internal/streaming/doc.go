@@ -62,9 +62,12 @@
 // SpoolPath (events.log in Config.SpoolDir) receives one compact JSON object
 // per line. When it would grow past Config.SpoolMaxBytes it is renamed to
 // events.log.1, replacing the previous one, and a new events.log is started.
-// The tailer follows the rename and drains the renamed file, but only one old
-// file is kept: the agent must have read events.log.1 before the next
-// rotation, that is within SpoolMaxBytes of further events (64 MiB by
-// default, tens of thousands of events). If the spool ends in a partial line after a
-// crash, a newline is added before the next event so the two never merge.
+// The tailer follows the rename and drains the renamed file. Only one old
+// file is kept, so the agent sets a rotation check (Receiver.SetRotateCheck):
+// the spool rotates only once the agent committed a position in the current
+// file, that is, once it is done with events.log.1; while the collector
+// downstream is slow or down the spool grows past SpoolMaxBytes instead of
+// rotating acknowledged events away unread (GitLab does not send them
+// again). If the spool ends in a partial line after a crash, a newline is
+// added before the next event so the two never merge.
 package streaming

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -185,6 +186,15 @@ func (r *Receiver) Addr() net.Addr { return r.ln.Addr() }
 // SpoolPath is the file the agent must tail as an audit log (its rotated
 // predecessor is SpoolPath()+".1").
 func (r *Receiver) SpoolPath() string { return r.spool.Path() }
+
+// SetRotateCheck makes the spool's rotation wait until ok reports that its
+// reader committed a position in the current file (see
+// spool.File.SetRotateCheck), that is, once it is done with events.log.1,
+// which the rotation replaces: no acknowledged event is rotated away
+// unread, and the spool grows past SpoolMaxBytes meanwhile. Without it the
+// spool rotates at SpoolMaxBytes whatever its reader did. Safe for
+// concurrent use.
+func (r *Receiver) SetRotateCheck(ok func(cur os.FileInfo) bool) { r.spool.SetRotateCheck(ok) }
 
 // Stats returns the counters.
 func (r *Receiver) Stats() Stats {

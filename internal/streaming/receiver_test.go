@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -432,6 +433,37 @@ func TestRotation(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("spool mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestRotationHeld: with a rotation check (Receiver.SetRotateCheck, set
+// by the agent), the spool does not rotate while its reader is not done
+// with events.log.1: it grows past SpoolMaxBytes, every event in one of the
+// two files; once the check allows it, the next event rotates the spool.
+func TestRotationHeld(t *testing.T) {
+	var done atomic.Bool
+	tr := start(t, Config{SpoolMaxBytes: 1000}, func(r *Receiver) {
+		r.SetRotateCheck(func(os.FileInfo) bool { return done.Load() })
+	})
+	ev := func(i int) string { return fmt.Sprintf(`{"id":%d,"p":"%s"}`, i, strings.Repeat("x", 380)) }
+	for i := range 10 {
+		if code := tr.post(t, tokenA, jsonType, ev(i)); code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+	if _, err := os.Stat(tr.SpoolPath() + ".1"); !os.IsNotExist(err) {
+		t.Fatalf("spool rotated while its reader was not done: %v", err)
+	}
+	if cur := spoolLines(t, tr.SpoolPath()); len(cur) != 10 {
+		t.Fatalf("spool holds %d events, want 10", len(cur))
+	}
+	done.Store(true)
+	if code := tr.post(t, tokenA, jsonType, ev(10)); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	old, cur := spoolLines(t, tr.SpoolPath()+".1"), spoolLines(t, tr.SpoolPath())
+	if len(old) != 10 || len(cur) != 1 || cur[0] != ev(10) || tr.Stats().Rotations != 1 {
+		t.Errorf("after the check allowed it: .1 = %d lines, current = %q, rotations %d", len(old), cur, tr.Stats().Rotations)
 	}
 }
 
