@@ -175,9 +175,27 @@ func liveOrder(evs []*Event, rng *rand.Rand) []*Event {
 			delay[ev.Source] = time.Duration(rng.Int64N(int64(90 * time.Second)))
 		}
 	}
-	out := slices.Clone(evs)
-	sort.SliceStable(out, func(i, j int) bool {
-		return out[i].Time.Add(delay[out[i].Source]).Before(out[j].Time.Add(delay[out[j].Source]))
-	})
+	// A merge of the sources by the delayed time of their next event, not
+	// a sort: a source written out of order stays in its order.
+	var srcs []string
+	bySrc := map[string][]*Event{}
+	for _, ev := range evs {
+		if _, ok := bySrc[ev.Source]; !ok {
+			srcs = append(srcs, ev.Source)
+		}
+		bySrc[ev.Source] = append(bySrc[ev.Source], ev)
+	}
+	out := make([]*Event, 0, len(evs))
+	for len(out) < len(evs) {
+		next := ""
+		for _, s := range srcs {
+			q := bySrc[s]
+			if len(q) > 0 && (next == "" || q[0].Time.Add(delay[s]).Before(bySrc[next][0].Time.Add(delay[next]))) {
+				next = s
+			}
+		}
+		out = append(out, bySrc[next][0])
+		bySrc[next] = bySrc[next][1:]
+	}
 	return out
 }
