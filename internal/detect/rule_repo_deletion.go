@@ -129,11 +129,16 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.ids.add(ev.Get(parser.ColEventID), ns)
 	r.ids.expire(r.win.Slots[0].I * r.span.bucket) // of the buckets the window no longer holds
-	n, first, last := r.win.total(r.span, t)
+	// The window ending at the newest bucket, the largest of those that
+	// hold t (see bruteforce.Observe): a deletion older than others
+	// already counted (another node's backlog at an aggregator, lines out
+	// of order) completes the count of the window it belongs to.
+	end, _ := r.win.newest()
+	n, first, last := r.win.totalTo(r.span, end)
 	if float64(n) <= r.bp.Floor || (r.alerted != 0 && ns < r.alerted+int64(r.suppress)) {
 		return
 	}
-	start := r.span.start(t)
+	start := r.span.startOf(end)
 	b := r.bp.of(&r.hist, hourOf(start), r.learnFrom)
 	if float64(n) <= b.Threshold {
 		return
@@ -145,8 +150,9 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 			authors = append(authors, s.V)
 		}
 	}
-	// The deletions counted are those of t's bucket and the n−1 before.
-	from, to := start.UnixNano(), (r.span.index(t)+1)*r.span.bucket
+	// The deletions counted are those of the window's last bucket and the
+	// n−1 before.
+	from, to := start.UnixNano(), (end+1)*r.span.bucket
 	var paths []string
 	for _, s := range r.paths.Seen {
 		if s.Last >= from && s.Last < to {
