@@ -159,7 +159,7 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		last = max(last, s.Last)
 	}
 	emit(&Alert{
-		Time:      t,
+		Time:      time.Unix(0, last).UTC(), // the last event counted: t, unless t came out of order
 		Key:       []Column{{r.keyCol, key}},
 		Columns:   []Column{{r.listCol, strings.Join(vals[:min(len(vals), MaxListed)], ",")}},
 		Count:     len(st.Seen),
