@@ -67,6 +67,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 			// that ended before it; pass 3 watches the ids alone, pass 4
 			// the names.
 			imp.watch.keys.Store(nil)
+			imp.watch.hot.Store(nil) // hot holds users of keys: those announced before are gone
 			imp.watch.ann, imp.watch.held = nil, nil
 			for i, rec := range recs {
 				if i%5 != 0 || rec.Time.IsZero() {

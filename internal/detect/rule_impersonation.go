@@ -16,10 +16,11 @@ import (
 const (
 	defaultMaxSession = 24 * time.Hour
 	defaultMaxPending = 100_000
-	// copyFold is how close in event time two starts (or stops) of one
-	// impersonated user must be to be copies of one: GitLab logs the
-	// instance event and one copy per group of the user within the same
-	// request.
+	// copyFold is how close in event time to the start of an open session
+	// another start of its user must be to be a copy of it: GitLab logs
+	// the instance event and one copy per group of the user within the
+	// same request. A start at or after the session's stop is a new
+	// session, however close.
 	copyFold = 60 * time.Second
 )
 
@@ -501,13 +502,16 @@ func sessionKey(t parser.Type, ev Columns) (key sessKey, user string) {
 	return sessKey{ByName: true, V: user}, user
 }
 
+// start opens a session of the user of the start ev, unless ev is a copy
+// of the start of the user's last session (in event time before the
+// session's end, or within copyFold of its start while it is open).
 func (r *impersonation) start(ev *Event) {
 	key, user := sessionKey(ev.Type, ev)
 	t := ev.Time.UnixNano()
 	ss, _ := r.sessions.get(key)
 	if ss != nil && len(*ss) > 0 {
 		last := &(*ss)[len(*ss)-1]
-		if t < last.end(r.maxSession) || t-last.Start <= int64(copyFold) {
+		if t < last.end(r.maxSession) || (last.Stop == 0 && t-last.Start <= int64(copyFold)) {
 			return // a copy of the start of an open session, or a restart while it is open
 		}
 	}
