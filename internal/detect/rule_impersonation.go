@@ -43,9 +43,11 @@ const (
 // AuthorID equal to the user of a session open at its time (start ≤ time <
 // stop), and any application-log event of a kind the rule reads
 // (project/group/user created or removed) whose meta.user is the user of a
-// session keyed by name. Each action alerts once, key AuthorID, with the
-// action as the alert's event and SessionAdmin, SessionAdminID, SessionStart
-// and ImpersonatedUser as columns. Unlike Sentinel's rule, a session that is
+// session keyed by name. Each action alerts once (each audit event, also
+// when one request logged several; an application-log action and an
+// audit event of its request are one action: see repeated), key
+// AuthorID, with the action as the alert's event and SessionAdmin,
+// SessionAdminID, SessionStart and ImpersonatedUser as columns. Unlike Sentinel's rule, a session that is
 // never stopped (Sentinel's inner join of starts with stops drops it) or
 // whose stop is read before its actions still attributes its actions.
 //
@@ -244,10 +246,11 @@ type impersonation struct {
 	wm       time.Time
 	swept    int64 // the minute (Unix time / 60) of the watermark last swept
 	late     uint64
-	// corr holds the CorrelationIDs of the last actions alerted: one
-	// request logged in the audit and the application log alerts once.
-	corr    [64]string
-	corrPos int
+	// alerted holds the last actions alerted, by request (see repeated):
+	// one event logged in the audit and the application log, or twice in
+	// the audit log, alerts once.
+	alerted    [64]impAlerted
+	alertedPos int
 	// watch is the users whose lines Want lets through (WantLine);
 	// scratch and dirty are sessionsWatch's and resyncWatch's storage.
 	watch   impWatch
@@ -589,7 +592,7 @@ func (r *impersonation) action(ev *Event, late bool, emit Emit) {
 		}
 		return
 	}
-	if r.repeated(ev.Get(parser.ColCorrelationID)) {
+	if r.repeated(ev.Get(parser.ColCorrelationID), ev.Get(parser.ColEventID), ev.Type == parser.TypeApplication) {
 		return
 	}
 	author := ev.Get(parser.ColAuthorID)
@@ -610,19 +613,51 @@ func (r *impersonation) action(ev *Event, late bool, emit Emit) {
 	emit(a)
 }
 
-// repeated reports whether an action of request id (a CorrelationID) was
-// alerted recently, remembering id when it was not.
-func (r *impersonation) repeated(id string) bool {
-	if id == "" {
+// impAlerted is an action alerted: its request (CorrelationID), its
+// EventID, whether it is of the application log, and whether an action
+// of the other log was taken for its copy (joined).
+type impAlerted struct {
+	corr, id    string
+	app, joined bool
+}
+
+// repeated reports whether an action of request corr (a CorrelationID)
+// with EventID id, of the application log when app, is a copy of an
+// action alerted recently, remembering it when it is not. A copy is the
+// same audit event again (the same id: a file line and its streamed
+// body), an application-log action of a request already alerted from the
+// application log, or the one action of the other log that the request
+// logged in both (the first not yet joined: an application-log line and
+// one audit event of its request). Other audit events of the request are
+// not copies: each alerts. Actions without CorrelationID are never
+// copies.
+func (r *impersonation) repeated(corr, id string, app bool) bool {
+	if corr == "" {
 		return false
 	}
-	for _, c := range r.corr {
-		if c == id {
-			return true
+	join := -1
+	for i := range r.alerted {
+		a := &r.alerted[i]
+		switch {
+		case a.corr != corr:
+		case a.app == app:
+			if app || (id != "" && a.id == id) {
+				return true
+			}
+		case !a.joined && join < 0:
+			join = i
 		}
 	}
-	r.corr[r.corrPos] = strings.Clone(id)
-	r.corrPos = (r.corrPos + 1) % len(r.corr)
+	if join >= 0 {
+		r.alerted[join].joined = true
+		return true
+	}
+	a := &r.alerted[r.alertedPos]
+	*a = impAlerted{corr: strings.Clone(corr), app: app}
+	if !app {
+		a.id = strings.Clone(id)
+	}
+	r.alertedPos = (r.alertedPos + 1) % len(r.alerted)
 	return false
 }
 
