@@ -20,6 +20,9 @@ type dispatch struct {
 	// keep and wantOnly are the rules' filters by rule index (nil: none).
 	keep     []Filter
 	wantOnly []WantFilter
+	// wantRec are the WantFilters of wantOnly that are recordWanters, by
+	// rule index (nil: none), asked on an indexed record (see wantLine).
+	wantRec []recordWanter
 	// wantFilters are the WantFilters of wantOnly, for epoch.
 	wantFilters []WantFilter
 }
@@ -111,8 +114,10 @@ func (ct *colTable) value(c Columns, v *lineView) (val string, present uint64, p
 func (d *dispatch) addRule(r int, rule Rule) {
 	f, _ := rule.(Filter)
 	wf, _ := rule.(WantFilter)
+	rw, _ := rule.(recordWanter)
 	d.keep = append(d.keep, f)
 	d.wantOnly = append(d.wantOnly, wf)
+	d.wantRec = append(d.wantRec, rw)
 	if wf != nil {
 		d.wantFilters = append(d.wantFilters, wf)
 	}
@@ -307,11 +312,37 @@ func (d *dispatch) ask(t parser.Type, rs []int, c Columns, ask bool, s *found) {
 			if !s.asked {
 				s.epoch, s.asked = d.epoch(), true
 			}
-			if !w.WantLine(t, c) {
+			if !d.wantLine(r, w, t, c) {
 				s.declined |= b
 				continue
 			}
 		}
 		s.want |= b
 	}
+}
+
+// wantLine asks rule r's WantFilter w whether it wants the line c of type
+// t: through the rule's recordWanter when c reads an indexed record (a
+// view of one, or the record itself), which reads the columns by their
+// ColIDs (sentinel.impersonation's watch without hashing a user no one
+// watches), else, or when the recordWanter leaves it to WantLine (a line
+// it would note), by WantLine.
+func (d *dispatch) wantLine(r int, w WantFilter, t parser.Type, c Columns) bool {
+	if rw := d.wantRec[r]; rw != nil {
+		var rec *parser.Record
+		switch v := c.(type) {
+		case *lineView:
+			rec = v.rec
+		case *recColumns:
+			rec = (*parser.Record)(v)
+		}
+		if rec != nil {
+			if ids, ok := rec.ColIDs(); ok {
+				if want, ok, _ := rw.wantRecord(t, rec, ids, nil); ok {
+					return want
+				}
+			}
+		}
+	}
+	return w.WantLine(t, c)
 }

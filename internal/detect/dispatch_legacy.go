@@ -16,7 +16,8 @@ import (
 // contract (concurrently with Process, without allocation), and returns
 // its WantEpoch as it read it before it read any of its state. With sums
 // (not nil), a recordWanter that is a hinter may set them to the line's
-// hint sums, of its hintColumns (see Wanter.HintSums).
+// hint sums, of its hintColumns (see Wanter.HintSums). findLegacy asks
+// it on the records without EventName, dispatch.wantLine on the others.
 type recordWanter interface {
 	WantFilter
 	wantRecord(t parser.Type, rec *parser.Record, ids uint64, sums *hintSums) (want, ok bool, epoch uint64)

@@ -24,6 +24,8 @@ import (
 // (it reads no AuthorID). Every line without EventName takes findLegacy,
 // and no other does. findLegacy's own general path (soleRW off) is
 // compared too: viewSole, which answers most lines, must agree with it.
+// On every line, with EventName or not, the impersonation rule's
+// wantRecord, by which find asks it too, must answer as its WantLine.
 func TestFindLegacyAgrees(t *testing.T) {
 	e := allRulesEngine(t, true)
 	d := &e.table
@@ -46,7 +48,7 @@ func TestFindLegacyAgrees(t *testing.T) {
 		recs = append(recs, rec)
 	}
 	errs := 0
-	var fv, gv, hv lineView
+	var fv, gv, hv, wv lineView
 	for pass := range 5 {
 		switch pass {
 		case 1:
@@ -86,9 +88,23 @@ func TestFindLegacyAgrees(t *testing.T) {
 				}
 			}
 		}
-		legacy, watchedHits, watchedMisses := 0, 0, 0
+		legacy, watchedHits, watchedMisses, namedWatched := 0, 0, 0, 0
 		for n, rec := range recs {
 			_, named := rec.Get(parser.ColEventName)
+			// The impersonation rule's wantRecord against its WantLine, on
+			// every line, with EventName too: find asks it by wantRecord
+			// as well (dispatch.wantLine).
+			if ids, ok := rec.ColIDs(); ok {
+				if want, ok, _ := imp.wantRecord(parser.TypeAudit, rec, ids, nil); ok {
+					wv.reset(rec, nil)
+					if line := imp.WantLine(parser.TypeAudit, &wv); line != want {
+						t.Errorf("pass %d line %d (%s): wantRecord %v, WantLine %v", pass, n+1, fieldsText(rec), want, line)
+					}
+					if named && watchedUser(imp, rec) {
+						namedWatched++
+					}
+				}
+			}
 			for _, ask := range []bool{true, false} {
 				var fs, gs found
 				fv.reset(rec, nil)
@@ -139,6 +155,9 @@ func TestFindLegacyAgrees(t *testing.T) {
 		}
 		if pass >= 2 && watchedMisses == 0 {
 			t.Errorf("pass %d: no line of a watched user outside its sessions: the times were not tested", pass)
+		}
+		if pass > 0 && namedWatched == 0 {
+			t.Errorf("pass %d: no line with EventName of a watched user: wantRecord on such lines was not tested", pass)
 		}
 	}
 }

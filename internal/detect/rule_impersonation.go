@@ -321,16 +321,16 @@ var impActionKinds = [...]string{
 }
 
 // Wants asks for the events that can start, stop or be an action of a
-// session without asking for every audit line: audit lines with
-// ImpersonatedBy (every Auditor event done under impersonation carries it,
-// EE 13.0 and later), audit lines without EventName (the legacy lines: the
-// legacy start and stop, and legacy actions, which may lack
-// ImpersonatedBy), user_impersonation, and the application log's
-// impersonation and action kinds. A current Auditor event of the
-// impersonated user without ImpersonatedBy is therefore not seen.
+// session: every audit line (those with EventName and those without, so
+// that the legacy lines keep their own dispatch table), and the
+// application log's impersonation and action kinds. An audit action need
+// not carry ImpersonatedBy (legacy lines, and Auditor events of the
+// impersonated user written without it): WantLine lets through, of the
+// audit lines that name no impersonator, only those of a user the watch
+// holds.
 func (r *impersonation) Wants() []Key {
 	ks := []Key{
-		HasColumn(parser.TypeAudit, parser.ColImpersonatedBy), NoEventName(), EventName("user_impersonation"),
+		HasColumn(parser.TypeAudit, parser.ColEventName), NoEventName(),
 		EventKind(parser.KindImpersonationStarted), EventKind(parser.KindImpersonationStopped),
 	}
 	for _, k := range impActionKinds {

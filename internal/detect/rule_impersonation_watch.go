@@ -395,9 +395,10 @@ func lineTime(c Columns) (time.Time, bool) {
 }
 
 // wantRecord implements recordWanter: WantLine on an indexed audit
-// record, reading its columns by ColID; false for an application line
-// and for a start, which WantLine notes. It must answer as WantLine does
-// (TestFindLegacyAgrees compares them). Most lines have none of the
+// record (with EventName or without), reading its columns by ColID;
+// false for an application line and for a start, which WantLine notes.
+// It must answer as WantLine does (TestFindLegacyAgrees compares them,
+// on every line). Most lines have none of the
 // columns that mark an impersonation (impMarkIDs) and are a question to
 // the watch alone, which hashes AuthorID only when a user is watched by
 // id and meta.user only when one is watched by name; with sums (not nil)
