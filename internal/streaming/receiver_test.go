@@ -74,8 +74,9 @@ func TestSpecialCharacters(t *testing.T) {
 func TestAuth(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "tokens")
-	// A UTF-8 byte order mark and CRLF line ends, as Windows editors write.
-	if err := os.WriteFile(tokenFile, []byte("\xef\xbb\xbffile-token-bom-1234567890\r\n# instance destination\r\n  file-token-abcdefgh12345  \n\n"), 0o600); err != nil {
+	// UTF-8 byte order marks (two: a file saved twice by an editor that adds
+	// one) and CRLF line ends, as Windows editors write.
+	if err := os.WriteFile(tokenFile, []byte("\xef\xbb\xbf\xef\xbb\xbffile-token-bom-1234567890\r\n# instance destination\r\n  file-token-abcdefgh12345  \n\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("GLS_TEST_TOKENS", "env-token-one-123456789, env-token-two-987654321")

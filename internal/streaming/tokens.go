@@ -164,7 +164,7 @@ type fileToken struct {
 
 // fileTokens reads the token file path: one token per line, surrounding
 // white space trimmed, empty lines and lines starting with # skipped, a
-// UTF-8 byte order mark at its start (which Windows editors write) too. It
+// UTF-8 byte order marks at its start (which Windows editors write) too. It
 // warns about a file that group or others can read. The error, for a
 // file that cannot be read, is not a regular file or holds no token, says
 // what to do.
@@ -188,7 +188,7 @@ func fileTokens(path string) ([]fileToken, []Warning, error) {
 		return nil, warns, fmt.Errorf("%w; make it readable to the agent's user (and to no one else: chmod 600)", err)
 	}
 	var toks []fileToken
-	for i, line := range strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n") {
+	for i, line := range strings.Split(strings.TrimLeft(string(data), "\ufeff"), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
