@@ -163,8 +163,8 @@ type fileToken struct {
 }
 
 // fileTokens reads the token file path: one token per line, surrounding
-// white space trimmed, empty lines and lines starting with # skipped, a
-// UTF-8 byte order marks at its start (which Windows editors write) too. It
+// white space trimmed, empty lines and lines starting with # skipped, and
+// any UTF-8 byte order marks at its start (which Windows editors write). It
 // warns about a file that group or others can read. The error, for a
 // file that cannot be read, is not a regular file or holds no token, says
 // what to do.
