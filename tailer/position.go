@@ -395,3 +395,18 @@ func Resumable(path string, ck *checkpoint.Position) bool {
 	size, err := fileSize(live.f)
 	return err == nil && ck.Offset <= size && preMatches(ck, live.f)
 }
+
+// RotatedCopy returns the name of the rotated copy of the file at path
+// (path.1, path.1.gz, path-20240101, ...; see the package doc) whose first
+// id.FingerprintLen bytes, decompressed for a .gz, hash to id.Fingerprint:
+// the copy a copytruncate rotation made of the file id identifies, found
+// as a restart finds the file a checkpoint points into (the plain copy
+// with id's device and inode preferred, else the newest). ok is false
+// when none matches or id has no fingerprint (FingerprintLen 0).
+func RotatedCopy(path string, id FileID) (name string, ok bool) {
+	if id.FingerprintLen <= 0 || id.FingerprintLen > FingerprintMax {
+		return "", false
+	}
+	s, ok := findByFingerprint(path, id)
+	return s.name, ok
+}

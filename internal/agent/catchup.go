@@ -2,6 +2,8 @@ package agent
 
 import (
 	"bufio"
+	"compress/gzip"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,13 +40,28 @@ const positionsVersion = 1
 // the agent started). Then lists, in the order the tailer began them, the
 // files (fileKey) the running agent began reading after that one, since
 // the save: their lines, from their start, are not in the saved state
-// (a file created, or rotated in, after the save). It is written as each
-// such file begins, before any of its lines can be checkpointed, so that a
+// (a file created, or rotated in, after the save). Cuts lists, in order,
+// the truncations in place (copytruncate) the running agent saw since the
+// save of FileID or of a file of Then. Both are written as each file
+// begins or is cut, before any of its lines can be checkpointed, so that a
 // crash before the next save catches them up (catchUpRanges).
 type position struct {
 	FileID string   `json:"file_id"`
 	Offset int64    `json:"offset"`
 	Then   []string `json:"then,omitempty"`
+	Cuts   []cut    `json:"cuts,omitempty"`
+}
+
+// cut records that the file File (fileKey) was truncated in place while
+// the agent read it (copytruncate): its lines before the truncation are
+// in a rotated copy whose first FpLen bytes hash to Fingerprint (SHA-256,
+// hex), as the tailer knew the file's head when it read its last line
+// before the truncation (tailer.FileID), and its lines after it start
+// again at offset 0.
+type cut struct {
+	File        string `json:"file_id"`
+	Fingerprint string `json:"fingerprint"`
+	FpLen       int    `json:"fp_len"`
 }
 
 // srcPos is the position of one source, written by its sender.
@@ -52,24 +69,75 @@ type srcPos struct {
 	name string // the source's name in the engine (Event.Source)
 	mu   sync.Mutex
 	pos  position
+	// seen is, for the files read since the start (fileKey; a few at
+	// most), how far and with which head: a batch starting below that
+	// is the file read again after a truncation.
+	seen map[string]seenFile
 }
 
-// set records the position of the last line of tb. It returns the
-// fileKey of tb's file when that is another file than the last batch's
-// (a file begun: created, or rotated in), else "".
-func (p *srcPos) set(tb *tailer.Batch) string {
+// seenFile is where the last line read of a file ended, and the file's
+// identity (with its head's fingerprint) then.
+type seenFile struct {
+	off int64
+	id  tailer.FileID
+}
+
+// maxSeen bounds srcPos.seen: past it, only the current file is kept (a
+// truncation of an older file is then not told from a late write).
+const maxSeen = 16
+
+// mark is what srcPos.set found out about a batch: the file it began
+// (fileKey; empty: none), or the truncation it shows (nil: none).
+type mark struct {
+	began string
+	cut   *cut
+}
+
+// set records the position of the last line of tb. It returns, in m,
+// the fileKey of tb's file when that is another file than the last
+// batch's (a file begun: created, or rotated in), or the truncation tb
+// shows: tb starts below the end of the last line read from its file
+// (the file read again from 0 after a copytruncate), or tb is the first
+// batch of another file and starts inside it while the current file was
+// read this run (the rotated copy of the current file, drained from
+// where it was read to after its truncation: the tailer reads a file it
+// begins from 0).
+func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 	if tb.Len() == 0 {
-		return ""
+		return mark{}
 	}
 	id := fileKey(tb.File)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	began := ""
-	if id != p.pos.FileID {
-		began = id
+	if p.seen == nil || len(p.seen) >= maxSeen {
+		cur, ok := p.seen[p.pos.FileID]
+		p.seen = map[string]seenFile{}
+		if ok {
+			p.seen[p.pos.FileID] = cur
+		}
 	}
-	p.pos = position{FileID: id, Offset: tb.Offsets[tb.Len()-1]}
-	return began
+	cur, curSeen := p.seen[p.pos.FileID]
+	s, ok := p.seen[id]
+	switch {
+	case ok && tb.Start < s.off:
+		m.cut = cutOf(id, s.id)
+	case !ok && id != p.pos.FileID && tb.Start > 0 && curSeen:
+		m.cut = cutOf(p.pos.FileID, cur.id)
+		cur.off = 0 // its lines from 0, next, are not another truncation
+		p.seen[p.pos.FileID] = cur
+	case id != p.pos.FileID:
+		m.began = id
+	}
+	end := tb.Offsets[tb.Len()-1]
+	p.seen[id] = seenFile{off: end, id: tb.File}
+	p.pos = position{FileID: id, Offset: end}
+	return m
+}
+
+// cutOf returns the truncation of the file key whose head, before it,
+// is the one id names.
+func cutOf(key string, id tailer.FileID) *cut {
+	return &cut{File: key, Fingerprint: hex.EncodeToString(id.Fingerprint[:]), FpLen: id.FingerprintLen}
 }
 
 func (p *srcPos) get() position {
@@ -167,6 +235,17 @@ func (d *detector) register(name string, ck position, absent bool) *srcPos {
 	return p
 }
 
+// noted records what srcPos.set found out (see began and cutAt); d.mu
+// is held.
+func (d *detector) noted(name string, m mark) {
+	switch {
+	case m.began != "":
+		d.began(name, m.began)
+	case m.cut != nil:
+		d.cutAt(name, *m.cut)
+	}
+}
+
 // began records that source name began reading the file id (fileKey)
 // since the last save (srcPos.set): it is added to the saved position's
 // Then, and the positions are written before any line of the file can
@@ -182,6 +261,25 @@ func (d *detector) began(name, id string) {
 	d.saved[name] = p
 	if err := d.savePositions(false); err != nil {
 		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save are not folded again after a crash", "file_id", id, "err", err)
+	}
+}
+
+// cutAt records that the file c.File of source name was truncated in
+// place since the last save (srcPos.set): c is added to the saved
+// position's Cuts, and the positions are written before any line the
+// file got after the truncation can be checkpointed, so that a crash
+// before the next save catches up the lines before the truncation from
+// the rotated copy, then the file from 0. A file the saved position does
+// not lead to is left as it is. d.mu is held.
+func (d *detector) cutAt(name string, c cut) {
+	p, ok := d.saved[name]
+	if !ok || p.FileID != c.File && !slices.Contains(p.Then, c.File) {
+		return
+	}
+	p.Cuts = append(slices.Clip(p.Cuts), c)
+	d.saved[name] = p
+	if err := d.savePositions(false); err != nil {
+		d.log.Warn("detection positions not saved; lines of this truncated file read before the next state save are not folded again after a crash", "file_id", c.File, "err", err)
 	}
 }
 
@@ -235,7 +333,7 @@ func (d *detector) replaced(name string, ck position) {
 // up. It returns the number of lines read; an error for one file
 // does not stop the others.
 func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (n int, linked bool, err error) {
-	ranges, linked := catchUpRanges(from, ck)
+	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
 	var errs []error
 	for _, r := range ranges {
 		k, err := s.catchUpFile(d, w, r)
@@ -247,16 +345,50 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 	return n, linked, errors.Join(errs...)
 }
 
+// rotatedCopy returns the name and fileKey of the rotated copy of the
+// source's file that the truncation c made (tailer.RotatedCopy).
+func (s *source) rotatedCopy(c cut) (name, key string, ok bool) {
+	id := tailer.FileID{FingerprintLen: c.FpLen}
+	b, err := hex.DecodeString(c.Fingerprint)
+	if err != nil || len(b) != len(id.Fingerprint) {
+		return "", "", false
+	}
+	copy(id.Fingerprint[:], b)
+	name, ok = tailer.RotatedCopy(s.cfg.Path, id)
+	if !ok {
+		return "", "", false
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return "", "", false
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	return name, fileKey(tailer.FileID{Dev: dev, Ino: ino}), true
+}
+
 // catchUpFile folds the lines of r (see catchUp).
 func (s *source) catchUpFile(d *detector, w *worker, r catchRange) (int, error) {
+	if r.fresh {
+		// Truncated since the state's position in it: the engine's
+		// restored positions in it are the old content's.
+		d.e.Replaced(w.src, r.id)
+	}
 	path := r.name
 	if path == "" {
 		path = s.cfg.Path
 	}
-	if strings.HasSuffix(path, ".gz") {
+	var f *os.File
+	var err error
+	switch {
+	case r.copied && r.id == "":
+		return 0, fmt.Errorf("%s was truncated in place (copytruncate) after the last detection save and no rotated copy begins with its old first bytes; its lines before the truncation are not folded", s.cfg.Path)
+	case r.copied:
+		f, err = os.Open(path)
+	case strings.HasSuffix(path, ".gz"):
 		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
+	default:
+		f, err = openFile(path, r.id)
 	}
-	f, err := openFile(path, r.id)
 	if err != nil {
 		return 0, err
 	}
@@ -265,12 +397,29 @@ func (s *source) catchUpFile(d *detector, w *worker, r catchRange) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	end := r.end
-	if end < 0 || end > fi.Size() {
-		end = fi.Size()
-	}
-	if r.start >= end {
-		return 0, nil
+	var in io.Reader
+	if strings.HasSuffix(path, ".gz") {
+		gr, err := gzip.NewReader(f)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w; its lines after the last detection save are not folded", path, err)
+		}
+		defer gr.Close()
+		if _, err := io.CopyN(io.Discard, gr, r.start); err != nil {
+			return 0, fmt.Errorf("%s: %w before offset %d; its lines after the last detection save are not folded", path, err, r.start)
+		}
+		in = gr
+		if r.end >= 0 {
+			in = io.LimitReader(gr, r.end-r.start)
+		}
+	} else {
+		end := r.end
+		if end < 0 || end > fi.Size() {
+			end = fi.Size()
+		}
+		if r.start >= end {
+			return 0, nil
+		}
+		in = io.NewSectionReader(f, r.start, end-r.start)
 	}
 	dev, ino := checkpoint.DevIno(fi)
 	tb := &tailer.Batch{File: tailer.FileID{Dev: dev, Ino: ino}, Name: f.Name()}
@@ -283,7 +432,7 @@ func (s *source) catchUpFile(d *detector, w *worker, r catchRange) (int, error) 
 	keeps := d.e.KeepsDeclined()
 	d.dropping = true
 	defer func() { d.dropping = false }()
-	return forEachLine(io.NewSectionReader(f, r.start, end-r.start), r.start, func(line []byte, end int64) {
+	return forEachLine(in, r.start, func(line []byte, end int64) {
 		tb.Data = append(tb.Data[:0], line...)
 		tb.Ends = append(tb.Ends[:0], len(tb.Data))
 		tb.Offsets = append(tb.Offsets[:0], end)
@@ -345,29 +494,40 @@ func globEscape(s string) string {
 // catchRange is a part of one file to catch up: the lines ending after
 // start and at or before end (bytes; end < 0: the file's end) of the file
 // whose fileKey is id, found under name (empty: the source's path) or one
-// of its rotated copies (openFile).
+// of its rotated copies (openFile). copied says that name is the rotated
+// copy a truncation of the file cut made (cut.File; found by its head,
+// catchUpRanges), opened by its name (decompressed for a .gz); id is then
+// the copy's own fileKey, or empty when no copy was found (the range
+// cannot be caught up). fresh says that the file was truncated in place
+// after the state's position in it: its lines, from 0, are all new.
 type catchRange struct {
 	name       string
 	id         string
 	start, end int64
+	copied     bool
+	cut        string
+	fresh      bool
 }
 
 // catchUpRanges returns, in file order, the parts of files whose lines
 // the tailer's checkpoint ck passed and the saved state from did not
 // fold. The files the state leads to are from's file (from its offset)
-// and the files of from.Then (from their start). The checkpoint has
-// positions in its own file and, after a rename rotation, in the newer
-// files it keeps apart (checkpoint.Position.Between and Next). Each
-// state file up to the last one the checkpoint has a position in is
-// caught up: to that position when the checkpoint has one in it, else
-// (a file drained and rotated away before the checkpoint moved on) to
-// its end. A file the checkpoint resumes that the state does not lead to
-// is older than the state's (nothing to fold) or was begun by a run
-// without detections (nothing this state ever followed). linked is false
-// when no state file is the checkpoint's: the saved state is older than
-// the checkpoint's files (detections off in between), and nothing is
-// caught up.
-func catchUpRanges(from position, ck *checkpoint.Position) (ranges []catchRange, linked bool) {
+// and the files of from.Then (from their start); a file truncated in
+// place since (from.Cuts) stands for, in turn, each rotated copy its
+// truncations made (the first from the file's start offset, the next
+// from 0), which find returns by name and fileKey (ok false: not found),
+// then the file itself from 0. The checkpoint has positions in its own
+// file and, after a rename rotation, in the newer files it keeps apart
+// (checkpoint.Position.Between and Next). Each state file up to the last
+// one the checkpoint has a position in is caught up: to that position
+// when the checkpoint has one in it, else (a file drained and rotated
+// away before the checkpoint moved on, or a copy) to its end. A file the
+// checkpoint resumes that the state does not lead to is older than the
+// state's (nothing to fold) or was begun by a run without detections
+// (nothing this state ever followed). linked is false when no state file
+// is the checkpoint's: the saved state is older than the checkpoint's
+// files (detections off in between), and nothing is caught up.
+func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name, key string, ok bool)) (ranges []catchRange, linked bool) {
 	type fileAt struct {
 		name string
 		off  int64
@@ -379,22 +539,42 @@ func catchUpRanges(from position, ck *checkpoint.Position) (ranges []catchRange,
 		}
 	}
 	var chain []catchRange
+	add := func(id string, start int64) {
+		fresh := false
+		for _, c := range from.Cuts {
+			if c.File != id {
+				continue
+			}
+			r := catchRange{start: start, copied: true, cut: id}
+			if name, key, ok := find(c); ok {
+				r.name, r.id = name, key
+			}
+			chain = append(chain, r)
+			start, fresh = 0, true
+		}
+		chain = append(chain, catchRange{id: id, start: start, fresh: fresh})
+	}
 	if from.FileID != "" {
-		chain = append(chain, catchRange{id: from.FileID, start: from.Offset})
+		add(from.FileID, from.Offset)
 	}
 	for _, id := range from.Then {
-		chain = append(chain, catchRange{id: id})
+		add(id, 0)
 	}
 	last := -1
 	for i := range chain {
-		if a, ok := at[chain[i].id]; ok {
-			chain[i].name, chain[i].end, last = a.name, a.off, i
-		} else {
+		a, ok := at[chain[i].id]
+		switch {
+		case ok && chain[i].id != "":
+			if !chain[i].copied {
+				chain[i].name = a.name
+			}
+			chain[i].end, last = a.off, i
+		default:
 			chain[i].end = -1
 		}
 	}
 	for _, r := range chain[:last+1] {
-		if r.end < 0 || r.start < r.end {
+		if r.end < 0 || r.start < r.end || r.fresh {
 			ranges = append(ranges, r)
 		}
 	}

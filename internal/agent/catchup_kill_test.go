@@ -27,7 +27,10 @@ import (
 // was created after it (k2: no catch-up, 0 alerts), or was rotated (mv to
 // .1, new file) after it, the checkpoint still draining the .1 (k3) or
 // already in the new file (k4): the new file's lines were not folded
-// again, 0 alerts (trial 37 F3).
+// again, 0 alerts (trial 37 F3); or copied to .1 and truncated in place
+// (k5: copytruncate, Omnibus GitLab's logrotate): the 6 lines before the
+// truncation, now in the .1, were not folded again, 0 alerts (trial 38
+// F1).
 func TestKillCatchUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts agent processes; not run with -short")
@@ -37,11 +40,13 @@ func TestKillCatchUp(t *testing.T) {
 		exists bool // the file exists (empty) at the first start
 		rotate bool // 6 lines, mv to .1, 3 lines in a new file
 		next   bool // kill while the checkpoint keeps the new file apart (Next)
+		copy   bool // rotate by cp to .1 and truncate in place (copytruncate)
 	}{
-		{"k1 file there at start", true, false, false},
-		{"k2 file created after start", false, false, false},
-		{"k3 rotated, checkpoint draining the .1", true, true, true},
-		{"k4 rotated, checkpoint in the new file", true, true, false},
+		{"k1 file there at start", true, false, false, false},
+		{"k2 file created after start", false, false, false, false},
+		{"k3 rotated, checkpoint draining the .1", true, true, true, false},
+		{"k4 rotated, checkpoint in the new file", true, true, false, false},
+		{"k5 copytruncate", true, true, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, col := listenCollected(t)
@@ -86,7 +91,9 @@ func TestKillCatchUp(t *testing.T) {
 					c := ck()
 					return c != nil && c.Dev == dev && c.Ino == ino && c.Offset == size
 				})
-				if err := os.Rename(path, path+".1"); err != nil {
+				if tc.copy {
+					copyTruncate(t, path)
+				} else if err := os.Rename(path, path+".1"); err != nil {
 					t.Fatal(err)
 				}
 				appendLines(t, path, lines(6, 3))
@@ -127,6 +134,22 @@ func TestKillCatchUp(t *testing.T) {
 				t.Errorf("%d alerts for 11 failed logins (threshold 10) with a kill -9 between the 9th and the 10th, want 1; restart log:\n%s", n, p.log())
 			}
 		})
+	}
+}
+
+// copyTruncate rotates path as logrotate's copytruncate does: copied to
+// path.1, then truncated in place.
+func copyTruncate(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".1", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
 	}
 }
 

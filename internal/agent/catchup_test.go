@@ -73,30 +73,30 @@ func TestCatchUpRanges(t *testing.T) {
 		want   []catchRange
 		linked bool
 	}{
-		{"behind in the checkpoint's file", position{FileID: old, Offset: 100}, ck, []catchRange{{"/l/app.log.1", old, 100, 900}}, true},
-		{"behind in the newer file", position{FileID: cur, Offset: 100}, ck, []catchRange{{"/l/app.log", cur, 100, 300}}, true},
+		{"behind in the checkpoint's file", position{FileID: old, Offset: 100}, ck, []catchRange{{name: "/l/app.log.1", id: old, start: 100, end: 900}}, true},
+		{"behind in the newer file", position{FileID: cur, Offset: 100}, ck, []catchRange{{name: "/l/app.log", id: cur, start: 100, end: 300}}, true},
 		{"at the newer file's position", position{FileID: cur, Offset: 300}, ck, nil, true},
 		{"ahead of the checkpoint", position{FileID: cur, Offset: 400}, ck, nil, true},
-		{"behind in a file between", position{FileID: mid, Offset: 100}, ck, []catchRange{{"/l/app.log.1", mid, 100, 700}}, true},
+		{"behind in a file between", position{FileID: mid, Offset: 100}, ck, []catchRange{{name: "/l/app.log.1", id: mid, start: 100, end: 700}}, true},
 		{"in another file", position{FileID: fileKey(tailer.FileID{Dev: 1, Ino: 30})}, ck, nil, false},
 		{"newer file without Next (version 1)", position{FileID: cur, Offset: 100}, &noNext, nil, false},
 		// k3: rotated after the save, the checkpoint keeps the new file apart.
 		{"rotated in after the save", position{FileID: old, Offset: 100, Then: []string{mid, cur}}, ck,
-			[]catchRange{{"/l/app.log.1", old, 100, 900}, {"/l/app.log.1", mid, 0, 700}, {"/l/app.log", cur, 0, 300}}, true},
+			[]catchRange{{name: "/l/app.log.1", id: old, start: 100, end: 900}, {name: "/l/app.log.1", id: mid, start: 0, end: 700}, {name: "/l/app.log", id: cur, start: 0, end: 300}}, true},
 		// k4: the rotated file was drained, the checkpoint is in the new one.
 		{"drained and rotated away after the save", position{FileID: gone, Offset: 100, Then: []string{cur}}, atCur,
-			[]catchRange{{"", gone, 100, -1}, {"/l/app.log", cur, 0, 300}}, true},
+			[]catchRange{{name: "", id: gone, start: 100, end: -1}, {name: "/l/app.log", id: cur, start: 0, end: 300}}, true},
 		// k2: no file when the state was saved.
-		{"created after the save", position{Then: []string{cur}}, atCur, []catchRange{{"/l/app.log", cur, 0, 300}}, true},
+		{"created after the save", position{Then: []string{cur}}, atCur, []catchRange{{name: "/l/app.log", id: cur, start: 0, end: 300}}, true},
 		{"created, rotated and created again", position{Then: []string{gone, cur}}, atCur,
-			[]catchRange{{"", gone, 0, -1}, {"/l/app.log", cur, 0, 300}}, true},
-		{"begun, not yet checkpointed", position{FileID: cur, Offset: 100, Then: []string{gone}}, atCur, []catchRange{{"/l/app.log", cur, 100, 300}}, true},
+			[]catchRange{{name: "", id: gone, start: 0, end: -1}, {name: "/l/app.log", id: cur, start: 0, end: 300}}, true},
+		{"begun, not yet checkpointed", position{FileID: cur, Offset: 100, Then: []string{gone}}, atCur, []catchRange{{name: "/l/app.log", id: cur, start: 100, end: 300}}, true},
 		// Detections off meanwhile: the checkpoint moved on into files the
 		// state never followed.
 		{"state older than the checkpoint's files", position{FileID: gone, Offset: 100}, atCur, nil, false},
 		{"no file, none begun", position{}, atCur, nil, false},
 	} {
-		got, linked := catchUpRanges(tc.from, tc.ck)
+		got, linked := catchUpRanges(tc.from, tc.ck, nil)
 		if linked != tc.linked || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: catchUpRanges = %+v, %v; want %+v, %v", tc.name, got, linked, tc.want, tc.linked)
 		}
@@ -229,5 +229,79 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 	sent := d.process(&sl)
 	if got := d.stats().Rules[rule].Alerts; sent == 0 || got != uint64(sent) {
 		t.Errorf("a live batch sent %d alerts; detect_alerts_total = %d, want %d", sent, got, sent)
+	}
+}
+
+// TestSrcPosCut: srcPos.set tells a truncation in place (copytruncate)
+// from a file begun, whether the tailer drained the rotated copy first
+// (a batch of another file starting inside it) or not (the file read
+// again from 0), and reports the file's head before the truncation.
+func TestSrcPosCut(t *testing.T) {
+	live := tailer.FileID{Dev: 1, Ino: 10, FingerprintLen: 40}
+	live.Fingerprint[0] = 1
+	after := live // the same file, new first bytes
+	after.Fingerprint[0], after.FingerprintLen = 2, 20
+	cp := tailer.FileID{Dev: 1, Ino: 11, FingerprintLen: 60}
+	other := tailer.FileID{Dev: 1, Ino: 12, FingerprintLen: 30}
+	batch := func(id tailer.FileID, start, end int64) *tailer.Batch {
+		return &tailer.Batch{File: id, Start: start, Ends: []int{1}, Offsets: []int64{end}}
+	}
+	liveKey := fileKey(live)
+	wantCut := cutOf(liveKey, live)
+	for _, tc := range []struct {
+		name    string
+		batches []*tailer.Batch
+		want    []mark
+	}{
+		{"read on", []*tailer.Batch{batch(live, 0, 100), batch(live, 100, 200)}, []mark{{}, {}}},
+		{"truncated, read again from 0", []*tailer.Batch{batch(live, 0, 100), batch(after, 0, 50), batch(after, 50, 90)},
+			[]mark{{}, {cut: wantCut}, {}}},
+		{"truncated, copy drained first", []*tailer.Batch{batch(live, 0, 100), batch(cp, 100, 150), batch(after, 0, 50)},
+			[]mark{{}, {cut: wantCut}, {began: liveKey}}}, // began: already the position's file
+		{"rotated by rename", []*tailer.Batch{batch(live, 0, 100), batch(other, 0, 50), batch(live, 100, 120)},
+			[]mark{{}, {began: fileKey(other)}, {began: liveKey}}},
+		// The current file not read in this run (a restart): no head to
+		// record, and the file resumed inside is no copy of it.
+		{"another file resumed inside", []*tailer.Batch{batch(cp, 100, 150)}, []mark{{began: fileKey(cp)}}},
+	} {
+		p := &srcPos{pos: position{FileID: liveKey, Offset: 100}}
+		for i, b := range tc.batches {
+			if got := p.set(b); !reflect.DeepEqual(got, tc.want[i]) {
+				t.Errorf("%s: batch %d: set = %+v, want %+v", tc.name, i, got, tc.want[i])
+			}
+		}
+	}
+}
+
+// TestCatchUpRangesCut: a file truncated in place after the save is
+// caught up from the rotated copy of each truncation (the first from the
+// state's offset), then from its start to the checkpoint, its restored
+// positions dropped (fresh).
+func TestCatchUpRangesCut(t *testing.T) {
+	cur := fileKey(tailer.FileID{Dev: 1, Ino: 10})
+	ck := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 10, Offset: 300}
+	c1 := cut{File: cur, Fingerprint: "01", FpLen: 40}
+	c2 := cut{File: cur, Fingerprint: "02", FpLen: 40}
+	find := func(c cut) (string, string, bool) {
+		switch c.Fingerprint {
+		case "01":
+			return "/l/app.log.2", "1:21", true
+		case "02":
+			return "/l/app.log.1.gz", "1:22", true
+		}
+		return "", "", false
+	}
+	got, linked := catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{c1, c2}}, ck, find)
+	want := []catchRange{
+		{name: "/l/app.log.2", id: "1:21", start: 100, end: -1, copied: true, cut: cur},
+		{name: "/l/app.log.1.gz", id: "1:22", start: 0, end: -1, copied: true, cut: cur},
+		{name: "/l/app.log", id: cur, start: 0, end: 300, fresh: true},
+	}
+	if !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
+	}
+	got, _ = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{{File: cur, Fingerprint: "ff"}}}, ck, find)
+	if len(got) != 2 || !got[0].copied || got[0].id != "" {
+		t.Errorf("copy not found: catchUpRanges = %+v; want a copied range without id first (reported as not folded)", got)
 	}
 }

@@ -147,9 +147,7 @@ func (d *detector) process(sl *slot) int {
 	n := d.n
 	d.cur, d.n = nil, 0
 	d.pending.Add(int64(n))
-	if id := sl.s.detPos.set(sl.tb); id != "" {
-		d.began(sl.s.detPos.name, id)
-	}
+	d.noted(sl.s.detPos.name, sl.s.detPos.set(sl.tb))
 	d.losses.check(d.log, d.e, batchFile(sl))
 	d.mu.Unlock()
 	sl.events = sl.events[:0]

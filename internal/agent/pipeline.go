@@ -177,9 +177,9 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
 		} else if s.detPos != nil && sl.tb != nil {
-			if id := s.detPos.set(sl.tb); id != "" {
+			if m := s.detPos.set(sl.tb); m != (mark{}) {
 				s.det.mu.Lock()
-				s.det.began(s.detPos.name, id)
+				s.det.noted(s.detPos.name, m)
 				s.det.mu.Unlock()
 			}
 		}
