@@ -200,6 +200,9 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 	if b == nil || len(b.Ends) == 0 {
 		return nil
 	}
+	if t.ckp.headless == src && len(src.head) > 0 {
+		t.saveHead(src) // once per file: its first bytes are known now
+	}
 	b.File, b.Name = src.id, src.name
 	b.anchored, b.drained = false, false
 	if len(t.rot.draining) > 0 {

@@ -98,7 +98,13 @@
 // reading starts (0, or the end with StartAt end), so that a file rotated
 // before the consumer committed anything (a collector down since the
 // start) is found again by that identity at a restart and drained, not
-// taken for the new file at the path.
+// taken for the new file at the path. A file empty when opened has no
+// first bytes to fingerprint then: the checkpoint is saved once more,
+// at once and once, before the first batch of the file is handed out,
+// with the fingerprint of its first bytes and the offset still 0 (also
+// when the empty file's checkpoint was written by an earlier run), so
+// that a copytruncate before the first commit is recognised at a restart
+// (the same inode, other first bytes) and the copies are read first.
 //
 // At start: if the checkpoint's device, inode and fingerprint match the
 // file and the offset is within it, reading resumes there (at the start of

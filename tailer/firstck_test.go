@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -94,6 +95,85 @@ func TestRotatedBeforeFirstCommit(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			checkExactly(t, runOnce(t, cfg, len(linesOf(want))), linesOf(want))
+		})
+	}
+}
+
+// TestCopyTruncatedBeforeFirstCommit: a file empty when the tailer opens
+// it is checkpointed at offset 0 with no first bytes to identify it by.
+// Lines are appended and read, and the file is copytruncated (copied to
+// .1, the older copy moved to .2, then cut to 0) once or twice while the
+// consumer commits nothing (a collector down since the start). The
+// checkpoint gets the file's first bytes once they are read, its offset
+// still 0, so that after a restart the tailer tells the file at the path,
+// the same inode refilled, from the one checkpointed, finds that one's
+// copy by its first bytes and reads every line once, in order. Before,
+// the restart resumed at offset 0 of the file at the path and never read
+// the copies. The same holds when the empty file's checkpoint was written
+// by an earlier run, stopped before the first line.
+func TestCopyTruncatedBeforeFirstCommit(t *testing.T) {
+	for _, tc := range []struct {
+		rotations int
+		restarted bool // a run stopped before the first line wrote the checkpoint
+	}{
+		{1, false}, {2, false}, {2, true},
+	} {
+		t.Run(fmt.Sprintf("%d copytruncates, restarted %v", tc.rotations, tc.restarted), func(t *testing.T) {
+			rotations := tc.rotations
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, "")
+			cfg := testConfig(t, path)
+			if tc.restarted {
+				c := start(t, cfg)
+				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+				if err := c.stop(); err != nil {
+					t.Fatal(err)
+				}
+				if ck := readCheckpoint(t, cfg); ck.FpLen != 0 || ck.Offset != 0 {
+					t.Fatalf("checkpoint of the empty file: fp_len %d, offset %d; want 0, 0", ck.FpLen, ck.Offset)
+				}
+			}
+			tl, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- tl.Run(ctx) }()
+			go func() { // the collector never acknowledges: no commit
+				for b := range tl.Batches() {
+					tl.Release(b)
+				}
+			}()
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+
+			want := ""
+			for gen := 0; gen <= rotations; gen++ {
+				lines := numbered(fmt.Sprintf("gen%d", gen), 0, 20)
+				appendFile(t, path, lines)
+				want += lines
+				waitStats(t, tl, "the lines read", func(s Stats) bool { return s.Lines == uint64(len(linesOf(want))) })
+				if gen == 0 {
+					ck := readCheckpoint(t, cfg)
+					if ck.FpLen == 0 || ck.Offset != 0 {
+						t.Errorf("checkpoint once the first lines were read: fp_len %d, offset %d; want the first bytes' fingerprint (fp_len > 0) at offset 0", ck.FpLen, ck.Offset)
+					}
+				}
+				if gen < rotations {
+					for i := gen; i >= 1; i-- {
+						if err := os.Rename(fmt.Sprintf("%s.%d", path, i), fmt.Sprintf("%s.%d", path, i+1)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					copyTruncate(t, path, path+".1")
+					waitStats(t, tl, "the truncation seen", func(s Stats) bool { return s.Truncations == uint64(gen+1) })
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
 			checkExactly(t, runOnce(t, cfg, len(linesOf(want))), linesOf(want))
 		})
 	}

@@ -53,7 +53,9 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 // it first. Nothing is saved when lines were read already (rotated copies
 // drained after a lost checkpoint: the old record stays until their
 // commit) or when the tailer has no store. A failed write is logged and
-// retried every CheckpointInterval, as the other writes are.
+// retried every CheckpointInterval, as the other writes are. A file empty
+// when opened has no first bytes to fingerprint: saveHead saves them
+// once they are read.
 func (t *Tailer) firstCheckpoint(live *logFile) {
 	if t.ckp.store == nil || t.rd.nread > 0 {
 		return
@@ -65,6 +67,40 @@ func (t *Tailer) firstCheckpoint(live *logFile) {
 		return
 	}
 	c.id, c.name, c.off = live.id, live.name, live.off
+	c.valid, c.dirty = true, true
+	t.mu.Unlock()
+	if len(live.head) == 0 {
+		t.ckp.headless = live
+	}
+	t.saveCheckpoint()
+}
+
+// saveHead saves, durably and at once, the checkpoint of src, the file
+// checkpointed at its offset 0 while it was empty (Tailer.ckp.headless),
+// with the fingerprint of its first bytes, read since; the offset stays 0.
+// Without them, a restart after src was copytruncated and written again
+// (the same inode) while nothing was committed would resume at offset 0
+// of the new content and never read the rotated copies of the old one;
+// with them it finds the old content's copy by its first bytes and drains
+// it, and the newer copies, first. It is called before the first batch of
+// src is handed out, once: nothing is saved when a commit has moved the
+// checkpoint since (it then holds the first bytes already).
+func (t *Tailer) saveHead(src *logFile) {
+	t.ckp.headless = nil
+	if t.ckp.store == nil {
+		return
+	}
+	t.mu.Lock()
+	c := &t.ckp.com
+	switch {
+	case !c.valid: // resumed from the previous run's checkpoint, at offset 0
+		c.name, c.off = src.name, 0
+	case c.id.SameFile(src.id) && c.id.FingerprintLen == 0 && c.off == 0:
+	default:
+		t.mu.Unlock()
+		return
+	}
+	c.id = src.id
 	c.valid, c.dirty = true, true
 	t.mu.Unlock()
 	t.saveCheckpoint()
@@ -82,6 +118,9 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		live = nil
 	}
 	if live != nil && live.id.SameFile(id) && headMatches(live, id) && t.resumeIn(live, ck) {
+		if ck.FpLen == 0 && live.off == 0 {
+			t.ckp.headless = live // checkpointed empty by a previous run
+		}
 		return live, true, nil
 	}
 	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }

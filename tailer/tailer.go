@@ -84,6 +84,11 @@ type checkpointing struct {
 	reanchor *reanchor // where the checkpoint moves once a batch is committed
 	ckErr    error     // of the latest checkpoint write; nil after a successful one
 	gapWarn  bool      // a commit gap was logged
+	// headless is the file whose saved checkpoint is at its offset 0
+	// without its first bytes (fp_len 0: it was empty when the checkpoint
+	// was written, see firstCheckpoint), until send saves them (saveHead);
+	// nil when none. Owned by the Run goroutine.
+	headless *logFile
 }
 
 type commitState struct {

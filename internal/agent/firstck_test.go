@@ -65,3 +65,66 @@ func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
 		t.Fatalf("%d distinct lines at the collector, want 3000", n)
 	}
 }
+
+// TestCopyTruncatedWhileCollectorDownSinceStart: as
+// TestRotatedWhileCollectorDownSinceStart, with copytruncate (the file
+// copied to .1, the older copy moved to .2, the file cut to 0) and a file
+// empty when the agent opened it (fresh-user trial 38 F3). Its checkpoint,
+// written at offset 0 before it had first bytes, gets their fingerprint
+// once they are read, so the restarted agent tells the refilled file from
+// the one checkpointed, finds that one in .2 and sends every line of .2,
+// .1 and the file. Before, it resumed at offset 0 of the file at the path
+// and never read the copies (1,000 of 3,000 lines sent).
+func TestCopyTruncatedWhileCollectorDownSinceStart(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gitlab_access.log")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
+	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
+	_, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
+	time.Sleep(time.Second) // the agent opened the file
+	for gen := range 3 {
+		writeAccessLines(t, path, gen*1000, 1000)
+		if gen == 2 {
+			break
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := os.Rename(path+".1", path+".2"); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+".1", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(path, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	stop()
+	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
+		t.Errorf("checkpoint offset %d after a run that sent nothing (-1: none), want 0", off)
+	}
+
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen(addr, r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	_, _, stop = runInBackground(t, c, Options{})
+	defer stop()
+	deadline := time.Now().Add(15 * time.Second)
+	for r.count() < 3000 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := r.count(); n != 3000 {
+		t.Fatalf("%d distinct lines at the collector, want 3000", n)
+	}
+}
