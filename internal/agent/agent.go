@@ -499,18 +499,28 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	workers := a.workers(cfg)
+	// The sources made now are caught up together below; those a glob
+	// matches later (watchGlobs), each on its own.
+	var ats []*attachment
+	later := false
 	mk := func(sc config.Source, tc tailer.Config) (*source, error) {
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err == nil {
 			s.carryWait = a.opts.CarryTimeout
-			s.attachDetector(a.det, cfg.Hostname, false)
+			at := s.attachDetector(a.det, cfg.Hostname, false)
+			if later {
+				a.det.attach([]*attachment{at})
+			} else {
+				ats = append(ats, at)
+			}
 		}
 		return s, err
 	}
-	srcs, globs, err := a.newSources(cfg, facility, workers)
+	srcs, globs, made, err := a.newSources(cfg, facility, workers)
 	if err != nil {
 		return err
 	}
+	ats = append(made, ats...)
 	// The files globs match now start with the others; later ones are
 	// found by watchGlobs.
 	followed := map[string]bool{}
@@ -525,6 +535,10 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 		}
 		matched = append(matched, added...)
 	}
+	later = true
+	// Every source's lines checkpointed after the last detection save,
+	// folded again merged by event time, as the engine got them live.
+	a.det.attach(ats)
 	sctx, cancel := context.WithCancel(ctx)
 	for _, s := range srcs {
 		s.start(sctx)
@@ -557,8 +571,10 @@ func (a *Agent) workers(cfg *config.Config) int {
 
 // newSources makes, without starting them, a source for each configured
 // path that is not a glob, for the streaming receiver's spool and for each
-// network input's spool, and a globSource for each glob.
-func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, workers int) ([]*source, []*globSource, error) {
+// network input's spool, and a globSource for each glob. With detections
+// on, it returns what is left to do for each source before it starts
+// (attachDetector, detector.attach).
+func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, workers int) ([]*source, []*globSource, []*attachment, error) {
 	scs := append([]config.Source(nil), cfg.Sources...)
 	if a.streamer != nil {
 		scs = append(scs, config.Source{Type: "audit", Path: a.streamer.spoolPath, AppName: config.AppNameAudit, StartAt: "beginning"})
@@ -566,6 +582,7 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 	scs = append(scs, a.inputSources()...)
 	var srcs []*source
 	var globs []*globSource
+	var ats []*attachment
 	for _, sc := range scs {
 		tc := a.tailerConfig(cfg, sc)
 		if sc.IsGlob() {
@@ -579,7 +596,7 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 		}
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
-			return nil, nil, fmt.Errorf("agent: source %s: %w", sc.Path, err)
+			return nil, nil, nil, fmt.Errorf("agent: source %s: %w", sc.Path, err)
 		}
 		if in != nil {
 			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
@@ -589,10 +606,12 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 		if spooled {
 			a.streamer.src.Store(s)
 		}
-		s.attachDetector(a.det, cfg.Hostname, spooled)
+		if at := s.attachDetector(a.det, cfg.Hostname, spooled); at != nil {
+			ats = append(ats, at)
+		}
 		srcs = append(srcs, s)
 	}
-	return srcs, globs, nil
+	return srcs, globs, ats, nil
 }
 
 // tailerConfig returns the tailer configuration of source sc: the tailer

@@ -3,6 +3,7 @@ package agent
 import (
 	"bufio"
 	"compress/gzip"
+	"container/heap"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -319,30 +321,32 @@ func (d *detector) replaced(name string, ck position) {
 }
 
 // catchUp makes the engine's state match the tailer's checkpoint before
-// the source starts. The tailer resumes after its checkpoint, but the
-// engine's saved state may end before it: lines acknowledged (and
-// checkpointed) after the last state save, before a crash. Those lines are
-// read again here, parsed and folded, and the alerts they cause are
-// dropped: they rode in batches the forwarder acknowledged, so they were
-// delivered. Lines at or below the engine's own restored offset are
-// skipped by the engine (never folded twice). The files caught up, in
-// file order, are those of catchUpRanges: the rest of the file the
-// saved position is in, then each file begun since the save (created or
-// rotated in), up to where the checkpoint has it. linked is false when
-// the saved position does not lead to the checkpoint: nothing is caught
-// up. It returns the number of lines read; an error for one file
-// does not stop the others.
+// the source starts, the source alone (the agent catches up all the
+// sources it starts together: detector.attach). The tailer resumes after
+// its checkpoint, but the engine's saved state may end before it: lines
+// acknowledged (and checkpointed) after the last state save, before a
+// crash. Those lines are read again here, parsed and folded, and the
+// alerts they cause are dropped: they rode in batches the forwarder
+// acknowledged, so they were delivered. Lines at or below the engine's own
+// restored offset are skipped by the engine (never folded twice). The
+// files caught up, in file order, are those of catchUpRanges: the rest of
+// the file the saved position is in, then each file begun since the save
+// (created or rotated in), up to where the checkpoint has it. linked is
+// false when the saved position does not lead to the checkpoint: nothing
+// is caught up. It returns the number of lines read; an error for one
+// file does not stop the others.
 func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (n int, linked bool, err error) {
+	c, linked := s.catchUpReader(w, from, ck)
+	d.foldCaughtUp([]*catchUpReader{c})
+	return c.n, linked, errors.Join(c.errs...)
+}
+
+// catchUpReader returns the reader of the source's catch-up ranges from
+// the saved position from to the tailer's checkpoint ck (catchUpRanges),
+// parsed by w; linked is false when from does not lead to ck (no range).
+func (s *source) catchUpReader(w *worker, from position, ck *checkpoint.Position) (c *catchUpReader, linked bool) {
 	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
-	var errs []error
-	for _, r := range ranges {
-		k, err := s.catchUpFile(d, w, r)
-		n += k
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return n, linked, errors.Join(errs...)
+	return &catchUpReader{s: s, w: w, ranges: ranges}, linked
 }
 
 // rotatedCopy returns the name and fileKey of the rotated copy of the
@@ -366,93 +370,242 @@ func (s *source) rotatedCopy(c cut) (name, key string, ok bool) {
 	return name, fileKey(tailer.FileID{Dev: dev, Ino: ino}), true
 }
 
-// catchUpFile folds the lines of r (see catchUp).
-func (s *source) catchUpFile(d *detector, w *worker, r catchRange) (int, error) {
+// catchUpReader reads the catch-up ranges of one source (catchUpRanges),
+// in order, line by line, and holds the next line parsed by the source's
+// worker w (one line ahead), so that the lines of several sources can be
+// folded merged by event time (foldCaughtUp). Whether a rule wants the
+// line is asked when it is folded, not when it is read: the answer
+// depends on what was folded before it, from any source (the audit log's
+// actions of a user are wanted once the application log's start of an
+// impersonation of the user was folded).
+type catchUpReader struct {
+	s      *source
+	w      *worker
+	ranges []catchRange
+	next   int // the index in ranges of the range to open next
+
+	lines *lineReader // the open range's lines; nil: none open
+	close func()      // closes the open range's file
+	tb    tailer.Batch
+	ar    detect.EventArena
+
+	ok   bool      // a current line: false once every range was read
+	text []byte    // the current line as parsed (w.rec)
+	key  time.Time // the current line's time, or the last time before it (untimed)
+	idx  int       // the reader's place in foldCaughtUp's list
+
+	n    int     // lines read
+	errs []error // why a range was not read to its end, one per range
+}
+
+// advance parses the next line of c's ranges into c.w.rec (ok false
+// after the last), opening the ranges in turn. It runs under d.mu.
+func (c *catchUpReader) advance(d *detector) {
+	c.ok, c.text = false, nil
+	for {
+		if c.lines == nil {
+			if c.next == len(c.ranges) {
+				return
+			}
+			r := c.ranges[c.next]
+			c.next++
+			if err := c.open(d, r); err != nil {
+				c.errs = append(c.errs, err)
+			}
+			continue
+		}
+		line, end, err := c.lines.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				c.errs = append(c.errs, fmt.Errorf("%s: %w; its lines after offset %d are not folded", c.tb.Name, err, c.lines.off))
+			}
+			c.close()
+			c.lines, c.close = nil, nil
+			continue
+		}
+		c.n++
+		c.tb.Data = append(c.tb.Data[:0], line...)
+		c.tb.Ends = append(c.tb.Ends[:0], len(c.tb.Data))
+		c.tb.Offsets = append(c.tb.Offsets[:0], end)
+		text, err := c.w.parseAny(c.tb.Data)
+		if err != nil {
+			continue
+		}
+		c.ok, c.text = true, text
+		if t := c.w.rec.Time; !t.IsZero() { // the event's time (detect.Event.Time)
+			c.key = t
+		}
+		return
+	}
+}
+
+// fold folds c's current line: as process does when a rule wants it (one
+// without a usable time is not processed: see dropUntimed), and to
+// Declined when a rule's WantFilter declined it and a rule keeps a
+// look-back (keeps). It runs under d.mu.
+func (c *catchUpReader) fold(d *detector, keeps bool) {
+	set := c.w.want()
+	declined := set.Declined() && keeps
+	if !set.Wanted() && !declined {
+		return
+	}
+	c.ar.Reset() // each event is processed at once
+	ev := c.w.event(&c.tb, 0, c.text, set)
+	if set.Wanted() && !ev.Time.IsZero() {
+		d.e.Process(ev)
+	}
+	if declined {
+		one := [1]*detect.Event{ev}
+		d.e.Declined(one[:])
+	}
+}
+
+// open opens the range r for advance; c.lines stays nil when r holds no
+// line.
+func (c *catchUpReader) open(d *detector, r catchRange) error {
 	if r.fresh {
 		// Truncated since the state's position in it: the engine's
 		// restored positions in it are the old content's.
-		d.e.Replaced(w.src, r.id)
+		d.e.Replaced(c.w.src, r.id)
 	}
 	path := r.name
 	if path == "" {
-		path = s.cfg.Path
+		path = c.s.cfg.Path
 	}
 	var f *os.File
 	var err error
 	switch {
 	case r.copied && r.id == "":
-		return 0, fmt.Errorf("%s was truncated in place (copytruncate) after the last detection save and no rotated copy begins with its old first bytes; its lines before the truncation are not folded", s.cfg.Path)
+		return fmt.Errorf("%s was truncated in place (copytruncate) after the last detection save and no rotated copy begins with its old first bytes; its lines before the truncation are not folded", c.s.cfg.Path)
 	case r.copied:
 		f, err = os.Open(path)
 	case strings.HasSuffix(path, ".gz"):
-		return 0, fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
+		return fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
 	default:
 		f, err = openFile(path, r.id)
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	defer f.Close()
+	in, closeIn, err := rangeReader(f, path, r)
+	if err != nil || in == nil {
+		f.Close()
+		return err
+	}
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, err
+		closeIn()
+		f.Close()
+		return err
 	}
-	var in io.Reader
+	dev, ino := checkpoint.DevIno(fi)
+	c.tb.File, c.tb.Name = tailer.FileID{Dev: dev, Ino: ino}, f.Name()
+	c.lines = newLineReader(in, r.start)
+	c.close = func() {
+		closeIn()
+		f.Close()
+	}
+	return nil
+}
+
+// rangeReader returns the bytes of r in f, the file at path (decompressed
+// when path ends in .gz), and the function that closes the reader (not
+// f); in is nil, with no error, when r holds no byte.
+func rangeReader(f *os.File, path string, r catchRange) (in io.Reader, closeIn func(), err error) {
 	if strings.HasSuffix(path, ".gz") {
 		gr, err := gzip.NewReader(f)
 		if err != nil {
-			return 0, fmt.Errorf("%s: %w; its lines after the last detection save are not folded", path, err)
+			return nil, nil, fmt.Errorf("%s: %w; its lines after the last detection save are not folded", path, err)
 		}
-		defer gr.Close()
 		if _, err := io.CopyN(io.Discard, gr, r.start); err != nil {
-			return 0, fmt.Errorf("%s: %w before offset %d; its lines after the last detection save are not folded", path, err, r.start)
+			gr.Close()
+			return nil, nil, fmt.Errorf("%s: %w before offset %d; its lines after the last detection save are not folded", path, err, r.start)
 		}
 		in = gr
 		if r.end >= 0 {
 			in = io.LimitReader(gr, r.end-r.start)
 		}
-	} else {
-		end := r.end
-		if end < 0 || end > fi.Size() {
-			end = fi.Size()
-		}
-		if r.start >= end {
-			return 0, nil
-		}
-		in = io.NewSectionReader(f, r.start, end-r.start)
+		return in, func() { gr.Close() }, nil
 	}
-	dev, ino := checkpoint.DevIno(fi)
-	tb := &tailer.Batch{File: tailer.FileID{Dev: dev, Ino: ino}, Name: f.Name()}
-	var ar detect.EventArena // each event is processed at once
-	var one [1]*detect.Event
-	w.arena = &ar
-	defer func() { w.arena = nil }()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	end := r.end
+	if end < 0 || end > fi.Size() {
+		end = fi.Size()
+	}
+	if r.start >= end {
+		return nil, nil, nil
+	}
+	return io.NewSectionReader(f, r.start, end-r.start), func() {}, nil
+}
+
+// foldCaughtUp folds the lines of the readers' ranges into the engine
+// (catchUpReader.fold), with the alerts they cause dropped (they were
+// delivered before the restart), merged by event time as the engine gets
+// the sources live, and as detect merges its inputs: each reader's lines
+// in their own order, the reader whose current line is the oldest first
+// (a line without a time sorts at the time of the reader's line before
+// it; equal times in the readers' order). So a rule that joins two logs
+// (the application log's impersonation start, the audit log's actions)
+// sees a session's start before its actions, whichever source comes
+// first. Each reader's n and errs tell its lines read and its errors.
+func (d *detector) foldCaughtUp(rs []*catchUpReader) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	keeps := d.e.KeepsDeclined()
 	d.dropping = true
 	defer func() { d.dropping = false }()
-	return forEachLine(in, r.start, func(line []byte, end int64) {
-		tb.Data = append(tb.Data[:0], line...)
-		tb.Ends = append(tb.Ends[:0], len(tb.Data))
-		tb.Offsets = append(tb.Offsets[:0], end)
-		if text, err := w.parseAny(tb.Data); err == nil {
-			set := w.want()
-			declined := set.Declined() && keeps
-			if !set.Wanted() && !declined {
-				return
+	h := make(catchUpHeap, 0, len(rs))
+	defer func() {
+		for _, c := range rs {
+			c.w.arena = nil
+			if c.close != nil {
+				c.close()
+				c.lines, c.close = nil, nil
 			}
-			ar.Reset()
-			one[0] = w.event(tb, 0, text, set)
-			if set.Wanted() && !one[0].Time.IsZero() { // as process: see dropUntimed
-				d.e.Process(one[0])
-			}
-			if declined {
-				d.e.Declined(one[:])
-			}
-			one[0] = nil
 		}
-	})
+	}()
+	for i, c := range rs {
+		c.idx = i
+		c.w.arena = &c.ar
+		c.advance(d)
+		if c.ok {
+			h = append(h, c)
+		}
+	}
+	heap.Init(&h)
+	for h.Len() > 0 {
+		c := h[0]
+		c.fold(d, keeps)
+		c.advance(d)
+		if !c.ok {
+			heap.Pop(&h)
+			continue
+		}
+		heap.Fix(&h, 0)
+	}
+}
+
+// catchUpHeap orders catch-up readers by the time of their current line,
+// then by their place in the list.
+type catchUpHeap []*catchUpReader
+
+func (h catchUpHeap) Len() int { return len(h) }
+func (h catchUpHeap) Less(i, j int) bool {
+	if !h[i].key.Equal(h[j].key) {
+		return h[i].key.Before(h[j].key)
+	}
+	return h[i].idx < h[j].idx
+}
+func (h catchUpHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *catchUpHeap) Push(x any)   { *h = append(*h, x.(*catchUpReader)) }
+func (h *catchUpHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // openFile opens the file whose fileKey is id: path, or, when path is
@@ -586,31 +739,59 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 // than the read buffer is cut to the buffer's length, as the tailer cuts
 // lines at max_line_bytes. It returns the number of lines.
 func forEachLine(r io.Reader, off int64, fn func(line []byte, end int64)) (int, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	var head []byte
+	lr := newLineReader(r, off)
 	n := 0
 	for {
-		line, err := br.ReadSlice('\n')
-		off += int64(len(line))
-		if errors.Is(err, bufio.ErrBufferFull) {
-			head = append(head[:0], line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = br.ReadSlice('\n')
-				off += int64(len(line))
-			}
-			if len(line) > 0 && line[len(line)-1] == '\n' {
-				line = append(head, '\n')
-			}
-		}
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			n++
-			fn(trimCR(line[:len(line)-1]), off)
-		}
+		line, end, err := lr.next()
 		if errors.Is(err, io.EOF) {
 			return n, nil
 		}
 		if err != nil {
 			return n, err
+		}
+		n++
+		fn(line, end)
+	}
+}
+
+// lineReader reads the complete lines of a reader one at a time (see
+// forEachLine).
+type lineReader struct {
+	br   *bufio.Reader
+	off  int64 // the offset after the bytes read so far
+	head []byte
+}
+
+// newLineReader returns a lineReader of r, whose first byte is at offset
+// off.
+func newLineReader(r io.Reader, off int64) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), off: off}
+}
+
+// next returns the next complete line (without its "\n" or "\r\n"),
+// valid until the next call, and the offset just after it; a line longer
+// than the read buffer is cut to the buffer's length. The error is io.EOF
+// after the last complete line (an unterminated last line is not
+// returned), or the read error.
+func (lr *lineReader) next() (line []byte, end int64, err error) {
+	for {
+		line, err = lr.br.ReadSlice('\n')
+		lr.off += int64(len(line))
+		if errors.Is(err, bufio.ErrBufferFull) {
+			lr.head = append(lr.head[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = lr.br.ReadSlice('\n')
+				lr.off += int64(len(line))
+			}
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				line = append(lr.head, '\n')
+			}
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			return trimCR(line[:len(line)-1]), lr.off, nil
+		}
+		if err != nil {
+			return nil, lr.off, err
 		}
 	}
 }

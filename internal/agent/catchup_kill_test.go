@@ -30,7 +30,7 @@ import (
 // again, 0 alerts (trial 37 F3); or copied to .1 and truncated in place
 // (k5: copytruncate, Omnibus GitLab's logrotate): the 6 lines before the
 // truncation, now in the .1, were not folded again, 0 alerts (trial 38
-// F1).
+// F1). k6 follows two logs that one rule joins: see killCatchUpJoin.
 func TestKillCatchUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts agent processes; not run with -short")
@@ -135,6 +135,92 @@ func TestKillCatchUp(t *testing.T) {
 			}
 		})
 	}
+	t.Run("k6 impersonation started in the application log, actions in the audit log", killCatchUpJoin)
+}
+
+// killCatchUpJoin is TestKillCatchUp over two sources, audit_json.log
+// listed first, then application_json.log: an administrator starts
+// impersonating jdoe (the application log's "has started impersonating"
+// line), then jdoe does 3 audit actions that name no impersonator, each
+// an action of the session for sentinel.impersonation. Their alerts are
+// held for lateness (2m), so none is sent before the kill -9, which comes
+// once both checkpoints passed those lines, before any state save. After
+// the restart, a line 10 minutes later in each log moves the watermark
+// past them: the 3 alerts detect raises on the two files must come. The
+// catch-up folded each source to its checkpoint in turn, the audit log
+// first: its actions came before the session's start, were declined by
+// the rule's filter (no start of jdoe seen), and no alert came (trial 38
+// F2: 676 of about 10,500 missing after two kill -9s).
+func killCatchUpJoin(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	app, audit, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "state")
+	appendLines(t, app, nil)
+	appendLines(t, audit, nil)
+	ts := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z") }
+	base := time.Now().Add(-time.Minute)
+	start := fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01KILLIMP000000000000000001","meta.caller_id":"Admin::ImpersonationsController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"user_management","meta.user":"root","meta.user_id":1,"meta.client_id":"user/1","message":"User root has started impersonating jdoe"}`, ts(base))
+	action := func(i int) string {
+		at := base.Add(time.Duration(i) * time.Second)
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01KILLACT00000000000000000%d","meta.caller_id":"Projects::ProjectMembersController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"groups_and_projects","meta.user":"jdoe","meta.user_id":3,"meta.client_id":"user/3","id":%d,"author_id":3,"entity_id":71,"entity_type":"Project","details":{"event_name":"member_created","author_name":"John Doe","author_class":"User","target_id":9,"target_type":"User","target_details":"eve","custom_message":"Added member eve as Maintainer","ip_address":"198.51.100.4","entity_path":"jdoe/secret-project"},"ip_address":"198.51.100.4","author_name":"John Doe","entity_path":"jdoe/secret-project","target_details":"eve","created_at":%q,"target_type":"User","target_id":9,"event_name":"member_created","author_class":"User","custom_message":"Added member eve as Maintainer"}`,
+			ts(at), i, 7000+i, ts(at))
+	}
+	checkpointed := func(path string) bool {
+		st, err := checkpoint.Open(state)
+		if err != nil {
+			return false
+		}
+		var p checkpoint.Position
+		if ok, err := st.Load(checkpoint.PositionKey(path), &p); !ok || err != nil {
+			return false
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, ino := checkpoint.DevIno(fi)
+		return p.Dev == dev && p.Ino == ino && p.Offset == fi.Size() && p.Next == nil
+	}
+	impersonations := func() (n int) {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		for _, a := range got.alerts {
+			if a.json["rule"] == "sentinel.impersonation" {
+				n++
+			}
+		}
+		return n
+	}
+
+	p := startKillHelper(t, col.Addr(), app, state, "KILL_HELPER_AUDIT="+audit)
+	appendLines(t, app, []string{start})
+	waitFor(t, "the checkpoint at the session's start", 10*time.Second, func() bool { return checkpointed(app) })
+	appendLines(t, audit, []string{action(1), action(2), action(3)})
+	waitFor(t, "the checkpoint at the 3 actions", 10*time.Second, func() bool { return checkpointed(audit) })
+	p.kill(t)
+	if n := got.count(config.AppNameAudit); n != 3 {
+		t.Fatalf("%d audit lines at the collector before the kill, want 3", n)
+	}
+	if n := impersonations(); n != 0 {
+		t.Fatalf("%d impersonation alerts before the kill, want 0 (held for lateness): the test checks nothing", n)
+	}
+
+	p = startKillHelper(t, col.Addr(), app, state, "KILL_HELPER_AUDIT="+audit)
+	defer p.kill(t)
+	later := base.Add(10 * time.Minute)
+	appendLines(t, app, []string{failedLoginLine(later, 1)})
+	appendLines(t, audit, []string{auditPATLine(later, 9001)})
+	waitFor(t, "the later lines", 10*time.Second, func() bool {
+		return got.count(config.AppNameApplication) >= 2 && got.count(config.AppNameAudit) >= 4
+	})
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) && impersonations() < 3 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // an alert too many would come now
+	if n := impersonations(); n != 3 {
+		t.Errorf("%d sentinel.impersonation alerts for 3 actions of a session started in the application log, caught up after a kill -9, want 3 (detect's); restart log:\n%s", n, p.log())
+	}
 }
 
 // copyTruncate rotates path as logrotate's copytruncate does: copied to
@@ -183,11 +269,13 @@ type killHelper struct {
 
 // startKillHelper starts the agent in a child process, forwarding
 // application_json.log path to the collector at addr, with its state in
-// state, and returns once its sources started.
-func startKillHelper(t *testing.T, addr, path, state string) *killHelper {
+// state, and returns once its sources started. env adds to the child's
+// environment (KILL_HELPER_AUDIT: see TestKillHelper).
+func startKillHelper(t *testing.T, addr, path, state string, env ...string) *killHelper {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
 	cmd.Env = append(os.Environ(), "KILL_HELPER_URL=tcp://"+addr, "KILL_HELPER_PATH="+path, "KILL_HELPER_STATE="+state)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -220,13 +308,19 @@ func (h *killHelper) kill(t *testing.T) {
 func (h *killHelper) log() string { return h.logs.String() }
 
 // TestKillHelper is the child of TestKillCatchUp: it runs the agent until
-// killed.
+// killed, over the application log KILL_HELPER_PATH, after the audit log
+// KILL_HELPER_AUDIT when that is set.
 func TestKillHelper(t *testing.T) {
 	url := os.Getenv("KILL_HELPER_URL")
 	if url == "" {
 		t.Skip("helper process for TestKillCatchUp")
 	}
-	c := newConfig(t, url, config.Source{Type: "application", Path: os.Getenv("KILL_HELPER_PATH")})
+	var srcs []config.Source
+	if audit := os.Getenv("KILL_HELPER_AUDIT"); audit != "" {
+		srcs = append(srcs, config.Source{Type: "audit", Path: audit})
+	}
+	srcs = append(srcs, config.Source{Type: "application", Path: os.Getenv("KILL_HELPER_PATH")})
+	c := newConfig(t, url, srcs...)
 	c.StateDir = os.Getenv("KILL_HELPER_STATE")
 	c.Tailer.CheckpointInterval = 20 * time.Millisecond
 	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})

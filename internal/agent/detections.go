@@ -91,11 +91,13 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 }
 
 // attachDetector gives the source and its workers the detector, if any,
-// after folding the lines its checkpoint passed since the last state save
-// (see catchUp).
-func (s *source) attachDetector(d *detector, host string, stream bool) {
+// and returns what is left to do before the source starts: fold the lines
+// its checkpoint passed since the last state save, with the other sources'
+// (see catchUp), and register it (detector.attach). It returns nil when d
+// is nil.
+func (s *source) attachDetector(d *detector, host string, stream bool) *attachment {
 	if d == nil {
-		return
+		return nil
 	}
 	s.det = d
 	origin, name := detect.OriginFile, s.cfg.Path
@@ -110,40 +112,93 @@ func (s *source) attachDetector(d *detector, host string, stream bool) {
 	}
 	s.rescan.det, s.rescan.origin, s.rescan.src, s.rescan.host = d.e, origin, name, host
 	s.prevDone = 0
-	var ck position
+	at := &attachment{s: s, name: name, stream: stream}
 	if sc := s.savedPosition(); sc != nil {
-		ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
+		at.ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
+		at.resume = true
 		if replacedInPlace(s.cfg.Path, sc) {
 			// The tailer reads the file anew from its start: none of
 			// its lines is one the rules folded before the stop.
-			ck.Offset = 0
-			d.replaced(name, ck)
+			at.ck.Offset = 0
+			d.replaced(name, at.ck)
 			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
 		} else if from, had := d.from(name); had {
-			n, linked, err := s.catchUp(d, s.workers[0], from, sc)
-			if err != nil {
+			at.catch, at.linked = s.catchUpReader(s.workers[0], from, sc)
+		}
+	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
+		dev, ino := checkpoint.DevIno(fi)
+		at.ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
+	}
+	return at
+}
+
+// attachment is what attachDetector leaves to do for a source before it
+// starts (detector.attach).
+type attachment struct {
+	s      *source
+	name   string   // the source's name in the engine (Event.Source)
+	stream bool     // the streaming receiver's spool
+	ck     position // where the tailer starts: its checkpoint, or the file's start
+	resume bool     // ck is the tailer's checkpoint
+	// catch reads the lines the checkpoint passed since the last state
+	// save (nil: the state has no position of the source); linked is
+	// false when the saved position does not lead to the checkpoint.
+	catch  *catchUpReader
+	linked bool
+}
+
+// attach finishes attachDetector for the sources of ats (nil entries are
+// skipped; nil d does nothing), before they start. It first folds again
+// every source's lines that its tailer's checkpoint passed after the last
+// state save (see catchUp), all sources together, merged by event time
+// (foldCaughtUp): folded one source after the other, a rule joining two
+// logs would see, say, the audit log's actions before the application
+// log's session start and miss them. Then, for each source, a saved
+// position that does not lead to the checkpoint is replaced by the
+// checkpoint (rebase), the engine resumes the file at the checkpoint
+// (detect.Engine.ResumeAt), and the source's position tracker is made
+// (register).
+func (d *detector) attach(ats []*attachment) {
+	if d == nil {
+		return
+	}
+	var rs []*catchUpReader
+	for _, at := range ats {
+		if at != nil && at.catch != nil {
+			rs = append(rs, at.catch)
+		}
+	}
+	if len(rs) > 0 {
+		d.foldCaughtUp(rs)
+	}
+	for _, at := range ats {
+		if at == nil {
+			continue
+		}
+		s := at.s
+		if c := at.catch; c != nil {
+			if err := errors.Join(c.errs...); err != nil {
 				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
-			} else if n > 0 {
-				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", n)
+			} else if c.n > 0 {
+				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", c.n)
 			}
-			if !linked {
+			if !at.linked {
 				// The saved state does not lead to the checkpoint (it
 				// predates the checkpoint's files: detections were off
 				// meanwhile): start from the checkpoint, as a source new
 				// to the detection state does.
-				d.rebase(name, ck)
+				d.rebase(at.name, at.ck)
 			}
 		}
-		// A line of the file starting before the checkpoint is one
-		// written after a truncation (a live copytruncate), never one
-		// folded before: the tailer resumes at the checkpoint.
-		d.e.ResumeAt(name, ck.FileID, ck.Offset)
-	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
-		dev, ino := checkpoint.DevIno(fi)
-		ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
+		if at.resume {
+			// A line of the file starting before the checkpoint is one
+			// written after a truncation (a live copytruncate), never
+			// one folded before: the tailer resumes at the checkpoint.
+			d.e.ResumeAt(at.name, at.ck.FileID, at.ck.Offset)
+		}
+		_, err := os.Stat(s.cfg.Path)
+		s.detPos = d.register(at.name, at.ck, errors.Is(err, fs.ErrNotExist) && !at.stream && s.cfg.Type != inputSourceType)
 	}
-	_, err := os.Stat(s.cfg.Path)
-	s.detPos = d.register(name, ck, errors.Is(err, fs.ErrNotExist) && !stream && s.cfg.Type != inputSourceType)
 }
 
 // replacedInPlace reports whether the file at path has the device and
