@@ -49,21 +49,7 @@ func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	stop()
 
-	r := &received{msgs: map[string]int{}}
-	col, err := syslogtest.Listen(addr, r.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	_, _, stop = runInBackground(t, c, Options{})
-	defer stop()
-	deadline := time.Now().Add(15 * time.Second)
-	for r.count() < 3000 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := r.count(); n != 3000 {
-		t.Fatalf("%d distinct lines at the collector, want 3000", n)
-	}
+	restartAndCount(t, c, addr, 3000)
 }
 
 // TestCopyTruncatedWhileCollectorDownSinceStart: as
@@ -112,19 +98,26 @@ func TestCopyTruncatedWhileCollectorDownSinceStart(t *testing.T) {
 		t.Errorf("checkpoint offset %d after a run that sent nothing (-1: none), want 0", off)
 	}
 
+	restartAndCount(t, c, addr, 3000)
+}
+
+// restartAndCount starts a collector on addr and the agent of c again, and
+// wants the collector to get want distinct lines within 15 s.
+func restartAndCount(t *testing.T, c *config.Config, addr string, want int) {
+	t.Helper()
 	r := &received{msgs: map[string]int{}}
 	col, err := syslogtest.Listen(addr, r.add)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer col.Close()
-	_, _, stop = runInBackground(t, c, Options{})
+	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
 	deadline := time.Now().Add(15 * time.Second)
-	for r.count() < 3000 && time.Now().Before(deadline) {
+	for r.count() < want && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if n := r.count(); n != 3000 {
-		t.Fatalf("%d distinct lines at the collector, want 3000", n)
+	if n := r.count(); n != want {
+		t.Fatalf("%d distinct lines at the collector, want %d", n, want)
 	}
 }
