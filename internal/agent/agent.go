@@ -509,7 +509,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 			s.carryWait = a.opts.CarryTimeout
 			at := s.attachDetector(a.det, cfg.Hostname, false)
 			if later {
-				a.det.attach([]*attachment{at})
+				a.det.attach(ctx, []*attachment{at})
 			} else {
 				ats = append(ats, at)
 			}
@@ -538,7 +538,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	later = true
 	// Every source's lines checkpointed after the last detection save,
 	// folded again merged by event time, as the engine got them live.
-	a.det.attach(ats)
+	a.det.attach(ctx, ats)
 	sctx, cancel := context.WithCancel(ctx)
 	for _, s := range srcs {
 		s.start(sctx)

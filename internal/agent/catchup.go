@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"container/heap"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -326,18 +328,18 @@ func (d *detector) replaced(name string, ck position) {
 // its checkpoint, but the engine's saved state may end before it: lines
 // acknowledged (and checkpointed) after the last state save, before a
 // crash. Those lines are read again here, parsed and folded, and the
-// alerts they cause are dropped: they rode in batches the forwarder
-// acknowledged, so they were delivered. Lines at or below the engine's own
-// restored offset are skipped by the engine (never folded twice). The
-// files caught up, in file order, are those of catchUpRanges: the rest of
-// the file the saved position is in, then each file begun since the save
+// alerts they cause are dropped (this catch-up of one source has no
+// sink to send those not delivered: see foldCaughtUp). Lines at or below
+// the engine's own restored offset are skipped by the engine (never
+// folded twice). The files caught up, in file order, are those of
+// catchUpRanges: the rest of the file the saved position is in, then each file begun since the save
 // (created or rotated in), up to where the checkpoint has it. linked is
 // false when the saved position does not lead to the checkpoint: nothing
 // is caught up. It returns the number of lines read; an error for one
 // file does not stop the others.
 func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (n int, linked bool, err error) {
 	c, linked := s.catchUpReader(w, from, ck)
-	d.foldCaughtUp([]*catchUpReader{c})
+	d.foldCaughtUp(context.Background(), []*catchUpReader{c}, nil)
 	return c.n, linked, errors.Join(c.errs...)
 }
 
@@ -542,8 +544,13 @@ func rangeReader(f *os.File, path string, r catchRange) (in io.Reader, closeIn f
 }
 
 // foldCaughtUp folds the lines of the readers' ranges into the engine
-// (catchUpReader.fold), with the alerts they cause dropped (they were
-// delivered before the restart), merged by event time as the engine gets
+// (catchUpReader.fold). Of the alerts they cause, those delivered before
+// the restart (in the journal of delivered alerts) are dropped; the
+// others, which the rules still held for the watermark when the process
+// died, are sent through snk in a batch of their own once the lines are
+// folded, and count as sent. With a nil snk, or a journal that could not
+// be read (detector.trusted), every alert is dropped. The lines are
+// merged by event time as the engine gets
 // the sources live, and as detect merges its inputs: each reader's lines
 // in their own order, the reader whose current line is the oldest first
 // (a line without a time sorts at the time of the reader's line before
@@ -551,12 +558,26 @@ func rangeReader(f *os.File, path string, r catchRange) (in io.Reader, closeIn f
 // (the application log's impersonation start, the audit log's actions)
 // sees a session's start before its actions, whichever source comes
 // first. Each reader's n and errs tell its lines read and its errors.
-func (d *detector) foldCaughtUp(rs []*catchUpReader) {
+func (d *detector) foldCaughtUp(ctx context.Context, rs []*catchUpReader, snk sink) {
+	var fb *forwarder.Batch
+	if snk != nil {
+		fb = new(forwarder.Batch)
+	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	keeps := d.e.KeepsDeclined()
+	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
 	d.dropping = true
-	defer func() { d.dropping = false }()
+	d.foldMerged(rs)
+	n, ids := d.n, d.ids
+	d.cur, d.n, d.ids, d.dropping = nil, 0, nil, false
+	d.pending.Add(int64(n))
+	d.mu.Unlock()
+	d.send(ctx, snk, fb, n, ids)
+}
+
+// foldMerged folds the lines of the readers' ranges merged by event time
+// (see foldCaughtUp); d.mu is held.
+func (d *detector) foldMerged(rs []*catchUpReader) {
+	keeps := d.e.KeepsDeclined()
 	h := make(catchUpHeap, 0, len(rs))
 	defer func() {
 		for _, c := range rs {

@@ -42,10 +42,13 @@ const shutdownSaveWait = time.Second
 // save holds the engine, waits for the alerts in flight, then writes. A
 // saved state therefore never covers an alert that was not delivered.
 // With the state, the position up to which each source was considered is
-// saved. After a crash, the lines between that position and the tailer's
-// checkpoint are folded again at start with their alerts dropped (they
-// rode in acknowledged batches: see catchUp); the lines after the
-// checkpoint are read again by the tailer, forwarded, folded again (the
+// saved. The ids of the alerts the collector acknowledges are appended
+// to a journal (deliveredLog), emptied at each save. After a crash, the
+// lines between that position and the tailer's checkpoint are folded
+// again at start; of the alerts they raise, those the journal lists are
+// dropped (they rode in acknowledged batches), the others (held for the
+// watermark when the process died) are sent (see foldCaughtUp); the
+// lines after the checkpoint are read again by the tailer, forwarded, folded again (the
 // engine skips those its restored state already folded) and re-emit their
 // alerts with the same alert_id. An alert is never lost on the agent's
 // side, and is sent twice only when its batch is (at-least-once delivery).
@@ -59,19 +62,30 @@ type detector struct {
 	mu       sync.Mutex // serialises process, advance, catch-up and save
 	cur      *forwarder.Batch
 	n        int  // alerts appended to cur
-	dropping bool // catching up: alerts were delivered before the restart
-	msg      forwarder.Message
-	json     []byte             // msg's MSG, reused by every alert
-	aw       detect.AlertWriter // encodes the alerts into msg; under mu
+	dropping bool // catching up: alerts may have been delivered before the restart
+	// ids are the alert ids appended to cur, each ending in a newline
+	// (deliveredLog.record's form).
+	ids  []byte
+	msg  forwarder.Message
+	json []byte             // msg's MSG, reused by every alert
+	aw   detect.AlertWriter // encodes the alerts into msg; under mu
 	// limit is the sink's MaxMessageBytes when cur was set (0: none):
 	// an alert longer is shortened to fit (fitAlert).
 	limit  int
 	fitBuf []byte  // the MSG of a shortened alert
 	fitLog logGate // paces fitAlert's warnings
 
-	store *detect.Store       // where positions are saved; nil: no persistence
-	saved map[string]position // positions of the last run, by source
-	pos   map[string]*srcPos  // positions of the running sources
+	store *detect.Store // where positions are saved; nil: no persistence
+	// journal lists the alerts delivered since the last save (nil: no
+	// persistence). delivered is what it held at the start (its run,
+	// or the one that crashed), read only under mu; trusted is false
+	// when it could not be read (see openDelivered): the catch-up then
+	// drops every alert it raises.
+	journal   *deliveredLog
+	delivered map[string]struct{}
+	trusted   bool
+	saved     map[string]position // positions of the last run, by source
+	pos       map[string]*srcPos  // positions of the running sources
 
 	pending atomic.Int64 // alerts handed to the sink, not yet acknowledged
 	lost    atomic.Bool  // an alert was abandoned: saving would hide it
@@ -108,7 +122,7 @@ func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts for
 // longer (fitAlert; an alert that fits costs one comparison). It runs
 // under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
-	if d.dropping {
+	if d.dropping && d.wasDelivered(a.ID) {
 		d.caughtMu.Lock()
 		if d.caught == nil {
 			d.caught = map[string]uint64{}
@@ -129,13 +143,28 @@ func (d *detector) emit(a *detect.Alert) {
 		}
 	}
 	d.n++
+	d.ids = append(append(d.ids, a.ID...), '\n')
+}
+
+// wasDelivered reports whether the catch-up is to drop the alert id as
+// delivered before the restart: it is in the journal of delivered alerts,
+// or the journal cannot be trusted, or there is no batch to send it in
+// (d.cur nil). An alert the restored state records as sent does not reach
+// emit: the engine drops an alert_id it has seen (detect.Engine). It runs
+// under d.mu.
+func (d *detector) wasDelivered(id string) bool {
+	if d.cur == nil || !d.trusted {
+		return true
+	}
+	_, ok := d.delivered[id]
+	return ok
 }
 
 // process folds the events of sl into the engine, in order, and appends
 // the alerts they cause to sl.fb. It returns the number of alerts.
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
-	d.cur, d.n, d.limit = &sl.fb, 0, maxMessageBytes(sl.s.sink)
+	d.cur, d.n, d.limit, d.ids = &sl.fb, 0, maxMessageBytes(sl.s.sink), sl.ids[:0]
 	sl.events = d.dropUntimed(sl.events, sl.tb)
 	d.e.ProcessBatch(sl.events)
 	if len(sl.declined) > 0 {
@@ -146,6 +175,7 @@ func (d *detector) process(sl *slot) int {
 	clear(sl.events)
 	n := d.n
 	d.cur, d.n = nil, 0
+	sl.ids, d.ids = d.ids, nil
 	d.pending.Add(int64(n))
 	d.noted(sl.s.detPos.name, sl.s.detPos.set(sl.tb))
 	d.losses.check(d.log, d.e, batchFile(sl))
@@ -212,13 +242,18 @@ func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
 		"unreported_since_last", held)
 }
 
-// acked settles n alerts of a batch the sink acknowledged with err.
-func (d *detector) acked(n int, err error) {
+// acked settles n alerts of a batch the sink acknowledged with err;
+// ids are their alert ids, each ending in a newline. Delivered, their ids
+// are written to the journal before they stop counting as in flight, so
+// that a save, which waits for none to be, finds them there.
+func (d *detector) acked(n int, ids []byte, err error) {
 	if n == 0 {
 		return
 	}
 	if err != nil {
 		d.abandoned(n)
+	} else {
+		d.journal.record(ids, d.log)
 	}
 	d.pending.Add(-int64(n))
 }
@@ -263,6 +298,11 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 		d.saves.failure(d.log, d.stateDir(), err)
 		return false
 	}
+	// The saved state covers every alert delivered so far: none is in
+	// flight, and none is raised while d.mu is held.
+	if err := d.journal.reset(); err != nil {
+		d.log.Warn("journal of delivered alerts not emptied; it keeps the ids of alerts the saved state covers (harmless), and grows", "err", err)
+	}
 	d.saves.success(d.log, d.stateDir())
 	return true
 }
@@ -302,16 +342,22 @@ func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time
 func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
-	d.cur, d.n, d.limit = fb, 0, maxMessageBytes(snk)
+	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
 	d.e.Advance(wm)
-	n := d.n
-	d.cur, d.n = nil, 0
+	n, ids := d.n, d.ids
+	d.cur, d.n, d.ids = nil, 0, nil
 	d.pending.Add(int64(n))
 	d.mu.Unlock()
+	d.send(ctx, snk, fb, n, ids)
+}
+
+// send hands fb, which holds n alerts of ids (see acked), to snk, outside
+// any slot; n are already counted in flight.
+func (d *detector) send(ctx context.Context, snk sink, fb *forwarder.Batch, n int, ids []byte) {
 	if n == 0 {
 		return
 	}
-	if err := snk.Send(ctx, fb, func(err error) { d.acked(n, err) }); err != nil {
+	if err := snk.Send(ctx, fb, func(err error) { d.acked(n, ids, err) }); err != nil {
 		d.abandoned(n)
 		d.pending.Add(-int64(n))
 	}

@@ -74,6 +74,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if st, err := detect.OpenStore(cfg.StateDir); err == nil {
 		d.store = st
 		d.loadPositions()
+		d.journal, d.delivered, d.trusted = openDelivered(st.Dir(), a.log)
 	}
 	var on []string
 	for _, s := range st {
@@ -153,23 +154,27 @@ type attachment struct {
 // state save (see catchUp), all sources together, merged by event time
 // (foldCaughtUp): folded one source after the other, a rule joining two
 // logs would see, say, the audit log's actions before the application
-// log's session start and miss them. Then, for each source, a saved
+// log's session start and miss them. The alerts the catch-up raises that
+// were not delivered before the restart go out through the sources' sink
+// (under ctx). Then, for each source, a saved
 // position that does not lead to the checkpoint is replaced by the
 // checkpoint (rebase), the engine resumes the file at the checkpoint
 // (detect.Engine.ResumeAt), and the source's position tracker is made
 // (register).
-func (d *detector) attach(ats []*attachment) {
+func (d *detector) attach(ctx context.Context, ats []*attachment) {
 	if d == nil {
 		return
 	}
 	var rs []*catchUpReader
+	var snk sink
 	for _, at := range ats {
 		if at != nil && at.catch != nil {
 			rs = append(rs, at.catch)
+			snk = at.s.sink
 		}
 	}
 	if len(rs) > 0 {
-		d.foldCaughtUp(rs)
+		d.foldCaughtUp(ctx, rs, snk)
 	}
 	for _, at := range ats {
 		if at == nil {
@@ -373,6 +378,9 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 			prev = d.e
 		}
 		nd.e.KeepData(prev)
+		if d != nil && d.journal != nil && nd.journal != nil && d.journal.path == nd.journal.path {
+			nd.journal = d.journal // one file handle; the old one's acks may still come
+		}
 	}
 	if d != nil {
 		saves := d.retire()

@@ -187,7 +187,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
 			s.aw.acked(time.Now())
 			if sl.alerts > 0 {
-				s.det.acked(sl.alerts, err)
+				s.det.acked(sl.alerts, sl.ids, err)
 				sl.alerts = 0
 			}
 			s.discard(sl)

@@ -106,7 +106,8 @@ type slot struct {
 	// sums are the hint sums of tb's lines the worker recorded, for
 	// recheck.
 	sums   lineSums
-	alerts int // alerts appended to fb after its lines
+	alerts int    // alerts appended to fb after its lines
+	ids    []byte // their alert ids, each ending in a newline (detector.acked)
 	// carry is the parts of a line the batch before left pending (container
 	// formats), set by the dispatcher; skipped counts the lines of tb
 	// neither sent nor blank (parts of a line, dropped lines).
@@ -253,7 +254,7 @@ func (sl *slot) acked(err error) {
 	}
 	sl.flush, sl.hold = false, tailer.Mark{}
 	if sl.alerts > 0 {
-		s.det.acked(sl.alerts, err)
+		s.det.acked(sl.alerts, sl.ids, err)
 		sl.alerts = 0
 	}
 	s.aw.acked(time.Now())

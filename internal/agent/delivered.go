@@ -1,0 +1,140 @@
+package agent
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// DeliveredFile is the name of the journal of delivered alerts, in the
+// engine's state directory (state_dir/detect): the alert_ids of the
+// alerts the collector acknowledged since the last state save, one a
+// line. The catch-up after a crash drops the alerts it raises again only
+// when their id is in it (see detector.foldCaughtUp).
+const DeliveredFile = "_delivered.log"
+
+// deliveredLog is the journal of delivered alerts (DeliveredFile). Its
+// methods are safe for concurrent use: record runs on the forwarder's
+// goroutine, reset under detector.mu after a state save.
+type deliveredLog struct {
+	path   string
+	mu     sync.Mutex
+	f      *os.File // opened by the first record or reset; nil: not yet
+	failed bool     // a write failed; logged once
+}
+
+// openDelivered returns the journal in dir (the engine's state
+// directory) and the alert ids it holds: written since the last state
+// save, by this run or one that crashed. ok is false when the ids cannot
+// be trusted: the journal is absent (a state written before the journal
+// existed, or lost) or malformed (logged, naming the file, line and
+// cause); then the catch-up drops every alert it raises, as delivered.
+// An absent journal is created empty, so that the next start finds it.
+func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[string]struct{}, ok bool) {
+	j = &deliveredLog{path: filepath.Join(dir, DeliveredFile)}
+	b, err := os.ReadFile(j.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := j.reset(); err != nil {
+			log.Warn("journal of delivered alerts not created; after a crash, the catch-up drops the alerts it raises again even when they were never sent", "file", j.path, "err", err)
+		}
+		return j, nil, false
+	case err != nil:
+		log.Warn("journal of delivered alerts not read; the catch-up drops the alerts it raises again, as delivered, even those never sent", "file", j.path, "err", err)
+		return j, nil, false
+	}
+	ids, err = parseDelivered(b)
+	if err != nil {
+		log.Warn("journal of delivered alerts malformed, ignored; the catch-up drops the alerts it raises again, as delivered, even those never sent; it is emptied at the next state save",
+			"file", j.path, "err", err)
+		return j, nil, false
+	}
+	return j, ids, true
+}
+
+// parseDelivered reads the alert ids of a journal, one a line. A last
+// line without its newline is a write the process was killed in: it is
+// left out. A line that is not an alert_id (hex digits) is an error
+// naming the line.
+func parseDelivered(b []byte) (map[string]struct{}, error) {
+	ids := map[string]struct{}{}
+	for n := 1; len(b) > 0; n++ {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			break // torn by a kill: never acknowledged whole
+		}
+		line := b[:i]
+		b = b[i+1:]
+		if !isAlertID(line) {
+			return nil, fmt.Errorf("line %d: %.40q is not an alert_id (hex digits)", n, line)
+		}
+		ids[string(line)] = struct{}{}
+	}
+	return ids, nil
+}
+
+// isAlertID reports whether b is made of 1 to 64 lower-case hex digits.
+func isAlertID(b []byte) bool {
+	if len(b) == 0 || len(b) > 64 {
+		return false
+	}
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// record appends ids (alert ids, each ending in a newline) to the
+// journal, in one write without fsync: it outlives a kill of the
+// process, which is the crash the catch-up covers (a crash of the host
+// loses the page cache; then the catch-up may send an alert again, with
+// its alert_id). A failure is logged once.
+func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
+	if j == nil || len(ids) == 0 {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.open()
+	if err == nil {
+		_, err = j.f.Write(ids)
+	}
+	if err != nil && !j.failed {
+		j.failed = true
+		log.Warn("journal of delivered alerts not written; after a crash, the catch-up may send again alerts delivered since the last state save (same alert_id)", "file", j.path, "err", err)
+	}
+}
+
+// reset empties the journal: the state just saved covers every alert
+// delivered so far (detector.save).
+func (j *deliveredLog) reset() error {
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.open(); err != nil {
+		return err
+	}
+	return j.f.Truncate(0)
+}
+
+// open opens the journal for appending, once; j.mu is held.
+func (j *deliveredLog) open() error {
+	if j.f != nil {
+		return nil
+	}
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	j.f = f
+	return nil
+}
