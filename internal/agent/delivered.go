@@ -20,12 +20,13 @@ const DeliveredFile = "_delivered.log"
 
 // deliveredLog is the journal of delivered alerts (DeliveredFile). Its
 // methods are safe for concurrent use: record runs on the forwarder's
-// goroutine, reset under detector.mu after a state save.
+// goroutine, reset under detector.mu after a state save. It holds no file
+// open between calls, so that the state directory's file system can be
+// remounted read-only (a disk failing) while the agent runs.
 type deliveredLog struct {
 	path   string
 	mu     sync.Mutex
-	f      *os.File // opened by the first record or reset; nil: not yet
-	failed bool     // a write failed; logged once
+	failed bool // a write failed; logged once
 }
 
 // openDelivered returns the journal in dir (the engine's state
@@ -102,9 +103,12 @@ func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	err := j.open()
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err == nil {
-		_, err = j.f.Write(ids)
+		_, err = f.Write(ids)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil && !j.failed {
 		j.failed = true
@@ -120,21 +124,9 @@ func (j *deliveredLog) reset() error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if err := j.open(); err != nil {
-		return err
-	}
-	return j.f.Truncate(0)
-}
-
-// open opens the journal for appending, once; j.mu is held.
-func (j *deliveredLog) open() error {
-	if j.f != nil {
-		return nil
-	}
-	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	j.f = f
-	return nil
+	return f.Close()
 }
