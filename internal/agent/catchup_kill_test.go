@@ -181,40 +181,10 @@ func killCatchUpJoin(t *testing.T) {
 	app, audit, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "state")
 	appendLines(t, app, nil)
 	appendLines(t, audit, nil)
-	ts := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.000Z") }
 	base := time.Now().Add(-time.Minute)
-	start := fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01KILLIMP000000000000000001","meta.caller_id":"Admin::ImpersonationsController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"user_management","meta.user":"root","meta.user_id":1,"meta.client_id":"user/1","message":"User root has started impersonating jdoe"}`, ts(base))
-	action := func(i int) string {
-		at := base.Add(time.Duration(i) * time.Second)
-		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01KILLACT00000000000000000%d","meta.caller_id":"Projects::ProjectMembersController#create","meta.remote_ip":"198.51.100.4","meta.feature_category":"groups_and_projects","meta.user":"jdoe","meta.user_id":3,"meta.client_id":"user/3","id":%d,"author_id":3,"entity_id":71,"entity_type":"Project","details":{"event_name":"member_created","author_name":"John Doe","author_class":"User","target_id":9,"target_type":"User","target_details":"eve","custom_message":"Added member eve as Maintainer","ip_address":"198.51.100.4","entity_path":"jdoe/secret-project"},"ip_address":"198.51.100.4","author_name":"John Doe","entity_path":"jdoe/secret-project","target_details":"eve","created_at":%q,"target_type":"User","target_id":9,"event_name":"member_created","author_class":"User","custom_message":"Added member eve as Maintainer"}`,
-			ts(at), i, 7000+i, ts(at))
-	}
-	checkpointed := func(path string) bool {
-		st, err := checkpoint.Open(state)
-		if err != nil {
-			return false
-		}
-		var p checkpoint.Position
-		if ok, err := st.Load(checkpoint.PositionKey(path), &p); !ok || err != nil {
-			return false
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev, ino := checkpoint.DevIno(fi)
-		return p.Dev == dev && p.Ino == ino && p.Offset == fi.Size() && p.Next == nil
-	}
-	impersonations := func() (n int) {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		for _, a := range got.alerts {
-			if a.json["rule"] == "sentinel.impersonation" {
-				n++
-			}
-		}
-		return n
-	}
+	start, action := impersonationLines(base)
+	checkpointed := checkpointedIn(t, state)
+	impersonations := func() int { return got.alertsOf("sentinel.impersonation") }
 
 	p := startKillHelper(t, col.Addr(), app, state, "KILL_HELPER_AUDIT="+audit)
 	appendLines(t, app, []string{start})
@@ -272,16 +242,7 @@ func killCatchUpHeld(t *testing.T) {
 	base := time.Now().Add(-time.Minute)
 	start, action := impersonationLines(base)
 	checkpointed := checkpointedIn(t, state)
-	impersonations := func() (n int) {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		for _, a := range got.alerts {
-			if a.json["rule"] == "sentinel.impersonation" {
-				n++
-			}
-		}
-		return n
-	}
+	impersonations := func() int { return got.alertsOf("sentinel.impersonation") }
 	env := "KILL_HELPER_AUDIT=" + audit
 
 	p := startKillHelper(t, col.Addr(), app, state, env)
@@ -385,6 +346,18 @@ func appendLines(t *testing.T, path string, lines []string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// alertsOf returns the number of alerts of rule collected.
+func (c *collected) alertsOf(rule string) (n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.alerts {
+		if a.json["rule"] == rule {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *collected) alertCount() int {
