@@ -32,21 +32,11 @@ func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
 	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
 		t.Errorf("checkpoint offset %d once the file was opened (-1: none), want 0", off)
 	}
-	for gen := range 3 {
-		writeAccessLines(t, path, gen*1000, 1000)
-		if gen == 2 {
-			break
-		}
-		time.Sleep(300 * time.Millisecond)
-		if err := os.Rename(path+".1", path+".2"); err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
+	writeRotating(t, path, func() {
 		if err := os.Rename(path, path+".1"); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond)
+	})
 	stop()
 
 	restartAndCount(t, c, addr, 3000)
@@ -71,6 +61,20 @@ func TestCopyTruncatedWhileCollectorDownSinceStart(t *testing.T) {
 	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
 	_, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
 	time.Sleep(time.Second) // the agent opened the file
+	writeRotating(t, path, func() { copyTruncate(t, path) })
+	stop()
+	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
+		t.Errorf("checkpoint offset %d after a run that sent nothing (-1: none), want 0", off)
+	}
+
+	restartAndCount(t, c, addr, 3000)
+}
+
+// writeRotating writes 3,000 access lines to path in three runs of 1,000,
+// rotating the file between runs: path.1 is moved to path.2, then rotate
+// makes path.1 of path (a rename, or logrotate's copytruncate).
+func writeRotating(t *testing.T, path string, rotate func()) {
+	t.Helper()
 	for gen := range 3 {
 		writeAccessLines(t, path, gen*1000, 1000)
 		if gen == 2 {
@@ -80,25 +84,10 @@ func TestCopyTruncatedWhileCollectorDownSinceStart(t *testing.T) {
 		if err := os.Rename(path+".1", path+".2"); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path+".1", data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Truncate(path, 0); err != nil {
-			t.Fatal(err)
-		}
+		rotate()
 		time.Sleep(300 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond)
-	stop()
-	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
-		t.Errorf("checkpoint offset %d after a run that sent nothing (-1: none), want 0", off)
-	}
-
-	restartAndCount(t, c, addr, 3000)
 }
 
 // restartAndCount starts a collector on addr and the agent of c again, and
