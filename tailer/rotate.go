@@ -119,11 +119,22 @@ func (t *Tailer) nextQueued(ctx context.Context) (*logFile, error) {
 
 // readRenamed reads r to its end and reports whether it is done: it has
 // not grown for RotateWait, or was drained for 12×RotateWait, or cannot be
-// read any more.
+// read any more. A file found truncated is recovered as the followed file
+// is (see truncated): the rest of what it held is read from its rotated
+// copy, and it is read again from 0.
 func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err error) {
 	err = t.readToEOF(ctx, r.src)
 	if ctx.Err() != nil {
 		return true, ctx.Err()
+	}
+	if errors.Is(err, errTruncated) {
+		// Cut by copytruncate after it was renamed away (or before, unseen):
+		// its unread lines are in the copy, and it is read again from 0.
+		if err := t.truncated(ctx, r.src); err != nil {
+			return true, err
+		}
+		r.size, r.grew = -1, time.Now()
+		return false, nil
 	}
 	if err != nil {
 		t.log.Warn("tailer: stopped reading the rotated file", "err", err, "offset", r.src.off)
