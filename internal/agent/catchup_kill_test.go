@@ -34,7 +34,11 @@ import (
 // F1). k8 writes the 11 lines before the kill: the alert, delivered
 // before it, is raised again by the catch-up, which must drop it (its id
 // is in the journal of delivered alerts): 2 alerts when it is sent again.
-// k6 follows two logs that one rule joins: see killCatchUpJoin; k7,
+// k9 is k8 with the checkpoint kept at the start of the file (written
+// once an hour): the 11 lines are read again after the kill, forwarded
+// again (at-least-once), and raise the alert again outside the catch-up;
+// it must be dropped too (its id is in the journal): 2 alerts when it is
+// sent again. k6 follows two logs that one rule joins: see killCatchUpJoin; k7,
 // alerts held at the kill: see killCatchUpHeld.
 func TestKillCatchUp(t *testing.T) {
 	if testing.Short() {
@@ -47,13 +51,15 @@ func TestKillCatchUp(t *testing.T) {
 		next   bool // kill while the checkpoint keeps the new file apart (Next)
 		copy   bool // rotate by cp to .1 and truncate in place (copytruncate)
 		all    bool // the 11 lines before the kill: the alert is delivered before it
+		stale  bool // the checkpoint stays at the file's start: all is read again
 	}{
-		{"k1 file there at start", true, false, false, false, false},
-		{"k2 file created after start", false, false, false, false, false},
-		{"k3 rotated, checkpoint draining the .1", true, true, true, false, false},
-		{"k4 rotated, checkpoint in the new file", true, true, false, false, false},
-		{"k5 copytruncate", true, true, false, true, false},
-		{"k8 alert delivered before the kill", true, false, false, false, true},
+		{"k1 file there at start", true, false, false, false, false, false},
+		{"k2 file created after start", false, false, false, false, false, false},
+		{"k3 rotated, checkpoint draining the .1", true, true, true, false, false, false},
+		{"k4 rotated, checkpoint in the new file", true, true, false, false, false, false},
+		{"k5 copytruncate", true, true, false, true, false, false},
+		{"k8 alert delivered before the kill", true, false, false, false, true, false},
+		{"k9 alert delivered, lines not checkpointed before the kill", true, false, false, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, col := listenCollected(t)
@@ -90,7 +96,11 @@ func TestKillCatchUp(t *testing.T) {
 				return dev, ino, fi.Size()
 			}
 
-			p := startKillHelper(t, col.Addr(), path, state)
+			var env []string
+			if tc.stale {
+				env = append(env, "KILL_HELPER_CHECKPOINT_INTERVAL=1h")
+			}
+			p := startKillHelper(t, col.Addr(), path, state, env...)
 			if tc.rotate {
 				appendLines(t, path, lines(0, 6))
 				dev, ino, size := idOf(path)
@@ -118,10 +128,18 @@ func TestKillCatchUp(t *testing.T) {
 			} else if tc.all {
 				appendLines(t, path, lines(0, 11))
 				dev, ino, size := idOf(path)
-				waitFor(t, "the checkpoint at the 11 lines", 10*time.Second, func() bool {
-					c := ck()
-					return c != nil && c.Dev == dev && c.Ino == ino && c.Offset == size
-				})
+				if tc.stale {
+					waitFor(t, "the alert", 10*time.Second, func() bool { return got.alertCount() == 1 })
+					time.Sleep(100 * time.Millisecond) // its acknowledgement journaled
+					if c := ck(); c == nil || c.Offset != 0 {
+						t.Fatalf("checkpoint %+v before the kill, want one at offset 0: the test checks nothing", c)
+					}
+				} else {
+					waitFor(t, "the checkpoint at the 11 lines", 10*time.Second, func() bool {
+						c := ck()
+						return c != nil && c.Dev == dev && c.Ino == ino && c.Offset == size
+					})
+				}
 			} else {
 				appendLines(t, path, lines(0, 9))
 				dev, ino, size := idOf(path)
@@ -142,12 +160,16 @@ func TestKillCatchUp(t *testing.T) {
 				t.Fatalf("%d alerts before the kill, want 1: the test checks nothing", got.alertCount())
 			}
 
-			p = startKillHelper(t, col.Addr(), path, state)
+			p = startKillHelper(t, col.Addr(), path, state, env...)
 			defer p.kill(t)
 			if !tc.all {
 				appendLines(t, path, lines(9, 2))
 			}
-			waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
+			forwarded := 11
+			if tc.stale {
+				forwarded = 22 // the 11 forwarded again
+			}
+			waitFor(t, fmt.Sprintf("%d lines", forwarded), 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= forwarded })
 			deadline := time.Now().Add(3 * time.Second)
 			for time.Now().Before(deadline) && got.alertCount() == 0 {
 				time.Sleep(20 * time.Millisecond)
@@ -442,6 +464,13 @@ func TestKillHelper(t *testing.T) {
 	c := newConfig(t, url, srcs...)
 	c.StateDir = os.Getenv("KILL_HELPER_STATE")
 	c.Tailer.CheckpointInterval = 20 * time.Millisecond
+	if v := os.Getenv("KILL_HELPER_CHECKPOINT_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Tailer.CheckpointInterval = d
+	}
 	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -14,8 +14,9 @@ import (
 // DeliveredFile is the name of the journal of delivered alerts, in the
 // engine's state directory (state_dir/detect): the alert_ids of the
 // alerts the collector acknowledged since the last state save, one a
-// line. The catch-up after a crash drops the alerts it raises again only
-// when their id is in it (see detector.foldCaughtUp).
+// line. After a crash, the alerts raised again (by the catch-up, or by
+// the lines read again after the tailer's checkpoint) are dropped only
+// when their id is in it (see detector.repeated).
 const DeliveredFile = "_delivered.log"
 
 // deliveredLog is the journal of delivered alerts (DeliveredFile). Its

@@ -49,9 +49,11 @@ const shutdownSaveWait = time.Second
 // dropped (they rode in acknowledged batches), the others (held for the
 // watermark when the process died) are sent (see foldCaughtUp); the
 // lines after the checkpoint are read again by the tailer, forwarded, folded again (the
-// engine skips those its restored state already folded) and re-emit their
-// alerts with the same alert_id. An alert is never lost on the agent's
-// side, and is sent twice only when its batch is (at-least-once delivery).
+// engine skips those its restored state already folded) and raise their
+// alerts again with the same alert_id; those the journal lists are
+// dropped too (see repeated). An alert is never lost on the agent's side,
+// and is sent twice only when it was delivered but not journaled (the
+// host crashed: the journal is not synced).
 type detector struct {
 	e    *detect.Engine
 	log  *slog.Logger
@@ -122,7 +124,7 @@ func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts for
 // longer (fitAlert; an alert that fits costs one comparison). It runs
 // under d.mu, from process or advance.
 func (d *detector) emit(a *detect.Alert) {
-	if d.dropping && d.wasDelivered(a.ID) {
+	if d.repeated(a.ID) {
 		d.caughtMu.Lock()
 		if d.caught == nil {
 			d.caught = map[string]uint64{}
@@ -144,6 +146,19 @@ func (d *detector) emit(a *detect.Alert) {
 	}
 	d.n++
 	d.ids = append(append(d.ids, a.ID...), '\n')
+}
+
+// repeated reports whether the alert id is to be dropped as delivered
+// before the restart: while catching up, see wasDelivered; after, when
+// it is in the journal of delivered alerts read at the start (the lines
+// after the tailer's checkpoint, read again, raise again the alerts
+// delivered since it was written). It runs under d.mu.
+func (d *detector) repeated(id string) bool {
+	if d.dropping {
+		return d.wasDelivered(id)
+	}
+	_, ok := d.delivered[id]
+	return ok
 }
 
 // wasDelivered reports whether the catch-up is to drop the alert id as
