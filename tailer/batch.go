@@ -38,6 +38,11 @@ type Batch struct {
 	// drained: the batch was read from the oldest file still drained, so
 	// committing it keeps the newer files' positions (commitState.later).
 	drained bool
+	// copied, when its id is set, is how far the rotated copy of File's
+	// content before a truncation (copytruncate) was read; committing an
+	// anchored batch keeps it before File's own position, so that a
+	// restart does not read the copy again (see Tailer.truncated).
+	copied position
 }
 
 // Mark is the place where a line begins: the file (by identity, and its
@@ -114,6 +119,7 @@ func (b *Batch) reset() {
 	b.Start = 0
 	b.seq = 0
 	b.anchored, b.drained = false, false
+	b.copied = position{}
 }
 
 // truncate keeps the first n lines of b.
@@ -211,6 +217,12 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 		b.anchored = t.rot.draining[0].src != src
 		b.drained = !b.anchored
 		b.anchor = positionOf(t.rot.draining[0].src)
+	}
+	if t.rd.copiedOf == src {
+		if b.anchored {
+			b.copied = t.rd.copied
+		}
+		t.rd.copiedOf = nil
 	}
 	t.rd.seq++
 	b.seq = t.rd.seq

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestCopyTruncateThenRename: while the consumer is stalled, the file is
@@ -48,6 +49,62 @@ func TestCopyTruncateThenRename(t *testing.T) {
 			c.waitN(len(want))
 			c.stop()
 			checkExactly(t, c.texts(), want)
+		})
+	}
+}
+
+// TestRestartAfterNewFileCopyTruncated: after a rename rotation, while
+// the renamed file is still drained for late writes (the checkpoint stays
+// in it and keeps the new file's position apart), the new file is rotated
+// by copytruncate, written to or not, and the tailer is stopped. The next
+// run drains the renamed file, then finds the copy of the new file's old
+// content among the rotated files: its lines were read before the cut and
+// must not be read again (they were, as a file never seen: trial 39 V5);
+// then it reads the new file from its own position.
+func TestRestartAfterNewFileCopyTruncated(t *testing.T) {
+	a, b := numbered("a", 0, 10), numbered("b", 0, 10) // 9 bytes a line
+	for _, tc := range []struct {
+		name       string
+		cut, moreC string // written after the cut, before and after the stop
+	}{
+		// A batch of the new content is committed: it carries the copy's
+		// position into the checkpoint.
+		{"written after the cut", numbered("c", 0, 3), numbered("c", 3, 6)},
+		// None is: the checkpoint keeps the old content's position only,
+		// and the copy is known by its first bytes.
+		{"not written after the cut", "", numbered("c", 0, 3)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, a)
+			cfg := testConfig(t, path)
+			cfg.RotateWait = 5 * time.Second
+			col := start(t, cfg)
+			col.waitN(10)
+			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			if err := os.Rename(path, path+".1"); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, path, b)
+			col.waitN(20)
+			if err := os.Rename(path+".1", path+".2"); err != nil {
+				t.Fatal(err)
+			}
+			copyTruncate(t, path, path+".1")
+			appendFile(t, path, tc.cut)
+			n := len(linesOf(a + b + tc.cut))
+			col.waitN(n)
+			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 && s.Truncations == 1 })
+			if err := col.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, col.texts(), linesOf(a+b+tc.cut))
+			if ck := readCheckpoint(t, cfg); ck.Next == nil {
+				t.Fatalf("checkpoint %+v without next: the renamed file was done draining, the test checks nothing", ck)
+			}
+			appendFile(t, path, tc.moreC)
+			want := linesOf(tc.moreC)
+			checkExactly(t, runOnce(t, cfg, len(want)), want)
 		})
 	}
 }

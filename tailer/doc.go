@@ -190,7 +190,13 @@
 // again from 0. What cannot be recovered, by construction of copytruncate,
 // are bytes written between logrotate's copy and its truncate: they are in
 // neither file. Without a matching copy (a plain "> file"), unread lines
-// before the truncation are lost and a warning says so.
+// before the truncation are lost and a warning says so. The same holds for
+// a file renamed away and still drained when it is truncated (two
+// logrotate runs in turn), and for a newer file read meanwhile: the
+// checkpoint then keeps how far its copy was read (by device, inode and
+// fingerprint, as the files between), and a restart reads the copy from
+// there, not again from 0; a plain copy of a file the checkpoint keeps a
+// position for, under another inode, is known by its first bytes.
 //
 // # Lines
 //

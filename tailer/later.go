@@ -29,6 +29,34 @@ func (l *laterFiles) set(p position) {
 	l.files = append(l.files, p)
 }
 
+// setBefore records p as the committed position of its file, placed just
+// before the position of the file before (at the end when there is none):
+// p's file holds content before's had before a truncation, which was
+// rotated before what before holds now.
+func (l *laterFiles) setBefore(p position, before FileID) {
+	if i := l.index(p.id); i >= 0 {
+		l.files = slices.Delete(l.files, i, i+1)
+	} else if len(l.files) == maxLater {
+		l.files = l.files[1:]
+	}
+	i := l.index(before)
+	if i < 0 {
+		i = len(l.files)
+	}
+	l.files = slices.Insert(l.files, i, p)
+}
+
+// index returns the index of the position kept for the file id (see
+// sameFile), or -1.
+func (l *laterFiles) index(id FileID) int {
+	for i := range l.files {
+		if sameFile(l.files[i].id, id) {
+			return i
+		}
+	}
+	return -1
+}
+
 // find returns the position kept for the file id (see sameFile), or nil.
 // The pointer is valid until the next set or drop.
 func (l *laterFiles) find(id FileID) *position {

@@ -178,24 +178,34 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 // laterFrom returns where to read a rotated copy drained at start, after
 // the one the checkpoint points into: the position ck keeps for it when
 // it is one of the files read after the checkpoint's own (Next and
-// Between; by fingerprint, the inode too for a plain copy), else 0.
+// Between; by fingerprint, the inode too for a plain copy), or a copy of
+// one made by copytruncate (a plain copy of another inode, by
+// fingerprint, when no kept position has its inode), else 0.
 func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
 	kept := laterPositionsOf(ck)
 	return func(s sibling) int64 {
-		var head []byte
+		head, err := s.readHead(FingerprintMax)
+		if err != nil {
+			return 0
+		}
+		matches := func(k keptPosition) bool {
+			return k.id.FingerprintLen > 0 && len(head) >= k.id.FingerprintLen && fingerprint(head[:k.id.FingerprintLen]) == k.id.Fingerprint
+		}
+		ownInode := false
 		for _, k := range kept {
-			if k.id.FingerprintLen == 0 || !s.gz && !k.id.SameAs(s.fi) {
-				continue
-			}
-			if head == nil {
-				h, err := s.readHead(FingerprintMax)
-				if err != nil {
-					return 0
+			if s.gz || k.id.SameAs(s.fi) {
+				ownInode = ownInode || !s.gz
+				if matches(k) {
+					return k.pos.Offset
 				}
-				head = h
 			}
-			if len(head) >= k.id.FingerprintLen && fingerprint(head[:k.id.FingerprintLen]) == k.id.Fingerprint {
-				return k.pos.Offset
+		}
+		if s.gz || ownInode {
+			return 0
+		}
+		for _, k := range kept {
+			if matches(k) {
+				return k.pos.Offset // its content before the cut
 			}
 		}
 		return 0

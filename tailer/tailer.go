@@ -54,6 +54,11 @@ type reading struct {
 	lr        *lineReader
 	lrFile    *logFile // the file lr reads; nil when lr must be reset
 	truncLog  truncLog
+	// copied is how far the rotated copy of copiedOf's content before a
+	// truncation was read, for the next batch of copiedOf (Batch.copied);
+	// copiedOf is nil when there is none.
+	copied   position
+	copiedOf *logFile
 }
 
 // rotation is the state of rename rotation and copytruncate detection.
@@ -260,6 +265,9 @@ func (t *Tailer) commit(b *Batch, n int) bool {
 	at := position{b.File, b.Name, b.Offsets[n-1]}
 	switch {
 	case b.anchored:
+		if b.copied.id != (FileID{}) {
+			c.later.setBefore(b.copied, at.id)
+		}
 		c.later.set(at)
 		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
 	default:

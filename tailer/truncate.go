@@ -31,10 +31,12 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 		find := func() (sibling, bool) { return findByHead(t.cfg.Path, src.head, src.id.Dev, src.id.Ino) }
 		if sib, ok := find(); ok {
 			t.log.Info("tailer: file truncated; reading the rest from its rotated copy", "copy", sib.name, "offset", src.off)
+			before := t.c.recovered.Load()
 			sib, err := t.recoverCopy(ctx, sib, find, src.off)
 			if err != nil {
 				return err
 			}
+			t.keepCopied(src, sib, src.off+int64(t.c.recovered.Load()-before))
 			if err := t.drainNewer(ctx, sib, find, src, nil); err != nil {
 				return err
 			}
@@ -50,6 +52,17 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 		t.log.Warn("tailer: re-reading head after truncation failed", "err", err)
 	}
 	return nil
+}
+
+// keepCopied notes that the rotated copy sib of src's content before a
+// truncation was read to offset end, for the next batch of src: while
+// the checkpoint stays in an older file renamed away (see Tailer.send),
+// it keeps the copy's position too, so that a restart reads the copy
+// from there, not as a file never seen.
+func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
+	id := src.id // the content's fingerprint: the copy's first bytes
+	id.Dev, id.Ino = devIno(sib.fi)
+	t.rd.copied, t.rd.copiedOf = position{id, sib.name, end}, src
 }
 
 // drainNewer reads, oldest first, the rotated siblings rotated after m
