@@ -119,7 +119,14 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 		at.resume = true
 		if replacedInPlace(s.cfg.Path, sc) {
 			// The tailer reads the file anew from its start: none of
-			// its lines is one the rules folded before the stop.
+			// its lines is one the rules folded before the stop. When
+			// a rotated copy holds the content the checkpoint points
+			// into (copytruncate after the checkpoint), the tailer
+			// drains it from there first: its lines up to the
+			// checkpoint are caught up, as after a truncation seen.
+			if from, had := d.from(name); had {
+				at.catch, at.linked = s.copyCatchUp(from, at.ck.FileID, sc)
+			}
 			at.ck.Offset = 0
 			d.replaced(name, at.ck)
 			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
@@ -131,6 +138,38 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 		at.ck = position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})} // read from its start
 	}
 	return at
+}
+
+// copyCatchUp returns the catch-up of a source whose file (fileKey key)
+// was truncated in place after its checkpoint sc and before the agent
+// started (copytruncate while stopped, or too soon before a crash for the
+// checkpoint to pass the truncation): the ranges from the saved position
+// from to the checkpoint, the file's content before the truncation read
+// from the rotated copy that begins with the checkpoint's first bytes
+// (as the tailer resumes it). It returns nil when no copy matches, or the
+// checkpoint has no first bytes to match it by.
+func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position) (*catchUpReader, bool) {
+	c := cut{File: key, Fingerprint: sc.Fingerprint, FpLen: sc.FpLen}
+	if sc.FpLen == 0 {
+		return nil, false
+	}
+	name, _, ok := s.rotatedCopy(c)
+	if !ok {
+		return nil, false
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, false
+	}
+	if !slices.Contains(from.Cuts, c) {
+		from.Cuts = append(slices.Clip(from.Cuts), c)
+	}
+	// The checkpoint is in the copy: its position ends the copy's range,
+	// and the file's new content, after it, is the tailer's to read.
+	inCopy := *sc
+	inCopy.File = name
+	inCopy.Dev, inCopy.Ino = checkpoint.DevIno(fi)
+	return s.catchUpReader(s.workers[0], from, &inCopy)
 }
 
 // attachment is what attachDetector leaves to do for a source before it
