@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strings"
 	"testing"
@@ -131,4 +132,50 @@ func inputAddr(t *testing.T, a *Agent) string {
 		return true
 	})
 	return addr
+}
+
+// TestInputNotSyslog: 5,000 random bytes sent to an aggregator's TCP input
+// are not forwarded to the collector as other messages: the frames that
+// are not syslog are dropped and counted as malformed; a syslog message
+// sent next is forwarded unchanged.
+func TestInputNotSyslog(t *testing.T) {
+	const foreign = `<38>Oct 17 17:38:24 bastion sshd[42]: Accepted publickey for root`
+	c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
+		Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0"}}}
+	c.Forward.URL = "stdout://"
+	c.Detections.Enabled = new(bool) // off
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out := new(syslogtest.Buffer)
+	a, _, stop := runInBackground(t, c, Options{Stdout: out})
+	garbage := make([]byte, 5000)
+	rng := rand.New(rand.NewPCG(5000, 2514))
+	for i := range garbage {
+		garbage[i] = byte(rng.Uint32())
+	}
+	conn, err := net.Dial("tcp", inputAddr(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Write(garbage)
+	conn.Close()
+	waitFor(t, "the random bytes read", 5*time.Second, func() bool { st := a.inputStats()[0]; return st.Connections == 1 && st.Open == 0 })
+	conn, err = net.Dial("tcp", inputAddr(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "%s\n", foreign)
+	conn.Close()
+	waitFor(t, "the syslog message forwarded", 10*time.Second, func() bool { return strings.Contains(out.String(), "bastion") })
+	stop()
+	if got := strings.TrimSuffix(out.String(), "\n"); got != foreign {
+		t.Errorf("forwarded:\n%q\nwant only:\n%q", got, foreign)
+	}
+	if st := a.inputStats()[0]; st.Other != 1 || st.Malformed == 0 {
+		t.Errorf("other messages forwarded %d, malformed %d; want 1 and more than 0", st.Other, st.Malformed)
+	}
 }

@@ -56,9 +56,10 @@ type Config struct {
 	// IdleTimeout closes a connection that sent nothing for this long.
 	// Default DefaultIdleTimeout.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
-	// Other says what happens to a message whose APP-NAME is none of
-	// gitlab-syslog's: "forward" (default) sends it on unchanged, "drop"
-	// drops it; both are counted.
+	// Other says what happens to a syslog message whose APP-NAME is none
+	// of gitlab-syslog's: "forward" (default) sends it on unchanged, "drop"
+	// drops it; both are counted. Data that is not a syslog message (no
+	// <PRI>, a NUL octet) is dropped either way, counted as malformed.
 	Other string `yaml:"other"`
 	// SpoolDir holds the spool files of the inputs. The agent sets it to
 	// <state_dir>/inputs.

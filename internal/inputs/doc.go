@@ -47,7 +47,12 @@
 // A message over Config.MaxMessageBytes is cut to that size (the rest is
 // read and discarded, never held) and counted, as rsyslog does. A
 // malformed frame ends its connection (counted; RELP clients reconnect and
-// resend). Config.MaxConnections bounds the connections at once; more are
+// resend). A frame that is not a syslog message at all (no <PRI> at its
+// start, or a NUL octet in it: random or binary data, another protocol)
+// is dropped and counted as malformed, with a warning at most once a
+// minute naming the sender and the frame's first bytes; the connection
+// goes on (over RELP the transaction is answered, as resending would not
+// help). Config.MaxConnections bounds the connections at once; more are
 // closed at accept and counted. A connection that sends nothing for
 // Config.IdleTimeout is closed, and a RELP client must complete the open
 // handshake within the same time.

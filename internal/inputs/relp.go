@@ -35,14 +35,17 @@ type relpConn struct {
 // serveRELP runs a RELP session: open, then syslog transactions, each
 // answered "200 OK" once the sync of the spool write holding it returned,
 // until close (answered, then serverclose) or an error. The open must come
-// within idle_timeout. Transactions read together are written together.
+// within idle_timeout. Transactions read together are written together. A
+// transaction whose data is not a syslog message (notSyslog) is dropped,
+// counted as malformed, and answered "200 OK" with the others, as the
+// client would only send it again.
 func (s *Server) serveRELP(c net.Conn, br *bufio.Reader) error {
 	r := &relpConn{s: s, c: c, br: br}
 	if err := r.open(); err != nil {
 		return err
 	}
 	for {
-		if br.Buffered() == 0 || r.p.n >= maxRELPBatch || len(r.p.lines) >= batchBytes {
+		if br.Buffered() == 0 || len(r.txnrs) >= maxRELPBatch || len(r.p.lines) >= batchBytes {
 			if err := r.flush(); err != nil {
 				return err
 			}
@@ -58,10 +61,14 @@ func (s *Server) serveRELP(c net.Conn, br *bufio.Reader) error {
 		}
 		switch f.Command {
 		case "syslog":
-			if f.Truncated > 0 {
-				s.cut(c, f.Truncated)
+			if why := notSyslog(f.Data); why != "" {
+				s.dropNotSyslog(c, f.Data, why) // answered all the same: resending it would not help
+			} else {
+				if f.Truncated > 0 {
+					s.cut(c, f.Truncated)
+				}
+				r.p.add(f.Data)
 			}
-			r.p.add(f.Data)
 			r.txnrs = append(r.txnrs, f.Txnr)
 		case "close":
 			if err := r.flush(); err != nil {
@@ -106,14 +113,17 @@ func (r *relpConn) open() error {
 }
 
 // flush writes the pending messages to the spool and, once synced,
-// answers their transactions. When the spool fails nothing is answered
-// and the session ends: the client resends after reconnecting.
+// answers their transactions (and those of the messages dropped as not
+// syslog). When the spool fails nothing is answered and the session ends:
+// the client resends after reconnecting.
 func (r *relpConn) flush() error {
-	if r.p.n == 0 {
+	if len(r.txnrs) == 0 {
 		return nil
 	}
-	if err := r.s.commit(r.p.lines, r.p.n, r.p.size); err != nil {
-		return err
+	if r.p.n > 0 {
+		if err := r.s.commit(r.p.lines, r.p.n, r.p.size); err != nil {
+			return err
+		}
 	}
 	r.out = r.out[:0]
 	for _, t := range r.txnrs {

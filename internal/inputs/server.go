@@ -31,6 +31,9 @@ type Server struct {
 	file   *spool.File
 	w      *spool.Writer
 	c      counters
+	// notSyslogLog paces the warnings about frames that are not syslog
+	// messages (dropNotSyslog).
+	notSyslogLog pace
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -47,7 +50,7 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	sc, _ := ParseListen(cfg.Listen) // checked
-	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}}
+	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}, notSyslogLog: pace{every: notSyslogLogEvery}}
 	var err error
 	if sc.TLS {
 		if s.tlsCfg, err = serverTLS(cfg.TLS); err != nil {

@@ -20,11 +20,14 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
-// startServer runs an input on a free loopback port until the test ends.
+// startServer runs an input on a free loopback port until the test ends;
+// its logs are discarded unless cfg.Logger is set.
 func startServer(t *testing.T, cfg Config) *Server {
 	t.Helper()
 	cfg.SpoolDir = t.TempDir()
-	cfg.Logger = slog.New(slog.DiscardHandler)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	s, err := Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -272,13 +275,13 @@ func TestOversizeMemory(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	const size = 64 << 20
+	const header = "<13>1 - - - - - - "
 	chunk := []byte(strings.Repeat("y", 1<<20))
-	fmt.Fprintf(c, "%d <13>1 - - - - - - ", size)
+	fmt.Fprintf(c, "%d %s", len(header)+size, header)
 	for range size / len(chunk) {
 		c.Write(chunk)
 	}
-	c.Write(chunk[:18]) // the header's length
-	c.Write([]byte("<13>1 - - - - - - "))
+	c.Write([]byte(header))
 	for range size / len(chunk) {
 		c.Write(chunk)
 	}

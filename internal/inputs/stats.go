@@ -10,7 +10,7 @@ type Stats struct {
 	Messages     uint64 // messages spooled
 	Bytes        uint64 // octets of the messages spooled
 	Truncated    uint64 // messages over max_message_bytes, cut
-	Malformed    uint64 // connections ended by a malformed frame
+	Malformed    uint64 // connections ended by a malformed frame, and frames dropped as not syslog messages (no <PRI>, a NUL octet)
 	TLSErrors    uint64 // connections whose TLS handshake failed
 	Timeouts     uint64 // connections closed by idle_timeout before their RELP open handshake completed, or whose client did not read the responses in time
 	IdleClosed   uint64 // established sessions closed by idle_timeout: sent nothing for that long (not an error)

@@ -31,8 +31,9 @@ func (p *pending) reset() { p.lines, p.n, p.size = p.lines[:0], 0, 0 }
 // written to the spool before the connection is read again (when the
 // reader's buffer is empty), so a sender faster than the disk is held
 // back by TCP's window. A frame over max_message_bytes is cut and counted;
-// a malformed one ends the connection after the messages before it were
-// spooled.
+// a frame that is not a syslog message (notSyslog) is dropped and counted
+// as malformed, and the connection goes on; a malformed frame (its
+// MSG-LEN) ends the connection after the messages before it were spooled.
 func (s *Server) serveTCP(c net.Conn, br *bufio.Reader) error {
 	fr := NewFrameReader(br, s.cfg.MaxMessageBytes)
 	var p pending
@@ -54,6 +55,10 @@ func (s *Server) serveTCP(c net.Conn, br *bufio.Reader) error {
 				}
 			}
 			return idleErr(err)
+		}
+		if why := notSyslog(frame); why != "" {
+			s.dropNotSyslog(c, frame, why)
+			continue
 		}
 		if cut > 0 {
 			s.cut(c, cut)

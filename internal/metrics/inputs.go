@@ -12,7 +12,7 @@ type InputStats struct {
 	Bytes        uint64 // octets of those messages
 	Refused      uint64 // connections closed at accept: max_connections reached
 	Truncated    uint64 // messages over max_message_bytes, cut
-	Malformed    uint64 // connections ended by a malformed frame
+	Malformed    uint64 // connections ended by a malformed frame, and frames dropped as not syslog messages
 	TLSErrors    uint64 // failed TLS handshakes
 	Timeouts     uint64 // connections closed by idle_timeout before the RELP open completed, or not reading responses
 	IdleClosed   uint64 // established sessions closed by idle_timeout (not an error)
@@ -33,7 +33,7 @@ var (
 	descInputBytes = prometheus.NewDesc(namespace+"_input_bytes_total",
 		"Octets of the messages received by the network input and spooled.", []string{"listen"}, nil)
 	descInputErrors = prometheus.NewDesc(namespace+"_input_errors_total",
-		"Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (frame), tls (handshake), timeout (RELP open or response write not done within idle_timeout), protocol (RELP), spool (write or fsync), accept (temporary accept error such as out of file descriptors, retried).",
+		"Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (a frame that ended its connection, or a message that is not syslog, dropped), tls (handshake), timeout (RELP open or response write not done within idle_timeout), protocol (RELP), spool (write or fsync), accept (temporary accept error such as out of file descriptors, retried).",
 		[]string{"listen", "reason"}, nil)
 	descInputClosed = prometheus.NewDesc(namespace+"_input_connections_closed_total",
 		"Connections the network input closed without an error, by reason: idle (an established session sent nothing for idle_timeout).",

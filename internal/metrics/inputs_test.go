@@ -19,7 +19,7 @@ func TestInputs(t *testing.T) {
 			Refused: 1, Truncated: 2, Malformed: 3, TLSErrors: 4, Timeouts: 5, Protocol: 6, SpoolErrors: 7, AcceptErrors: 10, IdleClosed: 11, Other: 8, Dropped: 9}}
 	})
 	want := `
-# HELP gitlab_syslog_input_errors_total Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (frame), tls (handshake), timeout (RELP open or response write not done within idle_timeout), protocol (RELP), spool (write or fsync), accept (temporary accept error such as out of file descriptors, retried).
+# HELP gitlab_syslog_input_errors_total Network input errors by reason: refused (max_connections), truncated (max_message_bytes), malformed (a frame that ended its connection, or a message that is not syslog, dropped), tls (handshake), timeout (RELP open or response write not done within idle_timeout), protocol (RELP), spool (write or fsync), accept (temporary accept error such as out of file descriptors, retried).
 # TYPE gitlab_syslog_input_errors_total counter
 gitlab_syslog_input_errors_total{listen="relp://:2514",reason="accept"} 10
 gitlab_syslog_input_errors_total{listen="relp://:2514",reason="malformed"} 3
