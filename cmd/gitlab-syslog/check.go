@@ -311,7 +311,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if g := c.GeoIP; c.Dropped("geoip") {
 		invalidRow(w, "geoip")
 	} else if g.CityDB != "" || g.ASNDB != "" {
-		if ps := geoipOpenProblems(c); len(ps) > 0 {
+		if ps := geoipOpenProblems(c, false); len(ps) > 0 {
 			fmt.Fprintf(w, "geoip:      UNUSABLE\n")
 			problems = append(problems, ps...)
 		} else {
@@ -445,8 +445,8 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 
 // geoipOpenProblems opens each GeoIP database of c as run does, and
 // closes it, and returns the problem of each that does not open (see
-// geoipProblem): both are named in one check.
-func geoipOpenProblems(c *config.Config) []error {
+// geoipProblem; reload: for a reload refused): both are named in one check.
+func geoipOpenProblems(c *config.Config, reload bool) []error {
 	var problems []error
 	for _, g := range []struct{ key, path, city, asn string }{
 		{"geoip.city_db", c.GeoIP.CityDB, c.GeoIP.CityDB, ""},
@@ -457,7 +457,7 @@ func geoipOpenProblems(c *config.Config) []error {
 		}
 		db, err := geoip.Open(g.city, g.asn)
 		if err != nil {
-			problems = append(problems, geoipProblem(c, g.key, err))
+			problems = append(problems, geoipProblem(c, g.key, err, reload))
 			continue
 		}
 		db.Close()
@@ -467,14 +467,21 @@ func geoipOpenProblems(c *config.Config) []error {
 
 // geoipProblem returns the problem of the GeoIP database at key that
 // geoip.Open could not open (err): the key and line that name it, the
-// cause and what to do.
-func geoipProblem(c *config.Config, key string, err error) error {
+// cause and what to do. For a reload (reload), which the problem refuses,
+// it says that the databases in use stay in use, and that the file is to
+// be fixed or replaced.
+func geoipProblem(c *config.Config, key string, err error, reload bool) error {
 	db, without := "a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file", "the rules that need it then stay off"
 	if key == "geoip.asn_db" {
 		db, without = "a GeoLite2-ASN (or GeoIP2 ISP) .mmdb file", "lines then go out without the ASN columns"
 	}
+	cause := strings.TrimPrefix(err.Error(), "geoip: ")
+	if reload {
+		return c.KeyError(key, fmt.Errorf("%s; the reload is refused and the GeoIP databases in use stay in use: fix or replace the file (by rename, as geoipupdate does), or give the path of %s, or remove %s (%s)",
+			cause, db, key, without))
+	}
 	return c.KeyError(key, fmt.Errorf("%s; give the path of %s (MaxMind's geoipupdate downloads them), or remove %s: %s",
-		strings.TrimPrefix(err.Error(), "geoip: "), db, key, without))
+		cause, db, key, without))
 }
 
 // stateDirProblem returns the problem of c's state directory, in which

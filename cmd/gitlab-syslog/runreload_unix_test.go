@@ -24,6 +24,13 @@ import (
 // handler, and the test's so that an early one cannot end the process).
 func runReload(t *testing.T, cfg, data, until string, args ...string) runResult {
 	t.Helper()
+	return runReloadAfter(t, cfg, data, until, nil, args...)
+}
+
+// runReloadAfter is runReload calling before, when not nil, once run
+// follows its sources, before it writes data to cfg.
+func runReloadAfter(t *testing.T, cfg, data, until string, before func(), args ...string) runResult {
+	t.Helper()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -47,6 +54,9 @@ func runReload(t *testing.T, cfg, data, until string, args ...string) runResult 
 		t.Fatalf("run logged no %q within 20s:\n%s", msg, errOut.String())
 	}
 	wait("following")
+	if before != nil {
+		before()
+	}
 	writeFile(t, cfg, data)
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
@@ -178,6 +188,40 @@ func TestReloadRefusesStartProblems(t *testing.T) {
 				t.Errorf("the reload went ahead:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestReloadCorruptGeoIP: a SIGHUP after a GeoIP database was replaced by
+// a file that is not one (a broken download renamed into place) is
+// refused with one ERROR naming the key's file and line and the database
+// file, saying the databases in use stay in use and what to do.
+func TestReloadCorruptGeoIP(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "City.mmdb")
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "geoip", "GeoIP2-City-Test.mmdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, db, string(data))
+	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
+	conf := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n" +
+		"geoip:\n  city_db: " + db + "\n"
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), conf)
+	r := runReloadAfter(t, cfg, conf, "SIGHUP: configuration invalid", func() {
+		writeFile(t, db+".tmp", strings.Repeat("not an mmdb file\x00\xff", 200))
+		if err := os.Rename(db+".tmp", db); err != nil {
+			t.Fatal(err)
+		}
+	})
+	recs := r.records("SIGHUP: configuration invalid; keeping the running one")
+	if len(recs) != 1 {
+		t.Fatalf("logged %d such records, want 1:\n%s", len(recs), r.stderr)
+	}
+	got, _ := recs[0]["err"].(string)
+	for _, w := range []string{cfg + ":6: geoip.city_db: open city_db " + db, "the GeoIP databases in use stay in use", "fix or replace the file"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("err %q lacks %q", got, w)
+		}
 	}
 }
 

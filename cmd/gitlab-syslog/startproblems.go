@@ -19,7 +19,7 @@ import (
 // (or flag), the cause and what to do. It returns nil when there is none,
 // and err alone when c is nil (a YAML syntax error, a bad flag).
 func startProblems(c *config.Config, err error) error {
-	return configProblems(c, err, true)
+	return configProblems(c, err, true, false)
 }
 
 // reloadProblems returns what refuses the configuration c that a SIGHUP
@@ -32,12 +32,13 @@ func startProblems(c *config.Config, err error) error {
 // network input) refuses the reload all the same: that restart would
 // refuse the file.
 func reloadProblems(c *config.Config, err error, running string) error {
-	return configProblems(c, err, c != nil && c.StateDir != running)
+	return configProblems(c, err, c != nil && c.StateDir != running, true)
 }
 
 // configProblems is startProblems, with the state directory's problems
-// when stateDir is true and without them otherwise (reloadProblems).
-func configProblems(c *config.Config, err error, stateDir bool) error {
+// when stateDir is true and without them otherwise (reloadProblems); reload
+// says the problems refuse a reload (see geoipProblem).
+func configProblems(c *config.Config, err error, stateDir, reload bool) error {
 	if c == nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func configProblems(c *config.Config, err error, stateDir bool) error {
 	if !c.Dropped("sources") { // refused as such: its sources are not followed
 		problems = append(problems, sourceFileProblems(c, errs)...)
 	}
-	problems = append(problems, geoipOpenProblems(c)...)
+	problems = append(problems, geoipOpenProblems(c, reload)...)
 	ps, _ := streamingIssues(c, errs, true) // the receiver logs the warnings
 	problems = append(problems, ps...)
 	for i := range c.Inputs {

@@ -392,11 +392,13 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.geo = nil
 		}
 		if err := a.openGeoIP(cfg); err != nil {
-			a.log.Error("reload: geoip", "err", err)
+			a.log.Error("reload: a GeoIP database does not open; GeoIP is off (no GeoIP columns, the rules that need them off) until a reload opens it: fix the file or the setting and send SIGHUP again",
+				geoipFileAttrs(cfg, err)...)
 		}
 	} else if a.geo != nil {
 		if err := a.geo.Reload(); err != nil {
-			a.log.Error("reload: geoip databases", "err", err)
+			a.log.Error("reload: a GeoIP database does not open again; the previous databases stay in use: fix or replace the file (by rename, as geoipupdate does) and send SIGHUP again",
+				geoipFileAttrs(cfg, err)...)
 		} else {
 			a.log.Info("reload: geoip databases reopened")
 		}
@@ -449,6 +451,18 @@ func (a *Agent) keepStateDir(old, cfg *config.Config) {
 	a.log.Warn("reload: state_dir changes take effect at the next restart; keeping the running one",
 		"running", old.StateDir, "configured", cfg.StateDir)
 	cfg.StateDir = old.StateDir
+}
+
+// geoipFileAttrs returns the log attributes of err, an error of opening
+// or reloading cfg's GeoIP databases: err and, when it is about one file
+// (geoip.FileError), file, the database, and where, its key's place as
+// check names it ("agent.yaml:12: geoip.city_db").
+func geoipFileAttrs(cfg *config.Config, err error) []any {
+	attrs := []any{"err", err}
+	if fe, ok := errors.AsType[*geoip.FileError](err); ok {
+		attrs = append(attrs, "file", fe.Path, "where", cfg.Where("geoip."+fe.Option))
+	}
+	return attrs
 }
 
 func (a *Agent) openGeoIP(cfg *config.Config) error {

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -218,4 +219,72 @@ func TestStreamingReloadTokens(t *testing.T) {
 	if nc.Streaming.Listen != c.Streaming.Listen || nc.Streaming.Tokens[0] != newToken {
 		t.Errorf("after reload the config has listen %s tokens %v; want the old address and the new token", nc.Streaming.Listen, nc.Streaming.Tokens)
 	}
+}
+
+// TestGeoIPReloadCorrupt: a reload that finds a GeoIP database replaced by
+// a file that is not one (a broken download renamed into place) logs an
+// ERROR naming the file and its key's line in the configuration file, and
+// saying the previous database stays in use; it does, for the lines read
+// after.
+func TestGeoIPReloadCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "GeoLite2-ASN.mmdb")
+	writeASNDB(t, db, "81.2.69.0/24", 64500, "Org One")
+	path := filepath.Join(dir, "gitlab_access.log")
+	line := `81.2.69.142 - - [10/May/2024:17:46:49 +0000] "GET /users/sign_in HTTP/1.1" 200 512 "-" "curl/8.0" -`
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := &messages{}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	cfgPath := filepath.Join(dir, "agent.yaml")
+	yaml := fmt.Sprintf("state_dir: %s\nhostname: testhost\nforward:\n  url: tcp://%s\nsources:\n  - {type: access, path: %s}\ngeoip:\n  asn_db: %s\n",
+		filepath.Join(dir, "state"), col.Addr(), path, db)
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := new(syslogtest.Buffer)
+	a, ctx, stop := runInBackground(t, loadFile(t, cfgPath), Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if v, _ := got.wait(t, 1)[0].Param("ASOrganization"); v != "Org One" {
+		t.Fatalf("ASOrganization = %q, want Org One", v)
+	}
+
+	garbage := make([]byte, 4096)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + i/13)
+	}
+	if err := os.WriteFile(db+".tmp", garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(db+".tmp", db); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Reload(ctx, loadFile(t, cfgPath)); err != nil {
+		t.Fatal(err)
+	}
+	var geoErr string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "level=ERROR") && strings.Contains(l, "GeoIP") {
+			geoErr = l
+		}
+	}
+	for _, want := range []string{"file=" + db, `where="` + cfgPath + `:8: geoip.asn_db"`, "the previous databases stay in use", "fix or replace the file"} {
+		if !strings.Contains(geoErr, want) {
+			t.Errorf("the reload's GeoIP error lacks %q:\n%s\nlogs:\n%s", want, geoErr, logs.String())
+		}
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, strings.Replace(line, "sign_in", "sign_out", 1))
+	f.Close()
+	if v, _ := got.wait(t, 2)[1].Param("ASOrganization"); v != "Org One" {
+		t.Errorf("after the failed reload ASOrganization = %q, want Org One (the previous database)", v)
+	}
+	stop()
 }

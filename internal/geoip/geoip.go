@@ -61,7 +61,7 @@ type generation struct {
 
 // Open opens the databases at cityDB (a GeoIP2/GeoLite2 City or Country
 // database) and asnDB (a GeoLite2 ASN or GeoIP2 ISP database). Either path may
-// be empty, not both.
+// be empty, not both. A file that cannot be used is a *FileError.
 func Open(cityDB, asnDB string) (*DB, error) {
 	if cityDB == "" && asnDB == "" {
 		return nil, errors.New("geoip: no database given: set city_db and/or asn_db")
@@ -78,7 +78,7 @@ func Open(cityDB, asnDB string) (*DB, error) {
 // Reload opens the database files again and swaps them in with an empty
 // cache. Lookups in progress finish on the old readers, which are closed
 // afterwards. When a file cannot be opened, the DB keeps the databases it has
-// and Reload returns the error.
+// and Reload returns the error, which wraps a *FileError naming the file.
 func (db *DB) Reload() error {
 	db.reloadMu.Lock()
 	defer db.reloadMu.Unlock()
@@ -266,23 +266,40 @@ func openGeneration(cityDB, asnDB string) (*generation, error) {
 	return g, nil
 }
 
+// FileError is the error of Open and Reload about one database file that
+// cannot be used: missing, unreadable, not an MMDB file, or a database of
+// the wrong type. Its text names the option and the file.
+type FileError struct {
+	Option string // the option that names the file: "city_db" or "asn_db"
+	Path   string // the database file
+	Err    error  // the cause, with the option and the file
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
 // openReader opens path and checks with probe that it is the kind of
-// database the option needs.
+// database the option needs. Its errors are *FileError.
 func openReader(path, option, want string, probe func(*geoip2.Reader) error) (*geoip2.Reader, error) {
+	fail := func(format string, args ...any) error {
+		return &FileError{Option: option, Path: path, Err: fmt.Errorf(format, args...)}
+	}
 	r, err := geoip2.Open(path)
 	if err != nil {
 		if r != nil {
 			r.Close()
 		}
-		return nil, fmt.Errorf("geoip: open %s %s (want %s): %w", option, path, want, err)
+		return nil, fail("geoip: open %s %s (want %s): %w", option, path, want, err)
 	}
 	if err := probe(r); err != nil {
 		r.Close()
 		var ime geoip2.InvalidMethodError
 		if errors.As(err, &ime) {
-			return nil, fmt.Errorf("geoip: %s %s is a %s database; want %s", option, path, r.Metadata().DatabaseType, want)
+			return nil, fail("geoip: %s %s is a %s database; want %s", option, path, r.Metadata().DatabaseType, want)
 		}
-		return nil, fmt.Errorf("geoip: %s %s: test lookup: %w", option, path, err)
+		return nil, fail("geoip: %s %s: test lookup: %w", option, path, err)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package geoip
 
 import (
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -296,8 +297,12 @@ func TestReload(t *testing.T) {
 	if err := os.Rename(city+".new", city); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Reload(); err == nil || !strings.Contains(err.Error(), "keeping") {
+	err := db.Reload()
+	if err == nil || !strings.Contains(err.Error(), "keeping") {
 		t.Fatalf("reload of a broken file: err = %v", err)
+	}
+	if fe, ok := errors.AsType[*FileError](err); !ok || fe.Option != "city_db" || fe.Path != city {
+		t.Errorf("reload of a broken file: err = %v, want a *FileError naming city_db %s", err, city)
 	}
 	if got := render(db.AppendFields(nil, []byte("81.2.69.143"))); got != want {
 		t.Fatalf("after failed reload: got %q, want %q", got, want)
