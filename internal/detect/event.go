@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"time"
@@ -93,7 +94,8 @@ type Event struct {
 	// Columns are the record's non-empty columns in record order, plus any
 	// enrichment the agent added (City, Country, ... from GeoIP).
 	Columns []Column
-	// Raw is the line as read, without its newline.
+	// Raw is the line as read, without its newline and without a UTF-8
+	// byte order mark at its start (lineOf): the line as forwarded in MSG.
 	Raw string
 	// Source names where the line came from: the file path, or "stream".
 	Source string
@@ -163,9 +165,11 @@ func (e *Event) Has(col string) bool { return e.Get(col) != "" }
 // once (reused when e is reused before being handed to Process and large
 // enough). extra columns (GeoIP enrichment) are appended after the
 // record's. e's index of its columns (see Event) is made from rec's, or
-// dropped when rec has none. Source, Origin, FileID, Offset, Host and
+// dropped when rec has none. A UTF-8 byte order mark at the start of raw
+// is left out of Raw (lineOf). Source, Origin, FileID, Offset, Host and
 // Rules are left for the caller to set.
 func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
+	raw = lineOf(raw)
 	// One string holds raw and, after it, the values that are not a part
 	// of raw (unescaped JSON strings, the GeoIP columns); a value that is
 	// a part of raw (most) is a part of the string's copy of it.
@@ -211,6 +215,15 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	}
 	e.cols.build(rec, extra)
 	e.buildIdentity(rec)
+}
+
+// lineOf returns raw without a UTF-8 byte order mark at its start: the
+// line as the forwarder sends it in MSG (forwarder.Encoder removes the
+// mark, and every parser skips it), so that an alert's "raw" is the line
+// as forwarded. The values the parser took from raw are parts of the
+// result. NUL bytes before the line are kept, as MSG keeps them.
+func lineOf(raw []byte) []byte {
+	return bytes.TrimPrefix(raw, utf8BOM)
 }
 
 // partOf reports whether v is a non-empty part of raw, and where in raw it
@@ -405,6 +418,7 @@ func (a *EventArena) Reset() {
 // Source, Origin, FileID, Offset, Host and Rules are left zero for the
 // caller.
 func (a *EventArena) New(rec *parser.Record, raw []byte, rawStable bool, extra ...parser.Field) *Event {
+	raw = lineOf(raw)
 	nc := len(rec.Fields) + len(extra)
 	need := 0
 	if !rawStable {

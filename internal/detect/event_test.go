@@ -68,3 +68,63 @@ func TestAllocEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestEventRawWithoutBOM checks that every way of making an Event leaves
+// a UTF-8 byte order mark at the start of the line out of Raw, which is
+// then the line as forwarded in MSG (the encoder removes the mark), with
+// the columns as the line without it gives them; and that a mark after
+// NUL bytes, which MSG keeps, stays. An alert's "raw" is its event's Raw.
+func TestEventRawWithoutBOM(t *testing.T) {
+	line := wantCases[5].line // an audit line a rule wants: NewFor makes it thin
+	e := mixEngine(t, nil)
+	makers := []struct {
+		name string
+		make func(rec *parser.Record, raw []byte) *Event
+	}{
+		{"NewEvent", func(rec *parser.Record, raw []byte) *Event { return NewEvent(rec, raw, "", OriginFile) }},
+		{"arena.New/stable", func(rec *parser.Record, raw []byte) *Event { return new(EventArena).New(rec, raw, true) }},
+		{"arena.New/copied", func(rec *parser.Record, raw []byte) *Event { return new(EventArena).New(rec, raw, false) }},
+		{"arena.NewFor/stable", func(rec *parser.Record, raw []byte) *Event {
+			ev := new(EventArena).NewFor(e, e.NewWanter().WantRules(rec.Type, rec), rec, raw, true)
+			if !ev.cols.thin {
+				t.Error("NewFor made no thin event")
+			}
+			return ev
+		}},
+		{"arena.NewFor/copied", func(rec *parser.Record, raw []byte) *Event {
+			return new(EventArena).NewFor(e, e.NewWanter().WantRules(rec.Type, rec), rec, raw, false)
+		}},
+	}
+	cases := []struct{ name, in, raw string }{
+		{"bom", "\xef\xbb\xbf" + line, line},
+		{"nul-then-bom", "\x00\x00\xef\xbb\xbf" + line, "\x00\x00\xef\xbb\xbf" + line},
+	}
+	for _, m := range makers {
+		for _, c := range cases {
+			t.Run(m.name+"/"+c.name, func(t *testing.T) {
+				buf := []byte(c.in)
+				var rec parser.Record
+				if err := parser.New(parser.TypeAudit).Parse(buf, &rec); err != nil {
+					t.Fatal(err)
+				}
+				ev := m.make(&rec, buf)
+				if ev.Raw != c.raw {
+					t.Errorf("Raw = %q, want %q", ev.Raw, c.raw)
+				}
+				var wrec parser.Record
+				if err := parser.New(parser.TypeAudit).Parse([]byte(line), &wrec); err != nil {
+					t.Fatal(err)
+				}
+				want := NewEvent(&wrec, []byte(line), "", OriginFile)
+				if len(ev.Columns) == 0 {
+					t.Error("no columns")
+				}
+				for _, col := range ev.Columns {
+					if w := want.Get(col.Name); col.Value != w {
+						t.Errorf("column %s = %q, want %q", col.Name, col.Value, w)
+					}
+				}
+			})
+		}
+	}
+}

@@ -156,6 +156,7 @@ func (a *EventArena) thinCols(e *Engine, set RuleSet, t parser.Type) (uint64, bo
 // in the arena); others are copied into the arena. CreatedAt is left out
 // when the identity is known without it (identityOf).
 func (a *EventArena) newThin(rec *parser.Record, cols uint64, raw []byte, rawStable bool) *Event {
+	raw = lineOf(raw)
 	ids, ok := rec.ColIDs()
 	if !ok {
 		return nil
