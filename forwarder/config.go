@@ -34,11 +34,11 @@ const (
 // yaml tags are the keys of the agent configuration's forward.tls block.
 type TLSConfig struct {
 	// CAFile is a PEM bundle of the CAs to trust; "" uses the system roots.
-	CAFile string `yaml:"ca_file"`
+	CAFile string `yaml:"ca_file" config:"path"`
 	// CertFile is the client certificate (PEM) for mutual TLS.
-	CertFile string `yaml:"cert_file"`
+	CertFile string `yaml:"cert_file" config:"path"`
 	// KeyFile is the client key (PEM) for mutual TLS.
-	KeyFile string `yaml:"key_file"`
+	KeyFile string `yaml:"key_file" config:"path"`
 	// ServerName is the name to verify in the server certificate; "" uses
 	// the host of the URL.
 	ServerName string `yaml:"server_name"`

@@ -13,8 +13,10 @@
 // block a streaming.Config, and the top-level max_line_bytes and
 // checkpoint_interval are those of a tailer.Config (inline,
 // yaml:",inline"). Fields tagged yaml:"-" are not configurable in the
-// file; a field tagged config:"bytes" takes a byte size with a unit, and
-// one tagged config:"nonempty" may be left out but not given empty. An
+// file; a field tagged config:"bytes" takes a byte size with a unit, one
+// tagged config:"nonempty" may be left out but not given empty, and one
+// tagged config:"path" (a file or directory path) takes text only, not a
+// value YAML reads as a number, a boolean or a date (pathValue). An
 // option of a component is added once, as a tagged field of its config
 // type; the components do not import the YAML library.
 package config
@@ -86,10 +88,10 @@ type Config struct {
 	// StateDir holds the checkpoint files. Default /var/lib/gitlab-syslog,
 	// or $XDG_STATE_HOME/gitlab-syslog (~/.local/state/gitlab-syslog) when
 	// that is not writable, e.g. when not running as root.
-	StateDir string `yaml:"state_dir"`
+	StateDir string `yaml:"state_dir" config:"path"`
 	// LogDir is the directory the default source paths are built from.
 	// Default /var/log/gitlab.
-	LogDir string `yaml:"log_dir"`
+	LogDir string `yaml:"log_dir" config:"path"`
 	// Hostname is the syslog HOSTNAME; "-" is RFC 5424's nil value (no
 	// host name). Default (absent or ""): the OS hostname.
 	Hostname string `yaml:"hostname"`
@@ -172,7 +174,7 @@ type Source struct {
 	// /var/log/containers/*gitlab-webservice*.log): each file it matches is
 	// followed and checkpointed on its own, new matches are picked up, and
 	// a deleted file is forgotten once its last line was sent.
-	Path string `yaml:"path"`
+	Path string `yaml:"path" config:"path"`
 	// AppName overrides the APP-NAME that goes with Type (for lines of
 	// Type only).
 	AppName string `yaml:"app_name"`
@@ -222,8 +224,8 @@ const MaxWorkers = 64
 
 // GeoIP configures enrichment with MaxMind databases.
 type GeoIP struct {
-	CityDB string `yaml:"city_db"`
-	ASNDB  string `yaml:"asn_db"`
+	CityDB string `yaml:"city_db" config:"path"`
+	ASNDB  string `yaml:"asn_db" config:"path"`
 }
 
 // File returns the path the configuration was loaded from, or "".

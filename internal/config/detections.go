@@ -96,6 +96,10 @@ func flattenParam(k, v *yaml.Node, p, file string, errs *[]error) bool {
 		err = errors.New("is a mapping; want a single value or a list")
 	case n.Kind == yaml.SequenceNode && len(n.Content) == 0:
 		err = errors.New("the list is empty: give at least one item, or leave the key out")
+	case slices.Contains(detectPathParams, k.Value):
+		if msg := pathValue(n, k.Value); msg != "" {
+			err = errors.New(msg)
+		}
 	}
 	if err != nil {
 		*errs = append(*errs, &Error{File: file, Line: k.Line, Key: p, Err: err})

@@ -170,6 +170,9 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			if msg == "" && tag == "nonempty" && emptyScalar(v) {
 				msg = "is empty: leave the key out to keep the default, or give a value"
 			}
+			if msg == "" && tag == "path" {
+				msg = pathValue(v, k.Value)
+			}
 			if msg != "" {
 				*errs = append(*errs, lineErrorf(file, v.Line, p, "%s", msg))
 				drop[v] = true

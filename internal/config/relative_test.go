@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,5 +67,94 @@ detections:
 	defaults.StateDir = "relative"
 	if got := defaults.RelativePaths("/home/me"); got != nil {
 		t.Errorf("config not from a file: %q, want none", got)
+	}
+}
+
+// TestPathKeysTakeText: every key that holds a file or directory path
+// (pathKeys) refuses a value YAML reads as a number (path: 42), with the
+// file, line and key and the quoted form to write, instead of taking it
+// as the relative path "42"; the value quoted is taken as that path, and
+// a source whose path was refused is not also called missing one.
+func TestPathKeysTakeText(t *testing.T) {
+	doc := `state_dir: /x
+log_dir: /x
+forward:
+  url: tls://h:6514
+  tls:
+    ca_file: /x
+    cert_file: /x
+    key_file: /x
+sources:
+  - type: audit
+    path: /x
+streaming:
+  listen: 127.0.0.1:8080
+  token_file: /x
+  spool_dir: /x
+  tls:
+    cert_file: /x
+    key_file: /x
+geoip:
+  city_db: /x
+  asn_db: /x
+inputs:
+  - listen: tls://127.0.0.1:6514
+    tls:
+      cert_file: /x
+      key_file: /x
+      client_ca_file: /x
+detections:
+  params:
+    ti_file: /x
+    geoip_db: /x
+  rules:
+    sentinel.ti_malicious_ip:
+      ti_file: /x
+      geoip_db: /x
+`
+	c, err := Parse([]byte(doc), "config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(doc, "\n")
+	for _, k := range c.pathKeys() {
+		if k.value != "/x" {
+			t.Errorf("%s is not in the test's config: add it", k.key)
+			continue
+		}
+		n := c.Line(k.key)
+		set := func(v string) string {
+			l := slices.Clone(lines)
+			l[n-1] = strings.Replace(l[n-1], "/x", v, 1)
+			return strings.Join(l, "\n")
+		}
+		name := k.key[strings.LastIndex(k.key, ".")+1:]
+		_, err := Parse([]byte(set("42")), "config.yaml")
+		want := fmt.Sprintf(`config.yaml:%d: %s: want a path, got 42, which YAML reads as a number, not text;`, n, k.key)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), ` quote it: `+name+`: "42"`) {
+			t.Errorf("%s: 42: Parse error %v, want %s ... quote it: %s: \"42\"", k.key, err, want, name)
+		}
+		q, err := Parse([]byte(set(`"42"`)), "config.yaml")
+		if err != nil {
+			t.Errorf("%s: \"42\": %v", k.key, err)
+			continue
+		}
+		for _, qk := range q.pathKeys() {
+			if qk.key == k.key && qk.value != "42" {
+				t.Errorf("%s: \"42\" gives %q", k.key, qk.value)
+			}
+		}
+	}
+	// The source whose path was refused is not called missing one too.
+	c, err = Parse([]byte("state_dir: /s\nsources:\n  - type: audit\n    path: 42\n"), "config.yaml")
+	if c == nil || err == nil {
+		t.Fatalf("Parse: %v, %v", c, err)
+	}
+	c.LogDir = t.TempDir()
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil && strings.Contains(err.Error(), "path is missing") {
+		t.Errorf("Validate: %v", err)
 	}
 }

@@ -229,3 +229,36 @@ func bareSourceHint(path string) string {
 	}
 	return fmt.Sprintf("a source is a mapping of keys, not a bare path %q: write it as - {type: TYPE, path: %s}, TYPE one of audit, application, access, auth (the file name does not tell which)", path, path)
 }
+
+// pathValue checks n, the value of the key key (the last part of its
+// path: "path", "ti_file"), which is a file or directory path: written
+// unquoted, 42, 1.5, true or 2024-01-01 is read by YAML as a number, a
+// boolean or a date, not as text, and the decoder would take it as the
+// relative path "42", a mistake of the value (a port, a count, a flag)
+// more likely than a file so named. It returns the error saying so and
+// what to write when the file is so named (the value in quotes), or ""
+// for text, null (the default, as checkValue takes it) and a node that
+// is not a scalar (which checkValue reports).
+func pathValue(n *yaml.Node, key string) string {
+	n = deref(n)
+	if n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	var what string
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		what = "a number"
+	case "!!bool":
+		what = "a boolean"
+	case "!!timestamp":
+		what = "a date"
+	default:
+		return ""
+	}
+	file := "file"
+	if strings.HasSuffix(key, "_dir") {
+		file = "directory"
+	}
+	return fmt.Sprintf("want a path, got %s, which YAML reads as %s, not text; give the %s's path, or, if it is really named %s, quote it: %s: %q",
+		n.Value, what, file, n.Value, key, n.Value)
+}

@@ -80,11 +80,11 @@ type Config struct {
 
 // TLSFiles are the PEM files of a TLS listener.
 type TLSFiles struct {
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
+	CertFile string `yaml:"cert_file" config:"path"`
+	KeyFile  string `yaml:"key_file" config:"path"`
 	// ClientCAFile, when set, makes client certificates required and
 	// verified against these CAs (mutual TLS).
-	ClientCAFile string `yaml:"client_ca_file"`
+	ClientCAFile string `yaml:"client_ca_file" config:"path"`
 }
 
 // Protocol is how an input frames and acknowledges messages.

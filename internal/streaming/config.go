@@ -65,7 +65,7 @@ type Config struct {
 	// TokenFile names a file with more tokens, one per line; surrounding
 	// white space is trimmed, empty lines and lines starting with # are
 	// skipped.
-	TokenFile string `yaml:"token_file"`
+	TokenFile string `yaml:"token_file" config:"path"`
 	// TokenEnv names an environment variable with more tokens, separated by
 	// commas or white space.
 	TokenEnv string `yaml:"token_env"`
@@ -82,7 +82,7 @@ type Config struct {
 	// SpoolDir holds the spool (SpoolFile), its rotated predecessor and the
 	// dedupe log. It is created (mode 0700) if missing. The agent's
 	// default is <state_dir>/streaming.
-	SpoolDir string `yaml:"spool_dir"`
+	SpoolDir string `yaml:"spool_dir" config:"path"`
 	// SpoolMaxBytes is the size at which the spool is rotated. Default
 	// DefaultSpoolMaxBytes.
 	SpoolMaxBytes int64 `yaml:"-"`
@@ -101,8 +101,8 @@ type Config struct {
 // TLSFiles are the PEM files of the certificate a Receiver serves. Both or
 // neither.
 type TLSFiles struct {
-	CertFile string `yaml:"cert_file"`
-	KeyFile  string `yaml:"key_file"`
+	CertFile string `yaml:"cert_file" config:"path"`
+	KeyFile  string `yaml:"key_file" config:"path"`
 }
 
 // SpoolPath returns the spool file events are appended to: SpoolFile in
