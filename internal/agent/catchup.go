@@ -305,17 +305,19 @@ func (d *detector) rebase(name string, ck position) {
 	}
 }
 
-// replaced records that the file of source name whose key is ck.FileID
-// was replaced in place while the agent was stopped (replacedInPlace):
-// the engine forgets its positions in it (detect.Engine.Replaced), and
-// the source's saved position becomes ck, the file's start, so that a
-// crash before the next save does not take its lines for folded ones.
-func (d *detector) replaced(name string, ck position) {
-	d.e.Replaced(name, ck.FileID)
+// replaced records that the file of source name whose key is file was
+// replaced in place while the agent was stopped (replacedInPlace): the
+// engine forgets its positions in it (detect.Engine.Replaced), and the
+// source's saved position becomes saved (the file's start, or, when a
+// rotated copy holds its old content, the last save's position with that
+// truncation recorded: see copyCatchUp), so that a crash before the next
+// save neither takes its lines for folded ones nor leaves out the copy's.
+func (d *detector) replaced(name, file string, saved position) {
+	d.e.Replaced(name, file)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if _, ok := d.saved[name]; ok {
-		d.saved[name] = ck
+		d.saved[name] = saved
 		if err := d.savePositions(false); err != nil {
 			d.log.Warn("detection positions not saved", "err", err)
 		}

@@ -182,7 +182,8 @@ func TestKillCatchUp(t *testing.T) {
 	}
 	t.Run("k6 impersonation started in the application log, actions in the audit log", killCatchUpJoin)
 	t.Run("k7 impersonation alerts held at the kill, released by the catch-up", killCatchUpHeld)
-	t.Run("k10 copytruncate after the kill", killCatchUpStoppedCopy)
+	t.Run("k10 copytruncate after the kill", func(t *testing.T) { killCatchUpStoppedCopy(t, false) })
+	t.Run("k11 copytruncate after the kill, killed again", func(t *testing.T) { killCatchUpStoppedCopy(t, true) })
 }
 
 // killCatchUpStoppedCopy is TestKillCatchUp with the file rotated by
@@ -194,8 +195,12 @@ func TestKillCatchUp(t *testing.T) {
 // copy's 6 lines up to the checkpoint: one sentinel.bruteforce alert for
 // the 11. They were left out, the file taken for one replaced in place
 // (0 alerts: trial 39 V3, a kill within 0.5 s of a copytruncate, whose
-// checkpoint had not passed the truncation yet).
-func killCatchUpStoppedCopy(t *testing.T) {
+// checkpoint had not passed the truncation yet). With again, the agent
+// restarted is killed too, once its checkpoint passed the 3 lines,
+// before any state save: the next start must fold the copy's 6 lines
+// again, then the file's 3 (they were not: the saved position was the
+// file's start, and only the 3 were: trial 41 F2).
+func killCatchUpStoppedCopy(t *testing.T, again bool) {
 	got, col := listenCollected(t)
 	dir := t.TempDir()
 	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
@@ -218,7 +223,12 @@ func killCatchUpStoppedCopy(t *testing.T) {
 	appendLines(t, path, lines(6, 3))
 
 	p = startKillHelper(t, col.Addr(), path, state)
-	defer p.kill(t)
+	defer func() { p.kill(t) }()
+	if again {
+		waitFor(t, "the checkpoint at the file's 3 lines", 10*time.Second, func() bool { return checkpointed(path) })
+		p.kill(t)
+		p = startKillHelper(t, col.Addr(), path, state)
+	}
 	appendLines(t, path, lines(9, 2))
 	waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
 	deadline := time.Now().Add(3 * time.Second)

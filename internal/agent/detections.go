@@ -124,11 +124,16 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 			// into (copytruncate after the checkpoint), the tailer
 			// drains it from there first: its lines up to the
 			// checkpoint are caught up, as after a truncation seen.
-			if from, had := d.from(name); had {
-				at.catch, at.linked = s.copyCatchUp(from, at.ck.FileID, sc)
-			}
 			at.ck.Offset = 0
-			d.replaced(name, at.ck)
+			saved := at.ck
+			if from, had := d.from(name); had {
+				var withCut position
+				at.catch, withCut, at.linked = s.copyCatchUp(from, at.ck.FileID, sc)
+				if at.catch != nil {
+					saved = withCut
+				}
+			}
+			d.replaced(name, at.ck.FileID, saved)
 			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
 		} else if from, had := d.from(name); had {
 			at.catch, at.linked = s.catchUpReader(s.workers[0], from, sc)
@@ -146,30 +151,34 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 // checkpoint to pass the truncation): the ranges from the saved position
 // from to the checkpoint, the file's content before the truncation read
 // from the rotated copy that begins with the checkpoint's first bytes
-// (as the tailer resumes it). It returns nil when no copy matches, or the
-// checkpoint has no first bytes to match it by.
-func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position) (*catchUpReader, bool) {
-	c := cut{File: key, Fingerprint: sc.Fingerprint, FpLen: sc.FpLen}
+// (as the tailer resumes it). withCut is from with that truncation
+// recorded (position.Cuts), to be saved: a crash before the next state
+// save catches up the copy, then the file from its start, as cutAt
+// arranges for a truncation seen. It returns a nil reader when no copy
+// matches, or the checkpoint has no first bytes to match it by.
+func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position) (c *catchUpReader, withCut position, linked bool) {
+	ct := cut{File: key, Fingerprint: sc.Fingerprint, FpLen: sc.FpLen}
 	if sc.FpLen == 0 {
-		return nil, false
+		return nil, from, false
 	}
-	name, _, ok := s.rotatedCopy(c)
+	name, _, ok := s.rotatedCopy(ct)
 	if !ok {
-		return nil, false
+		return nil, from, false
 	}
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, false
+		return nil, from, false
 	}
-	if !slices.Contains(from.Cuts, c) {
-		from.Cuts = append(slices.Clip(from.Cuts), c)
+	if !slices.Contains(from.Cuts, ct) {
+		from.Cuts = append(slices.Clip(from.Cuts), ct)
 	}
 	// The checkpoint is in the copy: its position ends the copy's range,
 	// and the file's new content, after it, is the tailer's to read.
 	inCopy := *sc
 	inCopy.File = name
 	inCopy.Dev, inCopy.Ino = checkpoint.DevIno(fi)
-	return s.catchUpReader(s.workers[0], from, &inCopy)
+	c, linked = s.catchUpReader(s.workers[0], from, &inCopy)
+	return c, from, linked
 }
 
 // attachment is what attachDetector leaves to do for a source before it
