@@ -112,7 +112,7 @@ func TestSlidingWindow(t *testing.T) {
 	sp := newSpan(time.Hour, 5*time.Minute)
 	var w sliding
 	for _, d := range []string{"0s", "4m", "10m", "2m", "59m"} { // "2m" out of order, inside the window
-		if !w.add(sp, tAt(d)) {
+		if !w.add(sp, tAt(d), noFloor) {
 			t.Fatalf("add %s refused", d)
 		}
 	}
@@ -121,17 +121,64 @@ func TestSlidingWindow(t *testing.T) {
 		t.Errorf("total = %d %v %v, want 5, +0s, +59m", n, first, last)
 	}
 	// At +65m the 09:00-09:05 bucket has left the window: 0s, 2m and 4m drop out.
-	if !w.add(sp, tAt("65m")) {
+	if !w.add(sp, tAt("65m"), noFloor) {
 		t.Fatal("add 65m refused")
 	}
 	if n, first, _ := w.total(sp, tAt("65m")); n != 3 || !first.Equal(tAt("10m")) {
 		t.Errorf("total at +65m = %d first %v, want 3 from +10m", n, first)
 	}
 	// An event older than the window of the newest bucket is late: not counted.
-	if w.add(sp, tAt("1m")) {
+	if w.add(sp, tAt("1m"), noFloor) {
 		t.Error("an event 64 minutes behind the newest was counted")
 	}
 	if len(w.Slots) != 3 {
 		t.Errorf("slots held %d, want 3 (old buckets dropped)", len(w.Slots))
+	}
+}
+
+// TestSlidingHeldToFloor: with a floor older than the window of the newest
+// bucket (a lateness above the window), a key holds the buckets back to
+// the floor, counts an event in them, judges it with its own window (the
+// one that counts the most of those ending at a bucket with events), and
+// drops what the floor leaves behind once it moves forward.
+func TestSlidingHeldToFloor(t *testing.T) {
+	sp := newSpan(time.Hour, 5*time.Minute)
+	var w sliding
+	floor := sp.floorOf(tAt("-20h")) // watermark 24 h behind the newest
+	for _, d := range []string{"4h", "0m", "1m", "2m", "10m", "3h50m"} {
+		if !w.add(sp, tAt(d), floor) {
+			t.Fatalf("add %s refused with the floor 24 h back", d)
+		}
+	}
+	// 10m is in the windows ending at 10m's bucket .. 65m's: of those
+	// ending at a bucket with events, 10m's counts 4.
+	if end, ok := w.best(sp, sp.index(tAt("10m")), floor); !ok || end != sp.index(tAt("10m")) {
+		t.Errorf("best for 10m = %d %v, want its own bucket %d", end, ok, sp.index(tAt("10m")))
+	}
+	// 3h50m: the newest bucket's window (3h05m..4h05m) holds it and counts 2.
+	if end, _ := w.best(sp, sp.index(tAt("3h50m")), floor); end != sp.index(tAt("4h")) {
+		t.Errorf("best for 3h50m = %d, want the newest bucket %d", end, sp.index(tAt("4h")))
+	}
+	if n, first, last := w.totalTo(sp, sp.index(tAt("10m"))); n != 4 || !first.Equal(tAt("0m")) || !last.Equal(tAt("10m")) {
+		t.Errorf("window ending at 10m: %d %s..%s, want 4 0m..10m", n, ts(first), ts(last))
+	}
+	// The watermark reaches 3h30m: the windows of the first minutes are
+	// closed, their buckets dropped at the next new bucket, and an event
+	// in them is late.
+	floor = sp.floorOf(tAt("3h30m"))
+	if w.add(sp, tAt("5m"), floor) {
+		t.Error("an event of a window the watermark closed was counted")
+	}
+	if !w.add(sp, tAt("3h"), floor) {
+		t.Error("an event in a window still open was refused")
+	}
+	if len(w.Slots) != 3 || w.Slots[0].I != sp.index(tAt("3h")) {
+		t.Errorf("slots %+v, want 3 from 3h's bucket", w.Slots)
+	}
+	// Without a floor (no watermark yet) a key holds its newest window only.
+	var v sliding
+	v.add(sp, tAt("4h"), noFloor)
+	if v.add(sp, tAt("2h"), noFloor) {
+		t.Error("without a floor, an event two hours behind the newest was counted")
 	}
 }

@@ -30,10 +30,15 @@ const (
 // hours are never in its baseline). Until 7 days have been observed the
 // floor alone applies and alerts carry learning=true.
 //
-// An event is tested with the window ending at the newest event of its
-// (user, address), the largest of the windows that hold it, so one that
-// arrives after newer ones (another node's backlog, lines out of order)
-// still completes a count. An event older than that window is late.
+// An event is tested with the window that counts the most of those that
+// hold it and end at a bucket with failures of its (user, address) (see
+// sliding.best): in order, the window ending at it; for one that arrives
+// after newer ones (another node's backlog, lines out of order), usually
+// the window ending at the newest, so it still completes a count. The
+// windows of a key are held back to the watermark: with a lateness above
+// the window, an event older than the newest by more than the window is
+// still counted in its own window. An event older than every window the
+// watermark has not closed is late.
 //
 // Only the application log's failed_login events are counted (JSON and
 // both text forms): the audit log's login_failed_with_standard_authentication
@@ -82,11 +87,14 @@ type bruteforce struct {
 	// closed is the event time (Unix ns) before which windows are closed:
 	// the watermark minus the window.
 	closed int64
-	late   uint64
+	// floor is the oldest bucket a window the watermark has not closed
+	// covers (slidingSpan.floorOf), noFloor before the first watermark.
+	floor int64
+	late  uint64
 }
 
 func newBruteforce(p *Params, _ *Env) (Rule, error) {
-	r := &bruteforce{baselineWindow: newBaselineWindow(p)}
+	r := &bruteforce{baselineWindow: newBaselineWindow(p), floor: noFloor}
 	max := p.Int("max_keys", defaultMaxKeys)
 	if max < 1 {
 		p.Fail("max_keys", "want at least 1")
@@ -124,25 +132,21 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	hist := touchClone(r.users, user)
 	hist.add(h, 1)
-	hist.prune(h - r.keepHours)
+	hist.prune(r.keepFrom(h, r.floor))
 
 	if t.UnixNano() < r.closed {
 		r.late++ // its window was closed: the baseline has it, no window does
 		return
 	}
 	ps := r.pairs.touchOwn(userIP{User: user, IP: ip}, cloneUserIP)
-	if !ps.win.add(r.span, t) {
+	if !ps.win.add(r.span, t, r.floor) {
 		r.late++
 		return
 	}
-	// The window ending at the key's newest bucket: of the windows that
-	// hold t and end by the newest event folded, it has the largest count,
-	// since the key holds no bucket older than it (add refuses them). An
-	// event older than others already counted (another node's backlog
-	// reaching an aggregator, lines out of order) thus completes the count
-	// of the window it belongs to, not only of the one ending at it; in
-	// order, t is in the newest bucket and this is t's window.
-	end, _ := ps.win.newest()
+	end, ok := ps.win.best(r.span, r.span.index(t), r.floor)
+	if !ok {
+		return // held, for a later failure's window
+	}
 	n, first, last := ps.win.totalTo(r.span, end)
 	if float64(n) <= r.bp.Floor || (ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress)) {
 		return
@@ -175,6 +179,7 @@ func cloneUserIP(k userIP) userIP {
 
 func (r *bruteforce) Advance(wm time.Time, _ Emit) {
 	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
+	r.floor = advanceFloor(r.floor, r.span.floorOf(wm))
 	cut := r.span.index(wm) - r.span.n
 	r.pairs.each(func(k userIP, ps *pairState) bool {
 		if nb, ok := ps.win.newest(); ok && nb > cut {

@@ -116,7 +116,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.hist.add(h, 1)
 	r.hist.prune(h - r.keepHours)
-	if t.UnixNano() < r.closed || !r.win.add(r.span, t) {
+	if t.UnixNano() < r.closed || !r.win.add(r.span, t, noFloor) {
 		r.late++
 		return
 	}
@@ -129,11 +129,14 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	r.ids.add(ev.Get(parser.ColEventID), ns)
 	r.ids.expire(r.win.Slots[0].I * r.span.bucket) // of the buckets the window no longer holds
-	// The window ending at the newest bucket, the largest of those that
-	// hold t (see bruteforce.Observe): a deletion older than others
-	// already counted (another node's backlog at an aggregator, lines out
-	// of order) completes the count of the window it belongs to.
-	end, _ := r.win.newest()
+	// The window that counts the most of those that hold the deletion
+	// (see sliding.best): a deletion older than others already counted
+	// (another node's backlog at an aggregator, lines out of order)
+	// completes the count of the window it belongs to.
+	end, ok := r.win.best(r.span, r.span.index(t), noFloor)
+	if !ok {
+		return
+	}
 	n, first, last := r.win.totalTo(r.span, end)
 	if float64(n) <= r.bp.Floor || (r.alerted != 0 && ns < r.alerted+int64(r.suppress)) {
 		return
@@ -144,15 +147,15 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	r.alerted = ns
-	var authors []string
-	for _, s := range r.authors.Seen {
-		if s.Last >= start.UnixNano() {
-			authors = append(authors, s.V)
-		}
-	}
 	// The deletions counted are those of the window's last bucket and the
 	// n−1 before.
 	from, to := start.UnixNano(), (end+1)*r.span.bucket
+	var authors []string
+	for _, s := range r.authors.Seen {
+		if s.Last >= from && s.Last < to {
+			authors = append(authors, s.V)
+		}
+	}
 	var paths []string
 	for _, s := range r.paths.Seen {
 		if s.Last >= from && s.Last < to {
@@ -173,7 +176,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 
 func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
 	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
-	from := r.span.index(wm) - r.span.n + 1
+	from := r.span.floorOf(wm)
 	r.win.expire(from)
 	r.ids.expire(from * r.span.bucket)
 	r.hist.prune(hourOf(wm) - r.keepHours)
@@ -219,6 +222,17 @@ type baselineWindow struct {
 	bp        baselineParams
 	keepHours int64 // hours of history a baseline from now on can use
 	suppress  time.Duration
+}
+
+// keepFrom returns the first hour of history to keep after an event in
+// hour h, with the rule at floor (see sliding.add): the baselines of the
+// windows of h and of every window from floor on.
+func (b baselineWindow) keepFrom(h, floor int64) int64 {
+	keep := h - b.keepHours
+	if floor != noFloor {
+		keep = min(keep, floorDiv(floor*b.span.bucket, int64(time.Hour))-b.bp.Period)
+	}
+	return keep
 }
 
 // newBaselineWindow reads window (60m), bucket (5m), learning_period (7d),

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -301,6 +302,70 @@ func TestBruteforceOlderEventCompletesCount(t *testing.T) {
 			}
 			if n := r.(LateCounter).LateDropped(); n != 0 {
 				t.Errorf("LateDropped = %d, want 0", n)
+			}
+		})
+	}
+}
+
+// TestLatenessAboveWindow feeds a window rule a burst of 11 events, one a
+// minute from 09:00, and one event of the same key at 10:05, with a
+// lateness of 24h, in time order and with the 10:05 event first (another
+// node's newer line reaching an aggregator before this node's backlog) or
+// every event newest first. The engine's lateness accepts every event, so
+// each is counted in its own window whatever the order: the same alerts
+// (alert_id, count, window, first and last event) in every order, nothing
+// dropped as late.
+func TestLatenessAboveWindow(t *testing.T) {
+	burst := []string{"0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}
+	sorted := append(slices.Clone(burst), "65m")
+	newestFirst := append([]string{"65m"}, burst...)
+	reversed := slices.Clone(sorted)
+	slices.Reverse(reversed)
+	for _, tc := range []struct {
+		rule string
+		ev   func(time.Time, int) *Event
+	}{
+		{"sentinel.bruteforce", func(at time.Time, i int) *Event { return failedLogin("alice", "81.2.69.142", at) }},
+	} {
+		run := func(t *testing.T, feed []string) []*Alert {
+			t.Helper()
+			var alerts []*Alert
+			e, err := New(Config{Only: []string{tc.rule}, Lateness: 24 * time.Hour,
+				Emit: func(a *Alert) { a.detach(); alerts = append(alerts, a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range feed {
+				e.Process(tc.ev(tAt(d), slices.Index(sorted, d)))
+			}
+			e.Close()
+			st := e.Stats()
+			if n := st.Rules[tc.rule].LateDrop; n != 0 || st.Late != 0 {
+				t.Errorf("order %v: %d dropped as late by the rule, %d late for the engine; want 0 and 0", feed, n, st.Late)
+			}
+			return alerts
+		}
+		t.Run(tc.rule, func(t *testing.T) {
+			want := run(t, sorted)
+			if len(want) != 1 || want[0].Count != 11 {
+				t.Fatalf("in time order: %d alerts, want 1 counting 11", len(want))
+			}
+			for _, feed := range [][]string{newestFirst, reversed} {
+				got := run(t, feed)
+				if len(got) != len(want) {
+					t.Errorf("order %v: %d alerts, want %d", feed, len(got), len(want))
+					continue
+				}
+				for i, a := range got {
+					w := want[i]
+					if a.ID != w.ID || a.Count != w.Count || !a.WindowStart.Equal(w.WindowStart) || !a.WindowEnd.Equal(w.WindowEnd) ||
+						!a.FirstEvent.Equal(w.FirstEvent) || !a.LastEvent.Equal(w.LastEvent) || !slices.Equal(a.Columns, w.Columns) ||
+						!slices.Equal(a.EventIDs, w.EventIDs) {
+						t.Errorf("order %v: alert %s count %d window %s..%s events %s..%s %v %v;\nwant %s count %d window %s..%s events %s..%s %v %v",
+							feed, a.ID, a.Count, ts(a.WindowStart), ts(a.WindowEnd), ts(a.FirstEvent), ts(a.LastEvent), a.Columns, a.EventIDs,
+							w.ID, w.Count, ts(w.WindowStart), ts(w.WindowEnd), ts(w.FirstEvent), ts(w.LastEvent), w.Columns, w.EventIDs)
+					}
+				}
 			}
 		})
 	}

@@ -1,6 +1,9 @@
 package detect
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // slot is one time bucket of a sliding count: the bucket index (event time
 // in Unix ns divided by the bucket length), the number of events in it and
@@ -51,13 +54,40 @@ func (sp slidingSpan) startOf(b int64) time.Time {
 	return time.Unix(0, (b-sp.n+1)*sp.bucket).UTC()
 }
 
-// add counts one event at t. It returns false, and counts nothing, when t's
-// bucket is older than the window ending at the key's newest bucket: that
-// window is closed and the event is late.
-func (s *sliding) add(sp slidingSpan, t time.Time) bool {
+// noFloor is the floor of a rule not yet advanced to a watermark: a key
+// then holds the window of its newest bucket only.
+const noFloor = math.MaxInt64
+
+// floorOf returns the floor (see add) of a rule advanced to watermark wm:
+// the first bucket of the window ending in wm's bucket, the oldest bucket
+// a window the watermark has not closed covers.
+func (sp slidingSpan) floorOf(wm time.Time) int64 { return sp.index(wm) - sp.n + 1 }
+
+// advanceFloor returns the floor after an advance to a watermark whose
+// floor is f: the floor only moves forward.
+func advanceFloor(floor, f int64) int64 {
+	if floor == noFloor {
+		return f
+	}
+	return max(floor, f)
+}
+
+// held returns the oldest bucket the key holds: the first of the window
+// ending at its newest bucket, or floor when that is older (a lateness
+// above the window, or a watermark held back by an input read behind the
+// others, keeps the windows it has not closed). s must not be empty.
+func (s *sliding) held(sp slidingSpan, floor int64) int64 {
+	return min(s.Slots[len(s.Slots)-1].I-sp.n+1, floor)
+}
+
+// add counts one event at t. floor is the rule's floor (floorOf its
+// watermark, noFloor before one). It returns false, and counts nothing,
+// when t's bucket is older than the key holds (held): every window that
+// holds it is closed and the event is late.
+func (s *sliding) add(sp slidingSpan, t time.Time, floor int64) bool {
 	b, ns := sp.index(t), t.UnixNano()
 	k := len(s.Slots)
-	if k > 0 && b <= s.Slots[k-1].I-sp.n {
+	if k > 0 && b < s.held(sp, floor) {
 		return false
 	}
 	for i := k - 1; i >= 0; i-- {
@@ -70,12 +100,47 @@ func (s *sliding) add(sp slidingSpan, t time.Time) bool {
 		}
 		if sl.I < b {
 			s.insert(i+1, slot{I: b, N: 1, First: ns, Last: ns})
-			s.trim(sp)
+			s.trim(sp, floor)
 			return true
 		}
 	}
 	s.insert(0, slot{I: b, N: 1, First: ns, Last: ns})
 	return true
+}
+
+// best returns the end bucket of the window an event in bucket b, just
+// added, is judged with: of the windows that hold b, end at a bucket with
+// events and cover only buckets the key holds (held), the one that counts
+// the most, the latest of equals. In order (b the newest bucket) that is
+// the window ending at b; while every bucket held is within the window of
+// the newest, the window ending at the newest, which holds every event
+// counted. An event older than others already counted (another node's
+// backlog reaching an aggregator, lines out of order) thus completes the
+// count of the window it belongs to, not only of the one ending at it.
+// ok is false when no such window ends at a bucket with events yet.
+func (s *sliding) best(sp slidingSpan, b, floor int64) (end int64, ok bool) {
+	newest := s.Slots[len(s.Slots)-1].I
+	if b == newest {
+		return b, true
+	}
+	lo, hi := max(b, s.held(sp, floor)+sp.n-1), min(b+sp.n-1, newest)
+	if lo >= newest { // the usual case: only the newest window is whole
+		return newest, hi == newest
+	}
+	// One pass, oldest first, with the count of the window ending at
+	// each slot: the slots from j on are those after its start.
+	bestN, j, sum := -1, 0, 0
+	for _, sl := range s.Slots {
+		sum += int(sl.N)
+		for s.Slots[j].I <= sl.I-sp.n {
+			sum -= int(s.Slots[j].N)
+			j++
+		}
+		if sl.I >= lo && sl.I <= hi && sum >= bestN {
+			end, bestN = sl.I, sum
+		}
+	}
+	return end, bestN >= 0
 }
 
 func (s *sliding) insert(i int, sl slot) {
@@ -84,11 +149,10 @@ func (s *sliding) insert(i int, sl slot) {
 	s.Slots[i] = sl
 }
 
-// trim drops the buckets that no window ending at or after the newest
-// bucket covers.
-func (s *sliding) trim(sp slidingSpan) {
-	if k := len(s.Slots); k > 0 {
-		s.expire(s.Slots[k-1].I - sp.n + 1)
+// trim drops the buckets older than the key holds (held).
+func (s *sliding) trim(sp slidingSpan, floor int64) {
+	if len(s.Slots) > 0 {
+		s.expire(s.held(sp, floor))
 	}
 }
 
