@@ -238,7 +238,7 @@ func (r *bruteforce) Restore(data []byte) error {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("sentinel.bruteforce: %w", err)
 	}
-	r.learnFrom = st.LearnFrom
+	r.learnFrom, r.floor = st.LearnFrom, restoredFloor
 	for _, p := range st.Pairs {
 		ps := r.pairs.touch(userIP{User: p.User, IP: p.IP})
 		ps.win.Slots, ps.alerted = p.Slots, p.Alerted

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -61,11 +62,12 @@ type repoDeletion struct {
 	late      uint64
 	fallback  uint64
 	closed    int64 // Unix ns before which windows are closed: watermark − window
+	floor     int64 // the oldest bucket a window the watermark has not closed covers (see sliding.add)
 	marked    bool  // count project_deletion_marked too
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
-	r := &repoDeletion{baselineWindow: newBaselineWindow(p)}
+	r := &repoDeletion{baselineWindow: newBaselineWindow(p), floor: noFloor}
 	r.marked = p.Bool("count_marked", false)
 	return r, nil
 }
@@ -115,17 +117,23 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		r.learnFrom = h
 	}
 	r.hist.add(h, 1)
-	r.hist.prune(h - r.keepHours)
-	if t.UnixNano() < r.closed || !r.win.add(r.span, t, noFloor) {
+	r.hist.prune(r.keepFrom(h, r.floor))
+	if t.UnixNano() < r.closed || !r.win.add(r.span, t, r.floor) {
 		r.late++
 		return
 	}
 	ns := t.UnixNano()
-	r.authors.observe(ev.Get(parser.ColAuthorName), ns, int64(r.window), MaxListed)
+	// The lists keep what the windows held need: runs that end before
+	// the floor's bucket are in none.
+	floor := r.floor
+	if floor != noFloor && floor != restoredFloor {
+		floor = floor*r.span.bucket - 1
+	}
+	r.authors.observe(ev.Get(parser.ColAuthorName), ns, int64(r.window), floor, MaxListed)
 	if p := ev.Get(parser.ColEntityPath); p != "" {
 		// The window's whole length in buckets: a deletion the window
 		// counts is never older than that before the newest.
-		r.paths.observe(p, ns, r.span.n*r.span.bucket, MaxListed)
+		r.paths.observe(p, ns, r.span.n*r.span.bucket, floor, MaxListed)
 	}
 	r.ids.add(ev.Get(parser.ColEventID), ns)
 	r.ids.expire(r.win.Slots[0].I * r.span.bucket) // of the buckets the window no longer holds
@@ -133,7 +141,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	// (see sliding.best): a deletion older than others already counted
 	// (another node's backlog at an aggregator, lines out of order)
 	// completes the count of the window it belongs to.
-	end, ok := r.win.best(r.span, r.span.index(t), noFloor)
+	end, ok := r.win.best(r.span, r.span.index(t), r.floor)
 	if !ok {
 		return
 	}
@@ -150,18 +158,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	// The deletions counted are those of the window's last bucket and the
 	// n−1 before.
 	from, to := start.UnixNano(), (end+1)*r.span.bucket
-	var authors []string
-	for _, s := range r.authors.Seen {
-		if s.Last >= from && s.Last < to {
-			authors = append(authors, s.V)
-		}
-	}
-	var paths []string
-	for _, s := range r.paths.Seen {
-		if s.Last >= from && s.Last < to {
-			paths = append(paths, s.V)
-		}
-	}
+	authors, paths := r.authors.in(from, to), r.paths.in(from, to)
 	a := &Alert{
 		Time:     last, // the last event counted (t, unless t came out of order)
 		Columns:  []Column{{"Authors", strings.Join(authors, ",")}, {"EntityPaths", strings.Join(paths, ",")}},
@@ -176,10 +173,10 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 
 func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
 	r.closed = max(r.closed, wm.UnixNano()-int64(r.window))
-	from := r.span.floorOf(wm)
-	r.win.expire(from)
-	r.ids.expire(from * r.span.bucket)
-	r.hist.prune(hourOf(wm) - r.keepHours)
+	r.floor = advanceFloor(r.floor, r.span.floorOf(wm))
+	r.win.expire(r.floor)
+	r.ids.expire(r.floor * r.span.bucket)
+	r.hist.prune(r.keepFrom(hourOf(wm), r.floor))
 }
 
 func (r *repoDeletion) Close(Emit) {}
@@ -193,13 +190,17 @@ type repoDeletionState struct {
 	// Paths and IDs are absent in state saved before they were kept.
 	Paths []seenValue `json:"paths,omitempty"`
 	IDs   idList      `json:"ids,omitempty"`
+	// The earlier runs of authors and paths (see spreadVals.old).
+	AuthorsEarlier *spreadRuns `json:"authors_earlier,omitempty"`
+	PathsEarlier   *spreadRuns `json:"paths_earlier,omitempty"`
 }
 
 func (r *repoDeletion) StateVersion() int { return 1 }
 
 func (r *repoDeletion) Snapshot() ([]byte, error) {
 	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Slots: r.win.Slots, Hours: r.hist.hours,
-		Authors: r.authors.Seen, Alerted: r.alerted, Paths: r.paths.Seen, IDs: r.ids})
+		Authors: r.authors.Seen, Alerted: r.alerted, Paths: r.paths.Seen, IDs: r.ids,
+		AuthorsEarlier: r.authors.earlier(), PathsEarlier: r.paths.earlier()})
 }
 
 func (r *repoDeletion) Restore(data []byte) error {
@@ -210,6 +211,9 @@ func (r *repoDeletion) Restore(data []byte) error {
 	r.learnFrom, r.win.Slots, r.hist.hours, r.authors.Seen, r.alerted = st.LearnFrom, st.Slots, st.Hours, st.Authors, st.Alerted
 	r.paths.Seen, r.ids = st.Paths, st.IDs.restored()
 	r.authors.sorted, r.paths.sorted = false, false
+	r.authors.setEarlier(st.AuthorsEarlier)
+	r.paths.setEarlier(st.PathsEarlier)
+	r.floor = restoredFloor
 	return nil
 }
 
@@ -228,11 +232,13 @@ type baselineWindow struct {
 // hour h, with the rule at floor (see sliding.add): the baselines of the
 // windows of h and of every window from floor on.
 func (b baselineWindow) keepFrom(h, floor int64) int64 {
-	keep := h - b.keepHours
-	if floor != noFloor {
-		keep = min(keep, floorDiv(floor*b.span.bucket, int64(time.Hour))-b.bp.Period)
+	switch floor {
+	case noFloor:
+		return h - b.keepHours
+	case restoredFloor:
+		return math.MinInt64 // what was saved, until the watermark moves
 	}
-	return keep
+	return min(h-b.keepHours, floorDiv(floor*b.span.bucket, int64(time.Hour))-b.bp.Period)
 }
 
 // newBaselineWindow reads window (60m), bucket (5m), learning_period (7d),

@@ -56,6 +56,9 @@ type signinUser struct {
 	Known  map[string]int64 `json:"known,omitempty"`
 }
 
+// signinKeep is the most countries a user's window holds.
+const signinKeep = 16
+
 type signinBurst struct {
 	window   time.Duration
 	min      int
@@ -66,6 +69,7 @@ type signinBurst struct {
 	skipped  uint64
 	late     uint64
 	closed   int64 // Unix ns before which windows are closed: watermark − window
+	floor    int64 // closed, or noFloor or restoredFloor before the first watermark (see spreadState.observe)
 }
 
 func newSigninBurst(p *Params, env *Env) (Rule, error) {
@@ -74,6 +78,7 @@ func newSigninBurst(p *Params, env *Env) (Rule, error) {
 		min:      p.Int("min_countries", 2),
 		newDays:  int64(p.Int("new_country_days", 0)),
 		suppress: p.Duration("suppress", defaultSuppression),
+		floor:    noFloor,
 	}
 	if r.min < 2 {
 		p.Fail("min_countries", "want at least 2")
@@ -153,12 +158,33 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	u := touchClone(r.users, user)
-	if !u.Recent.observe(p.ISO, ns, int64(r.window), 16) {
+	window := int64(r.window)
+	var countries int
+	var seen []seenValue // the window judged, when not the newest's
+	first, end := int64(0), ev.Time
+	switch u.Recent.observe(p.ISO, ns, window, r.floor, signinKeep) {
+	case spreadLate:
 		r.late++
 		return
+	case spreadNewest:
+		countries, first = len(u.Recent.Seen), u.Recent.First
+	case spreadEarlier:
+		// A window of its own ending before the user's newest sign-in
+		// may hold more countries: judged with the one with the most.
+		e, n := u.Recent.best(ns, window, r.floor)
+		if n >= 0 && e == u.Recent.newest() {
+			countries, first = len(u.Recent.Seen), u.Recent.First
+			break
+		}
+		if n < 0 {
+			e = ns
+		}
+		seen, first = u.Recent.at(e, window)
+		seen = seen[max(0, len(seen)-signinKeep):]
+		countries, end = len(seen), time.Unix(0, e).UTC()
 	}
 	isNew := r.newCountry(u, p.ISO, dayOf(ev.Time))
-	burst := len(u.Recent.Seen) >= r.min
+	burst := countries >= r.min
 	if !burst && !isNew {
 		return
 	}
@@ -166,16 +192,19 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	u.Recent.Alerted = ns
-	countries := make([]string, 0, len(u.Recent.Seen))
-	for _, s := range u.Recent.Seen {
-		countries = append(countries, s.V)
+	if seen == nil {
+		seen = u.Recent.Seen
+	}
+	list := make([]string, 0, len(seen))
+	for _, s := range seen {
+		list = append(list, s.V)
 	}
 	a := &Alert{
 		Time: ev.Time, Key: []Column{{parser.ColUsername, user}},
-		Columns: append([]Column{{"Countries", strings.Join(countries, ",")},
+		Columns: append([]Column{{"Countries", strings.Join(list, ",")},
 			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}}, p.columns()...),
-		Count: len(countries), WindowStart: time.Unix(0, ns-int64(r.window)).UTC(), WindowEnd: ev.Time,
-		FirstEvent: time.Unix(0, u.Recent.First).UTC(), LastEvent: ev.Time,
+		Count: len(list), WindowStart: time.Unix(0, end.UnixNano()-window).UTC(), WindowEnd: end,
+		FirstEvent: time.Unix(0, first).UTC(), LastEvent: end,
 	}
 	if !burst {
 		a.Columns = append(a.Columns, Column{"NewCountry", "true"})
@@ -214,6 +243,7 @@ func (r *signinBurst) newCountry(u *signinUser, iso string, day int64) bool {
 func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
 	r.closed = max(r.closed, cut)
+	r.floor = r.closed
 	day := dayOf(wm)
 	r.users.each(func(k string, u *signinUser) bool {
 		for _, s := range u.Recent.Seen {
@@ -237,6 +267,7 @@ func (r *signinBurst) Close(Emit) { r.geo.closeOwned() }
 type signinSnapshot struct {
 	User string `json:"u"`
 	signinUser
+	Earlier *spreadRuns `json:"earlier,omitempty"` // of Recent
 }
 
 func (r *signinBurst) StateVersion() int { return 1 }
@@ -244,7 +275,7 @@ func (r *signinBurst) StateVersion() int { return 1 }
 func (r *signinBurst) Snapshot() ([]byte, error) {
 	out := []signinSnapshot{}
 	r.users.each(func(k string, u *signinUser) bool {
-		out = append(out, signinSnapshot{User: k, signinUser: *u})
+		out = append(out, signinSnapshot{User: k, signinUser: *u, Earlier: u.Recent.earlier()})
 		return true
 	})
 	return json.Marshal(out)
@@ -256,7 +287,10 @@ func (r *signinBurst) Restore(data []byte) error {
 		return fmt.Errorf("sentinel.signin_burst: %w", err)
 	}
 	for _, s := range in {
-		*r.users.touch(s.User) = s.signinUser
+		u := r.users.touch(s.User)
+		*u = s.signinUser
+		u.Recent.setEarlier(s.Earlier)
 	}
+	r.floor = restoredFloor
 	return nil
 }

@@ -60,32 +60,67 @@ func distributedGuessingSpec() Spec {
 // The user names of both rules are folded as GitLab matches a login
 // (foldLogin): "alice" and "ALICE" are one account, not two users sprayed.
 
-// seenValue is one distinct value of a spread key and the event time (Unix
-// ns) it was last seen.
+// seenValue is one distinct value of a spread key and a run of its
+// sightings (event times, Unix ns): the first at From, the last at Last,
+// and between them none window or more apart, so that a window
+// (e − window, e] holds a sighting of the run exactly when From ≤ e <
+// Last + window (see covers).
 type seenValue struct {
 	V    string `json:"v"`
 	Last int64  `json:"t"`
+	// From is 0 in state saved before runs were kept: taken as Last.
+	From int64 `json:"f,omitempty"`
 }
 
-// spreadState is one key's distinct values within the window, most recent
-// last, at most min+1 of them (enough to know the count exceeded min), and
-// the first event time of the burst and of the last alert.
+// from returns the first sighting of s's run.
+func (s seenValue) from() int64 {
+	if s.From == 0 {
+		return s.Last
+	}
+	return s.From
+}
+
+// covers reports whether the window (e − window, e] holds a sighting of
+// s's run.
+func (s seenValue) covers(e, window int64) bool { return s.from() <= e && e < s.Last+window }
+
+// spreadState is one key's distinct values within the window of its
+// newest event (Seen), most recent last, at most min+1 of them (enough to
+// know the count exceeded min), the first event time of the burst and of
+// the last alert; and, while the watermark keeps windows open further
+// back (a lateness above the window), the earlier runs of its values (see
+// spreadVals.old).
 type spreadState struct {
 	Seen    []seenValue `json:"seen"`
 	First   int64       `json:"first"`
 	Alerted int64       `json:"alerted,omitempty"`
 	// vals holds the bytes of the values observe added to a key that has
-	// more than one (see own); nil for a key's first value (a copy of its
-	// own) and after Restore, whose values own their storage. A pointer,
-	// so that a key of one value is no larger than with copies per value.
+	// more than one (see own), and the earlier runs; nil for a key's
+	// first value (a copy of its own) and after Restore, whose values own
+	// their storage. A pointer, so that a key of one value is no larger
+	// than with copies per value.
 	vals *spreadVals
 	// sorted says that observe left Seen ordered by Last (not so after
 	// Restore, until observe).
 	sorted bool
 }
 
-// spreadVals is the buffer of a key's values (spreadState.own).
-type spreadVals struct{ b []byte }
+// spreadVals is the buffer of a key's values (spreadState.own) and its
+// earlier runs.
+type spreadVals struct {
+	b []byte
+	// old holds the runs that ended before the window of the key's newest
+	// event and after the rule's floor (the watermark minus the window),
+	// so in a window the watermark has not closed, and those of sightings
+	// older than that window (observeOlder): oldest Last first, runs of
+	// one value never window or less apart, at most oldRunsPerKeep times
+	// keep (the oldest dropped first). Their values may share an earlier
+	// buffer of b, which they keep alive.
+	old []seenValue
+	// cut is the Last of the newest run dropped at that cap (0: none):
+	// the key holds no window that starts before it.
+	cut int64
+}
 
 // spread counts the distinct values of one column per value of another
 // over a sliding window (password spraying: user names per address;
@@ -100,10 +135,11 @@ type spread struct {
 	keys           *lru[string, spreadState]
 	late           uint64
 	closed         int64 // Unix ns before which windows are closed: watermark − window
+	floor          int64 // closed, or noFloor or restoredFloor before the first watermark (see spreadState.observe)
 }
 
 func newSpread(p *Params, info Info, keyCol, valCol, listCol, minParam string) *spread {
-	r := &spread{info: info, keyCol: keyCol, valCol: valCol, listCol: listCol}
+	r := &spread{info: info, keyCol: keyCol, valCol: valCol, listCol: listCol, floor: noFloor}
 	r.window = positiveDuration(p, "window", defaultWindow)
 	r.min = p.Int(minParam, defaultMinDistinct)
 	if r.min < 1 {
@@ -144,55 +180,116 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	st := touchClone(r.keys, key)
-	if !st.observe(val, ns, int64(r.window), r.min+1) {
+	window := int64(r.window)
+	last := ns
+	switch st.observe(val, ns, window, r.floor, r.min+1) {
+	case spreadLate:
 		r.late++
 		return
+	case spreadEarlier:
+		// A window of its own ending before the newest may hold more
+		// values: judged with the one that holds the most.
+		end, n := st.best(ns, window, r.floor)
+		if end != st.newest() {
+			if n <= r.min || (st.Alerted != 0 && ns < st.Alerted+int64(r.suppress)) {
+				return
+			}
+			seen, first := st.at(end, window)
+			st.Alerted = ns
+			emit(r.alert(key, seen[max(0, len(seen)-r.min-1):], first, end))
+			return
+		}
 	}
 	if len(st.Seen) <= r.min || (st.Alerted != 0 && ns < st.Alerted+int64(r.suppress)) {
 		return
 	}
 	st.Alerted = ns
-	vals := make([]string, 0, len(st.Seen))
-	last := int64(0)
 	for _, s := range st.Seen {
-		vals = append(vals, s.V)
-		last = max(last, s.Last)
+		last = max(last, s.Last) // t, unless t came out of order
 	}
-	emit(&Alert{
-		Time:      time.Unix(0, last).UTC(), // the last event counted: t, unless t came out of order
-		Key:       []Column{{r.keyCol, key}},
-		Columns:   []Column{{r.listCol, strings.Join(vals[:min(len(vals), MaxListed)], ",")}},
-		Count:     len(st.Seen),
-		Threshold: float64(r.min), HasThreshold: true,
-		WindowStart: time.Unix(0, last-int64(r.window)).UTC(), WindowEnd: time.Unix(0, last).UTC(),
-		FirstEvent: time.Unix(0, st.First).UTC(), LastEvent: time.Unix(0, last).UTC(),
-	})
+	emit(r.alert(key, st.Seen, st.First, last))
 }
 
-// observe records value v at ns (Unix ns): values not seen within window of
-// the newest event are dropped, v is added or refreshed, and the oldest
-// values beyond keep are dropped. It returns false for an event older than
-// the window of the newest event seen.
-func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
+// alert returns the alert of key for the values seen (oldest last
+// sighting first), whose first event is at first and last at last (Unix
+// ns): the window is the one ending at last.
+func (r *spread) alert(key string, seen []seenValue, first, last int64) *Alert {
+	vals := make([]string, 0, len(seen))
+	for _, s := range seen {
+		vals = append(vals, s.V)
+	}
+	return &Alert{
+		Time:      time.Unix(0, last).UTC(), // the last event counted
+		Key:       []Column{{r.keyCol, key}},
+		Columns:   []Column{{r.listCol, strings.Join(vals[:min(len(vals), MaxListed)], ",")}},
+		Count:     len(seen),
+		Threshold: float64(r.min), HasThreshold: true,
+		WindowStart: time.Unix(0, last-int64(r.window)).UTC(), WindowEnd: time.Unix(0, last).UTC(),
+		FirstEvent: time.Unix(0, first).UTC(), LastEvent: time.Unix(0, last).UTC(),
+	}
+}
+
+// spreadFate is what observe did with a sighting.
+type spreadFate uint8
+
+const (
+	// spreadLate: older than every window the key holds, not recorded.
+	spreadLate spreadFate = iota
+	// spreadNewest: in the window of the key's newest event, which Seen
+	// holds.
+	spreadNewest
+	// spreadEarlier: older than that window by more, held in the earlier
+	// runs for the windows the watermark has not closed; or in it but
+	// older than the newest while the key holds earlier runs. A window
+	// ending before the newest may hold more values: judge it with best.
+	spreadEarlier
+)
+
+// observe records value v seen at ns (Unix ns). floor is the rule's
+// floor, the watermark minus window (noFloor or restoredFloor before the
+// first watermark, see sliding.go): a run that ends at or before it is in
+// no window the watermark has not closed.
+//
+// A sighting within window of the key's newest event updates Seen: values
+// not seen within window of the newest leave it (kept as earlier runs
+// while they end after floor), v is added or refreshed, and the oldest
+// values beyond keep are dropped, their runs forgotten: the window of the
+// newest then holds keep values, more than any rule's min (spreadNewest,
+// or spreadEarlier for a sighting older than the newest while the key
+// holds earlier runs). An older sighting, after what the key holds, is
+// added to the earlier runs (spreadEarlier, see observeOlder); one before
+// is not recorded (spreadLate).
+func (st *spreadState) observe(v string, ns, window, floor int64, keep int) spreadFate {
+	if st.vals != nil && len(st.vals.old) > 0 {
+		st.pruneOld(floor)
+	}
 	if n := len(st.Seen); st.sorted && (n == 0 || ns >= st.Seen[n-1].Last) {
-		st.observeNewest(v, ns, window, keep)
-		return true
+		st.observeNewest(v, ns, window, floor, keep)
+		return spreadNewest
 	}
 	newest := ns
 	for _, s := range st.Seen {
 		newest = max(newest, s.Last)
 	}
 	if ns <= newest-window {
-		return false
+		return st.observeOlder(v, ns, newest, window, floor, keep)
 	}
+	t, from := ns, ns
 	live := st.Seen[:0]
 	kept := ""
 	for _, s := range st.Seen {
 		switch {
 		case s.V == v:
 			ns, kept = max(ns, s.Last), s.V
+			if t < s.Last+window {
+				from = min(from, s.from()) // its run goes on
+			} else if s.Last > floor {
+				st.addOld(s, keep) // its run ended before t
+			}
 		case s.Last > newest-window:
 			live = append(live, s)
+		case s.Last > floor:
+			st.addOld(s, keep)
 		}
 	}
 	if len(live) == 0 {
@@ -201,7 +298,10 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 	if kept == "" {
 		kept = st.own(v, live) // a new value: do not pin the event's line
 	}
-	live = append(live, seenValue{V: kept, Last: ns})
+	if st.vals != nil && len(st.vals.old) > 0 {
+		from = st.takeOld(kept, from, window)
+	}
+	live = append(live, seenValue{V: kept, Last: ns, From: from})
 	sortSeen(live)
 	if len(live) > keep {
 		live = append(live[:0], live[len(live)-keep:]...)
@@ -211,27 +311,36 @@ func (st *spreadState) observe(v string, ns, window int64, keep int) bool {
 		st.First = ns
 	}
 	st.sorted = true
-	return true
+	if t < newest && st.vals != nil && len(st.vals.old) > 0 {
+		return spreadEarlier
+	}
+	return spreadNewest
 }
 
 // observeNewest is observe of a value at ns, at or after every value's
 // Last, when st is sorted: the values expired are a prefix of Seen, and v
 // goes last. The values kept stay where they are but for one move to the
 // front.
-func (st *spreadState) observeNewest(v string, ns, window int64, keep int) {
+func (st *spreadState) observeNewest(v string, ns, window, floor int64, keep int) {
 	seen := st.Seen
 	cut := ns - window
 	p := 0 // the values expired: Seen[:p]
 	for p < len(seen) && seen[p].Last <= cut {
+		if seen[p].Last > floor {
+			st.addOld(seen[p], keep) // an earlier run, for the windows still open
+		}
 		p++
 	}
-	kept := ""
+	kept, from := "", ns
 	for i := 0; i < len(seen); {
 		if !sameValue(seen[i].V, v) {
 			i++
 			continue
 		}
 		kept = seen[i].V
+		if i >= p {
+			from = min(from, seen[i].from()) // its run goes on
+		}
 		copy(seen[i:], seen[i+1:])
 		seen = seen[:len(seen)-1]
 		if i < p {
@@ -246,7 +355,7 @@ func (st *spreadState) observeNewest(v string, ns, window int64, keep int) {
 		kept = st.own(v, live) // a new value: do not pin the event's line
 	}
 	n := copy(seen, live[max(0, len(live)+1-keep):])
-	st.Seen = append(seen[:n], seenValue{V: kept, Last: ns})
+	st.Seen = append(seen[:n], seenValue{V: kept, Last: ns, From: from})
 }
 
 // sameValue is a == b, comparing the last bytes before calling the
@@ -312,6 +421,7 @@ func sortSeen(s []seenValue) {
 func (r *spread) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
 	r.closed = max(r.closed, cut)
+	r.floor = r.closed
 	r.keys.each(func(k string, st *spreadState) bool {
 		for _, s := range st.Seen {
 			if s.Last > cut {
@@ -328,6 +438,7 @@ func (r *spread) Close(Emit) {}
 type spreadSnapshot struct {
 	K string `json:"k"`
 	spreadState
+	Earlier *spreadRuns `json:"earlier,omitempty"`
 }
 
 func (r *spread) StateVersion() int { return 1 }
@@ -335,7 +446,7 @@ func (r *spread) StateVersion() int { return 1 }
 func (r *spread) Snapshot() ([]byte, error) {
 	out := []spreadSnapshot{}
 	r.keys.each(func(k string, st *spreadState) bool {
-		out = append(out, spreadSnapshot{K: k, spreadState: *st})
+		out = append(out, spreadSnapshot{K: k, spreadState: *st, Earlier: st.earlier()})
 		return true
 	})
 	return json.Marshal(out)
@@ -347,7 +458,10 @@ func (r *spread) Restore(data []byte) error {
 		return fmt.Errorf("%s: %w", r.info.ID, err)
 	}
 	for _, s := range in {
-		*r.keys.touch(s.K) = s.spreadState
+		st := r.keys.touch(s.K)
+		*st = s.spreadState
+		st.setEarlier(s.Earlier)
 	}
+	r.floor = restoredFloor
 	return nil
 }

@@ -307,63 +307,113 @@ func TestBruteforceOlderEventCompletesCount(t *testing.T) {
 	}
 }
 
-// TestLatenessAboveWindow feeds a window rule a burst of 11 events, one a
-// minute from 09:00, and one event of the same key at 10:05, with a
-// lateness of 24h, in time order and with the 10:05 event first (another
-// node's newer line reaching an aggregator before this node's backlog) or
+// TestLatenessAboveWindow feeds a window rule a burst of events of one
+// key (11 a minute apart from 09:00; two sign-ins for signin_burst) and
+// one event of the same key more than the window later, with a lateness
+// of 24h: in time order, with the later event first (another node's
+// newer line reaching an aggregator before this node's backlog), and
 // every event newest first. The engine's lateness accepts every event, so
 // each is counted in its own window whatever the order: the same alerts
-// (alert_id, count, window, first and last event) in every order, nothing
-// dropped as late.
+// (alert_id, count, window, first and last event, columns, event ids) in
+// every order, nothing dropped as late, also when the agent restarts
+// halfway (the windows held back survive in the state).
 func TestLatenessAboveWindow(t *testing.T) {
-	burst := []string{"0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}
-	sorted := append(slices.Clone(burst), "65m")
-	newestFirst := append([]string{"65m"}, burst...)
-	reversed := slices.Clone(sorted)
-	slices.Reverse(reversed)
+	minutes := []string{"0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}
+	signinIPs := []string{"81.2.69.142", "89.160.20.115", "81.2.69.10"} // GB, SE, GB
 	for _, tc := range []struct {
-		rule string
-		ev   func(time.Time, int) *Event
+		rule         string
+		burst        []string
+		later        string
+		ev           func(at time.Time, i int) *Event // the i-th event in time order
+		sameReversed bool                             // all newest first gives the same alert
 	}{
-		{"sentinel.bruteforce", func(at time.Time, i int) *Event { return failedLogin("alice", "81.2.69.142", at) }},
+		{"sentinel.bruteforce", minutes, "65m", func(at time.Time, i int) *Event {
+			return failedLogin("alice", "81.2.69.142", at)
+		}, true},
+		{"gitlab.password_spray", minutes, "65m", func(at time.Time, i int) *Event {
+			return failedLogin("u"+strconv.Itoa(i), "81.2.69.142", at)
+		}, true},
+		{"gitlab.distributed_guessing", minutes, "65m", func(at time.Time, i int) *Event {
+			return failedLogin("alice", "81.2.69."+strconv.Itoa(10+i), at)
+		}, true},
+		{"sentinel.repo_deletion", minutes, "65m", func(at time.Time, i int) *Event {
+			return auditEv("audit_json.log", at, parser.ColEventName, "project_destroyed",
+				parser.ColAuthorName, "eve"+strconv.Itoa(i), parser.ColEntityPath, "acme/p"+strconv.Itoa(i),
+				parser.ColEventID, strconv.Itoa(100+i))
+		}, true},
+		// Newest first, the GB sign-in completes the burst: the alert
+		// names its address, not the SE one's.
+		{"sentinel.signin_burst", []string{"0m", "10m"}, "75m", func(at time.Time, i int) *Event {
+			return &Event{Type: parser.TypeApplication, Time: at, Source: "application_json.log", Origin: OriginFile,
+				Columns: []Column{{parser.ColEventKind, parser.KindSuccessfulLogin}, {parser.ColUsername, "alice"},
+					{parser.ColIPAddress, signinIPs[i]}}}
+		}, false},
 	} {
-		run := func(t *testing.T, feed []string) []*Alert {
+		sorted := append(slices.Clone(tc.burst), tc.later)
+		orders := [][]string{append([]string{tc.later}, tc.burst...)}
+		if tc.sameReversed {
+			reversed := slices.Clone(sorted)
+			slices.Reverse(reversed)
+			orders = append(orders, reversed)
+		}
+		// run feeds the events in the order of feed; with cut above 0 the
+		// agent stops after the first cut (state saved) and a new engine
+		// on the same state directory reads the rest.
+		run := func(t *testing.T, feed []string, cut int) []*Alert {
 			t.Helper()
 			var alerts []*Alert
-			e, err := New(Config{Only: []string{tc.rule}, Lateness: 24 * time.Hour,
-				Emit: func(a *Alert) { a.detach(); alerts = append(alerts, a) }})
-			if err != nil {
-				t.Fatal(err)
+			dir := t.TempDir()
+			parts := [][]string{feed}
+			if cut > 0 {
+				parts = [][]string{feed[:cut], feed[cut:]}
 			}
-			for _, d := range feed {
-				e.Process(tc.ev(tAt(d), slices.Index(sorted, d)))
+			late, dropped := 0, uint64(0)
+			for i, part := range parts {
+				e, err := New(Config{Only: []string{tc.rule}, Lateness: 24 * time.Hour, Geo: testGeoDB(t), StateDir: dir,
+					Emit: func(a *Alert) { a.detach(); alerts = append(alerts, a) }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range part {
+					e.Process(tc.ev(tAt(d), slices.Index(sorted, d)))
+				}
+				if i < len(parts)-1 {
+					if err := e.Save(); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					e.Close()
+				}
+				st := e.Stats()
+				late, dropped = late+int(st.Late), dropped+st.Rules[tc.rule].LateDrop
 			}
-			e.Close()
-			st := e.Stats()
-			if n := st.Rules[tc.rule].LateDrop; n != 0 || st.Late != 0 {
-				t.Errorf("order %v: %d dropped as late by the rule, %d late for the engine; want 0 and 0", feed, n, st.Late)
+			if dropped != 0 || late != 0 {
+				t.Errorf("order %v, cut at %d: %d dropped as late by the rule, %d late for the engine; want 0 and 0", feed, cut, dropped, late)
 			}
 			return alerts
 		}
 		t.Run(tc.rule, func(t *testing.T) {
-			want := run(t, sorted)
-			if len(want) != 1 || want[0].Count != 11 {
-				t.Fatalf("in time order: %d alerts, want 1 counting 11", len(want))
+			want := run(t, sorted, 0)
+			if len(want) != 1 || want[0].Count != len(tc.burst) {
+				t.Fatalf("in time order: %d alerts, want 1 counting %d", len(want), len(tc.burst))
 			}
-			for _, feed := range [][]string{newestFirst, reversed} {
-				got := run(t, feed)
-				if len(got) != len(want) {
-					t.Errorf("order %v: %d alerts, want %d", feed, len(got), len(want))
-					continue
-				}
-				for i, a := range got {
-					w := want[i]
-					if a.ID != w.ID || a.Count != w.Count || !a.WindowStart.Equal(w.WindowStart) || !a.WindowEnd.Equal(w.WindowEnd) ||
-						!a.FirstEvent.Equal(w.FirstEvent) || !a.LastEvent.Equal(w.LastEvent) || !slices.Equal(a.Columns, w.Columns) ||
-						!slices.Equal(a.EventIDs, w.EventIDs) {
-						t.Errorf("order %v: alert %s count %d window %s..%s events %s..%s %v %v;\nwant %s count %d window %s..%s events %s..%s %v %v",
-							feed, a.ID, a.Count, ts(a.WindowStart), ts(a.WindowEnd), ts(a.FirstEvent), ts(a.LastEvent), a.Columns, a.EventIDs,
-							w.ID, w.Count, ts(w.WindowStart), ts(w.WindowEnd), ts(w.FirstEvent), ts(w.LastEvent), w.Columns, w.EventIDs)
+			for _, feed := range orders {
+				for _, cut := range []int{0, 1 + len(tc.burst)/2} {
+					got := run(t, feed, cut)
+					if len(got) != len(want) {
+						t.Errorf("order %v, cut at %d: %d alerts, want %d", feed, cut, len(got), len(want))
+						continue
+					}
+					for i, a := range got {
+						w := want[i]
+						if a.ID != w.ID || a.Count != w.Count || !a.WindowStart.Equal(w.WindowStart) || !a.WindowEnd.Equal(w.WindowEnd) ||
+							!a.FirstEvent.Equal(w.FirstEvent) || !a.LastEvent.Equal(w.LastEvent) || !a.Time.Equal(w.Time) ||
+							!slices.Equal(a.Columns, w.Columns) || !slices.Equal(a.EventIDs, w.EventIDs) {
+							t.Errorf("order %v, cut at %d: alert %s count %d window %s..%s events %s..%s time %s %v %v;\n"+
+								"want %s count %d window %s..%s events %s..%s time %s %v %v", feed, cut,
+								a.ID, a.Count, ts(a.WindowStart), ts(a.WindowEnd), ts(a.FirstEvent), ts(a.LastEvent), ts(a.Time), a.Columns, a.EventIDs,
+								w.ID, w.Count, ts(w.WindowStart), ts(w.WindowEnd), ts(w.FirstEvent), ts(w.LastEvent), ts(w.Time), w.Columns, w.EventIDs)
+						}
 					}
 				}
 			}

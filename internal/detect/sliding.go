@@ -54,9 +54,15 @@ func (sp slidingSpan) startOf(b int64) time.Time {
 	return time.Unix(0, (b-sp.n+1)*sp.bucket).UTC()
 }
 
-// noFloor is the floor of a rule not yet advanced to a watermark: a key
-// then holds the window of its newest bucket only.
-const noFloor = math.MaxInt64
+// The floors of a rule not yet advanced to a watermark. A new rule has
+// noFloor: a key holds the window of its newest bucket only. A rule
+// restored from a snapshot has restoredFloor until the watermark moves:
+// its keys keep everything they were saved with (held back to the
+// watermark then) and count what comes in any window they hold.
+const (
+	noFloor       = math.MaxInt64
+	restoredFloor = math.MinInt64
+)
 
 // floorOf returns the floor (see add) of a rule advanced to watermark wm:
 // the first bucket of the window ending in wm's bucket, the oldest bucket
