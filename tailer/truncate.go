@@ -73,7 +73,9 @@ func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
 // the checkpoint kept): after m was rotated, the file was rotated again
 // before the tailer saw it, so their content, or its rest, was never
 // read. A sibling that is m, the live file (same inode) or a copy of it
-// (same head) is skipped. m is looked up by inode, else, when that file is gone
+// (same head) is skipped, and so, when the live file was renamed away
+// (it is a sibling), is every sibling rotated after it: those hold what
+// came after its content, which the rename rotation reads. m is looked up by inode, else, when that file is gone
 // (logrotate's compress replaced it by its .gz, a new inode, which a later
 // rotation may have renamed: m's name may now be a later copy's), by find
 // (its content). Each is read from the offset from returns (nil: from 0).
@@ -95,10 +97,16 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 	}
 	base := filepath.Base(rotatedPath(t.cfg.Path))
 	md, mi := devIno(m.fi)
+	renamed, isRenamed := liveSibling(sibs, live)
 	newer := func(s sibling) bool {
 		d, ino := devIno(s.fi)
 		switch {
 		case d == md && ino == mi || strippedName(s.name) == strippedName(m.name):
+			return false
+		case isRenamed && !rotatedAfter(base, renamed, s):
+			// live was renamed away: the files rotated after it
+			// are newer than its content, and the rotation that
+			// renamed it reads them (see rotated).
 			return false
 		case from != nil && from(s) > 0:
 			return true
@@ -108,6 +116,21 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 		return rotatedAfter(base, s, m) // another scheme's: last written after m
 	}
 	return t.drainListed(ctx, filter(sibs, newer), live, from)
+}
+
+// liveSibling returns the rotated sibling that is live, the file being
+// read, when live was renamed away (a rename rotation), and false when it
+// is not among sibs (still at the path, or nil).
+func liveSibling(sibs []sibling, live *logFile) (sibling, bool) {
+	if live == nil {
+		return sibling{}, false
+	}
+	for _, s := range sibs {
+		if d, ino := devIno(s.fi); d == live.id.Dev && ino == live.id.Ino && (d != 0 || ino != 0) {
+			return s, true
+		}
+	}
+	return sibling{}, false
 }
 
 // drainAfter reads, oldest first, the rotated siblings last modified
