@@ -683,6 +683,11 @@ type catchRange struct {
 	copied     bool
 	cut        string
 	fresh      bool
+	// held says that the tailer's checkpoint is in this copy (it did not
+	// pass the truncation: see catchUpRanges), and end is its offset;
+	// beyond, that the range comes after such a copy: none of its lines
+	// was checkpointed, and end is 0.
+	held, beyond bool
 }
 
 // catchUpRanges returns, in file order, the parts of files whose lines
@@ -697,7 +702,12 @@ type catchRange struct {
 // (checkpoint.Position.Between and Next). Each state file up to the last
 // one the checkpoint has a position in is caught up: to that position
 // when the checkpoint has one in it, else (a file drained and rotated
-// away before the checkpoint moved on, or a copy) to its end. A file the
+// away before the checkpoint moved on, or a copy) to its end. When the
+// checkpoint's position in a file truncated since is in its content
+// before a truncation (its first bytes are those the truncation records:
+// a crash came before the checkpoint passed it), that truncation's copy
+// is caught up to the position, and nothing after it: the file's lines
+// after the truncation were not checkpointed, whatever their offsets. A file the
 // checkpoint resumes that the state does not lead to is older than the
 // state's (nothing to fold) or was begun by a run without detections
 // (nothing this state ever followed). linked is false when no state file
@@ -705,30 +715,43 @@ type catchRange struct {
 // files (detections off in between), and nothing is caught up.
 func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name, key string, ok bool)) (ranges []catchRange, linked bool) {
 	type fileAt struct {
-		name string
-		off  int64
+		name  string
+		off   int64
+		fp    string // the file's first bytes then (SHA-256, hex)
+		fpLen int
 	}
-	at := map[string]fileAt{fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}): {ck.File, ck.Offset}}
+	at := map[string]fileAt{fileKey(tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}): {ck.File, ck.Offset, ck.Fingerprint, ck.FpLen}}
 	if ck.Next != nil {
 		for _, n := range append([]checkpoint.FilePosition{*ck.Next}, ck.Between...) {
-			at[fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino})] = fileAt{n.File, n.Offset}
+			at[fileKey(tailer.FileID{Dev: n.Dev, Ino: n.Ino})] = fileAt{n.File, n.Offset, n.Fingerprint, n.FpLen}
 		}
+	}
+	// inCopy returns the checkpoint's position in the file the
+	// truncation c cut when it is in the content before c (the same
+	// first bytes): the checkpoint did not pass c, its offset is in c's
+	// copy, and no line after it was checkpointed.
+	inCopy := func(c cut) (int64, bool) {
+		a, ok := at[c.File]
+		return a.off, ok && c.FpLen > 0 && a.fpLen == c.FpLen && a.fp == c.Fingerprint
 	}
 	var chain []catchRange
 	add := func(id string, start int64) {
-		fresh := false
+		fresh, held := false, false
 		for _, c := range from.Cuts {
 			if c.File != id {
 				continue
 			}
-			r := catchRange{start: start, copied: true, cut: id}
+			r := catchRange{start: start, copied: true, cut: id, beyond: held}
 			if name, key, ok := find(c); ok {
 				r.name, r.id = name, key
+			}
+			if off, ok := inCopy(c); ok && !held {
+				r.end, r.held, held = off, true, true
 			}
 			chain = append(chain, r)
 			start, fresh = 0, true
 		}
-		chain = append(chain, catchRange{id: id, start: start, fresh: fresh})
+		chain = append(chain, catchRange{id: id, start: start, fresh: fresh, beyond: held})
 	}
 	if from.FileID != "" {
 		add(from.FileID, from.Offset)
@@ -740,6 +763,16 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 	for i := range chain {
 		a, ok := at[chain[i].id]
 		switch {
+		case chain[i].held:
+			last = i // its end is the checkpoint's offset (add)
+		case chain[i].beyond:
+			// After the copy the checkpoint is in: no line of it was
+			// checkpointed. The file's own range is kept, empty, so
+			// that the engine forgets its old content (open).
+			chain[i].end = 0
+			if chain[i].fresh {
+				last = i
+			}
 		case ok && chain[i].id != "":
 			if !chain[i].copied {
 				chain[i].name = a.name

@@ -300,6 +300,33 @@ func TestCatchUpRangesCut(t *testing.T) {
 	if !linked || !reflect.DeepEqual(got, want) {
 		t.Errorf("catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
 	}
+	// The checkpoint did not pass a truncation (a kill -9 soon after it):
+	// its position is in that truncation's copy, and none of the file's
+	// lines after the truncation was checkpointed, though the checkpoint
+	// keeps the file's device and inode (trial 41 F3: the file's new
+	// lines were folded up to the old content's offset, then again when
+	// the tailer read them).
+	for _, tc := range []struct {
+		name string
+		in   cut // the content the checkpoint is in
+		want []catchRange
+	}{
+		{"in the last copy", c2, []catchRange{
+			{name: "/l/app.log.2", id: "1:21", start: 100, end: -1, copied: true, cut: cur},
+			{name: "/l/app.log.1.gz", id: "1:22", start: 0, end: 250, copied: true, cut: cur, held: true},
+			{name: "", id: cur, start: 0, end: 0, fresh: true, beyond: true},
+		}},
+		{"in the first copy", c1, []catchRange{
+			{name: "/l/app.log.2", id: "1:21", start: 100, end: 250, copied: true, cut: cur, held: true},
+			{name: "", id: cur, start: 0, end: 0, fresh: true, beyond: true},
+		}},
+	} {
+		inOld := &checkpoint.Position{File: "/l/app.log", Dev: 1, Ino: 10, Offset: 250, Fingerprint: tc.in.Fingerprint, FpLen: tc.in.FpLen}
+		got, linked := catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{c1, c2}}, inOld, find)
+		if !linked || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: catchUpRanges = %+v, %v; want %+v, true", tc.name, got, linked, tc.want)
+		}
+	}
 	got, _ = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{{File: cur, Fingerprint: "ff"}}}, ck, find)
 	if len(got) != 2 || !got[0].copied || got[0].id != "" {
 		t.Errorf("copy not found: catchUpRanges = %+v; want a copied range without id first (reported as not folded)", got)
