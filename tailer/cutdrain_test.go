@@ -27,15 +27,7 @@ func TestCopyTruncateThenRename(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "audit_json.log")
 			old := numbered("old", 0, tc.n)
 			writeFile(t, path, old)
-			cfg := testConfig(t, path)
-			cfg.BatchLines = 10
-			cfg.QueueLen = 1
-			tl, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := startTailer(t, tl, make(chan struct{}))
-			waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+			c := startStalled(t, path)
 			copyTruncate(t, path, path+".1")
 			appendFile(t, path, numbered("cut", 0, 40))
 			if err := os.Rename(path+".1", path+".2"); err != nil {
@@ -77,17 +69,7 @@ func TestRestartAfterNewFileCopyTruncated(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, a)
-			cfg := testConfig(t, path)
-			cfg.RotateWait = 5 * time.Second
-			col := start(t, cfg)
-			col.waitN(10)
-			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-			if err := os.Rename(path, path+".1"); err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, path, b)
-			col.waitN(20)
+			cfg, col := renamedWhileFollowed(t, path, a, b)
 			if err := os.Rename(path+".1", path+".2"); err != nil {
 				t.Fatal(err)
 			}
@@ -138,15 +120,7 @@ func TestCopyTruncateThenRenameCycles(t *testing.T) {
 				all += s
 			}
 			write("c0-first")
-			cfg := testConfig(t, path)
-			cfg.BatchLines = 10
-			cfg.QueueLen = 1
-			tl, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := startTailer(t, tl, make(chan struct{}))
-			waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+			c := startStalled(t, path)
 			for i := 0; i < cycles; i++ {
 				if i > 0 {
 					write(fmt.Sprintf("c%d-first", i))
@@ -168,4 +142,21 @@ func TestCopyTruncateThenRenameCycles(t *testing.T) {
 			checkExactly(t, c.texts(), want)
 		})
 	}
+}
+
+// startStalled starts a tailer on path, with a batch of 10 lines and a
+// queue of one, whose consumer takes no batch until its gate opens, and
+// returns once the reader is blocked (20 lines read).
+func startStalled(t *testing.T, path string) *collector {
+	t.Helper()
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 10
+	cfg.QueueLen = 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTailer(t, tl, make(chan struct{}))
+	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+	return c
 }

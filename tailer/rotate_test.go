@@ -192,15 +192,7 @@ func TestCopyTruncateWhileCompressing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit_json.log")
 	old := numbered("old", 0, 5000)
 	writeFile(t, path, old)
-	cfg := testConfig(t, path)
-	cfg.BatchLines = 10
-	cfg.QueueLen = 1
-	tl, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := startTailer(t, tl, make(chan struct{}))
-	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+	c := startStalled(t, path)
 	writeFile(t, path+".1", old)
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
@@ -358,17 +350,7 @@ func TestRestartWhileOldIsDrained(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, a)
-			cfg := testConfig(t, path)
-			cfg.RotateWait = 5 * time.Second
-			col := start(t, cfg)
-			col.waitN(10)
-			waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-			if err := os.Rename(path, path+".1"); err != nil {
-				t.Fatal(err)
-			}
-			writeFile(t, path, b)
-			col.waitN(20)
+			cfg, col := renamedWhileFollowed(t, path, a, b)
 			waitStats(t, col.tl, "all committed", func(s Stats) bool { return s.CommittedOffset == 90 && s.Outstanding == 0 })
 			if err := col.stop(); err != nil {
 				t.Fatal(err)
@@ -502,4 +484,24 @@ func TestRestartWhileSeveralAreDrained(t *testing.T) {
 			checkExactly(t, col.texts(), want)
 		})
 	}
+}
+
+// renamedWhileFollowed writes a (10 lines) to path, follows it with a
+// RotateWait of 5 s, renames it to path.1 once a is read, writes b (10
+// lines) to a new file at path and returns once b is read too: the
+// renamed file is still drained, the checkpoint in it.
+func renamedWhileFollowed(t *testing.T, path, a, b string) (Config, *collector) {
+	t.Helper()
+	writeFile(t, path, a)
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 5 * time.Second
+	col := start(t, cfg)
+	col.waitN(10)
+	waitStats(t, col.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
+	col.waitN(20)
+	return cfg, col
 }

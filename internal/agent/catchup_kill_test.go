@@ -68,14 +68,7 @@ func TestKillCatchUp(t *testing.T) {
 			if tc.exists {
 				appendLines(t, path, nil)
 			}
-			base := time.Now().Add(-time.Minute)
-			lines := func(from, n int) []string {
-				var out []string
-				for i := from; i < from+n; i++ {
-					out = append(out, failedLoginLine(base.Add(time.Duration(i)*time.Second), i))
-				}
-				return out
-			}
+			lines := failedLogins(time.Now().Add(-time.Minute))
 			ck := func() *checkpoint.Position {
 				st, err := checkpoint.Open(state)
 				if err != nil {
@@ -205,14 +198,7 @@ func killCatchUpStoppedCopy(t *testing.T, again bool) {
 	dir := t.TempDir()
 	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
 	appendLines(t, path, nil)
-	base := time.Now().Add(-time.Minute)
-	lines := func(from, n int) []string {
-		var out []string
-		for i := from; i < from+n; i++ {
-			out = append(out, failedLoginLine(base.Add(time.Duration(i)*time.Second), i))
-		}
-		return out
-	}
+	lines := failedLogins(time.Now().Add(-time.Minute))
 	checkpointed := checkpointedIn(t, state)
 
 	p := startKillHelper(t, col.Addr(), path, state)
@@ -361,6 +347,19 @@ func killCatchUpHeld(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // an alert too many would come now
 	if n := impersonations(); n != 3 {
 		t.Errorf("%d sentinel.impersonation alerts for 3 actions held at a kill -9 and released by the catch-up, want 3 (detect's); restart log:\n%s", n, p.log())
+	}
+}
+
+// failedLogins returns lines(from, n): the failed logins from to
+// from+n-1 of one user and address (failedLoginLine), the i-th i seconds
+// after base.
+func failedLogins(base time.Time) (lines func(from, n int) []string) {
+	return func(from, n int) []string {
+		var out []string
+		for i := from; i < from+n; i++ {
+			out = append(out, failedLoginLine(base.Add(time.Duration(i)*time.Second), i))
+		}
+		return out
 	}
 }
 

@@ -81,21 +81,38 @@ func (m *messages) wait(t *testing.T, n int) []syslogtest.Message {
 	return out
 }
 
-func TestGeoIPEnrichmentAndReload(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "GeoLite2-ASN.mmdb")
+// asnAccessLog writes, in dir, an ASN database that maps 81.2.69.0/24 to
+// AS64500 "Org One" and an access log of one line from 81.2.69.142. It
+// returns the database's path, the log's and its line.
+func asnAccessLog(t *testing.T, dir string) (db, path, line string) {
+	t.Helper()
+	db = filepath.Join(dir, "GeoLite2-ASN.mmdb")
 	writeASNDB(t, db, "81.2.69.0/24", 64500, "Org One")
-	path := filepath.Join(dir, "gitlab_access.log")
-	line := `81.2.69.142 - - [10/May/2024:17:46:49 +0000] "GET /users/sign_in HTTP/1.1" 200 512 "-" "curl/8.0" -`
+	path = filepath.Join(dir, "gitlab_access.log")
+	line = `81.2.69.142 - - [10/May/2024:17:46:49 +0000] "GET /users/sign_in HTTP/1.1" 200 512 "-" "curl/8.0" -`
 	if err := os.WriteFile(path, []byte(line+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return db, path, line
+}
+
+// listenMessages returns the messages a collector listening on a free port of
+// 127.0.0.1 receives, and the collector, closed at the test's end.
+func listenMessages(t *testing.T) (*messages, *syslogtest.Collector) {
+	t.Helper()
 	got := &messages{}
 	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer col.Close()
+	t.Cleanup(func() { col.Close() })
+	return got, col
+}
+
+func TestGeoIPEnrichmentAndReload(t *testing.T) {
+	dir := t.TempDir()
+	db, path, line := asnAccessLog(t, dir)
+	got, col := listenMessages(t)
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
 	c.GeoIP.ASNDB = db
 	a, ctx, stop := runInBackground(t, c, Options{})
@@ -228,19 +245,8 @@ func TestStreamingReloadTokens(t *testing.T) {
 // after.
 func TestGeoIPReloadCorrupt(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "GeoLite2-ASN.mmdb")
-	writeASNDB(t, db, "81.2.69.0/24", 64500, "Org One")
-	path := filepath.Join(dir, "gitlab_access.log")
-	line := `81.2.69.142 - - [10/May/2024:17:46:49 +0000] "GET /users/sign_in HTTP/1.1" 200 512 "-" "curl/8.0" -`
-	if err := os.WriteFile(path, []byte(line+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got := &messages{}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
+	db, path, line := asnAccessLog(t, dir)
+	got, col := listenMessages(t)
 	cfgPath := filepath.Join(dir, "agent.yaml")
 	yaml := fmt.Sprintf("state_dir: %s\nhostname: testhost\nforward:\n  url: tcp://%s\nsources:\n  - {type: access, path: %s}\ngeoip:\n  asn_db: %s\n",
 		filepath.Join(dir, "state"), col.Addr(), path, db)

@@ -26,16 +26,7 @@ func TestInputOtherMessages(t *testing.T) {
 	)
 	for _, other := range []string{"forward", "drop"} {
 		t.Run(other, func(t *testing.T) {
-			c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
-				Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0", Other: other}}}
-			c.Forward.URL = "stdout://"
-			c.Detections.Enabled = new(bool) // off
-			if _, err := c.Resolve(); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Validate(); err != nil {
-				t.Fatal(err)
-			}
+			c := aggregatorConfig(t, other)
 			out := new(syslogtest.Buffer)
 			a, _, stop := runInBackground(t, c, Options{Stdout: out})
 			conn, err := net.Dial("tcp", inputAddr(t, a))
@@ -71,16 +62,7 @@ func TestInputLegacyRFC3164(t *testing.T) {
 		legacyB = `<190>Oct  7 17:38:23 node-b GitLab-Auth-Logs: {"severity":"INFO"}`
 		foreign = `<38>Oct 17 17:38:24 bastion sshd[42]: Accepted publickey for root`
 	)
-	c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
-		Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0"}}}
-	c.Forward.URL = "stdout://"
-	c.Detections.Enabled = new(bool) // off
-	if _, err := c.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	c := aggregatorConfig(t, "")
 	logs := new(syslogtest.Buffer)
 	out := new(syslogtest.Buffer)
 	a, err := New(c, Options{Stdout: out, Logger: slog.New(slog.NewTextHandler(logs, nil))})
@@ -140,16 +122,7 @@ func inputAddr(t *testing.T, a *Agent) string {
 // sent next is forwarded unchanged.
 func TestInputNotSyslog(t *testing.T) {
 	const foreign = `<38>Oct 17 17:38:24 bastion sshd[42]: Accepted publickey for root`
-	c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
-		Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0"}}}
-	c.Forward.URL = "stdout://"
-	c.Detections.Enabled = new(bool) // off
-	if _, err := c.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	c := aggregatorConfig(t, "")
 	out := new(syslogtest.Buffer)
 	a, _, stop := runInBackground(t, c, Options{Stdout: out})
 	garbage := make([]byte, 5000)
@@ -178,4 +151,22 @@ func TestInputNotSyslog(t *testing.T) {
 	if st := a.inputStats()[0]; st.Other != 1 || st.Malformed == 0 {
 		t.Errorf("other messages forwarded %d, malformed %d; want 1 and more than 0", st.Other, st.Malformed)
 	}
+}
+
+// aggregatorConfig returns the resolved configuration of an aggregator:
+// one TCP input on a free port of 127.0.0.1 whose setting other is other
+// ("": the default), forwarding to stdout, no detections.
+func aggregatorConfig(t *testing.T, other string) *config.Config {
+	t.Helper()
+	c := &config.Config{StateDir: t.TempDir(), Hostname: "aggregator",
+		Inputs: []config.Input{{Listen: "tcp://127.0.0.1:0", Other: other}}}
+	c.Forward.URL = "stdout://"
+	c.Detections.Enabled = new(bool) // off
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

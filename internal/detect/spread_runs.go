@@ -250,14 +250,7 @@ func (st *spreadState) at(end, window int64) (seen []seenValue, first int64) {
 		s.Last = min(s.Last, end)
 		seen = append(seen, s)
 	}
-	if st.vals != nil {
-		for _, s := range st.vals.old {
-			add(s)
-		}
-	}
-	for _, s := range st.Seen {
-		add(s)
-	}
+	st.eachRun(add)
 	slices.SortStableFunc(seen, func(a, b seenValue) int {
 		if c := cmp.Compare(a.Last, b.Last); c != 0 {
 			return c
@@ -265,6 +258,19 @@ func (st *spreadState) at(end, window int64) (seen []seenValue, first int64) {
 		return cmp.Compare(a.from(), b.from())
 	})
 	return seen, first
+}
+
+// eachRun calls f with each run of values the key holds: the earlier
+// runs (spreadVals.old), then those of Seen.
+func (st *spreadState) eachRun(f func(seenValue)) {
+	if st.vals != nil {
+		for _, s := range st.vals.old {
+			f(s)
+		}
+	}
+	for _, s := range st.Seen {
+		f(s)
+	}
 }
 
 // in returns the values with a sighting at from ≤ t < to (Unix ns), each
@@ -279,14 +285,7 @@ func (st *spreadState) in(from, to int64) []string {
 			runs = append(runs, s)
 		}
 	}
-	if st.vals != nil {
-		for _, s := range st.vals.old {
-			add(s)
-		}
-	}
-	for _, s := range st.Seen {
-		add(s)
-	}
+	st.eachRun(add)
 	slices.SortStableFunc(runs, func(a, b seenValue) int { return cmp.Compare(a.Last, b.Last) })
 	out := make([]string, 0, len(runs))
 	for i, s := range runs {
