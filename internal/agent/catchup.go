@@ -472,6 +472,9 @@ func (c *catchUpReader) open(d *detector, r catchRange) error {
 		// restored positions in it are the old content's.
 		d.e.Replaced(c.w.src, r.id)
 	}
+	if r.end == 0 {
+		return nil // no line of it to fold
+	}
 	path := r.name
 	if path == "" {
 		path = c.s.cfg.Path
@@ -707,7 +710,12 @@ type catchRange struct {
 // before a truncation (its first bytes are those the truncation records:
 // a crash came before the checkpoint passed it), that truncation's copy
 // is caught up to the position, and nothing after it: the file's lines
-// after the truncation were not checkpointed, whatever their offsets. A file the
+// after the truncation were not checkpointed, whatever their offsets. A
+// file of from.Then that is already in the chain (a truncation's copy,
+// which a restart drained from the checkpoint in it) is not caught up
+// twice; a file truncated since with none of its new lines checkpointed
+// gets an empty range, so that the engine forgets its old content's
+// positions. A file the
 // checkpoint resumes that the state does not lead to is older than the
 // state's (nothing to fold) or was begun by a run without detections
 // (nothing this state ever followed). linked is false when no state file
@@ -757,6 +765,11 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 		add(from.FileID, from.Offset)
 	}
 	for _, id := range from.Then {
+		if slices.ContainsFunc(chain, func(r catchRange) bool { return r.id == id }) {
+			// A truncation's copy, begun by the tailer after a restart
+			// (drained from the checkpoint in it): its range is there.
+			continue
+		}
 		add(id, 0)
 	}
 	last := -1
@@ -782,8 +795,15 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 			chain[i].end = -1
 		}
 	}
-	for _, r := range chain[:last+1] {
-		if r.end < 0 || r.start < r.end || r.fresh {
+	for i, r := range chain {
+		switch {
+		case i <= last && (r.end < 0 || r.start < r.end || r.fresh):
+			ranges = append(ranges, r)
+		case i > last && r.fresh && last >= 0:
+			// Truncated since, and none of its new lines checkpointed:
+			// kept empty, so that the engine forgets the old content's
+			// positions in it (open) before the tailer reads it.
+			r.end = 0
 			ranges = append(ranges, r)
 		}
 	}

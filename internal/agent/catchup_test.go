@@ -327,6 +327,21 @@ func TestCatchUpRangesCut(t *testing.T) {
 			t.Errorf("%s: catchUpRanges = %+v, %v; want %+v, true", tc.name, got, linked, tc.want)
 		}
 	}
+	// A restart drained the copy from the checkpoint in it, and the
+	// running agent recorded the copy as a file begun (Then): a crash
+	// before the next save catches up the copy once, to the checkpoint,
+	// and none of the file's new lines (trial 42 F1: the copy's range in
+	// Then made the file's whole new content fold, before the copy's
+	// rest, which the rules then dropped as too late).
+	inCopy1 := &checkpoint.Position{File: "/l/app.log.2", Dev: 1, Ino: 21, Offset: 250}
+	got, linked = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{c1}, Then: []string{"1:21"}}, inCopy1, find)
+	want = []catchRange{
+		{name: "/l/app.log.2", id: "1:21", start: 100, end: 250, copied: true, cut: cur},
+		{name: "", id: cur, start: 0, end: 0, fresh: true},
+	}
+	if !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("copy begun after a restart: catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
+	}
 	got, _ = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{{File: cur, Fingerprint: "ff"}}}, ck, find)
 	if len(got) != 2 || !got[0].copied || got[0].id != "" {
 		t.Errorf("copy not found: catchUpRanges = %+v; want a copied range without id first (reported as not folded)", got)
