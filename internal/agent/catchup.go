@@ -780,12 +780,8 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 			last = i // its end is the checkpoint's offset (add)
 		case chain[i].beyond:
 			// After the copy the checkpoint is in: no line of it was
-			// checkpointed. The file's own range is kept, empty, so
-			// that the engine forgets its old content (open).
+			// checkpointed (the file's own range is kept empty, below).
 			chain[i].end = 0
-			if chain[i].fresh {
-				last = i
-			}
 		case ok && chain[i].id != "":
 			if !chain[i].copied {
 				chain[i].name = a.name
