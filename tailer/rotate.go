@@ -127,6 +127,9 @@ func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err er
 	if ctx.Err() != nil {
 		return true, ctx.Err()
 	}
+	if err == nil && t.cutUnder(r.src) {
+		err = errTruncated
+	}
 	if errors.Is(err, errTruncated) {
 		// Cut by copytruncate after it was renamed away (or before, unseen):
 		// its unread lines are in the copy, and it is read again from 0.
@@ -145,6 +148,25 @@ func (t *Tailer) readRenamed(ctx context.Context, r *renamed) (done bool, err er
 		r.size, r.grew = t.rd.lr.pos, now
 	}
 	return now.Sub(r.grew) >= t.cfg.RotateWait || now.Sub(r.since) >= 12*t.cfg.RotateWait, nil
+}
+
+// cutUnder reports whether src, read to its end with no line in hand to
+// check, was truncated under the reader: it is now shorter than where
+// reading got to, or as long with other first bytes (as check tells it of
+// the followed file, by the path). A file that cannot be looked at is
+// taken as not cut.
+func (t *Tailer) cutUnder(src *logFile) bool {
+	size, err := fileSize(src.f)
+	switch {
+	case err != nil:
+		return false
+	case size < t.readEnd(src):
+		return true
+	case size == t.readEnd(src):
+		ok, err := src.verifyHead()
+		return err == nil && !ok
+	}
+	return false
 }
 
 // readDraining reads the renamed files still drained, oldest first, and
