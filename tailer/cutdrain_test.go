@@ -166,3 +166,33 @@ func startStalled(t *testing.T, path string) *collector {
 	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
 	return c
 }
+
+// TestCopyTruncateThenRenameCompressed is TestCopyTruncateThenRename with
+// logrotate's compress without delaycompress: the copy is compressed at
+// once (.1.gz, shifted to .2.gz), and so is the file renamed away (.1.gz;
+// the file itself then deleted) before the reader, stalled, saw the
+// truncation. The renamed file's new content is read from the file
+// itself; its .gz, queued as a file the tailer never saw at the path, was
+// read too: 10 lines twice (trial 43 F4).
+func TestCopyTruncateThenRenameCompressed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	old := numbered("old", 0, 30)
+	writeFile(t, path, old)
+	c := startStalled(t, path)
+	copyTruncate(t, path, path+".1.gz")
+	appendFile(t, path, numbered("cut", 0, 10))
+	if err := os.Rename(path+".1.gz", path+".2.gz"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	gzipAway(t, path+".1")
+	writeFile(t, path, numbered("new", 0, 25))
+	want := linesOf(old + numbered("cut", 0, 10) + numbered("new", 0, 25))
+	c.openGate()
+	c.waitN(len(want))
+	time.Sleep(300 * time.Millisecond) // a line twice would come now
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}

@@ -119,6 +119,16 @@ func (s sibling) readHead(n int) ([]byte, error) {
 	return copyHead(f, s.gz, n)
 }
 
+// begins reports whether s (decompressed when gz) begins with head, which
+// is not empty.
+func (s sibling) begins(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	h, err := s.readHead(len(head))
+	return err == nil && string(h) == string(head)
+}
+
 // copyHead returns up to n first bytes of the open file f, decompressed
 // when gz. It reads with ReadAt: f's offset does not matter and is not
 // moved.

@@ -51,7 +51,30 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	if _, err := src.verifyHead(); err != nil {
 		t.log.Warn("tailer: re-reading head after truncation failed", "err", err)
 	}
+	t.dropQueuedCopies(src)
 	return nil
+}
+
+// dropQueuedCopies removes from the queue of files to read next the
+// compressed copies of src's content after its truncation (the same first
+// bytes): src was renamed away and compressed (logrotate's compress
+// without delaycompress) before the tailer saw the truncation, and those
+// lines are read from src itself, from 0.
+func (t *Tailer) dropQueuedCopies(src *logFile) {
+	if len(src.head) == 0 {
+		return
+	}
+	kept := t.rot.queue[:0]
+	for _, q := range t.rot.queue {
+		if n := min(len(q.head), len(src.head)); q.gz && n > 0 && string(q.head[:n]) == string(src.head[:n]) {
+			t.log.Info("tailer: a queued compressed copy holds what the truncated file holds now, which is read from the file itself; not read again", "file", q.name)
+			q.close()
+			continue
+		}
+		kept = append(kept, q)
+	}
+	clear(t.rot.queue[len(kept):])
+	t.rot.queue = kept
 }
 
 // keepCopied notes that the rotated copy sib of src's content before a
@@ -148,16 +171,19 @@ func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibl
 
 // drainListed reads the rotated siblings sibs, listed newest first,
 // oldest first, except those that are live (same inode) or a copy of it
-// (same head), each from the offset from returns (nil: from 0).
+// (the first bytes it had when last read, or has now: a truncated file
+// renamed away and compressed, whose .gz holds what is read from the
+// file itself next), each from the offset from returns (nil: from 0).
 func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile, from func(sibling) int64) error {
+	var now []byte // live's first bytes now
+	if live != nil {
+		now, _ = copyHead(live.f, false, FingerprintMax)
+	}
 	for i := len(sibs) - 1; i >= 0; i-- {
 		s := sibs[i]
 		if live != nil {
 			d, ino := devIno(s.fi)
-			if live.id.Dev == d && live.id.Ino == ino {
-				continue
-			}
-			if h, err := s.readHead(len(live.head)); err == nil && len(live.head) > 0 && string(h) == string(live.head) {
+			if live.id.Dev == d && live.id.Ino == ino || s.begins(live.head) || s.begins(now) {
 				continue
 			}
 		}
