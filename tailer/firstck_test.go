@@ -1,7 +1,6 @@
 package tailer
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,13 +32,7 @@ func TestRotatedBeforeFirstCommit(t *testing.T) {
 			writeFile(t, path, tc.initial)
 			cfg := testConfig(t, path)
 			cfg.StartAt = tc.startAt
-			tl, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- tl.Run(ctx) }()
+			tl, cancel, done := runTailer(t, cfg)
 			read := make(chan int, 1)
 			go func() { // the collector never acknowledges: no commit
 				n := 0
@@ -134,13 +127,7 @@ func TestCopyTruncatedBeforeFirstCommit(t *testing.T) {
 					t.Fatalf("checkpoint of the empty file: fp_len %d, offset %d; want 0, 0", ck.FpLen, ck.Offset)
 				}
 			}
-			tl, err := New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- tl.Run(ctx) }()
+			tl, cancel, done := runTailer(t, cfg)
 			go func() { // the collector never acknowledges: no commit
 				for b := range tl.Batches() {
 					tl.Release(b)

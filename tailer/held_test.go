@@ -19,13 +19,7 @@ func TestCommitHeld(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "0.log")
 	writeFile(t, path, "aa\nbb\ncc\n")
 	cfg := testConfig(t, path)
-	tl, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tl.Run(ctx) }()
+	tl, cancel, done := runTailer(t, cfg)
 	next := func() *Batch { t.Helper(); return nextBatch(t, tl) }
 	committed := func(step string, want int64) {
 		t.Helper()

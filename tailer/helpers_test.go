@@ -363,3 +363,17 @@ func nextBatch(t *testing.T, tl *Tailer) *Batch {
 		return nil
 	}
 }
+
+// runTailer makes a Tailer of cfg and runs it until cancel; done gets
+// what Run returned. The caller takes its batches.
+func runTailer(t *testing.T, cfg Config) (tl *Tailer, cancel context.CancelFunc, done chan error) {
+	t.Helper()
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done = make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	return tl, cancel, done
+}

@@ -86,13 +86,7 @@ func TestCommitOrder(t *testing.T) {
 	writeFile(t, path, numbered("a", 0, 30))
 	cfg := testConfig(t, path)
 	cfg.BatchLines = 10
-	tl, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- tl.Run(ctx) }()
+	tl, cancel, done := runTailer(t, cfg)
 	var bs []*Batch
 	for len(bs) < 3 {
 		bs = append(bs, <-tl.Batches())

@@ -163,11 +163,7 @@ func TestKillCatchUp(t *testing.T) {
 				forwarded = 22 // the 11 forwarded again
 			}
 			waitFor(t, fmt.Sprintf("%d lines", forwarded), 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= forwarded })
-			deadline := time.Now().Add(3 * time.Second)
-			for time.Now().Before(deadline) && got.alertCount() == 0 {
-				time.Sleep(20 * time.Millisecond)
-			}
-			time.Sleep(200 * time.Millisecond) // an alert too many would come now
+			settleAlerts(got.alertCount, 1)
 			if n := got.alertCount(); n != 1 {
 				t.Errorf("%d alerts for 11 failed logins (threshold 10) with a kill -9 after the %dth, want 1; restart log:\n%s", n, want, p.log())
 			}
@@ -217,11 +213,7 @@ func killCatchUpStoppedCopy(t *testing.T, again bool) {
 	}
 	appendLines(t, path, lines(9, 2))
 	waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) && got.alertCount() == 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond) // an alert too many would come now
+	settleAlerts(got.alertCount, 1)
 	if n := got.count(config.AppNameApplication); n != 11 {
 		t.Errorf("%d lines forwarded, want 11 (the copy drained from the checkpoint, the file from 0)", n)
 	}
@@ -275,11 +267,7 @@ func killCatchUpJoin(t *testing.T) {
 	waitFor(t, "the later lines", 10*time.Second, func() bool {
 		return got.count(config.AppNameApplication) >= 2 && got.count(config.AppNameAudit) >= 4
 	})
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) && impersonations() < 3 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond) // an alert too many would come now
+	settleAlerts(impersonations, 3)
 	if n := impersonations(); n != 3 {
 		t.Errorf("%d sentinel.impersonation alerts for 3 actions of a session started in the application log, caught up after a kill -9, want 3 (detect's); restart log:\n%s", n, p.log())
 	}
@@ -340,14 +328,20 @@ func killCatchUpHeld(t *testing.T) {
 	waitFor(t, "the later lines", 10*time.Second, func() bool {
 		return got.count(config.AppNameApplication) >= 3 && got.count(config.AppNameAudit) >= 4
 	})
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) && impersonations() < 3 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond) // an alert too many would come now
+	settleAlerts(impersonations, 3)
 	if n := impersonations(); n != 3 {
 		t.Errorf("%d sentinel.impersonation alerts for 3 actions held at a kill -9 and released by the catch-up, want 3 (detect's); restart log:\n%s", n, p.log())
 	}
+}
+
+// settleAlerts waits up to 3 s for count to reach want, then 200 ms more,
+// in which an alert too many would come.
+func settleAlerts(count func() int, want int) {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) && count() < want {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 }
 
 // failedLogins returns lines(from, n): the failed logins from to

@@ -20,15 +20,7 @@ import (
 // Before, no checkpoint was written until an acknowledgement, and the
 // restart read only the file at the path.
 func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gitlab_access.log")
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
-	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
-	_, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
-	time.Sleep(time.Second) // the agent opened the file
+	c, path, addr, stop := startCollectorDown(t)
 	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
 		t.Errorf("checkpoint offset %d once the file was opened (-1: none), want 0", off)
 	}
@@ -52,15 +44,7 @@ func TestRotatedWhileCollectorDownSinceStart(t *testing.T) {
 // .1 and the file. Before, it resumed at offset 0 of the file at the path
 // and never read the copies (1,000 of 3,000 lines sent).
 func TestCopyTruncatedWhileCollectorDownSinceStart(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gitlab_access.log")
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
-	c := newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
-	_, _, stop := runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
-	time.Sleep(time.Second) // the agent opened the file
+	c, path, addr, stop := startCollectorDown(t)
 	writeRotating(t, path, func() { copyTruncate(t, path) })
 	stop()
 	if off := checkpointOffset(t, c.StateDir, path); off != 0 {
@@ -109,4 +93,21 @@ func restartAndCount(t *testing.T, c *config.Config, addr string, want int) {
 	if n := r.count(); n != want {
 		t.Fatalf("%d distinct lines at the collector, want %d", n, want)
 	}
+}
+
+// startCollectorDown starts an agent following an empty access log toward
+// a TCP address where nothing listens, and returns once it opened the
+// file: its configuration, the log's path, the address and the function
+// that stops it.
+func startCollectorDown(t *testing.T) (c *config.Config, path, addr string, stop func()) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "gitlab_access.log")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
+	c = newConfig(t, "tcp://"+addr, config.Source{Type: "access", Path: path})
+	_, _, stop = runInBackground(t, c, Options{StallLimit: 300 * time.Millisecond})
+	time.Sleep(time.Second) // the agent opened the file
+	return c, path, addr, stop
 }
