@@ -338,15 +338,35 @@ func TestNotTextGolden(t *testing.T) {
 // (line 1 where the decoder gives none): that of the offending token,
 // also for the parser's errors, which name the line of the block it is in
 // (before, "config.yaml:1: at or below this line" for a key on line 4:
-// fresh-user trial), and what to check. want is the whole error text.
+// fresh-user trial), and what to check. A quote, [ or { never closed is
+// named at the line that opens it (before, the line before a [, or the
+// line far below where a quote left open met the next quote: fresh-user
+// trial 46), and a [ the scan does not find keeps the parser's line and
+// message. want is the whole error text.
 func TestSyntaxErrorsGolden(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"unclosed quote", "state_dir: /s\nforward:\n  url: \"tcp://a:1\n",
-			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
+			`config.yaml:3: the " opened on this line is never closed (close the value with " on this line)`},
 		{"unclosed quote, lines after it", "state_dir: \"/tmp/x\nforward:\n  url: tcp://x\n", // the scanner says line 4, the end
-			`config.yaml:1: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
+			`config.yaml:1: the " opened on this line is never closed (close the value with " on this line)`},
 		{"unclosed quote after a { closed on a later line", "forward: {url: tcp://a:1,\n  facility: local3}\nhostname: \"gitlab\nstate_dir: /s\n",
-			`config.yaml:3: found unexpected end of stream (a quote, [ or { opened on this line and never closed?)`},
+			`config.yaml:3: the " opened on this line is never closed (close the value with " on this line)`},
+		{"unclosed quote taking in the lines up to the next quote", "sources:\n  - type: access\n    path: \"unclosed\n    app_name: X\nstreaming:\n  listen: \"127.0.0.1:8443\"\n  path: /gitlab/audit\n", // before, line 6: did not find expected key
+			`config.yaml:3: the " opened on this line is never closed (close the value with " on this line)`},
+		{"unclosed single quote taking in an apostrophe", "state_dir: /s\nhostname: 'gitlab\nforward:\n  url: tcp://a:1\n  sd_id: it's@1\n  facility: local3\n",
+			`config.yaml:2: the ' opened on this line is never closed (close the value with ' on this line)`},
+		{"quote opening a later line's quoted value", "a: 1\nb: \"x\nc: 2\nd: \"\"\ne: 3\n", // the longest run of first lines that parses ends at line 4
+			`config.yaml:2: the " opened on this line is never closed (close the value with " on this line)`},
+		{"unclosed [ in a list item", "sources:\n  - type: access\n    path: [unclosed\n    app_name: X\n  - type: auth\n    path: /a\nmetrics:\n  listen: x\n", // the parser says line 2
+			`config.yaml:3: the [ opened on this line is never closed (close it with ], or quote the value if the [ is part of it)`},
+		{"unclosed [ on line 2", "forward:\n  url: [a, b\nmetrics:\n  listen: x\n", // the parser says line 1
+			`config.yaml:2: the [ opened on this line is never closed (close it with ], or quote the value if the [ is part of it)`},
+		{"unclosed { on line 1", "forward: {url: tcp://a:1\nmetrics:\n  listen: x\n",
+			`config.yaml:1: the { opened on this line is never closed (close it with }, or quote the value if the { is part of it)`},
+		{"unclosed [ inside a { closed later", "{\n  \"state_dir\": \"/s\",\n  \"sources\": [{\"path\": \"/a\"}\n}\n", // line 1 opens a { too
+			`config.yaml:3: the [ opened on this line is never closed (close it with ], or quote the value if the [ is part of it)`},
+		{"unclosed [ after a tag: not found, the parser's line", "forward:\n  url: !!seq [a, b\nmetrics:\n  listen: x\n",
+			`config.yaml:1: did not find expected ',' or ']'`},
 		{"colon in a value", "state_dir: /s\nhostname: a: b\n",
 			`config.yaml:2: mapping values are not allowed in this context (a ": " inside an unquoted value (quote the value), or a key indented deeper than the keys beside it)`},
 		{"key indented deeper", "state_dir: /s\n  hostname: a\n",
