@@ -52,6 +52,7 @@ func TestCheck(t *testing.T) {
 	emptyTI := writeFile(t, filepath.Join(dir, "ti-empty.txt"), "# indicators: none yet\n")
 	utf16TI := writeFile(t, filepath.Join(dir, "ti-windows.txt"), utf16LE("203.0.113.7\r\n198.51.100.0/24\r\n"))
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	short := filepath.Dir(writeFile(t, filepath.Join(dir, "short", "a"), "")) // a 1-byte name, 2 edits from any 2-byte one
 	tiRule := func(path string) string {
 		return "state_dir: " + state + "\nsources:\n  - {type: access, path: /a}\ndetections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: " + path + "\n"
 	}
@@ -157,6 +158,11 @@ func TestCheck(t *testing.T) {
 			name:    "mistyped source path gets a did-you-mean",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "audit_jsn.log") + "}\n",
 			wantOut: []string{"does not exist yet: run waits for it (did you mean " + audit + "?)"},
+		},
+		{
+			name:    "a short missing name gets no did-you-mean of an unrelated short name",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: " + filepath.Join(short, "42") + "}\n",
+			wantOut: []string{"does not exist yet: run waits for it\n"}, // before: (did you mean .../short/a?)
 		},
 		{
 			name:    "detections: a rule with a refused severity says so in its row",

@@ -397,8 +397,11 @@ func DidYouMean(s string, known []string) string {
 
 // Suggest returns the name in known closest to s (Levenshtein distance,
 // ignoring case), or "" when none is close enough to be a likely typo: at
-// most 2 edits, 3 for names longer than 8 bytes. It is what "did you mean"
-// hints use.
+// most 2 edits, 3 for names longer than 8 bytes, and at most half of s's
+// bytes, so that a short name is not "meant" as any other short name ("42"
+// is 2 edits from "a"). It is what "did you mean" hints use: config keys
+// and values, rule ids, flags, and the paths check, send and detect
+// suggest for a file or directory that does not exist.
 func Suggest(s string, known []string) string {
 	best, bestD := "", 1<<30
 	for _, name := range known {
@@ -411,7 +414,7 @@ func Suggest(s string, known []string) string {
 	if len(s) > 8 {
 		limit = 3
 	}
-	if bestD <= limit {
+	if bestD <= min(limit, len(s)/2) {
 		return best
 	}
 	return ""
