@@ -210,17 +210,17 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 	case "udp":
 		ep.kind = transportUDP
 		ep.framing = framingDatagram
-		if ep.addr, err = hostPort("514"); err != nil {
+		if ep.addr, err = hostPort(DefaultPort(u.Scheme)); err != nil {
 			return nil, err
 		}
 	case "tcp":
 		ep.kind = transportTCP
-		if ep.addr, err = hostPort("514"); err != nil {
+		if ep.addr, err = hostPort(DefaultPort(u.Scheme)); err != nil {
 			return nil, err
 		}
 	case "tls":
 		ep.kind = transportTLS
-		if ep.addr, err = hostPort("6514"); err != nil {
+		if ep.addr, err = hostPort(DefaultPort(u.Scheme)); err != nil {
 			return nil, err
 		}
 		if ep.tls, err = clientTLS(&c.TLS, u.Hostname()); err != nil {
@@ -273,6 +273,20 @@ func parseEndpoint(c *Config) (*endpoint, error) {
 // relp+tls.
 func Schemes() []string {
 	return []string{"udp", "tcp", "tls", "unix", "unixgram", "relp", "relp+tls"}
+}
+
+// DefaultPort returns the port a destination URL of scheme dials when it
+// gives none: 514 for udp and tcp (syslog's), 6514 for tls (syslog over
+// TLS, RFC 5425), and "" for the schemes that have none (relp and
+// relp+tls require one; unix and unixgram take a socket path).
+func DefaultPort(scheme string) string {
+	switch scheme {
+	case "udp", "tcp":
+		return "514"
+	case "tls":
+		return "6514"
+	}
+	return ""
 }
 
 // SchemeList formats schemes for a message: "udp://, tcp:// or tls://".

@@ -260,7 +260,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if c.Dropped("forward") { // a scalar, a list: the defaults shown would not be the file's
 		invalidRow(w, "forward")
 	} else {
-		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), bad("forward.url"), c.Forward.Format, bad("forward.format"),
+		urlNote := bad("forward.url")
+		if urlNote == "" {
+			urlNote = forwardPortNote(c.Forward.URL)
+		}
+		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
 			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
 		problems = append(problems, forwardTLSProblems(c)...)
 	}
@@ -837,6 +841,22 @@ func sourceKey(c *config.Config, i int) string {
 // gave it, "file:line: path" for a key of c's config file, or path alone.
 func configKey(c *config.Config, path string) string {
 	return c.Where(path)
+}
+
+// forwardPortNote returns " (no port given, so port 514)" for a forward
+// URL raw that gives no port where its scheme dials a default one
+// (forwarder.DefaultPort: 514 for udp and tcp, 6514 for tls), so that
+// check says which port run dials, as send does when it cannot reach it
+// (defaultPortNote); "" otherwise.
+func forwardPortNote(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" || u.Port() != "" || strings.HasSuffix(u.Host, ":") {
+		return ""
+	}
+	if p := forwarder.DefaultPort(u.Scheme); p != "" {
+		return " (no port given, so port " + p + ")"
+	}
+	return ""
 }
 
 // forwardTLSProblems loads the forward.tls files as run's forwarder does

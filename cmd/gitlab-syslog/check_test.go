@@ -79,6 +79,21 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"; datagrams cut at 2048 bytes (max_message_bytes)\n"},
 		},
 		{
+			name:    "tcp: no port, check names the default it dials",
+			config:  "state_dir: " + state + "\nforward:\n  url: tcp://127.0.0.1\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"forward:    tcp://127.0.0.1 (no port given, so port 514), rfc5424, "},
+		},
+		{
+			name:    "udp: no port, check names the default it dials",
+			args:    []string{"--log-dir", "../../testdata", "--to", "udp://127.0.0.1", "--state-dir", state},
+			wantOut: []string{"forward:    udp://127.0.0.1 (no port given, so port 514), rfc5424, "},
+		},
+		{
+			name:    "tls: no port, check names the default it dials",
+			config:  "state_dir: " + state + "\nforward:\n  url: tls://127.0.0.1?framing=lf\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"forward:    tls://127.0.0.1?framing=lf (no port given, so port 6514), rfc5424, "},
+		},
+		{
 			name:    "binary config file",
 			config:  "\x7fELF\x02\x01\x01\x00",
 			wantErr: []string{"config.yaml:1: this is an executable (ELF), not a YAML configuration: is this the config file?"},
