@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 )
@@ -14,7 +15,7 @@ import (
 // max_message_bytes, an unknown other, unusable TLS files), and prints the
 // warning run logs for a plain listener on a non-loopback address, run's
 // WARN naming the listen key's file and line as check does (where; it
-// carried listen alone).
+// carried listen alone; the daemon's, as run --once does not listen).
 func TestCheckInputs(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.pem")
@@ -60,10 +61,14 @@ func TestCheckInputs(t *testing.T) {
 			if tt.runWhere == "" {
 				return
 			}
-			r := runCmd(t, "--config", path, "--once", "--log-dir", dir)
-			if r.err != nil {
-				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			// The daemon: run --once does not listen (TestOnceInputSpool).
+			_, _, errOut := daemon(t, "--config", path, "--log-dir", dir)
+			for deadline := time.Now().Add(20 * time.Second); !strings.Contains(errOut.String(), `"msg":"inputs: listening"`); time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("run logged no \"inputs: listening\" within 20s:\n%s", errOut.String())
+				}
 			}
+			r := newRunResult(t, "", errOut.String(), nil)
 			warns := r.records("inputs: " + inputs.PlainWarning)
 			if len(warns) != 1 || warns[0]["level"] != "WARN" || warns[0]["where"] != path+tt.runWhere {
 				t.Errorf("run logged %v, want one WARN with where=%s; log:\n%s", warns, path+tt.runWhere, r.stderr)

@@ -46,7 +46,9 @@ type Options struct {
 	// sent. Run then logs the totals of each file and returns an error when
 	// a source stopped (a path that exists but cannot be read, a
 	// destination that failed), when the destination acknowledged nothing
-	// for StallLimit, or when none of the source files exists.
+	// for StallLimit, or when none of the source files exists. A network
+	// input does not listen: its spool (what an earlier run received) is
+	// read to its end as a source and forwarded.
 	ExitAtEOF bool
 	// ShutdownTimeout bounds the flush after the context ends.
 	// Default DefaultShutdownTimeout.

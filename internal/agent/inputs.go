@@ -85,17 +85,29 @@ func committedIn(s *source, cur os.FileInfo) bool {
 }
 
 // startInputs opens every configured input and runs it until ctx ends.
-// On an error the inputs opened so far are stopped when ctx ends.
+// With ExitAtEOF (--once) an input does not listen: only its spool is
+// opened, and followed as a source, so that what an earlier run received
+// and did not forward is forwarded before the run ends; each input logs
+// that at INFO. On an error the inputs opened so far are stopped when ctx
+// ends.
 func (a *Agent) startInputs(ctx context.Context, cfg *config.Config) error {
+	open := inputs.Listen
+	if a.opts.ExitAtEOF {
+		open = inputs.OpenSpool
+	}
 	for i, ic := range cfg.Inputs {
 		if ic.Listen == "" {
 			continue // off (config.Config.InputsOn)
 		}
 		ic.Logger = a.log
 		ic.Where = inputWhere(cfg, i)
-		srv, err := inputs.Listen(ic)
+		srv, err := open(ic)
 		if err != nil {
 			return fmt.Errorf("agent: %w", err)
+		}
+		if a.opts.ExitAtEOF {
+			a.log.Info("--once: the input does not listen; what its spool holds (received by an earlier run, not yet forwarded) is forwarded, then the run ends",
+				"listen", ic.Listen, "spool", srv.SpoolPath())
 		}
 		in := &input{srv: srv, index: i, where: ic.Where, done: make(chan struct{}), log: a.log}
 		srv.SetRotateCheck(in.drained)

@@ -1,16 +1,19 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
@@ -169,4 +172,79 @@ func aggregatorConfig(t *testing.T, other string) *config.Config {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestOnceInputSpool: under --once a network input does not listen, and
+// what its spool holds, received by an earlier run and not forwarded, is
+// forwarded before the run ends. The run succeeds while another socket
+// holds the input's port (before, --once listened there too, and failed
+// with "address already in use"), and logs for the input that it did not
+// listen and what it read from the spool (fresh-user trial 46: --once
+// with inputs ended at once without a word about them).
+func TestOnceInputSpool(t *testing.T) {
+	const node = `<190>1 2018-10-17T17:38:22.523000Z node-a GitLab-Audit-Logs - audit [gitlab@32473 Severity="INFO" EventTime="2018-10-17T17:38:22.523Z" AuthorID="3" ChangeType="visibility"] {"severity":"INFO","time":"2018-10-17T17:38:22.523Z","author_id":3,"change":"visibility"}`
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := aggregatorConfig(t, "")
+	c.Inputs[0].Listen = "tcp://" + addr
+
+	// An earlier run receives the message into the spool and ends.
+	ic := c.Inputs[0]
+	ic.Logger = testLogger(t)
+	srv, err := inputs.Listen(ic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "%d %s", len(node), node)
+	conn.Close()
+	waitFor(t, "the message spooled", 5*time.Second, func() bool {
+		b, _ := os.ReadFile(srv.SpoolPath())
+		return bytes.HasSuffix(b, []byte("\n"))
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	hold, err := net.Listen("tcp", addr) // the port is taken: --once must not need it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	logs := new(syslogtest.Buffer)
+	out := new(syslogtest.Buffer)
+	a, err := New(c, Options{ExitAtEOF: true, Stdout: out, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if err := a.Run(runCtx); err != nil {
+		t.Fatalf("--once: %v\nlogs:\n%s", err, logs.String())
+	}
+	if got := strings.TrimSuffix(out.String(), "\n"); got != node {
+		t.Errorf("forwarded:\n%q\nwant the spooled message:\n%q", got, node)
+	}
+	for _, want := range []string{
+		`msg="--once: the input does not listen; what its spool holds (received by an earlier run, not yet forwarded) is forwarded, then the run ends" listen=tcp://` + addr + " spool=" + srv.SpoolPath(),
+		`msg="--once: input spool read (the input did not listen)" listen=tcp://` + addr + " spool=" + srv.SpoolPath() + " type=input lines_read=1 lines_sent=1 ",
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack\n%s\nlogs:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "inputs: listening") {
+		t.Errorf("--once listened:\n%s", logs.String())
+	}
 }

@@ -74,10 +74,14 @@ func (a *Agent) finishOnce(failed error) error {
 		lines += ts.Lines
 		sent += s.sent.Load()
 		parts, dropped, cuts := s.unwrapTotals()
-		a.log.Info("--once: file read", "file", s.cfg.Path, "type", s.cfg.Type,
+		msg, what := "--once: file read", []any{"file", s.cfg.Path, "type", s.cfg.Type}
+		if in := a.inputOf(s.cfg.Path); in != nil {
+			msg, what = "--once: input spool read (the input did not listen)", []any{"listen", in.srv.Config().Listen, "spool", s.cfg.Path, "type", s.cfg.Type}
+		}
+		a.log.Info(msg, append(what,
 			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
 			"parts_joined", parts, "dropped", dropped,
-			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)
+			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
 	}
 	if failed != nil {
 		return failed

@@ -69,6 +69,25 @@ func Listen(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// OpenSpool checks cfg and opens its spool as Listen does, but no
+// listening socket and no TLS files: the Server receives nothing, and its
+// spool, with what an earlier Listen received, is only read (run --once
+// forwards it and exits). Run on it waits for ctx to end and closes the
+// spool; Addr returns nil and WarnPlain logs nothing.
+func OpenSpool(cfg Config) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	sc, _ := ParseListen(cfg.Listen) // checked
+	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}}
+	var err error
+	if s.file, err = spool.Open(cfg.SpoolDir, cfg.SpoolName(), cfg.SpoolMaxBytes, cfg.Logger); err != nil {
+		return nil, fmt.Errorf("inputs: %s: %w", cfg.Listen, err)
+	}
+	return s, nil
+}
+
 // WarnPlain logs PlainWarning at WARN when s listens in plain text (not
 // TLS) on an address that is not loopback, with the attribute listen (its
 // URL) and, when where is not nil, where: where("listen"), the place of
@@ -76,7 +95,7 @@ func Listen(cfg Config) (*Server, error) {
 // Config's Where; the agent calls it again at a reload, with the places
 // of the file reread.
 func (s *Server) WarnPlain(where func(key string) string) {
-	if s.sc.TLS || isLoopback(s.ln.Addr()) {
+	if s.ln == nil || s.sc.TLS || isLoopback(s.ln.Addr()) {
 		return
 	}
 	attrs := []any{"listen", s.cfg.Listen}
@@ -91,8 +110,14 @@ func isLoopback(a net.Addr) bool {
 	return ok && ta.IP.IsLoopback()
 }
 
-// Addr is the address the input listens on.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+// Addr is the address the input listens on; nil for a Server made by
+// OpenSpool.
+func (s *Server) Addr() net.Addr {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
 
 // SpoolPath is the spool file the input appends to.
 func (s *Server) SpoolPath() string { return s.file.Path() }
@@ -114,8 +139,14 @@ func (s *Server) Stats() Stats { return s.c.snapshot() }
 // finished and acknowledged) and closes the spool. A temporary accept
 // error (out of file descriptors) is counted (Stats.AcceptErrors) and
 // retried after a back-off of 5 ms doubling up to 1 s. It returns nil
-// after ctx ended, or the permanent accept error that stopped it.
+// after ctx ended, or the permanent accept error that stopped it. For a
+// Server made by OpenSpool it only waits for ctx to end and closes the
+// spool.
 func (s *Server) Run(ctx context.Context) error {
+	if s.ln == nil {
+		<-ctx.Done()
+		return s.file.Close()
+	}
 	stop := context.AfterFunc(ctx, s.shutdown)
 	defer stop()
 	s.log.Info("inputs: listening", "listen", s.cfg.Listen, "addr", s.ln.Addr().String(), "tls", s.sc.TLS,

@@ -451,3 +451,45 @@ func TestPlainExposed(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenSpool: a Server made by OpenSpool (run --once) opens its spool,
+// creating it, and nothing else: no socket (Addr is nil, its port stays
+// free), no plain-listener warning even for 0.0.0.0, no TLS files (the
+// missing ones named here are not read), and Run returns nil once its
+// context ends.
+func TestOpenSpool(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	defer l.Close() // held: Listen would fail on it
+	var logs strings.Builder
+	for _, listen := range []string{fmt.Sprintf("tcp://127.0.0.1:%d", port), "tcp://0.0.0.0:2514"} {
+		cfg := Config{Listen: listen, SpoolDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		s, err := OpenSpool(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", listen, err)
+		}
+		if s.Addr() != nil {
+			t.Errorf("%s: Addr = %v, want nil", listen, s.Addr())
+		}
+		if _, err := os.Stat(s.SpoolPath()); err != nil {
+			t.Errorf("%s: spool: %v", listen, err)
+		}
+		s.WarnPlain(nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := s.Run(ctx); err != nil {
+			t.Errorf("%s: Run: %v", listen, err)
+		}
+	}
+	tlsCfg := Config{Listen: "tls://127.0.0.1:2514", SpoolDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		TLS: TLSFiles{CertFile: "/nonexistent/cert.pem", KeyFile: "/nonexistent/key.pem"}}
+	if _, err := OpenSpool(tlsCfg); err != nil {
+		t.Errorf("tls: %v", err)
+	}
+	if logs.Len() > 0 {
+		t.Errorf("logged:\n%s", logs.String())
+	}
+}
