@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCheckStreamingTokens: check reads the streaming tokens as run's
@@ -14,7 +15,8 @@ import (
 // refuses to start when it is unset in the agent's environment; a short
 // token, a token_file others can read and plain HTTP on every interface
 // are warned about as run warns, run's WARN naming the key's file and
-// line as check does (trial 34, F5: it carried key=token_file alone).
+// line as check does (trial 34, F5: it carried key=token_file alone); the
+// daemon's for plain HTTP, as run --once does not listen.
 func TestCheckStreamingTokens(t *testing.T) {
 	dir := t.TempDir()
 	logDir, err := filepath.Abs("../../testdata")
@@ -68,8 +70,17 @@ func TestCheckStreamingTokens(t *testing.T) {
 			if tt.name == "token_env unset" && !strings.Contains(out, "run refuses to start when the variable is unset or empty there") {
 				t.Errorf("check's warning does not say that run refuses it:\n%s", out)
 			}
-			r := runCmd(t, "--config", cfg, "--to", "stdout", "--once")
-			if (r.err == nil) != tt.runs {
+			var r runResult
+			if tt.listen == "0.0.0.0:0" {
+				// The daemon: run --once does not listen (TestOnceStreamingSpool).
+				_, _, errOut := daemon(t, "--config", cfg, "--to", "stdout")
+				for deadline := time.Now().Add(20 * time.Second); !strings.Contains(errOut.String(), `"msg":"streaming: receiving GitLab audit events"`); time.Sleep(20 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("run logged no \"streaming: receiving\" within 20s:\n%s", errOut.String())
+					}
+				}
+				r = newRunResult(t, "", errOut.String(), nil)
+			} else if r = runCmd(t, "--config", cfg, "--to", "stdout", "--once"); (r.err == nil) != tt.runs {
 				t.Fatalf("run: %v, want it to start %t; log:\n%s", r.err, tt.runs, r.stderr)
 			}
 			if tt.runWarn == "" {

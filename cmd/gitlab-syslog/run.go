@@ -130,7 +130,7 @@ default state_dir, so that a second run reads them again.)`,
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.BoolVar(&once, "once", false, "read every source to its end (a last line without a newline included), deliver it, log totals per file and exit; non-zero when a source cannot be read or none exists (for trying out, backfills and tests); network inputs do not listen: what their spools hold from earlier runs is forwarded")
+	fl.BoolVar(&once, "once", false, "read every source to its end (a last line without a newline included), deliver it, log totals per file and exit; non-zero when a source cannot be read or none exists (for trying out, backfills and tests); network inputs and the streaming receiver do not listen: what their spools hold from earlier runs is forwarded")
 	fl.BoolVar(&once, "exit-at-eof", false, "same as --once")
 	fl.BoolVar(&poll, "poll", false, "poll files every 250ms instead of using inotify")
 	fl.DurationVar(&shutdown, "shutdown-timeout", agent.DefaultShutdownTimeout, "how long to flush and save checkpoints on SIGTERM")

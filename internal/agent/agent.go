@@ -825,9 +825,17 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 	if sc.Listen == "" {
 		return nil
 	}
-	r, err := streaming.New(a.streamingConfig(cfg))
+	open := streaming.New
+	if a.opts.ExitAtEOF {
+		open = streaming.OpenSpool
+	}
+	r, err := open(a.streamingConfig(cfg))
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
+	}
+	if a.opts.ExitAtEOF {
+		a.log.Info("--once: the streaming receiver does not listen; what its spool holds (received by an earlier run, not yet forwarded) is forwarded, then the run ends",
+			"listen", sc.Listen, "spool", r.SpoolPath())
 	}
 	a.exportStreaming(r)
 	st := &streamer{r: r, spoolPath: r.SpoolPath(), done: make(chan struct{})}

@@ -48,6 +48,11 @@ func (a *Agent) finishOnce(failed error) error {
 	present, empty, atEnd := 0, 0, 0
 	for _, s := range srcs {
 		if st != nil && s.cfg.Path == st.spoolPath {
+			ts := s.t.Stats()
+			lines += ts.Lines
+			sent += s.sent.Load()
+			a.log.Info("--once: streaming spool read (the receiver did not listen)", "spool", s.cfg.Path,
+				"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(), "unparsed_sent_raw", s.unparsed.Load())
 			continue
 		}
 		if s.err() != nil {

@@ -1,7 +1,10 @@
 package agent
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -112,5 +115,63 @@ func TestStreamingSpoolRotationWhileCollectorDown(t *testing.T) {
 				t.Fatalf("%d distinct events at the collector, want the %d answered 200", n, want)
 			}
 		})
+	}
+}
+
+// TestOnceStreamingSpool: run --once does not listen for Audit Event
+// Streaming (it could not wait for events that may never come, and what it
+// answered 200 would be left unread); it forwards what the spool holds from
+// an earlier run, and logs both. The port is taken by another socket, which
+// a listening --once would fail on.
+func TestOnceStreamingSpool(t *testing.T) {
+	port := syslogtest.FreeTCPPort(t)
+	c := newConfig(t, "stdout")
+	c.Sources = []config.Source{}
+	const token = "s3cr3t-token-0123456789"
+	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{token}}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// An earlier run accepted the event into the spool.
+	const event = `{"id":700001,"author_id":1,"entity_id":7,"entity_type":"Project","details":{"author_name":"Jane Roe"},"ip_address":"192.0.2.10","created_at":"2024-05-25T06:49:01.000Z","event_type":"project_created"}`
+	spoolDir := c.Streaming.SpoolDir // set by Resolve
+	if err := os.MkdirAll(spoolDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	spoolPath := filepath.Join(spoolDir, streaming.SpoolFile)
+	if err := os.WriteFile(spoolPath, []byte(event+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hold, err := net.Listen("tcp", c.Streaming.Listen) // --once must not need the port
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	logs, out := new(syslogtest.Buffer), new(syslogtest.Buffer)
+	a, err := New(c, Options{ExitAtEOF: true, Stdout: out, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	if err := a.Run(ctx); err != nil {
+		t.Fatalf("--once: %v\nlogs:\n%s", err, logs.String())
+	}
+	if got := out.String(); !strings.HasSuffix(strings.TrimSuffix(got, "\n"), " "+event) || strings.Count(got, "\n") != 1 {
+		t.Errorf("forwarded:\n%s\nwant one message whose MSG is the spooled event:\n%s", got, event)
+	}
+	for _, want := range []string{
+		`msg="--once: the streaming receiver does not listen; what its spool holds (received by an earlier run, not yet forwarded) is forwarded, then the run ends" listen=` + c.Streaming.Listen + " spool=" + spoolPath,
+		`msg="--once: streaming spool read (the receiver did not listen)" spool=` + spoolPath + " lines_read=1 lines_sent=1 ",
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack\n%s\nlogs:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "streaming: receiving") {
+		t.Errorf("--once listened:\n%s", logs.String())
 	}
 }

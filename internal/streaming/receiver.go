@@ -62,27 +62,62 @@ type counters struct {
 // without serving. The token sources that give no usable token are each a
 // *TokenError, joined; what Check warns about is logged at WARN level.
 func New(cfg Config) (*Receiver, error) {
+	r, cfg, err := open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DedupeWindow > 0 {
+		if r.dedupe, err = openDedupe(cfg.SpoolDir, cfg.DedupeWindow, cfg.DedupeMaxIDs, r.now(), r.log); err != nil {
+			r.spool.Close()
+			return nil, err
+		}
+	}
+	if r.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		r.release()
+		return nil, fmt.Errorf("streaming: listen: %w", err)
+	}
+	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
+		r.log.Warn("streaming: "+PlainWarning, append(warnAttrs(&cfg, "listen"), "addr", r.ln.Addr().String())...)
+	}
+	return r, nil
+}
+
+// OpenSpool checks cfg and loads its tokens and certificate as New does,
+// with the same errors and warnings, and opens its spool, but neither
+// listens nor opens the dedupe log: the Receiver receives nothing, and the
+// agent reads its spool, with what an earlier Receiver accepted, to its
+// end (run --once forwards it and exits). Run on it waits for ctx to end
+// and closes the spool; Addr returns nil.
+func OpenSpool(cfg Config) (*Receiver, error) {
+	r, _, err := open(cfg)
+	return r, err
+}
+
+// open checks cfg, fills in its defaults, loads the tokens and the
+// certificate and opens the spool: the Receiver New and OpenSpool share,
+// with cfg as completed.
+func open(cfg Config) (*Receiver, Config, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	if cfg.Listen == "" {
-		return nil, errors.New("streaming: listen address is empty (e.g. \":8443\")")
+		return nil, cfg, errors.New("streaming: listen address is empty (e.g. \":8443\")")
 	}
 	if cfg.SpoolDir == "" {
-		return nil, errors.New("streaming: spool directory is empty")
+		return nil, cfg, errors.New("streaming: spool directory is empty")
 	}
 	if cfg.Path == "" {
 		cfg.Path = DefaultPath
 	}
 	if cfg.Path[0] != '/' {
-		return nil, fmt.Errorf("streaming: path %q must start with /", cfg.Path)
+		return nil, cfg, fmt.Errorf("streaming: path %q must start with /", cfg.Path)
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.MaxBody < 0 {
-		return nil, fmt.Errorf("streaming: max_body %d is negative", cfg.MaxBody)
+		return nil, cfg, fmt.Errorf("streaming: max_body %d is negative", cfg.MaxBody)
 	}
 	if cfg.DedupeWindow == 0 {
 		cfg.DedupeWindow = DefaultDedupeWindow
@@ -95,7 +130,7 @@ func New(cfg Config) (*Receiver, error) {
 	}
 	tokens, err := loadTokens(&cfg, log)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	r := &Receiver{
 		path:    cfg.Path,
@@ -109,7 +144,7 @@ func New(cfg Config) (*Receiver, error) {
 	r.refusals.interval = 10 * time.Second
 	cert, err := loadCert(&cfg)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	if cert != nil {
 		r.cert.Store(cert)
@@ -117,22 +152,9 @@ func New(cfg Config) (*Receiver, error) {
 			GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return r.cert.Load(), nil }}
 	}
 	if r.spool, err = spool.Open(cfg.SpoolDir, SpoolFile, cfg.SpoolMaxBytes, log); err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	if cfg.DedupeWindow > 0 {
-		if r.dedupe, err = openDedupe(cfg.SpoolDir, cfg.DedupeWindow, cfg.DedupeMaxIDs, r.now(), log); err != nil {
-			r.spool.Close()
-			return nil, err
-		}
-	}
-	if r.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
-		r.release()
-		return nil, fmt.Errorf("streaming: listen: %w", err)
-	}
-	if r.tlsCfg == nil && !isLoopback(r.ln.Addr()) {
-		log.Warn("streaming: "+PlainWarning, append(warnAttrs(&cfg, "listen"), "addr", r.ln.Addr().String())...)
-	}
-	return r, nil
+	return r, cfg, nil
 }
 
 // loadCert loads cfg's TLS certificate and key; nil when neither is set.
@@ -180,8 +202,14 @@ func isLoopback(a net.Addr) bool {
 	return ok && ta.IP.IsLoopback()
 }
 
-// Addr is the address the Receiver listens on.
-func (r *Receiver) Addr() net.Addr { return r.ln.Addr() }
+// Addr is the address the Receiver listens on; nil for one made by
+// OpenSpool.
+func (r *Receiver) Addr() net.Addr {
+	if r.ln == nil {
+		return nil
+	}
+	return r.ln.Addr()
+}
 
 // SpoolPath is the file the agent must tail as an audit log (its rotated
 // predecessor is SpoolPath()+".1").
@@ -224,6 +252,10 @@ func (r *Receiver) Stats() Stats {
 func (r *Receiver) Run(ctx context.Context) error {
 	if !r.ran.CompareAndSwap(false, true) {
 		return errors.New("streaming: Run called twice")
+	}
+	if r.ln == nil { // OpenSpool: nothing to serve
+		<-ctx.Done()
+		return r.release()
 	}
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(r.serveHTTP),
