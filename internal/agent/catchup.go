@@ -287,6 +287,27 @@ func (d *detector) cutAt(name string, c cut) {
 	}
 }
 
+// cutWhileStopped returns from with the truncations cs, made while the
+// agent was stopped (source.truncatedWhileStopped), added to its Cuts,
+// so that the catch-up reads the lines the checkpoint passed in those
+// files from their rotated copies, and none of their new lines as old
+// ones (catchUpRanges). It records them in the saved position of source
+// name too (cutAt), at once: a crash before the next save catches up the
+// copies, then the files from 0, whatever the checkpoint says by then.
+func (d *detector) cutWhileStopped(name string, from position, cs []cut) position {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range cs {
+		if !slices.Contains(from.Cuts, c) {
+			from.Cuts = append(slices.Clip(from.Cuts), c)
+		}
+		if p, ok := d.saved[name]; ok && !slices.Contains(p.Cuts, c) {
+			d.cutAt(name, c)
+		}
+	}
+	return from
+}
+
 // rebase makes ck the saved position of source name: the saved state's
 // position does not lead to the tailer's checkpoint (catchUpRanges found
 // no range), so the state covers no line before the checkpoint, as when

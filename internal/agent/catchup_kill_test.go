@@ -173,6 +173,86 @@ func TestKillCatchUp(t *testing.T) {
 	t.Run("k7 impersonation alerts held at the kill, released by the catch-up", killCatchUpHeld)
 	t.Run("k10 copytruncate after the kill", func(t *testing.T) { killCatchUpStoppedCopy(t, false) })
 	t.Run("k11 copytruncate after the kill, killed again", func(t *testing.T) { killCatchUpStoppedCopy(t, true) })
+	t.Run("k12 rotated, then the new file copytruncated after the kill", func(t *testing.T) { killCatchUpStoppedCopyNext(t, false) })
+	t.Run("k13 rotated, then the new file copytruncated after the kill, killed again", func(t *testing.T) { killCatchUpStoppedCopyNext(t, true) })
+}
+
+// killCatchUpStoppedCopyNext is killCatchUpStoppedCopy with a rename
+// rotation before the kill: 6 failed logins in the file, renamed to .1,
+// then 3 in the new file, killed while the checkpoint keeps the new
+// file's position apart (checkpoint.Position.Next: the .1 is still
+// drained). While stopped, the new file is rotated by copytruncate (the
+// .1 shifted to .2): its 3 lines are in the copy only, and 1 more is
+// written to it, truncated in place; 1 after the restart. The catch-up
+// must fold the 6, then the copy's 3, not the new file's line as one of
+// the 3 (offsets the checkpoint passed in its old content): one
+// sentinel.bruteforce alert for the 11. It folded the file's new line in
+// place of the copy's 3, which were never folded, and no alert came
+// (trial 43 F2, rdk.sh with a rename then a copytruncate per cycle under
+// random kill -9s: the copy's lines, read after the new ones, were
+// dropped as too late). With again, the restarted agent is killed too,
+// once its checkpoint passed the new line, before any state save: the
+// next start must fold the copy's 3 again, then the file's line: the
+// truncation must be recorded at the first restart, the checkpoint no
+// longer telling it.
+func killCatchUpStoppedCopyNext(t *testing.T, again bool) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
+	appendLines(t, path, nil)
+	lines := failedLogins(time.Now().Add(-time.Minute))
+	checkpointed := checkpointedIn(t, state)
+	ck := func() *checkpoint.Position {
+		st, err := checkpoint.Open(state)
+		if err != nil {
+			return nil
+		}
+		var p checkpoint.Position
+		if ok, err := st.Load(checkpoint.PositionKey(path), &p); !ok || err != nil {
+			return nil
+		}
+		return &p
+	}
+
+	p := startKillHelper(t, col.Addr(), path, state)
+	appendLines(t, path, lines(0, 6))
+	waitFor(t, "the checkpoint at the 6 lines", 10*time.Second, func() bool { return checkpointed(path) })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	appendLines(t, path, lines(6, 3))
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	waitFor(t, "the checkpoint's position in the new file at its 3 lines", 10*time.Second, func() bool {
+		c := ck()
+		return c != nil && c.Next != nil && c.Next.Dev == dev && c.Next.Ino == ino && c.Next.Offset == fi.Size()
+	})
+	p.kill(t)
+	if err := os.Rename(path+".1", path+".2"); err != nil {
+		t.Fatal(err)
+	}
+	copyTruncate(t, path)
+	appendLines(t, path, lines(9, 1))
+
+	p = startKillHelper(t, col.Addr(), path, state)
+	defer func() { p.kill(t) }()
+	if again {
+		waitFor(t, "the checkpoint at the file's new line", 10*time.Second, func() bool { return checkpointed(path) })
+		p.kill(t)
+		p = startKillHelper(t, col.Addr(), path, state)
+	}
+	appendLines(t, path, lines(10, 1))
+	waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
+	settleAlerts(got.alertCount, 1)
+	if n := got.count(config.AppNameApplication); n != 11 {
+		t.Errorf("%d lines forwarded, want 11 (the copy drained from the checkpoint's position in the new file, the file from 0)", n)
+	}
+	if n := got.alertCount(); n != 1 {
+		t.Errorf("%d alerts for 11 failed logins (threshold 10), 3 of them in the copy of the newer file of a rename rotation, copytruncated after a kill -9, want 1; restart log:\n%s", n, p.log())
+	}
 }
 
 // killCatchUpStoppedCopy is TestKillCatchUp with the file rotated by

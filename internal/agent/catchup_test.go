@@ -2,6 +2,8 @@ package agent
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"os"
@@ -345,5 +347,83 @@ func TestCatchUpRangesCut(t *testing.T) {
 	got, _ = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{{File: cur, Fingerprint: "ff"}}}, ck, find)
 	if len(got) != 2 || !got[0].copied || got[0].id != "" {
 		t.Errorf("copy not found: catchUpRanges = %+v; want a copied range without id first (reported as not folded)", got)
+	}
+}
+
+// TestTruncatedWhileStopped: a file the tailer's checkpoint has a
+// position in, other than the one at the path, that was truncated in
+// place (copytruncate) while the agent was stopped is one cut with the
+// position's first bytes, whether it is the newer file the checkpoint
+// keeps apart (Next) or the checkpoint's own file renamed away; a file
+// unchanged, grown or gone is not (trial 43 F2: a copytruncate of the
+// newer file while stopped was not seen, and its new lines were caught up
+// as the old ones the checkpoint passed).
+func TestTruncatedWhileStopped(t *testing.T) {
+	const own, next = "a1\na2\n", "b1\nb2\nb3\n"
+	fp := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return hex.EncodeToString(sum[:])
+	}
+	write := func(name, content string) {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := func(name string) (string, uint64, uint64) {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, ino := checkpoint.DevIno(fi)
+		return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
+	}
+	copyTruncateTo := func(name, to, rest string) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(to, string(b))
+		if err := os.Truncate(name, 0); err != nil {
+			t.Fatal(err)
+		}
+		appendLines(t, name, []string{rest})
+	}
+	for _, tc := range []struct {
+		name    string
+		stopped func(path string) // what happens while stopped
+		cut     string            // "own", "next" or "" (none)
+	}{
+		{"unchanged", func(string) {}, ""},
+		{"newer file grown", func(path string) { appendLines(t, path, []string{"b4"}) }, ""},
+		{"newer file gone", func(path string) { os.Remove(path) }, ""},
+		{"newer file copytruncated", func(path string) {
+			if err := os.Rename(path+".1", path+".2"); err != nil {
+				t.Fatal(err)
+			}
+			copyTruncateTo(path, path+".1", "c1")
+		}, "next"},
+		{"own file, renamed away, copytruncated", func(path string) { copyTruncateTo(path+".1", path+".0", "x") }, "own"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			write(path+".1", own)
+			write(path, next)
+			ownKey, ownDev, ownIno := key(path + ".1")
+			nextKey, nextDev, nextIno := key(path)
+			ck := &checkpoint.Position{Path: path, File: path + ".1", Dev: ownDev, Ino: ownIno, Fingerprint: fp(own), FpLen: len(own), Offset: int64(len(own)),
+				Next: &checkpoint.FilePosition{File: path, Dev: nextDev, Ino: nextIno, Fingerprint: fp(next), FpLen: len(next), Offset: int64(len(next))}}
+			tc.stopped(path)
+			s := &source{cfg: config.Source{Type: "application", Path: path}}
+			var want []cut
+			switch tc.cut {
+			case "own":
+				want = []cut{{File: ownKey, Fingerprint: fp(own), FpLen: len(own)}}
+			case "next":
+				want = []cut{{File: nextKey, Fingerprint: fp(next), FpLen: len(next)}}
+			}
+			if got := s.truncatedWhileStopped(ck); !reflect.DeepEqual(got, want) {
+				t.Errorf("truncatedWhileStopped = %+v, want %+v", got, want)
+			}
+		})
 	}
 }

@@ -136,6 +136,9 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 			d.replaced(name, at.ck.FileID, saved)
 			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
 		} else if from, had := d.from(name); had {
+			if cs := s.truncatedWhileStopped(sc); len(cs) > 0 {
+				from = d.cutWhileStopped(name, from, cs)
+			}
 			at.catch, at.linked = s.catchUpReader(s.workers[0], from, sc)
 		}
 	} else if fi, err := os.Stat(s.cfg.Path); err == nil && s.cfg.StartAt != "end" {
@@ -179,6 +182,47 @@ func (s *source) copyCatchUp(from position, key string, sc *checkpoint.Position)
 	inCopy.Dev, inCopy.Ino = checkpoint.DevIno(fi)
 	c, linked = s.catchUpReader(s.workers[0], from, &inCopy)
 	return c, from, linked
+}
+
+// truncatedWhileStopped returns the truncations in place (copytruncate)
+// made while the agent was stopped of the files the tailer's checkpoint
+// ck has positions in: its own file, renamed away (at the path, its
+// truncation is replacedInPlace's, and this is not called), and the newer
+// files it keeps apart (checkpoint.Position.Next and Between). A
+// logrotate run that renames the file, then, before the
+// restart, copies the newer one and truncates it in place leaves the
+// checkpoint's position in the newer file pointing into its old content,
+// now in the copy. Such a file is one found under the path or a rotated
+// name (openFile) with the position's device and inode that is no longer
+// the file as checkpointed (tailer.Resumable: another head, shorter than
+// the offset, or other bytes before it). Each truncation is the position's
+// file cut with the position's first bytes, as srcPos.set records one
+// seen while running; a file gone, or checkpointed empty, has none.
+func (s *source) truncatedWhileStopped(ck *checkpoint.Position) []cut {
+	kept := []checkpoint.FilePosition{{File: ck.File, Dev: ck.Dev, Ino: ck.Ino, Fingerprint: ck.Fingerprint, FpLen: ck.FpLen,
+		Offset: ck.Offset, PreLen: ck.PreLen, PreHash: ck.PreHash}}
+	if ck.Next != nil { // Between is kept only with Next
+		kept = append(append(kept, ck.Between...), *ck.Next)
+	}
+	var cuts []cut
+	for _, p := range kept {
+		if p.FpLen <= 0 {
+			continue
+		}
+		key := fileKey(tailer.FileID{Dev: p.Dev, Ino: p.Ino})
+		f, err := openFile(s.cfg.Path, key)
+		if err != nil {
+			continue
+		}
+		name := f.Name()
+		f.Close()
+		as := checkpoint.Position{Version: ck.Version, Path: ck.Path, File: name, Dev: p.Dev, Ino: p.Ino,
+			Fingerprint: p.Fingerprint, FpLen: p.FpLen, Offset: p.Offset, PreLen: p.PreLen, PreHash: p.PreHash}
+		if !tailer.Resumable(name, &as) {
+			cuts = append(cuts, cut{File: key, Fingerprint: p.Fingerprint, FpLen: p.FpLen})
+		}
+	}
+	return cuts
 }
 
 // attachment is what attachDetector leaves to do for a source before it
