@@ -77,6 +77,10 @@ type srcPos struct {
 	// most), how far and with which head: a batch starting below that
 	// is the file read again after a truncation.
 	seen map[string]seenFile
+	// fromStart lists, in order, the files the running agent began
+	// (mark.began) with a first batch at offset 0: read whole by the
+	// tailer, in file order (at most maxSeen; see detector.began).
+	fromStart []string
 }
 
 // seenFile is where the last line read of a file ended, and the file's
@@ -131,6 +135,9 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 		p.seen[p.pos.FileID] = cur
 	case id != p.pos.FileID:
 		m.began = id
+		if tb.Start == 0 && len(p.fromStart) < maxSeen && !slices.Contains(p.fromStart, id) {
+			p.fromStart = append(p.fromStart, id)
+		}
 	}
 	end := tb.Offsets[tb.Len()-1]
 	p.seen[id] = seenFile{off: end, id: tb.File}
@@ -142,6 +149,19 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 // is the one id names.
 func cutOf(key string, id tailer.FileID) *cut {
 	return &cut{File: key, Fingerprint: hex.EncodeToString(id.Fingerprint[:]), FpLen: id.FingerprintLen}
+}
+
+// begunBefore returns the files the running agent began from their start
+// before id (srcPos.fromStart), when it began id from its start too; ok
+// is false otherwise.
+func (p *srcPos) begunBefore(id string) (before []string, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.Index(p.fromStart, id)
+	if i < 0 {
+		return nil, false
+	}
+	return slices.Clone(p.fromStart[:i]), true
 }
 
 func (p *srcPos) get() position {
@@ -254,17 +274,63 @@ func (d *detector) noted(name string, m mark) {
 // since the last save (srcPos.set): it is added to the saved position's
 // Then, and the positions are written before any line of the file can
 // be checkpointed, so that a crash before the next save catches its
-// lines up. A source the saved positions do not list (start_at: end
-// before its first save) is left as it is. d.mu is held.
+// lines up; a file Then lists already (begun by a run before this one)
+// may move after files this run began before it (reorder). A source the
+// saved positions do not list (start_at: end before its first save) is
+// left as it is. d.mu is held.
 func (d *detector) began(name, id string) {
 	p, ok := d.saved[name]
-	if !ok || p.FileID == id || slices.Contains(p.Then, id) {
+	if !ok || p.FileID == id {
+		return
+	}
+	if i := slices.Index(p.Then, id); i >= 0 {
+		d.reorder(name, p, i)
 		return
 	}
 	p.Then = append(slices.Clip(p.Then), id)
 	d.saved[name] = p
 	if err := d.savePositions(false); err != nil {
 		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save are not folded again after a crash", "file_id", id, "err", err)
+	}
+}
+
+// reorder puts before p.Then[i], the file id that the running agent
+// began again from its start (a run before this one began it: the
+// checkpoint did not pass it), the files of p.Then after it that this run
+// began from their start before it (srcPos.begunBefore): the tailer read
+// them before it, so their lines come first. Listed after it, they are a
+// copy of its old content, made by a copytruncate that the run before
+// did not record (it was killed before it read a line after the
+// truncation, or the truncation came while the agent was stopped): the
+// catch-up would fold the file's new lines, then its old ones, which the
+// rules drop as too late. The positions are written at once, before the
+// file's lines can be checkpointed. d.mu is held.
+func (d *detector) reorder(name string, p position, i int) {
+	id := p.Then[i]
+	sp := d.pos[name]
+	if sp == nil {
+		return
+	}
+	before, ok := sp.begunBefore(id)
+	if !ok {
+		return
+	}
+	var moved, rest []string
+	for _, f := range p.Then[i+1:] {
+		if slices.Contains(before, f) {
+			moved = append(moved, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	then := slices.Concat(p.Then[:i], moved, []string{id}, rest)
+	p.Then = then
+	d.saved[name] = p
+	if err := d.savePositions(false); err != nil {
+		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save may be folded out of order after a crash", "file_id", id, "err", err)
 	}
 }
 
@@ -773,6 +839,12 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 			r := catchRange{start: start, copied: true, cut: id, beyond: held}
 			if name, key, ok := find(c); ok {
 				r.name, r.id = name, key
+			}
+			if r.id != "" && slices.ContainsFunc(chain, func(x catchRange) bool { return x.id == r.id }) {
+				// The copy is a file of from.Then before this one
+				// (detector.reorder): its range is there.
+				start, fresh = 0, true
+				continue
 			}
 			if off, ok := inCopy(c); ok && !held {
 				r.end, r.held, held = off, true, true

@@ -344,6 +344,18 @@ func TestCatchUpRangesCut(t *testing.T) {
 	if !linked || !reflect.DeepEqual(got, want) {
 		t.Errorf("copy begun after a restart: catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
 	}
+	// A copy listed before the file it copies (detector.reorder: a run
+	// began the copy, then the file from its start), its truncation
+	// recorded too: the copy is caught up once, in its place.
+	got, linked = catchUpRanges(position{FileID: "1:5", Offset: 100, Cuts: []cut{c1}, Then: []string{"1:21", cur}}, ck, find)
+	want = []catchRange{
+		{id: "1:5", start: 100, end: -1},
+		{id: "1:21", start: 0, end: -1},
+		{name: "/l/app.log", id: cur, start: 0, end: 300, fresh: true},
+	}
+	if !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("copy listed before its file: catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
+	}
 	got, _ = catchUpRanges(position{FileID: cur, Offset: 100, Cuts: []cut{{File: cur, Fingerprint: "ff"}}}, ck, find)
 	if len(got) != 2 || !got[0].copied || got[0].id != "" {
 		t.Errorf("copy not found: catchUpRanges = %+v; want a copied range without id first (reported as not folded)", got)
