@@ -36,27 +36,34 @@ func (a *Agent) onceFailed() error {
 // read (records, for a container format), sent, skipped as blank, joined
 // into a later line (parts), dropped (other subcomponents), forwarded raw
 // and cut at max_line_bytes, or that its file does not exist; read = sent
-// + blank + parts + dropped once everything is acknowledged. It returns failed, the error of the sources that stopped
-// (see onceFailed), or else an error when no source file exists at all,
-// which is a wrong log_dir or source path rather than nothing to do.
+// + blank + parts + dropped once everything is acknowledged; likewise for
+// the spools of the network inputs and of the streaming receiver, which
+// count apart from the files. It returns failed, the error of the sources
+// that stopped (see onceFailed), or else an error when no source file
+// exists at all and no spool was read, which is a wrong log_dir or source
+// path rather than nothing to do.
 func (a *Agent) finishOnce(failed error) error {
 	a.mu.Lock()
 	srcs, st, cfg := a.sources, a.streamer, a.cfg
 	a.mu.Unlock()
 	var missing []string
 	var lines, sent uint64
-	present, empty, atEnd := 0, 0, 0
+	present, spools, empty, atEnd := 0, 0, 0, 0
 	for _, s := range srcs {
 		if st != nil && s.cfg.Path == st.spoolPath {
-			ts := s.t.Stats()
-			lines += ts.Lines
-			sent += s.sent.Load()
-			a.log.Info("--once: streaming spool read (the receiver did not listen)", "spool", s.cfg.Path,
-				"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(), "unparsed_sent_raw", s.unparsed.Load())
+			spools++
+			lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
+			a.logOnceRead(s, cfg, "--once: streaming spool read (the receiver did not listen)", "spool", s.cfg.Path)
 			continue
 		}
 		if s.err() != nil {
 			continue // in failed
+		}
+		if in := a.inputOf(s.cfg.Path); in != nil {
+			spools++
+			lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
+			a.logOnceRead(s, cfg, "--once: input spool read (the input did not listen)", "listen", in.srv.Config().Listen, "spool", s.cfg.Path, "type", s.cfg.Type)
+			continue
 		}
 		fi, err := os.Stat(s.cfg.Path)
 		if errors.Is(err, os.ErrNotExist) {
@@ -75,30 +82,22 @@ func (a *Agent) finishOnce(failed error) error {
 		if err == nil && fi.Size() == 0 {
 			empty++
 		}
-		ts := s.t.Stats()
-		lines += ts.Lines
-		sent += s.sent.Load()
-		parts, dropped, cuts := s.unwrapTotals()
-		msg, what := "--once: file read", []any{"file", s.cfg.Path, "type", s.cfg.Type}
-		if in := a.inputOf(s.cfg.Path); in != nil {
-			msg, what = "--once: input spool read (the input did not listen)", []any{"listen", in.srv.Config().Listen, "spool", s.cfg.Path, "type", s.cfg.Type}
-		}
-		a.log.Info(msg, append(what,
-			"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
-			"parts_joined", parts, "dropped", dropped,
-			"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
+		lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
+		a.logOnceRead(s, cfg, "--once: file read", "file", s.cfg.Path, "type", s.cfg.Type)
 	}
 	if failed != nil {
 		return failed
 	}
-	if present == 0 && len(missing) > 0 {
+	if present == 0 && spools == 0 && len(missing) > 0 {
 		return fmt.Errorf("--once: nothing to read: none of the source files exists: %s%s",
 			strings.Join(missing, ", "), logDirHint(cfg.LogDir, missing))
 	}
 	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
-		"files", present, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
+		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	switch {
 	case lines > 0:
+	case present == 0:
+		a.log.Info("nothing was sent: the spools held nothing not forwarded before")
 	case empty == present:
 		a.log.Info("nothing was sent: the source files are empty")
 	case atEnd == present:
@@ -112,6 +111,18 @@ func (a *Agent) finishOnce(failed error) error {
 			"state_dir", cfg.StateDir)
 	}
 	return nil
+}
+
+// logOnceRead logs msg with what (the attributes that name s's file, an
+// input's or the streaming receiver's spool) and s's totals (see
+// finishOnce); cfg gives max_line_bytes.
+func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...any) {
+	ts := s.t.Stats()
+	parts, dropped, cuts := s.unwrapTotals()
+	a.log.Info(msg, append(what,
+		"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
+		"parts_joined", parts, "dropped", dropped,
+		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
 }
 
 // logDirHint explains missing default sources by a log_dir that does not
