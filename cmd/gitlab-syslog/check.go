@@ -298,7 +298,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if st := c.Streaming; c.Dropped("streaming") {
 		invalidRow(w, "streaming")
 	} else if st.Listen != "" {
-		fmt.Fprintf(w, "streaming:  listening on %s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, st.SpoolPath())
+		fmt.Fprintf(w, "streaming:  listening on %s%s%s, events spooled to %s and forwarded as audit\n", st.Listen, st.Path, invalidMark(c, errs, "streaming.listen"), st.SpoolPath())
 		ps, warns := streamingIssues(c, errs, false)
 		for _, warn := range warns { // run logs them at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -310,7 +310,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if c.Dropped("inputs") {
 		invalidRow(w, "inputs")
 	} else {
-		problems = append(problems, checkNetInputs(w, c)...)
+		problems = append(problems, checkNetInputs(w, c, errs)...)
 	}
 	if g := c.GeoIP; c.Dropped("geoip") {
 		invalidRow(w, "geoip")
@@ -738,8 +738,9 @@ func streamingIssues(c *config.Config, errs []error, running bool) (problems []e
 // TLS pair or client CA that cannot be loaded, a spool directory that
 // cannot be written, each naming the config file and line of its key. A
 // plain listener on a non-loopback address is printed with the warning
-// run logs.
-func checkNetInputs(w io.Writer, c *config.Config) []error {
+// run logs, and a listen address one of the configuration's mistakes errs
+// refuses is marked (invalidMark).
+func checkNetInputs(w io.Writer, c *config.Config, errs []error) []error {
 	if len(c.InputsOn()) == 0 {
 		fmt.Fprintf(w, "inputs:     off\n")
 		return nil
@@ -749,8 +750,8 @@ func checkNetInputs(w io.Writer, c *config.Config) []error {
 		if in.Listen == "" {
 			continue // off
 		}
-		fmt.Fprintf(w, "inputs:     listening on %s, messages spooled to %s, other APP-NAMEs: %s\n", in.Listen, in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward))
 		key := fmt.Sprintf("inputs[%d]", i)
+		fmt.Fprintf(w, "inputs:     listening on %s%s, messages spooled to %s, other APP-NAMEs: %s\n", in.Listen, invalidMark(c, errs, key+".listen"), in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward))
 		if sc, err := inputs.ParseListen(in.Listen); err == nil && sc.PlainExposed() {
 			fmt.Fprintf(w, "            WARNING: %s: %s\n", configKey(c, key+".listen"), inputs.PlainWarning)
 		}

@@ -9,7 +9,9 @@ import (
 // TestCheckMarksInvalidValues: a value the problems list refuses is marked
 // in check's summary, not shown as if run would use it: start_at (and the
 // sources that inherit it), a datagram size, max_line_bytes, the
-// detections' lateness; from the file or from a flag. Valid values are not
+// detections' lateness, the streaming receiver's and a network input's
+// listen address (trial 47: "listening on" a port above 65535); from the
+// file or from a flag. Valid values are not
 // marked. A max_line_bytes of the wrong type ("lots", a list) is not shown
 // as its default: the lines row read "(the default of max_line_bytes)
 // (INVALID, see problems)" (fresh-user trial 36).
@@ -41,6 +43,8 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		{"max_line_bytes: lots", "max_line_bytes: lots\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"max_line_bytes: [1]", "max_line_bytes: [1]\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}, nil},
+		{"streaming.listen", "streaming:\n  listen: \"127.0.0.1:99999\"\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:99999/gitlab/audit" + mark + ", events spooled to "}, nil},
+		{"inputs[0].listen", "inputs:\n  - listen: \"tcp://127.0.0.1:99999\"\n", nil, 1, []string{"inputs:     listening on tcp://127.0.0.1:99999" + mark + ", messages spooled to "}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := execute(t, append([]string{"check", "--config", cfg(tc.extra)}, tc.flags...)...)
