@@ -395,14 +395,30 @@ func DidYouMean(s string, known []string) string {
 	return ""
 }
 
-// Suggest returns the name in known closest to s (Levenshtein distance,
-// ignoring case), or "" when none is close enough to be a likely typo: at
-// most 2 edits, 3 for names longer than 8 bytes, and at most half of s's
-// bytes, so that a short name is not "meant" as any other short name ("42"
-// is 2 edits from "a"). It is what "did you mean" hints use: config keys
-// and values, rule ids, flags, and the paths check, send and detect
-// suggest for a file or directory that does not exist.
+// Suggest returns the name in known closest to s (edit distance with
+// transpositions, ignoring case: "ulr" is 1 edit from "url"), or "" when
+// none is close enough to be a likely typo: at most 2 edits, 3 for names
+// longer than 8 bytes, and at most half of s's bytes, so that a short
+// name is not "meant" as any other short name ("42" is 2 edits from "a"),
+// and none for s of fewer than 3 bytes;
+// failing that, the one name in known that begins with s, of 3 bytes or
+// more ("app" for "application", "audit_json" for "audit_json.log"). It
+// is what "did you mean" hints use: config keys and values, rule ids,
+// flags, and the paths check, send and detect suggest for a file or
+// directory that does not exist.
 func Suggest(s string, known []string) string {
+	if m := closest(s, known); m != "" {
+		return m
+	}
+	return onlyPrefixed(s, known)
+}
+
+// closest is Suggest's edit-distance match; none for s of fewer than 3
+// bytes.
+func closest(s string, known []string) string {
+	if len(s) < 3 {
+		return ""
+	}
 	best, bestD := "", 1<<30
 	for _, name := range known {
 		d := distance(strings.ToLower(s), strings.ToLower(name))
@@ -420,25 +436,49 @@ func Suggest(s string, known []string) string {
 	return ""
 }
 
-// distance is the Levenshtein distance between a and b.
+// onlyPrefixed returns the one name in known that begins with s (ignoring
+// case) and is longer, when s has 3 bytes or more; "" when none or several
+// do.
+func onlyPrefixed(s string, known []string) string {
+	if len(s) < 3 {
+		return ""
+	}
+	found := ""
+	for _, name := range known {
+		if len(name) > len(s) && strings.EqualFold(name[:len(s)], s) {
+			if found != "" && found != name {
+				return ""
+			}
+			found = name
+		}
+	}
+	return found
+}
+
+// distance is the optimal string alignment distance between a and b: the
+// Levenshtein distance, with the swap of two adjacent bytes one edit.
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)

@@ -25,6 +25,12 @@ func TestSuggest(t *testing.T) {
 		{"x", []string{"y"}, ""},
 		{"udp", []string{"tcp"}, ""}, // 2 edits of 3 bytes
 		{"zzzzz", []string{"audit"}, ""},
+		{"ulr", []string{"url", "hostname"}, "url"},                        // a swap is one edit (trial 47)
+		{"Hihg", []string{"High", "Medium"}, "High"},                       // the same
+		{"app", []string{"audit", "application", "access"}, "application"}, // the one name it begins
+		{"audit_json", []string{"audit_json.log", "auth_json.log"}, "audit_json.log"},
+		{"aud", []string{"audit", "audit_json.log"}, ""}, // begins two names
+		{"au", []string{"audit"}, ""},                    // too short to begin one
 	}
 	for _, tt := range tests {
 		if got := Suggest(tt.s, tt.known); got != tt.want {

@@ -72,7 +72,7 @@ func EngineConfig(c *config.Config, specs []detect.Spec) (detect.Config, error) 
 		path := "detections.rules." + id
 		spec, ok := byID[id]
 		if !ok {
-			hint := didYouMean(id, ids)
+			hint := ruleHint(id, ids)
 			if hint == "" {
 				hint = " (`gitlab-syslog detect --list` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"
 			}
@@ -175,7 +175,7 @@ func CheckFlags(params map[string]string, rules []string, specs []detect.Spec) e
 			continue
 		}
 		if !slices.Contains(ids, id) {
-			hint := didYouMean(id, ids)
+			hint := ruleHint(id, ids)
 			if hint == "" {
 				hint = " (detect --list lists the rules)"
 			}
@@ -816,6 +816,35 @@ func syslogNumberHint(s string) string {
 }
 
 func didYouMean(s string, known []string) string { return config.DidYouMean(s, known) }
+
+// ruleHint is didYouMean for the rule id s among the rule ids ids, which
+// also finds a rule named without its family or with another one
+// ("bruteforce" or "falco.bruteforce" for "sentinel.bruteforce"): failing
+// a close id, the part of s after its family is compared with the ids'
+// names (after their first dot).
+func ruleHint(s string, ids []string) string {
+	if h := didYouMean(s, ids); h != "" {
+		return h
+	}
+	name := s
+	if _, after, ok := strings.Cut(s, "."); ok {
+		name = after
+	}
+	byName := map[string]string{}
+	var names []string
+	for _, id := range ids {
+		if _, n, ok := strings.Cut(id, "."); ok {
+			if _, dup := byName[n]; !dup {
+				names = append(names, n)
+			}
+			byName[n] = id
+		}
+	}
+	if m := config.Suggest(name, names); m != "" {
+		return fmt.Sprintf(" (did you mean %q?)", byName[m])
+	}
+	return ""
+}
 
 func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

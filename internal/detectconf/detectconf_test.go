@@ -63,6 +63,12 @@ func TestCheckErrors(t *testing.T) {
 	}{
 		{"unknown rule id", head + "  rules:\n    sentinel.bruteforc:\n      enabled: true\n",
 			`config.yaml:4: detections.rules.sentinel.bruteforc: unknown rule "sentinel.bruteforc" (did you mean "sentinel.bruteforce"?)`},
+		{"rule id without its family", head + "  rules:\n    bruteforce: {}\n",
+			`config.yaml:4: detections.rules.bruteforce: unknown rule "bruteforce" (did you mean "sentinel.bruteforce"?)`},
+		{"rule id with another family", head + "  rules:\n    falco.bruteforce: {}\n",
+			`config.yaml:4: detections.rules.falco.bruteforce: unknown rule "falco.bruteforce" (did you mean "sentinel.bruteforce"?)`},
+		{"rule name of the other family", head + "  rules:\n    pat_created: {}\n",
+			`config.yaml:4: detections.rules.pat_created: unknown rule "pat_created" (did you mean "falco.pat_created"?)`},
 		{"unknown rule id far from any", head + "  rules:\n    my.rule: {}\n",
 			"config.yaml:4: detections.rules.my.rule: unknown rule \"my.rule\" (`gitlab-syslog detect --list` lists the rules; ids look like sentinel.bruteforce or falco.pat_created)"},
 		{"parameter of another rule", head + "  rules:\n    sentinel.bruteforce:\n      min_tokens: 3\n",
