@@ -133,7 +133,9 @@
 // copies named by different schemes (the numbered and the dated ones),
 // and, after the checkpoint's file or the copy of a truncation, a copy
 // last written before it is not taken for one rotated after it, whatever
-// its name says.
+// its name says; unless that file is compressed: compressing writes a new
+// file, whose time is when it was compressed, after the copies rotated
+// since may have been written, so their names alone order them.
 //
 // # Rotation
 //

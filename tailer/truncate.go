@@ -91,7 +91,10 @@ func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
 // drainNewer reads, oldest first, the rotated siblings rotated after m
 // and last written no earlier than it (of m's naming scheme: named after
 // it, see rotatedAfter, so that copies written within one tick of the
-// file system's clock are read; of another: last written after it), and
+// file system's clock are read; of another: last written after it; when
+// m is compressed, its modification time is when it was compressed, not
+// when its content was last written, and only the rotation order
+// counts), and
 // those from gives a position for (files read after m, whose positions
 // the checkpoint kept): after m was rotated, the file was rotated again
 // before the tailer saw it, so their content, or its rest, was never
@@ -133,8 +136,13 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 			return false
 		case from != nil && from(s) > 0:
 			return true
-		case s.fi.ModTime().Before(m.fi.ModTime()):
-			return false // written before m: not after it, whatever its name says
+		case !m.gz && s.fi.ModTime().Before(m.fi.ModTime()):
+			// Written before m: not after it, whatever its name
+			// says. A compressed m's time is when it was
+			// compressed, after the copies made since it may
+			// have been written (copytruncate, then compress of
+			// the copy shifted to .2): the names order them.
+			return false
 		}
 		return rotatedAfter(base, s, m) // another scheme's: last written after m
 	}
