@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -48,12 +49,42 @@ const positionsVersion = 1
 // the truncations in place (copytruncate) the running agent saw since the
 // save of FileID or of a file of Then. Both are written as each file
 // begins or is cut, before any of its lines can be checkpointed, so that a
-// crash before the next save catches them up (catchUpRanges).
+// crash before the next save catches them up (catchUpRanges). Heads has,
+// for FileID and the files of Then (fileKey), the first bytes the tailer
+// knew of each: a file compressed since (logrotate's compress makes
+// name.2.gz, another inode, of name.2) is found by them (compressedCopies).
 type position struct {
-	FileID string   `json:"file_id"`
-	Offset int64    `json:"offset"`
-	Then   []string `json:"then,omitempty"`
-	Cuts   []cut    `json:"cuts,omitempty"`
+	FileID string          `json:"file_id"`
+	Offset int64           `json:"offset"`
+	Then   []string        `json:"then,omitempty"`
+	Cuts   []cut           `json:"cuts,omitempty"`
+	Heads  map[string]head `json:"heads,omitempty"`
+}
+
+// head is the SHA-256 (hex) of a file's first FpLen bytes (tailer.FileID).
+type head struct {
+	Fingerprint string `json:"fingerprint"`
+	FpLen       int    `json:"fp_len"`
+}
+
+// headOf returns the first bytes id records; FpLen 0 when none.
+func headOf(id tailer.FileID) head {
+	if id.FingerprintLen == 0 {
+		return head{}
+	}
+	return head{Fingerprint: hex.EncodeToString(id.Fingerprint[:]), FpLen: id.FingerprintLen}
+}
+
+// withHead returns heads (not modified) with h for key added, when h
+// records first bytes.
+func withHead(heads map[string]head, key string, h head) map[string]head {
+	if h.FpLen == 0 || heads[key] == h {
+		return heads
+	}
+	out := make(map[string]head, len(heads)+1)
+	maps.Copy(out, heads)
+	out[key] = h
+	return out
 }
 
 // cut records that the file File (fileKey) was truncated in place while
@@ -73,6 +104,11 @@ type srcPos struct {
 	name string // the source's name in the engine (Event.Source)
 	mu   sync.Mutex
 	pos  position
+	head head // the first bytes of pos.FileID, as last read (position.Heads)
+	// headless is the file of the saved position when the positions
+	// saved hold no first bytes for it (checkpointed empty, or saved by
+	// an older version): set records them from its first line read.
+	headless string
 	// seen is, for the files read since the start (fileKey; a few at
 	// most), how far and with which head: a batch starting below that
 	// is the file read again after a truncation.
@@ -98,7 +134,11 @@ const maxSeen = 16
 // (fileKey; empty: none), or the truncation it shows (nil: none).
 type mark struct {
 	began string
+	head  head // began's or learned's first bytes
 	cut   *cut
+	// learned is the file of the saved position (srcPos.headless) when
+	// its first bytes are read at last.
+	learned string
 }
 
 // set records the position of the last line of tb. It returns, in m,
@@ -134,14 +174,18 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 		cur.off = 0 // its lines from 0, next, are not another truncation
 		p.seen[p.pos.FileID] = cur
 	case id != p.pos.FileID:
-		m.began = id
+		m.began, m.head = id, headOf(tb.File)
 		if tb.Start == 0 && len(p.fromStart) < maxSeen && !slices.Contains(p.fromStart, id) {
 			p.fromStart = append(p.fromStart, id)
 		}
+	case id == p.headless && tb.File.FingerprintLen > 0:
+		m.learned, m.head = id, headOf(tb.File)
+		p.headless = ""
 	}
 	end := tb.Offsets[tb.Len()-1]
 	p.seen[id] = seenFile{off: end, id: tb.File}
 	p.pos = position{FileID: id, Offset: end}
+	p.head = headOf(tb.File)
 	return m
 }
 
@@ -164,10 +208,16 @@ func (p *srcPos) begunBefore(id string) (before []string, ok bool) {
 	return slices.Clone(p.fromStart[:i]), true
 }
 
+// get returns the position of the last line read, with the first bytes
+// of its file (position.Heads).
 func (p *srcPos) get() position {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.pos
+	pos := p.pos
+	if p.head.FpLen > 0 && pos.FileID != "" {
+		pos.Heads = map[string]head{pos.FileID: p.head}
+	}
+	return pos
 }
 
 // loadPositions reads the positions saved by the last run; none when the
@@ -240,8 +290,13 @@ func (d *detector) register(name string, ck position, absent bool) *srcPos {
 	d.e.Hold(name) // the watermark waits for its first event (MinWatermark)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	p := &srcPos{name: name, pos: ck}
+	p := &srcPos{name: name, pos: ck, head: ck.Heads[ck.FileID]}
 	d.pos[name] = p
+	defer func() {
+		if s, ok := d.saved[name]; ok && s.FileID != "" && s.Heads[s.FileID].FpLen == 0 {
+			p.headless = s.FileID
+		}
+	}()
 	if _, ok := d.saved[name]; !ok && (ck.FileID != "" || absent) {
 		// A source new to the detection state starts at its checkpoint
 		// (or, when its file does not exist yet, before any file):
@@ -264,21 +319,39 @@ func (d *detector) register(name string, ck position, absent bool) *srcPos {
 func (d *detector) noted(name string, m mark) {
 	switch {
 	case m.began != "":
-		d.began(name, m.began)
+		d.began(name, m.began, m.head)
 	case m.cut != nil:
 		d.cutAt(name, *m.cut)
+	case m.learned != "":
+		d.learned(name, m.learned, m.head)
+	}
+}
+
+// learned records h, the first bytes of the file id (fileKey) of the
+// saved position of source name, which it did not hold
+// (srcPos.headless), so that the catch-up after a crash finds the file
+// once compressed (compressedCopies). d.mu is held.
+func (d *detector) learned(name, id string, h head) {
+	p, ok := d.saved[name]
+	if !ok || p.FileID != id || h.FpLen == 0 {
+		return
+	}
+	p.Heads = withHead(p.Heads, id, h)
+	d.saved[name] = p
+	if err := d.savePositions(false); err != nil {
+		d.log.Warn("detection positions not saved", "file_id", id, "err", err)
 	}
 }
 
 // began records that source name began reading the file id (fileKey)
 // since the last save (srcPos.set): it is added to the saved position's
-// Then, and the positions are written before any line of the file can
+// Then, with its first bytes h (position.Heads), and the positions are written before any line of the file can
 // be checkpointed, so that a crash before the next save catches its
 // lines up; a file Then lists already (begun by a run before this one)
 // may move after files this run began before it (reorder). A source the
 // saved positions do not list (start_at: end before its first save) is
 // left as it is. d.mu is held.
-func (d *detector) began(name, id string) {
+func (d *detector) began(name, id string, h head) {
 	p, ok := d.saved[name]
 	if !ok || p.FileID == id {
 		return
@@ -288,6 +361,7 @@ func (d *detector) began(name, id string) {
 		return
 	}
 	p.Then = append(slices.Clip(p.Then), id)
+	p.Heads = withHead(p.Heads, id, h)
 	d.saved[name] = p
 	if err := d.savePositions(false); err != nil {
 		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save are not folded again after a crash", "file_id", id, "err", err)
@@ -436,6 +510,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 // the saved position from to the tailer's checkpoint ck (catchUpRanges),
 // parsed by w; linked is false when from does not lead to ck (no range).
 func (s *source) catchUpReader(w *worker, from position, ck *checkpoint.Position) (c *catchUpReader, linked bool) {
+	from, ck = s.compressedCopies(from, ck)
 	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
 	return &catchUpReader{s: s, w: w, ranges: ranges}, linked
 }
@@ -459,6 +534,115 @@ func (s *source) rotatedCopy(c cut) (name, key string, ok bool) {
 	}
 	dev, ino := checkpoint.DevIno(fi)
 	return name, fileKey(tailer.FileID{Dev: dev, Ino: ino}), true
+}
+
+// compressedCopies returns from and ck with each file they name (by
+// fileKey) that is no longer the source's file nor one of its rotated
+// copies (openFile), and whose first bytes (from.Heads, or the
+// checkpoint's for its files) begin a compressed rotated copy
+// (tailer.RotatedCopy: name.2.gz made of name.2 by logrotate's compress,
+// another inode), named by that copy instead: its fileKey and, in ck, its
+// name. The catch-up then reads the copy decompressed, once, where the
+// file's lines were (a file begun from such a copy, drained by the
+// tailer after a restart, is the same file: catchUpRanges folds it once).
+// from and ck are not modified; they are returned as they are when no
+// file is so renamed.
+func (s *source) compressedCopies(from position, ck *checkpoint.Position) (position, *checkpoint.Position) {
+	heads := maps.Clone(from.Heads)
+	var kept []checkpoint.FilePosition
+	kept = append(kept, checkpoint.FilePosition{File: ck.File, Dev: ck.Dev, Ino: ck.Ino, Fingerprint: ck.Fingerprint, FpLen: ck.FpLen})
+	if ck.Next != nil {
+		kept = append(append(kept, *ck.Next), ck.Between...)
+	}
+	for _, k := range kept {
+		key := fileKey(tailer.FileID{Dev: k.Dev, Ino: k.Ino})
+		if _, ok := heads[key]; !ok {
+			heads = withHead(heads, key, head{k.Fingerprint, k.FpLen})
+		}
+	}
+	type moved struct {
+		key, name string
+		dev, ino  uint64
+	}
+	alias := map[string]moved{}
+	resolve := func(id string) {
+		h, ok := heads[id]
+		if _, done := alias[id]; done || id == "" || !ok || h.FpLen <= 0 {
+			return
+		}
+		if f, err := openFile(s.cfg.Path, id); err == nil {
+			f.Close()
+			return
+		}
+		fid := tailer.FileID{FingerprintLen: h.FpLen}
+		b, err := hex.DecodeString(h.Fingerprint)
+		if err != nil || len(b) != len(fid.Fingerprint) {
+			return
+		}
+		copy(fid.Fingerprint[:], b)
+		name, ok := tailer.RotatedCopy(s.cfg.Path, fid)
+		if !ok || !strings.HasSuffix(name, ".gz") {
+			return
+		}
+		fi, err := os.Stat(name)
+		if err != nil {
+			return
+		}
+		dev, ino := checkpoint.DevIno(fi)
+		alias[id] = moved{fileKey(tailer.FileID{Dev: dev, Ino: ino}), name, dev, ino}
+	}
+	for _, c := range from.Cuts {
+		alias[c.File] = moved{} // its copies are found by the cut (catchUpRanges)
+	}
+	resolve(from.FileID)
+	for _, id := range from.Then {
+		resolve(id)
+	}
+	for _, k := range kept {
+		resolve(fileKey(tailer.FileID{Dev: k.Dev, Ino: k.Ino}))
+	}
+	to := func(id string) string {
+		if m := alias[id]; m.key != "" {
+			return m.key
+		}
+		return id
+	}
+	n := 0
+	for _, m := range alias {
+		if m.key != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return from, ck
+	}
+	from.FileID = to(from.FileID)
+	then := make([]string, 0, len(from.Then))
+	for _, id := range from.Then {
+		if id = to(id); !slices.Contains(then, id) {
+			then = append(then, id)
+		}
+	}
+	from.Then = then
+	newCk := *ck
+	at := func(p *checkpoint.FilePosition) {
+		if m := alias[fileKey(tailer.FileID{Dev: p.Dev, Ino: p.Ino})]; m.key != "" {
+			p.File, p.Dev, p.Ino = m.name, m.dev, m.ino
+		}
+	}
+	own := kept[0]
+	at(&own)
+	newCk.File, newCk.Dev, newCk.Ino = own.File, own.Dev, own.Ino
+	if ck.Next != nil {
+		next := *ck.Next
+		at(&next)
+		newCk.Next = &next
+		newCk.Between = slices.Clone(ck.Between)
+		for i := range newCk.Between {
+			at(&newCk.Between[i])
+		}
+	}
+	return from, &newCk
 }
 
 // catchUpReader reads the catch-up ranges of one source (catchUpRanges),
@@ -573,14 +757,17 @@ func (c *catchUpReader) open(d *detector, r catchRange) error {
 		return fmt.Errorf("%s was truncated in place (copytruncate) after the last detection save and no rotated copy begins with its old first bytes; its lines before the truncation are not folded", c.s.cfg.Path)
 	case r.copied:
 		f, err = os.Open(path)
-	case strings.HasSuffix(path, ".gz"):
-		return fmt.Errorf("%s is compressed; its lines after the last detection save are not folded", path)
 	default:
 		f, err = openFile(path, r.id)
+		if err != nil && path != c.s.cfg.Path {
+			// Renamed again since the checkpoint named it.
+			f, err = openFile(c.s.cfg.Path, r.id)
+		}
 	}
 	if err != nil {
 		return err
 	}
+	path = f.Name()
 	in, closeIn, err := rangeReader(f, path, r)
 	if err != nil || in == nil {
 		f.Close()

@@ -115,7 +115,8 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 	s.prevDone = 0
 	at := &attachment{s: s, name: name, stream: stream}
 	if sc := s.savedPosition(); sc != nil {
-		at.ck = position{FileID: fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino}), Offset: sc.Offset}
+		key := fileKey(tailer.FileID{Dev: sc.Dev, Ino: sc.Ino})
+		at.ck = position{FileID: key, Offset: sc.Offset, Heads: withHead(nil, key, head{sc.Fingerprint, sc.FpLen})}
 		at.resume = true
 		if replacedInPlace(s.cfg.Path, sc) {
 			// The tailer reads the file anew from its start: none of
@@ -124,7 +125,7 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 			// into (copytruncate after the checkpoint), the tailer
 			// drains it from there first: its lines up to the
 			// checkpoint are caught up, as after a truncation seen.
-			at.ck.Offset = 0
+			at.ck.Offset, at.ck.Heads = 0, nil // its first bytes are new
 			saved := at.ck
 			if from, had := d.from(name); had {
 				var withCut position
