@@ -47,7 +47,8 @@ const positionsVersion = 1
 // the save: their lines, from their start, are not in the saved state
 // (a file created, or rotated in, after the save). Cuts lists, in order,
 // the truncations in place (copytruncate) the running agent saw since the
-// save of FileID or of a file of Then. Both are written as each file
+// save of FileID or of a file of Then, or told by a copy of a file of
+// Then that it read before the file (detector.reorder). Both are written as each file
 // begins or is cut, before any of its lines can be checkpointed, so that a
 // crash before the next save catches them up (catchUpRanges). Heads has,
 // for FileID and the files of Then (fileKey), the first bytes the tailer
@@ -368,7 +369,7 @@ func (d *detector) began(name, id string, h head) {
 	}
 }
 
-// reorder puts before p.Then[i], the file id that the running agent
+// reorder records, for the file id = p.Then[i] that the running agent
 // began again from its start (a run before this one began it: the
 // checkpoint did not pass it), the files of p.Then after it that this run
 // began from their start before it (srcPos.begunBefore): the tailer read
@@ -377,8 +378,14 @@ func (d *detector) began(name, id string, h head) {
 // did not record (it was killed before it read a line after the
 // truncation, or the truncation came while the agent was stopped): the
 // catch-up would fold the file's new lines, then its old ones, which the
-// rules drop as too late. The positions are written at once, before the
-// file's lines can be checkpointed. d.mu is held.
+// rules drop as too late. Each such copy whose first bytes are known
+// (position.Heads) is recorded as a truncation of id (p.Cuts), after
+// those recorded already: its content is the newest id had before its
+// present one, so the catch-up folds id's older copies, then it, then id
+// from its start (catchUpRanges), and, when the checkpoint is in an older
+// copy, none of it. A copy without known first bytes is listed before id
+// in p.Then. The positions are written at once, before the file's lines
+// can be checkpointed. d.mu is held.
 func (d *detector) reorder(name string, p position, i int) {
 	id := p.Then[i]
 	sp := d.pos[name]
@@ -389,19 +396,38 @@ func (d *detector) reorder(name string, p position, i int) {
 	if !ok {
 		return
 	}
-	var moved, rest []string
-	for _, f := range p.Then[i+1:] {
-		if slices.Contains(before, f) {
+	after := p.Then[i+1:]
+	var cuts []cut
+	var moved []string
+	for _, f := range before {
+		if !slices.Contains(after, f) {
+			continue
+		}
+		h := p.Heads[f]
+		if h.FpLen == 0 {
 			moved = append(moved, f)
-		} else {
-			rest = append(rest, f)
+			continue
+		}
+		// Listed as a copy of id, not before it in p.Then: id's copies
+		// recorded already hold older content, and come first.
+		c := cut{File: id, Fingerprint: h.Fingerprint, FpLen: h.FpLen}
+		if !slices.Contains(p.Cuts, c) && !slices.Contains(cuts, c) {
+			cuts = append(cuts, c)
 		}
 	}
-	if len(moved) == 0 {
+	if len(moved) == 0 && len(cuts) == 0 {
 		return
 	}
-	then := slices.Concat(p.Then[:i], moved, []string{id}, rest)
-	p.Then = then
+	if len(moved) > 0 {
+		var rest []string
+		for _, f := range after {
+			if !slices.Contains(moved, f) {
+				rest = append(rest, f)
+			}
+		}
+		p.Then = slices.Concat(p.Then[:i], moved, []string{id}, rest)
+	}
+	p.Cuts = slices.Concat(p.Cuts, cuts)
 	d.saved[name] = p
 	if err := d.savePositions(false); err != nil {
 		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save may be folded out of order after a crash", "file_id", id, "err", err)
@@ -1029,7 +1055,8 @@ func catchUpRanges(from position, ck *checkpoint.Position, find func(cut) (name,
 			}
 			if r.id != "" && slices.ContainsFunc(chain, func(x catchRange) bool { return x.id == r.id }) {
 				// The copy is a file of from.Then before this one
-				// (detector.reorder): its range is there.
+				// (detector.reorder, for a copy without known first
+				// bytes): its range is there.
 				start, fresh = 0, true
 				continue
 			}

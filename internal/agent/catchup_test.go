@@ -349,8 +349,9 @@ func TestCatchUpRangesCut(t *testing.T) {
 		t.Errorf("copy begun after a restart: catchUpRanges = %+v, %v; want %+v, true", got, linked, want)
 	}
 	// A copy listed before the file it copies (detector.reorder: a run
-	// began the copy, then the file from its start), its truncation
-	// recorded too: the copy is caught up once, in its place.
+	// began the copy, then the file from its start, the copy's first
+	// bytes unknown or the positions saved by an older version), its
+	// truncation recorded too: the copy is caught up once, in its place.
 	got, linked = catchUpRanges(position{FileID: "1:5", Offset: 100, Cuts: []cut{c1}, Then: []string{"1:21", cur}}, ck, find)
 	want = []catchRange{
 		{id: "1:5", start: 100, end: -1},
@@ -441,5 +442,74 @@ func TestTruncatedWhileStopped(t *testing.T) {
 				t.Errorf("truncatedWhileStopped = %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestReorderUnrecordedCopy: a run that began, from its start, a copy of
+// a file's content that no run recorded as truncated (a copytruncate
+// while stopped, after the content the checkpoint is in), then the file
+// from its start, records that copy as the file's newest truncation, after
+// those recorded already (detector.reorder): the catch-up after a crash
+// folds the older copies up to the checkpoint, in one of them, and none
+// of the unrecorded copy's lines, which the tailer reads again. The copy
+// was listed before the file in the positions' Then, so before the
+// file's recorded copies: caught up whole, the checkpoint being in an
+// older copy, its lines were folded twice (trial 48 S2: 300 lines of a
+// copytruncate folded again, keys with 9 failed logins alerted with
+// count 11).
+func TestReorderUnrecordedCopy(t *testing.T) {
+	const name = "/l/app.log"
+	fid := func(ino uint64, fp byte) tailer.FileID {
+		id := tailer.FileID{Dev: 1, Ino: ino, FingerprintLen: 1024}
+		id.Fingerprint[0] = fp
+		return id
+	}
+	// The file (inode 10) held 4 contents in turn; copytruncate copied
+	// the first 3 to inodes 21, 22 and 23.
+	cur := fileKey(fid(10, 1))
+	copies := []tailer.FileID{fid(21, 1), fid(22, 2), fid(23, 3)}
+	names := []string{"/l/app.log.3", "/l/app.log.2", "/l/app.log.1"}
+	find := func(c cut) (string, string, bool) {
+		for i, id := range copies {
+			if h := headOf(id); c.Fingerprint == h.Fingerprint && c.FpLen == h.FpLen {
+				return names[i], fileKey(id), true
+			}
+		}
+		return "", "", false
+	}
+	heads := map[string]head{cur: headOf(fid(10, 1))}
+	for _, id := range copies[:2] {
+		heads[fileKey(id)] = headOf(id)
+	}
+	// Saved by the run before: the first copy begun, the file, its two
+	// truncations seen, the second copy drained after a restart; the
+	// checkpoint is in the second content, at 250.
+	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
+	d.saved[name] = position{
+		Then:  []string{fileKey(copies[0]), cur, fileKey(copies[1])},
+		Cuts:  []cut{*cutOf(cur, fid(10, 1)), *cutOf(cur, fid(10, 2))},
+		Heads: heads,
+	}
+	p := &srcPos{name: name, pos: position{FileID: cur, Offset: 250}}
+	d.pos[name] = p
+	// This run drains the second copy from the checkpoint, then reads the
+	// third copy (its truncation came while stopped) and the file from 0.
+	for _, b := range []*tailer.Batch{
+		{File: copies[1], Start: 250, Ends: []int{1}, Offsets: []int64{300}},
+		{File: copies[2], Start: 0, Ends: []int{1}, Offsets: []int64{300}},
+		{File: fid(10, 4), Start: 0, Ends: []int{1}, Offsets: []int64{70}},
+	} {
+		d.noted(name, p.set(b))
+	}
+	// Killed before the checkpoint moved: it is in the second copy.
+	ck := &checkpoint.Position{File: names[1], Dev: 1, Ino: 22, Offset: 250, Fingerprint: heads[fileKey(copies[1])].Fingerprint, FpLen: 1024}
+	got, linked := catchUpRanges(d.saved[name], ck, find)
+	want := []catchRange{
+		{id: fileKey(copies[0]), start: 0, end: -1},
+		{name: names[1], id: fileKey(copies[1]), start: 0, end: 250, copied: true, cut: cur},
+		{id: cur, start: 0, end: 0, fresh: true},
+	}
+	if !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("catchUpRanges = %+v, %v; want %+v, true (positions %+v)", got, linked, want, d.saved[name])
 	}
 }
