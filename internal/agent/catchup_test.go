@@ -571,3 +571,64 @@ func TestCompressedCopiesInodeReused(t *testing.T) {
 		t.Errorf("catch-up files %v (linked %v), want %v (.3.gz, .2.gz, the live file)", got, linked, want)
 	}
 }
+
+// TestBeganInodeReused: a file the saved position lists (position.Then),
+// rotated and compressed since (gzip removes it: its inode number is
+// free), and a new file the tailer begins with that inode number are two
+// files. began took the new one for the listed one, begun again: the
+// position listed one of the two, and the catch-up folded neither (the
+// listed file's key led to the .gz, the checkpoint to the new file). The
+// listed one is renamed to a key no file has, found by its first bytes in
+// its .gz, and the new one is added after it.
+func TestBeganInodeReused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "application_json.log")
+	older, listed, live := "older 1\n", "listed 1\nlisted 2\n", "live 1\n"
+	headOfString := func(s string) head {
+		sum := sha256.Sum256([]byte(s))
+		return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
+	}
+	key := func(name string) (string, uint64, uint64) {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, ino := checkpoint.DevIno(fi)
+		return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
+	}
+	for name, content := range map[string]string{path + ".3": older, path + ".2": listed, path: live} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gzipFile(t, path+".2")
+	olderKey, _, _ := key(path + ".3")
+	listedGz, _, _ := key(path + ".2.gz")
+	liveKey, dev, ino := key(path)
+	// The listed file had the inode the live file has now.
+	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
+	d.saved = map[string]position{"app": {FileID: olderKey, Then: []string{liveKey}, Heads: map[string]head{
+		olderKey: headOfString(older),
+		liveKey:  headOfString(listed),
+	}}}
+	d.mu.Lock()
+	d.began("app", liveKey, path, headOfString(live))
+	d.mu.Unlock()
+	from := d.saved["app"]
+	if len(from.Then) != 2 || from.Then[1] != liveKey || from.Heads[liveKey] != headOfString(live) || from.Heads[from.Then[0]] != headOfString(listed) {
+		t.Fatalf("saved position after began %+v, want the listed file under another key, then the live one", from)
+	}
+
+	h := headOfString(live)
+	ck := &checkpoint.Position{Path: path, File: path, Dev: dev, Ino: ino, Fingerprint: h.Fingerprint, FpLen: h.FpLen, Offset: int64(len(live))}
+	s := &source{cfg: config.Source{Type: "application", Path: path}}
+	from, ck = s.compressedCopies(from, ck)
+	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
+	var got []string
+	for _, r := range ranges {
+		got = append(got, r.id)
+	}
+	if want := []string{olderKey, listedGz, liveKey}; !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("catch-up files %v (linked %v), want %v (.3, .2.gz, the live file)", got, linked, want)
+	}
+}
