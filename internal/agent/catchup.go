@@ -136,8 +136,7 @@ const maxSeen = 16
 // (fileKey; empty: none), or the truncation it shows (nil: none).
 type mark struct {
 	began string
-	name  string // began's name, as read
-	head  head   // began's or learned's first bytes
+	head  head // began's or learned's first bytes
 	cut   *cut
 	// learned is the file of the saved position (srcPos.headless) when
 	// its first bytes are read at last.
@@ -177,7 +176,7 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 		cur.off = 0 // its lines from 0, next, are not another truncation
 		p.seen[p.pos.FileID] = cur
 	case id != p.pos.FileID:
-		m.began, m.name, m.head = id, tb.Name, headOf(tb.File)
+		m.began, m.head = id, headOf(tb.File)
 		if tb.Start == 0 && len(p.fromStart) < maxSeen && !slices.Contains(p.fromStart, id) {
 			p.fromStart = append(p.fromStart, id)
 		}
@@ -322,7 +321,7 @@ func (d *detector) register(name string, ck position, absent bool) *srcPos {
 func (d *detector) noted(name string, m mark) {
 	switch {
 	case m.began != "":
-		d.began(name, m.began, m.name, m.head)
+		d.began(name, m.began, m.head)
 	case m.cut != nil:
 		d.cutAt(name, *m.cut)
 	case m.learned != "":
@@ -351,18 +350,12 @@ func (d *detector) learned(name, id string, h head) {
 // Then, with its first bytes h (position.Heads), and the positions are written before any line of the file can
 // be checkpointed, so that a crash before the next save catches its
 // lines up; a file Then lists already (begun by a run before this one)
-// may move after files this run began before it (reorder), unless its
-// first bytes are not those of the file at path now: that one took its
-// inode number, and both are listed (inodeReused). A source the
+// may move after files this run began before it (reorder). A source the
 // saved positions do not list (start_at: end before its first save) is
 // left as it is. d.mu is held.
-func (d *detector) began(name, id, path string, h head) {
+func (d *detector) began(name, id string, h head) {
 	p, ok := d.saved[name]
-	if !ok {
-		return
-	}
-	p = inodeReused(p, id, path, h)
-	if p.FileID == id {
+	if !ok || p.FileID == id {
 		return
 	}
 	if i := slices.Index(p.Then, id); i >= 0 {
@@ -375,61 +368,6 @@ func (d *detector) began(name, id, path string, h head) {
 	if err := d.savePositions(false); err != nil {
 		d.log.Warn("detection positions not saved; lines of this file checkpointed before the next state save are not folded again after a crash", "file_id", id, "err", err)
 	}
-}
-
-// inodeReused returns p with the file id (fileKey) it lists, in FileID
-// or Then, renamed to a key no file has (id~ and its first bytes' hash)
-// when the file begun now with that key, at path with first bytes h,
-// does not begin with the first bytes p.Heads records for id: it is
-// another file, which took the inode number of the listed one when gzip
-// removed it (logrotate's compress). The catch-up then finds the listed
-// file by its first bytes alone, in its rotated copy (compressedCopies),
-// and the new one by id. p is not modified; it is returned as it is when
-// it does not list id or the first bytes agree.
-func inodeReused(p position, id, path string, h head) position {
-	old, ok := p.Heads[id]
-	if !ok || old.FpLen <= 0 || h.FpLen <= 0 || p.FileID != id && !slices.Contains(p.Then, id) {
-		return p
-	}
-	if old == h {
-		return p
-	}
-	if old.FpLen != h.FpLen {
-		// Heads of two lengths: compare the file's own first bytes
-		// (stored compressed in a .gz: not told).
-		if strings.HasSuffix(path, ".gz") {
-			return p
-		}
-		f, err := openFile(path, id)
-		if err != nil {
-			return p
-		}
-		same := headIs(f, old)
-		f.Close()
-		if same {
-			return p
-		}
-	}
-	gone := id + "~" + old.Fingerprint[:min(16, len(old.Fingerprint))]
-	if p.FileID == id {
-		p.FileID = gone
-	}
-	p.Then = slices.Clone(p.Then)
-	for i := range p.Then {
-		if p.Then[i] == id {
-			p.Then[i] = gone
-		}
-	}
-	p.Cuts = slices.Clone(p.Cuts)
-	for i := range p.Cuts {
-		if p.Cuts[i].File == id {
-			p.Cuts[i].File = gone
-		}
-	}
-	p.Heads = maps.Clone(p.Heads)
-	delete(p.Heads, id)
-	p.Heads[gone] = old
-	return p
 }
 
 // reorder records, for the file id = p.Then[i] that the running agent
@@ -677,10 +615,7 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 		}
 		copy(fid.Fingerprint[:], b)
 		name, ok := tailer.RotatedCopy(s.cfg.Path, fid)
-		if !ok || !strings.HasSuffix(name, ".gz") && !strings.Contains(id, "~") {
-			// A plain copy with those first bytes is another file (a
-			// copytruncate's copy), but for a file listed under a key
-			// no file has (inodeReused).
+		if !ok || !strings.HasSuffix(name, ".gz") {
 			return
 		}
 		fi, err := os.Stat(name)
@@ -725,19 +660,9 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 	from.Then = then
 	newCk := *ck
 	at := func(p *checkpoint.FilePosition) {
-		key := fileKey(tailer.FileID{Dev: p.Dev, Ino: p.Ino})
-		m := alias[key]
-		if m.key == "" {
-			return
+		if m := alias[fileKey(tailer.FileID{Dev: p.Dev, Ino: p.Ino})]; m.key != "" {
+			p.File, p.Dev, p.Ino = m.name, m.dev, m.ino
 		}
-		if f, err := openFile(s.cfg.Path, key); err == nil && p.FpLen > 0 {
-			live := headIs(f, head{p.Fingerprint, p.FpLen})
-			f.Close()
-			if live {
-				return // the checkpoint's file is the new one with the key
-			}
-		}
-		p.File, p.Dev, p.Ino = m.name, m.dev, m.ino
 	}
 	own := kept[0]
 	at(&own)
