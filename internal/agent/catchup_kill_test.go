@@ -2,8 +2,6 @@ package agent
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -235,15 +234,7 @@ func gzipFile(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(name+".gz", buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(name+".gz", gziptest.Compress(t, b), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(name); err != nil {
