@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"container/heap"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -564,8 +565,12 @@ func (s *source) rotatedCopy(c cut) (name, key string, ok bool) {
 
 // compressedCopies returns from and ck with each file they name (by
 // fileKey) that is no longer the source's file nor one of its rotated
-// copies (openFile), and whose first bytes (from.Heads, or the
-// checkpoint's for its files) begin a compressed rotated copy
+// copies (openFile) with those first bytes (a file with its device and
+// inode may be another one: gzip frees the inode number of the file it
+// compresses; one with other first bytes that begin a plain copy, or
+// with a cut recorded, was truncated in place and is kept), and whose
+// first bytes (from.Heads, or the checkpoint's for its files) begin a
+// compressed rotated copy
 // (tailer.RotatedCopy: name.2.gz made of name.2 by logrotate's compress,
 // another inode), named by that copy instead: its fileKey and, in ck, its
 // name. The catch-up then reads the copy decompressed, once, where the
@@ -597,8 +602,16 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 			return
 		}
 		if f, err := openFile(s.cfg.Path, id); err == nil {
+			same := headIs(f, h)
 			f.Close()
-			return
+			if same {
+				return
+			}
+			// Another file with its device and inode when its
+			// recorded first bytes begin a .gz (below): the number
+			// was reused once the file was compressed and removed.
+			// When they begin a plain copy, the file was truncated in
+			// place (copytruncate) and is left as it is.
 		}
 		fid := tailer.FileID{FingerprintLen: h.FpLen}
 		b, err := hex.DecodeString(h.Fingerprint)
@@ -669,6 +682,19 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 		}
 	}
 	return from, &newCk
+}
+
+// headIs reports whether the first h.FpLen bytes of f, as stored (not
+// decompressed), hash to h.Fingerprint; f is read from its start, at
+// offset 0, without moving its offset. A file that cannot be read is
+// not that file.
+func headIs(f *os.File, h head) bool {
+	b := make([]byte, h.FpLen)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return false
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]) == h.Fingerprint
 }
 
 // catchUpReader reads the catch-up ranges of one source (catchUpRanges),

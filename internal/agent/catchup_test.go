@@ -513,3 +513,97 @@ func TestReorderUnrecordedCopy(t *testing.T) {
 		t.Errorf("catchUpRanges = %+v, %v; want %+v, true (positions %+v)", got, linked, want, d.saved[name])
 	}
 }
+
+// TestCompressedCopiesInodeReused: a file compressed and removed since
+// the save (gzip writes name.2.gz, another inode, then removes name.2)
+// frees its inode number, which a later file may take: here the .gz of
+// the next file. compressedCopies found the saved file by its inode
+// alone, took that .gz for it, and named the next file by the same .gz:
+// the catch-up folded one of the two files, the other's lines never (trial
+// 48 S3, lsched.sh LR2 renamez: 28 of 51 alerts). A file found by its
+// inode whose first bytes are not those recorded (position.Heads) is
+// another file: the saved one is looked for by its first bytes, in its .gz.
+func TestCompressedCopiesInodeReused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "application_json.log")
+	first, second, live := "first 1\nfirst 2\n", "second 1\n", "live 1\n"
+	headOfString := func(s string) head {
+		sum := sha256.Sum256([]byte(s))
+		return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
+	}
+	key := func(name string) (string, uint64, uint64) {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, ino := checkpoint.DevIno(fi)
+		return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
+	}
+	for name, content := range map[string]string{path + ".3": first, path + ".2": second, path: live} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gzipFile(t, path+".3")
+	gzipFile(t, path+".2")
+	firstGz, _, _ := key(path + ".3.gz")
+	secondGz, _, _ := key(path + ".2.gz")
+	liveKey, dev, ino := key(path)
+	// The saved file had the inode the .2.gz has now; the second file's
+	// inode is no file's any more.
+	secondKey := fileKey(tailer.FileID{Dev: dev, Ino: 1<<40 + 7})
+	from := position{FileID: secondGz, Then: []string{secondKey, liveKey}, Heads: map[string]head{
+		secondGz:  headOfString(first),
+		secondKey: headOfString(second),
+		liveKey:   headOfString(live),
+	}}
+	h := headOfString(live)
+	ck := &checkpoint.Position{Path: path, File: path, Dev: dev, Ino: ino, Fingerprint: h.Fingerprint, FpLen: h.FpLen, Offset: int64(len(live))}
+	s := &source{cfg: config.Source{Type: "application", Path: path}}
+
+	from, ck = s.compressedCopies(from, ck)
+	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
+	var got []string
+	for _, r := range ranges {
+		got = append(got, r.id)
+	}
+	if want := []string{firstGz, secondGz, liveKey}; !linked || !reflect.DeepEqual(got, want) {
+		t.Errorf("catch-up files %v (linked %v), want %v (.3.gz, .2.gz, the live file)", got, linked, want)
+	}
+}
+
+// TestCompressedCopiesTruncatedInPlace: a file truncated in place
+// (copytruncate) keeps its device and inode while its first bytes change,
+// and its old first bytes begin a plain copy (name.1), not a .gz: when
+// no cut of it is recorded yet (reorder or truncatedWhileStopped find
+// it later), compressedCopies must leave it as it is, not take it for
+// another file that took a freed inode number.
+func TestCompressedCopiesTruncatedInPlace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "application_json.log")
+	old, live := "old 1\nold 2\n", "new 1\n"
+	headOfString := func(s string) head {
+		sum := sha256.Sum256([]byte(s))
+		return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
+	}
+	for name, content := range map[string]string{path + ".1": old, path: live} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	liveKey := fileKey(tailer.FileID{Dev: dev, Ino: ino})
+	from := position{FileID: liveKey, Offset: 6, Heads: map[string]head{liveKey: headOfString(old)}}
+	h := headOfString(old)
+	ck := &checkpoint.Position{Path: path, File: path, Dev: dev, Ino: ino, Fingerprint: h.Fingerprint, FpLen: h.FpLen, Offset: int64(len(old))}
+	s := &source{cfg: config.Source{Type: "application", Path: path}}
+
+	gotFrom, gotCk := s.compressedCopies(from, ck)
+	if !reflect.DeepEqual(gotFrom, from) || gotCk != ck {
+		t.Errorf("compressedCopies = %+v, %+v; want the position and checkpoint unchanged (%+v, %+v)", gotFrom, gotCk, from, ck)
+	}
+}
