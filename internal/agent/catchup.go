@@ -106,7 +106,7 @@ type srcPos struct {
 	name string // the source's name in the engine (Event.Source)
 	mu   sync.Mutex
 	pos  position
-	head head // the first bytes of pos.FileID, as last read (position.Heads)
+	head head // the first bytes of the saved pos.FileID, until a batch of it is read: then seen's (get)
 	// headless is the file of the saved position when the positions
 	// saved hold no first bytes for it (checkpointed empty, or saved by
 	// an older version): set records them from its first line read.
@@ -187,7 +187,6 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 	end := tb.Offsets[tb.Len()-1]
 	p.seen[id] = seenFile{off: end, id: tb.File}
 	p.pos = position{FileID: id, Offset: end}
-	p.head = headOf(tb.File)
 	return m
 }
 
@@ -216,8 +215,12 @@ func (p *srcPos) get() position {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pos := p.pos
-	if p.head.FpLen > 0 && pos.FileID != "" {
-		pos.Heads = map[string]head{pos.FileID: p.head}
+	h := p.head
+	if s, ok := p.seen[pos.FileID]; ok {
+		h = headOf(s.id)
+	}
+	if h.FpLen > 0 && pos.FileID != "" {
+		pos.Heads = map[string]head{pos.FileID: h}
 	}
 	return pos
 }
@@ -545,22 +548,32 @@ func (s *source) catchUpReader(w *worker, from position, ck *checkpoint.Position
 // rotatedCopy returns the name and fileKey of the rotated copy of the
 // source's file that the truncation c made (tailer.RotatedCopy).
 func (s *source) rotatedCopy(c cut) (name, key string, ok bool) {
-	id := tailer.FileID{FingerprintLen: c.FpLen}
-	b, err := hex.DecodeString(c.Fingerprint)
-	if err != nil || len(b) != len(id.Fingerprint) {
-		return "", "", false
-	}
-	copy(id.Fingerprint[:], b)
-	name, ok = tailer.RotatedCopy(s.cfg.Path, id)
+	name, dev, ino, ok := s.copyWithHead(head{c.Fingerprint, c.FpLen})
 	if !ok {
 		return "", "", false
 	}
+	return name, fileKey(tailer.FileID{Dev: dev, Ino: ino}), true
+}
+
+// copyWithHead returns the rotated copy of the source's file that begins
+// with the first bytes h (tailer.RotatedCopy; a .gz by its decompressed
+// start), with its device and inode; ok is false when none does.
+func (s *source) copyWithHead(h head) (name string, dev, ino uint64, ok bool) {
+	id := tailer.FileID{FingerprintLen: h.FpLen}
+	b, err := hex.DecodeString(h.Fingerprint)
+	if err != nil || len(b) != len(id.Fingerprint) {
+		return "", 0, 0, false
+	}
+	copy(id.Fingerprint[:], b)
+	if name, ok = tailer.RotatedCopy(s.cfg.Path, id); !ok {
+		return "", 0, 0, false
+	}
 	fi, err := os.Stat(name)
 	if err != nil {
-		return "", "", false
+		return "", 0, 0, false
 	}
-	dev, ino := checkpoint.DevIno(fi)
-	return name, fileKey(tailer.FileID{Dev: dev, Ino: ino}), true
+	dev, ino = checkpoint.DevIno(fi)
+	return name, dev, ino, true
 }
 
 // compressedCopies returns from and ck with each file they name (by
@@ -596,6 +609,7 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 		dev, ino  uint64
 	}
 	alias := map[string]moved{}
+	found := false // an alias with a key
 	resolve := func(id string) {
 		h, ok := heads[id]
 		if _, done := alias[id]; done || id == "" || !ok || h.FpLen <= 0 {
@@ -613,22 +627,12 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 			// When they begin a plain copy, the file was truncated in
 			// place (copytruncate) and is left as it is.
 		}
-		fid := tailer.FileID{FingerprintLen: h.FpLen}
-		b, err := hex.DecodeString(h.Fingerprint)
-		if err != nil || len(b) != len(fid.Fingerprint) {
-			return
-		}
-		copy(fid.Fingerprint[:], b)
-		name, ok := tailer.RotatedCopy(s.cfg.Path, fid)
+		name, dev, ino, ok := s.copyWithHead(h)
 		if !ok || !strings.HasSuffix(name, ".gz") {
 			return
 		}
-		fi, err := os.Stat(name)
-		if err != nil {
-			return
-		}
-		dev, ino := checkpoint.DevIno(fi)
 		alias[id] = moved{fileKey(tailer.FileID{Dev: dev, Ino: ino}), name, dev, ino}
+		found = true
 	}
 	for _, c := range from.Cuts {
 		alias[c.File] = moved{} // its copies are found by the cut (catchUpRanges)
@@ -646,13 +650,7 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 		}
 		return id
 	}
-	n := 0
-	for _, m := range alias {
-		if m.key != "" {
-			n++
-		}
-	}
-	if n == 0 {
+	if !found {
 		return from, ck
 	}
 	from.FileID = to(from.FileID)
