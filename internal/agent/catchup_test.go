@@ -386,14 +386,6 @@ func TestTruncatedWhileStopped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	key := func(name string) (string, uint64, uint64) {
-		fi, err := os.Stat(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev, ino := checkpoint.DevIno(fi)
-		return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
-	}
 	copyTruncateTo := func(name, to, rest string) {
 		b, err := os.ReadFile(name)
 		if err != nil {
@@ -425,8 +417,8 @@ func TestTruncatedWhileStopped(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
 			write(path+".1", own)
 			write(path, next)
-			ownKey, ownDev, ownIno := key(path + ".1")
-			nextKey, nextDev, nextIno := key(path)
+			ownKey, ownDev, ownIno := keyOfFile(t, path+".1")
+			nextKey, nextDev, nextIno := keyOfFile(t, path)
 			ck := &checkpoint.Position{Path: path, File: path + ".1", Dev: ownDev, Ino: ownIno, Fingerprint: fp(own), FpLen: len(own), Offset: int64(len(own)),
 				Next: &checkpoint.FilePosition{File: path, Dev: nextDev, Ino: nextIno, Fingerprint: fp(next), FpLen: len(next), Offset: int64(len(next))}}
 			tc.stopped(path)
@@ -527,18 +519,6 @@ func TestCompressedCopiesInodeReused(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "application_json.log")
 	first, second, live := "first 1\nfirst 2\n", "second 1\n", "live 1\n"
-	headOfString := func(s string) head {
-		sum := sha256.Sum256([]byte(s))
-		return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
-	}
-	key := func(name string) (string, uint64, uint64) {
-		fi, err := os.Stat(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dev, ino := checkpoint.DevIno(fi)
-		return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
-	}
 	for name, content := range map[string]string{path + ".3": first, path + ".2": second, path: live} {
 		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -546,9 +526,9 @@ func TestCompressedCopiesInodeReused(t *testing.T) {
 	}
 	gzipFile(t, path+".3")
 	gzipFile(t, path+".2")
-	firstGz, _, _ := key(path + ".3.gz")
-	secondGz, _, _ := key(path + ".2.gz")
-	liveKey, dev, ino := key(path)
+	firstGz, _, _ := keyOfFile(t, path+".3.gz")
+	secondGz, _, _ := keyOfFile(t, path+".2.gz")
+	liveKey, dev, ino := keyOfFile(t, path)
 	// The saved file had the inode the .2.gz has now; the second file's
 	// inode is no file's any more.
 	secondKey := fileKey(tailer.FileID{Dev: dev, Ino: 1<<40 + 7})
@@ -582,10 +562,6 @@ func TestCompressedCopiesTruncatedInPlace(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "application_json.log")
 	old, live := "old 1\nold 2\n", "new 1\n"
-	headOfString := func(s string) head {
-		sum := sha256.Sum256([]byte(s))
-		return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
-	}
 	for name, content := range map[string]string{path + ".1": old, path: live} {
 		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -606,4 +582,23 @@ func TestCompressedCopiesTruncatedInPlace(t *testing.T) {
 	if !reflect.DeepEqual(gotFrom, from) || gotCk != ck {
 		t.Errorf("compressedCopies = %+v, %+v; want the position and checkpoint unchanged (%+v, %+v)", gotFrom, gotCk, from, ck)
 	}
+}
+
+// headOfString is the head (position.Heads) of a file that begins with s
+// and is that long.
+func headOfString(s string) head {
+	sum := sha256.Sum256([]byte(s))
+	return head{Fingerprint: hex.EncodeToString(sum[:]), FpLen: len(s)}
+}
+
+// keyOfFile returns the fileKey of the file name, with its device and
+// inode, failing t when it cannot be stat'ed.
+func keyOfFile(t *testing.T, name string) (key string, dev, ino uint64) {
+	t.Helper()
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ino = checkpoint.DevIno(fi)
+	return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
 }
