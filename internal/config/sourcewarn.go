@@ -57,8 +57,12 @@ func (c *Config) SourceWarnings() []string {
 			if m := meantPath(c.LogDir); m != "" {
 				meant = " (did you mean " + m + "?)"
 			}
+			noFiles := ""
+			if c.Streaming.Listen != "" || len(c.InputsOn()) > 0 {
+				noFiles = "; to receive only (streaming, inputs) and follow no file, set sources: []"
+			}
 			warns = append(warns, fmt.Sprintf("%s: %s does not exist%s, so the default sources under it are not followed until it appears; "+
-				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus", c.Where("log_dir"), c.LogDir, meant))
+				"give GitLab's log directory with --log-dir or log_dir, /var/log/gitlab on Omnibus%s", c.Where("log_dir"), c.LogDir, meant, noFiles))
 		}
 	}
 	return warns

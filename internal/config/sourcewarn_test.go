@@ -83,4 +83,15 @@ func TestSourceWarnings(t *testing.T) {
 			}
 		}
 	})
+	// A receiver (streaming) with the default sources absent is told how
+	// to follow no file (fresh-user trial 49).
+	t.Run("default sources beside streaming", func(t *testing.T) {
+		c := &Config{LogDir: filepath.Join(dir, "nolog"), StateDir: "/st", Streaming: Streaming{Listen: "127.0.0.1:8443"}}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(c.SourceWarnings(), "\n"); !strings.HasSuffix(got, "; to receive only (streaming, inputs) and follow no file, set sources: []") {
+			t.Errorf("warnings %q, want the advice to set sources: []", got)
+		}
+	})
 }
