@@ -21,13 +21,17 @@ const DeliveredFile = "_delivered.log"
 
 // deliveredLog is the journal of delivered alerts (DeliveredFile). Its
 // methods are safe for concurrent use: record runs on the forwarder's
-// goroutine, reset under detector.mu after a state save. It holds no file
-// open between calls, so that the state directory's file system can be
-// remounted read-only (a disk failing) while the agent runs.
+// goroutine, reset under detector.mu after a state save. The file is
+// opened by the first record after a reset and held until the next reset
+// (the next state save: state_save_interval, a minute by default) or a
+// failed write, rather than opened for each acknowledged batch; a
+// read-only remount of the state directory's file system (a disk
+// failing) succeeds once a save closed it.
 type deliveredLog struct {
 	path   string
 	mu     sync.Mutex
-	failed bool // a write failed; logged once
+	f      *os.File // open for appending since the first record after a reset; nil: closed
+	failed bool     // a write failed; logged once
 }
 
 // openDelivered returns the journal in dir (the engine's state
@@ -104,11 +108,13 @@ func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	var err error
+	if j.f == nil {
+		j.f, err = os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	}
 	if err == nil {
-		_, err = f.Write(ids)
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if _, err = j.f.Write(ids); err != nil {
+			j.closeLocked() // opened again by the next record
 		}
 	}
 	if err != nil && !j.failed {
@@ -125,9 +131,20 @@ func (j *deliveredLog) reset() error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.closeLocked()
 	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	return f.Close()
+}
+
+// closeLocked closes the file record holds open, if any; j.mu is held.
+// The ids written stay in the page cache (record does not sync), so a
+// failed close loses nothing a kill would keep.
+func (j *deliveredLog) closeLocked() {
+	if j.f != nil {
+		j.f.Close()
+		j.f = nil
+	}
 }

@@ -43,3 +43,40 @@ func TestOpenDelivered(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestDeliveredRecordReset appends ids across records, with the file held
+// open between them, and empties the journal at a reset: the ids recorded
+// after it are all the file holds, and a fresh openDelivered reads them.
+func TestDeliveredRecordReset(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	j, _, _ := openDelivered(dir, log)
+	read := func() string {
+		t.Helper()
+		b, err := os.ReadFile(j.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	const a, b, c = "0123456789abcdef0123456789abcdef\n", "fedcba98765432100123456789abcdef\n", "00112233445566778899aabbccddeeff\n"
+	j.record([]byte(a), log)
+	j.record([]byte(b), log)
+	if got := read(); got != a+b {
+		t.Fatalf("after two records the journal holds %q, want %q", got, a+b)
+	}
+	if err := j.reset(); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "" {
+		t.Fatalf("after a reset the journal holds %q, want it empty", got)
+	}
+	j.record([]byte(c), log)
+	if got := read(); got != c {
+		t.Fatalf("after a reset and a record the journal holds %q, want %q", got, c)
+	}
+	_, ids, ok := openDelivered(dir, log)
+	if _, in := ids[c[:len(c)-1]]; !ok || len(ids) != 1 || !in {
+		t.Errorf("reopened: trusted %v, ids %v; want the one id recorded after the reset", ok, ids)
+	}
+}
