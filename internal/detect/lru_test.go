@@ -107,3 +107,73 @@ func fifoItems(f *fifo[string, int]) (out []kv) {
 	f.each(func(k string, v *int) bool { out = append(out, kv{k, *v}); return true })
 	return out
 }
+
+// TestHashedLRUAgreesWithLRU runs the same random operations (touch, get,
+// remove, eviction by max, removal while walking) on a plain lru and on
+// hashed ones (newHashedLRU) whose hashes are cut to a few bits, so that
+// most keys share a hash with another key held and go to the spill map,
+// and checks after each that they hold the same keys and values in the
+// same order, evict the same keys, and find the same keys.
+func TestHashedLRUAgreesWithLRU(t *testing.T) {
+	for _, mask := range []uint64{^uint64(0), 7, 1, 0} {
+		for _, max := range []int{0, 3, 40} {
+			t.Run(strconv.FormatUint(mask, 16)+"/"+strconv.Itoa(max), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(2, mask))
+				l, h := newLRU[patKey, int](max), newHashedLRU[patKey, int](max)
+				h.hashed.mask = mask
+				key := func() patKey {
+					return patKey{Author: "a" + strconv.Itoa(rng.IntN(9)), Path: "p" + strconv.Itoa(rng.IntN(9)), Day: int64(rng.IntN(2))}
+				}
+				items := func(m *lru[patKey, int]) (out []string) {
+					m.each(func(k patKey, v *int) bool {
+						out = append(out, k.Author+"/"+k.Path+"/"+strconv.FormatInt(k.Day, 10)+"="+strconv.Itoa(*v))
+						return true
+					})
+					return out
+				}
+				spilled := false
+				for i := range 20_000 {
+					spilled = spilled || len(h.hashed.spill) > 0
+					switch r := rng.IntN(100); {
+					case r < 25:
+						k := key()
+						l.remove(k)
+						h.remove(k)
+					case r < 28: // a walk that removes every key of a day, as patOverTime.Advance does
+						d := int64(rng.IntN(2))
+						for _, m := range []*lru[patKey, int]{l, h} {
+							m.each(func(k patKey, _ *int) bool {
+								if k.Day == d {
+									m.remove(k)
+								}
+								return true
+							})
+						}
+					case r < 40:
+						k := key()
+						lv, lok := l.get(k)
+						hv, hok := h.get(k)
+						if lok != hok || lok && *lv != *hv {
+							t.Fatalf("op %d: get(%v) = %v, want %v", i, k, hok, lok)
+						}
+					default:
+						k := key()
+						*l.touchOwn(k, clonePatKey) += i
+						*h.touchOwn(k, clonePatKey) += i
+					}
+					if l.len() != h.len() || l.evicted != h.evicted {
+						t.Fatalf("op %d: len %d/%d evicted %d/%d", i, h.len(), l.len(), h.evicted, l.evicted)
+					}
+					if i%31 == 0 {
+						if got, want := items(h), items(l); !slices.Equal(got, want) {
+							t.Fatalf("op %d: hashed lru holds %v, lru %v", i, got, want)
+						}
+					}
+				}
+				if mask != ^uint64(0) && !spilled {
+					t.Error("no key went to the spill map: the collisions were not tested")
+				}
+			})
+		}
+	}
+}

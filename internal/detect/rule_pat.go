@@ -86,7 +86,7 @@ func newPATOverTime(p *Params, _ *Env) (Rule, error) {
 	if max < 1 {
 		p.Fail("max_keys", "want at least 1")
 	}
-	r.keys = newLRU[patKey, patCount](max)
+	r.keys = newHashedLRU[patKey, patCount](max)
 	// anomaly_days and anomaly_sd are read and checked even when anomaly
 	// is off, so that a bad value is an error and setting them is not
 	// reported as an unknown parameter.
@@ -199,16 +199,12 @@ func (r *patOverTime) Advance(wm time.Time, _ Emit) {
 		return
 	}
 	r.oldestDay = d
-	var old []patKey
 	r.keys.each(func(k patKey, _ *patCount) bool {
 		if k.Day < d {
-			old = append(old, k)
+			r.keys.remove(k) // each allows it
 		}
 		return true
 	})
-	for _, k := range old {
-		r.keys.remove(k)
-	}
 	if r.trend != nil {
 		r.trend.expire(d)
 	}
