@@ -333,8 +333,12 @@ func TestIdentityMatchesColumns(t *testing.T) {
 			_, _, parses := parseUTC(created)
 			switch st := e.identity(); {
 			case st == identKeyed || st == identNamed:
-				if want, _, _ := identityKey(nil, id, name, created, e.Time); e.idKey != want || (st == identNamed) != (name != "") || id == "" {
+				want, wantBase, _ := identityKey(nil, id, name, created, e.Time)
+				if e.idKey != want || (st == identNamed) != (name != "") || id == "" {
 					t.Errorf("%s %s: identity %d key %x, the columns' %x (EventName %q)", what, how, st, e.idKey, want, name)
+				}
+				if base, _ := identityBase(nil, id, created, e.Time); base != wantBase {
+					t.Errorf("%s %s: identityBase %x, identityKey's base %x", what, how, base, wantBase)
 				}
 				keyed++
 			case st == identNone && id != "", st == identUnknown && e.indexed() && id != "" && parses:

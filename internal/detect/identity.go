@@ -78,6 +78,15 @@ func identityKey(buf []byte, id, name, created string, t time.Time) (own, base r
 	return own, base, buf
 }
 
+// identityBase is identityKey's base key alone, for an event whose own
+// key is known (identNamed): it does not hash the name and creation time
+// a second time.
+func identityBase(buf []byte, id, created string, t time.Time) (base recentKey, _ []byte) {
+	buf = strconv.AppendInt(buf[:0], createdTime(created, t).UnixNano(), 10)
+	base, _ = identityKeys(unsafe.Slice(unsafe.StringData(id), len(id)), nil, buf)
+	return base, buf
+}
+
 // identityKeys returns the keys of the identity of an event of EventID
 // id, EventName name and creation time nanos (Unix ns in decimal): own,
 // the FNV-1a hash (keyOf) of id, a NUL, name, a NUL and nanos; and base,

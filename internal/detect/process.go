@@ -342,7 +342,11 @@ func (e *Engine) duplicate(ev *Event) bool {
 		return e.duplicateLine(ev)
 	case identKeyed:
 		own, base = ev.idKey, ev.idKey
-	default: // identNamed too: its base is not kept
+	case identNamed: // its own key is kept, its base is not
+		v := dupPicker.pick(ev)
+		own = ev.idKey
+		base, e.keyBuf = identityBase(e.keyBuf, v[0], v[2], ev.Time)
+	default:
 		v := dupPicker.pick(ev)
 		if v[0] == "" {
 			return e.duplicateLine(ev)
