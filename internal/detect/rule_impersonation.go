@@ -256,7 +256,8 @@ type impersonation struct {
 	watch   impWatch
 	scratch userWatch
 	dirty   []sessKey
-	widen   widened // recheckLine's users widened since an epoch
+	gone    []sessKey // publishDirty's storage
+	widen   widened   // recheckLine's users widened since an epoch
 	// resynced and resyncEvicted are the minute of watermark and the
 	// sessions evicted at the last resyncWatch of Advance.
 	resynced      int64
