@@ -226,40 +226,11 @@ func (r *recent) load(items []recentItem, wm time.Time) {
 	}
 }
 
+// lateBefore orders the late entries, the oldest first.
+func lateBefore(a, b *recentItem) bool { return a.T < b.T }
+
 // pushLate adds it to the heap of late entries.
-func (r *recent) pushLate(it recentItem) {
-	h := append(r.late, it)
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if h[p].T <= h[i].T {
-			break
-		}
-		h[p], h[i] = h[i], h[p]
-		i = p
-	}
-	r.late = h
-}
+func (r *recent) pushLate(it recentItem) { r.late = heapPush(r.late, it, lateBefore) }
 
 // popLate removes the heap's oldest entry.
-func (r *recent) popLate() {
-	h := r.late
-	n := len(h) - 1
-	h[0] = h[n]
-	h[n] = recentItem{}
-	h = h[:n]
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].T < h[c].T {
-			c++
-		}
-		if h[i].T <= h[c].T {
-			break
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-	r.late = h
-}
+func (r *recent) popLate() { _, r.late = heapPop(r.late, lateBefore) }

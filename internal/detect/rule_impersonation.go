@@ -158,8 +158,9 @@ type pendingEvent struct {
 // then arrival (typed, so that pushing does not box the element).
 type pendingHeap []pendingEvent
 
-func (h pendingHeap) less(i, j int) bool {
-	a, b := &h[i], &h[j]
+// pendingBefore orders the held events: by time, then class, then
+// arrival.
+func pendingBefore(a, b *pendingEvent) bool {
 	if a.sec != b.sec {
 		return a.sec < b.sec
 	}
@@ -174,16 +175,7 @@ func (h pendingHeap) less(i, j int) bool {
 
 func (h *pendingHeap) push(p pendingEvent) {
 	p.sec, p.nsec = p.Ev.Time.Unix(), int32(p.Ev.Time.Nanosecond())
-	*h = append(*h, p)
-	q := *h
-	for i := len(q) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !q.less(i, parent) {
-			break
-		}
-		q[i], q[parent] = q[parent], q[i]
-		i = parent
-	}
+	*h = heapPush(*h, p, pendingBefore)
 }
 
 // before reports whether p's event is before t.
@@ -195,26 +187,7 @@ func (p *pendingEvent) before(t time.Time) bool {
 }
 
 func (h *pendingHeap) pop() pendingEvent {
-	q := *h
-	top := q[0]
-	n := len(q) - 1
-	q[0] = q[n]
-	q[n] = pendingEvent{}
-	q = q[:n]
-	for i := 0; ; {
-		l, small := 2*i+1, i
-		if l < n && q.less(l, small) {
-			small = l
-		}
-		if r := l + 1; r < n && q.less(r, small) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		q[i], q[small] = q[small], q[i]
-		i = small
-	}
+	top, q := heapPop(*h, pendingBefore)
 	*h = q
 	return top
 }

@@ -17,40 +17,13 @@ type sessEnd struct {
 // that pushing does not box the element). A slice sorted by at is one.
 type sessEnds []sessEnd
 
-func (h *sessEnds) push(at int64, k sessKey) {
-	*h = append(*h, sessEnd{at, k})
-	q := *h
-	for i := len(q) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if q[parent].at <= q[i].at {
-			break
-		}
-		q[i], q[parent] = q[parent], q[i]
-		i = parent
-	}
-}
+// endBefore orders session ends, the earliest first.
+func endBefore(a, b *sessEnd) bool { return a.at < b.at }
+
+func (h *sessEnds) push(at int64, k sessKey) { *h = heapPush(*h, sessEnd{at, k}, endBefore) }
 
 func (h *sessEnds) pop() sessEnd {
-	q := *h
-	top := q[0]
-	n := len(q) - 1
-	q[0] = q[n]
-	q[n] = sessEnd{}
-	q = q[:n]
-	for i := 0; ; {
-		l, small := 2*i+1, i
-		if l < n && q[l].at < q[small].at {
-			small = l
-		}
-		if r := l + 1; r < n && q[r].at < q[small].at {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		q[i], q[small] = q[small], q[i]
-		i = small
-	}
+	top, q := heapPop(*h, endBefore)
 	*h = q
 	return top
 }

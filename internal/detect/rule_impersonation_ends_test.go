@@ -17,8 +17,8 @@ import (
 // than max_keys, over many max_sessions, after each Advance no session
 // that ended before the cut is kept, no user without a session, and a
 // resync of every user (resyncWatch) changes nothing of the watch when
-// Advance resynced, and the watch publishes what it holds; ends and opens are rebuilt (reindex) at random
-// points.
+// Advance resynced, and the watch publishes what it holds; ends and opens
+// are rebuilt (reindex) at random points.
 func TestImpersonationSweepVisitsEnded(t *testing.T) {
 	for seed := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, 7))
