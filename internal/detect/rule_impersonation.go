@@ -229,8 +229,7 @@ type impersonation struct {
 	watch   impWatch
 	scratch userWatch
 	dirty   []sessKey
-	gone    []sessKey // publishDirty's storage
-	widen   widened   // recheckLine's users widened since an epoch
+	widen   widened // recheckLine's users widened since an epoch
 	// resynced and resyncEvicted are the minute of watermark and the
 	// sessions evicted at the last resyncWatch of Advance.
 	resynced      int64

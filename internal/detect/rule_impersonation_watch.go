@@ -692,33 +692,12 @@ func (r *impersonation) unannounceBefore(annCut int64) []sessKey {
 	return dirty
 }
 
-// publishDirty publishes the users of dirty (publishLocked), those that
-// leave the watch in one copy of the set for them all, and keeps its
-// storage in r.dirty. w.mu is held.
+// publishDirty publishes the users of dirty, and keeps its storage in
+// r.dirty. w.mu is held.
 func (r *impersonation) publishDirty(dirty []sessKey) {
-	w := &r.watch
-	gone := r.gone[:0]
 	for _, k := range dirty {
-		if w.leavesLocked(k) {
-			gone = append(gone, k)
-			continue
-		}
-		w.publishLocked(k)
-	}
-	if len(gone) > 0 {
-		w.keys.Store(w.keys.Load().withoutAll(gone))
-		if hot := w.hot.Load(); hot.len() > 0 {
-			w.hot.Store(hot.withoutAll(gone))
-		}
+		r.watch.publishLocked(k)
 	}
 	clear(dirty)
-	clear(gone)
-	r.dirty, r.gone = dirty[:0], gone[:0]
-}
-
-// leavesLocked reports whether publishLocked of k would remove it from
-// the set: k is in it, and neither held nor announced. w.mu is held.
-func (w *impWatch) leavesLocked(k sessKey) bool {
-	_, held := w.held[k]
-	return !held && len(w.ann[k]) == 0 && w.keys.Load().cell(k) != nil
+	r.dirty = dirty[:0]
 }

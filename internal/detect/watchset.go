@@ -265,33 +265,6 @@ func (ws *watchSet) without(k sessKey) *watchSet {
 	return newWatchSet(ents)
 }
 
-// withoutAll returns a copy of ws (nil: empty) without the keys of ks,
-// made once for them all (ws itself when it has none of them).
-func (ws *watchSet) withoutAll(ks []sessKey) *watchSet {
-	if ws == nil || ws.n == 0 {
-		return ws
-	}
-	var drop []int // indexes in ents
-	for _, k := range ks {
-		if j := ws.tab.find(k, watchHash(k)); j >= 0 {
-			drop = append(drop, j)
-		}
-	}
-	if len(drop) == 0 {
-		return ws
-	}
-	slices.Sort(drop)
-	drop = slices.Compact(drop)
-	old := ws.tab.ents
-	ents := make([]watchEnt, 0, len(old)-len(drop))
-	from := 0
-	for _, j := range drop {
-		ents = append(ents, old[from:j]...)
-		from = j + 1
-	}
-	return newWatchSet(append(ents, old[from:]...))
-}
-
 // len is the number of users in ws (nil: 0).
 func (ws *watchSet) len() int {
 	if ws == nil {
