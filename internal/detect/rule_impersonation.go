@@ -234,21 +234,6 @@ type impersonation struct {
 	// sessions evicted at the last resyncWatch of Advance.
 	resynced      int64
 	resyncEvicted uint64
-	// ends holds an entry (noteEnd) for the end of every session held,
-	// and opens one for the end of every open session that the watermark
-	// had not passed at the last resyncWatch, so that sweep and
-	// resyncWatch visit only the users whose sessions ended. Either may
-	// also hold entries no longer true (the session stopped, swept or
-	// evicted since), which cost a visit that changes nothing; reindex
-	// rebuilds both from the sessions when one outgrows twice the
-	// sessions it counted last time (indexed), and at Restore.
-	ends, opens sessEnds
-	indexed     int
-	// changed is the users whose sessions changed without syncWatch
-	// since the last resyncWatch (swept, evicted), which it visits;
-	// changedAll: too many to list, it visits every user.
-	changed    []sessKey
-	changedAll bool
 	// lb holds the lines WantLine dropped that may be actions of a session
 	// whose start is read later (declined); lbPos is, per source, the
 	// position of the last such line handled, so that a line read again
@@ -410,7 +395,7 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 		swept := r.sweep(wm.UnixNano() - int64(r.maxSession))
 		if swept || r.sessions.evicted != r.resyncEvicted || m >= r.resynced+resyncEvery {
 			r.resynced, r.resyncEvicted = m, r.sessions.evicted
-			r.resyncChanged(wm.UnixNano() - 2*int64(r.maxSession))
+			r.resyncWatch(wm.UnixNano() - 2*int64(r.maxSession))
 		}
 	}
 }
@@ -423,31 +408,26 @@ const resyncEvery = 15
 
 // sweep forgets the sessions that ended before cut (Unix ns), and the
 // users left without one, reporting whether it forgot any. It runs once
-// per minute of watermark, and visits the users of the entries of ends
-// before cut (noting those it changed for resyncWatch): a user without
-// such an entry has no session that ended before cut.
+// per minute of watermark.
 func (r *impersonation) sweep(cut int64) bool {
+	var old []sessKey
 	removed := false
-	for len(r.ends) > 0 && r.ends[0].at < cut {
-		k := r.ends.pop().k
-		ss, ok := r.sessions.get(k)
-		if !ok {
-			continue // evicted
-		}
+	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		live := (*ss)[:0]
 		for _, s := range *ss {
 			if s.end(r.maxSession) >= cut {
 				live = append(live, s)
 			}
 		}
-		if len(live) != len(*ss) {
-			removed = true
-			r.noteChanged(k)
-		}
+		removed = removed || len(live) != len(*ss)
 		*ss = live
 		if len(live) == 0 {
-			r.sessions.remove(k)
+			old = append(old, k)
 		}
+		return true
+	})
+	for _, k := range old {
+		r.sessions.remove(k)
 	}
 	return removed
 }
@@ -527,17 +507,9 @@ func (r *impersonation) start(ev *Event) {
 		strings.Clone(s.AdminID), strings.Clone(s.AdminUser)
 	if ss == nil {
 		key.V = strings.Clone(key.V)
-		if r.sessions.len() >= r.sessions.max {
-			if old, _, ok := r.sessions.front(); ok {
-				r.noteChanged(old) // touch evicts it
-			}
-		}
-	} else {
-		key = ownKey(key) // for ends
 	}
 	p := r.sessions.touch(key)
 	*p = append(*p, s)
-	r.noteEnd(key, s.end(r.maxSession), true)
 }
 
 // stop closes the open session of the user of the stop ev, returning its
@@ -552,7 +524,6 @@ func (r *impersonation) stop(ev *Event) (sessKey, bool) {
 	t := ev.Time.UnixNano()
 	if last.Stop == 0 && t >= last.Start && t < last.end(r.maxSession) {
 		last.Stop = t
-		r.noteEnd(ownKey(key), t, false)
 		return key, true
 	}
 	return key, false
@@ -701,7 +672,6 @@ func (r *impersonation) Restore(data []byte) error {
 		}
 		*r.sessions.touch(k) = it.Sessions
 	}
-	r.reindex()
 	r.resyncWatch(math.MinInt64)
 	r.restoreLookBack(st.LookBack, st.LookBackPos)
 	for _, p := range st.Pending {

@@ -617,13 +617,19 @@ func (r *impersonation) syncWatch(k sessKey, folded bool, t int64) {
 // session swept, evicted with its user, or open past its end is no longer
 // wanted), and forgets the announced starts before annCut (Unix ns),
 // which a start still to fold cannot be: the held events before the
-// watermark were evaluated. It visits every user (Restore; see
-// resyncChanged).
+// watermark were evaluated.
 func (r *impersonation) resyncWatch(annCut int64) {
 	w := &r.watch
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	dirty := r.unannounceBefore(annCut)
+	dirty := r.dirty[:0]
+	for k, ts := range w.ann {
+		n := len(ts)
+		w.unannounceLocked(k, func(x int64) bool { return x < annCut })
+		if len(w.ann[k]) != n {
+			dirty = append(dirty, k)
+		}
+	}
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		if len(*ss) > 0 && w.holdLocked(k, r.sessionsWatch(*ss)) {
 			dirty = append(dirty, k)
@@ -636,67 +642,8 @@ func (r *impersonation) resyncWatch(annCut int64) {
 			dirty = append(dirty, k)
 		}
 	}
-	r.publishDirty(dirty)
-	clear(r.changed)
-	r.changed, r.changedAll = r.changed[:0], false
-}
-
-// resyncChanged is resyncWatch visiting only the users whose sessions
-// may make wanted other lines than the watch holds: those whose sessions
-// changed without syncWatch since the last resync (changed: swept,
-// evicted), and those of the open sessions whose end the watermark
-// passed since (opens). Every other user's watch is what syncWatch or
-// the last resync made it, and sessionsWatch would make it the same
-// now. When changed overflowed it is resyncWatch.
-func (r *impersonation) resyncChanged(annCut int64) {
-	if r.changedAll {
-		r.resyncWatch(annCut)
-		return
-	}
-	if !r.wm.IsZero() {
-		for wm := r.wm.UnixNano(); len(r.opens) > 0 && r.opens[0].at <= wm; {
-			r.changed = append(r.changed, r.opens.pop().k)
-		}
-	}
-	w := &r.watch
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	dirty := r.unannounceBefore(annCut)
-	for _, k := range r.changed {
-		if ss, ok := r.sessions.get(k); ok && len(*ss) > 0 {
-			if w.holdLocked(k, r.sessionsWatch(*ss)) {
-				dirty = append(dirty, k)
-			}
-		} else if _, ok := w.held[k]; ok {
-			delete(w.held, k)
-			dirty = append(dirty, k)
-		}
-	}
-	r.publishDirty(dirty)
-	clear(r.changed)
-	r.changed = r.changed[:0]
-}
-
-// unannounceBefore forgets the announced starts before annCut (Unix ns),
-// returning r.dirty (emptied) with the users it changed. w.mu is held.
-func (r *impersonation) unannounceBefore(annCut int64) []sessKey {
-	w := &r.watch
-	dirty := r.dirty[:0]
-	for k, ts := range w.ann {
-		n := len(ts)
-		w.unannounceLocked(k, func(x int64) bool { return x < annCut })
-		if len(w.ann[k]) != n {
-			dirty = append(dirty, k)
-		}
-	}
-	return dirty
-}
-
-// publishDirty publishes the users of dirty, and keeps its storage in
-// r.dirty. w.mu is held.
-func (r *impersonation) publishDirty(dirty []sessKey) {
 	for _, k := range dirty {
-		r.watch.publishLocked(k)
+		w.publishLocked(k)
 	}
 	clear(dirty)
 	r.dirty = dirty[:0]

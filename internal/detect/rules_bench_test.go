@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // benchFailedLogins returns n failed logins of 1000 users from 100
@@ -65,59 +63,5 @@ func BenchmarkImpersonationAction(b *testing.B) {
 		if i%len(evs) == 0 {
 			r.(*impersonation).wm = time.Time{} // replay the same times
 		}
-	}
-}
-
-// BenchmarkImpersonationAdvance measures a minute of watermark of
-// sentinel.impersonation holding about n sessions: each step starts and
-// stops (30 minutes later) n/1440 sessions of users not held, so that as
-// many sessions end as start, and advances the watermark by a minute,
-// which folds the starts and stops it passed, and sweeps and resyncs the
-// watch.
-func BenchmarkImpersonationAdvance(b *testing.B) {
-	for _, n := range []int{1000, 10_000} {
-		b.Run("sessions="+strconv.Itoa(n), func(b *testing.B) {
-			r, err := impersonationSpec().New(NewParams("sentinel.impersonation", nil, nil), &Env{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			emit := func(*Alert) {}
-			per := max(n/1440, 1)
-			ids := make([]string, 4*n)
-			for i := range ids {
-				ids[i] = strconv.Itoa(1000 + i)
-			}
-			start, stop := impStartEv("audit_json.log", tAt("")), impStopEv("audit_json.log", tAt(""))
-			target := func(ev *Event) *string {
-				for i := range ev.Columns {
-					if ev.Columns[i].Name == parser.ColTargetID {
-						return &ev.Columns[i].Value
-					}
-				}
-				b.Fatal("no TargetID")
-				return nil
-			}
-			startID, stopID := target(start), target(stop)
-			wm, next := tAt(""), 0
-			step := func() {
-				for range per {
-					*startID, *stopID = ids[next%len(ids)], ids[next%len(ids)]
-					next++
-					start.Time, stop.Time = wm, wm.Add(30*time.Minute)
-					r.Observe(start, nil, emit)
-					r.Observe(stop, nil, emit)
-				}
-				wm = wm.Add(time.Minute)
-				r.Advance(wm, emit)
-			}
-			for range 1440 + 60 { // warm: sessions of the last max_session, and their stops
-				step()
-			}
-			b.ReportMetric(float64(r.(*impersonation).Keys()), "users")
-			b.ReportAllocs()
-			for b.Loop() {
-				step()
-			}
-		})
 	}
 }
