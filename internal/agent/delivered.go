@@ -31,7 +31,9 @@ type deliveredLog struct {
 	path   string
 	mu     sync.Mutex
 	f      *os.File // open for appending since the first record after a reset; nil: closed
-	failed bool     // a write failed; logged once
+	failed bool     // the last write failed (logged when it began failing)
+	// emptyFailed: the last empty failed (logged when it began failing).
+	emptyFailed bool
 }
 
 // openDelivered returns the journal in dir (the engine's state
@@ -101,7 +103,8 @@ func isAlertID(b []byte) bool {
 // journal, in one write without fsync: it outlives a kill of the
 // process, which is the crash the catch-up covers (a crash of the host
 // loses the page cache; then the catch-up may send an alert again, with
-// its alert_id). A failure is logged once.
+// its alert_id). A failure is logged when writes begin failing, and
+// their recovery when one succeeds again.
 func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 	if j == nil || len(ids) == 0 {
 		return
@@ -117,9 +120,34 @@ func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 			j.closeLocked() // opened again by the next record
 		}
 	}
-	if err != nil && !j.failed {
+	switch {
+	case err != nil && !j.failed:
 		j.failed = true
-		log.Warn("journal of delivered alerts not written; after a crash, the catch-up may send again alerts delivered since the last state save (same alert_id)", "file", j.path, "err", err)
+		log.Warn("journal of delivered alerts not written; after a crash, the catch-up may send again alerts delivered since the last state save (same alert_id); logged again when it is written again", "file", j.path, "err", err)
+	case err == nil && j.failed:
+		j.failed = false
+		log.Info("journal of delivered alerts written again", "file", j.path)
+	}
+}
+
+// empty is reset after a state save (detector.save). A failure is logged
+// when emptying begins failing, and its recovery when it succeeds again:
+// a journal not emptied keeps ids of alerts the saved state covers, which
+// is harmless (they were delivered) but grows while records succeed.
+func (j *deliveredLog) empty(log *slog.Logger) {
+	if j == nil {
+		return
+	}
+	err := j.reset()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	switch {
+	case err != nil && !j.emptyFailed:
+		j.emptyFailed = true
+		log.Warn("journal of delivered alerts not emptied after a state save; the ids it keeps are of delivered alerts (harmless) and it grows while alerts are recorded; make the file writable; logged again when it is emptied again", "file", j.path, "err", err)
+	case err == nil && j.emptyFailed:
+		j.emptyFailed = false
+		log.Info("journal of delivered alerts emptied again", "file", j.path)
 	}
 }
 

@@ -1,9 +1,11 @@
 package agent
 
 import (
+	"bytes"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -78,5 +80,46 @@ func TestDeliveredRecordReset(t *testing.T) {
 	_, ids, ok := openDelivered(dir, log)
 	if _, in := ids[c[:len(c)-1]]; !ok || len(ids) != 1 || !in {
 		t.Errorf("reopened: trusted %v, ids %v; want the one id recorded after the reset", ok, ids)
+	}
+}
+
+// TestDeliveredFailureLogged makes the journal a directory: emptying it
+// and recording into it fail, each logged once with the file, however
+// often they are retried, and their recovery is logged once the file can
+// be written again.
+func TestDeliveredFailureLogged(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	j, _, _ := openDelivered(dir, log)
+	if err := os.Remove(j.path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(j.path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		j.empty(log)
+		j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
+	}
+	file := "file=" + j.path
+	for _, msg := range []string{"not emptied after a state save", "not written"} {
+		if n := strings.Count(buf.String(), msg); n != 1 {
+			t.Errorf("%q logged %d times over three failures, want once:\n%s", msg, n, buf.String())
+		}
+	}
+	if n := strings.Count(buf.String(), file); n != 2 {
+		t.Errorf("the file is named in %d messages, want 2:\n%s", n, buf.String())
+	}
+	buf.Reset()
+	if err := os.Remove(j.path); err != nil {
+		t.Fatal(err)
+	}
+	j.empty(log)
+	j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
+	for _, msg := range []string{"emptied again", "written again"} {
+		if !strings.Contains(buf.String(), msg) {
+			t.Errorf("recovery %q not logged:\n%s", msg, buf.String())
+		}
 	}
 }

@@ -315,9 +315,7 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 	}
 	// The saved state covers every alert delivered so far: none is in
 	// flight, and none is raised while d.mu is held.
-	if err := d.journal.reset(); err != nil {
-		d.log.Warn("journal of delivered alerts not emptied; it keeps the ids of alerts the saved state covers (harmless), and grows", "err", err)
-	}
+	d.journal.empty(d.log)
 	d.saves.success(d.log, d.stateDir())
 	return true
 }
