@@ -120,14 +120,9 @@ func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 			j.closeLocked() // opened again by the next record
 		}
 	}
-	switch {
-	case err != nil && !j.failed:
-		j.failed = true
-		log.Warn("journal of delivered alerts not written; after a crash, the catch-up may send again alerts delivered since the last state save (same alert_id); logged again when it is written again", "file", j.path, "err", err)
-	case err == nil && j.failed:
-		j.failed = false
-		log.Info("journal of delivered alerts written again", "file", j.path)
-	}
+	j.logChange(log, &j.failed, err,
+		"journal of delivered alerts not written; after a crash, the catch-up may send again alerts delivered since the last state save (same alert_id); logged again when it is written again",
+		"journal of delivered alerts written again")
 }
 
 // empty is reset after a state save (detector.save). A failure is logged
@@ -141,13 +136,22 @@ func (j *deliveredLog) empty(log *slog.Logger) {
 	err := j.reset()
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.logChange(log, &j.emptyFailed, err,
+		"journal of delivered alerts not emptied after a state save; the ids it keeps are of delivered alerts (harmless) and it grows while alerts are recorded; make the file writable; logged again when it is emptied again",
+		"journal of delivered alerts emptied again")
+}
+
+// logChange logs warn, with the file and err, when err begins a run of
+// failures (*failing was false), and recovered when a success (err nil)
+// ends one, keeping *failing up to date; j.mu is held.
+func (j *deliveredLog) logChange(log *slog.Logger, failing *bool, err error, warn, recovered string) {
 	switch {
-	case err != nil && !j.emptyFailed:
-		j.emptyFailed = true
-		log.Warn("journal of delivered alerts not emptied after a state save; the ids it keeps are of delivered alerts (harmless) and it grows while alerts are recorded; make the file writable; logged again when it is emptied again", "file", j.path, "err", err)
-	case err == nil && j.emptyFailed:
-		j.emptyFailed = false
-		log.Info("journal of delivered alerts emptied again", "file", j.path)
+	case err != nil && !*failing:
+		*failing = true
+		log.Warn(warn, "file", j.path, "err", err)
+	case err == nil && *failing:
+		*failing = false
+		log.Info(recovered, "file", j.path)
 	}
 }
 
