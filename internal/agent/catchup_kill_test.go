@@ -16,6 +16,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -164,10 +165,7 @@ func TestKillCatchUp(t *testing.T) {
 				forwarded = 22 // the 11 forwarded again
 			}
 			waitFor(t, fmt.Sprintf("%d lines", forwarded), 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= forwarded })
-			settleAlerts(got.alertCount, 1)
-			if n := got.alertCount(); n != 1 {
-				t.Errorf("%d alerts for 11 failed logins (threshold 10) with a kill -9 after the %dth, want 1; restart log:\n%s", n, want, p.log())
-			}
+			wantOneAlert(t, got, p, fmt.Sprintf(" with a kill -9 after the %dth", want))
 		})
 	}
 	t.Run("k6 impersonation started in the application log, actions in the audit log", killCatchUpJoin)
@@ -193,12 +191,7 @@ func TestKillCatchUp(t *testing.T) {
 // looked for the first file by its inode only, found none, and folded
 // the 3 alone: no alert (trial 48 S3, lsched.sh renamez: 2 of 51 alerts).
 func killCatchUpCompressed(t *testing.T) {
-	got, col := listenCollected(t)
-	dir := t.TempDir()
-	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
-	appendLines(t, path, nil)
-	lines := failedLogins(time.Now().Add(-time.Minute))
-	checkpointed := checkpointedIn(t, state)
+	got, col, path, state, lines, checkpointed := killScene(t)
 
 	p := startKillHelper(t, col.Addr(), path, state)
 	appendLines(t, path, lines(0, 6))
@@ -221,10 +214,7 @@ func killCatchUpCompressed(t *testing.T) {
 	defer p.kill(t)
 	appendLines(t, path, lines(9, 2))
 	waitFor(t, "11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
-	settleAlerts(got.alertCount, 1)
-	if n := got.alertCount(); n != 1 {
-		t.Errorf("%d alerts for 11 failed logins (threshold 10), 6 of them in a rotated copy compressed after the kill, want 1; restart log:\n%s", n, p.log())
-	}
+	wantOneAlert(t, got, p, ", 6 of them in a rotated copy compressed after the kill")
 }
 
 // gzipFile replaces name by name.gz, as logrotate's compress does.
@@ -259,12 +249,7 @@ func gzipFile(t *testing.T, name string) {
 // no alert came (trial 43 F2: with more lines, the copy's lines were
 // folded after the file's new ones and dropped as too late).
 func killCatchUpUnrecordedCopy(t *testing.T) {
-	got, col := listenCollected(t)
-	dir := t.TempDir()
-	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
-	appendLines(t, path, nil)
-	lines := failedLogins(time.Now().Add(-time.Minute))
-	checkpointed := checkpointedIn(t, state)
+	got, col, path, state, lines, checkpointed := killScene(t)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -316,10 +301,7 @@ func killCatchUpUnrecordedCopy(t *testing.T) {
 	defer p.kill(t)
 	appendLines(t, path, lines(10, 1))
 	waitFor(t, "the 11th login", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 20 })
-	settleAlerts(got.alertCount, 1)
-	if n := got.alertCount(); n != 1 {
-		t.Errorf("%d alerts for 11 failed logins (threshold 10), 3 of them in the copy of a file copytruncated while no checkpoint had passed it, want 1; restart log:\n%s", n, p.log())
-	}
+	wantOneAlert(t, got, p, ", 3 of them in the copy of a file copytruncated while no checkpoint had passed it")
 }
 
 // killCatchUpStoppedCopyNext is killCatchUpStoppedCopy with a rename
@@ -341,12 +323,7 @@ func killCatchUpUnrecordedCopy(t *testing.T) {
 // truncation must be recorded at the first restart, the checkpoint no
 // longer telling it.
 func killCatchUpStoppedCopyNext(t *testing.T, again bool) {
-	got, col := listenCollected(t)
-	dir := t.TempDir()
-	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
-	appendLines(t, path, nil)
-	lines := failedLogins(time.Now().Add(-time.Minute))
-	checkpointed := checkpointedIn(t, state)
+	got, col, path, state, lines, checkpointed := killScene(t)
 	ck := func() *checkpoint.Position {
 		st, err := checkpoint.Open(state)
 		if err != nil {
@@ -391,12 +368,9 @@ func killCatchUpStoppedCopyNext(t *testing.T, again bool) {
 	}
 	appendLines(t, path, lines(10, 1))
 	waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
-	settleAlerts(got.alertCount, 1)
+	wantOneAlert(t, got, p, ", 3 of them in the copy of the newer file of a rename rotation, copytruncated after a kill -9")
 	if n := got.count(config.AppNameApplication); n != 11 {
 		t.Errorf("%d lines forwarded, want 11 (the copy drained from the checkpoint's position in the new file, the file from 0)", n)
-	}
-	if n := got.alertCount(); n != 1 {
-		t.Errorf("%d alerts for 11 failed logins (threshold 10), 3 of them in the copy of the newer file of a rename rotation, copytruncated after a kill -9, want 1; restart log:\n%s", n, p.log())
 	}
 }
 
@@ -415,12 +389,7 @@ func killCatchUpStoppedCopyNext(t *testing.T, again bool) {
 // again, then the file's 3 (they were not: the saved position was the
 // file's start, and only the 3 were: trial 41 F2).
 func killCatchUpStoppedCopy(t *testing.T, again bool) {
-	got, col := listenCollected(t)
-	dir := t.TempDir()
-	path, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
-	appendLines(t, path, nil)
-	lines := failedLogins(time.Now().Add(-time.Minute))
-	checkpointed := checkpointedIn(t, state)
+	got, col, path, state, lines, checkpointed := killScene(t)
 
 	p := startKillHelper(t, col.Addr(), path, state)
 	appendLines(t, path, lines(0, 6))
@@ -438,12 +407,9 @@ func killCatchUpStoppedCopy(t *testing.T, again bool) {
 	}
 	appendLines(t, path, lines(9, 2))
 	waitFor(t, "the 11 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) >= 11 })
-	settleAlerts(got.alertCount, 1)
+	wantOneAlert(t, got, p, ", 6 of them in the copy of a file copytruncated after a kill -9")
 	if n := got.count(config.AppNameApplication); n != 11 {
 		t.Errorf("%d lines forwarded, want 11 (the copy drained from the checkpoint, the file from 0)", n)
-	}
-	if n := got.alertCount(); n != 1 {
-		t.Errorf("%d alerts for 11 failed logins (threshold 10), 6 of them in the copy of a file copytruncated after a kill -9, want 1; restart log:\n%s", n, p.log())
 	}
 }
 
@@ -567,6 +533,32 @@ func settleAlerts(count func() int, want int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond)
+}
+
+// killScene is the setup of the kill tests that follow one file: a
+// collector (got, col), an empty application_json.log (path) and a state
+// directory in a new temporary directory, the failed logins to write
+// (lines, from a minute ago) and the test of the tailer's checkpoint at a
+// file's end (checkpointed).
+func killScene(t *testing.T) (got *collected, col *syslogtest.Collector, path, state string, lines func(from, n int) []string, checkpointed func(path string) bool) {
+	t.Helper()
+	got, col = listenCollected(t)
+	dir := t.TempDir()
+	path, state = filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
+	appendLines(t, path, nil)
+	return got, col, path, state, failedLogins(time.Now().Add(-time.Minute)), checkpointedIn(t, state)
+}
+
+// wantOneAlert fails t unless the 11 failed logins of a kill test (what
+// they went through: how) raised one sentinel.bruteforce alert at the
+// collector got, once the alerts settled (settleAlerts); the failure
+// shows the log of the agent p restarted.
+func wantOneAlert(t *testing.T, got *collected, p *killHelper, how string) {
+	t.Helper()
+	settleAlerts(got.alertCount, 1)
+	if n := got.alertCount(); n != 1 {
+		t.Errorf("%d alerts for 11 failed logins (threshold 10)%s, want 1; restart log:\n%s", n, how, p.log())
+	}
 }
 
 // failedLogins returns lines(from, n): the failed logins from to

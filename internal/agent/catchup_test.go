@@ -127,12 +127,7 @@ func TestOpenFile(t *testing.T) {
 			if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			fi, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dev, ino := checkpoint.DevIno(fi)
-			id := fileKey(tailer.FileID{Dev: dev, Ino: ino})
+			id, _, _ := keyOfFile(t, path)
 			if err := os.WriteFile(path+".2", []byte("older\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -567,12 +562,7 @@ func TestCompressedCopiesTruncatedInPlace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, ino := checkpoint.DevIno(fi)
-	liveKey := fileKey(tailer.FileID{Dev: dev, Ino: ino})
+	liveKey, dev, ino := keyOfFile(t, path)
 	from := position{FileID: liveKey, Offset: 6, Heads: map[string]head{liveKey: headOfString(old)}}
 	h := headOfString(old)
 	ck := &checkpoint.Position{Path: path, File: path, Dev: dev, Ino: ino, Fingerprint: h.Fingerprint, FpLen: h.FpLen, Offset: int64(len(old))}

@@ -52,8 +52,8 @@ func (a *Agent) finishOnce(failed error) error {
 	for _, s := range srcs {
 		if st != nil && s.cfg.Path == st.spoolPath {
 			spools++
-			lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
-			a.logOnceRead(s, cfg, "--once: streaming spool read (the receiver did not listen)", "spool", s.cfg.Path)
+			n, m := a.logOnceRead(s, cfg, "--once: streaming spool read (the receiver did not listen)", "spool", s.cfg.Path)
+			lines, sent = lines+n, sent+m
 			continue
 		}
 		if s.err() != nil {
@@ -61,8 +61,8 @@ func (a *Agent) finishOnce(failed error) error {
 		}
 		if in := a.inputOf(s.cfg.Path); in != nil {
 			spools++
-			lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
-			a.logOnceRead(s, cfg, "--once: input spool read (the input did not listen)", "listen", in.srv.Config().Listen, "spool", s.cfg.Path, "type", s.cfg.Type)
+			n, m := a.logOnceRead(s, cfg, "--once: input spool read (the input did not listen)", "listen", in.srv.Config().Listen, "spool", s.cfg.Path, "type", s.cfg.Type)
+			lines, sent = lines+n, sent+m
 			continue
 		}
 		fi, err := os.Stat(s.cfg.Path)
@@ -82,8 +82,8 @@ func (a *Agent) finishOnce(failed error) error {
 		if err == nil && fi.Size() == 0 {
 			empty++
 		}
-		lines, sent = lines+s.t.Stats().Lines, sent+s.sent.Load()
-		a.logOnceRead(s, cfg, "--once: file read", "file", s.cfg.Path, "type", s.cfg.Type)
+		n, m := a.logOnceRead(s, cfg, "--once: file read", "file", s.cfg.Path, "type", s.cfg.Type)
+		lines, sent = lines+n, sent+m
 	}
 	if failed != nil {
 		return failed
@@ -115,14 +115,17 @@ func (a *Agent) finishOnce(failed error) error {
 
 // logOnceRead logs msg with what (the attributes that name s's file, an
 // input's or the streaming receiver's spool) and s's totals (see
-// finishOnce); cfg gives max_line_bytes.
-func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...any) {
+// finishOnce); cfg gives max_line_bytes. It returns the lines s read and
+// sent, which it logged.
+func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...any) (read, sent uint64) {
 	ts := s.t.Stats()
+	read, sent = ts.Lines, s.sent.Load()
 	parts, dropped, cuts := s.unwrapTotals()
 	a.log.Info(msg, append(what,
-		"lines_read", ts.Lines, "lines_sent", s.sent.Load(), "blank_skipped", s.blank.Load(),
+		"lines_read", read, "lines_sent", sent, "blank_skipped", s.blank.Load(),
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
+	return read, sent
 }
 
 // logDirHint explains missing default sources by a log_dir that does not

@@ -407,18 +407,17 @@ func DidYouMean(s string, known []string) string {
 // flags, and the paths check, send and detect suggest for a file or
 // directory that does not exist.
 func Suggest(s string, known []string) string {
+	if len(s) < 3 {
+		return ""
+	}
 	if m := closest(s, known); m != "" {
 		return m
 	}
 	return onlyPrefixed(s, known)
 }
 
-// closest is Suggest's edit-distance match; none for s of fewer than 3
-// bytes.
+// closest is Suggest's edit-distance match.
 func closest(s string, known []string) string {
-	if len(s) < 3 {
-		return ""
-	}
 	best, bestD := "", 1<<30
 	for _, name := range known {
 		d := distance(strings.ToLower(s), strings.ToLower(name))
@@ -437,12 +436,8 @@ func closest(s string, known []string) string {
 }
 
 // onlyPrefixed returns the one name in known that begins with s (ignoring
-// case) and is longer, when s has 3 bytes or more; "" when none or several
-// do.
+// case) and is longer; "" when none or several do.
 func onlyPrefixed(s string, known []string) string {
-	if len(s) < 3 {
-		return ""
-	}
 	found := ""
 	for _, name := range known {
 		if len(name) > len(s) && strings.EqualFold(name[:len(s)], s) {
