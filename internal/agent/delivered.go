@@ -53,7 +53,10 @@ func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[strin
 		}
 		return j, nil, false
 	case err != nil:
-		log.Warn("journal of delivered alerts not read; the catch-up drops the alerts it raises again, as delivered, even those never sent", "file", j.path, "err", err)
+		// One warning for the cause: writing and emptying it are
+		// logged only once they work again (logChange).
+		j.failed, j.emptyFailed = true, true
+		log.Warn("journal of delivered alerts not read; the catch-up drops the alerts it raises again, as delivered, even those never sent, and the alerts delivered are not journaled until it can be written; make it a readable and writable file (remove it if it is not a regular file: the agent creates it)", "file", j.path, "err", err)
 		return j, nil, false
 	}
 	ids, err = parseDelivered(b)
@@ -137,7 +140,7 @@ func (j *deliveredLog) empty(log *slog.Logger) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.logChange(log, &j.emptyFailed, err,
-		"journal of delivered alerts not emptied after a state save; the ids it keeps are of delivered alerts (harmless) and it grows while alerts are recorded; make the file writable; logged again when it is emptied again",
+		"journal of delivered alerts not emptied after a state save; the ids it keeps are of delivered alerts (harmless) and it grows while alerts are recorded; make it a writable file (remove it if it is not a regular file); logged again when it is emptied again",
 		"journal of delivered alerts emptied again")
 }
 

@@ -123,3 +123,39 @@ func TestDeliveredFailureLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveredUnreadableOneWarning: a journal that is a directory at the
+// start is one warning, naming the file and saying to remove it; the
+// records and empties that fail after it add none, and their recovery is
+// logged once it is removed (fresh-user trial 52: three warnings, one
+// advising to make the directory writable).
+func TestDeliveredUnreadableOneWarning(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, DeliveredFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	j, _, ok := openDelivered(dir, log)
+	if ok {
+		t.Fatal("a journal that is a directory is trusted")
+	}
+	for range 2 {
+		j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
+		j.empty(log)
+	}
+	if n := strings.Count(buf.String(), "level=WARN"); n != 1 || !strings.Contains(buf.String(), "remove it if it is not a regular file") || !strings.Contains(buf.String(), "file="+j.path) {
+		t.Errorf("%d warnings, want one naming the file and saying to remove it:\n%s", n, buf.String())
+	}
+	buf.Reset()
+	if err := os.Remove(j.path); err != nil {
+		t.Fatal(err)
+	}
+	j.empty(log)
+	j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
+	for _, msg := range []string{"emptied again", "written again"} {
+		if !strings.Contains(buf.String(), msg) {
+			t.Errorf("recovery %q not logged:\n%s", msg, buf.String())
+		}
+	}
+}
