@@ -111,17 +111,7 @@ func TestDeliveredFailureLogged(t *testing.T) {
 	if n := strings.Count(buf.String(), file); n != 2 {
 		t.Errorf("the file is named in %d messages, want 2:\n%s", n, buf.String())
 	}
-	buf.Reset()
-	if err := os.Remove(j.path); err != nil {
-		t.Fatal(err)
-	}
-	j.empty(log)
-	j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
-	for _, msg := range []string{"emptied again", "written again"} {
-		if !strings.Contains(buf.String(), msg) {
-			t.Errorf("recovery %q not logged:\n%s", msg, buf.String())
-		}
-	}
+	wantRecovery(t, j, log, &buf)
 }
 
 // TestDeliveredUnreadableOneWarning: a journal that is a directory at the
@@ -147,6 +137,14 @@ func TestDeliveredUnreadableOneWarning(t *testing.T) {
 	if n := strings.Count(buf.String(), "level=WARN"); n != 1 || !strings.Contains(buf.String(), "remove it if it is not a regular file") || !strings.Contains(buf.String(), "file="+j.path) {
 		t.Errorf("%d warnings, want one naming the file and saying to remove it:\n%s", n, buf.String())
 	}
+	wantRecovery(t, j, log, &buf)
+}
+
+// wantRecovery removes the directory in the place of the journal j, then
+// empties it and records into it: both recoveries must be logged, through
+// log, into buf (emptied first).
+func wantRecovery(t *testing.T, j *deliveredLog, log *slog.Logger, buf *bytes.Buffer) {
+	t.Helper()
 	buf.Reset()
 	if err := os.Remove(j.path); err != nil {
 		t.Fatal(err)
