@@ -673,6 +673,9 @@ func startKillHelper(t *testing.T, addr, path, state string, env ...string) *kil
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$")
 	cmd.Env = append(os.Environ(), "KILL_HELPER_URL=tcp://"+addr, "KILL_HELPER_PATH="+path, "KILL_HELPER_STATE="+state)
+	// The child's t.TempDir is not removed when it is killed: it goes
+	// under the parent's, which is.
+	cmd.Env = append(cmd.Env, "TMPDIR="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StderrPipe()
 	if err != nil {
