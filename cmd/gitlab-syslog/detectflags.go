@@ -87,6 +87,11 @@ func unreadParams(flags []string, running []string, specs []detect.Spec, off []*
 			runs = plural(len(running), "the rule that runs is ", "the rules that run are ") + someIDs(running)
 		}
 		offs, nOff := offOf(readers, off)
+		if nOff == len(readers) && paramValue(flags, name) == "" {
+			errs = append(errs, fmt.Errorf("--param %s is empty, so %s, which %s it, %s off: give it a value (a list is comma-separated: --param %s=a,b), or leave --param %s out",
+				name, someIDs(readers), plural(len(readers), "needs", "need"), plural(len(readers), "is", "are"), name, name))
+			continue
+		}
 		do := "run " + plural(len(readers), "it", "them") + " with --rule"
 		if nOff == len(readers) { // on, but each lacks what it needs
 			do = "give " + plural(len(readers), "it", "them") + " what " + plural(len(readers), "it needs", "they need")
@@ -96,6 +101,18 @@ func unreadParams(flags []string, running []string, specs []detect.Spec, off []*
 			offs, do, name))
 	}
 	return errors.Join(errs...)
+}
+
+// paramValue returns the value, spaces trimmed, of the last of the
+// --param flags (NAME=VALUE) that sets name: the one that counts.
+func paramValue(flags []string, name string) string {
+	v := ""
+	for _, f := range flags {
+		if n, val, _ := strings.Cut(f, "="); strings.TrimSpace(n) == name {
+			v = strings.TrimSpace(val)
+		}
+	}
+	return v
 }
 
 // offOf says which of the rules ids are off for want of data (off), with

@@ -75,7 +75,8 @@ func TestDetectRuleConfigOff(t *testing.T) {
 // error naming the parameter, the rules that run and those that read it;
 // a parameter a running rule reads (suppress is read by every rule) is
 // not. Before, --rule falco.pat_created --param window=2h was silently
-// accepted.
+// accepted. An empty value that leaves its reader off says it is empty
+// (trial 52: it read as if the flag were not given).
 func TestDetectParamNotRead(t *testing.T) {
 	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
 	for _, tc := range []struct {
@@ -90,6 +91,8 @@ func TestDetectParamNotRead(t *testing.T) {
 			[]string{"--param ti_file: no rule that runs reads it (the rules that run are sentinel.repo_public, falco.pat_created); the rule that reads it is sentinel.ti_malicious_ip: run it with --rule"}},
 		{"reader off for want of data", nil, []string{"known_countries=DE"},
 			[]string{"--param known_countries: no rule that runs reads it", "falco.git_op_unknown_country is off: needs a GeoIP", "give them what they need, or leave --param known_countries out"}},
+		{"empty value of a rule's need", nil, []string{"allowed_domains="},
+			[]string{"--param allowed_domains is empty, so sentinel.external_user, which needs it, is off: give it a value", "or leave --param allowed_domains out"}},
 		{"two names, each named", []string{"falco.pat_created"}, []string{"window=2h", "min_tokens=3"},
 			[]string{"--param window:", "--param min_tokens:"}},
 		{"suppress is read by every rule", []string{"falco.pat_created"}, []string{"suppress=1h"}, nil},
