@@ -396,6 +396,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
+	warnAlertInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
 	if ctx.Err() == nil { // an input cut short by an interrupt is not empty
 		warnEmptyInputs(stderr, inputs, counts)
@@ -535,7 +536,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 		if msg := c.unparsed.warning(inputs[i].label(), ", so the rules did not see it", ", so the rules did not see them"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
-		if c.lines == 0 || c.unparsed.n < c.lines-c.cut.n || c.unparsed.n == 0 {
+		if c.lines == 0 || c.unparsed.n < c.lines-c.cut.n || c.unparsed.n == 0 || c.alerts.n == c.lines { // alerts: warnAlertInputs
 			continue
 		}
 		if c.unparsed.records.most(c.unparsed.n) { // the lines' own cause, not a question

@@ -106,6 +106,8 @@ type inputCounts struct {
 	// like counts the lines of an input typed by its TYPE: prefix or
 	// name that parser.Detect takes for another type.
 	like lookAlike
+	// alerts counts the lines that are gitlab-syslog's own alerts.
+	alerts alertLines
 	// warning is about data read to its end but ignored (trailing bytes
 	// after a .gz's last member, or an empty .gz: asReadWarning), nil for
 	// none.
@@ -162,6 +164,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, long int) error {
 		counts.lines++
 		counts.keepHead(line)
+		counts.alerts.add(n, line)
 		if first {
 			first = false
 			if !in.stream {
