@@ -25,6 +25,10 @@ type Error struct {
 	// its value (--ca-file); "" when the error names no single key (an
 	// unknown key, a YAML syntax error), or names it in Err's text.
 	Key string
+	// Block is, for an unknown key, the dotted path of the block it is
+	// written in (forward, detections.rules.sentinel.bruteforce), "" at
+	// the top level and for other errors.
+	Block string
 	// Err is the cause, without the place.
 	Err error
 }

@@ -381,7 +381,7 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	} else {
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
-	return &Error{File: file, Line: k.Line, Err: errors.New(msg)}
+	return &Error{File: file, Line: k.Line, Block: path, Err: errors.New(msg)}
 }
 
 // DidYouMean returns ` (did you mean "x"?)` for the name x in known that

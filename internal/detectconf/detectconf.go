@@ -281,9 +281,11 @@ var wireKeys = []string{"hostname", "forward.facility", "forward.sd_id", "forwar
 
 // readByDetect returns the errors joined in err (config.Load's) but for
 // those about a key detect --config does not read (max_line_bytes,
-// sources, ...: a *config.Error's Key; the wireKeys too unless wire),
-// which run and check report; an error about no key (an unknown key, a
-// YAML syntax error) is kept.
+// sources, ...: a *config.Error's Key; the wireKeys too unless wire) and
+// those about an unknown key in a block it does not read (a
+// *config.Error's Block: forward.urll), which run and check report. An
+// error about no key is kept: an unknown key at the top level (perhaps a
+// misspelled detections), a YAML syntax error.
 func readByDetect(err error, wire bool) error {
 	if err == nil {
 		return nil
@@ -291,7 +293,7 @@ func readByDetect(err error, wire bool) error {
 	var keep []error
 	for _, e := range Leaves(err) {
 		var ce *config.Error
-		if errors.As(e, &ce) && ce.Key != "" && !readKey(ce.Key, wire) {
+		if errors.As(e, &ce) && (ce.Key != "" && !readKey(ce.Key, wire) || ce.Block != "" && !readKey(ce.Block, wire)) {
 			continue
 		}
 		keep = append(keep, e)

@@ -24,6 +24,12 @@ func TestLoadFileReportsOnlyReadKeys(t *testing.T) {
 			`:6: detections.lateness: 0s is out of range`,
 		}},
 		{"an unknown key is still a mistake", "colr: 1\nsources: 5\n", []string{`:1: unknown key "colr"`}},
+		{"an unknown key in a block it does not read", "sources:\n  - path: /a.log\n    typo: 1\npipeline:\n  typo: 2\n", nil},
+		{"an unknown key in a block it reads", "sources:\n  - path: /a.log\n    typo: 1\ndetections:\n  rules:\n    sentinel.bruteforce:\n      enabled: true\n      windoww: 1h\n  enabeld: true\n", []string{
+			`:8: detections.rules.sentinel.bruteforce.windoww: rule sentinel.bruteforce has no parameter "windoww"`,
+			`:9: unknown key "enabeld" in detections`,
+		}},
+		{"an unknown key in forward, whose wire keys it reads", "forward:\n  urll: x\n", []string{`:2: unknown key "urll" in forward`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.yaml")
@@ -53,5 +59,23 @@ func TestLoadFileReportsOnlyReadKeys(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadFileJSONSkipsForward: for detect's JSON output (wire false) an
+// unknown key in forward, none of whose keys it reads then, is left to
+// run and check (trial 52: detect --config refused forward.urll); with
+// the wire form it is reported, as forward.facility is read.
+func TestLoadFileJSONSkipsForward(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("forward:\n  urll: x\n  facility: local9\ndetections:\n  enabled: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := LoadFileWire(path, nil, nil, false); err != nil {
+		t.Errorf("JSON output refused the forward block: %v", err)
+	}
+	_, _, _, err := LoadFileWire(path, nil, nil, true)
+	if err == nil || !strings.Contains(err.Error(), `unknown key "urll" in forward`) || !strings.Contains(err.Error(), "forward.facility") {
+		t.Errorf("wire output: err = %v, want the unknown key and the facility", err)
 	}
 }
