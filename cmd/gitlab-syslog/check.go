@@ -571,6 +571,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		c.Detections.StateSaveInterval, invalidMark(c, errs, "detections.state_save_interval"), dir, writable)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var warns []string
+	if writable == "" {
+		warns = detectStateWarnings(dir)
+	}
 	for i, s := range st {
 		state, severity := "off", "-" // an off rule sends nothing
 		switch {

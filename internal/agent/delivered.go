@@ -68,6 +68,26 @@ func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[strin
 	return j, ids, true
 }
 
+// CheckDelivered returns what run would warn of at start about the
+// journal of delivered alerts in dir (the engine's state directory): it
+// cannot be read (a directory in its place, its permissions) or is
+// malformed; nil when it is absent (run creates it) or sound. The error
+// names the file, the cause and what to do.
+func CheckDelivered(dir string) error {
+	path := filepath.Join(dir, DeliveredFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("journal of delivered alerts not readable: %w; make it a readable and writable file (remove it if it is not a regular file: the agent creates it)", err)
+	}
+	if _, err := parseDelivered(b); err != nil {
+		return fmt.Errorf("journal of delivered alerts %s malformed: %w; run ignores it and empties it at the next state save", path, err)
+	}
+	return nil
+}
+
 // parseDelivered reads the alert ids of a journal, one a line. A last
 // line without its newline is a write the process was killed in: it is
 // left out. A line that is not an alert_id (hex digits) is an error

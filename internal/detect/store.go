@@ -106,25 +106,36 @@ func (s *Store) Load(name string, version int) ([]byte, error) {
 // load is Load that also returns the file's generation (0: none, or
 // unknown when the error is not nil and the file was not decoded).
 func (s *Store) load(name string, version int) ([]byte, uint64, error) {
+	env, err := s.read(name)
+	if err != nil {
+		return nil, env.Generation, err
+	}
+	if env.Schema != version {
+		return nil, env.Generation, fmt.Errorf("%s: state schema %d, this version reads %d", s.Path(name), env.Schema, version)
+	}
+	return env.State, env.Generation, nil
+}
+
+// read returns the envelope of the file of the state called name: Load's
+// errors but for the schema version's, with the envelope's generation
+// when it was decoded.
+func (s *Store) read(name string) (envelope, error) {
 	p := s.Path(name)
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, 0, ErrNoState
+		return envelope{}, ErrNoState
 	}
 	if err != nil {
-		return nil, 0, stateErr(p, err, false) // *PathError names the file
+		return envelope{}, stateErr(p, err, false) // *PathError names the file
 	}
 	var env envelope
 	if err := json.Unmarshal(b, &env); err != nil {
-		return nil, 0, fmt.Errorf("%s: corrupt state file: %w; %s", p, err, stateFix(p, err, false))
-	}
-	if env.Schema != version {
-		return nil, env.Generation, fmt.Errorf("%s: state schema %d, this version reads %d", p, env.Schema, version)
+		return envelope{}, fmt.Errorf("%s: corrupt state file: %w; %s", p, err, stateFix(p, err, false))
 	}
 	if env.Rule != name || len(env.State) == 0 {
-		return nil, env.Generation, fmt.Errorf("%s: state file is for %q, not %q, or empty", p, env.Rule, name)
+		return env, fmt.Errorf("%s: state file is for %q, not %q, or empty", p, env.Rule, name)
 	}
-	return env.State, env.Generation, nil
+	return env, nil
 }
 
 // writeAtomic replaces path with the concatenation of parts: temp file,
