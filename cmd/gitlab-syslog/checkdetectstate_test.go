@@ -55,6 +55,7 @@ func TestCheckDetectState(t *testing.T) {
 	}
 }
 
+// mkdir creates dir and its parents, or fails t.
 func mkdir(t *testing.T, dir string) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
