@@ -572,7 +572,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var warns []string
 	if writable == "" {
-		warns = detectStateWarnings(dir)
+		var ps []error
+		ps, warns = detectStateIssues(dir)
+		problems = append(problems, ps...)
 	}
 	for i, s := range st {
 		state, severity := "off", "-" // an off rule sends nothing

@@ -1,23 +1,28 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
-// detectStateWarnings returns a warning for each file of the detection
-// state in dir (state_dir/detect) that run would warn of at start: a
-// rule's state file it cannot restore (detect.CheckStateDir: the rule
-// starts learning again) and a journal of delivered alerts it cannot
-// read (agent.CheckDelivered). run starts with them, so they are
-// warnings, not problems.
-func detectStateWarnings(dir string) []string {
-	var warns []string
-	for _, err := range detect.CheckStateDir(dir) {
-		warns = append(warns, "detection state: "+err.Error()+" (run starts all the same: it logs this, and the state kept in that file starts afresh)")
+// detectStateIssues checks the files of the detection state in dir
+// (state_dir/detect) as run finds them at start. problems are state
+// files run cannot save over (detect.CheckStateDir: each save fails).
+// warnings are what run logs at start and then works around: a state
+// file it cannot restore (that state starts afresh) and a journal of
+// delivered alerts it cannot read (agent.CheckDelivered).
+func detectStateIssues(dir string) (problems []error, warnings []string) {
+	ps, ws := detect.CheckStateDir(dir)
+	for _, err := range ps {
+		problems = append(problems, fmt.Errorf("detections: state file %w", err))
+	}
+	for _, err := range ws {
+		warnings = append(warnings, "detection state: "+err.Error()+" (run starts all the same: it logs this, and the state kept in that file starts afresh)")
 	}
 	if err := agent.CheckDelivered(dir); err != nil {
-		warns = append(warns, "detection state: "+err.Error()+" (run logs this at start; until it is fixed, after a crash the alerts raised again are dropped as delivered, even those never sent)")
+		warnings = append(warnings, "detection state: "+err.Error()+" (run logs this at start; until it is fixed, after a crash the alerts raised again are dropped as delivered, even those never sent)")
 	}
-	return warns
+	return problems, warnings
 }

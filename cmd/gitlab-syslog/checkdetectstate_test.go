@@ -8,30 +8,43 @@ import (
 )
 
 // TestCheckDetectState: check warns of each file of state_dir/detect that
-// run would warn of at start (a rule's state file corrupt or a directory,
-// the journal of delivered alerts a directory), naming the file and what
-// to do, and passes, as run starts with them (trial 52: check said
-// nothing of a directory in the journal's place). A sound state gives no
-// such warning.
+// run would warn of at start and works around (a rule's state file
+// corrupt, the journal of delivered alerts a directory), naming the file
+// and what to do, and passes (trial 52: check said nothing of a
+// directory in the journal's place); a directory in a state file's place,
+// over which every save fails (run --once exits 1), is a problem (trial
+// 53: check passed it with a warning). A FIFO is not opened (it would
+// block). A sound state gives neither.
 func TestCheckDetectState(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		setup func(t *testing.T, dir string) // dir: state_dir/detect
-		want  []string
+		name    string
+		setup   func(t *testing.T, dir string) // dir: state_dir/detect
+		want    []string
+		problem bool // check fails
 	}{
 		{"sound", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "engine.json"), `{"schema":1,"rule":"engine","state":{}}`)
 			writeFile(t, filepath.Join(dir, "_delivered.log"), "0123456789abcdef0123456789abcdef\n")
-		}, nil},
+		}, nil, false},
 		{"corrupt state file", func(t *testing.T, dir string) {
 			writeFile(t, filepath.Join(dir, "engine.json"), `{"schema":1`)
-		}, []string{"WARNING: detection state: " + "%s/engine.json: corrupt state file", "remove or move %s/engine.json to start fresh"}},
+		}, []string{"WARNING: detection state: " + "%s/engine.json: corrupt state file", "remove or move %s/engine.json to start fresh"}, false},
 		{"state file a directory", func(t *testing.T, dir string) {
 			mkdir(t, filepath.Join(dir, "sentinel.bruteforce.json"))
-		}, []string{"%s/sentinel.bruteforce.json is a directory, not a state file: remove or move it"}},
+		}, []string{"problems:\n  detections: state file %s/sentinel.bruteforce.json is a directory, not a state file: every save of that state fails (run --once exits 1); remove or move it"}, true},
+		{"state file a FIFO, not opened", func(t *testing.T, dir string) {
+			if err := mkfifo(t, filepath.Join(dir, "_engine.json")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"WARNING: detection state: %s/_engine.json is not a regular file (mode p"}, false},
 		{"journal a directory", func(t *testing.T, dir string) {
 			mkdir(t, filepath.Join(dir, "_delivered.log"))
-		}, []string{"WARNING: detection state: journal of delivered alerts not readable: read %s/_delivered.log: is a directory", "remove it if it is not a regular file"}},
+		}, []string{"WARNING: detection state: journal of delivered alerts not readable: %s/_delivered.log is not a regular file (mode d", "remove it if it is not a regular file"}, false},
+		{"journal a FIFO, not opened", func(t *testing.T, dir string) {
+			if err := mkfifo(t, filepath.Join(dir, "_delivered.log")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"journal of delivered alerts not readable: %s/_delivered.log is not a regular file (mode p"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			state := t.TempDir()
@@ -40,8 +53,8 @@ func TestCheckDetectState(t *testing.T) {
 			tc.setup(t, dir)
 			cfg := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "state_dir: "+state+"\nforward: {url: stdout}\nsources: [{type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}]\n")
 			out, err := execute(t, "check", "--config", cfg)
-			if err != nil {
-				t.Fatalf("check failed: %v\n%s", err, out)
+			if (err != nil) != tc.problem {
+				t.Fatalf("check: err %v, want a problem %v:\n%s", err, tc.problem, out)
 			}
 			if len(tc.want) == 0 && strings.Contains(out, "detection state:") {
 				t.Errorf("a sound state is warned of:\n%s", out)

@@ -45,7 +45,7 @@ type deliveredLog struct {
 // An absent journal is created empty, so that the next start finds it.
 func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[string]struct{}, ok bool) {
 	j = &deliveredLog{path: filepath.Join(dir, DeliveredFile)}
-	b, err := os.ReadFile(j.path)
+	b, err := readDelivered(j.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := j.reset(); err != nil {
@@ -75,7 +75,7 @@ func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[strin
 // names the file, the cause and what to do.
 func CheckDelivered(dir string) error {
 	path := filepath.Join(dir, DeliveredFile)
-	b, err := os.ReadFile(path)
+	b, err := readDelivered(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -86,6 +86,16 @@ func CheckDelivered(dir string) error {
 		return fmt.Errorf("journal of delivered alerts %s malformed: %w; run ignores it and empties it at the next state save", path, err)
 	}
 	return nil
+}
+
+// readDelivered returns the contents of the journal at path, or an
+// error naming it when it is not a regular file, which it does not open
+// (a FIFO would block).
+func readDelivered(path string) ([]byte, error) {
+	if err := regularOrAbsent(path); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // parseDelivered reads the alert ids of a journal, one a line. A last
@@ -136,7 +146,7 @@ func (j *deliveredLog) record(ids []byte, log *slog.Logger) {
 	defer j.mu.Unlock()
 	var err error
 	if j.f == nil {
-		j.f, err = os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		j.f, err = openJournal(j.path, os.O_APPEND)
 	}
 	if err == nil {
 		if _, err = j.f.Write(ids); err != nil {
@@ -187,11 +197,30 @@ func (j *deliveredLog) reset() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.closeLocked()
-	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := openJournal(j.path, os.O_TRUNC)
 	if err != nil {
 		return err
 	}
 	return f.Close()
+}
+
+// openJournal opens the journal at path for writing, with flag (O_APPEND
+// or O_TRUNC), creating it; a path that is not a regular file is an
+// error, not opened (a FIFO would block until read).
+func openJournal(path string, flag int) (*os.File, error) {
+	if err := regularOrAbsent(path); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|flag, 0o600)
+}
+
+// regularOrAbsent returns an error naming path when it exists and is not
+// a regular file (its mode); nil otherwise.
+func regularOrAbsent(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (mode %s)", path, fi.Mode())
+	}
+	return nil
 }
 
 // closeLocked closes the file record holds open, if any; j.mu is held.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOpenDelivered reads journals of delivered alerts: the ids of a
@@ -114,21 +115,54 @@ func TestDeliveredFailureLogged(t *testing.T) {
 	wantRecovery(t, j, log, &buf)
 }
 
-// TestDeliveredUnreadableOneWarning: a journal that is a directory at the
-// start is one warning, naming the file and saying to remove it; the
-// records and empties that fail after it add none, and their recovery is
-// logged once it is removed (fresh-user trial 52: three warnings, one
-// advising to make the directory writable).
+// TestDeliveredUnreadableOneWarning: a journal that is a directory or a
+// FIFO at the start is one warning, naming the file and saying to remove
+// it; the records and empties that fail after it add none, and their
+// recovery is logged once it is removed (fresh-user trial 52: three
+// warnings, one advising to make the directory writable). A FIFO is not
+// opened: the agent hung on it.
 func TestDeliveredUnreadableOneWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, path string) error
+	}{
+		{"directory", func(t *testing.T, path string) error { return os.Mkdir(path, 0o700) }},
+		{"FIFO", mkfifo},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "FIFO" {
+				if err := mkfifo(t, filepath.Join(t.TempDir(), "probe")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			done := make(chan struct{})
+			go func() { // t.Error only: not the test's goroutine
+				defer close(done)
+				testDeliveredUnreadable(t, tc.make)
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the journal blocked the agent for 10 s")
+			}
+		})
+	}
+}
+
+// testDeliveredUnreadable is a case of TestDeliveredUnreadableOneWarning
+// with the journal made by mk.
+func testDeliveredUnreadable(t *testing.T, mk func(t *testing.T, path string) error) {
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, DeliveredFile), 0o700); err != nil {
-		t.Fatal(err)
+	if err := mk(t, filepath.Join(dir, DeliveredFile)); err != nil {
+		t.Error(err)
+		return
 	}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	j, _, ok := openDelivered(dir, log)
 	if ok {
-		t.Fatal("a journal that is a directory is trusted")
+		t.Error("an unreadable journal is trusted")
+		return
 	}
 	for range 2 {
 		j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)
@@ -147,7 +181,8 @@ func wantRecovery(t *testing.T, j *deliveredLog, log *slog.Logger, buf *bytes.Bu
 	t.Helper()
 	buf.Reset()
 	if err := os.Remove(j.path); err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return
 	}
 	j.empty(log)
 	j.record([]byte("0123456789abcdef0123456789abcdef\n"), log)

@@ -118,9 +118,12 @@ func (s *Store) load(name string, version int) ([]byte, uint64, error) {
 
 // read returns the envelope of the file of the state called name: Load's
 // errors but for the schema version's, with the envelope's generation
-// when it was decoded.
+// when it was decoded. A file that is not a regular file is not opened.
 func (s *Store) read(name string) (envelope, error) {
 	p := s.Path(name)
+	if fi, err := os.Stat(p); err == nil && !fi.Mode().IsRegular() {
+		return envelope{}, errors.New(stateFix(p, nil, false)) // not opened: a FIFO would block
+	}
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return envelope{}, ErrNoState

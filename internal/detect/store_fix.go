@@ -16,11 +16,7 @@ import (
 func stateFix(path string, err error, saving bool) string {
 	dir := filepath.Dir(path)
 	if fi, serr := os.Lstat(path); serr == nil && !fi.Mode().IsRegular() {
-		what := "a directory"
-		if !fi.IsDir() {
-			what = fmt.Sprintf("not a regular file (mode %s)", fi.Mode())
-		}
-		return fmt.Sprintf("%s is %s, not a state file: remove or move it (the state is written there at the next save)", path, what)
+		return fmt.Sprintf("%s %s, not a state file: remove or move it (the state is written there at the next save)", path, notRegularFile(fi))
 	}
 	switch {
 	case errors.Is(err, fs.ErrPermission):
@@ -39,4 +35,13 @@ func stateFix(path string, err error, saving bool) string {
 // file path, with what to do (stateFix).
 func stateErr(path string, err error, saving bool) error {
 	return fmt.Errorf("%w; %s", err, stateFix(path, err, saving))
+}
+
+// notRegularFile says what fi, which is not a regular file, is instead:
+// "is a directory", or "is not a regular file (mode M)".
+func notRegularFile(fi fs.FileInfo) string {
+	if fi.IsDir() {
+		return "is a directory"
+	}
+	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
 }
