@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
@@ -12,8 +13,12 @@ import (
 // files run cannot save over (detect.CheckStateDir: each save fails).
 // warnings are what run logs at start and then works around: a state
 // file it cannot restore (that state starts afresh) and a journal of
-// delivered alerts it cannot read (agent.CheckDelivered).
+// delivered alerts it cannot read (agent.CheckDelivered). dir that is
+// not a directory holds nothing to check.
 func detectStateIssues(dir string) (problems []error, warnings []string) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, nil // nothing saved yet, or what is in its place: the state directory's checks say
+	}
 	ps, ws := detect.CheckStateDir(dir)
 	for _, err := range ps {
 		problems = append(problems, fmt.Errorf("detections: state file %w", err))
