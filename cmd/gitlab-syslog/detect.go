@@ -143,14 +143,14 @@ added to those run before with the --state-dir.`,
   gitlab-syslog detect --list
   gitlab-syslog detect --list --config /etc/gitlab-syslog/config.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := detectArgsError(&o, args); err != nil {
+				return err
+			}
 			if o.list && (o.config != "" || len(o.params) > 0 || len(o.rules) > 0) {
 				return listEffective(cmd.OutOrStdout(), &o)
 			}
 			if o.list {
 				return listRules(cmd.OutOrStdout())
-			}
-			if len(args) == 0 {
-				return errors.New("detect: no input files (give FILE arguments, - for standard input, or --list)")
 			}
 			return runDetect(cmd.Context(), &o, args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
