@@ -695,6 +695,12 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	case idle > 0:
 		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
 	}
+	files := eng.Files()
+	for _, id := range slices.Sorted(maps.Keys(files)) {
+		if f := files[id]; f.Unusable != "" {
+			fmt.Fprintf(w, "detect: %s MATCHED NOTHING: its file %s gave it no indicator (the WARNING above says why), so its 0 alerts say nothing of these logs\n", id, f.File)
+		}
+	}
 	if msg := lateCause(st, inputs, counts); msg != "" {
 		fmt.Fprintf(w, "detect: %s\n", msg)
 	}
