@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 )
 
 // tiUnusable says why the bytes of an indicator file are no text list of
@@ -35,38 +37,10 @@ func tiFileFormat(b []byte, path string) *tiUnusable {
 	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
 		return &tiUnusable{Kind: "UTF-16BE", Is: "UTF-16BE (it starts with a UTF-16 byte order mark, as Windows tools write), not UTF-8", Fix: utf16Fix(path, "UTF-16")}
 	}
-	if enc := utf16NoBOM(b); enc != "" {
+	if enc := sniff.UTF16NoBOM(b); enc != "" {
 		return &tiUnusable{Kind: enc, Is: enc + " (every other byte is NUL: UTF-16 without a byte order mark), not UTF-8", Fix: utf16Fix(path, enc)}
 	}
 	return nil
-}
-
-// utf16NoBOM returns "UTF-16LE" or "UTF-16BE" when, in the first 1 KiB of
-// b (at least 2 characters), at least 9 of 10 bytes at odd offsets (LE)
-// or at even offsets (BE) are NUL and none of the others is: ASCII text in
-// UTF-16 without a byte order mark. It is "" for other data.
-func utf16NoBOM(b []byte) string {
-	n := min(len(b), 1024) &^ 1
-	if n < 4 {
-		return ""
-	}
-	var even, odd int // NUL bytes at even and odd offsets
-	for i := 0; i < n; i += 2 {
-		if b[i] == 0 {
-			even++
-		}
-		if b[i+1] == 0 {
-			odd++
-		}
-	}
-	pairs := n / 2
-	switch {
-	case even == 0 && odd*10 >= pairs*9:
-		return "UTF-16LE"
-	case odd == 0 && even*10 >= pairs*9:
-		return "UTF-16BE"
-	}
-	return ""
 }
 
 // utf16Fix says how to convert the UTF-16 indicator file at path to
