@@ -22,10 +22,7 @@ func unreadError(label, outer string, u *sniff.Format, inner string) error {
 	}
 	what, fix := inner+" data", inner+" -dc"
 	if u != nil {
-		what, fix = u.Name+" data", u.Fix
-		if u.Name == "tar archive" {
-			what = "a tar archive"
-		}
+		what, fix = u.What(), u.Fix
 	}
 	if outer != "" {
 		what = outer + " data whose content is " + what
@@ -41,6 +38,9 @@ func unreadError(label, outer string, u *sniff.Format, inner string) error {
 	}
 	if u != nil && u.Name == "tar archive" {
 		return fmt.Errorf("%s: is %s, not a log file: its lines would be read as garbage; extract it (%s) and give the log files in it", label, what, fix)
+	}
+	if u != nil && u.Encoding {
+		return fmt.Errorf("%s: is %s, not UTF-8 as GitLab writes its logs: its lines would be read as garbage; convert it first (%s) and give the UTF-8 lines, as a file or on standard input (-)", label, what, fix)
 	}
 	return fmt.Errorf("%s: is %s, which is not read as log lines (gzip, bzip2, xz and zstd are): decompress it first (%s) and give the plain lines, as a file or on standard input (-)", label, what, fix)
 }

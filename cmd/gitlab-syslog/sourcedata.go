@@ -14,7 +14,7 @@ import (
 // sourceData returns, for the file at path of a source named by its path,
 // check's status and problem when the file's first bytes say it holds no
 // log lines (sniff.File): compressed data, an archive, a binary file such
-// as an executable. Both are "" for a file of text, an empty one, and one
+// as an executable, UTF-16 text. Both are "" for a file of text, an empty one, and one
 // that is not regular or cannot be read (check reports those apart).
 func sourceData(path string) (status, problem string) {
 	kind, f := sniff.File(path)
@@ -23,6 +23,9 @@ func sourceData(path string) (status, problem string) {
 		return "COMPRESSED (" + kind + ")", fmt.Sprintf("source %s holds %s-compressed data, not log lines: give the live log file; to send a compressed log once, use gitlab-syslog send %s", path, kind, path)
 	case f == nil:
 		return "", ""
+	case f.Encoding: // UTF-16 text
+		return "NOT UTF-8: " + f.What(), fmt.Sprintf("source %s holds %s, not UTF-8 log lines as GitLab writes them: give the live log file; to send a converted copy once: %s | gitlab-syslog send -",
+			path, f.What(), strings.Replace(f.Fix, "FILE", shellQuote(path), 1))
 	case f.Fix == "": // a binary file
 		return "NOT A LOG FILE: " + f.What(), fmt.Sprintf("source %s is %s, not a log file: its bytes are not lines of text; give the path of a GitLab log file (is the path right?)", path, f.What())
 	}

@@ -7,10 +7,11 @@ import (
 )
 
 // What names what data of the format f is, for a message: "zip data",
-// "a tar archive", or a binary's name ("an ELF executable").
+// "a tar archive", a binary's name ("an ELF executable"), or text's
+// encoding ("UTF-16LE text").
 func (f *Format) What() string {
 	switch {
-	case f.Fix == "":
+	case f.Fix == "" || f.Encoding:
 		return f.Name
 	case f.Name == "tar archive":
 		return "a tar archive"

@@ -15,14 +15,18 @@ type Format struct {
 	Magic []byte
 	At    int    // offset of Magic in the data
 	Fix   string // the command that gives the plain data, FILE for the file; "" for a binary: none does
+	// Encoding says the data is text in an encoding other than UTF-8
+	// (UTF-16, as Windows tools write text files); Fix converts it.
+	Encoding bool
 	// more, when not nil, checks what follows the magic number, for a
 	// magic number a text line or another format could start with.
 	more func(head []byte) bool
 }
 
 // formats are the formats FormatOf recognises by their magic
-// numbers (those of file(1)'s magic database), the first that matches
-// winning. None starts with what a log line can: a NUL byte is followed by
+// numbers (those of file(1)'s magic database; UTF-16 by its byte order
+// mark, or without one by its NUL bytes: UTF16NoBOM), the first that
+// matches winning. None starts with what a log line can: a NUL byte is followed by
 // "asm" only in WebAssembly (a log padded with NUL bytes after a crash, or
 // by copytruncate, is read as it is), and "MZ" is a DOS header only when
 // NUL bytes follow in its first 64 bytes.
@@ -48,6 +52,12 @@ var formats = []Format{
 	{Name: "a GIF image", Magic: []byte("GIF89a")},
 	{Name: "a PDF document", Magic: []byte("%PDF-")},
 	{Name: "an SQLite database", Magic: []byte("SQLite format 3\x00")},
+	{Name: "UTF-16LE text", Magic: []byte{0xff, 0xfe}, Fix: "iconv -f UTF-16 -t UTF-8 FILE", Encoding: true},
+	{Name: "UTF-16BE text", Magic: []byte{0xfe, 0xff}, Fix: "iconv -f UTF-16 -t UTF-8 FILE", Encoding: true},
+	{Name: "UTF-16LE text (without a byte order mark)", Fix: "iconv -f UTF-16LE -t UTF-8 FILE", Encoding: true,
+		more: func(head []byte) bool { return UTF16NoBOM(head) == "UTF-16LE" }},
+	{Name: "UTF-16BE text (without a byte order mark)", Fix: "iconv -f UTF-16BE -t UTF-8 FILE", Encoding: true,
+		more: func(head []byte) bool { return UTF16NoBOM(head) == "UTF-16BE" }},
 }
 
 // dosHeader reports whether head, which starts with "MZ", is a DOS

@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// TestFormatOf: the magic numbers tell the formats apart, and what a log
-// line can start with (text, NUL padding, "MZ" or "GIF" in a text line)
-// is no format.
+// TestFormatOf: the magic numbers tell the formats apart, UTF-16 is told
+// by its byte order mark or its NUL bytes, and what a log line can start
+// with (text, NUL padding, "MZ" or "GIF" in a text line) is no format.
 func TestFormatOf(t *testing.T) {
 	tar := make([]byte, 300)
 	copy(tar[257:], "ustar")
@@ -34,6 +34,11 @@ func TestFormatOf(t *testing.T) {
 		{"GIF", []byte("GIF89a\x01\x00"), "a GIF image"},
 		{"SQLite", []byte("SQLite format 3\x00"), "an SQLite database"},
 		{"JSON line", []byte(`{"time":"2024-05-01T12:00:00Z"}`), ""},
+		{"UTF-16LE", []byte("\xff\xfe{\x00\"\x00t\x00"), "UTF-16LE text"},
+		{"UTF-16BE", []byte("\xfe\xff\x00{\x00\"\x00t"), "UTF-16BE text"},
+		{"UTF-16LE without BOM", []byte("{\x00\"\x00t\x00i\x00m\x00e\x00"), "UTF-16LE text (without a byte order mark)"},
+		{"UTF-16BE without BOM", []byte("\x00{\x00\"\x00t\x00i\x00m\x00e"), "UTF-16BE text (without a byte order mark)"},
+		{"NUL bytes between text", []byte("{\"a\x00\x00b\"}"), ""},
 		{"empty", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
