@@ -245,8 +245,8 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if err := dirWritable(c.StateDir); err != nil {
 		fmt.Fprintf(w, ": NOT WRITABLE\n")
 		problems = append(problems, stateDirProblem(c, err))
-	} else if p := detectStateDirProblem(c.StateDir); p != "" { // run refuses it
-		fmt.Fprintf(w, ": A DETECT --state-dir\n")
+	} else if p, status := detectStateDirProblem(c.StateDir); p != "" { // run refuses it
+		fmt.Fprintf(w, ": %s\n", status)
 		problems = append(problems, problemAt(c, "state_dir", c.StateDir+" "+p))
 	} else {
 		fmt.Fprintf(w, ": writable\n")

@@ -65,13 +65,13 @@ func configProblems(c *config.Config, err error, stateDir, reload bool) error {
 
 // stateDirProblems returns the problems of c's state directory that stop
 // run at start: one in which no file can be created, one that was a
-// detect --state-dir, or a detection state directory that cannot be used
-// (the first of these found).
+// detect --state-dir or is an agent's detection state, or a detection
+// state directory that cannot be used (the first of these found).
 func stateDirProblems(c *config.Config) []error {
 	if werr := dirWritable(c.StateDir); werr != nil {
 		return []error{stateDirProblem(c, werr)}
 	}
-	if p := detectStateDirProblem(c.StateDir); p != "" {
+	if p, _ := detectStateDirProblem(c.StateDir); p != "" {
 		return []error{problemAt(c, "state_dir", c.StateDir+" "+p)}
 	}
 	if p := detectDirProblem(c); p != nil {

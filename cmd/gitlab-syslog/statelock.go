@@ -78,16 +78,26 @@ func agentCheckpoint(dir string) string {
 }
 
 // detectStateDirProblem returns why run cannot use state_dir dir, to
-// follow its name ("was a detect --state-dir ..."): it was a detect
-// --state-dir (it holds detect-rules), whose detection state
-// marks as folded the lines detect read, so that the agent's rules would
-// skip them; "" when it was not. run refuses such a state_dir and check
+// follow its name ("was a detect --state-dir ..."), and check's status
+// for it: it was a detect --state-dir (it holds detect-rules), whose
+// detection state marks as folded the lines detect read, so that the
+// agent's rules would skip them; or it is the detection state of an
+// agent (it holds agent.PositionsFile, or it is the detect directory of
+// an agent's state_dir), among whose files run would keep its own. Both
+// are "" when it is neither. run refuses such a state_dir and check
 // reports it as a problem.
-func detectStateDirProblem(dir string) string {
-	if !exists(filepath.Join(dir, foldedRulesFile)) {
-		return ""
+func detectStateDirProblem(dir string) (problem, status string) {
+	const own = "give run a state_dir of its own"
+	switch {
+	case exists(filepath.Join(dir, foldedRulesFile)):
+		return fmt.Sprintf("was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; %s", foldedRulesFile, own), "A DETECT --state-dir"
+	case exists(filepath.Join(dir, agent.PositionsFile)):
+		return fmt.Sprintf("is the detection state of an agent (it holds the agent's %s): run would keep its checkpoints and another detection state among that agent's files; %s (not the detect directory in one)", agent.PositionsFile, own), "AN AGENT'S DETECTION STATE"
 	}
-	return fmt.Sprintf("was a detect --state-dir (it holds %s): the detection state there marks as folded the lines detect read, so the agent's rules would skip them and their alerts would never be sent; give run a state_dir of its own", foldedRulesFile)
+	if parent := filepath.Dir(filepath.Clean(dir)); filepath.Base(filepath.Clean(dir)) == "detect" && agentCheckpoint(parent) != "" {
+		return fmt.Sprintf("is the detection state of the agent whose state_dir is %s: run would keep its checkpoints and another detection state among that agent's files; %s", parent, own), "AN AGENT'S DETECTION STATE"
+	}
+	return "", ""
 }
 
 // exists reports whether path names a file or directory (following links).

@@ -117,3 +117,33 @@ func TestRunRefusesDetectStateDir(t *testing.T) {
 		t.Errorf("run with detect's state dir: err %v, %d bytes sent; want %q and nothing sent", r.err, len(r.stdout), want)
 	}
 }
+
+// TestRunRefusesAgentDetectionState: run refuses as its state_dir the
+// detection state of another agent (state_dir/detect: it holds that
+// agent's _positions.json), and check reports it at the state_dir line
+// with its status, as detect --state-dir refuses it (fresh-user trial 53:
+// run wrote its lock and checkpoints among the agent's files).
+func TestRunRefusesAgentDetectionState(t *testing.T) {
+	agentDir := t.TempDir()
+	if r := runCmd(t, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", agentDir); r.err != nil {
+		t.Fatal(r.err)
+	}
+	state := filepath.Join(agentDir, "detect")
+	cfg := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "state_dir: "+state+"\n")
+	const why = " is the detection state of an agent (it holds the agent's _positions.json): run would keep its checkpoints and another detection state among that agent's files; give run a state_dir of its own"
+	out, err := execute(t, "check", "--config", cfg, "--log-dir", "../../testdata", "--to", "stdout")
+	if want := cfg + ":1: state_dir: " + state + why; err == nil || !strings.Contains(out, want) || !strings.Contains(out, state+" (configured): AN AGENT'S DETECTION STATE\n") {
+		t.Errorf("check with an agent's detection state: err %v; want the problem %q and the status in:\n%s", err, want, out)
+	}
+	before, err := os.ReadDir(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", state)
+	if want := "--state-dir: " + state + why; r.err == nil || !strings.Contains(r.err.Error(), want) || r.stdout != "" {
+		t.Errorf("run with an agent's detection state: err %v, %d bytes sent; want %q and nothing sent", r.err, len(r.stdout), want)
+	}
+	if after, _ := os.ReadDir(state); len(after) != len(before) {
+		t.Errorf("run left files in the agent's detection state: %d entries, was %d", len(after), len(before))
+	}
+}
