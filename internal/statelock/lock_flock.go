@@ -21,12 +21,16 @@ type Lock struct {
 // Acquire creates dir if needed and takes the exclusive lock on
 // dir/lock without waiting, writing this process's PID into the file. When
 // another process holds it, the error names the directory, the lock file,
-// the holder's PID when the file gives it, and what to do.
+// the holder's PID when the file gives it, and what to do; likewise when
+// something other than a regular file is in the lock file's place.
 func Acquire(dir string) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("state_dir %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
+		return nil, fmt.Errorf("state_dir %s: %s is not a regular file (mode %s), so it cannot be the lock file: remove it (the lock file is created again)", dir, path, fi.Mode())
+	}
 	// The lock is held through a read-only descriptor, so that a file
 	// system remounted read-only under a running agent is not busy.
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o640)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestHelperHoldLock is not a test: run by TestKilledHolderDoesNotBlock as
@@ -93,4 +94,41 @@ func TestKilledHolderDoesNotBlock(t *testing.T) {
 		t.Fatalf("Acquire after the holder was killed: %v", err)
 	}
 	l.Release()
+}
+
+// TestNotRegularLockFile: a directory or a FIFO in the lock file's place
+// is refused, naming it and saying to remove it, without opening it (a
+// FIFO blocked Acquire; a directory said only "is a directory": fresh-user
+// trial 53).
+func TestNotRegularLockFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(path string) error
+	}{
+		{"directory", func(path string) error { return os.Mkdir(path, 0o700) }},
+		{"FIFO", func(path string) error { return syscall.Mkfifo(path, 0o600) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			if err := tc.make(path); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				l, err := Acquire(dir)
+				l.Release()
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				want := "state_dir " + dir + ": " + path + " is not a regular file (mode "
+				if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "remove it (the lock file is created again)") {
+					t.Errorf("err = %v\nwant %s... remove it", err, want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Acquire blocked for 10 s")
+			}
+		})
+	}
 }
