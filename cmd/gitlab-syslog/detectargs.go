@@ -23,7 +23,6 @@ func detectArgsError(o *detectOptions, args []string) error {
 	for _, f := range []struct{ flag, value, takes string }{
 		{"--rule", lastOf(o.rules), "a rule id"},
 		{"--state-dir", o.stateDir, "a directory"},
-		{"--format", o.format, "json or rfc5424"},
 		{"--max-line-bytes", o.maxLine, "a size"},
 	} {
 		if f.value == "" {

@@ -16,7 +16,11 @@ import (
 func stateFix(path string, err error, saving bool) string {
 	dir := filepath.Dir(path)
 	if fi, serr := os.Lstat(path); serr == nil && !fi.Mode().IsRegular() {
-		return fmt.Sprintf("%s %s, not a state file: remove or move it (the state is written there at the next save)", path, notRegularFile(fi))
+		what := "a directory"
+		if !fi.IsDir() {
+			what = fmt.Sprintf("not a regular file (mode %s)", fi.Mode())
+		}
+		return fmt.Sprintf("%s is %s, not a state file: remove or move it (the state is written there at the next save)", path, what)
 	}
 	switch {
 	case errors.Is(err, fs.ErrPermission):
@@ -35,13 +39,4 @@ func stateFix(path string, err error, saving bool) string {
 // file path, with what to do (stateFix).
 func stateErr(path string, err error, saving bool) error {
 	return fmt.Errorf("%w; %s", err, stateFix(path, err, saving))
-}
-
-// notRegularFile says what fi, which is not a regular file, is instead:
-// "is a directory", or "is not a regular file (mode M)".
-func notRegularFile(fi fs.FileInfo) string {
-	if fi.IsDir() {
-		return "is a directory"
-	}
-	return fmt.Sprintf("is not a regular file (mode %s)", fi.Mode())
 }
