@@ -248,6 +248,8 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else if p, status := detectStateDirProblem(c.StateDir); p != "" { // run refuses it
 		fmt.Fprintf(w, ": %s\n", status)
 		problems = append(problems, problemAt(c, "state_dir", c.StateDir+" "+p))
+	} else if _, err := os.Stat(c.StateDir); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {
 		fmt.Fprintf(w, ": writable\n")
 	}
