@@ -599,7 +599,10 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 // searched.
 func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		if c.lines == 0 && c.warning == nil {
+		switch {
+		case c.lines == 0 && c.blank > 0:
+			fmt.Fprintf(w, "detect: WARNING: %s holds only %d blank %s: it had no line to search\n", inputs[i].label(), c.blank, plural(c.blank, "line", "lines"))
+		case c.lines == 0 && c.warning == nil:
 			fmt.Fprintf(w, "detect: WARNING: %s is empty: it had no line to search\n", inputs[i].label())
 		}
 	}

@@ -431,15 +431,18 @@ func TestDetectRerunNotesChangedParams(t *testing.T) {
 }
 
 // TestDetectWarnsEmptyInputs: an input read to its end without a line (an
-// empty file, standard input closed at once) is named in a warning; the
-// run still succeeds (exit 0: nothing failed to read), and an input with
-// lines gets none.
+// empty file, standard input closed at once, a file of blank lines, which
+// says how many: it said "is empty", fresh-user trial 53) is named in a
+// warning; the run still succeeds (exit 0: nothing failed to read), and
+// an input with lines gets none.
 func TestDetectWarnsEmptyInputs(t *testing.T) {
 	empty := writeFile(t, filepath.Join(t.TempDir(), "audit_json.log"), "")
+	blank := writeFile(t, filepath.Join(t.TempDir(), "application_json.log"), "\n \n\t\n")
 	full := filepath.Join("..", "..", "testdata", "audit_json.log")
-	_, summary := detectState(t, "", nil, []string{empty, full, "audit:-"})
+	_, summary := detectState(t, "", nil, []string{empty, blank, full, "audit:-"})
 	for _, want := range []string{
 		"detect: WARNING: " + empty + " is empty: it had no line to search",
+		"detect: WARNING: " + blank + " holds only 3 blank lines: it had no line to search",
 		"detect: WARNING: standard input is empty: it had no line to search",
 	} {
 		if !strings.Contains(summary, want) {

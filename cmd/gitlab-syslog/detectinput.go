@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -93,6 +94,7 @@ type eventBatch struct {
 // inputCounts are one input's line counters.
 type inputCounts struct {
 	lines, wanted int
+	blank         int // blank lines, skipped (not in lines)
 	// unparsed counts the lines that did not parse and keeps the first
 	// (cut lines are not among them).
 	unparsed unparsedLines
@@ -161,7 +163,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		source, origin = "stream", detect.OriginStream
 	}
 	fileID, first := "", true
-	err := readInput(ctx, in.path, stdin, maxLine, func(label string, n int, line []byte, long int) error {
+	err := readLines(ctx, in.path, stdin, true, maxLine, func(label string, n int, line []byte, long int) error {
+		if long == 0 && len(bytes.TrimSpace(line)) == 0 {
+			counts.blank++ // skipped, as run and send skip them
+			return nil
+		}
 		counts.lines++
 		counts.keepHead(line)
 		counts.alerts.add(n, line)
@@ -222,7 +228,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			batch = make([]*detect.Event, 0, 256)
 		}
 		return nil
-	})
+	}, nil)
 	if len(batch) > 0 {
 		select {
 		case out <- eventBatch{events: batch}:
