@@ -367,6 +367,19 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("agent: %w", err)
 	}
 	a.keepStateDir(old, cfg)
+	geoChanged := !reflect.DeepEqual(old.GeoIP, cfg.GeoIP)
+	// Sources that nothing of the reload changes keep running: stopped,
+	// they would write their checkpoints as acknowledged so far, and the
+	// new ones would read again the lines still queued for a collector
+	// that is down, which are sent when it is back: twice.
+	keep := sourcesKept(old, cfg) && !geoChanged && a.detectionsKept(old, cfg, geoChanged)
+	if keep {
+		a.log.Info("reload: sources, destination and detection engine unchanged; the sources keep running")
+		a.reopenGeoIP(cfg)
+		a.reloadRest(old, cfg, false)
+		a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
+		return nil
+	}
 	// The old tailers must be gone before new ones follow the same paths;
 	// each gives up waiting for unacknowledged batches after
 	// ShutdownTimeout, so this bound is only a safety net.
@@ -387,7 +400,6 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 	}
-	geoChanged := !reflect.DeepEqual(old.GeoIP, cfg.GeoIP)
 	if geoChanged {
 		if a.geo != nil {
 			a.geo.Close()
@@ -397,26 +409,10 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 			a.log.Error("reload: a GeoIP database does not open; GeoIP is off (no GeoIP columns, the rules that need them off) until a reload opens it: fix the file or the setting and send SIGHUP again",
 				geoipFileAttrs(cfg, err)...)
 		}
-	} else if a.geo != nil {
-		if err := a.geo.Reload(); err != nil {
-			a.log.Error("reload: a GeoIP database does not open again; the previous databases stay in use: fix or replace the file (by rename, as geoipupdate does) and send SIGHUP again",
-				geoipFileAttrs(cfg, err)...)
-		} else {
-			a.log.Info("reload: geoip databases reopened")
-		}
+	} else {
+		a.reopenGeoIP(cfg)
 	}
-	// Streaming and inputs first: they keep what runs until a restart,
-	// and the logs they deliver decide which rules can run.
-	a.reloadStreaming(old, cfg)
-	a.reloadInputs(old, cfg)
-	a.reloadDetections(old, cfg, geoChanged)
-	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
-		a.log.Warn("reload: metrics changes take effect at the next restart")
-		cfg.Metrics = old.Metrics
-	}
-	a.mu.Lock()
-	a.cfg = cfg
-	a.mu.Unlock()
+	a.reloadRest(old, cfg, geoChanged)
 	if err := a.startSources(ctx, cfg); err != nil {
 		a.log.Error("reload: starting sources failed; going back to the old configuration", "err", err)
 		a.mu.Lock()
@@ -428,6 +424,50 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	logRemovedSources(a.log, old, cfg)
 	a.log.Info("configuration reloaded", "sources", len(cfg.Sources))
 	return nil
+}
+
+// reopenGeoIP opens the running GeoIP databases' files again, when there
+// are any; one that does not open is logged and the previous ones stay.
+func (a *Agent) reopenGeoIP(cfg *config.Config) {
+	if a.geo == nil {
+		return
+	}
+	if err := a.geo.Reload(); err != nil {
+		a.log.Error("reload: a GeoIP database does not open again; the previous databases stay in use: fix or replace the file (by rename, as geoipupdate does) and send SIGHUP again",
+			geoipFileAttrs(cfg, err)...)
+	} else {
+		a.log.Info("reload: geoip databases reopened")
+	}
+}
+
+// reloadRest applies what a reload changes besides the sources, the
+// destination and GeoIP, and makes cfg the running configuration: the
+// streaming receiver and the network inputs first (they keep what runs
+// until a restart, and the logs they deliver decide which rules can run),
+// then the detections; metrics changes wait for a restart.
+func (a *Agent) reloadRest(old, cfg *config.Config, geoChanged bool) {
+	a.reloadStreaming(old, cfg)
+	a.reloadInputs(old, cfg)
+	a.reloadDetections(old, cfg, geoChanged)
+	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
+		a.log.Warn("reload: metrics changes take effect at the next restart")
+		cfg.Metrics = old.Metrics
+	}
+	a.mu.Lock()
+	a.cfg = cfg
+	a.mu.Unlock()
+}
+
+// sourcesKept reports whether the running sources can stay as they are
+// after a reload from old to cfg: every setting but those a reload
+// applies apart (detections, geoip, streaming, inputs, metrics) is the
+// same, down to the lines keys are on, so that the sources, the
+// destination and the pipeline would be built the same. The caller also
+// checks that the GeoIP databases and the detection engine are kept.
+func sourcesKept(old, cfg *config.Config) bool {
+	o, c := *old, *cfg
+	o.Detections, o.GeoIP, o.Streaming, o.Inputs, o.Metrics = c.Detections, c.GeoIP, c.Streaming, c.Inputs, c.Metrics
+	return reflect.DeepEqual(o, c)
 }
 
 // setsNothing returns an error when cfg was read from a file that sets

@@ -443,8 +443,7 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	d := a.det
 	a.mu.Unlock()
 	cfg.Detections.Running = true
-	if d != nil && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) &&
-		slices.Equal(detectconf.LogTypes(old), detectconf.LogTypes(cfg)) { // the rules a source turns on or off
+	if d != nil && a.detectionsKept(old, cfg, geoChanged) {
 		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
 			a.log.Info("reload: detections unchanged, rules' files reread; a rule whose file could not be used keeps its data",
 				append([]any{"err", err}, fileAttrs(d.e)...)...)
@@ -496,6 +495,22 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		ch := diffDetections(d.e, nd.e, &old.Detections, &cfg.Detections)
 		a.log.Info("reload: detections rebuilt", append(ch.attrs(), fileAttrs(nd.e)...)...)
 	}
+}
+
+// detectionsKept reports whether a reload from old to cfg keeps the
+// running detection engine (reloadDetections then rereads the rules'
+// files only): the detections block, the state_dir, the GeoIP databases
+// (geoChanged) and the logs the sources read (which turn rules on or off)
+// are the same; or detections are off and stay off.
+func (a *Agent) detectionsKept(old, cfg *config.Config, geoChanged bool) bool {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
+		return !cfg.Detections.On()
+	}
+	return !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) &&
+		slices.Equal(detectconf.LogTypes(old), detectconf.LogTypes(cfg))
 }
 
 // sameDetections reports whether a and b configure the same engine:

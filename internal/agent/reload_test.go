@@ -94,3 +94,45 @@ func TestReloadKeepsStateDir(t *testing.T) {
 		t.Errorf("checkpoint in the running state_dir at %d, want the file's end", off)
 	}
 }
+
+// TestReloadCollectorDownSendsOnce: a reload that changes nothing the
+// sources use (the same file sent again by SIGHUP, as a job rereading the
+// TI file or the GeoIP databases does) while the collector is down keeps
+// the sources running: the lines queued for the collector are sent once
+// when it is back. Before, the sources were stopped, their checkpoints
+// written as acknowledged so far, and the new ones read the queued lines
+// again: each was sent twice (fresh-user trial 54).
+func TestReloadCollectorDownSendsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	writeAccessLines(t, path, 0, 10)
+	r := &received{msgs: map[string]int{}}
+	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	var logs syncBuffer
+	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: time.Second})
+	defer stop()
+	waitFor(t, "10 lines", 10*time.Second, func() bool { return r.total() == 10 })
+
+	col.Close()
+	writeAccessLines(t, path, 10, 10)
+	time.Sleep(time.Second) // read and queued for the collector, which is down
+	nc := *c
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "the sources keep running") {
+		t.Errorf("the reload did not keep the sources:\n%s", logs.String())
+	}
+	if err := col.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the 10 queued lines", 20*time.Second, func() bool { return r.count() == 20 })
+	time.Sleep(time.Second)
+	if n := r.total(); n != 20 {
+		t.Errorf("%d messages for 20 lines: the queued lines were sent again after the reload", n)
+	}
+}
