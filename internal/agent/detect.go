@@ -275,10 +275,13 @@ func (d *detector) acked(n int, ids []byte, err error) {
 
 // abandoned records that n alerts were not delivered: the state must not
 // be saved in this run any more, so that the lines that caused them are
-// folded again after the restart.
+// folded again after the restart. The first is logged, with the alerts
+// still in flight then (a closing sink abandons them too); the later
+// ones are not.
 func (d *detector) abandoned(n int) {
 	if !d.lost.Swap(true) {
-		d.log.Warn("detection alerts not delivered; the detection state is not saved again in this run, so they are emitted again after the restart", "alerts", n)
+		d.log.Warn("detection alerts not delivered; the detection state is not saved again in this run, so they are emitted again after the restart",
+			"alerts", n, "in_flight", d.pending.Load())
 	}
 }
 
