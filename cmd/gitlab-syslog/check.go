@@ -297,6 +297,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		fmt.Fprintf(w, "metrics:    off\n")
 	}
+	problems = append(problems, listenProblems(c)...)
 	if st := c.Streaming; c.Dropped("streaming") {
 		invalidRow(w, "streaming")
 	} else if st.Listen != "" {

@@ -81,3 +81,21 @@ func inUse(dir, path string) error {
 	}
 	return fmt.Errorf("state_dir %s is in use: %s holds the lock %s; two agents on one state_dir would both send every line. Stop the other agent (or run this one with its own --state-dir / state_dir)", dir, holder, path)
 }
+
+// Held reports whether a process holds the lock of the state directory
+// dir: an agent runs on it. It changes nothing: a missing lock file (no
+// process ever took the lock) is not created, an existing one is opened
+// read-only and its lock, when free, taken and given back at once; a lock
+// file that is not a regular file is not opened.
+func Held(dir string) bool {
+	path := filepath.Join(dir, FileName)
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // closing releases a lock taken here
+	return errors.Is(flock(f), syscall.EWOULDBLOCK)
+}

@@ -132,3 +132,31 @@ func TestNotRegularLockFile(t *testing.T) {
 		})
 	}
 }
+
+// TestHeld: Held reports the lock taken by Acquire, and nothing else; it
+// creates no lock file where none is.
+func TestHeld(t *testing.T) {
+	dir := t.TempDir()
+	if Held(dir) {
+		t.Error("held without a lock file")
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); !os.IsNotExist(err) {
+		t.Errorf("Held created the lock file (stat: %v)", err)
+	}
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Held(dir) {
+		t.Error("not held while Acquire holds it")
+	}
+	l.Release()
+	if Held(dir) {
+		t.Error("held after Release")
+	}
+	if l, err := Acquire(dir); err != nil {
+		t.Errorf("Acquire after Held: %v", err)
+	} else {
+		l.Release()
+	}
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
+)
+
+// TestCheckListenInUse: a metrics.listen or streaming.listen address where
+// another process listens is a problem, as run would not start (fresh-user
+// trial 54: check said valid); not while a process holds the lock of the
+// state_dir: the agent running on it listens there itself.
+func TestCheckListenInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+state+"\nforward: {url: stdout}\nsources: [{type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}]\nmetrics:\n  listen: "+addr+"\n")
+	out, err := execute(t, "check", "--config", cfg)
+	want := cfg + ":5: metrics.listen: " + addr + ": another process listens there (address already in use), so run would not start"
+	if err == nil || !strings.Contains(out, want) {
+		t.Errorf("check: err %v; want the problem %q in:\n%s", err, want, out)
+	}
+
+	lk, err := statelock.Acquire(state) // as the agent running on it holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Release()
+	if out, err := execute(t, "check", "--config", cfg); err != nil || strings.Contains(out, "another process listens there") {
+		t.Errorf("check with the state_dir held: err %v, want valid without the problem:\n%s", err, out)
+	}
+}
