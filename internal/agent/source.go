@@ -142,6 +142,10 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 			return nil, err
 		}
 	}
+	maxLine := tcfg.MaxLineBytes // the GitLab line's bound; the decoder cuts the joined line to it
+	if format != container.Plain && maxLine > 0 {
+		tcfg.MaxLineBytes = max(maxLine, container.MaxRecordBytes)
+	}
 	t, err := tailer.New(tcfg)
 	if err != nil {
 		return nil, err
@@ -163,7 +167,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		done:  make(chan struct{}),
 
 		format:    format,
-		scout:     container.Decoder{Format: format, MaxLineBytes: tcfg.MaxLineBytes},
+		scout:     container.Decoder{Format: format, MaxLineBytes: maxLine},
 		carryWait: DefaultCarryTimeout,
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
@@ -175,12 +179,12 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
-		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes, sdID)
+		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, maxLine, sdID)
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}
 	s.rescan = newWorker(typ, enc, geo, s.m, opts)
-	s.rescan.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, tcfg.MaxLineBytes, sdID)
+	s.rescan.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, maxLine, sdID)
 	for range nslots {
 		sl := &slot{s: s, ready: make(chan struct{}, 1)}
 		sl.ack = sl.acked

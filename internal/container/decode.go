@@ -104,6 +104,15 @@ func (d *Decoder) Decode(line []byte) (Line, Status, error) {
 	return out, Complete, nil
 }
 
+// MaxRecordBytes is the longest record of a container log file that a
+// reader should take whole, however small the bound of the lines in them
+// (Decoder.MaxLineBytes): containerd and the kubelet split a line into
+// records of 16 KiB of text (max_container_log_line_size), Docker's
+// json-file into 16 KiB of text, which its JSON escaping can make up to
+// six times longer. A record cut shorter would lose the middle of the
+// line joined from it: its end, before the next record's text.
+const MaxRecordBytes = 128 << 10
+
 // EnvelopeSlack is how many bytes past MaxLineBytes the Decoder keeps of
 // joined records: room for a gitlab-logger envelope's members before its
 // message, so that the GitLab line in it is cut at MaxLineBytes as a
