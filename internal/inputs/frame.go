@@ -14,13 +14,21 @@ var ErrFrame = errors.New("malformed syslog frame")
 // exceed every useful bound.
 const maxCountDigits = 10
 
+// maxFrameLen bounds MSG-LEN, in bytes: no syslog message is that long,
+// so a longer count is taken for a malformed or hostile one (a stray
+// digit, another protocol), not read and discarded (a count of 999999999
+// swallowed the frames after it and held the connection until its idle
+// timeout). A frame up to it over FrameReader.Max is cut as it streams.
+const maxFrameLen = 256 << 20
+
 // FrameReader splits a TCP stream into syslog frames (RFC 6587), the
 // framing detected per frame as rsyslog's imtcp does: a frame starting
 // with a digit is octet counted (MSG-LEN SP SYSLOG-MSG, §3.4.1 and RFC
 // 5425), any other frame runs to the next LF (§3.4.2, non-transparent
 // framing; a CR before the LF is kept). CR, LF, NUL and SP between frames
 // are skipped. It holds at most Max bytes of a frame: the rest of a longer
-// one is read and discarded.
+// one is read and discarded, unless its MSG-LEN is over 256 MiB, which is
+// malformed.
 type FrameReader struct {
 	R   *bufio.Reader
 	Max int // bytes kept of a frame; must be > 0
@@ -37,7 +45,8 @@ func NewFrameReader(r *bufio.Reader, max int) *FrameReader {
 // Max (0 otherwise). It returns io.EOF at a clean end between frames,
 // io.ErrUnexpectedEOF inside a frame (except a last LF-framed frame
 // without its LF, which is returned), an error wrapping ErrFrame for a
-// malformed MSG-LEN, and the reader's errors.
+// malformed MSG-LEN (not digits, 0, or over 256 MiB), and the
+// reader's errors.
 func (f *FrameReader) Next() (frame []byte, cut int, err error) {
 	for {
 		c, err := f.R.ReadByte()
@@ -76,6 +85,9 @@ func (f *FrameReader) counted(n int) ([]byte, int, error) {
 	}
 	if n == 0 {
 		return nil, 0, fmt.Errorf("%w: MSG-LEN 0", ErrFrame)
+	}
+	if n > maxFrameLen {
+		return nil, 0, fmt.Errorf("%w: MSG-LEN %d, over %d MiB: no syslog message is that long", ErrFrame, n, maxFrameLen>>20)
 	}
 	keep, cut := n, 0
 	if n > f.Max {

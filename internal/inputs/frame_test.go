@@ -53,6 +53,7 @@ func TestFrameReader(t *testing.T) {
 		{"bad MSG-LEN", "12x <1>", 64, nil, ErrFrame},
 		{"MSG-LEN 0", "0 <1>\n", 64, nil, ErrFrame},
 		{"MSG-LEN too long", "12345678901 x", 64, nil, ErrFrame},
+		{"MSG-LEN over 256 MiB", "999999999 <1>a\n<2>b\n", 64, nil, ErrFrame},
 		{"octet frame cut short", "9 <1>a", 64, nil, io.ErrUnexpectedEOF},
 		{"stream ends in MSG-LEN", "<1>a\n12", 64, []frameResult{{"<1>a", 0}}, io.ErrUnexpectedEOF},
 		{"empty", "", 64, nil, nil},
