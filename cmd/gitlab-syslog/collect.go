@@ -37,8 +37,10 @@ TCP and TLS connections may use octet counting or newline framing, detected
 per frame; frames of any size up to 64 MiB are accepted. Messages are parsed
 as RFC 5424, else as RFC 3164; a message that is neither is printed with
 "error" set and the raw text as "message". Every byte of a message is
-kept, NUL included (\u0000 in JSON); NULs between frames (a trailer some
-senders add) are skipped.
+kept, NUL included (\u0000 in JSON), but for bytes that are not UTF-8,
+which JSON strings cannot hold: each is printed as U+FFFD (\ufffd);
+--format raw prints every byte as received. NULs between frames (a
+trailer some senders add) are skipped.
 
 Listen URLs: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
 tls://127.0.0.1:6514 (needs --cert-file and --key-file),
