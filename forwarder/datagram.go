@@ -125,5 +125,5 @@ func (w *writer) warnCut(how, n int) {
 	}
 	w.f.cfg.Logger.Warn("forwarder: a message longer than max_message_bytes was cut to fit a datagram: "+what+"; later ones cut this way are counted in messages_truncated_total, not logged",
 		"destination", w.f.ep.raw, "bytes", n, "max_message_bytes", w.f.cfg.MaxDatagram,
-		"hint", "raise max_message_bytes (forward.max_message_bytes, up to 65507) if the collector takes larger datagrams, send without STRUCTURED-DATA (forward.structured_data: false; --no-sd), or use tcp:// or tls://, which cut nothing")
+		"hint", "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, send without STRUCTURED-DATA (forward.structured_data: false; --no-sd), or use tcp:// or tls://, which cut nothing")
 }
