@@ -207,7 +207,7 @@ func (v *validator) forward(f *Forward) {
 	}
 	// With an unusable URL the TLS settings cannot be judged.
 	if f.TLS != (TLS{}) && urlOK && u.Scheme != "tls" && u.Scheme != "relp+tls" {
-		v.errf("forward.tls", "is set but forward.url is not a tls:// or relp+tls:// URL")
+		v.errf("forward.tls", "is set but %s (%s) is not a tls:// or relp+tls:// URL", v.nameOf("forward.url"), f.URL)
 	}
 	v.halfPair("forward.tls", f.TLS.CertFile, f.TLS.KeyFile, " (client certificate)")
 	if _, err := forwarder.ParseFacility(f.Facility); err != nil {
@@ -317,6 +317,15 @@ func (v *validator) errf(path, format string, args ...any) {
 		e.File, e.Line = v.c.file, v.lineOf(path)
 	}
 	v.errs = append(v.errs, e)
+}
+
+// nameOf names the key at path in a message: the flag that gave its
+// value ("--to"), else path ("forward.url").
+func (v *validator) nameOf(path string) string {
+	if f, ok := v.c.flags[path]; ok {
+		return f
+	}
+	return path
 }
 
 // flagOf returns the flag that gave the value at path, or the flags that
