@@ -28,7 +28,8 @@ func newManCmd() *cobra.Command {
 			}
 			root := cmd.Root()
 			root.DisableAutoGenTag = true // no date: reproducible pages
-			header := &doc.GenManHeader{Title: "GITLAB-SYSLOG", Section: "1", Source: "gitlab-syslog " + version, Manual: "gitlab-syslog manual"}
+			// No Title: each page gets its command's (GITLAB\-SYSLOG\-RUN), as man(1) lists it.
+			header := &doc.GenManHeader{Section: "1", Source: "gitlab-syslog " + version, Manual: "gitlab-syslog manual"}
 			if date, err := sourceDate(); err != nil {
 				return err
 			} else if !date.IsZero() {

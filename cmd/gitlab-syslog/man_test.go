@@ -58,7 +58,7 @@ func TestManPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`.TH "GITLAB-SYSLOG" "1" "Nov 2023"`, "gitlab-syslog-run - ", "--state-dir"} {
+	for _, want := range []string{`.TH "GITLAB-SYSLOG-RUN" "1" "Nov 2023"`, "gitlab-syslog-run - ", "--state-dir"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("gitlab-syslog-run.1 lacks %q:\n%.600s", want, page)
 		}
