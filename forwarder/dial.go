@@ -3,6 +3,7 @@ package forwarder
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -202,7 +203,21 @@ func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error)
 	tc := tls.Client(&countingConn{TCPConn: raw.(*net.TCPConn)}, ep.tls)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
-		return nil, err
+		return nil, &handshakeError{err}
 	}
 	return tc, nil
 }
+
+// ErrHandshake is matched (errors.Is) by the error of a connection to a
+// tls:// or relp+tls:// destination whose TCP connection was made but
+// whose TLS handshake failed; the handshake's own error (a certificate's,
+// a timeout) is matched too.
+var ErrHandshake = errors.New("forwarder: TLS handshake failed")
+
+// handshakeError is a failed TLS handshake's error, its text unchanged,
+// matching ErrHandshake.
+type handshakeError struct{ err error }
+
+func (e *handshakeError) Error() string        { return e.err.Error() }
+func (e *handshakeError) Unwrap() error        { return e.err }
+func (e *handshakeError) Is(target error) bool { return target == ErrHandshake }

@@ -258,7 +258,10 @@ func TestSendAccounting(t *testing.T) {
 }
 
 // TestSendErrorHints: the "is the collector running?" hint only where it is
-// true, the TLS flag that fixes an untrusted certificate; ports are checked before connecting; error text is never cut.
+// true, the TLS flag that fixes an untrusted certificate, and whether the
+// port speaks TLS when the connection was made but the handshake got no
+// answer (fresh-user trial 55: it asked whether the collector was
+// running); ports are checked before connecting; error text is never cut.
 func TestSendErrorHints(t *testing.T) {
 	certs, err := testcert.WriteTestCerts(t.TempDir())
 	if err != nil {
@@ -267,6 +270,9 @@ func TestSendErrorHints(t *testing.T) {
 	tlsURL := "tls://" + freePort(t, "tcp")
 	startCollectCmd(t, tlsURL, "--cert-file", certs.ServerCert, "--key-file", certs.ServerKey)
 	closed := "tcp://" + freePort(t, "tcp")
+	plain := freePort(t, "tcp")
+	startCollectCmd(t, "tcp://"+plain) // answers no TLS handshake
+	plainAsTLS := "tls://" + plain
 	tests := []struct {
 		name    string
 		args    []string
@@ -278,6 +284,8 @@ func TestSendErrorHints(t *testing.T) {
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate signed by unknown authority — give the CA that signed the collector's certificate with --ca-file", notWant: "running"},
 		{name: "tls other name", args: []string{"--to", tlsURL, "--timeout", "2s", "--ca-file", certs.CAFile, "--server-name", "siem.example"},
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate is valid for localhost, not siem.example — the certificate does not name the host dialed: use a name it has, or --server-name", notWant: "running"},
+		{name: "tls to a plain TCP port", args: []string{"--to", plainAsTLS, "--timeout", "1s"},
+			want: "cannot reach " + plainAsTLS + ": context deadline exceeded — the connection was made, but the TLS handshake got no answer: does the collector speak TLS on that port? (a plain TCP port takes tcp://)"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
 		{name: "too many colons", args: []string{"--to", "udp://127.0.0.1:5591:9"}, want: `send: --to: "udp://127.0.0.1:5591:9": "127.0.0.1:5591:9" is not host:port (too many colons in address): write one host and one port, e.g. udp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. udp://[::1]:514`},

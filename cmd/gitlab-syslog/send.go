@@ -640,8 +640,9 @@ func defaultPortNote(dest string, err error) string {
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
 // such host, or a timeout. A server certificate the client does not trust
-// gets the flag that fixes it; other TLS or configuration errors get no
-// hint.
+// gets the flag that fixes it, a TLS handshake that timed out on a
+// connection made the question whether the port speaks TLS; other TLS or
+// configuration errors get no hint.
 func unreachableHint(err error) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
@@ -656,6 +657,8 @@ func unreachableHint(err error) string {
 		return " — is the collector running?"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return " — is the host name right?"
+	case errors.Is(err, forwarder.ErrHandshake) && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()):
+		return " — the connection was made, but the TLS handshake got no answer: does the collector speak TLS on that port? (a plain TCP port takes tcp://)"
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		return " — is the collector running, and does a firewall let the connection through?"
 	}
