@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -270,9 +271,7 @@ func TestSendErrorHints(t *testing.T) {
 	tlsURL := "tls://" + freePort(t, "tcp")
 	startCollectCmd(t, tlsURL, "--cert-file", certs.ServerCert, "--key-file", certs.ServerKey)
 	closed := "tcp://" + freePort(t, "tcp")
-	plain := freePort(t, "tcp")
-	startCollectCmd(t, "tcp://"+plain) // answers no TLS handshake
-	plainAsTLS := "tls://" + plain
+	plainAsTLS := "tls://" + silentListener(t) // answers no TLS handshake
 	tests := []struct {
 		name    string
 		args    []string
@@ -435,4 +434,29 @@ func TestPluralSummaries(t *testing.T) {
 	if err != nil || stderr != "parsed 1 line, 0 failed\n" {
 		t.Errorf("parse: %v, stderr %q; want \"parsed 1 line, 0 failed\\n\"", err, stderr)
 	}
+}
+
+// silentListener returns the host:port of a TCP listener that accepts
+// connections and reads them, and never writes: a plain TCP port a TLS
+// client gets no handshake answer from. It closes when the test ends.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
