@@ -43,20 +43,28 @@ func (r *received) total() int {
 	return n
 }
 
-// TestReloadKeepsStateDir: a reload with another state_dir (and so another
-// default streaming spool_dir) warns and keeps the running one; nothing is
-// sent again and no checkpoint goes to the new directory.
-func TestReloadKeepsStateDir(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "production_json.log")
-	writeAccessLines(t, path, 0, 10)
+// accessCollected writes n access lines into a new file named name and
+// starts a TCP collector counting what it receives (closed when the test
+// ends); it returns the file, the counts, the collector and a
+// configuration forwarding the file to it.
+func accessCollected(t *testing.T, name string, n int) (string, *received, *syslogtest.Collector, *config.Config) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	writeAccessLines(t, path, 0, n)
 	r := &received{msgs: map[string]int{}}
 	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	t.Cleanup(func() { col.Close() })
+	return path, r, col, newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+}
+
+// TestReloadKeepsStateDir: a reload with another state_dir (and so another
+// default streaming spool_dir) warns and keeps the running one; nothing is
+// sent again and no checkpoint goes to the new directory.
+func TestReloadKeepsStateDir(t *testing.T) {
+	path, r, _, c := accessCollected(t, "production_json.log", 10)
 	var logs syncBuffer
 	a, err := New(c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
@@ -103,15 +111,7 @@ func TestReloadKeepsStateDir(t *testing.T) {
 // written as acknowledged so far, and the new ones read the queued lines
 // again: each was sent twice (fresh-user trial 54).
 func TestReloadCollectorDownSendsOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gitlab_access.log")
-	writeAccessLines(t, path, 0, 10)
-	r := &received{msgs: map[string]int{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	path, r, col, c := accessCollected(t, "gitlab_access.log", 10)
 	var logs syncBuffer
 	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: time.Second})
 	defer stop()

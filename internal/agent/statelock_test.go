@@ -12,24 +12,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestSecondAgentOnStateDirFails: while one agent runs, a second one (the
 // daemon or --once) on the same state_dir fails at once, naming the
 // directory, the lock file and the PID; nothing of it is sent.
 func TestSecondAgentOnStateDirFails(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "production_json.log")
-	writeAccessLines(t, path, 0, 10)
-	r := &received{msgs: map[string]int{}}
-	col, err := syslogtest.Listen("127.0.0.1:0", r.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "access", Path: path})
+	_, r, _, c := accessCollected(t, "production_json.log", 10)
 	_, _, stop := runInBackground(t, c, Options{})
 	waitFor(t, "10 lines", 10*time.Second, func() bool { return r.total() == 10 })
 
