@@ -324,11 +324,13 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 	return err
 }
 
-// Reload replaces the configuration of a running agent: the old sources are
-// stopped (their tailers write their checkpoints) before the new ones start,
-// the forwarder is replaced when the forward section changed, the GeoIP
-// databases are reopened, and the streaming receiver rereads its tokens and
-// TLS certificate. A changed state_dir, metrics or other streaming settings
+// Reload replaces the configuration of a running agent: when nothing the
+// sources are built from changed (sourcesKept) and the GeoIP databases and
+// the detection engine are kept, the sources keep running; otherwise the
+// old sources are stopped (their tailers write their checkpoints) before
+// the new ones start, and the forwarder is replaced when the forward
+// section changed. In both, the GeoIP databases are reopened, and the
+// streaming receiver rereads its tokens and TLS certificate. A changed state_dir, metrics or other streaming settings
 // (listen, spool_dir) need a restart: a warning is logged and the running
 // values stay.
 //
