@@ -463,11 +463,12 @@ func (a *Agent) reloadRest(old, cfg *config.Config, geoChanged bool) {
 // sourcesKept reports whether the running sources can stay as they are
 // after a reload from old to cfg: every setting but those a reload
 // applies apart (detections, geoip, streaming, inputs, metrics) is the
-// same, down to the lines keys are on, so that the sources, the
-// destination and the pipeline would be built the same. The caller also
-// checks that the GeoIP databases and the detection engine are kept.
+// same (config.Config.Settings: a comment added changes nothing), so that
+// the sources, the destination and the pipeline would be built the same.
+// The caller also checks that the GeoIP databases and the detection
+// engine are kept.
 func sourcesKept(old, cfg *config.Config) bool {
-	o, c := *old, *cfg
+	o, c := old.Settings(), cfg.Settings()
 	o.Detections, o.GeoIP, o.Streaming, o.Inputs, o.Metrics = c.Detections, c.GeoIP, c.Streaming, c.Inputs, c.Metrics
 	return reflect.DeepEqual(o, c)
 }

@@ -136,3 +136,39 @@ func TestReloadCollectorDownSendsOnce(t *testing.T) {
 		t.Errorf("%d messages for 20 lines: the queued lines were sent again after the reload", n)
 	}
 }
+
+// TestSourcesKept: the sources are kept across a reload of the same
+// settings, also from a file with a comment added (its keys on other
+// lines), and not when a setting they are built from changes; detections
+// and metrics are applied apart.
+func TestSourcesKept(t *testing.T) {
+	const base = "state_dir: /s\nforward:\n  url: tcp://127.0.0.1:514\nsources:\n  - {type: audit, path: /a.log}\n"
+	parse := func(text string) *config.Config {
+		t.Helper()
+		c, err := config.Parse([]byte(text), "agent.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := parse(base)
+	for _, tc := range []struct {
+		name, text string
+		kept       bool
+	}{
+		{"same file", base, true},
+		{"a comment added", "# reviewed\n" + base, true},
+		{"a detection parameter", base + "detections:\n  params:\n    min_count: 7\n", true},
+		{"metrics", base + "metrics:\n  listen: 127.0.0.1:9469\n", true},
+		{"hostname", base + "hostname: other\n", false},
+		{"forward", strings.Replace(base, ":514", ":1514", 1), false},
+		{"a source", strings.Replace(base, "/a.log", "/b.log", 1), false},
+	} {
+		if got := sourcesKept(old, parse(tc.text)); got != tc.kept {
+			t.Errorf("%s: sourcesKept = %v, want %v", tc.name, got, tc.kept)
+		}
+	}
+}

@@ -235,6 +235,15 @@ func (c *Config) File() string { return c.file }
 // comments, or {}): every setting is then a default, or a flag's.
 func (c *Config) Empty() bool { return len(c.lines) == 0 }
 
+// Settings returns a copy of c without the lines its keys were read
+// from, for comparing the values of two configurations: the same file
+// with a comment added holds the same settings.
+func (c *Config) Settings() Config {
+	s := *c
+	s.lines = nil
+	return s
+}
+
 // FromFlags reports whether a command-line flag set a key (SetByFlag).
 func (c *Config) FromFlags() bool { return len(c.flags) > 0 }
 
