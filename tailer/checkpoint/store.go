@@ -64,12 +64,16 @@ func checkKey(key string) error {
 
 // Load decodes the record key into v. It returns false and a nil error
 // when there is no such record; an error names the file and says whether
-// it could not be read or is not valid JSON.
+// it could not be read (a file that is not a regular file is not opened)
+// or is not valid JSON.
 func (s *Store) Load(key string, v any) (bool, error) {
 	if err := checkKey(key); err != nil {
 		return false, err
 	}
 	name := s.File(key)
+	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
+		return false, fmt.Errorf("read checkpoint %s: not a regular file (mode %s); remove it (it is written again at the next checkpoint)", name, fi.Mode())
+	}
 	data, err := os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil

@@ -1,0 +1,46 @@
+//go:build unix
+
+package checkpoint
+
+import (
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestLoadFIFO: a record whose file is a FIFO is an error naming it and
+// saying to remove it, returned at once: the FIFO is not opened (reading
+// it blocked the agent at start, past SIGTERM; fresh-user trial 56). Save
+// replaces it.
+func TestLoadFIFO(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(s.File("k"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		var v map[string]any
+		_, err := s.Load("k", &v)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), "remove it") {
+			t.Errorf("Load of a FIFO: %v, want an error saying it is not a regular file and to remove it", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load blocked on a FIFO for 10 s")
+	}
+	if err := s.Save("k", map[string]int{"offset": 1}); err != nil {
+		t.Fatalf("Save over the FIFO: %v", err)
+	}
+	var v map[string]int
+	if ok, err := s.Load("k", &v); !ok || err != nil || v["offset"] != 1 {
+		t.Errorf("after Save: ok %v, err %v, %v", ok, err, v)
+	}
+}
