@@ -25,6 +25,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 )
 
@@ -248,6 +249,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else if p, status := detectStateDirProblem(c.StateDir); p != "" { // run refuses it
 		fmt.Fprintf(w, ": %s\n", status)
 		problems = append(problems, problemAt(c, "state_dir", c.StateDir+" "+p))
+	} else if err := statelock.CheckFile(c.StateDir); err != nil { // run refuses it
+		fmt.Fprintf(w, ": LOCK FILE NOT A REGULAR FILE\n")
+		problems = append(problems, problemAt(c, "state_dir", err.Error()))
 	} else if _, err := os.Stat(c.StateDir); errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {

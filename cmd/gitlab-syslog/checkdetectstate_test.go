@@ -75,3 +75,30 @@ func mkdir(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckLockFileNotRegular: a directory or a FIFO in the place of
+// state_dir/lock is a problem in check, with run's words, as run refuses
+// it (fresh-user trial 56: check said valid); the FIFO is not opened.
+func TestCheckLockFileNotRegular(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(t *testing.T, path string) error
+		mode string
+	}{
+		{"directory", func(t *testing.T, path string) error { return os.Mkdir(path, 0o755) }, "d"},
+		{"FIFO", mkfifo, "p"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := t.TempDir()
+			lock := filepath.Join(state, "lock")
+			if err := tc.make(t, lock); err != nil {
+				t.Fatal(err)
+			}
+			out, err := execute(t, "check", "--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state)
+			want := "--state-dir: state_dir " + state + ": " + lock + " is not a regular file (mode " + tc.mode
+			if err == nil || !strings.Contains(out, want) || !strings.Contains(out, "remove it (the lock file is created again)") {
+				t.Errorf("check: err %v; want the problem %q ... remove it, in:\n%s", err, want, out)
+			}
+		})
+	}
+}

@@ -28,8 +28,8 @@ func Acquire(dir string) (*Lock, error) {
 		return nil, fmt.Errorf("state_dir %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
-		return nil, fmt.Errorf("state_dir %s: %s is not a regular file (mode %s), so it cannot be the lock file: remove it (the lock file is created again)", dir, path, fi.Mode())
+	if err := CheckFile(dir); err != nil {
+		return nil, err
 	}
 	// The lock is held through a read-only descriptor, so that a file
 	// system remounted read-only under a running agent is not busy.
@@ -98,4 +98,15 @@ func Held(dir string) bool {
 	}
 	defer f.Close() // closing releases a lock taken here
 	return errors.Is(flock(f), syscall.EWOULDBLOCK)
+}
+
+// CheckFile returns the error Acquire gives, without opening it (a FIFO
+// would block), when something other than a regular file is in the place
+// of dir's lock file; nil otherwise, a missing lock file included.
+func CheckFile(dir string) error {
+	path := filepath.Join(dir, FileName)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("state_dir %s: %s is not a regular file (mode %s), so it cannot be the lock file: remove it (the lock file is created again)", dir, path, fi.Mode())
+	}
+	return nil
 }
