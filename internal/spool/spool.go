@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -93,6 +94,9 @@ func Open(dir, name string, max int64, log *slog.Logger) (*File, error) {
 }
 
 func (s *File) open() error {
+	if fi, err := os.Stat(s.path); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 { // not opened: it would block until read
+		return fmt.Errorf("spool: %s is a named pipe (FIFO), so it cannot be the spool: remove it (the spool is created again)", s.path)
+	}
 	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("spool: open spool: %w", err)

@@ -64,6 +64,9 @@ func openDedupe(dir string, window time.Duration, maxIDs int, now time.Time, log
 		path:    filepath.Join(dir, DedupeFile),
 		log:     log,
 	}
+	if fi, err := os.Stat(d.path); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
+		return nil, fmt.Errorf("streaming: dedupe log %s is not a regular file (mode %s): remove it (it is created again)", d.path, fi.Mode())
+	}
 	data, err := os.ReadFile(d.path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("streaming: read dedupe log: %w", err)
