@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/blocktest"
 )
 
 // TestOpenFIFO: a FIFO in the spool's place is refused at once, naming it
@@ -20,17 +22,11 @@ func TestOpenFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "events.log"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
+	err := blocktest.Within(t, 10*time.Second, "Open over a FIFO", func() error {
 		_, err := Open(dir, "events.log", 1<<20, slog.New(slog.DiscardHandler))
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "is a named pipe (FIFO)") || !strings.Contains(err.Error(), "remove it") {
-			t.Errorf("Open over a FIFO: %v, want it refused, saying to remove it", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Open blocked on a FIFO for 10 s")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "is a named pipe (FIFO)") || !strings.Contains(err.Error(), "remove it") {
+		t.Errorf("Open over a FIFO: %v, want it refused, saying to remove it", err)
 	}
 }

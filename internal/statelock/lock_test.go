@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/blocktest"
 )
 
 // TestHelperHoldLock is not a test: run by TestKilledHolderDoesNotBlock as
@@ -114,20 +116,14 @@ func TestNotRegularLockFile(t *testing.T) {
 			if err := tc.make(path); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			go func() {
+			err := blocktest.Within(t, 10*time.Second, "Acquire", func() error {
 				l, err := Acquire(dir)
 				l.Release()
-				done <- err
-			}()
-			select {
-			case err := <-done:
-				want := "state_dir " + dir + ": " + path + " is not a regular file (mode "
-				if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "remove it (the lock file is created again)") {
-					t.Errorf("err = %v\nwant %s... remove it", err, want)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("Acquire blocked for 10 s")
+				return err
+			})
+			want := "state_dir " + dir + ": " + path + " is not a regular file (mode "
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "remove it (the lock file is created again)") {
+				t.Errorf("err = %v\nwant %s... remove it", err, want)
 			}
 		})
 	}

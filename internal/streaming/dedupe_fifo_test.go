@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/blocktest"
 )
 
 // TestDedupeLogFIFO: a FIFO in the dedupe log's place is refused at once,
@@ -19,17 +21,11 @@ func TestDedupeLogFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, DedupeFile), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
+	err := blocktest.Within(t, 10*time.Second, "openDedupe over a FIFO", func() error {
 		_, err := openDedupe(dir, time.Hour, 1000, time.Now(), slog.New(slog.DiscardHandler))
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "is not a regular file") || !strings.Contains(err.Error(), "remove it") {
-			t.Errorf("openDedupe over a FIFO: %v, want it refused, saying to remove it", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("openDedupe blocked on a FIFO for 10 s")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "is not a regular file") || !strings.Contains(err.Error(), "remove it") {
+		t.Errorf("openDedupe over a FIFO: %v, want it refused, saying to remove it", err)
 	}
 }

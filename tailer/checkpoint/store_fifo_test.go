@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/blocktest"
 )
 
 // TestLoadFIFO: a record whose file is a FIFO is an error naming it and
@@ -22,19 +24,13 @@ func TestLoadFIFO(t *testing.T) {
 	if err := syscall.Mkfifo(s.File("k"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
+	err = blocktest.Within(t, 10*time.Second, "Load of a FIFO", func() error {
 		var v map[string]any
 		_, err := s.Load("k", &v)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), "remove it") {
-			t.Errorf("Load of a FIFO: %v, want an error saying it is not a regular file and to remove it", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Load blocked on a FIFO for 10 s")
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), "remove it") {
+		t.Errorf("Load of a FIFO: %v, want an error saying it is not a regular file and to remove it", err)
 	}
 	if err := s.Save("k", map[string]int{"offset": 1}); err != nil {
 		t.Fatalf("Save over the FIFO: %v", err)
