@@ -256,6 +256,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {
 		fmt.Fprintf(w, ": writable\n")
+		for _, warn := range checkpointWarnings(c.StateDir) {
+			fmt.Fprintf(w, "            WARNING: %s\n", warn)
+		}
 	}
 	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)
 	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"

@@ -102,3 +102,24 @@ func TestCheckLockFileNotRegular(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckCheckpointNotRegular: a FIFO in the place of one of run's file
+// checkpoints (tail-*.json) is a warning in check, which run then works
+// around by reading the file again (fresh-user trial 56: run hung on it and
+// check said nothing); a regular checkpoint gets none.
+func TestCheckCheckpointNotRegular(t *testing.T) {
+	state := t.TempDir()
+	writeFile(t, filepath.Join(state, "tail-0123456789abcdef.json"), "{}\n")
+	fifo := filepath.Join(state, "tail-fedcba9876543210.json")
+	if err := mkfifo(t, fifo); err != nil {
+		t.Fatal(err)
+	}
+	out, err := execute(t, "check", "--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	want := "WARNING: checkpoint " + fifo + " is not a regular file (mode p"
+	if n := strings.Count(out, "WARNING: checkpoint "); n != 1 || !strings.Contains(out, want) {
+		t.Errorf("%d checkpoint warnings, want one: %q, in:\n%s", n, want, out)
+	}
+}
