@@ -332,7 +332,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, r := range eng.Rules() {
 		running = append(running, r.ID)
 	}
-	if err := unreadParams(o.params, running, detect.Catalogue(), eng.Off()); err != nil {
+	if err := unreadParams(o.params, cfg.Params, running, detect.Catalogue(), eng.Off()); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	io.WriteString(stderr, note)

@@ -52,9 +52,11 @@ func rulesOffNote(configFile string, cfg detect.Config, only []string) string {
 // the rules that run (running, with their specs in specs): a NAME none of
 // them reads would change nothing, so it is an error naming the flag, the
 // rules that run, and the rules that do read it (those of them that are
-// on but lack what they need with their reason, from off). Every rule
-// reads suppress. Errors are joined, one per name, in flag order.
-func unreadParams(flags []string, running []string, specs []detect.Spec, off []*detect.OffError) error {
+// on but lack what they need with their reason, from off), or, when its
+// value (values, by name: the flags as parsed) is empty and leaves its
+// rules off, saying so. Every rule reads suppress. Errors are joined, one
+// per name, in flag order.
+func unreadParams(flags []string, values map[string]string, running []string, specs []detect.Spec, off []*detect.OffError) error {
 	reads := func(s detect.Spec, name string) bool {
 		return name == "suppress" || slices.Contains(s.Params, name)
 	}
@@ -87,7 +89,7 @@ func unreadParams(flags []string, running []string, specs []detect.Spec, off []*
 			runs = plural(len(running), "the rule that runs is ", "the rules that run are ") + someIDs(running)
 		}
 		offs, nOff := offOf(readers, off)
-		if nOff == len(readers) && paramValue(flags, name) == "" {
+		if nOff == len(readers) && strings.TrimSpace(values[name]) == "" {
 			errs = append(errs, fmt.Errorf("--param %s is empty, so %s, which %s it, %s off: give it a value (a list is comma-separated: --param %s=a,b), or leave --param %s out",
 				name, someIDs(readers), plural(len(readers), "needs", "need"), plural(len(readers), "is", "are"), name, name))
 			continue
@@ -101,18 +103,6 @@ func unreadParams(flags []string, running []string, specs []detect.Spec, off []*
 			offs, do, name))
 	}
 	return errors.Join(errs...)
-}
-
-// paramValue returns the value, spaces trimmed, of the last of the
-// --param flags (NAME=VALUE) that sets name: the one that counts.
-func paramValue(flags []string, name string) string {
-	v := ""
-	for _, f := range flags {
-		if n, val, _ := strings.Cut(f, "="); strings.TrimSpace(n) == name {
-			v = strings.TrimSpace(val)
-		}
-	}
-	return v
 }
 
 // offOf says which of the rules ids are off for want of data (off), with

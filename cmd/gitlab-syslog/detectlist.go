@@ -43,7 +43,7 @@ func listEffective(w io.Writer, o *detectOptions) error {
 		running[r.ID] = r
 		ids = append(ids, r.ID)
 	}
-	if err := unreadParams(o.params, ids, detect.Catalogue(), eng.Off()); err != nil {
+	if err := unreadParams(o.params, cfg.Params, ids, detect.Catalogue(), eng.Off()); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
 	off := map[string]string{}
