@@ -70,11 +70,18 @@ func agentState(dir string) string {
 // has not read a file yet (run then refuses the directory once detect
 // used it: detectStateDirProblem).
 func agentCheckpoint(dir string) string {
-	m, _ := filepath.Glob(filepath.Join(dir, checkpoint.PositionKeyPrefix+"*.json"))
+	m := checkpointFiles(dir)
 	if len(m) == 0 {
 		return ""
 	}
 	return filepath.Base(m[0])
+}
+
+// checkpointFiles returns the paths of run's file checkpoints in dir
+// ("tail-" and a hash, .json: checkpoint.PositionKey), sorted.
+func checkpointFiles(dir string) []string {
+	m, _ := filepath.Glob(filepath.Join(dir, checkpoint.PositionKeyPrefix+"*.json"))
+	return m
 }
 
 // detectStateDirProblem returns why run cannot use state_dir dir, to
