@@ -256,8 +256,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {
 		fmt.Fprintf(w, ": writable\n")
-		for _, warn := range checkpointWarnings(c.StateDir) {
+		ps, warns := checkpointIssues(c.StateDir)
+		for _, warn := range warns {
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
+		}
+		for _, p := range ps {
+			problems = append(problems, problemAt(c, "state_dir", p.Error()))
 		}
 	}
 	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)

@@ -12,7 +12,9 @@ import (
 // corrupt, the journal of delivered alerts a directory), naming the file
 // and what to do, and passes (trial 52: check said nothing of a
 // directory in the journal's place); a directory in a state file's place,
-// over which every save fails (run --once exits 1), is a problem (trial
+// over which every save fails (a rule's makes run --once exit 1), is a
+// problem, its message claiming no exit status (trial 57: _positions.json's
+// did not make run --once fail) (trial
 // 53: check passed it with a warning). A FIFO is not opened (it would
 // block). A sound state gives neither.
 func TestCheckDetectState(t *testing.T) {
@@ -31,7 +33,7 @@ func TestCheckDetectState(t *testing.T) {
 		}, []string{"WARNING: detection state: " + "%s/engine.json: corrupt state file", "remove or move %s/engine.json to start fresh"}, false},
 		{"state file a directory", func(t *testing.T, dir string) {
 			mkdir(t, filepath.Join(dir, "sentinel.bruteforce.json"))
-		}, []string{"problems:\n  detections: state file %s/sentinel.bruteforce.json is a directory, not a state file: every save of that state fails (run --once exits 1); remove or move it"}, true},
+		}, []string{"problems:\n  detections: state file %s/sentinel.bruteforce.json is a directory, not a state file: every save of that state fails; remove or move it"}, true},
 		{"state file a FIFO, not opened", func(t *testing.T, dir string) {
 			if err := mkfifo(t, filepath.Join(dir, "_engine.json")); err != nil {
 				t.Fatal(err)
@@ -106,15 +108,25 @@ func TestCheckLockFileNotRegular(t *testing.T) {
 // TestCheckCheckpointNotRegular: a FIFO in the place of one of run's file
 // checkpoints (tail-*.json) is a warning in check, which run then works
 // around by reading the file again (fresh-user trial 56: run hung on it and
-// check said nothing); a regular checkpoint gets none.
+// check said nothing); a directory there is a problem, as no save can
+// replace it (trial 57: check called it valid, and every run sent the file
+// again); a regular checkpoint gets neither.
 func TestCheckCheckpointNotRegular(t *testing.T) {
+	dirState := t.TempDir()
+	dir := filepath.Join(dirState, "tail-00112233445566.json")
+	mkdir(t, dir)
+	out, err := execute(t, "check", "--log-dir", "../../testdata", "--to", "stdout", "--state-dir", dirState)
+	if want := "--state-dir: checkpoint " + dir + " is a directory, which no checkpoint can replace: run sends its file again at every start; remove it"; err == nil || !strings.Contains(out, want) {
+		t.Errorf("check with a directory checkpoint: err %v; want the problem %q in:\n%s", err, want, out)
+	}
+
 	state := t.TempDir()
 	writeFile(t, filepath.Join(state, "tail-0123456789abcdef.json"), "{}\n")
 	fifo := filepath.Join(state, "tail-fedcba9876543210.json")
 	if err := mkfifo(t, fifo); err != nil {
 		t.Fatal(err)
 	}
-	out, err := execute(t, "check", "--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state)
+	out, err = execute(t, "check", "--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state)
 	if err != nil {
 		t.Fatalf("check: %v\n%s", err, out)
 	}

@@ -12,7 +12,8 @@ import (
 // CheckStateDir checks the files of the detection state in dir
 // (state_dir/detect) as the engine would find them at start. problems
 // are the state files it cannot save over, so that every save fails: a
-// directory in a NAME.json's place (run --once then exits 1). warnings
+// directory in a NAME.json's place (a rule's makes run --once exit 1).
+// warnings
 // are those it cannot restore but replaces at its next save: a NAME.json
 // that is not a regular file (not opened: a FIFO would block), cannot be
 // read, or is not a state envelope for NAME (Store.Load's errors, but for
@@ -36,7 +37,7 @@ func CheckStateDir(dir string) (problems, warnings []error) {
 		}
 		path := filepath.Join(dir, e.Name())
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() { // a save renames its file over it: not over a directory
-			problems = append(problems, fmt.Errorf("%s is a directory, not a state file: every save of that state fails (run --once exits 1); remove or move it", path))
+			problems = append(problems, fmt.Errorf("%s is a directory, not a state file: every save of that state fails; remove or move it", path))
 			continue
 		}
 		if _, err := s.read(name); err != nil {

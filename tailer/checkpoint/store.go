@@ -179,6 +179,9 @@ func writeFileAtomic(name string, data []byte) error {
 	}
 	if err := os.Rename(tmpName, name); err != nil {
 		os.Remove(tmpName)
+		if fi, serr := os.Lstat(name); serr == nil && fi.IsDir() {
+			return fmt.Errorf("write checkpoint %s: it is a directory, which no checkpoint can replace: remove it (%w)", name, err)
+		}
 		return fmt.Errorf("write checkpoint %s: %w", name, err)
 	}
 	return syncDir(dir)

@@ -3,6 +3,7 @@
 package checkpoint
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,5 +39,22 @@ func TestLoadFIFO(t *testing.T) {
 	var v map[string]int
 	if ok, err := s.Load("k", &v); !ok || err != nil || v["offset"] != 1 {
 		t.Errorf("after Save: ok %v, err %v, %v", ok, err, v)
+	}
+}
+
+// TestSaveOverDirectory: a directory in a record's place makes Save fail
+// with an error saying so and to remove it (fresh-user trial 57: "file
+// exists", logged every second).
+func TestSaveOverDirectory(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(s.File("k"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Save("k", map[string]int{"offset": 1})
+	if err == nil || !strings.Contains(err.Error(), "it is a directory, which no checkpoint can replace: remove it") {
+		t.Errorf("Save over a directory: %v, want it to say so and to remove it", err)
 	}
 }
