@@ -139,6 +139,10 @@ func TestFacilityForms(t *testing.T) {
 }
 
 func TestValidateErrors(t *testing.T) {
+	wd, err := os.Getwd() // relative paths resolve against it (fresh-user trial 57: one was said to be "through a symbolic link")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, yaml string
 		want       string
@@ -192,6 +196,8 @@ func TestValidateErrors(t *testing.T) {
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},
 		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "sources[1].path: /a is already followed by sources[0]"},
 		{"duplicate path written another way", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: //a}\n", "sources[1].path: //a is the file of sources[0] (/a) written another way"},
+		{"duplicate path relative", "state_dir: /s\nsources:\n  - {type: audit, path: " + wd + "/testdata/x.log}\n  - {type: access, path: testdata/x.log}\n",
+			"sources[1].path: testdata/x.log is the file of sources[0] (" + wd + "/testdata/x.log) written another way"},
 		{"app_name with space", "state_dir: /s\nsources:\n  - {type: audit, path: /a, app_name: GitLab Audit}\n", "sources[0].app_name: \"GitLab Audit\" has a space"},
 		{"empty sources", "state_dir: /s\nsources: []\n", "sources: no sources"},
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},

@@ -655,12 +655,22 @@ func schemeTypo(scheme string, schemes []string) string {
 
 // howSame says how path names the file of other, which has the same
 // checkpoint key: written another way (a trailing or doubled slash, a
-// ./), or through a symbolic link to a directory.
+// ./, or relative to the working directory), or through a symbolic link
+// to a directory.
 func howSame(path, other string) string {
-	if filepath.Clean(path) == filepath.Clean(other) {
+	if abs(path) == abs(other) {
 		return "written another way"
 	}
 	return "through a symbolic link"
+}
+
+// abs is path made absolute and clean, or path cleaned when the working
+// directory cannot be known.
+func abs(path string) string {
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return filepath.Clean(path)
 }
 
 // fileKey identifies the file at path, followed through symbolic links,
