@@ -64,3 +64,46 @@ func TestContainerLongLineCutPrefix(t *testing.T) {
 		})
 	}
 }
+
+// TestContainerRecordCutSeals: a CRI runtime whose partial records are
+// longer than max_line_bytes (containerd with max_container_log_line_size
+// raised) has its records cut by the tailer; the line joined from them
+// goes out as a prefix of the GitLab line in the gitlab-logger envelope,
+// not with the next record's text spliced in after the cut (the line's
+// middle lost). Before, the join took up to EnvelopeSlack bytes of the
+// next record after the cut one.
+func TestContainerRecordCutSeals(t *testing.T) {
+	const maxLine, record = 160 << 10, 200 << 10
+	var nums strings.Builder
+	for i := 0; nums.Len() < 3*record; i++ {
+		fmt.Fprintf(&nums, "%07d,", i)
+	}
+	gl := `{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","correlation_id":"x","message":"big","meta.caller_id":"` + nums.String() + `"}`
+	env := `{"component":"gitlab","subcomponent":"application_json","level":"info","file":"/var/log/gitlab/application_json.log","message":` + gl + `}`
+	var b strings.Builder
+	for i := 0; i < len(env); i += record {
+		tag := "P"
+		if i+record >= len(env) {
+			tag = "F"
+		}
+		fmt.Fprintf(&b, "2024-05-31T14:32:44.108000000Z stdout %s %s\n", tag, env[i:min(i+record, len(env))])
+	}
+	path := filepath.Join(t.TempDir(), "webservice.log")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "stdout://", config.Source{Type: "application", Path: path, Format: "cri"})
+	c.Tailer.MaxLineBytes = maxLine
+	_, msgs := runOnce(t, c)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	msg := string(msgs[0].Msg)
+	if !strings.HasPrefix(gl, msg) || len(msg) < maxLine-1024 {
+		i := 0
+		for i < len(msg) && i < len(gl) && msg[i] == gl[i] {
+			i++
+		}
+		t.Errorf("MSG of %d bytes, of which the GitLab line's first %d; want a prefix of the line of about %d bytes", len(msg), i, maxLine)
+	}
+}

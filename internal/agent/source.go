@@ -362,7 +362,7 @@ func (s *source) carryOver(sl *slot) {
 	}
 	sl.hold = s.hold
 	for i := k; i < n; i++ {
-		s.scout.Decode(tb.Line(i))
+		s.scout.DecodeCut(tb.Line(i), tb.IsCut(i))
 	}
 	s.scout.AppendCarry(&s.carry)
 }

@@ -109,8 +109,8 @@ const (
 // the detection engine) and what it did.
 func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, error) {
 	u := w.uw
-	out, st, derr := u.dec.Decode(tb.Line(i))
-	u.cut = out.Cut && !tb.IsCut(i) // the tailer counts and logs its own cuts
+	out, st, derr := u.dec.DecodeCut(tb.Line(i), tb.IsCut(i))
+	u.cut = out.Cut && !out.ReaderCut // the tailer counts and logs its own cuts
 	switch st {
 	case container.Partial:
 		return nil, outPartial, nil

@@ -3,7 +3,9 @@ package container
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -222,5 +224,87 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("json"); err == nil {
 		t.Error("ParseFormat(json) succeeded")
+	}
+}
+
+// TestDecodeCutSeals: a partial record that the reader cut short ends its
+// line there: the records that continue the line add nothing, the line
+// comes out cut with ReaderCut set, and the next line is joined as usual;
+// the seal travels in a Carry.
+func TestDecodeCutSeals(t *testing.T) {
+	type rec struct {
+		line string
+		cut  bool
+	}
+	cases := []struct {
+		name       string
+		recs       []rec
+		carryAfter int // seed a new decoder from the carry after this many records (0: none)
+		want       []string
+		wantCut    []bool
+		wantReader []bool
+	}{
+		{
+			name:       "first part cut",
+			recs:       []rec{{"T stdout P abc", true}, {"T stdout P def", false}, {"T stdout F gh", false}, {"T stdout F next", false}},
+			want:       []string{"abc", "next"},
+			wantCut:    []bool{true, false},
+			wantReader: []bool{true, false},
+		},
+		{
+			name:       "middle part cut",
+			recs:       []rec{{"T stdout P abc", false}, {"T stdout P def", true}, {"T stdout F gh", false}},
+			want:       []string{"abcdef"},
+			wantCut:    []bool{true},
+			wantReader: []bool{true},
+		},
+		{
+			name:       "last part cut",
+			recs:       []rec{{"T stdout P abc", false}, {"T stdout F def", true}, {"T stdout F x", false}},
+			want:       []string{"abcdef", "x"},
+			wantCut:    []bool{true, false},
+			wantReader: []bool{true, false},
+		},
+		{
+			name:       "other stream not sealed",
+			recs:       []rec{{"T stdout P abc", true}, {"T stderr P e", false}, {"T stderr F f", false}, {"T stdout F gh", false}},
+			want:       []string{"ef", "abc"},
+			wantCut:    []bool{false, true},
+			wantReader: []bool{false, true},
+		},
+		{
+			name:       "seal carried",
+			recs:       []rec{{"T stdout P abc", true}, {"T stdout P def", false}, {"T stdout F gh", false}},
+			carryAfter: 2,
+			want:       []string{"abc"},
+			wantCut:    []bool{true},
+			wantReader: []bool{true},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Decoder{Format: CRI}
+			var got []string
+			var cut, reader []bool
+			for i, r := range tc.recs {
+				if tc.carryAfter > 0 && i == tc.carryAfter {
+					var c Carry
+					d.AppendCarry(&c)
+					d = &Decoder{Format: CRI}
+					d.Seed(&c)
+				}
+				line := strings.Replace(r.line, "T ", "2024-05-01T12:00:00Z ", 1)
+				out, st, err := d.DecodeCut([]byte(line), r.cut)
+				if err != nil {
+					t.Fatalf("record %d: %v", i, err)
+				}
+				if st == Complete {
+					got, cut, reader = append(got, string(out.Text)), append(cut, out.Cut), append(reader, out.ReaderCut)
+				}
+			}
+			if !slices.Equal(got, tc.want) || !slices.Equal(cut, tc.wantCut) || !slices.Equal(reader, tc.wantReader) {
+				t.Errorf("lines %q cut %v reader cut %v; want %q cut %v reader cut %v", got, cut, reader, tc.want, tc.wantCut, tc.wantReader)
+			}
+		})
 	}
 }

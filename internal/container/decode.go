@@ -29,10 +29,14 @@ type Line struct {
 	// Subcomponent is the gitlab-logger subcomponent ("audit_json"), nil
 	// when the line was not wrapped by the logger.
 	Subcomponent []byte
-	// Cut says Text was cut to the Decoder's MaxLineBytes: the joined
-	// line, or the GitLab line in a gitlab-logger envelope (whose
-	// envelope may itself have been cut, see ParseCutEnvelope).
+	// Cut says Text was cut: to the Decoder's MaxLineBytes (the joined
+	// line, or the GitLab line in a gitlab-logger envelope, whose
+	// envelope may itself have been cut, see ParseCutEnvelope), or where
+	// the reader cut one of its records (ReaderCut).
 	Cut bool
+	// ReaderCut says the reader cut one of the line's records short
+	// (DecodeCut): the reader has counted and reported that cut itself.
+	ReaderCut bool
 }
 
 // Decoder unwraps the lines of one file in order. It joins partial records
@@ -57,9 +61,21 @@ type Decoder struct {
 // partial records are joined, and a gitlab-logger envelope in the result
 // is unwrapped. It allocates only while its buffers grow.
 func (d *Decoder) Decode(line []byte) (Line, Status, error) {
+	return d.DecodeCut(line, false)
+}
+
+// DecodeCut decodes one line of the file as Decode does; cut says the
+// reader cut the line short (a record longer than the reader's bound,
+// MaxRecordBytes in the agent), so that its end is missing. A cut partial
+// record seals its line (Joiner.Seal): the line ends with what the record
+// kept, and the text of the records that continue it is dropped, so that
+// it comes out cut, as the reader cuts a plain line, with Line.ReaderCut
+// set. A cut record that does not decode (Docker's JSON lost its end) is
+// Malformed, as any other.
+func (d *Decoder) DecodeCut(line []byte, cut bool) (Line, Status, error) {
 	f := d.Format
 	if f == Plain {
-		return Line{Text: line}, Complete, nil
+		return Line{Text: line, ReaderCut: cut, Cut: cut}, Complete, nil
 	}
 	if f == Auto {
 		f = Sniff(line)
@@ -83,11 +99,15 @@ func (d *Decoder) Decode(line []byte) (Line, Status, error) {
 	if d.MaxLineBytes > 0 {
 		j.Max = d.MaxLineBytes + EnvelopeSlack
 	}
+	readerCut := cut || j.Sealed()
 	text, done := j.Add(r.Content, r.Partial)
+	if cut {
+		j.Seal()
+	}
 	if !done {
 		return Line{}, Partial, nil
 	}
-	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut()}
+	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut() || cut, ReaderCut: readerCut}
 	if LooksLikeEnvelope(text) {
 		e, ebuf, err := ParseEnvelope(text, d.ebuf[:0])
 		if err != nil && out.Cut {
@@ -137,6 +157,9 @@ func (d *Decoder) joiner(stream []byte) *Joiner {
 // stream, to continue decoding elsewhere (Seed).
 type Carry struct {
 	Stdout, Stderr []byte
+	// StdoutSealed and StderrSealed say the stream's pending line was
+	// sealed (Joiner.Seal): its later parts are dropped.
+	StdoutSealed, StderrSealed bool
 }
 
 // Empty reports whether c holds no parts.
@@ -146,6 +169,7 @@ func (c *Carry) Empty() bool { return len(c.Stdout) == 0 && len(c.Stderr) == 0 }
 func (d *Decoder) AppendCarry(c *Carry) {
 	c.Stdout = appendPending(c.Stdout[:0], &d.j[0])
 	c.Stderr = appendPending(c.Stderr[:0], &d.j[1])
+	c.StdoutSealed, c.StderrSealed = d.j[0].Sealed(), d.j[1].Sealed()
 }
 
 func appendPending(dst []byte, j *Joiner) []byte {
@@ -161,8 +185,8 @@ func (d *Decoder) Seed(c *Carry) {
 	if c == nil {
 		c = &Carry{}
 	}
-	d.j[0].Seed(c.Stdout)
-	d.j[1].Seed(c.Stderr)
+	d.j[0].Seed(c.Stdout, c.StdoutSealed)
+	d.j[1].Seed(c.Stderr, c.StderrSealed)
 }
 
 // IsPartial reports whether line is a partial runtime record of the

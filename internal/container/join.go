@@ -11,6 +11,7 @@ type Joiner struct {
 	buf     []byte
 	pending bool
 	cut     bool
+	sealed  bool // the pending line's later parts are dropped (Seal)
 }
 
 // Add adds a record's content. It returns the whole line and true when the
@@ -19,21 +20,39 @@ type Joiner struct {
 // record returns false and is kept.
 func (j *Joiner) Add(content []byte, partial bool) ([]byte, bool) {
 	if !j.pending && !partial {
-		j.cut = false
+		j.cut, j.sealed = false, false
 		return content, true
 	}
 	if !j.pending {
-		j.buf, j.cut = j.buf[:0], false
+		j.buf, j.cut, j.sealed = j.buf[:0], false, false
 	}
 	j.pending = partial
 	room := len(content)
-	if j.Max > 0 && len(j.buf)+room > j.Max {
+	if j.sealed {
+		room = 0
+	} else if j.Max > 0 && len(j.buf)+room > j.Max {
 		room = max(j.Max-len(j.buf), 0)
 		j.cut = true
 	}
 	j.buf = append(j.buf, content[:room]...)
 	return j.buf, !partial
 }
+
+// Seal cuts the pending line where it ends now: the parts added after it,
+// up to and including the line's last, are dropped, and Cut reports the
+// line cut. A reader that cut a record short (its end and the record's
+// newline never reached the joiner) seals the line, so that the next
+// record's text is not joined to a part whose end is missing, which would
+// lose the line's middle instead of its end. Seal does nothing when no
+// line is pending.
+func (j *Joiner) Seal() {
+	if j.pending {
+		j.cut, j.sealed = true, true
+	}
+}
+
+// Sealed reports whether the pending line was sealed (Seal).
+func (j *Joiner) Sealed() bool { return j.pending && j.sealed }
 
 // Pending returns the parts added since the last complete line, valid until
 // the next Add, and whether there are any.
@@ -42,12 +61,15 @@ func (j *Joiner) Pending() ([]byte, bool) { return j.buf, j.pending }
 // Cut reports whether the line last completed (or pending) was cut to Max.
 func (j *Joiner) Cut() bool { return j.cut }
 
-// Seed makes p the pending parts, as if added by Add(p, true); an empty p
-// leaves nothing pending.
-func (j *Joiner) Seed(p []byte) {
-	j.buf, j.cut = append(j.buf[:0], p...), false
+// Seed makes p the pending parts, as if added by Add(p, true), then sealed
+// (Seal) when sealed is true; an empty p leaves nothing pending.
+func (j *Joiner) Seed(p []byte, sealed bool) {
+	j.buf, j.cut, j.sealed = append(j.buf[:0], p...), false, false
 	j.pending = len(p) > 0
+	if sealed {
+		j.Seal()
+	}
 }
 
 // Reset drops what is pending.
-func (j *Joiner) Reset() { j.buf, j.pending, j.cut = j.buf[:0], false, false }
+func (j *Joiner) Reset() { j.buf, j.pending, j.cut, j.sealed = j.buf[:0], false, false, false }
