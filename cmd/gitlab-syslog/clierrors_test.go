@@ -39,6 +39,8 @@ func TestFlagErrors(t *testing.T) {
 		{"send --sd-id without @", "x\n", []string{"send", "--to", "stdout", "--sd-id", "gitlab"}, `--sd-id: "gitlab" has no @: an SD-ID without @ must be registered with IANA (RFC 5424 §6.3.2)`},
 		{"check --sd-id IANA-registered", "", []string{"check", "--to", "stdout", "--log-dir", "../../testdata", "--sd-id", "meta"}, `--sd-id: "meta" is an SD-ID registered with IANA`},
 		{"run --sd-id without @", "", []string{"run", "--once", "--to", "stdout", "--log-dir", "../../testdata", "--sd-id", "mycompany"}, `--sd-id: "mycompany" has no @`},
+		{"send --sd-id with --no-sd", "x\n", []string{"send", "--to", "stdout", "--no-sd", "--sd-id", "gl@32473"}, "--sd-id gl@32473 with --no-sd: --no-sd sends no STRUCTURED-DATA, so no SD-ID is used; give one of them"},
+		{"run --sd-id with --rfc3164", "", []string{"run", "--once", "--to", "stdout", "--log-dir", "../../testdata", "--rfc3164", "--sd-id", "gl@32473"}, "--sd-id gl@32473 with --rfc3164: an RFC 3164 message has no STRUCTURED-DATA"},
 		{"healthcheck timeout 0", "", []string{"healthcheck", "--timeout", "0s"}, "healthcheck: --timeout 0s: want a positive duration"},
 		{"parse TYPE:FILE", "", []string{"parse", "AUDIT:no-such.log"}, "open AUDIT:no-such.log: no such file or directory (TYPE:FILE is detect's syntax; parse takes --type audit no-such.log)"},
 		{"send TYPE:FILE", "", []string{"send", "--to", "stdout", "access:/no/such.log"}, "open access:/no/such.log: no such file or directory (TYPE:FILE is detect's syntax; send takes --type access /no/such.log)"},

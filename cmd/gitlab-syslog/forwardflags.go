@@ -56,6 +56,14 @@ func (f *forwardFlags) apply(cmd *cobra.Command, c *config.Config) error {
 	if changed("hostname") && strings.TrimSpace(f.hostname) == "" {
 		return fmt.Errorf("--hostname: empty value (an unset shell variable?); give a host name such as gitlab01.example.com, - for RFC 5424's nil value (no host name), or leave the flag out for this machine's name")
 	}
+	if changed("sd-id") {
+		switch {
+		case changed("no-sd") && f.noSD:
+			return fmt.Errorf("--sd-id %s with --no-sd: --no-sd sends no STRUCTURED-DATA, so no SD-ID is used; give one of them", f.sdID)
+		case changed("rfc3164") && f.rfc3164:
+			return fmt.Errorf("--sd-id %s with --rfc3164: an RFC 3164 message has no STRUCTURED-DATA, so no SD-ID is used; give one of them", f.sdID)
+		}
+	}
 	to := f.to
 	if config.IsStdout(to) {
 		to = config.StdoutURL
