@@ -47,6 +47,15 @@ func readInput(ctx context.Context, name string, stdin io.Reader, maxLine int, f
 	return readLines(ctx, name, stdin, false, maxLine, fn, nil)
 }
 
+// inputName is how a summary names the input name: "standard input" for
+// "-", else name itself.
+func inputName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
 // readLines is readInput, but passes blank lines to fn too when keepBlank
 // is set, and calls idle, when not nil, after a line when every byte read
 // so far was passed on and the next read may block (a pipe, a terminal, a

@@ -97,6 +97,9 @@ or auto.`,
 				}
 				switch {
 				case err == nil:
+					if p.lines == p.in.lines {
+						p.notes = append(p.notes, fmt.Sprintf("%s had no line to parse: it is empty or holds only blank lines", inputName(name)))
+					}
 				case p.writeErr != nil || ctx.Err() != nil:
 					endProgress()
 					out.Flush()

@@ -232,7 +232,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		s.mp.SetType(t)
 		s.in = inputLines{typ: t}
 		var sendErr error
-		label, last := "stdin", 0 // as readLines names standard input
+		label, last, blank := "stdin", 0, s.blank // as readLines names standard input
 		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
 			label, last = l, n
 			sendErr = s.line(ctx, n, line, long)
@@ -252,9 +252,24 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			s.warnings = append(s.warnings, asReadWarning(err))
 		case err != nil:
 			readErrs = append(readErrs, err)
+		default:
+			s.noteEmpty(inputName(name), s.blank-blank)
 		}
 	}
 	return nil, readErrs
+}
+
+// noteEmpty keeps, for after the summary, the warning that the input
+// label, read to its end, had no line to send: it is empty, or holds only
+// blank lines (blank of them), as detect warns.
+func (s *sender) noteEmpty(label string, blank int) {
+	switch {
+	case s.in.read > 0:
+	case blank > 0:
+		s.notes = append(s.notes, fmt.Sprintf("%s holds only %d blank %s: it had no line to send", label, blank, plural(blank, "line", "lines")))
+	default:
+		s.notes = append(s.notes, fmt.Sprintf("%s is empty: it had no line to send", label))
+	}
 }
 
 // noteInput keeps, for after the summary, the warnings about the input
