@@ -455,6 +455,10 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	if d == nil && !cfg.Detections.On() {
 		return
 	}
+	if d != nil && d.lost.Load() {
+		a.log.Info("reload: detection alerts were not delivered by the old destination; the detection engine restarts from its last saved state, so that the sources' catch-up raises them again",
+			"in_flight", d.pending.Load())
+	}
 	if d != nil {
 		d.save(context.Background(), saveWait)
 	}
@@ -501,7 +505,11 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 // running detection engine (reloadDetections then rereads the rules'
 // files only): the detections block, the state_dir, the GeoIP databases
 // (geoChanged) and the logs the sources read (which turn rules on or off)
-// are the same; or detections are off and stay off.
+// are the same; or detections are off and stay off. An engine whose
+// alerts were abandoned (the old forwarder closed with them queued, at a
+// reload that changed the destination) is never kept: it saves no state
+// any more, and rebuilt from its last saved state it raises them again
+// in the sources' catch-up, as after a restart.
 func (a *Agent) detectionsKept(old, cfg *config.Config, geoChanged bool) bool {
 	a.mu.Lock()
 	d := a.det
@@ -509,7 +517,7 @@ func (a *Agent) detectionsKept(old, cfg *config.Config, geoChanged bool) bool {
 	if d == nil {
 		return !cfg.Detections.On()
 	}
-	return !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) &&
+	return !d.lost.Load() && !geoChanged && old.StateDir == cfg.StateDir && sameDetections(old.Detections, cfg.Detections) &&
 		slices.Equal(detectconf.LogTypes(old), detectconf.LogTypes(cfg))
 }
 

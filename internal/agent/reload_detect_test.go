@@ -1,7 +1,11 @@
 package agent
 
 import (
+	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +55,72 @@ func TestReloadKeepsOpenSession(t *testing.T) {
 		return n
 	}
 	waitFor(t, "the actions' impersonation alerts", 15*time.Second, func() bool { return impersonation() == 2 })
+}
+
+// TestReloadDestinationAbandonedAlerts: a reload that changes the
+// destination while alerts are queued for it (a collector that is down)
+// abandons them with the old forwarder; the detection engine is then
+// rebuilt from its last saved state, as at a restart, so that the
+// catch-up raises them again and they reach the new destination without
+// a restart, each once, and the state is saved again. Before, they were
+// held until the next restart and no state was saved for the rest of
+// the run (fresh-user trial 58).
+func TestReloadDestinationAbandonedAlerts(t *testing.T) {
+	const n = 5
+	patLine := func(i int) string {
+		r := strings.NewReplacer("12:10:00.000Z", fmt.Sprintf("12:%02d:00.000Z", 20+i),
+			"01HQ0000000000000000000000", fmt.Sprintf("01HQ00000000000000000000%02d", 10+i),
+			`"id":5064`, fmt.Sprintf(`"id":%d`, 6000+i),
+			"token with id 13", fmt.Sprintf("token with id %d", 100+i))
+		return r.Replace(`{"severity":"INFO","time":"2025-03-04T12:10:00.000Z","correlation_id":"01HQ0000000000000000000000","meta.caller_id":"UserSettings::PersonalAccessTokensController#create","meta.remote_ip":"198.51.100.4","meta.user":"alice","meta.user_id":42,"id":5064,"author_id":42,"entity_id":42,"entity_type":"User","details":{"author_name":"Alice Example","author_class":"User","target_id":42,"target_type":"User","target_details":"Alice Example","custom_message":"Created personal access token with id 13","ip_address":"198.51.100.4","entity_path":"alice"},"ip_address":"198.51.100.4","author_name":"Alice Example","entity_path":"alice","target_details":"Alice Example","target_type":"User","target_id":42,"author_class":"User","custom_message":"Created personal access token with id 13"}`)
+	}
+	pats := func(got *collected) (alerts int, ids map[string]int) {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		ids = map[string]int{}
+		for _, al := range got.alerts {
+			if al.msgID == "falco.pat_created" {
+				alerts++
+				ids[fmt.Sprint(al.json["alert_id"])]++
+			}
+		}
+		return alerts, ids
+	}
+	got, col := listenCollected(t)
+	_, down := listenCollected(t)
+	downAddr := down.Addr()
+	down.Close()
+
+	audit := filepath.Join(t.TempDir(), "audit_json.log")
+	appendLine(t, audit, patLine(0))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit})
+	c.Detections.StateSaveInterval = time.Second
+	var logs syncBuffer
+	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: time.Second, CheckInterval: 50 * time.Millisecond})
+	defer stop()
+	waitFor(t, "the first alert", 10*time.Second, func() bool { n, _ := pats(got); return n == 1 })
+	positions := filepath.Join(c.StateDir, "detect", "_positions.json")
+	saved := func() string { b, _ := os.ReadFile(positions); return string(b) }
+	waitFor(t, "a state save", 10*time.Second, func() bool { return strings.Contains(saved(), "offset") })
+	before := saved()
+
+	toDown := *c
+	toDown.Forward.URL = "tcp://" + downAddr
+	if err := a.Reload(ctx, &toDown); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		appendLine(t, audit, patLine(i))
+	}
+	time.Sleep(time.Second) // read, folded, queued for the collector that is down
+	back := *c
+	if err := a.Reload(ctx, &back); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the queued alerts at the new destination", 20*time.Second, func() bool { k, _ := pats(got); return k >= 1+n })
+	time.Sleep(time.Second)
+	if k, ids := pats(got); k != 1+n || len(ids) != 1+n {
+		t.Errorf("%d falco.pat_created alerts with %d alert_ids at the collector, want %d, each once: %v", k, len(ids), 1+n, ids)
+	}
+	waitFor(t, "a state save of the lines read after the first reload", 10*time.Second, func() bool { return saved() != before })
 }
