@@ -89,10 +89,11 @@ type detector struct {
 	saved     map[string]position // positions of the last run, by source
 	pos       map[string]*srcPos  // positions of the running sources
 
-	pending atomic.Int64 // alerts handed to the sink, not yet acknowledged
-	lost    atomic.Bool  // an alert was abandoned: saving would hide it
-	retired bool         // replaced by a reload; guarded by mu
-	active  atomic.Int64 // unix nanos of the last event processed
+	pending  atomic.Int64 // alerts handed to the sink, not yet acknowledged
+	lastSave atomic.Int64 // unix nanos of the last state save (0: none)
+	lost     atomic.Bool  // an alert was abandoned: saving would hide it
+	retired  bool         // replaced by a reload; guarded by mu
+	active   atomic.Int64 // unix nanos of the last event processed
 
 	base metrics.DetectStats // counters of engines a reload replaced
 
@@ -321,6 +322,7 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 	// flight, and none is raised while d.mu is held.
 	d.journal.empty(d.log)
 	d.saves.success(d.log, d.stateDir())
+	d.lastSave.Store(time.Now().UnixNano())
 	return true
 }
 
@@ -388,6 +390,12 @@ func (d *detector) stats() metrics.DetectStats {
 	s := addStats(d.base, toMetrics(d.e.Stats()))
 	s.UntimedEvents += d.untimed.Load()
 	s.AlertsPending = int(d.pending.Load())
+	if t := d.lastSave.Load(); t > 0 {
+		s.LastSave = time.Unix(0, t)
+	}
+	if d.base.LastSave.After(s.LastSave) { // saved by an engine a reload replaced, not yet by this one
+		s.LastSave = d.base.LastSave
+	}
 	d.caughtMu.Lock()
 	for id, n := range d.caught {
 		if r, ok := s.Rules[id]; ok {

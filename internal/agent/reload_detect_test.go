@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -99,10 +100,23 @@ func TestReloadDestinationAbandonedAlerts(t *testing.T) {
 	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: time.Second, CheckInterval: 50 * time.Millisecond})
 	defer stop()
 	waitFor(t, "the first alert", 10*time.Second, func() bool { n, _ := pats(got); return n == 1 })
+	lastSave := func() time.Time {
+		a.mu.Lock()
+		d := a.det
+		a.mu.Unlock()
+		return d.stats().LastSave
+	}
+	waitFor(t, "a state save (detect_state_last_save_timestamp_seconds)", 10*time.Second, func() bool { return !lastSave().IsZero() })
+	firstSave := lastSave()
 	positions := filepath.Join(c.StateDir, "detect", "_positions.json")
-	saved := func() string { b, _ := os.ReadFile(positions); return string(b) }
-	waitFor(t, "a state save", 10*time.Second, func() bool { return strings.Contains(saved(), "offset") })
-	before := saved()
+	savedOffset := func() int64 { // where the saved state has folded the file to
+		var p struct {
+			State map[string]struct{ Offset int64 }
+		}
+		b, _ := os.ReadFile(positions)
+		json.Unmarshal(b, &p)
+		return p.State[audit].Offset
+	}
 
 	toDown := *c
 	toDown.Forward.URL = "tcp://" + downAddr
@@ -122,5 +136,12 @@ func TestReloadDestinationAbandonedAlerts(t *testing.T) {
 	if k, ids := pats(got); k != 1+n || len(ids) != 1+n {
 		t.Errorf("%d falco.pat_created alerts with %d alert_ids at the collector, want %d, each once: %v", k, len(ids), 1+n, ids)
 	}
-	waitFor(t, "a state save of the lines read after the first reload", 10*time.Second, func() bool { return saved() != before })
+	fi, err := os.Stat(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a state save of the lines read after the first reload", 10*time.Second, func() bool { return savedOffset() == fi.Size() })
+	if last := lastSave(); !last.After(firstSave) {
+		t.Errorf("last save time %v after the saves resumed, want later than the first save's %v", last, firstSave)
+	}
 }

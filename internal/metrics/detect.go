@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -31,6 +32,9 @@ type DetectStats struct {
 	// AlertsPending is the number of alerts handed to the forwarder and not
 	// yet acknowledged.
 	AlertsPending int
+	// LastSave is when the engine's state was last saved; zero before the
+	// first save of this process.
+	LastSave time.Time
 }
 
 // RuleStats are the counters of one rule.
@@ -65,6 +69,7 @@ var (
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)
 	descDetectPending  = prometheus.NewDesc(namespace+"_detect_alerts_pending", "Alerts handed to the forwarder and not yet acknowledged.", nil, nil)
+	descDetectLastSave = prometheus.NewDesc(namespace+"_detect_state_last_save_timestamp_seconds", "Unix time of the last save of the detection state under state_dir/detect/ (0: none yet by this process). Saves are skipped while alerts wait for the collector's acknowledgement, and fail on write errors: alert when time() minus it grows well past state_save_interval.", nil, nil)
 )
 
 // SetDetections sets the function read at scrape time for the detection
@@ -80,7 +85,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave} {
 		ch <- d
 	}
 }
@@ -114,4 +119,9 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))
 	ch <- prometheus.MustNewConstMetric(descDetectSaveErr, prometheus.CounterValue, float64(s.StateSaveErrors))
 	ch <- prometheus.MustNewConstMetric(descDetectPending, prometheus.GaugeValue, float64(s.AlertsPending))
+	last := 0.0
+	if !s.LastSave.IsZero() {
+		last = float64(s.LastSave.UnixNano()) / 1e9
+	}
+	ch <- prometheus.MustNewConstMetric(descDetectLastSave, prometheus.GaugeValue, last)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -185,6 +186,7 @@ func TestDetectMetrics(t *testing.T) {
 				"sentinel.impersonation": {LookBackEvicted: 11},
 			},
 			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, UntimedEvents: 10, StateSaveErrors: 1, AlertsPending: 4,
+			LastSave: time.Unix(1764590400, 500_000_000),
 		}
 	})
 	b := body()
@@ -205,6 +207,7 @@ func TestDetectMetrics(t *testing.T) {
 		"gitlab_syslog_detect_untimed_events_total 10",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",
+		"gitlab_syslog_detect_state_last_save_timestamp_seconds 1.7645904005e+09",
 	} {
 		if !strings.Contains(b, want) {
 			t.Errorf("/metrics lacks %q", want)
