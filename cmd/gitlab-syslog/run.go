@@ -108,6 +108,7 @@ default state_dir, so that a second run reads them again.)`,
 						return
 					case <-hup:
 					}
+					log.Info("reloading configuration", "file", c.File())
 					// Refused, as at start, for every problem that would
 					// stop run with this file (the state directory's when
 					// it names another: the next start would use it), each

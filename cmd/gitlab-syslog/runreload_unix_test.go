@@ -184,8 +184,12 @@ func TestReloadRefusesStartProblems(t *testing.T) {
 					t.Errorf("err %q lacks %q", got, w)
 				}
 			}
-			if strings.Contains(r.stderr, "configuration reloaded") || strings.Contains(r.stderr, `"msg":"reloading configuration"`) {
+			if strings.Contains(r.stderr, "configuration reloaded") {
 				t.Errorf("the reload went ahead:\n%s", r.stderr)
+			}
+			// Every SIGHUP logs its start, as a valid or an emptied file's does.
+			if before, _, _ := strings.Cut(r.stderr, "SIGHUP: configuration invalid"); !strings.Contains(before, `"msg":"reloading configuration"`) {
+				t.Errorf("no reloading configuration line before the error:\n%s", r.stderr)
 			}
 		})
 	}

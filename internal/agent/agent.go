@@ -363,7 +363,6 @@ func (a *Agent) Reload(ctx context.Context, cfg *config.Config) error {
 
 func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	old := a.cfg
-	a.log.Info("reloading configuration", "file", cfg.File())
 	if err := setsNothing(old, cfg); err != nil {
 		a.log.Error("reload: "+err.Error(), "file", cfg.File())
 		return fmt.Errorf("agent: %w", err)
