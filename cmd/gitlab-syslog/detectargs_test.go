@@ -20,6 +20,12 @@ func TestDetectArgsError(t *testing.T) {
 	}{
 		{"--list with a file", []string{"--list", audit},
 			"detect: --list lists the rules and reads no file, but a FILE argument was given (" + audit + "): drop it, or drop --list to search it"},
+		{"--list with --format rfc5424", []string{"--list", "--format", "rfc5424"},
+			"detect: --list lists the rules and reads no file, so --format has no effect with it: drop --format, or drop --list to search files"},
+		{"--list with --state-dir", []string{"--list", "--config", "../../examples/config.yaml", "--state-dir", "/tmp/x"},
+			"detect: --list lists the rules and reads no file, so --state-dir has no effect with it: drop --state-dir, or drop --list to search files"},
+		{"--list with --max-line-bytes", []string{"--max-line-bytes", "64KiB", "--list"},
+			"detect: --list lists the rules and reads no file, so --max-line-bytes has no effect with it: drop --max-line-bytes, or drop --list to search files"},
 		{"--rule took the file", []string{"--rule", audit},
 			"detect: no input files (give FILE arguments, - for standard input, or --list): --rule took the file " + audit + " as its value (it takes a rule id): give --rule its value, then the files"},
 		{"--state-dir took the file", []string{"--state-dir", audit},
