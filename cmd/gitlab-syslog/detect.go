@@ -125,9 +125,10 @@ waits for its first bytes to look at them): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
 lzip or 7-Zip data, a tar archive, data compressed twice, a binary file
-such as an executable, an image, a PDF or an SQLite database) stops detect
-before it prints anything, naming the file, what it holds and the command
-that gives the plain lines.
+known by its first bytes: an executable, an image, a PDF or an SQLite
+database) stops detect before it prints anything, naming the file, what it
+holds and the command that gives the plain lines. Other binary data is
+read as lines, which parse as no GitLab log; the summary warns of that.
 A --config file that asks for a rule (enabled: true, a severity or a
 parameter) that cannot run for want of what it needs (allowed_domains,
 known_countries, ti_file, a GeoIP database) is refused, naming its line,

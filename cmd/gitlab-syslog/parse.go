@@ -139,9 +139,9 @@ or auto.`,
 					cut = fmt.Sprintf("; %d %s longer than max_line_bytes (%d bytes, --max-line-bytes raises it)", p.cut, plural(p.cut, "was", "were"), p.maxLine)
 				}
 				if p.records.most(p.lines - p.cut) { // the lines' own cause, not a question
-					return fmt.Errorf("parse: no line parsed: all %d read failed: %s%s", p.lines, p.records.cause(p.lines-p.cut), cut)
+					return fmt.Errorf("parse: no line parsed: %s failed: %s%s", allRead(p.lines), p.records.cause(p.lines-p.cut), cut)
 				}
-				return fmt.Errorf("parse: no line parsed: all %d read failed (%s%s)", p.lines, noneParsedHint(typeName), cut)
+				return fmt.Errorf("parse: no line parsed: %s failed (%s%s)", allRead(p.lines), noneParsedHint(typeName), cut)
 			}
 			return nil
 		},
@@ -150,6 +150,15 @@ or auto.`,
 	cmd.Flags().StringVarP(&typeName, "type", "t", "auto",
 		"log type: audit, application, access, auth, or auto (by file name, else per line by content)")
 	return cmd
+}
+
+// allRead names the n lines read, all of them: "the 1 line read" for
+// one, "all n read" for more.
+func allRead(n int) string {
+	if n == 1 {
+		return "the 1 line read"
+	}
+	return fmt.Sprintf("all %d read", n)
 }
 
 // lineParser parses lines and writes the JSON output, reusing its buffers.
