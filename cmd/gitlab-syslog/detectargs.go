@@ -10,9 +10,10 @@ import (
 // detectArgsError returns the error of a detect command line whose FILE
 // arguments do not fit its flags: files, or a flag that only acts on a
 // search (--format other than json, --state-dir, --max-line-bytes), given
-// with --list, which lists the rules and reads no file; no file at all, saying which flag took a
-// file as its value when one did (--rule testdata/audit_json.log: the
-// path became the rule id, leaving no input). nil when they fit.
+// with --list, which lists the rules and reads no file; no file at all,
+// saying which flag took a file as its value when one did (--rule
+// testdata/audit_json.log: the path became the rule id, leaving no
+// input). nil when they fit.
 func detectArgsError(o *detectOptions, args []string) error {
 	if o.list && len(args) > 0 {
 		return fmt.Errorf("detect: --list lists the rules and reads no file, but %s given (%s): drop %s, or drop --list to search %s",

@@ -58,7 +58,8 @@ func (j *Joiner) Sealed() bool { return j.pending && j.sealed }
 // the next Add, and whether there are any.
 func (j *Joiner) Pending() ([]byte, bool) { return j.buf, j.pending }
 
-// Cut reports whether the line last completed (or pending) was cut to Max.
+// Cut reports whether the line last completed (or pending) was cut: to
+// Max, or where it was sealed (Seal).
 func (j *Joiner) Cut() bool { return j.cut }
 
 // Seed makes p the pending parts, as if added by Add(p, true), then sealed
