@@ -278,12 +278,13 @@ func (d *detector) acked(n int, ids []byte, err error) {
 // state must not be saved any more, so that the lines that caused them
 // are folded again by an engine rebuilt from the last saved state, at the
 // reload that closed the sink (see Agent.detectionsKept) or at the next
-// start. The first is logged, with the alerts still in flight then (a
-// closing sink abandons them too); the later ones are not.
+// start. The first is logged, with the alerts in flight then, its own
+// batch's among them (a closing sink abandons them all); the later ones
+// are not.
 func (d *detector) abandoned(n int) {
 	if !d.lost.Swap(true) {
 		d.log.Warn("detection alerts not delivered; the detection state is no longer saved, and they are raised again from the last saved state by the reload under way, or at the next start",
-			"alerts", n, "in_flight", d.pending.Load())
+			"in_flight", max(d.pending.Load(), int64(n)))
 	}
 }
 

@@ -456,8 +456,7 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 		return
 	}
 	if d != nil && d.lost.Load() {
-		a.log.Info("reload: detection alerts were not delivered by the old destination; the detection engine restarts from its last saved state, so that the sources' catch-up raises them again",
-			"in_flight", d.pending.Load())
+		a.log.Info("reload: detection alerts were not delivered by the old destination; the detection engine restarts from its last saved state, so that the sources' catch-up raises them again")
 	}
 	if d != nil {
 		d.save(context.Background(), saveWait)
