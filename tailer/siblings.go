@@ -29,10 +29,12 @@ type sibling struct {
 	fi   os.FileInfo
 }
 
-// rotatedPath returns the path whose rotated copies are those of path:
+// RotatedPath returns the path whose rotated copies are those of path:
 // path itself, or, when path is a symlink (Kubernetes'
-// /var/log/containers/*.log), the file it names, next to which they are.
-func rotatedPath(path string) string {
+// /var/log/containers/*.log), the file it names, next to which they are
+// (the kubelet renames /var/log/pods/.../0.log to 0.log.20261201-120000).
+// A symlink that does not resolve gives path.
+func RotatedPath(path string) string {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if real, err := filepath.EvalSymlinks(path); err == nil {
 			return real
@@ -44,7 +46,7 @@ func rotatedPath(path string) string {
 // rotatedSiblings lists the rotated copies of path, newest first (see
 // byRotation).
 func rotatedSiblings(path string) ([]sibling, error) {
-	path = rotatedPath(path)
+	path = RotatedPath(path)
 	dir, base := filepath.Dir(path), filepath.Base(path)
 	ents, err := os.ReadDir(dir)
 	if err != nil {

@@ -40,7 +40,7 @@ func (t *Tailer) warnUnusableCheckpoint(err error) {
 // rotatedNames says, for messages, where rotatedSiblings looks for the
 // rotated copies of path.
 func rotatedNames(path string) string {
-	path = rotatedPath(path)
+	path = RotatedPath(path)
 	base := filepath.Base(path)
 	return fmt.Sprintf("%s.N, %s-YYYYMMDD, each also .gz, in %s", base, base, filepath.Dir(path))
 }

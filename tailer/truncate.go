@@ -121,7 +121,7 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 			m = s
 		}
 	}
-	base := filepath.Base(rotatedPath(t.cfg.Path))
+	base := filepath.Base(RotatedPath(t.cfg.Path))
 	md, mi := devIno(m.fi)
 	renamed, isRenamed := liveSibling(sibs, live)
 	newer := func(s sibling) bool {

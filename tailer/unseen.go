@@ -20,7 +20,7 @@ import (
 var numberedSuffix = regexp.MustCompile(`^\.([0-9]{1,7})(?:\.gz)?$`)
 
 // rotatedAfter reports whether the rotated copy a of the file base (the
-// base name of rotatedPath) was rotated after b. Names of one scheme say
+// base name of RotatedPath) was rotated after b. Names of one scheme say
 // it: "base.1" is newer than "base.2" (logrotate's numbered scheme);
 // dated names ("base-20261122", "base-2026112213", the kubelet's
 // "base.20261122-134501") are newer when their date, then their sequence,
@@ -133,7 +133,7 @@ func (t *Tailer) queueUnseen(src *logFile) {
 		t.unplaced(src, "several rotated copies begin with the first bytes of the file read before them, so which one it is is unknown", filter(sibs, newer))
 		return
 	}
-	base := filepath.Base(rotatedPath(t.cfg.Path))
+	base := filepath.Base(RotatedPath(t.cfg.Path))
 	bound, bounded := sibling{}, false
 	if len(t.rot.queue) > 0 {
 		if b := locate(sibs, t.rot.queue[0]); len(b) == 1 {
