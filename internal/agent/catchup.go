@@ -961,11 +961,21 @@ func (h *catchUpHeap) Pop() any {
 // openFile opens the file whose fileKey is id: path, or, when path is
 // another file now (renamed away by a rotation since the checkpoint), the
 // rotated copy of path (a name starting with path, such as path.1 or
-// path-20240101) that is that file. It returns an error when there is none.
+// path-20240101) that is that file; for a path that is a symlink
+// (Kubernetes' /var/log/containers/*.log), the rotated copies are those
+// of the file it names (tailer.RotatedPath). It returns an error when
+// there is none.
 func openFile(path, id string) (*os.File, error) {
 	names, err := filepath.Glob(globEscape(path) + "*")
 	if err != nil {
 		return nil, err
+	}
+	if real := tailer.RotatedPath(path); real != path {
+		copies, err := filepath.Glob(globEscape(real) + "*")
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, copies...)
 	}
 	for _, name := range append([]string{path}, names...) {
 		f, err := os.Open(name)

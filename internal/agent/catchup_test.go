@@ -111,21 +111,31 @@ func TestCatchUpRanges(t *testing.T) {
 // and the lines after the last detection save were never folded).
 func TestOpenFile(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		rename string // where the checkpointed file goes; "": it stays
-		remove bool   // the checkpointed file is deleted
-		want   string // the content read; "": an error
+		name    string
+		rename  string // where the checkpointed file goes; "": it stays
+		remove  bool   // the checkpointed file is deleted
+		symlink bool   // the source path is a symlink to the file, in another directory (Kubernetes)
+		want    string // the content read; "": an error
 	}{
 		{name: "still at its path", want: "old\n"},
 		{name: "renamed to .1, new file at the path", rename: ".1", want: "old\n"},
 		{name: "renamed to a dated name", rename: "-20261129", want: "old\n"},
 		{name: "deleted", remove: true},
+		{name: "a symlink, still at its target", symlink: true, want: "old\n"},
+		{name: "a symlink, its target renamed as the kubelet does", symlink: true, rename: ".20261201-120000", want: "old\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "audit[1]_json.log") // glob characters in the name
 			if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			source := path
+			if tc.symlink {
+				source = filepath.Join(t.TempDir(), "audit_json.log")
+				if err := os.Symlink(path, source); err != nil {
+					t.Fatal(err)
+				}
 			}
 			id, _, _ := keyOfFile(t, path)
 			if err := os.WriteFile(path+".2", []byte("older\n"), 0o644); err != nil {
@@ -146,7 +156,7 @@ func TestOpenFile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f, err := openFile(path, id)
+			f, err := openFile(source, id)
 			if tc.want == "" {
 				if err == nil {
 					f.Close()
