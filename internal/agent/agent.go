@@ -221,7 +221,7 @@ func (a *Agent) openOutputs(cfg *config.Config) (*metrics.Server, error) {
 	}
 	srv, err := metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log)
 	if err != nil {
-		a.closeSink(context.Background())
+		a.closeSink(context.Background(), false)
 		return nil, err
 	}
 	a.log.Info("metrics endpoint listening", "addr", srv.Addr().String())
@@ -255,7 +255,7 @@ func (a *Agent) startReaders(ctx context.Context, cancel context.CancelFunc, cfg
 		}
 	}
 	if err != nil {
-		a.closeSink(context.Background())
+		a.closeSink(context.Background(), false)
 	}
 	return err
 }
@@ -308,7 +308,7 @@ func (a *Agent) shutdown(srv *metrics.Server, detDone <-chan struct{}) error {
 	a.mu.Lock()
 	srcs := a.sources
 	a.mu.Unlock()
-	err := a.stopSources(sctx, true)
+	err := a.stopSources(sctx, true, false)
 	if a.opts.ExitAtEOF {
 		err = errors.Join(err, checkpointErrors(srcs))
 	}
@@ -390,7 +390,7 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	if fwdChanged {
 		a.log.Info("reload: destination changed; flushing the old forwarder", "old", old.Forward.URL, "new", cfg.Forward.URL)
 	}
-	if err := a.stopSources(sctx, fwdChanged); err != nil {
+	if err := a.stopSources(sctx, fwdChanged, true); err != nil {
 		a.log.Warn("reload: old sources did not stop cleanly", "err", err)
 	}
 	if fwdChanged {
@@ -533,7 +533,11 @@ func (a *Agent) openSink(cfg *config.Config) error {
 	return nil
 }
 
-func (a *Agent) closeSink(ctx context.Context) {
+// closeSink closes the running sink, giving it until ctx ends to deliver
+// what it holds. Messages it gives up on are read again by the sources:
+// at the next start, or, when reload is set, at once by the new sources,
+// for the new destination; the warning says which.
+func (a *Agent) closeSink(ctx context.Context, reload bool) {
 	a.mu.Lock()
 	s := a.sink
 	a.mu.Unlock()
@@ -541,11 +545,15 @@ func (a *Agent) closeSink(ctx context.Context) {
 		return
 	}
 	err := s.Close(ctx)
+	again := "they are sent again at the next start"
+	if reload {
+		again = "the new sources read them again for the new destination"
+	}
 	switch {
 	case errors.Is(err, forwarder.ErrNeverReached):
 		a.log.Warn("the collector was never reached; no message was waiting for it, so nothing is lost", "url", s.URL(), "err", err)
 	case err != nil:
-		a.log.Warn("forwarder closed with undelivered messages; they are sent again at the next start", "url", s.URL(), "err", err)
+		a.log.Warn("forwarder closed with undelivered messages; "+again, "url", s.URL(), "err", err)
 	}
 }
 
@@ -689,9 +697,10 @@ func (a *Agent) tailerConfig(cfg *config.Config, sc config.Source) tailer.Config
 // stopSources stops reading and waits for the tailers' final checkpoints.
 // Batches in flight are acknowledged first: with closeSink the sink is
 // closed, which flushes its queue (a batch it cannot deliver before the
-// deadline is acknowledged with an error and read again at the next start);
+// deadline is acknowledged with an error and read again: by the new
+// sources when reload is set, else at the next start);
 // without, the agent waits for the acknowledgements of the running sink.
-func (a *Agent) stopSources(ctx context.Context, closeSink bool) error {
+func (a *Agent) stopSources(ctx context.Context, closeSink, reload bool) error {
 	a.mu.Lock()
 	cancel := a.cancelSr
 	a.mu.Unlock()
@@ -708,7 +717,7 @@ func (a *Agent) stopSources(ctx context.Context, closeSink bool) error {
 	ackCtx, ackCancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadlineOf(ctx))*3/5))
 	defer ackCancel()
 	if closeSink {
-		a.closeSink(ackCtx)
+		a.closeSink(ackCtx, reload)
 	} else {
 		for _, s := range srcs {
 			for !s.idle() && ackCtx.Err() == nil {

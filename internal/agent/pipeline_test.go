@@ -160,7 +160,7 @@ func TestWorkersDefault(t *testing.T) {
 			cancel()
 			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer scancel()
-			if err := a.stopSources(sctx, true); err != nil {
+			if err := a.stopSources(sctx, true, false); err != nil {
 				t.Fatal(err)
 			}
 			if got != tt.want {

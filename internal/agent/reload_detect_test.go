@@ -136,6 +136,9 @@ func TestReloadDestinationAbandonedAlerts(t *testing.T) {
 	if k, ids := pats(got); k != 1+n || len(ids) != 1+n {
 		t.Errorf("%d falco.pat_created alerts with %d alert_ids at the collector, want %d, each once: %v", k, len(ids), 1+n, ids)
 	}
+	if l := logs.String(); !strings.Contains(l, "forwarder closed with undelivered messages; the new sources read them again for the new destination") || strings.Contains(l, "sent again at the next start") {
+		t.Errorf("the old forwarder's close is not logged as the reload's:\n%s", l)
+	}
 	fi, err := os.Stat(audit)
 	if err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ type RuleStats struct {
 
 var (
 	ruleLabel          = []string{"rule"}
-	descDetectAlerts   = prometheus.NewDesc(namespace+"_detect_alerts_total", "Alerts the detection rule raised and handed to the forwarder (after suppression; not those raised again when catching up after a crash); those not yet acknowledged by the collector are in detect_alerts_pending.", ruleLabel, nil)
+	descDetectAlerts   = prometheus.NewDesc(namespace+"_detect_alerts_total", "Alerts the detection rule raised and handed to the forwarder (after suppression; not those raised again when catching up after a crash and dropped as delivered; one the forwarder gave up on, at a reload that changed forward, is counted again when raised again); those not yet acknowledged by the collector are in detect_alerts_pending.", ruleLabel, nil)
 	descDetectEvents   = prometheus.NewDesc(namespace+"_detect_events_total", "Events the detection rule evaluated (after deduplication).", ruleLabel, nil)
 	descDetectLate     = prometheus.NewDesc(namespace+"_detect_late_events_total", "Events older than the watermark when they arrived (folded while their window is held).", nil, nil)
 	descDetectFallback = prometheus.NewDesc(namespace+"_detect_fallback_matches_total", "Lines without EventName the rule matched by its fallback predicate (message text): stuck at zero, GitLab may have reworded the message.", ruleLabel, nil)
