@@ -43,14 +43,22 @@ func (v *validator) inputs() {
 			continue // off
 		}
 		if err := in.Check(); err != nil {
-			key := p
-			if ke, ok := errors.AsType[*inputs.KeyError](err); ok {
-				key += "." + ke.Key
+			errs := []error{err}
+			if j, ok := err.(interface{ Unwrap() []error }); ok { // several (errors.Join)
+				errs = j.Unwrap()
 			}
-			v.errf(key, "%s", strings.TrimPrefix(err.Error(), "inputs: "))
-			continue
+			for _, e := range errs {
+				key := p
+				if ke, ok := errors.AsType[*inputs.KeyError](e); ok {
+					key += "." + ke.Key
+				}
+				v.errf(key, "%s", strings.TrimPrefix(e.Error(), "inputs: "))
+			}
 		}
-		sc, _ := inputs.ParseListen(in.Listen)
+		sc, err := inputs.ParseListen(in.Listen)
+		if err != nil {
+			continue // reported by Check
+		}
 		if j, dup := seen[sc.Addr]; dup {
 			v.errf(p+".listen", "%s is the address of inputs[%d] too; give each input its own port", sc.Addr, j)
 		}

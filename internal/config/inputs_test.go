@@ -61,6 +61,17 @@ func TestInputsValidate(t *testing.T) {
 		{"metrics: {listen: 127.0.0.1:9469}\ninputs:\n  - listen: tcp://127.0.0.1:9469\n", "and metrics.listen"},
 		{"inputs:\n  - listen: tcp://:514\n    idle_timeout: 1m\n    other: keep\n", `config.yaml:5: inputs[0].other: tcp://:514: other is "keep", want forward or drop`},
 	}
+	// Every mistake of an entry at once, and the address clash besides
+	// (fresh-user trial 59: only the first, other and the clash hidden).
+	all := "inputs:\n  - listen: tcp://127.0.0.1:53097\n    max_message_bytes: 100\n    other: ignore\n    max_connections: -2\n  - listen: relp://127.0.0.1:53097\n"
+	for _, want := range []string{
+		"config.yaml:4: inputs[0].max_message_bytes:",
+		`config.yaml:5: inputs[0].other: tcp://127.0.0.1:53097: other is "ignore"`,
+		"config.yaml:6: inputs[0].max_connections:",
+		"inputs[1].listen: 127.0.0.1:53097 is the address of inputs[0] too",
+	} {
+		tests = append(tests, struct{ yaml, want string }{all, want})
+	}
 	for _, tt := range tests {
 		c, err := Parse([]byte("state_dir: /tmp/x\n"+tt.yaml), "config.yaml")
 		if err != nil {

@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -153,35 +154,43 @@ func keyErr(key, format string, args ...any) error {
 	return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
 }
 
-// Check reports the first problem of c as a *KeyError naming the key; nil
-// when c is usable. It opens no file.
+// Check reports every problem of c, each a *KeyError naming its key,
+// joined (errors.Join) when there are several; nil when c is usable. A
+// listen that does not parse is reported alone: the other keys are
+// checked against its scheme. It opens no file.
 func (c *Config) Check() error {
 	sc, err := ParseListen(c.Listen)
 	if err != nil {
 		return &KeyError{Key: "listen", Err: err}
 	}
+	var errs []error
 	switch {
 	case sc.TLS && c.TLS.CertFile == "" && c.TLS.KeyFile == "":
-		return keyErr("tls.cert_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen)
+		errs = append(errs, keyErr("tls.cert_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen))
 	case sc.TLS && c.TLS.CertFile == "": // at the key that is set
-		return keyErr("tls.key_file", "inputs: %s needs tls.cert_file too, the PEM certificate (chain) of key_file %s; give it, or remove key_file", c.Listen, c.TLS.KeyFile)
+		errs = append(errs, keyErr("tls.key_file", "inputs: %s needs tls.cert_file too, the PEM certificate (chain) of key_file %s; give it, or remove key_file", c.Listen, c.TLS.KeyFile))
 	case sc.TLS && c.TLS.KeyFile == "":
-		return keyErr("tls.cert_file", "inputs: %s needs tls.key_file too, the private key (PEM) of cert_file %s; give it, or remove cert_file", c.Listen, c.TLS.CertFile)
+		errs = append(errs, keyErr("tls.cert_file", "inputs: %s needs tls.key_file too, the private key (PEM) of cert_file %s; give it, or remove cert_file", c.Listen, c.TLS.CertFile))
 	case !sc.TLS && (c.TLS != TLSFiles{}):
-		return keyErr("tls", "inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen)
-	case c.MaxMessageBytes < 0:
-		return keyErr("max_message_bytes", "inputs: %s: max_message_bytes must not be negative", c.Listen)
-	case c.MaxMessageBytes > 0 && c.MaxMessageBytes < MinMaxMessageBytes:
-		return keyErr("max_message_bytes", "inputs: %s: max_message_bytes is %d; want at least %d (RFC 5424 §6.1: receivers should accept 2048 octets; a node's message carries a GitLab line and its columns, 4MiB by default)",
-			c.Listen, c.MaxMessageBytes, MinMaxMessageBytes)
-	case c.MaxConnections < 0:
-		return keyErr("max_connections", "inputs: %s: max_connections must not be negative", c.Listen)
-	case c.IdleTimeout < 0:
-		return keyErr("idle_timeout", "inputs: %s: idle_timeout must not be negative", c.Listen)
-	case c.Other != "" && c.Other != OtherForward && c.Other != OtherDrop:
-		return keyErr("other", "inputs: %s: other is %q, want forward or drop", c.Listen, c.Other)
+		errs = append(errs, keyErr("tls", "inputs: %s is not a TLS listener but has tls files: use tls:// or relp+tls://", c.Listen))
 	}
-	return nil
+	switch {
+	case c.MaxMessageBytes < 0:
+		errs = append(errs, keyErr("max_message_bytes", "inputs: %s: max_message_bytes must not be negative", c.Listen))
+	case c.MaxMessageBytes > 0 && c.MaxMessageBytes < MinMaxMessageBytes:
+		errs = append(errs, keyErr("max_message_bytes", "inputs: %s: max_message_bytes is %d; want at least %d (RFC 5424 §6.1: receivers should accept 2048 octets; a node's message carries a GitLab line and its columns, 4MiB by default)",
+			c.Listen, c.MaxMessageBytes, MinMaxMessageBytes))
+	}
+	if c.MaxConnections < 0 {
+		errs = append(errs, keyErr("max_connections", "inputs: %s: max_connections must not be negative", c.Listen))
+	}
+	if c.IdleTimeout < 0 {
+		errs = append(errs, keyErr("idle_timeout", "inputs: %s: idle_timeout must not be negative", c.Listen))
+	}
+	if c.Other != "" && c.Other != OtherForward && c.Other != OtherDrop {
+		errs = append(errs, keyErr("other", "inputs: %s: other is %q, want forward or drop", c.Listen, c.Other))
+	}
+	return errors.Join(errs...)
 }
 
 // PlainWarning is what Listen (and Server.WarnPlain) logs, and the check
