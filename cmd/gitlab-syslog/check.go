@@ -455,7 +455,8 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 	for _, warn := range c.SourceWarnings() { // run logs them at start
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
-	for _, warn := range contentWarnings(c) { // run logs it once it read the first lines
+	formatWarns, wrapped := formatWarnings(c)
+	for _, warn := range append(formatWarns, contentWarnings(c, wrapped)...) { // run logs them once it read the first lines
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	return problems

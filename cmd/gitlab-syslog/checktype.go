@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -29,10 +31,14 @@ const gitLabLogs = "audit, application or auth JSON, application text or an NGIN
 // type its file's name already contradicts is left to
 // config.Config.SourceWarnings, and one whose file holds no text
 // (sourceData) to the problems: one mistake, one message.
-func contentWarnings(c *config.Config) []string {
+func contentWarnings(c *config.Config, skip []int) []string {
 	var warns []string
 	for i, s := range c.Sources {
-		if s.IsGlob() || s.Path == "" || c.BadSource(i) || config.DefaultAppName(s.Type) == "" {
+		if s.IsGlob() || s.Path == "" || c.BadSource(i) || config.DefaultAppName(s.Type) == "" || slices.Contains(skip, i) {
+			continue
+		}
+		format, err := container.ParseFormat(s.Format)
+		if err != nil {
 			continue
 		}
 		if t := config.TypeByName(s.Path); t != "" && t != s.Type {
@@ -45,7 +51,7 @@ func contentWarnings(c *config.Config) []string {
 		if err != nil {
 			continue
 		}
-		tally := sampleTypes(s.Path, want)
+		tally := sampleTypes(s.Path, format, want)
 		where, app := c.Where(fmt.Sprintf("sources[%d].path", i)), cmp.Or(s.AppName, config.DefaultAppName(s.Type))
 		if other, k := tally.Mismatch(want); other != parser.TypeUnknown {
 			lines := fmt.Sprintf("the first %d %s", tally.N, plural(tally.N, "line", "lines"))
@@ -63,11 +69,15 @@ func contentWarnings(c *config.Config) []string {
 }
 
 // sampleTypes reads the first typeSampleLines lines (blank ones aside) of
-// the regular file at path, up to the first that parses as want, and
-// tallies them: a line that does not parse as want is counted as looking
-// like another type only when it parses as that type (parser.Detect, then
-// that type's parser). The tally is empty for a file that cannot be read.
-func sampleTypes(path string, want parser.Type) mapping.TypeTally {
+// the regular file at path, unwrapped as run unwraps a source of format
+// (a part of a line, and a line whose gitlab-logger envelope names its
+// subcomponent, which types it, are not counted; a record that does not
+// decode counts as no GitLab line), up to the first that parses as want,
+// and tallies them: a line that does not parse as want is counted as
+// looking like another type only when it parses as that type
+// (parser.Detect, then that type's parser). The tally is empty for a file
+// that cannot be read.
+func sampleTypes(path string, format container.Format, want parser.Type) mapping.TypeTally {
 	var tally mapping.TypeTally
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return tally
@@ -80,9 +90,21 @@ func sampleTypes(path string, want parser.Type) mapping.TypeTally {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	var rec parser.Record
+	dec := container.Decoder{Format: format, MaxLineBytes: config.DefaultMaxLine}
 	for tally.N < typeSampleLines && sc.Scan() {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		out, st, _ := dec.Decode(line)
+		switch {
+		case st == container.Partial || st == container.Complete && out.Subcomponent != nil:
+			continue
+		case st == container.Malformed:
+			tally.Add(false, parser.TypeUnknown)
+			continue
+		}
+		if line = out.Text; len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		if parser.New(want).Parse(line, &rec) == nil {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -32,8 +33,13 @@ type typeSample struct {
 }
 
 // lineSample is what a worker saw of the first lines of a batch, up to
-// sampleLines: how many, how many parsed, and what the others look like.
-type lineSample struct{ mapping.TypeTally }
+// sampleLines: how many, how many parsed, and what the others look like,
+// a GitLab log's line of another type or a container runtime's record
+// (wrapped: by container.Sniff, CRI and Docker).
+type lineSample struct {
+	mapping.TypeTally
+	wrapped [container.Auto]int
+}
 
 // wants reports whether the lines of the next batch are to be sampled.
 func (ts *typeSample) wants() bool {
@@ -49,8 +55,20 @@ func (ls *lineSample) add(line []byte, ok bool) {
 	looks := parser.TypeUnknown
 	if !ok {
 		looks = parser.Detect(line)
+		ls.wrapped[container.Sniff(line)]++
 	}
 	ls.Add(ok, looks)
+}
+
+// records returns the container format (CRI or Docker) of more than half
+// the lines sampled, or Plain.
+func (ls *lineSample) records() container.Format {
+	for _, f := range []container.Format{container.CRI, container.Docker} {
+		if 2*ls.wrapped[f] > ls.N {
+			return f
+		}
+	}
+	return container.Plain
 }
 
 // judge decides, once, on the sample ls of the first batch of file: it
@@ -68,7 +86,12 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	ts.done.Store(true)
 	other, k := ls.Mismatch(ts.typ)
 	if other == parser.TypeUnknown {
-		if ls.NoGitLab() {
+		if f := ls.records(); ls.NoGitLab() && f != container.Plain {
+			name := map[container.Format]string{container.CRI: "CRI", container.Docker: "Docker json-file"}[f]
+			ts.log.Warn("the file's first lines are "+name+" container log records, not GitLab's own lines: is the source's format right?",
+				"file", file, "type", ts.typ.String(), "first_lines", ls.N, "format", "plain",
+				"hint", "give the source format: "+f.String()+" (or auto), so that its records are unwrapped; until then they go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
+		} else if ls.NoGitLab() {
 			ts.log.Warn("the file's first lines parse as no GitLab log: is it a GitLab log?",
 				"file", file, "type", ts.typ.String(), "first_lines", ls.N,
 				"hint", "a source follows one of GitLab's logs (audit, application or auth JSON, application text, an NGINX access log); the file's lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")

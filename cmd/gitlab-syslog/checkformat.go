@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+)
+
+// formatSampleLines is how many first lines (blank ones aside) of a
+// source's file check reads to tell how they are wrapped, at most.
+const formatSampleLines = 5
+
+// formatSampleFiles is how many of a glob's matches check samples, at
+// most, in the order filepath.Glob gives them.
+const formatSampleFiles = 3
+
+// formatWarnings returns check's warnings about the sources of c whose
+// file's first lines are wrapped otherwise than their format says: CRI or
+// Docker records in a source of format plain, plain lines or the other
+// runtime's records in a source of format cri or docker (auto takes all).
+// Each names where the source is (FILE:LINE: sources[i].path), what the
+// lines are and the format to write; run would send such lines raw,
+// unseen by the rules. The indexes of the sources warned about are
+// returned too, for contentWarnings to leave them out: one mistake, one
+// message. A glob is sampled in its first matches.
+func formatWarnings(c *config.Config) (warns []string, warned []int) {
+	for i, s := range c.Sources {
+		if s.Path == "" || c.BadSource(i) {
+			continue
+		}
+		want, err := container.ParseFormat(s.Format)
+		if err != nil || want == container.Auto {
+			continue
+		}
+		for _, path := range sampledFiles(&s) {
+			got, n := sniffFormat(path)
+			if n == 0 || got == want {
+				continue
+			}
+			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write format: %s (or auto)",
+				c.Where(fmt.Sprintf("sources[%d].path", i)), want, firstLines(n), filepath.Base(path), formatIs(got, n), got))
+			warned = append(warned, i)
+			break
+		}
+	}
+	return warns, warned
+}
+
+// sampledFiles returns the regular files of s to sample: its path, or its
+// glob's first formatSampleFiles matches.
+func sampledFiles(s *config.Source) []string {
+	paths := []string{s.Path}
+	if s.IsGlob() {
+		paths, _ = filepath.Glob(s.Path)
+		paths = paths[:min(len(paths), formatSampleFiles)]
+	}
+	return slices.DeleteFunc(paths, func(p string) bool {
+		fi, err := os.Stat(p)
+		return err != nil || !fi.Mode().IsRegular()
+	})
+}
+
+// sniffFormat returns the format (container.Sniff) of the first
+// formatSampleLines lines of the file at path, blank ones aside, when
+// they all have the same, and how many it read; 0 lines for a file that
+// cannot be read, is empty, or whose lines differ (a log that changed
+// hands, or plain lines that look like records by chance).
+func sniffFormat(path string) (container.Format, int) {
+	f, err := os.Open(path)
+	if err != nil {
+		return container.Plain, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	n, first := 0, container.Plain
+	for n < formatSampleLines && sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		got := container.Sniff(line)
+		if n > 0 && got != first {
+			return container.Plain, 0
+		}
+		first = got
+		n++
+	}
+	return first, n
+}
+
+// firstLines names the first n lines read: "the first line", "the first
+// 5 lines".
+func firstLines(n int) string {
+	if n == 1 {
+		return "the first line"
+	}
+	return fmt.Sprintf("the first %d lines", n)
+}
+
+// formatIs says what n lines of format f are, as the verb phrase of a
+// sentence whose subject is the lines.
+func formatIs(f container.Format, n int) string {
+	var one, many string
+	switch f {
+	case container.CRI:
+		one, many = "a CRI container log record", "CRI container log records"
+		return fmt.Sprintf("%s (containerd, CRI-O: <time> <stream> <tag> <line>)", plural(n, "is "+one, "are "+many))
+	case container.Docker:
+		one, many = "a Docker json-file record", "Docker json-file records"
+		return fmt.Sprintf(`%s ({"log":...,"stream":...,"time":...})`, plural(n, "is "+one, "are "+many))
+	}
+	return plural(n, "is a plain line", "are plain lines") + ", not wrapped by a container runtime"
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckFormatMismatch: a source whose file's first lines are wrapped
+// otherwise than its format says (plain GitLab lines under format: cri,
+// CRI records under format: docker or plain) is a warning of check naming
+// what the lines are and the format to write, once (not also "is it a
+// GitLab log?"); a glob is sampled in its matches. A CRI source of the
+// right format and type gets no warning: its lines are sampled unwrapped
+// (before, the raw records were sampled and check asked whether the
+// ingress log was a GitLab log at all) (fresh-user trial 59).
+func TestCheckFormatMismatch(t *testing.T) {
+	dir := t.TempDir()
+	copyTo := func(from, name string) string {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, filepath.Join(dir, "l", name), string(data))
+	}
+	cri := filepath.Join("..", "..", "testdata", "kubernetes", "cri")
+	nginx, err := filepath.Glob(filepath.Join(cri, "*nginx*.log"))
+	if err != nil || len(nginx) != 1 {
+		t.Fatalf("the CRI ingress sample: %v %v", nginx, err)
+	}
+	plain := copyTo(filepath.Join(samples, "audit_json.log"), "audit_json.log")
+	ingress := copyTo(nginx[0], "ingress.log")
+	ingressCRI := copyTo(nginx[0], "ingress-cri.log")
+	web, err := filepath.Glob(filepath.Join(cri, "*webservice*.log"))
+	if err != nil || len(web) != 1 {
+		t.Fatalf("the CRI webservice sample: %v %v", web, err)
+	}
+	copyTo(web[0], filepath.Join("pods", "web_gitlab_webservice-1.log"))
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {type: audit, path: "+plain+", format: cri}\n"+
+		"  - {path: \""+filepath.Join(dir, "l", "pods", "*.log")+"\", format: docker}\n"+
+		"  - {type: access, path: "+ingress+"}\n"+
+		"  - {type: access, path: "+ingressCRI+", format: cri}\n")
+	out, _ := execute(t, "check", "--config", cfg)
+	for _, want := range []string{
+		"WARNING: " + cfg + ":5: sources[0].path: format cri, but the first 5 lines of audit_json.log are plain lines, not wrapped by a container runtime: run would send them raw, unseen by the rules; write format: plain (or auto)\n",
+		"WARNING: " + cfg + ":6: sources[1].path: format docker, but the first 5 lines of web_gitlab_webservice-1.log are CRI container log records (containerd, CRI-O: <time> <stream> <tag> <line>): run would send them raw, unseen by the rules; write format: cri (or auto)\n",
+		"WARNING: " + cfg + ":7: sources[2].path: format plain, but the first 5 lines of ingress.log are CRI container log records",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check: no %q in:\n%s", want, out)
+		}
+	}
+	for _, none := range []string{"sources[2].path: none of the first", "sources[3].path"} {
+		if strings.Contains(out, none) {
+			t.Errorf("check warns %q:\n%s", none, out)
+		}
+	}
+
+	// run names the records too, once, for the source of format plain.
+	r := runCmd(t, "--config", cfg, "--once")
+	const msg = "the file's first lines are CRI container log records, not GitLab's own lines: is the source's format right?"
+	if recs := r.records(msg); len(recs) != 1 || recs[0]["file"] != ingress || !strings.Contains(fmt.Sprint(recs[0]["hint"]), "format: cri (or auto)") {
+		t.Errorf("run: %d WARN %q, want one for %s with the format to give:\n%s", len(recs), msg, ingress, r.stderr)
+	}
+	if n := len(r.records("the file's first lines parse as no GitLab log: is it a GitLab log?")); n != 0 {
+		t.Errorf("run also asks whether a file of CRI records is a GitLab log (%d times):\n%s", n, r.stderr)
+	}
+}
