@@ -1,6 +1,11 @@
 package detect
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
 
 // foldLogin returns the login name of a failed sign-in as GitLab matches
 // it to an account: lower-cased, since GitLab finds the user of a login
@@ -16,4 +21,50 @@ func foldLogin(s string) string {
 		}
 	}
 	return s
+}
+
+// foldAddr returns the client address of a sign-in as the address it is,
+// not as text: an IPv4-mapped IPv6 address as its IPv4 address, an IPv6
+// address in its canonical form (RFC 5952: lower case, zeros compressed),
+// so that "::ffff:81.2.69.142" and "81.2.69.142", or "2001:DB8:0:0::7"
+// and "2001:db8::7", are one address to the sign-in rules, as they are to
+// sentinel.ti_malicious_ip. Text that is no address, an address with a
+// zone, and an address already in that form are returned as they are,
+// without allocation.
+func foldAddr(s string) string {
+	plain := true // digits and dots only: an IPv4 address as GitLab writes it, or no address
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9' || c == '.':
+		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == ':':
+			plain = false
+		default:
+			return s // no address, or one with a zone (fe80::1%eth0), kept as text
+		}
+	}
+	if plain {
+		return s
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return s
+	}
+	var buf [64]byte
+	if c := a.Unmap().AppendTo(buf[:0]); string(c) != s {
+		return string(c)
+	}
+	return s
+}
+
+// foldKey returns the value v of column col as the sign-in rules key it:
+// a user name folded by foldLogin, an address by foldAddr, another column's
+// value as it is.
+func foldKey(col, v string) string {
+	switch col {
+	case parser.ColUsername:
+		return foldLogin(v)
+	case parser.ColIPAddress:
+		return foldAddr(v)
+	}
+	return v
 }

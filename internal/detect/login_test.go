@@ -19,3 +19,28 @@ func TestFoldLogin(t *testing.T) {
 		t.Errorf("a lower-case name allocates %v times", n)
 	}
 }
+
+func TestFoldAddr(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"81.2.69.142", "81.2.69.142"},
+		{"::ffff:81.2.69.142", "81.2.69.142"},
+		{"::FFFF:81.2.69.142", "81.2.69.142"},
+		{"2001:db8::7", "2001:db8::7"},
+		{"2001:DB8::7", "2001:db8::7"},
+		{"2001:db8:0:0::7", "2001:db8::7"},
+		{"2001:0db8:0000:0000:0000:0000:0000:0007", "2001:db8::7"},
+		{"", ""},
+		{"not-an-address", "not-an-address"},
+		{"081.2.69.142", "081.2.69.142"}, // leading zeros: no address to netip, kept as text
+		{"fe80::1%eth0", "fe80::1%eth0"},
+	} {
+		if got := foldAddr(tc.in); got != tc.want {
+			t.Errorf("foldAddr(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, s := range []string{"81.2.69.142", "2001:db8::7", "unknown"} {
+		if n := testing.AllocsPerRun(100, func() { _ = foldAddr(s) }); n != 0 {
+			t.Errorf("foldAddr(%q) allocates %v times", s, n)
+		}
+	}
+}

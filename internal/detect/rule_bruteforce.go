@@ -125,7 +125,7 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	if t.IsZero() {
 		return
 	}
-	user, ip := foldLogin(ev.Get(parser.ColUsername)), ev.Get(parser.ColIPAddress)
+	user, ip := foldLogin(ev.Get(parser.ColUsername)), foldAddr(ev.Get(parser.ColIPAddress))
 	h := hourOf(t)
 	if r.learnFrom == 0 || h < r.learnFrom {
 		r.learnFrom = h

@@ -168,12 +168,7 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 	if t.IsZero() {
 		return
 	}
-	key, val := ev.Get(r.keyCol), ev.Get(r.valCol)
-	if r.keyCol == parser.ColUsername {
-		key = foldLogin(key)
-	} else if r.valCol == parser.ColUsername {
-		val = foldLogin(val)
-	}
+	key, val := foldKey(r.keyCol, ev.Get(r.keyCol)), foldKey(r.valCol, ev.Get(r.valCol))
 	ns := t.UnixNano()
 	if ns < r.closed {
 		r.late++
