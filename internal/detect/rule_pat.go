@@ -151,14 +151,18 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	if ev.Get(parser.ColEventName) == "" {
 		r.fallback++
 	}
-	day := dayOf(ev.Time)
+	// The day of the creation GitLab recorded (created_at), not of the
+	// line's write (time), which may fall after midnight: a streamed copy
+	// has only created_at, and both copies must count on one day.
+	created := createdTime(ev.Get(parser.ColCreatedAt), ev.Time)
+	day := dayOf(created)
 	if day < r.oldestDay {
 		r.late++
 		return
 	}
 	author, path := ev.Get(parser.ColAuthorName), ev.Get(parser.ColEntityPath)
 	c := r.keys.touchOwn(patKey{Author: author, Path: path, Day: day}, clonePatKey)
-	ns := ev.Time.UnixNano()
+	ns := created.UnixNano()
 	if c.N == 0 || ns < c.First {
 		c.First = ns
 	}
