@@ -27,6 +27,7 @@ const appNameDetections = forwarder.AppNameDetections
 // go-syslog's RFC 5424 parser.
 type wireAlert struct {
 	msgID    string
+	host     string // HOSTNAME
 	severity uint8
 	sd       map[string]map[string]string
 	json     map[string]any
@@ -89,7 +90,7 @@ func (c *collected) add(msg []byte) {
 		c.lines[app] = append(c.lines[app], body)
 		return
 	}
-	a := wireAlert{msgID: deref(sm.MsgID), severity: *sm.Severity}
+	a := wireAlert{msgID: deref(sm.MsgID), host: deref(sm.Hostname), severity: *sm.Severity}
 	if sm.StructuredData != nil {
 		a.sd = *sm.StructuredData
 	}

@@ -91,6 +91,21 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	return d, nil
 }
 
+// setWire makes the alerts encoded from now on use cfg's encoder,
+// facility, hostname and SD-ID, as the log lines of the sources a reload
+// started do. It returns an error, and changes nothing, for a facility
+// that does not parse.
+func (d *detector) setWire(cfg *config.Config) error {
+	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.enc, d.sdid, d.opts = newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}
+	return nil
+}
+
 // attachDetector gives the source and its workers the detector, if any,
 // and returns what is left to do before the source starts: fold the lines
 // its checkpoint passed since the last state save, with the other sources'
@@ -444,6 +459,9 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	a.mu.Unlock()
 	cfg.Detections.Running = true
 	if d != nil && a.detectionsKept(old, cfg, geoChanged) {
+		if err := d.setWire(cfg); err != nil { // a forward a reload accepted parses
+			a.log.Error("reload: the alerts keep their facility, hostname and SD-ID", "err", err)
+		}
 		if err := d.e.Reload(); err != nil { // the rule logged it, with the file and what to do
 			a.log.Info("reload: detections unchanged, rules' files reread; a rule whose file could not be used keeps its data",
 				append([]any{"err", err}, fileAttrs(d.e)...)...)

@@ -148,3 +148,40 @@ func TestReloadDestinationAbandonedAlerts(t *testing.T) {
 		t.Errorf("last save time %v after the saves resumed, want later than the first save's %v", last, firstSave)
 	}
 }
+
+// TestReloadHostnameAlerts: a reload that changes hostname (and so
+// restarts the sources, the detection engine kept) gives the alerts
+// raised afterwards the new HOSTNAME, as the log lines; before, they kept
+// the one of the start until a restart (fresh-user trial 61).
+func TestReloadHostnameAlerts(t *testing.T) {
+	const pat = `{"severity":"INFO","time":"2025-03-04T12:%02d:00.000Z","correlation_id":"01HQ00000000000000000000%02d","meta.caller_id":"UserSettings::PersonalAccessTokensController#create","meta.user":"alice","id":%d,"author_id":42,"entity_id":42,"entity_type":"User","ip_address":"198.51.100.4","author_name":"Alice Example","entity_path":"alice","target_details":"Alice Example","target_type":"User","target_id":42,"custom_message":"Created personal access token with id %d"}`
+	got, col := listenCollected(t)
+	audit := filepath.Join(t.TempDir(), "audit_json.log")
+	appendLine(t, audit, fmt.Sprintf(pat, 10, 10, 7000, 1))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit})
+	c.Hostname = "before"
+	a, ctx, stop := runInBackground(t, c, Options{CheckInterval: 50 * time.Millisecond})
+	defer stop()
+	hosts := func() []string {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		var hs []string
+		for _, al := range got.alerts {
+			if al.msgID == "falco.pat_created" {
+				hs = append(hs, al.host)
+			}
+		}
+		return hs
+	}
+	waitFor(t, "the first alert", 10*time.Second, func() bool { return len(hosts()) == 1 })
+	nc := *c
+	nc.Hostname = "after"
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, audit, fmt.Sprintf(pat, 20, 11, 7001, 2))
+	waitFor(t, "the second alert", 10*time.Second, func() bool { return len(hosts()) == 2 })
+	if hs := hosts(); hs[0] != "before" || hs[1] != "after" {
+		t.Errorf("alerts' HOSTNAMEs %q, want [before after]", hs)
+	}
+}
