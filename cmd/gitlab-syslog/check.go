@@ -256,6 +256,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {
 		fmt.Fprintf(w, ": writable\n")
+		if err := unreadableStateFiles(c.StateDir); err != nil { // run refuses it
+			problems = append(problems, problemAt(c, "state_dir", err.Error()))
+		}
 		ps, warns := checkpointIssues(c.StateDir)
 		for _, warn := range warns {
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/user"
+	"path/filepath"
 )
 
 // checkpointIssues checks run's file checkpoints in the state directory
@@ -23,4 +27,41 @@ func checkpointIssues(dir string) (problems []error, warnings []string) {
 		}
 	}
 	return problems, warnings
+}
+
+// unreadableStateFiles returns the problem of the files of the state
+// directory dir that this process may not read (access(2)): the tailer
+// checkpoints (tail-*.json) and the detection state (detect/ and its
+// files). run would take such a checkpoint as none, sending its file again
+// from the start or skipping the lines written while it was stopped
+// (start_at: end), and the rules would start learning again; a run or
+// check as another user (root) leaves such files. nil when every one can
+// be read.
+func unreadableStateFiles(dir string) error {
+	var bad []string
+	paths := checkpointFiles(dir)
+	detectDir := filepath.Join(dir, "detect")
+	if ents, err := os.ReadDir(detectDir); errors.Is(err, fs.ErrPermission) {
+		bad = append(bad, detectDir)
+	} else {
+		for _, e := range ents {
+			if e.Type().IsRegular() {
+				paths = append(paths, filepath.Join(detectDir, e.Name()))
+			}
+		}
+	}
+	for _, p := range paths {
+		if err := access(p, accessRead); errors.Is(err, fs.ErrPermission) {
+			bad = append(bad, p)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	who, name := "this user", "USER"
+	if u, err := user.Current(); err == nil {
+		who, name = "user "+u.Username, u.Username
+	}
+	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would send their files again from the start, or skip the lines written while it was stopped (start_at: end), and lose the detection state. A run as another user (root?) left them: give the state directory to the agent's user, e.g. chown -R %s: %s",
+		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), name, dir)
 }

@@ -65,8 +65,9 @@ func configProblems(c *config.Config, err error, stateDir, reload bool) error {
 
 // stateDirProblems returns the problems of c's state directory that stop
 // run at start: one in which no file can be created, one that was a
-// detect --state-dir or is an agent's detection state, or a detection
-// state directory that cannot be used (the first of these found).
+// detect --state-dir or is an agent's detection state, a detection
+// state directory that cannot be used, or state files this user may not
+// read (unreadableStateFiles) (the first of these found).
 func stateDirProblems(c *config.Config) []error {
 	if werr := dirWritable(c.StateDir); werr != nil {
 		return []error{stateDirProblem(c, werr)}
@@ -76,6 +77,9 @@ func stateDirProblems(c *config.Config) []error {
 	}
 	if p := detectDirProblem(c); p != nil {
 		return []error{p}
+	}
+	if err := unreadableStateFiles(c.StateDir); err != nil {
+		return []error{problemAt(c, "state_dir", err.Error())}
 	}
 	return nil
 }

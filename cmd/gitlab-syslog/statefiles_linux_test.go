@@ -1,0 +1,90 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStateFilesUnreadableAsNobody: after a run as root, whose
+// checkpoints and detection state only root may read, check as the
+// agent's user (nobody here) reports a problem naming the files and the
+// chown to run, and run refuses to start, rather than take the
+// checkpoints as none and send the files again from the start, or skip
+// what was written while it was stopped (fresh-user trial 61: 3 lines of
+// a start_at: end source lost, the audit log sent again).
+func TestStateFilesUnreadableAsNobody(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as another user")
+	}
+	base := t.TempDir()
+	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(base, "gitlab-syslog")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := filepath.Join(base, "state")
+	if err := os.Mkdir(state, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := writeFile(t, filepath.Join(base, "audit_json.log"), string(data))
+	if err := os.Chmod(audit, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: audit, path: %q}\n", state, audit))
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(nobody bool, args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		if nobody {
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		}
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		cmd.Run()
+		if ctx.Err() != nil {
+			t.Fatalf("%v did not end within 60s; stderr:\n%s", args, errOut.String())
+		}
+		return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	}
+	if _, stderr, code := run(false, "run", "--config", cfg, "--once"); code != 0 {
+		t.Fatalf("the run as root: exit status %d; stderr:\n%s", code, stderr)
+	}
+	// As when the service made the directory: the files in it are root's.
+	if err := os.Chmod(filepath.Join(state, "detect"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	const want = "cannot be read by user nobody (permission denied): "
+	stdout, _, code := run(true, "check", "--config", cfg)
+	if code != 1 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "chown -R nobody: "+state) {
+		t.Errorf("check as nobody: exit status %d, want 1 and a problem with %q and the chown:\n%s", code, want, stdout)
+	}
+	sent, stderr, code := run(true, "run", "--config", cfg, "--once")
+	if code != 1 || !strings.Contains(stderr, want) || sent != "" {
+		t.Errorf("run as nobody: exit status %d, %d bytes sent; want 1, nothing sent and %q:\n%s", code, len(sent), want, stderr)
+	}
+}
