@@ -256,6 +256,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
 	} else {
 		fmt.Fprintf(w, ": writable\n")
+		if warn := otherOwnerWarning(c.StateDir, c.File()); warn != "" {
+			fmt.Fprintf(w, "            WARNING: %s\n", warn)
+		}
 		if err := unreadableStateFiles(c.StateDir); err != nil { // run refuses it
 			problems = append(problems, problemAt(c, "state_dir", err.Error()))
 		}
@@ -423,11 +426,11 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
-				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
+				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permHint(s.Path, err), unreadableNote)))
 			}
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
-			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s", s.Path, err, permHint(s.Path, err))))
+			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permHint(s.Path, err), unreadableNote)))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
@@ -1025,6 +1028,10 @@ func dirWritable(dir string) error {
 	f.Close()
 	return os.Remove(name)
 }
+
+// unreadableNote ends check's problem of a source file this user may not
+// read: what run does with it, which is not to stop.
+const unreadableNote = "; run starts without its lines, follows the other sources and tries it again until it can be read (a unit that runs check first, as the packaged one, does not start)"
 
 // permHint explains the usual fix for a permission error on a GitLab log.
 func permHint(path string, err error) string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 )
 
 // checkpointIssues checks run's file checkpoints in the state directory
@@ -64,4 +65,29 @@ func unreadableStateFiles(dir string) error {
 	}
 	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would send their files again from the start, or skip the lines written while it was stopped (start_at: end), and lose the detection state. A run as another user (root?) left them: give the state directory to the agent's user, e.g. chown -R %s: %s",
 		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), name, dir)
+}
+
+// otherOwnerWarning returns check's warning when the state directory dir
+// exists and belongs to another user than the one check runs as (sudo
+// check, the service running as its own user): what this user may read
+// (the logs, the TLS keys, the state files) the agent's user may not, so
+// check's verdict on them is this user's. "" otherwise.
+func otherOwnerWarning(dir, configFile string) string {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return ""
+	}
+	uid, ok := fileOwner(fi)
+	if !ok || uid == os.Geteuid() {
+		return ""
+	}
+	owner := strconv.Itoa(uid)
+	if u, err := user.LookupId(owner); err == nil {
+		owner = u.Username
+	}
+	config := ""
+	if configFile != "" {
+		config = " --config " + configFile
+	}
+	return fmt.Sprintf("state_dir %s belongs to user %s, not to the user check runs as: the files this user may read, the agent's user may not; to check what the agent can read, run check as that user: sudo -u %s gitlab-syslog check%s", dir, owner, owner, config)
 }

@@ -87,4 +87,32 @@ func TestStateFilesUnreadableAsNobody(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, want) || sent != "" {
 		t.Errorf("run as nobody: exit status %d, %d bytes sent; want 1, nothing sent and %q:\n%s", code, len(sent), want, stderr)
 	}
+
+	// The agent's state_dir belongs to its user: check as root says that
+	// its verdict is root's, and check as that user says what run does
+	// with a log it may not read (fresh-user trial 61).
+	own := filepath.Join(base, "own")
+	if err := os.Mkdir(own, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(own, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	secret := writeFile(t, filepath.Join(base, "secret", "audit_json.log"), string(data))
+	if err := os.Chmod(filepath.Dir(secret), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg2 := writeFile(t, filepath.Join(base, "config2.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: audit, path: %q}\n", own, secret))
+	if err := os.Chmod(cfg2, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, code := run(false, "check", "--config", cfg2); code != 0 || !strings.Contains(out, "state_dir "+own+" belongs to user nobody, not to the user check runs as") || !strings.Contains(out, "sudo -u nobody gitlab-syslog check --config "+cfg2) {
+		t.Errorf("check as root of nobody's state_dir: exit status %d, want 0 and a warning:\n%s", code, out)
+	}
+	if out, _, code := run(true, "check", "--config", cfg2); code != 1 || !strings.Contains(out, "permission denied") || !strings.Contains(out, unreadableNote) || strings.Contains(out, "belongs to user") {
+		t.Errorf("check as nobody of a log only root may read: exit status %d, want 1 and the problem with what run does:\n%s", code, out)
+	}
 }

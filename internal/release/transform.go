@@ -54,7 +54,7 @@ func packagedUnit(example []byte) ([]byte, error) {
 const configHeader = `# gitlab-syslog configuration, installed by the gitlab-syslog package.
 # Upgrades keep your changes (dpkg asks before replacing a changed file; rpm
 # writes the new version as config.yaml.rpmnew). Check it with
-#   gitlab-syslog check --config /etc/gitlab-syslog/config.yaml
+#   sudo -u gitlab-syslog gitlab-syslog check --config /etc/gitlab-syslog/config.yaml
 # Values marked "# example" are commented out: their defaults apply.
 #
 `

@@ -30,7 +30,9 @@ if [ -r /etc/gitlab/gitlab.rb ]; then
 	log_group=$(sed -n "s/^[[:space:]]*logging\[[\"']log_group[\"']\][[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" /etc/gitlab/gitlab.rb | tail -n 1)
 fi
 for group in gitlab-www $log_group; do
-	if getent group "$group" >/dev/null; then
+	if id -nG "$user" 2>/dev/null | tr ' ' '\n' | grep -qx "$group"; then
+		: # a member already (an upgrade, dpkg-reconfigure)
+	elif getent group "$group" >/dev/null; then
 		usermod -a -G "$group" "$user"
 		echo "gitlab-syslog: user $user added to group $group (reads GitLab's logs)"
 	elif [ "$group" = "$log_group" ]; then
@@ -57,7 +59,7 @@ if [ -z "$upgrade" ]; then
 		systemctl start "$unit" || echo "gitlab-syslog: $unit did not start: journalctl -u gitlab-syslog says why"
 	fi
 	echo "gitlab-syslog: configuration in /etc/gitlab-syslog/config.yaml (forward.url: where to send); after a change:"
-	echo "  gitlab-syslog check --config /etc/gitlab-syslog/config.yaml && systemctl restart gitlab-syslog"
+	echo "  sudo -u $user gitlab-syslog check --config /etc/gitlab-syslog/config.yaml && systemctl restart gitlab-syslog"
 elif [ -d /run/systemd/system ]; then
 	if systemctl is-enabled --quiet "$unit"; then
 		systemctl restart "$unit" || echo "gitlab-syslog: $unit did not restart: journalctl -u gitlab-syslog says why"
