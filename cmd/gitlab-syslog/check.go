@@ -227,6 +227,23 @@ func checkedName(file string) string {
 	return file
 }
 
+// packagedConfig is the configuration file the packages install and
+// their unit runs the agent with.
+const packagedConfig = "/etc/gitlab-syslog/config.yaml"
+
+// packagedNote says, when check was given no configuration file while the
+// packaged one (packaged) exists, that the service uses that one; ""
+// otherwise.
+func packagedNote(file, packaged string) string {
+	if file != "" {
+		return ""
+	}
+	if _, err := os.Stat(packaged); err != nil {
+		return ""
+	}
+	return "; NOTE: " + packaged + " exists, the service's configuration: check it with --config " + packaged
+}
+
 // summarize prints what run would do and returns the problems that would
 // stop it from working; the caller prints the verdict after it.
 //
@@ -234,7 +251,7 @@ func checkedName(file string) string {
 // reports them): a source and a value they name are marked, and the
 // rules are listed as far as they could be checked.
 func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, errs []error) (problems []error) {
-	fmt.Fprintf(w, "config:     %s%s\n", checkedName(file), emptyNote(c, "below "))
+	fmt.Fprintf(w, "config:     %s%s%s\n", checkedName(file), emptyNote(c, "below "), packagedNote(file, packagedConfig))
 	cwd, _ := os.Getwd()
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
@@ -1037,6 +1054,10 @@ const unreadableNote = "; run starts without its lines, follows the other source
 func permHint(path string, err error) string {
 	if !errors.Is(err, os.ErrPermission) {
 		return ""
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o044 == 0 {
+		// A group the agent joins cannot help: the file itself is its owner's.
+		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
 	}
 	switch {
 	case strings.Contains(path, "/nginx/"):

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPermHintOwnerOnly: a log whose own mode lets only its owner read it
+// is told to be made group-readable, not to join a group, which cannot
+// help (fresh-user trial 61: the log_group advice for a 0600 file).
+func TestPermHintOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gitlab-rails")
+	only := writeFile(t, filepath.Join(dir, "auth_json.log"), "x\n")
+	if err := os.Chmod(only, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shared := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
+	if err := os.Chmod(shared, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want, not string }{
+		{only, "the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + only, "log_group'] = 'gitlab-logs' in"},
+		{shared, "set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb", "the file itself"},
+	} {
+		got := permHint(tc.path, fs.ErrPermission)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("permHint(%s) = %q, want %q and not %q", tc.path, got, tc.want, tc.not)
+		}
+	}
+}
+
+// TestPackagedNote: check without --config names the packaged
+// configuration when it exists (fresh-user trial 61: check validated the
+// built-in defaults on a packaged host without a word about the file the
+// service uses), and says nothing otherwise.
+func TestPackagedNote(t *testing.T) {
+	packaged := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), "state_dir: /s\n")
+	for _, tc := range []struct{ file, packaged, want string }{
+		{"", packaged, "; NOTE: " + packaged + " exists, the service's configuration: check it with --config " + packaged},
+		{"my.yaml", packaged, ""},
+		{"", filepath.Join(t.TempDir(), "none.yaml"), ""},
+	} {
+		if got := packagedNote(tc.file, tc.packaged); got != tc.want {
+			t.Errorf("packagedNote(%q, %q) = %q, want %q", tc.file, tc.packaged, got, tc.want)
+		}
+	}
+}
