@@ -73,6 +73,9 @@ func currentVersion() buildVersion {
 	if revision != "" {
 		v.Revision = revision
 	}
+	if revisionTime != "" {
+		v.Time = revisionTime
+	}
 	return v
 }
 

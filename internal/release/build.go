@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // mainPackage is the command the packages ship.
@@ -15,10 +16,12 @@ const mainPackage = "./cmd/gitlab-syslog"
 
 // goBuild cross-compiles the gitlab-syslog binary for linux/goarch into
 // out: static (CGO_ENABLED=0), -trimpath, stripped (-s -w), with the
-// version and revision stamped into main.version and main.revision. It
+// version, revision and date (the revision's commit time, or
+// $SOURCE_DATE_EPOCH) stamped into main.version, main.revision and
+// main.revisionTime. It
 // fails when the result is not a static ELF for that architecture.
 func goBuild(ctx context.Context, o options, goos, goarch, out string) error {
-	ldflags := fmt.Sprintf("-s -w -X main.version=%s -X main.revision=%s", o.version, o.revision)
+	ldflags := fmt.Sprintf("-s -w -X main.version=%s -X main.revision=%s -X main.revisionTime=%s", o.version, o.revision, o.date.Format(time.RFC3339))
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, mainPackage)
 	cmd.Dir = o.root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch, "GOFLAGS=")

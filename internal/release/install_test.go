@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // testInstall installs the .deb on this machine with dpkg -i, runs the
@@ -41,8 +42,8 @@ func testInstall(t *testing.T, b built) {
 	if target, err := os.Readlink(wants); err != nil || target != "/lib/systemd/system/gitlab-syslog.service" {
 		t.Errorf("not enabled after install: %s -> %q (%v)", wants, target, err)
 	}
-	if v := sh(t, "/usr/bin/gitlab-syslog", "version"); !strings.Contains(v, "0.1.0") || !strings.Contains(v, b.opts.revision) {
-		t.Errorf("installed version %q lacks 0.1.0 or revision %s", v, b.opts.revision)
+	if v := sh(t, "/usr/bin/gitlab-syslog", "version"); !strings.Contains(v, "0.1.0") || !strings.Contains(v, b.opts.revision) || !strings.Contains(v, b.opts.date.Format(time.RFC3339)) {
+		t.Errorf("installed version %q lacks 0.1.0, revision %s or its time %s", v, b.opts.revision, b.opts.date.Format(time.RFC3339))
 	}
 
 	u, err := user.Lookup("gitlab-syslog")
