@@ -43,6 +43,13 @@ func (f *agentFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	f.fwd.register(cmd, "default "+config.DefaultURL)
+	for name, values := range map[string][]string{
+		"start-at":   {"beginning", "end"},
+		"log-level":  {"debug", "info", "warn", "error"},
+		"log-format": {"text", "json"},
+	} {
+		cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
 }
 
 // checkEmptyPaths refuses --config, --log-dir and --state-dir given with

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,28 @@ func TestCompletionShell(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := runSendCollect(context.Background(), nil, &out, &errOut, "completion", "bash"); err != nil || !strings.Contains(out.String(), "bash completion") {
 		t.Errorf("completion bash: %v, %d bytes", err, out.Len())
+	}
+}
+
+// TestFlagValueCompletion: the agent flags that take one of a few words
+// complete them (fresh-user trial 61: --log-format completed nothing).
+func TestFlagValueCompletion(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "run", "--log-format", ""}, []string{"text", "json"}},
+		{[]string{"__complete", "check", "--start-at", ""}, []string{"beginning", "end"}},
+		{[]string{"__complete", "run", "--log-level", ""}, []string{"debug", "info", "warn", "error"}},
+	} {
+		var out, errOut bytes.Buffer
+		if err := runSendCollect(context.Background(), nil, &out, &errOut, tc.args...); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		got := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(got) != len(tc.want)+1 || !slices.Equal(got[:len(tc.want)], tc.want) {
+			t.Errorf("%v completes %q, want %q and the directive", tc.args, got, tc.want)
+		}
 	}
 }
 

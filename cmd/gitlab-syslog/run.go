@@ -55,7 +55,8 @@ becomes empty (or only comments) while the rule holds indicators is taken as
 the same fault (a feed job between truncating and writing it); enabled: false
 turns the rule off.
 
-Try it on the bundled samples without GitLab or a syslog server:
+Try it on the bundled samples (testdata/ in a clone of the repository; the
+packages do not ship them) without GitLab or a syslog server:
 
   gitlab-syslog run --log-dir testdata --to stdout --once --state-dir "$(mktemp -d)"
 
