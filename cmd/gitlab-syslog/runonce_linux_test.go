@@ -52,6 +52,32 @@ func unwritableDir(t *testing.T) (dir string, lock func()) {
 	}
 }
 
+// nobodyBuild builds the binary into a new directory that every user may
+// enter, for a test to run it as nobody, and makes a state directory there
+// that every user may write. It returns the directory, the binary and the
+// state directory.
+func nobodyBuild(t *testing.T) (base, bin, state string) {
+	t.Helper()
+	base = t.TempDir()
+	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin = filepath.Join(base, "gitlab-syslog")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state = filepath.Join(base, "state")
+	if err := os.Mkdir(state, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	return base, bin, state
+}
+
 // D.2, the real binary: a file the agent's user may not read ends
 // run --once with exit status 1 and an error naming the file and the
 // cause. Permissions do not stop root, so as root the binary runs as
@@ -60,23 +86,7 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the binary as another user; as another user TestRunOnceUnreadableSource covers it")
 	}
-	base := t.TempDir()
-	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin := filepath.Join(base, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	state := filepath.Join(base, "state")
-	if err := os.Mkdir(state, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
-		t.Fatal(err)
-	}
+	base, bin, state := nobodyBuild(t)
 	secret := writeFile(t, filepath.Join(base, "secret.log"), nonl+"\n")
 	if err := os.Chmod(secret, 0o600); err != nil {
 		t.Fatal(err)

@@ -26,23 +26,7 @@ func TestStateFilesUnreadableAsNobody(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the binary as another user")
 	}
-	base := t.TempDir()
-	for _, d := range []string{filepath.Dir(base), base} { // t.TempDir makes them 0700
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin := filepath.Join(base, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	state := filepath.Join(base, "state")
-	if err := os.Mkdir(state, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(state, 0o777); err != nil { // whatever the umask
-		t.Fatal(err)
-	}
+	base, bin, state := nobodyBuild(t)
 	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
 	if err != nil {
 		t.Fatal(err)
