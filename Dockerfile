@@ -5,7 +5,8 @@
 # static (CA certificates and tzdata, no shell, no package manager), running
 # as the non-root user 65532 with the state directory as a volume.
 #
-#   docker build --build-arg VERSION=v1.2.3 --build-arg REVISION="$(git rev-parse HEAD)" -t gitlab-syslog .
+#   docker build --build-arg VERSION=v1.2.3 --build-arg REVISION="$(git rev-parse HEAD)" \
+#       --build-arg REVISION_TIME="$(git log -1 --format=%cI)" -t gitlab-syslog .
 #   podman build --build-arg VERSION=v1.2.3 --build-arg REVISION="$(git rev-parse HEAD)" -t gitlab-syslog .
 #   docker buildx build --platform linux/amd64,linux/arm64 --build-arg VERSION=v1.2.3 ... -t REGISTRY/gitlab-syslog --push .
 #
@@ -20,6 +21,7 @@ ARG GO_VERSION=1.26
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 ARG VERSION=dev
 ARG REVISION=unknown
+ARG REVISION_TIME=
 ARG TARGETOS=linux
 ARG TARGETARCH
 WORKDIR /src
@@ -28,7 +30,7 @@ RUN go mod download
 COPY . .
 # The same flags as the release tool (internal/release/build.go).
 RUN CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false \
-        -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION}" \
+        -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION} -X main.revisionTime=${REVISION_TIME}" \
         -o /out/gitlab-syslog ./cmd/gitlab-syslog \
     && install -d -o 65532 -g 65532 -m 0750 /out/state
 

@@ -159,7 +159,7 @@ func TestDockerfile(t *testing.T) {
 			goBuildLine = r.raw
 		}
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=${TARGETARCH}", "-trimpath", "-buildvcs=false", "-s -w", "-X main.version=${VERSION}", "-X main.revision=${REVISION}", mainPackage} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOARCH=${TARGETARCH}", "-trimpath", "-buildvcs=false", "-s -w", "-X main.version=${VERSION}", "-X main.revision=${REVISION}", "-X main.revisionTime=${REVISION_TIME}", mainPackage} {
 		if !strings.Contains(goBuildLine, want) {
 			t.Errorf("builder's go build lacks %q: %s", want, goBuildLine)
 		}
