@@ -28,6 +28,7 @@ func newManCmd() *cobra.Command {
 			}
 			root := cmd.Root()
 			root.DisableAutoGenTag = true // no date: reproducible pages
+			root.InitDefaultVersionFlag() // -v, --version: cobra adds it at execution only, after this tree is read
 			// No Title: each page gets its command's (GITLAB\-SYSLOG\-RUN), as man(1) lists it.
 			header := &doc.GenManHeader{Section: "1", Source: "gitlab-syslog " + version, Manual: "gitlab-syslog manual"}
 			if date, err := sourceDate(); err != nil {

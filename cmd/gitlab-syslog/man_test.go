@@ -54,6 +54,13 @@ func TestManPages(t *testing.T) {
 	if slices.Contains(got, "gitlab-syslog-man.1") {
 		t.Error("the hidden man command got a page")
 	}
+	rootPage, err := os.ReadFile(filepath.Join(dir, "gitlab-syslog.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(rootPage), `\fB-v\fP, \fB--version\fP`) { // fresh-user trial 61: only -h was listed
+		t.Errorf("gitlab-syslog.1 lacks --version in its options:\n%s", rootPage)
+	}
 	page, err := os.ReadFile(filepath.Join(dir, "gitlab-syslog-run.1"))
 	if err != nil {
 		t.Fatal(err)
