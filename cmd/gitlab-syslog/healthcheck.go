@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	neturl "net/url"
 	"syscall"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/spf13/cobra"
 )
 
@@ -20,20 +22,32 @@ import (
 // exec probe anywhere else.
 func newHealthcheckCmd() *cobra.Command {
 	var (
-		url     string
-		timeout time.Duration
+		url, configFile string
+		timeout         time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "healthcheck",
 		Short: "Ask a running agent's /healthz and exit 0 when it is healthy (container probes)",
 		Long: `healthcheck sends GET to --url (the agent's /healthz, served when
-metrics.listen is set) and exits 0 when the answer is 2xx. Otherwise it exits 1
-and prints the status and what the agent said is wrong, or why it could not
-ask (connection refused: the agent is not running or metrics.listen differs).`,
+metrics.listen is set), or to the /healthz of the metrics.listen of the
+--config file (on a loopback address when it listens on every interface),
+and exits 0 when the answer is 2xx. Otherwise it exits 1 and prints the
+status and what the agent said is wrong, or why it could not ask
+(connection refused: the agent is not running or metrics.listen differs).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if timeout <= 0 {
 				return fmt.Errorf("healthcheck: --timeout %s: want a positive duration, e.g. 5s", timeout)
+			}
+			if cmd.Flags().Changed("config") {
+				if cmd.Flags().Changed("url") {
+					return errors.New("healthcheck: --url and --config both name the agent: give one")
+				}
+				u, err := healthzOf(configFile)
+				if err != nil {
+					return err
+				}
+				url = u
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
@@ -41,8 +55,34 @@ ask (connection refused: the agent is not running or metrics.listen differs).`,
 		},
 	}
 	cmd.Flags().StringVar(&url, "url", "http://127.0.0.1:9469/healthz", "the agent's /healthz URL")
+	cmd.Flags().StringVarP(&configFile, "config", "c", "", "ask the /healthz of this configuration file's metrics.listen instead of --url")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up after this long")
 	return cmd
+}
+
+// healthzOf returns the /healthz URL of the agent the configuration file
+// at path runs: its metrics.listen, with a loopback host when it names
+// none or every interface. It returns an error, naming the file, when the
+// file cannot be read or sets no metrics.listen (no /healthz is served).
+func healthzOf(path string) (string, error) {
+	c, err := config.Load(path)
+	if err != nil {
+		return "", fmt.Errorf("healthcheck: %w", err)
+	}
+	if c.Metrics.Listen == "" {
+		return "", fmt.Errorf("healthcheck: %s sets no metrics.listen, so the agent serves no /healthz: set it (e.g. metrics: {listen: 127.0.0.1:9469}) and restart the agent", path)
+	}
+	host, port, err := net.SplitHostPort(c.Metrics.Listen)
+	if err != nil {
+		return "", fmt.Errorf("healthcheck: %s: metrics.listen %q: %w", path, c.Metrics.Listen, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip != nil && ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz", nil
 }
 
 // probe GETs url and returns nil for a 2xx answer, else an error with the

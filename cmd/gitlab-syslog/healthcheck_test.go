@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,51 @@ func TestHealthcheck(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error %q lacks %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestHealthcheckConfig: --config asks the /healthz of the file's
+// metrics.listen, on loopback when it listens on every interface; a file
+// without metrics.listen, and --url given too, are refused, each saying
+// why (fresh-user trial 61: the default URL was the only way without
+// --url).
+func TestHealthcheckConfig(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	}))
+	t.Cleanup(srv.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	every := writeFile(t, filepath.Join(dir, "every.yaml"), "metrics:\n  listen: \":"+port+"\"\n")
+	loop := writeFile(t, filepath.Join(dir, "loop.yaml"), "metrics:\n  listen: 127.0.0.1:"+port+"\n")
+	none := writeFile(t, filepath.Join(dir, "none.yaml"), "state_dir: /s\n")
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"every interface", []string{"--config", every}, ""},
+		{"loopback", []string{"-c", loop}, ""},
+		{"no metrics.listen", []string{"--config", none}, "healthcheck: " + none + " sets no metrics.listen, so the agent serves no /healthz"},
+		{"--url too", []string{"--config", loop, "--url", srv.URL + "/healthz"}, "healthcheck: --url and --config both name the agent: give one"},
+		{"missing file", []string{"--config", filepath.Join(dir, "gone.yaml")}, "no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := execute(t, append([]string{"healthcheck"}, tc.args...)...)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("healthcheck %v: %v\n%s", tc.args, err, out)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("healthcheck %v: error %v, want %q", tc.args, err, tc.wantErr)
 			}
 		})
 	}
