@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,25 +70,22 @@ func sampledFiles(s *config.Source) []string {
 // cannot be read, is empty, or whose lines differ (a log that changed
 // hands, or plain lines that look like records by chance).
 func sniffFormat(path string) (container.Format, int) {
-	f, err := os.Open(path)
-	if err != nil {
-		return container.Plain, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	n, first := 0, container.Plain
-	for n < formatSampleLines && sc.Scan() {
-		line := sc.Bytes()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	n, first, mixed := 0, container.Plain, false
+	eachFirstLine(path, func(line []byte) bool {
+		if n >= formatSampleLines {
+			return false
 		}
 		got := container.Sniff(line)
 		if n > 0 && got != first {
-			return container.Plain, 0
+			mixed = true
+			return false
 		}
 		first = got
 		n++
+		return true
+	})
+	if mixed {
+		return container.Plain, 0
 	}
 	return first, n
 }

@@ -79,43 +79,55 @@ func contentWarnings(c *config.Config, skip []int) []string {
 // that cannot be read.
 func sampleTypes(path string, format container.Format, want parser.Type) mapping.TypeTally {
 	var tally mapping.TypeTally
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return tally
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return tally
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	var rec parser.Record
 	dec := container.Decoder{Format: format, MaxLineBytes: config.DefaultMaxLine}
-	for tally.N < typeSampleLines && sc.Scan() {
-		line := sc.Bytes()
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	eachFirstLine(path, func(line []byte) bool {
+		if tally.N >= typeSampleLines {
+			return false
 		}
 		out, st, _ := dec.Decode(line)
 		switch {
 		case st == container.Partial || st == container.Complete && out.Subcomponent != nil:
-			continue
+			return true
 		case st == container.Malformed:
 			tally.Add(false, parser.TypeUnknown)
-			continue
+			return true
 		}
 		if line = out.Text; len(bytes.TrimSpace(line)) == 0 {
-			continue
+			return true
 		}
 		if parser.New(want).Parse(line, &rec) == nil {
 			tally.Add(true, parser.TypeUnknown)
-			break
+			return false
 		}
 		looks := parser.Detect(line)
 		if looks == want || looks != parser.TypeUnknown && parser.New(looks).Parse(line, &rec) != nil {
 			looks = parser.TypeUnknown // only a line that parses as another type counts as one
 		}
 		tally.Add(false, looks)
-	}
+		return true
+	})
 	return tally
+}
+
+// eachFirstLine calls fn with the lines of the regular file at path in
+// order, blank ones aside, until fn returns false or the file ends (a line
+// longer than 1 MiB ends it too); line is valid only during the call. A
+// path that is not a regular file, or cannot be read, gives no line.
+func eachFirstLine(path string, fn func(line []byte) bool) {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if line := sc.Bytes(); len(bytes.TrimSpace(line)) > 0 && !fn(line) {
+			return
+		}
+	}
 }

@@ -60,11 +60,10 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 		return nil, nil
 	}
 	cfg.Detections.Running = true
-	facility, err := forwarder.ParseFacility(cfg.Forward.Facility)
-	if err != nil {
+	d := newDetector(nil, nil, "", forwarder.RecordOptions{}, a.log)
+	if err := d.setWire(cfg); err != nil {
 		return nil, err
 	}
-	d := newDetector(nil, newEncoder(&cfg.Forward), cfg.Forward.SDID, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname}, a.log)
 	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true,
 		QuietSave: true}) // detector.save logs the failures, paced (saveLog)
 	if err != nil {

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"net/netip"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -28,7 +27,7 @@ func foldLogin(s string) string {
 // address in its canonical form (RFC 5952: lower case, zeros compressed),
 // so that "::ffff:81.2.69.142" and "81.2.69.142", or "2001:DB8:0:0::7"
 // and "2001:db8::7", are one address to the sign-in rules, as they are to
-// sentinel.ti_malicious_ip. Text that is no address, an address with a
+// sentinel.ti_malicious_ip (canonAddr). Text that is no address, an address with a
 // zone, and an address already in that form are returned as they are,
 // without allocation.
 func foldAddr(s string) string {
@@ -45,12 +44,12 @@ func foldAddr(s string) string {
 	if plain {
 		return s
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
+	a, ok := canonAddr(s)
+	if !ok {
 		return s
 	}
 	var buf [64]byte
-	if c := a.Unmap().AppendTo(buf[:0]); string(c) != s {
+	if c := a.AppendTo(buf[:0]); string(c) != s {
 		return string(c)
 	}
 	return s
