@@ -8,6 +8,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // checkpointIssues checks run's file checkpoints in the state directory
@@ -63,8 +64,27 @@ func unreadableStateFiles(dir string) error {
 	if u, err := user.Current(); err == nil {
 		who, name = "user "+u.Username, u.Username
 	}
-	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would send their files again from the start, or skip the lines written while it was stopped (start_at: end), and lose the detection state. A run as another user (root?) left them: give the state directory to the agent's user, e.g. chown -R %s: %s",
-		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), name, dir)
+	fix := fmt.Sprintf("a run as another user (root?) left them: give the state directory to the agent's user, e.g. chown -R %s: %s", name, dir)
+	if ownedByMe(bad) {
+		fix = fmt.Sprintf("they belong to %s, but their mode does not let it read them: chmod -R u+rwX %s", who, dir)
+	}
+	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would take a checkpoint among them as none (sending its file again from the start, or skipping the lines written while it was stopped with start_at: end) and start the detection state afresh. %s",
+		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), strings.ToUpper(fix[:1])+fix[1:])
+}
+
+// ownedByMe reports whether every file of paths belongs to the user this
+// process runs as (false where the system does not say).
+func ownedByMe(paths []string) bool {
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return false
+		}
+		if uid, ok := fileOwner(fi); !ok || uid != os.Geteuid() {
+			return false
+		}
+	}
+	return true
 }
 
 // otherOwnerWarning returns check's warning when the state directory dir

@@ -99,4 +99,32 @@ func TestStateFilesUnreadableAsNobody(t *testing.T) {
 	if out, _, code := run(true, "check", "--config", cfg2); code != 1 || !strings.Contains(out, "permission denied") || !strings.Contains(out, unreadableNote) || strings.Contains(out, "belongs to user") {
 		t.Errorf("check as nobody of a log only root may read: exit status %d, want 1 and the problem with what run does:\n%s", code, out)
 	}
+
+	// Files of the agent's own user whose mode lets it read nothing: the
+	// fix is chmod, not chown, and the detection state's unreadable file
+	// is not also a warning that run starts all the same (fresh-user
+	// trial 62).
+	mine := filepath.Join(base, "mine")
+	if err := os.Mkdir(mine, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(mine, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	cfg3 := writeFile(t, filepath.Join(base, "config3.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: audit, path: %q}\n", mine, audit))
+	if err := os.Chmod(cfg3, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(true, "run", "--config", cfg3, "--once"); code != 0 {
+		t.Fatalf("the run as nobody: exit status %d; stderr:\n%s", code, stderr)
+	}
+	positions := filepath.Join(mine, "detect", "_positions.json")
+	if err := os.Chmod(positions, 0); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := run(true, "check", "--config", cfg3)
+	if code != 1 || !strings.Contains(out, "They belong to user nobody, but their mode does not let it read them: chmod -R u+rwX "+mine) ||
+		strings.Contains(out, "chown -R") || strings.Contains(out, "run starts all the same") {
+		t.Errorf("check as nobody of its own unreadable state file: exit status %d, want 1, the chmod and neither a chown nor a warning that run starts:\n%s", code, out)
+	}
 }
