@@ -2,7 +2,9 @@ package config
 
 import (
 	"errors"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,14 +33,17 @@ func (c *Config) resolveInputs() {
 }
 
 // inputs checks the inputs list: each entry as inputs.Config.Check does,
-// two entries on one address, and an input on the metrics or streaming
-// port.
+// two entries on one address (listenersClash), an input on the metrics or
+// streaming port, and an input forward.url sends to (sendsToListener): a
+// loop.
 func (v *validator) inputs() {
 	c := v.c
-	seen := map[string]int{}
+	var seen []string // the inputs' addresses, by index; "" for one off or that does not parse
+	dest := forwardAddr(c.Forward.URL)
 	for i := range c.Inputs {
 		in := &c.Inputs[i]
 		p := "inputs[" + strconv.Itoa(i) + "]"
+		seen = append(seen, "")
 		if in.Listen == "" {
 			continue // off
 		}
@@ -59,14 +64,32 @@ func (v *validator) inputs() {
 		if err != nil {
 			continue // reported by Check
 		}
-		if j, dup := seen[sc.Addr]; dup {
+		if j := slices.IndexFunc(seen[:i], func(a string) bool { return a != "" && listenersClash(a, sc.Addr) }); j >= 0 {
 			v.errf(p+".listen", "%s is the address of inputs[%d] too; give each input its own port", sc.Addr, j)
 		}
-		seen[sc.Addr] = i
+		seen[i] = sc.Addr
+		if dest != "" && sendsToListener(dest, sc.Addr) {
+			v.errf(p+".listen", "%s is where forward.url %s sends: the agent would receive its own messages and send them again, forever, filling the input's spool; forward to another agent's input, or give this input another port", in.Listen, RedactedURL(c.Forward.URL))
+		}
 		for _, o := range []struct{ key, addr string }{{"metrics.listen", c.Metrics.Listen}, {"streaming.listen", c.Streaming.Listen}} {
 			if o.addr != "" && listenersClash(o.addr, sc.Addr) {
 				v.errf(p+".listen", "%s and %s %q are the same port; give the input another port", in.Listen, o.key, o.addr)
 			}
 		}
 	}
+}
+
+// forwardAddr returns the host:port a TCP-based forward URL (tcp, tls,
+// relp, relp+tls) sends to, "" for another scheme, a URL without a port,
+// or one that does not parse.
+func forwardAddr(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Port() == "" {
+		return ""
+	}
+	switch u.Scheme {
+	case "tcp", "tls", "relp", "relp+tls":
+		return u.Host
+	}
+	return ""
 }

@@ -72,6 +72,32 @@ func TestInputsValidate(t *testing.T) {
 	} {
 		tests = append(tests, struct{ yaml, want string }{all, want})
 	}
+	// One port written two ways, and a forward.url that is an input's own
+	// address: a loop (fresh-user trial 62: check said valid; run failed
+	// to bind, or filled the spool with its own messages).
+	tests = append(tests, []struct{ yaml, want string }{
+		{"inputs:\n  - listen: tcp://127.0.0.1:56660\n  - listen: tcp://127.0.0.1:056660\n", "inputs[1].listen: 127.0.0.1:056660 is the address of inputs[0] too"},
+		{"inputs:\n  - listen: tcp://127.0.0.1:56606\n  - listen: tcp://localhost:56606\n", "inputs[1].listen: localhost:56606 is the address of inputs[0] too"},
+		{"inputs:\n  - listen: relp://[::1]:56661\n  - listen: tcp://[0:0:0:0:0:0:0:1]:56661\n", "inputs[1].listen: [0:0:0:0:0:0:0:1]:56661 is the address of inputs[0] too"},
+		{"forward: {url: tcp://127.0.0.1:56632}\ninputs:\n  - listen: tcp://127.0.0.1:56632\n", "inputs[0].listen: tcp://127.0.0.1:56632 is where forward.url tcp://127.0.0.1:56632 sends: the agent would receive its own messages"},
+		{"forward: {url: relp://localhost:2514}\ninputs:\n  - listen: relp://:2514\n", "inputs[0].listen: relp://:2514 is where forward.url relp://localhost:2514 sends"},
+	}...)
+	for _, ok := range []string{
+		"forward: {url: relp://aggregator.example:2514}\ninputs:\n  - listen: relp://:2514\n", // a tier of aggregators
+		"forward: {url: udp://127.0.0.1:2514}\ninputs:\n  - listen: tcp://127.0.0.1:2514\n",   // UDP reaches no TCP input
+		"inputs:\n  - listen: tcp://127.0.0.1:2514\n  - listen: tcp://127.0.0.2:2514\n",
+	} {
+		c, err := Parse([]byte("state_dir: /tmp/x\n"+ok), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%q: Validate = %v, want nil", ok, err)
+		}
+	}
 	for _, tt := range tests {
 		c, err := Parse([]byte("state_dir: /tmp/x\n"+tt.yaml), "config.yaml")
 		if err != nil {

@@ -437,25 +437,58 @@ func checkSDID(s string) error {
 }
 
 // listenersClash reports whether two listen addresses (host:port) would
-// bind the same TCP port: the same port number other than 0, with the same
-// host or a wildcard host ("", 0.0.0.0, ::) on either side. "localhost" is
-// taken as 127.0.0.1, where Go listens for it.
+// bind the same TCP port: the same port number other than 0 (056660 is
+// 56660), with the same host or a wildcard host ("", 0.0.0.0, ::) on
+// either side. "localhost" is taken as 127.0.0.1, where Go listens for it,
+// and an IP address is compared as an address ([0:0:0:0:0:0:0:1] is
+// [::1]).
 func listenersClash(a, b string) bool {
-	ha, pa, errA := net.SplitHostPort(a)
-	hb, pb, errB := net.SplitHostPort(b)
-	if errA != nil || errB != nil || pa != pb || pa == "0" {
+	ha, pa, ok := splitListen(a)
+	hb, pb, okB := splitListen(b)
+	if !ok || !okB || pa != pb || pa == 0 {
 		return false
 	}
-	norm := func(h string) string {
-		if strings.EqualFold(h, "localhost") {
-			return "127.0.0.1"
-		}
-		if ip := net.ParseIP(h); ip != nil {
-			return ip.String()
-		}
-		return strings.ToLower(h)
+	return WildcardHost(ha) || WildcardHost(hb) || normHost(ha) == normHost(hb)
+}
+
+// sendsToListener reports whether a destination dest (host:port) reaches
+// the listen address listen of this very host: the same port number, and
+// dest's host is the listener's, or a loopback host while the listener
+// listens on every interface. A destination on another host with the same
+// port (a tier of aggregators) does not.
+func sendsToListener(dest, listen string) bool {
+	hd, pd, ok := splitListen(dest)
+	hl, pl, okL := splitListen(listen)
+	if !ok || !okL || pd != pl || pd == 0 {
+		return false
 	}
-	return WildcardHost(ha) || WildcardHost(hb) || norm(ha) == norm(hb)
+	d := normHost(hd)
+	if ip := net.ParseIP(d); WildcardHost(hl) {
+		return ip != nil && ip.IsLoopback()
+	}
+	return d == normHost(hl)
+}
+
+// splitListen splits a host:port address, its port as a number.
+func splitListen(addr string) (host string, port int, ok bool) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(p)
+	return h, n, err == nil
+}
+
+// normHost is host as listenersClash compares it: "localhost" as
+// 127.0.0.1, an IP address in its canonical form, a name in lower case.
+func normHost(h string) string {
+	if strings.EqualFold(h, "localhost") {
+		return "127.0.0.1"
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.String()
+	}
+	return strings.ToLower(h)
 }
 
 // RedactedURL returns raw with the password of its user information
