@@ -108,6 +108,8 @@ func TestCopyTruncate(t *testing.T) {
 		{"gzip-lagging", ".1.gz", true},
 		{"dateext", "-20261122", true},
 		{"dateext-dashes-gzip", "-2026-11-22.gz", true},
+		{"dateformat-dot", ".2026-11-22", true},
+		{"dateformat-underscore-gzip", "_20261122.gz", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,10 @@ func TestRotatedBases(t *testing.T) {
 		{"/p/0.log.20261129-120000.gz", []string{"/p/0.log", "/p/0.log.20261129"}},
 		{"/p/app.log.1", []string{"/p/app.log"}},
 		{"/p/app.log-20261129", []string{"/p/app.log"}},
+		{"/p/app.log.2026-11-29", []string{"/p/app.log", "/p/app.log.2026", "/p/app.log.2026-11"}}, // dateformat .%Y-%m-%d
+		{"/p/app.log_20261129.gz", []string{"/p/app.log"}},                                         // dateformat _%Y%m%d
+		{"/p/app.log.bak", nil},
+		{"/p/app.log.1a", nil},
 		{"/p/app.log.gz", nil}, // compressed, but not a rotation name
 		{"/p/a-b.log", nil},
 	} {

@@ -17,10 +17,12 @@ import (
 )
 
 // rotatedSuffix matches what logrotate appends to a rotated file: ".1",
-// ".0", "-20261122", "-2026-11-22", "-2026112213", and what the kubelet
-// appends to a rotated container log, ".20261122-134501"; each optionally
-// ".gz".
-var rotatedSuffix = regexp.MustCompile(`^(?:\.[0-9]+(?:-[0-9]{6})?|-[0-9][0-9_-]*)(?:\.gz)?$`)
+// ".0", with dateext "-20261122", "-2026-11-22", "-2026112213", or, with a
+// dateformat of another separator, ".2026-11-22", "_20261122"; and what the
+// kubelet appends to a rotated container log, ".20261122-134501"; each
+// optionally ".gz". That is a '.', '-' or '_', a digit, then digits, '-'
+// and '_'.
+var rotatedSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*(?:\.gz)?$`)
 
 // sibling is a rotated copy of the followed file.
 type sibling struct {
@@ -225,7 +227,7 @@ func RotatedBases(path string) []string {
 	dir, base := filepath.Split(path)
 	var out []string
 	for i := 1; i < len(base); i++ {
-		if (base[i] == '.' || base[i] == '-') && rotatedSuffix.MatchString(base[i:]) {
+		if (base[i] == '.' || base[i] == '-' || base[i] == '_') && rotatedSuffix.MatchString(base[i:]) {
 			out = append(out, dir+base[:i])
 		}
 	}
