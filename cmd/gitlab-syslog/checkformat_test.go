@@ -65,6 +65,17 @@ func TestCheckFormatMismatch(t *testing.T) {
 	if recs := r.records(msg); len(recs) != 1 || recs[0]["file"] != ingress || !strings.Contains(fmt.Sprint(recs[0]["hint"]), "format: cri (or auto)") {
 		t.Errorf("run: %d WARN %q, want one for %s with the format to give:\n%s", len(recs), msg, ingress, r.stderr)
 	}
+	// And the sources of format cri and docker whose lines are not such
+	// records, typed or not (fresh-user trial 62).
+	for _, w := range []struct{ msg, file, format string }{
+		{"the file's first lines are plain lines, not CRI records: is the source's format right?", plain, "format: plain (or auto)"},
+		{"the file's first lines are CRI container log records, not Docker json-file records: is the source's format right?",
+			filepath.Join(dir, "l", "pods", "web_gitlab_webservice-1.log"), "format: cri (or auto)"},
+	} {
+		if recs := r.records(w.msg); len(recs) != 1 || recs[0]["file"] != w.file || !strings.Contains(fmt.Sprint(recs[0]["hint"]), w.format) {
+			t.Errorf("run: %d WARN %q, want one for %s with %q:\n%s", len(recs), w.msg, w.file, w.format, r.stderr)
+		}
+	}
 	if n := len(r.records("the file's first lines parse as no GitLab log: is it a GitLab log?")); n != 0 {
 		t.Errorf("run also asks whether a file of CRI records is a GitLab log (%d times):\n%s", n, r.stderr)
 	}

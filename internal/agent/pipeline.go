@@ -398,6 +398,9 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		if w.uw == nil {
 			perr = w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg)
 		} else {
+			if sampling {
+				ls.addRecord(line)
+			}
 			var ok bool
 			if line, ok, perr = w.unwrapLine(tb, i, fb, &uc); !ok {
 				continue

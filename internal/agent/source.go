@@ -171,7 +171,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		carryWait: DefaultCarryTimeout,
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
-	pl := &parseLog{log: log, sample: newTypeSample(typ, sc.AppName, log)}
+	pl := &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	sdID := ""
 	if enc != nil {
 		sdID = enc.SDID

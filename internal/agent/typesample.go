@@ -22,14 +22,16 @@ const sampleLines = 20
 // type; when none looks like a GitLab log's, one warning asking whether
 // the file is one. Every such line goes out raw under the wrong APP-NAME,
 // unseen by the rules, and the per-line warnings blame each line, not the
-// type.
+// type. Before that, for a source of format cri or docker, it judges the
+// first lines as read (see judgeFormat).
 // Safe for concurrent use by the source's workers.
 type typeSample struct {
-	typ  parser.Type // the source's; TypeUnknown: typed per line, not sampled
-	app  string      // the source's APP-NAME
-	log  *slog.Logger
-	done atomic.Bool // judged
-	mu   sync.Mutex  // serialises judge
+	typ    parser.Type      // the source's; TypeUnknown: typed per line, only the format judged
+	format container.Format // the source's: CRI or Docker, its lines are records to unwrap
+	app    string           // the source's APP-NAME
+	log    *slog.Logger
+	done   atomic.Bool // judged
+	mu     sync.Mutex  // serialises judge
 }
 
 // lineSample is what a worker saw of the first lines of a batch, up to
@@ -39,11 +41,24 @@ type typeSample struct {
 type lineSample struct {
 	mapping.TypeTally
 	wrapped [container.Auto]int
+	// For a source of format CRI or Docker: its first lines as read,
+	// before unwrapping, by the format they look like (container.Sniff).
+	asRead  [container.Auto]int
+	asReadN int
+}
+
+// addRecord records a line of a container-format source as read, before
+// it is unwrapped, while the sample has room.
+func (ls *lineSample) addRecord(line []byte) {
+	if ls.asReadN < sampleLines {
+		ls.asRead[container.Sniff(line)]++
+		ls.asReadN++
+	}
 }
 
 // wants reports whether the lines of the next batch are to be sampled.
 func (ts *typeSample) wants() bool {
-	return ts != nil && ts.typ != parser.TypeUnknown && !ts.done.Load()
+	return ts != nil && !ts.done.Load()
 }
 
 // add records a line that parsed (ok) or did not, while the sample has
@@ -75,7 +90,7 @@ func (ls *lineSample) records() container.Format {
 // warns when no line parsed and more than half look like lines of one
 // other type, or none looks like a line of any GitLab log.
 func (ts *typeSample) judge(file string, ls *lineSample) {
-	if ls.N == 0 {
+	if ls.N == 0 && ls.asReadN == 0 {
 		return
 	}
 	ts.mu.Lock()
@@ -83,12 +98,21 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	if ts.done.Load() {
 		return
 	}
+	if ts.judgeFormat(file, ls) {
+		return
+	}
+	if ts.typ == parser.TypeUnknown {
+		ts.done.Store(true) // typed per line: only the format is judged
+		return
+	}
+	if ls.N == 0 {
+		return
+	}
 	ts.done.Store(true)
 	other, k := ls.Mismatch(ts.typ)
 	if other == parser.TypeUnknown {
 		if f := ls.records(); ls.NoGitLab() && f != container.Plain {
-			name := map[container.Format]string{container.CRI: "CRI", container.Docker: "Docker json-file"}[f]
-			ts.log.Warn("the file's first lines are "+name+" container log records, not GitLab's own lines: is the source's format right?",
+			ts.log.Warn("the file's first lines are "+recordsName(f)+" container log records, not GitLab's own lines: is the source's format right?",
 				"file", file, "type", ts.typ.String(), "first_lines", ls.N, "format", "plain",
 				"hint", "give the source format: "+f.String()+" (or auto), so that its records are unwrapped; until then they go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 		} else if ls.NoGitLab() {
@@ -103,14 +127,56 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 		"hint", "give the file a source of type: "+other.String()+"; until then its lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 }
 
-// newTypeSample returns the typeSample of a source of type typ (with
-// APP-NAME app) logging to log; nil for an untyped one.
-func newTypeSample(typ parser.Type, app string, log *slog.Logger) *typeSample {
-	if typ == parser.TypeUnknown {
+// judgeFormat warns, once, when the source's format is CRI or Docker, no
+// line of ls as read is of that format and more than half are of one
+// other (container.Sniff: plain lines, or the other runtime's records),
+// as check does; it reports whether it did (the sample is then judged).
+func (ts *typeSample) judgeFormat(file string, ls *lineSample) bool {
+	if ts.format != container.CRI && ts.format != container.Docker || ls.asReadN == 0 {
+		return false
+	}
+	if ls.asRead[ts.format] > 0 {
+		return false
+	}
+	got := container.Plain
+	for f := range ls.asRead {
+		if ls.asRead[f] > ls.asRead[got] {
+			got = container.Format(f)
+		}
+	}
+	if 2*ls.asRead[got] <= ls.asReadN {
+		return false
+	}
+	ts.done.Store(true)
+	what, unwrap := "plain lines", "parsed"
+	if got != container.Plain {
+		what, unwrap = recordsName(got)+" container log records", "unwrapped"
+	}
+	under := ""
+	if ts.app != "" {
+		under = " under APP-NAME " + ts.app
+	}
+	ts.log.Warn("the file's first lines are "+what+", not "+recordsName(ts.format)+" records: is the source's format right?",
+		"file", file, "format", ts.format.String(), "first_lines", ls.asReadN,
+		"hint", "give the source format: "+got.String()+" (or auto), so that its lines are "+unwrap+"; until then they go out raw"+under+", without parsed columns, unseen by the rules")
+	return true
+}
+
+// recordsName names the records of a container runtime's format f.
+func recordsName(f container.Format) string {
+	return map[container.Format]string{container.CRI: "CRI", container.Docker: "Docker json-file"}[f]
+}
+
+// newTypeSample returns the typeSample of a source of type typ and
+// container format (plain, cri, docker or auto), with APP-NAME app,
+// logging to log; nil for an untyped one of format plain or auto (an
+// untyped one of format cri or docker has its format judged only).
+func newTypeSample(typ parser.Type, format container.Format, app string, log *slog.Logger) *typeSample {
+	if typ == parser.TypeUnknown && format != container.CRI && format != container.Docker {
 		return nil
 	}
-	if app == "" {
+	if app == "" && typ != parser.TypeUnknown {
 		app = config.DefaultAppName(typ.String())
 	}
-	return &typeSample{typ: typ, app: app, log: log}
+	return &typeSample{typ: typ, format: format, app: app, log: log}
 }
