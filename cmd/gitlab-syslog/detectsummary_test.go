@@ -240,3 +240,44 @@ func TestDetectSummaryUnreadLogWants(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectSummarySuppressed: the alerts a windowed rule holds back
+// within its suppression period are counted as suppressed, as the
+// engine's own suppression counts those of the other rules: 15 failed
+// logins of one user from one address alert once, at the 11th, and hold
+// back 4; failures for 14 user names from one address alert once, at the
+// 11th name, and hold back 3 (fresh-user trial 63: "0 suppressed").
+func TestDetectSummarySuppressed(t *testing.T) {
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	var in strings.Builder
+	failed := func(ts time.Time, user, ip string) {
+		fmt.Fprintf(&in, `{"severity":"INFO","time":%q,"meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"message":"Failed Login: username=%s ip=%s"}`+"\n",
+			ts.Format("2006-01-02T15:04:05.000Z"), ip, user, ip)
+	}
+	for i := range 15 {
+		failed(t0.Add(time.Duration(i)*time.Minute), "alice", "81.2.69.142")
+		if i < 14 {
+			failed(t0.Add(time.Duration(i)*time.Minute+time.Second), fmt.Sprintf("user%d", i), "81.2.69.160")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "application_json.log")
+	if err := os.WriteFile(path, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := &detectOptions{rules: []string{"sentinel.bruteforce", "gitlab.password_spray"}, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"sentinel.bruteforce                      1 alert (4 suppressed)",
+		"gitlab.password_spray                    1 alert (3 suppressed)",
+	} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("summary lacks %q:\n%s", w, stderr.String())
+		}
+	}
+	if n := strings.Count(stdout.String(), "\n"); n != 2 {
+		t.Errorf("%d alerts, want 2:\n%s", n, stdout.String())
+	}
+}

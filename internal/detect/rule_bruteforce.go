@@ -79,6 +79,7 @@ type pairState struct {
 // bruteforce implements sentinel.bruteforce.
 type bruteforce struct {
 	baselineWindow
+	suppressCount
 
 	pairs *lru[userIP, pairState]
 	users *lru[string, history]
@@ -148,12 +149,16 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		return // held, for a later failure's window
 	}
 	n, first, last := ps.win.totalTo(r.span, end)
-	if float64(n) <= r.bp.Floor || (ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress)) {
+	if float64(n) <= r.bp.Floor {
 		return
 	}
 	start := r.span.startOf(end)
 	b := r.bp.of(hist, hourOf(start), r.learnFrom)
 	if float64(n) <= b.Threshold {
+		return
+	}
+	if ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress) {
+		r.suppressCount.n++
 		return
 	}
 	ps.alerted = t.UnixNano()

@@ -51,6 +51,7 @@ func repoDeletionSpec() Spec {
 // repoDeletion implements sentinel.repo_deletion.
 type repoDeletion struct {
 	baselineWindow
+	suppressCount
 
 	win       sliding
 	hist      history
@@ -146,12 +147,16 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	n, first, last := r.win.totalTo(r.span, end)
-	if float64(n) <= r.bp.Floor || (r.alerted != 0 && ns < r.alerted+int64(r.suppress)) {
+	if float64(n) <= r.bp.Floor {
 		return
 	}
 	start := r.span.startOf(end)
 	b := r.bp.of(&r.hist, hourOf(start), r.learnFrom)
 	if float64(n) <= b.Threshold {
+		return
+	}
+	if r.alerted != 0 && ns < r.alerted+int64(r.suppress) {
+		r.suppressCount.n++
 		return
 	}
 	r.alerted = ns

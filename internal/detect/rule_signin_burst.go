@@ -60,6 +60,7 @@ type signinUser struct {
 const signinKeep = 16
 
 type signinBurst struct {
+	suppressCount
 	window   time.Duration
 	min      int
 	newDays  int64
@@ -189,6 +190,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	if u.Recent.Alerted != 0 && ns < u.Recent.Alerted+int64(r.suppress) {
+		r.suppressCount.n++
 		return
 	}
 	u.Recent.Alerted = ns

@@ -126,6 +126,7 @@ type spreadVals struct {
 // over a sliding window (password spraying: user names per address;
 // distributed guessing: addresses per user name).
 type spread struct {
+	suppressCount
 	info           Info
 	keyCol, valCol string
 	listCol        string
@@ -186,7 +187,11 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		// values: judged with the one that holds the most.
 		end, n := st.best(ns, window, r.floor)
 		if end != st.newest() {
-			if n <= r.min || (st.Alerted != 0 && ns < st.Alerted+int64(r.suppress)) {
+			if n <= r.min {
+				return
+			}
+			if st.Alerted != 0 && ns < st.Alerted+int64(r.suppress) {
+				r.suppressCount.n++
 				return
 			}
 			seen, first := st.at(end, window)
@@ -195,7 +200,11 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 			return
 		}
 	}
-	if len(st.Seen) <= r.min || (st.Alerted != 0 && ns < st.Alerted+int64(r.suppress)) {
+	if len(st.Seen) <= r.min {
+		return
+	}
+	if st.Alerted != 0 && ns < st.Alerted+int64(r.suppress) {
+		r.suppressCount.n++
 		return
 	}
 	st.Alerted = ns

@@ -29,6 +29,23 @@ type LateCounter interface {
 	LateDropped() uint64
 }
 
+// SuppressCounter is implemented by the rules that hold back an alert of
+// a key alerted within its suppression period themselves, before the
+// alert is made (the windowed and baseline rules: each event that meets
+// the condition again would otherwise be an alert); the engine's own
+// suppression counts the others' in RuleStats.Suppressed, to which Stats
+// adds this.
+type SuppressCounter interface {
+	// SuppressedAlerts returns how many alerts were held back.
+	SuppressedAlerts() uint64
+}
+
+// suppressCount implements SuppressCounter for the rule it is embedded in.
+type suppressCount struct{ n uint64 }
+
+// SuppressedAlerts returns how many alerts the rule held back.
+func (c *suppressCount) SuppressedAlerts() uint64 { return c.n }
+
 // SkipCounter is implemented by the GeoIP rules, which pass over events
 // whose address has no country (private, reserved or unknown addresses).
 type SkipCounter interface {

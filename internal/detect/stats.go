@@ -180,6 +180,9 @@ func (e *Engine) Stats() Stats {
 		if lc, ok := r.rule.(LateCounter); ok {
 			rs.LateDrop = lc.LateDropped()
 		}
+		if sc, ok := r.rule.(SuppressCounter); ok {
+			rs.Suppressed += sc.SuppressedAlerts()
+		}
 		if sc, ok := r.rule.(SkipCounter); ok {
 			rs.Skipped = sc.Skipped()
 		}
