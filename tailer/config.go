@@ -65,6 +65,11 @@ type Config struct {
 	StateDir string `yaml:"-"`
 	// StartAt applies to a file without a usable checkpoint.
 	StartAt StartAt `yaml:"-"`
+	// OldDir is the directory logrotate moves the rotated copies of Path
+	// to (its olddir directive), absolute or relative to Path's directory
+	// (see OldDir); its copies are looked for there too, named as in
+	// Path's directory. Empty: only in Path's directory.
+	OldDir string `yaml:"-"`
 	// MaxLineBytes bounds a line (default 1 MiB). Longer lines are cut to
 	// this length, the rest up to the newline is discarded and the line is
 	// counted in Stats.TruncatedLines. In the agent's configuration a byte

@@ -125,12 +125,13 @@
 // path; with StartAt end a warning names them and Stats.UnplacedRotated
 // counts them.
 //
-// A rotated copy is a file in the path's directory named as logrotate or
-// the kubelet names one: the path's name, then ".N" or a date of digits,
-// '-' and '_' after a '.', '-' or '_' (dateext with any such dateformat:
-// "-20261122", ".2026-11-22", "_2026112213"; the kubelet's
-// ".20261122-134501"), each maybe ".gz". Copies named otherwise (another
-// directory with logrotate's olddir, "name.bak") are not found.
+// A rotated copy is a file in the path's directory, or in Config.OldDir
+// (logrotate's olddir), named as logrotate or the kubelet names one: the
+// path's name, then ".N" or a date of digits, '-' and '_' after a '.', '-'
+// or '_' (dateext with any such dateformat: "-20261122", ".2026-11-22",
+// "_2026112213"; the kubelet's ".20261122-134501"), each maybe ".gz".
+// Copies named otherwise (logrotate's extension, "name.bak"), or in
+// another directory, are not found.
 //
 // Rotated copies are ordered by their names within one naming scheme:
 // path.1 is newer than path.2 and path.10 older than path.9; dated names

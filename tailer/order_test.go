@@ -58,7 +58,7 @@ func TestRotatedSiblingsOrder(t *testing.T) {
 				writeFile(t, path+suffix, suffix+"\n")
 				chtimes(t, now.Add(d), path+suffix)
 			}
-			sibs, err := rotatedSiblings(path)
+			sibs, err := rotatedSiblings(path, "")
 			if err != nil {
 				t.Fatal(err)
 			}

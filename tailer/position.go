@@ -123,7 +123,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		}
 		return live, true, nil
 	}
-	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, id) }
+	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, t.cfg.OldDir, id) }
 	if sib, found := find(); found {
 		live, err := t.resumeRotated(ctx, ck, sib, find, live)
 		return live, err == nil, err
@@ -220,7 +220,7 @@ func (t *Tailer) drainKept(ctx context.Context, ck *checkpoint.Position, live *l
 	if len(ck.Between) == 0 {
 		return nil
 	}
-	sibs, err := rotatedSiblings(t.cfg.Path)
+	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
 	if err != nil {
 		return nil
 	}
@@ -398,7 +398,7 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 	if t.cfg.StartAt == StartBeginning {
 		return t.drainAfter(ctx, ck.Updated, none, live, nil)
 	}
-	sibs, err := rotatedSiblings(t.cfg.Path)
+	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
 	if err != nil {
 		return nil
 	}
@@ -450,12 +450,13 @@ func Resumable(path string, ck *checkpoint.Position) bool {
 // id.FingerprintLen bytes, decompressed for a .gz, hash to id.Fingerprint:
 // the copy a copytruncate rotation made of the file id identifies, found
 // as a restart finds the file a checkpoint points into (the plain copy
-// with id's device and inode preferred, else the newest). ok is false
-// when none matches or id has no fingerprint (FingerprintLen 0).
-func RotatedCopy(path string, id FileID) (name string, ok bool) {
+// with id's device and inode preferred, else the newest), in path's
+// directory or in the olddir oldDir (Config.OldDir; "" for none). ok is
+// false when none matches or id has no fingerprint (FingerprintLen 0).
+func RotatedCopy(path, oldDir string, id FileID) (name string, ok bool) {
 	if id.FingerprintLen <= 0 || id.FingerprintLen > FingerprintMax {
 		return "", false
 	}
-	s, ok := findByFingerprint(path, id)
+	s, ok := findByFingerprint(path, oldDir, id)
 	return s.name, ok
 }

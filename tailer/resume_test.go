@@ -72,6 +72,7 @@ func TestResume(t *testing.T) {
 		discarded uint64
 		truncs    uint64
 		unplaced  uint64
+		oldDir    string // Config.OldDir, a directory made next to the file
 	}{
 		{
 			name:    "valid offset",
@@ -144,6 +145,28 @@ func TestResume(t *testing.T) {
 			want: append(linesOf(more), linesOf(numbered("n", 0, 3))...),
 		},
 		{
+			name: "renamed into the olddir while down: rest of old/.1 then the new file",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, more)
+				if err := os.Rename(cfg.Path, filepath.Join(filepath.Dir(cfg.Path), "old", "app.log.1")); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want:   append(linesOf(more), linesOf(numbered("n", 0, 3))...),
+			oldDir: "old",
+		},
+		{
+			name: "copytruncate+compress into the olddir while down: rest of old/-DATE.gz then the file",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, more)
+				copyTruncate(t, cfg.Path, filepath.Join(filepath.Dir(cfg.Path), "old", "app.log-20261122.gz"))
+				appendFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want:   append(linesOf(more), linesOf(numbered("n", 0, 3))...),
+			oldDir: "old",
+		},
+		{
 			name: "dateext rename + gzip while down",
 			prepare: func(t *testing.T, cfg Config) {
 				appendFile(t, cfg.Path, more)
@@ -200,6 +223,11 @@ func TestResume(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "app.log")
 			writeFile(t, path, first)
 			cfg := testConfig(t, path)
+			if cfg.OldDir = tc.oldDir; tc.oldDir != "" {
+				if err := os.Mkdir(OldDir(path, tc.oldDir), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
 			checkExactly(t, runOnce(t, cfg, 10), linesOf(first))
 			if ck := readCheckpoint(t, cfg); ck.Offset != int64(len(first)) {
 				t.Fatalf("checkpoint offset %d, want %d", ck.Offset, len(first))

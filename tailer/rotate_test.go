@@ -100,20 +100,24 @@ func TestCopyTruncate(t *testing.T) {
 	cases := []struct {
 		name   string
 		suffix string
-		lag    bool // the consumer is stalled, so the reader is behind at rotation
+		lag    bool   // the consumer is stalled, so the reader is behind at rotation
+		oldDir string // logrotate's olddir (Config.OldDir): the copy is made there; "/" starts an absolute one in the test's directory
 	}{
-		{"plain", ".1", false},
-		{"gzip", ".1.gz", false},
-		{"plain-lagging", ".1", true},
-		{"gzip-lagging", ".1.gz", true},
-		{"dateext", "-20261122", true},
-		{"dateext-dashes-gzip", "-2026-11-22.gz", true},
-		{"dateformat-dot", ".2026-11-22", true},
-		{"dateformat-underscore-gzip", "_20261122.gz", true},
+		{"plain", ".1", false, ""},
+		{"gzip", ".1.gz", false, ""},
+		{"plain-lagging", ".1", true, ""},
+		{"gzip-lagging", ".1.gz", true, ""},
+		{"dateext", "-20261122", true, ""},
+		{"dateext-dashes-gzip", "-2026-11-22.gz", true, ""},
+		{"dateformat-dot", ".2026-11-22", true, ""},
+		{"dateformat-underscore-gzip", "_20261122.gz", true, ""},
+		{"olddir", ".1", true, "old"},
+		{"olddir-absolute-gzip", "-20261122.gz", true, "/archive"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "audit_json.log")
+			dir := t.TempDir()
+			path := filepath.Join(dir, "audit_json.log")
 			n := 200
 			if tc.lag {
 				n = 5000
@@ -121,6 +125,16 @@ func TestCopyTruncate(t *testing.T) {
 			old := numbered("old", 0, n)
 			writeFile(t, path, old)
 			cfg := testConfig(t, path)
+			copyDir := dir
+			if tc.oldDir != "" {
+				cfg.OldDir, copyDir = tc.oldDir, filepath.Join(dir, tc.oldDir)
+				if filepath.IsAbs(tc.oldDir) {
+					cfg.OldDir = copyDir
+				}
+				if err := os.Mkdir(copyDir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
 			var c *collector
 			if tc.lag {
 				cfg.BatchLines = 10
@@ -138,7 +152,7 @@ func TestCopyTruncate(t *testing.T) {
 				c.waitN(n)
 				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			}
-			copyTruncate(t, path, path+tc.suffix)
+			copyTruncate(t, path, filepath.Join(copyDir, filepath.Base(path)+tc.suffix))
 			checkAfterCut(t, c, path, old)
 			s := c.tl.Stats()
 			if s.Truncations != 1 {

@@ -45,26 +45,35 @@ func RotatedPath(path string) string {
 	return path
 }
 
+// OldDir returns the directory oldDir (Config.OldDir) names for the file
+// at path: oldDir itself when absolute, else oldDir relative to the
+// directory of path (of the file it names when path is a symlink,
+// RotatedPath), as logrotate resolves its olddir; "" for "".
+func OldDir(path, oldDir string) string {
+	switch {
+	case oldDir == "":
+		return ""
+	case filepath.IsAbs(oldDir):
+		return filepath.Clean(oldDir)
+	}
+	return filepath.Join(filepath.Dir(RotatedPath(path)), oldDir)
+}
+
 // rotatedSiblings lists the rotated copies of path, newest first (see
-// byRotation).
-func rotatedSiblings(path string) ([]sibling, error) {
+// byRotation): those in its directory and, when oldDir is not empty, in
+// OldDir(path, oldDir), which need not exist yet.
+func rotatedSiblings(path, oldDir string) ([]sibling, error) {
+	old := OldDir(path, oldDir)
 	path = RotatedPath(path)
 	dir, base := filepath.Dir(path), filepath.Base(path)
-	ents, err := os.ReadDir(dir)
+	out, err := appendRotated(nil, dir, base)
 	if err != nil {
 		return nil, fmt.Errorf("tailer: list rotated copies of %s: %w", path, err)
 	}
-	var out []sibling
-	for _, e := range ents {
-		n := e.Name()
-		if !strings.HasPrefix(n, base) || !rotatedSuffix.MatchString(n[len(base):]) {
-			continue
+	if old != "" && old != dir {
+		if out, err = appendRotated(out, old, base); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("tailer: list rotated copies of %s in olddir: %w", path, err)
 		}
-		fi, err := e.Info()
-		if err != nil || !fi.Mode().IsRegular() {
-			continue
-		}
-		out = append(out, sibling{name: filepath.Join(dir, n), gz: strings.HasSuffix(n, ".gz"), fi: fi})
 	}
 	// While logrotate compresses a copy, both name.1 and name.1.gz exist and
 	// the .gz may still be incomplete (and is the newer of the two): the
@@ -82,6 +91,27 @@ func rotatedSiblings(path string) ([]sibling, error) {
 		}
 	}
 	return byRotation(base, kept), nil
+}
+
+// appendRotated appends to out the regular files in dir named as rotated
+// copies of base (base, then rotatedSuffix).
+func appendRotated(out []sibling, dir, base string) ([]sibling, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return out, err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, base) || !rotatedSuffix.MatchString(n[len(base):]) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, sibling{name: filepath.Join(dir, n), gz: strings.HasSuffix(n, ".gz"), fi: fi})
+	}
+	return out, nil
 }
 
 // byRotation returns sibs, the rotated copies of the file base, newest
@@ -157,11 +187,11 @@ func copyHead(f *os.File, gz bool, n int) ([]byte, error) {
 // findByHead returns the newest sibling whose first bytes equal head (a
 // rotated copy of the content read so far), preferring the one with the
 // given inode. head must not be empty.
-func findByHead(path string, head []byte, dev, ino uint64) (sibling, bool) {
+func findByHead(path, oldDir string, head []byte, dev, ino uint64) (sibling, bool) {
 	if len(head) == 0 {
 		return sibling{}, false
 	}
-	return findSibling(path, dev, ino, func(s sibling) (bool, error) {
+	return findSibling(path, oldDir, dev, ino, func(s sibling) (bool, error) {
 		h, err := s.readHead(len(head))
 		return err == nil && bytes.Equal(h, head), err
 	})
@@ -170,8 +200,8 @@ func findByHead(path string, head []byte, dev, ino uint64) (sibling, bool) {
 // findByFingerprint returns the sibling matching a checkpoint's identity:
 // the SHA-256 of its first fpLen bytes equals fp (decompressed for .gz), the
 // inode preferred; with fpLen 0 only the inode can match.
-func findByFingerprint(path string, id FileID) (sibling, bool) {
-	return findSibling(path, id.Dev, id.Ino, func(s sibling) (bool, error) {
+func findByFingerprint(path, oldDir string, id FileID) (sibling, bool) {
+	return findSibling(path, oldDir, id.Dev, id.Ino, func(s sibling) (bool, error) {
 		if id.FingerprintLen == 0 {
 			d, i := devIno(s.fi)
 			return !s.gz && d == id.Dev && i == id.Ino, nil
@@ -185,9 +215,9 @@ func findByFingerprint(path string, id FileID) (sibling, bool) {
 // one with inode dev/ino, else the newest. A sibling removed during the
 // scan (compress replaced name.1 by name.1.gz) makes it list the
 // directory again, a few times at most.
-func findSibling(path string, dev, ino uint64, match func(sibling) (bool, error)) (sibling, bool) {
+func findSibling(path, oldDir string, dev, ino uint64, match func(sibling) (bool, error)) (sibling, bool) {
 	for try := 0; ; try++ {
-		sibs, err := rotatedSiblings(path)
+		sibs, err := rotatedSiblings(path, oldDir)
 		if err != nil {
 			return sibling{}, false
 		}

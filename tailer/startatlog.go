@@ -20,7 +20,7 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
 	}
 	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
 	t.log.Warn(msg, "checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
-		"looked_for", rotatedNames(t.cfg.Path), "start_at", t.cfg.StartAt.String(),
+		"looked_for", rotatedNames(t.cfg.Path, t.cfg.OldDir), "start_at", t.cfg.StartAt.String(),
 		"send_missed", fmt.Sprintf("tail -c +%d OLD_FILE | gitlab-syslog send --to URL", ck.Offset+1))
 }
 
@@ -38,9 +38,14 @@ func (t *Tailer) warnUnusableCheckpoint(err error) {
 }
 
 // rotatedNames says, for messages, where rotatedSiblings looks for the
-// rotated copies of path.
-func rotatedNames(path string) string {
+// rotated copies of path, with the olddir oldDir ("" for none).
+func rotatedNames(path, oldDir string) string {
+	old := OldDir(path, oldDir)
 	path = RotatedPath(path)
 	base := filepath.Base(path)
-	return fmt.Sprintf("%s.N, %s-YYYYMMDD, each also .gz, in %s", base, base, filepath.Dir(path))
+	in := filepath.Dir(path)
+	if old != "" && old != in {
+		in += " and in " + old
+	}
+	return fmt.Sprintf("%s.N, %s-YYYYMMDD, each also .gz, in %s", base, base, in)
 }

@@ -242,7 +242,7 @@ func ordered(base string, sibs []sibling) bool {
 // leave f's place unknown.
 func (t *Tailer) placeFile(f *logFile) (sibs []sibling, at sibling, n int) {
 	for try := 0; ; try++ {
-		sibs, err := rotatedSiblings(t.cfg.Path)
+		sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
 		if err != nil {
 			return nil, sibling{}, 0
 		}

@@ -192,6 +192,13 @@ type Source struct {
 	// line not wrapped by it: drop (default; counted) or forward (sent
 	// raw, APP-NAME GitLab-Logs).
 	OtherSubcomponents string `yaml:"other_subcomponents"`
+	// OldDir is logrotate's olddir for this file, when its logrotate
+	// configuration moves the rotated copies to another directory:
+	// absolute, or relative to the file's directory as logrotate takes
+	// it. The copies are then looked for there too (tailer.Config.OldDir),
+	// for the lines a copytruncate or a rotation while the agent was
+	// stopped left only in them.
+	OldDir string `yaml:"olddir" config:"path"`
 }
 
 // IsGlob reports whether the source's path is a glob pattern.

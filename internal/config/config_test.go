@@ -314,10 +314,10 @@ func TestDefaultSources(t *testing.T) {
 		// auth_json.log is followed although absent: GitLab creates it at
 		// the first Rack::Attack event, and the tailer waits for it.
 		want := []Source{
-			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning", "plain", "drop"},
-			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning", "plain", "drop"},
-			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning", "plain", "drop"},
-			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning", "plain", "drop"},
+			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning", "plain", "drop", ""},
+			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning", "plain", "drop", ""},
+			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning", "plain", "drop", ""},
+			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning", "plain", "drop", ""},
 		}
 		if !equalSources(c.Sources, want) {
 			t.Errorf("sources = %+v, want %+v", c.Sources, want)
@@ -341,7 +341,7 @@ func TestDefaultSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := c.Sources[len(c.Sources)-1]
-		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning", "plain", "drop"}); last != want {
+		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning", "plain", "drop", ""}); last != want {
 			t.Errorf("last source = %+v, want %+v", last, want)
 		}
 		if len(r.Skipped) != 1 || filepath.Base(r.Skipped[0].Path) != "application.log" {

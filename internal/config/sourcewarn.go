@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // SourceWarnings returns a warning for each source of c that is valid but
@@ -50,6 +52,9 @@ func (c *Config) SourceWarnings() []string {
 		if w := typeMismatch(s, followedFiles(s, taken)); w != "" {
 			warns = append(warns, where+": "+w)
 		}
+		if w := missingOldDir(s); w != "" {
+			warns = append(warns, c.Where(fmt.Sprintf("sources[%d].olddir", i))+": "+w)
+		}
 	}
 	if defaults && c.LogDir != "" {
 		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
@@ -66,6 +71,26 @@ func (c *Config) SourceWarnings() []string {
 		}
 	}
 	return warns
+}
+
+// missingOldDir returns, for a source whose olddir (resolved as the
+// tailer does, tailer.OldDir) is not a directory, what is wrong and what
+// to do; "" otherwise, or when the path's directory has a pattern.
+func missingOldDir(s Source) string {
+	if s.OldDir == "" || strings.ContainsAny(filepath.Dir(s.Path), "*?[") {
+		return ""
+	}
+	d := tailer.OldDir(s.Path, s.OldDir)
+	fi, err := os.Stat(d)
+	switch {
+	case err == nil && fi.IsDir():
+		return ""
+	case err == nil:
+		return fmt.Sprintf("%s is not a directory: give the directory logrotate's olddir names (relative to the log's directory, as logrotate takes it)", d)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("%s does not exist: logrotate's olddir must exist (or be made by createolddir); rotated copies are looked for there once it does; correct the path if it is a typo (relative to the log's directory, as logrotate takes it)", d)
+	}
+	return fmt.Sprintf("%s: %v: the rotated copies there cannot be listed; make it readable by this user", d, err)
 }
 
 // missingDir returns, for a path (or a glob, whose directory part has no

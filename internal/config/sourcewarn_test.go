@@ -48,6 +48,12 @@ func TestSourceWarnings(t *testing.T) {
 			"config.yaml:4: sources[1].path: type access, but application_json.log is GitLab's application log: its lines would be read as access"},
 		{"glob matching files named after it", "{type: access, path: \"" + dir + "/logs/*_json.log\"}\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n  - {type: application, path: " + dir + "/logs/application_json.log}", ""},
 		{"glob matching an earlier glob's files", "{type: audit, path: \"" + dir + "/logs/audit*.log\"}\n  - {type: application, path: \"" + dir + "/logs/*_json.log\"}", ""},
+		// logrotate's olddir, relative to the log's directory (trial 64).
+		{"olddir there", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: ../gl}", ""},
+		{"olddir missing", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: old}",
+			"config.yaml:3: sources[0].olddir: " + dir + "/logs/old does not exist: logrotate's olddir must exist"},
+		{"olddir a file", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: " + dir + "/logs/audit_json.log}",
+			"sources[0].olddir: " + dir + "/logs/audit_json.log is not a directory"},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
