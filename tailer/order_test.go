@@ -73,6 +73,46 @@ func TestRotatedSiblingsOrder(t *testing.T) {
 	}
 }
 
+// TestRotatedSiblingsExtension: the copies logrotate's extension option
+// names (x.log rotated as x.1.log, x-20261122.log.gz) are rotated
+// siblings, in the order of their rotation (numbered: x.1.log newest;
+// dated: by date), and names with another extension or no rotation
+// suffix are not (fresh-user trial 64: copytruncate to them lost lines).
+func TestRotatedSiblingsExtension(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	for _, tc := range []struct {
+		name  string
+		files []string // in the directory, besides app.log
+		want  []string // newest first
+	}{
+		{"numbered", []string{"app.10.log", "app.2.log.gz", "app.1.log", "app.1.txt", "app.bak.log", "app.log.bak"},
+			[]string{"app.1.log", "app.2.log.gz", "app.10.log"}},
+		{"dated", []string{"app-20261121.log", "app-20261122-1796135832.log.gz", "app-x.log", "app-20261120.log.xz"},
+			[]string{"app-20261122-1796135832.log.gz", "app-20261121.log"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "app.log")
+			writeFile(t, path, "live\n")
+			for _, f := range tc.files {
+				writeFile(t, filepath.Join(dir, f), f+"\n")
+				chtimes(t, now, filepath.Join(dir, f))
+			}
+			sibs, err := rotatedSiblings(path, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range sibs {
+				got = append(got, filepath.Base(s.name))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("rotatedSiblings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // TestRestartOrderSameMtime: rotated copies last written within one tick
 // of the file system's clock (equal modification times, set here with
 // os.Chtimes) are read at restart in the order of their rotation, which

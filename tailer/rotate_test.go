@@ -99,7 +99,7 @@ func TestRenameRotationLateWrites(t *testing.T) {
 func TestCopyTruncate(t *testing.T) {
 	cases := []struct {
 		name   string
-		suffix string
+		suffix string // of the copy's name after the file's; "=NAME": the copy's whole name
 		lag    bool   // the consumer is stalled, so the reader is behind at rotation
 		oldDir string // logrotate's olddir (Config.OldDir): the copy is made there; "/" starts an absolute one in the test's directory
 	}{
@@ -112,6 +112,8 @@ func TestCopyTruncate(t *testing.T) {
 		{"dateformat-dot", ".2026-11-22", true, ""},
 		{"dateformat-underscore-gzip", "_20261122.gz", true, ""},
 		{"olddir", ".1", true, "old"},
+		{"extension", "=audit_json-20261122.log", true, ""},  // logrotate's extension .log, dateext
+		{"extension-gzip", "=audit_json.1.log.gz", true, ""}, // numbered
 		{"olddir-absolute-gzip", "-20261122.gz", true, "/archive"},
 	}
 	for _, tc := range cases {
@@ -152,7 +154,11 @@ func TestCopyTruncate(t *testing.T) {
 				c.waitN(n)
 				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			}
-			copyTruncate(t, path, filepath.Join(copyDir, filepath.Base(path)+tc.suffix))
+			copyName := filepath.Base(path) + tc.suffix
+			if name, ok := strings.CutPrefix(tc.suffix, "="); ok {
+				copyName = name // the whole name
+			}
+			copyTruncate(t, path, filepath.Join(copyDir, copyName))
 			checkAfterCut(t, c, path, old)
 			s := c.tl.Stats()
 			if s.Truncations != 1 {

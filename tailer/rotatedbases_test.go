@@ -18,6 +18,9 @@ func TestRotatedBases(t *testing.T) {
 		{"/p/app.log.2026-11-29", []string{"/p/app.log", "/p/app.log.2026", "/p/app.log.2026-11"}}, // dateformat .%Y-%m-%d
 		{"/p/app.log_20261129.gz", []string{"/p/app.log"}},                                         // dateformat _%Y%m%d
 		{"/p/app.log.bak", nil},
+		{"/p/app.1.log", []string{"/p/app.log"}}, // logrotate's extension .log
+		{"/p/app-20261129-1796135832.log.gz", []string{"/p/app.log", "/p/app-20261129.log"}}, // with dateext
+		{"/p/app-x.log", nil},
 		{"/p/app.log.1a", nil},
 		{"/p/app.log.gz", nil}, // compressed, but not a rotation name
 		{"/p/a-b.log", nil},

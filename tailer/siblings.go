@@ -24,6 +24,38 @@ import (
 // and '_'.
 var rotatedSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*(?:\.gz)?$`)
 
+// extSuffix matches what logrotate's extension option appends to a log's
+// name without its extension: a rotatedSuffix without ".gz", the
+// extension kept (the second group), then maybe ".gz"; "x.log" is
+// rotated as "x.1.log", "x-20261122.log.gz".
+var extSuffix = regexp.MustCompile(`^([._-][0-9][0-9_-]*)(\.[A-Za-z][A-Za-z0-9]*)(?:\.gz)?$`)
+
+// rotatedName reports whether the file name n is that of a rotated copy
+// of the file base: base then a rotatedSuffix, or, for a base with an
+// extension (logrotate's extension option), base without it, then an
+// extSuffix with that extension.
+func rotatedName(base, n string) bool {
+	if strings.HasPrefix(n, base) && rotatedSuffix.MatchString(n[len(base):]) {
+		return true
+	}
+	stem, ext := splitExt(base)
+	if ext == "" || !strings.HasPrefix(n, stem) {
+		return false
+	}
+	m := extSuffix.FindStringSubmatch(n[len(stem):])
+	return m != nil && m[2] == ext
+}
+
+// splitExt returns base without its extension, and the extension (".log"),
+// or base and "" when it has none or it is ".gz".
+func splitExt(base string) (stem, ext string) {
+	ext = filepath.Ext(base)
+	if ext == "" || ext == base || ext == ".gz" {
+		return base, ""
+	}
+	return base[:len(base)-len(ext)], ext
+}
+
 // sibling is a rotated copy of the followed file.
 type sibling struct {
 	name string
@@ -94,7 +126,7 @@ func rotatedSiblings(path, oldDir string) ([]sibling, error) {
 }
 
 // appendRotated appends to out the regular files in dir named as rotated
-// copies of base (base, then rotatedSuffix).
+// copies of base (rotatedName).
 func appendRotated(out []sibling, dir, base string) ([]sibling, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -102,7 +134,7 @@ func appendRotated(out []sibling, dir, base string) ([]sibling, error) {
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if !strings.HasPrefix(n, base) || !rotatedSuffix.MatchString(n[len(base):]) {
+		if !rotatedName(base, n) {
 			continue
 		}
 		fi, err := e.Info()
@@ -251,15 +283,23 @@ func pick(found []sibling, dev, ino uint64) (sibling, bool) {
 // RotatedBases returns the paths of which path may be a rotated copy by its
 // name: path without a suffix that logrotate or the kubelet appends when
 // rotating (see rotatedSuffix: ".1", "-20261122", ".20261122-134501", each
-// optionally ".gz"), shortest base first. It returns nil for a name without
-// such a suffix. It looks only at the name, not at the file system.
+// optionally ".gz"), or, for a name with logrotate's extension option
+// ("x.1.log", "x-20261122.log.gz"), the name without that suffix before
+// its extension ("x.log"); the shortest base first, those of the first
+// form first. It returns nil for a name without such a suffix. It looks
+// only at the name, not at the file system.
 func RotatedBases(path string) []string {
 	dir, base := filepath.Split(path)
-	var out []string
+	var out, ext []string
 	for i := 1; i < len(base); i++ {
-		if (base[i] == '.' || base[i] == '-' || base[i] == '_') && rotatedSuffix.MatchString(base[i:]) {
+		if base[i] != '.' && base[i] != '-' && base[i] != '_' {
+			continue
+		}
+		if rotatedSuffix.MatchString(base[i:]) {
 			out = append(out, dir+base[:i])
+		} else if m := extSuffix.FindStringSubmatch(base[i:]); m != nil && m[2] != ".gz" {
+			ext = append(ext, dir+base[:i]+m[2])
 		}
 	}
-	return out
+	return append(out, ext...)
 }

@@ -59,13 +59,18 @@ func rotationIndex(base, name string) (int, bool) {
 }
 
 // rotationSuffix returns what follows base in the rotated name, without
-// ".gz": ".1", "-20261122".
+// ".gz": ".1", "-20261122"; for a name with logrotate's extension option,
+// what follows base without its extension, up to that extension: ".1" of
+// "x.1.log" for "x.log".
 func rotationSuffix(base, name string) string {
 	n := filepath.Base(strippedName(name))
-	if !strings.HasPrefix(n, base) {
-		return n
+	if strings.HasPrefix(n, base) {
+		return n[len(base):]
 	}
-	return n[len(base):]
+	if stem, ext := splitExt(base); ext != "" && strings.HasPrefix(n, stem) && strings.HasSuffix(n, ext) && len(n) >= len(base) {
+		return n[len(stem) : len(n)-len(ext)]
+	}
+	return n
 }
 
 // naturalLess reports whether a sorts before b, runs of digits compared as

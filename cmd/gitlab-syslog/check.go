@@ -27,6 +27,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -1109,13 +1110,30 @@ func datagramNote(f *config.Forward, mark string) string {
 }
 
 // skippedMatches returns, for the files m a glob matches, the note that
-// says which of them run does not follow because they hold no lines
-// (sniff.NotLines: compressed, a binary) and why, as run logs them ("glob
-// match not followed"); "" when it follows them all.
+// says which of them run does not follow and why, as run logs them ("glob
+// match not followed"): the rotated copies of other matches
+// (tailer.RotatedBases: "app.log.1", "app-20261129.log" of "app.log"),
+// which the tailer of the file they were rotated from reads, and those
+// that hold no lines (sniff.NotLines: compressed, a binary); "" when it
+// follows them all.
 func skippedMatches(m []string) string {
+	matched := make(map[string]bool, len(m))
+	for _, p := range m {
+		matched[p] = true
+	}
 	var why []string
 	for _, p := range m {
-		if w := sniff.NotLines(p); w != "" {
+		w := ""
+		for _, b := range tailer.RotatedBases(p) {
+			if matched[b] {
+				w = "rotated copy of " + b + ", read by that file's tailer"
+				break
+			}
+		}
+		if w == "" {
+			w = sniff.NotLines(p)
+		}
+		if w != "" {
 			why = append(why, p+": "+w)
 		}
 	}

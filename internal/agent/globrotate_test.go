@@ -89,6 +89,7 @@ func TestGlobSkip(t *testing.T) {
 		{"0.log", "x\n"}, {"0.log.20261129-120000", "x\n"}, {"0.log.20261128-120000.gz", gzMagic},
 		{"app.log.1", "x\n"}, {"worker-1", "x\n"}, {"other.log", "x\n"}, {"other.log-20261129", "x\n"},
 		{"packed.log", gzMagic}, {"zst.log", "\x28\xb5\x2f\xfdrest"},
+		{"audit.log", "x\n"}, {"audit-20261129-1796135832.log", "x\n"}, {"audit.2.log", "x\n"}, {"solo.1.log", "x\n"},
 	} {
 		writeFile(t, filepath.Join(dir, f.name), f.data)
 	}
@@ -106,6 +107,11 @@ func TestGlobSkip(t *testing.T) {
 		{"*.log", "packed.log", true},                // gzip magic
 		{"*.log", "zst.log", true},                   // zstd magic
 		{"*.log", "other.log", false},
+		// logrotate's extension .log (fresh-user trial 64: each copy was
+		// followed, every line sent twice).
+		{"*.log", "audit-20261129-1796135832.log", true},
+		{"*.log", "audit.2.log", true},
+		{"*.log", "solo.1.log", false}, // no solo.log
 	} {
 		g := &globSource{sc: config.Source{Path: filepath.Join(dir, tc.glob)}, matched: map[string]*source{}}
 		if got := g.skip(filepath.Join(dir, tc.name), followed); got != tc.skip {
