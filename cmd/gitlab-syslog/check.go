@@ -1057,7 +1057,11 @@ func permHint(path string, err error) string {
 		return ""
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o044 == 0 {
-		// A group the agent joins cannot help: the file itself is its owner's.
+		// A group the agent joins cannot help: the file itself is its
+		// owner's, or no one's.
+		if fi.Mode().Perm()&0o400 == 0 {
+			return fmt.Sprintf(" (the file itself is mode %04o: not even its owner may read it; make it readable by its owner and group, e.g. chmod u+r,g+r %s)", fi.Mode().Perm(), path)
+		}
 		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
 	}
 	switch {

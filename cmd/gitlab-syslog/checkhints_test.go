@@ -21,8 +21,14 @@ func TestPermHintOwnerOnly(t *testing.T) {
 	if err := os.Chmod(shared, 0o640); err != nil {
 		t.Fatal(err)
 	}
+	none := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
+	if err := os.Chmod(none, 0); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ path, want, not string }{
 		{only, "the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + only, "log_group'] = 'gitlab-logs' in"},
+		// Its owner may not either: u+r too (fresh-user trial 64).
+		{none, "the file itself is mode 0000: not even its owner may read it; make it readable by its owner and group, e.g. chmod u+r,g+r " + none, "only its owner"},
 		{shared, "set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb", "the file itself"},
 	} {
 		got := permHint(tc.path, fs.ErrPermission)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -183,6 +184,19 @@ func (a *Agent) Run(ctx context.Context) error {
 	return errors.Join(runErr, a.shutdown(srv, detDone))
 }
 
+// stateDirFix says what to do about err, the error of making the state
+// directory dir hold checkpoints: free space on a full file system, else
+// make it writable.
+func stateDirFix(dir string, err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return "free space (or inodes) on the file system that holds it (df -h " + dir + "; df -i " + dir + ")"
+	case errors.Is(err, syscall.EROFS):
+		return "it is on a read-only file system"
+	}
+	return "make it writable by this user"
+}
+
 // lockStateDir creates dir, checks that it can hold checkpoints (it
 // creates, fsyncs and removes a probe file there) and takes its lock (see
 // statelock: it fails at once when another process uses the directory).
@@ -192,7 +206,7 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 		err = probeStateDir(dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; make it writable by this user, or choose another with --state-dir (state_dir)", dir, err)
+		return nil, fmt.Errorf("agent: state_dir %s cannot hold checkpoints: %w; %s, or choose another with --state-dir (state_dir)", dir, err, stateDirFix(dir, err))
 	}
 	lock, err := statelock.Acquire(dir)
 	if err != nil {
