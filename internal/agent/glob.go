@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -54,10 +55,15 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 	}
 	now := make(map[string]bool, len(paths))
 	for _, p := range paths {
-		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() {
 			continue // a dangling symlink, a directory
 		}
 		now[p] = true
+		if !fi.Mode().IsRegular() {
+			g.skipSpecial(p, fi.Mode())
+			continue
+		}
 		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] || g.skip(p, followed) {
 			continue
 		}
@@ -135,6 +141,31 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 		g.log.Log(context.Background(), lvl, "glob match not followed", "path", p, "glob", g.sc.Path, "why", why)
 	}
 	return true
+}
+
+// skipSpecial logs, the first time, a match p that is neither a regular
+// file nor a directory (a named pipe, a socket, a device, of mode m): a
+// tailer follows regular files only.
+func (g *globSource) skipSpecial(p string, m fs.FileMode) {
+	if g.skipped[p] {
+		return
+	}
+	if g.skipped == nil {
+		g.skipped = map[string]bool{}
+	}
+	g.skipped[p] = true
+	what := "a special file"
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	if g.log != nil {
+		g.log.Warn("glob match not followed", "path", p, "glob", g.sc.Path, "why", "not a regular file: "+what+"; only regular files are followed")
+	}
 }
 
 // matchesFile reports whether the glob matches p and p is a regular file.

@@ -1,0 +1,45 @@
+//go:build unix
+
+package agent
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// TestGlobSpecialMatch: a glob match that is a named pipe is not followed
+// and is logged once, naming what it is, across scans (fresh-user trial
+// 64: it was skipped without a word); a directory is passed over silently.
+func TestGlobSpecialMatch(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.log"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub.log"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	g := &globSource{sc: config.Source{Path: filepath.Join(dir, "*.log")}, matched: map[string]*source{},
+		log: slog.New(slog.NewTextHandler(&buf, nil))}
+	mk := func(sc config.Source, _ tailer.Config) (*source, error) {
+		t.Fatalf("a source made for %s", sc.Path)
+		return nil, nil
+	}
+	for range 3 {
+		if added, _, err := g.scan(mk, map[string]bool{}, true); err != nil || len(added) != 0 {
+			t.Fatalf("scan: %d added, %v", len(added), err)
+		}
+	}
+	if got := buf.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, `msg="glob match not followed" path=`+filepath.Join(dir, "pipe.log")) ||
+		!strings.Contains(got, `why="not a regular file: a named pipe (FIFO); only regular files are followed"`) {
+		t.Errorf("logged:\n%s\nwant one warning naming the named pipe", got)
+	}
+}
