@@ -425,7 +425,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
 			}
 			if strings.HasSuffix(s.Path, "*") {
-				status += "; WARNING: the pattern ends in * and also matches rotated copies (0.log.1, 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
+				status += "; WARNING: the pattern ends in * and also matches rotated copies (names such as 0.log.1 or 0.log.20261129-120000.gz): those of followed files and compressed files are skipped, others are followed as new files; end it with the live name's extension (*.log)"
 			}
 			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
