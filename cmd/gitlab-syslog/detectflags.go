@@ -89,7 +89,8 @@ func unreadParams(flags []string, values map[string]string, running []string, sp
 			runs = plural(len(running), "the rule that runs is ", "the rules that run are ") + someIDs(running)
 		}
 		offs, nOff := offOf(readers, off)
-		if nOff == len(readers) && strings.TrimSpace(values[name]) == "" {
+		// Empty, or a list of empty items (",,"), which the rules read as none.
+		if nOff == len(readers) && strings.Trim(values[name], ", \t") == "" {
 			errs = append(errs, fmt.Errorf("--param %s is empty, so %s, which %s it, %s off: give it a value (a list is comma-separated: --param %s=a,b), or leave --param %s out",
 				name, someIDs(readers), plural(len(readers), "needs", "need"), plural(len(readers), "is", "are"), name, name))
 			continue

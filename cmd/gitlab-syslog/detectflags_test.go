@@ -93,6 +93,9 @@ func TestDetectParamNotRead(t *testing.T) {
 			[]string{"--param known_countries: no rule that runs reads it", "falco.git_op_unknown_country is off: needs a GeoIP", "give them what they need, or leave --param known_countries out"}},
 		{"empty value of a rule's need", nil, []string{"allowed_domains="},
 			[]string{"--param allowed_domains is empty, so sentinel.external_user, which needs it, is off: give it a value", "or leave --param allowed_domains out"}},
+		// A list of empty items is empty too (fresh-user trial 63).
+		{"list of empty items", nil, []string{"allowed_domains=, ,"},
+			[]string{"--param allowed_domains is empty, so sentinel.external_user, which needs it, is off"}},
 		{"two names, each named", []string{"falco.pat_created"}, []string{"window=2h", "min_tokens=3"},
 			[]string{"--param window:", "--param min_tokens:"}},
 		{"suppress is read by every rule", []string{"falco.pat_created"}, []string{"suppress=1h"}, nil},
