@@ -36,6 +36,7 @@ func (c *Config) SourceWarnings() []string {
 	var warns []string
 	defaults := false
 	taken := c.namedPaths()
+	sharedOld := c.sharedOldDirs()
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d].path", i)
 		if c.BadSource(i) || s.Path == "" {
@@ -55,6 +56,10 @@ func (c *Config) SourceWarnings() []string {
 		if w := missingOldDir(s); w != "" {
 			warns = append(warns, c.Where(fmt.Sprintf("sources[%d].olddir", i))+": "+w)
 		}
+		if j, ok := sharedOld[i]; ok {
+			warns = append(warns, fmt.Sprintf("%s: sources[%d] (%s) has the same file name and olddir %s: logrotate writes both files' copies there under the same names, each over the other's, and each source would read the other's copies as its own; give each its own olddir",
+				c.Where(fmt.Sprintf("sources[%d].olddir", i)), j, c.Sources[j].Path, tailer.OldDir(s.Path, s.OldDir)))
+		}
 	}
 	if defaults && c.LogDir != "" {
 		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
@@ -71,6 +76,27 @@ func (c *Config) SourceWarnings() []string {
 		}
 	}
 	return warns
+}
+
+// sharedOldDirs returns, for each source (not a glob) with an olddir whose
+// file name and resolved olddir (tailer.OldDir) an earlier source has too,
+// the index of that earlier source.
+func (c *Config) sharedOldDirs() map[int]int {
+	type key struct{ dir, name string }
+	first := map[key]int{}
+	shared := map[int]int{}
+	for i, s := range c.Sources {
+		if s.OldDir == "" || s.Path == "" || s.IsGlob() || c.BadSource(i) {
+			continue
+		}
+		k := key{tailer.OldDir(s.Path, s.OldDir), filepath.Base(s.Path)}
+		if j, ok := first[k]; ok {
+			shared[i] = j
+		} else {
+			first[k] = i
+		}
+	}
+	return shared
 }
 
 // missingOldDir returns, for a source whose olddir (resolved as the

@@ -54,6 +54,9 @@ func TestSourceWarnings(t *testing.T) {
 			"config.yaml:3: sources[0].olddir: " + dir + "/logs/old does not exist: logrotate's olddir must exist"},
 		{"olddir a file", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: " + dir + "/logs/audit_json.log}",
 			"sources[0].olddir: " + dir + "/logs/audit_json.log is not a directory"},
+		// Two files of one name with one olddir (trial 65).
+		{"olddir shared by files of one name", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: ../gl}\n  - {type: audit, path: " + dir + "/gl/gitlab-rails/audit_json.log, olddir: " + dir + "/gl}",
+			"config.yaml:4: sources[1].olddir: sources[0] (" + dir + "/logs/audit_json.log) has the same file name and olddir " + dir + "/gl: logrotate writes both files' copies there"},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
