@@ -70,6 +70,13 @@ type Config struct {
 	// (see OldDir); its copies are looked for there too, named as in
 	// Path's directory. Empty: only in Path's directory.
 	OldDir string `yaml:"-"`
+	// Extension is logrotate's extension option for Path (".log"): its
+	// rotated copies keep it at the end of their names, after the
+	// rotation's suffix ("x.1.log", "x-20261122.log.gz" of "x.log"), and
+	// are looked for under those names too. Empty (the default): copies
+	// are named after the whole name ("x.log.1"); a live file "x-1.log"
+	// next to "x.log" is then not taken for one of its copies.
+	Extension string `yaml:"-"`
 	// MaxLineBytes bounds a line (default 1 MiB). Longer lines are cut to
 	// this length, the rest up to the newline is discarded and the line is
 	// counted in Stats.TruncatedLines. In the agent's configuration a byte

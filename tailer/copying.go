@@ -34,7 +34,7 @@ func (t *Tailer) copying(now time.Time) bool {
 		return false
 	}
 	t.rot.dirMod = mod
-	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return recent
 	}

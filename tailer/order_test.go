@@ -58,7 +58,7 @@ func TestRotatedSiblingsOrder(t *testing.T) {
 				writeFile(t, path+suffix, suffix+"\n")
 				chtimes(t, now.Add(d), path+suffix)
 			}
-			sibs, err := rotatedSiblings(path, "")
+			sibs, err := rotatedSiblings(copyNaming{path: path})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,22 +73,28 @@ func TestRotatedSiblingsOrder(t *testing.T) {
 	}
 }
 
-// TestRotatedSiblingsExtension: the copies logrotate's extension option
-// names (x.log rotated as x.1.log, x-20261122.log.gz) are rotated
-// siblings, in the order of their rotation (numbered: x.1.log newest;
-// dated: by date), and names with another extension or no rotation
-// suffix are not (fresh-user trial 64: copytruncate to them lost lines).
+// TestRotatedSiblingsExtension: with Config.Extension (logrotate's
+// extension option), the copies it names (x.log rotated as x.1.log,
+// x-20261122.log.gz) are rotated siblings, in the order of their rotation
+// (numbered: x.1.log newest; dated: by date), and names with another
+// extension or no rotation suffix are not (fresh-user trial 64:
+// copytruncate to them lost lines); without it, such names are live files
+// of their own, not copies (trial 65: a live x-1.log next to x.log was
+// read as x.log's copy).
 func TestRotatedSiblingsExtension(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	for _, tc := range []struct {
 		name  string
+		ext   string   // Config.Extension
 		files []string // in the directory, besides app.log
 		want  []string // newest first
 	}{
-		{"numbered", []string{"app.10.log", "app.2.log.gz", "app.1.log", "app.1.txt", "app.bak.log", "app.log.bak"},
+		{"numbered", ".log", []string{"app.10.log", "app.2.log.gz", "app.1.log", "app.1.txt", "app.bak.log", "app.log.bak"},
 			[]string{"app.1.log", "app.2.log.gz", "app.10.log"}},
-		{"dated", []string{"app-20261121.log", "app-20261122-1796135832.log.gz", "app-x.log", "app-20261120.log.xz"},
+		{"dated", ".log", []string{"app-20261121.log", "app-20261122-1796135832.log.gz", "app-x.log", "app-20261120.log.xz"},
 			[]string{"app-20261122-1796135832.log.gz", "app-20261121.log"}},
+		{"another extension", ".txt", []string{"app.1.log", "app-1.log"}, nil},
+		{"no extension", "", []string{"app.1.log", "app-1.log", "app_2.log", "app.log.1"}, []string{"app.log.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -98,7 +104,7 @@ func TestRotatedSiblingsExtension(t *testing.T) {
 				writeFile(t, filepath.Join(dir, f), f+"\n")
 				chtimes(t, now, filepath.Join(dir, f))
 			}
-			sibs, err := rotatedSiblings(path, "")
+			sibs, err := rotatedSiblings(copyNaming{path: path, ext: tc.ext})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,4 +221,26 @@ func TestRestartAfterCopyCompressed(t *testing.T) {
 
 	want := linesOf(numbered("a", 10, 12) + numbered("b", 0, 5) + numbered("c", 0, 3))
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
+}
+
+// TestRotatedSiblingsOldDirSameDir: an olddir that is the file's own
+// directory by another path (through a symbolic link) lists each copy
+// once (fresh-user trial 65: each copy was read twice).
+func TestRotatedSiblingsOldDirSameDir(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(real, "c.log"), "live\n")
+	writeFile(t, filepath.Join(real, "c.log.1"), "old\n")
+	if err := os.Symlink(real, filepath.Join(dir, "logs")); err != nil {
+		t.Fatal(err)
+	}
+	for _, old := range []string{real, "../real", "."} {
+		sibs, err := rotatedSiblings(copyNaming{path: filepath.Join(dir, "logs", "c.log"), oldDir: old})
+		if err != nil || len(sibs) != 1 {
+			t.Errorf("olddir %s: rotatedSiblings = %v, %v; want c.log.1 once", old, sibs, err)
+		}
+	}
 }

@@ -123,7 +123,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		}
 		return live, true, nil
 	}
-	find := func() (sibling, bool) { return findByFingerprint(t.cfg.Path, t.cfg.OldDir, id) }
+	find := func() (sibling, bool) { return findByFingerprint(t.naming(), id) }
 	if sib, found := find(); found {
 		live, err := t.resumeRotated(ctx, ck, sib, find, live)
 		return live, err == nil, err
@@ -220,7 +220,7 @@ func (t *Tailer) drainKept(ctx context.Context, ck *checkpoint.Position, live *l
 	if len(ck.Between) == 0 {
 		return nil
 	}
-	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
 	}
@@ -398,7 +398,7 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 	if t.cfg.StartAt == StartBeginning {
 		return t.drainAfter(ctx, ck.Updated, none, live, nil)
 	}
-	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
 	}
@@ -445,18 +445,19 @@ func Resumable(path string, ck *checkpoint.Position) bool {
 	return err == nil && ck.Offset <= size && preMatches(ck, live.f)
 }
 
-// RotatedCopy returns the name of the rotated copy of the file at path
-// (path.1, path.1.gz, path-20240101, ...; see the package doc) whose first
+// RotatedCopy returns the name of the rotated copy of the file c follows
+// (c.Path.1, c.Path.1.gz, c.Path-20240101, ...; see the package doc) whose first
 // id.FingerprintLen bytes, decompressed for a .gz, hash to id.Fingerprint:
 // the copy a copytruncate rotation made of the file id identifies, found
 // as a restart finds the file a checkpoint points into (the plain copy
-// with id's device and inode preferred, else the newest), in path's
-// directory or in the olddir oldDir (Config.OldDir; "" for none). ok is
-// false when none matches or id has no fingerprint (FingerprintLen 0).
-func RotatedCopy(path, oldDir string, id FileID) (name string, ok bool) {
+// with id's device and inode preferred, else the newest), in its
+// directory or in c.OldDir, named as c.Extension says; of c only these
+// and Path are read. ok is false when none matches or id has no
+// fingerprint (FingerprintLen 0).
+func RotatedCopy(c Config, id FileID) (name string, ok bool) {
 	if id.FingerprintLen <= 0 || id.FingerprintLen > FingerprintMax {
 		return "", false
 	}
-	s, ok := findByFingerprint(path, oldDir, id)
+	s, ok := findByFingerprint(copyNaming{c.Path, c.OldDir, c.Extension}, id)
 	return s.name, ok
 }

@@ -127,6 +127,9 @@ func TestCopyTruncate(t *testing.T) {
 			old := numbered("old", 0, n)
 			writeFile(t, path, old)
 			cfg := testConfig(t, path)
+			if strings.HasPrefix(tc.suffix, "=") {
+				cfg.Extension = ".log" // the copy's name keeps it
+			}
 			copyDir := dir
 			if tc.oldDir != "" {
 				cfg.OldDir, copyDir = tc.oldDir, filepath.Join(dir, tc.oldDir)

@@ -24,36 +24,49 @@ import (
 // and '_'.
 var rotatedSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*(?:\.gz)?$`)
 
-// extSuffix matches what logrotate's extension option appends to a log's
-// name without its extension: a rotatedSuffix without ".gz", the
-// extension kept (the second group), then maybe ".gz"; "x.log" is
-// rotated as "x.1.log", "x-20261122.log.gz".
-var extSuffix = regexp.MustCompile(`^([._-][0-9][0-9_-]*)(\.[A-Za-z][A-Za-z0-9]*)(?:\.gz)?$`)
+// stemSuffix matches what logrotate appends, with its extension option, to
+// a log's name without that extension, before it: a rotatedSuffix without
+// ".gz" ("x.log" with extension ".log" is rotated as "x.1.log",
+// "x-20261122.log.gz").
+var stemSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*$`)
+
+// copyNaming says where the rotated copies of a followed file are and how
+// they are named: next to path (RotatedPath's directory) and in oldDir
+// (Config.OldDir), named after path's name, or, with ext (Config.Extension),
+// after its name without ext, which they keep at their end.
+type copyNaming struct {
+	path, oldDir, ext string
+}
+
+// naming returns where the tailer's file's copies are and how they are
+// named.
+func (t *Tailer) naming() copyNaming {
+	return copyNaming{t.cfg.Path, t.cfg.OldDir, t.cfg.Extension}
+}
 
 // rotatedName reports whether the file name n is that of a rotated copy
-// of the file base: base then a rotatedSuffix, or, for a base with an
-// extension (logrotate's extension option), base without it, then an
-// extSuffix with that extension.
-func rotatedName(base, n string) bool {
+// of the file base rotated with the extension ext (Config.Extension, ""
+// for none): base then a rotatedSuffix, or, when base ends in ext, base
+// without ext, a rotatedSuffix without ".gz", ext, then maybe ".gz".
+func rotatedName(base, ext, n string) bool {
 	if strings.HasPrefix(n, base) && rotatedSuffix.MatchString(n[len(base):]) {
 		return true
 	}
-	stem, ext := splitExt(base)
-	if ext == "" || !strings.HasPrefix(n, stem) {
+	stem, ok := extStem(base, ext)
+	if !ok || !strings.HasPrefix(n, stem) {
 		return false
 	}
-	m := extSuffix.FindStringSubmatch(n[len(stem):])
-	return m != nil && m[2] == ext
+	rest := strings.TrimSuffix(n[len(stem):], ".gz")
+	return strings.HasSuffix(rest, ext) && stemSuffix.MatchString(rest[:len(rest)-len(ext)])
 }
 
-// splitExt returns base without its extension, and the extension (".log"),
-// or base and "" when it has none or it is ".gz".
-func splitExt(base string) (stem, ext string) {
-	ext = filepath.Ext(base)
-	if ext == "" || ext == base || ext == ".gz" {
-		return base, ""
+// extStem returns base without the extension ext, and whether base ends
+// in ext after something (ext is not empty).
+func extStem(base, ext string) (string, bool) {
+	if ext == "" || len(base) <= len(ext) || !strings.HasSuffix(base, ext) {
+		return base, false
 	}
-	return base[:len(base)-len(ext)], ext
+	return base[:len(base)-len(ext)], true
 }
 
 // sibling is a rotated copy of the followed file.
@@ -91,19 +104,20 @@ func OldDir(path, oldDir string) string {
 	return filepath.Join(filepath.Dir(RotatedPath(path)), oldDir)
 }
 
-// rotatedSiblings lists the rotated copies of path, newest first (see
-// byRotation): those in its directory and, when oldDir is not empty, in
-// OldDir(path, oldDir), which need not exist yet.
-func rotatedSiblings(path, oldDir string) ([]sibling, error) {
-	old := OldDir(path, oldDir)
-	path = RotatedPath(path)
+// rotatedSiblings lists the rotated copies of r's file, newest first (see
+// byRotation): those in its directory and, when r has an olddir, in
+// OldDir(r.path, r.oldDir), which need not exist yet (and is listed once
+// when it is the file's directory by another path).
+func rotatedSiblings(r copyNaming) ([]sibling, error) {
+	old := OldDir(r.path, r.oldDir)
+	path := RotatedPath(r.path)
 	dir, base := filepath.Dir(path), filepath.Base(path)
-	out, err := appendRotated(nil, dir, base)
+	out, err := appendRotated(nil, dir, base, r.ext)
 	if err != nil {
 		return nil, fmt.Errorf("tailer: list rotated copies of %s: %w", path, err)
 	}
-	if old != "" && old != dir {
-		if out, err = appendRotated(out, old, base); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if old != "" && !sameDir(old, dir) {
+		if out, err = appendRotated(out, old, base, r.ext); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("tailer: list rotated copies of %s in olddir: %w", path, err)
 		}
 	}
@@ -125,16 +139,30 @@ func rotatedSiblings(path, oldDir string) ([]sibling, error) {
 	return byRotation(base, kept), nil
 }
 
+// sameDir reports whether the directories a and b are one: the same path,
+// or, through symbolic links, the same directory.
+func sameDir(a, b string) bool {
+	if a == b {
+		return true
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
 // appendRotated appends to out the regular files in dir named as rotated
-// copies of base (rotatedName).
-func appendRotated(out []sibling, dir, base string) ([]sibling, error) {
+// copies of base with the extension ext (rotatedName).
+func appendRotated(out []sibling, dir, base, ext string) ([]sibling, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return out, err
 	}
 	for _, e := range ents {
 		n := e.Name()
-		if !rotatedName(base, n) {
+		if !rotatedName(base, ext, n) {
 			continue
 		}
 		fi, err := e.Info()
@@ -219,11 +247,11 @@ func copyHead(f *os.File, gz bool, n int) ([]byte, error) {
 // findByHead returns the newest sibling whose first bytes equal head (a
 // rotated copy of the content read so far), preferring the one with the
 // given inode. head must not be empty.
-func findByHead(path, oldDir string, head []byte, dev, ino uint64) (sibling, bool) {
+func findByHead(r copyNaming, head []byte, dev, ino uint64) (sibling, bool) {
 	if len(head) == 0 {
 		return sibling{}, false
 	}
-	return findSibling(path, oldDir, dev, ino, func(s sibling) (bool, error) {
+	return findSibling(r, dev, ino, func(s sibling) (bool, error) {
 		h, err := s.readHead(len(head))
 		return err == nil && bytes.Equal(h, head), err
 	})
@@ -232,8 +260,8 @@ func findByHead(path, oldDir string, head []byte, dev, ino uint64) (sibling, boo
 // findByFingerprint returns the sibling matching a checkpoint's identity:
 // the SHA-256 of its first fpLen bytes equals fp (decompressed for .gz), the
 // inode preferred; with fpLen 0 only the inode can match.
-func findByFingerprint(path, oldDir string, id FileID) (sibling, bool) {
-	return findSibling(path, oldDir, id.Dev, id.Ino, func(s sibling) (bool, error) {
+func findByFingerprint(r copyNaming, id FileID) (sibling, bool) {
+	return findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) {
 		if id.FingerprintLen == 0 {
 			d, i := devIno(s.fi)
 			return !s.gz && d == id.Dev && i == id.Ino, nil
@@ -247,9 +275,9 @@ func findByFingerprint(path, oldDir string, id FileID) (sibling, bool) {
 // one with inode dev/ino, else the newest. A sibling removed during the
 // scan (compress replaced name.1 by name.1.gz) makes it list the
 // directory again, a few times at most.
-func findSibling(path, oldDir string, dev, ino uint64, match func(sibling) (bool, error)) (sibling, bool) {
+func findSibling(r copyNaming, dev, ino uint64, match func(sibling) (bool, error)) (sibling, bool) {
 	for try := 0; ; try++ {
-		sibs, err := rotatedSiblings(path, oldDir)
+		sibs, err := rotatedSiblings(r)
 		if err != nil {
 			return sibling{}, false
 		}
@@ -280,26 +308,37 @@ func pick(found []sibling, dev, ino uint64) (sibling, bool) {
 	return sibling{}, false
 }
 
+// InOldDir reports whether the file at copy is named as a rotated copy of
+// the file at live (rotated with logrotate's extension ext, "" for none;
+// see Config.Extension) and is in live's olddir oldDir (OldDir; the same
+// directory by any path), where rotation moves live's copies
+// (Config.OldDir). It looks at names and directories only.
+func InOldDir(copy, live, oldDir, ext string) bool {
+	old := OldDir(live, oldDir)
+	return old != "" && rotatedName(filepath.Base(RotatedPath(live)), ext, filepath.Base(copy)) && sameDir(filepath.Dir(copy), old)
+}
+
 // RotatedBases returns the paths of which path may be a rotated copy by its
 // name: path without a suffix that logrotate or the kubelet appends when
 // rotating (see rotatedSuffix: ".1", "-20261122", ".20261122-134501", each
-// optionally ".gz"), or, for a name with logrotate's extension option
-// ("x.1.log", "x-20261122.log.gz"), the name without that suffix before
-// its extension ("x.log"); the shortest base first, those of the first
-// form first. It returns nil for a name without such a suffix. It looks
-// only at the name, not at the file system.
-func RotatedBases(path string) []string {
+// optionally ".gz"), or, when ext (logrotate's extension option,
+// Config.Extension) is not empty and the name has such a suffix before ext
+// ("x.1.log", "x-20261122.log.gz" with ".log"), the name without it
+// ("x.log"); the shortest base first, those of the first form first. It
+// returns nil for a name without such a suffix. It looks only at the name,
+// not at the file system.
+func RotatedBases(path, ext string) []string {
 	dir, base := filepath.Split(path)
-	var out, ext []string
+	var out, withExt []string
 	for i := 1; i < len(base); i++ {
 		if base[i] != '.' && base[i] != '-' && base[i] != '_' {
 			continue
 		}
 		if rotatedSuffix.MatchString(base[i:]) {
 			out = append(out, dir+base[:i])
-		} else if m := extSuffix.FindStringSubmatch(base[i:]); m != nil && m[2] != ".gz" {
-			ext = append(ext, dir+base[:i]+m[2])
+		} else if b := base[:i] + ext; ext != "" && rotatedName(b, ext, base) {
+			withExt = append(withExt, dir+b)
 		}
 	}
-	return append(out, ext...)
+	return append(out, withExt...)
 }

@@ -20,7 +20,7 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
 	}
 	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
 	t.log.Warn(msg, "checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
-		"looked_for", rotatedNames(t.cfg.Path, t.cfg.OldDir), "start_at", t.cfg.StartAt.String(),
+		"looked_for", rotatedNames(t.naming()), "start_at", t.cfg.StartAt.String(),
 		"send_missed", fmt.Sprintf("tail -c +%d OLD_FILE | gitlab-syslog send --to URL", ck.Offset+1))
 }
 
@@ -38,14 +38,20 @@ func (t *Tailer) warnUnusableCheckpoint(err error) {
 }
 
 // rotatedNames says, for messages, where rotatedSiblings looks for the
-// rotated copies of path, with the olddir oldDir ("" for none).
-func rotatedNames(path, oldDir string) string {
-	old := OldDir(path, oldDir)
-	path = RotatedPath(path)
+// rotated copies of r's file, and under which names.
+func rotatedNames(r copyNaming) string {
+	old := OldDir(r.path, r.oldDir)
+	path := RotatedPath(r.path)
 	base := filepath.Base(path)
 	in := filepath.Dir(path)
 	if old != "" && old != in {
 		in += " and in " + old
+	} else {
+		in += " (give the source's olddir if logrotate moves them elsewhere)"
 	}
-	return fmt.Sprintf("%s.N, %s-YYYYMMDD, each also .gz, in %s", base, base, in)
+	names := fmt.Sprintf("%s.N, %s-DATE, %s.DATE, %s_DATE", base, base, base, base)
+	if stem, ok := extStem(base, r.ext); ok {
+		names += fmt.Sprintf(", %s.N%s, %s-DATE%s", stem, r.ext, stem, r.ext)
+	}
+	return names + ", each also .gz, in " + in
 }

@@ -28,7 +28,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				"lines written to it after the checkpoint offset were not sent",
 				"start_at beginning: the file now at the path is sent whole",
 				"send those lines with gitlab-syslog send",
-				"looked_for=\"app.log.N, app.log-YYYYMMDD, each also .gz, in ",
+				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
 				"send_missed=\"tail -c +91 OLD_FILE | gitlab-syslog send --to URL\"",
 				"checkpoint_offset=90",
 			},

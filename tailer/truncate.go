@@ -28,7 +28,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	t.discard()
 	t.rd.lrFile = nil
 	if len(src.head) > 0 {
-		find := func() (sibling, bool) { return findByHead(t.cfg.Path, t.cfg.OldDir, src.head, src.id.Dev, src.id.Ino) }
+		find := func() (sibling, bool) { return findByHead(t.naming(), src.head, src.id.Dev, src.id.Ino) }
 		if sib, ok := find(); ok {
 			t.log.Info("tailer: file truncated; reading the rest from its rotated copy", "copy", sib.name, "offset", src.off)
 			before := t.c.recovered.Load()
@@ -42,7 +42,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			}
 		} else {
 			t.log.Warn("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
-				"offset", src.off)
+				"offset", src.off, "looked_for", rotatedNames(t.naming()))
 		}
 	}
 	src.off = 0
@@ -106,7 +106,7 @@ func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
 // rotation may have renamed: m's name may now be a later copy's), by find
 // (its content). Each is read from the offset from returns (nil: from 0).
 func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from func(sibling) int64) error {
-	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
 	}
@@ -169,7 +169,7 @@ func liveSibling(sibs []sibling, live *logFile) (sibling, bool) {
 // inode) or a copy of it (same head), each from the offset from returns
 // (nil: from 0).
 func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from func(sibling) int64) error {
-	sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
 	}

@@ -59,16 +59,16 @@ func rotationIndex(base, name string) (int, bool) {
 }
 
 // rotationSuffix returns what follows base in the rotated name, without
-// ".gz": ".1", "-20261122"; for a name with logrotate's extension option,
-// what follows base without its extension, up to that extension: ".1" of
-// "x.1.log" for "x.log".
+// ".gz": ".1", "-20261122"; for a name given with logrotate's extension
+// option (Config.Extension), what follows base without its extension, up
+// to that extension: ".1" of "x.1.log" for "x.log".
 func rotationSuffix(base, name string) string {
 	n := filepath.Base(strippedName(name))
 	if strings.HasPrefix(n, base) {
 		return n[len(base):]
 	}
-	if stem, ext := splitExt(base); ext != "" && strings.HasPrefix(n, stem) && strings.HasSuffix(n, ext) && len(n) >= len(base) {
-		return n[len(stem) : len(n)-len(ext)]
+	if stem, ok := extStem(base, filepath.Ext(base)); ok && strings.HasPrefix(n, stem) && strings.HasSuffix(n, filepath.Ext(base)) && len(n) >= len(base) {
+		return n[len(stem) : len(n)-len(filepath.Ext(base))]
 	}
 	return n
 }
@@ -247,7 +247,7 @@ func ordered(base string, sibs []sibling) bool {
 // leave f's place unknown.
 func (t *Tailer) placeFile(f *logFile) (sibs []sibling, at sibling, n int) {
 	for try := 0; ; try++ {
-		sibs, err := rotatedSiblings(t.cfg.Path, t.cfg.OldDir)
+		sibs, err := rotatedSiblings(t.naming())
 		if err != nil {
 			return nil, sibling{}, 0
 		}

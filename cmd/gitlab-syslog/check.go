@@ -419,7 +419,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			}
 		} else if s.IsGlob() {
 			m, _ := filepath.Glob(s.Path) // the pattern was validated
-			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m))
+			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
@@ -1113,25 +1113,36 @@ func datagramNote(f *config.Forward, mark string) string {
 	return fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
 }
 
-// skippedMatches returns, for the files m a glob matches, the note that
-// says which of them run does not follow and why, as run logs them ("glob
-// match not followed"): the rotated copies of other matches
-// (tailer.RotatedBases: "app.log.1", "app-20261129.log" of "app.log"),
-// which the tailer of the file they were rotated from reads, and those
-// that hold no lines (sniff.NotLines: compressed, a binary); "" when it
-// follows them all.
-func skippedMatches(m []string) string {
+// skippedMatches returns, for the files m a glob of logrotate extension
+// ext and olddir oldDir (config.Source.Extension, OldDir) matches, the note
+// that says which of them run does not follow and why, as run logs them
+// ("glob match not followed"): those that are not regular files (a named
+// pipe), the rotated copies of other matches, next to them
+// (tailer.RotatedBases: "app.log.1", or "app-20261129.log" of "app.log"
+// with extension .log) or in their olddir (tailer.InOldDir), which the
+// tailer of the file they were rotated from reads, and those that hold no lines
+// (sniff.NotLines: compressed, a binary); "" when it follows them all.
+func skippedMatches(m []string, ext, oldDir string) string {
 	matched := make(map[string]bool, len(m))
 	for _, p := range m {
 		matched[p] = true
 	}
 	var why []string
 	for _, p := range m {
+		if fi, err := os.Stat(p); err == nil && sniff.Special(fi.Mode()) != "" {
+			why = append(why, p+": not a regular file: "+sniff.Special(fi.Mode()))
+			continue
+		}
 		w := ""
-		for _, b := range tailer.RotatedBases(p) {
+		for _, b := range tailer.RotatedBases(p, ext) {
 			if matched[b] {
 				w = "rotated copy of " + b + ", read by that file's tailer"
 				break
+			}
+		}
+		for _, q := range m {
+			if w == "" && oldDir != "" && tailer.InOldDir(p, q, oldDir, ext) {
+				w = "rotated copy of " + q + " in its olddir, read by that file's tailer"
 			}
 		}
 		if w == "" {

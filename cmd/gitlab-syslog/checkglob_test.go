@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -124,25 +125,33 @@ func TestCheckNoSources(t *testing.T) {
 // that run skips, as rotated copies of other matches or as no lines
 // (compressed, binary), naming each and why, so that its count of matches
 // is not read as the files followed (fresh-user trial 64: 8 matches, 7 of
-// them rotated copies, and no word of it).
+// them rotated copies, and no word of it): copies named with the source's
+// logrotate extension, copies in its olddir, and a named pipe (trial 65).
 func TestCheckGlobSkippedMatches(t *testing.T) {
 	dir := t.TempDir()
 	p, q := filepath.Join(dir, "p"), filepath.Join(dir, "q")
 	writeFile(t, filepath.Join(p, "a_audit.log"), `{"severity":"INFO","time":"2024-05-31T14:00:00.022Z","author_id":1,"entity_id":1,"entity_type":"User"}`+"\n")
 	writeFile(t, filepath.Join(p, "b_audit.log.gz"), "\x1f\x8b\x08\x00\x00\x00\x00\x00")
 	writeFile(t, filepath.Join(p, "c_audit.log"), "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
-	for _, f := range []string{"d_audit.log", "d_audit.1.log", "d_audit-20261129.log"} { // logrotate's extension .log
+	for _, f := range []string{"d_audit.log", "d_audit.1.log", "d_audit-20261129.log", "live/d_audit.log", "old/d_audit.2.log", "old/d_audit.log.3"} { // logrotate's extension .log
 		writeFile(t, filepath.Join(dir, "q", f), "")
 	}
+	if err := syscall.Mkfifo(filepath.Join(p, "e_audit.log"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
-		pattern, want string
+		pattern, extra, want string
 	}{
-		{"*audit*", "glob: 3 files match now, 2 not followed by run (" + p + "/b_audit.log.gz: compressed; " + p + "/c_audit.log: not log lines: an ELF executable); new ones"},
-		{"a_*", "glob: 1 file matches now; new ones"},
-		{"../q/d_*.log", "glob: 3 files match now, 2 not followed by run (" + q + "/d_audit-20261129.log: rotated copy of " + q + "/d_audit.log, read by that file's tailer; " +
+		{"*audit*", "", "glob: 4 files match now, 3 not followed by run (" + p + "/b_audit.log.gz: compressed; " + p + "/c_audit.log: not log lines: an ELF executable; " +
+			p + "/e_audit.log: not a regular file: a named pipe (FIFO)); new ones"},
+		{"a_*", "", "glob: 1 file matches now; new ones"},
+		{"../q/d_*.log", "    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/d_audit-20261129.log: rotated copy of " + q + "/d_audit.log, read by that file's tailer; " +
 			q + "/d_audit.1.log: rotated copy of " + q + "/d_audit.log, read by that file's tailer); new ones"},
+		{"../q/d_*.log", "", "glob: 3 files match now; new ones"}, // without the extension, live files of their own
+		{"../q/*/d_*", "    olddir: ../old\n    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/old/d_audit.2.log: rotated copy of " + q + "/live/d_audit.log in its olddir, read by that file's tailer; " +
+			q + "/old/d_audit.log.3: rotated copy of " + q + "/live/d_audit.log in its olddir"},
 	} {
-		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - type: audit\n    path: "+filepath.Join(p, tc.pattern)+"\n")
+		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - type: audit\n    path: "+filepath.Join(p, tc.pattern)+"\n"+tc.extra)
 		out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", tc.pattern, err, out)

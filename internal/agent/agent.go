@@ -699,7 +699,7 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 // options.
 func (a *Agent) tailerConfig(cfg *config.Config, sc config.Source) tailer.Config {
 	tc := cfg.Tailer
-	tc.Path, tc.StateDir, tc.OldDir = sc.Path, cfg.StateDir, sc.OldDir
+	tc.Path, tc.StateDir, tc.OldDir, tc.Extension = sc.Path, cfg.StateDir, sc.OldDir, sc.Extension
 	tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll, a.opts.ExitAtEOF
 	tc.Logger = a.log // the tailer adds the path itself
 	if sc.StartAt == "end" {

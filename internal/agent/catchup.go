@@ -565,7 +565,7 @@ func (s *source) copyWithHead(h head) (name string, dev, ino uint64, ok bool) {
 		return "", 0, 0, false
 	}
 	copy(id.Fingerprint[:], b)
-	if name, ok = tailer.RotatedCopy(s.cfg.Path, s.cfg.OldDir, id); !ok {
+	if name, ok = tailer.RotatedCopy(tailer.Config{Path: s.cfg.Path, OldDir: s.cfg.OldDir, Extension: s.cfg.Extension}, id); !ok {
 		return "", 0, 0, false
 	}
 	fi, err := os.Stat(name)

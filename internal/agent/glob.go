@@ -31,6 +31,13 @@ type globSource struct {
 	// skipped holds the matches not followed (rotated copies, compressed
 	// files), each logged once.
 	skipped map[string]bool
+	// special holds the matches not followed for not being regular files
+	// (a named pipe), each logged once, and forgotten when the path is a
+	// regular file again.
+	special map[string]bool
+	// paths are the glob's matches at its last scan, for skip to find a
+	// copy's file whatever order they come in.
+	paths []string
 	// gone holds the files of this glob forgotten while a rotated copy of
 	// theirs is still matched, so that the copy is not taken for a new file.
 	gone map[string]bool
@@ -54,6 +61,7 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
 	}
 	now := make(map[string]bool, len(paths))
+	g.paths = paths
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil || fi.IsDir() {
@@ -64,6 +72,7 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 			g.skipSpecial(p, fi.Mode())
 			continue
 		}
+		delete(g.special, p) // a regular file now: judged as any
 		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] || g.skip(p, followed) {
 			continue
 		}
@@ -83,6 +92,11 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 	for p := range g.skipped {
 		if !now[p] {
 			delete(g.skipped, p)
+		}
+	}
+	for p := range g.special {
+		if !now[p] {
+			delete(g.special, p)
 		}
 	}
 	g.pruneGone(now)
@@ -120,10 +134,18 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 		return true
 	}
 	why := ""
-	for _, b := range tailer.RotatedBases(p) {
+	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
 		if g.matched[b] != nil || g.gone[b] || followed[checkpoint.PositionKey(b)] || g.matchesFile(b) {
 			why = "rotated copy of " + b + ", read by that file's tailer"
 			break
+		}
+	}
+	if why == "" && g.sc.OldDir != "" {
+		for _, m := range g.paths {
+			if m != p && tailer.InOldDir(p, m, g.sc.OldDir, g.sc.Extension) {
+				why = "rotated copy of " + m + " in its olddir, read by that file's tailer"
+				break
+			}
 		}
 	}
 	lvl := slog.LevelInfo
@@ -147,24 +169,15 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 // file nor a directory (a named pipe, a socket, a device, of mode m): a
 // tailer follows regular files only.
 func (g *globSource) skipSpecial(p string, m fs.FileMode) {
-	if g.skipped[p] {
+	if g.special[p] {
 		return
 	}
-	if g.skipped == nil {
-		g.skipped = map[string]bool{}
+	if g.special == nil {
+		g.special = map[string]bool{}
 	}
-	g.skipped[p] = true
-	what := "a special file"
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		what = "a socket"
-	case m&fs.ModeDevice != 0:
-		what = "a device"
-	}
+	g.special[p] = true
 	if g.log != nil {
-		g.log.Warn("glob match not followed", "path", p, "glob", g.sc.Path, "why", "not a regular file: "+what+"; only regular files are followed")
+		g.log.Warn("glob match not followed", "path", p, "glob", g.sc.Path, "why", "not a regular file: "+sniff.Special(m)+"; only regular files are followed")
 	}
 }
 
@@ -185,7 +198,7 @@ func (g *globSource) pruneGone(now map[string]bool) {
 	}
 	kept := make(map[string]bool, len(g.gone))
 	for p := range now {
-		for _, b := range tailer.RotatedBases(p) {
+		for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
 			if g.gone[b] {
 				kept[b] = true
 			}

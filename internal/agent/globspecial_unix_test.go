@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,7 +18,9 @@ import (
 
 // TestGlobSpecialMatch: a glob match that is a named pipe is not followed
 // and is logged once, naming what it is, across scans (fresh-user trial
-// 64: it was skipped without a word); a directory is passed over silently.
+// 64: it was skipped without a word); a directory is passed over silently;
+// a regular file that takes the pipe's place is followed (trial 65: not
+// until a restart).
 func TestGlobSpecialMatch(t *testing.T) {
 	dir := t.TempDir()
 	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.log"), 0o644); err != nil {
@@ -37,6 +40,19 @@ func TestGlobSpecialMatch(t *testing.T) {
 		if added, _, err := g.scan(mk, map[string]bool{}, true); err != nil || len(added) != 0 {
 			t.Fatalf("scan: %d added, %v", len(added), err)
 		}
+	}
+	pipe := filepath.Join(dir, "pipe.log")
+	if err := os.Remove(pipe); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, pipe, "x\n")
+	var made []string
+	mk = func(sc config.Source, _ tailer.Config) (*source, error) {
+		made = append(made, sc.Path)
+		return &source{}, nil
+	}
+	if _, _, err := g.scan(mk, map[string]bool{}, false); err != nil || !slices.Equal(made, []string{pipe}) {
+		t.Errorf("scan after the pipe became a file: made %q, %v; want %s followed", made, err, pipe)
 	}
 	if got := buf.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, `msg="glob match not followed" path=`+filepath.Join(dir, "pipe.log")) ||
 		!strings.Contains(got, `why="not a regular file: a named pipe (FIFO); only regular files are followed"`) {

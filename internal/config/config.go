@@ -199,6 +199,12 @@ type Source struct {
 	// for the lines a copytruncate or a rotation while the agent was
 	// stopped left only in them.
 	OldDir string `yaml:"olddir" config:"path"`
+	// Extension is logrotate's extension option for this file (".log"),
+	// when its logrotate configuration sets it: the rotated copies keep it
+	// at their end ("audit_json.1.log", "audit_json-20261122.log.gz") and
+	// are looked for under those names (tailer.Config.Extension), and a
+	// glob does not follow them as files of their own.
+	Extension string `yaml:"extension"`
 }
 
 // IsGlob reports whether the source's path is a glob pattern.

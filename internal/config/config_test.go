@@ -314,10 +314,10 @@ func TestDefaultSources(t *testing.T) {
 		// auth_json.log is followed although absent: GitLab creates it at
 		// the first Rack::Attack event, and the tailer waits for it.
 		want := []Source{
-			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning", "plain", "drop", ""},
-			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning", "plain", "drop", ""},
-			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning", "plain", "drop", ""},
-			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning", "plain", "drop", ""},
+			{"audit", filepath.Join(dir, "gitlab-rails/audit_json.log"), AppNameAudit, "beginning", "plain", "drop", "", ""},
+			{"application", filepath.Join(dir, "gitlab-rails/application_json.log"), AppNameApplication, "beginning", "plain", "drop", "", ""},
+			{"access", filepath.Join(dir, "nginx/gitlab_access.log"), AppNameAccess, "beginning", "plain", "drop", "", ""},
+			{"auth", filepath.Join(dir, "gitlab-rails/auth_json.log"), AppNameAuth, "beginning", "plain", "drop", "", ""},
 		}
 		if !equalSources(c.Sources, want) {
 			t.Errorf("sources = %+v, want %+v", c.Sources, want)
@@ -341,7 +341,7 @@ func TestDefaultSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := c.Sources[len(c.Sources)-1]
-		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning", "plain", "drop", ""}); last != want {
+		if want := (Source{"auth", filepath.Join(dir, "gitlab-rails/auth.log"), AppNameAuth, "beginning", "plain", "drop", "", ""}); last != want {
 			t.Errorf("last source = %+v, want %+v", last, want)
 		}
 		if len(r.Skipped) != 1 || filepath.Base(r.Skipped[0].Path) != "application.log" {
@@ -508,6 +508,10 @@ func TestSourceFormat(t *testing.T) {
 		{"bad glob after a star", "sources:\n  - path: /x/*[.log\n    format: cri\n", `config.yaml:3: sources[0].path: /x/*[.log is not a valid glob (syntax error in pattern)`},
 		{"bad glob in a directory", "sources:\n  - path: /x/*[a/*.log\n    format: cri\n", `config.yaml:3: sources[0].path: /x/*[a/*.log is not a valid glob`},
 		{"trailing backslash", "sources:\n  - path: /x/*\\\n    format: cri\n", `sources[0].path: /x/*\ is not a valid glob`},
+		// logrotate's extension, as its config has it (trials 64 and 65).
+		{"extension", "sources:\n  - path: /x/*.log\n    format: cri\n    extension: .log\n", ""},
+		{"extension without its dot", "sources:\n  - path: /x/a.log\n    type: audit\n    extension: log\n", `config.yaml:5: sources[0].extension: "log" is not an extension: write logrotate's extension as its config has it, with its dot (.log)`},
+		{"extension the name lacks", "sources:\n  - path: /x/a.log\n    type: audit\n    extension: .txt\n", `sources[0].extension: /x/a.log does not end in .txt`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -106,6 +106,11 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	if s.StartAt != v.c.StartAt {
 		v.oneOf(p+".start_at", &s.StartAt, startAtValues)
 	}
+	if e := s.Extension; e != "" && (len(e) < 2 || e[0] != '.' || strings.ContainsAny(e, "/*?[") || e == ".gz") {
+		v.errf(p+".extension", "%q is not an extension: write logrotate's extension as its config has it, with its dot (.log)", e)
+	} else if e != "" && !s.IsGlob() && !strings.HasSuffix(s.Path, e) {
+		v.errf(p+".extension", "%s does not end in %s: logrotate's extension applies only to files whose names end in it (and keeps it after the rotation's suffix); write the file's own (.log), or leave extension out", s.Path, e)
+	}
 }
 
 // streaming checks the streaming block when it listens; seen holds the

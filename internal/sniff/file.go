@@ -2,6 +2,7 @@ package sniff
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -41,6 +42,23 @@ func File(path string) (compression string, f *Format) {
 		return c, nil
 	}
 	return "", FormatOf(head)
+}
+
+// Special names what a file of mode m is when it is neither a regular
+// file nor a directory, for a message: "a named pipe (FIFO)", "a socket",
+// "a device", "a special file"; "" for a regular file or a directory.
+func Special(m fs.FileMode) string {
+	switch {
+	case m.IsRegular(), m.IsDir():
+		return ""
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // NotLines returns why the file at p holds no lines to follow:
