@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -458,20 +459,67 @@ func listenersClash(a, b string) bool {
 
 // sendsToListener reports whether a destination dest (host:port) reaches
 // the listen address listen of this very host: the same port number, and
-// dest's host is the listener's, or a loopback host while the listener
-// listens on every interface. A destination on another host with the same
-// port (a tier of aggregators) does not.
+// dest's host is the listener's, or, while the listener listens on every
+// interface, a loopback address or one of this host's. A host name is
+// resolved for that (at most resolveWait; a name that does not resolve in
+// time is taken for another host's). A destination on another host with
+// the same port (a tier of aggregators) does not.
 func sendsToListener(dest, listen string) bool {
 	hd, pd, ok := splitListen(dest)
 	hl, pl, okL := splitListen(listen)
 	if !ok || !okL || pd != pl || pd == 0 {
 		return false
 	}
-	d := normHost(hd)
-	if ip := net.ParseIP(d); WildcardHost(hl) {
-		return ip != nil && ip.IsLoopback()
+	if d := normHost(hd); d == normHost(hl) {
+		return true
 	}
-	return d == normHost(hl)
+	for _, ip := range hostIPs(hd) {
+		if WildcardHost(hl) && localIP(ip) || ip.String() == normHost(hl) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveWait bounds the name lookup of sendsToListener.
+const resolveWait = 2 * time.Second
+
+// hostIPs returns the addresses of host: itself when it is an IP address,
+// 127.0.0.1 for localhost, else those the resolver gives within
+// resolveWait (none when it gives none).
+func hostIPs(h string) []net.IP {
+	if ip := net.ParseIP(normHost(h)); ip != nil {
+		return []net.IP{ip}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resolveWait)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
+	if err != nil {
+		return nil
+	}
+	ips := make([]net.IP, len(addrs))
+	for i, a := range addrs {
+		ips[i] = a.IP
+	}
+	return ips
+}
+
+// localIP reports whether ip is a loopback address or one of this host's
+// interfaces'.
+func localIP(ip net.IP) bool {
+	if ip.IsLoopback() {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitListen splits a host:port address, its port as a number.
