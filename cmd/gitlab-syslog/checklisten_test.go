@@ -9,10 +9,11 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 )
 
-// TestCheckListenInUse: a metrics.listen or streaming.listen address where
-// another process listens is a problem, as run would not start (fresh-user
-// trial 54: check said valid); not while a process holds the lock of the
-// state_dir: the agent running on it listens there itself.
+// TestCheckListenInUse: a metrics.listen, streaming.listen or input's
+// listen address where another process listens is a problem, as run would
+// not start (fresh-user trials 54 and 66: check said valid); not while a
+// process holds the lock of the state_dir: the agent running on it listens
+// there itself.
 func TestCheckListenInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,6 +28,12 @@ func TestCheckListenInUse(t *testing.T) {
 	want := cfg + ":5: metrics.listen: " + addr + ": another process listens there (address already in use), so run would not start"
 	if err == nil || !strings.Contains(out, want) {
 		t.Errorf("check: err %v; want the problem %q in:\n%s", err, want, out)
+	}
+	in := writeFile(t, filepath.Join(dir, "in.yaml"), "state_dir: "+state+"\nforward: {url: stdout}\nsources: []\ninputs:\n  - listen: relp://"+addr+"\n")
+	out, err = execute(t, "check", "--config", in)
+	want = in + ":5: inputs[0].listen: " + addr + ": another process listens there (address already in use), so run would not start"
+	if err == nil || !strings.Contains(out, want) {
+		t.Errorf("check of an input: err %v; want the problem %q in:\n%s", err, want, out)
 	}
 
 	lk, err := statelock.Acquire(state) // as the agent running on it holds it

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
@@ -62,6 +63,13 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	if s.ln, err = net.Listen("tcp", sc.Addr); err != nil {
 		s.file.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			where := ""
+			if cfg.Where != nil {
+				where = cfg.Where("listen") + ": "
+			}
+			return nil, fmt.Errorf("inputs: %slisten on %s: %w: another process listens there (another agent?): stop it, or give the input another port", where, cfg.Listen, err)
+		}
 		return nil, fmt.Errorf("inputs: listen on %s: %w", cfg.Listen, err)
 	}
 	s.WarnPlain(cfg.Where)
