@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -321,6 +323,10 @@ func TestSendErrorHints(t *testing.T) {
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "siem.example", IsTemporary: true}}, ""},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}, " — is the collector running, and does a firewall let the connection through?"},
 		{errors.New("forwarder: connect to tls://h:6514: tls: handshake failure"), ""},
+		// Fresh-user trial 66: no client certificate for a mutual-TLS
+		// collector; plain RELP to a TLS port.
+		{fmt.Errorf("forwarder: connect to relp+tls://h:2514: %w", tls.AlertError(116)), " — the collector wants a client certificate it trusts (mutual TLS): give it with --cert-file and --key-file"},
+		{fmt.Errorf("forwarder: connect to relp://h:2514: RELP open: read the answer: %w", io.EOF), " — the collector closed the connection at the RELP open: does it speak TLS on that port (relp+tls://), and RELP at all?"},
 	} {
 		if got := unreachableHint(tc.err); got != tc.want {
 			t.Errorf("unreachableHint(%v) = %q, want %q", tc.err, got, tc.want)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -635,6 +636,13 @@ func rootCause(err error) string {
 	return err.Error()
 }
 
+// TLS alerts (RFC 8446 §6.2) by which a server refuses the client's
+// certificate, or the lack of one.
+const (
+	alertBadCertificate      tls.AlertError = 42
+	alertCertificateRequired tls.AlertError = 116
+)
+
 // defaultPortNote names the address dialed when the destination URL has
 // no port, so that a user who forgot it sees the default port the
 // forwarder used (514, or 6514 for tls://): " (no port given, so
@@ -655,17 +663,23 @@ func defaultPortNote(dest string, err error) string {
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
 // such host, or a timeout. A server certificate the client does not trust
-// gets the flag that fixes it, a TLS handshake that timed out on a
-// connection made the question whether the port speaks TLS; other TLS or
-// configuration errors get no hint.
+// gets the flag that fixes it, and so does a collector that wants a
+// client certificate; a TLS handshake that timed out on a connection made,
+// or a RELP session closed at its open, the question whether the port
+// speaks TLS; other TLS or configuration errors get no hint.
 func unreachableHint(err error) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
+	var alert tls.AlertError
 	switch {
 	case errors.As(err, &unknownCA):
 		return " — give the CA that signed the collector's certificate with --ca-file"
+	case errors.As(err, &alert) && (alert == alertCertificateRequired || alert == alertBadCertificate):
+		return " — the collector wants a client certificate it trusts (mutual TLS): give it with --cert-file and --key-file"
+	case errors.Is(err, io.EOF) && strings.Contains(err.Error(), "RELP open"):
+		return " — the collector closed the connection at the RELP open: does it speak TLS on that port (relp+tls://), and RELP at all?"
 	case errors.As(err, &hostErr):
 		return " — the certificate does not name the host dialed: use a name it has, or --server-name"
 	case errors.Is(err, syscall.ECONNREFUSED):
