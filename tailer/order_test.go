@@ -94,6 +94,8 @@ func TestRotatedSiblingsExtension(t *testing.T) {
 		{"dated", ".log", []string{"app-20261121.log", "app-20261122-1796135832.log.gz", "app-x.log", "app-20261120.log.xz"},
 			[]string{"app-20261122-1796135832.log.gz", "app-20261121.log"}},
 		{"another extension", ".txt", []string{"app.1.log", "app-1.log"}, nil},
+		// Live files, not copies (fresh-user trial 67: read as app.log's).
+		{"short suffixes", ".log", []string{"app-1.log", "app_2.log", "app-12.log"}, nil},
 		{"no extension", "", []string{"app.1.log", "app-1.log", "app_2.log", "app.log.1"}, []string{"app.log.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

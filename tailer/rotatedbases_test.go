@@ -23,6 +23,8 @@ func TestRotatedBases(t *testing.T) {
 		{"/p/app-20261129-1796135832.log.gz", ".log", []string{"/p/app.log", "/p/app-20261129.log"}},
 		{"/p/app.1.log", "", nil},
 		{"/p/worker-1.log", "", nil},
+		{"/p/worker-1.log", ".log", nil}, // not a date: a live file (trial 67)
+		{"/p/worker_2.log", ".log", nil},
 		{"/p/app.1.log", ".txt", nil},
 		{"/p/app-x.log", ".log", nil},
 		{"/p/app.log.1a", "", nil},

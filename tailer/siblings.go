@@ -25,10 +25,12 @@ import (
 var rotatedSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*(?:\.gz)?$`)
 
 // stemSuffix matches what logrotate appends, with its extension option, to
-// a log's name without that extension, before it: a rotatedSuffix without
-// ".gz" ("x.log" with extension ".log" is rotated as "x.1.log",
-// "x-20261122.log.gz").
-var stemSuffix = regexp.MustCompile(`^[._-][0-9][0-9_-]*$`)
+// a log's name without that extension, before it: ".N", or a date of at
+// least four digits (a year) after a '.', '-' or '_' ("x.log" with
+// extension ".log" is rotated as "x.1.log", "x-20261122.log.gz"). It is
+// narrower than rotatedSuffix: a live "x-1.log" or "x_2.log" next to
+// "x.log" is not taken for a copy.
+var stemSuffix = regexp.MustCompile(`^(?:\.[0-9]+|[._-][0-9]{4}[0-9_-]*)$`)
 
 // copyNaming says where the rotated copies of a followed file are and how
 // they are named: next to path (RotatedPath's directory) and in oldDir

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -37,6 +38,7 @@ func (c *Config) SourceWarnings() []string {
 	defaults := false
 	taken := c.namedPaths()
 	sharedOld := c.sharedOldDirs()
+	copyOf := c.copyNamedSources()
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d].path", i)
 		if c.BadSource(i) || s.Path == "" {
@@ -55,6 +57,11 @@ func (c *Config) SourceWarnings() []string {
 		}
 		if w := missingOldDir(s); w != "" {
 			warns = append(warns, c.Where(fmt.Sprintf("sources[%d].olddir", i))+": "+w)
+		}
+		if j, ok := copyOf[i]; ok {
+			o := c.Sources[j]
+			warns = append(warns, fmt.Sprintf("%s: %s is named as a rotated copy of sources[%d]'s file %s (extension %q, olddir %q): after a rotation of that file, its tailer may read this file as one of its copies and send its lines as that source's too; rename the file, or, if logrotate does not name that file's copies so, correct sources[%d]'s extension or olddir",
+				where, s.Path, j, o.Path, o.Extension, o.OldDir, j))
 		}
 		if j, ok := sharedOld[i]; ok {
 			warns = append(warns, fmt.Sprintf("%s: sources[%d] (%s) has the same file name and olddir %s: logrotate writes both files' copies there under the same names, each over the other's, and each source would read the other's copies as its own; give each its own olddir",
@@ -76,6 +83,29 @@ func (c *Config) SourceWarnings() []string {
 		}
 	}
 	return warns
+}
+
+// copyNamedSources returns, for each source (not a glob) whose path is
+// named as a rotated copy of another source's file (tailer.RotatedBases
+// with that source's extension, or tailer.InOldDir with its olddir), the
+// index of that other source.
+func (c *Config) copyNamedSources() map[int]int {
+	of := map[int]int{}
+	for i, s := range c.Sources {
+		if s.Path == "" || s.IsGlob() || c.BadSource(i) {
+			continue
+		}
+		for j, o := range c.Sources {
+			if j == i || o.Path == "" || o.IsGlob() || c.BadSource(j) {
+				continue
+			}
+			if slices.Contains(tailer.RotatedBases(s.Path, o.Extension), o.Path) || tailer.InOldDir(s.Path, o.Path, o.OldDir, o.Extension) {
+				of[i] = j
+				break
+			}
+		}
+	}
+	return of
 }
 
 // sharedOldDirs returns, for each source (not a glob) with an olddir whose

@@ -57,6 +57,11 @@ func TestSourceWarnings(t *testing.T) {
 		// Two files of one name with one olddir (trial 65).
 		{"olddir shared by files of one name", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: ../gl}\n  - {type: audit, path: " + dir + "/gl/gitlab-rails/audit_json.log, olddir: " + dir + "/gl}",
 			"config.yaml:4: sources[1].olddir: sources[0] (" + dir + "/logs/audit_json.log) has the same file name and olddir " + dir + "/gl: logrotate writes both files' copies there"},
+		// A source's file named as another's copy (trial 67: its lines
+		// were sent as the other source's too).
+		{"file named as another's copy", "{type: audit, path: " + dir + "/logs/audit_json.log, extension: .log}\n  - {type: audit, path: " + dir + "/logs/audit_json-20261201.log}",
+			"config.yaml:4: sources[1].path: " + dir + "/logs/audit_json-20261201.log is named as a rotated copy of sources[0]'s file " + dir + "/logs/audit_json.log (extension \".log\", olddir \"\")"},
+		{"file named otherwise", "{type: audit, path: " + dir + "/logs/audit_json.log, extension: .log}\n  - {type: audit, path: " + dir + "/logs/audit_json-1.log}", ""},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
