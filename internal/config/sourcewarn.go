@@ -30,6 +30,12 @@ import (
 //     leaves them to that source): every line would be read as the wrong
 //     type, fail to parse and go out raw under the wrong APP-NAME, unseen
 //     by the rules. A type that is not valid is a mistake of its own.
+//   - an olddir that is not a directory (missingOldDir); a file named as a
+//     rotated copy of another source's file, given that source's
+//     extension and olddir, which its tailer may read as one after a
+//     rotation (copyNamedSources); and two files of one name with one
+//     olddir, whose copies logrotate writes over each other there and
+//     each source would read as its own (sharedOldDirs).
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
