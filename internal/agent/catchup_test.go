@@ -108,15 +108,23 @@ func TestCatchUpRanges(t *testing.T) {
 // TestOpenFile: the catch-up finds the checkpointed file by device and
 // inode when a rotation renamed it away from its path since the
 // checkpoint (before, it gave up with "no longer the checkpointed file"
-// and the lines after the last detection save were never folded).
+// and the lines after the last detection save were never folded), also
+// in the source's olddir and under its logrotate extension's names
+// (fresh-user trial 68: not there).
 func TestOpenFile(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		rename  string // where the checkpointed file goes; "": it stays
-		remove  bool   // the checkpointed file is deleted
-		symlink bool   // the source path is a symlink to the file, in another directory (Kubernetes)
-		want    string // the content read; "": an error
+		rename  string     // where the checkpointed file goes; "": it stays
+		to      string     // or its new name in the test's directory, which may be in old/
+		places  copyPlaces // the source's olddir and extension
+		remove  bool       // the checkpointed file is deleted
+		symlink bool       // the source path is a symlink to the file, in another directory (Kubernetes)
+		want    string     // the content read; "": an error
 	}{
+		{name: "renamed into the olddir", to: "old/audit[1]_json.log.1", places: copyPlaces{oldDir: "old"}, want: "old\n"},
+		{name: "renamed with the extension", to: "audit[1]_json.1.log", places: copyPlaces{ext: ".log"}, want: "old\n"},
+		{name: "renamed into the olddir with the extension", to: "old/audit[1]_json-20261201.log", places: copyPlaces{oldDir: "old", ext: ".log"}, want: "old\n"},
+		{name: "renamed into a directory not given", to: "old/audit[1]_json.log.1"},
 		{name: "still at its path", want: "old\n"},
 		{name: "renamed to .1, new file at the path", rename: ".1", want: "old\n"},
 		{name: "renamed to a dated name", rename: "-20261129", want: "old\n"},
@@ -150,13 +158,20 @@ func TestOpenFile(t *testing.T) {
 				if err := os.Rename(path, path+tc.rename); err != nil {
 					t.Fatal(err)
 				}
+			case tc.to != "":
+				if err := os.MkdirAll(filepath.Join(dir, "old"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(path, filepath.Join(dir, tc.to)); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if tc.rename != "" { // (not after a delete: the new file could get the freed inode)
+			if tc.rename != "" || tc.to != "" { // (not after a delete: the new file could get the freed inode)
 				if err := os.WriteFile(path, []byte("new\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
-			f, err := openFile(source, id)
+			f, err := openFile(source, tc.places, id)
 			if tc.want == "" {
 				if err == nil {
 					f.Close()
