@@ -487,13 +487,13 @@ const resolveWait = 2 * time.Second
 // hostIPs returns the addresses of host: itself when it is an IP address,
 // 127.0.0.1 for localhost, else those the resolver gives within
 // resolveWait (none when it gives none).
-func hostIPs(h string) []net.IP {
-	if ip := net.ParseIP(normHost(h)); ip != nil {
+func hostIPs(host string) []net.IP {
+	if ip := net.ParseIP(normHost(host)); ip != nil {
 		return []net.IP{ip}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), resolveWait)
 	defer cancel()
-	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
 	if err != nil {
 		return nil
 	}
