@@ -83,6 +83,7 @@ func TestInputsValidate(t *testing.T) {
 		{"inputs:\n  - listen: relp://[::1]:56661\n  - listen: tcp://[0:0:0:0:0:0:0:1]:56661\n", "inputs[1].listen: [0:0:0:0:0:0:0:1]:56661 is the address of inputs[0] too"},
 		{"forward: {url: tcp://127.0.0.1:56632}\ninputs:\n  - listen: tcp://127.0.0.1:56632\n", "inputs[0].listen: tcp://127.0.0.1:56632 is where forward.url tcp://127.0.0.1:56632 sends: the agent would receive its own messages"},
 		{"forward: {url: relp://localhost:2514}\ninputs:\n  - listen: relp://:2514\n", "inputs[0].listen: relp://:2514 is where forward.url relp://localhost:2514 sends"},
+		{"forward: {url: relp://LocalHost.:2515}\ninputs:\n  - listen: relp://127.0.0.1:2515\n", "is where forward.url relp://LocalHost.:2515 sends"}, // fully qualified (trial 67)
 	}...)
 	// This host by its name, or by an interface's address, to an input on
 	// every interface (fresh-user trial 66: 147 copies of one message in

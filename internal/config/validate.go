@@ -533,8 +533,10 @@ func splitListen(addr string) (host string, port int, ok bool) {
 }
 
 // normHost is host as listenersClash compares it: "localhost" as
-// 127.0.0.1, an IP address in its canonical form, a name in lower case.
+// 127.0.0.1, an IP address in its canonical form, a name in lower case
+// and without the dot that ends a fully qualified one ("localhost.").
 func normHost(h string) string {
+	h = strings.TrimSuffix(h, ".")
 	if strings.EqualFold(h, "localhost") {
 		return "127.0.0.1"
 	}
