@@ -512,6 +512,8 @@ func TestSourceFormat(t *testing.T) {
 		{"extension", "sources:\n  - path: /x/*.log\n    format: cri\n    extension: .log\n", ""},
 		{"extension without its dot", "sources:\n  - path: /x/a.log\n    type: audit\n    extension: log\n", `config.yaml:5: sources[0].extension: "log" is not an extension: write logrotate's extension as its config has it, with its dot (.log)`},
 		{"extension the name lacks", "sources:\n  - path: /x/a.log\n    type: audit\n    extension: .txt\n", `sources[0].extension: /x/a.log does not end in .txt`},
+		{"extension a glob's names lack", "sources:\n  - path: /x/*.log\n    format: cri\n    extension: .txt\n", `sources[0].extension: /x/*.log does not end in .txt`}, // trial 67
+		{"extension of a glob ending in a pattern", "sources:\n  - path: /x/*\n    format: cri\n    extension: .log\n", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

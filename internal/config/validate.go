@@ -109,9 +109,19 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	}
 	if e := s.Extension; e != "" && (len(e) < 2 || e[0] != '.' || strings.ContainsAny(e, "/*?[") || e == ".gz") {
 		v.errf(p+".extension", "%q is not an extension: write logrotate's extension as its config has it, with its dot (.log)", e)
-	} else if e != "" && !s.IsGlob() && !strings.HasSuffix(s.Path, e) {
+	} else if e != "" && !strings.HasSuffix(s.Path, e) && (!s.IsGlob() || literalExt(s.Path) != "") {
 		v.errf(p+".extension", "%s does not end in %s: logrotate's extension applies only to files whose names end in it (and keeps it after the rotation's suffix); write the file's own (.log), or leave extension out", s.Path, e)
 	}
+}
+
+// literalExt returns the extension of path (".log") when it has one
+// without a glob pattern in it, so that every file a glob matches ends in
+// it; "" otherwise.
+func literalExt(path string) string {
+	if ext := filepath.Ext(path); !strings.ContainsAny(ext, "*?[\\") {
+		return ext
+	}
+	return ""
 }
 
 // streaming checks the streaming block when it listens; seen holds the
