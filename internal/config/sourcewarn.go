@@ -35,7 +35,8 @@ import (
 //     extension and olddir, which its tailer may read as one after a
 //     rotation (copyNamedSources); and two files of one name with one
 //     olddir, whose copies logrotate writes over each other there and
-//     each source would read as its own (sharedOldDirs).
+//     each source would read as its own (sharedOldDirs; of one glob,
+//     globSharedOldDir).
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
@@ -68,6 +69,10 @@ func (c *Config) SourceWarnings() []string {
 			o := c.Sources[j]
 			warns = append(warns, fmt.Sprintf("%s: %s is named as a rotated copy of sources[%d]'s file %s (extension %q, olddir %q): after a rotation of that file, its tailer may read this file as one of its copies and send its lines as that source's too; rename the file, or, if logrotate does not name that file's copies so, correct sources[%d]'s extension or olddir",
 				where, s.Path, j, o.Path, o.Extension, o.OldDir, j))
+		}
+		if a, b := globSharedOldDir(s); a != "" {
+			warns = append(warns, fmt.Sprintf("%s: %s and %s, both matched, have the same file name and olddir %s: logrotate writes both files' copies there under the same names, each over the other's, and each file's tailer would read the other's copies as its own; give an olddir relative to each file's directory",
+				c.Where(fmt.Sprintf("sources[%d].olddir", i)), a, b, tailer.OldDir(a, s.OldDir)))
 		}
 		if j, ok := sharedOld[i]; ok {
 			warns = append(warns, fmt.Sprintf("%s: sources[%d] (%s) has the same file name and olddir %s: logrotate writes both files' copies there under the same names, each over the other's, and each source would read the other's copies as its own; give each its own olddir",
@@ -112,6 +117,25 @@ func (c *Config) copyNamedSources() map[int]int {
 		}
 	}
 	return of
+}
+
+// globSharedOldDir returns two files the glob source s matches now that
+// have the same name and the same olddir (tailer.OldDir), as sharedOldDirs
+// finds for two sources; "" when there are none.
+func globSharedOldDir(s Source) (a, b string) {
+	if !s.IsGlob() || s.OldDir == "" {
+		return "", ""
+	}
+	m, _ := filepath.Glob(s.Path)
+	first := map[[2]string]string{}
+	for _, p := range m {
+		k := [2]string{tailer.OldDir(p, s.OldDir), filepath.Base(p)}
+		if q, ok := first[k]; ok {
+			return q, p
+		}
+		first[k] = p
+	}
+	return "", ""
 }
 
 // sharedOldDirs returns, for each source (not a glob) with an olddir whose

@@ -15,12 +15,12 @@ import (
 // not. For the default sources, a missing log_dir is one warning.
 func TestSourceWarnings(t *testing.T) {
 	dir := t.TempDir()
-	for _, d := range []string{"logs", "gl/gitlab-rails"} {
+	for _, d := range []string{"logs", "gl/gitlab-rails", "ex"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"logs/gitlab_access.log", "logs/application_json.log", "logs/audit_json.log"} {
+	for _, f := range []string{"logs/gitlab_access.log", "logs/application_json.log", "logs/audit_json.log", "ex/audit_json.log"} {
 		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -57,6 +57,10 @@ func TestSourceWarnings(t *testing.T) {
 		// Two files of one name with one olddir (trial 65).
 		{"olddir shared by files of one name", "{type: audit, path: " + dir + "/logs/audit_json.log, olddir: ../gl}\n  - {type: audit, path: " + dir + "/gl/gitlab-rails/audit_json.log, olddir: " + dir + "/gl}",
 			"config.yaml:4: sources[1].olddir: sources[0] (" + dir + "/logs/audit_json.log) has the same file name and olddir " + dir + "/gl: logrotate writes both files' copies there"},
+		// One glob's files of one name with one olddir (trial 67).
+		{"glob's files sharing an olddir", "{type: audit, path: \"" + dir + "/*/audit_json.log\", olddir: " + dir + "/gl}",
+			"config.yaml:3: sources[0].olddir: " + dir + "/ex/audit_json.log and " + dir + "/logs/audit_json.log, both matched, have the same file name and olddir " + dir + "/gl"},
+		{"glob's files with their own olddirs", "{type: audit, path: \"" + dir + "/*/audit_json.log\", olddir: old}", ""},
 		// A source's file named as another's copy (trial 67: its lines
 		// were sent as the other source's too).
 		{"file named as another's copy", "{type: audit, path: " + dir + "/logs/audit_json.log, extension: .log}\n  - {type: audit, path: " + dir + "/logs/audit_json-20261201.log}",
