@@ -196,7 +196,12 @@ func missingDir(path string) string {
 	}
 	msg := "directory " + missing + " does not exist"
 	if m := meantPath(path); m != "" {
-		msg += " (did you mean " + m + "?)"
+		if _, err := os.Stat(m); err == nil || strings.ContainsAny(filepath.Base(m), "*?[") {
+			msg += " (did you mean " + m + "?)"
+		} else { // the directory is closer, but the file is not there either
+			d := strings.TrimSuffix(m, strings.TrimPrefix(path, missing))
+			msg += " (did you mean " + d + "? " + strings.TrimPrefix(m, d+string(filepath.Separator)) + " is not in it either)"
+		}
 	}
 	return msg
 }

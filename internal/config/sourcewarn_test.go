@@ -32,7 +32,11 @@ func TestSourceWarnings(t *testing.T) {
 		{"missing directory, close sibling", "{type: audit, path: " + dir + "/lgos/audit_json.log}",
 			"config.yaml:3: sources[0].path: directory " + dir + "/lgos does not exist (did you mean " + dir + "/logs/audit_json.log?); run waits for it"},
 		{"missing nested directory", "{type: audit, path: " + dir + "/gl/gitlab_rails/audit_json.log}",
-			"directory " + dir + "/gl/gitlab_rails does not exist (did you mean " + dir + "/gl/gitlab-rails/audit_json.log?)"},
+			"directory " + dir + "/gl/gitlab_rails does not exist (did you mean " + dir + "/gl/gitlab-rails? audit_json.log is not in it either)"},
+		// The directory meant, without the file in it (trial 68: the path
+		// was suggested as if the file were there).
+		{"missing directory, close sibling without the file", "{type: audit, path: " + dir + "/lgos/gitlab-rails/audit_json.log}",
+			"directory " + dir + "/lgos does not exist (did you mean " + dir + "/logs? gitlab-rails/audit_json.log is not in it either); run waits"},
 		{"missing directories, no close sibling", "{type: audit, path: " + dir + "/elsewhere/x/audit_json.log}",
 			"directory " + dir + "/elsewhere does not exist; run waits"},
 		{"missing file, directory there", "{type: auth, path: " + dir + "/logs/auth_json.log}", ""},
