@@ -683,6 +683,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 		if rs.LateDrop > 0 {
 			late = fmt.Sprintf(", %d dropped as too late (their window had closed)", rs.LateDrop)
 		}
+		if rs.Skipped > 0 {
+			late += fmt.Sprintf(", %d passed over (address without a country: private, reserved or not in the GeoIP database)", rs.Skipped)
+		}
 		if rs.Evicted > 0 {
 			late += fmt.Sprintf(", %d %s evicted (max_keys %d: the oldest went first, with what they had counted; raise max_keys)",
 				rs.Evicted, plural(int(rs.Evicted), "key", "keys"), rs.MaxKeys)

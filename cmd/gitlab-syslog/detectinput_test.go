@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -418,5 +419,31 @@ func TestDetectMistypedInput(t *testing.T) {
 		if tc.want == "" && strings.Contains(got, "but were read as") || tc.want != "" && !strings.Contains(got, tc.want) {
 			t.Errorf("%s: stderr:\n%s\nwant the warning %q", tc.arg, got, tc.want)
 		}
+	}
+}
+
+// TestDetectSummaryGeoSkipped: the summary says how many events a GeoIP
+// rule passed over for an address without a country (a private one here),
+// which before were counted but shown nowhere (fresh-user trial 69).
+func TestDetectSummaryGeoSkipped(t *testing.T) {
+	city, err := filepath.Abs(filepath.Join(samples, "geoip", "GeoIP2-City-Test.mmdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "application_json.log")
+	var lines strings.Builder
+	for i, ip := range []string{"10.1.2.3", "192.168.65.1", "81.2.69.142"} {
+		fmt.Fprintf(&lines, `{"severity":"INFO","time":"2024-05-31T18:3%d:33.869Z","meta.caller_id":"SessionsController#create","meta.remote_ip":%q,"meta.user":"root","message":"Successful Login: username=root ip=%s method=standard admin=true"}`+"\n", i, ip, ip)
+	}
+	if err := os.WriteFile(in, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	o := detectOptions{format: "json", rules: []string{"sentinel.signin_burst"}, params: []string{"geoip_db=" + city}, now: func() time.Time { return detectedAt }}
+	if err := runDetect(context.Background(), &o, []string{in}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if want := ", 2 passed over (address without a country: private, reserved or not in the GeoIP database)"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, errOut.String())
 	}
 }

@@ -419,7 +419,7 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 	}
 	for id, r := range st.Rules {
 		out.Rules[id] = metrics.RuleStats{Alerts: r.Alerts, Events: r.Evaluated, Fallback: r.Fallback, Evicted: r.Evicted, LiveKeys: r.Keys,
-			LateDropped: r.LateDrop, LookBackEvicted: r.LookBackEvicted}
+			LateDropped: r.LateDrop, LookBackEvicted: r.LookBackEvicted, Skipped: r.Skipped}
 	}
 	return out
 }
@@ -442,7 +442,8 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		o := out.Rules[id]
 		out.Rules[id] = metrics.RuleStats{Alerts: o.Alerts + r.Alerts, Events: o.Events + r.Events,
 			Fallback: o.Fallback + r.Fallback, Evicted: o.Evicted + r.Evicted, LiveKeys: r.LiveKeys,
-			LateDropped: o.LateDropped + r.LateDropped, LookBackEvicted: o.LookBackEvicted + r.LookBackEvicted}
+			LateDropped: o.LateDropped + r.LateDropped, LookBackEvicted: o.LookBackEvicted + r.LookBackEvicted,
+			Skipped: o.Skipped + r.Skipped}
 	}
 	return out
 }

@@ -52,6 +52,9 @@ type RuleStats struct {
 	// session's start) at its cap: an action among them whose start is
 	// read later is not attributed.
 	LookBackEvicted uint64
+	// Skipped counts the events a GeoIP rule passed over because their
+	// address has no country (private, reserved, or not in the database).
+	Skipped uint64
 }
 
 var (
@@ -64,6 +67,7 @@ var (
 	descDetectLiveKeys = prometheus.NewDesc(namespace+"_detect_live_keys", "Keys the detection rule holds state for.", ruleLabel, nil)
 	descDetectLateDrop = prometheus.NewDesc(namespace+"_detect_late_dropped_total", "Events the detection rule dropped because their window had already closed: alerts may be missing (alert on it).", ruleLabel, nil)
 	descDetectLookBack = prometheus.NewDesc(namespace+"_detect_lookback_evicted_total", "Lines dropped oldest-first from the rule's look-back (lines Want declined that a start read later could make actions) at max_lookback or max_lookback_bytes: alerts may be missing (raise the cap).", ruleLabel, nil)
+	descDetectSkipped  = prometheus.NewDesc(namespace+"_detect_skipped_events_total", "Events a GeoIP detection rule passed over because their address has no country (private, reserved, or not in the database): a rule that skips most of its events sees little (addresses behind a proxy?).", ruleLabel, nil)
 	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
 	descDetectUntimed  = prometheus.NewDesc(namespace+"_detect_untimed_events_total", "Events a detection rule wanted whose time is missing or unreadable: not evaluated by the rules, which decide in event time (their lines are forwarded as usual).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
@@ -85,7 +89,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectSkipped, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave} {
 		ch <- d
 	}
 }
@@ -112,6 +116,7 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDetectLiveKeys, prometheus.GaugeValue, float64(r.LiveKeys), id)
 		ch <- prometheus.MustNewConstMetric(descDetectLateDrop, prometheus.CounterValue, float64(r.LateDropped), id)
 		ch <- prometheus.MustNewConstMetric(descDetectLookBack, prometheus.CounterValue, float64(r.LookBackEvicted), id)
+		ch <- prometheus.MustNewConstMetric(descDetectSkipped, prometheus.CounterValue, float64(r.Skipped), id)
 	}
 	ch <- prometheus.MustNewConstMetric(descDetectFuture, prometheus.CounterValue, float64(s.FutureEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectUntimed, prometheus.CounterValue, float64(s.UntimedEvents))
