@@ -118,11 +118,14 @@ default state_dir, so that a second run reads them again.)`,
 					if err := reloadProblems(nc, err, c.StateDir); err != nil {
 						log.Error("SIGHUP: configuration invalid; keeping the running one", "err", err,
 							"hint", "fix it (gitlab-syslog check, given run's --config and flags, lists every mistake) and send SIGHUP again")
+						a.Metrics().ReloadResult(false, time.Now())
 						continue
 					}
 					// A reload that fails was logged by the agent, with
 					// its cause: one ERROR line for one event.
-					if err := a.Reload(ctx, nc); err == nil {
+					err = a.Reload(ctx, nc)
+					a.Metrics().ReloadResult(err == nil, time.Now())
+					if err == nil {
 						logConfigWarnings(log, nc) // the configuration now running, as at start
 					}
 				}

@@ -4,6 +4,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -30,6 +33,13 @@ func runReload(t *testing.T, cfg, data, until string, args ...string) runResult 
 // runReloadAfter is runReload calling before, when not nil, once run
 // follows its sources, before it writes data to cfg.
 func runReloadAfter(t *testing.T, cfg, data, until string, before func(), args ...string) runResult {
+	t.Helper()
+	return runReloadHooks(t, cfg, data, until, before, nil, args...)
+}
+
+// runReloadHooks is runReloadAfter calling after, when not nil, once run
+// logged until, before it stops run.
+func runReloadHooks(t *testing.T, cfg, data, until string, before, after func(), args ...string) runResult {
 	t.Helper()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -63,6 +73,9 @@ func runReloadAfter(t *testing.T, cfg, data, until string, before func(), args .
 	}
 	wait(until)
 	time.Sleep(200 * time.Millisecond) // what run logs right after
+	if after != nil {
+		after()
+	}
 	cancel()
 	err := <-done
 	return newRunResult(t, out.String(), errOut.String(), err)
@@ -125,9 +138,29 @@ func TestReloadEmptiedOneError(t *testing.T) {
 func TestReloadInvalidSaysWhatToDo(t *testing.T) {
 	dir := t.TempDir()
 	logPath := writeFile(t, filepath.Join(dir, "gitlab_access.log"), "")
-	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nsources:\n  - {type: access, path: " + logPath + "}\n"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	head := "state_dir: " + filepath.Join(dir, "st") + "\nforward: {url: stdout}\nmetrics: {listen: \"" + addr + "\"}\nsources:\n  - {type: access, path: " + logPath + "}\n"
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), head)
-	r := runReload(t, cfg, head+"start_at: middle\n", "SIGHUP: configuration invalid")
+	// The refusal shows in the metrics too (fresh-user trial 69: only in
+	// the log).
+	scraped := ""
+	r := runReloadHooks(t, cfg, head+"start_at: middle\n", "SIGHUP: configuration invalid", nil, func() {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		scraped = string(b)
+	})
+	if !strings.Contains(scraped, "gitlab_syslog_config_last_reload_successful 0\n") {
+		t.Errorf("/metrics after a refused reload lacks config_last_reload_successful 0:\n%s", scraped)
+	}
 	recs := r.records("SIGHUP: configuration invalid; keeping the running one")
 	if len(recs) != 1 {
 		t.Fatalf("logged %d such records, want 1:\n%s", len(recs), r.stderr)

@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -22,6 +23,8 @@ type Metrics struct {
 	linesDropped  *prometheus.CounterVec
 	unwrapErrors  *prometheus.CounterVec
 	sourceUp      *prometheus.GaugeVec
+	reloadOK      prometheus.Gauge
+	reloadTime    prometheus.Gauge
 	tailers       tailers // read at scrape time
 
 	mu  sync.Mutex
@@ -94,11 +97,16 @@ func New() *Metrics {
 		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded, and parts of a line whose last part never came; sent raw."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
 			Help: "1 while the source's tailer runs, 0 when it stopped with an error."}, labels),
+		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "config_last_reload_successful",
+			Help: "1 when the last load of the configuration (the start, or a SIGHUP) was applied, 0 when a SIGHUP's file was refused and the running configuration kept."}),
+		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "config_last_reload_success_timestamp_seconds",
+			Help: "Unix time the configuration running was loaded (the start, or the last SIGHUP applied)."}),
 	}
+	m.ReloadResult(true, time.Now())
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp,
+		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp, m.reloadOK, m.reloadTime,
 		&tailerCollector{c: &m.tailers},
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
@@ -106,6 +114,21 @@ func New() *Metrics {
 		&inputsCollector{m: m},
 	)
 	return m
+}
+
+// ReloadResult records a load of the configuration at now: applied (ok),
+// or refused with the running configuration kept, in
+// config_last_reload_successful and, when applied,
+// config_last_reload_success_timestamp_seconds (as Prometheus' own
+// prometheus_config_last_reload_successful). New records the start as
+// applied.
+func (m *Metrics) ReloadResult(ok bool, now time.Time) {
+	if !ok {
+		m.reloadOK.Set(0)
+		return
+	}
+	m.reloadOK.Set(1)
+	m.reloadTime.Set(float64(now.UnixNano()) / 1e9)
 }
 
 // Registry returns the registry the metrics are on.
