@@ -144,7 +144,9 @@ func signinUsername(ev *Event) string {
 }
 
 func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
-	user := signinUsername(ev)
+	// One account whatever the case of its name, as to the other sign-in
+	// rules (foldLogin).
+	user := foldLogin(signinUsername(ev))
 	if user == "" || ev.Time.IsZero() {
 		return
 	}
