@@ -37,6 +37,8 @@ import (
 //     olddir, whose copies logrotate writes over each other there and
 //     each source would read as its own (sharedOldDirs; of one glob,
 //     globSharedOldDir).
+//   - a log_dir given while sources lists files none of which is under
+//     it: log_dir is not used (logDirUnused).
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
@@ -79,6 +81,9 @@ func (c *Config) SourceWarnings() []string {
 				c.Where(fmt.Sprintf("sources[%d].olddir", i)), j, c.Sources[j].Path, tailer.OldDir(s.Path, s.OldDir)))
 		}
 	}
+	if w := c.logDirUnused(); w != "" {
+		warns = append(warns, c.Where("log_dir")+": "+w)
+	}
 	if defaults && c.LogDir != "" {
 		if _, err := os.Stat(c.LogDir); errors.Is(err, fs.ErrNotExist) {
 			meant := ""
@@ -94,6 +99,33 @@ func (c *Config) SourceWarnings() []string {
 		}
 	}
 	return warns
+}
+
+// logDirUnused returns, when log_dir is given (in the file or by a flag)
+// while sources lists files none of which is under it, what is wrong and
+// what to do: log_dir only places the default sources, so the edit of
+// log_dir alone in a file with sources (the packaged one) changes nothing;
+// "" otherwise.
+func (c *Config) logDirUnused() string {
+	_, byFlag := c.flags["log_dir"]
+	if c.LogDir == "" || c.lines["log_dir"] == 0 && !byFlag {
+		return ""
+	}
+	dir := filepath.Clean(c.LogDir) + string(filepath.Separator)
+	n := 0
+	for i, s := range c.Sources {
+		if s.Path == "" || c.lines[fmt.Sprintf("sources[%d].path", i)] == 0 {
+			continue // a default source: under log_dir
+		}
+		if strings.HasPrefix(filepath.Clean(s.Path), dir) {
+			return ""
+		}
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s is given, but sources lists the files to follow and none is under it, so log_dir is not used (it only places the default sources): give the sources' paths under %s, or remove the sources list to follow GitLab's logs there", c.LogDir, c.LogDir)
 }
 
 // copyNamedSources returns, for each source (not a glob) whose path is

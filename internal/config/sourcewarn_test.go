@@ -87,6 +87,28 @@ func TestSourceWarnings(t *testing.T) {
 			}
 		})
 	}
+	// log_dir edited in a file that lists sources elsewhere (fresh-user
+	// trial 70: the packaged config followed /var/log/gitlab all the same).
+	t.Run("log_dir not used", func(t *testing.T) {
+		for _, tc := range []struct{ yaml, want string }{
+			{"log_dir: " + dir + "/gl\nsources:\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n",
+				"config.yaml:2: log_dir: " + dir + "/gl is given, but sources lists the files to follow and none is under it, so log_dir is not used"},
+			{"log_dir: " + dir + "/logs\nsources:\n  - {type: audit, path: " + dir + "/logs/audit_json.log}\n", ""},
+			{"log_dir: " + dir + "/gl\n", ""},
+		} {
+			c, err := Parse([]byte("state_dir: /st\n"+tc.yaml), "config.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Resolve(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(c.SourceWarnings(), "\n")
+			if tc.want == "" && strings.Contains(got, "log_dir") || tc.want != "" && !strings.Contains(got, tc.want) {
+				t.Errorf("%q: warnings:\n%s\nwant %q", tc.yaml, got, tc.want)
+			}
+		}
+	})
 	t.Run("default sources", func(t *testing.T) {
 		for logDir, want := range map[string]string{
 			filepath.Join(dir, "nolog"): "log_dir: " + filepath.Join(dir, "nolog") + " does not exist, so the default sources under it are not followed until it appears; give GitLab's log directory",
