@@ -130,6 +130,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	}
 	if live != nil && live.id.SameFile(id) {
 		t.c.truncations.Add(1)
+		t.c.uncopied.Add(1)
 		t.log.Warn("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start",
 			"checkpoint_offset", ck.Offset)
 		// Or it is a new file that reused the inode of the checkpoint's

@@ -170,6 +170,9 @@ func TestCopyTruncate(t *testing.T) {
 			if tc.lag && s.RecoveredBytes == 0 {
 				t.Errorf("RecoveredBytes = 0: the lagging reader should have read the copy")
 			}
+			if s.TruncationsWithoutCopy != 0 {
+				t.Errorf("TruncationsWithoutCopy = %d, want 0: the copy was found", s.TruncationsWithoutCopy)
+			}
 		})
 	}
 }
@@ -185,6 +188,28 @@ func checkAfterCut(t *testing.T, c *collector, path, old string) {
 	c.waitN(len(want))
 	c.stop()
 	checkExactly(t, c.texts(), want)
+}
+
+// TestTruncationWithoutCopy: a truncation after which no rotated copy
+// holds the file's first bytes (a plain "> file", or a copy where the
+// tailer does not look) is counted in Stats.TruncationsWithoutCopy, which
+// the agent exports for alerting (fresh-user trial 70: only logged).
+func TestTruncationWithoutCopy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	writeFile(t, path, numbered("old", 0, 20))
+	c := start(t, testConfig(t, path))
+	c.waitN(20)
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, numbered("new", 0, 5))
+	c.waitN(25)
+	waitStats(t, c.tl, "truncation counted", func(s Stats) bool { return s.Truncations == 1 })
+	if n := c.tl.Stats().TruncationsWithoutCopy; n != 1 {
+		t.Errorf("TruncationsWithoutCopy = %d, want 1", n)
+	}
+	c.stop()
 }
 
 func TestTruncateFastRegrowth(t *testing.T) {

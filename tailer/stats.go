@@ -38,6 +38,13 @@ type Stats struct {
 	// were written after it was saved. A warning names each copy; each is
 	// counted once.
 	UnplacedRotated uint64
+	// TruncationsWithoutCopy counts the truncations (Truncations) after
+	// which no rotated copy began with the file's first bytes, so that
+	// the lines written between the last read and the truncation, if any,
+	// were lost: copytruncate to a copy not looked for (another directory
+	// than Config.OldDir, a name Config.Extension does not give), rotate
+	// 0, or a plain "> file". A warning says so each time.
+	TruncationsWithoutCopy uint64
 
 	// ReadFile and ReadOffset: file and offset just after the last line handed out.
 	ReadFile   FileID
@@ -63,21 +70,22 @@ type Stats struct {
 // Stats returns a snapshot of the counters. It is safe for concurrent use.
 func (t *Tailer) Stats() Stats {
 	s := Stats{
-		Lines:               t.c.lines.Load(),
-		FollowedLines:       t.c.followed.Load(),
-		Bytes:               t.c.bytes.Load(),
-		TruncatedLines:      t.c.truncLines.Load(),
-		Rotations:           t.c.rotations.Load(),
-		Truncations:         t.c.truncations.Load(),
-		RecoveredBytes:      t.c.recovered.Load(),
-		CheckpointWrites:    t.c.ckWrites.Load(),
-		CheckpointErrors:    t.c.ckErrors.Load(),
-		CheckpointDiscarded: t.c.ckDiscarded.Load(),
-		ReopenFailures:      t.c.reopenFailures.Load(),
-		CommitGaps:          t.c.commitGaps.Load(),
-		UnplacedRotated:     t.c.unplaced.Load(),
-		Poll:                t.polls.Load(),
-		Outstanding:         t.c.outstanding.Load(),
+		Lines:                  t.c.lines.Load(),
+		FollowedLines:          t.c.followed.Load(),
+		Bytes:                  t.c.bytes.Load(),
+		TruncatedLines:         t.c.truncLines.Load(),
+		Rotations:              t.c.rotations.Load(),
+		Truncations:            t.c.truncations.Load(),
+		RecoveredBytes:         t.c.recovered.Load(),
+		CheckpointWrites:       t.c.ckWrites.Load(),
+		CheckpointErrors:       t.c.ckErrors.Load(),
+		CheckpointDiscarded:    t.c.ckDiscarded.Load(),
+		ReopenFailures:         t.c.reopenFailures.Load(),
+		CommitGaps:             t.c.commitGaps.Load(),
+		UnplacedRotated:        t.c.unplaced.Load(),
+		TruncationsWithoutCopy: t.c.uncopied.Load(),
+		Poll:                   t.polls.Load(),
+		Outstanding:            t.c.outstanding.Load(),
 	}
 	t.mu.Lock()
 	s.ReadFile, s.ReadOffset = t.readID, t.readOff

@@ -41,6 +41,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 				return err
 			}
 		} else {
+			t.c.uncopied.Add(1)
 			t.log.Warn("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
 				"offset", src.off, "looked_for", rotatedNames(t.naming()))
 		}

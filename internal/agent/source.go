@@ -285,13 +285,14 @@ func (s *source) wait(ctx context.Context) error {
 func (s *source) tailerStats() metrics.TailerStats {
 	st := s.t.Stats()
 	return metrics.TailerStats{
-		TruncatedLines:   st.TruncatedLines,
-		Rotations:        st.Rotations,
-		Truncations:      st.Truncations,
-		RecoveredBytes:   st.RecoveredBytes,
-		CheckpointErrors: st.CheckpointErrors,
-		UnplacedRotated:  st.UnplacedRotated,
-		CheckpointLag:    st.CheckpointLag,
+		TruncatedLines:         st.TruncatedLines,
+		Rotations:              st.Rotations,
+		Truncations:            st.Truncations,
+		RecoveredBytes:         st.RecoveredBytes,
+		CheckpointErrors:       st.CheckpointErrors,
+		UnplacedRotated:        st.UnplacedRotated,
+		TruncationsWithoutCopy: st.TruncationsWithoutCopy,
+		CheckpointLag:          st.CheckpointLag,
 	}
 }
 

@@ -203,7 +203,7 @@ func TestDashboardQueriesExportedMetrics(t *testing.T) {
 		"gitlab_syslog_checkpoint_lag_bytes", "gitlab_syslog_queue_depth", "gitlab_syslog_reconnects_total",
 		"gitlab_syslog_streaming_requests_total", "gitlab_syslog_detect_alerts_total",
 		// the ones the README says to alert on
-		"gitlab_syslog_checkpoint_errors_total", "gitlab_syslog_rotated_files_unread_total",
+		"gitlab_syslog_checkpoint_errors_total", "gitlab_syslog_rotated_files_unread_total", "gitlab_syslog_truncations_without_copy_total",
 	} {
 		if !queried[m] {
 			missing = append(missing, m)

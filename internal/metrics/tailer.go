@@ -16,7 +16,10 @@ type TailerStats struct {
 	RecoveredBytes   uint64 // bytes read from rotated copies
 	CheckpointErrors uint64 // checkpoint writes that failed
 	UnplacedRotated  uint64 // rotated copies that may hold unread lines, not read
-	CheckpointLag    int64  // bytes of the current file after the checkpoint
+	// TruncationsWithoutCopy counts the truncations after which no
+	// rotated copy held the file's first bytes: lines may be lost.
+	TruncationsWithoutCopy uint64
+	CheckpointLag          int64 // bytes of the current file after the checkpoint
 }
 
 // add adds the counters of o to s (the gauge is not a sum and stays).
@@ -27,6 +30,7 @@ func (s *TailerStats) add(o TailerStats) {
 	s.RecoveredBytes += o.RecoveredBytes
 	s.CheckpointErrors += o.CheckpointErrors
 	s.UnplacedRotated += o.UnplacedRotated
+	s.TruncationsWithoutCopy += o.TruncationsWithoutCopy
 }
 
 var (
@@ -37,8 +41,9 @@ var (
 	descRecoveredBytes   = prometheus.NewDesc(namespace+"_recovered_bytes_total", "Bytes read from rotated copies (.1, .1.gz, dateext) after a rotation or restart.", tailerLabels, nil)
 	descCheckpointErrors = prometheus.NewDesc(namespace+"_checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log.", tailerLabels, nil)
 	descUnplacedRotated  = prometheus.NewDesc(namespace+"_rotated_files_unread_total", "Rotated copies of the file (.1, .2.gz, dateext) that may hold lines never read and were not read: the path was rotated more than once while one file was read, and their place in the rotation could not be established. The agent's log names them.", tailerLabels, nil)
+	descUncopied         = prometheus.NewDesc(namespace+"_truncations_without_copy_total", "Truncations after which no rotated copy began with the file's first bytes: lines written between the last read and the truncation, if any, are lost (copies in a directory or under names not configured: give the source's olddir or extension; rotate 0; a plain \"> file\"). Alert on it; the agent's log says where copies were looked for.", tailerLabels, nil)
 	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the current file after the last checkpoint: read or not yet delivered.", tailerLabels, nil)
-	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated}
+	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated, descUncopied}
 	tailerCollectorDescs = append(append([]*prometheus.Desc(nil), tailerCounterDescs...), descCheckpointLag)
 )
 
@@ -131,7 +136,7 @@ func (tc *tailerCollector) Collect(ch chan<- prometheus.Metric) {
 			s.add(cur)
 			ch <- prometheus.MustNewConstMetric(descCheckpointLag, prometheus.GaugeValue, float64(cur.CheckpointLag), k.typ, k.path)
 		}
-		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors, s.UnplacedRotated} {
+		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors, s.UnplacedRotated, s.TruncationsWithoutCopy} {
 			ch <- prometheus.MustNewConstMetric(tailerCounterDescs[i], prometheus.CounterValue, float64(v), k.typ, k.path)
 		}
 	}
