@@ -459,6 +459,6 @@ func RotatedCopy(c Config, id FileID) (name string, ok bool) {
 	if id.FingerprintLen <= 0 || id.FingerprintLen > FingerprintMax {
 		return "", false
 	}
-	s, ok := findByFingerprint(copyNaming{c.Path, c.OldDir, c.Extension}, id)
+	s, ok := findByFingerprint(c.naming(), id)
 	return s.name, ok
 }

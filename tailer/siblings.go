@@ -40,10 +40,26 @@ type copyNaming struct {
 	path, oldDir, ext string
 }
 
+// naming returns where the copies of the file c follows are and how they
+// are named: of c, Path, OldDir and Extension.
+func (c *Config) naming() copyNaming { return copyNaming{c.Path, c.OldDir, c.Extension} }
+
 // naming returns where the tailer's file's copies are and how they are
 // named.
-func (t *Tailer) naming() copyNaming {
-	return copyNaming{t.cfg.Path, t.cfg.OldDir, t.cfg.Extension}
+func (t *Tailer) naming() copyNaming { return t.cfg.naming() }
+
+// RotatedCopies returns the names of the rotated copies of the file c
+// follows, newest first, as the tailer finds them after a rotation or at
+// a restart: in Path's directory (RotatedPath's) and in OldDir, named as
+// Extension says (see the package doc); of c only these are read. The
+// error is that of listing Path's directory.
+func RotatedCopies(c Config) ([]string, error) {
+	sibs, err := rotatedSiblings(c.naming())
+	names := make([]string, len(sibs))
+	for i, s := range sibs {
+		names[i] = s.name
+	}
+	return names, err
 }
 
 // rotatedName reports whether the file name n is that of a rotated copy

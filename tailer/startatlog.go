@@ -44,7 +44,7 @@ func rotatedNames(r copyNaming) string {
 	path := RotatedPath(r.path)
 	base := filepath.Base(path)
 	in := filepath.Dir(path)
-	if old != "" && old != in {
+	if old != "" && !sameDir(old, in) {
 		in += " and in " + old
 	} else {
 		in += " (give the source's olddir if logrotate moves them elsewhere)"

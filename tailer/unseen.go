@@ -67,8 +67,9 @@ func rotationSuffix(base, name string) string {
 	if strings.HasPrefix(n, base) {
 		return n[len(base):]
 	}
-	if stem, ok := extStem(base, filepath.Ext(base)); ok && strings.HasPrefix(n, stem) && strings.HasSuffix(n, filepath.Ext(base)) && len(n) >= len(base) {
-		return n[len(stem) : len(n)-len(filepath.Ext(base))]
+	ext := filepath.Ext(base)
+	if stem, ok := extStem(base, ext); ok && strings.HasPrefix(n, stem) && strings.HasSuffix(n, ext) && len(n) >= len(base) {
+		return n[len(stem) : len(n)-len(ext)]
 	}
 	return n
 }

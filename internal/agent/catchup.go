@@ -566,7 +566,7 @@ func (s *source) copyWithHead(h head) (name string, dev, ino uint64, ok bool) {
 		return "", 0, 0, false
 	}
 	copy(id.Fingerprint[:], b)
-	if name, ok = tailer.RotatedCopy(tailer.Config{Path: s.cfg.Path, OldDir: s.cfg.OldDir, Extension: s.cfg.Extension}, id); !ok {
+	if name, ok = tailer.RotatedCopy(copiesOf(s.cfg), id); !ok {
 		return "", 0, 0, false
 	}
 	fi, err := os.Stat(name)
@@ -616,7 +616,7 @@ func (s *source) compressedCopies(from position, ck *checkpoint.Position) (posit
 		if _, done := alias[id]; done || id == "" || !ok || h.FpLen <= 0 {
 			return
 		}
-		if f, err := openFile(s.cfg.Path, placesOf(s.cfg), id); err == nil {
+		if f, err := openFile(s.cfg.Path, copiesOf(s.cfg), id); err == nil {
 			same := headIs(f, h)
 			f.Close()
 			if same {
@@ -809,10 +809,10 @@ func (c *catchUpReader) open(d *detector, r catchRange) error {
 	case r.copied:
 		f, err = os.Open(path)
 	default:
-		f, err = openFile(path, placesOf(c.s.cfg), r.id)
+		f, err = openFile(path, copiesOf(c.s.cfg), r.id)
 		if err != nil && path != c.s.cfg.Path {
 			// Renamed again since the checkpoint named it.
-			f, err = openFile(c.s.cfg.Path, placesOf(c.s.cfg), r.id)
+			f, err = openFile(c.s.cfg.Path, copiesOf(c.s.cfg), r.id)
 		}
 	}
 	if err != nil {
@@ -959,44 +959,39 @@ func (h *catchUpHeap) Pop() any {
 	return x
 }
 
-// copyPlaces says where a source's rotated copies may be besides next to
-// its file, and how they are named: its olddir and logrotate extension
-// (config.Source.OldDir, Extension; tailer.Config's).
-type copyPlaces struct{ oldDir, ext string }
-
-// placesOf returns the copyPlaces of the source configured as sc.
-func placesOf(sc config.Source) copyPlaces { return copyPlaces{sc.OldDir, sc.Extension} }
+// copiesOf returns the tailer configuration that says where the rotated
+// copies of the source configured as sc are and how they are named
+// (tailer.RotatedCopies, tailer.RotatedCopy): its path, olddir and
+// logrotate extension.
+func copiesOf(sc config.Source) tailer.Config {
+	return tailer.Config{Path: sc.Path, OldDir: sc.OldDir, Extension: sc.Extension}
+}
 
 // openFile opens the file whose fileKey is id: path, or, when path is
 // another file now (renamed away by a rotation since the checkpoint), the
 // rotated copy of path that is that file: a name starting with path (such
-// as path.1 or path-20240101), or, with at's extension, with path without
-// it (path.1.log), next to path or in at's olddir; for a path that is a
-// symlink (Kubernetes' /var/log/containers/*.log), the rotated copies are
-// those of the file it names (tailer.RotatedPath). The file is known by
-// its device and inode, so a name that only looks like a copy is not
-// taken for one. It returns an error when there is none.
-func openFile(path string, at copyPlaces, id string) (*os.File, error) {
-	var names []string
-	for _, p := range []string{path, tailer.RotatedPath(path)} {
-		dirs := []string{filepath.Dir(p)}
-		if old := tailer.OldDir(p, at.oldDir); old != "" {
-			dirs = append(dirs, old)
+// as path.1 or path-20240101), or one of the rotated copies the tailer
+// finds for src (tailer.RotatedCopies: in its olddir, named with its
+// logrotate extension); for a path that is a symlink (Kubernetes'
+// /var/log/containers/*.log), the rotated copies are those of the file it
+// names (tailer.RotatedPath). The file is known by its device and inode,
+// so a name that only looks like a copy is not taken for one. It returns
+// an error when there is none.
+func openFile(path string, src tailer.Config, id string) (*os.File, error) {
+	names, err := filepath.Glob(globEscape(path) + "*")
+	if err != nil {
+		return nil, err
+	}
+	if real := tailer.RotatedPath(path); real != path {
+		copies, err := filepath.Glob(globEscape(real) + "*")
+		if err != nil {
+			return nil, err
 		}
-		base := filepath.Base(p)
-		prefixes := []string{base}
-		if at.ext != "" && strings.HasSuffix(base, at.ext) && len(base) > len(at.ext) {
-			prefixes = append(prefixes, base[:len(base)-len(at.ext)])
-		}
-		for _, d := range dirs {
-			for _, pre := range prefixes {
-				m, err := filepath.Glob(filepath.Join(globEscape(d), globEscape(pre)) + "*")
-				if err != nil {
-					return nil, err
-				}
-				names = append(names, m...)
-			}
-		}
+		names = append(names, copies...)
+	}
+	if src.Path != "" {
+		copies, _ := tailer.RotatedCopies(src) // a directory that cannot be listed holds none to open
+		names = append(names, copies...)
 	}
 	for _, name := range append([]string{path}, names...) {
 		f, err := os.Open(name)

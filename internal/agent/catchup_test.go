@@ -114,16 +114,16 @@ func TestCatchUpRanges(t *testing.T) {
 func TestOpenFile(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		rename  string     // where the checkpointed file goes; "": it stays
-		to      string     // or its new name in the test's directory, which may be in old/
-		places  copyPlaces // the source's olddir and extension
-		remove  bool       // the checkpointed file is deleted
-		symlink bool       // the source path is a symlink to the file, in another directory (Kubernetes)
-		want    string     // the content read; "": an error
+		rename  string        // where the checkpointed file goes; "": it stays
+		to      string        // or its new name in the test's directory, which may be in old/
+		copies  tailer.Config // the source's olddir and extension (its Path is the source's)
+		remove  bool          // the checkpointed file is deleted
+		symlink bool          // the source path is a symlink to the file, in another directory (Kubernetes)
+		want    string        // the content read; "": an error
 	}{
-		{name: "renamed into the olddir", to: "old/audit[1]_json.log.1", places: copyPlaces{oldDir: "old"}, want: "old\n"},
-		{name: "renamed with the extension", to: "audit[1]_json.1.log", places: copyPlaces{ext: ".log"}, want: "old\n"},
-		{name: "renamed into the olddir with the extension", to: "old/audit[1]_json-20261201.log", places: copyPlaces{oldDir: "old", ext: ".log"}, want: "old\n"},
+		{name: "renamed into the olddir", to: "old/audit[1]_json.log.1", copies: tailer.Config{OldDir: "old"}, want: "old\n"},
+		{name: "renamed with the extension", to: "audit[1]_json.1.log", copies: tailer.Config{Extension: ".log"}, want: "old\n"},
+		{name: "renamed into the olddir with the extension", to: "old/audit[1]_json-20261201.log", copies: tailer.Config{OldDir: "old", Extension: ".log"}, want: "old\n"},
 		{name: "renamed into a directory not given", to: "old/audit[1]_json.log.1"},
 		{name: "still at its path", want: "old\n"},
 		{name: "renamed to .1, new file at the path", rename: ".1", want: "old\n"},
@@ -171,7 +171,9 @@ func TestOpenFile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f, err := openFile(source, tc.places, id)
+			copies := tc.copies
+			copies.Path = source
+			f, err := openFile(source, copies, id)
 			if tc.want == "" {
 				if err == nil {
 					f.Close()

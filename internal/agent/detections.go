@@ -225,7 +225,7 @@ func (s *source) truncatedWhileStopped(ck *checkpoint.Position) []cut {
 			continue
 		}
 		key := fileKey(tailer.FileID{Dev: p.Dev, Ino: p.Ino})
-		f, err := openFile(s.cfg.Path, placesOf(s.cfg), key)
+		f, err := openFile(s.cfg.Path, copiesOf(s.cfg), key)
 		if err != nil {
 			continue
 		}
