@@ -159,9 +159,9 @@ func globSharedOldDir(s Source) (a, b string) {
 		return "", ""
 	}
 	m, _ := filepath.Glob(s.Path)
-	first := map[[2]string]string{}
+	first := map[copySlot]string{}
 	for _, p := range m {
-		k := [2]string{tailer.OldDir(p, s.OldDir), filepath.Base(p)}
+		k := slotOf(p, s.OldDir)
 		if q, ok := first[k]; ok {
 			return q, p
 		}
@@ -170,18 +170,29 @@ func globSharedOldDir(s Source) (a, b string) {
 	return "", ""
 }
 
+// copySlot is where logrotate writes the copies of a file it moves to an
+// olddir: that directory, and the file's name, which the copies' names
+// begin with. Two files with one copySlot have their copies overwrite
+// each other's.
+type copySlot struct{ dir, name string }
+
+// slotOf returns the copySlot of the file at path with the olddir oldDir
+// (tailer.OldDir resolves it).
+func slotOf(path, oldDir string) copySlot {
+	return copySlot{tailer.OldDir(path, oldDir), filepath.Base(path)}
+}
+
 // sharedOldDirs returns, for each source (not a glob) with an olddir whose
 // file name and resolved olddir (tailer.OldDir) an earlier source has too,
 // the index of that earlier source.
 func (c *Config) sharedOldDirs() map[int]int {
-	type key struct{ dir, name string }
-	first := map[key]int{}
+	first := map[copySlot]int{}
 	shared := map[int]int{}
 	for i, s := range c.Sources {
 		if s.OldDir == "" || s.Path == "" || s.IsGlob() || c.BadSource(i) {
 			continue
 		}
-		k := key{tailer.OldDir(s.Path, s.OldDir), filepath.Base(s.Path)}
+		k := slotOf(s.Path, s.OldDir)
 		if j, ok := first[k]; ok {
 			shared[i] = j
 		} else {
