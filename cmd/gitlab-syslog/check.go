@@ -463,6 +463,12 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		if s.Format != "" && s.Format != "plain" {
 			status = "format " + s.Format + ", " + status
 		}
+		if s.Extension != "" {
+			status = "extension " + s.Extension + ", " + status
+		}
+		if s.OldDir != "" {
+			status = "olddir " + tailer.OldDir(s.Path, s.OldDir) + ", " + status
+		}
 		if namesSource(errs, i) {
 			status = "SEE PROBLEMS: " + strings.Replace(status, "ok, ", "", 1)
 		}

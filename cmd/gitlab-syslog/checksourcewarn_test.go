@@ -49,3 +49,21 @@ func TestCheckRunWarnSuspectSources(t *testing.T) {
 		t.Errorf("run logged the warnings %q, want %q\n%s", got, warns, r.stderr)
 	}
 }
+
+// TestCheckShowsCopyNaming: check's sources table shows a source's olddir
+// (resolved as the tailer resolves it) and extension, so that one can see
+// they were taken (fresh-user trial 71).
+func TestCheckShowsCopyNaming(t *testing.T) {
+	dir := t.TempDir()
+	logPath := writeFile(t, filepath.Join(dir, "logs", "audit_json.log"), "")
+	writeFile(t, filepath.Join(dir, "logs", "old", "keep"), "")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\nsources:\n"+
+		"  - {type: audit, path: "+logPath+", olddir: old, extension: .log}\n")
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	if want := "olddir " + filepath.Join(dir, "logs", "old") + ", extension .log, ok, readable"; !strings.Contains(out, want) {
+		t.Errorf("check output lacks %q:\n%s", want, out)
+	}
+}

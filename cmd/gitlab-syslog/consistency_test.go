@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -323,6 +324,8 @@ func TestSendErrorHints(t *testing.T) {
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "siem.example", IsTemporary: true}}, ""},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}, " — is the collector running, and does a firewall let the connection through?"},
 		{errors.New("forwarder: connect to tls://h:6514: tls: handshake failure"), ""},
+		// Fresh-user trial 71: a unix:// socket that is not there.
+		{&net.OpError{Op: "dial", Net: "unix", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ENOENT}}, " — no socket at that path: is the collector running, and is the path its socket's?"},
 		// Fresh-user trial 66: no client certificate for a mutual-TLS
 		// collector; plain RELP to a TLS port.
 		{fmt.Errorf("forwarder: connect to relp+tls://h:2514: %w", tls.AlertError(116)), " — the collector wants a client certificate it trusts (mutual TLS): give it with --cert-file and --key-file"},

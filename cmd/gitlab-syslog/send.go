@@ -684,6 +684,8 @@ func unreachableHint(err error) string {
 		return " — the certificate does not name the host dialed: use a name it has, or --server-name"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return " — is the collector running?"
+	case errors.Is(err, syscall.ENOENT):
+		return " — no socket at that path: is the collector running, and is the path its socket's?"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return " — is the host name right?"
 	case errors.Is(err, forwarder.ErrHandshake) && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()):
