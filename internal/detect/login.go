@@ -7,13 +7,15 @@ import (
 )
 
 // foldLogin returns the login name of a failed sign-in as GitLab matches
-// it to an account: lower-cased, since GitLab finds the user of a login
-// by its username or e-mail address case-insensitively (User.find_by_login,
-// the by_login scope's iwhere, app/models/user.rb), so that
-// "alice", "Alice" and "ALICE" are one account to the sign-in rules. A
-// name without an upper-case letter is returned as it is, without
+// it to an account: without the white space around it and lower-cased,
+// since GitLab finds the user of a login by login.downcase.strip
+// (User.find_for_database_authentication, app/models/user.rb), so that
+// "alice", "Alice", "ALICE" and " alice " are one account to the sign-in
+// rules. White space is what Ruby's String#strip removes: NUL, HT, LF,
+// VT, FF, CR and space. A name with neither is returned as it is, without
 // allocation.
 func foldLogin(s string) string {
+	s = strings.TrimFunc(s, isRubySpace)
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
 			return strings.ToLower(s)
@@ -22,23 +24,33 @@ func foldLogin(s string) string {
 	return s
 }
 
+// isRubySpace reports whether r is white space to Ruby's String#strip.
+func isRubySpace(r rune) bool {
+	return r == 0 || r == ' ' || '\t' <= r && r <= '\r'
+}
+
 // foldAddr returns the client address of a sign-in as the address it is,
 // not as text: an IPv4-mapped IPv6 address as its IPv4 address, an IPv6
 // address in its canonical form (RFC 5952: lower case, zeros compressed),
 // so that "::ffff:81.2.69.142" and "81.2.69.142", or "2001:DB8:0:0::7"
 // and "2001:db8::7", are one address to the sign-in rules, as they are to
-// sentinel.ti_malicious_ip (canonAddr). Text that is no address, an address with a
-// zone, and an address already in that form are returned as they are,
-// without allocation.
+// sentinel.ti_malicious_ip (canonAddr); an address with a zone
+// ("fe80::1%eth0") as the address without it, as canonAddr takes it. Text
+// that is no address and an address already in that form are returned as
+// they are, without allocation.
 func foldAddr(s string) string {
 	plain := true // digits and dots only: an IPv4 address as GitLab writes it, or no address
+scan:
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case '0' <= c && c <= '9' || c == '.':
 		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == ':':
 			plain = false
+		case c == '%' && i > 0: // a zone (fe80::1%eth0): the address without it
+			plain = false
+			break scan
 		default:
-			return s // no address, or one with a zone (fe80::1%eth0), kept as text
+			return s // no address, kept as text
 		}
 	}
 	if plain {

@@ -10,6 +10,14 @@ func TestFoldLogin(t *testing.T) {
 		{"user.name-1_x", "user.name-1_x"},
 		{"", ""},
 		{"ÄLICE", "älice"},
+		// GitLab strips the login (login.downcase.strip): trial 74's
+		// brute force split over "alice", "alice " and " alice".
+		{"alice ", "alice"},
+		{" alice", "alice"},
+		{"\tAlice \r\n", "alice"},
+		{"alice\x00", "alice"},
+		{"al ice", "al ice"},
+		{"   ", ""},
 	} {
 		if got := foldLogin(tc.in); got != tc.want {
 			t.Errorf("foldLogin(%q) = %q, want %q", tc.in, got, tc.want)
@@ -32,7 +40,10 @@ func TestFoldAddr(t *testing.T) {
 		{"", ""},
 		{"not-an-address", "not-an-address"},
 		{"081.2.69.142", "081.2.69.142"}, // leading zeros: no address to netip, kept as text
-		{"fe80::1%eth0", "fe80::1%eth0"},
+		{"fe80::1%eth0", "fe80::1"},      // as canonAddr: sentinel.ti_malicious_ip's one address
+		{"FE80::1%eth0", "fe80::1"},
+		{"%eth0", "%eth0"},
+		{"81.2.69.142%x", "81.2.69.142%x"}, // no address to netip, kept as text
 	} {
 		if got := foldAddr(tc.in); got != tc.want {
 			t.Errorf("foldAddr(%q) = %q, want %q", tc.in, got, tc.want)
