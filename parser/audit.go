@@ -98,6 +98,12 @@ var auditKeys = newKeyTable([]keySlot{
 // with none of them (another program's log, a Docker json-file record
 // whose "log" holds an audit line) is an *Error naming them, not an audit
 // event with only EventTime.
+//
+// EventName is event_name, or for a streaming body (which has none) its
+// event_type, except "audit_operation": GitLab streams under that name
+// the events recorded without one (the legacy AuditEventService's), whose
+// audit_json.log lines have no event_name, so that both copies of such an
+// event have the same columns.
 type Audit struct {
 	obj jsonObj
 }
@@ -181,6 +187,9 @@ func (o *jsonObj) emitAuditChecked(r *Record, idx int, s *span) {
 	case aEventName:
 		if s.empty() {
 			s = &o.slots[aEventType]
+			if o.isGenericEventType(s) {
+				return
+			}
 		}
 		o.emit(r, ColEventName, s)
 	case aCreatedAt:
@@ -194,6 +203,33 @@ func (o *jsonObj) emitAuditChecked(r *Record, idx int, s *span) {
 			r.dropLast()
 		}
 	}
+}
+
+// genericEventType is the event_type GitLab streams an event under when the
+// code that recorded it gave no name: the default of
+// stream_to_external_destinations (ee/app/models/concerns/audit_events/
+// common_audit_event_streamable.rb), which the legacy AuditEventService
+// (impersonation, member and project changes, ...) streams through. The
+// audit_json.log line of such an event has no event_name.
+const genericEventType = "audit_operation"
+
+// isGenericEventType reports whether s, the event_type, is the string
+// genericEventType (however escaped): a name that names no kind of event,
+// so that EventName is left out, as it is for the event's audit_json.log
+// line.
+func (o *jsonObj) isGenericEventType(s *span) bool {
+	if s.kind != kindString {
+		return false
+	}
+	raw := o.line[s.start+1 : s.end-1]
+	if s.flags == 0 {
+		return string(raw) == genericEventType
+	}
+	if len(raw) > 6*len(genericEventType) { // longer than every spelling
+		return false
+	}
+	var buf [6 * len(genericEventType)]byte
+	return string(appendUnescaped(buf[:0], raw)) == genericEventType
 }
 
 // isInteger reports whether b is a decimal integer, optionally negative:

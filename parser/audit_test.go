@@ -98,6 +98,31 @@ func TestAuditParse(t *testing.T) {
 			time: "2022-07-26T05:43:53.662Z",
 		},
 		{
+			// The name GitLab streams a legacy AuditEventService event
+			// under (trial 74): no name, as the event's file line has.
+			name: "streaming body: event_type audit_operation is no EventName",
+			line: `{"id":7,"author_id":1,"entity_id":29,"entity_type":"Project","details":{"change":"visibility","from":"Private","to":"Public"},"created_at":"2024-06-10T09:00:00.000Z","event_type":"audit_operation"}`,
+			want: want{"EventID": "7", "AuthorID": "1", "EntityID": "29", "EntityType": "Project", "ChangeType": "visibility",
+				"SourceVisibility": "Private", "TargetVisibility": "Public", "!EventName": "",
+				"EventTime": "2024-06-10T09:00:00.000Z", "CreatedAt": "2024-06-10T09:00:00.000Z"},
+			time: "2024-06-10T09:00:00.000Z",
+		},
+		{
+			name: "event_name audit_operation is kept",
+			line: `{"entity_id":null,"event_type":"a","details":{"event_name":"audit_operation"}}`,
+			want: want{"EventName": "audit_operation"},
+		},
+		{
+			name: "an escaped event_type audit_operation is no EventName either",
+			line: `{"entity_id":null,"event_type":"audit\u005foperation"}`,
+			want: want{"!EventName": ""},
+		},
+		{
+			name: "an event_type that begins as audit_operation is an EventName",
+			line: `{"entity_id":null,"event_type":"audit_operation_x"}`,
+			want: want{"EventName": "audit_operation_x"},
+		},
+		{
 			name: "event_name wins over event_type",
 			line: `{"entity_id":null,"event_type":"a","details":{"event_name":"b"}}`,
 			want: want{"EventName": "b"},

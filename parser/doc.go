@@ -60,7 +60,7 @@
 //	SourceVisibility    from
 //	TargetVisibility    to
 //	ChangeType          change
-//	EventName           event_name, or the streaming event_type
+//	EventName           event_name, or the streaming event_type (not audit_operation, see Audit)
 //	EventID             id (number or string)
 //	ImpersonatedBy      impersonated_by
 //	AuthorClass         author_class
