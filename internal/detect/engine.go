@@ -34,6 +34,7 @@ import (
 // again.
 type Engine struct {
 	cfg         Config
+	observing   *Event // the event a rule's Observe runs on, for the emitter; nil outside Observe
 	rules       []*ruleState
 	advancers   []*ruleState // the rules whose Advance does something (not idleAdvancer)
 	byID        map[string]*ruleState

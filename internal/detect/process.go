@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"math"
 	"time"
@@ -95,8 +96,10 @@ func (e *Engine) process(ev *Event, now int64) {
 			continue // it would close its key's windows on every later event
 		}
 		r.stats.Evaluated++
+		e.observing = ev
 		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
+	e.observing = nil
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
@@ -365,10 +368,17 @@ func (e *Engine) duplicate(ev *Event) bool {
 }
 
 // duplicateLine is duplicate for an event without EventID: with
-// Config.DedupeLines, whether a line of the same bytes of its log, not the
-// access log, was folded within the dedupe window (lineKey).
+// Config.DedupeLines, whether a line of the same bytes of its log was
+// folded within the dedupe window (lineKey). Lines that may repeat as
+// distinct events are never duplicates: the access log's (second-precision
+// times, no id) and application lines without a CorrelationID (the text
+// application.log's, of minute or millisecond times: eleven identical
+// failed sign-ins in a minute are eleven).
 func (e *Engine) duplicateLine(ev *Event) bool {
 	if !e.cfg.DedupeLines || ev.Type == parser.TypeAccess || ev.Raw == "" {
+		return false
+	}
+	if ev.Type == parser.TypeApplication && ev.Get(parser.ColCorrelationID) == "" {
 		return false
 	}
 	return e.events.seenKey(lineKey(ev.Raw), ev.Time.UnixNano())
@@ -478,7 +488,9 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if a.ID == "" {
 			a.ID, e.idBuf = a.id(e.idBuf, &e.idText)
 		}
-		if a.Event != nil && a.Event.Type == parser.TypeApplication && a.Event.CoarseTime() && a.Get("TimePrecision") == "" {
+		// An alert of a rule that counts (no Event) raised by a coarse
+		// event is flagged too: its window was placed by such times.
+		if ev := cmp.Or(a.Event, e.observing); ev != nil && ev.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
 		}
 		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.canonKey(), a.Time, r.suppress) {
