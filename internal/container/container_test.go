@@ -119,6 +119,10 @@ func TestParseEnvelope(t *testing.T) {
 		{"unbalanced embedded", `{"date":"d","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/f","message":{"a":"b}}`, "audit_json", `{"a":"b}`, false},
 		{"message first", `{"message":{"a":1},"subcomponent":"auth_json"}`, "auth_json", `{"a":1}`, false},
 		{"spaces", ` { "subcomponent" : "auth_json" , "message" : "m" } `, "auth_json", "m", false},
+		// The envelope's white space before its brace is not the line's
+		// (trial 72: MSG had a trailing space).
+		{"spaces around an object", `{ "subcomponent" : "audit_json" , "message" : {"a":1} }`, "audit_json", `{"a":1}`, false},
+		{"tab and CR before the brace", "{\"subcomponent\":\"audit_json\",\"message\":{\"a\":1}\t\r}", "audit_json", `{"a":1}`, false},
 		{"no message", `{"subcomponent":"auth_json"}`, "", "", true},
 		{"no subcomponent", `{"message":"m"}`, "", "", true},
 		{"number", `{"subcomponent":"a","message":12}`, "", "", true},

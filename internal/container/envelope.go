@@ -86,8 +86,9 @@ func ParseEnvelope(line, buf []byte) (Envelope, []byte, error) {
 		e.Message = buf[start:]
 	case line[msgStart] == '{' && line[len(line)-1] == '}' && len(line) > msgStart+1 && (!s.end || msgLast):
 		// The message is the last key: everything up to the envelope's
-		// closing brace is the line, valid JSON or not.
-		e.Message = line[msgStart : len(line)-1]
+		// closing brace is the line, valid JSON or not, but for the
+		// envelope's white space before the brace.
+		e.Message = bytes.TrimRight(line[msgStart:len(line)-1], " \t\r\n")
 	case line[msgStart] == '{':
 		e.Message = msg
 	default:
