@@ -98,8 +98,9 @@ func impersonationSpec() Spec {
 	}
 }
 
-// impClass is what an event is to the rule; the order is the order of
-// evaluation of events of the same instant.
+// impClass is what an event is to the rule (its values are saved with the
+// held events: append, never renumber). Events of the same instant are
+// evaluated in the order of impRank.
 type impClass uint8
 
 const (
@@ -168,10 +169,16 @@ func pendingBefore(a, b *pendingEvent) bool {
 		return a.nsec < b.nsec
 	}
 	if a.Class != b.Class {
-		return a.Class < b.Class
+		return impRank[a.Class] < impRank[b.Class]
 	}
 	return a.Seq < b.Seq
 }
+
+// impRank orders the classes of events of one instant: starts, then stops,
+// then actions, so that a session holds the actions of start ≤ EventTime
+// < stop (detections.md 4.1), an action at the instant of its session's
+// start but not one at the instant of its stop.
+var impRank = [...]uint8{impIgnore: 0, impStart: 1, impStop: 2, impAction: 3}
 
 func (h *pendingHeap) push(p pendingEvent) {
 	p.sec, p.nsec = p.Ev.Time.Unix(), int32(p.Ev.Time.Nanosecond())
