@@ -17,8 +17,9 @@ import (
 // <repo>.git/git-upload-pack|git-receive-pack with a RemoteUser (SSH
 // operations appear in neither). The requests of one clone or push (the
 // refs advertisement, then the pack) fold into one alert: the access-log
-// alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository)
-// and suppressed for suppress (60s). Only access lines with a RemoteUser
+// alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository),
+// each compared as GitLab takes it (gitOpCanon), and suppressed for
+// suppress (60s). Only access lines with a RemoteUser
 // are handed to the rule.
 //
 // An address without a country (private, loopback, CGNAT, documentation,
@@ -118,14 +119,15 @@ func (r *countryRule) Wants() []Key {
 func (r *countryRule) Skipped() uint64 { return r.skipped }
 
 func (r *countryRule) Observe(ev *Event, _ Clock, emit Emit) {
-	var key []Column
+	var key, canon []Column
 	if ev.Type == parser.TypeAccess {
 		repo, ok := gitHTTPRepo(ev)
 		if !ok {
 			return
 		}
-		key = []Column{{parser.ColRemoteUser, ev.Get(parser.ColRemoteUser)},
-			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}, {parser.ColEntityPath, repo}}
+		user, ip := ev.Get(parser.ColRemoteUser), ev.Get(parser.ColIPAddress)
+		key = []Column{{parser.ColRemoteUser, user}, {parser.ColIPAddress, ip}, {parser.ColEntityPath, repo}}
+		canon = gitOpCanon(user, ip, repo)
 	} else {
 		key = []Column{{parser.ColEventID, ev.Get(parser.ColEventID)}}
 	}
@@ -137,9 +139,23 @@ func (r *countryRule) Observe(ev *Event, _ Clock, emit Emit) {
 	if r.known[p.ISO] {
 		return
 	}
-	a := &Alert{Time: ev.Time, Key: key, Columns: p.columns(), Event: ev}
+	a := &Alert{Time: ev.Time, Key: key, canon: canon, Columns: p.columns(), Event: ev}
 	a.AddEventID(ev.Get(parser.ColEventID))
 	emit(a)
+}
+
+// gitOpCanon returns the canonical key of an access-log Git operation by
+// user from ip on repo, for suppression and the alert_id, or nil when the
+// key is already canonical: the user as GitLab matches a login (foldLogin),
+// the address as an address (foldAddr: ::ffff:175.16.199.20 is
+// 175.16.199.20), the repository path in lower case (GitLab routes paths
+// case-insensitively), so that one clone written several ways is one alert.
+func gitOpCanon(user, ip, repo string) []Column {
+	cu, ci, cr := foldLogin(user), foldAddr(ip), strings.ToLower(repo)
+	if cu == user && ci == ip && cr == repo {
+		return nil
+	}
+	return []Column{{parser.ColRemoteUser, cu}, {parser.ColIPAddress, ci}, {parser.ColEntityPath, cr}}
 }
 
 func (r *countryRule) Advance(time.Time, Emit) {}
