@@ -73,7 +73,8 @@ func TestExternalUserJoin(t *testing.T) {
 }
 
 // TestExternalUserAllowedDomains: the forms users write in
-// allowed_domains. A trailing dot is the same domain; *.D allows the
+// allowed_domains. A trailing dot is the same domain, in allowed_domains
+// and in the address; *.D allows the
 // subdomains of D only; a URL, an e-mail address, a port, a wildcard
 // elsewhere and a name with an empty label are refused with the domain to
 // write (before, they were accepted and never matched: every new user
@@ -91,6 +92,9 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 		{"@Corp.Example", "a@corp.example", false, ""},
 		{"corp.example.", "a@corp.example", false, ""},
 		{"corp.example.", "a@dev.corp.example", false, ""},
+		{"corp.example", "a@corp.example.", false, ""}, // the address's trailing dot too (trial 74)
+		{"corp.example", "a@notcorp.example.", true, ""},
+		{"*.corp.example", "a@dev.corp.example.", false, ""},
 		{"example.org, corp.example.", "a@Corp.Example", false, ""},
 		{"*.corp.example", "a@dev.corp.example", false, ""},
 		{"*.corp.example", "a@a.b.corp.example", false, ""},
