@@ -182,7 +182,7 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	c.Alerted = true
 	start := time.Unix(day*86400, 0).UTC()
 	a := &Alert{
-		Time:  ev.Time,
+		Time:  created, // on the day counted, as LastEvent: time may fall after midnight
 		Key:   []Column{{parser.ColAuthorName, author}, {parser.ColEntityPath, path}},
 		Count: c.N, Threshold: f.Threshold, HasThreshold: true, Learning: f.Learning,
 		WindowStart: start, WindowEnd: start.Add(24 * time.Hour),
