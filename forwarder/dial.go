@@ -201,11 +201,88 @@ func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error)
 		return nil, err
 	}
 	tc := tls.Client(&countingConn{TCPConn: raw.(*net.TCPConn)}, ep.tls)
+	start := time.Now()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
 		return nil, &handshakeError{err}
 	}
+	if err := awaitVerdict(ctx, tc, time.Since(start)); err != nil {
+		_ = raw.Close()
+		return nil, &handshakeError{err}
+	}
 	return tc, nil
+}
+
+// Bounds of how long awaitVerdict waits for the collector to refuse a
+// TLS 1.3 connection after the handshake.
+const (
+	minVerdictWait = 20 * time.Millisecond
+	maxVerdictWait = time.Second
+)
+
+// awaitVerdict waits for the collector's verdict on a TLS 1.3 connection
+// whose handshake took hs: in TLS 1.3 the client's handshake ends when it
+// sends its Finished, and the server judges the client's certificate (or
+// its lack) after that, so a collector that requires one the client did
+// not give, or does not trust its issuer, refuses the connection only
+// then, with an alert. TCP acknowledges what was written before that
+// alert arrives: without the wait, every batch written on such a
+// connection is lost while it looks delivered. It reads until twice the
+// handshake's time has passed (at least minVerdictWait, at most
+// maxVerdictWait; session tickets are consumed on the way) and returns
+// nil when nothing refused the connection, else the refusal, with what to
+// do. Syslog and RELP collectors send nothing before the client does.
+func awaitVerdict(ctx context.Context, tc *tls.Conn, hs time.Duration) error {
+	if tc.ConnectionState().Version != tls.VersionTLS13 {
+		return nil // the server's Finished came after it judged the client
+	}
+	deadline := time.Now().Add(min(max(2*hs, minVerdictWait), maxVerdictWait))
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	_ = tc.SetReadDeadline(deadline)
+	var scratch [512]byte
+	_, err := tc.Read(scratch[:])
+	_ = tc.SetReadDeadline(time.Time{})
+	var ne net.Error
+	if err == nil || errors.As(err, &ne) && ne.Timeout() {
+		return nil
+	}
+	return refusalError(err)
+}
+
+// ErrRefused is matched (errors.Is) by the error of a TLS 1.3 connection
+// the collector refused or closed right after the handshake, before
+// anything was written: most often for want of a client certificate it
+// trusts. The error's text says what to change.
+var ErrRefused = errors.New("forwarder: the collector refused the TLS connection")
+
+// refusedError is the error of a collector that refused a TLS connection
+// after the handshake: the text says what to change, and it matches
+// ErrRefused and the cause.
+type refusedError struct {
+	msg string
+	err error
+}
+
+func (e *refusedError) Error() string        { return e.msg + ": " + e.err.Error() }
+func (e *refusedError) Unwrap() error        { return e.err }
+func (e *refusedError) Is(target error) bool { return target == ErrRefused }
+
+// refusalError returns the error of a collector that refused a TLS
+// connection after the handshake (err: the alert, or the connection's
+// end), saying what to change.
+func refusalError(err error) error {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		switch alert {
+		case 116: // certificate_required (RFC 8446 6.2)
+			return &refusedError{"the collector refused the connection after the TLS handshake: it requires a client certificate (give forward.tls.cert_file and key_file, or --cert-file and --key-file)", err}
+		case 42, 43, 44, 45, 46, 48: // bad, unsupported, revoked, expired, unknown certificate; unknown CA
+			return &refusedError{"the collector refused the connection after the TLS handshake: it does not accept the client certificate (is cert_file signed by a CA the collector trusts, and still valid?)", err}
+		}
+	}
+	return &refusedError{"the collector closed the connection right after the TLS handshake, before anything was sent (does it require a client certificate it trusts? see its log)", err}
 }
 
 // ErrHandshake is matched (errors.Is) by the error of a connection to a

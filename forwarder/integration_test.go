@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -352,8 +353,8 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			if tt.scheme == "tls" {
 				checkClientCertRequired(t, fmt.Sprintf("127.0.0.1:%d", port), certs.CAFile, out, len(ms))
 			}
-			if tt.scheme == "relp+tls" {
-				checkRELPClientCertRequired(t, fmt.Sprintf("relp+tls://127.0.0.1:%d", port), certs.CAFile, out, len(ms))
+			if tt.scheme == "tls" || tt.scheme == "relp+tls" {
+				checkForwarderClientCertRequired(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), certs.CAFile, out, len(ms))
 			}
 		})
 	}
@@ -393,10 +394,14 @@ func checkClientCertRequired(t *testing.T, addr, caFile, out string, n int) {
 	}
 }
 
-// checkRELPClientCertRequired sends to a RELP over TLS receiver that
-// requires a client certificate without one: the session must not open,
-// no message may be acknowledged, and out must still hold n records.
-func checkRELPClientCertRequired(t *testing.T, url, caFile, out string, n int) {
+// checkForwarderClientCertRequired sends to a TLS or RELP over TLS
+// receiver that requires a client certificate without one: the connection
+// (session) must not open, no message may be acknowledged, and out must
+// still hold n records. Over tls:// (TLS 1.3, where the server refuses
+// after the client's handshake ended) the error must say that a client
+// certificate is wanted: before, the forwarder connected, its batches
+// were TCP-acknowledged and counted delivered, and rsyslog wrote none.
+func checkForwarderClientCertRequired(t *testing.T, url, caFile, out string, n int) {
 	t.Helper()
 	e := &Encoder{}
 	f, err := New(Config{URL: url, TLS: TLSConfig{CAFile: caFile}, Encoder: e, MaxAttempts: 2, MinBackoff: time.Millisecond})
@@ -404,9 +409,12 @@ func checkRELPClientCertRequired(t *testing.T, url, caFile, out string, n int) {
 		t.Fatal(err)
 	}
 	if err := f.Connect(context.Background()); err == nil {
-		t.Fatal("RELP session opened without a client certificate")
+		t.Fatal("connected without a client certificate")
 	} else {
 		t.Logf("without a client certificate: %v", err)
+		if strings.HasPrefix(url, "tls:") && (!errors.Is(err, ErrHandshake) || !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "client certificate")) {
+			t.Errorf("error %q: want ErrHandshake and ErrRefused naming the client certificate", err)
+		}
 	}
 	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("no client certificate")}
 	var b Batch

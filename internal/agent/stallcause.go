@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 )
 
 // stallCause says why a destination may acknowledge nothing, from the
@@ -25,6 +27,7 @@ func stallCause(last error) string {
 		msg += " (the certificate does not name the host dialed: connect by a name it has, or set forward.tls.server_name / --server-name)"
 	case errors.As(last, &dnsErr) && dnsErr.IsNotFound:
 		msg += " (is the host name right?)"
+	case errors.Is(last, forwarder.ErrRefused): // its text says what to change
 	default:
 		msg += " (is the collector running?)"
 	}
