@@ -231,7 +231,7 @@ func TestExampleRsyslogCollector(t *testing.T) {
 	bin := syslogtest.Rsyslogd(t)
 	testExampleCollector(t, "rsyslog.conf",
 		func(dir string, port int, amaPort string) string {
-			return fmt.Sprintf("global(workDirectory=%q maxMessageSize=\"64k\")\n", dir) +
+			return fmt.Sprintf("global(workDirectory=%q maxMessageSize=\"4m\")\n", dir) + // as the example says
 				exampleConf(t, "rsyslog-collector.conf", `port="514"`, fmt.Sprintf(`port="%d"`, port), `port="28330"`, `port="`+amaPort+`"`)
 		},
 		func(confFile, dir string) *exec.Cmd {
