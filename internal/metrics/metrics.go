@@ -184,7 +184,7 @@ var (
 	descQueue     = prometheus.NewDesc(namespace+"_queue_depth", "Batches queued in the forwarder, waiting to be written.", nil, nil)
 	descSent      = prometheus.NewDesc(namespace+"_messages_sent_total", "Syslog messages written to the transport.", nil, nil)
 	descDropped   = prometheus.NewDesc(namespace+"_messages_dropped_total", "Syslog messages the forwarder gave up on.", nil, nil)
-	descResent    = prometheus.NewDesc(namespace+"_duplicates_total", "Messages written again after a reconnect or restart: possible duplicates at the collector.", nil, nil)
+	descResent    = prometheus.NewDesc(namespace+"_duplicates_total", "Messages written again after a reconnect (those written but not acknowledged before the connection was lost): possible duplicates at the collector. Lines sent again after a restart, from the checkpoint on, are not counted.", nil, nil)
 	descTruncated = prometheus.NewDesc(namespace+"_messages_truncated_total", "Syslog messages longer than max_message_bytes, cut to fit a datagram (udp://, unix datagram): STRUCTURED-DATA dropped, or MSG cut.", nil, nil)
 )
 
