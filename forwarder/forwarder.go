@@ -168,7 +168,9 @@ func (f *Forwarder) Connect(ctx context.Context) error {
 // transport; see the package documentation), or with an error when the Forwarder gave up or was closed with
 // an expired context. ack must not block; it may be nil. The caller must
 // not touch b until ack has run. When Send returns an error, b was not
-// taken and ack is not called.
+// taken and ack is not called. A batch of no message is acknowledged at
+// once, with nil, on the caller's goroutine: before the batches sent
+// earlier may be.
 func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 	n := uint64(b.Len())
 	if n == 0 {

@@ -22,7 +22,9 @@
 // channel is bounded (Config.QueueLen): a slow consumer stops the reader.
 // Commit must be called for every batch, in the order received; the
 // checkpoint then moves to the offset after the last committed line, never
-// past a line that was not committed. A consumer that keeps lines for later
+// past a line that was not committed. A commit that comes early (before
+// the commits of the batches before it) is kept and applied once those
+// came, so the checkpoint goes on advancing. A consumer that keeps lines for later
 // (the first parts of a line whose end is in a later batch) commits the
 // batch with CommitHeld and the place where those lines begin (Batch.StartOf,
 // a Mark naming the file): the checkpoint stays there, so a restart reads

@@ -126,6 +126,110 @@ func TestCommitOrder(t *testing.T) {
 	}
 }
 
+// TestCommitEarly commits batches out of order, as a consumer whose
+// acknowledgements overtake one another does (the agent's forwarder
+// acknowledged a batch of no message, all its lines parts of a longer
+// container log line or blank, at once, before the batches sent before it:
+// fresh-user trial 72). The early commit must not move the checkpoint past
+// uncommitted lines, and once they are committed the checkpoint must go
+// on advancing with every commit, the early one included; before, it was
+// ignored and every later commit was a gap, so the checkpoint never moved
+// again and a restart sent everything since once more.
+func TestCommitEarly(t *testing.T) {
+	type step struct {
+		batch int
+		n     int  // lines to commit; 0: all
+		held  bool // CommitHeld, holding at the batch's line 5
+		// want is the checkpoint after the step, as the end of line
+		// wantLine of batch wantBatch (wantLine -1: the batch's start);
+		// wantBatch -1: offset 0.
+		wantBatch, wantLine int
+	}
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"next before previous", []step{
+			{batch: 1, wantBatch: -1},
+			{batch: 0, wantBatch: 1, wantLine: 9},
+			{batch: 2, wantBatch: 2, wantLine: 9},
+		}},
+		{"several early, in reverse", []step{
+			{batch: 3, wantBatch: -1},
+			{batch: 2, wantBatch: -1},
+			{batch: 1, wantBatch: -1},
+			{batch: 0, wantBatch: 3, wantLine: 9},
+			{batch: 4, wantBatch: 4, wantLine: 9},
+		}},
+		{"early while the batch before is partly committed", []step{
+			{batch: 0, n: 4, wantBatch: 0, wantLine: 3},
+			{batch: 1, wantBatch: 0, wantLine: 3},
+			{batch: 0, n: 7, wantBatch: 0, wantLine: 6},
+			{batch: 0, wantBatch: 1, wantLine: 9},
+			{batch: 2, wantBatch: 2, wantLine: 9},
+		}},
+		{"early commit held", []step{
+			{batch: 1, held: true, wantBatch: -1},
+			{batch: 0, wantBatch: 1, wantLine: 4},
+			{batch: 2, wantBatch: 2, wantLine: 9},
+		}},
+		{"early commit after a held one", []step{
+			{batch: 1, wantBatch: -1},
+			{batch: 0, held: true, wantBatch: 1, wantLine: 9},
+		}},
+		{"a batch never committed holds it back", []step{
+			{batch: 0, wantBatch: 0, wantLine: 9},
+			{batch: 2, wantBatch: 0, wantLine: 9},
+			{batch: 3, wantBatch: 0, wantLine: 9},
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, numbered("a", 0, 50))
+			cfg := testConfig(t, path)
+			cfg.BatchLines = 10
+			tl, cancel, done := runTailer(t, cfg)
+			var bs []*Batch
+			for len(bs) < 5 {
+				bs = append(bs, <-tl.Batches())
+			}
+			var want int64
+			for i, st := range tc.steps {
+				b := bs[st.batch]
+				switch {
+				case st.held:
+					tl.CommitHeld(b, b.StartOf(5))
+				case st.n > 0:
+					tl.Commit(b, st.n)
+				default:
+					tl.Commit(b, b.Len())
+				}
+				want = 0
+				if st.wantBatch >= 0 {
+					want = bs[st.wantBatch].Offsets[st.wantLine]
+				}
+				if got := tl.Stats().CommittedOffset; got != want {
+					t.Fatalf("step %d (batch %d): checkpoint at %d, want %d", i, st.batch, got, want)
+				}
+			}
+			for _, b := range bs {
+				tl.Release(b)
+			}
+			cancel()
+			for b := range tl.Batches() {
+				tl.Release(b)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if ck := readCheckpoint(t, cfg); ck.Offset != want {
+				t.Errorf("final checkpoint offset %d, want %d", ck.Offset, want)
+			}
+		})
+	}
+}
+
 // TestCheckpointAlwaysValid reads the checkpoint file while it is rewritten
 // every few milliseconds: every read must see one complete JSON document.
 func TestCheckpointAlwaysValid(t *testing.T) {

@@ -23,8 +23,9 @@ type Stats struct {
 	// ReopenFailures counts failures to open the path (other than "does not
 	// exist") and github.com/nxadm/tail stopping on an error.
 	ReopenFailures uint64
-	// CommitGaps counts commits ignored because they would have skipped
-	// uncommitted lines.
+	// CommitGaps counts commits that came before the commit of earlier
+	// lines: they were kept and applied once those were committed (see
+	// Tailer.Commit), never moving the checkpoint past uncommitted lines.
 	CommitGaps uint64
 	// UnplacedRotated counts rotated copies of the file (path.1,
 	// path.2.gz, dateext) that may hold lines never read and were not

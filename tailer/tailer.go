@@ -1,12 +1,14 @@
 package tailer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,7 +82,7 @@ type rotation struct {
 }
 
 // checkpointing is the commit state and its persistence. com, reanchor,
-// err and gapWarn are guarded by Tailer.mu; saveMu serialises the writes.
+// err, gapWarn and early are guarded by Tailer.mu; saveMu serialises the writes.
 type checkpointing struct {
 	store    *checkpoint.Store    // nil: no persistence
 	ck       *checkpoint.Position // loaded by New; nil when absent or unusable
@@ -89,6 +91,9 @@ type checkpointing struct {
 	reanchor *reanchor // where the checkpoint moves once a batch is committed
 	ckErr    error     // of the latest checkpoint write; nil after a successful one
 	gapWarn  bool      // a commit gap was logged
+	// early: commits that came before the commit of earlier lines, in
+	// order, until those are committed (see Tailer.Commit).
+	early []pendingCommit
 	// headless is the file whose saved checkpoint is at its offset 0
 	// without its first bytes (fp_len 0: it was empty when the checkpoint
 	// was written, see firstCheckpoint), until send saves them (saveHead);
@@ -160,21 +165,23 @@ func New(cfg Config) (*Tailer, error) {
 func (t *Tailer) Batches() <-chan *Batch { return t.out }
 
 // Commit records that lines [0,n) of b were delivered, so the checkpoint may
-// advance to b.Offsets[n-1] in b.File. Commits must follow the order in
+// advance to b.Offsets[n-1] in b.File. Commits should follow the order in
 // which batches were received, every batch included (commit filtered lines
-// too); a commit that would skip uncommitted lines is ignored and counted in
-// Stats.CommitGaps, so the checkpoint never passes undelivered lines. Call
-// Commit before Release. It is safe for concurrent use.
+// too). A commit that comes before the commit of every line of the batches
+// before it (a consumer whose acknowledgements overtake one another) does
+// not move the checkpoint past the lines not committed yet: it is kept
+// (without b, which may be released) and applied once they are, so the
+// checkpoint goes on advancing; Stats.CommitGaps counts such commits. A
+// batch that is never committed holds the checkpoint before its lines for
+// good: they are read again after a restart. Call Commit before Release.
+// It is safe for concurrent use.
 func (t *Tailer) Commit(b *Batch, n int) {
 	if b == nil || n <= 0 || b.seq == 0 {
 		return
 	}
-	if n > b.Len() {
-		n = b.Len()
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.commit(b, n)
+	t.commitEarly(commitOf(b, n, Mark{}))
 }
 
 // CommitHeld records that every line of b was handled, as Commit(b,
@@ -188,14 +195,102 @@ func (t *Tailer) Commit(b *Batch, n int) {
 // copy. While b was read with an older file still drained for late writes
 // (the checkpoint stays in that one), a hold in b's own file moves only the
 // position kept for that file (checkpoint.Position.Next): the older file's
-// place is before it. A zero hold is a plain Commit.
+// place is before it. A zero hold is a plain Commit. A CommitHeld that
+// comes early is kept and applied in its turn, as Commit's is.
 func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 	if b == nil || b.seq == 0 || b.Len() == 0 {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.commit(b, b.Len()) || hold.IsZero() {
+	t.commitEarly(commitOf(b, b.Len(), hold))
+}
+
+// maxEarly bounds the early commits kept (see Tailer.Commit); a consumer
+// has at most a few batches in flight, so the bound is never reached but
+// by one that leaves a batch uncommitted for good, whose later commits
+// could never apply anyway.
+const maxEarly = 1024
+
+// pendingCommit is what a commit needs of its batch, so that a commit that
+// comes early can be applied after the batch was released.
+type pendingCommit struct {
+	seq    uint64
+	n, len int
+	at     position // where the last line committed ends
+	start  int64    // Batch.Start
+	hold   Mark     // CommitHeld's; zero for Commit
+	// anchored, anchor, drained and copied are the batch's (see Batch).
+	anchored, drained bool
+	anchor, copied    position
+}
+
+func commitOf(b *Batch, n int, hold Mark) pendingCommit {
+	n = min(n, b.Len())
+	return pendingCommit{
+		seq: b.seq, n: n, len: b.Len(),
+		at:       position{b.File, b.Name, b.Offsets[n-1]},
+		start:    b.Start,
+		hold:     hold,
+		anchored: b.anchored, drained: b.drained,
+		anchor: b.anchor, copied: b.copied,
+	}
+}
+
+// commitEarly applies p when it follows the last commit, then the early
+// commits it lets apply; it keeps p for later when it comes early. It
+// runs with t.mu held.
+func (t *Tailer) commitEarly(p pendingCommit) {
+	c := &t.ckp.com
+	switch {
+	case p.seq == c.seq && p.n > c.n:
+	case p.seq == c.seq+1 && c.n == c.len:
+	case p.seq < c.seq || (p.seq == c.seq && p.n <= c.n):
+		return // already covered
+	default:
+		t.c.commitGaps.Add(1)
+		if !t.ckp.gapWarn {
+			t.ckp.gapWarn = true
+			t.log.Warn("tailer: a commit came before the commit of earlier lines; it is applied once they are committed (commit every batch, in order)",
+				"batch", p.seq, "last_committed_batch", c.seq)
+		}
+		t.keepEarly(p)
+		return
+	}
+	t.commitHeld(p)
+	for len(t.ckp.early) > 0 {
+		e := t.ckp.early[0]
+		switch {
+		case e.seq < c.seq || (e.seq == c.seq && e.n <= c.n):
+		case e.seq == c.seq && e.n > c.n, e.seq == c.seq+1 && c.n == c.len:
+			t.commitHeld(e)
+		default:
+			return
+		}
+		t.ckp.early = slices.Delete(t.ckp.early, 0, 1)
+	}
+}
+
+// keepEarly keeps p, in the order of batches and lines, for commitEarly.
+func (t *Tailer) keepEarly(p pendingCommit) {
+	i, _ := slices.BinarySearchFunc(t.ckp.early, p, func(a, b pendingCommit) int {
+		if a.seq != b.seq {
+			return cmp.Compare(a.seq, b.seq)
+		}
+		return cmp.Compare(a.n, b.n)
+	})
+	if len(t.ckp.early) >= maxEarly {
+		return
+	}
+	t.ckp.early = slices.Insert(t.ckp.early, i, p)
+}
+
+// commitHeld applies p, which follows the last commit, and its hold if it
+// has one. It runs with t.mu held.
+func (t *Tailer) commitHeld(p pendingCommit) {
+	t.commit(p)
+	hold := p.hold
+	if hold.IsZero() {
 		return
 	}
 	c := &t.ckp.com
@@ -203,16 +298,16 @@ func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 	switch at := c.later.find(hold.File); {
 	case at != nil:
 		// The hold is in a newer file, whose position is kept apart
-		// while the checkpoint stays in an older one (b's own file when
-		// b is drained). The lines of b, read after the hold, are read
-		// again from b's start in their own file.
+		// while the checkpoint stays in an older one (p's own file when
+		// p's batch is drained). The lines of the batch, read after the
+		// hold, are read again from its start in their own file.
 		if hold.Offset < at.off {
 			*at = position{hold.File, hold.Name, hold.Offset}
 		}
-		if b.drained {
-			c.off = min(c.off, b.Start)
-		} else if p := c.later.find(b.File); p != nil && p != at {
-			p.off = min(p.off, b.Start)
+		if p.drained {
+			c.off = min(c.off, p.start)
+		} else if q := c.later.find(p.at.id); q != nil && q != at {
+			q.off = min(q.off, p.start)
 		}
 		if c.off == full.off && c.later.equal(fullLater) {
 			return
@@ -243,46 +338,32 @@ func (t *Tailer) Unhold() {
 	c.dirty = true
 }
 
-// commit is Commit with t.mu held; it reports whether the checkpoint moved.
-func (t *Tailer) commit(b *Batch, n int) bool {
+// commit applies p, which follows the last commit (see commitEarly), to
+// the commit state. It runs with t.mu held.
+func (t *Tailer) commit(p pendingCommit) {
 	c := &t.ckp.com
-	switch {
-	case b.seq == c.seq && n > c.n:
-	case b.seq == c.seq+1 && c.n == c.len:
-	case b.seq < c.seq || (b.seq == c.seq && n <= c.n):
-		return false // already covered
-	default:
-		t.c.commitGaps.Add(1)
-		if !t.ckp.gapWarn {
-			t.ckp.gapWarn = true
-			t.log.Warn("tailer: commit skips uncommitted lines; checkpoint held back (commit every batch, in order)",
-				"batch", b.seq, "last_committed_batch", c.seq)
-		}
-		return false
-	}
 	c.held = false
-	c.seq, c.n, c.len = b.seq, n, b.Len()
-	at := position{b.File, b.Name, b.Offsets[n-1]}
+	c.seq, c.n, c.len = p.seq, p.n, p.len
+	at := p.at
 	switch {
-	case b.anchored:
-		if b.copied.id != (FileID{}) {
-			c.later.setBefore(b.copied, at.id)
+	case p.anchored:
+		if p.copied.id != (FileID{}) {
+			c.later.setBefore(p.copied, at.id)
 		}
 		c.later.set(at)
-		c.id, c.name, c.off = b.anchor.id, b.anchor.name, b.anchor.off
+		c.id, c.name, c.off = p.anchor.id, p.anchor.name, p.anchor.off
 	default:
 		c.id, c.name, c.off = at.id, at.name, at.off
-		if !b.drained {
+		if !p.drained {
 			c.later = laterFiles{}
 		}
 	}
-	if r := t.ckp.reanchor; r != nil && b.seq == r.seq && n == b.Len() {
+	if r := t.ckp.reanchor; r != nil && p.seq == r.seq && p.n == p.len {
 		c.id, c.name, c.off = r.to.id, r.to.name, r.to.off
 		c.later.drop(r.to.id, r.clearNext)
 		t.ckp.reanchor = nil
 	}
 	c.valid, c.dirty = true, true
-	return true
 }
 
 // Release gives b back for reuse. b must not be used afterwards.

@@ -237,7 +237,11 @@ func (s *source) drain() {
 // acked is the forwarder's acknowledgement of the slot's batch. It runs on
 // the forwarder's writer goroutine and must not block: the free channel has
 // room for every slot. The sender hands batches over in tailer order, so
-// the acknowledgements, and the commits, come in that order too.
+// the acknowledgements, and the commits, come in that order too, but for a
+// batch of no message (all its lines blank or parts of a longer container
+// line), which the forwarder acknowledges at once, on the sender's
+// goroutine, maybe before the batches sent before it: the tailer keeps
+// such an early commit and applies it in its turn (tailer.Tailer.Commit).
 func (sl *slot) acked(err error) {
 	s, tb := sl.s, sl.tb
 	if err == nil {
