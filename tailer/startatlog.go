@@ -8,11 +8,15 @@ import (
 )
 
 // warnLostCheckpoint logs that ck matches neither the file at the path
-// nor a rotated copy: what was not sent, where the copies were looked for,
-// what start_at does now and how to send the lines missed.
+// nor a rotated copy: what may not have been sent, where the copies were
+// looked for, what start_at does now and how to send the lines missed.
+// Whether lines were written to the file after the checkpoint offset
+// cannot be known once it is gone (often none were: the kubelet removes a
+// copy read to its end), so the warning says "if any", as the one for a
+// checkpoint's file gone after a rename rotation does.
 func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
 	msg := "tailer: the file the checkpoint points into is no longer at the path and no rotated copy holds it: " +
-		"lines written to it after the checkpoint offset were not sent; "
+		"lines written to it after the checkpoint offset, if any, were not sent; "
 	if t.cfg.StartAt == StartEnd {
 		msg += "start_at end: the lines already in the file now at the path are skipped, only lines written from now on are sent; "
 	} else {

@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,11 +26,32 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				replaceFile(t, cfg.Path, numbered("n", 0, 3))
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset were not sent",
+				"lines written to it after the checkpoint offset, if any, were not sent",
 				"start_at beginning: the file now at the path is sent whole",
 				"send those lines with gitlab-syslog send",
 				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
 				"send_missed=\"tail -c +91 OLD_FILE | gitlab-syslog send --to URL\"",
+				"checkpoint_offset=90",
+			},
+		},
+		{
+			// The kubelet rotated the file, read to its end, and
+			// removed the copy while the agent was stopped: nothing
+			// was lost, and the warning must not say that lines were
+			// (fresh-user trial 72).
+			name: "checkpoint's copy, read to its end, removed while stopped",
+			prepare: func(t *testing.T, cfg Config) {
+				rot := cfg.Path + ".20261201-100900"
+				if err := os.Rename(cfg.Path, rot); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, cfg.Path, numbered("n", 0, 3))
+				if err := os.Remove(rot); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: []string{
+				"lines written to it after the checkpoint offset, if any, were not sent",
 				"checkpoint_offset=90",
 			},
 		},
@@ -40,7 +62,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				replaceFile(t, cfg.Path, numbered("n", 0, 3))
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset were not sent",
+				"lines written to it after the checkpoint offset, if any, were not sent",
 				"start_at end: the lines already in the file now at the path are skipped",
 				"send_missed=",
 			},
