@@ -145,7 +145,12 @@
 // last written before it is not taken for one rotated after it, whatever
 // its name says; unless that file is compressed: compressing writes a new
 // file, whose time is when it was compressed, after the copies rotated
-// since may have been written, so their names alone order them.
+// since may have been written, so their names alone order them. At a
+// restart, a plain copy named as rotated before the checkpoint's file but
+// last written after the checkpoint was saved (the kubelet names copies
+// by its clock, which may have stepped back) holds lines never read: it
+// is read, from 0, after the copies the names place after the
+// checkpoint's file, such copies in the order they were last written.
 //
 // # Rotation
 //

@@ -261,7 +261,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		"file", sib.name, "offset", ck.Offset)
 	sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
 	if err == nil {
-		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck))
+		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck), ck.Updated)
 	}
 	if err != nil {
 		if live != nil {

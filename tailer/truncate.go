@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 )
 
@@ -37,7 +38,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 				return err
 			}
 			t.keepCopied(src, sib, src.off+int64(t.c.recovered.Load()-before))
-			if err := t.drainNewer(ctx, sib, find, src, nil); err != nil {
+			if err := t.drainNewer(ctx, sib, find, src, nil, time.Time{}); err != nil {
 				return err
 			}
 		} else {
@@ -106,7 +107,16 @@ func (t *Tailer) keepCopied(src *logFile, sib sibling, end int64) {
 // (logrotate's compress replaced it by its .gz, a new inode, which a later
 // rotation may have renamed: m's name may now be a later copy's), by find
 // (its content). Each is read from the offset from returns (nil: from 0).
-func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from func(sibling) int64) error {
+//
+// At a restart, since is when the checkpoint m was found by was saved
+// (zero otherwise): a plain sibling named as rotated before m but last
+// written after since holds lines written after the checkpoint, never
+// read (the kubelet names a copy by its clock, which may have stepped
+// back: a copy named before m was rotated after it). Such siblings are
+// read too, from 0, after the others (they were rotated after them), in
+// the order they were last written, and before live; not when one is live
+// or m.
+func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling, bool), live *logFile, from func(sibling) int64, since time.Time) error {
 	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
@@ -125,16 +135,16 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 	base := filepath.Base(RotatedPath(t.cfg.Path))
 	md, mi := devIno(m.fi)
 	renamed, isRenamed := liveSibling(sibs, live)
-	newer := func(s sibling) bool {
+	// Neither m nor, when live was renamed away, a file rotated after
+	// it: those are newer than its content, and the rotation that
+	// renamed it reads them (see rotated).
+	other := func(s sibling) bool {
 		d, ino := devIno(s.fi)
+		return !(d == md && ino == mi || strippedName(s.name) == strippedName(m.name)) &&
+			!(isRenamed && !rotatedAfter(base, renamed, s))
+	}
+	newer := func(s sibling) bool {
 		switch {
-		case d == md && ino == mi || strippedName(s.name) == strippedName(m.name):
-			return false
-		case isRenamed && !rotatedAfter(base, renamed, s):
-			// live was renamed away: the files rotated after it
-			// are newer than its content, and the rotation that
-			// renamed it reads them (see rotated).
-			return false
 		case from != nil && from(s) > 0:
 			return true
 		case !m.gz && s.fi.ModTime().Before(m.fi.ModTime()):
@@ -147,7 +157,28 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 		}
 		return rotatedAfter(base, s, m) // another scheme's: last written after m
 	}
-	return t.drainListed(ctx, filter(sibs, newer), live, from)
+	var listed, late []sibling
+	for _, s := range sibs {
+		switch {
+		case !other(s):
+		case newer(s):
+			listed = append(listed, s)
+		case writtenAfter(s, since):
+			// Named as rotated before m, yet last written after the
+			// checkpoint was saved: rotated after the files listed
+			// (the names went back).
+			late = append(late, s)
+		}
+	}
+	sort.SliceStable(late, func(i, j int) bool { return late[i].fi.ModTime().After(late[j].fi.ModTime()) })
+	return t.drainListed(ctx, append(late, listed...), live, from)
+}
+
+// writtenAfter reports whether s is a plain copy last written after
+// since, which is not zero. A compressed copy's time is when it was
+// compressed, which says nothing of its lines.
+func writtenAfter(s sibling, since time.Time) bool {
+	return !since.IsZero() && !s.gz && s.fi.ModTime().After(since)
 }
 
 // liveSibling returns the rotated sibling that is live, the file being
