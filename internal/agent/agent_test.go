@@ -470,3 +470,98 @@ func checkpointFile(t testing.TB, dir, path string) string {
 	t.Helper()
 	return filepath.Join(dir, checkpoint.PositionKey(path)+".json") // checkpoint.Store.File
 }
+
+// TestCheckpointAfterEmptyBatch: a batch that gives no message (its lines
+// blank, or container records whose subcomponent is dropped) is
+// acknowledged by the forwarder at once, before the batches sent before
+// it, whose messages wait for the collector. The checkpoint must still
+// follow every line once they are delivered; before, the early commit was
+// ignored, every later commit was a gap, and the checkpoint never moved
+// again (fresh-user trial 72).
+func TestCheckpointAfterEmptyBatch(t *testing.T) {
+	access := func(i int) string {
+		return fmt.Sprintf("203.0.113.7 - - [10/May/2024:17:46:49 +0000] \"GET /line/%06d HTTP/1.1\" 200 512 \"-\" \"curl/8.0\" -\n", i)
+	}
+	cri := func(sub string, i int) string {
+		return fmt.Sprintf(`2026-12-01T10:00:00.%09dZ stdout F {"component":"gitlab","subcomponent":"%s","level":"info","message":{"severity":"INFO","time":"2026-12-01T10:00:00.000Z","correlation_id":"c%d","message":"line %d"}}`+"\n", i, sub, i, i)
+	}
+	cases := []struct {
+		name   string
+		source config.Source // Path set by the test
+		file   string        // the file's name
+		sent   func(i int) string
+		empty  string // lines that give no message
+	}{
+		{"blank lines", config.Source{Type: "access"}, "gitlab_access.log", access, "\n\n"},
+		{"dropped subcomponent", config.Source{Format: "cri"}, "web_gitlab_webservice-0123.log",
+			func(i int) string { return cri("application_json", i) }, cri("production_json", 999)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tc.file)
+			write := func(s string) {
+				t.Helper()
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := f.WriteString(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range 10 {
+				write(tc.sent(i))
+			}
+			addr := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens yet
+			src := tc.source
+			src.Path = path
+			c := newConfig(t, "tcp://"+addr, src)
+			a, _, stop := runInBackground(t, c, Options{})
+			waitFor(t, "the lines read", 10*time.Second, func() bool { return linesRead(t, a, path) >= 10 })
+			write(tc.empty) // a batch of its own, acknowledged at once
+			waitFor(t, "the empty batch read", 10*time.Second, func() bool { return linesRead(t, a, path) > 10 })
+			time.Sleep(200 * time.Millisecond)
+
+			r := &received{msgs: map[string]int{}}
+			col, err := syslogtest.Listen(addr, r.add)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer col.Close()
+			waitFor(t, "10 lines at the collector", 30*time.Second, func() bool { return r.count() == 10 })
+			for i := 10; i < 20; i++ {
+				write(tc.sent(i))
+				time.Sleep(10 * time.Millisecond)
+			}
+			waitFor(t, "20 lines at the collector", 30*time.Second, func() bool { return r.count() == 20 })
+			fi, _ := os.Stat(path)
+			waitFor(t, "the checkpoint at the end of the file", 10*time.Second, func() bool {
+				return checkpointOffset(t, c.StateDir, path) == fi.Size()
+			})
+			stop()
+		})
+	}
+}
+
+// linesRead is the lines_read_total of path, 0 until it is exported.
+func linesRead(t *testing.T, a *Agent, path string) float64 {
+	t.Helper()
+	mfs, err := a.Metrics().Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "gitlab_syslog_lines_read_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "path" && l.GetValue() == path {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
