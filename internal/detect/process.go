@@ -371,14 +371,14 @@ func (e *Engine) duplicate(ev *Event) bool {
 // Config.DedupeLines, whether a line of the same bytes of its log was
 // folded within the dedupe window (lineKey). Lines that may repeat as
 // distinct events are never duplicates: the access log's (second-precision
-// times, no id) and application lines without a CorrelationID (the text
-// application.log's, of minute or millisecond times: eleven identical
-// failed sign-ins in a minute are eleven).
+// times, no id) and the text application.log's (GitLab before 15.11:
+// minute or millisecond times and no correlation id, so that eleven
+// identical failed sign-ins in a minute are eleven).
 func (e *Engine) duplicateLine(ev *Event) bool {
 	if !e.cfg.DedupeLines || ev.Type == parser.TypeAccess || ev.Raw == "" {
 		return false
 	}
-	if ev.Type == parser.TypeApplication && ev.Get(parser.ColCorrelationID) == "" {
+	if ev.Type == parser.TypeApplication && ev.Raw[0] != '{' {
 		return false
 	}
 	return e.events.seenKey(lineKey(ev.Raw), ev.Time.UnixNano())
