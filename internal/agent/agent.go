@@ -21,7 +21,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
-	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // DefaultShutdownTimeout bounds how long Run spends flushing the forwarder
@@ -603,9 +602,9 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	ats = append(made, ats...)
 	// The files globs match now start with the others; later ones are
 	// found by watchGlobs.
-	followed := map[string]bool{}
+	followed := newFollowedSet()
 	for _, s := range srcs {
-		followed[checkpoint.PositionKey(s.cfg.Path)] = true
+		followed.add(s.cfg.Path, s.cfg.Path, nil)
 	}
 	var matched []*source
 	for _, g := range globs {

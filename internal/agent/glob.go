@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -41,8 +42,64 @@ type globSource struct {
 	// gone holds the files of this glob forgotten while a rotated copy of
 	// theirs is still matched, so that the copy is not taken for a new file.
 	gone map[string]bool
-	log  *slog.Logger
+	// linked holds the matches not followed for being, by device and
+	// inode, a file another source follows through another path (a
+	// symbolic or hard link, a bind mount): the identity they had when
+	// judged, so that each is logged once and judged again only when the
+	// path names another file.
+	linked map[string]fileID
+	log    *slog.Logger
 }
+
+// fileID is a file's identity: its device and inode, whatever path
+// reaches it.
+type fileID struct{ dev, ino uint64 }
+
+// idOf returns the identity of the file fi describes, and false when the
+// system gives none.
+func idOf(fi os.FileInfo) (fileID, bool) {
+	dev, ino := checkpoint.DevIno(fi)
+	return fileID{dev, ino}, dev != 0 || ino != 0
+}
+
+// followedSet is what the running sources follow: the checkpoint keys of
+// their paths (checkpoint.PositionKey), and the identity of the file at
+// each path now, with the path and the source's configured path (a glob,
+// or the path itself) that follow it. A glob leaves a match to the source
+// that follows its key or its file.
+type followedSet struct {
+	keys map[string]bool
+	ids  map[fileID]follower
+}
+
+// follower is the path through which a source follows a file, and the
+// source's configured path.
+type follower struct{ path, source string }
+
+func newFollowedSet() *followedSet {
+	return &followedSet{keys: map[string]bool{}, ids: map[fileID]follower{}}
+}
+
+// add records that path is followed by the source configured as source;
+// fi is the file at path, or nil to look it up (a path with no file yet
+// adds its key only). The first follower of a file stays its follower.
+func (f *followedSet) add(path, source string, fi os.FileInfo) {
+	f.keys[checkpoint.PositionKey(path)] = true
+	if fi == nil {
+		var err error
+		if fi, err = os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+			return
+		}
+	}
+	if id, ok := idOf(fi); ok {
+		if _, taken := f.ids[id]; !taken {
+			f.ids[id] = follower{path, source}
+		}
+	}
+}
+
+// hasKey reports whether a source follows the path with path's checkpoint key.
+func (f *followedSet) hasKey(path string) bool { return f.keys[checkpoint.PositionKey(path)] }
 
 // sourceFactory makes and starts the source of one file; it is startSources'
 // own construction, so that glob matches get what configured files get.
@@ -50,12 +107,16 @@ type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 
 // scan lists the files g matches and returns the sources to start for new
 // ones (not yet started) and those whose file is gone and fully sent, to
-// forget. A file followed by another source (keys: checkpoint keys of the
-// running sources) is left to it. start_at applies to the files matched at
+// forget. A file another source follows, by the same path (its checkpoint
+// key) or through another one (the same device and inode: a symbolic or
+// hard link, a bind mount), is left to it; the latter is logged once per
+// match (sameFile). followed is what the running sources follow, and
+// scan adds the files it starts to it, so that a glob scanned after g in
+// the same round leaves them to g. start_at applies to the files matched at
 // start (initial); a file that appears later is read from its beginning, as
 // Fluent Bit's read_newly_discovered_files_from_head does, so that a new
 // pod's first lines are not skipped.
-func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bool) (added, gone []*source, err error) {
+func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool) (added, gone []*source, err error) {
 	paths, err := filepath.Glob(g.sc.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
@@ -73,7 +134,7 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 			continue
 		}
 		delete(g.special, p) // a regular file now: judged as any
-		if g.matched[p] != nil || followed[checkpoint.PositionKey(p)] || g.skip(p, followed) {
+		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed) || g.sameFile(p, fi, followed) {
 			continue
 		}
 		sc, tc := g.sc, g.tc
@@ -85,8 +146,9 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 		if err != nil {
 			return added, gone, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
 		}
+		s.glob = g.sc.Path
 		g.matched[p] = s
-		followed[checkpoint.PositionKey(p)] = true
+		followed.add(p, g.sc.Path, fi)
 		added = append(added, s)
 	}
 	for p := range g.skipped {
@@ -97,6 +159,11 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 	for p := range g.special {
 		if !now[p] {
 			delete(g.special, p)
+		}
+	}
+	for p := range g.linked {
+		if !now[p] {
+			delete(g.linked, p)
 		}
 	}
 	g.pruneGone(now)
@@ -129,13 +196,13 @@ func (g *globSource) scan(mk sourceFactory, followed map[string]bool, initial bo
 // A rotated-looking name whose base is none of these (a glob such as
 // *.log.1 alone, or "worker-1" without a "worker") is followed as a file
 // of its own: nothing else reads its lines.
-func (g *globSource) skip(p string, followed map[string]bool) bool {
+func (g *globSource) skip(p string, followed *followedSet) bool {
 	if g.skipped[p] {
 		return true
 	}
 	why := ""
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
-		if g.matched[b] != nil || g.gone[b] || followed[checkpoint.PositionKey(b)] || g.matchesFile(b) {
+		if g.matched[b] != nil || g.gone[b] || followed.hasKey(b) || g.matchesFile(b) {
 			why = "rotated copy of " + b + ", read by that file's tailer"
 			break
 		}
@@ -161,6 +228,40 @@ func (g *globSource) skip(p string, followed map[string]bool) bool {
 	g.skipped[p] = true
 	if g.log != nil {
 		g.log.Log(context.Background(), lvl, "glob match not followed", "path", p, "glob", g.sc.Path, "why", why)
+	}
+	return true
+}
+
+// sameFile reports whether the match p, whose file is fi, is a file that
+// another source follows through another path (followed.ids: a
+// /var/log/containers symlink and the /var/log/pods file it names, a hard
+// link, a bind mount): following it too would send each of its lines
+// twice. It logs, once per match, which source follows the file, and
+// judges a match again only when it names another file (a rotation made
+// a new one): a match stays left to its follower while it is that file,
+// even if the follower is forgotten meanwhile (its path deleted, the file
+// kept through p), as its lines up to then were sent by the follower.
+func (g *globSource) sameFile(p string, fi os.FileInfo, followed *followedSet) bool {
+	id, ok := idOf(fi)
+	if !ok {
+		return false
+	}
+	if old, seen := g.linked[p]; seen && old == id {
+		return true
+	}
+	f, taken := followed.ids[id]
+	if !taken || f.path == p {
+		delete(g.linked, p)
+		return false
+	}
+	_, seen := g.linked[p]
+	if g.linked == nil {
+		g.linked = map[string]fileID{}
+	}
+	g.linked[p] = id
+	if g.log != nil && !seen {
+		g.log.Info("glob match not followed", "path", p, "glob", g.sc.Path,
+			"why", "the same file as "+f.path+", which source "+f.source+" follows (reached through another path: a symbolic or hard link, a bind mount); a file is followed once, by the source that names it, else the first glob that matched it, so its lines are not sent twice; to silence this, let one source only reach it")
 	}
 	return true
 }
@@ -246,15 +347,17 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 	}
 }
 
-// followedKeys returns the checkpoint keys of the running sources.
-func (a *Agent) followedKeys() map[string]bool {
+// followedKeys returns what the running sources follow: their paths'
+// checkpoint keys and the files at their paths now.
+func (a *Agent) followedKeys() *followedSet {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	m := make(map[string]bool, len(a.sources))
-	for _, s := range a.sources {
-		m[checkpoint.PositionKey(s.cfg.Path)] = true
+	srcs := slices.Clone(a.sources)
+	a.mu.Unlock()
+	f := newFollowedSet()
+	for _, s := range srcs {
+		f.add(s.cfg.Path, cmp.Or(s.glob, s.cfg.Path), nil)
 	}
-	return m
+	return f
 }
 
 // addSources starts srcs, each with a context of its own under ctx, and

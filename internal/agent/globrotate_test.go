@@ -13,7 +13,6 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
-	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // TestGlobRotatedCopies: a glob that also matches the rotated names of the
@@ -94,7 +93,8 @@ func TestGlobSkip(t *testing.T) {
 	} {
 		writeFile(t, filepath.Join(dir, f.name), f.data)
 	}
-	followed := map[string]bool{checkpoint.PositionKey(filepath.Join(dir, "other.log")): true}
+	followed := newFollowedSet()
+	followed.add(filepath.Join(dir, "other.log"), "other.log", nil)
 	for _, tc := range []struct {
 		glob, name string
 		skip       bool
@@ -143,7 +143,7 @@ func TestGlobOldDirCopies(t *testing.T) {
 		return &source{}, nil
 	}
 	g := &globSource{sc: config.Source{Path: filepath.Join(dir, "*", "*.log"), OldDir: "../0old", Extension: ".log"}, matched: map[string]*source{}}
-	if _, _, err := g.scan(mk, map[string]bool{}, true); err != nil {
+	if _, _, err := g.scan(mk, newFollowedSet(), true); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(made)

@@ -37,7 +37,7 @@ func TestGlobSpecialMatch(t *testing.T) {
 		return nil, nil
 	}
 	for range 3 {
-		if added, _, err := g.scan(mk, map[string]bool{}, true); err != nil || len(added) != 0 {
+		if added, _, err := g.scan(mk, newFollowedSet(), true); err != nil || len(added) != 0 {
 			t.Fatalf("scan: %d added, %v", len(added), err)
 		}
 	}
@@ -51,7 +51,7 @@ func TestGlobSpecialMatch(t *testing.T) {
 		made = append(made, sc.Path)
 		return &source{}, nil
 	}
-	if _, _, err := g.scan(mk, map[string]bool{}, false); err != nil || !slices.Equal(made, []string{pipe}) {
+	if _, _, err := g.scan(mk, newFollowedSet(), false); err != nil || !slices.Equal(made, []string{pipe}) {
 		t.Errorf("scan after the pipe became a file: made %q, %v; want %s followed", made, err, pipe)
 	}
 	if got := buf.String(); strings.Count(got, "\n") != 1 || !strings.Contains(got, `msg="glob match not followed" path=`+filepath.Join(dir, "pipe.log")) ||

@@ -81,6 +81,7 @@ type source struct {
 	// carryWait is Options.CarryTimeout.
 	carryWait time.Duration
 	cancel    context.CancelFunc // stops this source alone (glob matches)
+	glob      string             // the glob that matched the file; "" for a source named by path
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
