@@ -37,6 +37,11 @@ import (
 //     olddir, whose copies logrotate writes over each other there and
 //     each source would read as its own (sharedOldDirs; of one glob,
 //     globSharedOldDir).
+//   - a glob whose matches are files another source follows through
+//     other paths (a /var/log/containers symlink and the /var/log/pods
+//     file it names, a hard link: followedFiles): run follows each once,
+//     with the source that names it, else the first glob that matches it,
+//     and skips it in the other; the warning names both sources' lines.
 //   - a log_dir given while sources lists files none of which is under
 //     it: log_dir is not used (logDirUnused).
 //
@@ -59,10 +64,24 @@ func (c *Config) SourceWarnings() []string {
 		}
 		where := c.Where(key)
 		if w := missingDir(s.Path); w != "" {
+
 			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
 		}
-		if w := typeMismatch(s, followedFiles(s, taken)); w != "" {
+		files, linked := followedFiles(i, s, taken)
+		if w := typeMismatch(s, files); w != "" {
 			warns = append(warns, where+": "+w)
+		}
+		for _, l := range linked {
+			some := fmt.Sprintf("%d of the files it matches are", l.n)
+			if l.n == 1 {
+				some = "a file it matches is"
+			}
+			other := fmt.Sprintf("sources[%d]", l.of)
+			if e := c.KeyError(other+".path", nil); e.File != "" && e.Line > 0 {
+				other += fmt.Sprintf(" (%s:%d)", e.File, e.Line)
+			}
+			warns = append(warns, fmt.Sprintf("%s: %s followed by %s through another path, a symbolic or hard link or a bind mount (%s is the file of %s): run follows each such file once, with sources[%d], and skips it here, or it would send every line twice; to have each file reached by one source only, remove one of the two or narrow a pattern (on Kubernetes, follow /var/log/containers or /var/log/pods, not both)",
+				where, some, other, l.path, l.other, l.of))
 		}
 		if w := missingOldDir(s); w != "" {
 			warns = append(warns, c.Where(fmt.Sprintf("sources[%d].olddir", i))+": "+w)
@@ -301,37 +320,83 @@ func meantPath(path string) string {
 	return filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
 }
 
+// takenFiles is which source run follows each file with: by the file's
+// path, cleaned, and by its identity (fileKey: device and inode, whatever
+// path reaches it), the index of that source and the path it follows the
+// file through.
+type takenFiles struct {
+	paths map[string]int
+	ids   map[string]takenBy
+}
+
+// takenBy is the source that follows a file and the path it follows it by.
+type takenBy struct {
+	i    int
+	path string
+}
+
+// linkedMatches are the files a glob matches that another source follows
+// through other paths: of, that source's index, and one of them (path,
+// and other, the path of it that source follows), for a warning.
+type linkedMatches struct {
+	of, n       int
+	path, other string
+}
+
 // namedPaths returns the files the sources of c name by a path (not a
-// glob), cleaned: run follows each with its source, whatever glob
-// matches it too.
-func (c *Config) namedPaths() map[string]bool {
-	named := map[string]bool{}
+// glob): run follows each with its source, whatever glob matches it too,
+// by that path or another (a symbolic or hard link).
+func (c *Config) namedPaths() takenFiles {
+	named := takenFiles{paths: map[string]int{}, ids: map[string]takenBy{}}
 	for i, s := range c.Sources {
 		if !s.IsGlob() && s.Path != "" && !c.BadSource(i) {
-			named[filepath.Clean(s.Path)] = true
+			named.paths[filepath.Clean(s.Path)] = i
+			if k := fileKey(s.Path); k != "" {
+				if _, ok := named.ids[k]; !ok {
+					named.ids[k] = takenBy{i, s.Path}
+				}
+			}
 		}
 	}
 	return named
 }
 
-// followedFiles returns the files run follows with source s: its path,
+// followedFiles returns the files run follows with source i, s: its path,
 // or, for a glob, the files it matches now that taken does not hold, and
 // adds those to taken. taken holds the files named by a path and those
 // of the globs before s: run leaves a match to the source that names it,
-// or to the first glob that matched it.
-func followedFiles(s Source, taken map[string]bool) []string {
+// or to the first glob that matched it, whether by the same path or
+// through another (the same file by device and inode: a /var/log/containers
+// symlink and the /var/log/pods file it names, a hard link). linked
+// returns, per source that follows some of the matches through other
+// paths, how many and one of them, in the order of the sources.
+func followedFiles(i int, s Source, taken takenFiles) (files []string, linked []linkedMatches) {
 	if !s.IsGlob() {
-		return []string{s.Path}
+		return []string{s.Path}, nil
 	}
 	matches, _ := filepath.Glob(s.Path)
-	var files []string
 	for _, p := range matches {
-		if !taken[filepath.Clean(p)] {
-			taken[filepath.Clean(p)] = true
-			files = append(files, p)
+		if _, ok := taken.paths[filepath.Clean(p)]; ok {
+			continue
 		}
+		k := fileKey(p)
+		if by, ok := taken.ids[k]; ok && k != "" {
+			j := slices.IndexFunc(linked, func(l linkedMatches) bool { return l.of == by.i })
+			if j < 0 {
+				linked = append(linked, linkedMatches{of: by.i, path: p, other: by.path})
+				j = len(linked) - 1
+			}
+			linked[j].n++
+			continue
+		}
+		taken.paths[filepath.Clean(p)] = i
+		if k != "" {
+			taken.ids[k] = takenBy{i, p}
+		}
+		files = append(files, p)
 	}
-	return files
+	slices.SortFunc(linked, func(a, b linkedMatches) int { return a.of - b.of })
+	return files, linked
 }
 
 // typeMismatch returns a warning for source s whose type contradicts the

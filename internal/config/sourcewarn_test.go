@@ -25,6 +25,25 @@ func TestSourceWarnings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Container logs: pods/<pod>/0.log, reached also through a symlink
+	// containers/<pod>.log and a hard link hl/<pod>.log.
+	for _, pod := range []string{"a", "b"} {
+		f := filepath.Join(dir, "pods", pod, "0.log")
+		for _, d := range []string{filepath.Dir(f), filepath.Join(dir, "containers"), filepath.Join(dir, "hl")} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(f, filepath.Join(dir, "containers", pod+".log")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(f, filepath.Join(dir, "hl", pod+".log")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
 		name, source string
 		want         string // "": no warning
@@ -70,6 +89,17 @@ func TestSourceWarnings(t *testing.T) {
 		{"file named as another's copy", "{type: audit, path: " + dir + "/logs/audit_json.log, extension: .log}\n  - {type: audit, path: " + dir + "/logs/audit_json-20261201.log}",
 			"config.yaml:4: sources[1].path: " + dir + "/logs/audit_json-20261201.log is named as a rotated copy of sources[0]'s file " + dir + "/logs/audit_json.log (extension \".log\", olddir \"\")"},
 		{"file named otherwise", "{type: audit, path: " + dir + "/logs/audit_json.log, extension: .log}\n  - {type: audit, path: " + dir + "/logs/audit_json-1.log}", ""},
+		// One file reached through two paths, by two sources (fresh-user
+		// trial 72: each line of the webservice pods sent twice).
+		{"glob reaching an earlier glob's files through symlinks", "{path: \"" + dir + "/containers/*.log\", format: cri}\n  - {path: \"" + dir + "/pods/*/0.log\", format: cri}",
+			"config.yaml:4: sources[1].path: 2 of the files it matches are followed by sources[0] (config.yaml:3) through another path, a symbolic or hard link or a bind mount (" + dir + "/pods/a/0.log is the file of " + dir + "/containers/a.log): run follows each such file once, with sources[0], and skips it here"},
+		{"glob reaching an earlier glob's files through their links", "{path: \"" + dir + "/pods/*/0.log\", format: cri}\n  - {path: \"" + dir + "/containers/*.log\", format: cri}",
+			"config.yaml:4: sources[1].path: 2 of the files it matches are followed by sources[0] (config.yaml:3) through another path, a symbolic or hard link or a bind mount (" + dir + "/containers/a.log is the file of " + dir + "/pods/a/0.log)"},
+		{"glob reaching files through hard links", "{path: \"" + dir + "/pods/*/0.log\", format: cri}\n  - {path: \"" + dir + "/hl/*.log\", format: cri}",
+			"config.yaml:4: sources[1].path: 2 of the files it matches are followed by sources[0] (config.yaml:3) through another path"},
+		{"glob reaching a file named after it", "{path: \"" + dir + "/containers/*.log\", format: cri}\n  - {path: " + dir + "/pods/b/0.log, format: cri}",
+			"config.yaml:3: sources[0].path: a file it matches is followed by sources[1] (config.yaml:4) through another path, a symbolic or hard link or a bind mount (" + dir + "/containers/b.log is the file of " + dir + "/pods/b/0.log): run follows each such file once, with sources[1], and skips it here"},
+		{"globs of distinct files", "{path: \"" + dir + "/pods/a/*.log\", format: cri}\n  - {path: \"" + dir + "/containers/b.log\", format: cri}", ""},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
