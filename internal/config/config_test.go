@@ -193,6 +193,10 @@ func TestValidateErrors(t *testing.T) {
 		{"source type case and typo", "state_dir: /s\nsources:\n  - type: Acces\n    path: /a\n", `config.yaml:3: sources[0].type: "Acces" is not one of audit, application, access, auth (did you mean "access"?)`},
 		{"source type applicaton", "state_dir: /s\nsources:\n  - type: applicaton\n    path: /a\n", `(did you mean "application"?)`},
 		{"source format typo", "state_dir: /s\nsources:\n  - type: audit\n    format: dokcer\n    path: /a\n", `config.yaml:4: sources[0].format: "dokcer" is not one of plain, cri, docker, auto (did you mean "docker"?)`},
+		// The runtime's name for its records' format (fresh-user trial 72).
+		{"source format containerd", "state_dir: /s\nsources:\n  - format: containerd\n    path: /a\n", `config.yaml:3: sources[0].format: "containerd" is not one of plain, cri, docker, auto: the format names the records, not the runtime; containerd writes CRI records (<time> <stream> <tag> <line>): write format: cri (or auto)`},
+		{"source format CRI-O", "state_dir: /s\nsources:\n  - format: CRI-O\n    path: /a\n", `"CRI-O" is not one of plain, cri, docker, auto: the format names the records, not the runtime; CRI-O writes CRI records (<time> <stream> <tag> <line>): write format: cri (or auto)`},
+		{"source format json-file", "state_dir: /s\nsources:\n  - format: json-file\n    path: /a\n", `"json-file" is not one of plain, cri, docker, auto: the format names the records, not the runtime; Docker's json-file driver writes Docker records ({"log":...,"stream":...,"time":...}): write format: docker (or auto)`},
 		{"source path missing", "state_dir: /s\nsources:\n  - type: audit\n", "sources[0]: path is missing"},
 		{"duplicate path", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: /a}\n", "sources[1].path: /a is already followed by sources[0]"},
 		{"duplicate path written another way", "state_dir: /s\nsources:\n  - {type: audit, path: /a}\n  - {type: access, path: //a}\n", "sources[1].path: //a is the file of sources[0] (/a) written another way"},

@@ -13,6 +13,18 @@ var (
 	inputOtherValues    = []string{"forward", "drop"}
 )
 
+// formatAliases maps a runtime's or a log driver's name, given as a
+// source's format, to the format of the records it writes, with what to
+// say: the formats are named by the records, not by the runtime.
+var formatAliases = map[string][2]string{
+	"containerd": {"cri", "containerd writes CRI records (<time> <stream> <tag> <line>)"},
+	"cri-o":      {"cri", "CRI-O writes CRI records (<time> <stream> <tag> <line>)"},
+	"crio":       {"cri", "CRI-O writes CRI records (<time> <stream> <tag> <line>)"},
+	"json-file":  {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
+	"json":       {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
+	"moby":       {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
+}
+
 // canonical returns the value of allowed that v is in any case (after
 // trimming spaces), or v unchanged when it is none of them: the flags
 // take any case ("--start-at END"), and so does the file

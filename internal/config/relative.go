@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 )
 
 // RelativePaths returns a warning for each file or directory path written
@@ -27,6 +29,11 @@ func (c *Config) RelativePaths(cwd string) []string {
 		if _, byFlag := c.flags[p.key]; byFlag {
 			continue
 		}
+		if t := tildeHint(p.value); t != "" {
+			warns = append(warns, fmt.Sprintf("%s:%d: %s: %q begins with ~, which is not expanded (no shell reads the config): the agent takes it as a relative path, under a directory named ~ in its current directory; %s",
+				c.file, c.lines[p.key], p.key, p.value, t))
+			continue
+		}
 		here := ""
 		if cwd != "" {
 			here = " (now " + filepath.Join(cwd, p.value) + ")"
@@ -35,6 +42,22 @@ func (c *Config) RelativePaths(cwd string) []string {
 			c.file, c.lines[p.key], p.key, p.value, here, filepath.Join("/", p.value)))
 	}
 	return warns
+}
+
+// tildeHint returns, for a path that begins with ~ (~, ~/x, ~user/x),
+// what to write instead: the absolute path, with the current user's home
+// directory for ~/x when it is known (the agent may run as another user,
+// whose home that is not); "" for any other path.
+func tildeHint(path string) string {
+	if !strings.HasPrefix(path, "~") {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok || path == "~" {
+		if home, err := os.UserHomeDir(); err == nil && filepath.IsAbs(home) {
+			return "write the absolute path (" + filepath.Join(home, rest) + " for this user's home directory)"
+		}
+	}
+	return "write the absolute path"
 }
 
 // pathKey is one key of the config that holds a file or directory path.

@@ -158,3 +158,31 @@ detections:
 		t.Errorf("Validate: %v", err)
 	}
 }
+
+// TestRelativePathsTilde: a path beginning with ~ is reported as not
+// expanded, with the absolute path to write, instead of as relative and,
+// for a source, as under a missing directory ~ (fresh-user trial 72).
+func TestRelativePathsTilde(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, tc := range []struct{ path, want string }{
+		{"~/logs/audit_json.log", `config.yaml:3: sources[0].path: "~/logs/audit_json.log" begins with ~, which is not expanded (no shell reads the config): the agent takes it as a relative path, under a directory named ~ in its current directory; write the absolute path (` + home + `/logs/audit_json.log for this user's home directory)`},
+		{"~git/logs/audit_json.log", `config.yaml:3: sources[0].path: "~git/logs/audit_json.log" begins with ~, which is not expanded (no shell reads the config): the agent takes it as a relative path, under a directory named ~ in its current directory; write the absolute path`},
+		{"logs/~x.log", `config.yaml:3: sources[0].path: "logs/~x.log" is relative:`},
+	} {
+		c, err := Parse([]byte("state_dir: /s\nsources:\n  - {type: audit, path: "+tc.path+"}\n"), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		got := c.RelativePaths("/home/me")
+		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) || strings.HasSuffix(tc.want, ")") && got[0] != tc.want {
+			t.Errorf("%s: RelativePaths = %q, want one warning %q", tc.path, got, tc.want)
+		}
+		if w := strings.Join(c.SourceWarnings(), "\n"); strings.Contains(w, "directory ~ does not exist") {
+			t.Errorf("%s: SourceWarnings = %q, want no missing directory ~", tc.path, w)
+		}
+	}
+}

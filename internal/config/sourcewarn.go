@@ -63,7 +63,7 @@ func (c *Config) SourceWarnings() []string {
 			continue // a default source: log_dir, below
 		}
 		where := c.Where(key)
-		if w := missingDir(s.Path); w != "" {
+		if w := missingDir(s.Path); w != "" && tildeHint(s.Path) == "" { // ~ is RelativePaths'
 
 			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
 		}

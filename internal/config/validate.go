@@ -65,7 +65,11 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	if v.c.dropped[p] {
 		return
 	}
-	v.oneOf(p+".format", &s.Format, sourceFormatValues)
+	if a, ok := formatAliases[strings.ToLower(strings.TrimSpace(s.Format))]; ok {
+		v.errf(p+".format", "%q is not one of %s: the format names the records, not the runtime; %s: write format: %s (or auto)", s.Format, strings.Join(sourceFormatValues, ", "), a[1], a[0])
+	} else {
+		v.oneOf(p+".format", &s.Format, sourceFormatValues)
+	}
 	v.oneOf(p+".other_subcomponents", &s.OtherSubcomponents, otherSubcompValues)
 	if s.Type == "" && s.Format == "plain" && !v.c.dropped[p+".type"] && !v.c.dropped[p+".format"] {
 		hint := ""
