@@ -21,6 +21,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
@@ -456,9 +457,14 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size())
 		}
+		// As run sends them (agent's unwrapper): in a container log, a
+		// line wrapped by gitlab-logger goes by its subcomponent whatever
+		// the type; the type and app_name are those of the others.
 		typ, app := s.Type, s.AppName
 		if typ == "" {
 			typ, app = "(per line)", "by subcomponent"
+		} else if f, err := container.ParseFormat(s.Format); err == nil && f != container.Plain {
+			app = "by subcomponent, else " + app
 		}
 		if s.Format != "" && s.Format != "plain" {
 			status = "format " + s.Format + ", " + status

@@ -23,56 +23,82 @@ const typeSampleLines = 20
 // input that is no GitLab log.
 const gitLabLogs = "audit, application or auth JSON, application text or an NGINX access line"
 
-// contentWarnings returns check's warnings about the sources of c named
-// by a path, with a type, whose file's first lines are of another type,
-// or of no GitLab log at all (sampleTypes), each begun with where the
-// source is (FILE:LINE: sources[i].path) and saying what to write. run
-// warns about such a file once it read its first lines. A source whose
-// type its file's name already contradicts is left to
-// config.Config.SourceWarnings, and one whose file holds no text
-// (sourceData) to the problems: one mistake, one message.
+// contentWarnings returns check's warnings about the sources of c with a
+// type whose file's first lines are of another type, or of no GitLab log
+// at all (sampleTypes), each begun with where the source is (FILE:LINE:
+// sources[i].path) and saying what to write. A glob is sampled in its
+// first matches (sampledFiles), as run samples each file it follows, and
+// warned about once, for the first of them whose lines are not of its
+// type. run warns about such a file once it read its first lines. A file
+// whose type its name already contradicts is left to
+// config.Config.SourceWarnings, one that holds no text (sourceData) to
+// the problems, and a source in skip to formatWarnings: one mistake, one
+// message.
 func contentWarnings(c *config.Config, skip []int) []string {
 	var warns []string
 	for i, s := range c.Sources {
-		if s.IsGlob() || s.Path == "" || c.BadSource(i) || config.DefaultAppName(s.Type) == "" || slices.Contains(skip, i) {
+		if s.Path == "" || c.BadSource(i) || config.DefaultAppName(s.Type) == "" || slices.Contains(skip, i) {
 			continue
 		}
 		format, err := container.ParseFormat(s.Format)
 		if err != nil {
 			continue
 		}
-		if t := config.TypeByName(s.Path); t != "" && t != s.Type {
-			continue
-		}
-		if _, p := sourceData(s.Path); p != "" {
-			continue // no text (compressed, an executable): a problem already
-		}
 		want, err := parser.ParseType(s.Type)
 		if err != nil {
 			continue
 		}
-		tally := sampleTypes(s.Path, format, want)
-		where, app := c.Where(fmt.Sprintf("sources[%d].path", i)), cmp.Or(s.AppName, config.DefaultAppName(s.Type))
-		if other, k := tally.Mismatch(want); other != parser.TypeUnknown {
-			lines := fmt.Sprintf("the first %d %s", tally.N, plural(tally.N, "line", "lines"))
-			if k < tally.N {
-				lines = fmt.Sprintf("%d of the first %d lines", k, tally.N)
+		for _, path := range sampledFiles(&s) {
+			if w := contentWarning(s, path, format, want); w != "" {
+				warns = append(warns, c.Where(fmt.Sprintf("sources[%d].path", i))+": "+w)
+				break
 			}
-			warns = append(warns, fmt.Sprintf("%s: type %s, but %s of %s parse as %s lines, none as %s: they would go out raw under APP-NAME %s, unseen by the rules; write type: %s",
-				where, s.Type, lines, filepath.Base(s.Path), other, s.Type, app, other))
-		} else if tally.NoGitLab() {
-			warns = append(warns, fmt.Sprintf("%s: none of the first %d %s of %s parses as a GitLab log (%s): they would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
-				where, tally.N, plural(tally.N, "line", "lines"), filepath.Base(s.Path), gitLabLogs, app))
 		}
 	}
 	return warns
 }
 
+// contentWarning returns contentWarnings' warning about the file at path
+// of source s, of format and type want, without where s is; "" when its
+// first lines are of its type, or it is left to another warning.
+func contentWarning(s config.Source, path string, format container.Format, want parser.Type) string {
+	if t := config.TypeByName(path); t != "" && t != s.Type {
+		return ""
+	}
+	if _, p := sourceData(path); p != "" {
+		return "" // no text (compressed, an executable): a problem already
+	}
+	tally := sampleTypes(path, format, want)
+	app, name := cmp.Or(s.AppName, config.DefaultAppName(s.Type)), filepath.Base(path)
+	if s.IsGlob() {
+		name += " (a file it matches)"
+	}
+	if other, k := tally.Mismatch(want); other != parser.TypeUnknown {
+		lines := fmt.Sprintf("the first %d %s", tally.N, plural(tally.N, "line", "lines"))
+		if k < tally.N {
+			lines = fmt.Sprintf("%d of the first %d lines", k, tally.N)
+		}
+		fix := "write type: " + other.String()
+		if s.IsGlob() {
+			fix += " if the files it matches are all " + other.String() + " logs, else narrow the pattern to the " + s.Type + " log's files and give the others a source of their type"
+		}
+		return fmt.Sprintf("type %s, but %s of %s parse as %s lines, none as %s: they would go out raw under APP-NAME %s, unseen by the rules; %s",
+			s.Type, lines, name, other, s.Type, app, fix)
+	}
+	if tally.NoGitLab() {
+		return fmt.Sprintf("none of the first %d %s of %s parses as a GitLab log (%s): they would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
+			tally.N, plural(tally.N, "line", "lines"), name, gitLabLogs, app)
+	}
+	return ""
+}
+
 // sampleTypes reads the first typeSampleLines lines (blank ones aside) of
 // the regular file at path, unwrapped as run unwraps a source of format
-// (a part of a line, and a line whose gitlab-logger envelope names its
-// subcomponent, which types it, are not counted; a record that does not
-// decode counts as no GitLab line), up to the first that parses as want,
+// (a part of a line, and a stderr record, which run drops, are not
+// counted; a record that does not decode counts as no GitLab line), up to
+// the first that parses as want or, wrapped by gitlab-logger, as the type
+// of its subcomponent (mapping.SubcomponentType, which types it whatever
+// the source's type: the file is a GitLab stream, as run judges it),
 // and tallies them: a line that does not parse as want is counted as
 // looking like another type only when it parses as that type
 // (parser.Detect, then that type's parser). The tally is empty for a file
@@ -87,8 +113,15 @@ func sampleTypes(path string, format container.Format, want parser.Type) mapping
 		}
 		out, st, _ := dec.Decode(line)
 		switch {
-		case st == container.Partial || st == container.Complete && out.Subcomponent != nil:
-			return true
+		case st == container.Partial || st == container.Complete && bytes.Equal(out.Stream, []byte("stderr")):
+			return true // a part; a program's own message, dropped by run
+		case st == container.Complete && out.Subcomponent != nil:
+			t := mapping.SubcomponentType(out.Subcomponent)
+			if t == parser.TypeUnknown || parser.New(t).Parse(out.Text, &rec) != nil {
+				return true // dropped by run, or no parse: nothing about the type
+			}
+			tally.Add(true, parser.TypeUnknown) // a GitLab stream: run counts it parsed
+			return false
 		case st == container.Malformed:
 			tally.Add(false, parser.TypeUnknown)
 			return true

@@ -71,25 +71,11 @@ func newUnwrapper(format container.Format, typ parser.Type, appName string, forw
 func (u *unwrapper) typeOf(out *container.Line) parser.Type {
 	switch {
 	case out.Subcomponent != nil:
-		return subcomponentType(out.Subcomponent)
+		return mapping.SubcomponentType(out.Subcomponent)
 	case bytes.Equal(out.Stream, []byte("stderr")):
 		return parser.TypeUnknown
 	}
 	return u.srcType
-}
-
-// subcomponentType maps a gitlab-logger subcomponent (the base name of the
-// log file without extension) to the parser of its lines, or TypeUnknown.
-func subcomponentType(sub []byte) parser.Type {
-	switch string(sub) {
-	case "audit_json":
-		return parser.TypeAudit
-	case "application_json", "application":
-		return parser.TypeApplication
-	case "auth_json", "auth":
-		return parser.TypeAuth
-	}
-	return parser.TypeUnknown
 }
 
 // lineOutcome says what encodeWrapped did with a line.

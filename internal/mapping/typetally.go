@@ -47,3 +47,20 @@ func (t *TypeTally) Mismatch(want parser.Type) (parser.Type, int) {
 func (t *TypeTally) NoGitLab() bool {
 	return t.N > 0 && t.Parsed == 0 && t.Looks[parser.TypeUnknown] == t.N
 }
+
+// SubcomponentType maps a gitlab-logger subcomponent (the base name of the
+// log file without extension) to the parser of its lines, or TypeUnknown
+// for a log of no type (production_json, sidekiq): the type a line of a
+// container log wrapped by gitlab-logger is read as, whatever its
+// source's type.
+func SubcomponentType(sub []byte) parser.Type {
+	switch string(sub) {
+	case "audit_json":
+		return parser.TypeAudit
+	case "application_json", "application":
+		return parser.TypeApplication
+	case "auth_json", "auth":
+		return parser.TypeAuth
+	}
+	return parser.TypeUnknown
+}
