@@ -146,13 +146,16 @@ type mark struct {
 
 // set records the position of the last line of tb. It returns, in m,
 // the fileKey of tb's file when that is another file than the last
-// batch's (a file begun: created, or rotated in), or the truncation tb
-// shows: tb starts below the end of the last line read from its file
-// (the file read again from 0 after a copytruncate), or tb is the first
-// batch of another file and starts inside it while the current file was
-// read this run (the rotated copy of the current file, drained from
-// where it was read to after its truncation: the tailer reads a file it
-// begins from 0).
+// batch's (a file begun: created, or rotated in, even with the device and
+// inode of a file read before and deleted since, or an older file read
+// again for late writes once no longer in seen), or the truncation tb
+// shows: tb starts below the end of the last line read from its file,
+// that file being the one read last (the file read again from 0 after a
+// copytruncate), or tb is the first batch of another file and starts
+// inside it while the current file was read this run, its first bytes
+// not known to differ from the current file's (otherHead: the rotated
+// copy of the current file, drained from where it was read to after its
+// truncation: the tailer reads a file it begins from 0).
 func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 	if tb.Len() == 0 {
 		return mark{}
@@ -169,10 +172,20 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 	}
 	cur, curSeen := p.seen[p.pos.FileID]
 	s, ok := p.seen[id]
+	if ok && tb.Start < s.off && id != p.pos.FileID {
+		// Not the file read last, and below where its key was read to:
+		// a new file that took the inode number of one read before and
+		// deleted since (a rename rotation deleting its oldest copy, as
+		// logrotate's rotate N and the kubelet do), not a truncation,
+		// which the tailer sees while it reads the file. Begun, as any.
+		delete(p.seen, id)
+		p.fromStart = slices.DeleteFunc(p.fromStart, func(f string) bool { return f == id })
+		ok = false
+	}
 	switch {
 	case ok && tb.Start < s.off:
 		m.cut = cutOf(id, s.id)
-	case !ok && id != p.pos.FileID && tb.Start > 0 && curSeen:
+	case !ok && id != p.pos.FileID && tb.Start > 0 && curSeen && !otherHead(tb.File, cur.id):
 		m.cut = cutOf(p.pos.FileID, cur.id)
 		cur.off = 0 // its lines from 0, next, are not another truncation
 		p.seen[p.pos.FileID] = cur
@@ -189,6 +202,15 @@ func (p *srcPos) set(tb *tailer.Batch) (m mark) {
 	p.seen[id] = seenFile{off: end, id: tb.File}
 	p.pos = position{FileID: id, Offset: end}
 	return m
+}
+
+// otherHead reports whether the files a and b have first bytes that can
+// be compared (fingerprints of as many bytes) and differ: then neither is
+// a copy of the other's content, such as the lines of an older file
+// (renamed, read for late writes, and no longer in srcPos.seen) read
+// after the current one, which are no copy of it.
+func otherHead(a, b tailer.FileID) bool {
+	return a.FingerprintLen > 0 && a.FingerprintLen == b.FingerprintLen && a.Fingerprint != b.Fingerprint
 }
 
 // cutOf returns the truncation of the file key whose head, before it,
@@ -724,6 +746,16 @@ type catchUpReader struct {
 	errs []error // why a range was not read to its end, one per range
 }
 
+// addErr records err, why a range was not read to its end, unless an
+// error of the same text is recorded already: the ranges may name one
+// file, or one truncation's missing copy, more than once (a key that
+// several files had in turn), and each cause is said once.
+func (c *catchUpReader) addErr(err error) {
+	if !slices.ContainsFunc(c.errs, func(e error) bool { return e.Error() == err.Error() }) {
+		c.errs = append(c.errs, err)
+	}
+}
+
 // advance parses the next line of c's ranges into c.w.rec (ok false
 // after the last), opening the ranges in turn. It runs under d.mu.
 func (c *catchUpReader) advance(d *detector) {
@@ -736,14 +768,14 @@ func (c *catchUpReader) advance(d *detector) {
 			r := c.ranges[c.next]
 			c.next++
 			if err := c.open(d, r); err != nil {
-				c.errs = append(c.errs, err)
+				c.addErr(err)
 			}
 			continue
 		}
 		line, end, err := c.lines.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				c.errs = append(c.errs, fmt.Errorf("%s: %w; its lines after offset %d are not folded", c.tb.Name, err, c.lines.off))
+				c.addErr(fmt.Errorf("%s: %w; its lines after offset %d are not folded", c.tb.Name, err, c.lines.off))
 			}
 			c.close()
 			c.lines, c.close = nil, nil
@@ -805,7 +837,7 @@ func (c *catchUpReader) open(d *detector, r catchRange) error {
 	var err error
 	switch {
 	case r.copied && r.id == "":
-		return fmt.Errorf("%s was truncated in place (copytruncate) after the last detection save and no rotated copy begins with its old first bytes; its lines before the truncation are not folded", c.s.cfg.Path)
+		return fmt.Errorf("%s was truncated in place (copytruncate), or deleted and its inode taken by a new file, after the last detection save, and no rotated copy begins with its old first bytes; its lines before that are not folded", c.s.cfg.Path)
 	case r.copied:
 		f, err = os.Open(path)
 	default:

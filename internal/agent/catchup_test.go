@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -267,6 +268,8 @@ func TestSrcPosCut(t *testing.T) {
 	after.Fingerprint[0], after.FingerprintLen = 2, 20
 	cp := tailer.FileID{Dev: 1, Ino: 11, FingerprintLen: 60}
 	other := tailer.FileID{Dev: 1, Ino: 12, FingerprintLen: 30}
+	older := tailer.FileID{Dev: 1, Ino: 13, FingerprintLen: 40} // as many first bytes as live's, others
+	older.Fingerprint[0] = 3
 	batch := func(id tailer.FileID, start, end int64) *tailer.Batch {
 		return &tailer.Batch{File: id, Start: start, Ends: []int{1}, Offsets: []int64{end}}
 	}
@@ -284,6 +287,17 @@ func TestSrcPosCut(t *testing.T) {
 			[]mark{{}, {cut: wantCut}, {began: liveKey}}}, // began: already the position's file
 		{"rotated by rename", []*tailer.Batch{batch(live, 0, 100), batch(other, 0, 50), batch(live, 100, 120)},
 			[]mark{{}, {began: fileKey(other)}, {began: liveKey}}},
+		// A new file with the inode number of one read before and
+		// deleted (the oldest copy of rename rotations): begun, no
+		// truncation (fresh-user trial 72: 32 truncations reported for a
+		// file only renamed).
+		{"inode taken by a new file", []*tailer.Batch{batch(live, 0, 100), batch(other, 0, 50), batch(after, 0, 30), batch(after, 30, 60)},
+			[]mark{{}, {began: fileKey(other)}, {began: liveKey}, {}}},
+		// An older file read again, for late writes, once srcPos.seen no
+		// longer holds it: another head than the current file's, so no
+		// copy of it, and no truncation.
+		{"older file's late lines", []*tailer.Batch{batch(live, 0, 100), batch(older, 500, 600)},
+			[]mark{{}, {began: fileKey(older)}}},
 		// The current file not read in this run (a restart): no head to
 		// record, and the file resumed inside is no copy of it.
 		{"another file resumed inside", []*tailer.Batch{batch(cp, 100, 150)}, []mark{{began: fileKey(cp)}}},
@@ -618,4 +632,22 @@ func keyOfFile(t *testing.T, name string) (key string, dev, ino uint64) {
 	}
 	dev, ino = checkpoint.DevIno(fi)
 	return fileKey(tailer.FileID{Dev: dev, Ino: ino}), dev, ino
+}
+
+// TestCatchUpErrorsOnce: a catch-up whose ranges name one file, or one
+// truncation's missing copy, many times (a key several files had in
+// turn) says each cause once (fresh-user trial 72: one WARN of 26 KB
+// repeated the same two sentences 103 times for one path).
+func TestCatchUpErrorsOnce(t *testing.T) {
+	var c catchUpReader
+	gone := errors.New("x.log is no longer the checkpointed file, and none of its rotated copies is")
+	cut := errors.New("x.log was truncated in place (copytruncate), or deleted and its inode taken by a new file, after the last detection save, and no rotated copy begins with its old first bytes; its lines before that are not folded")
+	for range 30 {
+		c.addErr(gone)
+		c.addErr(cut)
+		c.addErr(errors.New(gone.Error())) // the same text, made again for another range
+	}
+	if got, want := errors.Join(c.errs...).Error(), gone.Error()+"\n"+cut.Error(); got != want {
+		t.Errorf("catch-up error:\n%s\nwant each cause once:\n%s", got, want)
+	}
 }
