@@ -92,7 +92,7 @@ func TestCommitOrder(t *testing.T) {
 		bs = append(bs, <-tl.Batches())
 	}
 	committed := func() int64 { return tl.Stats().CommittedOffset }
-	tl.Commit(bs[1], 10) // skips batch 0: ignored
+	tl.Commit(bs[1], 10) // before batch 0's: kept, the checkpoint stays
 	if got := committed(); got != 0 || tl.Stats().CommitGaps != 1 {
 		t.Fatalf("out-of-order commit moved the checkpoint to %d (gaps %d)", got, tl.Stats().CommitGaps)
 	}
@@ -110,7 +110,13 @@ func TestCommitOrder(t *testing.T) {
 	if got, want := committed(), bs[1].Offsets[9]; got != want {
 		t.Fatalf("in-order commits: %d, want %d", got, want)
 	}
-	want := bs[1].Offsets[9]
+	stopCommitted(t, tl, bs, cancel, done, cfg, bs[1].Offsets[9])
+}
+
+// stopCommitted releases bs, stops the tailer runTailer started (cancel,
+// done) and checks that the checkpoint it saved is at offset want.
+func stopCommitted(t *testing.T, tl *Tailer, bs []*Batch, cancel func(), done <-chan error, cfg Config, want int64) {
+	t.Helper()
 	for _, b := range bs {
 		tl.Release(b)
 	}
@@ -213,19 +219,7 @@ func TestCommitEarly(t *testing.T) {
 					t.Fatalf("step %d (batch %d): checkpoint at %d, want %d", i, st.batch, got, want)
 				}
 			}
-			for _, b := range bs {
-				tl.Release(b)
-			}
-			cancel()
-			for b := range tl.Batches() {
-				tl.Release(b)
-			}
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-			if ck := readCheckpoint(t, cfg); ck.Offset != want {
-				t.Errorf("final checkpoint offset %d, want %d", ck.Offset, want)
-			}
+			stopCommitted(t, tl, bs, cancel, done, cfg, want)
 		})
 	}
 }
