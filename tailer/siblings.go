@@ -97,12 +97,45 @@ type sibling struct {
 // RotatedPath returns the path whose rotated copies are those of path:
 // path itself, or, when path is a symlink (Kubernetes'
 // /var/log/containers/*.log), the file it names, next to which they are
-// (the kubelet renames /var/log/pods/.../0.log to 0.log.20261201-120000).
-// A symlink that does not resolve gives path.
+// (the kubelet renames /var/log/pods/.../0.log to 0.log.20261201-120000),
+// also while that file is missing (between the kubelet's rename and the
+// runtime's new file; see danglingTarget). A symlink that cannot be read
+// gives path.
 func RotatedPath(path string) string {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		if real, err := filepath.EvalSymlinks(path); err == nil {
 			return real
+		}
+		return danglingTarget(path)
+	}
+	return path
+}
+
+// maxLinks bounds the symbolic links danglingTarget follows, as the
+// kernel's limit (40) does.
+const maxLinks = 40
+
+// danglingTarget returns the path of the missing file the symlink at path
+// names through its chain of links, with the symbolic links of its
+// directory resolved, or path when the chain cannot be read or has no
+// end: the place of the rotated copies of a container log whose file the
+// kubelet renamed while the runtime has not created the new one yet.
+func danglingTarget(path string) string {
+	p := path
+	for range maxLinks {
+		t, err := os.Readlink(p)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		p = t
+		if fi, err := os.Lstat(p); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+				return filepath.Join(dir, filepath.Base(p))
+			}
+			return p
 		}
 	}
 	return path
