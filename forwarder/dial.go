@@ -214,28 +214,28 @@ func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error)
 }
 
 // Bounds of how long awaitVerdict waits for the collector to refuse a
-// TLS 1.3 connection after the handshake.
+// TLS connection after the handshake.
 const (
 	minVerdictWait = 20 * time.Millisecond
 	maxVerdictWait = time.Second
 )
 
-// awaitVerdict waits for the collector's verdict on a TLS 1.3 connection
+// awaitVerdict waits for the collector's verdict on a TLS connection
 // whose handshake took hs: in TLS 1.3 the client's handshake ends when it
 // sends its Finished, and the server judges the client's certificate (or
 // its lack) after that, so a collector that requires one the client did
 // not give, or does not trust its issuer, refuses the connection only
-// then, with an alert. TCP acknowledges what was written before that
-// alert arrives: without the wait, every batch written on such a
-// connection is lost while it looks delivered. It reads until twice the
-// handshake's time has passed (at least minVerdictWait, at most
-// maxVerdictWait; session tickets are consumed on the way) and returns
-// nil when nothing refused the connection, else the refusal, with what to
-// do. Syslog and RELP collectors send nothing before the client does.
+// then, with an alert; and a collector that asks for a certificate
+// without requiring it in the handshake (rsyslog's gtls driver, in TLS 1.2
+// too) checks it after the handshake and closes the connection. TCP
+// acknowledges what was written before that: without the wait, every
+// batch written on such a connection is lost while it looks delivered. It
+// reads until twice the handshake's time has passed (at least
+// minVerdictWait, at most maxVerdictWait; session tickets are consumed on
+// the way) and returns nil when nothing refused the connection, else the
+// refusal, with what to do. Syslog and RELP collectors send nothing
+// before the client does.
 func awaitVerdict(ctx context.Context, tc *tls.Conn, hs time.Duration) error {
-	if tc.ConnectionState().Version != tls.VersionTLS13 {
-		return nil // the server's Finished came after it judged the client
-	}
 	deadline := time.Now().Add(min(max(2*hs, minVerdictWait), maxVerdictWait))
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -251,7 +251,7 @@ func awaitVerdict(ctx context.Context, tc *tls.Conn, hs time.Duration) error {
 	return refusalError(err)
 }
 
-// ErrRefused is matched (errors.Is) by the error of a TLS 1.3 connection
+// ErrRefused is matched (errors.Is) by the error of a TLS connection
 // the collector refused or closed right after the handshake, before
 // anything was written: most often for want of a client certificate it
 // trusts. The error's text says what to change.

@@ -274,6 +274,7 @@ func TestRsyslogIntegration(t *testing.T) {
 		{"udp", "udp", "", RFC5424},
 		{"tcp rfc3164", "tcp", "", RFC3164},
 		{"tls mutual RFC 5425", "tls", "", RFC5424},
+		{"tls 1.2 mutual", "tls", "", RFC5424}, // rsyslog checks the client after a TLS 1.2 handshake too
 		{"relp", "relp", "", RFC5424},
 		{"relp mutual TLS", "relp+tls", "", RFC5424},
 	} {
@@ -302,6 +303,9 @@ func TestRsyslogIntegration(t *testing.T) {
 				tlsGlobal = fmt.Sprintf(` defaultNetstreamDriver="gtls" defaultNetstreamDriverCAFile=%q defaultNetstreamDriverCertFile=%q defaultNetstreamDriverKeyFile=%q`,
 					certs.CAFile, certs.ServerCert, certs.ServerKey)
 				tlsTCP = ` streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="x509/certvalid"`
+				if strings.Contains(tt.name, "1.2") {
+					tlsTCP += ` gnutlsPriorityString="NORMAL:-VERS-TLS1.3"`
+				}
 			}
 			conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="512k" parser.escapeControlCharactersOnReceive="off"%s)
 module(load="imtcp" maxFrameSize="1000000"%s)
