@@ -1139,32 +1139,9 @@ func datagramNote(f *config.Forward, mark string) string {
 // tailer of the file they were rotated from reads, and those that hold no lines
 // (sniff.NotLines: compressed, a binary); "" when it follows them all.
 func skippedMatches(m []string, ext, oldDir string) string {
-	matched := make(map[string]bool, len(m))
-	for _, p := range m {
-		matched[p] = true
-	}
 	var why []string
 	for _, p := range m {
-		if fi, err := os.Stat(p); err == nil && sniff.Special(fi.Mode()) != "" {
-			why = append(why, p+": not a regular file: "+sniff.Special(fi.Mode()))
-			continue
-		}
-		w := ""
-		for _, b := range tailer.RotatedBases(p, ext) {
-			if matched[b] {
-				w = "rotated copy of " + b + ", read by that file's tailer"
-				break
-			}
-		}
-		for _, q := range m {
-			if w == "" && oldDir != "" && tailer.InOldDir(p, q, oldDir, ext) {
-				w = "rotated copy of " + q + " in its olddir, read by that file's tailer"
-			}
-		}
-		if w == "" {
-			w = sniff.NotLines(p)
-		}
-		if w != "" {
+		if w := notFollowed(p, m, ext, oldDir); w != "" {
 			why = append(why, p+": "+w)
 		}
 	}
@@ -1172,6 +1149,26 @@ func skippedMatches(m []string, ext, oldDir string) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d not followed by run (%s)", len(why), strings.Join(why, "; "))
+}
+
+// notFollowed returns why run does not follow p, one of the files m a
+// glob of extension ext and olddir oldDir matches (see skippedMatches),
+// or "" when it does.
+func notFollowed(p string, m []string, ext, oldDir string) string {
+	if fi, err := os.Stat(p); err == nil && sniff.Special(fi.Mode()) != "" {
+		return "not a regular file: " + sniff.Special(fi.Mode())
+	}
+	for _, b := range tailer.RotatedBases(p, ext) {
+		if slices.Contains(m, b) {
+			return "rotated copy of " + b + ", read by that file's tailer"
+		}
+	}
+	for _, q := range m {
+		if oldDir != "" && tailer.InOldDir(p, q, oldDir, ext) {
+			return "rotated copy of " + q + " in its olddir, read by that file's tailer"
+		}
+	}
+	return sniff.NotLines(p)
 }
 
 // metricsSummary is check's line for metrics.listen (host:port): the

@@ -50,12 +50,15 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 	return warns, warned
 }
 
-// sampledFiles returns the regular files of s to sample: its path, or its
-// glob's first formatSampleFiles matches.
+// sampledFiles returns the regular files of s to sample: its path, or the
+// first formatSampleFiles matches of its glob that run follows (not the
+// rotated copies, compressed files and others notFollowed names, whose
+// lines run never reads as the source's).
 func sampledFiles(s *config.Source) []string {
 	paths := []string{s.Path}
 	if s.IsGlob() {
-		paths, _ = filepath.Glob(s.Path)
+		m, _ := filepath.Glob(s.Path)
+		paths = slices.DeleteFunc(slices.Clone(m), func(p string) bool { return notFollowed(p, m, s.Extension, s.OldDir) != "" })
 		paths = paths[:min(len(paths), formatSampleFiles)]
 	}
 	return slices.DeleteFunc(paths, func(p string) bool {

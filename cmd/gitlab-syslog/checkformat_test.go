@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -78,5 +80,39 @@ func TestCheckFormatMismatch(t *testing.T) {
 	}
 	if n := len(r.records("the file's first lines parse as no GitLab log: is it a GitLab log?")); n != 0 {
 		t.Errorf("run also asks whether a file of CRI records is a GitLab log (%d times):\n%s", n, r.stderr)
+	}
+}
+
+// TestCheckFormatGlobSkipsCopies: a glob's format is judged on the files
+// run follows, not on the rotated copies it matches too, which the tailer
+// of their file reads (the kubelet's 0.log.<time>.gz): check said "format
+// cri, but the first 5 lines of 0.log.<time>.gz are plain lines ...
+// write format: plain", advice that breaks the source (fresh-user trial
+// 75). A copy is still listed as not followed.
+func TestCheckFormatGlobSkipsCopies(t *testing.T) {
+	dir := t.TempDir()
+	web, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", "cri", "*webservice*.log"))
+	if err != nil || len(web) != 1 {
+		t.Fatalf("the CRI webservice sample: %v %v", web, err)
+	}
+	data, err := os.ReadFile(web[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctr := filepath.Join(dir, "pods", "gitlab_web-0_uid", "webservice")
+	writeFile(t, filepath.Join(ctr, "0.log"), string(data))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	writeFile(t, filepath.Join(ctr, "0.log.20261201-175850.gz"), gz.String())
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: \""+filepath.Join(dir, "pods", "*", "webservice", "*")+"\", format: cri}\n")
+	out, _ := execute(t, "check", "--config", cfg)
+	if strings.Contains(out, "format cri, but") {
+		t.Errorf("check judges the format on a rotated copy:\n%s", out)
+	}
+	if !strings.Contains(out, "0.log.20261201-175850.gz: rotated copy of "+filepath.Join(ctr, "0.log")) {
+		t.Errorf("check does not list the copy as not followed:\n%s", out)
 	}
 }
