@@ -283,7 +283,7 @@ func (d *detector) acked(n int, ids []byte, err error) {
 // are not.
 func (d *detector) abandoned(n int) {
 	if !d.lost.Swap(true) {
-		d.log.Warn("detection alerts not delivered; the detection state is no longer saved, and they are raised again from the last saved state by the reload under way, or at the next start",
+		d.log.Warn("detection alerts not delivered; the detection state is no longer saved, and they are raised again from the last saved state at the next start (or by the reload that changed forward, when one closed the forwarder)",
 			"in_flight", max(d.pending.Load(), int64(n)))
 	}
 }
