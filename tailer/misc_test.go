@@ -82,15 +82,7 @@ func TestSecondTailerOnSamePathRefused(t *testing.T) {
 }
 
 func TestCommitOrder(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, numbered("a", 0, 30))
-	cfg := testConfig(t, path)
-	cfg.BatchLines = 10
-	tl, cancel, done := runTailer(t, cfg)
-	var bs []*Batch
-	for len(bs) < 3 {
-		bs = append(bs, <-tl.Batches())
-	}
+	tl, cfg, bs, cancel, done := runBatches(t, 3)
 	committed := func() int64 { return tl.Stats().CommittedOffset }
 	tl.Commit(bs[1], 10) // before batch 0's: kept, the checkpoint stays
 	if got := committed(); got != 0 || tl.Stats().CommitGaps != 1 {
@@ -111,6 +103,23 @@ func TestCommitOrder(t *testing.T) {
 		t.Fatalf("in-order commits: %d, want %d", got, want)
 	}
 	stopCommitted(t, tl, bs, cancel, done, cfg, bs[1].Offsets[9])
+}
+
+// runBatches runs a tailer (runTailer) on a new file of n batches of 10
+// lines and returns it, its config and the n batches, received and not
+// committed.
+func runBatches(t *testing.T, n int) (*Tailer, Config, []*Batch, context.CancelFunc, chan error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 10*n))
+	cfg := testConfig(t, path)
+	cfg.BatchLines = 10
+	tl, cancel, done := runTailer(t, cfg)
+	bs := make([]*Batch, 0, n)
+	for len(bs) < n {
+		bs = append(bs, <-tl.Batches())
+	}
+	return tl, cfg, bs, cancel, done
 }
 
 // stopCommitted releases bs, stops the tailer runTailer started (cancel,
@@ -191,15 +200,7 @@ func TestCommitEarly(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, numbered("a", 0, 50))
-			cfg := testConfig(t, path)
-			cfg.BatchLines = 10
-			tl, cancel, done := runTailer(t, cfg)
-			var bs []*Batch
-			for len(bs) < 5 {
-				bs = append(bs, <-tl.Batches())
-			}
+			tl, cfg, bs, cancel, done := runBatches(t, 5)
 			var want int64
 			for i, st := range tc.steps {
 				b := bs[st.batch]

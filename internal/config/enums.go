@@ -14,15 +14,21 @@ var (
 )
 
 // formatAliases maps a runtime's or a log driver's name, given as a
-// source's format, to the format of the records it writes, with what to
-// say: the formats are named by the records, not by the runtime.
-var formatAliases = map[string][2]string{
-	"containerd": {"cri", "containerd writes CRI records (<time> <stream> <tag> <line>)"},
-	"cri-o":      {"cri", "CRI-O writes CRI records (<time> <stream> <tag> <line>)"},
-	"crio":       {"cri", "CRI-O writes CRI records (<time> <stream> <tag> <line>)"},
-	"json-file":  {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
-	"json":       {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
-	"moby":       {"docker", "Docker's json-file driver writes Docker records ({\"log\":...,\"stream\":...,\"time\":...})"},
+// source's format, to who writes that name's records and the format of
+// the records: the formats are named by the records, not by the runtime.
+var formatAliases = map[string]struct{ writer, format string }{
+	"containerd": {"containerd", "cri"},
+	"cri-o":      {"CRI-O", "cri"},
+	"crio":       {"CRI-O", "cri"},
+	"json-file":  {"Docker's json-file driver", "docker"},
+	"json":       {"Docker's json-file driver", "docker"},
+	"moby":       {"Docker's json-file driver", "docker"},
+}
+
+// formatRecords describes the records of each container format.
+var formatRecords = map[string]string{
+	"cri":    "CRI records (<time> <stream> <tag> <line>)",
+	"docker": `Docker records ({"log":...,"stream":...,"time":...})`,
 }
 
 // canonical returns the value of allowed that v is in any case (after

@@ -64,7 +64,6 @@ func (c *Config) SourceWarnings() []string {
 		}
 		where := c.Where(key)
 		if w := missingDir(s.Path); w != "" && tildeHint(s.Path) == "" { // ~ is RelativePaths'
-
 			warns = append(warns, where+": "+w+"; run waits for it and sends nothing from this source until it appears: correct the path")
 		}
 		files, linked := followedFiles(i, s, taken)
@@ -320,12 +319,12 @@ func meantPath(path string) string {
 	return filepath.Join(filepath.Dir(missing), m) + strings.TrimPrefix(path, missing)
 }
 
-// takenFiles is which source run follows each file with: by the file's
-// path, cleaned, and by its identity (fileKey: device and inode, whatever
-// path reaches it), the index of that source and the path it follows the
+// takenFiles is the files run follows with a source: by the file's path,
+// cleaned, and by its identity (fileKey: device and inode, whatever path
+// reaches it), with the index of that source and the path it follows the
 // file through.
 type takenFiles struct {
-	paths map[string]int
+	paths map[string]bool
 	ids   map[string]takenBy
 }
 
@@ -347,10 +346,10 @@ type linkedMatches struct {
 // glob): run follows each with its source, whatever glob matches it too,
 // by that path or another (a symbolic or hard link).
 func (c *Config) namedPaths() takenFiles {
-	named := takenFiles{paths: map[string]int{}, ids: map[string]takenBy{}}
+	named := takenFiles{paths: map[string]bool{}, ids: map[string]takenBy{}}
 	for i, s := range c.Sources {
 		if !s.IsGlob() && s.Path != "" && !c.BadSource(i) {
-			named.paths[filepath.Clean(s.Path)] = i
+			named.paths[filepath.Clean(s.Path)] = true
 			if k := fileKey(s.Path); k != "" {
 				if _, ok := named.ids[k]; !ok {
 					named.ids[k] = takenBy{i, s.Path}
@@ -376,7 +375,7 @@ func followedFiles(i int, s Source, taken takenFiles) (files []string, linked []
 	}
 	matches, _ := filepath.Glob(s.Path)
 	for _, p := range matches {
-		if _, ok := taken.paths[filepath.Clean(p)]; ok {
+		if taken.paths[filepath.Clean(p)] {
 			continue
 		}
 		k := fileKey(p)
@@ -389,7 +388,7 @@ func followedFiles(i int, s Source, taken takenFiles) (files []string, linked []
 			linked[j].n++
 			continue
 		}
-		taken.paths[filepath.Clean(p)] = i
+		taken.paths[filepath.Clean(p)] = true
 		if k != "" {
 			taken.ids[k] = takenBy{i, p}
 		}

@@ -66,7 +66,8 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 		return
 	}
 	if a, ok := formatAliases[strings.ToLower(strings.TrimSpace(s.Format))]; ok {
-		v.errf(p+".format", "%q is not one of %s: the format names the records, not the runtime; %s: write format: %s (or auto)", s.Format, strings.Join(sourceFormatValues, ", "), a[1], a[0])
+		v.errf(p+".format", "%q is not one of %s: the format names the records, not the runtime; %s writes %s: write format: %s (or auto)",
+			s.Format, strings.Join(sourceFormatValues, ", "), a.writer, formatRecords[a.format], a.format)
 	} else {
 		v.oneOf(p+".format", &s.Format, sourceFormatValues)
 	}

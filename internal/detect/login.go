@@ -33,8 +33,8 @@ func isRubySpace(r rune) bool {
 // not as text: an IPv4-mapped IPv6 address as its IPv4 address, an IPv6
 // address in its canonical form (RFC 5952: lower case, zeros compressed),
 // so that "::ffff:81.2.69.142" and "81.2.69.142", or "2001:DB8:0:0::7"
-// and "2001:db8::7", are one address to the sign-in rules, as they are to
-// sentinel.ti_malicious_ip (canonAddr); an address with a zone
+// and "2001:db8::7", are one address to the sign-in rules and to the
+// keys of sentinel.ti_malicious_ip; an address with a zone
 // ("fe80::1%eth0") as the address without it, as canonAddr takes it. Text
 // that is no address and an address already in that form are returned as
 // they are, without allocation.

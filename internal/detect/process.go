@@ -88,6 +88,7 @@ func (e *Engine) process(ev *Event, now int64) {
 	if e.cfg.Nodes {
 		e.nodes.observe(ev)
 	}
+	e.observing = ev
 	for set := e.processSet(ev); set != 0; {
 		var i int
 		i, set = set.next()
@@ -96,7 +97,6 @@ func (e *Engine) process(ev *Event, now int64) {
 			continue // it would close its key's windows on every later event
 		}
 		r.stats.Evaluated++
-		e.observing = ev
 		r.rule.Observe(ev, e.cfg.Now, r.emit)
 	}
 	e.observing = nil

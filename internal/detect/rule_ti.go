@@ -277,7 +277,7 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 		Key:     []Column{{parser.ColIPAddress, ip}},
 		Columns: []Column{{"Indicator", ind}},
 	}
-	if canon := canonText(ip); canon != ip {
+	if canon := foldAddr(ip); canon != ip {
 		a.canon = []Column{{parser.ColIPAddress, canon}}
 	}
 	for _, c := range []string{parser.ColRequestVerb, parser.ColURI, parser.ColResponseCode, parser.ColRemoteUser, parser.ColUserAgent} {
@@ -286,21 +286,6 @@ func (r *tiRule) Observe(ev *Event, _ Clock, emit Emit) {
 		}
 	}
 	emit(a)
-}
-
-// canonText returns the canonical text (RFC 5952 for IPv6) of the
-// address that ip, as logged, names (see canonAddr); ip itself when ip is
-// that text already, or no address. An IPv4 address that parses is canonical
-// already: netip refuses leading zeros and short forms.
-func canonText(ip string) string {
-	if !strings.Contains(ip, ":") {
-		return ip
-	}
-	addr, ok := canonAddr(ip)
-	if !ok {
-		return ip
-	}
-	return addr.String()
 }
 
 // Advance looks at the indicator file (maybeReload): with the filter, a

@@ -344,8 +344,8 @@ func TestTICanonText(t *testing.T) {
 		{"not-an-address", "not-an-address"},
 		{"", ""},
 	} {
-		if got := canonText(c.in); got != c.want {
-			t.Errorf("canonText(%q) = %q, want %q", c.in, got, c.want)
+		if got := foldAddr(c.in); got != c.want {
+			t.Errorf("foldAddr(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
