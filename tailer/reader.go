@@ -34,7 +34,15 @@ func (lr *lineReader) reset(off int64) {
 // pending reports the bytes of an incomplete line held back (capped).
 func (lr *lineReader) pending() ([]byte, bool) { return lr.pend, lr.pendOver }
 
+// appendPend adds b to the incomplete line, up to max+1 bytes. A run of
+// NUL bytes at the start of the line (the padding a crash or a
+// copytruncate leaves) that would take the line over max is cut to one
+// NUL, so that the GitLab line after it is kept whole, not lost to the cut.
 func (lr *lineReader) appendPend(b []byte) {
+	if len(lr.pend)+len(b) > lr.max+1 && !lr.pendOver && (len(lr.pend) > 0 || len(b) > 0 && b[0] == 0) && len(bytes.TrimLeft(lr.pend, "\x00")) == 0 {
+		b = bytes.TrimLeft(b, "\x00")
+		lr.pend = append(lr.pend[:0], 0)
+	}
 	room := lr.max + 1 - len(lr.pend)
 	if len(b) > room {
 		if room > 0 {
@@ -82,3 +90,4 @@ func (lr *lineReader) next(read func(p []byte, off int64) (int, error)) (line []
 		}
 	}
 }
+

@@ -26,6 +26,15 @@ func TestLineReader(t *testing.T) {
 		{"cut long line", long + "\nok\n", 8, 10, []string{long[:11] + "!", "ok"}, []int64{51, 54}, ""},
 		{"long partial capped", "ok\n" + long, 8, 10, []string{"ok"}, []int64{3}, long[:11]},
 		{"crlf kept for caller", "a\r\n", 16, 100, []string{"a\r"}, []int64{3}, ""},
+		// NUL padding longer than the limit before a line (fresh-user
+		// trial 76: the audit line after 2,000,000 NULs was cut away)
+		// is cut to one NUL; the line after it is kept.
+		{"NUL run over the limit", strings.Repeat("\x00", 40) + "line\nok\n", 8, 10, []string{"\x00line", "ok"}, []int64{45, 48}, ""},
+		{"NUL run over the limit, line long", strings.Repeat("\x00", 40) + long + "\n", 8, 10, []string{"\x00" + long[:10] + "!"}, []int64{91}, ""},
+		{"NUL run under the limit kept", strings.Repeat("\x00", 5) + "ab\n", 4, 10, []string{strings.Repeat("\x00", 5) + "ab"}, []int64{8}, ""},
+		// A line of NULs only stays one, under the limit, not cut.
+		{"a line of NULs only over the limit", strings.Repeat("\x00", 40) + "\nok\n", 8, 10, []string{strings.Repeat("\x00", 9), "ok"}, []int64{41, 44}, ""},
+		{"NULs inside a long line are its own", long + strings.Repeat("\x00", 20) + "\n", 8, 10, []string{long[:11] + "!"}, []int64{71}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -129,6 +129,12 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
 				whole, last = whole+len(line), line
+				if maxLine > 0 && len(long)+len(line) >= maxLine+2 && len(bytes.TrimLeft(long, "\x00")) == 0 {
+					// NUL padding over the limit before the line (a crash
+					// or a copytruncate leaves it): cut to one NUL, so that
+					// the line after it is kept, as the tailer does.
+					long, line = append(long[:0], 0), bytes.TrimLeft(line, "\x00")
+				}
 				// Past maxLine+2 (room for "\r\n") the rest is discarded.
 				if maxLine <= 0 || len(long) < maxLine+2 {
 					long = append(long, line...)

@@ -60,3 +60,22 @@ func TestNULPaddedAccessLine(t *testing.T) {
 		t.Errorf("send printed\n%q\nwant IPAddress=\"10.0.0.6\" and MSG the line as read, NUL bytes included", first)
 	}
 }
+
+// TestNULPaddingOverMaxLine: NUL padding longer than max_line_bytes
+// before a line is cut to one NUL, and the line after it is parsed, not
+// lost to the cut (fresh-user trial 76: 2,000,000 NULs swallowed the
+// audit line after them, in run, parse, send and detect alike).
+func TestNULPaddingOverMaxLine(t *testing.T) {
+	access := filepath.Join(t.TempDir(), "gitlab_access.log")
+	line := "10.0.0.6 - - [30/Nov/2026:09:00:00 +0000] \"GET /afternul HTTP/1.1\" 200 1 \"\" \"curl\" -"
+	if err := os.WriteFile(access, []byte(strings.Repeat("\x00", 600<<10)+line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "parse", "--max-line-bytes", "64KiB", access); err != nil {
+		t.Fatalf("parse: %v\n%s", err, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), `{"IPAddress":"10.0.0.6",`) || !strings.Contains(stderr.String(), "parsed 1 line, 0 failed") {
+		t.Errorf("parse printed\n%.300s\n%s\nwant the line after the NULs parsed", stdout.String(), stderr.String())
+	}
+}
