@@ -90,4 +90,3 @@ func (lr *lineReader) next(read func(p []byte, off int64) (int, error)) (line []
 		}
 	}
 }
-
