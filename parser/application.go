@@ -77,19 +77,27 @@ const appRequired = 1<<appSeverity | 1<<appTime
 // (set, a bit per slot written) lack one of appRequired, naming it; nil
 // when it has both.
 func appKeysMissing(set uint64) error {
+	return loggerKeysMissing(TypeApplication, "application_json.log", set&(1<<appSeverity) != 0, set&(1<<appTime) != 0)
+}
+
+// loggerKeysMissing returns the *Error of a JSON line of typ, of GitLab's
+// log file, without the "severity" or "time" key that Gitlab::JsonLogger
+// (lib/gitlab/json_logger.rb) writes in every line of the files it writes,
+// naming what is missing; nil when the line has both.
+func loggerKeysMissing(typ Type, file string, severity, time bool) error {
 	var missing string
-	switch set & appRequired {
-	case appRequired:
+	switch {
+	case severity && time:
 		return nil
-	case 1 << appTime:
+	case time:
 		missing = `no "severity" key`
-	case 1 << appSeverity:
+	case severity:
 		missing = `no "time" key`
 	default:
 		missing = `no "severity" or "time" key`
 	}
-	return &Error{Type: TypeApplication, Offset: -1,
-		Reason: "not a GitLab application_json.log line: " + missing + ` (GitLab writes "severity" and "time" in every line)`}
+	return &Error{Type: typ, Offset: -1,
+		Reason: "not a GitLab " + file + " line: " + missing + ` (GitLab writes "severity" and "time" in every line)`}
 }
 
 // parseAppText reads "<timestamp>: <message>".

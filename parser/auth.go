@@ -63,10 +63,13 @@ type Auth struct {
 	obj jsonObj
 }
 
-// Parse implements Parser. The line must be one JSON object; a line without
-// the Rack::Attack keys (GitLab also logs its throttle user allowlist to this
-// file) parses into the columns it has. A leading run of NUL bytes is
-// skipped (see [Parser]).
+// Parse implements Parser. The line must be one JSON object with the keys
+// "severity" and "time" at its top level (with any value), which
+// Gitlab::AuthLogger, a Gitlab::JsonLogger, writes in every line; a JSON
+// object without them (another program's log, a wrong file) is an *Error.
+// A line without the Rack::Attack keys (GitLab also logs its throttle user
+// allowlist to this file) parses into the columns it has. A leading run of
+// NUL bytes is skipped (see [Parser]).
 func (p *Auth) Parse(line []byte, r *Record) error {
 	b, skipped := skipNULs(line)
 	return shiftErr(p.parse(b, r), skipped)
@@ -80,6 +83,9 @@ func (p *Auth) parse(line []byte, r *Record) error {
 	defer o.done()
 	if err := o.scan(line); err != nil {
 		return jsonError(TypeAuth, err)
+	}
+	if err := loggerKeysMissing(TypeAuth, "auth_json.log", o.set&(1<<authSeverity) != 0, o.set&(1<<authEventTime) != 0); err != nil {
+		return err
 	}
 	for idx := range nAuthCols {
 		s := &o.slots[idx]

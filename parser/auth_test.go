@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -31,38 +32,38 @@ func TestAuthParse(t *testing.T) {
 		},
 		{
 			name: "deploy token discriminator",
-			line: `{"message":"Rack_Attack","env":"throttle","matched":"throttle_authenticated_packages_api","status":429,"deploy_token_id":12}`,
+			line: `{"severity":"ERROR","time":null,"message":"Rack_Attack","env":"throttle","matched":"throttle_authenticated_packages_api","status":429,"deploy_token_id":12}`,
 			want: want{"DeployTokenID": "12", "!UserID": ""},
 		},
 		{
 			name: "12.x: username key wins over meta.user, escaped & unescaped",
-			line: `{"time":"2019-08-22T09:15:31.402Z","message":"Rack_Attack","env":"throttle","remote_ip":"203.0.113.9","request_method":"GET","path":"/api/v4/projects?a=1\u0026b=2","user_id":5,"username":"jdoe","meta.user":"other"}`,
+			line: `{"severity":"ERROR","time":"2019-08-22T09:15:31.402Z","message":"Rack_Attack","env":"throttle","remote_ip":"203.0.113.9","request_method":"GET","path":"/api/v4/projects?a=1\u0026b=2","user_id":5,"username":"jdoe","meta.user":"other"}`,
 			want: want{"Username": "jdoe", "meta.user": "other", "UserID": "5", "URI": "/api/v4/projects?a=1&b=2"},
 			time: "2019-08-22T09:15:31.402Z",
 		},
 		{
 			name: "12.0: ip and fullpath; an IP logged as user_id is not a UserID",
-			line: `{"message":"Rack_Attack","env":"throttle","ip":"203.0.113.9","request_method":"POST","fullpath":"/users/sign_in","user_id":"203.0.113.9"}`,
+			line: `{"severity":"ERROR","time":null,"message":"Rack_Attack","env":"throttle","ip":"203.0.113.9","request_method":"POST","fullpath":"/users/sign_in","user_id":"203.0.113.9"}`,
 			want: want{"IPAddress": "203.0.113.9", "URI": "/users/sign_in", "!UserID": ""},
 		},
 		{
 			name: "remote_ip and path win over ip and fullpath, in any order",
-			line: `{"ip":"1.1.1.1","remote_ip":"2.2.2.2","fullpath":"/old","path":"/new"}`,
+			line: `{"severity":"ERROR","time":null,"ip":"1.1.1.1","remote_ip":"2.2.2.2","fullpath":"/old","path":"/new"}`,
 			want: want{"IPAddress": "2.2.2.2", "URI": "/new"},
 		},
 		{
 			name: "empty or null remote_ip and path fall back",
-			line: `{"remote_ip":"","ip":"1.1.1.1","path":null,"fullpath":"/old","username":"","meta.user":"m"}`,
+			line: `{"severity":"ERROR","time":null,"remote_ip":"","ip":"1.1.1.1","path":null,"fullpath":"/old","username":"","meta.user":"m"}`,
 			want: want{"IPAddress": "1.1.1.1", "URI": "/old", "Username": "m"},
 		},
 		{
 			name: "typed columns: only decimal digits",
-			line: `{"status":"429","user_id":-1,"deploy_token_id":1.5}`,
+			line: `{"severity":"ERROR","time":null,"status":"429","user_id":-1,"deploy_token_id":1.5}`,
 			want: want{"ResponseCode": "429", "!UserID": "", "!DeployTokenID": ""},
 		},
 		{
 			name: "typed columns: objects, booleans and exponents dropped",
-			line: `{"status":{"code":429},"user_id":true,"deploy_token_id":1e3,"matched":"x"}`,
+			line: `{"severity":"ERROR","time":null,"status":{"code":429},"user_id":true,"deploy_token_id":1e3,"matched":"x"}`,
 			want: want{"!ResponseCode": "", "!UserID": "", "!DeployTokenID": "", "MatchedRule": "x"},
 		},
 		{
@@ -73,7 +74,7 @@ func TestAuthParse(t *testing.T) {
 		},
 		{
 			name: "other meta.* keys are copied in line order",
-			line: `{"meta.caller_id":"Repositories::GitHttpController#info_refs","message":"Rack_Attack","meta.user":"root","meta.remote_ip":"192.0.2.1"}`,
+			line: `{"severity":"ERROR","time":null,"meta.caller_id":"Repositories::GitHttpController#info_refs","message":"Rack_Attack","meta.user":"root","meta.remote_ip":"192.0.2.1"}`,
 			want: want{"meta.caller_id": "Repositories::GitHttpController#info_refs", "meta.remote_ip": "192.0.2.1", "Username": "root"},
 		},
 	}
@@ -159,5 +160,37 @@ func TestTypeNames(t *testing.T) {
 	var te *TypeError
 	if !errors.As(err, &te) || te.Name != "authjson" || err.Error() != `parser: unknown log type "authjson" (want audit, application, access or auth)` {
 		t.Errorf("ParseType(authjson) error = %v", err)
+	}
+}
+
+// TestAuthNotGitLab checks that a JSON object without the keys
+// Gitlab::AuthLogger, a Gitlab::JsonLogger, writes in every line
+// ("severity" and "time", at the top level, with any value) is an *Error
+// naming what is missing, not an auth line with no columns (fresh-user
+// trial 76: {"hello":"world"} parsed as {} under type auth, and an
+// application log given type auth went out as GitLab-Auth-Logs, parsed).
+func TestAuthNotGitLab(t *testing.T) {
+	for _, tt := range []struct {
+		line, reason string // reason: "" when the line parses
+	}{
+		{`{"hello":"world"}`, `no "severity" or "time" key`},
+		{`{"message":"Rack_Attack","env":"throttle"}`, `no "severity" or "time" key`},
+		{`{"time":"2024-05-31T14:32:44.108Z","message":"Rack_Attack"}`, `no "severity" key`},
+		{`{"severity":"ERROR","message":"Rack_Attack"}`, `no "time" key`},
+		{`{"severity":"ERROR","time":"2024-05-31T14:32:44.108Z"}`, ""},
+		{`{"severity":null,"time":null}`, ""},
+	} {
+		var r Record
+		err := new(Auth).Parse([]byte(tt.line), &r)
+		if tt.reason == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it parsed", tt.line, err)
+			}
+			continue
+		}
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Type != TypeAuth || !strings.HasPrefix(pe.Reason, "not a GitLab auth_json.log line: "+tt.reason) {
+			t.Errorf("%s: got %v, want an auth *Error: not a GitLab auth_json.log line: %s", tt.line, err, tt.reason)
+		}
 	}
 }

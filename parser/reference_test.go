@@ -228,8 +228,9 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			return nil, false, nil
 		}
 	}
-	if t == TypeApplication {
-		// Gitlab::JsonLogger writes severity and time in every line.
+	if t == TypeApplication || t == TypeAuth {
+		// Gitlab::JsonLogger (Gitlab::AuthLogger too) writes severity
+		// and time in every line.
 		if _, ok := fromTop["Severity"]; !ok {
 			return nil, false, nil
 		}
