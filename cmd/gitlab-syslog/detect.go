@@ -597,13 +597,14 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 
 // warnEmptyInputs warns of each input read to its end without a line
 // (an empty file, or standard input closed at once): nothing of it was
-// searched.
+// searched. An input that could not be read (a damaged .gz) is not empty:
+// its error says why.
 func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
 		switch {
 		case c.lines == 0 && c.blank > 0:
 			fmt.Fprintf(w, "detect: WARNING: %s holds only %d blank %s: it had no line to search\n", inputs[i].label(), c.blank, plural(c.blank, "line", "lines"))
-		case c.lines == 0 && c.warning == nil:
+		case c.lines == 0 && c.warning == nil && !c.failed:
 			fmt.Fprintf(w, "detect: WARNING: %s is empty: it had no line to search\n", inputs[i].label())
 		}
 	}

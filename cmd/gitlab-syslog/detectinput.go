@@ -121,6 +121,9 @@ type inputCounts struct {
 	// head is the input's first copyCheckBytes bytes of lines, each
 	// followed by a newline: warnCopiedInputs compares them.
 	head []byte
+	// failed says the input could not be read to its end (its error is
+	// detect's): warnEmptyInputs does not call it empty.
+	failed bool
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -239,6 +242,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		counts.warning, err = w, nil // every line was read
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
+		counts.failed = true
 		out <- eventBatch{err: inputError(in.path, err)}
 	}
 }

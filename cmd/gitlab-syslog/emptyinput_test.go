@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +56,23 @@ func TestSendParseWarnEmptyInputs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDetectDamagedGzipNotEmpty: a .gz whose data is damaged from its
+// first block is an error of detect, not also "empty" (fresh-user trial
+// 76: the WARNING came before the real error).
+func TestDetectDamagedGzipNotEmpty(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "audit_json.log.1.gz")
+	if err := os.WriteFile(bad, []byte("\x1f\x8b\x08\x00garbagegarbagegarbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := runDetect(context.Background(), &detectOptions{format: "json"}, []string{bad}, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "gzip data is damaged") {
+		t.Errorf("err = %v, want the damaged gzip named", err)
+	}
+	if strings.Contains(errOut.String(), "is empty") {
+		t.Errorf("detect calls a damaged .gz empty:\n%s", errOut.String())
 	}
 }
