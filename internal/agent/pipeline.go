@@ -402,7 +402,11 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 				ls.addRecord(line)
 			}
 			var ok bool
+			dropped := uc.dropped
 			if line, ok, perr = w.unwrapLine(tb, i, fb, &uc); !ok {
+				if sampling && uc.dropped > dropped {
+					ls.addDropped(line)
+				}
 				continue
 			}
 		}

@@ -92,7 +92,8 @@ const (
 
 // encodeWrapped decodes line i of tb and, unless it is a part or dropped,
 // fills w.msg (and w.rec when it parsed). It returns the GitLab line (for
-// the detection engine) and what it did.
+// the detection engine; the line dropped, for the first lines' sample)
+// and what it did.
 func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, error) {
 	u := w.uw
 	out, st, derr := u.dec.DecodeCut(tb.Line(i), tb.IsCut(i))
@@ -111,7 +112,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	t := u.typeOf(&out)
 	if t == parser.TypeUnknown {
 		if !u.forward {
-			return nil, outDropped, nil
+			return out.Text, outDropped, nil
 		}
 		w.mp.Opts.AppName = ""
 		w.msg.FromLine(parser.TypeUnknown, out.Text, &w.mp.Opts)
@@ -155,8 +156,9 @@ func (c *unwrapCounts) add(m *metrics.Source) {
 // unwrapLine is encode's step for line i of a source in a container
 // format. When ok, w.msg is filled and line (the GitLab line) and perr
 // (nil when it parsed into w.rec) go on as for a plain line;
-// otherwise the line is done: a part, dropped, blank, or a wrapper that
-// did not decode, which it appended to fb raw.
+// otherwise the line is done: a part, dropped (line is then the line
+// dropped, for the first lines' sample), blank, or a wrapper that did not
+// decode, which it appended to fb raw.
 func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unwrapCounts) (line []byte, ok bool, perr error) {
 	text, out, err := w.encodeWrapped(tb, i)
 	if w.uw.cut && out != outPartial {
@@ -177,7 +179,7 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 		c.skipped++
 		c.dropped++
 		w.uw.dropped.Add(1)
-		return nil, false, nil
+		return text, false, nil
 	case outUnwrapRaw:
 		c.unwrapErrs++
 		w.pl.reportIf(tb.Name, tb.Offsets[i], err)
