@@ -2,6 +2,7 @@ package forwarder
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"syscall"
@@ -44,13 +45,22 @@ type tracker struct {
 	inflight []flight        // in stream order
 	progress time.Time       // last time the peer acknowledged something
 	wait     time.Duration   // delay before the next check
+	// young: a plain TCP connection not proven yet, whose batches are
+	// not acked though the peer's TCP acknowledged them (see prove).
+	young   bool
+	verdict time.Duration // how long prove waits after the peer's first acknowledgement
+	proveAt time.Time     // when prove may end young; zero until the peer acknowledged a byte
 }
 
 // track prepares acknowledged delivery for a new connection c: plain TCP,
 // or TLS over a countingConn; with on false, or for other transports,
-// batches are acked once written.
-func (t *tracker) track(c net.Conn, kind transport, on bool) {
+// batches are acked once written. A plain TCP connection starts young
+// (see prove), held for twice dialed (the time its connect took), at
+// least minVerdictWait and at most maxVerdictWait.
+func (t *tracker) track(c net.Conn, kind transport, on bool, dialed time.Duration) {
 	t.rc, t.cc, t.sent, t.acked, t.wait = nil, nil, 0, 0, minPoll
+	t.young, t.proveAt = false, time.Time{}
+	t.verdict = min(max(2*dialed, minVerdictWait), maxVerdictWait)
 	if !on || !ackTracking || (kind != transportTCP && kind != transportTLS) {
 		return
 	}
@@ -69,6 +79,7 @@ func (t *tracker) track(c net.Conn, kind transport, on bool) {
 	}
 	if rc, err := tcp.SyscallConn(); err == nil {
 		t.rc = rc
+		t.young = t.cc == nil
 	}
 }
 
@@ -123,6 +134,11 @@ func (w *writer) reapAcked() (int, error) {
 	if acked > t.acked {
 		t.acked, t.progress, t.wait = acked, time.Now(), minPoll
 	}
+	if t.young {
+		if err := w.prove(); err != nil || t.young {
+			return q, err
+		}
+	}
 	k := 0
 	for k < len(t.inflight) && t.inflight[k].end <= acked {
 		w.ackItem(t.inflight[k].it)
@@ -134,6 +150,49 @@ func (w *writer) reapAcked() (int, error) {
 		t.inflight = t.inflight[:n]
 	}
 	return q, nil
+}
+
+// prove ends the youth of a plain TCP connection (tracker.young) once the
+// peer's TCP acknowledged a byte of it and then verdict passed with the
+// connection still open (probe). Until then no batch written on it is
+// acked: a port that speaks TLS or RELP reads the first batch, TCP
+// acknowledges it, and the collector closes the connection, answering
+// first or not (as rsyslog's and syslog-ng's TLS and RELP inputs do);
+// acking on the TCP acknowledgement lost that batch on every connection.
+// It returns the error of a connection that failed its proof: the
+// batches held are then written again after reconnecting, and the
+// reconnects back off, as failed connects do (writer.failures is reset
+// only by a proven connection). A young connection delays the acks of
+// its first batches by about verdict plus one poll (maxPoll).
+func (w *writer) prove() error {
+	t := &w.t
+	if t.acked == 0 || w.conn == nil {
+		return nil
+	}
+	now := time.Now()
+	if t.proveAt.IsZero() {
+		t.proveAt = now.Add(t.verdict)
+	}
+	if now.Before(t.proveAt) {
+		return nil
+	}
+	if err := w.probe(); err != nil {
+		return err
+	}
+	t.young = false
+	w.failures = 0
+	w.down.connected(w.f, now)
+	return nil
+}
+
+// probe is probe on the writer's connection; the closing of a young
+// connection (tracker.young) is an ErrProtocol (youngCloseError).
+func (w *writer) probe() error {
+	err := probe(w.conn)
+	if err != nil && w.t.young && !errors.Is(err, ErrProtocol) {
+		return youngCloseError(err)
+	}
+	return err
 }
 
 // poll runs when the check timer fires while batches are in flight: it
@@ -150,7 +209,7 @@ func (w *writer) poll() error {
 		return err
 	}
 	if w.t.acked == before && len(w.t.inflight) > 0 {
-		if err := probe(w.conn); err != nil {
+		if err := w.probe(); err != nil {
 			return err
 		}
 		w.t.wait = min(2*w.t.wait, maxPoll)

@@ -1,6 +1,7 @@
 package forwarder
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -49,7 +50,9 @@ func (w *writer) connect(cause error) error {
 				}
 			}
 		}
+		dialStart := time.Now()
 		conn, err := w.dial()
+		dialed := time.Since(dialStart)
 		if err == nil && w.r.on {
 			if err = w.r.open(conn, f.cfg.DialTimeout); err != nil {
 				_ = conn.Close()
@@ -64,14 +67,15 @@ func (w *writer) connect(cause error) error {
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
 			w.n.connected.Store(true)
-			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite)
+			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite, dialed)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 			if cause != nil {
 				w.n.reconnects.Add(1)
 			}
 			// After failures, a datagram socket proves nothing yet:
-			// sendDatagrams reports it once a datagram got through.
-			if w.framing != framingDatagram || w.down.attempts == 0 {
+			// sendDatagrams reports it once a datagram got through; a
+			// young TCP connection, once proven (writer.prove).
+			if (w.framing != framingDatagram || w.down.attempts == 0) && !w.t.young {
 				w.down.connected(f, time.Now())
 			}
 			return nil
@@ -298,3 +302,49 @@ type handshakeError struct{ err error }
 func (e *handshakeError) Error() string        { return e.err.Error() }
 func (e *handshakeError) Unwrap() error        { return e.err }
 func (e *handshakeError) Is(target error) bool { return target == ErrHandshake }
+
+// ErrProtocol is matched (errors.Is) by the error of a plain tcp://
+// connection that the collector answered, or closed right after the
+// first batch it read: syslog over TCP (RFC 6587) is one-way, so such a
+// port most likely speaks TLS (RFC 5425) or RELP and threw the batch away
+// after its TCP had acknowledged it. The error's text says which scheme to
+// use where the answer tells.
+var ErrProtocol = errors.New("forwarder: the collector does not take plain syslog over TCP on this port")
+
+// protocolError is the error of a plain TCP connection that the collector
+// answered or closed young; it matches ErrProtocol and the cause.
+type protocolError struct {
+	msg string
+	err error // the cause; nil when the collector answered
+}
+
+func (e *protocolError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	return e.msg + ": " + e.err.Error()
+}
+func (e *protocolError) Unwrap() error        { return e.err }
+func (e *protocolError) Is(target error) bool { return target == ErrProtocol }
+
+// otherProtocolError returns the error of a plain TCP connection on which
+// the collector sent b (its first bytes): a TLS record (RFC 8446 5.1:
+// content type 21 alert or 22 handshake, then major version 3) says the
+// port wants TLS; digits and a space, a RELP frame (RFC-less rsyslog RELP:
+// TXNR SP COMMAND), say it wants RELP.
+func otherProtocolError(b []byte) error {
+	switch {
+	case len(b) >= 2 && (b[0] == 21 || b[0] == 22) && b[1] == 3:
+		return &protocolError{msg: "the collector answered a plain tcp:// connection with TLS: the port expects TLS (use a tls:// URL, or relp+tls:// for a RELP port, with the TLS settings)"}
+	case len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0:
+		return &protocolError{msg: "the collector answered a plain tcp:// connection with RELP: the port expects RELP (use a relp:// URL, or relp+tls:// if it wants TLS)"}
+	}
+	return &protocolError{msg: fmt.Sprintf("the collector sent data (%q) on a plain tcp:// connection, which a syslog receiver never does: the port speaks another protocol (TLS? RELP? check the collector's input on that port)", b)}
+}
+
+// youngCloseError returns the error of a plain TCP connection that the
+// collector closed or reset (cause) after reading the first batch and
+// before the connection was proven (see tracker.young).
+func youngCloseError(cause error) error {
+	return &protocolError{msg: "the collector closed the connection right after reading the first batch (does the port expect TLS, tls://, or RELP, relp://? see the collector's log)", err: cause}
+}

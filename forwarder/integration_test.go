@@ -360,6 +360,9 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			if tt.scheme == "tls" || tt.scheme == "relp+tls" {
 				checkForwarderClientCertRequired(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), certs.CAFile, out, len(ms))
 			}
+			if want, _, _ := strings.Cut(tt.scheme, "+"); want != "tcp" && want != "udp" {
+				checkPlainToSecuredPort(t, fmt.Sprintf("127.0.0.1:%d", port), want, out, len(ms))
+			}
 		})
 	}
 }
@@ -478,6 +481,53 @@ log { source(s_tcp); source(s_udp); destination(d); };
 			tc := TLSConfig{CAFile: certs.CAFile, CertFile: certs.ClientCert, KeyFile: certs.ClientKey}
 			forwardTLS(t, fmt.Sprintf("%s://127.0.0.1:%d", tt.scheme, port), ms, &Encoder{}, tc)
 			checkDaemonRecords(t, waitRecords(t, out, len(ms)), ms, false)
+			if tt.scheme == "tls" {
+				checkPlainToSecuredPort(t, fmt.Sprintf("127.0.0.1:%d", port), "tls", out, len(ms))
+			}
 		})
+	}
+}
+
+// checkPlainToSecuredPort sends over plain tcp:// to a port of the daemon
+// that speaks another protocol (TLS, RELP): the daemon reads the batch
+// (its TCP acknowledges it), fails to parse it and closes the
+// connection. No message may be acknowledged, the error must match
+// ErrProtocol and name the scheme to use (want), and out must still hold
+// n records. Before, the batch was TCP-acknowledged, counted delivered
+// and lost.
+func checkPlainToSecuredPort(t *testing.T, addr, want, out string, n int) {
+	t.Helper()
+	e := &Encoder{}
+	f, err := New(Config{URL: "tcp://" + addr, Encoder: e, MaxAttempts: 3, MinBackoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("plain to a secured port")}
+	var b Batch
+	b.Append(e, &m)
+	acked := make(chan error, 1)
+	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-acked:
+		if err == nil {
+			t.Fatal("a batch sent over plain TCP to a " + want + " port was acknowledged")
+		}
+		t.Logf("plain TCP to a %s port: %v", want, err)
+		if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want+"://") {
+			t.Errorf("error %q: want ErrProtocol naming %s://", err, want)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no verdict on the batch after 20s")
+	}
+	_ = f.Close(context.Background())
+	time.Sleep(200 * time.Millisecond)
+	data, _ := os.ReadFile(out)
+	if got := bytes.Count(data, []byte("\n")); got != n {
+		t.Errorf("%d records after plain TCP to a %s port, want %d", got, want, n)
 	}
 }

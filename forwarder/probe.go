@@ -34,7 +34,7 @@ func probe(c net.Conn) error {
 		return nil
 	}
 	var (
-		buf  [1]byte
+		buf  [8]byte
 		n    int
 		rerr error
 	)
@@ -52,7 +52,9 @@ func probe(c net.Conn) error {
 	case n == 0:
 		return errPeerClosed
 	case !isTLS:
-		return nil // unexpected data from a plain receiver; ignore it
+		// A syslog receiver over plain TCP sends nothing (RFC 6587):
+		// the port speaks another protocol.
+		return otherProtocolError(buf[:n])
 	}
 	// TLS: a record is waiting, e.g. a session ticket or a close_notify
 	// alert. Let crypto/tls consume it; a timeout means the connection is

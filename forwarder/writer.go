@@ -252,7 +252,7 @@ func (w *writer) write() error {
 	if w.r.on {
 		return w.writeRELP()
 	}
-	if err := probe(w.conn); err != nil {
+	if err := w.probe(); err != nil {
 		return err
 	}
 	_ = w.conn.SetWriteDeadline(time.Now().Add(w.f.cfg.WriteTimeout))
@@ -273,7 +273,9 @@ func (w *writer) write() error {
 		return fmt.Errorf("write: %w", err)
 	}
 	w.pending = 0
-	w.failures = 0
+	if !w.t.young {
+		w.failures = 0 // a young connection's are reset once it is proven
+	}
 	for _, it := range w.unwritten {
 		if w.t.rc == nil {
 			w.ackItem(it)

@@ -116,6 +116,14 @@ func TestReloadCollectorDownSendsOnce(t *testing.T) {
 	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: time.Second})
 	defer stop()
 	waitFor(t, "10 lines", 10*time.Second, func() bool { return r.total() == 10 })
+	// Acknowledged: a collector that closes a new plain TCP connection
+	// right after its first batch gets that batch again (see the
+	// forwarder's young connections).
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the 10 lines acknowledged", 10*time.Second, func() bool { return checkpointOffset(t, c.StateDir, path) == fi.Size() })
 
 	col.Close()
 	writeAccessLines(t, path, 10, 10)

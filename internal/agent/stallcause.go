@@ -27,7 +27,7 @@ func stallCause(last error) string {
 		msg += " (the certificate does not name the host dialed: connect by a name it has, or set forward.tls.server_name / --server-name)"
 	case errors.As(last, &dnsErr) && dnsErr.IsNotFound:
 		msg += " (is the host name right?)"
-	case errors.Is(last, forwarder.ErrRefused): // its text says what to change
+	case errors.Is(last, forwarder.ErrRefused), errors.Is(last, forwarder.ErrProtocol): // its text says what to change
 	default:
 		msg += " (is the collector running?)"
 	}

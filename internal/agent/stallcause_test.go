@@ -22,6 +22,8 @@ func TestStallCause(t *testing.T) {
 		{errors.New("connect: connection refused"), "(is the collector running?)", ""},
 		{fmt.Errorf("connect: it requires a client certificate (give forward.tls.cert_file and key_file): %w", forwarder.ErrRefused),
 			"it requires a client certificate", "is the collector running"},
+		{fmt.Errorf("giving up: the port expects TLS (use a tls:// URL): %w", forwarder.ErrProtocol),
+			"use a tls:// URL", "is the collector running"},
 	} {
 		got := stallCause(tc.last)
 		if !strings.Contains(got, tc.want) || tc.not != "" && strings.Contains(got, tc.not) {

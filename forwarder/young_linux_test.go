@@ -1,0 +1,154 @@
+//go:build linux
+
+package forwarder
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// wrongPortPeer accepts TCP connections and, on each, reads what arrives
+// for a moment, writes answer (a protocol's first bytes; none for nil) and
+// closes with an RST, as a TLS or RELP input does when a plain syslog
+// batch reaches it. It counts the connections.
+func wrongPortPeer(t *testing.T, answer []byte) (addr string, conns *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns = new(atomic.Int32)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			_ = c.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
+			_, _ = io.Copy(io.Discard, c)
+			if answer != nil {
+				_, _ = c.Write(answer)
+			}
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}
+	}()
+	return ln.Addr().String(), conns
+}
+
+// TestYoungConnectionHeld: a plain tcp:// batch that a port of another
+// protocol read (its TCP acknowledged it) and threw away is never acked:
+// each connection is a failed attempt, the batch is written again on the
+// next, and the error says which scheme the port wants. Before, the batch
+// was acked on its TCP acknowledgement and lost.
+func TestYoungConnectionHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer []byte
+		want   string
+	}{
+		{"tls alert", []byte{21, 3, 3, 0, 2, 2, 10}, "use a tls:// URL"},
+		{"relp serverclose", []byte("0 serverclose 0\n"), "use a relp:// URL"},
+		{"silent reset", nil, "right after reading the first batch"},
+		{"other data", []byte("HTTP/1.1 400 Bad Request\r\n"), `sent data ("HTTP/1.`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, conns := wrongPortPeer(t, tc.answer)
+			e := &Encoder{}
+			f, err := New(Config{URL: "tcp://" + addr, Encoder: e, MaxAttempts: 3, MinBackoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Connect(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("to the wrong port")}
+			var b Batch
+			b.Append(e, &m)
+			acked := make(chan error, 1)
+			if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-acked:
+				if err == nil {
+					t.Fatal("the batch was acked")
+				}
+				if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("error %q: want ErrProtocol and %q", err, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no verdict after 10s")
+			}
+			_ = f.Close(context.Background())
+			if n := conns.Load(); n != 3 {
+				t.Errorf("%d connections, want 3 (MaxAttempts): each was a failed attempt", n)
+			}
+			if st := f.Stats(); st.Messages != 0 || st.Dropped != 1 {
+				t.Errorf("stats %+v: want 0 delivered, 1 dropped", st)
+			}
+		})
+	}
+}
+
+// TestYoungConnectionProven: on a receiver that reads and keeps the
+// connection open, the first batch is acked once the connection is
+// proven, and a later one as soon as its TCP acknowledgement is read.
+func TestYoungConnectionProven(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_, _ = io.Copy(io.Discard, c)
+	}()
+	e := &Encoder{}
+	f, err := New(Config{URL: "tcp://" + ln.Addr().String(), Encoder: e, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("kept")}
+		var b Batch
+		b.Append(e, &m)
+		acked := make(chan error, 1)
+		if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-acked:
+			if err != nil {
+				t.Fatalf("batch %d: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("batch %d not acked after 10s", i)
+		}
+	}
+	if err := f.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.Stats(); st.Messages != 2 || st.Reconnects != 0 {
+		t.Errorf("stats %+v: want 2 delivered, no reconnect", st)
+	}
+}
