@@ -7,7 +7,9 @@
 //   - tcp://host:port and tls://host:port: RFC 6587 framing, detected per
 //     frame as rsyslog's imtcp does: a frame starting with a digit is octet
 //     counted (MSG-LEN SP SYSLOG-MSG, RFC 6587 §3.4.1, RFC 5425), any other
-//     frame runs to the next LF (§3.4.2);
+//     frame runs to the next LF (§3.4.2), a CR just before that LF being
+//     removed with it (CRLF line ends, as the file tailer removes it),
+//     while an octet-counted frame is kept byte for byte;
 //   - relp://host:port and relp+tls://host:port: RELP, the Reliable Event
 //     Logging Protocol of rsyslog's imrelp (the server side of the
 //     forwarder's relp:// destination): open and close handshake, and a

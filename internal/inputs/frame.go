@@ -25,8 +25,12 @@ const maxFrameLen = 256 << 20
 // framing detected per frame as rsyslog's imtcp does: a frame starting
 // with a digit is octet counted (MSG-LEN SP SYSLOG-MSG, §3.4.1 and RFC
 // 5425), any other frame runs to the next LF (§3.4.2, non-transparent
-// framing; a CR before the LF is kept). CR, LF, NUL and SP between frames
-// are skipped. It holds at most Max bytes of a frame: the rest of a longer
+// framing; a CR immediately before that LF is removed with it, as the
+// file tailer removes the CR of a CRLF line end, so a sender writing CRLF
+// line ends sends no trailing CR in MSG; a last frame ended by the end of
+// the stream, without LF, keeps a trailing CR). An octet-counted frame is
+// kept byte for byte, CR and LF included. CR, LF, NUL and SP between
+// frames are skipped. It holds at most Max bytes of a frame: the rest of a longer
 // one is read and discarded, unless its MSG-LEN is over 256 MiB, which is
 // malformed.
 type FrameReader struct {
@@ -106,10 +110,12 @@ func (f *FrameReader) counted(n int) ([]byte, int, error) {
 	return f.buf, cut, nil
 }
 
-// line reads the rest of an LF-framed frame starting with c.
+// line reads the rest of an LF-framed frame starting with c. A CR just
+// before the LF that ends the frame is not part of it (CRLF line ends).
 func (f *FrameReader) line(c byte) ([]byte, int, error) {
 	f.buf = append(f.buf[:0], c)
 	total := 1
+	last := c // the frame's last octet read so far
 	for {
 		part, err := f.R.ReadSlice('\n')
 		n := len(part)
@@ -120,8 +126,19 @@ func (f *FrameReader) line(c byte) ([]byte, int, error) {
 		if room := f.Max - len(f.buf); room > 0 {
 			f.buf = append(f.buf, part[:min(n, room)]...)
 		}
+		if n > 0 {
+			last = part[n-1]
+		}
 		switch {
 		case err == nil:
+			if last == '\r' {
+				// The CR of CRLF: one octet less, in the frame if it was
+				// kept (a CR past Max was not), and in its length.
+				if total <= f.Max {
+					f.buf = f.buf[:len(f.buf)-1]
+				}
+				total--
+			}
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case errors.Is(err, io.EOF): // the last frame may lack its LF

@@ -45,7 +45,14 @@ func TestFrameReader(t *testing.T) {
 		{"LF framing", "<1>a\n<2>b\n", 64, []frameResult{{"<1>a", 0}, {"<2>b", 0}}, nil},
 		{"mixed per frame", "3 <1><2>b\n4 <3>c", 64, []frameResult{{"<1>", 0}, {"<2>b", 0}, {"<3>c", 0}}, nil},
 		{"octet frame holds LF", "7 <1>a\nb\n", 64, []frameResult{{"<1>a\nb\n", 0}}, nil},
-		{"separators skipped", "\r\n \x003 <1>\n\n<2>\r\n", 64, []frameResult{{"<1>", 0}, {"<2>\r", 0}}, nil},
+		{"separators skipped", "\r\n \x003 <1>\n\n<2>\r\n", 64, []frameResult{{"<1>", 0}, {"<2>", 0}}, nil},
+		{"CRLF line ends", "<1>a\r\n<2>b\r\n", 64, []frameResult{{"<1>a", 0}, {"<2>b", 0}}, nil},
+		{"only the CR before LF", "<1>a\rb\r\r\n", 64, []frameResult{{"<1>a\rb\r", 0}}, nil},
+		{"CRLF split over reads", "<1>" + long + "\r\n<2>\r\n", 64, []frameResult{{"<1>" + long, 0}, {"<2>", 0}}, nil},
+		{"CRLF frame of Max octets not cut", "<1>45678\r\n<2>\r\n", 8, []frameResult{{"<1>45678", 0}, {"<2>", 0}}, nil},
+		{"CRLF frame cut", "<1>456789\r\n", 8, []frameResult{{"<1>45678", 9}}, nil},
+		{"last frame without LF keeps CR", "<1>end\r", 64, []frameResult{{"<1>end\r", 0}}, nil},
+		{"octet frame keeps CR", "6 <1>a\r\n<2>\r\n", 64, []frameResult{{"<1>a\r\n", 0}, {"<2>", 0}}, nil},
 		{"last LF frame without LF", "<1>end", 64, []frameResult{{"<1>end", 0}}, nil},
 		{"long LF frame over the buffer", "<1>" + long + "\n<2>\n", 64, []frameResult{{"<1>" + long, 0}, {"<2>", 0}}, nil},
 		{"octet frame cut", "10 <1>4567890<2>ok\n", 4, []frameResult{{"<1>4", 10}, {"<2>o", 5}}, nil},
@@ -57,6 +64,18 @@ func TestFrameReader(t *testing.T) {
 		{"octet frame cut short", "9 <1>a", 64, nil, io.ErrUnexpectedEOF},
 		{"stream ends in MSG-LEN", "<1>a\n12", 64, []frameResult{{"<1>a", 0}}, io.ErrUnexpectedEOF},
 		{"empty", "", 64, nil, nil},
+	}
+	// CRLF at every offset of the 16-byte reader buffer: the CR at the end
+	// of one read and the LF alone in the next too.
+	for n := range 20 {
+		x := long[:n]
+		tests = append(tests, struct {
+			name string
+			in   string
+			max  int
+			want []frameResult
+			err  error
+		}{"CRLF after " + strconv.Itoa(n) + " x", "<1>" + x + "\r\n<2>\r\n", 64, []frameResult{{"<1>" + x, 0}, {"<2>", 0}}, nil})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -233,6 +233,24 @@ func TestTCPInput(t *testing.T) {
 	waitFor(t, "the malformed frame counted", func() bool { return s.Stats().Malformed == 1 })
 }
 
+// TestTCPInputCRLF: a sender writing CRLF line ends (LF framing) has no
+// CR spooled at the end of its messages; an octet-counted message ending
+// in CR keeps it.
+func TestTCPInputCRLF(t *testing.T) {
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0"})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "<13>1 - h a - - - one\r\n<13>1 - h a - - - two\r\n20 <13>1 - h a - - - 3\r")
+	want := []string{"<13>1 - h a - - - one", "<13>1 - h a - - - two", "<13>1 - h a - - - 3\r"}
+	waitFor(t, "3 messages spooled", func() bool { return s.Stats().Messages == 3 })
+	if got := spooled(t, s); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("spooled %q, want %q", got, want)
+	}
+}
+
 // TestMaxConnections: connections beyond max_connections are closed at
 // accept and counted.
 func TestMaxConnections(t *testing.T) {
