@@ -14,7 +14,12 @@
 //   - 404 for any path other than Config.Path, 405 (Allow: POST) for any
 //     other method.
 //   - 401 when the token header is missing or matches none of the configured
-//     tokens. Tokens are compared in constant time, and never logged.
+//     tokens. Tokens are compared in constant time, and never logged. The
+//     refusal is logged with what to do (for a wrong token, the token
+//     settings to compare with GitLab's): the first of each cause (wrong
+//     token, no header, several headers), the first after a quiet interval
+//     of 10 s and the first after Reload always, others of the same cause
+//     at most once per 10 s with the count of those not logged.
 //   - 413 when the body exceeds Config.MaxBody.
 //   - 400 when the body is not exactly one JSON object, with the reason in
 //     plain words ("the body is a JSON array, not an event object; GitLab

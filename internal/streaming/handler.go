@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,7 +61,9 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 
 // authorized reports whether req is a POST to the receiver's path with
 // exactly one matching token header; otherwise it has answered 404, 405
-// or 401 (counted, and logged at a limited rate).
+// or 401 (counted, and logged with what to do: the first 401 of each
+// cause, then at most one per refusalLogInterval with the count of those
+// not logged).
 func (r *Receiver) authorized(w http.ResponseWriter, req *http.Request) bool {
 	if req.URL.Path != r.path {
 		http.NotFound(w, req)
@@ -76,15 +79,15 @@ func (r *Receiver) authorized(w http.ResponseWriter, req *http.Request) bool {
 		return true
 	}
 	r.stats.unauthorized.Add(1)
-	reason := "wrong token"
+	cause := refusedWrongToken
 	if len(vals) == 0 {
-		reason = "no " + TokenHeader + " header"
+		cause = refusedNoHeader
 	} else if len(vals) > 1 {
-		reason = "several " + TokenHeader + " headers"
+		cause = refusedSeveralHeaders
 	}
-	if n, ok := r.refusals.allow(r.now()); ok {
-		r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", reason,
-			"remote", req.RemoteAddr, "not_logged_since_last", n)
+	if n, ok := r.refusals[cause].allow(r.now()); ok {
+		r.log.Warn("streaming: request refused", "status", http.StatusUnauthorized, "reason", refusalReasons[cause],
+			"remote", req.RemoteAddr, "todo", r.refusalTodo(cause), "not_logged_since_last", n)
 	}
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 	return false
@@ -190,6 +193,69 @@ func normalize(body []byte) (line []byte, ev eventIdentity, err error) {
 	return out.Bytes(), ev, nil
 }
 
+// The causes of a 401, each with its own log limiter.
+const (
+	refusedWrongToken = iota
+	refusedNoHeader
+	refusedSeveralHeaders
+	numRefusals
+)
+
+// refusalLogInterval is the least time between two 401 log lines of one
+// cause; the first 401 of a cause, and the first after a quiet interval,
+// are always logged.
+const refusalLogInterval = 10 * time.Second
+
+// refusalReasons are the log's reason for each cause of a 401.
+var refusalReasons = [numRefusals]string{
+	refusedWrongToken:     "wrong token",
+	refusedNoHeader:       "no " + TokenHeader + " header",
+	refusedSeveralHeaders: "several " + TokenHeader + " headers",
+}
+
+// refusalTodo says what to do about a 401 of cause, naming the configured
+// token settings to compare with GitLab's.
+func (r *Receiver) refusalTodo(cause int) string {
+	keys := "streaming.tokens, token_file or token_env"
+	if k := r.tokenKeys.Load(); k != nil {
+		keys = *k
+	}
+	const lost = "; GitLab does not retry, so each event refused is lost"
+	switch cause {
+	case refusedNoHeader:
+		return "GitLab always sends the " + TokenHeader + " header: if this is GitLab, a proxy in front of the receiver drops it (let it pass); a client that is not GitLab (a scan, a health check) can be ignored" + lost
+	case refusedSeveralHeaders:
+		return "send one " + TokenHeader + " header: a proxy in front of the receiver may add a second one" + lost
+	}
+	return "compare the verification token of the streaming destination in GitLab (Secure > Audit events > Streams, or Admin area > Monitoring > Audit events > Streams) with " +
+		keys + ", then reload (SIGHUP)" + lost
+}
+
+// setTokenKeys records cfg's token sources as refusalTodo names them:
+// each configured one of streaming.tokens (with its count), token_file
+// (with its path) and token_env (with the variable), and, with
+// cfg.Where, where it was set.
+func (r *Receiver) setTokenKeys(cfg *Config) {
+	var keys []string
+	add := func(key, what string) {
+		if cfg.Where != nil {
+			what += " (" + cfg.Where(key) + ")"
+		}
+		keys = append(keys, what)
+	}
+	if n := len(cfg.Tokens); n > 0 {
+		add("tokens", "streaming.tokens ("+strconv.Itoa(n)+")")
+	}
+	if cfg.TokenFile != "" {
+		add("token_file", "streaming.token_file "+cfg.TokenFile)
+	}
+	if cfg.TokenEnv != "" {
+		add("token_env", "streaming.token_env $"+cfg.TokenEnv)
+	}
+	s := strings.Join(keys, ", ")
+	r.tokenKeys.Store(&s)
+}
+
 // logLimiter lets one log line through per interval and counts the rest, so
 // that a flood of unauthenticated requests cannot flood the log.
 type logLimiter struct {
@@ -208,3 +274,6 @@ func (l *logLimiter) allow(now time.Time) (suppressed uint64, ok bool) {
 	}
 	return l.suppressed.Swap(0), true
 }
+
+// reset makes the next allow log, keeping the count of lines suppressed.
+func (l *logLimiter) reset() { l.last.Store(0) }

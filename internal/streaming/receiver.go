@@ -31,10 +31,14 @@ type Receiver struct {
 	reqs     chan *commitReq
 	quit     chan struct{} // closed when the commit loop must stop
 	now      func() time.Time
-	refusals logLimiter // for 401 log lines
+	refusals [numRefusals]logLimiter // for 401 log lines, one per cause (refusalTodo)
 	ran      atomic.Bool
 	closeErr error
 	closed   sync.Once
+
+	// tokenKeys names the configured token sources for the 401 log line
+	// (setTokenKeys).
+	tokenKeys atomic.Pointer[string]
 
 	stats counters
 }
@@ -141,7 +145,10 @@ func open(cfg Config) (*Receiver, Config, error) {
 		now:     time.Now,
 	}
 	r.tokens.Store(&tokens)
-	r.refusals.interval = 10 * time.Second
+	r.setTokenKeys(&cfg)
+	for i := range r.refusals {
+		r.refusals[i].interval = refusalLogInterval
+	}
 	cert, err := loadCert(&cfg)
 	if err != nil {
 		return nil, cfg, err
@@ -191,6 +198,10 @@ func (r *Receiver) Reload(cfg Config) error {
 		return errors.New("streaming: turning TLS on or off needs a restart")
 	}
 	r.tokens.Store(&tokens)
+	r.setTokenKeys(&cfg)
+	for i := range r.refusals { // new tokens: the next 401 of each cause is logged
+		r.refusals[i].reset()
+	}
 	if cert != nil {
 		r.cert.Store(cert)
 	}

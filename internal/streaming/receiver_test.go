@@ -1,7 +1,9 @@
 package streaming
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -598,5 +600,106 @@ func TestRefusalLogLimited(t *testing.T) {
 	}
 	if s := tr.Stats(); s.Unauthorized != 5 {
 		t.Errorf("Unauthorized = %d, want 5", s.Unauthorized)
+	}
+}
+
+// TestRefusalLogPerCause: the first 401 of each cause is logged with what
+// to do, whatever came before it (a flood of another cause), and again
+// after a quiet interval or a reload of the tokens, with the count of
+// those not logged; 401s of one cause within the interval are not.
+func TestRefusalLogPerCause(t *testing.T) {
+	const (
+		wrong   = "wrong"   // a token that matches none
+		none    = "none"    // no token header
+		several = "several" // two token headers
+		quiet   = "quiet"   // the clock moves past the interval
+		reload  = "reload"  // the tokens are reloaded
+	)
+	type line struct{ reason, todo, notLogged string }
+	wrongLine := func(n string) line {
+		return line{"wrong token", "with streaming.tokens (1) (agent.yaml:3: streaming.tokens), then reload", n}
+	}
+	noneLine := line{"no " + TokenHeader + " header", "a proxy in front of the receiver drops it", "0"}
+	tests := []struct {
+		name  string
+		steps []string
+		want  []line
+	}{
+		{"wrong token after a flood without the header",
+			[]string{none, none, none, none, none, wrong},
+			[]line{noneLine, wrongLine("0")}},
+		{"wrong token after a flood of wrong tokens and a quiet interval",
+			[]string{wrong, wrong, wrong, quiet, wrong, wrong},
+			[]line{wrongLine("0"), wrongLine("2")}},
+		{"several headers",
+			[]string{wrong, several, several},
+			[]line{wrongLine("0"), {"several " + TokenHeader + " headers", "a proxy in front of the receiver may add a second one", "0"}}},
+		{"after a reload",
+			[]string{wrong, wrong, reload, wrong},
+			[]line{wrongLine("0"), wrongLine("1")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf syslogtest.Buffer
+			clock := time.Now()
+			var mu sync.Mutex // guards clock: the server goroutines read it
+			where := func(key string) string { return "agent.yaml:3: streaming." + key }
+			cfg := Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil)), Tokens: []string{tokenA}, Where: where}
+			tr := start(t, cfg, func(r *Receiver) {
+				r.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+			})
+			for _, step := range tt.steps {
+				req, err := http.NewRequest(http.MethodPost, tr.url, strings.NewReader(`{"id":1}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch step {
+				case quiet:
+					mu.Lock()
+					clock = clock.Add(refusalLogInterval)
+					mu.Unlock()
+					continue
+				case reload:
+					if err := tr.Reload(Config{Tokens: []string{tokenA}, Where: where}); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				case wrong:
+					req.Header.Set(TokenHeader, "a-wrong-token-1234567890")
+				case several:
+					req.Header.Add(TokenHeader, tokenA)
+					req.Header.Add(TokenHeader, tokenA)
+				}
+				resp, err := tr.client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("%s: status %d, want 401", step, resp.StatusCode)
+				}
+			}
+			var got []line
+			for _, l := range strings.Split(buf.String(), "\n") {
+				var rec struct {
+					Msg, Reason, Todo string
+					NotLogged         json.Number `json:"not_logged_since_last"`
+				}
+				if l == "" || json.Unmarshal([]byte(l), &rec) != nil || rec.Msg != "streaming: request refused" {
+					continue
+				}
+				got = append(got, line{rec.Reason, rec.Todo, rec.NotLogged.String()})
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("logged %d refusals, want %d:\n%s", len(got), len(tt.want), buf.String())
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if g.reason != w.reason || !strings.Contains(g.todo, w.todo) || g.notLogged != w.notLogged {
+					t.Errorf("refusal %d: reason %q, todo %q, not_logged_since_last %s; want reason %q, todo containing %q, %s",
+						i, g.reason, g.todo, g.notLogged, w.reason, w.todo, w.notLogged)
+				}
+			}
+		})
 	}
 }
