@@ -36,7 +36,11 @@ that did not parse.
 TCP and TLS connections may use octet counting or newline framing, detected
 per frame; frames of any size up to 64 MiB are accepted. Messages are parsed
 as RFC 5424, else as RFC 3164; a message that is neither is printed with
-"error" set and the raw text as "message". Every byte of a message is
+"error" set and the raw text as "message". An RFC 5424 MSG may be any
+octets (MSG-ANY, RFC 5424 section 6.4) unless it starts with a byte
+order mark: then it must be UTF-8 (MSG-UTF8), and "error" says when it
+is not, as it does for a STRUCTURED-DATA value that is not UTF-8
+(section 6.3.3). Every byte of a message is
 kept, NUL included (\u0000 in JSON), but for bytes that are not UTF-8,
 which JSON strings cannot hold: each is printed as U+FFFD (\ufffd);
 --format raw prints every byte as received. NULs between frames (a

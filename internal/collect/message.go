@@ -2,7 +2,9 @@ package collect
 
 import (
 	"bytes"
+	"errors"
 	"time"
+	"unicode/utf8"
 
 	header "github.com/gitlab-syslog/gitlab-syslog/internal/rfc5424"
 
@@ -24,9 +26,11 @@ type Message struct {
 	Hostname, AppName, ProcID, MsgID string
 	// StructuredData maps SD-ID to PARAM-NAME to the unescaped PARAM-VALUE.
 	StructuredData map[string]map[string]string
-	// Message is MSG. For an RFC 5424 message whose MSG is not valid UTF-8
-	// (which the go-syslog v3 parser rejects), it is the raw MSG octets and
-	// Err is set.
+	// Message is MSG, as the go-syslog v3 parser gives it (a leading byte
+	// order mark included). An RFC 5424 MSG that is not valid UTF-8, which
+	// that parser rejects, is its raw octets after any BOM: without a BOM
+	// any octets are allowed (MSG-ANY, RFC 5424 §6.4) and Err is nil;
+	// after a BOM MSG must be UTF-8 (MSG-UTF8), and Err says it is not.
 	Message string
 	// Raw is the frame: the message as received, without framing.
 	Raw []byte
@@ -59,8 +63,9 @@ func (ps *parsers) parse(raw []byte) *Message {
 		}
 		if err != nil {
 			m.Err = err
-			if body, ok := msgOf(m.Raw); ok {
+			if body, at, bom, ok := msgOf(m.Raw); ok {
 				m.Message = string(body)
+				m.Err = ps.msgErr(m.Raw[:at-1], body, bom, err)
 			}
 		}
 		return m
@@ -103,27 +108,49 @@ func fillBase(m *Message, b *syslog.Base) {
 	m.Message = str(b.Message)
 }
 
+// msgErr returns the error of an RFC 5424 message that go-syslog refused
+// with err, given its part before the SP that precedes MSG (head), its
+// MSG without BOM (body), and whether MSG starts with a BOM. When head
+// alone parses and body is not valid UTF-8, err was about MSG's octets:
+// allowed without a BOM (MSG-ANY, RFC 5424 §6.4), so nil; an error after
+// a BOM (MSG-UTF8 must be UTF-8). Any other error is err.
+func (ps *parsers) msgErr(head, body []byte, bom bool, err error) error {
+	if utf8.Valid(body) {
+		return err
+	}
+	if _, herr := ps.p5424.Parse(head); herr != nil {
+		return err // the header or STRUCTURED-DATA is wrong too
+	}
+	if bom {
+		return errors.New("MSG starts with a byte order mark (MSG-UTF8) but is not valid UTF-8 (RFC 5424 §6.4: after a BOM, MSG must be UTF-8)")
+	}
+	return nil
+}
+
 // msgOf finds MSG in an RFC 5424 message by skipping the seven header
-// fields and STRUCTURED-DATA. It reports false when there is no MSG.
-func msgOf(raw []byte) ([]byte, bool) {
+// fields and STRUCTURED-DATA: it returns MSG without a leading byte order
+// mark, at, the offset in raw where MSG (its BOM if any) starts, and bom,
+// whether it starts with one. It reports false when there is no MSG.
+func msgOf(raw []byte) (body []byte, at int, bom bool, ok bool) {
 	p := raw
 	for range 6 { // PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME, PROCID, MSGID
 		i := bytes.IndexByte(p, ' ')
 		if i < 0 {
-			return nil, false
+			return nil, 0, false, false
 		}
 		p = p[i+1:]
 	}
-	p, ok := header.SkipSD(p)
+	p, ok = header.SkipSD(p)
 	if !ok {
-		return nil, false
+		return nil, 0, false, false
 	}
 	if len(p) == 0 || p[0] != ' ' {
-		return nil, false
+		return nil, 0, false, false
 	}
 	p = p[1:]
+	at = len(raw) - len(p)
 	if bytes.HasPrefix(p, []byte("\xEF\xBB\xBF")) {
-		p = p[3:]
+		p, bom = p[3:], true
 	}
-	return p, true
+	return p, at, bom, true
 }
