@@ -25,6 +25,8 @@ func TestFlagErrors(t *testing.T) {
 		{"parse type typo", "", []string{"parse", "--type", "applicaton"}, `parse: --type "applicaton": want audit, application, access, auth or auto (did you mean "application"?)`},
 		{"send batch 0", "", []string{"send", "--to", "stdout", "--batch", "0"}, "--batch 0: want a number of lines of 1 or more"},
 		{"send batch negative", "", []string{"send", "--to", "stdout", "--batch", "-5"}, "--batch -5: want"},
+		{"send timeout 0", "x\n", []string{"send", "--to", "stdout", "--timeout", "0s"}, "send: --timeout 0s: want a positive duration, e.g. 5s"},
+		{"send timeout negative", "x\n", []string{"send", "--to", "stdout", "--timeout", "-5s"}, "send: --timeout -5s: want a positive duration, e.g. 5s"},
 		{"run shutdown-timeout negative", "", []string{"run", "--to", "stdout", "--shutdown-timeout", "-1s"}, "--shutdown-timeout -1s: want a positive duration"},
 		{"completion unknown shell", "", []string{"completion", "bogus"}, `unknown command "bogus"`},
 		{"parse nothing parsed", "garbage\nmore garbage\n", []string{"parse"}, "no line parsed: all 2 read failed"},

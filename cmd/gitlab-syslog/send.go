@@ -139,6 +139,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if o.batch <= 0 {
 		return fmt.Errorf("send: --batch %d: want a number of lines of 1 or more", o.batch)
 	}
+	if o.timeout <= 0 { // 0 would dial without a limit, a negative one fail at once
+		return fmt.Errorf("send: --timeout %s: want a positive duration, e.g. 5s", o.timeout)
+	}
 	if o.appName != "" {
 		if err := config.CheckAppName(o.appName); err != nil {
 			return fmt.Errorf("send: --app-name: %w", err)
