@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"reflect"
 	"strings"
@@ -235,10 +236,26 @@ func (a *Agent) openOutputs(cfg *config.Config) (*metrics.Server, error) {
 	srv, err := metrics.Listen(cfg.Metrics.Listen, a.m.Handler(a.Health), a.log)
 	if err != nil {
 		a.closeSink(context.Background(), false)
-		return nil, err
+		return nil, listenError(cfg, "metrics.listen", err)
 	}
 	a.log.Info("metrics endpoint listening", "addr", srv.Addr().String())
 	return srv, nil
+}
+
+// listenError returns err as it is, unless it is the failure to listen on
+// the address of the key at path of cfg (metrics.listen,
+// streaming.listen): then it is located as check locates its problems
+// (config.Config.KeyError: FILE:LINE: KEY, or the flag that gave the
+// address), and an address in use says what to do.
+func listenError(cfg *config.Config, path string, err error) error {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "listen" {
+		return err
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		err = fmt.Errorf("%w: another process listens there (another agent?): stop it, or give another port", err)
+	}
+	return cfg.KeyError(path, err)
 }
 
 // closeOutputs detaches the forwarder's and the detection engine's
@@ -895,7 +912,7 @@ func (a *Agent) startStreaming(ctx context.Context, cfg *config.Config) error {
 	}
 	r, err := open(a.streamingConfig(cfg))
 	if err != nil {
-		return fmt.Errorf("agent: %w", err)
+		return fmt.Errorf("agent: %w", listenError(cfg, "streaming.listen", err))
 	}
 	if a.opts.ExitAtEOF {
 		a.log.Info("--once: the streaming receiver does not listen; what its spool holds (received by an earlier run, not yet forwarded) is forwarded, then the run ends",
