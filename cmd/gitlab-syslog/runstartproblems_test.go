@@ -58,6 +58,9 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 			":8: sources[1].path: source " + gz + " holds gzip-compressed data",
 			":10: geoip.city_db: open city_db " + noDB,
 		}},
+		{"an empty item in sources (fresh-user trial: left out silently)", "log_dir: " + logDir + "\nsources:\n  - {type: audit, path: " + filepath.Join(logDir, "audit_json.log") + "}\n  -\n", []string{
+			":4: sources[1]: is an empty item (a - with nothing after it): give the source's keys after the -"},
+		},
 		{"streaming token_file a directory", "log_dir: " + logDir + "\nstreaming:\n  listen: 127.0.0.1:0\n  token_file: " + srcDir + "\n", []string{
 			":4: streaming.token_file: " + srcDir + " is a directory; give the file"},
 		},

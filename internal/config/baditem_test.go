@@ -18,6 +18,13 @@ func TestBadListItemKeepsIndexes(t *testing.T) {
 		{"sources", "sources:\n  - {type: audit, path: /a.log}\n  - /b.log\n  - {type: audti, path: /c.log}\n", []string{
 			`config.yaml:3: sources[1]: a source is a mapping of keys, not a bare path "/b.log"`,
 			`config.yaml:4: sources[2].type: "audti" is not one of audit, application, access, auth`}},
+		{"sources: an empty item (fresh-user trial: left out silently, renumbering the items after it)", "sources:\n  - {type: audit, path: /a.log}\n  -\n  - {type: audti, path: /c.log}\n  - null\n", []string{
+			`config.yaml:3: sources[1]: is an empty item (a - with nothing after it): give the source's keys after the -, e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line`,
+			`config.yaml:4: sources[2].type: "audti" is not one of audit, application, access, auth`,
+			`config.yaml:5: sources[3]: is an empty item`}},
+		{"inputs: an empty item", "inputs:\n  -\n  - {listen: \"tcp://127.0.0.1:5515\", other: bogus}\n", []string{
+			`config.yaml:2: inputs[0]: is an empty item (a - with nothing after it): give the input's keys after the -, e.g. - {listen: relp://0.0.0.0:2514}, or delete the line`,
+			`config.yaml:3: inputs[1].other: tcp://127.0.0.1:5515: other is "bogus"`}},
 		{"inputs", "inputs:\n  - 127.0.0.1:5514\n  - {listen: \"tcp://127.0.0.1:5515\", other: bogus}\n", []string{
 			`config.yaml:2: inputs[0]: want a mapping of keys`,
 			`config.yaml:3: inputs[1].other: tcp://127.0.0.1:5515: other is "bogus"`}},

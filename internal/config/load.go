@@ -224,7 +224,13 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 		for i, e := range n.Content {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			lines[p] = e.Line
-			if msg := checkValue(e, t.Elem(), false, p); msg != "" {
+			msg := checkValue(e, t.Elem(), false, p)
+			if msg == "" && emptyMappingItem(e, t.Elem()) {
+				// The decoder would leave it out, renumbering the
+				// items after it.
+				msg = emptyItemHint(path)
+			}
+			if msg != "" {
 				*errs = append(*errs, lineErrorf(file, e.Line, p, "%s", msg))
 				// Taken out, it would renumber the items after it,
 				// whose errors name them by index.

@@ -220,6 +220,35 @@ func yaml11Bool(s string) bool {
 	return false
 }
 
+// emptyMappingItem reports whether the list item n, of a list of
+// mappings of type t (sources, inputs), is empty: a - with nothing after
+// it, or null. The YAML decoder leaves such an item out silently.
+func emptyMappingItem(n *yaml.Node, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// emptyItemHint returns the error for an empty item of the list at path
+// (emptyMappingItem): what to write instead.
+func emptyItemHint(path string) string {
+	const msg = "is an empty item (a - with nothing after it): "
+	switch path {
+	case "sources":
+		return msg + "give the source's keys after the -, e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line"
+	case "inputs":
+		return msg + "give the input's keys after the -, e.g. - {listen: relp://0.0.0.0:2514}, or delete the line"
+	}
+	return msg + "give its keys after the -, or delete the line"
+}
+
 // bareSourceHint returns the error for a source written as a bare path:
 // the whole item to write instead, with the type TypeByName infers from
 // the file name, or the types to pick from when the name tells nothing.
