@@ -222,7 +222,7 @@ func (e *dataError) Error() string {
 	}
 	read := "the lines before were read"
 	if e.lines >= 0 {
-		read = fmt.Sprintf("the %d complete %s before were read", e.lines, plural(e.lines, "line", "lines"))
+		read = fmt.Sprintf("the %d complete %s before %s read", e.lines, plural(e.lines, "line", "lines"), plural(e.lines, "was", "were"))
 	}
 	if e.partial > 0 && e.line > 0 {
 		read += fmt.Sprintf(", and line %d, cut off after %d bytes, was not", e.line, e.partial)

@@ -104,7 +104,7 @@ func TestCompressedCutRecovers(t *testing.T) {
 					t.Fatalf("error = %v, want one containing %q", err, at)
 				}
 				complete := len(got)
-				if want := fmt.Sprintf("; the %d complete %s before were read", complete, plural(complete, "line", "lines")); !strings.Contains(err.Error(), want) {
+				if want := fmt.Sprintf("; the %d complete %s before %s read", complete, plural(complete, "line", "lines"), plural(complete, "was", "were")); !strings.Contains(err.Error(), want) {
 					t.Errorf("error = %v, want one containing %q", err, want)
 				}
 			})

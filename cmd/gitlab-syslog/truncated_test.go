@@ -48,6 +48,10 @@ func TestTruncatedGzipCounts(t *testing.T) {
 	zw := gzip.NewWriter(&flushed)
 	zw.Write([]byte(strings.Join(audit[:5], "\n") + "\n"))
 	zw.Flush()
+	var one bytes.Buffer // the first line alone: "the 1 complete line before was read"
+	zw = gzip.NewWriter(&one)
+	zw.Write([]byte(audit[0] + "\n"))
+	zw.Flush()
 	midLine := func() []byte { // the longest cut of whole that ends inside a line
 		for cut := len(whole) - 9; cut > 20; cut-- {
 			if _, p := recovered(t, whole[:cut]); p > 0 {
@@ -63,6 +67,7 @@ func TestTruncatedGzipCounts(t *testing.T) {
 	}{
 		{"cut inside a line", midLine},
 		{"cut at a line's end", flushed.Bytes()},
+		{"one line, cut at its end", one.Bytes()}, // fresh-user trial: "the 1 complete line before were read"
 		{"trailer missing", whole[:len(whole)-8]},
 	} {
 		lines, partial := recovered(t, tc.gz)
@@ -79,7 +84,7 @@ func TestTruncatedGzipCounts(t *testing.T) {
 			at + "gzip data ends early after ",
 			" decompressed bytes (unexpected EOF)",
 			fmt.Sprintf(": the file is truncated at byte %d (", len(tc.gz)),
-			fmt.Sprintf("; the %d complete %s before were read", n, plural(n, "line", "lines")),
+			fmt.Sprintf("; the %d complete %s before %s read", n, plural(n, "line", "lines"), plural(n, "was", "were")),
 			"copy the file again from its source (gzip -t " + file + " says whether a copy is whole)",
 		}
 		cutOff := fmt.Sprintf(", and line %d, cut off after %d bytes, was not", n+1, partial)
