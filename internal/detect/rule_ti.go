@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -354,7 +355,7 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 			}
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-unmapBits(p.Addr())).Masked()
 			if !p.IsValid() {
-				skip(n, fmt.Sprintf("%q: an IPv4-mapped prefix needs at least 96 bits", s))
+				skip(n, fmt.Sprintf("%s: an IPv4-mapped prefix needs at least 96 bits", quoteLine(s)))
 				continue
 			}
 			set.prefixes[p] = s
@@ -380,13 +381,36 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 	return set, bad, nbad
 }
 
+// tiQuoteMax is how many bytes of a skipped line of the indicator file its
+// cause quotes: the lines of a binary file, or of an HTML page a feed job
+// saved, are kilobytes long, and would fill the log and check's output.
+const tiQuoteMax = 64
+
+// quoteLine returns s, a skipped line of the indicator file, quoted as %q
+// does (non-printable bytes escaped); a line longer than tiQuoteMax bytes
+// is cut to at most tiQuoteMax, on a UTF-8 boundary, and its length told.
+func quoteLine(s string) string {
+	if len(s) <= tiQuoteMax {
+		return strconv.Quote(s)
+	}
+	cut := 0
+	for cut < len(s) {
+		_, w := utf8.DecodeRuneInString(s[cut:]) // an invalid byte is 1
+		if cut+w > tiQuoteMax {
+			break
+		}
+		cut += w
+	}
+	return fmt.Sprintf("%q... (the first %d of %d bytes)", s[:cut], cut, len(s))
+}
+
 // notIndicator is the cause of skipping line s, which is neither an
 // address nor a CIDR; a row of a CSV feed is named as such.
 func notIndicator(s string) string {
 	if strings.ContainsAny(s, ",;\t") {
-		return fmt.Sprintf("%q is not an IP address or CIDR (a CSV row? the file takes one IP address or CIDR per line: take that column out of the feed)", s)
+		return fmt.Sprintf("%s is not an IP address or CIDR (a CSV row? the file takes one IP address or CIDR per line: take that column out of the feed)", quoteLine(s))
 	}
-	return fmt.Sprintf("%q is not an IP address or CIDR", s)
+	return fmt.Sprintf("%s is not an IP address or CIDR", quoteLine(s))
 }
 
 // notCIDR is the cause of skipping line s, which holds a "/" but is no
@@ -401,13 +425,13 @@ func notCIDR(s string) string {
 	}
 	if b, z, ok := strings.Cut(bits, "%"); ok && addr.Zone() == "" { // fe80::/64%eth0
 		if _, err := netip.ParsePrefix(a + "/" + b); err == nil {
-			return fmt.Sprintf("%q: a CIDR takes no IPv6 zone (%%%s): write %s/%s", s, z, a, b)
+			return fmt.Sprintf("%s: a CIDR takes no IPv6 zone (%%%s): write %s/%s", quoteLine(s), z, a, b)
 		}
 		return notIndicator(s)
 	}
 	if z := addr.Zone(); z != "" {
 		if _, err := netip.ParsePrefix(addr.WithZone("").String() + "/" + bits); err == nil {
-			return fmt.Sprintf("%q: a CIDR takes no IPv6 zone (%%%s): write %s/%s", s, z, addr.WithZone(""), bits)
+			return fmt.Sprintf("%s: a CIDR takes no IPv6 zone (%%%s): write %s/%s", quoteLine(s), z, addr.WithZone(""), bits)
 		}
 		return notIndicator(s)
 	}
@@ -416,8 +440,8 @@ func notCIDR(s string) string {
 		most, family = 32, "IPv4"
 	}
 	if n, err := strconv.Atoi(bits); err == nil && n > most && strings.Trim(bits, "0123456789") == "" {
-		return fmt.Sprintf("%q: prefix length %d is above %d, the most for an %s CIDR: write %d or less (%s/%d is the one address)",
-			s, n, most, family, most, a, most)
+		return fmt.Sprintf("%s: prefix length %d is above %d, the most for an %s CIDR: write %d or less (%s/%d is the one address)",
+			quoteLine(s), n, most, family, most, a, most)
 	}
 	return notIndicator(s)
 }

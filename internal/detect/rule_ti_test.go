@@ -185,9 +185,22 @@ func TestParseIndicatorsCauses(t *testing.T) {
 		{"10.0.0.0/x", "", `"10.0.0.0/x" is not an IP address or CIDR`},
 		{"300.0.0.0/8", "", `"300.0.0.0/8" is not an IP address or CIDR`},
 		{"10.0.0.0/8,80", "", `"10.0.0.0/8,80" is not an IP address or CIDR (a CSV row?`},
+		// A long or binary line is quoted by its first 64 bytes at most,
+		// cut on a UTF-8 boundary, with its length (fresh-user trial: a
+		// binary ti_file had its lines of kilobytes quoted whole).
+		{strings.Repeat("x", 64), "", `"` + strings.Repeat("x", 64) + `" is not an IP address or CIDR`},
+		{strings.Repeat("x", 500), "", `"` + strings.Repeat("x", 64) + `"... (the first 64 of 500 bytes) is not an IP address or CIDR`},
+		{strings.Repeat("a", 63) + strings.Repeat("é", 20), "", `"` + strings.Repeat("a", 63) + `"... (the first 63 of 103 bytes) is not an IP address or CIDR`},
+		{"\x7fELF\x02\x01\x01" + strings.Repeat("\x00\xc0\x86I", 40), "", `"\x7fELF\x02\x01\x01` + strings.Repeat(`\x00\xc0\x86I`, 14) + `\x00"... (the first 64 of 167 bytes) is not an IP address or CIDR`},
+		{strings.Repeat("y", 300) + ",80", "", `"` + strings.Repeat("y", 64) + `"... (the first 64 of 303 bytes) is not an IP address or CIDR (a CSV row?`},
+		{"10.0.0.0/" + strings.Repeat("9", 200), "", `"10.0.0.0/` + strings.Repeat("9", 55) + `"... (the first 64 of 209 bytes) is not an IP address or CIDR`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.line, func(t *testing.T) {
+		name := tt.line
+		if len(name) > 40 {
+			name = fmt.Sprintf("%.40q, %d bytes", name, len(name))
+		}
+		t.Run(name, func(t *testing.T) {
 			set, bad, total := parseIndicators([]byte("# feed\n" + tt.line + "\n"))
 			if tt.listed != "" {
 				if total != 0 {
