@@ -496,6 +496,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	formatWarns, wrapped := formatWarnings(c)
+	formatWarns = append(formatWarns, droppedWarnings(c, wrapped)...)
 	for _, warn := range append(formatWarns, contentWarnings(c, wrapped)...) { // run logs them once it read the first lines
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}

@@ -45,19 +45,17 @@ type lineSample struct {
 	// before unwrapping, by the format they look like (container.Sniff).
 	asRead  [container.Auto]int
 	asReadN int
-	// droppedAs counts the lines of a source without type dropped as not
-	// wrapped by gitlab-logger, by the GitLab type they look like
-	// (parser.Detect; TypeUnknown: none).
-	droppedAs [parser.TypeAuth + 1]int
-	droppedN  int
+	// dropped counts the lines of a source without type dropped as not
+	// wrapped by gitlab-logger, by the GitLab type they look like, as
+	// check counts them.
+	dropped mapping.DroppedTally
 }
 
 // addDropped records a line dropped as not wrapped by gitlab-logger,
 // while the sample has room.
 func (ls *lineSample) addDropped(line []byte) {
-	if ls.droppedN < sampleLines {
-		ls.droppedAs[parser.Detect(line)]++
-		ls.droppedN++
+	if ls.dropped.N < sampleLines {
+		ls.dropped.Add(line)
 	}
 }
 
@@ -202,12 +200,9 @@ func newTypeSample(typ parser.Type, format container.Format, app string, log *sl
 // envelope's subcomponent and drops the others (other_subcomponents:
 // drop), so a container log of bare GitLab lines sends nothing.
 func (ts *typeSample) judgeDropped(file string, ls *lineSample) {
-	for t := parser.TypeAudit; int(t) < len(ls.droppedAs); t++ {
-		if n := ls.droppedAs[t]; n > 0 && 2*n > ls.asReadN {
-			ts.log.Warn("the file's first lines are "+t.String()+" lines not wrapped by gitlab-logger: the source, without type, drops them",
-				"file", file, "first_lines", ls.asReadN, "of_that_type", n,
-				"hint", "a source without type takes the type of each line from gitlab-logger's subcomponent; give this file's source type: "+t.String()+" so that its lines are parsed and sent (they are counted in lines_dropped_total until then)")
-			return
-		}
+	if t, n := ls.dropped.Bare(ls.asReadN); t != parser.TypeUnknown {
+		ts.log.Warn("the file's first lines are "+t.String()+" lines not wrapped by gitlab-logger: the source, without type, drops them",
+			"file", file, "first_lines", ls.asReadN, "of_that_type", n,
+			"hint", "a source without type takes the type of each line from gitlab-logger's subcomponent; give this file's source type: "+t.String()+" so that its lines are parsed and sent (they are counted in lines_dropped_total until then)")
 	}
 }

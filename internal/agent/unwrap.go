@@ -69,13 +69,7 @@ func newUnwrapper(format container.Format, typ parser.Type, appName string, forw
 // stdout, from gitlab-logger or ingress-nginx's access log; stderr carries
 // the programs' own messages), else the source's.
 func (u *unwrapper) typeOf(out *container.Line) parser.Type {
-	switch {
-	case out.Subcomponent != nil:
-		return mapping.SubcomponentType(out.Subcomponent)
-	case bytes.Equal(out.Stream, []byte("stderr")):
-		return parser.TypeUnknown
-	}
-	return u.srcType
+	return mapping.RecordType(out, u.srcType) // as check samples the lines
 }
 
 // lineOutcome says what encodeWrapped did with a line.

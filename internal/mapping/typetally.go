@@ -1,6 +1,11 @@
 package mapping
 
-import "github.com/gitlab-syslog/gitlab-syslog/parser"
+import (
+	"bytes"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
 
 // TypeTally counts the first lines of a file read as one type: how many,
 // how many parsed as it, and, of the others, the type each looks like
@@ -63,4 +68,51 @@ func SubcomponentType(sub []byte) parser.Type {
 		return parser.TypeAuth
 	}
 	return parser.TypeUnknown
+}
+
+// RecordType returns the type of the line of a decoded container record
+// out in a source of type srcType (parser.TypeUnknown: a source without
+// type), as run reads it: its gitlab-logger subcomponent's
+// (SubcomponentType), else TypeUnknown for stderr (GitLab's lines come on
+// stdout, from gitlab-logger or ingress-nginx's access log; stderr carries
+// the programs' own messages), else srcType. A line of TypeUnknown is
+// dropped, or sent raw under other_subcomponents: forward.
+func RecordType(out *container.Line, srcType parser.Type) parser.Type {
+	switch {
+	case out.Subcomponent != nil:
+		return SubcomponentType(out.Subcomponent)
+	case bytes.Equal(out.Stream, []byte("stderr")):
+		return parser.TypeUnknown
+	}
+	return srcType
+}
+
+// DroppedTally counts the lines a container source without type drops
+// (RecordType gives them no type: not wrapped by gitlab-logger) among the
+// first lines of a file, by the GitLab log type each looks like
+// (parser.Detect). check and the agent ask Bare of it whether the file is
+// one of bare GitLab lines of one type, which the source drops all of and
+// a source of that type would send.
+type DroppedTally struct {
+	N     int                  // lines dropped
+	Looks [parser.NumTypes]int // by the type they look like
+}
+
+// Add counts line, dropped.
+func (t *DroppedTally) Add(line []byte) {
+	t.N++
+	t.Looks[parser.Detect(line)]++
+}
+
+// Bare returns the GitLab log type that more than half of read, the
+// number of first lines read (the records as read, blank ones aside),
+// were dropped looking like, and how many were; parser.TypeUnknown and 0
+// when none was.
+func (t *DroppedTally) Bare(read int) (parser.Type, int) {
+	for ty := parser.TypeAudit; ty < parser.NumTypes; ty++ {
+		if n := t.Looks[ty]; n > 0 && 2*n > read {
+			return ty, n
+		}
+	}
+	return parser.TypeUnknown, 0
 }
