@@ -208,7 +208,7 @@ func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error)
 	start := time.Now()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
-		return nil, &handshakeError{err}
+		return nil, &handshakeError{handshakeHint(err)}
 	}
 	if err := awaitVerdict(ctx, tc, time.Since(start)); err != nil {
 		_ = raw.Close()
@@ -340,6 +340,42 @@ func otherProtocolError(b []byte) error {
 		return &protocolError{msg: "the collector answered a plain tcp:// connection with RELP: the port expects RELP (use a relp:// URL, or relp+tls:// if it wants TLS)"}
 	}
 	return &protocolError{msg: fmt.Sprintf("the collector sent data (%q) on a plain tcp:// connection, which a syslog receiver never does: the port speaks another protocol (TLS? RELP? check the collector's input on that port)", b)}
+}
+
+// handshakeHint returns err, the error of a TLS handshake, as an
+// ErrProtocol saying what the port may speak instead when the collector
+// left the ClientHello unanswered until the timeout (a plain syslog
+// receiver takes it for a message and waits for more) or answered with
+// something other than TLS (a RELP or other plain receiver); else err.
+func handshakeHint(err error) error {
+	var rec tls.RecordHeaderError
+	var ne net.Error
+	switch {
+	case errors.As(err, &rec):
+		return &protocolError{msg: "the collector answered the TLS handshake with something other than TLS (does the port take RELP, relp://, or plain syslog, tcp://?)", err: err}
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return &protocolError{msg: "the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message)", err: err}
+	}
+	return err
+}
+
+// relpOpenHint returns err, the error of reading the answer to RELP's
+// open command, as an ErrProtocol saying what the port may speak
+// instead: first, the first bytes of the answer when the collector sent
+// some (a TLS record: the port wants TLS); else err is why nothing came
+// (a timeout: a plain syslog receiver waits for more; the connection's
+// end: a TLS receiver gave up on the open command).
+func relpOpenHint(first []byte, err error) error {
+	var ne net.Error
+	switch {
+	case len(first) >= 2 && (first[0] == 21 || first[0] == 22) && first[1] == 3:
+		return &protocolError{msg: "the collector answered RELP's open command with TLS: the port expects TLS (use relp+tls:// for RELP over TLS, or tls:// for syslog over TLS)"}
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return &protocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?)", err: err}
+	}
+	return &protocolError{msg: "the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://, or plain syslog, tcp://? see the collector's log)", err: err}
 }
 
 // youngCloseError returns the error of a plain TCP connection that the

@@ -363,6 +363,15 @@ input(type="imudp" address="127.0.0.1" port="%d" ruleset="r")
 			if want, _, _ := strings.Cut(tt.scheme, "+"); want != "tcp" && want != "udp" {
 				checkPlainToSecuredPort(t, fmt.Sprintf("127.0.0.1:%d", port), want, out, len(ms))
 			}
+			switch tt.name {
+			case "tcp octet counting": // last: the daemon writes what it took for messages
+				checkWrongScheme(t, fmt.Sprintf("tls://127.0.0.1:%d", port), certs.CAFile, "tcp://")
+				checkWrongScheme(t, fmt.Sprintf("relp://127.0.0.1:%d", port), "", "tcp://")
+			case "tls mutual RFC 5425":
+				checkWrongScheme(t, fmt.Sprintf("relp://127.0.0.1:%d", port), "", "tls://")
+			case "relp":
+				checkWrongScheme(t, fmt.Sprintf("tls://127.0.0.1:%d", port), certs.CAFile, "relp://")
+			}
 		})
 	}
 }
@@ -529,5 +538,26 @@ func checkPlainToSecuredPort(t *testing.T, addr, want, out string, n int) {
 	data, _ := os.ReadFile(out)
 	if got := bytes.Count(data, []byte("\n")); got != n {
 		t.Errorf("%d records after plain TCP to a %s port, want %d", got, want, n)
+	}
+}
+
+// checkWrongScheme connects with url to a daemon's port that speaks
+// another protocol than url's scheme: the connection must fail with an
+// ErrProtocol whose text names the scheme to try (want), not a bare
+// timeout or reset ("is the collector running?").
+func checkWrongScheme(t *testing.T, url, caFile, want string) {
+	t.Helper()
+	f, err := New(Config{URL: url, TLS: TLSConfig{CAFile: caFile}, Encoder: &Encoder{}, MaxAttempts: 1, DialTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Connect(context.Background())
+	_ = f.Close(context.Background())
+	if err == nil {
+		t.Fatalf("%s connected", url)
+	}
+	t.Logf("%s: %v", url, err)
+	if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%s: error %q: want ErrProtocol naming %s", url, err, want)
 	}
 }

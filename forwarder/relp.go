@@ -71,6 +71,11 @@ func (r *relpSession) open(c net.Conn, timeout time.Duration) error {
 	if _, err := c.Write(r.frames); err != nil {
 		return fmt.Errorf("RELP open: %w", err)
 	}
+	if first, err := r.br.Peek(2); err != nil || first[0] < '0' || first[0] > '9' {
+		if err := relpOpenHint(first, err); err != nil {
+			return fmt.Errorf("RELP open: %w", err)
+		}
+	}
 	f, _, err := readResponse(r.br, nil)
 	if err != nil {
 		return fmt.Errorf("RELP open: read the answer: %w", err)

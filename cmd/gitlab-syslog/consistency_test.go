@@ -287,7 +287,7 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "tls other name", args: []string{"--to", tlsURL, "--timeout", "2s", "--ca-file", certs.CAFile, "--server-name", "siem.example"},
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate is valid for localhost, not siem.example — the certificate does not name the host dialed: use a name it has, or --server-name", notWant: "running"},
 		{name: "tls to a plain TCP port", args: []string{"--to", plainAsTLS, "--timeout", "1s"},
-			want: "cannot reach " + plainAsTLS + ": context deadline exceeded — the connection was made, but the TLS handshake got no answer: does the collector speak TLS on that port? (a plain TCP port takes tcp://)"},
+			want: "cannot reach " + plainAsTLS + ": the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message): context deadline exceeded", notWant: "running"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
 		{name: "too many colons", args: []string{"--to", "udp://127.0.0.1:5591:9"}, want: `send: --to: "udp://127.0.0.1:5591:9": "127.0.0.1:5591:9" is not host:port (too many colons in address): write one host and one port, e.g. udp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. udp://[::1]:514`},
@@ -329,7 +329,9 @@ func TestSendErrorHints(t *testing.T) {
 		// Fresh-user trial 66: no client certificate for a mutual-TLS
 		// collector; plain RELP to a TLS port.
 		{fmt.Errorf("forwarder: connect to relp+tls://h:2514: %w", tls.AlertError(116)), " — the collector wants a client certificate it trusts (mutual TLS): give it with --cert-file and --key-file"},
-		{fmt.Errorf("forwarder: connect to relp://h:2514: RELP open: read the answer: %w", io.EOF), " — the collector closed the connection at the RELP open: does it speak TLS on that port (relp+tls://), and RELP at all?"},
+		// A port of another protocol: the forwarder's error says which
+		// scheme to try (forwarder.ErrProtocol), and no hint repeats it.
+		{fmt.Errorf("forwarder: relp://h:2514: RELP open: the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://?): %w", forwarder.ErrProtocol), ""},
 	} {
 		if got := unreachableHint(tc.err); got != tc.want {
 			t.Errorf("unreachableHint(%v) = %q, want %q", tc.err, got, tc.want)

@@ -667,9 +667,10 @@ func defaultPortNote(dest string, err error) string {
 // failures that mean nothing answers at the address: connection refused, no
 // such host, or a timeout. A server certificate the client does not trust
 // gets the flag that fixes it, and so does a collector that wants a
-// client certificate; a TLS handshake that timed out on a connection made,
-// or a RELP session closed at its open, the question whether the port
-// speaks TLS; other TLS or configuration errors get no hint.
+// client certificate; a port that speaks another protocol than the URL's
+// scheme (forwarder.ErrProtocol: a TLS handshake or RELP open unanswered
+// or refused) gets none, its error says which scheme to try; other TLS or
+// configuration errors get no hint.
 func unreachableHint(err error) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
@@ -677,12 +678,12 @@ func unreachableHint(err error) string {
 	var hostErr x509.HostnameError
 	var alert tls.AlertError
 	switch {
+	case errors.Is(err, forwarder.ErrProtocol):
+		return "" // its text says what to change
 	case errors.As(err, &unknownCA):
 		return " — give the CA that signed the collector's certificate with --ca-file"
 	case errors.As(err, &alert) && (alert == alertCertificateRequired || alert == alertBadCertificate):
 		return " — the collector wants a client certificate it trusts (mutual TLS): give it with --cert-file and --key-file"
-	case errors.Is(err, io.EOF) && strings.Contains(err.Error(), "RELP open"):
-		return " — the collector closed the connection at the RELP open: does it speak TLS on that port (relp+tls://), and RELP at all?"
 	case errors.As(err, &hostErr):
 		return " — the certificate does not name the host dialed: use a name it has, or --server-name"
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -691,8 +692,6 @@ func unreachableHint(err error) string {
 		return " — no socket at that path: is the collector running, and is the path its socket's?"
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
 		return " — is the host name right?"
-	case errors.Is(err, forwarder.ErrHandshake) && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()):
-		return " — the connection was made, but the TLS handshake got no answer: does the collector speak TLS on that port? (a plain TCP port takes tcp://)"
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
 		return " — is the collector running, and does a firewall let the connection through?"
 	}
