@@ -15,7 +15,9 @@ import (
 
 // probe checks, without blocking, whether the receiver has closed or reset
 // the connection. Syslog receivers never send application data, so a
-// readable socket means EOF, an error, or (TLS) a protocol record. Writing
+// readable socket means EOF, an error, (TLS) a protocol record, or, on a
+// plain connection, a receiver that speaks another protocol (an
+// ErrProtocol naming it where its first bytes tell: otherProtocolError). Writing
 // into a connection the peer already closed "succeeds" into the kernel
 // buffer and loses the data (RFC 6587 §3.4; Gerhards 2008), so the writer
 // probes before every write and reconnects first instead.
