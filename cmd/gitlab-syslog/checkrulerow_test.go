@@ -59,7 +59,10 @@ func TestCheckRuleRowSettings(t *testing.T) {
 // nothing, a bad value said "NOT CHECKED: a value of it is wrong", and a
 // rule that cannot run had no mark. Its state is BAD and its severity "-",
 // not "on" and the severity of a rule that would not run (fresh-user
-// trial 34, F7).
+// trial 34, F7). A refused item of a list is named by its index and value,
+// as the problems name it; before, the row named the list by the items
+// kept ("its allowed_domains \"@example.org\" is wrong", an item that is
+// right; fresh-user trial).
 func TestCheckRuleRowMistakes(t *testing.T) {
 	dir := t.TempDir()
 	const tail = " (listed with the problems): run would not start"
@@ -78,6 +81,12 @@ func TestCheckRuleRowMistakes(t *testing.T) {
 			`BAD gitlab.password_spray - set: min_users=ten at CFG:7; its min_users "ten" is wrong` + tail},
 		{"bad value of detections.params", "    sentinel.repo_deletion: {}\n  params:\n    min_count: ten\n", "sentinel.repo_deletion",
 			`BAD sentinel.repo_deletion - set: min_count=ten at CFG:8; its min_count "ten" of detections.params is wrong` + tail},
+		{"refused item of a list", "    sentinel.external_user:\n      allowed_domains: [' Corp.Example', '@example.org']\n", "sentinel.external_user",
+			"BAD sentinel.external_user - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
+				`set: allowed_domains=@example.org at CFG:7; its allowed_domains[0] " Corp.Example" is wrong` + tail},
+		{"refused item of a list of detections.params", "    sentinel.external_user: {}\n  params:\n    allowed_domains: ['@example.org', 'a,b']\n", "sentinel.external_user",
+			"BAD sentinel.external_user - it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; it is configured at CFG:6; " +
+				`set: allowed_domains=@example.org at CFG:8; its allowed_domains[1] "a,b" of detections.params is wrong` + tail},
 		{"a rule asked for that cannot run", "    sentinel.external_user:\n      enabled: true\n", "sentinel.external_user",
 			"BAD sentinel.external_user - no allowed_domains (the e-mail domains of your users); also, it alerts on lines of the application log (gitlab-rails/application_json.log or application.log) and no source reads it: add a source of type application to turn it on; " +
 				"it cannot run as configured" + tail},

@@ -149,7 +149,11 @@ func listItems(n *yaml.Node, p, file string) (items []string, errs []error) {
 			items = append(items, v)
 			continue
 		}
-		errs = append(errs, lineErrorf(file, e.Line, fmt.Sprintf("%s[%d]", p, i), "%s", msg))
+		err := lineErrorf(file, e.Line, fmt.Sprintf("%s[%d]", p, i), "%s", msg)
+		if e.Kind == yaml.ScalarNode {
+			err.Item = e.Value
+		}
+		errs = append(errs, err)
 	}
 	return items, errs
 }

@@ -29,6 +29,12 @@ type Error struct {
 	// written in (forward, detections.rules.sentinel.bruteforce), "" at
 	// the top level and for other errors.
 	Block string
+	// Item is, for a refused item of a detection parameter's list
+	// (detections.rules.ID.allowed_domains[0]: " Corp.Example" has spaces
+	// around it), the item as written, so that what names the rule's
+	// mistakes names that item, not the items kept; "" for other errors
+	// and for an item that is not a single value (a mapping, a list).
+	Item string
 	// Err is the cause, without the place.
 	Err error
 }

@@ -20,7 +20,9 @@ const WaitsForLog = " and runs once a source reads that log"
 // each a *config.Error, as check lists them), naming each setting with
 // the value given: `its severity "Critical" is wrong (listed with the
 // problems): run would not start`, `its windw "1h" and severity
-// "CRITICAL" are wrong ...`, `it cannot run as configured ...` (a rule
+// "CRITICAL" are wrong ...`, a refused item of a list by its index and
+// value as the problems name it (`its allowed_domains[0] " Corp.Example"
+// is wrong ...`), `it cannot run as configured ...` (a rule
 // the configuration asks for that lacks what it needs). The mistakes of
 // the rule are those of a key of its block (detections.rules.ID, or a
 // key under it) and those of a key of detections.params that the rule
@@ -49,7 +51,12 @@ func (s Status) Mistakes(c *config.Config, errs []error) string {
 			continue
 		}
 		if name, ok := strings.CutPrefix(e.Key, rule+"."); ok {
-			name, _, _ = strings.Cut(name, "[") // known_countries[1]: the list
+			if strings.Contains(name, "[") {
+				// A refused item of a list (allowed_domains[0]): the
+				// item as the problems name it, not the items kept.
+				add(name + itemValue(e))
+				continue
+			}
 			if name == "ti_file" && s.runsWithoutFile {
 				continue
 			}
@@ -57,8 +64,12 @@ func (s Status) Mistakes(c *config.Config, errs []error) string {
 			continue
 		}
 		if name, ok := strings.CutPrefix(e.Key, "detections.params."); ok {
-			name, _, _ = strings.Cut(name, "[")
-			if _, own := rc.Params[name]; own || !slices.Contains(s.reads, name) || name == "ti_file" && s.runsWithoutFile {
+			list, _, item := strings.Cut(name, "[")
+			if _, own := rc.Params[list]; own || !slices.Contains(s.reads, list) || list == "ti_file" && s.runsWithoutFile {
+				continue
+			}
+			if item {
+				add(name + itemValue(e) + " of detections.params")
 				continue
 			}
 			add(name + givenValue("", c.Detections.Params, name) + " of detections.params")
@@ -81,6 +92,16 @@ func (s Status) Mistakes(c *config.Config, errs []error) string {
 		return ""
 	}
 	return what + " (listed with the problems): run would not start"
+}
+
+// itemValue returns ` "ITEM"` for the refused list item e is about, as
+// written and quoted as the problems quote it, or "" when the item was
+// not a single value (a mapping, a list).
+func itemValue(e *config.Error) string {
+	if e.Item == "" {
+		return ""
+	}
+	return " " + strconv.Quote(e.Item)
 }
 
 // givenValue returns ` "VALUE"` for the setting name of a rule block, the
