@@ -26,7 +26,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
@@ -262,24 +261,12 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
-	if err := dirWritable(c.StateDir); err != nil {
-		fmt.Fprintf(w, ": NOT WRITABLE\n")
-		problems = append(problems, stateDirProblem(c, err))
-	} else if p, status := detectStateDirProblem(c.StateDir); p != "" { // run refuses it
-		fmt.Fprintf(w, ": %s\n", status)
-		problems = append(problems, problemAt(c, "state_dir", c.StateDir+" "+p))
-	} else if err := statelock.CheckFile(c.StateDir); err != nil { // run refuses it
-		fmt.Fprintf(w, ": LOCK FILE NOT A REGULAR FILE\n")
-		problems = append(problems, problemAt(c, "state_dir", err.Error()))
-	} else if _, err := os.Stat(c.StateDir); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(w, ": does not exist yet, can be created (run creates it)\n")
-	} else {
-		fmt.Fprintf(w, ": writable\n")
+	state := checkStateDir(c)
+	fmt.Fprintf(w, ": %s\n", state.status)
+	problems = append(problems, state.stops...)
+	if state.exists {
 		if warn := otherOwnerWarning(c.StateDir, c.File()); warn != "" {
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
-		}
-		if err := unreadableStateFiles(c.StateDir); err != nil { // run refuses it
-			problems = append(problems, problemAt(c, "state_dir", err.Error()))
 		}
 		ps, warns := checkpointIssues(c.StateDir)
 		for _, warn := range warns {

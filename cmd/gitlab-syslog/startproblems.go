@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"io/fs"
+	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
 )
 
 // startProblems returns what stops run at start, as check lists it: the
@@ -64,22 +67,50 @@ func configProblems(c *config.Config, err error, stateDir, reload bool) error {
 }
 
 // stateDirProblems returns the problems of c's state directory that stop
-// run at start: one in which no file can be created, one that was a
-// detect --state-dir or is an agent's detection state, a detection
-// state directory that cannot be used, or state files this user may not
-// read (unreadableStateFiles) (the first of these found).
+// run at start, every one that check lists (checkStateDir, and the
+// detection state directory, detectDirProblem), so that one error names
+// them all: with a state_dir that another user's run left, both a
+// detect/ in which no file can be created and checkpoints this user may
+// not read. Before, run named only the first, and the next start the
+// next.
 func stateDirProblems(c *config.Config) []error {
-	if werr := dirWritable(c.StateDir); werr != nil {
-		return []error{stateDirProblem(c, werr)}
-	}
-	if p, _ := detectStateDirProblem(c.StateDir); p != "" {
-		return []error{problemAt(c, "state_dir", c.StateDir+" "+p)}
-	}
+	problems := checkStateDir(c).stops
 	if p := detectDirProblem(c); p != nil {
-		return []error{p}
+		problems = append(problems, p)
 	}
+	return problems
+}
+
+// stateDirCheck is what checkStateDir finds of a state directory.
+type stateDirCheck struct {
+	status string  // check's word for it, after its path: "writable", "NOT WRITABLE", ...
+	exists bool    // it exists and is usable, so its files were checked
+	stops  []error // the problems that stop run, in check's words
+}
+
+// checkStateDir checks c's state directory as check's state_dir line
+// reports it and as run refuses it at start: one in which no file can be
+// created (stateDirProblem), one that was a detect --state-dir or is an
+// agent's detection state, a lock file that is not a regular file, and,
+// in a usable one, the state files this user may not read
+// (unreadableStateFiles). The detection state directory is checked
+// apart (detectDirProblem), as check lists it with the detections.
+func checkStateDir(c *config.Config) stateDirCheck {
+	if err := dirWritable(c.StateDir); err != nil {
+		return stateDirCheck{status: "NOT WRITABLE", stops: []error{stateDirProblem(c, err)}}
+	}
+	if p, status := detectStateDirProblem(c.StateDir); p != "" {
+		return stateDirCheck{status: status, stops: []error{problemAt(c, "state_dir", c.StateDir+" "+p)}}
+	}
+	if err := statelock.CheckFile(c.StateDir); err != nil {
+		return stateDirCheck{status: "LOCK FILE NOT A REGULAR FILE", stops: []error{problemAt(c, "state_dir", err.Error())}}
+	}
+	if _, err := os.Stat(c.StateDir); errors.Is(err, fs.ErrNotExist) {
+		return stateDirCheck{status: "does not exist yet, can be created (run creates it)"}
+	}
+	sd := stateDirCheck{status: "writable", exists: true}
 	if err := unreadableStateFiles(c.StateDir); err != nil {
-		return []error{problemAt(c, "state_dir", err.Error())}
+		sd.stops = append(sd.stops, problemAt(c, "state_dir", err.Error()))
 	}
-	return nil
+	return sd
 }

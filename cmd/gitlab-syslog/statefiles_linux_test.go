@@ -127,4 +127,38 @@ func TestStateFilesUnreadableAsNobody(t *testing.T) {
 		strings.Contains(out, "chown -R") || strings.Contains(out, "run starts all the same") {
 		t.Errorf("check as nobody of its own unreadable state file: exit status %d, want 1, the chmod and neither a chown nor a warning that run starts:\n%s", code, out)
 	}
+
+	// A state_dir a run as root made, then given to nobody without its
+	// files (chown, not chown -R): detect/ is not writable and the
+	// checkpoint cannot be read. run names both in one error, as check
+	// does; before, it named detect/ alone, and the checkpoint only at
+	// the next start (fresh-user trial).
+	given := filepath.Join(base, "given")
+	cfg4 := writeFile(t, filepath.Join(base, "config4.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: audit, path: %q}\n", given, audit))
+	if err := os.Chmod(cfg4, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(false, "run", "--config", cfg4, "--once"); code != 0 {
+		t.Fatalf("the run as root: exit status %d; stderr:\n%s", code, stderr)
+	}
+	if err := os.Chown(given, 65534, -1); err != nil {
+		t.Fatal(err)
+	}
+	wants := []string{
+		"detections: state directory " + filepath.Join(given, "detect") + ": creating a file in it failed: permission denied",
+		cfg4 + ":1: state_dir: 2 state files cannot be read by user nobody (permission denied): ",
+		"chown -R nobody: " + given,
+	}
+	out, _, code = run(true, "check", "--config", cfg4)
+	for _, want := range wants {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("check as nobody of a state_dir given without its files: exit status %d, want 1 and %q:\n%s", code, want, out)
+		}
+	}
+	sent, stderr, code = run(true, "run", "--config", cfg4, "--once")
+	for _, want := range wants {
+		if code != 1 || sent != "" || !strings.Contains(stderr, want) {
+			t.Errorf("run as nobody of a state_dir given without its files: exit status %d, %d bytes sent; want 1, nothing sent and, with every problem check lists, %q:\n%s", code, len(sent), want, stderr)
+		}
+	}
 }
