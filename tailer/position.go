@@ -131,8 +131,10 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	if live != nil && live.id.SameFile(id) {
 		t.c.truncations.Add(1)
 		t.c.uncopied.Add(1)
-		t.log.Warn("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start",
-			"checkpoint_offset", ck.Offset)
+		size, _ := fileSize(live.f)
+		t.warnUncopiedCut("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start; "+
+			"lines it held after the checkpoint offset when it was truncated, if any, are lost (how many is not known without the copy)",
+			ck.Offset, "checkpoint_offset", ck.Offset, "size_now", size)
 		// Or it is a new file that reused the inode of the checkpoint's
 		// file, removed by logrotate's rotate count: the rotated copies
 		// written after the checkpoint come before it.

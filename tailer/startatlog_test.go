@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,37 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				"lines written to it after the checkpoint offset, if any, were not sent",
 				"start_at end: the lines already in the file now at the path are skipped",
 				"send_missed=",
+			},
+		},
+		{
+			// logrotate's copytruncate, compress, delaycompress,
+			// dateext and olddir old/ while the agent was stopped, and
+			// a source without olddir: the copy is where the tailer
+			// does not look. Before, the warning said neither where it
+			// looked nor that lines may be lost (fresh-user trial).
+			name: "file truncated while stopped, its copy in a directory not looked in",
+			prepare: func(t *testing.T, cfg Config) {
+				data, err := os.ReadFile(cfg.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				old := filepath.Join(filepath.Dir(cfg.Path), "old")
+				if err := os.Mkdir(old, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(old, "app.log-20261201"), string(data))
+				if err := os.Truncate(cfg.Path, 0); err != nil {
+					t.Fatal(err)
+				}
+				appendFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: []string{
+				"file was truncated while stopped and no rotated copy matches; reading it from the start",
+				"lines it held after the checkpoint offset when it was truncated, if any, are lost",
+				"checkpoint_offset=90",
+				"size_now=" + strconv.Itoa(len(numbered("n", 0, 3))),
+				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
+				"send_missed=\"tail -c +91 COPY | gitlab-syslog send --to URL\"",
 			},
 		},
 		{

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -43,8 +44,8 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			}
 		} else {
 			t.c.uncopied.Add(1)
-			t.log.Warn("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
-				"offset", src.off, "looked_for", rotatedNames(t.naming()))
+			t.warnUncopiedCut("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
+				src.off, "offset", src.off)
 		}
 	}
 	src.off = 0
@@ -55,6 +56,19 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	}
 	t.dropQueuedCopies(src)
 	return nil
+}
+
+// warnUncopiedCut logs msg, that the file was truncated and that no
+// rotated copy holds what it held after offset (the last read while
+// running, the checkpoint's when it was truncated while the agent was
+// stopped), with the fields of that case (args) and those both cases
+// share: where the copies were looked for (looked_for, with the hint to
+// give the source's olddir when logrotate moves them elsewhere) and how
+// to send the lines lost from a copy kept elsewhere (send_missed).
+func (t *Tailer) warnUncopiedCut(msg string, offset int64, args ...any) {
+	args = append(args, "looked_for", rotatedNames(t.naming()),
+		"send_missed", fmt.Sprintf("tail -c +%d COPY | gitlab-syslog send --to URL", offset+1))
+	t.log.Warn(msg+"; if logrotate kept a copy elsewhere, send those lines with gitlab-syslog send (send_missed)", args...)
 }
 
 // dropQueuedCopies removes from the queue of files to read next the
