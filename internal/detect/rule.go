@@ -140,7 +140,9 @@ type Spec struct {
 	// Every rule also reads "suppress" (see Suppress).
 	Params []string
 	// Suppress is the default suppression per (rule, alert key), in event
-	// time: no second alert for the same key within it. 0 alerts every
+	// time: no second alert for the same key less than Suppress after the
+	// alerted one; one exactly Suppress later alerts (the quiet period is
+	// [t, t+Suppress), as every rule's own suppression). 0 alerts every
 	// time (per-event rules). The parameter "suppress" overrides it.
 	Suppress time.Duration
 	// New builds the rule from its parameters. It returns an *OffError when
