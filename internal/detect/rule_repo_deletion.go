@@ -24,6 +24,12 @@ import (
 // one burst (Sentinel's rule bins by TimeGenerated, the arrival time).
 // project_deletion_marked (delayed deletion, days before
 // the deletion) is counted only with count_marked true, as the early signal.
+// A project counts once per window whichever of its events are seen: an
+// event of a project (its id: EntityID of EntityType Project, else
+// TargetID of TargetType Project) less than window from a counted event of
+// the same project is not counted again (see projectSeen), so a project
+// marked and then destroyed within the window counts once. An event
+// without a project id is counted: a path may be reused by a new project.
 //
 // The alert lists who deleted (Authors) and the paths of the projects
 // deleted (EntityPaths), each distinct value once, comma-separated, at
@@ -65,6 +71,88 @@ type repoDeletion struct {
 	closed    int64 // Unix ns before which windows are closed: watermark − window
 	floor     int64 // the oldest bucket a window the watermark has not closed covers (see sliding.add)
 	marked    bool  // count project_deletion_marked too
+	projects  projectSeen
+}
+
+// projectSeen remembers when each project's deletion was last counted, so
+// that a second event of one project (marked, then destroyed; a legacy
+// line and a current one with different ids) less than a window apart is
+// not counted twice. Entries are queued in insertion order for expiry.
+type projectSeen struct {
+	at    map[string]int64 // project key -> Unix ns of its counted event
+	queue []seenValue      // V key, Last ns, in insertion order
+	head  int
+}
+
+// projectKey returns the id of the project ev deletes or marks: EntityID
+// of an EntityType Project, else TargetID of a TargetType Project; ""
+// when the event names none (it is then counted).
+func projectKey(ev *Event) string {
+	if id := ev.Get(parser.ColEntityID); id != "" && ev.Get(parser.ColEntityType) == "Project" {
+		return id
+	}
+	if id := ev.Get(parser.ColTargetID); id != "" && ev.Get(parser.ColTargetType) == "Project" {
+		return id
+	}
+	return ""
+}
+
+// seen reports whether the project of key had an event counted less than
+// window from ns; when not, it records ns as the project's.
+func (s *projectSeen) seen(key string, ns, window int64) bool {
+	if key == "" {
+		return false
+	}
+	if prev, ok := s.at[key]; ok && ns-prev < window && prev-ns < window {
+		return true
+	}
+	if s.at == nil {
+		s.at = make(map[string]int64)
+	}
+	key = strings.Clone(key) // ev's column, in a buffer the engine reuses
+	s.at[key] = ns
+	s.queue = append(s.queue, seenValue{V: key, Last: ns})
+	return false
+}
+
+// expire forgets the projects counted before ns (queued before, and not
+// counted again since).
+func (s *projectSeen) expire(ns int64) {
+	for s.head < len(s.queue) && s.queue[s.head].Last < ns {
+		it := s.queue[s.head]
+		s.queue[s.head] = seenValue{}
+		s.head++
+		if s.at[it.V] == it.Last {
+			delete(s.at, it.V)
+		}
+	}
+	if s.head > 1024 && s.head*2 > len(s.queue) {
+		s.queue = append(s.queue[:0], s.queue[s.head:]...)
+		s.head = 0
+	}
+}
+
+// live returns the projects remembered, for the state file.
+func (s *projectSeen) live() []seenValue {
+	var out []seenValue
+	for _, it := range s.queue[s.head:] {
+		if s.at[it.V] == it.Last {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// restore sets the projects remembered from a state file's.
+func (s *projectSeen) restore(vs []seenValue) {
+	*s = projectSeen{}
+	for _, v := range vs {
+		if s.at == nil {
+			s.at = make(map[string]int64)
+		}
+		s.at[v.V] = v.Last
+		s.queue = append(s.queue, v)
+	}
 }
 
 func newRepoDeletion(p *Params, _ *Env) (Rule, error) {
@@ -112,6 +200,9 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 			return
 		}
 		r.fallback++
+	}
+	if r.projects.seen(projectKey(ev), t.UnixNano(), int64(r.window)) {
+		return
 	}
 	h := hourOf(t)
 	if r.learnFrom == 0 || h < r.learnFrom {
@@ -181,6 +272,7 @@ func (r *repoDeletion) Advance(wm time.Time, _ Emit) {
 	r.floor = advanceFloor(r.floor, r.span.floorOf(wm))
 	r.win.expire(r.floor)
 	r.ids.expire(r.floor * r.span.bucket)
+	r.projects.expire(r.closed - int64(r.window))
 	r.hist.prune(r.keepFrom(hourOf(wm), r.floor))
 }
 
@@ -198,6 +290,9 @@ type repoDeletionState struct {
 	// The earlier runs of authors and paths (see spreadVals.old).
 	AuthorsEarlier *spreadRuns `json:"authors_earlier,omitempty"`
 	PathsEarlier   *spreadRuns `json:"paths_earlier,omitempty"`
+	// Projects are the projects counted less than a window ago (absent in
+	// state saved before they were kept).
+	Projects []seenValue `json:"projects,omitempty"`
 }
 
 func (r *repoDeletion) StateVersion() int { return 1 }
@@ -205,7 +300,7 @@ func (r *repoDeletion) StateVersion() int { return 1 }
 func (r *repoDeletion) Snapshot() ([]byte, error) {
 	return json.Marshal(repoDeletionState{LearnFrom: r.learnFrom, Slots: r.win.Slots, Hours: r.hist.hours,
 		Authors: r.authors.Seen, Alerted: r.alerted, Paths: r.paths.Seen, IDs: r.ids,
-		AuthorsEarlier: r.authors.earlier(), PathsEarlier: r.paths.earlier()})
+		AuthorsEarlier: r.authors.earlier(), PathsEarlier: r.paths.earlier(), Projects: r.projects.live()})
 }
 
 func (r *repoDeletion) Restore(data []byte) error {
@@ -218,6 +313,7 @@ func (r *repoDeletion) Restore(data []byte) error {
 	r.authors.sorted, r.paths.sorted = false, false
 	r.authors.setEarlier(st.AuthorsEarlier)
 	r.paths.setEarlier(st.PathsEarlier)
+	r.projects.restore(st.Projects)
 	r.floor = restoredFloor
 	return nil
 }

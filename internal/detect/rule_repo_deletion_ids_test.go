@@ -172,3 +172,53 @@ func TestRepoDeletionNoAllocUncounted(t *testing.T) {
 		}
 	}
 }
+
+// projectEv returns a project_deletion_marked (marked) or project_destroyed
+// of the project with id pid at when, with EventID id.
+func projectEv(id, pid string, marked bool, when time.Time) *Event {
+	name := "project_destroyed"
+	if marked {
+		name = "project_deletion_marked"
+	}
+	return auditEv("audit_json.log", when, parser.ColEventName, name, parser.ColAuthorName, "eve",
+		parser.ColEntityID, pid, parser.ColEntityType, "Project", parser.ColEntityPath, "acme/p"+pid, parser.ColEventID, id)
+}
+
+// TestRepoDeletionProjectOnce checks that with count_marked a project
+// counts once per window whichever of its events are seen, across a
+// restart too: ten projects marked, then destroyed, are 10 deletions, not
+// 20; an eleventh project alerts with a count of 11; a project destroyed
+// more than a window after it was marked counts again.
+func TestRepoDeletionProjectOnce(t *testing.T) {
+	params := map[string]string{"count_marked": "true"}
+	var marks, destroys []*Event
+	for i := range 10 {
+		pid := strconv.Itoa(100 + i)
+		marks = append(marks, projectEv("m"+pid, pid, true, tAt(strconv.Itoa(i)+"m")))
+		destroys = append(destroys, projectEv("d"+pid, pid, false, tAt(strconv.Itoa(20+i)+"m")))
+	}
+	dir := t.TempDir()
+	if alerts := runUntil(t, "sentinel.repo_deletion", params, nil, dir, marks); len(alerts) != 0 {
+		t.Fatalf("%d alerts from 10 marked projects", len(alerts))
+	}
+	alerts, _ := runRule(t, "sentinel.repo_deletion", params, nil, dir, destroys)
+	if len(alerts) != 0 {
+		t.Fatalf("10 projects marked and destroyed (a restart between) gave %d alerts (count %d), want 0: each project counts once",
+			len(alerts), alerts[0].Count)
+	}
+	alerts, _ = runRule(t, "sentinel.repo_deletion", params, nil, t.TempDir(),
+		append(append(slices.Clone(marks), destroys...), projectEv("d110", "110", false, tAt("30m"))))
+	if len(alerts) != 1 || alerts[0].Count != 11 {
+		t.Fatalf("alerts %+v, want 1 counting 11 projects", alerts)
+	}
+	later := []*Event{projectEv("m1", "1", true, tAt(""))}
+	for i := range 10 {
+		pid := strconv.Itoa(200 + i)
+		later = append(later, projectEv("d"+pid, pid, false, tAt("2h").Add(time.Duration(i)*time.Minute)))
+	}
+	later = append(later, projectEv("d1", "1", false, tAt("2h15m")))
+	alerts, _ = runRule(t, "sentinel.repo_deletion", params, nil, t.TempDir(), later)
+	if len(alerts) != 1 || alerts[0].Count != 11 {
+		t.Fatalf("alerts %+v, want 1 counting 11: project 1 destroyed 2 h after it was marked counts again", alerts)
+	}
+}
