@@ -63,6 +63,44 @@ func (p *parseLog) report(file string, end int64, err error) {
 		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "err", err, "unreported_since_last", n)
 }
 
+// reportUnfinished logs, or counts as report does, the parts of a line
+// whose last part never came (CRI P records without their F, Docker
+// partials without their end), sent raw after the carry timeout. The
+// parts have no line end: the warning names where the first of them
+// begins, start, with the commands that print that record and count the
+// lines before it (findLineAt).
+func (p *parseLog) reportUnfinished(file string, start int64, err error) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	n, ok := p.parse.pass(time.Now())
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	p.log.Warn("parts of a line whose last part never came; forwarded raw, without parsed columns",
+		"file", file, "line_start_offset", start, "find_line", findLineAt(file, start), "err", err,
+		"hint", "the runtime wrote the line's first parts and never its last (a container stopped mid-line, or a record lost): nothing to do unless it repeats",
+		"unreported_since_last", n)
+}
+
+// findLineAt returns, for a warning, the shell commands that print the
+// record beginning at byte start of file and the number of lines before
+// it (its line number less one), as findLine does for a line's end.
+func findLineAt(file string, start int64) string {
+	if strings.HasPrefix(file, "-") {
+		file = "./" + file
+	}
+	show := fmt.Sprintf("tail -c +%d -- %s | head -n 1", start+1, shellQuote(file))
+	before := fmt.Sprintf("head -c %d -- %s | wc -l", start, shellQuote(file))
+	if strings.HasSuffix(file, ".gz") {
+		show = fmt.Sprintf("zcat -- %s | tail -c +%d | head -n 1", shellQuote(file), start+1)
+		before = fmt.Sprintf("zcat -- %s | head -c %d | wc -l", shellQuote(file), start)
+	}
+	return show + " (the first part); " + before + " (the number of lines before it)"
+}
+
 // findLine returns, for the warning, the shell commands of lineCommands.
 func findLine(file string, end int64) string {
 	show, number := lineCommands(file, end)

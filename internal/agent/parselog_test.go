@@ -99,6 +99,22 @@ func TestParseLogFindLine(t *testing.T) {
 					t.Errorf("%s printed %q, want %q", c.cmd, got, c.want)
 				}
 			}
+			// The parts of a line whose end never came are found by
+			// where they begin (reportUnfinished): line 2 begins after
+			// line 1, and one line is before it.
+			for i, part := range strings.Split(findLineAt(path, int64(len(lines[0])+1)), "; ") {
+				c := part[:strings.LastIndex(part, " (")]
+				cmd := exec.Command(sh, "-c", c)
+				cmd.Dir = dir
+				cmd.Stdin = strings.NewReader("stdin, not the file\n")
+				out, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("%s: %v", c, err)
+				}
+				if got, want := strings.TrimSpace(string(out)), []string{lines[1], "1"}[i]; got != want {
+					t.Errorf("%s printed %q, want %q", c, got, want)
+				}
+			}
 			var buf bytes.Buffer
 			p := &parseLog{log: slog.New(slog.NewJSONHandler(&buf, nil))}
 			p.report(path, end, errors.New("audit: invalid JSON"))

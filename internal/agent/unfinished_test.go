@@ -2,9 +2,13 @@ package agent
 
 import (
 	"bytes"
+	"encoding/json"
+	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,5 +111,64 @@ func TestGlobDeletedWithParts(t *testing.T) {
 	msgs := got()
 	if want := []string{"GitLab-Logs first part, "}; !slices.Equal(msgs, want) {
 		t.Errorf("messages %q, want %q", msgs, want)
+	}
+}
+
+// TestUnfinishedPartsWarningOffset: the warning for the parts of a line
+// whose last part never came names where the first part begins in the
+// real file (line_start_offset), and its find_line commands, run in a
+// shell, print that P record and the number of lines before it. It used
+// to give the start as a line end (line_end_offset), so that its
+// commands printed the complete line before the parts.
+func TestUnfinishedPartsWarningOffset(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
+	env := `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
+	full := "2024-05-01T12:00:00.1Z stdout F " + env + "\n" + "2024-05-01T12:00:00.2Z stdout F " + env + "\n"
+	first := "2024-05-01T12:00:01.1Z stdout P " + env[:20]
+	parts := first + "\n2024-05-01T12:00:01.2Z stdout P " + env[20:40] + "\n"
+	path := filepath.Join(t.TempDir(), "web-0_gitlab_pod's log.log")
+	if err := os.WriteFile(path, []byte(full+parts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "stdout://", config.Source{Path: path, Format: "cri"})
+	c.Detections.Enabled = new(bool)
+	var logBuf bytes.Buffer
+	var out bytes.Buffer
+	runToEOFWith(t, c, Options{Logger: slog.New(slog.NewJSONHandler(&logBuf, nil)), Stdout: &out, CarryTimeout: 200 * time.Millisecond})
+	var warning struct {
+		Msg      string `json:"msg"`
+		File     string `json:"file"`
+		Start    *int64 `json:"line_start_offset"`
+		End      *int64 `json:"line_end_offset"`
+		FindLine string `json:"find_line"`
+	}
+	for _, l := range bytes.Split(logBuf.Bytes(), []byte("\n")) {
+		if bytes.Contains(l, []byte("never came")) {
+			if err := json.Unmarshal(l, &warning); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if warning.Start == nil || *warning.Start != int64(len(full)) || warning.End != nil || warning.File != path {
+		t.Fatalf("warning %+v, want file %s, line_start_offset %d and no line_end_offset; log:\n%s",
+			warning, path, len(full), logBuf.String())
+	}
+	cmds := strings.Split(warning.FindLine, "; ")
+	if len(cmds) != 2 {
+		t.Fatalf("find_line %q: want two commands", warning.FindLine)
+	}
+	for i, want := range []string{first, "2"} {
+		cmd := cmds[i][:strings.LastIndex(cmds[i], " (")]
+		got, err := exec.Command(sh, "-c", cmd).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		if strings.TrimSpace(string(got)) != want {
+			t.Errorf("%s printed %q, want %q", cmd, got, want)
+		}
 	}
 }

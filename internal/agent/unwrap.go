@@ -220,7 +220,7 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 		}
 	}
 	if uc.unwrapErrs > 0 {
-		w.pl.reportIf(hold.Name, hold.Offset, errUnfinished)
+		w.pl.reportUnfinished(hold.Name, hold.Offset, errUnfinished)
 	}
 	w.count(0, &uc)
 }
