@@ -47,6 +47,23 @@ func (l *lookAlike) warning(label string, read, unparsed int, as, why, fix strin
 		l.n, read, plural(read, "line", "lines"), label, l.typ, as, why, fix)
 }
 
+// noneParsed says, for an input none of whose read lines parsed (lines
+// cut to the line limit not counted) and more than half of which look
+// like l.typ lines, that none parsed as as, because of why, which type
+// they look like, and fix, what to do; "" otherwise. send and parse give
+// it in place of asking whether the input is a GitLab log at all, as
+// detect's warning for such an input does.
+func (l *lookAlike) noneParsed(label string, read, unparsed int, as, why, fix string) string {
+	if !l.majority(read) || unparsed != read {
+		return ""
+	}
+	if read == 1 { // every type's name begins with a vowel
+		return fmt.Sprintf("the 1 line of %s did not parse as %s (%s): it looks like an %s line. %s", label, as, why, l.typ, fix)
+	}
+	return fmt.Sprintf("none of the %d lines of %s parsed as %s (%s): %d of them look like %s lines. %s",
+		read, label, as, why, l.n, l.typ, fix)
+}
+
 // typeFix is what send and parse say to do about an input read as the
 // wrong type: give --type like, the type its lines look like, or leave
 // the type to --type auto when it was given (fixed).

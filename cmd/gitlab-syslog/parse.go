@@ -141,6 +141,9 @@ or auto.`,
 				if p.records.most(p.lines - p.cut) { // the lines' own cause, not a question
 					return fmt.Errorf("parse: no line parsed: %s failed: %s%s", allRead(p.lines), p.records.cause(p.lines-p.cut), cut)
 				}
+				if p.likeOther == p.lines-p.cut { // each input's warning named the type its lines look like
+					return fmt.Errorf("parse: no line parsed: %s failed (read as another type than they look like: the warning above names the type to give%s)", allRead(p.lines), cut)
+				}
 				return fmt.Errorf("parse: no line parsed: %s failed (%s%s)", allRead(p.lines), noneParsedHint(typeName), cut)
 			}
 			return nil
@@ -186,6 +189,9 @@ type lineParser struct {
 	in    struct{ lines, failed, cut int }
 	like  lookAlike
 	notes []string
+	// likeOther is the lines not cut of the inputs none of whose lines
+	// parsed, noted as looking like another type's (noteInput).
+	likeOther int
 }
 
 // startInput starts the counters of an input.
@@ -206,9 +212,15 @@ func (p *lineParser) noteInput(label string) {
 		return
 	}
 	cut := p.cut - p.in.cut
-	if msg := p.like.warning(label, p.lines-p.in.lines-cut, p.failed-p.in.failed-cut, typ.String(),
+	whole, failed := p.lines-p.in.lines-cut, p.failed-p.in.failed-cut
+	if msg := p.like.warning(label, whole, failed, typ.String(),
 		typeWhy(typ, fixed), typeFix(p.like.typ, fixed)); msg != "" {
 		p.notes = append(p.notes, msg)
+	}
+	if msg := p.like.noneParsed(label, whole, failed, typ.String(),
+		typeWhy(typ, fixed), typeFix(p.like.typ, fixed)); msg != "" {
+		p.notes = append(p.notes, msg)
+		p.likeOther += whole
 	}
 }
 

@@ -286,9 +286,15 @@ func (s *sender) noteInput(label string) {
 		s.notes = append(s.notes, msg)
 	}
 	fixed := s.fixed != parser.TypeUnknown
-	if msg := s.in.like.warning(label, s.in.read-s.in.cut.n, s.in.unparsed.n, s.in.typ.String(),
+	whole := s.in.read - s.in.cut.n
+	if msg := s.in.like.warning(label, whole, s.in.unparsed.n, s.in.typ.String(),
 		typeWhy(s.in.typ, fixed), typeFix(s.in.like.typ, fixed)); msg != "" {
 		s.notes = append(s.notes, msg)
+	}
+	if msg := s.in.like.noneParsed(label, whole, s.in.unparsed.n, s.in.typ.String(),
+		typeWhy(s.in.typ, fixed), typeFix(s.in.like.typ, fixed)); msg != "" {
+		s.notes = append(s.notes, msg)
+		s.likeOther += whole
 	}
 	if msg := s.in.cut.warning(label, s.in.read, s.maxLine, "it was sent raw", "they were sent raw"); msg != "" {
 		s.notes = append(s.notes, msg)
@@ -366,6 +372,7 @@ func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	case s.records.most(whole): // the lines' own cause, not a question
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed%s; all were sent raw: %s\n",
 			whole, plural(whole, "line", "lines"), s.cutNote(maxLine), s.records.cause(whole))
+	case s.likeOther == whole: // each input's note named the type its lines look like
 	case s.fixed != parser.TypeUnknown:
 		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
 			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
@@ -503,6 +510,7 @@ type sender struct {
 	truncated int              // lines cut to maxLine
 	records   containerRecords // lines not cut that did not parse and are a container runtime's records
 	fixed     parser.Type      // --type, TypeUnknown for auto
+	likeOther int              // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
 	errMu  sync.Mutex
 	ackErr error
