@@ -77,7 +77,9 @@ type repoDeletion struct {
 // projectSeen remembers when each project's deletion was last counted, so
 // that a second event of one project (marked, then destroyed; a legacy
 // line and a current one with different ids) less than a window apart is
-// not counted twice. Entries are queued in insertion order for expiry.
+// not counted twice. Entries are queued in insertion order for expiry. It
+// holds at most maxSeenProjects projects, forgetting the oldest first: a
+// project forgotten that way counts again.
 type projectSeen struct {
 	at    map[string]int64 // project key -> Unix ns of its counted event
 	queue []seenValue      // V key, Last ns, in insertion order
@@ -109,10 +111,30 @@ func (s *projectSeen) seen(key string, ns, window int64) bool {
 	if s.at == nil {
 		s.at = make(map[string]int64)
 	}
+	for len(s.at) >= maxSeenProjects {
+		s.forgetOldest()
+	}
 	key = strings.Clone(key) // ev's column, in a buffer the engine reuses
 	s.at[key] = ns
 	s.queue = append(s.queue, seenValue{V: key, Last: ns})
 	return false
+}
+
+// maxSeenProjects bounds projectSeen (defaultMaxKeys, the other rules'
+// max_keys default).
+const maxSeenProjects = defaultMaxKeys
+
+// forgetOldest forgets the project queued first that is still held.
+func (s *projectSeen) forgetOldest() {
+	for s.head < len(s.queue) {
+		it := s.queue[s.head]
+		s.queue[s.head] = seenValue{}
+		s.head++
+		if s.at[it.V] == it.Last {
+			delete(s.at, it.V)
+			return
+		}
+	}
 }
 
 // expire forgets the projects counted before ns (queued before, and not

@@ -222,3 +222,25 @@ func TestRepoDeletionProjectOnce(t *testing.T) {
 		t.Fatalf("alerts %+v, want 1 counting 11: project 1 destroyed 2 h after it was marked counts again", alerts)
 	}
 }
+
+// TestProjectSeenBounded: the projects remembered stay at most
+// maxSeenProjects under a flood of distinct ids, the oldest forgotten
+// first (so counted again), the newest still remembered.
+func TestProjectSeenBounded(t *testing.T) {
+	var s projectSeen
+	window := int64(time.Hour)
+	for i := range maxSeenProjects + 10 {
+		if s.seen(strconv.Itoa(i), int64(i), window) {
+			t.Fatalf("project %d seen before it was counted", i)
+		}
+	}
+	if n := len(s.at); n != maxSeenProjects {
+		t.Errorf("%d projects held, want %d", n, maxSeenProjects)
+	}
+	if s.seen("0", maxSeenProjects+20, window) {
+		t.Error("the oldest project is still held")
+	}
+	if !s.seen(strconv.Itoa(maxSeenProjects+9), maxSeenProjects+20, window) {
+		t.Error("the newest project was forgotten")
+	}
+}
