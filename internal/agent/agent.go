@@ -690,6 +690,10 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 			ic := in.srv.Config()
 			tc.MaxLineBytes = max(tc.MaxLineBytes, ic.MaxSpoolLine())
 		}
+		spooled := a.streamer != nil && sc.Path == a.streamer.spoolPath
+		if spooled { // an event answered 200 is forwarded whole
+			tc.MaxLineBytes = max(tc.MaxLineBytes, a.streamer.r.MaxSpoolLine())
+		}
 		s, err := newSource(sc, tc, cfg.Hostname, facility, workers, a.sink, a.enc, a.geo, a.m, &a.aw, a.log)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("agent: source %s: %w", sc.Path, err)
@@ -698,7 +702,6 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 			s.attachRelay(in, a.geo, forwarder.RecordOptions{Facility: facility, Hostname: cfg.Hostname})
 		}
 		s.carryWait = a.opts.CarryTimeout
-		spooled := a.streamer != nil && sc.Path == a.streamer.spoolPath
 		if spooled {
 			a.streamer.src.Store(s)
 		}

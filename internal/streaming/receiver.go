@@ -179,6 +179,13 @@ func loadCert(cfg *Config) (*tls.Certificate, error) {
 	return &cert, nil
 }
 
+// MaxSpoolLine returns the longest line, in bytes without its LF, that the
+// receiver writes to its spool: a body is spooled compacted, never longer
+// than it came, and a body over Config.MaxBody is refused. The spool's
+// reader must take lines this long whole: an event answered 200 is
+// forwarded whole.
+func (r *Receiver) MaxSpoolLine() int { return int(r.maxBody) }
+
 // Reload reads the verification tokens (Tokens, TokenFile, TokenEnv) and
 // the TLS certificate and key of cfg again and puts them in use for the
 // next requests and handshakes: for a rotated token_file or a renewed
