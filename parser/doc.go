@@ -9,7 +9,9 @@
 // gitlab-rails/auth_json.log (auth.log in older versions). [New] returns one by [Type] and
 // [Detect] guesses the type of a line. A parser fills a reusable [Record]:
 // column values alias the line or the Record's scratch buffer, so parsing a
-// stream of lines does not allocate. A line that cannot be parsed yields an
+// stream of lines does not allocate once the Record's buffers have grown to
+// the lines' size (a line with an unusual number of distinct meta.* keys,
+// thousands, grows them again). A line that cannot be parsed yields an
 // [*Error] naming the log type, the byte offset and the reason; no input
 // panics. The package does no I/O and keeps no global state.
 //
