@@ -10,8 +10,9 @@
 // [Detect] guesses the type of a line. A parser fills a reusable [Record]:
 // column values alias the line or the Record's scratch buffer, so parsing a
 // stream of lines does not allocate once the Record's buffers have grown to
-// the lines' size (a line with an unusual number of distinct meta.* keys,
-// thousands, grows them again). A line that cannot be parsed yields an
+// the lines' size, but for a line with more than 1,024 distinct meta.* keys
+// (GitLab writes about a dozen), whose key index is made for it and not
+// kept, so that one such line does not hold memory. A line that cannot be parsed yields an
 // [*Error] naming the log type, the byte offset and the reason; no input
 // panics. The package does no I/O and keeps no global state.
 //
