@@ -21,6 +21,12 @@ import (
 // lines of one sign-in name the same country, so they never add one.
 // Addresses without a country are skipped and counted.
 //
+// An alert's window (and its time, window_start and alert_id) ends at the
+// sign-in that met the condition or, when that sign-in came out of order
+// into a window already holding later ones of the user, at the newest of
+// them, so both orders give one alert; its IPAddress and country columns
+// and event_ids are those of the sign-in that raised it.
+//
 // With new_country_days > 0 the rule also alerts when a user signs in from
 // a country not seen for that user in that many days, once the user has a
 // sign-in history with a country (the set is persisted).
@@ -170,13 +176,18 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		r.late++
 		return
 	case spreadNewest:
+		// The window of the newest sign-in, which is ev's unless ev came
+		// out of order into it: the window ends at the newest then, as in
+		// time order (the same window_start, hence alert_id).
 		countries, first = len(u.Recent.Seen), u.Recent.First
+		end = time.Unix(0, max(ns, u.Recent.newest())).UTC()
 	case spreadEarlier:
 		// A window of its own ending before the user's newest sign-in
 		// may hold more countries: judged with the one with the most.
 		e, n := u.Recent.best(ns, window, r.floor)
-		if n >= 0 && e == u.Recent.newest() {
+		if nb := u.Recent.newest(); n >= 0 && e == nb {
 			countries, first = len(u.Recent.Seen), u.Recent.First
+			end = time.Unix(0, nb).UTC()
 			break
 		}
 		if n < 0 {
@@ -204,7 +215,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		list = append(list, s.V)
 	}
 	a := &Alert{
-		Time: ev.Time, Key: []Column{{parser.ColUsername, user}},
+		Time: end, Key: []Column{{parser.ColUsername, user}},
 		Columns: append([]Column{{"Countries", strings.Join(list, ",")},
 			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}}, p.columns()...),
 		Count: len(list), WindowStart: time.Unix(0, end.UnixNano()-window).UTC(), WindowEnd: end,
