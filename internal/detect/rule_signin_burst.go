@@ -19,7 +19,9 @@ import (
 // (`with`) but no EventName; the user is Username (application log), else
 // meta.user, else EntityPath of a User entity. The audit and application
 // lines of one sign-in name the same country, so they never add one.
-// Addresses without a country are skipped and counted.
+// The address is IPAddress or, on an audit line without one (the legacy
+// sign-in lines), meta.remote_ip (signinAddress); the alert's IPAddress is
+// that address. Addresses without a country are skipped and counted.
 //
 // An alert's window (and its time, window_start and alert_id) ends at the
 // sign-in that met the condition or, when that sign-in came out of order
@@ -149,6 +151,20 @@ func signinUsername(ev *Event) string {
 	return ""
 }
 
+// signinAddress returns the address of sign-in event ev: IPAddress, or,
+// on an audit line without one, meta.remote_ip, the only address of the
+// sign-in lines GitLab's legacy AuditEventService writes (as
+// sentinel.ti_malicious_ip's all_logs takes it). Such a line has no GeoIP
+// columns of the agent's (they follow IPAddress), so its country is looked
+// up by the rule, in run as in detect.
+func signinAddress(ev *Event) string {
+	ip := ev.Get(parser.ColIPAddress)
+	if ip == "" && ev.Type == parser.TypeAudit {
+		ip = ev.Get(colMetaRemoteIP)
+	}
+	return ip
+}
+
 func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	// One account whatever the case of its name, as to the other sign-in
 	// rules (foldLogin).
@@ -156,7 +172,8 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	if user == "" || ev.Time.IsZero() {
 		return
 	}
-	p := r.geo.lookup(ev, ev.Get(parser.ColIPAddress))
+	ip := signinAddress(ev)
+	p := r.geo.lookup(ev, ip)
 	if p.ISO == "" {
 		r.skipped++
 		return
@@ -217,7 +234,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	a := &Alert{
 		Time: end, Key: []Column{{parser.ColUsername, user}},
 		Columns: append([]Column{{"Countries", strings.Join(list, ",")},
-			{parser.ColIPAddress, ev.Get(parser.ColIPAddress)}}, p.columns()...),
+			{parser.ColIPAddress, ip}}, p.columns()...),
 		Count: len(list), WindowStart: time.Unix(0, end.UnixNano()-window).UTC(), WindowEnd: end,
 		FirstEvent: time.Unix(0, first).UTC(), LastEvent: end,
 	}

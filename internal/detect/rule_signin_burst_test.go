@@ -72,3 +72,31 @@ func TestSigninBurstOutOfOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestSigninBurstLegacyRemoteIP: GitLab's legacy audit sign-in lines
+// (`with`, no EventName) carry their address only in meta.remote_ip; the
+// rule takes it when the line has no IPAddress, looks its country up and
+// names it as the alert's IPAddress. A line with an IPAddress is judged by
+// it, whatever its meta.remote_ip.
+func TestSigninBurstLegacyRemoteIP(t *testing.T) {
+	e, alerts := signinEngine(t, nil, 0)
+	legacy := func(when, user string, cols ...string) *Event {
+		return auditEv("audit_json.log", tAt(when), append([]string{parser.ColAuthenticationType, "standard",
+			"meta.user", user, parser.ColEntityType, "User"}, cols...)...)
+	}
+	e.Process(legacy("0m", "alice", colMetaRemoteIP, "81.2.69.142"))                                     // GB
+	e.Process(legacy("10m", "bob", colMetaRemoteIP, "81.2.69.142"))                                      // GB
+	e.Process(legacy("20m", "bob", parser.ColIPAddress, "81.2.69.10", colMetaRemoteIP, "175.16.199.10")) // GB by IPAddress
+	e.Process(legacy("30m", "alice", colMetaRemoteIP, "175.16.199.10"))                                  // CN: burst
+	if len(*alerts) != 1 {
+		t.Fatalf("%d alerts, want 1 (alice GB then CN by meta.remote_ip)", len(*alerts))
+	}
+	a := (*alerts)[0]
+	if a.Get(parser.ColUsername) != "alice" || a.Get("Countries") != "GB,CN" || a.Get(parser.ColIPAddress) != "175.16.199.10" ||
+		a.Get("CountryISOCode") != "CN" {
+		t.Errorf("alert %v, want alice GB,CN from 175.16.199.10 (CN)", a.Columns)
+	}
+	if n := e.Stats().Rules["sentinel.signin_burst"].Skipped; n != 0 {
+		t.Errorf("Skipped = %d, want 0", n)
+	}
+}
