@@ -81,8 +81,8 @@ func TestCountryFromAgentEnrichment(t *testing.T) {
 
 // TestSigninNewCountry: with new_country_days, a sign-in from a country
 // the user has not signed in from within that many days alerts, once the
-// user has a history; a country seen before does not, nor does the first
-// sign-in of a user.
+// user has a history (also one whose countries all expired); a country
+// seen before does not, nor does the first sign-in of a user.
 func TestSigninNewCountry(t *testing.T) {
 	var alerts []*Alert
 	e, err := New(Config{Only: []string{"sentinel.signin_burst"}, Geo: testGeoDB(t),
@@ -99,13 +99,13 @@ func TestSigninNewCountry(t *testing.T) {
 	login("48h", "81.2.69.10")      // GB again
 	login("96h", "89.160.20.115")   // SE: new for alice → alert
 	login("120h", "89.160.20.116")  // SE again: known
-	login("1200h", "175.16.199.10") // 50 days later: GB and SE forgotten, CN is new but alice has no history left
+	login("1200h", "175.16.199.10") // 50 days later: GB and SE expired, CN is new for a user with a history → alert
 	login("1210h", "81.2.69.142")   // GB: new again after CN → alert
 	var got []string
 	for _, a := range alerts {
 		got = append(got, a.Get("CountryISOCode")+"@"+a.Time.Sub(tAt("")).String()+" new="+a.Get("NewCountry"))
 	}
-	want := []string{"SE@96h0m0s new=true", "GB@1210h0m0s new=true"}
+	want := []string{"SE@96h0m0s new=true", "CN@1200h0m0s new=true", "GB@1210h0m0s new=true"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("alerts %v, want %v", got, want)
 	}

@@ -29,9 +29,16 @@ import (
 // them, so both orders give one alert; its IPAddress and country columns
 // and event_ids are those of the sign-in that raised it.
 //
-// With new_country_days > 0 the rule also alerts when a user signs in from
-// a country not seen for that user in that many days, once the user has a
-// sign-in history with a country (the set is persisted).
+// With new_country_days N > 0 the rule also alerts when a user signs in
+// from a country the user has not signed in from in the N×24 hours before
+// the sign-in (a country last seen exactly N×24 h earlier is still known),
+// once the user has a sign-in history with a country: a user's first
+// sign-in ever is not alerted, while a user whose countries all expired
+// (dormant for more than N days) is still remembered as having a history
+// (signinBurst.past), so that a sign-in from any country then alerts. The
+// users with countries and those remembered count together against
+// max_keys, the remembered ones evicted first, oldest first (counted as
+// Evicted). Both are persisted.
 //
 // Parameters: window (60m), min_countries (2), new_country_days (0: off),
 // max_keys (100000), suppress (60m), geoip_db (used when the agent has no
@@ -58,10 +65,10 @@ var authEventNames = [...]string{
 }
 
 // signinUser is one user's recent countries and, with new_country_days,
-// the day (dayOf) each country was last seen.
+// when (Unix ns) the user last signed in from each country.
 type signinUser struct {
-	Recent spreadState      `json:"recent"`
-	Known  map[string]int64 `json:"known,omitempty"`
+	Recent spreadState      `json:"recent,omitzero"`
+	Known  map[string]int64 `json:"known_at,omitempty"`
 }
 
 // signinKeep is the most countries a user's window holds.
@@ -75,10 +82,19 @@ type signinBurst struct {
 	suppress time.Duration
 	geo      geoLookup
 	users    *lru[string, signinUser]
-	skipped  uint64
-	late     uint64
-	closed   int64 // Unix ns before which windows are closed: watermark − window
-	floor    int64 // closed, or noFloor or restoredFloor before the first watermark (see spreadState.observe)
+	// past holds, with new_country_days, the users whose countries all
+	// expired (Advance), with when they last signed in from a country
+	// (Unix ns), oldest first: they have a sign-in history, so any
+	// country is new for them when they come back (Observe moves them
+	// back to users). users and past hold at most max keys together.
+	past        *lru[string, int64]
+	pastEvicted uint64
+	max         int
+	newNs       int64 // new_country_days in ns
+	skipped     uint64
+	late        uint64
+	closed      int64 // Unix ns before which windows are closed: watermark − window
+	floor       int64 // closed, or noFloor or restoredFloor before the first watermark (see spreadState.observe)
 }
 
 func newSigninBurst(p *Params, env *Env) (Rule, error) {
@@ -102,6 +118,11 @@ func newSigninBurst(p *Params, env *Env) (Rule, error) {
 	}
 	r.geo = geoLookup{db: db, owned: owned}
 	r.users = newLRU[string, signinUser](max)
+	r.max = max
+	if r.newDays > 0 {
+		r.past = newLRU[string, int64](max)
+		r.newNs = r.newDays * int64(24*time.Hour)
+	}
 	return r, nil
 }
 
@@ -115,9 +136,19 @@ func (r *signinBurst) Wants() []Key {
 	return ks
 }
 
-func (r *signinBurst) Keys() int       { return r.users.len() }
-func (r *signinBurst) Evicted() uint64 { return r.users.evicted }
-func (r *signinBurst) MaxKeys() int    { return r.users.max }
+// Keys returns the users held: with countries, and remembered (past).
+func (r *signinBurst) Keys() int {
+	if r.past != nil {
+		return r.users.len() + r.past.len()
+	}
+	return r.users.len()
+}
+
+// Evicted returns the users dropped at max_keys: with countries, and
+// remembered.
+func (r *signinBurst) Evicted() uint64 { return r.users.evicted + r.pastEvicted }
+
+func (r *signinBurst) MaxKeys() int { return r.max }
 
 // Skipped returns the sign-ins from addresses without a country.
 func (r *signinBurst) Skipped() uint64 { return r.skipped }
@@ -183,6 +214,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		r.late++
 		return
 	}
+	hist := r.unpast(user)
 	u := touchClone(r.users, user)
 	window := int64(r.window)
 	var countries int
@@ -214,7 +246,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		seen = seen[max(0, len(seen)-signinKeep):]
 		countries, end = len(seen), time.Unix(0, e).UTC()
 	}
-	isNew := r.newCountry(u, p.ISO, dayOf(ev.Time))
+	isNew := r.newCountry(u, p.ISO, ns, hist)
 	burst := countries >= r.min
 	if !burst && !isNew {
 		return
@@ -247,46 +279,82 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	emit(a)
 }
 
-// newCountry records that u signed in from iso on day and reports whether
-// iso is new for a user who already had a country, when new_country_days
-// is on.
-func (r *signinBurst) newCountry(u *signinUser, iso string, day int64) bool {
+// unpast reports whether user is remembered in past (a sign-in history
+// whose countries all expired) and takes it out, as Observe is about to
+// hold it in users; a user new to both first makes room by evicting the
+// oldest remembered user when users and past hold max keys together.
+// Without new_country_days it does nothing.
+func (r *signinBurst) unpast(user string) (hist bool) {
+	if r.past == nil || r.past.len() == 0 {
+		return false
+	}
+	if _, ok := r.past.get(user); ok {
+		r.past.remove(user)
+		return true
+	}
+	if r.users.len()+r.past.len() >= r.max {
+		if _, ok := r.users.get(user); !ok {
+			k, _, _ := r.past.front()
+			r.past.remove(k)
+			r.pastEvicted++
+		}
+	}
+	return false
+}
+
+// newCountry records that u signed in from iso at ns (Unix ns) and
+// reports whether iso is new for a user with a sign-in history (a country
+// held, expired or not, or hist: remembered in past), when
+// new_country_days is on: new when u has not signed in from iso in the
+// new_country_days×24 h up to ns. Countries last seen before that are
+// forgotten.
+func (r *signinBurst) newCountry(u *signinUser, iso string, ns int64, hist bool) bool {
 	if r.newDays <= 0 {
 		return false
 	}
 	if u.Known == nil {
 		u.Known = make(map[string]int64)
 	}
-	for c, d := range u.Known {
-		if d < day-r.newDays {
+	hist = hist || len(u.Known) > 0
+	cut := ns - r.newNs
+	for c, t := range u.Known {
+		if t < cut {
 			delete(u.Known, c)
 		}
 	}
 	last, seen := u.Known[iso]
-	isNew := !seen && len(u.Known) > 0
-	if !seen || day > last {
-		u.Known[strings.Clone(iso)] = day
+	switch {
+	case !seen:
+		u.Known[strings.Clone(iso)] = ns
+	case ns > last:
+		u.Known[iso] = ns
 	}
-	return isNew
+	return !seen && hist
 }
 
 // Advance forgets users with no sign-in in the window and, with
-// new_country_days, no country in the remembered period.
+// new_country_days, no country in the new_country_days×24 h up to wm; such
+// a user who had a country is remembered in past.
 func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 	cut := wm.UnixNano() - int64(r.window)
 	r.closed = max(r.closed, cut)
 	r.floor = r.closed
-	day := dayOf(wm)
+	known := wm.UnixNano() - r.newNs
 	r.users.each(func(k string, u *signinUser) bool {
 		for _, s := range u.Recent.Seen {
 			if s.Last > cut {
 				return false
 			}
 		}
-		for _, d := range u.Known {
-			if d >= day-r.newDays {
+		last := int64(0)
+		for _, t := range u.Known {
+			if t >= known {
 				return false
 			}
+			last = max(last, t)
+		}
+		if r.past != nil && last != 0 {
+			*r.past.touch(k) = last // users holds k: past has room
 		}
 		r.users.remove(k)
 		return true
@@ -296,10 +364,16 @@ func (r *signinBurst) Advance(wm time.Time, _ Emit) {
 // Close closes the database the rule opened from geoip_db.
 func (r *signinBurst) Close(Emit) { r.geo.closeOwned() }
 
+// signinSnapshot is a user of the state file: one held in users, or, with
+// Past set, one remembered in past (users first, then past, each oldest
+// first). Known of a state file written before known_at (the day, dayOf,
+// of each country) is OldKnown.
 type signinSnapshot struct {
 	User string `json:"u"`
 	signinUser
-	Earlier *spreadRuns `json:"earlier,omitempty"` // of Recent
+	Earlier  *spreadRuns      `json:"earlier,omitempty"` // of Recent
+	Past     int64            `json:"past,omitempty"`
+	OldKnown map[string]int64 `json:"known,omitempty"`
 }
 
 func (r *signinBurst) StateVersion() int { return 1 }
@@ -310,6 +384,12 @@ func (r *signinBurst) Snapshot() ([]byte, error) {
 		out = append(out, signinSnapshot{User: k, signinUser: *u, Earlier: u.Recent.earlier()})
 		return true
 	})
+	if r.past != nil {
+		r.past.each(func(k string, t *int64) bool {
+			out = append(out, signinSnapshot{User: k, Past: *t})
+			return true
+		})
+	}
 	return json.Marshal(out)
 }
 
@@ -319,9 +399,27 @@ func (r *signinBurst) Restore(data []byte) error {
 		return fmt.Errorf("sentinel.signin_burst: %w", err)
 	}
 	for _, s := range in {
+		if s.Past != 0 {
+			if r.past != nil {
+				if r.users.len()+r.past.len() >= r.max {
+					k, _, _ := r.past.front()
+					r.past.remove(k)
+					r.pastEvicted++
+				}
+				*r.past.touch(s.User) = s.Past
+			}
+			continue
+		}
 		u := r.users.touch(s.User)
 		*u = s.signinUser
 		u.Recent.setEarlier(s.Earlier)
+		if u.Known == nil && len(s.OldKnown) > 0 {
+			// A day d kept a country known through day d+N: its end.
+			u.Known = make(map[string]int64, len(s.OldKnown))
+			for c, d := range s.OldKnown {
+				u.Known[c] = (d+1)*int64(24*time.Hour) - 1
+			}
+		}
 	}
 	r.floor = restoredFloor
 	return nil

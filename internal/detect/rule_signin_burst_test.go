@@ -1,6 +1,9 @@
 package detect
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +101,116 @@ func TestSigninBurstLegacyRemoteIP(t *testing.T) {
 	}
 	if n := e.Stats().Rules["sentinel.signin_burst"].Skipped; n != 0 {
 		t.Errorf("Skipped = %d, want 0", n)
+	}
+}
+
+// TestSigninNewCountryDormant: with new_country_days 30, a user whose
+// countries all expired (dormant for more than 30 days, forgotten by
+// Advance) still has a sign-in history, also across a restart: a sign-in
+// from a country not seen in the last 30 days alerts as new, while the
+// first sign-in of a user never seen does not. The look-back is exactly
+// 30×24 h: a country last seen 720 h earlier is known, one seen 720 h and
+// 1 s earlier is new (not whole UTC days: both are 30 days on by date).
+func TestSigninNewCountryDormant(t *testing.T) {
+	params := map[string]string{"new_country_days": "30"}
+	dir := t.TempDir()
+	var alerts []*Alert
+	engine := func() *Engine {
+		e, err := New(Config{Only: []string{"sentinel.signin_burst"}, Geo: testGeoDB(t), StateDir: dir,
+			Rules: map[string]RuleConfig{"sentinel.signin_burst": {Params: params}},
+			Emit:  func(a *Alert) { a.detach(); alerts = append(alerts, a) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	gb, cn := "81.2.69.142", "175.16.199.10"
+	e := engine()
+	e.Process(appLogin("alice", gb, tAt("0h")))
+	e.Process(appLogin("carol", gb, tAt("0h")))
+	e.Process(appLogin("erin", gb, tAt("1h")))
+	e.Process(appLogin("fred", gb, tAt("1h")))
+	e.Process(appLogin("erin", gb, tAt("721h")))   // GB seen exactly 720 h ago: known
+	e.Process(appLogin("fred", gb, tAt("721h1s"))) // GB seen 720 h 1 s ago: new
+	// 40 days on: alice and carol are forgotten but remembered.
+	e.Process(appLogin("zed", gb, tAt("960h")))
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	e = engine()                                  // a restart: the remembered users come back from the state
+	e.Process(appLogin("alice", cn, tAt("961h"))) // dormant, CN never seen: new
+	e.Process(appLogin("carol", gb, tAt("961h"))) // dormant, GB not seen in 30 days: new
+	e.Process(appLogin("bob", cn, tAt("961h")))   // never seen: a first sign-in, not alerted
+	if n := e.Stats().Rules["sentinel.signin_burst"].Keys; n != 6 {
+		t.Errorf("Keys = %d, want 6 (alice, bob, carol, erin, fred and zed, held or remembered)", n)
+	}
+	e.Close()
+	var got []string
+	for _, a := range alerts {
+		got = append(got, a.Get(parser.ColUsername)+":"+a.Get("CountryISOCode")+":"+a.Get("NewCountry"))
+	}
+	want := []string{"fred:GB:true", "alice:CN:true", "carol:GB:true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("alerts %v, want %v", got, want)
+	}
+}
+
+// TestSigninStateCompat: a state file written before the remembered users
+// and known_at (countries by UTC day under "known") still loads: a day d
+// keeps its country known through the end of day d+N, as it did; the
+// state written now round-trips, remembered users included.
+func TestSigninStateCompat(t *testing.T) {
+	params := map[string]string{"new_country_days": "30"}
+	e, alerts := signinEngine(t, params, 0)
+	r := e.byID["sentinel.signin_burst"].rule.(*signinBurst)
+	day := dayOf(tAt("0h")) // 2024-06-10
+	old := `[{"u":"alice","recent":{"seen":[{"v":"GB","t":` + strconv.FormatInt(tAt("0h").UnixNano(), 10) + `}],"first":` +
+		strconv.FormatInt(tAt("0h").UnixNano(), 10) + `},"known":{"GB":` + strconv.FormatInt(day, 10) + `}}]`
+	if err := r.Restore([]byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	// 2024-07-10 23:00 is day+30: GB still known, as before.
+	e.Process(appLogin("alice", "81.2.69.142", tAt("734h")))
+	e.Process(appLogin("alice", "89.160.20.112", tAt("735h"))) // SE: new
+	if len(*alerts) != 1 || (*alerts)[0].Get("CountryISOCode") != "SE" {
+		t.Fatalf("%d alerts, want 1 for SE", len(*alerts))
+	}
+	r.past.touch("bob")
+	*r.past.touch("bob") = tAt("1h").UnixNano()
+	snap, err := r.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(snap), `"known"`) || !strings.Contains(string(snap), `"known_at"`) ||
+		!strings.Contains(string(snap), `{"u":"bob","past":`) {
+		t.Errorf("snapshot %s: want known_at and bob remembered", snap)
+	}
+	e2, _ := signinEngine(t, params, 0)
+	r2 := e2.byID["sentinel.signin_burst"].rule.(*signinBurst)
+	if err := r2.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if snap2, _ := r2.Snapshot(); string(snap2) != string(snap) {
+		t.Errorf("round trip:\n%s\n%s", snap, snap2)
+	}
+}
+
+// TestSigninPastBounded: the users held and those remembered count
+// together against max_keys; a new user evicts the oldest remembered one
+// first, counted as Evicted.
+func TestSigninPastBounded(t *testing.T) {
+	e, _ := signinEngine(t, map[string]string{"new_country_days": "1", "max_keys": "3"}, 0)
+	r := e.byID["sentinel.signin_burst"].rule.(*signinBurst)
+	for i, u := range []string{"u1", "u2", "u3"} {
+		e.Process(appLogin(u, "81.2.69.142", tAt(strconv.Itoa(i)+"m")))
+	}
+	e.Process(appLogin("u4", "81.2.69.142", tAt("72h"))) // u1..u3 forgotten, remembered as far as there is room
+	e.Process(appLogin("u5", "81.2.69.142", tAt("73h"))) // the oldest remembered goes for u5
+	st := e.Stats().Rules["sentinel.signin_burst"]
+	var past []string
+	r.past.each(func(k string, _ *int64) bool { past = append(past, k); return true })
+	if st.Keys != 3 || st.Evicted != 2 || r.users.len() != 2 || !slices.Equal(past, []string{"u3"}) {
+		t.Errorf("Keys %d Evicted %d held %d remembered %v, want 3, 2, 2, [u3]", st.Keys, st.Evicted, r.users.len(), past)
 	}
 }
