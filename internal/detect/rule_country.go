@@ -13,9 +13,10 @@ import (
 // Sources: the Audit Event Streaming type repository_git_operation (never
 // written to audit_json.log), and, unless access_log is false, Git over
 // HTTP in gitlab_access.log: a successful (2xx) request for
-// <repo>.git/info/refs?service=git-upload-pack|git-receive-pack or
-// <repo>.git/git-upload-pack|git-receive-pack with a RemoteUser (SSH
-// operations appear in neither). The requests of one clone or push (the
+// <repo>.git/info/refs?service=git-upload-pack|git-receive-pack (among
+// other query parameters, see gitService) or
+// <repo>.git/git-upload-pack|git-receive-pack (with a query or none) with
+// a RemoteUser (SSH operations appear in neither; see gitHTTPRepo). The requests of one clone or push (the
 // refs advertisement, then the pack) fold into one alert: the access-log
 // alerts are keyed by (RemoteUser, IPAddress, EntityPath = the repository),
 // each compared as GitLab takes it (gitOpCanon), and suppressed for
@@ -166,7 +167,12 @@ func (r *countryRule) Close(Emit) { r.geo.closeOwned() }
 
 // gitHTTPRepo reports whether access-log event ev is a successful Git over
 // HTTP request by a RemoteUser, and returns the repository path (the URI
-// before ".git/", without the leading slash).
+// path before ".git/", without the leading slash; neither empty nor
+// ending in a slash). The path
+// (the URI before its query) must end in .git/info/refs, with a query
+// whose service parameter is git-upload-pack or git-receive-pack
+// (gitService), or in .git/git-upload-pack or .git/git-receive-pack, with
+// any query or none. It allocates nothing.
 func gitHTTPRepo(ev *Event) (string, bool) {
 	if ev.Get(parser.ColRemoteUser) == "" {
 		return "", false
@@ -174,15 +180,96 @@ func gitHTTPRepo(ev *Event) (string, bool) {
 	if c := ev.Get(parser.ColResponseCode); len(c) != 3 || c[0] != '2' {
 		return "", false
 	}
-	uri := ev.Get(parser.ColURI)
-	i := strings.Index(uri, ".git/")
-	if i < 0 {
+	path, query, _ := strings.Cut(ev.Get(parser.ColURI), "?")
+	var repo string
+	switch {
+	case strings.HasSuffix(path, ".git/info/refs"):
+		if !gitService(query) {
+			return "", false
+		}
+		repo = path[:len(path)-len(".git/info/refs")]
+	case strings.HasSuffix(path, ".git/git-upload-pack"):
+		repo = path[:len(path)-len(".git/git-upload-pack")]
+	case strings.HasSuffix(path, ".git/git-receive-pack"):
+		repo = path[:len(path)-len(".git/git-receive-pack")]
+	default:
 		return "", false
 	}
-	switch rest := uri[i+len(".git/"):]; rest {
-	case "info/refs?service=git-upload-pack", "info/refs?service=git-receive-pack",
-		"git-upload-pack", "git-receive-pack":
-		return strings.TrimPrefix(uri[:i], "/"), true
+	repo = strings.TrimPrefix(repo, "/")
+	if repo == "" || repo[len(repo)-1] == '/' { // no repository name before .git
+		return "", false
 	}
-	return "", false
+	return repo, true
+}
+
+// gitService reports whether URI query q (without the "?") names a Git
+// service as GitLab Workhorse reads it (url.Values.Get: the first service
+// parameter, '&'-separated, percent- and '+'-decoded, a pair with a
+// malformed escape skipped): git-upload-pack or git-receive-pack, whatever
+// other parameters come before or after it.
+func gitService(q string) bool {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if !queryIs(k, "service") || !escapesOK(v) {
+			continue // not service, or a pair ParseQuery drops
+		}
+		return queryIs(v, "git-upload-pack") || queryIs(v, "git-receive-pack")
+	}
+	return false
+}
+
+// queryIs reports whether query component s decodes (%XX, '+' as a space)
+// to want, without decoding it into a new string. A malformed escape is
+// no match (url.ParseQuery drops such a pair).
+func queryIs(s, want string) bool {
+	j := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if i+2 >= len(s) {
+				return false
+			}
+			h, l := unhex(s[i+1]), unhex(s[i+2])
+			if h < 0 || l < 0 {
+				return false
+			}
+			c, i = byte(h<<4|l), i+2
+		}
+		if j >= len(want) || want[j] != c {
+			return false
+		}
+		j++
+	}
+	return j == len(want)
+}
+
+// escapesOK reports whether every '%' of s starts a %XX escape.
+func escapesOK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || unhex(s[i+1]) < 0 || unhex(s[i+2]) < 0 {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+// unhex returns the value of hex digit c, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
 }
