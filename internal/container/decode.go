@@ -190,21 +190,87 @@ func (d *Decoder) Seed(c *Carry) {
 }
 
 // IsPartial reports whether line is a partial runtime record of the
-// Decoder's format (decoding it into a scratch buffer of d). It does not
-// change what is pending.
+// Decoder's format (RecordPart). It does not change what is pending.
 func (d *Decoder) IsPartial(line []byte) bool {
+	_, partial, ok := d.RecordPart(line)
+	return ok && partial
+}
+
+// The streams, as RecordPart and MayJoin number them: the index of the
+// joiner a record goes to.
+const (
+	Stdout = 0 // stdout records, plain lines (Auto) and records of another stream
+	Stderr = 1 // stderr records
+)
+
+// RecordPart reports what DecodeCut would do with line, as far as joining
+// goes, without changing what is pending: the joiner it adds the line to
+// (Stderr for a stderr record; Stdout for any other record and for a
+// plain line in Auto format, which is taken as a complete line), and
+// whether the line leaves its line pending (a partial record). ok is false
+// for a line DecodeCut finds Malformed before any joiner sees it (a record
+// that does not decode); a record whose joined line is Malformed later (its
+// gitlab-logger envelope) is ok. In Plain format every line is a complete
+// line: (Stdout, false, true). RecordPart does not look at blank lines
+// specially: Decode takes them as any other line. A Docker record is
+// decoded into a scratch buffer of d.
+func (d *Decoder) RecordPart(line []byte) (stream int, partial, ok bool) {
 	f := d.Format
 	if f == Auto {
 		f = Sniff(line)
 	}
+	var r Record
+	var err error
 	switch f {
 	case CRI:
-		r, err := ParseCRI(line)
-		return err == nil && r.Partial
+		r, err = ParseCRI(line)
 	case Docker:
-		r, buf, err := ParseDocker(line, d.rbuf[:0])
-		d.rbuf = buf
-		return err == nil && r.Partial
+		r, d.rbuf, err = ParseDocker(line, d.rbuf[:0])
+	default:
+		return Stdout, false, true
 	}
-	return false
+	if err != nil {
+		return Stdout, false, false
+	}
+	if bytes.Equal(r.Stream, []byte("stderr")) {
+		return Stderr, r.Partial, true
+	}
+	return Stdout, r.Partial, true
+}
+
+// MayJoin reports cheaply whether RecordPart(line) may give stream (Stdout
+// or Stderr), and a partial record when partial is true: when it returns
+// false, RecordPart does not. It reads a CRI record's header only; for a
+// Docker record (Docker format, or a line starting with {"log": in Auto)
+// it looks for "stderr" in the line when stream is Stderr, and returns
+// true for Stdout, which has no such test.
+func (d *Decoder) MayJoin(line []byte, stream int, partial bool) bool {
+	switch d.Format {
+	case Plain:
+		return stream == Stdout && !partial
+	case Docker:
+		return stream == Stdout || bytes.Contains(line, []byte("stderr"))
+	case Auto:
+		if bytes.HasPrefix(line, []byte(`{"log":`)) {
+			return stream == Stdout || bytes.Contains(line, []byte("stderr"))
+		}
+		if stream == Stdout && !partial {
+			return true // a plain line
+		}
+	}
+	// A CRI record: "<time> <stream> <tag>...".
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return false
+	}
+	rest := line[sp+1:]
+	name := "stdout "
+	if stream == Stderr {
+		name = "stderr "
+	}
+	if !bytes.HasPrefix(rest, []byte(name)) {
+		// A record of a stream neither stdout nor stderr does not decode.
+		return false
+	}
+	return !partial || len(rest) > len(name) && rest[len(name)] == 'P'
 }
