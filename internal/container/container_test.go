@@ -54,6 +54,9 @@ func TestParseDocker(t *testing.T) {
 		{line: `{"log":"x\n","stream":"stdout"`, err: true},
 		{line: `{"log":12,"stream":"stdout"}`, err: true},
 		{line: `not json`, err: true},
+		{line: `{"log":"x\n","stream":"stdout"} ,"stream":"stderr","time":"t"}`, err: true},
+		{line: `{"log":"x\n","stream":"stdout"}{"log":"y\n","stream":"stdout"}`, err: true},
+		{line: `{"log":"x\n","stream":"stderr","stream":"stdout"} ` + "\t", content: "x", stream: "stdout"},
 	}
 	for _, tc := range tests {
 		r, _, err := ParseDocker([]byte(tc.line), nil)

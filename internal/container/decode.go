@@ -240,19 +240,19 @@ func (d *Decoder) RecordPart(line []byte) (stream int, partial, ok bool) {
 
 // MayJoin reports cheaply whether RecordPart(line) may give stream (Stdout
 // or Stderr), and a partial record when partial is true: when it returns
-// false, RecordPart does not. It reads a CRI record's header only; for a
+// false, RecordPart does not. It reads a CRI record's header only. For a
 // Docker record (Docker format, or a line starting with {"log": in Auto)
-// it looks for "stderr" in the line when stream is Stderr, and returns
-// true for Stdout, which has no such test.
+// it looks for "stderr" in the line, and, for Stdout when it is there,
+// finds the record's stream without decoding its log.
 func (d *Decoder) MayJoin(line []byte, stream int, partial bool) bool {
 	switch d.Format {
 	case Plain:
 		return stream == Stdout && !partial
 	case Docker:
-		return stream == Stdout || bytes.Contains(line, []byte("stderr"))
+		return mayJoinDocker(line, stream)
 	case Auto:
 		if bytes.HasPrefix(line, []byte(`{"log":`)) {
-			return stream == Stdout || bytes.Contains(line, []byte("stderr"))
+			return mayJoinDocker(line, stream)
 		}
 		if stream == Stdout && !partial {
 			return true // a plain line
@@ -273,4 +273,69 @@ func (d *Decoder) MayJoin(line []byte, stream int, partial bool) bool {
 		return false
 	}
 	return !partial || len(rest) > len(name) && rest[len(name)] == 'P'
+}
+
+// mayJoinDocker is MayJoin for a Docker record.
+func mayJoinDocker(line []byte, stream int) bool {
+	if st, ok := dockerTailStream(line); ok {
+		return (stream == Stderr) == bytes.Equal(st, []byte("stderr"))
+	}
+	if !bytes.Contains(line, []byte("stderr")) {
+		return stream == Stdout // no stderr record
+	}
+	if stream == Stderr {
+		return true
+	}
+	st, ok := dockerStream(line)
+	return ok && !bytes.Equal(st, []byte("stderr"))
+}
+
+// dockerStream returns the stream of a Docker record as ParseDocker finds
+// it, without decoding its log; ok is false when ParseDocker fails before
+// decoding the log (not a JSON object, malformed JSON, no "log").
+func dockerStream(line []byte) (stream []byte, ok bool) {
+	s, ok := newObjScanner(line)
+	if !ok {
+		return nil, false
+	}
+	hasLog := false
+	for {
+		m, ok := s.next()
+		if !ok {
+			break
+		}
+		switch {
+		case keyIs(m.key, "log"):
+			hasLog = true
+		case keyIs(m.key, "stream"):
+			stream = trimQuotes(m.val)
+		}
+	}
+	return stream, s.end && hasLog
+}
+
+// dockerTailStream returns the stream of a Docker record that ends as
+// Docker writes it without attrs, ,"stream":"…","time":"…"}, reading only
+// that end. ParseDocker takes the last "stream" of the object, which must
+// end the line: a line ending so either does not decode or is a record of
+// that stream (the strings there hold no quote, so the members are those).
+func dockerTailStream(line []byte) (stream []byte, ok bool) {
+	n := len(line)
+	if n < 2 || line[n-1] != '}' || line[n-2] != '"' {
+		return nil, false
+	}
+	q := bytes.LastIndexByte(line[:n-2], '"') // opens the time
+	if q < 0 || bytes.IndexByte(line[q+1:n-2], '\\') >= 0 {
+		return nil, false
+	}
+	head := line[:q]
+	if !bytes.HasSuffix(head, []byte(`","time":`)) {
+		return nil, false
+	}
+	head = head[:len(head)-len(`","time":`)]
+	v := bytes.LastIndexByte(head, '"') // opens the stream
+	if v < 0 || bytes.IndexByte(head[v+1:], '\\') >= 0 || !bytes.HasSuffix(head[:v], []byte(`,"stream":`)) {
+		return nil, false
+	}
+	return head[v+1:], true
 }

@@ -7,7 +7,9 @@ package container
 // appending the unescaped "log" to buf; Content aliases the grown buf it
 // returns. A "log" that does not end with "\n" is a part of a longer line
 // (Docker splits lines at 16 KiB), continued in the next record: Partial.
-// Keys other than log, stream and time ("attrs") are skipped.
+// Keys other than log, stream and time ("attrs") are skipped; when a key
+// comes twice, its last value is taken. Nothing but white space may follow
+// the object.
 func ParseDocker(line, buf []byte) (Record, []byte, error) {
 	var r Record
 	s, ok := newObjScanner(line)
@@ -31,6 +33,9 @@ func ParseDocker(line, buf []byte) (Record, []byte, error) {
 	}
 	if !s.end {
 		return r, buf, &FormatError{ErrDocker, "malformed JSON"}
+	}
+	if skipWS(line, s.i) < len(line) {
+		return r, buf, &FormatError{ErrDocker, "text after the JSON object"}
 	}
 	if log == nil {
 		return r, buf, &FormatError{ErrDocker, `no "log" key`}

@@ -61,6 +61,10 @@ func TestRecordPart(t *testing.T) {
 		{Docker, `{"log":"part","stream":"stderr","time":"t"`, bad, false},
 		{Docker, `{"stream":"stderr","time":"t"}`, bad, false},
 		{Docker, "2024-05-01T12:00:00.1Z stderr P part", bad, false},
+		{Docker, `{"log":"part","stream":"stdout"} ,"stream":"stderr","time":"t"}`, bad, false},
+		{Docker, `{"log":"part","stream":"stderr","attrs":{"a":"b"},"time":"t"}`, Stderr, true},
+		{Docker, `{"log":"part","attrs":{"x":"y","stream":"stderr","time":"t"}}`, Stdout, true},
+		{Docker, `{"log":"part\",\"stream\":\"stderr\",\"time\":\"t\"}","stream":"stdout"}`, Stdout, true},
 		{Auto, "2024-05-01T12:00:00.1Z stderr P part", Stderr, true},
 		{Auto, "2024-05-01T12:00:00.1Z stdout F whole", Stdout, false},
 		{Auto, `{"log":"part","stream":"stderr","time":"t"}`, Stderr, true},
@@ -111,6 +115,9 @@ func FuzzRecordPart(f *testing.F) {
 	f.Add([]byte(`{"log":"a\n","stream":stderr}`))
 	f.Add([]byte(`{"log":"part","stream":"stderr"} ","stream":"stdout","time":"t"}`))
 	f.Add([]byte(" \t"))
+	f.Add([]byte(`{"log":"a\n","stream":"stdout","time":"t"}`))
+	f.Add([]byte(`{"log":"a","stream":"stdout","stream":"stderr","time":"t"}`))
+	f.Add([]byte(`{"log":"a","x":{"stream":"stdout"},"stream":"stderr","time":"t\"}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if bytes.IndexByte(line, '\n') >= 0 {
 			return // no line of a file
