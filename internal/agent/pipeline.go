@@ -151,8 +151,7 @@ func (s *source) flushCarry(pctx context.Context) bool {
 	sl.flush, sl.hold = true, s.hold
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
-	s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
-	s.hold = tailer.Mark{}
+	s.clearCarry()
 	s.order <- sl
 	s.work <- sl
 	return true

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -78,6 +79,10 @@ type source struct {
 	scout  container.Decoder
 	carry  container.Carry
 	hold   tailer.Mark
+	// holds are where each stream's pending parts begin (hold is the
+	// earliest), batches the batches carryOver saw, to order them.
+	holds   [2]carryHold
+	batches uint64
 	// carryWait is Options.CarryTimeout.
 	carryWait time.Duration
 	cancel    context.CancelFunc // stops this source alone (glob matches)
@@ -343,32 +348,115 @@ func metricsType(sc config.Source) string {
 // carryOver gives sl the parts of a line that the batches before tb left
 // pending, and finds those tb leaves pending for the next batch and where
 // the first of them begins (sl.hold, so that tb's commit stops there and a
-// restart reads them again): only the trailing records that are parts are
-// decoded, so the cost is per batch, not per line. The dispatcher calls it
-// in tailer order.
+// restart reads them again). The dispatcher calls it in tailer order.
+//
+// A stream's parts are pending after tb when its last record in tb is a
+// part, or when it has none in tb and parts were pending before it: the
+// records of stdout and stderr interleave, and each stream's parts are
+// joined on their own. carryOver walks tb backwards from its end until it
+// met the last record of both streams, skipping the lines the workers do
+// not join (blank lines, records that do not decode); a stream's parts
+// after its last complete record are its pending run. Once one stream's
+// last record was met, lines are tested cheaply for the other
+// (container.Decoder.MayJoin) before they are decoded, so that a file of
+// one stream costs a look at each record's header (CRI) or a search for
+// "stderr" in it (Docker), not a decode. Only the pending runs are then
+// decoded.
 func (s *source) carryOver(sl *slot) {
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
 	tb := sl.tb
 	n := tb.Len()
-	k := n
-	for k > 0 && s.scout.IsPartial(tb.Line(k-1)) {
-		k--
+	s.batches++
+	var closed [2]bool    // the stream's last record in tb was met
+	first := [2]int{n, n} // where the stream's pending run begins in tb
+	for i := n - 1; i >= 0 && !(closed[0] && closed[1]); i-- {
+		line := tb.Line(i)
+		if closed[0] != closed[1] {
+			x := container.Stdout
+			if closed[0] {
+				x = container.Stderr
+			}
+			if !s.scout.MayJoin(line, x, false) {
+				continue
+			}
+		}
+		x, partial, ok := s.scout.RecordPart(line)
+		if !ok || closed[x] || !partial && x == container.Stdout && isBlank(line) {
+			continue
+		}
+		if partial {
+			first[x] = i
+		} else {
+			closed[x] = true
+		}
 	}
-	if k == n {
-		s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
-		s.hold = tailer.Mark{}
+	// A stream not closed whose parts were pending continues them: its
+	// line began in an earlier batch.
+	keep := [2]bool{!closed[0] && len(s.carry.Stdout) > 0, !closed[1] && len(s.carry.Stderr) > 0}
+	k := min(first[0], first[1])
+	if k == n && !keep[0] && !keep[1] {
+		s.clearCarry()
 		return
 	}
-	if k == 0 && !s.carry.Empty() {
-		s.scout.Seed(&s.carry) // the parts began in an earlier batch: s.hold stays
-	} else {
-		s.scout.Seed(&container.Carry{})
-		s.hold = tb.StartOf(k)
+	seed := container.Carry{}
+	if keep[0] {
+		seed.Stdout, seed.StdoutSealed = s.carry.Stdout, s.carry.StdoutSealed
 	}
+	if keep[1] {
+		seed.Stderr, seed.StderrSealed = s.carry.Stderr, s.carry.StderrSealed
+	}
+	s.scout.Seed(&seed)
+	for x := range 2 {
+		switch {
+		case keep[x]: // its hold stays
+		case first[x] < n:
+			s.holds[x] = carryHold{tb.StartOf(first[x]), s.batches, first[x]}
+		default:
+			s.holds[x] = carryHold{}
+		}
+	}
+	s.hold = s.holds[0].earliest(s.holds[1]).at
 	sl.hold = s.hold
 	for i := k; i < n; i++ {
-		s.scout.DecodeCut(tb.Line(i), tb.IsCut(i))
+		if line := tb.Line(i); !isBlank(line) { // the workers skip blank lines
+			s.scout.DecodeCut(line, tb.IsCut(i))
+		}
 	}
 	s.scout.AppendCarry(&s.carry)
 }
+
+// clearCarry forgets the parts pending and their hold.
+func (s *source) clearCarry() {
+	s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
+	s.carry.StdoutSealed, s.carry.StderrSealed = false, false
+	s.holds = [2]carryHold{}
+	s.hold = tailer.Mark{}
+}
+
+// carryHold is where a stream's pending parts begin: at, line i of the
+// batch'th batch carryOver saw (for their order). The zero value holds
+// nothing.
+type carryHold struct {
+	at    tailer.Mark
+	batch uint64
+	i     int
+}
+
+// earliest returns the one of h and o that begins first, ignoring a zero
+// one.
+func (h carryHold) earliest(o carryHold) carryHold {
+	switch {
+	case h.at.IsZero():
+		return o
+	case o.at.IsZero():
+		return h
+	case o.batch < h.batch || o.batch == h.batch && o.i < h.i:
+		return o
+	}
+	return h
+}
+
+// isBlank reports whether line is empty or white space, which the workers
+// skip (see worker.encode).
+func isBlank(line []byte) bool { return len(bytes.TrimSpace(line)) == 0 }
