@@ -67,7 +67,8 @@ func TestCarryOverMatchesDecoder(t *testing.T) {
 				ref.DecodeCut([]byte(lines[i]), cut[i])
 			}
 			fmt.Fprintf(&trace, "-- batch end\n")
-			before = container.Carry{Stdout: bytes.Clone(want.Stdout), Stderr: bytes.Clone(want.Stderr)}
+			before = container.Carry{Stdout: bytes.Clone(want.Stdout), Stderr: bytes.Clone(want.Stderr),
+				StdoutSealed: want.StdoutSealed, StderrSealed: want.StderrSealed}
 			ref.AppendCarry(&want)
 			sl := &slot{tb: tb}
 			s.carryOver(sl)
@@ -89,8 +90,11 @@ func TestCarryOverMatchesDecoder(t *testing.T) {
 					want.Stdout, want.Stderr, want.StdoutSealed, want.StderrSealed, trace.String())
 			case gotHold != wantHold || sl.hold != s.hold:
 				t.Fatalf("%s file %d: hold after line %d: got %d (slot %v), want %d\n%s", format, iter, to-1, gotHold, sl.hold, wantHold, trace.String())
-			case !bytes.Equal(sl.carry.Stdout, before.Stdout) || !bytes.Equal(sl.carry.Stderr, before.Stderr):
-				t.Fatalf("%s file %d: slot's carry %q %q, want %q %q", format, iter, sl.carry.Stdout, sl.carry.Stderr, before.Stdout, before.Stderr)
+			case !bytes.Equal(sl.carry.Stdout, before.Stdout) || !bytes.Equal(sl.carry.Stderr, before.Stderr) ||
+				sl.carry.StdoutSealed != before.StdoutSealed || sl.carry.StderrSealed != before.StderrSealed:
+				t.Fatalf("%s file %d: slot's carry %q %q sealed %v %v, want %q %q sealed %v %v", format, iter,
+					sl.carry.Stdout, sl.carry.Stderr, sl.carry.StdoutSealed, sl.carry.StderrSealed,
+					before.Stdout, before.Stderr, before.StdoutSealed, before.StderrSealed)
 			}
 			from = to
 		}

@@ -365,6 +365,7 @@ func metricsType(sc config.Source) string {
 func (s *source) carryOver(sl *slot) {
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
+	sl.carry.StdoutSealed, sl.carry.StderrSealed = s.carry.StdoutSealed, s.carry.StderrSealed
 	tb := sl.tb
 	n := tb.Len()
 	s.batches++
