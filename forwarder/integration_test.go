@@ -506,32 +506,14 @@ log { source(s_tcp); source(s_udp); destination(d); };
 // and lost.
 func checkPlainToSecuredPort(t *testing.T, addr, want, out string, n int) {
 	t.Helper()
-	e := &Encoder{}
-	f, err := New(Config{URL: "tcp://" + addr, Encoder: e, MaxAttempts: 3, MinBackoff: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
+	f := connected(t, Config{URL: "tcp://" + addr, Encoder: &Encoder{}, MaxAttempts: 3, MinBackoff: time.Millisecond})
+	err := sendOneAck(t, f, "plain to a secured port", 20*time.Second)
+	if err == nil {
+		t.Fatal("a batch sent over plain TCP to a " + want + " port was acknowledged")
 	}
-	if err := f.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("plain to a secured port")}
-	var b Batch
-	b.Append(e, &m)
-	acked := make(chan error, 1)
-	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-acked:
-		if err == nil {
-			t.Fatal("a batch sent over plain TCP to a " + want + " port was acknowledged")
-		}
-		t.Logf("plain TCP to a %s port: %v", want, err)
-		if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want+"://") {
-			t.Errorf("error %q: want ErrProtocol naming %s://", err, want)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no verdict on the batch after 20s")
+	t.Logf("plain TCP to a %s port: %v", want, err)
+	if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want+"://") {
+		t.Errorf("error %q: want ErrProtocol naming %s://", err, want)
 	}
 	_ = f.Close(context.Background())
 	time.Sleep(200 * time.Millisecond)
@@ -560,4 +542,42 @@ func checkWrongScheme(t *testing.T, url, caFile, want string) {
 	if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want) {
 		t.Errorf("%s: error %q: want ErrProtocol naming %s", url, err, want)
 	}
+}
+
+// sendOneAck sends a batch of one message of text through f (connected)
+// and returns its acknowledgement's error; the test fails when none came
+// within timeout.
+func sendOneAck(t *testing.T, f *Forwarder, text string, timeout time.Duration) error {
+	t.Helper()
+	e := f.cfg.Encoder
+	if e == nil {
+		e = &Encoder{}
+	}
+	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte(text)}
+	var b Batch
+	b.Append(e, &m)
+	acked := make(chan error, 1)
+	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-acked:
+		return err
+	case <-time.After(timeout):
+		t.Fatalf("no acknowledgement of the batch after %v", timeout)
+	}
+	return nil
+}
+
+// connected returns a Forwarder of cfg that connected (Connect).
+func connected(t *testing.T, cfg Config) *Forwarder {
+	t.Helper()
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -66,31 +66,13 @@ func TestYoungConnectionHeld(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, conns := wrongPortPeer(t, tc.answer)
-			e := &Encoder{}
-			f, err := New(Config{URL: "tcp://" + addr, Encoder: e, MaxAttempts: 3, MinBackoff: time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
+			f := connected(t, Config{URL: "tcp://" + addr, Encoder: &Encoder{}, MaxAttempts: 3, MinBackoff: time.Millisecond})
+			err := sendOneAck(t, f, "to the wrong port", 10*time.Second)
+			if err == nil {
+				t.Fatal("the batch was acked")
 			}
-			if err := f.Connect(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("to the wrong port")}
-			var b Batch
-			b.Append(e, &m)
-			acked := make(chan error, 1)
-			if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case err := <-acked:
-				if err == nil {
-					t.Fatal("the batch was acked")
-				}
-				if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), tc.want) {
-					t.Errorf("error %q: want ErrProtocol and %q", err, tc.want)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("no verdict after 10s")
+			if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q: want ErrProtocol and %q", err, tc.want)
 			}
 			_ = f.Close(context.Background())
 			if n := conns.Load(); n != 3 {
@@ -120,29 +102,10 @@ func TestYoungConnectionProven(t *testing.T) {
 		defer c.Close()
 		_, _ = io.Copy(io.Discard, c)
 	}()
-	e := &Encoder{}
-	f, err := New(Config{URL: "tcp://" + ln.Addr().String(), Encoder: e, MaxAttempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	f := connected(t, Config{URL: "tcp://" + ln.Addr().String(), Encoder: &Encoder{}, MaxAttempts: 1})
 	for i := range 2 {
-		m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("kept")}
-		var b Batch
-		b.Append(e, &m)
-		acked := make(chan error, 1)
-		if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case err := <-acked:
-			if err != nil {
-				t.Fatalf("batch %d: %v", i, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("batch %d not acked after 10s", i)
+		if err := sendOneAck(t, f, "kept", 10*time.Second); err != nil {
+			t.Fatalf("batch %d: %v", i, err)
 		}
 	}
 	if err := f.Close(context.Background()); err != nil {

@@ -30,19 +30,11 @@ func TestStreamingSharedIDForwarded(t *testing.T) {
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr())
 	c.Sources = []config.Source{}
-	port := syslogtest.FreeTCPPort(t)
 	const token = "s3cr3t-token-0123456789"
-	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{token}}
-	if _, err := c.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	url := listenStreaming(t, c, config.Streaming{Tokens: []string{token}})
 	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
 
-	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
 	post := func(body string) (string, error) {
 		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -80,4 +72,20 @@ func TestStreamingSharedIDForwarded(t *testing.T) {
 			t.Errorf("message %d: APP-NAME %q MSG %q, want %q", i, m.AppName, m.Msg, bodies[i])
 		}
 	}
+}
+
+// listenStreaming gives c the streaming receiver st on a free loopback
+// port, resolves and validates c, and returns the URL GitLab posts to.
+func listenStreaming(t *testing.T, c *config.Config, st config.Streaming) string {
+	t.Helper()
+	port := syslogtest.FreeTCPPort(t)
+	st.Listen = fmt.Sprintf("127.0.0.1:%d", port)
+	c.Streaming = st
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
 }

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -27,15 +26,8 @@ func TestStreamingMaxBodyForwardedWhole(t *testing.T) {
 	defer col.Close()
 	c := newConfig(t, "tcp://"+col.Addr())
 	c.Sources = []config.Source{}
-	port := syslogtest.FreeTCPPort(t)
 	const token = "s3cr3t-token-0123456789"
-	c.Streaming = config.Streaming{Listen: fmt.Sprintf("127.0.0.1:%d", port), Tokens: []string{token}, MaxBody: 3 << 20}
-	if _, err := c.Resolve(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	url := listenStreaming(t, c, config.Streaming{Tokens: []string{token}, MaxBody: 3 << 20})
 	if c.Tailer.MaxLineBytes >= 2<<20 {
 		t.Fatalf("max_line_bytes %d: the event must be longer", c.Tailer.MaxLineBytes)
 	}
@@ -44,7 +36,6 @@ func TestStreamingMaxBodyForwardedWhole(t *testing.T) {
 
 	body := `{"id":9001,"author_id":1,"entity_id":7,"entity_type":"Project","details":{"author_name":"Jane Roe","custom_message":"` +
 		strings.Repeat("x", 2<<20) + `"},"author_name":"Jane Roe","entity_path":"tools/builder","created_at":"2026-11-29T06:49:15.213Z","target_type":"Project","target_id":7,"event_type":"project_feature_updated"}`
-	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
 	var answer string
 	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
 		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
