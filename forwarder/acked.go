@@ -45,8 +45,8 @@ type tracker struct {
 	inflight []flight        // in stream order
 	progress time.Time       // last time the peer acknowledged something
 	wait     time.Duration   // delay before the next check
-	// young: a plain TCP connection not proven yet, whose batches are
-	// not acked though the peer's TCP acknowledged them (see prove).
+	// young: a connection not proven yet, whose batches are not acked
+	// though the peer's TCP acknowledged them (see prove).
 	young   bool
 	verdict time.Duration // how long prove waits after the peer's first acknowledgement
 	proveAt time.Time     // when prove may end young; zero until the peer acknowledged a byte
@@ -54,9 +54,10 @@ type tracker struct {
 
 // track prepares acknowledged delivery for a new connection c: plain TCP,
 // or TLS over a countingConn; with on false, or for other transports,
-// batches are acked once written. A plain TCP connection starts young
-// (see prove), held for twice dialed (the time its connect took), at
-// least minVerdictWait and at most maxVerdictWait.
+// batches are acked once written. A tracked connection starts young (see
+// prove), held for twice dialed (the time its connect, and its TLS
+// handshake and verdict, took), at least minVerdictWait and at most
+// maxVerdictWait.
 func (t *tracker) track(c net.Conn, kind transport, on bool, dialed time.Duration) {
 	t.rc, t.cc, t.sent, t.acked, t.wait = nil, nil, 0, 0, minPoll
 	t.young, t.proveAt = false, time.Time{}
@@ -79,7 +80,7 @@ func (t *tracker) track(c net.Conn, kind transport, on bool, dialed time.Duratio
 	}
 	if rc, err := tcp.SyscallConn(); err == nil {
 		t.rc = rc
-		t.young = t.cc == nil
+		t.young = true
 	}
 }
 
@@ -152,13 +153,15 @@ func (w *writer) reapAcked() (int, error) {
 	return q, nil
 }
 
-// prove ends the youth of a plain TCP connection (tracker.young) once the
+// prove ends the youth of a TCP or TLS connection (tracker.young) once the
 // peer's TCP acknowledged a byte of it and then verdict passed with the
 // connection still open (probe). Until then no batch written on it is
-// acked: a port that speaks TLS or RELP reads the first batch, TCP
-// acknowledges it, and the collector closes the connection, answering
-// first or not (as rsyslog's and syslog-ng's TLS and RELP inputs do);
-// acking on the TCP acknowledgement lost that batch on every connection.
+// acked: a port that speaks another protocol (TLS or RELP behind a plain
+// tcp:// URL, RELP over TLS behind a tls:// one) reads the first batch,
+// TCP acknowledges it, and the collector closes the connection, answering
+// first or not (as rsyslog's and syslog-ng's TLS and RELP inputs and the
+// agent's own do); acking on the TCP acknowledgement lost that batch on
+// every connection.
 // It returns the error of a connection that failed its proof: the
 // batches held are then written again after reconnecting, and the
 // reconnects back off, as failed connects do (writer.failures is reset
@@ -190,7 +193,7 @@ func (w *writer) prove() error {
 func (w *writer) probe() error {
 	err := probe(w.conn)
 	if err != nil && w.t.young && !errors.Is(err, ErrProtocol) {
-		return youngCloseError(err)
+		return youngCloseError(err, w.t.cc != nil)
 	}
 	return err
 }

@@ -6,8 +6,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"syscall"
 	"time"
 )
 
@@ -311,21 +313,30 @@ func (e *handshakeError) Is(target error) bool { return target == ErrHandshake }
 // use where the answer tells.
 var ErrProtocol = errors.New("forwarder: the collector does not take plain syslog over TCP on this port")
 
-// protocolError is the error of a plain TCP connection that the collector
-// answered or closed young; it matches ErrProtocol and the cause.
-type protocolError struct {
+// ProtocolError is the error of a connection whose port speaks another
+// protocol than the URL's scheme: the collector answered it, or closed it
+// young (before the forwarder proved it), or a TLS handshake or RELP open
+// went unanswered or was refused without a TLS alert. Its text says what
+// to change; it matches ErrProtocol and its cause (errors.Is, errors.As).
+// Callers that shorten an error to its root cause keep this one whole.
+type ProtocolError struct {
 	msg string
 	err error // the cause; nil when the collector answered
 }
 
-func (e *protocolError) Error() string {
+// Error returns what happened and what to change, then the cause.
+func (e *ProtocolError) Error() string {
 	if e.err == nil {
 		return e.msg
 	}
 	return e.msg + ": " + e.err.Error()
 }
-func (e *protocolError) Unwrap() error        { return e.err }
-func (e *protocolError) Is(target error) bool { return target == ErrProtocol }
+
+// Unwrap returns the cause: nil when the collector answered.
+func (e *ProtocolError) Unwrap() error { return e.err }
+
+// Is reports whether target is ErrProtocol.
+func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
 
 // otherProtocolError returns the error of a plain TCP connection on which
 // the collector sent b (its first bytes): a TLS record (RFC 8446 5.1:
@@ -335,26 +346,29 @@ func (e *protocolError) Is(target error) bool { return target == ErrProtocol }
 func otherProtocolError(b []byte) error {
 	switch {
 	case len(b) >= 2 && (b[0] == 21 || b[0] == 22) && b[1] == 3:
-		return &protocolError{msg: "the collector answered a plain tcp:// connection with TLS: the port expects TLS (use a tls:// URL, or relp+tls:// for a RELP port, with the TLS settings)"}
+		return &ProtocolError{msg: "the collector answered a plain tcp:// connection with TLS: the port expects TLS (use a tls:// URL, or relp+tls:// for a RELP port, with the TLS settings)"}
 	case len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0:
-		return &protocolError{msg: "the collector answered a plain tcp:// connection with RELP: the port expects RELP (use a relp:// URL, or relp+tls:// if it wants TLS)"}
+		return &ProtocolError{msg: "the collector answered a plain tcp:// connection with RELP: the port expects RELP (use a relp:// URL, or relp+tls:// if it wants TLS)"}
 	}
-	return &protocolError{msg: fmt.Sprintf("the collector sent data (%q) on a plain tcp:// connection, which a syslog receiver never does: the port speaks another protocol (TLS? RELP? check the collector's input on that port)", b)}
+	return &ProtocolError{msg: fmt.Sprintf("the collector sent data (%q) on a plain tcp:// connection, which a syslog receiver never does: the port speaks another protocol (TLS? RELP? check the collector's input on that port)", b)}
 }
 
 // handshakeHint returns err, the error of a TLS handshake, as an
 // ErrProtocol saying what the port may speak instead when the collector
 // left the ClientHello unanswered until the timeout (a plain syslog
-// receiver takes it for a message and waits for more) or answered with
-// something other than TLS (a RELP or other plain receiver); else err.
+// receiver takes it for a message and waits for more), answered with
+// something other than TLS, or closed the connection without a TLS alert
+// (RELP or other plain receivers); else err.
 func handshakeHint(err error) error {
 	var rec tls.RecordHeaderError
 	var ne net.Error
 	switch {
 	case errors.As(err, &rec):
-		return &protocolError{msg: "the collector answered the TLS handshake with something other than TLS (does the port take RELP, relp://, or plain syslog, tcp://?)", err: err}
+		return &ProtocolError{msg: "the collector answered the TLS handshake with something other than TLS (does the port take RELP, relp://, or plain syslog, tcp://?)", err: err}
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &protocolError{msg: "the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message)", err: err}
+		return &ProtocolError{msg: "the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message)", err: err}
+	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
+		return &ProtocolError{msg: "the collector closed the connection during the TLS handshake, without a TLS alert (does the port take RELP, relp://, or plain syslog, tcp://, rather than TLS?)", err: err}
 	}
 	return err
 }
@@ -369,18 +383,31 @@ func relpOpenHint(first []byte, err error) error {
 	var ne net.Error
 	switch {
 	case len(first) >= 2 && (first[0] == 21 || first[0] == 22) && first[1] == 3:
-		return &protocolError{msg: "the collector answered RELP's open command with TLS: the port expects TLS (use relp+tls:// for RELP over TLS, or tls:// for syslog over TLS)"}
+		return &ProtocolError{msg: "the collector answered RELP's open command with TLS: the port expects TLS (use relp+tls:// for RELP over TLS, or tls:// for syslog over TLS)"}
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &protocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?)", err: err}
+		return &ProtocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?)", err: err}
 	}
-	return &protocolError{msg: "the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://, or plain syslog, tcp://? see the collector's log)", err: err}
+	return &ProtocolError{msg: "the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://, or plain syslog, tcp://? see the collector's log)", err: err}
 }
 
-// youngCloseError returns the error of a plain TCP connection that the
-// collector closed or reset (cause) after reading the first batch and
-// before the connection was proven (see tracker.young).
-func youngCloseError(cause error) error {
-	return &protocolError{msg: "the collector closed the connection right after reading the first batch (does the port expect TLS, tls://, or RELP, relp://? see the collector's log)", err: cause}
+// otherProtocolErrorTLS returns the error of a TLS connection on which
+// the collector sent b, its first bytes of application data: a RELP frame
+// says the port wants RELP over TLS.
+func otherProtocolErrorTLS(b []byte) error {
+	if len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0 {
+		return &ProtocolError{msg: "the collector answered a tls:// connection with RELP: the port expects RELP over TLS (use a relp+tls:// URL)"}
+	}
+	return &ProtocolError{msg: fmt.Sprintf("the collector sent data (%q) on a tls:// connection, which a syslog receiver never does: the port speaks another protocol over TLS (RELP? check the collector's input on that port)", b)}
+}
+
+// youngCloseError returns the error of a TCP connection (a TLS one when
+// overTLS) that the collector closed or reset (cause) after reading the
+// first batch and before the connection was proven (see tracker.young).
+func youngCloseError(cause error, overTLS bool) error {
+	if overTLS {
+		return &ProtocolError{msg: "the collector closed the TLS connection right after reading the first batch (does the port expect RELP over TLS, relp+tls://? see the collector's log)", err: cause}
+	}
+	return &ProtocolError{msg: "the collector closed the connection right after reading the first batch (does the port expect TLS, tls://, or RELP, relp://? see the collector's log)", err: cause}
 }

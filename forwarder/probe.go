@@ -63,10 +63,14 @@ func probe(c net.Conn) error {
 	// still usable.
 	_ = tc.SetReadDeadline(time.Now().Add(time.Millisecond))
 	var scratch [512]byte
-	_, err = tc.Read(scratch[:])
+	n, err = tc.Read(scratch[:])
 	_ = tc.SetReadDeadline(time.Time{})
 	var ne net.Error
 	switch {
+	case n > 0:
+		// Application data: a syslog receiver over TLS (RFC 5425) sends
+		// none, so the port speaks another protocol over TLS.
+		return otherProtocolErrorTLS(scratch[:min(n, 8)])
 	case err == nil || (errors.As(err, &ne) && ne.Timeout()):
 		return nil
 	case errors.Is(err, io.EOF):

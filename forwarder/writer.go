@@ -270,7 +270,7 @@ func (w *writer) write() error {
 	clear(w.bufs)
 	w.n.bytes.Add(uint64(n))
 	if err != nil {
-		return fmt.Errorf("write: %w", err)
+		return w.writeError(err)
 	}
 	w.pending = 0
 	if !w.t.young {
@@ -302,7 +302,7 @@ func (w *writer) writeRecords() error {
 		n, err = w.conn.Write(it.b.buf)
 		w.n.bytes.Add(uint64(n))
 		if err != nil {
-			err = fmt.Errorf("write: %w", err)
+			err = w.writeError(err)
 			break
 		}
 		w.pending -= len(it.b.buf)
@@ -314,8 +314,21 @@ func (w *writer) writeRecords() error {
 	if err != nil {
 		return err
 	}
-	w.failures = 0
+	if !w.t.young {
+		w.failures = 0 // a young connection's are reset once it is proven
+	}
 	return w.reap()
+}
+
+// writeError returns the error of a write that failed with err; on a
+// young connection (tracker.young) it is an ErrProtocol, as its closing
+// found by probe is (youngCloseError).
+func (w *writer) writeError(err error) error {
+	err = fmt.Errorf("write: %w", err)
+	if w.t.young {
+		return youngCloseError(err, w.t.cc != nil)
+	}
+	return err
 }
 
 // recover reconnects after cause and writes every unacknowledged batch

@@ -4,6 +4,7 @@ package forwarder
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -12,13 +13,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
-// wrongPortPeer accepts TCP connections and, on each, reads what arrives
-// for a moment, writes answer (a protocol's first bytes; none for nil) and
-// closes with an RST, as a TLS or RELP input does when a plain syslog
-// batch reaches it. It counts the connections.
-func wrongPortPeer(t *testing.T, answer []byte) (addr string, conns *atomic.Int32) {
+// wrongPortPeer accepts TCP connections (TLS ones with tc) and, on each,
+// reads the first bytes that arrive and what follows for a moment, writes
+// answer (a protocol's first bytes; none for nil) and closes with an RST,
+// as a TLS or RELP input does when a syslog batch reaches it. It counts
+// the connections.
+func wrongPortPeer(t *testing.T, tc *tls.Config, answer []byte) (addr string, conns *atomic.Int32) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -31,18 +35,26 @@ func wrongPortPeer(t *testing.T, answer []byte) (addr string, conns *atomic.Int3
 	go func() {
 		defer wg.Done()
 		for {
-			c, err := ln.Accept()
+			raw, err := ln.Accept()
 			if err != nil {
 				return
 			}
 			conns.Add(1)
-			_ = c.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
-			_, _ = io.Copy(io.Discard, c)
-			if answer != nil {
-				_, _ = c.Write(answer)
+			var c net.Conn = raw
+			if tc != nil {
+				c = tls.Server(raw, tc)
 			}
-			_ = c.(*net.TCPConn).SetLinger(0)
-			_ = c.Close()
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.Read(make([]byte, 1)); err == nil {
+				_ = c.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
+				_, _ = io.Copy(io.Discard, c)
+				if answer != nil {
+					_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+					_, _ = c.Write(answer)
+				}
+			}
+			_ = raw.(*net.TCPConn).SetLinger(0)
+			_ = raw.Close()
 		}
 	}()
 	return ln.Addr().String(), conns
@@ -54,19 +66,37 @@ func wrongPortPeer(t *testing.T, answer []byte) (addr string, conns *atomic.Int3
 // next, and the error says which scheme the port wants. Before, the batch
 // was acked on its TCP acknowledgement and lost.
 func TestYoungConnectionHeld(t *testing.T) {
+	certs, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.LoadX509KeyPair(certs.ServerCert, certs.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := &tls.Config{Certificates: []tls.Certificate{cert}}
 	for _, tc := range []struct {
 		name   string
+		tls    bool // a tls:// URL to a TLS port
 		answer []byte
 		want   string
 	}{
-		{"tls alert", []byte{21, 3, 3, 0, 2, 2, 10}, "use a tls:// URL"},
-		{"relp serverclose", []byte("0 serverclose 0\n"), "use a relp:// URL"},
-		{"silent reset", nil, "right after reading the first batch"},
-		{"other data", []byte("HTTP/1.1 400 Bad Request\r\n"), `sent data ("HTTP/1.`},
+		{"tls alert", false, []byte{21, 3, 3, 0, 2, 2, 10}, "use a tls:// URL"},
+		{"relp serverclose", false, []byte("0 serverclose 0\n"), "use a relp:// URL"},
+		{"silent reset", false, nil, "right after reading the first batch"},
+		{"other data", false, []byte("HTTP/1.1 400 Bad Request\r\n"), `sent data ("HTTP/1.`},
+		{"relp over tls", true, []byte("0 serverclose 0\n"), "use a relp+tls:// URL"},
+		{"tls silent reset", true, nil, "closed the TLS connection right after reading the first batch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			addr, conns := wrongPortPeer(t, tc.answer)
-			f := connected(t, Config{URL: "tcp://" + addr, Encoder: &Encoder{}, MaxAttempts: 3, MinBackoff: time.Millisecond})
+			cfg := Config{URL: "tcp://", Encoder: &Encoder{}, MaxAttempts: 3, MinBackoff: time.Millisecond}
+			var stc *tls.Config
+			if tc.tls {
+				cfg.URL, cfg.TLS, stc = "tls://", TLSConfig{CAFile: certs.CAFile}, server
+			}
+			addr, conns := wrongPortPeer(t, stc, tc.answer)
+			cfg.URL += addr
+			f := connected(t, cfg)
 			err := sendOneAck(t, f, "to the wrong port", 10*time.Second)
 			if err == nil {
 				t.Fatal("the batch was acked")

@@ -626,8 +626,13 @@ func startProgress(w io.Writer, out output) (stop func()) {
 // that repeat the destination, e.g. "connection refused", "lookup
 // nohost.example: no such host" or "tls: failed to verify certificate:
 // x509: certificate signed by unknown authority". It never cuts inside the
-// innermost message.
+// innermost message, and keeps a forwarder.ProtocolError whole: its text
+// says which scheme the port wants.
 func rootCause(err error) string {
+	var pe *forwarder.ProtocolError
+	if errors.As(err, &pe) {
+		return pe.Error() // what to change, then its cause
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return dnsErr.Error()
