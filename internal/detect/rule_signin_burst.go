@@ -69,6 +69,11 @@ var authEventNames = [...]string{
 type signinUser struct {
 	Recent spreadState      `json:"recent,omitzero"`
 	Known  map[string]int64 `json:"known_at,omitempty"`
+	// NewAlerted is when the user's last alert for a new country alone
+	// (no burst) was raised, Unix ns: such alerts are suppressed apart
+	// from the bursts (Recent.Alerted), so that one does not hide the
+	// other.
+	NewAlerted int64 `json:"new_alerted,omitempty"`
 }
 
 // signinKeep is the most countries a user's window holds.
@@ -251,11 +256,15 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	if !burst && !isNew {
 		return
 	}
-	if u.Recent.Alerted != 0 && ns < u.Recent.Alerted+int64(r.suppress) {
+	last := &u.Recent.Alerted
+	if !burst {
+		last = &u.NewAlerted
+	}
+	if *last != 0 && ns < *last+int64(r.suppress) {
 		r.suppressCount.n++
 		return
 	}
-	u.Recent.Alerted = ns
+	*last = ns
 	if seen == nil {
 		seen = u.Recent.Seen
 	}
@@ -271,7 +280,10 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		FirstEvent: time.Unix(0, first).UTC(), LastEvent: end,
 	}
 	if !burst {
-		a.Columns = append(a.Columns, Column{"NewCountry", "true"})
+		// A key of its own: the engine's suppression per (rule, key)
+		// keeps it from hiding a burst of the user, as NewAlerted does
+		// the rule's.
+		a.Key = append(a.Key, Column{"NewCountry", "true"})
 	} else {
 		a.Threshold, a.HasThreshold = float64(r.min-1), true
 	}
