@@ -104,6 +104,7 @@ func (r *Receiver) readEvent(w http.ResponseWriter, req *http.Request, eventType
 			r.stats.tooLarge.Add(1)
 			r.log.Warn("streaming: event refused: body too large; the event is lost unless max_body is raised",
 				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
+				"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
 				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
 			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
 				http.StatusRequestEntityTooLarge)
