@@ -90,7 +90,7 @@ type checkpointing struct {
 	com      commitState
 	reanchor *reanchor // where the checkpoint moves once a batch is committed
 	ckErr    error     // of the latest checkpoint write; nil after a successful one
-	gapWarn  bool      // a commit gap was logged
+	gapWarn  bool      // a commit gap was logged (at debug level)
 	// early: commits that came before the commit of earlier lines, in
 	// order, until those are committed (see Tailer.Commit).
 	early []pendingCommit
@@ -251,7 +251,9 @@ func (t *Tailer) commitEarly(p pendingCommit) {
 		t.c.commitGaps.Add(1)
 		if !t.ckp.gapWarn {
 			t.ckp.gapWarn = true
-			t.log.Warn("tailer: a commit came before the commit of earlier lines; it is applied once they are committed (commit every batch, in order)",
+			// Handled (see Commit), and the agent's acknowledgements
+			// may overtake one another: not a warning for its users.
+			t.log.Debug("tailer: a commit came before the commit of earlier lines; it is applied once they are committed",
 				"batch", p.seq, "last_committed_batch", c.seq)
 		}
 		t.keepEarly(p)
