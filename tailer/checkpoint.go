@@ -198,6 +198,9 @@ func (t *Tailer) saveCheckpoint() error {
 		Updated:     time.Now().UTC(),
 	}
 	p.Next, p.Between = laterPositions(c.later, c.id)
+	if c.sent && c.parts.id.SameFile(c.id) && c.parts.off < c.off && p.Next == nil {
+		p.PartsFrom = &c.parts.off
+	}
 	err := t.ckp.store.SavePosition(p)
 	if err != nil {
 		err = fmt.Errorf("tailer: %w", err)

@@ -244,6 +244,21 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 			"offset", ck.Offset)
 		return false
 	}
+	if from := ck.PartsFrom; from != nil && *from >= 0 && *from < ck.Offset && (size > ck.Offset || !t.cfg.Complete) {
+		// The lines before the offset were sent as parts of a line not
+		// finished then, and the file has grown (the line may be
+		// finished now) or will be followed (it may be finished later):
+		// they are read again from the first part, so that the line can
+		// be sent whole, as a plain file's last line is (resumeOffset).
+		msg := "tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file has grown since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)"
+		if size == ck.Offset {
+			msg = "tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once); reading them again from the first, so that the line is sent whole once its last part is written (the collector then has those parts twice)"
+		}
+		t.log.Warn(msg, "parts_offset", *from, "checkpoint_offset", ck.Offset)
+		live.off = *from
+		t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
+		return true
+	}
 	live.off = t.resumeOffset(live.f, ck.Offset, size)
 	if live.off == ck.Offset+1 {
 		t.skipped(live) // the newline of a line delivered before

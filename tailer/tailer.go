@@ -118,6 +118,12 @@ type commitState struct {
 	held      bool
 	full      position
 	fullLater laterFiles
+	// sent: the lines from parts to off were sent before the line they
+	// are parts of was finished (see UnholdSent); saved as
+	// checkpoint.Position.PartsFrom while parts is in the file id and no
+	// newer file's position is kept.
+	sent  bool
+	parts position
 }
 
 type counters struct {
@@ -334,9 +340,35 @@ func (t *Tailer) Unhold() {
 	if !c.held {
 		return
 	}
+	c.held, c.sent = false, false
+	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
+	c.later = c.fullLater
+	c.dirty = true
+}
+
+// UnholdSent is Unhold for lines held that were sent before the line they
+// are parts of was finished, at the end of a Config.Complete run (the
+// parts of a container log line whose last part was not written yet, sent
+// raw): the checkpoint moves on as with Unhold, and records where the hold
+// was (checkpoint.Position.PartsFrom), so that a later run that finds the
+// file grown, or that follows it (not Complete), reads those lines again
+// from there and can send the line whole, while a Complete run that finds
+// nothing new resumes after them and sends nothing again. The hold is saved only while it is in the file of the
+// checkpoint and no newer file's position is kept apart (not across a
+// rotation); else UnholdSent is Unhold. It does nothing when a commit came since. It is
+// safe for concurrent use.
+func (t *Tailer) UnholdSent() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := &t.ckp.com
+	if !c.held {
+		return
+	}
+	parts := position{c.id, c.name, c.off}
 	c.held = false
 	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
 	c.later = c.fullLater
+	c.sent, c.parts = true, parts
 	c.dirty = true
 }
 
@@ -344,7 +376,7 @@ func (t *Tailer) Unhold() {
 // the commit state. It runs with t.mu held.
 func (t *Tailer) commit(p pendingCommit) {
 	c := &t.ckp.com
-	c.held = false
+	c.held, c.sent = false, false
 	c.seq, c.n, c.len = p.seq, p.n, p.len
 	at := p.at
 	switch {

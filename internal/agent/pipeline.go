@@ -139,8 +139,9 @@ func (ct *carryTimer) stop() {
 // flushCarry gives up waiting for the end of the line whose parts are
 // pending: it queues a slot without a batch that sends the parts raw (see
 // worker.flushCarry) and, once acknowledged, releases the checkpoint their
-// batch held (tailer.Tailer.Unhold). It reports false when pctx ended
-// first.
+// batch held (tailer.Tailer.Unhold; under --once tailer.Tailer.UnholdSent,
+// so that a later run that finds the file grown reads the parts again and
+// sends their line whole). It reports false when pctx ended first.
 func (s *source) flushCarry(pctx context.Context) bool {
 	var sl *slot
 	select {

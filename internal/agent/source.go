@@ -85,8 +85,12 @@ type source struct {
 	batches uint64
 	// carryWait is Options.CarryTimeout.
 	carryWait time.Duration
-	cancel    context.CancelFunc // stops this source alone (glob matches)
-	glob      string             // the glob that matched the file; "" for a source named by path
+	// complete: the file is read as finished (tailer.Config.Complete,
+	// --once); parts sent raw by flushCarry are then read again by a later
+	// run that finds the file grown (tailer.Tailer.UnholdSent).
+	complete bool
+	cancel   context.CancelFunc // stops this source alone (glob matches)
+	glob     string             // the glob that matched the file; "" for a source named by path
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -175,6 +179,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		format:    format,
 		scout:     container.Decoder{Format: format, MaxLineBytes: maxLine},
 		carryWait: DefaultCarryTimeout,
+		complete:  tcfg.Complete,
 	}
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
@@ -255,6 +260,10 @@ func (sl *slot) acked(err error) {
 		s.m.LinesSent.Add(float64(msgs))
 		s.sent.Add(uint64(msgs))
 		switch {
+		case sl.flush && s.complete:
+			// The line may be finished after this run: the next run
+			// that finds the file grown sends it whole.
+			s.t.UnholdSent()
 		case sl.flush:
 			s.t.Unhold()
 		case sl.hold.IsZero():

@@ -59,7 +59,18 @@ type Position struct {
 	// version 1 like Next) ignores it and reads those files again from 0
 	// (at least once).
 	Between []FilePosition `json:"between,omitempty"`
-	Updated time.Time      `json:"updated"` // when the record was written (UTC)
+	// PartsFrom, when set, is where, in the file above, the lines begin
+	// that a run ending at the end of the file (run --once) sent before
+	// the line they are parts of was finished (a container log line whose
+	// last part was not written yet, sent raw; see tailer.Tailer.UnholdSent):
+	// they run from PartsFrom to Offset. A restart that finds the file
+	// grown since, or that follows the file (not Complete), resumes at
+	// PartsFrom, so that the line is read and sent whole; a Complete run
+	// that finds nothing after Offset resumes at Offset. Nil
+	// when no such lines precede Offset. An agent that does not know the
+	// field resumes at Offset.
+	PartsFrom *int64    `json:"parts_from,omitempty"`
+	Updated   time.Time `json:"updated"` // when the record was written (UTC)
 }
 
 // FilePosition is a place in one file, identified as in Position: the
