@@ -21,7 +21,12 @@ func TestBadListItemKeepsIndexes(t *testing.T) {
 		{"sources: an empty item (fresh-user trial: left out silently, renumbering the items after it)", "sources:\n  - {type: audit, path: /a.log}\n  -\n  - {type: audti, path: /c.log}\n  - null\n", []string{
 			`config.yaml:3: sources[1]: is an empty item (a - with nothing after it): give the source's keys after the -, e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line`,
 			`config.yaml:4: sources[2].type: "audti" is not one of audit, application, access, auth`,
-			`config.yaml:5: sources[3]: is an empty item`}},
+			`config.yaml:5: sources[3]: is an empty item (null, which YAML reads as nothing): give the source's keys in place of null, e.g.`}},
+		{"sources: null items are not called a - with nothing after it", "sources:\n  - ~\n  - {type: audit, path: /a.log}\n  - Null\n", []string{
+			`config.yaml:2: sources[0]: is an empty item (~, which YAML reads as nothing): give the source's keys in place of ~, e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line`,
+			`config.yaml:4: sources[2]: is an empty item (Null, which YAML reads as nothing): give the source's keys in place of Null`}},
+		{"inputs: a null item", "inputs:\n  - null\n", []string{
+			`config.yaml:2: inputs[0]: is an empty item (null, which YAML reads as nothing): give the input's keys in place of null, e.g. - {listen: relp://0.0.0.0:2514}, or delete the line`}},
 		{"inputs: an empty item", "inputs:\n  -\n  - {listen: \"tcp://127.0.0.1:5515\", other: bogus}\n", []string{
 			`config.yaml:2: inputs[0]: is an empty item (a - with nothing after it): give the input's keys after the -, e.g. - {listen: relp://0.0.0.0:2514}, or delete the line`,
 			`config.yaml:3: inputs[1].other: tcp://127.0.0.1:5515: other is "bogus"`}},

@@ -228,7 +228,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 			if msg == "" && emptyMappingItem(e, t.Elem()) {
 				// The decoder would leave it out, renumbering the
 				// items after it.
-				msg = emptyItemHint(path)
+				msg = emptyItemHint(path, e)
 			}
 			if msg != "" {
 				*errs = append(*errs, lineErrorf(file, e.Line, p, "%s", msg))

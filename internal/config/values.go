@@ -236,17 +236,25 @@ func emptyMappingItem(n *yaml.Node, t reflect.Type) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// emptyItemHint returns the error for an empty item of the list at path
-// (emptyMappingItem): what to write instead.
-func emptyItemHint(path string) string {
-	const msg = "is an empty item (a - with nothing after it): "
+// emptyItemHint returns the error for n, an empty item of the list at path
+// (emptyMappingItem): what it is (a - with nothing after it, or a null
+// written as such: null, ~) and what to write instead.
+func emptyItemHint(path string, n *yaml.Node) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	msg, where := "is an empty item (a - with nothing after it): ", "after the -"
+	if n.Value != "" {
+		msg = fmt.Sprintf("is an empty item (%s, which YAML reads as nothing): ", n.Value)
+		where = "in place of " + n.Value
+	}
 	switch path {
 	case "sources":
-		return msg + "give the source's keys after the -, e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line"
+		return msg + "give the source's keys " + where + ", e.g. - {type: audit, path: /var/log/gitlab/gitlab-rails/audit_json.log}, or delete the line"
 	case "inputs":
-		return msg + "give the input's keys after the -, e.g. - {listen: relp://0.0.0.0:2514}, or delete the line"
+		return msg + "give the input's keys " + where + ", e.g. - {listen: relp://0.0.0.0:2514}, or delete the line"
 	}
-	return msg + "give its keys after the -, or delete the line"
+	return msg + "give its keys " + where + ", or delete the line"
 }
 
 // bareSourceHint returns the error for a source written as a bare path:
