@@ -116,3 +116,38 @@ func TestOnceUnfinishedLineSentWholeLater(t *testing.T) {
 		})
 	}
 }
+
+// TestDaemonAfterOnceUnfinishedLine: a daemon started after a --once run
+// that sent the parts of an unfinished container line raw (nothing
+// appended since) reads them again from the first part, as it does a
+// plain file's last line sent without its newline, and sends the line
+// whole once its last part is written, not that part on its own.
+func TestDaemonAfterOnceUnfinishedLine(t *testing.T) {
+	audit := `{"severity":"INFO","time":"2024-05-10T17:46:50.065Z","author_id":2,"entity_type":"Project","entity_path":"group/split-line"}`
+	split := `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
+	part1, part2 := split[:70], split[70:]
+	path := filepath.Join(t.TempDir(), "web-0_gitlab_webservice-abc.log")
+	writeFile(t, path, "2024-05-01T12:00:00.1Z stdout P "+part1+"\n")
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: path, Format: "cri"})
+	c.Detections.Enabled = new(bool)
+	runToEOFWith(t, c, Options{Logger: testLogger(t), CarryTimeout: 200 * time.Millisecond})
+	waitFor(t, "the part sent raw", 5*time.Second, func() bool { return len(got()) == 1 })
+	_, _, stop := runInBackground(t, c, Options{CarryTimeout: time.Minute})
+	defer stop()
+	time.Sleep(300 * time.Millisecond) // the daemon read the part again
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("2024-05-01T12:00:00.2Z stdout F " + part2 + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	want := config.AppNameAudit + " " + audit
+	waitFor(t, "the line sent whole", 10*time.Second, func() bool { return len(got()) >= 2 })
+	time.Sleep(100 * time.Millisecond)
+	if msgs := got(); len(msgs) != 2 || msgs[1] != want {
+		t.Errorf("messages %q, want the raw part, then %q", msgs, want)
+	}
+}
