@@ -25,30 +25,8 @@ import (
 func TestCarryAcrossStreams(t *testing.T) {
 	audit1 := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
 	audit2 := `{"severity":"INFO","time":"2024-05-10T17:46:50.065Z","author_id":2,"entity_type":"Project","entity_path":"group/split-line"}`
-	env := func(audit string) string {
-		return `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
-	}
-	split := env(audit2)
+	split := auditEnvelope(audit2)
 	part1, part2 := split[:70], split[70:]
-	records := map[string]func(stream string, partial bool, text string) string{
-		"cri": func(stream string, partial bool, text string) string {
-			tag := "F"
-			if partial {
-				tag = "P"
-			}
-			return "2024-05-01T12:00:00.1Z " + stream + " " + tag + " " + text + "\n"
-		},
-		"docker": func(stream string, partial bool, text string) string {
-			if !partial {
-				text += "\n"
-			}
-			log, err := json.Marshal(text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return `{"log":` + string(log) + `,"stream":"` + stream + `","time":"2024-05-01T12:00:00.1Z"}` + "\n"
-		},
-	}
 	wantAudit1, wantAudit2 := config.AppNameAudit+" "+audit1, config.AppNameAudit+" "+audit2
 	type rec struct {
 		stream  string
@@ -65,12 +43,12 @@ func TestCarryAcrossStreams(t *testing.T) {
 			batches []batch // the last holds "stdout F part2"
 		}{
 			{"stderr-after-part", []batch{
-				{[]rec{{"stdout", false, env(audit1)}, {"stdout", true, part1}, {"stderr", false, "err a"}},
+				{[]rec{{"stdout", false, auditEnvelope(audit1)}, {"stdout", true, part1}, {"stderr", false, "err a"}},
 					[]string{wantAudit1, "GitLab-Logs err a"}},
 				{[]rec{{"stdout", false, part2}}, []string{wantAudit2}},
 			}},
 			{"stderr-only-batch", []batch{
-				{[]rec{{"stdout", false, env(audit1)}, {"stdout", true, part1}}, []string{wantAudit1}},
+				{[]rec{{"stdout", false, auditEnvelope(audit1)}, {"stdout", true, part1}}, []string{wantAudit1}},
 				{[]rec{{"stderr", false, "err b1"}, {"stderr", false, "err b2"}},
 					[]string{"GitLab-Logs err b1", "GitLab-Logs err b2"}},
 				{[]rec{{"stdout", false, part2}}, []string{wantAudit2}},
@@ -107,7 +85,7 @@ func TestCarryAcrossStreams(t *testing.T) {
 						}
 						var data strings.Builder
 						for _, r := range b.recs {
-							data.WriteString(records[format](r.stream, r.partial, r.text))
+							data.WriteString(containerRecord(t, format)(r.stream, r.partial, r.text))
 						}
 						appendTo(t, path, data.String())
 						want = append(want, b.sent...)
@@ -129,5 +107,36 @@ func TestCarryAcrossStreams(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// auditEnvelope returns audit, an audit_json.log line, in the envelope
+// gitlab-logger writes to a container's stdout.
+func auditEnvelope(audit string) string {
+	return `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
+}
+
+// containerRecord returns a function that writes text as one runtime
+// record of format (cri or docker) on stream, a part (CRI P, a Docker log
+// without its LF) when partial, with its line end.
+func containerRecord(t *testing.T, format string) func(stream string, partial bool, text string) string {
+	if format == "cri" {
+		return func(stream string, partial bool, text string) string {
+			tag := "F"
+			if partial {
+				tag = "P"
+			}
+			return "2024-05-01T12:00:00.1Z " + stream + " " + tag + " " + text + "\n"
+		}
+	}
+	return func(stream string, partial bool, text string) string {
+		if !partial {
+			text += "\n"
+		}
+		log, err := json.Marshal(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return `{"log":` + string(log) + `,"stream":"` + stream + `","time":"2024-05-01T12:00:00.1Z"}` + "\n"
 	}
 }

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,30 +25,8 @@ func TestOnceUnfinishedLineSentWholeLater(t *testing.T) {
 	audit1 := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
 	audit2 := `{"severity":"INFO","time":"2024-05-10T17:46:50.065Z","author_id":2,"entity_type":"Project","entity_path":"group/` +
 		strings.Repeat("x", 20000) + `"}`
-	env := func(audit string) string {
-		return `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
-	}
-	split := env(audit2)
+	split := auditEnvelope(audit2)
 	part1, part2 := split[:16384], split[16384:]
-	records := map[string]func(stream string, partial bool, text string) string{
-		"cri": func(stream string, partial bool, text string) string {
-			tag := "F"
-			if partial {
-				tag = "P"
-			}
-			return "2024-05-01T12:00:00.1Z " + stream + " " + tag + " " + text + "\n"
-		},
-		"docker": func(stream string, partial bool, text string) string {
-			if !partial {
-				text += "\n"
-			}
-			log, err := json.Marshal(text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return `{"log":` + string(log) + `,"stream":"` + stream + `","time":"2024-05-01T12:00:00.1Z"}` + "\n"
-		},
-	}
 	for _, tc := range []struct {
 		name, format, typ string
 	}{
@@ -59,9 +36,9 @@ func TestOnceUnfinishedLineSentWholeLater(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rec := records[tc.format]
+			rec := containerRecord(t, tc.format)
 			path := filepath.Join(t.TempDir(), "web-0_gitlab_webservice-abc.log")
-			writeFile(t, path, rec("stdout", false, env(audit1))+rec("stdout", true, part1))
+			writeFile(t, path, rec("stdout", false, auditEnvelope(audit1))+rec("stdout", true, part1))
 			addr, got := appMsgCollector(t)
 			c := newConfig(t, "tcp://"+addr, config.Source{Path: path, Format: tc.format, Type: tc.typ, OtherSubcomponents: "forward"})
 			c.Detections.Enabled = new(bool)
