@@ -276,7 +276,17 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib sibling, find func() (sibling, bool), live *logFile) (*logFile, error) {
 	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 		"file", sib.name, "offset", ck.Offset)
-	sib, err := t.recoverCopy(ctx, sib, find, ck.Offset)
+	from := ck.Offset
+	if p := ck.PartsFrom; p != nil && *p >= 0 && *p < ck.Offset {
+		// The lines before the offset were sent as parts of a line not
+		// finished then (run --once), and the file was rotated since:
+		// its last part may be in a newer file. They are read again from
+		// the first part, as resumeIn reads them in a file that grew.
+		t.log.Warn("tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file was rotated since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)",
+			"parts_offset", *p, "checkpoint_offset", ck.Offset)
+		from = *p
+	}
+	sib, err := t.recoverCopy(ctx, sib, find, from)
 	if err == nil {
 		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck), ck.Updated)
 	}

@@ -29,10 +29,12 @@ func TestOnceUnfinishedLineSentWholeLater(t *testing.T) {
 	part1, part2 := split[:16384], split[16384:]
 	for _, tc := range []struct {
 		name, format, typ string
+		rotate            bool // the file is rotated (renamed to .1) before the last part is written
 	}{
-		{"cri", "cri", ""},
-		{"cri typed", "cri", "audit"},
-		{"docker", "docker", ""},
+		{"cri", "cri", "", false},
+		{"cri typed", "cri", "audit", false},
+		{"docker", "docker", "", false},
+		{"cri rotated", "cri", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -68,7 +70,12 @@ func TestOnceUnfinishedLineSentWholeLater(t *testing.T) {
 			}
 			run("run before the append", 0)
 
-			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if tc.rotate {
+				if err := os.Rename(path, path+".1"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
 			if err != nil {
 				t.Fatal(err)
 			}
