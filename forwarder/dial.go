@@ -305,12 +305,14 @@ func (e *handshakeError) Error() string        { return e.err.Error() }
 func (e *handshakeError) Unwrap() error        { return e.err }
 func (e *handshakeError) Is(target error) bool { return target == ErrHandshake }
 
-// ErrProtocol is matched (errors.Is) by the error of a plain tcp://
-// connection that the collector answered, or closed right after the
-// first batch it read: syslog over TCP (RFC 6587) is one-way, so such a
-// port most likely speaks TLS (RFC 5425) or RELP and threw the batch away
-// after its TCP had acknowledged it. The error's text says which scheme to
-// use where the answer tells.
+// ErrProtocol is matched (errors.Is) by the error of a connection whose
+// port speaks another protocol than the URL's scheme (ProtocolError): a
+// tcp:// or tls:// connection that the collector answered, or closed right
+// after the first batch it read (syslog over TCP and TLS, RFC 6587 and
+// 5425, is one-way, so such a port most likely speaks TLS or RELP and
+// threw the batch away after its TCP had acknowledged it), and a TLS
+// handshake or RELP open left unanswered or refused without a TLS alert.
+// The error's text says which scheme to use where the answer tells.
 var ErrProtocol = errors.New("forwarder: the collector does not take plain syslog over TCP on this port")
 
 // ProtocolError is the error of a connection whose port speaks another
@@ -338,16 +340,30 @@ func (e *ProtocolError) Unwrap() error { return e.err }
 // Is reports whether target is ErrProtocol.
 func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
 
-// otherProtocolError returns the error of a plain TCP connection on which
-// the collector sent b (its first bytes): a TLS record (RFC 8446 5.1:
-// content type 21 alert or 22 handshake, then major version 3) says the
-// port wants TLS; digits and a space, a RELP frame (RFC-less rsyslog RELP:
-// TXNR SP COMMAND), say it wants RELP.
-func otherProtocolError(b []byte) error {
+// looksTLS reports whether b, the first bytes a collector sent, begin a
+// TLS record (RFC 8446 5.1: content type 21 alert or 22 handshake, then
+// major version 3).
+func looksTLS(b []byte) bool { return len(b) >= 2 && (b[0] == 21 || b[0] == 22) && b[1] == 3 }
+
+// looksRELP reports whether b, the first bytes a collector sent, begin a
+// RELP frame (rsyslog's RELP: TXNR SP COMMAND): digits, then a space.
+func looksRELP(b []byte) bool {
+	return len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0
+}
+
+// otherProtocolError returns the error of a TCP connection (a TLS one,
+// with its application data, when overTLS) on which the collector sent b,
+// its first bytes: a TLS record says the port wants TLS, a RELP frame that
+// it wants RELP (over TLS when overTLS).
+func otherProtocolError(b []byte, overTLS bool) error {
 	switch {
-	case len(b) >= 2 && (b[0] == 21 || b[0] == 22) && b[1] == 3:
+	case overTLS && looksRELP(b):
+		return &ProtocolError{msg: "the collector answered a tls:// connection with RELP: the port expects RELP over TLS (use a relp+tls:// URL)"}
+	case overTLS:
+		return &ProtocolError{msg: fmt.Sprintf("the collector sent data (%q) on a tls:// connection, which a syslog receiver never does: the port speaks another protocol over TLS (RELP? check the collector's input on that port)", b)}
+	case looksTLS(b):
 		return &ProtocolError{msg: "the collector answered a plain tcp:// connection with TLS: the port expects TLS (use a tls:// URL, or relp+tls:// for a RELP port, with the TLS settings)"}
-	case len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0:
+	case looksRELP(b):
 		return &ProtocolError{msg: "the collector answered a plain tcp:// connection with RELP: the port expects RELP (use a relp:// URL, or relp+tls:// if it wants TLS)"}
 	}
 	return &ProtocolError{msg: fmt.Sprintf("the collector sent data (%q) on a plain tcp:// connection, which a syslog receiver never does: the port speaks another protocol (TLS? RELP? check the collector's input on that port)", b)}
@@ -382,7 +398,7 @@ func handshakeHint(err error) error {
 func relpOpenHint(first []byte, err error) error {
 	var ne net.Error
 	switch {
-	case len(first) >= 2 && (first[0] == 21 || first[0] == 22) && first[1] == 3:
+	case looksTLS(first):
 		return &ProtocolError{msg: "the collector answered RELP's open command with TLS: the port expects TLS (use relp+tls:// for RELP over TLS, or tls:// for syslog over TLS)"}
 	case err == nil:
 		return nil
@@ -390,16 +406,6 @@ func relpOpenHint(first []byte, err error) error {
 		return &ProtocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?)", err: err}
 	}
 	return &ProtocolError{msg: "the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://, or plain syslog, tcp://? see the collector's log)", err: err}
-}
-
-// otherProtocolErrorTLS returns the error of a TLS connection on which
-// the collector sent b, its first bytes of application data: a RELP frame
-// says the port wants RELP over TLS.
-func otherProtocolErrorTLS(b []byte) error {
-	if len(b) >= 2 && b[0] >= '0' && b[0] <= '9' && bytes.IndexByte(b, ' ') > 0 {
-		return &ProtocolError{msg: "the collector answered a tls:// connection with RELP: the port expects RELP over TLS (use a relp+tls:// URL)"}
-	}
-	return &ProtocolError{msg: fmt.Sprintf("the collector sent data (%q) on a tls:// connection, which a syslog receiver never does: the port speaks another protocol over TLS (RELP? check the collector's input on that port)", b)}
 }
 
 // youngCloseError returns the error of a TCP connection (a TLS one when

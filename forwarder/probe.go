@@ -56,7 +56,7 @@ func probe(c net.Conn) error {
 	case !isTLS:
 		// A syslog receiver over plain TCP sends nothing (RFC 6587):
 		// the port speaks another protocol.
-		return otherProtocolError(buf[:n])
+		return otherProtocolError(buf[:n], false)
 	}
 	// TLS: a record is waiting, e.g. a session ticket or a close_notify
 	// alert. Let crypto/tls consume it; a timeout means the connection is
@@ -70,7 +70,7 @@ func probe(c net.Conn) error {
 	case n > 0:
 		// Application data: a syslog receiver over TLS (RFC 5425) sends
 		// none, so the port speaks another protocol over TLS.
-		return otherProtocolErrorTLS(scratch[:min(n, 8)])
+		return otherProtocolError(scratch[:min(n, 8)], true)
 	case err == nil || (errors.As(err, &ne) && ne.Timeout()):
 		return nil
 	case errors.Is(err, io.EOF):

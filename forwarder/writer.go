@@ -273,9 +273,7 @@ func (w *writer) write() error {
 		return w.writeError(err)
 	}
 	w.pending = 0
-	if !w.t.young {
-		w.failures = 0 // a young connection's are reset once it is proven
-	}
+	w.wrote()
 	for _, it := range w.unwritten {
 		if w.t.rc == nil {
 			w.ackItem(it)
@@ -314,10 +312,16 @@ func (w *writer) writeRecords() error {
 	if err != nil {
 		return err
 	}
-	if !w.t.young {
-		w.failures = 0 // a young connection's are reset once it is proven
-	}
+	w.wrote()
 	return w.reap()
+}
+
+// wrote resets the count of failures after a write on a connection that
+// is proven; a young connection's are reset once it is (writer.prove).
+func (w *writer) wrote() {
+	if !w.t.young {
+		w.failures = 0
+	}
 }
 
 // writeError returns the error of a write that failed with err; on a

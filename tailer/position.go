@@ -244,7 +244,7 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 			"offset", ck.Offset)
 		return false
 	}
-	if from := ck.PartsFrom; from != nil && *from >= 0 && *from < ck.Offset && (size > ck.Offset || !t.cfg.Complete) {
+	if from, ok := partsFrom(ck); ok && (size > ck.Offset || !t.cfg.Complete) {
 		// The lines before the offset were sent as parts of a line not
 		// finished then, and the file has grown (the line may be
 		// finished now) or will be followed (it may be finished later):
@@ -254,8 +254,8 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 		if size == ck.Offset {
 			msg = "tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once); reading them again from the first, so that the line is sent whole once its last part is written (the collector then has those parts twice)"
 		}
-		t.log.Warn(msg, "parts_offset", *from, "checkpoint_offset", ck.Offset)
-		live.off = *from
+		t.log.Warn(msg, "parts_offset", from, "checkpoint_offset", ck.Offset)
+		live.off = from
 		t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
 		return true
 	}
@@ -265,6 +265,16 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 	}
 	t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
 	return true
+}
+
+// partsFrom returns ck.PartsFrom, where the lines before ck's offset that
+// were sent as parts of a line not finished then begin (see
+// Tailer.UnholdSent), and whether ck has a valid one.
+func partsFrom(ck *checkpoint.Position) (int64, bool) {
+	if p := ck.PartsFrom; p != nil && *p >= 0 && *p < ck.Offset {
+		return *p, true
+	}
+	return 0, false
 }
 
 // resumeRotated drains sib, the rotated copy the checkpoint points into,
@@ -277,14 +287,14 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	t.log.Info("tailer: checkpoint points into a rotated file; draining it first",
 		"file", sib.name, "offset", ck.Offset)
 	from := ck.Offset
-	if p := ck.PartsFrom; p != nil && *p >= 0 && *p < ck.Offset {
+	if p, ok := partsFrom(ck); ok {
 		// The lines before the offset were sent as parts of a line not
 		// finished then (run --once), and the file was rotated since:
 		// its last part may be in a newer file. They are read again from
 		// the first part, as resumeIn reads them in a file that grew.
 		t.log.Warn("tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file was rotated since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)",
-			"parts_offset", *p, "checkpoint_offset", ck.Offset)
-		from = *p
+			"parts_offset", p, "checkpoint_offset", ck.Offset)
+		from = p
 	}
 	sib, err := t.recoverCopy(ctx, sib, find, from)
 	if err == nil {

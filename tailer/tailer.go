@@ -333,18 +333,7 @@ func (t *Tailer) commitHeld(p pendingCommit) {
 // back to where a Commit of that batch would have put it, once the lines
 // held were sent (or given up on) another way. It does nothing when a
 // commit came since. It is safe for concurrent use.
-func (t *Tailer) Unhold() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c := &t.ckp.com
-	if !c.held {
-		return
-	}
-	c.held, c.sent = false, false
-	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
-	c.later = c.fullLater
-	c.dirty = true
-}
+func (t *Tailer) Unhold() { t.unhold(false) }
 
 // UnholdSent is Unhold for lines held that were sent before the line they
 // are parts of was finished, at the end of a Config.Complete run (the
@@ -353,22 +342,26 @@ func (t *Tailer) Unhold() {
 // was (checkpoint.Position.PartsFrom), so that a later run that finds the
 // file grown, or that follows it (not Complete), reads those lines again
 // from there and can send the line whole, while a Complete run that finds
-// nothing new resumes after them and sends nothing again. The hold is saved only while it is in the file of the
-// checkpoint and no newer file's position is kept apart (not across a
-// rotation); else UnholdSent is Unhold. It does nothing when a commit came since. It is
-// safe for concurrent use.
-func (t *Tailer) UnholdSent() {
+// nothing new resumes after them and sends nothing again. The hold is
+// saved only while it is in the file of the checkpoint and no newer
+// file's position is kept apart (not when the file was rotated between
+// the parts and the end of the run); else UnholdSent is Unhold. It does nothing when a commit
+// came since. It is safe for concurrent use.
+func (t *Tailer) UnholdSent() { t.unhold(true) }
+
+// unhold is Unhold, recording where the hold was as lines sent (see
+// UnholdSent) when sent.
+func (t *Tailer) unhold(sent bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := &t.ckp.com
 	if !c.held {
 		return
 	}
-	parts := position{c.id, c.name, c.off}
+	c.sent, c.parts = sent, position{c.id, c.name, c.off}
 	c.held = false
 	c.id, c.name, c.off = c.full.id, c.full.name, c.full.off
 	c.later = c.fullLater
-	c.sent, c.parts = true, parts
 	c.dirty = true
 }
 

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -646,7 +645,7 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		}
 		return w.event(tb, i, w.msg.Msg, set)
 	default:
-		if len(bytes.TrimSpace(line)) == 0 || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
+		if isBlank(line) || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
 			return nil
 		}
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -233,7 +232,7 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 	var other, dropped uint64
 	for i := range n {
 		line := tb.Line(i)
-		if len(bytes.TrimSpace(line)) == 0 {
+		if isBlank(line) {
 			continue
 		}
 		out, perr := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg)

@@ -51,11 +51,16 @@ func (g *logGate) pass(now time.Time) (held int, ok bool) {
 	return held, true
 }
 
+// passGate is g.pass at the time now, under p.mu.
+func (p *parseLog) passGate(g *logGate) (held int, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return g.pass(time.Now())
+}
+
 // report logs a failure of the line ending at byte end of file, or counts it.
 func (p *parseLog) report(file string, end int64, err error) {
-	p.mu.Lock()
-	n, ok := p.parse.pass(time.Now())
-	p.mu.Unlock()
+	n, ok := p.passGate(&p.parse)
 	if !ok {
 		return
 	}
@@ -73,9 +78,7 @@ func (p *parseLog) reportUnfinished(file string, start int64, err error) {
 	if p == nil {
 		return
 	}
-	p.mu.Lock()
-	n, ok := p.parse.pass(time.Now())
-	p.mu.Unlock()
+	n, ok := p.passGate(&p.parse)
 	if !ok {
 		return
 	}
@@ -89,16 +92,23 @@ func (p *parseLog) reportUnfinished(file string, start int64, err error) {
 // record beginning at byte start of file and the number of lines before
 // it (its line number less one), as findLine does for a line's end.
 func findLineAt(file string, start int64) string {
+	show := fileFilter(file, fmt.Sprintf("tail -c +%d", start+1)) + " | head -n 1"
+	before := fileFilter(file, fmt.Sprintf("head -c %d", start)) + " | wc -l"
+	return show + " (the first part); " + before + " (the number of lines before it)"
+}
+
+// fileFilter returns the shell command that runs filter (a head or tail
+// taking a file operand) over the bytes of file, decompressed when it is
+// a .gz: "FILTER -- FILE", or "zcat -- FILE | FILTER"; a name starting
+// with "-" is written ./-name.
+func fileFilter(file, filter string) string {
 	if strings.HasPrefix(file, "-") {
 		file = "./" + file
 	}
-	show := fmt.Sprintf("tail -c +%d -- %s | head -n 1", start+1, shellQuote(file))
-	before := fmt.Sprintf("head -c %d -- %s | wc -l", start, shellQuote(file))
 	if strings.HasSuffix(file, ".gz") {
-		show = fmt.Sprintf("zcat -- %s | tail -c +%d | head -n 1", shellQuote(file), start+1)
-		before = fmt.Sprintf("zcat -- %s | head -c %d | wc -l", shellQuote(file), start)
+		return "zcat -- " + shellQuote(file) + " | " + filter
 	}
-	return show + " (the first part); " + before + " (the number of lines before it)"
+	return filter + " -- " + shellQuote(file)
 }
 
 // findLine returns, for the warning, the shell commands of lineCommands.
@@ -118,13 +128,7 @@ func findLine(file string, end int64) string {
 // with "-" gets "./" (head and zcat read "-" as standard input even after
 // "--").
 func lineCommands(file string, end int64) (show, number string) {
-	if strings.HasPrefix(file, "-") {
-		file = "./" + file
-	}
-	src := fmt.Sprintf("head -c %d -- %s", end, shellQuote(file))
-	if strings.HasSuffix(file, ".gz") {
-		src = fmt.Sprintf("zcat -- %s | head -c %d", shellQuote(file), end)
-	}
+	src := fileFilter(file, fmt.Sprintf("head -c %d", end))
 	return src + " | tail -n 1", src + " | wc -l"
 }
 
@@ -140,9 +144,7 @@ func shellQuote(s string) string {
 // were joined (the tailer reports the lines it cut itself), at most one
 // every parseLogInterval, as report does.
 func (p *parseLog) reportCut(file string, end int64, n int) {
-	p.mu.Lock()
-	supp, ok := p.cut.pass(time.Now())
-	p.mu.Unlock()
+	supp, ok := p.passGate(&p.cut)
 	if !ok {
 		return
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -391,7 +390,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	var ls lineSample
 	for i := range n {
 		line := tb.Line(i)
-		if len(bytes.TrimSpace(line)) == 0 {
+		if isBlank(line) {
 			continue // a blank line carries nothing; send skips it too
 		}
 		var perr error

@@ -146,11 +146,15 @@ func (d *Decoder) clip(l *Line) {
 	}
 }
 
-func (d *Decoder) joiner(stream []byte) *Joiner {
+func (d *Decoder) joiner(stream []byte) *Joiner { return &d.j[streamOf(stream)] }
+
+// streamOf returns the number (Stdout, Stderr) of the joiner of a record
+// of stream: Stderr for "stderr", Stdout for any other.
+func streamOf(stream []byte) int {
 	if bytes.Equal(stream, []byte("stderr")) {
-		return &d.j[1]
+		return Stderr
 	}
-	return &d.j[0]
+	return Stdout
 }
 
 // Carry is the parts of lines pending at the end of a run of records, per
@@ -232,10 +236,7 @@ func (d *Decoder) RecordPart(line []byte) (stream int, partial, ok bool) {
 	if err != nil {
 		return Stdout, false, false
 	}
-	if bytes.Equal(r.Stream, []byte("stderr")) {
-		return Stderr, r.Partial, true
-	}
-	return Stdout, r.Partial, true
+	return streamOf(r.Stream), r.Partial, true
 }
 
 // MayJoin reports cheaply whether RecordPart(line) may give stream (Stdout
@@ -278,7 +279,7 @@ func (d *Decoder) MayJoin(line []byte, stream int, partial bool) bool {
 // mayJoinDocker is MayJoin for a Docker record.
 func mayJoinDocker(line []byte, stream int) bool {
 	if st, ok := dockerTailStream(line); ok {
-		return (stream == Stderr) == bytes.Equal(st, []byte("stderr"))
+		return streamOf(st) == stream
 	}
 	if !bytes.Contains(line, []byte("stderr")) {
 		return stream == Stdout // no stderr record
@@ -287,7 +288,7 @@ func mayJoinDocker(line []byte, stream int) bool {
 		return true
 	}
 	st, ok := dockerStream(line)
-	return ok && !bytes.Equal(st, []byte("stderr"))
+	return ok && streamOf(st) == Stdout
 }
 
 // dockerStream returns the stream of a Docker record as ParseDocker finds

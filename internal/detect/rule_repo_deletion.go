@@ -77,13 +77,12 @@ type repoDeletion struct {
 // projectSeen remembers when each project's deletion was last counted, so
 // that a second event of one project (marked, then destroyed; a legacy
 // line and a current one with different ids) less than a window apart is
-// not counted twice. Entries are queued in insertion order for expiry. It
-// holds at most maxSeenProjects projects, forgetting the oldest first: a
-// project forgotten that way counts again.
+// not counted twice: an lru of project key to Unix ns, oldest counted
+// first. It holds at most maxSeenProjects projects, forgetting the oldest
+// first (counted as the lru's evictions): a project forgotten that way
+// counts again.
 type projectSeen struct {
-	at    map[string]int64 // project key -> Unix ns of its counted event
-	queue []seenValue      // V key, Last ns, in insertion order
-	head  int
+	l *lru[string, int64] // nil until the first project
 }
 
 // projectKey returns the id of the project ev deletes or marks: EntityID
@@ -105,18 +104,13 @@ func (s *projectSeen) seen(key string, ns, window int64) bool {
 	if key == "" {
 		return false
 	}
-	if prev, ok := s.at[key]; ok && ns-prev < window && prev-ns < window {
+	if s.l == nil {
+		s.l = newLRU[string, int64](maxSeenProjects)
+	}
+	if prev, ok := s.l.get(key); ok && ns-*prev < window && *prev-ns < window {
 		return true
 	}
-	if s.at == nil {
-		s.at = make(map[string]int64)
-	}
-	for len(s.at) >= maxSeenProjects {
-		s.forgetOldest()
-	}
-	key = strings.Clone(key) // ev's column, in a buffer the engine reuses
-	s.at[key] = ns
-	s.queue = append(s.queue, seenValue{V: key, Last: ns})
+	*touchClone(s.l, key) = ns // ev's column, in a buffer the engine reuses
 	return false
 }
 
@@ -124,43 +118,32 @@ func (s *projectSeen) seen(key string, ns, window int64) bool {
 // max_keys default).
 const maxSeenProjects = defaultMaxKeys
 
-// forgetOldest forgets the project queued first that is still held.
-func (s *projectSeen) forgetOldest() {
-	for s.head < len(s.queue) {
-		it := s.queue[s.head]
-		s.queue[s.head] = seenValue{}
-		s.head++
-		if s.at[it.V] == it.Last {
-			delete(s.at, it.V)
-			return
-		}
-	}
-}
-
-// expire forgets the projects counted before ns (queued before, and not
-// counted again since).
+// expire forgets the projects counted before ns, oldest first.
 func (s *projectSeen) expire(ns int64) {
-	for s.head < len(s.queue) && s.queue[s.head].Last < ns {
-		it := s.queue[s.head]
-		s.queue[s.head] = seenValue{}
-		s.head++
-		if s.at[it.V] == it.Last {
-			delete(s.at, it.V)
-		}
+	if s.l == nil {
+		return
 	}
-	if s.head > 1024 && s.head*2 > len(s.queue) {
-		s.queue = append(s.queue[:0], s.queue[s.head:]...)
-		s.head = 0
+	for k, t, ok := s.l.front(); ok && *t < ns; k, t, ok = s.l.front() {
+		s.l.remove(k)
 	}
 }
 
-// live returns the projects remembered, for the state file.
+// len returns how many projects are remembered.
+func (s *projectSeen) len() int {
+	if s.l == nil {
+		return 0
+	}
+	return s.l.len()
+}
+
+// live returns the projects remembered, oldest first, for the state file.
 func (s *projectSeen) live() []seenValue {
 	var out []seenValue
-	for _, it := range s.queue[s.head:] {
-		if s.at[it.V] == it.Last {
-			out = append(out, it)
-		}
+	if s.l != nil {
+		s.l.each(func(k string, t *int64) bool {
+			out = append(out, seenValue{V: k, Last: *t})
+			return true
+		})
 	}
 	return out
 }
@@ -169,11 +152,10 @@ func (s *projectSeen) live() []seenValue {
 func (s *projectSeen) restore(vs []seenValue) {
 	*s = projectSeen{}
 	for _, v := range vs {
-		if s.at == nil {
-			s.at = make(map[string]int64)
+		if s.l == nil {
+			s.l = newLRU[string, int64](maxSeenProjects)
 		}
-		s.at[v.V] = v.Last
-		s.queue = append(s.queue, v)
+		*s.l.touch(v.V) = v.Last
 	}
 }
 

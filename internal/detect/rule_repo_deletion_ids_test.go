@@ -234,7 +234,7 @@ func TestProjectSeenBounded(t *testing.T) {
 			t.Fatalf("project %d seen before it was counted", i)
 		}
 	}
-	if n := len(s.at); n != maxSeenProjects {
+	if n := s.len(); n != maxSeenProjects {
 		t.Errorf("%d projects held, want %d", n, maxSeenProjects)
 	}
 	if s.seen("0", maxSeenProjects+20, window) {

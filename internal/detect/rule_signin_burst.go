@@ -306,12 +306,20 @@ func (r *signinBurst) unpast(user string) (hist bool) {
 	}
 	if r.users.len()+r.past.len() >= r.max {
 		if _, ok := r.users.get(user); !ok {
-			k, _, _ := r.past.front()
-			r.past.remove(k)
-			r.pastEvicted++
+			r.makePastRoom()
 		}
 	}
 	return false
+}
+
+// makePastRoom evicts the oldest remembered user, counted, when users and
+// past hold max keys together, so that one more user fits.
+func (r *signinBurst) makePastRoom() {
+	if r.users.len()+r.past.len() >= r.max {
+		k, _, _ := r.past.front()
+		r.past.remove(k)
+		r.pastEvicted++
+	}
 }
 
 // newCountry records that u signed in from iso at ns (Unix ns) and
@@ -413,11 +421,7 @@ func (r *signinBurst) Restore(data []byte) error {
 	for _, s := range in {
 		if s.Past != 0 {
 			if r.past != nil {
-				if r.users.len()+r.past.len() >= r.max {
-					k, _, _ := r.past.front()
-					r.past.remove(k)
-					r.pastEvicted++
-				}
+				r.makePastRoom()
 				*r.past.touch(s.User) = s.Past
 			}
 			continue
