@@ -32,7 +32,7 @@ const lenTimeLocal = 26
 // [Parser]).
 func (p *Access) Parse(line []byte, r *Record) error {
 	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), skipped)
+	return shiftErr(p.parse(b, r), line, skipped)
 }
 
 func (p *Access) parse(b []byte, r *Record) error {

@@ -41,9 +41,9 @@ func (p *Application) Parse(line []byte, r *Record) error {
 	r.Type = TypeApplication
 	b, skipped := skipNULs(line)
 	if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
-		return shiftErr(p.parseJSON(b, r), skipped)
+		return shiftErr(p.parseJSON(b, r), line, skipped)
 	}
-	return shiftErr(parseAppText(b, r), skipped)
+	return shiftErr(parseAppText(b, r), line, skipped)
 }
 
 func (p *Application) parseJSON(line []byte, r *Record) error {

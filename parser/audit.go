@@ -114,7 +114,7 @@ type Audit struct {
 // leading run of NUL bytes is skipped (see [Parser]).
 func (p *Audit) Parse(line []byte, r *Record) error {
 	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), skipped)
+	return shiftErr(p.parse(b, r), line, skipped)
 }
 
 func (p *Audit) parse(line []byte, r *Record) error {

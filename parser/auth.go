@@ -72,7 +72,7 @@ type Auth struct {
 // NUL bytes is skipped (see [Parser]).
 func (p *Auth) Parse(line []byte, r *Record) error {
 	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), skipped)
+	return shiftErr(p.parse(b, r), line, skipped)
 }
 
 func (p *Auth) parse(line []byte, r *Record) error {

@@ -21,10 +21,41 @@ func skipNULs(line []byte) ([]byte, int) {
 
 // shiftErr adds skipped, the NUL bytes skipped before the text that was
 // parsed, to the offset of err (an *Error, or nil), so that it is a
-// position in the line as given to Parse.
-func shiftErr(err error, skipped int) error {
-	if e, ok := err.(*Error); ok && skipped > 0 && e.Offset >= 0 {
+// position in the line as given to Parse. When line, as given to Parse,
+// is NUL padding (nulPadding), err's Reason says so instead of what the
+// parser found wrong with the blank rest ("empty line"), and its Offset
+// is -1.
+func shiftErr(err error, line []byte, skipped int) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	if nulPadding(line) {
+		e.Offset, e.Reason = -1, nulPaddingReason
+		return e
+	}
+	if e.Offset >= 0 {
 		e.Offset += skipped
 	}
-	return err
+	return e
+}
+
+// nulPaddingReason is the Reason of the *Error the parsers return for a
+// line of NUL bytes and nothing else but blanks (space, tab, CR).
+const nulPaddingReason = "a line of only NUL bytes: the padding a crash or a copytruncate leaves in a log file, not a log line"
+
+// nulPadding reports whether line holds NUL bytes and nothing else but
+// blanks (space, tab, CR).
+func nulPadding(line []byte) bool {
+	nul := false
+	for _, c := range line {
+		switch c {
+		case 0:
+			nul = true
+		case ' ', '\t', '\r':
+		default:
+			return false
+		}
+	}
+	return nul
 }

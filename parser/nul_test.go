@@ -85,6 +85,43 @@ func TestLeadingNULsErrorOffset(t *testing.T) {
 	}
 }
 
+// TestNULPaddingError checks that a line of NUL bytes and blanks fails,
+// with every parser, as NUL padding (not as an "empty line" or a line that
+// is not JSON), and that other lines that do not parse keep their reason.
+func TestNULPaddingError(t *testing.T) {
+	tests := []struct {
+		line    string
+		padding bool
+	}{
+		{"\x00", true},
+		{"\x00\x00\x00\x00", true},
+		{"\x00 \x00\t\r", true},
+		{" \x00", true},
+		{"\x00\x00  ", true},
+		{"", false},
+		{"   ", false},
+		{"\xef\xbb\xbf", false},
+		{"\x00\x00x", false},
+		{"\x00\x00{", false},
+	}
+	for _, typ := range []Type{TypeAudit, TypeApplication, TypeAuth, TypeAccess} {
+		for _, tt := range tests {
+			var r Record
+			err := New(typ).Parse([]byte(tt.line), &r)
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("%s: %q: %v, want an *Error", typ, tt.line, err)
+			}
+			if got := e.Reason == nulPaddingReason; got != tt.padding {
+				t.Errorf("%s: %q: %v; NUL padding %v, want %v", typ, tt.line, e, got, tt.padding)
+			}
+			if tt.padding && e.Offset != -1 {
+				t.Errorf("%s: %q: Offset %d, want -1", typ, tt.line, e.Offset)
+			}
+		}
+	}
+}
+
 // TestLeadingNULsNoAllocs checks that skipping NUL bytes keeps parsing
 // allocation-free.
 func TestLeadingNULsNoAllocs(t *testing.T) {
