@@ -121,7 +121,9 @@ bytes after a .gz's last member ignored) are written "detect: WARNING: FILE:LINE
 the .gz ones come before the summary.
 
 Every input is opened before any is read, standard input last (detect
-waits for its first bytes to look at them): one that cannot be (missing, a
+waits for its first bytes to look at them), and stays open, as detect
+reads them all at once to merge them (more inputs than ulimit -n allows
+are refused): one that cannot be (missing, a
 directory, a .gz that is not gzip, a file with gzip's magic number and no
 valid gzip header, data that is not log lines: zip, lz4, compress (.Z),
 lzip or 7-Zip data, a tar archive, data compressed twice, a binary file
@@ -282,13 +284,15 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		// The inputs' mistakes are said too, so that one run names them
 		// all; standard input is not waited for.
 		files := slices.DeleteFunc(slices.Clone(inputs), func(in detectInput) bool { return in.path == "-" })
-		_, _, cerr := checkDetectInputs(ctx, files, strings.NewReader(""), io.Discard)
+		kept, _, cerr := checkDetectInputs(ctx, files, strings.NewReader(""), io.Discard)
+		closeInputs(kept)
 		return fmt.Errorf("detect: %w", errors.Join(err, cerr))
 	}
 	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
 	}
+	defer closeInputs(inputs) // each read by readEvents, which closes it, or not when detect stops before
 	if o, ok := stdin.(*openedStdin); ok {
 		defer o.Close() // read by readEvents, or not when detect stops before
 	}

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -27,6 +28,10 @@ type detectInput struct {
 	path   string
 	typ    parser.Type // TypeUnknown: detect per line
 	stream bool        // Audit Event Streaming bodies (the receiver's spool)
+	// f is the regular file of path, opened when the inputs were checked
+	// (checkDetectInputs), which readEvents reads and closes; nil for
+	// standard input and files that are opened when read.
+	f *os.File
 }
 
 // label names the input in messages: its path, or "standard input".
@@ -166,7 +171,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		source, origin = "stream", detect.OriginStream
 	}
 	fileID, first := "", true
-	err := readLines(ctx, in.path, stdin, true, maxLine, func(label string, n int, line []byte, long int) error {
+	src := stdin
+	if in.f != nil {
+		src = &heldFile{in.f}
+	}
+	err := readLines(ctx, in.path, src, true, maxLine, func(label string, n int, line []byte, long int) error {
 		if long == 0 && len(bytes.TrimSpace(line)) == 0 {
 			counts.blank++ // skipped, as run and send skip them
 			return nil
@@ -285,25 +294,38 @@ func inputFileID(first []byte) string {
 	return "line1:" + hex.EncodeToString(h[:16])
 }
 
-// checkDetectInputs checks every input with checkInput before any is
+// checkDetectInputs checks every input with openChecked before any is
 // read, so that an input that cannot be read stops detect before it
 // prints an alert or a summary: every such input is named, in argument
 // order, joined, and nothing is written on w. It returns the inputs to
-// read: those that name a file given before them (the same file by device
+// read, each regular file open (detectInput.f: detect reads them all at
+// once to merge them, and a file that could be opened when checked is
+// not refused later for want of descriptors); those that name a file
+// given before them (the same file by device
 // and inode, from the stat of the check: overlapping globs, ./ or a link)
 // are left out, saying so on w for each, as read twice a file's lines
-// would count twice in every window. Standard input is kept; when "-" is
+// would count twice in every window. Running out of file descriptors
+// (EMFILE, ENFILE) is one error, tooManyInputs's. Standard input is kept; when "-" is
 // an input and every file passed, standard input is opened last (openStdin:
 // its first bytes are waited for and its content checked as a file's) and
 // returned as the reader to give readEvents; otherwise stdin is returned.
-func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reader, w io.Writer) ([]detectInput, io.Reader, error) {
+// On error it returns no input and leaves no file open.
+func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reader, w io.Writer) (kept []detectInput, _ io.Reader, err error) {
 	var errs []error
 	var notes []string
-	kept := inputs[:0:0]
 	var seen []os.FileInfo
 	var seenIn []detectInput
+	defer func() {
+		if err != nil {
+			closeInputs(kept)
+			kept = nil
+		}
+	}()
 	for _, in := range inputs {
-		fi, err := checkInput(in.path)
+		f, fi, err := openChecked(in.path)
+		if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+			return kept, nil, tooManyInputs(len(inputs), len(kept), err)
+		}
 		if err != nil {
 			errs = append(errs, inputError(in.path, err))
 			continue
@@ -311,19 +333,23 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 		if fi != nil {
 			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
 				notes = append(notes, sameFileNote(in, seenIn[i]))
+				if f != nil {
+					f.Close()
+				}
 				continue
 			}
 			seen, seenIn = append(seen, fi), append(seenIn, in)
 		}
+		in.f = f
 		kept = append(kept, in)
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return kept, nil, errors.Join(errs...)
 	}
 	if slices.ContainsFunc(kept, func(in detectInput) bool { return in.path == "-" }) {
 		o, err := openStdin(ctx, stdin)
 		if err != nil {
-			return nil, nil, inputError("-", err)
+			return kept, nil, inputError("-", err)
 		}
 		stdin = o
 	}
@@ -331,6 +357,28 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 		io.WriteString(w, n)
 	}
 	return kept, stdin, nil
+}
+
+// closeInputs closes the files checkDetectInputs left open in inputs.
+func closeInputs(inputs []detectInput) {
+	for _, in := range inputs {
+		if in.f != nil {
+			in.f.Close()
+		}
+	}
+}
+
+// tooManyInputs is the error of n inputs of which opened could be opened
+// before err, an EMFILE or ENFILE: detect reads every input at the same
+// time, to merge their events in time order, so each holds a file
+// descriptor; it says the process's limit (openFileLimit) and what to do.
+func tooManyInputs(n, opened int, err error) error {
+	limit := ""
+	if l := openFileLimit(); l > 0 {
+		limit = fmt.Sprintf(" (this process may open %d files: ulimit -n)", l)
+	}
+	return fmt.Errorf("%d inputs: only %d could be opened before %w%s; detect reads every input at the same time, to merge them in time order, and each holds a file open: raise the limit to %d or more (ulimit -n %d; above the hard limit, ulimit -Hn, as root), or hunt in several runs, oldest files first, with one --state-dir so that the rules' windows span them",
+		n, opened, err, limit, n+64, n+64)
 }
 
 // inputError names path in err when err does not already (an open error

@@ -26,8 +26,10 @@ import (
 // limit, its whole length in bytes without its ending (0: not cut).
 type lineFunc func(label string, n int, line []byte, long int) error
 
-// readInput reads the input called name ("-" is stdin) line by line and
-// calls fn with each non-blank line. Compressed data (logrotate's .gz, and
+// readInput reads the input called name ("-" is stdin, which it reads
+// from the reader stdin) line by line and calls fn with each non-blank
+// line. For another name, stdin may be a *heldFile, the file of name
+// opened beforehand (openChecked), which it reads and closes. Compressed data (logrotate's .gz, and
 // .bz2, .xz or .zst with another compresscmd) is recognised by its magic
 // bytes and decompressed; data that is not log lines (see decompress) is
 // an error before any line is read. Lines are passed without "\n" or
@@ -92,7 +94,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				blocks = !regular
 			}
 		} else {
-			f, err := openInput(ctx, name)
+			f, err := heldOrOpen(ctx, name, stdin)
 			if err != nil {
 				return err // *PathError names the file
 			}
@@ -315,29 +317,70 @@ func typePrefixHint(cmd, name string, err error) error {
 // for telling the same file given twice (os.SameFile). The error names the
 // file and the cause (an *fs.PathError for an open error).
 func checkInput(name string) (os.FileInfo, error) {
+	f, fi, err := openChecked(name)
+	if f != nil {
+		f.Close()
+	}
+	return fi, err
+}
+
+// openChecked is checkInput, but returns a regular file open, positioned
+// at its start, for the caller to read (through a heldFile) and close: a
+// file opened when the inputs are checked is the file read, and the
+// inputs hold their descriptors from the check on. It returns a nil file
+// for standard input, a named pipe and any other file that is not
+// regular (opened again to be read), and on error.
+func openChecked(name string) (*os.File, os.FileInfo, error) {
 	if name == "-" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
-		return fi, nil
+		return nil, fi, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		fi = nil
 	} else if fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
 	}
-	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name, fi != nil && fi.Mode().IsRegular())
+	regular := fi != nil && fi.Mode().IsRegular()
+	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name, regular)
 	if err != nil {
-		return nil, err
+		f.Close()
+		return nil, nil, err
 	}
 	release()
-	return fi, nil
+	if !regular {
+		f.Close()
+		return nil, fi, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, fi, nil
+}
+
+// heldFile is an input file opened before it is read (openChecked):
+// readLines, given one for the name, reads it instead of opening the name
+// again, and closes it.
+type heldFile struct{ f *os.File }
+
+// Read reads from the held file.
+func (h *heldFile) Read(p []byte) (int, error) { return h.f.Read(p) }
+
+// heldOrOpen returns the file of src when it is a *heldFile, else opens
+// name (openInput).
+func heldOrOpen(ctx context.Context, name string, src io.Reader) (*os.File, error) {
+	if h, ok := src.(*heldFile); ok {
+		return h.f, nil
+	}
+	return openInput(ctx, name)
 }
 
 // openInput opens the file name for reading. Cancelling ctx returns
