@@ -20,10 +20,7 @@ import (
 // is 1 both ways. The built binary is run, as main decides it.
 func TestCheckVerdictLastLine(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	conf := writeFile(t, filepath.Join(dir, "bad.yml"), "state_dir: "+filepath.Join(dir, "state")+
 		"\nforward: {url: stdout}\nstart_at: middle\nsources:\n  - {type: audit, path: "+filepath.Join(dir, "a.log")+"}\n")
 	const short = "gitlab-syslog: check: 1 problem(s), listed above the result line\n"

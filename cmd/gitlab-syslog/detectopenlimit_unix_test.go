@@ -21,10 +21,7 @@ import (
 // different count each time (fresh-user trial 83).
 func TestDetectOpenFileLimit(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	const n = 120
 	var files []string
 	for i := range n {

@@ -64,10 +64,7 @@ func nobodyBuild(t *testing.T) (base, bin, state string) {
 			t.Fatal(err)
 		}
 	}
-	bin = filepath.Join(base, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin = buildBinary(t, base)
 	state = filepath.Join(base, "state")
 	if err := os.Mkdir(state, 0o777); err != nil {
 		t.Fatal(err)

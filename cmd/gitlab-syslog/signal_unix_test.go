@@ -22,10 +22,7 @@ import (
 // action back.
 func TestInterruptWhileCollectorHangs(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "gitlab-syslog")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	line, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
 	if err != nil {
 		t.Fatal(err)
