@@ -29,7 +29,7 @@ func (w *writer) sendDatagrams(it *item) error {
 			w.n.truncated.Add(1) // once written: a retried write counts once
 		}
 		if w.dgramsOK++; w.dgramsOK >= 2 {
-			w.failures = 0
+			w.failures, w.reached = 0, true
 			if w.down.attempts > 0 {
 				w.down.connected(w.f, time.Now())
 			}

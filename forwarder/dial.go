@@ -46,6 +46,10 @@ func (w *writer) connect(cause error) error {
 					// Closed: stop retrying if nothing is left to send.
 					if len(w.unwritten) == 0 && w.sending == nil && len(f.queue) == 0 {
 						t.Stop()
+						if w.reached {
+							return fmt.Errorf("forwarder: closed while reconnecting to %s, which had been reached (%d messages delivered) (%w): %w",
+								f.ep.raw, w.n.messages.Load(), ErrUnreachableAtClose, cause)
+						}
 						return fmt.Errorf("forwarder: closed before %s could be reached (%w): %w", f.ep.raw, ErrNeverReached, cause)
 					}
 					stop = nil
@@ -68,6 +72,9 @@ func (w *writer) connect(cause error) error {
 		}
 		if err == nil {
 			w.conn, w.dgramsOK = conn, 0
+			if f.ep.kind != transportUDP {
+				w.reached = true
+			}
 			w.n.connected.Store(true)
 			w.t.track(conn, f.ep.kind, !f.cfg.ackOnWrite, dialed)
 			w.unwatch = context.AfterFunc(f.ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })

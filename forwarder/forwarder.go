@@ -12,10 +12,21 @@ import (
 var ErrClosed = errors.New("forwarder: closed")
 
 // ErrNeverReached is wrapped by the error Close returns when the
-// destination was never reached and nothing was queued or unwritten when
-// Close was called: no message was lost. The error it is wrapped in names
-// the destination and the last connection error.
+// Forwarder was waiting to reconnect, the destination was never reached
+// since New (see ErrUnreachableAtClose for one that was), and nothing was
+// queued or unwritten when Close was called: no message was lost. The
+// error it is wrapped in names the destination and the last connection
+// error.
 var ErrNeverReached = errors.New("destination never reached; nothing was pending")
+
+// ErrUnreachableAtClose is wrapped by the error Close returns when the
+// Forwarder was waiting to reconnect to a destination it had reached
+// since New (a connection was made: for udp://, whose connect proves
+// nothing, a datagram got through), and nothing was queued or unwritten
+// when Close was called: no message was lost. The error it is wrapped in
+// names the destination, the messages delivered since New
+// (Stats.Messages) and the last connection error.
+var ErrUnreachableAtClose = errors.New("destination not reachable at close; nothing was pending")
 
 // Forwarder sends batches of encoded messages to one destination. It owns
 // one writer goroutine and one connection; Send queues batches for it on a

@@ -30,7 +30,13 @@ type writer struct {
 	// first was not refused and resets failures.
 	dgramsOK int
 	dialedOK bool // the first connection attempt was reported
-	down     outage
+	// reached: a connection was made since New (TCP connect, TLS
+	// handshake, RELP open, a unix socket's connect); over UDP, whose
+	// connect proves nothing, a datagram got through (dgramsOK). It picks
+	// the error of a Close while reconnecting: ErrNeverReached or
+	// ErrUnreachableAtClose.
+	reached bool
+	down    outage
 	// cutWarned: a datagram was cut this way (cutSD, cutMSG) and logged
 	// (warnCut).
 	cutWarned [2]bool
