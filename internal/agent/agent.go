@@ -91,6 +91,7 @@ type Agent struct {
 	cfg      *config.Config
 	sink     sink
 	enc      *forwarder.Encoder
+	sinkAt   string // since when sink runs, for closeSink: "in this run" or "since the reload that opened it"
 	geo      *geoip.DB
 	det      *detector // nil when detections are off
 	sources  []*source
@@ -226,7 +227,7 @@ func (a *Agent) openOutputs(cfg *config.Config) (*metrics.Server, error) {
 	if err := a.openDetections(cfg); err != nil {
 		return nil, err
 	}
-	if err := a.openSink(cfg); err != nil {
+	if err := a.openSink(cfg, false); err != nil {
 		return nil, err
 	}
 	a.m.SetForwarder(a.forwarderStats)
@@ -424,9 +425,9 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 		a.log.Warn("reload: old sources did not stop cleanly", "err", err)
 	}
 	if fwdChanged {
-		if err := a.openSink(cfg); err != nil {
+		if err := a.openSink(cfg, true); err != nil {
 			a.log.Error("reload: new destination unusable; keeping the old configuration", "err", err)
-			a.openSink(old)
+			a.openSink(old, true)
 			a.startSources(ctx, old)
 			return err
 		}
@@ -551,14 +552,19 @@ func (a *Agent) openGeoIP(cfg *config.Config) error {
 	return nil
 }
 
-func (a *Agent) openSink(cfg *config.Config) error {
+// openSink opens the sink of cfg; reload says a reload opens it.
+func (a *Agent) openSink(cfg *config.Config, reload bool) error {
 	enc := newEncoder(&cfg.Forward)
 	s, err := newSink(cfg, enc, a.opts.Stdout, a.log)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
+	at := "in this run"
+	if reload {
+		at = "since the reload that opened it"
+	}
 	a.mu.Lock()
-	a.sink, a.enc = s, enc
+	a.sink, a.enc, a.sinkAt = s, enc, at
 	a.mu.Unlock()
 	return nil
 }
@@ -566,22 +572,28 @@ func (a *Agent) openSink(cfg *config.Config) error {
 // closeSink closes the running sink, giving it until ctx ends to deliver
 // what it holds. Messages it gives up on are read again by the sources:
 // at the next start, or, when reload is set, at once by the new sources,
-// for the new destination; the warning says which.
+// for the new destination; the warning says which. A sink closed while
+// its collector is unreachable with no message pending loses nothing:
+// the warning says so, and whether the collector was never reached or
+// was reached before (with the messages delivered to it).
 func (a *Agent) closeSink(ctx context.Context, reload bool) {
 	a.mu.Lock()
-	s := a.sink
+	s, since := a.sink, a.sinkAt
 	a.mu.Unlock()
 	if s == nil {
 		return
 	}
 	err := s.Close(ctx)
-	again := "they are sent again at the next start"
+	again, when := "they are sent again at the next start", "at shutdown"
 	if reload {
-		again = "the new sources read them again for the new destination"
+		again, when = "the new sources read them again for the new destination", "at the reload"
 	}
 	switch {
 	case errors.Is(err, forwarder.ErrNeverReached):
-		a.log.Warn("the collector was never reached; no message was waiting for it, so nothing is lost", "url", s.URL(), "err", err)
+		a.log.Warn("the collector was never reached "+since+"; no message was waiting for it, so nothing is lost", "url", s.URL(), "err", err)
+	case errors.Is(err, forwarder.ErrUnreachableAtClose):
+		a.log.Warn("the collector was not reachable "+when+", after it had been reached "+since+"; no message was waiting for it, so nothing is lost",
+			"url", s.URL(), "delivered", s.Stats().Sent, "err", err)
 	case err != nil:
 		a.log.Warn("forwarder closed with undelivered messages; "+again, "url", s.URL(), "err", err)
 	}

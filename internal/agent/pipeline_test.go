@@ -147,7 +147,7 @@ func TestWorkersDefault(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := a.openSink(c); err != nil {
+			if err := a.openSink(c, false); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
