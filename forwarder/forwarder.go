@@ -224,7 +224,11 @@ func (f *Forwarder) Send(ctx context.Context, b *Batch, ack func(error)) error {
 // closes the connection. If ctx ends first, Close abandons what is left
 // (acking it with an error and counting it in Stats.Dropped) and returns
 // an error wrapping ctx's that says those messages were not sent. Close
-// returns the error that made the Forwarder give up, if any.
+// returns the error that made the Forwarder give up, if any. Called while
+// the writer waits to reconnect with nothing queued or unwritten, Close
+// returns at once an error wrapping ErrNeverReached, or
+// ErrUnreachableAtClose when the destination was reached since New: no
+// message was lost.
 func (f *Forwarder) Close(ctx context.Context) error {
 	f.closeOnce.Do(func() {
 		close(f.closing)
