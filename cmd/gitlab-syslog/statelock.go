@@ -33,13 +33,23 @@ func lockStateDir(dir string) (*statelock.Lock, error) {
 		return nil, fmt.Errorf("--state-dir %s %s; give detect a directory of its own, or leave --state-dir out for a temporary one", dir, what)
 	}
 	lk, err := statelock.Acquire(dir)
+	var inUse *statelock.InUseError
 	switch {
+	case errors.As(err, &inUse):
+		// Not the agent's message (two agents would both send every
+		// line): detect sends nothing. Each run restores the state at
+		// its start and saves its own over it at its end (detect.Engine
+		// Save: whole files).
+		return nil, fmt.Errorf("--state-dir %s is in use: %s holds its lock %s, most likely another detect run with this --state-dir. "+
+			"Two runs on one --state-dir each start from the state saved there and save their own over it when they end: what the one that ends first folded is lost "+
+			"(a later run reads those lines again and raises their alerts again), and lines both read raise their alerts in both. "+
+			"Wait for that run to end, or give this one its own --state-dir", dir, inUse.Holder, inUse.Path)
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
 		return nil, fmt.Errorf("--state-dir: %w; make it writable by this user, give another directory, or leave --state-dir out for a temporary one", err)
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return nil, fmt.Errorf("--state-dir: %w; %s", err, todo)
 	case err != nil:
-		return nil, fmt.Errorf("--state-dir: %w", err) // in use: statelock names the holder
+		return nil, fmt.Errorf("--state-dir: %w", err)
 	}
 	return lk, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +46,56 @@ func TestStateDirLocked(t *testing.T) {
 	}
 	if _, err := execute(t, detectArgs...); err != nil {
 		t.Errorf("detect after the lock was released: %v", err)
+	}
+}
+
+// TestStateDirInUseSaysWhy: the error for a locked state dir says what
+// two processes on it would do wrong for the command that fails. run's
+// is the agent's (both would send every line); detect's said that too
+// (fresh-user trial 83, the holder being another detect, which sends
+// nothing): it now says that each run saves its state over the other's,
+// and to wait for the other run or give this one its own --state-dir.
+func TestStateDirInUseSaysWhy(t *testing.T) {
+	agentSays := "two agents on one state_dir would both send every line. Stop the other agent (or run this one with its own --state-dir / state_dir)"
+	for _, tc := range []struct {
+		name    string
+		args    func(dir string) []string
+		want    []string
+		notWant string
+	}{
+		{"run", func(dir string) []string {
+			return []string{"run", "--log-dir", "../../testdata", "--to", "stdout", "--once", "--state-dir", dir}
+		}, []string{agentSays}, ""},
+		{"detect", func(dir string) []string {
+			return []string{"detect", "--state-dir", dir, "../../testdata/audit_json.log"}
+		}, []string{
+			"detect: --state-dir DIR is in use: process PID holds its lock DIR/lock, most likely another detect run with this --state-dir. " +
+				"Two runs on one --state-dir each start from the state saved there and save their own over it when they end: what the one that ends first folded is lost " +
+				"(a later run reads those lines again and raises their alerts again), and lines both read raise their alerts in both. " +
+				"Wait for that run to end, or give this one its own --state-dir",
+		}, "two agents"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			lk, err := statelock.Acquire(dir) // as the other process holds it
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lk.Release()
+			_, err = execute(t, tc.args(dir)...)
+			if err == nil {
+				t.Fatal("no error with the state dir locked")
+			}
+			for _, w := range tc.want {
+				w = strings.NewReplacer("DIR", dir, "PID", strconv.Itoa(os.Getpid())).Replace(w)
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%s\nwant\n%s", err, w)
+				}
+			}
+			if tc.notWant != "" && strings.Contains(err.Error(), tc.notWant) {
+				t.Errorf("error %q says %q", err, tc.notWant)
+			}
+		})
 	}
 }
 

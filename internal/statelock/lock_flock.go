@@ -71,7 +71,7 @@ func flock(f *os.File) error {
 	}
 }
 
-// inUse is the error for a lock held by another process.
+// inUse is the error for a lock held by another process (*InUseError).
 func inUse(dir, path string) error {
 	holder := "another process (PID unknown)"
 	if b, err := os.ReadFile(path); err == nil {
@@ -79,7 +79,7 @@ func inUse(dir, path string) error {
 			holder = "process " + strconv.Itoa(pid)
 		}
 	}
-	return fmt.Errorf("state_dir %s is in use: %s holds the lock %s; two agents on one state_dir would both send every line. Stop the other agent (or run this one with its own --state-dir / state_dir)", dir, holder, path)
+	return &InUseError{Dir: dir, Path: path, Holder: holder}
 }
 
 // Held reports whether a process holds the lock of the state directory
