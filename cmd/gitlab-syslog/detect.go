@@ -658,15 +658,20 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	if st.Future > 0 {
 		future = fmt.Sprintf(", %d dated more than 24h after the clock (ignored by the windowed rules)", st.Future)
 	}
-	if st.Replayed > 0 {
-		future += fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
-	}
 	untimed := ""
 	if c.untimed > 0 {
 		untimed = fmt.Sprintf(", %d without a usable time (not evaluated)", c.untimed)
 	}
+	// The events given to the engine that an earlier run with the
+	// --state-dir folded are skipped before any rule: they are not among
+	// the events for the rules (which the deduplicated and late are).
+	events := c.wanted
+	if st.Replayed > 0 {
+		events -= min(int(st.Replayed), events)
+		untimed += fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
+	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, c.wanted, plural(c.wanted, "event", "events"), untimed, st.Deduplicated, st.Late, future)
+		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, st.Deduplicated, st.Late, future)
 	// Every rule that was given an event is listed, with 0 alerts too:
 	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw

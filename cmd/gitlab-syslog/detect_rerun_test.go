@@ -516,3 +516,43 @@ func TestDetectOverlapsTakenOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectSummaryFoldedNotEvents: with a kept --state-dir, the lines an
+// earlier run folded are skipped before any rule, and the summary counts
+// them apart from the events for the rules. Before, they were counted in
+// both ("25 events for the rules; ... 25 already folded ... (skipped)":
+// fresh-user trial 83).
+func TestDetectSummaryFoldedNotEvents(t *testing.T) {
+	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
+	var log strings.Builder
+	for i := range 6 {
+		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
+	}
+	dir := t.TempDir()
+	orig := writeFile(t, filepath.Join(dir, "n1", "application_json.log"), log.String())
+	grown := writeFile(t, filepath.Join(dir, "n3", "application_json.log"), log.String()+
+		loadgen.FailedLogin(t0.Add(10*time.Minute), "erin", "192.0.2.78")+"\n"+
+		loadgen.FailedLogin(t0.Add(11*time.Minute), "erin", "192.0.2.78")+"\n")
+	const folded = " already folded by an earlier run with this --state-dir (skipped); "
+	for _, c := range []struct {
+		name   string
+		before []string // the inputs of a run before, with the same --state-dir; nil: none
+		inputs []string
+		want   string
+	}{
+		{"first run", nil, []string{orig}, "detect: read 6 lines (0 not parsed), 6 events for the rules; 0 deduplicated"},
+		{"again", []string{orig}, []string{orig}, "detect: read 6 lines (0 not parsed), 0 events for the rules, 6" + folded + "0 deduplicated"},
+		{"grown", []string{orig}, []string{grown}, "detect: read 8 lines (0 not parsed), 2 events for the rules, 6" + folded + "0 deduplicated"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			if c.before != nil {
+				detectState(t, state, nil, c.before)
+			}
+			_, summary := detectState(t, state, nil, c.inputs)
+			if !strings.Contains(summary, c.want) {
+				t.Errorf("want %q in:\n%s", c.want, summary)
+			}
+		})
+	}
+}
