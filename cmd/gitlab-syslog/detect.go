@@ -617,11 +617,15 @@ func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 // warnCopiedInputs warns, for each pair of file inputs (standard input
 // among them) whose first copyCheckBytes bytes are the same, or of which
 // the shorter is the start of the other, that their lines were read
-// twice: a copy of a log (a backup, the .1 beside its .1.gz). The audit,
-// application and auth lines they share are taken once (deduplicated:
-// detect.Config.DedupeLines), but access log lines count twice. Their
-// lines are not skipped, as two nodes' logs may begin alike; the warning
-// says to give one of them.
+// twice: a copy of a log (a backup, the .1 beside its .1.gz). The lines
+// they share that carry an event id, or whose bytes tell one event (the
+// audit, JSON application and auth logs'), are taken once (deduplicated:
+// detect.Config.DedupeLines), but those of the access log and the text
+// application.log, which two alike may be two events of, count twice
+// (detect.RepeatsKept): the warning names those logs when both inputs
+// gave the rules such lines; otherwise a note says that none of the
+// shared lines counted twice. Their lines are not skipped, as two nodes'
+// logs may begin alike; both say to give one of them.
 func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i := range counts {
 		for j := i + 1; j < len(counts); j++ {
@@ -632,8 +636,26 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 			if n := min(len(a), len(b)); !bytes.Equal(a[:n], b[:n]) {
 				continue
 			}
-			fmt.Fprintf(w, "detect: WARNING: %s and %s begin with the same lines (a copy of one log, or one of them the other grown): the audit, application and auth lines they share were taken once (deduplicated), but access log lines they share were counted twice, which can raise alerts the log does not have; give only one of them (the longer)\n",
-				inputs[i].label(), inputs[j].label())
+			var twice, why []string
+			for _, t := range []struct {
+				typ       parser.Type
+				name, why string
+			}{
+				{parser.TypeAccess, "access log", "access log lines have no event id and times in seconds: two alike can be two requests"},
+				{parser.TypeApplication, "text application.log", "text application.log lines have no correlation id, and often times to the minute: two alike can be two events"},
+			} {
+				if counts[i].repeats[t.typ] > 0 && counts[j].repeats[t.typ] > 0 {
+					twice, why = append(twice, t.name), append(why, t.why)
+				}
+			}
+			const same = "%s and %s begin with the same lines (a copy of one log, or one of them the other grown): "
+			if len(twice) == 0 {
+				fmt.Fprintf(w, "detect: NOTE: "+same+"none of the lines they share counted twice (those the rules read were taken once, deduplicated by event id or by the whole line); give only one of them (the longer) to read them once\n",
+					inputs[i].label(), inputs[j].label())
+				continue
+			}
+			fmt.Fprintf(w, "detect: WARNING: "+same+"the %s lines they share were counted twice (%s, so detect does not take one for a copy of the other), which can raise alerts the log does not have; give only one of them (the longer)\n",
+				inputs[i].label(), inputs[j].label(), strings.Join(twice, " and "), strings.Join(why, "; "))
 		}
 	}
 }

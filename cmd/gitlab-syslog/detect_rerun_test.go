@@ -347,10 +347,16 @@ func TestDetectRerunStdin(t *testing.T) {
 
 // TestDetectWarnsCopies: two inputs of one run that begin with the same
 // lines (a byte copy, or the file and a later, longer state of it) are
-// both read, and detect warns, naming them, that their shared lines were
-// read twice (taken once but for access lines); two logs that share only
-// their first line (two nodes' access logs starting with the same health
-// check) get no warning.
+// both read, and detect says so, naming them: a warning, naming the log,
+// when lines the rules read of the access log or the text application.log
+// were among them, which are counted twice (they have no event id, and
+// two alike may be two events); else a note that none counted twice, the
+// lines of the audit, JSON application and auth logs being taken once
+// (deduplicated). Before, every copy got the access log's warning, also
+// an audit log's (fresh-user trial 83), and a text application.log's
+// said its lines were taken once. Two logs that share only their first
+// line (two nodes' access logs starting with the same health check) get
+// neither.
 func TestDetectWarnsCopies(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
 	var log strings.Builder
@@ -364,27 +370,52 @@ func TestDetectWarnsCopies(t *testing.T) {
 		log.String()+loadgen.FailedLogin(t0.Add(10*time.Minute), "erin", "192.0.2.78")+"\n")
 	other := writeFile(t, filepath.Join(dir, "n4", "application_json.log"),
 		strings.SplitAfter(log.String(), "\n")[0]+loadgen.FailedLogin(t0.Add(2*time.Minute), "frank", "192.0.2.79")+"\n")
-	warning := func(a, b string) string {
-		return "detect: WARNING: " + a + " and " + b + " begin with the same lines (a copy of one log, or one of them the other grown)"
+	copies := func(name string) (string, string) { // testdata's name, copied into two directories
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, filepath.Join(dir, "c1", name), string(data)), writeFile(t, filepath.Join(dir, "c2", name), string(data))
+	}
+	audit1, audit2 := copies("audit_json.log")
+	text1, text2 := copies("application.log")
+	access1, access2 := copies("gitlab_access.log")
+	ti := writeFile(t, filepath.Join(dir, "ti.txt"), "10.2.47.75\n") // the access log's first address
+	same := func(a, b string) string {
+		return a + " and " + b + " begin with the same lines (a copy of one log, or one of them the other grown): "
+	}
+	note := func(a, b string) string {
+		return "detect: NOTE: " + same(a, b) + "none of the lines they share counted twice (those the rules read were taken once, deduplicated by event id or by the whole line); give only one of them (the longer) to read them once"
+	}
+	warning := func(a, b, log string) string {
+		return "detect: WARNING: " + same(a, b) + "the " + log + " lines they share were counted twice ("
 	}
 	for _, c := range []struct {
 		name   string
+		params []string
 		inputs []string
-		want   string // "": no such warning
+		want   string // "": no such warning or note
 	}{
-		{"byte copy", []string{orig, copied}, warning(orig, copied)},
-		{"grown", []string{grown, orig}, warning(grown, orig)},
-		{"first line only", []string{orig, other}, ""},
-		{"one input", []string{orig}, ""},
+		{"byte copy", nil, []string{orig, copied}, note(orig, copied)},
+		{"grown", nil, []string{grown, orig}, note(grown, orig)},
+		{"audit copy", nil, []string{audit1, audit2}, note(audit1, audit2)},
+		{"text application.log copy", nil, []string{text1, text2}, warning(text1, text2, "text application.log")},
+		{"access log copy read by a rule", []string{"ti_file=" + ti}, []string{access1, access2}, warning(access1, access2, "access log")},
+		{"access log copy no rule reads", nil, []string{access1, access2}, note(access1, access2)},
+		{"first line only", nil, []string{orig, other}, ""},
+		{"one input", nil, []string{orig}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, summary := detectState(t, "", nil, c.inputs)
+			_, summary := detectState(t, "", c.params, c.inputs)
 			has := strings.Contains(summary, "begin with the same lines")
 			switch {
 			case c.want != "" && !strings.Contains(summary, c.want):
-				t.Errorf("want the warning %q in:\n%s", c.want, summary)
+				t.Errorf("want %q in:\n%s", c.want, summary)
 			case c.want == "" && has:
 				t.Errorf("a warning about copies in:\n%s", summary)
+			}
+			if strings.Contains(c.want, "NOTE") && strings.Contains(summary, "were counted twice") {
+				t.Errorf("copies whose lines were taken once said to be counted twice in:\n%s", summary)
 			}
 		})
 	}

@@ -126,6 +126,10 @@ type inputCounts struct {
 	// head is the input's first copyCheckBytes bytes of lines, each
 	// followed by a newline: warnCopiedInputs compares them.
 	head []byte
+	// repeats counts the events given to the engine that it never takes
+	// for duplicates (detect.RepeatsKept), by type: of two copies of a
+	// log, they count twice (warnCopiedInputs).
+	repeats map[parser.Type]int
 	// failed says the input could not be read to its end (its error is
 	// detect's): warnEmptyInputs does not call it empty.
 	failed bool
@@ -230,6 +234,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		counts.wanted++
 		ev := detect.NewEvent(&rec, line, source, origin)
 		ev.FileID, ev.Offset = fileID, int64(n) // the line number stands for the offset
+		if detect.RepeatsKept(ev) {
+			counts.addRepeat(t)
+		}
 		batch = append(batch, ev)
 		if len(batch) == cap(batch) {
 			select {
@@ -413,4 +420,13 @@ func mergeKey(ev *detect.Event, prev time.Time) time.Time {
 		return prev
 	}
 	return ev.Time
+}
+
+// addRepeat counts an event of type t that the engine never takes for a
+// duplicate (detect.RepeatsKept).
+func (c *inputCounts) addRepeat(t parser.Type) {
+	if c.repeats == nil {
+		c.repeats = make(map[parser.Type]int)
+	}
+	c.repeats[t]++
 }

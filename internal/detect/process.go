@@ -375,13 +375,19 @@ func (e *Engine) duplicate(ev *Event) bool {
 // minute or millisecond times and no correlation id, so that eleven
 // identical failed sign-ins in a minute are eleven).
 func (e *Engine) duplicateLine(ev *Event) bool {
-	if !e.cfg.DedupeLines || ev.Type == parser.TypeAccess || ev.Raw == "" {
-		return false
-	}
-	if ev.Type == parser.TypeApplication && ev.Raw[0] != '{' {
+	if !e.cfg.DedupeLines || ev.Raw == "" || RepeatsKept(ev) {
 		return false
 	}
 	return e.events.seenKey(lineKey(ev.Raw), ev.Time.UnixNano())
+}
+
+// RepeatsKept reports whether ev is of a log whose lines may repeat as
+// distinct events, the access log or the text application.log (see
+// duplicateLine): a line of it read twice (two copies of one log given
+// to detect) is never taken for a duplicate, even with
+// Config.DedupeLines, and counts twice.
+func RepeatsKept(ev *Event) bool {
+	return ev.Type == parser.TypeAccess || ev.Type == parser.TypeApplication && ev.Raw != "" && ev.Raw[0] != '{'
 }
 
 // lineKey is the key of a line for duplicateLine: the first 16 bytes of
