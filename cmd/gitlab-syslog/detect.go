@@ -150,7 +150,7 @@ added to those run before with the --state-dir.`,
 				return err
 			}
 			if o.list && (o.config != "" || len(o.params) > 0 || len(o.rules) > 0) {
-				return listEffective(cmd.OutOrStdout(), &o)
+				return listEffective(cmd.OutOrStdout(), cmd.ErrOrStderr(), &o)
 			}
 			if o.list {
 				return listRules(cmd.OutOrStdout())

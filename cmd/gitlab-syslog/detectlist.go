@@ -21,8 +21,10 @@ import (
 // parameters with the values given (NAME=VALUE: --param, else the rule's
 // own value in the config file, else the config's detections.params; the
 // others at their defaults). Errors are those a run with the same
-// options would stop with.
-func listEffective(w io.Writer, o *detectOptions) error {
+// options would stop with; the warnings about duration parameters given
+// as bare numbers (window=60 is 60 seconds) go to stderr as a run writes
+// them.
+func listEffective(w, stderr io.Writer, o *detectOptions) error {
 	cfg, _, err := o.engineConfig()
 	if cfg.Geo != nil {
 		defer cfg.Geo.Close()
@@ -45,6 +47,9 @@ func listEffective(w io.Writer, o *detectOptions) error {
 	}
 	if err := unreadParams(o.params, cfg.Params, ids, detect.Catalogue(), eng.Off()); err != nil {
 		return fmt.Errorf("detect: %w", err)
+	}
+	for _, w := range o.bareSeconds {
+		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
 	off := map[string]string{}
 	for _, e := range eng.Off() {
