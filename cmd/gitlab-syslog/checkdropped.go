@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -42,9 +41,8 @@ func droppedWarnings(c *config.Config, skip []int) []string {
 			if t == parser.TypeUnknown {
 				continue
 			}
-			name, fix := filepath.Base(path), "write type: "+t.String()
+			name, fix := sampleName(&s, path), "write type: "+t.String()
 			if s.IsGlob() {
-				name += " (a file it matches)"
 				fix += " if the files it matches are all " + t.String() + " logs, else give this file a source of its own with type: " + t.String()
 			}
 			warns = append(warns, fmt.Sprintf("%s: no type, format %s, but %d of the first %d %s of %s %s %s lines not wrapped by gitlab-logger: a source without type takes the type of each line from gitlab-logger's subcomponent and drops the others, so run would drop them (counted in lines_dropped_total; it warns once it read them); %s",

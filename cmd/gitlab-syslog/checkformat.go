@@ -42,12 +42,24 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 				continue
 			}
 			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write format: %s (or auto)",
-				c.Where(fmt.Sprintf("sources[%d].path", i)), want, firstLines(n), filepath.Base(path), formatIs(got, n), got))
+				c.Where(fmt.Sprintf("sources[%d].path", i)), want, firstLines(n), sampleName(&s, path), formatIs(got, n), got))
 			warned = append(warned, i)
 			break
 		}
 	}
 	return warns, warned
+}
+
+// sampleName names path, a file of s that check sampled, in a warning
+// that follows where s is: its base name for a source of one file; for a
+// glob, the file's path and "(a file it matches)", as base names do not
+// tell the matches apart (every container's file under /var/log/pods is
+// 0.log).
+func sampleName(s *config.Source, path string) string {
+	if s.IsGlob() {
+		return path + " (a file it matches)"
+	}
+	return filepath.Base(path)
 }
 
 // sampledFiles returns the regular files of s to sample: its path, or the

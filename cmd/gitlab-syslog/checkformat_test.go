@@ -48,7 +48,7 @@ func TestCheckFormatMismatch(t *testing.T) {
 	out, _ := execute(t, "check", "--config", cfg)
 	for _, want := range []string{
 		"WARNING: " + cfg + ":5: sources[0].path: format cri, but the first 5 lines of audit_json.log are plain lines, not wrapped by a container runtime: run would send them raw, unseen by the rules; write format: plain (or auto)\n",
-		"WARNING: " + cfg + ":6: sources[1].path: format docker, but the first 5 lines of web_gitlab_webservice-1.log are CRI container log records (containerd, CRI-O: <time> <stream> <tag> <line>): run would send them raw, unseen by the rules; write format: cri (or auto)\n",
+		"WARNING: " + cfg + ":6: sources[1].path: format docker, but the first 5 lines of " + filepath.Join(dir, "l", "pods", "web_gitlab_webservice-1.log") + " (a file it matches) are CRI container log records (containerd, CRI-O: <time> <stream> <tag> <line>): run would send them raw, unseen by the rules; write format: cri (or auto)\n",
 		"WARNING: " + cfg + ":7: sources[2].path: format plain, but the first 5 lines of ingress.log are CRI container log records",
 	} {
 		if !strings.Contains(out, want) {
@@ -114,5 +114,31 @@ func TestCheckFormatGlobSkipsCopies(t *testing.T) {
 	}
 	if !strings.Contains(out, "0.log.20261201-175850.gz: rotated copy of "+filepath.Join(ctr, "0.log")) {
 		t.Errorf("check does not list the copy as not followed:\n%s", out)
+	}
+}
+
+// TestCheckFormatNamesPodFile: under /var/log/pods every container's file
+// is 0.log, so a warning about one that a glob matches names its path,
+// not its base name, which would not say which pod it is (fresh-user
+// trial 84).
+func TestCheckFormatNamesPodFile(t *testing.T) {
+	dir := t.TempDir()
+	web, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", "cri", "*webservice*.log"))
+	if err != nil || len(web) != 1 {
+		t.Fatalf("the CRI webservice sample: %v %v", web, err)
+	}
+	data, err := os.ReadFile(web[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	docker := filepath.Join(dir, "pods", "gitlab_web-1_uid", "webservice", "0.log")
+	writeFile(t, filepath.Join(dir, "pods", "gitlab_web-0_uid", "webservice", "0.log"), string(data))
+	writeFile(t, docker, `{"log":"{\"severity\":\"INFO\"}\n","stream":"stdout","time":"2026-12-01T10:00:00.000000001Z"}`+"\n")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {path: \""+filepath.Join(dir, "pods", "*", "*", "0.log")+"\", format: cri}\n")
+	out, _ := execute(t, "check", "--config", cfg)
+	want := "sources[0].path: format cri, but the first line of " + docker + " (a file it matches) is a Docker json-file record"
+	if !strings.Contains(out, want) {
+		t.Errorf("check: no %q in:\n%s", want, out)
 	}
 }

@@ -39,7 +39,7 @@ func TestMistypedContentGlob(t *testing.T) {
 
 	checkWarns(t, cfg, "webservice-b.log (a file it matches) parse",
 		"WARNING: "+cfg+":5: sources[0].path: type audit, but ",
-		" lines of ingress-1_gitlab_controller-a.log (a file it matches) parse as access lines, none as audit: they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access if the files it matches are all access logs, else narrow the pattern")
+		" lines of "+ingress+" (a file it matches) parse as access lines, none as audit: they would go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access if the files it matches are all access logs, else narrow the pattern")
 	out, _ := execute(t, "check", "--config", cfg)
 	for _, l := range strings.Split(out, "\n") {
 		if strings.Contains(l, "web-*_webservice-*.log") && !strings.Contains(l, "APP-NAME by subcomponent, else GitLab-Audit-Logs") {

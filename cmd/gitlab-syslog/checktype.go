@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -69,10 +68,7 @@ func contentWarning(s config.Source, path string, format container.Format, want 
 		return "" // no text (compressed, an executable): a problem already
 	}
 	tally := sampleTypes(path, format, want)
-	app, name := cmp.Or(s.AppName, config.DefaultAppName(s.Type)), filepath.Base(path)
-	if s.IsGlob() {
-		name += " (a file it matches)"
-	}
+	app, name := cmp.Or(s.AppName, config.DefaultAppName(s.Type)), sampleName(&s, path)
 	if other, k := tally.Mismatch(want); other != parser.TypeUnknown {
 		lines := fmt.Sprintf("the first %d %s", tally.N, plural(tally.N, "line", "lines"))
 		if k < tally.N {
