@@ -55,6 +55,26 @@ func TestCheckGoesOnAfterValueErrors(t *testing.T) {
 			"state_dir: " + dir + "/s\nsources:\n  - type: audit\n    path: 42\n",
 			[]string{`config.yaml:4: sources[0].path: want a path, got 42, which YAML reads as a number, not text; give the file's path, or, if it is really named 42, quote it: path: "42"`},
 			nil},
+		// An inputs item's listen that does not parse hides none of its
+		// other mistakes (fresh-user trial 84: the port alone, the three
+		// others once it was fixed), nor the next items'; a scheme that
+		// is not one of the four leaves its tls keys unchecked.
+		{"an input's bad listen hides none of its other mistakes",
+			"state_dir: " + dir + "/s\nsources: []\ndetections: {enabled: false}\ninputs:\n" +
+				"  - listen: tcp://127.0.0.1:99999\n    max_message_bytes: 1KiB\n    max_connections: -3\n    idle_timeout: -5s\n" +
+				"  - listen: tls://127.0.0.1:70000\n    other: keep\n  - listen: udp://127.0.0.1:514\n    max_connections: -1\n",
+			[]string{
+				`config.yaml:5: inputs[0].listen: listen "tcp://127.0.0.1:99999": port "99999" is not a number from 0 to 65535`,
+				"config.yaml:6: inputs[0].max_message_bytes: tcp://127.0.0.1:99999: max_message_bytes is 1024; want at least 2048 ",
+				"config.yaml:7: inputs[0].max_connections: tcp://127.0.0.1:99999: max_connections must not be negative",
+				"config.yaml:8: inputs[0].idle_timeout: tcp://127.0.0.1:99999: idle_timeout must not be negative",
+				`config.yaml:9: inputs[1].listen: listen "tls://127.0.0.1:70000": port "70000" is not a number from 0 to 65535`,
+				"config.yaml:9: inputs[1].tls.cert_file: tls://127.0.0.1:70000 needs tls.cert_file and tls.key_file",
+				`config.yaml:10: inputs[1].other: tls://127.0.0.1:70000: other is "keep", want forward or drop`,
+				`config.yaml:11: inputs[2].listen: listen "udp://127.0.0.1:514": unknown scheme "udp" (want tcp, tls, relp or relp+tls)`,
+				"config.yaml:12: inputs[2].max_connections: udp://127.0.0.1:514: max_connections must not be negative",
+			},
+			[]string{"inputs:     listening on tcp://127.0.0.1:99999 (INVALID, see problems), messages spooled to "}},
 		{"a source with a problem is not shown as ok",
 			"state_dir: " + dir + "/s\nsources:\n  - path: " + typeless + "\n  - type: audit\n    path: " + typed + "\n",
 			[]string{`config.yaml:3: sources[0]: type is missing (want audit, application, access or auth; it may be left out only with format cri, docker or auto); audit_json.log is audit: add type: audit`},

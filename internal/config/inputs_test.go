@@ -74,6 +74,20 @@ func TestInputsValidate(t *testing.T) {
 	} {
 		tests = append(tests, struct{ yaml, want string }{all, want})
 	}
+	// A listen that does not parse (reported too) hides none of the
+	// entry's other mistakes, each at its line (fresh-user trial 84: the
+	// port alone; the others once it was fixed).
+	bad := "inputs:\n  - listen: tcp://127.0.0.1:99999\n    max_message_bytes: 1KiB\n    max_connections: -3\n    idle_timeout: -5s\n" +
+		"  - listen: tls://127.0.0.1:70000\n    other: keep\n"
+	for _, want := range []string{
+		"config.yaml:4: inputs[0].max_message_bytes: tcp://127.0.0.1:99999: max_message_bytes is 1024; want at least 2048",
+		"config.yaml:5: inputs[0].max_connections: tcp://127.0.0.1:99999: max_connections must not be negative",
+		"config.yaml:6: inputs[0].idle_timeout: tcp://127.0.0.1:99999: idle_timeout must not be negative",
+		"config.yaml:7: inputs[1].tls.cert_file: tls://127.0.0.1:70000 needs tls.cert_file and tls.key_file",
+		`config.yaml:8: inputs[1].other: tls://127.0.0.1:70000: other is "keep", want forward or drop`,
+	} {
+		tests = append(tests, struct{ yaml, want string }{bad, want})
+	}
 	// One port written two ways, and a forward.url that is an input's own
 	// address: a loop (fresh-user trial 62: check said valid; run failed
 	// to bind, or filled the spool with its own messages).

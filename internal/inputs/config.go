@@ -141,6 +141,24 @@ func ParseListen(s string) (Scheme, error) {
 	return sc, nil
 }
 
+// listenTLS reports, for a Listen that ParseListen refuses, whether its
+// scheme is a TLS one, and whether its scheme is one of the four at all
+// (known): a bad host or port leaves the scheme, and so the tls keys it
+// needs, known.
+func listenTLS(s string) (tls, known bool) {
+	scheme, _, ok := strings.Cut(s, "://")
+	if !ok {
+		return false, false
+	}
+	switch strings.ToLower(scheme) { // as url.Parse reads it
+	case "tcp", "relp":
+		return false, true
+	case "tls", "relp+tls":
+		return true, true
+	}
+	return false, false
+}
+
 // KeyError is an error of Config.Check about one key of an inputs entry.
 type KeyError struct {
 	Key string // the key in the entry, e.g. "other", "tls.cert_file"
@@ -156,15 +174,20 @@ func keyErr(key, format string, args ...any) error {
 
 // Check reports every problem of c, each a *KeyError naming its key,
 // joined (errors.Join) when there are several; nil when c is usable. A
-// listen that does not parse is reported alone: the other keys are
-// checked against its scheme. It opens no file.
+// listen that does not parse hides none of the other keys' problems
+// (fresh-user trial 84): only the tls keys, checked against its scheme,
+// are left unchecked when even the scheme is not one of the four. It
+// opens no file.
 func (c *Config) Check() error {
-	sc, err := ParseListen(c.Listen)
-	if err != nil {
-		return &KeyError{Key: "listen", Err: err}
-	}
 	var errs []error
+	sc, err := ParseListen(c.Listen)
+	schemeKnown := err == nil
+	if err != nil {
+		errs = append(errs, &KeyError{Key: "listen", Err: err})
+		sc.TLS, schemeKnown = listenTLS(c.Listen)
+	}
 	switch {
+	case !schemeKnown: // which tls keys it needs depends on the scheme
 	case sc.TLS && c.TLS.CertFile == "" && c.TLS.KeyFile == "":
 		errs = append(errs, keyErr("tls.cert_file", "inputs: %s needs tls.cert_file and tls.key_file", c.Listen))
 	case sc.TLS && c.TLS.CertFile == "": // at the key that is set

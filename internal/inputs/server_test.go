@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -449,6 +450,48 @@ func TestConfigCheckKeys(t *testing.T) {
 		case c.key != "" && (!errors.As(err, &ke) || ke.Key != c.key):
 			t.Errorf("%+v: %v, want an error about %s", c.cfg, err, c.key)
 		}
+	}
+}
+
+// TestConfigCheckBadListenHidesNone: a listen that does not parse is
+// reported with every other problem of the entry, each at its key
+// (fresh-user trial 84: only the port, the rest after it was fixed). The
+// tls keys are checked against a scheme that is known despite a bad host
+// or port, and not at all when the scheme is not one of the four: that
+// would be a follow-on error.
+func TestConfigCheckBadListenHidesNone(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		keys []string
+	}{
+		{"port out of range", Config{Listen: "tcp://127.0.0.1:99999", MaxMessageBytes: 1024, MaxConnections: -3, IdleTimeout: -5 * time.Second, Other: "keep"},
+			[]string{"listen", "max_message_bytes", "max_connections", "idle_timeout", "other"}},
+		{"no port", Config{Listen: "relp://127.0.0.1", MaxMessageBytes: -1}, []string{"listen", "max_message_bytes"}},
+		{"TLS scheme, bad port, no tls files", Config{Listen: "tls://127.0.0.1:99999", MaxConnections: -1}, []string{"listen", "tls.cert_file", "max_connections"}},
+		{"TLS scheme in capitals, half a pair", Config{Listen: "RELP+TLS://127.0.0.1:65536", TLS: TLSFiles{KeyFile: "k"}}, []string{"listen", "tls.key_file"}},
+		{"plain scheme, bad port, tls files", Config{Listen: "tcp://:70000", TLS: TLSFiles{CertFile: "c", KeyFile: "k"}, IdleTimeout: -1}, []string{"listen", "tls", "idle_timeout"}},
+		{"unknown scheme: tls keys unchecked", Config{Listen: "udp://127.0.0.1:514", TLS: TLSFiles{CertFile: "c"}, MaxConnections: -1}, []string{"listen", "max_connections"}},
+		{"no scheme: tls keys unchecked", Config{Listen: "127.0.0.1:2514", Other: "keep"}, []string{"listen", "other"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.cfg.Check()
+			errs := []error{err}
+			if j, ok := err.(interface{ Unwrap() []error }); ok { // several (errors.Join)
+				errs = j.Unwrap()
+			}
+			var keys []string
+			for _, err := range errs {
+				var ke *KeyError
+				if !errors.As(err, &ke) {
+					t.Fatalf("%v is not a *KeyError", err)
+				}
+				keys = append(keys, ke.Key)
+			}
+			if !slices.Equal(keys, c.keys) {
+				t.Errorf("errors about %q, want %q", keys, c.keys)
+			}
+		})
 	}
 }
 
