@@ -324,11 +324,15 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	if st := c.Streaming; c.Dropped("streaming") {
 		invalidRow(w, "streaming")
 	} else if st.Listen != "" {
-		path := st.Path
+		path, mark := st.Path, invalidMark(c, errs, "streaming.listen")
 		if !strings.HasPrefix(path, "/") { // a mistake of its own: not glued to the address
-			path = " (path " + path + invalidMark(c, errs, "streaming.path") + ")"
+			pathMark := invalidMark(c, errs, "streaming.path")
+			if mark != "" { // one mark after both (fresh-user trial 84: it was printed twice)
+				pathMark = ""
+			}
+			path = " (path " + path + pathMark + ")"
 		}
-		fmt.Fprintf(w, "streaming:  listening on %s%s%s, events spooled to %s and forwarded as audit\n", st.Listen, path, invalidMark(c, errs, "streaming.listen"), st.SpoolPath())
+		fmt.Fprintf(w, "streaming:  listening on %s%s%s, events spooled to %s and forwarded as audit\n", st.Listen, path, mark, st.SpoolPath())
 		ps, warns := streamingIssues(c, errs, false)
 		for _, warn := range warns { // run logs them at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)

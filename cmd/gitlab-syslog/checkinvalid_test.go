@@ -10,8 +10,9 @@ import (
 // in check's summary, not shown as if run would use it: start_at (and the
 // sources that inherit it), a datagram size, max_line_bytes, the
 // detections' lateness, the streaming receiver's and a network input's
-// listen address (trial 47: "listening on" a port above 65535); from the
-// file or from a flag. Valid values are not
+// listen address (trial 47: "listening on" a port above 65535), once when
+// the streaming path is invalid too (trial 84); from the file or from a
+// flag. Valid values are not
 // marked. A max_line_bytes of the wrong type ("lots", a list) is not shown
 // as its default: the lines row read "(the default of max_line_bytes)
 // (INVALID, see problems)" (fresh-user trial 36).
@@ -47,6 +48,16 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		{"inputs[0].listen", "inputs:\n  - listen: \"tcp://127.0.0.1:99999\"\n", nil, 1, []string{"inputs:     listening on tcp://127.0.0.1:99999" + mark + ", messages spooled to "}, nil},
 		// Not glued to the address (fresh-user trial 66: 127.0.0.1:47644gitlab/audit).
 		{"streaming.path", "streaming:\n  listen: \"127.0.0.1:47644\"\n  path: gitlab/audit\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:47644 (path gitlab/audit" + mark + "), events spooled to "}, nil},
+		// Both invalid: one mark after both (fresh-user trial 84: printed
+		// twice), and the bad listen hides none of the block's other
+		// problems nor the short token's warning.
+		{"streaming.listen and streaming.path", "streaming:\n  listen: \"127.0.0.1:99999\"\n  path: gitlab/audit\n  tokens: [short]\n  max_body: -1\n", nil, 1, []string{
+			"streaming:  listening on 127.0.0.1:99999 (path gitlab/audit)" + mark + ", events spooled to ",
+			"c.yaml:5: streaming.tokens[0]: the token is shorter than the 16 characters GitLab generates",
+			`c.yaml:3: streaming.listen: "127.0.0.1:99999": port "99999" is not a number from 0 to 65535`,
+			`c.yaml:4: streaming.path: must start with /, got "gitlab/audit"`,
+			"c.yaml:6: streaming.max_body: must not be negative",
+		}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := execute(t, append([]string{"check", "--config", cfg(tc.extra)}, tc.flags...)...)
