@@ -174,10 +174,9 @@ func keyErr(key, format string, args ...any) error {
 
 // Check reports every problem of c, each a *KeyError naming its key,
 // joined (errors.Join) when there are several; nil when c is usable. A
-// listen that does not parse hides none of the other keys' problems
-// (fresh-user trial 84): only the tls keys, checked against its scheme,
-// are left unchecked when even the scheme is not one of the four. It
-// opens no file.
+// listen that does not parse hides none of the other keys' problems:
+// only the tls keys, checked against its scheme, are left unchecked when
+// even the scheme is not one of the four. It opens no file.
 func (c *Config) Check() error {
 	var errs []error
 	sc, err := ParseListen(c.Listen)
