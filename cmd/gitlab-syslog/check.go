@@ -327,7 +327,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		path, mark := st.Path, invalidMark(c, errs, "streaming.listen")
 		if !strings.HasPrefix(path, "/") { // a mistake of its own: not glued to the address
 			pathMark := invalidMark(c, errs, "streaming.path")
-			if mark != "" { // one mark after both (fresh-user trial 84: it was printed twice)
+			if mark != "" { // one mark after both
 				pathMark = ""
 			}
 			path = " (path " + path + pathMark + ")"
