@@ -16,6 +16,7 @@ func (a *Agent) exportStreaming(r *streaming.Receiver) {
 			Invalid:      s.Invalid,
 			Unauthorized: s.Unauthorized,
 			TooLarge:     s.TooLarge,
+			Encoding:     s.UnsupportedEncoding,
 			SpoolErrors:  s.SpoolErrors,
 		}
 	})

@@ -11,11 +11,12 @@ type StreamingStats struct {
 	Invalid      uint64 // 400: body unreadable or not one JSON object
 	Unauthorized uint64 // 401: verification token missing or wrong
 	TooLarge     uint64 // 413: body over streaming.max_body
+	Encoding     uint64 // 415: body with a Content-Encoding other than identity
 	SpoolErrors  uint64 // 503: the spool could not be written or synced
 }
 
 var descStreamingRequests = prometheus.NewDesc(namespace+"_streaming_requests_total",
-	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, spool_error).",
+	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error).",
 	[]string{"code", "outcome"}, nil)
 
 // SetStreaming sets the function read at scrape time for the streaming
@@ -48,6 +49,7 @@ func (c *streamingCollector) Collect(ch chan<- prometheus.Metric) {
 		{"400", "invalid", s.Invalid},
 		{"401", "unauthorized", s.Unauthorized},
 		{"413", "too_large", s.TooLarge},
+		{"415", "unsupported_encoding", s.Encoding},
 		{"503", "spool_error", s.SpoolErrors},
 	} {
 		ch <- prometheus.MustNewConstMetric(descStreamingRequests, prometheus.CounterValue, float64(r.n), r.code, r.outcome)

@@ -15,16 +15,17 @@ func TestStreamingRequests(t *testing.T) {
 		t.Fatalf("streaming off: %d series (err %v), want none", n, err)
 	}
 	m.SetStreaming(func() StreamingStats {
-		return StreamingStats{Accepted: 7, Duplicates: 2, Invalid: 1, Unauthorized: 3, TooLarge: 4, SpoolErrors: 5}
+		return StreamingStats{Accepted: 7, Duplicates: 2, Invalid: 1, Unauthorized: 3, TooLarge: 4, Encoding: 6, SpoolErrors: 5}
 	})
 	want := `
-# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, spool_error).
+# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error).
 # TYPE gitlab_syslog_streaming_requests_total counter
 gitlab_syslog_streaming_requests_total{code="200",outcome="accepted"} 7
 gitlab_syslog_streaming_requests_total{code="200",outcome="duplicate"} 2
 gitlab_syslog_streaming_requests_total{code="400",outcome="invalid"} 1
 gitlab_syslog_streaming_requests_total{code="401",outcome="unauthorized"} 3
 gitlab_syslog_streaming_requests_total{code="413",outcome="too_large"} 4
+gitlab_syslog_streaming_requests_total{code="415",outcome="unsupported_encoding"} 6
 gitlab_syslog_streaming_requests_total{code="503",outcome="spool_error"} 5
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "gitlab_syslog_streaming_requests_total"); err != nil {

@@ -21,6 +21,11 @@
 //     of 10 s and the first after Reload always, others of the same cause
 //     at most once per 10 s with the count of those not logged.
 //   - 413 when the body exceeds Config.MaxBody.
+//   - 415 (Accept-Encoding: identity) when a Content-Encoding header names
+//     a coding other than identity, such as gzip: GitLab sends bodies
+//     uncompressed, and the Receiver decodes none. The answer names the
+//     header; it is logged as a 401 is, the first and then at most once
+//     per 10 s with the count of those not logged.
 //   - 400 when the body is not exactly one JSON object, with the reason in
 //     plain words ("the body is a JSON array, not an event object; GitLab
 //     sends one JSON event object per request").

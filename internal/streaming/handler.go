@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -21,6 +22,9 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	eventType := req.Header.Get(EventTypeHeader)
+	if !r.identityEncoded(w, req, eventType) {
+		return
+	}
 	line, ev, ok := r.readEvent(w, req, eventType)
 	if !ok {
 		return
@@ -91,6 +95,57 @@ func (r *Receiver) authorized(w http.ResponseWriter, req *http.Request) bool {
 	}
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 	return false
+}
+
+// identityEncoded reports whether req's body has no content coding (no
+// Content-Encoding header, or only identity), as GitLab sends it;
+// otherwise it has answered 415 with Accept-Encoding: identity, naming the
+// header, without reading the body, and counted and logged that (the first
+// 415, then at most one per refusalLogInterval with the count of those not
+// logged). A compressed body is refused rather than decoded: GitLab never
+// compresses it, so one that is compressed comes from elsewhere (a custom
+// header of the destination, a proxy, another client), and no coding is
+// taken for identity.
+func (r *Receiver) identityEncoded(w http.ResponseWriter, req *http.Request, eventType string) bool {
+	vals := req.Header.Values("Content-Encoding")
+	if identityOnly(vals) {
+		return true
+	}
+	r.stats.unsupportedEncoding.Add(1)
+	enc := strings.Join(vals, ", ")
+	if len(enc) > 100 {
+		enc = enc[:100] + "..."
+	}
+	if n, ok := r.encodingRefusals.allow(r.now()); ok {
+		r.log.Warn("streaming: event refused: unsupported Content-Encoding", "status", http.StatusUnsupportedMediaType,
+			"content_encoding", enc, "todo", encodingTodo, "event_type", eventType, "remote", req.RemoteAddr,
+			"not_logged_since_last", n)
+	}
+	w.Header().Set("Accept-Encoding", "identity")
+	http.Error(w, fmt.Sprintf("unsupported Content-Encoding %q: GitLab sends audit event bodies uncompressed, "+
+		"without a Content-Encoding header; send the JSON event uncompressed (no Content-Encoding, or identity)", enc),
+		http.StatusUnsupportedMediaType)
+	return false
+}
+
+// encodingTodo says what to do about a 415.
+const encodingTodo = "GitLab sends audit events uncompressed, without a Content-Encoding header: if this is GitLab, " +
+	"remove the Content-Encoding custom HTTP header of the streaming destination in GitLab, or stop a proxy in front of " +
+	"the receiver from adding it; a client that is not GitLab must send the JSON uncompressed; " +
+	"GitLab does not retry, so each event refused is lost"
+
+// identityOnly reports whether the Content-Encoding header values vals
+// name no content coding but identity (in any case); none, or empty ones,
+// too.
+func identityOnly(vals []string) bool {
+	for _, v := range vals {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // readEvent reads req's body (at most maxBody bytes) and normalizes it to
@@ -203,8 +258,8 @@ const (
 )
 
 // refusalLogInterval is the least time between two 401 log lines of one
-// cause; the first 401 of a cause, and the first after a quiet interval,
-// are always logged.
+// cause, and between two 415 log lines; the first 401 of a cause, the
+// first 415, and the first after a quiet interval, are always logged.
 const refusalLogInterval = 10 * time.Second
 
 // refusalReasons are the log's reason for each cause of a 401.

@@ -32,9 +32,11 @@ type Receiver struct {
 	quit     chan struct{} // closed when the commit loop must stop
 	now      func() time.Time
 	refusals [numRefusals]logLimiter // for 401 log lines, one per cause (refusalTodo)
-	ran      atomic.Bool
-	closeErr error
-	closed   sync.Once
+
+	encodingRefusals logLimiter // for 415 log lines (identityEncoded)
+	ran              atomic.Bool
+	closeErr         error
+	closed           sync.Once
 
 	// tokenKeys names the configured token sources for the 401 log line
 	// (setTokenKeys).
@@ -45,20 +47,21 @@ type Receiver struct {
 
 // Stats counts what the Receiver did since New.
 type Stats struct {
-	Accepted      uint64 // events appended to the spool and synced (answered 200)
-	Duplicates    uint64 // repeats of an event already spooled (answered 200, not spooled)
-	NoID          uint64 // accepted events without a usable id (not deduplicated)
-	Unauthorized  uint64 // 401: token missing or wrong
-	Invalid       uint64 // 400: body not one JSON object
-	TooLarge      uint64 // 413: body over MaxBody
-	SpoolErrors   uint64 // 503: the spool could not be written or synced
-	Syncs         uint64 // fsyncs of the spool; Accepted/Syncs is the group-commit factor
-	Rotations     uint64 // spool rotations
-	DedupeEvicted uint64 // events forgotten before their window ended (DedupeMaxIDs reached)
+	Accepted            uint64 // events appended to the spool and synced (answered 200)
+	Duplicates          uint64 // repeats of an event already spooled (answered 200, not spooled)
+	NoID                uint64 // accepted events without a usable id (not deduplicated)
+	Unauthorized        uint64 // 401: token missing or wrong
+	Invalid             uint64 // 400: body not one JSON object
+	TooLarge            uint64 // 413: body over MaxBody
+	UnsupportedEncoding uint64 // 415: a Content-Encoding other than identity
+	SpoolErrors         uint64 // 503: the spool could not be written or synced
+	Syncs               uint64 // fsyncs of the spool; Accepted/Syncs is the group-commit factor
+	Rotations           uint64 // spool rotations
+	DedupeEvicted       uint64 // events forgotten before their window ended (DedupeMaxIDs reached)
 }
 
 type counters struct {
-	accepted, duplicates, noID, unauthorized, invalid, tooLarge, spoolErrors, syncs atomic.Uint64
+	accepted, duplicates, noID, unauthorized, invalid, tooLarge, unsupportedEncoding, spoolErrors, syncs atomic.Uint64
 }
 
 // New checks cfg, loads the tokens, opens the spool and the dedupe log and
@@ -149,6 +152,7 @@ func open(cfg Config) (*Receiver, Config, error) {
 	for i := range r.refusals {
 		r.refusals[i].interval = refusalLogInterval
 	}
+	r.encodingRefusals.interval = refusalLogInterval
 	cert, err := loadCert(&cfg)
 	if err != nil {
 		return nil, cfg, err
@@ -245,15 +249,16 @@ func (r *Receiver) SetRotateCheck(ok func(cur os.FileInfo) bool) { r.spool.SetRo
 // Stats returns the counters.
 func (r *Receiver) Stats() Stats {
 	s := Stats{
-		Accepted:     r.stats.accepted.Load(),
-		Duplicates:   r.stats.duplicates.Load(),
-		NoID:         r.stats.noID.Load(),
-		Unauthorized: r.stats.unauthorized.Load(),
-		Invalid:      r.stats.invalid.Load(),
-		TooLarge:     r.stats.tooLarge.Load(),
-		SpoolErrors:  r.stats.spoolErrors.Load(),
-		Syncs:        r.stats.syncs.Load(),
-		Rotations:    r.spool.Rotations(),
+		Accepted:            r.stats.accepted.Load(),
+		Duplicates:          r.stats.duplicates.Load(),
+		NoID:                r.stats.noID.Load(),
+		Unauthorized:        r.stats.unauthorized.Load(),
+		Invalid:             r.stats.invalid.Load(),
+		TooLarge:            r.stats.tooLarge.Load(),
+		UnsupportedEncoding: r.stats.unsupportedEncoding.Load(),
+		SpoolErrors:         r.stats.spoolErrors.Load(),
+		Syncs:               r.stats.syncs.Load(),
+		Rotations:           r.spool.Rotations(),
 	}
 	if r.dedupe != nil {
 		r.dedupe.mu.Lock()
