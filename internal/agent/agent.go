@@ -716,6 +716,7 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 		s.carryWait = a.opts.CarryTimeout
 		if spooled {
 			a.streamer.src.Store(s)
+			s.markSpool()
 		}
 		if at := s.attachDetector(a.det, cfg.Hostname, spooled); at != nil {
 			ats = append(ats, at)

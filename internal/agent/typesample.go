@@ -30,8 +30,12 @@ type typeSample struct {
 	format container.Format // the source's: CRI or Docker, its lines are records to unwrap
 	app    string           // the source's APP-NAME
 	log    *slog.Logger
-	done   atomic.Bool // judged
-	mu     sync.Mutex  // serialises judge
+	// spool: the file is the streaming receiver's spool, whose lines are
+	// what was POSTed to the receiver (judgeSpool), not a GitLab log a
+	// source follows.
+	spool bool
+	done  atomic.Bool // judged
+	mu    sync.Mutex  // serialises judge
 }
 
 // lineSample is what a worker saw of the first lines of a batch, up to
@@ -123,6 +127,10 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	}
 	ts.done.Store(true)
 	other, k := ls.Mismatch(ts.typ)
+	if ts.spool {
+		ts.judgeSpool(file, ls, other, k)
+		return
+	}
 	if other == parser.TypeUnknown {
 		if f := ls.records(); ls.NoGitLab() && f != container.Plain {
 			ts.log.Warn("the file's first lines are "+recordsName(f)+" container log records, not GitLab's own lines: is the source's format right?",
@@ -138,6 +146,29 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	ts.log.Warn("the file's first lines look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",
 		"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.N, "of_that_type", k,
 		"hint", "give the file a source of type: "+other.String()+"; until then its lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
+}
+
+// judgeSpool warns, once, about the first events of the streaming
+// receiver's spool, file, as judge does about a source's first lines, in
+// words about what was POSTed to the receiver: no source is configured
+// for the spool, and its lines are what GitLab's streaming destination,
+// or something else that has a token, posted to the receiver's URL.
+// other and k are ls.Mismatch's.
+func (ts *typeSample) judgeSpool(file string, ls *lineSample, other parser.Type, k int) {
+	const who = "the receiver spools every JSON object POSTed to its URL with a valid token, and GitLab's streaming destination posts audit events (with author_id, entity_id and entity_type): "
+	raw := "; such events go out raw under APP-NAME " + ts.app + ", without parsed columns, unseen by the rules"
+	switch {
+	case other != parser.TypeUnknown:
+		ts.log.Warn("the first events POSTed to the streaming receiver look like GitLab "+other.String()+" log lines, not audit events: what posts them?",
+			"spool", file, "looks_like", other.String(), "first_events", ls.N, "of_that_type", k,
+			"hint", who+"these come from something else posting to the URL (a log shipper, a script, a test by hand), "+
+				"not from the streaming destination configured in GitLab; follow that log with a source of type: "+other.String()+" instead"+raw)
+	case ls.NoGitLab():
+		ts.log.Warn("the first events POSTed to the streaming receiver parse as no GitLab audit event: what posts them?",
+			"spool", file, "first_events", ls.N,
+			"hint", who+"these come from something else posting to the URL (a test by hand, a script, a health check given the token) "+
+				"or from a destination that is not GitLab's audit event streaming; check what posts to the receiver"+raw)
+	}
 }
 
 // judgeFormat warns, once, when the source's format is CRI or Docker, no
@@ -204,5 +235,16 @@ func (ts *typeSample) judgeDropped(file string, ls *lineSample) {
 		ts.log.Warn("the file's first lines are "+t.String()+" lines not wrapped by gitlab-logger: the source, without type, drops them",
 			"file", file, "first_lines", ls.asReadN, "of_that_type", n,
 			"hint", "a source without type takes the type of each line from gitlab-logger's subcomponent; give this file's source type: "+t.String()+" so that its lines are parsed and sent (they are counted in lines_dropped_total until then)")
+	}
+}
+
+// markSpool makes the type sample of s, the streaming receiver's spool's
+// source, judge its first lines as what was POSTed to the receiver
+// (judgeSpool). Call it before s starts.
+func (s *source) markSpool() {
+	for _, w := range s.workers {
+		if w.pl != nil && w.pl.sample != nil {
+			w.pl.sample.spool = true
+		}
 	}
 }
