@@ -91,14 +91,7 @@ func TestCheckFormatMismatch(t *testing.T) {
 // 75). A copy is still listed as not followed.
 func TestCheckFormatGlobSkipsCopies(t *testing.T) {
 	dir := t.TempDir()
-	web, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", "cri", "*webservice*.log"))
-	if err != nil || len(web) != 1 {
-		t.Fatalf("the CRI webservice sample: %v %v", web, err)
-	}
-	data, err := os.ReadFile(web[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := criWebserviceSample(t)
 	ctr := filepath.Join(dir, "pods", "gitlab_web-0_uid", "webservice")
 	writeFile(t, filepath.Join(ctr, "0.log"), string(data))
 	var gz bytes.Buffer
@@ -123,14 +116,7 @@ func TestCheckFormatGlobSkipsCopies(t *testing.T) {
 // trial 84).
 func TestCheckFormatNamesPodFile(t *testing.T) {
 	dir := t.TempDir()
-	web, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", "cri", "*webservice*.log"))
-	if err != nil || len(web) != 1 {
-		t.Fatalf("the CRI webservice sample: %v %v", web, err)
-	}
-	data, err := os.ReadFile(web[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := criWebserviceSample(t)
 	docker := filepath.Join(dir, "pods", "gitlab_web-1_uid", "webservice", "0.log")
 	writeFile(t, filepath.Join(dir, "pods", "gitlab_web-0_uid", "webservice", "0.log"), string(data))
 	writeFile(t, docker, `{"log":"{\"severity\":\"INFO\"}\n","stream":"stdout","time":"2026-12-01T10:00:00.000000001Z"}`+"\n")
@@ -141,4 +127,19 @@ func TestCheckFormatNamesPodFile(t *testing.T) {
 	if !strings.Contains(out, want) {
 		t.Errorf("check: no %q in:\n%s", want, out)
 	}
+}
+
+// criWebserviceSample returns the bundled CRI log of the webservice
+// container.
+func criWebserviceSample(t *testing.T) []byte {
+	t.Helper()
+	web, err := filepath.Glob(filepath.Join("..", "..", "testdata", "kubernetes", "cri", "*webservice*.log"))
+	if err != nil || len(web) != 1 {
+		t.Fatalf("the CRI webservice sample: %v %v", web, err)
+	}
+	data, err := os.ReadFile(web[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -309,10 +309,7 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 // six failed sign-ins read twice made a brute force of twelve.
 func TestDetectRerunStdin(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
-	var log strings.Builder
-	for i := range 6 { // under sentinel.bruteforce's 10 in 60 minutes
-		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
-	}
+	log := sixFailedLogins(t0) // under sentinel.bruteforce's 10 in 60 minutes
 	file := writeFile(t, filepath.Join(t.TempDir(), "application_json.log"), log.String())
 	run := func(state string, inputs ...string) ([]string, string) {
 		t.Helper()
@@ -359,10 +356,7 @@ func TestDetectRerunStdin(t *testing.T) {
 // neither.
 func TestDetectWarnsCopies(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
-	var log strings.Builder
-	for i := range 6 {
-		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
-	}
+	log := sixFailedLogins(t0) // under sentinel.bruteforce's 10 in 60 minutes
 	dir := t.TempDir()
 	orig := writeFile(t, filepath.Join(dir, "n1", "application_json.log"), log.String())
 	copied := writeFile(t, filepath.Join(dir, "n2", "application_json.log"), log.String())
@@ -555,10 +549,7 @@ func TestDetectOverlapsTakenOnce(t *testing.T) {
 // fresh-user trial 83).
 func TestDetectSummaryFoldedNotEvents(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 10, 0, 0, 0, time.UTC)
-	var log strings.Builder
-	for i := range 6 {
-		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
-	}
+	log := sixFailedLogins(t0) // under sentinel.bruteforce's 10 in 60 minutes
 	dir := t.TempDir()
 	orig := writeFile(t, filepath.Join(dir, "n1", "application_json.log"), log.String())
 	grown := writeFile(t, filepath.Join(dir, "n3", "application_json.log"), log.String()+
@@ -586,4 +577,14 @@ func TestDetectSummaryFoldedNotEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sixFailedLogins returns six application-log lines of failed sign-ins of
+// dave from one address, a minute apart from t0, each ending in "\n".
+func sixFailedLogins(t0 time.Time) *strings.Builder {
+	var log strings.Builder
+	for i := range 6 {
+		log.WriteString(loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Minute), "dave", "192.0.2.77") + "\n")
+	}
+	return &log
 }

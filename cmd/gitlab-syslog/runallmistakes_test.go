@@ -27,19 +27,7 @@ func TestRunListsStateDirWithMistakes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)
-			out, err := execute(t, "run", "--config", cfg, "--once", "--to", "stdout")
-			if err == nil {
-				t.Fatalf("run accepted it:\n%s", out)
-			}
-			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != len(tc.want) {
-				t.Fatalf("%d errors, want %d:\n%v", len(lines), len(tc.want), err)
-			}
-			for i, w := range tc.want {
-				if !strings.HasPrefix(lines[i], cfg+w) {
-					t.Errorf("error %d = %q, want it to start with %q", i+1, lines[i], cfg+w)
-				}
-			}
+			runRefuses(t, cfg, tc.want)
 		})
 	}
 }
@@ -68,19 +56,27 @@ func TestRunListsEveryInputMistake(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+"\nsources: []\ninputs:\n"+tc.inputs)
-			out, err := execute(t, "run", "--config", cfg, "--once", "--to", "stdout")
-			if err == nil {
-				t.Fatalf("run accepted it:\n%s", out)
-			}
-			lines := strings.Split(err.Error(), "\n")
-			if len(lines) != len(tc.want) {
-				t.Fatalf("%d errors, want %d:\n%v", len(lines), len(tc.want), err)
-			}
-			for i, w := range tc.want {
-				if !strings.HasPrefix(lines[i], cfg+w) {
-					t.Errorf("error %d = %q, want it to start with %q", i+1, lines[i], cfg+w)
-				}
-			}
+			runRefuses(t, cfg, tc.want)
 		})
+	}
+}
+
+// runRefuses runs the config file cfg once and checks that run refuses it
+// with an error of one line per mistake, in order, each starting with cfg
+// and then the want of its place.
+func runRefuses(t *testing.T, cfg string, want []string) {
+	t.Helper()
+	out, err := execute(t, "run", "--config", cfg, "--once", "--to", "stdout")
+	if err == nil {
+		t.Fatalf("run accepted it:\n%s", out)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d errors, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], cfg+w) {
+			t.Errorf("error %d = %q, want it to start with %q", i+1, lines[i], cfg+w)
+		}
 	}
 }
