@@ -9,14 +9,15 @@ import (
 	"unicode/utf8"
 )
 
-// oneEvent is what every refusal of a body that is not one JSON object
-// says GitLab sends.
-const oneEvent = "GitLab sends one JSON event object per request"
+// oneEvent is what every refusal of a body that is not one JSON object,
+// nor a JSON array of them, says GitLab sends.
+const oneEvent = "GitLab sends one JSON event object per request, or a JSON array of them"
 
 // invalidBody says in plain words why body, which is not exactly one JSON
-// object, is refused: empty, not JSON (naming its first character), JSON
-// with a syntax error (at which byte), more than one value, or one value
-// of another kind (an array, a string, ...). It is the 400 answer's text.
+// object nor one JSON array, is refused: empty, not JSON (naming its first
+// character), JSON with a syntax error (at which byte), more than one
+// value, or one value of another kind (a string, a number, ...). It is the
+// 400 answer's text.
 // Byte offsets count from 0.
 func invalidBody(body []byte) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n") // JSON's white space
@@ -34,10 +35,8 @@ func invalidBody(body []byte) error {
 	}
 	var kind string
 	switch trimmed[0] {
-	case '{': // not reached: normalize accepts it
+	case '{', '[': // not reached: normalize or normalizeBatch accepts it
 		return errors.New("the body is not one JSON object; " + oneEvent)
-	case '[':
-		kind = "a JSON array"
 	case '"':
 		kind = "a JSON string"
 	case 't', 'f':

@@ -5,10 +5,11 @@ import "time"
 // maxBatchBytes bounds the events written with one fsync.
 const maxBatchBytes = 4 << 20
 
-// commitReq asks the commit loop to spool one event line.
+// commitReq asks the commit loop to spool the event lines of one request:
+// one event, or the events of a batch, written together.
 type commitReq struct {
-	line []byte     // compact JSON and '\n'
-	key  string     // dedupe key, "" for none
+	line []byte     // compact JSON and '\n', once per event
+	keys []string   // dedupe keys of the events that have one
 	at   int64      // unix seconds, recorded with key
 	done chan error // buffered; receives exactly one result
 }
@@ -55,8 +56,8 @@ func (r *Receiver) commitLoop() {
 		ids, n := ids[:0], 0
 		if err == nil && r.dedupe != nil {
 			for _, q := range batch {
-				if q.key != "" {
-					ids = appendIDLine(ids, q.key, q.at)
+				for _, k := range q.keys {
+					ids = appendIDLine(ids, k, q.at)
 					n++
 				}
 			}

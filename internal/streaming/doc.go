@@ -8,6 +8,26 @@
 // Content-Type is application/x-www-form-urlencoded by default even though
 // the body is JSON, or application/json when the destination is configured
 // so; the Receiver reads the raw body in both cases and never form-decodes it.
+// The X-Gitlab-Audit-Event-Type header, when present, is only logged.
+//
+// # Batched delivery
+//
+// GitLab can also deliver a batch: a JSON array of event bodies, each the
+// object a per-event request carries, without the X-Gitlab-Audit-Event-Type
+// header (each element names its event_type). It does so for a top-level
+// group with the audit_event_streaming_via_nats feature flag on (GitLab
+// merge request 249861, "Add batched delivery wire formats to streaming
+// destinations"). The Receiver accepts such a body, with white space
+// anywhere JSON allows it, only when every element is a JSON object: each
+// element is then spooled as its own line, exactly as a per-event body
+// holding it would be, in array order, with one write and one fsync, and
+// deduplicated one by one as single events are (against the events spooled
+// before and the elements before it in the array). The request is answered
+// 200 once those lines are durable, with the number spooled and dropped as
+// duplicates ("ok: 2 spooled, 1 duplicate"); an empty array is answered 200
+// and spools nothing. Config.MaxBody applies to the whole request. Events
+// are counted one by one (Stats.Accepted, Duplicates, NoID), batch requests
+// answered 200 in Stats.Batches.
 //
 // # What a request gets
 //
@@ -26,12 +46,16 @@
 //     uncompressed, and the Receiver decodes none. The answer names the
 //     header; it is logged as a 401 is, the first and then at most once
 //     per 10 s with the count of those not logged.
-//   - 400 when the body is not exactly one JSON object, with the reason in
-//     plain words ("the body is a JSON array, not an event object; GitLab
-//     sends one JSON event object per request").
+//   - 400 when the body is not exactly one JSON object nor a JSON array of
+//     them, with the reason in plain words ("the body is a JSON string, not
+//     an event object; ..."; for an array, "element 2 of the array
+//     (counting from 0) is a JSON number, not an event object; ..."). No
+//     element of a refused array is spooled.
 //   - 200 when the event, compacted to one line, has been appended to the
 //     spool file and the file has been fsynced, or when the same event was
-//     already spooled within Config.DedupeWindow (a duplicate; body "duplicate").
+//     already spooled within Config.DedupeWindow (a duplicate; body
+//     "duplicate"); for a batch, once all its elements that are no
+//     duplicates are spooled and synced.
 //   - 503 when the spool could not be written or synced.
 //
 // # Delivery guarantees
@@ -70,7 +94,7 @@
 // # The spool
 //
 // SpoolPath (events.log in Config.SpoolDir) receives one compact JSON object
-// per line. When it would grow past Config.SpoolMaxBytes it is renamed to
+// per line, one per event (per element of a batch). When it would grow past Config.SpoolMaxBytes it is renamed to
 // events.log.1, replacing the previous one, and a new events.log is started.
 // The tailer follows the rename and drains the renamed file. Only one old
 // file is kept, so the agent sets a rotation check (Receiver.SetRotateCheck):

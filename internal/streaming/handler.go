@@ -15,8 +15,8 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// serveHTTP handles one streamed event; see the package documentation for
-// the answers.
+// serveHTTP handles one streamed event, or a batch of them (a JSON array
+// of event objects); see the package documentation for the answers.
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	if !r.authorized(w, req) {
 		return
@@ -25,7 +25,15 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	if !r.identityEncoded(w, req, eventType) {
 		return
 	}
-	line, ev, ok := r.readEvent(w, req, eventType)
+	body, ok := r.readRequestBody(w, req, eventType)
+	if !ok {
+		return
+	}
+	if isArray(body) {
+		r.serveBatch(w, req, body)
+		return
+	}
+	line, ev, ok := r.checkEvent(w, req, body, eventType)
 	if !ok {
 		return
 	}
@@ -47,7 +55,11 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	at := r.now().Unix()
-	err := r.persist(line, key, at)
+	var keys []string
+	if key != "" {
+		keys = []string{key}
+	}
+	err := r.persist(line, keys, at)
 	if dedupe {
 		r.dedupe.settle(key, err == nil, at)
 	}
@@ -148,10 +160,10 @@ func identityOnly(vals []string) bool {
 	return true
 }
 
-// readEvent reads req's body (at most maxBody bytes) and normalizes it to
-// one spool line. When the body is too large (413) or not one JSON object
-// (400) it answers, counts and logs that, and reports !ok.
-func (r *Receiver) readEvent(w http.ResponseWriter, req *http.Request, eventType string) (line []byte, ev eventIdentity, ok bool) {
+// readRequestBody reads req's body, at most maxBody bytes. When the body
+// is too large (413) or cannot be read (400) it answers, counts and logs
+// that, and reports !ok.
+func (r *Receiver) readRequestBody(w http.ResponseWriter, req *http.Request, eventType string) (body []byte, ok bool) {
 	body, err := readBody(w, req, r.maxBody)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -163,22 +175,33 @@ func (r *Receiver) readEvent(w http.ResponseWriter, req *http.Request, eventType
 				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
 			http.Error(w, "request body too large (limit "+strconv.FormatInt(r.maxBody, 10)+" bytes)",
 				http.StatusRequestEntityTooLarge)
-			return nil, ev, false
+			return nil, false
 		}
 		r.stats.invalid.Add(1)
 		r.log.Warn("streaming: reading request body failed", "err", err, "remote", req.RemoteAddr)
 		http.Error(w, "reading body failed", http.StatusBadRequest)
-		return nil, ev, false
+		return nil, false
 	}
-	line, ev, err = normalize(body)
+	return body, true
+}
+
+// checkEvent normalizes body, one event, to one spool line. When it is not
+// one JSON object it answers 400, counts and logs that, and reports !ok.
+func (r *Receiver) checkEvent(w http.ResponseWriter, req *http.Request, body []byte, eventType string) (line []byte, ev eventIdentity, ok bool) {
+	line, ev, err := normalize(body)
 	if err != nil {
-		r.stats.invalid.Add(1)
-		r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
-			"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		r.refuseInvalid(w, req, body, eventType, err)
 		return nil, ev, false
 	}
 	return line, ev, true
+}
+
+// refuseInvalid answers 400 with err's text, and counts and logs it.
+func (r *Receiver) refuseInvalid(w http.ResponseWriter, req *http.Request, body []byte, eventType string, err error) {
+	r.stats.invalid.Add(1)
+	r.log.Warn("streaming: event refused: invalid body", "status", http.StatusBadRequest, "err", err,
+		"bytes", len(body), "event_type", eventType, "remote", req.RemoteAddr)
+	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
 // reserve takes key for this request in the deduplication window: it
@@ -199,10 +222,12 @@ func (r *Receiver) reserve(req *http.Request, key string) reservation {
 	}
 }
 
-// persist hands line to the spool writer and returns once it is durable
-// (nil) or could not be written, or when the receiver shuts down.
-func (r *Receiver) persist(line []byte, key string, at int64) error {
-	cr := &commitReq{line: line, key: key, at: at, done: make(chan error, 1)}
+// persist hands lines (one event line or several, each ending in '\n')
+// to the spool writer, which appends them with one write, and returns once
+// they are durable (nil) or could not be written, or when the receiver
+// shuts down. keys are the dedupe keys of the events with one.
+func (r *Receiver) persist(lines []byte, keys []string, at int64) error {
+	cr := &commitReq{line: lines, keys: keys, at: at, done: make(chan error, 1)}
 	select {
 	case r.reqs <- cr:
 		return <-cr.done

@@ -47,11 +47,12 @@ type Receiver struct {
 
 // Stats counts what the Receiver did since New.
 type Stats struct {
-	Accepted            uint64 // events appended to the spool and synced (answered 200)
-	Duplicates          uint64 // repeats of an event already spooled (answered 200, not spooled)
-	NoID                uint64 // accepted events without a usable id (not deduplicated)
+	Accepted            uint64 // events appended to the spool and synced (answered 200); each element of a batch counts
+	Duplicates          uint64 // repeats of an event already spooled (answered 200, not spooled); each element of a batch counts
+	NoID                uint64 // events without a usable id (not deduplicated); each element of a batch counts
+	Batches             uint64 // requests whose body is a JSON array of events (a batch), answered 200; [] too
 	Unauthorized        uint64 // 401: token missing or wrong
-	Invalid             uint64 // 400: body not one JSON object
+	Invalid             uint64 // 400: body not one JSON object, nor a JSON array of them
 	TooLarge            uint64 // 413: body over MaxBody
 	UnsupportedEncoding uint64 // 415: a Content-Encoding other than identity
 	SpoolErrors         uint64 // 503: the spool could not be written or synced
@@ -61,7 +62,7 @@ type Stats struct {
 }
 
 type counters struct {
-	accepted, duplicates, noID, unauthorized, invalid, tooLarge, unsupportedEncoding, spoolErrors, syncs atomic.Uint64
+	accepted, duplicates, noID, batches, unauthorized, invalid, tooLarge, unsupportedEncoding, spoolErrors, syncs atomic.Uint64
 }
 
 // New checks cfg, loads the tokens, opens the spool and the dedupe log and
@@ -252,6 +253,7 @@ func (r *Receiver) Stats() Stats {
 		Accepted:            r.stats.accepted.Load(),
 		Duplicates:          r.stats.duplicates.Load(),
 		NoID:                r.stats.noID.Load(),
+		Batches:             r.stats.batches.Load(),
 		Unauthorized:        r.stats.unauthorized.Load(),
 		Invalid:             r.stats.invalid.Load(),
 		TooLarge:            r.stats.tooLarge.Load(),

@@ -245,21 +245,23 @@ func TestMethodAndPath(t *testing.T) {
 	}
 }
 
-// TestInvalidJSON: a body that is not one JSON object is refused with 400
+// TestInvalidJSON: a body that is not one JSON object, nor a JSON array of
+// them (a batch, see TestBatch), is refused with 400
 // and a reason in plain words, without Go's internals ("json: cannot
 // unmarshal array into Go value of type struct { ID json.RawMessage ...",
 // "invalid character 'o' in literal null": fresh-user trial), and nothing
 // is spooled.
 func TestInvalidJSON(t *testing.T) {
 	tr := start(t, Config{})
-	const one = "; GitLab sends one JSON event object per request\n"
+	const one = "; GitLab sends one JSON event object per request, or a JSON array of them\n"
 	cases := []struct{ body, answer string }{
 		{"", "the body is empty" + one},
 		{"not json", "the body is not JSON (it starts with 'n')" + one},
 		{`{"id":1`, "the body is JSON cut off before its end (7 bytes)" + one},
 		{` {"id":1,}`, "the body is not valid JSON: invalid character '}' looking for beginning of object key string, at byte 9" + one},
-		{`[1,2]`, "the body is a JSON array, not an event object" + one},
-		{`[{"id":42,"event_type":"x","created_at":"2026-11-30T09:40:00Z"}]`, "the body is a JSON array, not an event object" + one},
+		{`[1,2]`, "element 0 of the array (counting from 0) is a JSON number, not an event object" + one},
+		{`[{"id":1},`, "the body is JSON cut off before its end (10 bytes)" + one},
+		{`[{"id":1}] [{"id":2}]`, "the body holds more than one JSON value (something follows the first, at byte 11)" + one},
 		{`"a string"`, "the body is a JSON string, not an event object" + one},
 		{`null`, "the body is JSON null, not an event object" + one},
 		{`42`, "the body is a JSON number, not an event object" + one},
