@@ -15,9 +15,11 @@ import (
 )
 
 // TestStreamingRequestMetrics sends the real receiver an accepted event, a
-// redelivery of it, a wrong token, a body that is not JSON and one with
-// Content-Encoding: gzip, and reads
-// the counts back from the agent's registry by status code.
+// redelivery of it, a wrong token, a body that is not JSON, one with
+// Content-Encoding: gzip, a batch of three events (one a redelivery) and
+// an array with an element that is not an event, and reads the counts back
+// from the agent's registry by status code: the batch's events count one
+// by one, the batch in gitlab_syslog_streaming_batches_total.
 func TestStreamingRequestMetrics(t *testing.T) {
 	c := newConfig(t, "stdout://")
 	c.Sources = []config.Source{}
@@ -57,23 +59,28 @@ func TestStreamingRequestMetrics(t *testing.T) {
 		{"wrong-token-0123456789", event, http.StatusUnauthorized, nil},
 		{token, "not json", http.StatusBadRequest, nil},
 		{token, event, http.StatusUnsupportedMediaType, []string{"Content-Encoding", "gzip"}},
+		{token, `[{"id": 9002}, ` + event + `, {"id": 9003}]`, http.StatusOK, nil},
+		{token, `[{"id": 9004}, 1]`, http.StatusBadRequest, nil},
 	} {
 		if code := post(r.token, r.body, r.header...); code != r.want {
 			t.Fatalf("POST %.20q: %d, want %d", r.body, code, r.want)
 		}
 	}
 	want := `
-# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error).
+# HELP gitlab_syslog_streaming_requests_total Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.
 # TYPE gitlab_syslog_streaming_requests_total counter
-gitlab_syslog_streaming_requests_total{code="200",outcome="accepted"} 1
-gitlab_syslog_streaming_requests_total{code="200",outcome="duplicate"} 1
-gitlab_syslog_streaming_requests_total{code="400",outcome="invalid"} 1
+gitlab_syslog_streaming_requests_total{code="200",outcome="accepted"} 3
+gitlab_syslog_streaming_requests_total{code="200",outcome="duplicate"} 2
+gitlab_syslog_streaming_requests_total{code="400",outcome="invalid"} 2
+# HELP gitlab_syslog_streaming_batches_total Audit Event Streaming batch requests (a JSON array of events, GitLab's batched delivery) answered 200; their events count in gitlab_syslog_streaming_requests_total{code="200"}.
+# TYPE gitlab_syslog_streaming_batches_total counter
+gitlab_syslog_streaming_batches_total 1
 gitlab_syslog_streaming_requests_total{code="401",outcome="unauthorized"} 1
 gitlab_syslog_streaming_requests_total{code="413",outcome="too_large"} 0
 gitlab_syslog_streaming_requests_total{code="415",outcome="unsupported_encoding"} 1
 gitlab_syslog_streaming_requests_total{code="503",outcome="spool_error"} 0
 `
-	if err := testutil.GatherAndCompare(a.Metrics().Registry(), strings.NewReader(want), "gitlab_syslog_streaming_requests_total"); err != nil {
+	if err := testutil.GatherAndCompare(a.Metrics().Registry(), strings.NewReader(want), "gitlab_syslog_streaming_requests_total", "gitlab_syslog_streaming_batches_total"); err != nil {
 		t.Error(err)
 	}
 }

@@ -4,11 +4,14 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // StreamingStats is what the Audit Event Streaming receiver reports at
 // scrape time: its requests by the answer they got. Counters count from
-// the receiver's start.
+// the receiver's start. A batch (a JSON array of events, GitLab's batched
+// delivery) answered 200 counts once per element in Accepted or
+// Duplicates, and once in Batches.
 type StreamingStats struct {
 	Accepted     uint64 // 200: event spooled
 	Duplicates   uint64 // 200: event already spooled, dropped
-	Invalid      uint64 // 400: body unreadable or not one JSON object
+	Batches      uint64 // 200: batch requests (a JSON array of events, [] too)
+	Invalid      uint64 // 400: body unreadable, or not one JSON object nor a JSON array of them
 	Unauthorized uint64 // 401: verification token missing or wrong
 	TooLarge     uint64 // 413: body over streaming.max_body
 	Encoding     uint64 // 415: body with a Content-Encoding other than identity
@@ -16,8 +19,12 @@ type StreamingStats struct {
 }
 
 var descStreamingRequests = prometheus.NewDesc(namespace+"_streaming_requests_total",
-	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error).",
+	"Audit Event Streaming requests by HTTP status code answered and outcome (accepted, duplicate, invalid, unauthorized, too_large, unsupported_encoding, spool_error); a batch (a JSON array of events) answered 200 counts once per event in accepted and duplicate.",
 	[]string{"code", "outcome"}, nil)
+
+var descStreamingBatches = prometheus.NewDesc(namespace+"_streaming_batches_total",
+	"Audit Event Streaming batch requests (a JSON array of events, GitLab's batched delivery) answered 200; their events count in gitlab_syslog_streaming_requests_total{code=\"200\"}.",
+	nil, nil)
 
 // SetStreaming sets the function read at scrape time for the streaming
 // receiver's metrics; nil (streaming off) reports none.
@@ -30,7 +37,10 @@ func (m *Metrics) SetStreaming(f func() StreamingStats) {
 // streamingCollector reads the receiver's stats at scrape time.
 type streamingCollector struct{ m *Metrics }
 
-func (c *streamingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descStreamingRequests }
+func (c *streamingCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descStreamingRequests
+	ch <- descStreamingBatches
+}
 
 func (c *streamingCollector) Collect(ch chan<- prometheus.Metric) {
 	c.m.mu.Lock()
@@ -54,4 +64,5 @@ func (c *streamingCollector) Collect(ch chan<- prometheus.Metric) {
 	} {
 		ch <- prometheus.MustNewConstMetric(descStreamingRequests, prometheus.CounterValue, float64(r.n), r.code, r.outcome)
 	}
+	ch <- prometheus.MustNewConstMetric(descStreamingBatches, prometheus.CounterValue, float64(s.Batches))
 }
