@@ -11,7 +11,7 @@
 //
 //	GitLab log file           GitLab Audit Event Streaming (HTTP POST)
 //	      │                       │  internal/streaming: check the token, dedupe,
-//	      │                       ▼  append one line, fsync, then answer 200
+//	      │                       ▼  append one line per event, fsync, answer 200
 //	      │                   spool file in state_dir (an audit source like the others)
 //	      ▼                       │
 //	tailer.Tailer  ◀──────────────┘   (tailer) one per source; its own buffered reader;
