@@ -16,7 +16,10 @@ type lineReader struct {
 	lineStart int64 // stream offset where the pending (incomplete) line begins
 	pend      []byte
 	pendOver  bool
-	max       int
+	// nulCut: pend is the one NUL a run of NULs over max was cut to, and
+	// the run may go on: appendPend drops the NULs that continue it.
+	nulCut bool
+	max    int
 }
 
 func newLineReader(bufSize, max int) *lineReader {
@@ -28,7 +31,7 @@ func (lr *lineReader) reset(off int64) {
 	lr.r, lr.w = 0, 0
 	lr.pos, lr.lineStart = off, off
 	lr.pend = lr.pend[:0]
-	lr.pendOver = false
+	lr.pendOver, lr.nulCut = false, false
 }
 
 // pending reports the bytes of an incomplete line held back (capped).
@@ -37,11 +40,18 @@ func (lr *lineReader) pending() ([]byte, bool) { return lr.pend, lr.pendOver }
 // appendPend adds b to the incomplete line, up to max+1 bytes. A run of
 // NUL bytes at the start of the line (the padding a crash or a
 // copytruncate leaves) that would take the line over max is cut to one
-// NUL, so that the GitLab line after it is kept whole, not lost to the cut.
+// NUL, however long it goes on, so that the GitLab line after it is kept
+// whole, not lost to the cut.
 func (lr *lineReader) appendPend(b []byte) {
-	if len(lr.pend)+len(b) > lr.max+1 && !lr.pendOver && (len(lr.pend) > 0 || len(b) > 0 && b[0] == 0) && len(bytes.TrimLeft(lr.pend, "\x00")) == 0 {
+	if lr.nulCut {
+		b = bytes.TrimLeft(b, "\x00") // the run goes on
+	} else if len(lr.pend)+len(b) > lr.max+1 && !lr.pendOver && (len(lr.pend) > 0 || len(b) > 0 && b[0] == 0) && len(bytes.TrimLeft(lr.pend, "\x00")) == 0 {
 		b = bytes.TrimLeft(b, "\x00")
 		lr.pend = append(lr.pend[:0], 0)
+		lr.nulCut = true
+	}
+	if len(b) > 0 {
+		lr.nulCut = false
 	}
 	room := lr.max + 1 - len(lr.pend)
 	if len(b) > room {
@@ -72,7 +82,7 @@ func (lr *lineReader) next(read func(p []byte, off int64) (int, error)) (line []
 				lr.appendPend(chunk[:i])
 				line, over = lr.pend, lr.pendOver
 				lr.pend = lr.pend[:0]
-				lr.pendOver = false
+				lr.pendOver, lr.nulCut = false, false
 				return line, end, over, true, nil
 			}
 			lr.appendPend(chunk)

@@ -33,7 +33,12 @@ func TestLineReader(t *testing.T) {
 		{"NUL run over the limit, line long", strings.Repeat("\x00", 40) + long + "\n", 8, 10, []string{"\x00" + long[:10] + "!"}, []int64{91}, ""},
 		{"NUL run under the limit kept", strings.Repeat("\x00", 5) + "ab\n", 4, 10, []string{strings.Repeat("\x00", 5) + "ab"}, []int64{8}, ""},
 		// A line of NULs only stays one, under the limit, not cut.
-		{"a line of NULs only over the limit", strings.Repeat("\x00", 40) + "\nok\n", 8, 10, []string{strings.Repeat("\x00", 9), "ok"}, []int64{41, 44}, ""},
+		{"a line of NULs only over the limit", strings.Repeat("\x00", 40) + "\nok\n", 8, 10, []string{"\x00", "ok"}, []int64{41, 44}, ""},
+		// However long the run goes on past the limit, it is one NUL
+		// (fresh-user trial 85: 2,359,000 NULs left 1,048,281 in MSG).
+		{"NUL run far over the limit", strings.Repeat("\x00", 1003) + "line\nok\n", 8, 10, []string{"\x00line", "ok"}, []int64{1008, 1011}, ""},
+		{"NUL run far over the limit, odd chunks", strings.Repeat("\x00", 997) + "line\n", 7, 10, []string{"\x00line"}, []int64{1002}, ""},
+		{"NUL run over the limit, then more NULs inside the line", strings.Repeat("\x00", 40) + "ab" + strings.Repeat("\x00", 3) + "c\n", 8, 10, []string{"\x00ab\x00\x00\x00c"}, []int64{47}, ""},
 		{"NULs inside a long line are its own", long + strings.Repeat("\x00", 20) + "\n", 8, 10, []string{long[:11] + "!"}, []int64{71}, ""},
 	}
 	for _, tc := range cases {

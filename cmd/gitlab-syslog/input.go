@@ -128,14 +128,21 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		whole, last := len(line), line // the line's length with its ending; its last part read
 		if errors.Is(err, bufio.ErrBufferFull) {
 			long = append(long[:0], line...)
+			nulCut := false // long is the one NUL a run of NULs was cut to, and the run may go on
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
 				whole, last = whole+len(line), line
-				if maxLine > 0 && len(long)+len(line) >= maxLine+2 && len(bytes.TrimLeft(long, "\x00")) == 0 {
+				if nulCut {
+					line = bytes.TrimLeft(line, "\x00")
+				} else if maxLine > 0 && len(long)+len(line) >= maxLine+2 && len(bytes.TrimLeft(long, "\x00")) == 0 {
 					// NUL padding over the limit before the line (a crash
-					// or a copytruncate leaves it): cut to one NUL, so that
-					// the line after it is kept, as the tailer does.
-					long, line = append(long[:0], 0), bytes.TrimLeft(line, "\x00")
+					// or a copytruncate leaves it): cut to one NUL, however
+					// long it goes on, so that the line after it is kept,
+					// as the tailer does.
+					long, line, nulCut = append(long[:0], 0), bytes.TrimLeft(line, "\x00"), true
+				}
+				if len(line) > 0 {
+					nulCut = false
 				}
 				// Past maxLine+2 (room for "\r\n") the rest is discarded.
 				if maxLine <= 0 || len(long) < maxLine+2 {

@@ -79,3 +79,26 @@ func TestNULPaddingOverMaxLine(t *testing.T) {
 		t.Errorf("parse printed\n%.300s\n%s\nwant the line after the NULs parsed", stdout.String(), stderr.String())
 	}
 }
+
+// TestNULPaddingOverMaxLineCutToOne: however long NUL padding goes on past
+// max_line_bytes, send's MSG holds the line after it with at most one NUL
+// before it, not what was left of the run after the last cut (fresh-user
+// trial 85: 2,359,000 NULs left 1,048,281 in MSG, and a collector with
+// rsyslog's default 8 KiB limit lost the GitLab line).
+func TestNULPaddingOverMaxLineCutToOne(t *testing.T) {
+	line := "10.0.0.6 - - [30/Nov/2026:09:00:00 +0000] \"GET /afternul HTTP/1.1\" 200 1 \"\" \"curl\" -"
+	for _, nuls := range []int{600 << 10, 2*(256<<10) + 30000, 5*(256<<10) + 1} {
+		access := filepath.Join(t.TempDir(), "gitlab_access.log")
+		if err := os.WriteFile(access, []byte(strings.Repeat("\x00", nuls)+line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--max-line-bytes", "64KiB", "--to", "-", access); err != nil {
+			t.Fatalf("send: %v\n%s", err, stderr.String())
+		}
+		msg, _, _ := strings.Cut(stdout.String(), "\n")
+		if n := strings.Count(msg, "\x00"); n > 1 || !strings.HasSuffix(msg, line) || !strings.Contains(msg, `IPAddress="10.0.0.6"`) {
+			t.Errorf("%d NULs: send printed %d bytes with %d NULs, want the parsed line after at most one NUL", nuls, len(msg), n)
+		}
+	}
+}
