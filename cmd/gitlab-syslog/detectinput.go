@@ -311,8 +311,9 @@ func inputFileID(first []byte) string {
 // given before them (the same file by device
 // and inode, from the stat of the check: overlapping globs, ./ or a link)
 // are left out, saying so on w for each, as read twice a file's lines
-// would count twice in every window. Running out of file descriptors
-// (EMFILE, ENFILE) is one error, tooManyInputs's. Standard input is kept; when "-" is
+// would count twice in every window. More inputs than the open-file limit
+// leaves room for (fdReserve), or running out of file descriptors (EMFILE,
+// ENFILE), is one error, tooManyInputs's. Standard input is kept; when "-" is
 // an input and every file passed, standard input is opened last (openStdin:
 // its first bytes are waited for and its content checked as a file's) and
 // returned as the reader to give readEvents; otherwise stdin is returned.
@@ -328,10 +329,17 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 			kept = nil
 		}
 	}()
+	if l := openFileLimit(); l > 0 && uint64(len(inputs))+fdReserve > l {
+		return nil, nil, tooManyInputs(len(inputs), fmt.Errorf("with about %d files of its own, detect needs more than the %d files this process may open (ulimit -n)", fdReserve, l))
+	}
 	for _, in := range inputs {
 		f, fi, err := openChecked(in.path)
 		if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
-			return kept, nil, tooManyInputs(len(inputs), len(kept), err)
+			limit := ""
+			if l := openFileLimit(); l > 0 {
+				limit = fmt.Sprintf(" (this process may open %d files: ulimit -n)", l)
+			}
+			return kept, nil, tooManyInputs(len(inputs), fmt.Errorf("only %d could be opened before %w%s", len(kept), err, limit))
 		}
 		if err != nil {
 			errs = append(errs, inputError(in.path, err))
@@ -375,17 +383,18 @@ func closeInputs(inputs []detectInput) {
 	}
 }
 
-// tooManyInputs is the error of n inputs of which opened could be opened
-// before err, an EMFILE or ENFILE: detect reads every input at the same
-// time, to merge their events in time order, so each holds a file
-// descriptor; it says the process's limit (openFileLimit) and what to do.
-func tooManyInputs(n, opened int, err error) error {
-	limit := ""
-	if l := openFileLimit(); l > 0 {
-		limit = fmt.Sprintf(" (this process may open %d files: ulimit -n)", l)
-	}
-	return fmt.Errorf("%d inputs: only %d could be opened before %w%s; detect reads every input at the same time, to merge them in time order, and each holds a file open: raise the limit to %d or more (ulimit -n %d; above the hard limit, ulimit -Hn, as root), or hunt in several runs, oldest files first, with one --state-dir so that the rules' windows span them",
-		n, opened, err, limit, n+64, n+64)
+// fdReserve is how many file descriptors detect counts on besides its
+// inputs': the standard streams, the Go runtime's, the lock and state
+// files of its state directory, a GeoIP database and an indicator file.
+const fdReserve = 32
+
+// tooManyInputs is the error of n inputs that cannot all be open at once,
+// because of cause (the limit, or an EMFILE or ENFILE): detect reads
+// every input at the same time, to merge their events in time order, so
+// each holds a file descriptor; it says what to do.
+func tooManyInputs(n int, cause error) error {
+	return fmt.Errorf("%d inputs: %w; detect reads every input at the same time, to merge them in time order, and each holds a file open: raise the limit to %d or more (ulimit -n %d; above the hard limit, ulimit -Hn, as root), or hunt in several runs, oldest files first, with one --state-dir so that the rules' windows span them",
+		n, cause, n+2*fdReserve, n+2*fdReserve)
 }
 
 // inputError names path in err when err does not already (an open error
