@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
@@ -26,7 +27,9 @@ const formatSampleFiles = 3
 // lines are and the format to write; run would send such lines raw,
 // unseen by the rules. The indexes of the sources warned about are
 // returned too, for contentWarnings to leave them out: one mistake, one
-// message. A glob is sampled in its first matches.
+// message. A glob is sampled in its first matches; when they are not all
+// of one format, the warning names each that is not of the source's and
+// says to write format: auto (or to split the source).
 func formatWarnings(c *config.Config) (warns []string, warned []int) {
 	for i, s := range c.Sources {
 		if s.Path == "" || c.BadSource(i) {
@@ -36,18 +39,45 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 		if err != nil || want == container.Auto {
 			continue
 		}
+		var wrong []sniffed // the sampled files whose lines are not of want
+		formats := map[container.Format]bool{}
 		for _, path := range sampledFiles(&s) {
 			got, n := sniffFormat(path)
-			if n == 0 || got == want {
+			if n == 0 {
 				continue
 			}
-			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write format: %s (or auto)",
-				c.Where(fmt.Sprintf("sources[%d].path", i)), want, firstLines(n), sampleName(&s, path), formatIs(got, n), got))
-			warned = append(warned, i)
-			break
+			formats[got] = true
+			if got != want {
+				wrong = append(wrong, sniffed{path, got, n})
+			}
 		}
+		if len(wrong) == 0 {
+			continue
+		}
+		where := c.Where(fmt.Sprintf("sources[%d].path", i))
+		if len(formats) == 1 { // every file sampled is of the one other format
+			w := wrong[0]
+			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write format: %s (or auto)",
+				where, want, firstLines(w.n), sampleName(&s, w.path), formatIs(w.got, w.n), w.got))
+		} else {
+			var each []string
+			for _, w := range wrong {
+				each = append(each, fmt.Sprintf("%s of %s %s", firstLines(w.n), sampleName(&s, w.path), formatIs(w.got, w.n)))
+			}
+			warns = append(warns, fmt.Sprintf("%s: format %s, but the files it matches are not all of one format: %s; run would send such lines raw, unseen by the rules; write format: auto (which tells each file's format by its lines), or give the files of each format a source of their own",
+				where, want, strings.Join(each, "; ")))
+		}
+		warned = append(warned, i)
 	}
 	return warns, warned
+}
+
+// sniffed is what sniffFormat found in a sampled file: its format, of n
+// first lines.
+type sniffed struct {
+	path string
+	got  container.Format
+	n    int
 }
 
 // sampleName names path, a file of s that check sampled, in a warning

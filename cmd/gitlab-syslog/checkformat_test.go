@@ -112,20 +112,41 @@ func TestCheckFormatGlobSkipsCopies(t *testing.T) {
 
 // TestCheckFormatNamesPodFile: under /var/log/pods every container's file
 // is 0.log, so a warning about one that a glob matches names its path,
-// not its base name, which would not say which pod it is (fresh-user
-// trial 84).
+// not its base name, which would not say which pod it is; and when the
+// files it matches are not all of one format, the warning names each
+// that is not the source's and says format: auto, rather than a format
+// that would be wrong for the others (fresh-user trials 84 and 85).
 func TestCheckFormatNamesPodFile(t *testing.T) {
-	dir := t.TempDir()
-	data := criWebserviceSample(t)
-	docker := filepath.Join(dir, "pods", "gitlab_web-1_uid", "webservice", "0.log")
-	writeFile(t, filepath.Join(dir, "pods", "gitlab_web-0_uid", "webservice", "0.log"), string(data))
-	writeFile(t, docker, `{"log":"{\"severity\":\"INFO\"}\n","stream":"stdout","time":"2026-12-01T10:00:00.000000001Z"}`+"\n")
-	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
-		"  - {path: \""+filepath.Join(dir, "pods", "*", "*", "0.log")+"\", format: cri}\n")
-	out, _ := execute(t, "check", "--config", cfg)
-	want := "sources[0].path: format cri, but the first line of " + docker + " (a file it matches) is a Docker json-file record"
-	if !strings.Contains(out, want) {
-		t.Errorf("check: no %q in:\n%s", want, out)
+	const docker = `{"log":"{\"severity\":\"INFO\"}\n","stream":"stdout","time":"2026-12-01T10:00:00.000000001Z"}` + "\n"
+	for _, tc := range []struct {
+		name  string
+		files [2]string // the two pods' 0.log
+		want  func(pods string) string
+	}{
+		{"one other format", [2]string{docker, docker}, func(pods string) string {
+			return "sources[0].path: format cri, but the first line of " + filepath.Join(pods, "gitlab_web-0_uid", "webservice", "0.log") +
+				" (a file it matches) is a Docker json-file record"
+		}},
+		{"mixed formats", [2]string{string(criWebserviceSample(t)), docker}, func(pods string) string {
+			return "sources[0].path: format cri, but the files it matches are not all of one format: the first line of " +
+				filepath.Join(pods, "gitlab_web-1_uid", "webservice", "0.log") + " (a file it matches) is a Docker json-file record"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			pods := filepath.Join(dir, "pods")
+			writeFile(t, filepath.Join(pods, "gitlab_web-0_uid", "webservice", "0.log"), tc.files[0])
+			writeFile(t, filepath.Join(pods, "gitlab_web-1_uid", "webservice", "0.log"), tc.files[1])
+			cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+				"  - {path: \""+filepath.Join(pods, "*", "*", "0.log")+"\", format: cri}\n")
+			out, _ := execute(t, "check", "--config", cfg)
+			if want := tc.want(pods); !strings.Contains(out, want) {
+				t.Errorf("check: no %q in:\n%s", want, out)
+			}
+			if mixed := strings.Contains(tc.name, "mixed"); mixed != strings.Contains(out, "write format: auto") || !mixed && !strings.Contains(out, "write format: docker") {
+				t.Errorf("check advises the wrong format:\n%s", out)
+			}
+		})
 	}
 }
 
