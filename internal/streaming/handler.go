@@ -169,7 +169,7 @@ func (r *Receiver) readRequestBody(w http.ResponseWriter, req *http.Request, eve
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			r.stats.tooLarge.Add(1)
-			r.log.Warn("streaming: event refused: body too large; the event is lost unless max_body is raised",
+			r.log.Warn("streaming: event refused: body too large; the event (or the batch of events: a JSON array) is lost unless max_body is raised",
 				"status", http.StatusRequestEntityTooLarge, "limit", r.maxBody,
 				"todo", "raise streaming.max_body, and the collector's message size limit with it (rsyslog maxMessageSize and imtcp maxFrameSize, syslog-ng log-msg-size): a larger event is forwarded whole",
 				"content_length", req.ContentLength, "event_type", eventType, "remote", req.RemoteAddr)
