@@ -2,9 +2,6 @@ package agent
 
 import (
 	"bytes"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -49,16 +46,7 @@ func TestStreamingBatchForwarded(t *testing.T) {
 	defer stop()
 
 	post := func(body string) (string, error) {
-		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		answer, err := io.ReadAll(resp.Body)
-		return resp.Status + " " + string(answer), err
+		return postStreaming(url, token, body, "Content-Type", "application/json")
 	}
 	var answer string
 	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {

@@ -36,17 +36,7 @@ func TestStreamingSharedIDForwarded(t *testing.T) {
 	defer stop()
 
 	post := func(body string) (string, error) {
-		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
-		req.Header.Set("X-Gitlab-Audit-Event-Type", "repository_git_operation")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		answer, err := io.ReadAll(resp.Body)
-		return resp.Status + " " + string(answer), err
+		return postStreaming(url, token, body, "Content-Type", "application/x-www-form-urlencoded", "X-Gitlab-Audit-Event-Type", "repository_git_operation")
 	}
 	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
 		_, err := post(bodies[0])
@@ -88,4 +78,25 @@ func listenStreaming(t *testing.T, c *config.Config, st config.Streaming) string
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("http://127.0.0.1:%d%s", port, config.DefaultStreamingPath)
+}
+
+// postStreaming POSTs body to the streaming receiver at url with token and
+// the headers given as name, value pairs, as GitLab does, and returns the
+// answer's status and body ("200 OK ok\n").
+func postStreaming(url, token, body string, header ...string) (string, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.Status + " " + string(answer), err
 }

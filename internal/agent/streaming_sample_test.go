@@ -3,7 +3,6 @@ package agent
 import (
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -39,20 +38,14 @@ func TestStreamingSpoolFirstEventsWarning(t *testing.T) {
 			url := listenStreaming(t, c, config.Streaming{Tokens: []string{token}})
 			_, _, stop := runInBackground(t, c, Options{Stdout: io.Discard, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			defer stop()
-			var code int
+			var answer string
 			waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
-				req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(tc.body))
-				req.Header.Set("X-Gitlab-Event-Streaming-Token", token)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					return false
-				}
-				resp.Body.Close()
-				code = resp.StatusCode
-				return true
+				var err error
+				answer, err = postStreaming(url, token, tc.body)
+				return err == nil
 			})
-			if code != http.StatusOK {
-				t.Fatalf("POST: %d, want 200", code)
+			if !strings.HasPrefix(answer, "200 ") {
+				t.Fatalf("POST: %q, want 200", answer)
 			}
 			warning := func() string {
 				for _, l := range strings.Split(logs.String(), "\n") {
