@@ -268,6 +268,10 @@ func TestCheckDetectInputsSameFile(t *testing.T) {
 		err   bool
 	}{
 		{"the same path", []string{a, a}, []string{a}, "detect: " + a + " is given twice; read once\n", false},
+		// One line for a file named many times (fresh-user trial 85: 199
+		// lines for a file given 200 times).
+		{"the same path four times", []string{a, a, b, a, a}, []string{a, b}, "detect: " + a + " is given 4 times; read once\n", false},
+		{"a hard link twice", []string{a, hard, hard}, []string{a}, "detect: " + hard + " is the same file as " + a + ", given before; read once (2 times)\n", false},
 		{"./", []string{a, dot}, []string{a}, "detect: " + dot + " is the same file as " + a + ", given before; read once\n", false},
 		{"symbolic link", []string{sym, a}, []string{sym}, "detect: " + a + " is the same file as " + sym + ", given before as any type (line by line); read once, as any type (line by line) (a file is read as one type: give it once, with the TYPE: it holds)\n", false},
 		{"hard link", []string{a, b, hard}, []string{a, b}, "detect: " + hard + " is the same file as " + a + ", given before; read once\n", false},

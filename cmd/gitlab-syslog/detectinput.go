@@ -368,10 +368,33 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 		}
 		stdin = o
 	}
+	writeNotes(w, notes)
+	return kept, stdin, nil
+}
+
+// writeNotes writes notes to w, each once, in order: a note given k > 1
+// times (a file named many times, by a glob and a list) says so, "given
+// k+1 times" for a path given again and again, "(k times)" for others.
+func writeNotes(w io.Writer, notes []string) {
+	count := map[string]int{}
 	for _, n := range notes {
+		count[n]++
+	}
+	for _, n := range notes {
+		k := count[n]
+		if k == 0 {
+			continue // written
+		}
+		count[n] = 0
+		switch {
+		case k == 1:
+		case strings.Contains(n, " is given twice"):
+			n = strings.Replace(n, " is given twice", fmt.Sprintf(" is given %d times", k+1), 1)
+		default:
+			n = strings.TrimSuffix(n, "\n") + fmt.Sprintf(" (%d times)\n", k)
+		}
 		io.WriteString(w, n)
 	}
-	return kept, stdin, nil
 }
 
 // closeInputs closes the files checkDetectInputs left open in inputs.

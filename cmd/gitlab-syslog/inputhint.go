@@ -63,11 +63,17 @@ func paramFileHint(param, path string) string {
 }
 
 // missingInputHint says what to do about the input file name that does not
-// exist.
+// exist: its directory that does not exist, else its compressed copy
+// (name.gz: logrotate compressed it since), else a likely typo of it.
 func missingInputHint(name string) string {
 	dir := filepath.Dir(name)
 	if missing := missingDir(dir); missing != "" {
 		return fmt.Sprintf("directory %s does not exist: is the path right?", missing)
+	}
+	for _, ext := range []string{".gz", ".bz2", ".xz", ".zst"} { // logrotate compressed it
+		if fi, err := os.Stat(name + ext); err == nil && fi.Mode().IsRegular() {
+			return fmt.Sprintf("did you mean %s? (compressed since, by logrotate: give that name; compressed files are read as they are)", name+ext)
+		}
 	}
 	if m := similarFile(name, ""); m != "" {
 		return fmt.Sprintf("did you mean %s?", m)
