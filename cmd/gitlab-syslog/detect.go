@@ -687,13 +687,13 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	// The events given to the engine that an earlier run with the
 	// --state-dir folded are skipped before any rule: they are not among
 	// the events for the rules (which the deduplicated and late are).
-	events := c.wanted
+	events, folded := c.wanted, ""
 	if st.Replayed > 0 {
 		events -= min(int(st.Replayed), events)
-		untimed += fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
+		folded = fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
 	}
-	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, st.Deduplicated, st.Late, future)
+	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s%s; %d deduplicated, %d late%s\n",
+		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, folded, st.Deduplicated, st.Late, future)
 	// Every rule that was given an event is listed, with 0 alerts too:
 	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw

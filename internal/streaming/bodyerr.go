@@ -33,18 +33,9 @@ func invalidBody(body []byte) error {
 		return fmt.Errorf("the body holds more than one JSON value (something follows the first, at byte %d); %s",
 			len(body)-len(rest), oneEvent)
 	}
-	var kind string
-	switch trimmed[0] {
-	case '{', '[': // not reached: normalize or normalizeBatch accepts it
+	kind := jsonKind(trimmed)
+	if kind == "" || kind == "a JSON array" { // not reached: normalize or normalizeBatch accepts it
 		return errors.New("the body is not one JSON object; " + oneEvent)
-	case '"':
-		kind = "a JSON string"
-	case 't', 'f':
-		kind = "JSON true or false"
-	case 'n':
-		kind = "JSON null"
-	default:
-		kind = "a JSON number"
 	}
 	return fmt.Errorf("the body is %s, not an event object; %s", kind, oneEvent)
 }
