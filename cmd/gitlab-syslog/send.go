@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -119,14 +120,33 @@ func sendConfig(cmd *cobra.Command, o *sendOptions) (*config.Config, error) {
 }
 
 // checkInputs checks every input file with checkInput, so that a missing
-// or unreadable file is reported before anything is sent.
-func checkInputs(files []string) error {
+// or unreadable file is reported before anything is sent, and returns the
+// files to send: a file named again (the same path, ./, a link: the same
+// device and inode) is left out, saying so on w, as sent twice its lines
+// would reach the collector twice.
+func checkInputs(files []string, w io.Writer) ([]string, error) {
+	var kept, notes, seenName []string
+	var seen []os.FileInfo
 	for _, name := range files {
-		if _, err := checkInput(name); err != nil {
-			return typePrefixHint("send", name, err)
+		fi, err := checkInput(name)
+		if err != nil {
+			return nil, typePrefixHint("send", name, err)
 		}
+		if fi != nil {
+			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
+				if first := seenName[i]; first == name {
+					notes = append(notes, "send: "+name+" is given twice; sent once\n")
+				} else {
+					notes = append(notes, "send: "+name+" is the same file as "+first+", given before; sent once\n")
+				}
+				continue
+			}
+			seen, seenName = append(seen, fi), append(seenName, name)
+		}
+		kept = append(kept, name)
 	}
-	return nil
+	writeNotes(w, notes)
+	return kept, nil
 }
 
 func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
@@ -172,7 +192,8 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if err := stdinOnce(files); err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
-	if err := checkInputs(files); err != nil {
+	files, err = checkInputs(files, cmd.ErrOrStderr())
+	if err != nil {
 		return fmt.Errorf("send: %w", err)
 	}
 	enc := c.Forward.Encoder()
