@@ -790,12 +790,16 @@ func streamingIssues(c *config.Config, errs []error, running bool) (problems []e
 // TLS pair or client CA that cannot be loaded, a spool directory that
 // cannot be written, each naming the config file and line of its key. A
 // plain listener on a non-loopback address is printed with the warning
-// run logs, and a listen address one of the configuration's mistakes errs
-// refuses is marked (invalidMark).
+// run logs, an item without a listen (off) with the warning run logs
+// (config.Config.InputWarnings), and a listen address or an other value
+// one of the configuration's mistakes errs refuses is marked
+// (invalidMark).
 func checkNetInputs(w io.Writer, c *config.Config, errs []error) []error {
 	if len(c.InputsOn()) == 0 {
 		fmt.Fprintf(w, "inputs:     off\n")
-		return nil
+	}
+	for _, warn := range c.InputWarnings() { // run logs them at start
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
 	var problems []error
 	for i, in := range c.Inputs {
@@ -803,7 +807,7 @@ func checkNetInputs(w io.Writer, c *config.Config, errs []error) []error {
 			continue // off
 		}
 		key := fmt.Sprintf("inputs[%d]", i)
-		fmt.Fprintf(w, "inputs:     listening on %s%s, messages spooled to %s, other APP-NAMEs: %s\n", in.Listen, invalidMark(c, errs, key+".listen"), in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward))
+		fmt.Fprintf(w, "inputs:     listening on %s%s, messages spooled to %s, other APP-NAMEs: %s%s\n", in.Listen, invalidMark(c, errs, key+".listen"), in.SpoolPath(), cmp.Or(in.Other, inputs.OtherForward), invalidMark(c, errs, key+".other"))
 		if sc, err := inputs.ParseListen(in.Listen); err == nil && sc.PlainExposed() {
 			fmt.Fprintf(w, "            WARNING: %s: %s\n", configKey(c, key+".listen"), inputs.PlainWarning)
 		}

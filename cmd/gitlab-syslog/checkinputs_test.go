@@ -15,7 +15,8 @@ import (
 // max_message_bytes, an unknown other, unusable TLS files), and prints the
 // warning run logs for a plain listener on a non-loopback address, run's
 // WARN naming the listen key's file and line as check does (where; it
-// carried listen alone; the daemon's, as run --once does not listen).
+// carried listen alone; the daemon's, as run --once does not listen),
+// and warns of an item without a listen, which is off.
 func TestCheckInputs(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.pem")
@@ -35,6 +36,12 @@ func TestCheckInputs(t *testing.T) {
 		{"plain on all interfaces", "  - listen: tcp://0.0.0.0:0\n", "", "config.yaml:4: inputs[0].listen: plain listener on a non-loopback address", ":4: inputs[0].listen"},
 		{"plain after an input off", "  - listen: ''\n  - other: drop\n    listen: tcp://0.0.0.0:0\n", "",
 			"config.yaml:6: inputs[1].listen: plain listener on a non-loopback address", ":6: inputs[1].listen"},
+		// An item whose listen is empty is off: its other keys are not
+		// checked, so check says so, naming the key, rather than print
+		// "inputs: off" alone and pass.
+		{"listen empty", "  - listen: ''\n    other: bogus\n", "",
+			"config.yaml:4: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used or checked", ""},
+		{"listen absent", "  - other: drop\n", "", "config.yaml:4: inputs[0].listen: empty, so this input is off", ""},
 		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", "", ""},
 	}
 	for _, tt := range tests {
@@ -74,5 +81,25 @@ func TestCheckInputs(t *testing.T) {
 				t.Errorf("run logged %v, want one WARN with where=%s; log:\n%s", warns, path+tt.runWhere, r.stderr)
 			}
 		})
+	}
+}
+
+// TestRunWarnsInputOff: run logs at start, as a WARN with check's text,
+// that an inputs item without a listen is off, rather than start with
+// the item silently left out.
+func TestRunWarnsInputOff(t *testing.T) {
+	dir := t.TempDir()
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\n"+
+		"sources:\n  - {type: audit, path: "+audit+"}\ninputs:\n  - listen: ''\n    other: drop\n")
+	want := cfg + ":6: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used or checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item"
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil || !strings.Contains(out, "WARNING: "+want+"\n") {
+		t.Fatalf("check: %v; want the warning %q in:\n%s", err, want, out)
+	}
+	r := runCmd(t, "--config", cfg, "--once")
+	recs := r.records("config: an input is off")
+	if len(recs) != 1 || recs[0]["level"] != "WARN" || recs[0]["warning"] != want {
+		t.Errorf("run logged %v, want one WARN with warning=%q\n%s", recs, want, r.stderr)
 	}
 }

@@ -46,6 +46,7 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}, nil},
 		{"streaming.listen", "streaming:\n  listen: \"127.0.0.1:99999\"\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:99999/gitlab/audit" + mark + ", events spooled to "}, nil},
 		{"inputs[0].listen", "inputs:\n  - listen: \"tcp://127.0.0.1:99999\"\n", nil, 1, []string{"inputs:     listening on tcp://127.0.0.1:99999" + mark + ", messages spooled to "}, nil},
+		{"inputs[0].other", "inputs:\n  - listen: \"tcp://127.0.0.1:2514\"\n    other: bogus\n", nil, 1, []string{"other APP-NAMEs: bogus" + mark + "\n"}, nil},
 		// Not glued to the address (fresh-user trial 66: 127.0.0.1:47644gitlab/audit).
 		{"streaming.path", "streaming:\n  listen: \"127.0.0.1:47644\"\n  path: gitlab/audit\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:47644 (path gitlab/audit" + mark + "), events spooled to "}, nil},
 		// Both invalid: one mark after both (fresh-user trial 84: printed

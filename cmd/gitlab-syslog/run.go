@@ -145,7 +145,8 @@ default state_dir, so that a second run reads them again.)`,
 // logConfigWarnings logs, as WARN lines, the warnings check prints about
 // the configuration c (each as check says it): a file that sets nothing,
 // relative paths, a small max_line_bytes, sources probably misconfigured
-// (config.Config.SourceWarnings) and rule durations without a unit. run
+// (config.Config.SourceWarnings), inputs items without a listen
+// (config.Config.InputWarnings) and rule durations without a unit. run
 // logs them at start and after each reload that applied c, so that a
 // mistake brought by a reload is not applied silently.
 func logConfigWarnings(log *slog.Logger, c *config.Config) {
@@ -161,6 +162,9 @@ func logConfigWarnings(log *slog.Logger, c *config.Config) {
 	}
 	for _, warn := range c.SourceWarnings() { // as check prints them
 		log.Warn("config: source probably misconfigured", "warning", warn)
+	}
+	for _, warn := range c.InputWarnings() { // as check prints them
+		log.Warn("config: an input is off", "warning", warn)
 	}
 	for _, warn := range detectconf.BareSeconds(c, nil) {
 		log.Warn("config: a duration without a unit", "warning", warn)
