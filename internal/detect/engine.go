@@ -69,6 +69,7 @@ type Engine struct {
 	keyBuf      []byte    // Process's dedupe identity of an event, under mu
 	idBuf       []byte    // the emitter's alert_id parts, under mu
 	idText      slab      // the alert_ids' text, under mu (see Alert.id)
+	suppCol     [1]Column // the column suppKey returns, under mu
 }
 
 // ruleState is a rule with its configuration and counters.

@@ -478,6 +478,23 @@ func (e *Engine) Close() error {
 	return e.Save()
 }
 
+// suppKey returns the key columns suppression keeps a's rule quiet by:
+// a's canonical key, or, for an alert of a per-event rule (a.Event set)
+// whose key columns the event lacks (a legacy audit line without id for
+// the rules keyed by EventID, one without entity_path for
+// sentinel.repo_public), one column holding its alert_id, which stands
+// for the event (Alert.anchor), so that suppression drops only a repeat
+// of the same event, not every other event without those columns. The
+// column is valid until the next call.
+func (e *Engine) suppKey(a *Alert) []Column {
+	key := a.canonKey()
+	if len(key) > 0 || a.Event == nil || !a.WindowStart.IsZero() {
+		return key
+	}
+	e.suppCol[0] = Column{Name: "alert_id", Value: a.ID}
+	return e.suppCol[:]
+}
+
 // emitter returns the Emit a rule's calls go through: it completes the
 // alert, applies suppression and alert-id dedupe, counts, and passes it on.
 func (e *Engine) emitter(r *ruleState) Emit {
@@ -499,7 +516,7 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if ev := cmp.Or(a.Event, e.observing); ev != nil && ev.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
 		}
-		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, a.canonKey(), a.Time, r.suppress) {
+		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, e.suppKey(a), a.Time, r.suppress) {
 			r.stats.Suppressed++
 			return
 		}
