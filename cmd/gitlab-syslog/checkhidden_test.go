@@ -56,6 +56,13 @@ func TestCheckHidesNothing(t *testing.T) {
 			"config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries[1]: is empty",
 			`config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries: "de,PT ES": want ISO 3166-1 alpha-2`,
 		}, []string{"BAD  falco.admin_mode_unknown_country  -              set: known_countries=de,PT ES at "}},
+		// Two codes refused: the rule's missing database is still listed
+		// (fresh-user trial 87: with two bad codes it was not).
+		{"two bad known_countries codes: and the rule lacks a GeoIP database", head + "detections:\n  rules:\n    falco.admin_mode_unknown_country:\n      known_countries: [UK, XX]\n", []string{
+			"config.yaml:6: detections.rules.falco.admin_mode_unknown_country: rule falco.admin_mode_unknown_country cannot run: needs a GeoIP City or Country database",
+			`config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries: "UK,XX": want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "UK": the United Kingdom is GB)`,
+			`config.yaml:7: detections.rules.falco.admin_mode_unknown_country.known_countries: "UK,XX": want ISO 3166-1 alpha-2 country codes such as DE,IE,PT (got "XX"`,
+		}, []string{"BAD  falco.admin_mode_unknown_country  -              set: known_countries=UK,XX at "}},
 		{"missing city_db: its key and what to do", head + "geoip:\n  city_db: " + missing + "\n", []string{
 			"config.yaml:5: geoip.city_db: open city_db " + missing,
 		}, []string{"give the path of a GeoLite2-City or GeoLite2-Country (or GeoIP2) .mmdb file (MaxMind's geoipupdate downloads them), or remove geoip.city_db"}},

@@ -494,11 +494,13 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 	missing := map[string]string{}   // rule: why its ti_file cannot be read ("does not exist", "is a directory")
 	for range 3 {
 		removed := false
+		replaced := map[[2]string]bool{} // (rule, parameter) replaced in this pass: one value may have several errors
 		for _, leaf := range Leaves(err) {
 			var pe *detect.ParamError
-			if !errors.As(leaf, &pe) {
+			if !errors.As(leaf, &pe) || replaced[[2]string{pe.Rule, pe.Param}] {
 				continue
 			}
+			replaced[[2]string{pe.Rule, pe.Param}] = true
 			refused[pe.Rule] = append(refused[pe.Rule], pe.Param)
 			if missingTIFile(pe, false) != pe {
 				missing[pe.Rule] = "does not exist"
