@@ -43,6 +43,14 @@ func daysIn(m, y int) int {
 	return 31
 }
 
+// ParseTime returns the instant of b, a time as the parsers read the
+// EventTime and CreatedAt columns of JSON lines, in UTC: RFC 3339 (such as
+// 2024-05-31T14:32:44.108Z or 2024-05-10T17:46:49.058+00:00), or that with
+// a space for the T, without a zone (taken as UTC), with " UTC" (Ruby's
+// Time#to_s: 2025-03-04 12:00:00 UTC) or with a +hhmm offset. It reports
+// false for any other text and for a date or clock out of range.
+func ParseTime(b []byte) (time.Time, bool) { return parseISOTime(b) }
+
 // parseISOTime reads an RFC 3339 timestamp such as 2024-05-31T14:32:44.108Z
 // or 2024-05-10T17:46:49.058+00:00 (a space instead of T, a missing zone, and
 // a +0000 offset are accepted too; a missing zone means UTC).

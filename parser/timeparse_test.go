@@ -186,3 +186,24 @@ func TestParseNginxTime(t *testing.T) {
 		t.Fatalf("only %d of %d inputs parsed", ok, len(inputs))
 	}
 }
+
+// TestParseTime: ParseTime reads the forms GitLab's logs hold a time in
+// (RFC 3339 with Z or an offset, Ruby's Time#to_s with " UTC", a space
+// for T, no zone) as the same instant, and refuses other text.
+func TestParseTime(t *testing.T) {
+	want := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	for _, s := range []string{
+		"2025-03-04T12:00:00Z", "2025-03-04T12:00:00.000Z", "2025-03-04T12:00:00.000+00:00",
+		"2025-03-04 12:00:00 UTC", "2025-03-04 12:00:00", "2025-03-04T14:00:00+02:00", "2025-03-04T14:00:00+0200",
+	} {
+		got, ok := ParseTime([]byte(s))
+		if !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v, true", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "2025-03-04", "yesterday", "2025-02-30T12:00:00Z", "2025-03-04T12:00:00 CET"} {
+		if got, ok := ParseTime([]byte(s)); ok {
+			t.Errorf("ParseTime(%q) = %v, true; want false", s, got)
+		}
+	}
+}

@@ -523,11 +523,16 @@ func (e *Event) CoarseTime() bool {
 // bodies), else Time. It is the time component of the dedupe identity.
 func (e *Event) eventTime() time.Time { return createdOr(e.Get(parser.ColCreatedAt), e.Time) }
 
-// createdOr returns the instant of created (a CreatedAt value, RFC 3339)
-// in UTC when it parses, else t.
+// createdOr returns the instant of created (a CreatedAt value) in UTC
+// when it is a time the parser reads (parser.ParseTime: RFC 3339, or with
+// " UTC" as Ruby's Time#to_s writes it, ...) or time.Parse reads as RFC
+// 3339, else t.
 func createdOr(created string, t time.Time) time.Time {
 	if created != "" {
-		if ct, err := time.Parse(time.RFC3339Nano, created); err == nil {
+		if ct, ok := parser.ParseTime(unsafe.Slice(unsafe.StringData(created), len(created))); ok {
+			return ct
+		}
+		if ct, err := time.Parse(time.RFC3339Nano, created); err == nil { // year 0, which the parser refuses
 			return ct.UTC()
 		}
 	}
