@@ -160,3 +160,23 @@ func TestSteadyFlowPolls(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), want)
 }
+
+// TestNULPaddingOverMaxLineInOneRead: NUL padding that takes a line over
+// MaxLineBytes is cut to one NUL, and the line after it kept, also when
+// the padding and the line are read at once, within the read buffer
+// (fresh-user trial 89: 5,000 NULs before an audit line with a 1 KiB limit
+// and 20,000 with 8 KiB left MSG the first MaxLineBytes of NULs, the line
+// lost; only runs longer than the read buffer were cut).
+func TestNULPaddingOverMaxLineInOneRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, strings.Repeat("\x00", 5000)+"line after the padding\nnext\n")
+	cfg := testConfig(t, path)
+	cfg.MaxLineBytes = 1024
+	c := start(t, cfg)
+	c.waitN(2)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"\x00line after the padding", "next"})
+	if s := c.tl.Stats(); s.TruncatedLines != 0 {
+		t.Errorf("TruncatedLines = %d, want 0: the line fits once its padding is cut", s.TruncatedLines)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/nulrun"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -161,6 +162,11 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		}
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
+		if maxLine > 0 {
+			// NUL padding over the limit before a line shorter than
+			// br's buffer (a longer one had it cut above).
+			line = nulrun.Cut(line, maxLine)
+		}
 		cutLen := 0
 		if maxLine > 0 && len(line) > maxLine {
 			cutLen = whole

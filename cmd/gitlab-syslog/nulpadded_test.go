@@ -87,13 +87,20 @@ func TestNULPaddingOverMaxLine(t *testing.T) {
 // rsyslog's default 8 KiB limit lost the GitLab line).
 func TestNULPaddingOverMaxLineCutToOne(t *testing.T) {
 	line := "10.0.0.6 - - [30/Nov/2026:09:00:00 +0000] \"GET /afternul HTTP/1.1\" 200 1 \"\" \"curl\" -"
-	for _, nuls := range []int{600 << 10, 2*(256<<10) + 30000, 5*(256<<10) + 1} {
+	// Runs longer than the read buffer (256 KiB), and, fresh-user trial
+	// 89, shorter ones (5,000 NULs with a 1 KiB limit, 100,000 with
+	// 64 KiB), which left MSG max_line_bytes of NULs without the line.
+	for _, tc := range []struct {
+		nuls int
+		max  string
+	}{{600 << 10, "64KiB"}, {2*(256<<10) + 30000, "64KiB"}, {5*(256<<10) + 1, "64KiB"}, {5000, "1KiB"}, {100_000, "64KiB"}} {
+		nuls := tc.nuls
 		access := filepath.Join(t.TempDir(), "gitlab_access.log")
 		if err := os.WriteFile(access, []byte(strings.Repeat("\x00", nuls)+line+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		var stdout, stderr bytes.Buffer
-		if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--max-line-bytes", "64KiB", "--to", "-", access); err != nil {
+		if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--max-line-bytes", tc.max, "--to", "-", access); err != nil {
 			t.Fatalf("send: %v\n%s", err, stderr.String())
 		}
 		msg, _, _ := strings.Cut(stdout.String(), "\n")
