@@ -110,7 +110,8 @@ type Audit struct {
 
 // Parse implements Parser. It accepts the three shapes GitLab writes (flat
 // legacy, nested details only, nested plus flattened): values start from the
-// nested details object and keys at the top level override them. A
+// nested details object and keys at the top level override them, but for
+// a top-level null or "", which leaves a value of details standing. A
 // leading run of NUL bytes is skipped (see [Parser]).
 func (p *Audit) Parse(line []byte, r *Record) error {
 	b, skipped := skipNULs(line)

@@ -205,6 +205,13 @@ func TestAuditShapes(t *testing.T) {
 		"nested":        `{` + env + `,"details":{` + details + `}}`,
 		"nested+flat":   `{` + env + `,"details":{` + details + `},` + details + `}`,
 		"details first": `{"details":{` + details + `},` + env + `}`,
+		// A blank (null or "") top-level value leaves the value of
+		// details standing (fresh-user trial 89: "ip_address":null at the
+		// top level erased the address in details, as in the bundled
+		// sample's line 13).
+		"nested+blank top":  `{` + env + `,"details":{` + details + `},"ip_address":null,"author_name":"","target_id":null}`,
+		"blank top+nested":  `{"ip_address":null,"author_name":"","target_id":null,` + env + `,"details":{` + details + `}}`,
+		"nested+blank both": `{` + env + `,"details":{` + details + `,"action":null},"ip_address":null,"action":""}`,
 	}
 	var first Record
 	if err := new(Audit).Parse([]byte(shapes["flat"]), &first); err != nil {

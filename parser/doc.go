@@ -75,8 +75,9 @@
 //
 // GitLab writes three shapes: flat (details merged into the top level),
 // nested (details only under "details") and both. The parser starts from the
-// "details" object and lets top-level keys override it, so all three give the
-// same columns. Keys are trimmed of surrounding spaces (Sentinel's sample
+// "details" object and lets top-level keys override it (but for a top-level
+// null or "", which leaves a value of details standing), so all three give
+// the same columns. Keys are trimmed of surrounding spaces (Sentinel's sample
 // data has "entity_type "). String values are unescaped; numbers keep their
 // JSON text; true and false become "true" and "false"; objects and arrays
 // become compact JSON text; null is omitted. Invalid UTF-8 in a value becomes

@@ -111,7 +111,7 @@ func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, boo
 		b := o.line
 		if i < len(b) && b[i] == '"' {
 			if e := plainEnd(b, i+1); e < len(b) && b[e] == '"' {
-				if src == srcTop || o.slots[act].src != srcTop {
+				if replaces(&o.slots[act], src, e == i+1) {
 					o.slots[act] = span{start: int32(i), end: int32(e + 1), kind: kindString, src: src,
 						alias: byte(b2u(e > i+1)) * aliasString}
 					o.set |= 1 << act
@@ -120,7 +120,7 @@ func (o *jsonObj) valueFast(act int, k []byte, i, depth int, src byte) (int, boo
 			}
 		}
 		s, ok := o.spanFast(i, depth, src)
-		if ok && (src == srcTop || o.slots[act].src != srcTop) {
+		if ok && replaces(&o.slots[act], src, s.blank()) {
 			o.slots[act] = s
 			o.set |= 1 << act
 		}

@@ -138,7 +138,7 @@ func (o *jsonObj) walk(i, depth int, src byte) (int, *scanErr) {
 			if err != nil {
 				return 0, err
 			}
-			if src == srcTop || o.slots[act].src != srcTop {
+			if replaces(&o.slots[act], src, s.blank()) {
 				o.slots[act] = s
 				o.set |= 1 << act
 			}

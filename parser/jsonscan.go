@@ -46,6 +46,25 @@ type span struct {
 	alias byte
 }
 
+// blank reports whether s is null or "": no value, which emit leaves out.
+func (s *span) blank() bool {
+	return s.kind == kindNull || s.kind == kindString && s.end-s.start == 2
+}
+
+// replaces reports whether a value from src, blank (null or "") or not,
+// takes the place of cur, the key's value so far: the top level wins over
+// the nested details object, as GitLab's flattened copy of it, except that
+// a blank top-level value leaves a value of details standing (a line with
+// "ip_address":null at its top level and the address in details keeps the
+// address); a later value from the same place replaces an earlier one, as
+// in a map.
+func replaces(cur *span, src byte, blank bool) bool {
+	if src == srcTop {
+		return !blank || cur.src != srcDetails || cur.blank()
+	}
+	return cur.src != srcTop || cur.blank() && !blank
+}
+
 // Values of span.alias; alias-1 bytes are dropped from each end.
 const (
 	aliasNumber = 1

@@ -238,10 +238,16 @@ func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error)
 			return nil, false, nil
 		}
 	}
+	// The top level wins over details, but for a blank top-level value
+	// (null or "") with a value in details.
+	blank := func(raw []byte) bool {
+		v := string(bytes.TrimSpace(raw))
+		return v == "null" || v == `""`
+	}
 	get := func(c string) (string, error) {
 		raw, ok := fromTop[c]
-		if !ok {
-			raw, ok = fromDetails[c]
+		if d, det := fromDetails[c]; !ok || det && blank(raw) && !blank(d) {
+			raw, ok = d, det
 		}
 		if !ok {
 			return "", nil
