@@ -19,6 +19,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 const appNameDetections = forwarder.AppNameDetections
@@ -314,8 +315,8 @@ func mergeStream(t *testing.T, dir string) string {
 			if at == "" {
 				at = ts.Time
 			}
-			tm, err := time.Parse(time.RFC3339Nano, at)
-			if err != nil {
+			tm, ok := parser.ParseTime([]byte(at)) // as the engine reads created_at
+			if !ok {
 				t.Fatalf("%s: line without a time: %.80q", e.Name(), l)
 			}
 			audit = append(audit, line{tm.UTC().Format("2006-01-02T15:04:05.000000000"), l})
