@@ -5,16 +5,17 @@ import (
 	"strings"
 )
 
-// auditMarkers are keys only audit lines (and streaming bodies) carry,
-// each a quote and the key's name without its closing quote (see hasKey),
-// with a byte of it for index to look for: the closing quote may follow
-// spaces, as in Sentinel's sample data ("entity_type ").
+// auditMarkers are the keys the Audit parser requires one of (see
+// auditKeysMissing), at the line's top level or in its details object, and
+// only audit lines (and streaming bodies) carry: each a quote and the
+// key's name without its closing quote (see hasKey), with a byte of it for
+// index to look for. The closing quote may follow spaces, as in Sentinel's
+// sample data ("entity_type ").
 var auditMarkers = [...]struct {
 	name   string
 	anchor byte
 }{
-	{`"author_id`, 'h'}, {`"entity_type`, 'y'}, {`"event_type`, 'v'},
-	{`"entity_id`, 'y'}, {`"target_details`, 'g'},
+	{`"author_id`, 'h'}, {`"entity_type`, 'y'}, {`"entity_id`, 'y'},
 }
 
 // Members only Gitlab::AuthLogger writes: the message of a Rack::Attack line
@@ -53,13 +54,16 @@ func contains(line []byte, pat string, anchor byte) bool {
 }
 
 // hasKey reports whether line holds the key that name begins, a quote and
-// the key's name without its closing quote (`"time`), as a key of one of
-// the line's objects: name, spaces, the closing quote, then a colon (white
-// space may come before it). Text inside a JSON string cannot match, since
-// its quotes are escaped: the audit event in a Docker record's "log"
-// string ({\"entity_id\":2}) is no key of the record; nor can a value,
-// which a colon never follows. anchor is as for index.
-func hasKey(line []byte, name string, anchor byte) bool {
+// the key's name without its closing quote (`"time`), as a key of the
+// line's object, or, with details, of its "details" object (see keyPlace):
+// name, spaces, the closing quote, then a colon (white space may come
+// before it). Text inside a JSON string cannot match, since its quotes are
+// escaped: the audit event in a Docker record's "log" string
+// ({\"entity_id\":2}) is no key of the record; nor can a value, which a
+// colon never follows; nor a key of an object nested deeper (a request's
+// "params":{"entity_id":"5"} in an application line). anchor is as for
+// index.
+func hasKey(line []byte, name string, anchor byte, details bool) bool {
 	for end := index(line, name, anchor, 0); end >= 0; end = index(line, name, anchor, end-len(name)+1) {
 		k := end
 		for k < len(line) && line[k] == ' ' {
@@ -67,11 +71,74 @@ func hasKey(line []byte, name string, anchor byte) bool {
 		}
 		if k < len(line) && line[k] == '"' {
 			if k = skipWS(line, k+1); k < len(line) && line[k] == ':' {
-				return true
+				if p := keyPlace(line, end-len(name)); p == placeTop || details && p == placeDetails {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// hasMember reports whether line holds member, a key and its value as
+// GitLab writes them (`"message":"Rack_Attack"`), as a member of the line's
+// object, not of an object nested in it. anchor is as for index.
+func hasMember(line []byte, member string, anchor byte) bool {
+	for end := index(line, member, anchor, 0); end >= 0; end = index(line, member, anchor, end-len(member)+1) {
+		if keyPlace(line, end-len(member)) == placeTop {
+			return true
+		}
+	}
+	return false
+}
+
+// Where keyPlace finds a key.
+const (
+	placeOther   = iota // in an object nested deeper, or in an array
+	placeTop            // of the line's object
+	placeDetails        // of the object that is the value of the line's "details" key
+)
+
+// keyPlace returns where the key whose opening quote is line[p] is, from
+// the brackets before it outside strings (which it skips as scanString
+// does); placeOther when line cannot be read as JSON up to p.
+func keyPlace(line []byte, p int) int {
+	// Most keys come before any bracket but the object's own: at its top
+	// level, without a scan of the strings before them.
+	if open := bytes.IndexByte(line[:p], '{'); open >= 0 && bytes.IndexByte(line[open+1:p], '{') < 0 &&
+		bytes.IndexByte(line[:p], '[') < 0 && bytes.IndexByte(line[:p], '}') < 0 {
+		return placeTop
+	}
+	depth := 0
+	details := false     // the object open at depth 2 is the value of "details"
+	lastDetails := false // the last string at depth 1 was "details"
+	for i := 0; i < p; i++ {
+		switch line[i] {
+		case '"':
+			end, _, err := scanString(line, i)
+			if err != nil || end > p {
+				return placeOther
+			}
+			if depth == 1 {
+				lastDetails = string(line[i:end]) == `"details"`
+			}
+			i = end - 1
+		case '{', '[':
+			depth++
+			if depth == 2 {
+				details = line[i] == '{' && lastDetails
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	switch {
+	case depth == 1:
+		return placeTop
+	case depth == 2 && details:
+		return placeDetails
+	}
+	return placeOther
 }
 
 // Detect guesses which log a line comes from, for --type auto:
@@ -79,15 +146,19 @@ func hasKey(line []byte, name string, anchor byte) bool {
 //   - a JSON object with the member "message":"Rack_Attack" (what GitLab's
 //     Rack::Attack subscriber writes, compact as GitLab writes JSON) is
 //     TypeAuth;
-//   - any other JSON object with an audit key (author_id, entity_type,
-//     entity_id, event_type, target_details) as a key of one of its
-//     objects, not text in a string (a Docker json-file record whose "log"
-//     holds an audit line is no audit line), is TypeAudit;
+//   - any other JSON object with one of the keys the Audit parser requires
+//     (author_id, entity_type, entity_id) as a key of the object or of its
+//     "details" object, not text in a string (a Docker json-file record
+//     whose "log" holds an audit line is no audit line), is TypeAudit;
 //   - any other JSON object with a gitlab_throttle_user_allowlist key (the
 //     other line of auth_json.log) is TypeAuth;
 //   - any other JSON object with the keys "severity" and "time" (which
 //     GitLab's JsonLogger writes in every application_json.log line, and
 //     the Application parser requires) is TypeApplication;
+//
+// The members and keys above count at the object's top level only (and
+// the audit keys in "details"): the same key in an object nested deeper,
+// such as a request's parameters logged in an application line, does not.
 //   - text starting with "<RFC 3339 time>: " or "<Month> 02, 2006 15:04: "
 //     is TypeApplication;
 //   - text shaped like an NGINX access line ("<addr> - <user> [<time>] "...)
@@ -107,18 +178,18 @@ func Detect(line []byte) Type {
 		// Rack::Attack first: its marker is structural, while a value of
 		// an auth line (a username such as "author_id") can equal an audit
 		// marker.
-		if contains(line, rackAttackMember, 'R') {
+		if hasMember(line, rackAttackMember, 'R') {
 			return TypeAuth
 		}
 		for _, m := range auditMarkers {
-			if hasKey(line, m.name, m.anchor) {
+			if hasKey(line, m.name, m.anchor, true) {
 				return TypeAudit
 			}
 		}
-		if contains(line, allowlistMember, 'w') {
+		if hasMember(line, allowlistMember, 'w') {
 			return TypeAuth
 		}
-		if hasKey(line, `"severity`, 'v') && hasKey(line, `"time`, 'm') {
+		if hasKey(line, `"severity`, 'v', false) && hasKey(line, `"time`, 'm', false) {
 			return TypeApplication
 		}
 		return TypeUnknown

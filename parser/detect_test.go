@@ -12,7 +12,22 @@ func TestDetect(t *testing.T) {
 		want Type
 	}{
 		{`{"severity":"INFO","author_id":1,"entity_type":"User"}`, TypeAudit},
-		{`{"id":"1","event_type":"repository_git_operation"}`, TypeAudit},
+		{`{"id":"1","author_id":1,"event_type":"repository_git_operation"}`, TypeAudit},
+		// Without a key the Audit parser requires it would refuse the line.
+		{`{"id":"1","event_type":"repository_git_operation"}`, TypeUnknown},
+		{`{"details":{"entity_id":7,"entity_type":"Project"},"id":2}`, TypeAudit},
+		// Keys and members of objects nested deeper than the top level
+		// (and details) do not count (fresh-user trial 89: a nested
+		// "message":"Rack_Attack" made an audit line auth, and a logged
+		// request's parameters made an application line audit).
+		{`{"severity":"INFO","time":"2024-01-01T00:00:00Z","author_id":1,"entity_type":"Project","details":{"custom_message":"changed","message":"Rack_Attack"}}`, TypeAudit},
+		{`{"author_id":1,"entity_id":2,"entity_type":"Project","custom_message":{"message":"Rack_Attack"}}`, TypeAudit},
+		{`{"severity":"INFO","time":"-","message":"x","extra":{"gitlab_throttle_user_allowlist":[1]}}`, TypeApplication},
+		{`{"severity":"INFO","time":"-","message":"Failed Login: username=root ip=1.2.3.4","target_details":"x"}`, TypeApplication},
+		{`{"severity":"INFO","time":"-","message":"x","params":{"entity_id":"5","author_id":"1"}}`, TypeApplication},
+		{`{"severity":"INFO","time":"-","message":"x","params":[{"entity_type":"Project"}]}`, TypeApplication},
+		{`{"severity":"INFO","time":"-","message":"x","details":[{"entity_type":"Project"}]}`, TypeApplication},
+		{`{"a":{"severity":"INFO","time":"-"}}`, TypeUnknown},
 		{`  {"entity_type ":"User"}`, TypeAudit},
 		{`{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","message":"Failed Login: username=a ip=b"}`, TypeApplication},
 		{`{ "severity" : "INFO", "time" : "-" }`, TypeApplication},
@@ -43,7 +58,7 @@ func TestDetect(t *testing.T) {
 		{`{"severity":"INFO","time":"-","message":"saw \"Rack_Attack\" with \"env\" set"}`, TypeApplication},
 		{`{"severity":"INFO","time":"-","env":"production","remote_ip":"1.2.3.4","path":"/users/sign_in"}`, TypeApplication},
 		{`{"author_id":1,"entity_type":"User","author_name":"Rack_Attack","target_details":"env"}`, TypeAudit},
-		{`{"id":"1","event_type":"rack_attack","details":{"custom_message":"\"message\":\"Rack_Attack\""}}`, TypeAudit},
+		{`{"id":"1","entity_id":3,"event_type":"rack_attack","details":{"custom_message":"\"message\":\"Rack_Attack\""}}`, TypeAudit},
 		{`hello world`, TypeUnknown},
 		{``, TypeUnknown},
 		{`2020-04-09 something`, TypeUnknown},
