@@ -19,9 +19,12 @@
 // Every parser, and Detect, skips a run of NUL bytes at the start of a
 // line: a crash leaves one where the file was extended with zeros before
 // the writer's data reached it, and so does a copytruncate with a writer
-// that does not open the log with O_APPEND. The text after the run is
-// GitLab's line, and the columns come from it; the line itself is not
-// changed (a caller forwarding it raw forwards it as read).
+// that does not open the log with O_APPEND. A UTF-8 byte order mark after
+// the run (or at the start), which an editor leaves at the start of a file
+// it saved, is skipped too (RFC 8259 §8.1 lets a JSON parser ignore it).
+// The text after them is GitLab's line, and the columns come from it; the
+// line itself is not changed (a caller forwarding it raw forwards it as
+// read).
 //
 // # Columns
 //

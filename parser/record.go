@@ -37,8 +37,9 @@ func (t Type) String() string {
 	return "unknown"
 }
 
-// ParseType is the inverse of Type.String. It accepts "audit", "application",
-// "access" and "auth".
+// ParseType is the inverse of Type.String for the four log types: it
+// accepts "audit", "application", "access" and "auth", and returns a
+// *TypeError for any other name, "unknown" included.
 func ParseType(s string) (Type, error) {
 	switch s {
 	case "audit":
@@ -65,7 +66,10 @@ func (e *TypeError) Error() string {
 // example "AuthorName" or "RequestVerb".
 //
 // Value aliases either the parsed line or the Record's own scratch buffer: it
-// is valid until the Record is passed to Parse again. Copy it to keep it.
+// is valid until the Record is passed to Parse again, and, as a value that
+// aliases the line changes with it, while the caller leaves the line's bytes
+// as they were (a bufio.Scanner's next Scan overwrites them). Copy it to
+// keep it.
 type Field struct {
 	Name  string
 	Value []byte
