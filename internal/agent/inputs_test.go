@@ -156,6 +156,33 @@ func TestInputNotSyslog(t *testing.T) {
 	}
 }
 
+// TestInputNULPaddedNodeMessage: a node's message of a log line padded
+// with NUL bytes (what a crash or a copytruncate leaves), sent as read, is
+// a syslog message to the aggregator: forwarded as the node sent it, not
+// dropped as malformed (fresh-user trial 88: the input acknowledged it over
+// RELP, then dropped it as "NUL octet in the message", and the line was
+// lost).
+func TestInputNULPaddedNodeMessage(t *testing.T) {
+	const node = "<190>1 2018-10-17T17:38:22.523000Z node-a GitLab-Audit-Logs - audit [gitlab@32473 Severity=\"INFO\" EventTime=\"2018-10-17T17:38:22.523Z\" AuthorID=\"3\" ChangeType=\"visibility\"] \x00\x00\x00{\"severity\":\"INFO\",\"time\":\"2018-10-17T17:38:22.523Z\",\"author_id\":3,\"change\":\"visibility\"}"
+	c := aggregatorConfig(t, "")
+	out := new(syslogtest.Buffer)
+	a, _, stop := runInBackground(t, c, Options{Stdout: out})
+	conn, err := net.Dial("tcp", inputAddr(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "%d %s", len(node), node)
+	conn.Close()
+	waitFor(t, "the node's message", 10*time.Second, func() bool { return strings.Contains(out.String(), "node-a") })
+	stop()
+	if got := strings.TrimSuffix(out.String(), "\n"); got != node {
+		t.Errorf("forwarded:\n%q\nwant:\n%q", got, node)
+	}
+	if st := a.inputStats()[0]; st.Malformed != 0 {
+		t.Errorf("%d frames counted malformed, want 0", st.Malformed)
+	}
+}
+
 // aggregatorConfig returns the resolved configuration of an aggregator:
 // one TCP input on a free port of 127.0.0.1 whose setting other is other
 // ("": the default), forwarding to stdout, no detections.

@@ -50,8 +50,9 @@
 // read and discarded, never held) and counted, as rsyslog does. A
 // malformed frame ends its connection (counted; RELP clients reconnect and
 // resend). A frame that is not a syslog message at all (no <PRI> at its
-// start, or a NUL octet in it: random or binary data, another protocol)
-// is dropped and counted as malformed, with a warning at most once a
+// start, or a NUL octet in it but after the header of an RFC 5424
+// message that parses: random or binary data, another protocol) is
+// dropped and counted as malformed, with a warning at most once a
 // minute naming the sender and the frame's first bytes; the connection
 // goes on (over RELP the transaction is answered, as resending would not
 // help). Config.MaxConnections bounds the connections at once; more are

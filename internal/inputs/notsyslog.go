@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/rfc5424"
 )
 
 // notSyslogLogEvery bounds the warnings about received frames that are
@@ -19,11 +21,15 @@ const notSyslogHead = 32
 // notSyslog returns why m, a received frame, is not a syslog message, or
 // "" when it is one. A syslog message, RFC 5424 or RFC 3164, starts with
 // <PRI>: '<', one to three digits of a value from 0 to 191, '>'; and it
-// holds no NUL octet (binary data; rsyslog and syslog-ng would escape it).
-// Nothing else is asked of it: after <PRI> an RFC 3164 message is free
-// text, and an RFC 5424 MSG may be any octets (not UTF-8 without a BOM,
-// §6.4), so neither other control octets nor invalid UTF-8 make a
-// message that is not syslog.
+// holds no NUL octet (binary data; rsyslog and syslog-ng would escape it),
+// but for NUL octets after the header of an RFC 5424 message whose header
+// parses (rfc5424.ParseHeader), in STRUCTURED-DATA or MSG: a node agent
+// sends the line of a log padded with NUL bytes (what a crash or a
+// copytruncate leaves) as read, and a value \u0000 of its JSON as the
+// column's value. Nothing else is asked of it: after <PRI> an RFC 3164
+// message is free text, and an RFC 5424 MSG may be any octets (not UTF-8
+// without a BOM, §6.4), so neither other control octets nor invalid UTF-8
+// make a message that is not syslog.
 func notSyslog(m []byte) string {
 	end := bytes.IndexByte(m, '>')
 	if len(m) < 3 || m[0] != '<' || end < 2 || end > 4 {
@@ -39,8 +45,11 @@ func notSyslog(m []byte) string {
 	if pri > 191 {
 		return "PRI over 191"
 	}
-	if bytes.IndexByte(m, 0) >= 0 {
-		return "NUL octet in the message"
+	if i := bytes.IndexByte(m, 0); i >= 0 {
+		var h rfc5424.Header
+		if rfc5424.ParseHeader(m, &h) != nil || i < h.SD {
+			return "NUL octet in the message"
+		}
 	}
 	return ""
 }

@@ -34,6 +34,14 @@ func TestNotSyslog(t *testing.T) {
 		{"<13", "no <PRI> at the start"},
 		{"<192>x", "PRI over 191"},
 		{"<13>x\x00y", "NUL octet in the message"},
+		// A node's message of a NUL-padded line, or of a column holding a
+		// NUL: NULs after an RFC 5424 header that parses are syslog
+		// (fresh-user trial 88: the aggregator dropped such a line its
+		// RELP input had acknowledged).
+		{"<190>1 2026-12-02T01:00:00Z vm GitLab-Audit-Logs - audit - \x00\x00{\"author_id\":1}", ""},
+		{`<190>1 2026-12-02T01:00:00Z vm GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="a` + "\x00" + `b"] {}`, ""},
+		{"<190>1 2026-12-02T01:00:00Z vm\x00 GitLab-Audit-Logs - audit - x", "NUL octet in the message"},
+		{"<190>1 2026-12-02T01:00:00Z vm app - - [x@1 \x00", "NUL octet in the message"},
 	} {
 		if got := notSyslog([]byte(tt.m)); got != tt.want {
 			t.Errorf("notSyslog(%q) = %q, want %q", tt.m, got, tt.want)
