@@ -73,8 +73,13 @@ type followedSet struct {
 }
 
 // follower is the path through which a source follows a file, and the
-// source's configured path.
-type follower struct{ path, source string }
+// source's configured path; renamed is set when the file is no longer at
+// path but the source's tailer still reads it (a rotation renamed it
+// away, and the tailer reads it to its end).
+type follower struct {
+	path, source string
+	renamed      bool
+}
 
 func newFollowedSet() *followedSet {
 	return &followedSet{keys: map[string]bool{}, ids: map[fileID]follower{}}
@@ -93,8 +98,22 @@ func (f *followedSet) add(path, source string, fi os.FileInfo) {
 	}
 	if id, ok := idOf(fi); ok {
 		if _, taken := f.ids[id]; !taken {
-			f.ids[id] = follower{path, source}
+			f.ids[id] = follower{path: path, source: source}
 		}
+	}
+}
+
+// addReading records that the tailer of the source configured as source,
+// following path, reads the file id, which may no longer be at path:
+// renamed away by a rotation, read to its end. A glob that matches it
+// under its new name leaves it to that tailer.
+func (f *followedSet) addReading(id tailer.FileID, path, source string) {
+	fid := fileID{id.Dev, id.Ino}
+	if fid == (fileID{}) {
+		return
+	}
+	if _, taken := f.ids[fid]; !taken {
+		f.ids[fid] = follower{path: path, source: source, renamed: true}
 	}
 }
 
@@ -235,8 +254,8 @@ func (g *globSource) skip(p string, followed *followedSet) bool {
 // sameFile reports whether the match p, whose file is fi, is a file that
 // another source follows through another path (followed.ids: a
 // /var/log/containers symlink and the /var/log/pods file it names, a hard
-// link, a bind mount): following it too would send each of its lines
-// twice. It logs, once per match, which source follows the file, and
+// link, a bind mount, or the file a source's tailer reads after a rotation
+// renamed it to p): following it too would send each of its lines twice. It logs, once per match, which source follows the file, and
 // judges a match again only when it names another file (a rotation made
 // a new one): a match stays left to its follower while it is that file,
 // even if the follower is forgotten meanwhile (its path deleted, the file
@@ -259,7 +278,10 @@ func (g *globSource) sameFile(p string, fi os.FileInfo, followed *followedSet) b
 		g.linked = map[string]fileID{}
 	}
 	g.linked[p] = id
-	if g.log != nil && !seen {
+	if g.log != nil && !seen && f.renamed {
+		g.log.Info("glob match not followed", "path", p, "glob", g.sc.Path,
+			"why", "the file that was "+f.path+" (renamed: a rotation), which the tailer of "+f.path+" (source "+f.source+") reads to its end; following it under its new name too would send its lines again")
+	} else if g.log != nil && !seen {
 		g.log.Info("glob match not followed", "path", p, "glob", g.sc.Path,
 			"why", "the same file as "+f.path+", which source "+f.source+" follows (reached through another path: a symbolic or hard link, a bind mount); a file is followed once, by the source that names it, else the first glob that matched it, so its lines are not sent twice; to silence this, let one source only reach it")
 	}
@@ -348,7 +370,8 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 }
 
 // followedKeys returns what the running sources follow: their paths'
-// checkpoint keys and the files at their paths now.
+// checkpoint keys, the files at their paths now, and the files their
+// tailers read (a file renamed away by a rotation is read to its end).
 func (a *Agent) followedKeys() *followedSet {
 	a.mu.Lock()
 	srcs := slices.Clone(a.sources)
@@ -356,6 +379,11 @@ func (a *Agent) followedKeys() *followedSet {
 	f := newFollowedSet()
 	for _, s := range srcs {
 		f.add(s.cfg.Path, cmp.Or(s.glob, s.cfg.Path), nil)
+	}
+	for _, s := range srcs {
+		if s.t != nil {
+			f.addReading(s.t.Stats().ReadFile, s.cfg.Path, cmp.Or(s.glob, s.cfg.Path))
+		}
 	}
 	return f
 }

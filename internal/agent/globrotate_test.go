@@ -151,3 +151,43 @@ func TestGlobOldDirCopies(t *testing.T) {
 		t.Errorf("followed %q, want %q", made, want)
 	}
 }
+
+// TestGlobRenamedToMatch: a file the glob follows, renamed to another name
+// the glob matches (archived.log for *.log) while a new file takes its
+// path, is read to its end by its tailer and not followed again under its
+// new name, during the drain or after it (fresh-user trial 88: every line
+// of the renamed file was sent twice).
+func TestGlobRenamedToMatch(t *testing.T) {
+	root := t.TempDir()
+	addr, got := appMsgCollector(t)
+	count := func() int { return len(got()) }
+	cri := func(prefix string, n int) string {
+		var b bytes.Buffer
+		for i := range n {
+			fmt.Fprintf(&b, "2026-11-29T12:00:%02dZ stdout F %s-%d\n", i%60, prefix, i)
+		}
+		return b.String()
+	}
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, cri("first", 50))
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"})
+	c.Detections.Enabled = new(bool)
+	c.Tailer.RotateWait = 50 * time.Millisecond
+	_, _, stop := runInBackground(t, c, Options{GlobInterval: 20 * time.Millisecond})
+	waitFor(t, "the first lines", 10*time.Second, func() bool { return count() >= 50 })
+	if err := os.Rename(live, filepath.Join(root, "archived.log")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, live, cri("second", 1))
+	waitFor(t, "the line after the rename", 10*time.Second, func() bool { return count() >= 51 })
+	time.Sleep(time.Second) // many glob scans, during the drain and after it
+	stop()
+	sent := map[string]int{}
+	for _, m := range got() {
+		_, msg, _ := strings.Cut(m, " ")
+		sent[msg]++
+	}
+	if n := count(); n != 51 || len(sent) != 51 {
+		t.Errorf("%d messages, %d distinct lines; want each of the 51 lines once", n, len(sent))
+	}
+}
