@@ -67,3 +67,41 @@ func TestRunOnceContainerCut(t *testing.T) {
 		t.Errorf("the cut line's warning says no value to raise max_line_bytes to: hint %q", hint)
 	}
 }
+
+// TestRunOnceContainerUnfinished: parts of a line whose last part never
+// comes (a file ending in CRI P records, stdout and stderr) are sent raw
+// at the end of --once, one message per stream, and the totals still add
+// up: the last part of each line sent or dropped is that line, not a part
+// joined (fresh-user trial 88: lines_read=2 lines_sent=2 parts_joined=1).
+func TestRunOnceContainerUnfinished(t *testing.T) {
+	dir := t.TempDir()
+	full := `{"date":"x","component": "gitlab","subcomponent":"audit_json","level":"info","file":"/var/log/gitlab/audit_json.log","message":{"severity":"INFO","time":"2026-12-02T01:00:00.000Z","author_id":1,"entity_type":"Project","target_details":"Z1"}}`
+	for _, tc := range []struct {
+		name, records, other string
+		sent, dropped        int
+	}{
+		{"stdout and stderr", "2026-12-02T01:00:00.2Z stdout P {\"date\":\"x\",\n2026-12-02T01:00:00.3Z stderr P Puma\n2026-12-02T01:00:00.4Z stderr P  starting\n", "forward", 3, 0},
+		{"stderr dropped", "2026-12-02T01:00:00.2Z stdout P {\"date\":\"x\",\n2026-12-02T01:00:00.3Z stderr P Puma\n", "drop", 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := writeFile(t, filepath.Join(dir, tc.other+fmt.Sprint(tc.sent), "web-0_gitlab_webservice-abc.log"), "2026-12-02T01:00:00.1Z stdout F "+full+"\n"+tc.records)
+			cfg := writeFile(t, filepath.Join(filepath.Dir(log), "c.yaml"), fmt.Sprintf("state_dir: %s\nsources:\n  - path: %s\n    format: cri\n    other_subcomponents: %s\ndetections: {enabled: false}\n", filepath.Join(filepath.Dir(log), "s"), log, tc.other))
+			r := runCmd(t, "--config", cfg, "--to", "stdout://", "--once")
+			if r.err != nil {
+				t.Fatalf("%v\n%s", r.err, r.stderr)
+			}
+			tot := r.totals(t, log)
+			read := strings.Count(tc.records, "\n") + 1
+			joined := read - tc.sent - tc.dropped
+			for k, v := range map[string]int{"lines_read": read, "lines_sent": tc.sent, "parts_joined": joined, "dropped": tc.dropped} {
+				if tot[k] != float64(v) {
+					t.Errorf("%s = %v, want %d (totals %v)", k, tot[k], v, tot)
+				}
+			}
+			num := func(k string) float64 { v, _ := tot[k].(float64); return v }
+			if got := num("lines_sent") + num("blank_skipped") + num("parts_joined") + num("dropped"); got != num("lines_read") {
+				t.Errorf("sent + blank_skipped + parts_joined + dropped = %v, lines_read %v (totals %v)", got, tot["lines_read"], tot)
+			}
+		})
+	}
+}

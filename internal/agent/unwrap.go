@@ -196,6 +196,9 @@ var errUnfinished = errors.New("agent: the runtime's last part of the line never
 // go out under the source's app name; the stderr ones as a stderr line
 // does (other_subcomponents: forward sends them raw, drop drops and counts
 // them). Each line sent is counted as an unwrap error and a parse failure.
+// The last part of each line sent or dropped, counted among the parts
+// joined when it was read, is that line: it leaves that count, so that
+// the lines read are the lines sent, blank, joined and dropped.
 func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold tailer.Mark) {
 	fb.Reset()
 	u := w.uw
@@ -217,10 +220,14 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 			uc.unwrapErrs++
 		} else {
 			uc.dropped++
+			u.dropped.Add(1)
 		}
 	}
 	if uc.unwrapErrs > 0 {
 		w.pl.reportUnfinished(hold.Name, hold.Offset, errUnfinished)
+	}
+	if n := uint64(uc.unwrapErrs + uc.dropped); n > 0 {
+		u.parts.Add(-n) // see above
 	}
 	w.count(0, &uc)
 }
