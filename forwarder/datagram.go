@@ -123,7 +123,16 @@ func (w *writer) warnCut(how, n int) {
 	if how == cutMSG {
 		what = "its MSG (the line) cut: the collector gets part of the line"
 	}
+	hint := "send without STRUCTURED-DATA (forward.structured_data: false; --no-sd), or use tcp:// or tls://, which cut nothing"
+	if w.f.cfg.MaxDatagram < MaxUDPDatagram {
+		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, " + hint
+	}
 	w.f.cfg.Logger.Warn("forwarder: a message longer than max_message_bytes was cut to fit a datagram: "+what+"; later ones cut this way are counted in messages_truncated_total, not logged",
-		"destination", w.f.ep.raw, "bytes", n, "max_message_bytes", w.f.cfg.MaxDatagram,
-		"hint", "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, send without STRUCTURED-DATA (forward.structured_data: false; --no-sd), or use tcp:// or tls://, which cut nothing")
+		"destination", w.f.ep.raw, "bytes", n, "max_message_bytes", w.f.cfg.MaxDatagram, "hint", hint)
 }
+
+// MaxUDPDatagram is the largest payload of a UDP datagram over IPv4, in
+// bytes: 65,535 less the 8-byte UDP and 20-byte IP headers (RFC 768, RFC
+// 791), so the largest MaxDatagram a udp:// destination can use (the
+// system refuses a longer datagram, EMSGSIZE).
+const MaxUDPDatagram = 65507

@@ -90,3 +90,31 @@ func TestSendMaxMessageBytesFlag(t *testing.T) {
 		t.Errorf("--max-message-bytes 100: err %v, want it refused under the flag's name", err)
 	}
 }
+
+// TestSendUDPCutAtMaxNoRaiseHint: with max_message_bytes already at the
+// largest UDP payload (65507), the cut warning does not say to raise it,
+// only what else to do (fresh-user trial 88: "raise max_message_bytes
+// (... up to 65507)" with max_message_bytes=65507).
+func TestSendUDPCutAtMaxNoRaiseHint(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	line := `{"severity":"INFO","time":"2025-03-04T12:00:00.000Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","custom_message":"` +
+		strings.Repeat("x", 70000) + `"}`
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := execute(t, "send", "--to", "udp://"+pc.LocalAddr().String(), "--max-message-bytes", "65507", path)
+	if err != nil {
+		t.Fatalf("send: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "cut to fit a datagram") || !strings.Contains(out, "or use tcp:// or tls://, which cut nothing") {
+		t.Fatalf("no cut warning with what to do:\n%s", out)
+	}
+	if strings.Contains(out, "raise max_message_bytes") {
+		t.Errorf("the warning says to raise max_message_bytes, at its largest already:\n%s", out)
+	}
+}

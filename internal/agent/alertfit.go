@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
@@ -78,7 +79,10 @@ func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd 
 	if !ok {
 		return
 	}
-	hint := "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or use tcp://, tls:// or relp://, which cut nothing"
+	hint := "use tcp://, tls:// or relp://, which cut nothing"
+	if limit < forwarder.MaxUDPDatagram {
+		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
+	}
 	if got == 0 {
 		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, the key columns, times, CorrelationID, ...) and the names of the others do not fit; it is sent cut, and its JSON (MSG) is not valid",
 			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "max_message_bytes", limit, "unreported_since_last", held, "hint", hint)

@@ -49,7 +49,7 @@ const (
 	// the largest UDP payload over IPv4, 65535 bytes less the 8-byte UDP
 	// and 20-byte IP headers (RFC 768, RFC 791). The system refuses a
 	// longer datagram (EMSGSIZE) rather than sending it.
-	MaxMaxDatagram = 65507
+	MaxMaxDatagram = forwarder.MaxUDPDatagram
 	// DefaultMaxLine is the tailer's default line bound.
 	DefaultMaxLine = tailer.DefaultMaxLineBytes
 	// MinMaxLine is the smallest max_line_bytes run and check accept
