@@ -399,7 +399,11 @@ func clientTLS(c *TLSConfig, host string) (*tls.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load client certificate: %w", err)
 		}
-		tc.Certificates = []tls.Certificate{cert}
+		// Sent whatever CAs the collector names in its request, as
+		// OpenSSL clients do: crypto/tls would send none when its issuer
+		// is not among them, and the collector would report a missing
+		// certificate instead of an untrusted one.
+		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
 	}
 	return tc, nil
 }

@@ -286,8 +286,7 @@ func (e *refusedError) Is(target error) bool { return target == ErrRefused }
 // connection after the handshake (err: the alert, or the connection's
 // end), saying what to change.
 func refusalError(err error) error {
-	var alert tls.AlertError
-	if errors.As(err, &alert) {
+	if alert, ok := alertOf(err); ok {
 		switch alert {
 		case 116: // certificate_required (RFC 8446 6.2)
 			return &refusedError{"the collector refused the connection after the TLS handshake: it requires a client certificate (give forward.tls.cert_file and key_file, or --cert-file and --key-file)", err}
@@ -296,6 +295,31 @@ func refusalError(err error) error {
 		}
 	}
 	return &refusedError{"the collector closed the connection right after the TLS handshake, before anything was sent (does it require a client certificate it trusts? see its log)", err}
+}
+
+// certAlerts are the texts crypto/tls gives the TLS alerts (RFC 8446
+// §6.2) about the client's certificate that refusalError tells apart.
+var certAlerts = map[string]tls.AlertError{
+	"tls: bad certificate": 42, "tls: unsupported certificate": 43, "tls: revoked certificate": 44,
+	"tls: expired certificate": 45, "tls: unknown certificate": 46, "tls: unknown certificate authority": 48,
+	"tls: certificate required": 116,
+}
+
+// alertOf returns the TLS alert err carries and true: a tls.AlertError,
+// or an alert the peer sent, which crypto/tls returns over TCP as a
+// *net.OpError of Op "remote error" around an unexported type (only its
+// text, in certAlerts, tells it).
+func alertOf(err error) (tls.AlertError, bool) {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		return alert, true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil {
+		alert, ok := certAlerts[op.Err.Error()]
+		return alert, ok
+	}
+	return 0, false
 }
 
 // ErrHandshake is matched (errors.Is) by the error of a connection to a

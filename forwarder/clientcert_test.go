@@ -1,0 +1,126 @@
+package forwarder
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
+)
+
+// TestClientCertRefusal: a collector that requires a client certificate
+// signed by its CA refuses the connection with an error that says what
+// is wrong, on both sides: without a certificate, that one is required;
+// with one signed by another CA, that it is not accepted, and the
+// collector sees the certificate (unknown authority), not none (fresh-user
+// trial 88: a certificate of another CA was not sent at all, and both
+// sides spoke of a missing certificate).
+func TestClientCertRefusal(t *testing.T) {
+	trusted, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCert, err := tls.LoadX509KeyPair(trusted.ServerCert, trusted.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(trusted.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	selfCert, selfKey := selfSigned(t, t.TempDir())
+	for _, tc := range []struct {
+		name           string
+		cert, key      string
+		client, server string // in the forwarder's error; in the server's handshake error
+	}{
+		{"no certificate", "", "", "it requires a client certificate", "didn't provide a certificate"},
+		{"another CA's certificate", other.ClientCert, other.ClientKey, "does not accept the client certificate", "unknown authority"},
+		{"a self-signed certificate", selfCert, selfKey, "does not accept the client certificate", "unknown authority"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{srvCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			srvErr := make(chan error, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					srvErr <- err
+					return
+				}
+				defer c.Close()
+				srvErr <- c.(*tls.Conn).HandshakeContext(context.Background())
+			}()
+			f, err := New(Config{URL: "tls://" + ln.Addr().String(), TLS: TLSConfig{CAFile: trusted.CAFile, CertFile: tc.cert, KeyFile: tc.key},
+				Encoder: &Encoder{}, MaxAttempts: 1, MinBackoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close(context.Background())
+			err = f.Connect(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tc.client) {
+				t.Errorf("forwarder: %v; want an error saying %q", err, tc.client)
+			}
+			select {
+			case err := <-srvErr:
+				if err == nil || !strings.Contains(err.Error(), tc.server) {
+					t.Errorf("server handshake: %v; want an error with %q", err, tc.server)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server saw no handshake")
+			}
+		})
+	}
+}
+
+// selfSigned writes a self-signed client certificate and its key into
+// dir, with a subject of its own (no CA's name for the server to list),
+// and returns their paths.
+func selfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "self-signed node"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key = filepath.Join(dir, "self.pem"), filepath.Join(dir, "self-key.pem")
+	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert, key
+}
