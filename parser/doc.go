@@ -37,7 +37,8 @@
 // count, ratio or numeric id whose value is "-" or otherwise not of its type
 // is omitted, like an empty column. These are EventTime and CreatedAt of
 // JSON lines (a time the parser reads: RFC 3339, or that with a space for T,
-// without a zone, with " UTC" or with a +hhmm offset; a text line without a
+// without a zone, with " UTC", with a +hhmm offset, or with " +hhmm" as Ruby's
+// Time#to_s writes it; a text line without a
 // time is an *Error), AuthorID and EntityID (a decimal integer, possibly
 // negative), TargetID and EventID (any value but "-": GitLab writes numbers,
 // paths and UUIDs), ResponseCode (digits; the line is an *Error otherwise),

@@ -46,8 +46,9 @@ func daysIn(m, y int) int {
 // ParseTime returns the instant of b, a time as the parsers read the
 // EventTime and CreatedAt columns of JSON lines, in UTC: RFC 3339 (such as
 // 2024-05-31T14:32:44.108Z or 2024-05-10T17:46:49.058+00:00), or that with
-// a space for the T, without a zone (taken as UTC), with " UTC" (Ruby's
-// Time#to_s: 2025-03-04 12:00:00 UTC) or with a +hhmm offset. It reports
+// a space for the T, without a zone (taken as UTC), with " UTC" or " +hhmm"
+// (Ruby's Time#to_s: 2025-03-04 12:00:00 UTC, 2025-03-04 14:00:00 +0200)
+// or with a +hhmm offset. It reports
 // false for any other text and for a date or clock out of range.
 func ParseTime(b []byte) (time.Time, bool) { return parseISOTime(b) }
 
@@ -173,9 +174,13 @@ func daysSinceEpoch(y, mo, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-// parseOffset reads "", "Z", "+hh:mm", "+hhmm" or " UTC" and returns the
-// offset east of UTC in seconds.
+// parseOffset reads "", "Z", "+hh:mm", "+hhmm", " UTC" or " +hhmm" (Ruby's
+// Time#to_s: 2024-01-01 10:00:00 +0200) and returns the offset east of UTC
+// in seconds.
 func parseOffset(b []byte, allowEmpty bool) (int, bool) {
+	if len(b) == 6 && b[0] == ' ' && (b[1] == '+' || b[1] == '-') {
+		b = b[1:]
+	}
 	switch {
 	case len(b) == 0:
 		return 0, allowEmpty

@@ -195,13 +195,14 @@ func TestParseTime(t *testing.T) {
 	for _, s := range []string{
 		"2025-03-04T12:00:00Z", "2025-03-04T12:00:00.000Z", "2025-03-04T12:00:00.000+00:00",
 		"2025-03-04 12:00:00 UTC", "2025-03-04 12:00:00", "2025-03-04T14:00:00+02:00", "2025-03-04T14:00:00+0200",
+		"2025-03-04 14:00:00 +0200", "2025-03-04 10:30:00 -0130",
 	} {
 		got, ok := ParseTime([]byte(s))
 		if !ok || !got.Equal(want) || got.Location() != time.UTC {
 			t.Errorf("ParseTime(%q) = %v, %v; want %v, true", s, got, ok, want)
 		}
 	}
-	for _, s := range []string{"", "2025-03-04", "yesterday", "2025-02-30T12:00:00Z", "2025-03-04T12:00:00 CET"} {
+	for _, s := range []string{"", "2025-03-04", "yesterday", "2025-02-30T12:00:00Z", "2025-03-04T12:00:00 CET", "2025-03-04 12:00:00  +0200", "2025-03-04 12:00:00 +02:00x"} {
 		if got, ok := ParseTime([]byte(s)); ok {
 			t.Errorf("ParseTime(%q) = %v, true; want false", s, got)
 		}
