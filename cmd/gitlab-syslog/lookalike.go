@@ -43,8 +43,11 @@ func (l *lookAlike) warning(label string, read, unparsed int, as, why, fix strin
 	if !l.majority(read) || (unparsed == read && unparsed > 0) {
 		return ""
 	}
-	return fmt.Sprintf("%d of the %d %s of %s look like %s lines but were read as %s (%s): is the type right? %s",
-		l.n, read, plural(read, "line", "lines"), label, l.typ, as, why, fix)
+	if read == 1 { // every type's name begins with a vowel
+		return fmt.Sprintf("the 1 line of %s looks like an %s line but was read as %s (%s): is the type right? %s", label, l.typ, as, why, fix)
+	}
+	return fmt.Sprintf("%d of the %d lines of %s look like %s lines but were read as %s (%s): is the type right? %s",
+		l.n, read, label, l.typ, as, why, fix)
 }
 
 // noneParsed says, for an input none of whose read lines parsed (lines
