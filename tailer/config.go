@@ -123,6 +123,10 @@ type Config struct {
 	// being notified of changes by inotify. It polls too when no inotify
 	// watcher can be created.
 	Poll bool `yaml:"-"`
+	// Watcher, when not nil, is the inotify instance the tailer shares
+	// with other tailers (NewWatcher); nil: the tailer creates its own.
+	// Not used with Poll.
+	Watcher *Watcher `yaml:"-"`
 	// Follower chooses how the live file is followed once read to its
 	// end: FollowNotify (default) or the fallback FollowNxadmTail.
 	Follower Follower `yaml:"-"`

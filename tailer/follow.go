@@ -19,7 +19,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	note := newNotifier(t.cfg.Poll, t.cfg.PollInterval, t.log)
+	note := newNotifier(t.cfg.Poll, t.cfg.PollInterval, t.cfg.Watcher, t.log)
 	t.polls.Store(note.polling())
 	note.watch(t.cfg.Path)
 	defer func() {

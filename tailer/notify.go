@@ -19,19 +19,29 @@ import (
 // reports (a new file at the path after a rename, a watch that could not
 // be added).
 type notifier struct {
-	w      *fsnotify.Watcher // nil: polling only
+	w      *fsnotify.Watcher // its own watcher; nil: shared, or polling only
 	log    *slog.Logger
 	timer  *time.Timer
 	events chan fsnotify.Event // w.Events, nil when polling
 	errs   chan error          // w.Errors, nil when polling
+	// shared, when not nil, is the Watcher the notifier shares with other
+	// tailers; it wakes the notifier through wake, for the file watched.
+	shared  *Watcher
+	wake    chan struct{}
+	watched string // the name shared notifies it of; "" for none
 }
 
-// newNotifier returns a notifier using inotify unless poll is set or no
-// inotify watcher can be created (then it logs why and polls).
-func newNotifier(poll bool, interval time.Duration, log *slog.Logger) *notifier {
+// newNotifier returns a notifier using inotify unless poll is set: the
+// Watcher shared when it is not nil, else an inotify watcher of its own,
+// unless none can be created (then it logs why and polls).
+func newNotifier(poll bool, interval time.Duration, shared *Watcher, log *slog.Logger) *notifier {
 	n := &notifier{log: log, timer: time.NewTimer(time.Hour)}
 	n.timer.Stop()
 	if poll {
+		return n
+	}
+	if shared != nil {
+		n.shared, n.wake = shared, make(chan struct{}, 1)
 		return n
 	}
 	w, err := fsnotify.NewWatcher()
@@ -44,13 +54,27 @@ func newNotifier(poll bool, interval time.Duration, log *slog.Logger) *notifier 
 }
 
 // polling reports whether the notifier has no inotify watcher.
-func (n *notifier) polling() bool { return n.w == nil }
+func (n *notifier) polling() bool { return n.w == nil && n.shared == nil }
+
+// wakeUp notifies n, shared's notification; one pending stands for many.
+func (n *notifier) wakeUp() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
 
 // watch makes the notifier report changes of the file name names now,
 // instead of the file watched before. A file renamed away is no longer
 // watched (inotify drops the watch of a moved file); the loop polls the
 // files it still drains.
 func (n *notifier) watch(name string) {
+	if n.shared != nil {
+		if err := n.shared.watch(n, name); err != nil {
+			n.log.Debug("tailer: cannot watch the file; looking at it every poll interval", "err", err)
+		}
+		return
+	}
 	if n.w == nil {
 		return
 	}
@@ -72,6 +96,7 @@ func (n *notifier) wait(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-n.timer.C:
 	case <-n.events:
+	case <-n.wake:
 	case err := <-n.errs:
 		n.log.Debug("tailer: inotify", "err", err)
 	}
@@ -97,6 +122,7 @@ func (n *notifier) drain() {
 	for {
 		select {
 		case <-n.events:
+		case <-n.wake:
 		case <-n.errs:
 		default:
 			return
@@ -104,9 +130,12 @@ func (n *notifier) drain() {
 	}
 }
 
-// close releases the watcher.
+// close releases the watcher, or leaves the shared one.
 func (n *notifier) close() {
 	n.timer.Stop()
+	if n.shared != nil {
+		n.shared.unwatch(n)
+	}
 	if n.w != nil {
 		n.w.Close()
 	}

@@ -101,6 +101,9 @@ type Agent struct {
 	streamer *streamer
 	inputs   []*input // the running network inputs
 	aw       ackWatch
+	// watcher is the inotify instance every tailer shares (nil: each
+	// polls, with --poll or when none could be created); see openWatcher.
+	watcher *tailer.Watcher
 }
 
 type reloadReq struct {
@@ -172,6 +175,8 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	a.openWatcher()
+	defer a.closeWatcher() // after shutdown: the tailers have stopped
 	if err := a.startReaders(runCtx, cancelRun, cfg); err != nil {
 		return err
 	}
@@ -726,13 +731,39 @@ func (a *Agent) newSources(cfg *config.Config, facility forwarder.Facility, work
 	return srcs, globs, ats, nil
 }
 
+// openWatcher creates the inotify instance the tailers share (one for
+// all the files followed, however many: the kernel's
+// fs.inotify.max_user_instances, 128 by default, counts instances per
+// user), unless the tailers poll (--poll). When none can be created it
+// logs why, once, and the tailers poll.
+func (a *Agent) openWatcher() {
+	if a.opts.TailerPoll {
+		return
+	}
+	w, err := tailer.NewWatcher()
+	if err != nil {
+		a.log.Warn("inotify unavailable: every file is polled instead (a look every poll interval)", "err", err,
+			"hint", "\"too many open files\" means this user's inotify instances (fs.inotify.max_user_instances) are all taken by other processes: raise it (sysctl fs.inotify.max_user_instances=512)")
+		return
+	}
+	a.watcher = w
+}
+
+// closeWatcher releases the tailers' inotify instance, once they stopped.
+func (a *Agent) closeWatcher() {
+	if a.watcher != nil {
+		a.watcher.Close()
+	}
+}
+
 // tailerConfig returns the tailer configuration of source sc: the tailer
 // block, with the source's path and start position and the agent's
-// options.
+// options, and the shared inotify instance (polling without one).
 func (a *Agent) tailerConfig(cfg *config.Config, sc config.Source) tailer.Config {
 	tc := cfg.Tailer
 	tc.Path, tc.StateDir, tc.OldDir, tc.Extension = sc.Path, cfg.StateDir, sc.OldDir, sc.Extension
-	tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll, a.opts.ExitAtEOF
+	tc.ShutdownTimeout, tc.Poll, tc.Complete = a.opts.ShutdownTimeout, a.opts.TailerPoll || a.watcher == nil, a.opts.ExitAtEOF
+	tc.Watcher = a.watcher
 	tc.Logger = a.log // the tailer adds the path itself
 	if sc.StartAt == "end" {
 		tc.StartAt = tailer.StartEnd
