@@ -24,13 +24,7 @@ func TestGlobRotatedCopies(t *testing.T) {
 	root := t.TempDir()
 	addr, got := appMsgCollector(t)
 	count := func() int { return len(got()) }
-	cri := func(prefix string, n int) string {
-		var b bytes.Buffer
-		for i := range n {
-			fmt.Fprintf(&b, "2026-11-29T12:00:0%dZ stdout F %s-%d\n", i, prefix, i)
-		}
-		return b.String()
-	}
+	cri := criRecords
 	live := filepath.Join(root, "0.log")
 	writeFile(t, live, cri("first", 3))
 	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log*"), Format: "cri", OtherSubcomponents: "forward"})
@@ -161,13 +155,7 @@ func TestGlobRenamedToMatch(t *testing.T) {
 	root := t.TempDir()
 	addr, got := appMsgCollector(t)
 	count := func() int { return len(got()) }
-	cri := func(prefix string, n int) string {
-		var b bytes.Buffer
-		for i := range n {
-			fmt.Fprintf(&b, "2026-11-29T12:00:%02dZ stdout F %s-%d\n", i%60, prefix, i)
-		}
-		return b.String()
-	}
+	cri := criRecords
 	live := filepath.Join(root, "a.log")
 	writeFile(t, live, cri("first", 50))
 	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"})
@@ -190,4 +178,14 @@ func TestGlobRenamedToMatch(t *testing.T) {
 	if n := count(); n != 51 || len(sent) != 51 {
 		t.Errorf("%d messages, %d distinct lines; want each of the 51 lines once", n, len(sent))
 	}
+}
+
+// criRecords returns n CRI records (F, stdout) whose lines are prefix-0,
+// prefix-1, ..., a second apart.
+func criRecords(prefix string, n int) string {
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, "2026-11-29T12:00:%02dZ stdout F %s-%d\n", i%60, prefix, i)
+	}
+	return b.String()
 }
