@@ -31,8 +31,7 @@ const lenTimeLocal = 26
 // Parse implements Parser. A leading run of NUL bytes is skipped (see
 // [Parser]).
 func (p *Access) Parse(line []byte, r *Record) error {
-	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), line, skipped)
+	return parseSkipping(p, line, r, true)
 }
 
 func (p *Access) parse(b []byte, r *Record) error {

@@ -37,13 +37,19 @@ type Application struct {
 // other line as text with a timestamp prefix. A leading run of NUL bytes
 // is skipped first (see [Parser]).
 func (p *Application) Parse(line []byte, r *Record) error {
+	b, _ := skipNULs(line)
+	i := skipWS(b, 0)
+	return parseSkipping(p, line, r, i >= len(b) || b[i] != '{')
+}
+
+// parse is Parse on a line without leading NUL bytes.
+func (p *Application) parse(b []byte, r *Record) error {
 	r.Reset()
 	r.Type = TypeApplication
-	b, skipped := skipNULs(line)
 	if i := skipWS(b, 0); i < len(b) && b[i] == '{' {
-		return shiftErr(p.parseJSON(b, r), line, skipped)
+		return p.parseJSON(b, r)
 	}
-	return shiftErr(parseAppText(b, r), line, skipped)
+	return parseAppText(b, r)
 }
 
 func (p *Application) parseJSON(line []byte, r *Record) error {

@@ -114,8 +114,7 @@ type Audit struct {
 // a top-level null or "", which leaves a value of details standing. A
 // leading run of NUL bytes is skipped (see [Parser]).
 func (p *Audit) Parse(line []byte, r *Record) error {
-	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), line, skipped)
+	return parseSkipping(p, line, r, false)
 }
 
 func (p *Audit) parse(line []byte, r *Record) error {

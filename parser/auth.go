@@ -71,8 +71,7 @@ type Auth struct {
 // allowlist to this file) parses into the columns it has. A leading run of
 // NUL bytes is skipped (see [Parser]).
 func (p *Auth) Parse(line []byte, r *Record) error {
-	b, skipped := skipNULs(line)
-	return shiftErr(p.parse(b, r), line, skipped)
+	return parseSkipping(p, line, r, false)
 }
 
 func (p *Auth) parse(line []byte, r *Record) error {

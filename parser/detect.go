@@ -165,11 +165,11 @@ func keyPlace(line []byte, p int) int {
 //     is TypeAccess.
 //
 // Anything else, a JSON object without those keys included, is
-// TypeUnknown. A leading run of NUL bytes is skipped, as the parsers skip
-// it. Detect does not validate the line; the parser of the returned type
+// TypeUnknown. A line with NUL padding is typed by the text after its last
+// NUL byte, GitLab's line, as the parsers read it. Detect does not validate the line; the parser of the returned type
 // does.
 func Detect(line []byte) Type {
-	line, _ = skipNULs(line)
+	line = afterLastNUL(line)
 	i := skipWS(line, 0)
 	if i >= len(line) {
 		return TypeUnknown

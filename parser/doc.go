@@ -19,7 +19,11 @@
 // Every parser, and Detect, skips a run of NUL bytes at the start of a
 // line: a crash leaves one where the file was extended with zeros before
 // the writer's data reached it, and so does a copytruncate with a writer
-// that does not open the log with O_APPEND. A UTF-8 byte order mark after
+// that does not open the log with O_APPEND. When the crash's zeroed block
+// began mid-line, the padding follows part of a line: no GitLab line holds
+// a NUL byte, so the text after the last one is GitLab's line, which the
+// parsers read when the whole does not parse (JSON) or first (text), and
+// Detect types. A UTF-8 byte order mark after
 // the run (or at the start), which an editor leaves at the start of a file
 // it saved, is skipped too (RFC 8259 §8.1 lets a JSON parser ignore it).
 // The text after them is GitLab's line, and the columns come from it; the

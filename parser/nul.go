@@ -1,5 +1,61 @@
 package parser
 
+import "bytes"
+
+// lineParser is a parser's parse: the columns of line, which holds no
+// leading NUL bytes, into r.
+type lineParser interface {
+	parse(line []byte, r *Record) error
+}
+
+// parseSkipping parses line with p after its leading run of NUL bytes
+// (skipNULs). When the rest holds a NUL byte (a crash cut a line short and
+// padded the file with NUL bytes, and the writer's next line came after
+// them: part of a line, NUL bytes, a whole line), the text after its last
+// NUL byte is GitLab's line, and r holds its columns when it parses: for
+// a JSON line it is parsed when the whole does not (a NUL byte is never
+// valid JSON), for text (text says so: an access line, a text
+// application.log line) first, as text with a NUL byte in it may parse.
+// Otherwise the error is the whole's, its offset a position in line
+// (shiftErr).
+func parseSkipping(p lineParser, line []byte, r *Record, text bool) error {
+	b, skipped := skipNULs(line)
+	if text && bytes.IndexByte(b, 0) >= 0 && parseAfterNUL(p, b, r) {
+		return nil
+	}
+	err := p.parse(b, r)
+	if err == nil || !text && parseAfterNUL(p, b, r) {
+		return nil
+	}
+	if text {
+		err = p.parse(b, r) // the error of the whole, after parseAfterNUL's
+	}
+	return shiftErr(err, line, skipped)
+}
+
+// parseAfterNUL parses with p the text of b after its last NUL byte (and
+// a byte order mark after it), and reports whether it parsed.
+func parseAfterNUL(p lineParser, b []byte, r *Record) bool {
+	i := bytes.LastIndexByte(b, 0)
+	if i < 0 {
+		return false
+	}
+	rest, _ := skipNULs(b[i+1:])
+	return len(rest) > 0 && p.parse(rest, r) == nil
+}
+
+// afterLastNUL returns the text of line after its last NUL byte and a
+// byte order mark after it: GitLab's line in a line that holds NUL
+// padding (see parseSkipping); line, without a leading byte order mark,
+// when it holds none.
+func afterLastNUL(line []byte) []byte {
+	if i := bytes.LastIndexByte(line, 0); i >= 0 {
+		line = line[i+1:]
+	}
+	b, _ := skipNULs(line)
+	return b
+}
+
 // skipNULs returns line without its leading run of NUL bytes, and
 // without a UTF-8 byte order mark after them, and the number of bytes
 // skipped. Such a run is what a crash leaves in a log (the file was

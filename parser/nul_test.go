@@ -48,6 +48,44 @@ func TestLeadingNULs(t *testing.T) {
 	}
 }
 
+// TestNULsAfterPartLine checks that every parser, and Detect, reads
+// GitLab's line after NUL padding that follows part of a line, the shape
+// a crash leaves when the zeroed block starts mid-line and the writer's
+// next line comes after it (fresh-user trial 90: the line failed as
+// invalid JSON at the first NUL). A line that does not parse after the
+// padding either fails with the error of the whole.
+func TestNULsAfterPartLine(t *testing.T) {
+	for _, tt := range nulCases {
+		var want Record
+		if err := New(tt.typ).Parse([]byte(tt.line), &want); err != nil {
+			t.Fatalf("%s: %q: %v", tt.typ, tt.line, err)
+		}
+		for _, pad := range []string{
+			tt.line[:len(tt.line)/2] + strings.Repeat("\x00", 700),
+			strings.Repeat("\x00", 3) + tt.line[:20] + "\x00\x00x\x00",
+			tt.line[:5] + "\x00" + "\ufeff",
+		} {
+			padded := []byte(pad + tt.line)
+			if got := Detect(padded); got != tt.typ {
+				t.Errorf("Detect(%.20q... + %.40q) = %s, want %s", pad, tt.line, got, tt.typ)
+			}
+			var got Record
+			if err := New(tt.typ).Parse(padded, &got); err != nil {
+				t.Errorf("%s: %.20q... + %.40q: %v", tt.typ, pad, tt.line, err)
+				continue
+			}
+			if g, w := formatCols(recordCols(&got)), formatCols(recordCols(&want)); g != w || !got.Time.Equal(want.Time) {
+				t.Errorf("%s: %.20q... + %.40q:\ngot  %s\nwant %s", tt.typ, pad, tt.line, g, w)
+			}
+		}
+		bad := []byte(tt.line[:10] + "\x00\x00not a line of any log")
+		var r Record
+		if err := New(tt.typ).Parse(bad, &r); err == nil {
+			t.Errorf("%s: %q parsed", tt.typ, bad)
+		}
+	}
+}
+
 // TestLeadingNULsErrorOffset checks that a line that does not parse after
 // its NUL bytes fails at the offset in the line as given, NULs counted, and
 // that a line of only NUL bytes fails.

@@ -5,7 +5,9 @@ package parser
 // skipped, and the columns come from the text after it: such a run is what
 // a crash leaves in a log file (the file was extended with zeros before the
 // writer's data reached it), or a copytruncate with a writer that does not
-// append, and the text after it is GitLab's line. An *Error's Offset is
+// append, and the text after it is GitLab's line; so is the text after
+// the last NUL byte of a line that holds padding after part of a line
+// (see the package documentation). An *Error's Offset is
 // still a position in line, the NUL bytes counted. On failure Parse returns an *Error and r may hold
 // partial columns that must not be used. A Parser is not safe for concurrent
 // use; create one per goroutine.

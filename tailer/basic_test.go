@@ -180,3 +180,20 @@ func TestNULPaddingOverMaxLineInOneRead(t *testing.T) {
 		t.Errorf("TruncatedLines = %d, want 0: the line fits once its padding is cut", s.TruncatedLines)
 	}
 }
+
+// TestNULPaddingAfterPartLine: NUL padding after part of a line a crash
+// cut short, then the writer's next line, over MaxLineBytes, read at once
+// or across reads: the line after the padding is kept, after one NUL
+// (fresh-user trial 90: it was cut away with the padding).
+func TestNULPaddingAfterPartLine(t *testing.T) {
+	for _, nuls := range []int{5000, 300 << 10} {
+		path := filepath.Join(t.TempDir(), "app.log")
+		writeFile(t, path, `{"severity":"INFO","ti`+strings.Repeat("\x00", nuls)+"line after the padding\nnext\n")
+		cfg := testConfig(t, path)
+		cfg.MaxLineBytes = 1024
+		c := start(t, cfg)
+		c.waitN(2)
+		c.stop()
+		checkExactly(t, c.texts(), []string{"\x00line after the padding", "next"})
+	}
+}

@@ -153,18 +153,18 @@ func (t *Tailer) addString(line string, end int64) {
 	addLine(t, line, end-int64(len(line))-1, end, false)
 }
 
-// addLine removes a trailing "\r" (unless the line was cut), cuts a run of
-// NUL bytes before it that takes it over MaxLineBytes to one NUL
-// (nulrun.Cut), cuts the line to MaxLineBytes, counts and reports it when cut, and appends it to the
+// addLine removes a trailing "\r" (unless the line was cut), cuts NUL
+// padding that takes it over MaxLineBytes (nulrun.Cut), cuts the line to MaxLineBytes, counts and reports it when cut, and appends it to the
 // current batch (recording its index in Batch.Cut when cut).
 func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
 	if !over {
-		// NUL padding before the line that takes it over the limit is
-		// cut to one NUL, so the line is kept (a line over the limit
-		// across reads had it cut by lineReader.appendPend).
+		// NUL padding that takes the line over the limit is cut to one
+		// NUL, with part of a line before it, so GitLab's line after it
+		// is kept (a line over the limit across reads had it cut by its
+		// lineReader).
 		line = nulrun.Cut(line, t.cfg.MaxLineBytes)
 	}
 	if len(line) > t.cfg.MaxLineBytes {

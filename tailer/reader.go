@@ -3,66 +3,39 @@ package tailer
 import (
 	"bytes"
 	"io"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/nulrun"
 )
 
 // lineReader splits a byte stream into lines with one reused buffer. It
 // never returns a partial line: bytes after the last newline stay pending
 // until the newline arrives. A line longer than max is kept to max+1 bytes
-// and the rest is dropped up to its newline, so memory stays bounded.
+// and the rest is dropped up to its newline, so memory stays bounded; NUL
+// padding that takes a line assembled across reads over max is cut as
+// nulrun.Builder cuts it (a line read at once is its caller's to cut).
 type lineReader struct {
 	buf       []byte
 	r, w      int
 	pos       int64 // stream offset of buf[w]: the next byte to read
 	lineStart int64 // stream offset where the pending (incomplete) line begins
-	pend      []byte
-	pendOver  bool
-	// nulCut: pend is the one NUL a run of NULs over max was cut to, and
-	// the run may go on: appendPend drops the NULs that continue it.
-	nulCut bool
-	max    int
+	// pend is the incomplete line, at most max+1 bytes of it, its NUL
+	// padding cut (nulrun.Builder).
+	pend nulrun.Builder
 }
 
 func newLineReader(bufSize, max int) *lineReader {
-	return &lineReader{buf: make([]byte, bufSize), max: max}
+	return &lineReader{buf: make([]byte, bufSize), pend: nulrun.Builder{Max: max}}
 }
 
 // reset positions the reader at stream offset off with nothing pending.
 func (lr *lineReader) reset(off int64) {
 	lr.r, lr.w = 0, 0
 	lr.pos, lr.lineStart = off, off
-	lr.pend = lr.pend[:0]
-	lr.pendOver, lr.nulCut = false, false
+	lr.pend.Reset()
 }
 
 // pending reports the bytes of an incomplete line held back (capped).
-func (lr *lineReader) pending() ([]byte, bool) { return lr.pend, lr.pendOver }
-
-// appendPend adds b to the incomplete line, up to max+1 bytes. A run of
-// NUL bytes at the start of the line (the padding a crash or a
-// copytruncate leaves) that would take the line over max is cut to one
-// NUL, however long it goes on, so that the GitLab line after it is kept
-// whole, not lost to the cut.
-func (lr *lineReader) appendPend(b []byte) {
-	if lr.nulCut {
-		b = bytes.TrimLeft(b, "\x00") // the run goes on
-	} else if len(lr.pend)+len(b) > lr.max+1 && !lr.pendOver && (len(lr.pend) > 0 || len(b) > 0 && b[0] == 0) && len(bytes.TrimLeft(lr.pend, "\x00")) == 0 {
-		b = bytes.TrimLeft(b, "\x00")
-		lr.pend = append(lr.pend[:0], 0)
-		lr.nulCut = true
-	}
-	if len(b) > 0 {
-		lr.nulCut = false
-	}
-	room := lr.max + 1 - len(lr.pend)
-	if len(b) > room {
-		if room > 0 {
-			lr.pend = append(lr.pend, b[:room]...)
-		}
-		lr.pendOver = true
-		return
-	}
-	lr.pend = append(lr.pend, b...)
-}
+func (lr *lineReader) pending() ([]byte, bool) { return lr.pend.Line() }
 
 // next returns the next complete line without its "\n", the stream offset
 // just after the newline, and whether the line was cut (longer than max+1).
@@ -76,16 +49,15 @@ func (lr *lineReader) next(read func(p []byte, off int64) (int, error)) (line []
 				end = lr.pos - int64(len(chunk)) + int64(i) + 1
 				lr.r += i + 1
 				lr.lineStart = end
-				if len(lr.pend) == 0 && !lr.pendOver {
+				if line, over := lr.pend.Line(); len(line) == 0 && !over {
 					return chunk[:i], end, false, true, nil
 				}
-				lr.appendPend(chunk[:i])
-				line, over = lr.pend, lr.pendOver
-				lr.pend = lr.pend[:0]
-				lr.pendOver, lr.nulCut = false, false
+				lr.pend.Append(chunk[:i])
+				line, over = lr.pend.Line()
+				lr.pend.Reset() // line stays valid until the next Append
 				return line, end, over, true, nil
 			}
-			lr.appendPend(chunk)
+			lr.pend.Append(chunk)
 			lr.r = lr.w
 		}
 		lr.r, lr.w = 0, 0

@@ -40,6 +40,12 @@ func TestLineReader(t *testing.T) {
 		{"NUL run far over the limit, odd chunks", strings.Repeat("\x00", 997) + "line\n", 7, 10, []string{"\x00line"}, []int64{1002}, ""},
 		{"NUL run over the limit, then more NULs inside the line", strings.Repeat("\x00", 40) + "ab" + strings.Repeat("\x00", 3) + "c\n", 8, 10, []string{"\x00ab\x00\x00\x00c"}, []int64{47}, ""},
 		{"NULs inside a long line are its own", long + strings.Repeat("\x00", 20) + "\n", 8, 10, []string{long[:11] + "!"}, []int64{71}, ""},
+		// Padding after part of a line a crash cut short, then the
+		// writer's next line (fresh-user trial 90: the line was lost):
+		// the line after the padding, as after leading padding.
+		{"part of a line, padding over the limit, the line", `{"se` + strings.Repeat("\x00", 40) + "line\nok\n", 8, 10, []string{"\x00line", "ok"}, []int64{49, 52}, ""},
+		{"part of a line over the limit, padding, the line", long + strings.Repeat("\x00", 20) + "line\nok\n", 8, 10, []string{"\x00line", "ok"}, []int64{75, 78}, ""},
+		{"part of a line, padding in one chunk", "{\"s\x00\x00\x00\x00\x00\x00\x00\x00line\n", 32, 10, []string{"{\"s\x00\x00\x00\x00\x00\x00\x00\x00line"}, []int64{16}, ""}, // read at once: the caller cuts it (nulrun.Cut)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

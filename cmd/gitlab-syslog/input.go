@@ -122,35 +122,26 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 	if !ok {
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
-	var long []byte // assembles lines longer than br's buffer, up to maxLine
+	var long nulrun.Builder // assembles lines longer than br's buffer, up to maxLine
 	var trailing *readWarning
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		whole, last := len(line), line // the line's length with its ending; its last part read
 		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long[:0], line...)
-			nulCut := false // long is the one NUL a run of NULs was cut to, and the run may go on
+			// Past maxLine+2 bytes (room for "\r\n") the rest is
+			// dropped, NUL padding cut as the tailer cuts it.
+			long.Max = math.MaxInt - 1
+			if maxLine > 0 {
+				long.Max = maxLine + 1
+			}
+			long.Reset()
+			long.Append(line)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
 				whole, last = whole+len(line), line
-				if nulCut {
-					line = bytes.TrimLeft(line, "\x00")
-				} else if maxLine > 0 && len(long)+len(line) >= maxLine+2 && len(bytes.TrimLeft(long, "\x00")) == 0 {
-					// NUL padding over the limit before the line (a crash
-					// or a copytruncate leaves it): cut to one NUL, however
-					// long it goes on, so that the line after it is kept,
-					// as the tailer does.
-					long, line, nulCut = append(long[:0], 0), bytes.TrimLeft(line, "\x00"), true
-				}
-				if len(line) > 0 {
-					nulCut = false
-				}
-				// Past maxLine+2 (room for "\r\n") the rest is discarded.
-				if maxLine <= 0 || len(long) < maxLine+2 {
-					long = append(long, line...)
-				}
+				long.Append(line)
 			}
-			line = long
+			line, _ = long.Line()
 		}
 		if te := (*readWarning)(nil); errors.As(err, &te) {
 			trailing, err = te, io.EOF // every line was read: the caller warns
@@ -163,8 +154,8 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		line = bytes.TrimSuffix(line, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if maxLine > 0 {
-			// NUL padding over the limit before a line shorter than
-			// br's buffer (a longer one had it cut above).
+			// NUL padding that takes a line shorter than br's buffer
+			// over the limit (a longer one had it cut above).
 			line = nulrun.Cut(line, maxLine)
 		}
 		cutLen := 0
@@ -190,8 +181,8 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 				return ierr
 			}
 		}
-		if cap(long) > 16<<20 {
-			long = nil // do not keep a huge buffer for one odd line
+		if long.Cap() > 16<<20 {
+			long = nulrun.Builder{} // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
 			if kind := extKinds[filepath.Ext(label)]; trailing == nil && raw.n == 0 && kind != "" && name != "-" {

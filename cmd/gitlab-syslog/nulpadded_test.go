@@ -109,3 +109,40 @@ func TestNULPaddingOverMaxLineCutToOne(t *testing.T) {
 		}
 	}
 }
+
+// TestNULPaddingAfterPartLine: NUL padding after part of a line a crash
+// cut short, then the writer's next line (the shape a crash leaves when
+// its zeroed block starts mid-line), of every length around and far over
+// the line limit: parse gives the columns of the line after the padding,
+// and send its MSG, after one NUL (fresh-user trial 90: the line failed
+// as invalid JSON, or was cut away with the padding).
+func TestNULPaddingAfterPartLine(t *testing.T) {
+	first := `{"severity":"INFO","time":"2025-03-04T12:00:00.000Z","author_id":1,"entity_id":1,"entity_type":"User","id":1,"target_details":"one"}`
+	after := `{"severity":"INFO","time":"2025-03-04T12:00:01.000Z","author_id":1,"entity_id":1,"entity_type":"User","id":2,"target_details":"two"}`
+	for _, tc := range []struct {
+		nuls int
+		max  string
+	}{{500, "1KiB"}, {1025, "1KiB"}, {8193, "1KiB"}, {70000, "64KiB"}, {300 << 10, "64KiB"}, {2_000_000, "1MiB"}} {
+		path := filepath.Join(t.TempDir(), "audit_json.log")
+		data := first + "\n" + `{"severity":"INFO","ti` + strings.Repeat("\x00", tc.nuls) + after + "\n"
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "parse", "--max-line-bytes", tc.max, path); err != nil {
+			t.Fatalf("%d NULs, %s: parse: %v\n%s", tc.nuls, tc.max, err, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), `"TargetDetails":"two"`) || !strings.Contains(stderr.String(), "parsed 2 lines, 0 failed") {
+			t.Errorf("%d NULs, %s: parse printed\n%.400q\n%s\nwant the line after the padding parsed", tc.nuls, tc.max, stdout.String(), stderr.String())
+		}
+		stdout.Reset()
+		stderr.Reset()
+		if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--max-line-bytes", tc.max, "--to", "-", path); err != nil {
+			t.Fatalf("%d NULs, %s: send: %v\n%s", tc.nuls, tc.max, err, stderr.String())
+		}
+		lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[1], `TargetDetails="two"`) || !strings.HasSuffix(lines[1], after) {
+			t.Errorf("%d NULs, %s: send printed %d messages, the second %.300q; want it parsed, MSG ending in the line", tc.nuls, tc.max, len(lines), lines[len(lines)-1])
+		}
+	}
+}
