@@ -153,7 +153,8 @@ func (a *Alert) id(buf []byte, s *slab) (string, []byte) {
 // anchor returns the identity AlertID uses when the rule gave no ID: the
 // window start, else the triggering event's EventID and creation time
 // (as Engine.duplicate tells events apart, but without EventName, which
-// one copy of an event may lack), else its time and raw line.
+// one copy of an event may lack), else its time and GitLab's line
+// (gitlabLine: without the NUL padding before it).
 func (a *Alert) anchor() string { return string(a.appendAnchor(nil)) }
 
 // appendAnchor appends a.anchor() to b.
@@ -171,7 +172,7 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 			return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 		}
 		b = append(appendRFC3339(b, a.Event.Time), 0)
-		return append(b, a.Event.Raw...)
+		return append(b, gitlabLine(a.Event.Raw)...)
 	}
 	return appendRFC3339(b, a.Time.UTC())
 }

@@ -226,6 +226,20 @@ func lineOf(raw []byte) []byte {
 	return bytes.TrimPrefix(raw, utf8BOM)
 }
 
+// gitlabLine returns GitLab's line in raw, an event's Raw: the text after
+// its last NUL byte (the padding a crash or a copytruncate leaves, maybe
+// after part of a line, which the parsers skip) and a byte order mark
+// after it; raw itself when it holds no NUL byte. The identity of a line
+// without EventID and its alert_id are made from it, so that padding,
+// whose length depends on max_line_bytes and on the file's history,
+// changes neither.
+func gitlabLine(raw string) string {
+	if i := strings.LastIndexByte(raw, 0); i >= 0 {
+		return strings.TrimPrefix(raw[i+1:], "\ufeff")
+	}
+	return raw
+}
+
 // partOf reports whether v is a non-empty part of raw, and where in raw it
 // starts.
 func partOf(raw, v []byte) (int, bool) {

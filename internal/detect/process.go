@@ -368,8 +368,8 @@ func (e *Engine) duplicate(ev *Event) bool {
 }
 
 // duplicateLine is duplicate for an event without EventID: with
-// Config.DedupeLines, whether a line of the same bytes of its log was
-// folded within the dedupe window (lineKey). Lines that may repeat as
+// Config.DedupeLines, whether a line of the same bytes of its log (its
+// GitLab line: gitlabLine) was folded within the dedupe window (lineKey). Lines that may repeat as
 // distinct events are never duplicates: the access log's (second-precision
 // times, no id) and the text application.log's (GitLab before 15.11:
 // minute or millisecond times and no correlation id, so that eleven
@@ -378,7 +378,7 @@ func (e *Engine) duplicateLine(ev *Event) bool {
 	if !e.cfg.DedupeLines || ev.Raw == "" || RepeatsKept(ev) {
 		return false
 	}
-	return e.events.seenKey(lineKey(ev.Raw), ev.Time.UnixNano())
+	return e.events.seenKey(lineKey(gitlabLine(ev.Raw)), ev.Time.UnixNano())
 }
 
 // RepeatsKept reports whether ev is of a log whose lines may repeat as
@@ -387,7 +387,11 @@ func (e *Engine) duplicateLine(ev *Event) bool {
 // to detect) is never taken for a duplicate, even with
 // Config.DedupeLines, and counts twice.
 func RepeatsKept(ev *Event) bool {
-	return ev.Type == parser.TypeAccess || ev.Type == parser.TypeApplication && ev.Raw != "" && ev.Raw[0] != '{'
+	if ev.Type != parser.TypeApplication {
+		return ev.Type == parser.TypeAccess
+	}
+	line := gitlabLine(ev.Raw)
+	return line != "" && line[0] != '{'
 }
 
 // lineKey is the key of a line for duplicateLine: the first 16 bytes of
