@@ -483,16 +483,17 @@ func (e *Engine) Close() error {
 }
 
 // suppKey returns the key columns suppression keeps a's rule quiet by:
-// a's canonical key, or, for an alert of a per-event rule (a.Event set)
-// whose key columns the event lacks (a legacy audit line without id for
-// the rules keyed by EventID, one without entity_path for
-// sentinel.repo_public), one column holding its alert_id, which stands
-// for the event (Alert.anchor), so that suppression drops only a repeat
-// of the same event, not every other event without those columns. The
-// column is valid until the next call.
+// a's canonical key, but for an alert of a per-event rule (a.Event set)
+// keyed by the event itself, one column holding its alert_id, which
+// stands for the event (Alert.anchor: its EventID with its creation time,
+// else its time and line), so that suppression drops only a repeat of the
+// same event: such a rule's key is EventID, which two events of older
+// GitLab versions may share (Git operations in one second) and a legacy
+// audit line lacks, and sentinel.repo_public's EntityPath, which a legacy
+// line lacks too. The column is valid until the next call.
 func (e *Engine) suppKey(a *Alert) []Column {
 	key := a.canonKey()
-	if len(key) > 0 || a.Event == nil || !a.WindowStart.IsZero() {
+	if a.Event == nil || !a.WindowStart.IsZero() || len(key) > 1 || len(key) == 1 && key[0].Name != parser.ColEventID {
 		return key
 	}
 	e.suppCol[0] = Column{Name: "alert_id", Value: a.ID}
