@@ -371,7 +371,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		chans[i] = ch
 		go readEvents(rctx, in, stdin, maxLine, eng, &counts[i], ch)
 	}
-	readErr := merge(chans, eng.Process)
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	readErr := merge(chans, now().Add(detect.MaxFuture), eng.Process)
 	endProgress()
 	for _, c := range counts { // about the reading: before the summary
 		if c.warning != nil {

@@ -446,9 +446,13 @@ func inputError(path string, err error) error {
 }
 
 // mergeKey is the time an event sorts by: its time, or for an event
-// without one the time of the event before it in the same input.
-func mergeKey(ev *detect.Event, prev time.Time) time.Time {
-	if ev.Time.IsZero() {
+// without one, or dated after futureAt (more than detect.MaxFuture after
+// the wall clock: a clock glitch on the GitLab host, a forged line, which
+// the engine keeps from the windowed rules), the time of the event before
+// it in the same input, so that it does not hold back the lines after it
+// in its input until every other input is read, making them late.
+func mergeKey(ev *detect.Event, prev, futureAt time.Time) time.Time {
+	if ev.Time.IsZero() || ev.Time.After(futureAt) {
 		return prev
 	}
 	return ev.Time

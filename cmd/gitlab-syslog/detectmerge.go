@@ -10,11 +10,12 @@ import (
 
 // mergeInput is one input's position in the k-way merge.
 type mergeInput struct {
-	idx    int
-	ch     <-chan eventBatch
-	events []*detect.Event
-	pos    int
-	last   time.Time // merge key of the current event
+	idx      int
+	ch       <-chan eventBatch
+	events   []*detect.Event
+	pos      int
+	last     time.Time // merge key of the current event
+	futureAt time.Time // see mergeKey
 }
 
 // head returns the input's current event, pulling the next batch when the
@@ -32,7 +33,7 @@ func (m *mergeInput) head() (*detect.Event, error) {
 		m.events, m.pos = b.events, 0
 	}
 	ev := m.events[m.pos]
-	m.last = mergeKey(ev, m.last)
+	m.last = mergeKey(ev, m.last, m.futureAt)
 	return ev, nil
 }
 
@@ -57,14 +58,15 @@ func (h *mergeHeap) Pop() any {
 }
 
 // merge calls fn with the events of every input in event-time order (a
-// k-way merge: each input is in time order already). It returns every
+// k-way merge: each input is in time order already; an event dated after
+// futureAt sorts as the event before it, see mergeKey). It returns every
 // input's read error, joined in input order, after draining the other
 // inputs.
-func merge(chans []<-chan eventBatch, fn func(*detect.Event)) error {
+func merge(chans []<-chan eventBatch, futureAt time.Time, fn func(*detect.Event)) error {
 	errs := make([]error, len(chans))
 	h := make(mergeHeap, 0, len(chans))
 	for i, ch := range chans {
-		m := &mergeInput{idx: i, ch: ch}
+		m := &mergeInput{idx: i, ch: ch, futureAt: futureAt}
 		ev, err := m.head()
 		if err != nil {
 			errs[i] = err

@@ -22,7 +22,7 @@ const maxSideCols = 3
 // bounded by maxKeys; when the pending side is full, the oldest alert goes
 // out unenriched rather than being lost.
 //
-// An event dated more than maxFuture after the wall clock (a clock glitch
+// An event dated more than MaxFuture after the wall clock (a clock glitch
 // on the GitLab host, a forged line) would never see the watermark pass
 // its window and would hold up every alert behind it: its alert goes out
 // at once, unenriched, and its audit line is not held.
@@ -59,7 +59,7 @@ func (j *joiner) clock(env *Env) {
 	}
 }
 
-// future reports whether t is more than maxFuture after the wall clock.
+// future reports whether t is more than MaxFuture after the wall clock.
 // The clock is read only when t passes the limit computed last, so events
 // in order cost one comparison, of Unix ns (see earlier).
 func (j *joiner) future(t time.Time) bool {
@@ -68,7 +68,7 @@ func (j *joiner) future(t time.Time) bool {
 
 // readFuture reads the wall clock for future.
 func (j *joiner) readFuture(t time.Time) bool {
-	j.futureAt = j.now().Add(maxFuture)
+	j.futureAt = j.now().Add(MaxFuture)
 	j.futureAtNs = nanos(j.futureAt)
 	return t.After(j.futureAt)
 }

@@ -46,14 +46,14 @@ func newRefJoiner(maxKeys int, cols ...string) *refJoiner {
 		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now}
 }
 
-// future reports whether t is more than maxFuture after the wall clock.
+// future reports whether t is more than MaxFuture after the wall clock.
 // The clock is read only when t passes the limit computed last, so events
 // in order cost one comparison.
 func (j *refJoiner) future(t time.Time) bool {
 	if !t.After(j.futureAt) {
 		return false
 	}
-	j.futureAt = j.now().Add(maxFuture)
+	j.futureAt = j.now().Add(MaxFuture)
 	return t.After(j.futureAt)
 }
 

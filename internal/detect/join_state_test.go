@@ -312,7 +312,7 @@ func TestJoinSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
-// TestJoinFutureEvent: an application line dated more than maxFuture
+// TestJoinFutureEvent: an application line dated more than MaxFuture
 // after the wall clock alerts at once instead of waiting for a watermark
 // that never reaches its window's end, and does not hold up the alerts
 // behind it.

@@ -160,12 +160,12 @@ func (e *Engine) loadEngine() (uint64, bool) {
 		e.loadFailed(StateName, err)
 		return gen, false
 	}
-	if lim := e.cfg.Now().Add(maxFuture); es.Watermark.After(lim) {
+	if lim := e.cfg.Now().Add(MaxFuture); es.Watermark.After(lim) {
 		// Saved by a version that let a far-future event time move the
 		// watermark and close the rules' windows: kept, it would make
 		// every event late, so no rule's state is restored.
 		e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
-			es.Watermark.UTC().Format(time.RFC3339), maxFuture))
+			es.Watermark.UTC().Format(time.RFC3339), MaxFuture))
 		return gen, false
 	}
 	e.restore(&es)

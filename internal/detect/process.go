@@ -210,20 +210,21 @@ func sameInstant(a time.Time, an int64, b time.Time, bn int64) bool {
 	return a.Equal(b)
 }
 
-// maxFuture is how far ahead of the wall clock an event time may be and
+// MaxFuture is how far ahead of the wall clock an event time may be and
 // still move its source's watermark and reach the Stateful rules. A time
 // beyond it (a clock glitch on the GitLab host, a forged line) would
 // otherwise make every later event late for as long as the watermark,
 // which is saved, stays there, and close the windows of its key; the
-// per-event rules still see it.
-const maxFuture = 24 * time.Hour
+// per-event rules still see it. detect's merge of its inputs sorts such an
+// event as the one before it.
+const MaxFuture = 24 * time.Hour
 
 // future reports whether t, which is after e.futureAt (the limit computed
-// last), is more than maxFuture ahead of the wall clock (Config.Now).
+// last), is more than MaxFuture ahead of the wall clock (Config.Now).
 // Process calls it only then, so that in-order events cost one comparison
 // and no clock read.
 func (e *Engine) future(t time.Time) bool {
-	e.futureAt = e.cfg.Now().Add(maxFuture)
+	e.futureAt = e.cfg.Now().Add(MaxFuture)
 	e.futureAtNs = nanos(e.futureAt)
 	if t.After(e.futureAt) {
 		e.stats.Future++

@@ -193,7 +193,7 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 			case r < 95:
 				when = time.Time{}
 			case r < 97:
-				when = now.Add(25 * time.Hour) // beyond maxFuture
+				when = now.Add(25 * time.Hour) // beyond MaxFuture
 			default:
 				when = when.In(time.FixedZone("X", 3600)) // same instants, another zone
 			}
