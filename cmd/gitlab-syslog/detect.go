@@ -161,7 +161,7 @@ added to those run before with the --state-dir.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&o.params, "param", nil, "set a rule parameter, NAME=VALUE (repeatable)")
 	f.StringArrayVar(&o.rules, "rule", nil, "run only this rule id (repeatable)")
-	f.StringVar(&o.config, "config", "", "read the detections: block of this config file")
+	f.StringVarP(&o.config, "config", "c", "", "read the detections: block of this config file")
 	f.StringVar(&o.stateDir, "state-dir", "", "directory for the engine's state (default: a temporary directory)")
 	f.StringVar(&o.format, "format", "json", "output format: json or rfc5424 (any case)")
 	maxLineFlag(cmd, &o.maxLine, "skipped: counted, not parsed, not seen by the rules")

@@ -213,3 +213,13 @@ func TestDetectNamesFlagAndInputMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectConfigShorthand: detect takes -c for --config, as run and
+// check do (fresh-user trial 90: "unknown shorthand flag: 'c'").
+func TestDetectConfigShorthand(t *testing.T) {
+	cfg := writeFile(t, filepath.Join(t.TempDir(), "c.yaml"), "detections:\n  rules:\n    sentinel.bruteforce:\n      min_count: 25\n")
+	out, err := execute(t, "detect", "-c", cfg, "--list")
+	if err != nil || !strings.Contains(out, "min_count=25") {
+		t.Errorf("detect -c %s --list: %v\n%s\nwant the file's min_count=25", cfg, err, out)
+	}
+}
