@@ -59,6 +59,7 @@ type renamed struct {
 // nil when none is there yet.
 func (t *Tailer) rotated(ctx context.Context, src *logFile) (*logFile, error) {
 	t.setMode(ModeRotating)
+	t.noteRenamed(src, false)
 	t.noteGone(src)
 	now := time.Now()
 	r := &renamed{src: src, since: now, grew: now, size: -1}
@@ -190,6 +191,7 @@ func (t *Tailer) readDraining(ctx context.Context, cur *logFile) error {
 		}
 		t.rd.lrFile = nil
 		r.src.close()
+		t.noteRenamed(r.src, true)
 		t.rot.draining = t.rot.draining[1:]
 		t.moveAnchor(cur)
 	}

@@ -43,6 +43,34 @@ type Tailer struct {
 	readOff int64
 	mode    Mode
 	openErr error // why Path cannot be opened, while openLive retries
+	// renamedIDs are the files renamed away from Path that the tailer
+	// still reads to their end (RenamedFiles), oldest first.
+	renamedIDs []FileID
+}
+
+// RenamedFiles appends to dst the identities (device and inode) of the
+// files renamed away from the path that the tailer still reads, from when
+// it saw the rename until it has read each to its end and closed it, and
+// returns it: a glob that matches such a file under its new name leaves it
+// to this tailer. It is safe for concurrent use.
+func (t *Tailer) RenamedFiles(dst []FileID) []FileID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append(dst, t.renamedIDs...)
+}
+
+// noteRenamed records that src, renamed away from the path, is read to
+// its end (RenamedFiles); done records that it was closed.
+func (t *Tailer) noteRenamed(src *logFile, done bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i := slices.IndexFunc(t.renamedIDs, func(id FileID) bool { return id.SameFile(src.id) })
+	switch {
+	case !done && i < 0:
+		t.renamedIDs = append(t.renamedIDs, src.id)
+	case done && i >= 0:
+		t.renamedIDs = slices.Delete(t.renamedIDs, i, i+1)
+	}
 }
 
 // reading is the state of the reader and of the batch being filled.

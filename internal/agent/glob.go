@@ -371,7 +371,8 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 
 // followedKeys returns what the running sources follow: their paths'
 // checkpoint keys, the files at their paths now, and the files their
-// tailers read (a file renamed away by a rotation is read to its end).
+// tailers read: the one they read last and those renamed away by a
+// rotation, which they read to their end (tailer.Tailer.RenamedFiles).
 func (a *Agent) followedKeys() *followedSet {
 	a.mu.Lock()
 	srcs := slices.Clone(a.sources)
@@ -380,9 +381,14 @@ func (a *Agent) followedKeys() *followedSet {
 	for _, s := range srcs {
 		f.add(s.cfg.Path, cmp.Or(s.glob, s.cfg.Path), nil)
 	}
+	var ids []tailer.FileID
 	for _, s := range srcs {
-		if s.t != nil {
-			f.addReading(s.t.Stats().ReadFile, s.cfg.Path, cmp.Or(s.glob, s.cfg.Path))
+		if s.t == nil {
+			continue
+		}
+		ids = append(s.t.RenamedFiles(ids[:0]), s.t.Stats().ReadFile)
+		for _, id := range ids {
+			f.addReading(id, s.cfg.Path, cmp.Or(s.glob, s.cfg.Path))
 		}
 	}
 	return f

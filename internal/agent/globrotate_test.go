@@ -149,34 +149,48 @@ func TestGlobOldDirCopies(t *testing.T) {
 // TestGlobRenamedToMatch: a file the glob follows, renamed to another name
 // the glob matches (archived.log for *.log) while a new file takes its
 // path, is read to its end by its tailer and not followed again under its
-// new name, during the drain or after it (fresh-user trial 88: every line
-// of the renamed file was sent twice).
+// new name, during the drain or after it, also when lines written just
+// before the rename are still unread then (fresh-user trials 88 and 91:
+// every line of the renamed file was sent twice).
 func TestGlobRenamedToMatch(t *testing.T) {
-	root := t.TempDir()
-	addr, got := appMsgCollector(t)
-	count := func() int { return len(got()) }
-	cri := criRecords
-	live := filepath.Join(root, "a.log")
-	writeFile(t, live, cri("first", 50))
-	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"})
-	c.Detections.Enabled = new(bool)
-	c.Tailer.RotateWait = 50 * time.Millisecond
-	_, _, stop := runInBackground(t, c, Options{GlobInterval: 20 * time.Millisecond})
-	waitFor(t, "the first lines", 10*time.Second, func() bool { return count() >= 50 })
-	if err := os.Rename(live, filepath.Join(root, "archived.log")); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, live, cri("second", 1))
-	waitFor(t, "the line after the rename", 10*time.Second, func() bool { return count() >= 51 })
-	time.Sleep(time.Second) // many glob scans, during the drain and after it
-	stop()
-	sent := map[string]int{}
-	for _, m := range got() {
-		_, msg, _ := strings.Cut(m, " ")
-		sent[msg]++
-	}
-	if n := count(); n != 51 || len(sent) != 51 {
-		t.Errorf("%d messages, %d distinct lines; want each of the 51 lines once", n, len(sent))
+	for _, unread := range []int{0, 200} {
+		t.Run(fmt.Sprintf("%d lines unread at the rename", unread), func(t *testing.T) {
+			root := t.TempDir()
+			addr, got := appMsgCollector(t)
+			count := func() int { return len(got()) }
+			live := filepath.Join(root, "a.log")
+			writeFile(t, live, criRecords("first", 50))
+			c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"})
+			c.Detections.Enabled = new(bool)
+			// The renamed file is drained for late writes while the new
+			// one is read, and the glob looks after the tailer moved on
+			// to the new one.
+			c.Tailer.RotateWait = 2 * time.Second
+			_, _, stop := runInBackground(t, c, Options{GlobInterval: 500 * time.Millisecond})
+			waitFor(t, "the first lines", 10*time.Second, func() bool { return count() >= 50 })
+			f, err := os.OpenFile(live, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprint(f, criRecords("unread", unread))
+			f.Close()
+			if err := os.Rename(live, filepath.Join(root, "archived.log")); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, live, criRecords("second", 1))
+			want := 51 + unread
+			waitFor(t, "the lines after the rename", 10*time.Second, func() bool { return count() >= want })
+			time.Sleep(3 * time.Second) // glob scans during the drain and after it
+			stop()
+			sent := map[string]int{}
+			for _, m := range got() {
+				_, msg, _ := strings.Cut(m, " ")
+				sent[msg]++
+			}
+			if n := count(); n != want || len(sent) != want {
+				t.Errorf("%d messages, %d distinct lines; want each of the %d lines once", n, len(sent), want)
+			}
+		})
 	}
 }
 
