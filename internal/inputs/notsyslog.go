@@ -23,8 +23,9 @@ const notSyslogHead = 32
 // <PRI>: '<', one to three digits of a value from 0 to 191, '>'; and it
 // holds no NUL octet (binary data; rsyslog and syslog-ng would escape it),
 // but for NUL octets after the header of an RFC 5424 message whose header
-// parses (rfc5424.ParseHeader), in STRUCTURED-DATA or MSG: a node agent
-// sends the line of a log padded with NUL bytes (what a crash or a
+// parses (rfc5424.ParseHeader), in STRUCTURED-DATA or MSG, and in the MSG
+// of a gitlab-syslog node's RFC 3164 message (Legacy3164Host): a node
+// agent sends the line of a log padded with NUL bytes (what a crash or a
 // copytruncate leaves) as read, and a value \u0000 of its JSON as the
 // column's value. Nothing else is asked of it: after <PRI> an RFC 3164
 // message is free text, and an RFC 5424 MSG may be any octets (not UTF-8
@@ -47,12 +48,20 @@ func notSyslog(m []byte) string {
 	}
 	if i := bytes.IndexByte(m, 0); i >= 0 {
 		var h rfc5424.Header
-		if rfc5424.ParseHeader(m, &h) != nil || i < h.SD {
-			return "NUL octet in the message"
+		if err := rfc5424.ParseHeader(m, &h); err == nil && i >= h.SD {
+			return ""
 		}
+		if host, ok := Legacy3164Host(m); ok && bytes.IndexByte(host, 0) < 0 {
+			return "" // a node's RFC 3164 message: the NULs are in its line
+		}
+		return nulReason
 	}
 	return ""
 }
+
+// nulReason is notSyslog's reason for a frame with a NUL octet that no
+// syslog message holds there.
+const nulReason = "NUL octet in the message"
 
 // pace bounds a warning to one per interval; the occurrences not logged
 // are counted and reported with the next one logged. It is safe for
@@ -89,7 +98,11 @@ func (s *Server) dropNotSyslog(c net.Conn, m []byte, reason string) {
 	if !ok {
 		return
 	}
-	s.log.Warn("inputs: received data that is not a syslog message dropped; check what sends to this input (a syslog message starts with <PRI>, e.g. <13>)",
+	what := "a syslog message starts with <PRI>, e.g. <13>"
+	if reason == nulReason {
+		what = "binary data: a NUL octet in a syslog message's header, or in a message of another sender than a gitlab-syslog node without an RFC 5424 header"
+	}
+	s.log.Warn("inputs: received data that is not a syslog message dropped; check what sends to this input ("+what+")",
 		"listen", s.cfg.Listen, "remote", c.RemoteAddr().String(), "reason", reason,
 		"first_bytes", string(m[:min(len(m), notSyslogHead)]), "bytes", len(m), "dropped_not_logged", missed)
 }

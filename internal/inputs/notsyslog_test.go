@@ -42,6 +42,10 @@ func TestNotSyslog(t *testing.T) {
 		{`<190>1 2026-12-02T01:00:00Z vm GitLab-Audit-Logs - audit [gitlab@32473 AuthorName="a` + "\x00" + `b"] {}`, ""},
 		{"<190>1 2026-12-02T01:00:00Z vm\x00 GitLab-Audit-Logs - audit - x", "NUL octet in the message"},
 		{"<190>1 2026-12-02T01:00:00Z vm app - - [x@1 \x00", "NUL octet in the message"},
+		// A node's RFC 3164 message of a NUL-padded line (fresh-user
+		// trial 91: dropped at the aggregator).
+		{"<190>Dec  1 10:01:00 node4 GitLab-Audit-Logs: \x00\x00{\"author_id\":1}", ""},
+		{"<190>Dec  1 10:01:00 node4 sshd: \x00\x00x", "NUL octet in the message"},
 	} {
 		if got := notSyslog([]byte(tt.m)); got != tt.want {
 			t.Errorf("notSyslog(%q) = %q, want %q", tt.m, got, tt.want)
@@ -129,5 +133,28 @@ func TestRELPNotSyslog(t *testing.T) {
 	}
 	if st := s.Stats(); st.Malformed != 2 || st.Messages != 1 {
 		t.Errorf("malformed %d, messages %d; want 2, 1", st.Malformed, st.Messages)
+	}
+}
+
+// TestNULFrameWarning: a frame dropped for a NUL octet where no syslog
+// message holds one is warned about as binary data, not as a frame
+// without <PRI>, which it has (fresh-user trial 91).
+func TestNULFrameWarning(t *testing.T) {
+	logs := new(syslogtest.Buffer)
+	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := "<13>1 2026-01-02T03:04:05Z ho\x00st sshd 42 - - x"
+	fmt.Fprintf(c, "%d %s", len(frame), frame)
+	c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Stats().Malformed == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	log := logs.String()
+	if !strings.Contains(log, `reason="NUL octet in the message"`) || !strings.Contains(log, "binary data: a NUL octet in a syslog message's header") || strings.Contains(log, "starts with <PRI>") {
+		t.Errorf("the warning does not say why a frame with <PRI> was dropped:\n%s", log)
 	}
 }
