@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -983,13 +984,30 @@ func clientCAUsable(path string) error {
 // of them "") is not loaded and gives nil: it is the configuration's
 // mistake, which its validation reports at the key that is set. The
 // error names both files: a missing one, a swapped pair, a key that does
-// not match.
+// not match; or the certificate, expired or not valid yet (certValidNow).
 func keyPairUsable(certFile, keyFile string) error {
 	if certFile == "" || keyFile == "" {
 		return nil
 	}
-	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
 		return fmt.Errorf("cert_file %s and key_file %s cannot be used: %v; give the PEM certificate (chain) as cert_file and its private key as key_file", certFile, keyFile, err)
+	}
+	return certValidNow(certFile, pair.Leaf, time.Now())
+}
+
+// certValidNow returns why leaf, the certificate of certFile, is not
+// valid at now (expired, or not valid yet), which the other side of every
+// TLS connection would refuse; nil when it is valid, or unknown (nil).
+func certValidNow(certFile string, leaf *x509.Certificate, now time.Time) error {
+	const day = "2006-01-02 15:04:05 MST"
+	switch {
+	case leaf == nil:
+		return nil
+	case now.After(leaf.NotAfter):
+		return fmt.Errorf("cert_file %s expired at %s (valid from %s): every TLS connection with it is refused; give a renewed certificate", certFile, leaf.NotAfter.UTC().Format(day), leaf.NotBefore.UTC().Format(day))
+	case now.Before(leaf.NotBefore):
+		return fmt.Errorf("cert_file %s is not valid before %s: every TLS connection with it is refused until then; is this host's clock right?", certFile, leaf.NotBefore.UTC().Format(day))
 	}
 	return nil
 }
