@@ -161,39 +161,26 @@ func TestSteadyFlowPolls(t *testing.T) {
 	checkExactly(t, c.texts(), want)
 }
 
-// TestNULPaddingOverMaxLineInOneRead: NUL padding that takes a line over
-// MaxLineBytes is cut to one NUL, and the line after it kept, also when
-// the padding and the line are read at once, within the read buffer
-// (fresh-user trial 89: 5,000 NULs before an audit line with a 1 KiB limit
-// and 20,000 with 8 KiB left MSG the first MaxLineBytes of NULs, the line
-// lost; only runs longer than the read buffer were cut).
-func TestNULPaddingOverMaxLineInOneRead(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, strings.Repeat("\x00", 5000)+"line after the padding\nnext\n")
-	cfg := testConfig(t, path)
-	cfg.MaxLineBytes = 1024
-	c := start(t, cfg)
-	c.waitN(2)
-	c.stop()
-	checkExactly(t, c.texts(), []string{"\x00line after the padding", "next"})
-	if s := c.tl.Stats(); s.TruncatedLines != 0 {
-		t.Errorf("TruncatedLines = %d, want 0: the line fits once its padding is cut", s.TruncatedLines)
-	}
-}
-
-// TestNULPaddingAfterPartLine: NUL padding after part of a line a crash
-// cut short, then the writer's next line, over MaxLineBytes, read at once
-// or across reads: the line after the padding is kept, after one NUL
-// (fresh-user trial 90: it was cut away with the padding).
-func TestNULPaddingAfterPartLine(t *testing.T) {
-	for _, nuls := range []int{5000, 300 << 10} {
-		path := filepath.Join(t.TempDir(), "app.log")
-		writeFile(t, path, `{"severity":"INFO","ti`+strings.Repeat("\x00", nuls)+"line after the padding\nnext\n")
-		cfg := testConfig(t, path)
-		cfg.MaxLineBytes = 1024
-		c := start(t, cfg)
-		c.waitN(2)
-		c.stop()
-		checkExactly(t, c.texts(), []string{"\x00line after the padding", "next"})
+// TestNULPaddingOverMaxLine: NUL padding that takes a line over
+// MaxLineBytes is cut to one NUL, with the part of a line a crash cut
+// short before it if any, and the line after it kept, whether padding and
+// line are read at once or across reads (fresh-user trial 89: 5,000 NULs
+// before an audit line with a 1 KiB limit left MSG the first MaxLineBytes
+// of NULs, the line lost; trial 90: the same after part of a line).
+func TestNULPaddingOverMaxLine(t *testing.T) {
+	for _, part := range []string{"", `{"severity":"INFO","ti`} {
+		for _, nuls := range []int{5000, 300 << 10} {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, part+strings.Repeat("\x00", nuls)+"line after the padding\nnext\n")
+			cfg := testConfig(t, path)
+			cfg.MaxLineBytes = 1024
+			c := start(t, cfg)
+			c.waitN(2)
+			c.stop()
+			checkExactly(t, c.texts(), []string{"\x00line after the padding", "next"})
+			if s := c.tl.Stats(); s.TruncatedLines != 0 {
+				t.Errorf("%q + %d NULs: TruncatedLines = %d, want 0: the line fits once its padding is cut", part, nuls, s.TruncatedLines)
+			}
+		}
 	}
 }

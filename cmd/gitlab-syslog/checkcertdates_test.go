@@ -1,47 +1,13 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-// writeCertDated writes a self-signed certificate valid from notBefore to
-// notAfter, and its key, into dir, and returns their paths.
-func writeCertDated(t *testing.T, dir string, notBefore, notAfter time.Time) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "node"}, NotBefore: notBefore, NotAfter: notAfter,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
-}
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
+)
 
 // TestCheckCertDates: check refuses a client certificate (forward.tls) or
 // an input's server certificate that has expired or is not valid yet,
@@ -61,7 +27,10 @@ func TestCheckCertDates(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cert, key := writeCertDated(t, dir, tc.notBefore, tc.after)
+			cert, key, err := testcert.WriteSelfSigned(dir, "node", tc.notBefore, tc.after)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, block := range []string{
 				"forward:\n  url: tls://127.0.0.1:6514\n  tls:\n    cert_file: " + cert + "\n    key_file: " + key + "\n",
 				"forward: {url: 'stdout://'}\ninputs:\n  - listen: tls://127.0.0.1:0\n    tls:\n      cert_file: " + cert + "\n      key_file: " + key + "\n",

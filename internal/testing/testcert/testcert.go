@@ -91,3 +91,31 @@ func writePEM(path, typ string, der []byte) error {
 	}
 	return nil
 }
+
+// WriteSelfSigned writes into dir a self-signed certificate for client
+// and server authentication, of subject CN cn (no CA's name), valid from
+// notBefore to notAfter, and its ECDSA P-256 key, and returns the paths
+// of the two PEM files: a certificate no CA signed, or one out of its
+// dates, for tests of what refuses it.
+func WriteSelfSigned(dir, cn string, notBefore, notAfter time.Time) (cert, key string, err error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		return "", "", err
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return "", "", err
+	}
+	cert, key = filepath.Join(dir, "self-signed.pem"), filepath.Join(dir, "self-signed-key.pem")
+	if err := writePEM(cert, "CERTIFICATE", der); err != nil {
+		return "", "", err
+	}
+	return cert, key, writePEM(key, "EC PRIVATE KEY", kder)
+}
