@@ -27,9 +27,6 @@ func parseSkipping(p lineParser, line []byte, r *Record, text bool) error {
 	if err == nil || !text && parseAfterNUL(p, b, r) {
 		return nil
 	}
-	if text {
-		err = p.parse(b, r) // the error of the whole, after parseAfterNUL's
-	}
 	return shiftErr(err, line, skipped)
 }
 
