@@ -141,6 +141,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
 	}
 	now := make(map[string]bool, len(paths))
+	fresh := map[string]bool{} // the files this scan starts to follow
 	g.paths = paths
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -153,7 +154,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 			continue
 		}
 		delete(g.special, p) // a regular file now: judged as any
-		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed) || g.sameFile(p, fi, followed) {
+		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed, fresh, initial) || g.sameFile(p, fi, followed) {
 			continue
 		}
 		sc, tc := g.sc, g.tc
@@ -167,6 +168,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		}
 		s.glob = g.sc.Path
 		g.matched[p] = s
+		fresh[p] = true
 		followed.add(p, g.sc.Path, fi)
 		added = append(added, s)
 	}
@@ -203,10 +205,14 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 // its own, logging why the first time:
 //   - a rotated copy (tailer.RotatedBases: "0.log.20261129-120000",
 //     "app.log.1", "app.log-20261129", each maybe ".gz") of a file that a
-//     source follows, that the glob matches now, or that the glob followed
-//     until it was forgotten: the live file's tailer reads what was
-//     written to it before the rotation, so following the copy would send
-//     its lines again;
+//     source followed before this scan (fresh are the files it starts to
+//     follow), or that the glob followed until it was forgotten: the live
+//     file's tailer reads what was written to it before the rotation, so
+//     following the copy would send its lines again; at start (initial),
+//     of a file the glob matches too, whose copies are history as the
+//     lines before start_at are. A copy of a file that appeared since
+//     start and was rotated before a scan saw it is followed: no tailer
+//     read it;
 //   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, bzip2, xz, zstd
 //     magic bytes), or a file whose first bytes are another format that is
 //     not lines of text (sniff.NotLines, sniff.FormatOf: zip, a tar archive, an executable,
@@ -215,13 +221,13 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 // A rotated-looking name whose base is none of these (a glob such as
 // *.log.1 alone, or "worker-1" without a "worker") is followed as a file
 // of its own: nothing else reads its lines.
-func (g *globSource) skip(p string, followed *followedSet) bool {
+func (g *globSource) skip(p string, followed *followedSet, fresh map[string]bool, initial bool) bool {
 	if g.skipped[p] {
 		return true
 	}
 	why := ""
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
-		if g.matched[b] != nil || g.gone[b] || followed.hasKey(b) || g.matchesFile(b) {
+		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || initial && g.matchesFile(b) {
 			why = "rotated copy of " + b + ", read by that file's tailer"
 			break
 		}

@@ -93,27 +93,34 @@ func TestGlobSkip(t *testing.T) {
 		glob, name string
 		skip       bool
 		ext        string // the source's extension (logrotate's)
+		later      bool   // a scan after start (not initial), its base not followed yet
 	}{
-		{"*.log*", "0.log", false, ""},
-		{"*.log*", "0.log.20261129-120000", true, ""},    // kubelet rotation; 0.log matched
-		{"*.log*", "0.log.20261128-120000.gz", true, ""}, // and compressed
-		{"*.1", "app.log.1", false, ""},                  // app.log neither followed nor matched
-		{"*", "worker-1", false, ""},                     // no worker: not a rotated copy
-		{"other.log-*", "other.log-20261129", true, ""},  // other.log followed by another source
-		{"*.log", "packed.log", true, ""},                // gzip magic
-		{"*.log", "zst.log", true, ""},                   // zstd magic
-		{"*.log", "other.log", false, ""},
+		{"*.log*", "0.log", false, "", false},
+		{"*.log*", "0.log.20261129-120000", true, "", false},    // kubelet rotation; 0.log matched
+		{"*.log*", "0.log.20261128-120000.gz", true, "", false}, // and compressed
+		{"*.1", "app.log.1", false, "", false},                  // app.log neither followed nor matched
+		{"*", "worker-1", false, "", false},                     // no worker: not a rotated copy
+		{"other.log-*", "other.log-20261129", true, "", false},  // other.log followed by another source
+		{"*.log", "packed.log", true, "", false},                // gzip magic
+		{"*.log", "zst.log", true, "", false},                   // zstd magic
+		{"*.log", "other.log", false, "", false},
 		// logrotate's extension .log, given (fresh-user trial 64: each copy
 		// was followed, every line sent twice); without it, such names are
 		// live files of their own (trial 65: worker-1.log was never sent).
-		{"*.log", "audit-20261129-1796135832.log", true, ".log"},
-		{"*.log", "audit.2.log", true, ".log"},
-		{"*.log", "solo.1.log", false, ".log"}, // no solo.log
-		{"*.log", "audit.2.log", false, ""},
-		{"*.log", "audit-20261129-1796135832.log", false, ""},
+		{"*.log", "audit-20261129-1796135832.log", true, ".log", false},
+		{"*.log", "audit.2.log", true, ".log", false},
+		{"*.log", "solo.1.log", false, ".log", false}, // no solo.log
+		{"*.log", "audit.2.log", false, "", false},
+		{"*.log", "audit-20261129-1796135832.log", false, "", false},
+		// A file that appeared since start, rotated before a scan saw it
+		// (fresh-user trial 92: its copy was skipped as read by a tailer
+		// that never read it, and its lines lost).
+		{"*.log", "audit-20261129-1796135832.log", false, ".log", true},
+		{"*.log*", "0.log.20261129-120000", false, "", true},
+		{"other.log-*", "other.log-20261129", true, "", true}, // other.log followed by another source
 	} {
 		g := &globSource{sc: config.Source{Path: filepath.Join(dir, tc.glob), Extension: tc.ext}, matched: map[string]*source{}}
-		if got := g.skip(filepath.Join(dir, tc.name), followed); got != tc.skip {
+		if got := g.skip(filepath.Join(dir, tc.name), followed, nil, !tc.later); got != tc.skip {
 			t.Errorf("glob %s, %s: skip %v, want %v", tc.glob, tc.name, got, tc.skip)
 		}
 	}
@@ -202,4 +209,36 @@ func criRecords(prefix string, n int) string {
 		fmt.Fprintf(&b, "2026-11-29T12:00:%02dZ stdout F %s-%d\n", i%60, prefix, i)
 	}
 	return b.String()
+}
+
+// TestGlobFileRotatedBeforeSeen: a file that appears after start and is
+// renamed to a name the glob matches as its rotated copy before a scan
+// sees it (a log created and rotated within the scan interval) is sent
+// whole: its copy is followed, as no tailer read it, and so is the new
+// file at its path (fresh-user trial 92: the copy was skipped as read by
+// that file's tailer, and its 100 lines lost).
+func TestGlobFileRotatedBeforeSeen(t *testing.T) {
+	root := t.TempDir()
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward", Extension: ".log"})
+	c.Detections.Enabled = new(bool)
+	_, _, stop := runInBackground(t, c, Options{GlobInterval: 500 * time.Millisecond})
+	time.Sleep(600 * time.Millisecond) // a scan of the empty directory
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, criRecords("first", 100))
+	if err := os.Rename(live, filepath.Join(root, "a-20261201.log")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, live, criRecords("second", 100))
+	waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
+	time.Sleep(time.Second) // more scans
+	stop()
+	sent := map[string]int{}
+	for _, m := range got() {
+		_, msg, _ := strings.Cut(m, " ")
+		sent[msg]++
+	}
+	if n := len(got()); n != 200 || len(sent) != 200 {
+		t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
+	}
 }
