@@ -108,6 +108,7 @@ func TestDetectRerunFileChanged(t *testing.T) {
 		t.Fatalf("%s: want 3 lines or more, has %d", golden, len(lines))
 	}
 	whole, _ := detectState(t, t.TempDir(), nil, []string{golden})
+	pad := strings.Repeat("\x00", 4096) + "\n"
 	for _, c := range []struct {
 		name        string
 		first, then string // the file's content in the first and the second run
@@ -120,6 +121,10 @@ func TestDetectRerunFileChanged(t *testing.T) {
 		{"rotated", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1", nil},
 		{"rotated and compressed", strings.Join(lines, ""), strings.Join(lines, ""), "audit_json.log.1.gz", nil},
 		{"appended, then rotated", strings.Join(lines[:2], ""), strings.Join(lines, ""), "audit_json.log.1", whole[2:]},
+		// A line of NUL padding first (a crash's, the same in many files)
+		// is not the file's identity (fresh-user trial 92: another file
+		// after the same padding was taken for the one folded).
+		{"written anew, both after a line of NUL padding", pad + lines[2] + "\n", pad + strings.Join(lines[:2], ""), "", whole[:2]},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -187,13 +187,15 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		counts.lines++
 		counts.keepHead(line)
 		counts.alerts.add(n, line)
-		if first {
+		if first && len(bytes.Trim(line, "\x00 \t\r")) > 0 {
 			first = false
 			if !in.stream {
 				// The file is its source by its identity, not its
 				// name: after logrotate, audit_json.log.1 (or .2.gz) is
 				// the audit_json.log an earlier run folded; the same
-				// lines piped to standard input are too.
+				// lines piped to standard input are too. A line of NUL
+				// bytes (a crash's padding, the same in many files) is
+				// no line of the file's own: the next one is taken.
 				fileID = inputFileID(line)
 				source = fileID
 			}
@@ -290,8 +292,8 @@ func inputTypeName(in detectInput) string {
 	return in.typ.String()
 }
 
-// inputFileID returns the identity of a file whose first line is first:
-// a hash of that line, as the tailer fingerprints a file by its first
+// inputFileID returns the identity of a file whose first line is first
+// (its first line that is not blank or NUL padding): a hash of that line, as the tailer fingerprints a file by its first
 // bytes. A file appended to keeps it; a file written anew under the same
 // name gets another, so none of its lines is skipped. Standard input has
 // one as a file has (the lines of a file piped to it are the file's);
