@@ -25,8 +25,9 @@ func (c *Config) InputsOn() []Input {
 
 // InputWarnings returns a warning for each inputs item whose listen is
 // empty: such an item is off (InputsOn leaves it out), so it does not
-// listen and its other keys are neither used nor checked, which an item
-// written with its address left blank or still to fill in does not mean.
+// listen and its other keys are not used, their values not checked (an
+// unknown key is still a mistake), which an item written with its address
+// left blank or still to fill in does not mean.
 // Each warning begins with where the key is (FILE:LINE: inputs[i].listen)
 // and says what to do; check prints them and run logs them at start.
 func (c *Config) InputWarnings() []string {
@@ -34,7 +35,7 @@ func (c *Config) InputWarnings() []string {
 	for i, in := range c.Inputs {
 		if in.Listen == "" {
 			warns = append(warns, c.Where("inputs["+strconv.Itoa(i)+"].listen")+
-				": empty, so this input is off: it does not listen, and its other keys are not used or checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
+				": empty, so this input is off: it does not listen, and its other keys are not used, and their values not checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
 		}
 	}
 	return warns
