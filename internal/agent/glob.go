@@ -142,6 +142,10 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	}
 	now := make(map[string]bool, len(paths))
 	fresh := map[string]bool{} // the files this scan starts to follow
+	before := make(map[string]bool, len(g.paths))
+	for _, p := range g.paths {
+		before[p] = true // matched by the scan before: read since, by this glob or another source
+	}
 	g.paths = paths
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -154,7 +158,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 			continue
 		}
 		delete(g.special, p) // a regular file now: judged as any
-		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed, fresh, initial) || g.sameFile(p, fi, followed) {
+		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed, fresh, before, initial) || g.sameFile(p, fi, followed) {
 			continue
 		}
 		sc, tc := g.sc, g.tc
@@ -206,13 +210,15 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 //   - a rotated copy (tailer.RotatedBases: "0.log.20261129-120000",
 //     "app.log.1", "app.log-20261129", each maybe ".gz") of a file that a
 //     source followed before this scan (fresh are the files it starts to
-//     follow), or that the glob followed until it was forgotten: the live
-//     file's tailer reads what was written to it before the rotation, so
-//     following the copy would send its lines again; at start (initial),
-//     of a file the glob matches too, whose copies are history as the
-//     lines before start_at are. A copy of a file that appeared since
-//     start and was rotated before a scan saw it is followed: no tailer
-//     read it;
+//     follow), that the glob matched at its scan before (before; a
+//     symbolic link's target another source follows included), or that
+//     the glob followed until it was forgotten: the live file's tailer
+//     reads what was written to it before the rotation, so following the
+//     copy would send its lines again; at start (initial), of a file the
+//     glob matches too, whose copies are history as the lines before
+//     start_at are. A copy of a file that appeared since the scan before
+//     and was rotated before this one saw it is followed: no tailer read
+//     it;
 //   - a compressed file (.gz, .bz2, .xz, .zst, or gzip, bzip2, xz, zstd
 //     magic bytes), or a file whose first bytes are another format that is
 //     not lines of text (sniff.NotLines, sniff.FormatOf: zip, a tar archive, an executable,
@@ -221,13 +227,13 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 // A rotated-looking name whose base is none of these (a glob such as
 // *.log.1 alone, or "worker-1" without a "worker") is followed as a file
 // of its own: nothing else reads its lines.
-func (g *globSource) skip(p string, followed *followedSet, fresh map[string]bool, initial bool) bool {
+func (g *globSource) skip(p string, followed *followedSet, fresh, before map[string]bool, initial bool) bool {
 	if g.skipped[p] {
 		return true
 	}
 	why := ""
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
-		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || initial && g.matchesFile(b) {
+		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || (initial || before[b]) && g.matchesFile(b) {
 			why = "rotated copy of " + b + ", read by that file's tailer"
 			break
 		}
@@ -261,11 +267,12 @@ func (g *globSource) skip(p string, followed *followedSet, fresh map[string]bool
 // another source follows through another path (followed.ids: a
 // /var/log/containers symlink and the /var/log/pods file it names, a hard
 // link, a bind mount, or the file a source's tailer reads after a rotation
-// renamed it to p): following it too would send each of its lines twice. It logs, once per match, which source follows the file, and
-// judges a match again only when it names another file (a rotation made
-// a new one): a match stays left to its follower while it is that file,
-// even if the follower is forgotten meanwhile (its path deleted, the file
-// kept through p), as its lines up to then were sent by the follower.
+// renamed it to p): following it too would send each of its lines twice.
+// It logs, once per match, which source follows the file, and judges a
+// match again only when it names another file (a rotation made a new
+// one): a match stays left to its follower while it is that file, even if
+// the follower is forgotten meanwhile (its path deleted, the file kept
+// through p), as its lines up to then were sent by the follower.
 func (g *globSource) sameFile(p string, fi os.FileInfo, followed *followedSet) bool {
 	id, ok := idOf(fi)
 	if !ok {

@@ -94,33 +94,41 @@ func TestGlobSkip(t *testing.T) {
 		skip       bool
 		ext        string // the source's extension (logrotate's)
 		later      bool   // a scan after start (not initial), its base not followed yet
+		before     string // the base's name, matched by the scan before (read since, by another source)
 	}{
-		{"*.log*", "0.log", false, "", false},
-		{"*.log*", "0.log.20261129-120000", true, "", false},    // kubelet rotation; 0.log matched
-		{"*.log*", "0.log.20261128-120000.gz", true, "", false}, // and compressed
-		{"*.1", "app.log.1", false, "", false},                  // app.log neither followed nor matched
-		{"*", "worker-1", false, "", false},                     // no worker: not a rotated copy
-		{"other.log-*", "other.log-20261129", true, "", false},  // other.log followed by another source
-		{"*.log", "packed.log", true, "", false},                // gzip magic
-		{"*.log", "zst.log", true, "", false},                   // zstd magic
-		{"*.log", "other.log", false, "", false},
+		{"*.log*", "0.log", false, "", false, ""},
+		{"*.log*", "0.log.20261129-120000", true, "", false, ""},    // kubelet rotation; 0.log matched
+		{"*.log*", "0.log.20261128-120000.gz", true, "", false, ""}, // and compressed
+		{"*.1", "app.log.1", false, "", false, ""},                  // app.log neither followed nor matched
+		{"*", "worker-1", false, "", false, ""},                     // no worker: not a rotated copy
+		{"other.log-*", "other.log-20261129", true, "", false, ""},  // other.log followed by another source
+		{"*.log", "packed.log", true, "", false, ""},                // gzip magic
+		{"*.log", "zst.log", true, "", false, ""},                   // zstd magic
+		{"*.log", "other.log", false, "", false, ""},
 		// logrotate's extension .log, given (fresh-user trial 64: each copy
 		// was followed, every line sent twice); without it, such names are
 		// live files of their own (trial 65: worker-1.log was never sent).
-		{"*.log", "audit-20261129-1796135832.log", true, ".log", false},
-		{"*.log", "audit.2.log", true, ".log", false},
-		{"*.log", "solo.1.log", false, ".log", false}, // no solo.log
-		{"*.log", "audit.2.log", false, "", false},
-		{"*.log", "audit-20261129-1796135832.log", false, "", false},
+		{"*.log", "audit-20261129-1796135832.log", true, ".log", false, ""},
+		{"*.log", "audit.2.log", true, ".log", false, ""},
+		{"*.log", "solo.1.log", false, ".log", false, ""}, // no solo.log
+		{"*.log", "audit.2.log", false, "", false, ""},
+		{"*.log", "audit-20261129-1796135832.log", false, "", false, ""},
 		// A file that appeared since start, rotated before a scan saw it
 		// (fresh-user trial 92: its copy was skipped as read by a tailer
 		// that never read it, and its lines lost).
-		{"*.log", "audit-20261129-1796135832.log", false, ".log", true},
-		{"*.log*", "0.log.20261129-120000", false, "", true},
-		{"other.log-*", "other.log-20261129", true, "", true}, // other.log followed by another source
+		{"*.log", "audit-20261129-1796135832.log", false, ".log", true, ""},
+		{"*.log*", "0.log.20261129-120000", false, "", true, ""},
+		{"other.log-*", "other.log-20261129", true, "", true, ""}, // other.log followed by another source
+		// The base matched by the scan before, not followed by this glob
+		// (a symbolic link's target another source follows): read.
+		{"*.log*", "0.log.20261129-120000", true, "", true, "0.log"},
 	} {
 		g := &globSource{sc: config.Source{Path: filepath.Join(dir, tc.glob), Extension: tc.ext}, matched: map[string]*source{}}
-		if got := g.skip(filepath.Join(dir, tc.name), followed, nil, !tc.later); got != tc.skip {
+		before := map[string]bool{}
+		if tc.before != "" {
+			before[filepath.Join(dir, tc.before)] = true
+		}
+		if got := g.skip(filepath.Join(dir, tc.name), followed, nil, before, !tc.later); got != tc.skip {
 			t.Errorf("glob %s, %s: skip %v, want %v", tc.glob, tc.name, got, tc.skip)
 		}
 	}
