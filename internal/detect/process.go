@@ -370,11 +370,12 @@ func (e *Engine) duplicate(ev *Event) bool {
 
 // duplicateLine is duplicate for an event without EventID: with
 // Config.DedupeLines, whether a line of the same bytes of its log (its
-// GitLab line: gitlabLine) was folded within the dedupe window (lineKey). Lines that may repeat as
-// distinct events are never duplicates: the access log's (second-precision
-// times, no id) and the text application.log's (GitLab before 15.11:
-// minute or millisecond times and no correlation id, so that eleven
-// identical failed sign-ins in a minute are eleven).
+// GitLab line: gitlabLine) was folded within the dedupe window (lineKey).
+// Lines that may repeat as distinct events are never duplicates: the
+// access log's (second-precision times, no id) and the text
+// application.log's (GitLab before 15.11: minute or millisecond times and
+// no correlation id, so that eleven identical failed sign-ins in a minute
+// are eleven).
 func (e *Engine) duplicateLine(ev *Event) bool {
 	if !e.cfg.DedupeLines || ev.Raw == "" || RepeatsKept(ev) {
 		return false
