@@ -154,7 +154,8 @@ func (t *Tailer) addString(line string, end int64) {
 }
 
 // addLine removes a trailing "\r" (unless the line was cut), cuts NUL
-// padding that takes it over MaxLineBytes (nulrun.Cut), cuts the line to MaxLineBytes, counts and reports it when cut, and appends it to the
+// padding that takes it over MaxLineBytes (nulrun.Cut), cuts the line to
+// MaxLineBytes, counts and reports it when cut, and appends it to the
 // current batch (recording its index in Batch.Cut when cut).
 func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {

@@ -293,9 +293,10 @@ func inputTypeName(in detectInput) string {
 }
 
 // inputFileID returns the identity of a file whose first line is first
-// (its first line that is not blank or NUL padding): a hash of that line, as the tailer fingerprints a file by its first
-// bytes. A file appended to keeps it; a file written anew under the same
-// name gets another, so none of its lines is skipped. Standard input has
+// (its first line that is not blank or NUL padding): a hash of that line,
+// as the tailer fingerprints a file by its first bytes. A file appended to
+// keeps it; a file written anew under the same name gets another, so none
+// of its lines is skipped. Standard input has
 // one as a file has (the lines of a file piped to it are the file's);
 // stream inputs (whose events are deduplicated by EventID) have none.
 func inputFileID(first []byte) string {
@@ -323,8 +324,7 @@ func inputFileID(first []byte) string {
 func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reader, w io.Writer) (kept []detectInput, _ io.Reader, err error) {
 	var errs []error
 	var notes []string
-	var seen []os.FileInfo
-	var seenIn []detectInput
+	var seen sameFiles[detectInput]
 	defer func() {
 		if err != nil {
 			closeInputs(kept)
@@ -347,15 +347,12 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 			errs = append(errs, inputError(in.path, err))
 			continue
 		}
-		if fi != nil {
-			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
-				notes = append(notes, sameFileNote(in, seenIn[i]))
-				if f != nil {
-					f.Close()
-				}
-				continue
+		if first, again := seen.add(fi, in); again {
+			notes = append(notes, sameFileNote(in, first))
+			if f != nil {
+				f.Close()
 			}
-			seen, seenIn = append(seen, fi), append(seenIn, in)
+			continue
 		}
 		in.f = f
 		kept = append(kept, in)

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,18 +123,18 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 	if !ok {
 		br = bufio.NewReaderSize(dr, 256<<10)
 	}
-	var long nulrun.Builder // assembles lines longer than br's buffer, up to maxLine
+	// long assembles lines longer than br's buffer: past maxLine+2 bytes
+	// (room for "\r\n") the rest is dropped, NUL padding cut as the
+	// tailer cuts it.
+	long := nulrun.Builder{Max: math.MaxInt - 1}
+	if maxLine > 0 {
+		long.Max = maxLine + 1
+	}
 	var trailing *readWarning
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		whole, last := len(line), line // the line's length with its ending; its last part read
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// Past maxLine+2 bytes (room for "\r\n") the rest is
-			// dropped, NUL padding cut as the tailer cuts it.
-			long.Max = math.MaxInt - 1
-			if maxLine > 0 {
-				long.Max = maxLine + 1
-			}
 			long.Reset()
 			long.Append(line)
 			for errors.Is(err, bufio.ErrBufferFull) {
@@ -182,7 +183,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			}
 		}
 		if long.Cap() > 16<<20 {
-			long = nulrun.Builder{} // do not keep a huge buffer for one odd line
+			long = nulrun.Builder{Max: long.Max} // do not keep a huge buffer for one odd line
 		}
 		if err == io.EOF {
 			if kind := extKinds[filepath.Ext(label)]; trailing == nil && raw.n == 0 && kind != "" && name != "-" {
@@ -368,6 +369,29 @@ func openChecked(name string) (*os.File, os.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return f, fi, nil
+}
+
+// sameFiles remembers the files given so far, each with a value of the
+// caller's (the input that named it), to find a file given again, under
+// its name or another (./, a link: the same device and inode,
+// os.SameFile).
+type sameFiles[T any] struct {
+	fis  []os.FileInfo
+	vals []T
+}
+
+// add returns the value of the file given before that fi is, and true;
+// else it records fi with v and returns false. A nil fi (standard input,
+// a file not stat'ed) is never the same as another.
+func (s *sameFiles[T]) add(fi os.FileInfo, v T) (first T, again bool) {
+	if fi == nil {
+		return first, false
+	}
+	if i := slices.IndexFunc(s.fis, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
+		return s.vals[i], true
+	}
+	s.fis, s.vals = append(s.fis, fi), append(s.vals, v)
+	return first, false
 }
 
 // heldFile is an input file opened before it is read (openChecked):

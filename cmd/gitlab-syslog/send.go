@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,23 +124,20 @@ func sendConfig(cmd *cobra.Command, o *sendOptions) (*config.Config, error) {
 // device and inode) is left out, saying so on w, as sent twice its lines
 // would reach the collector twice.
 func checkInputs(files []string, w io.Writer) ([]string, error) {
-	var kept, notes, seenName []string
-	var seen []os.FileInfo
+	var kept, notes []string
+	var seen sameFiles[string]
 	for _, name := range files {
 		fi, err := checkInput(name)
 		if err != nil {
 			return nil, typePrefixHint("send", name, err)
 		}
-		if fi != nil {
-			if i := slices.IndexFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, fi) }); i >= 0 {
-				if first := seenName[i]; first == name {
-					notes = append(notes, "send: "+name+" is given twice; sent once\n")
-				} else {
-					notes = append(notes, "send: "+name+" is the same file as "+first+", given before; sent once\n")
-				}
-				continue
+		if first, again := seen.add(fi, name); again {
+			if first == name {
+				notes = append(notes, "send: "+name+" is given twice; sent once\n")
+			} else {
+				notes = append(notes, "send: "+name+" is the same file as "+first+", given before; sent once\n")
 			}
-			seen, seenName = append(seen, fi), append(seenName, name)
+			continue
 		}
 		kept = append(kept, name)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
-	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
 
 // TestStreamingBatchForwarded posts the agent's receiver a batch as
@@ -32,23 +31,14 @@ func TestStreamingBatchForwarded(t *testing.T) {
     "event_type": "group_created"
   }`
 	third := `{"id":"5d0b7c5e-2f6a-4b8e-9c1d-0e2f3a4b5c6d","author_id":2,"entity_id":3,"entity_type":"Group","details":{"author_name":"Ann Admin","custom_message":"line one\nline two"},"author_name":"Ann Admin","entity_path":"acme","created_at":"2026-12-01T06:49:17.500Z","event_type":"group_created"}`
-	got := &messages{}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr())
-	c.Sources = []config.Source{}
-	const token = "s3cr3t-token-0123456789"
-	url := listenStreaming(t, c, config.Streaming{Tokens: []string{token}})
-	_, _, stop := runInBackground(t, c, Options{})
-	defer stop()
+	url, got, _ := startStreamingAgent(t, config.Streaming{})
+	const token = streamingToken
 
 	post := func(body string) (string, error) {
 		return postStreaming(url, token, body, "Content-Type", "application/json")
 	}
 	var answer string
+	var err error
 	waitFor(t, "the streaming receiver", 10*time.Second, func() bool {
 		answer, err = post(single)
 		return err == nil

@@ -22,18 +22,8 @@ func TestStreamingSharedIDForwarded(t *testing.T) {
 		`{"id":1653461355,"author_id":1,"entity_id":7,"entity_type":"Project","details":{"author_name":"Jane Roe","target_type":"Project","target_details":"tools/builder","custom_message":{"protocol":"http","action":"git-upload-pack"},"ip_address":"192.0.2.10","entity_path":"tools/builder"},"ip_address":"192.0.2.10","author_name":"Jane Roe","entity_path":"tools/builder","target_details":"tools/builder","created_at":"2022-05-25T06:49:15.213Z","target_type":"Project","target_id":7,"event_type":"repository_git_operation"}`,
 		`{"id":1653461355,"author_id":4,"entity_id":9,"entity_type":"Project","details":{"author_name":"ci-bot","target_type":"Project","target_details":"ops/vault","custom_message":{"protocol":"http","action":"git-upload-pack"},"ip_address":"198.51.100.77","entity_path":"ops/vault"},"ip_address":"198.51.100.77","author_name":"ci-bot","entity_path":"ops/vault","target_details":"ops/vault","created_at":"2022-05-25T06:49:15.871Z","target_type":"Project","target_id":9,"event_type":"repository_git_operation"}`,
 	}
-	got := &messages{}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer col.Close()
-	c := newConfig(t, "tcp://"+col.Addr())
-	c.Sources = []config.Source{}
-	const token = "s3cr3t-token-0123456789"
-	url := listenStreaming(t, c, config.Streaming{Tokens: []string{token}})
-	_, _, stop := runInBackground(t, c, Options{})
-	defer stop()
+	url, got, _ := startStreamingAgent(t, config.Streaming{})
+	const token = streamingToken
 
 	post := func(body string) (string, error) {
 		return postStreaming(url, token, body, "Content-Type", "application/x-www-form-urlencoded", "X-Gitlab-Audit-Event-Type", "repository_git_operation")
@@ -62,6 +52,32 @@ func TestStreamingSharedIDForwarded(t *testing.T) {
 			t.Errorf("message %d: APP-NAME %q MSG %q, want %q", i, m.AppName, m.Msg, bodies[i])
 		}
 	}
+}
+
+// streamingToken is the verification token of startStreamingAgent's
+// receiver.
+const streamingToken = "s3cr3t-token-0123456789"
+
+// startStreamingAgent runs, until the test ends, an agent without file
+// sources whose streaming receiver is st with the token streamingToken,
+// forwarding to a syslog collector of the test's; it returns the URL
+// GitLab posts to, what the collector receives, and the agent's resolved
+// configuration.
+func startStreamingAgent(t *testing.T, st config.Streaming) (url string, got *messages, c *config.Config) {
+	t.Helper()
+	got = &messages{}
+	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { col.Close() })
+	c = newConfig(t, "tcp://"+col.Addr())
+	c.Sources = []config.Source{}
+	st.Tokens = []string{streamingToken}
+	url = listenStreaming(t, c, st)
+	_, _, stop := runInBackground(t, c, Options{})
+	t.Cleanup(stop) // before the collector closes
+	return url, got, c
 }
 
 // listenStreaming gives c the streaming receiver st on a free loopback

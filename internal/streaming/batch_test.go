@@ -14,12 +14,25 @@ import (
 // and without the X-Gitlab-Audit-Event-Type header.
 func (tr *testReceiver) postBatch(t testing.TB, body string) (int, string) {
 	t.Helper()
+	code, answer, _ := tr.postJSON(t, body)
+	return code, answer
+}
+
+// postJSON POSTs body with the token and a JSON Content-Type, without the
+// X-Gitlab-Audit-Event-Type header, adding the headers given as name,
+// value pairs (a name given twice has both values), and returns the
+// answer's status code, body and header.
+func (tr *testReceiver) postJSON(t testing.TB, body string, header ...string) (int, string, http.Header) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, tr.url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set(TokenHeader, tokenA)
 	req.Header.Set("Content-Type", jsonType)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
 	resp, err := tr.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +42,7 @@ func (tr *testReceiver) postBatch(t testing.TB, body string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(answer)
+	return resp.StatusCode, string(answer), resp.Header
 }
 
 func readSpool(t testing.TB, path string) string {

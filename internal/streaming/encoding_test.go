@@ -37,22 +37,11 @@ func TestContentEncoding(t *testing.T) {
 	zw.Close()
 	post := func(body string, encodings ...string) (int, string, http.Header) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, tr.url, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set(TokenHeader, tokenA)
-		req.Header.Set("Content-Type", jsonType)
+		var header []string
 		for _, e := range encodings {
-			req.Header.Add("Content-Encoding", e)
+			header = append(header, "Content-Encoding", e)
 		}
-		resp, err := tr.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		answer, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(answer), resp.Header
+		return tr.postJSON(t, body, header...)
 	}
 	refused := []struct {
 		name, body string
