@@ -43,8 +43,9 @@ is not, as it does for a STRUCTURED-DATA value that is not UTF-8
 (section 6.3.3). Every byte of a message is
 kept, NUL included (\u0000 in JSON), but for bytes that are not UTF-8,
 which JSON strings cannot hold: each is printed as U+FFFD (\ufffd);
---format raw prints every byte as received. NULs between frames (a
-trailer some senders add) are skipped.
+--format raw prints every byte as received. NULs between octet-counted
+frames (a trailer some senders add) are skipped; with LF framing they are
+the next message's first bytes.
 
 Listen URLs: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
 tls://127.0.0.1:6514 (needs --cert-file and --key-file),
