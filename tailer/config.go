@@ -10,7 +10,8 @@ import (
 )
 
 // StartAt says where to begin reading a file for which no usable checkpoint
-// exists.
+// exists and that is at the path when the tailer starts; a file that
+// appears there later is read from its beginning (see the package doc).
 type StartAt int
 
 const (
@@ -63,8 +64,21 @@ type Config struct {
 	// StateDir, when Checkpoints is nil, makes New open the store of this
 	// directory (checkpoint.Open).
 	StateDir string `yaml:"-"`
-	// StartAt applies to a file without a usable checkpoint.
+	// StartAt applies to a file without a usable checkpoint that is at
+	// the path when the tailer starts.
 	StartAt StartAt `yaml:"-"`
+	// NewSince, when not zero, is a time at which the path had no file
+	// (a glob's scan that did not match it): a file there without a
+	// checkpoint is then new, read from 0 whatever StartAt, after its
+	// plain rotated copies last written after NewSince (a file created
+	// and rotated away before it was seen). A .gz copy is not read: it
+	// may be an older copy compressed since.
+	NewSince time.Time `yaml:"-"`
+	// FollowedElsewhere, when not nil, reports whether the rotated copy
+	// at path (a full path) is followed by another tailer (a glob that
+	// matches its name): the copies read for NewSince leave it to that
+	// tailer.
+	FollowedElsewhere func(path string) bool `yaml:"-"`
 	// OldDir is the directory logrotate moves the rotated copies of Path
 	// to (its olddir directive), absolute or relative to Path's directory
 	// (see OldDir); its copies are looked for there too, named as in

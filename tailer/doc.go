@@ -127,6 +127,15 @@
 // path; with StartAt end a warning names them and Stats.UnplacedRotated
 // counts them.
 //
+// StartAt applies to a file at the path when the tailer starts. A file that
+// appears at the path later, while the tailer waits for one, is new: it is
+// read from 0 whatever StartAt. A file created there and rotated away
+// before the tailer's next look at the path (within PollInterval), or
+// copied and truncated, left its lines in its copy: the rotated copies
+// made while the tailer waited (not there, by device, inode and first
+// bytes, when the wait began, nor the .gz of one that was, and last
+// written since) are read first, oldest first.
+//
 // A rotated copy is a file in the path's directory, or in Config.OldDir
 // (logrotate's olddir), named as logrotate or the kubelet names one: the
 // path's name, then ".N" or a date of digits, '-' and '_' after a '.', '-'

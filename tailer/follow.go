@@ -83,7 +83,7 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 	if serr != nil || !sameInode(fi, src) {
 		next, err := t.rotated(ctx, src)
 		if err == nil && next == nil {
-			next, err = t.openLive(ctx)
+			next, err = t.openLive(ctx, nil)
 		}
 		return next, true, err
 	}

@@ -68,8 +68,10 @@ func (l *openFailLog) recovered(log *slog.Logger) {
 // openLive opens Path, waiting for it to appear. When it exists but cannot
 // be opened it returns the error with Config.Complete, and otherwise retries
 // with backoff, logging the error at once, again when it changes, and at
-// most every openLogInterval in between.
-func (t *Tailer) openLive(ctx context.Context) (*logFile, error) {
+// most every openLogInterval in between. When w is not nil, it records the
+// first time the path was missing (waitStart.begin): the file returned then
+// appeared after that.
+func (t *Tailer) openLive(ctx context.Context, w *waitStart) (*logFile, error) {
 	logged := false
 	var failLog openFailLog
 	delay := t.cfg.PollInterval
@@ -82,6 +84,9 @@ func (t *Tailer) openLive(ctx context.Context) (*logFile, error) {
 			failLog.recovered(t.log)
 			t.setOpenError(nil)
 			return src, nil
+		}
+		if w != nil && w.at.IsZero() && errors.Is(err, fs.ErrNotExist) {
+			w.begin(t) // before Stats says ModeWaiting
 		}
 		t.setMode(ModeWaiting)
 		if errors.Is(err, fs.ErrNotExist) {

@@ -10,7 +10,9 @@ import (
 
 // start opens the file and positions it from the checkpoint, first draining
 // the rotated file the checkpoint points into, if that is where it is.
-// Without a usable checkpoint, StartAt applies.
+// Without a usable checkpoint, StartAt applies to a file at the path now;
+// one that appears later, or after Config.NewSince, is read from 0 after
+// the copies made of it since (readAppeared).
 func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	ck := t.ckp.ck
 	t.ckp.ck = nil
@@ -33,11 +35,20 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, nil
 		}
 	}
-	live, err := t.openLive(ctx)
+	var w waitStart
+	live, err := t.openLive(ctx, &w)
 	if err != nil {
 		return nil, err
 	}
-	t.applyStartAt(live)
+	if w.at.IsZero() && ck == nil && !t.cfg.NewSince.IsZero() {
+		w.at = t.cfg.NewSince // the copies there then are not known
+	}
+	if w.at.IsZero() {
+		t.applyStartAt(live)
+	} else if err := t.readAppeared(ctx, &w, live); err != nil {
+		live.close()
+		return nil, err
+	}
 	t.firstCheckpoint(live)
 	return live, nil
 }
@@ -307,7 +318,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		return nil, err
 	}
 	if live == nil {
-		if live, err = t.openLive(ctx); err != nil {
+		if live, err = t.openLive(ctx, nil); err != nil {
 			return nil, err
 		}
 	}

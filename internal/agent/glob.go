@@ -39,6 +39,9 @@ type globSource struct {
 	// paths are the glob's matches at its last scan, for skip to find a
 	// copy's file whatever order they come in.
 	paths []string
+	// listed is when the last scan began to list the matches: a file not
+	// matched then had no file at its path at that time (tailer.Config.NewSince).
+	listed time.Time
 	// gone holds the files of this glob forgotten while a rotated copy of
 	// theirs is still matched, so that the copy is not taken for a new file.
 	gone map[string]bool
@@ -124,6 +127,12 @@ func (f *followedSet) hasKey(path string) bool { return f.keys[checkpoint.Positi
 // own construction, so that glob matches get what configured files get.
 type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 
+// matches reports whether g's pattern matches path.
+func (g *globSource) matches(path string) bool {
+	ok, err := filepath.Match(g.sc.Path, path)
+	return err == nil && ok
+}
+
 // scan lists the files g matches and returns the sources to start for new
 // ones (not yet started) and those whose file is gone and fully sent, to
 // forget. A file another source follows, by the same path (its checkpoint
@@ -134,8 +143,11 @@ type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 // the same round leaves them to g. start_at applies to the files matched at
 // start (initial); a file that appears later is read from its beginning, as
 // Fluent Bit's read_newly_discovered_files_from_head does, so that a new
-// pod's first lines are not skipped.
+// pod's first lines are not skipped, after its plain rotated copies made
+// since the scan before (tailer.Config.NewSince): it may have been rotated
+// away, to a name the glob does not match, before this scan saw it.
 func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool) (added, gone []*source, err error) {
+	listed, prevListed := time.Now(), g.listed
 	paths, err := filepath.Glob(g.sc.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
@@ -146,7 +158,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	for _, p := range g.paths {
 		before[p] = true // matched by the scan before: read since, by this glob or another source
 	}
-	g.paths = paths
+	g.paths, g.listed = paths, listed
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil || fi.IsDir() {
@@ -165,6 +177,11 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		sc.Path, tc.Path = p, p
 		if !initial {
 			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
+			if !before[p] {
+				// Its copies made since are read first, but for those
+				// this glob follows (see skip).
+				tc.NewSince, tc.FollowedElsewhere = prevListed, g.matches
+			}
 		}
 		s, err := mk(sc, tc)
 		if err != nil {

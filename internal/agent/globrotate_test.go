@@ -250,3 +250,97 @@ func TestGlobFileRotatedBeforeSeen(t *testing.T) {
 		t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
 	}
 }
+
+// TestNewFileRotatedBeforeSeen: a file that appears after start and is
+// rotated to a name no source follows (a.log.1 under *.log, or the
+// rotated copy of a configured path) before the agent looks at it again
+// is sent whole: its copy first, then the new file at its path, whatever
+// start_at (fresh-user trial 93: the copy's 100 lines were lost; with
+// start_at end, so were the first lines of a configured file that
+// appeared after start).
+func TestNewFileRotatedBeforeSeen(t *testing.T) {
+	cases := []struct {
+		name   string
+		source func(root string) config.Source
+		rotate func(t *testing.T, live string)
+	}{
+		{"glob, renamed", func(root string) config.Source {
+			return config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"}
+		}, renameToFirst},
+		{"glob, copied and truncated", func(root string) config.Source {
+			return config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"}
+		}, copyTruncate},
+		{"path, start_at end, renamed", func(root string) config.Source {
+			return config.Source{Path: filepath.Join(root, "a.log"), Format: "cri", OtherSubcomponents: "forward", StartAt: "end"}
+		}, renameToFirst},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			addr, got := appMsgCollector(t)
+			c := newConfig(t, "tcp://"+addr, tc.source(root))
+			c.Detections.Enabled = new(bool)
+			// The tailer of a configured path looks for it every 250 ms:
+			// the rotation below comes before its next look, most times.
+			_, _, stop := runInBackground(t, c, Options{GlobInterval: 500 * time.Millisecond})
+			time.Sleep(600 * time.Millisecond) // a scan of the empty directory
+			live := filepath.Join(root, "a.log")
+			writeFile(t, live, criRecords("first", 100))
+			tc.rotate(t, live)
+			writeFile(t, live, criRecords("second", 100))
+			waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
+			time.Sleep(time.Second) // more scans
+			stop()
+			sent := map[string]int{}
+			for _, m := range got() {
+				_, msg, _ := strings.Cut(m, " ")
+				sent[msg]++
+			}
+			if n := len(got()); n != 200 || len(sent) != 200 {
+				t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
+			}
+		})
+	}
+}
+
+// renameToFirst renames the file live to live.1, as logrotate's rename
+// rotation does.
+func renameToFirst(t *testing.T, live string) {
+	t.Helper()
+	if err := os.Rename(live, live+".1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGlobRenamedAwayThenNew: a followed file renamed to a name the glob
+// does not match is read to its end and forgotten; a new file at its path
+// later is read from its beginning, and the renamed file is not read
+// again as a copy made before the new file was seen.
+func TestGlobRenamedAwayThenNew(t *testing.T) {
+	root := t.TempDir()
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"})
+	c.Detections.Enabled = new(bool)
+	a, _, stop := runInBackground(t, c, Options{GlobInterval: 100 * time.Millisecond})
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, criRecords("first", 100))
+	waitFor(t, "the first file's lines", 10*time.Second, func() bool { return len(got()) >= 100 })
+	renameToFirst(t, live)
+	waitFor(t, "the renamed file forgotten", 30*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.sources) == 0
+	})
+	writeFile(t, live, criRecords("second", 100))
+	waitFor(t, "the new file's lines", 10*time.Second, func() bool { return len(got()) >= 200 })
+	time.Sleep(time.Second) // more scans
+	stop()
+	sent := map[string]int{}
+	for _, m := range got() {
+		_, msg, _ := strings.Cut(m, " ")
+		sent[msg]++
+	}
+	if n := len(got()); n != 200 || len(sent) != 200 {
+		t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
+	}
+}

@@ -95,8 +95,9 @@ type Config struct {
 	// Hostname is the syslog HOSTNAME; "-" is RFC 5424's nil value (no
 	// host name). Default (absent or ""): the OS hostname.
 	Hostname string `yaml:"hostname"`
-	// StartAt says where to start in a file that has no checkpoint yet:
-	// "beginning" (default) or "end".
+	// StartAt says where to start in a file that has no checkpoint yet
+	// and is there when the agent starts: "beginning" (default) or "end".
+	// A file that appears later is read from its beginning.
 	StartAt string `yaml:"start_at"`
 	// Tailer is the tailer's own configuration, the one every followed
 	// file's starts from; its keys are top-level keys of the file:

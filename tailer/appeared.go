@@ -1,0 +1,86 @@
+package tailer
+
+import (
+	"context"
+	"time"
+)
+
+// appearSlack is how long before the wait began a rotated copy made
+// while the tailer waited may say it was last written: the file system's
+// clock may lag the process's by a tick (coarse timestamps). It applies
+// only with the copies there at the wait's start known (waitStart.known):
+// they, and not the times, tell the older copies.
+const appearSlack = 2 * time.Second
+
+// waitStart is what the tailer knew when it began waiting for the path to
+// appear (openLive): when, and the rotated copies of the path then, by
+// device and inode with the first bytes of each (decompressed for a .gz).
+// A copy not among them, last written since, was made of a file that was
+// at the path only while the tailer waited: its lines were never read.
+type waitStart struct {
+	at    time.Time
+	known map[[2]uint64][]byte // device and inode: first bytes
+}
+
+// begin records the wait's start: now and the rotated copies there are.
+// A listing that fails records none (see made).
+func (w *waitStart) begin(t *Tailer) {
+	w.at = time.Now()
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return
+	}
+	w.known = make(map[[2]uint64][]byte, len(sibs))
+	for _, s := range sibs {
+		d, ino := devIno(s.fi)
+		h, _ := s.readHead(FingerprintMax)
+		w.known[[2]uint64{d, ino}] = h
+	}
+}
+
+// made reports whether the rotated copy s, last written since the wait
+// began, was made while the tailer waited: not there when the wait began
+// (an inode freed since and given to a new file is told by the first
+// bytes), and not the .gz of a copy that was (logrotate's compress writes
+// a new file of a copy rotated before the wait). Without a listing of the
+// copies at the wait's start (w.known nil), a plain copy is taken as made
+// since and a .gz is not: it may be an older copy compressed since.
+func (w *waitStart) made(s sibling) bool {
+	if w.known == nil {
+		return !s.gz
+	}
+	d, ino := devIno(s.fi)
+	if h, ok := w.known[[2]uint64{d, ino}]; ok && (len(h) == 0 || s.begins(h)) {
+		return false
+	}
+	if s.gz {
+		for _, h := range w.known {
+			if s.begins(h) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// readAppeared positions live, a file that appeared at the path after the
+// tailer began waiting for it (or after Config.NewSince; w), at 0 whatever
+// StartAt: all its lines were written since. Before it, it reads, oldest
+// first, the rotated copies made since (w.made): a file created and
+// rotated away (or copied and truncated) before the tailer could open it
+// left its lines only there. Copies another tailer follows
+// (Config.FollowedElsewhere) are left to it.
+func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) error {
+	if t.cfg.StartAt == StartEnd {
+		t.log.Info("tailer: the file appeared after the tailer started; reading it from its beginning (start_at applies to a file there at start)")
+	}
+	live.off = 0
+	skip := func(s sibling) bool {
+		return !w.made(s) || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name)
+	}
+	after := w.at
+	if w.known != nil {
+		after = after.Add(-appearSlack)
+	}
+	return t.drainAfter(ctx, after, skip, live, nil)
+}

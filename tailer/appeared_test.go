@@ -1,0 +1,169 @@
+package tailer
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestAppearedAfterStart follows a path that has no file when the tailer
+// starts. The file that appears there later is new: all its lines are
+// read, whatever StartAt; and when it was rotated away (renamed, or copied
+// and truncated, maybe compressed) before the tailer's next look at the
+// path, its copy is read first. The copies that were there before are
+// not, nor the .gz logrotate makes of one of them meanwhile.
+func TestAppearedAfterStart(t *testing.T) {
+	old, first, second := numbered("old", 0, 3), numbered("first", 0, 5), numbered("second", 0, 4)
+	cases := []struct {
+		name    string
+		startAt StartAt
+		before  func(t *testing.T, path string) // before the tailer starts
+		during  func(t *testing.T, path string) // while it waits for the path
+		want    string
+	}{
+		{
+			name:    "start_at end",
+			startAt: StartEnd,
+			during:  func(t *testing.T, path string) { writeFile(t, path, first) },
+			want:    first + second,
+		},
+		{
+			name: "renamed before seen",
+			during: func(t *testing.T, path string) {
+				writeFile(t, path, first)
+				rename(t, path, path+".1")
+			},
+			want: first + second,
+		},
+		{
+			name:    "renamed before seen, start_at end",
+			startAt: StartEnd,
+			during: func(t *testing.T, path string) {
+				writeFile(t, path, first)
+				rename(t, path, path+".1")
+			},
+			want: first + second,
+		},
+		{
+			name: "copied and truncated before seen",
+			during: func(t *testing.T, path string) {
+				writeFile(t, path, first)
+				writeFile(t, path+".1", first)
+				writeFile(t, path, "")
+			},
+			want: first + second,
+		},
+		{
+			name: "compressed copy before seen",
+			during: func(t *testing.T, path string) {
+				writeFile(t, path, first)
+				rename(t, path, path+".1")
+				writeGzip(t, path+".1.gz", []byte(first))
+				remove(t, path+".1")
+			},
+			want: first + second,
+		},
+		{
+			name:   "copies there before are not read",
+			before: func(t *testing.T, path string) { writeFile(t, path+".1", old) },
+			during: func(t *testing.T, path string) {
+				now := time.Now() // as if a late writer had appended to it
+				if err := os.Chtimes(path+".1", now, now); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, path, first)
+			},
+			want: first + second,
+		},
+		{
+			name:   "a copy there before, compressed meanwhile, is not read",
+			before: func(t *testing.T, path string) { writeFile(t, path+".1", old) },
+			during: func(t *testing.T, path string) {
+				writeGzip(t, path+".2.gz", []byte(old)) // logrotate's delaycompress
+				remove(t, path+".1")
+				writeFile(t, path, first)
+				rename(t, path, path+".1")
+			},
+			want: first + second,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			if tc.before != nil {
+				tc.before(t, path)
+			}
+			cfg := testConfig(t, path)
+			cfg.StartAt = tc.startAt
+			// Long enough for what happens during the wait to happen
+			// between two looks at the path.
+			cfg.PollInterval = 300 * time.Millisecond
+			c := start(t, cfg)
+			waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			tc.during(t, path)
+			appendFile(t, path, second) // creates the path if it is not there
+			c.waitN(len(linesOf(tc.want)))
+			time.Sleep(100 * time.Millisecond) // nothing more comes
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), linesOf(tc.want))
+		})
+	}
+}
+
+func rename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func remove(t *testing.T, name string) {
+	t.Helper()
+	if err := os.Remove(name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNewSince starts a tailer on a file that was not at the path at
+// Config.NewSince (a glob's scan before): it is read from 0 whatever
+// StartAt, after its plain rotated copies last written since; not the
+// older copies, not a .gz (it may be an older copy compressed since), and
+// not a copy Config.FollowedElsewhere says another tailer follows.
+func TestNewSince(t *testing.T) {
+	old, first, gz, live := numbered("old", 0, 3), numbered("first", 0, 5), numbered("gz", 0, 2), numbered("live", 0, 4)
+	cases := []struct {
+		name      string
+		elsewhere func(string) bool
+		want      string
+	}{
+		{"copies made since", nil, first + live},
+		{"a copy followed elsewhere", func(p string) bool { return filepath.Base(p) == "a.log.1" }, live},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path+".3", old)
+			hourAgo := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(path+".3", hourAgo, hourAgo); err != nil {
+				t.Fatal(err)
+			}
+			writeGzip(t, path+".2.gz", []byte(gz))
+			writeFile(t, path+".1", first)
+			writeFile(t, path, live)
+			cfg := testConfig(t, path)
+			cfg.StartAt = StartEnd
+			cfg.NewSince = time.Now().Add(-time.Minute)
+			cfg.FollowedElsewhere = tc.elsewhere
+			c := start(t, cfg)
+			c.waitN(len(linesOf(tc.want)))
+			time.Sleep(100 * time.Millisecond) // nothing more comes
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), linesOf(tc.want))
+		})
+	}
+}
