@@ -241,14 +241,7 @@ func TestGlobFileRotatedBeforeSeen(t *testing.T) {
 	waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
 	time.Sleep(time.Second) // more scans
 	stop()
-	sent := map[string]int{}
-	for _, m := range got() {
-		_, msg, _ := strings.Cut(m, " ")
-		sent[msg]++
-	}
-	if n := len(got()); n != 200 || len(sent) != 200 {
-		t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
-	}
+	checkEachOnce(t, got(), 200)
 }
 
 // TestNewFileRotatedBeforeSeen: a file that appears after start and is
@@ -291,14 +284,7 @@ func TestNewFileRotatedBeforeSeen(t *testing.T) {
 			waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
 			time.Sleep(time.Second) // more scans
 			stop()
-			sent := map[string]int{}
-			for _, m := range got() {
-				_, msg, _ := strings.Cut(m, " ")
-				sent[msg]++
-			}
-			if n := len(got()); n != 200 || len(sent) != 200 {
-				t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
-			}
+			checkEachOnce(t, got(), 200)
 		})
 	}
 }
@@ -335,12 +321,19 @@ func TestGlobRenamedAwayThenNew(t *testing.T) {
 	waitFor(t, "the new file's lines", 10*time.Second, func() bool { return len(got()) >= 200 })
 	time.Sleep(time.Second) // more scans
 	stop()
+	checkEachOnce(t, got(), 200)
+}
+
+// checkEachOnce checks that msgs ("APP-NAME MSG", as appMsgCollector
+// gives them) are want messages of want distinct lines: each line once.
+func checkEachOnce(t *testing.T, msgs []string, want int) {
+	t.Helper()
 	sent := map[string]int{}
-	for _, m := range got() {
+	for _, m := range msgs {
 		_, msg, _ := strings.Cut(m, " ")
 		sent[msg]++
 	}
-	if n := len(got()); n != 200 || len(sent) != 200 {
-		t.Errorf("%d messages, %d distinct lines; want each of the 200 lines once", n, len(sent))
+	if len(msgs) != want || len(sent) != want {
+		t.Errorf("%d messages, %d distinct lines; want each of the %d lines once", len(msgs), len(sent), want)
 	}
 }
