@@ -22,7 +22,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, err
 		}
 		t.c.ckDiscarded.Add(1)
-		t.warnLostCheckpoint(ck)
+		t.warnLostCheckpoint(ck, live != nil)
 		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {
 			if live != nil {
 				live.close()

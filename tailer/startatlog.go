@@ -13,13 +13,18 @@ import (
 // Whether lines were written to the file after the checkpoint offset
 // cannot be known once it is gone (often none were: the kubelet removes a
 // copy read to its end), so the warning says "if any", as the one for a
-// checkpoint's file gone after a rename rotation does.
-func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
+// checkpoint's file gone after a rename rotation does. atPath says
+// whether a file is at the path now; one that appears later is read whole
+// (readAppeared).
+func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
 	msg := "tailer: the file the checkpoint points into is no longer at the path and no rotated copy holds it: " +
 		"lines written to it after the checkpoint offset, if any, were not sent; "
-	if t.cfg.StartAt == StartEnd {
+	switch {
+	case !atPath:
+		msg += "no file is at the path now: the file that appears there is sent whole; "
+	case t.cfg.StartAt == StartEnd:
 		msg += "start_at end: the lines already in the file now at the path are skipped, only lines written from now on are sent; "
-	} else {
+	default:
 		msg += "start_at beginning: the file now at the path is sent whole; "
 	}
 	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
@@ -31,7 +36,7 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position) {
 // warnUnusableCheckpoint logs that the checkpoint saved for the file
 // cannot be used (err says why) and what start_at does instead.
 func (t *Tailer) warnUnusableCheckpoint(err error) {
-	msg := "tailer: the checkpoint saved for the file cannot be used (err); "
+	msg := "tailer: the checkpoint saved for the file cannot be used (see err); "
 	if t.cfg.StartAt == StartEnd {
 		msg += "start_at end: the lines already in the file are skipped, those written while the agent was stopped included: " +
 			"they are not sent; if lines are missing downstream, send them with gitlab-syslog send"

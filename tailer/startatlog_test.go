@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The warnings for a checkpoint that cannot place the file name the
@@ -20,6 +21,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 		startAt StartAt
 		prepare func(t *testing.T, cfg Config)
 		want    []string
+		sent    string // when not empty, the lines the tailer sends
 	}{
 		{
 			name: "file replaced while stopped, start_at beginning",
@@ -55,6 +57,28 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				"lines written to it after the checkpoint offset, if any, were not sent",
 				"checkpoint_offset=90",
 			},
+		},
+		{
+			// No file at the path when the tailer starts: the one
+			// that appears later is new, read whole whatever start_at.
+			name:    "file removed while stopped, start_at end",
+			startAt: StartEnd,
+			prepare: func(t *testing.T, cfg Config) {
+				if err := os.Remove(cfg.Path); err != nil {
+					t.Fatal(err)
+				}
+				go func() {
+					time.Sleep(100 * time.Millisecond)
+					if err := os.WriteFile(cfg.Path, []byte(numbered("n", 0, 3)), 0o644); err != nil {
+						t.Error(err)
+					}
+				}()
+			},
+			want: []string{
+				"lines written to it after the checkpoint offset, if any, were not sent",
+				"no file is at the path now: the file that appears there is sent whole",
+			},
+			sent: numbered("n", 0, 3),
 		},
 		{
 			name:    "file replaced while stopped, start_at end",
@@ -105,7 +129,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				writeFile(t, checkpointFile(t, cfg.StateDir, cfg.Path), `{"version":1,"offs`)
 			},
 			want: []string{
-				"the checkpoint saved for the file cannot be used (err); start_at",
+				"the checkpoint saved for the file cannot be used (see err); start_at",
 				"start_at beginning: the file is sent whole again, so the lines sent before arrive twice",
 				"is not valid JSON",
 			},
@@ -138,6 +162,9 @@ func TestCheckpointLostWarnings(t *testing.T) {
 			c := startTailer(t, tl, nil)
 			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			c.stop()
+			if tc.sent != "" {
+				checkExactly(t, c.texts(), linesOf(tc.sent))
+			}
 			got := logs.String()
 			if strings.Contains(got, "StartAt") {
 				t.Errorf("log names the Go field StartAt:\n%s", got)
