@@ -415,7 +415,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				problems = addProblem(problems, p)
 			}
 		} else if s.IsGlob() {
-			m, _ := filepath.Glob(s.Path) // the pattern was validated
+			m := globFiles(s.Path)
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
@@ -1141,6 +1141,17 @@ func datagramNote(f *config.Forward, mark string) string {
 		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s", n, from, mark)
 	}
 	return fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
+}
+
+// globFiles returns what the glob pattern (validated) matches that run's
+// scan takes for files: not the directories, nor the dangling symbolic
+// links, which it passes over.
+func globFiles(pattern string) []string {
+	m, _ := filepath.Glob(pattern)
+	return slices.DeleteFunc(m, func(p string) bool {
+		fi, err := os.Stat(p)
+		return err != nil || fi.IsDir()
+	})
 }
 
 // skippedMatches returns, for the files m a glob of logrotate extension

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -125,13 +126,22 @@ func TestCheckNoSources(t *testing.T) {
 // (compressed, binary), naming each and why, so that its count of matches
 // is not read as the files followed (fresh-user trial 64: 8 matches, 7 of
 // them rotated copies, and no word of it): copies named with the source's
-// logrotate extension, and copies in its olddir (trial 65).
+// logrotate extension, and copies in its olddir (trial 65). Directories and
+// dangling symbolic links are not counted among the files.
 func TestCheckGlobSkippedMatches(t *testing.T) {
 	dir := t.TempDir()
 	p, q := filepath.Join(dir, "p"), filepath.Join(dir, "q")
 	writeFile(t, filepath.Join(p, "a_audit.log"), `{"severity":"INFO","time":"2024-05-31T14:00:00.022Z","author_id":1,"entity_id":1,"entity_type":"User"}`+"\n")
 	writeFile(t, filepath.Join(p, "b_audit.log.gz"), "\x1f\x8b\x08\x00\x00\x00\x00\x00")
 	writeFile(t, filepath.Join(p, "c_audit.log"), "\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+	// Matches run passes over, which are not counted as files: a
+	// directory and a dangling symbolic link (a pod's, just deleted).
+	if err := os.Mkdir(filepath.Join(p, "e_audit.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone.log"), filepath.Join(p, "f_audit.log")); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range []string{"d_audit.log", "d_audit.1.log", "d_audit-20261129.log", "live/d_audit.log", "old/d_audit.2.log", "old/d_audit.log.3"} { // logrotate's extension .log
 		writeFile(t, filepath.Join(dir, "q", f), "")
 	}
