@@ -64,16 +64,14 @@ func (w *waitStart) made(s sibling) bool {
 }
 
 // readAppeared positions live, a file that appeared at the path after the
-// tailer began waiting for it (or after Config.NewSince; w), at 0 whatever
-// StartAt: all its lines were written since. Before it, it reads, oldest
-// first, the rotated copies made since (w.made): a file created and
-// rotated away (or copied and truncated) before the tailer could open it
-// left its lines only there. Copies another tailer follows
-// (Config.FollowedElsewhere) are left to it.
+// tailer began waiting for it (at start, after a rotation that left no
+// file at the path, or after Config.NewSince; w), at 0 whatever StartAt:
+// all its lines were written since. Before it, it reads, oldest first, the
+// rotated copies made since (w.made): a file created and rotated away (or
+// copied and truncated) before the tailer could open it left its lines
+// only there. Copies another tailer follows (Config.FollowedElsewhere)
+// are left to it.
 func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) error {
-	if t.cfg.StartAt == StartEnd {
-		t.log.Info("tailer: the file appeared after the tailer started; reading it from its beginning (start_at applies to a file there at start)")
-	}
 	live.off = 0
 	skip := func(s sibling) bool {
 		return !w.made(s) || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name)

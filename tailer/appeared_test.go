@@ -167,3 +167,31 @@ func TestNewSince(t *testing.T) {
 		})
 	}
 }
+
+// TestAppearedAfterRotation follows a file renamed away with no new file
+// at the path (logrotate's nocreate): the tailer reads it to its end and
+// waits for the path. A file created there and rotated away in turn
+// before the tailer's next look (the older copy renamed further, as
+// logrotate numbers them) is read from its copy, then the file at the
+// path; the older copies are not read again.
+func TestAppearedAfterRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	first, second, third := numbered("first", 0, 5), numbered("second", 0, 4), numbered("third", 0, 3)
+	writeFile(t, path, first)
+	cfg := testConfig(t, path)
+	cfg.PollInterval = 300 * time.Millisecond
+	c := start(t, cfg)
+	c.waitN(5)
+	rename(t, path, path+".1")
+	waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+	rename(t, path+".1", path+".2")
+	writeFile(t, path, second)
+	rename(t, path, path+".1")
+	writeFile(t, path, third)
+	c.waitN(12)
+	time.Sleep(100 * time.Millisecond) // nothing more comes
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), linesOf(first+second+third))
+}

@@ -75,9 +75,10 @@ type Config struct {
 	// may be an older copy compressed since.
 	NewSince time.Time `yaml:"-"`
 	// FollowedElsewhere, when not nil, reports whether the rotated copy
-	// at path (a full path) is followed by another tailer (a glob that
-	// matches its name): the copies read for NewSince leave it to that
-	// tailer.
+	// at path (a full path) may be followed by another tailer (a glob
+	// that matches its name): the copies read before a file that appeared
+	// at the path (after NewSince, or while the tailer waited for the
+	// path) leave it to that tailer.
 	FollowedElsewhere func(path string) bool `yaml:"-"`
 	// OldDir is the directory logrotate moves the rotated copies of Path
 	// to (its olddir directive), absolute or relative to Path's directory

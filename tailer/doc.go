@@ -128,13 +128,16 @@
 // counts them.
 //
 // StartAt applies to a file at the path when the tailer starts. A file that
-// appears at the path later, while the tailer waits for one, is new: it is
-// read from 0 whatever StartAt. A file created there and rotated away
-// before the tailer's next look at the path (within PollInterval), or
-// copied and truncated, left its lines in its copy: the rotated copies
-// made while the tailer waited (not there, by device, inode and first
-// bytes, when the wait began, nor the .gz of one that was, and last
-// written since) are read first, oldest first.
+// appears at the path later, while the tailer waits for one (at start, or
+// after a rotation that left no file at the path), is new: it is read from
+// 0 whatever StartAt. A file created there and rotated away before the
+// tailer's next look at the path (within PollInterval), or copied and
+// truncated, left its lines in its copy: the rotated copies made while
+// the tailer waited (not there, by device, inode and first bytes, when the
+// wait began, nor the .gz of one that was, and last written since) are
+// read first, oldest first. Config.NewSince does the same for a file that
+// was not at the path at a given time (a glob's scan), without the copies
+// of that time to tell the .gz ones by: only plain copies are read.
 //
 // A rotated copy is a file in the path's directory, or in Config.OldDir
 // (logrotate's olddir), named as logrotate or the kubelet names one: the

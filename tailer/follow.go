@@ -83,7 +83,13 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 	if serr != nil || !sameInode(fi, src) {
 		next, err := t.rotated(ctx, src)
 		if err == nil && next == nil {
-			next, err = t.openLive(ctx, nil)
+			var w waitStart
+			if next, err = t.openLive(ctx, &w); err == nil && !w.at.IsZero() {
+				if err = t.readAppeared(ctx, &w, next); err != nil {
+					next.close()
+					next = nil
+				}
+			}
 		}
 		return next, true, err
 	}

@@ -45,9 +45,14 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	}
 	if w.at.IsZero() {
 		t.applyStartAt(live)
-	} else if err := t.readAppeared(ctx, &w, live); err != nil {
-		live.close()
-		return nil, err
+	} else {
+		if t.cfg.StartAt == StartEnd {
+			t.log.Info("tailer: the file appeared after the tailer started; reading it from its beginning (start_at applies to a file there at start)")
+		}
+		if err := t.readAppeared(ctx, &w, live); err != nil {
+			live.close()
+			return nil, err
+		}
 	}
 	t.firstCheckpoint(live)
 	return live, nil

@@ -175,12 +175,14 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		}
 		sc, tc := g.sc, g.tc
 		sc.Path, tc.Path = p, p
+		// The copies its tailer reads as made before it saw a new file
+		// at the path (tailer.Config.NewSince) leave those this glob
+		// may follow (see skip).
+		tc.FollowedElsewhere = g.matches
 		if !initial {
 			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
 			if !before[p] {
-				// Its copies made since are read first, but for those
-				// this glob follows (see skip).
-				tc.NewSince, tc.FollowedElsewhere = prevListed, g.matches
+				tc.NewSince = prevListed // its copies made since are read first
 			}
 		}
 		s, err := mk(sc, tc)
