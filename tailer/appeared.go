@@ -70,15 +70,54 @@ func (w *waitStart) made(s sibling) bool {
 // rotated copies made since (w.made): a file created and rotated away (or
 // copied and truncated) before the tailer could open it left its lines
 // only there. Copies another tailer follows (Config.FollowedElsewhere)
-// are left to it.
+// are left to it. Without a checkpoint yet, one is saved at once at the
+// start of the oldest copy (checkpointCopy), so that a restart before
+// anything was committed reads the copies again, as it would the file.
 func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) error {
 	live.off = 0
-	skip := func(s sibling) bool {
-		return !w.made(s) || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name)
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return nil // as drainAfter: no copy known
 	}
 	after := w.at
 	if w.known != nil {
 		after = after.Add(-appearSlack)
 	}
-	return t.drainAfter(ctx, after, skip, live, nil)
+	now, _ := copyHead(live.f, false, FingerprintMax)
+	copies := filter(sibs, func(s sibling) bool {
+		return s.fi.ModTime().After(after) && w.made(s) && !ofLive(s, live, now) &&
+			(t.cfg.FollowedElsewhere == nil || !t.cfg.FollowedElsewhere(s.name))
+	})
+	if len(copies) > 0 {
+		t.checkpointCopy(copies[len(copies)-1]) // listed newest first
+	}
+	return t.drainListed(ctx, copies, live, nil)
+}
+
+// checkpointCopy saves, durably and at once, a checkpoint at offset 0 of
+// the rotated copy s, by its identity (device, inode and the fingerprint
+// of its first bytes, decompressed for a .gz, which a restart matches the
+// copy by), as firstCheckpoint does for a file: for a tailer that has no
+// checkpoint and read nothing yet.
+func (t *Tailer) checkpointCopy(s sibling) {
+	if t.ckp.store == nil || t.rd.nread > 0 {
+		return
+	}
+	head, err := s.readHead(FingerprintMax)
+	if err != nil || len(head) == 0 {
+		return
+	}
+	var id FileID
+	id.Dev, id.Ino = devIno(s.fi)
+	id.Fingerprint, id.FingerprintLen = fingerprint(head), len(head)
+	t.mu.Lock()
+	c := &t.ckp.com
+	if c.valid {
+		t.mu.Unlock()
+		return
+	}
+	c.id, c.name, c.off = id, s.name, 0
+	c.valid, c.dirty = true, true
+	t.mu.Unlock()
+	t.saveCheckpoint()
 }

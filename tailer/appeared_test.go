@@ -195,3 +195,44 @@ func TestAppearedAfterRotation(t *testing.T) {
 	}
 	checkExactly(t, c.texts(), linesOf(first+second+third))
 }
+
+// TestAppearedRestartBeforeCommit: the copies read before a file that
+// appeared are checkpointed as the file would be, before anything is
+// committed: a tailer stopped before its consumer acknowledged a line (a
+// collector down) reads them again at its restart, then the file, each
+// line once, whatever StartAt (fresh-user trial 94: no checkpoint was
+// saved, and the restart skipped the copy).
+func TestAppearedRestartBeforeCommit(t *testing.T) {
+	first, second := numbered("first", 0, 5), numbered("second", 0, 4)
+	for _, startAt := range []StartAt{StartBeginning, StartEnd} {
+		t.Run(startAt.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			cfg := testConfig(t, path)
+			cfg.StartAt = startAt
+			cfg.PollInterval = 300 * time.Millisecond
+			tl, cancel, done := runTailer(t, cfg)
+			read := make(chan int, 1)
+			go func() { // the collector never acknowledges: no commit
+				n := 0
+				for b := range tl.Batches() {
+					n += b.Len()
+					tl.Release(b)
+				}
+				read <- n
+			}()
+			waitStats(t, tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			writeFile(t, path, first)
+			rename(t, path, path+".1")
+			writeFile(t, path, second)
+			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if n := <-read; n != 9 {
+				t.Fatalf("the first run handed out %d lines, want 9", n)
+			}
+			checkExactly(t, runOnce(t, cfg, 9), linesOf(first+second))
+		})
+	}
+}

@@ -235,11 +235,8 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 	}
 	for i := len(sibs) - 1; i >= 0; i-- {
 		s := sibs[i]
-		if live != nil {
-			d, ino := devIno(s.fi)
-			if live.id.Dev == d && live.id.Ino == ino || s.begins(live.head) || s.begins(now) {
-				continue
-			}
+		if ofLive(s, live, now) {
+			continue
 		}
 		off := int64(0)
 		if from != nil {
@@ -255,6 +252,17 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 		}
 	}
 	return nil
+}
+
+// ofLive reports whether the rotated sibling s is live, the file being
+// read (same inode), or a copy of it: it begins with the first bytes live
+// had when last read (live.head) or has now (now). False when live is nil.
+func ofLive(s sibling, live *logFile, now []byte) bool {
+	if live == nil {
+		return false
+	}
+	d, ino := devIno(s.fi)
+	return live.id.Dev == d && live.id.Ino == ino || s.begins(live.head) || s.begins(now)
 }
 
 func strippedName(name string) string {
