@@ -86,7 +86,7 @@ func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) 
 	now, _ := copyHead(live.f, false, FingerprintMax)
 	copies := filter(sibs, func(s sibling) bool {
 		return s.fi.ModTime().After(after) && w.made(s) && !ofLive(s, live, now) &&
-			(t.cfg.FollowedElsewhere == nil || !t.cfg.FollowedElsewhere(s.name))
+			(t.cfg.FollowedElsewhere == nil || !t.cfg.FollowedElsewhere(s.name, s.fi))
 	})
 	if len(copies) > 0 {
 		t.checkpointCopy(copies[len(copies)-1]) // listed newest first

@@ -136,11 +136,11 @@ func TestNewSince(t *testing.T) {
 	old, first, gz, live := numbered("old", 0, 3), numbered("first", 0, 5), numbered("gz", 0, 2), numbered("live", 0, 4)
 	cases := []struct {
 		name      string
-		elsewhere func(string) bool
+		elsewhere func(string, os.FileInfo) bool
 		want      string
 	}{
 		{"copies made since", nil, first + live},
-		{"a copy followed elsewhere", func(p string) bool { return filepath.Base(p) == "a.log.1" }, live},
+		{"a copy followed elsewhere", func(p string, _ os.FileInfo) bool { return filepath.Base(p) == "a.log.1" }, live},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

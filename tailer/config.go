@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -75,11 +76,12 @@ type Config struct {
 	// may be an older copy compressed since.
 	NewSince time.Time `yaml:"-"`
 	// FollowedElsewhere, when not nil, reports whether the rotated copy
-	// at path (a full path) may be followed by another tailer (a glob
-	// that matches its name): the copies read before a file that appeared
-	// at the path (after NewSince, or while the tailer waited for the
-	// path) leave it to that tailer.
-	FollowedElsewhere func(path string) bool `yaml:"-"`
+	// at path (a full path; fi is its os.Stat) is, or was, read by
+	// another tailer: a glob that matches its name follows it, or the
+	// tailer of a file the glob forgot read it. The copies read before a
+	// file that appeared at the path (after NewSince, or while the tailer
+	// waited for the path) leave it out.
+	FollowedElsewhere func(path string, fi os.FileInfo) bool `yaml:"-"`
 	// OldDir is the directory logrotate moves the rotated copies of Path
 	// to (its olddir directive), absolute or relative to Path's directory
 	// (see OldDir); its copies are looked for there too, named as in

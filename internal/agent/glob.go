@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -42,6 +43,15 @@ type globSource struct {
 	// listed is when the last scan began to list the matches: a file not
 	// matched then had no file at its path at that time (tailer.Config.NewSince).
 	listed time.Time
+	// readMu guards read, which the tailers of this glob's files consult
+	// (followsCopy) while scan adds to it.
+	readMu sync.Mutex
+	// read holds the files that the tailers of the files this glob forgot
+	// read last (rememberRead), by device and inode, with when: a rotated
+	// copy among them (renamed away, then written to after its tailer
+	// stopped) is not read again as a copy made before a new file at its
+	// path, for readMemory.
+	read map[fileID]time.Time
 	// gone holds the files of this glob forgotten while a rotated copy of
 	// theirs is still matched, so that the copy is not taken for a new file.
 	gone map[string]bool
@@ -127,10 +137,57 @@ func (f *followedSet) hasKey(path string) bool { return f.keys[checkpoint.Positi
 // own construction, so that glob matches get what configured files get.
 type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 
+// readMemory is how long a glob remembers the files the tailers of the
+// files it forgot read (globSource.read).
+const readMemory = 24 * time.Hour
+
 // matches reports whether g's pattern matches path.
 func (g *globSource) matches(path string) bool {
 	ok, err := filepath.Match(g.sc.Path, path)
 	return err == nil && ok
+}
+
+// followsCopy is the tailer.Config.FollowedElsewhere of g's files: the
+// rotated copy at path (fi its os.Stat) is followed by g (it matches g's
+// pattern), or was read by the tailer of a file g forgot (rememberRead).
+func (g *globSource) followsCopy(path string, fi os.FileInfo) bool {
+	if g.matches(path) {
+		return true
+	}
+	id, ok := idOf(fi)
+	if !ok {
+		return false
+	}
+	g.readMu.Lock()
+	defer g.readMu.Unlock()
+	_, read := g.read[id]
+	return read
+}
+
+// rememberRead records, at now, the files the tailer of s, a file g
+// forgets, read last and those it read renamed away (see followsCopy),
+// and drops what it recorded more than readMemory ago.
+func (g *globSource) rememberRead(s *source, now time.Time) {
+	if s.t == nil {
+		return
+	}
+	ids := append(s.t.RenamedFiles(nil), s.t.Stats().ReadFile)
+	g.readMu.Lock()
+	defer g.readMu.Unlock()
+	for id, at := range g.read {
+		if now.Sub(at) > readMemory {
+			delete(g.read, id)
+		}
+	}
+	for _, id := range ids {
+		if id.Dev == 0 && id.Ino == 0 {
+			continue
+		}
+		if g.read == nil {
+			g.read = map[fileID]time.Time{}
+		}
+		g.read[fileID{id.Dev, id.Ino}] = now
+	}
 }
 
 // scan lists the files g matches and returns the sources to start for new
@@ -177,8 +234,8 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		sc.Path, tc.Path = p, p
 		// The copies its tailer reads as made before it saw a new file
 		// at the path (tailer.Config.NewSince) leave those this glob
-		// may follow (see skip).
-		tc.FollowedElsewhere = g.matches
+		// may follow (see skip) or read before.
+		tc.FollowedElsewhere = g.followsCopy
 		if !initial {
 			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
 			if !before[p] {
@@ -213,6 +270,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	g.pruneGone(now)
 	for p, s := range g.matched {
 		if !now[p] && s.drained() {
+			g.rememberRead(s, listed)
 			delete(g.matched, p)
 			gone = append(gone, s)
 			if g.gone == nil {

@@ -301,7 +301,10 @@ func renameToFirst(t *testing.T, live string) {
 // TestGlobRenamedAwayThenNew: a followed file renamed to a name the glob
 // does not match is read to its end and forgotten; a new file at its path
 // later is read from its beginning, and the renamed file is not read
-// again as a copy made before the new file was seen.
+// again as a copy made before the new file was seen, also when a late
+// writer appended to it after its tailer stopped (fresh-user trial 94:
+// its lines were sent twice). The late lines themselves are not sent: the
+// renamed file is read for rotate_wait after it stops growing.
 func TestGlobRenamedAwayThenNew(t *testing.T) {
 	root := t.TempDir()
 	addr, got := appMsgCollector(t)
@@ -317,6 +320,7 @@ func TestGlobRenamedAwayThenNew(t *testing.T) {
 		defer a.mu.Unlock()
 		return len(a.sources) == 0
 	})
+	appendTo(t, live+".1", criRecords("late", 2))
 	writeFile(t, live, criRecords("second", 100))
 	waitFor(t, "the new file's lines", 10*time.Second, func() bool { return len(got()) >= 200 })
 	time.Sleep(time.Second) // more scans
