@@ -432,6 +432,9 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		} else if fi, err := os.Stat(s.Path); err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				status = "does not exist yet: run waits for it"
+				if s.StartAt == "end" {
+					status += " and reads it from its beginning (start_at applies to a file there at start)"
+				}
 				if err := dirReadable(filepath.Dir(s.Path)); err != nil {
 					status = "does not exist, and " + err.Error()
 				} else if note := config.LazyNote(s.Path); note != "" {

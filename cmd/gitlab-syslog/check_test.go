@@ -124,6 +124,13 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"does not exist yet: run waits for it"},
 		},
 		{
+			// run reads a file that appears later whole, whatever
+			// start_at (fresh-user trial 94: check did not say so).
+			name:    "missing source with start_at end",
+			config:  "state_dir: " + state + "\nstart_at: end\nsources:\n  - {type: audit, path: " + filepath.Join(dir, "nope.log") + "}\n",
+			wantOut: []string{"start_at end  does not exist yet: run waits for it and reads it from its beginning (start_at applies to a file there at start)"},
+		},
+		{
 			name:    "unusable source and state_dir fail",
 			config:  "state_dir: " + filepath.Join(notDir, "state") + "\nsources:\n  - {type: audit, path: " + filepath.Join(notDir, "x.log") + "}\n",
 			wantErr: []string{"check: 2 problem(s)", "state_dir " + filepath.Join(notDir, "state"), "source " + filepath.Join(notDir, "x.log")},

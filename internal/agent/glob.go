@@ -520,5 +520,5 @@ func (a *Agent) forget(ctx context.Context, s *source) {
 			a.log.Warn("forgetting a deleted file: checkpoint not removed", "path", s.cfg.Path, "err", err)
 		}
 	}
-	a.log.Info("file deleted and fully sent; forgotten", "path", s.cfg.Path)
+	a.log.Info("file no longer at its path (deleted or renamed away) and fully sent; forgotten", "path", s.cfg.Path)
 }
