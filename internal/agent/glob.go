@@ -309,6 +309,9 @@ func (g *globSource) skip(p string, followed *followedSet, fresh, before map[str
 		return true
 	}
 	why := ""
+	if initial && g.unsentUnderOwnName(p) {
+		return false
+	}
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
 		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || (initial || before[b]) && g.matchesFile(b) {
 			why = "rotated copy of " + b + ", read by that file's tailer"
@@ -338,6 +341,35 @@ func (g *globSource) skip(p string, followed *followedSet, fresh, before map[str
 		g.log.Log(context.Background(), lvl, "glob match not followed", "path", p, "glob", g.sc.Path, "why", why)
 	}
 	return true
+}
+
+// unsentUnderOwnName reports whether the match p was followed under its
+// own name before this start (its checkpoint is of the file at p) and not
+// to its end: a copy made before its file was seen, which the glob
+// followed (see skip), whose lines were not all acknowledged when the
+// agent stopped. The tailer of the file it was rotated from never read
+// it, so it is followed again, from its checkpoint.
+func (g *globSource) unsentUnderOwnName(p string) bool {
+	store := g.tc.Checkpoints
+	if store == nil {
+		if g.tc.StateDir == "" {
+			return false
+		}
+		var err error
+		if store, err = checkpoint.Open(g.tc.StateDir); err != nil {
+			return false
+		}
+	}
+	pos, err := store.LoadPosition(p)
+	if err != nil || pos == nil {
+		return false
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return false
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	return pos.Dev == dev && pos.Ino == ino && (dev != 0 || ino != 0) && pos.Offset < fi.Size()
 }
 
 // sameFile reports whether the match p, whose file is fi, is a file that

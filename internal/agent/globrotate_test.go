@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -340,4 +341,43 @@ func checkEachOnce(t *testing.T, msgs []string, want int) {
 	if len(msgs) != want || len(sent) != want {
 		t.Errorf("%d messages, %d distinct lines; want each of the %d lines once", len(msgs), len(sent), want)
 	}
+}
+
+// TestGlobCopyUnsentAtRestart: a file that appears after start and is
+// renamed to a name the glob matches as its rotated copy (extension .log)
+// before a scan sees it is followed under both names; when the agent
+// stops before the collector acknowledged the copy's lines (it was
+// down), the restart follows the copy again from its checkpoint, not
+// leaving it to the tailer of the file it was rotated from, which never
+// read it (fresh-user trial 94: its 100 lines were lost).
+func TestGlobCopyUnsentAtRestart(t *testing.T) {
+	root := t.TempDir()
+	down := fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
+	src := config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward", Extension: ".log"}
+	c := newConfig(t, "tcp://"+down, src)
+	c.Detections.Enabled = new(bool)
+	a, _, stop := runInBackground(t, c, Options{GlobInterval: 500 * time.Millisecond})
+	time.Sleep(600 * time.Millisecond) // a scan of the empty directory
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, criRecords("first", 100))
+	copied := filepath.Join(root, "a-20261201.log")
+	if err := os.Rename(live, copied); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, live, criRecords("second", 100))
+	waitFor(t, "both files followed", 10*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.sources) == 2
+	})
+	stop()
+
+	addr, got := appMsgCollector(t)
+	c2 := *c
+	c2.Forward.URL = "tcp://" + addr
+	_, _, stop2 := runInBackground(t, &c2, Options{GlobInterval: 500 * time.Millisecond})
+	waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
+	time.Sleep(time.Second) // more scans
+	stop2()
+	checkEachOnce(t, got(), 200)
 }
