@@ -211,15 +211,7 @@ func TestAppearedRestartBeforeCommit(t *testing.T) {
 			cfg.StartAt = startAt
 			cfg.PollInterval = 300 * time.Millisecond
 			tl, cancel, done := runTailer(t, cfg)
-			read := make(chan int, 1)
-			go func() { // the collector never acknowledges: no commit
-				n := 0
-				for b := range tl.Batches() {
-					n += b.Len()
-					tl.Release(b)
-				}
-				read <- n
-			}()
+			read := neverCommit(tl) // no commit
 			waitStats(t, tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
 			writeFile(t, path, first)
 			rename(t, path, path+".1")

@@ -33,15 +33,7 @@ func TestRotatedBeforeFirstCommit(t *testing.T) {
 			cfg := testConfig(t, path)
 			cfg.StartAt = tc.startAt
 			tl, cancel, done := runTailer(t, cfg)
-			read := make(chan int, 1)
-			go func() { // the collector never acknowledges: no commit
-				n := 0
-				for b := range tl.Batches() {
-					n += b.Len()
-					tl.Release(b)
-				}
-				read <- n
-			}()
+			read := neverCommit(tl) // no commit
 			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 			// Saved before any line was read or committed.
 			if _, err := os.Stat(checkpointFile(t, cfg.StateDir, path)); err != nil {
@@ -128,11 +120,7 @@ func TestCopyTruncatedBeforeFirstCommit(t *testing.T) {
 				}
 			}
 			tl, cancel, done := runTailer(t, cfg)
-			go func() { // the collector never acknowledges: no commit
-				for b := range tl.Batches() {
-					tl.Release(b)
-				}
-			}()
+			neverCommit(tl) // no commit
 			waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 
 			want := ""

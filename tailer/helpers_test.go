@@ -377,3 +377,20 @@ func runTailer(t *testing.T, cfg Config) (tl *Tailer, cancel context.CancelFunc,
 	go func() { done <- tl.Run(ctx) }()
 	return tl, cancel, done
 }
+
+// neverCommit consumes tl's batches as a collector that never
+// acknowledges (a collector down): it releases each batch without a
+// commit, and once the batches channel is closed sends on the channel it
+// returns the number of lines it was handed.
+func neverCommit(tl *Tailer) <-chan int {
+	read := make(chan int, 1)
+	go func() {
+		n := 0
+		for b := range tl.Batches() {
+			n += b.Len()
+			tl.Release(b)
+		}
+		read <- n
+	}()
+	return read
+}
