@@ -3,6 +3,7 @@ package agent
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -141,6 +142,79 @@ type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 // files it forgot read (globSource.read).
 const readMemory = 24 * time.Hour
 
+// startSince makes the source of the match p and records it as matched.
+// start_at applies at the initial scan; a file that appears later is
+// read from its beginning, after the copies made of it since newSince
+// when that is not zero (tailer.Config.NewSince).
+func (g *globSource) startSince(mk sourceFactory, p string, initial bool, newSince time.Time) (*source, error) {
+	sc, tc := g.sc, g.tc
+	sc.Path, tc.Path = p, p
+	// The copies its tailer reads as made before it saw a new file at
+	// the path leave those this glob may follow (see skip) or read
+	// before.
+	tc.FollowedElsewhere = g.followsCopy
+	if !initial {
+		sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
+		tc.NewSince = newSince
+	}
+	s, err := mk(sc, tc)
+	if err != nil {
+		return nil, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
+	}
+	s.glob = g.sc.Path
+	g.matched[p] = s
+	return s, nil
+}
+
+// absentCheckpoints returns, at the initial scan, the paths g's pattern
+// matches that have a checkpoint but no file now (paths are the
+// matches), and that no other source follows: a file renamed away by a
+// rotation (to a name the glob may not match) while its lines were not
+// all sent, and no new file at its path yet, when the agent stopped.
+// Their tailers resume from the checkpoint, in the rotated copy, and are
+// forgotten once drained, as the file would have been.
+func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []string {
+	store := g.store()
+	if store == nil {
+		return nil
+	}
+	keys, err := store.Keys(checkpoint.PositionKeyPrefix)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range keys {
+		var pos checkpoint.Position
+		if ok, err := store.Load(k, &pos); !ok || err != nil || pos.Path == "" || k != checkpoint.PositionKey(pos.Path) {
+			continue
+		}
+		p := pos.Path
+		if !g.matches(p) || slices.Contains(paths, p) || g.matched[p] != nil || followed.hasKey(p) {
+			continue
+		}
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// store returns the checkpoint store of g's files, or nil without one.
+func (g *globSource) store() *checkpoint.Store {
+	if g.tc.Checkpoints != nil {
+		return g.tc.Checkpoints
+	}
+	if g.tc.StateDir == "" {
+		return nil
+	}
+	st, err := checkpoint.Open(g.tc.StateDir)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
 // matches reports whether g's pattern matches path.
 func (g *globSource) matches(path string) bool {
 	ok, err := filepath.Match(g.sc.Path, path)
@@ -216,6 +290,17 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		before[p] = true // matched by the scan before: read since, by this glob or another source
 	}
 	g.paths, g.listed = paths, listed
+	if initial {
+		for _, p := range g.absentCheckpoints(paths, followed) {
+			s, err := g.startSince(mk, p, initial, time.Time{})
+			if err != nil {
+				return added, gone, err
+			}
+			// Not fresh: its tailer reads its rotated copies (skip).
+			followed.add(p, g.sc.Path, nil)
+			added = append(added, s)
+		}
+	}
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil || fi.IsDir() {
@@ -230,24 +315,14 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed, fresh, before, initial) || g.sameFile(p, fi, followed) {
 			continue
 		}
-		sc, tc := g.sc, g.tc
-		sc.Path, tc.Path = p, p
-		// The copies its tailer reads as made before it saw a new file
-		// at the path (tailer.Config.NewSince) leave those this glob
-		// may follow (see skip) or read before.
-		tc.FollowedElsewhere = g.followsCopy
-		if !initial {
-			sc.StartAt, tc.StartAt = "beginning", tailer.StartBeginning
-			if !before[p] {
-				tc.NewSince = prevListed // its copies made since are read first
-			}
+		var newSince time.Time
+		if !initial && !before[p] {
+			newSince = prevListed // its copies made since are read first
 		}
-		s, err := mk(sc, tc)
+		s, err := g.startSince(mk, p, initial, newSince)
 		if err != nil {
-			return added, gone, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
+			return added, gone, err
 		}
-		s.glob = g.sc.Path
-		g.matched[p] = s
 		fresh[p] = true
 		followed.add(p, g.sc.Path, fi)
 		added = append(added, s)
@@ -350,15 +425,9 @@ func (g *globSource) skip(p string, followed *followedSet, fresh, before map[str
 // agent stopped. The tailer of the file it was rotated from never read
 // it, so it is followed again, from its checkpoint.
 func (g *globSource) unsentUnderOwnName(p string) bool {
-	store := g.tc.Checkpoints
+	store := g.store()
 	if store == nil {
-		if g.tc.StateDir == "" {
-			return false
-		}
-		var err error
-		if store, err = checkpoint.Open(g.tc.StateDir); err != nil {
-			return false
-		}
+		return false
 	}
 	pos, err := store.LoadPosition(p)
 	if err != nil || pos == nil {

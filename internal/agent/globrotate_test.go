@@ -381,3 +381,65 @@ func TestGlobCopyUnsentAtRestart(t *testing.T) {
 	stop2()
 	checkEachOnce(t, got(), 200)
 }
+
+// TestGlobRenamedAwayUnsentAtRestart: a followed file renamed away with
+// no new file at its path, its lines not acknowledged (the collector
+// down) when the agent stops: the restart resumes the file's checkpoint in
+// its rotated copy, as for a configured path, and sends the lines once,
+// the copy not followed as a file of its own when the glob matches its
+// name (fresh-user trial 95: lost with a.log.1, sent twice with
+// a-20261201.log and extension .log).
+func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
+	for _, tc := range []struct {
+		name, ext, copy string
+		collectorUp      bool
+	}{
+		{"not matched", "", "a.log.1", false},
+		{"matched, extension", ".log", "a-20261201.log", false},
+		{"matched, extension, sent before", ".log", "a-20261201.log", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			src := config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward", Extension: tc.ext}
+			url := "tcp://" + fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)) // nothing listens
+			var got func() []string
+			if tc.collectorUp {
+				var addr string
+				addr, got = appMsgCollector(t)
+				url = "tcp://" + addr
+			}
+			c := newConfig(t, url, src)
+			c.Detections.Enabled = new(bool)
+			a, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
+			live := filepath.Join(root, "a.log")
+			writeFile(t, live, criRecords("first", 100))
+			waitFor(t, "the file followed", 10*time.Second, func() bool {
+				a.mu.Lock()
+				defer a.mu.Unlock()
+				return len(a.sources) == 1
+			})
+			if tc.collectorUp {
+				waitFor(t, "its lines", 10*time.Second, func() bool { return len(got()) >= 100 })
+			}
+			if err := os.Rename(live, filepath.Join(root, tc.copy)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Second) // the tailer sees the rename
+			stop()
+
+			addr, got2 := appMsgCollector(t)
+			c2 := *c
+			c2.Forward.URL = "tcp://" + addr
+			_, _, stop2 := runInBackground(t, &c2, Options{GlobInterval: 200 * time.Millisecond})
+			want := 100
+			if tc.collectorUp {
+				want = 0
+			} else {
+				waitFor(t, "the lines", 10*time.Second, func() bool { return len(got2()) >= want })
+			}
+			time.Sleep(1500 * time.Millisecond) // more scans
+			stop2()
+			checkEachOnce(t, got2(), want)
+		})
+	}
+}
