@@ -392,7 +392,7 @@ func TestGlobCopyUnsentAtRestart(t *testing.T) {
 func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 	for _, tc := range []struct {
 		name, ext, copy string
-		collectorUp      bool
+		collectorUp     bool
 	}{
 		{"not matched", "", "a.log.1", false},
 		{"matched, extension", ".log", "a-20261201.log", false},
