@@ -172,7 +172,8 @@ func (g *globSource) startSince(mk sourceFactory, p string, initial bool, newSin
 // rotation (to a name the glob may not match) while its lines were not
 // all sent, and no new file at its path yet, when the agent stopped.
 // Their tailers resume from the checkpoint, in the rotated copy, and are
-// forgotten once drained, as the file would have been.
+// forgotten once drained, as the file would have been. The record a
+// handOver gave a name whose file is gone since is removed instead.
 func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []string {
 	store := g.store()
 	if store == nil {
@@ -195,9 +196,48 @@ func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
+		if pos.HandedOver != "" {
+			// A file read to its end before it was renamed to p, now
+			// gone: nothing to resume (handOver).
+			store.Remove(k)
+			continue
+		}
 		out = append(out, p)
 	}
 	return out
+}
+
+// handOver saves the checkpoint of path, a file g forgets, under the name
+// its file has now when g matches that name (a rotation renamed it to
+// a-20261201.log under *.log with extension .log): the file is left to
+// the tailer that read it while this process runs (sameFile), and after a
+// restart, when no file at path claims it as its rotated copy, it is a
+// match of its own that resumes where that tailer stopped, instead of
+// being read again from its beginning. Nothing is saved when the file is
+// at no such name or the name has a checkpoint already.
+func (g *globSource) handOver(store *checkpoint.Store, path string) {
+	pos, err := store.LoadPosition(path)
+	if err != nil || pos == nil || pos.Dev == 0 && pos.Ino == 0 {
+		return
+	}
+	for _, q := range g.paths {
+		fi, err := os.Stat(q)
+		if err != nil || q == path {
+			continue
+		}
+		if dev, ino := checkpoint.DevIno(fi); dev != pos.Dev || ino != pos.Ino {
+			continue
+		}
+		if have, err := store.LoadPosition(q); err != nil || have != nil {
+			return
+		}
+		pos.Path, pos.File, pos.Next, pos.Between, pos.HandedOver = q, q, nil, nil, path
+		if err := store.SavePosition(*pos); err != nil && g.log != nil {
+			g.log.Warn("forgetting a file: its checkpoint not handed over to its new name; after a restart that file is read again from its beginning",
+				"path", path, "new_name", q, "err", err)
+		}
+		return
+	}
 }
 
 // store returns the checkpoint store of g's files, or nil without one.
@@ -554,7 +594,7 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 			}
 			a.addSources(ctx, added)
 			for _, s := range gone {
-				a.forget(ctx, s)
+				a.forget(ctx, g, s)
 			}
 		}
 	}
@@ -599,10 +639,11 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 	a.mu.Unlock()
 }
 
-// forget stops the source of a file that is gone and fully sent, removes
-// it from the running sources, deletes its metrics' series and its
-// checkpoint.
-func (a *Agent) forget(ctx context.Context, s *source) {
+// forget stops the source of a file of g that is gone and fully sent,
+// removes it from the running sources, deletes its metrics' series and
+// its checkpoint, after handing it over to the file's new name when g
+// matches that (handOver).
+func (a *Agent) forget(ctx context.Context, g *globSource, s *source) {
 	s.cancel()
 	wctx, cancel := context.WithTimeout(ctx, 2*a.opts.ShutdownTimeout)
 	defer cancel()
@@ -617,6 +658,7 @@ func (a *Agent) forget(ctx context.Context, s *source) {
 		s.det.forget(s.cfg.Path)
 	}
 	if s.store != nil {
+		g.handOver(s.store, s.cfg.Path)
 		if err := s.store.Remove(checkpoint.PositionKey(s.cfg.Path)); err != nil {
 			a.log.Warn("forgetting a deleted file: checkpoint not removed", "path", s.cfg.Path, "err", err)
 		}

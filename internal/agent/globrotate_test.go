@@ -393,10 +393,15 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 	for _, tc := range []struct {
 		name, ext, copy string
 		collectorUp     bool
+		forgotten       bool // the renamed file read to its end and forgotten before the stop
 	}{
-		{"not matched", "", "a.log.1", false},
-		{"matched, extension", ".log", "a-20261201.log", false},
-		{"matched, extension, sent before", ".log", "a-20261201.log", true},
+		{"not matched", "", "a.log.1", false, false},
+		{"matched, extension", ".log", "a-20261201.log", false, false},
+		{"matched, extension, sent before", ".log", "a-20261201.log", true, false},
+		// The checkpoint is handed over to the copy's name when the
+		// glob forgets the file (handOver): the copy is not read
+		// again from its beginning (fresh-user trial 95).
+		{"matched, extension, sent and forgotten", ".log", "a-20261201.log", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -410,6 +415,9 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 			}
 			c := newConfig(t, url, src)
 			c.Detections.Enabled = new(bool)
+			if tc.forgotten {
+				c.Tailer.RotateWait = 300 * time.Millisecond
+			}
 			a, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
 			live := filepath.Join(root, "a.log")
 			writeFile(t, live, criRecords("first", 100))
@@ -425,6 +433,13 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			time.Sleep(time.Second) // the tailer sees the rename
+			if tc.forgotten {
+				waitFor(t, "the renamed file forgotten", 10*time.Second, func() bool {
+					a.mu.Lock()
+					defer a.mu.Unlock()
+					return len(a.sources) == 0
+				})
+			}
 			stop()
 
 			addr, got2 := appMsgCollector(t)

@@ -69,8 +69,14 @@ type Position struct {
 	// that finds nothing after Offset resumes at Offset. Nil
 	// when no such lines precede Offset. An agent that does not know the
 	// field resumes at Offset.
-	PartsFrom *int64    `json:"parts_from,omitempty"`
-	Updated   time.Time `json:"updated"` // when the record was written (UTC)
+	PartsFrom *int64 `json:"parts_from,omitempty"`
+	// HandedOver, when set, says that the record was not written by the
+	// tailer of Path but handed to Path from the record of HandedOver, a
+	// path whose file was renamed to Path, read to its end and forgotten
+	// by a glob: whoever follows Path next resumes where that tailer
+	// stopped. A tailer of Path replaces it with a record of its own.
+	HandedOver string    `json:"handed_over,omitempty"`
+	Updated    time.Time `json:"updated"` // when the record was written (UTC)
 }
 
 // FilePosition is a place in one file, identified as in Position: the
