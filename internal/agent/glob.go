@@ -198,8 +198,9 @@ func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []
 		}
 		if pos.HandedOver != "" {
 			// A file read to its end before it was renamed to p, now
-			// gone: nothing to resume (handOver).
-			store.Remove(k)
+			// gone: nothing to resume (handOver). A record that cannot
+			// be removed is tried again at the next start.
+			_ = store.Remove(k)
 			continue
 		}
 		out = append(out, p)

@@ -458,3 +458,32 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobRenamedAwayOnce: run --once after a followed file of a glob was
+// renamed away with its lines unsent reads them from the rotated copy and
+// ends without taking the path, which has no file, for a missing source
+// file (the restart resumes it: TestGlobRenamedAwayUnsentAtRestart).
+func TestGlobRenamedAwayOnce(t *testing.T) {
+	root := t.TempDir()
+	src := config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"}
+	c := newConfig(t, "tcp://"+fmt.Sprintf("127.0.0.1:%d", syslogtest.FreeTCPPort(t)), src) // nothing listens
+	c.Detections.Enabled = new(bool)
+	a, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, criRecords("first", 100))
+	waitFor(t, "the file followed", 10*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.sources) == 1
+	})
+	renameToFirst(t, live)
+	time.Sleep(time.Second) // the tailer sees the rename
+	stop()
+
+	c2 := *c
+	c2.Forward.URL = "stdout://"
+	_, msgs := runOnce(t, &c2)
+	if len(msgs) != 100 {
+		t.Errorf("--once sent %d messages, want the 100 lines of the renamed file", len(msgs))
+	}
+}

@@ -66,6 +66,15 @@ func (a *Agent) finishOnce(failed error) error {
 			continue
 		}
 		fi, err := os.Stat(s.cfg.Path)
+		if errors.Is(err, os.ErrNotExist) && (s.glob != "" || s.t != nil && s.t.Stats().Lines > 0) {
+			// Renamed away by a rotation with its checkpoint in it
+			// (a glob starts such a path: absentCheckpoints): read
+			// from the rotated copy.
+			present++
+			n, m := a.logOnceRead(s, cfg, "--once: file read from its rotated copy (no file at its path now)", "file", s.cfg.Path, "type", s.cfg.Type)
+			lines, sent = lines+n, sent+m
+			continue
+		}
 		if errors.Is(err, os.ErrNotExist) {
 			if why := config.LazyNote(s.cfg.Path); why != "" {
 				a.log.Info("--once: file not created yet; nothing read from it", "file", s.cfg.Path, "type", s.cfg.Type, "why", why)
