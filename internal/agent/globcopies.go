@@ -1,12 +1,14 @@
 package agent
 
 import (
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
 	"slices"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -16,8 +18,9 @@ import (
 // rotation (to a name the glob may not match) while its lines were not
 // all sent, and no new file at its path yet, when the agent stopped.
 // Their tailers resume from the checkpoint, in the rotated copy, and are
-// forgotten once drained, as the file would have been. The record a
-// handOver gave a name whose file is gone since is removed instead.
+// forgotten once drained, as the file would have been. A checkpoint whose
+// file is in no rotated copy is left as it is; the record a handOver gave
+// a name whose file is gone since is removed.
 func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []string {
 	store := g.store()
 	if store == nil {
@@ -46,6 +49,9 @@ func (g *globSource) absentCheckpoints(paths []string, followed *followedSet) []
 			// be removed is tried again at the next start.
 			_ = store.Remove(k)
 			continue
+		}
+		if !g.copyHolds(p, &pos) {
+			continue // the file is gone (a deleted pod's log): left as it was
 		}
 		out = append(out, p)
 	}
@@ -83,6 +89,22 @@ func (g *globSource) handOver(store *checkpoint.Store, path string) {
 		}
 		return
 	}
+}
+
+// copyHolds reports whether a rotated copy of p holds the file pos, p's
+// checkpoint, points into (tailer.RotatedCopy: by its first bytes, its
+// device and inode preferred).
+func (g *globSource) copyHolds(p string, pos *checkpoint.Position) bool {
+	id := tailer.FileID{Dev: pos.Dev, Ino: pos.Ino, FingerprintLen: pos.FpLen}
+	b, err := hex.DecodeString(pos.Fingerprint)
+	if err != nil || len(b) != len(id.Fingerprint) {
+		return false
+	}
+	copy(id.Fingerprint[:], b)
+	sc := g.sc
+	sc.Path = p
+	_, ok := tailer.RotatedCopy(copiesOf(sc), id)
+	return ok
 }
 
 // store returns the checkpoint store of g's files, or nil without one.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -486,4 +487,38 @@ func TestGlobRenamedAwayOnce(t *testing.T) {
 	if len(msgs) != 100 {
 		t.Errorf("--once sent %d messages, want the 100 lines of the renamed file", len(msgs))
 	}
+}
+
+// TestGlobGoneFileCheckpointLeft: a glob's file deleted while the agent
+// was stopped (a deleted pod's log) leaves a checkpoint whose file no
+// rotated copy holds: the restart starts nothing for it and warns of
+// nothing, as before absentCheckpoints.
+func TestGlobGoneFileCheckpointLeft(t *testing.T) {
+	root := t.TempDir()
+	addr, got := appMsgCollector(t)
+	src := config.Source{Path: filepath.Join(root, "*.log"), Format: "cri", OtherSubcomponents: "forward"}
+	c := newConfig(t, "tcp://"+addr, src)
+	c.Detections.Enabled = new(bool)
+	_, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
+	live := filepath.Join(root, "a.log")
+	writeFile(t, live, criRecords("first", 10))
+	waitFor(t, "the lines", 10*time.Second, func() bool { return len(got()) >= 10 })
+	stop()
+	if err := os.Remove(live); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	a, _, stop2 := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	time.Sleep(500 * time.Millisecond)
+	a.mu.Lock()
+	n := len(a.sources)
+	a.mu.Unlock()
+	stop2()
+	if n != 0 {
+		t.Errorf("%d sources after the restart, want none", n)
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("the restart warns:\n%s", logs.String())
+	}
+	checkEachOnce(t, got(), 10)
 }
