@@ -358,6 +358,18 @@ func TestRunOnceMissingFiles(t *testing.T) {
 			}
 		}
 	})
+	// A glob that matches no file fails as a missing file does (fresh-
+	// user trial 96: it ended with 0, saying the spools held nothing).
+	t.Run("glob matches no file", func(t *testing.T) {
+		pattern := filepath.Join(t.TempDir(), "*.log")
+		r := runCmd(t, "--config", sourcesConfig(t, "", pattern), "--to", "stdout", "--once", "--state-dir", t.TempDir())
+		if want := "--once: nothing to read: no file matches " + pattern; r.err == nil || r.err.Error() != want {
+			t.Errorf("error %v, want %s; log:\n%s", r.err, want, r.stderr)
+		}
+		if strings.Contains(r.stderr, "spools held nothing") {
+			t.Errorf("the log speaks of spools:\n%s", r.stderr)
+		}
+	})
 	t.Run("optional application.log absent", func(t *testing.T) {
 		logDir := t.TempDir()
 		for _, name := range []string{"audit_json.log", "application_json.log", "gitlab_access.log"} {

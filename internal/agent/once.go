@@ -101,6 +101,12 @@ func (a *Agent) finishOnce(failed error) error {
 		return fmt.Errorf("--once: nothing to read: none of the source files exists: %s%s",
 			strings.Join(missing, ", "), logDirHint(cfg.LogDir, missing))
 	}
+	if present == 0 && spools == 0 {
+		if globs := globPatterns(cfg); len(globs) > 0 {
+			return fmt.Errorf("--once: nothing to read: no file matches %s%s",
+				strings.Join(globs, ", "), logDirHint(cfg.LogDir, globs))
+		}
+	}
 	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	switch {
@@ -120,6 +126,17 @@ func (a *Agent) finishOnce(failed error) error {
 			"state_dir", cfg.StateDir)
 	}
 	return nil
+}
+
+// globPatterns returns the glob sources' patterns in cfg.
+func globPatterns(cfg *config.Config) []string {
+	var out []string
+	for _, sc := range cfg.Sources {
+		if sc.IsGlob() {
+			out = append(out, sc.Path)
+		}
+	}
+	return out
 }
 
 // logOnceRead logs msg with what (the attributes that name s's file, an
