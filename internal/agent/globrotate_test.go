@@ -317,11 +317,7 @@ func TestGlobRenamedAwayThenNew(t *testing.T) {
 	writeFile(t, live, criRecords("first", 100))
 	waitFor(t, "the first file's lines", 10*time.Second, func() bool { return len(got()) >= 100 })
 	renameToFirst(t, live)
-	waitFor(t, "the renamed file forgotten", 30*time.Second, func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return len(a.sources) == 0
-	})
+	waitSources(t, a, "the renamed file forgotten", 0)
 	appendTo(t, live+".1", criRecords("late", 2))
 	writeFile(t, live, criRecords("second", 100))
 	waitFor(t, "the new file's lines", 10*time.Second, func() bool { return len(got()) >= 200 })
@@ -366,17 +362,10 @@ func TestGlobCopyUnsentAtRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, live, criRecords("second", 100))
-	waitFor(t, "both files followed", 10*time.Second, func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return len(a.sources) == 2
-	})
+	waitSources(t, a, "both files followed", 2)
 	stop()
 
-	addr, got := appMsgCollector(t)
-	c2 := *c
-	c2.Forward.URL = "tcp://" + addr
-	_, _, stop2 := runInBackground(t, &c2, Options{GlobInterval: 500 * time.Millisecond})
+	got, stop2 := restartWithCollector(t, c, 500*time.Millisecond)
 	waitFor(t, "both files' lines", 10*time.Second, func() bool { return len(got()) >= 200 })
 	time.Sleep(time.Second) // more scans
 	stop2()
@@ -422,11 +411,7 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 			a, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
 			live := filepath.Join(root, "a.log")
 			writeFile(t, live, criRecords("first", 100))
-			waitFor(t, "the file followed", 10*time.Second, func() bool {
-				a.mu.Lock()
-				defer a.mu.Unlock()
-				return len(a.sources) == 1
-			})
+			waitSources(t, a, "the file followed", 1)
 			if tc.collectorUp {
 				waitFor(t, "its lines", 10*time.Second, func() bool { return len(got()) >= 100 })
 			}
@@ -435,18 +420,11 @@ func TestGlobRenamedAwayUnsentAtRestart(t *testing.T) {
 			}
 			time.Sleep(time.Second) // the tailer sees the rename
 			if tc.forgotten {
-				waitFor(t, "the renamed file forgotten", 10*time.Second, func() bool {
-					a.mu.Lock()
-					defer a.mu.Unlock()
-					return len(a.sources) == 0
-				})
+				waitSources(t, a, "the renamed file forgotten", 0)
 			}
 			stop()
 
-			addr, got2 := appMsgCollector(t)
-			c2 := *c
-			c2.Forward.URL = "tcp://" + addr
-			_, _, stop2 := runInBackground(t, &c2, Options{GlobInterval: 200 * time.Millisecond})
+			got2, stop2 := restartWithCollector(t, c, 200*time.Millisecond)
 			want := 100
 			if tc.collectorUp {
 				want = 0
@@ -472,11 +450,7 @@ func TestGlobRenamedAwayOnce(t *testing.T) {
 	a, _, stop := runInBackground(t, c, Options{GlobInterval: 200 * time.Millisecond})
 	live := filepath.Join(root, "a.log")
 	writeFile(t, live, criRecords("first", 100))
-	waitFor(t, "the file followed", 10*time.Second, func() bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return len(a.sources) == 1
-	})
+	waitSources(t, a, "the file followed", 1)
 	renameToFirst(t, live)
 	time.Sleep(time.Second) // the tailer sees the rename
 	stop()
@@ -521,4 +495,26 @@ func TestGlobGoneFileCheckpointLeft(t *testing.T) {
 		t.Errorf("the restart warns:\n%s", logs.String())
 	}
 	checkEachOnce(t, got(), 10)
+}
+
+// waitSources waits until the agent runs n sources (what says for what).
+func waitSources(t *testing.T, a *Agent, what string, n int) {
+	t.Helper()
+	waitFor(t, what, 30*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return len(a.sources) == n
+	})
+}
+
+// restartWithCollector starts a collector and the agent again on c's
+// state, forwarding to that collector, with the glob scan interval
+// every; it returns the collector's messages and the agent's stop.
+func restartWithCollector(t *testing.T, c *config.Config, every time.Duration) (got func() []string, stop func()) {
+	t.Helper()
+	addr, got := appMsgCollector(t)
+	c2 := *c
+	c2.Forward.URL = "tcp://" + addr
+	_, _, stop = runInBackground(t, &c2, Options{GlobInterval: every})
+	return got, stop
 }
