@@ -75,18 +75,14 @@ func (w *waitStart) made(s sibling) bool {
 // anything was committed reads the copies again, as it would the file.
 func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) error {
 	live.off = 0
-	sibs, err := rotatedSiblings(t.naming())
-	if err != nil {
-		return nil // as drainAfter: no copy known
-	}
 	after := w.at
 	if w.known != nil {
 		after = after.Add(-appearSlack)
 	}
 	now, _ := copyHead(live.f, false, FingerprintMax)
-	copies := filter(sibs, func(s sibling) bool {
-		return s.fi.ModTime().After(after) && w.made(s) && !ofLive(s, live, now) &&
-			(t.cfg.FollowedElsewhere == nil || !t.cfg.FollowedElsewhere(s.name, s.fi))
+	copies := t.copiesAfter(after, func(s sibling) bool {
+		return !w.made(s) || ofLive(s, live, now) ||
+			t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi)
 	})
 	if len(copies) > 0 {
 		t.checkpointCopy(copies[len(copies)-1]) // listed newest first

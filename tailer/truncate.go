@@ -215,12 +215,17 @@ func liveSibling(sibs []sibling, live *logFile) (sibling, bool) {
 // inode) or a copy of it (same head), each from the offset from returns
 // (nil: from 0).
 func (t *Tailer) drainAfter(ctx context.Context, after time.Time, skip func(sibling) bool, live *logFile, from func(sibling) int64) error {
+	return t.drainListed(ctx, t.copiesAfter(after, skip), live, from)
+}
+
+// copiesAfter lists, newest first, the rotated siblings last modified
+// after after, except those skip accepts; none when they cannot be listed.
+func (t *Tailer) copiesAfter(after time.Time, skip func(sibling) bool) []sibling {
 	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
 		return nil
 	}
-	keep := func(s sibling) bool { return s.fi.ModTime().After(after) && !skip(s) }
-	return t.drainListed(ctx, filter(sibs, keep), live, from)
+	return filter(sibs, func(s sibling) bool { return s.fi.ModTime().After(after) && !skip(s) })
 }
 
 // drainListed reads the rotated siblings sibs, listed newest first,
