@@ -43,6 +43,8 @@ type globSource struct {
 	// listed is when the last scan began to list the matches: a file not
 	// matched then had no file at its path at that time (tailer.Config.NewSince).
 	listed time.Time
+	// ck is the checkpoint store store opened for g (tc has none).
+	ck *checkpoint.Store
 	// readMu guards read, which the tailers of this glob's files consult
 	// (followsCopy) while scan adds to it.
 	readMu sync.Mutex

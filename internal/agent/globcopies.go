@@ -107,19 +107,16 @@ func (g *globSource) copyHolds(p string, pos *checkpoint.Position) bool {
 	return ok
 }
 
-// store returns the checkpoint store of g's files, or nil without one.
+// store returns the checkpoint store of g's files, or nil without one;
+// it opens the state directory's once (globSource.ck).
 func (g *globSource) store() *checkpoint.Store {
-	if g.tc.Checkpoints != nil {
+	switch {
+	case g.tc.Checkpoints != nil:
 		return g.tc.Checkpoints
+	case g.ck == nil && g.tc.StateDir != "":
+		g.ck, _ = checkpoint.Open(g.tc.StateDir) // nil on error
 	}
-	if g.tc.StateDir == "" {
-		return nil
-	}
-	st, err := checkpoint.Open(g.tc.StateDir)
-	if err != nil {
-		return nil
-	}
-	return st
+	return g.ck
 }
 
 // followsCopy is the tailer.Config.FollowedElsewhere of g's files: the
