@@ -112,7 +112,10 @@ or auto.`,
 					if de := (*dataError)(nil); errors.As(err, &de) {
 						what = "its lines before the error were parsed" // read in part
 					}
-					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (%s; the other inputs are still parsed)\n", err, what)
+					if len(args) > 1 {
+						what += "; the other inputs are still parsed"
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: %v (%s)\n", err, what)
 				}
 			}
 			endProgress()

@@ -278,3 +278,25 @@ func TestParseCommandUnreadableInput(t *testing.T) {
 		}
 	}
 }
+
+// TestParseUnreadInputNote: an input parse cannot read (a directory) is
+// said to be skipped; "the other inputs are still parsed" only when there
+// are others (fresh-user trial 97: it was said of a single input).
+func TestParseUnreadInputNote(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args   []string
+		others bool
+	}{
+		{[]string{"parse", dir}, false},
+		{[]string{"parse", dir, "../../testdata/audit_json.log"}, true},
+	} {
+		out, _ := execute(t, tc.args...)
+		if !strings.Contains(out, "(skipped") {
+			t.Errorf("%v: the directory is not said to be skipped:\n%s", tc.args, out)
+		}
+		if got := strings.Contains(out, "the other inputs are still parsed"); got != tc.others {
+			t.Errorf("%v: says the other inputs are still parsed: %v, want %v:\n%s", tc.args, got, tc.others, out)
+		}
+	}
+}
