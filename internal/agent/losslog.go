@@ -101,8 +101,10 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
 		}
 	}
 	args := []any{"rules_dropped_since_last", strings.Join(rules, " "), "file", file}
-	msg := "detection: events dropped as too late: their time is more than lateness behind their source's newest line, and the window they fall in had closed"
-	if !jump.Time.IsZero() {
+	msg := "detection: events dropped as too late: their time is before the detection watermark (the newest line's time minus lateness), and the window they fall in had closed"
+	if jump.Time.IsZero() {
+		msg += "; no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir (old logs fed in parts, or older than what an earlier run read?): hunt in old logs with `gitlab-syslog detect`, which merges its inputs in time order"
+	} else {
 		if jump.ClockStep() {
 			msg += "; a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"
 		} else {

@@ -133,6 +133,9 @@ func (e *Engine) load() {
 			e.loadFailed(r.info.ID, err)
 		}
 	}
+	if engOK {
+		e.closeRestored()
+	}
 	if len(discarded) > 0 {
 		e.stats.StateLoadErrors++
 		why := "the engine's state file is missing or was not restored"
@@ -141,6 +144,27 @@ func (e *Engine) load() {
 		}
 		e.cfg.Log.Warn("detection rules' state not restored: it belongs with the engine's state (folded positions, recent event ids), without which a restart would count lines twice; these rules start learning again",
 			"rules", strings.Join(discarded, ","), "why", why, "dir", e.store.Dir())
+	}
+}
+
+// closeRestored moves every rule to the restored watermark, as the run
+// that saved the state had moved them (a rule saves its windows, not the
+// watermark it was at), so that the windows that run closed stay closed:
+// an event dated before them (old logs fed to run --once in two parts) is
+// dropped as late and counted, as it would have been in that run, instead
+// of being folded into a new window. The rules are moved to the start of
+// the watermark's second, which is not after the last watermark advance
+// gave them (advance runs once per second of watermark), so no window
+// closes here that was open when the state was saved, and nothing is
+// emitted.
+func (e *Engine) closeRestored() {
+	wm := e.watermark()
+	if wm.IsZero() {
+		return
+	}
+	at := time.Unix(e.advancedSec, 0).UTC()
+	for _, r := range e.advancers {
+		r.rule.Advance(at, r.emit)
 	}
 }
 

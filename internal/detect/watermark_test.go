@@ -345,3 +345,54 @@ func TestAdvanceEverySecond(t *testing.T) {
 		t.Errorf("%d advances in 60 sequences: they do not test them", total)
 	}
 }
+
+// TestRestoredWatermarkClosesWindows: a state saved after the watermark
+// moved past some events' windows (the end of a run --once) is restored
+// with those windows closed, so that events of a later run dated before
+// them (old logs fed in two parts) are dropped as late and counted, as
+// in the run that saved it, rather than folded into fresh windows.
+func TestRestoredWatermarkClosesWindows(t *testing.T) {
+	for _, c := range []struct {
+		id string
+		ev func(i int, when time.Time) *Event
+	}{
+		{"sentinel.bruteforce", func(_ int, when time.Time) *Event { return failedLogin("alice", "81.2.69.142", when) }},
+		{"gitlab.password_spray", func(i int, when time.Time) *Event {
+			return failedLogin(fmt.Sprintf("u%d", i), "81.2.69.142", when)
+		}},
+		{"gitlab.distributed_guessing", func(i int, when time.Time) *Event {
+			return failedLogin("alice", fmt.Sprintf("81.2.69.%d", i), when)
+		}},
+		{"sentinel.repo_deletion", func(i int, when time.Time) *Event {
+			return auditEv("a", when, parser.ColEventName, "project_destroyed", parser.ColEventID, fmt.Sprint(i))
+		}},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			dir := t.TempDir()
+			var alerts []*Alert
+			open := func() *Engine {
+				e, err := New(Config{Only: []string{c.id}, StateDir: dir, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			e := open()
+			e.Process(c.ev(0, tAt("0m")))
+			e.Advance(tAt("10h")) // as run --once does at its end
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			e = open()
+			for i := 1; i <= 12; i++ {
+				e.Process(c.ev(i, tAt(fmt.Sprintf("%dm", i))))
+			}
+			if len(alerts) != 0 {
+				t.Errorf("%d alerts from events dated before the restored watermark, want 0 (their windows are closed)", len(alerts))
+			}
+			if got := e.Stats().Rules[c.id].LateDrop; got != 12 {
+				t.Errorf("LateDrop = %d, want 12", got)
+			}
+		})
+	}
+}
