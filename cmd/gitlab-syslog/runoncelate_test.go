@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,9 +18,6 @@ import (
 func TestRunOnceBackfillInParts(t *testing.T) {
 	dir := t.TempDir()
 	logs, state := filepath.Join(dir, "log"), filepath.Join(dir, "state")
-	if err := os.Mkdir(logs, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(logs, "application_json.log")
 	failures := func(from, to int) string {
 		var b strings.Builder
@@ -30,22 +26,12 @@ func TestRunOnceBackfillInParts(t *testing.T) {
 		}
 		return b.String()
 	}
-	write := func(s string) {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(s); err != nil {
-			t.Fatal(err)
-		}
-	}
 	args := []string{"--log-dir", logs, "--to", "stdout", "--once", "--state-dir", state}
-	write(failures(0, 6))
+	writeFile(t, path, failures(0, 6))
 	if r := runCmd(t, args...); r.err != nil {
 		t.Fatalf("first run: %v\n%s", r.err, r.stderr)
 	}
-	write(failures(6, 11))
+	appendTo(t, path, failures(6, 11))
 	r := runCmd(t, args...)
 	if r.err != nil {
 		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
