@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,11 +14,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/loadgen"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -649,5 +653,56 @@ func TestCatchUpErrorsOnce(t *testing.T) {
 	}
 	if got, want := errors.Join(c.errs...).Error(), gone.Error()+"\n"+cut.Error(); got != want {
 		t.Errorf("catch-up error:\n%s\nwant each cause once:\n%s", got, want)
+	}
+}
+
+// TestCatchUpInputSpool: the catch-up of an input's spool (an
+// aggregator's, after SIGKILL) folds its lines as the live pipeline does,
+// each a received syslog message mapped by the source's relay. Before,
+// the spool lines were parsed as GitLab lines, none parsed, and an attack
+// whose first part an aggregator had received before a kill was never
+// alerted (fresh-user trial 99: a brute force split over the kill).
+func TestCatchUpInputSpool(t *testing.T) {
+	const rule = "sentinel.bruteforce"
+	t0 := time.Now().Add(-time.Hour).UTC()
+	var spool []byte
+	for i := range 11 {
+		msg := fmt.Sprintf("<190>1 %s node-1 %s - - - %s", t0.Format(time.RFC3339), config.AppNameApplication,
+			loadgen.FailedLogin(t0.Add(time.Duration(i)*time.Second), "victim", "192.0.2.7"))
+		spool = inputs.AppendLine(spool, []byte(msg))
+	}
+	path := filepath.Join(t.TempDir(), "spool.log")
+	if err := os.WriteFile(path, spool, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
+	e, err := detect.New(detect.Config{Only: []string{rule}, Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.e = e
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, ino := checkpoint.DevIno(fi)
+	ck := &checkpoint.Position{File: path, Dev: dev, Ino: ino, Offset: fi.Size()}
+	w := detectionWorker(t, e)
+	w.relay = inputs.NewRelay(nil, forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "aggregator"}, inputs.OtherForward)
+	s := &source{cfg: config.Source{Path: path}, detPos: new(srcPos)}
+	// The saved position: the spool before its first line.
+	n, _, err := s.catchUp(d, w, position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 11 {
+		t.Fatalf("caught up %d lines, want 11", n)
+	}
+	st := e.Stats()
+	if st.Events != 11 {
+		t.Errorf("the engine got %d events from the 11 spool lines, want 11", st.Events)
+	}
+	if got := st.Rules[rule].Alerts; got != 1 {
+		t.Errorf("%d %s alerts from 11 failed logins of one user and address, want 1", got, rule)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -243,11 +244,22 @@ func (w *worker) addK8s() {
 // that did not decode; it has no record.
 var errNotSent = errors.New("agent: line not sent as a record")
 
-// parseAny parses line as the source's pipeline does, unwrapping it first
-// for a container format (with the worker's decoder, so that parts are
-// joined across calls). It returns the GitLab line, and nil when it parsed
-// into w.rec.
+// parseAny parses line as the source's pipeline does: an input's spool
+// line is mapped by the worker's relay (the GitLab line is the received
+// message's MSG), and a line in a container format is unwrapped first
+// (with the worker's decoder, so that parts are joined across calls). It
+// returns the GitLab line, and nil when it parsed into w.rec.
 func (w *worker) parseAny(line []byte) ([]byte, error) {
+	if w.relay != nil {
+		out, err := w.relay.Map(line, false, &w.rec, &w.msg)
+		if out != inputs.Parsed {
+			if err == nil { // another program's message, or dropped
+				err = errNotSent
+			}
+			return nil, err
+		}
+		return w.msg.Msg, nil
+	}
 	if w.uw == nil {
 		return line, w.parse(line)
 	}
