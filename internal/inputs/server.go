@@ -35,6 +35,9 @@ type Server struct {
 	// notSyslogLog paces the warnings about frames that are not syslog
 	// messages (dropNotSyslog).
 	notSyslogLog pace
+	// refusedLog paces the warnings about connections refused at their
+	// start (refused).
+	refusedLog pace
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -51,7 +54,8 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	cfg = cfg.withDefaults()
 	sc, _ := ParseListen(cfg.Listen) // checked
-	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}, notSyslogLog: pace{every: notSyslogLogEvery}}
+	s := &Server{cfg: cfg, sc: sc, log: cfg.Logger, conns: map[net.Conn]struct{}{}, notSyslogLog: pace{every: notSyslogLogEvery},
+		refusedLog: pace{every: handshakeLogEvery}}
 	var err error
 	if sc.TLS {
 		if s.tlsCfg, err = serverTLS(cfg.TLS); err != nil {
@@ -241,22 +245,32 @@ func (s *Server) serve(c net.Conn) {
 		_ = tc.SetDeadline(time.Now().Add(s.cfg.IdleTimeout))
 		if err := tc.Handshake(); err != nil {
 			s.c.tlsErrors.Add(1)
-			s.log.Warn("inputs: TLS handshake failed", "listen", s.cfg.Listen, "remote", remote, "err", err)
+			if m := handshakeMismatch(s.sc, err); m != nil {
+				err = fmt.Errorf("%w (%w)", m, err)
+			}
+			s.refused("inputs: TLS handshake failed", remote, err)
 			return
 		}
 		_ = tc.SetDeadline(time.Time{})
 		c = tc
 	}
 	br := bufio.NewReaderSize(c, 64<<10)
-	var err error
-	if s.sc.Protocol == RELP {
-		err = s.serveRELP(c, br)
-	} else {
-		err = s.serveTCP(c, br)
+	_ = c.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+	err := s.first(br)
+	if err == nil {
+		if s.sc.Protocol == RELP {
+			err = s.serveRELP(c, br)
+		} else {
+			err = s.serveTCP(c, br)
+		}
 	}
 	var ne net.Error
 	switch {
 	case err == nil, errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+		return
+	case errors.Is(err, errMismatch):
+		s.c.protocol.Add(1)
+		s.refused("inputs: connection refused", remote, err)
 		return
 	case errors.Is(err, errIdle):
 		s.c.idle.Add(1)
