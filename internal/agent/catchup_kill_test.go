@@ -692,7 +692,10 @@ func startKillHelper(t *testing.T, addr, path, state string, env ...string) *kil
 			fmt.Fprintln(h.logs, sc.Text())
 		}
 	}()
-	waitFor(t, "the agent's start", 10*time.Second, func() bool { return strings.Contains(h.logs.String(), "msg=following") })
+	waitFor(t, "the agent's start", 10*time.Second, func() bool {
+		l := h.logs.String()
+		return strings.Contains(l, "msg=following") || strings.Contains(l, `msg="following (glob match)"`) // a path, a glob's file
+	})
 	return h
 }
 

@@ -2,21 +2,31 @@ package agent
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // DeliveredFile is the name of the journal of delivered alerts, in the
-// engine's state directory (state_dir/detect): the alert_ids of the
-// alerts the collector acknowledged since the last state save, one a
-// line. After a crash, the alerts raised again (by the catch-up, or by
-// the lines read again after the tailer's checkpoint) are dropped only
-// when their id is in it (see detector.repeated).
+// engine's state directory (state_dir/detect): the alerts the collector
+// acknowledged since the last state save, one a line: the alert_id, then,
+// for an alert of a rule that suppresses, a space, the Unix ns (event
+// time) until which its key is quiet, a space and the key in hex
+// (detect.Alert.Quiet). After a crash, the alerts raised again (by the
+// catch-up, or by the lines read again after the tailer's checkpoint) are
+// dropped only when their id is in it (see detector.repeated), and the
+// keys are quiet again (detect.Engine.Quiet), so that a key whose alert's
+// lines cannot be read again (a file deleted since) does not alert again
+// before its suppression ends.
 const DeliveredFile = "_delivered.log"
 
 // deliveredLog is the journal of delivered alerts (DeliveredFile). Its
@@ -43,7 +53,7 @@ type deliveredLog struct {
 // existed, or lost) or malformed (logged, naming the file, line and
 // cause); then the catch-up drops every alert it raises, as delivered.
 // An absent journal is created empty, so that the next start finds it.
-func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[string]struct{}, ok bool) {
+func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, jr journaled, ok bool) {
 	j = &deliveredLog{path: filepath.Join(dir, DeliveredFile)}
 	b, err := readDelivered(j.path)
 	switch {
@@ -51,21 +61,46 @@ func openDelivered(dir string, log *slog.Logger) (j *deliveredLog, ids map[strin
 		if err := j.reset(); err != nil {
 			log.Warn("journal of delivered alerts not created; after a crash, the catch-up drops the alerts it raises again even when they were never sent", "file", j.path, "err", err)
 		}
-		return j, nil, false
+		return j, jr, false
 	case err != nil:
 		// One warning for the cause: writing and emptying it are
 		// logged only once they work again (logChange).
 		j.failed, j.emptyFailed = true, true
 		log.Warn("journal of delivered alerts not read; the catch-up drops the alerts it raises again, as delivered, even those never sent, and the alerts delivered are not journaled until it can be written; make it a readable and writable file (remove it if it is not a regular file: the agent creates it)", "file", j.path, "err", err)
-		return j, nil, false
+		return j, jr, false
 	}
-	ids, err = parseDelivered(b)
+	jr, err = parseDelivered(b)
 	if err != nil {
 		log.Warn("journal of delivered alerts malformed, ignored; the catch-up drops the alerts it raises again, as delivered, even those never sent; it is emptied at the next state save",
 			"file", j.path, "err", err)
-		return j, nil, false
+		return j, journaled{}, false
 	}
-	return j, ids, true
+	return j, jr, true
+}
+
+// journaled is what a journal of delivered alerts holds: the alert ids,
+// and the suppression the alerts set, in the order delivered.
+type journaled struct {
+	ids   map[string]struct{}
+	quiet []quietKey
+}
+
+// quietKey is the suppression an alert set (detect.Alert.Quiet): its key
+// is quiet until until (event time).
+type quietKey struct {
+	key   string
+	until time.Time
+}
+
+// appendDelivered appends the journal line of alert a (see DeliveredFile)
+// to b.
+func appendDelivered(b []byte, a *detect.Alert) []byte {
+	b = append(b, a.ID...)
+	if k, until := a.Quiet(); k != "" {
+		b = strconv.AppendInt(append(b, ' '), until.UnixNano(), 10)
+		b = hex.AppendEncode(append(b, ' '), []byte(k))
+	}
+	return append(b, '\n')
 }
 
 // CheckDelivered returns what run would warn of at start about the
@@ -98,12 +133,12 @@ func readDelivered(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// parseDelivered reads the alert ids of a journal, one a line. A last
-// line without its newline is a write the process was killed in: it is
-// left out. A line that is not an alert_id (hex digits) is an error
-// naming the line.
-func parseDelivered(b []byte) (map[string]struct{}, error) {
-	ids := map[string]struct{}{}
+// parseDelivered reads a journal, one alert a line (see DeliveredFile).
+// A last line without its newline is a write the process was killed in:
+// it is left out. A line that is not an alert_id (hex digits), optionally
+// followed by its suppression, is an error naming the line.
+func parseDelivered(b []byte) (journaled, error) {
+	jr := journaled{ids: map[string]struct{}{}}
 	for n := 1; len(b) > 0; n++ {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
@@ -111,12 +146,36 @@ func parseDelivered(b []byte) (map[string]struct{}, error) {
 		}
 		line := b[:i]
 		b = b[i+1:]
-		if !isAlertID(line) {
-			return nil, fmt.Errorf("line %d: %.40q is not an alert_id (hex digits)", n, line)
+		id, rest, quiet := bytes.Cut(line, []byte{' '})
+		if !isAlertID(id) {
+			return journaled{}, fmt.Errorf("line %d: %.40q is not an alert_id (hex digits)", n, line)
 		}
-		ids[string(line)] = struct{}{}
+		jr.ids[string(id)] = struct{}{}
+		if !quiet {
+			continue
+		}
+		q, err := parseQuiet(rest)
+		if err != nil {
+			return journaled{}, fmt.Errorf("line %d: %w", n, err)
+		}
+		jr.quiet = append(jr.quiet, q)
 	}
-	return ids, nil
+	return jr, nil
+}
+
+// parseQuiet reads the suppression part of a journal line: Unix ns, a
+// space, the key in hex.
+func parseQuiet(b []byte) (quietKey, error) {
+	ns, key, ok := bytes.Cut(b, []byte{' '})
+	until, err := strconv.ParseInt(string(ns), 10, 64)
+	if !ok || err != nil {
+		return quietKey{}, fmt.Errorf("%.40q after the alert_id is not Unix ns and a key", b)
+	}
+	k, err := hex.AppendDecode(nil, key)
+	if err != nil || len(k) == 0 {
+		return quietKey{}, fmt.Errorf("suppression key %.40q is not hex digits", key)
+	}
+	return quietKey{key: string(k), until: time.Unix(0, until).UTC()}, nil
 }
 
 // isAlertID reports whether b is made of 1 to 64 lower-case hex digits.
@@ -132,7 +191,7 @@ func isAlertID(b []byte) bool {
 	return true
 }
 
-// record appends ids (alert ids, each ending in a newline) to the
+// record appends ids (journal lines, appendDelivered) to the
 // journal, in one write without fsync: it outlives a kill of the
 // process, which is the crash the catch-up covers (a crash of the host
 // loses the page cache; then the catch-up may send an alert again, with

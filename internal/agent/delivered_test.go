@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,17 @@ func TestOpenDelivered(t *testing.T) {
 		content *string
 		trusted bool
 		ids     int
+		quiet   []quietKey
 	}{
-		{"absent", nil, false, 0},
-		{"empty", ptr(""), true, 0},
-		{"two ids", ptr("0123456789abcdef0123456789abcdef\nfedcba98765432100123456789abcdef\n"), true, 2},
-		{"torn last line", ptr("0123456789abcdef0123456789abcdef\nfedcba98"), true, 1},
-		{"malformed", ptr("0123456789abcdef0123456789abcdef\nnot an id\n"), false, 0},
+		{"absent", nil, false, 0, nil},
+		{"empty", ptr(""), true, 0, nil},
+		{"two ids", ptr("0123456789abcdef0123456789abcdef\nfedcba98765432100123456789abcdef\n"), true, 2, nil},
+		{"torn last line", ptr("0123456789abcdef0123456789abcdef\nfedcba98"), true, 1, nil},
+		{"malformed", ptr("0123456789abcdef0123456789abcdef\nnot an id\n"), false, 0, nil},
+		{"with suppression", ptr("0123456789abcdef0123456789abcdef 1718013600000000000 6100750062\nfedcba98765432100123456789abcdef\n"), true, 2,
+			[]quietKey{{"a\x00u\x00b", time.Date(2024, 6, 10, 10, 0, 0, 0, time.UTC)}}},
+		{"suppression not ns", ptr("0123456789abcdef0123456789abcdef soon 61\n"), false, 0, nil},
+		{"suppression key not hex", ptr("0123456789abcdef0123456789abcdef 1718013600000000000 zz\n"), false, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -34,9 +40,12 @@ func TestOpenDelivered(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			j, ids, ok := openDelivered(dir, slog.New(slog.DiscardHandler))
-			if ok != tc.trusted || len(ids) != tc.ids {
-				t.Errorf("trusted %v with %d ids, want %v with %d", ok, len(ids), tc.trusted, tc.ids)
+			j, jr, ok := openDelivered(dir, slog.New(slog.DiscardHandler))
+			if ok != tc.trusted || len(jr.ids) != tc.ids {
+				t.Errorf("trusted %v with %d ids, want %v with %d", ok, len(jr.ids), tc.trusted, tc.ids)
+			}
+			if !reflect.DeepEqual(jr.quiet, tc.quiet) {
+				t.Errorf("suppression %+v, want %+v", jr.quiet, tc.quiet)
 			}
 			if _, err := os.Stat(j.path); err != nil {
 				t.Errorf("the journal is not there after the start: %v", err)
@@ -78,9 +87,9 @@ func TestDeliveredRecordReset(t *testing.T) {
 	if got := read(); got != c {
 		t.Fatalf("after a reset and a record the journal holds %q, want %q", got, c)
 	}
-	_, ids, ok := openDelivered(dir, log)
-	if _, in := ids[c[:len(c)-1]]; !ok || len(ids) != 1 || !in {
-		t.Errorf("reopened: trusted %v, ids %v; want the one id recorded after the reset", ok, ids)
+	_, jr, ok := openDelivered(dir, log)
+	if _, in := jr.ids[c[:len(c)-1]]; !ok || len(jr.ids) != 1 || !in {
+		t.Errorf("reopened: trusted %v, ids %v; want the one id recorded after the reset", ok, jr.ids)
 	}
 }
 

@@ -65,7 +65,7 @@ type detector struct {
 	cur      *forwarder.Batch
 	n        int  // alerts appended to cur
 	dropping bool // catching up: alerts may have been delivered before the restart
-	// ids are the alert ids appended to cur, each ending in a newline
+	// ids are the journal lines (appendDelivered) of the alerts appended to cur
 	// (deliveredLog.record's form).
 	ids  []byte
 	msg  forwarder.Message
@@ -146,7 +146,7 @@ func (d *detector) emit(a *detect.Alert) {
 		}
 	}
 	d.n++
-	d.ids = append(append(d.ids, a.ID...), '\n')
+	d.ids = appendDelivered(d.ids, a)
 }
 
 // repeated reports whether the alert id is to be dropped as delivered
@@ -259,7 +259,7 @@ func (d *detector) reportUntimed(tb *tailer.Batch, ev *detect.Event) {
 }
 
 // acked settles n alerts of a batch the sink acknowledged with err;
-// ids are their alert ids, each ending in a newline. Delivered, their ids
+// ids are their journal lines (appendDelivered). Delivered, their lines
 // are written to the journal before they stop counting as in flight, so
 // that a save, which waits for none to be, finds them there.
 func (d *detector) acked(n int, ids []byte, err error) {

@@ -72,7 +72,12 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if st, err := detect.OpenStore(cfg.StateDir); err == nil {
 		d.store = st
 		d.loadPositions()
-		d.journal, d.delivered, d.trusted = openDelivered(st.Dir(), a.log)
+		var jr journaled
+		d.journal, jr, d.trusted = openDelivered(st.Dir(), a.log)
+		d.delivered = jr.ids
+		for _, q := range jr.quiet { // delivered since the state was saved
+			e.Quiet(q.key, q.until)
+		}
 	}
 	var on []string
 	for _, s := range st {

@@ -117,7 +117,7 @@ type slot struct {
 	// recheck.
 	sums   lineSums
 	alerts int    // alerts appended to fb after its lines
-	ids    []byte // their alert ids, each ending in a newline (detector.acked)
+	ids    []byte // their journal lines (detector.acked)
 	// carry is the parts of a line the batch before left pending (container
 	// formats), set by the dispatcher; skipped counts the lines of tb
 	// neither sent nor blank (parts of a line, dropped lines).

@@ -75,7 +75,18 @@ type Alert struct {
 	// the network inputs, sorted; the engine fills it. nil for events read
 	// from files or streamed.
 	Nodes []string
+
+	// quietKey and quietUntil are the suppression the alert set (Quiet).
+	quietKey   string
+	quietUntil time.Time
 }
+
+// Quiet returns the suppression the engine set when it emitted the alert:
+// key, an opaque string naming the rule and the alert's key columns, and
+// the event time until which alerts of that key are suppressed. key is ""
+// when the rule does not suppress. Engine.Quiet takes them back, so that
+// a restart whose saved state predates the alert keeps the key quiet.
+func (a *Alert) Quiet() (key string, until time.Time) { return a.quietKey, a.quietUntil }
 
 // Get returns the value of the key or alert column name, or "".
 func (a *Alert) Get(name string) string {

@@ -465,6 +465,17 @@ func (e *Engine) Advance(wm time.Time) {
 	}
 }
 
+// Quiet makes the suppression key (Alert.Quiet) quiet until until (event
+// time), unless it already is until then or later: the agent gives back
+// the suppression of the alerts delivered since the state it restored was
+// saved, so that a key whose alert's lines cannot be read again (a file
+// deleted since) does not alert again before its suppression ends.
+func (e *Engine) Quiet(key string, until time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.supp.quiet(key, until)
+}
+
 // Watermark returns the engine's watermark (zero before the first event).
 func (e *Engine) Watermark() time.Time {
 	e.mu.Lock()
@@ -523,9 +534,13 @@ func (e *Engine) emitter(r *ruleState) Emit {
 		if ev := cmp.Or(a.Event, e.observing); ev != nil && ev.CoarseTime() && a.Get("TimePrecision") == "" {
 			a.Columns = append(a.Columns, Column{"TimePrecision", "minute, zone unknown (taken as UTC)"})
 		}
-		if r.suppress > 0 && e.supp.suppressed(a.Info.ID, e.suppKey(a), a.Time, r.suppress) {
-			r.stats.Suppressed++
-			return
+		if r.suppress > 0 {
+			k, quiet := e.supp.suppressed(a.Info.ID, e.suppKey(a), a.Time, r.suppress)
+			if quiet {
+				r.stats.Suppressed++
+				return
+			}
+			a.quietKey, a.quietUntil = k, a.Time.Add(r.suppress)
 		}
 		if e.alerts.seen(a.ID, a.Time) {
 			r.stats.Suppressed++

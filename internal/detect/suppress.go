@@ -36,14 +36,24 @@ func appendSuppKey(b []byte, rule string, key []Column) []byte {
 
 // suppressed reports whether an alert of rule for key at event time t
 // falls in the quiet period of an earlier one; when it does not, the key
-// is quiet until t + d.
-func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) bool {
+// is quiet until t + d, and suppressed returns its map key.
+func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) (string, bool) {
 	s.keyBuf = appendSuppKey(s.keyBuf[:0], rule, key)
 	if u, ok := s.until[string(s.keyBuf)]; ok && t.Before(u) {
-		return true
+		return "", true
 	}
-	s.set(string(s.keyBuf), t.Add(d))
-	return false
+	k := string(s.keyBuf)
+	s.set(k, t.Add(d))
+	return k, false
+}
+
+// quiet makes the map key k quiet until until, unless it already is
+// until then or later.
+func (s *suppressor) quiet(k string, until time.Time) {
+	if u, ok := s.until[k]; ok && !u.Before(until) {
+		return
+	}
+	s.set(k, until)
 }
 
 func (s *suppressor) set(k string, until time.Time) {
