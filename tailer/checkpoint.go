@@ -3,10 +3,12 @@ package tailer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -211,11 +213,55 @@ func (t *Tailer) saveCheckpoint() error {
 		t.ckp.com.dirty = true
 	}
 	t.mu.Unlock()
+	t.logSave(err)
 	if err != nil {
 		t.c.ckErrors.Add(1)
-		t.log.Error("tailer: checkpoint not saved; will retry", "err", err)
 		return err
 	}
 	t.c.ckWrites.Add(1)
 	return nil
+}
+
+// logSave logs a failed checkpoint write when the failures begin or
+// their cause (ckCause) changes, with what to do, and the first success
+// after them; saveMu is held. Every failure is counted
+// (Stats.CheckpointErrors) and retried at each checkpoint interval.
+func (t *Tailer) logSave(err error) {
+	switch {
+	case err != nil:
+		cause := ckCause(err)
+		if cause == t.ckp.failing {
+			return
+		}
+		t.ckp.failing = cause
+		t.log.Error("tailer: checkpoint not saved; retried at every checkpoint interval and logged again once saved or if the cause changes; until then a restart sends again the lines delivered since the last checkpoint saved",
+			"err", err, "hint", ckHint(err))
+	case t.ckp.failing != "":
+		t.ckp.failing = ""
+		t.log.Info("tailer: checkpoint saved again", "path", t.cfg.Path)
+	}
+}
+
+// ckCause returns what tells one cause of failed checkpoint writes from
+// another: the system error number when there is one (the file names of
+// the error may change from write to write), else the error's text.
+func ckCause(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		return en.Error()
+	}
+	return err.Error()
+}
+
+// ckHint returns what to do about a failed checkpoint write.
+func ckHint(err error) string {
+	switch {
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return "make state_dir and its files writable by the agent's user (chown, chmod)"
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return "free space (or quota) on state_dir's file system"
+	case errors.Is(err, syscall.EROFS):
+		return "state_dir's file system is read-only: remount it read-write, or give state_dir a writable place"
+	}
+	return "make state_dir a writable directory (the error names the file)"
 }

@@ -118,6 +118,7 @@ type checkpointing struct {
 	com      commitState
 	reanchor *reanchor // where the checkpoint moves once a batch is committed
 	ckErr    error     // of the latest checkpoint write; nil after a successful one
+	failing  string    // the cause (ckCause) of the failed writes logged; "" after a success; guarded by saveMu
 	gapWarn  bool      // a commit gap was logged (at debug level)
 	// early: commits that came before the commit of earlier lines, in
 	// order, until those are committed (see Tailer.Commit).
