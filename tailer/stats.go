@@ -1,6 +1,9 @@
 package tailer
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // Stats is a snapshot of a Tailer's counters. Counters only grow.
 type Stats struct {
@@ -53,8 +56,11 @@ type Stats struct {
 	// CommittedFile and CommittedOffset: the checkpoint position.
 	CommittedFile   FileID
 	CommittedOffset int64
-	// CheckpointLag is ReadOffset - CommittedOffset when both are in the same
-	// file, else ReadOffset (a lower bound).
+	// CheckpointLag is how many bytes after the checkpoint are not yet
+	// delivered, read or not: when the file at Path is the checkpoint's,
+	// its size minus CommittedOffset (so that it grows while reading
+	// waits for the consumer, a collector down), at least ReadOffset -
+	// CommittedOffset; else ReadOffset (a lower bound).
 	CheckpointLag int64
 	// Held reports that the checkpoint is held back by CommitHeld: lines
 	// handed out are kept by the consumer, not yet sent.
@@ -98,6 +104,14 @@ func (t *Tailer) Stats() Stats {
 		s.CheckpointLag = s.ReadOffset - s.CommittedOffset
 	} else {
 		s.CheckpointLag = s.ReadOffset
+	}
+	if s.CommittedFile != (FileID{}) {
+		if fi, err := os.Stat(t.cfg.Path); err == nil {
+			dev, ino := devIno(fi)
+			if dev|ino != 0 && s.CommittedFile.SameFile(FileID{Dev: dev, Ino: ino}) { // no inode numbers: no size
+				s.CheckpointLag = max(s.CheckpointLag, fi.Size()-s.CommittedOffset)
+			}
+		}
 	}
 	return s
 }

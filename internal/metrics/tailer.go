@@ -19,7 +19,7 @@ type TailerStats struct {
 	// TruncationsWithoutCopy counts the truncations after which no
 	// rotated copy held the file's first bytes: lines may be lost.
 	TruncationsWithoutCopy uint64
-	CheckpointLag          int64 // bytes of the current file after the checkpoint
+	CheckpointLag          int64 // bytes of the file after the checkpoint, read or not (tailer.Stats.CheckpointLag)
 }
 
 // add adds the counters of o to s (the gauge is not a sum and stays).
@@ -42,7 +42,7 @@ var (
 	descCheckpointErrors = prometheus.NewDesc(namespace+"_checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log.", tailerLabels, nil)
 	descUnplacedRotated  = prometheus.NewDesc(namespace+"_rotated_files_unread_total", "Rotated copies of the file (.1, .2.gz, dateext) that may hold lines never read and were not read: the path was rotated more than once while one file was read, and their place in the rotation could not be established. The agent's log names them.", tailerLabels, nil)
 	descUncopied         = prometheus.NewDesc(namespace+"_truncations_without_copy_total", "Truncations after which no rotated copy began with the file's first bytes: lines written between the last read and the truncation, if any, are lost (copies in a directory or under names not configured: give the source's olddir or extension; rotate 0; a plain \"> file\"). Alert on it; the agent's log says where copies were looked for.", tailerLabels, nil)
-	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the current file after the last checkpoint: read or not yet delivered.", tailerLabels, nil)
+	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the file after the last checkpoint, not yet delivered, read or not: the backlog (a lower bound, the bytes read since it, when the checkpoint is in a rotated copy).", tailerLabels, nil)
 	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated, descUncopied}
 	tailerCollectorDescs = append(append([]*prometheus.Desc(nil), tailerCounterDescs...), descCheckpointLag)
 )
