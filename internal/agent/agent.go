@@ -101,6 +101,9 @@ type Agent struct {
 	streamer *streamer
 	inputs   []*input // the running network inputs
 	aw       ackWatch
+	// stallSince is when the forwarder's stall that logStall warned of
+	// began; zero while none was warned of. Used by supervise only.
+	stallSince time.Time
 	// watcher is the inotify instance every tailer shares (nil: each
 	// polls, with --poll or when none could be created); see openWatcher.
 	watcher *tailer.Watcher
@@ -313,6 +316,7 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
 			a.advanceIdle(runCtx)
+			a.logStall(time.Now())
 			if !a.opts.ExitAtEOF {
 				continue
 			}
@@ -329,6 +333,29 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 				return a.finishOnce(nil)
 			}
 		}
+	}
+}
+
+// logStall warns once when batches have waited StallLimit without an
+// acknowledgement (as /healthz reports it), with the forwarder's last
+// error or the question a collector that accepts and never reads raises,
+// and logs once when acknowledgements come again. A collector that
+// accepted the connection and reads nothing shows in no other log line:
+// forwarder_connected stays 1.
+func (a *Agent) logStall(now time.Time) {
+	a.mu.Lock()
+	s := a.sink
+	a.mu.Unlock()
+	d := a.aw.stalled(now)
+	switch {
+	case s == nil, a.opts.ExitAtEOF: // --once ends with the error (onceFailed)
+	case d >= a.opts.StallLimit && a.stallSince.IsZero():
+		a.stallSince = now.Add(-d)
+		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them (nothing is lost), logged again once it does",
+			"url", s.URL(), "waiting", d.Round(time.Second).String(), "cause", stallCause(s.LastError()))
+	case d < a.opts.StallLimit && !a.stallSince.IsZero():
+		a.log.Info("forwarder: the collector acknowledges again", "url", s.URL(), "stalled_for", now.Sub(a.stallSince).Round(time.Second).String())
+		a.stallSince = time.Time{}
 	}
 }
 
@@ -838,7 +865,9 @@ func (a *Agent) forwarderStats() metrics.ForwarderStats {
 	if s == nil {
 		return metrics.ForwarderStats{}
 	}
-	return s.Stats()
+	st := s.Stats()
+	st.Unacknowledged = a.aw.stalled(time.Now())
+	return st
 }
 
 // Health returns nil when every source is running and the forwarder keeps

@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,5 +150,52 @@ func TestRunOnceStallNamesTLSCause(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStallLogged: a collector that accepts the connection and reads
+// nothing is logged once batches have waited StallLimit, with the question
+// it raises, and shown by forwarder_unacknowledged_seconds
+// (forwarder_connected stays 1); once it reads, the log says the collector
+// acknowledges again. Before, nothing but /healthz said so (fresh-user
+// trial 100).
+func TestStallLogged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	writeAccessLines(t, path, 0, 30000)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	conns := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c // held, not read
+		}
+	}()
+	c := newConfig(t, "tcp://"+ln.Addr().String(), config.Source{Type: "access", Path: path})
+	var logs syncBuffer
+	a, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), StallLimit: 300 * time.Millisecond})
+	defer stop()
+	const warn = "forwarder: nothing acknowledged while batches wait"
+	waitFor(t, "the stall warning", 20*time.Second, func() bool { return strings.Contains(logs.String(), warn) })
+	if st := a.forwarderStats(); !st.Connected || st.Unacknowledged < 300*time.Millisecond {
+		t.Errorf("forwarder stats %+v during the stall, want connected and unacknowledged for at least 300ms", st)
+	}
+	if !strings.Contains(logs.String(), "does it read what it receives?") {
+		t.Errorf("the warning does not ask whether the collector reads:\n%s", logs.String())
+	}
+	conn := <-conns
+	defer conn.Close()
+	go io.Copy(io.Discard, conn) // it reads now
+	waitFor(t, "the recovery", 20*time.Second, func() bool {
+		return strings.Contains(logs.String(), "forwarder: the collector acknowledges again")
+	})
+	if n := strings.Count(logs.String(), warn); n != 1 {
+		t.Errorf("the stall warned %d times, want 1:\n%s", n, logs.String())
 	}
 }

@@ -43,6 +43,9 @@ type ForwarderStats struct {
 	Dropped    uint64 // messages the forwarder could not deliver and gave up on
 	Resent     uint64 // messages written again after a reconnect: possible duplicates
 	Truncated  uint64 // messages over max_message_bytes, cut to fit a datagram
+	// Unacknowledged is how long the batches sent have waited without
+	// any acknowledgement; 0 while none wait.
+	Unacknowledged time.Duration
 }
 
 // Source holds the metric children of one source, looked up once so that
@@ -186,13 +189,14 @@ var (
 	descDropped   = prometheus.NewDesc(namespace+"_messages_dropped_total", "Syslog messages the forwarder gave up on.", nil, nil)
 	descResent    = prometheus.NewDesc(namespace+"_duplicates_total", "Messages written again after a reconnect (those written but not acknowledged before the connection was lost): possible duplicates at the collector. Lines sent again after a restart, from the checkpoint on, are not counted.", nil, nil)
 	descTruncated = prometheus.NewDesc(namespace+"_messages_truncated_total", "Syslog messages longer than max_message_bytes, cut to fit a datagram (udp://, unix datagram): STRUCTURED-DATA dropped, or MSG cut.", nil, nil)
+	descUnacked   = prometheus.NewDesc(namespace+"_forwarder_unacknowledged_seconds", "Seconds the batches sent have waited without any acknowledgement from the collector, 0 while none wait: alert on it (a collector that accepts the connection and reads nothing shows here, not in forwarder_connected).", nil, nil)
 )
 
 // forwarderCollector reads the forwarder's stats at scrape time.
 type forwarderCollector struct{ m *Metrics }
 
 func (c *forwarderCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descConnected, descReconnect, descQueue, descSent, descDropped, descResent, descTruncated} {
+	for _, d := range []*prometheus.Desc{descConnected, descReconnect, descQueue, descSent, descDropped, descResent, descTruncated, descUnacked} {
 		ch <- d
 	}
 }
@@ -216,4 +220,5 @@ func (c *forwarderCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descDropped, prometheus.CounterValue, float64(s.Dropped))
 	ch <- prometheus.MustNewConstMetric(descResent, prometheus.CounterValue, float64(s.Resent))
 	ch <- prometheus.MustNewConstMetric(descTruncated, prometheus.CounterValue, float64(s.Truncated))
+	ch <- prometheus.MustNewConstMetric(descUnacked, prometheus.GaugeValue, s.Unacknowledged.Seconds())
 }

@@ -36,7 +36,7 @@ func TestEndpoint(t *testing.T) {
 		return TailerStats{CheckpointLag: 123, Rotations: 1, Truncations: 2, RecoveredBytes: 4096, CheckpointErrors: 5, TruncatedLines: 6, UnplacedRotated: 7, TruncationsWithoutCopy: 8}
 	})
 	m.SetForwarder(func() ForwarderStats {
-		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4, Truncated: 8}
+		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4, Truncated: 8, Unacknowledged: 2500 * time.Millisecond}
 	})
 	var healthErr error
 	srv, err := Listen("127.0.0.1:0", m.Handler(func() error { return healthErr }), slog.New(slog.DiscardHandler))
@@ -70,6 +70,7 @@ func TestEndpoint(t *testing.T) {
 		"gitlab_syslog_duplicates_total 4",
 		"gitlab_syslog_messages_truncated_total 8",
 		"gitlab_syslog_forwarder_connected 1",
+		"gitlab_syslog_forwarder_unacknowledged_seconds 2.5",
 		"go_goroutines ",
 		"process_start_time_seconds ",
 	} {
