@@ -63,6 +63,7 @@ func TestFlagErrors(t *testing.T) {
 		{"check an argument", "", []string{"check", "extra"}, `check takes no arguments, got "extra": gitlab-syslog check --help lists its flags`},
 		{"check the config as an argument", "", []string{"check", "../../examples/config.yaml"}, `check takes no arguments, got "../../examples/config.yaml": a configuration file is given with --config ../../examples/config.yaml`},
 		{"run the log dir as an argument", "", []string{"run", "--once", "../../testdata"}, `run takes no arguments, got "../../testdata": GitLab's log directory is given with --log-dir ../../testdata`},
+		{"collect the URL as an argument", "", []string{"collect", "tcp://127.0.0.1:5514"}, `collect takes no arguments, got "tcp://127.0.0.1:5514": the address to listen on is given with --listen tcp://127.0.0.1:5514`},
 		{"send --ca-file missing", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "send: --ca-file: open /no/ca.pem: no such file or directory; give the PEM file of the CA(s) that signed the collector's certificate"},
 		{"send --ca-file not PEM", "x\n", []string{"send", "--to", "tls://127.0.0.1:1", "--ca-file", "../../testdata/audit_json.log"}, "send: --ca-file: ../../testdata/audit_json.log holds no PEM certificate"},
 		{"run --ca-file missing", "", []string{"run", "--once", "--log-dir", "../../testdata", "--to", "tls://127.0.0.1:1", "--ca-file", "/no/ca.pem"}, "--ca-file: open /no/ca.pem: no such file or directory; give the PEM file"},

@@ -47,7 +47,7 @@ which JSON strings cannot hold: each is printed as U+FFFD (\ufffd);
 frames (a trailer some senders add) are skipped; with LF framing they are
 the next message's first bytes.
 
-Listen URLs: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
+--listen takes a URL: udp://127.0.0.1:5514, tcp://127.0.0.1:5514,
 tls://127.0.0.1:6514 (needs --cert-file and --key-file),
 unix:///tmp/syslog.sock (datagram) or unix:///tmp/syslog.sock?type=stream.
 It stops on SIGINT or SIGTERM.

@@ -61,7 +61,7 @@ func flagWants(f *pflag.Flag) string {
 // noArgs is cobra.NoArgs for the commands that take no arguments (check,
 // run, ...), with an error that says so and what the argument may have
 // been meant as: a configuration file for --config, a directory for
-// --log-dir, instead of cobra's "unknown command".
+// --log-dir, a URL for --listen, instead of cobra's "unknown command".
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
@@ -79,6 +79,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		if cmd.Flags().Lookup("config") != nil {
 			hint = fmt.Sprintf("a configuration file is given with --config %s", a)
 		}
+	case strings.Contains(a, "://") && cmd.Flags().Lookup("listen") != nil:
+		hint = fmt.Sprintf("the address to listen on is given with --listen %s", a)
 	}
 	return fmt.Errorf("%s takes no arguments, got %q: %s", name, a, hint)
 }
