@@ -182,7 +182,7 @@ func TestCompleteUnopenablePath(t *testing.T) {
 		name, path string
 		want       string
 	}{
-		{"directory", filepath.Join(dir, "adir.log"), "adir.log is a directory, not a log file"},
+		{"directory", filepath.Join(dir, "adir.log"), "adir.log is a directory, not a log file; the path must name the log file (a glob such as "},
 		{"parent is a file", filepath.Join(notDir, "app.log"), notDir + " is a file, not a directory"},
 	}
 	for _, tt := range tests {

@@ -68,7 +68,7 @@ func openLogFile(name string) (*logFile, os.FileInfo, error) {
 		return nil, nil, err
 	}
 	if fi.IsDir() {
-		return nil, fi, fmt.Errorf("tailer: %s is a directory, not a log file", name)
+		return nil, fi, fmt.Errorf("tailer: %s is a directory, not a log file; the path must name the log file (a glob such as %s/*.log follows the files in a directory)", name, name)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fi, fmt.Errorf("tailer: %s is not a regular file (mode %s)", name, fi.Mode())
