@@ -214,23 +214,9 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "audit_json.log")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
-	e, err := detect.New(detect.Config{Only: []string{rule}, Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.e = e
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, ino := checkpoint.DevIno(fi)
-	ck := &checkpoint.Position{File: path, Dev: dev, Ino: ino, Offset: fi.Size()}
+	d, e, from, ck := catchUpScene(t, rule, path, data)
 	s := &source{cfg: config.Source{Type: "audit", Path: path}, detPos: new(srcPos)}
-	if _, _, err := s.catchUp(d, detectionWorker(t, e), position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck); err != nil {
+	if _, _, err := s.catchUp(d, detectionWorker(t, e), from, ck); err != nil {
 		t.Fatal(err)
 	}
 	raised := e.Stats().Rules[rule].Alerts
@@ -247,7 +233,7 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 	line = bytes.Replace(line, []byte("12:10:00.000Z"), []byte("12:20:00.000Z"), 1)
 	line = bytes.Replace(line, []byte("01HQ0000000000000000000000"), []byte("01HQ0000000000000000000001"), 1)
 	line = bytes.Replace(line, []byte(`"id":5064`), []byte(`"id":5065`), 1) // the event id: another event
-	sl := slot{s: s, tb: &tailer.Batch{File: tailer.FileID{Dev: dev, Ino: ino}, Data: line, Ends: []int{len(line)}, Offsets: []int64{fi.Size() + int64(len(line)) + 1}}}
+	sl := slot{s: s, tb: &tailer.Batch{File: tailer.FileID{Dev: ck.Dev, Ino: ck.Ino}, Data: line, Ends: []int{len(line)}, Offsets: []int64{ck.Offset + int64(len(line)) + 1}}}
 	w := detectionWorker(t, e)
 	var ar detect.EventArena
 	w.arena = &ar
@@ -672,7 +658,32 @@ func TestCatchUpInputSpool(t *testing.T) {
 		spool = inputs.AppendLine(spool, []byte(msg))
 	}
 	path := filepath.Join(t.TempDir(), "spool.log")
-	if err := os.WriteFile(path, spool, 0o644); err != nil {
+	d, e, from, ck := catchUpScene(t, rule, path, spool)
+	w := detectionWorker(t, e)
+	w.relay = inputs.NewRelay(nil, forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "aggregator"}, inputs.OtherForward)
+	s := &source{cfg: config.Source{Path: path}, detPos: new(srcPos)}
+	n, _, err := s.catchUp(d, w, from, ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 11 {
+		t.Fatalf("caught up %d lines, want 11", n)
+	}
+	st := e.Stats()
+	if st.Events != 11 {
+		t.Errorf("the engine got %d events from the 11 spool lines, want 11", st.Events)
+	}
+	if got := st.Rules[rule].Alerts; got != 1 {
+		t.Errorf("%d %s alerts from 11 failed logins of one user and address, want 1", got, rule)
+	}
+}
+
+// catchUpScene writes data to path and returns a detector whose engine
+// runs rule alone, and the catch-up of the whole file: the position before
+// its first line (as saved) and the tailer's checkpoint at its end.
+func catchUpScene(t *testing.T, rule, path string, data []byte) (*detector, *detect.Engine, position, *checkpoint.Position) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"}, slog.New(slog.DiscardHandler))
@@ -687,22 +698,5 @@ func TestCatchUpInputSpool(t *testing.T) {
 	}
 	dev, ino := checkpoint.DevIno(fi)
 	ck := &checkpoint.Position{File: path, Dev: dev, Ino: ino, Offset: fi.Size()}
-	w := detectionWorker(t, e)
-	w.relay = inputs.NewRelay(nil, forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "aggregator"}, inputs.OtherForward)
-	s := &source{cfg: config.Source{Path: path}, detPos: new(srcPos)}
-	// The saved position: the spool before its first line.
-	n, _, err := s.catchUp(d, w, position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 11 {
-		t.Fatalf("caught up %d lines, want 11", n)
-	}
-	st := e.Stats()
-	if st.Events != 11 {
-		t.Errorf("the engine got %d events from the 11 spool lines, want 11", st.Events)
-	}
-	if got := st.Rules[rule].Alerts; got != 1 {
-		t.Errorf("%d %s alerts from 11 failed logins of one user and address, want 1", got, rule)
-	}
+	return d, e, position{FileID: fileKey(tailer.FileID{Dev: dev, Ino: ino})}, ck
 }
