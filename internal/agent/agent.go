@@ -317,6 +317,7 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 		case <-tick.C:
 			a.advanceIdle(runCtx)
 			a.logStall(time.Now())
+			a.updateUp()
 			if !a.opts.ExitAtEOF {
 				continue
 			}
@@ -333,6 +334,16 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 				return a.finishOnce(nil)
 			}
 		}
+	}
+}
+
+// updateUp sets the source_up of every running source (source.updateUp).
+func (a *Agent) updateUp() {
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
+	for _, s := range srcs {
+		s.updateUp()
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // A checkpoint that cannot be written makes Health report the source and
@@ -198,4 +199,37 @@ func TestStallLogged(t *testing.T) {
 	if n := strings.Count(logs.String(), warn); n != 1 {
 		t.Errorf("the stall warned %d times, want 1:\n%s", n, logs.String())
 	}
+}
+
+// TestSourceUpUnreadable: source_up is 0 while the file at a source's path
+// cannot be opened (a directory there), as /healthz reports it, and 1 once
+// it can. Before, it stayed 1 while the tailer retried (fresh-user trial
+// 100).
+func TestSourceUpUnreadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gitlab_access.log")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "stdout://", config.Source{Type: "access", Path: path})
+	var out syslogtest.Buffer
+	a, _, stop := runInBackground(t, c, Options{Stdout: &out})
+	defer stop()
+	up := a.Metrics().Source("access", path).Up
+	value := func() float64 {
+		var m dto.Metric
+		if err := up.Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m.GetGauge().GetValue()
+	}
+	waitFor(t, "the source started, its path unreadable", 10*time.Second, func() bool {
+		err := a.Health()
+		return err != nil && strings.Contains(err.Error(), "cannot be read")
+	})
+	waitFor(t, "source_up 0 with a directory at the path", 10*time.Second, func() bool { return value() == 0 })
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 0, 1)
+	waitFor(t, "source_up 1 once the file can be read", 10*time.Second, func() bool { return value() == 1 })
 }

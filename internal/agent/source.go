@@ -222,6 +222,18 @@ func (s *source) start(ctx context.Context) {
 	}()
 }
 
+// updateUp sets source_up: 1 while the source runs and its tailer can
+// open the file at its path, 0 once it stopped with an error or while the
+// file cannot be opened (no permission, a directory at the path), which
+// the tailer retries. The agent calls it at every check (supervise).
+func (s *source) updateUp() {
+	up := 1.0
+	if s.err() != nil || s.t.OpenError() != nil {
+		up = 0
+	}
+	s.m.Up.Set(up)
+}
+
 func (s *source) fail(err error) {
 	s.failed.CompareAndSwap(nil, &err)
 	s.m.Up.Set(0)
