@@ -238,7 +238,7 @@ func (t *Tailer) logSave(err error) {
 			"err", err, "hint", ckHint(err))
 	case t.ckp.failing != "":
 		t.ckp.failing = ""
-		t.log.Info("tailer: checkpoint saved again", "path", t.cfg.Path)
+		t.log.Info("tailer: checkpoint saved again")
 	}
 }
 
