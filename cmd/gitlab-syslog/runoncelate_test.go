@@ -55,3 +55,33 @@ func TestRunOnceBackfillInParts(t *testing.T) {
 		t.Errorf("warning does not say where the watermark comes from and what to do: %q", m)
 	}
 }
+
+// TestRunOnceEmptyThenOldLogs: a run --once that read no event (an empty
+// log) leaves no watermark, so a later run over old logs with the same
+// state_dir folds them and alerts, as detect does. Before, the first run
+// saved the clock minus lateness as the watermark and the second dropped
+// every line as late (fresh-user trial 101).
+func TestRunOnceEmptyThenOldLogs(t *testing.T) {
+	dir := t.TempDir()
+	logs, state := filepath.Join(dir, "log"), filepath.Join(dir, "state")
+	path := writeFile(t, filepath.Join(logs, "application_json.log"), "")
+	args := []string{"--log-dir", logs, "--to", "stdout", "--once", "--state-dir", state}
+	if r := runCmd(t, args...); r.err != nil {
+		t.Fatalf("first run: %v\n%s", r.err, r.stderr)
+	}
+	var b strings.Builder
+	for i := range 11 {
+		fmt.Fprintf(&b, `{"severity":"INFO","time":"2024-06-10T09:%02d:00.000Z","correlation_id":"c%d","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n", i, i)
+	}
+	appendTo(t, path, b.String())
+	r := runCmd(t, args...)
+	if r.err != nil {
+		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
+	}
+	if n := strings.Count(r.stdout, " GitLab-Detections "); n != 1 {
+		t.Errorf("%d alerts for 11 failed logins after a run that read nothing, want 1; log:\n%s", n, r.stderr)
+	}
+	if strings.Contains(r.stderr, "dropped as too late") {
+		t.Errorf("lines dropped as late after a run that read nothing:\n%s", r.stderr)
+	}
+}

@@ -457,12 +457,30 @@ func (e *Engine) advance(wm time.Time) {
 // Advance moves the engine watermark to wm (event time) when wm is ahead
 // of it, as if an event at wm + Lateness had been seen. The agent calls it
 // when every source is idle, so that windows close without new events.
+// Before the first event with a time (and with no watermark restored) it
+// does nothing: no window is open, and a watermark set then would make
+// the lines of older logs read later late (a run --once over an empty
+// log, then over old logs).
 func (e *Engine) Advance(wm time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if wm.After(e.watermark()) {
+	cur := e.watermark()
+	if cur.IsZero() && !e.timed() {
+		return
+	}
+	if wm.After(cur) {
 		e.raiseWatermark(wm, nanos(wm))
 	}
+}
+
+// timed reports whether a source gave an event with a time.
+func (e *Engine) timed() bool {
+	for _, s := range e.srcList {
+		if !s.newest.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // Quiet makes the suppression key (Alert.Quiet) quiet until until (event
