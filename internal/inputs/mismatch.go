@@ -10,8 +10,9 @@ import (
 
 // handshakeLogEvery bounds the warnings about connections refused at
 // their start (a failed TLS handshake, a client speaking another
-// protocol) to one per interval and input: a sender retries every second
-// or so. Every such connection is counted.
+// protocol) or closed for a malformed frame or a protocol error to one
+// per interval and input: a sender retries every second or so, a scanner
+// or a health check probes as often. Every such connection is counted.
 const handshakeLogEvery = time.Minute
 
 // errMismatch wraps the error of a connection whose client speaks another
@@ -27,7 +28,11 @@ const (
 	speaksTLS            // a TLS handshake record: 0x16 0x03
 	speaksRELP           // a RELP frame: TXNR, SP, a command of letters
 	speaksSyslog         // a syslog message, octet-counted or not: '<', or digits SP '<'
+	speaksHTTP           // an HTTP request: a method, SP, '/' (a browser, a health check)
 )
+
+// httpMethods are the request methods speechOf tells HTTP by.
+var httpMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"}
 
 // speechOf tells what b, the first octets a client sent, look like.
 func speechOf(b []byte) speech {
@@ -36,6 +41,11 @@ func speechOf(b []byte) speech {
 	}
 	if len(b) > 0 && b[0] == '<' {
 		return speaksSyslog
+	}
+	for _, m := range httpMethods {
+		if len(b) > len(m)+1 && string(b[:len(m)]) == m && b[len(m)] == ' ' && b[len(m)+1] == '/' {
+			return speaksHTTP
+		}
 	}
 	i := 0
 	for i < len(b) && i < 10 && b[i] >= '0' && b[i] <= '9' {
@@ -76,6 +86,9 @@ func mismatch(sc Scheme, sp speech, handshake bool) error {
 	in := schemeOf(sc.Protocol, sc.TLS)
 	var what, fix string
 	switch {
+	case sp == speaksHTTP:
+		what = "HTTP (a browser, a load balancer's health check?)"
+		fix = "this port takes syslog from gitlab-syslog nodes or rsyslog; point HTTP health checks at the metrics listener's /healthz"
 	case handshake && (sp == speaksRELP || sp == speaksSyslog):
 		what = "syslog without TLS"
 		if sp == speaksRELP {
@@ -122,9 +135,10 @@ func (s *Server) first(br *bufio.Reader) error {
 	return mismatch(s.sc, speechOf(b), false)
 }
 
-// refused logs msg for a connection from remote refused at its start by
-// err, at most once per handshakeLogEvery, with the number of refusals
-// not logged since the last warning.
+// refused logs msg for a connection from remote refused at its start, or
+// closed for a malformed frame or a protocol error, by err, at most once
+// per handshakeLogEvery, with the number of such connections not logged
+// since the last warning.
 func (s *Server) refused(msg, remote string, err error) {
 	ok, missed := s.refusedLog.allow(time.Now())
 	if !ok {

@@ -29,6 +29,9 @@ func TestSpeechOf(t *testing.T) {
 		{"12 ", speaksUnknown},
 		{"12 3", speaksUnknown},
 		{"hello", speaksUnknown},
+		{"GET / HTTP/1.1", speaksHTTP},
+		{"HEAD /healthz HTTP/1.0", speaksHTTP},
+		{"GET", speaksUnknown},
 		{"", speaksUnknown},
 	} {
 		if got := speechOf([]byte(c.in)); got != c.want {
@@ -96,11 +99,12 @@ func TestClientSpeaksAnotherProtocol(t *testing.T) {
 		dial    func(t *testing.T, addr string) net.Conn
 		want    string
 		tlsErrs uint64 // else one protocol error
+		bad     bool   // a malformed frame, not a protocol error
 	}{
 		{"syslog to relp", "relp://127.0.0.1:0", false, plain(octets),
-			"it sends syslog frames, not RELP to a relp:// input: give the client relp://, or listen with tcp://", 0},
+			"it sends syslog frames, not RELP to a relp:// input: give the client relp://, or listen with tcp://", 0, false},
 		{"relp to tcp", "tcp://127.0.0.1:0", false, plain(relpOpen),
-			"it sends RELP to a tcp:// input: listen with relp://, or give the client tcp://", 0},
+			"it sends RELP to a tcp:// input: listen with relp://, or give the client tcp://", 0, false},
 		{"tls to tcp", "tcp://127.0.0.1:0", false, func(t *testing.T, addr string) net.Conn {
 			c, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -108,13 +112,18 @@ func TestClientSpeaksAnotherProtocol(t *testing.T) {
 			}
 			go tls.Client(c, &tls.Config{InsecureSkipVerify: true}).Handshake() // fails when the server closes
 			return c
-		}, "it sends TLS to a tcp:// input: listen with tls:// and a tls: block, or give the client tcp://", 0},
+		}, "it sends TLS to a tcp:// input: listen with tls:// and a tls: block, or give the client tcp://", 0, false},
 		{"relp to relp+tls", "relp+tls://127.0.0.1:0", true, plain(relpOpen),
-			"it sends RELP without TLS to a relp+tls:// input: give the client relp+tls:// with the CA of this input's certificate", 1},
+			"it sends RELP without TLS to a relp+tls:// input: give the client relp+tls:// with the CA of this input's certificate", 1, false},
 		{"syslog to tls", "tls://127.0.0.1:0", true, plain(octets),
-			"it sends syslog without TLS to a tls:// input", 1},
+			"it sends syslog without TLS to a tls:// input", 1, false},
 		{"syslog over tls to relp+tls", "relp+tls://127.0.0.1:0", true, overTLS(octets),
-			"it sends syslog frames, not RELP to a relp+tls:// input: give the client relp+tls://, or listen with tls://", 0},
+			"it sends syslog frames, not RELP to a relp+tls:// input: give the client relp+tls://, or listen with tls://", 0, false},
+		{"http to relp", "relp://127.0.0.1:0", false, plain("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+			"it sends HTTP (a browser, a load balancer's health check?) to a relp:// input", 0, false},
+		{"http to tcp", "tcp://127.0.0.1:0", false, plain("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+			"it sends HTTP (a browser, a load balancer's health check?) to a tcp:// input", 0, false},
+		{"garbage to relp", "relp://127.0.0.1:0", false, plain("hello world\n"), "malformed RELP frame", 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			logs := new(syslogtest.Buffer)
@@ -133,8 +142,11 @@ func TestClientSpeaksAnotherProtocol(t *testing.T) {
 			}
 			waitFor(t, "the three refusals counted", func() bool {
 				st := s.Stats()
-				if c.tlsErrs > 0 {
+				switch {
+				case c.tlsErrs > 0:
 					return st.TLSErrors == 3
+				case c.bad:
+					return st.Malformed == 3
 				}
 				return st.Protocol == 3
 			})

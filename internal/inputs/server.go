@@ -280,8 +280,12 @@ func (s *Server) serve(c net.Conn) {
 		s.c.timeouts.Add(1)
 	case errors.Is(err, ErrFrame), errors.Is(err, relp.ErrFrame), errors.Is(err, io.ErrUnexpectedEOF):
 		s.c.malformed.Add(1)
+		s.refused("inputs: connection closed", remote, err) // a scanner, a probe: paced
+		return
 	case errors.Is(err, errProtocol):
 		s.c.protocol.Add(1)
+		s.refused("inputs: connection closed", remote, err)
+		return
 	}
 	s.log.Warn("inputs: connection closed", "listen", s.cfg.Listen, "remote", remote, "err", err)
 }
