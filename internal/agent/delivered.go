@@ -134,18 +134,18 @@ func readDelivered(path string) ([]byte, error) {
 }
 
 // parseDelivered reads a journal, one alert a line (see DeliveredFile).
-// A last line without its newline is a write the process was killed in:
-// it is left out. A line that is not an alert_id (hex digits), optionally
-// followed by its suppression, is an error naming the line.
+// A last line without its newline is kept when it is whole (a full
+// alert_id, and its suppression if any, parse), else left out: a write
+// the process was killed in. A line that is not an alert_id (hex digits),
+// optionally followed by its suppression, is an error naming the line.
 func parseDelivered(b []byte) (journaled, error) {
 	jr := journaled{ids: map[string]struct{}{}}
 	for n := 1; len(b) > 0; n++ {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			break // torn by a kill: never acknowledged whole
+		line, rest, ended := bytes.Cut(b, []byte{'\n'})
+		b = rest
+		if !ended && !wholeLine(line) {
+			break // torn by a kill
 		}
-		line := b[:i]
-		b = b[i+1:]
 		id, rest, quiet := bytes.Cut(line, []byte{' '})
 		if !isAlertID(id) {
 			return journaled{}, fmt.Errorf("line %d: %.40q is not an alert_id (hex digits)", n, line)
@@ -161,6 +161,21 @@ func parseDelivered(b []byte) (journaled, error) {
 		jr.quiet = append(jr.quiet, q)
 	}
 	return jr, nil
+}
+
+// wholeLine reports whether line, a journal's last line without its
+// newline, is whole: a full alert_id and, after it, a suppression that
+// parses.
+func wholeLine(line []byte) bool {
+	id, rest, quiet := bytes.Cut(line, []byte{' '})
+	if len(id) != detect.AlertIDLen || !isAlertID(id) {
+		return false
+	}
+	if !quiet {
+		return true
+	}
+	_, err := parseQuiet(rest)
+	return err == nil
 }
 
 // parseQuiet reads the suppression part of a journal line: Unix ns, a

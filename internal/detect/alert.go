@@ -147,6 +147,10 @@ func sumID(b []byte) string {
 // idLen is the length of an alert_id: 32 hex digits.
 const idLen = 32
 
+// AlertIDLen is the length of an alert_id (Alert.ID): 32 lower-case hex
+// digits, the first 16 bytes of a SHA-256.
+const AlertIDLen = idLen
+
 // id returns the alert_id of a (AlertID of its rule, canonical key and
 // anchor),
 // using buf as scratch space; it returns buf, grown, for reuse. The
