@@ -33,7 +33,7 @@ func TestKillKeepsSuppression(t *testing.T) {
 	pod3, pod4 := filepath.Join(logs, "pod3.log"), filepath.Join(logs, "pod4.log")
 	appendLines(t, pod3, lines(0, 11))
 	p := startKillHelper(t, col.Addr(), filepath.Join(logs, "*.log"), state)
-	defer p.kill(t)
+	defer func() { p.kill(t) }() // the restarted one too
 	waitFor(t, "the first pod's alert", 10*time.Second, func() bool { return got.alertCount() == 1 })
 	journal := filepath.Join(state, "detect", DeliveredFile)
 	waitFor(t, "the alert in the journal of delivered alerts", 10*time.Second, func() bool {
