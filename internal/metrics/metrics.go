@@ -99,7 +99,7 @@ func New() *Metrics {
 			"lines not wrapped by it in a source without type (other_subcomponents: drop)."),
 		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded, and parts of a line whose last part never came; sent raw."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
-			Help: "1 while the source's tailer runs, 0 when it stopped with an error."}, labels),
+			Help: "1 while the source's tailer runs and can open its file, 0 when it stopped with an error or while the file at its path cannot be opened (no permission, a directory there), which it retries."}, labels),
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "config_last_reload_successful",
 			Help: "1 when the last load of the configuration (the start, or a SIGHUP) was applied, 0 when a SIGHUP's file was refused and the running configuration kept."}),
 		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "config_last_reload_success_timestamp_seconds",
