@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRunOnceBackfillInParts: old logs fed to run --once in two parts
@@ -53,6 +54,9 @@ func TestRunOnceBackfillInParts(t *testing.T) {
 	}
 	if m := late["msg"].(string); !strings.Contains(m, "an earlier run saved in state_dir") || !strings.Contains(m, "gitlab-syslog detect") {
 		t.Errorf("warning does not say where the watermark comes from and what to do: %q", m)
+	}
+	if wm, _ := late["watermark"].(string); !strings.HasPrefix(wm, time.Now().UTC().Format("2006-")) {
+		t.Errorf("watermark = %q, want the time the first run set (the clock minus lateness)", wm)
 	}
 }
 

@@ -69,7 +69,7 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 		}
 	}
 	if _, ok := l.late.pass(now, lateTotal); ok {
-		l.logLate(log, file, jump)
+		l.logLate(log, file, jump, e.Watermark())
 	}
 }
 
@@ -88,8 +88,9 @@ func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
 	l.check(log, e, l.file)
 }
 
-// logLate logs the late drops of each rule since the last such warning.
-func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
+// logLate logs the late drops of each rule since the last such warning,
+// with the engine's watermark wm.
+func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, wm time.Time) {
 	if l.lateAt == nil {
 		l.lateAt = map[string]uint64{}
 	}
@@ -101,7 +102,10 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump) {
 		}
 	}
 	args := []any{"rules_dropped_since_last", strings.Join(rules, " "), "file", file}
-	msg := "detection: events dropped as too late: their time is before the detection watermark (the newest line's time minus lateness), and the window they fall in had closed"
+	if !wm.IsZero() {
+		args = append(args, "watermark", wm.UTC().Format(time.RFC3339))
+	}
+	msg := "detection: events dropped as too late: their time is before the detection watermark (the newest line's time minus lateness, or the clock minus lateness where a run --once ended), and the window they fall in had closed"
 	if jump.Time.IsZero() {
 		msg += "; no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir (old logs fed in parts, or older than what an earlier run read?): hunt in old logs with `gitlab-syslog detect`, which merges its inputs in time order"
 	} else {

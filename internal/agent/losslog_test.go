@@ -171,7 +171,7 @@ func TestLogLateAdvice(t *testing.T) {
 		var logs syncBuffer
 		l := &lossLog{buf: []detect.RuleLoss{{Rule: "sentinel.repo_deletion", LateDropped: 1}}}
 		l.logLate(slog.New(slog.NewTextHandler(&logs, nil)), "audit_json.log",
-			detect.Jump{Source: "audit_json.log", Time: t0.Add(tc.ahead), Prev: t0, Watermark: t0.Add(tc.ahead - 2*time.Minute)})
+			detect.Jump{Source: "audit_json.log", Time: t0.Add(tc.ahead), Prev: t0, Watermark: t0.Add(tc.ahead - 2*time.Minute)}, t0.Add(tc.ahead-2*time.Minute))
 		if !strings.Contains(logs.String(), tc.want) {
 			t.Errorf("%s ahead: %s\nwant %q", tc.ahead, logs.String(), tc.want)
 		}
