@@ -123,7 +123,8 @@ func TestClientSpeaksAnotherProtocol(t *testing.T) {
 			"it sends HTTP (a browser, a load balancer's health check?) to a relp:// input", 0, false},
 		{"http to tcp", "tcp://127.0.0.1:0", false, plain("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
 			"it sends HTTP (a browser, a load balancer's health check?) to a tcp:// input", 0, false},
-		{"garbage to relp", "relp://127.0.0.1:0", false, plain("hello world\n"), "malformed RELP frame", 0, true},
+		{"garbage to relp", "relp://127.0.0.1:0", false, plain("hello world\n"),
+			`malformed RELP frame: TXNR starts with 'h', want a digit; a RELP client (rsyslog's omrelp, a gitlab-syslog node with relp://) begins with \"1 open\": check what sends to this input`, 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			logs := new(syslogtest.Buffer)

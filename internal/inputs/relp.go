@@ -95,6 +95,9 @@ func (s *Server) serveRELP(c net.Conn, br *bufio.Reader) error {
 func (r *relpConn) open() error {
 	_ = r.c.SetReadDeadline(time.Now().Add(r.s.cfg.IdleTimeout))
 	f, data, err := relp.ReadFrame(r.br, nil, relp.MaxResponse)
+	if errors.Is(err, relp.ErrFrame) {
+		return fmt.Errorf("RELP open: %w; a RELP client (rsyslog's omrelp, a gitlab-syslog node with relp://) begins with \"1 open\": check what sends to this input", err)
+	}
 	if err != nil {
 		return fmt.Errorf("RELP open: %w", err)
 	}
