@@ -20,19 +20,12 @@ func TestRunOnceBackfillInParts(t *testing.T) {
 	dir := t.TempDir()
 	logs, state := filepath.Join(dir, "log"), filepath.Join(dir, "state")
 	path := filepath.Join(logs, "application_json.log")
-	failures := func(from, to int) string {
-		var b strings.Builder
-		for i := from; i < to; i++ {
-			fmt.Fprintf(&b, `{"severity":"INFO","time":"2024-06-10T09:%02d:00.000Z","correlation_id":"c%d","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n", i, i)
-		}
-		return b.String()
-	}
 	args := []string{"--log-dir", logs, "--to", "stdout", "--once", "--state-dir", state}
-	writeFile(t, path, failures(0, 6))
+	writeFile(t, path, failedLogins2024(0, 6))
 	if r := runCmd(t, args...); r.err != nil {
 		t.Fatalf("first run: %v\n%s", r.err, r.stderr)
 	}
-	appendTo(t, path, failures(6, 11))
+	appendTo(t, path, failedLogins2024(6, 11))
 	r := runCmd(t, args...)
 	if r.err != nil {
 		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
@@ -73,11 +66,7 @@ func TestRunOnceEmptyThenOldLogs(t *testing.T) {
 	if r := runCmd(t, args...); r.err != nil {
 		t.Fatalf("first run: %v\n%s", r.err, r.stderr)
 	}
-	var b strings.Builder
-	for i := range 11 {
-		fmt.Fprintf(&b, `{"severity":"INFO","time":"2024-06-10T09:%02d:00.000Z","correlation_id":"c%d","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n", i, i)
-	}
-	appendTo(t, path, b.String())
+	appendTo(t, path, failedLogins2024(0, 11))
 	r := runCmd(t, args...)
 	if r.err != nil {
 		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
@@ -88,4 +77,14 @@ func TestRunOnceEmptyThenOldLogs(t *testing.T) {
 	if strings.Contains(r.stderr, "dropped as too late") {
 		t.Errorf("lines dropped as late after a run that read nothing:\n%s", r.stderr)
 	}
+}
+
+// failedLogins2024 returns the application_json.log lines of failed logins from
+// to to-1 of alice from one address, the i-th at 09:i on 2024-06-10.
+func failedLogins2024(from, to int) string {
+	var b strings.Builder
+	for i := from; i < to; i++ {
+		fmt.Fprintf(&b, `{"severity":"INFO","time":"2024-06-10T09:%02d:00.000Z","correlation_id":"c%d","message":"Failed Login: username=alice ip=81.2.69.142"}`+"\n", i, i)
+	}
+	return b.String()
 }

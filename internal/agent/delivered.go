@@ -143,39 +143,32 @@ func parseDelivered(b []byte) (journaled, error) {
 	for n := 1; len(b) > 0; n++ {
 		line, rest, ended := bytes.Cut(b, []byte{'\n'})
 		b = rest
-		if !ended && !wholeLine(line) {
+		id, q, err := parseJournalLine(line)
+		if !ended && (err != nil || len(id) != detect.AlertIDLen) {
 			break // torn by a kill
 		}
-		id, rest, quiet := bytes.Cut(line, []byte{' '})
-		if !isAlertID(id) {
-			return journaled{}, fmt.Errorf("line %d: %.40q is not an alert_id (hex digits)", n, line)
-		}
-		jr.ids[string(id)] = struct{}{}
-		if !quiet {
-			continue
-		}
-		q, err := parseQuiet(rest)
 		if err != nil {
 			return journaled{}, fmt.Errorf("line %d: %w", n, err)
 		}
-		jr.quiet = append(jr.quiet, q)
+		jr.ids[string(id)] = struct{}{}
+		if q.key != "" {
+			jr.quiet = append(jr.quiet, q)
+		}
 	}
 	return jr, nil
 }
 
-// wholeLine reports whether line, a journal's last line without its
-// newline, is whole: a full alert_id and, after it, a suppression that
-// parses.
-func wholeLine(line []byte) bool {
+// parseJournalLine reads one journal line: its alert_id and, when the
+// line has one, its suppression (else q is zero).
+func parseJournalLine(line []byte) (id []byte, q quietKey, err error) {
 	id, rest, quiet := bytes.Cut(line, []byte{' '})
-	if len(id) != detect.AlertIDLen || !isAlertID(id) {
-		return false
+	if !isAlertID(id) {
+		return nil, q, fmt.Errorf("%.40q is not an alert_id (hex digits)", line)
 	}
-	if !quiet {
-		return true
+	if quiet {
+		q, err = parseQuiet(rest)
 	}
-	_, err := parseQuiet(rest)
-	return err == nil
+	return id, q, err
 }
 
 // parseQuiet reads the suppression part of a journal line: Unix ns, a

@@ -16,7 +16,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // A checkpoint that cannot be written makes Health report the source and
@@ -214,14 +213,7 @@ func TestSourceUpUnreadable(t *testing.T) {
 	var out syslogtest.Buffer
 	a, _, stop := runInBackground(t, c, Options{Stdout: &out})
 	defer stop()
-	up := a.Metrics().Source("access", path).Up
-	value := func() float64 {
-		var m dto.Metric
-		if err := up.Write(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m.GetGauge().GetValue()
-	}
+	value := func() float64 { return scrapedValue(t, a, "gitlab_syslog_source_up", path) }
 	waitFor(t, "the source started, its path unreadable", 10*time.Second, func() bool {
 		err := a.Health()
 		return err != nil && strings.Contains(err.Error(), "cannot be read")
