@@ -168,6 +168,98 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 	}
 }
 
+// A last line longer than MaxLineBytes, delivered cut by a Complete run
+// before its newline was written, is never sent again nor its rest as a
+// line of its own: whatever of it follows the checkpoint, in this run or
+// a later one, is dropped up to its newline, as the reader drops the rest
+// of a cut line (fresh-user trial 103 got the rest as a message).
+func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
+	long := strings.Repeat("x", 40)
+	tests := []struct {
+		name     string
+		appended string // to the file between the two runs
+		complete bool   // of the second run
+		want     []string
+		later    string   // appended during a live second run
+		wantLate []string // lines expected after later
+		warn     string   // in the second run's log
+	}{
+		{name: "unchanged, complete", complete: true},
+		{name: "continued", appended: "-continued\nnext\n", complete: true,
+			want: []string{"next"}, warn: "dropped up to its newline"},
+		{name: "continued, live", appended: "-continued\nnext\n",
+			want: []string{"next"}, warn: "dropped up to its newline"},
+		{name: "continued without newline, complete", appended: "-more", complete: true,
+			warn: "dropped up to its newline"},
+		{name: "continued longer than a read, complete", appended: strings.Repeat("y", 100<<10) + "\nnext\n", complete: true,
+			want: []string{"next"}, warn: "dropped up to its newline"},
+		{name: "unchanged, live, completed later", later: "-late\nnext\n",
+			wantLate: []string{"next"}},
+		{name: "unchanged, live, continued in parts", later: "-more",
+			wantLate: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "app.log")
+			writeFile(t, path, "a\n"+long)
+			cfg := testConfig(t, path)
+			cfg.Complete, cfg.MaxLineBytes = true, 16
+			c := start(t, cfg)
+			c.waitN(2)
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), []string{"a", long[:16]})
+
+			appendFile(t, path, tt.appended)
+			var logs lockedBuf
+			cfg.Complete = tt.complete
+			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			c = start(t, cfg)
+			if len(tt.want) > 0 {
+				c.waitN(len(tt.want))
+			}
+			c.idleFor(len(tt.want), 200*time.Millisecond)
+			if tt.later != "" {
+				appendFile(t, path, tt.later)
+				if len(tt.wantLate) > 0 {
+					c.waitN(len(tt.want) + len(tt.wantLate))
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			c.stop()
+			checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
+			if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
+				t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
+			}
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
+				t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
+			}
+		})
+	}
+}
+
+// A live tailer that starts at the end (StartEnd) of a file whose last line,
+// without a newline yet, is longer than MaxLineBytes drops that line's rest
+// when it comes, and delivers the lines after it.
+func TestStartEndInsideCutLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, "a\n"+strings.Repeat("x", 40))
+	cfg := testConfig(t, path)
+	cfg.StartAt, cfg.MaxLineBytes = StartEnd, 16
+	c := start(t, cfg)
+	c.idleFor(0, 200*time.Millisecond)
+	appendFile(t, path, "-rest\nnew\n")
+	c.waitN(1)
+	time.Sleep(200 * time.Millisecond)
+	c.stop()
+	checkExactly(t, c.texts(), []string{"new"})
+}
+
 // A path that exists but cannot be followed ends a Complete tailer with an
 // error naming the path and the cause; a live one retries and logs the
 // failure once, not at every attempt.

@@ -10,14 +10,17 @@ import (
 // logFile is an open file being read: the file at Path (or one renamed
 // away from it), or a rotated copy.
 type logFile struct {
-	name    string
-	f       *os.File
-	id      FileID
-	head    []byte // first min(size, FingerprintMax) bytes seen so far
-	off     int64  // offset just after the last line handed out
-	static  bool   // a rotated copy: never checked for truncation
-	gz      bool   // a gzip-compressed rotated copy (static), read whole by drainOpen
-	cut     bool   // was truncated under the tailer (see copiesUnseen)
+	name   string
+	f      *os.File
+	id     FileID
+	head   []byte // first min(size, FingerprintMax) bytes seen so far
+	off    int64  // offset just after the last line handed out
+	static bool   // a rotated copy: never checked for truncation
+	gz     bool   // a gzip-compressed rotated copy (static), read whole by drainOpen
+	cut    bool   // was truncated under the tailer (see copiesUnseen)
+	// cutRest: the bytes from off up to the next newline are the rest of
+	// a line delivered cut by an earlier run, to be dropped (skipCutRest).
+	cutRest bool
 	scratch []byte
 }
 

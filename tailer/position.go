@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -189,7 +190,7 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 	if err != nil || next.Offset > size || !preMatches(next, live.f) {
 		return false
 	}
-	live.off = t.resumeOffset(live.f, next.Offset, size)
+	live.off = t.resumeOffset(live, next.Offset, size)
 	t.log.Info("tailer: resuming the newer file from its own position in the checkpoint", "offset", live.off)
 	return true
 }
@@ -275,7 +276,7 @@ func (t *Tailer) resumeIn(live *logFile, ck *checkpoint.Position) bool {
 		t.log.Info("tailer: resuming from checkpoint", "offset", live.off)
 		return true
 	}
-	live.off = t.resumeOffset(live.f, ck.Offset, size)
+	live.off = t.resumeOffset(live, ck.Offset, size)
 	if live.off == ck.Offset+1 {
 		t.skipped(live) // the newline of a line delivered before
 	}
@@ -339,7 +340,9 @@ func (t *Tailer) applyStartAt(s *logFile) {
 		if size, err := fileSize(s.f); err == nil {
 			s.off = size
 			if !t.cfg.Complete { // else a last line without a newline is complete too
-				s.off = t.lineStart(s.f, size)
+				var found bool
+				s.off, found = t.lineStart(s.f, size)
+				s.cutRest = !found
 			}
 		}
 	}
@@ -355,11 +358,13 @@ func headMatches(s *logFile, id FileID) bool {
 }
 
 // lineStart returns the start of the line containing offset off-1, that is
-// off itself when off is 0 or follows a newline. It looks back at most
-// MaxLineBytes+1 bytes.
-func (t *Tailer) lineStart(f *os.File, off int64) int64 {
+// off itself when off is 0 or follows a newline, and whether it found it.
+// It looks back at most MaxLineBytes+1 bytes: when the line began before
+// that (a line longer than MaxLineBytes, which a reader cuts), it returns
+// off and false.
+func (t *Tailer) lineStart(f *os.File, off int64) (int64, bool) {
 	if off <= 0 {
-		return 0
+		return 0, true
 	}
 	var buf [64 << 10]byte
 	limit := max(0, off-int64(t.cfg.MaxLineBytes)-1)
@@ -369,38 +374,49 @@ func (t *Tailer) lineStart(f *os.File, off int64) int64 {
 		start := max(limit, end-int64(len(buf)))
 		n, err := f.ReadAt(buf[:end-start], start)
 		if err != nil && err != io.EOF || int64(n) != end-start {
-			return off
+			return off, true
 		}
 		chunk := buf[:n]
 		if first {
 			if chunk[n-1] == '\n' {
-				return off
+				return off, true
 			}
 			first = false
 		}
 		for i := len(chunk) - 1; i >= 0; i-- {
 			if chunk[i] == '\n' {
-				return start + int64(i) + 1
+				return start + int64(i) + 1, true
 			}
 		}
 		end = start
 	}
 	if limit == 0 {
-		return 0
+		return 0, true
 	}
-	return off
+	return off, false
 }
 
-// resumeOffset returns where to resume reading f, size bytes long, from a
-// checkpoint at off. A checkpoint inside a line follows a last line that
-// was delivered without its newline (Config.Complete, or the end of a
+// resumeOffset returns where to resume reading live, size bytes long,
+// from a checkpoint at off. A checkpoint inside a line follows a last line
+// that was delivered without its newline (Config.Complete, or the end of a
 // rotated file): when the file has only got that newline since, reading
 // resumes after it; when nothing follows it and the file is complete,
 // at off; otherwise at the start of the line, so that the line is
 // delivered again whole (the collector then has its first part twice,
-// which a warning says) rather than its rest as a line of its own.
-func (t *Tailer) resumeOffset(f *os.File, off, size int64) int64 {
-	start := t.lineStart(f, off)
+// which a warning says) rather than its rest as a line of its own. A line
+// longer than MaxLineBytes was delivered cut, as the reader cuts it: what
+// follows off up to its newline is the rest of a cut line and is dropped
+// (logFile.cutRest), as the reader drops it.
+func (t *Tailer) resumeOffset(live *logFile, off, size int64) int64 {
+	start, found := t.lineStart(live.f, off)
+	if !found {
+		if off < size {
+			t.log.Warn("tailer: the checkpoint follows a last line longer than max_line_bytes, delivered cut and without its newline (run --once); what was written of it since is dropped up to its newline, as the rest of a cut line is",
+				"checkpoint_offset", off, "max_line_bytes", t.cfg.MaxLineBytes)
+		}
+		live.cutRest = true
+		return off
+	}
 	if start == off {
 		return off
 	}
@@ -408,7 +424,7 @@ func (t *Tailer) resumeOffset(f *os.File, off, size int64) int64 {
 	switch {
 	case off == size && t.cfg.Complete:
 		return off
-	case off < size && readByteAt(f, next[:], off) && next[0] == '\n':
+	case off < size && readByteAt(live.f, next[:], off) && next[0] == '\n':
 		t.log.Info("tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it",
 			"offset", off+1)
 		return off + 1
@@ -420,6 +436,38 @@ func (t *Tailer) resumeOffset(f *os.File, off, size int64) int64 {
 			"line_offset", start, "checkpoint_offset", off)
 	}
 	return start
+}
+
+// skipCutRest drops, when src.cutRest, the bytes from src.off up to and
+// including the next newline, the rest of a line delivered cut, and
+// records them as read and committed (skipped). With no newline yet it
+// drops them to the end of the file and src.cutRest stays set. It reports
+// whether src has lines to read after them.
+func (t *Tailer) skipCutRest(src *logFile) bool {
+	if !src.cutRest {
+		return true
+	}
+	size, err := fileSize(src.f)
+	if err != nil || size <= src.off {
+		return false
+	}
+	var buf [64 << 10]byte
+	for off := src.off; off < size; {
+		n, err := src.f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			src.off, src.cutRest = off+int64(i)+1, false
+			t.skipped(src)
+			return true
+		}
+		off += int64(n)
+		if err != nil || n == 0 {
+			size = off
+			break
+		}
+	}
+	src.off = size
+	t.skipped(src)
+	return false
 }
 
 // skipped records src.off as read and committed, after bytes that needed

@@ -54,6 +54,9 @@ func (t *Tailer) confirm(ctx context.Context, src *logFile) error {
 // of the lines in hand) to its current end and sends them. A partial last
 // line stays pending in t.rd.lr.
 func (t *Tailer) readToEOF(ctx context.Context, src *logFile) error {
+	if !t.skipCutRest(src) {
+		return nil
+	}
 	if t.rd.lrFile != src || t.rd.lr.lineStart != t.readEnd(src) {
 		t.discard()
 		t.rd.lr.reset(src.off)
