@@ -121,7 +121,8 @@ type EncoderStats struct {
 	// and were written in their parser.SDName short form. It stays 0 for
 	// records from this module's parsers, whose column names always fit.
 	ShortNames uint64
-	// Repaired counts PARAM-VALUEs whose invalid UTF-8 was replaced by U+FFFD.
+	// Repaired counts PARAM-VALUEs whose invalid UTF-8 was replaced by
+	// U+FFFD: by the Encoder, or before, by the parser (Message.Repaired).
 	Repaired uint64
 	// BOMs counts byte order marks removed from the start of MSG.
 	BOMs uint64
@@ -176,6 +177,9 @@ func (e *Encoder) appendMessage(dst []byte, m *Message, c *headerCache) (out []b
 		}
 		if len(m.Params) > 0 {
 			dst = e.appendSD(dst, m.Params)
+			if m.Repaired > 0 {
+				e.repaired.Add(uint64(m.Repaired))
+			}
 		}
 	}
 	dst, msg = e.appendBody(dst, m)

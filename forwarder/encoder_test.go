@@ -324,3 +324,24 @@ func TestEncodeElements(t *testing.T) {
 		t.Errorf("stats %+v, want 4 short names and 2 repaired values (two passes)", st)
 	}
 }
+
+// TestEncoderCountsRepairedBefore: the values a parser repaired
+// (Message.Repaired) are counted in EncoderStats.Repaired with the
+// encoder's own, when STRUCTURED-DATA is written, and not with NoSD.
+func TestEncoderCountsRepairedBefore(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		noSD bool
+		want uint64
+	}{{"with SD", false, 3}, {"NoSD", true, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &Encoder{NoSD: tc.noSD}
+			m := Message{Facility: Local7, Severity: Informational, AppName: "x",
+				Params: []parser.Field{{Name: "A", Value: []byte("\uFFFD")}, {Name: "B", Value: []byte("b\xff")}}, Msg: []byte("m"), Repaired: 2}
+			e.Append(nil, &m)
+			if got := e.Stats().Repaired; got != tc.want {
+				t.Errorf("Repaired = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}

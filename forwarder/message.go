@@ -165,6 +165,11 @@ type Message struct {
 	// Msg is the raw line, byte for byte. A leading byte order mark and
 	// trailing CR/LF are removed when encoding (and counted).
 	Msg []byte
+	// Repaired is how many of Params had invalid UTF-8 replaced by U+FFFD
+	// before they reached the Message (parser.Record.Repaired, which
+	// FromRecord copies); the Encoder adds it to EncoderStats.Repaired
+	// when it writes Params.
+	Repaired int
 }
 
 // Element is one STRUCTURED-DATA element: an SD-ID and its parameters.
@@ -243,6 +248,7 @@ func (m *Message) FromLine(t parser.Type, line []byte, o *RecordOptions) {
 	}
 	m.Params = nil // it may alias a record (FromRecord): never write into it
 	m.Msg = line
+	m.Repaired = 0
 }
 
 // FromRecord fills m from a parsed record and the line it was parsed from.
@@ -273,5 +279,5 @@ func (m *Message) FromRecord(r *parser.Record, line []byte, o *RecordOptions) {
 	} else if v, ok := r.Get("Severity"); ok {
 		m.Severity = SeverityFromLabel(v)
 	}
-	m.Params = r.Fields
+	m.Params, m.Repaired = r.Fields, r.Repaired
 }

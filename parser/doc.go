@@ -89,7 +89,8 @@
 // data has "entity_type "). String values are unescaped; numbers keep their
 // JSON text; true and false become "true" and "false"; objects and arrays
 // become compact JSON text; null is omitted. Invalid UTF-8 in a value becomes
-// U+FFFD, exactly as encoding/json decodes it. The line must be one valid
+// U+FFFD, exactly as encoding/json decodes it, and is counted in
+// Record.Repaired. The line must be one valid
 // JSON object (the same lines encoding/json accepts) with at least one of
 // the keys author_id, entity_id and entity_type (at its top level or in
 // details), which GitLab writes in every audit event: a JSON object

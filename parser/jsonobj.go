@@ -286,7 +286,7 @@ func (s span) empty() bool {
 }
 
 // emit adds the column name with the value of s to r. Strings are unescaped
-// (invalid UTF-8 becomes U+FFFD), numbers and booleans keep their JSON text,
+// (invalid UTF-8 becomes U+FFFD, counted in r.Repaired), numbers and booleans keep their JSON text,
 // objects and arrays their compact JSON text; null is omitted. It returns the
 // value added, or nil. The common cases, a number or a non-empty string
 // without escapes or non-ASCII bytes (s.alias != 0), alias the line without
@@ -315,7 +315,8 @@ func (o *jsonObj) emitSlow(r *Record, name string, s *span) []byte {
 		}
 		buf := r.scratch()
 		start := len(buf)
-		buf = appendUnescaped(buf, raw)
+		buf, repaired := appendUnescapedRepair(buf, raw)
+		r.countRepaired(repaired)
 		r.commit(name, buf, start)
 	case kindObject, kindArray:
 		o.cbuf.Reset()
@@ -326,7 +327,8 @@ func (o *jsonObj) emitSlow(r *Record, name string, s *span) []byte {
 		}
 		buf := r.scratch()
 		start := len(buf)
-		buf = appendValidUTF8(buf, o.cbuf.Bytes())
+		buf, repaired := appendValidUTF8(buf, o.cbuf.Bytes())
+		r.countRepaired(repaired)
 		r.commit(name, buf, start)
 	default:
 		r.add(name, v)

@@ -342,6 +342,13 @@ func skipArray(b []byte, i, depth int) (int, *scanErr) {
 // as encoding/json: escapes are decoded, lone surrogates and invalid UTF-8
 // bytes become U+FFFD.
 func appendUnescaped(dst, s []byte) []byte {
+	dst, _ = appendUnescapedRepair(dst, s)
+	return dst
+}
+
+// appendUnescapedRepair is appendUnescaped, also reporting whether s held
+// invalid UTF-8 bytes (replaced by U+FFFD).
+func appendUnescapedRepair(dst, s []byte) (out []byte, repaired bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -382,13 +389,14 @@ func appendUnescaped(dst, s []byte) []byte {
 			r, size := utf8.DecodeRune(s[i:])
 			if r == utf8.RuneError && size == 1 {
 				dst = utf8.AppendRune(dst, utf8.RuneError)
+				repaired = true
 			} else {
 				dst = append(dst, s[i:i+size]...)
 			}
 			i += size
 		}
 	}
-	return dst
+	return dst, repaired
 }
 
 // getu4 decodes \uXXXX at the start of s, or returns -1.
@@ -407,8 +415,9 @@ func getu4(s []byte) rune {
 	return r
 }
 
-// appendValidUTF8 appends s to dst replacing every invalid byte with U+FFFD.
-func appendValidUTF8(dst, s []byte) []byte {
+// appendValidUTF8 appends s to dst replacing every invalid byte with
+// U+FFFD, and reports whether it replaced any.
+func appendValidUTF8(dst, s []byte) (out []byte, repaired bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -419,12 +428,13 @@ func appendValidUTF8(dst, s []byte) []byte {
 		r, size := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = utf8.AppendRune(dst, utf8.RuneError)
+			repaired = true
 		} else {
 			dst = append(dst, s[i:i+size]...)
 		}
 		i += size
 	}
-	return dst
+	return dst, repaired
 }
 
 // trimKey removes leading and trailing JSON whitespace from a key, so that a

@@ -88,6 +88,12 @@ type Record struct {
 	// Fields are the non-empty columns in the order the Sentinel function
 	// projects them, followed by the extra columns the package adds.
 	Fields []Field
+	// Repaired is how many values in Fields had invalid UTF-8 bytes,
+	// replaced by U+FFFD (U+FFFD's three bytes each). Only values
+	// decoded from JSON strings, objects and arrays are repaired here; the
+	// access and text application parsers keep a value's bytes as the line
+	// has them, for an encoder to repair (forwarder.Encoder counts both).
+	Repaired int
 
 	buf []byte // scratch space for unescaped values
 
@@ -109,6 +115,14 @@ func (r *Record) Reset() {
 	r.Fields = r.Fields[:0]
 	r.buf = r.buf[:0]
 	r.cols, r.indexed = 0, false
+	r.Repaired = 0
+}
+
+// countRepaired adds one to r.Repaired when repaired.
+func (r *Record) countRepaired(repaired bool) {
+	if repaired {
+		r.Repaired++
+	}
 }
 
 // Get returns the value of the column called name and whether it is present.

@@ -82,16 +82,25 @@ func TestSendChangedCountsPlural(t *testing.T) {
 	}()
 	long := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"` + strings.Repeat("a", 10000) + `","entity_path":"x"}`
 	lf := `{"severity":"INFO","time":"2026-08-22T10:00:00.000Z","author_id":1,"author_name":"a\nb","entity_path":"x"}`
-	for _, tc := range []struct{ name, to, line, want string }{
-		{"a datagram truncated", "udp://" + pc.LocalAddr().String(), long,
+	// Invalid UTF-8 in a JSON value is replaced by the parser, in an
+	// access line's by the encoder: both are counted (fresh-user trial
+	// 103 saw only the access line's).
+	badJSON := "{\"severity\":\"INFO\",\"time\":\"2026-08-22T10:00:00.000Z\",\"author_id\":1,\"author_name\":\"a\xffb\",\"from\":{\"k\":\"\xc3\x28\"},\"entity_path\":\"x\"}"
+	badAccess := "1.2.3.4 - - [22/Aug/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"agent\xfe\""
+	for _, tc := range []struct{ name, typ, to, line, want string }{
+		{"a datagram truncated", "audit", "udp://" + pc.LocalAddr().String(), long,
 			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 1 datagram truncated, 0 messages with line breaks (LF, CR) made spaces\n"},
-		{"a message with a line break", "-", lf,
+		{"a message with a line break", "audit", "-", lf,
 			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 0 SD values repaired (invalid UTF-8), 0 datagrams truncated, 1 message with line breaks (LF, CR) made spaces\n"},
+		{"invalid UTF-8 in JSON values", "audit", "-", badJSON,
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 2 SD values repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces\n"},
+		{"invalid UTF-8 in an access line", "access", "-", badAccess,
+			"send: changed to stay valid syslog: 0 header fields clamped, 0 SD names written in their short form, 1 SD value repaired (invalid UTF-8), 0 datagrams truncated, 0 messages with line breaks (LF, CR) made spaces\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			if err := runSendCollect(context.Background(), strings.NewReader(tc.line+"\n"), &stdout, &stderr,
-				"send", "--type", "audit", "--to", tc.to); err != nil {
+				"send", "--type", tc.typ, "--to", tc.to); err != nil {
 				t.Fatalf("send: %v\n%s", err, stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tc.want) {

@@ -871,13 +871,17 @@ func (a *Agent) allAtEOF() bool {
 
 func (a *Agent) forwarderStats() metrics.ForwarderStats {
 	a.mu.Lock()
-	s := a.sink
+	s, enc := a.sink, a.enc
 	a.mu.Unlock()
 	if s == nil {
 		return metrics.ForwarderStats{}
 	}
 	st := s.Stats()
 	st.Unacknowledged = a.aw.stalled(time.Now())
+	if enc != nil {
+		es := enc.Stats()
+		st.Clamped, st.ShortNames, st.Repaired, st.BOMs, st.Timestamps = es.Clamped, es.ShortNames, es.Repaired, es.BOMs, es.Timestamps
+	}
 	return st
 }
 

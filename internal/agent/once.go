@@ -109,6 +109,7 @@ func (a *Agent) finishOnce(failed error) error {
 	}
 	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
+	a.logChanges()
 	switch {
 	case lines > 0:
 	case present == 0:
@@ -126,6 +127,18 @@ func (a *Agent) finishOnce(failed error) error {
 			"state_dir", cfg.StateDir)
 	}
 	return nil
+}
+
+// logChanges logs, when the encoder changed any message to keep it valid
+// syslog, what it changed, as send prints it.
+func (a *Agent) logChanges() {
+	st := a.forwarderStats()
+	if st.Clamped+st.ShortNames+st.Repaired+st.BOMs+st.Timestamps+st.Truncated == 0 {
+		return
+	}
+	a.log.Info("--once: messages changed to stay valid syslog (see gitlab_syslog_encoder_changes_total)",
+		"header_fields_clamped", st.Clamped, "sd_names_short", st.ShortNames, "sd_values_utf8_repaired", st.Repaired,
+		"boms_removed", st.BOMs, "timestamps_nil", st.Timestamps, "messages_truncated", st.Truncated)
 }
 
 // globPatterns returns the glob sources' patterns in cfg.
