@@ -101,21 +101,72 @@ func TestCompletePartialLastLine(t *testing.T) {
 	})
 }
 
+// resumeCase is a second run after a Complete run that delivered a last
+// line without its newline (see runResumeCase).
+type resumeCase struct {
+	name     string
+	appended string // to the file between the two runs
+	complete bool   // of the second run
+	want     []string
+	later    string   // appended during a live second run
+	wantLate []string // lines expected after later
+	warn     string   // in the second run's log
+}
+
+// runResumeCase writes content ("a\n" and a last line without a newline)
+// to a file, runs a Complete tailer with MaxLineBytes max (0: default) on
+// it, which must deliver first, then appends tt.appended and runs the
+// second tailer of tt, and checks what it delivers, its log and that its
+// checkpoint is at the end of the file.
+func runResumeCase(t *testing.T, content string, max int, first []string, tt resumeCase) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, content)
+	cfg := testConfig(t, path)
+	cfg.Complete, cfg.MaxLineBytes = true, max
+	c := start(t, cfg)
+	c.waitN(len(first))
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), first)
+
+	appendFile(t, path, tt.appended)
+	var logs lockedBuf
+	cfg.Complete = tt.complete
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	c = start(t, cfg)
+	if len(tt.want) > 0 {
+		c.waitN(len(tt.want))
+	}
+	c.idleFor(len(tt.want), 200*time.Millisecond)
+	if tt.later != "" {
+		appendFile(t, path, tt.later)
+		if len(tt.wantLate) > 0 {
+			c.waitN(len(tt.want) + len(tt.wantLate))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	c.stop()
+	checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
+	if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
+		t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
+		t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
+	}
+}
+
 // After a Complete run delivered a last line without its newline, the next
 // run never loses a byte and never sends the line's rest as a line of its
 // own: a line that only got its newline is not sent again, a continued line
 // is sent again whole (with a warning), an unchanged one is not sent again
 // by a Complete run and is sent whole by a live follow once completed.
 func TestCompleteResumeAfterPartialLine(t *testing.T) {
-	tests := []struct {
-		name     string
-		appended string // to the file between the two runs
-		complete bool   // of the second run
-		want     []string
-		later    string   // appended during a live second run
-		wantLate []string // lines expected after later
-		warn     string   // in the second run's log
-	}{
+	for _, tt := range []resumeCase{
 		{name: "unchanged, complete", complete: true},
 		{name: "newline only", appended: "\n", complete: true},
 		{name: "newline only, live", appended: "\n"},
@@ -125,46 +176,8 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 			want: []string{"par-more"}, warn: "continued since"},
 		{name: "unchanged, live, completed later", later: "-late\n",
 			wantLate: []string{"par-late"}, warn: "once its newline is written"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, "a\npar")
-			cfg := testConfig(t, path)
-			cfg.Complete = true
-			c := start(t, cfg)
-			c.waitN(2)
-			if err := c.stop(); err != nil {
-				t.Fatal(err)
-			}
-			checkExactly(t, c.texts(), []string{"a", "par"})
-
-			appendFile(t, path, tt.appended)
-			var logs lockedBuf
-			cfg.Complete = tt.complete
-			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-			c = start(t, cfg)
-			if len(tt.want) > 0 {
-				c.waitN(len(tt.want))
-			}
-			c.idleFor(len(tt.want), 200*time.Millisecond)
-			if tt.later != "" {
-				appendFile(t, path, tt.later)
-				c.waitN(len(tt.wantLate))
-			}
-			c.stop()
-			checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
-			if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
-				t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
-			}
-			fi, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
-				t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
-			}
-		})
+	} {
+		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\npar", 0, []string{"a", "par"}, tt) })
 	}
 }
 
@@ -175,15 +188,7 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 // of a cut line (fresh-user trial 103 got the rest as a message).
 func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 	long := strings.Repeat("x", 40)
-	tests := []struct {
-		name     string
-		appended string // to the file between the two runs
-		complete bool   // of the second run
-		want     []string
-		later    string   // appended during a live second run
-		wantLate []string // lines expected after later
-		warn     string   // in the second run's log
-	}{
+	for _, tt := range []resumeCase{
 		{name: "unchanged, complete", complete: true},
 		{name: "continued", appended: "-continued\nnext\n", complete: true,
 			want: []string{"next"}, warn: "dropped up to its newline"},
@@ -195,51 +200,9 @@ func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 			want: []string{"next"}, warn: "dropped up to its newline"},
 		{name: "unchanged, live, completed later", later: "-late\nnext\n",
 			wantLate: []string{"next"}},
-		{name: "unchanged, live, continued in parts", later: "-more",
-			wantLate: nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "app.log")
-			writeFile(t, path, "a\n"+long)
-			cfg := testConfig(t, path)
-			cfg.Complete, cfg.MaxLineBytes = true, 16
-			c := start(t, cfg)
-			c.waitN(2)
-			if err := c.stop(); err != nil {
-				t.Fatal(err)
-			}
-			checkExactly(t, c.texts(), []string{"a", long[:16]})
-
-			appendFile(t, path, tt.appended)
-			var logs lockedBuf
-			cfg.Complete = tt.complete
-			cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
-			c = start(t, cfg)
-			if len(tt.want) > 0 {
-				c.waitN(len(tt.want))
-			}
-			c.idleFor(len(tt.want), 200*time.Millisecond)
-			if tt.later != "" {
-				appendFile(t, path, tt.later)
-				if len(tt.wantLate) > 0 {
-					c.waitN(len(tt.want) + len(tt.wantLate))
-				}
-				time.Sleep(200 * time.Millisecond)
-			}
-			c.stop()
-			checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
-			if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
-				t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
-			}
-			fi, err := os.Stat(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
-				t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
-			}
-		})
+		{name: "unchanged, live, continued in parts", later: "-more"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\n"+long, 16, []string{"a", long[:16]}, tt) })
 	}
 }
 
