@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,6 +112,10 @@ type resumeCase struct {
 	later    string   // appended during a live second run
 	wantLate []string // lines expected after later
 	warn     string   // in the second run's log
+	// rotate, when set, rotates the file after appended: "rename" (to
+	// .1, and a new file), or "copytruncate"; the new file holds
+	// "new\n", which the second run delivers last.
+	rotate string
 }
 
 // runResumeCase writes content ("a\n" and a last line without a newline)
@@ -131,23 +136,28 @@ func runResumeCase(t *testing.T, content string, max int, first []string, tt res
 	checkExactly(t, c.texts(), first)
 
 	appendFile(t, path, tt.appended)
+	want := tt.want
+	if tt.rotate != "" {
+		rotateFile(t, path, tt.rotate)
+		want = append(slices.Clone(want), "new")
+	}
 	var logs lockedBuf
 	cfg.Complete = tt.complete
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	c = start(t, cfg)
-	if len(tt.want) > 0 {
-		c.waitN(len(tt.want))
+	if len(want) > 0 {
+		c.waitN(len(want))
 	}
-	c.idleFor(len(tt.want), 200*time.Millisecond)
+	c.idleFor(len(want), 200*time.Millisecond)
 	if tt.later != "" {
 		appendFile(t, path, tt.later)
 		if len(tt.wantLate) > 0 {
-			c.waitN(len(tt.want) + len(tt.wantLate))
+			c.waitN(len(want) + len(tt.wantLate))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	c.stop()
-	checkExactly(t, c.texts(), append(tt.want, tt.wantLate...))
+	checkExactly(t, c.texts(), append(want, tt.wantLate...))
 	if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
 		t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
 	}
@@ -158,6 +168,28 @@ func runResumeCase(t *testing.T, content string, max int, first []string, tt res
 	if ck, err := loadPosition(testStore(t, cfg.StateDir), path); err != nil || ck == nil || ck.Offset != fi.Size() {
 		t.Errorf("checkpoint %+v (%v) after the second run, want offset %d", ck, err, fi.Size())
 	}
+}
+
+// rotateFile rotates path as logrotate does: "rename" renames it to
+// path.1 and creates path anew; "copytruncate" copies it to path.1 and
+// truncates it. Either way path then holds "new\n".
+func rotateFile(t *testing.T, path, how string) {
+	t.Helper()
+	switch how {
+	case "rename":
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+	case "copytruncate":
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path+".1", string(data))
+	default:
+		t.Fatalf("rotate %q", how)
+	}
+	writeFile(t, path, "new\n")
 }
 
 // After a Complete run delivered a last line without its newline, the next
@@ -176,6 +208,12 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 			want: []string{"par-more"}, warn: "continued since"},
 		{name: "unchanged, live, completed later", later: "-late\n",
 			wantLate: []string{"par-late"}, warn: "once its newline is written"},
+		{name: "continued, renamed", appended: "-continued\nnext\n", complete: true, rotate: "rename",
+			want: []string{"par-continued", "next"}, warn: "continued since"},
+		{name: "continued, copytruncate", appended: "-continued\nnext\n", complete: true, rotate: "copytruncate",
+			want: []string{"par-continued", "next"}, warn: "continued since"},
+		{name: "newline only, renamed", appended: "\n", complete: true, rotate: "rename"},
+		{name: "unchanged, renamed", complete: true, rotate: "rename"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\npar", 0, []string{"a", "par"}, tt) })
 	}
@@ -191,16 +229,23 @@ func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 	for _, tt := range []resumeCase{
 		{name: "unchanged, complete", complete: true},
 		{name: "continued", appended: "-continued\nnext\n", complete: true,
-			want: []string{"next"}, warn: "dropped up to its newline"},
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "continued, live", appended: "-continued\nnext\n",
-			want: []string{"next"}, warn: "dropped up to its newline"},
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "continued without newline, complete", appended: "-more", complete: true,
-			warn: "dropped up to its newline"},
+			warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "continued longer than a read, complete", appended: strings.Repeat("y", 100<<10) + "\nnext\n", complete: true,
-			want: []string{"next"}, warn: "dropped up to its newline"},
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "unchanged, live, completed later", later: "-late\nnext\n",
-			wantLate: []string{"next"}},
+			wantLate: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "unchanged, live, continued in parts", later: "-more"},
+		{name: "continued, renamed", appended: "-continued\nnext\n", complete: true, rotate: "rename",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "continued, renamed, live", appended: "-continued\nnext\n", rotate: "rename",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "continued, copytruncate", appended: "-continued\nnext\n", complete: true, rotate: "copytruncate",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "unchanged, renamed", complete: true, rotate: "rename"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\n"+long, 16, []string{"a", long[:16]}, tt) })
 	}

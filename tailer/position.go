@@ -312,6 +312,8 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		t.log.Warn("tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file was rotated since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)",
 			"parts_offset", p, "checkpoint_offset", ck.Offset)
 		from = p
+	} else if !sib.gz {
+		from = t.copyResumeOffset(sib, from)
 	}
 	sib, err := t.recoverCopy(ctx, sib, find, from)
 	if err == nil {
@@ -332,6 +334,27 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		live.off = 0
 	}
 	return live, nil
+}
+
+// copyResumeOffset returns where to read sib, the plain rotated copy a
+// checkpoint at off points into: resumeAt for a file that will not grow,
+// after the rest of a cut line (dropCutRest) when off is inside one. It
+// returns off when the copy cannot be opened (drainCopy says why).
+func (t *Tailer) copyResumeOffset(sib sibling, off int64) int64 {
+	f, err := os.Open(sib.name)
+	if err != nil {
+		return off
+	}
+	defer f.Close()
+	size, err := fileSize(f)
+	if err != nil || off > size {
+		return off
+	}
+	from, cut := t.resumeAt(f, off, size, true)
+	if cut {
+		from, _ = t.dropCutRest(f, sib.name, from, size)
+	}
+	return from
 }
 
 func (t *Tailer) applyStartAt(s *logFile) {
@@ -397,45 +420,51 @@ func (t *Tailer) lineStart(f *os.File, off int64) (int64, bool) {
 }
 
 // resumeOffset returns where to resume reading live, size bytes long,
-// from a checkpoint at off. A checkpoint inside a line follows a last line
-// that was delivered without its newline (Config.Complete, or the end of a
-// rotated file): when the file has only got that newline since, reading
-// resumes after it; when nothing follows it and the file is complete,
-// at off; otherwise at the start of the line, so that the line is
-// delivered again whole (the collector then has its first part twice,
-// which a warning says) rather than its rest as a line of its own. A line
-// longer than MaxLineBytes was delivered cut, as the reader cuts it: what
-// follows off up to its newline is the rest of a cut line and is dropped
-// (logFile.cutRest), as the reader drops it.
+// from a checkpoint at off (see resumeAt), and sets live.cutRest when the
+// bytes from there to the next newline are the rest of a cut line.
 func (t *Tailer) resumeOffset(live *logFile, off, size int64) int64 {
-	start, found := t.lineStart(live.f, off)
+	from, cut := t.resumeAt(live.f, off, size, t.cfg.Complete)
+	live.cutRest = cut
+	return from
+}
+
+// resumeAt returns where to resume reading f, size bytes long, from a
+// checkpoint at off; complete says that nothing will follow a last line
+// without a newline (Config.Complete, or a rotated copy). A checkpoint
+// inside a line follows a last line that had no newline: one delivered
+// without it (Config.Complete, or the end of a rotated file), or skipped
+// by StartEnd. When the file has only got that newline since, reading
+// resumes after it; when nothing follows it and f is complete, at off;
+// otherwise at the start of the line, so that the line is delivered whole
+// (the collector may then have its first part twice, which a warning
+// says) rather than its rest as a line of its own. A line longer than
+// MaxLineBytes was delivered cut, as the reader cuts it: cut reports
+// that what follows off up to its newline is the rest of a cut line, to
+// be dropped (skipCutRest), as the reader drops it.
+func (t *Tailer) resumeAt(f *os.File, off, size int64, complete bool) (from int64, cut bool) {
+	start, found := t.lineStart(f, off)
 	if !found {
-		if off < size {
-			t.log.Warn("tailer: the checkpoint follows a last line longer than max_line_bytes, delivered cut and without its newline (run --once); what was written of it since is dropped up to its newline, as the rest of a cut line is",
-				"checkpoint_offset", off, "max_line_bytes", t.cfg.MaxLineBytes)
-		}
-		live.cutRest = true
-		return off
+		return off, true
 	}
 	if start == off {
-		return off
+		return off, false
 	}
 	var next [1]byte
 	switch {
-	case off == size && t.cfg.Complete:
-		return off
-	case off < size && readByteAt(live.f, next[:], off) && next[0] == '\n':
+	case off == size && complete:
+		return off, false
+	case off < size && readByteAt(f, next[:], off) && next[0] == '\n':
 		t.log.Info("tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it",
 			"offset", off+1)
-		return off + 1
+		return off + 1, false
 	case off == size:
-		t.log.Warn("tailer: the checkpoint follows a last line delivered without its newline (run --once); it is delivered again, whole, once its newline is written",
+		t.log.Warn("tailer: the checkpoint is inside a last line without a newline (sent without it by run --once, or skipped by start_at end); the line is sent whole, from its start, once its newline is written (if a run sent its first part, the collector has that twice)",
 			"line_offset", start, "checkpoint_offset", off)
 	default:
-		t.log.Warn("tailer: the checkpoint follows a last line delivered without its newline (run --once), and the line was continued since; delivering it again from its start, so the collector has its first part twice, the second time complete",
+		t.log.Warn("tailer: the checkpoint is inside a last line that had no newline (sent without it by run --once, or skipped by start_at end), and the line was continued since; sending it whole, from its start (if a run sent its first part, the collector has that twice)",
 			"line_offset", start, "checkpoint_offset", off)
 	}
-	return start
+	return start, false
 }
 
 // skipCutRest drops, when src.cutRest, the bytes from src.off up to and
@@ -451,23 +480,41 @@ func (t *Tailer) skipCutRest(src *logFile) bool {
 	if err != nil || size <= src.off {
 		return false
 	}
+	end, found := t.dropCutRest(src.f, src.name, src.off, size)
+	src.off, src.cutRest = end, !found
+	t.skipped(src)
+	return found
+}
+
+// dropCutRest returns where the line after the rest of a cut line that
+// begins at off in f (size bytes) starts: after the next newline, and
+// true; or size and false when f has no newline after off. It logs what
+// it drops.
+func (t *Tailer) dropCutRest(f *os.File, name string, off, size int64) (int64, bool) {
+	end, found := nextLine(f, off, size)
+	if end > off {
+		t.log.Warn("tailer: dropped the rest of a line longer than max_line_bytes, as the rest of a cut line always is: the checkpoint was inside the line (sent cut by run --once, or skipped by start_at end)",
+			"file", name, "offset", off, "bytes", end-off, "newline_found", found, "max_line_bytes", t.cfg.MaxLineBytes)
+	}
+	return end, found
+}
+
+// nextLine returns the offset after the first newline in f at or after
+// off, and true; or size (or where reading f failed) and false when there
+// is none before size.
+func nextLine(f *os.File, off, size int64) (int64, bool) {
 	var buf [64 << 10]byte
-	for off := src.off; off < size; {
-		n, err := src.f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+	for off < size {
+		n, err := f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-			src.off, src.cutRest = off+int64(i)+1, false
-			t.skipped(src)
-			return true
+			return off + int64(i) + 1, true
 		}
 		off += int64(n)
 		if err != nil || n == 0 {
-			size = off
-			break
+			return off, false
 		}
 	}
-	src.off = size
-	t.skipped(src)
-	return false
+	return off, false
 }
 
 // skipped records src.off as read and committed, after bytes that needed

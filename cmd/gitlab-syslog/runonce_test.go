@@ -172,7 +172,7 @@ func TestRunOnceLastLineWithoutNewline(t *testing.T) {
 		{name: "got its newline", first: nonl, appended: "\n",
 			secondLog: "tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it"},
 		{name: "continued", first: nonl[:30], appended: nonl[30:] + "\n" + nonl + "\n", wantSecond: []string{nonl, nonl},
-			secondLog: "tailer: the checkpoint follows a last line delivered without its newline (run --once), and the line was continued since; delivering it again from its start, so the collector has its first part twice, the second time complete"},
+			secondLog: "tailer: the checkpoint is inside a last line that had no newline (sent without it by run --once, or skipped by start_at end), and the line was continued since; sending it whole, from its start (if a run sent its first part, the collector has that twice)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
