@@ -67,9 +67,14 @@ func (p *Application) parseJSON(line []byte, r *Record) error {
 		r.Time = t
 	}
 	o.emit(r, ColCorrelationID, &o.slots[appCorrelationID])
+	repaired := r.Repaired
 	msg := o.emit(r, ColMessage, &o.slots[appMessage])
 	if o.slots[appMessage].kind == kindString {
+		from := len(r.Fields)
 		matchMessage(r, msg)
+		if r.Repaired > repaired {
+			r.countDerived(from)
+		}
 	}
 	o.emitMeta(r)
 	return nil

@@ -118,6 +118,17 @@ func (r *Record) Reset() {
 	r.Repaired = 0
 }
 
+// countDerived adds to r.Repaired the columns from r.Fields[from:] on,
+// taken out of a value that was repaired, that hold a U+FFFD: they are
+// repaired values too, as the encoder counts them in a text line.
+func (r *Record) countDerived(from int) {
+	for _, f := range r.Fields[from:] {
+		if bytes.Contains(f.Value, []byte("\uFFFD")) {
+			r.Repaired++
+		}
+	}
+}
+
 // countRepaired adds one to r.Repaired when repaired.
 func (r *Record) countRepaired(repaired bool) {
 	if repaired {
