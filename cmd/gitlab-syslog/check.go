@@ -258,9 +258,6 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	for _, warn := range c.RelativePaths(cwd) {
 		fmt.Fprintf(w, "            WARNING: %s\n", warn)
 	}
-	for _, warn := range detectconf.BareSeconds(c, nil) {
-		fmt.Fprintf(w, "            WARNING: %s\n", warn)
-	}
 	fmt.Fprintf(w, "state_dir:  %s (%s)", c.StateDir, r.StateDirNote)
 	state := checkStateDir(c)
 	fmt.Fprintf(w, ": %s\n", state.status)
@@ -360,6 +357,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "geoip:      off\n")
 	}
 	problems = append(problems, printDetections(w, c, errs)...)
+	for _, warn := range detectconf.BareSeconds(c, nil) { // under the rules, as the sources' under theirs
+		fmt.Fprintf(w, "            WARNING: %s\n", warn)
+	}
 	return problems
 }
 

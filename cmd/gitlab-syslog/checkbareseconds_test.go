@@ -25,6 +25,12 @@ func TestBareSecondsWarned(t *testing.T) {
 	if !strings.Contains(out, "            WARNING: "+want+"\n") || !strings.Contains(out, "valid, with 1 warning(s) above") {
 		t.Errorf("check output lacks the warning %q (and only it):\n%s", want, out)
 	}
+	// Under the detections, after the sources, as the lines of the file
+	// (fresh-user trial 103 found it at the top, before the sources'
+	// warnings about earlier lines).
+	if at, rules := strings.Index(out, want), strings.Index(out, "\ndetections: "); rules < 0 || at < rules {
+		t.Errorf("the warning is not under the detections:\n%s", out)
+	}
 	r := runCmd(t, "--config", conf, "--once", "--state-dir", state)
 	if r.err != nil {
 		t.Fatalf("run --once: %v\n%s", r.err, r.stderr)
