@@ -113,8 +113,9 @@ type resumeCase struct {
 	wantLate []string // lines expected after later
 	warn     string   // in the second run's log
 	// rotate, when set, rotates the file after appended: "rename" (to
-	// .1, and a new file), or "copytruncate"; the new file holds
-	// "new\n", which the second run delivers last.
+	// .1, and a new file), "gzip" (rename, then .1 compressed to .1.gz)
+	// or "copytruncate"; the new file holds "new\n", which the second
+	// run delivers last.
 	rotate string
 }
 
@@ -171,14 +172,18 @@ func runResumeCase(t *testing.T, content string, max int, first []string, tt res
 }
 
 // rotateFile rotates path as logrotate does: "rename" renames it to
-// path.1 and creates path anew; "copytruncate" copies it to path.1 and
-// truncates it. Either way path then holds "new\n".
+// path.1 and creates path anew; "gzip" also compresses path.1 to
+// path.1.gz; "copytruncate" copies it to path.1 and truncates it. Either
+// way path then holds "new\n".
 func rotateFile(t *testing.T, path, how string) {
 	t.Helper()
 	switch how {
-	case "rename":
+	case "rename", "gzip":
 		if err := os.Rename(path, path+".1"); err != nil {
 			t.Fatal(err)
+		}
+		if how == "gzip" {
+			gzipAway(t, path+".1")
 		}
 	case "copytruncate":
 		data, err := os.ReadFile(path)
@@ -212,6 +217,9 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 			want: []string{"par-continued", "next"}, warn: "continued since"},
 		{name: "continued, copytruncate", appended: "-continued\nnext\n", complete: true, rotate: "copytruncate",
 			want: []string{"par-continued", "next"}, warn: "continued since"},
+		{name: "continued, gzipped", appended: "-continued\nnext\n", complete: true, rotate: "gzip",
+			want: []string{"par-continued", "next"}, warn: "continued since"},
+		{name: "newline only, gzipped", appended: "\n", complete: true, rotate: "gzip"},
 		{name: "newline only, renamed", appended: "\n", complete: true, rotate: "rename"},
 		{name: "unchanged, renamed", complete: true, rotate: "rename"},
 	} {
@@ -246,6 +254,11 @@ func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 		{name: "continued, copytruncate", appended: "-continued\nnext\n", complete: true, rotate: "copytruncate",
 			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "unchanged, renamed", complete: true, rotate: "rename"},
+		{name: "continued, gzipped", appended: "-continued\nnext\n", complete: true, rotate: "gzip",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "continued longer than a read, gzipped", appended: strings.Repeat("y", 100<<10) + "\nnext\n", complete: true, rotate: "gzip",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "newline only, gzipped", appended: "\n", complete: true, rotate: "gzip"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\n"+long, 16, []string{"a", long[:16]}, tt) })
 	}

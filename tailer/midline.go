@@ -2,6 +2,8 @@ package tailer
 
 import (
 	"bytes"
+	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 )
@@ -28,7 +30,7 @@ func (t *Tailer) resumeOffset(live *logFile, off, size int64) int64 {
 // MaxLineBytes was delivered cut, as the reader cuts it: cut reports
 // that what follows off up to its newline is the rest of a cut line, to
 // be dropped (skipCutRest), as the reader drops it.
-func (t *Tailer) resumeAt(f *os.File, off, size int64, complete bool) (from int64, cut bool) {
+func (t *Tailer) resumeAt(f io.ReaderAt, off, size int64, complete bool) (from int64, cut bool) {
 	start, found := t.lineStart(f, off)
 	if !found {
 		return off, true
@@ -59,7 +61,7 @@ func (t *Tailer) resumeAt(f *os.File, off, size int64, complete bool) (from int6
 // It looks back at most MaxLineBytes+1 bytes: when the line began before
 // that (a line longer than MaxLineBytes, which a reader cuts), it returns
 // off and false.
-func (t *Tailer) lineStart(f *os.File, off int64) (int64, bool) {
+func (t *Tailer) lineStart(f io.ReaderAt, off int64) (int64, bool) {
 	if off <= 0 {
 		return 0, true
 	}
@@ -93,16 +95,20 @@ func (t *Tailer) lineStart(f *os.File, off int64) (int64, bool) {
 	return off, false
 }
 
-// copyResumeOffset returns where to read sib, the plain rotated copy a
-// checkpoint at off points into: resumeAt for a file that will not grow,
-// after the rest of a cut line (dropCutRest) when off is inside one. It
-// returns off when the copy cannot be opened (drainCopy says why).
+// copyResumeOffset returns where to read sib, the rotated copy (plain or
+// gzip) a checkpoint at off points into: resumeAt for a file that will
+// not grow, after the rest of a cut line (dropCutRest) when off is inside
+// one; for gzip, off is in the decompressed data. It returns off when the
+// copy cannot be read to off (drainCopy says why).
 func (t *Tailer) copyResumeOffset(sib sibling, off int64) int64 {
 	f, err := os.Open(sib.name)
 	if err != nil {
 		return off
 	}
 	defer f.Close()
+	if sib.gz {
+		return t.gzResumeOffset(f, sib.name, off)
+	}
 	size, err := fileSize(f)
 	if err != nil || off > size {
 		return off
@@ -112,6 +118,68 @@ func (t *Tailer) copyResumeOffset(sib sibling, off int64) int64 {
 		from, _ = t.dropCutRest(f, sib.name, from, size)
 	}
 	return from
+}
+
+// gzResumeOffset is copyResumeOffset for f, a gzip-compressed copy named
+// name. It decompresses f up to off+1, keeping the last MaxLineBytes+2
+// bytes (as far back as lineStart looks), to place off, and on to the
+// next newline when off is inside a cut line.
+func (t *Tailer) gzResumeOffset(f *os.File, name string, off int64) int64 {
+	gr, err := gzip.NewReader(f)
+	if err != nil {
+		return off
+	}
+	defer gr.Close()
+	base := max(0, off-int64(t.cfg.MaxLineBytes)-1)
+	if n, err := io.CopyN(io.Discard, gr, base); err != nil || n != base {
+		return off
+	}
+	win := make([]byte, off-base+1)
+	n, _ := io.ReadFull(gr, win)
+	if int64(n) < off-base {
+		return off // the copy ends before off: drainOpen says so
+	}
+	w := window{b: win[:n], base: base}
+	size := base + int64(n) // off, or off+1 with the byte at off
+	from, cut := t.resumeAt(w, off, size, true)
+	if !cut {
+		return from
+	}
+	end, found := nextLine(w, off, size)
+	for !found {
+		m, err := gr.Read(win)
+		if i := bytes.IndexByte(win[:m], '\n'); i >= 0 {
+			end, found = end+int64(i)+1, true
+			break
+		}
+		end += int64(m)
+		if err != nil {
+			break
+		}
+	}
+	t.logCutRest(name, off, end, found)
+	return end
+}
+
+// window is an io.ReaderAt of b, the bytes of a stream from offset base on.
+type window struct {
+	b    []byte
+	base int64
+}
+
+// ReadAt reads from b at off-base; it fails for an offset before base.
+func (w window) ReadAt(p []byte, off int64) (int, error) {
+	if off < w.base {
+		return 0, errors.New("tailer: read before the window")
+	}
+	if off-w.base >= int64(len(w.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, w.b[off-w.base:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // skipCutRest drops, when src.cutRest, the bytes from src.off up to and
@@ -136,20 +204,26 @@ func (t *Tailer) skipCutRest(src *logFile) bool {
 // dropCutRest returns where the line after the rest of a cut line that
 // begins at off in f (size bytes) starts: after the next newline, and
 // true; or size and false when f has no newline after off. It logs what
-// it drops.
-func (t *Tailer) dropCutRest(f *os.File, name string, off, size int64) (int64, bool) {
+// it drops (logCutRest).
+func (t *Tailer) dropCutRest(f io.ReaderAt, name string, off, size int64) (int64, bool) {
 	end, found := nextLine(f, off, size)
+	t.logCutRest(name, off, end, found)
+	return end, found
+}
+
+// logCutRest logs that the bytes of file name from off to end, the rest
+// of a cut line (up to its newline when found), were dropped.
+func (t *Tailer) logCutRest(name string, off, end int64, found bool) {
 	if end > off {
-		t.log.Warn("tailer: dropped the rest of a line longer than max_line_bytes, as the rest of a cut line always is: the checkpoint was inside the line (sent cut by run --once, or skipped by start_at end)",
+		t.log.Warn("tailer: dropped the rest of a line longer than max_line_bytes, as the rest of a cut line always is: the checkpoint was inside the line, whose start an earlier run sent cut (run --once) or skipped (start_at end)",
 			"file", name, "offset", off, "bytes", end-off, "newline_found", found, "max_line_bytes", t.cfg.MaxLineBytes)
 	}
-	return end, found
 }
 
 // nextLine returns the offset after the first newline in f at or after
 // off, and true; or size (or where reading f failed) and false when there
 // is none before size.
-func nextLine(f *os.File, off, size int64) (int64, bool) {
+func nextLine(f io.ReaderAt, off, size int64) (int64, bool) {
 	var buf [64 << 10]byte
 	for off < size {
 		n, err := f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
@@ -164,7 +238,7 @@ func nextLine(f *os.File, off, size int64) (int64, bool) {
 	return off, false
 }
 
-func readByteAt(f *os.File, b []byte, off int64) bool {
+func readByteAt(f io.ReaderAt, b []byte, off int64) bool {
 	n, _ := f.ReadAt(b, off)
 	return n == len(b)
 }

@@ -309,7 +309,7 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		t.log.Warn("tailer: the checkpoint follows the parts of a line sent before its last part was written (run --once), and the file was rotated since; reading them again from the first, so that the line is sent whole (the collector then has those parts twice)",
 			"parts_offset", p, "checkpoint_offset", ck.Offset)
 		from = p
-	} else if !sib.gz {
+	} else {
 		from = t.copyResumeOffset(sib, from)
 	}
 	sib, err := t.recoverCopy(ctx, sib, find, from)
