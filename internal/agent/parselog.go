@@ -70,11 +70,12 @@ func (p *parseLog) report(file string, end int64, err error) {
 
 // reportUnfinished logs, or counts as report does, the parts of a line
 // whose last part never came (CRI P records without their F, Docker
-// partials without their end), sent raw after the carry timeout. The
-// parts have no line end: the warning names where the first of them
-// begins, start, with the commands that print that record and count the
-// lines before it (findLineAt).
-func (p *parseLog) reportUnfinished(file string, start int64, err error) {
+// partials without their end), sent raw after the carry timeout, or at
+// the end of a file read as finished (atEnd: --once). The parts have no
+// line end: the warning names where the first of them begins, start,
+// with the commands that print that record and count the lines before it
+// (findLineAt), and says when they were cut to max (cut).
+func (p *parseLog) reportUnfinished(file string, start int64, atEnd, cut bool, max int) {
 	if p == nil {
 		return
 	}
@@ -82,10 +83,17 @@ func (p *parseLog) reportUnfinished(file string, start int64, err error) {
 	if !ok {
 		return
 	}
-	p.log.Warn("parts of a line whose last part never came; forwarded raw, without parsed columns",
-		"file", file, "line_start_offset", start, "find_line", findLineAt(file, start), "err", err,
-		"hint", "the runtime wrote the line's first parts and never its last (a container stopped mid-line, or a record lost): nothing to do unless it repeats",
-		"unreported_since_last", n)
+	msg, err, hint := "parts of a line whose last part never came; forwarded raw, without parsed columns", errUnfinished,
+		"the runtime wrote the line's first parts and never its last (a container stopped mid-line, or a record lost): nothing to do unless it repeats"
+	if atEnd {
+		msg, err, hint = "the file ends in parts of a line whose last part is not written yet; forwarded raw, without parsed columns", errUnfinishedAtEnd,
+			"a later run that finds the file grown sends the line again, whole, from its first part"
+	}
+	attrs := []any{"file", file, "line_start_offset", start, "find_line", findLineAt(file, start), "err", err, "hint", hint, "unreported_since_last", n}
+	if cut {
+		attrs = append(attrs, "cut_to_max_line_bytes", max)
+	}
+	p.log.Warn(msg, attrs...)
 }
 
 // findLineAt returns, for a warning, the shell commands that print the

@@ -191,6 +191,9 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		w := newWorker(typ, enc, geo, s.m, opts)
 		w.pl = pl
 		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, maxLine, sdID)
+		if w.uw != nil {
+			w.uw.complete = tcfg.Complete
+		}
 		w.unparsed = &s.unparsed
 		s.workers = append(s.workers, w)
 	}

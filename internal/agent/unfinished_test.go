@@ -147,7 +147,7 @@ func TestUnfinishedPartsWarningOffset(t *testing.T) {
 		FindLine string `json:"find_line"`
 	}
 	for _, l := range bytes.Split(logBuf.Bytes(), []byte("\n")) {
-		if bytes.Contains(l, []byte("never came")) {
+		if bytes.Contains(l, []byte("whose last part")) {
 			if err := json.Unmarshal(l, &warning); err != nil {
 				t.Fatal(err)
 			}
@@ -170,5 +170,53 @@ func TestUnfinishedPartsWarningOffset(t *testing.T) {
 		if strings.TrimSpace(string(got)) != want {
 			t.Errorf("%s printed %q, want %q", cmd, got, want)
 		}
+	}
+}
+
+// TestOnceUnfinishedPartsCut: a container log whose last line's parts,
+// its last part not written yet, are longer than max_line_bytes: --once
+// sends them raw cut to max_line_bytes (the decoder holds up to
+// container.EnvelopeSlack bytes more), counted as truncated, and its
+// warning says the file ends there rather than that a part never came
+// (fresh-user trial 105 got 5,120 bytes of a 1 KiB limit, truncated=0,
+// and "never came (carry timeout)").
+func TestOnceUnfinishedPartsCut(t *testing.T) {
+	full := "2024-05-01T12:00:00.1Z stdout F first\n"
+	var parts strings.Builder // 6,000 bytes in P records
+	for i := range 6 {
+		parts.WriteString("2024-05-01T12:00:01." + string(rune('1'+i)) + "Z stdout P " + strings.Repeat(string(rune('a'+i)), 1000) + "\n")
+	}
+	path := filepath.Join(t.TempDir(), "0.log")
+	if err := os.WriteFile(path, []byte(full+parts.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newConfig(t, "stdout://", config.Source{Path: path, Format: "cri"})
+	c.Detections.Enabled = new(bool)
+	c.Tailer.MaxLineBytes = 1024
+	var logBuf, out bytes.Buffer
+	runToEOFWith(t, c, Options{Logger: slog.New(slog.NewJSONHandler(&logBuf, nil)), Stdout: &out, CarryTimeout: 200 * time.Millisecond})
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 1 { // "first" is not GitLab's: dropped (other_subcomponents)
+		t.Fatalf("got %d messages, want 1:\n%s", len(lines), out.String())
+	}
+	want := strings.Repeat("a", 1000) + strings.Repeat("b", 24)
+	if !strings.HasSuffix(lines[0], " "+want) {
+		t.Errorf("the parts went out as %q..., want them cut to 1024 bytes: %q", lines[0][:min(len(lines[0]), 120)], want[:40]+"...")
+	}
+	var warned, summary bool
+	for _, l := range bytes.Split(logBuf.Bytes(), []byte("\n")) {
+		var rec map[string]any
+		if json.Unmarshal(l, &rec) != nil {
+			continue
+		}
+		switch rec["msg"] {
+		case "the file ends in parts of a line whose last part is not written yet; forwarded raw, without parsed columns":
+			warned = rec["cut_to_max_line_bytes"] == float64(1024)
+		case "--once: file read":
+			summary = rec["truncated"] == float64(1)
+		}
+	}
+	if !warned || !summary {
+		t.Errorf("warning with cut_to_max_line_bytes %v, --once summary with truncated=1 %v; log:\n%s", warned, summary, logBuf.String())
 	}
 }

@@ -39,6 +39,9 @@ type unwrapper struct {
 	forward bool        // other_subcomponents: forward
 	k8s     []forwarder.Element
 	cut     bool // the line last decoded was cut to max_line_bytes when joined
+	// complete: the file is read as finished (--once): parts pending at
+	// its end are sent raw because the run ends, not after a timeout.
+	complete bool
 
 	// What the worker did with the records, for the --once summary.
 	parts   atomic.Uint64 // records that were parts of a longer line (CRI P, Docker partials)
@@ -191,6 +194,10 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 // errUnfinished: parts of a line whose last part never came.
 var errUnfinished = errors.New("agent: the runtime's last part of the line never came (carry timeout); its parts forwarded raw")
 
+// errUnfinishedAtEnd: parts of a line at the end of a file read as
+// finished (--once).
+var errUnfinishedAtEnd = errors.New("agent: the file ends in parts of a line whose last part is not written yet (run --once); its parts forwarded raw")
+
 // flushCarry fills fb with the pending parts in carry, each stream's as one
 // line sent raw, for a line whose end never came within the carry timeout
 // (hold is where its first part begins, for the warning). The stdout parts
@@ -207,7 +214,7 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 	var uc unwrapCounts
 	if len(bytes.TrimSpace(carry.Stdout)) > 0 {
 		w.mp.Opts.AppName = u.appName
-		w.msg.FromLine(u.srcType, carry.Stdout, &w.mp.Opts)
+		w.msg.FromLine(u.srcType, w.clipCarry(carry.Stdout, &uc), &w.mp.Opts)
 		w.addK8s()
 		fb.Append(w.enc, &w.msg)
 		uc.unwrapErrs++
@@ -215,7 +222,7 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 	if len(bytes.TrimSpace(carry.Stderr)) > 0 {
 		if u.forward {
 			w.mp.Opts.AppName = ""
-			w.msg.FromLine(parser.TypeUnknown, carry.Stderr, &w.mp.Opts)
+			w.msg.FromLine(parser.TypeUnknown, w.clipCarry(carry.Stderr, &uc), &w.mp.Opts)
 			w.addK8s()
 			fb.Append(w.enc, &w.msg)
 			uc.unwrapErrs++
@@ -225,12 +232,26 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 		}
 	}
 	if uc.unwrapErrs > 0 {
-		w.pl.reportUnfinished(hold.Name, hold.Offset, errUnfinished)
+		w.pl.reportUnfinished(hold.Name, hold.Offset, u.complete, uc.cut > 0, u.dec.MaxLineBytes)
 	}
 	if n := uint64(uc.unwrapErrs + uc.dropped); n > 0 {
 		u.parts.Add(-n) // see above
 	}
 	w.count(0, &uc)
+}
+
+// clipCarry returns the parts p of a line whose last part never came, cut
+// to max_line_bytes as a joined line is (the decoder keeps up to
+// container.EnvelopeSlack bytes more of them), and counts a cut as
+// unwrapLine does; the warning of the unfinished line reports it.
+func (w *worker) clipCarry(p []byte, uc *unwrapCounts) []byte {
+	u := w.uw
+	if max := u.dec.MaxLineBytes; max > 0 && len(p) > max {
+		p = p[:max]
+		uc.cut++
+		u.cuts.Add(1)
+	}
+	return p
 }
 
 // addK8s adds the Kubernetes element to w.msg.
