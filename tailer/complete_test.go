@@ -266,7 +266,8 @@ func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 
 // A live tailer that starts at the end (StartEnd) of a file whose last line,
 // without a newline yet, is longer than MaxLineBytes drops that line's rest
-// when it comes, and delivers the lines after it.
+// when it comes, counted in Stats.CutRestBytes, and delivers the lines
+// after it.
 func TestStartEndInsideCutLine(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	writeFile(t, path, "a\n"+strings.Repeat("x", 40))
@@ -279,6 +280,9 @@ func TestStartEndInsideCutLine(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	c.stop()
 	checkExactly(t, c.texts(), []string{"new"})
+	if got := c.tl.Stats().CutRestBytes; got != uint64(len("-rest\n")) {
+		t.Errorf("CutRestBytes = %d, want %d", got, len("-rest\n"))
+	}
 }
 
 // A path that exists but cannot be followed ends a Complete tailer with an

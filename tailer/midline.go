@@ -211,10 +211,12 @@ func (t *Tailer) dropCutRest(f io.ReaderAt, name string, off, size int64) (int64
 	return end, found
 }
 
-// logCutRest logs that the bytes of file name from off to end, the rest
-// of a cut line (up to its newline when found), were dropped.
+// logCutRest logs and counts (Stats.CutRestBytes) that the bytes of file
+// name from off to end, the rest of a cut line (up to its newline when
+// found), were dropped.
 func (t *Tailer) logCutRest(name string, off, end int64, found bool) {
 	if end > off {
+		t.c.cutRest.Add(uint64(end - off))
 		t.log.Warn("tailer: dropped the rest of a line longer than max_line_bytes, as the rest of a cut line always is: the checkpoint was inside the line, whose start an earlier run sent cut (run --once) or skipped (start_at end)",
 			"file", name, "offset", off, "bytes", end-off, "newline_found", found, "max_line_bytes", t.cfg.MaxLineBytes)
 	}

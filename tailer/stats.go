@@ -49,6 +49,11 @@ type Stats struct {
 	// than Config.OldDir, a name Config.Extension does not give), rotate
 	// 0, or a plain "> file". A warning says so each time.
 	TruncationsWithoutCopy uint64
+	// CutRestBytes counts the bytes dropped as the rest of a line longer
+	// than MaxLineBytes whose start an earlier run delivered cut
+	// (Config.Complete) or skipped (StartEnd): the checkpoint was inside
+	// the line. A warning names the file and offset each time.
+	CutRestBytes uint64
 
 	// ReadFile and ReadOffset: file and offset just after the last line handed out.
 	ReadFile   FileID
@@ -81,6 +86,7 @@ func (t *Tailer) Stats() Stats {
 		FollowedLines:          t.c.followed.Load(),
 		Bytes:                  t.c.bytes.Load(),
 		TruncatedLines:         t.c.truncLines.Load(),
+		CutRestBytes:           t.c.cutRest.Load(),
 		Rotations:              t.c.rotations.Load(),
 		Truncations:            t.c.truncations.Load(),
 		RecoveredBytes:         t.c.recovered.Load(),

@@ -515,3 +515,28 @@ func TestRunOnceStartAtEndSaysWhy(t *testing.T) {
 		t.Errorf("run does not log %q (and only it):\n%s", want, r.stderr)
 	}
 }
+
+// D.1 for a line longer than max_line_bytes: the first run sends it cut;
+// a second run that finds only its rest and newline drops the rest and
+// says so, rather than that the file was read up to its checkpoint
+// (fresh-user trial 104).
+func TestRunOnceOnlyCutRestDropped(t *testing.T) {
+	long := strings.Repeat("A", 3000)
+	path := writeFile(t, filepath.Join(t.TempDir(), "long.log"), long[:2000])
+	args := []string{"--config", sourcesConfig(t, "max_line_bytes: 1KiB\n", path), "--to", "stdout", "--once", "--state-dir", t.TempDir()}
+	if r := runCmd(t, args...); r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	} else {
+		checkMsgs(t, r.msgs(t), []string{long[:1024]})
+	}
+	appendTo(t, path, long[2000:]+"\n")
+	r := runCmd(t, args...)
+	if r.err != nil {
+		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
+	}
+	checkMsgs(t, r.msgs(t), nil)
+	got := r.records("nothing was sent: the files held nothing new but the rest of a line longer than max_line_bytes, whose start an earlier run sent cut; that rest was dropped (see the tailer's warning above)")
+	if len(got) != 1 || got[0]["bytes_dropped"] != float64(1001) {
+		t.Errorf("second run logs %v, want one record with bytes_dropped 1001 (the rest and its newline); log:\n%s", got, r.stderr)
+	}
+}

@@ -119,6 +119,9 @@ func (a *Agent) finishOnce(failed error) error {
 	case atEnd == present:
 		a.log.Info("nothing was sent: with start_at end a file without a checkpoint is read from its end, and one with a checkpoint from there; to send what the files hold, use --start-at beginning and a new state directory",
 			"state_dir", cfg.StateDir)
+	case cutRestBytes(srcs) > 0:
+		a.log.Info("nothing was sent: the files held nothing new but the rest of a line longer than max_line_bytes, whose start an earlier run sent cut; that rest was dropped (see the tailer's warning above)",
+			"bytes_dropped", cutRestBytes(srcs), "max_line_bytes", cfg.Tailer.MaxLineBytes)
 	case len(missing) > 0:
 		a.log.Info("nothing was sent: the files that exist had already been read up to their checkpoints; to send them again use another state directory",
 			"state_dir", cfg.StateDir)
@@ -165,6 +168,18 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
 	return read, sent
+}
+
+// cutRestBytes returns the bytes the sources' tailers dropped as the rest
+// of a cut line (tailer.Stats.CutRestBytes).
+func cutRestBytes(srcs []*source) uint64 {
+	var n uint64
+	for _, s := range srcs {
+		if s.t != nil {
+			n += s.t.Stats().CutRestBytes
+		}
+	}
+	return n
 }
 
 // logDirHint explains missing default sources by a log_dir that does not
