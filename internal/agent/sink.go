@@ -73,6 +73,7 @@ func (s *forwarderSink) Stats() metrics.ForwarderStats {
 		Dropped:    st.Dropped,
 		Resent:     st.Resent,
 		Truncated:  st.Truncated,
+		Escaped:    st.Escaped,
 	}
 }
 
@@ -87,6 +88,8 @@ type stdoutSink struct {
 	line   []byte // a message's copy made one line
 	closed bool
 	sent   atomic.Uint64
+	// escaped counts messages whose line breaks were made spaces.
+	escaped atomic.Uint64
 }
 
 func (s *stdoutSink) Send(_ context.Context, b *forwarder.Batch, ack func(error)) error {
@@ -98,7 +101,9 @@ func (s *stdoutSink) Send(_ context.Context, b *forwarder.Batch, ack func(error)
 	var err error
 	for i := 0; i < b.Len() && err == nil; i++ {
 		s.line = append(s.line[:0], b.Message(i)...)
-		forwarder.OneLine(s.line)
+		if forwarder.OneLine(s.line) {
+			s.escaped.Add(1)
+		}
 		s.w.Write(s.line)
 		err = s.w.WriteByte('\n')
 	}
@@ -132,7 +137,7 @@ func (s *stdoutSink) LastError() error { return nil }
 func (s *stdoutSink) MaxMessageBytes() int { return 0 }
 
 func (s *stdoutSink) Stats() metrics.ForwarderStats {
-	return metrics.ForwarderStats{Connected: true, Sent: s.sent.Load()}
+	return metrics.ForwarderStats{Connected: true, Sent: s.sent.Load(), Escaped: s.escaped.Load()}
 }
 
 // ackWatch tracks how long the oldest unacknowledged batch has waited, so
