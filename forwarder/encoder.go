@@ -86,7 +86,7 @@ const (
 // an SD-ID or PARAM-NAME that is not a valid SD-NAME is written in its short
 // form, PARAM-VALUEs are escaped and invalid UTF-8 in them is replaced by
 // U+FFFD. Every such change is counted in Stats. MSG is copied byte for
-// byte, except that a leading byte order mark and trailing CR/LF bytes are
+// byte, except that leading byte order marks and trailing CR/LF bytes are
 // removed (a BOM is never written).
 type Encoder struct {
 	// Format is RFC5424 (default) or RFC3164.
@@ -659,10 +659,11 @@ func (e *Encoder) appendParamValueSlow(dst []byte, v []byte, from int) []byte {
 	return dst
 }
 
-// trimMsg removes a leading UTF-8 byte order mark (counted) and trailing
-// CR and LF bytes.
+// trimMsg removes the leading UTF-8 byte order marks (each counted: a
+// file saved twice by an editor may begin with two) and trailing CR and
+// LF bytes.
 func (e *Encoder) trimMsg(b []byte) []byte {
-	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+	for len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 		e.boms.Add(1)
 	}

@@ -54,6 +54,13 @@ func TestEncodeRFC5424(t *testing.T) {
 			want: `<13>1 - - - - - - hello`,
 		},
 		{
+			// A file saved twice by an editor: MSG never begins with a
+			// BOM (RFC 5424 §6.4: a BOM means what follows is UTF-8).
+			name: "two BOMs stripped",
+			m:    Message{Facility: User, Severity: Notice, Msg: []byte("\xEF\xBB\xBF\xEF\xBB\xBFr\xffoot")},
+			want: "<13>1 - - - - - - r\xffoot",
+		},
+		{
 			name: "header clamps",
 			m: Message{Facility: Local7, Severity: Informational, Hostname: "host name", AppName: strings.Repeat("a", 60),
 				ProcID: "pid\x00", MsgID: "ünïcode"},
@@ -145,10 +152,10 @@ func TestEncoderStatsCountEveryChange(t *testing.T) {
 	var e Encoder
 	m := Message{Hostname: "a b", AppName: strings.Repeat("x", 49), ProcID: "ok", MsgID: "m\x7f",
 		Params: []parser.Field{{Name: "bad name", Value: []byte("\xff")}, {Name: "good", Value: []byte("fine")}},
-		Msg:    []byte("\xEF\xBB\xBFline"), Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
+		Msg:    []byte("\xEF\xBB\xBF\xEF\xBB\xBFline"), Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
 	e.Append(nil, &m)
 	got := e.Stats()
-	want := EncoderStats{Clamped: 3, ShortNames: 1, Repaired: 1, BOMs: 1, Timestamps: 1}
+	want := EncoderStats{Clamped: 3, ShortNames: 1, Repaired: 1, BOMs: 2, Timestamps: 1}
 	if got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
 	}

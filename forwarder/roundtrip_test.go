@@ -166,7 +166,9 @@ func wantSDOf(e *Encoder, m *Message) map[string]map[string]string {
 }
 
 func wantMsgOf(b []byte) []byte {
-	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))
+	for bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) { // every leading BOM
+		b = b[3:]
+	}
 	return bytes.TrimRight(b, "\r\n")
 }
 

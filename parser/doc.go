@@ -23,9 +23,9 @@
 // began mid-line, the padding follows part of a line: no GitLab line holds
 // a NUL byte, so the text after the last one is GitLab's line, which the
 // parsers read when the whole does not parse (JSON) or first (text), and
-// Detect types. A UTF-8 byte order mark after
+// Detect types. UTF-8 byte order marks after
 // the run (or at the start), which an editor leaves at the start of a file
-// it saved, is skipped too (RFC 8259 §8.1 lets a JSON parser ignore it).
+// it saved, are skipped too (RFC 8259 §8.1 lets a JSON parser ignore them).
 // The text after them is GitLab's line, and the columns come from it; the
 // line itself is not changed (a caller forwarding it raw forwards it as
 // read).

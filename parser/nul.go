@@ -54,7 +54,8 @@ func afterLastNUL(line []byte) []byte {
 }
 
 // skipNULs returns line without its leading run of NUL bytes, and
-// without a UTF-8 byte order mark after them, and the number of bytes
+// without the UTF-8 byte order marks after them (one, or more from a file
+// saved again), and the number of bytes
 // skipped. Such a run is what a crash leaves in a log (the file was
 // extended with zeros before the writer's data reached it) and what a
 // copytruncate leaves when the writer does not append (O_APPEND); the
@@ -66,7 +67,7 @@ func skipNULs(line []byte) ([]byte, int) {
 	for n < len(line) && line[n] == 0 {
 		n++
 	}
-	if len(line)-n >= 3 && line[n] == 0xef && line[n+1] == 0xbb && line[n+2] == 0xbf {
+	for len(line)-n >= 3 && line[n] == 0xef && line[n+1] == 0xbb && line[n+2] == 0xbf {
 		n += 3
 	}
 	return line[n:], n

@@ -163,8 +163,10 @@ type col struct{ name, value string }
 // refParse computes the columns of a JSON line with lib, after its leading
 // NUL bytes. ok is false when lib rejects the line or it is not an object.
 func refParse(lib jsonLib, t Type, line []byte) (cols []col, ok bool, err error) {
-	line = bytes.TrimLeft(line, "\x00")             // the parsers skip leading NUL bytes,
-	line = bytes.TrimPrefix(line, []byte("\ufeff")) // then a byte order mark (skipNULs)
+	line = bytes.TrimLeft(line, "\x00")           // the parsers skip leading NUL bytes,
+	for bytes.HasPrefix(line, []byte("\ufeff")) { // then byte order marks (skipNULs)
+		line = line[3:]
+	}
 	if !lib.valid(line) {
 		return nil, false, nil
 	}

@@ -94,8 +94,8 @@ type Event struct {
 	// Columns are the record's non-empty columns in record order, plus any
 	// enrichment the agent added (City, Country, ... from GeoIP).
 	Columns []Column
-	// Raw is the line as read, without its newline and without a UTF-8
-	// byte order mark at its start (lineOf): the line as forwarded in MSG.
+	// Raw is the line as read, without its newline and without the UTF-8
+	// byte order marks at its start (lineOf): the line as forwarded in MSG.
 	Raw string
 	// Source names where the line came from: the file path, or "stream".
 	Source string
@@ -217,18 +217,22 @@ func (e *Event) Fill(rec *parser.Record, raw []byte, extra ...parser.Field) {
 	e.buildIdentity(rec)
 }
 
-// lineOf returns raw without a UTF-8 byte order mark at its start: the
-// line as the forwarder sends it in MSG (forwarder.Encoder removes the
-// mark, and every parser skips it), so that an alert's "raw" is the line
+// lineOf returns raw without the UTF-8 byte order marks at its start
+// (one, or more from a file saved again): the line as the forwarder sends
+// it in MSG (forwarder.Encoder removes the marks, and every parser skips
+// them), so that an alert's "raw" is the line
 // as forwarded. The values the parser took from raw are parts of the
 // result. NUL bytes before the line are kept, as MSG keeps them.
 func lineOf(raw []byte) []byte {
-	return bytes.TrimPrefix(raw, utf8BOM)
+	for bytes.HasPrefix(raw, utf8BOM) {
+		raw = raw[len(utf8BOM):]
+	}
+	return raw
 }
 
 // gitlabLine returns GitLab's line in raw, an event's Raw: the text after
 // its last NUL byte (the padding a crash or a copytruncate leaves, maybe
-// after part of a line, which the parsers skip) and a byte order mark
+// after part of a line, which the parsers skip) and the byte order marks
 // after it; raw itself when it holds no NUL byte. The identity of a line
 // without EventID and its alert_id are made from it, so that padding,
 // whose length depends on max_line_bytes and on the file's history,
@@ -238,7 +242,7 @@ func gitlabLine(raw string) string {
 		return raw
 	}
 	i := strings.LastIndexByte(raw, 0)
-	return strings.TrimPrefix(raw[i+1:], "\ufeff")
+	return strings.TrimLeft(raw[i+1:], "\ufeff")
 }
 
 // partOf reports whether v is a non-empty part of raw, and where in raw it

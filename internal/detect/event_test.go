@@ -97,6 +97,7 @@ func TestEventRawWithoutBOM(t *testing.T) {
 	}
 	cases := []struct{ name, in, raw string }{
 		{"bom", "\xef\xbb\xbf" + line, line},
+		{"two boms", "\xef\xbb\xbf\xef\xbb\xbf" + line, line}, // as MSG leaves them out (fresh-user trial 106)
 		{"nul-then-bom", "\x00\x00\xef\xbb\xbf" + line, "\x00\x00\xef\xbb\xbf" + line},
 	}
 	for _, m := range makers {

@@ -10,6 +10,7 @@ func TestGitlabLine(t *testing.T) {
 		{"", ""},
 		{"\x00\x00\x00{\"a\":1}", `{"a":1}`},
 		{"{\"part\x00\x00\ufeff{\"a\":1}", `{"a":1}`},
+		{"\x00\ufeff\ufeff{\"a\":1}", `{"a":1}`},
 		{"\ufeff{\"a\":1}", "\ufeff{\"a\":1}"}, // no NUL: Raw as it is
 		{"{\"a\":1}\x00", ""},
 	} {
