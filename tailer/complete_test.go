@@ -112,6 +112,7 @@ type resumeCase struct {
 	later    string   // appended during a live second run
 	wantLate []string // lines expected after later
 	warn     string   // in the second run's log
+	notWarn  string   // not in it
 	// rotate, when set, rotates the file after appended: "rename" (to
 	// .1, and a new file), "gzip" (rename, then .1 compressed to .1.gz)
 	// or "copytruncate"; the new file holds "new\n", which the second
@@ -161,6 +162,9 @@ func runResumeCase(t *testing.T, content string, max int, first []string, tt res
 	checkExactly(t, c.texts(), append(want, tt.wantLate...))
 	if tt.warn != "" && !strings.Contains(logs.String(), tt.warn) {
 		t.Errorf("log lacks %q:\n%s", tt.warn, logs.String())
+	}
+	if tt.notWarn != "" && strings.Contains(logs.String(), tt.notWarn) {
+		t.Errorf("log has %q:\n%s", tt.notWarn, logs.String())
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -258,9 +262,38 @@ func TestCompleteResumeAfterCutPartialLine(t *testing.T) {
 			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
 		{name: "continued longer than a read, gzipped", appended: strings.Repeat("y", 100<<10) + "\nnext\n", complete: true, rotate: "gzip",
 			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
-		{name: "newline only, gzipped", appended: "\n", complete: true, rotate: "gzip"},
+		{name: "newline only, gzipped", appended: "\n", complete: true, rotate: "gzip",
+			warn: "has got its newline", notWarn: "dropped the rest"},
+		// Only the newline is not a rest dropped (fresh-user trial 106:
+		// "dropped the rest ... bytes=1").
+		{name: "newline only", appended: "\n", complete: true,
+			warn: "has got its newline", notWarn: "dropped the rest"},
+		{name: "unchanged, live, newline later", later: "\nnext\n",
+			wantLate: []string{"next"}, warn: "has got its newline", notWarn: "dropped the rest"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\n"+long, 16, []string{"a", long[:16]}, tt) })
+	}
+}
+
+// A last line of exactly MaxLineBytes, delivered whole by a Complete run
+// before its newline was written, is a cut line once it goes on: its rest
+// is dropped as a longer line's is, not the line sent again, cut to the
+// same bytes (fresh-user trial 106 got the same MSG twice at 1,024 bytes
+// and not at 1,025).
+func TestCompleteResumeAfterLineOfMaxBytes(t *testing.T) {
+	line := strings.Repeat("x", 16)
+	for _, tt := range []resumeCase{
+		{name: "continued", appended: "-continued\nnext\n", complete: true,
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "continued, live", appended: "-continued\nnext\n",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "continued, gzipped", appended: "-continued\nnext\n", complete: true, rotate: "gzip",
+			want: []string{"next"}, warn: "dropped the rest of a line longer than max_line_bytes"},
+		{name: "newline only", appended: "\nnext\n", complete: true,
+			want: []string{"next"}, warn: "has got its newline", notWarn: "dropped the rest"},
+		{name: "unchanged, complete", complete: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\n"+line, 16, []string{"a", line}, tt) })
 	}
 }
 

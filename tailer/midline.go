@@ -12,7 +12,7 @@ import (
 // from a checkpoint at off (see resumeAt), and sets live.cutRest when the
 // bytes from there to the next newline are the rest of a cut line.
 func (t *Tailer) resumeOffset(live *logFile, off, size int64) int64 {
-	from, cut := t.resumeAt(live.f, off, size, t.cfg.Complete)
+	from, cut := t.resumeAt(live.f, live.name, off, size, t.cfg.Complete)
 	live.cutRest = cut
 	return from
 }
@@ -26,34 +26,41 @@ func (t *Tailer) resumeOffset(live *logFile, off, size int64) int64 {
 // resumes after it; when nothing follows it and f is complete, at off;
 // otherwise at the start of the line, so that the line is delivered whole
 // (the collector may then have its first part twice, which a warning
-// says) rather than its rest as a line of its own. A line longer than
-// MaxLineBytes was delivered cut, as the reader cuts it: cut reports
-// that what follows off up to its newline is the rest of a cut line, to
-// be dropped (skipCutRest), as the reader drops it.
-func (t *Tailer) resumeAt(f io.ReaderAt, off, size int64, complete bool) (from int64, cut bool) {
+// says) rather than its rest as a line of its own. A line of
+// MaxLineBytes or more before off was delivered cut, as the reader cuts
+// it (or, exactly MaxLineBytes long, is cut now that it goes on): cut
+// reports that what follows off up to its newline is the rest of a cut
+// line, to be dropped (skipCutRest), as the reader drops it. f is the
+// file called name, for the log.
+func (t *Tailer) resumeAt(f io.ReaderAt, name string, off, size int64, complete bool) (from int64, cut bool) {
 	start, found := t.lineStart(f, off)
-	if !found {
-		return off, true
-	}
-	if start == off {
+	if found && start == off {
 		return off, false
 	}
 	var next [1]byte
 	switch {
+	case off < size && readByteAt(f, next[:], off) && next[0] == '\n':
+		t.logGotNewline(name, off)
+		return off + 1, false
+	case !found || off-start >= int64(t.cfg.MaxLineBytes):
+		return off, true
 	case off == size && complete:
 		return off, false
-	case off < size && readByteAt(f, next[:], off) && next[0] == '\n':
-		t.log.Info("tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it",
-			"offset", off+1)
-		return off + 1, false
 	case off == size:
 		t.log.Warn("tailer: the checkpoint is inside a last line without a newline (sent without it by run --once, or skipped by start_at end); the line is sent whole, from its start, once its newline is written (if a run sent its first part, the collector has that twice)",
-			"line_offset", start, "checkpoint_offset", off)
+			"file", name, "line_offset", start, "checkpoint_offset", off)
 	default:
 		t.log.Warn("tailer: the checkpoint is inside a last line that had no newline (sent without it by run --once, or skipped by start_at end), and the line was continued since; sending it whole, from its start (if a run sent its first part, the collector has that twice)",
-			"line_offset", start, "checkpoint_offset", off)
+			"file", name, "line_offset", start, "checkpoint_offset", off)
 	}
 	return start, false
+}
+
+// logGotNewline logs that the last line of file name, which ends at off
+// and was delivered without its newline (or skipped), has got it.
+func (t *Tailer) logGotNewline(name string, off int64) {
+	t.log.Info("tailer: the last line, delivered without its newline by the previous run, has got its newline; resuming after it",
+		"file", name, "offset", off+1)
 }
 
 // lineStart returns the start of the line containing offset off-1, that is
@@ -113,7 +120,7 @@ func (t *Tailer) copyResumeOffset(sib sibling, off int64) int64 {
 	if err != nil || off > size {
 		return off
 	}
-	from, cut := t.resumeAt(f, off, size, true)
+	from, cut := t.resumeAt(f, sib.name, off, size, true)
 	if cut {
 		from, _ = t.dropCutRest(f, sib.name, from, size)
 	}
@@ -141,7 +148,7 @@ func (t *Tailer) gzResumeOffset(f *os.File, name string, off int64) int64 {
 	}
 	w := window{b: win[:n], base: base}
 	size := base + int64(n) // off, or off+1 with the byte at off
-	from, cut := t.resumeAt(w, off, size, true)
+	from, cut := t.resumeAt(w, name, off, size, true)
 	if !cut {
 		return from
 	}
@@ -215,6 +222,10 @@ func (t *Tailer) dropCutRest(f io.ReaderAt, name string, off, size int64) (int64
 // name from off to end, the rest of a cut line (up to its newline when
 // found), were dropped.
 func (t *Tailer) logCutRest(name string, off, end int64, found bool) {
+	if end == off+1 && found { // only the newline: nothing of the line dropped
+		t.logGotNewline(name, off)
+		return
+	}
 	if end > off {
 		t.c.cutRest.Add(uint64(end - off))
 		t.log.Warn("tailer: dropped the rest of a line longer than max_line_bytes, as the rest of a cut line always is: the checkpoint was inside the line, whose start an earlier run sent cut (run --once) or skipped (start_at end)",
