@@ -30,7 +30,17 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
 	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
 	t.log.Warn(msg, "checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
 		"looked_for", rotatedNames(t.naming()), "start_at", t.cfg.StartAt.String(),
-		"send_missed", fmt.Sprintf("tail -c +%d OLD_FILE | gitlab-syslog send --to URL", ck.Offset+1))
+		"send_missed", sendMissed("OLD_FILE", ck.Offset))
+}
+
+// sendMissed returns the shell command that sends, with gitlab-syslog
+// send, the lines of file from the line that holds offset on: from its
+// start, not from offset, which may be inside a last line that a run
+// --once sent without its newline (that line is then sent whole, its
+// first part a second time) rather than its loose tail. The line number
+// is counted by the shell (head -c | wc -l), as findLine's commands do.
+func sendMissed(file string, offset int64) string {
+	return fmt.Sprintf("tail -n +$(( $(head -c %d %s | wc -l) + 1 )) %s | gitlab-syslog send --to URL", offset, file, file)
 }
 
 // warnUnusableCheckpoint logs that the checkpoint saved for the file

@@ -3,6 +3,7 @@ package tailer
 import (
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				"start_at beginning: the file now at the path is sent whole",
 				"send those lines with gitlab-syslog send",
 				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
-				"send_missed=\"tail -c +91 OLD_FILE | gitlab-syslog send --to URL\"",
+				"send_missed=\"tail -n +$(( $(head -c 90 OLD_FILE | wc -l) + 1 )) OLD_FILE | gitlab-syslog send --to URL\"",
 				"checkpoint_offset=90",
 			},
 		},
@@ -120,7 +121,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				"checkpoint_offset=90",
 				"size_now=" + strconv.Itoa(len(numbered("n", 0, 3))),
 				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
-				"send_missed=\"tail -c +91 COPY | gitlab-syslog send --to URL\"",
+				"send_missed=\"tail -n +$(( $(head -c 90 COPY | wc -l) + 1 )) COPY | gitlab-syslog send --to URL\"",
 			},
 		},
 		{
@@ -175,5 +176,41 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSendMissed runs the send_missed command, its send replaced by cat,
+// on a copy: it prints the lines from the start of the line that holds the
+// offset, so that a checkpoint inside a last line sent without its newline
+// sends that line whole, not its loose tail (fresh-user trial 106).
+func TestSendMissed(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "copy"), "a\nbcd\nef\n")
+	for _, tc := range []struct {
+		offset int64
+		want   string
+	}{
+		{0, "a\nbcd\nef\n"},
+		{2, "bcd\nef\n"}, // after a newline
+		{4, "bcd\nef\n"}, // inside "bcd"
+		{9, ""},          // at the end
+	} {
+		cmd, ok := strings.CutSuffix(sendMissed("copy", tc.offset), " | gitlab-syslog send --to URL")
+		if !ok {
+			t.Fatalf("%q does not end in the send", sendMissed("copy", tc.offset))
+		}
+		c := exec.Command(sh, "-c", cmd)
+		c.Dir = dir
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		if string(out) != tc.want {
+			t.Errorf("offset %d: %s printed %q, want %q", tc.offset, cmd, out, tc.want)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -67,7 +66,7 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 // to send the lines lost from a copy kept elsewhere (send_missed).
 func (t *Tailer) warnUncopiedCut(msg string, offset int64, args ...any) {
 	args = append(args, "looked_for", rotatedNames(t.naming()),
-		"send_missed", fmt.Sprintf("tail -c +%d COPY | gitlab-syslog send --to URL", offset+1))
+		"send_missed", sendMissed("COPY", offset))
 	t.log.Warn(msg+"; if logrotate kept a copy elsewhere, send those lines with gitlab-syslog send (send_missed)", args...)
 }
 
