@@ -13,7 +13,9 @@ import (
 // TestRunOnceContainerCut: a gitlab-logger audit line longer than
 // max_line_bytes, split into CRI P records, goes out as a plain file's
 // long line does: the audit line cut to max_line_bytes under
-// GitLab-Audit-Logs, counted as truncated and logged; and the --once
+// GitLab-Audit-Logs, counted as truncated and logged with its joined
+// length and a max_line_bytes above it (fresh-user trial 106 was told 4x
+// the limit, still too small); and the --once
 // totals add up: lines_read (records) = lines_sent + blank_skipped +
 // parts_joined + dropped.
 func TestRunOnceContainerCut(t *testing.T) {
@@ -26,7 +28,8 @@ func TestRunOnceContainerCut(t *testing.T) {
 	long := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"author_name":"Administrator","entity_id":1,"entity_type":"User","target_details":"` + strings.Repeat("y", 60000) + `"}`
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "2024-05-01T12:00:00.1Z stdout F %s\n", env("audit_json", short))
-	e, parts := env("audit_json", long), 0
+	envLong := env("audit_json", long)
+	e, parts := envLong, 0
 	for len(e) > 5000 {
 		fmt.Fprintf(&b, "2024-05-01T12:00:00.2Z stdout P %s\n", e[:5000])
 		e, parts = e[5000:], parts+1
@@ -63,8 +66,14 @@ func TestRunOnceContainerCut(t *testing.T) {
 	cut := r.records("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped")
 	if n := len(cut); n != 1 {
 		t.Errorf("%d warnings about the cut line, want 1; log:\n%s", n, r.stderr)
-	} else if hint, _ := cut[0]["hint"].(string); !strings.HasPrefix(hint, "to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: ") {
-		t.Errorf("the cut line's warning says no value to raise max_line_bytes to: hint %q", hint)
+	} else {
+		above := fmt.Sprintf("%dKiB", len(envLong)/1024+1)
+		if hint, _ := cut[0]["hint"].(string); !strings.HasPrefix(hint, "to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: "+above+" ") {
+			t.Errorf("the cut line's warning does not say to raise max_line_bytes to %s, above the joined %d bytes: hint %q", above, len(envLong), hint)
+		}
+		if got := cut[0]["joined_bytes"]; got != float64(len(envLong)) {
+			t.Errorf("joined_bytes = %v, want %d", got, len(envLong))
+		}
 	}
 }
 

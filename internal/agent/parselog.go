@@ -148,17 +148,19 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// reportCut logs a line that was cut to max_line_bytes after its parts
-// were joined (the tailer reports the lines it cut itself), at most one
-// every parseLogInterval, as report does.
-func (p *parseLog) reportCut(file string, end int64, n int) {
+// reportCut logs a line that was cut to max_line_bytes, n, after its
+// parts were joined (the tailer reports the lines it cut itself), whose
+// joined length was length bytes (container.Line.Len, for a gitlab-logger
+// envelope the envelope's), at most one every parseLogInterval, as report
+// does; the hint suggests a max_line_bytes above length.
+func (p *parseLog) reportCut(file string, end int64, n, length int) {
 	supp, ok := p.passGate(&p.cut)
 	if !ok {
 		return
 	}
-	suggest := tailer.SuggestMaxLine(n, 0) // the joined length is not known: the rest was not kept
+	suggest := tailer.SuggestMaxLine(n, length)
 	p.log.Warn("line longer than max_line_bytes once its parts were joined; forwarded cut to that length, the rest of it dropped",
-		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "unreported_since_last", supp,
+		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "max_line_bytes", n, "joined_bytes", length, "unreported_since_last", supp,
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes, e.g. max_line_bytes: %s (or --max-line-bytes %s)", suggest, suggest))
 }
 

@@ -390,6 +390,7 @@ func (s *source) carryOver(sl *slot) {
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
 	sl.carry.StdoutSealed, sl.carry.StderrSealed = s.carry.StdoutSealed, s.carry.StderrSealed
+	sl.carry.StdoutLen, sl.carry.StderrLen = s.carry.StdoutLen, s.carry.StderrLen
 	tb := sl.tb
 	n := tb.Len()
 	s.batches++
@@ -426,10 +427,10 @@ func (s *source) carryOver(sl *slot) {
 	}
 	seed := container.Carry{}
 	if keep[0] {
-		seed.Stdout, seed.StdoutSealed = s.carry.Stdout, s.carry.StdoutSealed
+		seed.Stdout, seed.StdoutSealed, seed.StdoutLen = s.carry.Stdout, s.carry.StdoutSealed, s.carry.StdoutLen
 	}
 	if keep[1] {
-		seed.Stderr, seed.StderrSealed = s.carry.Stderr, s.carry.StderrSealed
+		seed.Stderr, seed.StderrSealed, seed.StderrLen = s.carry.Stderr, s.carry.StderrSealed, s.carry.StderrLen
 	}
 	s.scout.Seed(&seed)
 	for x := range 2 {
@@ -455,6 +456,7 @@ func (s *source) carryOver(sl *slot) {
 func (s *source) clearCarry() {
 	s.carry.Stdout, s.carry.Stderr = s.carry.Stdout[:0], s.carry.Stderr[:0]
 	s.carry.StdoutSealed, s.carry.StderrSealed = false, false
+	s.carry.StdoutLen, s.carry.StderrLen = 0, 0
 	s.holds = [2]carryHold{}
 	s.hold = tailer.Mark{}
 }

@@ -39,6 +39,7 @@ type unwrapper struct {
 	forward bool        // other_subcomponents: forward
 	k8s     []forwarder.Element
 	cut     bool // the line last decoded was cut to max_line_bytes when joined
+	cutLen  int  // its length before the cut (container.Line.Len)
 	// complete: the file is read as finished (--once): parts pending at
 	// its end are sent raw because the run ends, not after a timeout.
 	complete bool
@@ -96,6 +97,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	u := w.uw
 	out, st, derr := u.dec.DecodeCut(tb.Line(i), tb.IsCut(i))
 	u.cut = out.Cut && !out.ReaderCut // the tailer counts and logs its own cuts
+	u.cutLen = out.Len
 	switch st {
 	case container.Partial:
 		return nil, outPartial, nil
@@ -163,7 +165,7 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 		c.cut++
 		w.uw.cuts.Add(1)
 		if w.pl != nil {
-			w.pl.reportCut(tb.Name, tb.Offsets[i], w.uw.dec.MaxLineBytes)
+			w.pl.reportCut(tb.Name, tb.Offsets[i], w.uw.dec.MaxLineBytes, w.uw.cutLen)
 		}
 	}
 	switch out {

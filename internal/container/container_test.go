@@ -177,9 +177,32 @@ func TestJoinerMax(t *testing.T) {
 	if !done || string(got) != "abcde" || !j.Cut() {
 		t.Errorf("got %q %v cut=%v, want abcde true true", got, done, j.Cut())
 	}
+	if j.Len() != 8 {
+		t.Errorf("Len = %d, want 8, the parts' bytes with those cut", j.Len())
+	}
 	got, _ = j.Add([]byte("xy"), false)
-	if string(got) != "xy" || j.Cut() {
-		t.Errorf("next line %q cut=%v", got, j.Cut())
+	if string(got) != "xy" || j.Cut() || j.Len() != 2 {
+		t.Errorf("next line %q cut=%v Len=%d", got, j.Cut(), j.Len())
+	}
+}
+
+// TestDecoderLenAcrossSeed: a line cut when joined has Len, its length as
+// its parts came, also when its parts were carried to another Decoder
+// (AppendCarry, Seed) before its last came.
+func TestDecoderLenAcrossSeed(t *testing.T) {
+	d := Decoder{Format: CRI, MaxLineBytes: 4}
+	for _, l := range []string{"2024-05-01T12:00:00Z stdout P " + strings.Repeat("a", 5000), "2024-05-01T12:00:00Z stdout P bbb"} {
+		if _, st, err := d.Decode([]byte(l)); err != nil || st != Partial {
+			t.Fatalf("%.40s: %v %v", l, st, err)
+		}
+	}
+	var c Carry
+	d.AppendCarry(&c)
+	d2 := Decoder{Format: CRI, MaxLineBytes: 4}
+	d2.Seed(&c)
+	out, st, err := d2.Decode([]byte("2024-05-01T12:00:00Z stdout F cc"))
+	if err != nil || st != Complete || string(out.Text) != "aaaa" || !out.Cut || out.Len != 5005 {
+		t.Errorf("got %q %v cut=%v Len=%d (%v), want aaaa, cut, Len 5005", out.Text, st, out.Cut, out.Len, err)
 	}
 }
 

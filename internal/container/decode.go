@@ -37,6 +37,11 @@ type Line struct {
 	// ReaderCut says the reader cut one of the line's records short
 	// (DecodeCut): the reader has counted and reported that cut itself.
 	ReaderCut bool
+	// Len is the length in bytes of the runtime's line, its parts joined,
+	// before any cut (Joiner.Len): for an envelope, the envelope's. A
+	// MaxLineBytes of Len or more keeps a line not cut by the reader
+	// whole.
+	Len int
 }
 
 // Decoder unwraps the lines of one file in order. It joins partial records
@@ -75,7 +80,7 @@ func (d *Decoder) Decode(line []byte) (Line, Status, error) {
 func (d *Decoder) DecodeCut(line []byte, cut bool) (Line, Status, error) {
 	f := d.Format
 	if f == Plain {
-		return Line{Text: line, ReaderCut: cut, Cut: cut}, Complete, nil
+		return Line{Text: line, ReaderCut: cut, Cut: cut, Len: len(line)}, Complete, nil
 	}
 	if f == Auto {
 		f = Sniff(line)
@@ -107,7 +112,7 @@ func (d *Decoder) DecodeCut(line []byte, cut bool) (Line, Status, error) {
 	if !done {
 		return Line{}, Partial, nil
 	}
-	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut() || cut, ReaderCut: readerCut}
+	out := Line{Text: text, Stream: r.Stream, Cut: j.Cut() || cut, ReaderCut: readerCut, Len: j.Len()}
 	if LooksLikeEnvelope(text) {
 		e, ebuf, err := ParseEnvelope(text, d.ebuf[:0])
 		if err != nil && out.Cut {
@@ -164,6 +169,9 @@ type Carry struct {
 	// StdoutSealed and StderrSealed say the stream's pending line was
 	// sealed (Joiner.Seal): its later parts are dropped.
 	StdoutSealed, StderrSealed bool
+	// StdoutLen and StderrLen are the pending lines' lengths as their
+	// parts came (Joiner.Len), those dropped included.
+	StdoutLen, StderrLen int
 }
 
 // Empty reports whether c holds no parts.
@@ -174,6 +182,7 @@ func (d *Decoder) AppendCarry(c *Carry) {
 	c.Stdout = appendPending(c.Stdout[:0], &d.j[0])
 	c.Stderr = appendPending(c.Stderr[:0], &d.j[1])
 	c.StdoutSealed, c.StderrSealed = d.j[0].Sealed(), d.j[1].Sealed()
+	c.StdoutLen, c.StderrLen = d.j[0].Len(), d.j[1].Len()
 }
 
 func appendPending(dst []byte, j *Joiner) []byte {
@@ -189,8 +198,8 @@ func (d *Decoder) Seed(c *Carry) {
 	if c == nil {
 		c = &Carry{}
 	}
-	d.j[0].Seed(c.Stdout, c.StdoutSealed)
-	d.j[1].Seed(c.Stderr, c.StderrSealed)
+	d.j[0].Seed(c.Stdout, c.StdoutSealed, c.StdoutLen)
+	d.j[1].Seed(c.Stderr, c.StderrSealed, c.StderrLen)
 }
 
 // IsPartial reports whether line is a partial runtime record of the

@@ -9,6 +9,7 @@ type Joiner struct {
 	Max int
 
 	buf     []byte
+	total   int // bytes of the line's content added, kept or dropped (Len)
 	pending bool
 	cut     bool
 	sealed  bool // the pending line's later parts are dropped (Seal)
@@ -20,13 +21,14 @@ type Joiner struct {
 // record returns false and is kept.
 func (j *Joiner) Add(content []byte, partial bool) ([]byte, bool) {
 	if !j.pending && !partial {
-		j.cut, j.sealed = false, false
+		j.cut, j.sealed, j.total = false, false, len(content)
 		return content, true
 	}
 	if !j.pending {
-		j.buf, j.cut, j.sealed = j.buf[:0], false, false
+		j.buf, j.cut, j.sealed, j.total = j.buf[:0], false, false, 0
 	}
 	j.pending = partial
+	j.total += len(content)
 	room := len(content)
 	if j.sealed {
 		room = 0
@@ -62,15 +64,25 @@ func (j *Joiner) Pending() ([]byte, bool) { return j.buf, j.pending }
 // Max, or where it was sealed (Seal).
 func (j *Joiner) Cut() bool { return j.cut }
 
+// Len returns the length in bytes of the line last completed (or
+// pending) as its parts came, those dropped past Max or after Seal
+// included: the length a bound must exceed for the line not to be cut.
+func (j *Joiner) Len() int { return j.total }
+
 // Seed makes p the pending parts, as if added by Add(p, true), then sealed
-// (Seal) when sealed is true; an empty p leaves nothing pending.
-func (j *Joiner) Seed(p []byte, sealed bool) {
+// (Seal) when sealed is true; an empty p leaves nothing pending. total is
+// their length as they came (Len), when more of them were dropped than p
+// holds; a smaller total counts as len(p).
+func (j *Joiner) Seed(p []byte, sealed bool, total int) {
 	j.buf, j.cut, j.sealed = append(j.buf[:0], p...), false, false
 	j.pending = len(p) > 0
+	j.total = max(total, len(p))
 	if sealed {
 		j.Seal()
 	}
 }
 
 // Reset drops what is pending.
-func (j *Joiner) Reset() { j.buf, j.pending, j.cut, j.sealed = j.buf[:0], false, false, false }
+func (j *Joiner) Reset() {
+	j.buf, j.pending, j.cut, j.sealed, j.total = j.buf[:0], false, false, false, 0
+}
