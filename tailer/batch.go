@@ -146,18 +146,22 @@ func (t *Tailer) batch() *Batch {
 // add appends a line read by the tailer's reader, which starts at offset
 // start and ends (after its newline) at end. over says the reader already
 // cut it.
-func (t *Tailer) add(line []byte, start, end int64, over bool) { addLine(t, line, start, end, over) }
+func (t *Tailer) add(src *logFile, line []byte, start, end int64, over bool) {
+	addLine(t, src.name, line, start, end, true, over)
+}
 
 // addString appends a line received from github.com/nxadm/tail.
-func (t *Tailer) addString(line string, end int64) {
-	addLine(t, line, end-int64(len(line))-1, end, false)
+func (t *Tailer) addString(src *logFile, line string, end int64) {
+	addLine(t, src.name, line, end-int64(len(line))-1, end, true, false)
 }
 
 // addLine removes a trailing "\r" (unless the line was cut), cuts NUL
 // padding that takes it over MaxLineBytes (nulrun.Cut), cuts the line to
 // MaxLineBytes, counts and reports it when cut, and appends it to the
-// current batch (recording its index in Batch.Cut when cut).
-func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) {
+// current batch (recording its index in Batch.Cut when cut). The line
+// is from start to end in the file called name; nl says end is after its
+// newline.
+func addLine[T []byte | string](t *Tailer, name string, line T, start, end int64, nl, over bool) {
 	if !over && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
@@ -173,7 +177,11 @@ func addLine[T []byte | string](t *Tailer, line T, start, end int64, over bool) 
 	}
 	if over {
 		t.c.truncLines.Add(1)
-		t.rd.truncLog.report(t.log, start, end, t.cfg.MaxLineBytes)
+		length := end - start
+		if nl {
+			length--
+		}
+		t.rd.truncLog.report(t.log, name, start, length, t.cfg.MaxLineBytes)
 	}
 	b := t.batch()
 	if len(b.Ends) == 0 {

@@ -231,6 +231,22 @@ func TestCompleteResumeAfterPartialLine(t *testing.T) {
 	}
 }
 
+// A last line continued past MaxLineBytes in a rotated copy is sent whole
+// from its start, cut, and the warnings name the copy, where their offsets
+// are, not the path (fresh-user trials 106, 107); line_bytes is the line's
+// length without its newline, as send gives it.
+func TestCompleteResumeCutInRotatedCopy(t *testing.T) {
+	line := "par-continued-past-the-limit" // 28 bytes
+	for _, tt := range []resumeCase{
+		{name: "renamed", appended: line[3:] + "\nnext\n", complete: true, rotate: "rename",
+			want: []string{line[:16], "next"}, warn: "app.log.1 line_offset=2 line_bytes=28"},
+		{name: "gzipped", appended: line[3:] + "\nnext\n", complete: true, rotate: "gzip",
+			want: []string{line[:16], "next"}, warn: "app.log.1.gz line_offset=2 line_bytes=28"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { runResumeCase(t, "a\npar", 16, []string{"a", "par"}, tt) })
+	}
+}
+
 // A last line longer than MaxLineBytes, delivered cut by a Complete run
 // before its newline was written, is never sent again nor its rest as a
 // line of its own: whatever of it follows the checkpoint, in this run or
@@ -389,8 +405,8 @@ func TestTruncatedLinesLoggedOncePerInterval(t *testing.T) {
 	if n := strings.Count(out, "line longer than max_line_bytes"); n != 1 {
 		t.Fatalf("%d truncation warnings, want 1:\n%s", n, out)
 	}
-	if !strings.Contains(out, "line_offset=3 line_bytes=41") || !strings.Contains(out, "path="+path) {
-		t.Errorf("truncation warning lacks the file, offset 3 and length 41:\n%s", out)
+	if !strings.Contains(out, "file="+path+" line_offset=3 line_bytes=40") {
+		t.Errorf("truncation warning lacks the file, offset 3 and length 40 (without the newline):\n%s", out)
 	}
 }
 

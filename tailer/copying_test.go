@@ -37,7 +37,7 @@ func TestHeldLinesSurviveTruncation(t *testing.T) {
 		if !ok {
 			break
 		}
-		tl.add(line, start, end, over)
+		tl.add(src, line, start, end, over)
 	}
 	if err := tl.confirm(ctx, src); err != nil {
 		t.Fatal(err)

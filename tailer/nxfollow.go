@@ -236,7 +236,7 @@ func (f *nxFollow) add(ctx context.Context, l *tail.Line) (done bool, err error)
 		return true, nil
 	}
 	f.num, f.expect = l.Num, end
-	t.addString(l.Text, end)
+	t.addString(f.src, l.Text, end)
 	return false, nil
 }
 

@@ -84,7 +84,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *logFile) error {
 		if !ok {
 			break
 		}
-		t.add(line, start, end, over)
+		t.add(src, line, start, end, over)
 		if t.full() {
 			if err := t.flushChecked(ctx, src); err != nil {
 				t.rd.lrFile = nil
@@ -93,7 +93,7 @@ func (t *Tailer) readToEOF(ctx context.Context, src *logFile) error {
 		}
 	}
 	if t.cfg.Complete {
-		t.takePartial()
+		t.takePartial(src)
 	}
 	if err := t.flushChecked(ctx, src); err != nil {
 		t.rd.lrFile = nil
@@ -105,21 +105,21 @@ func (t *Tailer) readToEOF(ctx context.Context, src *logFile) error {
 // sendPartial delivers the pending incomplete last line of a file that will
 // not grow any more (rotated away, or a rotated copy).
 func (t *Tailer) sendPartial(ctx context.Context, src *logFile) error {
-	if t.takePartial() {
+	if t.takePartial(src) {
 		return t.send(ctx, src)
 	}
 	return nil
 }
 
-// takePartial adds the reader's pending incomplete line, if any, to the
-// current batch as a line ending at the reader's position, and reports
-// whether there was one.
-func (t *Tailer) takePartial() bool {
+// takePartial adds the reader's pending incomplete line of src, if any,
+// to the current batch as a line ending at the reader's position, and
+// reports whether there was one.
+func (t *Tailer) takePartial(src *logFile) bool {
 	p, over := t.rd.lr.pending()
 	if len(p) == 0 && !over {
 		return false
 	}
-	t.add(p, t.rd.lr.lineStart, t.rd.lr.pos, over)
+	addLine(t, src.name, p, t.rd.lr.lineStart, t.rd.lr.pos, false, over)
 	t.rd.lr.reset(t.rd.lr.pos)
 	return true
 }

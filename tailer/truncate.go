@@ -356,14 +356,14 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 		if !ok {
 			break
 		}
-		t.add(line, start, end, over)
+		t.add(src, line, start, end, over)
 		if t.full() {
 			if err := t.send(ctx, src); err != nil {
 				return err
 			}
 		}
 	}
-	t.takePartial()
+	t.takePartial(src)
 	if err := t.send(ctx, src); err != nil {
 		return err
 	}

@@ -20,15 +20,14 @@ const truncLogInterval = 10 * time.Second
 type truncLog struct {
 	last       time.Time
 	suppressed int
-	longest    int64 // the longest line cut so far, in bytes, its newline included
+	longest    int64 // the longest line cut so far, in bytes, without its newline
 }
 
 // report logs, or counts, the line that starts at byte start of the file
-// and ends at byte end (after its newline, or at the end of the file for a
-// last line without one), cut to limit bytes; line_bytes in the log is
-// end-start, the newline included.
-func (r *truncLog) report(log *slog.Logger, start, end int64, limit int) {
-	r.longest = max(r.longest, end-start)
+// called name and is length bytes long without its newline (line_bytes in
+// the log), cut to limit bytes.
+func (r *truncLog) report(log *slog.Logger, name string, start, length int64, limit int) {
+	r.longest = max(r.longest, length)
 	now := time.Now()
 	if !r.last.IsZero() && now.Sub(r.last) < truncLogInterval {
 		r.suppressed++
@@ -38,7 +37,7 @@ func (r *truncLog) report(log *slog.Logger, start, end int64, limit int) {
 	r.last, r.suppressed = now, 0
 	suggest := SuggestMaxLine(limit, int(min(r.longest, math.MaxInt32)))
 	log.Warn("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped",
-		"line_offset", start, "line_bytes", end-start, "max_line_bytes", limit, "unreported_since_last", n,
+		"file", name, "line_offset", start, "line_bytes", length, "max_line_bytes", limit, "unreported_since_last", n,
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)",
 			r.longest, suggest, suggest))
 }

@@ -434,12 +434,12 @@ func TestRunOnceTotals(t *testing.T) {
 	r.wantTotals(t, path, 5, 5, 3, 2)
 	cut := r.records("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped")
 	wantOff := float64(len(nonl) + 1 + len("not json") + 1)
-	if len(cut) != 1 || cut[0]["path"] != path || cut[0]["line_offset"] != wantOff || cut[0]["line_bytes"] != float64(len(long)+1) {
-		t.Errorf("truncation logged as %v, want once with path %s, line_offset %v, line_bytes %d", cut, path, wantOff, len(long)+1)
+	if len(cut) != 1 || cut[0]["file"] != path || cut[0]["line_offset"] != wantOff || cut[0]["line_bytes"] != float64(len(long)) {
+		t.Errorf("truncation logged as %v, want once with file %s, line_offset %v, line_bytes %d (without the newline, as send gives it)", cut, path, wantOff, len(long))
 	}
 	// What to do, as send and detect say it: the key and a value above
 	// the longest line (fresh-user trial).
-	hint := fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: 10KiB (or --max-line-bytes 10KiB)", len(long)+1)
+	hint := fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: 10KiB (or --max-line-bytes 10KiB)", len(long))
 	if len(cut) == 1 && (cut[0]["max_line_bytes"] != float64(8192) || cut[0]["hint"] != hint) {
 		t.Errorf("truncation logged with max_line_bytes %v, hint %q; want 8192, %q", cut[0]["max_line_bytes"], cut[0]["hint"], hint)
 	}
