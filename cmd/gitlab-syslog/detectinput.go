@@ -180,7 +180,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		src = &heldFile{in.f}
 	}
 	err := readLines(ctx, in.path, src, true, maxLine, func(label string, n int, line []byte, long int) error {
-		if long == 0 && len(bytes.TrimSpace(line)) == 0 {
+		if long == 0 && parser.Blank(line) {
 			counts.blank++ // skipped, as run and send skip them
 			return nil
 		}

@@ -171,7 +171,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 		// message of half a JSON object, counted as a line read). The
 		// error names it (dataError).
 		broken := err != nil && err != io.EOF
-		if !broken && ((keepBlank && !atEnd) || len(bytes.TrimSpace(line)) > 0) {
+		if !broken && ((keepBlank && !atEnd) || !parser.Blank(line)) {
 			if ferr := fn(label, n, line, cutLen); ferr != nil {
 				return ferr
 			}

@@ -540,3 +540,27 @@ func TestRunOnceOnlyCutRestDropped(t *testing.T) {
 		t.Errorf("second run logs %v, want one record with bytes_dropped 1001 (the rest and its newline); log:\n%s", got, r.stderr)
 	}
 }
+
+// A line of byte order marks only (and white space) is blank: run --once
+// and send skip and count it as they do an empty line, rather than send
+// an empty MSG that did not parse (fresh-user trial 107).
+func TestBOMOnlyLinesBlank(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), nonl+"\n"+bom+"\n"+bom+bom+"\n\n"+bom+"\r\n"+nonl+"\n")
+	r := runCmd(t, "--config", sourcesConfig(t, "", path), "--to", "stdout", "--once", "--state-dir", t.TempDir())
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	checkMsgs(t, r.msgs(t), []string{nonl, nonl})
+	if got := r.totals(t, path); got["lines_read"] != 6.0 || got["blank_skipped"] != 4.0 || got["unparsed_sent_raw"] != 0.0 {
+		t.Errorf("totals %v, want lines_read 6, blank_skipped 4, unparsed_sent_raw 0", got)
+	}
+
+	var stdout, stderr bytes.Buffer
+	if err := runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, "send", "--type", "application", "--to", "-", path); err != nil {
+		t.Fatalf("send: %v\n%s", err, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "\n"); n != 2 {
+		t.Errorf("send wrote %d messages, want 2:\n%s\n%s", n, stdout.String(), stderr.String())
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -547,7 +546,7 @@ func (s *sender) ackError() error {
 // in s.in. readLines has already dropped the line ending; a blank line is
 // counted and skipped.
 func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
-	if len(bytes.TrimSpace(line)) == 0 {
+	if parser.Blank(line) {
 		s.blank++
 		return nil
 	}

@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -484,6 +483,6 @@ func (h carryHold) earliest(o carryHold) carryHold {
 	return h
 }
 
-// isBlank reports whether line is empty or white space, which the workers
-// skip (see worker.encode).
-func isBlank(line []byte) bool { return len(bytes.TrimSpace(line)) == 0 }
+// isBlank reports whether line is empty, white space or byte order marks
+// (parser.Blank), which the workers skip (see worker.encode).
+func isBlank(line []byte) bool { return parser.Blank(line) }

@@ -106,7 +106,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 		w.addK8s()
 		return nil, outUnwrapRaw, derr
 	}
-	if len(bytes.TrimSpace(out.Text)) == 0 {
+	if isBlank(out.Text) {
 		return nil, outBlank, nil
 	}
 	t := u.typeOf(&out)
