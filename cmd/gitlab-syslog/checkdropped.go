@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 
@@ -70,7 +69,7 @@ func sampleDropped(path string, format container.Format) (int, mapping.DroppedTa
 		}
 		read++
 		out, st, _ := dec.Decode(line)
-		if st == container.Complete && len(bytes.TrimSpace(out.Text)) > 0 && mapping.RecordType(&out, parser.TypeUnknown) == parser.TypeUnknown {
+		if st == container.Complete && !parser.Blank(out.Text) && mapping.RecordType(&out, parser.TypeUnknown) == parser.TypeUnknown {
 			tally.Add(out.Text)
 		}
 		return true

@@ -122,7 +122,7 @@ func sampleTypes(path string, format container.Format, want parser.Type) mapping
 			tally.Add(false, parser.TypeUnknown)
 			return true
 		}
-		if line = out.Text; len(bytes.TrimSpace(line)) == 0 {
+		if line = out.Text; parser.Blank(line) {
 			return true
 		}
 		if parser.New(want).Parse(line, &rec) == nil {
@@ -140,7 +140,7 @@ func sampleTypes(path string, format container.Format, want parser.Type) mapping
 }
 
 // eachFirstLine calls fn with the lines of the regular file at path in
-// order, blank ones aside, until fn returns false or the file ends (a line
+// order, blank ones (parser.Blank) aside, until fn returns false or the file ends (a line
 // longer than 1 MiB ends it too); line is valid only during the call. A
 // path that is not a regular file, or cannot be read, gives no line.
 func eachFirstLine(path string, fn func(line []byte) bool) {
@@ -155,7 +155,7 @@ func eachFirstLine(path string, fn func(line []byte) bool) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
-		if line := sc.Bytes(); len(bytes.TrimSpace(line)) > 0 && !fn(line) {
+		if line := sc.Bytes(); !parser.Blank(line) && !fn(line) {
 			return
 		}
 	}

@@ -15,7 +15,8 @@ import (
 // of check naming the type the lines are, and run logs it once per file
 // when it reads the first lines, besides the per-line warnings that blame
 // each line (fresh-user trial #7: check said "ok" and run blamed each
-// line). A source of the right type gets neither.
+// line). A source of the right type gets neither. Blank lines, byte
+// order marks only, before the first lines do not count.
 func TestMistypedContent(t *testing.T) {
 	dir := t.TempDir()
 	copyTo := func(sample, name string) string {
@@ -28,6 +29,16 @@ func TestMistypedContent(t *testing.T) {
 	events := copyTo("audit_json.log", "events.log")
 	web := copyTo("gitlab_access.log", "web.log")
 	app := copyTo("application_json.log", "app.log") // of the right type
+	// Lines of byte order marks only are blank, not in the sample of
+	// first lines (fresh-user trial 108: check warned of a right type and
+	// missed a wrong one behind 25 of them, where run did not).
+	for _, path := range []string{web, app} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path, strings.Repeat("\xef\xbb\xbf\n", 25)+string(data))
+	}
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 		"  - {type: access, path: "+events+"}\n  - {type: audit, path: "+web+"}\n  - {type: application, path: "+app+"}\n")
 
