@@ -54,6 +54,11 @@ type Stats struct {
 	// (Config.Complete) or skipped (StartEnd): the checkpoint was inside
 	// the line. A warning names the file and offset each time.
 	CutRestBytes uint64
+	// LongestCutLine is the length in bytes, without its newline, of the
+	// longest line cut to MaxLineBytes so far (TruncatedLines): a
+	// MaxLineBytes of at least that keeps such lines whole. 0 when none
+	// was cut.
+	LongestCutLine int64
 
 	// ReadFile and ReadOffset: file and offset just after the last line handed out.
 	ReadFile   FileID
@@ -87,6 +92,7 @@ func (t *Tailer) Stats() Stats {
 		Bytes:                  t.c.bytes.Load(),
 		TruncatedLines:         t.c.truncLines.Load(),
 		CutRestBytes:           t.c.cutRest.Load(),
+		LongestCutLine:         t.c.longestCut.Load(),
 		Rotations:              t.c.rotations.Load(),
 		Truncations:            t.c.truncations.Load(),
 		RecoveredBytes:         t.c.recovered.Load(),

@@ -159,7 +159,7 @@ type counters struct {
 	lines, bytes, truncLines, rotations, truncations, recovered atomic.Uint64
 	ckWrites, ckErrors, ckDiscarded, reopenFailures, commitGaps atomic.Uint64
 	followed, unplaced, uncopied, cutRest                       atomic.Uint64
-	outstanding                                                 atomic.Int64
+	outstanding, longestCut                                     atomic.Int64
 }
 
 // New checks cfg, applies defaults and loads the checkpoint from the

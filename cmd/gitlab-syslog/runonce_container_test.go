@@ -74,6 +74,9 @@ func TestRunOnceContainerCut(t *testing.T) {
 		if got := cut[0]["joined_bytes"]; got != float64(len(envLong)) {
 			t.Errorf("joined_bytes = %v, want %d", got, len(envLong))
 		}
+		if got := r.records("--once: lines were cut to max_line_bytes, the rest of each dropped"); len(got) != 1 || got[0]["longest_line_bytes"] != float64(len(envLong)) {
+			t.Errorf("--once names the longest cut line as %v, want once with longest_line_bytes %d", got, len(envLong))
+		}
 	}
 }
 

@@ -564,3 +564,24 @@ func TestBOMOnlyLinesBlank(t *testing.T) {
 		t.Errorf("send wrote %d messages, want 2:\n%s\n%s", n, stdout.String(), stderr.String())
 	}
 }
+
+// The --once summary of a file with lines cut to max_line_bytes names the
+// longest of them, with a value above it: the warnings of cut lines come
+// at most one per interval, and the first may be a shorter one
+// (fresh-user trial 108 followed the first's 2KiB and got the 3,000-byte
+// line cut again).
+func TestRunOnceLongestCut(t *testing.T) {
+	line := func(n int) string {
+		return `{"severity":"INFO","message":"` + strings.Repeat("y", n-len(`{"severity":"INFO","message":""}`)) + `"}`
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "app.log"), line(1500)+"\n"+line(3000)+"\n"+nonl+"\n")
+	r := runCmd(t, "--config", sourcesConfig(t, "max_line_bytes: 1KiB\n", path), "--to", "stdout", "--once", "--state-dir", t.TempDir())
+	if r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	got := r.records("--once: lines were cut to max_line_bytes, the rest of each dropped")
+	want := "to forward them whole, raise max_line_bytes above the longest (3000 bytes), e.g. max_line_bytes: 3KiB (or --max-line-bytes 3KiB)"
+	if len(got) != 1 || got[0]["file"] != path || got[0]["longest_line_bytes"] != 3000.0 || got[0]["truncated"] != 2.0 || got[0]["hint"] != want {
+		t.Errorf("--once logs %v, want one warning for %s with longest_line_bytes 3000, truncated 2, hint %q", got, path, want)
+	}
+}

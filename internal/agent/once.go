@@ -3,11 +3,13 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -157,8 +159,10 @@ func globPatterns(cfg *config.Config) []string {
 
 // logOnceRead logs msg with what (the attributes that name s's file, an
 // input's or the streaming receiver's spool) and s's totals (see
-// finishOnce); cfg gives max_line_bytes. It returns the lines s read and
-// sent, which it logged.
+// finishOnce); cfg gives max_line_bytes. When lines were cut to it, a
+// warning names the longest with a value above it: the warnings of cut
+// lines come at most one per interval, and the first may not be the
+// longest. It returns the lines s read and sent, which it logged.
 func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...any) (read, sent uint64) {
 	ts := s.t.Stats()
 	read, sent = ts.Lines, s.sent.Load()
@@ -167,6 +171,12 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 		"lines_read", read, "lines_sent", sent, "blank_skipped", s.blank.Load(),
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
+	if n := s.longestCut(ts); n > 0 {
+		suggest := tailer.SuggestMaxLine(cfg.Tailer.MaxLineBytes, int(min(n, math.MaxInt32)))
+		a.log.Warn("--once: lines were cut to max_line_bytes, the rest of each dropped", append(what,
+			"truncated", ts.TruncatedLines+cuts, "longest_line_bytes", n, "max_line_bytes", cfg.Tailer.MaxLineBytes,
+			"hint", fmt.Sprintf("to forward them whole, raise max_line_bytes above the longest (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)", n, suggest, suggest))...)
+	}
 	return read, sent
 }
 
@@ -228,6 +238,19 @@ func (s *source) unwrapTotals() (parts, dropped, cuts uint64) {
 		}
 	}
 	return parts, dropped, cuts
+}
+
+// longestCut returns the length in bytes of the longest line of s cut to
+// max_line_bytes, by the tailer (ts) or when its parts were joined; 0
+// when none was.
+func (s *source) longestCut(ts tailer.Stats) int64 {
+	n := ts.LongestCutLine
+	for _, w := range s.workers {
+		if w.uw != nil {
+			n = max(n, w.uw.longest.Load())
+		}
+	}
+	return n
 }
 
 // alertsRaised returns how many alerts the detection engine has passed on

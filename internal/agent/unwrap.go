@@ -48,6 +48,7 @@ type unwrapper struct {
 	parts   atomic.Uint64 // records that were parts of a longer line (CRI P, Docker partials)
 	dropped atomic.Uint64 // lines dropped (see outDropped)
 	cuts    atomic.Uint64 // joined lines cut to max_line_bytes
+	longest atomic.Int64  // the longest of them, joined, in bytes (written by its worker only)
 }
 
 // newUnwrapper returns the unwrapper of a source following path, or nil for
@@ -164,6 +165,7 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 	if w.uw.cut && out != outPartial {
 		c.cut++
 		w.uw.cuts.Add(1)
+		w.uw.noteLongest(w.uw.cutLen)
 		if w.pl != nil {
 			w.pl.reportCut(tb.Name, tb.Offsets[i], w.uw.dec.MaxLineBytes, w.uw.cutLen)
 		}
@@ -249,11 +251,20 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 func (w *worker) clipCarry(p []byte, uc *unwrapCounts) []byte {
 	u := w.uw
 	if max := u.dec.MaxLineBytes; max > 0 && len(p) > max {
+		u.noteLongest(len(p))
 		p = p[:max]
 		uc.cut++
 		u.cuts.Add(1)
 	}
 	return p
+}
+
+// noteLongest records n, the length of a line cut to max_line_bytes, when
+// it is the longest so far.
+func (u *unwrapper) noteLongest(n int) {
+	if int64(n) > u.longest.Load() {
+		u.longest.Store(int64(n))
+	}
 }
 
 // addK8s adds the Kubernetes element to w.msg.
