@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -140,9 +141,12 @@ func sampleTypes(path string, format container.Format, want parser.Type) mapping
 }
 
 // eachFirstLine calls fn with the lines of the regular file at path in
-// order, blank ones (parser.Blank) aside, until fn returns false or the file ends (a line
-// longer than 1 MiB ends it too); line is valid only during the call. A
-// path that is not a regular file, or cannot be read, gives no line.
+// order, without their line ends, blank ones (parser.Blank) aside, until
+// fn returns false or the file ends; line is valid only during the call.
+// A line longer than firstLineMax is cut to it, as run cuts a line at the
+// default max_line_bytes (a blank one is then skipped, as run skips it),
+// and the lines after it are read on. A path that is not a regular file,
+// or cannot be read, gives no line.
 func eachFirstLine(path string, fn func(line []byte) bool) {
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return
@@ -152,11 +156,25 @@ func eachFirstLine(path string, fn func(line []byte) bool) {
 		return
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		if line := sc.Bytes(); !parser.Blank(line) && !fn(line) {
+	br := bufio.NewReaderSize(f, firstLineMax)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			line = bytes.Clone(line)
+			for errors.Is(err, bufio.ErrBufferFull) { // the rest of the line
+				_, err = br.ReadSlice('\n')
+			}
+		}
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+		if len(line) > 0 && !parser.Blank(line) && !fn(line) {
+			return
+		}
+		if err != nil {
 			return
 		}
 	}
 }
+
+// firstLineMax is the longest line eachFirstLine passes whole: run's
+// default max_line_bytes (1 MiB).
+const firstLineMax = 1 << 20
