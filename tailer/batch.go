@@ -181,10 +181,9 @@ func addLine[T []byte | string](t *Tailer, name string, line T, start, end int64
 		if nl {
 			length--
 		}
-		if length > t.c.longestCut.Load() { // written by the Run goroutine only
-			t.c.longestCut.Store(length)
-		}
-		t.rd.truncLog.report(t.log, name, start, length, t.cfg.MaxLineBytes)
+		longest := max(length, t.c.longestCut.Load())
+		t.c.longestCut.Store(longest) // written by the Run goroutine only
+		t.rd.truncLog.report(t.log, name, start, length, longest, t.cfg.MaxLineBytes)
 	}
 	b := t.batch()
 	if len(b.Ends) == 0 {

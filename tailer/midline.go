@@ -152,18 +152,8 @@ func (t *Tailer) gzResumeOffset(f *os.File, name string, off int64) int64 {
 	if !cut {
 		return from
 	}
-	end, found := nextLine(w, off, size)
-	for !found {
-		m, err := gr.Read(win)
-		if i := bytes.IndexByte(win[:m], '\n'); i >= 0 {
-			end, found = end+int64(i)+1, true
-			break
-		}
-		end += int64(m)
-		if err != nil {
-			break
-		}
-	}
+	// The rest: the byte at off, if the window has it, then the stream on.
+	end, found := nextLine(io.MultiReader(bytes.NewReader(w.b[off-base:]), gr), off)
 	t.logCutRest(name, off, end, found)
 	return end
 }
@@ -213,7 +203,7 @@ func (t *Tailer) skipCutRest(src *logFile) bool {
 // true; or size and false when f has no newline after off. It logs what
 // it drops (logCutRest).
 func (t *Tailer) dropCutRest(f io.ReaderAt, name string, off, size int64) (int64, bool) {
-	end, found := nextLine(f, off, size)
+	end, found := nextLine(io.NewSectionReader(f, off, size-off), off)
 	t.logCutRest(name, off, end, found)
 	return end, found
 }
@@ -233,22 +223,21 @@ func (t *Tailer) logCutRest(name string, off, end int64, found bool) {
 	}
 }
 
-// nextLine returns the offset after the first newline in f at or after
-// off, and true; or size (or where reading f failed) and false when there
-// is none before size.
-func nextLine(f io.ReaderAt, off, size int64) (int64, bool) {
+// nextLine reads r, whose first byte is at offset off, up to its first
+// newline, and returns the offset after it and true; or the offset where
+// r ended (or failed) and false when r has none.
+func nextLine(r io.Reader, off int64) (int64, bool) {
 	var buf [64 << 10]byte
-	for off < size {
-		n, err := f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+	for {
+		n, err := r.Read(buf[:])
 		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
 			return off + int64(i) + 1, true
 		}
 		off += int64(n)
-		if err != nil || n == 0 {
+		if err != nil {
 			return off, false
 		}
 	}
-	return off, false
 }
 
 func readByteAt(f io.ReaderAt, b []byte, off int64) bool {

@@ -20,14 +20,13 @@ const truncLogInterval = 10 * time.Second
 type truncLog struct {
 	last       time.Time
 	suppressed int
-	longest    int64 // the longest line cut so far, in bytes, without its newline
 }
 
 // report logs, or counts, the line that starts at byte start of the file
 // called name and is length bytes long without its newline (line_bytes in
-// the log), cut to limit bytes.
-func (r *truncLog) report(log *slog.Logger, name string, start, length int64, limit int) {
-	r.longest = max(r.longest, length)
+// the log), cut to limit bytes; longest is the longest line cut so far,
+// this one included (Stats.LongestCutLine).
+func (r *truncLog) report(log *slog.Logger, name string, start, length, longest int64, limit int) {
 	now := time.Now()
 	if !r.last.IsZero() && now.Sub(r.last) < truncLogInterval {
 		r.suppressed++
@@ -35,9 +34,9 @@ func (r *truncLog) report(log *slog.Logger, name string, start, length int64, li
 	}
 	n := r.suppressed
 	r.last, r.suppressed = now, 0
-	suggest := SuggestMaxLine(limit, int(min(r.longest, math.MaxInt32)))
+	suggest := SuggestMaxLine(limit, int(min(longest, math.MaxInt32)))
 	log.Warn("tailer: line longer than max_line_bytes; forwarded cut to that length, the rest of it dropped",
 		"file", name, "line_offset", start, "line_bytes", length, "max_line_bytes", limit, "unreported_since_last", n,
 		"hint", fmt.Sprintf("to forward such lines whole, raise max_line_bytes above the longest line cut so far (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)",
-			r.longest, suggest, suggest))
+			longest, suggest, suggest))
 }

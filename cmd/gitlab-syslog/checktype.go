@@ -166,7 +166,7 @@ func eachFirstLine(path string, fn func(line []byte) bool) {
 			}
 		}
 		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-		if len(line) > 0 && !parser.Blank(line) && !fn(line) {
+		if !parser.Blank(line) && !fn(line) {
 			return
 		}
 		if err != nil {

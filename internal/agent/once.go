@@ -112,6 +112,7 @@ func (a *Agent) finishOnce(failed error) error {
 	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	a.logChanges()
+	cutRest := cutRestBytes(srcs)
 	switch {
 	case lines > 0:
 	case present == 0:
@@ -121,9 +122,9 @@ func (a *Agent) finishOnce(failed error) error {
 	case atEnd == present:
 		a.log.Info("nothing was sent: with start_at end a file without a checkpoint is read from its end, and one with a checkpoint from there; to send what the files hold, use --start-at beginning and a new state directory",
 			"state_dir", cfg.StateDir)
-	case cutRestBytes(srcs) > 0:
+	case cutRest > 0:
 		a.log.Info("nothing was sent: the files held nothing new but the rest of a line longer than max_line_bytes, whose start an earlier run sent cut; that rest was dropped (see the tailer's warning above)",
-			"bytes_dropped", cutRestBytes(srcs), "max_line_bytes", cfg.Tailer.MaxLineBytes)
+			"bytes_dropped", cutRest, "max_line_bytes", cfg.Tailer.MaxLineBytes)
 	case len(missing) > 0:
 		a.log.Info("nothing was sent: the files that exist had already been read up to their checkpoints; to send them again use another state directory",
 			"state_dir", cfg.StateDir)
