@@ -459,3 +459,45 @@ func TestCheckpointError(t *testing.T) {
 		t.Errorf("the recovery logged %d times, want 1:\n%s", n, out)
 	}
 }
+
+// A gzip-compressed rotated copy cut short is delivered up to its last
+// whole line: the line the cut falls in is not delivered as a line, and a
+// warning says where the readable data ended (fresh-user trial 110 got
+// half a line sent raw).
+func TestRotatedGzipCopyCutShort(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	writeFile(t, path, numbered("a", 0, 3))
+	cfg := testConfig(t, path)
+	cfg.Complete = true
+	c := start(t, cfg)
+	c.waitN(3)
+	c.stop()
+	appendFile(t, path, numbered("b", 0, 5000))
+	rotateFile(t, path, "gzip") // path.1.gz, and "new" at path
+	gz := path + ".1.gz"
+	fi, err := os.Stat(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(gz, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuf
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	c = start(t, cfg)
+	c.waitFor(`"new"`, func(l []string) bool { return slices.Contains(l, "new") })
+	c.stop()
+	whole := map[string]bool{"new": true}
+	for _, l := range linesOf(numbered("b", 0, 5000)) {
+		whole[l] = true
+	}
+	got := c.texts()
+	for _, l := range got {
+		if !whole[l] {
+			t.Errorf("delivered %q, not a whole line", l)
+		}
+	}
+	if len(got) < 2 || !strings.Contains(logs.String(), "the line the failure falls in is not sent") {
+		t.Errorf("delivered %d lines; log:\n%s", len(got), logs.String())
+	}
+}

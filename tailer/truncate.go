@@ -326,7 +326,10 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 // src.head set) last modified at mod, from offset from (in the
 // decompressed data for gzip) to its end, and delivers its lines, the
 // incomplete last one included. A copy that is not valid gzip, or ends
-// before from, is logged and nothing is read.
+// before from, is logged and nothing is read. A copy whose reading fails
+// (a gzip copy cut short or damaged) is delivered up to its last whole
+// line: the line the failure falls in is not, as the CLI's readers drop
+// it, and a warning says where the readable data ended.
 func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, from int64) error {
 	t.setMode(ModeRecovering)
 	read := src.f.ReadAt
@@ -346,11 +349,12 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 	src.off = from
 	t.rd.lr.reset(from)
 	t.rd.lrFile = nil
+	var readErr error
 	for {
 		start := t.rd.lr.lineStart
 		line, end, over, ok, err := t.rd.lr.next(read)
 		if err != nil {
-			t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost", "copy", src.name, "err", err)
+			readErr = err
 			break
 		}
 		if !ok {
@@ -363,7 +367,13 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 			}
 		}
 	}
-	t.takePartial(src)
+	if readErr != nil {
+		t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost, and the line the failure falls in is not sent (a part of a line is not the line)",
+			"copy", src.name, "err", readErr, "whole_lines_to_offset", t.rd.lr.lineStart, "part_bytes_dropped", t.rd.lr.pos-t.rd.lr.lineStart,
+			"hint", "the copy is damaged or was cut short (check it with gzip -t); the lines after the offset in its decompressed data were not sent")
+	} else {
+		t.takePartial(src)
+	}
 	if err := t.send(ctx, src); err != nil {
 		return err
 	}
