@@ -500,4 +500,7 @@ func TestRotatedGzipCopyCutShort(t *testing.T) {
 	if len(got) < 2 || !strings.Contains(logs.String(), "the line the failure falls in is not sent") {
 		t.Errorf("delivered %d lines; log:\n%s", len(got), logs.String())
 	}
+	if n := c.tl.Stats().DamagedCopies; n != 1 {
+		t.Errorf("Stats().DamagedCopies = %d, want 1", n)
+	}
 }

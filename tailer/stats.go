@@ -54,6 +54,12 @@ type Stats struct {
 	// (Config.Complete) or skipped (StartEnd): the checkpoint was inside
 	// the line. A warning names the file and offset each time.
 	CutRestBytes uint64
+	// DamagedCopies counts the rotated copies whose reading failed (a
+	// gzip copy cut short or damaged, a .gz file that is no gzip): what
+	// follows the last whole line read from one, if anything, was not
+	// delivered. A warning names each copy and the offset its whole
+	// lines reach.
+	DamagedCopies uint64
 	// LongestCutLine is the length in bytes, without its newline, of the
 	// longest line cut to MaxLineBytes so far (TruncatedLines): a
 	// MaxLineBytes of at least that keeps such lines whole. 0 when none
@@ -92,6 +98,7 @@ func (t *Tailer) Stats() Stats {
 		Bytes:                  t.c.bytes.Load(),
 		TruncatedLines:         t.c.truncLines.Load(),
 		CutRestBytes:           t.c.cutRest.Load(),
+		DamagedCopies:          t.c.damaged.Load(),
 		LongestCutLine:         t.c.longestCut.Load(),
 		Rotations:              t.c.rotations.Load(),
 		Truncations:            t.c.truncations.Load(),

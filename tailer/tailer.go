@@ -158,7 +158,7 @@ type commitState struct {
 type counters struct {
 	lines, bytes, truncLines, rotations, truncations, recovered atomic.Uint64
 	ckWrites, ckErrors, ckDiscarded, reopenFailures, commitGaps atomic.Uint64
-	followed, unplaced, uncopied, cutRest                       atomic.Uint64
+	followed, unplaced, uncopied, cutRest, damaged              atomic.Uint64
 	outstanding, longestCut                                     atomic.Int64
 }
 

@@ -336,7 +336,9 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 	if src.gz {
 		gr, err := gzip.NewReader(io.NewSectionReader(src.f, 0, math.MaxInt64))
 		if err != nil {
-			t.log.Warn("tailer: rotated copy is not valid gzip; its lines are not read", "copy", src.name, "err", err)
+			t.c.damaged.Add(1)
+			t.log.Warn("tailer: rotated copy is not valid gzip; its lines are not read", "copy", src.name, "err", err,
+				"hint", "check it with gzip -t; if it holds lines, send them with gitlab-syslog send")
 			return nil
 		}
 		defer gr.Close()
@@ -368,6 +370,7 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 		}
 	}
 	if readErr != nil {
+		t.c.damaged.Add(1)
 		t.log.Warn("tailer: reading rotated copy failed; the rest of it is lost, and the line the failure falls in is not sent (a part of a line is not the line)",
 			"copy", src.name, "err", readErr, "whole_lines_to_offset", t.rd.lr.lineStart, "part_bytes_dropped", t.rd.lr.pos-t.rd.lr.lineStart,
 			"hint", "the copy is damaged or was cut short (check it with gzip -t); the lines after the offset in its decompressed data were not sent")

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -583,5 +584,50 @@ func TestRunOnceLongestCut(t *testing.T) {
 	want := "to forward them whole, raise max_line_bytes above the longest (3000 bytes), e.g. max_line_bytes: 3KiB (or --max-line-bytes 3KiB)"
 	if len(got) != 1 || got[0]["file"] != path || got[0]["longest_line_bytes"] != 3000.0 || got[0]["truncated"] != 2.0 || got[0]["hint"] != want {
 		t.Errorf("--once logs %v, want one warning for %s with longest_line_bytes 3000, truncated 2, hint %q", got, path, want)
+	}
+}
+
+// A rotated .gz copy cut short loses the lines after its last whole one:
+// --once says so per file and in its closing line, and counts the copy,
+// rather than "all sources read to the end" alone (fresh-user trial 110).
+func TestRunOnceDamagedCopy(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, filepath.Join(dir, "app.log"), nonl+"\n")
+	args := []string{"--config", sourcesConfig(t, "", path), "--to", "stdout", "--once", "--state-dir", t.TempDir()}
+	if r := runCmd(t, args...); r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	var more strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&more, `{"severity":"INFO","time":"2024-05-31T14:32:44.108Z","message":"line %d %x"}`+"\n", i, i*7919)
+	}
+	appendTo(t, path, more.String())
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	writeFile(t, path+".1.gz", gz.String()[:gz.Len()/2]) // cut short
+	// the new file, another inode
+	if err := os.Rename(writeFile(t, path+".new", strings.Replace(nonl, `"x"`, `"new"`, 1)+"\n"), path); err != nil {
+		t.Fatal(err)
+	}
+
+	r := runCmd(t, args...)
+	if r.err != nil {
+		t.Fatalf("second run: %v\n%s", r.err, r.stderr)
+	}
+	if n := len(r.msgs(t)); n < 2 || n > 5000 {
+		t.Errorf("second run sent %d messages, want some of the copy and the new line, fewer than the copy's 5000", n)
+	}
+	got := r.records("--once: lines of this file may be lost: they were not sent (the tailer's warnings above name the copies, and where copies were looked for)")
+	if len(got) != 1 || got[0]["file"] != path || got[0]["rotated_copies_damaged"] != 1.0 {
+		t.Errorf("--once logs %v, want one warning for %s with rotated_copies_damaged 1; log:\n%s", got, path, r.stderr)
+	}
+	if got := r.records("all sources read to the end and acknowledged, but lines of 1 file(s) may be lost (see the warnings above); exiting (--once)"); len(got) != 1 {
+		t.Errorf("--once's closing line is not the one of lost lines; log:\n%s", r.stderr)
 	}
 }

@@ -109,7 +109,11 @@ func (a *Agent) finishOnce(failed error) error {
 				strings.Join(globs, ", "), logDirHint(cfg.LogDir, globs))
 		}
 	}
-	a.log.Info("all sources read to the end and acknowledged; exiting (--once)",
+	msg := "all sources read to the end and acknowledged; exiting (--once)"
+	if n := filesWithLoss(srcs); n > 0 {
+		msg = fmt.Sprintf("all sources read to the end and acknowledged, but lines of %d file(s) may be lost (see the warnings above); exiting (--once)", n)
+	}
+	a.log.Info(msg,
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	a.logChanges()
 	cutRest := cutRestBytes(srcs)
@@ -172,6 +176,11 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 		"lines_read", read, "lines_sent", sent, "blank_skipped", s.blank.Load(),
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
+	if ts.DamagedCopies+ts.UnplacedRotated+ts.TruncationsWithoutCopy > 0 {
+		a.log.Warn("--once: lines of this file may be lost: they were not sent (the tailer's warnings above name the copies, and where copies were looked for)", append(what,
+			"rotated_copies_damaged", ts.DamagedCopies, "rotated_copies_unread", ts.UnplacedRotated, "truncations_without_copy", ts.TruncationsWithoutCopy,
+			"hint", "send what a copy still holds with gitlab-syslog send (see README, Metrics: rotated_files_damaged_total, rotated_files_unread_total, truncations_without_copy_total)")...)
+	}
 	if n := s.longestCut(ts); n > 0 {
 		suggest := tailer.SuggestMaxLine(cfg.Tailer.MaxLineBytes, int(min(n, math.MaxInt32)))
 		a.log.Warn("--once: lines were cut to max_line_bytes, the rest of each dropped", append(what,
@@ -179,6 +188,22 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 			"hint", fmt.Sprintf("to forward them whole, raise max_line_bytes above the longest (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)", n, suggest, suggest))...)
 	}
 	return read, sent
+}
+
+// filesWithLoss returns how many of srcs have lines that may be lost in
+// rotated copies their tailers could not read (damaged, unplaced) or in
+// truncations without a copy (see logOnceRead).
+func filesWithLoss(srcs []*source) int {
+	n := 0
+	for _, s := range srcs {
+		if s.t == nil {
+			continue
+		}
+		if st := s.t.Stats(); st.DamagedCopies+st.UnplacedRotated+st.TruncationsWithoutCopy > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // cutRestBytes returns the bytes the sources' tailers dropped as the rest

@@ -325,6 +325,7 @@ func (s *source) tailerStats() metrics.TailerStats {
 		CheckpointErrors:       st.CheckpointErrors,
 		UnplacedRotated:        st.UnplacedRotated,
 		TruncationsWithoutCopy: st.TruncationsWithoutCopy,
+		DamagedCopies:          st.DamagedCopies,
 		CheckpointLag:          st.CheckpointLag,
 	}
 }

@@ -204,6 +204,7 @@ func TestDashboardQueriesExportedMetrics(t *testing.T) {
 		"gitlab_syslog_streaming_requests_total", "gitlab_syslog_detect_alerts_total",
 		// the ones the README says to alert on
 		"gitlab_syslog_checkpoint_errors_total", "gitlab_syslog_rotated_files_unread_total", "gitlab_syslog_truncations_without_copy_total",
+		"gitlab_syslog_rotated_files_damaged_total",
 	} {
 		if !queried[m] {
 			missing = append(missing, m)

@@ -80,7 +80,8 @@ type Source struct {
 // SetTailer sets the function read at scrape time for the counters of the
 // source's running tailer: lines_truncated_total, rotations_total,
 // truncations_total, recovered_bytes_total, checkpoint_errors_total,
-// rotated_files_unread_total and checkpoint_lag_bytes. read must be safe for concurrent use. The counters
+// rotated_files_unread_total, truncations_without_copy_total,
+// rotated_files_damaged_total and checkpoint_lag_bytes. read must be safe for concurrent use. The counters
 // of a tailer that ran before for the same type and path (before a reload)
 // are kept and added.
 func (s *Source) SetTailer(read func() TailerStats) { s.tailers.set(s.typ, s.path, read) }

@@ -33,7 +33,7 @@ func TestEndpoint(t *testing.T) {
 	s.LinesSent.Add(9)
 	s.ParseFailures.Inc()
 	s.SetTailer(func() TailerStats {
-		return TailerStats{CheckpointLag: 123, Rotations: 1, Truncations: 2, RecoveredBytes: 4096, CheckpointErrors: 5, TruncatedLines: 6, UnplacedRotated: 7, TruncationsWithoutCopy: 8}
+		return TailerStats{CheckpointLag: 123, Rotations: 1, Truncations: 2, RecoveredBytes: 4096, CheckpointErrors: 5, TruncatedLines: 6, UnplacedRotated: 7, TruncationsWithoutCopy: 8, DamagedCopies: 9}
 	})
 	m.SetForwarder(func() ForwarderStats {
 		return ForwarderStats{Connected: true, Reconnects: 2, QueueDepth: 3, Resent: 4, Truncated: 8, Unacknowledged: 2500 * time.Millisecond}
@@ -65,6 +65,7 @@ func TestEndpoint(t *testing.T) {
 		`gitlab_syslog_lines_truncated_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 6`,
 		`gitlab_syslog_rotated_files_unread_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 7`,
 		`gitlab_syslog_truncations_without_copy_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 8`,
+		`gitlab_syslog_rotated_files_damaged_total{path="/var/log/gitlab/gitlab-rails/audit_json.log",type="audit"} 9`,
 		"gitlab_syslog_reconnects_total 2",
 		"gitlab_syslog_queue_depth 3",
 		"gitlab_syslog_duplicates_total 4",

@@ -19,7 +19,10 @@ type TailerStats struct {
 	// TruncationsWithoutCopy counts the truncations after which no
 	// rotated copy held the file's first bytes: lines may be lost.
 	TruncationsWithoutCopy uint64
-	CheckpointLag          int64 // bytes of the file after the checkpoint, read or not (tailer.Stats.CheckpointLag)
+	// DamagedCopies counts the rotated copies whose reading failed part
+	// way or at once (a gzip copy cut short or damaged): lines are lost.
+	DamagedCopies uint64
+	CheckpointLag int64 // bytes of the file after the checkpoint, read or not (tailer.Stats.CheckpointLag)
 }
 
 // add adds the counters of o to s (the gauge is not a sum and stays).
@@ -31,6 +34,7 @@ func (s *TailerStats) add(o TailerStats) {
 	s.CheckpointErrors += o.CheckpointErrors
 	s.UnplacedRotated += o.UnplacedRotated
 	s.TruncationsWithoutCopy += o.TruncationsWithoutCopy
+	s.DamagedCopies += o.DamagedCopies
 }
 
 var (
@@ -42,8 +46,9 @@ var (
 	descCheckpointErrors = prometheus.NewDesc(namespace+"_checkpoint_errors_total", "Checkpoint writes that failed (retried); see the agent's log.", tailerLabels, nil)
 	descUnplacedRotated  = prometheus.NewDesc(namespace+"_rotated_files_unread_total", "Rotated copies of the file (.1, .2.gz, dateext) that may hold lines never read and were not read: the path was rotated more than once while one file was read, and their place in the rotation could not be established. The agent's log names them.", tailerLabels, nil)
 	descUncopied         = prometheus.NewDesc(namespace+"_truncations_without_copy_total", "Truncations after which no rotated copy began with the file's first bytes: lines written between the last read and the truncation, if any, are lost (copies in a directory or under names not configured: give the source's olddir or extension; rotate 0; a plain \"> file\"). Alert on it; the agent's log says where copies were looked for.", tailerLabels, nil)
+	descDamagedCopies    = prometheus.NewDesc(namespace+"_rotated_files_damaged_total", "Rotated copies of the file that were read to recover lines and could not be read to their end (a .gz copy cut short or damaged, or no gzip at all): the lines after the last whole line read from each were not sent. Alert on it; the agent's log names the copy and the offset its whole lines reach.", tailerLabels, nil)
 	descCheckpointLag    = prometheus.NewDesc(namespace+"_checkpoint_lag_bytes", "Bytes of the file after the last checkpoint, not yet delivered, read or not: the backlog (a lower bound, the bytes read since it, when the checkpoint is in a rotated copy).", tailerLabels, nil)
-	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated, descUncopied}
+	tailerCounterDescs   = []*prometheus.Desc{descLinesTruncated, descRotations, descTruncations, descRecoveredBytes, descCheckpointErrors, descUnplacedRotated, descUncopied, descDamagedCopies}
 	tailerCollectorDescs = append(append([]*prometheus.Desc(nil), tailerCounterDescs...), descCheckpointLag)
 )
 
@@ -136,7 +141,7 @@ func (tc *tailerCollector) Collect(ch chan<- prometheus.Metric) {
 			s.add(cur)
 			ch <- prometheus.MustNewConstMetric(descCheckpointLag, prometheus.GaugeValue, float64(cur.CheckpointLag), k.typ, k.path)
 		}
-		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors, s.UnplacedRotated, s.TruncationsWithoutCopy} {
+		for i, v := range []uint64{s.TruncatedLines, s.Rotations, s.Truncations, s.RecoveredBytes, s.CheckpointErrors, s.UnplacedRotated, s.TruncationsWithoutCopy, s.DamagedCopies} {
 			ch <- prometheus.MustNewConstMetric(tailerCounterDescs[i], prometheus.CounterValue, float64(v), k.typ, k.path)
 		}
 	}
