@@ -31,6 +31,17 @@ func TestDetectSummaryLosses(t *testing.T) {
 		}
 		skew.WriteString(line(t0.Add(time.Duration(i)*20*time.Second), "bob", "203.0.113.9"))
 	}
+	// logs concatenated newest first: 12 lines of 2025-03-13, then 11
+	// failed sign-ins of bob ten days older (fresh-user trial 111: the
+	// summary blamed a valid line of the newer log; TestLateCause has
+	// the lateness raised, which made it say nothing)
+	var backwards strings.Builder
+	for i := range 12 {
+		backwards.WriteString(line(t0.Add(10*24*time.Hour+time.Duration(i)*time.Minute), "carol", "198.51.100.7"))
+	}
+	for i := range 11 {
+		backwards.WriteString(line(t0.Add(time.Duration(i)*time.Second), "bob", "203.0.113.9"))
+	}
 	for _, c := range []struct {
 		name   string
 		in     string
@@ -48,6 +59,11 @@ func TestDetectSummaryLosses(t *testing.T) {
 			return []string{"dropped as too late",
 				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the newest line before it, 2025-03-03T10:00:40Z)",
 				"a clock step, or a line in local time among UTC ones?"}
+		}, false},
+		{"logs concatenated newest first", backwards.String(), nil, func(path string) []string {
+			return []string{"11 dropped as too late",
+				"the lines go back in time at " + path + ":13 (time 2025-03-03T10:00:00Z, 10d before the newest line before it, 2025-03-13T10:11:00Z)",
+				"logs concatenated in the wrong order? Give each file as an input of its own, or concatenate them oldest first"}
 		}, false},
 		{"inputs that begin with the same line", skew.String(), nil, func(path string) []string {
 			return []string{"by " + path + ":4 or " + path + ".twin:4 (these inputs begin with the same line, which is how detect tells files apart)"}

@@ -47,7 +47,8 @@ func (g *countGate) pass(now time.Time, n uint64) (since uint64, ok bool) {
 func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 	l.file = file
 	var jump detect.Jump
-	l.buf, jump = e.Losses(l.buf[:0])
+	var back detect.Back
+	l.buf, jump, back = e.Losses(l.buf[:0])
 	now := time.Now()
 	var lateTotal uint64
 	for _, r := range l.buf {
@@ -69,7 +70,7 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 		}
 	}
 	if _, ok := l.late.pass(now, lateTotal); ok {
-		l.logLate(log, file, jump, e.Watermark())
+		l.logLate(log, file, jump, back, e.Watermark())
 	}
 }
 
@@ -89,8 +90,9 @@ func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
 }
 
 // logLate logs the late drops of each rule since the last such warning,
-// with the engine's watermark wm.
-func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, wm time.Time) {
+// with the engine's watermark wm and what made events late
+// (detect.LateCause of jump and back).
+func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, back detect.Back, wm time.Time) {
 	if l.lateAt == nil {
 		l.lateAt = map[string]uint64{}
 	}
@@ -106,19 +108,37 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, wm ti
 		args = append(args, "watermark", wm.UTC().Format(time.RFC3339))
 	}
 	msg := "detection: events dropped as too late: their time is before the detection watermark (the newest line's time minus lateness, or the clock minus lateness where a run --once ended), and the window they fall in had closed"
-	if jump.Time.IsZero() {
-		msg += "; no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir (old logs fed in parts, or older than what an earlier run read?): hunt in old logs with `gitlab-syslog detect`, which merges its inputs in time order"
-	} else {
+	switch detect.LateCause(jump, back) {
+	case detect.CauseJump:
 		if jump.ClockStep() {
 			msg += "; a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"
 		} else {
 			msg += "; a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"
 		}
 		args = append(args, "watermark_moved_by", jump.Source)
-		if jump.FileID != "" { // a file's line: where it ends
-			args = append(args, "line_end_offset", jump.Offset, "find_line", findLine(jump.Source, jump.Offset))
-		}
+		args = appendLineAt(args, jump.Source, jump.FileID, jump.Offset)
 		args = append(args, "line_time", jump.Time.UTC().Format(time.RFC3339Nano), "ahead_of_line_before", jump.Time.Sub(jump.Prev).Round(time.Second).String())
+	case detect.CauseBack:
+		msg += "; the lines of a file go back in time (a log appended with lines older than those read before, or logs concatenated in the wrong order?): hunt in such logs with `gitlab-syslog detect`, each file an input of its own, which merges its inputs in time order"
+		args = append(args, "back_in_time_at", back.Source)
+		args = appendLineAt(args, back.Source, back.FileID, back.Offset)
+		args = append(args, "line_time", back.Time.UTC().Format(time.RFC3339Nano), "behind_newest_line_before", back.Behind().Round(time.Second).String())
+	default:
+		msg += "; no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir (old logs fed in parts, or older than what an earlier run read?): hunt in old logs with `gitlab-syslog detect`, which merges its inputs in time order"
+		if !back.Time.IsZero() {
+			args = append(args, "oldest_late_line_in", back.Source)
+			args = appendLineAt(args, back.Source, back.FileID, back.Offset)
+			args = append(args, "line_time", back.Time.UTC().Format(time.RFC3339Nano))
+		}
 	}
 	log.Warn(msg, args...)
+}
+
+// appendLineAt appends to args where a line of source ends and how to
+// print it, for a file's line (fileID not ""); args as they are else.
+func appendLineAt(args []any, source, fileID string, offset int64) []any {
+	if fileID == "" {
+		return args
+	}
+	return append(args, "line_end_offset", offset, "find_line", findLine(source, offset))
 }

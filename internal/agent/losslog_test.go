@@ -158,22 +158,45 @@ func TestDetectionLossesLogged(t *testing.T) {
 // more ahead for a clock step or another time zone, and a smaller jump
 // for lines a little out of order, for which it says to raise the
 // lateness (final trial: the bundled sample, 3m26s out of order, was
-// called a clock step).
+// called a clock step); late lines older than the lines before the jump
+// are put down to the file going back in time, or to a watermark set
+// elsewhere (detect.LateCause), not to the jump.
 func TestLogLateAdvice(t *testing.T) {
 	t0 := time.Date(2025, 9, 18, 12, 0, 1, 0, time.UTC)
+	jump := func(ahead time.Duration) detect.Jump {
+		return detect.Jump{Source: "audit_json.log", Time: t0.Add(ahead), Prev: t0, Watermark: t0.Add(ahead - 2*time.Minute)}
+	}
+	const lateness = 2 * time.Minute
 	for _, tc := range []struct {
-		ahead time.Duration
-		want  string
+		name string
+		jump detect.Jump
+		back detect.Back
+		wm   time.Time
+		want string
 	}{
-		{3*time.Minute + 26*time.Second, "a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"},
-		{30 * time.Minute, "a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"},
+		{"3m26s ahead", jump(3*time.Minute + 26*time.Second), detect.Back{}, t0.Add(86 * time.Second),
+			"a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"},
+		{"30m ahead", jump(30 * time.Minute), detect.Back{}, t0.Add(28 * time.Minute),
+			"a line moved its source's watermark far ahead (a clock step, or a line in local time among UTC ones?): check it"},
+		// fresh-user trial 111: lines ten days older than those before
+		// them in the file, after a jump within the newer lines, were
+		// blamed on the jump
+		{"back in time", jump(30 * time.Minute),
+			detect.Back{Source: "audit_json.log", FileID: "1:2", Offset: 4096, Time: t0.Add(-240 * time.Hour), Newest: t0.Add(time.Hour), Watermark: t0.Add(58 * time.Minute), Lateness: lateness},
+			t0.Add(58 * time.Minute),
+			"the lines of a file go back in time (a log appended with lines older than those read before, or logs concatenated in the wrong order?)"},
+		// fresh-user trial 111: lines appended after a run --once had
+		// moved the watermark to the clock were blamed on a jump among them
+		{"older than the watermark an earlier run left", jump(30 * time.Minute),
+			detect.Back{Source: "audit_json.log", FileID: "1:2", Offset: 300, Time: t0.Add(-time.Minute), Watermark: t0.Add(10000 * time.Hour), Lateness: lateness},
+			t0.Add(10000 * time.Hour),
+			"no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir"},
 	} {
 		var logs syncBuffer
 		l := &lossLog{buf: []detect.RuleLoss{{Rule: "sentinel.repo_deletion", LateDropped: 1}}}
-		l.logLate(slog.New(slog.NewTextHandler(&logs, nil)), "audit_json.log",
-			detect.Jump{Source: "audit_json.log", Time: t0.Add(tc.ahead), Prev: t0, Watermark: t0.Add(tc.ahead - 2*time.Minute)}, t0.Add(tc.ahead-2*time.Minute))
+		l.logLate(slog.New(slog.NewTextHandler(&logs, nil)), "audit_json.log", tc.jump, tc.back, tc.wm)
 		if !strings.Contains(logs.String(), tc.want) {
-			t.Errorf("%s ahead: %s\nwant %q", tc.ahead, logs.String(), tc.want)
+			t.Errorf("%s: %s\nwant %q", tc.name, logs.String(), tc.want)
 		}
 	}
 }

@@ -77,6 +77,7 @@ func (e *Engine) process(ev *Event, now int64) {
 	if !t.IsZero() {
 		if e.late(t, tns) {
 			e.stats.Late++
+			e.noteBack(ev, src, t)
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
 			if future = earlier(e.futureAt, e.futureAtNs, t, tns) && e.future(t); !future {
@@ -126,6 +127,17 @@ func (e *Engine) noteJump(ev *Event, src *sourceState, t time.Time, tns int64) {
 	}
 	e.stats.Jump = Jump{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Prev: src.newest,
 		Watermark: t.Add(-e.cfg.Lateness)}
+}
+
+// noteBack records ev, late at time t, as the Back when it is further
+// behind the engine watermark than the Back recorded so far.
+func (e *Engine) noteBack(ev *Event, src *sourceState, t time.Time) {
+	wm := e.watermark()
+	if b := &e.stats.Back; !b.Time.IsZero() && wm.Sub(t) <= b.Watermark.Sub(b.Time) {
+		return
+	}
+	e.stats.Back = Back{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Newest: src.newest,
+		Watermark: wm, Lateness: e.cfg.Lateness}
 }
 
 // late reports whether t (in Unix ns tns, see nanos) is before the

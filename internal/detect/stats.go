@@ -96,6 +96,9 @@ type Stats struct {
 	// of its source before it, by more than Config.Lateness (see Jump);
 	// the zero Jump when none was. Of equal jumps, the last.
 	Jump Jump
+	// Back is the late event furthest behind the engine watermark (see
+	// Back); the zero Back when no event was late.
+	Back Back
 }
 
 // Jump is an event that moved its source's watermark more than
@@ -112,6 +115,78 @@ type Jump struct {
 	// Watermark is Time − Config.Lateness: events of the source older
 	// than it are late.
 	Watermark time.Time
+}
+
+// Back is a late event: one whose time was before the engine watermark
+// when it was read. Stats.Back is the one furthest behind it (of equal,
+// the first), where a source's lines went back in time (logs
+// concatenated in the wrong order, a log appended with lines older than
+// those read before it) or where lines begin that are older than a
+// watermark set by another source or by an earlier run (state_dir). See
+// Cause for which.
+type Back struct {
+	Source string    // the event's Source
+	FileID string    // its FileID ("" for streamed events)
+	Offset int64     // its Offset (the caller's: detect gives the line number)
+	Time   time.Time // its time
+	// Newest is the newest time of its source before it (read by this
+	// engine, or restored from its state); zero when none.
+	Newest time.Time
+	// Watermark is the engine watermark it was behind.
+	Watermark time.Time
+	// Lateness is Config.Lateness.
+	Lateness time.Duration
+}
+
+// Behind returns how far b's time is before the newest time of its
+// source before it (0 when its source had none).
+func (b Back) Behind() time.Duration {
+	if b.Newest.IsZero() {
+		return 0
+	}
+	return b.Newest.Sub(b.Time)
+}
+
+// Cause says what made events late, as LateCause tells it.
+type Cause uint8
+
+// The causes.
+const (
+	// CauseNone: no event was late.
+	CauseNone Cause = iota
+	// CauseJump: a line moved its source's watermark ahead (the Jump),
+	// and the late lines are no older than the lines before it: look at
+	// that line (Jump.ClockStep), or raise the lateness.
+	CauseJump
+	// CauseBack: the late lines are older than their own source's newest
+	// line before them by more than the lateness: the source goes back
+	// in time at Back.
+	CauseBack
+	// CauseWatermark: the late lines are in order in their source; the
+	// watermark they are behind was set by another source, or saved by
+	// an earlier run.
+	CauseWatermark
+)
+
+// LateCause returns what made events late, from the Jump and the Back of
+// Stats (or of Losses): the jump when the late event furthest behind is
+// no older than the lines before the jump, minus the lateness (without
+// the jump it would not be late), and the watermark it was behind no
+// later than the one the jump set, else the source going back in time
+// when that event is more than the lateness older than its source's
+// newest line before it, else a watermark set elsewhere.
+func LateCause(j Jump, b Back) Cause {
+	switch {
+	case b.Time.IsZero() && j.Time.IsZero():
+		return CauseNone
+	case b.Time.IsZero():
+		return CauseJump
+	case !j.Time.IsZero() && !b.Time.Before(j.Prev.Add(-b.Lateness)) && !b.Watermark.After(j.Watermark):
+		return CauseJump
+	case b.Behind() > b.Lateness:
+		return CauseBack
+	}
+	return CauseWatermark
 }
 
 // clockStep is the jump ahead from which a Jump is taken for a clock
@@ -137,9 +212,10 @@ type RuleLoss struct {
 
 // Losses appends to dst, in rule order, the RuleLoss of every rule that
 // counts evicted keys or late drops, and returns it with the last Jump
-// (Stats.Jump). It allocates nothing once dst has room, so that a caller
-// may ask after every batch and report a loss as it happens.
-func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump) {
+// (Stats.Jump) and the late event furthest behind (Stats.Back). It
+// allocates nothing once dst has room, so that a caller may ask after
+// every batch and report a loss as it happens.
+func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump, Back) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range e.rules {
@@ -157,7 +233,7 @@ func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump) {
 		}
 		dst = append(dst, l)
 	}
-	return dst, e.stats.Jump
+	return dst, e.stats.Jump, e.stats.Back
 }
 
 // Stats returns a copy of the counters.
