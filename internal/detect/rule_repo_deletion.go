@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -261,7 +260,7 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	authors, paths := r.authors.in(from, to), r.paths.in(from, to)
 	a := &Alert{
 		Time:     last, // the last event counted (t, unless t came out of order)
-		Columns:  []Column{{"Authors", strings.Join(authors, ",")}, {"EntityPaths", strings.Join(paths, ",")}},
+		Columns:  []Column{{"Authors", joinList(authors)}, {"EntityPaths", joinList(paths)}},
 		EventIDs: r.ids.ids(from, to),
 		Count:    n, Threshold: b.Threshold, HasThreshold: true,
 		BaselineMean: b.Mean, BaselineSD: b.SD, HasBaseline: true,

@@ -225,7 +225,7 @@ func (r *spread) alert(key string, seen []seenValue, first, last int64) *Alert {
 	return &Alert{
 		Time:      time.Unix(0, last).UTC(), // the last event counted
 		Key:       []Column{{r.keyCol, key}},
-		Columns:   []Column{{r.listCol, strings.Join(vals[:min(len(vals), MaxListed)], ",")}},
+		Columns:   []Column{{r.listCol, joinList(vals[:min(len(vals), MaxListed)])}},
 		Count:     len(seen),
 		Threshold: float64(r.min), HasThreshold: true,
 		WindowStart: time.Unix(0, last-int64(r.window)).UTC(), WindowEnd: time.Unix(0, last).UTC(),
