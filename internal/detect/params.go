@@ -140,18 +140,27 @@ func IsListParam(name string) bool {
 	return name == "allowed_domains" || name == "known_countries"
 }
 
-// List returns the comma-separated value of name with each item trimmed
-// and empty items dropped, or def when it is not set.
+// List returns the comma-separated value of name with each item trimmed,
+// or def when it is not set. A value of white space and commas only is
+// the empty list. An empty item among others (DE,,IE, or a comma at an end) is a
+// typing slip: it is dropped and refused (Fail), so that the list meant
+// is written.
 func (p *Params) List(name string, def []string) []string {
 	v, ok := p.lookup(name)
 	if !ok {
 		return def
 	}
 	var out []string
+	empty := false
 	for _, it := range strings.Split(v, ",") {
 		if it = strings.TrimSpace(it); it != "" {
 			out = append(out, it)
+		} else {
+			empty = true
 		}
+	}
+	if empty && len(out) > 0 {
+		p.Fail(name, fmt.Sprintf("has an empty item (two commas in a row, or one at an end): write the list without it, %s", strings.Join(out, ",")))
 	}
 	return out
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func TestParams(t *testing.T) {
-	p := NewParams("r.x", map[string]string{"list": " a, b ,,c ", "on": "TRUE", "n": "12", "d": "90s", "secs": "30", "zero": "0s", "most": "87600h"},
+	p := NewParams("r.x", map[string]string{"list": " a, b ,c ", "on": "TRUE", "n": "12", "d": "90s", "secs": "30", "zero": "0s", "most": "87600h"},
 		map[string]string{"n": "7", "typo": "1"})
 	if got := p.List("list", nil); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
 		t.Errorf("List = %q", got)
@@ -34,6 +34,20 @@ func TestParams(t *testing.T) {
 	}
 	if un := p.Unread(map[string]string{"n": "7", "typo": "1"}); !reflect.DeepEqual(un, []string{"typo"}) {
 		t.Errorf("Unread = %q", un)
+	}
+	// an empty item is a typing slip, refused with the list meant
+	// (fresh-user trial 111: known_countries=DE,,IE passed without a word)
+	for _, v := range []string{"DE,,IE", "DE,IE,", ",DE,IE", "DE, ,IE"} {
+		lp := NewParams("r.x", map[string]string{"known_countries": v}, nil)
+		if got := lp.List("known_countries", nil); !reflect.DeepEqual(got, []string{"DE", "IE"}) {
+			t.Errorf("List(%q) = %q, want [DE IE]", v, got)
+		}
+		if err := lp.Err(); err == nil || !strings.Contains(err.Error(), "has an empty item (two commas in a row, or one at an end): write the list without it, DE,IE") {
+			t.Errorf("List(%q): err = %v, want the empty item refused", v, err)
+		}
+	}
+	if lp := NewParams("r.x", map[string]string{"known_countries": " "}, nil); lp.List("known_countries", []string{"x"}) != nil || lp.Err() != nil {
+		t.Errorf("a blank list is the empty list, without an error")
 	}
 	bad := NewParams("r.x", map[string]string{"on": "yes", "n": "-1", "d": "soon", "f": "x", "inf": "Inf", "nan": "NaN", "b": "-1", "b2": "soon"}, nil)
 	for name, got := range map[string]int{"n": bad.Int("n", 5), "b": bad.Bytes("b", 5), "b2": bad.Bytes("b2", 5)} {

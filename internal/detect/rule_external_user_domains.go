@@ -91,7 +91,8 @@ func portOrPath(c byte) string {
 }
 
 // badDomain says why s is not a domain name (an empty label, a space or
-// ASCII punctuation other than '-' and '_'), or "" when it is one.
+// ASCII punctuation other than '-' and '_', a single label such as
+// corp_example or 42), or "" when it is one.
 // Non-ASCII letters are accepted (internationalised domains).
 func badDomain(s string) string {
 	if s == "" {
@@ -106,6 +107,9 @@ func badDomain(s string) string {
 		if c < 0x80 && !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
 			return fmt.Sprintf("is not a domain (it has %q): write one such as corp.example", c)
 		}
+	}
+	if !strings.Contains(s, ".") {
+		return "is not an e-mail domain (it has no dot; GitLab's users have addresses such as alice@corp.example): write the domain after the @, such as corp.example"
 	}
 	return ""
 }

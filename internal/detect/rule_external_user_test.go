@@ -119,6 +119,11 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 		{"corp..example", "", false, "an empty label"},
 		{".", "", false, "is not a domain"},
 		{"corp example", "", false, `(it has ' ')`},
+		// fresh-user trial 111: a single label (a typo, a YAML number)
+		// passed, and every user creation alerted
+		{"corp_example", "", false, `"corp_example" is not an e-mail domain (it has no dot;`},
+		{"42", "", false, `"42" is not an e-mail domain (it has no dot;`},
+		{"corp.example,", "", false, "has an empty item (two commas in a row, or one at an end): write the list without it, corp.example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.allowed+" "+tt.email, func(t *testing.T) {
