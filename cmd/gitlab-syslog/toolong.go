@@ -24,8 +24,8 @@ func tooLongHint(n int, all bool, max, longest int) string {
 	if longest > max {
 		longestIs = fmt.Sprintf(" (%d bytes)", longest)
 	}
-	return fmt.Sprintf("%s longer than the line limit of %d bytes (--max-line-bytes), so cut to it and not parsed: raise the limit above the longest line%s with --max-line-bytes, e.g. --max-line-bytes %s",
-		which, max, longestIs, tailer.SuggestMaxLine(max, longest))
+	return fmt.Sprintf("%s longer than the line limit of %d %s (--max-line-bytes), so cut to it and not parsed: raise the limit above the longest line%s with --max-line-bytes, e.g. --max-line-bytes %s",
+		which, max, plural(max, "byte", "bytes"), longestIs, tailer.SuggestMaxLine(max, longest))
 }
 
 // cutLines counts the lines of one input cut to the line limit (never
