@@ -11,6 +11,7 @@
 package detectconf
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -693,7 +694,19 @@ func engineErrsFor(c *config.Config, err error, forDetect bool) error {
 		f := strings.SplitN(k, "\x00", 3)
 		out = append(out, c.Errorf("detections.params."+f[0], "%q: %s: %s", f[1], RuleList(*global[k]), f[2]))
 	}
+	slices.SortStableFunc(out, func(a, b error) int { return cmp.Compare(errLine(a), errLine(b)) })
 	return errors.Join(out...)
+}
+
+// errLine returns the config line err is about (config.Error.Line), 0
+// when it names none: the engine's errors are listed in the order of
+// the file's lines, as the rest of the config's are.
+func errLine(err error) int {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return ce.Line
+	}
+	return 0
 }
 
 // placeholders are valid values of the parameters without which a rule

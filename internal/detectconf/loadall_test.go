@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // TestLoadFileReportsAllMistakes: detect --config lists every mistake of
@@ -33,6 +35,36 @@ func TestLoadFileReportsAllMistakes(t *testing.T) {
 		"config.yaml:13: detections.rules.gitlab.password_spray.min_users: \"-1\"",
 	}
 	got := strings.Split(err.Error(), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("LoadFile reported %d mistakes, want %d:\n%v", len(got), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], filepath.Dir(path)+"/"+w) {
+			t.Errorf("mistake %d = %q, want it to start with %q", i+1, got[i], w)
+		}
+	}
+}
+
+// TestLoadFileMistakesInLineOrder: the bad parameter values a rule
+// refuses (FileEngineErrs) are listed in the order of the file's lines, not in the order
+// the rule reads them (fresh-user trial 111: sd_factor, line 10, came
+// before min_count, line 8).
+func TestLoadFileMistakesInLineOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	doc := "detections:\n  rules:\n    sentinel.bruteforce:\n      min_count: five\n      window: 60m\n      sd_factor: -1\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dc, err := LoadFile(path, nil)
+	if err != nil {
+		t.Fatal(err) // the engine reads the parameters: detect.New refuses them
+	}
+	if _, err = detect.New(dc); err == nil {
+		t.Fatal("detect.New accepted the parameters")
+	}
+	err = FileEngineErrs(path, err)
+	got := strings.Split(err.Error(), "\n")
+	want := []string{"config.yaml:4: detections.rules.sentinel.bruteforce.min_count", "config.yaml:6: detections.rules.sentinel.bruteforce.sd_factor"}
 	if len(got) != len(want) {
 		t.Fatalf("LoadFile reported %d mistakes, want %d:\n%v", len(got), len(want), err)
 	}
