@@ -274,7 +274,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			problems = append(problems, problemAt(c, "state_dir", p.Error()))
 		}
 	}
-	fmt.Fprintf(w, "hostname:   %s\n", c.Hostname)
+	fmt.Fprintf(w, "hostname:   %s%s\n", c.Hostname, hostnameNote(c))
 	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"
@@ -1215,4 +1215,17 @@ func metricsSummary(listen, bad string) string {
 		return fmt.Sprintf("http://THIS-HOST:%s/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
 	}
 	return fmt.Sprintf("http://%s/metrics and /healthz", net.JoinHostPort(host, port))
+}
+
+// hostnameNote says, for check's hostname line, where a hostname the
+// agent took from the OS comes from: hostname absent, or given as ""
+// (which is the OS hostname too, not RFC 5424's nil value "-").
+func hostnameNote(c *config.Config) string {
+	switch {
+	case !c.HostnameFromOS():
+		return ""
+	case c.Line("hostname") > 0:
+		return fmt.Sprintf(` (the OS hostname: hostname "" at %s:%d means the default; "-" sends none, RFC 5424's nil value)`, c.File(), c.Line("hostname"))
+	}
+	return " (the OS hostname: hostname is not set)"
 }

@@ -417,6 +417,38 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 	}
 }
 
+// TestCheckHostnameNote: check says when the hostname it shows is the
+// OS's, and that hostname: "" means that default, not RFC 5424's nil
+// value (an earlier fresh-user trial took "" for no hostname).
+func TestCheckHostnameNote(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		t.Skip("no OS hostname")
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	for _, tc := range []struct {
+		name, config string
+		args         []string
+		want         string
+	}{
+		{"absent", "state_dir: " + state + "\n", nil, "hostname:   " + host + " (the OS hostname: hostname is not set)\n"},
+		{"empty", "state_dir: " + state + "\nhostname: \"\"\n", nil, "hostname:   " + host + ` (the OS hostname: hostname "" at `},
+		{"set", "state_dir: " + state + "\nhostname: gl-1\n", nil, "hostname:   gl-1\n"},
+		{"flag", "state_dir: " + state + "\n", []string{"--hostname", "gl-2"}, "hostname:   gl-2\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)
+			out, _ := execute(t, append([]string{"check", "--config", path}, tc.args...)...)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+			if tc.name == "empty" && !strings.Contains(out, path+`:2 means the default; "-" sends none, RFC 5424's nil value)`) {
+				t.Errorf("output does not name line 2 and the nil value:\n%s", out)
+			}
+		})
+	}
+}
+
 // TestCheckListing: check lists everything, then its verdict, last: valid
 // (with the number of warnings listed), or the number of problems; an off
 // rule is shown without a severity ("-"), as it sends nothing, whatever

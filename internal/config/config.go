@@ -137,7 +137,13 @@ type Config struct {
 	// dropped holds the key paths whose values Parse left out as of the
 	// wrong type (reported): Validate does not call them missing.
 	dropped map[string]bool
+	// hostnameOS says ResolveForward took Hostname from the OS.
+	hostnameOS bool
 }
+
+// HostnameFromOS reports whether Hostname is the OS hostname, filled in
+// by ResolveForward because hostname was absent or empty ("").
+func (c *Config) HostnameFromOS() bool { return c.hostnameOS }
 
 // Forward is the destination of the syslog messages and how they are
 // written.

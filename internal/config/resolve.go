@@ -182,7 +182,7 @@ func (c *Config) ResolveForward() {
 		if err != nil || h == "" {
 			h = "-"
 		}
-		c.Hostname = h
+		c.Hostname, c.hostnameOS = h, true
 	}
 	if c.Tailer.MaxLineBytes == 0 {
 		c.Tailer.MaxLineBytes = DefaultMaxLine
