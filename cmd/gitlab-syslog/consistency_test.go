@@ -192,7 +192,7 @@ func TestSendMatchesRun(t *testing.T) {
 	// The summary goes to stderr (stdout carries the messages) and counts
 	// every line: the cut one and the blank one.
 	wantSummary := "sent " + strconv.Itoa(lines) + " lines of " + strconv.Itoa(lines) + " read to stdout:// in "
-	if s := sendErr.String(); !strings.HasPrefix(s, wantSummary) || !strings.Contains(s, "1 cut to max_line_bytes (1048576 bytes)") || !strings.Contains(s, "2 blank lines skipped") {
+	if s := sendErr.String(); !strings.HasPrefix(s, wantSummary) || !strings.Contains(s, "1 of them cut to max_line_bytes (1048576 bytes)") || !strings.Contains(s, "2 blank lines skipped") {
 		t.Errorf("summary = %q, want %q... with the cut and the blank line", s, wantSummary)
 	}
 }

@@ -329,10 +329,12 @@ func readError(errs []error, n int) error {
 // line read: read = sent + not sent.
 func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats, took time.Duration, runErr error) error {
 	var notes []string
-	if s.unparsed > 0 {
+	switch {
+	case s.unparsed > 0 && s.truncated > 0:
+		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw, %d of them cut to max_line_bytes (%d bytes)", s.unparsed, s.truncated, c.Tailer.MaxLineBytes))
+	case s.unparsed > 0:
 		notes = append(notes, fmt.Sprintf("%d unparsed, sent raw", s.unparsed))
-	}
-	if s.truncated > 0 {
+	case s.truncated > 0:
 		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes (%d bytes), sent raw", s.truncated, c.Tailer.MaxLineBytes))
 	}
 	if s.blank > 0 {
