@@ -539,6 +539,15 @@ func TestCheckpointAfterEmptyBatch(t *testing.T) {
 			waitFor(t, "the checkpoint at the end of the file", 10*time.Second, func() bool {
 				return checkpointOffset(t, c.StateDir, path) == fi.Size()
 			})
+			// lines_blank_total counts the blank lines, so that read =
+			// sent + blank + dropped holds in the metrics too
+			wantBlank := float64(strings.Count(tc.empty, "\n"))
+			if tc.source.Format != "" {
+				wantBlank = 0 // dropped, not blank
+			}
+			if got := scrapedValue(t, a, "gitlab_syslog_lines_blank_total", path); got != wantBlank {
+				t.Errorf("lines_blank_total = %v, want %v", got, wantBlank)
+			}
 			stop()
 		})
 	}

@@ -286,7 +286,9 @@ func (sl *slot) acked(err error) {
 			s.t.CommitHeld(tb, sl.hold)
 		}
 		if tb != nil {
-			s.blank.Add(uint64(tb.Len() - msgs - sl.skipped))
+			n := uint64(tb.Len() - msgs - sl.skipped)
+			s.blank.Add(n)
+			s.m.LinesBlank.Add(float64(n))
 		}
 	}
 	sl.flush, sl.hold = false, tailer.Mark{}

@@ -21,6 +21,7 @@ type Metrics struct {
 	parseFailures *prometheus.CounterVec
 	bytesRead     *prometheus.CounterVec
 	linesDropped  *prometheus.CounterVec
+	linesBlank    *prometheus.CounterVec
 	unwrapErrors  *prometheus.CounterVec
 	sourceUp      *prometheus.GaugeVec
 	reloadOK      prometheus.Gauge
@@ -71,7 +72,10 @@ type Source struct {
 	// that could not be decoded, and the parts of a line whose last part
 	// never came; they are sent raw.
 	UnwrapErrors prometheus.Counter
-	Up           prometheus.Gauge
+	// LinesBlank counts lines skipped as blank: empty, or white space and
+	// byte order marks only (parser.Blank).
+	LinesBlank prometheus.Counter
+	Up         prometheus.Gauge
 
 	typ, path string
 	tailers   *tailers
@@ -106,6 +110,7 @@ func New() *Metrics {
 		bytesRead:     counter("bytes_read_total", "Bytes read from the source file, newlines included."),
 		linesDropped: counter("lines_dropped_total", "Lines not sent on purpose: gitlab-logger subcomponents without a parser, and "+
 			"lines not wrapped by it in a source without type (other_subcomponents: drop)."),
+		linesBlank:   counter("lines_blank_total", "Lines skipped as blank, not sent: empty, or white space and byte order marks only."),
 		unwrapErrors: counter("unwrap_errors_total", "Container runtime records (CRI, Docker json-file) and gitlab-logger envelopes that could not be decoded, and parts of a line whose last part never came; sent raw."),
 		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "source_up",
 			Help: "1 while the source's tailer runs and can open its file, 0 when it stopped with an error or while the file at its path cannot be opened (no permission, a directory there), which it retries."}, labels),
@@ -118,7 +123,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp, m.reloadOK, m.reloadTime,
+		m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.linesBlank, m.unwrapErrors, m.sourceUp, m.reloadOK, m.reloadTime,
 		&tailerCollector{c: &m.tailers},
 		&streamingCollector{m: m},
 		&forwarderCollector{m: m},
@@ -155,6 +160,7 @@ func (m *Metrics) Source(typ, path string) *Source {
 		BytesRead:     m.bytesRead.WithLabelValues(typ, path),
 		LinesDropped:  m.linesDropped.WithLabelValues(typ, path),
 		UnwrapErrors:  m.unwrapErrors.WithLabelValues(typ, path),
+		LinesBlank:    m.linesBlank.WithLabelValues(typ, path),
 		Up:            m.sourceUp.WithLabelValues(typ, path),
 		typ:           typ, path: path, tailers: &m.tailers,
 	}
@@ -177,7 +183,7 @@ func (m *Metrics) ForgetSource(typ, path string) {
 	m.tailers.forget(typ, path)
 	for _, v := range []interface {
 		DeleteLabelValues(...string) bool
-	}{m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.unwrapErrors, m.sourceUp} {
+	}{m.linesRead, m.linesSent, m.parseFailures, m.bytesRead, m.linesDropped, m.linesBlank, m.unwrapErrors, m.sourceUp} {
 		v.DeleteLabelValues(typ, path)
 	}
 }
