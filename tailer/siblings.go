@@ -175,19 +175,43 @@ func rotatedSiblings(r copyNaming) ([]sibling, error) {
 	// While logrotate compresses a copy, both name.1 and name.1.gz exist and
 	// the .gz may still be incomplete (and is the newer of the two): the
 	// plain copy, removed only once the .gz is complete, stands for both.
-	plain := make(map[string]bool, len(out))
+	// A name.N.gz that holds another file than name.N (compress turned on
+	// between rotations) is a copy of its own.
+	plain := make(map[string]sibling, len(out))
 	for _, s := range out {
 		if !s.gz {
-			plain[s.name] = true
+			plain[s.name] = s
 		}
 	}
 	kept := out[:0]
 	for _, s := range out {
-		if !s.gz || !plain[strippedName(s.name)] {
+		if p, ok := plain[strippedName(s.name)]; !s.gz || !ok || !oneFile(p, s) {
 			kept = append(kept, s)
 		}
 	}
 	return byRotation(base, kept), nil
+}
+
+// oneFile reports whether the plain copy p and the compressed copy z of
+// the same name (name.N and name.N.gz) hold one file: logrotate's
+// compress writes name.N.gz from name.N, then removes name.N, so that
+// while it runs both exist and the .gz is incomplete (unreadable yet, or
+// its data a prefix of p's). Copies of two files differ in their first
+// bytes: with compress turned on between rotations, an old plain name.2
+// stays beside a newer name.2.gz. It compares at most FingerprintMax
+// first bytes; an unreadable copy is taken for one file, as before any
+// .gz is complete.
+func oneFile(p, z sibling) bool {
+	hp, err := p.readHead(FingerprintMax)
+	if err != nil {
+		return true
+	}
+	hz, err := z.readHead(FingerprintMax)
+	if err != nil {
+		return true
+	}
+	n := min(len(hp), len(hz))
+	return string(hp[:n]) == string(hz[:n])
 }
 
 // sameDir reports whether the directories a and b are one: the same path,

@@ -153,7 +153,7 @@ func (t *Tailer) drainNewer(ctx context.Context, m sibling, find func() (sibling
 	// renamed it reads them (see rotated).
 	other := func(s sibling) bool {
 		d, ino := devIno(s.fi)
-		return !(d == md && ino == mi || strippedName(s.name) == strippedName(m.name)) &&
+		return !(d == md && ino == mi || strippedName(s.name) == strippedName(m.name) && s.gz != m.gz && oneFile(plainOf(s, m))) &&
 			!(isRenamed && !rotatedAfter(base, renamed, s))
 	}
 	newer := func(s sibling) bool {
@@ -267,6 +267,14 @@ func ofLive(s sibling, live *logFile, now []byte) bool {
 	}
 	d, ino := devIno(s.fi)
 	return live.id.Dev == d && live.id.Ino == ino || s.begins(live.head) || s.begins(now)
+}
+
+// plainOf returns the plain one of a and b, then the compressed one.
+func plainOf(a, b sibling) (sibling, sibling) {
+	if a.gz {
+		return b, a
+	}
+	return a, b
 }
 
 func strippedName(name string) string {

@@ -31,6 +31,16 @@ func rotatedAfter(base string, a, b sibling) bool {
 	ia, aNum := rotationIndex(base, a.name)
 	ib, bNum := rotationIndex(base, b.name)
 	switch {
+	case aNum && bNum && ia == ib && a.gz != b.gz:
+		// name.N and name.N.gz of two files (compress turned on or
+		// off between rotations, see oneFile): the plain one's time
+		// is its last write, the .gz's when it was compressed, after
+		// its own last write. Of equal times the .gz is taken for
+		// the newer: compress is more often turned on than off.
+		if ta, tb := a.fi.ModTime(), b.fi.ModTime(); !ta.Equal(tb) {
+			return ta.After(tb)
+		}
+		return a.gz
 	case aNum && bNum:
 		return ia < ib
 	case !aNum && !bNum:
