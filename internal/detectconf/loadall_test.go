@@ -14,8 +14,8 @@ import (
 // the wrong type, bad forward settings, a bad detections block, unknown
 // rules and bad parameter values together.
 func TestLoadFileReportsAllMistakes(t *testing.T) {
-	path := writeConfig(t, "hostname: [x]\nforward:\n  facility: local9\ndetections:\n  lateness: -2m\n  rules:\n" +
-		"    sentinel.bruteforce:\n      window: abc\n      min_count: [1]\n    sentinel.bruteforc:\n      enabled: true\n" +
+	path := writeConfig(t, "hostname: [x]\nforward:\n  facility: local9\ndetections:\n  lateness: -2m\n  rules:\n"+
+		"    sentinel.bruteforce:\n      window: abc\n      min_count: [1]\n    sentinel.bruteforc:\n      enabled: true\n"+
 		"    gitlab.password_spray:\n      min_users: -1\n")
 	_, err := LoadFile(path, nil)
 	if err == nil {
