@@ -87,20 +87,25 @@ type Agent struct {
 
 	reloads chan reloadReq
 
-	mu       sync.Mutex // guards what Health and Reload read
-	cfg      *config.Config
-	sink     sink
-	enc      *forwarder.Encoder
-	sinkAt   string // since when sink runs, for closeSink: "in this run" or "since the reload that opened it"
-	geo      *geoip.DB
-	det      *detector // nil when detections are off
-	sources  []*source
-	nglobs   int                // glob sources configured (they may match no file yet)
-	globWG   sync.WaitGroup     // watchGlobs
-	cancelSr context.CancelFunc // stops the current sources
-	streamer *streamer
-	inputs   []*input // the running network inputs
-	aw       ackWatch
+	mu     sync.Mutex // guards what Health and Reload read
+	cfg    *config.Config
+	sink   sink
+	enc    *forwarder.Encoder
+	sinkAt string // since when sink runs, for closeSink: "in this run" or "since the reload that opened it"
+	// fwdBase holds the counters of the sinks closed (reloads), added to
+	// the running sink's so that the forwarder's counters never go back;
+	// fwdClosed is the last sink closed, counted in fwdBase.
+	fwdBase   metrics.ForwarderStats
+	fwdClosed sink
+	geo       *geoip.DB
+	det       *detector // nil when detections are off
+	sources   []*source
+	nglobs    int                // glob sources configured (they may match no file yet)
+	globWG    sync.WaitGroup     // watchGlobs
+	cancelSr  context.CancelFunc // stops the current sources
+	streamer  *streamer
+	inputs    []*input // the running network inputs
+	aw        ackWatch
 	// stallSince is when the forwarder's stall that logStall warned of
 	// began; zero while none was warned of. Used by supervise only.
 	stallSince time.Time
@@ -627,6 +632,12 @@ func (a *Agent) closeSink(ctx context.Context, reload bool) {
 		return
 	}
 	err := s.Close(ctx)
+	a.mu.Lock()
+	if a.fwdClosed != s {
+		a.fwdBase = addCounters(a.fwdBase, sinkStats(s, a.enc))
+		a.fwdClosed = s
+	}
+	a.mu.Unlock()
 	again, when := "they are sent again at the next start", "at shutdown"
 	if reload {
 		again, when = "the new sources read them again for the new destination", "at the reload"
@@ -869,19 +880,51 @@ func (a *Agent) allAtEOF() bool {
 	return true
 }
 
+// forwarderStats returns the forwarder's stats for the metrics and the
+// --once summary: the running sink's, its counters added to those of the
+// sinks closed before it (fwdBase), so that a reload that opens another
+// never makes them go back; the gauges are the running sink's (zero once
+// it is closed).
 func (a *Agent) forwarderStats() metrics.ForwarderStats {
 	a.mu.Lock()
-	s, enc := a.sink, a.enc
+	s, enc, base, closed := a.sink, a.enc, a.fwdBase, a.fwdClosed
 	a.mu.Unlock()
 	if s == nil {
-		return metrics.ForwarderStats{}
+		return base
 	}
-	st := s.Stats()
+	if s == closed { // counted in base
+		return base
+	}
+	st := addCounters(sinkStats(s, enc), base)
 	st.Unacknowledged = a.aw.stalled(time.Now())
+	return st
+}
+
+// sinkStats returns the stats of the sink s and of its encoder enc (nil:
+// none).
+func sinkStats(s sink, enc *forwarder.Encoder) metrics.ForwarderStats {
+	st := s.Stats()
 	if enc != nil {
 		es := enc.Stats()
 		st.Clamped, st.ShortNames, st.Repaired, st.BOMs, st.Timestamps = es.Clamped, es.ShortNames, es.Repaired, es.BOMs, es.Timestamps
 	}
+	return st
+}
+
+// addCounters returns st with the counters of base added (the gauges,
+// Connected, QueueDepth and Unacknowledged, are st's).
+func addCounters(st, base metrics.ForwarderStats) metrics.ForwarderStats {
+	st.Reconnects += base.Reconnects
+	st.Sent += base.Sent
+	st.Dropped += base.Dropped
+	st.Resent += base.Resent
+	st.Truncated += base.Truncated
+	st.Clamped += base.Clamped
+	st.ShortNames += base.ShortNames
+	st.Repaired += base.Repaired
+	st.BOMs += base.BOMs
+	st.Timestamps += base.Timestamps
+	st.Escaped += base.Escaped
 	return st
 }
 

@@ -180,3 +180,44 @@ func TestSourcesKept(t *testing.T) {
 		}
 	}
 }
+
+// TestReloadForwarderCountersGoOn: a reload to another destination opens
+// a new forwarder; messages_sent_total goes on from the old one's count
+// instead of starting again at 0, as the sources' counters do (fresh-user
+// trial 112: 7939 became 0).
+func TestReloadForwarderCountersGoOn(t *testing.T) {
+	path, r, _, c := accessCollected(t, "gitlab_access.log", 10)
+	a, ctx, stop := runInBackground(t, c, Options{ShutdownTimeout: time.Second})
+	defer stop()
+	waitFor(t, "10 lines", 10*time.Second, func() bool { return r.total() == 10 })
+	sent := func() float64 {
+		t.Helper()
+		mfs, err := a.Metrics().Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "gitlab_syslog_messages_sent_total" {
+				return mf.GetMetric()[0].GetCounter().GetValue()
+			}
+		}
+		t.Fatal("no gitlab_syslog_messages_sent_total in the scrape")
+		return 0
+	}
+	waitFor(t, "10 messages counted sent", 10*time.Second, func() bool { return sent() >= 10 })
+	before := sent()
+	r2 := &received{msgs: map[string]int{}}
+	col2, err := syslogtest.Listen("127.0.0.1:0", r2.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col2.Close()
+	nc := *c
+	nc.Forward.URL = "tcp://" + col2.Addr()
+	if err := a.Reload(ctx, &nc); err != nil {
+		t.Fatal(err)
+	}
+	writeAccessLines(t, path, 10, 5)
+	waitFor(t, "5 lines at the new collector", 10*time.Second, func() bool { return r2.count() == 5 })
+	waitFor(t, "messages_sent_total to count them on top of the old forwarder's", 10*time.Second, func() bool { return sent() >= before+5 })
+}
