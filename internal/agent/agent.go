@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -573,6 +574,17 @@ func (a *Agent) keepStateDir(old, cfg *config.Config) {
 	}
 	a.log.Warn("reload: state_dir changes take effect at the next restart; keeping the running one",
 		"running", old.StateDir, "configured", cfg.StateDir)
+	// The spool directories under state_dir by default follow it: they
+	// are not changes of their own (a warning about streaming would send
+	// the user to a block not edited).
+	if d := filepath.Join(cfg.StateDir, "streaming"); cfg.Streaming.SpoolDir == d {
+		cfg.Streaming.SpoolDir = filepath.Join(old.StateDir, "streaming")
+	}
+	for i := range cfg.Inputs {
+		if d := filepath.Join(cfg.StateDir, "inputs"); cfg.Inputs[i].SpoolDir == d {
+			cfg.Inputs[i].SpoolDir = filepath.Join(old.StateDir, "inputs")
+		}
+	}
 	cfg.StateDir = old.StateDir
 }
 

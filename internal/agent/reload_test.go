@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +221,40 @@ func TestReloadForwarderCountersGoOn(t *testing.T) {
 	writeAccessLines(t, path, 10, 5)
 	waitFor(t, "5 lines at the new collector", 10*time.Second, func() bool { return r2.count() == 5 })
 	waitFor(t, "messages_sent_total to count them on top of the old forwarder's", 10*time.Second, func() bool { return sent() >= before+5 })
+}
+
+// TestKeepStateDirSpools: a reload that changes only state_dir keeps the
+// running one, and with it the spool directories that are under it by
+// default, so that the streaming block, not edited, does not read as
+// changed (fresh-user trial 112 was warned of streaming changes); a
+// spool_dir set in the file stays as set.
+func TestKeepStateDirSpools(t *testing.T) {
+	parse := func(text string) *config.Config {
+		t.Helper()
+		c, err := config.Parse([]byte(text), "agent.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Resolve(); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	const rest = "forward:\n  url: tcp://127.0.0.1:514\nsources:\n  - {type: audit, path: /a.log}\nstreaming:\n  listen: 127.0.0.1:8088\n  tokens: [t0123456789abcdef]\n"
+	var logs syncBuffer
+	a := &Agent{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	old := parse("state_dir: /s1\n" + rest)
+	cfg := parse("state_dir: /s2\n" + rest)
+	a.keepStateDir(old, cfg)
+	if cfg.StateDir != "/s1" || cfg.Streaming.SpoolDir != old.Streaming.SpoolDir {
+		t.Errorf("state_dir %q, streaming.spool_dir %q; want the running %q and %q", cfg.StateDir, cfg.Streaming.SpoolDir, old.StateDir, old.Streaming.SpoolDir)
+	}
+	if !reflect.DeepEqual(cfg.Streaming, old.Streaming) {
+		t.Errorf("the streaming block reads as changed:\n%+v\n%+v", cfg.Streaming, old.Streaming)
+	}
+	set := parse("state_dir: /s2\n" + rest + "  spool_dir: /spool\n")
+	a.keepStateDir(old, set)
+	if set.Streaming.SpoolDir != "/spool" {
+		t.Errorf("streaming.spool_dir %q, want /spool as set", set.Streaming.SpoolDir)
+	}
 }
