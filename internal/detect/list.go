@@ -10,8 +10,9 @@ import (
 // (or beginning with a space) is enclosed in double quotes, its quotes
 // doubled, so that a user name typed with a comma in it (`u1,u2`) is one
 // item, not two. Values without those characters come out as
-// strings.Join(vals, ",") would give them, a lone empty value as "". KQL's parse_csv() and any CSV
-// reader split it back. It allocates; it runs per alert, not per line.
+// strings.Join(vals, ",") would give them, a lone empty value as "".
+// KQL's parse_csv() and any CSV reader split it back. It allocates; it
+// runs per alert, not per line.
 func joinList(vals []string) string {
 	if len(vals) == 1 && vals[0] == "" {
 		return "" // csv writes a lone empty field as ""

@@ -142,9 +142,9 @@ func IsListParam(name string) bool {
 
 // List returns the comma-separated value of name with each item trimmed,
 // or def when it is not set. A value of white space and commas only is
-// the empty list. An empty item among others (DE,,IE, or a comma at an end) is a
-// typing slip: it is dropped and refused (Fail), so that the list meant
-// is written.
+// the empty list. An empty item among others (DE,,IE, or a comma at an
+// end) is a typing slip: it is dropped and refused (Fail), so that the
+// list meant is written.
 func (p *Params) List(name string, def []string) []string {
 	v, ok := p.lookup(name)
 	if !ok {

@@ -123,14 +123,14 @@ type Jump struct {
 // concatenated in the wrong order, a log appended with lines older than
 // those read before it) or where lines begin that are older than a
 // watermark set by another source or by an earlier run (state_dir). See
-// Cause for which.
+// LateCause for which.
 type Back struct {
 	Source string    // the event's Source
 	FileID string    // its FileID ("" for streamed events)
 	Offset int64     // its Offset (the caller's: detect gives the line number)
 	Time   time.Time // its time
-	// Newest is the newest time of its source before it (read by this
-	// engine, or restored from its state); zero when none.
+	// Newest is the newest time of its source before it, among the
+	// events this engine read since it started; zero when none.
 	Newest time.Time
 	// Watermark is the engine watermark it was behind.
 	Watermark time.Time
