@@ -179,7 +179,7 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 	if ts.DamagedCopies+ts.UnplacedRotated+ts.TruncationsWithoutCopy > 0 {
 		a.log.Warn("--once: lines of this file may be lost: they were not sent (the tailer's warnings above name the copies, and where copies were looked for)", append(what,
 			"rotated_copies_damaged", ts.DamagedCopies, "rotated_copies_unread", ts.UnplacedRotated, "truncations_without_copy", ts.TruncationsWithoutCopy,
-			"hint", "send what a copy still holds with gitlab-syslog send (see README, Metrics: rotated_files_damaged_total, rotated_files_unread_total, truncations_without_copy_total)")...)
+			"hint", lossHint(ts))...)
 	}
 	if n := s.longestCut(ts); n > 0 {
 		suggest := tailer.SuggestMaxLine(cfg.Tailer.MaxLineBytes, int(min(n, math.MaxInt32)))
@@ -188,6 +188,25 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 			"hint", fmt.Sprintf("to forward them whole, raise max_line_bytes above the longest (%d bytes), e.g. max_line_bytes: %s (or --max-line-bytes %s)", n, suggest, suggest))...)
 	}
 	return read, sent
+}
+
+// lossHint says what to do about the lines of a file ts says may be
+// lost: a damaged copy's whole lines were sent, and the rest is in no
+// file read (restore the copy, then send the lines after the offset the
+// warning gives); an unread copy's lines can be sent as they are; after a
+// truncation without a copy, they are wherever the copy went.
+func lossHint(ts tailer.Stats) string {
+	var hints []string
+	if ts.DamagedCopies > 0 {
+		hints = append(hints, "a damaged copy's lines up to whole_lines_to_offset (in its warning) were sent; the rest are in no file read: restore the copy (from a backup), then send its lines after that offset with gitlab-syslog send")
+	}
+	if ts.UnplacedRotated > 0 {
+		hints = append(hints, "the copies not read hold their lines as they are: send them with gitlab-syslog send")
+	}
+	if ts.TruncationsWithoutCopy > 0 {
+		hints = append(hints, "after a truncation without a copy, the lines written since the last read are where the copy went, if anywhere (give the source's olddir or extension)")
+	}
+	return strings.Join(hints, "; ") + " (see README, Metrics)"
 }
 
 // filesWithLoss returns how many of srcs have lines that may be lost in
