@@ -152,18 +152,7 @@ func TestReloadCollectorDownSendsOnce(t *testing.T) {
 // and metrics are applied apart.
 func TestSourcesKept(t *testing.T) {
 	const base = "state_dir: /s\nforward:\n  url: tcp://127.0.0.1:514\nsources:\n  - {type: audit, path: /a.log}\n"
-	parse := func(text string) *config.Config {
-		t.Helper()
-		c, err := config.Parse([]byte(text), "agent.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Resolve(); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	old := parse(base)
+	old := resolved(t, base)
 	for _, tc := range []struct {
 		name, text string
 		kept       bool
@@ -176,7 +165,7 @@ func TestSourcesKept(t *testing.T) {
 		{"forward", strings.Replace(base, ":514", ":1514", 1), false},
 		{"a source", strings.Replace(base, "/a.log", "/b.log", 1), false},
 	} {
-		if got := sourcesKept(old, parse(tc.text)); got != tc.kept {
+		if got := sourcesKept(old, resolved(t, tc.text)); got != tc.kept {
 			t.Errorf("%s: sourcesKept = %v, want %v", tc.name, got, tc.kept)
 		}
 	}
@@ -229,22 +218,11 @@ func TestReloadForwarderCountersGoOn(t *testing.T) {
 // changed (fresh-user trial 112 was warned of streaming changes); a
 // spool_dir set in the file stays as set.
 func TestKeepStateDirSpools(t *testing.T) {
-	parse := func(text string) *config.Config {
-		t.Helper()
-		c, err := config.Parse([]byte(text), "agent.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Resolve(); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
 	const rest = "forward:\n  url: tcp://127.0.0.1:514\nsources:\n  - {type: audit, path: /a.log}\nstreaming:\n  listen: 127.0.0.1:8088\n  tokens: [t0123456789abcdef]\n"
 	var logs syncBuffer
 	a := &Agent{log: slog.New(slog.NewTextHandler(&logs, nil))}
-	old := parse("state_dir: /s1\n" + rest)
-	cfg := parse("state_dir: /s2\n" + rest)
+	old := resolved(t, "state_dir: /s1\n"+rest)
+	cfg := resolved(t, "state_dir: /s2\n"+rest)
 	a.keepStateDir(old, cfg)
 	if cfg.StateDir != "/s1" || cfg.Streaming.SpoolDir != old.Streaming.SpoolDir {
 		t.Errorf("state_dir %q, streaming.spool_dir %q; want the running %q and %q", cfg.StateDir, cfg.Streaming.SpoolDir, old.StateDir, old.Streaming.SpoolDir)
@@ -252,9 +230,23 @@ func TestKeepStateDirSpools(t *testing.T) {
 	if !reflect.DeepEqual(cfg.Streaming, old.Streaming) {
 		t.Errorf("the streaming block reads as changed:\n%+v\n%+v", cfg.Streaming, old.Streaming)
 	}
-	set := parse("state_dir: /s2\n" + rest + "  spool_dir: /spool\n")
+	set := resolved(t, "state_dir: /s2\n"+rest+"  spool_dir: /spool\n")
 	a.keepStateDir(old, set)
 	if set.Streaming.SpoolDir != "/spool" {
 		t.Errorf("streaming.spool_dir %q, want /spool as set", set.Streaming.SpoolDir)
 	}
+}
+
+// resolved returns the configuration text (as agent.yaml) parsed and
+// resolved, failing t on an error.
+func resolved(t *testing.T, text string) *config.Config {
+	t.Helper()
+	c, err := config.Parse([]byte(text), "agent.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
