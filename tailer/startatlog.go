@@ -1,8 +1,12 @@
 package tailer
 
 import (
+	"compress/gzip"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -17,7 +21,12 @@ import (
 // whether a file is at the path now; one that appears later is read whole
 // (readAppeared).
 func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
-	msg := "tailer: the file the checkpoint points into is no longer at the path and no rotated copy holds it: " +
+	holds := "no rotated copy holds it"
+	unreadable := t.unreadableCopies()
+	if len(unreadable) > 0 {
+		holds = "no rotated copy that could be read holds it (a rotated copy that could not be read may: unreadable_copies, damaged or cut short? check them with gzip -t)"
+	}
+	msg := "tailer: the file the checkpoint points into is no longer at the path and " + holds + ": " +
 		"lines written to it after the checkpoint offset, if any, were not sent; "
 	switch {
 	case !atPath:
@@ -28,9 +37,53 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
 		msg += "start_at beginning: the file now at the path is sent whole; "
 	}
 	msg += "if you have the old file, send those lines with gitlab-syslog send (send_missed)"
-	t.log.Warn(msg, "checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
+	attrs := []any{"checkpoint_file", ck.File, "checkpoint_offset", ck.Offset,
 		"looked_for", rotatedNames(t.naming()), "start_at", t.cfg.StartAt.String(),
-		"send_missed", sendMissed("OLD_FILE", ck.Offset))
+		"send_missed", sendMissed("OLD_FILE", ck.Offset)}
+	if len(unreadable) > 0 {
+		attrs = append(attrs, "unreadable_copies", strings.Join(unreadable, ", "))
+	}
+	t.log.Warn(msg, attrs...)
+}
+
+// unreadableCopies returns the names of the rotated copies whose first
+// bytes cannot be read (headUnreadable: a .gz cut short before them, or
+// no gzip): the checkpoint cannot be found in them, though one may hold
+// its file.
+func (t *Tailer) unreadableCopies() []string {
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range sibs {
+		if headUnreadable(s) {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
+
+// headUnreadable reports whether the first FingerprintMax bytes of the
+// compressed copy s cannot be read: it is no gzip, or its data ends
+// before them other than at the end of a whole gzip stream (cut short, or
+// damaged). A plain copy, or one that cannot be opened (gone), is not.
+func headUnreadable(s sibling) bool {
+	if !s.gz {
+		return false
+	}
+	f, err := os.Open(s.name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	gr, err := gzip.NewReader(f)
+	if err != nil {
+		return true
+	}
+	defer gr.Close()
+	_, err = io.CopyN(io.Discard, gr, FingerprintMax)
+	return err != nil && err != io.EOF
 }
 
 // sendMissed returns the shell command that sends, with gitlab-syslog

@@ -60,6 +60,32 @@ func TestCheckpointLostWarnings(t *testing.T) {
 			},
 		},
 		{
+			// The checkpoint's file was rotated and compressed while
+			// the agent was stopped, and its .gz cut to its header:
+			// the copy cannot be told to hold it, and the warning names
+			// it as unreadable rather than saying no copy holds the
+			// file (fresh-user trial 113). (The new file may reuse the
+			// old inode: the warning is then the one of a truncation.)
+			name: "checkpoint's copy compressed and cut to its header",
+			prepare: func(t *testing.T, cfg Config) {
+				appendFile(t, cfg.Path, numbered("b", 0, 5))
+				if err := os.Rename(cfg.Path, cfg.Path+".1"); err != nil {
+					t.Fatal(err)
+				}
+				gzipAway(t, cfg.Path+".1")
+				if err := os.Truncate(cfg.Path+".1.gz", 10); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, cfg.Path, numbered("n", 0, 3))
+			},
+			want: []string{
+				"a rotated copy that could not be read may",
+				"check them with gzip -t",
+				"unreadable_copies=",
+				"app.log.1.gz",
+			},
+		},
+		{
 			// No file at the path when the tailer starts: the one
 			// that appears later is new, read whole whatever start_at.
 			name:    "file removed while stopped, start_at end",

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -67,6 +68,10 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 func (t *Tailer) warnUncopiedCut(msg string, offset int64, args ...any) {
 	args = append(args, "looked_for", rotatedNames(t.naming()),
 		"send_missed", sendMissed("COPY", offset))
+	if u := t.unreadableCopies(); len(u) > 0 {
+		msg += "; a rotated copy that could not be read may hold them (unreadable_copies: damaged or cut short? check them with gzip -t)"
+		args = append(args, "unreadable_copies", strings.Join(u, ", "))
+	}
 	t.log.Warn(msg+"; if logrotate kept a copy elsewhere, send those lines with gitlab-syslog send (send_missed)", args...)
 }
 
