@@ -6,7 +6,6 @@ import "testing"
 // Parse finds nothing in them; a mark before text, or text with marks, is
 // not (fresh-user trial 107 got a line of two marks sent as an empty MSG).
 func TestBlank(t *testing.T) {
-	const bom = "\xef\xbb\xbf"
 	for _, c := range []struct {
 		line string
 		want bool

@@ -9,13 +9,15 @@ import (
 	"testing"
 )
 
+// bom is the UTF-8 byte order mark, U+FEFF, as the tests write it.
+const bom = "\xef\xbb\xbf"
+
 // TestByteOrderMark checks that a UTF-8 byte order mark before a JSON line
 // (the first line of a file an editor saved) is skipped, as RFC 8259 §8.1
 // allows, and so are two (saved twice; fresh-user trial 106): the line
 // parses to the record it gives without the mark, and Detect gives it the
 // same type; elsewhere in a line it stays an error.
 func TestByteOrderMark(t *testing.T) {
-	const bom = "\xef\xbb\xbf"
 	for _, c := range []struct {
 		file string
 		typ  Type

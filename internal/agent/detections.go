@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -650,7 +651,7 @@ func (w *worker) wantAgain(tb *tailer.Batch, i int, line []byte) *detect.Event {
 		}
 		return w.event(tb, i, w.msg.Msg, set)
 	default:
-		if isBlank(line) || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
+		if parser.Blank(line) || w.mp.Map(line, tb.IsCut(i), &w.rec, &w.msg) != nil {
 			return nil
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/metrics"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -232,7 +233,7 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 	var other, dropped uint64
 	for i := range n {
 		line := tb.Line(i)
-		if isBlank(line) {
+		if parser.Blank(line) {
 			continue
 		}
 		out, perr := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg)

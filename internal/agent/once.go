@@ -110,13 +110,13 @@ func (a *Agent) finishOnce(failed error) error {
 		}
 	}
 	msg := "all sources read to the end and acknowledged; exiting (--once)"
-	if n := filesWithLoss(srcs); n > 0 {
-		msg = fmt.Sprintf("all sources read to the end and acknowledged, but lines of %d file(s) may be lost (see the warnings above); exiting (--once)", n)
+	cutRest, lossy := tailerTotals(srcs)
+	if lossy > 0 {
+		msg = fmt.Sprintf("all sources read to the end and acknowledged, but lines of %d file(s) may be lost (see the warnings above); exiting (--once)", lossy)
 	}
 	a.log.Info(msg,
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
 	a.logChanges()
-	cutRest := cutRestBytes(srcs)
 	switch {
 	case lines > 0:
 	case present == 0:
@@ -176,7 +176,7 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 		"lines_read", read, "lines_sent", sent, "blank_skipped", s.blank.Load(),
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
-	if ts.DamagedCopies+ts.UnplacedRotated+ts.TruncationsWithoutCopy > 0 {
+	if mayHaveLost(ts) {
 		a.log.Warn("--once: lines of this file may be lost: they were not sent (the tailer's warnings above name the copies, and where copies were looked for)", append(what,
 			"rotated_copies_damaged", ts.DamagedCopies, "rotated_copies_unread", ts.UnplacedRotated, "truncations_without_copy", ts.TruncationsWithoutCopy,
 			"hint", lossHint(ts))...)
@@ -209,32 +209,28 @@ func lossHint(ts tailer.Stats) string {
 	return strings.Join(hints, "; ") + " (see README, Metrics)"
 }
 
-// filesWithLoss returns how many of srcs have lines that may be lost in
-// rotated copies their tailers could not read (damaged, unplaced) or in
-// truncations without a copy (see logOnceRead).
-func filesWithLoss(srcs []*source) int {
-	n := 0
+// mayHaveLost reports whether lines of the file st is of may be lost: in
+// rotated copies its tailer could not read (damaged, unplaced) or in
+// truncations without a copy.
+func mayHaveLost(st tailer.Stats) bool {
+	return st.DamagedCopies+st.UnplacedRotated+st.TruncationsWithoutCopy > 0
+}
+
+// tailerTotals returns, over the sources' tailers, the bytes dropped as
+// the rest of a cut line (tailer.Stats.CutRestBytes), and how many have
+// lines that may be lost (mayHaveLost).
+func tailerTotals(srcs []*source) (cutRest uint64, lossy int) {
 	for _, s := range srcs {
 		if s.t == nil {
 			continue
 		}
-		if st := s.t.Stats(); st.DamagedCopies+st.UnplacedRotated+st.TruncationsWithoutCopy > 0 {
-			n++
+		st := s.t.Stats()
+		cutRest += st.CutRestBytes
+		if mayHaveLost(st) {
+			lossy++
 		}
 	}
-	return n
-}
-
-// cutRestBytes returns the bytes the sources' tailers dropped as the rest
-// of a cut line (tailer.Stats.CutRestBytes).
-func cutRestBytes(srcs []*source) uint64 {
-	var n uint64
-	for _, s := range srcs {
-		if s.t != nil {
-			n += s.t.Stats().CutRestBytes
-		}
-	}
-	return n
+	return cutRest, lossy
 }
 
 // logDirHint explains missing default sources by a log_dir that does not

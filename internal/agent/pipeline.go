@@ -390,7 +390,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 	var ls lineSample
 	for i := range n {
 		line := tb.Line(i)
-		if isBlank(line) {
+		if parser.Blank(line) {
 			continue // a blank line carries nothing; send skips it too
 		}
 		var perr error

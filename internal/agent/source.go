@@ -410,7 +410,7 @@ func (s *source) carryOver(sl *slot) {
 			}
 		}
 		x, partial, ok := s.scout.RecordPart(line)
-		if !ok || closed[x] || !partial && x == container.Stdout && isBlank(line) {
+		if !ok || closed[x] || !partial && x == container.Stdout && parser.Blank(line) {
 			continue
 		}
 		if partial {
@@ -447,7 +447,7 @@ func (s *source) carryOver(sl *slot) {
 	s.hold = s.holds[0].earliest(s.holds[1]).at
 	sl.hold = s.hold
 	for i := k; i < n; i++ {
-		if line := tb.Line(i); !isBlank(line) { // the workers skip blank lines
+		if line := tb.Line(i); !parser.Blank(line) { // the workers skip blank lines
 			s.scout.DecodeCut(line, tb.IsCut(i))
 		}
 	}
@@ -485,7 +485,3 @@ func (h carryHold) earliest(o carryHold) carryHold {
 	}
 	return h
 }
-
-// isBlank reports whether line is empty, white space or byte order marks
-// (parser.Blank), which the workers skip (see worker.encode).
-func isBlank(line []byte) bool { return parser.Blank(line) }

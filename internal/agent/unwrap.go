@@ -107,7 +107,7 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 		w.addK8s()
 		return nil, outUnwrapRaw, derr
 	}
-	if isBlank(out.Text) {
+	if parser.Blank(out.Text) {
 		return nil, outBlank, nil
 	}
 	t := u.typeOf(&out)
