@@ -80,12 +80,9 @@ func (p *Application) parseJSON(line []byte, r *Record) error {
 	return nil
 }
 
-// appRequired are the slots of the keys every application_json.log line
-// has (see Application).
-const appRequired = 1<<appSeverity | 1<<appTime
-
 // appKeysMissing returns the *Error of a JSON line whose top-level keys
-// (set, a bit per slot written) lack one of appRequired, naming it; nil
+// (set, a bit per slot written) lack "severity" or "time", which every
+// application_json.log line has (see Application), naming it; nil
 // when it has both.
 func appKeysMissing(set uint64) error {
 	return loggerKeysMissing(TypeApplication, "application_json.log", set&(1<<appSeverity) != 0, set&(1<<appTime) != 0)

@@ -537,11 +537,6 @@ func (e *Event) CoarseTime() bool {
 	return e.Type == parser.TypeApplication && v != "" && (v[0] < '0' || v[0] > '9')
 }
 
-// eventTime returns the instant GitLab recorded for the event: CreatedAt
-// when present and readable (the same in audit_json.log and in streamed
-// bodies), else Time. It is the time component of the dedupe identity.
-func (e *Event) eventTime() time.Time { return createdOr(e.Get(parser.ColCreatedAt), e.Time) }
-
 // createdOr returns the instant of created (a CreatedAt value) in UTC
 // when it is a time the parser reads (parser.ParseTime: RFC 3339, or with
 // " UTC" as Ruby's Time#to_s writes it, ...) or time.Parse reads as RFC

@@ -75,12 +75,6 @@ func (r *impersonation) WantEpoch() uint64 { return r.watch.epoch.Load() }
 // has reports whether k is watched (whatever its lines wanted).
 func (w *impWatch) has(k sessKey) bool { return w.keys.Load().cell(k) != nil }
 
-// empty reports whether no user is watched.
-func (w *impWatch) empty() bool {
-	ws := w.keys.Load()
-	return ws == nil || ws.n == 0
-}
-
 // announce notes a start of k at t (Unix ns; annForever: unknown) that
 // the rule has not folded yet: k's lines are all wanted until it folds
 // it (update).

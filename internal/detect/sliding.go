@@ -46,9 +46,6 @@ func newSpan(window, bucket time.Duration) slidingSpan {
 // index returns the bucket of t.
 func (sp slidingSpan) index(t time.Time) int64 { return floorDiv(t.UnixNano(), sp.bucket) }
 
-// start returns the start of the window ending in t's bucket.
-func (sp slidingSpan) start(t time.Time) time.Time { return sp.startOf(sp.index(t)) }
-
 // startOf returns the start of the window ending in bucket b.
 func (sp slidingSpan) startOf(b int64) time.Time {
 	return time.Unix(0, (b-sp.n+1)*sp.bucket).UTC()
