@@ -210,7 +210,7 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 	if progressFrom(rctx) == nil {
 		stopProgress = startProgress(cmd.ErrOrStderr(), out)
 	}
-	runErr, readErrs := s.readAll(ctx, rctx, cmd.InOrStdin(), files, fixed, o.typ == "auto")
+	readErrs, runErr := s.readAll(ctx, rctx, cmd.InOrStdin(), files, fixed, o.typ == "auto")
 	for _, w := range s.warnings {
 		fmt.Fprintf(cmd.ErrOrStderr(), "send: WARNING: %s\n", w.warning())
 	}
@@ -241,9 +241,9 @@ func runSend(cmd *cobra.Command, o *sendOptions, files []string) error {
 // readAll reads every file into batches. A file that cannot be read to
 // its end (a truncated .gz, an I/O error) does not stop the others: the
 // lines read from it before the error are sent, the error is collected in
-// readErrs and the next file is read. runErr is an error that stops
+// readErrs and the next file is read. runErr is an error that stopped
 // sending: the output failed or ctx was cancelled.
-func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []string, fixed parser.Type, auto bool) (runErr error, readErrs []error) {
+func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []string, fixed parser.Type, auto bool) (readErrs []error, runErr error) {
 	for _, name := range files {
 		t := fixed
 		if auto {
@@ -265,9 +265,9 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		switch {
 		case sendErr != nil:
 			s.stoppedAt = fmt.Sprintf("%s:%d", label, last)
-			return sendErr, readErrs
+			return readErrs, sendErr
 		case ctx.Err() != nil:
-			return ctx.Err(), readErrs
+			return readErrs, ctx.Err()
 		case asReadWarning(err) != nil: // every line was read and sent
 			s.warnings = append(s.warnings, asReadWarning(err))
 		case err != nil:
@@ -276,7 +276,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 			s.noteEmpty(inputName(name), s.blank-blank)
 		}
 	}
-	return nil, readErrs
+	return readErrs, nil
 }
 
 // noteEmpty keeps, for after the summary, the warning that the input

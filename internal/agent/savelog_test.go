@@ -68,7 +68,8 @@ func TestStateSaveFailureLoggedOnce(t *testing.T) {
 	a.mu.Lock()
 	d := a.det
 	a.mu.Unlock()
-	d.mu.Lock() // held by the save until its last file is written
+	d.mu.Lock()
+	//lint:ignore SA2001 waits for the save, which holds d.mu until its last file is written
 	d.mu.Unlock()
 	errs := func() int { return int(d.stats().StateSaveErrors) }
 	lines := func(msg string) []string {

@@ -256,14 +256,12 @@ func TestTCPInputCRLF(t *testing.T) {
 // accept and counted.
 func TestMaxConnections(t *testing.T) {
 	s := startServer(t, Config{Listen: "tcp://127.0.0.1:0", MaxConnections: 2})
-	var conns []net.Conn
 	for range 2 {
 		c, err := net.Dial("tcp", s.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		conns = append(conns, c)
 	}
 	waitFor(t, "2 connections open", func() bool { return s.Stats().Open == 2 })
 	c, err := net.Dial("tcp", s.Addr().String())

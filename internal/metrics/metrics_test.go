@@ -110,13 +110,11 @@ func TestTailerCountersAtScrapeTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, mf := range mfs {
-			if mf.GetName() == name {
-				for _, mt := range mf.GetMetric() {
-					if mt.GetCounter() != nil {
-						return mt.GetCounter().GetValue(), true
-					}
-					return mt.GetGauge().GetValue(), true
+			if ms := mf.GetMetric(); mf.GetName() == name && len(ms) > 0 {
+				if ms[0].GetCounter() != nil {
+					return ms[0].GetCounter().GetValue(), true
 				}
+				return ms[0].GetGauge().GetValue(), true
 			}
 		}
 		return 0, false

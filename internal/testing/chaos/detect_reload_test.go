@@ -43,6 +43,7 @@ func TestDetectReloadStalled(t *testing.T) {
 	var stall sync.RWMutex // held: the collector reads nothing
 	col, err = syslogtest.Listen("127.0.0.1:0", func(m []byte) {
 		stall.RLock()
+		//lint:ignore SA2001 waits while the test holds stall
 		stall.RUnlock()
 		got.add(m)
 	})
