@@ -57,6 +57,7 @@ func ParseType(s string) (Type, error) {
 // TypeError reports an unknown log type name.
 type TypeError struct{ Name string }
 
+// Error names the unknown type and the four the parser knows.
 func (e *TypeError) Error() string {
 	return "parser: unknown log type " + quote(e.Name) + " (want audit, application, access or auth)"
 }

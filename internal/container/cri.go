@@ -18,6 +18,7 @@ type FormatError struct {
 	Reason string
 }
 
+// Error returns "container: " followed by the kind and the reason.
 func (e *FormatError) Error() string { return "container: " + e.Kind.Error() + ": " + e.Reason }
 
 // Unwrap returns Kind.

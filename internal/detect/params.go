@@ -21,6 +21,8 @@ type ParamError struct {
 	lead string // what is wrong with the value, said before the reason (Params.typeFail)
 }
 
+// Error returns the rule, the parameter with its value, and the reason:
+// "detections: rule ID: parameter NAME=\"VALUE\": reason".
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("detections: rule %s: parameter %s=%q: %s", e.Rule, e.Param, e.Value, e.Reason)
 }

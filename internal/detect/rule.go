@@ -200,6 +200,7 @@ type OffError struct {
 	Logs []parser.Type
 }
 
+// Error returns "detections: rule ID is off: " and the reason.
 func (e *OffError) Error() string {
 	return fmt.Sprintf("detections: rule %s is off: %s", e.Rule, e.Reason)
 }

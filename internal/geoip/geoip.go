@@ -275,6 +275,7 @@ type FileError struct {
 	Err    error  // the cause, with the option and the file
 }
 
+// Error returns the cause's text, which names the option and the file.
 func (e *FileError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the cause.

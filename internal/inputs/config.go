@@ -165,7 +165,10 @@ type KeyError struct {
 	Err error
 }
 
+// Error returns the cause's text.
 func (e *KeyError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *KeyError) Unwrap() error { return e.Err }
 
 func keyErr(key, format string, args ...any) error {
