@@ -33,7 +33,7 @@ func TestSendParseWarnEmptyInputs(t *testing.T) {
 		{
 			cmd:     "parse",
 			args:    []string{"parse", empty, blank, full, "-"},
-			want:    []string{"parse: WARNING: " + empty + " had no line to parse", "parse: WARNING: " + blank + " had no line to parse", "parse: WARNING: standard input had no line to parse: it is empty or holds only blank lines"},
+			want:    []string{"parse: WARNING: " + empty + " is empty: it had no line to parse", "parse: WARNING: " + blank + " holds only 3 blank lines: it had no line to parse", "parse: WARNING: standard input is empty: it had no line to parse", "(3 blank lines skipped)"},
 			notWant: []string{full + " had no line"},
 		},
 		{

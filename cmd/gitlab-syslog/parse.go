@@ -42,7 +42,8 @@ be read.
 A line that does not parse prints {"_error":"FILE:LINE: cause","_raw":"line"}
 instead. A line longer than --max-line-bytes (default 1MiB) is cut to it,
 not parsed, and printed so with its cut text as _raw. The command prints
-"parsed N lines, M failed" to standard error. It exits 0 when at least one
+"parsed N lines, M failed" to standard error, with the lines cut and the
+blank lines skipped in brackets when there are any. It exits 0 when at least one
 line parsed (or there were none), 1 when lines were read and none of them
 parsed, or when an input cannot be read (it is reported and skipped; the
 other inputs are still parsed). Blank lines are skipped. Invalid UTF-8 is replaced by U+FFFD
@@ -80,7 +81,7 @@ or auto.`,
 				}
 				p.startInput()
 				label := "standard input"
-				err := readLines(ctx, name, cmd.InOrStdin(), false, p.maxLine, func(l string, n int, line []byte, long int) error {
+				err := readLines(ctx, name, cmd.InOrStdin(), true, p.maxLine, func(l string, n int, line []byte, long int) error {
 					label = l
 					return p.handle(l, n, line, long)
 				}, func() error { // a pipe's writer paused: print what was parsed
@@ -97,9 +98,7 @@ or auto.`,
 				}
 				switch {
 				case err == nil:
-					if p.lines == p.in.lines {
-						p.notes = append(p.notes, fmt.Sprintf("%s had no line to parse: it is empty or holds only blank lines", inputName(name)))
-					}
+					p.noteEmpty(inputName(name))
 				case p.writeErr != nil || ctx.Err() != nil:
 					endProgress()
 					out.Flush()
@@ -122,11 +121,7 @@ or auto.`,
 			if err := out.Flush(); err != nil {
 				return fmt.Errorf("parse: write output: %w", err)
 			}
-			cut := ""
-			if p.cut > 0 {
-				cut = fmt.Sprintf(" (%d cut to max_line_bytes, %d bytes)", p.cut, p.maxLine)
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, cut)
+			fmt.Fprintf(cmd.ErrOrStderr(), "parsed %d %s, %d failed%s\n", p.lines, plural(p.lines, "line", "lines"), p.failed, p.summaryNotes())
 			for _, n := range p.notes {
 				fmt.Fprintf(cmd.ErrOrStderr(), "gitlab-syslog: parse: WARNING: %s\n", n)
 			}
@@ -177,7 +172,8 @@ type lineParser struct {
 	rec     parser.Record
 	buf     []byte // output line being built
 	out     *bufio.Writer
-	lines   int
+	lines   int              // lines parsed or failed, blank ones not included
+	blank   int              // blank lines (parser.Blank) skipped
 	failed  int              // lines printed as an error object, cut ones included
 	cut     int              // lines cut to maxLine
 	records containerRecords // lines not cut that failed and are a container runtime's records
@@ -189,7 +185,7 @@ type lineParser struct {
 	// in are the counters when the input being read started, and like
 	// its lines that look like another type's than the one they are read
 	// as; notes are the warnings about the inputs read (noteInput).
-	in    struct{ lines, failed, cut int }
+	in    struct{ lines, blank, failed, cut int }
 	like  lookAlike
 	notes []string
 	// likeOther is the lines not cut of the inputs none of whose lines
@@ -197,9 +193,39 @@ type lineParser struct {
 	likeOther int
 }
 
+// summaryNotes returns what the summary line adds after "parsed N lines,
+// M failed": the lines cut to max_line_bytes and the blank lines skipped,
+// in brackets, or "" when there were none.
+func (p *lineParser) summaryNotes() string {
+	var notes []string
+	if p.cut > 0 {
+		notes = append(notes, fmt.Sprintf("%d cut to max_line_bytes, %d bytes", p.cut, p.maxLine))
+	}
+	if p.blank > 0 {
+		notes = append(notes, fmt.Sprintf("%d blank %s skipped", p.blank, plural(p.blank, "line", "lines")))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ")"
+}
+
+// noteEmpty keeps, for after the summary, the warning that the input
+// label, read to its end, had no line to parse: it is empty, or holds
+// only blank lines, as send and detect warn.
+func (p *lineParser) noteEmpty(label string) {
+	switch blank := p.blank - p.in.blank; {
+	case p.lines > p.in.lines:
+	case blank > 0:
+		p.notes = append(p.notes, fmt.Sprintf("%s holds only %d blank %s: it had no line to parse", label, blank, plural(blank, "line", "lines")))
+	default:
+		p.notes = append(p.notes, fmt.Sprintf("%s is empty: it had no line to parse", label))
+	}
+}
+
 // startInput starts the counters of an input.
 func (p *lineParser) startInput() {
-	p.in.lines, p.in.failed, p.in.cut = p.lines, p.failed, p.cut
+	p.in.lines, p.in.blank, p.in.failed, p.in.cut = p.lines, p.blank, p.failed, p.cut
 	p.like = lookAlike{}
 }
 
@@ -247,6 +273,10 @@ func newLineParser(typeName string) (*lineParser, error) {
 
 // handle parses one line and writes its JSON object.
 func (p *lineParser) handle(label string, n int, line []byte, long int) error {
+	if long == 0 && parser.Blank(line) {
+		p.blank++ // skipped, as run and send skip them
+		return nil
+	}
 	p.lines++
 	if long > 0 {
 		p.cut++

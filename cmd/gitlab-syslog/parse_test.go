@@ -206,7 +206,7 @@ func TestParseCommandStdinGzipLong(t *testing.T) {
 		_, vals := objectKeys(t, sc.Text())
 		got = append(got, vals)
 	}
-	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed\n" {
+	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed (1 blank line skipped)\n" {
 		t.Errorf("long line: %d objects, stderr %q", len(got), stderr)
 	}
 }
