@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -148,9 +149,10 @@ func (s *source) flushCarry(pctx context.Context) bool {
 	case <-pctx.Done():
 		return false
 	}
-	sl.flush, sl.hold = true, s.hold
+	sl.flush, sl.hold, sl.tailAt = true, s.hold, -1
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
+	s.tailOpen = s.tailOpen || len(bytes.TrimSpace(s.carry.Stdout)) > 0
 	s.clearCarry()
 	s.order <- sl
 	s.work <- sl
@@ -222,6 +224,8 @@ type worker struct {
 	m   *metrics.Source
 	pl  *parseLog  // shared by the source's workers; may be nil
 	uw  *unwrapper // nil for format plain
+	// tailAt is the slot's tailAt for the batch being encoded.
+	tailAt int
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
 
@@ -360,6 +364,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	case w.relay != nil:
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)
 	default:
+		w.tailAt = sl.tailAt
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 	}
 	if w.det != nil {

@@ -84,6 +84,10 @@ type source struct {
 	batches uint64
 	// carryWait is Options.CarryTimeout.
 	carryWait time.Duration
+	// tailOpen: flushCarry sent the first parts of a stdout line raw and
+	// its last part has not been read yet; the next complete stdout
+	// record ends it (carryOver marks it: slot.tailAt).
+	tailOpen bool
 	// complete: the file is read as finished (tailer.Config.Complete,
 	// --once); parts sent raw by flushCarry are then read again by a later
 	// run that finds the file grown (tailer.Tailer.UnholdSent).
@@ -130,6 +134,10 @@ type slot struct {
 	hold tailer.Mark
 	// flush: the slot has no tb; it sends carry's parts raw (flushCarry).
 	flush bool
+	// tailAt is the index in tb of the stdout record that ends a line
+	// whose first parts flushCarry sent raw at the carry timeout (the
+	// line decoded there is the rest of it, sent raw too); -1 when none.
+	tailAt int
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -396,6 +404,10 @@ func (s *source) carryOver(sl *slot) {
 	tb := sl.tb
 	n := tb.Len()
 	s.batches++
+	sl.tailAt = -1
+	if s.tailOpen {
+		sl.tailAt, s.tailOpen = s.tailEnd(tb)
+	}
 	var closed [2]bool    // the stream's last record in tb was met
 	first := [2]int{n, n} // where the stream's pending run begins in tb
 	for i := n - 1; i >= 0 && !(closed[0] && closed[1]); i-- {
@@ -452,6 +464,23 @@ func (s *source) carryOver(sl *slot) {
 		}
 	}
 	s.scout.AppendCarry(&s.carry)
+}
+
+// tailEnd returns the index in tb of the first complete stdout record,
+// which ends the line whose first parts flushCarry sent raw (see
+// tailOpen), and whether that line is still open after tb: -1 and true
+// when tb has none.
+func (s *source) tailEnd(tb *tailer.Batch) (int, bool) {
+	for i := range tb.Len() {
+		line := tb.Line(i)
+		if parser.Blank(line) || !s.scout.MayJoin(line, container.Stdout, false) {
+			continue
+		}
+		if x, partial, ok := s.scout.RecordPart(line); ok && x == container.Stdout && !partial {
+			return i, false
+		}
+	}
+	return -1, true
 }
 
 // clearCarry forgets the parts pending and their hold.

@@ -220,3 +220,37 @@ func TestOnceUnfinishedPartsCut(t *testing.T) {
 		t.Errorf("warning with cut_to_max_line_bytes %v, --once summary with truncated=1 %v; log:\n%s", warned, summary, logBuf.String())
 	}
 }
+
+// TestLateLastPart: the last part of a line written after the carry
+// timeout sent its first parts raw is sent raw too, as the rest of that
+// line, not dropped as a line of no GitLab log; the complete line after
+// it is sent as usual (fresh-user trial 115: the tail was dropped and
+// only lines_dropped_total said so).
+func TestLateLastPart(t *testing.T) {
+	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
+	env := `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
+	full := "2024-05-01T12:00:00.1Z stdout F " + env + "\n"
+	path := filepath.Join(t.TempDir(), "web-0_gitlab_webservice-abc.log")
+	writeFile(t, path, full+"2024-05-01T12:00:01.1Z stdout P "+env[:20]+"\n2024-05-01T12:00:01.2Z stderr F a stderr line\n2024-05-01T12:00:01.3Z stdout P "+env[20:40]+"\n")
+	addr, got := appMsgCollector(t)
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: path, Format: "cri"})
+	c.Detections.Enabled = new(bool)
+	a, _, stop := runInBackground(t, c, Options{CarryTimeout: 300 * time.Millisecond})
+	defer stop()
+	head := []string{config.AppNameAudit + " " + audit, "GitLab-Logs " + env[:40]}
+	waitFor(t, "the first parts sent raw", 10*time.Second, func() bool { return len(got()) == len(head) })
+	appendTo(t, path, "2024-05-01T12:00:07.1Z stdout P "+env[40:60]+"\n2024-05-01T12:00:07.2Z stdout F "+env[60:]+"\n"+full)
+	want := append(head, "GitLab-Logs "+env[40:], config.AppNameAudit+" "+audit)
+	waitFor(t, "the rest of the line and the line after it", 10*time.Second, func() bool { return len(got()) >= len(want) })
+	if msgs := got(); !slices.Equal(msgs, want) {
+		t.Errorf("messages:\n got %q\nwant %q", msgs, want)
+	}
+	for name, want := range map[string]float64{
+		"gitlab_syslog_unwrap_errors_total": 2, // the first parts, the rest
+		"gitlab_syslog_lines_dropped_total": 1, // the stderr line
+	} {
+		if v := scrapedValue(t, a, name, path); v != want {
+			t.Errorf("%s = %v, want %v", name, v, want)
+		}
+	}
+}

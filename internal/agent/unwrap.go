@@ -112,6 +112,12 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	}
 	t := u.typeOf(&out)
 	if t == parser.TypeUnknown {
+		if i == w.tailAt { // the rest of a line whose first parts went raw
+			w.mp.Opts.AppName = u.appName
+			w.msg.FromLine(u.srcType, out.Text, &w.mp.Opts)
+			w.addK8s()
+			return nil, outUnwrapRaw, errLateTail
+		}
 		if !u.forward {
 			return out.Text, outDropped, nil
 		}
@@ -197,6 +203,10 @@ func (w *worker) unwrapLine(tb *tailer.Batch, i int, fb *forwarder.Batch, c *unw
 
 // errUnfinished: parts of a line whose last part never came.
 var errUnfinished = errors.New("agent: the runtime's last part of the line never came (carry timeout); its parts forwarded raw")
+
+// errLateTail: the last part of a line came after the carry timeout sent
+// its first parts raw.
+var errLateTail = errors.New("agent: the runtime's last part of a line came after the carry timeout sent its first parts raw; this rest of the line forwarded raw")
 
 // errUnfinishedAtEnd: parts of a line at the end of a file read as
 // finished (--once).
