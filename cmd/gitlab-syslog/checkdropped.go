@@ -11,7 +11,7 @@ import (
 )
 
 // droppedWarnings returns check's warnings about the sources of c without
-// type, of format cri or docker, whose file's first lines are mostly
+// type (of format cri, docker or auto), whose file's first lines are mostly
 // GitLab lines of one type not wrapped by gitlab-logger: such a source
 // takes the type of each line from gitlab-logger's subcomponent and drops
 // the others (other_subcomponents: drop), so run would send none of the
@@ -28,7 +28,7 @@ func droppedWarnings(c *config.Config, skip []int) []string {
 			continue
 		}
 		format, err := container.ParseFormat(s.Format)
-		if err != nil || format != container.CRI && format != container.Docker { // as run judges them
+		if err != nil || format == container.Plain { // as run judges them
 			continue
 		}
 		for _, path := range sampledFiles(&s) {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // formatSampleLines is how many first lines (blank ones aside) of a
@@ -57,8 +59,12 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 		where := c.Where(fmt.Sprintf("sources[%d].path", i))
 		if len(formats) == 1 { // every file sampled is of the one other format
 			w := wrong[0]
-			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write format: %s (or auto)",
-				where, want, firstLines(w.n), sampleName(&s, w.path), formatIs(w.got, w.n), w.got))
+			fix := "format: " + w.got.String() + " (or auto)"
+			if w.got == container.Plain && s.Type == "" {
+				fix = plainFixOf(w.path)
+			}
+			warns = append(warns, fmt.Sprintf("%s: format %s, but %s of %s %s: run would send them raw, unseen by the rules; write %s",
+				where, want, firstLines(w.n), sampleName(&s, w.path), formatIs(w.got, w.n), fix))
 		} else {
 			var each []string
 			for _, w := range wrong {
@@ -70,6 +76,28 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 		warned = append(warned, i)
 	}
 	return warns, warned
+}
+
+// plainFixOf says what to write for a source without type whose file at
+// path holds plain lines: a type, the one most of its first lines look
+// like (parser.Detect) when they do, and format plain (or auto). Without
+// a type, a source takes each line's type from gitlab-logger's envelope,
+// which plain lines lack, and drops them.
+func plainFixOf(path string) string {
+	var tally mapping.DroppedTally
+	read := 0
+	eachFirstLine(path, func(line []byte) bool {
+		if read >= formatSampleLines {
+			return false
+		}
+		read++
+		tally.Add(line)
+		return true
+	})
+	if t, _ := tally.Bare(read); t != parser.TypeUnknown {
+		return "type: " + t.String() + " and format: plain (or auto)"
+	}
+	return "a type (audit, application, access or auth) and format: plain (or auto)"
 }
 
 // sniffed is what sniffFormat found in a sampled file: its format, of n

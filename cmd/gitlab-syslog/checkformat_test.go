@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,10 @@ import (
 // GitLab log?"); a glob is sampled in its matches. A CRI source of the
 // right format and type gets no warning: its lines are sampled unwrapped
 // (before, the raw records were sampled and check asked whether the
-// ingress log was a GitLab log at all) (fresh-user trial 59).
+// ingress log was a GitLab log at all) (fresh-user trial 59). For a
+// source without type the fix names the type too: format plain alone is
+// refused without one, and auto drops lines gitlab-logger did not wrap
+// (fresh-user trial 115).
 func TestCheckFormatMismatch(t *testing.T) {
 	dir := t.TempDir()
 	copyTo := func(from, name string) string {
@@ -33,6 +37,7 @@ func TestCheckFormatMismatch(t *testing.T) {
 		t.Fatalf("the CRI ingress sample: %v %v", nginx, err)
 	}
 	plain := copyTo(filepath.Join(samples, "audit_json.log"), "audit_json.log")
+	untyped := copyTo(filepath.Join(samples, "audit_json.log"), "untyped.log")
 	ingress := copyTo(nginx[0], "ingress.log")
 	ingressCRI := copyTo(nginx[0], "ingress-cri.log")
 	web, err := filepath.Glob(filepath.Join(cri, "*webservice*.log"))
@@ -44,12 +49,14 @@ func TestCheckFormatMismatch(t *testing.T) {
 		"  - {type: audit, path: "+plain+", format: cri}\n"+
 		"  - {path: \""+filepath.Join(dir, "l", "pods", "*.log")+"\", format: docker}\n"+
 		"  - {type: access, path: "+ingress+"}\n"+
-		"  - {type: access, path: "+ingressCRI+", format: cri}\n")
+		"  - {type: access, path: "+ingressCRI+", format: cri}\n"+
+		"  - {path: "+untyped+", format: cri}\n")
 	out, _ := execute(t, "check", "--config", cfg)
 	for _, want := range []string{
 		"WARNING: " + cfg + ":5: sources[0].path: format cri, but the first 5 lines of audit_json.log are plain lines, not wrapped by a container runtime: run would send them raw, unseen by the rules; write format: plain (or auto)\n",
 		"WARNING: " + cfg + ":6: sources[1].path: format docker, but the first 5 lines of " + filepath.Join(dir, "l", "pods", "web_gitlab_webservice-1.log") + " (a file it matches) are CRI container log records (containerd, CRI-O: <time> <stream> <tag> <line>): run would send them raw, unseen by the rules; write format: cri (or auto)\n",
 		"WARNING: " + cfg + ":7: sources[2].path: format plain, but the first 5 lines of ingress.log are CRI container log records",
+		"WARNING: " + cfg + ":9: sources[4].path: format cri, but the first 5 lines of untyped.log are plain lines, not wrapped by a container runtime: run would send them raw, unseen by the rules; write type: audit and format: plain (or auto)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check: no %q in:\n%s", want, out)
@@ -70,11 +77,13 @@ func TestCheckFormatMismatch(t *testing.T) {
 	// And the sources of format cri and docker whose lines are not such
 	// records, typed or not (fresh-user trial 62).
 	for _, w := range []struct{ msg, file, format string }{
-		{"the file's first lines are plain lines, not CRI records: is the source's format right?", plain, "format: plain (or auto)"},
+		{"the file's first lines are plain lines, not CRI records: is the source's format right?", plain, "give the source format: plain (or auto)"},
+		{"the file's first lines are plain lines, not CRI records: is the source's format right?", untyped, "give the source type: audit and format: plain (or auto)"},
 		{"the file's first lines are CRI container log records, not Docker json-file records: is the source's format right?",
 			filepath.Join(dir, "l", "pods", "web_gitlab_webservice-1.log"), "format: cri (or auto)"},
 	} {
-		if recs := r.records(w.msg); len(recs) != 1 || recs[0]["file"] != w.file || !strings.Contains(fmt.Sprint(recs[0]["hint"]), w.format) {
+		recs := slices.DeleteFunc(r.records(w.msg), func(rec map[string]any) bool { return rec["file"] != w.file })
+		if len(recs) != 1 || !strings.Contains(fmt.Sprint(recs[0]["hint"]), w.format) {
 			t.Errorf("run: %d WARN %q, want one for %s with %q:\n%s", len(recs), w.msg, w.file, w.format, r.stderr)
 		}
 	}

@@ -16,7 +16,9 @@ import (
 // check warns the same, judged as run judges it (mapping.DroppedTally),
 // where it said nothing (fresh-user trial). A source of that type,
 // one with other_subcomponents: forward (which sends the lines raw) and
-// gitlab-logger's own stream get no warning from either.
+// gitlab-logger's own stream get no warning from either. Format auto drops
+// them too, records or plain lines, and is warned about as well, where it
+// was not (fresh-user trial 115).
 func TestRunWarnsBareLinesDropped(t *testing.T) {
 	dir := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
@@ -34,6 +36,7 @@ func TestRunWarnsBareLinesDropped(t *testing.T) {
 	}
 	pod := writeFile(t, filepath.Join(dir, "pod.log"), cri.String())
 	dockerPod := writeFile(t, filepath.Join(dir, "docker-pod.log"), docker.String())
+	plain := writeFile(t, filepath.Join(dir, "plain.log"), string(data))
 	web, err := filepath.Glob(filepath.Join(samples, "kubernetes", "cri", "gitlab-webservice-*.log"))
 	if err != nil || len(web) != 1 {
 		t.Fatalf("sample: %q, %v", web, err)
@@ -48,9 +51,15 @@ func TestRunWarnsBareLinesDropped(t *testing.T) {
 			":5: sources[0].path: no type, format cri, but 20 of the first 20 lines of pod.log are audit lines not wrapped by gitlab-logger: a source without type takes the type of each line from gitlab-logger's subcomponent and drops the others, so run would drop them (counted in lines_dropped_total; it warns once it read them); write type: audit"},
 		{"Docker, no type", "{path: " + dockerPod + ", format: docker}", dockerPod, 1,
 			":5: sources[0].path: no type, format docker, but 20 of the first 20 lines of docker-pod.log are audit lines not wrapped by gitlab-logger"},
+		{"CRI, auto, no type", "{path: " + pod + ", format: auto}", pod, 1,
+			":5: sources[0].path: no type, format auto, but 20 of the first 20 lines of pod.log are audit lines not wrapped by gitlab-logger"},
+		{"plain lines, auto, no type", "{path: " + plain + ", format: auto}", plain, 1,
+			":5: sources[0].path: no type, format auto, but "},
 		{"CRI, type audit", "{type: audit, path: " + pod + ", format: cri}", pod, 0, ""},
+		{"plain lines, auto, type audit", "{type: audit, path: " + plain + ", format: auto}", plain, 0, ""},
 		{"CRI, no type, other_subcomponents forward", "{path: " + pod + ", format: cri, other_subcomponents: forward}", pod, 0, ""},
 		{"gitlab-logger's stream, no type", "{path: " + web[0] + ", format: cri}", web[0], 0, ""},
+		{"gitlab-logger's stream, auto, no type", "{path: " + web[0] + ", format: auto}", web[0], 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := t.TempDir()

@@ -49,6 +49,10 @@ type lineSample struct {
 	// before unwrapping, by the format they look like (container.Sniff).
 	asRead  [container.Auto]int
 	asReadN int
+	// plain counts those of them that are plain lines (not records), by
+	// the GitLab type they look like, to name the type a source without
+	// one needs when its format is wrong.
+	plain mapping.DroppedTally
 	// dropped counts the lines of a source without type dropped as not
 	// wrapped by gitlab-logger, by the GitLab type they look like, as
 	// check counts them.
@@ -67,8 +71,12 @@ func (ls *lineSample) addDropped(line []byte) {
 // it is unwrapped, while the sample has room.
 func (ls *lineSample) addRecord(line []byte) {
 	if ls.asReadN < sampleLines {
-		ls.asRead[container.Sniff(line)]++
+		f := container.Sniff(line)
+		ls.asRead[f]++
 		ls.asReadN++
+		if f == container.Plain {
+			ls.plain.Add(line)
+		}
 	}
 }
 
@@ -200,10 +208,26 @@ func (ts *typeSample) judgeFormat(file string, ls *lineSample) bool {
 	if ts.app != "" {
 		under = " under APP-NAME " + ts.app
 	}
+	give := "format: " + got.String() + " (or auto)"
+	if got == container.Plain && ts.typ == parser.TypeUnknown {
+		give = plainFix(&ls.plain, ls.asReadN)
+	}
 	ts.log.Warn("the file's first lines are "+what+", not "+recordsName(ts.format)+" records: is the source's format right?",
 		"file", file, "format", ts.format.String(), "first_lines", ls.asReadN,
-		"hint", "give the source format: "+got.String()+" (or auto), so that its lines are "+unwrap+"; until then they go out raw"+under+", without parsed columns, unseen by the rules")
+		"hint", "give the source "+give+", so that its lines are "+unwrap+"; until then they go out raw"+under+", without parsed columns, unseen by the rules")
 	return true
+}
+
+// plainFix says what to give a source without type whose file's first
+// lines, read read of them, are plain lines (tally: by the type they look
+// like): format plain (or auto) and a type, as a source without type
+// takes the type of each line from gitlab-logger's envelope, which plain
+// lines lack, and drops them.
+func plainFix(tally *mapping.DroppedTally, read int) string {
+	if t, _ := tally.Bare(read); t != parser.TypeUnknown {
+		return "type: " + t.String() + " and format: plain (or auto)"
+	}
+	return "a type (audit, application, access or auth) and format: plain (or auto)"
 }
 
 // recordsName names the records of a container runtime's format f.
@@ -213,10 +237,11 @@ func recordsName(f container.Format) string {
 
 // newTypeSample returns the typeSample of a source of type typ and
 // container format (plain, cri, docker or auto), with APP-NAME app,
-// logging to log; nil for an untyped one of format plain or auto (an
-// untyped one of format cri or docker has its format judged only).
+// logging to log; nil for an untyped one of format plain (which config
+// refuses). An untyped one has its format judged (cri, docker) and the
+// lines it drops (judgeDropped).
 func newTypeSample(typ parser.Type, format container.Format, app string, log *slog.Logger) *typeSample {
-	if typ == parser.TypeUnknown && format != container.CRI && format != container.Docker {
+	if typ == parser.TypeUnknown && format == container.Plain {
 		return nil
 	}
 	if app == "" && typ != parser.TypeUnknown {
