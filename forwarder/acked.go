@@ -285,6 +285,7 @@ func (w *writer) requeue() {
 	if len(t.inflight) == 0 {
 		return
 	}
+	w.abort = true // the batches go again: the kernel must not deliver them too
 	its := make([]*item, 0, len(t.inflight)+len(w.unwritten))
 	for _, fl := range t.inflight {
 		its = append(its, fl.it)

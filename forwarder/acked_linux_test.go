@@ -27,6 +27,7 @@ import (
 type stallingPeer struct {
 	ln     net.Listener
 	first  chan net.Conn // the stalled connection (TLS: after its handshake)
+	firstC chan net.Conn // the same, as the peer reads it (TLS: the TLS connection)
 	mu     sync.Mutex
 	frames [][]byte // from the connections after the first
 }
@@ -46,7 +47,7 @@ func newStallingPeer(t *testing.T, tc *tls.Config) *stallingPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &stallingPeer{ln: ln, first: make(chan net.Conn, 1)}
+	p := &stallingPeer{ln: ln, first: make(chan net.Conn, 1), firstC: make(chan net.Conn, 1)}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	wg.Add(1)
@@ -69,6 +70,7 @@ func newStallingPeer(t *testing.T, tc *tls.Config) *stallingPeer {
 			}
 			if i == 0 {
 				p.first <- raw
+				p.firstC <- c
 				continue
 			}
 			wg.Add(1)
@@ -91,8 +93,13 @@ func newStallingPeer(t *testing.T, tc *tls.Config) *stallingPeer {
 func (p *stallingPeer) seqs(t *testing.T) []int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([]int, 0, len(p.frames))
-	for _, f := range p.frames {
+	return frameSeqs(t, p.frames)
+}
+
+// frameSeqs returns the "seq" of every frame of frames, in order.
+func frameSeqs(t *testing.T, frames [][]byte) []int {
+	out := make([]int, 0, len(frames))
+	for _, f := range frames {
 		i := bytes.Index(f, []byte(`{"seq":`))
 		if i < 0 {
 			t.Fatalf("frame without seq: %q", f)
@@ -247,5 +254,87 @@ func testAckFollowsPeer(t *testing.T, p *stallingPeer, cfg Config) {
 	}
 	if st := f.Stats(); st.Resent == 0 || st.Reconnects == 0 || st.Messages != batches*per {
 		t.Errorf("stats %+v: want resends, a reconnect, and %d messages", st, batches*per)
+	}
+}
+
+// TestStalledPeerAbandoned: a peer that stops reading, given up on after
+// WriteTimeout without an acknowledgement, gets the batches it did not
+// acknowledge again on a new connection; the abandoned connection must not
+// deliver them too once the peer reads it again. Closed gracefully, the
+// kernel kept sending its queued bytes (FIN-WAIT-1), and a peer stalled
+// for minutes received every batch once per timeout (fresh-user trial
+// 116: 6,000 duplicates of 3,000 lines). Only what the peer acknowledged
+// on it, in its receive buffer, is read from it.
+func TestStalledPeerAbandoned(t *testing.T) {
+	certs, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stc, err := collect.ServerTLS(certs.ServerCert, certs.ServerKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		server *tls.Config
+	}{{"tcp", nil}, {"tls", stc}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newStallingPeer(t, tc.server)
+			e := &Encoder{}
+			f, err := New(Config{URL: tc.name + "://" + p.ln.Addr().String(), TLS: TLSConfig{CAFile: certs.CAFile}, Encoder: e,
+				MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, WriteTimeout: 500 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const batches, per = 400, 4 // about 600 kB: far beyond the peer's receive buffer
+			ms := testMessages(batches * per)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			onFirst := 0 // batches acknowledged on the first connection
+			for i := range batches {
+				b := new(Batch)
+				for j := i * per; j < (i+1)*per; j++ {
+					b.Append(e, &ms[j])
+				}
+				wg.Add(1)
+				if err := f.Send(context.Background(), b, func(err error) {
+					defer wg.Done()
+					if err != nil {
+						t.Errorf("batch %d: %v", i, err)
+					}
+					mu.Lock()
+					if f.Stats().Reconnects == 0 {
+						onFirst++
+					}
+					mu.Unlock()
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wg.Wait()
+			if err := f.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if st := f.Stats(); st.Reconnects == 0 || st.Resent == 0 {
+				t.Fatalf("stats %+v: want the stalled connection given up and its batches resent", st)
+			}
+			// The peer reads the abandoned connection again.
+			stalled := <-p.firstC
+			_ = stalled.SetReadDeadline(time.Now().Add(5 * time.Second))
+			var frames [][]byte
+			collect.ReadFrames(bufio.NewReader(stalled), collect.DefaultMaxFrame, func(f []byte) { frames = append(frames, bytes.Clone(f)) })
+			stalled.Close()
+			mu.Lock()
+			acked := onFirst * per
+			mu.Unlock()
+			// Its receive buffer may hold a part of the batch after those
+			// it acknowledged whole: a duplicate TCP's acknowledgement
+			// cannot avoid. Not more.
+			again := frameSeqs(t, frames)
+			if n := len(again); n > 0 && again[n-1] >= acked+per {
+				t.Errorf("the abandoned connection delivered %d messages up to seq %d; want none beyond the batch after the %d acknowledged on it (they came again on the next)", n, again[n-1], acked)
+			}
+			t.Logf("abandoned connection: %d messages acknowledged, %d read from it afterwards", acked, len(again))
+		})
 	}
 }

@@ -202,8 +202,34 @@ func (w *writer) closeConn() {
 		w.unwatch = nil
 	}
 	w.r.end()
-	_ = w.conn.Close()
-	w.conn = nil
+	if tcp := rawTCP(w.conn); w.abort && tcp != nil {
+		// An abortive close (RST): the kernel drops the bytes the peer
+		// did not acknowledge, which are written again on the next
+		// connection, instead of delivering them too once a stalled
+		// peer reads again. What the peer acknowledged stays readable
+		// in its receive buffer. TLS's close_notify is not sent: it
+		// would wait behind those bytes.
+		_ = tcp.SetLinger(0)
+		_ = tcp.Close()
+	} else {
+		_ = w.conn.Close()
+	}
+	w.conn, w.abort = nil, false
+}
+
+// rawTCP returns the TCP connection under c (plain TCP, or TLS over it);
+// nil for other connections.
+func rawTCP(c net.Conn) *net.TCPConn {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	switch c := c.(type) {
+	case *net.TCPConn:
+		return c
+	case *countingConn:
+		return c.TCPConn
+	}
+	return nil
 }
 
 // dialTLS connects to ep over TLS on a countingConn, so that the bytes

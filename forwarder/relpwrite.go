@@ -93,6 +93,7 @@ func (w *writer) answered(a relpAnswers) error {
 // unwritten ones, to be sent again in the next session.
 func (w *writer) requeueRELP() {
 	r := &w.r
+	w.abort = w.abort || len(r.out) > 0 // see requeue
 	var its []*item
 	for _, tx := range r.out {
 		if len(its) == 0 || its[len(its)-1] != tx.it {

@@ -16,6 +16,9 @@ type writer struct {
 	framing framing
 	conn    net.Conn
 	unwatch func() bool // stops the context watcher of conn
+	// abort: close conn abortively (closeConn), as batches written on it
+	// and not acknowledged are to be written again.
+	abort bool
 
 	unwritten []*item     // batches not yet written, in order
 	pending   int         // bytes of the unacked batches
