@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -254,7 +255,7 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 		var sendErr error
 		label, last, blank := "stdin", 0, s.blank // as readLines names standard input
 		err := readLines(rctx, name, stdin, true, s.maxLine, func(l string, n int, line []byte, long int) error {
-			label, last = l, n
+			label, last, s.label = l, n, l
 			sendErr = s.line(ctx, n, line, long)
 			return sendErr
 		}, func() error { // a pipe's writer paused: send the lines read
@@ -369,7 +370,12 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 	if runErr != nil {
 		stopped := ""
 		if s.stoppedAt != "" {
-			stopped = "; reading stopped after " + s.stoppedAt + ": the lines after it, and any input after it, were neither read nor sent (send them again from there, or the whole input: lines the collector has may reach it twice)"
+			stopped = "; reading stopped after " + s.stoppedAt + ": the lines after it, and any input after it, were neither read nor sent"
+		}
+		if from := s.resumeAt(); from != "" && (s.stoppedAt != "" || s.read > int(st.Messages)) {
+			stopped += "; the first batch not delivered whole starts at " + from + ": send again from there (or the whole input: lines the collector has may reach it twice)"
+		} else if s.stoppedAt != "" {
+			stopped += " (send them again from there, or the whole input: lines the collector has may reach it twice)"
 		}
 		if notSent := s.read - int(st.Messages); notSent > 0 {
 			return fmt.Errorf("send: %d of %d %s not sent: %w%s", notSent, s.read, plural(s.read, "line", "lines"), runErr, stopped)
@@ -531,8 +537,33 @@ type sender struct {
 	fixed     parser.Type      // --type, TypeUnknown for auto
 	likeOther int              // lines not cut of the inputs none of whose lines parsed, noted as looking like another type's (noteInput)
 
+	// label is the name of the input being read, for starts.
+	label string
+
 	errMu  sync.Mutex
 	ackErr error
+	// starts are FILE:LINE of the first line of each batch sent and not
+	// acknowledged yet, in order (acknowledgements come in order);
+	// unsent is that of the first batch whose acknowledgement failed.
+	// Guarded by errMu.
+	starts []string
+	unsent string
+}
+
+// resumeAt returns FILE:LINE of the first line of the first batch not
+// delivered whole: the first that failed, else the first not
+// acknowledged yet; "" when every batch sent was acknowledged. Sending
+// again from there loses nothing.
+func (s *sender) resumeAt() string {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.unsent != "" {
+		return s.unsent
+	}
+	if len(s.starts) > 0 {
+		return s.starts[0]
+	}
+	return ""
 }
 
 func (s *sender) ackError() error {
@@ -585,6 +616,11 @@ func (s *sender) line(ctx context.Context, n int, line []byte, long int) error {
 		}
 		s.cur.Reset()
 	}
+	if s.cur.Len() == 0 {
+		s.errMu.Lock()
+		s.starts = append(s.starts, fmt.Sprintf("%s:%d", s.label, n))
+		s.errMu.Unlock()
+	}
 	s.cur.Append(s.enc, &s.msg)
 	if s.cur.Len() >= s.per || s.cur.Size() >= 1<<20 {
 		return s.flush(ctx)
@@ -600,13 +636,17 @@ func (s *sender) flush(ctx context.Context) error {
 	}
 	s.cur = nil
 	return s.out.Send(ctx, b, func(err error) {
+		s.errMu.Lock()
 		if err != nil {
-			s.errMu.Lock()
-			if s.ackErr == nil {
-				s.ackErr = err
+			s.ackErr = cmp.Or(s.ackErr, err)
+			if s.unsent == "" && len(s.starts) > 0 {
+				s.unsent = s.starts[0]
 			}
-			s.errMu.Unlock()
 		}
+		if len(s.starts) > 0 {
+			s.starts = s.starts[1:]
+		}
+		s.errMu.Unlock()
 		s.free <- b
 	})
 }

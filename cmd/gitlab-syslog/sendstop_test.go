@@ -14,7 +14,9 @@ import (
 // a file, send stops reading there, and its error says after which line,
 // and that the lines after it were neither read nor sent: the count of
 // lines not sent covers only those read (final trial: a backfill of
-// 216,000 lines reported 2,560 not sent when 171,968 were not).
+// 216,000 lines reported 2,560 not sent when 171,968 were not). It says
+// where to send again from: the first line of the first batch not
+// delivered whole.
 func TestSendStoppedSaysWhere(t *testing.T) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -41,5 +43,17 @@ func TestSendStoppedSaysWhere(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(m[1]); n <= 0 || n >= total {
 		t.Errorf("reading stopped after line %d of %d", n, total)
+	}
+	// Where to send again from loses no line: the lines before it were
+	// all sent (fresh-user trial 116: "send them again from" the line
+	// where reading stopped left out the lines read and not sent).
+	m = regexp.MustCompile(`send: (\d+) of (\d+) lines not sent: .*the first batch not delivered whole starts at ` + regexp.QuoteMeta(big) + `:(\d+): send again from there`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("error = %v\nwant it to say where to send again from", err)
+	}
+	notSent, _ := strconv.Atoi(m[1])
+	read, _ := strconv.Atoi(m[2])
+	if from, _ := strconv.Atoi(m[3]); from < 1 || from > read-notSent+1 {
+		t.Errorf("send again from line %d: the lines %d to %d were read and not sent", from, read-notSent+1, from-1)
 	}
 }
