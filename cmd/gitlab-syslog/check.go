@@ -417,6 +417,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		} else if s.IsGlob() {
 			m := globFiles(s.Path)
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
+			status += danglingNote(s.Path)
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
@@ -1155,6 +1156,19 @@ func globFiles(pattern string) []string {
 		fi, err := os.Stat(p)
 		return err != nil || fi.IsDir()
 	})
+}
+
+// danglingNote returns check's warning about the matches of the glob
+// pattern that are symbolic links whose target does not exist, which run
+// does not follow, with the fix; "" when there are none.
+func danglingNote(pattern string) string {
+	all, _ := filepath.Glob(pattern)
+	n, link, target := sniff.Dangling(all)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; WARNING: %d %s whose target does not exist (%s -> %s), not followed: mount the directory the links point into where the agent runs (a DaemonSet reading /var/log/containers needs /var/log/pods too)",
+		n, plural(n, "symbolic link matches", "symbolic links match"), link, target)
 }
 
 // skippedMatches returns, for the files m a glob of logrotate extension

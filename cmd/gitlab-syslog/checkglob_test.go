@@ -107,6 +107,36 @@ func TestCheckGlobDoubleStar(t *testing.T) {
 	}
 }
 
+// TestCheckGlobDanglingLinks: check warns of a glob's matches that are
+// symbolic links whose target does not exist, naming one and its target
+// (fresh-user trial 115: "0 files match now" and "valid" for the links of
+// /var/log/containers read without /var/log/pods), and not of links that
+// resolve.
+func TestCheckGlobDanglingLinks(t *testing.T) {
+	dir := t.TempDir()
+	ctr := filepath.Join(dir, "containers")
+	target := filepath.Join(dir, "pods", "ns_web_1", "webservice", "0.log")
+	if err := os.MkdirAll(ctr, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(ctr, "web_ns_webservice-abc.log")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - path: "+filepath.Join(ctr, "*.log")+"\n    format: cri\n")
+	out, err := execute(t, "check", "--config", cfg, "--to", "stdout://")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := "WARNING: 1 symbolic link matches whose target does not exist (" + filepath.Join(ctr, "web_ns_webservice-abc.log") + " -> " + target + "), not followed: mount the directory the links point into"
+	if !strings.Contains(out, want) {
+		t.Errorf("check: no %q in:\n%s", want, out)
+	}
+	writeFile(t, target, "")
+	if out, _ := execute(t, "check", "--config", cfg, "--to", "stdout://"); strings.Contains(out, "symbolic link") {
+		t.Errorf("check warns of a link that resolves:\n%s", out)
+	}
+}
+
 // TestCheckNoSources: a config with inputs and no sources says that no
 // file is followed instead of printing an empty list.
 func TestCheckNoSources(t *testing.T) {

@@ -37,6 +37,9 @@ type globSource struct {
 	// (a named pipe), each logged once, and forgotten when the path is a
 	// regular file again.
 	special map[string]bool
+	// dangling: the scan before warned that every match was a symbolic
+	// link whose target does not exist (warnDangling).
+	dangling bool
 	// paths are the glob's matches at its last scan, for skip to find a
 	// copy's file whatever order they come in.
 	paths []string
@@ -247,6 +250,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 			delete(g.linked, p)
 		}
 	}
+	g.warnDangling(paths, len(now))
 	g.pruneGone(now)
 	for p, s := range g.matched {
 		if !now[p] && s.drained() {
@@ -375,6 +379,25 @@ func (g *globSource) skipSpecial(p string, m fs.FileMode) {
 	if g.log != nil {
 		g.log.Warn("glob match not followed", "path", p, "glob", g.sc.Path, "why", "not a regular file: "+sniff.Special(m)+"; only regular files are followed")
 	}
+}
+
+// warnDangling logs, once until a match resolves again, that every one
+// of paths, a scan's matches of which files resolve, is a symbolic link
+// whose target does not exist: the agent follows nothing there while it
+// looks healthy. On Kubernetes that is /var/log/containers read where
+// /var/log/pods, which its links point into, is not mounted.
+func (g *globSource) warnDangling(paths []string, files int) {
+	if files > 0 {
+		g.dangling = false
+		return
+	}
+	n, link, target := sniff.Dangling(paths)
+	if n == 0 || g.dangling || g.log == nil {
+		return
+	}
+	g.dangling = true
+	g.log.Warn("glob matches only symbolic links whose targets do not exist; nothing is followed", "glob", g.sc.Path, "links", n, "link", link, "target", target,
+		"hint", "mount the directory the links point into where the agent runs (a DaemonSet reading /var/log/containers needs /var/log/pods too), or point the glob at the files themselves")
 }
 
 // matchesFile reports whether the glob matches p and p is a regular file.

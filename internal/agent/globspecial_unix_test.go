@@ -59,3 +59,47 @@ func TestGlobSpecialMatch(t *testing.T) {
 		t.Errorf("logged:\n%s\nwant one warning naming the named pipe", got)
 	}
 }
+
+// TestGlobDanglingLinks: a glob all of whose matches are symbolic links
+// to missing files (/var/log/containers where /var/log/pods is not
+// mounted) is logged once across scans, naming a link and its target,
+// where the agent followed nothing without a word (fresh-user trial
+// 115); once a link resolves its file is followed, and the warning comes
+// again only if every match dangles again.
+func TestGlobDanglingLinks(t *testing.T) {
+	dir := t.TempDir()
+	pods := filepath.Join(dir, "pods")
+	target := filepath.Join(pods, "0.log")
+	for _, name := range []string{"a.log", "b.log"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	g := &globSource{sc: config.Source{Path: filepath.Join(dir, "*.log")}, matched: map[string]*source{},
+		log: slog.New(slog.NewTextHandler(&buf, nil))}
+	var made []string
+	mk := func(sc config.Source, _ tailer.Config) (*source, error) {
+		made = append(made, sc.Path)
+		return &source{}, nil
+	}
+	for i := range 3 {
+		if _, _, err := g.scan(mk, newFollowedSet(), i == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const msg = `msg="glob matches only symbolic links whose targets do not exist; nothing is followed"`
+	if got := buf.String(); strings.Count(got, msg) != 1 || !strings.Contains(got, "links=2 link="+filepath.Join(dir, "a.log")+" target="+target) {
+		t.Errorf("logged:\n%s\nwant one warning naming 2 links, a.log and its target", got)
+	}
+	if err := os.Mkdir(pods, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, target, "x\n")
+	if _, _, err := g.scan(mk, newFollowedSet(), false); err != nil || len(made) == 0 {
+		t.Errorf("scan after the target appeared: made %q, %v; want the links followed", made, err)
+	}
+	if got := buf.String(); strings.Count(got, msg) != 1 {
+		t.Errorf("logged again while a match resolves:\n%s", got)
+	}
+}

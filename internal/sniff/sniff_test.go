@@ -128,3 +128,27 @@ func TestFile(t *testing.T) {
 		})
 	}
 }
+
+// TestDangling: symbolic links whose target is missing are counted, the
+// first named with its target; a link to a file, a file and a missing
+// path are not.
+func TestDangling(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "0.log")
+	if err := os.WriteFile(file, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"a.log": "/nonexistent/pods/a/0.log", "b.log": "/nonexistent/pods/b/0.log", "ok.log": file} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	paths := []string{file, filepath.Join(dir, "ok.log"), filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log"), filepath.Join(dir, "gone.log")}
+	n, link, target := Dangling(paths)
+	if n != 2 || link != filepath.Join(dir, "a.log") || target != "/nonexistent/pods/a/0.log" {
+		t.Errorf("Dangling = %d, %q, %q; want 2, a.log, its target", n, link, target)
+	}
+	if n, link, target := Dangling(paths[:2]); n != 0 || link != "" || target != "" {
+		t.Errorf("Dangling of a file and a link to it = %d, %q, %q; want none", n, link, target)
+	}
+}
