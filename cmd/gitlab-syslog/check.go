@@ -1202,12 +1202,12 @@ func notFollowed(p string, m []string, ext, oldDir string) string {
 	}
 	for _, b := range tailer.RotatedBases(p, ext) {
 		if slices.Contains(m, b) {
-			return "rotated copy of " + b + ", read by that file's tailer"
+			return "rotated copy of " + b + ", left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
 		}
 	}
 	for _, q := range m {
 		if oldDir != "" && tailer.InOldDir(p, q, oldDir, ext) {
-			return "rotated copy of " + q + " in its olddir, read by that file's tailer"
+			return "rotated copy of " + q + " in its olddir, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
 		}
 	}
 	return sniff.NotLines(p)

@@ -180,10 +180,10 @@ func TestCheckGlobSkippedMatches(t *testing.T) {
 	}{
 		{"*audit*", "", "glob: 3 files match now, 2 not followed by run (" + p + "/b_audit.log.gz: compressed; " + p + "/c_audit.log: not log lines: an ELF executable); new ones"},
 		{"a_*", "", "glob: 1 file matches now; new ones"},
-		{"../q/d_*.log", "    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/d_audit-20261129.log: rotated copy of " + q + "/d_audit.log, read by that file's tailer; " +
-			q + "/d_audit.1.log: rotated copy of " + q + "/d_audit.log, read by that file's tailer); new ones"},
+		{"../q/d_*.log", "    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/d_audit-20261129.log: rotated copy of " + q + "/d_audit.log, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send); " +
+			q + "/d_audit.1.log: rotated copy of " + q + "/d_audit.log, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)); new ones"},
 		{"../q/d_*.log", "", "glob: 3 files match now; new ones"}, // without the extension, live files of their own
-		{"../q/*/d_*", "    olddir: ../old\n    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/old/d_audit.2.log: rotated copy of " + q + "/live/d_audit.log in its olddir, read by that file's tailer; " +
+		{"../q/*/d_*", "    olddir: ../old\n    extension: .log\n", "glob: 3 files match now, 2 not followed by run (" + q + "/old/d_audit.2.log: rotated copy of " + q + "/live/d_audit.log in its olddir, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send); " +
 			q + "/old/d_audit.log.3: rotated copy of " + q + "/live/d_audit.log in its olddir"},
 	} {
 		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nsources:\n  - type: audit\n    path: "+filepath.Join(p, tc.pattern)+"\n"+tc.extra)

@@ -298,14 +298,14 @@ func (g *globSource) skip(p string, followed *followedSet, fresh, before map[str
 	}
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
 		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || (initial || before[b]) && g.matchesFile(b) {
-			why = "rotated copy of " + b + ", read by that file's tailer"
+			why = "rotated copy of " + b + ", left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
 			break
 		}
 	}
 	if why == "" && g.sc.OldDir != "" {
 		for _, m := range g.paths {
 			if m != p && tailer.InOldDir(p, m, g.sc.OldDir, g.sc.Extension) {
-				why = "rotated copy of " + m + " in its olddir, read by that file's tailer"
+				why = "rotated copy of " + m + " in its olddir, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
 				break
 			}
 		}
