@@ -320,7 +320,7 @@ func refusalError(err error) error {
 			return &refusedError{"the collector refused the connection after the TLS handshake: it does not accept the client certificate (is cert_file signed by a CA the collector trusts, and still valid?)", err}
 		}
 	}
-	return &refusedError{"the collector closed the connection right after the TLS handshake, before anything was sent (does it require a client certificate it trusts? see its log)", err}
+	return &refusedError{"the collector closed the connection right after the TLS handshake, before anything was sent: it most likely requires a client certificate it trusts (give forward.tls.cert_file and key_file, or --cert-file and --key-file, signed by a CA the collector trusts; its log says why it closed)", err}
 }
 
 // certAlerts are the texts crypto/tls gives the TLS alerts (RFC 8446

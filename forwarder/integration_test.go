@@ -428,8 +428,8 @@ func checkForwarderClientCertRequired(t *testing.T, url, caFile, out string, n i
 		t.Fatal("connected without a client certificate")
 	} else {
 		t.Logf("without a client certificate: %v", err)
-		if strings.HasPrefix(url, "tls:") && (!errors.Is(err, ErrHandshake) || !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "client certificate")) {
-			t.Errorf("error %q: want ErrHandshake and ErrRefused naming the client certificate", err)
+		if strings.HasPrefix(url, "tls:") && (!errors.Is(err, ErrHandshake) || !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "client certificate") || !strings.Contains(err.Error(), "cert_file and key_file")) {
+			t.Errorf("error %q: want ErrHandshake and ErrRefused naming the client certificate and the settings to give (fresh-user trial 116)", err)
 		}
 	}
 	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte("no client certificate")}
