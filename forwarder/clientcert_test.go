@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -42,6 +44,12 @@ func TestClientCertRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, scheme := range []string{"tls", "relp+tls"} { // relp+tls: fresh-user trial 116, a bare "tls: certificate required"
+		testClientCertRefusal(t, scheme, trusted, other, srvCert, pool, selfCert, selfKey)
+	}
+}
+
+func testClientCertRefusal(t *testing.T, scheme string, trusted, other testcert.TestCerts, srvCert tls.Certificate, pool *x509.CertPool, selfCert, selfKey string) {
 	for _, tc := range []struct {
 		name           string
 		cert, key      string
@@ -51,7 +59,7 @@ func TestClientCertRefusal(t *testing.T) {
 		{"another CA's certificate", other.ClientCert, other.ClientKey, "does not accept the client certificate", "unknown authority"},
 		{"a self-signed certificate", selfCert, selfKey, "does not accept the client certificate", "unknown authority"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(scheme+"/"+tc.name, func(t *testing.T) {
 			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{srvCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool})
 			if err != nil {
 				t.Fatal(err)
@@ -67,7 +75,7 @@ func TestClientCertRefusal(t *testing.T) {
 				defer c.Close()
 				srvErr <- c.(*tls.Conn).HandshakeContext(context.Background())
 			}()
-			f, err := New(Config{URL: "tls://" + ln.Addr().String(), TLS: TLSConfig{CAFile: trusted.CAFile, CertFile: tc.cert, KeyFile: tc.key},
+			f, err := New(Config{URL: scheme + "://" + ln.Addr().String(), TLS: TLSConfig{CAFile: trusted.CAFile, CertFile: tc.cert, KeyFile: tc.key},
 				Encoder: &Encoder{}, MaxAttempts: 1, MinBackoff: time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
@@ -86,5 +94,22 @@ func TestClientCertRefusal(t *testing.T) {
 				t.Fatal("the server saw no handshake")
 			}
 		})
+	}
+}
+
+// TestRELPOpenHintAlert: a TLS alert about the client's certificate that
+// comes as the answer to RELP's open command (a collector slower to
+// judge the certificate than the wait after the handshake) is told as
+// such, naming the settings to give, not as a port that may speak
+// another protocol (fresh-user trial 116); a hung collector's silence
+// says it may be hung.
+func TestRELPOpenHintAlert(t *testing.T) {
+	alert := &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}
+	if err := relpOpenHint(nil, alert); err == nil || !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "cert_file and key_file") {
+		t.Errorf("relpOpenHint(certificate required) = %v; want ErrRefused naming cert_file and key_file", err)
+	}
+	timeout := &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}
+	if err := relpOpenHint(nil, timeout); err == nil || !strings.Contains(err.Error(), "hung or overloaded") {
+		t.Errorf("relpOpenHint(timeout) = %v; want it to say the collector may be hung", err)
 	}
 }

@@ -454,13 +454,16 @@ func handshakeHint(err error) error {
 // end: a TLS receiver gave up on the open command).
 func relpOpenHint(first []byte, err error) error {
 	var ne net.Error
+	if _, ok := alertOf(err); ok && !looksTLS(first) {
+		return refusalError(err) // a TLS alert about the client's certificate
+	}
 	switch {
 	case looksTLS(first):
 		return &ProtocolError{msg: "the collector answered RELP's open command with TLS: the port expects TLS (use relp+tls:// for RELP over TLS, or tls:// for syslog over TLS)"}
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &ProtocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?)", err: err}
+		return &ProtocolError{msg: "the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP? or is the collector hung or overloaded? see its log)", err: err}
 	}
 	return &ProtocolError{msg: "the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://, or plain syslog, tcp://? see the collector's log)", err: err}
 }

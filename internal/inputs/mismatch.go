@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -121,6 +122,21 @@ func handshakeMismatch(sc Scheme, err error) error {
 		return nil
 	}
 	return mismatch(sc, speechOf(rhe.RecordHeader[:]), true)
+}
+
+// clientCertHint says what to change for a TLS handshake that failed on
+// the client's certificate (tls.cert_file and key_file of the sending
+// agent, this input's client_ca_file), or "" for another failure.
+func clientCertHint(err error) string {
+	switch s := err.Error(); {
+	case strings.Contains(s, "certificate required") || strings.Contains(s, "didn't provide a certificate"):
+		return "the client sent no certificate and this input requires one (tls.client_ca_file): give the sending agent forward.tls.cert_file and key_file"
+	case strings.Contains(s, "unknown certificate authority") || strings.Contains(s, "certificate signed by unknown authority"):
+		return "the client's certificate is not signed by a CA of this input's tls.client_ca_file: give the client a certificate from that CA, or add its CA to the file"
+	case strings.Contains(s, "certificate has expired") || strings.Contains(s, "not yet valid"):
+		return "the client's certificate is outside its validity period: renew it (check both machines' clocks)"
+	}
+	return ""
 }
 
 // first waits for the first octets of a connection, within the read

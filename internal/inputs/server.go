@@ -247,6 +247,8 @@ func (s *Server) serve(c net.Conn) {
 			s.c.tlsErrors.Add(1)
 			if m := handshakeMismatch(s.sc, err); m != nil {
 				err = fmt.Errorf("%w (%w)", m, err)
+			} else if h := clientCertHint(err); h != "" {
+				err = fmt.Errorf("%w: %s", err, h)
 			}
 			s.refused("inputs: TLS handshake failed", remote, err)
 			return

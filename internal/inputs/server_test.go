@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -315,13 +317,16 @@ func TestOversizeMemory(t *testing.T) {
 }
 
 // TestMutualTLS: relp+tls with a client CA accepts a client with a
-// certificate and refuses (and counts) one without.
+// certificate and refuses (and counts) one without, logging what to give
+// the client (fresh-user trial 116: a bare "tls: client didn't provide a
+// certificate").
 func TestMutualTLS(t *testing.T) {
 	certs, err := testcert.WriteTestCerts(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, Config{Listen: "relp+tls://127.0.0.1:0",
+	var logs lockedBuffer
+	s := startServer(t, Config{Listen: "relp+tls://127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		TLS: TLSFiles{CertFile: certs.ServerCert, KeyFile: certs.ServerKey, ClientCAFile: certs.CAFile}})
 	pem, _ := os.ReadFile(certs.CAFile)
 	pool := x509.NewCertPool()
@@ -335,6 +340,10 @@ func TestMutualTLS(t *testing.T) {
 		}
 	}
 	waitFor(t, "the TLS failure counted", func() bool { return s.Stats().TLSErrors == 1 })
+	waitFor(t, "the TLS failure logged", func() bool { return strings.Contains(logs.String(), "TLS handshake failed") })
+	if got := logs.String(); !strings.Contains(got, "the client sent no certificate and this input requires one (tls.client_ca_file): give the sending agent forward.tls.cert_file and key_file") {
+		t.Errorf("logged:\n%s\nwant the refusal with what to give the client", got)
+	}
 	cert, err := tls.LoadX509KeyPair(certs.ClientCert, certs.ClientKey)
 	if err != nil {
 		t.Fatal(err)
@@ -551,4 +560,22 @@ func TestOpenSpool(t *testing.T) {
 	if logs.Len() > 0 {
 		t.Errorf("logged:\n%s", logs.String())
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
