@@ -1129,11 +1129,18 @@ func lineLimitNote(c *config.Config) string {
 // datagramNote returns, for a udp:// or unix datagram destination, the
 // size its messages are cut to and where that size comes from
 // (forward.max_message_bytes, or its default when 0 or absent), followed
-// by mark (invalidMark's); "" for the others, which max_message_bytes
-// does not concern.
+// by mark (invalidMark's), and for a unix socket what is wrong with its
+// path (socketNote); for a stream destination given max_message_bytes, a
+// warning that it does not apply; "" for the others.
 func datagramNote(f *config.Forward, mark string) string {
 	u, err := url.Parse(f.URL)
-	if err != nil || (u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix") {
+	if err != nil {
+		return ""
+	}
+	if u.Scheme != "udp" && u.Scheme != "unixgram" && u.Scheme != "unix" {
+		if f.MaxDatagram != 0 && mark == "" {
+			return fmt.Sprintf("; WARNING: max_message_bytes (%d) is ignored: it sizes datagrams (udp://, unix datagram sockets); %s:// sends each message whole", f.MaxDatagram, u.Scheme)
+		}
 		return ""
 	}
 	from := "max_message_bytes"
@@ -1142,9 +1149,38 @@ func datagramNote(f *config.Forward, mark string) string {
 		n, from = forwarder.DefaultMaxDatagram, "the default of max_message_bytes"
 	}
 	if u.Scheme == "unix" {
-		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s", n, from, mark)
+		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s%s", n, from, mark, socketNote(u.Path))
 	}
-	return fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
+	note := fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
+	if u.Scheme == "unixgram" {
+		note += socketNote(u.Path)
+	}
+	return note
+}
+
+// socketNote returns check's warning about path, a unix:// or
+// unixgram:// destination's socket: that its directory does not exist,
+// or that it is not a socket; that there is no socket yet when the
+// directory exists (run retries until the collector makes it); "" when
+// it is a socket.
+func socketNote(path string) string {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.Mode()&os.ModeSocket != 0:
+		return ""
+	case err == nil:
+		kind := "a regular file"
+		if fi.IsDir() {
+			kind = "a directory"
+		} else if sp := sniff.Special(fi.Mode()); sp != "" {
+			kind = sp
+		}
+		return "; WARNING: " + path + " is not a socket but " + kind + ": is the path right?"
+	}
+	if _, derr := os.Stat(filepath.Dir(path)); derr != nil {
+		return "; WARNING: the socket's directory " + filepath.Dir(path) + " does not exist: is the path right?"
+	}
+	return "; no socket at " + path + " now: run retries until the collector creates it"
 }
 
 // globFiles returns what the glob pattern (validated) matches that run's

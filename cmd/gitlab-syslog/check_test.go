@@ -83,6 +83,26 @@ func TestCheck(t *testing.T) {
 			config:  "state_dir: " + state + "\nforward:\n  url: udp://127.0.0.1:514\n  max_message_bytes: 2KiB\nsources:\n  - {type: audit, path: /a}\n",
 			wantOut: []string{"; datagrams cut at 2048 bytes (max_message_bytes)\n"},
 		},
+		{ // fresh-user trial 116: accepted without a word
+			name:    "tcp: max_message_bytes does not apply",
+			config:  "state_dir: " + state + "\nforward:\n  url: tcp://127.0.0.1:5514\n  max_message_bytes: 1000\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; WARNING: max_message_bytes (1000) is ignored: it sizes datagrams (udp://, unix datagram sockets); tcp:// sends each message whole\n"},
+		},
+		{ // fresh-user trial 116: accepted without a word
+			name:    "unix: the socket's directory does not exist",
+			config:  "state_dir: " + state + "\nforward:\n  url: unix://" + filepath.Join(dir, "nodir", "log.sock") + "\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; WARNING: the socket's directory " + filepath.Join(dir, "nodir") + " does not exist: is the path right?\n"},
+		},
+		{
+			name:    "unix: no socket yet",
+			config:  "state_dir: " + state + "\nforward:\n  url: unixgram://" + filepath.Join(dir, "log.sock") + "\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; no socket at " + filepath.Join(dir, "log.sock") + " now: run retries until the collector creates it\n"},
+		},
+		{
+			name:    "unix: not a socket",
+			config:  "state_dir: " + state + "\nforward:\n  url: unix://" + notDir + "\nsources:\n  - {type: audit, path: /a}\n",
+			wantOut: []string{"; WARNING: " + notDir + " is not a socket but a regular file: is the path right?\n"},
+		},
 		{
 			name:    "tcp: no port, check names the default it dials",
 			config:  "state_dir: " + state + "\nforward:\n  url: tcp://127.0.0.1\nsources:\n  - {type: audit, path: /a}\n",
