@@ -30,8 +30,11 @@ func (w *writer) connect(cause error) error {
 				return fmt.Errorf("forwarder: giving up on %s after %d failed attempts: %w", f.ep.raw, w.failures, cause)
 			}
 			delay := backoff(f.cfg.MinBackoff, f.cfg.MaxBackoff, w.failures)
-			f.cfg.Logger.Warn("forwarder: connection failed, reconnecting",
-				"destination", f.ep.raw, "error", cause.Error(), "attempt", w.failures, "retry_in", delay)
+			attrs := []any{"destination", f.ep.raw, "error", cause.Error(), "attempt", w.failures, "retry_in", delay}
+			if h := resetHint(f.ep.kind, cause); h != "" {
+				attrs = append(attrs, "hint", h)
+			}
+			f.cfg.Logger.Warn("forwarder: connection failed, reconnecting", attrs...)
 			t := time.NewTimer(delay)
 			stop := f.stop
 		wait:
@@ -215,6 +218,19 @@ func (w *writer) closeConn() {
 		_ = w.conn.Close()
 	}
 	w.conn, w.abort = nil, false
+}
+
+// resetHint says, for cause, the error that ended a tcp:// or tls://
+// connection, when it is the collector's reset, what that may have cost:
+// the lines its TCP acknowledged and it had not read yet (a collector that
+// closes a connection with unread data resets it, as rsyslog does at
+// SIGTERM), which TCP's acknowledgement cannot tell from those it read.
+// It returns "" for other errors and transports.
+func resetHint(kind transport, cause error) string {
+	if kind != transportTCP && kind != transportTLS || !errors.Is(cause, syscall.ECONNRESET) {
+		return ""
+	}
+	return "the collector reset the connection (it stopped or crashed, or closed it with data unread): the lines its TCP acknowledged and it had not read yet, up to its receive buffer, are lost; use relp:// (or relp+tls://), where the collector answers each message, if no line may be lost"
 }
 
 // rawTCP returns the TCP connection under c (plain TCP, or TLS over it);

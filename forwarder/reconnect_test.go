@@ -2,11 +2,16 @@ package forwarder
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -200,4 +205,27 @@ func (r *receiver) kill() {
 		c.Close()
 	}
 	r.conns = nil
+}
+
+// TestResetHint: the reconnect warning after the collector reset a tcp://
+// or tls:// connection says what may be lost and how to close that gap
+// (fresh-user trial 116: a graceful rsyslog stop lost the line just sent,
+// and the log said only "connection reset by peer"); not for RELP, which
+// resends what was not answered, nor for other errors.
+func TestResetHint(t *testing.T) {
+	reset := fmt.Errorf("connection check: %w", &net.OpError{Op: "recvfrom", Err: os.NewSyscallError("recvfrom", syscall.ECONNRESET)})
+	for _, tc := range []struct {
+		kind  transport
+		cause error
+		want  bool
+	}{
+		{transportTCP, reset, true},
+		{transportTLS, reset, true},
+		{transportRELP, reset, false},
+		{transportTCP, errors.New("connection refused"), false},
+	} {
+		if got := resetHint(tc.kind, tc.cause); (got != "") != tc.want || tc.want && !strings.Contains(got, "relp://") {
+			t.Errorf("resetHint(%v, %v) = %q; want a hint naming relp:// %v", tc.kind, tc.cause, got, tc.want)
+		}
+	}
 }
