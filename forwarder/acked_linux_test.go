@@ -88,6 +88,28 @@ func newStallingPeer(t *testing.T, tc *tls.Config) *stallingPeer {
 	return p
 }
 
+// stallingScheme is a scheme to test a stalling peer with (tcp, tls) and
+// the peer's TLS configuration (nil for tcp).
+type stallingScheme struct {
+	name   string
+	server *tls.Config
+}
+
+// stallingSchemes returns the CA file of a test PKI and the schemes to
+// test a stalling peer with: plain TCP, and TLS with a server
+// certificate of that PKI.
+func stallingSchemes(t *testing.T) (caFile string, schemes []stallingScheme) {
+	certs, err := testcert.WriteTestCerts(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stc, err := collect.ServerTLS(certs.ServerCert, certs.ServerKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certs.CAFile, []stallingScheme{{"tcp", nil}, {"tls", stc}}
+}
+
 // seqs returns the "seq" of every frame received after the first
 // connection, in order.
 func (p *stallingPeer) seqs(t *testing.T) []int {
@@ -119,21 +141,11 @@ func frameSeqs(t *testing.T, frames [][]byte) []int {
 // although the kernel accepted them, and after the peer resets the
 // connection they are written again, in order, on the next one.
 func TestAckFollowsPeerTCP(t *testing.T) {
-	certs, err := testcert.WriteTestCerts(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stc, err := collect.ServerTLS(certs.ServerCert, certs.ServerKey, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name   string
-		server *tls.Config
-	}{{"tcp", nil}, {"tls", stc}} {
+	caFile, peers := stallingSchemes(t)
+	for _, tc := range peers {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newStallingPeer(t, tc.server)
-			cfg := Config{URL: tc.name + "://" + p.ln.Addr().String(), TLS: TLSConfig{CAFile: certs.CAFile},
+			cfg := Config{URL: tc.name + "://" + p.ln.Addr().String(), TLS: TLSConfig{CAFile: caFile},
 				MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}
 			testAckFollowsPeer(t, p, cfg)
 		})
@@ -266,22 +278,12 @@ func testAckFollowsPeer(t *testing.T, p *stallingPeer, cfg Config) {
 // 116: 6,000 duplicates of 3,000 lines). Only what the peer acknowledged
 // on it, in its receive buffer, is read from it.
 func TestStalledPeerAbandoned(t *testing.T) {
-	certs, err := testcert.WriteTestCerts(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stc, err := collect.ServerTLS(certs.ServerCert, certs.ServerKey, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name   string
-		server *tls.Config
-	}{{"tcp", nil}, {"tls", stc}} {
+	caFile, peers := stallingSchemes(t)
+	for _, tc := range peers {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newStallingPeer(t, tc.server)
 			e := &Encoder{}
-			f, err := New(Config{URL: tc.name + "://" + p.ln.Addr().String(), TLS: TLSConfig{CAFile: certs.CAFile}, Encoder: e,
+			f, err := New(Config{URL: tc.name + "://" + p.ln.Addr().String(), TLS: TLSConfig{CAFile: caFile}, Encoder: e,
 				MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, WriteTimeout: 500 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)

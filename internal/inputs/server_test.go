@@ -2,7 +2,6 @@ package inputs
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -15,11 +14,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/relp"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/testcert"
 )
 
@@ -325,8 +324,8 @@ func TestMutualTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedBuffer
-	s := startServer(t, Config{Listen: "relp+tls://127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	logs := new(syslogtest.Buffer)
+	s := startServer(t, Config{Listen: "relp+tls://127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		TLS: TLSFiles{CertFile: certs.ServerCert, KeyFile: certs.ServerKey, ClientCAFile: certs.CAFile}})
 	pem, _ := os.ReadFile(certs.CAFile)
 	pool := x509.NewCertPool()
@@ -560,22 +559,4 @@ func TestOpenSpool(t *testing.T) {
 	if logs.Len() > 0 {
 		t.Errorf("logged:\n%s", logs.String())
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a logger's concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
