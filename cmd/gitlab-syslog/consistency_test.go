@@ -290,7 +290,7 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "tls to a plain TCP port", args: []string{"--to", plainAsTLS, "--timeout", "1s"},
 			want: "cannot reach " + plainAsTLS + ": the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message): context deadline exceeded", notWant: "running"},
 		{name: "relp to a plain TCP port", args: []string{"--to", plainAsRELP, "--timeout", "1s"},
-			want: "cannot reach " + plainAsRELP + ": the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP?): ...", notWant: "running"},
+			want: "cannot reach " + plainAsRELP + ": the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP? or is the collector hung or overloaded? see its log): ...", notWant: "running"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
 		{name: "port zero", args: []string{"--to", "udp://127.0.0.1:0"}, want: `send: --to: "udp://127.0.0.1:0": port "0" is not a number from 1 to 65535`},
 		{name: "too many colons", args: []string{"--to", "udp://127.0.0.1:5591:9"}, want: `send: --to: "udp://127.0.0.1:5591:9": "127.0.0.1:5591:9" is not host:port (too many colons in address): write one host and one port, e.g. udp://127.0.0.1:514; an IPv6 address goes in brackets, e.g. udp://[::1]:514`},
