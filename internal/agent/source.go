@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +90,8 @@ type source struct {
 	// its last part has not been read yet; the next complete stdout
 	// record ends it (carryOver marks it: slot.tailAt).
 	tailOpen bool
+	// started: carryOver saw the source's first batch (see tailAfterStart).
+	started bool
 	// complete: the file is read as finished (tailer.Config.Complete,
 	// --once); parts sent raw by flushCarry are then read again by a later
 	// run that finds the file grown (tailer.Tailer.UnholdSent).
@@ -405,6 +409,10 @@ func (s *source) carryOver(sl *slot) {
 	n := tb.Len()
 	s.batches++
 	sl.tailAt = -1
+	if !s.started {
+		s.started = true
+		s.tailOpen = s.carry.Empty() && s.tailAfterStart(tb)
+	}
 	if s.tailOpen {
 		sl.tailAt, s.tailOpen = s.tailEnd(tb)
 	}
@@ -464,6 +472,37 @@ func (s *source) carryOver(sl *slot) {
 		}
 	}
 	s.scout.AppendCarry(&s.carry)
+}
+
+// tailAfterStart reports whether tb, the first batch after the source
+// started, begins after a stdout part of a line: the record before it in
+// its file is a partial one. The checkpoint stays before the parts of a
+// line until the line is sent, so it is after one only when the carry
+// timeout sent the line's first parts raw before a restart or reload:
+// the rest of that line comes first (tailOpen). It reads the record
+// before tb from its file, when that is a plain file and the record is
+// in the 64 KiB before tb (a part is at most 16 KiB).
+func (s *source) tailAfterStart(tb *tailer.Batch) bool {
+	if tb.Start <= 0 || strings.HasSuffix(tb.Name, ".gz") {
+		return false
+	}
+	f, err := os.Open(tb.Name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	n := min(tb.Start, 64<<10)
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, tb.Start-n); err != nil || buf[n-1] != '\n' {
+		return false
+	}
+	line := bytes.TrimSuffix(buf[:n-1], []byte("\r"))
+	i := bytes.LastIndexByte(line, '\n')
+	if i < 0 && n < tb.Start {
+		return false // longer than what was read: no part
+	}
+	x, partial, ok := s.scout.RecordPart(line[i+1:])
+	return ok && partial && x == container.Stdout
 }
 
 // tailEnd returns the index in tb of the first complete stdout record,

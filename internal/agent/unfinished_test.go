@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -225,8 +226,15 @@ func TestOnceUnfinishedPartsCut(t *testing.T) {
 // timeout sent its first parts raw is sent raw too, as the rest of that
 // line, not dropped as a line of no GitLab log; the complete line after
 // it is sent as usual (fresh-user trial 115: the tail was dropped and
-// only lines_dropped_total said so).
+// only lines_dropped_total said so). So it is when the agent restarted in
+// between (fresh-user trial 117: the tail was dropped then).
 func TestLateLastPart(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) { testLateLastPart(t, restart) })
+	}
+}
+
+func testLateLastPart(t *testing.T, restart bool) {
 	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
 	env := `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
 	full := "2024-05-01T12:00:00.1Z stdout F " + env + "\n"
@@ -236,21 +244,45 @@ func TestLateLastPart(t *testing.T) {
 	c := newConfig(t, "tcp://"+addr, config.Source{Path: path, Format: "cri"})
 	c.Detections.Enabled = new(bool)
 	a, _, stop := runInBackground(t, c, Options{CarryTimeout: 300 * time.Millisecond})
-	defer stop()
 	head := []string{config.AppNameAudit + " " + audit, "GitLab-Logs " + env[:40]}
 	waitFor(t, "the first parts sent raw", 10*time.Second, func() bool { return len(got()) == len(head) })
+	unwrapErrs := 2.0 // the first parts, the rest
+	if restart {
+		waitFor(t, "the checkpoint past the parts", 10*time.Second, func() bool {
+			data, _ := os.ReadFile(checkpointFile(t, c.StateDir, path))
+			return strings.Contains(string(data), fmt.Sprintf(`"offset":%d`, fileSize(t, path)))
+		})
+		stop()
+		a, _, stop = runInBackground(t, c, Options{CarryTimeout: 300 * time.Millisecond})
+		unwrapErrs = 1 // the rest, counted by the new agent
+	}
+	defer stop()
 	appendTo(t, path, "2024-05-01T12:00:07.1Z stdout P "+env[40:60]+"\n2024-05-01T12:00:07.2Z stdout F "+env[60:]+"\n"+full)
 	want := append(head, "GitLab-Logs "+env[40:], config.AppNameAudit+" "+audit)
 	waitFor(t, "the rest of the line and the line after it", 10*time.Second, func() bool { return len(got()) >= len(want) })
 	if msgs := got(); !slices.Equal(msgs, want) {
 		t.Errorf("messages:\n got %q\nwant %q", msgs, want)
 	}
+	dropped := 1.0 // the stderr line
+	if restart {
+		dropped = 0 // read by the first agent
+	}
 	for name, want := range map[string]float64{
-		"gitlab_syslog_unwrap_errors_total": 2, // the first parts, the rest
-		"gitlab_syslog_lines_dropped_total": 1, // the stderr line
+		"gitlab_syslog_unwrap_errors_total": unwrapErrs,
+		"gitlab_syslog_lines_dropped_total": dropped,
 	} {
 		if v := scrapedValue(t, a, name, path); v != want {
 			t.Errorf("%s = %v, want %v", name, v, want)
 		}
 	}
+}
+
+// fileSize returns the size of the file at path.
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
