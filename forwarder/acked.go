@@ -273,6 +273,31 @@ func (w *writer) settle() {
 	}
 }
 
+// skipAcked notes, for fl, the first batch in flight on a plain TCP
+// connection that failed, the frames at its start that the peer's TCP
+// acknowledged whole: they count delivered (Stats.Messages) and are not
+// written again on the next connection (item.skip, item.next), so that a
+// collector that stalls and is given up on again and again gets the
+// messages of its receive buffer once, not once per connection. A frame
+// acknowledged in part is written again whole.
+func (w *writer) skipAcked(fl flight) {
+	it, b := fl.it, fl.it.b
+	start := fl.end - uint64(len(b.buf)-it.skip) // where this connection's bytes of the batch began
+	if w.t.acked <= start {
+		return
+	}
+	acked := it.skip + int(w.t.acked-start) // bytes of b.buf acknowledged
+	k := it.next
+	for k < b.Len() && b.frameEnd(k) <= acked {
+		k++
+	}
+	if k == it.next || k == b.Len() {
+		return
+	}
+	w.n.messages.Add(uint64(k - it.next))
+	it.next, it.skip = k, b.frameEnd(k-1)
+}
+
 // requeue acks what the peer acknowledged before the connection failed,
 // and puts the other in-flight batches back in front of the unwritten
 // ones, to be written again on the next connection.
@@ -286,10 +311,13 @@ func (w *writer) requeue() {
 		return
 	}
 	w.abort = true // the batches go again: the kernel must not deliver them too
+	if t.cc == nil {
+		w.skipAcked(t.inflight[0])
+	}
 	its := make([]*item, 0, len(t.inflight)+len(w.unwritten))
 	for _, fl := range t.inflight {
 		its = append(its, fl.it)
-		w.pending += len(fl.it.b.buf)
+		w.pending += len(fl.it.b.buf) - fl.it.skip
 	}
 	w.unwritten = append(its, w.unwritten...)
 	clear(t.inflight)

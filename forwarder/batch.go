@@ -127,6 +127,15 @@ func (b *Batch) RemoveLast() {
 	b.buf = b.buf[:pos]
 }
 
+// frameEnd returns where the frame of message i ends in buf: after the
+// message, and its LF under newline framing.
+func (b *Batch) frameEnd(i int) int {
+	if b.framing == framingLF {
+		return b.spans[i].end + 1
+	}
+	return b.spans[i].end
+}
+
 // Len returns the number of messages in the batch.
 func (b *Batch) Len() int { return len(b.spans) }
 

@@ -67,7 +67,11 @@ type item struct {
 	b       *Batch
 	ack     func(error)
 	written bool // some of its bytes were passed to a write
-	next    int  // datagram transports: index of the next message to send
+	next    int  // datagram transports: index of the next message to send; streams: messages delivered on an earlier connection (skip)
+	// skip is, over plain TCP, the bytes of b's first frames the peer's
+	// TCP acknowledged on a connection that then failed: they are not
+	// written again (see writer.skipAcked).
+	skip int
 	// RELP: messages sent in the current session, and messages answered
 	// in order (done <= sent).
 	sent, done int

@@ -271,7 +271,7 @@ func (w *writer) write() error {
 	w.bufs = w.bufs[:0]
 	for _, it := range w.unwritten {
 		it.written = true // some of its bytes may reach the receiver
-		w.bufs = append(w.bufs, it.b.buf)
+		w.bufs = append(w.bufs, it.b.buf[it.skip:])
 	}
 	w.wv = w.bufs
 	n, err := w.wv.WriteTo(w.conn)
@@ -288,7 +288,7 @@ func (w *writer) write() error {
 			w.ackItem(it)
 			continue
 		}
-		w.t.sent += uint64(len(it.b.buf))
+		w.t.sent += uint64(len(it.b.buf) - it.skip)
 		w.t.fly(it, w.t.sent)
 	}
 	clear(w.unwritten)
@@ -372,12 +372,15 @@ func (w *writer) recover(cause error) error {
 		}
 		for _, it := range w.unwritten {
 			if it.b.framing != w.framing { // a unix socket came back as the other type
-				w.pending -= len(it.b.buf)
+				w.pending -= len(it.b.buf) - it.skip
 				it.b.reframe(w.framing)
-				w.pending += len(it.b.buf)
+				if it.skip > 0 {
+					it.skip = it.b.frameEnd(it.next - 1)
+				}
+				w.pending += len(it.b.buf) - it.skip
 			}
 			if it.written {
-				w.n.resent.Add(uint64(it.b.Len()))
+				w.n.resent.Add(uint64(it.b.Len() - it.next))
 			}
 		}
 		err := w.write()
