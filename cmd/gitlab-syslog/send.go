@@ -374,6 +374,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 		}
 		if from := s.resumeAt(); from != "" && (s.stoppedAt != "" || s.read > int(st.Messages)) {
 			stopped += "; the first batch not delivered whole starts at " + from + ": send again from there (or the whole input: lines the collector has may reach it twice)"
+			if strings.HasPrefix(to, "tcp:") || strings.HasPrefix(to, "tls:") {
+				stopped += "; over " + to[:3] + "://, delivered means acknowledged by the collector's TCP, so a collector that closed or crashed with lines unread lost those before it too: check the last line it wrote, or use relp://"
+			}
 		} else if s.stoppedAt != "" {
 			stopped += " (send them again from there, or the whole input: lines the collector has may reach it twice)"
 		}

@@ -57,3 +57,49 @@ func TestSendStoppedSaysWhere(t *testing.T) {
 		t.Errorf("send again from line %d: the lines %d to %d were read and not sent", from, read-notSent+1, from-1)
 	}
 }
+
+// TestSendStoppedTCPCaveat: over tcp://, where delivered means taken by
+// the collector's TCP, the error of a send that failed says that lines
+// before the place to send again from may be lost too when the collector
+// closed with lines unread, and how to close that gap (fresh-user trial
+// 117: resending from the line given lost those the collector had not
+// read).
+func TestSendStoppedTCPCaveat(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		c, err := ln.Accept()
+		ln.Close() // later connections are refused: send gives up
+		if err != nil {
+			return
+		}
+		buf := make([]byte, 64<<10)
+		for read := 0; read < 200<<10; {
+			n, err := c.Read(buf)
+			if err != nil {
+				break
+			}
+			read += n
+		}
+		c.Close()
+	}()
+	sample, err := os.ReadFile(filepath.Join(samples, "gitlab_access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(t.TempDir(), "gitlab_access.log")
+	if err := os.WriteFile(big, []byte(strings.Repeat(string(sample), 3000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = execute(t, "send", "--to", "tcp://"+ln.Addr().String(), big)
+	if err == nil {
+		t.Fatal("send to a collector that went away succeeded")
+	}
+	for _, want := range []string{"the first batch not delivered whole starts at " + big + ":", "over tcp://, delivered means acknowledged by the collector's TCP", "use relp://"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error = %v\nwant %q in it", err, want)
+		}
+	}
+}
