@@ -113,3 +113,18 @@ func TestRELPOpenHintAlert(t *testing.T) {
 		t.Errorf("relpOpenHint(timeout) = %v; want it to say the collector may be hung", err)
 	}
 }
+
+// TestHandshakeFailureHint: a handshake_failure alert to an agent without
+// a client certificate, which is how a TLS 1.2 collector (OpenSSL's, as
+// rsyslog's ossl driver and Python's ssl module) refuses one, names the
+// settings to give (fresh-user trial 117: a bare "remote error: tls:
+// handshake failure"); with a certificate given, it is left as it is.
+func TestHandshakeFailureHint(t *testing.T) {
+	alert := &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}
+	if err := handshakeHint(alert, false); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "cert_file and key_file") {
+		t.Errorf("handshakeHint(handshake failure, no certificate) = %v; want ErrRefused naming cert_file and key_file", err)
+	}
+	if err := handshakeHint(alert, true); err != error(alert) {
+		t.Errorf("handshakeHint(handshake failure, a certificate) = %v; want the alert as it is", err)
+	}
+}

@@ -259,7 +259,7 @@ func dialTLS(ctx context.Context, d *net.Dialer, ep *endpoint) (net.Conn, error)
 	start := time.Now()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = raw.Close()
-		return nil, &handshakeError{handshakeHint(err)}
+		return nil, &handshakeError{handshakeHint(err, ep.tls.GetClientCertificate != nil)}
 	}
 	if err := awaitVerdict(ctx, tc, time.Since(start)); err != nil {
 		_ = raw.Close()
@@ -447,11 +447,19 @@ func otherProtocolError(b []byte, overTLS bool) error {
 // left the ClientHello unanswered until the timeout (a plain syslog
 // receiver takes it for a message and waits for more), answered with
 // something other than TLS, or closed the connection without a TLS alert
-// (RELP or other plain receivers); else err.
-func handshakeHint(err error) error {
+// (RELP or other plain receivers); as an ErrRefused naming the settings
+// of a client certificate when the collector answered an agent without
+// one (withCert false) with a handshake_failure alert, as a TLS 1.2
+// collector that requires one does (OpenSSL's); else err.
+func handshakeHint(err error, withCert bool) error {
 	var rec tls.RecordHeaderError
 	var ne net.Error
+	var op *net.OpError
 	switch {
+	case !withCert && errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && op.Err.Error() == "tls: handshake failure":
+		// A TLS 1.2 server that requires a client certificate ends the
+		// handshake so when the client sends none.
+		return &refusedError{"the collector ended the TLS handshake (handshake_failure): it most likely requires a client certificate it trusts (give forward.tls.cert_file and key_file, or --cert-file and --key-file), or shares no TLS version (1.2 or later) or cipher suite with the agent; its log says which", err}
 	case errors.As(err, &rec):
 		return &ProtocolError{msg: "the collector answered the TLS handshake with something other than TLS (does the port take RELP, relp://, or plain syslog, tcp://?)", err: err}
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():

@@ -273,6 +273,8 @@ func TestSendErrorHints(t *testing.T) {
 	}
 	tlsURL := "tls://" + freePort(t, "tcp")
 	startCollectCmd(t, tlsURL, "--cert-file", certs.ServerCert, "--key-file", certs.ServerKey)
+	mutualURL := "tls://" + freePort(t, "tcp")
+	startCollectCmd(t, mutualURL, "--cert-file", certs.ServerCert, "--key-file", certs.ServerKey, "--client-ca-file", certs.CAFile)
 	closed := "tcp://" + freePort(t, "tcp")
 	plainAsTLS := "tls://" + silentListener(t)   // answers no TLS handshake
 	plainAsRELP := "relp://" + silentListener(t) // answers no RELP open
@@ -287,6 +289,9 @@ func TestSendErrorHints(t *testing.T) {
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate signed by unknown authority — give the CA that signed the collector's certificate with --ca-file", notWant: "running"},
 		{name: "tls other name", args: []string{"--to", tlsURL, "--timeout", "2s", "--ca-file", certs.CAFile, "--server-name", "siem.example"},
 			want: "cannot reach " + tlsURL + ": tls: failed to verify certificate: x509: certificate is valid for localhost, not siem.example — the certificate does not name the host dialed: use a name it has, or --server-name", notWant: "running"},
+		// fresh-user trial 117: the last line said only "tls: certificate required"
+		{name: "tls without the client certificate required", args: []string{"--to", mutualURL, "--timeout", "2s", "--ca-file", certs.CAFile},
+			want: "cannot reach " + mutualURL + ": the collector refused the connection after the TLS handshake: it requires a client certificate (give forward.tls.cert_file and key_file, or --cert-file and --key-file): remote error: tls: certificate required", notWant: "running"},
 		{name: "tls to a plain TCP port", args: []string{"--to", plainAsTLS, "--timeout", "1s"},
 			want: "cannot reach " + plainAsTLS + ": the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message): context deadline exceeded", notWant: "running"},
 		{name: "relp to a plain TCP port", args: []string{"--to", plainAsRELP, "--timeout", "1s"},

@@ -699,6 +699,13 @@ func rootCause(err error) string {
 	if errors.As(err, &dnsErr) {
 		return dnsErr.Error()
 	}
+	if errors.Is(err, forwarder.ErrRefused) { // its text says what to change, then its cause
+		for u := err; u != nil; u = errors.Unwrap(u) {
+			if !strings.HasPrefix(u.Error(), "forwarder: ") {
+				return u.Error()
+			}
+		}
+	}
 	var se *os.SyscallError
 	if errors.As(err, &se) {
 		return se.Err.Error()
@@ -753,7 +760,7 @@ func unreachableHint(err error) string {
 	var hostErr x509.HostnameError
 	var alert tls.AlertError
 	switch {
-	case errors.Is(err, forwarder.ErrProtocol):
+	case errors.Is(err, forwarder.ErrProtocol), errors.Is(err, forwarder.ErrRefused):
 		return "" // its text says what to change
 	case errors.As(err, &unknownCA):
 		return " — give the CA that signed the collector's certificate with --ca-file"
