@@ -24,15 +24,7 @@ func TestSendStoppedSaysWhere(t *testing.T) {
 	}
 	addr := pc.LocalAddr().String()
 	pc.Close() // nothing listens: the datagrams are refused
-	sample, err := os.ReadFile(filepath.Join(samples, "gitlab_access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	big := filepath.Join(t.TempDir(), "gitlab_access.log")
-	if err := os.WriteFile(big, []byte(strings.Repeat(string(sample), 3000)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	total := 3000 * strings.Count(string(sample), "\n")
+	big, total := bigAccessLog(t)
 	_, err = execute(t, "send", "--to", "udp://"+addr, big)
 	if err == nil {
 		t.Fatal("send to a refusing UDP port succeeded")
@@ -85,14 +77,7 @@ func TestSendStoppedTCPCaveat(t *testing.T) {
 		}
 		c.Close()
 	}()
-	sample, err := os.ReadFile(filepath.Join(samples, "gitlab_access.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	big := filepath.Join(t.TempDir(), "gitlab_access.log")
-	if err := os.WriteFile(big, []byte(strings.Repeat(string(sample), 3000)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	big, _ := bigAccessLog(t)
 	_, err = execute(t, "send", "--to", "tcp://"+ln.Addr().String(), big)
 	if err == nil {
 		t.Fatal("send to a collector that went away succeeded")
@@ -102,4 +87,19 @@ func TestSendStoppedTCPCaveat(t *testing.T) {
 			t.Errorf("error = %v\nwant %q in it", err, want)
 		}
 	}
+}
+
+// bigAccessLog writes the bundled access sample 3,000 times into a new
+// gitlab_access.log and returns its path and number of lines.
+func bigAccessLog(t *testing.T) (string, int) {
+	t.Helper()
+	sample, err := os.ReadFile(filepath.Join(samples, "gitlab_access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(t.TempDir(), "gitlab_access.log")
+	if err := os.WriteFile(big, []byte(strings.Repeat(string(sample), 3000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return big, 3000 * strings.Count(string(sample), "\n")
 }
