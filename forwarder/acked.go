@@ -279,12 +279,13 @@ func (w *writer) settle() {
 // written again on the next connection (item.skip, item.next), so that a
 // collector that stalls and is given up on again and again gets the
 // messages of its receive buffer once, not once per connection. A frame
-// acknowledged in part is written again whole.
+// acknowledged in part is written again whole, and nothing is skipped on
+// a connection not proven yet (tracker.young).
 func (w *writer) skipAcked(fl flight) {
 	it, b := fl.it, fl.it.b
 	start := fl.end - uint64(len(b.buf)-it.skip) // where this connection's bytes of the batch began
-	if w.t.acked <= start {
-		return
+	if w.t.young || w.t.acked <= start {
+		return // on a connection not proven, TCP's acknowledgement is no delivery (see prove)
 	}
 	acked := it.skip + int(w.t.acked-start) // bytes of b.buf acknowledged
 	k := it.next

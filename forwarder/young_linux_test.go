@@ -145,3 +145,35 @@ func TestYoungConnectionProven(t *testing.T) {
 		t.Errorf("stats %+v: want 2 delivered, no reconnect", st)
 	}
 }
+
+// TestYoungConnectionHeldBatch: the messages of a batch that a port of
+// another protocol read and threw away are not counted delivered, however
+// many of them its TCP acknowledged whole: the skip of acknowledged
+// messages after a failed connection (writer.skipAcked) applies only to a
+// proven one.
+func TestYoungConnectionHeldBatch(t *testing.T) {
+	addr, conns := wrongPortPeer(t, nil, nil)
+	e := &Encoder{}
+	f := connected(t, Config{URL: "tcp://" + addr, Encoder: e, MaxAttempts: 3, MinBackoff: time.Millisecond})
+	const n = 2500 // about 500 kB: the socket takes it all, the peer's TCP acknowledges a part before the reset
+	var b Batch
+	for _, m := range testMessages(n) {
+		b.Append(e, &m)
+	}
+	acked := make(chan error, 1)
+	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-acked:
+		if err == nil {
+			t.Fatal("the batch was acked")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ack")
+	}
+	_ = f.Close(context.Background())
+	if st := f.Stats(); st.Messages != 0 || st.Dropped != n || conns.Load() != 3 {
+		t.Errorf("stats %+v after %d connections: want 0 delivered, %d dropped, after 3", st, conns.Load(), n)
+	}
+}
