@@ -230,7 +230,7 @@ func resetHint(kind transport, cause error) string {
 	if kind != transportTCP && kind != transportTLS || !errors.Is(cause, syscall.ECONNRESET) {
 		return ""
 	}
-	return "the collector reset the connection (it stopped or crashed, or closed it with data unread): the lines its TCP acknowledged and it had not read yet, up to its receive buffer, are lost; use relp:// (or relp+tls://), where the collector answers each message, if no line may be lost"
+	return "the collector reset the connection (it stopped or crashed, or closed it with data unread): the lines its TCP acknowledged and it had not read yet, up to its receive buffer, may be lost; use relp:// (or relp+tls://), where the collector answers each message, if no line may be lost"
 }
 
 // rawTCP returns the TCP connection under c (plain TCP, or TLS over it);
@@ -463,7 +463,7 @@ func handshakeHint(err error, withCert bool) error {
 	case errors.As(err, &rec):
 		return &ProtocolError{msg: "the collector answered the TLS handshake with something other than TLS (does the port take RELP, relp://, or plain syslog, tcp://?)", err: err}
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &ProtocolError{msg: "the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message)", err: err}
+		return &ProtocolError{msg: "the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message; or is the collector hung or overloaded? see its log)", err: err}
 	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
 		return &ProtocolError{msg: "the collector closed the connection during the TLS handshake, without a TLS alert (does the port take RELP, relp://, or plain syslog, tcp://, rather than TLS?)", err: err}
 	}

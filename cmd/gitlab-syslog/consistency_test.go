@@ -293,7 +293,7 @@ func TestSendErrorHints(t *testing.T) {
 		{name: "tls without the client certificate required", args: []string{"--to", mutualURL, "--timeout", "2s", "--ca-file", certs.CAFile},
 			want: "cannot reach " + mutualURL + ": the collector refused the connection after the TLS handshake: it requires a client certificate (give forward.tls.cert_file and key_file, or --cert-file and --key-file): remote error: tls: certificate required", notWant: "running"},
 		{name: "tls to a plain TCP port", args: []string{"--to", plainAsTLS, "--timeout", "1s"},
-			want: "cannot reach " + plainAsTLS + ": the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message): context deadline exceeded", notWant: "running"},
+			want: "cannot reach " + plainAsTLS + ": the collector did not answer the TLS handshake (does the port take plain syslog, tcp://, or RELP, relp://, rather than TLS? a plain receiver may have logged the handshake as a message; or is the collector hung or overloaded? see its log): context deadline exceeded", notWant: "running"},
 		{name: "relp to a plain TCP port", args: []string{"--to", plainAsRELP, "--timeout", "1s"},
 			want: "cannot reach " + plainAsRELP + ": the collector did not answer RELP's open command (does the port take plain syslog, tcp://, or syslog over TLS, tls://, rather than RELP? or is the collector hung or overloaded? see its log): ...", notWant: "running"},
 		{name: "port too large", args: []string{"--to", "tcp://127.0.0.1:99999"}, want: `send: --to: "tcp://127.0.0.1:99999": port "99999" is not a number from 1 to 65535`},
