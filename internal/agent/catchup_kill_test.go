@@ -125,7 +125,13 @@ func TestKillCatchUp(t *testing.T) {
 				dev, ino, size := idOf(path)
 				if tc.stale {
 					waitFor(t, "the alert", 10*time.Second, func() bool { return got.alertCount() == 1 })
-					time.Sleep(100 * time.Millisecond) // its acknowledgement journaled
+					// Its acknowledgement journaled: on a new connection it
+					// waits for the connection's proof (up to 1 s), longer
+					// under load than a fixed sleep allowed.
+					waitFor(t, "the alert's delivery journaled", 10*time.Second, func() bool {
+						fi, err := os.Stat(filepath.Join(state, "detect", DeliveredFile))
+						return err == nil && fi.Size() > 0
+					})
 					if c := ck(); c == nil || c.Offset != 0 {
 						t.Fatalf("checkpoint %+v before the kill, want one at offset 0: the test checks nothing", c)
 					}
