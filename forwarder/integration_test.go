@@ -556,8 +556,15 @@ func sendOneAck(t *testing.T, f *Forwarder, text string, timeout time.Duration) 
 	m := Message{Facility: Local7, Severity: Informational, Hostname: "h", AppName: "app", Msg: []byte(text)}
 	var b Batch
 	b.Append(e, &m)
+	return sendAck(t, f, &b, timeout)
+}
+
+// sendAck sends b with f and returns its acknowledgement's error; the
+// test fails when none came within timeout.
+func sendAck(t *testing.T, f *Forwarder, b *Batch, timeout time.Duration) error {
+	t.Helper()
 	acked := make(chan error, 1)
-	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
+	if err := f.Send(context.Background(), b, func(err error) { acked <- err }); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -160,17 +160,8 @@ func TestYoungConnectionHeldBatch(t *testing.T) {
 	for _, m := range testMessages(n) {
 		b.Append(e, &m)
 	}
-	acked := make(chan error, 1)
-	if err := f.Send(context.Background(), &b, func(err error) { acked <- err }); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-acked:
-		if err == nil {
-			t.Fatal("the batch was acked")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no ack")
+	if err := sendAck(t, f, &b, 10*time.Second); err == nil {
+		t.Fatal("the batch was acked")
 	}
 	_ = f.Close(context.Background())
 	if st := f.Stats(); st.Messages != 0 || st.Dropped != n || conns.Load() != 3 {
