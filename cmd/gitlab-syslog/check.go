@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
@@ -415,9 +416,10 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				problems = addProblem(problems, p)
 			}
 		} else if s.IsGlob() {
-			m := globFiles(s.Path)
+			all, _ := filepath.Glob(s.Path)
+			m := globFiles(all)
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
-			status += danglingNote(s.Path)
+			status += danglingNote(all)
 			status += overlapNote(m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
@@ -1148,11 +1150,12 @@ func datagramNote(f *config.Forward, mark string) string {
 	if n == 0 {
 		n, from = forwarder.DefaultMaxDatagram, "the default of max_message_bytes"
 	}
+	which := "datagrams"
 	if u.Scheme == "unix" {
-		return fmt.Sprintf("; datagrams (if the socket is one) cut at %d bytes (%s)%s%s", n, from, mark, socketNote(u.Path))
+		which = "datagrams (if the socket is one)"
 	}
-	note := fmt.Sprintf("; datagrams cut at %d bytes (%s)%s", n, from, mark)
-	if u.Scheme == "unixgram" {
+	note := fmt.Sprintf("; %s cut at %d bytes (%s)%s", which, n, from, mark)
+	if u.Scheme != "udp" {
 		note += socketNote(u.Path)
 	}
 	return note
@@ -1183,22 +1186,20 @@ func socketNote(path string) string {
 	return "; no socket at " + path + " now: run retries until the collector creates it"
 }
 
-// globFiles returns what the glob pattern (validated) matches that run's
-// scan takes for files: not the directories, nor the dangling symbolic
-// links, which it passes over.
-func globFiles(pattern string) []string {
-	m, _ := filepath.Glob(pattern)
-	return slices.DeleteFunc(m, func(p string) bool {
+// globFiles returns, of a glob's matches all, those run's scan takes for
+// files: not the directories, nor the dangling symbolic links, which it
+// passes over. all is left as it is.
+func globFiles(all []string) []string {
+	return slices.DeleteFunc(slices.Clone(all), func(p string) bool {
 		fi, err := os.Stat(p)
 		return err != nil || fi.IsDir()
 	})
 }
 
-// danglingNote returns check's warning about the matches of the glob
-// pattern that are symbolic links whose target does not exist, which run
-// does not follow, with the fix; "" when there are none.
-func danglingNote(pattern string) string {
-	all, _ := filepath.Glob(pattern)
+// danglingNote returns check's warning about the matches of a glob, all,
+// that are symbolic links whose target does not exist, which run does not
+// follow, with the fix; "" when there are none.
+func danglingNote(all []string) string {
 	n, link, target := sniff.Dangling(all)
 	if n == 0 {
 		return ""
@@ -1238,12 +1239,12 @@ func notFollowed(p string, m []string, ext, oldDir string) string {
 	}
 	for _, b := range tailer.RotatedBases(p, ext) {
 		if slices.Contains(m, b) {
-			return "rotated copy of " + b + ", left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
+			return "rotated copy of " + b + ", " + agent.CopyLeftToTailer
 		}
 	}
 	for _, q := range m {
 		if oldDir != "" && tailer.InOldDir(p, q, oldDir, ext) {
-			return "rotated copy of " + q + " in its olddir, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
+			return "rotated copy of " + q + " in its olddir, " + agent.CopyLeftToTailer
 		}
 	}
 	return sniff.NotLines(p)

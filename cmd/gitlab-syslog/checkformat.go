@@ -10,7 +10,6 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/mapping"
-	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // formatSampleLines is how many first lines (blank ones aside) of a
@@ -79,10 +78,8 @@ func formatWarnings(c *config.Config) (warns []string, warned []int) {
 }
 
 // plainFixOf says what to write for a source without type whose file at
-// path holds plain lines: a type, the one most of its first lines look
-// like (parser.Detect) when they do, and format plain (or auto). Without
-// a type, a source takes each line's type from gitlab-logger's envelope,
-// which plain lines lack, and drops them.
+// path holds plain lines (mapping.DroppedTally.PlainFix of its first
+// lines).
 func plainFixOf(path string) string {
 	var tally mapping.DroppedTally
 	read := 0
@@ -94,10 +91,7 @@ func plainFixOf(path string) string {
 		tally.Add(line)
 		return true
 	})
-	if t, _ := tally.Bare(read); t != parser.TypeUnknown {
-		return "type: " + t.String() + " and format: plain (or auto)"
-	}
-	return "a type (audit, application, access or auth) and format: plain (or auto)"
+	return tally.PlainFix(read)
 }
 
 // sniffed is what sniffFormat found in a sampled file: its format, of n

@@ -609,11 +609,8 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 // its error says why.
 func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		switch {
-		case c.lines == 0 && c.blank > 0:
-			fmt.Fprintf(w, "detect: WARNING: %s holds only %d blank %s: it had no line to search\n", inputs[i].label(), c.blank, plural(c.blank, "line", "lines"))
-		case c.lines == 0 && c.warning == nil && !c.failed:
-			fmt.Fprintf(w, "detect: WARNING: %s is empty: it had no line to search\n", inputs[i].label())
+		if c.lines == 0 && (c.blank > 0 || c.warning == nil && !c.failed) {
+			fmt.Fprintf(w, "detect: WARNING: %s\n", emptyInputNote(inputs[i].label(), c.blank, "search"))
 		}
 	}
 }

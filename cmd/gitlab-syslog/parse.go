@@ -214,12 +214,8 @@ func (p *lineParser) summaryNotes() string {
 // label, read to its end, had no line to parse: it is empty, or holds
 // only blank lines, as send and detect warn.
 func (p *lineParser) noteEmpty(label string) {
-	switch blank := p.blank - p.in.blank; {
-	case p.lines > p.in.lines:
-	case blank > 0:
-		p.notes = append(p.notes, fmt.Sprintf("%s holds only %d blank %s: it had no line to parse", label, blank, plural(blank, "line", "lines")))
-	default:
-		p.notes = append(p.notes, fmt.Sprintf("%s is empty: it had no line to parse", label))
+	if p.lines == p.in.lines {
+		p.notes = append(p.notes, emptyInputNote(label, p.blank-p.in.blank, "parse"))
 	}
 }
 

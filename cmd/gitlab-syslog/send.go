@@ -284,13 +284,19 @@ func (s *sender) readAll(ctx, rctx context.Context, stdin io.Reader, files []str
 // label, read to its end, had no line to send: it is empty, or holds only
 // blank lines (blank of them), as detect warns.
 func (s *sender) noteEmpty(label string, blank int) {
-	switch {
-	case s.in.read > 0:
-	case blank > 0:
-		s.notes = append(s.notes, fmt.Sprintf("%s holds only %d blank %s: it had no line to send", label, blank, plural(blank, "line", "lines")))
-	default:
-		s.notes = append(s.notes, fmt.Sprintf("%s is empty: it had no line to send", label))
+	if s.in.read == 0 {
+		s.notes = append(s.notes, emptyInputNote(label, blank, "send"))
 	}
+}
+
+// emptyInputNote returns the warning of an input label read to its end
+// without a line to do what (send, parse, search): it is empty, or holds
+// only blank lines, blank of them.
+func emptyInputNote(label string, blank int, what string) string {
+	if blank > 0 {
+		return fmt.Sprintf("%s holds only %d blank %s: it had no line to %s", label, blank, plural(blank, "line", "lines"), what)
+	}
+	return fmt.Sprintf("%s is empty: it had no line to %s", label, what)
 }
 
 // noteInput keeps, for after the summary, the warnings about the input

@@ -298,14 +298,14 @@ func (g *globSource) skip(p string, followed *followedSet, fresh, before map[str
 	}
 	for _, b := range tailer.RotatedBases(p, g.sc.Extension) {
 		if g.matched[b] != nil && !fresh[b] || g.gone[b] || followed.hasKey(b) && !fresh[b] || (initial || before[b]) && g.matchesFile(b) {
-			why = "rotated copy of " + b + ", left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
+			why = "rotated copy of " + b + ", " + CopyLeftToTailer
 			break
 		}
 	}
 	if why == "" && g.sc.OldDir != "" {
 		for _, m := range g.paths {
 			if m != p && tailer.InOldDir(p, m, g.sc.OldDir, g.sc.Extension) {
-				why = "rotated copy of " + m + " in its olddir, left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
+				why = "rotated copy of " + m + " in its olddir, " + CopyLeftToTailer
 				break
 			}
 		}
@@ -380,6 +380,12 @@ func (g *globSource) skipSpecial(p string, m fs.FileMode) {
 		g.log.Warn("glob match not followed", "path", p, "glob", g.sc.Path, "why", "not a regular file: "+sniff.Special(m)+"; only regular files are followed")
 	}
 }
+
+// CopyLeftToTailer says, of a rotated copy a glob matches, why it is not
+// followed as a file of its own and when it is read: the tailer of the
+// file it was rotated from reads the copies rotated after its checkpoint
+// (see package tailer), not those older than the agent's first start.
+const CopyLeftToTailer = "left to that file's tailer, which reads a copy rotated after its checkpoint (not those older than the agent's first start: send them with gitlab-syslog send)"
 
 // warnDangling logs, once until a match resolves again, that every one
 // of paths, a scan's matches of which files resolve, is a symbolic link

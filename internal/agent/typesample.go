@@ -210,24 +210,12 @@ func (ts *typeSample) judgeFormat(file string, ls *lineSample) bool {
 	}
 	give := "format: " + got.String() + " (or auto)"
 	if got == container.Plain && ts.typ == parser.TypeUnknown {
-		give = plainFix(&ls.plain, ls.asReadN)
+		give = ls.plain.PlainFix(ls.asReadN)
 	}
 	ts.log.Warn("the file's first lines are "+what+", not "+recordsName(ts.format)+" records: is the source's format right?",
 		"file", file, "format", ts.format.String(), "first_lines", ls.asReadN,
 		"hint", "give the source "+give+", so that its lines are "+unwrap+"; until then they go out raw"+under+", without parsed columns, unseen by the rules")
 	return true
-}
-
-// plainFix says what to give a source without type whose file's first
-// lines, read read of them, are plain lines (tally: by the type they look
-// like): format plain (or auto) and a type, as a source without type
-// takes the type of each line from gitlab-logger's envelope, which plain
-// lines lack, and drops them.
-func plainFix(tally *mapping.DroppedTally, read int) string {
-	if t, _ := tally.Bare(read); t != parser.TypeUnknown {
-		return "type: " + t.String() + " and format: plain (or auto)"
-	}
-	return "a type (audit, application, access or auth) and format: plain (or auto)"
 }
 
 // recordsName names the records of a container runtime's format f.

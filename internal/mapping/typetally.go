@@ -104,6 +104,19 @@ func (t *DroppedTally) Add(line []byte) {
 	t.Looks[parser.Detect(line)]++
 }
 
+// PlainFix says what to give a source without type whose file's first
+// lines, read of them, are plain lines (not a runtime's records) tallied
+// in t by the type they look like: that type (or a type, when no type is
+// more than half of them) and format plain (or auto). A source without
+// type takes each line's type from gitlab-logger's envelope, which plain
+// lines lack, and drops them; format plain alone is refused without one.
+func (t *DroppedTally) PlainFix(read int) string {
+	if ty, _ := t.Bare(read); ty != parser.TypeUnknown {
+		return "type: " + ty.String() + " and format: plain (or auto)"
+	}
+	return "a type (audit, application, access or auth) and format: plain (or auto)"
+}
+
 // Bare returns the GitLab log type that more than half of read, the
 // number of first lines read (the records as read, blank ones aside),
 // were dropped looking like, and how many were; parser.TypeUnknown and 0
