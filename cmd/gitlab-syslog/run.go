@@ -41,7 +41,8 @@ over the lines and sends their alerts with APP-NAME GitLab-Detections; its
 state is kept in state_dir/detect. detections.enabled: false turns them off.
 
 Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
-checkpoints and the detection state and exit 0. SIGHUP rereads the
+checkpoints and the detection state and exit 0. SIGHUP (also one sent while
+run starts: it is acted on once run is up) rereads the
 configuration file (the old sources stop before the new ones start), reopens
 the GeoIP databases and rereads the detection rules' files (the TI indicator
 file); a new configuration that run would refuse at start (but for its
@@ -67,6 +68,14 @@ default state_dir, so that a second run reads them again.)`,
 			if shutdown <= 0 {
 				return fmt.Errorf("run: --shutdown-timeout %s: want a positive duration, e.g. 30s", shutdown)
 			}
+			// SIGHUP is caught before anything else: one that arrives
+			// while run starts (systemctl reload right after start; a
+			// large TI file makes the start long) would otherwise end the
+			// process, which systemd's Restart=on-failure takes for a
+			// clean exit. It waits in hup and reloads once run is up.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
 			log, err := f.logger(cmd.ErrOrStderr())
 			if err != nil {
 				return err
@@ -99,9 +108,6 @@ default state_dir, so that a second run reads them again.)`,
 			}
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
 			go func() {
 				for {
 					select {

@@ -84,3 +84,65 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 		}
 	})
 }
+
+// TestHangupWhileStarting: a SIGHUP that arrives while run is still
+// starting (here: reading its configuration from a pipe that is not
+// written yet) does not end the process, as a signal's default action
+// would; run starts and then reloads the configuration.
+func TestHangupWhileStarting(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	logs := filepath.Join(dir, "logs")
+	line, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(logs, "audit_json.log"), string(line))
+	var stderr syslogtest.Buffer
+	cmd := exec.Command(bin, "run", "--config", "/dev/stdin", "--to", "stdout", "--state-dir", filepath.Join(dir, "state"))
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(300 * time.Millisecond) // run waits for its configuration
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("run ended by a SIGHUP during its start: %v\n%s", err, stderr.String())
+	default:
+	}
+	if _, err := stdin.Write([]byte("log_dir: " + logs + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Close()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), "reloading configuration"); time.Sleep(20 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("run ended by a SIGHUP during its start: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("run did not reload within 20s of the SIGHUP it got while starting\n%s", stderr.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after SIGTERM: %v, want exit 0\n%s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("run still running 20s after SIGTERM\n%s", stderr.String())
+	}
+}
