@@ -76,6 +76,15 @@ func positionID(c *checkpoint.Position) (FileID, error) {
 	return id, nil
 }
 
+// CheckPosition returns why the tailer cannot use the record p, read from
+// a state directory (checkpoint.ReadPosition): an impossible fingerprint,
+// fp_len or offset. A tailer that finds such a record ignores it and
+// starts its file from Config.StartAt. nil when p is usable.
+func CheckPosition(p *checkpoint.Position) error {
+	_, err := positionID(p)
+	return err
+}
+
 // loadPosition reads the position saved for path in store. None saved
 // returns (nil, nil); a record that cannot be used is an error saying it
 // will be ignored.

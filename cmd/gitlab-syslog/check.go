@@ -267,7 +267,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		if warn := otherOwnerWarning(c.StateDir, c.File()); warn != "" {
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
 		}
-		ps, warns := checkpointIssues(c.StateDir)
+		ps, warns := checkpointIssues(c)
 		for _, warn := range warns {
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)
 		}

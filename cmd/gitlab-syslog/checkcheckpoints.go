@@ -9,19 +9,32 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
-// checkpointIssues checks run's file checkpoints in the state directory
-// dir (checkpointFiles). A directory in a checkpoint's place is a problem:
+// checkpointIssues checks run's file checkpoints in c's state directory
+// (checkpointFiles). A directory in a checkpoint's place is a problem:
 // no save can replace it, so run sends its file again at every start. A
 // checkpoint that is another kind of non-regular file (a FIFO) is a
 // warning: run does not open it, reads its file again from start_at,
 // sending the lines it sent before again, and the next save replaces it.
-func checkpointIssues(dir string) (problems []error, warnings []string) {
-	for _, p := range checkpointFiles(dir) {
+// A regular one that run cannot use (unusableCheckpoint) is a warning too.
+func checkpointIssues(c *config.Config) (problems []error, warnings []string) {
+	var owners map[string]checkpointOwner
+	for _, p := range checkpointFiles(c.StateDir) {
 		fi, err := os.Lstat(p)
 		switch {
-		case err != nil || fi.Mode().IsRegular():
+		case err != nil:
+		case fi.Mode().IsRegular():
+			if owners == nil {
+				owners = checkpointOwners(c)
+			}
+			if warn := unusableCheckpoint(p, owners); warn != "" {
+				warnings = append(warnings, warn)
+			}
 		case fi.IsDir():
 			problems = append(problems, fmt.Errorf("checkpoint %s is a directory, which no checkpoint can replace: run sends its file again at every start; remove it", p))
 		default:
@@ -29,6 +42,61 @@ func checkpointIssues(dir string) (problems []error, warnings []string) {
 		}
 	}
 	return problems, warnings
+}
+
+// checkpointOwner is the file a checkpoint is kept for, and the start_at
+// of its source.
+type checkpointOwner struct {
+	path, startAt string
+}
+
+// checkpointOwners returns the files c's sources follow now (a glob's
+// present matches), by the key of their checkpoint (checkpoint.PositionKey).
+func checkpointOwners(c *config.Config) map[string]checkpointOwner {
+	owners := make(map[string]checkpointOwner)
+	for _, s := range c.Sources {
+		paths := []string{s.Path}
+		if s.IsGlob() {
+			paths, _ = filepath.Glob(s.Path)
+		}
+		for _, p := range paths {
+			owners[checkpoint.PositionKey(p)] = checkpointOwner{p, s.StartAt}
+		}
+	}
+	return owners
+}
+
+// unusableCheckpoint returns check's warning for the checkpoint file name
+// when run cannot use it (not JSON, a version it does not know, an
+// impossible fingerprint, fp_len or offset: the tailer ignores it and
+// starts the file from start_at), saying what that start does to the file
+// of owners that the checkpoint is kept for; "" when run can use it, or
+// when this user may not read it (unreadableStateFiles' problem).
+func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
+	rec, err := checkpoint.ReadPosition(name)
+	if errors.Is(err, fs.ErrPermission) {
+		return ""
+	}
+	if err == nil {
+		if err = tailer.CheckPosition(rec); err != nil {
+			err = fmt.Errorf("checkpoint %s: %w", name, err)
+		}
+	}
+	if err == nil {
+		return ""
+	}
+	owner, ok := owners[strings.TrimSuffix(filepath.Base(name), ".json")]
+	if !ok {
+		return fmt.Sprintf("%v; no file the sources follow now has it: if it is a stale checkpoint (a file no longer followed), remove it, "+
+			"else run ignores it when the file is back and reads the file from start_at", err)
+	}
+	what := "the file is sent whole again: the lines sent before arrive twice at the collector"
+	if owner.startAt == "end" {
+		what = "the lines already in the file are skipped, those written while the agent was stopped included: they are not sent; " +
+			"before run starts, send those with gitlab-syslog send, or give the source start_at: beginning for this start (the file is sent whole again)"
+	}
+	return fmt.Sprintf("%v; run ignores it and reads %s from start_at %s: %s; the next checkpoint run saves replaces it",
+		err, owner.path, owner.startAt, what)
 }
 
 // unreadableStateFiles returns the problem of the files of the state

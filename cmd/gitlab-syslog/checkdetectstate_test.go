@@ -121,7 +121,7 @@ func TestCheckCheckpointNotRegular(t *testing.T) {
 	}
 
 	state := t.TempDir()
-	writeFile(t, filepath.Join(state, "tail-0123456789abcdef.json"), "{}\n")
+	writeFile(t, filepath.Join(state, "tail-0123456789abcdef.json"), `{"version":1,"path":"/var/log/x.log","fingerprint":"`+strings.Repeat("ab", 32)+`","fp_len":32,"offset":64}`+"\n")
 	fifo := filepath.Join(state, "tail-fedcba9876543210.json")
 	if err := mkfifo(t, fifo); err != nil {
 		t.Fatal(err)

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -154,6 +156,20 @@ func (s *Store) LoadPosition(path string) (*Position, error) {
 		s.Remove(old)
 	}
 	return p, nil
+}
+
+// ReadPosition returns the Position record held by the file name, a
+// record file of a state directory (Store.File's name of a PositionKey),
+// for tools that inspect a state directory without following its files.
+// Its errors are LoadPosition's, naming the file; a file that does not
+// exist is an error wrapping fs.ErrNotExist.
+func ReadPosition(name string) (*Position, error) {
+	s := &Store{dir: filepath.Dir(name)}
+	p, found, err := s.loadPosition(strings.TrimSuffix(filepath.Base(name), ".json"))
+	if err == nil && !found {
+		err = fmt.Errorf("read checkpoint %s: %w", name, fs.ErrNotExist)
+	}
+	return p, err
 }
 
 func (s *Store) loadPosition(key string) (*Position, bool, error) {

@@ -2,7 +2,9 @@ package checkpoint
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -353,5 +355,33 @@ func TestProbe(t *testing.T) {
 	os.WriteFile(file, nil, 0o600)
 	if _, err := Open(filepath.Join(file, "state")); err == nil {
 		t.Error("Open under a plain file succeeded")
+	}
+}
+
+// TestReadPosition: ReadPosition reads the record SavePosition wrote, by
+// its file's name; a missing file is fs.ErrNotExist and a record of a
+// version it does not know an error naming the file, as LoadPosition's.
+func TestReadPosition(t *testing.T) {
+	s := openTemp(t)
+	want := Position{Path: "/var/log/gitlab/gitlab-rails/audit_json.log", Dev: 1, Ino: 2, Fingerprint: strings.Repeat("ab", 32), FpLen: 32, Offset: 99}
+	if err := s.SavePosition(want); err != nil {
+		t.Fatal(err)
+	}
+	name := s.File(PositionKey(want.Path))
+	got, err := ReadPosition(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Path != want.Path || got.Offset != want.Offset || got.Fingerprint != want.Fingerprint || got.Version != 1 {
+		t.Errorf("ReadPosition = %+v, want %+v (version 1)", got, want)
+	}
+	if _, err := ReadPosition(filepath.Join(s.Dir(), "tail-0000000000000000.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing record: %v, want fs.ErrNotExist", err)
+	}
+	if err := os.WriteFile(name, []byte(`{"version":7}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPosition(name); err == nil || !strings.Contains(err.Error(), name+" has version 7") {
+		t.Errorf("version 7: %v, want an error naming %s and its version", err, name)
 	}
 }
