@@ -41,7 +41,8 @@ over the lines and sends their alerts with APP-NAME GitLab-Detections; its
 state is kept in state_dir/detect. detections.enabled: false turns them off.
 
 Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
-checkpoints and the detection state and exit 0. SIGHUP (also one sent while
+checkpoints and the detection state and exit 0 (1 with --once, which did not
+finish). SIGHUP (also one sent while
 run starts: it is acted on once run is up) rereads the
 configuration file (the old sources stop before the new ones start), reopens
 the GeoIP databases and rereads the detection rules' files (the TI indicator
@@ -141,7 +142,7 @@ default state_dir, so that a second run reads them again.)`,
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.BoolVar(&once, "once", false, "read every source to its end (a last line without a newline included), deliver it, log totals per file and exit; non-zero when a source cannot be read or none exists (for trying out, backfills and tests); network inputs and the streaming receiver do not listen: what their spools hold from earlier runs is forwarded")
+	fl.BoolVar(&once, "once", false, "read every source to its end (a last line without a newline included), deliver it, log totals per file and exit; non-zero when a source cannot be read or none exists, or when SIGINT or SIGTERM stopped it first (for trying out, backfills and tests); network inputs and the streaming receiver do not listen: what their spools hold from earlier runs is forwarded")
 	fl.BoolVar(&once, "exit-at-eof", false, "same as --once")
 	fl.BoolVar(&poll, "poll", false, "poll files every 250ms instead of using inotify")
 	fl.DurationVar(&shutdown, "shutdown-timeout", agent.DefaultShutdownTimeout, "how long to flush and save checkpoints on SIGTERM")

@@ -68,6 +68,22 @@ func TestInterruptWhileCollectorHangs(t *testing.T) {
 			t.Errorf("send after Ctrl-C: want an error saying it was interrupted, not a bare context canceled\n%s", stderr)
 		}
 	})
+	t.Run("run --once, SIGTERM", func(t *testing.T) {
+		// Stopped before the end of its files, run --once says so and
+		// fails: a backfill script must not take it for done (fresh-user
+		// trial 120: it exited 0).
+		cmd, stderr := start("run", "--log-dir", logs, "--to", syslogtest.Stalled(t), "--state-dir", filepath.Join(dir, "state-once"),
+			"--once", "--shutdown-timeout", "1s")
+		time.Sleep(2 * time.Second)
+		cmd.Process.Signal(syscall.SIGTERM)
+		err, exited := waitExit(cmd, 10*time.Second)
+		if !exited {
+			t.Fatalf("run --once still running 10s after SIGTERM\n%s", stderr)
+		}
+		if want := "gitlab-syslog: --once: interrupted (SIGINT or SIGTERM) before every source was read to its end"; err == nil || !strings.Contains(stderr.String(), want) {
+			t.Errorf("run --once after SIGTERM: %v, want exit 1 and %q\n%s", err, want, stderr)
+		}
+	})
 	t.Run("run, SIGTERM then Ctrl-C", func(t *testing.T) {
 		cmd, stderr := start("run", "--log-dir", logs, "--to", syslogtest.Stalled(t), "--state-dir", filepath.Join(dir, "state"),
 			"--shutdown-timeout", "60s")

@@ -48,7 +48,8 @@ type Options struct {
 	// sent. Run then logs the totals of each file and returns an error when
 	// a source stopped (a path that exists but cannot be read, a
 	// destination that failed), when the destination acknowledged nothing
-	// for StallLimit, or when none of the source files exists. A network
+	// for StallLimit, or when none of the source files exists; when the
+	// context ends first, it returns ErrOnceInterrupted. A network
 	// input does not listen: its spool (what an earlier run received) is
 	// read to its end as a source and forwarded.
 	ExitAtEOF bool
@@ -305,10 +306,18 @@ func (a *Agent) startReaders(ctx context.Context, cancel context.CancelFunc, cfg
 	return err
 }
 
+// ErrOnceInterrupted is Run's error, with ExitAtEOF, when its context
+// ended (SIGINT, SIGTERM) before every source was read to its end and
+// delivered: the checkpoints saved mark what was delivered, and a run
+// started again sends the rest.
+var ErrOnceInterrupted = errors.New("--once: interrupted (SIGINT or SIGTERM) before every source was read to its end and delivered; " +
+	"the checkpoints saved mark what was delivered: run again to send the rest")
+
 // supervise runs until ctx ends, serving reloads and, every
 // CheckInterval, advancing idle sources and (with ExitAtEOF) ending once
 // everything was read and acknowledged, or a source failed. runCtx is the
-// context the sources run under. It returns ExitAtEOF's error, if any.
+// context the sources run under. It returns ExitAtEOF's error, if any,
+// ErrOnceInterrupted when ctx ends first.
 func (a *Agent) supervise(ctx, runCtx context.Context) error {
 	tick := time.NewTicker(a.opts.CheckInterval)
 	defer tick.Stop()
@@ -317,6 +326,9 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 		select {
 		case <-ctx.Done():
 			a.log.Info("stopping: flushing and saving checkpoints")
+			if a.opts.ExitAtEOF {
+				return ErrOnceInterrupted
+			}
 			return nil
 		case req := <-a.reloads:
 			req.done <- a.reload(runCtx, req.cfg)
