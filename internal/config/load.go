@@ -103,6 +103,7 @@ func Parse(data []byte, name string) (*Config, error) {
 	// wrong type are taken out of the tree, so that the others still
 	// decode and can be checked.
 	var errs []error
+	expandMerges(doc, name, &errs)
 	drop := map[*yaml.Node]bool{}
 	walk(doc, reflect.TypeOf(Config{}), "", name, c.lines, &errs, drop, c.dropped)
 	prune(doc, drop)
