@@ -26,6 +26,7 @@ import (
 // how its lines are typed.
 type detectInput struct {
 	path   string
+	arg    string      // the argument path was given as ("audit:PATH")
 	typ    parser.Type // TypeUnknown: detect per line
 	stream bool        // Audit Event Streaming bodies (the receiver's spool)
 	// f is the regular file of path, opened when the inputs were checked
@@ -58,16 +59,16 @@ func parseDetectInput(arg string) (detectInput, error) {
 	if t, p, ok := strings.Cut(arg, ":"); ok && p != "" {
 		t = strings.ToLower(t) // any case, as the config's type
 		if t == "stream" {
-			return detectInput{path: p, typ: parser.TypeAudit, stream: true}, nil
+			return detectInput{path: p, arg: arg, typ: parser.TypeAudit, stream: true}, nil
 		}
 		if typ, err := parser.ParseType(t); err == nil {
-			return detectInput{path: p, typ: typ}, nil
+			return detectInput{path: p, arg: arg, typ: typ}, nil
 		}
 	}
 	if arg == "" {
 		return detectInput{}, errors.New("empty input name")
 	}
-	return detectInput{path: arg, typ: typeByName(arg)}, nil
+	return detectInput{path: arg, arg: arg, typ: typeByName(arg)}, nil
 }
 
 // typeByName returns the log type of an Omnibus log file name, or
@@ -261,7 +262,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		counts.failed = true
-		out <- eventBatch{err: inputError(in.path, err)}
+		out <- eventBatch{err: inputError(in, err)}
 	}
 }
 
@@ -344,7 +345,7 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 			return kept, nil, tooManyInputs(len(inputs), fmt.Errorf("only %d could be opened before %w%s", len(kept), err, limit))
 		}
 		if err != nil {
-			errs = append(errs, inputError(in.path, err))
+			errs = append(errs, inputError(in, err))
 			continue
 		}
 		if first, again := seen.add(fi, in); again {
@@ -363,7 +364,7 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 	if slices.ContainsFunc(kept, func(in detectInput) bool { return in.path == "-" }) {
 		o, err := openStdin(ctx, stdin)
 		if err != nil {
-			return kept, nil, inputError("-", err)
+			return kept, nil, inputError(detectInput{path: "-"}, err)
 		}
 		stdin = o
 	}
@@ -419,12 +420,22 @@ func tooManyInputs(n int, cause error) error {
 		n, cause, n+2*fdReserve, n+2*fdReserve)
 }
 
-// inputError names path in err when err does not already (an open error
-// names it, a read error of a line does), and, for a file that does not
-// exist whose name starts with "WORD:", says that WORD is not an input
+// inputError names in's path in err when err does not already (an open
+// error names it, a read error of a line does), and, for a file that does
+// not exist whose name starts with "WORD:", says that WORD is not an input
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
-// names no file; other errors get inputHint's.
-func inputError(path string, err error) error {
+// names no file, or, when in was given as TYPE:PATH and a file of that
+// whole name exists, how to name that file; other errors get inputHint's.
+func inputError(in detectInput, err error) error {
+	path := in.path
+	if in.arg != path && errors.Is(err, fs.ErrNotExist) {
+		if fi, serr := os.Stat(in.arg); serr == nil && !fi.IsDir() {
+			if !strings.Contains(err.Error(), path) {
+				err = fmt.Errorf("%s: %w", path, err)
+			}
+			return fmt.Errorf("%w (%s was taken as TYPE:FILE, FILE %s; a file named %s exists: to read it, write ./%s)", err, in.arg, path, in.arg, in.arg)
+		}
+	}
 	label := path
 	if path == "-" {
 		label = "stdin" // as readLines names it

@@ -192,7 +192,8 @@ func TestDetectList(t *testing.T) {
 // TestDetectUnreadableInputsAllNamed: every input that cannot be read is
 // named in the error, once each and in argument order (not only the
 // first), a missing "WORD:FILE" says that WORD is not an input type (and
-// which one it likely is), and nothing is processed: no alert of the
+// which one it likely is), a missing FILE of TYPE:FILE beside a file
+// named TYPE:FILE says how to name that file (fresh-user trial 120), and nothing is processed: no alert of the
 // readable inputs, no summary, as the inputs are checked before any is
 // read.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
@@ -213,12 +214,16 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(sub, "audit_json.log.1"), nil, 0o600); err != nil { // a rotated copy, without its live file
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "audit:x.log"), nil, 0o600); err != nil { // a file named like TYPE:FILE
+		t.Fatal(err)
+	}
 	t.Chdir(dir)
 	for _, tc := range []struct {
 		name string
 		args []string
 		want []string
 	}{
+		{"a file named TYPE:FILE", []string{"audit:x.log"}, []string{"open x.log: no such file or directory (audit:x.log was taken as TYPE:FILE, FILE x.log; a file named audit:x.log exists: to read it, write ./audit:x.log)"}},
 		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory (is the path right?)"}},
 		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
 		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},

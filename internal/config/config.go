@@ -251,9 +251,10 @@ type GeoIP struct {
 // File returns the path the configuration was loaded from, or "".
 func (c *Config) File() string { return c.file }
 
-// Empty reports whether the file set no key at all (an empty file, only
-// comments, or {}): every setting is then a default, or a flag's.
-func (c *Config) Empty() bool { return len(c.lines) == 0 }
+// Empty reports whether the file gave no key at all (an empty file, only
+// comments, or {}): every setting is then a default, or a flag's. A key
+// whose value was taken out for its wrong type (Dropped) was given.
+func (c *Config) Empty() bool { return len(c.lines) == 0 && len(c.dropped) == 0 }
 
 // Settings returns a copy of c without the lines its keys were read
 // from, for comparing the values of two configurations: the same file

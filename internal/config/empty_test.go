@@ -39,3 +39,18 @@ func TestParseEmpty(t *testing.T) {
 		})
 	}
 }
+
+// TestParseWrongTypeNotEmpty: a file whose only keys have values of the
+// wrong type gave keys: it is not Empty, so check does not say it "sets
+// nothing" beside the error about those keys (fresh-user trial 120).
+func TestParseWrongTypeNotEmpty(t *testing.T) {
+	for _, data := range []string{"hostname: [a, b]\n", "sources:\n  - /var/log/gitlab/gitlab-rails/audit_json.log\n"} {
+		c, err := Parse([]byte(data), "config.yaml")
+		if err == nil || c == nil {
+			t.Fatalf("Parse(%q) = %v, %v: want the configuration and an error about the value", data, c, err)
+		}
+		if c.Empty() {
+			t.Errorf("Parse(%q): Empty() = true, want false: the file gave a key (%v)", data, err)
+		}
+	}
+}
