@@ -182,11 +182,11 @@ func problemAt(c *config.Config, path, msg string) error {
 	return c.KeyError(path, errors.New(msg))
 }
 
-// overlapNote records in firstOf the files m of the glob source i that no
-// other source takes (firstOf holds the files named by a path and those of
-// the globs before i) and returns a note naming the sources that take the
-// others, or "".
-func overlapNote(m []string, i int, firstOf map[string]int) string {
+// overlapNote records in firstOf the files m of the glob source i of c
+// that no other source takes (firstOf holds the files named by a path and
+// those of the globs before i) and returns a note naming the sources that
+// take the others, with the line of c's file each is at, or "".
+func overlapNote(c *config.Config, m []string, i int, firstOf map[string]int) string {
 	taken := map[int]int{} // source index: files of m it takes
 	for _, p := range m {
 		if j, ok := firstOf[p]; ok && j != i {
@@ -197,7 +197,11 @@ func overlapNote(m []string, i int, firstOf map[string]int) string {
 	}
 	var notes []string
 	for j, n := range taken {
-		notes = append(notes, fmt.Sprintf("sources[%d] (%d %s)", j, n, plural(n, "file", "files")))
+		at := ""
+		if l := c.Line(fmt.Sprintf("sources[%d]", j)); l > 0 && c.File() != "" {
+			at = fmt.Sprintf("%s:%d, ", c.File(), l)
+		}
+		notes = append(notes, fmt.Sprintf("sources[%d] (%s%d %s)", j, at, n, plural(n, "file", "files")))
 	}
 	if len(notes) == 0 {
 		return ""
@@ -420,7 +424,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			m := globFiles(all)
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
 			status += danglingNote(all)
-			status += overlapNote(m, i, firstOf)
+			status += overlapNote(c, m, i, firstOf)
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
 			}
