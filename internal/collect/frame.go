@@ -15,7 +15,9 @@ const DefaultMaxFrame = 64 << 20
 // error saying which).
 // The framing is detected per frame: a frame starting with a digit is
 // octet-counted (MSG-LEN SP SYSLOG-MSG, RFC 6587 §3.4.1 and RFC 5425);
-// any other frame runs to the next LF (RFC 6587 §3.4.2). Stray CR, LF and
+// any other frame runs to the next LF (RFC 6587 §3.4.2), a CR just before
+// that LF being dropped with it, as the agent's inputs and tailer drop
+// the CR of a CRLF line end. Stray CR, LF and
 // spaces between frames are skipped, and so are NULs before them, before
 // an octet-counted frame or at the end (the NUL trailer some senders add,
 // RFC 6587 §3.4.2); NULs before any other byte are the first bytes of a
@@ -77,6 +79,9 @@ func ReadFrames(r *bufio.Reader, max int, emit func([]byte)) error {
 				}
 				if err == nil {
 					buf = buf[:len(buf)-1]
+					if n := len(buf); n > 0 && buf[n-1] == '\r' {
+						buf = buf[:n-1]
+					}
 					break
 				}
 				if errors.Is(err, bufio.ErrBufferFull) {

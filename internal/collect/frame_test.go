@@ -22,6 +22,8 @@ func TestReadFrames(t *testing.T) {
 		{"big octet frame", "102400 " + big, []string{big}, ""},
 		{"big lf frame", "<" + big + "\n", []string{"<" + big}, ""},
 		{"last lf frame without LF", "<1>1 a", []string{"<1>1 a"}, ""},
+		{"CRLF: the CR goes with the LF", "<1>1 a\r\n<2>1 b\r\r\n", []string{"<1>1 a", "<2>1 b\r"}, ""},
+		{"octet keeps CRLF", "8 <1>1 a\r\n", []string{"<1>1 a\r\n"}, ""},
 		{"stray separators", "\r\n\x00 6 <1>1 a\n\n", []string{"<1>1 a"}, ""},
 		{"NUL trailers", "6 <1>1 a\x006 <2>1 b\x00", []string{"<1>1 a", "<2>1 b"}, ""},
 		{"NULs starting a line are kept", "\x00\x00lead\nx\x00y\n\x00<1>1 a\n", []string{"\x00\x00lead", "x\x00y", "\x00<1>1 a"}, ""},
