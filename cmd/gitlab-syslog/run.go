@@ -72,8 +72,9 @@ default state_dir, so that a second run reads them again.)`,
 			// SIGHUP is caught before anything else: one that arrives
 			// while run starts (systemctl reload right after start; a
 			// large TI file makes the start long) would otherwise end the
-			// process, which systemd's Restart=on-failure takes for a
-			// clean exit. It waits in hup and reloads once run is up.
+			// process, which systemd takes for a clean exit, not
+			// restarted by Restart=on-failure. It waits in hup and
+			// reloads once run is up.
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
