@@ -3,6 +3,7 @@ module github.com/gitlab-syslog/gitlab-syslog
 go 1.26.8
 
 require (
+	github.com/coreos/go-systemd/v22 v22.7.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/goccy/go-json v0.11.2
 	github.com/goreleaser/nfpm/v2 v2.45.2

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	systemd "github.com/coreos/go-systemd/v22/daemon"
 	"github.com/spf13/cobra"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
@@ -104,6 +105,7 @@ default state_dir, so that a second run reads them again.)`,
 				ExitAtEOF:       once,
 				ShutdownTimeout: shutdown,
 				TailerPoll:      poll,
+				Ready:           func() { notifyReady(log) },
 			})
 			if err != nil {
 				return err
@@ -198,5 +200,15 @@ func logDefaultSources(log *slog.Logger, c *config.Config, r config.Resolved) {
 		} else {
 			log.Info("default source absent, not followed", "path", a.Path, "why", a.Note)
 		}
+	}
+}
+
+// notifyReady tells systemd that run is up (sd_notify READY=1, for a
+// unit of Type=notify: systemctl start returns then, and a systemctl
+// reload waits for it), when run was started by systemd with
+// NOTIFY_SOCKET set; a failure to tell it is logged.
+func notifyReady(log *slog.Logger) {
+	if _, err := systemd.SdNotify(false, systemd.SdNotifyReady); err != nil {
+		log.Warn("could not tell systemd that run is ready (sd_notify READY=1): a unit of Type=notify waits for it until TimeoutStartSec", "err", err, "socket", os.Getenv("NOTIFY_SOCKET"))
 	}
 }

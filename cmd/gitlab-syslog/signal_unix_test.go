@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -160,5 +162,45 @@ func TestHangupWhileStarting(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("run still running 20s after SIGTERM\n%s", stderr.String())
+	}
+}
+
+// TestNotifyReady: started by systemd with NOTIFY_SOCKET set (a unit of
+// Type=notify), run says READY=1 once it is up, so that systemctl start
+// returns and a systemctl reload waits until then (fresh-user trial 121:
+// a SIGHUP in the process's first tens of milliseconds, before run can
+// catch it, ended it).
+func TestNotifyReady(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syslogtest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runCmdContext(ctx, &out, &errOut, "--log-dir", samples, "--to", "stdout", "--state-dir", filepath.Join(dir, "state"))
+	}()
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 256)
+	n, err := conn.Read(buf)
+	if err != nil {
+		cancel()
+		t.Fatalf("no sd_notify message within 20s: %v (run: %v)\n%s", err, <-done, errOut.String())
+	}
+	if got := string(buf[:n]); got != "READY=1" {
+		t.Errorf("sd_notify message %q, want READY=1", got)
+	}
+	if !strings.Contains(errOut.String(), `"msg":"starting"`) {
+		t.Errorf("READY=1 before run started:\n%s", errOut.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v\n%s", err, errOut.String())
 	}
 }

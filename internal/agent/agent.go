@@ -78,6 +78,12 @@ type Options struct {
 	// in parallel; it overrides the configuration's pipeline.workers.
 	// Default: pipeline.workers, else DefaultWorkers().
 	Workers int
+	// Ready, when not nil, is called once by Run when the agent is up: the
+	// state directory locked, the forwarder, metrics endpoint, streaming
+	// receiver and inputs opened and the sources started. Reload may be
+	// called from then on (it may be called before too: it waits for Run).
+	// run tells systemd (sd_notify READY=1).
+	Ready func()
 }
 
 // Agent follows the configured sources and forwards them. Create it with
@@ -195,6 +201,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		defer close(detDone)
 		a.detectLoop(runCtx)
 	}()
+	if a.opts.Ready != nil {
+		a.opts.Ready()
+	}
 	runErr := a.supervise(ctx, runCtx)
 	cancelRun()
 	return errors.Join(runErr, a.shutdown(srv, detDone))
