@@ -58,6 +58,7 @@ func TestDetectGoldenCases(t *testing.T) {
 					t.Errorf("alerts differ from %s (run with -update to see the diff in git)\ngot:\n%s", want, got)
 				}
 				checkWire(t, goldenRunFormat(t, dir, id, "rfc5424"), bytes.Split(bytes.TrimSpace(got), []byte("\n")), id)
+				checkAlertTimes(t, got)
 			})
 		}
 	}

@@ -224,7 +224,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	window := int64(r.window)
 	var countries int
 	var seen []seenValue // the window judged, when not the newest's
-	first, end := int64(0), ev.Time
+	end := ev.Time
 	switch u.Recent.observe(p.ISO, ns, window, r.floor, signinKeep) {
 	case spreadLate:
 		r.late++
@@ -233,21 +233,21 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		// The window of the newest sign-in, which is ev's unless ev came
 		// out of order into it: the window ends at the newest then, as in
 		// time order (the same window_start, hence alert_id).
-		countries, first = len(u.Recent.Seen), u.Recent.First
+		countries = len(u.Recent.Seen)
 		end = time.Unix(0, max(ns, u.Recent.newest())).UTC()
 	case spreadEarlier:
 		// A window of its own ending before the user's newest sign-in
 		// may hold more countries: judged with the one with the most.
 		e, n := u.Recent.best(ns, window, r.floor)
 		if nb := u.Recent.newest(); n >= 0 && e == nb {
-			countries, first = len(u.Recent.Seen), u.Recent.First
+			countries = len(u.Recent.Seen)
 			end = time.Unix(0, nb).UTC()
 			break
 		}
 		if n < 0 {
 			e = ns
 		}
-		seen, first = u.Recent.at(e, window)
+		seen = u.Recent.at(e, window)
 		seen = seen[max(0, len(seen)-signinKeep):]
 		countries, end = len(seen), time.Unix(0, e).UTC()
 	}
@@ -277,7 +277,7 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 		Columns: append([]Column{{"Countries", strings.Join(list, ",")},
 			{parser.ColIPAddress, ip}}, p.columns()...),
 		Count: len(list), WindowStart: time.Unix(0, end.UnixNano()-window).UTC(), WindowEnd: end,
-		FirstEvent: time.Unix(0, first).UTC(), LastEvent: end,
+		FirstEvent: time.Unix(0, firstSighting(seen, end.UnixNano(), window)).UTC(), LastEvent: end,
 	}
 	if !burst {
 		// A key of its own: the engine's suppression per (rule, key)

@@ -86,13 +86,11 @@ func (s seenValue) covers(e, window int64) bool { return s.from() <= e && e < s.
 
 // spreadState is one key's distinct values within the window of its
 // newest event (Seen), most recent last, at most min+1 of them (enough to
-// know the count exceeded min), the first event time of the burst and of
-// the last alert; and, while the watermark keeps windows open further
+// know the count exceeded min), the time of the last alert; and, while the watermark keeps windows open further
 // back (a lateness above the window), the earlier runs of its values (see
 // spreadVals.old).
 type spreadState struct {
 	Seen    []seenValue `json:"seen"`
-	First   int64       `json:"first"`
 	Alerted int64       `json:"alerted,omitempty"`
 	// vals holds the bytes of the values observe added to a key that has
 	// more than one (see own), and the earlier runs; nil for a key's
@@ -194,9 +192,9 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 				r.suppressCount.n++
 				return
 			}
-			seen, first := st.at(end, window)
+			seen := st.at(end, window)
 			st.Alerted = ns
-			emit(r.alert(key, seen[max(0, len(seen)-r.min-1):], first, end))
+			emit(r.alert(key, seen[max(0, len(seen)-r.min-1):], end))
 			return
 		}
 	}
@@ -211,13 +209,15 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 	for _, s := range st.Seen {
 		last = max(last, s.Last) // t, unless t came out of order
 	}
-	emit(r.alert(key, st.Seen, st.First, last))
+	emit(r.alert(key, st.Seen, last))
 }
 
 // alert returns the alert of key for the values seen (oldest last
-// sighting first), whose first event is at first and last at last (Unix
-// ns): the window is the one ending at last.
-func (r *spread) alert(key string, seen []seenValue, first, last int64) *Alert {
+// sighting first), whose last event is at last (Unix ns): the window is
+// the one ending at last, and its first event the earliest sighting of
+// those values in it (firstSighting).
+func (r *spread) alert(key string, seen []seenValue, last int64) *Alert {
+	first := firstSighting(seen, last, int64(r.window))
 	vals := make([]string, 0, len(seen))
 	for _, s := range seen {
 		vals = append(vals, s.V)
@@ -231,6 +231,23 @@ func (r *spread) alert(key string, seen []seenValue, first, last int64) *Alert {
 		WindowStart: time.Unix(0, last-int64(r.window)).UTC(), WindowEnd: time.Unix(0, last).UTC(),
 		FirstEvent: time.Unix(0, first).UTC(), LastEvent: time.Unix(0, last).UTC(),
 	}
+}
+
+// firstSighting returns the earliest sighting of the values seen known
+// to fall in the window (end − window, end] (Unix ns): a run's first
+// sighting (From) when it is in the window, else its last (the sightings
+// between are not kept). So an alert's first_event is an event it
+// counts, never one before its window_start.
+func firstSighting(seen []seenValue, end, window int64) int64 {
+	first := end
+	for _, s := range seen {
+		t := s.from()
+		if t <= end-window {
+			t = min(s.Last, end)
+		}
+		first = min(first, t)
+	}
+	return first
 }
 
 // spreadFate is what observe did with a sighting.
@@ -296,9 +313,6 @@ func (st *spreadState) observe(v string, ns, window, floor int64, keep int) spre
 			st.addOld(s, keep)
 		}
 	}
-	if len(live) == 0 {
-		st.First = ns
-	}
 	if kept == "" {
 		kept = st.own(v, live) // a new value: do not pin the event's line
 	}
@@ -311,9 +325,6 @@ func (st *spreadState) observe(v string, ns, window, floor int64, keep int) spre
 		live = append(live[:0], live[len(live)-keep:]...)
 	}
 	st.Seen = live
-	if ns < st.First {
-		st.First = ns
-	}
 	st.sorted = true
 	if t < newest && st.vals != nil && len(st.vals.old) > 0 {
 		return spreadEarlier
@@ -352,9 +363,6 @@ func (st *spreadState) observeNewest(v string, ns, window, floor int64, keep int
 		}
 	}
 	live := seen[p:]
-	if len(live) == 0 {
-		st.First = ns
-	}
 	if kept == "" {
 		kept = st.own(v, live) // a new value: do not pin the event's line
 	}

@@ -87,8 +87,8 @@ func TestSpreadObserveAgrees(t *testing.T) {
 				for range rng.Intn(keep + 2) {
 					seen = append(seen, seenValue{V: fmt.Sprint("v", rng.Intn(6)), Last: now - int64(rng.Intn(150))})
 				}
-				st = spreadState{Seen: slices.Clone(seen), First: now - 200}
-				ref = spreadState{Seen: slices.Clone(seen), First: now - 200}
+				st = spreadState{Seen: slices.Clone(seen)}
+				ref = spreadState{Seen: slices.Clone(seen)}
 			}
 			ns := now
 			switch r := rng.Intn(10); {
@@ -103,9 +103,9 @@ func TestSpreadObserveAgrees(t *testing.T) {
 				v = ""
 			}
 			got, want := st.observe(v, ns, window, noFloor, keep) == spreadNewest, refObserve(&ref, v, ns, window, keep)
-			if got != want || !slices.Equal(st.Seen, ref.Seen) || st.First != ref.First {
-				t.Fatalf("seed %d step %d observe(%q, %d): %v %v First %d, want %v %v First %d",
-					seed, step, v, ns, got, st.Seen, st.First, want, ref.Seen, ref.First)
+			if got != want || !slices.Equal(st.Seen, ref.Seen) {
+				t.Fatalf("seed %d step %d observe(%q, %d): %v %v, want %v %v",
+					seed, step, v, ns, got, st.Seen, want, ref.Seen)
 			}
 		}
 	}
@@ -134,9 +134,6 @@ func refObserve(st *spreadState, v string, ns, window int64, keep int) bool {
 			live = append(live, s)
 		}
 	}
-	if len(live) == 0 {
-		st.First = ns
-	}
 	if !found {
 		kept = v
 	}
@@ -146,9 +143,6 @@ func refObserve(st *spreadState, v string, ns, window int64, keep int) bool {
 		live = live[len(live)-keep:]
 	}
 	st.Seen = live
-	if ns < st.First {
-		st.First = ns
-	}
 	return true
 }
 

@@ -237,15 +237,11 @@ func (st *spreadState) best(ns, window, floor int64) (end int64, n int) {
 
 // at returns the values of the window (end − window, end], each once (its
 // run holding the window), ordered by their last sighting in it as far as
-// the runs tell (Last, or end for a run that goes on after it), and the
-// first sighting of those runs (Unix ns).
-func (st *spreadState) at(end, window int64) (seen []seenValue, first int64) {
+// the runs tell (Last, or end for a run that goes on after it).
+func (st *spreadState) at(end, window int64) (seen []seenValue) {
 	add := func(s seenValue) {
 		if !s.covers(end, window) {
 			return
-		}
-		if len(seen) == 0 || s.from() < first {
-			first = s.from()
 		}
 		s.Last = min(s.Last, end)
 		seen = append(seen, s)
@@ -257,7 +253,7 @@ func (st *spreadState) at(end, window int64) (seen []seenValue, first int64) {
 		}
 		return cmp.Compare(a.from(), b.from())
 	})
-	return seen, first
+	return seen
 }
 
 // eachRun calls f with each run of values the key holds: the earlier
