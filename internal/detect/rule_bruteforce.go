@@ -69,11 +69,12 @@ func bruteforceSpec() Spec {
 // GitLab matches a login (foldLogin) and the address.
 type userIP struct{ User, IP string }
 
-// pairState is one (user, address) window and the event time (Unix ns) of
-// its last alert.
+// pairState is one (user, address) window, the event time (Unix ns) of
+// its last alert and the start of that alert's window (Unix ns).
 type pairState struct {
-	win     sliding
-	alerted int64
+	win          sliding
+	alerted      int64
+	alertedStart int64
 }
 
 // bruteforce implements sentinel.bruteforce.
@@ -157,11 +158,18 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 	if float64(n) <= b.Threshold {
 		return
 	}
+	if start.UnixNano() == ps.alertedStart {
+		// The alert of this window was raised: this one, with the same
+		// alert_id, would be dropped as its repeat. Held back (counted
+		// as suppressed), it does not move the suppression on.
+		r.suppressCount.n++
+		return
+	}
 	if ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress) {
 		r.suppressCount.n++
 		return
 	}
-	ps.alerted = t.UnixNano()
+	ps.alerted, ps.alertedStart = t.UnixNano(), start.UnixNano()
 	emit(&Alert{
 		Time:  last, // the last event counted (t, unless t came out of order)
 		Key:   []Column{{parser.ColUsername, user}, {parser.ColIPAddress, ip}},
@@ -219,6 +227,10 @@ type pairSnapshot struct {
 	IP      string `json:"ip"`
 	Slots   []slot `json:"slots"`
 	Alerted int64  `json:"alerted,omitempty"`
+	// AlertedStart is the window start of the last alert (Unix ns; 0 in
+	// the state of agents before it, which raised it again and dropped
+	// it as a repeat).
+	AlertedStart int64 `json:"alerted_start,omitempty"`
 }
 
 type historySnapshot struct {
@@ -231,7 +243,7 @@ func (r *bruteforce) StateVersion() int { return 1 }
 func (r *bruteforce) Snapshot() ([]byte, error) {
 	st := bruteforceState{LearnFrom: r.learnFrom}
 	r.pairs.each(func(k userIP, ps *pairState) bool {
-		st.Pairs = append(st.Pairs, pairSnapshot{User: k.User, IP: k.IP, Slots: ps.win.Slots, Alerted: ps.alerted})
+		st.Pairs = append(st.Pairs, pairSnapshot{User: k.User, IP: k.IP, Slots: ps.win.Slots, Alerted: ps.alerted, AlertedStart: ps.alertedStart})
 		return true
 	})
 	st.Users = snapshotHistories(r.users)
@@ -246,7 +258,7 @@ func (r *bruteforce) Restore(data []byte) error {
 	r.learnFrom, r.floor = st.LearnFrom, restoredFloor
 	for _, p := range st.Pairs {
 		ps := r.pairs.touch(userIP{User: p.User, IP: p.IP})
-		ps.win.Slots, ps.alerted = p.Slots, p.Alerted
+		ps.win.Slots, ps.alerted, ps.alertedStart = p.Slots, p.Alerted, p.AlertedStart
 	}
 	restoreHistories(r.users, st.Users)
 	return nil
