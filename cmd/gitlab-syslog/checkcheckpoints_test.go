@@ -30,7 +30,8 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 			[]string{"is not valid JSON", "run ignores it and reads %a from start_at end: the lines already in the file are skipped", "they are not sent"}},
 		{"not JSON, start_at beginning", "beginning", "", `{"version":1,`,
 			[]string{"is not valid JSON", "run ignores it and reads %a from start_at beginning: the file is sent whole again"}},
-		{"unknown version", "end", "", `{"version":9,"path":"x"}`, []string{"has version 9, want 1 to 2", "reads %a from start_at end"}},
+		{"unknown version", "end", "", `{"version":9,"path":"x"}`, []string{"has version 9, want 1 to 2 (written by a newer agent?)", "reads %a from start_at end"}},
+		{"no version", "end", "", `{}`, []string{"has no version (want 1 to 2): it is no record an agent wrote", "reads %a from start_at end"}},
 		{"bad fingerprint", "beginning", "", `{"version":1,"fingerprint":"zz","fp_len":3}`, []string{`: bad fingerprint "zz"; run ignores it and reads %a`}},
 		{"stale", "end", "tail-0123456789abcdef", `{"version":1,`, []string{"is not valid JSON", "no file the sources follow now has it: if it is a stale checkpoint"}},
 	} {
