@@ -597,3 +597,31 @@ func sixFailedLogins(t0 time.Time) *strings.Builder {
 	}
 	return &log
 }
+
+// TestDetectTypedNameBesideFile: TYPE:FILE is read as FILE of TYPE, and
+// when a file named TYPE:FILE exists too, a note says so and how to name
+// that one (fresh-user trial 121: it was read silently); with no such
+// file, no note.
+func TestDetectTypedNameBesideFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, name := range []string{"x.log", "audit:x.log"} {
+		if err := os.WriteFile(name, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const want = "detect: audit:x.log is read as TYPE:FILE, FILE x.log; a file named audit:x.log exists too: to read that one, write ./audit:x.log\n"
+	for _, tc := range []struct {
+		arg  string
+		note bool
+	}{{"audit:x.log", true}, {"./audit:x.log", false}, {"audit:./x.log", false}} {
+		o := &detectOptions{rules: []string{"falco.user_locked"}, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{tc.arg}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %s: %v\n%s", tc.arg, err, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), want); got != tc.note {
+			t.Errorf("detect %s: note %v, want %v:\n%s", tc.arg, got, tc.note, stderr.String())
+		}
+	}
+}

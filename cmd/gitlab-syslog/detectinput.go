@@ -281,6 +281,19 @@ func sameFileNote(in, first detectInput) string {
 	return fmt.Sprintf("detect: %s is %s; read once\n", in.path, what)
 }
 
+// typedNameNote is the note that in, given as TYPE:FILE, is read as FILE
+// although a file named TYPE:FILE exists too, and how to name that one;
+// "" when there is none.
+func typedNameNote(in detectInput) string {
+	if in.arg == in.path {
+		return ""
+	}
+	if fi, err := os.Stat(in.arg); err != nil || fi.IsDir() {
+		return ""
+	}
+	return fmt.Sprintf("detect: %s is read as TYPE:FILE, FILE %s; a file named %s exists too: to read that one, write ./%s\n", in.arg, in.path, in.arg, in.arg)
+}
+
 // inputTypeName names the type in is read as: "stream", a log type, or
 // "any type (line by line)".
 func inputTypeName(in detectInput) string {
@@ -354,6 +367,9 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 				f.Close()
 			}
 			continue
+		}
+		if note := typedNameNote(in); note != "" {
+			notes = append(notes, note)
 		}
 		in.f = f
 		kept = append(kept, in)
