@@ -281,14 +281,21 @@ func sameFileNote(in, first detectInput) string {
 	return fmt.Sprintf("detect: %s is %s; read once\n", in.path, what)
 }
 
+// argNamesFile reports whether in, given as TYPE:FILE, is also the name
+// of a file (not a directory) that exists.
+func (in detectInput) argNamesFile() bool {
+	if in.arg == in.path {
+		return false
+	}
+	fi, err := os.Stat(in.arg)
+	return err == nil && !fi.IsDir()
+}
+
 // typedNameNote is the note that in, given as TYPE:FILE, is read as FILE
 // although a file named TYPE:FILE exists too, and how to name that one;
 // "" when there is none.
 func typedNameNote(in detectInput) string {
-	if in.arg == in.path {
-		return ""
-	}
-	if fi, err := os.Stat(in.arg); err != nil || fi.IsDir() {
+	if !in.argNamesFile() {
 		return ""
 	}
 	return fmt.Sprintf("detect: %s is read as TYPE:FILE, FILE %s; a file named %s exists too: to read that one, write ./%s\n", in.arg, in.path, in.arg, in.arg)
@@ -444,13 +451,11 @@ func tooManyInputs(n int, cause error) error {
 // whole name exists, how to name that file; other errors get inputHint's.
 func inputError(in detectInput, err error) error {
 	path := in.path
-	if in.arg != path && errors.Is(err, fs.ErrNotExist) {
-		if fi, serr := os.Stat(in.arg); serr == nil && !fi.IsDir() {
-			if !strings.Contains(err.Error(), path) {
-				err = fmt.Errorf("%s: %w", path, err)
-			}
-			return fmt.Errorf("%w (%s was taken as TYPE:FILE, FILE %s; a file named %s exists: to read it, write ./%s)", err, in.arg, path, in.arg, in.arg)
+	if errors.Is(err, fs.ErrNotExist) && in.argNamesFile() {
+		if !strings.Contains(err.Error(), path) {
+			err = fmt.Errorf("%s: %w", path, err)
 		}
+		return fmt.Errorf("%w (%s was taken as TYPE:FILE, FILE %s; a file named %s exists: to read it, write ./%s)", err, in.arg, path, in.arg, in.arg)
 	}
 	label := path
 	if path == "-" {
