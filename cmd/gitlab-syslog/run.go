@@ -43,13 +43,13 @@ state is kept in state_dir/detect. detections.enabled: false turns them off.
 
 Signals: SIGTERM and SIGINT stop reading, flush the forwarder, save the
 checkpoints and the detection state and exit 0 (1 with --once, which did not
-finish). SIGHUP (also one sent while
-run starts: it is acted on once run is up) rereads the
-configuration file (the old sources stop before the new ones start), reopens
-the GeoIP databases and rereads the detection rules' files (the TI indicator
-file); a new configuration that run would refuse at start (but for its
-state_dir, which a reload keeps) is refused, each problem logged as check
-words it, and the running one kept. A TI
+finish). SIGHUP (also one sent while run starts: it is acted on once run is
+up) rereads the configuration file (the old sources stop before the new ones
+start), reopens the GeoIP databases and rereads the detection rules' files
+(the TI indicator file); a new configuration that run would refuse at start
+(but for its state_dir, which a reload keeps) is refused, each problem logged
+as check words it, and the running one kept. Started by systemd with
+NOTIFY_SOCKET set, run says READY=1 (sd_notify) once it is up. A TI
 file that is missing or holds nothing usable is no configuration error (check
 reports it): at start the rule runs with no indicators, at a reload the rest
 is reloaded and the rule keeps the indicators it has; one error names the
