@@ -45,6 +45,7 @@ type Engine struct {
 	wm          time.Time // engine watermark, unless wmLazy (see watermark)
 	wmFrom      time.Time // with wmLazy, the watermark is wmFrom − Lateness
 	wmLazy      bool
+	folded      bool  // the state restored was saved after lines were folded (it holds positions; see timed)
 	wmNs        int64 // the watermark in Unix ns (see nanos)
 	advancedSec int64 // the watermark the rules were advanced to, in Unix seconds
 	sources     map[string]*sourceState

@@ -405,3 +405,43 @@ func TestBatchDetectedAt(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineAdvanceAfterRestoredZeroWatermark: a state saved while a
+// source without events held the watermark at zero (MinWatermark; a run
+// --once stopped before its end) still lets Advance move the restored
+// engine's watermark, with no event in the new process, so that the
+// windows it left open close (fresh-user trial 122: the alerts held for
+// them were never raised). A fresh engine with no event still ignores
+// Advance.
+func TestEngineAdvanceAfterRestoredZeroWatermark(t *testing.T) {
+	dir := t.TempDir()
+	newEngine := func() *Engine {
+		e, err := New(Config{Specs: []Spec{testSpec()}, StateDir: dir, MinWatermark: true, Emit: func(*Alert) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	e := newEngine()
+	e.Hold("auth_json.log") // followed, never gives an event
+	e.Process(auditEvent("", "login", "u", at("0s"), "audit_json.log", 0))
+	if !e.Watermark().IsZero() {
+		t.Fatalf("watermark %v, want zero: the held source holds it", e.Watermark())
+	}
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEngine()
+	e2.Advance(at("1h"))
+	if got := e2.Watermark(); !got.Equal(at("1h")) {
+		t.Errorf("restored engine's watermark after Advance: %v, want %v", got, at("1h"))
+	}
+	fresh, err := New(Config{Specs: []Spec{testSpec()}, StateDir: t.TempDir(), MinWatermark: true, Emit: func(*Alert) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Advance(at("1h"))
+	if got := fresh.Watermark(); !got.IsZero() {
+		t.Errorf("fresh engine's watermark after Advance: %v, want zero", got)
+	}
+}

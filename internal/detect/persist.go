@@ -199,6 +199,7 @@ func (e *Engine) loadEngine() (uint64, bool) {
 func (e *Engine) restore(es *engineState) {
 	e.wm, e.wmLazy, e.wmNs = es.Watermark, false, nanos(es.Watermark)
 	e.advancedSec = es.Watermark.Unix()
+	e.folded = len(es.Positions) > 0
 	for name, p := range es.Positions {
 		s := e.source(name)
 		s.replay = p

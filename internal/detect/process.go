@@ -469,8 +469,8 @@ func (e *Engine) advance(wm time.Time) {
 // Advance moves the engine watermark to wm (event time) when wm is ahead
 // of it, as if an event at wm + Lateness had been seen. The agent calls it
 // when every source is idle, so that windows close without new events.
-// Before the first event with a time (and with no watermark restored) it
-// does nothing: no window is open, and a watermark set then would make
+// Before the first event with a time (and with no state restored from a
+// run that folded lines) it does nothing: no window is open, and a watermark set then would make
 // the lines of older logs read later late (a run --once over an empty
 // log, then over old logs).
 func (e *Engine) Advance(wm time.Time) {
@@ -485,8 +485,14 @@ func (e *Engine) Advance(wm time.Time) {
 	}
 }
 
-// timed reports whether a source gave an event with a time.
+// timed reports whether a source gave an event with a time, or the state
+// restored was saved after lines were folded (a run --once stopped before
+// its end, while a source without events held the watermark at zero: the
+// windows it left open must still close, with no new line to come).
 func (e *Engine) timed() bool {
+	if e.folded {
+		return true
+	}
 	for _, s := range e.srcList {
 		if !s.newest.IsZero() {
 			return true
