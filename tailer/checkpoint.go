@@ -70,8 +70,11 @@ func positionID(c *checkpoint.Position) (FileID, error) {
 		return id, fmt.Errorf("bad fingerprint %q", c.Fingerprint)
 	}
 	copy(id.Fingerprint[:], b)
-	if c.FpLen < 0 || c.FpLen > FingerprintMax || c.Offset < 0 {
-		return id, fmt.Errorf("bad fp_len %d or offset %d", c.FpLen, c.Offset)
+	if c.FpLen < 0 || c.FpLen > FingerprintMax {
+		return id, fmt.Errorf("bad fp_len %d (want 0 to %d)", c.FpLen, FingerprintMax)
+	}
+	if c.Offset < 0 {
+		return id, fmt.Errorf("bad offset %d (negative)", c.Offset)
 	}
 	return id, nil
 }

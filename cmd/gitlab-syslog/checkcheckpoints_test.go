@@ -32,6 +32,8 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 			[]string{"is not valid JSON", "run ignores it and reads %a from start_at beginning: the file is sent whole again"}},
 		{"unknown version", "end", "", `{"version":9,"path":"x"}`, []string{"has version 9, want 1 to 2 (written by a newer agent?)", "reads %a from start_at end"}},
 		{"no version", "end", "", `{}`, []string{"has no version (want 1 to 2): it is no record an agent wrote", "reads %a from start_at end"}},
+		{"negative version", "end", "", `{"version":-1}`, []string{"has version -1, want 1 to 2: it is no record an agent wrote"}},
+		{"negative offset", "end", "", `{"version":1,"fingerprint":"` + strings.Repeat("ab", 32) + `","fp_len":32,"offset":-5}`, []string{": bad offset -5 (negative); run ignores it"}},
 		{"bad fingerprint", "beginning", "", `{"version":1,"fingerprint":"zz","fp_len":3}`, []string{`: bad fingerprint "zz"; run ignores it and reads %a`}},
 		{"stale", "end", "tail-0123456789abcdef", `{"version":1,`, []string{"is not valid JSON", "no file the sources follow now has it: if it is a stale checkpoint"}},
 	} {

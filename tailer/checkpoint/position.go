@@ -179,8 +179,10 @@ func (s *Store) loadPosition(key string) (*Position, bool, error) {
 		return nil, found, err
 	}
 	switch {
-	case p.Version < 1:
+	case p.Version == 0:
 		return nil, true, fmt.Errorf("checkpoint %s has no version (want 1 to %d): it is no record an agent wrote (emptied, or edited by hand?)", s.File(key), PositionVersion)
+	case p.Version < 0:
+		return nil, true, fmt.Errorf("checkpoint %s has version %d, want 1 to %d: it is no record an agent wrote (edited by hand?)", s.File(key), p.Version, PositionVersion)
 	case p.Version > PositionVersion:
 		return nil, true, fmt.Errorf("checkpoint %s has version %d, want 1 to %d (written by a newer agent?)", s.File(key), p.Version, PositionVersion)
 	}
