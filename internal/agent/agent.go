@@ -316,11 +316,13 @@ func (a *Agent) startReaders(ctx context.Context, cancel context.CancelFunc, cfg
 }
 
 // ErrOnceInterrupted is Run's error, with ExitAtEOF, when its context
-// ended (SIGINT, SIGTERM) before every source was read to its end and
-// delivered: the checkpoints saved mark what was delivered, and a run
-// started again sends the rest.
-var ErrOnceInterrupted = errors.New("--once: interrupted (SIGINT or SIGTERM) before every source was read to its end and delivered; " +
-	"the checkpoints saved mark what was delivered: run again to send the rest")
+// ended (SIGINT, SIGTERM) before the run finished: before every source
+// was read to its end and delivered, or, that done, before the windows
+// of the detection rules were closed at the end of the input. The
+// checkpoints and the detection state saved mark what was done, and a
+// run started again does the rest.
+var ErrOnceInterrupted = errors.New("--once: interrupted (SIGINT or SIGTERM) before it finished; " +
+	"the checkpoints saved mark what was delivered: run again to send the rest and raise the alerts held for the end of the input")
 
 // supervise runs until ctx ends, serving reloads and, every
 // CheckInterval, advancing idle sources and (with ExitAtEOF) ending once
