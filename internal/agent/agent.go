@@ -344,6 +344,7 @@ func (a *Agent) supervise(ctx, runCtx context.Context) error {
 		case req := <-a.reloads:
 			req.done <- a.reload(runCtx, req.cfg)
 		case <-tick.C:
+			a.caughtUp(runCtx)
 			a.advanceIdle(runCtx)
 			a.logStall(time.Now())
 			a.updateUp()

@@ -360,10 +360,17 @@ func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time
 // advance moves the engine's watermark to wm (event time). The alerts it
 // causes are sent through snk in a batch of their own.
 func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
+	d.alone(ctx, snk, func() { d.e.Advance(wm) })
+}
+
+// alone runs step, a call of the engine that may raise alerts outside
+// the sources' batches, and sends its alerts through snk in a batch of
+// their own.
+func (d *detector) alone(ctx context.Context, snk sink, step func()) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
-	d.e.Advance(wm)
+	step()
 	n, ids := d.n, d.ids
 	d.cur, d.n, d.ids = nil, 0, nil
 	d.pending.Add(int64(n))
@@ -415,6 +422,7 @@ func toMetrics(st detect.Stats) metrics.DetectStats {
 		DedupeDrops:     st.Deduplicated + st.Replayed,
 		LateEvents:      st.Late,
 		FutureEvents:    st.Future,
+		ReorderOverflow: st.ReorderOverflow,
 		StateSaveErrors: st.StateSaveErrors,
 	}
 	for id, r := range st.Rules {
@@ -431,6 +439,7 @@ func addStats(a, b metrics.DetectStats) metrics.DetectStats {
 		DedupeDrops:     a.DedupeDrops + b.DedupeDrops,
 		LateEvents:      a.LateEvents + b.LateEvents,
 		FutureEvents:    a.FutureEvents + b.FutureEvents,
+		ReorderOverflow: a.ReorderOverflow + b.ReorderOverflow,
 		UntimedEvents:   a.UntimedEvents + b.UntimedEvents,
 		StateSaveErrors: a.StateSaveErrors + b.StateSaveErrors,
 	}

@@ -402,6 +402,30 @@ func (a *Agent) advanceIdle(ctx context.Context) {
 	d.advanceIdle(ctx, time.Now(), lateness, snk, a.allAtEOF)
 }
 
+// caughtUp tells the engine which sources are read to their end
+// (source.atEOF): they stop holding the watermark and the events the
+// engine's reorder buffer sorts until they give a new line (see
+// detect.Engine.Caught). Without it, a quiet source would keep the other
+// sources' events from the order-dependent rules for lateness. It runs on
+// Run's goroutine.
+func (a *Agent) caughtUp(ctx context.Context) {
+	a.mu.Lock()
+	d, snk, srcs := a.det, a.sink, a.sources
+	a.mu.Unlock()
+	if d == nil || snk == nil {
+		return
+	}
+	var names []string
+	for _, s := range srcs {
+		if s.detPos != nil && s.atEOF() {
+			names = append(names, s.detPos.name)
+		}
+	}
+	if len(names) > 0 {
+		d.alone(ctx, snk, func() { d.e.Caught(names) })
+	}
+}
+
 // flushDetections decides what the engine holds back for lateness when
 // --once ends the run, as an idle instance would after lateness: the
 // watermark moves to now − lateness, so everything of older logs is

@@ -103,9 +103,16 @@ type Config struct {
 	// logs, a restart after downtime, a collector outage) one file can be
 	// hours of event time ahead of another; following the newest would
 	// close the windows the lagging file's events belong to and drop them
-	// as late. A source idle for Lateness no longer holds the watermark.
+	// as late. A source idle for Lateness no longer holds the watermark,
+	// nor does one read to its end (Engine.Caught) until its next event.
+	// The rules whose alerts depend on the order of their events get them
+	// sorted by a reorder buffer (see reorder.go).
 	// detect leaves it off: it merges its inputs in event-time order.
 	MinWatermark bool `yaml:"-"`
+	// MaxReorderBytes caps, in bytes of event copies, the reorder buffer
+	// that sorts the events of the order-dependent rules with
+	// MinWatermark (see reorder.go; default DefaultMaxReorderBytes).
+	MaxReorderBytes int64 `yaml:"-"`
 	// Nodes makes the engine remember which nodes (Event.Host) sent the
 	// events of OriginInput and name them in Alert.Nodes. The agent sets
 	// it when it has network inputs; without, nothing is tracked.
@@ -167,6 +174,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxSuppress <= 0 {
 		c.MaxSuppress = DefaultMaxSuppress
+	}
+	if c.MaxReorderBytes <= 0 {
+		c.MaxReorderBytes = DefaultMaxReorderBytes
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

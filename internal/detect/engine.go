@@ -37,6 +37,9 @@ type Engine struct {
 	observing   *Event // the event a rule's Observe runs on, for the emitter; nil outside Observe
 	rules       []*ruleState
 	advancers   []*ruleState // the rules whose Advance does something (not idleAdvancer)
+	orderedSet  ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
+	reorder     reorderBuffer
+	heldSaved   []heldItem // the reorder buffer of the state restored, until the rules are
 	byID        map[string]*ruleState
 	table       dispatch
 	off         []*OffError
@@ -79,6 +82,7 @@ type ruleState struct {
 	info     Info // with the configured severity
 	suppress time.Duration
 	stateful bool // the rule is Stateful: it keeps windows in event time
+	ordered  bool // its alerts depend on the order of its events (see ordered)
 	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
 }
@@ -88,6 +92,7 @@ type sourceState struct {
 	newest   time.Time
 	newestNs int64    // newest in Unix ns (see nanos)
 	seen     int64    // wall clock (Unix ns) of its last event, with MinWatermark
+	caught   bool     // read to its end since its last event (Engine.Caught)
 	pos      position // last line folded
 	replay   position // snapshot restored at start: lines up to it are not folded
 	// replayNext is the least offset the next line of replay.FileID can
@@ -204,6 +209,9 @@ func (e *Engine) build() error {
 		e.rules = append(e.rules, rs)
 		if _, idle := rs.rule.(idleAdvancer); !idle {
 			e.advancers = append(e.advancers, rs)
+		}
+		if rs.ordered {
+			e.orderedSet |= 1 << idx
 		}
 		e.byID[rs.info.ID] = rs
 		e.table.addRule(idx, rs.rule)
@@ -410,7 +418,7 @@ func (e *Engine) buildRule(s Spec, env *Env) (*ruleState, error) {
 	if _, ok := r.(futureTaker); ok {
 		stateful = false // it decides about future-dated events itself
 	}
-	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful}, nil
+	return &ruleState{rule: r, info: info, suppress: sup, stateful: stateful, ordered: ordered(r, sup > 0)}, nil
 }
 
 // Rules returns the descriptions of the rules that run, in catalogue

@@ -15,6 +15,9 @@ type engineState struct {
 	Events    []recentItem        `json:"events"`
 	Alerts    []recentItem        `json:"alerts"`
 	Suppress  []suppItem          `json:"suppress"`
+	// Held are the events the reorder buffer held, oldest first (see
+	// reorder.go); absent when none.
+	Held []heldItem `json:"held,omitempty"`
 }
 
 // maxSaveBuf is the largest encoding buffer Save keeps for the next save.
@@ -51,6 +54,7 @@ func (e *Engine) Save() error {
 		Events:    e.events.items(),
 		Alerts:    e.alerts.items(),
 		Suppress:  e.supp.items(),
+		Held:      e.heldEvents(),
 	}
 	for name, s := range e.sources {
 		if s.pos.FileID != "" {
@@ -135,6 +139,8 @@ func (e *Engine) load() {
 	}
 	if engOK {
 		e.closeRestored()
+		e.restoreHeld(e.heldSaved)
+		e.heldSaved = nil
 	}
 	if len(discarded) > 0 {
 		e.stats.StateLoadErrors++
@@ -208,6 +214,7 @@ func (e *Engine) restore(es *engineState) {
 	e.events.load(es.Events, es.Watermark)
 	e.alerts.load(es.Alerts, es.Watermark)
 	e.supp.load(es.Suppress)
+	e.heldSaved = es.Held // restored once the rules are (see load)
 }
 
 // loadFailed logs that the state file name (StateName, or a rule's id)

@@ -81,20 +81,41 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 	dst = appendRecentItems(dst, es.Alerts)
 	dst = append(dst, `,"suppress":`...)
 	if es.Suppress == nil {
-		return append(dst, "null}"...)
-	}
-	dst = append(dst, '[')
-	for i, it := range es.Suppress {
-		if i > 0 {
-			dst = append(dst, ',')
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i, it := range es.Suppress {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"k":`...)
+			dst = jsonstr.Append(dst, it.K)
+			dst = append(dst, `,"until":`...)
+			dst = appendTime(dst, it.Until)
+			dst = append(dst, '}')
 		}
-		dst = append(dst, `{"k":`...)
-		dst = jsonstr.Append(dst, it.K)
-		dst = append(dst, `,"until":`...)
-		dst = appendTime(dst, it.Until)
-		dst = append(dst, '}')
+		dst = append(dst, ']')
 	}
-	return append(dst, "]}"...)
+	if len(es.Held) > 0 {
+		dst = append(dst, `,"held":[`...)
+		for i, it := range es.Held {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"rules":[`...)
+			for j, id := range it.Rules {
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = jsonstr.Append(dst, id)
+			}
+			dst = append(dst, `],"event":`...)
+			dst = appendEvent(dst, it.Event)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	return append(dst, '}')
 }
 
 // appendEvent appends ev as encoding/json writes an *Event (no tags: the

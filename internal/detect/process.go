@@ -89,22 +89,25 @@ func (e *Engine) process(ev *Event, now int64) {
 	if e.cfg.Nodes {
 		e.nodes.observe(ev)
 	}
-	e.observing = ev
-	for set := e.processSet(ev); set != 0; {
-		var i int
-		i, set = set.next()
-		r := e.rules[i]
-		if future && r.stateful {
-			continue // it would close its key's windows on every later event
-		}
-		r.stats.Evaluated++
-		r.rule.Observe(ev, e.cfg.Now, r.emit)
+	set := e.processSet(ev)
+	var held ruleBits // for the reorder buffer (see reorder.go)
+	if e.cfg.MinWatermark && tns != noNanos && !future {
+		held = set & e.orderedSet
+		set &^= held
 	}
-	e.observing = nil
+	e.dispatch(ev, set, future)
 	if ev.FileID != "" {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
-	e.follow(e.sourcesNewest(src, prev, prevNs, now))
+	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
+	if held != 0 || len(e.reorder.h) > 0 {
+		through := lowNs
+		if through == noNanos && low.Unix() > 0 {
+			through = math.MaxInt64 // after what nanos converts: after every event held
+		}
+		e.sortThen(ev, tns, held, through)
+	}
+	e.follow(low, lowNs)
 }
 
 // noteJump records ev, at time t (tns in Unix ns, see nanos), as the
@@ -260,8 +263,8 @@ func (e *Engine) sourcesNewest(src *sourceState, prev time.Time, prevNs int64, n
 	}
 	c := &e.low
 	late := int64(e.cfg.Lateness)
-	was := now-src.seen <= late // src was counted before this event
-	src.seen = now
+	was := now-src.seen <= late && !src.caught // src was counted before this event
+	src.seen, src.caught = now, false
 	if !c.valid || !was || now < c.now || now > c.idleAt {
 		return e.scanSources(now)
 	}
@@ -302,7 +305,7 @@ func (e *Engine) scanSources(now int64) (time.Time, int64) {
 	lowNs := int64(noNanos)
 	idleAt, zero, n := int64(math.MaxInt64), false, 0
 	for _, s := range e.srcList {
-		if now-s.seen > late {
+		if now-s.seen > late || s.caught {
 			continue
 		}
 		n++
@@ -336,6 +339,42 @@ func (e *Engine) Hold(name string) {
 	defer e.mu.Unlock()
 	e.source(name).seen = e.cfg.Now().UnixNano()
 	e.low.valid = false
+}
+
+// Caught tells the engine, with Config.MinWatermark, that the sources
+// named have given it every line they hold now (the agent: each read to
+// the end of its file, every batch read processed). Until its next event
+// such a source is not counted in the watermark: its next lines are new
+// ones, not older lines of a backlog read behind the others. The rules
+// then get the events the reorder buffer held that the other sources'
+// times reached (all of them when no other source is counted); their
+// alerts go to Config.Emit. Names the engine has not seen are ignored.
+func (e *Engine) Caught(names []string) {
+	if !e.cfg.MinWatermark {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	changed := false
+	for _, name := range names {
+		if s := e.sources[name]; s != nil && !s.caught {
+			s.caught, changed = true, true
+		}
+	}
+	if !changed {
+		return
+	}
+	e.low.valid = false
+	low, lowNs := e.scanSources(e.cfg.Now().UnixNano())
+	switch {
+	case e.low.n == 0:
+		e.releaseAll()
+	case lowNs != noNanos:
+		e.release(lowNs)
+	case low.Unix() > 0:
+		e.releaseAll()
+	}
+	e.follow(low, lowNs)
 }
 
 // duplicate reports whether an event with ev's identity (EventID,
@@ -467,7 +506,8 @@ func (e *Engine) advance(wm time.Time) {
 }
 
 // Advance moves the engine watermark to wm (event time) when wm is ahead
-// of it, as if an event at wm + Lateness had been seen. The agent calls it
+// of it, as if an event at wm + Lateness had been seen: the rules also get
+// the events the reorder buffer held up to that time (see reorder.go). The agent calls it
 // when every source is idle, so that windows close without new events.
 // Before the first event with a time (and with no state restored from a
 // run that folded lines) it does nothing: no window is open, and a watermark set then would make
@@ -479,6 +519,13 @@ func (e *Engine) Advance(wm time.Time) {
 	cur := e.watermark()
 	if cur.IsZero() && !e.timed() {
 		return
+	}
+	// As if an event at wm + Lateness had been seen: the reorder buffer
+	// gives its rules the events up to it.
+	if through := nanos(wm.Add(e.cfg.Lateness)); through != noNanos {
+		e.release(through)
+	} else if wm.Unix() > 0 {
+		e.releaseAll()
 	}
 	if wm.After(cur) {
 		e.raiseWatermark(wm, nanos(wm))
@@ -519,11 +566,12 @@ func (e *Engine) Watermark() time.Time {
 	return e.watermark()
 }
 
-// Close ends the input: every rule closes its windows (Rule.Close) and
-// emits what is left; then, with a StateDir, the state is saved. It
+// Close ends the input: the reorder buffer gives its rules what it holds,
+// then every rule closes its windows (Rule.Close) and emits what is left; then, with a StateDir, the state is saved. It
 // returns the save error, if any.
 func (e *Engine) Close() error {
 	e.mu.Lock()
+	e.releaseAll()
 	for _, r := range e.rules {
 		r.rule.Close(r.emit)
 	}

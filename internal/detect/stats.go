@@ -88,6 +88,7 @@ type Stats struct {
 	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
 	Late            uint64               // events older than the watermark when they arrived
 	Future          uint64               // events more than 24h ahead of the wall clock: they do not move the watermark
+	ReorderOverflow uint64               // events the full reorder buffer gave its rules before their sources' watermark passed them
 	SuppressEvicted uint64               // suppression entries evicted at the cap
 	StateSaveErrors uint64               // failed state file writes
 	StateLoadErrors uint64               // state files that could not be restored

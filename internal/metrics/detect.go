@@ -23,6 +23,10 @@ type DetectStats struct {
 	// FutureEvents counts events dated more than 24h after the clock:
 	// they neither move the watermark nor reach the windowed rules.
 	FutureEvents uint64
+	// ReorderOverflow counts events the full reorder buffer gave the
+	// order-dependent rules before the sources read behind reached their
+	// time (they may then be decided out of time order).
+	ReorderOverflow uint64
 	// UntimedEvents counts events a rule wanted whose time is missing or
 	// unreadable: the rules, which decide in event time, do not evaluate
 	// them (their lines are forwarded as usual).
@@ -68,6 +72,7 @@ var (
 	descDetectLateDrop = prometheus.NewDesc(namespace+"_detect_late_dropped_total", "Events the detection rule dropped because their window had already closed: alerts may be missing (alert on it).", ruleLabel, nil)
 	descDetectLookBack = prometheus.NewDesc(namespace+"_detect_lookback_evicted_total", "Lines dropped oldest-first from the rule's look-back (lines Want declined that a start read later could make actions) at max_lookback or max_lookback_bytes: alerts may be missing (raise the cap).", ruleLabel, nil)
 	descDetectSkipped  = prometheus.NewDesc(namespace+"_detect_skipped_events_total", "Events a GeoIP detection rule passed over because their address has no country (private, reserved, or not in the database): a rule that skips most of its events sees little (addresses behind a proxy?).", ruleLabel, nil)
+	descDetectReorder  = prometheus.NewDesc(namespace+"_detect_reorder_overflow_total", "Events the full reorder buffer (64 MiB of event copies) gave the order-dependent rules before the sources read behind reached their time: those rules may then decide them out of time order.", nil, nil)
 	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
 	descDetectUntimed  = prometheus.NewDesc(namespace+"_detect_untimed_events_total", "Events a detection rule wanted whose time is missing or unreadable: not evaluated by the rules, which decide in event time (their lines are forwarded as usual).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
@@ -89,7 +94,7 @@ type detectCollector struct{ m *Metrics }
 
 func (c *detectCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descDetectAlerts, descDetectEvents, descDetectLate, descDetectFallback, descDetectEvicted,
-		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectSkipped, descDetectFuture, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave} {
+		descDetectLiveKeys, descDetectLateDrop, descDetectLookBack, descDetectSkipped, descDetectFuture, descDetectReorder, descDetectUntimed, descDetectDedupe, descDetectSaveErr, descDetectPending, descDetectLastSave} {
 		ch <- d
 	}
 }
@@ -119,6 +124,7 @@ func (c *detectCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descDetectSkipped, prometheus.CounterValue, float64(r.Skipped), id)
 	}
 	ch <- prometheus.MustNewConstMetric(descDetectFuture, prometheus.CounterValue, float64(s.FutureEvents))
+	ch <- prometheus.MustNewConstMetric(descDetectReorder, prometheus.CounterValue, float64(s.ReorderOverflow))
 	ch <- prometheus.MustNewConstMetric(descDetectUntimed, prometheus.CounterValue, float64(s.UntimedEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectLate, prometheus.CounterValue, float64(s.LateEvents))
 	ch <- prometheus.MustNewConstMetric(descDetectDedupe, prometheus.CounterValue, float64(s.DedupeDrops))

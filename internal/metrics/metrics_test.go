@@ -187,7 +187,7 @@ func TestDetectMetrics(t *testing.T) {
 				"sentinel.impersonation": {LookBackEvicted: 11},
 				"sentinel.signin_burst":  {Skipped: 13},
 			},
-			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, UntimedEvents: 10, StateSaveErrors: 1, AlertsPending: 4,
+			DedupeDrops: 5, LateEvents: 6, FutureEvents: 8, ReorderOverflow: 3, UntimedEvents: 10, StateSaveErrors: 1, AlertsPending: 4,
 			LastSave: time.Unix(1764590400, 500_000_000),
 		}
 	})
@@ -207,6 +207,7 @@ func TestDetectMetrics(t *testing.T) {
 		`gitlab_syslog_detect_lookback_evicted_total{rule="sentinel.impersonation"} 11`,
 		`gitlab_syslog_detect_skipped_events_total{rule="sentinel.signin_burst"} 13`,
 		"gitlab_syslog_detect_future_events_total 8",
+		"gitlab_syslog_detect_reorder_overflow_total 3",
 		"gitlab_syslog_detect_untimed_events_total 10",
 		"gitlab_syslog_detect_state_save_errors_total 1",
 		"gitlab_syslog_detect_alerts_pending 4",

@@ -1,0 +1,206 @@
+package detect
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// With Config.MinWatermark the engine reads sources side by side, each at
+// its own pace, and an event of a source read behind the others reaches
+// the engine after the others' later events. The rules whose alerts
+// depend on the order of their events (the Stateful rules, whose windows,
+// sessions and baselines fold events in time, and the per-event rules
+// with a suppression, which keep the first event of an interval) would
+// then decide on another order than detect's merge of its inputs, and
+// raise other alerts (a spray alerted at a later event, a session's
+// action before its start). So the engine sorts their events, as a
+// complex event processor sorts its input by event time: a reorder
+// buffer holds a copy of each such event until the oldest newest time of
+// the sources counted (sourcesNewest) reaches it, and gives the held
+// events to those rules oldest first. The rules then see each source's
+// lines in file order, merged with the others' in event-time order, as
+// detect gives them. The other rules get every event at once.
+//
+// The buffer is bounded (Config.MaxReorderBytes): when full, its oldest
+// events go to the rules at once (Stats.ReorderOverflow). It is saved
+// with the engine's state, so a restart neither loses nor repeats the
+// events it held.
+
+// DefaultMaxReorderBytes is the default cap of the reorder buffer, in
+// bytes of event copies (lines and columns).
+const DefaultMaxReorderBytes = 64 << 20
+
+// reorderBuffer is the engine's reorder buffer: a min-heap of event
+// copies by event time, then arrival.
+type reorderBuffer struct {
+	h     []sortedEvent
+	bytes int64  // the sizes of the events held (heldSize)
+	seq   uint64 // arrivals so far: ties keep their arrival order
+}
+
+// sortedEvent is an event the reorder buffer holds for the rules of set.
+type sortedEvent struct {
+	ns   int64  // event time, Unix ns
+	seq  uint64 // arrival
+	ev   *Event // a copy the buffer owns (Event.Clone)
+	set  ruleBits
+	size int64 // heldSize(ev)
+}
+
+func sortedLess(a, b *sortedEvent) bool {
+	if a.ns != b.ns {
+		return a.ns < b.ns
+	}
+	return a.seq < b.seq
+}
+
+// heldSize returns about how many bytes the copy ev keeps alive: its
+// line, the values that are not a part of it, its columns and itself.
+func heldSize(ev *Event) int64 {
+	n := int64(len(ev.Raw)) + int64(unsafe.Sizeof(*ev)) + int64(len(ev.Columns))*int64(unsafe.Sizeof(Column{}))
+	for _, c := range ev.Columns {
+		if _, in := partOfString(ev.Raw, c.Value); !in {
+			n += int64(len(c.Value))
+		}
+	}
+	return n
+}
+
+// ordered reports whether the alerts of r depend on the order of its
+// events (see the reorder buffer above).
+func ordered(r Rule, suppress bool) bool {
+	_, stateful := r.(Stateful)
+	return stateful || suppress
+}
+
+// dispatch gives ev to the rules of set.
+func (e *Engine) dispatch(ev *Event, set ruleBits, future bool) {
+	e.observing = ev
+	for set != 0 {
+		var i int
+		i, set = set.next()
+		r := e.rules[i]
+		if future && r.stateful {
+			continue // it would close its key's windows on every later event
+		}
+		r.stats.Evaluated++
+		r.rule.Observe(ev, e.cfg.Now, r.emit)
+	}
+	e.observing = nil
+}
+
+// sortThen gives the ordered rules of held (see ordered) ev, at time
+// tns (Unix ns), once the reorder buffer's events before it went to them:
+// at once when none is held before it and low (lowNs, sourcesNewest's
+// answer) is at or after it, else it holds a copy. Then it gives the
+// rules the held events low reached.
+func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low int64) {
+	b := &e.reorder
+	if held != 0 {
+		if low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) {
+			e.dispatch(ev, held, false)
+		} else {
+			e.hold(ev.Clone(), tns, held)
+		}
+	}
+	if low != noNanos {
+		e.release(low)
+	}
+}
+
+// hold puts ev, which the buffer then owns, for the rules of set in the
+// reorder buffer; when that makes it larger than Config.MaxReorderBytes,
+// the oldest events held go to their rules at once.
+func (e *Engine) hold(ev *Event, ns int64, set ruleBits) {
+	b := &e.reorder
+	b.push(ev, ns, set)
+	for b.bytes > e.cfg.MaxReorderBytes && len(b.h) > 1 {
+		e.stats.ReorderOverflow++
+		e.releaseOldest()
+	}
+}
+
+// release gives the rules, oldest first, the held events at or before
+// lowNs (Unix ns).
+func (e *Engine) release(lowNs int64) {
+	for len(e.reorder.h) > 0 && e.reorder.h[0].ns <= lowNs {
+		e.releaseOldest()
+	}
+}
+
+// releaseAll gives the rules every held event, oldest first.
+func (e *Engine) releaseAll() {
+	for len(e.reorder.h) > 0 {
+		e.releaseOldest()
+	}
+}
+
+// push puts ev in the buffer, which then owns it, for the rules of set.
+func (b *reorderBuffer) push(ev *Event, ns int64, set ruleBits) {
+	b.seq++
+	size := heldSize(ev)
+	b.h = heapPush(b.h, sortedEvent{ns: ns, seq: b.seq, ev: ev, set: set, size: size}, sortedLess)
+	b.bytes += size
+}
+
+func (e *Engine) releaseOldest() {
+	b := &e.reorder
+	var it sortedEvent
+	it, b.h = heapPop(b.h, sortedLess)
+	b.bytes -= it.size
+	e.dispatch(it.ev, it.set, false)
+}
+
+// heldItem is an event of the reorder buffer as saved: the ids of the
+// rules it was held for, and the event.
+type heldItem struct {
+	Rules []string `json:"rules"`
+	Event *Event   `json:"event"`
+}
+
+// heldEvents returns what the reorder buffer holds, oldest first, for
+// Save.
+func (e *Engine) heldEvents() []heldItem {
+	if len(e.reorder.h) == 0 {
+		return nil
+	}
+	h := append([]sortedEvent(nil), e.reorder.h...)
+	out := make([]heldItem, 0, len(h))
+	for len(h) > 0 {
+		var it sortedEvent
+		it, h = heapPop(h, sortedLess)
+		var ids []string
+		for set := it.set; set != 0; {
+			var i int
+			i, set = set.next()
+			ids = append(ids, e.rules[i].info.ID)
+		}
+		out = append(out, heldItem{Rules: ids, Event: it.ev})
+	}
+	return out
+}
+
+// restoreHeld puts the events a saved reorder buffer held back in it,
+// for those of their rules that run and are ordered, above the cap too
+// (no alert can be raised while the engine is built). It runs after the
+// rules restored their state.
+func (e *Engine) restoreHeld(items []heldItem) {
+	for _, it := range items {
+		if it.Event == nil {
+			continue
+		}
+		ns := nanos(it.Event.Time)
+		if ns == noNanos {
+			continue
+		}
+		var set ruleBits
+		for _, id := range it.Rules {
+			if r := e.byID[id]; r != nil && r.ordered {
+				set |= 1 << slices.Index(e.rules, r)
+			}
+		}
+		if set != 0 {
+			e.reorder.push(it.Event, ns, set)
+		}
+	}
+}
