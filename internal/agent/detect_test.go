@@ -1,10 +1,8 @@
 package agent
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -340,36 +338,10 @@ func goldenCase(t *testing.T, dir, rule string) {
 		files = mergeStream(t, dir)
 	}
 	var want []string
-	if data, err := os.ReadFile(filepath.Join(dir, "expected.json")); err == nil {
-		// detect's output: one alert (JSON) a line.
-		dec := json.NewDecoder(bytes.NewReader(data))
-		for {
-			var e struct {
-				Rule    string `json:"rule"`
-				AlertID string `json:"alert_id"`
-			}
-			if err := dec.Decode(&e); err == io.EOF {
-				break
-			} else if err != nil {
-				t.Fatalf("expected.json: %v", err)
-			}
-			if e.Rule == rule {
-				want = append(want, e.AlertID)
-			}
-		}
+	if _, err := os.Stat(filepath.Join(dir, "expected.json")); err == nil {
+		want = expectedIDs(t, filepath.Join(dir, "expected.json"), rule)
 	}
-	params := map[string]string{}
-	if data, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
-		abs, _ := filepath.Abs(dir)
-		args := strings.Fields(string(data))
-		for i := 0; i+1 < len(args); i += 2 {
-			if args[i] != "--param" {
-				t.Fatalf("args: %q is not --param", args[i])
-			}
-			k, v, _ := strings.Cut(strings.ReplaceAll(args[i+1], "$DIR", abs), "=")
-			params[k] = v
-		}
-	}
+	params := caseParams(t, dir)
 	got, _ := runDetectionsTuned(t, files, true, func(c *config.Config) { c.Detections.Params = params })
 	var ids []string
 	for _, a := range got.alerts {
@@ -378,7 +350,6 @@ func goldenCase(t *testing.T, dir, rule string) {
 			ids = append(ids, a.sd["alert@32473"]["alert_id"])
 		}
 	}
-	slices.Sort(want)
 	slices.Sort(ids)
 	if !slices.Equal(ids, want) {
 		t.Errorf("%s alert_ids\n got %v\nwant %v", rule, ids, want)
