@@ -31,18 +31,96 @@ import (
 const DefaultMaxReorderBytes = 64 << 20
 
 // reorderBuffer is the engine's reorder buffer: a min-heap of event
-// copies by event time, then arrival.
+// copies by event time, then arrival. The copies' strings are made in
+// chunks (one allocation per reorderChunk bytes, never written again, so
+// a string kept by mistake stays valid); their Events are reused once
+// given to the rules (free), as Process's contract allows.
 type reorderBuffer struct {
 	h     []sortedEvent
 	bytes int64  // the sizes of the events held (heldSize)
 	seq   uint64 // arrivals so far: ties keep their arrival order
+	chunk []byte // where the next copies' strings go
+	free  []*Event
+}
+
+// reorderChunk is the size of the chunks the buffer copies strings into;
+// maxReorderFree bounds the Events kept for reuse.
+const (
+	reorderChunk   = 256 << 10
+	maxReorderFree = 4096
+)
+
+// copyOf returns a copy of ev (made whole first, see EventArena.NewFor)
+// that the buffer owns, as Event.Clone makes it: Raw and the values that
+// are not a part of it in one string, here in the buffer's chunk.
+func (b *reorderBuffer) copyOf(ev *Event) *Event {
+	ev.makeWhole()
+	n := len(ev.Raw)
+	for i := range ev.Columns {
+		if _, in := partOfString(ev.Raw, ev.Columns[i].Value); !in {
+			n += len(ev.Columns[i].Value)
+		}
+	}
+	if cap(b.chunk)-len(b.chunk) < n {
+		b.chunk = make([]byte, 0, max(reorderChunk, n))
+	}
+	start := len(b.chunk)
+	b.chunk = append(b.chunk, ev.Raw...)
+	for i := range ev.Columns {
+		if _, in := partOfString(ev.Raw, ev.Columns[i].Value); !in {
+			b.chunk = append(b.chunk, ev.Columns[i].Value...)
+		}
+	}
+	var str string
+	if n > 0 {
+		str = unsafe.String(&b.chunk[start], n)
+	}
+	c := b.event(len(ev.Columns))
+	cols := c.Columns
+	*c = *ev
+	c.Raw = str[:len(ev.Raw)]
+	off := len(ev.Raw)
+	c.Columns = cols[:len(ev.Columns)]
+	for i, col := range ev.Columns {
+		v := col.Value
+		if at, in := partOfString(ev.Raw, v); in {
+			c.Columns[i] = Column{Name: col.Name, Value: str[at : at+len(v)]}
+			continue
+		}
+		c.Columns[i] = Column{Name: col.Name, Value: str[off : off+len(v)]}
+		off += len(v)
+	}
+	return c
+}
+
+// event returns an Event with room for n columns: the last one freed
+// when it has, else a new one.
+func (b *reorderBuffer) event(n int) *Event {
+	if k := len(b.free); k > 0 && cap(b.free[k-1].Columns) >= n {
+		ev := b.free[k-1]
+		b.free[k-1] = nil
+		b.free = b.free[:k-1]
+		return ev
+	}
+	return AllocEvent(n)
+}
+
+// recycle takes back ev, given to the rules, for reuse, without what it
+// referenced.
+func (b *reorderBuffer) recycle(ev *Event) {
+	if len(b.free) == maxReorderFree {
+		return
+	}
+	clear(ev.Columns)
+	*ev = Event{Columns: ev.Columns[:0]}
+	b.free = append(b.free, ev)
 }
 
 // sortedEvent is an event the reorder buffer holds for the rules of set.
 type sortedEvent struct {
 	ns   int64  // event time, Unix ns
 	seq  uint64 // arrival
-	ev   *Event // a copy the buffer owns (Event.Clone)
+	ev   *Event // a copy the buffer owns (copyOf)
 	set  ruleBits
 	size int64 // heldSize(ev)
 }
@@ -100,7 +178,7 @@ func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low int64) {
 		if low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) {
 			e.dispatch(ev, held, false)
 		} else {
-			e.hold(ev.Clone(), tns, held)
+			e.hold(b.copyOf(ev), tns, held)
 		}
 	}
 	if low != noNanos {
@@ -149,6 +227,7 @@ func (e *Engine) releaseOldest() {
 	it, b.h = heapPop(b.h, sortedLess)
 	b.bytes -= it.size
 	e.dispatch(it.ev, it.set, false)
+	b.recycle(it.ev)
 }
 
 // heldItem is an event of the reorder buffer as saved: the ids of the
