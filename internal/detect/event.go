@@ -332,37 +332,50 @@ func allocEvent[A any]() *Event {
 // the values (a value that is a part of Raw stays a part of the copy).
 func (e *Event) Clone() *Event {
 	e.makeWhole()
-	n := len(e.Raw)
-	for i := range e.Columns {
-		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
-			n += len(e.Columns[i].Value)
-		}
-	}
 	var b strings.Builder
-	b.Grow(n)
+	b.Grow(e.ownedLen())
 	b.WriteString(e.Raw)
 	for i := range e.Columns {
 		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
 			b.WriteString(e.Columns[i].Value)
 		}
 	}
-	s := b.String()
 	c := AllocEvent(len(e.Columns))
-	cols := c.Columns
-	*c = *e
-	c.Raw = s[:len(e.Raw)]
-	off := len(e.Raw)
-	c.Columns = cols[:len(e.Columns)]
-	for i, col := range e.Columns {
+	c.copyFrom(e, b.String())
+	return c
+}
+
+// ownedLen returns the bytes a copy of e that owns its storage needs: Raw
+// and the values of the columns that are not a part of Raw.
+func (e *Event) ownedLen() int {
+	n := len(e.Raw)
+	for i := range e.Columns {
+		if _, in := partOfString(e.Raw, e.Columns[i].Value); !in {
+			n += len(e.Columns[i].Value)
+		}
+	}
+	return n
+}
+
+// copyFrom makes e a copy of src whose Raw and values point into s: src.Raw
+// followed by the values of src's columns that are not a part of src.Raw,
+// in column order (ownedLen bytes). e.Columns must have room for
+// len(src.Columns) columns.
+func (e *Event) copyFrom(src *Event, s string) {
+	cols := e.Columns
+	*e = *src
+	e.Raw = s[:len(src.Raw)]
+	off := len(src.Raw)
+	e.Columns = cols[:len(src.Columns)]
+	for i, col := range src.Columns {
 		v := col.Value
-		if at, in := partOfString(e.Raw, v); in {
-			c.Columns[i] = Column{Name: col.Name, Value: s[at : at+len(v)]}
+		if at, in := partOfString(src.Raw, v); in {
+			e.Columns[i] = Column{Name: col.Name, Value: s[at : at+len(v)]}
 			continue
 		}
-		c.Columns[i] = Column{Name: col.Name, Value: s[off : off+len(v)]}
+		e.Columns[i] = Column{Name: col.Name, Value: s[off : off+len(v)]}
 		off += len(v)
 	}
-	return c
 }
 
 // partOfString is partOf for strings.

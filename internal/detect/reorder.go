@@ -55,12 +55,7 @@ const (
 // are not a part of it in one string, here in the buffer's chunk.
 func (b *reorderBuffer) copyOf(ev *Event) *Event {
 	ev.makeWhole()
-	n := len(ev.Raw)
-	for i := range ev.Columns {
-		if _, in := partOfString(ev.Raw, ev.Columns[i].Value); !in {
-			n += len(ev.Columns[i].Value)
-		}
-	}
+	n := ev.ownedLen()
 	if cap(b.chunk)-len(b.chunk) < n {
 		b.chunk = make([]byte, 0, max(reorderChunk, n))
 	}
@@ -76,20 +71,7 @@ func (b *reorderBuffer) copyOf(ev *Event) *Event {
 		str = unsafe.String(&b.chunk[start], n)
 	}
 	c := b.event(len(ev.Columns))
-	cols := c.Columns
-	*c = *ev
-	c.Raw = str[:len(ev.Raw)]
-	off := len(ev.Raw)
-	c.Columns = cols[:len(ev.Columns)]
-	for i, col := range ev.Columns {
-		v := col.Value
-		if at, in := partOfString(ev.Raw, v); in {
-			c.Columns[i] = Column{Name: col.Name, Value: str[at : at+len(v)]}
-			continue
-		}
-		c.Columns[i] = Column{Name: col.Name, Value: str[off : off+len(v)]}
-		off += len(v)
-	}
+	c.copyFrom(ev, str)
 	return c
 }
 
