@@ -22,7 +22,11 @@ import (
 // does; it is off by default), the alerts encoded into the batches. One op
 // is the 100,000 lines; cpu-ns/line (the process's CPU time, which includes
 // the garbage collector's work on the other core) of detections=all against
-// detections=off of one run is the cost of the rules.
+// detections=off of one run is the cost of the rules. detections=all runs
+// every rule, as detect does; detections=all,types=audit runs those that
+// `run` with audit sources alone runs (Config.Types: the rules that alert
+// on the application or access log only are off), as the end-to-end
+// harness's -types audit does.
 func BenchmarkDetectBatches(b *testing.B) {
 	ti := filepath.Join(b.TempDir(), "ti.txt")
 	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"), 0o644); err != nil {
@@ -33,17 +37,18 @@ func BenchmarkDetectBatches(b *testing.B) {
 		mix  loadgen.Mix
 	}{{"mix=realistic", loadgen.MixRealistic}, {"mix=security", loadgen.MixSecurity}} {
 		batches := genBatches(b, m.mix, 100, 1000)
-		for _, on := range []bool{false, true} {
-			name := m.name + "/detections=off"
-			if on {
-				name = m.name + "/detections=all"
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, v := range []struct {
+			name  string
+			on    bool
+			types []parser.Type
+		}{{"detections=off", false, nil}, {"detections=all", true, nil},
+			{"detections=all,types=audit", true, []parser.Type{parser.TypeAudit}}} {
+			b.Run(m.name+"/"+v.name, func(b *testing.B) {
 				b.ReportAllocs()
 				alerts := 0
 				cpu := processCPU()
 				for b.Loop() {
-					alerts = runDetectBatches(b, batches, on, ti)
+					alerts = runDetectBatches(b, batches, v.on, v.types, ti)
 				}
 				cpu = processCPU() - cpu
 				b.ReportMetric(float64(alerts), "alerts/op")
@@ -80,15 +85,16 @@ func genBatches(tb testing.TB, mix loadgen.Mix, n, size int) []*tailer.Batch {
 	return out
 }
 
-// runDetectBatches runs one pass of BenchmarkDetectBatches and returns the
-// alerts emitted.
-func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, ti string) int {
+// runDetectBatches runs one pass of BenchmarkDetectBatches, the engine
+// (when on) told that the sources read the logs of types (nil: any, see
+// detect.Config.Types), and returns the alerts emitted.
+func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, types []parser.Type, ti string) int {
 	var e *detect.Engine
 	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "bench"}, slog.New(slog.DiscardHandler))
 	if on {
 		var err error
 		e, err = detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true})
+			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true, Types: types})
 		if err != nil {
 			tb.Fatal(err)
 		}
