@@ -348,7 +348,10 @@ func (e *Engine) Hold(name string) {
 // ones, not older lines of a backlog read behind the others. The rules
 // then get the events the reorder buffer held that the other sources'
 // times reached (all of them when no other source is counted); their
-// alerts go to Config.Emit. Names the engine has not seen are ignored.
+// alerts go to Config.Emit. When no source is counted any more, the
+// watermark follows the oldest newest time of the sources read to their
+// end (caughtNewest), less Lateness. Names the engine has not seen are
+// ignored.
 func (e *Engine) Caught(names []string) {
 	if !e.cfg.MinWatermark {
 		return
@@ -369,12 +372,35 @@ func (e *Engine) Caught(names []string) {
 	switch {
 	case e.low.n == 0:
 		e.releaseAll()
+		low, lowNs = e.caughtNewest()
 	case lowNs != noNanos:
 		e.release(lowNs)
 	case low.Unix() > 0:
 		e.releaseAll()
 	}
 	e.follow(low, lowNs)
+}
+
+// caughtNewest returns the oldest newest time (and its Unix ns) of the
+// sources read to their end (Caught) that gave an event: what the
+// watermark follows once every source counted is read to its end, so
+// that the windows of what was read close without waiting for Lateness
+// of wall-clock time (a source that gives the rules no line, such as an
+// access log no running rule reads, would otherwise keep the watermark
+// where it was, see scanSources). It returns the zero time and noNanos
+// when no such source gave an event.
+func (e *Engine) caughtNewest() (time.Time, int64) {
+	var low time.Time
+	lowNs := int64(noNanos)
+	for _, s := range e.srcList {
+		if !s.caught || s.newest.IsZero() {
+			continue
+		}
+		if low.IsZero() || earlier(s.newest, s.newestNs, low, lowNs) {
+			low, lowNs = s.newest, s.newestNs
+		}
+	}
+	return low, lowNs
 }
 
 // duplicate reports whether an event with ev's identity (EventID,

@@ -396,3 +396,60 @@ func TestRestoredWatermarkClosesWindows(t *testing.T) {
 		})
 	}
 }
+
+// TestCaughtMovesWatermark: once every source is read to its end
+// (Caught), the watermark follows the oldest newest time of those that
+// gave an event, less Lateness, so a join's alert goes out then, not
+// Lateness of wall-clock time later (advanceIdle). A source that gives no
+// event (an access log no running rule reads) does not keep it back once
+// read to its end, but does while it is read (Hold); a source read to its
+// end whose newest event is older does.
+func TestCaughtMovesWatermark(t *testing.T) {
+	adminLogin := func(cid string, when time.Time, src string) *Event {
+		ev := appLogin("root", "198.51.100.4", when)
+		ev.Source = src
+		ev.Columns = append(ev.Columns, Column{parser.ColAuthenticationType, "standard"},
+			Column{parser.ColAdmin, "true"}, Column{parser.ColCorrelationID, cid})
+		return ev
+	}
+	for _, tc := range []struct {
+		name   string
+		caught []string
+		alerts int
+		wm     time.Time // zero: not moved
+	}{
+		{"every source read to its end", []string{"a", "b", "access"}, 1, tAt("58m")},
+		{"the access log still read", []string{"a", "b"}, 0, time.Time{}},
+		{"the other node's newest event counts", []string{"a", "b", "access", "old"}, 0, tAt("-2m")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			var alerts []*Alert
+			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{"a", "b", "access"} {
+				e.Hold(s)
+			}
+			if len(tc.caught) == 4 {
+				e.Hold("old")
+				e.Process(adminLogin("01OLD", tAt(""), "old"))
+			}
+			e.Process(adminLogin("01FIRST", tAt(""), "a"))
+			e.Process(adminLogin("01SECOND", tAt("1h"), "a"))
+			e.Process(adminLogin("01THIRD", tAt("90m"), "b"))
+			if len(alerts) != 0 {
+				t.Fatalf("%d alerts before the sources are read to their end, want 0", len(alerts))
+			}
+			e.Caught(tc.caught)
+			if len(alerts) != tc.alerts {
+				t.Errorf("%d alerts once %v are read to their end, want %d", len(alerts), tc.caught, tc.alerts)
+			}
+			if got := e.Watermark(); !got.Equal(tc.wm) && !(tc.wm.IsZero() && got.Before(tAt(""))) {
+				t.Errorf("watermark %v, want %v", got, tc.wm)
+			}
+		})
+	}
+}
