@@ -433,7 +433,7 @@ func TestCaughtMovesWatermark(t *testing.T) {
 			for _, s := range []string{"a", "b", "access"} {
 				e.Hold(s)
 			}
-			if len(tc.caught) == 4 {
+			if slices.Contains(tc.caught, "old") { // a node whose newest event is older
 				e.Hold("old")
 				e.Process(adminLogin("01OLD", tAt(""), "old"))
 			}
