@@ -969,6 +969,12 @@ func (d *detector) foldMerged(rs []*catchUpReader) {
 		}
 		heap.Fix(&h, 0)
 	}
+	for _, c := range rs {
+		if n := len(c.tb.Offsets); n > 0 && !c.key.IsZero() {
+			// Its lines no rule wanted were read too (see Progress).
+			d.e.Progress(c.w.src, fileKey(c.tb.File), c.tb.Offsets[n-1], c.key)
+		}
+	}
 }
 
 // catchUpHeap orders catch-up readers by the time of their current line,

@@ -188,6 +188,9 @@ func (d *detector) process(sl *slot) int {
 		clear(sl.declined)
 		sl.declined = sl.declined[:0]
 	}
+	if r := &sl.read; r.tb != nil {
+		d.e.Progress(sl.s.detPos.name, fileKey(r.tb.File), r.tb.Offsets[r.i], r.t)
+	}
 	clear(sl.events)
 	n := d.n
 	d.cur, d.n = nil, 0

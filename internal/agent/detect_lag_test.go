@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +73,49 @@ func TestDetectionsLaggingSource(t *testing.T) {
 	if n := alerts("sentinel.bruteforce"); n != 1 {
 		t.Fatalf("%d sentinel.bruteforce alerts for 12 failed logins of one user and address in 11 minutes, want 1: the lagging file's events were dropped as late", n)
 	}
+}
+
+// noiseLine is an application_json.log line no rule wants, at t.
+func noiseLine(t time.Time, n int) string {
+	return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01NOISE%d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise %d"}`,
+		t.UTC().Format("2006-01-02T15:04:05.000Z"), n, n)
+}
+
+// TestDetectionsUnwantedLinesMoveWatermark: the lines no rule wants still
+// move their file's watermark (detect.Engine.Progress). An application log
+// whose admin sign-in is followed only by such lines used to hold the
+// watermark at the sign-in, so sentinel.local_auth_no_mfa, which waits
+// for the watermark to pass the sign-in's ±60 s join with the audit log,
+// alerted only once the agent had been idle for lateness (2 minutes of
+// wall clock here), and never from an agent restarted more often than
+// that (fresh-user trial 127).
+func TestDetectionsUnwantedLinesMoveWatermark(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	appendLine(t, app, strings.TrimSuffix(adminSignInLine(t0.Format(time.RFC3339Nano), "01ADMIN", "root", "1"), "\n"))
+	for i := 1; i <= 10; i++ {
+		appendLine(t, app, noiseLine(t0.Add(time.Duration(i)*time.Minute), i))
+		appendLine(t, audit, auditPATLine(t0.Add(time.Duration(i)*time.Minute), 800000+i))
+	}
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	if c.Detections.Lateness < time.Minute {
+		t.Fatalf("lateness %v: the test needs the default, longer than it waits", c.Detections.Lateness)
+	}
+	_, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "every line forwarded", 10*time.Second, func() bool {
+		return got.count(config.AppNameApplication) == 11 && got.count(config.AppNameAudit) == 10
+	})
+	waitFor(t, "the admin sign-in's alert, well before lateness", 10*time.Second, func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		for _, a := range got.alerts {
+			if a.msgID == "sentinel.local_auth_no_mfa" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -239,6 +239,9 @@ func (w *worker) encodeInput(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*dete
 		out, perr := w.relay.Map(line, tb.IsCut(i), &w.rec, &w.msg)
 		switch out {
 		case inputs.Parsed:
+			if w.read != nil {
+				w.read.note(w.rec.Time, tb, i)
+			}
 			if set := w.want(); set.Wanted() {
 				*evs = append(*evs, w.event(tb, i, w.msg.Msg, set))
 			} else if w.sums != nil && w.sums.on {

@@ -173,7 +173,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			continue
 		}
 		s.recheck(sl)
-		if len(sl.events) > 0 || len(sl.declined) > 0 {
+		if len(sl.events) > 0 || len(sl.declined) > 0 || sl.read.tb != nil {
 			// In file order, just before the lines leave: the alerts
 			// ride in the same batch (see detector).
 			sl.alerts = s.det.process(sl)
@@ -237,11 +237,14 @@ type worker struct {
 	// declined is where encode appends the events of the lines a rule's
 	// WantFilter dropped (detect.RuleSet.Declined): the slot's; nil: none.
 	declined *[]*detect.Event
-	origin   detect.Origin
-	src      string // Event.Source: the configured path, or "stream"
-	host     string
-	fileID   string        // fileKey of fileOf, made when the batches' file changes
-	fileOf   tailer.FileID // the file fileID names
+	// read is where offer records the newest time of the lines that
+	// parsed: the slot's; nil: none.
+	read   *readMark
+	origin detect.Origin
+	src    string // Event.Source: the configured path, or "stream"
+	host   string
+	fileID string        // fileKey of fileOf, made when the batches' file changes
+	fileOf tailer.FileID // the file fileID names
 
 	// For the spool of a network input: relay maps its lines, in counts
 	// what it forwarded unchanged or dropped. nil for files.
@@ -317,6 +320,9 @@ func newWorker(typ parser.Type, enc *forwarder.Encoder, geo *geoip.DB, m *metric
 // WantFilter declined it (detect.RuleSet.Declined), one event for both;
 // a line no rule wants has its hint sums recorded for the recheck.
 func (w *worker) offer(tb *tailer.Batch, i int, line []byte, evs *[]*detect.Event) {
+	if w.read != nil {
+		w.read.note(w.rec.Time, tb, i)
+	}
 	set := w.want()
 	var ev *detect.Event
 	if set.Wanted() {
@@ -347,15 +353,16 @@ func (w *worker) run(work <-chan *slot) {
 // sums, between the engine's WantEpoch before and after (see recheck).
 func (w *worker) encodeSlot(sl *slot) {
 	sl.sums.reset(nil, 0)
+	sl.read = readMark{}
 	if w.det != nil {
 		sl.wantEpoch = w.det.WantEpoch()
 		sl.arena.Reset() // the events of its last batch were processed or dropped
-		w.arena, w.sums, w.declined = &sl.arena, &sl.sums, nil
+		w.arena, w.sums, w.declined, w.read = &sl.arena, &sl.sums, nil, &sl.read
 		if w.det.KeepsDeclined() {
 			w.declined = &sl.declined
 		}
 	} else {
-		w.arena, w.sums, w.declined = nil, nil, nil
+		w.arena, w.sums, w.declined, w.read = nil, nil, nil, nil
 	}
 	switch {
 	case sl.flush:

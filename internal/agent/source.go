@@ -122,7 +122,10 @@ type slot struct {
 	declined []*detect.Event
 	// sums are the hint sums of tb's lines the worker recorded, for
 	// recheck.
-	sums   lineSums
+	sums lineSums
+	// read is the newest event time of tb's lines that parsed, wanted or
+	// not, for the engine's watermark (detect.Engine.Progress).
+	read   readMark
 	alerts int    // alerts appended to fb after its lines
 	ids    []byte // their journal lines (detector.acked)
 	// carry is the parts of a line the batch before left pending (container

@@ -96,8 +96,9 @@ type Config struct {
 	// Now is the wall clock (default time.Now).
 	Now Clock `yaml:"-"`
 	// MinWatermark makes the engine's watermark follow the oldest of the
-	// newest event times of the sources that gave an event within
-	// Lateness of wall-clock time, instead of the newest of all sources.
+	// newest event times of the sources that gave an event (or read a
+	// line: Engine.Progress) within Lateness of wall-clock time, instead
+	// of the newest of all sources.
 	// The agent sets it: it reads its files at once, each at its own
 	// speed, and when it catches up a backlog (a first start over existing
 	// logs, a restart after downtime, a collector outage) one file can be

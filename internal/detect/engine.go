@@ -91,7 +91,7 @@ type ruleState struct {
 type sourceState struct {
 	newest   time.Time
 	newestNs int64    // newest in Unix ns (see nanos)
-	seen     int64    // wall clock (Unix ns) of its last event, with MinWatermark
+	seen     int64    // wall clock (Unix ns) of its last event or Progress, with MinWatermark
 	caught   bool     // read to its end since its last event (Engine.Caught)
 	pos      position // last line folded
 	replay   position // snapshot restored at start: lines up to it are not folded

@@ -248,9 +248,21 @@ func (e *Engine) future(t time.Time) bool {
 	return false
 }
 
+// beyond reports whether t (in Unix ns tns) is more than MaxFuture ahead
+// of the wall clock, as future does but without counting it: for times
+// that are not events' (Progress).
+func (e *Engine) beyond(t time.Time, tns int64) bool {
+	if !earlier(e.futureAt, e.futureAtNs, t, tns) {
+		return false
+	}
+	e.futureAt = e.cfg.Now().Add(MaxFuture)
+	e.futureAtNs = nanos(e.futureAt)
+	return t.After(e.futureAt)
+}
+
 // sourcesNewest returns the newest event time the engine's watermark
-// follows after an event of src at wall clock now (Unix ns, see
-// wallClock), whose newest time was prev before it:
+// follows after an event (or Progress) of src at wall clock now (Unix
+// ns, see wallClock), whose newest time was prev before it:
 // src's own (the highest source wins, as the watermark only moves
 // forward), or with Config.MinWatermark the oldest newest time of the
 // sources that gave an event within Lateness of wall-clock time, so that
@@ -368,7 +380,14 @@ func (e *Engine) Caught(names []string) {
 		return
 	}
 	e.low.valid = false
-	low, lowNs := e.scanSources(e.cfg.Now().UnixNano())
+	e.settle(e.scanSources(e.cfg.Now().UnixNano()))
+}
+
+// settle gives the rules the events the reorder buffer holds that low
+// (Unix ns lowNs), sourcesNewest's answer, reached (all of them when no
+// source is counted, or when low has no exact ns), and raises the
+// watermark to follow low, or caughtNewest when no source is counted.
+func (e *Engine) settle(low time.Time, lowNs int64) {
 	switch {
 	case e.low.n == 0:
 		e.releaseAll()
@@ -381,14 +400,42 @@ func (e *Engine) Caught(names []string) {
 	e.follow(low, lowNs)
 }
 
+// Progress tells the engine, with Config.MinWatermark, that source name
+// was read through a line of event time t that ends at offset (bytes) in
+// the file fileID (as Event.FileID), whether or not a rule wanted it: the
+// agent calls it once per batch, after the batch's events, with the
+// newest time of its lines. For the watermark that counts as an event of
+// the source at t, with no rule given it: the source is counted again (it
+// is read, not idle or at its end) and its newest time moves to t when t
+// is after it and not beyond MaxFuture. Without it, a source whose last
+// line a rule took is old (an application log whose admin sign-in is
+// followed by lines no rule wants) would hold the watermark, and the
+// events the reorder buffer sorts, at that line for Lateness of wall-clock
+// time. The rules then get the held events the sources' times reached,
+// and their alerts go to Config.Emit. A zero t, and any t without
+// MinWatermark, does nothing.
+func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
+	if !e.cfg.MinWatermark || t.IsZero() {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	src := e.source(name)
+	tns := nanos(t)
+	prev, prevNs := src.newest, src.newestNs
+	if earlier(prev, prevNs, t, tns) && !e.beyond(t, tns) {
+		e.noteJump(&Event{Source: name, FileID: fileID, Offset: offset}, src, t, tns)
+		src.newest, src.newestNs = t, tns
+	}
+	e.settle(e.sourcesNewest(src, prev, prevNs, e.wallClock()))
+}
+
 // caughtNewest returns the oldest newest time (and its Unix ns) of the
-// sources read to their end (Caught) that gave an event: what the
-// watermark follows once every source counted is read to its end, so
-// that the windows of what was read close without waiting for Lateness
-// of wall-clock time (a source that gives the rules no line, such as an
-// access log no running rule reads, would otherwise keep the watermark
-// where it was, see scanSources). It returns the zero time and noNanos
-// when no such source gave an event.
+// sources read to their end (Caught) that gave an event or read a line
+// (Progress): what the watermark follows once every source counted is
+// read to its end, so that the windows of what was read close without
+// waiting for Lateness of wall-clock time. It returns the zero time and
+// noNanos when no such source has a time.
 func (e *Engine) caughtNewest() (time.Time, int64) {
 	var low time.Time
 	lowNs := int64(noNanos)

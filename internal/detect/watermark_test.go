@@ -116,7 +116,7 @@ func TestFutureStateDiscarded(t *testing.T) {
 func TestMinWatermarkCacheAgrees(t *testing.T) {
 	const late = 2 * time.Minute
 	names := []string{"audit_json.log", "application_json.log", "auth.log", "production_json.log"}
-	totalAlerts := 0
+	totalAlerts, progress := 0, 0
 	for seed := int64(1); seed <= 40; seed++ {
 		rng := rand.New(rand.NewSource(seed))
 		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -197,14 +197,21 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 			default:
 				when = when.In(time.FixedZone("X", 3600)) // same instants, another zone
 			}
-			user := []string{"alice", "bob"}[rng.Intn(2)]
-			ev := failedLogin(user, "203.0.113.9", when)
-			ev.Source = src
-			evb := failedLogin(user, "203.0.113.9", when)
-			evb.Source = src
-			batch = append(batch, evb)
 			scans := e.low.scans
-			e.Process(ev)
+			if rng.Intn(10) == 0 && !when.IsZero() { // lines no rule wants (see Progress)
+				flush(step)
+				e.Progress(src, "", 0, when)
+				eb.Progress(src, "", 0, when)
+				progress++
+			} else {
+				user := []string{"alice", "bob"}[rng.Intn(2)]
+				ev := failedLogin(user, "203.0.113.9", when)
+				ev.Source = src
+				evb := failedLogin(user, "203.0.113.9", when)
+				evb.Source = src
+				batch = append(batch, evb)
+				e.Process(ev)
+			}
 			if e.low.scans == scans {
 				hits++
 			}
@@ -227,6 +234,9 @@ func TestMinWatermarkCacheAgrees(t *testing.T) {
 	}
 	if totalAlerts < 40 {
 		t.Errorf("%d alerts in 40 sequences: they do not test ProcessBatch's alerts", totalAlerts)
+	}
+	if progress < 4000 {
+		t.Errorf("%d Progress calls in 40 sequences: they do not test it", progress)
 	}
 }
 
@@ -446,6 +456,74 @@ func TestCaughtMovesWatermark(t *testing.T) {
 			e.Caught(tc.caught)
 			if len(alerts) != tc.alerts {
 				t.Errorf("%d alerts once %v are read to their end, want %d", len(alerts), tc.caught, tc.alerts)
+			}
+			if got := e.Watermark(); !got.Equal(tc.wm) && !(tc.wm.IsZero() && got.Before(tAt(""))) {
+				t.Errorf("watermark %v, want %v", got, tc.wm)
+			}
+		})
+	}
+}
+
+// TestProgressMovesWatermark: the lines of a batch no rule wants still
+// move their source's newest time (Engine.Progress), so that a source
+// whose last wanted line is old (an application log whose admin sign-in
+// is followed by lines no rule takes; fresh-user trial 127) or that gives
+// the rules no line at all (an access log held at start) does not hold the
+// watermark, and a join's alert, for Lateness of wall-clock time. A time
+// older than the source's newest, or beyond MaxFuture, does not move it; a
+// source read to its end (Caught) is counted again by its progress.
+func TestProgressMovesWatermark(t *testing.T) {
+	adminLogin := func(cid string, when time.Time, src string) *Event {
+		ev := appLogin("root", "198.51.100.4", when)
+		ev.Source = src
+		ev.Columns = append(ev.Columns, Column{parser.ColAuthenticationType, "standard"},
+			Column{parser.ColAdmin, "true"}, Column{parser.ColCorrelationID, cid})
+		return ev
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	type progress struct {
+		src  string
+		when time.Time
+	}
+	for _, tc := range []struct {
+		name     string
+		caught   []string // read to their end before the progress
+		progress []progress
+		alerts   int
+		wm       time.Time // zero: not moved
+	}{
+		{"no progress: the sign-in's source holds the watermark", nil, nil, 0, time.Time{}},
+		{"lines after the sign-in", nil, []progress{{"app", tAt("1h")}, {"access", tAt("2h")}}, 1, tAt("58m")},
+		{"the access log gives no line to the rules", nil, []progress{{"app", tAt("1h")}}, 0, time.Time{}},
+		{"progress older than the source's newest", nil, []progress{{"app", tAt("-1h")}, {"access", tAt("2h")}}, 0, time.Time{}},
+		{"progress beyond MaxFuture", nil, []progress{{"app", now.Add(MaxFuture + time.Hour)}, {"access", tAt("2h")}}, 0, time.Time{}},
+		{"a zero time", nil, []progress{{"app", time.Time{}}, {"access", tAt("2h")}}, 0, time.Time{}},
+		{"read to the end, then appended", []string{"app", "audit", "access"},
+			[]progress{{"access", tAt("3h")}, {"app", tAt("4h")}, {"audit", tAt("5h")}}, 2, tAt("2h58m")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var alerts []*Alert
+			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{"app", "audit", "access"} {
+				e.Hold(s)
+			}
+			e.Process(adminLogin("01FIRST", tAt(""), "app"))
+			e.Process(adminLogin("01SECOND", tAt("90m"), "audit"))
+			if tc.caught != nil {
+				e.Caught(tc.caught) // the watermark follows app's sign-in: 0 − 2m
+				if len(alerts) != 0 {
+					t.Fatalf("%d alerts once read to the end, want 0", len(alerts))
+				}
+			}
+			for _, p := range tc.progress {
+				e.Progress(p.src, "1:2", 100, p.when)
+			}
+			if len(alerts) != tc.alerts {
+				t.Errorf("%d alerts after progress %v, want %d", len(alerts), tc.progress, tc.alerts)
 			}
 			if got := e.Watermark(); !got.Equal(tc.wm) && !(tc.wm.IsZero() && got.Before(tAt(""))) {
 				t.Errorf("watermark %v, want %v", got, tc.wm)

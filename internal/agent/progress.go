@@ -1,0 +1,32 @@
+package agent
+
+import (
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// readMark is the newest event time of a batch's lines that parsed,
+// whether a rule wanted them or not, and the line it is of: what the
+// sender tells the engine after the batch's events
+// (detect.Engine.Progress), so that lines no rule takes still move their
+// source's watermark.
+type readMark struct {
+	t   time.Time
+	sec int64         // t's Unix seconds
+	tb  *tailer.Batch // the batch of the line; nil: no line with a time
+	i   int           // the line's index in tb
+}
+
+// note records line i of tb, of event time t (parser.Record.Time; zero
+// when the line has none), when t is the newest so far.
+func (m *readMark) note(t time.Time, tb *tailer.Batch, i int) {
+	if t.IsZero() {
+		return
+	}
+	sec := t.Unix()
+	if m.tb != nil && (sec < m.sec || sec == m.sec && t.Nanosecond() <= m.t.Nanosecond()) {
+		return
+	}
+	m.t, m.sec, m.tb, m.i = t, sec, tb, i
+}
