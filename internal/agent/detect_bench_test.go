@@ -94,7 +94,7 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, types []p
 	if on {
 		var err error
 		e, err = detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true, Types: types})
+			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace, Types: types})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -119,3 +119,51 @@ func TestDetectionsUnwantedLinesMoveWatermark(t *testing.T) {
 		return false
 	})
 }
+
+// TestDetectionsNearSimultaneousAppends: two files read to their end are
+// appended in the same moment, the newer line first: file a's failed
+// login of alice at 9m30s, 50 ms before file b's at 9m, the eleventh in
+// event time, which completes the count. The
+// engine holds a's event until b is found at its end again a grace after
+// it (detect.Config.OrderGrace), so b's line reaches sentinel.bruteforce
+// first and the alert is detect's, at 9m. Before, b counted as read to
+// its end at the last check, a's line completed the count and the alert
+// took its time (fresh-user trial 126).
+func TestDetectionsNearSimultaneousAppends(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a", "application_json.log"), filepath.Join(dir, "b", "application_json.log")
+	for _, d := range []string{filepath.Dir(a), filepath.Dir(b)} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	for i := range 9 {
+		appendLine(t, a, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
+	}
+	appendLine(t, b, failedLoginLine(t0.Add(8*time.Minute+30*time.Second), 9))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: a}, config.Source{Type: "application", Path: b})
+	_, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the first 10 lines", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 10 })
+	time.Sleep(600 * time.Millisecond) // both files found at their end
+	appendLine(t, a, failedLoginLine(t0.Add(9*time.Minute+30*time.Second), 10))
+	time.Sleep(50 * time.Millisecond)
+	appendLine(t, b, failedLoginLine(t0.Add(9*time.Minute), 11))
+	var alert wireAlert
+	waitFor(t, "the brute-force alert", 10*time.Second, func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		for _, w := range got.alerts {
+			if w.msgID == "sentinel.bruteforce" {
+				alert = w
+				return true
+			}
+		}
+		return false
+	})
+	if tm, want := alert.json["time"], "2024-06-10T09:09:00Z"; tm != want {
+		t.Errorf("alert time %v, want %s (b's older line first, as detect merges them)", tm, want)
+	}
+}

@@ -64,7 +64,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if err := d.setWire(cfg); err != nil {
 		return nil, err
 	}
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true,
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace,
 		QuietSave: true}) // detector.save logs the failures, paced (saveLog)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
@@ -421,9 +421,10 @@ func (a *Agent) caughtUp(ctx context.Context) {
 			names = append(names, s.detPos.name)
 		}
 	}
-	if len(names) > 0 {
-		d.alone(ctx, snk, func() { d.e.Caught(names) })
-	}
+	// Also with none: an event a source held for the engine's OrderGrace
+	// is let go once that source was found at its end again, or no
+	// longer holds it.
+	d.alone(ctx, snk, func() { d.e.Caught(names) })
 }
 
 // flushDetections decides what the engine holds back for lateness when

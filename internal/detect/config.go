@@ -114,6 +114,14 @@ type Config struct {
 	// that sorts the events of the order-dependent rules with
 	// MinWatermark (see reorder.go; default DefaultMaxReorderBytes).
 	MaxReorderBytes int64 `yaml:"-"`
+	// OrderGrace, with MinWatermark, is how long after an event was
+	// processed a source read to its end (Engine.Caught) must be found at
+	// its end again before the reorder buffer gives the event to its
+	// rules, when that source's newest time is before the event's: lines
+	// appended to two files in the same moment then reach the rules in
+	// event-time order, whichever file is read first (see reorder.go).
+	// The agent sets it to DefaultOrderGrace; zero turns it off.
+	OrderGrace time.Duration `yaml:"-"`
 	// Nodes makes the engine remember which nodes (Event.Host) sent the
 	// events of OriginInput and name them in Alert.Nodes. The agent sets
 	// it when it has network inputs; without, nothing is tracked.

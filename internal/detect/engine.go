@@ -93,6 +93,7 @@ type sourceState struct {
 	newestNs int64    // newest in Unix ns (see nanos)
 	seen     int64    // wall clock (Unix ns) of its last event or Progress, with MinWatermark
 	caught   bool     // read to its end since its last event (Engine.Caught)
+	caughtAt int64    // the wall clock (Unix ns) of the last Caught that named it
 	pos      position // last line folded
 	replay   position // snapshot restored at start: lines up to it are not folded
 	// replayNext is the least offset the next line of replay.FileID can

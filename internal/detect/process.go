@@ -105,7 +105,8 @@ func (e *Engine) process(ev *Event, now int64) {
 		if through == noNanos && low.Unix() > 0 {
 			through = math.MaxInt64 // after what nanos converts: after every event held
 		}
-		e.sortThen(ev, tns, held, through)
+		e.sortThen(ev, tns, held, through, now)
+		low, lowNs = e.heldCap(low, lowNs)
 	}
 	e.follow(low, lowNs)
 }
@@ -362,42 +363,49 @@ func (e *Engine) Hold(name string) {
 // times reached (all of them when no other source is counted); their
 // alerts go to Config.Emit. When no source is counted any more, the
 // watermark follows the oldest newest time of the sources read to their
-// end (caughtNewest), less Lateness. Names the engine has not seen are
-// ignored.
+// end (caughtNewest), less Lateness. Each call records the wall clock at
+// which the sources named were found at their end, by which
+// Config.OrderGrace lets events go; the agent calls it every 250 ms,
+// with no name too. Names the engine has not seen are ignored.
 func (e *Engine) Caught(names []string) {
 	if !e.cfg.MinWatermark {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	now := e.cfg.Now().UnixNano()
 	changed := false
 	for _, name := range names {
-		if s := e.sources[name]; s != nil && !s.caught {
-			s.caught, changed = true, true
+		if s := e.sources[name]; s != nil {
+			changed = changed || !s.caught
+			s.caught, s.caughtAt = true, now
 		}
 	}
-	if !changed {
+	if !changed && (e.cfg.OrderGrace <= 0 || len(e.reorder.h) == 0) {
 		return
 	}
 	e.low.valid = false
-	e.settle(e.scanSources(e.cfg.Now().UnixNano()))
+	low, lowNs := e.scanSources(now)
+	e.settle(low, lowNs, now)
 }
 
 // settle gives the rules the events the reorder buffer holds that low
 // (Unix ns lowNs), sourcesNewest's answer, reached (all of them when no
-// source is counted, or when low has no exact ns), and raises the
-// watermark to follow low, or caughtNewest when no source is counted.
-func (e *Engine) settle(low time.Time, lowNs int64) {
+// source is counted, or when low has no exact ns) and that no source
+// holds for OrderGrace at wall clock now (Unix ns), and raises the
+// watermark to follow low, or caughtNewest when no source is counted,
+// but not past an event still held.
+func (e *Engine) settle(low time.Time, lowNs, now int64) {
 	switch {
 	case e.low.n == 0:
-		e.releaseAll()
+		e.releaseReady(now)
 		low, lowNs = e.caughtNewest()
 	case lowNs != noNanos:
-		e.release(lowNs)
+		e.release(lowNs, now)
 	case low.Unix() > 0:
-		e.releaseAll()
+		e.releaseReady(now)
 	}
-	e.follow(low, lowNs)
+	e.follow(e.heldCap(low, lowNs))
 }
 
 // Progress tells the engine, with Config.MinWatermark, that source name
@@ -427,7 +435,9 @@ func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
 		e.noteJump(&Event{Source: name, FileID: fileID, Offset: offset}, src, t, tns)
 		src.newest, src.newestNs = t, tns
 	}
-	e.settle(e.sourcesNewest(src, prev, prevNs, e.wallClock()))
+	now := e.wallClock()
+	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
+	e.settle(low, lowNs, now)
 }
 
 // caughtNewest returns the oldest newest time (and its Unix ns) of the
@@ -596,7 +606,7 @@ func (e *Engine) Advance(wm time.Time) {
 	// As if an event at wm + Lateness had been seen: the reorder buffer
 	// gives its rules the events up to it.
 	if through := nanos(wm.Add(e.cfg.Lateness)); through != noNanos {
-		e.release(through)
+		e.release(through, math.MaxInt64) // no source holds an event for OrderGrace then
 	} else if wm.Unix() > 0 {
 		e.releaseAll()
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"time"
 	"unsafe"
 )
 
@@ -21,6 +22,18 @@ import (
 // lines in file order, merged with the others' in event-time order, as
 // detect gives them. The other rules get every event at once.
 //
+// A source read to its end (Engine.Caught) holds nothing: its next lines
+// are new ones. But two files appended in the same moment are read one
+// after the other, so the later-read file's line, if older, would reach
+// the rules after the other's newer event, which the file read to its
+// end at the last check no longer held. With Config.OrderGrace, an event
+// read at wall clock r is held until every other source read to its end,
+// whose newest time is before the event's, was found at its end again at
+// a check made OrderGrace after r or later (or gave a line, and is
+// counted again). A source that is not found at its end again (a line
+// still being written, without its newline) holds it for at most
+// maxGraceHolds times OrderGrace.
+//
 // The buffer is bounded (Config.MaxReorderBytes): when full, its oldest
 // events go to the rules at once (Stats.ReorderOverflow). It is saved
 // with the engine's state, so a restart neither loses nor repeats the
@@ -29,6 +42,11 @@ import (
 // DefaultMaxReorderBytes is the default cap of the reorder buffer, in
 // bytes of event copies (lines and columns).
 const DefaultMaxReorderBytes = 64 << 20
+
+// DefaultOrderGrace is the Config.OrderGrace the agent sets: longer than
+// the agent's 250 ms between the checks that find files at their end,
+// and than the time it takes a line appended to a file to be read.
+const DefaultOrderGrace = time.Second
 
 // reorderBuffer is the engine's reorder buffer: a min-heap of event
 // copies by event time, then arrival. The copies' strings are made in
@@ -100,11 +118,12 @@ func (b *reorderBuffer) recycle(ev *Event) {
 
 // sortedEvent is an event the reorder buffer holds for the rules of set.
 type sortedEvent struct {
-	ns   int64  // event time, Unix ns
-	seq  uint64 // arrival
-	ev   *Event // a copy the buffer owns (copyOf)
-	set  ruleBits
-	size int64 // heldSize(ev)
+	ns     int64  // event time, Unix ns
+	readAt int64  // the wall clock (Unix ns) it was processed at; 0: restored
+	seq    uint64 // arrival
+	ev     *Event // a copy the buffer owns (copyOf)
+	set    ruleBits
+	size   int64 // heldSize(ev)
 }
 
 func sortedLess(a, b *sortedEvent) bool {
@@ -154,26 +173,27 @@ func (e *Engine) dispatch(ev *Event, set ruleBits, future bool) {
 // at once when none is held before it and low (lowNs, sourcesNewest's
 // answer) is at or after it, else it holds a copy. Then it gives the
 // rules the held events low reached.
-func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low int64) {
+func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 	b := &e.reorder
 	if held != 0 {
-		if low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) {
+		if low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now) {
 			e.dispatch(ev, held, false)
 		} else {
-			e.hold(b.copyOf(ev), tns, held)
+			e.hold(b.copyOf(ev), tns, now, held)
 		}
 	}
 	if low != noNanos {
-		e.release(low)
+		e.release(low, now)
 	}
 }
 
-// hold puts ev, which the buffer then owns, for the rules of set in the
-// reorder buffer; when that makes it larger than Config.MaxReorderBytes,
-// the oldest events held go to their rules at once.
-func (e *Engine) hold(ev *Event, ns int64, set ruleBits) {
+// hold puts ev, which the buffer then owns, read at wall clock readAt
+// (Unix ns), for the rules of set in the reorder buffer; when that makes
+// it larger than Config.MaxReorderBytes, the oldest events held go to
+// their rules at once.
+func (e *Engine) hold(ev *Event, ns, readAt int64, set ruleBits) {
 	b := &e.reorder
-	b.push(ev, ns, set)
+	b.push(ev, ns, readAt, set)
 	for b.bytes > e.cfg.MaxReorderBytes && len(b.h) > 1 {
 		e.stats.ReorderOverflow++
 		e.releaseOldest()
@@ -181,9 +201,18 @@ func (e *Engine) hold(ev *Event, ns int64, set ruleBits) {
 }
 
 // release gives the rules, oldest first, the held events at or before
-// lowNs (Unix ns).
-func (e *Engine) release(lowNs int64) {
-	for len(e.reorder.h) > 0 && e.reorder.h[0].ns <= lowNs {
+// lowNs (Unix ns) that no source holds for OrderGrace at wall clock now
+// (see graced).
+func (e *Engine) release(lowNs, now int64) {
+	for b := &e.reorder; len(b.h) > 0 && b.h[0].ns <= lowNs && !e.graced(b.h[0].ns, b.h[0].readAt, now); {
+		e.releaseOldest()
+	}
+}
+
+// releaseReady gives the rules, oldest first, the held events that no
+// source holds for OrderGrace at wall clock now (see graced).
+func (e *Engine) releaseReady(now int64) {
+	for b := &e.reorder; len(b.h) > 0 && !e.graced(b.h[0].ns, b.h[0].readAt, now); {
 		e.releaseOldest()
 	}
 }
@@ -195,11 +224,49 @@ func (e *Engine) releaseAll() {
 	}
 }
 
-// push puts ev in the buffer, which then owns it, for the rules of set.
-func (b *reorderBuffer) push(ev *Event, ns int64, set ruleBits) {
+// maxGraceHolds bounds, in times Config.OrderGrace, how long a source
+// read to its end and not found at its end again holds an event.
+const maxGraceHolds = 4
+
+// graced reports whether a source holds an event of time ns (Unix ns),
+// read at wall clock readAt, at wall clock now, for Config.OrderGrace
+// (see the reorder buffer above): a source read to its end whose newest
+// time is before ns, and that was last found at its end less than
+// OrderGrace after readAt, while now is within maxGraceHolds times
+// OrderGrace of readAt.
+func (e *Engine) graced(ns, readAt, now int64) bool {
+	g := int64(e.cfg.OrderGrace)
+	if g <= 0 || now-readAt >= maxGraceHolds*g {
+		return false
+	}
+	for _, s := range e.srcList {
+		if s.caught && s.caughtAt < readAt+g && s.newestNs < ns {
+			return true
+		}
+	}
+	return false
+}
+
+// heldCap returns low (Unix ns lowNs), or the time of the oldest event
+// the reorder buffer holds when that is before it: the watermark must
+// not pass an event held for OrderGrace (graced), whose windows would
+// close before it reached its rules.
+func (e *Engine) heldCap(low time.Time, lowNs int64) (time.Time, int64) {
+	if len(e.reorder.h) == 0 || low.IsZero() {
+		return low, lowNs
+	}
+	if it := &e.reorder.h[0]; earlier(it.ev.Time, it.ns, low, lowNs) {
+		return it.ev.Time, it.ns
+	}
+	return low, lowNs
+}
+
+// push puts ev, read at wall clock readAt (Unix ns; 0: restored), in the
+// buffer, which then owns it, for the rules of set.
+func (b *reorderBuffer) push(ev *Event, ns, readAt int64, set ruleBits) {
 	b.seq++
 	size := heldSize(ev)
-	b.h = heapPush(b.h, sortedEvent{ns: ns, seq: b.seq, ev: ev, set: set, size: size}, sortedLess)
+	b.h = heapPush(b.h, sortedEvent{ns: ns, readAt: readAt, seq: b.seq, ev: ev, set: set, size: size}, sortedLess)
 	b.bytes += size
 }
 
@@ -261,7 +328,7 @@ func (e *Engine) restoreHeld(items []heldItem) {
 			}
 		}
 		if set != 0 {
-			e.reorder.push(it.Event, ns, set)
+			e.reorder.push(it.Event, ns, 0, set)
 		}
 	}
 }

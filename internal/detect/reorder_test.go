@@ -251,3 +251,102 @@ func BenchmarkReorder(b *testing.B) {
 		})
 	}
 }
+
+// TestReorderGrace: two files read to their end are appended in the same
+// moment, the newer line first (a replay, or two processes' writes), as
+// in fresh-user trial 126: file a's failed login at 09:35:30 is read 50
+// ms before file b's at 09:35:00, the tenth in event time. With
+// OrderGrace the event of a waits until b is found at its end again a
+// grace after it was read, so b's older line reaches sentinel.bruteforce
+// first and the alert is detect's, at 09:35:00; without, b counted as
+// read to its end and the alert took a's time. A file never found at its
+// end again (a line still being written) holds the event for at most
+// maxGraceHolds graces, and the watermark never passes an event held.
+func TestReorderGrace(t *testing.T) {
+	at := func(s string) time.Time { return time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC).Add(mustDuration(t, s)) }
+	for _, tc := range []struct {
+		name      string
+		grace     time.Duration
+		bAtEnd    bool      // b is found at its end at the checks after the appends
+		wantTime  time.Time // the alert's
+		heldUntil time.Duration
+	}{
+		{"with grace", time.Second, true, at("35m"), time.Second},
+		{"without grace", 0, true, at("35m30s"), 0},
+		// b's line, finished after the bound, comes too late to be first.
+		{"b never found at its end again", time.Second, false, at("35m30s"), maxGraceHolds * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			now := t0
+			var alerts []*Alert
+			e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MinWatermark: true, OrderGrace: tc.grace,
+				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			login := func(src, when string) {
+				ev := failedLogin("alice", "81.2.69.142", at(when))
+				ev.Source = src
+				e.Process(ev)
+			}
+			e.Hold("a")
+			e.Hold("b")
+			for i := range 9 {
+				login("a", fmt.Sprintf("%ds", 1800+20*i)) // 09:30:00 to 09:32:40
+			}
+			login("b", "29m")
+			now = t0.Add(2 * time.Second) // past every grace: a's nine go to the rule
+			e.Caught([]string{"a", "b"})
+			if len(e.reorder.h) != 0 || len(alerts) != 0 {
+				t.Fatalf("%d events held, %d alerts once both files are read to their end: want 0 and 0", len(e.reorder.h), len(alerts))
+			}
+			read := t0.Add(2*time.Second + 10*time.Millisecond)
+			now = read
+			login("a", "35m30s")
+			if tc.bAtEnd {
+				now = read.Add(50 * time.Millisecond)
+				login("b", "35m")
+			}
+			for step := time.Duration(0); step <= 6*time.Second; step += 250 * time.Millisecond {
+				now = read.Add(step)
+				if wm := e.Watermark(); len(e.reorder.h) > 0 && wm.After(e.reorder.h[0].ev.Time.Add(-DefaultLateness)) {
+					t.Fatalf("at +%v the watermark %v passed an event held, at %v", step, wm, e.reorder.h[0].ev.Time)
+				}
+				if tc.bAtEnd {
+					e.Caught([]string{"a", "b"})
+				} else {
+					e.Caught([]string{"a"}) // b holds bytes without their newline
+				}
+				if len(e.reorder.h) == 0 {
+					if step < tc.heldUntil || step > tc.heldUntil+250*time.Millisecond {
+						t.Errorf("a's event let go at +%v after it was read, want at +%v", step, tc.heldUntil)
+					}
+					break
+				}
+			}
+			if !tc.bAtEnd {
+				login("b", "35m") // the line finished
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if len(alerts) != 1 || !alerts[0].Time.Equal(tc.wantTime) {
+				var got []time.Time
+				for _, a := range alerts {
+					got = append(got, a.Time)
+				}
+				t.Fatalf("alerts at %v, want one at %v", got, tc.wantTime)
+			}
+		})
+	}
+}
+
+func mustDuration(t *testing.T, s string) time.Duration {
+	t.Helper()
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -423,7 +423,7 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
-	dc.MinWatermark = rt.MinWatermark
+	dc.MinWatermark, dc.OrderGrace = rt.MinWatermark, rt.OrderGrace
 	dc.QuietSave = rt.QuietSave
 	e, err := detect.New(dc)
 	if err != nil {
