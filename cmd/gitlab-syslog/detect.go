@@ -375,7 +375,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if o.now != nil {
 		now = o.now
 	}
-	readErr := merge(chans, now().Add(detect.MaxFuture), eng.Process)
+	readErr := merge(chans, now().Add(detect.MaxFuture), func(ev *detect.Event) {
+		if ev.IsProgress() { // lines no rule wants (see readEvents)
+			eng.Progress(ev.Source, ev.FileID, ev.Offset, ev.Time)
+			return
+		}
+		eng.Process(ev)
+	})
 	endProgress()
 	for _, c := range counts { // about the reading: before the summary
 		if c.warning != nil {

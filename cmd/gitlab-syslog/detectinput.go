@@ -164,7 +164,9 @@ func (c *inputCounts) keepHead(line []byte) {
 // line number, and have it as their source, so that with --state-dir a
 // second run over the same file, under its name or renamed or compressed
 // by logrotate or piped to standard input, does not fold again the lines
-// the first one folded, as the agent after a restart.
+// the first one folded, as the agent after a restart. Among the events
+// go marks of the lines no rule wants (detect.NewProgress: see newest
+// below), which the merge gives to Engine.Progress.
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
@@ -176,6 +178,36 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		source, origin = "stream", detect.OriginStream
 	}
 	fileID, first := "", true
+	// newest is the newest time of the input's lines so far; markAt and
+	// markLine, the newest line no rule wants that is newer than every
+	// line before it and not yet marked: a mark (detect.NewProgress) goes
+	// before the next wanted event, and after the last line, so that
+	// lines no rule wants move the watermark as they do in run. One mark
+	// stands for all the lines between two wanted events: the merge
+	// gives every other input's event older than it before it either way.
+	var newest, markAt time.Time
+	markLine := 0
+	push := func(ev *detect.Event) error {
+		batch = append(batch, ev)
+		if len(batch) < cap(batch) {
+			return nil
+		}
+		select {
+		case out <- eventBatch{events: batch}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]*detect.Event, 0, 256)
+		return nil
+	}
+	mark := func() error {
+		if markAt.IsZero() {
+			return nil
+		}
+		ev := detect.NewProgress(source, fileID, int64(markLine), markAt)
+		markAt = time.Time{}
+		return push(ev)
+	}
 	src := stdin
 	if in.f != nil {
 		src = &heldFile{in.f}
@@ -226,6 +258,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless
+			if rec.Time.After(newest) {
+				newest, markAt, markLine = rec.Time, rec.Time, n
+			}
 			return nil
 		}
 		if rec.Time.IsZero() {
@@ -235,22 +270,22 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		counts.wanted++
+		if err := mark(); err != nil {
+			return err
+		}
+		if rec.Time.After(newest) {
+			newest = rec.Time
+		}
 		ev := detect.NewEvent(&rec, line, source, origin)
 		ev.FileID, ev.Offset = fileID, int64(n) // the line number stands for the offset
 		if detect.RepeatsKept(ev) {
 			counts.addRepeat(t)
 		}
-		batch = append(batch, ev)
-		if len(batch) == cap(batch) {
-			select {
-			case out <- eventBatch{events: batch}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			batch = make([]*detect.Event, 0, 256)
-		}
-		return nil
+		return push(ev)
 	}, nil)
+	if ctx.Err() == nil {
+		mark() // only the context's error, which the send below meets too
+	}
 	if len(batch) > 0 {
 		select {
 		case out <- eventBatch{events: batch}:

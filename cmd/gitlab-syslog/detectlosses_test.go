@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,19 @@ func TestDetectSummaryLosses(t *testing.T) {
 	for i := range 11 {
 		backwards.WriteString(line(t0.Add(time.Duration(i)*time.Second), "bob", "203.0.113.9"))
 	}
+	// two lines no rule reads, then a failed sign-in 3 hours ahead, then
+	// 11 back in time (fresh-user trial 129: with the lines before the
+	// step not counted, the summary blamed the first honest line after it
+	// and spoke of logs concatenated in the wrong order)
+	var unread strings.Builder
+	for i := range 2 {
+		fmt.Fprintf(&unread, `{"severity":"INFO","time":%q,"correlation_id":"01NOISE%d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`+"\n",
+			t0.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05.000Z"), i)
+	}
+	unread.WriteString(line(t0.Add(3*time.Hour+time.Second), "bob", "203.0.113.9"))
+	for i := range 11 {
+		unread.WriteString(line(t0.Add(time.Duration(5+i)*time.Second), "bob", "203.0.113.9"))
+	}
 	for _, c := range []struct {
 		name   string
 		in     string
@@ -58,6 +72,11 @@ func TestDetectSummaryLosses(t *testing.T) {
 		{"a line hours ahead", skew.String(), nil, func(path string) []string {
 			return []string{"dropped as too late",
 				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the newest line before it, 2025-03-03T10:00:40Z)",
+				"a clock step, or a line in local time among UTC ones?"}
+		}, false},
+		{"a line hours ahead after lines no rule reads", unread.String(), nil, func(path string) []string {
+			return []string{"11 dropped as too late",
+				"the watermark was moved to 2025-03-03T12:58:01Z by " + path + ":3 (time 2025-03-03T13:00:01Z, 3h after the newest line before it, 2025-03-03T10:00:01Z)",
 				"a clock step, or a line in local time among UTC ones?"}
 		}, false},
 		{"logs concatenated newest first", backwards.String(), nil, func(path string) []string {

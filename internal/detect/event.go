@@ -100,7 +100,9 @@ type Event struct {
 	// Source names where the line came from: the file path, or "stream".
 	Source string
 	// Origin is OriginFile, OriginStream or OriginInput.
-	Origin   Origin
+	Origin Origin
+	// progress marks an Event made by NewProgress.
+	progress bool
 	hintName uint32 // see hintID
 	// FileID identifies the file the line was read from (the tailer's file
 	// identity, e.g. "dev:inode"); "" for streamed events. With Offset it
@@ -257,6 +259,18 @@ func partOf(raw, v []byte) (int, bool) {
 	}
 	return int(at), true
 }
+
+// NewProgress returns an Event that stands for the lines of source no
+// rule wants, read through a line of time t that ends at offset (bytes,
+// or detect's line number) in the file fileID: for a caller that merges
+// such marks among its events, and gives them to Engine.Progress instead
+// of Process (IsProgress). Only Time, Source, FileID and Offset are set.
+func NewProgress(source, fileID string, offset int64, t time.Time) *Event {
+	return &Event{Time: t, Source: source, FileID: fileID, Offset: offset, progress: true}
+}
+
+// IsProgress reports whether e was made by NewProgress.
+func (e *Event) IsProgress() bool { return e.progress }
 
 // NewEvent returns a new Event filled from rec and raw (see Fill) with the
 // given source description.
@@ -505,7 +519,7 @@ func (a *EventArena) alloc(need, nc int) (*Event, []Column) {
 // writes every field.
 func (e *Event) init(typ parser.Type, t time.Time, raw string) {
 	e.Type, e.Time, e.Columns, e.Raw = typ, t, nil, raw
-	e.Source, e.Origin, e.FileID, e.Offset, e.Host = "", 0, "", 0, ""
+	e.Source, e.Origin, e.progress, e.FileID, e.Offset, e.Host = "", 0, false, "", 0, ""
 	e.Rules.tag, e.Rules.bits, e.Rules.recheck, e.Rules.epoch = nil, 0, 0, 0
 	e.cols, e.idKey, e.hintID, e.hintName = colIndex{}, recentKey{}, 0, 0
 }

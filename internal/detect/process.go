@@ -408,22 +408,26 @@ func (e *Engine) settle(low time.Time, lowNs, now int64) {
 	e.follow(e.heldCap(low, lowNs))
 }
 
-// Progress tells the engine, with Config.MinWatermark, that source name
-// was read through a line of event time t that ends at offset (bytes) in
+// Progress tells the engine that source name was read through a line of
+// event time t that ends at offset (bytes, or detect's line number) in
 // the file fileID (as Event.FileID), whether or not a rule wanted it: the
 // agent calls it once per batch, after the batch's events, with the
-// newest time of its lines. For the watermark that counts as an event of
-// the source at t, with no rule given it: the source is counted again (it
-// is read, not idle or at its end) and its newest time moves to t when t
-// is after it and not beyond MaxFuture. Without it, a source whose last
-// line a rule took is old (an application log whose admin sign-in is
-// followed by lines no rule wants) would hold the watermark, and the
-// events the reorder buffer sorts, at that line for Lateness of wall-clock
-// time. The rules then get the held events the sources' times reached,
-// and their alerts go to Config.Emit. A zero t, and any t without
-// MinWatermark, does nothing.
+// newest time of its lines; detect merges a mark (NewProgress) among its
+// events before each wanted line that follows newer lines no rule wants,
+// and after the last. For the watermark that counts as an event of the
+// source at t that no rule is given: its newest time moves to t when t
+// is after it and not beyond MaxFuture (recording the Jump when that
+// makes events late), and with Config.MinWatermark the source is counted
+// again (it is read, not idle or at its end). Without it, a source whose
+// last line a rule took is old (an application log whose admin sign-in
+// is followed by lines no rule wants) would hold the watermark, and the
+// events the reorder buffer sorts, at that line for Lateness of
+// wall-clock time, and a line no rule wants that jumps ahead in time
+// would move run's watermark but not detect's. The rules then get the
+// held events the sources' times reached, and their alerts go to
+// Config.Emit. A zero t does nothing.
 func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
-	if !e.cfg.MinWatermark || t.IsZero() {
+	if t.IsZero() {
 		return
 	}
 	e.mu.Lock()
@@ -434,6 +438,10 @@ func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
 	if earlier(prev, prevNs, t, tns) && !e.beyond(t, tns) {
 		e.noteJump(&Event{Source: name, FileID: fileID, Offset: offset}, src, t, tns)
 		src.newest, src.newestNs = t, tns
+	}
+	if !e.cfg.MinWatermark {
+		e.follow(src.newest, src.newestNs)
+		return
 	}
 	now := e.wallClock()
 	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
