@@ -112,8 +112,8 @@ type detector struct {
 
 // newDetector wraps e; alerts are encoded with enc and opts (facility,
 // hostname), their own element under detect.AlertSDID(sdid). The
-// detector counts as active from now: a new one (at a reload) waits
-// lateness before advanceIdle moves the watermark to the wall clock.
+// detector counts as active from now, until Agent.newDetector restores
+// the time of the last event saved (loadActivity).
 func newDetector(e *detect.Engine, enc *forwarder.Encoder, sdid string, opts forwarder.RecordOptions, log *slog.Logger) *detector {
 	d := &detector{e: e, enc: enc, sdid: sdid, opts: opts, log: log, saved: map[string]position{}, pos: map[string]*srcPos{}}
 	d.active.Store(time.Now().UnixNano())
@@ -317,6 +317,9 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 	err := d.e.Save()
 	if err == nil {
 		err = d.savePositions(true)
+	}
+	if err == nil {
+		err = d.saveActivity()
 	}
 	if err != nil {
 		d.saves.failure(d.log, d.stateDir(), err)

@@ -167,3 +167,49 @@ func TestDetectionsNearSimultaneousAppends(t *testing.T) {
 		t.Errorf("alert time %v, want %s (b's older line first, as detect merges them)", tm, want)
 	}
 }
+
+// TestDetectionsQuietAcrossRestart: what is newer than the watermark on
+// files that stay quiet is decided after lateness of quiet
+// (advanceIdle), counted from the last event before a restart, not from
+// the agent's start (the time is saved with the positions: activity.go).
+// An admin sign-in is the last line; the first agent is stopped before
+// lateness passed, the second starts once it has: its
+// sentinel.local_auth_no_mfa alert comes at once, where it came lateness
+// after the start (and never from an agent restarted more often than
+// that: fresh-user trial 127).
+func TestDetectionsQuietAcrossRestart(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	appendLine(t, audit, auditPATLine(t0.Add(-time.Minute), 900001))
+	appendLine(t, app, strings.TrimSuffix(adminSignInLine(t0.Format(time.RFC3339Nano), "01QUIET", "root", "1"), "\n"))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	const lateness = 3 * time.Second
+	c.Detections.Lateness = lateness
+	localAuth := func() bool {
+		got.mu.Lock()
+		defer got.mu.Unlock()
+		for _, a := range got.alerts {
+			if a.msgID == "sentinel.local_auth_no_mfa" {
+				return true
+			}
+		}
+		return false
+	}
+	_, _, stop := runInBackground(t, c, Options{})
+	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
+	time.Sleep(lateness / 2)
+	stop()
+	if localAuth() {
+		t.Fatal("the sign-in's alert came before lateness of quiet: the test checks nothing")
+	}
+	time.Sleep(lateness/2 + 500*time.Millisecond) // quiet for longer than lateness in all
+	started := time.Now()
+	_, _, stop = runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the sign-in's alert", 10*time.Second, localAuth)
+	if took := time.Since(started); took > lateness*2/3 {
+		t.Errorf("the alert came %v after the restart, want at once (the files were quiet for longer than lateness %v before it)", took, lateness)
+	}
+}

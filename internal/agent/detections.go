@@ -73,6 +73,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if st, err := detect.OpenStore(cfg.StateDir); err == nil {
 		d.store = st
 		d.loadPositions()
+		d.loadActivity(time.Now())
 		var jr journaled
 		d.journal, jr, d.trusted = openDelivered(st.Dir(), a.log)
 		d.delivered = jr.ids
