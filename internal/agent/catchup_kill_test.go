@@ -652,16 +652,11 @@ func appendBytes(t *testing.T, path, s string) {
 // appendLines appends lines to path, creating it.
 func appendLines(t *testing.T, path string, lines []string) {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	var b strings.Builder
 	for _, l := range lines {
-		if _, err := f.WriteString(l + "\n"); err != nil {
-			t.Fatal(err)
-		}
+		b.WriteString(l + "\n")
 	}
+	appendBytes(t, path, b.String())
 }
 
 // alertsOf returns the number of alerts of rule collected.

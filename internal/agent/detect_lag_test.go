@@ -109,14 +109,7 @@ func TestDetectionsUnwantedLinesMoveWatermark(t *testing.T) {
 		return got.count(config.AppNameApplication) == 11 && got.count(config.AppNameAudit) == 10
 	})
 	waitFor(t, "the admin sign-in's alert, well before lateness", 10*time.Second, func() bool {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		for _, a := range got.alerts {
-			if a.msgID == "sentinel.local_auth_no_mfa" {
-				return true
-			}
-		}
-		return false
+		return got.alertsOf("sentinel.local_auth_no_mfa") > 0
 	})
 }
 
@@ -187,16 +180,7 @@ func TestDetectionsQuietAcrossRestart(t *testing.T) {
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
 	const lateness = 3 * time.Second
 	c.Detections.Lateness = lateness
-	localAuth := func() bool {
-		got.mu.Lock()
-		defer got.mu.Unlock()
-		for _, a := range got.alerts {
-			if a.msgID == "sentinel.local_auth_no_mfa" {
-				return true
-			}
-		}
-		return false
-	}
+	localAuth := func() bool { return got.alertsOf("sentinel.local_auth_no_mfa") > 0 }
 	_, _, stop := runInBackground(t, c, Options{})
 	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
 	time.Sleep(lateness / 2)

@@ -407,6 +407,32 @@ func TestRestoredWatermarkClosesWindows(t *testing.T) {
 	}
 }
 
+// adminLogin is an application-log admin password sign-in of root
+// without a second factor, of correlation id cid, at when, from src.
+func adminLogin(cid string, when time.Time, src string) *Event {
+	ev := appLogin("root", "198.51.100.4", when)
+	ev.Source = src
+	ev.Columns = append(ev.Columns, Column{parser.ColAuthenticationType, "standard"},
+		Column{parser.ColAdmin, "true"}, Column{parser.ColCorrelationID, cid})
+	return ev
+}
+
+// localAuthEngine returns an agent's engine (MinWatermark, Lateness 2m)
+// running sentinel.local_auth_no_mfa alone at the wall clock now, whose
+// alerts go to alerts, with the sources held (Hold).
+func localAuthEngine(t *testing.T, now time.Time, alerts *[]*Alert, held ...string) *Engine {
+	t.Helper()
+	e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
+		Now: func() time.Time { return now }, Emit: func(a *Alert) { *alerts = append(*alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range held {
+		e.Hold(s)
+	}
+	return e
+}
+
 // TestCaughtMovesWatermark: once every source is read to its end
 // (Caught), the watermark follows the oldest newest time of those that
 // gave an event, less Lateness, so a join's alert goes out then, not
@@ -415,13 +441,6 @@ func TestRestoredWatermarkClosesWindows(t *testing.T) {
 // read to its end, but does while it is read (Hold); a source read to its
 // end whose newest event is older does.
 func TestCaughtMovesWatermark(t *testing.T) {
-	adminLogin := func(cid string, when time.Time, src string) *Event {
-		ev := appLogin("root", "198.51.100.4", when)
-		ev.Source = src
-		ev.Columns = append(ev.Columns, Column{parser.ColAuthenticationType, "standard"},
-			Column{parser.ColAdmin, "true"}, Column{parser.ColCorrelationID, cid})
-		return ev
-	}
 	for _, tc := range []struct {
 		name   string
 		caught []string
@@ -433,16 +452,8 @@ func TestCaughtMovesWatermark(t *testing.T) {
 		{"the other node's newest event counts", []string{"a", "b", "access", "old"}, 0, tAt("-2m")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 			var alerts []*Alert
-			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
-				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range []string{"a", "b", "access"} {
-				e.Hold(s)
-			}
+			e := localAuthEngine(t, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), &alerts, "a", "b", "access")
 			if slices.Contains(tc.caught, "old") { // a node whose newest event is older
 				e.Hold("old")
 				e.Process(adminLogin("01OLD", tAt(""), "old"))
@@ -473,13 +484,6 @@ func TestCaughtMovesWatermark(t *testing.T) {
 // older than the source's newest, or beyond MaxFuture, does not move it; a
 // source read to its end (Caught) is counted again by its progress.
 func TestProgressMovesWatermark(t *testing.T) {
-	adminLogin := func(cid string, when time.Time, src string) *Event {
-		ev := appLogin("root", "198.51.100.4", when)
-		ev.Source = src
-		ev.Columns = append(ev.Columns, Column{parser.ColAuthenticationType, "standard"},
-			Column{parser.ColAdmin, "true"}, Column{parser.ColCorrelationID, cid})
-		return ev
-	}
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	type progress struct {
 		src  string
@@ -503,14 +507,7 @@ func TestProgressMovesWatermark(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var alerts []*Alert
-			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: true, Lateness: 2 * time.Minute,
-				Now: func() time.Time { return now }, Emit: func(a *Alert) { alerts = append(alerts, a) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range []string{"app", "audit", "access"} {
-				e.Hold(s)
-			}
+			e := localAuthEngine(t, now, &alerts, "app", "audit", "access")
 			e.Process(adminLogin("01FIRST", tAt(""), "app"))
 			e.Process(adminLogin("01SECOND", tAt("90m"), "audit"))
 			if tc.caught != nil {
