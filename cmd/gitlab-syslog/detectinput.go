@@ -183,10 +183,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	// line before it and not yet marked: a mark (detect.NewProgress) goes
 	// before the next wanted event, and after the last line, so that
 	// lines no rule wants move the watermark as they do in run. One mark
-	// stands for all the lines between two wanted events: the merge
-	// gives every other input's event older than it before it either way.
+	// stands for all the lines between two wanted events (the merge
+	// gives every other input's event older than it before it either
+	// way), but for a line more than lateness ahead of the newest before
+	// it: the line before it is marked first.
 	var newest, markAt time.Time
-	markLine := 0
+	markLine, late := 0, eng.Lateness()
 	push := func(ev *detect.Event) error {
 		batch = append(batch, ev)
 		if len(batch) < cap(batch) {
@@ -259,6 +261,13 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless
 			if rec.Time.After(newest) {
+				if !markAt.IsZero() && rec.Time.Sub(newest) > late {
+					// A jump: the line before it is marked, so that the
+					// engine names this one as the step (Stats.Jump).
+					if err := mark(); err != nil {
+						return err
+					}
+				}
 				newest, markAt, markLine = rec.Time, rec.Time, n
 			}
 			return nil

@@ -56,6 +56,15 @@ func TestDetectSummaryLosses(t *testing.T) {
 	for i := range 11 {
 		unread.WriteString(line(t0.Add(time.Duration(5+i)*time.Second), "bob", "203.0.113.9"))
 	}
+	// the same, the line 3 hours ahead itself one no rule reads
+	var unreadStep strings.Builder
+	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second} {
+		fmt.Fprintf(&unreadStep, `{"severity":"INFO","time":%q,"correlation_id":"01STEP%d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`+"\n",
+			t0.Add(at).Format("2006-01-02T15:04:05.000Z"), i)
+	}
+	for i := range 12 {
+		unreadStep.WriteString(line(t0.Add(time.Duration(10+i)*time.Second), "bob", "203.0.113.9"))
+	}
 	for _, c := range []struct {
 		name   string
 		in     string
@@ -77,6 +86,11 @@ func TestDetectSummaryLosses(t *testing.T) {
 		{"a line hours ahead after lines no rule reads", unread.String(), nil, func(path string) []string {
 			return []string{"11 dropped as too late",
 				"the watermark was moved to 2025-03-03T12:58:01Z by " + path + ":3 (time 2025-03-03T13:00:01Z, 3h after the newest line before it, 2025-03-03T10:00:01Z)",
+				"a clock step, or a line in local time among UTC ones?"}
+		}, false},
+		{"a line no rule reads hours ahead", unreadStep.String(), nil, func(path string) []string {
+			return []string{"12 dropped as too late",
+				"the watermark was moved to 2025-03-03T12:58:05Z by " + path + ":3 (time 2025-03-03T13:00:05Z, 3h0m4s after the newest line before it, 2025-03-03T10:00:01Z)",
 				"a clock step, or a line in local time among UTC ones?"}
 		}, false},
 		{"logs concatenated newest first", backwards.String(), nil, func(path string) []string {

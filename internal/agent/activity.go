@@ -20,11 +20,15 @@ const activityName = "_activity"
 // activityVersion is the schema of the activity file.
 const activityVersion = 1
 
+// quietSave is how long after its last event the detector writes the
+// event's time (saveQuiet), besides every state save: a crash soon after
+// it, before the next state save, then still counts the quiet from it.
+const quietSave = time.Second
+
 // activity is the activity file's state.
 type activity struct {
-	// LastEvent is the wall clock (UTC) of the last batch with events
-	// the detector processed, or of the last time advanceIdle moved the
-	// watermark when that is later, or of its start when neither was.
+	// LastEvent is the wall clock (UTC) of the last batch with lines
+	// the detector processed, or of its start when it processed none.
 	LastEvent time.Time `json:"last_event"`
 }
 
@@ -57,9 +61,29 @@ func (d *detector) saveActivity() error {
 	if d.store == nil {
 		return nil
 	}
-	b, err := json.Marshal(activity{LastEvent: time.Unix(0, d.active.Load()).UTC()})
+	a := d.active.Load()
+	d.activitySaved = a
+	b, err := json.Marshal(activity{LastEvent: time.Unix(0, a).UTC()})
 	if err != nil {
 		return err
 	}
 	return d.store.Save(activityName, activityVersion, b)
+}
+
+// saveQuiet writes the time of the last event (saveActivity) once the
+// detector has been quiet for quietSave after it, when that time was not
+// written, or tried, yet. A failure is logged as a failed save (paced).
+func (d *detector) saveQuiet(now time.Time) {
+	a := d.active.Load()
+	if now.UnixNano()-a < int64(quietSave) {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if a == d.activitySaved || d.retired || d.store == nil {
+		return
+	}
+	if err := d.saveActivity(); err != nil {
+		d.saves.failure(d.log, d.stateDir(), err)
+	}
 }

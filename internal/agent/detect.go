@@ -93,7 +93,10 @@ type detector struct {
 	lastSave atomic.Int64 // unix nanos of the last state save (0: none)
 	lost     atomic.Bool  // an alert was abandoned: saving would hide it
 	retired  bool         // replaced by a reload; guarded by mu
-	active   atomic.Int64 // unix nanos of the last event processed
+	active   atomic.Int64 // unix nanos of the last batch of lines processed
+	// activitySaved is the active value last written (saveActivity) or
+	// tried; guarded by mu.
+	activitySaved int64
 
 	base metrics.DetectStats // counters of engines a reload replaced
 
@@ -189,7 +192,11 @@ func (d *detector) process(sl *slot) int {
 		sl.declined = sl.declined[:0]
 	}
 	if r := &sl.read; r.tb != nil {
-		d.e.Progress(sl.s.detPos.name, fileKey(r.tb.File), r.tb.Offsets[r.i], r.t)
+		key := fileKey(r.tb.File)
+		if r.jumped {
+			d.e.Progress(sl.s.detPos.name, key, r.tb.Offsets[r.beforeI], r.before)
+		}
+		d.e.Progress(sl.s.detPos.name, key, r.tb.Offsets[r.i], r.t)
 	}
 	clear(sl.events)
 	n := d.n
@@ -354,13 +361,16 @@ func (d *detector) retire() saveLog {
 
 // advanceIdle moves the watermark to now − lateness when no event was
 // processed for lateness and idle reports every source read to its end, so
-// that held events and sessions are decided on a quiet instance too.
+// that held events and sessions are decided on a quiet instance too; the
+// agent calls it on every tick, so the watermark then follows the clock.
+// It first records the time of the last event once the detector has
+// been quiet for a second after it (saveQuiet).
 func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time.Duration, snk sink, idle func() bool) {
+	d.saveQuiet(now)
 	if now.Sub(time.Unix(0, d.active.Load())) < lateness || !idle() {
 		return
 	}
 	d.advance(ctx, now.Add(-lateness), snk)
-	d.active.Store(now.UnixNano())
 }
 
 // advance moves the engine's watermark to wm (event time). The alerts it

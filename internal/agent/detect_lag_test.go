@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,5 +197,81 @@ func TestDetectionsQuietAcrossRestart(t *testing.T) {
 	waitFor(t, "the sign-in's alert", 10*time.Second, localAuth)
 	if took := time.Since(started); took > lateness*2/3 {
 		t.Errorf("the alert came %v after the restart, want at once (the files were quiet for longer than lateness %v before it)", took, lateness)
+	}
+}
+
+// TestDetectionsQuietAcrossCrash: the time of the last event is written
+// a second after it (saveQuiet), not only at the state saves every
+// state_save_interval and at a clean stop, so an agent killed before
+// its next state save still counts the quiet from that event when it
+// restarts. The crash is the state directory as the running agent left
+// it, copied; before, it held no _activity.json, and the restarted agent
+// alerted lateness after its start (fresh-user trial 130: a kill -9
+// loop put the alert off until the loop stopped).
+func TestDetectionsQuietAcrossCrash(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	appendLine(t, audit, auditPATLine(t0.Add(-time.Minute), 900002))
+	appendLine(t, app, strings.TrimSuffix(adminSignInLine(t0.Format(time.RFC3339Nano), "01CRASH", "root", "1"), "\n"))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	const lateness = 3 * time.Second
+	c.Detections.Lateness = lateness
+	_, _, stop := runInBackground(t, c, Options{})
+	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
+	activity := filepath.Join(c.StateDir, "detect", activityName+".json")
+	waitFor(t, "the time of the last event written", 5*time.Second, func() bool {
+		_, err := os.Stat(activity)
+		return err == nil
+	})
+	crashed := filepath.Join(dir, "crashed-state")
+	copyStateDir(t, c.StateDir, crashed)
+	stop() // its shutdown save goes to c.StateDir, not to the copy
+	if got.alertsOf("sentinel.local_auth_no_mfa") > 0 {
+		t.Fatal("the sign-in's alert came before lateness of quiet: the test checks nothing")
+	}
+	time.Sleep(lateness)
+	c.StateDir = crashed
+	started := time.Now()
+	_, _, stop = runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the sign-in's alert", 10*time.Second, func() bool { return got.alertsOf("sentinel.local_auth_no_mfa") > 0 })
+	if took := time.Since(started); took > lateness*2/3 {
+		t.Errorf("the alert came %v after the restart, want at once (quiet for longer than lateness %v before it)", took, lateness)
+	}
+}
+
+// copyStateDir copies the regular files of the state directory src into
+// dst, as a crash would leave them: a file that vanishes meanwhile (a
+// save's temporary file, renamed) is skipped.
+func copyStateDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

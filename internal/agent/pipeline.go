@@ -355,6 +355,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	sl.sums.reset(nil, 0)
 	sl.read = readMark{}
 	if w.det != nil {
+		sl.read.lateSec = int64(w.det.Lateness() / time.Second)
 		sl.wantEpoch = w.det.WantEpoch()
 		sl.arena.Reset() // the events of its last batch were processed or dropped
 		w.arena, w.sums, w.declined, w.read = &sl.arena, &sl.sums, nil, &sl.read

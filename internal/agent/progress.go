@@ -10,12 +10,19 @@ import (
 // whether a rule wanted them or not, and the line it is of: what the
 // sender tells the engine after the batch's events
 // (detect.Engine.Progress), so that lines no rule takes still move their
-// source's watermark.
+// source's watermark. When a line is more than lateSec ahead of the
+// newest line before it in the batch, that line is kept too (before), so
+// that the engine names the line that jumped (detect.Stats.Jump).
 type readMark struct {
-	t   time.Time
-	sec int64         // t's Unix seconds
-	tb  *tailer.Batch // the batch of the line; nil: no line with a time
-	i   int           // the line's index in tb
+	t       time.Time
+	sec     int64         // t's Unix seconds
+	tb      *tailer.Batch // the batch of the line; nil: no line with a time
+	i       int           // the line's index in tb
+	lateSec int64         // the engine's lateness, in whole seconds
+
+	jumped  bool      // before is set
+	before  time.Time // the newest line's time before the last jump
+	beforeI int       // its index in tb
 }
 
 // note records line i of tb, of event time t (parser.Record.Time; zero
@@ -25,8 +32,13 @@ func (m *readMark) note(t time.Time, tb *tailer.Batch, i int) {
 		return
 	}
 	sec := t.Unix()
-	if m.tb != nil && (sec < m.sec || sec == m.sec && t.Nanosecond() <= m.t.Nanosecond()) {
-		return
+	if m.tb != nil {
+		if sec < m.sec || sec == m.sec && t.Nanosecond() <= m.t.Nanosecond() {
+			return
+		}
+		if sec-m.sec > m.lateSec {
+			m.jumped, m.before, m.beforeI = true, m.t, m.i
+		}
 	}
 	m.t, m.sec, m.tb, m.i = t, sec, tb, i
 }

@@ -650,6 +650,10 @@ func (e *Engine) Quiet(key string, until time.Time) {
 	e.supp.quiet(key, until)
 }
 
+// Lateness returns Config.Lateness, its default applied: how far behind
+// its source's newest line a line may be and still be on time.
+func (e *Engine) Lateness() time.Duration { return e.cfg.Lateness }
+
 // Watermark returns the engine's watermark (zero before the first event).
 func (e *Engine) Watermark() time.Time {
 	e.mu.Lock()

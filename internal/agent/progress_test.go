@@ -1,0 +1,53 @@
+package agent
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// TestReadMarkNote: a batch's mark is its newest line with a time, and,
+// when a line is more than lateness ahead of the newest line before it,
+// that earlier line too, so that the engine names the line that jumped
+// (fresh-user trial 130: with only the newest, lines before a clock step
+// that no rule reads were not known, and the summary blamed the first
+// honest line after it).
+func TestReadMarkNote(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	for _, tc := range []struct {
+		name       string
+		times      []time.Time // the lines' times, in order; zero: none
+		wantI      int         // the newest line; -1: none
+		wantBefore int         // the line before the last jump; -1: none
+	}{
+		{"no line with a time", []time.Time{{}, {}}, -1, -1},
+		{"in order", []time.Time{at(0), at(time.Second), at(2 * time.Second)}, 2, -1},
+		{"out of order", []time.Time{at(time.Second), at(0), {}}, 0, -1},
+		{"a step of lateness, not more", []time.Time{at(0), at(2 * time.Minute)}, 1, -1},
+		{"a clock step", []time.Time{at(0), at(time.Second), at(3 * time.Hour), at(10 * time.Second)}, 2, 1},
+		{"two steps: the last", []time.Time{at(0), at(3 * time.Hour), at(6 * time.Hour)}, 2, 1},
+		{"the step first", []time.Time{at(3 * time.Hour), at(0)}, 0, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := &tailer.Batch{}
+			m := readMark{lateSec: 120}
+			for i, tm := range tc.times {
+				m.note(tm, tb, i)
+			}
+			switch {
+			case tc.wantI < 0 && m.tb != nil:
+				t.Fatalf("marked line %d, want none", m.i)
+			case tc.wantI >= 0 && (m.tb == nil || m.i != tc.wantI || !m.t.Equal(tc.times[tc.wantI])):
+				t.Fatalf("marked line %d at %v (batch %v), want line %d", m.i, m.t, m.tb != nil, tc.wantI)
+			}
+			switch {
+			case tc.wantBefore < 0 && m.jumped:
+				t.Errorf("line %d kept before a jump, want none", m.beforeI)
+			case tc.wantBefore >= 0 && (!m.jumped || m.beforeI != tc.wantBefore || !m.before.Equal(tc.times[tc.wantBefore])):
+				t.Errorf("line %d (jumped %v) kept before the jump, want line %d", m.beforeI, m.jumped, tc.wantBefore)
+			}
+		})
+	}
+}
