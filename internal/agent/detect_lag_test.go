@@ -166,13 +166,34 @@ func TestDetectionsNearSimultaneousAppends(t *testing.T) {
 // TestDetectionsQuietAcrossRestart: what is newer than the watermark on
 // files that stay quiet is decided after lateness of quiet
 // (advanceIdle), counted from the last event before a restart, not from
-// the agent's start (the time is saved with the positions: activity.go).
+// the agent's start (the time is saved in the state: activity.go).
 // An admin sign-in is the last line; the first agent is stopped before
 // lateness passed, the second starts once it has: its
 // sentinel.local_auth_no_mfa alert comes at once, where it came lateness
 // after the start (and never from an agent restarted more often than
 // that: fresh-user trial 127).
 func TestDetectionsQuietAcrossRestart(t *testing.T) {
+	got, c := quietSignInScene(t)
+	_, _, stop := runInBackground(t, c, Options{})
+	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
+	time.Sleep(quietLateness / 2)
+	stop()
+	if got.alertsOf("sentinel.local_auth_no_mfa") > 0 {
+		t.Fatal("the sign-in's alert came before lateness of quiet: the test checks nothing")
+	}
+	time.Sleep(quietLateness/2 + 500*time.Millisecond) // quiet for longer than lateness in all
+	restartAlertsAtOnce(t, got, c)
+}
+
+// quietLateness is the lateness of quietSignInScene's agent.
+const quietLateness = 3 * time.Second
+
+// quietSignInScene returns a collector (got) and an agent configuration
+// with lateness quietLateness over an audit log and an application log
+// whose last line is an admin sign-in without MFA, after which the files
+// stay quiet.
+func quietSignInScene(t *testing.T) (*collected, *config.Config) {
+	t.Helper()
 	got, col := listenCollected(t)
 	dir := t.TempDir()
 	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
@@ -180,23 +201,21 @@ func TestDetectionsQuietAcrossRestart(t *testing.T) {
 	appendLine(t, audit, auditPATLine(t0.Add(-time.Minute), 900001))
 	appendLine(t, app, strings.TrimSuffix(adminSignInLine(t0.Format(time.RFC3339Nano), "01QUIET", "root", "1"), "\n"))
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
-	const lateness = 3 * time.Second
-	c.Detections.Lateness = lateness
-	localAuth := func() bool { return got.alertsOf("sentinel.local_auth_no_mfa") > 0 }
-	_, _, stop := runInBackground(t, c, Options{})
-	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
-	time.Sleep(lateness / 2)
-	stop()
-	if localAuth() {
-		t.Fatal("the sign-in's alert came before lateness of quiet: the test checks nothing")
-	}
-	time.Sleep(lateness/2 + 500*time.Millisecond) // quiet for longer than lateness in all
+	c.Detections.Lateness = quietLateness
+	return got, c
+}
+
+// restartAlertsAtOnce starts an agent on c, whose files were quiet for
+// longer than quietLateness, and fails t unless the sign-in's
+// sentinel.local_auth_no_mfa alert reaches got within two thirds of it.
+func restartAlertsAtOnce(t *testing.T, got *collected, c *config.Config) {
+	t.Helper()
 	started := time.Now()
-	_, _, stop = runInBackground(t, c, Options{})
+	_, _, stop := runInBackground(t, c, Options{})
 	defer stop()
-	waitFor(t, "the sign-in's alert", 10*time.Second, localAuth)
-	if took := time.Since(started); took > lateness*2/3 {
-		t.Errorf("the alert came %v after the restart, want at once (the files were quiet for longer than lateness %v before it)", took, lateness)
+	waitFor(t, "the sign-in's alert", 10*time.Second, func() bool { return got.alertsOf("sentinel.local_auth_no_mfa") > 0 })
+	if took := time.Since(started); took > quietLateness*2/3 {
+		t.Errorf("the alert came %v after the restart, want at once (the files were quiet for longer than lateness %v before it)", took, quietLateness)
 	}
 }
 
@@ -209,15 +228,7 @@ func TestDetectionsQuietAcrossRestart(t *testing.T) {
 // alerted lateness after its start (fresh-user trial 130: a kill -9
 // loop put the alert off until the loop stopped).
 func TestDetectionsQuietAcrossCrash(t *testing.T) {
-	got, col := listenCollected(t)
-	dir := t.TempDir()
-	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
-	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
-	appendLine(t, audit, auditPATLine(t0.Add(-time.Minute), 900002))
-	appendLine(t, app, strings.TrimSuffix(adminSignInLine(t0.Format(time.RFC3339Nano), "01CRASH", "root", "1"), "\n"))
-	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
-	const lateness = 3 * time.Second
-	c.Detections.Lateness = lateness
+	got, c := quietSignInScene(t)
 	_, _, stop := runInBackground(t, c, Options{})
 	waitFor(t, "the sign-in forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
 	activity := filepath.Join(c.StateDir, "detect", activityName+".json")
@@ -225,21 +236,15 @@ func TestDetectionsQuietAcrossCrash(t *testing.T) {
 		_, err := os.Stat(activity)
 		return err == nil
 	})
-	crashed := filepath.Join(dir, "crashed-state")
+	crashed := filepath.Join(t.TempDir(), "crashed-state")
 	copyStateDir(t, c.StateDir, crashed)
 	stop() // its shutdown save goes to c.StateDir, not to the copy
 	if got.alertsOf("sentinel.local_auth_no_mfa") > 0 {
 		t.Fatal("the sign-in's alert came before lateness of quiet: the test checks nothing")
 	}
-	time.Sleep(lateness)
+	time.Sleep(quietLateness)
 	c.StateDir = crashed
-	started := time.Now()
-	_, _, stop = runInBackground(t, c, Options{})
-	defer stop()
-	waitFor(t, "the sign-in's alert", 10*time.Second, func() bool { return got.alertsOf("sentinel.local_auth_no_mfa") > 0 })
-	if took := time.Since(started); took > lateness*2/3 {
-		t.Errorf("the alert came %v after the restart, want at once (quiet for longer than lateness %v before it)", took, lateness)
-	}
+	restartAlertsAtOnce(t, got, c)
 }
 
 // copyStateDir copies the regular files of the state directory src into
