@@ -185,18 +185,14 @@ func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = &sl.fb, 0, maxMessageBytes(sl.s.sink), sl.ids[:0]
 	sl.events = d.dropUntimed(sl.events, sl.tb)
-	d.e.ProcessBatch(sl.events)
+	d.processRead(sl)
 	if len(sl.declined) > 0 {
 		d.e.Declined(sl.declined)
 		clear(sl.declined)
 		sl.declined = sl.declined[:0]
 	}
 	if r := &sl.read; r.tb != nil {
-		key := fileKey(r.tb.File)
-		if r.jumped {
-			d.e.Progress(sl.s.detPos.name, key, r.tb.Offsets[r.beforeI], r.before)
-		}
-		d.e.Progress(sl.s.detPos.name, key, r.tb.Offsets[r.i], r.t)
+		d.e.Progress(sl.s.detPos.name, fileKey(r.tb.File), r.tb.Offsets[r.i], r.t)
 	}
 	clear(sl.events)
 	n := d.n
@@ -209,6 +205,33 @@ func (d *detector) process(sl *slot) int {
 	sl.events = sl.events[:0]
 	d.active.Store(time.Now().UnixNano())
 	return n
+}
+
+// processRead gives the engine sl's events; when the batch holds a clock
+// step (readMark.jumped), the events of the lines before the step, then the
+// times of the line before the step and of the step
+// (detect.Engine.Progress), then the events after it, so that a step on
+// a line no rule wants makes the wanted lines after it late, as in
+// detect, whichever batch they were read in. d.mu is held.
+func (d *detector) processRead(sl *slot) {
+	r := &sl.read
+	if !r.jumped {
+		d.e.ProcessBatch(sl.events)
+		return
+	}
+	at := r.tb.Offsets[r.jumpI]
+	cut := len(sl.events)
+	for i, ev := range sl.events {
+		if ev.Offset >= at {
+			cut = i
+			break
+		}
+	}
+	d.e.ProcessBatch(sl.events[:cut])
+	key := fileKey(r.tb.File)
+	d.e.Progress(sl.s.detPos.name, key, r.tb.Offsets[r.beforeI], r.before)
+	d.e.Progress(sl.s.detPos.name, key, at, r.jump)
+	d.e.ProcessBatch(sl.events[cut:])
 }
 
 // flushLosses logs the evicted keys and late drops the pacing held back

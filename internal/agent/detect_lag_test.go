@@ -280,3 +280,41 @@ func copyStateDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDetectionsClockStepInBatch: a clock step on a line no rule reads
+// makes the wanted lines after it late in run as in detect, also when
+// they are in the same batch as the step (the sender gives the engine
+// the events before the step, the step's time, then the events after
+// it: processRead), and the engine names the step (Stats.Jump). Here
+// the whole file is one batch: 4 lines no rule reads, the step 3 hours
+// ahead (a line no rule reads either), then 12 failed logins back at
+// the first lines' time: detect drops them as late and raises no alert
+// (fresh-user trial 130); before, run counted them and alerted.
+func TestDetectionsClockStepInBatch(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	app := filepath.Join(dir, "application_json.log")
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	for i := range 4 {
+		appendLine(t, app, noiseLine(t0.Add(time.Duration(i)*time.Second), i))
+	}
+	step := t0.Add(3*time.Hour + 5*time.Second)
+	appendLine(t, app, noiseLine(step, 4))
+	for i := range 12 {
+		appendLine(t, app, failedLoginLine(t0.Add(time.Duration(10+i)*time.Second), i))
+	}
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
+	a, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 17 })
+	a.mu.Lock()
+	st := a.det.e.Stats()
+	a.mu.Unlock()
+	if st.Late != 12 || !st.Jump.Time.Equal(step) {
+		t.Errorf("%d events late, the jump at %v: want the 12 failed logins late, and the step at %v", st.Late, st.Jump.Time, step)
+	}
+	time.Sleep(300 * time.Millisecond) // an alert would be here by now
+	if n := got.alertsOf("sentinel.bruteforce"); n != 0 {
+		t.Errorf("%d sentinel.bruteforce alerts on failed logins after a clock step, want 0 (detect drops them as late)", n)
+	}
+}

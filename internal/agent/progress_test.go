@@ -21,14 +21,16 @@ func TestReadMarkNote(t *testing.T) {
 		times      []time.Time // the lines' times, in order; zero: none
 		wantI      int         // the newest line; -1: none
 		wantBefore int         // the line before the last jump; -1: none
+		wantJump   int         // the line of the last jump
 	}{
-		{"no line with a time", []time.Time{{}, {}}, -1, -1},
-		{"in order", []time.Time{at(0), at(time.Second), at(2 * time.Second)}, 2, -1},
-		{"out of order", []time.Time{at(time.Second), at(0), {}}, 0, -1},
-		{"a step of lateness, not more", []time.Time{at(0), at(2 * time.Minute)}, 1, -1},
-		{"a clock step", []time.Time{at(0), at(time.Second), at(3 * time.Hour), at(10 * time.Second)}, 2, 1},
-		{"two steps: the last", []time.Time{at(0), at(3 * time.Hour), at(6 * time.Hour)}, 2, 1},
-		{"the step first", []time.Time{at(3 * time.Hour), at(0)}, 0, -1},
+		{"no line with a time", []time.Time{{}, {}}, -1, -1, 0},
+		{"in order", []time.Time{at(0), at(time.Second), at(2 * time.Second)}, 2, -1, 0},
+		{"out of order", []time.Time{at(time.Second), at(0), {}}, 0, -1, 0},
+		{"a step of lateness, not more", []time.Time{at(0), at(2 * time.Minute)}, 1, -1, 0},
+		{"a clock step", []time.Time{at(0), at(time.Second), at(3 * time.Hour), at(10 * time.Second)}, 2, 1, 2},
+		{"a clock step, then newer lines", []time.Time{at(0), at(3 * time.Hour), at(3*time.Hour + time.Second)}, 2, 0, 1},
+		{"two steps: the last", []time.Time{at(0), at(3 * time.Hour), at(6 * time.Hour)}, 2, 1, 2},
+		{"the step first", []time.Time{at(3 * time.Hour), at(0)}, 0, -1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb := &tailer.Batch{}
@@ -47,6 +49,8 @@ func TestReadMarkNote(t *testing.T) {
 				t.Errorf("line %d kept before a jump, want none", m.beforeI)
 			case tc.wantBefore >= 0 && (!m.jumped || m.beforeI != tc.wantBefore || !m.before.Equal(tc.times[tc.wantBefore])):
 				t.Errorf("line %d (jumped %v) kept before the jump, want line %d", m.beforeI, m.jumped, tc.wantBefore)
+			case tc.wantBefore >= 0 && (m.jumpI != tc.wantJump || !m.jump.Equal(tc.times[tc.wantJump])):
+				t.Errorf("line %d kept as the jump, want line %d", m.jumpI, tc.wantJump)
 			}
 		})
 	}
