@@ -200,3 +200,40 @@ func TestLogLateAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectionLossesLoggedOnRelease: events the reorder buffer holds
+// reach the rules on the agent's tick (detect.Engine.Caught), outside any
+// batch; when the rules drop them as late, the warning is logged then,
+// not when the next batch comes (fresh-user trial 131: 50 s, until a
+// line was appended). Here an application log and an empty audit log are
+// read to their end; then a clock step and 12 failed logins dated before
+// it are written to the application log at once: the audit log, read to
+// its end with no line yet, holds them for OrderGrace.
+func TestDetectionLossesLoggedOnRelease(t *testing.T) {
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	audit, app := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "application_json.log")
+	appendBytes(t, audit, "")
+	appendBytes(t, app, "")
+	var logBuf syncBuffer
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit}, config.Source{Type: "application", Path: app})
+	a, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	defer stop()
+	time.Sleep(600 * time.Millisecond) // both files found at their end
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	var in strings.Builder
+	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second} {
+		in.WriteString(noiseLine(t0.Add(at), i) + "\n")
+	}
+	for i := range 12 {
+		in.WriteString(failedLoginLine(t0.Add(time.Duration(10+i)*time.Second), i) + "\n")
+	}
+	appendBytes(t, app, in.String())
+	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 15 })
+	waitFor(t, "the late drops", 10*time.Second, func() bool {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.det.e.Stats().Rules["sentinel.bruteforce"].LateDrop == 12
+	})
+	waitFor(t, "the warning", 3*time.Second, func() bool { return strings.Contains(logBuf.String(), "events dropped as too late") })
+}
