@@ -404,16 +404,19 @@ func (d *detector) advance(ctx context.Context, wm time.Time, snk sink) {
 
 // alone runs step, a call of the engine that may raise alerts outside
 // the sources' batches, logs the losses it caused (lossLog, naming the
-// file of the last batch), and sends its alerts through snk in a batch
-// of their own.
+// file of the last batch; none before the first batch), and sends its
+// alerts through snk in a batch of their own.
 func (d *detector) alone(ctx context.Context, snk sink, step func()) {
 	fb := new(forwarder.Batch)
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = fb, 0, maxMessageBytes(snk), nil
 	step()
 	// Events held in the reorder buffer reach the rules here too, and
-	// may be dropped as late: logged now, not at the next batch.
-	d.losses.check(d.log, d.e, d.losses.file)
+	// may be dropped as late: logged now, not at the next batch (once a
+	// batch named a file: see lossLog.flush).
+	if d.losses.file != "" {
+		d.losses.check(d.log, d.e, d.losses.file)
+	}
 	n, ids := d.n, d.ids
 	d.cur, d.n, d.ids = nil, 0, nil
 	d.pending.Add(int64(n))
