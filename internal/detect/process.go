@@ -240,9 +240,7 @@ const MaxFuture = 24 * time.Hour
 // Process calls it only then, so that in-order events cost one comparison
 // and no clock read.
 func (e *Engine) future(t time.Time) bool {
-	e.futureAt = e.cfg.Now().Add(MaxFuture)
-	e.futureAtNs = nanos(e.futureAt)
-	if t.After(e.futureAt) {
+	if e.beyond(t, nanos(t)) {
 		e.stats.Future++
 		return true
 	}
@@ -250,8 +248,8 @@ func (e *Engine) future(t time.Time) bool {
 }
 
 // beyond reports whether t (in Unix ns tns) is more than MaxFuture ahead
-// of the wall clock, as future does but without counting it: for times
-// that are not events' (Progress).
+// of the wall clock, recomputing the limit (futureAt) only when t is
+// after the last one; future counts it for events, Progress does not.
 func (e *Engine) beyond(t time.Time, tns int64) bool {
 	if !earlier(e.futureAt, e.futureAtNs, t, tns) {
 		return false
@@ -398,12 +396,12 @@ func (e *Engine) Caught(names []string) {
 func (e *Engine) settle(low time.Time, lowNs, now int64) {
 	switch {
 	case e.low.n == 0:
-		e.releaseReady(now)
+		e.release(math.MaxInt64, now) // every event no source holds for OrderGrace
 		low, lowNs = e.caughtNewest()
 	case lowNs != noNanos:
 		e.release(lowNs, now)
 	case low.Unix() > 0:
-		e.releaseReady(now)
+		e.release(math.MaxInt64, now) // every event no source holds for OrderGrace
 	}
 	e.follow(e.heldCap(low, lowNs))
 }

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math"
 	"slices"
 	"time"
 	"unsafe"
@@ -209,20 +210,9 @@ func (e *Engine) release(lowNs, now int64) {
 	}
 }
 
-// releaseReady gives the rules, oldest first, the held events that no
-// source holds for OrderGrace at wall clock now (see graced).
-func (e *Engine) releaseReady(now int64) {
-	for b := &e.reorder; len(b.h) > 0 && !e.graced(b.h[0].ns, b.h[0].readAt, now); {
-		e.releaseOldest()
-	}
-}
-
-// releaseAll gives the rules every held event, oldest first.
-func (e *Engine) releaseAll() {
-	for len(e.reorder.h) > 0 {
-		e.releaseOldest()
-	}
-}
+// releaseAll gives the rules every held event, oldest first: release
+// through every time, at a wall clock past every OrderGrace.
+func (e *Engine) releaseAll() { e.release(math.MaxInt64, math.MaxInt64) }
 
 // maxGraceHolds bounds, in times Config.OrderGrace, how long a source
 // read to its end and not found at its end again holds an event.
