@@ -109,12 +109,13 @@ func (ta *tally) received(k, seq int) int {
 type agentProc = syslogtest.AgentProc
 
 // startAgent runs the agent on configPath, logging at CHAOS_LOG_LEVEL
-// (default warn; info or debug to follow the tailers' rotations).
+// (default info: the tailers' rotations and truncations, which a failure
+// shows; debug for more).
 func startAgent(t *testing.T, configPath string) *agentProc {
 	t.Helper()
 	level := os.Getenv("CHAOS_LOG_LEVEL")
 	if level == "" {
-		level = "warn"
+		level = "info"
 	}
 	return syslogtest.StartAgent(t, "agent", agentBin, "run", "--config", configPath, "--log-level", level)
 }
@@ -419,6 +420,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	defer ta.mu.Unlock()
 	r := result{name: sc.name, written: written, corrupt: ta.corrupt, latency: drained}
 	var lostDetail []string
+	var dupRuns dupRanges
 	for k, l := range e.logs {
 		for seq := range l.seq {
 			n := ta.received(k, seq)
@@ -434,6 +436,7 @@ func runScenario(t *testing.T, sc scenario) result {
 				}
 			case n > 1:
 				r.dups += n - 1
+				dupRuns.add(k, seq, l.pos[seq])
 			}
 		}
 	}
@@ -466,7 +469,8 @@ func runScenario(t *testing.T, sc scenario) result {
 	// After a SIGKILL the lines after the last checkpoint are sent again:
 	// at most the checkpoint interval (1s) plus the batches in flight.
 	if maxDups := e.kills * 3 * linesPerSecond * 3 / 2; r.dups > maxDups {
-		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d)", sc.name, r.dups, maxDups)
+		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d): %s\nthe agent's tailer log:\n%s",
+			sc.name, r.dups, maxDups, dupRuns, tailerLog(agentLog))
 	}
 	if r.corrupt > 0 && !sc.lossAllowedInWindows {
 		t.Errorf("%s: %d corrupt messages", sc.name, r.corrupt)
@@ -487,4 +491,51 @@ func inWindow(l *logFile, seq int) bool {
 		}
 	}
 	return false
+}
+
+// dupRanges collects the runs of consecutive duplicated lines of each log,
+// to say in a failure which generations and bytes were sent again.
+type dupRanges struct {
+	runs []dupRun
+}
+
+// dupRun is a run of consecutive duplicated lines of one log.
+type dupRun struct {
+	kind, first, last int
+	from, to          linePos
+}
+
+// add notes that line seq of log kind, written at p, arrived more than once.
+func (d *dupRanges) add(kind, seq int, p linePos) {
+	if n := len(d.runs); n > 0 && d.runs[n-1].kind == kind && d.runs[n-1].last == seq-1 {
+		d.runs[n-1].last, d.runs[n-1].to = seq, p
+		return
+	}
+	d.runs = append(d.runs, dupRun{kind: kind, first: seq, last: seq, from: p, to: p})
+}
+
+// String lists up to 10 runs: log, lines, generation and bytes.
+func (d dupRanges) String() string {
+	var b strings.Builder
+	for i, r := range d.runs {
+		if i == 10 {
+			fmt.Fprintf(&b, "; and %d more runs", len(d.runs)-i)
+			break
+		}
+		fmt.Fprintf(&b, "; %s #%d-#%d (%d lines, gen %d bytes %d to gen %d bytes %d)",
+			kinds[r.kind], r.first, r.last, r.last-r.first+1, r.from.gen, r.from.start, r.to.gen, r.to.end)
+	}
+	return strings.TrimPrefix(b.String(), "; ")
+}
+
+// tailerLog returns the lines of the agent's log that its tailers wrote
+// (rotations, truncations, copies read), at most the last 60.
+func tailerLog(log string) string {
+	var keep []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "tailer") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep[max(0, len(keep)-60):], "\n")
 }
