@@ -313,6 +313,7 @@ func runScenario(t *testing.T, sc scenario) result {
 			e.agent.Kill()
 		}
 	}()
+	waitOpened(t, e.agent, filepath.Join(dir, "state"), len(e.logs))
 
 	// Write at linesPerSecond per log for sc.duration, firing events.
 	perTick := linesPerSecond * int(tick) / int(time.Second)
@@ -469,7 +470,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	// After a SIGKILL the lines after the last checkpoint are sent again:
 	// at most the checkpoint interval (1s) plus the batches in flight.
 	if maxDups := e.kills * 3 * linesPerSecond * 3 / 2; r.dups > maxDups {
-		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d): %s\nthe agent's tailer log:\n%s",
+		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d): %s\nthe agent's log (tailers, forwarder, warnings):\n%s",
 			sc.name, r.dups, maxDups, dupRuns, tailerLog(agentLog))
 	}
 	if r.corrupt > 0 && !sc.lossAllowedInWindows {
@@ -528,14 +529,39 @@ func (d dupRanges) String() string {
 	return strings.TrimPrefix(b.String(), "; ")
 }
 
-// tailerLog returns the lines of the agent's log that its tailers wrote
-// (rotations, truncations, copies read), at most the last 60.
+// tailerLog returns the lines of the agent's log that its tailers
+// (rotations, truncations, copies read) and its forwarder (connections)
+// wrote, and its warnings and errors: at most the last 60.
 func tailerLog(log string) string {
 	var keep []string
 	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, "tailer") {
+		if strings.Contains(l, "tailer") || strings.Contains(l, "forwarder") || strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
 			keep = append(keep, l)
 		}
 	}
 	return strings.Join(keep[max(0, len(keep)-60):], "\n")
+}
+
+// waitOpened waits until the agent has opened its n files: each tailer
+// saves its first checkpoint (state_dir/tail-*.json) when it opens its
+// file. Lines written before would be in a rotated copy by the first
+// rotation if the agent started late (a loaded machine), and an agent
+// started without a checkpoint does not read the copies made before it.
+func waitOpened(t *testing.T, agent *agentProc, stateDir string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		found, _ := filepath.Glob(filepath.Join(stateDir, "tail-*.json"))
+		if len(found) >= n {
+			return
+		}
+		select {
+		case <-agent.Done():
+			t.Fatalf("the agent exited before it opened its files: %v\n%s", agent.Err(), syslogtest.Tail(agent.Log(), 4000))
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent did not open its %d files in 30s (%d checkpoints in %s)\n%s", n, len(found), stateDir, syslogtest.Tail(agent.Log(), 4000))
+		}
+	}
 }
