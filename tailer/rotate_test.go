@@ -258,6 +258,71 @@ func TestCopyTruncateWhileCompressing(t *testing.T) {
 	checkAfterCut(t, c, path, old)
 }
 
+// TestCopyTruncateCopyShorterThanRead: the tailer read lines written
+// between logrotate's copy and its truncate from the file itself, so the
+// compressed copy it finds after the truncation ends before the offset it
+// reached, and holds nothing to recover. The copy was still read (it is
+// all before that offset): while the file stays empty after the cut,
+// looking for copies made unseen (copiesUnseen) must not take it for one
+// and send its lines again (the chaos test's b-copytruncate-compress on a
+// loaded CI machine: 9,900 duplicates, a whole copy). With a copy shorter
+// than the fingerprint the tailer keeps of the file (FingerprintMax), the
+// copy must still be found by its first bytes, which are all the file's.
+func TestCopyTruncateCopyShorterThanRead(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		copied int // lines of 9 bytes in the copy
+	}{
+		{"longer-than-fingerprint", 200},
+		{"shorter-than-fingerprint", 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) { copyShorterThanRead(t, tc.copied) })
+	}
+}
+
+func copyShorterThanRead(t *testing.T, copied int) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	a := numbered("a", 0, 100)
+	writeFile(t, path, a)
+	c := start(t, testConfig(t, path))
+	c.waitN(100)
+	// A first copytruncate: the copy is read (nothing left to recover),
+	// which arms the search for copies made unseen.
+	copyTruncate(t, path, path+".1")
+	waitStats(t, c.tl, "first truncation", func(s Stats) bool { return s.Truncations >= 1 })
+	b := numbered("b", 0, copied)
+	appendFile(t, path, b)
+	c.waitN(100 + copied)
+	// The second: copied (b), then more lines (w) read from the file
+	// before the truncate, then compressed; the file stays empty.
+	if err := os.Rename(path+".1", path+".2"); err != nil {
+		t.Fatal(err)
+	}
+	w := numbered("w", 0, 20)
+	appendFile(t, path, w)
+	c.waitN(120 + copied)
+	writeGzip(t, path+".1.gz", []byte(b))
+	later := time.Now().Add(time.Second) // made after the first copy
+	if err := os.Chtimes(path+".1.gz", later, later); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitStats(t, c.tl, "second truncation", func(s Stats) bool { return s.Truncations >= 2 })
+	time.Sleep(300 * time.Millisecond) // the loop's turns while the file is empty
+	n := numbered("n", 0, 10)
+	appendFile(t, path, n)
+	want := linesOf(a + b + w + n)
+	c.waitN(len(want))
+	time.Sleep(100 * time.Millisecond) // a duplicate would follow
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	if s := c.tl.Stats(); s.TruncationsWithoutCopy != 0 {
+		t.Errorf("TruncationsWithoutCopy = %d, want 0: the copy holds the file's first bytes", s.TruncationsWithoutCopy)
+	}
+}
+
 // TestRecoverCopyVanished: the copy found is removed before it is opened
 // (compress finished and removed name.1); recoverCopy looks again and
 // reads name.1.gz from the same offset.

@@ -321,14 +321,17 @@ func copyHead(f *os.File, gz bool, n int) ([]byte, error) {
 
 // findByHead returns the newest sibling whose first bytes equal head (a
 // rotated copy of the content read so far), preferring the one with the
-// given inode. head must not be empty.
+// given inode. head must not be empty. A copy shorter than head matches
+// when all of it is head's beginning: logrotate's copytruncate copied a
+// file shorter than the bytes the tailer read before the truncate (lines
+// written between the copy and the truncate, read from the file itself).
 func findByHead(r copyNaming, head []byte, dev, ino uint64) (sibling, bool) {
 	if len(head) == 0 {
 		return sibling{}, false
 	}
 	return findSibling(r, dev, ino, func(s sibling) (bool, error) {
 		h, err := s.readHead(len(head))
-		return err == nil && bytes.Equal(h, head), err
+		return err == nil && len(h) > 0 && bytes.HasPrefix(head, h), err
 	})
 }
 

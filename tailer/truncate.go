@@ -356,7 +356,11 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 		}
 		defer gr.Close()
 		if n, err := io.CopyN(io.Discard, gr, from); err != nil || n != from {
+			// All of it is before the offset, read already (from the
+			// file, before it was cut): a copy read, which copiesUnseen
+			// must not take for one made unseen.
 			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", src.name, "offset", from)
+			t.copyRead(mod, src.head)
 			return nil
 		}
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
