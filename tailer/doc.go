@@ -218,8 +218,12 @@
 // when already compressed), from the offset reached, and the file is read
 // again from 0. What cannot be recovered, by construction of copytruncate,
 // are bytes written between logrotate's copy and its truncate: they are in
-// neither file. Without a matching copy (a plain "> file"), unread lines
-// before the truncation are lost and a warning says so. The same holds for
+// neither file. Without a matching copy (a plain "> file", or a copy
+// logrotate's rotate count removed after more rotations than it keeps
+// while the reader was held, e.g. by a stalled collector), unread lines
+// before the truncation are lost and a warning says so; the copies last
+// written after the file's content was last found at the path (made by
+// later rotations) are read, oldest first, before the file. The same holds for
 // a file renamed away and still drained when it is truncated (two
 // logrotate runs in turn), and for a newer file read meanwhile: the
 // checkpoint then keeps how far its copy was read (by device, inode and

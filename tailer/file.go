@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // logFile is an open file being read: the file at Path (or one renamed
@@ -18,6 +19,11 @@ type logFile struct {
 	static bool   // a rotated copy: never checked for truncation
 	gz     bool   // a gzip-compressed rotated copy (static), read whole by drainOpen
 	cut    bool   // was truncated under the tailer (see copiesUnseen)
+	// sure is when the file's first bytes were last found unchanged
+	// (verifyHead, by confirm or check): its content then was the one
+	// read, so the rotated copies last written after it hold later
+	// content (see truncated). Zero until then.
+	sure time.Time
 	// cutRest: the bytes from off up to the next newline are the rest of
 	// a line delivered cut by an earlier run, to be dropped (skipCutRest).
 	cutRest bool

@@ -103,6 +103,9 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 		if err == nil && !ok {
 			return src, true, t.truncated(ctx, src)
 		}
+		if ok {
+			src.sure = time.Now()
+		}
 	}
 	return src, false, nil
 }

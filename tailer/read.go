@@ -3,6 +3,7 @@ package tailer
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // errTruncated reports that the file being read was truncated (or rewritten)
@@ -32,6 +33,7 @@ func (t *Tailer) confirm(ctx context.Context, src *logFile) error {
 	ok, err := src.verifyHead()
 	if err == nil && ok {
 		t.rd.confirmed = len(t.rd.cur.Ends)
+		src.sure = time.Now()
 		return nil
 	}
 	if err == nil {

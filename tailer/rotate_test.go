@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -194,8 +195,10 @@ func checkAfterCut(t *testing.T, c *collector, path, old string) {
 // holds the file's first bytes (a plain "> file", or a copy where the
 // tailer does not look) is counted in Stats.TruncationsWithoutCopy, which
 // the agent exports for alerting (fresh-user trial 70: only logged).
+// A rotated copy made before (of older content) is not read.
 func TestTruncationWithoutCopy(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit_json.log")
+	writeFile(t, path+".1", numbered("older", 0, 10))
 	writeFile(t, path, numbered("old", 0, 20))
 	c := start(t, testConfig(t, path))
 	c.waitN(20)
@@ -209,7 +212,9 @@ func TestTruncationWithoutCopy(t *testing.T) {
 	if n := c.tl.Stats().TruncationsWithoutCopy; n != 1 {
 		t.Errorf("TruncationsWithoutCopy = %d, want 1", n)
 	}
+	time.Sleep(100 * time.Millisecond) // lines of the older copy would follow
 	c.stop()
+	checkExactly(t, c.texts(), linesOf(numbered("old", 0, 20)+numbered("new", 0, 5)))
 }
 
 func TestTruncateFastRegrowth(t *testing.T) {
@@ -320,6 +325,52 @@ func copyShorterThanRead(t *testing.T, copied int) {
 	checkExactly(t, c.texts(), want)
 	if s := c.tl.Stats(); s.TruncationsWithoutCopy != 0 {
 		t.Errorf("TruncationsWithoutCopy = %d, want 0: the copy holds the file's first bytes", s.TruncationsWithoutCopy)
+	}
+}
+
+// TestCopyTruncateCopyRemovedWhileBlocked: while a stalled consumer
+// holds the reader, logrotate (copytruncate, rotate 2) rotates three
+// times, so the copy of the content being read is removed. The lines the
+// reader had not reached are lost with it, but the two copies made since
+// hold later lines, which are read before the file (fresh-user trial 133:
+// a collector stopped for 12 s over 7 rotations of rotate 5; the agent
+// went to the file and skipped the 5 copies there, 30,000 lines).
+func TestCopyTruncateCopyRemovedWhileBlocked(t *testing.T) {
+	for _, ext := range []string{"", ".gz"} {
+		t.Run("copy"+ext, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit_json.log")
+			writeFile(t, path, numbered("g0", 0, 5000))
+			c := startStalled(t, path)
+			time.Sleep(50 * time.Millisecond) // the copies are written after the last read
+			var later []string
+			for g := 1; g <= 3; g++ {
+				os.Remove(path + ".2" + ext) // rotate 2: the oldest copy goes
+				if g > 1 {
+					if err := os.Rename(path+".1"+ext, path+".2"+ext); err != nil {
+						t.Fatal(err)
+					}
+				}
+				copyTruncate(t, path, path+".1"+ext)
+				lines := numbered(fmt.Sprintf("g%d", g), 0, 50)
+				appendFile(t, path, lines)
+				later = append(later, linesOf(lines)...)
+			}
+			c.openGate()
+			c.waitFor("the lines of the later copies and the file", func(l []string) bool {
+				return len(l) > 0 && l[len(l)-1] == later[len(later)-1]
+			})
+			time.Sleep(100 * time.Millisecond) // a duplicate would follow
+			c.stop()
+			got := c.texts()
+			k := len(got) - len(later) // the first lines of g0, read before the rotations
+			if k < 20 {
+				t.Fatalf("got %d lines, want at least 20 of g0 and then the %d later ones", len(got), len(later))
+			}
+			checkExactly(t, got, append(linesOf(numbered("g0", 0, k)), later...))
+			if n := c.tl.Stats().TruncationsWithoutCopy; n != 1 {
+				t.Errorf("TruncationsWithoutCopy = %d, want 1: the copy of g0 was removed", n)
+			}
+		})
 	}
 }
 

@@ -42,10 +42,8 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 			if err := t.drainNewer(ctx, sib, find, src, nil, time.Time{}); err != nil {
 				return err
 			}
-		} else {
-			t.c.uncopied.Add(1)
-			t.warnUncopiedCut("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
-				src.off, "offset", src.off)
+		} else if err := t.copyGone(ctx, src); err != nil {
+			return err
 		}
 	}
 	src.off = 0
@@ -56,6 +54,36 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 	}
 	t.dropQueuedCopies(src)
 	return nil
+}
+
+// copyGone handles a truncation of src after which no rotated copy holds
+// its content: it was cut without a copy (a plain "> file"), or its copy
+// is gone, removed by logrotate's rotate count after more rotations than
+// it keeps while the tailer could not read (a collector that stalls holds
+// the reader). The copies last written after src's content was last found
+// at the path (logFile.sure), which hold later content, are read, oldest
+// first, before src is read again from 0, and a warning names them; the
+// lines after the last read are lost either way.
+func (t *Tailer) copyGone(ctx context.Context, src *logFile) error {
+	t.c.uncopied.Add(1)
+	var later []sibling
+	if !src.sure.IsZero() {
+		later = t.copiesAfter(src.sure, func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) })
+	}
+	if len(later) == 0 {
+		t.warnUncopiedCut("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",
+			src.off, "offset", src.off)
+		return nil
+	}
+	names := make([]string, len(later))
+	for i, s := range later {
+		names[len(later)-1-i] = s.name // listed newest first
+	}
+	t.warnUncopiedCut("tailer: file truncated and the rotated copy of what it held is gone (logrotate's rotate count removes the oldest copy: "+
+		"more rotations than it keeps while the file could not be read, e.g. while the collector stalled); its lines after the last read are lost; "+
+		"the copies made since (newer_copies, oldest first) are read before the file",
+		src.off, "offset", src.off, "newer_copies", strings.Join(names, ", "))
+	return t.drainListed(ctx, later, src, nil)
 }
 
 // warnUncopiedCut logs msg, that the file was truncated and that no
