@@ -837,7 +837,7 @@ func (c *catchUpReader) open(d *detector, r catchRange) error {
 	var err error
 	switch {
 	case r.copied && r.id == "":
-		return fmt.Errorf("%s was truncated in place (copytruncate), or deleted and its inode taken by a new file, after the last detection save, and no rotated copy begins with its old first bytes; its lines before that are not folded", c.s.cfg.Path)
+		return fmt.Errorf("%s was truncated in place (copytruncate), or deleted and its inode taken by a new file, after the last detection save, and no rotated copy begins with its old first bytes; its lines before that are not given to the detection rules again", c.s.cfg.Path)
 	case r.copied:
 		f, err = os.Open(path)
 	default:

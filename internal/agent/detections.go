@@ -155,7 +155,7 @@ func (s *source) attachDetector(d *detector, host string, stream bool) *attachme
 				}
 			}
 			d.replaced(name, at.ck.FileID, saved)
-			s.log.Info("detection: the file was truncated or replaced in place while stopped; the rules evaluate all its lines", "path", s.cfg.Path)
+			s.log.Info("detection: the file was truncated or replaced in place while stopped; the detection rules read it from its start, as the tailer does", "path", s.cfg.Path)
 		} else if from, had := d.from(name); had {
 			if cs := s.truncatedWhileStopped(sc); len(cs) > 0 {
 				from = d.cutWhileStopped(name, from, cs)
@@ -296,7 +296,7 @@ func (d *detector) attach(ctx context.Context, ats []*attachment) {
 		s := at.s
 		if c := at.catch; c != nil {
 			if err := errors.Join(c.errs...); err != nil {
-				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save are not folded", "path", s.cfg.Path, "err", err)
+				s.log.Warn("detection catch-up incomplete: lines checkpointed after the last detection save (sent already) are not given to the detection rules again, so alerts they would raise may be missing; err says which lines and why", "path", s.cfg.Path, "err", err)
 			} else if c.n > 0 {
 				s.log.Info("detection caught up with the checkpoint", "path", s.cfg.Path, "lines", c.n)
 			}
