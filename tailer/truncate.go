@@ -60,14 +60,16 @@ func (t *Tailer) truncated(ctx context.Context, src *logFile) error {
 // its content: it was cut without a copy (a plain "> file"), or its copy
 // is gone, removed by logrotate's rotate count after more rotations than
 // it keeps while the tailer could not read (a collector that stalls holds
-// the reader). The copies last written after src's content was last found
-// at the path (logFile.sure), which hold later content, are read, oldest
-// first, before src is read again from 0, and a warning names them; the
-// lines after the last read are lost either way.
+// the reader). When src is the file at the path, the copies last written
+// after its content was last found unchanged (logFile.sure), which hold
+// later content, are read, oldest first, before src is read again from 0,
+// and a warning names them; the lines after the last read are lost either
+// way. A file renamed away and drained has no such copies: the files
+// rotated after it are the rename rotation's to read.
 func (t *Tailer) copyGone(ctx context.Context, src *logFile) error {
 	t.c.uncopied.Add(1)
 	var later []sibling
-	if !src.sure.IsZero() {
+	if !src.sure.IsZero() && !t.drained(src) {
 		later = t.copiesAfter(src.sure, func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) })
 	}
 	if len(later) == 0 {
@@ -84,6 +86,17 @@ func (t *Tailer) copyGone(ctx context.Context, src *logFile) error {
 		"the copies made since (newer_copies, oldest first) are read before the file",
 		src.off, "offset", src.off, "newer_copies", strings.Join(names, ", "))
 	return t.drainListed(ctx, later, src, nil)
+}
+
+// drained reports whether src is a file renamed away that is still
+// drained for late writes (Tailer.readDraining), not the file at the path.
+func (t *Tailer) drained(src *logFile) bool {
+	for _, r := range t.rot.draining {
+		if r.src == src {
+			return true
+		}
+	}
+	return false
 }
 
 // warnUncopiedCut logs msg, that the file was truncated and that no
