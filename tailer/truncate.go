@@ -70,7 +70,7 @@ func (t *Tailer) copyGone(ctx context.Context, src *logFile) error {
 	t.c.uncopied.Add(1)
 	var later []sibling
 	if !src.sure.IsZero() && !t.drained(src) {
-		later = t.copiesAfter(src.sure, func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) })
+		later = t.copiesAfter(src.sure, t.heldOrRead)
 	}
 	if len(later) == 0 {
 		t.warnUncopiedCut("tailer: file truncated and no rotated copy matches; lines written after the last read and before the truncation, if any, are lost",

@@ -404,6 +404,11 @@ func (t *Tailer) copyRead(mod time.Time, head []byte) {
 	}
 }
 
+// heldOrRead reports whether the rotated copy s is a file the tailer
+// holds (holds) or has the first bytes of a copy read before (wasRead):
+// not one made unseen.
+func (t *Tailer) heldOrRead(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
+
 // wasRead reports whether s has the first bytes of a copy read before.
 func (t *Tailer) wasRead(s sibling) bool {
 	h, err := s.readHead(FingerprintMax)
@@ -436,8 +441,7 @@ func (t *Tailer) copiesUnseen(ctx context.Context, src *logFile) error {
 		return nil // read again at the next turn
 	}
 	before := t.c.recovered.Load()
-	skip := func(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
-	if err := t.drainAfter(ctx, t.rot.lastCopy, skip, src, nil); err != nil {
+	if err := t.drainAfter(ctx, t.rot.lastCopy, t.heldOrRead, src, nil); err != nil {
 		return err
 	}
 	if t.c.recovered.Load() != before {

@@ -471,7 +471,7 @@ func runScenario(t *testing.T, sc scenario) result {
 	// at most the checkpoint interval (1s) plus the batches in flight.
 	if maxDups := e.kills * 3 * linesPerSecond * 3 / 2; r.dups > maxDups {
 		t.Errorf("%s: %d duplicates, more than one unacknowledged window (%d): %s\nthe agent's log (tailers, forwarder, warnings):\n%s",
-			sc.name, r.dups, maxDups, dupRuns, tailerLog(agentLog))
+			sc.name, r.dups, maxDups, dupRuns, agentDiagnostics(agentLog))
 	}
 	if r.corrupt > 0 && !sc.lossAllowedInWindows {
 		t.Errorf("%s: %d corrupt messages", sc.name, r.corrupt)
@@ -529,10 +529,10 @@ func (d dupRanges) String() string {
 	return strings.TrimPrefix(b.String(), "; ")
 }
 
-// tailerLog returns the lines of the agent's log that its tailers
+// agentDiagnostics returns the lines of the agent's log that its tailers
 // (rotations, truncations, copies read) and its forwarder (connections)
 // wrote, and its warnings and errors: at most the last 60.
-func tailerLog(log string) string {
+func agentDiagnostics(log string) string {
 	var keep []string
 	for _, l := range strings.Split(log, "\n") {
 		if strings.Contains(l, "tailer") || strings.Contains(l, "forwarder") || strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
