@@ -290,7 +290,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 	} else {
 		urlNote := bad("forward.url")
 		if urlNote == "" {
-			urlNote = forwardPortNote(c.Forward.URL)
+			urlNote = forwardURLNote(c) + forwardPortNote(c.Forward.URL)
 		}
 		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
 			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
@@ -1270,6 +1270,20 @@ func metricsSummary(listen, bad string) string {
 		return fmt.Sprintf("http://THIS-HOST:%s/metrics and /healthz (every interface: firewall it; /debug/pprof/ answers loopback clients only)", port)
 	}
 	return fmt.Sprintf("http://%s/metrics and /healthz", net.JoinHostPort(host, port))
+}
+
+// forwardURLNote says, for check's forward line, when the URL it shows
+// is the default (config.DefaultURL): forward.url absent, or given as "",
+// which is that default too, not "no forwarding" (a misspelt url key is
+// reported as a problem, and its line shows this default).
+func forwardURLNote(c *config.Config) string {
+	switch {
+	case !c.URLDefault():
+		return ""
+	case c.Line("forward.url") > 0:
+		return fmt.Sprintf(` (the default: url "" at %s:%d means the default)`, c.File(), c.Line("forward.url"))
+	}
+	return " (the default: forward.url is not set)"
 }
 
 // hostnameNote says, for check's hostname line, where a hostname the

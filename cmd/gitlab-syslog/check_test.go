@@ -469,6 +469,37 @@ func TestCheckHostnameNote(t *testing.T) {
 	}
 }
 
+// TestCheckForwardURLNote: check says when the forward URL it shows is
+// the default: url absent (a misspelt key among them, reported as a
+// problem too), or given as "" (fresh-user trial 135 took "" for no
+// forwarding).
+func TestCheckForwardURLNote(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	src := "sources:\n  - {type: audit, path: /a}\n"
+	for _, tc := range []struct {
+		name, config string
+		args         []string
+		want         string
+	}{
+		{"absent", "state_dir: " + state + "\n" + src, nil, "forward:    tcp://127.0.0.1:514 (the default: forward.url is not set), rfc5424, "},
+		{"misspelt", "state_dir: " + state + "\nforward:\n  ulr: tcp://10.0.0.1:514\n" + src, nil, "forward:    tcp://127.0.0.1:514 (the default: forward.url is not set), rfc5424, "},
+		{"empty", "state_dir: " + state + "\nforward:\n  url: \"\"\n" + src, nil, `forward:    tcp://127.0.0.1:514 (the default: url "" at `},
+		{"set", "state_dir: " + state + "\nforward:\n  url: tcp://127.0.0.1:514\n" + src, nil, "forward:    tcp://127.0.0.1:514, rfc5424, "},
+		{"flag", "state_dir: " + state + "\n" + src, []string{"--to", "tcp://127.0.0.1:514"}, "forward:    tcp://127.0.0.1:514, rfc5424, "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)
+			out, _ := execute(t, append([]string{"check", "--config", path}, tc.args...)...)
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
+			}
+			if tc.name == "empty" && !strings.Contains(out, path+`:3 means the default)`) {
+				t.Errorf("output does not name line 3:\n%s", out)
+			}
+		})
+	}
+}
+
 // TestCheckListing: check lists everything, then its verdict, last: valid
 // (with the number of warnings listed), or the number of problems; an off
 // rule is shown without a severity ("-"), as it sends nothing, whatever

@@ -139,11 +139,17 @@ type Config struct {
 	dropped map[string]bool
 	// hostnameOS says ResolveForward took Hostname from the OS.
 	hostnameOS bool
+	// urlDefault says ResolveForward set Forward.URL to DefaultURL.
+	urlDefault bool
 }
 
 // HostnameFromOS reports whether Hostname is the OS hostname, filled in
 // by ResolveForward because hostname was absent or empty ("").
 func (c *Config) HostnameFromOS() bool { return c.hostnameOS }
+
+// URLDefault reports whether Forward.URL is DefaultURL, filled in by
+// ResolveForward because forward.url was absent or empty ("").
+func (c *Config) URLDefault() bool { return c.urlDefault }
 
 // Forward is the destination of the syslog messages and how they are
 // written.

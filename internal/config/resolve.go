@@ -189,7 +189,7 @@ func (c *Config) ResolveForward() {
 	}
 	f := &c.Forward
 	if f.URL == "" {
-		f.URL = DefaultURL
+		f.URL, c.urlDefault = DefaultURL, true
 	}
 	if IsStdout(f.URL) {
 		f.URL = StdoutURL
