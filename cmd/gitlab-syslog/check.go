@@ -335,7 +335,11 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			}
 			path = " (path " + path + pathMark + ")"
 		}
-		fmt.Fprintf(w, "streaming:  listening on %s%s%s, events spooled to %s and forwarded as audit\n", st.Listen, path, mark, st.SpoolPath())
+		over := " over plain HTTP"
+		if st.TLS.CertFile != "" || st.TLS.KeyFile != "" {
+			over = " over HTTPS (tls: " + st.TLS.CertFile + ")"
+		}
+		fmt.Fprintf(w, "streaming:  listening on %s%s%s%s, events spooled to %s and forwarded as audit\n", st.Listen, path, mark, over, st.SpoolPath())
 		ps, warns := streamingIssues(c, errs, false)
 		for _, warn := range warns { // run logs them at start
 			fmt.Fprintf(w, "            WARNING: %s\n", warn)

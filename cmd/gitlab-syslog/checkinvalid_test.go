@@ -44,16 +44,16 @@ func TestCheckMarksInvalidValues(t *testing.T) {
 		{"max_line_bytes: lots", "max_line_bytes: lots\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"max_line_bytes: [1]", "max_line_bytes: [1]\n", nil, 1, []string{"\nlines:      max_line_bytes" + mark + "\n"}, []string{"default of max_line_bytes"}},
 		{"lateness", "detections:\n  lateness: 0s\n", nil, 1, []string{"rules on, lateness 0s" + mark + ", state saved every 1m0s to"}, nil},
-		{"streaming.listen", "streaming:\n  listen: \"127.0.0.1:99999\"\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:99999/gitlab/audit" + mark + ", events spooled to "}, nil},
+		{"streaming.listen", "streaming:\n  listen: \"127.0.0.1:99999\"\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:99999/gitlab/audit" + mark + " over plain HTTP, events spooled to "}, nil},
 		{"inputs[0].listen", "inputs:\n  - listen: \"tcp://127.0.0.1:99999\"\n", nil, 1, []string{"inputs:     listening on tcp://127.0.0.1:99999" + mark + ", messages spooled to "}, nil},
 		{"inputs[0].other", "inputs:\n  - listen: \"tcp://127.0.0.1:2514\"\n    other: bogus\n", nil, 1, []string{"other APP-NAMEs: bogus" + mark + "\n"}, nil},
 		// Not glued to the address (fresh-user trial 66: 127.0.0.1:47644gitlab/audit).
-		{"streaming.path", "streaming:\n  listen: \"127.0.0.1:47644\"\n  path: gitlab/audit\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:47644 (path gitlab/audit" + mark + "), events spooled to "}, nil},
+		{"streaming.path", "streaming:\n  listen: \"127.0.0.1:47644\"\n  path: gitlab/audit\n  tokens: [abcdefghijklmnop1234]\n", nil, 1, []string{"streaming:  listening on 127.0.0.1:47644 (path gitlab/audit" + mark + ") over plain HTTP, events spooled to "}, nil},
 		// Both invalid: one mark after both (fresh-user trial 84: printed
 		// twice), and the bad listen hides none of the block's other
 		// problems nor the short token's warning.
 		{"streaming.listen and streaming.path", "streaming:\n  listen: \"127.0.0.1:99999\"\n  path: gitlab/audit\n  tokens: [short]\n  max_body: -1\n", nil, 1, []string{
-			"streaming:  listening on 127.0.0.1:99999 (path gitlab/audit)" + mark + ", events spooled to ",
+			"streaming:  listening on 127.0.0.1:99999 (path gitlab/audit)" + mark + " over plain HTTP, events spooled to ",
 			"c.yaml:5: streaming.tokens[0]: the token is shorter than the 16 characters GitLab generates",
 			`c.yaml:3: streaming.listen: "127.0.0.1:99999": port "99999" is not a number from 0 to 65535`,
 			`c.yaml:4: streaming.path: must start with /, got "gitlab/audit"`,

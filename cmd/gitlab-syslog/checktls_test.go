@@ -41,6 +41,11 @@ func TestCheckStreamingTLS(t *testing.T) {
 				if err != nil {
 					t.Fatalf("check failed: %v\n%s", err, out)
 				}
+				// It says the receiver speaks HTTPS (fresh-user trial 136:
+				// the line was the same with TLS and without).
+				if w := "/gitlab/audit over HTTPS (tls: " + tt.cert + "), events spooled to "; !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
 				return
 			}
 			if err == nil {
