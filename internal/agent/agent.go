@@ -554,8 +554,9 @@ func (a *Agent) reloadRest(old, cfg *config.Config, geoChanged bool) {
 	a.reloadStreaming(old, cfg)
 	a.reloadInputs(old, cfg)
 	a.reloadDetections(old, cfg, geoChanged)
-	if !reflect.DeepEqual(old.Metrics, cfg.Metrics) {
-		a.log.Warn("reload: metrics changes take effect at the next restart")
+	if keys := changedKeys("metrics", old.Metrics, cfg.Metrics); len(keys) > 0 {
+		a.log.Warn("reload: metrics changes take effect at the next restart; the endpoint runs as before until then",
+			"changed", strings.Join(keys, ", "))
 		cfg.Metrics = old.Metrics
 	}
 	a.mu.Lock()
@@ -1065,8 +1066,9 @@ func (a *Agent) reloadStreaming(old, cfg *config.Config) {
 	if reloaded {
 		next.Tokens, next.TokenFile, next.TokenEnv, next.TLS = cfg.Streaming.Tokens, cfg.Streaming.TokenFile, cfg.Streaming.TokenEnv, cfg.Streaming.TLS
 	}
-	if !reflect.DeepEqual(next, cfg.Streaming) {
-		a.log.Warn("reload: streaming changes other than tokens and certificate files take effect at the next restart")
+	if keys := changedKeys("streaming", next, cfg.Streaming, "tokens"); len(keys) > 0 {
+		a.log.Warn("reload: streaming changes other than tokens and certificate files take effect at the next restart; the receiver runs as before until then",
+			"changed", strings.Join(keys, ", "))
 	}
 	cfg.Streaming = next
 }

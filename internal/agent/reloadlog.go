@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -18,7 +19,10 @@ type detectionChanges struct {
 	on, off  []string // ids of the rules turned on, and off
 	severity []string // "id old→new"
 	params   []string // ids of the rules whose parameters changed
-	settings []string // the engine's own: "lateness 2m0s→5m0s"
+	// offParams are the ids of the rules off before and after whose
+	// parameters changed: they apply once the rule runs.
+	offParams []string
+	settings  []string // the engine's own: "lateness 2m0s→5m0s"
 }
 
 // diffDetections returns what changes from the engine old, built from the
@@ -40,7 +44,9 @@ func diffDetections(old, nu *detect.Engine, oc, nc *config.Detections) detection
 	for _, s := range all {
 		specs[s.Info.ID] = s
 	}
+	runs := map[string]bool{}
 	for _, in := range nu.Rules() {
+		runs[in.ID] = true
 		prev, ok := was[in.ID]
 		delete(was, in.ID)
 		switch {
@@ -56,6 +62,15 @@ func diffDetections(old, nu *detect.Engine, oc, nc *config.Detections) detection
 	}
 	c.off = slices.Sorted(maps.Keys(was))
 	slices.Sort(c.on)
+	for _, sp := range all {
+		id := sp.Info.ID
+		if _, ran := was[id]; ran || runs[id] {
+			continue
+		}
+		if !maps.Equal(ruleParams(oc, sp), ruleParams(nc, sp)) {
+			c.offParams = append(c.offParams, id)
+		}
+	}
 	if oc.Lateness != nc.Lateness {
 		c.settings = append(c.settings, fmt.Sprintf("lateness %s→%s", oc.Lateness, nc.Lateness))
 	}
@@ -87,7 +102,8 @@ func (c detectionChanges) attrs() []any {
 	for _, a := range []struct {
 		key string
 		ids []string
-	}{{"rules_on", c.on}, {"rules_off", c.off}, {"severity_changed", c.severity}, {"params_changed", c.params}} {
+	}{{"rules_on", c.on}, {"rules_off", c.off}, {"severity_changed", c.severity}, {"params_changed", c.params},
+		{"params_changed_of_rules_off", c.offParams}} {
 		if len(a.ids) > 0 {
 			out = append(out, a.key, strings.Join(a.ids, ","))
 		}
@@ -137,4 +153,39 @@ func logRemovedSources(log *slog.Logger, old, nu *config.Config) {
 		log.Info("reload: source removed; no longer followed (its checkpoint stays in state_dir: added back, it resumes where it stopped)",
 			"path", s.Path, "type", s.Type, "state_dir", nu.StateDir)
 	}
+}
+
+// changedKeys names the keys of a configuration block whose values
+// differ between old and nu, structs of one type, in field order, each
+// as prefix.key (its yaml name) followed, for a string, a number or a
+// duration not named in secret, by its old and new values:
+// "streaming.listen 127.0.0.1:8443→127.0.0.1:9443". Fields without a
+// yaml name ("-") and funcs are left out. It returns nil when old and nu
+// are not structs of one type.
+func changedKeys(prefix string, old, nu any, secret ...string) []string {
+	ov, nv := reflect.ValueOf(old), reflect.ValueOf(nu)
+	if ov.Kind() != reflect.Struct || ov.Type() != nv.Type() {
+		return nil
+	}
+	var keys []string
+	for i := range ov.NumField() {
+		f := ov.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || !f.IsExported() || f.Type.Kind() == reflect.Func {
+			continue
+		}
+		a, b := ov.Field(i).Interface(), nv.Field(i).Interface()
+		if reflect.DeepEqual(a, b) {
+			continue
+		}
+		key := prefix + "." + name
+		switch f.Type.Kind() {
+		case reflect.String, reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Bool:
+			if !slices.Contains(secret, name) {
+				key += fmt.Sprintf(" %v→%v", a, b)
+			}
+		}
+		keys = append(keys, key)
+	}
+	return keys
 }

@@ -89,6 +89,22 @@ func TestReloadLogsDetectionChanges(t *testing.T) {
 			wantMsg: "reload: detections rebuilt",
 			want:    with(tiAttrs(3), "rules", "unchanged", "settings_changed", "state_save_interval 1m0s→30s"),
 		},
+		{
+			name: "a rule off",
+			rules: map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule, "sentinel.bruteforce": {Severity: "High", Params: map[string]string{"min_count": "7"}},
+				"sentinel.pat_over_time": {Enabled: &off}},
+			save:    30 * time.Second,
+			wantMsg: "reload: detections rebuilt",
+			want:    with(tiAttrs(3), "rules_off", "sentinel.pat_over_time"),
+		},
+		{ // fresh-user trial 136: the line said nothing of the change
+			name: "a parameter of the rule that is off",
+			rules: map[string]config.RuleConfig{"sentinel.ti_malicious_ip": tiRule, "sentinel.bruteforce": {Severity: "High", Params: map[string]string{"min_count": "7"}},
+				"sentinel.pat_over_time": {Enabled: &off, Params: map[string]string{"min_tokens": "3"}}},
+			save:    30 * time.Second,
+			wantMsg: "reload: detections rebuilt",
+			want:    with(tiAttrs(3), "params_changed_of_rules_off", "sentinel.pat_over_time"),
+		},
 	} {
 		if step.ti != "" {
 			if err := os.WriteFile(ti, []byte(step.ti), 0o644); err != nil {
