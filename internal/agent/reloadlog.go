@@ -157,8 +157,8 @@ func logRemovedSources(log *slog.Logger, old, nu *config.Config) {
 
 // changedKeys names the keys of a configuration block whose values
 // differ between old and nu, structs of one type, in field order, each
-// as prefix.key (its yaml name) followed, for a string, a number or a
-// duration not named in secret, by its old and new values:
+// as prefix.key (its yaml name) followed, for a string, a number, a
+// boolean or a duration not named in secret, by its old and new values:
 // "streaming.listen 127.0.0.1:8443→127.0.0.1:9443". Fields without a
 // yaml name ("-") and funcs are left out. It returns nil when old and nu
 // are not structs of one type.
