@@ -2,6 +2,9 @@ package tailer
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -130,6 +133,15 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	live, _, err = openLogFile(t.cfg.Path)
 	if err != nil {
 		live = nil
+		if ckFileUnopened(t.cfg.Path, err, id) {
+			// The checkpoint's own file, which cannot be opened now (its
+			// mode, an ACL): wait until it can, as for a file that
+			// becomes unreadable while followed, and resume in it. Taken
+			// for no file at the path, it was read again whole.
+			if live, err = t.openLive(ctx, nil); err != nil {
+				return nil, false, err
+			}
+		}
 	}
 	if live != nil && live.id.SameFile(id) && headMatches(live, id) && t.resumeIn(live, ck) {
 		if ck.FpLen == 0 && live.off == 0 {
@@ -171,6 +183,17 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		return live, true, nil
 	}
 	return live, false, nil
+}
+
+// ckFileUnopened reports whether err, from opening path, is not that no
+// file is there, and the file at path is the one of id, by device and
+// inode, which stat reads without permission to read the file.
+func ckFileUnopened(path string, err error, id FileID) bool {
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	fi, serr := os.Stat(path)
+	return serr == nil && fi.Mode().IsRegular() && id.Dev|id.Ino != 0 && id.SameAs(fi)
 }
 
 // resumeNext positions live at the position of the newer file that ck
