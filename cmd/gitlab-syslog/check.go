@@ -429,6 +429,15 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
 			status += danglingNote(all)
 			status += overlapNote(c, m, i, firstOf)
+			for _, f := range m { // as for a path of its own: run could not read it
+				if notFollowed(f, m, s.Extension, s.OldDir) != "" { // a FIFO among them: open would wait
+					continue
+				}
+				if err := readable(f); err != nil {
+					status += "; NOT READABLE: " + f
+					problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: a file it matches, %s: %v%s%s", s.Path, f, err, permHint(f, err), unreadableNote)))
+				}
+			}
 			if strings.Contains(s.Path, "**") {
 				status += "; WARNING: ** is not recursive here: like *, it matches within one directory level (Go's filepath.Match); write one * per directory level, or a source per depth"
 			}
