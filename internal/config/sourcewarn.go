@@ -71,6 +71,11 @@ func (c *Config) SourceWarnings() []string {
 			warns = append(warns, where+": "+w)
 		}
 		for _, l := range linked {
+			if l.of == i { // two of its own matches are one file
+				warns = append(warns, fmt.Sprintf("%s: it matches one file through two paths, a symbolic or hard link or a bind mount (%s is the file of %s; %d such): run follows each such file once, by one of its paths; to match each file once, narrow the pattern",
+					where, l.path, l.other, l.n))
+				continue
+			}
 			some := fmt.Sprintf("%d of the files it matches are", l.n)
 			if l.n == 1 {
 				some = "a file it matches is"

@@ -99,6 +99,10 @@ func TestSourceWarnings(t *testing.T) {
 			"config.yaml:4: sources[1].path: 2 of the files it matches are followed by sources[0] (config.yaml:3) through another path"},
 		{"glob reaching a file named after it", "{path: \"" + dir + "/containers/*.log\", format: cri}\n  - {path: " + dir + "/pods/b/0.log, format: cri}",
 			"config.yaml:3: sources[0].path: a file it matches is followed by sources[1] (config.yaml:4) through another path, a symbolic or hard link or a bind mount (" + dir + "/containers/b.log is the file of " + dir + "/pods/b/0.log): run follows each such file once, with sources[1], and skips it here"},
+		// Two of one glob's own matches one file (fresh-user trial 138:
+		// the warning said the file was followed by the glob itself).
+		{"glob matching one file through two of its paths", "{path: \"" + dir + "/[ch]*/*.log\", format: cri}",
+			"config.yaml:3: sources[0].path: it matches one file through two paths, a symbolic or hard link or a bind mount (" + dir + "/hl/a.log is the file of " + dir + "/containers/a.log; 2 such): run follows each such file once, by one of its paths; to match each file once, narrow the pattern"},
 		{"globs of distinct files", "{path: \"" + dir + "/pods/a/*.log\", format: cri}\n  - {path: \"" + dir + "/containers/b.log\", format: cri}", ""},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
