@@ -126,8 +126,10 @@ func (t *Tailer) saveHead(src *logFile) {
 // resume positions the file at the path from ck: in the file itself when
 // it is the checkpoint's file, unchanged up to the offset; else after
 // draining the rotated copy the checkpoint points into; else from 0 when
-// the same file was truncated while stopped. ok is false when ck matches
-// nothing; live is then the file at the path, if it could be opened.
+// the same file was truncated while stopped. The checkpoint's own file at
+// the path that cannot be opened (its mode) is waited for until it can
+// (openLive). ok is false when ck matches nothing; live is then the file
+// at the path, if it could be opened.
 func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *logFile, ok bool, err error) {
 	id, _ := positionID(ck) // validated by loadPosition
 	live, _, err = openLogFile(t.cfg.Path)
@@ -136,8 +138,9 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		if ckFileUnopened(t.cfg.Path, err, id) {
 			// The checkpoint's own file, which cannot be opened now (its
 			// mode, an ACL): wait until it can, as for a file that
-			// becomes unreadable while followed, and resume in it. Taken
-			// for no file at the path, it was read again whole.
+			// becomes unreadable while followed, and resume in it, not
+			// as if no file were at the path (the checkpoint dropped,
+			// the file read again whole).
 			if live, err = t.openLive(ctx, nil); err != nil {
 				return nil, false, err
 			}
