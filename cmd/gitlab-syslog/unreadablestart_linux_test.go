@@ -9,30 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/syslogtest"
 )
-
-// lockedBuffer is a bytes.Buffer safe for a process's writes and the
-// test's reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestUnreadableAtStartKeepsCheckpoint: a log the agent's user cannot
 // read when run starts (its mode changed while the agent was stopped) is
@@ -57,10 +39,10 @@ func TestUnreadableAtStartKeepsCheckpoint(t *testing.T) {
 	if err := os.Chmod(cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	agent := func(args ...string) (*exec.Cmd, *lockedBuffer, *lockedBuffer) {
+	agent := func(args ...string) (*exec.Cmd, *syslogtest.Buffer, *syslogtest.Buffer) {
 		cmd := exec.Command(bin, args...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, errOut := &lockedBuffer{}, &lockedBuffer{}
+		out, errOut := &syslogtest.Buffer{}, &syslogtest.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, errOut
 		return cmd, out, errOut
 	}
