@@ -70,7 +70,9 @@ func (s *logFile) verifyHead() (bool, error) {
 }
 
 // openLogFile opens name, checks that it is a regular file, and records its
-// identity and head.
+// identity and head. On an error, fi is what os.Stat found at name when it
+// found a file there (a directory, a special file, a regular file that
+// cannot be opened); else nil.
 func openLogFile(name string) (*logFile, os.FileInfo, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
@@ -84,7 +86,7 @@ func openLogFile(name string) (*logFile, os.FileInfo, error) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, fi, err // fi: the file there, which cannot be opened
 	}
 	fi, err = f.Stat()
 	if err != nil {

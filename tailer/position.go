@@ -132,10 +132,10 @@ func (t *Tailer) saveHead(src *logFile) {
 // at the path, if it could be opened.
 func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *logFile, ok bool, err error) {
 	id, _ := positionID(ck) // validated by loadPosition
-	live, _, err = openLogFile(t.cfg.Path)
+	live, fi, err := openLogFile(t.cfg.Path)
 	if err != nil {
 		live = nil
-		if ckFileUnopened(t.cfg.Path, err, id) {
+		if ckFileUnopened(fi, err, id) {
 			// The checkpoint's own file, which cannot be opened now (its
 			// mode, an ACL): wait until it can, as for a file that
 			// becomes unreadable while followed, and resume in it, not
@@ -188,15 +188,11 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 	return live, false, nil
 }
 
-// ckFileUnopened reports whether err, from opening path, is not that no
-// file is there, and the file at path is the one of id, by device and
-// inode, which stat reads without permission to read the file.
-func ckFileUnopened(path string, err error, id FileID) bool {
-	if errors.Is(err, fs.ErrNotExist) {
-		return false
-	}
-	fi, serr := os.Stat(path)
-	return serr == nil && fi.Mode().IsRegular() && id.Dev|id.Ino != 0 && id.SameAs(fi)
+// ckFileUnopened reports whether err, from openLogFile, is not that no
+// file is there, and fi, the regular file openLogFile found (stat needs no
+// permission to read it), is the one of id, by device and inode.
+func ckFileUnopened(fi os.FileInfo, err error, id FileID) bool {
+	return !errors.Is(err, fs.ErrNotExist) && fi != nil && fi.Mode().IsRegular() && id.Dev|id.Ino != 0 && id.SameAs(fi)
 }
 
 // resumeNext positions live at the position of the newer file that ck

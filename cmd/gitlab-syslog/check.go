@@ -426,13 +426,11 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		} else if s.IsGlob() {
 			all, _ := filepath.Glob(s.Path)
 			m := globFiles(all)
-			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skippedMatches(m, s.Extension, s.OldDir))
+			skipped, followed := skippedMatches(m, s.Extension, s.OldDir)
+			status = fmt.Sprintf("glob: %d %s now%s; new ones are followed as they appear", len(m), plural(len(m), "file matches", "files match"), skipped)
 			status += danglingNote(all)
 			status += overlapNote(c, m, i, firstOf)
-			for _, f := range m { // as for a path of its own: run could not read it
-				if notFollowed(f, m, s.Extension, s.OldDir) != "" { // a FIFO among them: open would wait
-					continue
-				}
+			for _, f := range followed { // as for a path of its own: run could not read it (not a FIFO: open would wait)
 				if err := readable(f); err != nil {
 					status += "; NOT READABLE: " + f
 					problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: a file it matches, %s: %v%s%s", s.Path, f, err, permHint(f, err), unreadableNote)))
@@ -1234,17 +1232,20 @@ func danglingNote(all []string) string {
 // with extension .log) or in their olddir (tailer.InOldDir), which the
 // tailer of the file they were rotated from reads, and those that hold no lines
 // (sniff.NotLines: compressed, a binary); "" when it follows them all.
-func skippedMatches(m []string, ext, oldDir string) string {
+// followed are the others, those run follows.
+func skippedMatches(m []string, ext, oldDir string) (note string, followed []string) {
 	var why []string
 	for _, p := range m {
 		if w := notFollowed(p, m, ext, oldDir); w != "" {
 			why = append(why, p+": "+w)
+		} else {
+			followed = append(followed, p)
 		}
 	}
 	if len(why) == 0 {
-		return ""
+		return "", followed
 	}
-	return fmt.Sprintf(", %d not followed by run (%s)", len(why), strings.Join(why, "; "))
+	return fmt.Sprintf(", %d not followed by run (%s)", len(why), strings.Join(why, "; ")), followed
 }
 
 // notFollowed returns why run does not follow p, one of the files m a

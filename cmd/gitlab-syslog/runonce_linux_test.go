@@ -75,6 +75,13 @@ func nobodyBuild(t *testing.T) (base, bin, state string) {
 	return base, bin, state
 }
 
+// asNobody makes cmd run as the user nobody (uid and gid 65534), whom
+// file modes stop as they do not stop root; it returns cmd.
+func asNobody(cmd *exec.Cmd) *exec.Cmd {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	return cmd
+}
+
 // D.2, the real binary: a file the agent's user may not read ends
 // run --once with exit status 1 and an error naming the file and the
 // cause. Permissions do not stop root, so as root the binary runs as
@@ -91,8 +98,7 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("sources:\n  - {type: application, path: %q}\n", secret))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--config", cfg, "--to", "stdout", "--once", "--state-dir", state)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := asNobody(exec.CommandContext(ctx, bin, "run", "--config", cfg, "--to", "stdout", "--once", "--state-dir", state))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -40,8 +40,7 @@ func TestUnreadableAtStartKeepsCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	agent := func(args ...string) (*exec.Cmd, *syslogtest.Buffer, *syslogtest.Buffer) {
-		cmd := exec.Command(bin, args...)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		cmd := asNobody(exec.Command(bin, args...))
 		out, errOut := &syslogtest.Buffer{}, &syslogtest.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, errOut
 		return cmd, out, errOut
@@ -114,8 +113,7 @@ func TestCheckGlobUnreadableMatchAsNobody(t *testing.T) {
 	if err := os.Chmod(cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "check", "--config", cfg)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd := asNobody(exec.Command(bin, "check", "--config", cfg))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Run()

@@ -17,18 +17,8 @@ import (
 // (fresh-user trial 136: the warning named none, while check showed the
 // new address).
 func TestReloadNamesStreamingChangesForRestart(t *testing.T) {
-	got := &messages{}
-	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { col.Close() })
-	c := newConfig(t, "tcp://"+col.Addr())
-	c.Sources = []config.Source{}
-	url := listenStreaming(t, c, config.Streaming{Tokens: []string{streamingToken}})
 	var logs syncBuffer
-	a, ctx, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	defer stop()
+	url, _, c, a, ctx := runStreamingAgent(t, config.Streaming{}, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	waitFor(t, "the receiver", 10*time.Second, func() bool {
 		_, err := postStreaming(url, streamingToken, `{"id":1,"event_type":"a","created_at":"2026-12-04T12:00:00.000Z"}`)
 		return err == nil

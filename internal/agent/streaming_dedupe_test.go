@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,6 +66,14 @@ const streamingToken = "s3cr3t-token-0123456789"
 // configuration.
 func startStreamingAgent(t *testing.T, st config.Streaming) (url string, got *messages, c *config.Config) {
 	t.Helper()
+	url, got, c, _, _ = runStreamingAgent(t, st, Options{})
+	return url, got, c
+}
+
+// runStreamingAgent is startStreamingAgent with the agent's options opts,
+// also returning the agent and the context it runs in (for Reload).
+func runStreamingAgent(t *testing.T, st config.Streaming, opts Options) (url string, got *messages, c *config.Config, a *Agent, ctx context.Context) {
+	t.Helper()
 	got = &messages{}
 	col, err := syslogtest.Listen("127.0.0.1:0", got.add)
 	if err != nil {
@@ -75,9 +84,9 @@ func startStreamingAgent(t *testing.T, st config.Streaming) (url string, got *me
 	c.Sources = []config.Source{}
 	st.Tokens = []string{streamingToken}
 	url = listenStreaming(t, c, st)
-	_, _, stop := runInBackground(t, c, Options{})
+	a, ctx, stop := runInBackground(t, c, opts)
 	t.Cleanup(stop) // before the collector closes
-	return url, got, c
+	return url, got, c, a, ctx
 }
 
 // listenStreaming gives c the streaming receiver st on a free loopback
