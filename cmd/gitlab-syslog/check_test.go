@@ -66,12 +66,12 @@ func TestCheck(t *testing.T) {
 		{
 			name:    "bundled samples with flags only",
 			args:    []string{"--log-dir", "../../testdata", "--to", "stdout", "--state-dir", state},
-			wantOut: []string{"forward:    stdout://", "audit", "../../testdata/audit_json.log", "GitLab-Access-Logs", "ok, readable", "state_dir:  " + state + " (configured): does not exist yet, can be created (run creates it)\n"},
+			wantOut: []string{"forward:    stdout://", "audit", "../../testdata/audit_json.log", "GitLab-Access-Logs", "ok, readable", "state_dir:  " + state + " (--state-dir): does not exist yet, can be created (run creates it)\n"},
 		},
 		{
 			name:    "state_dir that exists",
 			args:    []string{"--log-dir", "../../testdata", "--to", "stdout", "--state-dir", dir},
-			wantOut: []string{"state_dir:  " + dir + " (configured): writable\n"},
+			wantOut: []string{"state_dir:  " + dir + " (--state-dir): writable\n"},
 		},
 		{
 			name:    "udp: the datagram size, default",

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,8 @@ import (
 // Resolved says how Resolve chose values that were not set explicitly, so
 // that run and check can tell the operator.
 type Resolved struct {
-	// StateDirNote explains the state directory choice, e.g. "default" or
+	// StateDirNote explains the state directory choice: the flag that gave
+	// it ("--state-dir"), "configured" (the file), "default", or
 	// "/var/lib/gitlab-syslog is not writable (permission denied); using ...".
 	StateDirNote string
 	// DefaultSources is true when the sources came from LogDir.
@@ -116,7 +118,7 @@ func (c *Config) Resolve() (Resolved, error) {
 		}
 		c.StateDir, r.StateDirNote = dir, note
 	} else {
-		r.StateDirNote = "configured"
+		r.StateDirNote = cmp.Or(c.flags["state_dir"], "configured") // the flag that gave it, else the file
 	}
 	c.ResolveForward()
 	if c.StartAt == "" {
