@@ -414,7 +414,9 @@ func typeMismatch(s Source, files []string) string {
 	var other []string
 	for _, p := range files {
 		if t := TypeByName(p); t != "" && t != s.Type {
-			other = append(other, filepath.Base(p)+" is GitLab's "+t+" log")
+			if o := filepath.Base(p) + " is GitLab's " + t + " log"; !slices.Contains(other, o) { // a glob's matches share names
+				other = append(other, o)
+			}
 		}
 	}
 	if len(other) == 0 {

@@ -83,6 +83,10 @@ func TestSourceWarnings(t *testing.T) {
 		// One glob's files of one name with one olddir (trial 67).
 		{"glob's files sharing an olddir", "{type: audit, path: \"" + dir + "/*/audit_json.log\", olddir: " + dir + "/gl}",
 			"config.yaml:3: sources[0].olddir: " + dir + "/ex/audit_json.log and " + dir + "/logs/audit_json.log, both matched, have the same file name and olddir " + dir + "/gl"},
+		// One name matched in two directories is named once (fresh-user
+		// trial 137: "audit_json.log is GitLab's audit log" once per match).
+		{"glob matching one name in two directories", "{type: access, path: \"" + dir + "/*/audit_json.log\"}",
+			"config.yaml:3: sources[0].path: type access, but audit_json.log is GitLab's audit log: its lines would be read as access"},
 		{"glob's files with their own olddirs", "{type: audit, path: \"" + dir + "/*/audit_json.log\", olddir: old}", ""},
 		// A source's file named as another's copy (trial 67: its lines
 		// were sent as the other source's too).
