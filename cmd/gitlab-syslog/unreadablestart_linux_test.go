@@ -21,7 +21,8 @@ import (
 // waited for, and once readable is read from its checkpoint: only the
 // lines written since go out. It was taken for no file at the path, its
 // checkpoint dropped, and the whole file sent again (fresh-user trial
-// 138). Permissions do not stop root, so the binary runs as nobody.
+// 138), and the detection rules do not take it for a file rewritten in
+// place. Permissions do not stop root, so the binary runs as nobody.
 func TestUnreadableAtStartKeepsCheckpoint(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the binary as another user")
@@ -35,7 +36,7 @@ func TestUnreadableAtStartKeepsCheckpoint(t *testing.T) {
 	if err := os.Chmod(logPath, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n  - {type: application, path: %q}\n", state, logPath))
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: application, path: %q}\n", state, logPath))
 	if err := os.Chmod(cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +84,11 @@ func TestUnreadableAtStartKeepsCheckpoint(t *testing.T) {
 	}
 	if e := errOut.String(); strings.Contains(e, "no file is at the path now") || !strings.Contains(e, "permission denied") {
 		t.Errorf("the log does not say the file could not be opened, or says it is gone:\n%s", e)
+	}
+	// Nor do the detections take it for a file rewritten (fresh-user
+	// trial 139: "truncated or replaced in place while stopped").
+	if e := errOut.String(); strings.Contains(e, "truncated or replaced in place") {
+		t.Errorf("the detections say the file was replaced:\n%s", e)
 	}
 }
 

@@ -325,14 +325,23 @@ func (d *detector) attach(ctx context.Context, ats []*attachment) {
 // rewritten while the agent was stopped (copytruncate), or is a new file
 // that reused the inode. The detection state knows files by device and
 // inode alone, so it would take the new file's lines for those it folded
-// before the stop.
+// before the stop. A file that cannot be opened (its mode) is not known
+// to be replaced: the tailer waits for it and resumes at the checkpoint.
 func replacedInPlace(path string, ck *checkpoint.Position) bool {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return false
 	}
 	dev, ino := checkpoint.DevIno(fi)
-	return dev == ck.Dev && ino == ck.Ino && (dev != 0 || ino != 0) && !tailer.Resumable(path, ck)
+	if dev != ck.Dev || ino != ck.Ino || (dev == 0 && ino == 0) {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false // the tailer waits until it can open it, and resumes at the checkpoint
+	}
+	f.Close()
+	return !tailer.Resumable(path, ck)
 }
 
 // savedPosition returns the tailer's saved position of the source, or nil
