@@ -445,6 +445,9 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			if dir := filepath.Dir(s.Path); !strings.ContainsAny(dir, "*?[") {
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()
+					if errors.Is(err, os.ErrPermission) { // run would find no file in it, and say nothing
+						problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v: run cannot list it, so it follows none of its files%s", s.Path, err, permHint(dir, err))))
+					}
 				}
 			}
 		} else if fi, err := os.Stat(s.Path); err != nil {

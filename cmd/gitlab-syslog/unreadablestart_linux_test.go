@@ -129,3 +129,60 @@ func TestCheckGlobUnreadableMatchAsNobody(t *testing.T) {
 		t.Errorf("check as nobody: exit status %d, want 1, %s alone not readable and the problem %q:\n%s", code, secret, want, got)
 	}
 }
+
+// TestGlobDirUnlistableAsNobody: a glob whose directory the agent's user
+// may enter but not list matches nothing; check reports it as a problem
+// and run warns, then follows its files once it can list it. Both said
+// nothing, and check said valid (fresh-user trial 139).
+func TestGlobDirUnlistableAsNobody(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as another user")
+	}
+	base, bin, state := nobodyBuild(t)
+	f := writeFile(t, filepath.Join(base, "g", "a.log"), nonl+"\n")
+	if err := os.Chmod(f, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(f)
+	if err := os.Chmod(dir, 0o711); err != nil { // searchable, not listable
+		t.Fatal(err)
+	}
+	glob := filepath.Join(dir, "*.log")
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("state_dir: %s\nforward: {url: stdout}\nsources:\n  - {type: application, path: %q}\n", state, glob))
+	if err := os.Chmod(cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := asNobody(exec.Command(bin, "check", "--config", cfg))
+	var out bytes.Buffer
+	check.Stdout, check.Stderr = &out, &out
+	check.Run()
+	if want := "source " + glob + ": directory " + dir + " is not readable: permission denied: run cannot list it"; check.ProcessState.ExitCode() != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("check as nobody: exit status %d, want 1 and %q:\n%s", check.ProcessState.ExitCode(), want, out.String())
+	}
+
+	run := asNobody(exec.Command(bin, "run", "--config", cfg))
+	sent, log := &syslogtest.Buffer{}, &syslogtest.Buffer{}
+	run.Stdout, run.Stderr = sent, log
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer run.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(log.String(), "the glob's directory cannot be listed") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "the glob's directory cannot be listed") {
+		t.Errorf("run logged no warning about the directory:\n%s", log.String())
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(sent.String(), `"message":"x"`) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	run.Process.Signal(syscall.SIGTERM)
+	run.Wait()
+	if !strings.Contains(sent.String(), `"message":"x"`) {
+		t.Errorf("the file's line was not sent once the directory could be listed:\n%s\nlog:\n%s", sent.String(), log.String())
+	}
+}

@@ -3,12 +3,14 @@ package agent
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +42,9 @@ type globSource struct {
 	// dangling: the scan before warned that every match was a symbolic
 	// link whose target does not exist (warnDangling).
 	dangling bool
+	// unlisted: the scan before warned that the glob's directory cannot
+	// be listed (warnUnlisted).
+	unlisted bool
 	// paths are the glob's matches at its last scan, for skip to find a
 	// copy's file whatever order they come in.
 	paths []string
@@ -251,6 +256,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		}
 	}
 	g.warnDangling(paths, len(now))
+	g.warnUnlisted(len(paths))
 	g.pruneGone(now)
 	for p, s := range g.matched {
 		if !now[p] && s.drained() {
@@ -404,6 +410,30 @@ func (g *globSource) warnDangling(paths []string, files int) {
 	g.dangling = true
 	g.log.Warn("glob matches only symbolic links whose targets do not exist; nothing is followed", "glob", g.sc.Path, "links", n, "link", link, "target", target,
 		"hint", "mount the directory the links point into where the agent runs (a DaemonSet reading /var/log/containers needs /var/log/pods too), or point the glob at the files themselves")
+}
+
+// warnUnlisted warns, once until it is listed again, when the glob's
+// directory (its last part's, when that has no wildcard) exists but cannot
+// be opened to list it (its mode): filepath.Glob then matches nothing in
+// it and says nothing. matches is the number of matches of this scan.
+func (g *globSource) warnUnlisted(matches int) {
+	dir := filepath.Dir(g.sc.Path)
+	if matches > 0 || g.log == nil || strings.ContainsAny(dir, "*?[") {
+		g.unlisted = false
+		return
+	}
+	f, err := os.Open(dir)
+	if err == nil {
+		f.Close()
+	}
+	switch {
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		g.unlisted = false
+	case !g.unlisted:
+		g.unlisted = true
+		g.log.Warn("the glob's directory cannot be listed; none of its files is followed until it can", "glob", g.sc.Path, "dir", dir, "err", err,
+			"hint", "run the agent as a user that may read the directory (r and x), as check does as that user")
+	}
 }
 
 // matchesFile reports whether the glob matches p and p is a regular file.
