@@ -31,10 +31,14 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check rejects examples/config.yaml: %v\n%s", err, out)
 	}
-	for _, want := range []string{"valid", "audit_json.log", "ok, readable", "does not exist yet", "metrics:    http://127.0.0.1:9469/metrics"} {
+	for _, want := range []string{"valid", "audit_json.log", "ok, readable", "does not exist yet", "metrics:    http://127.0.0.1:9469/metrics", "inputs:     off\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
+	}
+	// Its inputs item is a template: check does not warn of it.
+	if strings.Contains(out, "inputs[0]") {
+		t.Errorf("check warns of the example's own inputs item:\n%s", out)
 	}
 
 	// The rule count it gives is the catalogue's.

@@ -24,21 +24,35 @@ func (c *Config) InputsOn() []Input {
 }
 
 // InputWarnings returns a warning for each inputs item whose listen is
-// empty: such an item is off (InputsOn leaves it out), so it does not
-// listen and its other keys are not used, their values not checked (an
-// unknown key is still a mistake), which an item written with its address
-// left blank or still to fill in does not mean.
+// empty, but for a template (isTemplate). Such an item is off (InputsOn
+// leaves it out): it does not listen and its other keys are not used,
+// their values not checked (an unknown key is still a mistake), which an
+// item written with its address left blank or still to fill in does not
+// mean. A template, such as the one of the packaged configuration
+// (examples/config.yaml), says nothing that goes unused.
 // Each warning begins with where the key is (FILE:LINE: inputs[i].listen)
 // and says what to do; check prints them and run logs them at start.
 func (c *Config) InputWarnings() []string {
 	var warns []string
 	for i, in := range c.Inputs {
-		if in.Listen == "" {
+		if in.Listen == "" && !c.isTemplate(i) {
 			warns = append(warns, c.Where("inputs["+strconv.Itoa(i)+"].listen")+
 				": empty, so this input is off: it does not listen, and its other keys are not used, and their values not checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
 		}
 	}
 	return warns
+}
+
+// isTemplate reports whether inputs item i gives listen (as "") and every
+// other key of it is empty or holds its default (inputs.Config's), so
+// that the item, off, says nothing that goes unused.
+func (c *Config) isTemplate(i int) bool {
+	in := c.Inputs[i]
+	return c.Line("inputs["+strconv.Itoa(i)+"].listen") > 0 && in.TLS == (inputs.TLSFiles{}) &&
+		(in.MaxMessageBytes == 0 || in.MaxMessageBytes == inputs.DefaultMaxMessageBytes) &&
+		(in.MaxConnections == 0 || in.MaxConnections == inputs.DefaultMaxConnections) &&
+		(in.IdleTimeout == 0 || in.IdleTimeout == inputs.DefaultIdleTimeout) &&
+		(in.Other == "" || in.Other == inputs.OtherForward)
 }
 
 // resolveInputs sets every input's spool_dir to <state_dir>/inputs.
