@@ -71,11 +71,12 @@ type Config struct {
 	// the same bytes (Event.Raw) was folded within DedupeWindow, as it
 	// takes a second event of one EventID: those logs write each line
 	// with a time in milliseconds and a correlation id, so a line read
-	// twice is one event read twice. detect sets it: its inputs may
+	// twice is one event read twice. detect sets it, as its inputs may
 	// overlap (a copy, a concatenation regrouped, a file given again),
-	// where the agent reads each file once. Access log lines (times in
-	// seconds, no id) are left out: two identical requests in one second
-	// are two events.
+	// and the agent, so that a line a file holds twice counts once there
+	// as in detect. Access log lines (times in seconds, no id) and those
+	// of the text application.log are left out: two identical requests in
+	// one second are two events.
 	DedupeLines bool `yaml:"-"`
 	// MaxSuppress caps the (rule, key) suppression entries (default
 	// DefaultMaxSuppress); the oldest are dropped first and counted as

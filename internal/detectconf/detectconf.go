@@ -424,7 +424,7 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
 	dc.MinWatermark, dc.OrderGrace = rt.MinWatermark, rt.OrderGrace
-	dc.QuietSave = rt.QuietSave
+	dc.QuietSave, dc.DedupeLines = rt.QuietSave, rt.DedupeLines
 	e, err := detect.New(dc)
 	if err != nil {
 		// one message per bad value, naming the rules that run and those
