@@ -474,7 +474,8 @@ func (e *Engine) caughtNewest() (time.Time, int64) {
 // the same event: the same EventID and creation time, one of them
 // without a name (identityKeys' base). Two events of the same EventID
 // and creation time with different names are not. An event without
-// EventID is a duplicate only by its line, with Config.DedupeLines
+// EventID is a duplicate only by its line, with Config.DedupeLines, or
+// as the copy of an application-log event in the log's other form
 // (duplicateLine). An event made from an audit record knows its
 // identity's own key (Event.identity), which is its base when it has no
 // EventName; the base of one with EventName, and the keys of other
@@ -510,17 +511,19 @@ func (e *Engine) duplicate(ev *Event) bool {
 
 // duplicateLine is duplicate for an event without EventID: with
 // Config.DedupeLines, whether a line of the same bytes of its log (its
-// GitLab line: gitlabLine) was folded within the dedupe window (lineKey).
-// Lines that may repeat as distinct events are never duplicates: the
-// access log's (second-precision times, no id) and the text
-// application.log's (GitLab before 15.11: minute or millisecond times and
-// no correlation id, so that eleven identical failed sign-ins in a minute
-// are eleven).
+// GitLab line: gitlabLine) was folded within the dedupe window (lineKey);
+// else whether it is the copy of an event of the application log's other
+// form (duplicateCopy). Lines that may repeat as distinct events are
+// never duplicates by their bytes: the access log's (second-precision
+// times, no id) and the text application.log's (GitLab before 15.11:
+// minute or millisecond times and no correlation id, so that eleven
+// identical failed sign-ins in a minute are eleven).
 func (e *Engine) duplicateLine(ev *Event) bool {
-	if !e.cfg.DedupeLines || ev.Raw == "" || RepeatsKept(ev) {
-		return false
+	if e.cfg.DedupeLines && ev.Raw != "" && !RepeatsKept(ev) &&
+		e.events.seenKey(lineKey(gitlabLine(ev.Raw)), ev.Time.UnixNano()) {
+		return true
 	}
-	return e.events.seenKey(lineKey(gitlabLine(ev.Raw)), ev.Time.UnixNano())
+	return e.duplicateCopy(ev)
 }
 
 // RepeatsKept reports whether ev is of a log whose lines may repeat as

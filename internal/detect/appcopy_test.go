@@ -1,0 +1,60 @@
+package detect
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/parser"
+)
+
+// TestApplicationCopies: an application-log event in both forms (the
+// text application.log and application_json.log, as GitLab 12.7 to 15.9
+// write each message) counts once, as many times as the form that holds
+// it more often has it, whatever the order the two files are read in;
+// events of one form alone all count, and so do the text log's long
+// dates, which no JSON log copies.
+func TestApplicationCopies(t *testing.T) {
+	const msg = "Failed Login: username=bob ip=198.51.100.7"
+	text := func(ts string) string { return ts + ": " + msg }
+	json := func(ts, cid string) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":%q,"message":%q}`, ts, cid, msg)
+	}
+	const t1, t2 = "2025-05-12T14:00:00.041Z", "2025-05-12T14:00:07.500Z"
+	tests := []struct {
+		name    string
+		lines   []string
+		counted int
+	}{
+		{"text then JSON", []string{text(t1), json(t1, "a")}, 1},
+		{"JSON then text", []string{json(t1, "a"), text(t1)}, 1},
+		{"two times, interleaved", []string{text(t1), json(t2, "b"), json(t1, "a"), text(t2)}, 2},
+		{"two in one millisecond, both forms interleaved", []string{text(t1), json(t1, "a"), text(t1), json(t1, "b")}, 2},
+		{"two in one millisecond, one JSON copy", []string{json(t1, "a"), text(t1), text(t1)}, 2},
+		{"text alone, repeated", []string{text(t1), text(t1), text(t1)}, 3},
+		{"JSON alone, two requests in one millisecond", []string{json(t1, "a"), json(t1, "b")}, 2},
+		{"another message is not a copy", []string{text(t1), `{"severity":"INFO","time":"` + t1 + `","correlation_id":"a","message":"Failed Login: username=bob ip=198.51.100.8"}`}, 2},
+		{"another millisecond is not a copy", []string{text(t1), json("2025-05-12T14:00:00.042Z", "a")}, 2},
+		{"long dates are never copies", []string{"May 12, 2025 14:00: " + msg, json("2025-05-12T14:00:00.000Z", "a")}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := New(Config{Only: []string{"sentinel.bruteforce"}, Emit: func(*Alert) {}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			p := parser.New(parser.TypeApplication)
+			var rec parser.Record
+			for _, l := range tt.lines {
+				if err := p.Parse([]byte(l), &rec); err != nil {
+					t.Fatalf("%q: %v", l, err)
+				}
+				e.Process(NewEvent(&rec, []byte(l), "application.log", OriginFile))
+			}
+			st := e.Stats()
+			if got := int(st.Events - st.Deduplicated); got != tt.counted || int(st.Events) != len(tt.lines) {
+				t.Errorf("%d events, %d deduplicated: %d counted, want %d of %d", st.Events, st.Deduplicated, got, tt.counted, len(tt.lines))
+			}
+		})
+	}
+}
