@@ -690,6 +690,9 @@ func printDetections(w io.Writer, c *config.Config, errs []error) (problems []er
 		if p := skippedProblem(s); p != "" && (s.Unusable == "" || s.Empty) {
 			problems = append(problems, problemAt(c, key, p))
 		}
+		if s.InternalTotal > 0 {
+			warns = append(warns, internalWarning(s, at))
+		}
 	}
 	tw.Flush()
 	if on == 0 && c.Detections.On() {
@@ -738,6 +741,22 @@ func skippedProblem(s detectconf.Status) string {
 	}
 	return fmt.Sprintf("rule %s: %s: run skips %d line(s) of it:%s\n      correct or remove these lines (run skips them)",
 		s.Info.ID, cmp.Or(s.File, "its file"), s.SkippedTotal, skippedLines(s, ""))
+}
+
+// internalWarning returns the warning that entries of rule s's own file
+// cover internal addresses (detectconf.Status.Internal), after at (its
+// key's place): their count, then the entries listed, one per line, and
+// how many more there are.
+func internalWarning(s detectconf.Status, at string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%srule %s: %s: %d entry(ies) cover private, loopback or link-local addresses, which no threat feed lists, and the rule alerts on them; they are kept:", at, s.Info.ID, cmp.Or(s.File, "its file"), s.InternalTotal)
+	for _, l := range s.Internal {
+		b.WriteString("\n              " + l)
+	}
+	if more := s.InternalTotal - len(s.Internal); more > 0 {
+		fmt.Fprintf(&b, "\n              and %d more (only the first %d are listed)", more, len(s.Internal))
+	}
+	return b.String()
 }
 
 // skippedLines returns the lines of rule s's own file that run would

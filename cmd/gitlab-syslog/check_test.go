@@ -50,6 +50,7 @@ func TestCheck(t *testing.T) {
 	}
 	csvTI := writeFile(t, filepath.Join(dir, "ti-feed.csv"), feed.String())
 	emptyTI := writeFile(t, filepath.Join(dir, "ti-empty.txt"), "# indicators: none yet\n")
+	internalTI := writeFile(t, filepath.Join(dir, "ti-internal.txt"), "203.0.113.7\n10.0.0.0/8\n192.168.1.5\n")
 	utf16TI := writeFile(t, filepath.Join(dir, "ti-windows.txt"), utf16LE("203.0.113.7\r\n198.51.100.0/24\r\n"))
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
 	short := filepath.Dir(writeFile(t, filepath.Join(dir, "short", "a"), "")) // a 1-byte name, 2 edits from any 2-byte one
@@ -232,6 +233,17 @@ func TestCheck(t *testing.T) {
 			name:    "detections: an indicator file of addresses, CIDRs and comments passes",
 			config:  tiRule(goodTI),
 			wantOut: []string{"on   sentinel.ti_malicious_ip "},
+		},
+		{
+			// Kept, as run keeps them: a warning, with each entry's line
+			// and the range it covers.
+			name:   "detections: indicators that cover private addresses are a warning",
+			config: tiRule(internalTI),
+			wantOut: []string{"on   sentinel.ti_malicious_ip ",
+				"/config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + internalTI + ": 2 entry(ies) cover private, loopback or link-local addresses, which no threat feed lists, and the rule alerts on them; they are kept:",
+				"\n              " + internalTI + `:2: "10.0.0.0/8" covers 10.0.0.0/8, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant`,
+				"\n              " + internalTI + `:3: "192.168.1.5" covers 192.168.0.0/16`,
+				"valid, with 1 warning(s) above"},
 		},
 		{
 			name:   "detections: every bad indicator line is reported with its file, line and cause",

@@ -442,7 +442,9 @@ func (e *Engine) Off() []*OffError { return slices.Clone(e.off) }
 // gave nothing to report, are absent.
 func (e *Engine) FileReports() map[string]FileReport {
 	out := e.Files()
-	maps.DeleteFunc(out, func(_ string, rep FileReport) bool { return rep.SkippedTotal == 0 && rep.Unusable == "" })
+	maps.DeleteFunc(out, func(_ string, rep FileReport) bool {
+		return rep.SkippedTotal == 0 && rep.Unusable == "" && rep.InternalTotal == 0
+	})
 	return out
 }
 

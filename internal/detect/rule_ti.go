@@ -148,6 +148,13 @@ func (r *tiRule) take(f *tiFile) {
 		r.log.Warn("more threat-intelligence indicator lines skipped", "file", r.path, "lines", more,
 			"note", fmt.Sprintf("only the first %d are logged one by one; the file takes one IP address or CIDR per line, # starts a comment", len(f.bad)))
 	}
+	for _, l := range r.skipped(f.set.internal) {
+		r.log.Warn("threat-intelligence indicator covers internal addresses; kept", "file", l.file, "warning", l.msg)
+	}
+	if more := f.set.ninternal - len(f.set.internal); more > 0 {
+		r.log.Warn("more threat-intelligence indicators cover internal addresses; kept", "file", r.path, "lines", more,
+			"note", fmt.Sprintf("only the first %d are logged one by one", len(f.set.internal)))
+	}
 	if f.set.len() == 0 {
 		r.log.Warn("threat-intelligence file lists no IP address or CIDR: sentinel.ti_malicious_ip matches nothing",
 			"file", r.path, "skipped", f.nbad, "hint", tiWarnHint)
@@ -205,6 +212,11 @@ func (r *tiRule) FileReport() FileReport {
 	for _, l := range r.skipped(r.bad) {
 		rep.Skipped = append(rep.Skipped, l.file+": "+l.msg)
 	}
+	set := r.set.Load()
+	for _, l := range r.skipped(set.internal) {
+		rep.Internal = append(rep.Internal, l.file+": "+l.msg)
+	}
+	rep.InternalTotal = set.ninternal
 	return rep
 }
 
@@ -306,6 +318,42 @@ type indicators struct {
 	prefixes map[netip.Prefix]string
 	lengths  []int     // distinct prefix lengths, longest first
 	v4       *v4Filter // the /16s the IPv4 indicators touch
+	// internal are the first tiShowSkipped indicators that cover
+	// addresses no threat feed lists (internalRanges), and ninternal
+	// their count: kept, and warned of.
+	internal  []badLine
+	ninternal int
+}
+
+// internalRanges are the ranges of addresses that are not on the
+// Internet (RFC 1918 and RFC 4193 private, RFC 6598 shared, loopback,
+// link-local, "this network"): the clients, load balancers and health
+// checks of the GitLab host's own network. Threat feeds list none of
+// them (Sentinel's TI matching leaves them out), so an indicator that
+// covers one alerts on internal traffic, most likely by mistake.
+var internalRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("::/128"),
+}
+
+// internalRange returns the first of internalRanges that p overlaps, and
+// whether there is one.
+func internalRange(p netip.Prefix) (netip.Prefix, bool) {
+	for _, r := range internalRanges {
+		if p.Overlaps(r) {
+			return r, true
+		}
+	}
+	return netip.Prefix{}, false
 }
 
 // utf8BOM is the UTF-8 byte order mark, which Windows editors write at the
@@ -337,6 +385,13 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 		}
 	}
 	seen := make(map[int]bool)
+	note := func(n int, s string, p netip.Prefix) {
+		if r, ok := internalRange(p); ok {
+			if set.ninternal++; len(set.internal) < tiShowSkipped {
+				set.internal = append(set.internal, badLine{n, fmt.Sprintf("%s covers %s, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant", quoteLine(s), r)})
+			}
+		}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -360,6 +415,7 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 			}
 			set.prefixes[p] = s
 			seen[p.Bits()<<1|boolInt(p.Addr().Is4())] = true
+			note(n, s, p)
 			continue
 		}
 		a, err := netip.ParseAddr(s)
@@ -367,7 +423,9 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 			skip(n, notIndicator(s))
 			continue
 		}
-		set.addrs[a.Unmap().WithZone("")] = s
+		a = a.Unmap().WithZone("")
+		set.addrs[a] = s
+		note(n, s, netip.PrefixFrom(a, a.BitLen()))
 	}
 	if err := sc.Err(); err != nil {
 		nbad++

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -360,5 +361,47 @@ func TestTICanonText(t *testing.T) {
 		if got := foldAddr(c.in); got != c.want {
 			t.Errorf("foldAddr(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestParseIndicatorsInternal: an indicator that covers addresses not on
+// the Internet (private, shared, loopback, link-local, "this network") is
+// kept and noted with its line and the range it covers, the first
+// tiShowSkipped of them shown; public ones are not noted.
+func TestParseIndicatorsInternal(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string
+		lines []int  // the lines noted, in order
+		total int    // noted in all
+		first string // in the first note
+	}{
+		{"public only", "203.0.113.7\n198.51.100.0/24\n2001:db8::/32\n8.8.8.8\n", nil, 0, ""},
+		{"a private /8", "203.0.113.7\n10.0.0.0/8\n", []int{2}, 1, `"10.0.0.0/8" covers 10.0.0.0/8`},
+		{"one private address", "192.168.1.5 # the build host\n", []int{1}, 1, "covers 192.168.0.0/16"},
+		{"a prefix around private space", "0.0.0.0/0\n", []int{1}, 1, "covers 10.0.0.0/8"},
+		{"a prefix inside shared space (RFC 6598)", "100.64.3.0/24\n", []int{1}, 1, "covers 100.64.0.0/10"},
+		{"an IPv4-mapped loopback", "::ffff:127.0.0.1\n", []int{1}, 1, "covers 127.0.0.0/8"},
+		{"IPv6 link-local and unique local", "fe80::1\nfd00::/8\n::1\n", []int{1, 2, 3}, 3, "covers fe80::/10"},
+		{"next to private space, not in it", "172.32.0.0/16\n11.0.0.0/8\n192.169.0.0/16\n", nil, 0, ""},
+		{"many: the first few shown", strings.Repeat("10.1.2.3\n", 9), []int{1, 2, 3, 4, 5}, 9, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set, bad, _ := parseIndicators([]byte(tt.file))
+			if len(bad) != 0 {
+				t.Fatalf("lines skipped: %+v", bad)
+			}
+			var lines []int
+			for _, l := range set.internal {
+				lines = append(lines, l.line)
+			}
+			if !slices.Equal(lines, tt.lines) || set.ninternal != tt.total {
+				t.Errorf("noted lines %v of %d; want %v of %d (%+v)", lines, set.ninternal, tt.lines, tt.total, set.internal)
+			}
+			if tt.first != "" && !strings.Contains(set.internal[0].msg, tt.first) {
+				t.Errorf("note %q lacks %q", set.internal[0].msg, tt.first)
+			}
+		})
 	}
 }

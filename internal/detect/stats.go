@@ -37,6 +37,12 @@ type FileReport struct {
 	// SkippedTotal is the number of lines the load skipped in all; the
 	// lines beyond Skipped are only counted.
 	SkippedTotal int
+	// Internal are the first entries the load kept that cover addresses
+	// no threat feed lists (private, loopback, link-local: the TI rule's
+	// internalRanges), each "FILE:LINE: warning"; InternalTotal counts
+	// them all.
+	Internal      []string
+	InternalTotal int
 	// Unusable, when not "", says that the file as loaded gives the rule
 	// nothing to match, naming the file and what to write in it; the rule
 	// runs and matches nothing until the file is reloaded with something

@@ -349,6 +349,11 @@ type Status struct {
 	// SkippedTotal is the number of lines of File skipped in all; those
 	// beyond Skipped run only counts.
 	SkippedTotal int
+	// Internal are the first entries of File the rule keeps that cover
+	// internal addresses (detect.FileReport.Internal), each "FILE:LINE:
+	// warning"; InternalTotal counts them all. check warns of them.
+	Internal      []string
+	InternalTotal int
 	// File is the rule's own file (ti_file) when it skipped lines of it
 	// or gives the rule nothing to match.
 	File string
@@ -601,7 +606,8 @@ func statuses(c *config.Config, dc detect.Config, e *detect.Engine, offs []*dete
 	for _, s := range dc.Specs {
 		id := s.Info.ID
 		f := files[id]
-		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, File: f.File, Unusable: f.Unusable, Empty: f.Empty,
+		st := Status{Info: s.Info, Skipped: f.Skipped, SkippedTotal: f.SkippedTotal, Internal: f.Internal, InternalTotal: f.InternalTotal,
+			File: f.File, Unusable: f.Unusable, Empty: f.Empty,
 			Set: setValues(c, s), reads: s.AllParams()}
 		rc, inConf := c.Detections.Rules[id]
 		if in, ok := running[id]; ok {
