@@ -100,6 +100,7 @@ type Agent struct {
 	sink   sink
 	enc    *forwarder.Encoder
 	sinkAt string // since when sink runs, for closeSink: "in this run" or "since the reload that opened it"
+	tlsSum string // tlsFilesSum of the forward block sink was built with
 	// fwdBase holds the counters of the sinks closed (reloads), added to
 	// the running sink's so that the forwarder's counters never go back;
 	// fwdClosed is the last sink closed, counted in fwdBase.
@@ -477,7 +478,8 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	// they would write their checkpoints as acknowledged so far, and the
 	// new ones would read again the lines still queued for a collector
 	// that is down, which are sent when it is back: twice.
-	keep := sourcesKept(old, cfg) && !geoChanged && a.detectionsKept(old, cfg, geoChanged)
+	renewed := reflect.DeepEqual(old.Forward, cfg.Forward) && tlsFilesSum(&cfg.Forward) != a.tlsSum
+	keep := sourcesKept(old, cfg) && !renewed && !geoChanged && a.detectionsKept(old, cfg, geoChanged)
 	if keep {
 		a.log.Info("reload: sources, destination and detection engine unchanged; the sources keep running")
 		a.reopenGeoIP(cfg)
@@ -490,9 +492,10 @@ func (a *Agent) reload(ctx context.Context, cfg *config.Config) error {
 	// ShutdownTimeout, so this bound is only a safety net.
 	sctx, cancel := context.WithTimeout(context.Background(), 2*a.opts.ShutdownTimeout+time.Second)
 	defer cancel()
-	fwdChanged := !reflect.DeepEqual(old.Forward, cfg.Forward)
+	fwdChanged := renewed || !reflect.DeepEqual(old.Forward, cfg.Forward)
 	if fwdChanged {
-		a.log.Info("reload: destination changed; flushing the old forwarder", "old", old.Forward.URL, "new", cfg.Forward.URL)
+		a.log.Info("reload: destination changed; flushing the old forwarder", "old", old.Forward.URL, "new", cfg.Forward.URL,
+			"changed", strings.Join(forwardChanges(&old.Forward, &cfg.Forward, renewed), ", "))
 	}
 	if err := a.stopSources(sctx, fwdChanged, true); err != nil {
 		a.log.Warn("reload: old sources did not stop cleanly", "err", err)
@@ -640,6 +643,7 @@ func (a *Agent) openGeoIP(cfg *config.Config) error {
 // openSink opens the sink of cfg; reload says a reload opens it.
 func (a *Agent) openSink(cfg *config.Config, reload bool) error {
 	enc := newEncoder(&cfg.Forward)
+	sum := tlsFilesSum(&cfg.Forward) // before the forwarder reads them
 	s, err := newSink(cfg, enc, a.opts.Stdout, a.log)
 	if err != nil {
 		return fmt.Errorf("agent: %w", err)
@@ -649,7 +653,7 @@ func (a *Agent) openSink(cfg *config.Config, reload bool) error {
 		at = "since the reload that opened it"
 	}
 	a.mu.Lock()
-	a.sink, a.enc, a.sinkAt = s, enc, at
+	a.sink, a.enc, a.sinkAt, a.tlsSum = s, enc, at, sum
 	a.mu.Unlock()
 	return nil
 }
