@@ -295,6 +295,9 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		fmt.Fprintf(w, "forward:    %s%s, %s%s, facility %s%s, %s%s\n", config.RedactedURL(c.Forward.URL), urlNote, c.Forward.Format, bad("forward.format"),
 			c.Forward.Facility, bad("forward.facility"), sd, datagramNote(&c.Forward, bad("forward.max_message_bytes")))
 		problems = append(problems, forwardTLSProblems(c)...)
+		if warn := c.InsecureWarning(); warn != "" { // run logs it at start
+			fmt.Fprintf(w, "            WARNING: %s\n", warn)
+		}
 	}
 	if m := bad("start_at"); m != "" {
 		fmt.Fprintf(w, "start_at:   %s%s\n", c.StartAt, m)

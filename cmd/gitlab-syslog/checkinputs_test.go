@@ -111,3 +111,24 @@ func TestRunWarnsInputOff(t *testing.T) {
 		t.Errorf("run logged %v, want one WARN with warning=%q\n%s", recs, want, r.stderr)
 	}
 }
+
+// TestInsecureSkipVerifyWarns: forward.tls.insecure_skip_verify is a
+// WARNING of check, under the forward line, and run logs it at start with
+// check's words (fresh-user trial 141: check said "valid" and run said
+// nothing).
+func TestInsecureSkipVerifyWarns(t *testing.T) {
+	dir := t.TempDir()
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward:\n  url: tls://127.0.0.1:9\n  tls:\n    insecure_skip_verify: true\n"+
+		"sources:\n  - {type: audit, path: "+audit+"}\n")
+	want := cfg + ":5: forward.tls.insecure_skip_verify: true: the collector's certificate is not verified, so anyone on the network path can pose as the collector and read or drop the logs and alerts; give the CA that signed it in forward.tls.ca_file and remove insecure_skip_verify (it is for tests only)"
+	out, err := execute(t, "check", "--config", cfg)
+	if err != nil || !regexp.MustCompile(`(?m)^forward: .*\n            WARNING: `+regexp.QuoteMeta(want)+"\n").MatchString(out) {
+		t.Fatalf("check: %v; want the warning %q under the forward line in:\n%s", err, want, out)
+	}
+	r := runCmd(t, "--config", cfg, "--once", "--shutdown-timeout", "1s")
+	recs := r.records("config: the collector's certificate is not verified")
+	if len(recs) != 1 || recs[0]["level"] != "WARN" || recs[0]["warning"] != want {
+		t.Errorf("run logged %v, want one WARN with warning=%q\n%s", recs, want, r.stderr)
+	}
+}

@@ -170,6 +170,9 @@ func logConfigWarnings(log *slog.Logger, c *config.Config) {
 	if warn := c.MaxLineWarning(); warn != "" { // as check prints it
 		log.Warn("config: a small max_line_bytes", "warning", warn)
 	}
+	if warn := c.InsecureWarning(); warn != "" { // as check prints it
+		log.Warn("config: the collector's certificate is not verified", "warning", warn)
+	}
 	for _, warn := range c.SourceWarnings() { // as check prints them
 		log.Warn("config: source probably misconfigured", "warning", warn)
 	}

@@ -280,6 +280,21 @@ func (c *Config) MaxLineWarning() string {
 		"matches your collector's (the default is 1MiB)", c.Where("max_line_bytes"), n, WarnMaxLine>>10)
 }
 
+// InsecureWarning returns a warning when forward.tls.insecure_skip_verify
+// is on: the collector's certificate is not verified, so that whoever is
+// on the network path can pose as the collector, read the logs and the
+// alerts and drop them; "" when it is off. It begins with where the key
+// is (FILE:LINE: forward.tls.insecure_skip_verify) and says what to do;
+// check prints it and run logs it at start.
+func (c *Config) InsecureWarning() string {
+	if !c.Forward.TLS.InsecureSkipVerify {
+		return ""
+	}
+	return c.Where("forward.tls.insecure_skip_verify") + ": true: the collector's certificate is not verified, so " +
+		"anyone on the network path can pose as the collector and read or drop the logs and alerts; give the CA " +
+		"that signed it in forward.tls.ca_file and remove insecure_skip_verify (it is for tests only)"
+}
+
 // plural returns one when n is 1, else many.
 func plural(n int, one, many string) string {
 	if n == 1 {
