@@ -393,7 +393,7 @@ func (a *Agent) logStall(now time.Time) {
 	case s == nil, a.opts.ExitAtEOF: // --once ends with the error (onceFailed)
 	case d >= a.opts.StallLimit && a.stallSince.IsZero():
 		a.stallSince = now.Add(-d)
-		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them (nothing is lost), logged again once it does",
+		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them, logged again once it does (nothing is lost unless logrotate deletes a file before it was read: more rotations meanwhile than its rotate count keeps)",
 			"url", s.URL(), "waiting", d.Round(time.Second).String(), "cause", stallCause(s.LastError()))
 	case d < a.opts.StallLimit && !a.stallSince.IsZero():
 		a.log.Info("forwarder: the collector acknowledges again", "url", s.URL(), "stalled_for", now.Sub(a.stallSince).Round(time.Second).String())
