@@ -70,16 +70,16 @@ func TestCheckFormatMismatch(t *testing.T) {
 
 	// run names the records too, once, for the source of format plain.
 	r := runCmd(t, "--config", cfg, "--once")
-	const msg = "the file's first lines are CRI container log records, not GitLab's own lines: is the source's format right?"
+	const msg = "the first lines read from the file are CRI container log records, not GitLab's own lines: is the source's format right?"
 	if recs := r.records(msg); len(recs) != 1 || recs[0]["file"] != ingress || !strings.Contains(fmt.Sprint(recs[0]["hint"]), "format: cri (or auto)") {
 		t.Errorf("run: %d WARN %q, want one for %s with the format to give:\n%s", len(recs), msg, ingress, r.stderr)
 	}
 	// And the sources of format cri and docker whose lines are not such
 	// records, typed or not (fresh-user trial 62).
 	for _, w := range []struct{ msg, file, format string }{
-		{"the file's first lines are plain lines, not CRI records: is the source's format right?", plain, "give the source format: plain (or auto)"},
-		{"the file's first lines are plain lines, not CRI records: is the source's format right?", untyped, "give the source type: audit and format: plain (or auto)"},
-		{"the file's first lines are CRI container log records, not Docker json-file records: is the source's format right?",
+		{"the first lines read from the file are plain lines, not CRI records: is the source's format right?", plain, "give the source format: plain (or auto)"},
+		{"the first lines read from the file are plain lines, not CRI records: is the source's format right?", untyped, "give the source type: audit and format: plain (or auto)"},
+		{"the first lines read from the file are CRI container log records, not Docker json-file records: is the source's format right?",
 			filepath.Join(dir, "l", "pods", "web_gitlab_webservice-1.log"), "format: cri (or auto)"},
 	} {
 		recs := slices.DeleteFunc(r.records(w.msg), func(rec map[string]any) bool { return rec["file"] != w.file })
@@ -87,7 +87,7 @@ func TestCheckFormatMismatch(t *testing.T) {
 			t.Errorf("run: %d WARN %q, want one for %s with %q:\n%s", len(recs), w.msg, w.file, w.format, r.stderr)
 		}
 	}
-	if n := len(r.records("the file's first lines parse as no GitLab log: is it a GitLab log?")); n != 0 {
+	if n := len(r.records("the first lines read from the file parse as no GitLab log: is it a GitLab log?")); n != 0 {
 		t.Errorf("run also asks whether a file of CRI records is a GitLab log (%d times):\n%s", n, r.stderr)
 	}
 }

@@ -48,7 +48,7 @@ func TestMistypedContentGlob(t *testing.T) {
 	}
 
 	r := runCmd(t, "--config", cfg, "--once")
-	const msg = "the file's first lines look like access lines, not audit: is the source's type right?"
+	const msg = "the first lines read from the file look like access lines, not audit: is the source's type right?"
 	var got []string
 	for _, rec := range r.records(msg) {
 		got = append(got, rec["file"].(string))

@@ -41,7 +41,7 @@ func TestRunWarnsBareLinesDropped(t *testing.T) {
 	if err != nil || len(web) != 1 {
 		t.Fatalf("sample: %q, %v", web, err)
 	}
-	const msg = "the file's first lines are audit lines not wrapped by gitlab-logger: the source, without type, drops them"
+	const msg = "the first lines read from the file are audit lines not wrapped by gitlab-logger: the source, without type, drops them"
 	for _, tc := range []struct {
 		name, src, file string
 		warns           int

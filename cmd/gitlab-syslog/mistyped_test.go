@@ -50,8 +50,8 @@ func TestMistypedContent(t *testing.T) {
 
 	r := runCmd(t, "--config", cfg, "--once")
 	for file, msg := range map[string]string{
-		events: "the file's first lines look like audit lines, not access: is the source's type right?",
-		web:    "the file's first lines look like access lines, not audit: is the source's type right?",
+		events: "the first lines read from the file look like audit lines, not access: is the source's type right?",
+		web:    "the first lines read from the file look like access lines, not audit: is the source's type right?",
 	} {
 		var got []map[string]any
 		for _, rec := range r.records(msg) {
@@ -110,7 +110,7 @@ func TestNoGitLabContent(t *testing.T) {
 		"WARNING: "+cfg+":6: sources[1].path: none of the first 2 lines of syslog.log parses as a GitLab log (")
 
 	r := runCmd(t, "--config", cfg, "--once")
-	const msg = "the file's first lines parse as no GitLab log: is it a GitLab log?"
+	const msg = "the first lines read from the file parse as no GitLab log: is it a GitLab log?"
 	for _, file := range []string{bin, other} {
 		n := 0
 		for _, rec := range r.records(msg) {

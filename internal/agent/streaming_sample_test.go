@@ -15,7 +15,7 @@ import (
 // the streaming receiver are no GitLab audit events, the agent warns
 // once about what was POSTed to the receiver and who posts there, naming
 // the spool. Before, it gave the spool, which no source names, a source's
-// warning ("the file's first lines parse as no GitLab log: is it a GitLab
+// warning ("the first lines read from the file parse as no GitLab log: is it a GitLab
 // log?", hint "a source follows one of GitLab's logs ...") (fresh-user
 // trial 84).
 func TestStreamingSpoolFirstEventsWarning(t *testing.T) {

@@ -141,17 +141,17 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 	}
 	if other == parser.TypeUnknown {
 		if f := ls.records(); ls.NoGitLab() && f != container.Plain {
-			ts.log.Warn("the file's first lines are "+recordsName(f)+" container log records, not GitLab's own lines: is the source's format right?",
+			ts.log.Warn("the first lines read from the file are "+recordsName(f)+" container log records, not GitLab's own lines: is the source's format right?",
 				"file", file, "type", ts.typ.String(), "first_lines", ls.N, "format", "plain",
 				"hint", "give the source format: "+f.String()+" (or auto), so that its records are unwrapped; until then they go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 		} else if ls.NoGitLab() {
-			ts.log.Warn("the file's first lines parse as no GitLab log: is it a GitLab log?",
+			ts.log.Warn("the first lines read from the file parse as no GitLab log: is it a GitLab log?",
 				"file", file, "type", ts.typ.String(), "first_lines", ls.N,
 				"hint", "a source follows one of GitLab's logs (audit, application or auth JSON, application text, an NGINX access log); the file's lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 		}
 		return
 	}
-	ts.log.Warn("the file's first lines look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",
+	ts.log.Warn("the first lines read from the file look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",
 		"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.N, "of_that_type", k,
 		"hint", "give the file a source of type: "+other.String()+"; until then its lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 }
@@ -212,7 +212,7 @@ func (ts *typeSample) judgeFormat(file string, ls *lineSample) bool {
 	if got == container.Plain && ts.typ == parser.TypeUnknown {
 		give = ls.plain.PlainFix(ls.asReadN)
 	}
-	ts.log.Warn("the file's first lines are "+what+", not "+recordsName(ts.format)+" records: is the source's format right?",
+	ts.log.Warn("the first lines read from the file are "+what+", not "+recordsName(ts.format)+" records: is the source's format right?",
 		"file", file, "format", ts.format.String(), "first_lines", ls.asReadN,
 		"hint", "give the source "+give+", so that its lines are "+unwrap+"; until then they go out raw"+under+", without parsed columns, unseen by the rules")
 	return true
@@ -245,7 +245,7 @@ func newTypeSample(typ parser.Type, format container.Format, app string, log *sl
 // drop), so a container log of bare GitLab lines sends nothing.
 func (ts *typeSample) judgeDropped(file string, ls *lineSample) {
 	if t, n := ls.dropped.Bare(ls.asReadN); t != parser.TypeUnknown {
-		ts.log.Warn("the file's first lines are "+t.String()+" lines not wrapped by gitlab-logger: the source, without type, drops them",
+		ts.log.Warn("the first lines read from the file are "+t.String()+" lines not wrapped by gitlab-logger: the source, without type, drops them",
 			"file", file, "first_lines", ls.asReadN, "of_that_type", n,
 			"hint", "a source without type takes the type of each line from gitlab-logger's subcomponent; give this file's source type: "+t.String()+" so that its lines are parsed and sent (they are counted in lines_dropped_total until then)")
 	}

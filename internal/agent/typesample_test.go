@@ -71,16 +71,16 @@ func TestFormatSample(t *testing.T) {
 		want   string // in the one warning; "": none
 	}{
 		{"plain under cri", parser.TypeAudit, container.CRI, [][]byte{plain, plain},
-			`"the file's first lines are plain lines, not CRI records: is the source's format right?" file=f.log format=cri first_lines=2 hint="give the source format: plain (or auto), so that its lines are parsed; until then they go out raw under APP-NAME GitLab-Audit-Logs,`},
+			`"the first lines read from the file are plain lines, not CRI records: is the source's format right?" file=f.log format=cri first_lines=2 hint="give the source format: plain (or auto), so that its lines are parsed; until then they go out raw under APP-NAME GitLab-Audit-Logs,`},
 		{"docker under cri, untyped", parser.TypeUnknown, container.CRI, [][]byte{docker},
-			`"the file's first lines are Docker json-file container log records, not CRI records: is the source's format right?" file=f.log format=cri first_lines=1 hint="give the source format: docker (or auto), so that its lines are unwrapped; until then they go out raw, without`},
+			`"the first lines read from the file are Docker json-file container log records, not CRI records: is the source's format right?" file=f.log format=cri first_lines=1 hint="give the source format: docker (or auto), so that its lines are unwrapped; until then they go out raw, without`},
 		{"cri under docker", parser.TypeAccess, container.Docker, [][]byte{cri, cri, cri},
-			`"the file's first lines are CRI container log records, not Docker json-file records: is the source's format right?" file=f.log format=docker first_lines=3`},
+			`"the first lines read from the file are CRI container log records, not Docker json-file records: is the source's format right?" file=f.log format=docker first_lines=3`},
 		{"cri under cri", parser.TypeAudit, container.CRI, [][]byte{cri, cri}, ""},
 		{"one cri under cri", parser.TypeAudit, container.CRI, [][]byte{plain, cri, plain}, ""},
 		{"no one format under cri", parser.TypeAudit, container.CRI, [][]byte{plain, docker}, ""},
 		{"mostly plain under docker", parser.TypeAudit, container.Docker, [][]byte{plain, cri, plain},
-			`"the file's first lines are plain lines, not Docker json-file records: is the source's format right?" file=f.log format=docker first_lines=3`},
+			`"the first lines read from the file are plain lines, not Docker json-file records: is the source's format right?" file=f.log format=docker first_lines=3`},
 		{"plain under auto", parser.TypeUnknown, container.Auto, [][]byte{plain}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
