@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -342,9 +343,15 @@ func TestSendErrorHints(t *testing.T) {
 		// scheme to try (forwarder.ErrProtocol), and no hint repeats it.
 		{fmt.Errorf("forwarder: relp://h:2514: RELP open: the collector closed the connection at RELP's open command (does the port expect TLS, relp+tls:// or tls://?): %w", forwarder.ErrProtocol), ""},
 	} {
-		if got := unreachableHint(tc.err); got != tc.want {
+		if got := unreachableHint(tc.err, ""); got != tc.want {
 			t.Errorf("unreachableHint(%v) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+	// Fresh-user trial 141: a CA file given is named, rather than asked
+	// for.
+	unknownCA := fmt.Errorf("forwarder: connect to tls://h:6514: %w", x509.UnknownAuthorityError{})
+	if got, want := unreachableHint(unknownCA, "wrong-ca.pem"), " — the CAs of wrong-ca.pem (--ca-file) did not sign the collector's certificate: give the CA that did"; got != want {
+		t.Errorf("unreachableHint with a CA file = %q, want %q", got, want)
 	}
 }
 

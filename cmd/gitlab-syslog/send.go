@@ -463,7 +463,7 @@ func openOutput(ctx context.Context, cmd *cobra.Command, c *config.Config, enc *
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = fw.Close(closeCtx)
-		return nil, fmt.Errorf("cannot reach %s%s: %s%s", c.Forward.URL, defaultPortNote(c.Forward.URL, err), rootCause(err), unreachableHint(err))
+		return nil, fmt.Errorf("cannot reach %s%s: %s%s", c.Forward.URL, defaultPortNote(c.Forward.URL, err), rootCause(err), unreachableHint(err, c.Forward.TLS.CAFile))
 	}
 	return fw, nil
 }
@@ -754,12 +754,12 @@ func defaultPortNote(dest string, err error) string {
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
 // such host, or a timeout. A server certificate the client does not trust
-// gets the flag that fixes it, and so does a collector that wants a
+// gets the flag that fixes it (or, with caFile, the CA file given, named), and so does a collector that wants a
 // client certificate; a port that speaks another protocol than the URL's
 // scheme (forwarder.ErrProtocol: a TLS handshake or RELP open unanswered
 // or refused) gets none, its error says which scheme to try; other TLS or
 // configuration errors get no hint.
-func unreachableHint(err error) string {
+func unreachableHint(err error, caFile string) string {
 	var dnsErr *net.DNSError
 	var ne net.Error
 	var unknownCA x509.UnknownAuthorityError
@@ -768,6 +768,8 @@ func unreachableHint(err error) string {
 	switch {
 	case errors.Is(err, forwarder.ErrProtocol), errors.Is(err, forwarder.ErrRefused):
 		return "" // its text says what to change
+	case errors.As(err, &unknownCA) && caFile != "":
+		return " — the CAs of " + caFile + " (--ca-file) did not sign the collector's certificate: give the CA that did"
 	case errors.As(err, &unknownCA):
 		return " — give the CA that signed the collector's certificate with --ca-file"
 	case errors.As(err, &alert) && (alert == alertCertificateRequired || alert == alertBadCertificate):

@@ -394,7 +394,7 @@ func (a *Agent) logStall(now time.Time) {
 	case d >= a.opts.StallLimit && a.stallSince.IsZero():
 		a.stallSince = now.Add(-d)
 		a.log.Warn("forwarder: nothing acknowledged while batches wait; the sources stop reading until the collector takes them, logged again once it does (nothing is lost unless logrotate deletes a file before it was read: more rotations meanwhile than its rotate count keeps)",
-			"url", s.URL(), "waiting", d.Round(time.Second).String(), "cause", stallCause(s.LastError()))
+			"url", s.URL(), "waiting", d.Round(time.Second).String(), "cause", a.stallCause(s.LastError()))
 	case d < a.opts.StallLimit && !a.stallSince.IsZero():
 		a.log.Info("forwarder: the collector acknowledges again", "url", s.URL(), "stalled_for", now.Sub(a.stallSince).Round(time.Second).String())
 		a.stallSince = time.Time{}
@@ -982,7 +982,7 @@ func (a *Agent) Health() error {
 	if s == nil {
 		problems = append(problems, "forwarder: not started")
 	} else if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit {
-		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: %s", s.URL(), d.Round(time.Second), stallCause(s.LastError())))
+		problems = append(problems, fmt.Sprintf("forwarder: nothing acknowledged by %s for %s while batches wait: %s", s.URL(), d.Round(time.Second), a.stallCause(s.LastError())))
 	}
 	if len(srcs) == 0 && nglobs == 0 { // a glob may match no file on this node
 		problems = append(problems, "no source is running")

@@ -24,7 +24,7 @@ func (a *Agent) onceFailed() error {
 	var errs []error
 	if d := a.aw.stalled(time.Now()); d >= a.opts.StallLimit && snk != nil {
 		errs = append(errs, fmt.Errorf("--once: %s acknowledged nothing for %s while lines wait: %s. The lines not sent are read again at the next run",
-			snk.URL(), d.Round(time.Second), stallCause(snk.LastError())))
+			snk.URL(), d.Round(time.Second), a.stallCause(snk.LastError())))
 	}
 	for _, s := range srcs {
 		if err := s.err(); err != nil {

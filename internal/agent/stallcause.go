@@ -8,11 +8,21 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 )
 
+// stallCause is stallCause of the running forward.tls.ca_file.
+func (a *Agent) stallCause(last error) string {
+	a.mu.Lock()
+	ca := a.cfg.Forward.TLS.CAFile
+	a.mu.Unlock()
+	return stallCause(last, ca)
+}
+
 // stallCause says why a destination may acknowledge nothing, from the
 // forwarder's last error (nil: none recorded, the connection is up): the
 // error itself and, where it is a known mistake, what to change. Without
 // an error the collector accepted the connection and answers nothing.
-func stallCause(last error) string {
+// caFile is forward.tls.ca_file ("": the system roots), which an unknown
+// authority names.
+func stallCause(last error, caFile string) string {
 	if last == nil {
 		return "is the collector running, and does it read what it receives?"
 	}
@@ -21,6 +31,8 @@ func stallCause(last error) string {
 	var hostErr x509.HostnameError
 	var dnsErr *net.DNSError
 	switch {
+	case errors.As(last, &unknownCA) && caFile != "":
+		msg += " (the CAs of forward.tls.ca_file, " + caFile + ", did not sign the collector's certificate: give the CA that did)"
 	case errors.As(last, &unknownCA):
 		msg += " (give the CA that signed the collector's certificate: forward.tls.ca_file or --ca-file)"
 	case errors.As(last, &hostErr):
