@@ -207,7 +207,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	runErr := a.supervise(ctx, runCtx)
 	cancelRun()
-	return errors.Join(runErr, a.shutdown(srv, detDone))
+	err = errors.Join(runErr, a.shutdown(srv, detDone))
+	if err == nil && !a.opts.ExitAtEOF { // --once logs its own last line; an error is the caller's to report
+		a.log.Info("stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start")
+	}
+	return err
 }
 
 // stateDirFix says what to do about err, the error of making the state
