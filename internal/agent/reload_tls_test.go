@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,15 +34,7 @@ func TestReloadRenewedTLSFiles(t *testing.T) {
 	}
 	ca := filepath.Join(dir, "ca.pem")
 	copyFile(t, wrong.CAFile, ca)
-	pair, err := tls.LoadX509KeyPair(right.ServerCert, right.ServerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := listenTLS(t, right)
 	var mu sync.Mutex
 	var got bytes.Buffer
 	go func() {
@@ -104,4 +97,20 @@ func copyFile(t *testing.T, src, dst string) {
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// listenTLS returns a TLS listener on a free loopback port with the
+// server certificate of certs, closed when the test ends.
+func listenTLS(t *testing.T, certs testcert.TestCerts) net.Listener {
+	t.Helper()
+	pair, err := tls.LoadX509KeyPair(certs.ServerCert, certs.ServerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
 }
