@@ -754,8 +754,9 @@ func defaultPortNote(dest string, err error) string {
 // unreachableHint suggests checking the collector, but only for the
 // failures that mean nothing answers at the address: connection refused, no
 // such host, or a timeout. A server certificate the client does not trust
-// gets the flag that fixes it (or, with caFile, the CA file given, named), and so does a collector that wants a
-// client certificate; a port that speaks another protocol than the URL's
+// gets the flag that fixes it (or, when caFile, the --ca-file given, is
+// set, a hint naming it), and so does a collector that wants a client
+// certificate; a port that speaks another protocol than the URL's
 // scheme (forwarder.ErrProtocol: a TLS handshake or RELP open unanswered
 // or refused) gets none, its error says which scheme to try; other TLS or
 // configuration errors get no hint.
