@@ -168,8 +168,10 @@ func (a *Alert) id(buf []byte, s *slab) (string, []byte) {
 // anchor returns the identity AlertID uses when the rule gave no ID: the
 // window start, else the triggering event's EventID and creation time
 // (as Engine.duplicate tells events apart, but without EventName, which
-// one copy of an event may lack), else its time and GitLab's line
-// (gitlabLine: without the NUL padding before it).
+// one copy of an event may lack), else its time and, for an event of the
+// application log that has a copy in the log's other form, its Message
+// (copyMessage), else GitLab's line (gitlabLine: without the NUL padding
+// before it).
 func (a *Alert) anchor() string { return string(a.appendAnchor(nil)) }
 
 // appendAnchor appends a.anchor() to b.
@@ -187,6 +189,12 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 			return appendRFC3339(b, createdTime(a.Event.Get(parser.ColCreatedAt), a.Event.Time)) // Event.eventTime
 		}
 		b = append(appendRFC3339(b, a.Event.Time), 0)
+		if msg, ok := copyMessage(a.Event); ok {
+			// Either copy of an event GitLab wrote to both application
+			// logs (see Engine.duplicateCopy) counts first: both give
+			// this alert_id.
+			return append(append(b, "message\x00"...), msg...)
+		}
 		return append(b, gitlabLine(a.Event.Raw)...)
 	}
 	return appendRFC3339(b, a.Time.UTC())

@@ -26,16 +26,12 @@ const maxCopies = 16
 // copies. It remembers ev's key (in the engine's recent event ids, so
 // within DedupeWindow of event time) whether it is a copy or not.
 func (e *Engine) duplicateCopy(ev *Event) bool {
-	if ev.Type != parser.TypeApplication || ev.Time.IsZero() || ev.CoarseTime() {
-		return false
-	}
-	line := gitlabLine(ev.Raw)
-	msg := ev.Get(parser.ColMessage)
-	if line == "" || msg == "" {
+	msg, ok := copyMessage(ev)
+	if !ok {
 		return false
 	}
 	form := byte(0) // text
-	if line[0] == '{' {
+	if gitlabLine(ev.Raw)[0] == '{' {
 		form = 1
 	}
 	t := ev.Time.UnixNano()
@@ -48,6 +44,18 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 	}
 	e.events.seenKey(e.copyKey(form, n, t, msg), t)
 	return e.events.has(e.copyKey(1-form, n, t, msg))
+}
+
+// copyMessage returns the Message of ev and true when ev is an event of
+// the application log that GitLab may have written in both forms (see
+// duplicateCopy): one with a time to the millisecond, a line and a
+// Message.
+func copyMessage(ev *Event) (string, bool) {
+	if ev.Type != parser.TypeApplication || ev.Time.IsZero() || ev.CoarseTime() || gitlabLine(ev.Raw) == "" {
+		return "", false
+	}
+	msg := ev.Get(parser.ColMessage)
+	return msg, msg != ""
 }
 
 // copyKey is the key of the n-th event of form (0 text, 1 JSON) of the

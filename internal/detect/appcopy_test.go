@@ -58,3 +58,40 @@ func TestApplicationCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestApplicationCopiesAlertID: an event GitLab wrote to both application
+// logs raises one alert, with one alert_id, whichever copy is read first,
+// so that run (which reads the two files at once, in any order) and
+// detect agree, and a catch-up after a restart raises the alert_id it
+// delivered (fresh-user trial 142: two alert_ids by read order).
+func TestApplicationCopiesAlertID(t *testing.T) {
+	const ts, msg = "2025-05-12T14:00:00.041Z", "Successful Login: username=root ip=198.51.100.7 method=standard admin=true"
+	text := ts + ": " + msg
+	json := fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01HZ7YVD5VY6ZNVA6NHF1T9J64","meta.user":"root","message":%q}`, ts, msg)
+	ids := map[string]bool{}
+	for _, order := range [][]string{{text, json}, {json, text}} {
+		var alerts []*Alert
+		e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := parser.New(parser.TypeApplication)
+		var rec parser.Record
+		for _, l := range order {
+			if err := p.Parse([]byte(l), &rec); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			e.Process(NewEvent(&rec, []byte(l), "application.log", OriginFile))
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(alerts) != 1 {
+			t.Fatalf("read %.4s… first: %d alerts, want 1", order[0], len(alerts))
+		}
+		ids[alerts[0].ID] = true
+	}
+	if len(ids) != 1 {
+		t.Errorf("alert_ids by read order: %v, want one", ids)
+	}
+}
