@@ -241,8 +241,8 @@ func TestCheck(t *testing.T) {
 			config: tiRule(internalTI),
 			wantOut: []string{"on   sentinel.ti_malicious_ip ",
 				"/config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: rule sentinel.ti_malicious_ip: " + internalTI + ": 2 entry(ies) cover private, loopback or link-local addresses, which no threat feed lists, and the rule alerts on them; they are kept:",
-				"\n              " + internalTI + `:2: "10.0.0.0/8" covers 10.0.0.0/8, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant`,
-				"\n              " + internalTI + `:3: "192.168.1.5" covers 192.168.0.0/16`,
+				"\n              " + internalTI + `:2: "10.0.0.0/8" lies in or overlaps 10.0.0.0/8, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant`,
+				"\n              " + internalTI + `:3: "192.168.1.5" lies in or overlaps 192.168.0.0/16`,
 				"valid, with 1 warning(s) above"},
 		},
 		{

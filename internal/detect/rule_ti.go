@@ -152,7 +152,7 @@ func (r *tiRule) take(f *tiFile) {
 		r.log.Warn("threat-intelligence indicator covers internal addresses; kept", "file", l.file, "warning", l.msg)
 	}
 	if more := f.set.ninternal - len(f.set.internal); more > 0 {
-		r.log.Warn("more threat-intelligence indicators cover internal addresses; kept", "file", r.path, "lines", more,
+		r.log.Warn("more threat-intelligence indicators cover internal addresses; kept", "file", r.path, "more_entries", more,
 			"note", fmt.Sprintf("only the first %d are logged one by one", len(f.set.internal)))
 	}
 	if f.set.len() == 0 {
@@ -388,7 +388,7 @@ func parseIndicators(b []byte) (*indicators, []badLine, int) {
 	note := func(n int, s string, p netip.Prefix) {
 		if r, ok := internalRange(p); ok {
 			if set.ninternal++; len(set.internal) < tiShowSkipped {
-				set.internal = append(set.internal, badLine{n, fmt.Sprintf("%s covers %s, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant", quoteLine(s), r)})
+				set.internal = append(set.internal, badLine{n, fmt.Sprintf("%s lies in or overlaps %s, addresses not on the Internet (your own network's clients, proxies, health checks); remove it unless that is meant", quoteLine(s), r)})
 			}
 		}
 	}

@@ -377,12 +377,12 @@ func TestParseIndicatorsInternal(t *testing.T) {
 		first string // in the first note
 	}{
 		{"public only", "203.0.113.7\n198.51.100.0/24\n2001:db8::/32\n8.8.8.8\n", nil, 0, ""},
-		{"a private /8", "203.0.113.7\n10.0.0.0/8\n", []int{2}, 1, `"10.0.0.0/8" covers 10.0.0.0/8`},
-		{"one private address", "192.168.1.5 # the build host\n", []int{1}, 1, "covers 192.168.0.0/16"},
-		{"a prefix around private space", "0.0.0.0/0\n", []int{1}, 1, "covers 10.0.0.0/8"},
-		{"a prefix inside shared space (RFC 6598)", "100.64.3.0/24\n", []int{1}, 1, "covers 100.64.0.0/10"},
-		{"an IPv4-mapped loopback", "::ffff:127.0.0.1\n", []int{1}, 1, "covers 127.0.0.0/8"},
-		{"IPv6 link-local and unique local", "fe80::1\nfd00::/8\n::1\n", []int{1, 2, 3}, 3, "covers fe80::/10"},
+		{"a private /8", "203.0.113.7\n10.0.0.0/8\n", []int{2}, 1, `"10.0.0.0/8" lies in or overlaps 10.0.0.0/8`},
+		{"one private address", "192.168.1.5 # the build host\n", []int{1}, 1, "lies in or overlaps 192.168.0.0/16"},
+		{"a prefix around private space", "0.0.0.0/0\n", []int{1}, 1, "lies in or overlaps 10.0.0.0/8"},
+		{"a prefix inside shared space (RFC 6598)", "100.64.3.0/24\n", []int{1}, 1, "lies in or overlaps 100.64.0.0/10"},
+		{"an IPv4-mapped loopback", "::ffff:127.0.0.1\n", []int{1}, 1, "lies in or overlaps 127.0.0.0/8"},
+		{"IPv6 link-local and unique local", "fe80::1\nfd00::/8\n::1\n", []int{1, 2, 3}, 3, "lies in or overlaps fe80::/10"},
 		{"next to private space, not in it", "172.32.0.0/16\n11.0.0.0/8\n192.169.0.0/16\n", nil, 0, ""},
 		{"many: the first few shown", strings.Repeat("10.1.2.3\n", 9), []int{1, 2, 3, 4, 5}, 9, ""},
 	}
