@@ -41,7 +41,7 @@ func TestCheckInputs(t *testing.T) {
 		// checked, so check says so, naming the key, rather than print
 		// "inputs: off" alone and pass.
 		{"listen empty", "  - listen: ''\n    other: bogus\n", "",
-			"config.yaml:4: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used, and their values not checked", ""},
+			"config.yaml:4: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used, and only their types are checked", ""},
 		{"listen absent", "  - other: drop\n", "", "config.yaml:4: inputs[0].listen: empty, so this input is off", ""},
 		{"listen absent, the rest at defaults", "  - other: forward\n", "", "config.yaml:4: inputs[0].listen: empty, so this input is off", ""},
 		{"listen empty, TLS set", "  - listen: ''\n    tls: {cert_file: " + missing + "}\n", "", "config.yaml:4: inputs[0].listen: empty, so this input is off", ""},
@@ -100,7 +100,7 @@ func TestRunWarnsInputOff(t *testing.T) {
 	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), "")
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\n"+
 		"sources:\n  - {type: audit, path: "+audit+"}\ninputs:\n  - listen: ''\n    other: drop\n")
-	want := cfg + ":6: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used, and their values not checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item"
+	want := cfg + ":6: inputs[0].listen: empty, so this input is off: it does not listen, and its other keys are not used, and only their types are checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item"
 	out, err := execute(t, "check", "--config", cfg)
 	if err != nil || !strings.Contains(out, "WARNING: "+want+"\n") {
 		t.Fatalf("check: %v; want the warning %q in:\n%s", err, want, out)

@@ -26,7 +26,7 @@ func (c *Config) InputsOn() []Input {
 // InputWarnings returns a warning for each inputs item whose listen is
 // empty, but for a template (isTemplate). Such an item is off (InputsOn
 // leaves it out): it does not listen and its other keys are not used,
-// their values not checked (an unknown key is still a mistake), which an
+// only their types checked (an unknown key is still a mistake), which an
 // item written with its address left blank or still to fill in does not
 // mean. A template, such as the one of the packaged configuration
 // (examples/config.yaml), says nothing that goes unused.
@@ -37,7 +37,7 @@ func (c *Config) InputWarnings() []string {
 	for i, in := range c.Inputs {
 		if in.Listen == "" && !c.isTemplate(i) {
 			warns = append(warns, c.Where("inputs["+strconv.Itoa(i)+"].listen")+
-				": empty, so this input is off: it does not listen, and its other keys are not used, and their values not checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
+				": empty, so this input is off: it does not listen, and its other keys are not used, and only their types are checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
 		}
 	}
 	return warns
