@@ -105,10 +105,18 @@ func TestRunWarnsInputOff(t *testing.T) {
 	if err != nil || !strings.Contains(out, "WARNING: "+want+"\n") {
 		t.Fatalf("check: %v; want the warning %q in:\n%s", err, want, out)
 	}
-	r := runCmd(t, "--config", cfg, "--once")
-	recs := r.records("config: an input is off")
+	runWarnsOnce(t, cfg, "config: an input is off", want)
+}
+
+// runWarnsOnce runs run --once on the config file cfg and checks that it
+// logged msg once, as a WARN whose warning attribute is want (check's
+// words).
+func runWarnsOnce(t *testing.T, cfg, msg, want string) {
+	t.Helper()
+	r := runCmd(t, "--config", cfg, "--once", "--shutdown-timeout", "1s")
+	recs := r.records(msg)
 	if len(recs) != 1 || recs[0]["level"] != "WARN" || recs[0]["warning"] != want {
-		t.Errorf("run logged %v, want one WARN with warning=%q\n%s", recs, want, r.stderr)
+		t.Errorf("run logged %v, want one WARN %q with warning=%q\n%s", recs, msg, want, r.stderr)
 	}
 }
 
@@ -126,9 +134,5 @@ func TestInsecureSkipVerifyWarns(t *testing.T) {
 	if err != nil || !regexp.MustCompile(`(?m)^forward: .*\n            WARNING: `+regexp.QuoteMeta(want)+"\n").MatchString(out) {
 		t.Fatalf("check: %v; want the warning %q under the forward line in:\n%s", err, want, out)
 	}
-	r := runCmd(t, "--config", cfg, "--once", "--shutdown-timeout", "1s")
-	recs := r.records("config: the collector's certificate is not verified")
-	if len(recs) != 1 || recs[0]["level"] != "WARN" || recs[0]["warning"] != want {
-		t.Errorf("run logged %v, want one WARN with warning=%q\n%s", recs, want, r.stderr)
-	}
+	runWarnsOnce(t, cfg, "config: the collector's certificate is not verified", want)
 }
