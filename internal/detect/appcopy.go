@@ -35,15 +35,16 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		form = 1
 	}
 	t := ev.Time.UnixNano()
+	base := e.copyBase(t, msg)
 	n := 0
-	for n < maxCopies && e.events.has(e.copyKey(form, n, t, msg)) {
+	for n < maxCopies && e.events.has(copyKey(base, form, n)) {
 		n++
 	}
 	if n == maxCopies {
 		return false
 	}
-	e.events.seenKey(e.copyKey(form, n, t, msg), t)
-	return e.events.has(e.copyKey(1-form, n, t, msg))
+	e.events.seenKey(copyKey(base, form, n), t)
+	return e.events.has(copyKey(base, 1-form, n))
 }
 
 // copyMessage returns the Message of ev and true when ev is an event of
@@ -58,18 +59,25 @@ func copyMessage(ev *Event) (string, bool) {
 	return msg, msg != ""
 }
 
-// copyKey is the key of the n-th event of form (0 text, 1 JSON) of the
-// application log at time t (Unix ns) with Message msg, for
-// duplicateCopy: the first 16 bytes of a SHA-256, as lineKey's, since msg
-// is written by whoever signs in (a user name), who could make an FNV-1a
-// key collide with another event's and have it dropped. It uses e.keyBuf
-// as scratch space.
-func (e *Engine) copyKey(form byte, n int, t int64, msg string) recentKey {
+// copyBase is the hash of an application-log event at time t (Unix ns)
+// with Message msg, which copyKey varies for duplicateCopy: the first 16
+// bytes of a SHA-256, as lineKey's, since msg is written by whoever signs
+// in (a user name), who could make an FNV-1a key collide with another
+// event's and have it dropped. It uses e.keyBuf as scratch space.
+func (e *Engine) copyBase(t int64, msg string) recentKey {
 	b := append(e.keyBuf[:0], "appcopy"...)
-	b = append(b, form, byte(n))
 	b = binary.BigEndian.AppendUint64(b, uint64(t))
 	b = append(b, msg...)
 	e.keyBuf = b
 	sum := sha256.Sum256(b)
 	return recentKey(sum[:16])
+}
+
+// copyKey is the key of the n-th event of form (0 text, 1 JSON) whose
+// copyBase is base: base with form and n in its last two bytes, so that
+// the message is hashed once per event, not once per key asked for.
+func copyKey(base recentKey, form byte, n int) recentKey {
+	base[14] ^= form
+	base[15] ^= byte(n)
+	return base
 }
