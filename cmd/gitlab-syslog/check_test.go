@@ -424,7 +424,8 @@ func TestCheckEmptyConfigNote(t *testing.T) {
 		{"empty file and a flag", "", true, []string{emptyFlagsNote, detNote}, nil},
 		{"no detections block", "state_dir: " + state + "\n", false, []string{detNote}, []string{"sets nothing"}},
 		{"detections block", "state_dir: " + state + "\ndetections:\n  lateness: 5m\n", false, []string{"rules on, lateness 5m0s"}, []string{"sets nothing", detNote}},
-		{"no file", "-", true, []string{"config:     (none: built-in defaults)\n", detNote}, []string{"sets nothing"}},
+		// The NOTE is there where the package is installed (TestPackagedNote checks its words).
+		{"no file", "-", true, []string{"config:     (none: built-in defaults)" + packagedNote("", packagedConfig) + "\n", detNote}, []string{"sets nothing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"check"}

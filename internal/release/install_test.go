@@ -20,16 +20,18 @@ import (
 // verifies the unit with systemd-analyze, upgrades to another build, then
 // removes (config and state stay) and purges (both gone) the package.
 func testInstall(t *testing.T, b built) {
+	removeInterrupted(t)
 	if out, err := shErr("dpkg-query", "-W", "gitlab-syslog"); err == nil {
 		t.Fatalf("gitlab-syslog is already installed here (%s): this test installs and purges it; remove it first with dpkg -P gitlab-syslog", strings.TrimSpace(out))
 	}
 	_, userErr := user.Lookup("gitlab-syslog")
+	writeInstallMarker(t, userErr != nil)
 	t.Cleanup(func() {
 		shErr("dpkg", "-P", "gitlab-syslog")
 		if userErr != nil { // created by this test's install
-			shErr("userdel", "gitlab-syslog")
-			shErr("groupdel", "gitlab-syslog")
+			removeUser()
 		}
+		os.Remove(installMarker)
 	})
 	logGroup := gitlabGroups(t)
 
@@ -186,6 +188,81 @@ func testSystemdCalls(t *testing.T, deb, next string) {
 	mustNotExist(t, stateDir)
 }
 
+// installMarker exists while testInstall has, or may have, the package
+// installed: it holds the test's pid, "user" when the install creates the
+// gitlab-syslog user and "group NAME" for each group gitlabGroups
+// creates, one to a line. A run killed before its cleanup (a CI job
+// stopped by a timeout) leaves it, and the next run removes what that run
+// left instead of refusing a machine that only a test changed.
+const installMarker = "/var/tmp/gitlab-syslog-install-test"
+
+// writeInstallMarker writes installMarker for this process; createsUser
+// records that the gitlab-syslog user does not exist yet.
+func writeInstallMarker(t *testing.T, createsUser bool) {
+	data := strconv.Itoa(os.Getpid()) + "\n"
+	if createsUser {
+		data += "user\n"
+	}
+	if err := os.WriteFile(installMarker, []byte(data), 0o644); err != nil {
+		t.Fatalf("writing %s, the mark of this test's install: %v", installMarker, err)
+	}
+}
+
+// markCreated adds a line to installMarker: what this run created and
+// an interrupted run's successor removes.
+func markCreated(t *testing.T, what string) {
+	f, err := os.OpenFile(installMarker, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(what + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		t.Fatalf("adding %q to %s: %v", what, installMarker, err)
+	}
+}
+
+// removeInterrupted purges the package, and the user it created, that an
+// earlier run of this test left when it was killed: installMarker names a
+// process that no longer runs. A marker of a running test process (two
+// test runs on one machine) stops this test, as the two would remove each
+// other's package.
+func removeInterrupted(t *testing.T) {
+	data, err := os.ReadFile(installMarker)
+	if err != nil {
+		return
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	pid, _ := strconv.Atoi(first)
+	if pid > 0 && pid != os.Getpid() {
+		if cmd, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil && strings.Contains(string(cmd), ".test") {
+			t.Fatalf("another test process (pid %d, %s) is installing gitlab-syslog here (%s): run one test run at a time on a machine", pid, installMarker, strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+	t.Logf("removing what an interrupted run of this test left (%s, pid %d): the package and the user and groups it made", installMarker, pid)
+	if out, err := shErr("dpkg", "-P", "gitlab-syslog"); err != nil {
+		t.Fatalf("dpkg -P gitlab-syslog: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(data), "\n")[1:] {
+		if l == "user" {
+			removeUser()
+		} else if g, ok := strings.CutPrefix(l, "group "); ok {
+			shErr("groupdel", g)
+		}
+	}
+	if err := os.Remove(installMarker); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// removeUser deletes the gitlab-syslog user and group that the package's
+// install created.
+func removeUser() {
+	shErr("userdel", "gitlab-syslog")
+	shErr("groupdel", "gitlab-syslog")
+}
+
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
@@ -214,6 +291,7 @@ func gitlabGroups(t *testing.T) string {
 			continue
 		}
 		sh(t, "groupadd", "--system", g)
+		markCreated(t, "group "+g)
 		t.Cleanup(func() { shErr("groupdel", g) })
 	}
 	if err := os.MkdirAll("/etc/gitlab", 0o755); err != nil {
