@@ -192,7 +192,7 @@ func (a *Alert) appendAnchor(b []byte) []byte {
 		if msg, ok := copyMessage(a.Event); ok {
 			// Either copy of an event GitLab wrote to both application
 			// logs (see Engine.duplicateCopy) counts first: both give
-			// this alert_id.
+			// this alert_id when their times agree to the millisecond.
 			return append(append(b, "message\x00"...), msg...)
 		}
 		return append(b, gitlabLine(a.Event.Raw)...)

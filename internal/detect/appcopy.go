@@ -3,6 +3,7 @@ package detect
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -11,40 +12,93 @@ import (
 // message duplicateCopy pairs (see copyKey); further ones count.
 const maxCopies = 16
 
+// copyLag is how much later than the text copy of an event its JSON copy
+// may be timed, in milliseconds: GitLab's MultiDestinationLogger writes
+// the text line, then the JSON line, each with its own clock reading
+// (lib/gitlab/app_logger.rb: [AppTextLogger, AppJsonLogger]), so the two
+// times straddle a millisecond now and then.
+const copyLag = 2
+
+// Form bits of a copyKey (its byte 14): the form of the event, and
+// whether the event was paired with a copy of the other form.
+const (
+	copyJSON    = 1 // the JSON form (application_json.log); 0: the text form
+	copyClaimed = 2 // the event is one of a pair
+)
+
 // duplicateCopy reports whether ev, an event of the application log, is
 // the copy of an event of the other form of that log already counted.
 // GitLab 12.7 to 15.9 write each Gitlab::AppLogger message to both
 // application.log (text: "2020-04-09T14:04:00.667Z: Failed Login: ...")
 // and application_json.log (JSON: "time" and "message"), the agent's
-// default sources follow both, and detect may be given both: the n-th
-// event of one form with a given time (to the millisecond) and Message is
-// the copy of the n-th event of the other form with them, so that each
-// event counts once, as many times as the form that holds it more often
-// has it (two failed sign-ins in one millisecond count twice). Events of
-// the text log's long dates (minute precision, GitLab before 12.7, which
-// wrote no JSON log) and those without a time or Message are never
-// copies. It remembers ev's key (in the engine's recent event ids, so
+// default sources follow both, and detect may be given both.
+//
+// An event pairs with an event of the other form with the same Message
+// that no event paired with yet, timed (to the millisecond) when its copy
+// can be: a JSON event 0 to copyLag ms after a text one. The same time is
+// tried first, then the others in order. A paired event is a copy and
+// does not count; an unpaired one counts. So each event counts once
+// whichever file is read first, as many times as the form that holds it
+// more often has it (two failed sign-ins in one millisecond count twice).
+// Events of the text log's long dates (minute precision, GitLab before
+// 12.7, which wrote no JSON log) and those without a time or Message are
+// never copies. It remembers ev (in the engine's recent event ids, so
 // within DedupeWindow of event time) whether it is a copy or not.
 func (e *Engine) duplicateCopy(ev *Event) bool {
 	msg, ok := copyMessage(ev)
 	if !ok {
 		return false
 	}
-	form := byte(0) // text
+	form, step := byte(0), int64(time.Millisecond) // the text form: its copy is later
 	if gitlabLine(ev.Raw)[0] == '{' {
-		form = 1
+		form, step = copyJSON, -step
 	}
 	t := ev.Time.UnixNano()
 	base := e.copyBase(t, msg)
-	n := 0
-	for n < maxCopies && e.events.has(copyKey(base, form, n)) {
-		n++
-	}
-	if n == maxCopies {
+	self, ok := e.copyFree(base, form)
+	if !ok {
 		return false
 	}
-	e.events.seenKey(copyKey(base, form, n), t)
-	return e.events.has(copyKey(base, 1-form, n))
+	e.events.seenKey(self, t)
+	for d := range int64(copyLag + 1) {
+		b := base
+		if d > 0 {
+			b = e.copyBase(t+d*step, msg)
+		}
+		if other, ok := e.copyUnpaired(b, form^copyJSON); ok {
+			e.events.seenKey(copyPaired(other), t)
+			e.events.seenKey(copyPaired(self), t)
+			return true
+		}
+	}
+	return false
+}
+
+// copyFree returns the key of the next event of form whose copyBase is
+// base: the first n not remembered; false after maxCopies.
+func (e *Engine) copyFree(base recentKey, form byte) (recentKey, bool) {
+	for n := range maxCopies {
+		if k := copyKey(base, form, n); !e.events.has(k) {
+			return k, true
+		}
+	}
+	return recentKey{}, false
+}
+
+// copyUnpaired returns the key of the first remembered event of form
+// whose copyBase is base that no event paired with yet; false when there
+// is none.
+func (e *Engine) copyUnpaired(base recentKey, form byte) (recentKey, bool) {
+	for n := range maxCopies {
+		k := copyKey(base, form, n)
+		if !e.events.has(k) {
+			break
+		}
+		if !e.events.has(copyPaired(k)) {
+			return k, true
+		}
+	}
+	return recentKey{}, false
 }
 
 // copyMessage returns the Message of ev and true when ev is an event of
@@ -73,11 +127,18 @@ func (e *Engine) copyBase(t int64, msg string) recentKey {
 	return recentKey(sum[:16])
 }
 
-// copyKey is the key of the n-th event of form (0 text, 1 JSON) whose
+// copyKey is the key of the n-th event of form (0 text, copyJSON) whose
 // copyBase is base: base with form and n in its last two bytes, so that
-// the message is hashed once per event, not once per key asked for.
+// the message is hashed once per time, not once per key asked for.
 func copyKey(base recentKey, form byte, n int) recentKey {
 	base[14] ^= form
 	base[15] ^= byte(n)
 	return base
+}
+
+// copyPaired is the key that marks the event of key k (a copyKey) as
+// one of a pair.
+func copyPaired(k recentKey) recentKey {
+	k[14] ^= copyClaimed
+	return k
 }
