@@ -887,6 +887,9 @@ func (a *Agent) stopSources(ctx context.Context, closeSink, reload bool) error {
 	// so give them a part of the time.
 	ackCtx, ackCancel := context.WithDeadline(ctx, time.Now().Add(time.Until(deadlineOf(ctx))*3/5))
 	defer ackCancel()
+	for _, s := range srcs {
+		s.stopHandoff(ackCtx) // before the sink closes: the batch in hand reaches it
+	}
 	if closeSink {
 		a.closeSink(ackCtx, reload)
 	} else {

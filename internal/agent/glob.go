@@ -548,6 +548,7 @@ func (a *Agent) forget(ctx context.Context, g *globSource, s *source) {
 	s.cancel()
 	wctx, cancel := context.WithTimeout(ctx, 2*a.opts.ShutdownTimeout)
 	defer cancel()
+	s.stopHandoff(wctx)
 	if err := s.wait(wctx); err != nil {
 		a.log.Warn("forgetting a deleted file: its source did not stop", "path", s.cfg.Path, "err", err)
 	}

@@ -49,7 +49,10 @@ func (s *source) runPipeline(ctx context.Context, wg *sync.WaitGroup) {
 	for _, w := range s.workers {
 		wg.Go(func() { w.run(s.work) })
 	}
-	wg.Go(func() { s.send(pctx, stop) })
+	wg.Go(func() {
+		defer close(s.handed)
+		s.send(pctx, stop)
+	})
 }
 
 // dispatch takes the tailer's batches in order, gives each a free slot and
@@ -162,7 +165,9 @@ func (s *source) flushCarry(pctx context.Context) bool {
 // send hands the encoded batches to the sink in dispatch order. After the
 // pipeline stopped (shutdown, reload, or a sink failure, which it reports
 // and which stops the pipeline) it releases the remaining batches without
-// sending or committing them: they are read again next time.
+// sending or committing them: they are read again next time. A batch it
+// began to hand over (the engine folded its events) is handed over
+// whatever ctx does, until the source abandons it (stopHandoff).
 func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 	stopped := false
 	for sl := range s.order {
@@ -185,7 +190,7 @@ func (s *source) send(ctx context.Context, stop context.CancelFunc) {
 			}
 		}
 		s.aw.sent(time.Now())
-		if err := s.sink.Send(ctx, &sl.fb, sl.ack); err != nil {
+		if err := s.sink.Send(s.handoff, &sl.fb, sl.ack); err != nil {
 			s.aw.acked(time.Now())
 			if sl.alerts > 0 {
 				s.det.acked(sl.alerts, sl.ids, err)

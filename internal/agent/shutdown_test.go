@@ -1,8 +1,10 @@
 package agent
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,4 +66,50 @@ func TestShutdownCollectorNotReading(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.StateDir, "detect", "_engine.json")); err == nil {
 		t.Error("the detection state was saved while alerts were not acknowledged")
 	}
+}
+
+// TestShutdownDeliversFoldedAlerts: a stop while lines stream hands the
+// batch whose events the engine already folded to the sink, with its
+// alerts, before the sink closes, so those alerts are delivered and the
+// detection state is saved. It used to race the sink's close (a
+// canceled context, or a closed sink, refused that batch): most stops
+// abandoned a few alerts, warned about them and saved no state. Several
+// stops, since one may fall where no batch is in hand.
+func TestShutdownDeliversFoldedAlerts(t *testing.T) {
+	dir := t.TempDir()
+	audit := filepath.Join(dir, "audit_json.log")
+	if _, err := loadgen.WriteFile(audit, loadgen.Options{Type: parser.TypeAudit, Bytes: 64 << 20, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 4 {
+		r := &received{msgs: map[string]int{}}
+		col, err := syslogtest.Listen("127.0.0.1:0", r.add)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit})
+		var logs syncBuffer
+		_, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownTimeout: 5 * time.Second})
+		waitFor(t, "20,000 messages", 60*time.Second, func() bool { return r.total() >= 20_000 })
+		stop()
+		col.Close()
+		l := logs.String()
+		if strings.Contains(l, "detection alerts not delivered") {
+			t.Errorf("round %d: a stop with the collector up abandoned alerts:\n%s", round, grepLines(l, "not delivered"))
+		}
+		if !strings.Contains(l, `msg="detection state saved"`) {
+			t.Errorf("round %d: the detection state was not saved at the stop", round)
+		}
+	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var b strings.Builder
+	for l := range strings.Lines(s) {
+		if strings.Contains(l, sub) {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }

@@ -73,6 +73,16 @@ type source struct {
 
 	done chan struct{} // closed when the pipeline and the tailer returned
 
+	// handed is closed when the sender returned: it hands no batch to
+	// the sink after that. The sender hands a batch whose events the
+	// engine folded with handoff, which ends only at abandon (see
+	// stopHandoff), not with the source's context: its alerts are in
+	// the batch, and a batch that never reaches the sink would leave
+	// them undelivered, and the engine's state unsaved, at every stop.
+	handed  chan struct{}
+	handoff context.Context
+	abandon context.CancelFunc
+
 	// Container formats: scout finds the parts of a line pending at the
 	// end of each batch, carry holds them for the next, and hold is where
 	// the first of them begins (dispatcher only).
@@ -190,11 +200,14 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		order: make(chan *slot, nslots),
 		done:  make(chan struct{}),
 
+		handed: make(chan struct{}),
+
 		format:    format,
 		scout:     container.Decoder{Format: format, MaxLineBytes: maxLine},
 		carryWait: DefaultCarryTimeout,
 		complete:  tcfg.Complete,
 	}
+	s.handoff, s.abandon = context.WithCancel(context.Background())
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
 	pl := &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	sdID := ""
@@ -319,6 +332,18 @@ func (sl *slot) acked(err error) {
 
 // idle reports whether no batch of s is in the forwarder.
 func (s *source) idle() bool { return len(s.free) == cap(s.free) }
+
+// stopHandoff waits, once the source's context ended, until its sender
+// handed over its last batch or ctx is done, then abandons a handoff still
+// blocked (the sink's queue is full), which then fails: that batch is
+// read again next time, and its alerts are raised again.
+func (s *source) stopHandoff(ctx context.Context) {
+	select {
+	case <-s.handed:
+	case <-ctx.Done():
+	}
+	s.abandon()
+}
 
 // wait blocks until the source's goroutines returned or ctx is done.
 func (s *source) wait(ctx context.Context) error {
