@@ -79,6 +79,10 @@ func contentWarning(s config.Source, path string, format container.Format, want 
 		if s.IsGlob() {
 			fix += " if the files it matches are all " + other.String() + " logs, else narrow the pattern to the " + s.Type + " log's files and give the others a source of their type"
 		}
+		if tally.MarkedMostly(other) {
+			return fmt.Sprintf("type %s, but %s of %s are %s lines, none an %s line (they carry %s): the %s parser takes them, and they would go out as %s lines under APP-NAME %s, unseen by the rules that read %s lines; %s",
+				s.Type, lines, name, other, s.Type, mapping.Marks(other), s.Type, s.Type, app, other, fix)
+		}
 		return fmt.Sprintf("type %s, but %s of %s parse as %s lines, none as %s: they would go out raw under APP-NAME %s, unseen by the rules; %s",
 			s.Type, lines, name, other, s.Type, app, fix)
 	}
@@ -98,8 +102,10 @@ func contentWarning(s config.Source, path string, format container.Format, want 
 // the source's type: the file is a GitLab stream, as run judges it),
 // and tallies them: a line that does not parse as want is counted as
 // looking like another type only when it parses as that type
-// (parser.Detect, then that type's parser). The tally is empty for a file
-// that cannot be read.
+// (parser.Detect, then that type's parser); one that parses as want but
+// carries another type's marks (mapping.Marked) is counted as marked so,
+// and the sample goes on. The tally is empty for a file that cannot be
+// read.
 func sampleTypes(path string, format container.Format, want parser.Type) mapping.TypeTally {
 	var tally mapping.TypeTally
 	var rec parser.Record
@@ -127,8 +133,9 @@ func sampleTypes(path string, format container.Format, want parser.Type) mapping
 			return true
 		}
 		if parser.New(want).Parse(line, &rec) == nil {
-			tally.Add(true, parser.TypeUnknown)
-			return false
+			marked := mapping.Marked(line, want)
+			tally.Add(true, marked)
+			return marked != parser.TypeUnknown // a line of want's own: the type is right
 		}
 		looks := parser.Detect(line)
 		if looks == want || looks != parser.TypeUnknown && parser.New(looks).Parse(line, &rec) != nil {

@@ -74,6 +74,56 @@ func TestMistypedContent(t *testing.T) {
 	}
 }
 
+// TestMarkedContent: a source whose file holds lines of another JSON log
+// that its type's parser takes (audit lines under type auth, Rack::Attack
+// lines under type application) is warned about as check and run warn
+// about a mistyped source, saying the lines go out parsed as the wrong
+// type; a source with one line of its own type is not (fresh-user trial
+// 141: an auth source of audit lines, unflagged by check and run).
+func TestMarkedContent(t *testing.T) {
+	dir := t.TempDir()
+	copyTo := func(sample, name, prefix string) string {
+		data, err := os.ReadFile(filepath.Join(samples, sample))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, filepath.Join(dir, "l", name), prefix+string(data))
+	}
+	sec := copyTo("audit_json.log", "sec.log", "")
+	rack := copyTo("auth_json.log", "rack.log", "")
+	appLine, err := os.ReadFile(filepath.Join(samples, "application_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(appLine), "\n")
+	mixed := copyTo("auth_json.log", "mixed.log", first+"\n") // one application line first
+	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
+		"  - {type: auth, path: "+sec+"}\n  - {type: application, path: "+rack+"}\n  - {type: application, path: "+mixed+"}\n")
+
+	checkWarns(t, cfg, "mixed.log are",
+		"WARNING: "+cfg+":5: sources[0].path: type auth, but the first 20 lines of sec.log are audit lines, none an auth line (they carry audit keys: author_id, entity_type, entity_id): the auth parser takes them, and they would go out as auth lines under APP-NAME GitLab-Auth-Logs, unseen by the rules that read audit lines; write type: audit\n",
+		"WARNING: "+cfg+":6: sources[1].path: type application, but the first 15 lines of rack.log are auth lines, none an application line (they carry Rack::Attack's message or the throttle user allowlist): the application parser takes them, and they would go out as application lines under APP-NAME GitLab-Application-Logs, unseen by the rules that read auth lines; write type: auth\n")
+
+	r := runCmd(t, "--config", cfg, "--once")
+	for file, msg := range map[string]string{
+		sec:  "the first lines read from the file are audit lines, not auth lines (they carry audit keys: author_id, entity_type, entity_id): is the source's type right?",
+		rack: "the first lines read from the file are auth lines, not application lines (they carry Rack::Attack's message or the throttle user allowlist): is the source's type right?",
+	} {
+		n := 0
+		for _, rec := range r.records(msg) {
+			if rec["file"] == file && rec["level"] == "WARN" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("run: %d WARN %q for %s, want 1:\n%s", n, msg, file, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "mixed.log") && strings.Contains(grepLines(r.stderr, "mixed.log"), "type right") {
+		t.Errorf("run warns about mixed.log, whose first line is an application line:\n%s", grepLines(r.stderr, "mixed.log"))
+	}
+}
+
 // TestNoGitLabContent: a source whose file's first lines parse as no
 // GitLab log at all (random bytes, another program's log) is a warning of
 // check and one WARN of run per file, as detect warns about such an input

@@ -429,7 +429,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 		}
 		if perr == nil {
 			if sampling {
-				ls.add(line, true)
+				ls.add(line, true, w.rec.Type)
 			}
 			w.offer(tb, i, line, evs)
 		} else {
@@ -438,7 +438,7 @@ func (w *worker) encode(tb *tailer.Batch, fb *forwarder.Batch, evs *[]*detect.Ev
 			failures++
 			if !errors.Is(perr, mapping.ErrNoParser) && !errors.Is(perr, mapping.ErrCut) {
 				if sampling {
-					ls.add(line, false)
+					ls.add(line, false, parser.TypeUnknown)
 				}
 				w.pl.reportIf(tb.Name, tb.Offsets[i], perr)
 			}

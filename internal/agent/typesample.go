@@ -85,14 +85,17 @@ func (ts *typeSample) wants() bool {
 	return ts != nil && !ts.done.Load()
 }
 
-// add records a line that parsed (ok) or did not, while the sample has
-// room.
-func (ls *lineSample) add(line []byte, ok bool) {
+// add records a line that parsed as type as (ok) or did not, while the
+// sample has room; of a line that parsed, the other type it is marked as
+// (mapping.Marked).
+func (ls *lineSample) add(line []byte, ok bool, as parser.Type) {
 	if ls.N >= sampleLines {
 		return
 	}
-	looks := parser.TypeUnknown
-	if !ok {
+	var looks parser.Type
+	if ok {
+		looks = mapping.Marked(line, as)
+	} else {
 		looks = parser.Detect(line)
 		ls.wrapped[container.Sniff(line)]++
 	}
@@ -149,6 +152,12 @@ func (ts *typeSample) judge(file string, ls *lineSample) {
 				"file", file, "type", ts.typ.String(), "first_lines", ls.N,
 				"hint", "a source follows one of GitLab's logs (audit, application or auth JSON, application text, an NGINX access log); the file's lines go out raw under APP-NAME "+ts.app+", without parsed columns, unseen by the rules")
 		}
+		return
+	}
+	if ls.MarkedMostly(other) {
+		ts.log.Warn("the first lines read from the file are "+other.String()+" lines, not "+ts.typ.String()+" lines (they carry "+mapping.Marks(other)+"): is the source's type right?",
+			"file", file, "type", ts.typ.String(), "looks_like", other.String(), "first_lines", ls.N, "of_that_type", k,
+			"hint", "give the file a source of type: "+other.String()+"; until then the "+ts.typ.String()+" parser takes its lines, and they go out as "+ts.typ.String()+" lines under APP-NAME "+ts.app+", unseen by the rules that read "+other.String()+" lines")
 		return
 	}
 	ts.log.Warn("the first lines read from the file look like "+other.String()+" lines, not "+ts.typ.String()+": is the source's type right?",

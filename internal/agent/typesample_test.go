@@ -11,9 +11,10 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
-// TestTypeSample: a source whose first lines none parse as its type and
-// most look like lines of another type is warned about once, naming that
-// type; a sample with a line that parsed, or whose lines look like no
+// TestTypeSample: a source whose first lines none parse as its type, or
+// parse but carry the marks of another (mapping.Marked), and most look
+// like lines of another type is warned about once, naming that type; a
+// sample with a line that parsed unmarked, or whose lines look like no
 // one other type, is not, and nor is the next batch (fresh-user trial #7).
 func TestTypeSample(t *testing.T) {
 	lines := func(name string, n int) [][]byte {
@@ -23,7 +24,7 @@ func TestTypeSample(t *testing.T) {
 		}
 		return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))[:n]
 	}
-	audit, access := lines("audit_json.log", 25), lines("gitlab_access.log", 3)
+	audit, access, app := lines("audit_json.log", 25), lines("gitlab_access.log", 3), lines("application_json.log", 1)
 	for _, tc := range []struct {
 		name   string
 		lines  [][]byte
@@ -31,7 +32,10 @@ func TestTypeSample(t *testing.T) {
 		want   string
 	}{
 		{"audit lines read as application", audit, 0, `looks_like=audit first_lines=20 of_that_type=20`},
-		{"one line parsed", audit, 1, ""},
+		// The application parser takes audit lines; their keys tell them
+		// (fresh-user trial 141: an auth source of audit lines, unflagged).
+		{"audit lines that parse as application", audit, 25, `looks_like=audit first_lines=20 of_that_type=20`},
+		{"one line parsed", append(append([][]byte{}, app...), audit...), 1, ""},
 		{"lines of no one type", append(append([][]byte{}, access[:1]...), []byte("a custom line"), []byte("another")), 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,7 +44,7 @@ func TestTypeSample(t *testing.T) {
 			for range 2 { // a second batch is not judged
 				var ls lineSample
 				for i, l := range tc.lines {
-					ls.add(l, i < tc.parsed)
+					ls.add(l, i < tc.parsed, parser.TypeApplication)
 				}
 				ts.judge("app.log", &ls)
 			}

@@ -9,41 +9,85 @@ import (
 
 // TypeTally counts the first lines of a file read as one type: how many,
 // how many parsed as it, and, of the others, the type each looks like
-// (parser.Detect, or a stricter judge of the caller's). check and the
-// agent ask Mismatch of it whether the type given is wrong.
+// (parser.Detect, or a stricter judge of the caller's); of those that
+// parsed, the other type whose marks they carry (see Marked): the JSON
+// parsers take one another's lines. check and the agent ask Mismatch of
+// it whether the type given is wrong.
 type TypeTally struct {
 	N, Parsed int
 	Looks     [parser.NumTypes]int // by the type a line that did not parse looks like
+	Marked    [parser.NumTypes]int // by the other type a line that parsed is marked as
 }
 
 // Add counts a line that parsed, or, when parsed is false, that looks
-// like a line of type looks (parser.TypeUnknown: of none).
+// like a line of type looks (parser.TypeUnknown: of none). For a line
+// that parsed, looks is the other type it is marked as (Marked), or
+// parser.TypeUnknown.
 func (t *TypeTally) Add(parsed bool, looks parser.Type) {
 	t.N++
 	if parsed {
 		t.Parsed++
+		t.Marked[looks]++
 		return
 	}
 	t.Looks[looks]++
 }
 
+// Marked returns the type other than want whose marks line, which parsed
+// as want, carries: parser.TypeAudit for an audit key (author_id,
+// entity_type, entity_id), parser.TypeAuth for Rack::Attack's message or
+// the throttle allowlist, which only those logs write (parser.Detect);
+// parser.TypeUnknown otherwise. The JSON parsers take any JSON object of
+// GitLab's with their few required keys, so an audit line parses as an
+// auth or application one, and a Rack::Attack line as an application
+// one; their types are told by such marks only, never by an application
+// line's (severity and time), which auth_json.log lines carry too.
+func Marked(line []byte, want parser.Type) parser.Type {
+	if t := parser.Detect(line); t != want && (t == parser.TypeAudit || t == parser.TypeAuth) {
+		return t
+	}
+	return parser.TypeUnknown
+}
+
+// Marks names what marks a line of t for Marked (t TypeAudit or
+// TypeAuth), for messages; "" for the other types.
+func Marks(t parser.Type) string {
+	switch t {
+	case parser.TypeAudit:
+		return "audit keys: author_id, entity_type, entity_id"
+	case parser.TypeAuth:
+		return "Rack::Attack's message or the throttle user allowlist"
+	}
+	return ""
+}
+
+// MarkedMostly reports whether most of the lines Mismatch counts as of
+// type other parsed as the type asked (and are marked as other) rather
+// than did not parse: they are sent parsed as that type, under its
+// APP-NAME, rather than raw.
+func (t *TypeTally) MarkedMostly(other parser.Type) bool {
+	return t.Marked[other] > t.Looks[other]
+}
+
 // Mismatch returns the type other than want that more than half of the
-// lines counted look like, and how many do, when none of them parsed;
-// parser.TypeUnknown and 0 otherwise (also when none was counted).
+// lines counted look like or are marked as, and how many, when none of
+// them parsed as want unmarked; parser.TypeUnknown and 0 otherwise (also
+// when none was counted).
 func (t *TypeTally) Mismatch(want parser.Type) (parser.Type, int) {
-	if t.N == 0 || t.Parsed > 0 {
+	if t.N == 0 || t.Marked[parser.TypeUnknown] > 0 { // a line parsed as want, unmarked
 		return parser.TypeUnknown, 0
 	}
+	other := func(ty parser.Type) int { return t.Looks[ty] + t.Marked[ty] }
 	best := parser.TypeUnknown
 	for ty := parser.TypeAudit; ty < parser.NumTypes; ty++ {
-		if ty != want && t.Looks[ty] > t.Looks[best] {
+		if ty != want && other(ty) > other(best) {
 			best = ty
 		}
 	}
-	if best == parser.TypeUnknown || 2*t.Looks[best] <= t.N {
+	if best == parser.TypeUnknown || 2*other(best) <= t.N {
 		return parser.TypeUnknown, 0
 	}
-	return best, t.Looks[best]
+	return best, other(best)
 }
 
 // NoGitLab reports whether lines were counted and none of them parsed or
