@@ -35,8 +35,10 @@ const (
 //
 // An event pairs with an event of the other form with the same Message
 // that no event paired with yet, timed (to the millisecond) when its copy
-// can be: a JSON event 0 to copyLag ms after a text one. The same time is
-// tried first, then the others in order. A paired event is a copy and
+// can be: a JSON event 0 to copyLag ms after a text one. The earliest
+// such event is taken, so that events read in time order pair as they
+// were written (text .000 and .001, JSON .001 and .003: .000 with .001,
+// .001 with .003). A paired event is a copy and
 // does not count; an unpaired one counts. So each event counts once
 // whichever file is read first, as many times as the form that holds it
 // more often has it (two failed sign-ins in one millisecond count twice).
@@ -49,9 +51,9 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 	if !ok {
 		return false
 	}
-	form, step := byte(0), int64(time.Millisecond) // the text form: its copy is later
+	form, from := byte(0), int64(0) // the text form: its copy is as late or later
 	if gitlabLine(ev.Raw)[0] == '{' {
-		form, step = copyJSON, -step
+		form, from = copyJSON, -copyLag
 	}
 	t := ev.Time.UnixNano()
 	base := e.copyBase(t, msg)
@@ -60,10 +62,10 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		return false
 	}
 	e.events.seenKey(self, t)
-	for d := range int64(copyLag + 1) {
+	for d := from; d <= from+copyLag; d++ { // the earliest copy first
 		b := base
-		if d > 0 {
-			b = e.copyBase(t+d*step, msg)
+		if d != 0 {
+			b = e.copyBase(t+d*int64(time.Millisecond), msg)
 		}
 		if other, ok := e.copyUnpaired(b, form^copyJSON); ok {
 			e.events.seenKey(copyPaired(other), t)

@@ -23,6 +23,7 @@ func TestApplicationCopies(t *testing.T) {
 	}
 	const t1, t2 = "2025-05-12T14:00:00.041Z", "2025-05-12T14:00:07.500Z"
 	const ms42 = "2025-05-12T14:00:00.042Z" // a millisecond after t1
+	const ms44 = "2025-05-12T14:00:00.044Z" // 2 ms after ms42
 	tests := []struct {
 		name    string
 		lines   []string
@@ -42,7 +43,10 @@ func TestApplicationCopies(t *testing.T) {
 		{"JSON copy 2 ms later", []string{text(t1), json("2025-05-12T14:00:00.043Z", "a")}, 1},
 		{"3 ms later is not a copy", []string{text(t1), json("2025-05-12T14:00:00.044Z", "a")}, 2},
 		{"a JSON line earlier than the text is not its copy", []string{json("2025-05-12T14:00:00.040Z", "a"), text(t1)}, 2},
-		{"the same millisecond pairs first", []string{text(t1), text(ms42), json(ms42, "a"), json(ms42, "b")}, 2},
+		{"two a millisecond apart, copies 1 and 2 ms later, text first", []string{text(t1), text(ms42), json(ms42, "a"), json(ms44, "b")}, 2},
+		{"two a millisecond apart, copies 1 and 2 ms later, JSON first", []string{json(ms42, "a"), json(ms44, "b"), text(t1), text(ms42)}, 2},
+		{"two a millisecond apart, copies 1 and 2 ms later, interleaved", []string{text(t1), json(ms42, "a"), text(ms42), json(ms44, "b")}, 2},
+		{"two in one millisecond, copies a millisecond later", []string{text(t1), text(t1), json(ms42, "a"), json(ms42, "b")}, 2},
 		{"a paired event does not pair again", []string{text(t1), json(t1, "a"), json(ms42, "b")}, 2},
 		{"a paired event does not pair again, JSON first", []string{json(t1, "a"), json(ms42, "b"), text(t1)}, 2},
 		{"long dates are never copies", []string{"May 12, 2025 14:00: " + msg, json("2025-05-12T14:00:00.000Z", "a")}, 2},
