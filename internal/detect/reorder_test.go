@@ -68,11 +68,23 @@ func TestReorderSplitSourcesSameAlerts(t *testing.T) {
 }
 
 // splitSources deals evs to two sources at random, each keeping evs'
-// order; the events are copies named after their source.
+// order; the events are copies named after their source. The events of
+// the application log that GitLab writes in two forms (see
+// Engine.duplicateCopy) go by form, all the text ones to one source, all
+// the JSON ones to the other, as run reads the two files: their pairing
+// assumes each file in its own order.
 func splitSources(evs []*Event, rng *rand.Rand) (a, b []*Event) {
+	textTo := rng.IntN(2)
 	for _, ev := range evs {
 		c := ev.Clone()
-		if rng.IntN(2) == 0 {
+		to := rng.IntN(2)
+		if _, ok := copyMessage(ev); ok {
+			to = textTo
+			if gitlabLine(ev.Raw)[0] == '{' {
+				to = 1 - textTo
+			}
+		}
+		if to == 0 {
 			c.Source, c.FileID = ev.Source+"#a", ev.FileID+"#a"
 			a = append(a, c)
 		} else {
