@@ -21,7 +21,7 @@ func TestCheckRunWarnSuspectSources(t *testing.T) {
 		"  - type: audit\n    path: "+access+"\n")
 	warns := []string{
 		cfg + ":5: sources[0].path: directory " + filepath.Join(dir, "lgos") + " does not exist (did you mean " + filepath.Join(dir, "logs") + "? audit_json.log is not in it either); run waits for it and sends nothing from this source until it appears: correct the path",
-		cfg + ":7: sources[1].path: type audit, but gitlab_access.log is GitLab's access log: its lines would be read as audit, not parse, and go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access",
+		cfg + ":7: sources[1].path: type audit, but gitlab_access.log is GitLab's access log: its lines would be read as audit lines, under APP-NAME GitLab-Audit-Logs (raw where the audit parser does not take them), unseen by the rules that read access lines; write type: access",
 	}
 	out, err := execute(t, "check", "--config", cfg)
 	if err != nil {

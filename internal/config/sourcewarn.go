@@ -411,11 +411,14 @@ func typeMismatch(s Source, files []string) string {
 	if DefaultAppName(s.Type) == "" {
 		return ""
 	}
-	var other []string
+	var other, types []string
 	for _, p := range files {
 		if t := TypeByName(p); t != "" && t != s.Type {
 			if o := filepath.Base(p) + " is GitLab's " + t + " log"; !slices.Contains(other, o) { // a glob's matches share names
 				other = append(other, o)
+			}
+			if !slices.Contains(types, t) {
+				types = append(types, t)
 			}
 		}
 	}
@@ -426,6 +429,8 @@ func typeMismatch(s Source, files []string) string {
 	if s.IsGlob() {
 		fix = "narrow the pattern to the " + s.Type + " log's files, and give the others a source of their type"
 	}
-	return fmt.Sprintf("type %s, but %s: its lines would be read as %s, not parse, and go out raw under APP-NAME %s, unseen by the rules; %s",
-		s.Type, strings.Join(other, ", "), s.Type, cmp.Or(s.AppName, DefaultAppName(s.Type)), fix)
+	// The JSON parsers take one another's lines: those go out parsed as
+	// the wrong type; the others raw.
+	return fmt.Sprintf("type %s, but %s: its lines would be read as %s lines, under APP-NAME %s (raw where the %s parser does not take them), unseen by the rules that read %s lines; %s",
+		s.Type, strings.Join(other, ", "), s.Type, cmp.Or(s.AppName, DefaultAppName(s.Type)), s.Type, strings.Join(types, " or "), fix)
 }

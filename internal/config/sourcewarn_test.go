@@ -60,7 +60,7 @@ func TestSourceWarnings(t *testing.T) {
 			"directory " + dir + "/elsewhere does not exist; run waits"},
 		{"missing file, directory there", "{type: auth, path: " + dir + "/logs/auth_json.log}", ""},
 		{"type contradicts the name", "{type: audit, path: " + dir + "/logs/gitlab_access.log}",
-			"config.yaml:3: sources[0].path: type audit, but gitlab_access.log is GitLab's access log: its lines would be read as audit, not parse, and go out raw under APP-NAME GitLab-Audit-Logs, unseen by the rules; write type: access"},
+			"config.yaml:3: sources[0].path: type audit, but gitlab_access.log is GitLab's access log: its lines would be read as audit lines, under APP-NAME GitLab-Audit-Logs (raw where the audit parser does not take them), unseen by the rules that read access lines; write type: access"},
 		{"type matches the name", "{type: access, path: " + dir + "/logs/gitlab_access.log}", ""},
 		{"a name GitLab does not use", "{type: audit, path: " + dir + "/logs/mine.log}", ""},
 		{"glob matching another type", "{type: access, path: \"" + dir + "/logs/*_access.log*\"}", ""},
