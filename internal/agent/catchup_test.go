@@ -203,7 +203,7 @@ func TestOpenFile(t *testing.T) {
 
 // TestCatchUpAlertsNotCounted: the alerts the catch-up raises again are
 // dropped (they were delivered before the restart) and are not counted
-// in detect_alerts_total, which counts the alerts this process sent
+// in detect_alerts_total, nor in --once's alerts_raised, which count the alerts this process sent
 // (before, the metric counted them though none was sent). Alerts sent
 // after the catch-up are counted.
 func TestCatchUpAlertsNotCounted(t *testing.T) {
@@ -226,6 +226,10 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 	if got := d.stats().Rules[rule].Alerts; got != 0 {
 		t.Errorf("after a catch-up that raised %d alerts and sent none, detect_alerts_total = %d, want 0", raised, got)
 	}
+	a := &Agent{det: d} // --once's alerts_raised (trial 145: it counted the dropped ones)
+	if got := a.alertsRaised(); got != 0 {
+		t.Errorf("after a catch-up that raised %d alerts and sent none, alerts_raised = %d, want 0", raised, got)
+	}
 
 	// A later line that alerts (another event, ten minutes on) is sent and
 	// counted.
@@ -244,6 +248,9 @@ func TestCatchUpAlertsNotCounted(t *testing.T) {
 	sent := d.process(&sl)
 	if got := d.stats().Rules[rule].Alerts; sent == 0 || got != uint64(sent) {
 		t.Errorf("a live batch sent %d alerts; detect_alerts_total = %d, want %d", sent, got, sent)
+	}
+	if got := a.alertsRaised(); got != uint64(sent) {
+		t.Errorf("a live batch sent %d alerts; alerts_raised = %d", sent, got)
 	}
 }
 

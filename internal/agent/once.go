@@ -114,11 +114,15 @@ func (a *Agent) finishOnce(failed error) error {
 	if lossy > 0 {
 		msg = fmt.Sprintf("all sources read to the end and acknowledged, but lines of %d file(s) may be lost (see the warnings above); exiting (--once)", lossy)
 	}
+	raised := a.alertsRaised()
 	a.log.Info(msg,
-		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", a.alertsRaised())
+		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", raised)
 	a.logChanges()
 	switch {
 	case lines > 0:
+	case raised > 0:
+		a.log.Info("no log line was sent, only alerts: the files had already been read up to their checkpoints; the alerts are those of lines read before that the collector had not acknowledged, raised again from the saved detection state, and those held until the end of the input",
+			"alerts_raised", raised)
 	case present == 0:
 		a.log.Info("nothing was sent: the spools held nothing not forwarded before")
 	case empty == present:
@@ -294,8 +298,9 @@ func (s *source) longestCut(ts tailer.Stats) int64 {
 	return n
 }
 
-// alertsRaised returns how many alerts the detection engine has passed on
-// to be sent (detect.RuleStats.Alerts, summed over the rules); 0 with
+// alertsRaised returns how many alerts this process sent (detector.stats:
+// the engine's alerts, summed over the rules, less those the catch-up
+// raised again and dropped as delivered before the restart); 0 with
 // detections off.
 func (a *Agent) alertsRaised() uint64 {
 	a.mu.Lock()
@@ -305,7 +310,7 @@ func (a *Agent) alertsRaised() uint64 {
 		return 0
 	}
 	var n uint64
-	for _, rs := range d.e.Stats().Rules {
+	for _, rs := range d.stats().Rules {
 		n += rs.Alerts
 	}
 	return n
