@@ -38,10 +38,10 @@ const (
 // can be: a JSON event 0 to copyLag ms after a text one. The earliest
 // such event is taken, so that events read in time order pair as they
 // were written (text .000 and .001, JSON .001 and .003: .000 with .001,
-// .001 with .003). A paired event is a copy and
-// does not count; an unpaired one counts. So each event counts once
-// whichever file is read first, as many times as the form that holds it
-// more often has it (two failed sign-ins in one millisecond count twice).
+// .001 with .003). A paired event is a copy and does not count; an
+// unpaired one counts. So each event counts once whichever file is read
+// first, as many times as the form that holds it more often has it (two
+// failed sign-ins in one millisecond count twice).
 // Events of the text log's long dates (minute precision, GitLab before
 // 12.7, which wrote no JSON log) and those without a time or Message are
 // never copies. It remembers ev (in the engine's recent event ids, so
