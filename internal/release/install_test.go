@@ -25,7 +25,10 @@ func testInstall(t *testing.T, b built) {
 		t.Fatalf("gitlab-syslog is already installed here (%s): this test installs and purges it; remove it first with dpkg -P gitlab-syslog", strings.TrimSpace(out))
 	}
 	_, userErr := user.Lookup("gitlab-syslog")
-	writeInstallMarker(t, userErr != nil)
+	writeInstallMarker(t)
+	if userErr != nil {
+		markCreated(t, "user")
+	}
 	t.Cleanup(func() {
 		shErr("dpkg", "-P", "gitlab-syslog")
 		if userErr != nil { // created by this test's install
@@ -196,14 +199,10 @@ func testSystemdCalls(t *testing.T, deb, next string) {
 // left instead of refusing a machine that only a test changed.
 const installMarker = "/var/tmp/gitlab-syslog-install-test"
 
-// writeInstallMarker writes installMarker for this process; createsUser
-// records that the gitlab-syslog user does not exist yet.
-func writeInstallMarker(t *testing.T, createsUser bool) {
-	data := strconv.Itoa(os.Getpid()) + "\n"
-	if createsUser {
-		data += "user\n"
-	}
-	if err := os.WriteFile(installMarker, []byte(data), 0o644); err != nil {
+// writeInstallMarker writes installMarker for this process, naming
+// nothing created yet (see markCreated).
+func writeInstallMarker(t *testing.T) {
+	if err := os.WriteFile(installMarker, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 		t.Fatalf("writing %s, the mark of this test's install: %v", installMarker, err)
 	}
 }
