@@ -42,6 +42,17 @@ const (
 // unpaired one counts. So each event counts once whichever file is read
 // first, as many times as the form that holds it more often has it (two
 // failed sign-ins in one millisecond count twice).
+//
+// Of a pair, the JSON copy is the one that counts: the text line lacks
+// its correlation_id and meta.* keys (the user a session acts as, for
+// sentinel.impersonation; the alerts' enrichment). So a text event left
+// unpaired waits for its JSON copy (copyWait): process holds it in the
+// reorder buffer until the sources' watermark passes copyLag after it.
+// A JSON copy arriving meanwhile pairs with it, counts, and supersedes
+// it: the reorder buffer drops it (releaseOldest). A JSON copy arriving
+// after its text copy went to the rules (its log read further behind
+// the text log than the reorder buffer waits) is the copy, as before.
+//
 // Events of the text log's long dates (minute precision, GitLab before
 // 12.7, which wrote no JSON log) and those without a time or Message are
 // never copies. It remembers ev (in the engine's recent event ids, so
@@ -70,11 +81,30 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		if other, ok := e.copyUnpaired(b, form^copyJSON); ok {
 			e.events.seenKey(copyPaired(other), t)
 			e.events.seenKey(copyPaired(self), t)
+			if _, waits := e.copyWaiting[other]; waits {
+				e.copyWaiting[other] = true // superseded: ev counts instead
+				return false
+			}
 			return true
 		}
 	}
+	if form != copyJSON {
+		e.wait = copyWait{key: self, on: true}
+	}
 	return false
 }
+
+// copyWait is the text event Process is folding, when it waits for its
+// JSON copy (see duplicateCopy): its copyKey.
+type copyWait struct {
+	key recentKey
+	on  bool
+}
+
+// copyWaitNs is how long after its own time a text event that waits for
+// its JSON copy is held (Unix ns): until the watermark is past copyLag
+// after it, when its copy, if GitLab wrote one, was read.
+const copyWaitNs = copyLag*int64(time.Millisecond) + 1
 
 // copyFree returns the key of the next event of form whose copyBase is
 // base: the first n not remembered; false after maxCopies.

@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
@@ -57,7 +58,6 @@ func TestApplicationCopies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer e.Close()
 			p := parser.New(parser.TypeApplication)
 			var rec parser.Record
 			for _, l := range tt.lines {
@@ -65,6 +65,9 @@ func TestApplicationCopies(t *testing.T) {
 					t.Fatalf("%q: %v", l, err)
 				}
 				e.Process(NewEvent(&rec, []byte(l), "application.log", OriginFile))
+			}
+			if err := e.Close(); err != nil { // a text event waiting for its JSON copy is dropped or counted
+				t.Fatal(err)
 			}
 			st := e.Stats()
 			if got := int(st.Events - st.Deduplicated); got != tt.counted || int(st.Events) != len(tt.lines) {
@@ -75,38 +78,96 @@ func TestApplicationCopies(t *testing.T) {
 }
 
 // TestApplicationCopiesAlertID: an event GitLab wrote to both application
-// logs raises one alert, with one alert_id, whichever copy is read first,
-// so that run (which reads the two files at once, in any order) and
-// detect agree, and a catch-up after a restart raises the alert_id it
-// delivered (fresh-user trial 142: two alert_ids by read order).
+// logs raises one alert, with one alert_id, from the JSON copy (which
+// carries correlation_id and meta.*; fresh-user trial 144), whichever
+// copy is read first and with copies up to copyLag apart, in detect's
+// engine and in run's, so that run (which reads the two files at once,
+// in any order) and detect agree, and a catch-up after a restart raises
+// the alert_id it delivered (fresh-user trial 142: two alert_ids by read
+// order).
 func TestApplicationCopiesAlertID(t *testing.T) {
-	const ts, msg = "2025-05-12T14:00:00.041Z", "Successful Login: username=root ip=198.51.100.7 method=standard admin=true"
-	text := ts + ": " + msg
-	json := fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01HZ7YVD5VY6ZNVA6NHF1T9J64","meta.user":"root","message":%q}`, ts, msg)
-	ids := map[string]bool{}
-	for _, order := range [][]string{{text, json}, {json, text}} {
-		var alerts []*Alert
-		e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, Emit: func(a *Alert) { alerts = append(alerts, a) }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := parser.New(parser.TypeApplication)
-		var rec parser.Record
-		for _, l := range order {
-			if err := p.Parse([]byte(l), &rec); err != nil {
-				t.Fatalf("%q: %v", l, err)
-			}
-			e.Process(NewEvent(&rec, []byte(l), "application.log", OriginFile))
-		}
-		if err := e.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if len(alerts) != 1 {
-			t.Fatalf("read %.4s… first: %d alerts, want 1", order[0], len(alerts))
-		}
-		ids[alerts[0].ID] = true
+	const msg = "Successful Login: username=root ip=198.51.100.7 method=standard admin=true"
+	const cid = "01HZ7YVD5VY6ZNVA6NHF1T9J64"
+	json := func(ts string) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":%q,"meta.user":"root","message":%q}`, ts, cid, msg)
 	}
-	if len(ids) != 1 {
-		t.Errorf("alert_ids by read order: %v, want one", ids)
+	for _, c := range []struct{ name, text, json string }{
+		{"one millisecond", "2025-05-12T14:00:00.041Z: " + msg, json("2025-05-12T14:00:00.041Z")},
+		{"JSON a millisecond later", "2025-05-12T14:00:00.999Z: " + msg, json("2025-05-12T14:00:01.000Z")},
+		{"JSON 2 ms later", "2025-05-12T14:00:00.041Z: " + msg, json("2025-05-12T14:00:00.043Z")},
+	} {
+		for _, agent := range []bool{false, true} { // detect's engine, run's (MinWatermark, a source per file)
+			ids := map[string]bool{}
+			for _, order := range [][]string{{c.text, c.json}, {c.json, c.text}} {
+				var alerts []*Alert
+				var cids []string // the CorrelationID of each alert's event: the JSON copy's
+				e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: agent, Emit: func(a *Alert) {
+					alerts = append(alerts, a)
+					cids = append(cids, a.Event.Get(parser.ColCorrelationID))
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := parser.New(parser.TypeApplication)
+				var rec parser.Record
+				for _, l := range order {
+					if err := p.Parse([]byte(l), &rec); err != nil {
+						t.Fatalf("%q: %v", l, err)
+					}
+					src := "application.log"
+					if agent && l[0] == '{' {
+						src = "application_json.log"
+					}
+					e.Process(NewEvent(&rec, []byte(l), src, OriginFile))
+				}
+				if err := e.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if len(alerts) != 1 {
+					t.Fatalf("%s, agent %v, read %.4s… first: %d alerts, want 1", c.name, agent, order[0], len(alerts))
+				}
+				if cids[0] != cid {
+					t.Errorf("%s, agent %v, read %.4s… first: the alert's event has CorrelationID %q: not the JSON copy's", c.name, agent, order[0], cids[0])
+				}
+				ids[alerts[0].ID] = true
+			}
+			if len(ids) != 1 {
+				t.Errorf("%s, agent %v: alert_ids by read order: %v, want one", c.name, agent, ids)
+			}
+		}
+	}
+}
+
+// TestApplicationCopyWaitKeepsOrder: while a text event waits for its JSON
+// copy, detect's engine (no MinWatermark) sorts the later events of the
+// ordered rules behind it, so they see events in time order as they do
+// without a wait: the text failed sign-in is the 11th, and raises
+// sentinel.bruteforce's alert at its time, not at the later event's.
+func TestApplicationCopyWaitKeepsOrder(t *testing.T) {
+	t0 := time.Date(2025, 5, 12, 14, 0, 0, 0, time.UTC)
+	at := t0.Add(10 * time.Second).Add(41 * time.Millisecond)
+	var alerts []*Alert
+	e, err := New(Config{Only: []string{"sentinel.bruteforce"}, Emit: func(a *Alert) { alerts = append(alerts, a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		e.Process(failedLogin("bob", "198.51.100.7", t0.Add(time.Duration(i)*time.Second)))
+	}
+	line := at.Format("2006-01-02T15:04:05.000Z") + ": Failed Login: username=bob ip=198.51.100.7"
+	var rec parser.Record
+	if err := parser.New(parser.TypeApplication).Parse([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	e.Process(NewEvent(&rec, []byte(line), "application.log", OriginFile)) // waits for a JSON copy
+	e.Process(failedLogin("bob", "198.51.100.7", at.Add(time.Millisecond)))
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) == 0 {
+		t.Fatal("no alert")
+	}
+	if got := alerts[0].Time; !got.Equal(at) {
+		t.Errorf("alert at %s, want %s (the text event, the 11th)", ts(got), ts(at))
 	}
 }

@@ -33,13 +33,19 @@ import (
 // restored snapshot for that source and file identity is not folded
 // again.
 type Engine struct {
-	cfg         Config
-	observing   *Event // the event a rule's Observe runs on, for the emitter; nil outside Observe
-	rules       []*ruleState
-	advancers   []*ruleState // the rules whose Advance does something (not idleAdvancer)
-	orderedSet  ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
-	reorder     reorderBuffer
-	heldSaved   []heldItem // the reorder buffer of the state restored, until the rules are
+	cfg        Config
+	observing  *Event // the event a rule's Observe runs on, for the emitter; nil outside Observe
+	rules      []*ruleState
+	advancers  []*ruleState // the rules whose Advance does something (not idleAdvancer)
+	orderedSet ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
+	reorder    reorderBuffer
+	heldSaved  []heldItem // the reorder buffer of the state restored, until the rules are restored
+	// copyWaiting holds the copyKeys of the text events of the application
+	// log the reorder buffer holds for their JSON copy (see duplicateCopy),
+	// true once a JSON copy superseded one; wait is the event Process is
+	// folding, when it is to wait.
+	copyWaiting map[recentKey]bool
+	wait        copyWait
 	byID        map[string]*ruleState
 	table       dispatch
 	off         []*OffError
@@ -124,6 +130,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:         cfg,
 		byID:        make(map[string]*ruleState),
 		sources:     make(map[string]*sourceState),
+		copyWaiting: make(map[recentKey]bool),
 		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		supp:        newSuppressor(cfg.MaxSuppress),

@@ -111,6 +111,10 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 			}
 			dst = append(dst, `],"event":`...)
 			dst = appendEvent(dst, it.Event)
+			if it.Copy != "" {
+				dst = append(dst, `,"copy":`...)
+				dst = jsonstr.Append(dst, it.Copy)
+			}
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')

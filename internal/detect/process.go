@@ -67,6 +67,7 @@ func (e *Engine) process(ev *Event, now int64) {
 		e.stats.Replayed++
 		return
 	}
+	e.wait = copyWait{}
 	if e.duplicate(ev) {
 		e.stats.Deduplicated++
 		return
@@ -91,7 +92,12 @@ func (e *Engine) process(ev *Event, now int64) {
 	}
 	set := e.processSet(ev)
 	var held ruleBits // for the reorder buffer (see reorder.go)
-	if e.cfg.MinWatermark && tns != noNanos && !future {
+	switch {
+	case tns == noNanos || future:
+		e.wait.on = false
+	case e.wait.on: // a text event waits for its JSON copy (see duplicateCopy)
+		held, set = set, 0
+	case e.cfg.MinWatermark || len(e.reorder.h) > 0: // detect's: sorted behind a text event waiting
 		held = set & e.orderedSet
 		set &^= held
 	}
@@ -100,7 +106,7 @@ func (e *Engine) process(ev *Event, now int64) {
 		src.pos = position{FileID: ev.FileID, Offset: ev.Offset}
 	}
 	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
-	if held != 0 || len(e.reorder.h) > 0 {
+	if held != 0 || e.wait.on || len(e.reorder.h) > 0 {
 		through := lowNs
 		if through == noNanos && low.Unix() > 0 {
 			through = math.MaxInt64 // after what nanos converts: after every event held

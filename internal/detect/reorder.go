@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/hex"
 	"math"
 	"slices"
 	"time"
@@ -34,6 +35,12 @@ import (
 // counted again). A source that is not found at its end again (a line
 // still being written, without its newline) holds it for at most
 // maxGraceHolds times OrderGrace.
+//
+// The buffer also holds a text event of the application log waiting for
+// its JSON copy (see Engine.duplicateCopy), for all its rules, with or
+// without MinWatermark, until the sources' newest time passes copyLag
+// after it; while it waits, the ordered rules' later events are sorted
+// behind it.
 //
 // The buffer is bounded (Config.MaxReorderBytes): when full, its oldest
 // events go to the rules at once (Stats.ReorderOverflow). It is saved
@@ -124,7 +131,17 @@ type sortedEvent struct {
 	seq    uint64 // arrival
 	ev     *Event // a copy the buffer owns (copyOf)
 	set    ruleBits
-	size   int64 // heldSize(ev)
+	size   int64    // heldSize(ev)
+	wait   copyWait // on: a text event waiting for its JSON copy
+}
+
+// due returns the least sourcesNewest answer (Unix ns) that releases the
+// event: its time, or copyWaitNs after it when it waits for its copy.
+func (s *sortedEvent) due() int64 {
+	if s.wait.on {
+		return s.ns + copyWaitNs
+	}
+	return s.ns
 }
 
 func sortedLess(a, b *sortedEvent) bool {
@@ -176,12 +193,15 @@ func (e *Engine) dispatch(ev *Event, set ruleBits, future bool) {
 // rules the held events low reached.
 func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 	b := &e.reorder
-	if held != 0 {
-		if low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now) {
-			e.dispatch(ev, held, false)
-		} else {
-			e.hold(b.copyOf(ev), tns, now, held)
-		}
+	switch {
+	case e.wait.on: // until its JSON copy may have come (see duplicateCopy)
+		e.copyWaiting[e.wait.key] = false
+		e.hold(b.copyOf(ev), tns, now, held, e.wait)
+	case held == 0:
+	case low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now):
+		e.dispatch(ev, held, false)
+	default:
+		e.hold(b.copyOf(ev), tns, now, held, copyWait{})
 	}
 	if low != noNanos {
 		e.release(low, now)
@@ -189,12 +209,13 @@ func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 }
 
 // hold puts ev, which the buffer then owns, read at wall clock readAt
-// (Unix ns), for the rules of set in the reorder buffer; when that makes
-// it larger than Config.MaxReorderBytes, the oldest events held go to
-// their rules at once.
-func (e *Engine) hold(ev *Event, ns, readAt int64, set ruleBits) {
+// (Unix ns), for the rules of set in the reorder buffer, waiting for its
+// JSON copy when w is on (see duplicateCopy); when that makes the buffer
+// larger than Config.MaxReorderBytes, the oldest events held go to their
+// rules at once.
+func (e *Engine) hold(ev *Event, ns, readAt int64, set ruleBits, w copyWait) {
 	b := &e.reorder
-	b.push(ev, ns, readAt, set)
+	b.push(ev, ns, readAt, set, w)
 	for b.bytes > e.cfg.MaxReorderBytes && len(b.h) > 1 {
 		e.stats.ReorderOverflow++
 		e.releaseOldest()
@@ -203,9 +224,10 @@ func (e *Engine) hold(ev *Event, ns, readAt int64, set ruleBits) {
 
 // release gives the rules, oldest first, the held events at or before
 // lowNs (Unix ns) that no source holds for OrderGrace at wall clock now
-// (see graced).
+// (see graced); a text event waiting for its JSON copy goes once lowNs
+// is more than copyLag after it (copyWaitNs), the events after it then.
 func (e *Engine) release(lowNs, now int64) {
-	for b := &e.reorder; len(b.h) > 0 && b.h[0].ns <= lowNs && !e.graced(b.h[0].ns, b.h[0].readAt, now); {
+	for b := &e.reorder; len(b.h) > 0 && b.h[0].due() <= lowNs && !e.graced(b.h[0].due(), b.h[0].readAt, now); {
 		e.releaseOldest()
 	}
 }
@@ -252,32 +274,48 @@ func (e *Engine) heldCap(low time.Time, lowNs int64) (time.Time, int64) {
 }
 
 // push puts ev, read at wall clock readAt (Unix ns; 0: restored), in the
-// buffer, which then owns it, for the rules of set.
-func (b *reorderBuffer) push(ev *Event, ns, readAt int64, set ruleBits) {
+// buffer, which then owns it, for the rules of set, waiting for its JSON
+// copy when w is on.
+func (b *reorderBuffer) push(ev *Event, ns, readAt int64, set ruleBits, w copyWait) {
 	b.seq++
 	size := heldSize(ev)
-	b.h = heapPush(b.h, sortedEvent{ns: ns, readAt: readAt, seq: b.seq, ev: ev, set: set, size: size}, sortedLess)
+	b.h = heapPush(b.h, sortedEvent{ns: ns, readAt: readAt, seq: b.seq, ev: ev, set: set, size: size, wait: w}, sortedLess)
 	b.bytes += size
 }
 
+// releaseOldest gives the rules the oldest event held, unless it is a
+// text event that a JSON copy superseded (see duplicateCopy), which it
+// counts as deduplicated.
 func (e *Engine) releaseOldest() {
 	b := &e.reorder
 	var it sortedEvent
 	it, b.h = heapPop(b.h, sortedLess)
 	b.bytes -= it.size
-	e.dispatch(it.ev, it.set, false)
+	superseded := false
+	if it.wait.on {
+		superseded = e.copyWaiting[it.wait.key]
+		delete(e.copyWaiting, it.wait.key)
+	}
+	if superseded {
+		e.stats.Deduplicated++
+	} else {
+		e.dispatch(it.ev, it.set, false)
+	}
 	b.recycle(it.ev)
 }
 
 // heldItem is an event of the reorder buffer as saved: the ids of the
-// rules it was held for, and the event.
+// rules it was held for, and the event; for a text event waiting for its
+// JSON copy (see duplicateCopy), its copyKey in 32 hex digits.
 type heldItem struct {
 	Rules []string `json:"rules"`
 	Event *Event   `json:"event"`
+	Copy  string   `json:"copy,omitempty"`
 }
 
 // heldEvents returns what the reorder buffer holds, oldest first, for
-// Save.
+// Save, but for the text events a JSON copy superseded, which it would
+// drop.
 func (e *Engine) heldEvents() []heldItem {
 	if len(e.reorder.h) == 0 {
 		return nil
@@ -287,21 +325,29 @@ func (e *Engine) heldEvents() []heldItem {
 	for len(h) > 0 {
 		var it sortedEvent
 		it, h = heapPop(h, sortedLess)
+		var copyKey string
+		if it.wait.on {
+			if e.copyWaiting[it.wait.key] {
+				continue
+			}
+			copyKey = hex.EncodeToString(it.wait.key[:])
+		}
 		var ids []string
 		for set := it.set; set != 0; {
 			var i int
 			i, set = set.next()
 			ids = append(ids, e.rules[i].info.ID)
 		}
-		out = append(out, heldItem{Rules: ids, Event: it.ev})
+		out = append(out, heldItem{Rules: ids, Event: it.ev, Copy: copyKey})
 	}
 	return out
 }
 
 // restoreHeld puts the events a saved reorder buffer held back in it,
-// for those of their rules that run and are ordered, above the cap too
-// (no alert can be raised while the engine is built). It runs after the
-// rules restored their state.
+// for those of their rules that run and are ordered (a text event waiting
+// for its JSON copy: that run), above the cap too (no alert can be
+// raised while the engine is built). It runs after the rules restored
+// their state.
 func (e *Engine) restoreHeld(items []heldItem) {
 	for _, it := range items {
 		if it.Event == nil {
@@ -311,14 +357,22 @@ func (e *Engine) restoreHeld(items []heldItem) {
 		if ns == noNanos {
 			continue
 		}
+		w := copyWait{}
+		if k, err := hex.DecodeString(it.Copy); err == nil && len(k) == len(w.key) {
+			w.on = true
+			copy(w.key[:], k)
+		}
 		var set ruleBits
 		for _, id := range it.Rules {
-			if r := e.byID[id]; r != nil && r.ordered {
+			if r := e.byID[id]; r != nil && (r.ordered || w.on) {
 				set |= 1 << slices.Index(e.rules, r)
 			}
 		}
-		if set != 0 {
-			e.reorder.push(it.Event, ns, 0, set)
+		if set != 0 || w.on {
+			if w.on {
+				e.copyWaiting[w.key] = false
+			}
+			e.reorder.push(it.Event, ns, 0, set, w)
 		}
 	}
 }
