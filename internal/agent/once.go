@@ -3,12 +3,14 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/container"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -180,6 +182,7 @@ func (a *Agent) logOnceRead(s *source, cfg *config.Config, msg string, what ...a
 		"lines_read", read, "lines_sent", sent, "blank_skipped", s.blank.Load(),
 		"parts_joined", parts, "dropped", dropped,
 		"unparsed_sent_raw", s.unparsed.Load(), "truncated", ts.TruncatedLines+cuts, "max_line_bytes", cfg.Tailer.MaxLineBytes)...)
+	s.logUnnamed(a.log, what)
 	if mayHaveLost(ts) {
 		a.log.Warn("--once: lines of this file may be lost: they were not sent (the tailer's warnings above name the copies, and where copies were looked for)", append(what,
 			"rotated_copies_damaged", ts.DamagedCopies, "rotated_copies_unread", ts.UnplacedRotated, "truncations_without_copy", ts.TruncationsWithoutCopy,
@@ -314,4 +317,24 @@ func (a *Agent) alertsRaised() uint64 {
 		n += rs.Alerts
 	}
 	return n
+}
+
+// logUnnamed logs, after logOnceRead's totals, how many of the lines s
+// sent raw the paced parse warnings did not name, when any, with what
+// (the attributes that name s) and, for a file of GitLab's own lines
+// (not a container log), the command that lists every one of them.
+func (s *source) logUnnamed(log *slog.Logger, what []any) {
+	var pl *parseLog
+	if len(s.workers) > 0 {
+		pl = s.workers[0].pl
+	}
+	raw, named := s.unparsed.Load(), pl.namedLines()
+	if raw <= named {
+		return
+	}
+	attrs := append(what, "unparsed_sent_raw", raw, "named_above", named)
+	if s.format == container.Plain && s.cfg.Type != "" {
+		attrs = append(attrs, "list_them", listUnparsed(s.cfg.Path, s.cfg.Type)+" (every line of the file, from its first)")
+	}
+	log.Warn("--once: the warnings above name only some of the lines that did not parse (one warning per 10 s per file)", attrs...)
 }

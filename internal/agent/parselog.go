@@ -26,6 +26,7 @@ type parseLog struct {
 	mu    sync.Mutex
 	parse logGate
 	cut   logGate // cut lines are reported apart
+	named uint64  // the lines the parse warnings named (report, reportUnfinished)
 
 	// sample judges the first lines read: a source whose type does not
 	// match them is warned about once. nil for an untyped source.
@@ -51,11 +52,37 @@ func (g *logGate) pass(now time.Time) (held int, ok bool) {
 	return held, true
 }
 
-// passGate is g.pass at the time now, under p.mu.
+// passGate is g.pass at the time now, under p.mu; a parse warning let
+// through counts as naming a line.
 func (p *parseLog) passGate(g *logGate) (held int, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return g.pass(time.Now())
+	held, ok = g.pass(time.Now())
+	if ok && g == &p.parse {
+		p.named++
+	}
+	return held, ok
+}
+
+// namedLines returns how many lines that did not parse the warnings named
+// (one per parseLogInterval; the others are counted only); 0 for a nil p.
+func (p *parseLog) namedLines() uint64 {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.named
+}
+
+// listUnparsed returns the shell command that lists every line of file
+// that does not parse as typ, each with its file:line and cause (parse's
+// {"_error":...} objects).
+func listUnparsed(file, typ string) string {
+	if strings.HasPrefix(file, "-") {
+		file = "./" + file
+	}
+	return fmt.Sprintf("gitlab-syslog parse --type %s -- %s | grep '^{\"_error\"'", typ, shellQuote(file))
 }
 
 // report logs a failure of the line ending at byte end of file, or counts it.
