@@ -677,11 +677,15 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 		c.wanted += x.wanted
 		c.cut.n += x.cut.n
 		c.untimed += x.untimed
+		c.blank += x.blank
 	}
 	st := eng.Stats()
 	cut := ""
 	if c.cut.n > 0 {
 		cut = fmt.Sprintf(", %d longer than max_line_bytes, skipped", c.cut.n)
+	}
+	if c.blank > 0 { // not among the lines read, as parse and run --once count them
+		cut += fmt.Sprintf(", %d blank %s skipped besides", c.blank, plural(c.blank, "line", "lines"))
 	}
 	future := ""
 	if st.Future > 0 {

@@ -115,6 +115,16 @@ func TestDetectSummaryOneLine(t *testing.T) {
 	if s := errOut.String(); !strings.Contains(s, "detect: read 1 line (0 not parsed), 1 event for the rules;") {
 		t.Errorf("summary of one event for the rules:\n%s", s)
 	}
+	// Blank lines are skipped, not read, and said so (fresh-user trial 146:
+	// "read 5 lines" of a file of 7).
+	out.Reset()
+	errOut.Reset()
+	if err := runDetect(context.Background(), &detectOptions{format: "json"}, []string{"audit:-"}, strings.NewReader("\n"+locked+"  \n"), &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if s := errOut.String(); !strings.Contains(s, "detect: read 1 line (0 not parsed, 2 blank lines skipped besides), 1 event for the rules;") {
+		t.Errorf("summary of a line between blank lines:\n%s", s)
+	}
 }
 
 // TestDetectTIFileUnusable: detect warns on standard error when ti_file
