@@ -750,6 +750,11 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	for _, s := range srcs {
 		s.start(sctx)
 		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "format", s.cfg.Format, "workers", len(s.workers))
+		if len(s.older) > 0 {
+			a.log.Info("rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send",
+				"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
+				"send", fmt.Sprintf("gitlab-syslog send --type %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", s.cfg.Type, oldestFirst(s.older)))
+		}
 	}
 	for _, g := range globs {
 		a.log.Info("following a glob", "glob", g.sc.Path, "type", g.sc.Type, "format", g.sc.Format, "files", len(g.matched))

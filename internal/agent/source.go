@@ -108,6 +108,10 @@ type source struct {
 	complete bool
 	cancel   context.CancelFunc // stops this source alone (glob matches)
 	glob     string             // the glob that matched the file; "" for a source named by path
+	// older are the rotated copies of the file when the source was made
+	// without a checkpoint for it (the agent's first start with it): the
+	// tailer does not read them, their lines being older than the start.
+	older []string
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -180,6 +184,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	if format != container.Plain && maxLine > 0 {
 		tcfg.MaxLineBytes = max(maxLine, container.MaxRecordBytes)
 	}
+	older := olderCopies(tcfg)
 	t, err := tailer.New(tcfg)
 	if err != nil {
 		return nil, err
@@ -206,6 +211,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		scout:     container.Decoder{Format: format, MaxLineBytes: maxLine},
 		carryWait: DefaultCarryTimeout,
 		complete:  tcfg.Complete,
+		older:     older,
 	}
 	s.handoff, s.abandon = context.WithCancel(context.Background())
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
@@ -580,4 +586,36 @@ func (h carryHold) earliest(o carryHold) carryHold {
 		return o
 	}
 	return h
+}
+
+// olderCopies returns the rotated copies of the file c follows
+// (tailer.RotatedCopies) when it exists and has no checkpoint in
+// c.Checkpoints: the tailer starts in it (at start_at) and does not read
+// them. It returns nil when there is a checkpoint, or none can be read.
+func olderCopies(c tailer.Config) []string {
+	if c.Checkpoints == nil || c.Path == "" {
+		return nil
+	}
+	if p, err := c.Checkpoints.LoadPosition(c.Path); err != nil || p != nil {
+		return nil
+	}
+	if fi, err := os.Stat(c.Path); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	copies, _ := tailer.RotatedCopies(c) // a directory that cannot be listed holds none to read
+	return copies
+}
+
+// oldestFirst returns the paths of copies, newest first (as
+// tailer.RotatedCopies lists them), as shell words, oldest first.
+func oldestFirst(copies []string) string {
+	words := make([]string, 0, len(copies))
+	for i := len(copies) - 1; i >= 0; i-- {
+		p := copies[i]
+		if strings.HasPrefix(p, "-") {
+			p = "./" + p
+		}
+		words = append(words, shellQuote(p))
+	}
+	return strings.Join(words, " ")
 }
