@@ -79,10 +79,7 @@ func (p *parseLog) namedLines() uint64 {
 // that does not parse as typ, each with its file:line and cause (parse's
 // {"_error":...} objects).
 func listUnparsed(file, typ string) string {
-	if strings.HasPrefix(file, "-") {
-		file = "./" + file
-	}
-	return fmt.Sprintf("gitlab-syslog parse --type %s -- %s | grep '^{\"_error\"'", typ, shellQuote(file))
+	return fmt.Sprintf("gitlab-syslog parse --type %s -- %s | grep '^{\"_error\"'", typ, shellPath(file))
 }
 
 // report logs a failure of the line ending at byte end of file, or counts it.
@@ -137,13 +134,20 @@ func findLineAt(file string, start int64) string {
 // a .gz: "FILTER -- FILE", or "zcat -- FILE | FILTER"; a name starting
 // with "-" is written ./-name.
 func fileFilter(file, filter string) string {
+	if strings.HasSuffix(file, ".gz") {
+		return "zcat -- " + shellPath(file) + " | " + filter
+	}
+	return filter + " -- " + shellPath(file)
+}
+
+// shellPath returns file as a shell word that a command reads as a file
+// even after "--": quoted (shellQuote), and a relative path starting with
+// "-" written ./-name (head, zcat and others read "-" as standard input).
+func shellPath(file string) string {
 	if strings.HasPrefix(file, "-") {
 		file = "./" + file
 	}
-	if strings.HasSuffix(file, ".gz") {
-		return "zcat -- " + shellQuote(file) + " | " + filter
-	}
-	return filter + " -- " + shellQuote(file)
+	return shellQuote(file)
 }
 
 // findLine returns, for the warning, the shell commands of lineCommands.

@@ -611,11 +611,7 @@ func olderCopies(c tailer.Config) []string {
 func oldestFirst(copies []string) string {
 	words := make([]string, 0, len(copies))
 	for i := len(copies) - 1; i >= 0; i-- {
-		p := copies[i]
-		if strings.HasPrefix(p, "-") {
-			p = "./" + p
-		}
-		words = append(words, shellQuote(p))
+		words = append(words, shellPath(copies[i]))
 	}
 	return strings.Join(words, " ")
 }
