@@ -444,12 +444,30 @@ func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
 		src.newest, src.newestNs = t, tns
 	}
 	if !e.cfg.MinWatermark {
-		e.follow(src.newest, src.newestNs)
+		e.followHeld(src.newest, src.newestNs)
 		return
 	}
 	now := e.wallClock()
 	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
 	e.settle(low, lowNs, now)
+}
+
+// followHeld is follow for an engine without MinWatermark, at low (Unix
+// ns lowNs) the newest time of the source read: the reorder buffer, which
+// then holds only the text events waiting for their JSON copy and the
+// events sorted behind them (see duplicateCopy), first gives the rules
+// those low reached, and the watermark does not pass one still held,
+// whose windows would close before it reached its rules.
+func (e *Engine) followHeld(low time.Time, lowNs int64) {
+	if len(e.reorder.h) > 0 {
+		through := lowNs
+		if through == noNanos && low.Unix() > 0 {
+			through = math.MaxInt64 // after what nanos converts: after every event held
+		}
+		e.release(through, math.MaxInt64)
+		low, lowNs = e.heldCap(low, lowNs)
+	}
+	e.follow(low, lowNs)
 }
 
 // caughtNewest returns the oldest newest time (and its Unix ns) of the
