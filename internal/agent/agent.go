@@ -327,7 +327,7 @@ func (a *Agent) startReaders(ctx context.Context, cancel context.CancelFunc, cfg
 // checkpoints and the detection state saved mark what was done, and a
 // run started again does the rest.
 var ErrOnceInterrupted = errors.New("--once: interrupted (SIGINT or SIGTERM) before it finished; " +
-	"the checkpoints saved mark what was delivered: run again to send the rest and raise the alerts held for the end of the input")
+	"the checkpoints saved mark what was delivered: run again to finish (it sends what was not delivered, if anything, and raises the alerts held for the end of the input)")
 
 // supervise runs until ctx ends, serving reloads and, every
 // CheckInterval, advancing idle sources and (with ExitAtEOF) ending once
