@@ -1,7 +1,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,18 +20,11 @@ func TestFirstStartOlderCopies(t *testing.T) {
 	}
 	log := writeFile(t, filepath.Join(dir, "l", "audit_json.log"), string(data))
 	one := writeFile(t, log+".1", string(data))
-	f, err := os.Create(log + ".2.gz")
+	gz, err := gzipBytes(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw := gzip.NewWriter(f)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	writeFile(t, log+".2.gz", string(gz))
 	cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "st")+"\nforward: {url: stdout}\ndetections: {enabled: false}\nsources:\n"+
 		"  - {type: audit, path: "+log+"}\n")
 	older := func() []map[string]any {
