@@ -31,8 +31,8 @@ func TestSnapshotEncoding(t *testing.T) {
 		Alerts:    []recentItem{},
 		Suppress:  []suppItem{{K: "falco.admin_impersonation\x00TargetID\x0041", Until: t0.Add(time.Hour)}, {K: awkward[7], Until: time.Time{}}},
 		Held: []heldItem{
-			{Rules: []string{"sentinel.bruteforce"}, Event: heldLine(t, `{"severity":"INFO","time":"2024-06-10T09:00:00.123Z","message":"Failed Login: username=bob ip=198.51.100.7"}`)},
-			{Rules: []string{"sentinel.bruteforce", "sentinel.impersonation"}, Event: heldLine(t, "2024-06-10T09:00:00.123Z: Failed Login: username=bob ip=198.51.100.7"),
+			{Rules: []string{"sentinel.bruteforce"}, Event: lineEvent(t, parser.TypeApplication, "application.log", `{"severity":"INFO","time":"2024-06-10T09:00:00.123Z","message":"Failed Login: username=bob ip=198.51.100.7"}`)},
+			{Rules: []string{"sentinel.bruteforce", "sentinel.impersonation"}, Event: lineEvent(t, parser.TypeApplication, "application.log", "2024-06-10T09:00:00.123Z: Failed Login: username=bob ip=198.51.100.7"),
 				Copy: "6c62272e07bb014262b821756295c58d"}, // a text event waiting for its JSON copy
 		},
 	}
@@ -127,15 +127,4 @@ func same(t *testing.T, name string, v any, got []byte) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("%s: append encoding differs from encoding/json\n got %s\nwant %s", name, got, want)
 	}
-}
-
-// heldLine returns the Event of an application log line, as the reorder
-// buffer holds it.
-func heldLine(t *testing.T, line string) *Event {
-	t.Helper()
-	var rec parser.Record
-	if err := parser.New(parser.TypeApplication).Parse([]byte(line), &rec); err != nil {
-		t.Fatal(err)
-	}
-	return NewEvent(&rec, []byte(line), "application.log", OriginFile)
 }

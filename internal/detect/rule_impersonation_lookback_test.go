@@ -194,11 +194,7 @@ func impRule(e *Engine) *impersonation {
 // parseLB parses an audit line into an event.
 func parseLB(t *testing.T, line string) *Event {
 	t.Helper()
-	var rec parser.Record
-	if err := parser.New(parser.TypeAudit).Parse([]byte(line), &rec); err != nil {
-		t.Fatal(err)
-	}
-	return NewEvent(&rec, []byte(line), "audit_json.log", OriginFile)
+	return lineEvent(t, parser.TypeAudit, "audit_json.log", line)
 }
 
 // tAtLB returns hh:mm:ss of the test day.

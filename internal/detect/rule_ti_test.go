@@ -55,13 +55,10 @@ bogus
 	}
 }
 
+// accessEvent parses an access-log line into an event.
 func accessEvent(t *testing.T, line string) *Event {
 	t.Helper()
-	var rec parser.Record
-	if err := parser.New(parser.TypeAccess).Parse([]byte(line), &rec); err != nil {
-		t.Fatal(err)
-	}
-	return NewEvent(&rec, []byte(line), "gitlab_access.log", OriginFile)
+	return lineEvent(t, parser.TypeAccess, "gitlab_access.log", line)
 }
 
 // TestTIRuleReload checks the bad-line warning (file:line), Reload, and

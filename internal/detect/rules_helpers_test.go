@@ -266,3 +266,14 @@ func ts(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339Nano)
 }
+
+// lineEvent parses line, of log type typ, into the Event of a line read
+// from the file source.
+func lineEvent(t *testing.T, typ parser.Type, source, line string) *Event {
+	t.Helper()
+	var rec parser.Record
+	if err := parser.New(typ).Parse([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	return NewEvent(&rec, []byte(line), source, OriginFile)
+}
