@@ -51,7 +51,8 @@ const (
 // A JSON copy arriving meanwhile pairs with it, counts, and supersedes
 // it: the reorder buffer drops it (releaseOldest). A JSON copy arriving
 // after its text copy went to the rules (its log read further behind
-// the text log than the reorder buffer waits) is the copy, as before.
+// the text log than the reorder buffer waits) is the copy: the text
+// event counted.
 //
 // Events of the text log's long dates (minute precision, GitLab before
 // 12.7, which wrote no JSON log) and those without a time or Message are

@@ -107,14 +107,21 @@ func (e *Engine) process(ev *Event, now int64) {
 	}
 	low, lowNs := e.sourcesNewest(src, prev, prevNs, now)
 	if held != 0 || e.wait.on || len(e.reorder.h) > 0 {
-		through := lowNs
-		if through == noNanos && low.Unix() > 0 {
-			through = math.MaxInt64 // after what nanos converts: after every event held
-		}
-		e.sortThen(ev, tns, held, through, now)
+		e.sortThen(ev, tns, held, releaseThrough(low, lowNs), now)
 		low, lowNs = e.heldCap(low, lowNs)
 	}
 	e.follow(low, lowNs)
+}
+
+// releaseThrough returns the time (Unix ns) through which the reorder
+// buffer gives its events to the rules when its sources' newest time is
+// low (Unix ns lowNs, see nanos): lowNs, or after every event held when
+// low is after what nanos converts.
+func releaseThrough(low time.Time, lowNs int64) int64 {
+	if lowNs == noNanos && low.Unix() > 0 {
+		return math.MaxInt64
+	}
+	return lowNs
 }
 
 // noteJump records ev, at time t (tns in Unix ns, see nanos), as the
@@ -460,11 +467,7 @@ func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
 // whose windows would close before it reached its rules.
 func (e *Engine) followHeld(low time.Time, lowNs int64) {
 	if len(e.reorder.h) > 0 {
-		through := lowNs
-		if through == noNanos && low.Unix() > 0 {
-			through = math.MaxInt64 // after what nanos converts: after every event held
-		}
-		e.release(through, math.MaxInt64)
+		e.release(releaseThrough(low, lowNs), math.MaxInt64)
 		low, lowNs = e.heldCap(low, lowNs)
 	}
 	e.follow(low, lowNs)
