@@ -35,24 +35,25 @@ const (
 //
 // An event pairs with an event of the other form with the same Message
 // that no event paired with yet, timed (to the millisecond) when its copy
-// can be: a JSON event 0 to copyLag ms after a text one. The earliest
-// such event is taken, so that events read in time order pair as they
-// were written (text .000 and .001, JSON .001 and .003: .000 with .001,
-// .001 with .003). A paired event is a copy and does not count; an
-// unpaired one counts. So each event counts once whichever file is read
-// first, as many times as the form that holds it more often has it (two
-// failed sign-ins in one millisecond count twice).
+// can be: a JSON event 0 to copyLag ms after a text one. A paired event
+// is a copy and does not count; an unpaired one counts. So each event
+// counts once whichever file is read first, as many times as the form
+// that holds it more often has it (two failed sign-ins in one
+// millisecond count twice).
 //
 // Of a pair, the JSON copy is the one that counts: the text line lacks
 // its correlation_id and meta.* keys (the user a session acts as, for
-// sentinel.impersonation; the alerts' enrichment). So a text event left
-// unpaired waits for its JSON copy (copyWait): process holds it in the
-// reorder buffer until the sources' watermark passes copyLag after it.
-// A JSON copy arriving meanwhile pairs with it, counts, and supersedes
-// it: the reorder buffer drops it (releaseOldest). A JSON copy arriving
-// after its text copy went to the rules (its log read further behind
-// the text log than the reorder buffer waits) is the copy: the text
-// event counted.
+// sentinel.impersonation; the alerts' enrichment). So a text event is
+// not paired when it arrives: it waits (copyWait), held in the reorder
+// buffer until the sources' newest time is copyWaitNs after it, and is
+// paired then, in time order, with the earliest unpaired JSON event of
+// its span (pairText), or counts. Pairing in time order pairs copies as
+// they were written, whatever order the files are read in and however
+// their lines are out of order within copyDisorder (text .000 and .001,
+// JSON .001 and .003: .000 with .001, .001 with .003). A JSON event
+// counts when it arrives, unless it is the copy of a text event that
+// went to the rules unpaired: its log read further behind the text log
+// than the wait (copyCounted).
 //
 // Events of the text log's long dates (minute precision, GitLab before
 // 12.7, which wrote no JSON log) and those without a time or Message are
@@ -63,9 +64,9 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 	if !ok {
 		return false
 	}
-	form, from := byte(0), int64(0) // the text form: its copy is as late or later
+	form := byte(0)
 	if gitlabLine(ev.Raw)[0] == '{' {
-		form, from = copyJSON, -copyLag
+		form = copyJSON
 	}
 	t := ev.Time.UnixNano()
 	base := e.copyBase(t, msg)
@@ -74,25 +75,58 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		return false
 	}
 	e.events.seenKey(self, t)
-	for d := from; d <= from+copyLag; d++ { // the earliest copy first
+	if form != copyJSON {
+		e.wait = copyWait{key: self, on: true}
+		return false
+	}
+	for d := -copyLag; d <= 0; d++ { // the earliest copy first
 		b := base
 		if d != 0 {
-			b = e.copyBase(t+d*int64(time.Millisecond), msg)
+			b = e.copyBase(t+int64(d)*int64(time.Millisecond), msg)
 		}
-		if other, ok := e.copyUnpaired(b, form^copyJSON); ok {
+		if other, ok := e.copyCounted(b); ok {
 			e.events.seenKey(copyPaired(other), t)
 			e.events.seenKey(copyPaired(self), t)
-			if _, waits := e.copyWaiting[other]; waits {
-				e.copyWaiting[other] = true // superseded: ev counts instead
-				return false
-			}
 			return true
 		}
 	}
-	if form != copyJSON {
-		e.wait = copyWait{key: self, on: true}
+	return false
+}
+
+// pairText reports whether ev, a text event of the application log that
+// waited for its JSON copy (its copyKey self), has one: the earliest
+// unpaired JSON event 0 to copyLag ms after it, which it then pairs with
+// (see duplicateCopy).
+func (e *Engine) pairText(ev *Event, self recentKey) bool {
+	msg, ok := copyMessage(ev)
+	if !ok {
+		return false
+	}
+	t := ev.Time.UnixNano()
+	for d := range int64(copyLag + 1) {
+		if other, ok := e.copyUnpaired(e.copyBase(t+d*int64(time.Millisecond), msg), copyJSON); ok {
+			e.events.seenKey(copyPaired(other), t)
+			e.events.seenKey(copyPaired(self), t)
+			return true
+		}
 	}
 	return false
+}
+
+// copyCounted returns the key of the first remembered text event whose
+// copyBase is base that went to the rules unpaired (not waiting, see
+// copyWaiting); false when there is none.
+func (e *Engine) copyCounted(base recentKey) (recentKey, bool) {
+	for n := range maxCopies {
+		k := copyKey(base, 0, n)
+		if !e.events.has(k) {
+			break
+		}
+		if _, waits := e.copyWaiting[k]; !waits && !e.events.has(copyPaired(k)) {
+			return k, true
+		}
+	}
+	return recentKey{}, false
 }
 
 // copyWait is the text event Process is folding, when it waits for its
@@ -102,10 +136,16 @@ type copyWait struct {
 	on  bool
 }
 
-// copyWaitNs is how long after its own time a text event that waits for
-// its JSON copy is held (Unix ns): until the watermark is past copyLag
-// after it, when its copy, if GitLab wrote one, was read.
-const copyWaitNs = copyLag*int64(time.Millisecond) + 1
+// copyDisorder is how far back in time a line of the application logs
+// may be written after a later one: Puma workers and Sidekiq processes
+// each take the time, then append to the same files.
+const copyDisorder = time.Second
+
+// copyWaitNs is how long after its own time a text event waits for its
+// JSON copy (Unix ns): until the sources' newest time is past copyLag
+// and copyDisorder after it, when its copy, if GitLab wrote one, was
+// read.
+const copyWaitNs = copyLag*int64(time.Millisecond) + int64(copyDisorder) + 1
 
 // copyFree returns the key of the next event of form whose copyBase is
 // base: the first n not remembered; false after maxCopies.

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,6 +52,12 @@ func TestApplicationCopies(t *testing.T) {
 		{"a paired event does not pair again", []string{text(t1), json(t1, "a"), json(ms42, "b")}, 2},
 		{"a paired event does not pair again, JSON first", []string{json(t1, "a"), json(ms42, "b"), text(t1)}, 2},
 		{"long dates are never copies", []string{"May 12, 2025 14:00: " + msg, json("2025-05-12T14:00:00.000Z", "a")}, 2},
+		// Two processes write one line each, out of time order, in both
+		// files alike (fresh-user trial 148: paired on arrival, .006's
+		// JSON copy took the .005 text line and three counted).
+		{"out of order in both files, text first", []string{text(ms42), text(t1), json(ms42, "a"), json(t1, "b")}, 2},
+		{"out of order in both files, JSON first", []string{json(ms42, "a"), json(t1, "b"), text(ms42), text(t1)}, 2},
+		{"out of order in both files, interleaved", []string{text(ms42), json(ms42, "a"), text(t1), json(t1, "b")}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,5 +176,44 @@ func TestApplicationCopyWaitKeepsOrder(t *testing.T) {
 	}
 	if got := alerts[0].Time; !got.Equal(at) {
 		t.Errorf("alert at %s, want %s (the text event, the 11th)", ts(got), ts(at))
+	}
+}
+
+// TestApplicationCopiesOutOfOrder: a line written after a later one (two
+// processes appending to the same logs), in both files alike, still has
+// its JSON copy counted, in detect's engine and in run's (fresh-user
+// trial 148: the text copy of the admin sign-in counted, without its
+// CorrelationID, once a line 4 ms later was read before it).
+func TestApplicationCopiesOutOfOrder(t *testing.T) {
+	const admin = "Successful Login: username=root ip=198.51.100.7 method=standard admin=true"
+	const other = "Successful Login: username=alice ip=198.51.100.8 method=standard admin=false"
+	json := func(ts, cid, msg string) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":%q,"message":%q}`, ts, cid, msg)
+	}
+	text := []string{"2025-05-12T14:00:00.045Z: " + other, "2025-05-12T14:00:00.041Z: " + admin}
+	jsons := []string{json("2025-05-12T14:00:00.046Z", "C1", other), json("2025-05-12T14:00:00.042Z", "C2", admin)}
+	for _, agent := range []bool{false, true} {
+		for _, order := range [][]string{slices.Concat(text, jsons), slices.Concat(jsons, text)} {
+			var cids []string
+			e, err := New(Config{Only: []string{"sentinel.local_auth_no_mfa"}, MinWatermark: agent, Emit: func(a *Alert) {
+				cids = append(cids, a.Event.Get(parser.ColCorrelationID))
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range order {
+				src := "application.log"
+				if agent && l[0] == '{' {
+					src = "application_json.log"
+				}
+				e.Process(lineEvent(t, parser.TypeApplication, src, l))
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(cids, []string{"C2"}) {
+				t.Errorf("agent %v, %.4s… first: alerts' CorrelationIDs %q, want the JSON copy's [C2]", agent, order[0], cids)
+			}
+		}
 	}
 }

@@ -41,10 +41,9 @@ type Engine struct {
 	reorder    reorderBuffer
 	heldSaved  []heldItem // the reorder buffer of the state restored, until the rules are restored
 	// copyWaiting holds the copyKeys of the text events of the application
-	// log the reorder buffer holds for their JSON copy (see duplicateCopy),
-	// true once a JSON copy superseded one; wait is the event Process is
-	// folding, when it is to wait.
-	copyWaiting map[recentKey]bool
+	// log the reorder buffer holds for their JSON copy (see duplicateCopy);
+	// wait is the event Process is folding, when it is to wait.
+	copyWaiting map[recentKey]struct{}
 	wait        copyWait
 	byID        map[string]*ruleState
 	table       dispatch
@@ -130,7 +129,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:         cfg,
 		byID:        make(map[string]*ruleState),
 		sources:     make(map[string]*sourceState),
-		copyWaiting: make(map[recentKey]bool),
+		copyWaiting: make(map[recentKey]struct{}),
 		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		supp:        newSuppressor(cfg.MaxSuppress),

@@ -38,7 +38,7 @@ import (
 //
 // The buffer also holds a text event of the application log waiting for
 // its JSON copy (see Engine.duplicateCopy), for all its rules, with or
-// without MinWatermark, until the sources' newest time passes copyLag
+// without MinWatermark, until the sources' newest time passes copyWaitNs
 // after it; while it waits, the ordered rules' later events are sorted
 // behind it.
 //
@@ -195,7 +195,7 @@ func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 	b := &e.reorder
 	switch {
 	case e.wait.on: // until its JSON copy may have come (see duplicateCopy)
-		e.copyWaiting[e.wait.key] = false
+		e.copyWaiting[e.wait.key] = struct{}{}
 		e.hold(b.copyOf(ev), tns, now, held, e.wait)
 	case held == 0:
 	case low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now):
@@ -284,19 +284,19 @@ func (b *reorderBuffer) push(ev *Event, ns, readAt int64, set ruleBits, w copyWa
 }
 
 // releaseOldest gives the rules the oldest event held, unless it is a
-// text event that a JSON copy superseded (see duplicateCopy), which it
-// counts as deduplicated.
+// text event that waited for its JSON copy and has one (pairText), which
+// it counts as deduplicated.
 func (e *Engine) releaseOldest() {
 	b := &e.reorder
 	var it sortedEvent
 	it, b.h = heapPop(b.h, sortedLess)
 	b.bytes -= it.size
-	superseded := false
+	paired := false
 	if it.wait.on {
-		superseded = e.copyWaiting[it.wait.key]
 		delete(e.copyWaiting, it.wait.key)
+		paired = e.pairText(it.ev, it.wait.key)
 	}
-	if superseded {
+	if paired {
 		e.stats.Deduplicated++
 	} else {
 		e.dispatch(it.ev, it.set, false)
@@ -314,8 +314,7 @@ type heldItem struct {
 }
 
 // heldEvents returns what the reorder buffer holds, oldest first, for
-// Save, but for the text events a JSON copy superseded, which it would
-// drop.
+// Save.
 func (e *Engine) heldEvents() []heldItem {
 	if len(e.reorder.h) == 0 {
 		return nil
@@ -327,9 +326,6 @@ func (e *Engine) heldEvents() []heldItem {
 		it, h = heapPop(h, sortedLess)
 		var copyKey string
 		if it.wait.on {
-			if e.copyWaiting[it.wait.key] {
-				continue
-			}
 			copyKey = hex.EncodeToString(it.wait.key[:])
 		}
 		var ids []string
@@ -370,7 +366,7 @@ func (e *Engine) restoreHeld(items []heldItem) {
 		}
 		if set != 0 || w.on {
 			if w.on {
-				e.copyWaiting[w.key] = false
+				e.copyWaiting[w.key] = struct{}{}
 			}
 			e.reorder.push(it.Event, ns, 0, set, w)
 		}
