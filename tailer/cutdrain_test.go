@@ -150,9 +150,11 @@ func TestCopyTruncateThenRenameCycles(t *testing.T) {
 	}
 }
 
-// startStalled starts a tailer on path, with a batch of 10 lines and a
-// queue of one, whose consumer takes no batch until its gate opens, and
-// returns once the reader is blocked (20 lines read).
+// startStalled starts a tailer on path (30 lines or more), with a batch
+// of 10 lines and a queue of one, whose consumer takes no batch until its
+// gate opens, and returns once the reader is blocked: one batch held by
+// the gated consumer, one in the channel, one being sent (30 lines read),
+// so that it reads nothing while the test rotates the file.
 func startStalled(t *testing.T, path string) *collector {
 	t.Helper()
 	cfg := testConfig(t, path)
@@ -163,7 +165,7 @@ func startStalled(t *testing.T, path string) *collector {
 		t.Fatal(err)
 	}
 	c := startTailer(t, tl, make(chan struct{}))
-	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Lines >= 20 })
+	waitStats(t, tl, "reader blocked", func(s Stats) bool { return s.Outstanding == 3 })
 	return c
 }
 
