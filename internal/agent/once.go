@@ -324,11 +324,7 @@ func (a *Agent) alertsRaised() uint64 {
 // (the attributes that name s) and, for a file of GitLab's own lines
 // (not a container log), the command that lists every one of them.
 func (s *source) logUnnamed(log *slog.Logger, what []any) {
-	var pl *parseLog
-	if len(s.workers) > 0 {
-		pl = s.workers[0].pl
-	}
-	raw, named := s.unparsed.Load(), pl.namedLines()
+	raw, named := s.unparsed.Load(), s.pl.namedLines()
 	if raw <= named {
 		return
 	}

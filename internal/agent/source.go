@@ -108,6 +108,7 @@ type source struct {
 	complete bool
 	cancel   context.CancelFunc // stops this source alone (glob matches)
 	glob     string             // the glob that matched the file; "" for a source named by path
+	pl       *parseLog          // the parse warnings of the source's workers
 	// older are the rotated copies of the file when the source was made
 	// without a checkpoint for it (the agent's first start with it): the
 	// tailer does not read them, their lines being older than the start.
@@ -213,16 +214,16 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		complete:  tcfg.Complete,
 		older:     older,
 	}
+	s.pl = &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	s.handoff, s.abandon = context.WithCancel(context.Background())
 	opts := forwarder.RecordOptions{Facility: facility, Hostname: hostname, AppName: sc.AppName}
-	pl := &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	sdID := ""
 	if enc != nil {
 		sdID = enc.SDID
 	}
 	for range workers {
 		w := newWorker(typ, enc, geo, s.m, opts)
-		w.pl = pl
+		w.pl = s.pl
 		w.uw = newUnwrapper(format, typ, sc.AppName, sc.OtherSubcomponents == "forward", sc.Path, maxLine, sdID)
 		if w.uw != nil {
 			w.uw.complete = tcfg.Complete

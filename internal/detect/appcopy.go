@@ -79,18 +79,7 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		e.wait = copyWait{key: self, on: true}
 		return false
 	}
-	for d := -copyLag; d <= 0; d++ { // the earliest copy first
-		b := base
-		if d != 0 {
-			b = e.copyBase(t+int64(d)*int64(time.Millisecond), msg)
-		}
-		if other, ok := e.copyCounted(b); ok {
-			e.events.seenKey(copyPaired(other), t)
-			e.events.seenKey(copyPaired(self), t)
-			return true
-		}
-	}
-	return false
+	return e.pairIn(self, t, msg, -copyLag, e.copyCounted)
 }
 
 // pairText reports whether ev, a text event of the application log that
@@ -102,9 +91,16 @@ func (e *Engine) pairText(ev *Event, self recentKey) bool {
 	if !ok {
 		return false
 	}
-	t := ev.Time.UnixNano()
-	for d := range int64(copyLag + 1) {
-		if other, ok := e.copyUnpaired(e.copyBase(t+d*int64(time.Millisecond), msg), copyJSON); ok {
+	return e.pairIn(self, ev.Time.UnixNano(), msg, 0, func(b recentKey) (recentKey, bool) { return e.copyUnpaired(b, copyJSON) })
+}
+
+// pairIn pairs the event of copyKey self, at time t (Unix ns) with
+// Message msg, with the first event find returns for the copyBase of
+// each millisecond from t+from ms to copyLag ms later, the earliest first,
+// and reports whether there was one.
+func (e *Engine) pairIn(self recentKey, t int64, msg string, from int64, find func(base recentKey) (recentKey, bool)) bool {
+	for d := from; d <= from+copyLag; d++ {
+		if other, ok := find(e.copyBase(t+d*int64(time.Millisecond), msg)); ok {
 			e.events.seenKey(copyPaired(other), t)
 			e.events.seenKey(copyPaired(self), t)
 			return true
@@ -114,15 +110,15 @@ func (e *Engine) pairText(ev *Event, self recentKey) bool {
 }
 
 // copyCounted returns the key of the first remembered text event whose
-// copyBase is base that went to the rules unpaired (not waiting, see
-// copyWaiting); false when there is none.
+// copyBase is base that went to the rules unpaired (not waiting in the
+// reorder buffer); false when there is none.
 func (e *Engine) copyCounted(base recentKey) (recentKey, bool) {
 	for n := range maxCopies {
 		k := copyKey(base, 0, n)
 		if !e.events.has(k) {
 			break
 		}
-		if _, waits := e.copyWaiting[k]; !waits && !e.events.has(copyPaired(k)) {
+		if _, waits := e.reorder.waiting[k]; !waits && !e.events.has(copyPaired(k)) {
 			return k, true
 		}
 	}

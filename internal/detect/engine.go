@@ -40,10 +40,8 @@ type Engine struct {
 	orderedSet ruleBits     // the rules whose events the reorder buffer sorts (see ordered)
 	reorder    reorderBuffer
 	heldSaved  []heldItem // the reorder buffer of the state restored, until the rules are restored
-	// copyWaiting holds the copyKeys of the text events of the application
-	// log the reorder buffer holds for their JSON copy (see duplicateCopy);
-	// wait is the event Process is folding, when it is to wait.
-	copyWaiting map[recentKey]struct{}
+	// wait is the text event Process is folding, when it is to wait for
+	// its JSON copy (see duplicateCopy).
 	wait        copyWait
 	byID        map[string]*ruleState
 	table       dispatch
@@ -129,7 +127,6 @@ func New(cfg Config) (*Engine, error) {
 		cfg:         cfg,
 		byID:        make(map[string]*ruleState),
 		sources:     make(map[string]*sourceState),
-		copyWaiting: make(map[recentKey]struct{}),
 		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		supp:        newSuppressor(cfg.MaxSuppress),

@@ -67,6 +67,9 @@ type reorderBuffer struct {
 	seq   uint64 // arrivals so far: ties keep their arrival order
 	chunk []byte // where the next copies' strings go
 	free  []*Event
+	// waiting holds the copyKeys of the events of h that wait for their
+	// JSON copy (sortedEvent.wait), for copyCounted.
+	waiting map[recentKey]struct{}
 }
 
 // reorderChunk is the size of the chunks the buffer copies strings into;
@@ -195,7 +198,6 @@ func (e *Engine) sortThen(ev *Event, tns int64, held ruleBits, low, now int64) {
 	b := &e.reorder
 	switch {
 	case e.wait.on: // until its JSON copy may have come (see duplicateCopy)
-		e.copyWaiting[e.wait.key] = struct{}{}
 		e.hold(b.copyOf(ev), tns, now, held, e.wait)
 	case held == 0:
 	case low != noNanos && tns <= low && (len(b.h) == 0 || tns < b.h[0].ns) && !e.graced(tns, now, now):
@@ -225,7 +227,7 @@ func (e *Engine) hold(ev *Event, ns, readAt int64, set ruleBits, w copyWait) {
 // release gives the rules, oldest first, the held events at or before
 // lowNs (Unix ns) that no source holds for OrderGrace at wall clock now
 // (see graced); a text event waiting for its JSON copy goes once lowNs
-// is more than copyLag after it (copyWaitNs), the events after it then.
+// is copyWaitNs after it, the events after it then.
 func (e *Engine) release(lowNs, now int64) {
 	for b := &e.reorder; len(b.h) > 0 && b.h[0].due() <= lowNs && !e.graced(b.h[0].due(), b.h[0].readAt, now); {
 		e.releaseOldest()
@@ -281,27 +283,36 @@ func (b *reorderBuffer) push(ev *Event, ns, readAt int64, set ruleBits, w copyWa
 	size := heldSize(ev)
 	b.h = heapPush(b.h, sortedEvent{ns: ns, readAt: readAt, seq: b.seq, ev: ev, set: set, size: size, wait: w}, sortedLess)
 	b.bytes += size
+	if w.on {
+		if b.waiting == nil {
+			b.waiting = make(map[recentKey]struct{})
+		}
+		b.waiting[w.key] = struct{}{}
+	}
+}
+
+// pop removes the oldest event held and returns it.
+func (b *reorderBuffer) pop() sortedEvent {
+	var it sortedEvent
+	it, b.h = heapPop(b.h, sortedLess)
+	b.bytes -= it.size
+	if it.wait.on {
+		delete(b.waiting, it.wait.key)
+	}
+	return it
 }
 
 // releaseOldest gives the rules the oldest event held, unless it is a
 // text event that waited for its JSON copy and has one (pairText), which
 // it counts as deduplicated.
 func (e *Engine) releaseOldest() {
-	b := &e.reorder
-	var it sortedEvent
-	it, b.h = heapPop(b.h, sortedLess)
-	b.bytes -= it.size
-	paired := false
-	if it.wait.on {
-		delete(e.copyWaiting, it.wait.key)
-		paired = e.pairText(it.ev, it.wait.key)
-	}
-	if paired {
+	it := e.reorder.pop()
+	if it.wait.on && e.pairText(it.ev, it.wait.key) {
 		e.stats.Deduplicated++
 	} else {
 		e.dispatch(it.ev, it.set, false)
 	}
-	b.recycle(it.ev)
+	e.reorder.recycle(it.ev)
 }
 
 // heldItem is an event of the reorder buffer as saved: the ids of the
@@ -365,9 +376,6 @@ func (e *Engine) restoreHeld(items []heldItem) {
 			}
 		}
 		if set != 0 || w.on {
-			if w.on {
-				e.copyWaiting[w.key] = struct{}{}
-			}
 			e.reorder.push(it.Event, ns, 0, set, w)
 		}
 	}
