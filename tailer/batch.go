@@ -3,6 +3,7 @@ package tailer
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/nulrun"
 )
@@ -252,10 +253,12 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 	t.c.outstanding.Add(1)
 	select {
 	case t.out <- b:
-	case <-ctx.Done():
-		t.c.outstanding.Add(-1)
-		b.seq = 0
-		return ctx.Err()
+	default:
+		if err := t.sendBlocked(ctx, b, src); err != nil {
+			t.c.outstanding.Add(-1)
+			b.seq = 0
+			return err
+		}
 	}
 	t.rd.cur = nil
 	t.rd.confirmed = 0
@@ -266,4 +269,24 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 	t.readID, t.readOff = src.id, end
 	t.mu.Unlock()
 	return nil
+}
+
+// sendBlocked sends b, a batch of src, once the consumer takes it; until
+// then, every PollInterval, it opens the files that appear at Path
+// (watchBlocked), so that a rotation while the consumer is stalled (a
+// collector down) loses no file the rotations remove before the reader is
+// free again. It returns ctx's error when ctx ends first.
+func (t *Tailer) sendBlocked(ctx context.Context, b *Batch, src *logFile) error {
+	tick := time.NewTicker(t.cfg.PollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case t.out <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			t.watchBlocked(src)
+		}
+	}
 }

@@ -29,6 +29,7 @@ func (t *Tailer) loop(ctx context.Context) error {
 	}()
 	retry := backoff{min: t.cfg.PollInterval}
 	for {
+		t.rot.followed = src
 		t.setMode(ModeReading)
 		if err := t.readDraining(ctx, src); err != nil {
 			return err

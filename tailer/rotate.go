@@ -259,6 +259,35 @@ func (t *Tailer) queueRotated(src *logFile) {
 	t.queueNew(src)
 }
 
+// watchBlocked is what the reader, blocked sending a batch of reading (see
+// sendBlocked), does every PollInterval: when Path no longer names the
+// followed file, it was rotated, and the files that came after it are
+// opened and queued as rotated does (queueRotated), unless reading is one
+// of them. Held open, a file that a later rotation removes (logrotate's
+// rotate count) is still read once the reader is free.
+func (t *Tailer) watchBlocked(reading *logFile) {
+	src := t.rot.followed
+	if src == nil || len(t.rot.queue) >= maxQueued {
+		return
+	}
+	fi, err := os.Stat(t.cfg.Path)
+	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.draining(fi) {
+		return
+	}
+	t.queueRotated(src)
+}
+
+// draining reports whether fi is a file renamed away that is still read
+// for late writes.
+func (t *Tailer) draining(fi os.FileInfo) bool {
+	for _, r := range t.rot.draining {
+		if sameInode(fi, r.src) {
+			return true
+		}
+	}
+	return false
+}
+
 // queueNew opens the file at Path when it is neither src nor already queued.
 func (t *Tailer) queueNew(src *logFile) {
 	if len(t.rot.queue) >= maxQueued {

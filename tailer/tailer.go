@@ -96,6 +96,9 @@ type rotation struct {
 	// draining: files renamed away still read for late writes, oldest first.
 	draining []*renamed
 	queue    []*logFile // files seen at Path while an older one was drained
+	// followed is the file the follow loop reads (nil before it starts):
+	// when Path names another, it was rotated (see watchBlocked).
+	followed *logFile
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time

@@ -1,0 +1,40 @@
+package tailer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRenameRotationsWhileBlockedRemoved is TestRenameRotationsWhileBlocked
+// with rotate 1: each rotation removes the copy before (name.1), so the
+// files that came after the one being read, at the path for 200 ms and
+// then as name.1, are gone before the stalled consumer (a collector down)
+// takes batches again. The reader, though blocked, opened each as it
+// appeared at the path, and reads them in order once free (a fresh-user
+// trial lost 1,810 of 6,000 lines this way: rotate 1, four rotations 3 s
+// apart while the collector was down).
+func TestRenameRotationsWhileBlockedRemoved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	first := numbered("f0", 0, 100)
+	writeFile(t, path, first)
+	c := startStalled(t, path)
+	want := linesOf(first)
+	for g := 1; g <= 3; g++ {
+		os.Remove(path + ".1")
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
+		writeFile(t, path, lines)
+		want = append(want, linesOf(lines)...)
+		time.Sleep(200 * time.Millisecond)
+	}
+	c.openGate()
+	c.waitN(len(want))
+	time.Sleep(100 * time.Millisecond) // a duplicate would follow
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}
