@@ -754,6 +754,10 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	if msg := lateCause(st, inputs, counts); msg != "" {
 		fmt.Fprintf(w, "detect: %s\n", msg)
 	}
+	if n := st.CopiesApart; n > 0 {
+		fmt.Fprintf(w, "detect: %d %s of application.log found no copy in application_json.log within 2 ms, but one with the same message up to 1 s later: most likely copies GitLab wrote further apart (a stall between its two writes), which counted twice; to count each once, give detect application_json.log alone\n",
+			n, plural(int(n), "event", "events"))
+	}
 }
 
 // unreadNotes says, for the rules of st that alert on lines of logs none

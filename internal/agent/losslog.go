@@ -15,7 +15,9 @@ import (
 // events dropped as too late (one warning at the first, then at most one
 // every parseLogInterval with the numbers since, naming the rules, the
 // file being read and the line that last moved a source's watermark far
-// ahead: detect.Jump). The detector asks the engine after every batch
+// ahead: detect.Jump), and events of application.log counted twice as
+// their copy in application_json.log was written more than 2 ms after
+// them (detect.Stats.CopiesApart; paced as the late drops). The detector asks the engine after every batch
 // (detect.Engine.Losses) under its mu, which guards the lossLog, and
 // once more at shutdown (flush).
 type lossLog struct {
@@ -23,6 +25,7 @@ type lossLog struct {
 	buf     []detect.RuleLoss
 	evicted map[string]*countGate // by rule id
 	late    countGate             // of all rules' late drops
+	apart   countGate             // of detect.Stats.CopiesApart
 	lateAt  map[string]uint64     // each rule's late drops when late last logged
 }
 
@@ -72,6 +75,12 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 	if _, ok := l.late.pass(now, lateTotal); ok {
 		l.logLate(log, file, jump, back, e.Watermark())
 	}
+	if n := e.CopiesApart(); n > 0 {
+		if since, ok := l.apart.pass(now, n); ok {
+			log.Warn("detection: events of application.log had a copy in application_json.log written more than 2 ms later (up to 1 s), so the rules counted each twice (a failed sign-in twice towards sentinel.bruteforce); GitLab writes the two copies within 2 ms unless it stalls between them. If this repeats, remove application.log from sources: application_json.log holds the same events",
+				"counted_twice_since_last", since, "counted_twice_total", n, "file", file)
+		}
+	}
 }
 
 // flush logs, at shutdown, the evictions and late drops that the gates
@@ -85,7 +94,7 @@ func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
 	for _, g := range l.evicted {
 		g.last = time.Time{}
 	}
-	l.late.last = time.Time{}
+	l.late.last, l.apart.last = time.Time{}, time.Time{}
 	l.check(log, e, l.file)
 }
 

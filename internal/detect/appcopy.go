@@ -3,6 +3,8 @@ package detect
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -75,6 +77,9 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		return false
 	}
 	e.events.seenKey(self, t)
+	if form == copyJSON {
+		e.near.add(keyOf(msg), t, e.wmNs)
+	}
 	if form != copyJSON {
 		e.wait = copyWait{key: self, on: true}
 		return false
@@ -210,4 +215,84 @@ func copyKey(base recentKey, form byte, n int) recentKey {
 func copyPaired(k recentKey) recentKey {
 	k[14] ^= copyClaimed
 	return k
+}
+
+// nearRetain is how long, in event time, nearIndex keeps the times of a
+// Message; maxNear bounds how many Messages it holds.
+const (
+	nearRetain = 2 * int64(copyDisorder)
+	maxNear    = 1 << 16
+)
+
+// nearIndex holds the times of the last JSON events of the application
+// log by Message (its keyOf), for nearCopy. The zero value is empty.
+type nearIndex struct {
+	m       map[recentKey]nearTimes
+	pruneAt int // prune when m holds this many
+}
+
+// nearTimes are the times (Unix ns) of the last len(t) events of one
+// Message; n counts them all.
+type nearTimes struct {
+	t [4]int64
+	n uint8
+}
+
+// add records an event of Message key k at time t (Unix ns). When the
+// index has grown enough since it last did, it drops the Messages whose
+// times are all before wm − nearRetain (wm in Unix ns), and every one
+// when more than maxNear remain: nearCopy only informs.
+func (x *nearIndex) add(k recentKey, t, wm int64) {
+	if x.m == nil {
+		x.m, x.pruneAt = make(map[recentKey]nearTimes), 1024
+	}
+	nt := x.m[k]
+	nt.t[nt.n%uint8(len(nt.t))] = t
+	nt.n++
+	x.m[k] = nt
+	if len(x.m) < x.pruneAt {
+		return
+	}
+	cut := wm - nearRetain
+	if wm < math.MinInt64+nearRetain { // no watermark yet (noNanos)
+		cut = math.MinInt64
+	}
+	for k, nt := range x.m {
+		if slices.Max(nt.t[:min(int(nt.n), len(nt.t))]) < cut {
+			delete(x.m, k)
+		}
+	}
+	if len(x.m) > maxNear {
+		clear(x.m)
+	}
+	x.pruneAt = max(2*len(x.m), 1024)
+}
+
+// has reports whether an event of Message key k was recorded with a
+// time in [lo, hi] (Unix ns), among the last ones of that Message.
+func (x *nearIndex) has(k recentKey, lo, hi int64) bool {
+	nt, ok := x.m[k]
+	if !ok {
+		return false
+	}
+	for _, t := range nt.t[:min(int(nt.n), len(nt.t))] {
+		if t >= lo && t <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// nearCopy reports whether a JSON event of the application log with ev's
+// Message was read with a time more than copyLag ms and at most
+// copyDisorder after ev's: ev, a text event that found no copy within
+// copyLag ms (pairText), most likely had one GitLab wrote further apart
+// (Stats.CopiesApart).
+func (e *Engine) nearCopy(ev *Event) bool {
+	msg, ok := copyMessage(ev)
+	if !ok {
+		return false
+	}
+	t := ev.Time.UnixNano()
+	return e.near.has(keyOf(msg), t+(copyLag+1)*int64(time.Millisecond), t+int64(copyDisorder))
 }

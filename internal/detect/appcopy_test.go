@@ -30,34 +30,41 @@ func TestApplicationCopies(t *testing.T) {
 		name    string
 		lines   []string
 		counted int
+		apart   int // Stats.CopiesApart
 	}{
-		{"text then JSON", []string{text(t1), json(t1, "a")}, 1},
-		{"JSON then text", []string{json(t1, "a"), text(t1)}, 1},
-		{"two times, interleaved", []string{text(t1), json(t2, "b"), json(t1, "a"), text(t2)}, 2},
-		{"two in one millisecond, both forms interleaved", []string{text(t1), json(t1, "a"), text(t1), json(t1, "b")}, 2},
-		{"two in one millisecond, one JSON copy", []string{json(t1, "a"), text(t1), text(t1)}, 2},
-		{"text alone, repeated", []string{text(t1), text(t1), text(t1)}, 3},
-		{"JSON alone, two requests in one millisecond", []string{json(t1, "a"), json(t1, "b")}, 2},
-		{"another message is not a copy", []string{text(t1), `{"severity":"INFO","time":"` + t1 + `","correlation_id":"a","message":"Failed Login: username=bob ip=198.51.100.8"}`}, 2},
+		{"text then JSON", []string{text(t1), json(t1, "a")}, 1, 0},
+		{"JSON then text", []string{json(t1, "a"), text(t1)}, 1, 0},
+		{"two times, interleaved", []string{text(t1), json(t2, "b"), json(t1, "a"), text(t2)}, 2, 0},
+		{"two in one millisecond, both forms interleaved", []string{text(t1), json(t1, "a"), text(t1), json(t1, "b")}, 2, 0},
+		{"two in one millisecond, one JSON copy", []string{json(t1, "a"), text(t1), text(t1)}, 2, 0},
+		{"text alone, repeated", []string{text(t1), text(t1), text(t1)}, 3, 0},
+		{"JSON alone, two requests in one millisecond", []string{json(t1, "a"), json(t1, "b")}, 2, 0},
+		{"another message is not a copy", []string{text(t1), `{"severity":"INFO","time":"` + t1 + `","correlation_id":"a","message":"Failed Login: username=bob ip=198.51.100.8"}`}, 2, 0},
 		// GitLab writes the text copy first, with its own clock reading.
-		{"JSON copy a millisecond later", []string{text(t1), json(ms42, "a")}, 1},
-		{"JSON copy a millisecond later, read first", []string{json(ms42, "a"), text(t1)}, 1},
-		{"JSON copy 2 ms later", []string{text(t1), json("2025-05-12T14:00:00.043Z", "a")}, 1},
-		{"3 ms later is not a copy", []string{text(t1), json("2025-05-12T14:00:00.044Z", "a")}, 2},
-		{"a JSON line earlier than the text is not its copy", []string{json("2025-05-12T14:00:00.040Z", "a"), text(t1)}, 2},
-		{"two a millisecond apart, copies 1 and 2 ms later, text first", []string{text(t1), text(ms42), json(ms42, "a"), json(ms44, "b")}, 2},
-		{"two a millisecond apart, copies 1 and 2 ms later, JSON first", []string{json(ms42, "a"), json(ms44, "b"), text(t1), text(ms42)}, 2},
-		{"two a millisecond apart, copies 1 and 2 ms later, interleaved", []string{text(t1), json(ms42, "a"), text(ms42), json(ms44, "b")}, 2},
-		{"two in one millisecond, copies a millisecond later", []string{text(t1), text(t1), json(ms42, "a"), json(ms42, "b")}, 2},
-		{"a paired event does not pair again", []string{text(t1), json(t1, "a"), json(ms42, "b")}, 2},
-		{"a paired event does not pair again, JSON first", []string{json(t1, "a"), json(ms42, "b"), text(t1)}, 2},
-		{"long dates are never copies", []string{"May 12, 2025 14:00: " + msg, json("2025-05-12T14:00:00.000Z", "a")}, 2},
+		{"JSON copy a millisecond later", []string{text(t1), json(ms42, "a")}, 1, 0},
+		{"JSON copy a millisecond later, read first", []string{json(ms42, "a"), text(t1)}, 1, 0},
+		{"JSON copy 2 ms later", []string{text(t1), json("2025-05-12T14:00:00.043Z", "a")}, 1, 0},
+		{"3 ms later is not a copy", []string{text(t1), json("2025-05-12T14:00:00.044Z", "a")}, 2, 1},
+		{"a JSON line earlier than the text is not its copy", []string{json("2025-05-12T14:00:00.040Z", "a"), text(t1)}, 2, 0},
+		{"two a millisecond apart, copies 1 and 2 ms later, text first", []string{text(t1), text(ms42), json(ms42, "a"), json(ms44, "b")}, 2, 0},
+		{"two a millisecond apart, copies 1 and 2 ms later, JSON first", []string{json(ms42, "a"), json(ms44, "b"), text(t1), text(ms42)}, 2, 0},
+		{"two a millisecond apart, copies 1 and 2 ms later, interleaved", []string{text(t1), json(ms42, "a"), text(ms42), json(ms44, "b")}, 2, 0},
+		{"two in one millisecond, copies a millisecond later", []string{text(t1), text(t1), json(ms42, "a"), json(ms42, "b")}, 2, 0},
+		{"a paired event does not pair again", []string{text(t1), json(t1, "a"), json(ms42, "b")}, 2, 0},
+		{"a paired event does not pair again, JSON first", []string{json(t1, "a"), json(ms42, "b"), text(t1)}, 2, 0},
+		{"long dates are never copies", []string{"May 12, 2025 14:00: " + msg, json("2025-05-12T14:00:00.000Z", "a")}, 2, 0},
 		// Two processes write one line each, out of time order, in both
 		// files alike (fresh-user trial 148: paired on arrival, .006's
 		// JSON copy took the .005 text line and three counted).
-		{"out of order in both files, text first", []string{text(ms42), text(t1), json(ms42, "a"), json(t1, "b")}, 2},
-		{"out of order in both files, JSON first", []string{json(ms42, "a"), json(t1, "b"), text(ms42), text(t1)}, 2},
-		{"out of order in both files, interleaved", []string{text(ms42), json(ms42, "a"), text(t1), json(t1, "b")}, 2},
+		{"out of order in both files, text first", []string{text(ms42), text(t1), json(ms42, "a"), json(t1, "b")}, 2, 0},
+		{"out of order in both files, JSON first", []string{json(ms42, "a"), json(t1, "b"), text(ms42), text(t1)}, 2, 0},
+		// A JSON event of the same Message later than copyLag, up to
+		// copyDisorder, is not paired, but is most likely the copy:
+		// Stats.CopiesApart tells.
+		{"JSON copy 900 ms later", []string{text(t1), json("2025-05-12T14:00:00.941Z", "a")}, 2, 1},
+		{"JSON copy 900 ms later, read first", []string{json("2025-05-12T14:00:00.941Z", "a"), text(t1)}, 2, 1},
+		{"JSON 1.5 s later is another event", []string{text(t1), json("2025-05-12T14:00:01.541Z", "a")}, 2, 0},
+		{"out of order in both files, interleaved", []string{text(ms42), json(ms42, "a"), text(t1), json(t1, "b")}, 2, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +86,9 @@ func TestApplicationCopies(t *testing.T) {
 			st := e.Stats()
 			if got := int(st.Events - st.Deduplicated); got != tt.counted || int(st.Events) != len(tt.lines) {
 				t.Errorf("%d events, %d deduplicated: %d counted, want %d of %d", st.Events, st.Deduplicated, got, tt.counted, len(tt.lines))
+			}
+			if int(st.CopiesApart) != tt.apart {
+				t.Errorf("CopiesApart = %d, want %d", st.CopiesApart, tt.apart)
 			}
 		})
 	}

@@ -63,6 +63,7 @@ type Engine struct {
 	lastSrc     *sourceState   // its state
 	events      *recent
 	alerts      *recent
+	near        nearIndex // JSON events of the application log, for nearCopy
 	supp        *suppressor
 	nodes       nodeIndex  // the nodes of input events, for Alert.Nodes
 	view        lineView   // Process's view of the event, under mu

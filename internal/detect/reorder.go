@@ -307,9 +307,13 @@ func (b *reorderBuffer) pop() sortedEvent {
 // it counts as deduplicated.
 func (e *Engine) releaseOldest() {
 	it := e.reorder.pop()
-	if it.wait.on && e.pairText(it.ev, it.wait.key) {
+	switch {
+	case it.wait.on && e.pairText(it.ev, it.wait.key):
 		e.stats.Deduplicated++
-	} else {
+	default:
+		if it.wait.on && e.nearCopy(it.ev) {
+			e.stats.CopiesApart++
+		}
 		e.dispatch(it.ev, it.set, false)
 	}
 	e.reorder.recycle(it.ev)

@@ -106,6 +106,13 @@ type Stats struct {
 	// Back is the late event furthest behind the engine watermark (see
 	// Back); the zero Back when no event was late.
 	Back Back
+	// CopiesApart counts the text events of application.log that found
+	// no JSON copy within copyLag (2) ms after their time, but a JSON
+	// event of the same Message up to copyDisorder (1 s) after it: most
+	// likely copies GitLab wrote further apart than it does (a stall
+	// between its two writes), which then counted twice (see
+	// Engine.duplicateCopy).
+	CopiesApart uint64
 }
 
 // Jump is an event that moved its source's watermark more than
@@ -241,6 +248,14 @@ func (e *Engine) Losses(dst []RuleLoss) ([]RuleLoss, Jump, Back) {
 		dst = append(dst, l)
 	}
 	return dst, e.stats.Jump, e.stats.Back
+}
+
+// CopiesApart returns Stats.CopiesApart without copying the other
+// counters, so that a caller may ask after every batch.
+func (e *Engine) CopiesApart() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats.CopiesApart
 }
 
 // Stats returns a copy of the counters.
