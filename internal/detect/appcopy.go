@@ -77,13 +77,11 @@ func (e *Engine) duplicateCopy(ev *Event) bool {
 		return false
 	}
 	e.events.seenKey(self, t)
-	if form == copyJSON {
-		e.near.add(keyOf(msg), t, e.wmNs)
-	}
 	if form != copyJSON {
 		e.wait = copyWait{key: self, on: true}
 		return false
 	}
+	e.near.add(keyOf(msg), t, e.wmNs)
 	return e.pairIn(self, t, msg, -copyLag, e.copyCounted)
 }
 

@@ -304,13 +304,14 @@ func (b *reorderBuffer) pop() sortedEvent {
 
 // releaseOldest gives the rules the oldest event held, unless it is a
 // text event that waited for its JSON copy and has one (pairText), which
-// it counts as deduplicated.
+// it counts as deduplicated; such an event without one, but with a JSON
+// event of its Message up to copyDisorder later (nearCopy), counts in
+// Stats.CopiesApart.
 func (e *Engine) releaseOldest() {
 	it := e.reorder.pop()
-	switch {
-	case it.wait.on && e.pairText(it.ev, it.wait.key):
+	if it.wait.on && e.pairText(it.ev, it.wait.key) {
 		e.stats.Deduplicated++
-	default:
+	} else {
 		if it.wait.on && e.nearCopy(it.ev) {
 			e.stats.CopiesApart++
 		}
