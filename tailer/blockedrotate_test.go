@@ -38,3 +38,31 @@ func TestRenameRotationsWhileBlockedRemoved(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), want)
 }
+
+// TestRenameRotationsWhileBlockedBurst: the blocked reader opened the file
+// of the first rotation at the path, then two rotations came faster than
+// it looks (PollInterval), so the file between them was at the path only
+// in between: it is read from its rotated name, in order, with the
+// copies kept (rotate 5).
+func TestRenameRotationsWhileBlockedBurst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	first := numbered("f0", 0, 100)
+	writeFile(t, path, first)
+	c := startStalled(t, path)
+	want := linesOf(first)
+	for g := 1; g <= 3; g++ {
+		rotateAway(t, path, "numbered", g)
+		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
+		appendFile(t, path, lines)
+		want = append(want, linesOf(lines)...)
+		if g == 1 {
+			time.Sleep(200 * time.Millisecond) // the reader opens f1's file
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	c.openGate()
+	c.waitN(len(want))
+	time.Sleep(100 * time.Millisecond) // a duplicate would follow
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}

@@ -260,11 +260,13 @@ func (t *Tailer) queueRotated(src *logFile) {
 }
 
 // watchBlocked is what the reader, blocked sending a batch of reading (see
-// sendBlocked), does every PollInterval: when Path no longer names the
-// followed file, it was rotated, and the files that came after it are
-// opened and queued as rotated does (queueRotated), unless reading is one
-// of them. Held open, a file that a later rotation removes (logrotate's
-// rotate count) is still read once the reader is free.
+// sendBlocked), does every PollInterval: when Path names a file that is
+// neither the followed file, nor reading, nor one renamed away and still
+// drained, nor one queued, it came with a rotation, and it is opened and
+// queued (queueNew). Held open, a file that a later rotation removes
+// (logrotate's rotate count) is still read once the reader is free. The
+// rotated copies are left to rotated (queueUnseen), which looks at them
+// once the rotation is done: here, logrotate may be halfway through one.
 func (t *Tailer) watchBlocked(reading *logFile) {
 	src := t.rot.followed
 	if src == nil || len(t.rot.queue) >= maxQueued {
@@ -274,7 +276,7 @@ func (t *Tailer) watchBlocked(reading *logFile) {
 	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.draining(fi) {
 		return
 	}
-	t.queueRotated(src)
+	t.queueNew(src)
 }
 
 // draining reports whether fi is a file renamed away that is still read
