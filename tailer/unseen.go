@@ -292,8 +292,13 @@ func locate(sibs []sibling, f *logFile) []sibling {
 }
 
 // isCopyOf reports whether the compressed copy s begins with f's head,
-// which is not empty.
+// which is not empty. The head of a plain f is first grown to what its
+// file holds now (verifyHead): a file opened ahead, when it appeared at
+// the path (see watchBlocked), was empty or short then.
 func isCopyOf(s sibling, f *logFile) bool {
+	if !f.static && len(f.head) < FingerprintMax {
+		f.verifyHead() // a file rewritten since keeps its head, which s then lacks
+	}
 	if len(f.head) == 0 {
 		return false
 	}
