@@ -8,6 +8,31 @@ import (
 	"time"
 )
 
+// rotateWhileBlocked writes 100 lines to a new log, holds its reader in
+// them with a stalled consumer (startStalled), and calls rotate for g = 1
+// to n: rotate rotates the log at path and writes lines to the file now
+// at the path. Then it frees the consumer, and fails unless every line
+// came once, in order.
+func rotateWhileBlocked(t *testing.T, n int, rotate func(path string, g int, lines string)) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	first := numbered("f0", 0, 100)
+	writeFile(t, path, first)
+	c := startStalled(t, path)
+	want := linesOf(first)
+	for g := 1; g <= n; g++ {
+		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
+		rotate(path, g, lines)
+		want = append(want, linesOf(lines)...)
+	}
+	time.Sleep(200 * time.Millisecond) // the reader looks at the path once more
+	c.openGate()
+	c.waitN(len(want))
+	time.Sleep(300 * time.Millisecond) // a duplicate would follow
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}
+
 // TestRenameRotationsWhileBlockedRemoved is TestRenameRotationsWhileBlocked
 // with rotate 1: each rotation removes the copy before (name.1), so the
 // files that came after the one being read, at the path for 200 ms and
@@ -17,26 +42,14 @@ import (
 // trial lost 1,810 of 6,000 lines this way: rotate 1, four rotations 3 s
 // apart while the collector was down).
 func TestRenameRotationsWhileBlockedRemoved(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit_json.log")
-	first := numbered("f0", 0, 100)
-	writeFile(t, path, first)
-	c := startStalled(t, path)
-	want := linesOf(first)
-	for g := 1; g <= 3; g++ {
+	rotateWhileBlocked(t, 3, func(path string, g int, lines string) {
 		os.Remove(path + ".1")
 		if err := os.Rename(path, path+".1"); err != nil {
 			t.Fatal(err)
 		}
-		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
 		writeFile(t, path, lines)
-		want = append(want, linesOf(lines)...)
 		time.Sleep(200 * time.Millisecond)
-	}
-	c.openGate()
-	c.waitN(len(want))
-	time.Sleep(100 * time.Millisecond) // a duplicate would follow
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	})
 }
 
 // TestRenameRotationsWhileBlockedBurst: the blocked reader opened the file
@@ -45,26 +58,13 @@ func TestRenameRotationsWhileBlockedRemoved(t *testing.T) {
 // in between: it is read from its rotated name, in order, with the
 // copies kept (rotate 5).
 func TestRenameRotationsWhileBlockedBurst(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit_json.log")
-	first := numbered("f0", 0, 100)
-	writeFile(t, path, first)
-	c := startStalled(t, path)
-	want := linesOf(first)
-	for g := 1; g <= 3; g++ {
+	rotateWhileBlocked(t, 3, func(path string, g int, lines string) {
 		rotateAway(t, path, "numbered", g)
-		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
 		appendFile(t, path, lines)
-		want = append(want, linesOf(lines)...)
 		if g == 1 {
 			time.Sleep(200 * time.Millisecond) // the reader opens f1's file
 		}
-	}
-	time.Sleep(200 * time.Millisecond)
-	c.openGate()
-	c.waitN(len(want))
-	time.Sleep(100 * time.Millisecond) // a duplicate would follow
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	})
 }
 
 // TestRenameRotationsWhileBlockedCompressed: dateext with compress and a
@@ -76,18 +76,11 @@ func TestRenameRotationsWhileBlockedBurst(t *testing.T) {
 // the same lines as the files held, and are not read again (a run before
 // this fix sent a file's 1,510 lines twice, once from each).
 func TestRenameRotationsWhileBlockedCompressed(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "audit_json.log")
-	first := numbered("f0", 0, 100)
-	writeFile(t, path, first)
-	c := startStalled(t, path)
-	want := linesOf(first)
-	copyOf := func(g int) string { return fmt.Sprintf("%s-2026112%d", path, g) }
-	for g := 1; g <= 4; g++ {
+	rotateWhileBlocked(t, 4, func(path string, g int, lines string) {
+		copyOf := func(g int) string { return fmt.Sprintf("%s-2026112%d", path, g) }
 		rotateAway(t, path, "dateext", g)
 		time.Sleep(50 * time.Millisecond) // the reader opens the new file, still empty
-		lines := numbered(fmt.Sprintf("f%d", g), 0, 40)
 		appendFile(t, path, lines)
-		want = append(want, linesOf(lines)...)
 		if g > 1 {
 			gzipAway(t, copyOf(g-1))
 		}
@@ -97,10 +90,5 @@ func TestRenameRotationsWhileBlockedCompressed(t *testing.T) {
 			}
 		}
 		time.Sleep(150 * time.Millisecond)
-	}
-	c.openGate()
-	c.waitN(len(want))
-	time.Sleep(300 * time.Millisecond) // a duplicate would follow
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	})
 }
