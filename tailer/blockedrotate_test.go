@@ -2,8 +2,10 @@ package tailer
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,4 +93,40 @@ func TestRenameRotationsWhileBlockedCompressed(t *testing.T) {
 		}
 		time.Sleep(150 * time.Millisecond)
 	})
+}
+
+// TestRenameRotationsWhileBlockedQueueFull: 19 rename rotations with
+// rotate 1 while the consumer is stalled. The reader opens the files of
+// the first 16 at the path (maxQueued), then warns once that it keeps no
+// more open; the 17th, deleted by the 19th rotation, is lost, and the
+// 18th (name.1) and the 19th (at the path) are read after the 16.
+func TestRenameRotationsWhileBlockedQueueFull(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit_json.log")
+	first := numbered("f0", 0, 100)
+	writeFile(t, path, first)
+	cfg := testConfig(t, path)
+	var log lockedBuffer
+	cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	c := startStalledWith(t, cfg)
+	want := linesOf(first)
+	for g := 1; g <= maxQueued+3; g++ {
+		os.Remove(path + ".1")
+		if err := os.Rename(path, path+".1"); err != nil {
+			t.Fatal(err)
+		}
+		lines := numbered(fmt.Sprintf("f%d", g), 0, 5)
+		writeFile(t, path, lines)
+		if g != maxQueued+1 {
+			want = append(want, linesOf(lines)...)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.openGate()
+	c.waitN(len(want))
+	time.Sleep(300 * time.Millisecond) // a duplicate would follow
+	c.stop()
+	checkExactly(t, c.texts(), want)
+	if n := strings.Count(log.String(), "taken no lines for as many rotations as the tailer keeps files open for"); n != 1 {
+		t.Errorf("%d warnings that the files open ahead are at their cap, want 1:\n%s", n, log.String())
+	}
 }

@@ -157,7 +157,13 @@ func TestCopyTruncateThenRenameCycles(t *testing.T) {
 // so that it reads nothing while the test rotates the file.
 func startStalled(t *testing.T, path string) *collector {
 	t.Helper()
-	cfg := testConfig(t, path)
+	return startStalledWith(t, testConfig(t, path))
+}
+
+// startStalledWith is startStalled with cfg (its batch and queue sizes
+// set as startStalled's).
+func startStalledWith(t *testing.T, cfg Config) *collector {
+	t.Helper()
 	cfg.BatchLines = 10
 	cfg.QueueLen = 1
 	tl, err := New(cfg)

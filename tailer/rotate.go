@@ -267,16 +267,43 @@ func (t *Tailer) queueRotated(src *logFile) {
 // (logrotate's rotate count) is still read once the reader is free. The
 // rotated copies are left to rotated (queueUnseen), which looks at them
 // once the rotation is done: here, logrotate may be halfway through one.
+//
+// With maxQueued files queued, a new file at Path is not opened: it is
+// logged once (until the queue has room again) that the files rotated
+// from then on are read only if logrotate keeps them until the reader
+// gets to them.
 func (t *Tailer) watchBlocked(reading *logFile) {
 	src := t.rot.followed
-	if src == nil || len(t.rot.queue) >= maxQueued {
+	if src == nil {
 		return
+	}
+	full := len(t.rot.queue) >= maxQueued
+	if !full {
+		t.rot.fullLogged = false
 	}
 	fi, err := os.Stat(t.cfg.Path)
-	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.draining(fi) {
+	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.draining(fi) || t.queued(fi) {
 		return
 	}
-	t.queueNew(src)
+	if !full {
+		t.queueNew(src)
+		return
+	}
+	if !t.rot.fullLogged {
+		t.rot.fullLogged = true
+		t.log.Warn("tailer: the consumer (the forwarder: is the collector down?) has taken no lines for as many rotations as the tailer keeps files open for; the files rotated from now on are read only if logrotate's rotate count keeps them until the reader gets to them, and lost otherwise",
+			"files_open_ahead", maxQueued, "reading", reading.name)
+	}
+}
+
+// queued reports whether fi is a file queued to be read.
+func (t *Tailer) queued(fi os.FileInfo) bool {
+	for _, q := range t.rot.queue {
+		if sameInode(fi, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // draining reports whether fi is a file renamed away that is still read

@@ -99,6 +99,9 @@ type rotation struct {
 	// followed is the file the follow loop reads (nil before it starts):
 	// when Path names another, it was rotated (see watchBlocked).
 	followed *logFile
+	// fullLogged: the warning that the queue is full while the reader is
+	// blocked was logged (see watchBlocked).
+	fullLogged bool
 	// dirMod and copyMod: the directory's mtime when copying last listed
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
