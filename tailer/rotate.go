@@ -323,13 +323,8 @@ func (t *Tailer) queueNew(src *logFile) {
 		return
 	}
 	fi, err := os.Stat(t.cfg.Path)
-	if err != nil || sameInode(fi, src) {
+	if err != nil || sameInode(fi, src) || t.queued(fi) {
 		return
-	}
-	for _, q := range t.rot.queue {
-		if sameInode(fi, q) {
-			return
-		}
 	}
 	s, _, err := openLogFile(t.cfg.Path)
 	if err != nil {

@@ -137,8 +137,8 @@ func digitRun(s string) int {
 // another), the copies that may hold unread lines are not read: a warning
 // names them and Stats.UnplacedRotated counts them (see unplaced).
 // While the oldest file queued is one opened ahead that has been deleted
-// since, it does nothing: every copy still there was rotated after it, and
-// are looked at once the deleted files queued are read.
+// since, it does nothing: every copy still there was rotated after it,
+// and is looked at once the deleted files queued are read.
 func (t *Tailer) queueUnseen(src *logFile) {
 	if len(t.rot.queue) > 0 && deleted(t.rot.queue[0].f) {
 		return // logrotate deletes the oldest file first
