@@ -27,7 +27,7 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
 		holds = "no rotated copy that could be read holds it (a rotated copy that could not be read may: unreadable_copies, damaged or cut short? check them with gzip -t)"
 	}
 	msg := "tailer: the file the checkpoint points into is no longer at the path and " + holds + ": " +
-		"lines written to it after the checkpoint offset, if any, were not sent; "
+		"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too); "
 	switch {
 	case !atPath:
 		msg += "no file is at the path now: the file that appears there is sent whole; "

@@ -30,7 +30,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				replaceFile(t, cfg.Path, numbered("n", 0, 3))
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset, if any, were not sent",
+				"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too)",
 				"start_at beginning: the file now at the path is sent whole",
 				"send those lines with gitlab-syslog send",
 				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
@@ -55,7 +55,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				}
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset, if any, were not sent",
+				"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too)",
 				"checkpoint_offset=90",
 			},
 		},
@@ -102,7 +102,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				}()
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset, if any, were not sent",
+				"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too)",
 				"no file is at the path now: the file that appears there is sent whole",
 			},
 			sent: numbered("n", 0, 3),
@@ -114,7 +114,7 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				replaceFile(t, cfg.Path, numbered("n", 0, 3))
 			},
 			want: []string{
-				"lines written to it after the checkpoint offset, if any, were not sent",
+				"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too)",
 				"start_at end: the lines already in the file now at the path are skipped",
 				"send_missed=",
 			},
