@@ -282,7 +282,7 @@ func (t *Tailer) watchBlocked(reading *logFile) {
 		t.rot.fullLogged = false
 	}
 	fi, err := os.Stat(t.cfg.Path)
-	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.draining(fi) || t.queued(fi) {
+	if err != nil || sameInode(fi, src) || sameInode(fi, reading) || t.holds(fi) {
 		return
 	}
 	if !full {
@@ -300,17 +300,6 @@ func (t *Tailer) watchBlocked(reading *logFile) {
 func (t *Tailer) queued(fi os.FileInfo) bool {
 	for _, q := range t.rot.queue {
 		if sameInode(fi, q) {
-			return true
-		}
-	}
-	return false
-}
-
-// draining reports whether fi is a file renamed away that is still read
-// for late writes.
-func (t *Tailer) draining(fi os.FileInfo) bool {
-	for _, r := range t.rot.draining {
-		if sameInode(fi, r.src) {
 			return true
 		}
 	}
