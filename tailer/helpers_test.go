@@ -196,6 +196,39 @@ func waitStats(t *testing.T, tl *Tailer, what string, cond func(Stats) bool) {
 	}
 }
 
+// waitOpen waits until the file at name is open in this process (a link
+// in /proc/self/fd names it): the tailer, blocked, opened it ahead (see
+// Tailer.watchBlocked). It fails after 10 s, and skips the test where
+// /proc/self/fd is not there.
+func waitOpen(t *testing.T, name string) {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skipf("no /proc/self/fd to tell open files: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !isOpen(name) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for the tailer to open %s", name)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// isOpen reports whether a descriptor of this process names the file at
+// name.
+func isOpen(name string) bool {
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		if l, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && l == name {
+			return true
+		}
+	}
+	return false
+}
+
 func writeFile(t *testing.T, name, data string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {

@@ -136,18 +136,29 @@ func digitRun(s string) int {
 // or a compressed copy cannot be ordered against it (or, src gone, against
 // another), the copies that may hold unread lines are not read: a warning
 // names them and Stats.UnplacedRotated counts them (see unplaced).
-// While the oldest file queued is one opened ahead that has been deleted
-// since, it does nothing: every copy still there was rotated after it,
-// and is looked at once the deleted files queued are read.
+// The oldest file queued, when it is among the copies (by inode, or as a
+// compressed copy), bounds the copies queued: only those rotated before
+// it came between. When it is not, and it is one opened ahead that has
+// been deleted since (logrotate's rotate count), it does nothing: every
+// copy still there was rotated after it (logrotate deletes the oldest
+// first), and is looked at once the deleted files queued are read.
 func (t *Tailer) queueUnseen(src *logFile) {
-	if len(t.rot.queue) > 0 && deleted(t.rot.queue[0].f) {
-		return // logrotate deletes the oldest file first
-	}
 	srcInfo, err := src.f.Stat()
 	if err != nil {
 		return
 	}
 	sibs, at, n := t.placeFile(src)
+	bound, bounded := sibling{}, false
+	if len(t.rot.queue) > 0 {
+		q := t.rot.queue[0]
+		b := locate(sibs, q)
+		if len(b) == 0 && deleted(q.f) {
+			return
+		}
+		if len(b) == 1 {
+			bound, bounded = b[0], true
+		}
+	}
 	newer := func(s sibling) bool {
 		return !s.fi.ModTime().Before(srcInfo.ModTime()) && !t.holdsCopy(s) && !t.wasRead(s)
 	}
@@ -156,12 +167,6 @@ func (t *Tailer) queueUnseen(src *logFile) {
 		return
 	}
 	base := filepath.Base(RotatedPath(t.cfg.Path))
-	bound, bounded := sibling{}, false
-	if len(t.rot.queue) > 0 {
-		if b := locate(sibs, t.rot.queue[0]); len(b) == 1 {
-			bound, bounded = b[0], true
-		}
-	}
 	var unseen, unordered []sibling
 	for _, s := range sibs {
 		switch {
@@ -297,8 +302,8 @@ func locate(sibs []sibling, f *logFile) []sibling {
 	return found
 }
 
-// isCopyOf reports whether the compressed copy s begins with f's head,
-// which is not empty. The head of a plain f is first grown to what its
+// isCopyOf reports whether the rotated copy s (decompressed when
+// compressed) begins with f's head, which is not empty. The head of a plain f is first grown to what its
 // file holds now (verifyHead): a file opened ahead, when it appeared at
 // the path (see watchBlocked), was empty or short then.
 func isCopyOf(s sibling, f *logFile) bool {
@@ -362,13 +367,16 @@ func (t *Tailer) unplaced(src *logFile, why string, sibs []sibling) {
 }
 
 // holdsCopy reports whether the rotated copy s is a file the tailer has
-// open for rotation (see holds), or a compressed copy of one.
+// open for rotation (see holds), or a copy of one: compressed
+// (logrotate's compress), or plain and made by copytruncate after the
+// tailer opened the file, which then reads the copy as what the file
+// held (see truncated). The heads compared are the files' own, grown
+// first to what they hold (see isCopyOf): a file opened empty and cut
+// before a line was read from it has no head to match, and its copy is
+// not its.
 func (t *Tailer) holdsCopy(s sibling) bool {
 	if t.holds(s.fi) {
 		return true
-	}
-	if !s.gz {
-		return false
 	}
 	for _, q := range t.rot.queue {
 		if isCopyOf(s, q) {
