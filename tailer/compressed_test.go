@@ -62,6 +62,22 @@ func rotateCompressed(t *testing.T, path, scheme string, n int, delay bool) {
 	writeFile(t, path, "")
 }
 
+// compressedUnseen does what a rotation with compress (numbered) does
+// when it comes before the blocked reader looked at the path again (see
+// Tailer.watchBlocked): path.N.gz is shifted to path.N+1.gz and path.1.gz
+// holds lines, a file the reader never opened. The file at path stays,
+// as the one created after that rotation.
+func compressedUnseen(t *testing.T, path, lines string) {
+	t.Helper()
+	for i := 20; i >= 1; i-- {
+		from, to := path+"."+strconv.Itoa(i)+".gz", path+"."+strconv.Itoa(i+1)+".gz"
+		if err := os.Rename(from, to); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	writeGzip(t, path+".1.gz", []byte(lines))
+}
+
 // TestCompressedRotationsWhileBlocked: the path is rotated (rename, then
 // logrotate's compress) several times while the tailer cannot look at it:
 // its consumer provably stopped taking batches in the middle of the first
@@ -126,11 +142,6 @@ func TestCompressedRotationsWhileBlocked(t *testing.T) {
 	}
 }
 
-// TestCompressedRotationsUnplaced: when the tailer, unblocked, cannot tell
-// which rotated copy is the file it was reading, or where a compressed
-// copy comes in the rotation order, it does not guess: the copies that may
-// hold lines it never read are named in a warning and counted in
-// Stats.UnplacedRotated, and the file at the path is read as usual.
 // TestCompressedRotationsFirstRemoved: while the tailer is blocked in
 // gen0, gen0 and gen1 are rotated and compressed, and gen0's copy is
 // removed (logrotate's "rotate 1"). gen1's copy, written after gen0, is
@@ -154,6 +165,13 @@ func TestCompressedRotationsFirstRemoved(t *testing.T) {
 	}
 }
 
+// TestCompressedRotationsUnplaced: when the tailer, unblocked, cannot tell
+// which rotated copy is the file it was reading, or where a compressed
+// copy comes in the rotation order, it does not guess: the copies that may
+// hold lines it never read are named in a warning and counted in
+// Stats.UnplacedRotated, and the file at the path is read as usual.
+// The copies not placed were at the path only between two looks of the
+// blocked reader (compressedUnseen): one it opened ahead would be read.
 func TestCompressedRotationsUnplaced(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -169,8 +187,7 @@ func TestCompressedRotationsUnplaced(t *testing.T) {
 			first: numbered("gen0", 0, 50),
 			rotate: func(t *testing.T, path string) {
 				rotateCompressed(t, path, "numbered", 1, false)
-				appendFile(t, path, numbered("gen1", 0, 20))
-				rotateCompressed(t, path, "numbered", 2, false)
+				compressedUnseen(t, path, numbered("gen1", 0, 20))
 				if err := os.Remove(path + ".2.gz"); err != nil {
 					t.Fatal(err)
 				}
@@ -186,8 +203,7 @@ func TestCompressedRotationsUnplaced(t *testing.T) {
 			first: "a\nb\nc\nd\ne\n",
 			rotate: func(t *testing.T, path string) {
 				rotateCompressed(t, path, "numbered", 1, false)
-				appendFile(t, path, "a\nb\nc\nd\ne\n"+numbered("gen1", 0, 20))
-				rotateCompressed(t, path, "numbered", 2, false)
+				compressedUnseen(t, path, "a\nb\nc\nd\ne\n"+numbered("gen1", 0, 20))
 			},
 			named: []string{"app.log.1.gz", "app.log.2.gz"},
 		},
@@ -277,7 +293,9 @@ func rotateLogrotate(t *testing.T, path string, compress bool, at time.Time) {
 }
 
 // TestCompressSwitched: logrotate's compress is turned on (or off)
-// between rotations while the tailer is blocked, or stopped, in gen0.
+// between rotations while the tailer is blocked, or stopped, in gen0
+// (blocked, it may open the new files at the path ahead; with opened it
+// provably opened gen2's, which compress then deletes when turned on).
 // Turned on, gen0 is left as a plain path.2 beside path.2.gz, which holds
 // gen2, a file of its own (gen1, at path.1, was renamed over by
 // logrotate: lost before any reader could see it): gen0, gen2 and gen3
@@ -290,8 +308,13 @@ func TestCompressSwitched(t *testing.T) {
 	for _, tc := range []struct {
 		on      bool // compress turned on, else off
 		restart bool // the tailer stopped, else blocked
-	}{{true, false}, {true, true}, {false, false}, {false, true}} {
-		t.Run(fmt.Sprintf("on=%v,restart=%v", tc.on, tc.restart), func(t *testing.T) {
+		opened  bool // blocked, the reader opened gen2's file at the path
+	}{{true, false, false}, {true, true, false}, {false, false, false}, {false, true, false}, {true, false, true}, {false, false, true}} {
+		name := fmt.Sprintf("on=%v,restart=%v", tc.on, tc.restart)
+		if tc.opened {
+			name += ",opened"
+		}
+		t.Run(name, func(t *testing.T) {
 			var (
 				path string
 				cfg  Config
@@ -320,6 +343,9 @@ func TestCompressSwitched(t *testing.T) {
 				}
 				gens = append(gens, numbered(name, 0, 20))
 				appendFile(t, path, gens[g])
+				if g == 2 && tc.opened {
+					waitOpen(t, path)
+				}
 			}
 			var want []string
 			for g, lines := range gens {

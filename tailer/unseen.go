@@ -138,7 +138,7 @@ func digitRun(s string) int {
 // names them and Stats.UnplacedRotated counts them (see unplaced).
 // The oldest file queued, when it is among the copies (by inode, or as a
 // compressed copy), bounds the copies queued: only those rotated before
-// it came between. When it is not, and it is one opened ahead that has
+// it came between (see beforeBound). When it is not, and it is one opened ahead that has
 // been deleted since (logrotate's rotate count), it does nothing: every
 // copy still there was rotated after it (logrotate deletes the oldest
 // first), and is looked at once the deleted files queued are read.
@@ -167,10 +167,11 @@ func (t *Tailer) queueUnseen(src *logFile) {
 		return
 	}
 	base := filepath.Base(RotatedPath(t.cfg.Path))
+	series := twoSeries(base, sibs)
 	var unseen, unordered []sibling
 	for _, s := range sibs {
 		switch {
-		case n == 1 && sameSibling(s, at) || bounded && (sameSibling(s, bound) || !rotatedAfter(base, bound, s)):
+		case n == 1 && sameSibling(s, at) || bounded && (sameSibling(s, bound) || !beforeBound(base, s, bound, series)):
 		case !newer(s):
 		case n == 0: // src is gone (logrotate's rotate count): a copy written since came after it
 			unseen = append(unseen, s)
@@ -187,6 +188,41 @@ func (t *Tailer) queueUnseen(src *logFile) {
 	t.unplaced(src, "they are compressed and named by another scheme than the file read before them, so whether they came after it is unknown", unordered)
 	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(base, unseen[j], unseen[i]) })
 	t.rot.queue = append(t.openUnseen(unseen), t.rot.queue...)
+}
+
+// beforeBound reports whether the rotated copy s may have been rotated
+// before bound, the copy that is the oldest file queued (see
+// queueUnseen): their names say so (rotatedAfter), or, the copies being
+// numbered as two series (see twoSeries), one is compressed and the other
+// not and s was last modified before bound. With compress turned on or
+// off between rotations, names do not order a plain copy and a compressed
+// one; a copy that may have come before bound is read rather than lost.
+// (With delaycompress, one series, the newest plain copy is last written
+// before the .gz its rotation made: there, names alone are right.)
+func beforeBound(base string, s, bound sibling, twoSeries bool) bool {
+	if rotatedAfter(base, bound, s) {
+		return true
+	}
+	return twoSeries && s.gz != bound.gz && s.fi.ModTime().Before(bound.fi.ModTime())
+}
+
+// twoSeries reports whether sibs, the rotated copies of base, hold a
+// plain and a compressed copy of one number (path.1 and path.1.gz):
+// logrotate's compress was turned on or off between rotations, and each
+// kind is numbered on its own.
+func twoSeries(base string, sibs []sibling) bool {
+	plain := map[int]bool{}
+	for _, s := range sibs {
+		if i, ok := rotationIndex(base, s.name); ok && !s.gz {
+			plain[i] = true
+		}
+	}
+	for _, s := range sibs {
+		if i, ok := rotationIndex(base, s.name); ok && s.gz && plain[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // openUnseen opens the rotated copies in unseen, which the tailer never
