@@ -118,7 +118,9 @@
 // matched by its decompressed head, since compressing creates a new inode.
 // The match is read from the saved offset (a .gz is decompressed and
 // skipped), then the live file from 0. When nothing matches and the inode
-// is the same, the file was truncated while stopped and is read from 0;
+// is the same, the file was truncated while stopped (or is a new file on
+// the inode of the checkpoint's file, deleted by logrotate while stopped)
+// and is read from 0;
 // otherwise Config.StartAt applies, a warning is logged and
 // Stats.CheckpointDiscarded counts it. The rotated siblings last written
 // after the checkpoint was saved (the checkpoint's file itself removed by

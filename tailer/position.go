@@ -161,8 +161,9 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		t.c.truncations.Add(1)
 		t.c.uncopied.Add(1)
 		size, _ := fileSize(live.f)
-		t.warnUncopiedCut("tailer: file was truncated while stopped and no rotated copy matches; reading it from the start; "+
-			"lines it held after the checkpoint offset when it was truncated, if any, are lost (how many is not known without the copy)",
+		t.warnUncopiedCut("tailer: the file at the path no longer begins with what was read before the stop, and no rotated copy does; "+
+			"it was truncated while stopped, or it is a new file on the inode of the checkpoint's file, which logrotate rotated and deleted while stopped; "+
+			"reading it from the start; lines the checkpoint's file held after the checkpoint offset, if any, are lost (how many is not known without the copy)",
 			ck.Offset, "checkpoint_offset", ck.Offset, "size_now", size)
 		// Or it is a new file that reused the inode of the checkpoint's
 		// file, removed by logrotate's rotate count: the rotated copies

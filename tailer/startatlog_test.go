@@ -142,8 +142,9 @@ func TestCheckpointLostWarnings(t *testing.T) {
 				appendFile(t, cfg.Path, numbered("n", 0, 3))
 			},
 			want: []string{
-				"file was truncated while stopped and no rotated copy matches; reading it from the start",
-				"lines it held after the checkpoint offset when it was truncated, if any, are lost",
+				"no longer begins with what was read before the stop, and no rotated copy does",
+				"it was truncated while stopped, or it is a new file on the inode of the checkpoint's file",
+				"reading it from the start; lines the checkpoint's file held after the checkpoint offset, if any, are lost",
 				"checkpoint_offset=90",
 				"size_now=" + strconv.Itoa(len(numbered("n", 0, 3))),
 				"looked_for=\"app.log.N, app.log-DATE, app.log.DATE, app.log_DATE, each also .gz, in ", "(give the source's olddir if logrotate moves them elsewhere)",
