@@ -130,3 +130,36 @@ func TestRenameRotationsWhileBlockedQueueFull(t *testing.T) {
 		t.Errorf("%d warnings that the files open ahead are at their cap, want 1:\n%s", n, log.String())
 	}
 }
+
+// TestEmptyRotationOpenedAheadWhileBlocked: the blocked reader opened a
+// new file at the path while it was empty, and the next rotation, with
+// nothing written to it (logrotate's ifempty), compressed it to an empty
+// .gz and deleted it. Nothing can tell where that file was among the
+// copies, and the tailer waited behind it: the copy rotated before it,
+// gen1's, was skipped (its 20 lines lost). Now every line comes once, in
+// order.
+func TestEmptyRotationOpenedAheadWhileBlocked(t *testing.T) {
+	for _, scheme := range []string{"numbered", "dateext"} {
+		t.Run(scheme, func(t *testing.T) {
+			path, tl, c := blockedInGen0(t)
+			want := linesOf(numbered("gen0", 0, 50))
+			rotateCompressed(t, path, scheme, 1, false)
+			appendFile(t, path, numbered("gen1", 0, 20))
+			want = append(want, linesOf(numbered("gen1", 0, 20))...)
+			rotateCompressed(t, path, scheme, 2, false)
+			waitOpen(t, path) // gen2's file, empty
+			rotateCompressed(t, path, scheme, 3, false)
+			appendFile(t, path, numbered("gen3", 0, 20))
+			want = append(want, linesOf(numbered("gen3", 0, 20))...)
+			c.openGate()
+			c.waitN(len(want))
+			appendFile(t, path, "after\n")
+			c.waitN(len(want) + 1)
+			c.stop()
+			checkExactly(t, c.texts(), append(want, "after"))
+			if n := tl.Stats().UnplacedRotated; n != 0 {
+				t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
+			}
+		})
+	}
+}

@@ -143,6 +143,7 @@ func digitRun(s string) int {
 // copy still there was rotated after it (logrotate deletes the oldest
 // first), and is looked at once the deleted files queued are read.
 func (t *Tailer) queueUnseen(src *logFile) {
+	t.dropEmptyDeleted()
 	srcInfo, err := src.f.Stat()
 	if err != nil {
 		return
@@ -188,6 +189,27 @@ func (t *Tailer) queueUnseen(src *logFile) {
 	t.unplaced(src, "they are compressed and named by another scheme than the file read before them, so whether they came after it is unknown", unordered)
 	sort.SliceStable(unseen, func(i, j int) bool { return rotatedAfter(base, unseen[j], unseen[i]) })
 	t.rot.queue = append(t.openUnseen(unseen), t.rot.queue...)
+}
+
+// dropEmptyDeleted closes and unqueues the plain files at the head of the
+// queue that are empty and deleted: opened ahead while empty (see
+// watchBlocked), then rotated with nothing written (logrotate's ifempty)
+// and compressed to an empty .gz or removed. They hold no line, and with
+// no first bytes to find them by among the copies they cannot bound the
+// copies queued (see queueUnseen), which would wait behind them for
+// nothing while the copies rotated before them are removed.
+func (t *Tailer) dropEmptyDeleted() {
+	for len(t.rot.queue) > 0 {
+		q := t.rot.queue[0]
+		if q.gz || !deleted(q.f) {
+			return
+		}
+		if size, err := fileSize(q.f); err != nil || size != 0 {
+			return
+		}
+		q.close()
+		t.rot.queue = t.rot.queue[1:]
+	}
 }
 
 // beforeBound reports whether the rotated copy s may have been rotated
