@@ -151,15 +151,7 @@ func TestEmptyRotationOpenedAheadWhileBlocked(t *testing.T) {
 			rotateCompressed(t, path, scheme, 3, false)
 			appendFile(t, path, numbered("gen3", 0, 20))
 			want = append(want, linesOf(numbered("gen3", 0, 20))...)
-			c.openGate()
-			c.waitN(len(want))
-			appendFile(t, path, "after\n")
-			c.waitN(len(want) + 1)
-			c.stop()
-			checkExactly(t, c.texts(), append(want, "after"))
-			if n := tl.Stats().UnplacedRotated; n != 0 {
-				t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
-			}
+			checkAllAfterGate(t, path, tl, c, want)
 		})
 	}
 }

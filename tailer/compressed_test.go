@@ -78,6 +78,22 @@ func compressedUnseen(t *testing.T, path, lines string) {
 	writeGzip(t, path+".1.gz", []byte(lines))
 }
 
+// checkAllAfterGate opens c's gate, writes a line "after" to path once
+// the want lines came, and fails unless want, then "after", came exactly
+// once, in order, with no rotated copy counted unplaced.
+func checkAllAfterGate(t *testing.T, path string, tl *Tailer, c *collector, want []string) {
+	t.Helper()
+	c.openGate()
+	c.waitN(len(want))
+	appendFile(t, path, "after\n")
+	c.waitN(len(want) + 1)
+	c.stop()
+	checkExactly(t, c.texts(), append(want, "after"))
+	if n := tl.Stats().UnplacedRotated; n != 0 {
+		t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
+	}
+}
+
 // TestCompressedRotationsWhileBlocked: the path is rotated (rename, then
 // logrotate's compress) several times while the tailer cannot look at it:
 // its consumer provably stopped taking batches in the middle of the first
@@ -129,15 +145,7 @@ func TestCompressedRotationsWhileBlocked(t *testing.T) {
 					waitOpen(t, path)
 				}
 			}
-			c.openGate()
-			c.waitN(len(want))
-			appendFile(t, path, "after\n")
-			c.waitN(len(want) + 1)
-			c.stop()
-			checkExactly(t, c.texts(), append(want, "after"))
-			if n := tl.Stats().UnplacedRotated; n != 0 {
-				t.Errorf("Stats.UnplacedRotated = %d, want 0", n)
-			}
+			checkAllAfterGate(t, path, tl, c, want)
 		})
 	}
 }

@@ -138,10 +138,12 @@ func digitRun(s string) int {
 // names them and Stats.UnplacedRotated counts them (see unplaced).
 // The oldest file queued, when it is among the copies (by inode, or as a
 // compressed copy), bounds the copies queued: only those rotated before
-// it came between (see beforeBound). When it is not, and it is one opened ahead that has
-// been deleted since (logrotate's rotate count), it does nothing: every
-// copy still there was rotated after it (logrotate deletes the oldest
-// first), and is looked at once the deleted files queued are read.
+// it came between (see beforeBound). When it is not, and it is one opened
+// ahead that has been deleted since (logrotate's rotate count), it does
+// nothing: every copy still there was rotated after it (logrotate deletes
+// the oldest first), and is looked at once the deleted files queued are
+// read. Empty deleted files at the head of the queue are dropped first
+// (see dropEmptyDeleted).
 func (t *Tailer) queueUnseen(src *logFile) {
 	t.dropEmptyDeleted()
 	srcInfo, err := src.f.Stat()
@@ -361,9 +363,10 @@ func locate(sibs []sibling, f *logFile) []sibling {
 }
 
 // isCopyOf reports whether the rotated copy s (decompressed when
-// compressed) begins with f's head, which is not empty. The head of a plain f is first grown to what its
-// file holds now (verifyHead): a file opened ahead, when it appeared at
-// the path (see watchBlocked), was empty or short then.
+// compressed) begins with f's head, which is not empty. The head of a
+// plain f is first grown to what its file holds now (verifyHead): a file
+// opened ahead, when it appeared at the path (see watchBlocked), was
+// empty or short then.
 func isCopyOf(s sibling, f *logFile) bool {
 	if !f.static && len(f.head) < FingerprintMax {
 		f.verifyHead() // a file rewritten since keeps its head, which s then lacks
