@@ -368,14 +368,21 @@ func locate(sibs []sibling, f *logFile) []sibling {
 // opened ahead, when it appeared at the path (see watchBlocked), was
 // empty or short then.
 func isCopyOf(s sibling, f *logFile) bool {
-	if !f.static && len(f.head) < FingerprintMax {
-		f.verifyHead() // a file rewritten since keeps its head, which s then lacks
-	}
-	if len(f.head) == 0 {
+	head := grownHead(f)
+	if len(head) == 0 {
 		return false
 	}
-	h, err := s.readHead(len(f.head))
-	return err == nil && bytes.Equal(h, f.head)
+	h, err := s.readHead(len(head))
+	return err == nil && bytes.Equal(h, head)
+}
+
+// grownHead returns f's head, that of a plain f first grown to what its
+// file holds now (see isCopyOf).
+func grownHead(f *logFile) []byte {
+	if !f.static && len(f.head) < FingerprintMax {
+		f.verifyHead() // a file rewritten since keeps its head, which a copy then lacks
+	}
+	return f.head
 }
 
 // vanished reports whether a copy in sibs is no longer there.
@@ -435,17 +442,36 @@ func (t *Tailer) unplaced(src *logFile, why string, sibs []sibling) {
 // first to what they hold (see isCopyOf): a file opened empty and cut
 // before a line was read from it has no head to match, and its copy is
 // not its.
+//
+// s's first bytes are read once, however many files are held.
 func (t *Tailer) holdsCopy(s sibling) bool {
 	if t.holds(s.fi) {
 		return true
 	}
+	var (
+		h    []byte // s's first bytes, read at the first held file with a head
+		read bool
+	)
+	copied := func(f *logFile) bool {
+		head := grownHead(f)
+		if len(head) == 0 {
+			return false
+		}
+		if !read {
+			// What was read before an error (a .gz damaged past them)
+			// is good, as a shorter read of len(head) bytes would be.
+			h, _ = s.readHead(FingerprintMax)
+			read = true
+		}
+		return bytes.HasPrefix(h, head)
+	}
 	for _, q := range t.rot.queue {
-		if isCopyOf(s, q) {
+		if copied(q) {
 			return true
 		}
 	}
 	for _, r := range t.rot.draining {
-		if isCopyOf(s, r.src) {
+		if copied(r.src) {
 			return true
 		}
 	}
