@@ -69,12 +69,7 @@ func rotateCompressed(t *testing.T, path, scheme string, n int, delay bool) {
 // as the one created after that rotation.
 func compressedUnseen(t *testing.T, path, lines string) {
 	t.Helper()
-	for i := 20; i >= 1; i-- {
-		from, to := path+"."+strconv.Itoa(i)+".gz", path+"."+strconv.Itoa(i+1)+".gz"
-		if err := os.Rename(from, to); err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-	}
+	shiftNumbered(t, path, ".gz")
 	writeGzip(t, path+".1.gz", []byte(lines))
 }
 
@@ -267,6 +262,18 @@ func TestCompressedRotationsUnplaced(t *testing.T) {
 	}
 }
 
+// shiftNumbered renames path.N+ext to path.N+1+ext, N from 20 down to 1,
+// as logrotate's numbered scheme does before a rotation.
+func shiftNumbered(t *testing.T, path, ext string) {
+	t.Helper()
+	for i := 20; i >= 1; i-- {
+		from, to := path+"."+strconv.Itoa(i)+ext, path+"."+strconv.Itoa(i+1)+ext
+		if err := os.Rename(from, to); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+}
+
 // rotateLogrotate does what logrotate does for one rotation of path with
 // create, compress or not: with compress it shifts path.N.gz to
 // path.N+1.gz, renames path to path.1 (over a plain path.1 left by
@@ -279,12 +286,7 @@ func rotateLogrotate(t *testing.T, path string, compress bool, at time.Time) {
 	if compress {
 		ext = ".gz"
 	}
-	for i := 20; i >= 1; i-- {
-		from, to := path+"."+strconv.Itoa(i)+ext, path+"."+strconv.Itoa(i+1)+ext
-		if err := os.Rename(from, to); err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-	}
+	shiftNumbered(t, path, ext)
 	if err := os.Chtimes(path, at, at); err != nil {
 		t.Fatal(err)
 	}
