@@ -534,7 +534,7 @@ func defaultOff() (map[string]string, error) {
 // to raise the limit.
 func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
 	for i, c := range counts {
-		if msg := c.cut.warning(inputs[i].label(), c.lines, maxLine, "it was skipped: the rules did not see it", "they were skipped: the rules did not see them"); msg != "" {
+		if msg := c.cut.warning(inputs[i].label(), c.lines, maxLine, "the rules did not see it", "the rules did not see them"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
 	}

@@ -39,7 +39,7 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 		{"parse, all too long", []string{"parse", "--max-line-bytes", "1024", allLong}, "",
 			"parse: no line parsed: the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
 		{"detect, all too long", []string{"detect", "--max-line-bytes", "1024", allLong}, "",
-			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB; they were skipped: the rules did not see them", "GitLab log"},
+			"detect: WARNING: " + allLong + ":1 (the first of them): the 2 lines read are " + limit + ", e.g. --max-line-bytes 3KiB; the rules did not see them", "GitLab log"},
 		{"detect, one too long", []string{"detect", "--max-line-bytes", "1024", mixed}, "",
 			"detect: WARNING: " + mixed + ":2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB", "GitLab log"},
 		{"send, one too long", []string{"send", "--to", "stdout", "--max-line-bytes", "1024", mixed}, "",
@@ -47,7 +47,7 @@ func TestTooLongLineNotCalledNotGitLab(t *testing.T) {
 		{"send, one too long on stdin", []string{"send", "--to", "stdout", "--max-line-bytes", "1024"}, good + "\n" + long + "\n",
 			"send: WARNING: stdin:2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; it was sent raw", "GitLab log"},
 		{"detect, one too long on stdin", []string{"detect", "--max-line-bytes", "1024", "-"}, good + "\n" + long + "\n",
-			"detect: WARNING: standard input:2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; it was skipped: the rules did not see it", "GitLab log"},
+			"detect: WARNING: standard input:2: 1 line is " + limit + ", e.g. --max-line-bytes 3KiB; the rules did not see it", "GitLab log"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr syslogtest.Buffer
