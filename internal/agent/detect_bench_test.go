@@ -17,7 +17,9 @@ import (
 // files or sockets: 100 batches of 1,000 generated audit lines of a mix
 // parsed and encoded by a worker (as BenchmarkEncodeBatch), the lines the
 // engine wants copied into events and folded by a fresh engine with every
-// rule that runs without GeoIP on (the lines sentinel.impersonation's
+// rule that runs without GeoIP on, configured as the agent configures it
+// (detect.Config.DedupeLines included: an event without EventID is looked
+// up by its line's hash) (the lines sentinel.impersonation's
 // WantFilter declined given to its look-back when it is on, as the sender
 // does; it is off by default), the alerts encoded into the batches. One op
 // is the 100,000 lines; cpu-ns/line (the process's CPU time, which includes
@@ -94,7 +96,7 @@ func runDetectBatches(tb testing.TB, batches []*tailer.Batch, on bool, types []p
 	if on {
 		var err error
 		e, err = detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace, Types: types})
+			Log: slog.New(slog.DiscardHandler), Emit: d.emit, WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace, DedupeLines: true, Types: types})
 		if err != nil {
 			tb.Fatal(err)
 		}
