@@ -182,7 +182,10 @@ func (r *patOverTime) Observe(ev *Event, _ Clock, emit Emit) {
 	c.Alerted = true
 	start := time.Unix(day*86400, 0).UTC()
 	a := &Alert{
-		Time:  created, // on the day counted, as LastEvent: time may fall after midnight
+		// The last creation counted (LastEvent), not this one, which may
+		// have come out of order after later ones; a creation's instant,
+		// not its line's time, which may fall after midnight.
+		Time:  time.Unix(0, c.Last).UTC(),
 		Key:   []Column{{parser.ColAuthorName, author}, {parser.ColEntityPath, path}},
 		Count: c.N, Threshold: f.Threshold, HasThreshold: true, Learning: f.Learning,
 		WindowStart: start, WindowEnd: start.Add(24 * time.Hour),
