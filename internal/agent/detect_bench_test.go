@@ -19,9 +19,9 @@ import (
 // engine wants copied into events and folded by a fresh engine with every
 // rule that runs without GeoIP on, configured as the agent configures it
 // (detect.Config.DedupeLines included: an event without EventID is looked
-// up by its line's hash) (the lines sentinel.impersonation's
-// WantFilter declined given to its look-back when it is on, as the sender
-// does; it is off by default), the alerts encoded into the batches. One op
+// up by its line's hash; the lines sentinel.impersonation's WantFilter
+// declined are given to its look-back when it is on, as the sender does;
+// it is off by default), the alerts encoded into the batches. One op
 // is the 100,000 lines; cpu-ns/line (the process's CPU time, which includes
 // the garbage collector's work on the other core) of detections=all against
 // detections=off of one run is the cost of the rules. detections=all runs
