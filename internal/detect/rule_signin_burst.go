@@ -24,10 +24,11 @@ import (
 // that address. Addresses without a country are skipped and counted.
 //
 // An alert's window (and its time, window_start and alert_id) ends at the
-// sign-in that met the condition or, when that sign-in came out of order
-// into a window already holding later ones of the user, at the newest of
-// them, so both orders give one alert; its IPAddress and country columns
-// and event_ids are those of the sign-in that raised it.
+// sign-in that met the condition or, when that sign-in came out of order,
+// at the first sign-in from which a window holding it met the condition,
+// as in time order (judge), so both orders give one alert; its IPAddress
+// and country columns and event_ids are those of the sign-in that raised
+// it.
 //
 // With new_country_days N > 0 the rule also alerts when a user signs in
 // from a country the user has not signed in from in the N×24 hours before
@@ -222,35 +223,13 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	hist := r.unpast(user)
 	u := touchClone(r.users, user)
 	window := int64(r.window)
-	var countries int
-	var seen []seenValue // the window judged, when not the newest's
-	end := ev.Time
-	switch u.Recent.observe(p.ISO, ns, window, r.floor, signinKeep) {
-	case spreadLate:
+	fate := u.Recent.observe(p.ISO, ns, window, r.floor, signinKeep)
+	if fate == spreadLate {
 		r.late++
 		return
-	case spreadNewest:
-		// The window of the newest sign-in, which is ev's unless ev came
-		// out of order into it: the window ends at the newest then, as in
-		// time order (the same window_start, hence alert_id).
-		countries = len(u.Recent.Seen)
-		end = time.Unix(0, max(ns, u.Recent.newest())).UTC()
-	case spreadEarlier:
-		// A window of its own ending before the user's newest sign-in
-		// may hold more countries: judged with the one with the most.
-		e, n := u.Recent.best(ns, window, r.floor)
-		if nb := u.Recent.newest(); n >= 0 && e == nb {
-			countries = len(u.Recent.Seen)
-			end = time.Unix(0, nb).UTC()
-			break
-		}
-		if n < 0 {
-			e = ns
-		}
-		seen = u.Recent.at(e, window)
-		seen = seen[max(0, len(seen)-signinKeep):]
-		countries, end = len(seen), time.Unix(0, e).UTC()
 	}
+	e, countries, seen := r.judge(&u.Recent, ns, fate)
+	end := time.Unix(0, e).UTC()
 	isNew := r.newCountry(u, p.ISO, ns, hist)
 	burst := countries >= r.min
 	if !burst && !isNew {
@@ -289,6 +268,37 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	a.AddEventID(ev.Get(parser.ColEventID))
 	emit(a)
+}
+
+// judge returns the window that the sign-in at ns (Unix ns), which
+// observe recorded in st with fate, is judged with: its end (Unix ns),
+// how many countries it holds and those countries (nil: st.Seen, the
+// window of the newest sign-in). In time order that is the window ending
+// at ns. A sign-in that came out of order is judged as time order would
+// have: with the first window holding it that reaches min_countries
+// (firstReach), so both orders raise one alert with one alert_id; else
+// with the window of the newest sign-in when it is in that window, else
+// with the window of its own that holds the most countries (best).
+func (r *signinBurst) judge(st *spreadState, ns int64, fate spreadFate) (end int64, countries int, seen []seenValue) {
+	window := int64(r.window)
+	newest := st.newest()
+	if ns >= newest {
+		return ns, len(st.Seen), nil
+	}
+	e, n := st.firstReach(ns, window, r.floor, r.min)
+	if n < 0 {
+		if fate == spreadNewest {
+			return newest, len(st.Seen), nil
+		}
+		if e, n = st.best(ns, window, r.floor); n >= 0 && e == newest {
+			return newest, len(st.Seen), nil
+		} else if n < 0 {
+			e = ns
+		}
+	}
+	seen = st.at(e, window)
+	seen = seen[max(0, len(seen)-signinKeep):]
+	return e, len(seen), seen
 }
 
 // unpast reports whether user is remembered in past (a sign-in history

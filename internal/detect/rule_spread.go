@@ -174,31 +174,13 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	st := touchClone(r.keys, key)
-	window := int64(r.window)
-	last := ns
-	switch st.observe(val, ns, window, r.floor, r.min+1) {
-	case spreadLate:
+	fate := st.observe(val, ns, int64(r.window), r.floor, r.min+1)
+	if fate == spreadLate {
 		r.late++
 		return
-	case spreadEarlier:
-		// A window of its own ending before the newest may hold more
-		// values: judged with the one that holds the most.
-		end, n := st.best(ns, window, r.floor)
-		if end != st.newest() {
-			if n <= r.min {
-				return
-			}
-			if st.Alerted != 0 && ns < st.Alerted+int64(r.suppress) {
-				r.suppressCount.n++
-				return
-			}
-			seen := st.at(end, window)
-			st.Alerted = ns
-			emit(r.alert(key, seen[max(0, len(seen)-r.min-1):], end))
-			return
-		}
 	}
-	if len(st.Seen) <= r.min {
+	end, seen := r.judge(st, ns, fate)
+	if seen == nil {
 		return
 	}
 	if st.Alerted != 0 && ns < st.Alerted+int64(r.suppress) {
@@ -206,10 +188,40 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 		return
 	}
 	st.Alerted = ns
-	for _, s := range st.Seen {
-		last = max(last, s.Last) // t, unless t came out of order
+	emit(r.alert(key, seen, end))
+}
+
+// judge returns the window that the sighting at ns (Unix ns), which
+// observe recorded in st with fate, is judged with, when it holds more
+// than min values: its end (Unix ns) and its values (at most min+1, the
+// latest); seen is nil when the window holds min values or fewer. In time
+// order that is the window ending at ns. A sighting that came out of
+// order is judged as time order would have: with the first window
+// holding it that holds more than min values (firstReach), so both orders
+// raise one alert with one alert_id; else with a window of its own ending
+// before the key's newest event when one holds more values than that of
+// the newest (best), else with the window of the newest event.
+func (r *spread) judge(st *spreadState, ns int64, fate spreadFate) (end int64, seen []seenValue) {
+	window, need := int64(r.window), r.min+1
+	newest := st.newest()
+	if ns < newest {
+		e, n := st.firstReach(ns, window, r.floor, need)
+		if n < 0 && fate == spreadEarlier {
+			if e, n = st.best(ns, window, r.floor); e == newest {
+				n = -1 // judged with the newest's window below
+			} else if n < need {
+				return 0, nil
+			}
+		}
+		if n >= 0 {
+			seen = st.at(e, window)
+			return e, seen[max(0, len(seen)-need):]
+		}
 	}
-	emit(r.alert(key, st.Seen, last))
+	if len(st.Seen) < need {
+		return 0, nil
+	}
+	return max(ns, newest), st.Seen
 }
 
 // alert returns the alert of key for the values seen (oldest last

@@ -302,3 +302,37 @@ func (st *spreadState) earlierRuns() []seenValue {
 	}
 	return st.vals.old
 }
+
+// firstReach returns the window that a sighting at ns, which came out of
+// order (older than the key's newest), completes as time order would
+// have: of the windows (end − window, end] that hold ns and start after
+// what the key holds (heldFrom), the earliest whose end is a sighting
+// (ns, or the first of a run) and that holds need distinct values or
+// more, and n, how many it holds; n is −1 when no such window holds need.
+// A window's count rises only at ns and at the first sightings of runs,
+// so no earlier end reaches need.
+func (st *spreadState) firstReach(ns, window, floor int64, need int) (end int64, n int) {
+	newest := max(ns, st.newest())
+	lo, hi := max(ns, st.heldFrom(newest, window, floor)+window), min(ns+window, newest+1)
+	end, n = hi, -1
+	try := func(e int64) {
+		if e < lo || e >= end {
+			return
+		}
+		c := 0
+		st.eachRun(func(s seenValue) {
+			if s.covers(e, window) {
+				c++
+			}
+		})
+		if c >= need {
+			end, n = e, c
+		}
+	}
+	try(ns)
+	st.eachRun(func(s seenValue) { try(s.from()) })
+	if n < 0 {
+		return 0, -1
+	}
+	return end, n
+}

@@ -1,0 +1,52 @@
+package detect
+
+import (
+	"testing"
+	"time"
+)
+
+// TestFirstReach checks the window an out-of-order sighting is judged
+// with: the first, in time, that holds it and reaches the count wanted,
+// as time order would have alerted.
+func TestFirstReach(t *testing.T) {
+	type sighting struct {
+		v   string
+		min int // minutes after 09:00
+	}
+	const window = int64(time.Hour)
+	tests := []struct {
+		name    string
+		arrived []sighting // the last one is judged
+		need    int
+		wantMin int // end, minutes after 09:00
+		wantN   int // -1: none
+	}{
+		{"reaches at a later first sighting", []sighting{{"CN", 30}, {"CN", 31}, {"GB", 0}}, 2, 30, 2},
+		{"reaches at itself", []sighting{{"CN", 30}, {"GB", 40}, {"FR", 35}}, 3, 40, 3},
+		{"reaches at the late sighting", []sighting{{"CN", 10}, {"GB", 20}, {"FR", 15}}, 2, 15, 2},
+		{"third value first at its own sighting", []sighting{{"u2", 30}, {"u3", 40}, {"u3", 41}, {"u1", 0}}, 3, 40, 3},
+		{"never reaches", []sighting{{"CN", 30}, {"CN", 31}, {"CN", 0}}, 2, 0, -1},
+		{"out of the late sighting's windows", []sighting{{"CN", 70}, {"GB", 80}, {"FR", 5}}, 3, 0, -1},
+	}
+	base := time.Date(2025, 9, 18, 9, 0, 0, 0, time.UTC).UnixNano()
+	at := func(m int) int64 { return base + int64(m)*int64(time.Minute) }
+	floor := base - 2*window // a watermark that keeps the windows of 07:00 on open
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var st spreadState
+			for _, s := range tt.arrived {
+				if f := st.observe(s.v, at(s.min), window, floor, 16); f == spreadLate {
+					t.Fatalf("observe(%s at +%dm) = late", s.v, s.min)
+				}
+			}
+			last := tt.arrived[len(tt.arrived)-1]
+			end, n := st.firstReach(at(last.min), window, floor, tt.need)
+			if n != tt.wantN {
+				t.Fatalf("firstReach: n = %d, want %d (end %v)", n, tt.wantN, time.Unix(0, end).UTC())
+			}
+			if n >= 0 && end != at(tt.wantMin) {
+				t.Errorf("firstReach: end %v, want %v", time.Unix(0, end).UTC(), time.Unix(0, at(tt.wantMin)).UTC())
+			}
+		})
+	}
+}
