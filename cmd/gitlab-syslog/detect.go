@@ -763,28 +763,41 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 // unreadNotes says, for the rules of st that alert on lines of logs none
 // of inputs is (detect.Engine.Logs), that they were given no event for
 // that reason, one note per set of logs (and what else turns a rule on:
-// all_logs); none when an input's type is taken line by line, which may
-// be any.
+// all_logs, or streamed bodies for a rule whose audit events GitLab only
+// streams, detect.Engine.StreamOnly); none when an input's type is taken
+// line by line, which may be any.
 func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []string {
-	var types []parser.Type
+	var types, files []parser.Type // of every input, of those not streamed
+	streamed := false
 	for _, in := range inputs {
 		if in.typ == parser.TypeUnknown {
 			return nil
 		}
 		types = append(types, in.typ)
+		if in.stream {
+			streamed = true
+		} else {
+			files = append(files, in.typ)
+		}
 	}
 	var order []string
-	groups := map[string][]string{} // "LOGS\x00HINT": rule ids
+	groups := map[string][]string{} // "WHAT\x00HINT": rule ids
 	for _, id := range slices.Sorted(maps.Keys(st.Rules)) {
 		logs, param, what := eng.Logs(id)
-		if logs == nil || slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(types, t) }) {
+		read := func(t parser.Type) bool { return slices.Contains(types, t) }
+		only := eng.StreamOnly(id)
+		if only != "" {
+			// Its audit events come by Audit Event Streaming only.
+			logs = slices.DeleteFunc(slices.Clone(logs), func(t parser.Type) bool { return t == parser.TypeAudit })
+			read = func(t parser.Type) bool { return slices.Contains(files, t) }
+		}
+		if logs == nil && only == "" || streamed && only != "" || slices.ContainsFunc(logs, read) {
 			continue
 		}
-		hint := ""
+		k := unreadWhat(logs, only) + "\x00"
 		if param != "" {
-			hint = ", or give --param " + param + "=true " + what
+			k += ", or give --param " + param + "=true " + what
 		}
-		k := detect.LogNames(logs) + "\x00" + hint
 		if groups[k] == nil {
 			order = append(order, k)
 		}
@@ -794,12 +807,30 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 	for _, k := range order {
 		logs, hint, _ := strings.Cut(k, "\x00")
 		if ids := groups[k]; len(ids) == 1 {
-			notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on lines of %s, and no input is one%s", ids[0], logs, hint))
+			notes = append(notes, fmt.Sprintf("%s was given no event: it alerts on %s, and no input is one%s", ids[0], logs, hint))
 		} else {
-			notes = append(notes, fmt.Sprintf("%d rules were given no event: they alert on lines of %s, and no input is one%s: %s", len(ids), logs, hint, strings.Join(ids, ", ")))
+			notes = append(notes, fmt.Sprintf("%d rules were given no event: they alert on %s, and no input is one%s: %s", len(ids), logs, hint, strings.Join(ids, ", ")))
 		}
 	}
 	return notes
+}
+
+// unreadWhat names what a rule alerts on for unreadNotes: lines of logs
+// (detect.LogNames), and the audit events named only ("" for none), which
+// GitLab sends only by Audit Event Streaming and detect reads from
+// stream: inputs.
+func unreadWhat(logs []parser.Type, only string) string {
+	streamed := ""
+	if only != "" {
+		streamed = only + " audit events, which GitLab sends only by Audit Event Streaming, never to audit_json.log (give their bodies as stream:FILE)"
+	}
+	switch {
+	case len(logs) == 0:
+		return streamed
+	case streamed == "":
+		return "lines of " + detect.LogNames(logs)
+	}
+	return "lines of " + detect.LogNames(logs) + " and on " + streamed
 }
 
 // offReasons joins the reasons of the rules that are off, for an error.

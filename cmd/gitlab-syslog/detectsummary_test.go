@@ -251,6 +251,37 @@ func TestDetectSummaryUnreadLogWants(t *testing.T) {
 	}
 }
 
+// TestDetectSummaryUnreadStreamOnly: falco.git_op_unknown_country's audit
+// events (repository_git_operation) come by Audit Event Streaming only,
+// so its note points to stream: inputs, not to audit_json.log, and a
+// stream: input, even an empty one, is what it reads (hunt 159 #2: with
+// access_log false the note said it alerts on lines of the audit log).
+func TestDetectSummaryUnreadStreamOnly(t *testing.T) {
+	const streamed = "repository_git_operation audit events, which GitLab sends only by Audit Event Streaming, never to audit_json.log (give their bodies as stream:FILE), and no input is one\n"
+	empty := writeFile(t, filepath.Join(t.TempDir(), "events.log"), "")
+	application := "application:" + filepath.Join(samples, "application_json.log")
+	for _, tc := range []struct {
+		accessLog, input string
+		want             string // "": no note
+	}{
+		{"false", filepath.Join(samples, "gitlab_access.log"), "detect: falco.git_op_unknown_country was given no event: it alerts on " + streamed},
+		{"true", application, "detect: falco.git_op_unknown_country was given no event: it alerts on lines of the access log (nginx/gitlab_access.log) and on " + streamed},
+		{"false", "stream:" + empty, ""},
+		{"true", "stream:" + empty, ""},
+	} {
+		o := &detectOptions{format: "json", rules: []string{"falco.git_op_unknown_country"}, params: []string{
+			"access_log=" + tc.accessLog, "known_countries=DE", "geoip_db=" + filepath.Join(samples, "geoip", "GeoIP2-City-Test.mmdb")}}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{tc.input}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %s: %v\n%s", tc.input, err, stderr.String())
+		}
+		got := stderr.String()
+		if tc.want == "" && strings.Contains(got, "was given no event") || tc.want != "" && !strings.Contains(got, tc.want) {
+			t.Errorf("detect --param access_log=%s %s: want note %q, got\n%s", tc.accessLog, tc.input, tc.want, got)
+		}
+	}
+}
+
 // TestDetectSummarySuppressed: the alerts a windowed rule holds back
 // within its suppression period are counted as suppressed, as the
 // engine's own suppression counts those of the other rules: 15 failed

@@ -351,6 +351,18 @@ func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 	return s.Logs(p), param, what
 }
 
+// StreamOnly returns the audit event (EventName) that rule id's audit
+// alerts come from when GitLab sends it only by Audit Event Streaming,
+// never to audit_json.log (Spec.StreamOnly, "repository_git_operation"),
+// and "" for other rules and rules the engine does not know.
+func (e *Engine) StreamOnly(id string) string {
+	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
+	if i < 0 {
+		return ""
+	}
+	return e.cfg.Specs[i].StreamOnly
+}
+
 // LogNames names logs for a message: "the access log
 // (nginx/gitlab_access.log)", "the audit or application log (...)".
 func LogNames(logs []parser.Type) string {
