@@ -94,10 +94,11 @@ func (r *externalUser) allowedDomain(email string) bool {
 }
 
 // domainOf returns the lower-cased text after the last '@' of email,
-// without a trailing dot: "corp.example." is corp.example written fully
-// qualified, as allowed_domains takes it too.
+// without the white space around it or a trailing dot: "corp.example." is
+// corp.example written fully qualified, as allowed_domains takes it too.
 func domainOf(email string) string {
-	return strings.TrimSuffix(strings.ToLower(email[strings.LastIndexByte(email, '@')+1:]), ".")
+	d := strings.TrimSpace(email[strings.LastIndexByte(email, '@')+1:])
+	return strings.TrimSuffix(strings.ToLower(d), ".")
 }
 
 // Keep implements Filter: audit lines only as the user creations that may

@@ -45,6 +45,8 @@ func TestExternalUserJoin(t *testing.T) {
 		{"allowed domain and subdomain", []*Event{appUserCreated("a@Corp.Example", "c1", t0), appUserCreated("b@dev.corp.example", "c2", t0)},
 			time.Time{}, 0, ""},
 		{"look-alike domain", []*Event{appUserCreated("a@notcorp.example", "c1", t0)}, time.Time{}, 1, ""},
+		{"allowed domain with spaces around the address", []*Event{appUserCreated(" a@Corp.Example ", "c1", t0)},
+			time.Time{}, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,5 +148,26 @@ func TestExternalUserAllowedDomains(t *testing.T) {
 				t.Errorf("%d alerts, want alert %v", n, tt.alert)
 			}
 		})
+	}
+}
+
+// TestExternalUserDomainColumn: the alert's Domain is the address's
+// domain lower-cased, without a trailing dot or the white space around
+// the address (hunt 159 #3: "( u11@Corp.Example )" gave "corp.example ").
+func TestExternalUserDomainColumn(t *testing.T) {
+	for _, email := range []string{"u11@Evil.Example", " u11@Evil.Example ", "u11@evil.example.", "\tu11@EVIL.example.\t"} {
+		r, err := newExternalUser(NewParams("sentinel.external_user", map[string]string{"allowed_domains": "corp.example"}, nil), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []*Alert
+		r.Observe(appUserCreated(email, "c1", t0), time.Now, func(a *Alert) { got = append(got, a) })
+		r.Close(func(a *Alert) { got = append(got, a) })
+		if len(got) != 1 {
+			t.Fatalf("%q: %d alerts, want 1", email, len(got))
+		}
+		if d := got[0].Get("Domain"); d != "evil.example" {
+			t.Errorf("%q: Domain %q, want %q", email, d, "evil.example")
+		}
 	}
 }
