@@ -228,3 +228,51 @@ func TestAppearedRestartBeforeCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestNewSinceRenamedAway: a file that a glob's scan matched and that was
+// rotated away before its tailer opened it leaves no file at the path.
+// Its copies made since Config.NewSince are read at once, not when a file
+// appears at the path again (the glob forgets a source that waits with
+// nothing unsent, so they would never be), and checkpointed before
+// anything is committed, so that a restart reads them again (CI118,
+// TestGlobRenamedAwayOnce: --once found no checkpoint). A file that
+// appears at the path later is read after them, the copies not again.
+func TestNewSinceRenamedAway(t *testing.T) {
+	first, second := numbered("first", 0, 5), numbered("second", 0, 4)
+	setup := func(t *testing.T) Config {
+		path := filepath.Join(t.TempDir(), "a.log")
+		writeFile(t, path+".1", first) // written at the path, renamed away
+		cfg := testConfig(t, path)
+		cfg.StartAt = StartEnd
+		cfg.NewSince = time.Now().Add(-time.Minute)
+		cfg.PollInterval = 300 * time.Millisecond
+		return cfg
+	}
+	t.Run("follow", func(t *testing.T) {
+		cfg := setup(t)
+		c := start(t, cfg)
+		c.waitN(5)
+		waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+		writeFile(t, cfg.Path, second)
+		c.waitN(9)
+		time.Sleep(100 * time.Millisecond) // nothing more comes
+		if err := c.stop(); err != nil {
+			t.Fatal(err)
+		}
+		checkExactly(t, c.texts(), linesOf(first+second))
+	})
+	t.Run("restart before commit", func(t *testing.T) {
+		cfg := setup(t)
+		tl, cancel, done := runTailer(t, cfg)
+		read := neverCommit(tl)
+		waitStats(t, tl, "the copy read", func(s Stats) bool { return s.Mode == ModeWaiting && s.Lines >= 5 })
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := <-read; n != 5 {
+			t.Fatalf("the first run handed out %d lines, want 5", n)
+		}
+		checkExactly(t, runOnce(t, cfg, 5), linesOf(first))
+	})
+}

@@ -73,7 +73,8 @@ type Config struct {
 	// checkpoint is then new, read from 0 whatever StartAt, after its
 	// plain rotated copies last written after NewSince (a file created
 	// and rotated away before it was seen). A .gz copy is not read: it
-	// may be an older copy compressed since.
+	// may be an older copy compressed since. With no file at the path when
+	// the tailer starts, those copies are read at once.
 	NewSince time.Time `yaml:"-"`
 	// FollowedElsewhere, when not nil, reports whether the rotated copy
 	// at path (a full path; fi is its os.Stat) is, or was, read by

@@ -139,7 +139,10 @@
 // wait began, nor the .gz of one that was, and last written since) are
 // read first, oldest first. Config.NewSince does the same for a file that
 // was not at the path at a given time (a glob's scan), without the copies
-// of that time to tell the .gz ones by: only plain copies are read.
+// of that time to tell the .gz ones by: only plain copies are read. When
+// the tailer finds no file at the path then (a glob's match rotated away
+// before its tailer opened it), it reads those copies at once, not when a
+// file appears at the path again, which may never happen.
 //
 // A rotated copy is a file in the path's directory, or in Config.OldDir
 // (logrotate's olddir), named as logrotate or the kubelet names one: the

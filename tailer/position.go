@@ -37,6 +37,11 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		}
 	}
 	var w waitStart
+	if ck == nil && !t.cfg.NewSince.IsZero() {
+		if err := t.readRenamedAway(ctx, &w); err != nil {
+			return nil, err
+		}
+	}
 	live, err := t.openLive(ctx, &w)
 	if err != nil {
 		return nil, err
@@ -57,6 +62,33 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	}
 	t.firstCheckpoint(live)
 	return live, nil
+}
+
+// readRenamedAway reads, for a tailer with Config.NewSince and no
+// checkpoint that finds no file at the path, the plain rotated copies
+// last written after NewSince, oldest first (not a .gz, which may be an
+// older copy compressed since, nor a copy Config.FollowedElsewhere says
+// another tailer reads): the file the glob's scan matched was rotated
+// away before the tailer could open it, and its lines are only there.
+// It reads them at once, not when a file appears at the path, which may
+// never happen. The oldest is checkpointed first (checkpointCopy), so that
+// a restart before anything was committed reads them again. It begins w,
+// the wait for the path, before listing the copies: those read are then
+// known, and a file that appears later is read after its own copies
+// only (readAppeared). With a file at the path it does nothing.
+func (t *Tailer) readRenamedAway(ctx context.Context, w *waitStart) error {
+	if _, err := os.Lstat(t.cfg.Path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	w.begin(t)
+	copies := t.copiesAfter(t.cfg.NewSince, func(s sibling) bool {
+		return s.gz || t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi)
+	})
+	if len(copies) == 0 {
+		return nil
+	}
+	t.checkpointCopy(copies[len(copies)-1]) // listed newest first
+	return t.drainListed(ctx, copies, nil, nil)
 }
 
 // firstCheckpoint saves, durably and at once, a checkpoint at live's
