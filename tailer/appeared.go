@@ -85,17 +85,17 @@ func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) 
 			t.cfg.FollowedElsewhere != nil && t.cfg.FollowedElsewhere(s.name, s.fi)
 	})
 	if len(copies) > 0 {
-		t.checkpointCopy(copies[len(copies)-1]) // listed newest first
+		t.checkpointCopy(copies[len(copies)-1], 0) // listed newest first
 	}
 	return t.drainListed(ctx, copies, live, nil)
 }
 
-// checkpointCopy saves, durably and at once, a checkpoint at offset 0 of
-// the rotated copy s, by its identity (device, inode and the fingerprint
+// checkpointCopy saves, durably and at once, a checkpoint at offset off
+// (bytes) of the rotated copy s, by its identity (device, inode and the fingerprint
 // of its first bytes, decompressed for a .gz, which a restart matches the
 // copy by), as firstCheckpoint does for a file: for a tailer that has no
 // checkpoint and read nothing yet.
-func (t *Tailer) checkpointCopy(s sibling) {
+func (t *Tailer) checkpointCopy(s sibling, off int64) {
 	if t.ckp.store == nil || t.rd.nread > 0 {
 		return
 	}
@@ -112,7 +112,7 @@ func (t *Tailer) checkpointCopy(s sibling) {
 		t.mu.Unlock()
 		return
 	}
-	c.id, c.name, c.off = id, s.name, 0
+	c.id, c.name, c.off = id, s.name, off
 	c.valid, c.dirty = true, true
 	t.mu.Unlock()
 	t.saveCheckpoint()

@@ -3,6 +3,7 @@ package tailer
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -263,6 +264,92 @@ func TestNewSinceRenamedAway(t *testing.T) {
 	})
 	t.Run("restart before commit", func(t *testing.T) {
 		cfg := setup(t)
+		tl, cancel, done := runTailer(t, cfg)
+		read := neverCommit(tl)
+		waitStats(t, tl, "the copy read", func(s Stats) bool { return s.Mode == ModeWaiting && s.Lines >= 5 })
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := <-read; n != 5 {
+			t.Fatalf("the first run handed out %d lines, want 5", n)
+		}
+		checkExactly(t, runOnce(t, cfg, 5), linesOf(first))
+	})
+}
+
+// TestMatchedRotatedAway: a file that a glob's initial scan matched
+// (Config.Matched) and that was rotated away before its tailer opened it
+// is read from its rotated copy, found by device and inode: from its
+// beginning, or with StartAt end from the size it had when matched; a
+// file at the path that is not the one matched appeared since and is
+// read from its beginning, after it. The copy is checkpointed before
+// anything is committed, so that a restart reads it again (CI118,
+// TestGlobRenamedAwayOnce: the tailer waited for the path, and the glob
+// forgot the source with nothing read and no checkpoint).
+func TestMatchedRotatedAway(t *testing.T) {
+	first, more, second := numbered("first", 0, 5), numbered("more", 0, 3), numbered("second", 0, 4)
+	cases := []struct {
+		name    string
+		startAt StartAt
+		after   func(t *testing.T, path string) // after the scan, before the tailer starts
+		want    string
+	}{
+		{"renamed", StartBeginning, func(t *testing.T, path string) {
+			appendFile(t, path, more)
+			rename(t, path, path+".1")
+		}, first + more + second},
+		{"renamed, start_at end", StartEnd, func(t *testing.T, path string) {
+			appendFile(t, path, more)
+			rename(t, path, path+".1")
+		}, more + second},
+		{"renamed and a new file at the path", StartEnd, func(t *testing.T, path string) {
+			appendFile(t, path, more)
+			rename(t, path, path+".1")
+			writeFile(t, path, second)
+		}, more + second},
+		{"still at the path", StartBeginning, func(t *testing.T, path string) {
+			appendFile(t, path, more)
+		}, first + more + second},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path, first)
+			fi, err := os.Stat(path) // the glob's scan
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.after(t, path)
+			cfg := testConfig(t, path)
+			cfg.StartAt = tc.startAt
+			cfg.Matched = fi
+			cfg.PollInterval = 300 * time.Millisecond
+			c := start(t, cfg)
+			c.waitN(len(linesOf(tc.want)) - 4)
+			if _, err := os.Stat(path); err != nil {
+				writeFile(t, path, second)
+			} else if !strings.Contains(tc.name, "new file") {
+				appendFile(t, path, second)
+			}
+			c.waitN(len(linesOf(tc.want)))
+			time.Sleep(100 * time.Millisecond) // nothing more comes
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), linesOf(tc.want))
+		})
+	}
+	t.Run("restart before commit", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "a.log")
+		writeFile(t, path, first)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rename(t, path, path+".1")
+		cfg := testConfig(t, path)
+		cfg.Matched = fi
 		tl, cancel, done := runTailer(t, cfg)
 		read := neverCommit(tl)
 		waitStats(t, tl, "the copy read", func(s Stats) bool { return s.Mode == ModeWaiting && s.Lines >= 5 })

@@ -76,6 +76,14 @@ type Config struct {
 	// may be an older copy compressed since. With no file at the path when
 	// the tailer starts, those copies are read at once.
 	NewSince time.Time `yaml:"-"`
+	// Matched, when not nil, is the file a glob's scan found at the path
+	// (its os.Stat) and started the tailer for. When the tailer, without
+	// a checkpoint and without NewSince, finds that file no longer at the
+	// path (rotated away before it could open it), it reads its rotated
+	// copy, found by device and inode (not a .gz): from its beginning, or
+	// with StartEnd from the size Matched gives; a file at the path then
+	// appeared since and is read from its beginning, after the copy.
+	Matched os.FileInfo `yaml:"-"`
 	// FollowedElsewhere, when not nil, reports whether the rotated copy
 	// at path (a full path; fi is its os.Stat) is, or was, read by
 	// another tailer: a glob that matches its name follows it, or the

@@ -13,7 +13,9 @@ import (
 // the rotated file the checkpoint points into, if that is where it is.
 // Without a usable checkpoint, StartAt applies to a file at the path now;
 // one that appears later, or after Config.NewSince, is read from 0 after
-// the copies made of it since (readAppeared).
+// the copies made of it since (readAppeared). Without a checkpoint, the
+// lines of a file rotated away before the tailer opened it are read from
+// its copies first (readRenamedAway, readMatchedCopy).
 func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	ck := t.ckp.ck
 	t.ckp.ck = nil
@@ -37,8 +39,14 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		}
 	}
 	var w waitStart
-	if ck == nil && !t.cfg.NewSince.IsZero() {
-		if err := t.readRenamedAway(ctx, &w); err != nil {
+	if ck == nil {
+		var err error
+		if !t.cfg.NewSince.IsZero() {
+			err = t.readRenamedAway(ctx, &w)
+		} else if t.cfg.Matched != nil {
+			err = t.readMatchedCopy(ctx, &w)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -87,8 +95,50 @@ func (t *Tailer) readRenamedAway(ctx context.Context, w *waitStart) error {
 	if len(copies) == 0 {
 		return nil
 	}
-	t.checkpointCopy(copies[len(copies)-1]) // listed newest first
+	t.checkpointCopy(copies[len(copies)-1], 0) // listed newest first
 	return t.drainListed(ctx, copies, nil, nil)
+}
+
+// readMatchedCopy reads, for a tailer with Config.Matched and neither a
+// checkpoint nor NewSince, the file the glob's scan matched when it is no
+// longer at the path (rotated away before the tailer could open it): its
+// rotated copy with the same device and inode (not a .gz), from its
+// beginning, or with StartEnd from the size it had when matched,
+// checkpointed there first, so that a restart before anything was
+// committed reads it again. It begins w, the wait for the path, before
+// listing the copies: a file at the path, or one that appears later, is
+// then read from its beginning after the copies made since, the matched
+// one not again (readAppeared). With the matched file at the path, or no
+// copy of it found, it does nothing more.
+func (t *Tailer) readMatchedCopy(ctx context.Context, w *waitStart) error {
+	m := t.cfg.Matched
+	md, mino := devIno(m)
+	if fi, err := os.Stat(t.cfg.Path); err == nil {
+		if d, ino := devIno(fi); d == md && ino == mino {
+			return nil
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil // openLive reports it
+	}
+	w.begin(t)
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return nil
+	}
+	for _, s := range sibs {
+		if d, ino := devIno(s.fi); s.gz || d != md || ino != mino {
+			continue
+		}
+		off := int64(0)
+		if t.cfg.StartAt == StartEnd {
+			off = min(m.Size(), s.fi.Size())
+		}
+		t.log.Info("tailer: the file was rotated away before the tailer opened it; reading its rotated copy", "file", s.name, "offset", off)
+		t.checkpointCopy(s, off)
+		_, err := t.drainCopy(ctx, s, off)
+		return err
+	}
+	return nil
 }
 
 // firstCheckpoint saves, durably and at once, a checkpoint at live's

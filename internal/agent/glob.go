@@ -150,10 +150,13 @@ type sourceFactory func(sc config.Source, tc tailer.Config) (*source, error)
 // startSince makes the source of the match p and records it as matched.
 // start_at applies at the initial scan; a file that appears later is
 // read from its beginning, after the copies made of it since newSince
-// when that is not zero (tailer.Config.NewSince).
-func (g *globSource) startSince(mk sourceFactory, p string, initial bool, newSince time.Time) (*source, error) {
+// when that is not zero (tailer.Config.NewSince). fi is the file the scan
+// found at p (nil: none), read from its rotated copy when it is rotated
+// away before the tailer opens it (tailer.Config.Matched).
+func (g *globSource) startSince(mk sourceFactory, p string, fi os.FileInfo, initial bool, newSince time.Time) (*source, error) {
 	sc, tc := g.sc, g.tc
 	sc.Path, tc.Path = p, p
+	tc.Matched = fi
 	// The copies its tailer reads as made before it saw a new file at
 	// the path leave those this glob may follow (see skip) or read
 	// before.
@@ -205,7 +208,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	g.paths, g.listed = paths, listed
 	if initial {
 		for _, p := range g.absentCheckpoints(paths, followed) {
-			s, err := g.startSince(mk, p, initial, time.Time{})
+			s, err := g.startSince(mk, p, nil, initial, time.Time{})
 			if err != nil {
 				return added, gone, err
 			}
@@ -232,7 +235,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		if !initial && !before[p] {
 			newSince = prevListed // its copies made since are read first
 		}
-		s, err := g.startSince(mk, p, initial, newSince)
+		s, err := g.startSince(mk, p, fi, initial, newSince)
 		if err != nil {
 			return added, gone, err
 		}
