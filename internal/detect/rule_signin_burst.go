@@ -235,15 +235,17 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	if !burst && !isNew {
 		return
 	}
-	last := &u.Recent.Alerted
+	// A burst is suppressed, and suppresses, at its alert's time, as in
+	// time order: a sign-in out of order raises the alert of a later one.
+	last, at := &u.Recent.Alerted, e
 	if !burst {
-		last = &u.NewAlerted
+		last, at = &u.NewAlerted, ns
 	}
-	if *last != 0 && ns < *last+int64(r.suppress) {
+	if *last != 0 && at < *last+int64(r.suppress) {
 		r.suppressCount.n++
 		return
 	}
-	*last = ns
+	*last = at
 	if seen == nil {
 		seen = u.Recent.Seen
 	}

@@ -183,11 +183,13 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 	if seen == nil {
 		return
 	}
-	if st.Alerted != 0 && ns < st.Alerted+int64(r.suppress) {
+	// Suppressed, and suppressing, at the alert's time, as in time order:
+	// a sighting out of order raises the alert of a later one.
+	if st.Alerted != 0 && end < st.Alerted+int64(r.suppress) {
 		r.suppressCount.n++
 		return
 	}
-	st.Alerted = ns
+	st.Alerted = end
 	emit(r.alert(key, seen, end))
 }
 
