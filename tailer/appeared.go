@@ -91,10 +91,10 @@ func (t *Tailer) readAppeared(ctx context.Context, w *waitStart, live *logFile) 
 }
 
 // checkpointCopy saves, durably and at once, a checkpoint at offset off
-// (bytes) of the rotated copy s, by its identity (device, inode and the fingerprint
-// of its first bytes, decompressed for a .gz, which a restart matches the
-// copy by), as firstCheckpoint does for a file: for a tailer that has no
-// checkpoint and read nothing yet.
+// (bytes) of the rotated copy s, by its identity (device, inode and the
+// fingerprint of its first bytes, decompressed for a .gz, which a restart
+// matches the copy by), as firstCheckpoint does for a file: for a tailer
+// that has no checkpoint and read nothing yet.
 func (t *Tailer) checkpointCopy(s sibling, off int64) {
 	if t.ckp.store == nil || t.rd.nread > 0 {
 		return

@@ -784,14 +784,19 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 	groups := map[string][]string{} // "WHAT\x00HINT": rule ids
 	for _, id := range slices.Sorted(maps.Keys(st.Rules)) {
 		logs, param, what := eng.Logs(id)
-		read := func(t parser.Type) bool { return slices.Contains(types, t) }
-		only := eng.StreamOnly(id)
-		if only != "" {
-			// Its audit events come by Audit Event Streaming only.
+		read, only := types, eng.StreamOnly(id)
+		switch {
+		case only != "" && streamed:
+			continue // its audit events come from the stream: inputs
+		case only != "":
+			// Its audit events come by Audit Event Streaming only, never
+			// from an audit_json.log input.
 			logs = slices.DeleteFunc(slices.Clone(logs), func(t parser.Type) bool { return t == parser.TypeAudit })
-			read = func(t parser.Type) bool { return slices.Contains(files, t) }
+			read = files
+		case logs == nil:
+			continue
 		}
-		if logs == nil && only == "" || streamed && only != "" || slices.ContainsFunc(logs, read) {
+		if slices.ContainsFunc(logs, func(t parser.Type) bool { return slices.Contains(read, t) }) {
 			continue
 		}
 		k := unreadWhat(logs, only) + "\x00"

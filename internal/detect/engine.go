@@ -333,11 +333,10 @@ func (e *Engine) unreadLogs(s Spec, logs []parser.Type) *OffError {
 // them, when true, with what it then matches (Spec.LogsHint; "" for
 // none); nil and "" for a rule the engine does not know or run.
 func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
-	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
-	if i < 0 {
+	s, ok := e.spec(id)
+	if !ok {
 		return nil, "", ""
 	}
-	s := e.cfg.Specs[i]
 	if s.Logs == nil { // the logs its Wants keys name, as unreadRule takes them
 		if j := slices.IndexFunc(e.rules, func(rs *ruleState) bool { return rs.info.ID == id }); j >= 0 {
 			return wantsLogs(e.rules[j].rule), "", ""
@@ -356,11 +355,18 @@ func (e *Engine) Logs(id string) (logs []parser.Type, param, what string) {
 // never to audit_json.log (Spec.StreamOnly, "repository_git_operation"),
 // and "" for other rules and rules the engine does not know.
 func (e *Engine) StreamOnly(id string) string {
+	s, _ := e.spec(id)
+	return s.StreamOnly
+}
+
+// spec returns the spec of rule id among Config.Specs, and whether there
+// is one.
+func (e *Engine) spec(id string) (Spec, bool) {
 	i := slices.IndexFunc(e.cfg.Specs, func(s Spec) bool { return s.Info.ID == id })
 	if i < 0 {
-		return ""
+		return Spec{}, false
 	}
-	return e.cfg.Specs[i].StreamOnly
+	return e.cfg.Specs[i], true
 }
 
 // LogNames names logs for a message: "the access log
