@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -101,7 +102,8 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 
 // unreadableStateFiles returns the problem of the files of the state
 // directory dir that this process may not read (access(2)): the tailer
-// checkpoints (tail-*.json) and the detection state (detect/ and its
+// checkpoints (tail-*.json), the globs' scan watermarks (glob-*.json)
+// and the detection state (detect/ and its
 // files). run would take such a checkpoint as none, sending its file again
 // from the start or skipping the lines written while it was stopped
 // (start_at: end), and the rules would start learning again; a run or
@@ -110,6 +112,8 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 func unreadableStateFiles(dir string) error {
 	var bad []string
 	paths := checkpointFiles(dir)
+	marks, _ := filepath.Glob(filepath.Join(dir, agent.ScanMarkPrefix+"*.json"))
+	paths = append(paths, marks...)
 	detectDir := filepath.Join(dir, "detect")
 	if ents, err := os.ReadDir(detectDir); errors.Is(err, fs.ErrPermission) {
 		bad = append(bad, detectDir)

@@ -750,11 +750,7 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	for _, s := range srcs {
 		s.start(sctx)
 		a.log.Info("following", "type", s.cfg.Type, "path", s.cfg.Path, "app_name", s.cfg.AppName, "format", s.cfg.Format, "workers", len(s.workers))
-		if len(s.older) > 0 {
-			a.log.Info("rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send",
-				"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
-				"send", fmt.Sprintf("gitlab-syslog send --type %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", s.cfg.Type, oldestFirst(s.older)))
-		}
+		a.logOlder(s)
 	}
 	for _, g := range globs {
 		a.log.Info("following a glob", "glob", g.sc.Path, "type", g.sc.Type, "format", g.sc.Format, "files", len(g.matched))
@@ -763,10 +759,23 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	a.sources, a.cancelSr, a.nglobs = srcs, cancel, len(globs)
 	a.mu.Unlock()
 	a.addSources(sctx, matched)
+	a.saveMarks(globs)
 	if len(globs) > 0 {
 		a.globWG.Go(func() { a.watchGlobs(sctx, globs, mk, a.opts.GlobInterval) })
 	}
 	return nil
+}
+
+// logOlder logs the rotated copies of s's file that its tailer does not
+// read, being older than this first start (source.older), and how to
+// send them.
+func (a *Agent) logOlder(s *source) {
+	if len(s.older) == 0 {
+		return
+	}
+	a.log.Info("rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send",
+		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
+		"send", fmt.Sprintf("gitlab-syslog send --type %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", s.cfg.Type, oldestFirst(s.older)))
 }
 
 // workers returns the encode workers per source: Options.Workers, else

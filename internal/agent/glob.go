@@ -71,7 +71,17 @@ type globSource struct {
 	// judged, so that each is logged once and judged again only when the
 	// path names another file.
 	linked map[string]fileID
-	log    *slog.Logger
+	// since is the scan watermark saved by the run before (loadMark;
+	// zero: none), read at the initial scan.
+	since time.Time
+	// pending holds the sources started whose first checkpoint is not on
+	// disk yet, with their tailer.Config.NewSince (see globmark.go).
+	pending map[*source]time.Time
+	// mark is the scan watermark saved last (or loaded); markDirty is
+	// set when a source was pended, settled or forgotten since.
+	mark      time.Time
+	markDirty bool
+	log       *slog.Logger
 }
 
 // fileID is a file's identity: its device and inode, whatever path
@@ -169,6 +179,9 @@ func (g *globSource) startSince(mk sourceFactory, p string, fi os.FileInfo, init
 	if err != nil {
 		return nil, fmt.Errorf("agent: source %s (glob %s): %w", p, g.sc.Path, err)
 	}
+	if !initial {
+		s.older = nil // not a first start: see Agent.logOlder
+	}
 	s.glob = g.sc.Path
 	g.matched[p] = s
 	return s, nil
@@ -207,6 +220,8 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	}
 	g.paths, g.listed = paths, listed
 	if initial {
+		g.since = g.loadMark()
+		g.mark, g.markDirty = g.since, g.since.IsZero()
 		for _, p := range g.absentCheckpoints(paths, followed) {
 			s, err := g.startSince(mk, p, nil, initial, time.Time{})
 			if err != nil {
@@ -235,10 +250,19 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		if !initial && !before[p] {
 			newSince = prevListed // its copies made since are read first
 		}
-		s, err := g.startSince(mk, p, fi, initial, newSince)
+		atStart := initial
+		if initial && !g.since.IsZero() && !g.hasCheckpoint(p) {
+			atStart, newSince = false, g.since // appeared since the run before's scan
+			if g.log != nil {
+				g.log.Info("glob match without a checkpoint, not followed at the last scan before the stop: reading it from its beginning, after its rotated copies last written since that scan",
+					"path", p, "glob", g.sc.Path, "since", g.since)
+			}
+		}
+		s, err := g.startSince(mk, p, fi, atStart, newSince)
 		if err != nil {
 			return added, gone, err
 		}
+		g.pend(s, pendSince(s, atStart, newSince, listed))
 		fresh[p] = true
 		followed.add(p, g.sc.Path, fi)
 		added = append(added, s)
@@ -501,6 +525,7 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 				a.forget(ctx, g, s)
 			}
 		}
+		a.saveMarks(globs)
 	}
 }
 
@@ -537,6 +562,7 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 		s.cancel = cancel
 		s.start(sctx)
 		a.log.Info("following (glob match)", "path", s.cfg.Path, "format", s.cfg.Format, "type", s.cfg.Type)
+		a.logOlder(s)
 	}
 	a.mu.Lock()
 	a.sources = append(a.sources, srcs...)
@@ -549,6 +575,7 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 // matches that (handOver).
 func (a *Agent) forget(ctx context.Context, g *globSource, s *source) {
 	s.cancel()
+	g.unpend(s)
 	wctx, cancel := context.WithTimeout(ctx, 2*a.opts.ShutdownTimeout)
 	defer cancel()
 	s.stopHandoff(wctx)
