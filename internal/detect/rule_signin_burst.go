@@ -287,7 +287,7 @@ func (r *signinBurst) judge(st *spreadState, ns int64, fate spreadFate) (end int
 	if ns >= newest {
 		return ns, len(st.Seen), nil
 	}
-	e, n := st.firstReach(ns, window, r.floor, r.min)
+	e, n := st.firstReach(ns, window, r.floor, st.suppressedUntil(r.suppress), r.min)
 	if n < 0 {
 		if fate == spreadNewest {
 			return newest, len(st.Seen), nil

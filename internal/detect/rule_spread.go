@@ -207,7 +207,7 @@ func (r *spread) judge(st *spreadState, ns int64, fate spreadFate) (end int64, s
 	window, need := int64(r.window), r.min+1
 	newest := st.newest()
 	if ns < newest {
-		e, n := st.firstReach(ns, window, r.floor, need)
+		e, n := st.firstReach(ns, window, r.floor, st.suppressedUntil(r.suppress), need)
 		if n < 0 && fate == spreadEarlier {
 			if e, n = st.best(ns, window, r.floor); e == newest {
 				n = -1 // judged with the newest's window below

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // oldRunsPerKeep bounds a key's earlier runs (spreadVals.old) to this many
@@ -303,17 +304,28 @@ func (st *spreadState) earlierRuns() []seenValue {
 	return st.vals.old
 }
 
+// suppressedUntil returns when the suppression of the key's last alert
+// ends (Unix ns): its time plus suppress; 0 when the key has not alerted.
+func (st *spreadState) suppressedUntil(suppress time.Duration) int64 {
+	if st.Alerted == 0 {
+		return 0
+	}
+	return st.Alerted + int64(suppress)
+}
+
 // firstReach returns the window that a sighting at ns, which came out of
 // order (older than the key's newest), completes as time order would
-// have: of the windows (end − window, end] that hold ns and start after
-// what the key holds (heldFrom), the earliest whose end is a sighting
-// (ns, or the first of a run) and that holds need distinct values or
-// more, and n, how many it holds; n is −1 when no such window holds need.
-// A window's count rises only at ns and at the first sightings of runs,
-// so no earlier end reaches need.
-func (st *spreadState) firstReach(ns, window, floor int64, need int) (end int64, n int) {
+// have: of the windows (end − window, end] that hold ns, start after
+// what the key holds (heldFrom) and end at from or later (Unix ns: the
+// end of the suppression of the key's last alert, which time order
+// would have suppressed the windows before; 0: none), the earliest whose
+// end is a sighting (ns, or the first of a run) and that holds need
+// distinct values or more, and n, how many it holds; n is −1 when no
+// such window holds need. A window's count rises only at ns and at the
+// first sightings of runs, so no earlier end reaches need.
+func (st *spreadState) firstReach(ns, window, floor, from int64, need int) (end int64, n int) {
 	newest := max(ns, st.newest())
-	lo, hi := max(ns, st.heldFrom(newest, window, floor)+window), min(ns+window, newest+1)
+	lo, hi := max(ns, st.heldFrom(newest, window, floor)+window, from), min(ns+window, newest+1)
 	end, n = hi, -1
 	try := func(e int64) {
 		if e < lo || e >= end {
@@ -331,6 +343,12 @@ func (st *spreadState) firstReach(ns, window, floor int64, need int) (end int64,
 	}
 	try(ns)
 	st.eachRun(func(s seenValue) { try(s.from()) })
+	if from > ns {
+		// The sightings after ns that are not a run's first (the runs
+		// keep only their first and last) may end the first window
+		// past the suppression: a run's last is the latest of them.
+		st.eachRun(func(s seenValue) { try(s.Last) })
+	}
 	if n < 0 {
 		return 0, -1
 	}
