@@ -87,8 +87,12 @@ func contentWarning(s config.Source, path string, format container.Format, want 
 			s.Type, lines, name, other, s.Type, app, fix)
 	}
 	if tally.NoGitLab() {
-		return fmt.Sprintf("none of the first %d %s of %s parses as a GitLab log (%s): they would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
-			tally.N, plural(tally.N, "line", "lines"), name, gitLabLogs, app)
+		if tally.N == 1 {
+			return fmt.Sprintf("the 1 line of %s does not parse as a GitLab log (%s): it would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
+				name, gitLabLogs, app)
+		}
+		return fmt.Sprintf("none of the first %d lines of %s parses as a GitLab log (%s): they would go out raw under APP-NAME %s, unseen by the rules; is it a GitLab log?",
+			tally.N, name, gitLabLogs, app)
 	}
 	return ""
 }

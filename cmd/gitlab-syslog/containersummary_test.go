@@ -49,7 +49,7 @@ func TestContainerLogNoneParsedCause(t *testing.T) {
 		{"parse Docker", []string{"parse", docker[0]}, true, "read failed: " + dockerCause},
 		{"detect Docker", []string{"detect", docker[0]}, false, "parsed: " + dockerCause},
 		{"send both", []string{"send", "--to", "stdout", cri[0], docker[0]}, false, "30 of them are CRI and Docker json-file container log records"},
-		{"send one-line CRI", []string{"send", "--to", "stdout", oneCRI}, false, "read parsed; all were sent raw: they are CRI container log records (containerd, CRI-O), not GitLab lines"},
+		{"send one-line CRI", []string{"send", "--to", "stdout", oneCRI}, false, "the 1 line read did not parse; all were sent raw: they are CRI container log records (containerd, CRI-O), not GitLab lines"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer

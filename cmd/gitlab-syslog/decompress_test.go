@@ -143,7 +143,7 @@ func TestCheckCompressedSourceOnce(t *testing.T) {
 	for _, f := range files {
 		cfg := writeFile(t, filepath.Join(dir, "c.yaml"), "state_dir: "+filepath.Join(dir, "s")+"\nforward: {url: stdout}\nsources:\n  - type: audit\n    path: "+f+"\n")
 		out, err := execute(t, "check", "--config", cfg)
-		want := cfg + ":5: sources[0].path: " + f + " is a compressed file (" + filepath.Ext(f) + "): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send " + f
+		want := cfg + ":5: sources[0].path: " + f + " is named as a compressed file (" + filepath.Ext(f) + "): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send " + f
 		if err == nil || !strings.Contains(out, "  "+want+"\n") {
 			t.Errorf("check of %s: %v, want the problem %q\n%s", f, err, want, out)
 		}

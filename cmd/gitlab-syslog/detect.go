@@ -555,8 +555,8 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 			continue
 		}
 		if c.unparsed.records.most(c.unparsed.n) { // the lines' own cause, not a question
-			fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed: %s\n",
-				c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), c.unparsed.records.cause(c.unparsed.n))
+			fmt.Fprintf(w, "detect: WARNING: %s: %s\n",
+				noneParsed(c.unparsed.n, " of "+inputs[i].label()), c.unparsed.records.cause(c.unparsed.n))
 			continue
 		}
 		as, hint := "as any GitLab log type", "is it a GitLab log?"
@@ -569,8 +569,7 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 				hint = fmt.Sprintf("%d of them look like %s lines: give %s:%s", c.like.n, c.like.typ, c.like.typ, inputs[i].path)
 			}
 		}
-		fmt.Fprintf(w, "detect: WARNING: none of the %d %s of %s parsed %s: %s\n",
-			c.unparsed.n, plural(c.unparsed.n, "line", "lines"), inputs[i].label(), as, hint)
+		fmt.Fprintf(w, "detect: WARNING: %s %s: %s\n", noneParsed(c.unparsed.n, " of "+inputs[i].label()), as, hint)
 	}
 }
 

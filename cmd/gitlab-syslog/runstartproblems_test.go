@@ -45,7 +45,7 @@ func TestRunStartProblemsAsCheck(t *testing.T) {
 			":4: geoip.asn_db: open asn_db " + noDB + ".asn",
 		}},
 		{"a .gz name, refused by the configuration: one problem (trial 36, F4)", "sources:\n  - type: audit\n    path: " + gz + ".gz\n", []string{
-			":3: sources[0].path: " + gz + ".gz is a compressed file (.gz)",
+			":3: sources[0].path: " + gz + ".gz is named as a compressed file (.gz)",
 		}},
 		{"two sources that are not log files", sources, []string{
 			":3: sources[0].path: source " + srcDir + ": is a directory",

@@ -404,15 +404,15 @@ func (s *sender) warnNoneParsed(w io.Writer, maxLine int) {
 	switch {
 	case s.read == 0 || s.unparsed < s.read || whole == 0:
 	case s.records.most(whole): // the lines' own cause, not a question
-		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed%s; all were sent raw: %s\n",
-			whole, plural(whole, "line", "lines"), s.cutNote(maxLine), s.records.cause(whole))
+		fmt.Fprintf(w, "send: WARNING: %s%s; all were sent raw: %s\n",
+			noneParsed(whole, " read"), s.cutNote(maxLine), s.records.cause(whole))
 	case s.likeOther == whole: // each input's note named the type its lines look like
 	case s.fixed != parser.TypeUnknown:
-		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
-			whole, plural(whole, "line", "lines"), s.fixed, s.cutNote(maxLine), s.fixed)
+		fmt.Fprintf(w, "send: WARNING: %s as %s lines%s; all were sent raw: --type %s was given: are the lines of that type, or of another log? (--type auto takes the type from the file name, else from each line)\n",
+			noneParsed(whole, " read"), s.fixed, s.cutNote(maxLine), s.fixed)
 	default:
-		fmt.Fprintf(w, "send: WARNING: none of the %d %s read parsed as a GitLab log (%s)%s; all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
-			whole, plural(whole, "line", "lines"), gitLabLogs, s.cutNote(maxLine))
+		fmt.Fprintf(w, "send: WARNING: %s as a GitLab log (%s)%s; all were sent raw: is it a GitLab log? --type sets the type when the file names do not tell it\n",
+			noneParsed(whole, " read"), gitLabLogs, s.cutNote(maxLine))
 	}
 }
 
@@ -431,6 +431,16 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// noneParsed says that none of n lines parsed, of (" of FILE", " read")
+// following "lines": "none of the 3 lines of f.log parsed", and for one
+// line "the 1 line of f.log did not parse".
+func noneParsed(n int, of string) string {
+	if n == 1 {
+		return "the 1 line" + of + " did not parse"
+	}
+	return fmt.Sprintf("none of the %d lines%s parsed", n, of)
 }
 
 // count returns n followed by one when n is 1, else by many: "1 datagram",

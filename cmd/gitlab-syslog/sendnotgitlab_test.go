@@ -47,7 +47,7 @@ func TestSendWarnsWhenNothingParsed(t *testing.T) {
 				t.Errorf("%d messages, want %d (every line, raw):\n%s", strings.Count(stdout.String(), "\n"), want, stdout.String())
 			}
 			got := strings.Contains(stderr.String(), "send: WARNING: none of the ") ||
-				strings.Contains(stderr.String(), "send: WARNING: the 1 line of ")
+				strings.Contains(stderr.String(), "send: WARNING: the 1 line ")
 			if got != (tt.warn != "") {
 				t.Errorf("warning printed %v, want %v:\n%s", got, tt.warn != "", stderr.String())
 			}

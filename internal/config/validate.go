@@ -89,7 +89,7 @@ func (v *validator) source(i int, seen, sameFile map[string]int) {
 	} else if err := globError(s.Path); err != nil {
 		v.errf(p+".path", "%s is not a valid glob (%v): * ? and [...] are patterns (a [ needs its ]), escape them with \\", s.Path, err)
 	} else if ext := compressedExt(s.Path); ext != "" && !s.IsGlob() {
-		v.errf(p+".path", "%s is a compressed file (%s): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send %s", s.Path, ext, s.Path)
+		v.errf(p+".path", "%s is named as a compressed file (%s): the agent follows live, plain log files; to send a rotated, compressed log once, use gitlab-syslog send %s", s.Path, ext, s.Path)
 	} else if j, dup := seen[s.Path]; dup {
 		v.errf(p+".path", "%s is already followed by sources[%d]; a file can be followed once only", s.Path, j)
 	} else if j, dup := sameFile[checkpoint.PositionKey(s.Path)]; dup {
