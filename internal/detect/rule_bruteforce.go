@@ -165,11 +165,13 @@ func (r *bruteforce) Observe(ev *Event, _ Clock, emit Emit) {
 		r.suppressCount.n++
 		return
 	}
-	if ps.alerted != 0 && t.UnixNano() < ps.alerted+int64(r.suppress) {
+	if quietAround(ps.alerted, r.suppress).holds(t.UnixNano()) {
 		r.suppressCount.n++
 		return
 	}
-	ps.alerted, ps.alertedStart = t.UnixNano(), start.UnixNano()
+	if t.UnixNano() > ps.alerted { // else a late event's, before the last alert's suppression
+		ps.alerted, ps.alertedStart = t.UnixNano(), start.UnixNano()
+	}
 	emit(&Alert{
 		Time:  last, // the last event counted (t, unless t came out of order)
 		Key:   []Column{{parser.ColUsername, user}, {parser.ColIPAddress, ip}},

@@ -249,11 +249,11 @@ func (r *repoDeletion) Observe(ev *Event, _ Clock, emit Emit) {
 	if float64(n) <= b.Threshold {
 		return
 	}
-	if r.alerted != 0 && ns < r.alerted+int64(r.suppress) {
+	if quietAround(r.alerted, r.suppress).holds(ns) {
 		r.suppressCount.n++
 		return
 	}
-	r.alerted = ns
+	r.alerted = max(r.alerted, ns)
 	// The deletions counted are those of the window's last bucket and the
 	// n−1 before.
 	from, to := start.UnixNano(), (end+1)*r.span.bucket

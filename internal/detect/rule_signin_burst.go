@@ -241,11 +241,11 @@ func (r *signinBurst) Observe(ev *Event, _ Clock, emit Emit) {
 	if !burst {
 		last, at = &u.NewAlerted, ns
 	}
-	if *last != 0 && at < *last+int64(r.suppress) {
+	if quietAround(*last, r.suppress).holds(at) {
 		r.suppressCount.n++
 		return
 	}
-	*last = at
+	*last = max(*last, at)
 	if seen == nil {
 		seen = u.Recent.Seen
 	}
@@ -287,7 +287,7 @@ func (r *signinBurst) judge(st *spreadState, ns int64, fate spreadFate) (end int
 	if ns >= newest {
 		return ns, len(st.Seen), nil
 	}
-	e, n := st.firstReach(ns, window, r.floor, st.suppressedUntil(r.suppress), r.min)
+	e, n := st.firstReach(ns, window, r.floor, quietAround(st.Alerted, r.suppress), r.min)
 	if n < 0 {
 		if fate == spreadNewest {
 			return newest, len(st.Seen), nil

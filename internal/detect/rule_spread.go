@@ -185,11 +185,11 @@ func (r *spread) Observe(ev *Event, _ Clock, emit Emit) {
 	}
 	// Suppressed, and suppressing, at the alert's time, as in time order:
 	// a sighting out of order raises the alert of a later one.
-	if st.Alerted != 0 && end < st.Alerted+int64(r.suppress) {
+	if quietAround(st.Alerted, r.suppress).holds(end) {
 		r.suppressCount.n++
 		return
 	}
-	st.Alerted = end
+	st.Alerted = max(st.Alerted, end)
 	emit(r.alert(key, seen, end))
 }
 
@@ -207,7 +207,7 @@ func (r *spread) judge(st *spreadState, ns int64, fate spreadFate) (end int64, s
 	window, need := int64(r.window), r.min+1
 	newest := st.newest()
 	if ns < newest {
-		e, n := st.firstReach(ns, window, r.floor, st.suppressedUntil(r.suppress), need)
+		e, n := st.firstReach(ns, window, r.floor, quietAround(st.Alerted, r.suppress), need)
 		if n < 0 && fate == spreadEarlier {
 			if e, n = st.best(ns, window, r.floor); e == newest {
 				n = -1 // judged with the newest's window below

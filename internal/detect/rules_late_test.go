@@ -420,3 +420,70 @@ func TestLatenessAboveWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestLatenessAboveWindowEarlierAlert: with a lateness above the window,
+// a key's later burst read first and its earlier burst, 80 minutes
+// before (more than the 60-minute suppression), read last, raise the two
+// alerts time order raises: the earlier one is not suppressed by the
+// later one already raised (hunt 161 #2: suppression compared forwards
+// only, in the rule and in the engine).
+func TestLatenessAboveWindowEarlierAlert(t *testing.T) {
+	for _, tc := range []struct {
+		rule   string
+		params map[string]string
+		burst  []string // the earlier burst; the later one is each 80 minutes on
+		ev     func(at time.Time, i int) *Event
+	}{
+		{"sentinel.bruteforce", nil, []string{"0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}, func(at time.Time, i int) *Event {
+			return failedLogin("alice", "81.2.69.142", at)
+		}},
+		{"gitlab.password_spray", map[string]string{"min_users": "1"}, []string{"0m", "10m"}, func(at time.Time, i int) *Event {
+			return failedLogin("u"+strconv.Itoa(i), "81.2.69.142", at)
+		}},
+		{"gitlab.distributed_guessing", map[string]string{"min_addresses": "1"}, []string{"0m", "10m"}, func(at time.Time, i int) *Event {
+			return failedLogin("alice", "81.2.69."+strconv.Itoa(10+i), at)
+		}},
+		{"sentinel.signin_burst", nil, []string{"0m", "10m"}, func(at time.Time, i int) *Event { // GB, then SE
+			return &Event{Type: parser.TypeApplication, Time: at, Source: "application_json.log", Origin: OriginFile,
+				Columns: []Column{{parser.ColEventKind, parser.KindSuccessfulLogin}, {parser.ColUsername, "alice"},
+					{parser.ColIPAddress, []string{"81.2.69.142", "89.160.20.115"}[i]}}}
+		}},
+		{"sentinel.repo_deletion", nil, []string{"0m", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}, func(at time.Time, i int) *Event {
+			return auditEv("audit_json.log", at, parser.ColEventName, "project_destroyed",
+				parser.ColAuthorName, "eve", parser.ColEntityPath, "acme/p"+strconv.Itoa(i)+"-"+at.Format("1504"),
+				parser.ColEventID, at.Format("150405"))
+		}},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			var earlier, later []time.Time
+			for _, d := range tc.burst {
+				earlier = append(earlier, tAt(d))
+				later = append(later, tAt(d).Add(80*time.Minute))
+			}
+			run := func(feed []time.Time) []string {
+				var ids []string
+				e, err := New(Config{Only: []string{tc.rule}, Lateness: 24 * time.Hour, Geo: testGeoDB(t), StateDir: t.TempDir(),
+					Rules: map[string]RuleConfig{tc.rule: {Params: tc.params}},
+					Emit:  func(a *Alert) { ids = append(ids, ts(a.Time)+" "+a.ID) }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, at := range feed {
+					e.Process(tc.ev(at, slices.IndexFunc(tc.burst, func(d string) bool {
+						return tAt(d).Equal(at) || tAt(d).Add(80*time.Minute).Equal(at)
+					})))
+				}
+				e.Close()
+				slices.Sort(ids)
+				return ids
+			}
+			want := run(append(slices.Clone(earlier), later...))
+			if len(want) != 2 {
+				t.Fatalf("in time order: %d alerts %q, want 2", len(want), want)
+			}
+			if got := run(append(slices.Clone(later), earlier...)); !slices.Equal(got, want) {
+				t.Errorf("later burst read first: alerts %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -18,7 +18,7 @@ func TestFirstReach(t *testing.T) {
 		name    string
 		arrived []sighting // the last one is judged
 		need    int
-		from    int // the earliest end allowed, minutes after 09:00 (0: 09:00, before every case's ends)
+		from    int // the earliest end allowed after an alert an hour before (the suppression's end), minutes after 09:00; 0: no alert
 		wantMin int // end, minutes after 09:00
 		wantN   int // -1: none
 	}{
@@ -34,6 +34,9 @@ func TestFirstReach(t *testing.T) {
 		// 09:30:30, the 08:30 alert suppressing until 09:30).
 		{"reaches in the suppression, then at a run's last sighting", []sighting{{"b", -60}, {"a", -30}, {"a", 29}, {"a", 30}, {"b", 29}}, 2, 30, 30, 2},
 		{"reaches in the suppression, then at a later first sighting", []sighting{{"a", 10}, {"c", 40}, {"b", 5}}, 2, 20, 40, 3},
+		// With a lateness above the window: a window ending more than
+		// suppress before the alert is not in its suppression (hunt 161 #2).
+		{"reaches before the suppression", []sighting{{"b", -5}, {"c", 90}, {"a", 10}}, 2, 150, 10, 2},
 		{"reaches only in the suppression", []sighting{{"a", 10}, {"a", 12}, {"b", 5}}, 2, 70, 0, -1},
 	}
 	base := time.Date(2025, 9, 18, 9, 0, 0, 0, time.UTC).UnixNano()
@@ -48,7 +51,11 @@ func TestFirstReach(t *testing.T) {
 				}
 			}
 			last := tt.arrived[len(tt.arrived)-1]
-			end, n := st.firstReach(at(last.min), window, floor, at(tt.from), tt.need)
+			quiet := quietSpan{}
+			if tt.from != 0 {
+				quiet = quietAround(at(tt.from)-window, time.Duration(window))
+			}
+			end, n := st.firstReach(at(last.min), window, floor, quiet, tt.need)
 			if n != tt.wantN {
 				t.Fatalf("firstReach: n = %d, want %d (end %v)", n, tt.wantN, time.Unix(0, end).UTC())
 			}

@@ -304,31 +304,41 @@ func (st *spreadState) earlierRuns() []seenValue {
 	return st.vals.old
 }
 
-// suppressedUntil returns when the suppression of the key's last alert
-// ends (Unix ns): its time plus suppress; 0 when the key has not alerted.
-func (st *spreadState) suppressedUntil(suppress time.Duration) int64 {
-	if st.Alerted == 0 {
-		return 0
+// quietSpan is the open interval (From, To) of times (Unix ns) at which
+// a key's alert is suppressed: within suppress of its last alert, before
+// it as after it (an alert before it comes from a late event, which time
+// order would have raised first). The zero span suppresses nothing.
+type quietSpan struct{ From, To int64 }
+
+// quietAround returns the quietSpan of an alert at last (Unix ns; 0: none)
+// and the rule's suppress.
+func quietAround(last int64, suppress time.Duration) quietSpan {
+	if last == 0 {
+		return quietSpan{}
 	}
-	return st.Alerted + int64(suppress)
+	return quietSpan{last - int64(suppress), last + int64(suppress)}
 }
+
+// holds reports whether an alert at t falls in q, to be suppressed.
+func (q quietSpan) holds(t int64) bool { return q.From < t && t < q.To }
 
 // firstReach returns the window that a sighting at ns, which came out of
 // order (older than the key's newest), completes as time order would
 // have: of the windows (end − window, end] that hold ns, start after
-// what the key holds (heldFrom) and end at from or later (Unix ns: the
-// end of the suppression of the key's last alert, which time order
-// would have suppressed the windows before; 0: none), the earliest whose
-// end is a sighting (ns, or the first of a run) and that holds need
-// distinct values or more, and n, how many it holds; n is −1 when no
-// such window holds need. A window's count rises only at ns and at the
-// first sightings of runs, so no earlier end reaches need.
-func (st *spreadState) firstReach(ns, window, floor, from int64, need int) (end int64, n int) {
+// what the key holds (heldFrom) and do not end in quiet (the suppression
+// around the key's last alert: time order would have suppressed those),
+// the earliest whose end is a sighting (ns, the first of a run, or past
+// quiet a run's last) and that holds need distinct values or more, and
+// n, how many it holds; n is −1 when no such window holds need. A
+// window's count rises only at ns and at the first sightings of runs, so
+// no earlier end reaches need; past quiet, the sightings of a run between
+// its first and last are not kept, and its last stands for them.
+func (st *spreadState) firstReach(ns, window, floor int64, quiet quietSpan, need int) (end int64, n int) {
 	newest := max(ns, st.newest())
-	lo, hi := max(ns, st.heldFrom(newest, window, floor)+window, from), min(ns+window, newest+1)
+	lo, hi := max(ns, st.heldFrom(newest, window, floor)+window), min(ns+window, newest+1)
 	end, n = hi, -1
 	try := func(e int64) {
-		if e < lo || e >= end {
+		if e < lo || e >= end || quiet.holds(e) {
 			return
 		}
 		c := 0
@@ -343,10 +353,7 @@ func (st *spreadState) firstReach(ns, window, floor, from int64, need int) (end 
 	}
 	try(ns)
 	st.eachRun(func(s seenValue) { try(s.from()) })
-	if from > ns {
-		// The sightings after ns that are not a run's first (the runs
-		// keep only their first and last) may end the first window
-		// past the suppression: a run's last is the latest of them.
+	if quiet.To > ns {
 		st.eachRun(func(s seenValue) { try(s.Last) })
 	}
 	if n < 0 {

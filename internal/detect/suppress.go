@@ -35,15 +35,20 @@ func appendSuppKey(b []byte, rule string, key []Column) []byte {
 }
 
 // suppressed reports whether an alert of rule for key at event time t
-// falls in the quiet period of an earlier one; when it does not, the key
-// is quiet until t + d, and suppressed returns its map key.
+// falls in the quiet period of the key's last alert, at u − d where u is
+// when that period ends: within d of it, after it or before it (an
+// alert raised by a late event, which time order would have raised
+// first, then suppressing the later one). When it does not, the key is
+// quiet until t + d, or until u when that is later, and suppressed
+// returns its map key.
 func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) (string, bool) {
 	s.keyBuf = appendSuppKey(s.keyBuf[:0], rule, key)
-	if u, ok := s.until[string(s.keyBuf)]; ok && t.Before(u) {
+	u, ok := s.until[string(s.keyBuf)]
+	if ok && t.Before(u) && t.After(u.Add(-2*d)) {
 		return "", true
 	}
 	k := string(s.keyBuf)
-	s.set(k, t.Add(d))
+	s.quiet(k, t.Add(d))
 	return k, false
 }
 
