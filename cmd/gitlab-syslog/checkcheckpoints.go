@@ -102,7 +102,7 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 
 // unreadableStateFiles returns the problem of the files of the state
 // directory dir that this process may not read (access(2)): the tailer
-// checkpoints (tail-*.json), the globs' scan watermarks (glob-*.json)
+// checkpoints (tail-*.json), the globs' watch records (glob-*.json)
 // and the detection state (detect/ and its
 // files). run would take such a checkpoint as none, sending its file again
 // from the start or skipping the lines written while it was stopped
@@ -112,7 +112,7 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 func unreadableStateFiles(dir string) error {
 	var bad []string
 	paths := checkpointFiles(dir)
-	marks, _ := filepath.Glob(filepath.Join(dir, agent.ScanMarkPrefix+"*.json"))
+	marks, _ := filepath.Glob(filepath.Join(dir, agent.WatchRecordPrefix+"*.json"))
 	paths = append(paths, marks...)
 	detectDir := filepath.Join(dir, "detect")
 	if ents, err := os.ReadDir(detectDir); errors.Is(err, fs.ErrPermission) {

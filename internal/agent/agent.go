@@ -759,7 +759,9 @@ func (a *Agent) startSources(ctx context.Context, cfg *config.Config) error {
 	a.sources, a.cancelSr, a.nglobs = srcs, cancel, len(globs)
 	a.mu.Unlock()
 	a.addSources(sctx, matched)
-	a.saveMarks(globs)
+	for _, g := range globs {
+		g.saveRecord(time.Now())
+	}
 	if len(globs) > 0 {
 		a.globWG.Go(func() { a.watchGlobs(sctx, globs, mk, a.opts.GlobInterval) })
 	}

@@ -48,9 +48,6 @@ type globSource struct {
 	// paths are the glob's matches at its last scan, for skip to find a
 	// copy's file whatever order they come in.
 	paths []string
-	// listed is when the last scan began to list the matches: a file not
-	// matched then had no file at its path at that time (tailer.Config.NewSince).
-	listed time.Time
 	// ck is the checkpoint store store opened for g (tc has none).
 	ck *checkpoint.Store
 	// readMu guards read, which the tailers of this glob's files consult
@@ -71,17 +68,17 @@ type globSource struct {
 	// judged, so that each is logged once and judged again only when the
 	// path names another file.
 	linked map[string]fileID
-	// since is the scan watermark saved by the run before (loadMark;
-	// zero: none), read at the initial scan.
-	since time.Time
-	// pending holds the sources started whose first checkpoint is not on
-	// disk yet, with their tailer.Config.NewSince (see globmark.go).
-	pending map[*source]time.Time
-	// mark is the scan watermark saved last (or loaded); markDirty is
-	// set when a source was pended, settled or forgotten since.
-	mark      time.Time
-	markDirty bool
-	log       *slog.Logger
+	// since is when the glob was first scanned, and forgot holds the
+	// paths it forgot since, with when: its watch record (see
+	// globmark.go). recordDirty is set when the record changed since it was
+	// saved, recordFailed when the last save failed (logged).
+	since                     time.Time
+	forgot                    map[string]time.Time
+	recordDirty, recordFailed bool
+	// blocking holds the matches of a first start with start_at: end
+	// whose first checkpoint is not on disk yet (block).
+	blocking map[*source]bool
+	log      *slog.Logger
 }
 
 // fileID is a file's identity: its device and inode, whatever path
@@ -201,13 +198,16 @@ func (g *globSource) matches(path string) bool {
 // match (sameFile). followed is what the running sources follow, and
 // scan adds the files it starts to it, so that a glob scanned after g in
 // the same round leaves them to g. start_at applies to the files matched at
-// start (initial); a file that appears later is read from its beginning, as
-// Fluent Bit's read_newly_discovered_files_from_head does, so that a new
-// pod's first lines are not skipped, after its plain rotated copies made
-// since the scan before (tailer.Config.NewSince): it may have been rotated
-// away, to a name the glob does not match, before this scan saw it.
+// start (initial) but for those never followed before a restart (the
+// watch record, see globmark.go); a file that appears later is read from
+// its beginning, as Fluent Bit's read_newly_discovered_files_from_head
+// does, so that a new pod's first lines are not skipped, after its plain
+// rotated copies made since its path was last followed (the glob's first
+// start, or when it forgot the path; tailer.Config.NewSince): files at
+// its path may have been rotated away, to a name the glob does not
+// match, before a scan saw them.
 func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool) (added, gone []*source, err error) {
-	listed, prevListed := time.Now(), g.listed
+	listed := time.Now()
 	paths, err := filepath.Glob(g.sc.Path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent: source %s: %w", g.sc.Path, err)
@@ -218,10 +218,10 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	for _, p := range g.paths {
 		before[p] = true // matched by the scan before: read since, by this glob or another source
 	}
-	g.paths, g.listed = paths, listed
+	g.paths = paths
+	watched := false // a watch record from an earlier start
 	if initial {
-		g.since = g.loadMark()
-		g.mark, g.markDirty = g.since, g.since.IsZero()
+		watched = g.loadRecord(listed)
 		for _, p := range g.absentCheckpoints(paths, followed) {
 			s, err := g.startSince(mk, p, nil, initial, time.Time{})
 			if err != nil {
@@ -248,21 +248,23 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		}
 		var newSince time.Time
 		if !initial && !before[p] {
-			newSince = prevListed // its copies made since are read first
+			newSince = g.newSince(p) // its copies made since are read first
 		}
 		atStart := initial
-		if initial && !g.since.IsZero() && !g.hasCheckpoint(p) {
-			atStart, newSince = false, g.since // appeared since the run before's scan
+		if initial && watched && !g.hasCheckpoint(p) {
+			atStart, newSince = false, g.newSince(p) // not followed by the runs before
 			if g.log != nil {
-				g.log.Info("glob match without a checkpoint, not followed at the last scan before the stop: reading it from its beginning, after its rotated copies last written since that scan",
-					"path", p, "glob", g.sc.Path, "since", g.since)
+				g.log.Info("glob match without a checkpoint, never followed: reading it from its beginning, after its rotated copies last written since the glob was first scanned (or forgot the path)",
+					"path", p, "glob", g.sc.Path, "since", newSince)
 			}
 		}
 		s, err := g.startSince(mk, p, fi, atStart, newSince)
 		if err != nil {
 			return added, gone, err
 		}
-		g.pend(s, pendSince(s, atStart, newSince, listed))
+		if atStart && s.cfg.StartAt == "end" {
+			g.block(s)
+		}
 		fresh[p] = true
 		followed.add(p, g.sc.Path, fi)
 		added = append(added, s)
@@ -288,6 +290,7 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 	for p, s := range g.matched {
 		if !now[p] && s.drained() {
 			g.rememberRead(s, listed)
+			g.forgetPath(p, listed)
 			delete(g.matched, p)
 			gone = append(gone, s)
 			if g.gone == nil {
@@ -525,7 +528,9 @@ func (a *Agent) watchGlobs(ctx context.Context, globs []*globSource, mk sourceFa
 				a.forget(ctx, g, s)
 			}
 		}
-		a.saveMarks(globs)
+		for _, g := range globs {
+			g.saveRecord(time.Now())
+		}
 	}
 }
 
@@ -575,7 +580,6 @@ func (a *Agent) addSources(ctx context.Context, srcs []*source) {
 // matches that (handOver).
 func (a *Agent) forget(ctx context.Context, g *globSource, s *source) {
 	s.cancel()
-	g.unpend(s)
 	wctx, cancel := context.WithTimeout(ctx, 2*a.opts.ShutdownTimeout)
 	defer cancel()
 	s.stopHandoff(wctx)

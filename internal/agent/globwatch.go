@@ -3,79 +3,122 @@ package agent
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
-// A glob's scan watermark is a time W, saved in the checkpoint store,
-// such that a file the glob matches at a restart without a checkpoint
-// was not there, or not yet durably checkpointed, at W: it appeared
-// since (while the agent was stopped, or after a scan whose new matches'
-// tailers had not saved their first checkpoint when the agent was
-// killed). Its lines, and those of its plain rotated copies last written
-// after W, were never read, so the restart reads it as a file that
-// appeared after start (tailer.Config.NewSince W), not as a file there at
-// a first start, whose copies are history (start_at). Without a
-// watermark (the glob's first start, a state directory of an older
-// version) every match without a checkpoint is a file there at a first
-// start.
-//
-// The watermark saved never passes the NewSince of a match whose first
-// checkpoint is not on disk yet (globSource.pending), so a kill between a
-// scan and that save loses nothing; when none is pending it is the
-// listing time of the last scan that started, settled or forgot a source
-// (saveMarks), so that it is written only when the glob's files change.
+// A glob's watch record, saved in the checkpoint store, holds when the
+// glob was first scanned (its first start) and the paths it forgot since,
+// each with when. A file at a match path since then was either followed
+// (it has a checkpoint, or it was forgotten, and its lines were read) or
+// never seen: it appeared, and was maybe rotated away, while the agent
+// was stopped, between two scans (it lived less than a scan), or after a
+// scan whose new matches' tailers had not saved their first checkpoint
+// when the agent was killed. So a match without a checkpoint, at a
+// restart as after start, is read as a file that appeared since its
+// path was last followed (tailer.Config.NewSince: the glob's first start,
+// or when it forgot the path), from its beginning after its plain
+// rotated copies last written since: those hold the lines of the files
+// never seen, and a copy of a forgotten file is older, or one its tailer
+// read (followsCopy), or, after a restart, appended to after it was
+// forgotten (it is read again whole: at least once). Without a record
+// (the glob's first start, a state directory of an older version) every
+// match without a checkpoint is a file there at a first start, its
+// copies history (start_at).
 
-// ScanMarkPrefix begins the name of every scan watermark record in a
-// state directory: "glob-", the hex of the first 16 bytes of the SHA-256
-// of the glob, ".json" (markKey).
-const ScanMarkPrefix = "glob-"
+// WatchRecordPrefix begins the name of every watch record in a state
+// directory: "glob-", the hex of the first 16 bytes of the SHA-256 of
+// the glob, ".json" (recordKey).
+const WatchRecordPrefix = "glob-"
 
-// markVersion is the version of the scanMark record format.
-const markVersion = 1
+// recordVersion is the version of the watchRecord record format.
+const recordVersion = 1
 
-// scanMark is the record of a glob's scan watermark: one JSON document
-// in the checkpoint store under markKey(Glob).
-type scanMark struct {
-	Version int       `json:"version"`
-	Glob    string    `json:"glob"`
-	Listed  time.Time `json:"listed"` // the watermark
+// forgetMemory is how long a watch record keeps a forgotten path: as long
+// as the glob remembers what the tailers of forgotten files read
+// (readMemory).
+const forgetMemory = readMemory
+
+// watchRecord is a glob's watch record: one JSON document in the checkpoint
+// store under recordKey(Glob).
+type watchRecord struct {
+	Version int    `json:"version"`
+	Glob    string `json:"glob"`
+	// Listed is when the glob's first scan began to list its matches.
+	Listed time.Time `json:"listed"`
+	// Forgotten holds the paths forgotten less than forgetMemory ago,
+	// each with when the scan that found it gone began.
+	Forgotten map[string]time.Time `json:"forgotten,omitempty"`
 }
 
-// markKey returns the checkpoint store key of the scan watermark of the
+// recordKey returns the checkpoint store key of the watch record of the
 // glob pattern: "glob-" and the hex of the first 16 bytes of its SHA-256.
-func markKey(glob string) string {
+func recordKey(glob string) string {
 	sum := sha256.Sum256([]byte(glob))
-	return ScanMarkPrefix + hex.EncodeToString(sum[:16])
+	return WatchRecordPrefix + hex.EncodeToString(sum[:16])
 }
 
-// loadMark returns the scan watermark saved for g's pattern, or the zero
-// time when there is none or it cannot be used (logged: a match without
-// a checkpoint is then read as at a first start).
-func (g *globSource) loadMark() time.Time {
+// loadRecord sets g.since and g.forgot from the watch record saved for g's
+// pattern, at the initial scan that began listing at listed; without a
+// usable one (logged), g.since is listed, the record is saved once the
+// first start's matches are checkpointed (block), and ok is false: a
+// match without a checkpoint is then read as at a first start.
+func (g *globSource) loadRecord(listed time.Time) (ok bool) {
+	g.since, g.forgot, g.recordDirty = listed, nil, true
 	store := g.store()
 	if store == nil {
-		return time.Time{}
+		return false
 	}
-	var m scanMark
-	ok, err := store.Load(markKey(g.sc.Path), &m)
+	var m watchRecord
+	found, err := store.Load(recordKey(g.sc.Path), &m)
+	why := ""
 	switch {
-	case err == nil && !ok:
-		return time.Time{}
-	case err == nil && m.Version == markVersion && m.Glob == g.sc.Path && !m.Listed.IsZero():
-		return m.Listed
+	case err != nil:
+		why = err.Error()
+	case !found:
+		return false
+	case m.Version != recordVersion:
+		why = fmt.Sprintf("version %d, not %d", m.Version, recordVersion)
+	case m.Glob != g.sc.Path:
+		why = "the record of another glob: " + m.Glob
+	case m.Listed.IsZero():
+		why = "no listed time"
+	case m.Listed.After(listed.Add(clockSlack)):
+		why = "listed " + m.Listed.UTC().Format(time.RFC3339) + " is in the future (the clock was set back?)"
+	default:
+		g.since, g.forgot, g.recordDirty = m.Listed, m.Forgotten, false
+		return true
 	}
 	if g.log != nil {
-		why := "unknown version or another glob's"
-		if err != nil {
-			why = err.Error()
-		}
-		g.log.Warn("glob scan watermark not usable; a match without a checkpoint is read as at a first start (start_at), its rotated copies not read",
-			"glob", g.sc.Path, "file", store.File(markKey(g.sc.Path)), "why", why)
+		g.log.Warn("glob watch record not usable; a match without a checkpoint is read as at a first start (start_at), its rotated copies not read; the record is saved again",
+			"glob", g.sc.Path, "file", store.File(recordKey(g.sc.Path)), "why", why)
 	}
-	return time.Time{}
+	return false
 }
+
+// clockSlack is how far in the future a watch record's listed time may
+// be (coarse clocks) before it is taken for a clock set back.
+const clockSlack = 2 * time.Second
+
+// newSince returns the tailer.Config.NewSince of p, a match without a
+// checkpoint read as a file that appeared: the glob's first start less
+// mtimeSlack, or when it forgot p if later (a copy of the forgotten file
+// last written just before is not read again).
+func (g *globSource) newSince(p string) time.Time {
+	since := g.since.Add(-mtimeSlack)
+	if f, ok := g.forgot[p]; ok && f.After(since) {
+		return f
+	}
+	return since
+}
+
+// mtimeSlack is how far before the time the process read a file's
+// modification time may be: the file system's clock is coarse (a kernel
+// tick), so a copy written just after a scan may say it was last written
+// before it.
+const mtimeSlack = 2 * time.Second
 
 // hasCheckpoint reports whether the store holds a checkpoint for p, or
 // one that cannot be read (which the tailer reports); false without a
@@ -89,113 +132,54 @@ func (g *globSource) hasCheckpoint(p string) bool {
 	return err != nil || pos != nil
 }
 
-// pend records s, a source g started with newSince (zero: at a first
-// start, or for a match read from its beginning without its copies), as
-// pending until its first checkpoint is on disk (settle).
-func (g *globSource) pend(s *source, newSince time.Time) {
-	if g.pending == nil {
-		g.pending = map[*source]time.Time{}
+// block records s, a match of a first start with start_at: end, as
+// keeping the watch record from being saved until its first checkpoint
+// is on disk: a restart with a record would read it from its beginning,
+// sending the lines start_at: end skips.
+func (g *globSource) block(s *source) {
+	if g.blocking == nil {
+		g.blocking = map[*source]bool{}
 	}
-	g.pending[s] = newSince
-	g.markDirty = true
+	g.blocking[s] = true
 }
 
-// pendSince returns the NewSince to pend s with (see pend): newSince, or
-// for a match of a first start (atStart, no watermark) read from its
-// beginning, listed, the time the scan began to list the matches: a
-// restart that reads it as a file appeared since then (from its
-// beginning, after the copies written since) reads what this run would
-// have. With start_at: end it is the zero time: such a restart would
-// read the lines start_at skips.
-func pendSince(s *source, atStart bool, newSince, listed time.Time) time.Time {
-	if atStart && s.cfg.StartAt != "end" {
-		return listed
+// forgetPath records that g forgot p, at listed, the time the scan that
+// found it gone began: a file at p since is new.
+func (g *globSource) forgetPath(p string, listed time.Time) {
+	delete(g.blocking, g.matched[p])
+	if g.forgot == nil {
+		g.forgot = map[string]time.Time{}
 	}
-	return newSince
+	g.forgot[p] = listed
+	g.recordDirty = true
 }
 
-// unpend drops s, a source g forgets, from the pending ones.
-func (g *globSource) unpend(s *source) {
-	delete(g.pending, s)
-	g.markDirty = true
-}
-
-// settle drops from g.pending the sources whose checkpoint is on disk and
-// those whose tailer stopped, and returns the watermark g allows now: the
-// oldest NewSince of the sources still pending, else listed, the time g's
-// last scan began to list its matches; the zero time when a source
-// started without a NewSince (at a first start) is pending. changed
-// reports whether a source was pended, settled or forgotten since the
-// watermark was last saved (markSaved).
-func (g *globSource) settle(listed time.Time) (w time.Time, changed bool) {
-	for s := range g.pending {
+// saveRecord saves g's watch record when it changed and no match of the
+// first start blocks it (block): the glob's first start and the paths
+// forgotten less than forgetMemory before now. A failed save is logged
+// once until a save succeeds, and tried again at the next scan.
+func (g *globSource) saveRecord(now time.Time) {
+	for s := range g.blocking {
 		if s.t != nil && s.t.Stats().Mode == tailer.ModeStopped || g.hasCheckpoint(s.cfg.Path) {
-			delete(g.pending, s)
-			g.markDirty = true
+			delete(g.blocking, s)
 		}
 	}
-	w = listed
-	for _, since := range g.pending {
-		if since.IsZero() {
-			return time.Time{}, g.markDirty
-		}
-		if since.Before(w) {
-			w = since
+	store := g.store()
+	if !g.recordDirty || len(g.blocking) > 0 || store == nil {
+		return
+	}
+	for p, at := range g.forgot {
+		if now.Sub(at) > forgetMemory {
+			delete(g.forgot, p)
 		}
 	}
-	return w, g.markDirty
-}
-
-// markSaved records that w, which settle allowed, is the watermark saved:
-// nothing is saved again until a source is pended, settled or forgotten.
-func (g *globSource) markSaved(w time.Time) {
-	g.mark = w
-	g.markDirty = len(g.pending) > 0
-}
-
-// saveMarks saves the scan watermark of each pattern among globs when
-// the sources of one of its globs changed since the last save: the oldest
-// one its globs allow (settle), none while one allows none. A failed save
-// is logged and tried again at the next scan.
-func (a *Agent) saveMarks(globs []*globSource) {
-	type mark struct {
-		w             time.Time
-		none, changed bool
-		of            []*globSource
-	}
-	marks := map[string]*mark{}
-	for _, g := range globs {
-		if g.store() == nil {
-			continue
-		}
-		m := marks[g.sc.Path]
-		if m == nil {
-			m = &mark{}
-			marks[g.sc.Path] = m
-		}
-		m.of = append(m.of, g)
-		w, changed := g.settle(g.listed)
-		m.changed = m.changed || changed
-		switch {
-		case w.IsZero():
-			m.none = true
-		case m.w.IsZero() || w.Before(m.w):
-			m.w = w
-		}
-	}
-	for glob, m := range marks {
-		if !m.changed || m.none {
-			continue
-		}
-		if !m.w.Equal(m.of[0].mark) {
-			store := m.of[0].store()
-			if err := store.Save(markKey(glob), scanMark{Version: markVersion, Glob: glob, Listed: m.w}); err != nil {
-				a.log.Warn("glob scan watermark not saved; tried again at the next scan", "glob", glob, "file", store.File(markKey(glob)), "err", err)
-				continue
-			}
-		}
-		for _, g := range m.of {
-			g.markSaved(m.w)
-		}
+	err := store.Save(recordKey(g.sc.Path), watchRecord{Version: recordVersion, Glob: g.sc.Path, Listed: g.since, Forgotten: g.forgot})
+	switch {
+	case err == nil:
+		g.recordDirty, g.recordFailed = false, false
+	case !g.recordFailed && g.log != nil:
+		g.recordFailed = true
+		g.log.Warn("glob watch record not saved; tried again at each scan; until it is, a match without a checkpoint after a restart is read as at a first start",
+			"glob", g.sc.Path, "file", store.File(recordKey(g.sc.Path)), "err", err)
 	}
 }

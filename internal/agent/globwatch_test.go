@@ -22,13 +22,13 @@ func numbered(tag string, n int) string {
 	return b.String()
 }
 
-// TestGlobScanWatermark: a file a glob matches at a restart without a
+// TestGlobWatchRecord: a file a glob matches at a restart without a
 // checkpoint is read with the rotated copies written since the last scan
-// of the run before (its scan watermark), not as a file there at a first
+// of the run before, since the glob was first scanned, not as a file there at a first
 // start, whose copies are history (trial 162). Each case runs the agent
 // over dir/*.log, stops it, does what while it is stopped, runs it again
 // and lists the lines sent, each once.
-func TestGlobScanWatermark(t *testing.T) {
+func TestGlobWatchRecord(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		first  func(t *testing.T, dir string, sent func() int) // while the first run runs
@@ -45,7 +45,7 @@ func TestGlobScanWatermark(t *testing.T) {
 				writeFile(t, f, numbered("b", 2))
 			},
 			want:   []string{"a-0", "a-1", "a-2", "b-0", "b-1"},
-			logged: "not followed at the last scan before the stop",
+			logged: "glob match without a checkpoint, never followed",
 		},
 		{
 			name: "appeared, rotated twice while stopped",
@@ -59,6 +59,39 @@ func TestGlobScanWatermark(t *testing.T) {
 				writeFile(t, f, numbered("c", 1))
 			},
 			want: []string{"a-0", "a-1", "b-0", "b-1", "c-0"},
+		},
+		{
+			// A file that lived less than a scan (renamed away before any
+			// scan saw it) while another match changed, then a new file
+			// while stopped (trial 171, loss A).
+			name: "renamed away before a scan, new file while stopped",
+			first: func(t *testing.T, dir string, sent func() int) {
+				f := filepath.Join(dir, "x.log")
+				writeFile(t, f, numbered("a", 3))
+				rename(t, f, f+".1")
+				time.Sleep(100 * time.Millisecond) // scans see no x.log
+				writeFile(t, filepath.Join(dir, "other.log"), numbered("o", 1))
+				waitFor(t, "the other file's line", 10*time.Second, func() bool { return sent() >= 1 })
+			},
+			while: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "x.log"), numbered("b", 2))
+			},
+			want: []string{"a-0", "a-1", "a-2", "b-0", "b-1", "o-0"},
+		},
+		{
+			// The same while running: the new file appears a scan after
+			// the first was renamed away (trial 171, loss A).
+			name: "renamed away before a scan, new file a scan later",
+			first: func(t *testing.T, dir string, sent func() int) {
+				f := filepath.Join(dir, "x.log")
+				writeFile(t, f, numbered("a", 3))
+				rename(t, f, f+".1")
+				time.Sleep(100 * time.Millisecond) // scans see no x.log
+				writeFile(t, f, numbered("b", 2))
+				waitFor(t, "the lines", 10*time.Second, func() bool { return sent() >= 5 })
+			},
+			while: func(t *testing.T, dir string) {},
+			want:  []string{"a-0", "a-1", "a-2", "b-0", "b-1"},
 		},
 		{
 			// The file followed in the first run was rotated away and
@@ -108,19 +141,20 @@ func TestGlobScanWatermark(t *testing.T) {
 	}
 }
 
-// TestGlobFirstStartCopies: at a glob's first start (no scan watermark
-// saved), or when its watermark cannot be read, a match's rotated copies
+// TestGlobFirstStartCopies: at a glob's first start (no watch record
+// saved), or when its watch record cannot be read, a match's rotated copies
 // are history, as a configured path's are: not read, and logged with
 // how to send them.
 func TestGlobFirstStartCopies(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		mark   string // the watermark record's content; "": none
+		mark   string // the watch record's content; "": none
 		logged string
 	}{
-		{"no watermark", "", "rotated copies older than this first start are not read"},
-		{"watermark not JSON", "{not json", "glob scan watermark not usable"},
-		{"watermark of another glob", `{"version":1,"glob":"/elsewhere/*.log","listed":"2026-12-01T00:00:00Z"}`, "glob scan watermark not usable"},
+		{"no record", "", "rotated copies older than this first start are not read"},
+		{"record not JSON", "{not json", "glob watch record not usable"},
+		{"record of another glob", `{"version":1,"glob":"/elsewhere/*.log","listed":"2026-12-01T00:00:00Z"}`, "the record of another glob"},
+		{"record in the future", `{"version":1,"glob":"GLOB","listed":"2099-01-01T00:00:00Z"}`, "is in the future"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -133,7 +167,7 @@ func TestGlobFirstStartCopies(t *testing.T) {
 			c := newConfig(t, "tcp://"+addr, config.Source{Type: "application", Path: glob})
 			c.Detections.Enabled = new(bool)
 			if tc.mark != "" {
-				writeFile(t, filepath.Join(c.StateDir, markKey(glob)+".json"), tc.mark)
+				writeFile(t, filepath.Join(c.StateDir, recordKey(glob)+".json"), strings.ReplaceAll(tc.mark, "GLOB", glob))
 			}
 			logs := &syncBuffer{}
 			opts := Options{GlobInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
