@@ -70,7 +70,7 @@ type globSource struct {
 	linked map[string]fileID
 	// since is when the glob was first scanned, and forgot holds the
 	// paths it forgot since, with when: its watch record (see
-	// globmark.go). recordDirty is set when the record changed since it was
+	// globwatch.go). recordDirty is set when the record changed since it was
 	// saved, recordFailed when the last save failed (logged).
 	since                     time.Time
 	forgot                    map[string]time.Time
@@ -199,7 +199,7 @@ func (g *globSource) matches(path string) bool {
 // scan adds the files it starts to it, so that a glob scanned after g in
 // the same round leaves them to g. start_at applies to the files matched at
 // start (initial) but for those never followed before a restart (the
-// watch record, see globmark.go); a file that appears later is read from
+// watch record, see globwatch.go); a file that appears later is read from
 // its beginning, as Fluent Bit's read_newly_discovered_files_from_head
 // does, so that a new pod's first lines are not skipped, after its plain
 // rotated copies made since its path was last followed (the glob's first

@@ -305,9 +305,9 @@ func (st *spreadState) earlierRuns() []seenValue {
 }
 
 // quietSpan is the open interval (From, To) of times (Unix ns) at which
-// a key's alert is suppressed: within suppress of its last alert, before
-// it as after it (an alert before it comes from a late event, which time
-// order would have raised first). The zero span suppresses nothing.
+// a key's alert is suppressed: within suppress of its last alert, after
+// it or before it (a late event's alert; time order would have raised
+// one of the two only). The zero span suppresses nothing.
 type quietSpan struct{ From, To int64 }
 
 // quietAround returns the quietSpan of an alert at last (Unix ns; 0: none)

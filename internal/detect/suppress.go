@@ -36,11 +36,10 @@ func appendSuppKey(b []byte, rule string, key []Column) []byte {
 
 // suppressed reports whether an alert of rule for key at event time t
 // falls in the quiet period of the key's last alert, at u − d where u is
-// when that period ends: within d of it, after it or before it (an
-// alert raised by a late event, which time order would have raised
-// first, then suppressing the later one). When it does not, the key is
-// quiet until t + d, or until u when that is later, and suppressed
-// returns its map key.
+// when that period ends: within d of it, after it or before it (a late
+// event's alert; time order would have raised one of the two only).
+// When it does not, the key is quiet until t + d, or until u when that
+// is later, and suppressed returns its map key.
 func (s *suppressor) suppressed(rule string, key []Column, t time.Time, d time.Duration) (string, bool) {
 	s.keyBuf = appendSuppKey(s.keyBuf[:0], rule, key)
 	u, ok := s.until[string(s.keyBuf)]
