@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -36,10 +38,17 @@ const WatchRecordPrefix = "glob-"
 // recordVersion is the version of the watchRecord record format.
 const recordVersion = 1
 
-// forgetMemory is how long a watch record keeps a forgotten path: as long
-// as the glob remembers what the tailers of forgotten files read
-// (readMemory).
-const forgetMemory = readMemory
+// forgetMemory is how long a watch record keeps a forgotten path, and
+// forgetMax how many it keeps at most (the oldest dropped first): a
+// new file at a path forgotten longer ago reads its rotated copies written
+// since the glob's first start, those of the forgotten file among them
+// (sent again: at least once). 30 days outlasts the rotated copies that
+// logrotate keeps of GitLab's logs (Omnibus: 30 daily); Kubernetes' paths
+// are not reused.
+const (
+	forgetMemory = 30 * 24 * time.Hour
+	forgetMax    = 4096
+)
 
 // watchRecord is a glob's watch record: one JSON document in the checkpoint
 // store under recordKey(Glob).
@@ -48,8 +57,8 @@ type watchRecord struct {
 	Glob    string `json:"glob"`
 	// Listed is when the glob's first scan began to list its matches.
 	Listed time.Time `json:"listed"`
-	// Forgotten holds the paths forgotten less than forgetMemory ago,
-	// each with when the scan that found it gone began.
+	// Forgotten holds the paths forgotten less than forgetMemory ago (at
+	// most forgetMax), each with when the scan that found it gone began.
 	Forgotten map[string]time.Time `json:"forgotten,omitempty"`
 }
 
@@ -154,9 +163,26 @@ func (g *globSource) forgetPath(p string, listed time.Time) {
 	g.recordDirty = true
 }
 
+// pruneForgot drops from g.forgot the paths forgotten more than
+// forgetMemory before now, then the oldest beyond forgetMax.
+func (g *globSource) pruneForgot(now time.Time) {
+	for p, at := range g.forgot {
+		if now.Sub(at) > forgetMemory {
+			delete(g.forgot, p)
+		}
+	}
+	if len(g.forgot) <= forgetMax {
+		return
+	}
+	paths := slices.SortedFunc(maps.Keys(g.forgot), func(a, b string) int { return g.forgot[a].Compare(g.forgot[b]) })
+	for _, p := range paths[:len(paths)-forgetMax] {
+		delete(g.forgot, p)
+	}
+}
+
 // saveRecord saves g's watch record when it changed and no match of the
 // first start blocks it (block): the glob's first start and the paths
-// forgotten less than forgetMemory before now. A failed save is logged
+// forgotten (pruneForgot). A failed save is logged
 // once until a save succeeds, and tried again at the next scan.
 func (g *globSource) saveRecord(now time.Time) {
 	for s := range g.blocking {
@@ -168,11 +194,7 @@ func (g *globSource) saveRecord(now time.Time) {
 	if !g.recordDirty || len(g.blocking) > 0 || store == nil {
 		return
 	}
-	for p, at := range g.forgot {
-		if now.Sub(at) > forgetMemory {
-			delete(g.forgot, p)
-		}
-	}
+	g.pruneForgot(now)
 	err := store.Save(recordKey(g.sc.Path), watchRecord{Version: recordVersion, Glob: g.sc.Path, Listed: g.since, Forgotten: g.forgot})
 	switch {
 	case err == nil:

@@ -267,3 +267,43 @@ func rename(t *testing.T, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPruneForgot: a watch record keeps the paths forgotten in the last
+// forgetMemory, at most forgetMax of them, the most recently forgotten.
+func TestPruneForgot(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		ages []time.Duration // how long ago each path p<i> was forgotten
+		want int             // paths kept
+		kept string          // one of them
+		gone string          // one dropped
+	}{
+		{"recent kept", []time.Duration{time.Hour, 29 * 24 * time.Hour}, 2, "p1", ""},
+		{"older than forgetMemory dropped", []time.Duration{time.Hour, 31 * 24 * time.Hour}, 1, "p0", "p1"},
+		{"beyond forgetMax, the oldest dropped", func() []time.Duration {
+			ages := make([]time.Duration, forgetMax+2)
+			for i := range ages {
+				ages[i] = time.Duration(i) * time.Second // p0 the newest
+			}
+			return ages
+		}(), forgetMax, "p0", fmt.Sprintf("p%d", forgetMax+1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := &globSource{forgot: map[string]time.Time{}}
+			for i, age := range tc.ages {
+				g.forgot[fmt.Sprintf("p%d", i)] = now.Add(-age)
+			}
+			g.pruneForgot(now)
+			if len(g.forgot) != tc.want {
+				t.Errorf("%d paths kept, want %d", len(g.forgot), tc.want)
+			}
+			if _, ok := g.forgot[tc.kept]; !ok {
+				t.Errorf("%s dropped, want it kept", tc.kept)
+			}
+			if _, ok := g.forgot[tc.gone]; ok && tc.gone != "" {
+				t.Errorf("%s kept, want it dropped", tc.gone)
+			}
+		})
+	}
+}
