@@ -246,17 +246,15 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 		if g.matched[p] != nil || followed.hasKey(p) || g.skip(p, followed, fresh, before, initial) || g.sameFile(p, fi, followed) {
 			continue
 		}
+		// At a restart, a match the runs before never followed is new.
+		atStart := initial && (!watched || g.hasCheckpoint(p))
 		var newSince time.Time
-		if !initial && !before[p] {
+		if !atStart && !before[p] {
 			newSince = g.newSince(p) // its copies made since are read first
 		}
-		atStart := initial
-		if initial && watched && !g.hasCheckpoint(p) {
-			atStart, newSince = false, g.newSince(p) // not followed by the runs before
-			if g.log != nil {
-				g.log.Info("glob match without a checkpoint, never followed: reading it from its beginning, after its rotated copies last written since the glob was first scanned (or forgot the path)",
-					"path", p, "glob", g.sc.Path, "since", newSince)
-			}
+		if initial && !atStart && g.log != nil {
+			g.log.Info("glob match without a checkpoint, never followed: reading it from its beginning, after its rotated copies last written since the glob was first scanned (or forgot the path)",
+				"path", p, "glob", g.sc.Path, "since", newSince)
 		}
 		s, err := g.startSince(mk, p, fi, atStart, newSince)
 		if err != nil {

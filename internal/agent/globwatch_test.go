@@ -22,10 +22,11 @@ func numbered(tag string, n int) string {
 	return b.String()
 }
 
-// TestGlobWatchRecord: a file a glob matches at a restart without a
-// checkpoint is read with the rotated copies written since the last scan
-// of the run before, since the glob was first scanned, not as a file there at a first
-// start, whose copies are history (trial 162). Each case runs the agent
+// TestGlobWatchRecord: a file a glob matches without a checkpoint, at a
+// restart or a scan after start, is read with its rotated copies written
+// since the glob was first scanned (or forgot its path), not as a file
+// there at a first start, whose copies are history (trials 162 and 171).
+// Each case runs the agent
 // over dir/*.log, stops it, does what while it is stopped, runs it again
 // and lists the lines sent, each once.
 func TestGlobWatchRecord(t *testing.T) {
