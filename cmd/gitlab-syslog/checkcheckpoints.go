@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
@@ -42,7 +44,35 @@ func checkpointIssues(c *config.Config) (problems []error, warnings []string) {
 			warnings = append(warnings, fmt.Sprintf("checkpoint %s is not a regular file (mode %s): run cannot use it and reads its file again from start_at, sending the lines it sent before again; remove it, or leave it to be replaced at the next checkpoint", p, fi.Mode()))
 		}
 	}
-	return problems, warnings
+	return problems, append(warnings, watchRecordIssues(c.StateDir)...)
+}
+
+// watchRecordIssues returns check's warnings for the globs' watch records
+// in state directory dir (agent.WatchRecordPrefix files) that run cannot
+// use (agent.WatchRecordProblem) or replace (a directory): run then reads
+// a glob match without a checkpoint, a file that appeared while it was
+// stopped, as at the glob's first start, its rotated copies not read.
+// One this user may not read is unreadableStateFiles' problem.
+func watchRecordIssues(dir string) []string {
+	const then = "run reads a glob match without a checkpoint (a file that appeared while the agent was stopped) as at the glob's first start, its rotated copies not read (send those with gitlab-syslog send)"
+	var warnings []string
+	marks, _ := filepath.Glob(filepath.Join(dir, agent.WatchRecordPrefix+"*.json"))
+	for _, p := range marks {
+		fi, err := os.Lstat(p)
+		switch {
+		case err != nil:
+		case fi.IsDir():
+			warnings = append(warnings, fmt.Sprintf("glob watch record %s is a directory, which no record can replace: %s at every start; remove it", p, then))
+		case !fi.Mode().IsRegular():
+			warnings = append(warnings, fmt.Sprintf("glob watch record %s is not a regular file (mode %s): %s; remove it", p, fi.Mode(), then))
+		case access(p, accessRead) != nil:
+		default:
+			if why := agent.WatchRecordProblem(p, "", time.Now()); why != "" {
+				warnings = append(warnings, fmt.Sprintf("glob watch record %s cannot be used: %s; %s, and saves a new record", p, why, then))
+			}
+		}
+	}
+	return warnings
 }
 
 // checkpointOwner is the file a checkpoint is kept for, and the start_at
@@ -111,9 +141,8 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 // be read.
 func unreadableStateFiles(dir string) error {
 	var bad []string
-	paths := checkpointFiles(dir)
 	marks, _ := filepath.Glob(filepath.Join(dir, agent.WatchRecordPrefix+"*.json"))
-	paths = append(paths, marks...)
+	paths := append(checkpointFiles(dir), marks...)
 	detectDir := filepath.Join(dir, "detect")
 	if ents, err := os.ReadDir(detectDir); errors.Is(err, fs.ErrPermission) {
 		bad = append(bad, detectDir)
@@ -140,8 +169,12 @@ func unreadableStateFiles(dir string) error {
 	if ownedByMe(bad) {
 		fix = fmt.Sprintf("they belong to %s, but their mode does not let it read them: chmod -R u+rwX %s", who, dir)
 	}
-	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would take a checkpoint among them as none (sending its file again from the start, or skipping the lines written while it was stopped with start_at: end) and start the detection state afresh. %s",
-		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), strings.ToUpper(fix[:1])+fix[1:])
+	records := ""
+	if slices.ContainsFunc(bad, func(p string) bool { return strings.HasPrefix(filepath.Base(p), agent.WatchRecordPrefix) }) {
+		records = ", a glob's watch record as none (reading a file that appeared while it was stopped as at a first start, its rotated copies not read)"
+	}
+	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would take a checkpoint among them as none (sending its file again from the start, or skipping the lines written while it was stopped with start_at: end)%s and start the detection state afresh. %s",
+		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), records, strings.ToUpper(fix[:1])+fix[1:])
 }
 
 // ownedByMe reports whether every file of paths belongs to the user this

@@ -78,3 +78,67 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckWatchRecordUnusable: a glob's watch record that run cannot use
+// or replace is a warning of check naming the file, why, and what run
+// then does (fresh-user trial 173: check called such a state valid while
+// run warned, and a file rotated while the agent was stopped lost its
+// copy); the record run saved gets no warning.
+func TestCheckWatchRecordUnusable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string // written over the record; "": as run saved it
+		dir  bool   // a directory in its place
+		want string
+	}{
+		{"as saved", "", false, ""},
+		{"not JSON", `{"version":1,"glob":"/x`, false, "cannot be used: not valid JSON"},
+		{"empty file", " \n", false, "cannot be used: the file is empty"},
+		{"not a record", `[1,2]`, false, "cannot be used: valid JSON but not a watch record (a JSON array for the record)"},
+		{"newer version", `{"version":7,"glob":"GLOB","listed":"2026-12-01T00:00:00Z"}`, false, "version 7, not 1 (written by a newer gitlab-syslog?)"},
+		{"in the future", `{"version":1,"glob":"GLOB","listed":"2099-01-01T00:00:00Z"}`, false, "is in the future (the clock was set back?)"},
+		{"a directory", "", true, "is a directory, which no record can replace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			logs, state := filepath.Join(dir, "logs"), filepath.Join(dir, "state")
+			writeFile(t, filepath.Join(logs, "a.log"), `{"severity":"INFO","time":"2026-12-05T10:00:00.000Z","message":"x"}`+"\n")
+			glob := filepath.Join(logs, "*.log")
+			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+state+"\nforward: {url: stdout}\nsources:\n  - {type: application, path: '"+glob+"'}\n")
+			if r := runCmd(t, "--config", cfg, "--once"); r.err != nil {
+				t.Fatalf("run: %v\n%s", r.err, r.stderr)
+			}
+			records, _ := filepath.Glob(filepath.Join(state, "glob-*.json"))
+			if len(records) != 1 {
+				t.Fatalf("run saved %d watch records, want 1: %q", len(records), records)
+			}
+			name := records[0]
+			switch {
+			case tc.dir:
+				if err := os.Remove(name); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Mkdir(name, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			case tc.data != "":
+				writeFile(t, name, strings.ReplaceAll(tc.data, "GLOB", glob))
+			}
+			out, err := execute(t, "check", "--config", cfg)
+			if err != nil {
+				t.Fatalf("check: %v\n%s", err, out)
+			}
+			if tc.want == "" {
+				if strings.Contains(out, "glob watch record") {
+					t.Errorf("the record run saved is warned of:\n%s", out)
+				}
+				return
+			}
+			for _, w := range []string{"WARNING: glob watch record " + name, tc.want, "as at the glob's first start, its rotated copies not read"} {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -253,8 +253,11 @@ func (g *globSource) scan(mk sourceFactory, followed *followedSet, initial bool)
 			newSince = g.newSince(p) // its copies made since are read first
 		}
 		if initial && !atStart && g.log != nil {
-			g.log.Info("glob match without a checkpoint, never followed: reading it from its beginning, after its rotated copies last written since the glob was first scanned (or forgot the path)",
-				"path", p, "glob", g.sc.Path, "since", newSince)
+			msg := "glob match without a checkpoint, never followed: reading it from its beginning, after its rotated copies last written since the glob was first scanned"
+			if _, ok := g.forgot[p]; ok {
+				msg = "glob match without a checkpoint, not followed since its path was forgotten (its file deleted or renamed away): reading it from its beginning, after its rotated copies last written since then"
+			}
+			g.log.Info(msg, "path", p, "glob", g.sc.Path, "since", newSince)
 		}
 		s, err := g.startSince(mk, p, fi, atStart, newSince)
 		if err != nil {

@@ -1,10 +1,15 @@
 package agent
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"time"
 
@@ -82,21 +87,13 @@ func (g *globSource) loadRecord(listed time.Time) (ok bool) {
 	}
 	var m watchRecord
 	found, err := store.Load(recordKey(g.sc.Path), &m)
-	why := ""
-	switch {
-	case err != nil:
-		why = err.Error()
-	case !found:
+	if err == nil && !found {
 		return false
-	case m.Version != recordVersion:
-		why = fmt.Sprintf("version %d, not %d", m.Version, recordVersion)
-	case m.Glob != g.sc.Path:
-		why = "the record of another glob: " + m.Glob
-	case m.Listed.IsZero():
-		why = "no listed time"
-	case m.Listed.After(listed.Add(clockSlack)):
-		why = "listed " + m.Listed.UTC().Format(time.RFC3339) + " is in the future (the clock was set back?)"
-	default:
+	}
+	why := ""
+	if err != nil {
+		why = err.Error()
+	} else if why = m.problem(g.sc.Path, listed); why == "" {
 		g.since, g.forgot, g.recordDirty = m.Listed, m.Forgotten, false
 		return true
 	}
@@ -105,6 +102,52 @@ func (g *globSource) loadRecord(listed time.Time) (ok bool) {
 			"glob", g.sc.Path, "file", store.File(recordKey(g.sc.Path)), "why", why)
 	}
 	return false
+}
+
+// problem returns why m, the watch record of glob read at now, cannot be
+// used, or "" when it can.
+func (m *watchRecord) problem(glob string, now time.Time) string {
+	switch {
+	case m.Version > recordVersion:
+		return fmt.Sprintf("version %d, not %d (written by a newer gitlab-syslog?)", m.Version, recordVersion)
+	case m.Version != recordVersion:
+		return fmt.Sprintf("version %d, not %d", m.Version, recordVersion)
+	case m.Glob != glob:
+		return "the record of another glob: " + m.Glob
+	case m.Listed.IsZero():
+		return "no listed time"
+	case m.Listed.After(now.Add(clockSlack)):
+		return "listed " + m.Listed.UTC().Format(time.RFC3339) + " is in the future (the clock was set back?)"
+	}
+	return ""
+}
+
+// WatchRecordProblem returns why run cannot use the watch record file
+// name (a WatchRecordPrefix file in a state directory) of glob, a glob
+// source's path: it cannot be read or decoded, or its version, glob or
+// time is wrong (for now). It returns "" when run can use it. glob ""
+// checks the record against its own glob.
+func WatchRecordProblem(name, glob string, now time.Time) string {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err.Error()
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "the file is empty"
+	}
+	var m watchRecord
+	if err := json.Unmarshal(data, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			where := "the record"
+			if te.Field != "" {
+				where = "its " + te.Field
+			}
+			return "valid JSON but not a watch record (a JSON " + te.Value + " for " + where + ")"
+		}
+		return "not valid JSON (" + err.Error() + ")"
+	}
+	return m.problem(cmp.Or(glob, m.Glob), now)
 }
 
 // clockSlack is how far in the future a watch record's listed time may
