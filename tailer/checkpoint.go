@@ -231,6 +231,7 @@ func (t *Tailer) saveCheckpoint() error {
 		return err
 	}
 	t.c.ckWrites.Add(1)
+	t.dropWait()
 	return nil
 }
 

@@ -87,6 +87,7 @@ func (t *Tailer) openLive(ctx context.Context, w *waitStart) (*logFile, error) {
 		}
 		if w != nil && w.at.IsZero() && errors.Is(err, fs.ErrNotExist) {
 			w.begin(t) // before Stats says ModeWaiting
+			t.savedWait(w.at)
 		}
 		t.setMode(ModeWaiting)
 		if errors.Is(err, fs.ErrNotExist) {

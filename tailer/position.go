@@ -54,6 +54,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.ckp.wait.save = false // a later wait follows a file read, and checkpointed
 	if w.at.IsZero() && ck == nil && !t.cfg.NewSince.IsZero() {
 		w.at = t.cfg.NewSince // the copies there then are not known
 	}

@@ -134,6 +134,8 @@ type checkpointing struct {
 	// was written, see firstCheckpoint), until send saves them (saveHead);
 	// nil when none. Owned by the Run goroutine.
 	headless *logFile
+	// wait is the state of the path's checkpoint.Wait record (waitrecord.go).
+	wait waitRecord
 }
 
 type commitState struct {
@@ -197,6 +199,9 @@ func New(cfg Config) (*Tailer, error) {
 			t.c.ckDiscarded.Add(1)
 		}
 		t.ckp.ck = ck
+		if ck == nil && err == nil {
+			t.loadWait()
+		}
 	}
 	return t, nil
 }

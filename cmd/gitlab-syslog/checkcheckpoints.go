@@ -44,7 +44,7 @@ func checkpointIssues(c *config.Config) (problems []error, warnings []string) {
 			warnings = append(warnings, fmt.Sprintf("checkpoint %s is not a regular file (mode %s): run cannot use it and reads its file again from start_at, sending the lines it sent before again; remove it, or leave it to be replaced at the next checkpoint", p, fi.Mode()))
 		}
 	}
-	return problems, append(warnings, watchRecordIssues(c.StateDir)...)
+	return problems, append(append(warnings, watchRecordIssues(c.StateDir)...), waitRecordIssues(c.StateDir)...)
 }
 
 // watchRecordIssues returns check's warnings for the globs' watch records
@@ -54,21 +54,41 @@ func checkpointIssues(c *config.Config) (problems []error, warnings []string) {
 // stopped, as at the glob's first start, its rotated copies not read.
 // One this user may not read is unreadableStateFiles' problem.
 func watchRecordIssues(dir string) []string {
-	const then = "run reads a glob match without a checkpoint (a file that appeared while the agent was stopped) as at the glob's first start, its rotated copies not read (send those with gitlab-syslog send)"
+	return recordIssues(dir, agent.WatchRecordPrefix, "glob watch record",
+		"run reads a glob match without a checkpoint (a file that appeared while the agent was stopped) as at the glob's first start, its rotated copies not read (send those with gitlab-syslog send)",
+		func(p string) string { return agent.WatchRecordProblem(p, "", time.Now()) })
+}
+
+// waitRecordIssues returns check's warnings for the tailers' wait records
+// in state directory dir (checkpoint.WaitKeyPrefix files) that run cannot
+// use (tailer.WaitRecordProblem) or replace: run then takes a file that
+// appeared at a configured path while it was stopped as there at start
+// (start_at), its rotated copies not read.
+func waitRecordIssues(dir string) []string {
+	return recordIssues(dir, checkpoint.WaitKeyPrefix, "wait record",
+		"run takes a file that appeared at the path while the agent was stopped as there at start (start_at), its rotated copies not read (send those with gitlab-syslog send)",
+		func(p string) string { return tailer.WaitRecordProblem(p, time.Now()) })
+}
+
+// recordIssues returns check's warnings for the records of state
+// directory dir whose names begin with prefix, called what in them, that
+// run cannot use (problem of the file's path, "" when usable) or replace
+// (a directory, not a regular file); then says what run does without one.
+func recordIssues(dir, prefix, what, then string, problem func(string) string) []string {
 	var warnings []string
-	marks, _ := filepath.Glob(filepath.Join(dir, agent.WatchRecordPrefix+"*.json"))
+	marks, _ := filepath.Glob(filepath.Join(dir, prefix+"*.json"))
 	for _, p := range marks {
 		fi, err := os.Lstat(p)
 		switch {
 		case err != nil:
 		case fi.IsDir():
-			warnings = append(warnings, fmt.Sprintf("glob watch record %s is a directory, which no record can replace: %s at every start; remove it", p, then))
+			warnings = append(warnings, fmt.Sprintf("%s %s is a directory, which no record can replace: %s at every start; remove it", what, p, then))
 		case !fi.Mode().IsRegular():
-			warnings = append(warnings, fmt.Sprintf("glob watch record %s is not a regular file (mode %s): %s; remove it", p, fi.Mode(), then))
+			warnings = append(warnings, fmt.Sprintf("%s %s is not a regular file (mode %s): %s; remove it", what, p, fi.Mode(), then))
 		case access(p, accessRead) != nil:
 		default:
-			if why := agent.WatchRecordProblem(p, "", time.Now()); why != "" {
-				warnings = append(warnings, fmt.Sprintf("glob watch record %s cannot be used: %s; %s, and saves a new record", p, why, then))
+			if why := problem(p); why != "" {
+				warnings = append(warnings, fmt.Sprintf("%s %s cannot be used: %s; %s, and saves a new record", what, p, why, then))
 			}
 		}
 	}
@@ -132,7 +152,8 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 
 // unreadableStateFiles returns the problem of the files of the state
 // directory dir that this process may not read (access(2)): the tailer
-// checkpoints (tail-*.json), the globs' watch records (glob-*.json)
+// checkpoints (tail-*.json), the globs' watch records (glob-*.json),
+// the tailers' wait records (wait-*.json)
 // and the detection state (detect/ and its
 // files). run would take such a checkpoint as none, sending its file again
 // from the start or skipping the lines written while it was stopped
@@ -142,7 +163,8 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 func unreadableStateFiles(dir string) error {
 	var bad []string
 	marks, _ := filepath.Glob(filepath.Join(dir, agent.WatchRecordPrefix+"*.json"))
-	paths := append(checkpointFiles(dir), marks...)
+	waits, _ := filepath.Glob(filepath.Join(dir, checkpoint.WaitKeyPrefix+"*.json"))
+	paths := append(append(checkpointFiles(dir), marks...), waits...)
 	detectDir := filepath.Join(dir, "detect")
 	if ents, err := os.ReadDir(detectDir); errors.Is(err, fs.ErrPermission) {
 		bad = append(bad, detectDir)
@@ -172,6 +194,9 @@ func unreadableStateFiles(dir string) error {
 	records := ""
 	if slices.ContainsFunc(bad, func(p string) bool { return strings.HasPrefix(filepath.Base(p), agent.WatchRecordPrefix) }) {
 		records = ", a glob's watch record as none (reading a file that appeared while it was stopped as at a first start, its rotated copies not read)"
+	}
+	if slices.ContainsFunc(bad, func(p string) bool { return strings.HasPrefix(filepath.Base(p), checkpoint.WaitKeyPrefix) }) {
+		records += ", a wait record as none (taking a file that appeared at its path while it was stopped as there at start)"
 	}
 	return fmt.Errorf("%s cannot be read by %s (permission denied): %s; run would take a checkpoint among them as none (sending its file again from the start, or skipping the lines written while it was stopped with start_at: end)%s and start the detection state afresh. %s",
 		plural(len(bad), "a state file", fmt.Sprintf("%d state files", len(bad))), who, someIDs(bad), records, strings.ToUpper(fix[:1])+fix[1:])

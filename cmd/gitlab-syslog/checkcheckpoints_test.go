@@ -142,3 +142,52 @@ func TestCheckWatchRecordUnusable(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckWaitRecordUnusable: a tailer's wait record (a configured path
+// run waited for) that run cannot use or replace is a warning of check
+// naming the file, why, and what run then does; a usable one gets none.
+func TestCheckWaitRecordUnusable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data string // the record; PATH is the source's path
+		dir  bool   // a directory in its place
+		want string
+	}{
+		{"usable", `{"version":1,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, ""},
+		{"not JSON", `{"version":1,"path":"/x`, false, "cannot be used: checkpoint"},
+		{"newer version", `{"version":3,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, "version 3, not 1 (written by a newer agent?)"},
+		{"in the future", `{"version":1,"path":"PATH","since":"2099-01-01T00:00:00Z"}`, false, "is in the future (the clock was set back?)"},
+		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2026-12-01T00:00:00Z"}`, false, "the record of /elsewhere.log, which another file name holds"},
+		{"a directory", "", true, "is a directory, which no record can replace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			path := filepath.Join(dir, "logs", "application_json.log")
+			cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+state+"\nforward: {url: stdout}\nsources:\n  - {type: application, path: '"+path+"'}\n")
+			name := filepath.Join(state, checkpoint.WaitKey(path)+".json")
+			if tc.dir {
+				if err := os.MkdirAll(name, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeFile(t, name, strings.ReplaceAll(tc.data, "PATH", path))
+			}
+			out, err := execute(t, "check", "--config", cfg)
+			if err != nil {
+				t.Fatalf("check: %v\n%s", err, out)
+			}
+			if tc.want == "" {
+				if strings.Contains(out, "wait record") {
+					t.Errorf("a usable wait record is warned of:\n%s", out)
+				}
+				return
+			}
+			for _, w := range []string{"WARNING: wait record " + name, tc.want, "as there at start (start_at), its rotated copies not read"} {
+				if !strings.Contains(out, w) {
+					t.Errorf("no %q in:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -108,16 +108,22 @@ const PositionKeyPrefix = "tail-"
 // path is used as it is. The file name itself is not resolved: the file is
 // followed by name.
 func PositionKey(path string) string {
+	return keyOf(PositionKeyPrefix, resolvedPath(path))
+}
+
+// resolvedPath returns path made absolute, the symbolic links of its
+// directory resolved when it can be (PositionKey).
+func resolvedPath(path string) string {
 	abs := absPath(path)
 	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
 		abs = filepath.Join(dir, filepath.Base(abs))
 	}
-	return keyOf(abs)
+	return abs
 }
 
 // legacyPositionKey is the key of path's record as written before
 // PositionKey resolved symbolic links: the absolute path as given.
-func legacyPositionKey(path string) string { return keyOf(absPath(path)) }
+func legacyPositionKey(path string) string { return keyOf(PositionKeyPrefix, absPath(path)) }
 
 func absPath(path string) string {
 	abs, err := filepath.Abs(path)
@@ -127,9 +133,10 @@ func absPath(path string) string {
 	return abs
 }
 
-func keyOf(abs string) string {
+// keyOf returns prefix and the first 16 hex digits of the SHA-256 of abs.
+func keyOf(prefix, abs string) string {
 	sum := sha256.Sum256([]byte(abs))
-	return PositionKeyPrefix + hex.EncodeToString(sum[:8])
+	return prefix + hex.EncodeToString(sum[:8])
 }
 
 // LoadPosition returns the Position saved for path, or nil and a nil

@@ -1,0 +1,129 @@
+package tailer
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
+)
+
+// TestWaitAcrossRestart: a tailer that waited for its path (no file, no
+// checkpoint) and was stopped saved since when it waited
+// (checkpoint.Wait). A file that appeared there while it was stopped is
+// read from its beginning whatever StartAt, after its plain rotated
+// copies last written since the wait began: the lines of a file that
+// appeared and was rotated away while the agent was down are read, not
+// taken for history (before, the file at the path was "there at start"
+// and its copies were never read; with start_at end, not even the file).
+// Copies older than the wait are history and stay unread.
+func TestWaitAcrossRestart(t *testing.T) {
+	old, first, second := numbered("old", 0, 3), numbered("first", 0, 5), numbered("second", 0, 4)
+	cases := []struct {
+		name    string
+		startAt StartAt
+		stopped func(t *testing.T, path string) // while the tailer is stopped
+		want    string
+		waits   bool // the second run ends waiting for the path
+	}{
+		{"appeared and rotated", StartBeginning, func(t *testing.T, path string) {
+			writeFile(t, path, first)
+			rename(t, path, path+".1")
+			writeFile(t, path, second)
+		}, first + second, false},
+		{"appeared and rotated, start_at end", StartEnd, func(t *testing.T, path string) {
+			writeFile(t, path, first)
+			rename(t, path, path+".1")
+			writeFile(t, path, second)
+		}, first + second, false},
+		{"appeared, start_at end", StartEnd, func(t *testing.T, path string) {
+			writeFile(t, path, second)
+		}, second, false},
+		{"appeared and rotated away", StartEnd, func(t *testing.T, path string) {
+			writeFile(t, path, first)
+			rename(t, path, path+".1")
+		}, first, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path+".2", old) // a copy from before the wait
+			hourAgo := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(path+".2", hourAgo, hourAgo); err != nil {
+				t.Fatal(err)
+			}
+			cfg := testConfig(t, path)
+			cfg.StartAt = tc.startAt
+			c := start(t, cfg)
+			waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json")); err != nil {
+				t.Fatalf("no wait record after the first run: %v", err)
+			}
+			tc.stopped(t, path)
+			c = start(t, cfg)
+			n := len(linesOf(tc.want))
+			c.waitN(n)
+			if tc.waits {
+				waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			} else {
+				waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+			}
+			time.Sleep(100 * time.Millisecond) // nothing more comes
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, c.texts(), linesOf(tc.want))
+			if _, err := os.Stat(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json")); !os.IsNotExist(err) {
+				t.Errorf("the wait record is still there after a checkpoint was saved (stat: %v)", err)
+			}
+			// A third run resumes from the checkpoint: nothing is read again.
+			appendFile(t, path, "third\n")
+			if got := runOnce(t, cfg, 1); len(got) != 1 || got[0] != "third" {
+				t.Errorf("third run: got %q, want only the line appended", got)
+			}
+		})
+	}
+}
+
+// TestWaitRecordUnusable: a wait record that cannot be used (not JSON,
+// another version or path, a time in the future) is logged and ignored:
+// the file at the path is then one there at start (StartAt), and the
+// record is replaced by a checkpoint.
+func TestWaitRecordUnusable(t *testing.T) {
+	cases := []struct{ name, record, why string }{
+		{"not JSON", "{", "not valid JSON"},
+		{"newer version", `{"version":2,"path":"PATH","since":"2024-01-01T00:00:00Z"}`, "version 2"},
+		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2024-01-01T00:00:00Z"}`, "/elsewhere.log"},
+		{"in the future", `{"version":1,"path":"PATH","since":"2999-01-01T00:00:00Z"}`, "in the future"},
+		{"no time", `{"version":1,"path":"PATH"}`, "no since"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path+".1", numbered("copy", 0, 2))
+			writeFile(t, path, numbered("live", 0, 3))
+			cfg := testConfig(t, path)
+			var log lockedBuf
+			cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
+			cfg.StartAt = StartBeginning
+			if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			abs, _ := filepath.Abs(path)
+			rec := strings.ReplaceAll(tc.record, "PATH", abs)
+			if err := os.WriteFile(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json"), []byte(rec), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			checkExactly(t, runOnce(t, cfg, 3), linesOf(numbered("live", 0, 3)))
+			if !strings.Contains(log.String(), "wait record") || !strings.Contains(log.String(), tc.why) {
+				t.Errorf("log does not say the wait record is ignored and why (%q):\n%s", tc.why, log.String())
+			}
+		})
+	}
+}
