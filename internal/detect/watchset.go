@@ -93,13 +93,23 @@ const watchSigWords = 6
 // watchTable is a watchSet's keys: ents, in no order, and an
 // open-addressing index of them (linear probing) of at least 4n slots,
 // each the tag of a key's hash (0: an empty slot) and its entry; a tag
-// that matches is confirmed by comparing the key. The next version is
-// made from ents, without hashing a key again.
+// that matches is confirmed by comparing the key. Since the index was
+// built, the keys of more were added and the entries of ents at the
+// indexes gone removed (at most watchDelta of both): the next version
+// shares ents and slots, which are never written once built, and copies
+// only more and gone, so that a user added to a set of n costs O(n /
+// watchDelta), not O(n). A version whose changes reach watchDelta is
+// built anew from its entries, without hashing a key again.
 type watchTable struct {
 	mask  uint64 // len(slots) - 1
 	slots []watchSlot
 	ents  []watchEnt
+	more  []watchEnt // added since; index len(ents)+i in find
+	gone  []uint32   // indexes in ents removed since
 }
+
+// watchDelta bounds len(more) + len(gone) of a watchTable.
+const watchDelta = 32
 
 // watchSlot is a slot of watchTable's index.
 type watchSlot struct{ tag, ent uint32 }
@@ -208,7 +218,7 @@ func (ws *watchSet) mayHave(h uint64) bool {
 // getHashed is get of k, whose hash is h, in ws (not nil).
 func (ws *watchSet) getHashed(k sessKey, h uint64) *userWatch {
 	if j := ws.tab.find(k, h); j >= 0 {
-		return ws.tab.ents[j].c.w.Load()
+		return ws.tab.ent(j).c.w.Load()
 	}
 	return nil
 }
@@ -223,46 +233,106 @@ func (ws *watchSet) cell(k sessKey) *watchCell {
 		return nil // most keys: sig is in the cache line of n
 	}
 	if j := ws.tab.find(k, h); j >= 0 {
-		return ws.tab.ents[j].c
+		return ws.tab.ent(j).c
 	}
 	return nil
 }
 
-// find returns the index in ents of k, whose hash is h, or -1.
+// find returns the index of k, whose hash is h, or -1: in ents, or
+// len(ents) and its index in more (see ent).
 func (tab *watchTable) find(k sessKey, h uint64) int {
 	tag := keyTag(h)
 	for i := h & tab.mask; ; i = (i + 1) & tab.mask {
 		switch s := tab.slots[i]; {
 		case s.tag == 0:
-			return -1
+			return tab.findMore(k, h)
 		case s.tag == tag:
 			if e := &tab.ents[s.ent]; e.k.ByName == k.ByName && e.k.V == k.V {
+				if len(tab.gone) > 0 && slices.Contains(tab.gone, s.ent) {
+					return tab.findMore(k, h) // removed, maybe added again
+				}
 				return int(s.ent)
 			}
 		}
 	}
 }
 
-// with returns a copy of ws (nil: empty) with k in cell c.
-func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
-	var ents []watchEnt
-	if ws != nil {
-		ents = make([]watchEnt, len(ws.tab.ents), len(ws.tab.ents)+1)
-		copy(ents, ws.tab.ents)
+// findMore is find of k among the keys added since the index was built.
+func (tab *watchTable) findMore(k sessKey, h uint64) int {
+	for i := range tab.more {
+		if e := &tab.more[i]; e.h == h && e.k.ByName == k.ByName && e.k.V == k.V {
+			return len(tab.ents) + i
+		}
 	}
-	return newWatchSet(append(ents, watchEnt{k, watchHash(k), c}))
+	return -1
 }
 
-// without returns a copy of ws without k (ws itself when it has no k).
+// ent returns the entry of index j, which find returned.
+func (tab *watchTable) ent(j int) *watchEnt {
+	if j < len(tab.ents) {
+		return &tab.ents[j]
+	}
+	return &tab.more[j-len(tab.ents)]
+}
+
+// live returns the entries of tab, those removed left out, in a new
+// slice with room for one more.
+func (tab *watchTable) live() []watchEnt {
+	ents := make([]watchEnt, 0, len(tab.ents)-len(tab.gone)+len(tab.more)+1)
+	for j := range tab.ents {
+		if !slices.Contains(tab.gone, uint32(j)) {
+			ents = append(ents, tab.ents[j])
+		}
+	}
+	return append(ents, tab.more...)
+}
+
+// with returns a version of ws (nil: empty) with k, not in it, in cell c.
+func (ws *watchSet) with(k sessKey, c *watchCell) *watchSet {
+	e := watchEnt{k, watchHash(k), c}
+	if ws == nil {
+		return newWatchSet([]watchEnt{e})
+	}
+	old := ws.tab
+	if len(old.more)+len(old.gone)+1 > watchDelta {
+		return newWatchSet(append(old.live(), e))
+	}
+	nw := *ws
+	nw.tab = &watchTable{mask: old.mask, slots: old.slots, ents: old.ents, gone: old.gone,
+		more: append(slices.Clip(old.more), e)}
+	nw.n++
+	if k.ByName {
+		nw.byName++
+	}
+	w, b := sigBits(e.h)
+	nw.sig[w] |= b
+	return &nw
+}
+
+// without returns a version of ws without k (ws itself when it has no
+// k). The filter keeps k's bits until the set is built anew.
 func (ws *watchSet) without(k sessKey) *watchSet {
-	old := ws.tab.ents
-	j := ws.tab.find(k, watchHash(k))
+	old := ws.tab
+	j := old.find(k, watchHash(k))
 	if j < 0 {
 		return ws
 	}
-	ents := make([]watchEnt, 0, len(old)-1)
-	ents = append(append(ents, old[:j]...), old[j+1:]...)
-	return newWatchSet(ents)
+	tab := *old
+	if i := j - len(old.ents); i >= 0 {
+		tab.more = slices.Delete(slices.Clone(old.more), i, i+1)
+	} else {
+		tab.gone = append(slices.Clip(old.gone), uint32(j))
+	}
+	if len(tab.more)+len(tab.gone) > watchDelta {
+		return newWatchSet(tab.live())
+	}
+	nw := *ws
+	nw.tab = &tab
+	nw.n--
+	if k.ByName {
+		nw.byName--
+	}
+	return &nw
 }
 
 // len is the number of users in ws (nil: 0).
