@@ -123,7 +123,7 @@ type Event struct {
 	Rules RuleSet `json:"-"`
 
 	cols  colIndex  // see Index above; not saved
-	idKey recentKey // the dedupe identity's own key when cols.ident is identKeyed or identNamed
+	idKey recentKey // the dedupe identity's own key when cols.ident is identKeyed or identNamed, its line's when identLine
 }
 
 // Get returns the value of the first column called col, or "" when the

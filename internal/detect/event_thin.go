@@ -115,6 +115,9 @@ func (a *EventArena) NewFor(e *Engine, set RuleSet, rec *parser.Record, raw []by
 	if ev == nil {
 		ev = a.New(rec, raw, rawStable, extra...)
 	}
+	if e.cfg.DedupeLines && ev.identity() == identNone {
+		ev.keyLine()
+	}
 	ev.Rules = set
 	return ev
 }

@@ -262,3 +262,52 @@ func TestThinEventSharesRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestEventLineKey: an event without EventID made by NewFor for an
+// engine with Config.DedupeLines, thin or whole (a GeoIP column given),
+// carries the key of its GitLab line (identLine), the key duplicateLine
+// makes (NUL padding and byte order marks before the line left out); a
+// second copy of the line is then a duplicate, as it is without the key
+// made. Without DedupeLines it carries none.
+func TestEventLineKey(t *testing.T) {
+	line := wantCases[5].line // a legacy password sign-in: no EventID
+	var rec parser.Record
+	if err := parser.New(parser.TypeAudit).Parse([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	geo := parser.Field{Name: "SrcCountry", Value: []byte("US")}
+	for _, dedupe := range []bool{true, false} {
+		for _, thin := range []bool{true, false} {
+			for _, raw := range []string{line, "\x00\x00\x00" + line, "\ufeff" + line} {
+				e := mixEngine(t, nil)
+				e.cfg.DedupeLines = dedupe
+				set := e.NewWanter().WantRules(rec.Type, &rec)
+				var ar EventArena
+				newEv := func() *Event {
+					var extra []parser.Field
+					if !thin {
+						extra = append(extra, geo)
+					}
+					ev := ar.NewFor(e, set, &rec, []byte(raw), false, extra...)
+					if ev.cols.thin != thin {
+						t.Fatalf("NewFor made an event thin %v, want %v", ev.cols.thin, thin)
+					}
+					return ev
+				}
+				ev := newEv()
+				switch {
+				case dedupe && (ev.identity() != identLine || ev.idKey != lineKey(line)):
+					t.Errorf("raw %q, thin %v: identity %d, key %x; want identLine with the key of the line %x", raw[:4], thin, ev.identity(), ev.idKey, lineKey(line))
+				case !dedupe && ev.identity() != identNone:
+					t.Errorf("raw %q, thin %v, no DedupeLines: identity %d, want identNone", raw[:4], thin, ev.identity())
+				}
+				if e.duplicate(ev) {
+					t.Errorf("raw %q, thin %v, dedupe %v: the first copy is a duplicate", raw[:4], thin, dedupe)
+				}
+				if got := e.duplicate(newEv()); got != dedupe {
+					t.Errorf("raw %q, thin %v, dedupe %v: the second copy is a duplicate: %v, want %v", raw[:4], thin, dedupe, got, dedupe)
+				}
+			}
+		}
+	}
+}

@@ -20,6 +20,10 @@ const (
 	identNone                      // no EventID: never a duplicate
 	identKeyed                     // Event.idKey is the identity's key; no EventName
 	identNamed                     // identKeyed, of an event with EventName
+	// identLine: no EventID, and Event.idKey is the key of its GitLab
+	// line (lineKey), made for an engine with Config.DedupeLines while
+	// the line was in the cache (see Event.keyLine).
+	identLine
 )
 
 // identity returns what e knows of its identity: identUnknown unless its
@@ -42,6 +46,20 @@ func (e *Event) buildIdentity(rec *parser.Record) {
 	e.cols.ident = identUnknown
 	if e.indexed() {
 		e.cols.ident, e.idKey = identityOf(rec)
+	}
+}
+
+// keyLine makes e, of no EventID (identNone), carry the key of its GitLab
+// line (identLine) that duplicateLine would make, unless its Raw is empty
+// or of a log whose lines may repeat (RepeatsKept): NewFor calls it for
+// an engine with Config.DedupeLines, in the parse worker, while the line
+// is in the cache.
+func (e *Event) keyLine() {
+	if e.Raw == "" {
+		return
+	}
+	if line := gitlabLine(e.Raw); !repeatsKept(e.Type, line) {
+		e.cols.ident, e.idKey = identLine, lineKey(line)
 	}
 }
 

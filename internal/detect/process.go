@@ -512,6 +512,11 @@ func (e *Engine) duplicate(ev *Event) bool {
 	switch ev.identity() {
 	case identNone:
 		return e.duplicateLine(ev)
+	case identLine: // duplicateLine, its key made
+		if e.events.seenKey(ev.idKey, ev.Time.UnixNano()) {
+			return true
+		}
+		return e.duplicateCopy(ev)
 	case identKeyed:
 		own, base = ev.idKey, ev.idKey
 	case identNamed: // its own key is kept, its base is not
@@ -558,11 +563,14 @@ func (e *Engine) duplicateLine(ev *Event) bool {
 // duplicateLine): a line of it read twice (two copies of one log given
 // to detect) is never taken for a duplicate, even with
 // Config.DedupeLines, and counts twice.
-func RepeatsKept(ev *Event) bool {
-	if ev.Type != parser.TypeApplication {
-		return ev.Type == parser.TypeAccess
+func RepeatsKept(ev *Event) bool { return repeatsKept(ev.Type, gitlabLine(ev.Raw)) }
+
+// repeatsKept is RepeatsKept of an event of type t whose GitLab line
+// (gitlabLine) is line.
+func repeatsKept(t parser.Type, line string) bool {
+	if t != parser.TypeApplication {
+		return t == parser.TypeAccess
 	}
-	line := gitlabLine(ev.Raw)
 	return line != "" && line[0] != '{'
 }
 
