@@ -231,7 +231,7 @@ func (t *Tailer) saveCheckpoint() error {
 		return err
 	}
 	t.c.ckWrites.Add(1)
-	t.dropWait()
+	t.dropWait(c.id)
 	return nil
 }
 

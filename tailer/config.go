@@ -75,9 +75,9 @@ type Config struct {
 	// and rotated away before it was seen). A .gz copy is not read: it
 	// may be an older copy compressed since. With no file at the path when
 	// the tailer starts, those copies are read at once. Zero (and no
-	// Matched): New sets it from the path's checkpoint.Wait record, if
-	// the tailer has no checkpoint and a record is saved (see the package
-	// doc).
+	// Matched): the tailer keeps the path's checkpoint.Wait record, and
+	// New sets NewSince from it when there is no checkpoint (see the
+	// package doc and Tailer.NewSince).
 	NewSince time.Time `yaml:"-"`
 	// Matched, when not nil, is the file a glob's scan found at the path
 	// (its os.Stat) and started the tailer for. When the tailer, without

@@ -144,13 +144,14 @@
 // before its tailer opened it), it reads those copies at once, not when a
 // file appears at the path again, which may never happen.
 //
-// A tailer with a checkpoint store that starts without a checkpoint,
-// NewSince or Matched and finds no file at the path saves when it began
-// to wait (checkpoint.Wait), until it saves the file's first checkpoint.
-// The next tailer of the path that starts without a checkpoint takes that
-// time, less 2 s for coarse file times, as its NewSince: a file that
-// appeared, and was maybe rotated, while nothing followed the path is
-// read as new, not as a file there at start.
+// A tailer with a checkpoint store and neither NewSince nor Matched (a
+// configured path) that finds no file at the path, at start or after a
+// rotation or deletion, saves when it began to wait (checkpoint.Wait),
+// until it saves a checkpoint in another file. The next tailer of the
+// path that starts without a checkpoint, or with one whose file is gone,
+// takes that time, less 2 s for coarse file times, as its NewSince: a
+// file that appeared, and was maybe rotated, while nothing followed the
+// path is read as new, not as a file there at start.
 //
 // A rotated copy is a file in the path's directory, or in Config.OldDir
 // (logrotate's olddir), named as logrotate or the kubelet names one: the

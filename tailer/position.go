@@ -26,6 +26,15 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		}
 		t.c.ckDiscarded.Add(1)
 		t.warnLostCheckpoint(ck, live != nil)
+		if since, ok := t.waitedSince(); ok {
+			// The path had no file since: what is there is new.
+			if live != nil {
+				live.close()
+			}
+			t.cfg.NewSince = since
+			t.logWaited()
+			return t.startNew(ctx, nil)
+		}
 		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {
 			if live != nil {
 				live.close()
@@ -38,6 +47,15 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, nil
 		}
 	}
+	return t.startNew(ctx, ck)
+}
+
+// startNew is start after the checkpoint ck, if any, was found unusable
+// (nil: none, or one given up for the path's wait record): it opens the
+// file at the path, waiting for one, and positions it by StartAt, or, for
+// a file that appeared (while the tailer waited, or after
+// Config.NewSince), at 0 after the copies made since.
+func (t *Tailer) startNew(ctx context.Context, ck *checkpoint.Position) (*logFile, error) {
 	var w waitStart
 	if ck == nil {
 		var err error
@@ -54,7 +72,6 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.ckp.wait.save = false // a later wait follows a file read, and checkpointed
 	if w.at.IsZero() && ck == nil && !t.cfg.NewSince.IsZero() {
 		w.at = t.cfg.NewSince // the copies there then are not known
 	}

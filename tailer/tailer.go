@@ -199,8 +199,8 @@ func New(cfg Config) (*Tailer, error) {
 			t.c.ckDiscarded.Add(1)
 		}
 		t.ckp.ck = ck
-		if ck == nil && err == nil {
-			t.loadWait()
+		if err == nil {
+			t.loadWait(ck)
 		}
 	}
 	return t, nil

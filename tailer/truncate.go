@@ -364,7 +364,8 @@ func (t *Tailer) drainCopy(ctx context.Context, s sibling, from int64) (gone boo
 		return true, nil
 	}
 	if err != nil {
-		t.log.Warn("tailer: cannot open rotated copy", "copy", s.name, "err", err)
+		t.log.Warn("tailer: cannot open a rotated copy to read; its lines from the offset are not read, now or after a restart: once it can be read, send them with gitlab-syslog send",
+			"copy", s.name, "offset", from, "err", explainOpen(s.name, err))
 		return false, nil
 	}
 	defer f.Close()

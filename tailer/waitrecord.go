@@ -2,7 +2,6 @@ package tailer
 
 import (
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -14,28 +13,36 @@ import (
 // systems keep seconds or two.
 const waitSlack = 2 * time.Second
 
-// waitRecord is the state of the path's checkpoint.Wait record. A tailer
-// without a checkpoint, Config.NewSince or Config.Matched (a configured
-// path, not a glob's match) that finds no file at its path saves when it
-// began to wait, so that a restart reads a file that appeared meanwhile as
-// new (Config.NewSince, set from the record by New): from its beginning
-// whatever StartAt, after its rotated copies made since. The first
-// checkpoint saved removes the record.
+// waitRecord is the state of the path's checkpoint.Wait record, kept for
+// a configured path (a tailer with a store, and neither Config.NewSince
+// nor Config.Matched, which a glob's matches have): whenever the tailer
+// begins to wait for a file at the path (none at start, or none after a
+// rotation or a deletion), it saves when, so that a restart reads a file
+// that appeared meanwhile as new: from its beginning whatever StartAt,
+// after its plain rotated copies last written since (Config.NewSince, set
+// from the record by New when there is no checkpoint; start's lost
+// checkpoint when the file of the checkpoint is gone). A checkpoint saved
+// in another file than the one followed when the wait began removes the
+// record.
 type waitRecord struct {
-	save bool        // start's wait is to be saved (no record was loaded)
-	kept atomic.Bool // a record is in the store, to remove after the first checkpoint
+	on    bool      // the path keeps a wait record
+	since time.Time // of the record loaded by New, usable; zero: none
+	// kept: a record is in the store, saved while the committed position
+	// was in the file of (zero: none); guarded by Tailer.mu.
+	kept bool
+	of   FileID
 }
 
-// loadWait, for New, sets Config.NewSince from the path's wait record
-// when the tailer has no checkpoint and its config no NewSince nor
-// Matched: the record's Since less waitSlack. Without a record, the wait
-// is to be saved when start begins one. A record that cannot be used is
-// logged and replaced at the next wait or checkpoint.
-func (t *Tailer) loadWait() {
-	if !t.cfg.NewSince.IsZero() || t.cfg.Matched != nil {
+// loadWait, for New, reads the path's wait record, when the tailer keeps
+// one (waitRecord.on). A usable record sets waitRecord.since, and, when
+// the tailer has no checkpoint (ck nil), Config.NewSince: the record's
+// time less waitSlack. A record that cannot be used is logged and
+// replaced at the next wait, or removed at the next checkpoint.
+func (t *Tailer) loadWait(ck *checkpoint.Position) {
+	if t.ckp.store == nil || !t.cfg.NewSince.IsZero() || t.cfg.Matched != nil {
 		return
 	}
-	t.ckp.wait.save = true
+	t.ckp.wait.on = true
 	w, err := t.ckp.store.LoadWait(t.cfg.Path)
 	why := ""
 	switch {
@@ -46,43 +53,74 @@ func (t *Tailer) loadWait() {
 	default:
 		why = w.Problem(t.cfg.Path, time.Now(), waitSlack)
 	}
-	t.ckp.wait.kept.Store(true)
+	t.ckp.wait.kept = true
 	if why != "" {
 		t.log.Warn("tailer: the wait record saved for the path cannot be used; a file at the path is taken as there at start (start_at), its rotated copies not read; the record is replaced",
 			"file", t.ckp.store.File(checkpoint.WaitKey(t.cfg.Path)), "why", why)
 		return
 	}
-	t.ckp.wait.save = false
-	t.cfg.NewSince = w.Since.Add(-waitSlack)
-	t.log.Info("tailer: the path had no file when the agent last waited for it; a file there is read as new, after its rotated copies made since",
-		"waiting_since", w.Since.UTC().Format(time.RFC3339))
+	t.ckp.wait.since = w.Since
+	if ck == nil {
+		t.cfg.NewSince = w.Since.Add(-waitSlack)
+		t.logWaited()
+	}
 }
 
-// savedWait saves, when start began to wait for the path (at) without a
-// checkpoint, a wait record (see waitRecord). A failure is logged: a
-// restart then takes a file at the path as there at start.
+// logWaited logs that the file at the path, if any, is read as new.
+func (t *Tailer) logWaited() {
+	t.log.Info("tailer: the path had no file when the agent last waited for it; a file there is read as new, after its rotated copies made since",
+		"waiting_since", t.ckp.wait.since.UTC().Format(time.RFC3339))
+}
+
+// savedWait saves, when the tailer keeps a wait record, one for the wait
+// for a file at the path that began at. A failure is logged: a restart
+// then takes a file at the path as there at start.
 func (t *Tailer) savedWait(at time.Time) {
-	if !t.ckp.wait.save || t.ckp.store == nil {
+	if !t.ckp.wait.on {
 		return
 	}
-	t.ckp.wait.save = false
+	t.mu.Lock()
+	var of FileID
+	if c := &t.ckp.com; c.valid {
+		of = c.id
+	}
+	t.mu.Unlock()
 	if err := t.ckp.store.SaveWait(t.cfg.Path, at); err != nil {
 		t.log.Warn("tailer: the wait for the path could not be saved; if a file appears and the agent restarts before reading it, the file is taken as there at start (start_at)", "err", err)
 		return
 	}
-	t.ckp.wait.kept.Store(true)
+	t.mu.Lock()
+	t.ckp.wait.kept, t.ckp.wait.of = true, of
+	t.mu.Unlock()
 }
 
-// dropWait removes the wait record once a checkpoint was saved: it
-// governs from then on. A failure leaves the record, which a tailer with
-// a checkpoint does not read.
-func (t *Tailer) dropWait() {
-	if !t.ckp.wait.kept.Swap(false) {
+// dropWait removes the wait record once a checkpoint in the file id was
+// saved, unless id is the file followed when the wait began (its last
+// lines committed late): the checkpoint governs from then on. A failure
+// leaves the record, which a restart takes as a wait begun since.
+func (t *Tailer) dropWait(id FileID) {
+	t.mu.Lock()
+	drop := t.ckp.wait.kept && !(t.ckp.wait.of != FileID{} && sameFile(t.ckp.wait.of, id) && t.ckp.wait.of.Fingerprint == id.Fingerprint)
+	if drop {
+		t.ckp.wait.kept = false
+	}
+	t.mu.Unlock()
+	if !drop {
 		return
 	}
 	if err := t.ckp.store.RemoveWait(t.cfg.Path); err != nil {
 		t.log.Debug("tailer: the wait record was not removed", "err", err)
 	}
+}
+
+// waitedSince returns, for start's lost checkpoint, since when the path
+// had no file by its wait record (less waitSlack), and false without a
+// usable one.
+func (t *Tailer) waitedSince() (time.Time, bool) {
+	if t.ckp.wait.since.IsZero() {
+		return time.Time{}, false
+	}
+	return t.ckp.wait.since.Add(-waitSlack), true
 }
 
 // WaitRecordProblem returns why a tailer cannot use the wait record file
@@ -99,7 +137,15 @@ func WaitRecordProblem(name string, now time.Time) string {
 		return "no path"
 	}
 	if checkpoint.WaitKey(w.Path)+".json" != filepath.Base(name) {
-		return "the record of " + w.Path + ", which another file name holds"
+		return "it is the record of another path, " + w.Path + " (whose record is " + checkpoint.WaitKey(w.Path) + ".json): copied or renamed?"
 	}
 	return w.Problem(w.Path, now, waitSlack)
 }
+
+// NewSince returns the time at which the path had no file, for a tailer
+// without a checkpoint: Config.NewSince, or, when that was zero, the time
+// New took from the path's wait record (less 2 s); zero when the file at
+// the path, if any, is one there at start (StartAt applies). A file at
+// the path is then new, read after its plain rotated copies last written
+// since; the others, and the .gz copies, are not read.
+func (t *Tailer) NewSince() time.Time { return t.cfg.NewSince }

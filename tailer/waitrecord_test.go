@@ -127,3 +127,38 @@ func TestWaitRecordUnusable(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitAfterDeletion: a followed file is deleted while the tailer
+// runs (its checkpoint stays in it) and the tailer waits for a new one;
+// while it is stopped, a file appears at the path and is rotated. The
+// restart finds the checkpoint's file gone and the wait record newer: it
+// reads the copy and the new file from their beginning, with start_at
+// end too (before, start_at end skipped them both as history).
+func TestWaitAfterDeletion(t *testing.T) {
+	before, first, second := numbered("before", 0, 3), numbered("first", 0, 5), numbered("second", 0, 4)
+	for _, startAt := range []StartAt{StartBeginning, StartEnd} {
+		t.Run(startAt.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path, before)
+			cfg := testConfig(t, path)
+			cfg.StartAt = StartBeginning
+			c := start(t, cfg)
+			c.waitN(3)
+			time.Sleep(50 * time.Millisecond) // committed and checkpointed
+			remove(t, path)
+			waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			time.Sleep(50 * time.Millisecond) // any late checkpoint saved
+			if err := c.stop(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json")); err != nil {
+				t.Fatalf("no wait record after the wait for a new file: %v", err)
+			}
+			writeFile(t, path, first)
+			rename(t, path, path+".1")
+			writeFile(t, path, second)
+			cfg.StartAt = startAt
+			checkExactly(t, runOnce(t, cfg, 9), linesOf(first+second))
+		})
+	}
+}

@@ -155,9 +155,10 @@ func TestCheckWaitRecordUnusable(t *testing.T) {
 	}{
 		{"usable", `{"version":1,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, ""},
 		{"not JSON", `{"version":1,"path":"/x`, false, "cannot be used: checkpoint"},
+		{"not a record", `[]`, false, "is valid JSON, but not a record of its kind (a JSON array for the record)"},
 		{"newer version", `{"version":3,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, "version 3, not 1 (written by a newer agent?)"},
 		{"in the future", `{"version":1,"path":"PATH","since":"2099-01-01T00:00:00Z"}`, false, "is in the future (the clock was set back?)"},
-		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2026-12-01T00:00:00Z"}`, false, "the record of /elsewhere.log, which another file name holds"},
+		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2026-12-01T00:00:00Z"}`, false, "it is the record of another path, /elsewhere.log (whose record is wait-"},
 		{"a directory", "", true, "is a directory, which no record can replace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -775,7 +775,11 @@ func (a *Agent) logOlder(s *source) {
 	if len(s.older) == 0 {
 		return
 	}
-	a.log.Info("rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send",
+	msg := "rotated copies older than this first start are not read (only copies rotated after it are): send them once with gitlab-syslog send"
+	if s.waited {
+		msg = "rotated copies last written before the agent last waited for the path, or compressed, are not read (a .gz may be an older copy compressed since): send those that hold lines never sent once with gitlab-syslog send"
+	}
+	a.log.Info(msg,
 		"path", s.cfg.Path, "copies", strings.Join(s.older, ", "),
 		"send", fmt.Sprintf("gitlab-syslog send --type %s --to URL -- %s (oldest first; URL and the TLS flags as forward has them)", s.cfg.Type, oldestFirst(s.older)))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,6 +114,11 @@ type source struct {
 	// without a checkpoint for it (the agent's first start with it): the
 	// tailer does not read them, their lines being older than the start.
 	older []string
+	// waited: the tailer reads the file as one that appeared since the
+	// agent last waited for the path (its wait record), and older are the
+	// copies it does not read of those there: last written before, or
+	// compressed.
+	waited bool
 }
 
 // slot is one batch in the pipeline: the tailer's lines and their encoding.
@@ -185,11 +191,11 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	if format != container.Plain && maxLine > 0 {
 		tcfg.MaxLineBytes = max(maxLine, container.MaxRecordBytes)
 	}
-	older := olderCopies(tcfg)
 	t, err := tailer.New(tcfg)
 	if err != nil {
 		return nil, err
 	}
+	older := olderCopies(tcfg, t.NewSince())
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
@@ -213,6 +219,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		carryWait: DefaultCarryTimeout,
 		complete:  tcfg.Complete,
 		older:     older,
+		waited:    !t.NewSince().IsZero(),
 	}
 	s.pl = &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	s.handoff, s.abandon = context.WithCancel(context.Background())
@@ -592,8 +599,11 @@ func (h carryHold) earliest(o carryHold) carryHold {
 // olderCopies returns the rotated copies of the file c follows
 // (tailer.RotatedCopies) when it exists and has no checkpoint in
 // c.Checkpoints: the tailer starts in it (at start_at) and does not read
-// them. It returns nil when there is a checkpoint, or none can be read.
-func olderCopies(c tailer.Config) []string {
+// them. With since (tailer.Tailer.NewSince: the path had no file then),
+// the tailer reads the plain copies last written after since, and those
+// are left out. It returns nil when there is a checkpoint, or none can be
+// read.
+func olderCopies(c tailer.Config, since time.Time) []string {
 	if c.Checkpoints == nil || c.Path == "" {
 		return nil
 	}
@@ -604,7 +614,13 @@ func olderCopies(c tailer.Config) []string {
 		return nil
 	}
 	copies, _ := tailer.RotatedCopies(c) // a directory that cannot be listed holds none to read
-	return copies
+	if since.IsZero() {
+		return copies
+	}
+	return slices.DeleteFunc(copies, func(p string) bool {
+		fi, err := os.Stat(p)
+		return err == nil && fi.ModTime().After(since) && !strings.HasSuffix(p, ".gz")
+	})
 }
 
 // oldestFirst returns the paths of copies, newest first (as

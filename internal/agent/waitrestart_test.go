@@ -2,6 +2,7 @@ package agent
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,12 +18,18 @@ import (
 // new file, each line once, with start_at end too: the tailer's wait
 // record says the path had no file, so the file is new, not history
 // (before, the copy was never read, and with start_at end the file
-// neither).
+// neither). A copy from before the wait is not read, and the log says
+// so, not of the copy read (trial 200: it advised sending it).
 func TestConfiguredPathWaitAcrossRestart(t *testing.T) {
 	for _, startAt := range []string{"beginning", "end"} {
 		t.Run("start_at "+startAt, func(t *testing.T) {
 			dir := t.TempDir()
 			f := filepath.Join(dir, "application_json.log")
+			writeFile(t, f+".2", numbered("old", 2)) // history: not sent
+			hourAgo := time.Now().Add(-time.Hour)
+			if err := os.Chtimes(f+".2", hourAgo, hourAgo); err != nil {
+				t.Fatal(err)
+			}
 			addr, got := appMsgCollector(t)
 			c := newConfig(t, "tcp://"+addr, config.Source{Type: "application", Path: f})
 			c.StartAt = startAt
@@ -48,8 +55,13 @@ func TestConfiguredPathWaitAcrossRestart(t *testing.T) {
 			if s := sentLines(got()); !slices.Equal(s, want) {
 				t.Errorf("sent %q, want each once: %q", s, want)
 			}
-			if !strings.Contains(logs.String(), "read as new") {
-				t.Errorf("the restart's log does not say the file is read as new:\n%s", logs.String())
+			for _, w := range []string{"read as new", "rotated copies last written before the agent last waited for the path", f + ".2"} {
+				if !strings.Contains(logs.String(), w) {
+					t.Errorf("the restart's log lacks %q:\n%s", w, logs.String())
+				}
+			}
+			if strings.Contains(logs.String(), "older than this first start") || strings.Contains(logs.String(), f+".1,") {
+				t.Errorf("the restart's log says a copy it reads is not read:\n%s", logs.String())
 			}
 		})
 	}

@@ -82,6 +82,14 @@ func (s *Store) Load(key string, v any) (bool, error) {
 		return false, fmt.Errorf("read checkpoint %s: %w", name, err)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			where := "for the record"
+			if te.Field != "" {
+				where = "for its " + te.Field
+			}
+			return false, fmt.Errorf("checkpoint %s is valid JSON, but not a record of its kind (a JSON %s %s)", name, te.Value, where)
+		}
 		return false, fmt.Errorf("checkpoint %s is not valid JSON (%v)", name, err)
 	}
 	return true, nil

@@ -15,12 +15,13 @@ const WaitKeyPrefix = "wait-"
 // writes and LoadWait reads.
 const WaitVersion = 1
 
-// Wait records that a followed path had no file when its tailer, without
-// a Position, began to wait for one: a file there later appeared since,
-// and its rotated copies last written after Since hold lines of files
-// that appeared (and were rotated away) while nobody followed the path.
-// The tailer writes one under WaitKey(path) when it begins to wait and
-// removes it once it saved the path's first Position:
+// Wait records that a followed path had no file when its tailer began to
+// wait for one (at start, or after a rotation or deletion): a file there
+// later appeared since, and its rotated copies last written after Since
+// hold lines of files that appeared (and were rotated away) while nobody
+// followed the path. The tailer writes one under WaitKey(path) when it
+// begins to wait and removes it once it saved a Position in another file
+// than the one it followed before:
 //
 //	{"version":1,"path":"…","since":"…"}
 type Wait struct {
