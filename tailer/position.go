@@ -25,9 +25,9 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, err
 		}
 		t.c.ckDiscarded.Add(1)
-		t.warnLostCheckpoint(ck, live != nil)
-		if since, ok := t.waitedSince(); ok {
-			// The path had no file since: what is there is new.
+		since, waited := t.waitedSince()
+		t.warnLostCheckpoint(ck, live != nil, waited)
+		if waited { // the path had no file since: what is there is new
 			if live != nil {
 				live.close()
 			}

@@ -19,8 +19,10 @@ import (
 // copy read to its end), so the warning says "if any", as the one for a
 // checkpoint's file gone after a rename rotation does. atPath says
 // whether a file is at the path now; one that appears later is read whole
-// (readAppeared).
-func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
+// (readAppeared). waited says that the path's wait record shows it had no
+// file since the checkpoint: the file there now is read whole, after the
+// copies made since.
+func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath, waited bool) {
 	holds := "no rotated copy holds it"
 	unreadable := t.unreadableCopies()
 	if len(unreadable) > 0 {
@@ -29,6 +31,8 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath bool) {
 	msg := "tailer: the file the checkpoint points into is no longer at the path and " + holds + ": " +
 		"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too); "
 	switch {
+	case waited:
+		msg += "the path had no file when the agent last waited for it: the file there now, if any, and its plain rotated copies made since are sent whole; "
 	case !atPath:
 		msg += "no file is at the path now: the file that appears there is sent whole; "
 	case t.cfg.StartAt == StartEnd:

@@ -143,8 +143,9 @@ func WaitRecordProblem(name string, now time.Time) string {
 }
 
 // NewSince returns the time at which the path had no file, for a tailer
-// without a checkpoint: Config.NewSince, or, when that was zero, the time
-// New took from the path's wait record (less 2 s); zero when the file at
+// without a checkpoint, as New leaves it (call it before Run):
+// Config.NewSince, or, when that was zero, the time New took from the
+// path's wait record (less 2 s); zero when the file at
 // the path, if any, is one there at start (StartAt applies). A file at
 // the path is then new, read after its plain rotated copies last written
 // since; the others, and the .gz copies, are not read.

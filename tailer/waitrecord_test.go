@@ -158,7 +158,12 @@ func TestWaitAfterDeletion(t *testing.T) {
 			rename(t, path, path+".1")
 			writeFile(t, path, second)
 			cfg.StartAt = startAt
+			var log lockedBuf
+			cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
 			checkExactly(t, runOnce(t, cfg, 9), linesOf(first+second))
+			if !strings.Contains(log.String(), "the path had no file when the agent last waited for it: the file there now") || strings.Contains(log.String(), "are skipped") {
+				t.Errorf("the restart's log does not say the file at the path is read as new:\n%s", log.String())
+			}
 		})
 	}
 }
