@@ -3,6 +3,7 @@ package tailer
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"time"
 )
@@ -82,6 +83,9 @@ func (t *Tailer) check(ctx context.Context, src *logFile, readErr error, retry *
 	retry.reset()
 	fi, serr := os.Stat(t.cfg.Path)
 	if serr != nil || !sameInode(fi, src) {
+		if errors.Is(serr, fs.ErrNotExist) {
+			t.savedWait(time.Now()) // before the drain: a stop during it finds the record
+		}
 		next, err := t.rotated(ctx, src)
 		if err == nil && next == nil {
 			var w waitStart

@@ -72,14 +72,16 @@ func (t *Tailer) startNew(ctx context.Context, ck *checkpoint.Position) (*logFil
 	if err != nil {
 		return nil, err
 	}
+	appeared := "the file appeared after the tailer started"
 	if w.at.IsZero() && ck == nil && !t.cfg.NewSince.IsZero() {
 		w.at = t.cfg.NewSince // the copies there then are not known
+		appeared = "the file appeared after the path was last seen without one (by a glob's scan, or the agent's last wait for it)"
 	}
 	if w.at.IsZero() {
 		t.applyStartAt(live)
 	} else {
 		if t.cfg.StartAt == StartEnd {
-			t.log.Info("tailer: the file appeared after the tailer started; reading it from its beginning (start_at applies to a file there at start)")
+			t.log.Info("tailer: " + appeared + "; reading it from its beginning (start_at applies to a file there at start)")
 		}
 		if err := t.readAppeared(ctx, &w, live); err != nil {
 			live.close()

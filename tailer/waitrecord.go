@@ -27,10 +27,11 @@ const waitSlack = 2 * time.Second
 type waitRecord struct {
 	on    bool      // the path keeps a wait record
 	since time.Time // of the record loaded by New, usable; zero: none
-	// kept: a record is in the store, saved while the committed position
-	// was in the file of (zero: none); guarded by Tailer.mu.
-	kept bool
-	of   FileID
+	// kept: a usable record of the current wait is in the store, saved
+	// while the committed position was in the file of (zero: none); junk:
+	// an unusable one is, to replace or remove. Guarded by Tailer.mu.
+	kept, junk bool
+	of         FileID
 }
 
 // loadWait, for New, reads the path's wait record, when the tailer keeps
@@ -53,13 +54,13 @@ func (t *Tailer) loadWait(ck *checkpoint.Position) {
 	default:
 		why = w.Problem(t.cfg.Path, time.Now(), waitSlack)
 	}
-	t.ckp.wait.kept = true
 	if why != "" {
+		t.ckp.wait.junk = true
 		t.log.Warn("tailer: the wait record saved for the path cannot be used; a file at the path is taken as there at start (start_at), its rotated copies not read; the record is replaced",
 			"file", t.ckp.store.File(checkpoint.WaitKey(t.cfg.Path)), "why", why)
 		return
 	}
-	t.ckp.wait.since = w.Since
+	t.ckp.wait.since, t.ckp.wait.kept = w.Since, true
 	if ck == nil {
 		t.cfg.NewSince = w.Since.Add(-waitSlack)
 		t.logWaited()
@@ -73,24 +74,32 @@ func (t *Tailer) logWaited() {
 }
 
 // savedWait saves, when the tailer keeps a wait record, one for the wait
-// for a file at the path that began at. A failure is logged: a restart
-// then takes a file at the path as there at start.
+// for a file at the path that began at: when it found the path without a
+// file (check, before it drains the file renamed away or deleted, so that
+// a stop meanwhile finds the record), or began to wait at start
+// (openLive). A record of the same wait, saved before, is kept: its time
+// is the earlier. A failure is logged: a restart then takes a file at the
+// path as there at start.
 func (t *Tailer) savedWait(at time.Time) {
 	if !t.ckp.wait.on {
 		return
 	}
 	t.mu.Lock()
+	kept := t.ckp.wait.kept
 	var of FileID
 	if c := &t.ckp.com; c.valid {
 		of = c.id
 	}
 	t.mu.Unlock()
+	if kept {
+		return
+	}
 	if err := t.ckp.store.SaveWait(t.cfg.Path, at); err != nil {
 		t.log.Warn("tailer: the wait for the path could not be saved; if a file appears and the agent restarts before reading it, the file is taken as there at start (start_at)", "err", err)
 		return
 	}
 	t.mu.Lock()
-	t.ckp.wait.kept, t.ckp.wait.of = true, of
+	t.ckp.wait.kept, t.ckp.wait.junk, t.ckp.wait.of = true, false, of
 	t.mu.Unlock()
 }
 
@@ -100,9 +109,10 @@ func (t *Tailer) savedWait(at time.Time) {
 // leaves the record, which a restart takes as a wait begun since.
 func (t *Tailer) dropWait(id FileID) {
 	t.mu.Lock()
-	drop := t.ckp.wait.kept && !(t.ckp.wait.of != FileID{} && sameFile(t.ckp.wait.of, id) && t.ckp.wait.of.Fingerprint == id.Fingerprint)
+	w := &t.ckp.wait
+	drop := w.junk || w.kept && !(w.of != FileID{} && sameFile(w.of, id) && w.of.Fingerprint == id.Fingerprint)
 	if drop {
-		t.ckp.wait.kept = false
+		w.kept, w.junk = false, false
 	}
 	t.mu.Unlock()
 	if !drop {
@@ -133,13 +143,16 @@ func WaitRecordProblem(name string, now time.Time) string {
 	if err != nil {
 		return err.Error()
 	}
+	if why := w.Problem(w.Path, now, waitSlack); why != "" {
+		return why
+	}
 	if w.Path == "" {
 		return "no path"
 	}
 	if checkpoint.WaitKey(w.Path)+".json" != filepath.Base(name) {
 		return "it is the record of another path, " + w.Path + " (whose record is " + checkpoint.WaitKey(w.Path) + ".json): copied or renamed?"
 	}
-	return w.Problem(w.Path, now, waitSlack)
+	return ""
 }
 
 // NewSince returns the time at which the path had no file, for a tailer

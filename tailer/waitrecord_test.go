@@ -133,20 +133,39 @@ func TestWaitRecordUnusable(t *testing.T) {
 // while it is stopped, a file appears at the path and is rotated. The
 // restart finds the checkpoint's file gone and the wait record newer: it
 // reads the copy and the new file from their beginning, with start_at
-// end too (before, start_at end skipped them both as history).
+// end too (before, start_at end skipped them both as history). So does
+// a stop while the tailer still drained the deleted file for late
+// writes (RotateWait), before it began to wait: the record is saved when
+// the tailer finds the path without a file (trial 201: saved after the
+// drain, a stop within it lost the lines).
 func TestWaitAfterDeletion(t *testing.T) {
 	before, first, second := numbered("before", 0, 3), numbered("first", 0, 5), numbered("second", 0, 4)
-	for _, startAt := range []StartAt{StartBeginning, StartEnd} {
-		t.Run(startAt.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		startAt StartAt
+		drain   bool // stopped during the drain, not once waiting
+	}{{"beginning", StartBeginning, false}, {"end", StartEnd, false}, {"end, stopped while draining", StartEnd, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			startAt := tc.startAt
 			path := filepath.Join(t.TempDir(), "a.log")
 			writeFile(t, path, before)
 			cfg := testConfig(t, path)
 			cfg.StartAt = StartBeginning
+			if tc.drain {
+				cfg.RotateWait = 10 * time.Second
+			}
 			c := start(t, cfg)
 			c.waitN(3)
 			time.Sleep(50 * time.Millisecond) // committed and checkpointed
 			remove(t, path)
-			waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			if tc.drain {
+				time.Sleep(300 * time.Millisecond) // seen gone, still drained
+				if s := c.tl.Stats(); s.Mode == ModeWaiting {
+					t.Fatalf("the tailer waits already; want it draining")
+				}
+			} else {
+				waitStats(t, c.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+			}
 			time.Sleep(50 * time.Millisecond) // any late checkpoint saved
 			if err := c.stop(); err != nil {
 				t.Fatal(err)

@@ -30,6 +30,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // newCheckCmd builds `gitlab-syslog check`: validate a configuration and
@@ -474,7 +475,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			status = "NOT READABLE: " + err.Error()
 			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permHint(s.Path, err), unreadableNote)))
 		} else {
-			status += fmt.Sprintf(", %d bytes", fi.Size())
+			status += fmt.Sprintf(", %d bytes", fi.Size()) + waitedNote(c.StateDir, s.Path)
 		}
 		// As run sends them (agent's unwrapper): in a container log, a
 		// line wrapped by gitlab-logger goes by its subcomponent whatever
@@ -1336,4 +1337,27 @@ func hostnameNote(c *config.Config) string {
 		return fmt.Sprintf(` (the OS hostname: hostname "" at %s:%d means the default; "-" sends none, RFC 5424's nil value)`, c.File(), c.Line("hostname"))
 	}
 	return " (the OS hostname: hostname is not set)"
+}
+
+// waitedNote returns, for the configured path of a file with no
+// checkpoint in state directory dir, what run does with it when the
+// path's wait record says the agent last waited for it: it reads the
+// file from its beginning whatever start_at, after its plain rotated
+// copies written since (tailer.Tailer.NewSince). "" otherwise.
+func waitedNote(dir, path string) string {
+	if dir == "" {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(dir, checkpoint.PositionKey(path)+".json")); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	name := filepath.Join(dir, checkpoint.WaitKey(path)+".json")
+	if tailer.WaitRecordProblem(name, time.Now()) != "" {
+		return ""
+	}
+	w, err := checkpoint.ReadWait(name)
+	if err != nil {
+		return ""
+	}
+	return "; the agent waited for it since " + w.Since.UTC().Format(time.RFC3339) + " (wait record): run reads it from its beginning whatever start_at, after its plain rotated copies written since"
 }

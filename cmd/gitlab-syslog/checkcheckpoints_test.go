@@ -192,3 +192,28 @@ func TestCheckWaitRecordUnusable(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckWaitedNote: a configured path whose file has no checkpoint and
+// whose wait record says the agent waited for it: check says run reads
+// it from its beginning, whatever start_at (trial 201: it said only "ok,
+// readable" with start_at end, while run read the whole file).
+func TestCheckWaitedNote(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	path := filepath.Join(dir, "logs", "application_json.log")
+	writeFile(t, path, `{"severity":"INFO","time":"2026-12-05T10:00:00.000Z","message":"x"}`+"\n")
+	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+state+"\nstart_at: end\nforward: {url: stdout}\nsources:\n  - {type: application, path: '"+path+"'}\n")
+	for _, rec := range []string{"", `{"version":1,"path":"` + path + `","since":"2026-12-01T00:00:00Z"}`} {
+		if rec != "" {
+			writeFile(t, filepath.Join(state, checkpoint.WaitKey(path)+".json"), rec)
+		}
+		out, err := execute(t, "check", "--config", cfg)
+		if err != nil {
+			t.Fatalf("check: %v\n%s", err, out)
+		}
+		const note = "the agent waited for it since 2026-12-01T00:00:00Z (wait record): run reads it from its beginning whatever start_at"
+		if got := strings.Contains(out, note); got != (rec != "") {
+			t.Errorf("record %q: note in the output %v, want %v:\n%s", rec, got, rec != "", out)
+		}
+	}
+}
