@@ -21,6 +21,9 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	t.ckp.ck = nil
 	if ck != nil {
 		live, ok, err := t.resume(ctx, ck)
+		if ok {
+			t.dropWait(FileID{}) // the checkpoint's file was found: a wait record is stale
+		}
 		if ok || err != nil {
 			return live, err
 		}

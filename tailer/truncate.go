@@ -295,7 +295,7 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 		if off > 0 {
 			t.log.Info("tailer: reading a rotated file from the position the checkpoint kept for it", "file", s.name, "offset", off)
 		} else {
-			t.log.Info("tailer: reading a rotated file the tailer never saw", "file", s.name)
+			t.log.Info("tailer: reading a rotated copy from its beginning: made, or written to, since its path was last read", "file", s.name)
 		}
 		if _, err := t.drainCopy(ctx, s, off); err != nil {
 			return err

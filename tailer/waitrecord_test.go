@@ -186,3 +186,25 @@ func TestWaitAfterDeletion(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitRecordStale: a wait record left beside a checkpoint whose file
+// is found (its removal failed, or it was copied in) is removed at start:
+// a later loss of that file must not take the record's old time as when
+// the path was last without a file.
+func TestWaitRecordStale(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, numbered("a", 0, 2))
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 2), linesOf(numbered("a", 0, 2)))
+	if err := testStore(t, cfg.StateDir).SaveWait(path, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, cfg) // nothing new to read: no checkpoint is saved
+	waitStats(t, c.tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json")); !os.IsNotExist(err) {
+		t.Errorf("the stale wait record is still there (stat: %v)", err)
+	}
+}

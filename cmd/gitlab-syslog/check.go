@@ -1137,7 +1137,7 @@ func permHint(path string, err error) string {
 		// A group the agent joins cannot help: the file itself is its
 		// owner's, or no one's.
 		if fi.Mode().Perm()&0o400 == 0 {
-			return fmt.Sprintf(" (the file itself is mode %04o: not even its owner may read it; make it readable by its owner and group, e.g. chmod u+r,g+r %s)", fi.Mode().Perm(), path)
+			return fmt.Sprintf(" (the file itself is mode %04o: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r %s, and run the agent as its owner or as a member of its group)", fi.Mode().Perm(), path)
 		}
 		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
 	}

@@ -256,6 +256,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		if err := p.Parse(line, &rec); err != nil {
+			if in.stream { // parsed as an audit line, but named as what it is
+				err = fmt.Errorf("not an Audit Event Streaming body: %s", strings.TrimPrefix(err.Error(), "audit: "))
+			}
 			counts.unparsed.add(n, line, err)
 			return nil
 		}

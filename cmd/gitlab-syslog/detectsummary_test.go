@@ -322,3 +322,21 @@ func TestDetectSummarySuppressed(t *testing.T) {
 		t.Errorf("%d alerts, want 2:\n%s", n, stdout.String())
 	}
 }
+
+// TestDetectStreamUnparsed: a line of a stream: input that does not parse
+// is named as not an Audit Event Streaming body, not as an audit line,
+// which the input does not claim to hold (fresh-user trial 173).
+func TestDetectStreamUnparsed(t *testing.T) {
+	stream := filepath.Join(t.TempDir(), "events.log")
+	if err := os.WriteFile(stream, []byte(`{"id":1,"author_id":1,"created_at":"2026-12-05T10:00:00.000Z","event_type":"user_access_locked"}`+"\nnot json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := &detectOptions{format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{"stream:" + stream}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if w := stream + ":2: not an Audit Event Streaming body: invalid JSON"; !strings.Contains(stderr.String(), w) {
+		t.Errorf("standard error lacks %q:\n%s", w, stderr.String())
+	}
+}

@@ -179,6 +179,11 @@ type lineParser struct {
 	records containerRecords // lines not cut that failed and are a container runtime's records
 	longest int              // the length in bytes of the longest line cut
 	maxLine int              // max_line_bytes
+	// untimed counts the lines parsed without a usable time (no time
+	// key, or one that is no time): their EventTime is empty; untimedAt
+	// is the first's FILE:LINE.
+	untimed   int
+	untimedAt string
 	// writeErr is the error writing the output, which ends the command;
 	// an input that cannot be read only skips that input.
 	writeErr error
@@ -203,6 +208,9 @@ func (p *lineParser) summaryNotes() string {
 	}
 	if p.blank > 0 {
 		notes = append(notes, fmt.Sprintf("%d blank %s skipped", p.blank, plural(p.blank, "line", "lines")))
+	}
+	if p.untimed > 0 {
+		notes = append(notes, fmt.Sprintf("%d without a usable time, EventTime left out: the first, %s", p.untimed, p.untimedAt))
 	}
 	if len(notes) == 0 {
 		return ""
@@ -306,6 +314,11 @@ func (p *lineParser) handle(label string, n int, line []byte, long int) error {
 	if err != nil {
 		b = p.appendError(b, label, n, err, line)
 	} else {
+		if p.rec.Time.IsZero() {
+			if p.untimed++; p.untimed == 1 {
+				p.untimedAt = label + ":" + strconv.Itoa(n)
+			}
+		}
 		b = append(b, '{')
 		for i, f := range p.rec.Fields {
 			if i > 0 {

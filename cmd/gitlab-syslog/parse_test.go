@@ -206,7 +206,7 @@ func TestParseCommandStdinGzipLong(t *testing.T) {
 		_, vals := objectKeys(t, sc.Text())
 		got = append(got, vals)
 	}
-	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed (1 blank line skipped)\n" {
+	if len(got) != 2 || got[0]["CustomMessage"] != big || got[1]["AuthorID"] != "2" || stderr != "parsed 2 lines, 0 failed (1 blank line skipped; 2 without a usable time, EventTime left out: the first, "+long+":1)\n" {
 		t.Errorf("long line: %d objects, stderr %q", len(got), stderr)
 	}
 }
@@ -298,5 +298,28 @@ func TestParseUnreadInputNote(t *testing.T) {
 		if got := strings.Contains(out, "the other inputs are still parsed"); got != tc.others {
 			t.Errorf("%v: says the other inputs are still parsed: %v, want %v:\n%s", tc.args, got, tc.others, out)
 		}
+	}
+}
+
+// TestParseUntimed: a line that parses but has no usable time (a "time"
+// that is no time) prints without EventTime, and the summary says how
+// many such lines there were and where the first is (fresh-user trial
+// 173: it was left out silently, while detect warned).
+func TestParseUntimed(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "application_json.log")
+	line := `{"severity":"INFO","time":"%s","correlation_id":"x","message":"hello"}` + "\n"
+	data := fmt.Sprintf(line, "2026-12-05T10:00:00.000Z") + fmt.Sprintf(line, "yesterday") + fmt.Sprintf(line, "")
+	if err := os.WriteFile(in, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, err := runParse(t, nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(stdout, `"EventTime"`); n != 1 {
+		t.Errorf("%d lines with EventTime, want 1:\n%s", n, stdout)
+	}
+	if w := "parsed 3 lines, 0 failed (2 without a usable time, EventTime left out: the first, " + in + ":2)"; !strings.Contains(stderr, w) {
+		t.Errorf("standard error lacks %q:\n%s", w, stderr)
 	}
 }
