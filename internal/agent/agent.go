@@ -209,7 +209,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	cancelRun()
 	err = errors.Join(runErr, a.shutdown(srv, detDone))
 	if err == nil && !a.opts.ExitAtEOF { // --once logs its own last line; an error is the caller's to report
-		a.log.Info("stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start")
+		a.log.Info("stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start, from its files or the rotated copies still there")
 	}
 	return err
 }
@@ -683,7 +683,7 @@ func (a *Agent) closeSink(ctx context.Context, reload bool) {
 		a.fwdClosed = s
 	}
 	a.mu.Unlock()
-	again, when := "they are sent again at the next start", "at shutdown"
+	again, when := "they are sent again at the next start, read from their files or the rotated copies still there (a file deleted meanwhile cannot be read again)", "at shutdown"
 	if reload {
 		again, when = "the new sources read them again for the new destination", "at the reload"
 	}

@@ -18,7 +18,7 @@ func TestStopLogsStopped(t *testing.T) {
 	waitFor(t, "5 lines", 10*time.Second, func() bool { return r.total() == 5 })
 	stop()
 	l := logs.String()
-	i, j := strings.Index(l, `msg="stopping: flushing and saving checkpoints"`), strings.Index(l, `msg="stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start"`)
+	i, j := strings.Index(l, `msg="stopping: flushing and saving checkpoints"`), strings.Index(l, `msg="stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start, from its files or the rotated copies still there"`)
 	if i < 0 || j < i {
 		t.Errorf("no \"stopped\" line after \"stopping\":\n%s", l)
 	}
