@@ -28,14 +28,13 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 			return live, err
 		}
 		t.c.ckDiscarded.Add(1)
-		since, waited := t.waitedSince()
+		waited := !t.ckp.wait.since.IsZero()
 		t.warnLostCheckpoint(ck, live != nil, waited)
 		if waited { // the path had no file since: what is there is new
+			t.useWait()
 			if live != nil {
 				live.close()
 			}
-			t.cfg.NewSince = since
-			t.logWaited()
 			return t.startNew(ctx, nil)
 		}
 		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {

@@ -62,15 +62,22 @@ func (t *Tailer) loadWait(ck *checkpoint.Position) {
 	}
 	t.ckp.wait.since, t.ckp.wait.kept = w.Since, true
 	if ck == nil {
-		t.cfg.NewSince = w.Since.Add(-waitSlack)
-		t.logWaited()
+		t.useWait()
 	}
 }
 
-// logWaited logs that the file at the path, if any, is read as new.
-func (t *Tailer) logWaited() {
+// useWait makes the tailer read the file at the path as one that
+// appeared since the wait its record holds (Config.NewSince: the record's
+// time less waitSlack), and logs it. It reports false, doing nothing,
+// without a usable record.
+func (t *Tailer) useWait() bool {
+	if t.ckp.wait.since.IsZero() {
+		return false
+	}
+	t.cfg.NewSince = t.ckp.wait.since.Add(-waitSlack)
 	t.log.Info("tailer: the path had no file when the agent last waited for it; a file there is read as new, after its rotated copies made since",
 		"waiting_since", t.ckp.wait.since.UTC().Format(time.RFC3339))
+	return true
 }
 
 // savedWait saves, when the tailer keeps a wait record, one for the wait
@@ -123,36 +130,34 @@ func (t *Tailer) dropWait(id FileID) {
 	}
 }
 
-// waitedSince returns, for start's lost checkpoint, since when the path
-// had no file by its wait record (less waitSlack), and false without a
-// usable one.
-func (t *Tailer) waitedSince() (time.Time, bool) {
-	if t.ckp.wait.since.IsZero() {
-		return time.Time{}, false
-	}
-	return t.ckp.wait.since.Add(-waitSlack), true
+// WaitRecordProblem returns why a tailer cannot use the wait record file
+// name (a checkpoint.WaitKeyPrefix file of a state directory) at now, or
+// "" when it can (ReadWaitRecord).
+func WaitRecordProblem(name string, now time.Time) string {
+	_, why := ReadWaitRecord(name, now)
+	return why
 }
 
-// WaitRecordProblem returns why a tailer cannot use the wait record file
-// name (a checkpoint.WaitKeyPrefix file of a state directory) at now: it
-// cannot be read or decoded, is not the record of the path its name
-// is for, or its version or time is wrong (checkpoint.Wait.Problem). It
-// returns "" when a tailer can use it.
-func WaitRecordProblem(name string, now time.Time) string {
+// ReadWaitRecord returns the wait record file name (a
+// checkpoint.WaitKeyPrefix file of a state directory) and "", or nil and
+// why a tailer cannot use it at now: it cannot be read or decoded, its
+// version or time is wrong (checkpoint.Wait.Problem), or it is not the
+// record of the path its name is for.
+func ReadWaitRecord(name string, now time.Time) (*checkpoint.Wait, string) {
 	w, err := checkpoint.ReadWait(name)
 	if err != nil {
-		return err.Error()
+		return nil, err.Error()
 	}
 	if why := w.Problem(w.Path, now, waitSlack); why != "" {
-		return why
+		return nil, why
 	}
 	if w.Path == "" {
-		return "no path"
+		return nil, "no path"
 	}
 	if checkpoint.WaitKey(w.Path)+".json" != filepath.Base(name) {
-		return "it is the record of another path, " + w.Path + " (whose record is " + checkpoint.WaitKey(w.Path) + ".json): copied or renamed?"
+		return nil, "it is the record of another path, " + w.Path + " (whose record is " + checkpoint.WaitKey(w.Path) + ".json): copied or renamed?"
 	}
-	return ""
+	return w, ""
 }
 
 // NewSince returns the time at which the path had no file, for a tailer

@@ -1351,12 +1351,8 @@ func waitedNote(dir, path string) string {
 	if _, err := os.Stat(filepath.Join(dir, checkpoint.PositionKey(path)+".json")); !errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}
-	name := filepath.Join(dir, checkpoint.WaitKey(path)+".json")
-	if tailer.WaitRecordProblem(name, time.Now()) != "" {
-		return ""
-	}
-	w, err := checkpoint.ReadWait(name)
-	if err != nil {
+	w, why := tailer.ReadWaitRecord(filepath.Join(dir, checkpoint.WaitKey(path)+".json"), time.Now())
+	if why != "" {
 		return ""
 	}
 	return "; the agent waited for it since " + w.Since.UTC().Format(time.RFC3339) + " (wait record): run reads it from its beginning whatever start_at, after its plain rotated copies written since"

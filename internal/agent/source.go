@@ -195,7 +195,8 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 	if err != nil {
 		return nil, err
 	}
-	older := olderCopies(tcfg, t.NewSince())
+	since := t.NewSince()
+	older := olderCopies(tcfg, since)
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
@@ -219,7 +220,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		carryWait: DefaultCarryTimeout,
 		complete:  tcfg.Complete,
 		older:     older,
-		waited:    !t.NewSince().IsZero(),
+		waited:    !since.IsZero(),
 	}
 	s.pl = &parseLog{log: log, sample: newTypeSample(typ, format, sc.AppName, log)}
 	s.handoff, s.abandon = context.WithCancel(context.Background())
