@@ -151,9 +151,6 @@ func ReadWaitRecord(name string, now time.Time) (*checkpoint.Wait, string) {
 	if why := w.Problem(w.Path, now, waitSlack); why != "" {
 		return nil, why
 	}
-	if w.Path == "" {
-		return nil, "no path"
-	}
 	if checkpoint.WaitKey(w.Path)+".json" != filepath.Base(name) {
 		return nil, "it is the record of another path, " + w.Path + " (whose record is " + checkpoint.WaitKey(w.Path) + ".json): copied or renamed?"
 	}

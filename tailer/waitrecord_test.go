@@ -102,6 +102,7 @@ func TestWaitRecordUnusable(t *testing.T) {
 		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2024-01-01T00:00:00Z"}`, "/elsewhere.log"},
 		{"in the future", `{"version":1,"path":"PATH","since":"2999-01-01T00:00:00Z"}`, "in the future"},
 		{"no time", `{"version":1,"path":"PATH"}`, "no since"},
+		{"no path", `{"version":1}`, "no path"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func (s *Store) LoadWait(path string) (*Wait, error) {
 func (s *Store) RemoveWait(path string) error { return s.Remove(WaitKey(path)) }
 
 // Problem returns why w, the Wait record loaded for path at now, cannot
-// be used, or "" when it can: another version, another path, no time, or
+// be used, or "" when it can: another version, no path or another one, no time, or
 // a time more than slack after now (the clock was set back).
 func (w *Wait) Problem(path string, now time.Time, slack time.Duration) string {
 	switch {
@@ -68,6 +68,8 @@ func (w *Wait) Problem(path string, now time.Time, slack time.Duration) string {
 		return fmt.Sprintf("version %d, not %d (written by a newer agent?)", w.Version, WaitVersion)
 	case w.Version != WaitVersion:
 		return fmt.Sprintf("version %d, not %d", w.Version, WaitVersion)
+	case w.Path == "":
+		return "no path"
 	case w.Path != resolvedPath(path):
 		return "the record of another path: " + w.Path
 	case w.Since.IsZero():
