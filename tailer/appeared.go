@@ -2,6 +2,7 @@ package tailer
 
 import (
 	"context"
+	"os"
 	"time"
 )
 
@@ -116,4 +117,39 @@ func (t *Tailer) checkpointCopy(s sibling, off int64) {
 	c.valid, c.dirty = true, true
 	t.mu.Unlock()
 	t.saveCheckpoint()
+}
+
+// UnreadCopies returns the names of the rotated copies of the file c
+// follows (as RotatedCopies lists them, newest first) that a tailer of c
+// starting without a checkpoint, on a file at c.Path, does not read, so
+// that a caller can name them: every copy when since is zero (the file
+// counts as there at start: StartAt applies to it and its copies are
+// history); else, since being the tailer's NewSince, the copies its
+// appeared-file rule skips: the .gz ones (one may be an older copy
+// compressed since) and the plain ones last written at or before since.
+// It returns nil when c.Checkpoints holds a position for c.Path (or
+// cannot be read), when c.Path is not a regular file, and when Path's
+// directory cannot be listed.
+func UnreadCopies(c Config, since time.Time) []string {
+	if c.Checkpoints == nil || c.Path == "" {
+		return nil
+	}
+	if p, err := c.Checkpoints.LoadPosition(c.Path); err != nil || p != nil {
+		return nil
+	}
+	if fi, err := os.Stat(c.Path); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	sibs, err := rotatedSiblings(c.naming())
+	if err != nil {
+		return nil
+	}
+	w := waitStart{at: since} // as startNew's wait after NewSince: no listing
+	var names []string
+	for _, s := range sibs {
+		if since.IsZero() || !s.fi.ModTime().After(since) || !w.made(s) {
+			names = append(names, s.name)
+		}
+	}
+	return names
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,7 +195,7 @@ func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility f
 		return nil, err
 	}
 	since := t.NewSince()
-	older := olderCopies(tcfg, since)
+	older := tailer.UnreadCopies(tcfg, since)
 	workers = max(workers, 1)
 	nslots := slotsPerSource + workers
 	s := &source{
@@ -595,33 +594,6 @@ func (h carryHold) earliest(o carryHold) carryHold {
 		return o
 	}
 	return h
-}
-
-// olderCopies returns the rotated copies of the file c follows
-// (tailer.RotatedCopies) when it exists and has no checkpoint in
-// c.Checkpoints: the tailer starts in it (at start_at) and does not read
-// them. With since (tailer.Tailer.NewSince: the path had no file then),
-// the tailer reads the plain copies last written after since, and those
-// are left out. It returns nil when there is a checkpoint, or none can be
-// read.
-func olderCopies(c tailer.Config, since time.Time) []string {
-	if c.Checkpoints == nil || c.Path == "" {
-		return nil
-	}
-	if p, err := c.Checkpoints.LoadPosition(c.Path); err != nil || p != nil {
-		return nil
-	}
-	if fi, err := os.Stat(c.Path); err != nil || !fi.Mode().IsRegular() {
-		return nil
-	}
-	copies, _ := tailer.RotatedCopies(c) // a directory that cannot be listed holds none to read
-	if since.IsZero() {
-		return copies
-	}
-	return slices.DeleteFunc(copies, func(p string) bool {
-		fi, err := os.Stat(p)
-		return err == nil && fi.ModTime().After(since) && !strings.HasSuffix(p, ".gz")
-	})
 }
 
 // oldestFirst returns the paths of copies, newest first (as
