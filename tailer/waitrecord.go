@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"os"
 	"path/filepath"
 	"time"
 
@@ -56,8 +57,13 @@ func (t *Tailer) loadWait(ck *checkpoint.Position) {
 	}
 	if why != "" {
 		t.ckp.wait.junk = true
-		t.log.Warn("tailer: the wait record saved for the path cannot be used; a file at the path is taken as there at start (start_at), its rotated copies not read; the record is replaced",
-			"file", t.ckp.store.File(checkpoint.WaitKey(t.cfg.Path)), "why", why)
+		name := t.ckp.store.File(checkpoint.WaitKey(t.cfg.Path))
+		fate := "the record is replaced"
+		if fi, err := os.Lstat(name); err == nil && fi.IsDir() {
+			fate = "it is a directory, which no record can replace: remove it"
+		}
+		t.log.Warn("tailer: the wait record saved for the path cannot be used; a file at the path is taken as there at start (start_at), its rotated copies not read; "+fate,
+			"file", name, "why", why)
 		return
 	}
 	t.ckp.wait.since, t.ckp.wait.kept = w.Since, true

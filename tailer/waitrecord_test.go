@@ -98,6 +98,8 @@ func TestWaitAcrossRestart(t *testing.T) {
 func TestWaitRecordUnusable(t *testing.T) {
 	cases := []struct{ name, record, why string }{
 		{"not JSON", "{", "not valid JSON"},
+		{"empty", "", "is empty"},
+		{"a directory", "DIR", "it is a directory, which no record can replace: remove it"},
 		{"newer version", `{"version":2,"path":"PATH","since":"2024-01-01T00:00:00Z"}`, "version 2"},
 		{"another path", `{"version":1,"path":"/elsewhere.log","since":"2024-01-01T00:00:00Z"}`, "/elsewhere.log"},
 		{"in the future", `{"version":1,"path":"PATH","since":"2999-01-01T00:00:00Z"}`, "in the future"},
@@ -117,13 +119,22 @@ func TestWaitRecordUnusable(t *testing.T) {
 				t.Fatal(err)
 			}
 			abs, _ := filepath.Abs(path)
-			rec := strings.ReplaceAll(tc.record, "PATH", abs)
-			if err := os.WriteFile(filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json"), []byte(rec), 0o600); err != nil {
+			rec, name := strings.ReplaceAll(tc.record, "PATH", abs), filepath.Join(cfg.StateDir, checkpoint.WaitKey(path)+".json")
+			var err error
+			if rec == "DIR" {
+				err = os.Mkdir(name, 0o700)
+			} else {
+				err = os.WriteFile(name, []byte(rec), 0o600)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			checkExactly(t, runOnce(t, cfg, 3), linesOf(numbered("live", 0, 3)))
 			if !strings.Contains(log.String(), "wait record") || !strings.Contains(log.String(), tc.why) {
 				t.Errorf("log does not say the wait record is ignored and why (%q):\n%s", tc.why, log.String())
+			}
+			if replaced := strings.Contains(log.String(), "the record is replaced"); replaced == (rec == "DIR") {
+				t.Errorf("log says the record is replaced: %v, want %v (a directory cannot be):\n%s", replaced, rec != "DIR", log.String())
 			}
 		})
 	}

@@ -88,6 +88,9 @@ func recordIssues(dir, prefix, what, then string, problem func(string) string) [
 		case access(p, accessRead) != nil:
 		default:
 			if why := problem(p); why != "" {
+				if rest, ok := strings.CutPrefix(why, what+" "+p+" "); ok {
+					why = "it " + rest // the store's error names the record too
+				}
 				warnings = append(warnings, fmt.Sprintf("%s %s cannot be used: %s; %s, and saves a new record", what, p, why, then))
 			}
 		}

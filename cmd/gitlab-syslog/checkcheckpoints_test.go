@@ -154,7 +154,7 @@ func TestCheckWaitRecordUnusable(t *testing.T) {
 		want string
 	}{
 		{"usable", `{"version":1,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, ""},
-		{"not JSON", `{"version":1,"path":"/x`, false, "cannot be used: checkpoint"},
+		{"not JSON", `{"version":1,"path":"/x`, false, "cannot be used: it is not valid JSON"},
 		{"not a record", `[]`, false, "is valid JSON, but not a record of its kind (a JSON array for the record)"},
 		{"newer version", `{"version":3,"path":"PATH","since":"2026-12-01T00:00:00Z"}`, false, "version 3, not 1 (written by a newer agent?)"},
 		{"in the future", `{"version":1,"path":"PATH","since":"2099-01-01T00:00:00Z"}`, false, "is in the future (the clock was set back?)"},

@@ -98,8 +98,13 @@ func (g *globSource) loadRecord(listed time.Time) (ok bool) {
 		return true
 	}
 	if g.log != nil {
-		g.log.Warn("glob watch record not usable; a match without a checkpoint is read as at a first start (start_at), its rotated copies not read; the record is saved again",
-			"glob", g.sc.Path, "file", store.File(recordKey(g.sc.Path)), "why", why)
+		name := store.File(recordKey(g.sc.Path))
+		fate := "the record is saved again"
+		if fi, err := os.Lstat(name); err == nil && fi.IsDir() {
+			fate = "it is a directory, which no record can replace: remove it"
+		}
+		g.log.Warn("glob watch record not usable; a match without a checkpoint is read as at a first start (start_at), its rotated copies not read; "+fate,
+			"glob", g.sc.Path, "file", name, "why", why)
 	}
 	return false
 }

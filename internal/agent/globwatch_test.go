@@ -154,6 +154,7 @@ func TestGlobFirstStartCopies(t *testing.T) {
 	}{
 		{"no record", "", "rotated copies older than this first start are not read"},
 		{"record not JSON", "{not json", "glob watch record not usable"},
+		{"record a directory", "DIR", "it is a directory, which no record can replace: remove it"},
 		{"record of another glob", `{"version":1,"glob":"/elsewhere/*.log","listed":"2026-12-01T00:00:00Z"}`, "the record of another glob"},
 		{"record in the future", `{"version":1,"glob":"GLOB","listed":"2099-01-01T00:00:00Z"}`, "is in the future"},
 	} {
@@ -167,8 +168,14 @@ func TestGlobFirstStartCopies(t *testing.T) {
 			glob := filepath.Join(dir, "*.log")
 			c := newConfig(t, "tcp://"+addr, config.Source{Type: "application", Path: glob})
 			c.Detections.Enabled = new(bool)
-			if tc.mark != "" {
-				writeFile(t, filepath.Join(c.StateDir, recordKey(glob)+".json"), strings.ReplaceAll(tc.mark, "GLOB", glob))
+			switch rec := filepath.Join(c.StateDir, recordKey(glob)+".json"); tc.mark {
+			case "":
+			case "DIR":
+				if err := os.MkdirAll(rec, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				writeFile(t, rec, strings.ReplaceAll(tc.mark, "GLOB", glob))
 			}
 			logs := &syncBuffer{}
 			opts := Options{GlobInterval: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(logs, nil))}
@@ -181,6 +188,12 @@ func TestGlobFirstStartCopies(t *testing.T) {
 			}
 			if !strings.Contains(logs.String(), tc.logged) {
 				t.Errorf("log lacks %q:\n%s", tc.logged, logs.String())
+			}
+			if tc.mark == "DIR" && strings.Contains(logs.String(), "the record is saved again") {
+				t.Errorf("log says a directory in the record's place is saved again:\n%s", logs.String())
+			}
+			if tc.mark == "DIR" && strings.Contains(logs.String(), "the record is saved again") {
+				t.Errorf("log says a directory in the record's place is saved again:\n%s", logs.String())
 			}
 		})
 	}

@@ -12,6 +12,7 @@
 package checkpoint
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,16 +71,19 @@ func (s *Store) Load(key string, v any) (bool, error) {
 	if err := checkKey(key); err != nil {
 		return false, err
 	}
-	name := s.File(key)
+	name, kind := s.File(key), recordKind(key)
 	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
-		return false, fmt.Errorf("read checkpoint %s: not a regular file (mode %s); remove it (it is written again at the next checkpoint)", name, fi.Mode())
+		return false, fmt.Errorf("read %s %s: not a regular file (mode %s); remove it (%s)", kind, name, fi.Mode(), writtenAgain(key))
 	}
 	data, err := os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("read checkpoint %s: %w", name, err)
+		return false, fmt.Errorf("read %s %s: %w", kind, name, err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return false, fmt.Errorf("%s %s is empty, which the agent never writes (emptied by hand, or cut short by a file system that lost its last write?)", kind, name)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -88,9 +92,9 @@ func (s *Store) Load(key string, v any) (bool, error) {
 			if te.Field != "" {
 				where = "for its " + te.Field
 			}
-			return false, fmt.Errorf("checkpoint %s is valid JSON, but not a record of its kind (a JSON %s %s)", name, te.Value, where)
+			return false, fmt.Errorf("%s %s is valid JSON, but not a record of its kind (a JSON %s %s)", kind, name, te.Value, where)
 		}
-		return false, fmt.Errorf("checkpoint %s is not valid JSON (%v)", name, err)
+		return false, fmt.Errorf("%s %s is not valid JSON (%v)", kind, name, err)
 	}
 	return true, nil
 }
@@ -103,9 +107,9 @@ func (s *Store) Save(key string, v any) error {
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode checkpoint %s: %w", s.File(key), err)
+		return fmt.Errorf("encode %s %s: %w", recordKind(key), s.File(key), err)
 	}
-	return writeFileAtomic(s.File(key), append(data, '\n'))
+	return writeFileAtomic(s.File(key), recordKind(key), append(data, '\n'))
 }
 
 // Remove deletes the record key durably (the directory is fsynced). A
@@ -119,7 +123,7 @@ func (s *Store) Remove(key string) error {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("remove checkpoint %s: %w", name, err)
+		return fmt.Errorf("remove %s %s: %w", recordKind(key), name, err)
 	}
 	return syncDir(s.dir)
 }
@@ -129,7 +133,7 @@ func (s *Store) Remove(key string) error {
 func (s *Store) Keys(prefix string) ([]string, error) {
 	ents, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("list checkpoints in %s: %w", s.dir, err)
+		return nil, fmt.Errorf("list state records in %s: %w", s.dir, err)
 	}
 	var keys []string
 	for _, e := range ents {
@@ -161,19 +165,20 @@ func (s *Store) Probe() error {
 	return syncDir(s.dir)
 }
 
-// writeFileAtomic replaces name with data durably: temp file in the same
-// directory, write, fsync, close, rename, fsync of the directory.
-func writeFileAtomic(name string, data []byte) error {
+// writeFileAtomic replaces name, a record of kind (recordKind), with data
+// durably: temp file in the same directory, write, fsync, close, rename,
+// fsync of the directory.
+func writeFileAtomic(name, kind string, data []byte) error {
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write checkpoint %s: %w", name, err)
+		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
 	tmpName := tmp.Name()
 	fail := func(err error) error {
 		tmp.Close()
 		os.Remove(tmpName)
-		return fmt.Errorf("write checkpoint %s: %w", name, err)
+		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
 	if _, err := tmp.Write(data); err != nil {
 		return fail(err)
@@ -183,14 +188,14 @@ func writeFileAtomic(name string, data []byte) error {
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmpName)
-		return fmt.Errorf("write checkpoint %s: %w", name, err)
+		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
 	if err := os.Rename(tmpName, name); err != nil {
 		os.Remove(tmpName)
 		if fi, serr := os.Lstat(name); serr == nil && fi.IsDir() {
-			return fmt.Errorf("write checkpoint %s: it is a directory, which no checkpoint can replace: remove it (%w)", name, err)
+			return fmt.Errorf("write %s %s: it is a directory, which no record can replace: remove it (%w)", kind, name, err)
 		}
-		return fmt.Errorf("write checkpoint %s: %w", name, err)
+		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
 	return syncDir(dir)
 }
@@ -207,4 +212,29 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync state dir %s: %w", dir, err)
 	}
 	return nil
+}
+
+// recordKind names, for messages, the kind of record key holds: a
+// checkpoint (PositionKey), a wait record (WaitKey), or another state
+// record.
+func recordKind(key string) string {
+	switch {
+	case strings.HasPrefix(key, PositionKeyPrefix):
+		return "checkpoint"
+	case strings.HasPrefix(key, WaitKeyPrefix):
+		return "wait record"
+	}
+	return "state record"
+}
+
+// writtenAgain says when the agent writes the record key again once a
+// user removed it.
+func writtenAgain(key string) string {
+	switch {
+	case strings.HasPrefix(key, PositionKeyPrefix):
+		return "it is written again at the next checkpoint"
+	case strings.HasPrefix(key, WaitKeyPrefix):
+		return "it is written again when the agent next waits for the path"
+	}
+	return "the agent writes it again when it needs it"
 }

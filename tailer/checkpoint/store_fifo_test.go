@@ -54,7 +54,7 @@ func TestSaveOverDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.Save("k", map[string]int{"offset": 1})
-	if err == nil || !strings.Contains(err.Error(), "it is a directory, which no checkpoint can replace: remove it") {
+	if err == nil || !strings.Contains(err.Error(), "it is a directory, which no record can replace: remove it") {
 		t.Errorf("Save over a directory: %v, want it to say so and to remove it", err)
 	}
 }

@@ -60,6 +60,19 @@ func TestLoadMissingAndInvalid(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), s.File("bad")) || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("Load of a cut record = %v, want an error naming the file and invalid JSON", err)
 	}
+	// An empty file is called so, and each kind of record by its name.
+	for key, want := range map[string]string{
+		PositionKeyPrefix + "0123": "checkpoint " + s.File(PositionKeyPrefix+"0123") + " is empty",
+		WaitKeyPrefix + "0123":     "wait record " + s.File(WaitKeyPrefix+"0123") + " is empty",
+		"other":                    "state record " + s.File("other") + " is empty",
+	} {
+		if err := os.WriteFile(s.File(key), []byte("\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Load(key, &v); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load of an empty %s = %v, want it to say %q", key, err, want)
+		}
+	}
 }
 
 func TestKeys(t *testing.T) {

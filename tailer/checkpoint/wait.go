@@ -89,7 +89,7 @@ func ReadWait(name string) (*Wait, error) {
 	var w Wait
 	found, err := s.Load(strings.TrimSuffix(filepath.Base(name), ".json"), &w)
 	if err == nil && !found {
-		err = fmt.Errorf("read checkpoint %s: %w", name, fs.ErrNotExist)
+		err = fmt.Errorf("read wait record %s: %w", name, fs.ErrNotExist)
 	}
 	if err != nil {
 		return nil, err
