@@ -150,3 +150,34 @@ func TestDefaultPortNote(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNoneParsedByName: when no line parsed and auto typed the
+// inputs by their names, the error names the type each was read as,
+// instead of asking whether the input is a GitLab log at all (trial 202);
+// the inputs typed line by line keep that question.
+func TestParseNoneParsedByName(t *testing.T) {
+	dir := t.TempDir()
+	named, other := filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "notes.txt")
+	for _, f := range []string{named, other} {
+		if err := os.WriteFile(f, []byte("hello\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"by name", []string{"parse", named}, "(read as the log types their file names say: " + named + " as audit; is each that log? --type sets another. The _error of each line says why)"},
+		{"by name and line by line", []string{"parse", named, other}, named + " as audit; is each that log? --type sets another. Of the other inputs, typed line by line, none was recognised as a GitLab log"},
+		{"line by line", []string{"parse", other}, "(none was recognised as a GitLab log: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(""), &out, &errOut, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

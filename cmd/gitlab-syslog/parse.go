@@ -142,7 +142,7 @@ or auto.`,
 				if p.likeOther == p.lines-p.cut { // each input's warning named the type its lines look like
 					return fmt.Errorf("parse: no line parsed: %s failed (read as another type than they look like: the warning above names the type to give%s)", allRead(p.lines), cut)
 				}
-				return fmt.Errorf("parse: no line parsed: %s failed (%s%s)", allRead(p.lines), noneParsedHint(typeName), cut)
+				return fmt.Errorf("parse: no line parsed: %s failed (%s%s)", allRead(p.lines), noneParsedHint(typeName, p.named, p.perLine), cut)
 			}
 			return nil
 		},
@@ -196,6 +196,11 @@ type lineParser struct {
 	// likeOther is the lines not cut of the inputs none of whose lines
 	// parsed, noted as looking like another type's (noteInput).
 	likeOther int
+	// named are the inputs with lines that auto typed by their names, as
+	// "NAME as TYPE" (noteInput), for noneParsedHint; perLine is whether
+	// auto typed the lines of other inputs line by line.
+	named   []string
+	perLine bool
 }
 
 // summaryNotes returns what the summary line adds after "parsed N lines,
@@ -242,10 +247,14 @@ func (p *lineParser) noteInput(label string) {
 		typ = p.typ
 	}
 	if typ == parser.TypeUnknown {
+		p.perLine = p.perLine || p.lines > p.in.lines
 		return
 	}
 	cut := p.cut - p.in.cut
 	whole, failed := p.lines-p.in.lines-cut, p.failed-p.in.failed-cut
+	if !fixed && whole > 0 {
+		p.named = append(p.named, label+" as "+typ.String())
+	}
 	if msg := p.like.warning(label, whole, failed, typ.String(),
 		typeWhy(typ, fixed), typeFix(p.like.typ, fixed)); msg != "" {
 		p.notes = append(p.notes, msg)
@@ -354,11 +363,25 @@ func (p *lineParser) write(b []byte) error {
 }
 
 // noneParsedHint says what to check when no line parsed with --type
-// typeName: the type given, or, with auto, whether the input is a GitLab
-// log at all.
-func noneParsedHint(typeName string) string {
-	if typeName == "auto" {
-		return "none was recognised as a GitLab log: " + gitLabLogs + "; is it one? The _error of each line says why"
+// typeName: the type given; with auto, the types the inputs named were
+// read as by their names ("NAME as TYPE"), and, for the inputs typed line
+// by line (perLine), whether they are GitLab logs at all.
+func noneParsedHint(typeName string, named []string, perLine bool) string {
+	const why = " The _error of each line says why"
+	if typeName != "auto" {
+		return fmt.Sprintf("is --type %s right?", typeName) + why
 	}
-	return fmt.Sprintf("is --type %s right? The _error of each line says why", typeName)
+	notRecognised := "none was recognised as a GitLab log: " + gitLabLogs + "; is it one?"
+	if len(named) == 0 {
+		return notRecognised + why
+	}
+	list := strings.Join(named[:min(len(named), 3)], ", ")
+	if len(named) > 3 {
+		list += fmt.Sprintf(" and %d more", len(named)-3)
+	}
+	hint := "read as the log types their file names say: " + list + "; is each that log? --type sets another."
+	if perLine {
+		hint += " Of the other inputs, typed line by line, " + notRecognised
+	}
+	return hint + why
 }
