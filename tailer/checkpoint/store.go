@@ -71,9 +71,10 @@ func (s *Store) Load(key string, v any) (bool, error) {
 	if err := checkKey(key); err != nil {
 		return false, err
 	}
-	name, kind := s.File(key), recordKind(key)
+	name := s.File(key)
+	kind, again := recordKind(key)
 	if fi, err := os.Stat(name); err == nil && !fi.Mode().IsRegular() { // not opened: a FIFO would block
-		return false, fmt.Errorf("read %s %s: not a regular file (mode %s); remove it (%s)", kind, name, fi.Mode(), writtenAgain(key))
+		return false, fmt.Errorf("read %s %s: not a regular file (mode %s); remove it (%s)", kind, name, fi.Mode(), again)
 	}
 	data, err := os.ReadFile(name)
 	if errors.Is(err, os.ErrNotExist) {
@@ -105,11 +106,12 @@ func (s *Store) Save(key string, v any) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	kind, _ := recordKind(key)
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode %s %s: %w", recordKind(key), s.File(key), err)
+		return fmt.Errorf("encode %s %s: %w", kind, s.File(key), err)
 	}
-	return writeFileAtomic(s.File(key), recordKind(key), append(data, '\n'))
+	return writeFileAtomic(s.File(key), kind, append(data, '\n'))
 }
 
 // Remove deletes the record key durably (the directory is fsynced). A
@@ -123,7 +125,8 @@ func (s *Store) Remove(key string) error {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("remove %s %s: %w", recordKind(key), name, err)
+		kind, _ := recordKind(key)
+		return fmt.Errorf("remove %s %s: %w", kind, name, err)
 	}
 	return syncDir(s.dir)
 }
@@ -214,27 +217,15 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// recordKind names, for messages, the kind of record key holds: a
-// checkpoint (PositionKey), a wait record (WaitKey), or another state
-// record.
-func recordKind(key string) string {
+// recordKind names, for messages, the kind of record key holds (a
+// checkpoint: PositionKey; a wait record: WaitKey; else a state record),
+// and says when the agent writes it again once a user removed it.
+func recordKind(key string) (kind, again string) {
 	switch {
 	case strings.HasPrefix(key, PositionKeyPrefix):
-		return "checkpoint"
+		return "checkpoint", "it is written again at the next checkpoint"
 	case strings.HasPrefix(key, WaitKeyPrefix):
-		return "wait record"
+		return "wait record", "it is written again when the agent next waits for the path"
 	}
-	return "state record"
-}
-
-// writtenAgain says when the agent writes the record key again once a
-// user removed it.
-func writtenAgain(key string) string {
-	switch {
-	case strings.HasPrefix(key, PositionKeyPrefix):
-		return "it is written again at the next checkpoint"
-	case strings.HasPrefix(key, WaitKeyPrefix):
-		return "it is written again when the agent next waits for the path"
-	}
-	return "the agent writes it again when it needs it"
+	return "state record", "the agent writes it again when it needs it"
 }
