@@ -240,3 +240,77 @@ func TestCommitHeldInFileBetween(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), []string{"zz"})
 }
+
+// TestCommitAfterHeldInFileBetween: a line held in a file between (its
+// parts at that file's end, as a kubelet rotation leaves a container log
+// line) whose end is in the newest file is sent with the newest file's
+// batch: that batch's commit moves the position kept for the file between
+// to its end, as it moves the checkpoint on after a hold in its own file.
+// Before, the position stayed at the hold, and a restart read the parts
+// again and joined them to the next line read (trial 203: a line lost in
+// a garbled one).
+func TestCommitAfterHeldInFileBetween(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0.log")
+	writeFile(t, path, "aa\n")
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	next := func(want string) *Batch {
+		t.Helper()
+		b := nextBatch(t, tl)
+		if b.Len() == 0 || string(b.Line(0)) != want {
+			t.Fatalf("batch of %d lines from %s, want one beginning with %q", b.Len(), b.Name, want)
+		}
+		return b
+	}
+	b := next("aa")
+	tl.Commit(b, b.Len())
+	tl.Release(b)
+	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	for _, line := range []string{"bb", "cc"} {
+		rotateAway(t, path, "numbered", 1)
+		appendFile(t, path, line+"\n")
+		b = next(line)
+		tl.Commit(b, b.Len())
+		tl.Release(b)
+	}
+	appendFile(t, path+".1", "xx\nyy\n") // "yy": the first part of a line
+	b = next("xx")
+	tl.CommitHeld(b, b.StartOf(1))
+	tl.Release(b)
+	appendFile(t, path, "ww\n") // its last part, in the newest file
+	b = next("ww")
+	tl.Commit(b, b.Len()) // the line sent whole
+	tl.Release(b)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ck := readCheckpoint(t, cfg)
+		if ck.Next != nil && ck.Next.Offset == 6 && len(ck.Between) == 1 {
+			if ck.Between[0].Offset != 9 {
+				t.Fatalf("checkpoint keeps %d in the file between, want its end, 9: the held line was sent (%+v)", ck.Between[0].Offset, ck)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %+v (next %+v), want 6 in the newest file", ck, ck.Next)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, cfg)
+	appendFile(t, path, "vv\n")
+	c.waitN(1)
+	waitStats(t, c.tl, "read to the end", func(s Stats) bool { return s.Mode == ModeFollowing })
+	c.stop()
+	checkExactly(t, c.texts(), []string{"vv"})
+}

@@ -409,6 +409,13 @@ func (t *Tailer) unhold(sent bool) {
 // the commit state. It runs with t.mu held.
 func (t *Tailer) commit(p pendingCommit) {
 	c := &t.ckp.com
+	if c.held {
+		// The lines held were sent with p's batch (see CommitHeld): start
+		// from where the held commit would have put the checkpoint, or a
+		// hold in a file whose position is kept apart (c.later) would
+		// stay when p's own position lies in a newer file.
+		c.id, c.name, c.off, c.later = c.full.id, c.full.name, c.full.off, c.fullLater
+	}
 	c.held, c.sent = false, false
 	c.seq, c.n, c.len = p.seq, p.n, p.len
 	at := p.at
