@@ -332,7 +332,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 		invalidRow(w, "streaming")
 	} else if st.Listen != "" {
 		path, mark := st.Path, invalidMark(c, errs, "streaming.listen")
-		if !strings.HasPrefix(path, "/") { // a mistake of its own: not glued to the address
+		if !strings.HasPrefix(path, "/") || strings.Contains(st.Listen, "://") { // not glued to the address: a mistake of its own, or the address is a URL
 			pathMark := invalidMark(c, errs, "streaming.path")
 			if mark != "" { // one mark after both
 				pathMark = ""

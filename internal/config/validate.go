@@ -405,6 +405,18 @@ func (v *validator) oneOf(path string, val *string, allowed []string) {
 }
 
 func (v *validator) hostPort(path, hp string) {
+	if u, err := url.Parse(hp); err == nil && u.Scheme != "" && u.Host != "" {
+		hint := ""
+		if path == "streaming.listen" {
+			hint = " (TLS is turned on by cert_file and key_file; the URL path is streaming.path"
+			if u.Path != "" && u.Path != "/" {
+				hint += fmt.Sprintf(", here path: %s", u.Path)
+			}
+			hint += ")"
+		}
+		v.errf(path, "%q is a URL: want host:port only, here %s%s", hp, u.Host, hint)
+		return
+	}
 	_, port, err := net.SplitHostPort(hp) // an empty host means all interfaces for listeners
 	if err != nil {
 		v.errf(path, "%q is not host:port: %v", hp, err)
