@@ -172,26 +172,8 @@ func TestCommitHeldWhileOldIsDrained(t *testing.T) {
 // hold, and Unhold moves it to the batch's end; a restart resumes that
 // file at the hold, reading the held lines again, and nothing else.
 func TestCommitHeldInFileBetween(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "0.log")
-	writeFile(t, path, "aa\n")
-	cfg := testConfig(t, path)
-	cfg.RotateWait = 10 * time.Second
-	tl, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- tl.Run(ctx) }()
-	next := func(want string) *Batch {
-		t.Helper()
-		b := nextBatch(t, tl)
-		if b.Len() == 0 || string(b.Line(0)) != want {
-			t.Fatalf("batch of %d lines from %s, want one beginning with %q", b.Len(), b.Name, want)
-		}
-		return b
-	}
+	tl, cfg, next, stop := betweenTailer(t)
+	path := cfg.Path
 	saved := func(step string, between int64) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
@@ -207,17 +189,7 @@ func TestCommitHeldInFileBetween(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	b := next("aa")
-	tl.Commit(b, b.Len())
-	tl.Release(b)
-	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-	for _, line := range []string{"bb", "cc"} {
-		rotateAway(t, path, "numbered", 1)
-		appendFile(t, path, line+"\n")
-		b = next(line)
-		tl.Commit(b, b.Len())
-		tl.Release(b)
-	}
+	var b *Batch
 	appendFile(t, path+".1", "xx\nyy\n") // a late write to the file between
 	b = next("xx")
 	tl.CommitHeld(b, b.StartOf(1)) // "yy" held
@@ -230,10 +202,7 @@ func TestCommitHeldInFileBetween(t *testing.T) {
 	tl.CommitHeld(b, b.StartOf(0))
 	tl.Release(b)
 	saved("held at the batch's start", 9)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	c := start(t, cfg)
 	c.waitN(1)
 	waitStats(t, c.tl, "read to the end", func(s Stats) bool { return s.Mode == ModeFollowing })
@@ -250,37 +219,9 @@ func TestCommitHeldInFileBetween(t *testing.T) {
 // again and joined them to the next line read (trial 203: a line lost in
 // a garbled one).
 func TestCommitAfterHeldInFileBetween(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "0.log")
-	writeFile(t, path, "aa\n")
-	cfg := testConfig(t, path)
-	cfg.RotateWait = 10 * time.Second
-	tl, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- tl.Run(ctx) }()
-	next := func(want string) *Batch {
-		t.Helper()
-		b := nextBatch(t, tl)
-		if b.Len() == 0 || string(b.Line(0)) != want {
-			t.Fatalf("batch of %d lines from %s, want one beginning with %q", b.Len(), b.Name, want)
-		}
-		return b
-	}
-	b := next("aa")
-	tl.Commit(b, b.Len())
-	tl.Release(b)
-	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
-	for _, line := range []string{"bb", "cc"} {
-		rotateAway(t, path, "numbered", 1)
-		appendFile(t, path, line+"\n")
-		b = next(line)
-		tl.Commit(b, b.Len())
-		tl.Release(b)
-	}
+	tl, cfg, next, stop := betweenTailer(t)
+	path := cfg.Path
+	var b *Batch
 	appendFile(t, path+".1", "xx\nyy\n") // "yy": the first part of a line
 	b = next("xx")
 	tl.CommitHeld(b, b.StartOf(1))
@@ -303,14 +244,59 @@ func TestCommitAfterHeldInFileBetween(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	c := start(t, cfg)
 	appendFile(t, path, "vv\n")
 	c.waitN(1)
 	waitStats(t, c.tl, "read to the end", func(s Stats) bool { return s.Mode == ModeFollowing })
 	c.stop()
 	checkExactly(t, c.texts(), []string{"vv"})
+}
+
+// betweenTailer runs a tailer of a new file holding "aa", rotated twice
+// with RotateWait long enough that the oldest file is still drained, each
+// new file's line ("bb", "cc") read and committed: path.1 is then a file
+// between (checkpoint.Position.Between). It returns the tailer, its
+// config, next (the next batch, which must begin with want) and stop
+// (ends Run and checks its error).
+func betweenTailer(t *testing.T) (tl *Tailer, cfg Config, next func(want string) *Batch, stop func()) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "0.log")
+	writeFile(t, path, "aa\n")
+	cfg = testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	var err error
+	if tl, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan error, 1)
+	go func() { done <- tl.Run(ctx) }()
+	next = func(want string) *Batch {
+		t.Helper()
+		b := nextBatch(t, tl)
+		if b.Len() == 0 || string(b.Line(0)) != want {
+			t.Fatalf("batch of %d lines from %s, want one beginning with %q", b.Len(), b.Name, want)
+		}
+		return b
+	}
+	b := next("aa")
+	tl.Commit(b, b.Len())
+	tl.Release(b)
+	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
+	for _, line := range []string{"bb", "cc"} {
+		rotateAway(t, path, "numbered", 1)
+		appendFile(t, path, line+"\n")
+		b = next(line)
+		tl.Commit(b, b.Len())
+		tl.Release(b)
+	}
+	return tl, cfg, next, func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
 }

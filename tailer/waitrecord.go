@@ -1,7 +1,6 @@
 package tailer
 
 import (
-	"os"
 	"path/filepath"
 	"time"
 
@@ -57,13 +56,12 @@ func (t *Tailer) loadWait(ck *checkpoint.Position) {
 	}
 	if why != "" {
 		t.ckp.wait.junk = true
-		name := t.ckp.store.File(checkpoint.WaitKey(t.cfg.Path))
-		fate := "the record is replaced"
-		if fi, err := os.Lstat(name); err == nil && fi.IsDir() {
-			fate = "it is a directory, which no record can replace: remove it"
+		key, fate := checkpoint.WaitKey(t.cfg.Path), "the record is replaced"
+		if !t.ckp.store.Replaceable(key) {
+			fate = checkpoint.DirInPlace
 		}
 		t.log.Warn("tailer: the wait record saved for the path cannot be used; a file at the path is taken as there at start (start_at), its rotated copies not read; "+fate,
-			"file", name, "why", why)
+			"file", t.ckp.store.File(key), "why", why)
 		return
 	}
 	t.ckp.wait.since, t.ckp.wait.kept = w.Since, true

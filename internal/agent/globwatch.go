@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // A glob's watch record, saved in the checkpoint store, holds when the
@@ -98,13 +99,12 @@ func (g *globSource) loadRecord(listed time.Time) (ok bool) {
 		return true
 	}
 	if g.log != nil {
-		name := store.File(recordKey(g.sc.Path))
-		fate := "the record is saved again"
-		if fi, err := os.Lstat(name); err == nil && fi.IsDir() {
-			fate = "it is a directory, which no record can replace: remove it"
+		key, fate := recordKey(g.sc.Path), "the record is saved again"
+		if !store.Replaceable(key) {
+			fate = checkpoint.DirInPlace
 		}
 		g.log.Warn("glob watch record not usable; a match without a checkpoint is read as at a first start (start_at), its rotated copies not read; "+fate,
-			"glob", g.sc.Path, "file", name, "why", why)
+			"glob", g.sc.Path, "file", store.File(key), "why", why)
 	}
 	return false
 }

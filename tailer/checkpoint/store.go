@@ -131,6 +131,17 @@ func (s *Store) Remove(key string) error {
 	return syncDir(s.dir)
 }
 
+// DirInPlace says, in messages about a record whose file is a directory
+// (Replaceable false), what that means and what to do.
+const DirInPlace = "it is a directory, which no record can replace: remove it"
+
+// Replaceable reports whether Save can replace the record key: false when
+// a directory is in its place.
+func (s *Store) Replaceable(key string) bool {
+	fi, err := os.Lstat(s.File(key))
+	return err != nil || !fi.IsDir()
+}
+
 // Keys returns, sorted, the keys of the records whose key begins with
 // prefix ("" for all).
 func (s *Store) Keys(prefix string) ([]string, error) {
@@ -196,7 +207,7 @@ func writeFileAtomic(name, kind string, data []byte) error {
 	if err := os.Rename(tmpName, name); err != nil {
 		os.Remove(tmpName)
 		if fi, serr := os.Lstat(name); serr == nil && fi.IsDir() {
-			return fmt.Errorf("write %s %s: it is a directory, which no record can replace: remove it (%w)", kind, name, err)
+			return fmt.Errorf("write %s %s: %s (%w)", kind, name, DirInPlace, err)
 		}
 		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
