@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -306,13 +307,42 @@ func (t *Tailer) drainListed(ctx context.Context, sibs []sibling, live *logFile,
 
 // ofLive reports whether the rotated sibling s is live, the file being
 // read (same inode), or a copy of it: it begins with the first bytes live
-// had when last read (live.head) or has now (now). False when live is nil.
+// had when last read (live.head) or has now (now). While live still
+// begins with what it had (not truncated since), a copy of it also holds
+// its next bytes (agrees): files whose first bytes are alike, such as
+// container logs that each begin inside a long line logged again (its
+// continuation), are told apart. False when live is nil.
 func ofLive(s sibling, live *logFile, now []byte) bool {
 	if live == nil {
 		return false
 	}
 	d, ino := devIno(s.fi)
-	return live.id.Dev == d && live.id.Ino == ino || s.begins(live.head) || s.begins(now)
+	if live.id.Dev == d && live.id.Ino == ino {
+		return true
+	}
+	if len(live.head) > 0 && bytes.HasPrefix(now, live.head) {
+		return s.begins(live.head) && s.agrees(live.f)
+	}
+	return s.begins(live.head) || s.begins(now)
+}
+
+// agreeBytes is how many first bytes agrees compares.
+const agreeBytes = 64 << 10
+
+// agrees reports whether s (decompressed when gz) and the open file f
+// hold the same bytes over their first agreeBytes, or over the shorter
+// one's length: s may be a copy of f. A read error counts as agreeing.
+func (s sibling) agrees(f *os.File) bool {
+	a, err := s.readHead(agreeBytes)
+	if err != nil {
+		return true
+	}
+	b, err := copyHead(f, false, len(a))
+	if err != nil {
+		return true
+	}
+	n := min(len(a), len(b))
+	return string(a[:n]) == string(b[:n])
 }
 
 // plainOf returns the plain one of a and b, then the compressed one.
