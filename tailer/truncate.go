@@ -321,7 +321,7 @@ func ofLive(s sibling, live *logFile, now []byte) bool {
 		return true
 	}
 	if len(live.head) > 0 && bytes.HasPrefix(now, live.head) {
-		return s.begins(live.head) && s.agrees(live.f)
+		return s.agrees(live.f, len(live.head))
 	}
 	return s.begins(live.head) || s.begins(now)
 }
@@ -329,20 +329,22 @@ func ofLive(s sibling, live *logFile, now []byte) bool {
 // agreeBytes is how many first bytes agrees compares.
 const agreeBytes = 64 << 10
 
-// agrees reports whether s (decompressed when gz) and the open file f
-// hold the same bytes over their first agreeBytes, or over the shorter
-// one's length: s may be a copy of f. A read error counts as agreeing.
-func (s sibling) agrees(f *os.File) bool {
+// agrees reports whether s (decompressed when gz) holds at least least
+// bytes and the same bytes as the open file f, which holds that many at
+// least, over their first agreeBytes, or over the shorter one's length: s
+// may be a copy of f. An error reading s counts as not agreeing (as
+// begins), one reading f as agreeing.
+func (s sibling) agrees(f *os.File, least int) bool {
 	a, err := s.readHead(agreeBytes)
-	if err != nil {
-		return true
+	if err != nil || len(a) < least {
+		return false
 	}
 	b, err := copyHead(f, false, len(a))
 	if err != nil {
 		return true
 	}
-	n := min(len(a), len(b))
-	return string(a[:n]) == string(b[:n])
+	n := len(b)
+	return string(a[:n]) == string(b)
 }
 
 // plainOf returns the plain one of a and b, then the compressed one.
