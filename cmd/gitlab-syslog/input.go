@@ -138,6 +138,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			long.Reset()
 			long.Append(line)
 			for errors.Is(err, bufio.ErrBufferFull) {
+				if cerr := ctx.Err(); cerr != nil { // a line that never ends (/dev/zero) stops too
+					return cerr
+				}
 				line, err = br.ReadSlice('\n')
 				whole, last = whole+len(line), line
 				long.Append(line)
