@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRotatedWhileStoppedAlikeHeads: while the tailer is stopped, the
@@ -26,5 +27,44 @@ func TestRotatedWhileStoppedAlikeHeads(t *testing.T) {
 	rotateAway(t, path, "numbered", 2)
 	appendFile(t, path, same+numbered("c", 0, 2))
 	want := append(append([]string{"a-rest"}, linesOf(same+numbered("b", 0, 2))...), linesOf(same+numbered("c", 0, 2))...)
+	checkExactly(t, runOnce(t, cfg, len(want)), want)
+}
+
+// TestRotatedWhileStoppedAlikeKept: the checkpoint keeps positions for
+// files read after its own (checkpoint.Position.Between and Next), all
+// the files begin with the same 2 KiB, and while the tailer is stopped
+// the file is rotated twice more. The copy made in between begins like
+// the kept files and is as long, so it is no copytruncate copy of one
+// of them: the bytes before a kept offset differ. The restart reads the
+// kept file's rest, that copy, then the new file. Before, the copy was
+// read from a kept file's offset, its end: its lines never came (a
+// Docker json-file log rotated while the agent was stopped: 3,834 lines
+// on disk at the restart never sent). The checkpoint keeps the hash
+// before the offset of a file renamed away too.
+func TestRotatedWhileStoppedAlikeKept(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	_, cfg, _, stop := betweenTailer(t, same)
+	path := cfg.Path
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ck := readCheckpoint(t, cfg)
+		if ck.Next != nil && ck.Next.Offset == int64(len(same)+3) && len(ck.Between) == 1 {
+			if ck.PreLen == 0 || ck.Between[0].PreLen == 0 {
+				t.Fatalf("checkpoint hashes %d bytes before its offset and %d before the kept one's, in files renamed away: want both", ck.PreLen, ck.Between[0].PreLen)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %+v, want one keeping the newest file and one between", ck)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	appendFile(t, path, "cc2\n")
+	rotateAway(t, path, "numbered", 3)
+	appendFile(t, path, same+"dd\n")
+	rotateAway(t, path, "numbered", 4)
+	appendFile(t, path, same+"ee\n")
+	want := append([]string{"cc2"}, linesOf(same+"dd\n"+same+"ee\n")...)
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
 }

@@ -106,11 +106,18 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 }
 
 // filePosition returns p as saved, with the hash of the bytes before the
-// offset when the file is plain and still at its name.
-func filePosition(p position) checkpoint.FilePosition {
+// offset when the file is plain and still at its name or, renamed away by
+// a rotation, at the name renamed gives for its identity ("" for none;
+// renamed may be nil).
+func filePosition(p position, renamed func(FileID) string) checkpoint.FilePosition {
 	preLen, preSum := 0, ""
 	if !strings.HasSuffix(p.name, ".gz") {
 		preLen, preSum = preHash(p.name, p.id, p.off)
+		if preLen == 0 && p.off > 0 && renamed != nil {
+			if name := renamed(p.id); name != "" {
+				preLen, preSum = preHash(name, p.id, p.off)
+			}
+		}
 	}
 	return checkpoint.FilePosition{
 		File:        p.name,
@@ -139,13 +146,14 @@ func nextPosition(ck *checkpoint.Position) (next *checkpoint.Position, id FileID
 }
 
 // laterPositions returns the positions kept for the files read after the
-// checkpoint's file anchor (see laterFiles), as saved: the newest one,
+// checkpoint's file anchor (see laterFiles), as saved (filePosition, with
+// renamed): the newest one,
 // nil when none, and those between, oldest first.
-func laterPositions(l laterFiles, anchor FileID) (next *checkpoint.FilePosition, between []checkpoint.FilePosition) {
+func laterPositions(l laterFiles, anchor FileID, renamed func(FileID) string) (next *checkpoint.FilePosition, between []checkpoint.FilePosition) {
 	var kept []checkpoint.FilePosition
 	for _, p := range l.files {
 		if p.id != anchor {
-			kept = append(kept, filePosition(p))
+			kept = append(kept, filePosition(p, renamed))
 		}
 	}
 	switch len(kept) {
@@ -198,7 +206,8 @@ func (t *Tailer) saveCheckpoint() error {
 	if !c.dirty || !c.valid {
 		return nil
 	}
-	at := filePosition(position{c.id, c.name, c.off})
+	renamed := t.renamedCopies()
+	at := filePosition(position{c.id, c.name, c.off}, renamed)
 	p := checkpoint.Position{
 		Path:        t.cfg.Path,
 		File:        at.File,
@@ -211,7 +220,7 @@ func (t *Tailer) saveCheckpoint() error {
 		PreHash:     at.PreHash,
 		Updated:     time.Now().UTC(),
 	}
-	p.Next, p.Between = laterPositions(c.later, c.id)
+	p.Next, p.Between = laterPositions(c.later, c.id, renamed)
 	if c.sent && c.parts.id.SameFile(c.id) && c.parts.off < c.off && p.Next == nil {
 		p.PartsFrom = &c.parts.off
 	}
@@ -233,6 +242,27 @@ func (t *Tailer) saveCheckpoint() error {
 	t.c.ckWrites.Add(1)
 	t.dropWait(c.id)
 	return nil
+}
+
+// renamedCopies returns a function that gives the name of the plain
+// rotated copy of the followed path that is the file id (by device and
+// inode), "" when none: where a file read, then renamed away by a
+// rotation, is now. It lists the copies once, at its first call.
+func (t *Tailer) renamedCopies() func(FileID) string {
+	var sibs []sibling
+	listed := false
+	return func(id FileID) string {
+		if !listed {
+			sibs, _ = rotatedSiblings(t.naming())
+			listed = true
+		}
+		for _, s := range sibs {
+			if d, i := devIno(s.fi); !s.gz && d == id.Dev && i == id.Ino && (d|i) != 0 {
+				return s.name
+			}
+		}
+		return ""
+	}
 }
 
 // logSave logs a failed checkpoint write when the failures begin or

@@ -172,7 +172,7 @@ func TestCommitHeldWhileOldIsDrained(t *testing.T) {
 // hold, and Unhold moves it to the batch's end; a restart resumes that
 // file at the hold, reading the held lines again, and nothing else.
 func TestCommitHeldInFileBetween(t *testing.T) {
-	tl, cfg, next, stop := betweenTailer(t)
+	tl, cfg, next, stop := betweenTailer(t, "")
 	path := cfg.Path
 	saved := func(step string, between int64) {
 		t.Helper()
@@ -219,7 +219,7 @@ func TestCommitHeldInFileBetween(t *testing.T) {
 // again and joined them to the next line read (trial 203: a line lost in
 // a garbled one).
 func TestCommitAfterHeldInFileBetween(t *testing.T) {
-	tl, cfg, next, stop := betweenTailer(t)
+	tl, cfg, next, stop := betweenTailer(t, "")
 	path := cfg.Path
 	var b *Batch
 	appendFile(t, path+".1", "xx\nyy\n") // "yy": the first part of a line
@@ -253,16 +253,16 @@ func TestCommitAfterHeldInFileBetween(t *testing.T) {
 	checkExactly(t, c.texts(), []string{"vv"})
 }
 
-// betweenTailer runs a tailer of a new file holding "aa", rotated twice
-// with RotateWait long enough that the oldest file is still drained, each
-// new file's line ("bb", "cc") read and committed: path.1 is then a file
-// between (checkpoint.Position.Between). It returns the tailer, its
-// config, next (the next batch, which must begin with want) and stop
-// (ends Run and checks its error).
-func betweenTailer(t *testing.T) (tl *Tailer, cfg Config, next func(want string) *Batch, stop func()) {
+// betweenTailer runs a tailer of a new file holding head then "aa",
+// rotated twice with RotateWait long enough that the oldest file is still
+// drained, each new file's head and line ("bb", "cc") read and committed:
+// path.1 is then a file between (checkpoint.Position.Between). It returns
+// the tailer, its config, next (the next batch, which must begin with
+// want) and stop (ends Run and checks its error).
+func betweenTailer(t *testing.T, head string) (tl *Tailer, cfg Config, next func(want string) *Batch, stop func()) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "0.log")
-	writeFile(t, path, "aa\n")
+	writeFile(t, path, head+"aa\n")
 	cfg = testConfig(t, path)
 	cfg.RotateWait = 10 * time.Second
 	var err error
@@ -281,14 +281,15 @@ func betweenTailer(t *testing.T) (tl *Tailer, cfg Config, next func(want string)
 		}
 		return b
 	}
-	b := next("aa")
+	first := func(line string) string { return linesOf(head + line + "\n")[0] }
+	b := next(first("aa"))
 	tl.Commit(b, b.Len())
 	tl.Release(b)
 	waitStats(t, tl, "following", func(s Stats) bool { return s.Mode == ModeFollowing })
 	for _, line := range []string{"bb", "cc"} {
 		rotateAway(t, path, "numbered", 1)
-		appendFile(t, path, line+"\n")
-		b = next(line)
+		appendFile(t, path, head+line+"\n")
+		b = next(first(line))
 		tl.Commit(b, b.Len())
 		tl.Release(b)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
@@ -256,7 +257,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		}
 		return live, true, nil
 	}
-	find := func() (sibling, bool) { return findByFingerprint(t.naming(), id) }
+	find := func() (sibling, bool) { return findCheckpointFile(t.naming(), id, ck) }
 	if sib, found := find(); found {
 		live, err := t.resumeRotated(ctx, ck, sib, find, live)
 		return live, err == nil, err
@@ -324,36 +325,65 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 // it is one of the files read after the checkpoint's own (Next and
 // Between; by fingerprint, the inode too for a plain copy), or a copy of
 // one made by copytruncate (a plain copy of another inode, by
-// fingerprint, when no kept position has its inode), else 0.
+// fingerprint, when no kept position has its inode), else 0. A copy that
+// holds other bytes than the kept position hashed before its offset is
+// not its file (it only begins alike; see preState): one holding them is
+// preferred to one that ends before them. Results are kept per file, as
+// the drain asks more than once.
 func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
 	kept := laterPositionsOf(ck)
+	type fileKey struct {
+		name     string
+		dev, ino uint64
+		size     int64
+		mod      time.Time
+	}
+	seen := map[fileKey]int64{}
 	return func(s sibling) int64 {
-		head, err := s.readHead(FingerprintMax)
-		if err != nil {
-			return 0
+		d, i := devIno(s.fi)
+		key := fileKey{s.name, d, i, s.fi.Size(), s.fi.ModTime()}
+		if off, ok := seen[key]; ok {
+			return off
 		}
-		matches := func(k keptPosition) bool {
-			return k.id.FingerprintLen > 0 && len(head) >= k.id.FingerprintLen && fingerprint(head[:k.id.FingerprintLen]) == k.id.Fingerprint
-		}
-		ownInode := false
-		for _, k := range kept {
-			if s.gz || k.id.SameAs(s.fi) {
-				ownInode = ownInode || !s.gz
-				if matches(k) {
-					return k.pos.Offset
-				}
-			}
-		}
-		if s.gz || ownInode {
-			return 0
-		}
-		for _, k := range kept {
-			if matches(k) {
-				return k.pos.Offset // its content before the cut
-			}
-		}
+		off := keptOffset(kept, s)
+		seen[key] = off
+		return off
+	}
+}
+
+// keptOffset returns the offset of the position in kept that s is the
+// file of, or a copy of, as laterFrom says, else 0.
+func keptOffset(kept []keptPosition, s sibling) int64 {
+	head, err := s.readHead(FingerprintMax)
+	if err != nil {
 		return 0
 	}
+	state := func(k keptPosition) preState {
+		if k.id.FingerprintLen <= 0 || len(head) < k.id.FingerprintLen || fingerprint(head[:k.id.FingerprintLen]) != k.id.Fingerprint {
+			return preDiffers
+		}
+		return s.pre(k.pos)
+	}
+	best, bestState := int64(0), preDiffers
+	consider := func(k keptPosition) {
+		if st := state(k); st > bestState {
+			best, bestState = k.pos.Offset, st
+		}
+	}
+	ownInode := false
+	for _, k := range kept {
+		if s.gz || k.id.SameAs(s.fi) {
+			ownInode = ownInode || !s.gz
+			consider(k)
+		}
+	}
+	if bestState != preDiffers || s.gz || ownInode {
+		return best
+	}
+	for _, k := range kept {
+		consider(k) // its content before the cut
+	}
+	return best
 }
 
 // drainKept reads, oldest first, the rest of the rotated files between

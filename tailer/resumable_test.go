@@ -78,7 +78,7 @@ func checkpointAtEnd(t *testing.T, path string) checkpoint.Position {
 		t.Fatal(err)
 	}
 	defer s.close()
-	fp := filePosition(position{s.id, path, fi.Size()})
+	fp := filePosition(position{s.id, path, fi.Size()}, nil)
 	return checkpoint.Position{Version: checkpoint.PositionVersion, Path: path, File: fp.File, Dev: fp.Dev, Ino: fp.Ino,
 		Fingerprint: fp.Fingerprint, FpLen: fp.FpLen, Offset: fp.Offset, PreLen: fp.PreLen, PreHash: fp.PreHash}
 }

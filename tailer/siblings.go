@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
 // rotatedSuffix matches what logrotate appends to a rotated file: ".1",
@@ -339,14 +341,37 @@ func findByHead(r copyNaming, head []byte, dev, ino uint64) (sibling, bool) {
 // the SHA-256 of its first fpLen bytes equals fp (decompressed for .gz), the
 // inode preferred; with fpLen 0 only the inode can match.
 func findByFingerprint(r copyNaming, id FileID) (sibling, bool) {
-	return findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) {
-		if id.FingerprintLen == 0 {
-			d, i := devIno(s.fi)
-			return !s.gz && d == id.Dev && i == id.Ino, nil
+	return findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) { return s.hasID(id) })
+}
+
+// findCheckpointFile returns the sibling that is the file ck (of identity
+// id) points into, or a copy of it: one that findByFingerprint accepts and
+// that holds, just before ck's offset, the bytes ck hashed there; failing
+// that, one that ends before them (a copytruncate copy made before the
+// last lines read were written). One holding other bytes there only
+// begins alike and is not it (see preState).
+func findCheckpointFile(r copyNaming, id FileID, ck *checkpoint.Position) (sibling, bool) {
+	for _, want := range []preState{preHolds, preUnknown} {
+		s, ok := findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) {
+			ok, err := s.hasID(id)
+			return ok && s.pre(ck) == want, err
+		})
+		if ok {
+			return s, true
 		}
-		h, err := s.readHead(id.FingerprintLen)
-		return err == nil && len(h) == id.FingerprintLen && sha256.Sum256(h) == id.Fingerprint, err
-	})
+	}
+	return sibling{}, false
+}
+
+// hasID reports whether s matches the identity id as findByFingerprint
+// says, with the error reading its first bytes.
+func (s sibling) hasID(id FileID) (bool, error) {
+	if id.FingerprintLen == 0 {
+		d, i := devIno(s.fi)
+		return !s.gz && d == id.Dev && i == id.Ino, nil
+	}
+	h, err := s.readHead(id.FingerprintLen)
+	return err == nil && len(h) == id.FingerprintLen && sha256.Sum256(h) == id.Fingerprint, err
 }
 
 // findSibling returns the sibling that match accepts, preferring the plain
