@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +67,37 @@ func TestRotatedWhileStoppedAlikeKept(t *testing.T) {
 	rotateAway(t, path, "numbered", 4)
 	appendFile(t, path, same+"ee\n")
 	want := append([]string{"cc2"}, linesOf(same+"dd\n"+same+"ee\n")...)
+	checkExactly(t, runOnce(t, cfg, len(want)), want)
+}
+
+// TestRotatedWhileStoppedAlikeCheckpointGone: while the tailer is
+// stopped, the file the checkpoint points into is rotated and deleted
+// (logrotate's rotate count), and the copies left begin with the same
+// 2 KiB and are at least as long. None of them is taken for the
+// checkpoint's file, whose bytes before the offset they do not hold: the
+// restart warns that the checkpoint's file is gone and reads the copies
+// made since whole, then the new file. Before, the first alike copy was
+// read from the checkpoint's offset, and its lines before it never came.
+// The copy's time is set just before the checkpoint's, as the kernel's
+// coarse clock can stamp a file written just after the save: it is read
+// all the same.
+func TestRotatedWhileStoppedAlikeCheckpointGone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "0.log")
+	same := strings.Repeat("x", 2048) + "\n"
+	writeFile(t, path, same+"aa\n")
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 2), linesOf(same+"aa\n"))
+	rotateAway(t, path, "numbered", 1)
+	appendFile(t, path, same+"bb\n"+"bb2\n")
+	rotateAway(t, path, "numbered", 1)
+	if err := os.Remove(path + ".2"); err != nil {
+		t.Fatal(err)
+	}
+	early := readCheckpoint(t, cfg).Updated.Add(-5 * time.Millisecond)
+	if err := os.Chtimes(path+".1", early, early); err != nil {
+		t.Fatal(err)
+	}
+	appendFile(t, path, same+"cc\n")
+	want := linesOf(same + "bb\nbb2\n" + same + "cc\n")
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
 }

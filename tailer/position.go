@@ -274,7 +274,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		// file, removed by logrotate's rotate count: the rotated copies
 		// written after the checkpoint come before it.
 		if !ck.Updated.IsZero() {
-			if err := t.drainAfter(ctx, ck.Updated, none, live, nil); err != nil {
+			if err := t.drainAfter(ctx, savedSince(ck), none, live, laterFrom(ck)); err != nil {
 				live.close()
 				return nil, false, err
 			}
@@ -525,10 +525,12 @@ func (t *Tailer) skipped(src *logFile) {
 }
 
 // afterLostCheckpoint handles the rotated copies of the path last written
-// after ck was saved, when ck's file is none of them (logrotate's rotate
-// count removed it while the tailer was stopped): they hold lines written
-// after the checkpoint, never read. With StartAt beginning they are read,
-// oldest first, before the file at the path (live, skipped among them);
+// after ck was saved (savedSince), when ck's file is none of them
+// (logrotate's rotate count removed it while the tailer was stopped): they
+// hold lines written after the checkpoint, never read. With StartAt
+// beginning they are read, oldest first, each from the position ck keeps
+// for it if any (laterFrom), before the file at the path (live, skipped
+// among them);
 // with StartAt end they are named in a warning and counted in
 // Stats.UnplacedRotated, as rotated copies the tailer could not place.
 func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Position, live *logFile) error {
@@ -536,7 +538,7 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 		return nil
 	}
 	if t.cfg.StartAt == StartBeginning {
-		return t.drainAfter(ctx, ck.Updated, none, live, nil)
+		return t.drainAfter(ctx, savedSince(ck), none, live, laterFrom(ck))
 	}
 	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
@@ -545,7 +547,7 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 	var names []string
 	for _, s := range sibs {
 		d, ino := devIno(s.fi)
-		if s.fi.ModTime().After(ck.Updated) && (live == nil || live.id.Dev != d || live.id.Ino != ino) {
+		if s.fi.ModTime().After(savedSince(ck)) && (live == nil || live.id.Dev != d || live.id.Ino != ino) {
 			names = append(names, s.name)
 		}
 	}
@@ -556,6 +558,14 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 	}
 	return nil
 }
+
+// savedSince returns when a rotated copy last written since ck was saved
+// may say it was: ck's time less waitSlack, as the kernel stamps files
+// from a coarse clock (a copy written just after the save can carry a
+// time just before it). A copy written in that margin before the save is
+// read again (duplicates, not a skip), but for one whose position ck
+// keeps (laterFrom).
+func savedSince(ck *checkpoint.Position) time.Time { return ck.Updated.Add(-waitSlack) }
 
 // none skips no sibling (see Tailer.drainAfter).
 func none(sibling) bool { return false }
