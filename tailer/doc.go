@@ -114,16 +114,18 @@
 // (path.0, path.1, path-YYYYMMDD, path-YYYY-MM-DD, the kubelet's
 // path.YYYYMMDD-hhmmss, each also .gz; next to the file a symlinked path
 // names) are
-// searched for the file by fingerprint, the inode preferred: a .gz is
-// matched by its decompressed head, since compressing creates a new inode.
-// The match is read from the saved offset (a .gz is decompressed and
+// searched for the file by fingerprint and by the bytes before the saved
+// offset (copies that only begin alike, as container logs can, are not
+// it), the inode preferred: a .gz is matched decompressed, since
+// compressing creates a new inode. The match is read from the saved offset (a .gz is decompressed and
 // skipped), then the live file from 0. When nothing matches and the inode
 // is the same, the file was truncated while stopped (or is a new file on
 // the inode of the checkpoint's file, deleted by logrotate while stopped)
 // and is read from 0;
 // otherwise Config.StartAt applies, a warning is logged and
 // Stats.CheckpointDiscarded counts it. The rotated siblings last written
-// after the checkpoint was saved (the checkpoint's file itself removed by
+// after the checkpoint was saved, less 2 s for coarse file times (the
+// checkpoint's file itself removed by
 // logrotate's rotate count while stopped) hold lines never read: with
 // StartAt beginning they are read, oldest first, before the file at the
 // path; with StartAt end a warning names them and Stats.UnplacedRotated
