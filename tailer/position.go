@@ -262,7 +262,10 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		live, err := t.resumeRotated(ctx, ck, sib, find, live)
 		return live, err == nil, err
 	}
-	if live != nil && live.id.SameFile(id) {
+	if live != nil && live.id.SameFile(id) && t.ckp.wait.since.IsZero() {
+		// Without a wait record: with one, the path had no file since
+		// the checkpoint's, and this is a new file that reused its inode
+		// (start reads it as one).
 		t.c.truncations.Add(1)
 		t.c.uncopied.Add(1)
 		size, _ := fileSize(live.f)

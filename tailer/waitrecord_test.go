@@ -153,10 +153,18 @@ func TestWaitRecordUnusable(t *testing.T) {
 func TestWaitAfterDeletion(t *testing.T) {
 	before, first, second := numbered("before", 0, 3), numbered("first", 0, 5), numbered("second", 0, 4)
 	for _, tc := range []struct {
-		name    string
-		startAt StartAt
-		drain   bool // stopped during the drain, not once waiting
-	}{{"beginning", StartBeginning, false}, {"end", StartEnd, false}, {"end, stopped while draining", StartEnd, true}} {
+		name      string
+		startAt   StartAt
+		drain     bool // stopped during the drain, not once waiting
+		sameInode bool // the new file at the path has the deleted file's inode
+	}{
+		{"beginning", StartBeginning, false, false},
+		{"end", StartEnd, false, false},
+		{"end, stopped while draining", StartEnd, true, false},
+		// The file system gave the new file the deleted one's inode (CI:
+		// it was read as the checkpoint's file truncated).
+		{"end, inode reused", StartEnd, false, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			startAt := tc.startAt
 			path := filepath.Join(t.TempDir(), "a.log")
@@ -169,6 +177,12 @@ func TestWaitAfterDeletion(t *testing.T) {
 			c := start(t, cfg)
 			c.waitN(3)
 			time.Sleep(50 * time.Millisecond) // committed and checkpointed
+			keep := filepath.Join(t.TempDir(), "inode")
+			if tc.sameInode {
+				if err := os.Link(path, keep); err != nil {
+					t.Fatal(err)
+				}
+			}
 			remove(t, path)
 			if tc.drain {
 				time.Sleep(300 * time.Millisecond) // seen gone, still drained
@@ -187,6 +201,11 @@ func TestWaitAfterDeletion(t *testing.T) {
 			}
 			writeFile(t, path, first)
 			rename(t, path, path+".1")
+			if tc.sameInode {
+				if err := os.Link(keep, path); err != nil {
+					t.Fatal(err)
+				}
+			}
 			writeFile(t, path, second)
 			cfg.StartAt = startAt
 			var log lockedBuf
