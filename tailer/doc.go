@@ -150,10 +150,15 @@
 // configured path) that finds no file at the path, at start or after a
 // rotation or deletion, saves when it began to wait (checkpoint.Wait),
 // until it saves a checkpoint in another file. The next tailer of the
-// path that starts without a checkpoint, or with one whose file is gone,
-// takes that time, less 2 s for coarse file times, as its NewSince: a
-// file that appeared, and was maybe rotated, while nothing followed the
-// path is read as new, not as a file there at start.
+// path that starts without a checkpoint takes that time, less 2 s for
+// coarse file times, as its NewSince: a file that appeared, and was maybe
+// rotated, while nothing followed the path is read as new, not as a file
+// there at start. One that starts with a checkpoint whose file is gone
+// (neither at the path nor a copy) reads the copies last written since
+// that time or the checkpoint's save, whichever is earlier (less 2 s),
+// .gz ones too, as copies are removed oldest first and those left are
+// newer than the checkpoint's file, each from the position the checkpoint
+// keeps for it if any; then the file at the path, from 0.
 //
 // A rotated copy is a file in the path's directory, or in Config.OldDir
 // (logrotate's olddir), named as logrotate or the kubelet names one: the

@@ -32,11 +32,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 		waited := !t.ckp.wait.since.IsZero()
 		t.warnLostCheckpoint(ck, live != nil, waited)
 		if waited { // the path had no file since: what is there is new
-			t.useWait()
-			if live != nil {
-				live.close()
-			}
-			return t.startNew(ctx, nil)
+			return t.afterLostWaited(ctx, ck, live)
 		}
 		if err := t.afterLostCheckpoint(ctx, ck, live); err != nil {
 			if live != nil {
@@ -277,7 +273,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 		// file, removed by logrotate's rotate count: the rotated copies
 		// written after the checkpoint come before it.
 		if !ck.Updated.IsZero() {
-			if err := t.drainAfter(ctx, savedSince(ck), none, live, laterFrom(ck)); err != nil {
+			if err := t.drainSince(ctx, ck, savedSince(ck), live); err != nil {
 				live.close()
 				return nil, false, err
 			}
@@ -541,7 +537,7 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 		return nil
 	}
 	if t.cfg.StartAt == StartBeginning {
-		return t.drainAfter(ctx, savedSince(ck), none, live, laterFrom(ck))
+		return t.drainSince(ctx, ck, savedSince(ck), live)
 	}
 	sibs, err := rotatedSiblings(t.naming())
 	if err != nil {
@@ -562,6 +558,52 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 	return nil
 }
 
+// afterLostWaited is start after ck's file was found neither at the path
+// nor among its rotated copies, when the path's wait record says that it
+// had no file since (the checkpoint's file was renamed away or deleted
+// while followed): the copies last written since ck was saved or the wait
+// began (.gz ones too: logrotate, the kubelet and Docker remove copies
+// oldest first, so with ck's file gone those left are newer) are read,
+// oldest first, each from the position ck keeps for it if any, then the
+// file at the path, new, from 0, or, when there is none, the file that
+// appears there (startNew).
+func (t *Tailer) afterLostWaited(ctx context.Context, ck *checkpoint.Position, live *logFile) (*logFile, error) {
+	since := savedSince(ck)
+	if w := t.ckp.wait.since.Add(-waitSlack); w.Before(since) {
+		since = w
+	}
+	t.log.Info("tailer: the path had no file when the agent last waited for it; its rotated copies made since, then the file there, are read as new",
+		"waiting_since", t.ckp.wait.since.UTC().Format(time.RFC3339))
+	if err := t.drainSince(ctx, ck, since, live); err != nil {
+		if live != nil {
+			live.close()
+		}
+		return nil, err
+	}
+	if live == nil {
+		// The copies are read: a file that appears now is read from 0
+		// after the copies made from now on only (readAppeared).
+		t.cfg.NewSince = time.Now()
+		return t.startNew(ctx, nil)
+	}
+	live.off = 0
+	t.firstCheckpoint(live)
+	return live, nil
+}
+
+// drainSince reads, oldest first, the rotated copies last written after
+// since or for which ck keeps a position (laterFrom: a file read after
+// ck's own, whose rest may be older than since), each from that position,
+// else from 0, but for those of live (drainListed).
+func (t *Tailer) drainSince(ctx context.Context, ck *checkpoint.Position, since time.Time, live *logFile) error {
+	sibs, err := rotatedSiblings(t.naming())
+	if err != nil {
+		return nil
+	}
+	from := laterFrom(ck)
+	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return s.fi.ModTime().After(since) || from(s) > 0 }), live, from)
+}
+
 // savedSince returns when a rotated copy last written since ck was saved
 // may say it was: ck's time less waitSlack, as the kernel stamps files
 // from a coarse clock (a copy written just after the save can carry a
@@ -569,9 +611,6 @@ func (t *Tailer) afterLostCheckpoint(ctx context.Context, ck *checkpoint.Positio
 // read again (duplicates, not a skip), but for one whose position ck
 // keeps (laterFrom).
 func savedSince(ck *checkpoint.Position) time.Time { return ck.Updated.Add(-waitSlack) }
-
-// none skips no sibling (see Tailer.drainAfter).
-func none(sibling) bool { return false }
 
 // Resumable reports whether the file at path is the one ck points into,
 // unchanged up to ck's offset: the same device and inode, the same first

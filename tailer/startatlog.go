@@ -32,7 +32,7 @@ func (t *Tailer) warnLostCheckpoint(ck *checkpoint.Position, atPath, waited bool
 		"lines written to it after the checkpoint offset, if any, may not have been sent (those delivered since the last checkpoint save, up to checkpoint_interval before a stop or crash, were; send_missed sends them again too); "
 	switch {
 	case waited:
-		msg += "the path had no file when the agent last waited for it: the file there now, if any, and its plain rotated copies made since are sent whole; "
+		msg += "the path had no file when the agent last waited for it: its rotated copies written since the checkpoint was saved or the wait began (.gz ones too; a copy the checkpoint keeps a position for, from there), then the file there now, if any, are sent whole; "
 	case !atPath:
 		msg += "no file is at the path now: the file that appears there is sent whole; "
 	case t.cfg.StartAt == StartEnd:

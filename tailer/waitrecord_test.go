@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
 )
 
@@ -211,11 +212,42 @@ func TestWaitAfterDeletion(t *testing.T) {
 			var log lockedBuf
 			cfg.Logger = slog.New(slog.NewTextHandler(&log, nil))
 			checkExactly(t, runOnce(t, cfg, 9), linesOf(first+second))
-			if !strings.Contains(log.String(), "the path had no file when the agent last waited for it: the file there now") || strings.Contains(log.String(), "are skipped") {
+			if !strings.Contains(log.String(), "the path had no file when the agent last waited for it: its rotated copies written since") || strings.Contains(log.String(), "are skipped") {
 				t.Errorf("the restart's log does not say the file at the path is read as new:\n%s", log.String())
 			}
 		})
 	}
+}
+
+// TestWaitedCheckpointGoneCompressedCopies: the tailer read a file, which
+// was rotated away; it waited for a new one and was stopped (kill -9 in a
+// crash loop). While it was down, files came and were rotated, the older
+// copies compressed, and the checkpoint's copy was removed (the kubelet
+// keeps a few, oldest first). The restart reads every copy written since
+// the checkpoint, the .gz one too, then the new file. Before, only the
+// plain copies made since the wait were read: a crash loop under the
+// kubelet's rotation lost whole compressed copies (trial 204; 13,114
+// lines on disk at the restarts never sent in a run of the repro, 0 now).
+func TestWaitedCheckpointGoneCompressedCopies(t *testing.T) {
+	before, b, c, d := numbered("before", 0, 3), numbered("b", 0, 4), numbered("c", 0, 2), numbered("d", 0, 3)
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, before)
+	cfg := testConfig(t, path)
+	run := start(t, cfg)
+	run.waitN(3)
+	time.Sleep(50 * time.Millisecond) // committed and checkpointed
+	rename(t, path, path+".1")
+	waitStats(t, run.tl, "waiting", func(s Stats) bool { return s.Mode == ModeWaiting })
+	if err := run.stop(); err != nil {
+		t.Fatal(err)
+	}
+	remove(t, path+".1") // the checkpoint's file, removed oldest first
+	if err := os.WriteFile(path+".2.gz", gziptest.Compress(t, []byte(b)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path+".1", c)
+	writeFile(t, path, d)
+	checkExactly(t, runOnce(t, cfg, 9), linesOf(b+c+d))
 }
 
 // TestWaitRecordStale: a wait record left beside a checkpoint whose file
