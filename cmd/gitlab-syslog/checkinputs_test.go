@@ -17,7 +17,8 @@ import (
 // warning run logs for a plain listener on a non-loopback address, run's
 // WARN naming the listen key's file and line as check does (where; it
 // carried listen alone; the daemon's, as run --once does not listen),
-// and warns of an item without a listen, which is off.
+// and warns of an item without a listen, which is off, and of an
+// idle_timeout of 0, which is the default.
 func TestCheckInputs(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.pem")
@@ -50,6 +51,12 @@ func TestCheckInputs(t *testing.T) {
 		// every other key empty or at its default says nothing unused.
 		{"template", "  - listen: ''\n    tls: {cert_file: '', key_file: ''}\n    max_message_bytes: 4MiB\n    max_connections: 1024\n    idle_timeout: 5m\n    other: forward\n", "", "", ""},
 		{"listen empty alone", "  - listen: ''\n", "", "", ""},
+		// idle_timeout 0 is the default, not "never" (trial 203: taken
+		// silently).
+		{"idle_timeout 0", "  - listen: tcp://127.0.0.1:2514\n    idle_timeout: 0\n", "",
+			"config.yaml:5: inputs[0].idle_timeout: 0 means the default, 5m0s: a connection that sends nothing for that long is closed", ""},
+		{"idle_timeout 0s", "  - listen: tcp://127.0.0.1:2514\n    idle_timeout: 0s\n", "", "config.yaml:5: inputs[0].idle_timeout: 0 means the default", ""},
+		{"idle_timeout 24h", "  - listen: tcp://127.0.0.1:2514\n    idle_timeout: 24h\n", "", "", ""},
 		{"plain on loopback", "  - listen: tcp://127.0.0.1:2514\n", "", "", ""},
 	}
 	for _, tt := range tests {

@@ -30,11 +30,17 @@ func (c *Config) InputsOn() []Input {
 // item written with its address left blank or still to fill in does not
 // mean. A template, such as the one of the packaged configuration
 // (examples/config.yaml), says nothing that goes unused.
+// An idle_timeout written as 0 is warned of too: it means the default
+// (inputs.DefaultIdleTimeout), not "never", which one may read it as.
 // Each warning begins with where the key is (FILE:LINE: inputs[i].listen)
 // and says what to do; check prints them and run logs them at start.
 func (c *Config) InputWarnings() []string {
 	var warns []string
 	for i, in := range c.Inputs {
+		if key := "inputs[" + strconv.Itoa(i) + "].idle_timeout"; in.Listen != "" && in.IdleTimeout == 0 && c.Line(key) > 0 {
+			warns = append(warns, c.Where(key)+": 0 means the default, "+inputs.DefaultIdleTimeout.String()+
+				": a connection that sends nothing for that long is closed (its client reconnects); no value keeps a silent connection open for ever: give a longer duration (e.g. 24h), or remove the key")
+		}
 		if in.Listen == "" && !c.isTemplate(i) {
 			warns = append(warns, c.Where("inputs["+strconv.Itoa(i)+"].listen")+
 				": empty, so this input is off: it does not listen, and its other keys are not used, and only their types are checked; give the address to listen on (a URL such as tcp://0.0.0.0:6514 or relp://0.0.0.0:2514), or remove the item")
