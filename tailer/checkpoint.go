@@ -278,7 +278,7 @@ func (t *Tailer) logSave(err error) {
 		}
 		t.ckp.failing = cause
 		t.log.Error("tailer: checkpoint not saved; retried at every checkpoint interval and logged again once saved or if the cause changes; until then a restart sends again the lines delivered since the last checkpoint saved",
-			"err", err, "hint", ckHint(err))
+			"err", err, "hint", CheckpointHint(err))
 	case t.ckp.failing != "":
 		t.ckp.failing = ""
 		t.log.Info("tailer: checkpoint saved again")
@@ -296,8 +296,11 @@ func ckCause(err error) string {
 	return err.Error()
 }
 
-// ckHint returns what to do about a failed checkpoint write.
-func ckHint(err error) string {
+// CheckpointHint returns what to do, in words for a log line, about err,
+// the error of a failed checkpoint write (Tailer.CheckpointError): fix
+// permissions, free space, remount, remove a directory in the record's
+// place, or, for another cause, make state_dir a writable directory.
+func CheckpointHint(err error) string {
 	switch {
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		return "make state_dir and its files writable by the agent's user (chown, chmod)"
@@ -305,6 +308,8 @@ func ckHint(err error) string {
 		return "free space (or quota) on state_dir's file system"
 	case errors.Is(err, syscall.EROFS):
 		return "state_dir's file system is read-only: remount it read-write, or give state_dir a writable place"
+	case errors.Is(err, checkpoint.ErrDirInPlace):
+		return "remove the directory err names (rm -r); the next save writes the checkpoint there"
 	}
 	return "make state_dir a writable directory (the error names the file)"
 }

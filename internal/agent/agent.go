@@ -207,11 +207,35 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	runErr := a.supervise(ctx, runCtx)
 	cancelRun()
+	a.mu.Lock()
+	srcs := a.sources
+	a.mu.Unlock()
 	err = errors.Join(runErr, a.shutdown(srv, detDone))
 	if err == nil && !a.opts.ExitAtEOF { // --once logs its own last line; an error is the caller's to report
-		a.log.Info("stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start, from its files or the rotated copies still there")
+		a.logStopped(srcs)
 	}
 	return err
+}
+
+// logStopped logs the daemon's last line: that what the collector
+// acknowledged is checkpointed, or, when the last checkpoint save of a
+// source failed, which ones, that their lines delivered since their last
+// saved checkpoint are sent again at the next start, and what to do.
+func (a *Agent) logStopped(srcs []*source) {
+	var paths []string
+	var hint string
+	for _, s := range srcs {
+		if err := s.t.CheckpointError(); err != nil {
+			paths = append(paths, s.cfg.Path)
+			hint = tailer.CheckpointHint(err)
+		}
+	}
+	if len(paths) == 0 {
+		a.log.Info("stopped: what the collector acknowledged is checkpointed; the rest is read again at the next start, from its files or the rotated copies still there")
+		return
+	}
+	a.log.Warn("stopped, but the checkpoints of some sources could not be saved (the errors above say why): their lines delivered since their last saved checkpoint are sent again at the next start (duplicates, none lost); what the collector acknowledged of the others is checkpointed",
+		"sources", strings.Join(paths, ", "), "hint", hint)
 }
 
 // stateDirFix says what to do about err, the error of making the state

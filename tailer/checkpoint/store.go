@@ -135,6 +135,10 @@ func (s *Store) Remove(key string) error {
 // (Replaceable false), what that means and what to do.
 const DirInPlace = "it is a directory, which no record can replace: remove it"
 
+// ErrDirInPlace is wrapped by Save's error when the record's file is a
+// directory (errors.Is), which no write can replace until it is removed.
+var ErrDirInPlace = errors.New("record file is a directory")
+
 // Replaceable reports whether Save can replace the record key: false when
 // a directory is in its place.
 func (s *Store) Replaceable(key string) bool {
@@ -207,7 +211,7 @@ func writeFileAtomic(name, kind string, data []byte) error {
 	if err := os.Rename(tmpName, name); err != nil {
 		os.Remove(tmpName)
 		if fi, serr := os.Lstat(name); serr == nil && fi.IsDir() {
-			return fmt.Errorf("write %s %s: %s (%w)", kind, name, DirInPlace, err)
+			return fmt.Errorf("write %s %s: %s (%w)%w", kind, name, DirInPlace, err, noText{ErrDirInPlace})
 		}
 		return fmt.Errorf("write %s %s: %w", kind, name, err)
 	}
@@ -240,3 +244,10 @@ func recordKind(key string) (kind, again string) {
 	}
 	return "state record", "the agent writes it again when it needs it"
 }
+
+// noText wraps an error for errors.Is without adding to a message's text
+// (the message says it in its own words).
+type noText struct{ err error }
+
+func (noText) Error() string   { return "" }
+func (n noText) Unwrap() error { return n.err }

@@ -3,6 +3,7 @@
 package checkpoint
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +57,8 @@ func TestSaveOverDirectory(t *testing.T) {
 	err = s.Save("k", map[string]int{"offset": 1})
 	if err == nil || !strings.Contains(err.Error(), "it is a directory, which no record can replace: remove it") {
 		t.Errorf("Save over a directory: %v, want it to say so and to remove it", err)
+	}
+	if !errors.Is(err, ErrDirInPlace) || strings.HasSuffix(err.Error(), " ") {
+		t.Errorf("Save over a directory: %q, want it to wrap ErrDirInPlace and its text to end as it did", err)
 	}
 }
