@@ -420,6 +420,9 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 		at := sourceKey(c, i)
 		if s.Path == "" {
 			status = "no path given" // a problem of the configuration, listed with the others
+			if namesKey(errs, fmt.Sprintf("sources[%d].path", i)) {
+				status = "path not usable" // given, but not as text (path: true)
+			}
 		} else if st, p := sourceFileProblem(c, i); p != nil { // run refuses it alike (sourceFileProblems)
 			status = st
 			// One mistake, one problem: a path the configuration check

@@ -225,6 +225,13 @@ func TestCheck(t *testing.T) {
 			wantOut: []string{"SEE PROBLEMS: no path given\n"},
 		},
 		{
+			// Given, as a boolean (trial 205: the row said "no path given").
+			name:    "a source path that YAML reads as a boolean",
+			config:  "state_dir: " + state + "\nsources:\n  - {type: audit, path: true}\n",
+			wantErr: []string{"config.yaml:3: sources[0].path: want a path, got true, which YAML reads as a boolean"},
+			wantOut: []string{"SEE PROBLEMS: path not usable\n"},
+		},
+		{
 			name:    "a missing log is not taken for a misspelling of another log's name",
 			config:  "state_dir: " + state + "\nsources:\n  - {type: auth, path: " + filepath.Join(dir, "auth_json.log") + "}\n",
 			wantOut: []string{filepath.Join(dir, "auth_json.log") + "  APP-NAME GitLab-Auth-Logs  start_at beginning  does not exist yet: run waits for it (GitLab creates auth_json.log at the first Rack::Attack event)\n"},
