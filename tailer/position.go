@@ -326,9 +326,10 @@ func (t *Tailer) resumeNext(live *logFile, ck *checkpoint.Position) bool {
 // one made by copytruncate (a plain copy of another inode, by
 // fingerprint, when no kept position has its inode), else 0. A copy that
 // holds other bytes than the kept position hashed before its offset is
-// not its file (it only begins alike; see preState): one holding them is
-// preferred to one that ends before them. Results are kept per file, as
-// the drain asks more than once.
+// not its file (it only begins alike; see preState), nor is one that
+// ends before the offset: one holding them is preferred to one whose
+// bytes there cannot be read. Results are kept per file, as the drain
+// asks more than once.
 func laterFrom(ck *checkpoint.Position) func(sibling) int64 {
 	kept := laterPositionsOf(ck)
 	type fileKey struct {

@@ -347,9 +347,10 @@ func findByFingerprint(r copyNaming, id FileID) (sibling, bool) {
 // findCheckpointFile returns the sibling that is the file ck (of identity
 // id) points into, or a copy of it: one that findByFingerprint accepts and
 // that holds, just before ck's offset, the bytes ck hashed there; failing
-// that, one that ends before them (a copytruncate copy made before the
-// last lines read were written). One holding other bytes there only
-// begins alike and is not it (see preState).
+// that, one whose bytes there cannot be read (a .gz damaged or cut short
+// before them). One holding other bytes there only begins alike, and one
+// that ends before the offset may be a copy of another file too: neither
+// is taken for it (see preState).
 func findCheckpointFile(r copyNaming, id FileID, ck *checkpoint.Position) (sibling, bool) {
 	for _, want := range []preState{preHolds, preUnknown} {
 		s, ok := findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) {
