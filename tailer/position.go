@@ -638,6 +638,26 @@ func Resumable(path string, ck *checkpoint.Position) bool {
 	return err == nil && ck.Offset <= size && preMatches(ck, live.f)
 }
 
+// TruncatedSince reports whether the file at path is the one ck points
+// into by device and inode (not by its first bytes, which a truncation
+// and new writes change) and holds fewer bytes than ck's offset: it was
+// truncated since ck was saved. size is its size then, in bytes. It is
+// false for a file that cannot be opened, on a system without inodes, and
+// for a position it cannot read.
+func TruncatedSince(path string, ck *checkpoint.Position) (size int64, ok bool) {
+	id, err := positionID(ck)
+	if err != nil || id.Dev|id.Ino == 0 {
+		return 0, false
+	}
+	live, _, err := openLogFile(path)
+	if err != nil {
+		return 0, false
+	}
+	defer live.close()
+	size, err = fileSize(live.f)
+	return size, err == nil && live.id.SameFile(id) && size < ck.Offset
+}
+
 // RotatedCopy returns the name of the rotated copy of the file c follows
 // (c.Path.1, c.Path.1.gz, c.Path-20240101, ...; see the package doc) whose first
 // id.FingerprintLen bytes, decompressed for a .gz, hash to id.Fingerprint:

@@ -24,7 +24,8 @@ import (
 // checkpoint that is another kind of non-regular file (a FIFO) is a
 // warning: run does not open it, reads its file again from start_at,
 // sending the lines it sent before again, and the next save replaces it.
-// A regular one that run cannot use (unusableCheckpoint) is a warning too.
+// A regular one that run cannot use, or whose file was truncated since
+// (unusableCheckpoint), is a warning too.
 func checkpointIssues(c *config.Config) (problems []error, warnings []string) {
 	var owners map[string]checkpointOwner
 	for _, p := range checkpointFiles(c.StateDir) {
@@ -124,8 +125,10 @@ func checkpointOwners(c *config.Config) map[string]checkpointOwner {
 // when run cannot use it (not JSON, a version it does not know, an
 // impossible fingerprint, fp_len or offset: the tailer ignores it and
 // starts the file from start_at), saying what that start does to the file
-// of owners that the checkpoint is kept for; "" when run can use it, or
-// when this user may not read it (unreadableStateFiles' problem).
+// of owners that the checkpoint is kept for, or, for one it can use, when
+// that file was truncated since (truncatedCheckpoint); "" when run can
+// use it as it is, or when this user may not read it
+// (unreadableStateFiles' problem).
 func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 	rec, err := checkpoint.ReadPosition(name)
 	if errors.Is(err, fs.ErrPermission) {
@@ -136,10 +139,13 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 			err = fmt.Errorf("checkpoint %s: %w", name, err)
 		}
 	}
-	if err == nil {
-		return ""
-	}
 	owner, ok := owners[strings.TrimSuffix(filepath.Base(name), ".json")]
+	if err == nil {
+		if !ok {
+			return ""
+		}
+		return truncatedCheckpoint(name, owner.path, rec)
+	}
 	if !ok {
 		return fmt.Sprintf("%v; no file the sources follow now has it: if it is a stale checkpoint (a file no longer followed), remove it, "+
 			"else run ignores it when the file is back and reads the file from start_at", err)
@@ -151,6 +157,20 @@ func unusableCheckpoint(name string, owners map[string]checkpointOwner) string {
 	}
 	return fmt.Sprintf("%v; run ignores it and reads %s from start_at %s: %s; the next checkpoint run saves replaces it",
 		err, owner.path, owner.startAt, what)
+}
+
+// truncatedCheckpoint returns check's warning for the usable checkpoint
+// rec in file name when the file at path, the one it points into, was
+// truncated since (tailer.TruncatedSince): what run then does. "" when it
+// was not.
+func truncatedCheckpoint(name, path string, rec *checkpoint.Position) string {
+	size, ok := tailer.TruncatedSince(path, rec)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("checkpoint %s: %s is %d bytes, fewer than the checkpoint's offset, %d: it was truncated since the agent stopped (copytruncate, or `> file`); "+
+		"run reads the lines the old content held after the offset from the rotated copy that holds them, if one does (else those lines, if any, are lost: the log then says so), then the file from its start",
+		name, path, size, rec.Offset)
 }
 
 // unreadableStateFiles returns the problem of the files of the state

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,6 +77,44 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckCheckpointTruncated: a usable checkpoint whose file was
+// truncated in place since (copytruncate while the agent was stopped) is
+// a warning of check naming the file, its size and the offset, and what
+// run does (trial 205: check said nothing, run warned); the same file
+// grown, not truncated, gets none.
+func TestCheckCheckpointTruncated(t *testing.T) {
+	for _, cut := range []bool{false, true} {
+		dir := t.TempDir()
+		logs, state := filepath.Join(dir, "logs"), filepath.Join(dir, "state")
+		audit, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		auditPath := writeFile(t, filepath.Join(logs, "audit_json.log"), string(audit))
+		args := []string{"--log-dir", logs, "--to", "stdout", "--state-dir", state}
+		if r := runCmd(t, append(args, "--once")...); r.err != nil {
+			t.Fatalf("run: %v\n%s", r.err, r.stderr)
+		}
+		if cut {
+			if err := os.Truncate(auditPath, 10); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			writeFile(t, auditPath, string(audit)+string(audit)) // grown in place
+		}
+		out, err := execute(t, append([]string{"check"}, args...)...)
+		if err != nil {
+			t.Fatalf("check: %v\n%s", err, out)
+		}
+		name := filepath.Join(state, checkpoint.PositionKey(auditPath)+".json")
+		want := "WARNING: checkpoint " + name + ": " + auditPath + " is 10 bytes, fewer than the checkpoint's offset, " + strconv.Itoa(len(audit)) +
+			": it was truncated since the agent stopped (copytruncate, or `> file`); run reads the lines the old content held after the offset from the rotated copy that holds them"
+		if got := strings.Contains(out, want); got != cut {
+			t.Errorf("truncated %v: warning %q in the output: %v, want %v:\n%s", cut, want, got, cut, out)
+		}
 	}
 }
 
