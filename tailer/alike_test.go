@@ -101,3 +101,47 @@ func TestRotatedWhileStoppedAlikeCheckpointGone(t *testing.T) {
 	want := linesOf(same + "bb\nbb2\n" + same + "cc\n")
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
 }
+
+// TestRotatedDeletedWhileDrainedAlike: the files the checkpoint keeps
+// positions for (its own and one between) are deleted while the tailer
+// still drains them (the kubelet and Docker delete the oldest copy, and
+// rotations come faster than Config.RotateWait): the checkpoint still
+// hashes the bytes before their offsets, from the batches committed, so
+// that at a restart copies that only begin alike are not taken for them.
+// Before, those positions had no hash, an alike copy of the same length
+// was read from a kept offset, its end, and its lines never came (trial
+// 206: Docker json-file with 40 KB lines, 1,060 lines on disk at the
+// restarts never sent).
+func TestRotatedDeletedWhileDrainedAlike(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	tl, cfg, next, stop := betweenTailer(t, same)
+	path := cfg.Path
+	remove(t, path+".2") // the checkpoint's file
+	remove(t, path+".1") // the file between
+	appendFile(t, path, "cc2\n")
+	b := next("cc2")
+	tl.Commit(b, b.Len())
+	tl.Release(b)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ck := readCheckpoint(t, cfg)
+		if ck.Next != nil && ck.Next.Offset == int64(len(same)+7) && len(ck.Between) == 1 {
+			if ck.PreLen == 0 || ck.Between[0].PreLen == 0 {
+				t.Fatalf("checkpoint hashes %d bytes before its offset and %d before the kept one's, in files deleted while drained: want both", ck.PreLen, ck.Between[0].PreLen)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %+v (next %+v), want the newest file's position after cc2", ck, ck.Next)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	appendFile(t, path, "cc3\n")
+	rotateAway(t, path, "numbered", 1)
+	appendFile(t, path, same+"dd\n")
+	rotateAway(t, path, "numbered", 2)
+	appendFile(t, path, same+"ee\n")
+	want := append([]string{"cc3"}, linesOf(same+"dd\n"+same+"ee\n")...)
+	checkExactly(t, runOnce(t, cfg, len(want)), want)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -106,18 +107,15 @@ func loadPosition(store *checkpoint.Store, path string) (*checkpoint.Position, e
 }
 
 // filePosition returns p as saved, with the hash of the bytes before the
-// offset when the file is plain and still at its name or, renamed away by
-// a rotation, at the name renamed gives for its identity ("" for none;
-// renamed may be nil).
-func filePosition(p position, renamed func(FileID) string) checkpoint.FilePosition {
+// offset when the file is plain, as pre gives it (nil: read at the file's
+// name; see Tailer.preOf).
+func filePosition(p position, pre func(position) (int, string)) checkpoint.FilePosition {
 	preLen, preSum := 0, ""
 	if !strings.HasSuffix(p.name, ".gz") {
-		preLen, preSum = preHash(p.name, p.id, p.off)
-		if preLen == 0 && p.off > 0 && renamed != nil {
-			if name := renamed(p.id); name != "" {
-				preLen, preSum = preHash(name, p.id, p.off)
-			}
+		if pre == nil {
+			pre = func(p position) (int, string) { return preHash(p.name, p.id, p.off) }
 		}
+		preLen, preSum = pre(p)
 	}
 	return checkpoint.FilePosition{
 		File:        p.name,
@@ -147,13 +145,13 @@ func nextPosition(ck *checkpoint.Position) (next *checkpoint.Position, id FileID
 
 // laterPositions returns the positions kept for the files read after the
 // checkpoint's file anchor (see laterFiles), as saved (filePosition, with
-// renamed): the newest one,
+// pre): the newest one,
 // nil when none, and those between, oldest first.
-func laterPositions(l laterFiles, anchor FileID, renamed func(FileID) string) (next *checkpoint.FilePosition, between []checkpoint.FilePosition) {
+func laterPositions(l laterFiles, anchor FileID, pre func(position) (int, string)) (next *checkpoint.FilePosition, between []checkpoint.FilePosition) {
 	var kept []checkpoint.FilePosition
 	for _, p := range l.files {
 		if p.id != anchor {
-			kept = append(kept, filePosition(p, renamed))
+			kept = append(kept, filePosition(p, pre))
 		}
 	}
 	switch len(kept) {
@@ -202,12 +200,13 @@ func (t *Tailer) saveCheckpoint() error {
 	c := t.ckp.com
 	c.later = c.later.clone() // changed in place by commits
 	t.ckp.com.dirty = false
+	tails := slices.Clone(t.ckp.tails)
 	t.mu.Unlock()
 	if !c.dirty || !c.valid {
 		return nil
 	}
-	renamed := t.renamedCopies()
-	at := filePosition(position{c.id, c.name, c.off}, renamed)
+	pre := t.preOf(tails)
+	at := filePosition(position{c.id, c.name, c.off}, pre)
 	p := checkpoint.Position{
 		Path:        t.cfg.Path,
 		File:        at.File,
@@ -220,7 +219,7 @@ func (t *Tailer) saveCheckpoint() error {
 		PreHash:     at.PreHash,
 		Updated:     time.Now().UTC(),
 	}
-	p.Next, p.Between = laterPositions(c.later, c.id, renamed)
+	p.Next, p.Between = laterPositions(c.later, c.id, pre)
 	if c.sent && c.parts.id.SameFile(c.id) && c.parts.off < c.off && p.Next == nil {
 		p.PartsFrom = &c.parts.off
 	}
@@ -244,24 +243,32 @@ func (t *Tailer) saveCheckpoint() error {
 	return nil
 }
 
-// renamedCopies returns a function that gives the name of the plain
-// rotated copy of the followed path that is the file id (by device and
-// inode), "" when none: where a file read, then renamed away by a
-// rotation, is now. It lists the copies once, at its first call.
-func (t *Tailer) renamedCopies() func(FileID) string {
+// preOf returns the function that gives a position's PreLen and PreHash
+// at a save: read at the file's name (preHash); else from tails, the
+// bytes committed batches held (a file deleted while still drained); else
+// read at the name of the plain rotated copy that is the file, by device
+// and inode (renamed away by a rotation: the copies are listed once, at
+// the first such position); else none.
+func (t *Tailer) preOf(tails preTails) func(position) (int, string) {
 	var sibs []sibling
 	listed := false
-	return func(id FileID) string {
+	return func(p position) (int, string) {
+		if n, sum := preHash(p.name, p.id, p.off); n > 0 || p.off == 0 {
+			return n, sum
+		}
+		if n, sum := tails.hash(p.id, p.off); n > 0 {
+			return n, sum
+		}
 		if !listed {
 			sibs, _ = rotatedSiblings(t.naming())
 			listed = true
 		}
 		for _, s := range sibs {
-			if d, i := devIno(s.fi); !s.gz && d == id.Dev && i == id.Ino && (d|i) != 0 {
-				return s.name
+			if d, i := devIno(s.fi); !s.gz && d == p.id.Dev && i == p.id.Ino && (d|i) != 0 {
+				return preHash(s.name, p.id, p.off)
 			}
 		}
-		return ""
+		return 0, ""
 	}
 }
 

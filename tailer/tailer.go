@@ -136,6 +136,9 @@ type checkpointing struct {
 	headless *logFile
 	// wait is the state of the path's checkpoint.Wait record (waitrecord.go).
 	wait waitRecord
+	// tails: the bytes before the latest commit's offset in the last
+	// files committed in (see preTails); guarded by Tailer.mu.
+	tails preTails
 }
 
 type commitState struct {
@@ -269,6 +272,8 @@ type pendingCommit struct {
 	// anchored, anchor, drained and copied are the batch's (see Batch).
 	anchored, drained bool
 	anchor, copied    position
+	// tail: the file's bytes before at, as the batch held them.
+	tail preTail
 }
 
 func commitOf(b *Batch, n int, hold Mark) pendingCommit {
@@ -280,6 +285,7 @@ func commitOf(b *Batch, n int, hold Mark) pendingCommit {
 		hold:     hold,
 		anchored: b.anchored, drained: b.drained,
 		anchor: b.anchor, copied: b.copied,
+		tail: b.tailBefore(n - 1),
 	}
 }
 
@@ -419,6 +425,7 @@ func (t *Tailer) commit(p pendingCommit) {
 	c.held, c.sent = false, false
 	c.seq, c.n, c.len = p.seq, p.n, p.len
 	at := p.at
+	t.ckp.tails.note(at.id, at.off, p.tail)
 	switch {
 	case p.anchored:
 		if p.copied.id != (FileID{}) {
