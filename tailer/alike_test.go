@@ -1,6 +1,7 @@
 package tailer
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,4 +145,80 @@ func TestRotatedDeletedWhileDrainedAlike(t *testing.T) {
 	appendFile(t, path, same+"ee\n")
 	want := append([]string{"cc3"}, linesOf(same+"dd\n"+same+"ee\n")...)
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
+}
+
+// TestRenameRotationsWhileBlockedAlike: the tailer reads the file at the
+// path while the one before it is still drained for late writes
+// (Config.RotateWait), then is blocked by its consumer while the path is
+// rotated twice, every file beginning with the same 2 KiB (container logs
+// that each begin inside one long line logged again). The file that was
+// at the path only in between is read too: it is not taken for a copy of
+// the file still drained because it begins like it.
+func TestRenameRotationsWhileBlockedAlike(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	path := filepath.Join(t.TempDir(), "0.log")
+	gen := func(g, n int) string { return same + numbered(fmt.Sprintf("gen%d", g), 0, n) }
+	writeFile(t, path, gen(0, 3))
+	cfg := testConfig(t, path)
+	cfg.RotateWait = 10 * time.Second
+	cfg.BatchLines, cfg.QueueLen = 1, 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startCredited(t, tl)
+	want := linesOf(gen(0, 3))
+	c.grant(len(want))
+	c.waitLines(t, len(want))
+	rotateAway(t, path, "numbered", 1)
+	appendFile(t, path, gen(1, 50))
+	want = append(want, linesOf(gen(1, 50))...)
+	c.grant(5)
+	c.waitLines(t, len(linesOf(gen(0, 3)))+5)
+	blockedAt(t, tl, uint64(len(linesOf(gen(0, 3)))+6))
+	for g := 2; g <= 3; g++ {
+		rotateAway(t, path, "numbered", g)
+		appendFile(t, path, gen(g, 5))
+		want = append(want, linesOf(gen(g, 5))...)
+	}
+	c.grant(1 << 10)
+	c.waitLines(t, len(want))
+	checkExactly(t, c.got(), want)
+}
+
+// TestUnseenCopyAlikeReadCopy: a restart reads a rotated copy (made
+// while the tailer was stopped), then, while the tailer is blocked, the
+// path is rotated twice: the file that was at the path only in between
+// begins like that copy (every file beginning with the same 2 KiB) and
+// is read all the same, not taken for the copy read before (trial 206:
+// Docker json-file, 40 KB lines, a rotation every 0.5 s: a file of 50
+// lines written just after a restart never sent).
+func TestUnseenCopyAlikeReadCopy(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	path := filepath.Join(t.TempDir(), "0.log")
+	writeFile(t, path, same+numbered("a", 0, 3))
+	cfg := testConfig(t, path)
+	checkExactly(t, runOnce(t, cfg, 4), linesOf(same+numbered("a", 0, 3)))
+	appendFile(t, path, "a-rest\n")
+	rotateAway(t, path, "numbered", 1)
+	b := same + numbered("b", 0, 50)
+	appendFile(t, path, b)
+	cfg.BatchLines, cfg.QueueLen = 1, 1
+	tl, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startTailer(t, tl, make(chan struct{}))
+	waitStats(t, tl, "the tailer blocked on its consumer", func(s Stats) bool { return s.Outstanding == 3 })
+	want := append([]string{"a-rest"}, linesOf(b)...)
+	for g, name := range []string{"c", "d"} {
+		rotateAway(t, path, "numbered", g+2)
+		lines := same + numbered(name, 0, 5)
+		appendFile(t, path, lines)
+		want = append(want, linesOf(lines)...)
+	}
+	c.openGate()
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
 }

@@ -351,8 +351,14 @@ func checkpointFile(t testing.TB, dir, path string) string {
 // channel, one being sent), with the path, the tailer and its collector.
 func blockedInGen0(t *testing.T) (string, *Tailer, *collector) {
 	t.Helper()
+	return blockedIn(t, "")
+}
+
+// blockedIn is blockedInGen0 with head before gen0's lines.
+func blockedIn(t *testing.T, head string) (string, *Tailer, *collector) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "app.log")
-	writeFile(t, path, numbered("gen0", 0, 50))
+	writeFile(t, path, head+numbered("gen0", 0, 50))
 	cfg := testConfig(t, path)
 	cfg.BatchLines = 1
 	cfg.QueueLen = 1

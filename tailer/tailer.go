@@ -3,7 +3,6 @@ package tailer
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -106,10 +105,11 @@ type rotation struct {
 	// it, and the newest mtime of a plain rotated copy seen then.
 	dirMod, copyMod time.Time
 	// lastCopy and copyHeads: the mtime of the newest rotated copy read
-	// after a truncation, and the fingerprints of the last ones read;
+	// after a truncation, and the first bytes of the last ones read
+	// (copyKey);
 	// unseenDirMod: the directory's mtime when copiesUnseen last listed it.
 	lastCopy, unseenDirMod time.Time
-	copyHeads              [][sha256.Size]byte
+	copyHeads              []copyKey
 	// unplaced: device and inode of the rotated copies reported by
 	// unplaced, the latest ones.
 	unplaced [][2]uint64

@@ -434,7 +434,7 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 			// file, before it was cut): a copy read, which copiesUnseen
 			// must not take for one made unseen.
 			t.log.Info("tailer: rotated copy ends before the offset; nothing to recover", "copy", src.name, "offset", from)
-			t.copyRead(mod, src.head)
+			t.copyRead(mod, src)
 			return nil
 		}
 		read = func(p []byte, _ int64) (int, error) { return gr.Read(p) }
@@ -473,6 +473,6 @@ func (t *Tailer) drainOpen(ctx context.Context, src *logFile, mod time.Time, fro
 	}
 	t.c.recovered.Add(uint64(max(0, t.rd.lr.pos-from)))
 	t.rd.lr.reset(0)
-	t.copyRead(mod, src.head)
+	t.copyRead(mod, src)
 	return nil
 }

@@ -3,6 +3,7 @@ package tailer
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
@@ -460,10 +461,10 @@ func (t *Tailer) holdsCopy(s sibling) bool {
 		if !read {
 			// What was read before an error (a .gz damaged past them)
 			// is good, as a shorter read of len(head) bytes would be.
-			h, _ = s.readHead(FingerprintMax)
+			h, _ = s.readHead(agreeBytes)
 			read = true
 		}
-		return bytes.HasPrefix(h, head)
+		return bytes.HasPrefix(h, head) && agreesWith(h, head, f)
 	}
 	for _, q := range t.rot.queue {
 		if copied(q) {
@@ -476,6 +477,22 @@ func (t *Tailer) holdsCopy(s sibling) bool {
 		}
 	}
 	return false
+}
+
+// agreesWith reports whether h, the first bytes (up to agreeBytes) of a
+// copy that begins with head, f's head, and the open file f (decompressed
+// when gz) hold the same bytes over the shorter one's length: h may be a
+// copy of f, not of another file that only begins like it (container logs
+// that each begin inside one long line logged again). A file f that no
+// longer begins with its head (truncated since: a copytruncate copy holds
+// what it had) is taken as agreeing, as is one that cannot be read.
+func agreesWith(h, head []byte, f *logFile) bool {
+	b, err := copyHead(f.f, f.gz, len(h))
+	if err != nil || !bytes.HasPrefix(b, head) {
+		return true
+	}
+	n := min(len(h), len(b))
+	return string(h[:n]) == string(b[:n])
 }
 
 // holds reports whether fi is a file the tailer has open for rotation:
@@ -494,20 +511,36 @@ func (t *Tailer) holds(fi os.FileInfo) bool {
 	return false
 }
 
-// copyRead records that a rotated copy, last modified at mod and
-// beginning with head, was read (see copiesUnseen). head tells the copy
-// once compressed: logrotate's compress gives the .gz a later
-// modification time.
-func (t *Tailer) copyRead(mod time.Time, head []byte) {
+// copyKey identifies a rotated copy read by its first bytes, up to
+// agreeBytes (decompressed for a .gz): how many, and their SHA-256. More
+// than the fingerprint's KiB, as container logs can all begin alike.
+type copyKey struct {
+	n   int
+	sum [sha256.Size]byte
+}
+
+// keyOf returns the copyKey of first, a copy's first bytes.
+func keyOf(first []byte) copyKey { return copyKey{len(first), sha256.Sum256(first)} }
+
+// copyRead records that src, a rotated copy last modified at mod, was
+// read (see copiesUnseen): by its first bytes, which tell the copy once
+// compressed (logrotate's compress gives the .gz a later modification
+// time). A copy without a head (empty) is not recorded.
+func (t *Tailer) copyRead(mod time.Time, src *logFile) {
 	if mod.After(t.rot.lastCopy) {
 		t.rot.lastCopy = mod
 	}
-	if len(head) > 0 {
-		if len(t.rot.copyHeads) == maxQueued {
-			t.rot.copyHeads = t.rot.copyHeads[1:]
-		}
-		t.rot.copyHeads = append(t.rot.copyHeads, fingerprint(head))
+	if len(src.head) == 0 {
+		return
 	}
+	first, err := copyHead(src.f, src.gz, agreeBytes)
+	if err != nil || len(first) == 0 {
+		first = src.head // what was read before an error (a .gz damaged past them)
+	}
+	if len(t.rot.copyHeads) == maxQueued {
+		t.rot.copyHeads = t.rot.copyHeads[1:]
+	}
+	t.rot.copyHeads = append(t.rot.copyHeads, keyOf(first))
 }
 
 // heldOrRead reports whether the rotated copy s is a file the tailer
@@ -515,13 +548,14 @@ func (t *Tailer) copyRead(mod time.Time, head []byte) {
 // not one made unseen.
 func (t *Tailer) heldOrRead(s sibling) bool { return t.holds(s.fi) || t.wasRead(s) }
 
-// wasRead reports whether s has the first bytes of a copy read before.
+// wasRead reports whether s has the first bytes of a copy read before,
+// up to agreeBytes (see copyKey).
 func (t *Tailer) wasRead(s sibling) bool {
-	h, err := s.readHead(FingerprintMax)
+	h, err := s.readHead(agreeBytes)
 	if err != nil || len(h) == 0 {
 		return err == nil // empty: nothing to read
 	}
-	return slices.Contains(t.rot.copyHeads, fingerprint(h))
+	return slices.Contains(t.rot.copyHeads, keyOf(h))
 }
 
 // copiesUnseen handles truncations the loop did not see: after src was
