@@ -46,29 +46,9 @@ func TestRotatedWhileStoppedAlikeHeads(t *testing.T) {
 func TestRotatedWhileStoppedAlikeKept(t *testing.T) {
 	same := strings.Repeat("x", 2048) + "\n"
 	_, cfg, _, stop := betweenTailer(t, same)
-	path := cfg.Path
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ck := readCheckpoint(t, cfg)
-		if ck.Next != nil && ck.Next.Offset == int64(len(same)+3) && len(ck.Between) == 1 {
-			if ck.PreLen == 0 || ck.Between[0].PreLen == 0 {
-				t.Fatalf("checkpoint hashes %d bytes before its offset and %d before the kept one's, in files renamed away: want both", ck.PreLen, ck.Between[0].PreLen)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("checkpoint %+v, want one keeping the newest file and one between", ck)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitKeptHashed(t, cfg, int64(len(same)+3), "renamed away")
 	stop()
-	appendFile(t, path, "cc2\n")
-	rotateAway(t, path, "numbered", 3)
-	appendFile(t, path, same+"dd\n")
-	rotateAway(t, path, "numbered", 4)
-	appendFile(t, path, same+"ee\n")
-	want := append([]string{"cc2"}, linesOf(same+"dd\n"+same+"ee\n")...)
-	checkExactly(t, runOnce(t, cfg, len(want)), want)
+	restartAfterAlikeRotations(t, cfg, same, "cc2", 3)
 }
 
 // TestRotatedWhileStoppedAlikeCheckpointGone: while the tailer is
@@ -123,27 +103,46 @@ func TestRotatedDeletedWhileDrainedAlike(t *testing.T) {
 	b := next("cc2")
 	tl.Commit(b, b.Len())
 	tl.Release(b)
+	waitKeptHashed(t, cfg, int64(len(same)+7), "deleted while drained")
+	stop()
+	restartAfterAlikeRotations(t, cfg, same, "cc3", 1)
+}
+
+// waitKeptHashed waits until cfg's saved checkpoint keeps the newest
+// file's position at next and one file between (betweenTailer), and fails
+// t unless it hashes the bytes before its own offset and the kept one's,
+// in files that were how (renamed away, deleted).
+func waitKeptHashed(t *testing.T, cfg Config, next int64, how string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ck := readCheckpoint(t, cfg)
-		if ck.Next != nil && ck.Next.Offset == int64(len(same)+7) && len(ck.Between) == 1 {
+		if ck.Next != nil && ck.Next.Offset == next && len(ck.Between) == 1 {
 			if ck.PreLen == 0 || ck.Between[0].PreLen == 0 {
-				t.Fatalf("checkpoint hashes %d bytes before its offset and %d before the kept one's, in files deleted while drained: want both", ck.PreLen, ck.Between[0].PreLen)
+				t.Fatalf("checkpoint hashes %d bytes before its offset and %d before the kept one's, in files %s: want both", ck.PreLen, ck.Between[0].PreLen, how)
 			}
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("checkpoint %+v (next %+v), want the newest file's position after cc2", ck, ck.Next)
+			t.Fatalf("checkpoint %+v (next %+v), want one keeping the newest file at %d and one between", ck, ck.Next, next)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	stop()
-	appendFile(t, path, "cc3\n")
-	rotateAway(t, path, "numbered", 1)
+}
+
+// restartAfterAlikeRotations appends last to the file at cfg's path, then
+// rotates it twice (numbered, the first time shifting from copy n), each
+// new file beginning with same, and checks that a restart reads last,
+// then both new files whole.
+func restartAfterAlikeRotations(t *testing.T, cfg Config, same, last string, n int) {
+	t.Helper()
+	path := cfg.Path
+	appendFile(t, path, last+"\n")
+	rotateAway(t, path, "numbered", n)
 	appendFile(t, path, same+"dd\n")
-	rotateAway(t, path, "numbered", 2)
+	rotateAway(t, path, "numbered", n+1)
 	appendFile(t, path, same+"ee\n")
-	want := append([]string{"cc3"}, linesOf(same+"dd\n"+same+"ee\n")...)
+	want := append([]string{last}, linesOf(same+"dd\n"+same+"ee\n")...)
 	checkExactly(t, runOnce(t, cfg, len(want)), want)
 }
 

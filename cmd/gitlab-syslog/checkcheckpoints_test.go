@@ -39,17 +39,7 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 		{"stale", "end", "tail-0123456789abcdef", `{"version":1,`, []string{"is not valid JSON", "no file the sources follow now has it: if it is a stale checkpoint"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			logs, state := filepath.Join(dir, "logs"), filepath.Join(dir, "state")
-			audit, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			auditPath := writeFile(t, filepath.Join(logs, "audit_json.log"), string(audit))
-			args := []string{"--log-dir", logs, "--to", "stdout", "--state-dir", state, "--start-at", tc.startAt}
-			if r := runCmd(t, append(args, "--once")...); r.err != nil {
-				t.Fatalf("run: %v\n%s", r.err, r.stderr)
-			}
+			state, auditPath, _, args := sampleAuditRun(t, "--start-at", tc.startAt)
 			name := filepath.Join(state, checkpoint.PositionKey(auditPath)+".json")
 			if _, err := os.Stat(name); err != nil {
 				t.Fatalf("run saved no checkpoint for %s: %v", auditPath, err)
@@ -87,17 +77,7 @@ func TestCheckCheckpointUnusable(t *testing.T) {
 // grown, not truncated, gets none.
 func TestCheckCheckpointTruncated(t *testing.T) {
 	for _, cut := range []bool{false, true} {
-		dir := t.TempDir()
-		logs, state := filepath.Join(dir, "logs"), filepath.Join(dir, "state")
-		audit, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		auditPath := writeFile(t, filepath.Join(logs, "audit_json.log"), string(audit))
-		args := []string{"--log-dir", logs, "--to", "stdout", "--state-dir", state}
-		if r := runCmd(t, append(args, "--once")...); r.err != nil {
-			t.Fatalf("run: %v\n%s", r.err, r.stderr)
-		}
+		state, auditPath, audit, args := sampleAuditRun(t)
 		if cut {
 			if err := os.Truncate(auditPath, 10); err != nil {
 				t.Fatal(err)
@@ -116,6 +96,27 @@ func TestCheckCheckpointTruncated(t *testing.T) {
 			t.Errorf("truncated %v: warning %q in the output: %v, want %v:\n%s", cut, want, got, cut, out)
 		}
 	}
+}
+
+// sampleAuditRun copies the sample audit_json.log into a new log
+// directory and sends it with run --once to stdout, with a new state
+// directory and more run flags: it returns the state directory, the
+// copy's path, its bytes and the flags (without --once) for check.
+func sampleAuditRun(t *testing.T, more ...string) (state, auditPath string, audit []byte, args []string) {
+	t.Helper()
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	state = filepath.Join(dir, "state")
+	audit, err := os.ReadFile(filepath.Join(samples, "audit_json.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditPath = writeFile(t, filepath.Join(logs, "audit_json.log"), string(audit))
+	args = append([]string{"--log-dir", logs, "--to", "stdout", "--state-dir", state}, more...)
+	if r := runCmd(t, append(args, "--once")...); r.err != nil {
+		t.Fatalf("run: %v\n%s", r.err, r.stderr)
+	}
+	return state, auditPath, audit, args
 }
 
 // TestCheckWatchRecordUnusable: a glob's watch record that run cannot use
