@@ -533,9 +533,11 @@ func (t *Tailer) copyRead(mod time.Time, src *logFile) {
 	if len(src.head) == 0 {
 		return
 	}
-	first, err := copyHead(src.f, src.gz, agreeBytes)
-	if err != nil || len(first) == 0 {
-		first = src.head // what was read before an error (a .gz damaged past them)
+	// What was read before an error (a .gz damaged within them) is its
+	// first bytes, as wasRead reads them.
+	first, _ := copyHead(src.f, src.gz, agreeBytes)
+	if len(first) == 0 {
+		first = src.head
 	}
 	if len(t.rot.copyHeads) == maxQueued {
 		t.rot.copyHeads = t.rot.copyHeads[1:]
@@ -551,8 +553,8 @@ func (t *Tailer) heldOrRead(s sibling) bool { return t.holds(s.fi) || t.wasRead(
 // wasRead reports whether s has the first bytes of a copy read before,
 // up to agreeBytes (see copyKey).
 func (t *Tailer) wasRead(s sibling) bool {
-	h, err := s.readHead(agreeBytes)
-	if err != nil || len(h) == 0 {
+	h, err := s.readHead(agreeBytes) // before an error: as copyRead keeps them
+	if len(h) == 0 {
 		return err == nil // empty: nothing to read
 	}
 	return slices.Contains(t.rot.copyHeads, keyOf(h))
