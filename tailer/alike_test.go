@@ -221,3 +221,37 @@ func TestUnseenCopyAlikeReadCopy(t *testing.T) {
 	c.stop()
 	checkExactly(t, c.texts(), want)
 }
+
+// TestHeldPositionHashedAfterDelete: a position held by CommitHeld (the
+// start of a container log line whose last part is not read yet) in a
+// file deleted since is saved with the hash of the bytes before it, from
+// the batch committed, as a batch's end is (trial 207: Docker json-file
+// with compress, the newest file's held position had none, and a restart
+// read three alike .gz copies from it: 160 lines lost, their first parts
+// glued into one 74 KB line).
+func TestHeldPositionHashedAfterDelete(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	tl, cfg, next, stop := betweenTailer(t, same)
+	defer stop()
+	path := cfg.Path
+	appendFile(t, path, "xx\nyy\n") // "yy": the first part of a line
+	b := next("xx")
+	tl.CommitHeld(b, b.StartOf(1))
+	tl.Release(b)
+	remove(t, path)
+	held := int64(len(same) + 3 + 3)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ck := readCheckpoint(t, cfg)
+		if ck.Next != nil && ck.Next.Offset == held {
+			if ck.Next.PreLen == 0 {
+				t.Fatalf("the held position in the deleted file is saved without the hash of the bytes before it: %+v", ck.Next)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoint %+v (next %+v), want the newest file's position held at %d", ck, ck.Next, held)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -19,19 +19,26 @@ func TestTailBefore(t *testing.T) {
 		cut   []int  // lines cut to MaxLineBytes
 		line  int
 		want  string // "": unknown
+		// before: the bytes just before start, as the batch before left
+		// them (preTails).
+		before string
 	}{
-		{"a long line", long + "\n", 0, nil, 0, (long + "\n")[len(long)+1-32:]},
-		{"crlf", long + "\r\n", 0, nil, 0, (long + "\r\n")[len(long)+2-32:]},
-		{"short lines", "aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n", 10, nil, 2, "aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n"[1:]},
-		{"short lines, the file's start", "aaaa\nbbbb\n", 0, nil, 1, "aaaa\nbbbb\n"},
-		{"short lines, bytes before the batch", "aaaa\nbbbb\n", 100, nil, 1, ""},
-		{"a cut line", long + "\n", 0, []int{0}, 0, ""},
-		{"after a cut line", "xxxxxxxxxx\n" + long + "\n", 0, []int{0}, 1, (long + "\n")[len(long)+1-32:]},
+		{"a long line", long + "\n", 0, nil, 0, (long + "\n")[len(long)+1-32:], ""},
+		{"crlf", long + "\r\n", 0, nil, 0, (long + "\r\n")[len(long)+2-32:], ""},
+		{"short lines", "aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n", 10, nil, 2, "aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n"[1:], ""},
+		{"short lines, the file's start", "aaaa\nbbbb\n", 0, nil, 1, "aaaa\nbbbb\n", ""},
+		{"short lines, bytes before the batch", "aaaa\nbbbb\n", 100, nil, 1, "", ""},
+		{"a cut line", long + "\n", 0, []int{0}, 0, "", ""},
+		{"after a cut line", "xxxxxxxxxx\n" + long + "\n", 0, []int{0}, 1, (long + "\n")[len(long)+1-32:], ""},
+		{"short lines, the bytes before the batch known", "aaaa\nbbbb\n", 100, nil, 1, strings.Repeat("z", 22) + "aaaa\nbbbb\n", strings.Repeat("z", 40)},
+		{"short lines, too few bytes before the batch known", "aaaa\nbbbb\n", 100, nil, 1, "", strings.Repeat("z", 21)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := batchOf(tc.file, tc.start)
 			b.Cut = tc.cut
-			got := b.tailBefore(tc.line)
+			var before preTail
+			before.n = copy(before.b[:], tc.before[max(0, len(tc.before)-preWindow):])
+			got := b.tailBefore(tc.line, before)
 			if s := string(got.b[:got.n]); s != tc.want {
 				t.Errorf("tailBefore(%d) = %q (%d bytes), want %q", tc.line, s, got.n, tc.want)
 			}

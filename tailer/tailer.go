@@ -230,7 +230,7 @@ func (t *Tailer) Commit(b *Batch, n int) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.commitEarly(commitOf(b, n, Mark{}))
+	t.commitEarly(commitOf(b, n, Mark{}, t.ckp.tails.get(b.File, b.Start)))
 }
 
 // CommitHeld records that every line of b was handled, as Commit(b,
@@ -252,7 +252,7 @@ func (t *Tailer) CommitHeld(b *Batch, hold Mark) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.commitEarly(commitOf(b, b.Len(), hold))
+	t.commitEarly(commitOf(b, b.Len(), hold, t.ckp.tails.get(b.File, b.Start)))
 }
 
 // maxEarly bounds the early commits kept (see Tailer.Commit); a consumer
@@ -272,11 +272,15 @@ type pendingCommit struct {
 	// anchored, anchor, drained and copied are the batch's (see Batch).
 	anchored, drained bool
 	anchor, copied    position
-	// tail: the file's bytes before at, as the batch held them.
-	tail preTail
+	// tail and holdTail: the file's bytes before at and before hold, as
+	// the batch held them.
+	tail, holdTail preTail
 }
 
-func commitOf(b *Batch, n int, hold Mark) pendingCommit {
+// commitOf returns the commit of b's first n lines, held at hold (zero:
+// none), with before, the bytes of b's file just before b.Start if known
+// (see preTails).
+func commitOf(b *Batch, n int, hold Mark, before preTail) pendingCommit {
 	n = min(n, b.Len())
 	return pendingCommit{
 		seq: b.seq, n: n, len: b.Len(),
@@ -285,7 +289,7 @@ func commitOf(b *Batch, n int, hold Mark) pendingCommit {
 		hold:     hold,
 		anchored: b.anchored, drained: b.drained,
 		anchor: b.anchor, copied: b.copied,
-		tail: b.tailBefore(n - 1),
+		tail: b.tailBefore(n-1, before), holdTail: b.tailBeforeMark(hold, before),
 	}
 }
 
@@ -347,6 +351,7 @@ func (t *Tailer) commitHeld(p pendingCommit) {
 	if hold.IsZero() {
 		return
 	}
+	t.ckp.tails.note(hold.File, hold.Offset, p.holdTail)
 	c := &t.ckp.com
 	full, fullLater := position{c.id, c.name, c.off}, c.later.clone()
 	switch at := c.later.find(hold.File); {
