@@ -255,3 +255,31 @@ func TestHeldPositionHashedAfterDelete(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRenameRotationsWhileBlockedAlikeCompressed: as
+// TestRenameRotationsWhileBlockedAlike, with each rotated copy compressed
+// at once (Docker's json-file compress, logrotate's compress without
+// delaycompress) and no file drained: the copy of the file read before is
+// found among the compressed ones that begin alike by its first 64 KiB,
+// and the one made in between is read (trial 207: "several rotated copies
+// begin with the first bytes of the file read before them" and whole
+// files not read).
+func TestRenameRotationsWhileBlockedAlikeCompressed(t *testing.T) {
+	same := strings.Repeat("x", 2048) + "\n"
+	path, _, c := blockedIn(t, same)
+	want := linesOf(same + numbered("gen0", 0, 50))
+	for g := 1; g <= 2; g++ {
+		if err := os.Rename(path+".1.gz", path+".2.gz"); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		rotateAway(t, path, "numbered", 0)
+		gzipAway(t, path+".1")
+		lines := same + numbered(fmt.Sprintf("gen%d", g), 0, 20)
+		appendFile(t, path, lines)
+		want = append(want, linesOf(lines)...)
+	}
+	c.openGate()
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(t, c.texts(), want)
+}

@@ -364,17 +364,18 @@ func locate(sibs []sibling, f *logFile) []sibling {
 }
 
 // isCopyOf reports whether the rotated copy s (decompressed when
-// compressed) begins with f's head, which is not empty. The head of a
-// plain f is first grown to what its file holds now (verifyHead): a file
-// opened ahead, when it appeared at the path (see watchBlocked), was
-// empty or short then.
+// compressed) begins with f's head, which is not empty, and agrees with
+// f over their first agreeBytes (agreesWith: container logs can all begin
+// alike). The head of a plain f is first grown to what its file holds now
+// (verifyHead): a file opened ahead, when it appeared at the path (see
+// watchBlocked), was empty or short then.
 func isCopyOf(s sibling, f *logFile) bool {
 	head := grownHead(f)
 	if len(head) == 0 {
 		return false
 	}
-	h, err := s.readHead(len(head))
-	return err == nil && bytes.Equal(h, head)
+	h, _ := s.readHead(agreeBytes) // before an error: good, as a shorter read would be
+	return bytes.HasPrefix(h, head) && agreesWith(h, head, f)
 }
 
 // grownHead returns f's head, that of a plain f first grown to what its
