@@ -216,10 +216,7 @@ func TestUnseenCopyAlikeReadCopy(t *testing.T) {
 		appendFile(t, path, lines)
 		want = append(want, linesOf(lines)...)
 	}
-	c.openGate()
-	c.waitN(len(want))
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	c.openGateFor(want)
 }
 
 // TestHeldPositionHashedAfterDelete: a position held by CommitHeld (the
@@ -278,8 +275,5 @@ func TestRenameRotationsWhileBlockedAlikeCompressed(t *testing.T) {
 		appendFile(t, path, lines)
 		want = append(want, linesOf(lines)...)
 	}
-	c.openGate()
-	c.waitN(len(want))
-	c.stop()
-	checkExactly(t, c.texts(), want)
+	c.openGateFor(want)
 }

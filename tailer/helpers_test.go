@@ -119,6 +119,16 @@ func (c *collector) stop() error {
 }
 
 // openGate lets a gated consumer run.
+// openGateFor opens the gate, waits for len(want) lines, stops the
+// tailer and checks that the lines are want, in order.
+func (c *collector) openGateFor(want []string) {
+	c.t.Helper()
+	c.openGate()
+	c.waitN(len(want))
+	c.stop()
+	checkExactly(c.t, c.texts(), want)
+}
+
 func (c *collector) openGate() {
 	if c.gate != nil {
 		c.gateMu.Do(func() { close(c.gate) })
