@@ -41,8 +41,14 @@ func preHash(name string, id FileID, off int64) (int, string) {
 	if m, err := f.ReadAt(buf, off-int64(n)); m != n || (err != nil && err != io.EOF) {
 		return 0, ""
 	}
-	sum := sha256.Sum256(buf)
-	return n, hex.EncodeToString(sum[:])
+	return n, preSum(buf)
+}
+
+// preSum returns the hex SHA-256 of b, bytes before an offset, as
+// checkpoint.Position.PreHash holds it.
+func preSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // preMatches reports whether f holds, just before c.Offset, the bytes the
@@ -58,8 +64,7 @@ func preMatches(c *checkpoint.Position, f *os.File) bool {
 	if m, err := f.ReadAt(buf, c.Offset-int64(c.PreLen)); m != c.PreLen || (err != nil && err != io.EOF) {
 		return false
 	}
-	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:]) == c.PreHash
+	return preSum(buf) == c.PreHash
 }
 
 // positionID returns the identity of the file a saved position points

@@ -34,6 +34,13 @@ func sameFile(a, b FileID) bool {
 	return a.SameFile(b) && (a.Dev|a.Ino != 0 || a == b)
 }
 
+// fingerprinted reports whether head's first id.FingerprintLen bytes hash
+// to id.Fingerprint; false when id has no fingerprint (FingerprintLen 0)
+// or head is shorter.
+func (id FileID) fingerprinted(head []byte) bool {
+	return id.FingerprintLen > 0 && len(head) >= id.FingerprintLen && fingerprint(head[:id.FingerprintLen]) == id.Fingerprint
+}
+
 // String returns "dev:ino:fplen:fphex8" for logs.
 func (id FileID) String() string {
 	return fmt.Sprintf("%d:%d:%d:%s", id.Dev, id.Ino, id.FingerprintLen, hex.EncodeToString(id.Fingerprint[:4]))

@@ -359,7 +359,7 @@ func keptOffset(kept []keptPosition, s sibling) int64 {
 		return 0
 	}
 	state := func(k keptPosition) preState {
-		if k.id.FingerprintLen <= 0 || len(head) < k.id.FingerprintLen || fingerprint(head[:k.id.FingerprintLen]) != k.id.Fingerprint {
+		if !k.id.fingerprinted(head) {
 			return preDiffers
 		}
 		return s.pre(k.pos)
@@ -507,10 +507,7 @@ func (t *Tailer) applyStartAt(s *logFile) {
 // headMatches reports whether the first id.FingerprintLen bytes of s hash to
 // id.Fingerprint.
 func headMatches(s *logFile, id FileID) bool {
-	if id.FingerprintLen == 0 {
-		return true
-	}
-	return len(s.head) >= id.FingerprintLen && fingerprint(s.head[:id.FingerprintLen]) == id.Fingerprint
+	return id.FingerprintLen == 0 || id.fingerprinted(s.head)
 }
 
 // skipped records src.off as read and committed, after bytes that needed

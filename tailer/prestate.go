@@ -3,8 +3,6 @@ package tailer
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"os"
 
@@ -39,20 +37,19 @@ func (s sibling) pre(p *checkpoint.Position) preState {
 	if p.PreLen <= 0 {
 		return preHolds
 	}
-	if int64(p.PreLen) > p.Offset || p.PreLen > preWindow {
-		return preDiffers // no file of this position: loadPosition's limits
-	}
 	f, err := os.Open(s.name)
 	if err != nil {
 		return preUnknown
 	}
 	defer f.Close()
 	if !s.gz {
-		buf := make([]byte, p.PreLen)
-		if m, _ := f.ReadAt(buf, p.Offset-int64(p.PreLen)); m != p.PreLen {
-			return preDiffers // it ends before the offset
+		if preMatches(p, f) { // false too when it ends before the offset
+			return preHolds
 		}
-		return preOf(buf, p)
+		return preDiffers
+	}
+	if int64(p.PreLen) > p.Offset || p.PreLen > preWindow {
+		return preDiffers // no file of this position: loadPosition's limits
 	}
 	gr, err := gzip.NewReader(f)
 	if err != nil {
@@ -72,13 +69,7 @@ func (s sibling) pre(p *checkpoint.Position) preState {
 	case err != nil:
 		return preUnknown
 	}
-	return preOf(pre.Bytes(), p)
-}
-
-// preOf compares buf, read just before p's offset, with p's hash.
-func preOf(buf []byte, p *checkpoint.Position) preState {
-	sum := sha256.Sum256(buf)
-	if hex.EncodeToString(sum[:]) == p.PreHash {
+	if preSum(pre.Bytes()) == p.PreHash {
 		return preHolds
 	}
 	return preDiffers

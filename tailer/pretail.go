@@ -1,8 +1,6 @@
 package tailer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 )
 
@@ -156,6 +154,5 @@ func (p preTails) hash(id FileID, off int64) (int, string) {
 	if t.n == 0 {
 		return 0, ""
 	}
-	sum := sha256.Sum256(t.b[:t.n])
-	return t.n, hex.EncodeToString(sum[:])
+	return t.n, preSum(t.b[:t.n])
 }

@@ -3,7 +3,6 @@ package tailer
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -352,10 +351,25 @@ func findByFingerprint(r copyNaming, id FileID) (sibling, bool) {
 // that ends before the offset may be a copy of another file too: neither
 // is taken for it (see preState).
 func findCheckpointFile(r copyNaming, id FileID, ck *checkpoint.Position) (sibling, bool) {
+	type fileKey struct {
+		name     string
+		dev, ino uint64
+	}
+	states := map[fileKey]preState{} // a .gz is decompressed to the offset once
+	pre := func(s sibling) preState {
+		d, i := devIno(s.fi)
+		k := fileKey{s.name, d, i}
+		st, ok := states[k]
+		if !ok {
+			st = s.pre(ck)
+			states[k] = st
+		}
+		return st
+	}
 	for _, want := range []preState{preHolds, preUnknown} {
 		s, ok := findSibling(r, id.Dev, id.Ino, func(s sibling) (bool, error) {
 			ok, err := s.hasID(id)
-			return ok && s.pre(ck) == want, err
+			return ok && pre(s) == want, err
 		})
 		if ok {
 			return s, true
@@ -372,7 +386,7 @@ func (s sibling) hasID(id FileID) (bool, error) {
 		return !s.gz && d == id.Dev && i == id.Ino, nil
 	}
 	h, err := s.readHead(id.FingerprintLen)
-	return err == nil && len(h) == id.FingerprintLen && sha256.Sum256(h) == id.Fingerprint, err
+	return err == nil && id.fingerprinted(h), err
 }
 
 // findSibling returns the sibling that match accepts, preferring the plain

@@ -321,31 +321,14 @@ func ofLive(s sibling, live *logFile, now []byte) bool {
 		return true
 	}
 	if len(live.head) > 0 && bytes.HasPrefix(now, live.head) {
-		return s.agrees(live.f, len(live.head))
+		a, err := s.readHead(agreeBytes) // an error: not a copy, as begins says
+		return err == nil && copyOf(a, live.head, live)
 	}
 	return s.begins(live.head) || s.begins(now)
 }
 
-// agreeBytes is how many first bytes agrees compares.
+// agreeBytes is how many first bytes copyOf compares.
 const agreeBytes = 64 << 10
-
-// agrees reports whether s (decompressed when gz) holds at least least
-// bytes and the same bytes as the open file f, which holds that many at
-// least, over their first agreeBytes, or over the shorter one's length: s
-// may be a copy of f. An error reading s counts as not agreeing (as
-// begins), one reading f as agreeing.
-func (s sibling) agrees(f *os.File, least int) bool {
-	a, err := s.readHead(agreeBytes)
-	if err != nil || len(a) < least {
-		return false
-	}
-	b, err := copyHead(f, false, len(a))
-	if err != nil {
-		return true
-	}
-	n := len(b)
-	return string(a[:n]) == string(b)
-}
 
 // plainOf returns the plain one of a and b, then the compressed one.
 func plainOf(a, b sibling) (sibling, sibling) {

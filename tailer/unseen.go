@@ -375,7 +375,7 @@ func isCopyOf(s sibling, f *logFile) bool {
 		return false
 	}
 	h, _ := s.readHead(agreeBytes) // before an error: good, as a shorter read would be
-	return bytes.HasPrefix(h, head) && agreesWith(h, head, f)
+	return copyOf(h, head, f)
 }
 
 // grownHead returns f's head, that of a plain f first grown to what its
@@ -465,7 +465,7 @@ func (t *Tailer) holdsCopy(s sibling) bool {
 			h, _ = s.readHead(agreeBytes)
 			read = true
 		}
-		return bytes.HasPrefix(h, head) && agreesWith(h, head, f)
+		return copyOf(h, head, f)
 	}
 	for _, q := range t.rot.queue {
 		if copied(q) {
@@ -480,14 +480,18 @@ func (t *Tailer) holdsCopy(s sibling) bool {
 	return false
 }
 
-// agreesWith reports whether h, the first bytes (up to agreeBytes) of a
-// copy that begins with head, f's head, and the open file f (decompressed
-// when gz) hold the same bytes over the shorter one's length: h may be a
-// copy of f, not of another file that only begins like it (container logs
-// that each begin inside one long line logged again). A file f that no
+// copyOf reports whether h, a rotated copy's first bytes (up to
+// agreeBytes), may be a copy of the open file f, whose head is head: h
+// begins with head and, while f still begins with it, holds the same bytes
+// as f (decompressed when gz) over the shorter one's length, so that a
+// file that only begins like f (container logs that each begin inside one
+// long line logged again) is not taken for its copy. A file f that no
 // longer begins with its head (truncated since: a copytruncate copy holds
-// what it had) is taken as agreeing, as is one that cannot be read.
-func agreesWith(h, head []byte, f *logFile) bool {
+// what it had), or that cannot be read, is judged by head alone.
+func copyOf(h, head []byte, f *logFile) bool {
+	if !bytes.HasPrefix(h, head) {
+		return false
+	}
 	b, err := copyHead(f.f, f.gz, len(h))
 	if err != nil || !bytes.HasPrefix(b, head) {
 		return true
