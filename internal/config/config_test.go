@@ -206,6 +206,8 @@ func TestValidateErrors(t *testing.T) {
 		{"empty sources", "state_dir: /s\nsources: []\n", "sources: no sources"},
 		{"checkpoint interval", "state_dir: /s\ncheckpoint_interval: 1ms\n", "config.yaml:2: checkpoint_interval: 1ms is too short"},
 		{"metrics listen", "state_dir: /s\nmetrics:\n  listen: 9469\n", `config.yaml:3: metrics.listen: "9469" is not host:port`},
+		// A port alone: the host is missing, not the port (trial 208: "missing port in address").
+		{"streaming listen a port alone", "state_dir: /s\nstreaming:\n  listen: 8443\n  tokens: [t]\n", `config.yaml:3: streaming.listen: "8443" is not host:port: a port alone; write :8443 for every interface, or 127.0.0.1:8443 for this host only`},
 		{"metrics listen a URL", "state_dir: /s\nmetrics:\n  listen: http://127.0.0.1:9469\n", `config.yaml:3: metrics.listen: "http://127.0.0.1:9469" is a URL: want host:port only, here 127.0.0.1:9469`},
 		{"streaming listen a URL", "state_dir: /s\nstreaming:\n  listen: https://127.0.0.1:8443/gitlab/audit\n  tokens: [t]\n", `config.yaml:3: streaming.listen: "https://127.0.0.1:8443/gitlab/audit" is a URL: want host:port only, here 127.0.0.1:8443 (TLS is turned on by cert_file and key_file; the URL path is streaming.path, here path: /gitlab/audit)`},
 		{"metrics on the streaming port", "state_dir: /s\nmetrics:\n  listen: 127.0.0.1:8080\nstreaming:\n  listen: 127.0.0.1:8080\n  tokens: [t]\n", `config.yaml:3: metrics.listen: "127.0.0.1:8080" and streaming.listen "127.0.0.1:8080" are the same port`},

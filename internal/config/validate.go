@@ -419,6 +419,11 @@ func (v *validator) hostPort(path, hp string) {
 	}
 	_, port, err := net.SplitHostPort(hp) // an empty host means all interfaces for listeners
 	if err != nil {
+		if _, perr := strconv.Atoi(hp); perr == nil {
+			// A port alone (YAML reads it as a number): the host is missing.
+			v.errf(path, "%q is not host:port: a port alone; write :%s for every interface, or 127.0.0.1:%s for this host only", hp, hp, hp)
+			return
+		}
 		v.errf(path, "%q is not host:port: %v", hp, err)
 		return
 	}
