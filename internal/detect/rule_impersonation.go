@@ -225,6 +225,10 @@ type impersonation struct {
 	seq      uint64
 	wm       time.Time
 	swept    int64 // the minute (Unix time / 60) of the watermark last swept
+	// endsFrom is at or before the end of every session kept (Unix ns;
+	// 0 until the first sweep): a sweep whose cut is not after it has
+	// nothing to forget, and does not visit the sessions.
+	endsFrom int64
 	late     uint64
 	// alerted holds the last actions alerted, by request (see repeated):
 	// one event logged in the audit and the application log, or twice in
@@ -233,14 +237,20 @@ type impersonation struct {
 	alertedPos int
 	// watch is the users whose lines Want lets through (WantLine);
 	// scratch and dirty are sessionsWatch's and resyncWatch's storage.
-	watch   impWatch
-	scratch userWatch
-	dirty   []sessKey
-	widen   widened // recheckLine's users widened since an epoch
+	watch     impWatch
+	scratch   userWatch
+	dirty     []sessKey
+	sweptKeys []sessKey // sweep's storage
+	widen     widened   // recheckLine's users widened since an epoch
 	// resynced and resyncEvicted are the minute of watermark and the
 	// sessions evicted at the last resyncWatch of Advance.
 	resynced      int64
 	resyncEvicted uint64
+	// openEndsFrom is at or before the end (start + max_session) of each
+	// open session kept that resyncWatch has not narrowed yet (Unix ns; 0
+	// until the first resyncWatch): before the watermark reaches it, no
+	// open session passes its end.
+	openEndsFrom int64
 	// lb holds the lines WantLine dropped that may be actions of a session
 	// whose start is read later (declined); lbPos is, per source, the
 	// position of the last such line handled, so that a line read again
@@ -399,44 +409,63 @@ func (r *impersonation) Advance(wm time.Time, emit Emit) {
 	r.lb.expire(wm.UnixNano())
 	if m := wm.Unix() / 60; m > r.swept {
 		r.swept = m
-		swept := r.sweep(wm.UnixNano() - int64(r.maxSession))
-		if swept || r.sessions.evicted != r.resyncEvicted || m >= r.resynced+resyncEvery {
+		r.sweep(wm.UnixNano() - int64(r.maxSession))
+		if r.sessions.evicted != r.resyncEvicted || m >= r.resynced+resyncEvery && r.mayNarrow() {
 			r.resynced, r.resyncEvicted = m, r.sessions.evicted
 			r.resyncWatch(wm.UnixNano() - 2*int64(r.maxSession))
 		}
 	}
 }
 
+// mayNarrow reports whether resyncWatch may find the watch wanting more
+// than the sessions make wanted without a session swept or evicted: an
+// open session passed its end, or an announced start its cut.
+func (r *impersonation) mayNarrow() bool {
+	wm := r.wm.UnixNano()
+	return r.openEndsFrom <= wm || r.watch.annBefore(wm-2*int64(r.maxSession))
+}
+
 // resyncEvery is how many minutes of watermark the watch may lag behind
 // the sessions (resyncWatch) while no session is swept or evicted: an
 // open session past its end, an announced start past the cut, make it
-// want more lines than it could, never fewer.
+// want more lines than it could, never fewer. Neither can happen before
+// the watermark reaches an open session's end or an announced start's cut
+// (mayNarrow), and Advance does not resync until then; sweep updates the
+// watch of the users it changes itself.
 const resyncEvery = 15
 
 // sweep forgets the sessions that ended before cut (Unix ns), and the
-// users left without one, reporting whether it forgot any. It runs once
-// per minute of watermark.
-func (r *impersonation) sweep(cut int64) bool {
-	var old []sessKey
-	removed := false
+// users left without one, and makes the watch hold what the sessions of
+// the users it changed make wanted. It runs once per minute of watermark.
+func (r *impersonation) sweep(cut int64) {
+	if cut <= r.endsFrom {
+		return
+	}
+	changed := r.sweptKeys[:0]
+	r.endsFrom = math.MaxInt64
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		live := (*ss)[:0]
 		for _, s := range *ss {
-			if s.end(r.maxSession) >= cut {
+			if end := s.end(r.maxSession); end >= cut {
 				live = append(live, s)
+				r.endsFrom = min(r.endsFrom, end)
 			}
 		}
-		removed = removed || len(live) != len(*ss)
-		*ss = live
-		if len(live) == 0 {
-			old = append(old, k)
+		if len(live) != len(*ss) {
+			changed = append(changed, k)
 		}
+		clear((*ss)[len(live):])
+		*ss = live
 		return true
 	})
-	for _, k := range old {
-		r.sessions.remove(k)
+	for _, k := range changed {
+		if ss, ok := r.sessions.get(k); ok && len(*ss) == 0 {
+			r.sessions.remove(k)
+		}
+		r.syncWatch(k, false, 0)
 	}
-	return removed
+	clear(changed)
+	r.sweptKeys = changed[:0]
 }
 
 // Close evaluates every held event.
@@ -517,6 +546,8 @@ func (r *impersonation) start(ev *Event) {
 	}
 	p := r.sessions.touch(key)
 	*p = append(*p, s)
+	r.endsFrom = min(r.endsFrom, s.end(r.maxSession))
+	r.openEndsFrom = min(r.openEndsFrom, s.end(r.maxSession))
 }
 
 // stop closes the open session of the user of the stop ev, returning its
@@ -531,6 +562,7 @@ func (r *impersonation) stop(ev *Event) (sessKey, bool) {
 	t := ev.Time.UnixNano()
 	if last.Stop == 0 && t >= last.Start && t < last.end(r.maxSession) {
 		last.Stop = t
+		r.endsFrom = min(r.endsFrom, t)
 		return key, true
 	}
 	return key, false
@@ -679,6 +711,7 @@ func (r *impersonation) Restore(data []byte) error {
 		}
 		*r.sessions.touch(k) = it.Sessions
 	}
+	r.endsFrom = 0 // the next sweep visits what was restored
 	r.resyncWatch(math.MinInt64)
 	r.restoreLookBack(st.LookBack, st.LookBackPos)
 	for _, p := range st.Pending {

@@ -58,6 +58,9 @@ type impWatch struct {
 	// them) that the rule has not folded yet (annForever: time unknown).
 	held map[sessKey]userWatch
 	ann  map[sessKey][]int64
+	// annFrom is, under mu, at or before the time of every start in ann
+	// (0 until the first resync).
+	annFrom int64
 }
 
 // cacheLinePad keeps the fields before it and after it off one cache
@@ -89,7 +92,15 @@ func (w *impWatch) announce(k sessKey, t int64) {
 		w.ann = map[sessKey][]int64{}
 	}
 	w.ann[ownKey(k)] = append(ts, t)
+	w.annFrom = min(w.annFrom, t)
 	w.publishLocked(k)
+}
+
+// annBefore reports whether a start announced may be before cut (Unix ns).
+func (w *impWatch) annBefore(cut int64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.annFrom < cut
 }
 
 // update sets what the rule's sessions make wanted of k's lines (u nil:
@@ -617,16 +628,30 @@ func (r *impersonation) resyncWatch(annCut int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	dirty := r.dirty[:0]
+	w.annFrom = math.MaxInt64
 	for k, ts := range w.ann {
 		n := len(ts)
 		w.unannounceLocked(k, func(x int64) bool { return x < annCut })
 		if len(w.ann[k]) != n {
 			dirty = append(dirty, k)
 		}
+		for _, x := range w.ann[k] {
+			w.annFrom = min(w.annFrom, x)
+		}
 	}
+	wm := int64(math.MinInt64) // before the first watermark, every open session is open
+	if !r.wm.IsZero() {
+		wm = r.wm.UnixNano()
+	}
+	r.openEndsFrom = math.MaxInt64
 	r.sessions.each(func(k sessKey, ss *[]impSession) bool {
 		if len(*ss) > 0 && w.holdLocked(k, r.sessionsWatch(*ss)) {
 			dirty = append(dirty, k)
+		}
+		for _, s := range *ss {
+			if end := s.end(r.maxSession); s.Stop == 0 && end > wm {
+				r.openEndsFrom = min(r.openEndsFrom, end)
+			}
 		}
 		return true
 	})
