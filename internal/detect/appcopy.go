@@ -230,11 +230,15 @@ type nearIndex struct {
 }
 
 // nearTimes are the times (Unix ns) of the last len(t) events of one
-// Message; n counts them all.
+// Message; n counts them up to len(t), then stays in [len(t), 2 len(t))
+// so that n mod len(t) goes on naming the oldest.
 type nearTimes struct {
 	t [4]int64
 	n uint8
 }
+
+// kept returns the times held, the last min(n, len(t)) recorded.
+func (nt *nearTimes) kept() []int64 { return nt.t[:min(int(nt.n), len(nt.t))] }
 
 // add records an event of Message key k at time t (Unix ns). When the
 // index has grown enough since it last did, it drops the Messages whose
@@ -246,7 +250,9 @@ func (x *nearIndex) add(k recentKey, t, wm int64) {
 	}
 	nt := x.m[k]
 	nt.t[nt.n%uint8(len(nt.t))] = t
-	nt.n++
+	if nt.n++; nt.n == 2*uint8(len(nt.t)) {
+		nt.n = uint8(len(nt.t))
+	}
 	x.m[k] = nt
 	if len(x.m) < x.pruneAt {
 		return
@@ -256,7 +262,7 @@ func (x *nearIndex) add(k recentKey, t, wm int64) {
 		cut = math.MinInt64
 	}
 	for k, nt := range x.m {
-		if slices.Max(nt.t[:min(int(nt.n), len(nt.t))]) < cut {
+		if slices.Max(nt.kept()) < cut {
 			delete(x.m, k)
 		}
 	}
@@ -273,7 +279,7 @@ func (x *nearIndex) has(k recentKey, lo, hi int64) bool {
 	if !ok {
 		return false
 	}
-	for _, t := range nt.t[:min(int(nt.n), len(nt.t))] {
+	for _, t := range nt.kept() {
 		if t >= lo && t <= hi {
 			return true
 		}

@@ -227,3 +227,32 @@ func TestApplicationCopiesOutOfOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNearIndexManyOfOneMessage checks nearIndex for a Message recorded
+// many times (a message GitLab logs over and over): it keeps the times of
+// the last four, and a prune, which reads every Message's times, finds
+// them however many were recorded (a count that wrapped to 0 at 256
+// events made the prune panic).
+func TestNearIndexManyOfOneMessage(t *testing.T) {
+	for _, n := range []int64{1, 4, 5, 255, 256, 257, 512, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var x nearIndex
+			k := keyOf("Successful Login")
+			for i := int64(1); i <= n; i++ {
+				x.add(k, i, i)
+			}
+			for i := range 2048 { // past pruneAt: prunes, keeping all (nothing older than the cut)
+				x.add(keyOf(fmt.Sprint("other ", i)), n, n)
+			}
+			if !x.has(k, n, n) {
+				t.Errorf("the last time, %d, not found", n)
+			}
+			if oldest := max(1, n-3); !x.has(k, oldest, oldest) {
+				t.Errorf("time %d, of the last four, not found", oldest)
+			}
+			if n > 4 && x.has(k, 1, n-4) {
+				t.Errorf("a time before the last four found")
+			}
+		})
+	}
+}
