@@ -93,6 +93,7 @@ type detector struct {
 	lastSave atomic.Int64 // unix nanos of the last state save (0: none)
 	lost     atomic.Bool  // an alert was abandoned: saving would hide it
 	retired  bool         // replaced by a reload; guarded by mu
+	frozen   bool         // being replaced by a reload (freeze); guarded by mu
 	active   atomic.Int64 // unix nanos of the last batch of lines processed
 	// activitySaved is the active value last written (saveActivity) or
 	// tried; guarded by mu.
@@ -339,7 +340,7 @@ func (d *detector) save(ctx context.Context, wait time.Duration) bool {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if d.lost.Load() || d.retired {
+	if d.lost.Load() || d.retired || d.frozen {
 		return false
 	}
 	// The positions after the engine's state: they never run ahead of
@@ -369,6 +370,23 @@ func (d *detector) stateDir() string {
 		return ""
 	}
 	return d.store.Dir()
+}
+
+// freeze stops saves of d until thaw (or retire), while a reload builds
+// the engine replacing it from the state d saved last: a save of d while
+// the new engine reads the files would leave it the engine's file of one
+// save and the rules' files of another, which it does not restore.
+func (d *detector) freeze() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.frozen = true
+}
+
+// thaw lets d save again after a reload failed to replace it.
+func (d *detector) thaw() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.frozen = false
 }
 
 // retire stops saves of a detector a reload replaced. It returns the

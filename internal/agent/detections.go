@@ -517,9 +517,13 @@ func (a *Agent) reloadDetections(old, cfg *config.Config, geoChanged bool) {
 	}
 	if d != nil {
 		d.save(context.Background(), saveWait)
+		d.freeze() // the new engine reads what d saved last
 	}
 	nd, err := a.newDetector(cfg)
 	if err != nil {
+		if d != nil {
+			d.thaw()
+		}
 		a.log.Error("reload: detections unchanged", "err", err)
 		cfg.Detections = old.Detections
 		return
