@@ -35,12 +35,13 @@ const (
 // between two UTF-8 characters: "raw" first, down to "" if need be; then,
 // with FitColumns, the values of the alert's columns (Alert.Columns) and
 // of the record's columns, the longest first, each as little as the
-// remaining excess needs. The identifying members are never shortened:
+// remaining excess needs; and when that is not enough, it leaves those
+// columns out, the longest members first. The identifying members are never shortened:
 // rule, name, kind, severity, tactic, technique, alert_id, time, the
 // counts, thresholds, baselines, times, event_ids, nodes and the key
 // columns, nor the columns fitKept names (times, CorrelationID). A
 // shortened JSON ends with the member TruncatedMember, which
-// lists the members shortened, so it stays one valid JSON object a SIEM
+// lists the members shortened or left out, so it stays one valid JSON object a SIEM
 // reads its identifying members from. A JSON of at most limit bytes is
 // returned as AppendJSON writes it, with no TruncatedMember.
 //
@@ -68,7 +69,7 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 		cut = append(cut, m.name)
 		need += cost
 		k, n := escapedPrefix(m.value, max(m.esc-need, 0))
-		m.keep = k
+		m.keep, m.keptEsc = k, n
 		need -= m.esc - n
 	}
 	if raw != nil {
@@ -87,6 +88,25 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 			}
 		}
 	}
+	if need > 0 && fit == FitColumns {
+		// Still too long: columns are left out, the longest members first,
+		// their names listed in TruncatedMember too.
+		byLen := slices.Clone(cols)
+		size := func(m *fitMember) int { return escapedLen(m.name) + m.keptEsc }
+		slices.SortStableFunc(byLen, func(x, y *fitMember) int { return size(y) - size(x) })
+		for _, m := range byLen {
+			if fitKept(m.name) {
+				continue
+			}
+			if !slices.Contains(cut, m.name) {
+				shorten(m) // listed; its value as short as it gets
+			}
+			m.drop = true
+			if need -= len(`,"":""`) + size(m); need <= 0 {
+				break
+			}
+		}
+	}
 	if need > 0 {
 		return dst, nil, false
 	}
@@ -99,11 +119,14 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 
 // fitMember is a member AppendFitJSON may shorten: its name and value,
 // the length of the value as JSON (quotes left out), the bytes of it
-// kept, and where it is: fields[field], or with field -1 the record's
-// column col (col -1: raw).
+// kept, whether it is left out (drop: the JSON was still too long with
+// every value cut), and where it is: fields[field], or with field -1 the
+// record's column col (col -1: raw).
 type fitMember struct {
 	name, value string
 	esc, keep   int
+	keptEsc     int // the length of value[:keep] as JSON
+	drop        bool
 	field, col  int
 }
 
@@ -113,7 +136,8 @@ type fitMember struct {
 // JSON's order.
 func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMember) {
 	member := func(name, value string, field, col int) *fitMember {
-		return &fitMember{name: name, value: value, esc: escapedLen(value), keep: len(value), field: field, col: col}
+		esc := escapedLen(value)
+		return &fitMember{name: name, value: value, esc: esc, keep: len(value), keptEsc: esc, field: field, col: col}
 	}
 	for i := len(fields) - len(a.Columns); i < len(fields); i++ {
 		switch fields[i].Name {
@@ -148,9 +172,12 @@ func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMe
 func (a *Alert) appendCut(dst []byte, fields []parser.Field, t []byte, raw *fitMember, cols []*fitMember, cut []string) []byte {
 	fs := slices.Clone(fields)
 	var colKeep map[int]int // the record's columns cut, by index
+	var dropped []int       // the fields left out
 	for _, m := range cols {
 		switch {
 		case m.keep == len(m.value):
+		case m.field >= 0 && m.drop:
+			dropped = append(dropped, m.field)
 		case m.field >= 0:
 			fs[m.field].Value = fs[m.field].Value[:m.keep]
 		default:
@@ -160,13 +187,19 @@ func (a *Alert) appendCut(dst []byte, fields []parser.Field, t []byte, raw *fitM
 			colKeep[m.col] = m.keep
 		}
 	}
+	if len(dropped) > 0 { // never field 0, "rule": it keeps the first place
+		slices.Sort(dropped)
+		for _, f := range slices.Backward(dropped) {
+			fs = slices.Delete(fs, f, f+1)
+		}
+	}
 	dst = append(dst, '{')
 	for i := range fs {
 		dst = a.appendField(dst, fs, i, t)
 	}
 	if a.Event != nil {
 		for _, m := range cols {
-			if m.field < 0 {
+			if m.field < 0 && !m.drop {
 				v := m.value
 				if k, ok := colKeep[m.col]; ok {
 					v = v[:k]
