@@ -849,7 +849,8 @@ func offReasons(off []*detect.OffError) string {
 // paramErrs names where a bad parameter value came from in the engine's
 // errors: the --param flag that gave it, with the rules that refused it
 // ("--param window=abc: rule sentinel.bruteforce: want ..."; rules that
-// give the same reason are named together, once per flag), or the line of
+// give the same reason are named together, once per flag, only those
+// --rule runs when one of them is among them), or the line of
 // the --config file (configFile, "" for none) that gave it. A file
 // (ti_file, geoip_db) that a --param gives and a rule cannot read gets
 // what to do, as an input file does (paramFileHint). Other errors are
@@ -894,7 +895,13 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 	}
 	for _, k := range flagOrder {
 		flag, reason, _ := strings.Cut(k, "\x00")
-		out = append(out, fmt.Errorf("--param %s: %s: %s", flag, detectconf.RuleList(*flagRules[k]), reason))
+		rules := *flagRules[k]
+		if running := slices.DeleteFunc(slices.Clone(rules), func(r string) bool {
+			return len(cfg.Only) > 0 && !slices.Contains(cfg.Only, r)
+		}); len(running) > 0 {
+			rules = running // the rules --rule runs, when one of them refused it
+		}
+		out = append(out, fmt.Errorf("--param %s: %s: %s", flag, detectconf.RuleList(rules), reason))
 	}
 	if len(fromFile) > 0 {
 		out = append(out, detectconf.FileEngineErrs(configFile, errors.Join(fromFile...)))

@@ -258,7 +258,8 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 }
 
 // TestDetectBadParamValue: a bad --param value is reported once, naming
-// the flag and its value, not once per rule that reads the parameter; a
+// the flag and its value, not once per rule that reads the parameter
+// (with --rule, only the rules it runs, fresh-user trial 209); a
 // bad value of the --config file (a rule's or the global params) is
 // reported with the file's name and line, as check reports it.
 func TestDetectBadParamValue(t *testing.T) {
@@ -293,6 +294,8 @@ func TestDetectBadParamValue(t *testing.T) {
 			`detect: --param suppress=2562047h: rules sentinel.repo_public, sentinel.local_auth_no_mfa, falco.failed_login_standard and 32 more: too large; want a duration from 0 to 87600h (10 years), such as "90s", "60m" or "24h" (a bare number is seconds)`},
 		{"count too large to hold", detectOptions{format: "json", params: []string{"min_tokens=99999999999999999999"}},
 			`detect: --param min_tokens=99999999999999999999: rule sentinel.pat_over_time: too large (the largest whole number is 9223372036854775807); want a whole number, 0 or more`},
+		{"rules --rule runs alone", detectOptions{format: "json", params: []string{"min_count=-3"}, rules: []string{"sentinel.bruteforce"}},
+			`detect: --param min_count=-3: rule sentinel.bruteforce: want a whole number, 0 or more`},
 		{"count", detectOptions{format: "json", params: []string{"max_keys=0"}},
 			`detect: --param max_keys=0: rules sentinel.local_auth_no_mfa, sentinel.external_user, sentinel.bruteforce and 5 more: want a whole number, at least 1`},
 		{"config file", detectOptions{format: "json", config: cfg},
