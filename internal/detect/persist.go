@@ -33,9 +33,12 @@ type snapshotAppender interface {
 }
 
 // Save writes the engine's state and every Stateful rule's state to the
-// store (nothing without a StateDir). Every file is attempted; failures
-// are counted in Stats.StateSaveErrors, logged (unless Config.QuietSave),
-// and returned joined, one error per file. The
+// store (nothing without a StateDir): the engine's file first, then each
+// rule's, every one attempted once the engine's was written (when it was
+// not, no rule's is, so that the files on disk stay those of one save,
+// which load restores together). Failures are counted in
+// Stats.StateSaveErrors, logged (unless Config.QuietSave), and returned
+// joined, one error per file. The
 // agent calls it periodically and at shutdown. It holds the engine for
 // its whole run: encoding is linear in the state, which the engine's and
 // the rules' bounds (MaxRecent, max_keys, max_pending) cap; at the default
@@ -66,12 +69,18 @@ func (e *Engine) Save() error {
 	e.gen++ // first the engine's file, then the rules': see load
 	e.saveBuf = appendEngineState(e.saveBuf[:0], &es)
 	if err := e.store.write(StateName, engineStateVersion, e.gen, e.saveBuf); err != nil {
-		errs = append(errs, err)
+		// The rules' files of this save would be newer than the engine's
+		// file left, and not restored (see load): the set of the last
+		// save stays whole instead.
+		errs = append(errs, fmt.Errorf("%w; the rules' files were not written either, so that the last save's files stay a set", err))
 	}
 	if cap(e.saveBuf) > maxSaveBuf {
 		e.saveBuf = nil // a full state is not kept alive between saves
 	}
 	for _, r := range e.rules {
+		if len(errs) > 0 {
+			break
+		}
 		st, ok := r.rule.(Stateful)
 		if !ok {
 			continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,4 +135,37 @@ func setGeneration(t *testing.T, dir, name string, gen int) {
 		field = fmt.Sprintf(`,"generation":%d`, gen)
 	}
 	writeState(t, dir, name, string(b[:i])+field+string(b[j:]))
+}
+
+// TestSaveEngineFileFailed: when the engine's file of a save cannot be
+// written, the rules' files are not written either, so that the files on
+// disk stay one save's and a restart restores the rules: rules' files of
+// the failed save, newer than the engine's file left, would be discarded.
+// The engine's file is made immutable (chattr +i), which makes its
+// replacement fail while the directory stays writable.
+func TestSaveEngineFileFailed(t *testing.T) {
+	state := t.TempDir()
+	e, _ := patEngine(t, state, nil)
+	e.Process(patEvent(t, 1, "2025-09-18T12:01:00Z"))
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	engineFile := filepath.Join(state, "detect", StateName+".json")
+	if out, err := exec.Command("chattr", "+i", engineFile).CombinedOutput(); err != nil {
+		t.Skipf("chattr +i %s: %v: %s (needs root and a file system with the immutable attribute)", engineFile, err, out)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", engineFile).Run() })
+	e.Process(patEvent(t, 2, "2025-09-18T12:02:00Z")) // alerts (min_tokens=1): the day's state changes
+	if err := e.Save(); err == nil {
+		t.Fatal("Save passed with the engine's file immutable")
+	}
+	var logs bytes.Buffer
+	e2, alerts := patEngine(t, state, &logs)
+	if n := e2.Stats().StateLoadErrors; n != 0 {
+		t.Fatalf("%d state files not restored after a save whose engine file failed:\n%s", n, logs.String())
+	}
+	e2.Process(patEvent(t, 3, "2025-09-18T12:03:00Z"))
+	if len(*alerts) != 1 {
+		t.Errorf("%d alerts for a second token of the day after the restart, want 1 (the first save's state restored)\n%s", len(*alerts), logs.String())
+	}
 }
