@@ -23,8 +23,9 @@ import (
 //
 // A shortened JSON lists what was shortened in its detect.TruncatedMember
 // member. An alert that cannot be made to fit (a max_message_bytes too
-// small for its identifying members) is sent as it is, cut by the
-// forwarder. Either is logged (paced by d.fitLog). It runs under d.mu.
+// small for its identifying members) is sent without STRUCTURED-DATA,
+// its JSON cut by the forwarder. Either is logged, each kind paced on its
+// own (d.fitLog, d.cutLog). It runs under d.mu.
 func (d *detector) fitAlert(a *detect.Alert, n int) {
 	b, m, limit := d.cur, &d.msg, d.limit
 	full, els, ps := m.Msg, m.Elements, m.Params
@@ -65,7 +66,11 @@ func (d *detector) fitAlert(a *detect.Alert, n int) {
 		b.RemoveLast() // not expected: the encoder wrote MSG as it is
 		m.Elements, m.Params = els, ps
 	}
-	m.Msg = full
+	// Nothing fits: the JSON goes cut, without STRUCTURED-DATA, so that
+	// MSG, which the AMA path keeps alone, holds as much of it as fits
+	// (the identifying members come first); with STRUCTURED-DATA kept the
+	// forwarder would cut MSG to a few bytes when the element fits.
+	m.Msg, m.Elements, m.Params = full, nil, nil
 	b.Append(d.enc, m)
 	d.warnFit(a, n, limit, 0, nil, false)
 }
@@ -75,7 +80,11 @@ func (d *detector) fitAlert(a *detect.Alert, n int) {
 // could not shorten: the first at once, then at most one every
 // parseLogInterval with the number held back.
 func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd bool) {
-	held, ok := d.fitLog.pass(time.Now())
+	gate := &d.fitLog
+	if got == 0 {
+		gate = &d.cutLog
+	}
+	held, ok := gate.pass(time.Now())
 	if !ok {
 		return
 	}
@@ -84,7 +93,7 @@ func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd 
 		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
 	}
 	if got == 0 {
-		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, the key columns, times, CorrelationID, ...) and the names of the others do not fit; it is sent cut, and its JSON (MSG) is not valid",
+		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, the key columns, times, CorrelationID, ...) and the names of the others do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
 			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "max_message_bytes", limit, "unreported_since_last", held, "hint", hint)
 		return
 	}

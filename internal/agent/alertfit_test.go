@@ -40,10 +40,13 @@ func fitTestAlert(t *testing.T, id string, td, extra int) *detect.Alert {
 // whole without STRUCTURED-DATA to the forwarder (which drops
 // STRUCTURED-DATA), keeps STRUCTURED-DATA when shortening raw alone is
 // enough, else drops it and shortens raw and the longest columns, and
-// sends an alert whose identifying members alone are too long as it is;
+// sends an alert whose identifying members alone are too long whole
+// without STRUCTURED-DATA (so that MSG keeps what the forwarder's cut
+// leaves of it);
 // the shortened ones are at most the limit, valid JSON with their
-// identifying members, and logged. The alert after each is encoded as
-// without a limit (the message's reused slices are restored).
+// identifying members, and logged. The alert after each, when it fits,
+// is encoded as without a limit (the message's reused slices are
+// restored).
 func TestDetectorFitsAlerts(t *testing.T) {
 	big := fitTestAlert(t, "7", 1000, 5000)
 	enc := &forwarder.Encoder{}
@@ -73,7 +76,7 @@ func TestDetectorFitsAlerts(t *testing.T) {
 		{"JSON fits without STRUCTURED-DATA", bare, true, true, nil, ""},
 		{"raw shortened, STRUCTURED-DATA kept", bare - 1, false, true, []string{"raw"}, "STRUCTURED-DATA kept"},
 		{"raw and a column shortened", 1200, false, false, []string{"raw", "TargetDetails"}, "STRUCTURED-DATA dropped"},
-		{"identifying members too long", 480, true, true, nil, "could not be shortened"},
+		{"identifying members too long", 480, false, false, nil, "could not be shortened"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,7 +89,7 @@ func TestDetectorFitsAlerts(t *testing.T) {
 			if fb.Len() != 2 || d.n != 2 {
 				t.Fatalf("%d messages, %d alerts counted; want 2", fb.Len(), d.n)
 			}
-			if got := fb.Message(1); !bytes.Equal(got, smallRef) {
+			if got := fb.Message(1); (tc.limit == 0 || len(smallRef) <= tc.limit) && !bytes.Equal(got, smallRef) {
 				t.Errorf("the alert after:\n%s\nwant\n%s", got, smallRef)
 			}
 			got := fb.Message(0)
@@ -97,6 +100,16 @@ func TestDetectorFitsAlerts(t *testing.T) {
 				t.Errorf("log %q, want %q", logs.String(), tc.log)
 			}
 			if tc.same {
+				return
+			}
+			if tc.cut == nil { // sent whole for the forwarder to cut, without STRUCTURED-DATA
+				pm, err := syslogtest.Parse(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(pm.SD) != "-" || !bytes.Equal(pm.Msg, m.Msg) {
+					t.Errorf("STRUCTURED-DATA %.60q, MSG %d bytes; want none, and the whole JSON of %d bytes", pm.SD, len(pm.Msg), len(m.Msg))
+				}
 				return
 			}
 			if len(got) > tc.limit {
@@ -146,5 +159,27 @@ func TestDetectorFitCheckAllocates(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(200, emit); n != 0 {
 		t.Errorf("emit of an alert that fits allocates %v times, want 0", n)
+	}
+}
+
+// TestDetectorFitLogsEachKind: the warning about an alert that could not
+// be shortened (sent cut, its JSON invalid) is paced apart from those
+// about alerts shortened: one of each, a moment apart, are both logged,
+// instead of the second being counted in the first's
+// unreported_since_last (fresh-user trial 210).
+func TestDetectorFitLogsEachKind(t *testing.T) {
+	var logs bytes.Buffer
+	d := newDetector(nil, &forwarder.Encoder{}, "", forwarder.RecordOptions{Facility: forwarder.Local7, Hostname: "test"},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	var fb forwarder.Batch
+	d.cur, d.limit = &fb, 1200
+	d.emit(fitTestAlert(t, "7", 1000, 5000))                   // shortened
+	d.emit(fitTestAlert(t, strings.Repeat("9", 1300), 10, 10)) // its key alone is too long
+	d.emit(fitTestAlert(t, "8", 1000, 5000))                   // shortened: held back
+	if n := strings.Count(logs.String(), "shortened to fit a datagram: its JSON (MSG) stays valid"); n != 1 {
+		t.Errorf("%d warnings of alerts shortened, want 1 (the second held back):\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "could not be shortened"); n != 1 {
+		t.Errorf("%d warnings of an alert that could not be shortened, want 1:\n%s", n, logs.String())
 	}
 }

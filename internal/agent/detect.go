@@ -75,7 +75,8 @@ type detector struct {
 	// an alert longer is shortened to fit (fitAlert).
 	limit  int
 	fitBuf []byte  // the MSG of a shortened alert
-	fitLog logGate // paces fitAlert's warnings
+	fitLog logGate // paces fitAlert's warnings of alerts shortened
+	cutLog logGate // and of alerts that could not be (sent cut)
 
 	store *detect.Store // where positions are saved; nil: no persistence
 	// journal lists the alerts delivered since the last save (nil: no
