@@ -175,9 +175,9 @@ func (a *Alert) appendCut(dst []byte, fields []parser.Field, t []byte, raw *fitM
 	var dropped []int       // the fields left out
 	for _, m := range cols {
 		switch {
-		case m.keep == len(m.value):
 		case m.field >= 0 && m.drop:
 			dropped = append(dropped, m.field)
+		case m.keep == len(m.value):
 		case m.field >= 0:
 			fs[m.field].Value = fs[m.field].Value[:m.keep]
 		default:

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -198,5 +199,32 @@ func TestAppendFitKeepsTimesAndCorrelation(t *testing.T) {
 	}
 	if fitted < 10 {
 		t.Errorf("only %d limits fitted: the test tests little", fitted)
+	}
+}
+
+// TestAppendFitEmptyColumn: an alert column with an empty value can be
+// left out like any other: at some size the alert fits only without it,
+// and then it is absent from the JSON and named in "truncated".
+func TestAppendFitEmptyColumn(t *testing.T) {
+	a := fitAlert(t, "z", 5000)
+	a.Columns = append([]Column{{"Note", ""}}, a.Columns...)
+	left := 0 // sizes at which Note was left out
+	for limit := 1000; limit >= 500; limit-- {
+		out, cut, ok := a.AppendFitJSON(nil, limit, FitColumns)
+		if !ok {
+			continue
+		}
+		if len(out) > limit || !json.Valid(out) {
+			t.Fatalf("limit %d: %d bytes, valid JSON %v (cut %q)", limit, len(out), json.Valid(out), cut)
+		}
+		if slices.Contains(cut, "Note") {
+			if bytes.Contains(out, []byte(`"Note":`)) {
+				t.Fatalf("limit %d: Note listed as cut but written: %s", limit, out)
+			}
+			left++
+		}
+	}
+	if left == 0 {
+		t.Error("Note never left out: no size needs it, or leaving it out is refused")
 	}
 }

@@ -451,7 +451,7 @@ func (r *impersonation) sweep(cut int64) {
 				r.endsFrom = min(r.endsFrom, end)
 			}
 		}
-		if len(live) != len(*ss) {
+		if len(live) != len(*ss) || len(live) == 0 { // none: a user restored without a session
 			changed = append(changed, k)
 		}
 		clear((*ss)[len(live):])
