@@ -68,17 +68,18 @@ func (e *Engine) Save() error {
 	}
 	e.gen++ // first the engine's file, then the rules': see load
 	e.saveBuf = appendEngineState(e.saveBuf[:0], &es)
-	if err := e.store.write(StateName, engineStateVersion, e.gen, e.saveBuf); err != nil {
+	engineErr := e.store.write(StateName, engineStateVersion, e.gen, e.saveBuf)
+	if engineErr != nil {
 		// The rules' files of this save would be newer than the engine's
 		// file left, and not restored (see load): the set of the last
 		// save stays whole instead.
-		errs = append(errs, fmt.Errorf("%w; the rules' files were not written either, so that the last save's files stay a set", err))
+		errs = append(errs, fmt.Errorf("%w; the rules' files were not written either, so that the last save's files stay a set", engineErr))
 	}
 	if cap(e.saveBuf) > maxSaveBuf {
 		e.saveBuf = nil // a full state is not kept alive between saves
 	}
 	for _, r := range e.rules {
-		if len(errs) > 0 {
+		if engineErr != nil {
 			break
 		}
 		st, ok := r.rule.(Stateful)

@@ -54,3 +54,36 @@ func TestSaveErrorMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveRulesAfterOneFailed: once the engine's file is written, every
+// rule's file is attempted: one rule's file that cannot be written (a
+// directory in its place) leaves the others saved.
+func TestSaveRulesAfterOneFailed(t *testing.T) {
+	dir := t.TempDir()
+	e, err := New(Config{StateDir: dir, Only: []string{"sentinel.bruteforce", "gitlab.password_spray"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := filepath.Join(dir, "detect")
+	for _, id := range []string{"sentinel.bruteforce", "gitlab.password_spray"} {
+		t.Run(id, func(t *testing.T) {
+			if err := os.RemoveAll(det); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(det, id+".json", "x"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Save(); err == nil || !strings.Contains(err.Error(), "save "+id+":") {
+				t.Fatalf("Save: %v; want the error of %s's file", err, id)
+			}
+			other := "gitlab.password_spray"
+			if id == other {
+				other = "sentinel.bruteforce"
+			}
+			if _, err := os.Stat(filepath.Join(det, other+".json")); err != nil {
+				t.Errorf("%s's file not written after %s's failed: %v", other, id, err)
+			}
+		})
+	}
+}
+
