@@ -896,10 +896,11 @@ func paramErrs(err error, cfg detect.Config, flags []string, configFile string) 
 	for _, k := range flagOrder {
 		flag, reason, _ := strings.Cut(k, "\x00")
 		rules := *flagRules[k]
-		if running := slices.DeleteFunc(slices.Clone(rules), func(r string) bool {
-			return len(cfg.Only) > 0 && !slices.Contains(cfg.Only, r)
-		}); len(running) > 0 {
-			rules = running // the rules --rule runs, when one of them refused it
+		if len(cfg.Only) > 0 {
+			running := slices.DeleteFunc(slices.Clone(rules), func(r string) bool { return !slices.Contains(cfg.Only, r) })
+			if len(running) > 0 {
+				rules = running // the rules --rule runs, when one of them refused it
+			}
 		}
 		out = append(out, fmt.Errorf("--param %s: %s: %s", flag, detectconf.RuleList(rules), reason))
 	}

@@ -105,17 +105,10 @@ func BenchmarkWantMix(b *testing.B) {
 // testdata/detections (each case directory), parsed, with its type.
 func goldenLines(t *testing.T) (types []parser.Type, recs []*parser.Record) {
 	t.Helper()
-	err := filepath.WalkDir(filepath.Join("..", "..", "testdata", "detections"), func(path string, de fs.DirEntry, err error) error {
-		if err != nil || de.IsDir() {
-			return err
-		}
-		typ, _ := typeOfFile(de.Name())
+	eachGoldenFile(t, func(path, name string, b []byte) error {
+		typ, _ := typeOfFile(name)
 		if typ == parser.TypeUnknown {
 			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
 		}
 		p := parser.New(typ)
 		for n, line := range bytes.Split(b, []byte("\n")) {
@@ -130,10 +123,26 @@ func goldenLines(t *testing.T) (types []parser.Type, recs []*parser.Record) {
 		}
 		return nil
 	})
+	return types, recs
+}
+
+// eachGoldenFile calls fn with the path, name and contents of each file
+// under testdata/detections, in lexical order; an error of fn fails t.
+func eachGoldenFile(t *testing.T, fn func(path, name string, data []byte) error) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join("..", "..", "testdata", "detections"), func(path string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return fn(path, de.Name(), b)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return types, recs
 }
 
 // withoutEventName returns a copy of rec without its EventName column:

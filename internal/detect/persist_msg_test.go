@@ -86,4 +86,3 @@ func TestSaveRulesAfterOneFailed(t *testing.T) {
 		})
 	}
 }
-

@@ -546,8 +546,8 @@ func (r *impersonation) start(ev *Event) {
 	}
 	p := r.sessions.touch(key)
 	*p = append(*p, s)
-	r.endsFrom = min(r.endsFrom, s.end(r.maxSession))
-	r.openEndsFrom = min(r.openEndsFrom, s.end(r.maxSession))
+	end := s.end(r.maxSession)
+	r.endsFrom, r.openEndsFrom = min(r.endsFrom, end), min(r.openEndsFrom, end)
 }
 
 // stop closes the open session of the user of the stop ev, returning its

@@ -33,21 +33,20 @@ func TestImpersonationSweep(t *testing.T) {
 			}
 			r := impRule(e)
 			rng := rand.New(rand.NewPCG(seed, 0))
-			type sess struct{ start, stop time.Time } // stop zero: open
-			want := map[int][]sess{}
+			want := map[int][]modelSession{}
 			at := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 			for range 600 {
 				at = at.Add(time.Duration(rng.IntN(20)+1) * time.Minute)
 				user := rng.IntN(8) + 3
 				ss := want[user]
-				open := len(ss) > 0 && ss[len(ss)-1].stop.IsZero() && at.Before(ss[len(ss)-1].start.Add(maxSession))
+				open := len(ss) > 0 && ss[len(ss)-1].stop.IsZero() && at.Before(ss[len(ss)-1].end(maxSession))
 				line := fmt.Sprintf(startLine, at.Format(time.RFC3339Nano), user, user)
 				switch {
 				case open && rng.IntN(2) == 0:
 					line = fmt.Sprintf(stopLine, at.Format(time.RFC3339Nano), user, user)
 					ss[len(ss)-1].stop = at
-				case !open && (len(ss) == 0 || !at.Before(sessEnd(ss[len(ss)-1], maxSession))):
-					want[user] = append(ss, sess{start: at})
+				case !open && (len(ss) == 0 || !at.Before(ss[len(ss)-1].end(maxSession))):
+					want[user] = append(ss, modelSession{start: at})
 				default:
 					continue // a start of an open session folds; keep the model simple
 				}
@@ -55,7 +54,7 @@ func TestImpersonationSweep(t *testing.T) {
 				e.Advance(at.Add(time.Millisecond)) // as the agent does when idle: the event is evaluated
 				cut := e.Watermark().Add(-maxSession)
 				for u, ss := range want {
-					ss = slices.DeleteFunc(ss, func(s sess) bool { return sessEnd(s, maxSession).Before(cut) })
+					ss = slices.DeleteFunc(ss, func(s modelSession) bool { return s.end(maxSession).Before(cut) })
 					if len(ss) == 0 {
 						delete(want, u)
 					} else {
@@ -87,8 +86,12 @@ func TestImpersonationSweep(t *testing.T) {
 	}
 }
 
-// sessEnd is impSession.end for the test's model.
-func sessEnd(s struct{ start, stop time.Time }, max time.Duration) time.Time {
+// modelSession is a session in TestImpersonationSweep's model of the
+// rule; stop is zero while it is open.
+type modelSession struct{ start, stop time.Time }
+
+// end is impSession.end for the model.
+func (s modelSession) end(max time.Duration) time.Time {
 	if !s.stop.IsZero() {
 		return s.stop
 	}

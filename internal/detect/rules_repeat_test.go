@@ -2,7 +2,6 @@ package detect
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -82,17 +81,13 @@ func goldenRaw(t *testing.T) []goldenLine {
 	t.Helper()
 	seen := map[string]bool{}
 	var out []goldenLine
-	err := filepath.WalkDir("../../testdata/detections", func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(path) != ".log" {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
+	eachGoldenFile(t, func(_, name string, data []byte) error {
+		if filepath.Ext(name) != ".log" {
+			return nil
 		}
 		for line := range bytes.Lines(data) {
 			line = bytes.TrimRight(line, "\r\n")
-			typ, _ := typeOfFile(d.Name())
+			typ, _ := typeOfFile(name)
 			if typ == parser.TypeUnknown {
 				typ = parser.Detect(line)
 			}
@@ -104,9 +99,6 @@ func goldenRaw(t *testing.T) []goldenLine {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(out) < 100 {
 		t.Fatalf("%d golden lines: want the cases of every rule", len(out))
 	}
