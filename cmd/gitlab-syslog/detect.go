@@ -410,6 +410,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnUnparsedInputs(stderr, inputs, counts)
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
+	warnOutlierInputs(stderr, inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
 	warnAlertInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
@@ -573,6 +574,24 @@ func warnUnparsedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 	}
 }
 
+// warnOutlierInputs names, for each input with lines dated far ahead of
+// the lines on both sides of them (see aheadHold), the first such line and
+// how far ahead it was, and how many more the input had: the windowed
+// rules leave them out, so that the lines after them are not late.
+func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+	for i, c := range counts {
+		if c.outliers == 0 {
+			continue
+		}
+		more := ""
+		if c.outliers > 1 {
+			more = fmt.Sprintf(" (and %d more %s of this input)", c.outliers-1, plural(c.outliers-1, "line", "lines"))
+		}
+		fmt.Fprintf(w, "detect: WARNING: %s:%d: dated %s after the line before it, and the line after it goes back%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
+			inputs[i].label(), c.outlierAt, c.outlierBy.Round(time.Second), more)
+	}
+}
+
 // warnUntimedInputs names, for each input with events the rules wanted
 // but could not place in time, the first such line and why it has no
 // time, and how many more the input had.
@@ -688,7 +707,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	}
 	future := ""
 	if st.Future > 0 {
-		future = fmt.Sprintf(", %d dated more than 24h after the clock (ignored by the windowed rules)", st.Future)
+		future = fmt.Sprintf(", %d dated more than 24h after the clock or far ahead of the lines around them (ignored by the windowed rules)", st.Future)
 	}
 	untimed := ""
 	if c.untimed > 0 {

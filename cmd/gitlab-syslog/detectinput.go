@@ -134,6 +134,12 @@ type inputCounts struct {
 	// failed says the input could not be read to its end (its error is
 	// detect's): warnEmptyInputs does not call it empty.
 	failed bool
+	// outliers counts the lines dated far ahead of the lines on both
+	// sides of them (see aheadHold); outlierAt is the first one's line
+	// number, outlierBy how far ahead of the line before it it was.
+	outliers  int
+	outlierAt int
+	outlierBy time.Duration
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -189,6 +195,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	// it: the line before it is marked first.
 	var newest, markAt time.Time
 	markLine, late := 0, eng.Lateness()
+	var held aheadHold
 	push := func(ev *detect.Event) error {
 		batch = append(batch, ev)
 		if len(batch) < cap(batch) {
@@ -209,6 +216,56 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		ev := detect.NewProgress(source, fileID, int64(markLine), markAt)
 		markAt = time.Time{}
 		return push(ev)
+	}
+	// unwanted moves newest and the mark to a line no rule wants, of
+	// time t at line n.
+	unwanted := func(t time.Time, n int) error {
+		if !t.After(newest) {
+			return nil
+		}
+		if !markAt.IsZero() && t.Sub(newest) > late {
+			// A jump: the line before it is marked, so that the
+			// engine names this one as the step (Stats.Jump).
+			if err := mark(); err != nil {
+				return err
+			}
+		}
+		newest, markAt, markLine = t, t, n
+		return nil
+	}
+	// wanted gives the engine ev, the event of a line a rule wants.
+	wanted := func(ev *detect.Event) error {
+		if err := mark(); err != nil {
+			return err
+		}
+		if ev.Time.After(newest) {
+			newest = ev.Time
+		}
+		return push(ev)
+	}
+	// settle decides the held line by the time t of the line after it:
+	// an outlier when t goes back by more than the lateness and carries
+	// on from the line before it (it reaches the engine marked, or for a
+	// line no rule wants, not at all), else a step in time.
+	settle := func(t time.Time) error {
+		h, ok := held.take()
+		if !ok {
+			return nil
+		}
+		if held.outlier(h.t, t, newest, late) {
+			if counts.outliers++; counts.outliers == 1 {
+				counts.outlierAt, counts.outlierBy = h.n, h.t.Sub(newest)
+			}
+			if h.ev == nil {
+				return nil
+			}
+			h.ev.Outlier = true
+			return push(h.ev) // after the mark of the lines before it: it sorts as the line before it
+		}
+		if h.ev == nil {
+			return unwanted(h.t, h.n)
+		}
+		return wanted(h.ev)
 	}
 	src := stdin
 	if in.f != nil {
@@ -262,41 +319,43 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			counts.unparsed.add(n, line, err)
 			return nil
 		}
-		if !eng.WantStateless(t, &rec) { // inputs are read at once: see WantStateless
-			if rec.Time.After(newest) {
-				if !markAt.IsZero() && rec.Time.Sub(newest) > late {
-					// A jump: the line before it is marked, so that the
-					// engine names this one as the step (Stats.Jump).
-					if err := mark(); err != nil {
-						return err
-					}
-				}
-				newest, markAt, markLine = rec.Time, rec.Time, n
+		if !rec.Time.IsZero() {
+			if err := settle(rec.Time); err != nil {
+				return err
 			}
-			return nil
 		}
-		if rec.Time.IsZero() {
+		want := eng.WantStateless(t, &rec) // inputs are read at once: see WantStateless
+		if want && rec.Time.IsZero() {
 			if counts.untimed++; counts.untimed == 1 {
 				counts.untimedAt, counts.untimedCause = n, detect.UntimedCause(line)
 			}
 			return nil
 		}
-		counts.wanted++
-		if err := mark(); err != nil {
-			return err
+		var ev *detect.Event
+		if want {
+			counts.wanted++
+			ev = detect.NewEvent(&rec, line, source, origin)
+			ev.FileID, ev.Offset = fileID, int64(n) // the line number stands for the offset
+			if detect.RepeatsKept(ev) {
+				counts.addRepeat(t)
+			}
 		}
-		if rec.Time.After(newest) {
-			newest = rec.Time
+		if !newest.IsZero() && rec.Time.Sub(newest) > late {
+			held.hold(rec.Time, n, ev) // judged by the next line's time
+			return nil
 		}
-		ev := detect.NewEvent(&rec, line, source, origin)
-		ev.FileID, ev.Offset = fileID, int64(n) // the line number stands for the offset
-		if detect.RepeatsKept(ev) {
-			counts.addRepeat(t)
+		if ev == nil {
+			return unwanted(rec.Time, n)
 		}
-		return push(ev)
+		return wanted(ev)
 	}, nil)
 	if ctx.Err() == nil {
-		mark() // only the context's error, which the send below meets too
+		// The last line's step is confirmed by nothing after it, nor
+		// refuted: it stands. Only the context's errors, which the send
+		// below meets too.
+		if settle(time.Time{}) == nil {
+			mark()
+		}
 	}
 	if len(batch) > 0 {
 		select {
@@ -524,13 +583,14 @@ func inputError(in detectInput, err error) error {
 }
 
 // mergeKey is the time an event sorts by: its time, or for an event
-// without one, or dated after futureAt (more than detect.MaxFuture after
-// the wall clock: a clock glitch on the GitLab host, a forged line, which
-// the engine keeps from the windowed rules), the time of the event before
-// it in the same input, so that it does not hold back the lines after it
-// in its input until every other input is read, making them late.
+// without one, marked an outlier by its reader (see aheadHold), or dated
+// after futureAt (more than detect.MaxFuture after the wall clock: a clock
+// glitch on the GitLab host, a forged line, which the engine keeps from
+// the windowed rules), the time of the event before it in the same input,
+// so that it does not hold back the lines after it in its input until
+// every other input is read, making them late.
 func mergeKey(ev *detect.Event, prev, futureAt time.Time) time.Time {
-	if ev.Time.IsZero() || ev.Time.After(futureAt) {
+	if ev.Time.IsZero() || ev.Outlier || ev.Time.After(futureAt) {
 		return prev
 	}
 	return ev.Time
@@ -543,4 +603,41 @@ func (c *inputCounts) addRepeat(t parser.Type) {
 		c.repeats = make(map[parser.Type]int)
 	}
 	c.repeats[t]++
+}
+
+// aheadHold is the line readEvents holds back because it is dated more than
+// the lateness after the newest line before it: a step in time, which the
+// next line confirms by not going back, or an outlier (one line in another
+// time zone, or from a clock that stepped and came back: the next line
+// carries on from the line before it), which would move the watermark and
+// make every line after it late. One line is held at a
+// time: of two lines in a row dated far ahead, the first is confirmed by
+// the second.
+type aheadHold struct {
+	on bool
+	t  time.Time     // the line's time
+	n  int           // its line number
+	ev *detect.Event // its event when a rule wants it, else nil
+}
+
+// hold holds the line n of time t (and event ev, or nil).
+func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event) {
+	*h = aheadHold{on: true, t: t, n: n, ev: ev}
+}
+
+// take returns the line held and true, and holds none; false when none is.
+func (h *aheadHold) take() (aheadHold, bool) {
+	x := *h
+	*h = aheadHold{}
+	return x, x.on
+}
+
+// outlier reports whether a line at time t, held after lines whose newest
+// time is before, is an outlier by the time next of the line after it
+// (zero: none yet, at the end): next goes back by more than late from it,
+// and is not more than late before the line before it, as the line after
+// one misdated line carries on from the line before it. Lines out of order
+// otherwise (a log of lines from many times) are steps, as without a hold.
+func (aheadHold) outlier(t, next, before time.Time, late time.Duration) bool {
+	return !next.IsZero() && t.Sub(next) > late && !next.Before(before.Add(-late))
 }

@@ -20,15 +20,19 @@ import (
 // file's watermark hours ahead, making the lines after it late (with its
 // line number, its time and the jump). Before, evictions were not in the
 // summary at all and late drops were counted without naming the line
-// (trial 25, F5 and F9).
+// (trial 25, F5 and F9). Each step here is two lines of the same time,
+// the second confirming the first: one line alone ahead of the lines on
+// both sides of it is an outlier, which moves no watermark
+// (TestDetectOutlierLine).
 func TestDetectSummaryLosses(t *testing.T) {
 	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	flood := loadgen.FailedLoginFlood(t0, 30) // bob 30 times, each between two one-off users
 	var skew strings.Builder
 	for i := range 20 {
-		if i == 3 { // line 4: one line 8 hours ahead
+		if i == 3 { // lines 4 and 5: a step 8 hours ahead
 			skew.WriteString(line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9"))
+			skew.WriteString(line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.10"))
 		}
 		skew.WriteString(line(t0.Add(time.Duration(i)*20*time.Second), "bob", "203.0.113.9"))
 	}
@@ -43,8 +47,8 @@ func TestDetectSummaryLosses(t *testing.T) {
 	for i := range 11 {
 		backwards.WriteString(line(t0.Add(time.Duration(i)*time.Second), "bob", "203.0.113.9"))
 	}
-	// two lines no rule reads, then a failed sign-in 3 hours ahead, then
-	// 11 back in time (fresh-user trial 129: with the lines before the
+	// two lines no rule reads, then a failed sign-in 3 hours ahead and a
+	// line no rule reads after it, then 11 back in time (fresh-user trial 129: with the lines before the
 	// step not counted, the summary blamed the first honest line after it
 	// and spoke of logs concatenated in the wrong order)
 	var unread strings.Builder
@@ -53,12 +57,14 @@ func TestDetectSummaryLosses(t *testing.T) {
 			t0.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05.000Z"), i)
 	}
 	unread.WriteString(line(t0.Add(3*time.Hour+time.Second), "bob", "203.0.113.9"))
+	fmt.Fprintf(&unread, `{"severity":"INFO","time":%q,"correlation_id":"01NOISE2","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`+"\n",
+		t0.Add(3*time.Hour+time.Second).Format("2006-01-02T15:04:05.000Z"))
 	for i := range 11 {
 		unread.WriteString(line(t0.Add(time.Duration(5+i)*time.Second), "bob", "203.0.113.9"))
 	}
-	// the same, the line 3 hours ahead itself one no rule reads
+	// the same, the lines 3 hours ahead themselves ones no rule reads
 	var unreadStep strings.Builder
-	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second} {
+	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second, 3*time.Hour + 5*time.Second} {
 		fmt.Fprintf(&unreadStep, `{"severity":"INFO","time":%q,"correlation_id":"01STEP%d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`+"\n",
 			t0.Add(at).Format("2006-01-02T15:04:05.000Z"), i)
 	}
@@ -78,17 +84,17 @@ func TestDetectSummaryLosses(t *testing.T) {
 		{"not at the default max_keys", flood, nil, func(string) []string {
 			return []string{"sentinel.bruteforce                      1 alert (19 suppressed), 90 events evaluated\n"}
 		}, false},
-		{"a line hours ahead", skew.String(), nil, func(path string) []string {
+		{"a step hours ahead", skew.String(), nil, func(path string) []string {
 			return []string{"dropped as too late",
 				"the watermark was moved to 2025-03-03T17:58:40Z by " + path + ":4 (time 2025-03-03T18:00:40Z, 8h after the newest line before it, 2025-03-03T10:00:40Z)",
 				"a clock step, or a line in local time among UTC ones?"}
 		}, false},
-		{"a line hours ahead after lines no rule reads", unread.String(), nil, func(path string) []string {
+		{"a step hours ahead after lines no rule reads", unread.String(), nil, func(path string) []string {
 			return []string{"11 dropped as too late",
 				"the watermark was moved to 2025-03-03T12:58:01Z by " + path + ":3 (time 2025-03-03T13:00:01Z, 3h after the newest line before it, 2025-03-03T10:00:01Z)",
 				"a clock step, or a line in local time among UTC ones?"}
 		}, false},
-		{"a line no rule reads hours ahead", unreadStep.String(), nil, func(path string) []string {
+		{"a step of lines no rule reads hours ahead", unreadStep.String(), nil, func(path string) []string {
 			return []string{"12 dropped as too late",
 				"the watermark was moved to 2025-03-03T12:58:05Z by " + path + ":3 (time 2025-03-03T13:00:05Z, 3h0m4s after the newest line before it, 2025-03-03T10:00:01Z)",
 				"a clock step, or a line in local time among UTC ones?"}

@@ -287,7 +287,7 @@ func copyStateDir(t *testing.T, src, dst string) {
 // the events before the step, the step's time, then the events after
 // it: processRead), and the engine names the step (Stats.Jump). Here
 // the whole file is one batch: 4 lines no rule reads, the step 3 hours
-// ahead (a line no rule reads either), then 12 failed logins back at
+// ahead (two lines no rule reads either), then 12 failed logins back at
 // the first lines' time: detect drops them as late and raises no alert
 // (fresh-user trial 130); before, run counted them and alerted.
 func TestDetectionsClockStepInBatch(t *testing.T) {
@@ -300,13 +300,14 @@ func TestDetectionsClockStepInBatch(t *testing.T) {
 	}
 	step := t0.Add(3*time.Hour + 5*time.Second)
 	appendLine(t, app, noiseLine(step, 4))
+	appendLine(t, app, noiseLine(step, 5)) // a step is two lines: one alone is an outlier (readMark.lookAhead)
 	for i := range 12 {
 		appendLine(t, app, failedLoginLine(t0.Add(time.Duration(10+i)*time.Second), i))
 	}
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
 	a, _, stop := runInBackground(t, c, Options{})
 	defer stop()
-	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 17 })
+	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 18 })
 	a.mu.Lock()
 	st := a.det.e.Stats()
 	a.mu.Unlock()
@@ -316,5 +317,38 @@ func TestDetectionsClockStepInBatch(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // an alert would be here by now
 	if n := got.alertsOf("sentinel.bruteforce"); n != 0 {
 		t.Errorf("%d sentinel.bruteforce alerts on failed logins after a clock step, want 0 (detect drops them as late)", n)
+	}
+}
+
+// TestDetectionsLineAheadOfClock: lines dated 22 hours ahead of the host's
+// clock (a clock that stepped and came back, a line in another time zone),
+// each read in a batch of its own, one no rule wants and one failed login,
+// must not move the watermark: the failed logins after them, dated now,
+// are counted (detect.LiveMaxAhead).
+// Before, the watermark followed it and the twelve failures were dropped
+// as late: no alert (fresh-user trial 211).
+func TestDetectionsLineAheadOfClock(t *testing.T) {
+	got, col := listenCollected(t)
+	app := filepath.Join(t.TempDir(), "application_json.log")
+	t0 := time.Now().Add(-30 * time.Minute)
+	appendLine(t, app, failedLoginLine(t0, 0))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
+	_, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the first failed login", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
+	appendLine(t, app, noiseLine(t0.Add(22*time.Hour), 1))
+	waitFor(t, "the line ahead of the clock", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 2 })
+	appendLine(t, app, failedLoginLine(t0.Add(22*time.Hour), 99))
+	waitFor(t, "the failed login ahead of the clock", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 3 })
+	for i := 1; i <= 11; i++ {
+		appendLine(t, app, failedLoginLine(t0.Add(time.Duration(i)*time.Minute), i))
+	}
+	waitFor(t, "every failed login forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 14 })
+	deadline := time.Now().Add(5 * time.Second)
+	for got.alertsOf("sentinel.bruteforce") == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := got.alertsOf("sentinel.bruteforce"); n != 1 {
+		t.Fatalf("%d sentinel.bruteforce alerts for 12 failed logins of one user and address in 11 minutes after a line 22h ahead of the clock, want 1: they were dropped as late", n)
 	}
 }

@@ -64,7 +64,7 @@ func (a *Agent) newDetector(cfg *config.Config) (*detector, error) {
 	if err := d.setWire(cfg); err != nil {
 		return nil, err
 	}
-	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace, DedupeLines: true,
+	e, st, err := detectconf.Build(cfg, nil, detect.Config{Emit: d.emit, Log: a.log, Geo: a.geo, StateDir: cfg.StateDir, Nodes: len(cfg.InputsOn()) > 0, WantFirst: true, MinWatermark: true, MaxAhead: detect.LiveMaxAhead, OrderGrace: detect.DefaultOrderGrace, DedupeLines: true,
 		QuietSave: true}) // detector.save logs the failures, paced (saveLog)
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)

@@ -26,6 +26,7 @@ type lossLog struct {
 	evicted map[string]*countGate // by rule id
 	late    countGate             // of all rules' late drops
 	apart   countGate             // of detect.Stats.CopiesApart
+	future  countGate             // of detect.Stats.Future
 	lateAt  map[string]uint64     // each rule's late drops when late last logged
 }
 
@@ -75,11 +76,25 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 	if _, ok := l.late.pass(now, lateTotal); ok {
 		l.logLate(log, file, jump, back, e.Watermark())
 	}
+	l.checkFuture(log, e, file, now)
 	if n := e.CopiesApart(); n > 0 {
 		if since, ok := l.apart.pass(now, n); ok {
 			log.Warn("detection: events of application.log had a copy in application_json.log written more than 2 ms later (up to 1 s), so the rules counted each twice (a failed sign-in twice towards sentinel.bruteforce); GitLab writes the two copies within 2 ms unless it stalls between them. If this repeats, remove application.log from sources: application_json.log holds the same events",
 				"counted_twice_since_last", since, "counted_twice_total", n, "file", file)
 		}
+	}
+}
+
+// checkFuture logs the events dated too far ahead of the clock
+// (detect.Stats.Future), paced by l.future; file is the batch's file.
+func (l *lossLog) checkFuture(log *slog.Logger, e *detect.Engine, file string, now time.Time) {
+	n := e.FutureEvents()
+	if n == 0 {
+		return
+	}
+	if since, ok := l.future.pass(now, n); ok {
+		log.Warn("detection: events dated more than "+strings.TrimSuffix(detect.LiveMaxAhead.String(), "0s")+" after this host's clock, or far ahead of the lines before and after them in their file, reached only the per-event rules: the windowed rules (brute force, counts per day, sessions) left them out, and they did not move the watermark, so that the lines after them are not late. GitLab dates a line when it writes it: check the clock of the GitLab host and of this one (NTP), and the time zone of the log's times",
+			"ahead_since_last", since, "ahead_total", n, "file", file)
 	}
 }
 
@@ -94,7 +109,7 @@ func (l *lossLog) flush(log *slog.Logger, e *detect.Engine) {
 	for _, g := range l.evicted {
 		g.last = time.Time{}
 	}
-	l.late.last, l.apart.last = time.Time{}, time.Time{}
+	l.late.last, l.apart.last, l.future.last = time.Time{}, time.Time{}, time.Time{}
 	l.check(log, e, l.file)
 }
 

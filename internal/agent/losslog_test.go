@@ -24,7 +24,9 @@ import (
 // dated 8 hours ahead (naming the rules, the file, the line that moved the
 // watermark and by how much), each once for the file's lines read at
 // once; lines appended within 10s are only counted, and logged with the
-// count since at shutdown. Before, both lost the brute-force alert and
+// count since at shutdown. The step is two lines of the same time: one
+// line alone ahead of the lines around it is an outlier, which moves no
+// watermark (TestDetectionsLineAheadOfClock). Before, both lost the brute-force alert and
 // nothing was logged (trial 25, F5 and F9).
 func TestDetectionLossesLogged(t *testing.T) {
 	line := func(ts time.Time, user, ip string) string { return loadgen.FailedLogin(ts, user, ip) + "\n" }
@@ -34,9 +36,10 @@ func TestDetectionLossesLogged(t *testing.T) {
 	ahead := line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.9")
 	var aheadEnd int
 	for i := range 20 {
-		if i == 3 {
+		if i == 3 { // a step of two lines: one line alone is an outlier (readMark.lookAhead)
 			skew.WriteString(ahead)
 			aheadEnd = skew.Len()
+			skew.WriteString(line(t0.Add(8*time.Hour+40*time.Second), "bob", "203.0.113.10"))
 		}
 		skew.WriteString(line(t0.Add(time.Duration(i)*20*time.Second), "bob", "203.0.113.9"))
 	}
@@ -222,14 +225,15 @@ func TestDetectionLossesLoggedOnRelease(t *testing.T) {
 	time.Sleep(600 * time.Millisecond) // both files found at their end
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	var in strings.Builder
-	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second} {
+	// the step is two lines: one alone is an outlier (readMark.lookAhead)
+	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second, 3*time.Hour + 5*time.Second} {
 		in.WriteString(noiseLine(t0.Add(at), i) + "\n")
 	}
 	for i := range 12 {
 		in.WriteString(failedLoginLine(t0.Add(time.Duration(10+i)*time.Second), i) + "\n")
 	}
 	appendBytes(t, app, in.String())
-	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 15 })
+	waitFor(t, "every line forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 16 })
 	waitFor(t, "the late drops", 10*time.Second, func() bool {
 		a.mu.Lock()
 		defer a.mu.Unlock()

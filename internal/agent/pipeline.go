@@ -342,6 +342,9 @@ func (w *worker) offer(tb *tailer.Batch, i int, line []byte, evs *[]*detect.Even
 		}
 		*w.declined = append(*w.declined, ev)
 	}
+	if ev != nil && w.read != nil && w.read.holds(i) {
+		w.read.heldEv = ev // an outlier's is marked so (readMark.lookAhead)
+	}
 }
 
 // run encodes the slots from work until it is closed, signalling each one
@@ -378,7 +381,9 @@ func (w *worker) encodeSlot(sl *slot) {
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)
 	default:
 		w.tailAt = sl.tailAt
+		sl.read.lookAhead = true
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
+		sl.read.finish()
 	}
 	if w.det != nil {
 		sl.doneEpoch = w.det.WantEpoch()

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
@@ -51,6 +52,61 @@ func TestReadMarkNote(t *testing.T) {
 				t.Errorf("line %d (jumped %v) kept before the jump, want line %d", m.beforeI, m.jumped, tc.wantBefore)
 			case tc.wantBefore >= 0 && (m.jumpI != tc.wantJump || !m.jump.Equal(tc.times[tc.wantJump])):
 				t.Errorf("line %d kept as the jump, want line %d", m.jumpI, tc.wantJump)
+			}
+		})
+	}
+}
+
+// TestReadMarkLookAhead: with lookAhead, a line more than lateness ahead
+// of the newest before it waits for the next line with a time: when that
+// one goes back by more than lateness, the line is an outlier (its time is
+// not the batch's, its event is marked detect.Event.Outlier); else, or at
+// the batch's end, it is a step, as without lookAhead (fresh-user trial
+// 211: one line 22 hours ahead made every line after it late).
+func TestReadMarkLookAhead(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	for _, tc := range []struct {
+		name       string
+		times      []time.Time // the lines' times, in order; zero: none
+		wantI      int         // the newest line
+		wantBefore int         // the line before the last jump; -1: none
+		wantJump   int         // the line of the last jump
+		outlier    int         // the outlier line; -1: none
+	}{
+		{"in order", []time.Time{at(0), at(time.Second), at(2 * time.Second)}, 2, -1, 0, -1},
+		{"one line ahead", []time.Time{at(0), at(time.Second), at(22 * time.Hour), at(10 * time.Second)}, 3, -1, 0, 2},
+		{"one line ahead, then a line without a time", []time.Time{at(0), at(22 * time.Hour), {}, at(10 * time.Second)}, 3, -1, 0, 1},
+		{"one line ahead, back within lateness", []time.Time{at(0), at(3 * time.Hour), at(3*time.Hour - time.Minute)}, 1, 0, 1, -1},
+		{"a step, then newer lines", []time.Time{at(0), at(3 * time.Hour), at(3*time.Hour + time.Second)}, 2, 0, 1, -1},
+		{"one line ahead, then further back than the line before it", []time.Time{at(time.Hour), at(22 * time.Hour), at(0)}, 1, 0, 1, -1},
+		{"a step at the batch's end", []time.Time{at(0), at(time.Second), at(3 * time.Hour)}, 2, 1, 2, -1},
+		{"two steps: the last", []time.Time{at(0), at(3 * time.Hour), at(6 * time.Hour)}, 2, 1, 2, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := &tailer.Batch{}
+			m := readMark{lateSec: 120, lookAhead: true}
+			evs := make([]detect.Event, len(tc.times))
+			for i, tm := range tc.times {
+				m.note(tm, tb, i)
+				if m.holds(i) {
+					m.heldEv = &evs[i]
+				}
+			}
+			m.finish()
+			if m.tb == nil || m.i != tc.wantI || !m.t.Equal(tc.times[tc.wantI]) {
+				t.Fatalf("marked line %d at %v, want line %d", m.i, m.t, tc.wantI)
+			}
+			switch {
+			case tc.wantBefore < 0 && m.jumped:
+				t.Errorf("line %d kept before a jump, want none", m.beforeI)
+			case tc.wantBefore >= 0 && (!m.jumped || m.beforeI != tc.wantBefore || m.jumpI != tc.wantJump):
+				t.Errorf("jump from line %d to %d (jumped %v), want from %d to %d", m.beforeI, m.jumpI, m.jumped, tc.wantBefore, tc.wantJump)
+			}
+			for i := range evs {
+				if evs[i].Outlier != (i == tc.outlier) {
+					t.Errorf("line %d: Outlier %v, want %v", i, evs[i].Outlier, i == tc.outlier)
+				}
 			}
 		})
 	}

@@ -61,6 +61,14 @@ type Config struct {
 	// Lateness is how far behind its source's newest event an event may
 	// arrive and still be on time (default DefaultLateness).
 	Lateness time.Duration `yaml:"lateness"`
+	// MaxAhead is how far ahead of the wall clock (Now) an event or a
+	// Progress time may be dated and still move its source's watermark
+	// and reach the windowed rules (default MaxFuture, 24 hours: detect's,
+	// whose logs the clock says nothing about). The agent sets
+	// LiveMaxAhead: it reads lines as GitLab writes them, so a line dated
+	// further ahead of the host's clock is a clock or time zone fault, and
+	// moving the watermark to it would make the lines after it late.
+	MaxAhead time.Duration `yaml:"-"`
 	// DedupeWindow is how long, in event time, event ids and alert ids are
 	// remembered (default DefaultDedupeWindow); MaxRecent caps each set
 	// (default DefaultMaxRecent).
@@ -175,6 +183,9 @@ func (c *Config) defaults() {
 	}
 	if c.Lateness <= 0 {
 		c.Lateness = DefaultLateness
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = MaxFuture
 	}
 	if c.DedupeWindow <= 0 {
 		c.DedupeWindow = DefaultDedupeWindow

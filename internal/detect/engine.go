@@ -168,7 +168,7 @@ func (e *Engine) build() error {
 			errs = append(errs, fmt.Errorf("detections: unknown rule %q", id))
 		}
 	}
-	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now, Running: e.cfg.Running}
+	env := &Env{Log: e.cfg.Log, Geo: e.cfg.Geo, Now: e.cfg.Now, MaxAhead: e.cfg.MaxAhead, Running: e.cfg.Running}
 	for _, s := range e.cfg.Specs {
 		if !e.enabled(s) {
 			if rc := e.cfg.Rules[s.Info.ID]; rc.Enabled != nil && !*rc.Enabled && len(e.cfg.Only) == 0 && !e.cfg.Disabled {

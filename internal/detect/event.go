@@ -101,6 +101,14 @@ type Event struct {
 	Source string
 	// Origin is OriginFile, OriginStream or OriginInput.
 	Origin Origin
+	// Outlier marks an event whose reader judged its time wrong: detect
+	// marks a line dated more than Config.Lateness after the line before
+	// it in its input when the next line goes back again (one line in
+	// another time zone, or from a clock that stepped and came back).
+	// The engine treats it as dated beyond Config.MaxAhead: the per-event
+	// rules see it, the windowed rules do not, and it moves no watermark,
+	// so that the lines after it are not late. Not saved.
+	Outlier bool `json:"-"`
 	// progress marks an Event made by NewProgress.
 	progress bool
 	hintName uint32 // see hintID
@@ -520,6 +528,7 @@ func (a *EventArena) alloc(need, nc int) (*Event, []Column) {
 func (e *Event) init(typ parser.Type, t time.Time, raw string) {
 	e.Type, e.Time, e.Columns, e.Raw = typ, t, nil, raw
 	e.Source, e.Origin, e.progress, e.FileID, e.Offset, e.Host = "", 0, false, "", 0, ""
+	e.Outlier = false
 	e.Rules.tag, e.Rules.bits, e.Rules.recheck, e.Rules.epoch = nil, 0, 0, 0
 	e.cols, e.idKey, e.hintID, e.hintName = colIndex{}, recentKey{}, 0, 0
 }

@@ -22,7 +22,7 @@ const maxSideCols = 3
 // bounded by maxKeys; when the pending side is full, the oldest alert goes
 // out unenriched rather than being lost.
 //
-// An event dated more than MaxFuture after the wall clock (a clock glitch
+// An event dated more than Env.MaxAhead after the wall clock (a clock glitch
 // on the GitLab host, a forged line) would never see the watermark pass
 // its window and would hold up every alert behind it: its alert goes out
 // at once, unenriched, and its audit line is not held.
@@ -37,6 +37,7 @@ type joiner struct {
 	pending    *fifo[string, *Alert] // by CorrelationID
 	cols       []string              // the audit line's columns an alert gets, at most maxSideCols
 	now        Clock                 // the wall clock, for future
+	ahead      time.Duration         // Env.MaxAhead, for future
 	futureAt   time.Time             // event times after it are checked by future
 	futureAtNs int64                 // futureAt in Unix ns (see nanos)
 	spill      []*Alert              // restored alerts beyond maxKeys, out at the next advance
@@ -49,17 +50,21 @@ func newJoiner(maxKeys int, cols ...string) *joiner {
 		panic("detect: a join takes at most maxSideCols columns")
 	}
 	return &joiner{maxKeys: maxKeys, sides: newSideRing(len(cols)), futureAtNs: noNanos,
-		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now}
+		pending: newFIFO[string, *Alert](maxKeys), cols: cols, now: time.Now, ahead: MaxFuture}
 }
 
-// clock makes the joiner read the wall clock from env (nil: time.Now).
+// clock makes the joiner read the wall clock and MaxAhead from env (nil,
+// or their zero values: time.Now and MaxFuture).
 func (j *joiner) clock(env *Env) {
 	if env != nil && env.Now != nil {
 		j.now = env.Now
 	}
+	if env != nil && env.MaxAhead > 0 {
+		j.ahead = env.MaxAhead
+	}
 }
 
-// future reports whether t is more than MaxFuture after the wall clock.
+// future reports whether t is more than j.ahead after the wall clock.
 // The clock is read only when t passes the limit computed last, so events
 // in order cost one comparison, of Unix ns (see earlier).
 func (j *joiner) future(t time.Time) bool {
@@ -68,7 +73,7 @@ func (j *joiner) future(t time.Time) bool {
 
 // readFuture reads the wall clock for future.
 func (j *joiner) readFuture(t time.Time) bool {
-	j.futureAt = j.now().Add(MaxFuture)
+	j.futureAt = j.now().Add(j.ahead)
 	j.futureAtNs = nanos(j.futureAt)
 	return t.After(j.futureAt)
 }

@@ -181,7 +181,7 @@ type joinRule struct {
 }
 
 // futureTaker is implemented by the Stateful rules that still take the
-// events dated more than MaxFuture after the wall clock, which the engine
+// events dated more than Config.MaxAhead after the wall clock, which the engine
 // keeps from the other Stateful rules' windows: the join rules are
 // per-event rules, and their joiner sends such an event's alert out at
 // once (see joiner).

@@ -81,7 +81,7 @@ func (e *Engine) process(ev *Event, now int64) {
 			e.noteBack(ev, src, t)
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
-			if future = earlier(e.futureAt, e.futureAtNs, t, tns) && e.future(t); !future {
+			if future = (ev.Outlier || earlier(e.futureAt, e.futureAtNs, t, tns)) && e.future(ev, t); !future {
 				e.noteJump(ev, src, t, tns)
 				src.newest, src.newestNs = t, tns
 			}
@@ -240,34 +240,49 @@ func sameInstant(a time.Time, an int64, b time.Time, bn int64) bool {
 }
 
 // MaxFuture is how far ahead of the wall clock an event time may be and
-// still move its source's watermark and reach the Stateful rules. A time
-// beyond it (a clock glitch on the GitLab host, a forged line) would
-// otherwise make every later event late for as long as the watermark,
-// which is saved, stays there, and close the windows of its key; the
-// per-event rules still see it. detect's merge of its inputs sorts such an
-// event as the one before it.
+// still move its source's watermark and reach the Stateful rules, unless
+// Config.MaxAhead says otherwise (the agent's LiveMaxAhead). A time beyond
+// it (a clock glitch on the GitLab host, a forged line) would otherwise
+// make every later event late for as long as the watermark, which is
+// saved, stays there, and close the windows of its key; the per-event
+// rules still see it. detect's merge of its inputs sorts such an event as
+// the one before it.
 const MaxFuture = 24 * time.Hour
 
-// future reports whether t, which is after e.futureAt (the limit computed
-// last), is more than MaxFuture ahead of the wall clock (Config.Now).
-// Process calls it only then, so that in-order events cost one comparison
-// and no clock read.
-func (e *Engine) future(t time.Time) bool {
-	if e.beyond(t, nanos(t)) {
-		e.stats.Future++
-		return true
+// LiveMaxAhead is the agent's Config.MaxAhead: GitLab writes a line when
+// its event happens, so on the host whose clock dates it (or one in step
+// with it by NTP, for Audit Event Streaming) no line is dated minutes
+// ahead of the clock unless a clock stepped or a log is in another time
+// zone. Such a line reaches only the per-event rules: moving the watermark
+// to it would make every line after it late for as long as it is ahead.
+const LiveMaxAhead = 15 * time.Minute
+
+// future reports whether ev, at time t, which is after e.futureAt (the
+// limit computed last) or marked Event.Outlier, is to be kept from the
+// windowed rules: marked so, or more than Config.MaxAhead ahead of the
+// wall clock (Config.Now), or for an event whose time has no zone
+// (Event.CoarseTime: the server's local time, which may be hours ahead of
+// UTC), more than MaxFuture. Process calls it only then, so that in-order
+// events cost one comparison and no clock read.
+func (e *Engine) future(ev *Event, t time.Time) bool {
+	far := ev.Outlier || e.beyond(t, nanos(t))
+	if far && !ev.Outlier && e.cfg.MaxAhead < MaxFuture && ev.CoarseTime() {
+		far = t.After(e.cfg.Now().Add(MaxFuture))
 	}
-	return false
+	if far {
+		e.stats.Future++
+	}
+	return far
 }
 
-// beyond reports whether t (in Unix ns tns) is more than MaxFuture ahead
-// of the wall clock, recomputing the limit (futureAt) only when t is
+// beyond reports whether t (in Unix ns tns) is more than Config.MaxAhead
+// ahead of the wall clock, recomputing the limit (futureAt) only when t is
 // after the last one; future counts it for events, Progress does not.
 func (e *Engine) beyond(t time.Time, tns int64) bool {
 	if !earlier(e.futureAt, e.futureAtNs, t, tns) {
 		return false
 	}
-	e.futureAt = e.cfg.Now().Add(MaxFuture)
+	e.futureAt = e.cfg.Now().Add(e.cfg.MaxAhead)
 	e.futureAtNs = nanos(e.futureAt)
 	return t.After(e.futureAt)
 }
@@ -427,7 +442,7 @@ func (e *Engine) settle(low time.Time, lowNs, now int64) {
 // events before each wanted line that follows newer lines no rule wants,
 // and after the last. For the watermark that counts as an event of the
 // source at t that no rule is given: its newest time moves to t when t
-// is after it and not beyond MaxFuture (recording the Jump when that
+// is after it and not beyond Config.MaxAhead (recording the Jump when that
 // makes events late), and with Config.MinWatermark the source is counted
 // again (it is read, not idle or at its end). Without it, a source whose
 // last line a rule took is old (an application log whose admin sign-in

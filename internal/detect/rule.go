@@ -122,6 +122,11 @@ type Env struct {
 	Geo *geoip.DB
 	// Now is the wall clock.
 	Now Clock
+	// MaxAhead is Config.MaxAhead: an event dated further ahead of Now
+	// reaches only the per-event rules and the rules that take such events
+	// themselves (the join rules), which do not wait for the watermark to
+	// reach it.
+	MaxAhead time.Duration
 	// Running is Config.Running: a data file that cannot be used is a
 	// data fault of a running agent, not an error of New.
 	Running bool

@@ -93,7 +93,7 @@ type Stats struct {
 	Deduplicated    uint64               // events dropped as repeats of an event id
 	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
 	Late            uint64               // events older than the watermark when they arrived
-	Future          uint64               // events more than 24h ahead of the wall clock: they do not move the watermark
+	Future          uint64               // events more than Config.MaxAhead ahead of the wall clock, or marked Event.Outlier: they reach only the per-event rules and do not move the watermark
 	ReorderOverflow uint64               // events the full reorder buffer gave its rules before their sources' watermark passed them
 	SuppressEvicted uint64               // suppression entries evicted at the cap
 	StateSaveErrors uint64               // failed state file writes
@@ -256,6 +256,14 @@ func (e *Engine) CopiesApart() uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.stats.CopiesApart
+}
+
+// FutureEvents returns Stats.Future without copying the other counters,
+// so that a caller may ask after every batch.
+func (e *Engine) FutureEvents() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats.Future
 }
 
 // Stats returns a copy of the counters.

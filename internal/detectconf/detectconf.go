@@ -381,7 +381,8 @@ type Status struct {
 
 // Build checks c's detections block and builds the engine over specs (nil:
 // the catalogue) with the runtime settings of rt (Emit, Log, Geo,
-// StateDir, Now, WantFirst, QuietSave, and the caps DedupeWindow,
+// StateDir, Now, WantFirst, MinWatermark, OrderGrace, MaxAhead,
+// QuietSave, DedupeLines, Nodes, and the caps DedupeWindow,
 // MaxRecent and MaxSuppress; the rest comes from c). It returns the engine and the
 // status of every rule in the catalogue. A rule that is off because it
 // lacks something is an error only when the configuration asked for it
@@ -428,7 +429,7 @@ func build(c *config.Config, dc detect.Config, rt detect.Config) (*detect.Engine
 	dc.DedupeWindow, dc.MaxRecent, dc.MaxSuppress = rt.DedupeWindow, rt.MaxRecent, rt.MaxSuppress
 	dc.Nodes = rt.Nodes
 	dc.WantFirst = rt.WantFirst
-	dc.MinWatermark, dc.OrderGrace = rt.MinWatermark, rt.OrderGrace
+	dc.MinWatermark, dc.OrderGrace, dc.MaxAhead = rt.MinWatermark, rt.OrderGrace, rt.MaxAhead
 	dc.QuietSave, dc.DedupeLines = rt.QuietSave, rt.DedupeLines
 	e, err := detect.New(dc)
 	if err != nil {

@@ -20,8 +20,10 @@ type DetectStats struct {
 	// LateEvents counts events older than the watermark when they arrived
 	// (folded when their window was still held, else dropped by the rule).
 	LateEvents uint64
-	// FutureEvents counts events dated more than 24h after the clock:
-	// they neither move the watermark nor reach the windowed rules.
+	// FutureEvents counts events dated more than detect.LiveMaxAhead
+	// after the clock, or ahead of the lines on both sides of them in
+	// their file (detect.Event.Outlier): they neither move the watermark
+	// nor reach the windowed rules.
 	FutureEvents uint64
 	// ReorderOverflow counts events the full reorder buffer gave the
 	// order-dependent rules before the sources read behind reached their
@@ -73,7 +75,7 @@ var (
 	descDetectLookBack = prometheus.NewDesc(namespace+"_detect_lookback_evicted_total", "Lines dropped oldest-first from the rule's look-back (lines Want declined that a start read later could make actions) at max_lookback or max_lookback_bytes: alerts may be missing (raise the cap).", ruleLabel, nil)
 	descDetectSkipped  = prometheus.NewDesc(namespace+"_detect_skipped_events_total", "Events a GeoIP detection rule passed over because their address has no country (private, reserved, or not in the database): a rule that skips most of its events sees little (addresses behind a proxy?).", ruleLabel, nil)
 	descDetectReorder  = prometheus.NewDesc(namespace+"_detect_reorder_overflow_total", "Events the full reorder buffer (64 MiB of event copies) gave the order-dependent rules before the sources read behind reached their time: those rules may then decide them out of time order.", nil, nil)
-	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 24h after the clock: they neither move the watermark nor reach the windowed rules (a clock glitch on the GitLab host).", nil, nil)
+	descDetectFuture   = prometheus.NewDesc(namespace+"_detect_future_events_total", "Events dated more than 15 minutes after the clock, or one line far ahead of the lines around it in its file: they neither move the watermark nor reach the windowed rules (a clock or time zone fault on the GitLab host).", nil, nil)
 	descDetectUntimed  = prometheus.NewDesc(namespace+"_detect_untimed_events_total", "Events a detection rule wanted whose time is missing or unreadable: not evaluated by the rules, which decide in event time (their lines are forwarded as usual).", nil, nil)
 	descDetectDedupe   = prometheus.NewDesc(namespace+"_detect_dedupe_drops_total", "Events dropped by the detection engine as already seen (same EventID, or a line re-read after a restart).", nil, nil)
 	descDetectSaveErr  = prometheus.NewDesc(namespace+"_detect_state_save_errors_total", "Failed writes of the detection state under state_dir/detect/.", nil, nil)

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDetectOutlierLine: a line dated far ahead of the lines before and
+// after it in its input (a line in another time zone, a clock that stepped
+// and came back) moves no watermark, whether a rule wants it or not: the
+// failed logins after it are counted and sentinel.bruteforce alerts, and a
+// warning names the line (fresh-user trial 211: one line 22 hours ahead
+// made the twelve failures after it late, and nothing alerted). Two lines
+// ahead in a row are a step in time: the failures after them that go back
+// are late, as before.
+func TestDetectOutlierLine(t *testing.T) {
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	failure := func(at time.Time, n int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01OUTLIER%017d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`,
+			at.Format("2006-01-02T15:04:05.000Z"), n)
+	}
+	noise := func(at time.Time, n int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01NOISE%019d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`,
+			at.Format("2006-01-02T15:04:05.000Z"), n)
+	}
+	ahead := t0.Add(22 * time.Hour)
+	for _, tc := range []struct {
+		name   string
+		ahead  []string // the lines dated ahead, after the second failure
+		alerts int
+		late   int
+		warn   string
+	}{
+		{"a line no rule wants", []string{noise(ahead, 1)}, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
+		{"a failed login", []string{failure(ahead, 99)}, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
+		{"two lines in a row: a step", []string{noise(ahead, 1), noise(ahead.Add(time.Second), 2)}, 0, 10, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := []string{failure(t0, 0), failure(t0.Add(30*time.Second), 1)}
+			lines = append(lines, tc.ahead...)
+			for i := 2; i < 12; i++ {
+				lines = append(lines, failure(t0.Add(time.Duration(i)*30*time.Second), i))
+			}
+			path := filepath.Join(t.TempDir(), "application_json.log")
+			if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json",
+				now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+			var stdout, stderr bytes.Buffer
+			if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatalf("detect: %v\n%s", err, stderr.String())
+			}
+			if n := strings.Count(stdout.String(), `"rule":"sentinel.bruteforce"`); n != tc.alerts {
+				t.Errorf("%d alerts, want %d\n%s\n%s", n, tc.alerts, stdout.String(), stderr.String())
+			}
+			if want := fmt.Sprintf(", %d late", tc.late); !strings.Contains(stderr.String(), want) {
+				t.Errorf("summary\n%s\nwant %q", stderr.String(), want)
+			}
+			if tc.warn != "" && !strings.Contains(stderr.String(), tc.warn) {
+				t.Errorf("stderr\n%s\nwant a warning naming the line: %q", stderr.String(), tc.warn)
+			}
+			if tc.warn == "" && strings.Contains(stderr.String(), "and the line after it goes back") {
+				t.Errorf("stderr\n%s\nwarns of an outlier in a step", stderr.String())
+			}
+		})
+	}
+}
