@@ -361,7 +361,7 @@ func (w *worker) run(work <-chan *slot) {
 // sums, between the engine's WantEpoch before and after (see recheck).
 func (w *worker) encodeSlot(sl *slot) {
 	sl.sums.reset(nil, 0)
-	sl.read = readMark{}
+	sl.read = readMark{lookAhead: w.relay == nil} // a network input's lines come from several clocks
 	if w.det != nil {
 		sl.read.lateSec = int64(w.det.Lateness() / time.Second)
 		sl.wantEpoch = w.det.WantEpoch()
@@ -381,10 +381,9 @@ func (w *worker) encodeSlot(sl *slot) {
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)
 	default:
 		w.tailAt = sl.tailAt
-		sl.read.lookAhead = true
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
-		sl.read.finish()
 	}
+	sl.read.finish()
 	if w.det != nil {
 		sl.doneEpoch = w.det.WantEpoch()
 	}
