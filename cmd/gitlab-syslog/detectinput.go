@@ -223,14 +223,19 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		if !t.After(newest) {
 			return nil
 		}
-		if !markAt.IsZero() && t.Sub(newest) > late {
-			// A jump: the line before it is marked, so that the
-			// engine names this one as the step (Stats.Jump).
+		jump := !newest.IsZero() && t.Sub(newest) > late
+		if jump {
+			// The line before it is marked, then this one, so that the
+			// engine names this one as the step (Stats.Jump), not a
+			// later line of the step.
 			if err := mark(); err != nil {
 				return err
 			}
 		}
 		newest, markAt, markLine = t, t, n
+		if jump {
+			return mark()
+		}
 		return nil
 	}
 	// wanted gives the engine ev, the event of a line a rule wants.

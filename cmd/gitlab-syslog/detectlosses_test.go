@@ -71,6 +71,16 @@ func TestDetectSummaryLosses(t *testing.T) {
 	for i := range 12 {
 		unreadStep.WriteString(line(t0.Add(time.Duration(10+i)*time.Second), "bob", "203.0.113.9"))
 	}
+	// a step of three lines no rule reads, a second apart: the first is
+	// named, not the last (each moved the watermark a little further)
+	var longStep strings.Builder
+	for i, at := range []time.Duration{0, time.Second, 3*time.Hour + 5*time.Second, 3*time.Hour + 6*time.Second, 3*time.Hour + 7*time.Second} {
+		fmt.Fprintf(&longStep, `{"severity":"INFO","time":%q,"correlation_id":"01LONG%d","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`+"\n",
+			t0.Add(at).Format("2006-01-02T15:04:05.000Z"), i)
+	}
+	for i := range 12 {
+		longStep.WriteString(line(t0.Add(time.Duration(10+i)*time.Second), "bob", "203.0.113.9"))
+	}
 	for _, c := range []struct {
 		name   string
 		in     string
@@ -98,6 +108,10 @@ func TestDetectSummaryLosses(t *testing.T) {
 			return []string{"12 dropped as too late",
 				"the watermark was moved to 2025-03-03T12:58:05Z by " + path + ":3 (time 2025-03-03T13:00:05Z, 3h0m4s after the newest line before it, 2025-03-03T10:00:01Z)",
 				"a clock step, or a line in local time among UTC ones?"}
+		}, false},
+		{"a step of three lines no rule reads", longStep.String(), nil, func(path string) []string {
+			return []string{"12 dropped as too late",
+				"the watermark was moved to 2025-03-03T12:58:05Z by " + path + ":3 (time 2025-03-03T13:00:05Z, 3h0m4s after the newest line before it, 2025-03-03T10:00:01Z)"}
 		}, false},
 		{"logs concatenated newest first", backwards.String(), nil, func(path string) []string {
 			return []string{"11 dropped as too late",

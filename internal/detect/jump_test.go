@@ -78,6 +78,9 @@ func TestLateCause(t *testing.T) {
 	}{
 		{"in order", 2 * time.Minute, []at{{"a.log", "0s"}, {"a.log", "1m"}, {"a.log", "3m"}}, CauseNone, 0},
 		{"one line 8h ahead", 2 * time.Minute, []at{{"a.log", "0s"}, {"a.log", "1m"}, {"a.log", "8h1m"}, {"a.log", "2m"}, {"a.log", "3m"}}, CauseJump, 4},
+		// the lines of the step after its first move the watermark on:
+		// the jump still made the lines after them late
+		{"a step of lines 8h ahead", 2 * time.Minute, []at{{"a.log", "0s"}, {"a.log", "1m"}, {"a.log", "8h1m"}, {"a.log", "8h2m"}, {"a.log", "8h3m"}, {"a.log", "2m"}, {"a.log", "3m"}}, CauseJump, 6},
 		{"concatenated newest first", 2 * time.Minute, backwards, CauseBack, 5},
 		{"concatenated newest first, lateness above the steps", 10 * time.Minute, backwards, CauseBack, 5},
 		{"a source older than the watermark", 2 * time.Minute, []at{{"a.log", "10h"}, {"a.log", "10h1m"}, {"b.log", "0s"}, {"b.log", "1s"}}, CauseWatermark, 3},

@@ -185,17 +185,19 @@ const (
 // LateCause returns what made events late, from the Jump and the Back of
 // Stats (or of Losses): the jump when the late event furthest behind is
 // no older than the lines before the jump, minus the lateness (without
-// the jump it would not be late), and the watermark it was behind no
-// later than the one the jump set, else the source going back in time
-// when that event is more than the lateness older than its source's
-// newest line before it, else a watermark set elsewhere.
+// the jump it would not be late), and behind a watermark no later than
+// the one the jump set, or before that one and behind a watermark the
+// lines after the jump moved on by less than the jump itself (the lines
+// of a step: the jump alone made it late); else the source going back in
+// time when that event is more than the lateness older than its source's
+// newest line before it; else a watermark set elsewhere.
 func LateCause(j Jump, b Back) Cause {
 	switch {
 	case b.Time.IsZero() && j.Time.IsZero():
 		return CauseNone
 	case b.Time.IsZero():
 		return CauseJump
-	case !j.Time.IsZero() && !b.Time.Before(j.Prev.Add(-b.Lateness)) && !b.Watermark.After(j.Watermark):
+	case !j.Time.IsZero() && !b.Time.Before(j.Prev.Add(-b.Lateness)) && (!b.Watermark.After(j.Watermark) || b.Time.Before(j.Watermark) && b.Watermark.Sub(j.Watermark) <= j.Time.Sub(j.Prev)):
 		return CauseJump
 	case b.Behind() > b.Lateness:
 		return CauseBack
