@@ -583,12 +583,8 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.outliers == 0 {
 			continue
 		}
-		more := ""
-		if c.outliers > 1 {
-			more = fmt.Sprintf(" (and %d more %s of this input)", c.outliers-1, plural(c.outliers-1, "line", "lines"))
-		}
 		fmt.Fprintf(w, "detect: WARNING: %s:%d: dated %s after the line before it, and the line after it goes back%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
-			inputs[i].label(), c.outlierAt, c.outlierBy.Round(time.Second), more)
+			inputs[i].label(), c.outlierAt, c.outlierBy.Round(time.Second), moreLines(c.outliers-1))
 	}
 }
 
@@ -600,13 +596,18 @@ func warnUntimedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.untimed == 0 {
 			continue
 		}
-		more := ""
-		if c.untimed > 1 {
-			more = fmt.Sprintf(" (and %d more %s of this input)", c.untimed-1, plural(c.untimed-1, "line", "lines"))
-		}
 		fmt.Fprintf(w, "detect: WARNING: %s:%d: not evaluated by the rules%s: the event has no usable time (%s), and the rules decide in event time\n",
-			inputs[i].label(), c.untimedAt, more, c.untimedCause)
+			inputs[i].label(), c.untimedAt, moreLines(c.untimed-1), c.untimedCause)
 	}
+}
+
+// moreLines says that n more lines of an input are like the one a
+// warning names: "" when n is 0.
+func moreLines(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d more %s of this input)", n, plural(n, "line", "lines"))
 }
 
 // warnMistypedInputs names each input typed by its TYPE: prefix or name of
