@@ -200,13 +200,14 @@ func (e *Engine) loadEngine() (uint64, bool) {
 		e.loadFailed(StateName, err)
 		return gen, false
 	}
-	if lim := e.cfg.Now().Add(e.cfg.MaxAhead); es.Watermark.After(lim) {
-		// Saved by an engine that let a far-future event time move the
-		// watermark and close the rules' windows (an earlier version, or
-		// one with a larger MaxAhead): kept, it would make every event
-		// late, so no rule's state is restored.
+	if lim := e.cfg.Now().Add(MaxFuture); es.Watermark.After(lim) {
+		// Saved by a version that let a far-future event time move the
+		// watermark and close the rules' windows: kept, it would make
+		// every event late, so no rule's state is restored. The bound is
+		// MaxFuture whatever MaxAhead is: events whose time has no zone
+		// move the watermark up to it (see future).
 		e.loadFailed(StateName, fmt.Errorf("its watermark %s is more than %s after the clock; every rule starts fresh",
-			es.Watermark.UTC().Format(time.RFC3339), e.cfg.MaxAhead))
+			es.Watermark.UTC().Format(time.RFC3339), MaxFuture))
 		return gen, false
 	}
 	e.restore(&es)
