@@ -67,7 +67,9 @@ type Config struct {
 	// whose logs the clock says nothing about). The agent sets
 	// LiveMaxAhead: it reads lines as GitLab writes them, so a line dated
 	// further ahead of the host's clock is a clock or time zone fault, and
-	// moving the watermark to it would make the lines after it late.
+	// moving the watermark to it would make the lines after it late. An
+	// event whose time has no zone (Event.CoarseTime: the server's local
+	// time) may be up to MaxFuture ahead whatever MaxAhead says.
 	MaxAhead time.Duration `yaml:"-"`
 	// DedupeWindow is how long, in event time, event ids and alert ids are
 	// remembered (default DefaultDedupeWindow); MaxRecent caps each set
