@@ -583,8 +583,12 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.outliers == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "detect: WARNING: %s:%d: dated %s after the line before it, and the line after it goes back%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
-			inputs[i].label(), c.outlierAt, c.outlierBy.Round(time.Second), moreLines(c.outliers-1))
+		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", c.outlierBy.Round(time.Second))
+		if c.outlierFirst {
+			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", c.outlierBy.Round(time.Second))
+		}
+		fmt.Fprintf(w, "detect: WARNING: %s:%d: %s%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
+			inputs[i].label(), c.outlierAt, where, moreLines(c.outliers-1))
 	}
 }
 

@@ -136,10 +136,13 @@ type inputCounts struct {
 	failed bool
 	// outliers counts the lines dated far ahead of the lines on both
 	// sides of them (see aheadHold); outlierAt is the first one's line
-	// number, outlierBy how far ahead of the line before it it was.
-	outliers  int
-	outlierAt int
-	outlierBy time.Duration
+	// number, outlierBy how far ahead of the line before it it was, or
+	// with outlierFirst (it was the input's first line with a time) of
+	// the line after it.
+	outliers     int
+	outlierAt    int
+	outlierBy    time.Duration
+	outlierFirst bool
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -196,6 +199,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	var newest, markAt time.Time
 	markLine, late := 0, eng.Lateness()
 	var held aheadHold
+	judged := false // the input's first line with a time was held (see aheadHold)
 	push := func(ev *detect.Event) error {
 		batch = append(batch, ev)
 		if len(batch) < cap(batch) {
@@ -257,9 +261,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		if !ok {
 			return nil
 		}
-		if held.outlier(h.t, t, newest, late) {
+		if held.outlier(h, t, newest, late) {
 			if counts.outliers++; counts.outliers == 1 {
-				counts.outlierAt, counts.outlierBy = h.n, h.t.Sub(newest)
+				counts.outlierAt, counts.outlierBy, counts.outlierFirst = h.n, h.t.Sub(newest), h.first
+				if counts.outlierFirst {
+					counts.outlierBy = h.t.Sub(t)
+				}
 			}
 			if h.ev == nil {
 				return nil
@@ -345,8 +352,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				counts.addRepeat(t)
 			}
 		}
-		if !newest.IsZero() && rec.Time.Sub(newest) > late {
-			held.hold(rec.Time, n, ev) // judged by the next line's time
+		if first := !judged; first || !newest.IsZero() && rec.Time.Sub(newest) > late {
+			judged = true
+			held.hold(rec.Time, n, ev, first) // judged by the next line's time
 			return nil
 		}
 		if ev == nil {
@@ -611,23 +619,32 @@ func (c *inputCounts) addRepeat(t parser.Type) {
 }
 
 // aheadHold is the line readEvents holds back because it is dated more than
-// the lateness after the newest line before it: a step in time, which the
+// the lateness after the newest line before it, or is the input's first
+// line with a time: a step in time (or a first line in order), which the
 // next line confirms by not going back, or an outlier (one line in another
 // time zone, or from a clock that stepped and came back: the next line
 // carries on from the line before it), which would move the watermark and
-// make every line after it late. One line is held at a
-// time: of two lines in a row dated far ahead, the first is confirmed by
-// the second.
+// make every line after it late. One line is held at a time: of two lines
+// in a row dated far ahead, the first is confirmed by the second.
 type aheadHold struct {
-	on bool
-	t  time.Time     // the line's time
-	n  int           // its line number
-	ev *detect.Event // its event when a rule wants it, else nil
+	on    bool
+	first bool          // the input's first line with a time
+	t     time.Time     // the line's time
+	n     int           // its line number
+	ev    *detect.Event // its event when a rule wants it, else nil
 }
 
-// hold holds the line n of time t (and event ev, or nil).
-func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event) {
-	*h = aheadHold{on: true, t: t, n: n, ev: ev}
+// firstOutlierGap is how far the line after an input's first line with a
+// time must go back for the first line to be an outlier: with no line
+// before it to carry on from, only a gap no lines out of order make (a
+// log in reverse order, lines minutes apart) and every time zone's offset
+// from UTC does.
+const firstOutlierGap = time.Hour
+
+// hold holds the line n of time t (and event ev, or nil), the input's
+// first with a time when first.
+func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event, first bool) {
+	*h = aheadHold{on: true, first: first, t: t, n: n, ev: ev}
 }
 
 // take returns the line held and true, and holds none; false when none is.
@@ -637,12 +654,20 @@ func (h *aheadHold) take() (aheadHold, bool) {
 	return x, x.on
 }
 
-// outlier reports whether a line at time t, held after lines whose newest
-// time is before, is an outlier by the time next of the line after it
-// (zero: none yet, at the end): next goes back by more than late from it,
-// and is not more than late before the line before it, as the line after
-// one misdated line carries on from the line before it. Lines out of order
-// otherwise (a log of lines from many times) are steps, as without a hold.
-func (aheadHold) outlier(t, next, before time.Time, late time.Duration) bool {
-	return !next.IsZero() && t.Sub(next) > late && !next.Before(before.Add(-late))
+// outlier reports whether the line held h, after lines whose newest time
+// is before, is an outlier by the time next of the line after it (zero:
+// none yet, at the end): next goes back by more than late from it, and is
+// not more than late before the line before it, as the line after one
+// misdated line carries on from the line before it; for the input's first
+// line with a time, next goes back by more than firstOutlierGap. Lines out
+// of order otherwise (a log of lines from many times) are steps, as
+// without a hold.
+func (aheadHold) outlier(h aheadHold, next, before time.Time, late time.Duration) bool {
+	switch {
+	case next.IsZero():
+		return false
+	case h.first:
+		return h.t.Sub(next) > max(late, firstOutlierGap)
+	}
+	return h.t.Sub(next) > late && !next.Before(before.Add(-late))
 }

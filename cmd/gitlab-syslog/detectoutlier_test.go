@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,9 @@ import (
 // and came back) moves no watermark, whether a rule wants it or not: the
 // failed logins after it are counted and sentinel.bruteforce alerts, and a
 // warning names the line (fresh-user trial 211: one line 22 hours ahead
-// made the twelve failures after it late, and nothing alerted). Two lines
-// ahead in a row are a step in time: the failures after them that go back
-// are late, as before.
+// made the twelve failures after it late, and nothing alerted), also when
+// it is the input's first line with a time. Two lines ahead in a row are a
+// step in time: the failures after them that go back are late, as before.
 func TestDetectOutlierLine(t *testing.T) {
 	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
 	failure := func(at time.Time, n int) string {
@@ -33,17 +34,24 @@ func TestDetectOutlierLine(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		ahead  []string // the lines dated ahead, after the second failure
+		first  bool     // the lines dated ahead come first instead
 		alerts int
 		late   int
 		warn   string
 	}{
-		{"a line no rule wants", []string{noise(ahead, 1)}, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
-		{"a failed login", []string{failure(ahead, 99)}, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
-		{"two lines in a row: a step", []string{noise(ahead, 1), noise(ahead.Add(time.Second), 2)}, 0, 10, ""},
+		{"a line no rule wants", []string{noise(ahead, 1)}, false, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
+		{"a failed login", []string{failure(ahead, 99)}, false, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
+		{"two lines in a row: a step", []string{noise(ahead, 1), noise(ahead.Add(time.Second), 2)}, false, 0, 10, ""},
+		// fresh-user trial 212: the first line ahead hid the whole attack
+		{"the first line", []string{failure(ahead, 99)}, true, 1, 0, "application_json.log:1: the input's first line with a time, dated 22h0m0s after the line after it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := []string{failure(t0, 0), failure(t0.Add(30*time.Second), 1)}
-			lines = append(lines, tc.ahead...)
+			if tc.first {
+				lines = append(slices.Clone(tc.ahead), lines...)
+			} else {
+				lines = append(lines, tc.ahead...)
+			}
 			for i := 2; i < 12; i++ {
 				lines = append(lines, failure(t0.Add(time.Duration(i)*30*time.Second), i))
 			}

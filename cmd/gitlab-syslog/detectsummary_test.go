@@ -28,7 +28,8 @@ func TestDetectSummaryDrops(t *testing.T) {
 		times []time.Time
 		want  []string
 	}{
-		{"out of order beyond the window", append([]time.Time{t0.Add(3 * time.Hour)}, func() (ts []time.Time) {
+		// two lines ahead first: one alone is taken for a wrong time (TestDetectOutlierLine)
+		{"out of order beyond the window", append([]time.Time{t0.Add(3 * time.Hour), t0.Add(3*time.Hour + time.Second)}, func() (ts []time.Time) {
 			for i := range 12 {
 				ts = append(ts, t0.Add(time.Duration(i)*time.Minute))
 			}
