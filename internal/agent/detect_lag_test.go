@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,7 +334,8 @@ func TestDetectionsLineAheadOfClock(t *testing.T) {
 	t0 := time.Now().Add(-30 * time.Minute)
 	appendLine(t, app, failedLoginLine(t0, 0))
 	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
-	_, _, stop := runInBackground(t, c, Options{})
+	var logBuf syncBuffer
+	_, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
 	defer stop()
 	waitFor(t, "the first failed login", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
 	appendLine(t, app, noiseLine(t0.Add(22*time.Hour), 1))
@@ -351,4 +353,11 @@ func TestDetectionsLineAheadOfClock(t *testing.T) {
 	if n := got.alertsOf("sentinel.bruteforce"); n != 1 {
 		t.Fatalf("%d sentinel.bruteforce alerts for 12 failed logins of one user and address in 11 minutes after a line 22h ahead of the clock, want 1: they were dropped as late", n)
 	}
+	// the warning names the failed login ahead (trial 212: it named none)
+	end := len(failedLoginLine(t0, 0)) + len(noiseLine(t0.Add(22*time.Hour), 1)) + len(failedLoginLine(t0.Add(22*time.Hour), 99)) + 3
+	waitFor(t, "the warning naming the line", 3*time.Second, func() bool {
+		s := logBuf.String()
+		return strings.Contains(s, "after this host's clock reached only the per-event rules") &&
+			strings.Contains(s, fmt.Sprintf("line_end_offset=%d ", end)) && strings.Contains(s, "ahead_of_clock=21h")
+	})
 }

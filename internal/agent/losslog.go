@@ -85,17 +85,30 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 	}
 }
 
-// checkFuture logs the events dated too far ahead of the clock
-// (detect.Stats.Future), paced by l.future; file is the batch's file.
+// checkFuture logs the events kept from the windowed rules for their time
+// (detect.Stats.Future), paced by l.future, naming the last one's line
+// (detect.Stats.Ahead) and what was wrong with its time; file is the
+// batch's file.
 func (l *lossLog) checkFuture(log *slog.Logger, e *detect.Engine, file string, now time.Time) {
-	n := e.FutureEvents()
+	n, a := e.FutureEvents()
 	if n == 0 {
 		return
 	}
-	if since, ok := l.future.pass(now, n); ok {
-		log.Warn("detection: events dated more than "+strings.TrimSuffix(detect.LiveMaxAhead.String(), "0s")+" after this host's clock, or far ahead of the lines before and after them in their file, reached only the per-event rules: the windowed rules (brute force, counts per day, sessions) left them out, and they did not move the watermark, so that the lines after them are not late. GitLab dates a line when it writes it: check the clock of the GitLab host and of this one (NTP), and the time zone of the log's times",
-			"ahead_since_last", since, "ahead_total", n, "file", file)
+	since, ok := l.future.pass(now, n)
+	if !ok {
+		return
 	}
+	msg := "detection: events dated more than " + strings.TrimSuffix(detect.LiveMaxAhead.String(), "0s") + " after this host's clock reached only the per-event rules (the last is named here): the windowed rules (brute force, counts per day, sessions) left them out, and they did not move the watermark, so that the lines after them are not late. GitLab dates a line when it writes it: check the clock of the GitLab host and of this one (NTP)"
+	if a.Outlier {
+		msg = "detection: lines dated far ahead of the lines before and after them in their file (a line in another time zone, a clock that stepped and came back) reached only the per-event rules (the last is named here): the windowed rules (brute force, counts per day, sessions) left them out, and they did not move the watermark, so that the lines after them are not late. Check the clock and time zone of the host that wrote them"
+	}
+	args := []any{"kept_out_since_last", since, "kept_out_total", n, "file", file, "last_line_in", a.Source}
+	args = appendLineAt(args, a.Source, a.FileID, a.Offset)
+	args = append(args, "line_time", a.Time.UTC().Format(time.RFC3339Nano))
+	if !a.Outlier {
+		args = append(args, "ahead_of_clock", a.Time.Sub(a.Now).Round(time.Second).String())
+	}
+	log.Warn(msg, args...)
 }
 
 // flush logs, at shutdown, the evictions and late drops that the gates

@@ -106,6 +106,9 @@ type Stats struct {
 	// Back is the late event furthest behind the engine watermark (see
 	// Back); the zero Back when no event was late.
 	Back Back
+	// Ahead is the last event counted in Future; the zero Ahead when
+	// none was.
+	Ahead Ahead
 	// CopiesApart counts the text events of application.log that found
 	// no JSON copy within copyLag (2) ms after their time, but a JSON
 	// event of the same Message up to copyDisorder (1 s) after it: most
@@ -129,6 +132,18 @@ type Jump struct {
 	// Watermark is Time − Config.Lateness: events of the source older
 	// than it are late.
 	Watermark time.Time
+}
+
+// Ahead is an event kept from the windowed rules for its time (see
+// Stats.Future): one marked Event.Outlier, or dated more than
+// Config.MaxAhead after the wall clock (Now, when it was read).
+type Ahead struct {
+	Source  string    // the event's Source
+	FileID  string    // its FileID ("" for streamed events)
+	Offset  int64     // its Offset (the caller's: detect gives the line number)
+	Time    time.Time // its time
+	Now     time.Time // the wall clock when it was read
+	Outlier bool      // Event.Outlier: its reader judged it by the lines around it
 }
 
 // Back is a late event: one whose time was before the engine watermark
@@ -260,12 +275,12 @@ func (e *Engine) CopiesApart() uint64 {
 	return e.stats.CopiesApart
 }
 
-// FutureEvents returns Stats.Future without copying the other counters,
-// so that a caller may ask after every batch.
-func (e *Engine) FutureEvents() uint64 {
+// FutureEvents returns Stats.Future and Stats.Ahead without copying the
+// other counters, so that a caller may ask after every batch.
+func (e *Engine) FutureEvents() (uint64, Ahead) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.stats.Future
+	return e.stats.Future, e.stats.Ahead
 }
 
 // Stats returns a copy of the counters.
