@@ -411,6 +411,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnCutInputs(stderr, inputs, counts, maxLine)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnOutlierInputs(stderr, inputs, counts)
+	warnFutureEvents(stderr, eng.Stats(), inputs, counts)
 	warnMistypedInputs(stderr, inputs, counts)
 	warnAlertInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
@@ -583,13 +584,32 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.outliers == 0 {
 			continue
 		}
-		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", c.outlierBy.Round(time.Second))
+		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", shortDuration(c.outlierBy))
 		if c.outlierFirst {
-			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", c.outlierBy.Round(time.Second))
+			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", shortDuration(c.outlierBy))
 		}
 		fmt.Fprintf(w, "detect: WARNING: %s:%d: %s%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
 			inputs[i].label(), c.outlierAt, where, moreLines(c.outliers-1))
 	}
+}
+
+// warnFutureEvents warns, when events were kept from the windowed rules
+// for being dated more than detect.MaxFuture after this host's clock
+// (Stats.Future, less the outliers' events), naming the last such line:
+// every event of logs newer than the clock is kept out so, which a hunt
+// on a machine whose clock is behind the logs' would otherwise take for
+// "nothing happened".
+func warnFutureEvents(w io.Writer, st detect.Stats, inputs []detectInput, counts []inputCounts) {
+	n := st.Future
+	for _, c := range counts {
+		n -= min(uint64(c.outlierEvents), n)
+	}
+	if n == 0 || st.Ahead.Outlier || st.Ahead.Time.IsZero() {
+		return
+	}
+	fmt.Fprintf(w, "detect: WARNING: %s: dated %s, more than %s after this host's clock (%s), as %d %s: the windowed rules left them out (only the per-event rules saw them), so that a line dated so cannot make every line after it late; if this host's clock is behind the logs' (logs copied to another machine), set it right and run again\n",
+		inputsAt(st.Ahead.Source, st.Ahead.Offset, inputs, counts), st.Ahead.Time.UTC().Format(time.RFC3339Nano), shortDuration(detect.MaxFuture),
+		st.Ahead.Now.UTC().Format(time.RFC3339), n, plural(int(n), "event is", "events are"))
 }
 
 // warnUntimedInputs names, for each input with events the rules wanted

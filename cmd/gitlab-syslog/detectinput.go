@@ -143,6 +143,9 @@ type inputCounts struct {
 	outlierAt    int
 	outlierBy    time.Duration
 	outlierFirst bool
+	// outlierEvents counts the outliers a rule wanted: the events given
+	// to the engine marked detect.Event.Outlier.
+	outlierEvents int
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -272,6 +275,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				return nil
 			}
 			h.ev.Outlier = true
+			counts.outlierEvents++
 			return push(h.ev) // after the mark of the lines before it: it sorts as the line before it
 		}
 		if h.ev == nil {

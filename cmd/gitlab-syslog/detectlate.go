@@ -46,7 +46,8 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 	case detect.CauseBack:
 		return fmt.Sprintf("%s: the lines go back in time at %s (time %s, %s before the newest line before it, %s); "+
 			"detect reads each input in its order and merges the inputs in time order: logs concatenated in the wrong order? "+
-			"Give each file as an input of its own, or concatenate them oldest first (zcat a.2.gz a.1.gz | ...); %s",
+			"Give each file as an input of its own, or concatenate them oldest first (zcat a.2.gz a.1.gz | ...); "+
+			"when the lines of one file go back because its clock did, correct those lines, or raise detections.lateness above the step; %s",
 			late, inputsAt(b.Source, b.Offset, inputs, counts), b.Time.UTC().Format(time.RFC3339Nano),
 			shortDuration(b.Behind()), b.Newest.UTC().Format(time.RFC3339Nano), lateness)
 	case detect.CauseWatermark:

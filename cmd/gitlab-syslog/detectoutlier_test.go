@@ -43,7 +43,7 @@ func TestDetectOutlierLine(t *testing.T) {
 		{"a failed login", []string{failure(ahead, 99)}, false, 1, 0, "application_json.log:3: dated 21h59m30s after the line before it, and the line after it goes back"},
 		{"two lines in a row: a step", []string{noise(ahead, 1), noise(ahead.Add(time.Second), 2)}, false, 0, 10, ""},
 		// fresh-user trial 212: the first line ahead hid the whole attack
-		{"the first line", []string{failure(ahead, 99)}, true, 1, 0, "application_json.log:1: the input's first line with a time, dated 22h0m0s after the line after it"},
+		{"the first line", []string{failure(ahead, 99)}, true, 1, 0, "application_json.log:1: the input's first line with a time, dated 22h after the line after it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := []string{failure(t0, 0), failure(t0.Add(30*time.Second), 1)}
@@ -78,5 +78,33 @@ func TestDetectOutlierLine(t *testing.T) {
 				t.Errorf("stderr\n%s\nwarns of an outlier in a step", stderr.String())
 			}
 		})
+	}
+}
+
+// TestDetectLogsAfterClock: logs dated more than 24 hours after the clock
+// of the machine detect runs on (a copy analysed where the clock is
+// behind) reach only the per-event rules, and a warning names the last
+// such line and says to set the clock right, instead of a silent "0
+// alerts" (fresh-user trial 213).
+func TestDetectLogsAfterClock(t *testing.T) {
+	t0 := time.Date(2027, 6, 10, 9, 0, 0, 0, time.UTC)
+	var lines []string
+	for i := range 12 {
+		lines = append(lines, fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01CLOCK%019d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`,
+			t0.Add(time.Duration(i)*30*time.Second).Format("2006-01-02T15:04:05.000Z"), i))
+	}
+	path := filepath.Join(t.TempDir(), "application_json.log")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json",
+		now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("detect: %v\n%s", err, stderr.String())
+	}
+	want := path + ":12: dated 2027-06-10T09:05:30Z, more than 24h after this host's clock (2026-01-02T03:04:05Z), as 12 events are"
+	if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "set it right and run again") {
+		t.Errorf("stderr\n%s\nwant a warning %q", stderr.String(), want)
 	}
 }

@@ -156,7 +156,7 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, back 
 		args = appendLineAt(args, jump.Source, jump.FileID, jump.Offset)
 		args = append(args, "line_time", jump.Time.UTC().Format(time.RFC3339Nano), "ahead_of_line_before", jump.Time.Sub(jump.Prev).Round(time.Second).String())
 	case detect.CauseBack:
-		msg += "; the lines of a file go back in time (a log appended with lines older than those read before, or logs concatenated in the wrong order?): hunt in such logs with `gitlab-syslog detect`, each file an input of its own, which merges its inputs in time order"
+		msg += "; the lines of a file go back in time (a log appended with lines older than those read before, or logs concatenated in the wrong order?): hunt in such logs with `gitlab-syslog detect`, each file an input of its own, which merges its inputs in time order; when the lines of one file go back because its clock did, correct those lines, or raise detections.lateness above the step"
 		args = append(args, "back_in_time_at", back.Source)
 		args = appendLineAt(args, back.Source, back.FileID, back.Offset)
 		args = append(args, "line_time", back.Time.UTC().Format(time.RFC3339Nano), "behind_newest_line_before", back.Behind().Round(time.Second).String())
