@@ -55,16 +55,7 @@ func TestDetectOutlierLine(t *testing.T) {
 			for i := 2; i < 12; i++ {
 				lines = append(lines, failure(t0.Add(time.Duration(i)*30*time.Second), i))
 			}
-			path := filepath.Join(t.TempDir(), "application_json.log")
-			if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json",
-				now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-			var stdout, stderr bytes.Buffer
-			if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
-				t.Fatalf("detect: %v\n%s", err, stderr.String())
-			}
+			_, stdout, stderr := detectBruteforce(t, lines)
 			if n := strings.Count(stdout.String(), `"rule":"sentinel.bruteforce"`); n != tc.alerts {
 				t.Errorf("%d alerts, want %d\n%s\n%s", n, tc.alerts, stdout.String(), stderr.String())
 			}
@@ -93,18 +84,27 @@ func TestDetectLogsAfterClock(t *testing.T) {
 		lines = append(lines, fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01CLOCK%019d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`,
 			t0.Add(time.Duration(i)*30*time.Second).Format("2006-01-02T15:04:05.000Z"), i))
 	}
-	path := filepath.Join(t.TempDir(), "application_json.log")
+	path, _, stderr := detectBruteforce(t, lines)
+	want := path + ":12: dated 2027-06-10T09:05:30Z, more than 24h after this host's clock (2026-01-02T03:04:05Z), as 12 events are"
+	if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "set it right and run again") {
+		t.Errorf("stderr\n%s\nwant a warning %q", stderr.String(), want)
+	}
+}
+
+// detectBruteforce writes lines to an application_json.log and runs detect
+// with sentinel.bruteforce alone over it, at a wall clock of 2026-01-02;
+// it returns the file's path, detect's stdout and its stderr.
+func detectBruteforce(t *testing.T, lines []string) (path string, stdout, stderr *bytes.Buffer) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "application_json.log")
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json",
 		now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	var stdout, stderr bytes.Buffer
-	if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+	stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
+	if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), stdout, stderr); err != nil {
 		t.Fatalf("detect: %v\n%s", err, stderr.String())
 	}
-	want := path + ":12: dated 2027-06-10T09:05:30Z, more than 24h after this host's clock (2026-01-02T03:04:05Z), as 12 events are"
-	if !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "set it right and run again") {
-		t.Errorf("stderr\n%s\nwant a warning %q", stderr.String(), want)
-	}
+	return path, stdout, stderr
 }
