@@ -264,7 +264,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		if !ok {
 			return nil
 		}
-		if held.outlier(h, t, newest, late) {
+		if h.outlier(t, newest, late) {
 			if counts.outliers++; counts.outliers == 1 {
 				counts.outlierAt, counts.outlierBy, counts.outlierFirst = h.n, h.t.Sub(newest), h.first
 				if counts.outlierFirst {
@@ -356,7 +356,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				counts.addRepeat(t)
 			}
 		}
-		if first := !judged; first || !newest.IsZero() && rec.Time.Sub(newest) > late {
+		if first := !judged; !rec.Time.IsZero() && (first || !newest.IsZero() && rec.Time.Sub(newest) > late) {
 			judged = true
 			held.hold(rec.Time, n, ev, first) // judged by the next line's time
 			return nil
@@ -658,7 +658,7 @@ func (h *aheadHold) take() (aheadHold, bool) {
 	return x, x.on
 }
 
-// outlier reports whether the line held h, after lines whose newest time
+// outlier reports whether h, the line held after lines whose newest time
 // is before, is an outlier by the time next of the line after it (zero:
 // none yet, at the end): next goes back by more than late from it, and is
 // not more than late before the line before it, as the line after one
@@ -666,7 +666,7 @@ func (h *aheadHold) take() (aheadHold, bool) {
 // line with a time, next goes back by more than firstOutlierGap. Lines out
 // of order otherwise (a log of lines from many times) are steps, as
 // without a hold.
-func (aheadHold) outlier(h aheadHold, next, before time.Time, late time.Duration) bool {
+func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 	switch {
 	case next.IsZero():
 		return false

@@ -44,6 +44,8 @@ func TestDetectOutlierLine(t *testing.T) {
 		{"two lines in a row: a step", []string{noise(ahead, 1), noise(ahead.Add(time.Second), 2)}, false, 0, 10, ""},
 		// fresh-user trial 212: the first line ahead hid the whole attack
 		{"the first line", []string{failure(ahead, 99)}, true, 1, 0, "application_json.log:1: the input's first line with a time, dated 22h after the line after it"},
+		{"the first line with a time", []string{`{"severity":"INFO","time":"not a time","correlation_id":"01NOTIME","meta.caller_id":"ProjectsController#show","meta.remote_ip":"10.0.0.1","message":"noise"}`, failure(ahead, 99)},
+			true, 1, 0, "application_json.log:2: the input's first line with a time, dated 22h after the line after it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := []string{failure(t0, 0), failure(t0.Add(30*time.Second), 1)}
