@@ -101,13 +101,14 @@ type Event struct {
 	Source string
 	// Origin is OriginFile, OriginStream or OriginInput.
 	Origin Origin
-	// Outlier marks an event whose reader judged its time wrong: detect
-	// marks a line dated more than Config.Lateness after the line before
-	// it in its input when the next line goes back again (one line in
-	// another time zone, or from a clock that stepped and came back).
-	// The engine treats it as dated beyond Config.MaxAhead: the per-event
-	// rules see it, the windowed rules do not, and it moves no watermark,
-	// so that the lines after it are not late. Not saved.
+	// Outlier marks an event whose reader judged its time wrong: a line
+	// dated more than Config.Lateness after the line before it when the
+	// next line goes back to carry on from the line before it (one line
+	// in another time zone, or from a clock that stepped and came back),
+	// as detect's reader judges its inputs and the agent the lines of one
+	// read. The engine treats it as dated beyond Config.MaxAhead: the
+	// per-event rules see it, the windowed rules do not, and it moves no
+	// watermark, so that the lines after it are not late. Not saved.
 	Outlier bool `json:"-"`
 	// progress marks an Event made by NewProgress.
 	progress bool
