@@ -595,15 +595,12 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 
 // warnFutureEvents warns, when events were kept from the windowed rules
 // for being dated more than detect.MaxFuture after this host's clock
-// (Stats.Future, less the outliers' events), naming the last such line:
+// (Stats.Future less Stats.Outliers), naming the last such line:
 // every event of logs newer than the clock is kept out so, which a hunt
 // on a machine whose clock is behind the logs' would otherwise take for
 // "nothing happened".
 func warnFutureEvents(w io.Writer, st detect.Stats, inputs []detectInput, counts []inputCounts) {
-	n := st.Future
-	for _, c := range counts {
-		n -= min(uint64(c.outlierEvents), n)
-	}
+	n := st.Future - st.Outliers
 	if n == 0 || st.Ahead.Outlier || st.Ahead.Time.IsZero() {
 		return
 	}

@@ -143,9 +143,6 @@ type inputCounts struct {
 	outlierAt    int
 	outlierBy    time.Duration
 	outlierFirst bool
-	// outlierEvents counts the outliers a rule wanted: the events given
-	// to the engine marked detect.Event.Outlier.
-	outlierEvents int
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -275,7 +272,6 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				return nil
 			}
 			h.ev.Outlier = true
-			counts.outlierEvents++
 			return push(h.ev) // after the mark of the lines before it: it sorts as the line before it
 		}
 		if h.ev == nil {
@@ -653,9 +649,12 @@ func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event, first bool) {
 
 // take returns the line held and true, and holds none; false when none is.
 func (h *aheadHold) take() (aheadHold, bool) {
+	if !h.on {
+		return aheadHold{}, false // every line with a time asks: most find none
+	}
 	x := *h
 	*h = aheadHold{}
-	return x, x.on
+	return x, true
 }
 
 // outlier reports whether h, the line held after lines whose newest time

@@ -78,10 +78,11 @@ func (e *Engine) Save() error {
 	if cap(e.saveBuf) > maxSaveBuf {
 		e.saveBuf = nil // a full state is not kept alive between saves
 	}
-	for _, r := range e.rules {
-		if engineErr != nil {
-			break
-		}
+	rules := e.rules
+	if engineErr != nil {
+		rules = nil // none of the rules' files: see above
+	}
+	for _, r := range rules {
 		st, ok := r.rule.(Stateful)
 		if !ok {
 			continue

@@ -271,6 +271,9 @@ func (e *Engine) future(ev *Event, t time.Time) bool {
 	}
 	if far {
 		e.stats.Future++
+		if ev.Outlier {
+			e.stats.Outliers++
+		}
 		e.stats.Ahead = Ahead{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Now: e.cfg.Now(), Outlier: ev.Outlier}
 	}
 	return far

@@ -94,6 +94,7 @@ type Stats struct {
 	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
 	Late            uint64               // events older than the watermark when they arrived
 	Future          uint64               // events more than Config.MaxAhead ahead of the wall clock, or marked Event.Outlier: they reach only the per-event rules and do not move the watermark
+	Outliers        uint64               // of Future, the events marked Event.Outlier
 	ReorderOverflow uint64               // events the full reorder buffer gave its rules before their sources' watermark passed them
 	SuppressEvicted uint64               // suppression entries evicted at the cap
 	StateSaveErrors uint64               // failed state file writes
