@@ -604,9 +604,9 @@ func warnFutureEvents(w io.Writer, st detect.Stats, inputs []detectInput, counts
 	if n == 0 || st.Ahead.Outlier || st.Ahead.Time.IsZero() {
 		return
 	}
-	fmt.Fprintf(w, "detect: WARNING: %s: dated %s, more than %s after this host's clock (%s), as %d %s: the windowed rules left them out (only the per-event rules saw them), so that a line dated so cannot make every line after it late; if this host's clock is behind the logs' (logs copied to another machine), set it right and run again\n",
+	fmt.Fprintf(w, "detect: WARNING: %s: dated %s, more than %s after this host's clock (%s), as %d %s: the windowed rules left %s out (only the per-event rules saw %s), so that a line dated so cannot make every line after it late; if this host's clock is behind the logs' (logs copied to another machine), set it right and run again\n",
 		inputsAt(st.Ahead.Source, st.Ahead.Offset, inputs, counts), st.Ahead.Time.UTC().Format(time.RFC3339Nano), shortDuration(detect.MaxFuture),
-		st.Ahead.Now.UTC().Format(time.RFC3339), n, plural(int(n), "event is", "events are"))
+		st.Ahead.Now.UTC().Format(time.RFC3339), n, plural(int(n), "event is", "events are"), plural(int(n), "it", "them"), plural(int(n), "it", "them"))
 }
 
 // warnUntimedInputs names, for each input with events the rules wanted
