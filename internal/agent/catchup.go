@@ -120,6 +120,27 @@ type srcPos struct {
 	// (mark.began) with a first batch at offset 0: read whole by the
 	// tailer, in file order (at most maxSeen; see detector.began).
 	fromStart []string
+	// heldFrom is where the line the sender holds begins (heldLine), in
+	// pos's file, while holding. get returns it as the position: the
+	// engine has not folded that line, so a restart or a reload reads it
+	// again.
+	heldFrom int64
+	holding  bool
+
+	// The sender's, under detector.mu (see judgeRead): the newest time
+	// of the lines it gave the engine (hasNewest), and the line it holds.
+	newest    time.Time
+	newestSec int64
+	hasNewest bool
+	held      *heldLine
+}
+
+// holdFrom records off as where the line the sender holds begins, or
+// with on false that it holds none.
+func (p *srcPos) holdFrom(off int64, on bool) {
+	p.mu.Lock()
+	p.heldFrom, p.holding = off, on
+	p.mu.Unlock()
 }
 
 // seenFile is where the last line read of a file ended, and the file's
@@ -232,12 +253,16 @@ func (p *srcPos) begunBefore(id string) (before []string, ok bool) {
 	return slices.Clone(p.fromStart[:i]), true
 }
 
-// get returns the position of the last line read, with the first bytes
-// of its file (position.Heads).
+// get returns the position of the last line read, or the start of the
+// line the sender holds (heldFrom), with the first bytes of its file
+// (position.Heads).
 func (p *srcPos) get() position {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pos := p.pos
+	if p.holding && p.heldFrom < pos.Offset {
+		pos.Offset = p.heldFrom
+	}
 	h := p.head
 	if s, ok := p.seen[pos.FileID]; ok {
 		h = headOf(s.id)

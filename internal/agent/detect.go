@@ -181,12 +181,15 @@ func (d *detector) wasDelivered(id string) bool {
 	return ok
 }
 
-// process folds the events of sl into the engine, in order, and appends
-// the alerts they cause to sl.fb. It returns the number of alerts.
+// process folds the events of sl into the engine, in order, once its
+// lines were judged against the batches of its source before
+// (judgeRead), and appends the alerts they cause to sl.fb. It returns the
+// number of alerts.
 func (d *detector) process(sl *slot) int {
 	d.mu.Lock()
 	d.cur, d.n, d.limit, d.ids = &sl.fb, 0, maxMessageBytes(sl.s.sink), sl.ids[:0]
 	sl.events = d.dropUntimed(sl.events, sl.tb)
+	d.judgeRead(sl)
 	d.processRead(sl)
 	if len(sl.declined) > 0 {
 		d.e.Declined(sl.declined)
@@ -406,9 +409,11 @@ func (d *detector) retire() saveLog {
 // that held events and sessions are decided on a quiet instance too; the
 // agent calls it on every tick, so the watermark then follows the clock.
 // It first records the time of the last event once the detector has
-// been quiet for a second after it (saveQuiet).
+// been quiet for a second after it (saveQuiet), and settles the lines
+// the sources held for lateness (settleHeldLines).
 func (d *detector) advanceIdle(ctx context.Context, now time.Time, lateness time.Duration, snk sink, idle func() bool) {
 	d.saveQuiet(now)
+	d.settleHeldLines(ctx, snk, now, false)
 	if now.Sub(time.Unix(0, d.active.Load())) < lateness || !idle() {
 		return
 	}

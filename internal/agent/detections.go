@@ -440,7 +440,8 @@ func (a *Agent) caughtUp(ctx context.Context) {
 // flushDetections decides what the engine holds back for lateness when
 // --once ends the run, as an idle instance would after lateness: the
 // watermark moves to now − lateness, so everything of older logs is
-// decided, and the alerts go out before the sources stop.
+// decided, and the alerts go out before the sources stop. The lines the
+// sources hold are settled first (settleHeldLines).
 func (a *Agent) flushDetections(ctx context.Context) {
 	a.mu.Lock()
 	d, snk, lateness := a.det, a.sink, a.cfg.Detections.Lateness
@@ -448,6 +449,7 @@ func (a *Agent) flushDetections(ctx context.Context) {
 	if d == nil || snk == nil {
 		return
 	}
+	d.settleHeldLines(ctx, snk, time.Now(), true)
 	d.advance(ctx, time.Now().Add(-lateness), snk)
 }
 

@@ -342,8 +342,8 @@ func (w *worker) offer(tb *tailer.Batch, i int, line []byte, evs *[]*detect.Even
 		}
 		*w.declined = append(*w.declined, ev)
 	}
-	if ev != nil && w.read != nil && w.read.holds(i) {
-		w.read.heldEv = ev // an outlier's is marked so (readMark.lookAhead)
+	if ev != nil && w.read != nil {
+		w.read.take(i, ev)
 	}
 }
 

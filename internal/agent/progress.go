@@ -18,6 +18,12 @@ import (
 // wanted lines after the step are late as in detect, and the engine
 // names the line that jumped (detect.Stats.Jump). Of two steps in a
 // batch, the last is kept.
+//
+// With lookAhead it also records what the sender needs to judge the
+// batch's lines against the batch before (detector.judgeRead): the first
+// line with a time (lead), the time of the next one and the newest of the
+// lines after the lead (rest), and leaves a line still held at the
+// batch's end undecided (tail).
 type readMark struct {
 	t       time.Time
 	sec     int64         // t's Unix seconds
@@ -48,6 +54,23 @@ type readMark struct {
 	heldSec   int64
 	heldI     int
 	heldEv    *detect.Event
+	// tail says that finish left the held line undecided: its time is not
+	// in t, and the sender judges it by the next batch's lines.
+	tail bool
+
+	// leadT is the time of the batch's first line with one (leadI, its
+	// event leadEv when a rule wanted it); nextSec the Unix seconds of the
+	// line with a time after it (hasNext); restT the newest time of the
+	// lines after the lead (restI its line). Set with lookAhead only.
+	leadT   time.Time
+	leadSec int64
+	leadI   int
+	leadEv  *detect.Event
+	hasNext bool
+	nextSec int64
+	restT   time.Time
+	restSec int64
+	restI   int
 }
 
 // note records line i of tb, of event time t (parser.Record.Time; zero
@@ -59,6 +82,9 @@ func (m *readMark) note(t time.Time, tb *tailer.Batch, i int) {
 	sec := t.Unix()
 	if m.held {
 		m.settle(sec)
+	}
+	if m.lookAhead {
+		m.noteLead(t, sec, i)
 	}
 	if m.tb != nil {
 		if sec < m.sec || sec == m.sec && t.Nanosecond() <= m.t.Nanosecond() {
@@ -73,6 +99,20 @@ func (m *readMark) note(t time.Time, tb *tailer.Batch, i int) {
 		}
 	}
 	m.t, m.sec, m.tb, m.i = t, sec, tb, i
+}
+
+// noteLead records line i, of time t (Unix seconds sec), as the lead,
+// the next line or one of the rest (see readMark).
+func (m *readMark) noteLead(t time.Time, sec int64, i int) {
+	switch {
+	case m.tb == nil:
+		m.leadT, m.leadSec, m.leadI = t, sec, i
+	case !m.hasNext:
+		m.hasNext, m.nextSec = true, sec
+		m.restT, m.restSec, m.restI = t, sec, i
+	case sec > m.restSec || sec == m.restSec && t.Nanosecond() > m.restT.Nanosecond():
+		m.restT, m.restSec, m.restI = t, sec, i
+	}
 }
 
 // settle judges the held line by the next line's time (Unix seconds
@@ -93,13 +133,30 @@ func (m *readMark) settle(sec int64) {
 	m.t, m.sec, m.i = m.heldT, m.heldSec, m.heldI
 }
 
-// holds reports whether line i is the line held (see lookAhead), whose
-// event the caller then gives to heldEv.
-func (m *readMark) holds(i int) bool { return m.held && m.heldI == i }
+// take records ev, the event of line i, when line i is the held line or
+// the lead (see lookAhead).
+func (m *readMark) take(i int, ev *detect.Event) {
+	if m.held && m.heldI == i {
+		m.heldEv = ev // an outlier's is marked so (readMark.lookAhead)
+	}
+	if m.lookAhead && m.tb != nil && m.leadI == i {
+		m.leadEv = ev
+	}
+}
 
-// finish takes the line still held at the batch's end for a step.
+// finish leaves the line still held at the batch's end undecided (tail),
+// for the sender to judge by the next batch (detector.judgeRead).
 func (m *readMark) finish() {
 	if m.held {
+		m.tail = true
+	}
+}
+
+// settleTail takes the tail for a step, as finish did before the sender
+// judged across batches: for a batch the sender does not judge.
+func (m *readMark) settleTail() {
+	if m.tail {
+		m.tail = false
 		m.settle(m.heldSec)
 	}
 }

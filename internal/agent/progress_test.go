@@ -61,8 +61,9 @@ func TestReadMarkNote(t *testing.T) {
 // of the newest before it waits for the next line with a time: when that
 // one goes back by more than lateness, the line is an outlier (its time is
 // not the batch's, its event is marked detect.Event.Outlier); else, or at
-// the batch's end, it is a step, as without lookAhead (fresh-user trial
-// 211: one line 22 hours ahead made every line after it late).
+// the batch's end (settleTail), it is a step, as without lookAhead
+// (fresh-user trial 211: one line 22 hours ahead made every line after it
+// late).
 func TestReadMarkLookAhead(t *testing.T) {
 	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
@@ -89,11 +90,10 @@ func TestReadMarkLookAhead(t *testing.T) {
 			evs := make([]detect.Event, len(tc.times))
 			for i, tm := range tc.times {
 				m.note(tm, tb, i)
-				if m.holds(i) {
-					m.heldEv = &evs[i]
-				}
+				m.take(i, &evs[i])
 			}
 			m.finish()
+			m.settleTail() // judged alone, as without a batch before or after
 			if m.tb == nil || m.i != tc.wantI || !m.t.Equal(tc.times[tc.wantI]) {
 				t.Fatalf("marked line %d at %v, want line %d", m.i, m.t, tc.wantI)
 			}
@@ -107,6 +107,63 @@ func TestReadMarkLookAhead(t *testing.T) {
 				if evs[i].Outlier != (i == tc.outlier) {
 					t.Errorf("line %d: Outlier %v, want %v", i, evs[i].Outlier, i == tc.outlier)
 				}
+			}
+		})
+	}
+}
+
+// TestReadMarkLead: with lookAhead, the mark records what the sender
+// judges a batch by against the batches before it (detector.judgeRead):
+// its first line with a time (the lead), the time of the next one, the
+// newest of the lines after the lead, and a line still held at the end
+// (tail), whose time is then not the batch's.
+func TestReadMarkLead(t *testing.T) {
+	t0 := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	for _, tc := range []struct {
+		name   string
+		times  []time.Time // the lines' times, in order; zero: none
+		lead   int         // the lead line; -1: none
+		next   time.Time   // zero: no next line
+		rest   int         // the newest line after the lead; -1: none
+		tail   int         // the line left held; -1: none
+		newest int         // the batch's newest line (without the tail)
+	}{
+		{"no line with a time", []time.Time{{}, {}}, -1, time.Time{}, -1, -1, -1},
+		{"one line", []time.Time{{}, at(0)}, 1, time.Time{}, -1, -1, 1},
+		{"the lead ahead, the lines after it back", []time.Time{at(6 * time.Hour), {}, at(time.Second), at(0)}, 0, at(time.Second), 2, -1, 0},
+		{"in order", []time.Time{at(0), at(time.Second), at(2 * time.Second)}, 0, at(time.Second), 2, -1, 2},
+		{"a line ahead last", []time.Time{at(0), at(time.Second), at(6 * time.Hour)}, 0, at(time.Second), 2, 2, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := &tailer.Batch{}
+			m := readMark{lateSec: 120, lookAhead: true}
+			evs := make([]detect.Event, len(tc.times))
+			for i, tm := range tc.times {
+				m.note(tm, tb, i)
+				m.take(i, &evs[i])
+			}
+			m.finish()
+			if tc.lead < 0 {
+				if m.tb != nil {
+					t.Fatalf("a lead at line %d, want none", m.leadI)
+				}
+				return
+			}
+			if m.tb == nil || m.leadI != tc.lead || !m.leadT.Equal(tc.times[tc.lead]) || m.leadEv != &evs[tc.lead] {
+				t.Errorf("lead line %d at %v, want line %d", m.leadI, m.leadT, tc.lead)
+			}
+			if m.hasNext != !tc.next.IsZero() || m.hasNext && m.nextSec != tc.next.Unix() {
+				t.Errorf("next: %v at %d, want %v", m.hasNext, m.nextSec, tc.next)
+			}
+			if tc.rest >= 0 && (m.restI != tc.rest || !m.restT.Equal(tc.times[tc.rest])) {
+				t.Errorf("rest: line %d, want %d", m.restI, tc.rest)
+			}
+			if m.tail != (tc.tail >= 0) || m.tail && (m.heldI != tc.tail || m.heldEv != &evs[tc.tail]) {
+				t.Errorf("tail %v at line %d, want line %d", m.tail, m.heldI, tc.tail)
+			}
+			if m.i != tc.newest {
+				t.Errorf("newest line %d, want %d", m.i, tc.newest)
 			}
 		})
 	}

@@ -1,0 +1,159 @@
+package agent
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
+)
+
+// A line dated more than the lateness ahead of the lines before it is
+// either a step in time (the clock moved, and the lines after it carry on
+// from it) or an outlier (one line in another time zone, a clock that
+// stepped and came back: the lines after it carry on from the lines
+// before it). readMark judges such a line within its batch by the line
+// after it (lookAhead). A source is often read a few lines at a time,
+// and a live one a line at a time: the line is then the first or the last
+// of its batch, and the judgement needs the batch before or after it.
+// The sender, which gives the engine a source's batches in order, keeps
+// what it needs per source (srcPos, under detector.mu): the newest time
+// of the lines it gave the engine, and the line it holds (heldLine).
+
+// heldLine is a line more than the lateness ahead of the lines before it,
+// the last with a time of its batch, that the sender holds from the
+// engine until a line of its source tells whether it is an outlier or a
+// step, or for at most heldLineWait (settleHeldLines).
+type heldLine struct {
+	t       time.Time
+	sec     int64         // t's Unix seconds
+	prevSec int64         // the newest time of the lines before it (Unix seconds)
+	key     string        // fileKey of its file
+	end     int64         // the file offset after it (Event.Offset)
+	ev      *detect.Event // a copy of its event (Event.Clone); nil when no rule wanted it
+	at      time.Time     // the wall clock when it was held
+}
+
+// judgeRead judges, for a file source, sl's lines against the batches of
+// its source before (readMark's lead and tail): it gives the engine the
+// line the sender held, as an outlier or as a step, once sl has a line
+// with a time; it marks sl's first line with a time an outlier when it is
+// more than the lateness ahead of the source's newest and the line after
+// it goes back to carry on from that newest; and it holds sl's last line
+// with a time when it is ahead so and not yet judged (heldLine). It
+// updates the source's newest time. d.mu is held; the engine's alerts go
+// to d.cur.
+func (d *detector) judgeRead(sl *slot) {
+	r := &sl.read
+	p := sl.s.detPos
+	if !r.lookAhead || p == nil {
+		r.settleTail()
+		return
+	}
+	late := r.lateSec
+	if h := p.held; h != nil && r.tb != nil {
+		d.settleHeld(p, h.sec-r.leadSec > late && h.prevSec-r.leadSec <= late)
+	}
+	if r.tail && !d.apart(r.heldT) {
+		r.settleTail()
+	}
+	tb := r.tb
+	switch {
+	case tb == nil || !p.hasNewest || r.leadSec-p.newestSec <= late:
+	case r.hasNext && !r.jumped && !r.tail && r.i == r.leadI &&
+		r.leadSec-r.nextSec > late && p.newestSec-r.nextSec <= late:
+		if r.leadEv != nil {
+			r.leadEv.Outlier = true
+		}
+		r.t, r.sec, r.i = r.restT, r.restSec, r.restI
+	case !r.hasNext && d.apart(r.leadT):
+		d.hold(p, sl, tb, r.leadI, r.leadT, r.leadSec, p.newestSec, r.leadEv)
+		r.tb = nil // its only line with a time is held: no Progress
+	}
+	if r.tail {
+		r.tail = false
+		d.hold(p, sl, tb, r.heldI, r.heldT, r.heldSec, r.sec, r.heldEv)
+	}
+	if r.tb != nil {
+		p.newest, p.newestSec, p.hasNewest = r.t, r.sec, true
+	}
+}
+
+// apart reports whether t is more than the lateness away from the wall
+// clock. A line of a live log dated now after a quiet spell is more than
+// the lateness ahead of the line before it: a step, which holding would
+// only delay (its per-event alerts too). A line that is apart is either
+// ahead of the clock or of a log read behind it (a backlog, whose next
+// batch follows at once).
+func (d *detector) apart(t time.Time) bool {
+	now := time.Now()
+	late := d.e.Lateness()
+	return t.After(now.Add(late)) || t.Before(now.Add(-late))
+}
+
+// hold makes line i of tb, of time t (Unix seconds sec), ahead of the
+// source's lines before it (newest prevSec), the line p holds, taking its
+// event ev (when a rule wanted it) out of sl's events into a copy.
+func (d *detector) hold(p *srcPos, sl *slot, tb *tailer.Batch, i int, t time.Time, sec, prevSec int64, ev *detect.Event) {
+	h := &heldLine{t: t, sec: sec, prevSec: prevSec, key: fileKey(tb.File), end: tb.Offsets[i], at: time.Now()}
+	if ev != nil {
+		sl.events = slices.DeleteFunc(sl.events, func(e *detect.Event) bool { return e == ev })
+		h.ev = ev.Clone()
+	}
+	p.held = h
+	p.holdFrom(tb.StartOf(i).Offset, true)
+}
+
+// settleHeld gives the engine the line p holds: as an outlier (its event
+// reaches the per-event rules only and its time moves no watermark), or
+// as a step (its event as any, then its time: detect.Engine.Progress).
+// d.mu is held; the alerts go to d.cur.
+func (d *detector) settleHeld(p *srcPos, outlier bool) {
+	h := p.held
+	p.held = nil
+	p.holdFrom(0, false)
+	if h.ev != nil {
+		h.ev.Outlier = outlier
+		d.e.ProcessBatch([]*detect.Event{h.ev})
+	}
+	if outlier {
+		return
+	}
+	d.e.Progress(p.name, h.key, h.end, h.t)
+	p.newest, p.newestSec, p.hasNewest = h.t, h.sec, true
+}
+
+// heldLineWait is how long a line is held for the next line of its
+// source at most (or the lateness, when shorter). A line is held only
+// when it is dated more than the lateness away from the clock (apart):
+// a backlog's next batch follows at once, and a log appended in the past
+// a line at a time (a replay, a test) is appended faster; the wait delays
+// the held line's per-event alerts, and the windows its time closes.
+const heldLineWait = 5 * time.Second
+
+// settleHeldLines settles the lines the sources hold that were held for
+// heldLineWait (or the lateness, when shorter), or all of them with all,
+// by the wall clock now: a line still more than the lateness ahead of it
+// is an outlier, any other a step (a live log's lines are dated now). The
+// alerts go through snk.
+func (d *detector) settleHeldLines(ctx context.Context, snk sink, now time.Time, all bool) {
+	wait := min(heldLineWait, d.e.Lateness())
+	due := func(h *heldLine) bool { return h != nil && (all || now.Sub(h.at) >= wait) }
+	d.mu.Lock()
+	any := false
+	for _, p := range d.pos {
+		any = any || due(p.held)
+	}
+	d.mu.Unlock()
+	if !any {
+		return
+	}
+	d.alone(ctx, snk, func() {
+		for _, p := range d.pos {
+			if h := p.held; due(h) {
+				d.settleHeld(p, h.t.After(now.Add(d.e.Lateness())))
+			}
+		}
+	})
+}

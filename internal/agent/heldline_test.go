@@ -1,0 +1,125 @@
+package agent
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
+)
+
+// TestDetectionsLineAheadAcrossBatches: a line dated more than the
+// lateness ahead of the lines before it is judged by the line after it
+// also when the two are in different batches (detector.judgeRead), as a
+// live source is read a line at a time: a line ahead alone, or first or
+// last in its batch, whose next line carries on from the lines before
+// it, is an outlier and moves no watermark, so the failed logins after
+// it are counted; two lines ahead, each alone, are a step, as in detect.
+// Before, a line ahead at a batch's edge moved the watermark, and the
+// twelve failures after it were dropped as late: no alert (fresh-user
+// trials 213 and 214). The log is dated a month back, as a backlog read
+// behind the clock is; the lines ahead stay behind the clock.
+func TestDetectionsLineAheadAcrossBatches(t *testing.T) {
+	t0 := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	fl := func(d time.Duration, n int) string { return failedLoginLine(t0.Add(d), n) }
+	ahead := 6 * time.Hour
+	// failures returns the failed logins at minutes from..to, a batch each.
+	failures := func(from, to int) [][]string {
+		var out [][]string
+		for i := from; i <= to; i++ {
+			out = append(out, []string{fl(time.Duration(i)*time.Minute, i)})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		batches [][]string // each written at once, once the one before was forwarded
+		alerts  int        // sentinel.bruteforce alerts
+		late    uint64     // events dropped as late
+		jump    bool       // the engine recorded the step at t0+ahead
+	}{
+		{"a line ahead alone", append([][]string{{fl(0, 0)}, {noiseLine(t0.Add(ahead), 1)}}, failures(1, 11)...), 1, 0, false},
+		{"a failed login ahead alone", append([][]string{{fl(0, 0)}, {fl(ahead, 99)}}, failures(1, 11)...), 1, 0, false},
+		{"a line ahead first in its batch", append([][]string{{fl(0, 0)}, {noiseLine(t0.Add(ahead), 1), fl(time.Minute, 1)}}, failures(2, 11)...), 1, 0, false},
+		{"a line ahead last in its batch", append([][]string{{fl(0, 0)}, {fl(time.Minute, 1), noiseLine(t0.Add(ahead), 1)}}, failures(2, 11)...), 1, 0, false},
+		{"a step: two lines ahead, each alone", append([][]string{{fl(0, 0)}, {noiseLine(t0.Add(ahead), 1)}, {noiseLine(t0.Add(ahead+time.Second), 2)}}, failures(1, 11)...), 0, 11, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, col := listenCollected(t)
+			app := filepath.Join(t.TempDir(), "application_json.log")
+			appendLines(t, app, tc.batches[0])
+			c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
+			a, _, stop := runInBackground(t, c, Options{})
+			defer stop()
+			n := len(tc.batches[0])
+			waitFor(t, "the first batch", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == n })
+			for _, b := range tc.batches[1:] {
+				appendLines(t, app, b)
+				n += len(b)
+				waitFor(t, "the batch forwarded", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == n })
+			}
+			deadline := time.Now().Add(3 * time.Second)
+			for got.alertsOf("sentinel.bruteforce") < tc.alerts && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond) // a further alert would be here by now
+			if got := got.alertsOf("sentinel.bruteforce"); got != tc.alerts {
+				t.Errorf("%d sentinel.bruteforce alerts, want %d", got, tc.alerts)
+			}
+			a.mu.Lock()
+			st := a.det.e.Stats()
+			a.mu.Unlock()
+			if st.Late != tc.late || st.Jump.Time.Equal(t0.Add(ahead)) != tc.jump {
+				t.Errorf("%d events late, the step recorded at %v: want %d late, a step at %v: %v", st.Late, st.Jump.Time, tc.late, t0.Add(ahead), tc.jump)
+			}
+		})
+	}
+}
+
+// TestDetectionsHeldLineSettled: a line held at a batch's end is settled
+// once the log stayed quiet for heldLineWait (a step, for a line behind
+// the clock), and while it is held, the positions saved give its start,
+// so that a restart reads it again rather than skip a line the engine
+// has not folded.
+func TestDetectionsHeldLineSettled(t *testing.T) {
+	got, col := listenCollected(t)
+	t0 := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	app := filepath.Join(t.TempDir(), "application_json.log")
+	first := failedLoginLine(t0, 0)
+	appendLine(t, app, first)
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "application", Path: app})
+	a, _, stop := runInBackground(t, c, Options{})
+	defer stop()
+	waitFor(t, "the first line", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 1 })
+	appendLine(t, app, noiseLine(t0.Add(6*time.Hour), 1))
+	waitFor(t, "the line ahead", 10*time.Second, func() bool { return got.count(config.AppNameApplication) == 2 })
+
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	var pos position
+	waitFor(t, "the line held", 2*time.Second, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for _, p := range d.pos {
+			pos = p.get()
+			return p.held != nil
+		}
+		return false
+	})
+	if want := int64(len(first) + 1); pos.Offset != want {
+		b, _ := json.Marshal(pos)
+		t.Errorf("position while the line is held: %s, want offset %d (the held line's start)", b, want)
+	}
+	waitFor(t, "the line settled as a step", 10*time.Second, func() bool {
+		return d.e.Stats().Jump.Time.Equal(t0.Add(6 * time.Hour))
+	})
+	d.mu.Lock()
+	for _, p := range d.pos {
+		if p.held != nil || p.get().Offset != pos.Offset+int64(len(noiseLine(t0.Add(6*time.Hour), 1))+1) {
+			t.Errorf("after the settle: held %v, position %+v", p.held != nil, p.get())
+		}
+	}
+	d.mu.Unlock()
+}
