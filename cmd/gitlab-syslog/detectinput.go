@@ -634,13 +634,6 @@ type aheadHold struct {
 	ev    *detect.Event // its event when a rule wants it, else nil
 }
 
-// firstOutlierGap is how far the line after an input's first line with a
-// time must go back for the first line to be an outlier: with no line
-// before it to carry on from, only a gap no lines out of order make (a
-// log in reverse order, lines minutes apart) and every time zone's offset
-// from UTC does.
-const firstOutlierGap = time.Hour
-
 // hold holds the line n of time t (and event ev, or nil), the input's
 // first with a time when first.
 func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event, first bool) {
@@ -662,7 +655,7 @@ func (h *aheadHold) take() (aheadHold, bool) {
 // none yet, at the end): next goes back by more than late from it, and is
 // not more than late before the line before it, as the line after one
 // misdated line carries on from the line before it; for the input's first
-// line with a time, next goes back by more than firstOutlierGap. Lines out
+// line with a time, next goes back by more than detect.FirstOutlierGap. Lines out
 // of order otherwise (a log of lines from many times) are steps, as
 // without a hold.
 func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
@@ -670,7 +663,7 @@ func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 	case next.IsZero():
 		return false
 	case h.first:
-		return h.t.Sub(next) > max(late, firstOutlierGap)
+		return h.t.Sub(next) > max(late, detect.FirstOutlierGap)
 	}
 	return h.t.Sub(next) > late && !next.Before(before.Add(-late))
 }

@@ -257,6 +257,13 @@ const MaxFuture = 24 * time.Hour
 // to it would make every line after it late for as long as it is ahead.
 const LiveMaxAhead = 15 * time.Minute
 
+// FirstOutlierGap is how far the line after an input's first line with a
+// time must go back for the first line to be an outlier: with no line
+// before it to carry on from, only a gap no lines out of order make (a
+// log in reverse order, lines minutes apart) and every time zone's offset
+// from UTC does.
+const FirstOutlierGap = time.Hour
+
 // future reports whether ev, at time t, which is after e.futureAt (the
 // limit computed last) or marked Event.Outlier, is to be kept from the
 // windowed rules: marked so, or more than Config.MaxAhead ahead of the
