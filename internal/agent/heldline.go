@@ -41,8 +41,11 @@ type heldLine struct {
 // with a time; it marks sl's first line with a time an outlier when it is
 // more than the lateness ahead of the source's newest and the line after
 // it goes back to carry on from that newest; and it holds sl's last line
-// with a time when it is ahead so and not yet judged (heldLine). It
-// updates the source's newest time. d.mu is held; the engine's alerts go
+// with a time when it is ahead so and not yet judged (heldLine). In the
+// first batch of a source, whose newest time is not known, the first line
+// is an outlier when the line after it is more than
+// detect.FirstOutlierGap older, as in detect. It updates the source's
+// newest time. d.mu is held; the engine's alerts go
 // to d.cur.
 func (d *detector) judgeRead(sl *slot) {
 	r := &sl.read
@@ -60,13 +63,14 @@ func (d *detector) judgeRead(sl *slot) {
 	}
 	tb := r.tb
 	switch {
-	case tb == nil || !p.hasNewest || r.leadSec-p.newestSec <= late:
-	case r.hasNext && !r.jumped && !r.tail && r.i == r.leadI &&
-		r.leadSec-r.nextSec > late && p.newestSec-r.nextSec <= late:
-		if r.leadEv != nil {
-			r.leadEv.Outlier = true
+	case tb == nil:
+	case !p.hasNewest: // the first batch: detect's rule for an input's first line
+		if r.leadNewest() && r.leadSec-r.nextSec > max(late, firstGapSec) {
+			r.leadOutlier()
 		}
-		r.t, r.sec, r.i = r.restT, r.restSec, r.restI
+	case r.leadSec-p.newestSec <= late:
+	case r.leadNewest() && r.leadSec-r.nextSec > late && p.newestSec-r.nextSec <= late:
+		r.leadOutlier()
 	case !r.hasNext && d.apart(r.leadT):
 		d.hold(p, sl, tb, r.leadI, r.leadT, r.leadSec, p.newestSec, r.leadEv)
 		r.tb = nil // its only line with a time is held: no Progress
@@ -79,6 +83,9 @@ func (d *detector) judgeRead(sl *slot) {
 		p.newest, p.newestSec, p.hasNewest = r.t, r.sec, true
 	}
 }
+
+// firstGapSec is detect.FirstOutlierGap in seconds.
+const firstGapSec = int64(detect.FirstOutlierGap / time.Second)
 
 // apart reports whether t is more than the lateness away from the wall
 // clock. A line of a live log dated now after a quiet spell is more than

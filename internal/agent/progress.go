@@ -133,6 +133,23 @@ func (m *readMark) settle(sec int64) {
 	m.t, m.sec, m.i = m.heldT, m.heldSec, m.heldI
 }
 
+// leadNewest reports whether the lead is the batch's newest line and a
+// line with a time follows it, with no step or held line after it: the
+// batch a lead that is an outlier leaves.
+func (m *readMark) leadNewest() bool {
+	return m.hasNext && !m.jumped && !m.tail && m.i == m.leadI
+}
+
+// leadOutlier takes the lead for an outlier: its event, when a rule
+// wanted it, is marked so (detect.Event.Outlier), and the batch's newest
+// line is the newest of the rest.
+func (m *readMark) leadOutlier() {
+	if m.leadEv != nil {
+		m.leadEv.Outlier = true
+	}
+	m.t, m.sec, m.i = m.restT, m.restSec, m.restI
+}
+
 // take records ev, the event of line i, when line i is the held line or
 // the lead (see lookAhead).
 func (m *readMark) take(i int, ev *detect.Event) {
