@@ -584,9 +584,9 @@ func warnOutlierInputs(w io.Writer, inputs []detectInput, counts []inputCounts) 
 		if c.outliers == 0 {
 			continue
 		}
-		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", shortDuration(c.outlierBy))
+		where := fmt.Sprintf("dated %s after the line before it, and the line after it goes back", detect.ShortDuration(c.outlierBy))
 		if c.outlierFirst {
-			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", shortDuration(c.outlierBy))
+			where = fmt.Sprintf("the input's first line with a time, dated %s after the line after it", detect.ShortDuration(c.outlierBy))
 		}
 		fmt.Fprintf(w, "detect: WARNING: %s:%d: %s%s: taken for a wrong time (a line in another time zone, a clock that stepped and came back), seen by the per-event rules only, so that the lines after it are not late\n",
 			inputs[i].label(), c.outlierAt, where, moreLines(c.outliers-1))
@@ -605,7 +605,7 @@ func warnFutureEvents(w io.Writer, st detect.Stats, inputs []detectInput, counts
 		return
 	}
 	fmt.Fprintf(w, "detect: WARNING: %s: dated %s, more than %s after this host's clock (%s), as %d %s: the windowed rules left %s out (only the per-event rules saw %s), so that a line dated so cannot make every line after it late; if this host's clock is behind the logs' (logs copied to another machine), set it right and run again\n",
-		inputsAt(st.Ahead.Source, st.Ahead.Offset, inputs, counts), st.Ahead.Time.UTC().Format(time.RFC3339Nano), shortDuration(detect.MaxFuture),
+		inputsAt(st.Ahead.Source, st.Ahead.Offset, inputs, counts), st.Ahead.Time.UTC().Format(time.RFC3339Nano), detect.ShortDuration(detect.MaxFuture),
 		st.Ahead.Now.UTC().Format(time.RFC3339), n, plural(int(n), "event is", "events are"), plural(int(n), "it", "them"), plural(int(n), "it", "them"))
 }
 

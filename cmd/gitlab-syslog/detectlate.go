@@ -37,19 +37,19 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 		ahead := j.Time.Sub(j.Prev)
 		todo := "a clock step, or a line in local time among UTC ones? Correct or remove that line and run again"
 		if !j.ClockStep() {
-			todo = fmt.Sprintf("if the file's lines are this much out of order, raise detections.lateness (%s now) with detect --config", shortDuration(j.Time.Sub(j.Watermark)))
+			todo = fmt.Sprintf("if the file's lines are this much out of order, raise detections.lateness (%s now) with detect --config", detect.ShortDuration(j.Time.Sub(j.Watermark)))
 		}
 		return fmt.Sprintf("%s: the watermark was moved to %s by %s "+
 			"(time %s, %s after the newest line before it, %s); %s; %s",
 			late, j.Watermark.UTC().Format(time.RFC3339Nano), inputsAt(j.Source, j.Offset, inputs, counts),
-			j.Time.UTC().Format(time.RFC3339Nano), shortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo, lateness)
+			j.Time.UTC().Format(time.RFC3339Nano), detect.ShortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo, lateness)
 	case detect.CauseBack:
 		return fmt.Sprintf("%s: the lines go back in time at %s (time %s, %s before the newest line before it, %s); "+
 			"detect reads each input in its order and merges the inputs in time order: logs concatenated in the wrong order? "+
 			"Give each file as an input of its own, or concatenate them oldest first (zcat a.2.gz a.1.gz | ...); "+
 			"when the lines of one file go back because its clock did, correct those lines, or raise detections.lateness above the step; %s",
 			late, inputsAt(b.Source, b.Offset, inputs, counts), b.Time.UTC().Format(time.RFC3339Nano),
-			shortDuration(b.Behind()), b.Newest.UTC().Format(time.RFC3339Nano), lateness)
+			detect.ShortDuration(b.Behind()), b.Newest.UTC().Format(time.RFC3339Nano), lateness)
 	case detect.CauseWatermark:
 		return fmt.Sprintf("%s: the oldest, %s (time %s), is older than the watermark %s, which was set before its input was read "+
 			"(by an earlier run with this --state-dir, or by an input read before it): hunt in older logs with another --state-dir (or none), "+
@@ -87,26 +87,4 @@ func droppedLate(st detect.Stats) bool {
 		}
 	}
 	return false
-}
-
-// shortDuration formats d to the second without zero trailing units:
-// "8h", "2h30m", "3m5s"; from 48 hours on, in days and whole hours:
-// "2032d4h", "3d".
-func shortDuration(d time.Duration) string {
-	if d >= 48*time.Hour { // a clock step of years reads better in days: "2032d4h", not "48772h"
-		d = d.Round(time.Hour)
-		days, rest := d/(24*time.Hour), d%(24*time.Hour)/time.Hour
-		if rest == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%dh", days, rest)
-	}
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -177,23 +177,3 @@ func TestLateCauseAdvice(t *testing.T) {
 		}
 	}
 }
-
-func TestShortDuration(t *testing.T) {
-	for _, tc := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{3*time.Minute + 26*time.Second, "3m26s"},
-		{2 * time.Minute, "2m"},
-		{8 * time.Hour, "8h"},
-		{47*time.Hour + 59*time.Minute, "47h59m"},
-		{48 * time.Hour, "2d"},
-		{48768*time.Hour + 8*time.Minute + 27*time.Second, "2032d"},
-		{3*24*time.Hour + 23*time.Hour + 45*time.Minute, "4d"},
-		{3*24*time.Hour + 5*time.Hour + 10*time.Minute, "3d5h"},
-	} {
-		if got := shortDuration(tc.d); got != tc.want {
-			t.Errorf("shortDuration(%s) = %q, want %q", tc.d, got, tc.want)
-		}
-	}
-}

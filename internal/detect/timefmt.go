@@ -1,6 +1,10 @@
 package detect
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // appendRFC3339 appends t as t.AppendFormat(b, time.RFC3339Nano) does,
 // byte for byte: the fraction without trailing zeros (no dot when it is
@@ -186,4 +190,26 @@ func daysFrom0(y, m, d int64) int64 {
 	doy := (153*mp+2)/5 + d - 1            // [0, 365]
 	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
 	return era*146097 + doe + 60
+}
+
+// ShortDuration formats d, for the diagnostics of late and misdated lines, to the second without zero trailing units:
+// "8h", "2h30m", "3m5s"; from 48 hours on, in days and whole hours:
+// "2032d4h", "3d".
+func ShortDuration(d time.Duration) string {
+	if d >= 48*time.Hour { // a clock step of years reads better in days: "2032d4h", not "48772h"
+		d = d.Round(time.Hour)
+		days, rest := d/(24*time.Hour), d%(24*time.Hour)/time.Hour
+		if rest == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%dh", days, rest)
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
