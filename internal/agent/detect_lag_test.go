@@ -358,6 +358,7 @@ func TestDetectionsLineAheadOfClock(t *testing.T) {
 	waitFor(t, "the warning naming the line", 3*time.Second, func() bool {
 		s := logBuf.String()
 		return strings.Contains(s, "after this host's clock reached only the per-event rules") &&
-			strings.Contains(s, fmt.Sprintf("line_end_offset=%d ", end)) && strings.Contains(s, "ahead_of_clock=21h")
+			strings.Contains(s, fmt.Sprintf("line_end_offset=%d ", end)) && strings.Contains(s, "ahead_of_clock=21h") &&
+			strings.Contains(s, "ahead_of_clock_total=1 ahead_of_lines_around_total=0 ")
 	})
 }

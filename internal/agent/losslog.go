@@ -86,9 +86,10 @@ func (l *lossLog) check(log *slog.Logger, e *detect.Engine, file string) {
 }
 
 // checkFuture logs the events kept from the windowed rules for their time
-// (detect.Stats.Future), paced by l.future, naming the last one's line
-// (detect.Stats.Ahead) and what was wrong with its time; file is the
-// batch's file.
+// (detect.Stats.Future), paced by l.future, with how many were ahead of
+// the clock and how many of the lines around them (detect.Stats.Outliers),
+// naming the last one's line (detect.Stats.Ahead) and what was wrong with
+// its time; file is the batch's file.
 func (l *lossLog) checkFuture(log *slog.Logger, e *detect.Engine, file string, now time.Time) {
 	n, a := e.FutureEvents()
 	if n == 0 {
@@ -102,11 +103,13 @@ func (l *lossLog) checkFuture(log *slog.Logger, e *detect.Engine, file string, n
 	if a.Outlier {
 		msg = "detection: lines dated far ahead of the lines before and after them in their file (a line in another time zone, a clock that stepped and came back) reached only the per-event rules (the last is named here): the windowed rules (brute force, counts per day, sessions) left them out, and they did not move the watermark, so that the lines after them are not late. Check the clock and time zone of the host that wrote them"
 	}
-	args := []any{"kept_out_since_last", since, "kept_out_total", n, "file", file, "last_line_in", a.Source}
+	outliers := e.Stats().Outliers
+	args := []any{"kept_out_since_last", since, "ahead_of_clock_total", n - outliers, "ahead_of_lines_around_total", outliers,
+		"file", file, "last_line_in", a.Source}
 	args = appendLineAt(args, a.Source, a.FileID, a.Offset)
 	args = append(args, "line_time", a.Time.UTC().Format(time.RFC3339Nano))
 	if !a.Outlier {
-		args = append(args, "ahead_of_clock", a.Time.Sub(a.Now).Round(time.Second).String())
+		args = append(args, "ahead_of_clock", detect.ShortDuration(a.Time.Sub(a.Now)))
 	}
 	log.Warn(msg, args...)
 }
