@@ -743,8 +743,8 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 		events -= min(int(st.Replayed), events)
 		folded = fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
 	}
-	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s%s; %d deduplicated, %d late%s\n",
-		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, folded, st.Deduplicated, st.Late, future)
+	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s%s; %d deduplicated, %d late%s%s\n",
+		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, folded, st.Deduplicated, st.Late, lateNote(st), future)
 	// Every rule that was given an event is listed, with 0 alerts too:
 	// "evaluated 40 events, raised nothing" is an answer to a hunt. The
 	// rules given none are only counted: a list of 30 rules that saw

@@ -88,3 +88,17 @@ func droppedLate(st detect.Stats) bool {
 	}
 	return false
 }
+
+// lateNote returns what the summary says after "N late": that the late
+// events were folded where their windows were still open, and what was
+// dropped is given per rule (a late event is counted once, and each rule
+// whose window had closed drops it), or that none was dropped.
+func lateNote(st detect.Stats) string {
+	switch {
+	case st.Late == 0:
+		return ""
+	case droppedLate(st):
+		return " (behind their file's watermark: counted where their window was still open, else dropped; the drops are per rule below)"
+	}
+	return " (behind their file's watermark, but none dropped: their windows were still open)"
+}

@@ -177,3 +177,23 @@ func TestLateCauseAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestLateNote: the summary's late count says whether a rule dropped
+// late events (trial 213: reversed logs showed "8 late" with nothing
+// dropped, and nothing said so).
+func TestLateNote(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		st   detect.Stats
+		want string
+	}{
+		{"none late", detect.Stats{}, ""},
+		{"late, none dropped", detect.Stats{Late: 8, Rules: map[string]detect.RuleStats{"sentinel.bruteforce": {Evaluated: 9}}}, "none dropped"},
+		{"late, some dropped", detect.Stats{Late: 8, Rules: map[string]detect.RuleStats{"sentinel.bruteforce": {LateDrop: 2}}}, "the drops are per rule below"},
+	} {
+		got := lateNote(tc.st)
+		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want it to contain %q", tc.name, got, tc.want)
+		}
+	}
+}
