@@ -44,12 +44,12 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 			late, j.Watermark.UTC().Format(time.RFC3339Nano), inputsAt(j.Source, j.Offset, inputs, counts),
 			j.Time.UTC().Format(time.RFC3339Nano), detect.ShortDuration(ahead), j.Prev.UTC().Format(time.RFC3339Nano), todo, lateness)
 	case detect.CauseBack:
-		return fmt.Sprintf("%s: the lines go back in time at %s (time %s, %s before the newest line before it, %s); "+
+		return fmt.Sprintf("%s: the lines go back in time at %s (time %s, %s before the newest line before it, %s)%s; "+
 			"detect reads each input in its order and merges the inputs in time order: logs concatenated in the wrong order? "+
 			"Give each file as an input of its own, or concatenate them oldest first (zcat a.2.gz a.1.gz | ...); "+
 			"when the lines of one file go back because its clock did, correct those lines, or raise detections.lateness above the step; %s",
 			late, inputsAt(b.Source, b.Offset, inputs, counts), b.Time.UTC().Format(time.RFC3339Nano),
-			detect.ShortDuration(b.Behind()), b.Newest.UTC().Format(time.RFC3339Nano), lateness)
+			detect.ShortDuration(b.Behind()), b.Newest.UTC().Format(time.RFC3339Nano), startAhead(b), lateness)
 	case detect.CauseWatermark:
 		return fmt.Sprintf("%s: the oldest, %s (time %s), is older than the watermark %s, which was set before its input was read "+
 			"(by an earlier run with this --state-dir, or by an input read before it): hunt in older logs with another --state-dir (or none), "+
@@ -57,6 +57,25 @@ func lateCause(st detect.Stats, inputs []detectInput, counts []inputCounts) stri
 			late, inputsAt(b.Source, b.Offset, inputs, counts), b.Time.UTC().Format(time.RFC3339Nano), b.Watermark.UTC().Format(time.RFC3339Nano), lateness)
 	}
 	return ""
+}
+
+// startNear is how many lines at most may come before the line that goes
+// back for lateCause to say that the lines dated wrong may be those
+// before it, at its input's start.
+const startNear = 10
+
+// startAhead returns, for a line b that goes back in time within the
+// first startNear lines of its input, a note that the lines before it,
+// the input's first, may be the ones dated wrong (a clock step in the
+// first lines looks like the lines after it going back); "" otherwise.
+func startAhead(b detect.Back) string {
+	if b.Offset < 2 || b.Offset > startNear+1 {
+		return ""
+	}
+	if n := b.Offset - 1; n > 1 {
+		return fmt.Sprintf("; the %d lines before it begin its input: if they are the ones dated wrong (a clock step at its start), correct or remove them", n)
+	}
+	return "; the line before it begins its input: if it is the one dated wrong (a clock step at its start), correct or remove it"
 }
 
 // inputsAt returns FILE:LINE for line offset of source (the engine's

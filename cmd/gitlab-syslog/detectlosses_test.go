@@ -47,6 +47,16 @@ func TestDetectSummaryLosses(t *testing.T) {
 	for i := range 11 {
 		backwards.WriteString(line(t0.Add(time.Duration(i)*time.Second), "bob", "203.0.113.9"))
 	}
+	// the input's first two lines 6 hours ahead of the 12 after them
+	// (fresh-user trial 213: only "the lines go back in time at :3" was
+	// said, when the two lines before may be the wrong ones)
+	var startStep strings.Builder
+	for i := range 2 {
+		startStep.WriteString(line(t0.Add(6*time.Hour+time.Duration(i)*time.Minute), "bob", "203.0.113.9"))
+	}
+	for i := range 12 {
+		startStep.WriteString(line(t0.Add(time.Duration(2+i)*time.Minute), "bob", "203.0.113.9"))
+	}
 	// two lines no rule reads, then a failed sign-in 3 hours ahead and a
 	// line no rule reads after it, then 11 back in time (fresh-user trial 129: with the lines before the
 	// step not counted, the summary blamed the first honest line after it
@@ -117,6 +127,10 @@ func TestDetectSummaryLosses(t *testing.T) {
 			return []string{"11 dropped as too late",
 				"the lines go back in time at " + path + ":13 (time 2025-03-03T10:00:00Z, 10d before the newest line before it, 2025-03-13T10:11:00Z)",
 				"logs concatenated in the wrong order? Give each file as an input of its own, or concatenate them oldest first"}
+		}, false},
+		{"a step in the input's first two lines", startStep.String(), nil, func(path string) []string {
+			return []string{"12 dropped as too late", "the lines go back in time at " + path + ":3 ",
+				"; the 2 lines before it begin its input: if they are the ones dated wrong (a clock step at its start), correct or remove them;"}
 		}, false},
 		{"inputs that begin with the same line", skew.String(), nil, func(path string) []string {
 			return []string{"by " + path + ":4 or " + path + ".twin:4 (these inputs begin with the same line, which is how detect tells files apart)"}
