@@ -133,3 +133,41 @@ func TestDetectionsHeldLineSettled(t *testing.T) {
 	}
 	d.mu.Unlock()
 }
+
+// TestDetectionsHeldLineAtStop: a line held at a batch's end when the
+// agent stops is read again at the next start, since the positions saved
+// start at it: its per-event alert comes then, once. Without that, the
+// saved positions passed a line the engine never folded, and the token
+// creation it logged never alerted.
+func TestDetectionsHeldLineAtStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts agent processes; not run with -short")
+	}
+	got, col := listenCollected(t)
+	dir := t.TempDir()
+	app, audit, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "audit_json.log"), filepath.Join(dir, "state")
+	appendLines(t, app, nil)
+	appendLines(t, audit, nil)
+	t0 := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	checkpointed := checkpointedIn(t, state)
+	tokens := func() int { return got.alertsOf("falco.pat_created") }
+	env := "KILL_HELPER_AUDIT=" + audit
+
+	p := startKillHelper(t, col.Addr(), app, state, env)
+	appendLines(t, audit, []string{auditPATLine(t0, 1)})
+	waitFor(t, "the first token's alert", 10*time.Second, func() bool { return tokens() == 1 })
+	appendLines(t, audit, []string{auditPATLine(t0.Add(6*time.Hour), 2)}) // held: 6 h ahead, alone
+	waitFor(t, "the checkpoint at the token ahead", 10*time.Second, func() bool { return checkpointed(audit) })
+	time.Sleep(200 * time.Millisecond)
+	if n := tokens(); n != 1 {
+		t.Fatalf("%d falco.pat_created alerts with the line ahead held, want 1: the test checks nothing", n)
+	}
+	p.stop(t)
+
+	p = startKillHelper(t, col.Addr(), app, state, env)
+	defer p.kill(t)
+	settleAlerts(tokens, 2)
+	if n := tokens(); n != 2 {
+		t.Errorf("%d falco.pat_created alerts after the restart, want 2: the token created in the line held at the stop alerts once; restart log:\n%s", n, p.log())
+	}
+}
