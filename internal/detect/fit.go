@@ -36,10 +36,13 @@ const (
 // with FitColumns, the values of the alert's columns (Alert.Columns) and
 // of the record's columns, the longest first, each as little as the
 // remaining excess needs; and when that is not enough, it leaves those
-// columns out, the longest members first. The identifying members are never shortened:
-// rule, name, kind, severity, tactic, technique, alert_id, time, the
-// counts, thresholds, baselines, times, event_ids, nodes and the key
-// columns, nor the columns fitKept names (times, CorrelationID). A
+// columns out, the longest members first, and last shortens the values
+// of the key columns (Alert.Key: user names, addresses, paths, which an
+// attacker can make as long as GitLab logs them), the longest first. The
+// other identifying members are never shortened: rule, name, kind,
+// severity, tactic, technique, alert_id, time, the counts, thresholds,
+// baselines, times, event_ids and nodes, nor the columns fitKept names
+// (times, CorrelationID). A
 // shortened JSON ends with the member TruncatedMember, which
 // lists the members shortened or left out, so it stays one valid JSON object a SIEM
 // reads its identifying members from. A JSON of at most limit bytes is
@@ -57,7 +60,7 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 		return dst, nil, true
 	}
 	dst = dst[:start]
-	raw, cols := a.fitMembers(ps)
+	raw, cols, keys := a.fitMembers(ps)
 	var cut []string
 	shorten := func(m *fitMember) {
 		cost := escapedLen(m.name) + 2 // its name in TruncatedMember
@@ -107,10 +110,22 @@ func (a *Alert) AppendFitJSON(dst []byte, limit int, fit Fit) ([]byte, []string,
 			}
 		}
 	}
+	if need > 0 && fit == FitColumns {
+		// Still too long: the key values, the longest first.
+		slices.SortStableFunc(keys, func(x, y *fitMember) int { return y.esc - x.esc })
+		for _, m := range keys {
+			if m.esc <= escapedLen(m.name)+3 {
+				continue
+			}
+			if shorten(m); need <= 0 {
+				break
+			}
+		}
+	}
 	if need > 0 {
 		return dst, nil, false
 	}
-	dst = a.appendCut(dst, ps, t, raw, cols, cut)
+	dst = a.appendCut(dst, ps, t, raw, append(cols, keys...), cut)
 	if len(dst)-start > limit { // the sums above are wrong: never send it
 		return dst[:start], nil, false
 	}
@@ -131,13 +146,16 @@ type fitMember struct {
 }
 
 // fitMembers returns the members of the alert's JSON AppendFitJSON may
-// shorten: raw (nil without a record), and the string-valued columns, the
+// shorten: raw (nil without a record), the string-valued columns, the
 // alert's (in fields) and the record's that appendJSON writes, in the
-// JSON's order.
-func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMember) {
+// JSON's order, and the key columns (in fields).
+func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols, keys []*fitMember) {
 	member := func(name, value string, field, col int) *fitMember {
 		esc := escapedLen(value)
 		return &fitMember{name: name, value: value, esc: esc, keep: len(value), keptEsc: esc, field: field, col: col}
+	}
+	for i := len(fields) - len(a.Columns) - len(a.Key); i < len(fields)-len(a.Columns); i++ {
+		keys = append(keys, member(fields[i].Name, string(fields[i].Value), i, -1))
 	}
 	for i := len(fields) - len(a.Columns); i < len(fields); i++ {
 		switch fields[i].Name {
@@ -150,7 +168,7 @@ func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMe
 		}
 	}
 	if a.Event == nil {
-		return nil, cols
+		return nil, cols, keys
 	}
 	var inFields, inCols uint64
 	for i := range fields {
@@ -164,7 +182,7 @@ func (a *Alert) fitMembers(fields []parser.Field) (raw *fitMember, cols []*fitMe
 		}
 		inCols |= bit
 	}
-	return member("raw", a.Event.Raw, -1, -1), cols
+	return member("raw", a.Event.Raw, -1, -1), cols, keys
 }
 
 // appendCut is appendJSON with the values of raw and cols cut to the

@@ -228,3 +228,41 @@ func TestAppendFitEmptyColumn(t *testing.T) {
 		t.Error("Note never left out: no size needs it, or leaving it out is refused")
 	}
 }
+
+// TestAppendFitLongKey: when raw and the columns cut or left out are not
+// enough, the key's values are shortened, the longest first, so that an
+// alert on a user name as long as GitLab logs it (an attacker's choice)
+// still goes as valid JSON to a datagram destination (trial 210: a
+// 300-character user name at max_message_bytes 800 was sent cut). The
+// other identifying members stay whole.
+func TestAppendFitLongKey(t *testing.T) {
+	a := fitAlert(t, "z", 200)
+	long := strings.Repeat("u", 300)
+	a.Key = []Column{{"Username", long}, {"IPAddress", "198.51.100.4"}}
+	full := a.AppendJSON(nil)
+	for _, limit := range []int{800, 700} {
+		out, cut, ok := a.AppendFitJSON(nil, limit, FitColumns)
+		if !ok {
+			t.Fatalf("fit to %d of %d refused", limit, len(full))
+		}
+		if len(out) > limit {
+			t.Errorf("%d bytes, want at most %d", len(out), limit)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("not valid JSON: %v\n%s", err, out)
+		}
+		u, _ := got["Username"].(string)
+		if !slices.Contains(cut, "Username") || len(u) >= len(long) || !strings.HasPrefix(long, u) {
+			t.Errorf("fit to %d: cut %q, Username %d bytes: want it listed and a shorter prefix", limit, cut, len(u))
+		}
+		for _, k := range []string{"rule", "alert_id", "time", "IPAddress", "EventTime", "CorrelationID"} {
+			if got[k] == nil || slices.Contains(cut, k) {
+				t.Errorf("fit to %d: %s = %v (cut %q), want it whole", limit, k, got[k], cut)
+			}
+		}
+	}
+	if _, _, ok := a.AppendFitJSON(nil, 300, FitRaw); ok {
+		t.Errorf("FitRaw shortened the key")
+	}
+}
