@@ -45,8 +45,7 @@ type heldLine struct {
 // first batch of a source, whose newest time is not known, the first line
 // is an outlier when the line after it is more than
 // detect.FirstOutlierGap older, as in detect. It updates the source's
-// newest time. d.mu is held; the engine's alerts go
-// to d.cur.
+// newest time. d.mu is held; the engine's alerts go to d.cur.
 func (d *detector) judgeRead(sl *slot) {
 	r := &sl.read
 	p := sl.s.detPos
@@ -148,12 +147,12 @@ func (d *detector) settleHeldLines(ctx context.Context, snk sink, now time.Time,
 	wait := min(heldLineWait, d.e.Lateness())
 	due := func(h *heldLine) bool { return h != nil && (all || now.Sub(h.at) >= wait) }
 	d.mu.Lock()
-	any := false
+	some := false
 	for _, p := range d.pos {
-		any = any || due(p.held)
+		some = some || due(p.held)
 	}
 	d.mu.Unlock()
-	if !any {
+	if !some {
 		return
 	}
 	d.alone(ctx, snk, func() {
