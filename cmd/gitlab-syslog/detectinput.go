@@ -200,6 +200,10 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	markLine, late := 0, eng.Lateness()
 	var held aheadHold
 	judged := false // the input's first line with a time was held (see aheadHold)
+	// folded is the line through which an earlier run with the
+	// --state-dir folded this input (detect.Engine.FoldedThrough): its
+	// outliers were reported then, and the engine skips their events.
+	folded := int64(-1)
 	push := func(ev *detect.Event) error {
 		batch = append(batch, ev)
 		if len(batch) < cap(batch) {
@@ -262,10 +266,12 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		if h.outlier(t, newest, late) {
-			if counts.outliers++; counts.outliers == 1 {
-				counts.outlierAt, counts.outlierBy, counts.outlierFirst = h.n, h.t.Sub(newest), h.first
-				if counts.outlierFirst {
-					counts.outlierBy = h.t.Sub(t)
+			if int64(h.n) > folded {
+				if counts.outliers++; counts.outliers == 1 {
+					counts.outlierAt, counts.outlierBy, counts.outlierFirst = h.n, h.t.Sub(newest), h.first
+					if counts.outlierFirst {
+						counts.outlierBy = h.t.Sub(t)
+					}
 				}
 			}
 			if h.ev == nil {
@@ -302,6 +308,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				// no line of the file's own: the next one is taken.
 				fileID = inputFileID(line)
 				source = fileID
+				folded = eng.FoldedThrough(source, fileID)
 			}
 			counts.source = source
 		}

@@ -110,3 +110,43 @@ func detectBruteforce(t *testing.T, lines []string) (path string, stdout, stderr
 	}
 	return path, stdout, stderr
 }
+
+// TestDetectOutlierWarnedOnce: a second run with the --state-dir over the
+// same input (or the input grown) does not warn again of an outlier line
+// an earlier run folded and warned of: the engine skips its event as
+// already folded (trials 212 and 213 saw the warning repeated).
+func TestDetectOutlierWarnedOnce(t *testing.T) {
+	t0 := time.Date(2024, 6, 10, 9, 0, 0, 0, time.UTC)
+	line := func(at time.Time, n int) string {
+		return fmt.Sprintf(`{"severity":"INFO","time":%q,"correlation_id":"01ONCE%020d","meta.caller_id":"SessionsController#create","meta.remote_ip":"81.2.69.142","message":"Failed Login: username=alice ip=81.2.69.142"}`,
+			at.Format("2006-01-02T15:04:05.000Z"), n)
+	}
+	path := filepath.Join(t.TempDir(), "application_json.log")
+	state := t.TempDir()
+	write := func(lines ...string) {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const warning = "application_json.log:3: dated 5h59m after the line before it, and the line after it goes back"
+	write(line(t0, 0), line(t0.Add(time.Minute), 1), line(t0.Add(6*time.Hour), 99), line(t0.Add(2*time.Minute), 2))
+	for run, grow := range []bool{false, false, true} {
+		if grow {
+			write(line(t0.Add(3*time.Minute), 3))
+		}
+		o := &detectOptions{rules: []string{"sentinel.bruteforce"}, format: "json", stateDir: state,
+			now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{path}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("run %d: %v\n%s", run+1, err, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), warning); got != (run == 0) {
+			t.Errorf("run %d warns of the line ahead: %v, want %v (only the run that folds it)\n%s", run+1, got, run == 0, stderr.String())
+		}
+	}
+}

@@ -25,6 +25,20 @@ func (e *Engine) replayed(name string, src *sourceState, ev *Event) bool {
 	return ev.Offset <= src.replay.Offset
 }
 
+// FoldedThrough returns the offset (Event.Offset) through which the
+// file fileID of source name was folded by the runs whose state the
+// engine restored: its events at or before it are skipped as already
+// folded (Stats.Replayed). It returns -1 when the engine restored no
+// position in that file.
+func (e *Engine) FoldedThrough(name, fileID string) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s := e.sources[name]; s != nil && fileID != "" && s.replay.FileID == fileID {
+		return s.replay.Offset
+	}
+	return -1
+}
+
 // ResumeAt tells the engine that the file fileID (Event.FileID) of source
 // name is read again from offset off (bytes), where the agent's tailer
 // resumes it: a line of it that starts before off, should one come, was
