@@ -85,14 +85,7 @@ func TestReadMarkLookAhead(t *testing.T) {
 		{"two steps: the last", []time.Time{at(0), at(3 * time.Hour), at(6 * time.Hour)}, 2, 1, 2, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := &tailer.Batch{}
-			m := readMark{lateSec: 120, lookAhead: true}
-			evs := make([]detect.Event, len(tc.times))
-			for i, tm := range tc.times {
-				m.note(tm, tb, i)
-				m.take(i, &evs[i])
-			}
-			m.finish()
+			m, evs := lookAheadMark(tc.times)
 			m.settleTail() // judged alone, as without a batch before or after
 			if m.tb == nil || m.i != tc.wantI || !m.t.Equal(tc.times[tc.wantI]) {
 				t.Fatalf("marked line %d at %v, want line %d", m.i, m.t, tc.wantI)
@@ -136,14 +129,7 @@ func TestReadMarkLead(t *testing.T) {
 		{"a line ahead last", []time.Time{at(0), at(time.Second), at(6 * time.Hour)}, 0, at(time.Second), 2, 2, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := &tailer.Batch{}
-			m := readMark{lateSec: 120, lookAhead: true}
-			evs := make([]detect.Event, len(tc.times))
-			for i, tm := range tc.times {
-				m.note(tm, tb, i)
-				m.take(i, &evs[i])
-			}
-			m.finish()
+			m, evs := lookAheadMark(tc.times)
 			if tc.lead < 0 {
 				if m.tb != nil {
 					t.Fatalf("a lead at line %d, want none", m.leadI)
@@ -167,4 +153,19 @@ func TestReadMarkLead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lookAheadMark returns the mark, with lookAhead and a lateness of 120 s,
+// of a batch of lines of times (zero: none) whose events are evs, once
+// finished.
+func lookAheadMark(times []time.Time) (*readMark, []detect.Event) {
+	tb := &tailer.Batch{}
+	m := &readMark{lateSec: 120, lookAhead: true}
+	evs := make([]detect.Event, len(times))
+	for i, tm := range times {
+		m.note(tm, tb, i)
+		m.take(i, &evs[i])
+	}
+	m.finish()
+	return m, evs
 }
