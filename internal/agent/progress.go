@@ -45,9 +45,9 @@ type readMark struct {
 	// that stepped and came back): its time is not the batch's, and its
 	// event (heldEv, which offer sets) moves no watermark
 	// (detect.Event.Outlier). Else it is a step, as without lookAhead. A
-	// line still held at the batch's end (finish) is a step. File sources
-	// set it; a network input's lines come from several nodes' clocks,
-	// interleaved.
+	// line still held at the batch's end (finish) is left to the sender
+	// (tail), which judges it by the next batch. File sources set it; a
+	// network input's lines come from several nodes' clocks, interleaved.
 	lookAhead bool
 	held      bool
 	heldT     time.Time
