@@ -23,22 +23,28 @@ func TestMaxAhead(t *testing.T) {
 		}
 		return NewEvent(&rec, line, "application.log", OriginFile)
 	}
-	outlier := func() *Event {
-		ev := failedLogin("alice", "81.2.69.142", now.Add(-time.Hour))
-		ev.Outlier = true
-		return ev
+	outlier := func(at time.Time) func() *Event {
+		return func() *Event {
+			ev := failedLogin("alice", "81.2.69.142", at)
+			ev.Outlier = true
+			return ev
+		}
 	}
 	for _, tc := range []struct {
 		name     string
 		maxAhead time.Duration
 		ev       func() *Event
 		future   bool
+		outlier  bool // counted among the outliers (Stats.Outliers, Ahead.Outlier)
 	}{
-		{"an hour ahead, live", LiveMaxAhead, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Hour)) }, true},
-		{"an hour ahead, detect", 0, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Hour)) }, false},
-		{"within the bound", LiveMaxAhead, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Minute)) }, false},
-		{"a time without a zone 56 minutes ahead, live", LiveMaxAhead, coarse, false},
-		{"an outlier in the past", 0, outlier, true},
+		{"an hour ahead, live", LiveMaxAhead, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Hour)) }, true, false},
+		{"an hour ahead, detect", 0, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Hour)) }, false, false},
+		{"within the bound", LiveMaxAhead, func() *Event { return failedLogin("alice", "81.2.69.142", now.Add(time.Minute)) }, false, false},
+		{"a time without a zone 56 minutes ahead, live", LiveMaxAhead, coarse, false, false},
+		{"an outlier in the past", 0, outlier(now.Add(-time.Hour)), true, true},
+		// trial 215: one line 3 days ahead of the clock, judged by the lines
+		// around it too, was reported as ahead of them, not of the clock
+		{"an outlier 3 days ahead of the clock, live", LiveMaxAhead, outlier(now.Add(3 * 24 * time.Hour)), true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := New(Config{Only: []string{"sentinel.bruteforce"}, MaxAhead: tc.maxAhead, Now: func() time.Time { return now }})
@@ -53,6 +59,9 @@ func TestMaxAhead(t *testing.T) {
 			st := e.Stats()
 			if got := st.Future == 1; got != tc.future {
 				t.Errorf("Future %d, want future %v", st.Future, tc.future)
+			}
+			if got := st.Outliers == 1; got != tc.outlier || st.Ahead.Outlier != tc.outlier {
+				t.Errorf("Outliers %d, Ahead.Outlier %v, want an outlier %v", st.Outliers, st.Ahead.Outlier, tc.outlier)
 			}
 			wm := e.Watermark()
 			if tc.future && !wm.IsZero() {

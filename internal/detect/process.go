@@ -272,18 +272,22 @@ const FirstOutlierGap = time.Hour
 // UTC), more than MaxFuture. Process calls it only then, so that in-order
 // events cost one comparison and no clock read.
 func (e *Engine) future(ev *Event, t time.Time) bool {
-	far := ev.Outlier || e.beyond(t, nanos(t))
-	if far && !ev.Outlier && e.cfg.MaxAhead < MaxFuture && ev.CoarseTime() {
-		far = t.After(e.cfg.Now().Add(MaxFuture))
+	clock := e.beyond(t, nanos(t))
+	if clock && e.cfg.MaxAhead < MaxFuture && ev.CoarseTime() {
+		clock = t.After(e.cfg.Now().Add(MaxFuture))
 	}
-	if far {
-		e.stats.Future++
-		if ev.Outlier {
-			e.stats.Outliers++
-		}
-		e.stats.Ahead = Ahead{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Now: e.cfg.Now(), Outlier: ev.Outlier}
+	if !clock && !ev.Outlier {
+		return false
 	}
-	return far
+	// An outlier also beyond the clock counts as beyond the clock: the
+	// fault the clock shows is the one to report.
+	outlier := !clock
+	e.stats.Future++
+	if outlier {
+		e.stats.Outliers++
+	}
+	e.stats.Ahead = Ahead{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Now: e.cfg.Now(), Outlier: outlier}
+	return true
 }
 
 // beyond reports whether t (in Unix ns tns) is more than Config.MaxAhead

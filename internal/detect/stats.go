@@ -94,7 +94,7 @@ type Stats struct {
 	Replayed        uint64               // lines at or below the restored snapshot offset, not folded
 	Late            uint64               // events older than the watermark when they arrived
 	Future          uint64               // events more than Config.MaxAhead ahead of the wall clock, or marked Event.Outlier: they reach only the per-event rules and do not move the watermark
-	Outliers        uint64               // of Future, the events marked Event.Outlier
+	Outliers        uint64               // of Future, the events marked Event.Outlier and not more than Config.MaxAhead ahead of the wall clock
 	ReorderOverflow uint64               // events the full reorder buffer gave its rules before their sources' watermark passed them
 	SuppressEvicted uint64               // suppression entries evicted at the cap
 	StateSaveErrors uint64               // failed state file writes
@@ -144,7 +144,7 @@ type Ahead struct {
 	Offset  int64     // its Offset (the caller's: detect gives the line number)
 	Time    time.Time // its time
 	Now     time.Time // the wall clock when it was read
-	Outlier bool      // Event.Outlier: its reader judged it by the lines around it
+	Outlier bool      // Event.Outlier, and not beyond Config.MaxAhead: its reader judged it by the lines around it
 }
 
 // Back is a late event: one whose time was before the engine watermark
