@@ -93,7 +93,7 @@ func (d *detector) warnFit(a *detect.Alert, n, limit, got int, cut []string, sd 
 		hint = "raise max_message_bytes (forward.max_message_bytes or --max-message-bytes, up to 65507) if the collector takes larger datagrams, or " + hint
 	}
 	if got == 0 {
-		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, the key columns, times, CorrelationID, ...) and the names of the others do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
+		d.log.Warn("detection alert longer than max_message_bytes could not be shortened to fit a datagram: the members never shortened (rule, alert_id, times, CorrelationID, ...), the key columns as short as they get and the names of the members shortened or left out do not fit; it is sent cut, without STRUCTURED-DATA, and its JSON (MSG) is not valid",
 			"rule", a.Info.ID, "alert_id", a.ID, "bytes", n, "max_message_bytes", limit, "unreported_since_last", held, "hint", hint)
 		return
 	}
