@@ -62,6 +62,10 @@ type position struct {
 	Then   []string        `json:"then,omitempty"`
 	Cuts   []cut           `json:"cuts,omitempty"`
 	Heads  map[string]head `json:"heads,omitempty"`
+	// Newest is the newest time of the source's lines the engine was
+	// given before Offset (zero: not known), by which the catch-up judges
+	// a line dated ahead at Offset, as the sender would have (judgeRead).
+	Newest time.Time `json:"newest,omitzero"`
 }
 
 // head is the SHA-256 (hex) of a file's first FpLen bytes (tailer.FileID).
@@ -125,21 +129,34 @@ type srcPos struct {
 	// engine has not folded that line, so a restart or a reload reads it
 	// again.
 	heldFrom int64
+	heldKey  string // the fileKey of the held line's file
 	holding  bool
 
 	// The sender's, under detector.mu (see judgeRead): the newest time
-	// of the lines it gave the engine (hasNewest), and the line it holds.
+	// of the lines it gave the engine (hasNewest; written under mu too,
+	// for get), and the line it holds.
 	newest    time.Time
 	newestSec int64
 	hasNewest bool
 	held      *heldLine
 }
 
-// holdFrom records off as where the line the sender holds begins, or
-// with on false that it holds none.
-func (p *srcPos) holdFrom(off int64, on bool) {
+// setNewest records t as the newest time of the lines the sender gave
+// the engine. d.mu is held.
+func (p *srcPos) setNewest(t time.Time) {
 	p.mu.Lock()
-	p.heldFrom, p.holding = off, on
+	p.newest, p.newestSec, p.hasNewest = t, t.Unix(), true
+	p.mu.Unlock()
+}
+
+// holdFrom records the line h as the one the sender holds, or with h nil
+// that it holds none.
+func (p *srcPos) holdFrom(h *heldLine) {
+	p.mu.Lock()
+	p.holding = h != nil
+	if h != nil {
+		p.heldFrom, p.heldKey = h.from, h.key
+	}
 	p.mu.Unlock()
 }
 
@@ -255,13 +272,16 @@ func (p *srcPos) begunBefore(id string) (before []string, ok bool) {
 
 // get returns the position of the last line read, or the start of the
 // line the sender holds (heldFrom), with the first bytes of its file
-// (position.Heads).
+// (position.Heads) and the newest time before it (position.Newest).
 func (p *srcPos) get() position {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pos := p.pos
-	if p.holding && p.heldFrom < pos.Offset {
+	if p.holding && p.heldKey == pos.FileID && p.heldFrom < pos.Offset {
 		pos.Offset = p.heldFrom
+	}
+	if p.hasNewest {
+		pos.Newest = p.newest
 	}
 	h := p.head
 	if s, ok := p.seen[pos.FileID]; ok {
@@ -581,6 +601,11 @@ func (d *detector) replaced(name, file string, saved position) {
 func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.Position) (n int, linked bool, err error) {
 	c, linked := s.catchUpReader(w, from, ck)
 	d.foldCaughtUp(context.Background(), []*catchUpReader{c}, nil)
+	if c.held != nil { // no sender to judge it: a step, as at a batch's end before
+		d.mu.Lock()
+		c.settle(d, false)
+		d.mu.Unlock()
+	}
 	return c.n, linked, errors.Join(c.errs...)
 }
 
@@ -590,7 +615,7 @@ func (s *source) catchUp(d *detector, w *worker, from position, ck *checkpoint.P
 func (s *source) catchUpReader(w *worker, from position, ck *checkpoint.Position) (c *catchUpReader, linked bool) {
 	from, ck = s.compressedCopies(from, ck)
 	ranges, linked := catchUpRanges(from, ck, s.rotatedCopy)
-	return &catchUpReader{s: s, w: w, ranges: ranges}, linked
+	return &catchUpReader{s: s, w: w, ranges: ranges, newest: from.Newest}, linked
 }
 
 // rotatedCopy returns the name and fileKey of the rotated copy of the
@@ -769,6 +794,15 @@ type catchUpReader struct {
 
 	n    int     // lines read
 	errs []error // why a range was not read to its end, one per range
+
+	// newest is the newest time of the lines folded (from the saved
+	// position's Newest on); start is where the current line begins; held
+	// is a line more than the lateness ahead of newest, held for the next
+	// line with a time to judge, as the sender judges one (judgeRead),
+	// and at the end given to the sender (detector.handOver).
+	newest time.Time
+	start  int64
+	held   *heldLine
 }
 
 // addErr records err, why a range was not read to its end, unless an
@@ -797,6 +831,7 @@ func (c *catchUpReader) advance(d *detector) {
 			}
 			continue
 		}
+		start := c.lines.off
 		line, end, err := c.lines.next()
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
@@ -807,6 +842,7 @@ func (c *catchUpReader) advance(d *detector) {
 			continue
 		}
 		c.n++
+		c.start = start
 		c.tb.Data = append(c.tb.Data[:0], line...)
 		c.tb.Ends = append(c.tb.Ends[:0], len(c.tb.Data))
 		c.tb.Offsets = append(c.tb.Offsets[:0], end)
@@ -825,8 +861,22 @@ func (c *catchUpReader) advance(d *detector) {
 // fold folds c's current line: as process does when a rule wants it (one
 // without a usable time is not processed: see dropUntimed), and to
 // Declined when a rule's WantFilter declined it and a rule keeps a
-// look-back (keeps). It runs under d.mu.
+// look-back (keeps). A line more than the lateness ahead of the lines
+// before it is held instead, and judged by the next line with a time
+// (judge). It runs under d.mu.
 func (c *catchUpReader) fold(d *detector, keeps bool) {
+	if t := c.w.rec.Time; !t.IsZero() {
+		if c.held != nil {
+			c.judge(d, t)
+		}
+		if !c.newest.IsZero() && t.Sub(c.newest) > d.e.Lateness() {
+			c.hold(d)
+			return
+		}
+		if t.After(c.newest) {
+			c.newest = t
+		}
+	}
 	set := c.w.want()
 	declined := set.Declined() && keeps
 	if !set.Wanted() && !declined {
@@ -840,6 +890,44 @@ func (c *catchUpReader) fold(d *detector, keeps bool) {
 	if declined {
 		one := [1]*detect.Event{ev}
 		d.e.Declined(one[:])
+	}
+}
+
+// hold holds c's current line, more than the lateness ahead of the lines
+// before it, with a copy of its event when a rule wants it. It runs
+// under d.mu.
+func (c *catchUpReader) hold(d *detector) {
+	t := c.w.rec.Time
+	h := &heldLine{t: t, sec: t.Unix(), prevSec: c.newest.Unix(), key: fileKey(c.tb.File), end: c.tb.Offsets[0], from: c.start}
+	if set := c.w.want(); set.Wanted() {
+		c.ar.Reset()
+		h.ev = c.w.event(&c.tb, 0, c.text, set).Clone()
+	}
+	c.held = h
+}
+
+// judge gives the engine the line c holds, judged by the time t of the
+// line with a time after it: an outlier when t goes back by more than
+// the lateness and carries on from the lines before it (its event reaches
+// the per-event rules only), else a step (its time is the newest). It
+// runs under d.mu.
+func (c *catchUpReader) judge(d *detector, t time.Time) {
+	late := d.e.Lateness()
+	outlier := c.held.t.Sub(t) > late && c.newest.Sub(t) <= late
+	c.settle(d, outlier)
+}
+
+// settle gives the engine the line c holds, as an outlier or a step. It
+// runs under d.mu.
+func (c *catchUpReader) settle(d *detector, outlier bool) {
+	h := c.held
+	c.held = nil
+	if h.ev != nil {
+		h.ev.Outlier = outlier
+		d.e.Process(h.ev)
+	}
+	if !outlier && h.t.After(c.newest) {
+		c.newest = h.t
 	}
 }
 
@@ -995,7 +1083,10 @@ func (d *detector) foldMerged(rs []*catchUpReader) {
 		heap.Fix(&h, 0)
 	}
 	for _, c := range rs {
-		if n := len(c.tb.Offsets); n > 0 && !c.key.IsZero() {
+		switch n := len(c.tb.Offsets); {
+		case c.held != nil: // its time is not known to be the source's (handOver)
+			d.e.Progress(c.w.src, c.held.key, c.held.from, c.newest)
+		case n > 0 && !c.key.IsZero():
 			// Its lines no rule wanted were read too (see Progress).
 			d.e.Progress(c.w.src, fileKey(c.tb.File), c.tb.Offsets[n-1], c.key)
 		}

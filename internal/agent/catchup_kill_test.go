@@ -464,6 +464,9 @@ func killCatchUpJoin(t *testing.T) {
 	waitFor(t, "the later lines", 10*time.Second, func() bool {
 		return got.count(config.AppNameApplication) >= 2 && got.count(config.AppNameAudit) >= 4
 	})
+	// The later lines, 9 minutes after the clock and alone, are each held
+	// for a next line (heldLineWait), then taken for steps.
+	waitFor(t, "the impersonation alerts", heldLineWait+5*time.Second, func() bool { return impersonations() >= 3 })
 	settleAlerts(impersonations, 3)
 	if n := impersonations(); n != 3 {
 		t.Errorf("%d sentinel.impersonation alerts for 3 actions of a session started in the application log, caught up after a kill -9, want 3 (detect's); restart log:\n%s", n, p.log())

@@ -316,6 +316,9 @@ func (d *detector) attach(ctx context.Context, ats []*attachment) {
 		}
 		_, err := os.Stat(s.cfg.Path)
 		s.detPos = d.register(at.name, at.ck, errors.Is(err, fs.ErrNotExist) && !at.stream && s.cfg.Type != inputSourceType)
+		if c := at.catch; c != nil {
+			d.handOver(ctx, s.detPos, c, s.sink)
+		}
 	}
 }
 

@@ -30,6 +30,7 @@ type heldLine struct {
 	sec     int64         // t's Unix seconds
 	prevSec int64         // the newest time of the lines before it (Unix seconds)
 	key     string        // fileKey of its file
+	from    int64         // the file offset where it begins
 	end     int64         // the file offset after it (Event.Offset)
 	ev      *detect.Event // a copy of its event (Event.Clone); nil when no rule wanted it
 	at      time.Time     // the wall clock when it was held
@@ -57,7 +58,7 @@ func (d *detector) judgeRead(sl *slot) {
 	if h := p.held; h != nil && r.tb != nil {
 		d.settleHeld(p, h.sec-r.leadSec > late && h.prevSec-r.leadSec <= late)
 	}
-	if r.tail && !d.apart(r.heldT) {
+	if r.tail && !d.holdable(r.heldT, r.heldEv) {
 		r.settleTail()
 	}
 	tb := r.tb
@@ -70,7 +71,7 @@ func (d *detector) judgeRead(sl *slot) {
 	case r.leadSec-p.newestSec <= late:
 	case r.leadNewest() && r.leadSec-r.nextSec > late && p.newestSec-r.nextSec <= late:
 		r.leadOutlier()
-	case !r.hasNext && d.apart(r.leadT):
+	case !r.hasNext && d.holdable(r.leadT, r.leadEv):
 		d.hold(p, sl, tb, r.leadI, r.leadT, r.leadSec, p.newestSec, r.leadEv)
 		r.tb = nil // its only line with a time is held: no Progress
 	}
@@ -79,36 +80,47 @@ func (d *detector) judgeRead(sl *slot) {
 		d.hold(p, sl, tb, r.heldI, r.heldT, r.heldSec, r.sec, r.heldEv)
 	}
 	if r.tb != nil {
-		p.newest, p.newestSec, p.hasNewest = r.t, r.sec, true
+		p.setNewest(r.t)
 	}
 }
 
 // firstGapSec is detect.FirstOutlierGap in seconds.
 const firstGapSec = int64(detect.FirstOutlierGap / time.Second)
 
-// apart reports whether t is more than the lateness away from the wall
-// clock. A line of a live log dated now after a quiet spell is more than
-// the lateness ahead of the line before it: a step, which holding would
-// only delay (its per-event alerts too). A line that is apart is either
-// ahead of the clock or of a log read behind it (a backlog, whose next
-// batch follows at once).
-func (d *detector) apart(t time.Time) bool {
+// holdable reports whether a line of time t, more than the lateness
+// ahead of the lines before it, with event ev (nil: no rule wants it), is
+// worth holding for the next line. Not when t is within the lateness of
+// the wall clock: a line of a live log dated now after a quiet spell is
+// more than the lateness ahead of the line before it, a step, which
+// holding would only delay (its per-event alerts too). Nor when t is
+// more than detect.LiveMaxAhead after the clock, unless ev's time has no
+// zone (detect.Event.CoarseTime): the engine keeps such a line from the
+// windowed rules whatever comes after it. A line that is holdable is
+// either somewhat ahead of the clock or of a log read behind it (a
+// backlog, whose next batch follows at once).
+func (d *detector) holdable(t time.Time, ev *detect.Event) bool {
 	now := time.Now()
 	late := d.e.Lateness()
-	return t.After(now.Add(late)) || t.Before(now.Add(-late))
+	switch {
+	case t.After(now.Add(detect.LiveMaxAhead)):
+		return ev != nil && ev.CoarseTime()
+	case t.After(now.Add(late)) || t.Before(now.Add(-late)):
+		return true
+	}
+	return false
 }
 
 // hold makes line i of tb, of time t (Unix seconds sec), ahead of the
 // source's lines before it (newest prevSec), the line p holds, taking its
 // event ev (when a rule wanted it) out of sl's events into a copy.
 func (d *detector) hold(p *srcPos, sl *slot, tb *tailer.Batch, i int, t time.Time, sec, prevSec int64, ev *detect.Event) {
-	h := &heldLine{t: t, sec: sec, prevSec: prevSec, key: fileKey(tb.File), end: tb.Offsets[i], at: time.Now()}
+	h := &heldLine{t: t, sec: sec, prevSec: prevSec, key: fileKey(tb.File), from: tb.StartOf(i).Offset, end: tb.Offsets[i], at: time.Now()}
 	if ev != nil {
 		sl.events = slices.DeleteFunc(sl.events, func(e *detect.Event) bool { return e == ev })
 		h.ev = ev.Clone()
 	}
 	p.held = h
-	p.holdFrom(tb.StartOf(i).Offset, true)
+	p.holdFrom(h)
 }
 
 // settleHeld gives the engine the line p holds: as an outlier (its event
@@ -118,7 +130,7 @@ func (d *detector) hold(p *srcPos, sl *slot, tb *tailer.Batch, i int, t time.Tim
 func (d *detector) settleHeld(p *srcPos, outlier bool) {
 	h := p.held
 	p.held = nil
-	p.holdFrom(0, false)
+	p.holdFrom(nil)
 	if h.ev != nil {
 		h.ev.Outlier = outlier
 		d.e.ProcessBatch([]*detect.Event{h.ev})
@@ -127,22 +139,25 @@ func (d *detector) settleHeld(p *srcPos, outlier bool) {
 		return
 	}
 	d.e.Progress(p.name, h.key, h.end, h.t)
-	p.newest, p.newestSec, p.hasNewest = h.t, h.sec, true
+	p.setNewest(h.t)
 }
 
 // heldLineWait is how long a line is held for the next line of its
 // source at most (or the lateness, when shorter). A line is held only
-// when it is dated more than the lateness away from the clock (apart):
-// a backlog's next batch follows at once, and a log appended in the past
+// when it is dated more than the lateness away from the clock, and not
+// far ahead of it (holdable): a backlog's next batch follows at once,
+// and a log appended in the past
 // a line at a time (a replay, a test) is appended faster; the wait delays
 // the held line's per-event alerts, and the windows its time closes.
 const heldLineWait = 5 * time.Second
 
 // settleHeldLines settles the lines the sources hold that were held for
-// heldLineWait (or the lateness, when shorter), or all of them with all,
-// by the wall clock now: a line still more than the lateness ahead of it
-// is an outlier, any other a step (a live log's lines are dated now). The
-// alerts go through snk.
+// heldLineWait (or the lateness, when shorter) at wall clock now, or all
+// of them with all, as steps: no line came to say otherwise, and the
+// engine's own bound (Config.MaxAhead) still keeps a line dated far after
+// the clock from the windowed rules. A line ahead of the clock by less
+// is not taken for a wrong time: the GitLab host's clock may run that
+// far ahead of this one's. The alerts go through snk.
 func (d *detector) settleHeldLines(ctx context.Context, snk sink, now time.Time, all bool) {
 	wait := min(heldLineWait, d.e.Lateness())
 	due := func(h *heldLine) bool { return h != nil && (all || now.Sub(h.at) >= wait) }
@@ -158,8 +173,36 @@ func (d *detector) settleHeldLines(ctx context.Context, snk sink, now time.Time,
 	d.alone(ctx, snk, func() {
 		for _, p := range d.pos {
 			if h := p.held; due(h) {
-				d.settleHeld(p, h.t.After(now.Add(d.e.Lateness())))
+				d.settleHeld(p, false)
 			}
 		}
 	})
+}
+
+// handOver gives the sender of source p, registered after the catch-up
+// c, the newest time c folded and the line c still holds, which the
+// sender judges by the source's next batch, or for at most heldLineWait
+// (settleHeldLines), as one it held itself; positions saved meanwhile
+// start at it. A line the sender would not hold (holdable), or held in
+// another file than the one the source resumes in (a rotated copy: the
+// positions cannot start at it), is settled as a step at once, its
+// alerts sent through snk.
+func (d *detector) handOver(ctx context.Context, p *srcPos, c *catchUpReader, snk sink) {
+	d.mu.Lock()
+	if !c.newest.IsZero() {
+		p.setNewest(c.newest)
+	}
+	h := c.held
+	c.held = nil
+	if h == nil || h.key == p.get().FileID && d.holdable(h.t, h.ev) {
+		if h != nil {
+			h.at = time.Now()
+			p.held = h
+			p.holdFrom(h)
+		}
+		d.mu.Unlock()
+		return
+	}
+	d.mu.Unlock()
+	d.alone(ctx, snk, func() { c.held = h; c.settle(d, false) })
 }

@@ -2,7 +2,9 @@ package agent
 
 import (
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +138,8 @@ func TestDetectionsHeldLineSettled(t *testing.T) {
 
 // TestDetectionsHeldLineAtStop: a line held at a batch's end when the
 // agent stops is read again at the next start, since the positions saved
-// start at it: its per-event alert comes then, once. Without that, the
+// start at it: its per-event alert comes then, once (within heldLineWait:
+// the catch-up holds it again, and no line follows it). Without that, the
 // saved positions passed a line the engine never folded, and the token
 // creation it logged never alerted.
 func TestDetectionsHeldLineAtStop(t *testing.T) {
@@ -166,8 +169,94 @@ func TestDetectionsHeldLineAtStop(t *testing.T) {
 
 	p = startKillHelper(t, col.Addr(), app, state, env)
 	defer p.kill(t)
-	settleAlerts(tokens, 2)
+	// read again and held again, then judged by the clock (no line follows)
+	deadline := time.Now().Add(heldLineWait + 5*time.Second)
+	for tokens() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // a third alert would be here by now
 	if n := tokens(); n != 2 {
 		t.Errorf("%d falco.pat_created alerts after the restart, want 2: the token created in the line held at the stop alerts once; restart log:\n%s", n, p.log())
 	}
+}
+
+// TestDetectionsHeldLineJudgedAfterRestart: a line ahead that the agent
+// held when it stopped (SIGTERM) or died (SIGKILL) is judged after the
+// restart as it would have been: the catch-up reads it again, holds it
+// (it is more than the lateness ahead of the newest time saved with the
+// positions, position.Newest, or of the lines caught up before it) and
+// hands it to the sender, which takes it for an outlier by the next line,
+// so the failed logins after it are counted as detect counts them.
+// Before, the catch-up folded it as any line: the watermark followed it
+// and the seven failures after the restart were dropped as late
+// (fresh-user trial 215).
+func TestDetectionsHeldLineJudgedAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts agent processes; not run with -short")
+	}
+	for _, kill := range []bool{false, true} {
+		t.Run(map[bool]string{false: "stopped", true: "killed"}[kill], func(t *testing.T) {
+			got, col := listenCollected(t)
+			dir := t.TempDir()
+			app, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
+			appendLines(t, app, nil)
+			t0 := time.Now().Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+			checkpointed := checkpointedIn(t, state)
+			p := startKillHelper(t, col.Addr(), app, state)
+			for i := range 5 {
+				appendLines(t, app, []string{failedLoginLine(t0.Add(time.Duration(i)*20*time.Second), i)})
+				waitFor(t, "the failed login", 10*time.Second, func() bool { return checkpointed(app) })
+			}
+			appendLines(t, app, []string{failedLoginLine(t0.Add(5*time.Hour), 99)}) // held: 5 h ahead, alone
+			waitFor(t, "the line ahead", 10*time.Second, func() bool { return checkpointed(app) })
+			if kill {
+				p.kill(t)
+			} else {
+				p.stop(t)
+			}
+			p = startKillHelper(t, col.Addr(), app, state)
+			defer p.kill(t)
+			for i := 5; i < 12; i++ {
+				appendLines(t, app, []string{failedLoginLine(t0.Add(time.Duration(i)*20*time.Second), i)})
+				waitFor(t, "the failed login", 10*time.Second, func() bool { return checkpointed(app) })
+			}
+			settleAlerts(func() int { return got.alertsOf("sentinel.bruteforce") }, 1)
+			if n := got.alertsOf("sentinel.bruteforce"); n != 1 {
+				t.Errorf("%d sentinel.bruteforce alerts for 12 failed logins around a line 5 h ahead held at the restart, want 1 (detect's); restart log:\n%s", n, p.log())
+			}
+		})
+	}
+}
+
+// TestDetectionsLineFarAheadNotHeld: a line more than detect.LiveMaxAhead
+// after the clock is not held for the next line: the engine keeps it
+// from the windowed rules whatever follows, and holding it only delayed
+// its per-event alert by heldLineWait (trial 215). Its alert goes out
+// with the line's batch, and the warning counts it as ahead of the clock.
+func TestDetectionsLineFarAheadNotHeld(t *testing.T) {
+	got, col := listenCollected(t)
+	audit := filepath.Join(t.TempDir(), "audit_json.log")
+	now := time.Now().UTC()
+	appendLine(t, audit, auditPATLine(now, 1))
+	c := newConfig(t, "tcp://"+col.Addr(), config.Source{Type: "audit", Path: audit})
+	var logBuf syncBuffer
+	a, _, stop := runInBackground(t, c, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	defer stop()
+	waitFor(t, "the first token's alert", 10*time.Second, func() bool { return got.alertsOf("falco.pat_created") == 1 })
+	appendLine(t, audit, auditPATLine(now.Add(3*24*time.Hour), 2))
+	waitFor(t, "the token 3 days ahead forwarded", 10*time.Second, func() bool { return got.count(config.AppNameAudit) == 2 })
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	d.mu.Lock()
+	for _, p := range d.pos {
+		if p.held != nil {
+			t.Errorf("the line 3 days ahead of the clock is held (until %v)", p.held.at.Add(heldLineWait))
+		}
+	}
+	d.mu.Unlock()
+	waitFor(t, "its alert", time.Second, func() bool { return got.alertsOf("falco.pat_created") == 2 })
+	waitFor(t, "the warning", 3*time.Second, func() bool {
+		return strings.Contains(logBuf.String(), "ahead_of_clock_total=1 ahead_of_lines_around_total=0 ")
+	})
 }
