@@ -183,10 +183,10 @@ func (d *detector) settleHeldLines(ctx context.Context, snk sink, now time.Time,
 // c, the newest time c folded and the line c still holds, which the
 // sender judges by the source's next batch, or for at most heldLineWait
 // (settleHeldLines), as one it held itself; positions saved meanwhile
-// start at it. A line the sender would not hold (holdable), or held in
-// another file than the one the source resumes in (a rotated copy: the
-// positions cannot start at it), is settled as a step at once, its
-// alerts sent through snk.
+// start at it when it is in the file the source resumes in (not when the
+// catch-up read it in a rotated copy: a stop before it is judged then
+// loses its event to the rules). A line the sender would not hold
+// (holdable) is settled as a step at once, its alerts sent through snk.
 func (d *detector) handOver(ctx context.Context, p *srcPos, c *catchUpReader, snk sink) {
 	d.mu.Lock()
 	if !c.newest.IsZero() {
@@ -194,7 +194,7 @@ func (d *detector) handOver(ctx context.Context, p *srcPos, c *catchUpReader, sn
 	}
 	h := c.held
 	c.held = nil
-	if h == nil || h.key == p.get().FileID && d.holdable(h.t, h.ev) {
+	if h == nil || d.holdable(h.t, h.ev) {
 		if h != nil {
 			h.at = time.Now()
 			p.held = h

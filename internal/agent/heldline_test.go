@@ -189,13 +189,19 @@ func TestDetectionsHeldLineAtStop(t *testing.T) {
 // so the failed logins after it are counted as detect counts them.
 // Before, the catch-up folded it as any line: the watermark followed it
 // and the seven failures after the restart were dropped as late
-// (fresh-user trial 215).
+// (fresh-user trial 215); after a copytruncate while stopped, the line
+// read again in the copy was taken for a step (trial 216).
 func TestDetectionsHeldLineJudgedAfterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts agent processes; not run with -short")
 	}
-	for _, kill := range []bool{false, true} {
-		t.Run(map[bool]string{false: "stopped", true: "killed"}[kill], func(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		kill      bool
+		copyTrunc bool // copytruncate while stopped: the held line is read again in the copy
+	}{{"stopped", false, false}, {"killed", true, false}, {"stopped, copytruncate while stopped", false, true}} {
+		kill := tc.kill
+		t.Run(tc.name, func(t *testing.T) {
 			got, col := listenCollected(t)
 			dir := t.TempDir()
 			app, state := filepath.Join(dir, "application_json.log"), filepath.Join(dir, "state")
@@ -213,6 +219,9 @@ func TestDetectionsHeldLineJudgedAfterRestart(t *testing.T) {
 				p.kill(t)
 			} else {
 				p.stop(t)
+			}
+			if tc.copyTrunc {
+				copyTruncate(t, app) // trial 216: the held line was then taken for a step
 			}
 			p = startKillHelper(t, col.Addr(), app, state)
 			defer p.kill(t)
