@@ -56,7 +56,7 @@ func (d *detector) judgeRead(sl *slot) {
 	}
 	late := r.lateSec
 	if h := p.held; h != nil && r.tb != nil {
-		d.settleHeld(p, h.sec-r.leadSec > late && h.prevSec-r.leadSec <= late)
+		d.settleHeld(p, outlierSec(h.sec, r.leadSec, h.prevSec, late))
 	}
 	if r.tail && !d.holdable(r.heldT, r.heldEv) {
 		r.settleTail()
@@ -69,7 +69,7 @@ func (d *detector) judgeRead(sl *slot) {
 			r.leadOutlier()
 		}
 	case r.leadSec-p.newestSec <= late:
-	case r.leadNewest() && r.leadSec-r.nextSec > late && p.newestSec-r.nextSec <= late:
+	case r.leadNewest() && outlierSec(r.leadSec, r.nextSec, p.newestSec, late):
 		r.leadOutlier()
 	case !r.hasNext && d.holdable(r.leadT, r.leadEv):
 		d.hold(p, sl, tb, r.leadI, r.leadT, r.leadSec, p.newestSec, r.leadEv)

@@ -115,13 +115,22 @@ func (m *readMark) noteLead(t time.Time, sec int64, i int) {
 	}
 }
 
+// outlierSec reports whether a line of time heldSec, ahead of lines whose
+// newest is beforeSec, is an outlier by the time nextSec of the line with
+// a time after it (all Unix seconds): nextSec goes back more than late
+// from it, and is not more than late before beforeSec (it carries on from
+// the lines before the held one). Else the held line is a step.
+func outlierSec(heldSec, nextSec, beforeSec, late int64) bool {
+	return heldSec-nextSec > late && beforeSec-nextSec <= late
+}
+
 // settle judges the held line by the next line's time (Unix seconds
 // sec): an outlier when sec is more than lateSec before it and not more
 // than lateSec before the newest line before it (the next line carries on
 // from the lines before the held one), else a step.
 func (m *readMark) settle(sec int64) {
 	m.held = false
-	if m.heldSec-sec > m.lateSec && m.sec-sec <= m.lateSec {
+	if outlierSec(m.heldSec, sec, m.sec, m.lateSec) {
 		if m.heldEv != nil {
 			m.heldEv.Outlier = true
 		}
