@@ -68,8 +68,8 @@ func BenchmarkMemoryPerKey(b *testing.B) {
 				r.seen(strconv.Itoa(1_000_000_000+i)+"\x00personal_access_token_created\x001718010000000000000", start.Add(time.Duration(i)*time.Microsecond))
 			}
 			heap, rss := float64(heapInUse())-float64(baseHeap), float64(residentBytes())-float64(baseRSS)
-			if len(r.at) != memoryKeys {
-				b.Fatalf("%d ids held, want %d", len(r.at), memoryKeys)
+			if r.len() != memoryKeys {
+				b.Fatalf("%d ids held, want %d", r.len(), memoryKeys)
 			}
 			runtime.KeepAlive(r)
 			b.ReportMetric(heap/memoryKeys, "heap-B/key")
