@@ -1,6 +1,10 @@
 package detect
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+)
 
 // keySet is a set of recentKeys: an open-addressing hash table with linear
 // probing, indexed by the key's own bits (a recentKey is already a hash),
@@ -11,10 +15,18 @@ import "encoding/binary"
 // probe here reads one. A slot is 16 bytes and the table is a quarter
 // to a half full (it doubles when it would pass half and never shrinks):
 // 32 to 64 bytes a key.
+//
+// An attacker chooses the lines, so some keys too (a line's SHA-256 is
+// found by trying): the slot a key's probe starts at is drawn by random
+// multipliers of the set's (multiply-shift hashing of the key's two
+// halves), so that nobody can make many keys start at one slot and
+// lengthen every probe.
 type keySet struct {
 	slots []recentKey // a power of two long, or nil; the zero key marks an empty slot
 	n     int         // keys in slots, zero not included
 	zero  bool        // the zero key is in the set
+	mul   [2]uint64   // the hashing multipliers, odd; drawn with the first table
+	shift uint        // 64 − log2(len(slots))
 }
 
 // minKeySlots is the size of a keySet's first table.
@@ -28,12 +40,11 @@ func (s *keySet) len() int {
 	return s.n
 }
 
-// home returns the slot k's probe starts at: the top bits of its two
-// halves mixed, Fibonacci hashing, so that keys whose first bytes agree
-// (namedKey flips one bit of its base) still spread.
+// home returns the slot k's probe starts at: the top bits of the sum of
+// k's two halves, each times one of the set's multipliers.
 func (s *keySet) home(k recentKey) int {
-	h := binary.LittleEndian.Uint64(k[:8]) ^ binary.LittleEndian.Uint64(k[8:])
-	return int((h * 0x9E3779B97F4A7C15) >> 32 & uint64(len(s.slots)-1))
+	h := binary.LittleEndian.Uint64(k[:8])*s.mul[0] + binary.LittleEndian.Uint64(k[8:])*s.mul[1]
+	return int(h >> s.shift)
 }
 
 // find returns the slot holding k, or the empty slot where its probe
@@ -113,7 +124,11 @@ func (s *keySet) remove(k recentKey) {
 // again.
 func (s *keySet) grow() {
 	old := s.slots
+	if old == nil {
+		s.mul = [2]uint64{rand.Uint64() | 1, rand.Uint64() | 1}
+	}
 	s.slots = make([]recentKey, max(minKeySlots, 2*len(old)))
+	s.shift = uint(64 - bits.TrailingZeros(uint(len(s.slots))))
 	for _, k := range old {
 		if k != (recentKey{}) {
 			i, _ := s.find(k)

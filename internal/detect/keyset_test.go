@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 )
@@ -88,5 +89,51 @@ func TestKeySetLoad(t *testing.T) {
 		if k != (recentKey{}) {
 			t.Fatalf("slot %d still holds %x after removing every key", i, k)
 		}
+	}
+}
+
+// TestKeySetSpreadsChosenKeys checks that keys an attacker might line up
+// (alike but in a few high or low bits of the halves the home is computed
+// from) do not share probe runs: the longest probe, from a key's home to
+// its slot, stays short, as with random keys.
+func TestKeySetSpreadsChosenKeys(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		key  func(i uint64) recentKey
+	}{
+		{"high bits", func(i uint64) recentKey {
+			var k recentKey
+			binary.LittleEndian.PutUint64(k[:8], i<<52)
+			k[8] = 1
+			return k
+		}},
+		{"low bits", func(i uint64) recentKey {
+			var k recentKey
+			binary.LittleEndian.PutUint64(k[:8], i)
+			binary.LittleEndian.PutUint64(k[8:], i)
+			k[15] = 0x80 // lo^hi the same for every i
+			return k
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var s keySet
+			for i := range uint64(4096) {
+				s.insert(c.key(i))
+			}
+			if s.len() != 4096 {
+				t.Fatalf("len %d, want 4096: keys lost", s.len())
+			}
+			mask := len(s.slots) - 1
+			longest := 0
+			for j, k := range s.slots {
+				if k != (recentKey{}) {
+					longest = max(longest, (j-s.home(k))&mask)
+				}
+			}
+			if longest > 64 {
+				t.Errorf("a key sits %d slots past its home in a table of %d: chosen keys pile up", longest, len(s.slots))
+			}
+			t.Logf("longest probe %d slots, table of %d", longest, len(s.slots))
+		})
 	}
 }
