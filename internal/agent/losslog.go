@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/tailer"
 )
 
 // lossLog reports what the rules lose without an alert saying so: keys
@@ -176,9 +177,33 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, back 
 
 // appendLineAt appends to args where a line of source ends and how to
 // print it, for a file's line (fileID not ""); args as they are else.
+// The line is in the file of device and inode fileID (fileKey): source,
+// or, once source was rotated, the copy of it that still has them
+// (lineFile, named in line_in); when there is none, find_line says so
+// instead of naming the file now at source.
 func appendLineAt(args []any, source, fileID string, offset int64) []any {
 	if fileID == "" {
 		return args
 	}
-	return append(args, "line_end_offset", offset, "find_line", findLine(source, offset))
+	name, ok := lineFile(source, fileID)
+	if !ok {
+		return append(args, "line_end_offset", offset, "find_line",
+			"neither "+shellQuote(source)+" nor a rotated copy of it is the file the line was read from (device:inode "+fileID+") any more: it was compressed, moved or deleted")
+	}
+	if name != source {
+		args = append(args, "line_in", name)
+	}
+	return append(args, "line_end_offset", offset, "find_line", findLine(name, offset))
+}
+
+// lineFile returns the name of the file of device and inode fileID
+// (fileKey): source, or a rotated copy of it (openFile); ok is false when
+// none is.
+func lineFile(source, fileID string) (name string, ok bool) {
+	f, err := openFile(source, tailer.Config{Path: source}, fileID)
+	if err != nil {
+		return "", false
+	}
+	f.Close()
+	return f.Name(), true
 }

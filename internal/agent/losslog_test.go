@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -240,4 +241,112 @@ func TestDetectionLossesLoggedOnRelease(t *testing.T) {
 		return a.det.e.Stats().Rules["sentinel.bruteforce"].LateDrop == 12
 	})
 	waitFor(t, "the warning", 3*time.Second, func() bool { return strings.Contains(logBuf.String(), "events dropped as too late") })
+}
+
+// TestAppendLineAt checks where the detection warnings say a line is: in
+// the file at the source's path while it is the file the line was read
+// from, in the rotated copy that is once the path was rotated (renamed
+// away, or copied and truncated, the line then read from the copy), and
+// nowhere, said so, once that file is gone; the find_line command prints
+// the line.
+func TestAppendLineAt(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh to run find_line's command with")
+	}
+	lines := []string{`{"n":1}`, `{"n":2}`, `{"n":3}`}
+	end := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // the end of line 2
+	for _, c := range []struct {
+		name   string
+		rotate func(t *testing.T, path string) string // returns the id of the file the line is in
+		in     string                                 // line_in: the file's name relative to the directory; "" for none
+		gone   bool
+	}{
+		{"at the path", func(t *testing.T, path string) string { return fileKeyOf(t, path) }, "", false},
+		{"renamed away", func(t *testing.T, path string) string {
+			id := fileKeyOf(t, path)
+			mustRename(t, path, path+".1")
+			writeLines(t, path, `{"n":9}`)
+			return id
+		}, "gitlab.log.1", false},
+		{"copied and truncated", func(t *testing.T, path string) string {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+"-20240101", data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+			return fileKeyOf(t, path+"-20240101") // the catch-up read it there
+		}, "gitlab.log-20240101", false},
+		{"deleted", func(t *testing.T, path string) string {
+			id := fileKeyOf(t, path)
+			mustRename(t, path, path+".1")
+			writeLines(t, path, lines...) // before the remove: not given the freed inode
+			if err := os.Remove(path + ".1"); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "gitlab.log")
+			writeLines(t, path, lines...)
+			id := c.rotate(t, path)
+			args := appendLineAt(nil, path, id, end)
+			got := map[string]any{}
+			for i := 0; i+1 < len(args); i += 2 {
+				got[args[i].(string)] = args[i+1]
+			}
+			in, _ := got["line_in"].(string)
+			if want := ""; c.in != "" {
+				want = filepath.Join(dir, c.in)
+				if in != want {
+					t.Errorf("line_in = %q, want %q", in, want)
+				}
+			} else if in != want {
+				t.Errorf("line_in = %q, want none", in)
+			}
+			find, _ := got["find_line"].(string)
+			if c.gone {
+				if !strings.Contains(find, "any more") {
+					t.Errorf("find_line = %q, want it to say the file is gone", find)
+				}
+				return
+			}
+			show := strings.SplitN(find, " (the line)", 2)[0]
+			out, err := exec.Command(sh, "-c", show).Output()
+			if err != nil {
+				t.Fatalf("%s: %v", show, err)
+			}
+			if got := strings.TrimSpace(string(out)); got != lines[1] {
+				t.Errorf("%s printed %q, want %q", show, got, lines[1])
+			}
+		})
+	}
+}
+
+func mustRename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeLines(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fileKeyOf returns the fileKey of the file at path.
+func fileKeyOf(t *testing.T, path string) string {
+	t.Helper()
+	key, _, _ := keyOfFile(t, path)
+	return key
 }
