@@ -129,3 +129,31 @@ func TestDetectStateDirUnwritable(t *testing.T) {
 		t.Errorf("err = %v\nwant it to say to make %s writable", err, dir)
 	}
 }
+
+// TestCheckTIFileUnreadableAsNobody: check, run as a user who may not read
+// the rule's ti_file, names the file and line, the cause and what to do
+// (trial 217: it gave only "permission denied"). As root the binary runs
+// as nobody on a file only root may read.
+func TestCheckTIFileUnreadableAsNobody(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the binary as another user")
+	}
+	base, bin, state := nobodyBuild(t)
+	ti := writeFile(t, filepath.Join(base, "ti.txt"), "203.0.113.0/24\n")
+	if err := os.Chmod(ti, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, filepath.Join(base, "config.yaml"), fmt.Sprintf("state_dir: %s\nsources:\n  - {type: access, path: /var/log/gitlab/nginx/gitlab_access.log}\n"+
+		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: %s\n", state, ti))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := asNobody(exec.CommandContext(ctx, bin, "check", "--config", cfg)).CombinedOutput()
+	if err == nil {
+		t.Fatalf("check as nobody passed a ti_file nobody may read:\n%s", out)
+	}
+	want := "config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: \"" + ti + "\": "
+	advice := ": the user this runs as (uid 65534) may not read it: let the user the agent runs as read it"
+	if !strings.Contains(string(out), want) || !strings.Contains(string(out), advice) {
+		t.Errorf("check's output lacks %q ... %q:\n%s", want, advice, out)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
@@ -509,11 +510,8 @@ func checkWithout(c *config.Config, dc detect.Config, err error) ([]Status, erro
 			}
 			replaced[[2]string{pe.Rule, pe.Param}] = true
 			refused[pe.Rule] = append(refused[pe.Rule], pe.Param)
-			if missingTIFile(pe, false) != pe {
-				missing[pe.Rule] = "does not exist"
-				if fi, err := os.Stat(pe.Value); err == nil && fi.IsDir() {
-					missing[pe.Rule] = "is a directory"
-				}
+			if why := tiFileAbsent(pe); why != "" {
+				missing[pe.Rule] = why
 			}
 			if rc, ok := dc.Rules[pe.Rule]; ok {
 				if v, own := rc.Params[pe.Param]; own {
@@ -735,12 +733,30 @@ func replaceRefused(params map[string]string, name, v string) {
 // TIDirHint says what to do about a ti_file that is a directory.
 const TIDirHint = "ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path"
 
+// tiFileAbsent returns why the ti_file pe refused is not there, "does
+// not exist" or "is a directory" (run then starts without it), or ""
+// when pe is about another parameter or the file is there.
+func tiFileAbsent(pe *detect.ParamError) string {
+	if pe.Param != "ti_file" || pe.Value == "" {
+		return ""
+	}
+	fi, err := os.Stat(pe.Value)
+	switch {
+	case err == nil && fi.IsDir():
+		return "is a directory"
+	case errors.Is(err, fs.ErrNotExist):
+		return "does not exist"
+	}
+	return ""
+}
+
 // missingTIFile returns pe, or for a ti_file that does not exist a copy
 // whose reason says what to do: for detect (forDetect), which refuses it,
 // to restore, replace or leave out; for run and check, what run does then
 // (it starts, and the rule runs with no indicators: it misses their
 // alerts) and what to do, as run logs it. For a ti_file that is a
-// directory, a copy that says to give the file.
+// directory, a copy that says to give the file; for one this process may
+// not read, a copy that says to let the agent's user read it.
 func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	if pe.Param != "ti_file" || pe.Value == "" {
 		return pe
@@ -749,6 +765,29 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	if err == nil && fi.IsDir() {
 		out := *pe
 		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
+		return &out
+	}
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(pe.Value); err == nil {
+			f.Close()
+			return pe
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		who := "the user this runs as"
+		if uid := os.Getuid(); uid >= 0 {
+			who += " (uid " + strconv.Itoa(uid) + ")"
+		}
+		const how = " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
+		out := *pe
+		if forDetect {
+			out.Reason = pe.Reason + ": " + who + " may not read it: let this user read it" + how +
+				", give another with --param ti_file=FILE, or leave the rule out (--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
+			return &out
+		}
+		out.Reason = pe.Reason + ": " + who + " may not read it: let the user the agent runs as read it" + how +
+			", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
 		return &out
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
