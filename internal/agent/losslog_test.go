@@ -266,26 +266,17 @@ func TestAppendLineAt(t *testing.T) {
 		{"renamed away", func(t *testing.T, path string) string {
 			id := fileKeyOf(t, path)
 			mustRename(t, path, path+".1")
-			writeLines(t, path, `{"n":9}`)
+			appendLines(t, path, []string{`{"n":9}`})
 			return id
 		}, "gitlab.log.1", false},
 		{"copied and truncated", func(t *testing.T, path string) string {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path+"-20240101", data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Truncate(path, 0); err != nil {
-				t.Fatal(err)
-			}
-			return fileKeyOf(t, path+"-20240101") // the catch-up read it there
-		}, "gitlab.log-20240101", false},
+			copyTruncate(t, path)
+			return fileKeyOf(t, path+".1") // the catch-up read it there
+		}, "gitlab.log.1", false},
 		{"deleted", func(t *testing.T, path string) string {
 			id := fileKeyOf(t, path)
 			mustRename(t, path, path+".1")
-			writeLines(t, path, lines...) // before the remove: not given the freed inode
+			appendLines(t, path, lines) // before the remove: not given the freed inode
 			if err := os.Remove(path + ".1"); err != nil {
 				t.Fatal(err)
 			}
@@ -295,7 +286,7 @@ func TestAppendLineAt(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "gitlab.log")
-			writeLines(t, path, lines...)
+			appendLines(t, path, lines)
 			id := c.rotate(t, path)
 			args := appendLineAt(nil, path, id, end)
 			got := map[string]any{}
@@ -330,16 +321,10 @@ func TestAppendLineAt(t *testing.T) {
 	}
 }
 
+// mustRename renames from to to, as a rotation does.
 func mustRename(t *testing.T, from, to string) {
 	t.Helper()
 	if err := os.Rename(from, to); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func writeLines(t *testing.T, path string, lines ...string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
