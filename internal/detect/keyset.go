@@ -7,8 +7,7 @@ import (
 )
 
 // keySet is a set of recentKeys: an open-addressing hash table with linear
-// probing, indexed by the key's own bits (a recentKey is already a hash),
-// that deletes by backward shift, so it keeps no tombstones. The recent
+// probing that deletes by backward shift, so it keeps no tombstones. The recent
 // sets run at their cap for days, each new id dropping the oldest: a
 // table with tombstones lengthens its probes under that load, and Go's
 // map touches its control word and a slot group, two cache lines, where a

@@ -775,20 +775,7 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 		}
 	}
 	if errors.Is(err, fs.ErrPermission) {
-		who := "the user this runs as"
-		if uid := os.Getuid(); uid >= 0 {
-			who += " (uid " + strconv.Itoa(uid) + ")"
-		}
-		const how = " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
-		out := *pe
-		if forDetect {
-			out.Reason = pe.Reason + ": " + who + " may not read it: let this user read it" + how +
-				", give another with --param ti_file=FILE, or leave the rule out (--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
-			return &out
-		}
-		out.Reason = pe.Reason + ": " + who + " may not read it: let the user the agent runs as read it" + how +
-			", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
-		return &out
+		return unreadableTIFile(pe, forDetect)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return pe
@@ -802,6 +789,28 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	out.Reason = pe.Reason + ": run starts without the file, and rule " + pe.Rule +
 		" runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules." +
 		pe.Rule + " to run without the rule"
+	return &out
+}
+
+// unreadableTIFile returns a copy of pe, about a ti_file this process may
+// not read, whose reason says who may not and what to do: for detect
+// (forDetect), let this user read it, give another, or leave the rule
+// out; for run and check, let the agent's user read it or turn the rule
+// off.
+func unreadableTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
+	who := "the user this runs as"
+	if uid := os.Getuid(); uid >= 0 {
+		who += " (uid " + strconv.Itoa(uid) + ")"
+	}
+	const how = " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
+	out := *pe
+	if forDetect {
+		out.Reason = pe.Reason + ": " + who + " may not read it: let this user read it" + how +
+			", give another with --param ti_file=FILE, or leave the rule out (--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
+		return &out
+	}
+	out.Reason = pe.Reason + ": " + who + " may not read it: let the user the agent runs as read it" + how +
+		", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
 	return &out
 }
 
