@@ -130,11 +130,13 @@ func TestDetectStateDirUnwritable(t *testing.T) {
 	}
 }
 
-// TestCheckTIFileUnreadableAsNobody: check, run as a user who may not read
+// TestTIFileUnreadableAsNobody: check, run as a user who may not read
 // the rule's ti_file, names the file and line, the cause and what to do
-// (trial 217: it gave only "permission denied"). As root the binary runs
-// as nobody on a file only root may read.
-func TestCheckTIFileUnreadableAsNobody(t *testing.T) {
+// (trial 217: it gave only "permission denied"), and says that run starts
+// without it (trial 218: the rule's row said run would not start); run
+// starts, and its error says to let the agent's user read the file. As
+// root the binary runs as nobody on a file only root may read.
+func TestTIFileUnreadableAsNobody(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run the binary as another user")
 	}
@@ -152,8 +154,25 @@ func TestCheckTIFileUnreadableAsNobody(t *testing.T) {
 		t.Fatalf("check as nobody passed a ti_file nobody may read:\n%s", out)
 	}
 	want := "config.yaml:7: detections.rules.sentinel.ti_malicious_ip.ti_file: \"" + ti + "\": "
-	advice := ": the user this runs as (uid 65534) may not read it: let the user the agent runs as read it"
+	advice := ": the user this runs as (uid 65534) may not read it, so run starts without it, and rule sentinel.ti_malicious_ip runs with no indicators and raises none of their alerts: let the user the agent runs as read it"
 	if !strings.Contains(string(out), want) || !strings.Contains(string(out), advice) {
 		t.Errorf("check's output lacks %q ... %q:\n%s", want, advice, out)
+	}
+	// Trial 218: the rule's row said "run would not start", but run
+	// starts and runs the rule with no indicators, as for a missing file.
+	if row := "its ti_file may not be read by this user: run would run it with NO INDICATORS"; !strings.Contains(string(out), row) {
+		t.Errorf("check's rule row lacks %q:\n%s", row, out)
+	}
+	// run does start, and its error says what to do about permissions,
+	// not to restore the file.
+	access := writeFile(t, filepath.Join(base, "gitlab_access.log"), "")
+	cfg = writeFile(t, filepath.Join(base, "run.yaml"), fmt.Sprintf("sources:\n  - {type: access, path: %s}\n"+
+		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: %s\n", access, ti))
+	out, err = asNobody(exec.CommandContext(ctx, bin, "run", "--once", "--config", cfg, "--to", "stdout", "--state-dir", state)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("run --once as nobody: %v\n%s", err, out)
+	}
+	if hint := `hint="let the user the agent runs as read it (chmod o+r on the file`; !strings.Contains(string(out), hint) {
+		t.Errorf("run's log lacks %q:\n%s", hint, out)
 	}
 }

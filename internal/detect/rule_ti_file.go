@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -162,6 +163,9 @@ func (r *tiRule) logFault() {
 	case f.empty:
 		r.log.Error("threat-intelligence file became empty; sentinel.ti_malicious_ip "+strings.TrimSuffix(keeps, ",")+": a running agent takes an empty list as a fault (a feed job caught between truncating and writing the file), not as an order to match nothing",
 			append(attrs, "hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
+	case f.missing && errors.Is(f.err, fs.ErrPermission):
+		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
+			append(attrs, "hint", "let the user the agent runs as read it (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	case f.missing:
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
 			append(attrs, "hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)...)

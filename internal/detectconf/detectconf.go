@@ -733,9 +733,10 @@ func replaceRefused(params map[string]string, name, v string) {
 // TIDirHint says what to do about a ti_file that is a directory.
 const TIDirHint = "ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path"
 
-// tiFileAbsent returns why the ti_file pe refused is not there, "does
-// not exist" or "is a directory" (run then starts without it), or ""
-// when pe is about another parameter or the file is there.
+// tiFileAbsent returns why run cannot read the ti_file pe refused, "does
+// not exist", "is a directory" or "may not be read by this user" (run
+// then starts without it, the rule with no indicators), or "" when pe is
+// about another parameter or the file can be read.
 func tiFileAbsent(pe *detect.ParamError) string {
 	if pe.Param != "ti_file" || pe.Value == "" {
 		return ""
@@ -746,6 +747,15 @@ func tiFileAbsent(pe *detect.ParamError) string {
 		return "is a directory"
 	case errors.Is(err, fs.ErrNotExist):
 		return "does not exist"
+	case err == nil:
+		var f *os.File
+		if f, err = os.Open(pe.Value); err == nil {
+			f.Close()
+			return ""
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return "may not be read by this user"
 	}
 	return ""
 }
@@ -767,15 +777,18 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
 		return &out
 	}
+	if errors.Is(err, fs.ErrPermission) { // a directory on the way
+		return unreadableTIFile(pe, forDetect, true)
+	}
 	if err == nil {
 		var f *os.File
 		if f, err = os.Open(pe.Value); err == nil {
 			f.Close()
 			return pe
 		}
-	}
-	if errors.Is(err, fs.ErrPermission) {
-		return unreadableTIFile(pe, forDetect)
+		if errors.Is(err, fs.ErrPermission) {
+			return unreadableTIFile(pe, forDetect, false)
+		}
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return pe
@@ -793,23 +806,29 @@ func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 }
 
 // unreadableTIFile returns a copy of pe, about a ti_file this process may
-// not read, whose reason says who may not and what to do: for detect
-// (forDetect), let this user read it, give another, or leave the rule
-// out; for run and check, let the agent's user read it or turn the rule
-// off.
-func unreadableTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
+// not read (inDir: may not reach, a directory on its path not letting it
+// in), whose reason says who may not and what to do: for detect
+// (forDetect), which refuses it, let this user read it, give another, or
+// leave the rule out; for run and check, what run does then (it starts,
+// and the rule runs with no indicators) and to let the agent's user read
+// it or turn the rule off.
+func unreadableTIFile(pe *detect.ParamError, forDetect, inDir bool) *detect.ParamError {
 	who := "the user this runs as"
 	if uid := os.Getuid(); uid >= 0 {
 		who += " (uid " + strconv.Itoa(uid) + ")"
 	}
-	const how = " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
+	how := " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
+	if inDir {
+		how = " (a directory on its path does not let that user in: chmod o+x on it, or a group of that user's with chgrp and chmod g+x; the file needs r for that user too)"
+	}
 	out := *pe
 	if forDetect {
 		out.Reason = pe.Reason + ": " + who + " may not read it: let this user read it" + how +
 			", give another with --param ti_file=FILE, or leave the rule out (--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
 		return &out
 	}
-	out.Reason = pe.Reason + ": " + who + " may not read it: let the user the agent runs as read it" + how +
+	out.Reason = pe.Reason + ": " + who + " may not read it, so run starts without it, and rule " + pe.Rule +
+		" runs with no indicators and raises none of their alerts: let the user the agent runs as read it" + how +
 		", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
 	return &out
 }
