@@ -128,6 +128,9 @@ func (r *tiRule) setFault(f *tiFault) {
 	r.fault = f
 }
 
+// TIReadHint says how to let a user read a ti_file the user may not.
+const TIReadHint = "chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too"
+
 // tiOffHint says how to really turn the rule off, which an empty or
 // missing file does not do in a running agent.
 const tiOffHint = "to run without the rule, set enabled: false under detections.rules.sentinel.ti_malicious_ip and send SIGHUP"
@@ -165,7 +168,7 @@ func (r *tiRule) logFault() {
 			append(attrs, "hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	case f.missing && errors.Is(f.err, fs.ErrPermission):
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
-			append(attrs, "hint", "let the user the agent runs as read it (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
+			append(attrs, "hint", "let the user the agent runs as read it ("+TIReadHint+"); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	case f.missing:
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
 			append(attrs, "hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)...)

@@ -733,28 +733,57 @@ func replaceRefused(params map[string]string, name, v string) {
 // TIDirHint says what to do about a ti_file that is a directory.
 const TIDirHint = "ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path"
 
+// tiFault is why the ti_file a rule refused cannot be read (tiFaultOf).
+type tiFault int
+
+const (
+	tiNoFault    tiFault = iota // it can be read, or the error is not about the file's path
+	tiMissing                   // it does not exist
+	tiDir                       // it is a directory
+	tiDirDenied                 // a directory on its path does not let this user in
+	tiFileDenied                // this user may not read it
+)
+
+// tiFaultOf returns why the ti_file pe refused cannot be read, or
+// tiNoFault when pe is about another parameter or the file can be read
+// (its content is at fault).
+func tiFaultOf(pe *detect.ParamError) tiFault {
+	if pe.Param != "ti_file" || pe.Value == "" {
+		return tiNoFault
+	}
+	fi, err := os.Stat(pe.Value)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return tiMissing
+	case errors.Is(err, fs.ErrPermission):
+		return tiDirDenied
+	case err != nil:
+		return tiNoFault
+	case fi.IsDir():
+		return tiDir
+	}
+	f, err := os.Open(pe.Value)
+	if err == nil {
+		f.Close()
+		return tiNoFault
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return tiFileDenied
+	}
+	return tiNoFault
+}
+
 // tiFileAbsent returns why run cannot read the ti_file pe refused, "does
 // not exist", "is a directory" or "may not be read by this user" (run
 // then starts without it, the rule with no indicators), or "" when pe is
 // about another parameter or the file can be read.
 func tiFileAbsent(pe *detect.ParamError) string {
-	if pe.Param != "ti_file" || pe.Value == "" {
-		return ""
-	}
-	fi, err := os.Stat(pe.Value)
-	switch {
-	case err == nil && fi.IsDir():
-		return "is a directory"
-	case errors.Is(err, fs.ErrNotExist):
+	switch tiFaultOf(pe) {
+	case tiMissing:
 		return "does not exist"
-	case err == nil:
-		var f *os.File
-		if f, err = os.Open(pe.Value); err == nil {
-			f.Close()
-			return ""
-		}
-	}
-	if errors.Is(err, fs.ErrPermission) {
+	case tiDir:
+		return "is a directory"
+	case tiDirDenied, tiFileDenied:
 		return "may not be read by this user"
 	}
 	return ""
@@ -768,40 +797,26 @@ func tiFileAbsent(pe *detect.ParamError) string {
 // directory, a copy that says to give the file; for one this process may
 // not read, a copy that says to let the agent's user read it.
 func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
-	if pe.Param != "ti_file" || pe.Value == "" {
-		return pe
-	}
-	fi, err := os.Stat(pe.Value)
-	if err == nil && fi.IsDir() {
-		out := *pe
-		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
-		return &out
-	}
-	if errors.Is(err, fs.ErrPermission) { // a directory on the way
-		return unreadableTIFile(pe, forDetect, true)
-	}
-	if err == nil {
-		var f *os.File
-		if f, err = os.Open(pe.Value); err == nil {
-			f.Close()
-			return pe
-		}
-		if errors.Is(err, fs.ErrPermission) {
-			return unreadableTIFile(pe, forDetect, false)
-		}
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return pe
-	}
 	out := *pe
-	if forDetect {
-		out.Reason = pe.Reason + ": restore the file, give another with --param ti_file=FILE, or leave the rule out (" +
-			"--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
-		return &out
+	switch tiFaultOf(pe) {
+	case tiDir:
+		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
+	case tiDirDenied:
+		return unreadableTIFile(pe, forDetect, true)
+	case tiFileDenied:
+		return unreadableTIFile(pe, forDetect, false)
+	case tiMissing:
+		if forDetect {
+			out.Reason = pe.Reason + ": restore the file, give another with --param ti_file=FILE, or leave the rule out (" +
+				"--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
+			break
+		}
+		out.Reason = pe.Reason + ": run starts without the file, and rule " + pe.Rule +
+			" runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules." +
+			pe.Rule + " to run without the rule"
+	default:
+		return pe
 	}
-	out.Reason = pe.Reason + ": run starts without the file, and rule " + pe.Rule +
-		" runs with no indicators, so it raises none of their alerts; restore the file, fix ti_file, or set enabled: false under detections.rules." +
-		pe.Rule + " to run without the rule"
 	return &out
 }
 
@@ -817,7 +832,7 @@ func unreadableTIFile(pe *detect.ParamError, forDetect, inDir bool) *detect.Para
 	if uid := os.Getuid(); uid >= 0 {
 		who += " (uid " + strconv.Itoa(uid) + ")"
 	}
-	how := " (chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too)"
+	how := " (" + detect.TIReadHint + ")"
 	if inDir {
 		how = " (a directory on its path does not let that user in: chmod o+x on it, or a group of that user's with chgrp and chmod g+x; the file needs r for that user too)"
 	}
