@@ -128,8 +128,56 @@ func (r *tiRule) setFault(f *tiFault) {
 	r.fault = f
 }
 
-// TIReadHint says how to let a user read a ti_file the user may not.
-const TIReadHint = "chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too"
+// TIReadHint says how to let a user read a ti_file the user may not
+// (TIFileDenied); TIDirDeniedHint how to let the user reach one a directory
+// keeps it from (TIDirDenied).
+const (
+	TIReadHint      = "chmod o+r on the file, or a group of that user's with chgrp and chmod g+r; its directories need x for that user too"
+	TIDirDeniedHint = "a directory on its path does not let that user in: chmod o+x on it, or a group of that user's with chgrp and chmod g+x; the file needs r for that user too"
+)
+
+// A TIFault is why this process cannot read a ti_file (TIFaultOf).
+type TIFault int
+
+// The TIFaults.
+const (
+	TINoFault    TIFault = iota // it can be read, or the error is not about its path
+	TIMissing                   // it does not exist
+	TIIsDir                     // it is a directory
+	TIDirDenied                 // a directory on its path does not let this process in
+	TIFileDenied                // this process may not read it
+)
+
+// TIFaultOf returns why this process cannot read the ti_file at path,
+// from a stat and an open of it; TINoFault when it can (its content may
+// still be wrong) or the error is another (I/O).
+func TIFaultOf(path string) TIFault {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return TIMissing
+	case errors.Is(err, fs.ErrPermission):
+		return TIDirDenied
+	case err != nil:
+		return TINoFault
+	case fi.IsDir():
+		return TIIsDir
+	}
+	f, err := os.Open(path)
+	if err == nil {
+		f.Close()
+		return TINoFault
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return TIFileDenied
+	}
+	return TINoFault
+}
+
+// tiMeanwhileHint says how to find the alerts of the lines read while
+// the rule had no indicators, which are not matched again (run --once
+// included: its checkpoints pass them).
+const tiMeanwhileHint = "the lines read meanwhile are not matched again: to find their alerts, run gitlab-syslog detect --param ti_file=FILE over them"
 
 // tiOffHint says how to really turn the rule off, which an empty or
 // missing file does not do in a running agent.
@@ -167,11 +215,15 @@ func (r *tiRule) logFault() {
 		r.log.Error("threat-intelligence file became empty; sentinel.ti_malicious_ip "+strings.TrimSuffix(keeps, ",")+": a running agent takes an empty list as a fault (a feed job caught between truncating and writing the file), not as an order to match nothing",
 			append(attrs, "hint", "write the indicators again (feed jobs: write a temporary file in the same directory and rename it over ti_file); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
 	case f.missing && errors.Is(f.err, fs.ErrPermission):
+		how := TIReadHint
+		if TIFaultOf(r.path) == TIDirDenied {
+			how = TIDirDeniedHint
+		}
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
-			append(attrs, "hint", "let the user the agent runs as read it ("+TIReadHint+"); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)
+			append(attrs, "hint", "let the user the agent runs as read it ("+how+"); it is read again within a few seconds of a change, with no SIGHUP needed; "+tiMeanwhileHint+"; "+tiOffHint)...)
 	case f.missing:
 		r.log.Error("threat-intelligence file cannot be read; sentinel.ti_malicious_ip "+keeps+" until it can",
-			append(attrs, "hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiOffHint)...)
+			append(attrs, "hint", "restore the file (or set ti_file to where the feed writes it and send SIGHUP); it is read again within a few seconds of its return, with no SIGHUP needed; "+tiMeanwhileHint+"; "+tiOffHint)...)
 	default:
 		r.log.Error("threat-intelligence file holds nothing usable; sentinel.ti_malicious_ip "+keeps+" until the file is fixed",
 			append(attrs, "hint", "write one IP address or CIDR per line (# starts a comment); the file is read again within a few seconds of a change, with no SIGHUP needed; "+tiOffHint)...)

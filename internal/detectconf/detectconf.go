@@ -14,7 +14,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -733,44 +732,14 @@ func replaceRefused(params map[string]string, name, v string) {
 // TIDirHint says what to do about a ti_file that is a directory.
 const TIDirHint = "ti_file is the indicator file (one IP address or CIDR per line), not its directory; give the file's path"
 
-// tiFault is why the ti_file a rule refused cannot be read (tiFaultOf).
-type tiFault int
-
-const (
-	tiNoFault    tiFault = iota // it can be read, or the error is not about the file's path
-	tiMissing                   // it does not exist
-	tiDir                       // it is a directory
-	tiDirDenied                 // a directory on its path does not let this user in
-	tiFileDenied                // this user may not read it
-)
-
-// tiFaultOf returns why the ti_file pe refused cannot be read, or
-// tiNoFault when pe is about another parameter or the file can be read
-// (its content is at fault).
-func tiFaultOf(pe *detect.ParamError) tiFault {
+// tiFaultOf returns why the ti_file pe refused cannot be read
+// (detect.TIFaultOf), or detect.TINoFault when pe is about another
+// parameter.
+func tiFaultOf(pe *detect.ParamError) detect.TIFault {
 	if pe.Param != "ti_file" || pe.Value == "" {
-		return tiNoFault
+		return detect.TINoFault
 	}
-	fi, err := os.Stat(pe.Value)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return tiMissing
-	case errors.Is(err, fs.ErrPermission):
-		return tiDirDenied
-	case err != nil:
-		return tiNoFault
-	case fi.IsDir():
-		return tiDir
-	}
-	f, err := os.Open(pe.Value)
-	if err == nil {
-		f.Close()
-		return tiNoFault
-	}
-	if errors.Is(err, fs.ErrPermission) {
-		return tiFileDenied
-	}
-	return tiNoFault
+	return detect.TIFaultOf(pe.Value)
 }
 
 // tiFileAbsent returns why run cannot read the ti_file pe refused, "does
@@ -779,11 +748,11 @@ func tiFaultOf(pe *detect.ParamError) tiFault {
 // about another parameter or the file can be read.
 func tiFileAbsent(pe *detect.ParamError) string {
 	switch tiFaultOf(pe) {
-	case tiMissing:
+	case detect.TIMissing:
 		return "does not exist"
-	case tiDir:
+	case detect.TIIsDir:
 		return "is a directory"
-	case tiDirDenied, tiFileDenied:
+	case detect.TIDirDenied, detect.TIFileDenied:
 		return "may not be read by this user"
 	}
 	return ""
@@ -799,13 +768,13 @@ func tiFileAbsent(pe *detect.ParamError) string {
 func missingTIFile(pe *detect.ParamError, forDetect bool) *detect.ParamError {
 	out := *pe
 	switch tiFaultOf(pe) {
-	case tiDir:
+	case detect.TIIsDir:
 		out.Reason = pe.Reason + ": " + TIDirHint + ", or set enabled: false under detections.rules." + pe.Rule + " to run without the rule"
-	case tiDirDenied:
+	case detect.TIDirDenied:
 		return unreadableTIFile(pe, forDetect, true)
-	case tiFileDenied:
+	case detect.TIFileDenied:
 		return unreadableTIFile(pe, forDetect, false)
-	case tiMissing:
+	case detect.TIMissing:
 		if forDetect {
 			out.Reason = pe.Reason + ": restore the file, give another with --param ti_file=FILE, or leave the rule out (" +
 				"--rule with the rules to run, or enabled: false under detections.rules." + pe.Rule + ")"
@@ -834,7 +803,7 @@ func unreadableTIFile(pe *detect.ParamError, forDetect, inDir bool) *detect.Para
 	}
 	how := " (" + detect.TIReadHint + ")"
 	if inDir {
-		how = " (a directory on its path does not let that user in: chmod o+x on it, or a group of that user's with chgrp and chmod g+x; the file needs r for that user too)"
+		how = " (" + detect.TIDirDeniedHint + ")"
 	}
 	out := *pe
 	if forDetect {
