@@ -166,12 +166,16 @@ func TestTIFileUnreadableAsNobody(t *testing.T) {
 	// run does start, and its error says what to do about permissions,
 	// not to restore the file.
 	access := writeFile(t, filepath.Join(base, "gitlab_access.log"), "")
-	cfg = writeFile(t, filepath.Join(base, "run.yaml"), fmt.Sprintf("sources:\n  - {type: access, path: %s}\n"+
-		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: %s\n", access, ti))
-	out, err = asNobody(exec.CommandContext(ctx, bin, "run", "--once", "--config", cfg, "--to", "stdout", "--state-dir", state)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("run --once as nobody: %v\n%s", err, out)
+	runOnce := func(name, tiFile string) []byte {
+		cfg := writeFile(t, filepath.Join(base, name), fmt.Sprintf("sources:\n  - {type: access, path: %s}\n"+
+			"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: %s\n", access, tiFile))
+		out, err := asNobody(exec.CommandContext(ctx, bin, "run", "--once", "--config", cfg, "--to", "stdout", "--state-dir", state)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("run --once as nobody: %v\n%s", err, out)
+		}
+		return out
 	}
+	out = runOnce("run.yaml", ti)
 	for _, hint := range []string{`hint="let the user the agent runs as read it (chmod o+r on the file`,
 		"the lines read meanwhile are not matched again: to find their alerts, run gitlab-syslog detect --param ti_file=FILE over them"} {
 		if !strings.Contains(string(out), hint) {
@@ -185,13 +189,7 @@ func TestTIFileUnreadableAsNobody(t *testing.T) {
 	if err := os.Mkdir(locked, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	inLocked := writeFile(t, filepath.Join(locked, "ti.txt"), "203.0.113.0/24\n")
-	cfg = writeFile(t, filepath.Join(base, "locked.yaml"), fmt.Sprintf("sources:\n  - {type: access, path: %s}\n"+
-		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: %s\n", access, inLocked))
-	out, err = asNobody(exec.CommandContext(ctx, bin, "run", "--once", "--config", cfg, "--to", "stdout", "--state-dir", state)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("run --once as nobody: %v\n%s", err, out)
-	}
+	out = runOnce("locked.yaml", writeFile(t, filepath.Join(locked, "ti.txt"), "203.0.113.0/24\n"))
 	if hint := `hint="let the user the agent runs as read it (a directory on its path does not let that user in: chmod o+x on it`; !strings.Contains(string(out), hint) {
 		t.Errorf("run's log lacks %q:\n%s", hint, out)
 	}
