@@ -103,6 +103,11 @@ type sourceState struct {
 	// replayNext is the least offset the next line of replay.FileID can
 	// start at while that file is read on in order (see replayed).
 	replayNext int64
+	// check is the FileCheck of the file checkID (a FileID): restored
+	// with replay, or given by Check; saved with the position when the
+	// position is in that file.
+	check   FileCheck
+	checkID string
 }
 
 // idleAdvancer is implemented by rules whose Advance does nothing (rules
@@ -110,10 +115,14 @@ type sourceState struct {
 // does not call it.
 type idleAdvancer interface{ advancesNothing() }
 
-// position is a file identity and a line offset.
+// position is a file identity and a line offset, with, when the reader
+// gave one (Engine.Check), a check of the file's content by which a later
+// run tells the file from another with the same identity. Positions saved
+// before checks were kept, and the agent's, have none.
 type position struct {
-	FileID string `json:"file_id"`
-	Offset int64  `json:"offset"`
+	FileID string     `json:"file_id"`
+	Offset int64      `json:"offset"`
+	Check  *FileCheck `json:"check,omitempty"`
 }
 
 // New builds the engine: the enabled rules of cfg.Specs with their

@@ -60,11 +60,19 @@ func (e *Engine) Save() error {
 		Held:      e.heldEvents(),
 	}
 	for name, s := range e.sources {
-		if s.pos.FileID != "" {
-			es.Positions[name] = s.pos
-		} else if s.replay.FileID != "" {
-			es.Positions[name] = s.replay
+		p := s.pos
+		if p.FileID == "" {
+			p = s.replay
 		}
+		if p.FileID == "" {
+			continue
+		}
+		p.Check = nil
+		if s.checkID == p.FileID && s.check.Line > 0 {
+			c := s.check
+			p.Check = &c
+		}
+		es.Positions[name] = p
 	}
 	e.gen++ // first the engine's file, then the rules': see load
 	e.saveBuf = appendEngineState(e.saveBuf[:0], &es)
@@ -221,6 +229,10 @@ func (e *Engine) restore(es *engineState) {
 	e.folded = len(es.Positions) > 0
 	for name, p := range es.Positions {
 		s := e.source(name)
+		if p.Check != nil && p.Check.Line > 0 && p.FileID != "" {
+			s.check, s.checkID = *p.Check, p.FileID
+		}
+		p.Check = nil
 		s.replay = p
 		s.pos = p
 	}

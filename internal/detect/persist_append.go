@@ -73,6 +73,13 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 		dst = jsonstr.Append(dst, p.FileID)
 		dst = append(dst, `,"offset":`...)
 		dst = strconv.AppendInt(dst, p.Offset, 10)
+		if p.Check != nil {
+			dst = append(dst, `,"check":{"line":`...)
+			dst = strconv.AppendInt(dst, p.Check.Line, 10)
+			dst = append(dst, `,"sum":`...)
+			dst = jsonstr.Append(dst, p.Check.Sum)
+			dst = append(dst, '}')
+		}
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `},"events":`...)

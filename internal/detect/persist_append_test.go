@@ -26,7 +26,7 @@ func TestSnapshotEncoding(t *testing.T) {
 	t0 := time.Date(2024, 6, 10, 9, 0, 0, 123456789, time.UTC)
 	es := engineState{
 		Watermark: t0,
-		Positions: map[string]position{"/var/log/gitlab/gitlab-rails/audit_json.log": {FileID: "2049:131", Offset: 1 << 40}, awkward[3]: {}},
+		Positions: map[string]position{"/var/log/gitlab/gitlab-rails/audit_json.log": {FileID: "2049:131", Offset: 1 << 40}, awkward[3]: {}, "detect": {FileID: "line1:0a1b", Offset: 99, Check: &FileCheck{Line: 120, Sum: "9f86d081884c7d659a2feaa0c55ad015"}}},
 		Events:    []recentItem{{K: keyOf("a"), T: t0.UnixNano()}, {K: recentKey{0xff}, T: -1}},
 		Alerts:    []recentItem{},
 		Suppress:  []suppItem{{K: "falco.admin_impersonation\x00TargetID\x0041", Until: t0.Add(time.Hour)}, {K: awkward[7], Until: time.Time{}}},

@@ -39,6 +39,62 @@ func (e *Engine) FoldedThrough(name, fileID string) int64 {
 	return -1
 }
 
+// FileCheck is what a reader that gives line numbers as offsets (detect)
+// records of a file it read, for a later run to tell that file from
+// another with the same FileID (the same first line) before it skips
+// lines as folded: the number of a line of it (in Event.Offset's measure)
+// and a hash of that line, in a form of the reader's choosing.
+type FileCheck struct {
+	Line int64  `json:"line"`
+	Sum  string `json:"sum"`
+}
+
+// Check records c for the file fileID of source name: it is saved with
+// the source's position when the position is in that file (Save), and
+// returned by FoldedCheck in the next run. Of the checks given for one
+// file, the one with the highest line is kept (two inputs with one
+// identity read in one run: the longer one's); one given for another file
+// replaces it. A check with no line or sum is ignored.
+func (e *Engine) Check(name, fileID string, c FileCheck) {
+	if fileID == "" || c.Line <= 0 || c.Sum == "" {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.source(name)
+	if s.checkID == fileID && s.check.Line > c.Line {
+		return
+	}
+	s.check, s.checkID = c, fileID
+}
+
+// FoldedCheck returns the check (see Check) saved with the restored
+// position FoldedThrough returns for the file fileID of source name, and
+// whether there is one: false when the engine restored no position in
+// that file, or one saved without a check (by a version that kept none).
+func (e *Engine) FoldedCheck(name, fileID string) (FileCheck, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.sources[name]
+	if s == nil || fileID == "" || s.replay.FileID != fileID || s.checkID != fileID {
+		return FileCheck{}, false
+	}
+	return s.check, true
+}
+
+// FoldedChecks reports whether any position the engine restored carries
+// a check (see FoldedCheck).
+func (e *Engine) FoldedChecks() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, s := range e.sources {
+		if s.replay.FileID != "" && s.checkID == s.replay.FileID {
+			return true
+		}
+	}
+	return false
+}
+
 // ResumeAt tells the engine that the file fileID (Event.FileID) of source
 // name is read again from offset off (bytes), where the agent's tailer
 // resumes it: a line of it that starts before off, should one come, was
@@ -73,10 +129,14 @@ func (e *Engine) Replaced(name, fileID string) {
 }
 
 // replaced drops the restored position of source name when it is in file
-// fileID, and the rules' positions in it (replacer); under e.mu.
+// fileID, with its check, and the rules' positions in it (replacer);
+// under e.mu.
 func (e *Engine) replaced(name, fileID string) {
 	if s := e.sources[name]; s != nil && s.replay.FileID == fileID {
 		s.replay, s.replayNext = position{}, 0
+		if s.checkID == fileID {
+			s.check, s.checkID = FileCheck{}, ""
+		}
 	}
 	for _, r := range e.rules {
 		if rp, ok := r.rule.(replacer); ok {
