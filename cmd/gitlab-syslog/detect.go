@@ -93,8 +93,10 @@ a temporary directory removed at the end, so runs are independent. With a
 --state-dir kept between runs, the lines of a file that an earlier run
 already folded are skipped (a file is known by its first line, not its
 name: audit_json.log renamed and compressed by logrotate is the same
-file), as the agent does after a restart: run again over the same files,
-detect raises no alert twice. A rule not run before with that --state-dir
+file; a file is taken for it only when it also has, at the same line
+number, the last line the earlier run read of it, else it is another
+file and read whole), as the agent does after a restart: run again over
+the same files, detect raises no alert twice. A rule not run before with that --state-dir
 would not see the lines skipped: such a run is refused, naming the rules
 added (give another --state-dir for them). An agent's state_dir (one that
 holds run's file checkpoints) is refused: the agent would skip, for its
@@ -386,6 +388,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, c := range counts { // about the reading: before the summary
 		if c.warning != nil {
 			fmt.Fprintf(stderr, "detect: WARNING: %s\n", c.warning.warning())
+		}
+	}
+	for i, c := range counts {
+		if c.otherAt > 0 {
+			fmt.Fprintf(stderr, "detect: NOTE: %s begins with the first line of a file an earlier run with this --state-dir folded, but is not that file (its line %[2]d is not that file's line %[2]d, or it has fewer lines): read whole, none of its lines skipped\n", inputs[i].label(), c.otherAt)
 		}
 	}
 	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails

@@ -143,6 +143,11 @@ type inputCounts struct {
 	outlierAt    int
 	outlierBy    time.Duration
 	outlierFirst bool
+	// otherAt is the line of the check an earlier run with the
+	// --state-dir saved for a file with the input's first line, at which
+	// the input differs from that file (foldedDiffers): it was read
+	// whole. 0 when it did not differ, or was not checked.
+	otherAt int64
 }
 
 // copyCheckBytes is how many bytes two inputs must have in common, from
@@ -173,9 +178,12 @@ func (c *inputCounts) keepHead(line []byte) {
 // line number, and have it as their source, so that with --state-dir a
 // second run over the same file, under its name or renamed or compressed
 // by logrotate or piped to standard input, does not fold again the lines
-// the first one folded, as the agent after a restart. Among the events
-// go marks of the lines no rule wants (detect.NewProgress: see newest
-// below), which the merge gives to Engine.Progress.
+// the first one folded, as the agent after a restart; the last line it
+// read is saved with its position (detect.Engine.Check) so that the next
+// run reads whole another file with the same first line (foldedDiffers).
+// Among the events go marks of the lines no rule wants
+// (detect.NewProgress: see newest below), which the merge gives to
+// Engine.Progress.
 func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine int, eng *detect.Engine,
 	counts *inputCounts, out chan<- eventBatch) {
 	defer close(out)
@@ -287,14 +295,35 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	}
 	src := stdin
 	if in.f != nil {
-		src = &heldFile{in.f}
+		id, at, err := foldedDiffers(ctx, in, maxLine, eng)
+		if err != nil {
+			in.f.Close() // readLines would have closed it
+			if !errors.Is(err, context.Canceled) {
+				counts.failed = true
+				out <- eventBatch{err: inputError(in, err)}
+			}
+			return
+		}
+		if at > 0 {
+			// Another file than the one folded under its identity: none
+			// of its lines is skipped as folded (the events of the lines
+			// it shares with that file are deduplicated, see README).
+			eng.Replaced(id, id)
+			counts.otherAt = at
+		}
+		src = &heldFile{f: in.f}
 	}
+	var lastN int   // the number of the last line read that is not blank
+	var last []byte // that line, for the check saved with the input's position
 	err := readLines(ctx, in.path, src, true, maxLine, func(label string, n int, line []byte, long int) error {
 		if long == 0 && parser.Blank(line) {
 			counts.blank++ // skipped, as run and send skip them
 			return nil
 		}
 		counts.lines++
+		if !in.stream {
+			lastN, last = n, append(last[:0], line...)
+		}
 		counts.keepHead(line)
 		counts.alerts.add(n, line)
 		if first && len(bytes.Trim(line, "\x00 \t\r")) > 0 {
@@ -377,6 +406,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			mark()
 		}
 	}
+	if fileID != "" && lastN > 0 {
+		eng.Check(source, fileID, detect.FileCheck{Line: int64(lastN), Sum: lineSum(last)})
+	}
 	if len(batch) > 0 {
 		select {
 		case out <- eventBatch{events: batch}:
@@ -447,8 +479,81 @@ func inputTypeName(in detectInput) string {
 // one as a file has (the lines of a file piped to it are the file's);
 // stream inputs (whose events are deduplicated by EventID) have none.
 func inputFileID(first []byte) string {
-	h := sha256.Sum256(first)
-	return "line1:" + hex.EncodeToString(h[:16])
+	return "line1:" + lineSum(first)
+}
+
+// lineSum returns the hash of a line by which detect knows a file
+// (inputFileID) and checks it (detect.FileCheck): the first 16 bytes of
+// its SHA-256, in hex.
+func lineSum(line []byte) string {
+	h := sha256.Sum256(line)
+	return hex.EncodeToString(h[:16])
+}
+
+// errChecked stops foldedDiffers's reading once it has what it reads for.
+var errChecked = errors.New("checked")
+
+// foldedDiffers reads the regular file of in (in.f) from its start, when
+// an earlier run with the --state-dir saved a check with its positions
+// (detect.Engine.FoldedChecks), and seeks it back to its start. It finds
+// the file's identity as readEvents does (inputFileID of its first line
+// that is not blank or NUL padding), and when the engine restored a
+// position in a file of that identity with a check (FoldedCheck), reads
+// on to the check's line. It returns that identity and the check's line
+// when the file differs there from the file folded (that line hashes
+// otherwise, or the file ends before it): it is another file with the
+// same first line, whose lines must not be skipped as folded. It returns
+// 0 when the file is the one folded (or one it was appended to), when
+// there is no check to compare, and for a file that is not regular,
+// which cannot be read twice. Only an error of the seek back, or of the
+// context, is returned: a read error is the reading's to report.
+func foldedDiffers(ctx context.Context, in detectInput, maxLine int, eng *detect.Engine) (string, int64, error) {
+	if in.stream || !eng.FoldedChecks() {
+		return "", 0, nil
+	}
+	if fi, err := in.f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "", 0, nil
+	}
+	var (
+		id      string
+		check   detect.FileCheck
+		differs bool
+	)
+	pctx := context.WithValue(ctx, progressKey{}, (*inputProgress)(nil)) // the bar counts the reading, not this
+	err := readLines(pctx, in.path, &heldFile{f: in.f, keep: true}, true, maxLine, func(_ string, n int, line []byte, long int) error {
+		if long == 0 && parser.Blank(line) {
+			return nil
+		}
+		if id == "" {
+			if len(bytes.Trim(line, "\x00 \t\r")) == 0 {
+				return nil
+			}
+			id = inputFileID(line)
+			c, ok := eng.FoldedCheck(id, id)
+			if !ok {
+				return errChecked
+			}
+			check = c
+		}
+		if int64(n) < check.Line {
+			return nil
+		}
+		differs = int64(n) > check.Line || lineSum(line) != check.Sum
+		return errChecked
+	}, nil)
+	if cerr := ctx.Err(); cerr != nil {
+		return "", 0, cerr
+	}
+	if !errors.Is(err, errChecked) && id != "" && check.Line > 0 {
+		differs = true // the file ends (or cannot be read) before the check's line
+	}
+	if _, serr := in.f.Seek(0, io.SeekStart); serr != nil {
+		return "", 0, fmt.Errorf("read again from its start: %w", serr)
+	}
+	if !differs {
+		return "", 0, nil
+	}
+	return id, check.Line, nil
 }
 
 // checkDetectInputs checks every input with openChecked before any is

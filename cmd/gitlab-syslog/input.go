@@ -100,7 +100,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			if err != nil {
 				return err // *PathError names the file
 			}
-			defer f.Close()
+			if h, ok := stdin.(*heldFile); !ok || !h.keep {
+				defer f.Close()
+			}
 			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
 			defer stop()
 			fi, err := f.Stat()
@@ -399,8 +401,12 @@ func (s *sameFiles[T]) add(fi os.FileInfo, v T) (first T, again bool) {
 
 // heldFile is an input file opened before it is read (openChecked):
 // readLines, given one for the name, reads it instead of opening the name
-// again, and closes it.
-type heldFile struct{ f *os.File }
+// again, and closes it, unless keep is set (a first reading, after which
+// the caller seeks back to read it again: see foldedDiffers).
+type heldFile struct {
+	f    *os.File
+	keep bool
+}
 
 // Read reads from the held file.
 func (h *heldFile) Read(p []byte) (int, error) { return h.f.Read(p) }

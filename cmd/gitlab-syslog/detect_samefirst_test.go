@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
+)
+
+// TestDetectRerunSameFirstLine: with a kept --state-dir, a file that
+// begins with the first line of a file an earlier run folded, and so has
+// its identity, has its lines skipped as folded only when it is that file
+// (or that file appended to): detect checks the last line the earlier run
+// read of it. Another file with the same first line (another day's log,
+// a file rewritten after its first line) is read whole, and its alerts
+// raised; the line it shares with the folded file is the same event,
+// deduplicated. A state saved before the check was kept is read as
+// before. Before (trial 218), the other file's lines were skipped up to
+// the number of lines the folded file had, counted as already folded, and
+// their alerts missed.
+func TestDetectRerunSameFirstLine(t *testing.T) {
+	day1 := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	day2 := day1.Add(24 * time.Hour)
+	folded := patLines(7000, 6, day1)                   // six tokens created (runreplaced_test.go)
+	first := folded[:strings.IndexByte(folded, '\n')+1] // the line both files begin with
+	run := func(t *testing.T, state, file string) ([]string, string) {
+		t.Helper()
+		o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, []string{file}, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %s: %v\n%s", file, err, stderr.String())
+		}
+		var alerts []string
+		if s := strings.TrimSpace(stdout.String()); s != "" {
+			alerts = strings.Split(s, "\n")
+		}
+		return alerts, stderr.String()
+	}
+	for _, c := range []struct {
+		name    string
+		then    string // the file the second run reads
+		gz      bool   // compressed, as audit_json.log.1.gz
+		old     bool   // the first run's state as saved before the check was kept
+		alerts  int    // the second run's
+		skipped int    // events the second run counts as already folded; 0: none, and no such phrase
+		other   bool   // the second run notes the file is another one
+	}{
+		{name: "unchanged", then: folded, skipped: 6},
+		{name: "appended", then: folded + patLines(7006, 3, day1.Add(6*time.Second)), alerts: 3, skipped: 6},
+		{name: "appended, then rotated and compressed", then: folded + patLines(7006, 3, day1.Add(6*time.Second)), gz: true, alerts: 3, skipped: 6},
+		{name: "another day's log, same first line", then: first + patLines(8000, 99, day2), alerts: 99, other: true},
+		{name: "another file, same first line, compressed", then: first + patLines(8000, 99, day2), gz: true, alerts: 99, other: true},
+		{name: "rewritten after its first line, as long", then: first + patLines(8000, 5, day2), alerts: 5, other: true},
+		{name: "another file, same first line, shorter", then: first + patLines(8000, 2, day2), alerts: 2, other: true},
+		{name: "state of an older version, unchanged", then: folded, old: true, skipped: 6},
+		{name: "state of an older version, appended", then: folded + patLines(7006, 3, day1.Add(6*time.Second)), old: true, alerts: 3, skipped: 6},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			file := writeFile(t, filepath.Join(dir, "audit_json.log"), folded)
+			if alerts, summary := run(t, state, file); len(alerts) != 6 {
+				t.Fatalf("first run: %d alerts, want 6\n%s", len(alerts), summary)
+			}
+			if c.old {
+				dropChecks(t, state)
+			}
+			then := []byte(c.then)
+			if c.gz {
+				if err := os.Remove(file); err != nil {
+					t.Fatal(err)
+				}
+				file, then = filepath.Join(dir, "audit_json.log.1.gz"), gziptest.Compress(t, then)
+			}
+			if err := os.WriteFile(file, then, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			alerts, summary := run(t, state, file)
+			if len(alerts) != c.alerts {
+				t.Errorf("second run: %d alerts, want %d\n%s", len(alerts), c.alerts, summary)
+			}
+			skipped := fmt.Sprintf(", %d already folded by an earlier run", c.skipped)
+			if c.skipped == 0 {
+				skipped = "already folded by an earlier run"
+			}
+			if strings.Contains(summary, skipped) != (c.skipped > 0) {
+				t.Errorf("second run: want %d events skipped as already folded; summary:\n%s", c.skipped, summary)
+			}
+			if got := strings.Contains(summary, "is not that file"); got != c.other {
+				t.Errorf("second run: noted another file: %v, want %v; summary:\n%s", got, c.other, summary)
+			}
+			if c.other && !strings.Contains(summary, "; 1 deduplicated") {
+				t.Errorf("second run: the first line, the folded file's event, is not deduplicated; summary:\n%s", summary)
+			}
+			if !c.old {
+				return
+			}
+			// The run over the older state saved a check: a third run
+			// tells another file with the same first line apart.
+			if err := os.WriteFile(file, []byte(first+patLines(8000, 20, day2)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if alerts, summary := run(t, state, file); len(alerts) != 20 || strings.Contains(summary, "already folded by an earlier run") {
+				t.Errorf("third run, another file: %d alerts, want 20, none skipped\n%s", len(alerts), summary)
+			}
+		})
+	}
+}
+
+// checkField matches the check of a position in the engine's state file.
+var checkField = regexp.MustCompile(`,"check":\{"line":\d+,"sum":"[0-9a-f]*"\}`)
+
+// dropChecks rewrites the engine's state file in state as a version
+// that kept no check with the positions wrote it, failing unless it held
+// one.
+func dropChecks(t *testing.T, state string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(state, "detect", detect.StateName+"*"))
+	if err != nil || len(files) != 1 {
+		all, _ := filepath.Glob(filepath.Join(state, "*", "*"))
+		t.Fatalf("the engine's state file in %s: %v %v; files: %v", state, files, err, all)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checkField.Match(b) {
+		t.Fatalf("%s holds no check:\n%s", files[0], b)
+	}
+	if err := os.WriteFile(files[0], checkField.ReplaceAll(b, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
