@@ -129,17 +129,7 @@ func TestWorkerRealisticAuditNoAlloc(t *testing.T) {
 // GeoIP database: the TI rule gets an indicator file, the external-user
 // rule allowed_domains.
 func allRulesEngine(tb testing.TB) *detect.Engine {
-	tb.Helper()
-	ti := filepath.Join(tb.TempDir(), "ti.txt")
-	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	e, err := detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-		Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return e
+	return rulesEngine(tb, detect.Config{})
 }
 
 // auditAgentEngine returns an engine with every rule on, configured as
@@ -147,14 +137,22 @@ func allRulesEngine(tb testing.TB) *detect.Engine {
 // the bench harness's -types audit runs it): rules of the other logs off,
 // WantFirst, line dedupe.
 func auditAgentEngine(tb testing.TB) *detect.Engine {
+	return rulesEngine(tb, detect.Config{WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace,
+		DedupeLines: true, Types: []parser.Type{parser.TypeAudit}})
+}
+
+// rulesEngine returns an engine of cfg with every rule that can run
+// without a GeoIP database: the TI rule gets an indicator file, the
+// external-user rule allowed_domains; its log is discarded.
+func rulesEngine(tb testing.TB, cfg detect.Config) *detect.Engine {
 	tb.Helper()
 	ti := filepath.Join(tb.TempDir(), "ti.txt")
 	if err := os.WriteFile(ti, []byte("203.0.113.0/24\n2001:db8:dead::/48\n198.51.100.77\n"), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := detect.New(detect.Config{Params: map[string]string{"ti_file": ti, "allowed_domains": "example.com"},
-		Log: slog.New(slog.DiscardHandler), WantFirst: true, MinWatermark: true, OrderGrace: detect.DefaultOrderGrace,
-		DedupeLines: true, Types: []parser.Type{parser.TypeAudit}})
+	cfg.Params = map[string]string{"ti_file": ti, "allowed_domains": "example.com"}
+	cfg.Log = slog.New(slog.DiscardHandler)
+	e, err := detect.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
