@@ -31,19 +31,7 @@ func TestDetectRerunSameFirstLine(t *testing.T) {
 	day2 := day1.Add(24 * time.Hour)
 	folded := patLines(7000, 6, day1)                   // six tokens created (runreplaced_test.go)
 	first := folded[:strings.IndexByte(folded, '\n')+1] // the line both files begin with
-	run := func(t *testing.T, state, file string) ([]string, string) {
-		t.Helper()
-		o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
-		var stdout, stderr bytes.Buffer
-		if err := runDetect(context.Background(), o, []string{file}, strings.NewReader(""), &stdout, &stderr); err != nil {
-			t.Fatalf("detect %s: %v\n%s", file, err, stderr.String())
-		}
-		var alerts []string
-		if s := strings.TrimSpace(stdout.String()); s != "" {
-			alerts = strings.Split(s, "\n")
-		}
-		return alerts, stderr.String()
-	}
+	run := detectPATCreated
 	for _, c := range []struct {
 		name    string
 		then    string // the file the second run reads
@@ -113,6 +101,52 @@ func TestDetectRerunSameFirstLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDetectRerunCopyKeepsCheck: a run that reads a folded file together
+// with a copy of it (the .1 beside its .1.gz, a backup) saves the check
+// of the file it read, so that a later run still tells another file with
+// the same first line apart. Before (trial 221), the two interleaved
+// copies made the engine drop the restored position and, with it, the
+// check the run had given: the position was saved without one, and the
+// other file's first 9 lines were skipped as already folded.
+func TestDetectRerunCopyKeepsCheck(t *testing.T) {
+	day1 := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	folded := patLines(7000, 6, day1)
+	first := folded[:strings.IndexByte(folded, '\n')+1]
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	file := writeFile(t, filepath.Join(dir, "audit_json.log"), folded)
+	if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 6 {
+		t.Fatalf("first run: %d alerts, want 6\n%s", len(alerts), summary)
+	}
+	backup := writeFile(t, filepath.Join(dir, "audit_json.log.bak"), folded)
+	writeFile(t, file, folded+patLines(7006, 3, day1.Add(6*time.Second)))
+	if alerts, summary := detectPATCreated(t, state, file, "audit:"+backup); len(alerts) != 3 {
+		t.Fatalf("second run, the file grown and its copy: %d alerts, want 3\n%s", len(alerts), summary)
+	}
+	other := writeFile(t, filepath.Join(dir, "node2.log"), first+patLines(8000, 20, day1.Add(24*time.Hour)))
+	alerts, summary := detectPATCreated(t, state, "audit:"+other)
+	if len(alerts) != 20 || strings.Contains(summary, "already folded by an earlier run") || !strings.Contains(summary, "is not that file") {
+		t.Errorf("third run, another file with the same first line: %d alerts, want 20, none skipped, noted as another file\n%s", len(alerts), summary)
+	}
+}
+
+// detectPATCreated runs detect with falco.pat_created alone over files
+// with the state dir state and returns its alerts, one JSON line each,
+// and its stderr, failing on an error.
+func detectPATCreated(t *testing.T, state string, files ...string) ([]string, string) {
+	t.Helper()
+	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stdout, stderr bytes.Buffer
+	if err := runDetect(context.Background(), o, files, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatalf("detect %s: %v\n%s", files, err, stderr.String())
+	}
+	var alerts []string
+	if s := strings.TrimSpace(stdout.String()); s != "" {
+		alerts = strings.Split(s, "\n")
+	}
+	return alerts, stderr.String()
 }
 
 // checkField matches the check of a position in the engine's state file.

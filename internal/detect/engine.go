@@ -103,11 +103,33 @@ type sourceState struct {
 	// replayNext is the least offset the next line of replay.FileID can
 	// start at while that file is read on in order (see replayed).
 	replayNext int64
-	// check is the FileCheck of the file checkID (a FileID): restored
-	// with replay, or given by Check; saved with the position when the
-	// position is in that file.
-	check   FileCheck
-	checkID string
+	// folded is the check restored with replay (FoldedCheck); replaced
+	// drops it with replay. read is the check Check gave in this run,
+	// which no replaced drops: the run read that file. Save saves, with
+	// the position, read when it is of the position's file, else folded
+	// when it is.
+	folded, read fileCheck
+}
+
+// fileCheck is a FileCheck of the file id (a FileID); the zero value is
+// none.
+type fileCheck struct {
+	id string
+	c  FileCheck
+}
+
+// checkOf returns the check of the file fileID that Save saves with a
+// position in it, and whether there is one (see sourceState).
+func (s *sourceState) checkOf(fileID string) (FileCheck, bool) {
+	switch fileID {
+	case "":
+		return FileCheck{}, false
+	case s.read.id:
+		return s.read.c, true
+	case s.folded.id:
+		return s.folded.c, true
+	}
+	return FileCheck{}, false
 }
 
 // idleAdvancer is implemented by rules whose Advance does nothing (rules

@@ -34,9 +34,21 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	if _, ok := e.FoldedCheck("other", "3:4"); ok {
 		t.Error("FoldedCheck(other): a check without a position was saved")
 	}
+	e.Check("src", "1:2", FileCheck{Line: 12, Sum: "twelve"}) // this run's, before the engine drops the restored position
 	e.Replaced("src", "1:2")
 	if c, ok := e.FoldedCheck("src", "1:2"); ok || e.FoldedThrough("src", "1:2") != -1 {
 		t.Errorf("after Replaced: FoldedCheck = %+v, %v and FoldedThrough = %d; want none", c, ok, e.FoldedThrough("src", "1:2"))
+	}
+	// The check this run gave stays, and is saved with the position the
+	// run folds in that file (trial 221: it was dropped with the
+	// restored one, and the position saved without a check).
+	e.Process(auditEvent("3", "login", "u", at("1s"), "src", 12))
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = newTestEngine(t, dir, &alerts)
+	if c, ok := e.FoldedCheck("src", "1:2"); !ok || c != (FileCheck{Line: 12, Sum: "twelve"}) {
+		t.Errorf("after a run that replaced the file and gave a check: FoldedCheck = %+v, %v; want line 12 \"twelve\"", c, ok)
 	}
 
 	// A state saved without checks (before they were kept).

@@ -68,8 +68,7 @@ func (e *Engine) Save() error {
 			continue
 		}
 		p.Check = nil
-		if s.checkID == p.FileID && s.check.Line > 0 {
-			c := s.check
+		if c, ok := s.checkOf(p.FileID); ok {
 			p.Check = &c
 		}
 		es.Positions[name] = p
@@ -230,7 +229,7 @@ func (e *Engine) restore(es *engineState) {
 	for name, p := range es.Positions {
 		s := e.source(name)
 		if p.Check != nil && p.Check.Line > 0 && p.FileID != "" {
-			s.check, s.checkID = *p.Check, p.FileID
+			s.folded = fileCheck{id: p.FileID, c: *p.Check}
 		}
 		p.Check = nil
 		s.replay = p

@@ -62,10 +62,10 @@ func (e *Engine) Check(name, fileID string, c FileCheck) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.source(name)
-	if s.checkID == fileID && s.check.Line > c.Line {
+	if s.read.id == fileID && s.read.c.Line > c.Line {
 		return
 	}
-	s.check, s.checkID = c, fileID
+	s.read = fileCheck{id: fileID, c: c}
 }
 
 // FoldedCheck returns the check (see Check) saved with the restored
@@ -76,10 +76,10 @@ func (e *Engine) FoldedCheck(name, fileID string) (FileCheck, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.sources[name]
-	if s == nil || fileID == "" || s.replay.FileID != fileID || s.checkID != fileID {
+	if s == nil || fileID == "" || s.replay.FileID != fileID || s.folded.id != fileID {
 		return FileCheck{}, false
 	}
-	return s.check, true
+	return s.folded.c, true
 }
 
 // FoldedChecks reports whether any position the engine restored carries
@@ -88,7 +88,7 @@ func (e *Engine) FoldedChecks() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, s := range e.sources {
-		if s.replay.FileID != "" && s.checkID == s.replay.FileID {
+		if s.replay.FileID != "" && s.folded.id == s.replay.FileID {
 			return true
 		}
 	}
@@ -129,13 +129,13 @@ func (e *Engine) Replaced(name, fileID string) {
 }
 
 // replaced drops the restored position of source name when it is in file
-// fileID, with its check, and the rules' positions in it (replacer);
-// under e.mu.
+// fileID, with its restored check (not one Check gave: see sourceState),
+// and the rules' positions in it (replacer); under e.mu.
 func (e *Engine) replaced(name, fileID string) {
 	if s := e.sources[name]; s != nil && s.replay.FileID == fileID {
 		s.replay, s.replayNext = position{}, 0
-		if s.checkID == fileID {
-			s.check, s.checkID = FileCheck{}, ""
+		if s.folded.id == fileID {
+			s.folded = fileCheck{}
 		}
 	}
 	for _, r := range e.rules {
