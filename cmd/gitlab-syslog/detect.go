@@ -395,8 +395,19 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 			fmt.Fprintf(stderr, "detect: NOTE: %s begins with the first line of a file an earlier run with this --state-dir folded, but is not that file (its line %[2]d is not that file's line %[2]d, or it has fewer lines): read whole, none of its lines skipped\n", inputs[i].label(), c.otherAt)
 		}
 	}
-	saveErr := eng.Close() // each failed file is logged (cfg.Log) as it fails
-	if o.stateDir != "" {
+	// The alerts are written before the state records their lines as
+	// folded: a later run reads again the lines of alerts that could not
+	// be written (a full disk), and raises them again.
+	eng.Finish()
+	outErr := out.Flush()
+	if w.err != nil {
+		outErr = w.err // the first; the writer returns it again
+	}
+	var saveErr error
+	if outErr == nil {
+		saveErr = eng.Save() // each failed file is logged (cfg.Log) as it fails
+	}
+	if o.stateDir != "" && outErr == nil {
 		st := eng.Stats()
 		if err := recordFoldedRules(o.stateDir, running, params, st.Events > st.Replayed+st.Deduplicated); err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
@@ -407,11 +418,11 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 			}
 		}
 	}
-	if err := out.Flush(); err != nil {
-		return fmt.Errorf("detect: write output: %w", err)
-	}
-	if w.err != nil {
-		return fmt.Errorf("detect: write output: %w", w.err)
+	if outErr != nil {
+		if o.stateDir != "" {
+			fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s, since the alerts could not all be written: a later run with it reads these lines again and raises their alerts again\n", o.stateDir)
+		}
+		return fmt.Errorf("detect: write output: %w", outErr)
 	}
 	printDetectSummary(stderr, eng, inputs, counts)
 	warnUnparsedInputs(stderr, inputs, counts)

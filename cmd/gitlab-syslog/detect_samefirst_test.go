@@ -173,3 +173,32 @@ func dropChecks(t *testing.T, state string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDetectOutputFailedNotSaved: when the alerts cannot all be written
+// (a full disk: /dev/full), detect fails and does not save the state, so
+// that a later run with the --state-dir reads the lines again and raises
+// their alerts. Before (trial 221), the state was saved before the output
+// was flushed: the failed run's lines counted as already folded, and
+// their alerts were lost.
+func TestDetectOutputFailedNotSaved(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full to fail the writes: %v", err)
+	}
+	defer full.Close()
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	file := writeFile(t, filepath.Join(dir, "audit_json.log"), patLines(7000, 6, time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)))
+	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stderr bytes.Buffer
+	err = runDetect(context.Background(), o, []string{file}, strings.NewReader(""), full, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("detect writing to /dev/full: error %v, want the write's\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "the state was NOT saved") {
+		t.Errorf("detect writing to /dev/full does not say the state was not saved:\n%s", stderr.String())
+	}
+	if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 6 || strings.Contains(summary, "already folded") {
+		t.Errorf("the run after the failed one: %d alerts, want 6, none skipped\n%s", len(alerts), summary)
+	}
+}

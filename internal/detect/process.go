@@ -727,17 +727,25 @@ func (e *Engine) Watermark() time.Time {
 	return e.watermark()
 }
 
-// Close ends the input: the reorder buffer gives its rules what it holds,
-// then every rule closes its windows (Rule.Close) and emits what is left; then, with a StateDir, the state is saved. It
-// returns the save error, if any.
+// Close ends the input (Finish), then, with a StateDir, saves the state
+// (Save). It returns the save error, if any.
 func (e *Engine) Close() error {
+	e.Finish()
+	return e.Save()
+}
+
+// Finish ends the input without saving: the reorder buffer gives its
+// rules what it holds, then every rule closes its windows (Rule.Close)
+// and emits what is left. A caller that must know its alerts were
+// written before the state records their lines as folded (detect) calls
+// Finish, writes them, then Save; the engine takes no event after it.
+func (e *Engine) Finish() {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.releaseAll()
 	for _, r := range e.rules {
 		r.rule.Close(r.emit)
 	}
-	e.mu.Unlock()
-	return e.Save()
 }
 
 // suppKey returns the key columns suppression keeps a's rule quiet by:
