@@ -96,7 +96,10 @@ name: audit_json.log renamed and compressed by logrotate is the same
 file; a file is taken for it only when it also has, at the same line
 number, the last line the earlier run read of it, else it is another
 file and read whole), as the agent does after a restart: run again over
-the same files, detect raises no alert twice. A rule not run before with that --state-dir
+the same files, detect raises no alert twice; the last line of a file
+that has no newline yet (GitLab still writing it) is left for a later
+run, which reads it whole. The state is saved only once every alert was
+written. A rule not run before with that --state-dir
 would not see the lines skipped: such a run is refused, naming the rules
 added (give another --state-dir for them). An agent's state_dir (one that
 holds run's file checkpoints) is refused: the agent would skip, for its
@@ -295,6 +298,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", cerr)
 	}
 	defer closeInputs(inputs) // each read by readEvents, which closes it, or not when detect stops before
+	if o.stateDir != "" {
+		// What is folded is saved: a last line GitLab has not finished
+		// writing is left for a later run, which reads it whole.
+		for i := range inputs {
+			inputs[i].wholeLines = true
+		}
+	}
 	if o, ok := stdin.(*openedStdin); ok {
 		defer o.Close() // read by readEvents, or not when detect stops before
 	}
@@ -391,6 +401,9 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		}
 	}
 	for i, c := range counts {
+		if c.unended > 0 {
+			fmt.Fprintf(stderr, "detect: NOTE: %s ends in a line without its newline (%d bytes), which GitLab may still be writing: left out, for a later run with this --state-dir to read once it is whole\n", inputs[i].label(), c.unended)
+		}
 		if c.otherAt > 0 {
 			fmt.Fprintf(stderr, "detect: NOTE: %s begins with the first line of a file an earlier run with this --state-dir folded, but is not that file (its line %[2]d is not that file's line %[2]d, or it has fewer lines): read whole, none of its lines skipped\n", inputs[i].label(), c.otherAt)
 		}
@@ -673,7 +686,7 @@ func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts)
 // its error says why.
 func warnEmptyInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	for i, c := range counts {
-		if c.lines == 0 && (c.blank > 0 || c.warning == nil && !c.failed) {
+		if c.lines == 0 && c.unended == 0 && (c.blank > 0 || c.warning == nil && !c.failed) { // a line left out was noted
 			fmt.Fprintf(w, "detect: WARNING: %s\n", emptyInputNote(inputs[i].label(), c.blank, "search"))
 		}
 	}

@@ -202,3 +202,75 @@ func TestDetectOutputFailedNotSaved(t *testing.T) {
 		t.Errorf("the run after the failed one: %d alerts, want 6, none skipped\n%s", len(alerts), summary)
 	}
 }
+
+// TestDetectLastLineUnended: with a kept --state-dir, the last line of a
+// file read while it is being written (no newline yet) is left out, with
+// a note, and the next run reads it once whole, the file taken for the
+// one folded. Before (trial 221), the half line was folded as read: half
+// a JSON line's event was lost, or the next run took the file for another
+// one and read it whole, and failed logins of the text application.log
+// counted twice made sentinel.bruteforce alert on 7 failures.
+func TestDetectLastLineUnended(t *testing.T) {
+	t0 := time.Date(2020, 4, 9, 14, 0, 0, 667e6, time.UTC)
+	var failures strings.Builder
+	for i := range 7 {
+		fmt.Fprintf(&failures, "%s: Failed Login: username=bob ip=80.10.11.12\n", t0.Add(time.Duration(i)*time.Minute).Format("2006-01-02T15:04:05.000Z"))
+	}
+	// halfSixth is whole, 7 lines, as read while its 6th is written: but
+	// the newline and last 20 bytes of its 6th line.
+	halfSixth := func(whole string) string { return whole[:strings.LastIndexByte(whole[:len(whole)-1], '\n')+1-21] }
+	pats, pat := patLines(7000, 7, t0), patLines(7000, 1, t0)
+	for _, c := range []struct {
+		name, rule, file string
+		first, whole     string // the file as the first run reads it, and once written
+		alerts           [2]int // per run
+		events           [2]int // events for the rules, per run
+	}{
+		{"audit log, half a JSON line", "falco.pat_created", "audit_json.log", halfSixth(pats), pats, [2]int{5, 2}, [2]int{5, 2}},
+		{"text application log, half a failed login", "sentinel.bruteforce", "application.log", halfSixth(failures.String()), failures.String(), [2]int{0, 0}, [2]int{5, 2}},
+		{"one line, half written", "falco.pat_created", "audit_json.log", pat[:len(pat)-21], pat, [2]int{0, 1}, [2]int{0, 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			file := writeFile(t, filepath.Join(dir, c.file), c.first)
+			for run, note := range []bool{true, false} {
+				o := &detectOptions{rules: []string{c.rule}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+				var stdout, stderr bytes.Buffer
+				if err := runDetect(context.Background(), o, []string{file}, strings.NewReader(""), &stdout, &stderr); err != nil {
+					t.Fatalf("run %d: %v\n%s", run+1, err, stderr.String())
+				}
+				summary := stderr.String()
+				if got := strings.Count(stdout.String(), "\n"); got != c.alerts[run] {
+					t.Errorf("run %d: %d alerts, want %d\n%s%s", run+1, got, c.alerts[run], stdout.String(), summary)
+				}
+				if want := regexp.MustCompile(fmt.Sprintf(` %d events? for the rules`, c.events[run])); !want.MatchString(summary) {
+					t.Errorf("run %d: want %d events for the rules; summary:\n%s", run+1, c.events[run], summary)
+				}
+				if got := strings.Contains(summary, "ends in a line without its newline"); got != note {
+					t.Errorf("run %d: noted the line without its newline: %v, want %v\n%s", run+1, got, note, summary)
+				}
+				if strings.Contains(summary, "is empty") {
+					t.Errorf("run %d: a file whose last line was left out called empty\n%s", run+1, summary)
+				}
+				if strings.Contains(summary, "is not that file") {
+					t.Errorf("run %d: took the file for another one\n%s", run+1, summary)
+				}
+				writeFile(t, file, c.whole) // the line ends, and one more is written
+			}
+		})
+	}
+	// A compressed file is read to its end, its last line too: logrotate
+	// compressed what was written.
+	t.Run("compressed, last line without its newline", func(t *testing.T) {
+		dir := t.TempDir()
+		gz := filepath.Join(dir, "audit_json.log.1.gz")
+		if err := os.WriteFile(gz, gziptest.Compress(t, []byte(strings.TrimSuffix(pats, "\n"))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		alerts, summary := detectPATCreated(t, filepath.Join(dir, "state"), gz)
+		if len(alerts) != 7 || strings.Contains(summary, "without its newline") {
+			t.Errorf("%d alerts, want 7, and no line left out\n%s", len(alerts), summary)
+		}
+	})
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
@@ -33,6 +34,9 @@ type detectInput struct {
 	// (checkDetectInputs), which readEvents reads and closes; nil for
 	// standard input and files that are opened when read.
 	f *os.File
+	// wholeLines: readEvents leaves out the last line of f when it has no
+	// newline yet (see wholeLinesEnd), as with a kept --state-dir.
+	wholeLines bool
 }
 
 // label names the input in messages: its path, or "standard input".
@@ -143,6 +147,9 @@ type inputCounts struct {
 	outlierAt    int
 	outlierBy    time.Duration
 	outlierFirst bool
+	// unended is the length (bytes) of the input's last line, left out
+	// since it had no newline yet (see wholeLinesEnd); 0 when none was.
+	unended int64
 	// otherAt is the line of the check an earlier run with the
 	// --state-dir saved for a file with the input's first line, at which
 	// the input differs from that file (foldedDiffers): it was read
@@ -311,7 +318,14 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			eng.Replaced(id, id)
 			counts.otherAt = at
 		}
-		src = &heldFile{f: in.f}
+		h := &heldFile{f: in.f}
+		if in.wholeLines {
+			var size int64
+			if h.end, size, h.cut = wholeLinesEnd(in.f); h.cut {
+				counts.unended = size - h.end
+			}
+		}
+		src = h
 	}
 	var lastN int   // the number of the last line read that is not blank
 	var last []byte // that line, for the check saved with the input's position
@@ -488,6 +502,42 @@ func inputFileID(first []byte) string {
 func lineSum(line []byte) string {
 	h := sha256.Sum256(line)
 	return hex.EncodeToString(h[:16])
+}
+
+// wholeLinesEnd returns the offset just after the last newline of f, a
+// regular file of plain lines (not compressed), its size, and true, when
+// the file does not end with a newline: its last line is still being
+// written (GitLab writes a line and its newline at once, so a line
+// without one is one a write has not finished), and a run that saves what
+// it folded reads it once it is whole. It returns false for a file that
+// ends with a newline, is empty, is compressed (the end of its data is no
+// line's), or cannot be read here (readLines reports it). It reads the
+// file with ReadAt: its offset is left as it was.
+func wholeLinesEnd(f *os.File) (end, size int64, cut bool) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return 0, 0, false
+	}
+	size = fi.Size()
+	magic := make([]byte, len(sniff.MagicXZ))
+	n, _ := f.ReadAt(magic, 0)
+	if sniff.Compression(magic[:n]) != "" {
+		return 0, size, false
+	}
+	buf := make([]byte, 64<<10)
+	for at := size; at > 0; {
+		from := max(0, at-int64(len(buf)))
+		b := buf[:at-from]
+		if _, err := f.ReadAt(b, from); err != nil {
+			return 0, size, false
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			end = from + int64(i) + 1
+			return end, size, end < size
+		}
+		at = from
+	}
+	return 0, size, true // one line, without its newline yet
 }
 
 // errChecked stops foldedDiffers's reading once it has what it reads for.

@@ -112,6 +112,9 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			regular = err == nil && fi.Mode().IsRegular()
 			blocks = !regular
 			r, label = prog.reader(f), name
+			if h, ok := stdin.(*heldFile); ok && h.cut {
+				r = io.LimitReader(r, h.end)
+			}
 		}
 		raw = &byteCounter{r: r}
 		var err error
@@ -402,10 +405,13 @@ func (s *sameFiles[T]) add(fi os.FileInfo, v T) (first T, again bool) {
 // heldFile is an input file opened before it is read (openChecked):
 // readLines, given one for the name, reads it instead of opening the name
 // again, and closes it, unless keep is set (a first reading, after which
-// the caller seeks back to read it again: see foldedDiffers).
+// the caller seeks back to read it again: see foldedDiffers). With cut
+// set, readLines reads only its first end bytes (see wholeLinesEnd).
 type heldFile struct {
 	f    *os.File
 	keep bool
+	cut  bool
+	end  int64
 }
 
 // Read reads from the held file.
