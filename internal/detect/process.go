@@ -738,7 +738,7 @@ func (e *Engine) Close() error {
 // rules what it holds, then every rule closes its windows (Rule.Close)
 // and emits what is left. A caller that must know its alerts were
 // written before the state records their lines as folded (detect) calls
-// Finish, writes them, then Save; the engine takes no event after it.
+// Finish, writes them, then Save. No event may be given after Finish.
 func (e *Engine) Finish() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
