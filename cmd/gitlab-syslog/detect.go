@@ -96,9 +96,10 @@ name: audit_json.log renamed and compressed by logrotate is the same
 file; a file is taken for it only when it also has, at the same line
 number, the last line the earlier run read of it, else it is another
 file and read whole), as the agent does after a restart: run again over
-the same files, detect raises no alert twice; the last line of a file
-that has no newline yet (GitLab still writing it) is left for a later
-run, which reads it whole. The state is saved only once every alert was
+the same files, detect raises no alert twice; a file is read as far as
+it was when opened, and its last line, when it has no newline yet and
+the file changed less than a minute ago (GitLab still writing it), is
+left for a later run. The state is saved only once every alert was
 written. A rule not run before with that --state-dir
 would not see the lines skipped: such a run is refused, naming the rules
 added (give another --state-dir for them). An agent's state_dir (one that
@@ -402,7 +403,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	for i, c := range counts {
 		if c.unended > 0 {
-			fmt.Fprintf(stderr, "detect: NOTE: %s ends in a line without its newline (%d bytes), which GitLab may still be writing: left out, for a later run with this --state-dir to read once it is whole\n", inputs[i].label(), c.unended)
+			fmt.Fprintf(stderr, "detect: NOTE: %s ends in a line without its newline (%d bytes), written less than %v ago, which GitLab may still be writing: left out, for a later run with this --state-dir to read once it is whole, or as it is once the file has not changed for %[3]v\n", inputs[i].label(), c.unended, unendedWait)
 		}
 		if c.otherAt > 0 {
 			fmt.Fprintf(stderr, "detect: NOTE: %s begins with the first line of a file an earlier run with this --state-dir folded, but is not that file (its line %[2]d is not that file's line %[2]d, or it has fewer lines): read whole, none of its lines skipped\n", inputs[i].label(), c.otherAt)

@@ -320,10 +320,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 		h := &heldFile{f: in.f}
 		if in.wholeLines {
-			var size int64
-			if h.end, size, h.cut = wholeLinesEnd(in.f); h.cut {
-				counts.unended = size - h.end
-			}
+			h.end, counts.unended, h.cut = wholeLinesEnd(in.f, time.Now())
 		}
 		src = h
 	}
@@ -504,36 +501,48 @@ func lineSum(line []byte) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// wholeLinesEnd returns the offset just after the last newline of f, a
-// regular file of plain lines (not compressed), its size, and true, when
-// the file does not end with a newline: its last line is still being
-// written (GitLab writes a line and its newline at once, so a line
-// without one is one a write has not finished), and a run that saves what
-// it folded reads it once it is whole. It returns false for a file that
-// ends with a newline, is empty, is compressed (the end of its data is no
-// line's), or cannot be read here (readLines reports it). It reads the
-// file with ReadAt: its offset is left as it was.
-func wholeLinesEnd(f *os.File) (end, size int64, cut bool) {
+// unendedWait is how long a file whose last line has no newline must
+// have been left unchanged for detect, with a kept --state-dir, to read
+// that line as it is: GitLab writes a line and its newline in one write,
+// so a line without one in a file written to within unendedWait is one a
+// write has not finished, and one in a file older than that was cut (a
+// crash) or written by hand, and will not end.
+const unendedWait = time.Minute
+
+// wholeLinesEnd returns how much of f, a regular file of plain lines (not
+// compressed), a run that saves what it folded reads: its size when it is
+// opened (lines written while it is read are left for a later run),
+// without its last line when that has no newline and f was written to
+// within unendedWait of now (GitLab is writing it; a later run reads it
+// once whole), then also that line's length (unended bytes); and true.
+// It returns false, and the file is read to its end, for a file that is
+// empty, not regular, compressed (the end of its data is no line's), or
+// cannot be read here (readLines reports it). It reads the file with
+// ReadAt: its offset is left as it was.
+func wholeLinesEnd(f *os.File, now time.Time) (end, unended int64, ok bool) {
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
 		return 0, 0, false
 	}
-	size = fi.Size()
+	size := fi.Size()
 	magic := make([]byte, len(sniff.MagicXZ))
 	n, _ := f.ReadAt(magic, 0)
 	if sniff.Compression(magic[:n]) != "" {
-		return 0, size, false
+		return 0, 0, false
+	}
+	if now.Sub(fi.ModTime()) >= unendedWait {
+		return size, 0, true
 	}
 	buf := make([]byte, 64<<10)
 	for at := size; at > 0; {
 		from := max(0, at-int64(len(buf)))
 		b := buf[:at-from]
 		if _, err := f.ReadAt(b, from); err != nil {
-			return 0, size, false
+			return 0, 0, false
 		}
 		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
 			end = from + int64(i) + 1
-			return end, size, end < size
+			return end, size - end, true
 		}
 		at = from
 	}
