@@ -426,7 +426,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		if err := recordFoldedRules(o.stateDir, running, params, st.Events > st.Replayed+st.Deduplicated); err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
 		}
-		if st.Replayed > 0 {
+		if st.Replayed > 0 || foldedEvents(counts) > 0 {
 			for _, n := range changed {
 				fmt.Fprintln(stderr, n)
 			}
@@ -739,6 +739,16 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 	}
 }
 
+// foldedEvents returns the events the inputs skipped as folded by an
+// earlier run with the --state-dir (inputCounts.folded).
+func foldedEvents(counts []inputCounts) int {
+	n := 0
+	for _, c := range counts {
+		n += c.folded
+	}
+	return n
+}
+
 // printDetectSummary writes the run's counters to w; counts[i] are those
 // of inputs[i].
 func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, counts []inputCounts) {
@@ -771,9 +781,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	// --state-dir folded are skipped before any rule: they are not among
 	// the events for the rules (which the deduplicated and late are).
 	events, folded := c.wanted, ""
-	if st.Replayed > 0 {
-		events -= min(int(st.Replayed), events)
-		folded = fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", st.Replayed)
+	if skipped := int(st.Replayed) + foldedEvents(counts); skipped > 0 {
+		events -= min(int(st.Replayed), events) // the inputs' own (inputCounts.folded) are not among wanted
+		folded = fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", skipped)
 	}
 	fmt.Fprintf(w, "detect: read %d %s (%d not parsed%s), %d %s for the rules%s%s; %d deduplicated, %d late%s%s\n",
 		c.lines, plural(c.lines, "line", "lines"), c.unparsed.n, cut, events, plural(events, "event", "events"), untimed, folded, st.Deduplicated, st.Late, lateNote(st), future)

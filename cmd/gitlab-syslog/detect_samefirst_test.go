@@ -335,3 +335,47 @@ func TestWholeLinesEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectRerunWithCopy: a file an earlier run with the --state-dir
+// folded, given again with a whole copy of it (the .2 beside its .2.gz
+// while logrotate compresses it, a backup), or grown and with a copy of
+// it as it was, has its folded lines skipped in both, and only its new
+// lines read. Before (trial 222), the two inputs' line numbers going
+// back made the engine read both from their start: the events older than
+// the dedupe's 24 hours before the newest alerted again, and the position
+// saved went back to the copy's.
+func TestDetectRerunWithCopy(t *testing.T) {
+	day := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	folded := patLines(7000, 3, day) + patLines(7003, 3, day.Add(30*time.Hour)) + patLines(7006, 3, day.Add(60*time.Hour))
+	grown := folded + patLines(7009, 2, day.Add(61*time.Hour))
+	for _, c := range []struct {
+		name       string
+		file, copy string // the file and its copy in the second run
+		alerts     int
+	}{
+		{"a whole copy", folded, folded, 0},
+		{"grown, with a copy as it was", grown, folded, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "state")
+			file := writeFile(t, filepath.Join(dir, "audit_json.log.2"), folded)
+			if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 9 {
+				t.Fatalf("first run: %d alerts, want 9\n%s", len(alerts), summary)
+			}
+			writeFile(t, file, c.file)
+			gz := filepath.Join(dir, "audit_json.log.2.gz")
+			if err := os.WriteFile(gz, gziptest.Compress(t, []byte(c.copy)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			alerts, summary := detectPATCreated(t, state, file, gz)
+			if len(alerts) != c.alerts || !strings.Contains(summary, ", 18 already folded by an earlier run") {
+				t.Errorf("second run, the file and its copy: %d alerts, want %d, and 18 events skipped as already folded\n%s", len(alerts), c.alerts, summary)
+			}
+			// The position saved is the file's, not the copy's.
+			if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 0 {
+				t.Errorf("third run, the file again: %d alerts, want 0\n%s", len(alerts), summary)
+			}
+		})
+	}
+}

@@ -147,6 +147,9 @@ type inputCounts struct {
 	outlierAt    int
 	outlierBy    time.Duration
 	outlierFirst bool
+	// folded counts the events of lines an earlier run with the
+	// --state-dir folded, skipped (readEvents).
+	folded int
 	// unended is the length (bytes) of the input's last line, left out
 	// since it had no newline yet (see wholeLinesEnd); 0 when none was.
 	unended int64
@@ -384,6 +387,16 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			}
 		}
 		want := eng.WantStateless(t, &rec) // inputs are read at once: see WantStateless
+		if want && int64(n) <= folded {
+			// Folded by an earlier run: skipped here rather than by the
+			// engine, which, given the lines of this input and of a copy
+			// of it read with it, would see the line numbers of its file
+			// go back and read both whole (see detect.Engine.Replaced).
+			// The line's time still moves the input on, as a line no rule
+			// wants.
+			counts.folded++
+			want = false
+		}
 		if want && rec.Time.IsZero() {
 			if counts.untimed++; counts.untimed == 1 {
 				counts.untimedAt, counts.untimedCause = n, detect.UntimedCause(line)
