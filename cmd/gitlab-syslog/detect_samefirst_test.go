@@ -379,3 +379,50 @@ func TestDetectRerunWithCopy(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectRerunPositionOfFileRead: the position a run saves for a
+// first line is that of the file it read to its end with it, through the
+// file's last line, whatever the run's events were. Before (trial 223),
+// a run over a file and another with the same first line saved one's
+// line count with the other's check, so a later run over the first file
+// alone skipped too few lines and, its events by then more than 24 hours
+// before the newest seen, alerted 8 of them again; and a run whose
+// events were all deduplicated saved no position, so the file was read
+// whole from then on.
+func TestDetectRerunPositionOfFileRead(t *testing.T) {
+	day := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	main := patLines(7000, 10, day)
+	first := main[:strings.IndexByte(main, '\n')+1]
+	t.Run("another file with the same first line in the same run", func(t *testing.T) {
+		dir := t.TempDir()
+		state := filepath.Join(dir, "state")
+		file := writeFile(t, filepath.Join(dir, "audit_json.log"), main)
+		detectPATCreated(t, state, file)
+		writeFile(t, file, main+patLines(7010, 5, day.Add(10*time.Second)))
+		other := writeFile(t, filepath.Join(dir, "b", "audit_json.log"), first+patLines(7200, 6, day.Add(time.Hour)))
+		if alerts, summary := detectPATCreated(t, state, file, other); len(alerts) != 11 {
+			t.Fatalf("second run: %d alerts, want 11 (5 of the file, 6 of the other)\n%s", len(alerts), summary)
+		}
+		later := writeFile(t, filepath.Join(dir, "new", "audit.log"), patLines(9000, 3, day.Add(72*time.Hour)))
+		detectPATCreated(t, state, "audit:"+later) // the events above are now more than 24 hours old
+		if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 0 || !strings.Contains(summary, ", 15 already folded") {
+			t.Errorf("the file again: %d alerts, want 0, its 15 lines already folded\n%s", len(alerts), summary)
+		}
+	})
+	t.Run("a run whose events were all deduplicated", func(t *testing.T) {
+		dir := t.TempDir()
+		state := filepath.Join(dir, "state")
+		file := writeFile(t, filepath.Join(dir, "audit_json.log"), main)
+		detectPATCreated(t, state, file)
+		backup := writeFile(t, filepath.Join(dir, "bak", "audit_json.log"), patLines(7000, 5, day))
+		if alerts, summary := detectPATCreated(t, state, backup); len(alerts) != 0 || !strings.Contains(summary, "5 deduplicated") {
+			t.Fatalf("the backup: %d alerts, want 0, its 5 events deduplicated\n%s", len(alerts), summary)
+		}
+		if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 0 || !strings.Contains(summary, ", 5 already folded") {
+			t.Errorf("the file after its backup: %d alerts, want 0, the 5 lines the backup holds already folded\n%s", len(alerts), summary)
+		}
+		if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 0 || !strings.Contains(summary, ", 10 already folded") {
+			t.Errorf("the file again: %d alerts, want 0, its 10 lines already folded\n%s", len(alerts), summary)
+		}
+	})
+}

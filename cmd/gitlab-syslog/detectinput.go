@@ -430,7 +430,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			mark()
 		}
 	}
-	if fileID != "" && lastN > 0 {
+	if fileID != "" && lastN > 0 && ctx.Err() == nil && (err == nil || asReadWarning(err) != nil) {
+		// Read to its end: folded through lastN once its events are
+		// processed, which the merge does before the engine is saved.
 		eng.Check(source, fileID, detect.FileCheck{Line: int64(lastN), Sum: lineSum(last)})
 	}
 	if len(batch) > 0 {

@@ -105,9 +105,10 @@ type sourceState struct {
 	replayNext int64
 	// folded is the check restored with replay (FoldedCheck); replaced
 	// drops it with replay. read is the check Check gave in this run,
-	// which no replaced drops: the run read that file. Save saves, with
-	// the position, read when it is of the position's file, else folded
-	// when it is.
+	// which no replaced drops: the run read that file to its end. Save
+	// saves the position in read's file through its line, with it, when
+	// there is one; else the position with folded when it is of the
+	// position's file.
 	folded, read fileCheck
 }
 

@@ -4,12 +4,15 @@ import (
 	"testing"
 )
 
-// TestFileCheckSavedWithPosition: the check a reader gives for a file
-// (Engine.Check) is saved with the source's position in that file and
-// restored with it (FoldedCheck); of two checks for one file the one with
-// the higher line is kept; Replaced drops it with the position; a
-// position without a check (a state of an older version) is restored as
-// before, without one.
+// TestFileCheckSavedWithPosition: the check a reader gives for a file it
+// read to its end (Engine.Check) is saved as the source's position, that
+// file through the check's line, with the check, and restored with it
+// (FoldedCheck), whatever the run's events were: of two checks for one
+// file the one with the higher line is kept; a file whose events were
+// all deduplicated, or none wanted, keeps its position (trial 223: it
+// was dropped, and the file read whole from then on); Replaced drops the
+// restored check with the position; a position without a check (a state
+// of an older version) is restored as before, without one.
 func TestFileCheckSavedWithPosition(t *testing.T) {
 	dir := t.TempDir()
 	var alerts []*Alert
@@ -17,7 +20,7 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	e.Process(auditEvent("1", "login", "u", at("0s"), "src", 5))
 	e.Check("src", "1:2", FileCheck{Line: 9, Sum: "nine"})
 	e.Check("src", "1:2", FileCheck{Line: 7, Sum: "seven"}) // a shorter input of the same identity
-	e.Check("other", "3:4", FileCheck{Line: 1, Sum: "one"}) // no position in it: not saved
+	e.Check("other", "3:4", FileCheck{Line: 1, Sum: "one"}) // no event of it reached the engine
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +31,11 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	if c, ok := e.FoldedCheck("src", "1:2"); !ok || c != (FileCheck{Line: 9, Sum: "nine"}) {
 		t.Errorf("FoldedCheck(src) = %+v, %v; want line 9 \"nine\"", c, ok)
 	}
-	if got := e.FoldedThrough("src", "1:2"); got != 5 {
-		t.Errorf("FoldedThrough(src) = %d, want 5", got)
+	if got := e.FoldedThrough("src", "1:2"); got != 9 {
+		t.Errorf("FoldedThrough(src) = %d, want 9, the check's line", got)
 	}
-	if _, ok := e.FoldedCheck("other", "3:4"); ok {
-		t.Error("FoldedCheck(other): a check without a position was saved")
+	if c, ok := e.FoldedCheck("other", "3:4"); !ok || c.Line != 1 || e.FoldedThrough("other", "3:4") != 1 {
+		t.Errorf("FoldedCheck(other) = %+v, %v, FoldedThrough %d; want line 1 through 1: a file read whole keeps its position", c, ok, e.FoldedThrough("other", "3:4"))
 	}
 	e.Check("src", "1:2", FileCheck{Line: 12, Sum: "twelve"}) // this run's, before the engine drops the restored position
 	e.Replaced("src", "1:2")

@@ -49,12 +49,17 @@ type FileCheck struct {
 	Sum  string `json:"sum"`
 }
 
-// Check records c for the file fileID of source name: it is saved with
-// the source's position when the position is in that file (Save), and
-// returned by FoldedCheck in the next run. Of the checks given for one
-// file, the one with the highest line is kept (two inputs with one
-// identity read in one run: the longer one's); one given for another file
-// replaces it. A check with no line or sum is ignored.
+// Check records c for the file fileID of source name, which a reader that
+// gives line numbers as offsets (detect) read to its end, through line
+// c.Line, and gave every event of: Save saves the source's position as
+// that file through c.Line, with c, whatever the run's events were (all
+// deduplicated, or some of another input of the same identity read in
+// the same run), and FoldedCheck returns c in the next run. Of the checks
+// given for one file, the one with the highest line is kept (two inputs
+// with one identity read in one run: the longer one's); one given for
+// another file replaces it. A check with no line or sum is ignored. A
+// reader stopped before the end gives none: the position is then that of
+// the last event the engine was given.
 func (e *Engine) Check(name, fileID string, c FileCheck) {
 	if fileID == "" || c.Line <= 0 || c.Sum == "" {
 		return
