@@ -64,8 +64,12 @@ func paramFileHint(param, path string) string {
 
 // missingInputHint says what to do about the input file name that does not
 // exist: its directory that does not exist, else its compressed copy
-// (name.gz: logrotate compressed it since), else a likely typo of it.
+// (name.gz: logrotate compressed it since), else a likely typo of it. A
+// name that exists by the time the hint is made was created meanwhile.
 func missingInputHint(name string) string {
+	if _, err := os.Stat(name); err == nil {
+		return "it exists now, created after it was opened: run again"
+	}
 	dir := filepath.Dir(name)
 	if missing := missingDir(dir); missing != "" {
 		return fmt.Sprintf("directory %s does not exist: is the path right?", missing)
@@ -102,7 +106,7 @@ func similarFile(name, typ string) string {
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
 		n := e.Name()
-		if e.IsDir() || strings.HasPrefix(n, base+".") {
+		if e.IsDir() || n == base || strings.HasPrefix(n, base+".") { // name itself: created meanwhile
 			continue
 		}
 		if t := config.TypeByName(n); t != "" && typ != "" && t != typ {
