@@ -780,7 +780,8 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	// The events given to the engine that an earlier run with the
 	// --state-dir folded are skipped before any rule: they are not among
 	// the events for the rules (which the deduplicated and late are).
-	events, folded := c.wanted, ""
+	// An interrupt leaves some events read but never given to the engine.
+	events, folded := min(c.wanted, int(st.Events)), ""
 	if skipped := int(st.Replayed) + foldedEvents(counts); skipped > 0 {
 		events -= min(int(st.Replayed), events) // the inputs' own (inputCounts.folded) are not among wanted
 		folded = fmt.Sprintf(", %d already folded by an earlier run with this --state-dir (skipped)", skipped)
