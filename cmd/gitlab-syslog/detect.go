@@ -396,6 +396,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		eng.Process(ev)
 	})
 	endProgress()
+	giveChecks(eng, counts, ctx.Err() == nil && readErr == nil)
 	for _, c := range counts { // about the reading: before the summary
 		if c.warning != nil {
 			fmt.Fprintf(stderr, "detect: WARNING: %s\n", c.warning.warning())
@@ -735,6 +736,20 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 			}
 			fmt.Fprintf(w, "detect: WARNING: "+same+"the %s lines they share were counted twice (%s, so detect does not take one for a copy of the other), which can raise alerts the log does not have; give only one of them (the longer)\n",
 				inputs[i].label(), inputs[j].label(), strings.Join(twice, " and "), strings.Join(why, "; "))
+		}
+	}
+}
+
+// giveChecks gives the engine the check of each input's file (see
+// detect.Engine.Check) once the merge ended, so that the state saved
+// tells each file from another with the same first line. An input counts
+// as read whole (its position saved through its last line) only when it
+// was read to its end and all, the merge too, ended as it should: after
+// an interrupt, events an input read may not have reached the engine.
+func giveChecks(eng *detect.Engine, counts []inputCounts, allGiven bool) {
+	for _, c := range counts {
+		if c.checkID != "" {
+			eng.Check(c.checkID, c.checkID, c.check, allGiven && c.readAll)
 		}
 	}
 }

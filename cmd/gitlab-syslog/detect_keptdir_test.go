@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -425,4 +427,65 @@ func TestDetectRerunPositionOfFileRead(t *testing.T) {
 			t.Errorf("the file again: %d alerts, want 0, its 10 lines already folded\n%s", len(alerts), summary)
 		}
 	})
+}
+
+// cancelOnWrite is an io.Writer that keeps what is written and cancels
+// a context at its first write: an interrupt once the first alerts are
+// out, while the inputs are still being read or merged.
+type cancelOnWrite struct {
+	bytes.Buffer
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Buffer.Write(p)
+}
+
+// TestDetectInterruptedKeepsCheck: a run stopped before the end of its
+// input saves, with the position of the last event the rules were given,
+// the check of the last line it read, so that the next run still tells
+// another file with the same first line apart, and the file itself loses
+// and repeats no alert over the two runs. Before (trial 224), an
+// interrupted run saved its position without a check: another node's
+// log with the same first line had its first 37,888 lines skipped as
+// already folded, their alerts never raised.
+func TestDetectInterruptedKeepsCheck(t *testing.T) {
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	nodeA := patLines(10000, 3000, day)
+	first := nodeA[:strings.IndexByte(nodeA, '\n')+1]
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	fileA := writeFile(t, filepath.Join(dir, "a", "audit_json.log"), nodeA)
+	fileB := writeFile(t, filepath.Join(dir, "b", "audit_json.log"), first+patLines(20000, 100, day.Add(time.Hour)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOnWrite{cancel: cancel}
+	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	var stderr bytes.Buffer
+	if err := runDetect(ctx, o, []string{fileA}, strings.NewReader(""), out, &stderr); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the interrupted run: %v, want it canceled\n%s", err, stderr.String())
+	}
+	first1 := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(first1) == 0 || len(first1) >= 3000 {
+		t.Fatalf("the interrupted run wrote %d alerts, want some of 3000", len(first1))
+	}
+	alerts, summary := detectPATCreated(t, state, fileB)
+	if len(alerts) != 100 || strings.Contains(summary, "already folded") || !strings.Contains(summary, "is not that file") {
+		t.Errorf("another file with the same first line: %d alerts, want 100, none skipped, noted as another file\n%s", len(alerts), summary)
+	}
+	rest, summary := detectPATCreated(t, state, fileA)
+	ids := map[string]bool{}
+	for _, a := range append(first1, rest...) {
+		var x struct {
+			ID string `json:"alert_id"`
+		}
+		if err := json.Unmarshal([]byte(a), &x); err != nil {
+			t.Fatalf("alert %q: %v", a, err)
+		}
+		ids[x.ID] = true
+	}
+	if n := len(first1) + len(rest); len(ids) != 3000 || n != 3000 {
+		t.Errorf("the file over the interrupted run and one after it: %d alerts, %d distinct, want 3000 and 3000\n%s", n, len(ids), summary)
+	}
 }

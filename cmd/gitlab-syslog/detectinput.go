@@ -150,6 +150,12 @@ type inputCounts struct {
 	// folded counts the events of lines an earlier run with the
 	// --state-dir folded, skipped (readEvents).
 	folded int
+	// check is the input's last line read (its number and lineSum), of
+	// the file checkID (its identity, also its source), for
+	// detect.Engine.Check; readAll: the input was read to its end.
+	check   detect.FileCheck
+	checkID string
+	readAll bool
 	// unended is the length (bytes) of the input's last line, left out
 	// since it had no newline yet (see wholeLinesEnd); 0 when none was.
 	unended int64
@@ -430,10 +436,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			mark()
 		}
 	}
-	if fileID != "" && lastN > 0 && ctx.Err() == nil && (err == nil || asReadWarning(err) != nil) {
-		// Read to its end: folded through lastN once its events are
-		// processed, which the merge does before the engine is saved.
-		eng.Check(source, fileID, detect.FileCheck{Line: int64(lastN), Sum: lineSum(last)})
+	if fileID != "" && lastN > 0 {
+		// Given to the engine once the merge ended (see giveChecks).
+		counts.check = detect.FileCheck{Line: int64(lastN), Sum: lineSum(last)}
+		counts.checkID = fileID
+		counts.readAll = ctx.Err() == nil && (err == nil || asReadWarning(err) != nil)
 	}
 	if len(batch) > 0 {
 		select {

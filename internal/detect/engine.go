@@ -105,18 +105,19 @@ type sourceState struct {
 	replayNext int64
 	// folded is the check restored with replay (FoldedCheck); replaced
 	// drops it with replay. read is the check Check gave in this run,
-	// which no replaced drops: the run read that file to its end. Save
-	// saves the position in read's file through its line, with it, when
-	// there is one; else the position with folded when it is of the
-	// position's file.
+	// which no replaced drops. Save saves the position in read's file
+	// through its line, with it, when the file was read to its end
+	// (read.whole); else the position with read, or else folded, when it
+	// is of the position's file.
 	folded, read fileCheck
 }
 
 // fileCheck is a FileCheck of the file id (a FileID); the zero value is
-// none.
+// none. whole: the reader read the file to its end (see Engine.Check).
 type fileCheck struct {
-	id string
-	c  FileCheck
+	id    string
+	c     FileCheck
+	whole bool
 }
 
 // checkOf returns the check of the file fileID that Save saves with a

@@ -18,9 +18,9 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	var alerts []*Alert
 	e := newTestEngine(t, dir, &alerts)
 	e.Process(auditEvent("1", "login", "u", at("0s"), "src", 5))
-	e.Check("src", "1:2", FileCheck{Line: 9, Sum: "nine"})
-	e.Check("src", "1:2", FileCheck{Line: 7, Sum: "seven"}) // a shorter input of the same identity
-	e.Check("other", "3:4", FileCheck{Line: 1, Sum: "one"}) // no event of it reached the engine
+	e.Check("src", "1:2", FileCheck{Line: 9, Sum: "nine"}, true)
+	e.Check("src", "1:2", FileCheck{Line: 7, Sum: "seven"}, true) // a shorter input of the same identity
+	e.Check("other", "3:4", FileCheck{Line: 1, Sum: "one"}, true) // no event of it reached the engine
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	if c, ok := e.FoldedCheck("other", "3:4"); !ok || c.Line != 1 || e.FoldedThrough("other", "3:4") != 1 {
 		t.Errorf("FoldedCheck(other) = %+v, %v, FoldedThrough %d; want line 1 through 1: a file read whole keeps its position", c, ok, e.FoldedThrough("other", "3:4"))
 	}
-	e.Check("src", "1:2", FileCheck{Line: 12, Sum: "twelve"}) // this run's, before the engine drops the restored position
+	e.Check("src", "1:2", FileCheck{Line: 12, Sum: "twelve"}, true) // this run's, before the engine drops the restored position
 	e.Replaced("src", "1:2")
 	if c, ok := e.FoldedCheck("src", "1:2"); ok || e.FoldedThrough("src", "1:2") != -1 {
 		t.Errorf("after Replaced: FoldedCheck = %+v, %v and FoldedThrough = %d; want none", c, ok, e.FoldedThrough("src", "1:2"))
@@ -67,5 +67,27 @@ func TestFileCheckSavedWithPosition(t *testing.T) {
 	}
 	if got := e.FoldedThrough("src", "1:2"); got != 5 {
 		t.Errorf("FoldedThrough(src) without a check = %d, want 5", got)
+	}
+}
+
+// TestFileCheckOfStoppedReader: the check of a reader stopped before the
+// end of its file (Engine.Check without whole) is saved with the position
+// of the last event the engine was given, not as the position: the lines
+// it read after that event may never have reached the engine.
+func TestFileCheckOfStoppedReader(t *testing.T) {
+	dir := t.TempDir()
+	var alerts []*Alert
+	e := newTestEngine(t, dir, &alerts)
+	e.Process(auditEvent("1", "login", "u", at("0s"), "src", 5))
+	e.Check("src", "1:2", FileCheck{Line: 20, Sum: "twenty"}, false)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = newTestEngine(t, dir, &alerts)
+	if got := e.FoldedThrough("src", "1:2"); got != 5 {
+		t.Errorf("FoldedThrough = %d, want 5, the last event's", got)
+	}
+	if c, ok := e.FoldedCheck("src", "1:2"); !ok || c != (FileCheck{Line: 20, Sum: "twenty"}) {
+		t.Errorf("FoldedCheck = %+v, %v; want line 20 \"twenty\"", c, ok)
 	}
 }

@@ -64,7 +64,7 @@ func (e *Engine) Save() error {
 		if p.FileID == "" {
 			p = s.replay
 		}
-		if s.read.id != "" {
+		if s.read.whole {
 			// A reader read the file to its end (Check): through its
 			// check's line, whatever the run's events were.
 			p = position{FileID: s.read.id, Offset: s.read.c.Line}

@@ -49,18 +49,20 @@ type FileCheck struct {
 	Sum  string `json:"sum"`
 }
 
-// Check records c for the file fileID of source name, which a reader that
-// gives line numbers as offsets (detect) read to its end, through line
-// c.Line, and gave every event of: Save saves the source's position as
-// that file through c.Line, with c, whatever the run's events were (all
-// deduplicated, or some of another input of the same identity read in
-// the same run), and FoldedCheck returns c in the next run. Of the checks
+// Check records c for the file fileID of source name, read by a reader
+// that gives line numbers as offsets (detect) through line c.Line, the
+// last it read, and returned by FoldedCheck in the next run. With whole,
+// the reader read the file to its end and gave every event of it: Save
+// saves the source's position as that file through c.Line, with c,
+// whatever the run's events were (all deduplicated, or some of another
+// input of the same identity read in the same run). Without (a reader
+// stopped before the end), the position is that of the last event the
+// engine was given, saved with c when it is in that file: c's line, read
+// but maybe not folded, still tells the file from another. Of the checks
 // given for one file, the one with the highest line is kept (two inputs
 // with one identity read in one run: the longer one's); one given for
-// another file replaces it. A check with no line or sum is ignored. A
-// reader stopped before the end gives none: the position is then that of
-// the last event the engine was given.
-func (e *Engine) Check(name, fileID string, c FileCheck) {
+// another file replaces it. A check with no line or sum is ignored.
+func (e *Engine) Check(name, fileID string, c FileCheck, whole bool) {
 	if fileID == "" || c.Line <= 0 || c.Sum == "" {
 		return
 	}
@@ -70,7 +72,7 @@ func (e *Engine) Check(name, fileID string, c FileCheck) {
 	if s.read.id == fileID && s.read.c.Line > c.Line {
 		return
 	}
-	s.read = fileCheck{id: fileID, c: c}
+	s.read = fileCheck{id: fileID, c: c, whole: whole}
 }
 
 // FoldedCheck returns the check (see Check) saved with the restored
