@@ -135,12 +135,18 @@ func TestDetectRerunCopyKeepsCheck(t *testing.T) {
 	}
 }
 
+// keptDirOptions returns detect's options for rule alone, with the state
+// dir state, JSON output and the tests' clock.
+func keptDirOptions(rule, state string) *detectOptions {
+	return &detectOptions{rules: []string{rule}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+}
+
 // detectPATCreated runs detect with falco.pat_created alone over files
 // with the state dir state and returns its alerts, one JSON line each,
 // and its stderr, failing on an error.
 func detectPATCreated(t *testing.T, state string, files ...string) ([]string, string) {
 	t.Helper()
-	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	o := keptDirOptions("falco.pat_created", state)
 	var stdout, stderr bytes.Buffer
 	if err := runDetect(context.Background(), o, files, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("detect %s: %v\n%s", files, err, stderr.String())
@@ -192,7 +198,7 @@ func TestDetectOutputFailedNotSaved(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	file := writeFile(t, filepath.Join(dir, "audit_json.log"), patLines(7000, 6, time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)))
-	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	o := keptDirOptions("falco.pat_created", state)
 	var stderr bytes.Buffer
 	err = runDetect(context.Background(), o, []string{file}, strings.NewReader(""), full, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
@@ -238,7 +244,7 @@ func TestDetectLastLineUnended(t *testing.T) {
 			state := filepath.Join(dir, "state")
 			file := writeFile(t, filepath.Join(dir, c.file), c.first)
 			for run, note := range []bool{true, false} {
-				o := &detectOptions{rules: []string{c.rule}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+				o := keptDirOptions(c.rule, state)
 				var stdout, stderr bytes.Buffer
 				if err := runDetect(context.Background(), o, []string{file}, strings.NewReader(""), &stdout, &stderr); err != nil {
 					t.Fatalf("run %d: %v\n%s", run+1, err, stderr.String())
@@ -461,7 +467,7 @@ func TestDetectInterruptedKeepsCheck(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &cancelOnWrite{cancel: cancel}
-	o := &detectOptions{rules: []string{"falco.pat_created"}, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
+	o := keptDirOptions("falco.pat_created", state)
 	var stderr bytes.Buffer
 	if err := runDetect(ctx, o, []string{fileA}, strings.NewReader(""), out, &stderr); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the interrupted run: %v, want it canceled\n%s", err, stderr.String())

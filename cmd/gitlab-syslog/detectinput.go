@@ -195,8 +195,9 @@ func (c *inputCounts) keepHead(line []byte) {
 // second run over the same file, under its name or renamed or compressed
 // by logrotate or piped to standard input, does not fold again the lines
 // the first one folded, as the agent after a restart; the last line it
-// read is saved with its position (detect.Engine.Check) so that the next
-// run reads whole another file with the same first line (foldedDiffers).
+// read is recorded (inputCounts.check), for giveChecks to save with its
+// position, so that the next run reads whole another file with the same
+// first line (foldedDiffers).
 // Among the events go marks of the lines no rule wants
 // (detect.NewProgress: see newest below), which the merge gives to
 // Engine.Progress.

@@ -100,7 +100,8 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			if err != nil {
 				return err // *PathError names the file
 			}
-			if h, ok := stdin.(*heldFile); !ok || !h.keep {
+			h, _ := stdin.(*heldFile)
+			if h == nil || !h.keep {
 				defer f.Close()
 			}
 			stop := context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Now()) }) // a FIFO's read
@@ -112,7 +113,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			regular = err == nil && fi.Mode().IsRegular()
 			blocks = !regular
 			r, label = prog.reader(f), name
-			if h, ok := stdin.(*heldFile); ok && h.cut {
+			if h != nil && h.cut {
 				r = io.LimitReader(r, h.end)
 			}
 		}
