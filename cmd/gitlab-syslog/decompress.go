@@ -127,17 +127,17 @@ func decompress(br *bufio.Reader, label string, regular bool) (io.Reader, func()
 
 // openError is the error of opening the kind (gzip, xz, zstd) stream of
 // the input label: for data that ends inside the header, that the file is
-// truncated and no line was read.
+// truncated, no line was read, and to copy it again.
 func openError(label, kind string, err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, xz.ErrBuf) {
-		return fmt.Errorf("%s: %s data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read: %w", label, kind, err)
-	}
-	if hint := xzHint(err); hint != "" {
-		return fmt.Errorf("%s: open %s stream: %w%s", label, kind, err, hint)
-	}
 	check := kind + " -t"
 	if label != "stdin" {
 		check += " " + shellQuote(label)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, xz.ErrBuf) {
+		return fmt.Errorf("%s: %s data ends early, inside its header (the file is truncated, e.g. a copy cut short): no line was read (%w): copy the file again from its source (%s says whether a copy is whole)", label, kind, err, check)
+	}
+	if hint := xzHint(err); hint != "" {
+		return fmt.Errorf("%s: open %s stream: %w%s", label, kind, err, hint)
 	}
 	return fmt.Errorf("%s: starts with %s's magic number but is not %s data (%w): the file is damaged, or holds other data; check it with %s, or copy it again from its source",
 		label, kind, kind, err, check)
