@@ -4,7 +4,8 @@
 // any log. A batch is durable once Append returns nil. When the file would
 // grow past its maximum it is renamed to <name>.1, replacing an older one,
 // and a new file is started; the tailer follows the rename. A file ending
-// in a partial line after a crash gets a newline before the next batch.
+// in a partial line after a crash or a failed write gets a newline before
+// the next batch; nothing written is ever cut off again.
 package spool
 
 import (
@@ -125,7 +126,14 @@ func lastByte(path string, size int64) (byte, error) {
 }
 
 // Append writes batch (whole lines) and fsyncs the file. Only a nil error
-// means every line of the batch is durable.
+// means every line of the batch is durable. The file is append-only:
+// bytes once written are never taken back, so its reader, which follows
+// it as it grows, never reads bytes that later change. Disk space for the
+// batch is reserved first (fallocate, on Linux), so that a full disk
+// fails the batch before any of it is written; a write that fails part
+// way (a file system that cannot reserve, an I/O error) leaves the lines
+// written, and a partial last line is ended with a newline before the
+// next batch.
 func (s *File) Append(batch []byte) error {
 	if s.size > 0 && s.size+int64(len(batch)) > s.max && !s.rotationHeld() {
 		s.held = false
@@ -133,6 +141,13 @@ func (s *File) Append(batch []byte) error {
 			// Keep writing to the current file: a big spool beats a lost event.
 			s.log.Error("spool: spool rotation failed; still appending to the current file", "file", s.path, "err", err)
 		}
+	}
+	need := len(batch)
+	if s.torn {
+		need++
+	}
+	if err := reserve(s.f, s.size, need); err != nil {
+		return fmt.Errorf("spool: write spool %s: no room for %d bytes: %w", s.path, need, err)
 	}
 	if s.torn {
 		if _, err := s.f.Write([]byte{'\n'}); err != nil {
@@ -142,15 +157,17 @@ func (s *File) Append(batch []byte) error {
 		s.torn = false
 	}
 	n, err := s.f.Write(batch)
+	s.size += int64(n)
 	if err != nil {
-		// Cut off a partial write so the next batch starts on a line of its own.
-		if terr := s.f.Truncate(s.size); terr != nil {
-			s.torn = true
-			s.size += int64(n)
-		}
+		// What was written stays: the reader may have read it already,
+		// and cut off it would leave the reader inside the lines written
+		// after it. A partial last line is ended before the next batch,
+		// so the reader gets it as a line of its own (one that does not
+		// parse), and the writer's caller, given the error, sends the
+		// batch's events again.
+		s.torn = n > 0 && batch[n-1] != '\n'
 		return fmt.Errorf("spool: write spool %s: %w", s.path, err)
 	}
-	s.size += int64(n)
 	if err := s.f.Sync(); err != nil {
 		return fmt.Errorf("spool: fsync spool %s: %w", s.path, err)
 	}
