@@ -119,13 +119,19 @@ func (c detectionChanges) attrs() []any {
 
 // fileAttrs returns the log attributes of the rules' own files that e
 // uses (the TI indicator file): for each rule, a group of its id with the
-// file and the number of indicators in use.
+// file, the number of indicators in use, and the file they were read from
+// when not that one (indicators_from: a reload set a file that could not
+// be used).
 func fileAttrs(e *detect.Engine) []any {
 	files := e.Files()
 	var out []any
 	for _, id := range slices.Sorted(maps.Keys(files)) {
 		f := files[id]
-		out = append(out, slog.Group(id, "file", f.File, "indicators", f.Entries))
+		attrs := []any{"file", f.File, "indicators", f.Entries}
+		if f.From != "" {
+			attrs = append(attrs, "indicators_from", f.From)
+		}
+		out = append(out, slog.Group(id, attrs...))
 	}
 	return out
 }

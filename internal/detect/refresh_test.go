@@ -294,3 +294,53 @@ func TestKeepDataTIFileElsewhere(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepDataTIFileMissingAfterRestore: an engine that restores a saved
+// state (whose watermark makes it advance its rules, and the TI rule look
+// at its file, while New builds it) and whose new ti_file is missing
+// logs one error, once KeepData gave it the indicators of the engine it
+// replaces: that it keeps them, read from the old file. Before (trial
+// 227), the look at the file while restoring logged that the rule ran
+// with no indicators, and the reload's log credited the kept ones to the
+// missing file.
+func TestKeepDataTIFileMissingAfterRestore(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var logs bytes.Buffer
+	dir := t.TempDir()
+	oldPath := filepath.Join(dir, "ti.txt")
+	if err := os.WriteFile(oldPath, []byte("192.0.2.0/24\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Only: []string{"sentinel.ti_malicious_ip"}, Params: map[string]string{"ti_file": oldPath}, Running: true,
+		StateDir: filepath.Join(dir, "state"), Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	old, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.KeepData(nil)
+	rec := tiRecord(t)
+	old.Process(NewEvent(rec, []byte("line"), "gitlab_access.log", OriginFile))
+	if err := old.Save(); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	missing := filepath.Join(dir, "missing.txt")
+	cfg.Params = map[string]string{"ti_file": missing}
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	e.KeepData(old)
+	if !e.Want(parser.TypeAccess, rec) {
+		t.Error("the running indicators were not kept")
+	}
+	got := logs.String()
+	if strings.Count(got, "level=ERROR") != 1 || strings.Contains(got, "runs with no indicators") ||
+		!strings.Contains(got, "keeps the indicators it had, read from "+oldPath) || !strings.Contains(got, "indicators=1 ") {
+		t.Errorf("want one error saying the rule keeps the indicator read from %s:\n%s", oldPath, got)
+	}
+	if f := e.Files()["sentinel.ti_malicious_ip"]; f.File != missing || f.Entries != 1 || f.From != oldPath {
+		t.Errorf("Files = %+v, want file %s, 1 entry, from %s", f, missing, oldPath)
+	}
+}

@@ -83,6 +83,12 @@ type tiRule struct {
 	// not path: those kept (keepData) from the rule of the engine this
 	// one replaced, whose ti_file was another; "" once path is taken.
 	from string
+	// pending is set for a rule built for a running agent until keepData
+	// gave it the indicators of the rule it replaces: its faults are
+	// logged then, with the indicators it keeps, not before (a look at
+	// the file while the engine restores its state would say it runs
+	// with none).
+	pending bool
 }
 
 func newTIRule(p *Params, env *Env) (Rule, error) {
@@ -94,6 +100,7 @@ func newTIRule(p *Params, env *Env) (Rule, error) {
 	if env.Running { // an agent: the file's faults are the data's, not the config's
 		none, _, _ := parseIndicators(nil) // with its v4Filter, which Keep reads
 		r.set.Store(none)
+		r.pending = true
 		r.update(false, true) // keepData decides what an empty file means
 		return r, nil
 	}
@@ -201,7 +208,7 @@ func (r *tiRule) skipped(bad []badLine) []skippedLine {
 // skipped in all, and whether the file listed no indicator at all (Empty
 // when it skipped no line either) or was no UTF-8 text (UTF-16, gzip).
 func (r *tiRule) FileReport() FileReport {
-	rep := FileReport{File: r.path, SkippedTotal: r.nbad, Entries: r.set.Load().len()}
+	rep := FileReport{File: r.path, SkippedTotal: r.nbad, Entries: r.set.Load().len(), From: r.from}
 	switch {
 	case r.unusable != nil:
 		rep.Unusable = fmt.Sprintf("%s is %s, so the rule matches nothing: %s", r.path, r.unusable.Is, r.unusable.Fix)

@@ -191,7 +191,7 @@ const tiOffHint = "to run without the rule, set enabled: false under detections.
 // fault: it is taken, with the warning take logs.
 func (r *tiRule) logFault() {
 	f := r.fault
-	if f == nil || f.logged {
+	if f == nil || f.logged || r.pending {
 		return
 	}
 	f.logged = true
@@ -259,6 +259,7 @@ func (r *tiRule) maybeReload() {
 // file could not be used takes the indicators of prev, the same rule of
 // the engine it replaces, and logs the fault.
 func (r *tiRule) keepData(prev Rule) {
+	r.pending = false
 	if r.fault == nil {
 		return
 	}

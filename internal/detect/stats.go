@@ -28,6 +28,10 @@ type FileReporter interface {
 type FileReport struct {
 	// File is the file's path as configured.
 	File string
+	// From is the file the entries in use were read from when it is not
+	// File: a reload set another file that could not be used, and the
+	// rule kept the entries of the one before; "" otherwise.
+	From string
 	// Skipped are the first lines the load skipped (a few, as the rule
 	// logs them), each "FILE:LINE: cause", e.g. `/etc/ti.txt:3:
 	// "10.0.0.300" is not an IP address or CIDR`, and "FILE: cause" when
