@@ -321,7 +321,8 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		return fmt.Errorf("detect: %w", err)
 	}
 	defer lk.Release()
-	cfg.DedupeLines = true // inputs may overlap: see detect.Config.DedupeLines
+	cfg.DedupeLines = true   // inputs may overlap: see detect.Config.DedupeLines
+	cfg.LogWatermarks = true // runs with one DIR may read other logs of one period
 	if cfg.StateDir = o.stateDir; cfg.StateDir == "" {
 		dir, err := os.MkdirTemp("", "gitlab-syslog-detect-")
 		if err != nil {
@@ -390,7 +391,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	readErr := merge(chans, now().Add(detect.MaxFuture), func(ev *detect.Event) {
 		if ev.IsProgress() { // lines no rule wants (see readEvents)
-			eng.Progress(ev.Source, ev.FileID, ev.Offset, ev.Time)
+			eng.ProgressOf(ev.Type, ev.Source, ev.FileID, ev.Offset, ev.Time)
 			return
 		}
 		eng.Process(ev)

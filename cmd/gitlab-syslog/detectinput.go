@@ -223,6 +223,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 	// it: the line before it is marked first.
 	var newest, markAt time.Time
 	markLine, late := 0, eng.Lateness()
+	var markType parser.Type // the log of the line marked
 	var held aheadHold
 	judged := false // the input's first line with a time was held (see aheadHold)
 	// folded is the line through which an earlier run with the
@@ -247,12 +248,13 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		ev := detect.NewProgress(source, fileID, int64(markLine), markAt)
+		ev.Type = markType
 		markAt = time.Time{}
 		return push(ev)
 	}
 	// unwanted moves newest and the mark to a line no rule wants, of
-	// time t at line n.
-	unwanted := func(t time.Time, n int) error {
+	// time t at line n, of log typ.
+	unwanted := func(t time.Time, n int, typ parser.Type) error {
 		if !t.After(newest) {
 			return nil
 		}
@@ -265,7 +267,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 				return err
 			}
 		}
-		newest, markAt, markLine = t, t, n
+		newest, markAt, markLine, markType = t, t, n, typ
 		if jump {
 			return mark()
 		}
@@ -306,7 +308,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return push(h.ev) // after the mark of the lines before it: it sorts as the line before it
 		}
 		if h.ev == nil {
-			return unwanted(h.t, h.n)
+			return unwanted(h.t, h.n, h.typ)
 		}
 		return wanted(h.ev)
 	}
@@ -421,11 +423,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		}
 		if first := !judged; !rec.Time.IsZero() && (first || !newest.IsZero() && rec.Time.Sub(newest) > late) {
 			judged = true
-			held.hold(rec.Time, n, ev, first) // judged by the next line's time
+			held.hold(rec.Time, n, rec.Type, ev, first) // judged by the next line's time
 			return nil
 		}
 		if ev == nil {
-			return unwanted(rec.Time, n)
+			return unwanted(rec.Time, n, rec.Type)
 		}
 		return wanted(ev)
 	}, nil)
@@ -825,13 +827,14 @@ type aheadHold struct {
 	first bool          // the input's first line with a time
 	t     time.Time     // the line's time
 	n     int           // its line number
+	typ   parser.Type   // its log
 	ev    *detect.Event // its event when a rule wants it, else nil
 }
 
-// hold holds the line n of time t (and event ev, or nil), the input's
-// first with a time when first.
-func (h *aheadHold) hold(t time.Time, n int, ev *detect.Event, first bool) {
-	*h = aheadHold{on: true, first: first, t: t, n: n, ev: ev}
+// hold holds the line n of time t of log typ (and event ev, or nil), the
+// input's first with a time when first.
+func (h *aheadHold) hold(t time.Time, n int, typ parser.Type, ev *detect.Event, first bool) {
+	*h = aheadHold{on: true, first: first, t: t, n: n, typ: typ, ev: ev}
 }
 
 // take returns the line held and true, and holds none; false when none is.

@@ -121,6 +121,17 @@ type Config struct {
 	// sorted by a reorder buffer (see reorder.go).
 	// detect leaves it off: it merges its inputs in event-time order.
 	MinWatermark bool `yaml:"-"`
+	// LogWatermarks advances each rule (Rule.Advance) to a watermark of
+	// its own: the engine watermark, but no later than the newest event
+	// time of the logs its Wants keys name (the oldest of those it was
+	// given an event of) less Lateness, and not at all before it was given
+	// an event of one of them. The newest time of each log is saved with
+	// the state. detect sets it: its runs with one --state-dir may each
+	// read other logs of the same period (the audit log of a day, then its
+	// application log), and the engine watermark the first run left would
+	// otherwise close the windows of the rules of the logs it did not read
+	// and drop their events as late.
+	LogWatermarks bool `yaml:"-"`
 	// MaxReorderBytes caps, in bytes of event copies, the reorder buffer
 	// that sorts the events of the order-dependent rules with
 	// MinWatermark (see reorder.go; default DefaultMaxReorderBytes).

@@ -78,6 +78,10 @@ type Engine struct {
 	idBuf       []byte    // the emitter's alert_id parts, under mu
 	idText      slab      // the alert_ids' text, under mu (see Alert.id)
 	suppCol     [1]Column // the column suppKey returns, under mu
+
+	// logNewest is, with Config.LogWatermarks, the newest time (Unix ns)
+	// of the events of each log given to the rules; 0: none yet.
+	logNewest [parser.NumTypes]int64
 }
 
 // ruleState is a rule with its configuration and counters.
@@ -89,6 +93,11 @@ type ruleState struct {
 	ordered  bool // its alerts depend on the order of its events (see ordered)
 	emit     Emit // the rule's Emit, built once (see Engine.emitter)
 	stats    RuleStats
+	// With Config.LogWatermarks: logs are the parser.Types its Wants keys
+	// name (bit t for Type t; 0: any, advanced as the engine is), and wm
+	// the watermark it was last advanced to (see ruleWatermark).
+	logs uint8
+	wm   int64 // Unix ns; 0: not advanced
 }
 
 // sourceState tracks one source's watermark and the position folded.
@@ -244,6 +253,7 @@ func (e *Engine) build() error {
 			continue
 		}
 		rs.emit = e.emitter(rs)
+		rs.logs = logBits(wantsLogs(rs.rule))
 		e.rules = append(e.rules, rs)
 		if _, idle := rs.rule.(idleAdvancer); !idle {
 			e.advancers = append(e.advancers, rs)

@@ -23,9 +23,9 @@ func TestJump(t *testing.T) {
 		want Jump // zero: none
 	}{
 		{"one line 8h ahead", []*Event{at("0s", 1), at("1m", 2), at("8h1m", 3), at("2m", 4)},
-			Jump{Source: "application_json.log", FileID: "f1", Offset: 3, Time: tAt("8h1m"), Prev: tAt("1m"), Watermark: tAt("7h59m")}},
+			Jump{Source: "application_json.log", FileID: "f1", Offset: 3, Time: tAt("8h1m"), Prev: tAt("1m"), Watermark: tAt("7h59m"), Seq: 3}},
 		{"the last of two", []*Event{at("0s", 1), at("3m", 2), at("8h", 3)},
-			Jump{Source: "application_json.log", FileID: "f1", Offset: 3, Time: tAt("8h"), Prev: tAt("3m"), Watermark: tAt("7h58m")}},
+			Jump{Source: "application_json.log", FileID: "f1", Offset: 3, Time: tAt("8h"), Prev: tAt("3m"), Watermark: tAt("7h58m"), Seq: 3}},
 		{"within lateness", []*Event{at("0s", 1), at("2m", 2), at("4m", 3)}, Jump{}},
 		{"first event of the source", []*Event{at("8h", 1)}, Jump{}},
 		{"more than 24h after the clock", []*Event{at("0s", 1), at("48h", 2)}, Jump{}},
@@ -84,6 +84,9 @@ func TestLateCause(t *testing.T) {
 		{"concatenated newest first", 2 * time.Minute, backwards, CauseBack, 5},
 		{"concatenated newest first, lateness above the steps", 10 * time.Minute, backwards, CauseBack, 5},
 		{"a source older than the watermark", 2 * time.Minute, []at{{"a.log", "10h"}, {"a.log", "10h1m"}, {"b.log", "0s"}, {"b.log", "1s"}}, CauseWatermark, 3},
+		// trial 226: a source older than the watermark with a jump after
+		// its first line was blamed on the jump, which came after it
+		{"a source older than the watermark, then a jump", 2 * time.Minute, []at{{"a.log", "10h"}, {"b.log", "0s"}, {"b.log", "8h"}, {"b.log", "8h1m"}}, CauseWatermark, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

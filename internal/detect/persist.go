@@ -18,6 +18,10 @@ type engineState struct {
 	// Held are the events the reorder buffer held, oldest first (see
 	// reorder.go); absent when none.
 	Held []heldItem `json:"held,omitempty"`
+	// LogNewest is, with Config.LogWatermarks, the newest event time of
+	// each log (audit, application, access, auth) given to the rules;
+	// absent when none, and without it.
+	LogNewest map[string]time.Time `json:"log_newest,omitempty"`
 }
 
 // maxSaveBuf is the largest encoding buffer Save keeps for the next save.
@@ -58,6 +62,7 @@ func (e *Engine) Save() error {
 		Alerts:    e.alerts.items(),
 		Suppress:  e.supp.items(),
 		Held:      e.heldEvents(),
+		LogNewest: e.logNewestState(),
 	}
 	for name, s := range e.sources {
 		p := s.pos
@@ -193,7 +198,7 @@ func (e *Engine) closeRestored() {
 	}
 	at := time.Unix(e.advancedSec, 0).UTC()
 	for _, r := range e.advancers {
-		r.rule.Advance(at, r.emit)
+		e.advanceRule(r, at)
 	}
 }
 
@@ -244,6 +249,7 @@ func (e *Engine) restore(es *engineState) {
 	e.alerts.load(es.Alerts, es.Watermark)
 	e.supp.load(es.Suppress)
 	e.heldSaved = es.Held // restored once the rules are (see load)
+	e.restoreLogNewest(es.LogNewest)
 }
 
 // loadFailed logs that the state file name (StateName, or a rule's id)

@@ -76,15 +76,18 @@ func (e *Engine) process(ev *Event, now int64) {
 	tns := nanos(t)
 	future, prev, prevNs := false, src.newest, src.newestNs
 	if !t.IsZero() {
-		if e.late(t, tns) {
+		if wm, late := e.lateFor(ev.Type, t, tns); late {
 			e.stats.Late++
-			e.noteBack(ev, src, t)
+			e.noteBack(ev, src, t, wm)
 		}
 		if earlier(src.newest, src.newestNs, t, tns) {
 			if future = (ev.Outlier || earlier(e.futureAt, e.futureAtNs, t, tns)) && e.future(ev, t); !future {
 				e.noteJump(ev, src, t, tns)
 				src.newest, src.newestNs = t, tns
 			}
+		}
+		if e.cfg.LogWatermarks && !future {
+			e.noteLog(ev.Type, tns)
 		}
 	}
 	if e.cfg.Nodes {
@@ -143,18 +146,18 @@ func (e *Engine) noteJump(ev *Event, src *sourceState, t time.Time, tns int64) {
 		return
 	}
 	e.stats.Jump = Jump{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Prev: src.newest,
-		Watermark: t.Add(-e.cfg.Lateness)}
+		Watermark: t.Add(-e.cfg.Lateness), Seq: e.stats.Events}
 }
 
-// noteBack records ev, late at time t, as the Back when it is further
-// behind the engine watermark than the Back recorded so far.
-func (e *Engine) noteBack(ev *Event, src *sourceState, t time.Time) {
-	wm := e.watermark()
+// noteBack records ev, late at time t behind watermark wm, as the Back
+// when it is further behind its watermark than the Back recorded so far
+// is behind its own.
+func (e *Engine) noteBack(ev *Event, src *sourceState, t, wm time.Time) {
 	if b := &e.stats.Back; !b.Time.IsZero() && wm.Sub(t) <= b.Watermark.Sub(b.Time) {
 		return
 	}
 	e.stats.Back = Back{Source: ev.Source, FileID: ev.FileID, Offset: ev.Offset, Time: t, Newest: src.newest,
-		Watermark: wm, Lateness: e.cfg.Lateness}
+		Watermark: wm, Lateness: e.cfg.Lateness, Seq: e.stats.Events}
 }
 
 // late reports whether t (in Unix ns tns, see nanos) is before the
@@ -468,6 +471,13 @@ func (e *Engine) settle(low time.Time, lowNs, now int64) {
 // held events the sources' times reached, and their alerts go to
 // Config.Emit. A zero t does nothing.
 func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
+	e.ProgressOf(parser.TypeUnknown, name, fileID, offset, t)
+}
+
+// ProgressOf is Progress for a line of log lt: with Config.LogWatermarks,
+// t also moves that log's newest time (see Config.LogWatermarks), as an
+// event of it does. detect calls it with the log of the line it marks.
+func (e *Engine) ProgressOf(lt parser.Type, name, fileID string, offset int64, t time.Time) {
 	if t.IsZero() {
 		return
 	}
@@ -476,9 +486,14 @@ func (e *Engine) Progress(name, fileID string, offset int64, t time.Time) {
 	src := e.source(name)
 	tns := nanos(t)
 	prev, prevNs := src.newest, src.newestNs
-	if earlier(prev, prevNs, t, tns) && !e.beyond(t, tns) {
-		e.noteJump(&Event{Source: name, FileID: fileID, Offset: offset}, src, t, tns)
-		src.newest, src.newestNs = t, tns
+	if !e.beyond(t, tns) {
+		if earlier(prev, prevNs, t, tns) {
+			e.noteJump(&Event{Source: name, FileID: fileID, Offset: offset}, src, t, tns)
+			src.newest, src.newestNs = t, tns
+		}
+		if e.cfg.LogWatermarks && lt != parser.TypeUnknown {
+			e.noteLog(lt, tns)
+		}
 	}
 	if !e.cfg.MinWatermark {
 		e.followHeld(src.newest, src.newestNs)
@@ -655,7 +670,7 @@ const year1972 = 63072000
 func (e *Engine) advance(wm time.Time) {
 	e.advancedSec = wm.Unix()
 	for _, r := range e.advancers {
-		r.rule.Advance(wm, r.emit)
+		e.advanceRule(r, wm)
 	}
 	e.events.expire(wm)
 	e.alerts.expire(wm)

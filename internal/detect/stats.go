@@ -137,6 +137,9 @@ type Jump struct {
 	// Watermark is Time − Config.Lateness: events of the source older
 	// than it are late.
 	Watermark time.Time
+	// Seq is the count of events the engine was given (Stats.Events)
+	// when it came (see Back.Seq).
+	Seq uint64
 }
 
 // Ahead is an event kept from the windowed rules for its time (see
@@ -152,7 +155,8 @@ type Ahead struct {
 }
 
 // Back is a late event: one whose time was before the engine watermark
-// when it was read. Stats.Back is the one furthest behind it (of equal,
+// when it was read (with Config.LogWatermarks, before the watermark of
+// its log too, the one recorded). Stats.Back is the one furthest behind it (of equal,
 // the first), where a source's lines went back in time (logs
 // concatenated in the wrong order, a log appended with lines older than
 // those read before it) or where lines begin that are older than a
@@ -166,10 +170,14 @@ type Back struct {
 	// Newest is the newest time of its source before it, among the
 	// events this engine read since it started; zero when none.
 	Newest time.Time
-	// Watermark is the engine watermark it was behind.
+	// Watermark is the engine watermark it was behind (with
+	// Config.LogWatermarks, its log's when that is earlier).
 	Watermark time.Time
 	// Lateness is Config.Lateness.
 	Lateness time.Duration
+	// Seq is the count of events the engine was given (Stats.Events)
+	// when it came: it came after the Jump of a lower Seq.
+	Seq uint64
 }
 
 // Behind returns how far b's time is before the newest time of its
@@ -203,8 +211,8 @@ const (
 )
 
 // LateCause returns what made events late, from the Jump and the Back of
-// Stats (or of Losses): the jump when the late event furthest behind is
-// no older than the lines before the jump, minus the lateness (without
+// Stats (or of Losses): the jump when the late event furthest behind came
+// after it, is no older than the lines before the jump, minus the lateness (without
 // the jump it would not be late), and behind a watermark no later than
 // the one the jump set, or before that one and behind a watermark the
 // lines after the jump moved on by less than the jump itself (the lines
@@ -217,7 +225,7 @@ func LateCause(j Jump, b Back) Cause {
 		return CauseNone
 	case b.Time.IsZero():
 		return CauseJump
-	case !j.Time.IsZero() && !b.Time.Before(j.Prev.Add(-b.Lateness)) && (!b.Watermark.After(j.Watermark) || b.Time.Before(j.Watermark) && b.Watermark.Sub(j.Watermark) <= j.Time.Sub(j.Prev)):
+	case !j.Time.IsZero() && b.Seq > j.Seq && !b.Time.Before(j.Prev.Add(-b.Lateness)) && (!b.Watermark.After(j.Watermark) || b.Time.Before(j.Watermark) && b.Watermark.Sub(j.Watermark) <= j.Time.Sub(j.Prev)):
 		return CauseJump
 	case b.Behind() > b.Lateness:
 		return CauseBack
