@@ -314,6 +314,9 @@ func (d *detector) attach(ctx context.Context, ats []*attachment) {
 			// one folded before: the tailer resumes at the checkpoint.
 			d.e.ResumeAt(at.name, at.ck.FileID, at.ck.Offset)
 		}
+		d.mu.Lock()
+		d.losses.nameFile(at.name, s.cfg.Path) // the spool's, for find_line
+		d.mu.Unlock()
 		_, err := os.Stat(s.cfg.Path)
 		s.detPos = d.register(at.name, at.ck, errors.Is(err, fs.ErrNotExist) && !at.stream && s.cfg.Type != inputSourceType)
 		if c := at.catch; c != nil {

@@ -29,6 +29,30 @@ type lossLog struct {
 	apart   countGate             // of detect.Stats.CopiesApart
 	future  countGate             // of detect.Stats.Future
 	lateAt  map[string]uint64     // each rule's late drops when late last logged
+	// files maps the name of a source that is not its file's path (the
+	// streaming spool's, streamSource) to that path, for find_line.
+	files map[string]string
+}
+
+// nameFile records that the lines of source name are read from the file
+// at path (the streaming spool's, whose source is streamSource).
+func (l *lossLog) nameFile(name, path string) {
+	if name == path {
+		return
+	}
+	if l.files == nil {
+		l.files = map[string]string{}
+	}
+	l.files[name] = path
+}
+
+// appendLineAt is appendLineAt for a line of source name, read from the
+// file nameFile recorded for it, if any.
+func (l *lossLog) appendLineAt(args []any, name, fileID string, offset int64) []any {
+	if path, ok := l.files[name]; ok {
+		name = path
+	}
+	return appendLineAt(args, name, fileID, offset)
 }
 
 // countGate paces the warnings about a growing counter.
@@ -107,7 +131,7 @@ func (l *lossLog) checkFuture(log *slog.Logger, e *detect.Engine, file string, n
 	outliers := e.Stats().Outliers
 	args := []any{"kept_out_since_last", since, "ahead_of_clock_total", n - outliers, "ahead_of_lines_around_total", outliers,
 		"file", file, "last_line_in", a.Source}
-	args = appendLineAt(args, a.Source, a.FileID, a.Offset)
+	args = l.appendLineAt(args, a.Source, a.FileID, a.Offset)
 	args = append(args, "line_time", a.Time.UTC().Format(time.RFC3339Nano))
 	if !a.Outlier {
 		args = append(args, "ahead_of_clock", detect.ShortDuration(a.Time.Sub(a.Now)))
@@ -157,18 +181,18 @@ func (l *lossLog) logLate(log *slog.Logger, file string, jump detect.Jump, back 
 			msg += "; a line moved its source's watermark ahead of lines read after it: if the file's lines are this much out of order, raise detections.lateness"
 		}
 		args = append(args, "watermark_moved_by", jump.Source)
-		args = appendLineAt(args, jump.Source, jump.FileID, jump.Offset)
+		args = l.appendLineAt(args, jump.Source, jump.FileID, jump.Offset)
 		args = append(args, "line_time", jump.Time.UTC().Format(time.RFC3339Nano), "ahead_of_line_before", jump.Time.Sub(jump.Prev).Round(time.Second).String())
 	case detect.CauseBack:
 		msg += "; the lines of a file go back in time (a log appended with lines older than those read before, or logs concatenated in the wrong order?): hunt in such logs with `gitlab-syslog detect`, each file an input of its own, which merges its inputs in time order; when the lines of one file go back because its clock did, correct those lines, or raise detections.lateness above the step"
 		args = append(args, "back_in_time_at", back.Source)
-		args = appendLineAt(args, back.Source, back.FileID, back.Offset)
+		args = l.appendLineAt(args, back.Source, back.FileID, back.Offset)
 		args = append(args, "line_time", back.Time.UTC().Format(time.RFC3339Nano), "behind_newest_line_before", back.Behind().Round(time.Second).String())
 	default:
 		msg += "; no line of this run moved it that far: it is another file's, or the one an earlier run saved in state_dir (old logs fed in parts, or older than what an earlier run read?): hunt in old logs with `gitlab-syslog detect`, which merges its inputs in time order"
 		if !back.Time.IsZero() {
 			args = append(args, "oldest_late_line_in", back.Source)
-			args = appendLineAt(args, back.Source, back.FileID, back.Offset)
+			args = l.appendLineAt(args, back.Source, back.FileID, back.Offset)
 			args = append(args, "line_time", back.Time.UTC().Format(time.RFC3339Nano))
 		}
 	}

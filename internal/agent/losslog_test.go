@@ -335,3 +335,23 @@ func fileKeyOf(t *testing.T, path string) string {
 	key, _, _ := keyOfFile(t, path)
 	return key
 }
+
+// TestLogLateStreamSpool: the late-drop warning about streamed events
+// (source streamSource) names the line in the streaming spool, the file
+// they were read from, and prints it with find_line. Before (trial 228),
+// it looked for a file named "stream" and said the spool was gone.
+func TestLogLateStreamSpool(t *testing.T) {
+	spool := filepath.Join(t.TempDir(), "events.log")
+	appendLines(t, spool, []string{`{"id":1}`, `{"id":2}`})
+	t0 := time.Date(2025, 9, 18, 12, 0, 1, 0, time.UTC)
+	back := detect.Back{Source: streamSource, FileID: fileKeyOf(t, spool), Offset: int64(len(`{"id":1}`) + 1), Time: t0.Add(-72 * time.Hour),
+		Watermark: t0, Lateness: 2 * time.Minute}
+	var logs syncBuffer
+	l := &lossLog{buf: []detect.RuleLoss{{Rule: "sentinel.repo_deletion", LateDropped: 1}}}
+	l.nameFile(streamSource, spool)
+	l.logLate(slog.New(slog.NewTextHandler(&logs, nil)), spool, detect.Jump{}, back, t0)
+	got := logs.String()
+	if strings.Contains(got, "any more") || !strings.Contains(got, "find_line=") || !strings.Contains(got, spool) {
+		t.Errorf("the warning does not show the line in the spool %s:\n%s", spool, got)
+	}
+}
