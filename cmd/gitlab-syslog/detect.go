@@ -294,6 +294,13 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		closeInputs(kept)
 		return fmt.Errorf("detect: %w", errors.Join(err, cerr))
 	}
+	// Locked before the inputs are looked at, which waits for standard
+	// input's first bytes: another run with DIR is refused meanwhile.
+	lk, err := lockStateDir(o.stateDir)
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	defer lk.Release()
 	inputs, stdin, cerr := checkDetectInputs(ctx, inputs, stdin, stderr)
 	if cerr != nil {
 		return fmt.Errorf("detect: %w", cerr)
@@ -316,11 +323,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 		cfg.Disabled = false
 	}
 	note := configOffNote(o.config, cfg, o.rules) // printed once the run is sure to start
-	lk, err := lockStateDir(o.stateDir)
-	if err != nil {
-		return fmt.Errorf("detect: %w", err)
-	}
-	defer lk.Release()
+
 	cfg.DedupeLines = true   // inputs may overlap: see detect.Config.DedupeLines
 	cfg.LogWatermarks = true // runs with one DIR may read other logs of one period
 	if cfg.StateDir = o.stateDir; cfg.StateDir == "" {

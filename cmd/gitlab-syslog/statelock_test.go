@@ -5,11 +5,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
@@ -196,5 +198,36 @@ func TestRunRefusesAgentDetectionState(t *testing.T) {
 	}
 	if after, _ := os.ReadDir(state); len(after) != len(before) {
 		t.Errorf("run left files in the agent's detection state: %d entries, was %d", len(after), len(before))
+	}
+}
+
+// TestDetectLocksWhileStdinWaits: detect --state-dir holds the lock of
+// DIR while it waits for standard input's first bytes, so another run
+// with DIR is refused meanwhile (trial 226: it was taken only once the
+// bytes came, and a second run in between saved its state, which the
+// first then read).
+func TestDetectLocksWhileStdinWaits(t *testing.T) {
+	dir := t.TempDir()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		o := &detectOptions{stateDir: dir, format: "json"}
+		done <- runDetect(context.Background(), o, []string{"audit:-"}, pr, io.Discard, io.Discard)
+	}()
+	locked := false
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		lk, err := statelock.Acquire(dir)
+		if err != nil {
+			locked = true
+			break
+		}
+		lk.Release()
+	}
+	pw.Close() // standard input ends: detect reads nothing and ends
+	if err := <-done; err != nil {
+		t.Fatalf("detect: %v", err)
+	}
+	if !locked {
+		t.Error("DIR was not locked while detect waited for standard input")
 	}
 }
