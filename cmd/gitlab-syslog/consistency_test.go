@@ -217,10 +217,13 @@ func TestSendAccounting(t *testing.T) {
 			wantOut: "<190>1 ", wantStderr: "sent 1 line of 1 read to stdout:// in "},
 		{name: "missing file before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "nope.log")},
 			wantErr: "send: open " + filepath.Join(dir, "nope.log") + ": no such file or directory (is the path right?)"},
+		// trial 226: a pattern the shell found no file for was taken for a path
+		{name: "pattern that matched no file", args: []string{"--to", closedTCP, filepath.Join(dir, "production*.log")},
+			wantErr: "send: open " + filepath.Join(dir, "production*.log") + ": no such file or directory (a pattern that matched no file: the shell passes a pattern that matches nothing as it is; is the pattern right?)"},
 		{name: "missing directory before connecting", args: []string{"--to", closedTCP, filepath.Join(dir, "gitlab", "nope.log")},
 			wantErr: "send: open " + filepath.Join(dir, "gitlab", "nope.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"},
 		{name: "directory", args: []string{"--to", closedTCP, dir},
-			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it"},
+			wantErr: "send: " + dir + " is a directory, not a log file; give the log files in it (e.g. " + filepath.Join(dir, "*.log*") + ")"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

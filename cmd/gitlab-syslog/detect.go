@@ -455,8 +455,12 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	if ctx.Err() == nil { // an input cut short by an interrupt is not empty
 		warnEmptyInputs(stderr, inputs, counts)
 	}
-	if saveErr != nil && o.stateDir != "" {
+	switch {
+	case o.stateDir == "":
+	case saveErr != nil:
 		fmt.Fprintf(stderr, "detect: the state was NOT saved in --state-dir %s (the ERROR above says why): a later run with it does not know what this run read, reads these lines again and may raise their alerts again\n", o.stateDir)
+	case ctx.Err() != nil:
+		fmt.Fprintf(stderr, "detect: the state of the lines read until the interrupt was saved in --state-dir %s: run the same command again to read on from there\n", o.stateDir)
 	}
 	if readErr != nil {
 		return fmt.Errorf("detect: %w", readErr)

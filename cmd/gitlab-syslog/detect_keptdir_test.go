@@ -472,6 +472,9 @@ func TestDetectInterruptedKeepsCheck(t *testing.T) {
 	if err := runDetect(ctx, o, []string{fileA}, strings.NewReader(""), out, &stderr); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the interrupted run: %v, want it canceled\n%s", err, stderr.String())
 	}
+	if want := "detect: the state of the lines read until the interrupt was saved in --state-dir " + state + ": run the same command again to read on from there"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("the interrupted run's stderr lacks %q:\n%s", want, stderr.String())
+	}
 	first1 := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(first1) == 0 || len(first1) >= 3000 {
 		t.Fatalf("the interrupted run wrote %d alerts, want some of 3000", len(first1))

@@ -233,7 +233,7 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 		{"a rotated copy is no typo", []string{filepath.Join(sub, "audit_json.log")}, []string{"open " + filepath.Join(sub, "audit_json.log") + ": no such file or directory (is the path right?)"}},
 		{"missing directory", []string{filepath.Join(dir, "gitlab", "nginx", "a.log")}, []string{"open " + filepath.Join(dir, "gitlab", "nginx", "a.log") + ": no such file or directory (directory " + filepath.Join(dir, "gitlab") + " does not exist: is the path right?)"}},
 		{"all named", []string{sub, ok, "adit:audit_json.log", "audit:", badGzip, missing}, []string{
-			sub + " is a directory, not a log file; give the log files in it",
+			sub + " is a directory, not a log file; give the log files in it (e.g. " + filepath.Join(sub, "*.log*") + ")",
 			`open adit:audit_json.log: no such file or directory ("adit" is not an input type: TYPE:FILE takes audit, application, access, auth or stream (did you mean "audit"?))`,
 			`open audit:: no such file or directory ("audit:" names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)`,
 			badGzip + ": starts with gzip's magic number but is not gzip data (gzip: invalid header): the file is damaged, or holds other data; check it with gzip -t " + badGzip + ", or copy it again from its source",

@@ -108,7 +108,7 @@ func readLines(ctx context.Context, name string, stdin io.Reader, keepBlank bool
 			defer stop()
 			fi, err := f.Stat()
 			if err == nil && fi.IsDir() {
-				return fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+				return fmt.Errorf("%s is a directory, not a log file; give the log files in it (e.g. %s)", name, filepath.Join(name, "*.log*"))
 			}
 			regular = err == nil && fi.Mode().IsRegular()
 			blocks = !regular
@@ -360,7 +360,7 @@ func openChecked(name string) (*os.File, os.FileInfo, error) {
 		fi = nil
 	} else if fi.IsDir() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it", name)
+		return nil, nil, fmt.Errorf("%s is a directory, not a log file; give the log files in it (e.g. %s)", name, filepath.Join(name, "*.log*"))
 	}
 	regular := fi != nil && fi.Mode().IsRegular()
 	_, release, err := decompress(bufio.NewReaderSize(f, 4096), name, regular)

@@ -64,8 +64,10 @@ func paramFileHint(param, path string) string {
 
 // missingInputHint says what to do about the input file name that does not
 // exist: its directory that does not exist, else its compressed copy
-// (name.gz: logrotate compressed it since), else a likely typo of it. A
-// name that exists by the time the hint is made was created meanwhile.
+// (name.gz: logrotate compressed it since), else a likely typo of it,
+// else, for a name with a glob's characters, that it is a pattern that
+// matched nothing (which the shell passes on as it is). A name that
+// exists by the time the hint is made was created meanwhile.
 func missingInputHint(name string) string {
 	if _, err := os.Stat(name); err == nil {
 		return "it exists now, created after it was opened: run again"
@@ -81,6 +83,9 @@ func missingInputHint(name string) string {
 	}
 	if m := similarFile(name, ""); m != "" {
 		return fmt.Sprintf("did you mean %s?", m)
+	}
+	if strings.ContainsAny(filepath.Base(name), "*?[") {
+		return "a pattern that matched no file: the shell passes a pattern that matches nothing as it is; is the pattern right?"
 	}
 	return "is the path right?"
 }
