@@ -53,9 +53,11 @@ type input struct {
 // 3164; past it, further hosts are not logged.
 const maxLegacyHosts = 1024
 
-// warnLegacy logs, once per sending host, that a gitlab-syslog node sends
-// RFC 3164, which the aggregator cannot re-parse: its messages go out as
-// other messages, past every detection.
+// warnLegacy logs, once per sending host, that a node (gitlab-syslog, or
+// rsyslog with a default template) sends GitLab's logs in RFC 3164, which
+// the aggregator does not re-parse: its messages go out as other
+// messages, past every detection; the warning says how to make each send
+// RFC 5424.
 func (in *input) warnLegacy(host []byte) {
 	in.legacyMu.Lock()
 	defer in.legacyMu.Unlock()
@@ -66,7 +68,7 @@ func (in *input) warnLegacy(host []byte) {
 		in.legacy = make(map[string]struct{})
 	}
 	in.legacy[string(host)] = struct{}{}
-	in.log.Warn("inputs: a gitlab-syslog node sends RFC 3164: its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: set forward.format: rfc5424 (no --rfc3164) on that node",
+	in.log.Warn("inputs: a node sends GitLab's logs in RFC 3164 (<PRI>TIMESTAMP HOSTNAME TAG: MSG): its messages are handled as other messages (not parsed, past every detection); aggregation needs RFC 5424 from the nodes: on a gitlab-syslog node set forward.format: rfc5424 (no --rfc3164); on an rsyslog node give its omfwd or omrelp action template=\"RSYSLOG_SyslogProtocol23Format\"",
 		"listen", in.srv.Config().Listen, "hostname", string(host))
 }
 

@@ -56,13 +56,17 @@ func TestInputOtherMessages(t *testing.T) {
 	}
 }
 
-// TestInputLegacyRFC3164: a gitlab-syslog node sending RFC 3164 cannot be
-// re-parsed; the aggregator forwards its messages as other messages and
-// warns once per sending host that aggregation needs RFC 5424.
+// TestInputLegacyRFC3164: a gitlab-syslog node sending RFC 3164, or an
+// rsyslog node with its default forward template, is not re-parsed; the
+// aggregator forwards its messages as other messages and warns once per
+// sending host that aggregation needs RFC 5424, and how to set it on
+// either.
 func TestInputLegacyRFC3164(t *testing.T) {
 	const (
 		legacyA = `<190>Oct 17 17:38:22 node-a GitLab-Audit-Logs: {"severity":"INFO","author_id":3}`
 		legacyB = `<190>Oct  7 17:38:23 node-b GitLab-Auth-Logs: {"severity":"INFO"}`
+		// rsyslog's default forward template (trial 229: not warned about)
+		legacyC = `<190>2026-12-06T20:41:33.56+00:00 node-c GitLab-Audit-Logs: {"severity":"INFO","author_id":3}`
 		foreign = `<38>Oct 17 17:38:24 bastion sshd[42]: Accepted publickey for root`
 	)
 	c := aggregatorConfig(t, "")
@@ -85,19 +89,19 @@ func TestInputLegacyRFC3164(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []string{legacyA, legacyA, foreign, legacyB, legacyA} {
+	for _, m := range []string{legacyA, legacyA, foreign, legacyB, legacyA, legacyC} {
 		fmt.Fprintf(conn, "%d %s", len(m), m)
 	}
 	conn.Close()
-	waitFor(t, "the messages forwarded", 10*time.Second, func() bool { return a.inputStats()[0].Other == 5 })
+	waitFor(t, "the messages forwarded", 10*time.Second, func() bool { return a.inputStats()[0].Other == 6 })
 	warned := map[string]int{}
 	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, "sends RFC 3164") {
+		if strings.Contains(l, "sends GitLab's logs in RFC 3164") && strings.Contains(l, `template=\"RSYSLOG_SyslogProtocol23Format\"`) {
 			i := strings.Index(l, "hostname=")
 			warned[strings.Fields(l[i+len("hostname="):])[0]]++
 		}
 	}
-	if want := map[string]int{"node-a": 1, "node-b": 1}; fmt.Sprint(warned) != fmt.Sprint(want) {
+	if want := map[string]int{"node-a": 1, "node-b": 1, "node-c": 1}; fmt.Sprint(warned) != fmt.Sprint(want) {
 		t.Errorf("RFC 3164 warnings by host %v, want %v\nlogs:\n%s", warned, want, logs.String())
 	}
 }
