@@ -44,6 +44,10 @@ import (
 //     and skips it in the other; the warning names both sources' lines.
 //   - a log_dir given while sources lists files none of which is under
 //     it: log_dir is not used (logDirUnused).
+//   - the older log of a source's events beside its file (application.log
+//     beside application_json.log, auth.log beside auth_json.log) that no
+//     source reads (unreadLegacy): the default sources follow it when
+//     present at start, a list of sources only when it names it.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.
@@ -86,6 +90,9 @@ func (c *Config) SourceWarnings() []string {
 			}
 			warns = append(warns, fmt.Sprintf("%s: %s followed by %s through another path, a symbolic or hard link or a bind mount (%s is the file of %s): run follows each such file once, with sources[%d], and skips it here, or it would send every line twice; to have each file reached by one source only, remove one of the two or narrow a pattern (on Kubernetes, follow /var/log/containers or /var/log/pods, not both)",
 				where, some, other, l.path, l.other, l.of))
+		}
+		if w := c.unreadLegacy(s); w != "" {
+			warns = append(warns, where+": "+w)
 		}
 		if w := missingOldDir(s); w != "" {
 			warns = append(warns, c.Where(fmt.Sprintf("sources[%d].olddir", i))+": "+w)
@@ -433,4 +440,45 @@ func typeMismatch(s Source, files []string) string {
 	// the wrong type; the others raw.
 	return fmt.Sprintf("type %s, but %s: its lines would be read as %s lines, under APP-NAME %s (raw where the %s parser does not take them), unseen by the rules that read %s lines; %s",
 		s.Type, strings.Join(other, ", "), s.Type, cmp.Or(s.AppName, DefaultAppName(s.Type)), s.Type, strings.Join(types, " or "), fix)
+}
+
+// legacyLogs maps the name of a log GitLab writes to the older log of the
+// same events, which GitLab wrote beside it before (the default sources
+// that are followed only when present: application.log, auth.log).
+var legacyLogs = map[string]string{"application_json.log": "application.log", "auth_json.log": "auth.log"}
+
+// unreadLegacy returns, for source s (a path, not a glob) whose file is
+// one of legacyLogs', when the older log exists beside it and no source
+// of c names it or matches it, what that log is and what to do; ""
+// otherwise.
+func (c *Config) unreadLegacy(s Source) string {
+	old, ok := legacyLogs[filepath.Base(s.Path)]
+	if !ok || s.IsGlob() {
+		return ""
+	}
+	path := filepath.Join(filepath.Dir(s.Path), old)
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	for _, o := range c.Sources {
+		if o.Path == "" {
+			continue
+		}
+		if filepath.Clean(o.Path) == path {
+			return ""
+		}
+		if o.IsGlob() {
+			if m, _ := filepath.Match(o.Path, path); m {
+				return ""
+			}
+		}
+	}
+	why := ""
+	for _, d := range defaultSources {
+		if d.name == old {
+			why = d.note
+		}
+	}
+	return fmt.Sprintf("%s exists beside it and no source reads it (%s; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: %s and path: %s; if it holds only old lines, send them once with gitlab-syslog send, or delete it",
+		path, why, TypeByName(path), path)
 }

@@ -20,7 +20,11 @@ func TestSourceWarnings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"logs/gitlab_access.log", "logs/application_json.log", "logs/audit_json.log", "ex/audit_json.log"} {
+	if err := os.MkdirAll(filepath.Join(dir, "old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"logs/gitlab_access.log", "logs/application_json.log", "logs/audit_json.log", "ex/audit_json.log",
+		"old/application_json.log", "old/application.log", "old/auth_json.log", "old/auth.log"} {
 		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -108,6 +112,15 @@ func TestSourceWarnings(t *testing.T) {
 		{"glob matching one file through two of its paths", "{path: \"" + dir + "/[ch]*/*.log\", format: cri}",
 			"config.yaml:3: sources[0].path: it matches one file through two paths, a symbolic or hard link or a bind mount (" + dir + "/hl/a.log is the file of " + dir + "/containers/a.log; 2 such): run follows each such file once, by one of its paths; to match each file once, narrow the pattern"},
 		{"globs of distinct files", "{path: \"" + dir + "/pods/a/*.log\", format: cri}\n  - {path: \"" + dir + "/containers/b.log\", format: cri}", ""},
+		// The older log of a source's events beside its file, which the
+		// default sources follow when present (trial 230: the packaged
+		// config, a list of sources, left auth.log unread, unsaid).
+		{"older log beside, unread", "{type: application, path: " + dir + "/old/application_json.log}",
+			"config.yaml:3: sources[0].path: " + dir + "/old/application.log exists beside it and no source reads it (GitLab 15.11 and later no longer write application.log; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: application and path: " + dir + "/old/application.log"},
+		{"auth.log beside, unread", "{type: auth, path: " + dir + "/old/auth_json.log}",
+			"config.yaml:3: sources[0].path: " + dir + "/old/auth.log exists beside it and no source reads it (older GitLab versions wrote the Rack::Attack log as auth.log"},
+		{"older log read by a source", "{type: auth, path: " + dir + "/old/auth_json.log}\n  - {type: auth, path: " + dir + "/old/auth.log}", ""},
+		{"older log matched by a glob", "{type: application, path: " + dir + "/old/application_json.log}\n  - {type: application, path: \"" + dir + "/old/application*.log\"}", ""},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
 		{"type not valid", "{type: acces, path: " + dir + "/logs/gitlab_access.log}", ""},
 	} {
