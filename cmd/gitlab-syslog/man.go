@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 )
 
 // newManCmd builds the hidden `gitlab-syslog man --dir DIR`: it writes one
@@ -36,6 +38,7 @@ func newManCmd() *cobra.Command {
 			} else if !date.IsZero() {
 				header.Date = &date
 			}
+			escapeTags(root)
 			if err := doc.GenManTree(root, header, dir); err != nil {
 				return fmt.Errorf("man: writing pages into %s: %w", dir, err)
 			}
@@ -61,3 +64,26 @@ func sourceDate() (time.Time, error) {
 	}
 	return time.Unix(sec, 0).UTC(), nil
 }
+
+// escapeTags escapes each '<' that starts what Markdown takes for an HTML
+// tag ('<' and a letter, '/', '!' or '?') in the flag usages of cmd and
+// its subcommands (`\<`, a Markdown escape): cobra/doc renders them as
+// Markdown, which drops such tags, so that "name@<your IANA private
+// enterprise number>" lost its number's part. Long texts are left alone:
+// theirs hold no such '<', and an escape in their indented code blocks
+// (completion's "source <(...)") would be printed. It changes the tree:
+// only the man command, which exits after writing the pages, calls it.
+func escapeTags(cmd *cobra.Command) {
+	for _, fs := range []*pflag.FlagSet{cmd.LocalFlags(), cmd.PersistentFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) {
+			f.Usage = tagStart.ReplaceAllString(f.Usage, `$1\<$2`)
+		})
+	}
+	for _, c := range cmd.Commands() {
+		escapeTags(c)
+	}
+}
+
+// tagStart matches a '<' not escaped yet that starts what Markdown takes
+// for an HTML tag, with the character before it (if any) and after it.
+var tagStart = regexp.MustCompile(`(^|[^\\])<([A-Za-z/!?])`)

@@ -65,7 +65,8 @@ func TestManPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`.TH "GITLAB-SYSLOG-RUN" "1" "Nov 2023"`, "gitlab-syslog-run - ", "--state-dir"} {
+	// trial 230: Markdown took <your IANA private enterprise number> for a tag and dropped it
+	for _, want := range []string{`.TH "GITLAB-SYSLOG-RUN" "1" "Nov 2023"`, "gitlab-syslog-run - ", "--state-dir", "name@<your IANA private enterprise number>, the '@' required"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("gitlab-syslog-run.1 lacks %q:\n%.600s", want, page)
 		}
