@@ -240,23 +240,48 @@ func ownedByMe(paths []string) bool {
 	return true
 }
 
+// otherOwnerRun returns run's warning when the state directory dir exists
+// and belongs to another user than the one run runs as (the package's
+// service user's, run by hand as root): the checkpoints and detection
+// state run writes there are this user's, and a mode the owner may not
+// read (0600), so that the service, started again as the owner, would
+// take them as none. "" otherwise.
+func otherOwnerRun(dir string) string {
+	owner, ok := otherOwner(dir)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("state_dir %s belongs to user %s, not to the user run runs as: the checkpoints and detection state run writes there are this user's, which %s may not read, so the agent run as %s (its service) would send the files again from their start and start its detections afresh; run as that user (sudo -u %s gitlab-syslog run ...), or give this run its own --state-dir, or afterwards give the directory back: chown -R %s: %s",
+		dir, owner, owner, owner, owner, owner, dir)
+}
+
+// otherOwner returns the name (or uid) of the user that owns dir when dir
+// exists and that user is not the one this process runs as.
+func otherOwner(dir string) (string, bool) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", false
+	}
+	uid, ok := fileOwner(fi)
+	if !ok || uid == os.Geteuid() {
+		return "", false
+	}
+	owner := strconv.Itoa(uid)
+	if u, err := user.LookupId(owner); err == nil {
+		owner = u.Username
+	}
+	return owner, true
+}
+
 // otherOwnerWarning returns check's warning when the state directory dir
 // exists and belongs to another user than the one check runs as (sudo
 // check, the service running as its own user): what this user may read
 // (the logs, the TLS keys, the state files) the agent's user may not, so
 // check's verdict on them is this user's. "" otherwise.
 func otherOwnerWarning(dir, configFile string) string {
-	fi, err := os.Stat(dir)
-	if err != nil {
+	owner, ok := otherOwner(dir)
+	if !ok {
 		return ""
-	}
-	uid, ok := fileOwner(fi)
-	if !ok || uid == os.Geteuid() {
-		return ""
-	}
-	owner := strconv.Itoa(uid)
-	if u, err := user.LookupId(owner); err == nil {
-		owner = u.Username
 	}
 	config := ""
 	if configFile != "" {

@@ -96,6 +96,9 @@ default state_dir, so that a second run reads them again.)`,
 			}
 			logConfigWarnings(log, c)
 			log.Info("state directory", "path", c.StateDir, "why", r.StateDirNote)
+			if warn := otherOwnerRun(c.StateDir); warn != "" {
+				log.Warn("state directory of another user", "warning", warn)
+			}
 			if r.DefaultSources {
 				logDefaultSources(log, c, r)
 			}
