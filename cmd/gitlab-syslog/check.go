@@ -1144,6 +1144,9 @@ func permHint(path string, err error) string {
 		}
 		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
 	}
+	if h := groupHint(path); h != "" {
+		return h
+	}
 	switch {
 	case strings.Contains(path, "/nginx/"):
 		return " (the nginx log directory is group gitlab-www: add the agent's user to it, e.g. SupplementaryGroups=gitlab-www)"

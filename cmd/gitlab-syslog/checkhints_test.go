@@ -54,3 +54,44 @@ func TestPackagedNote(t *testing.T) {
 		}
 	}
 }
+
+// TestPermHintGroups: a log the agent's user may not read is told apart
+// by the groups of the file and of its directory (trial 230: a file of
+// group git in a directory of group gitlab-logs, the user in the latter,
+// was told to set log_group and join the group, both done already): a
+// file of a group the user is not in, in a directory of a group it is
+// in, is told to take the directory's group; a file of the user's group
+// that the group may not read, to be made group-readable.
+func TestPermHintGroups(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to give files groups this process is not in")
+	}
+	dir := filepath.Join(t.TempDir(), "gitlab-rails")
+	mine := os.Getegid()
+	other := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
+	if err := os.Chown(other, 0, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(other, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 0, mine); err != nil {
+		t.Fatal(err)
+	}
+	noGroupRead := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
+	if err := os.Chown(noGroupRead, 0, mine); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(noGroupRead, 0o604); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{other, "is group " + groupName(65534) + ", which this user is not in, while its directory is group " + groupName(mine) + ", which this user is in: give the file the directory's group, chgrp " + groupName(mine) + " " + other},
+		{noGroupRead, "is group " + groupName(mine) + ", which this user is in, but its mode 0604 does not let the group read it: chmod g+r " + noGroupRead},
+	} {
+		got := permHint(tc.path, fs.ErrPermission)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "log_group'] = 'gitlab-logs' in") {
+			t.Errorf("permHint(%s) = %q, want %q and no log_group advice", tc.path, got, tc.want)
+		}
+	}
+}
