@@ -155,7 +155,9 @@ func (s *source) flushCarry(pctx context.Context) bool {
 	sl.flush, sl.hold, sl.tailAt = true, s.hold, -1
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
-	s.tailOpen = s.tailOpen || len(bytes.TrimSpace(s.carry.Stdout)) > 0
+	if len(bytes.TrimSpace(s.carry.Stdout)) > 0 {
+		s.tailOpen, s.tailSub = true, bytes.Clone(container.SubcomponentOf(s.carry.Stdout))
+	}
 	s.clearCarry()
 	s.order <- sl
 	s.work <- sl
@@ -229,8 +231,9 @@ type worker struct {
 	m   *metrics.Source
 	pl  *parseLog  // shared by the source's workers; may be nil
 	uw  *unwrapper // nil for format plain
-	// tailAt is the slot's tailAt for the batch being encoded.
-	tailAt int
+	// tailAt and tailSub are the slot's for the batch being encoded.
+	tailAt  int
+	tailSub []byte
 	// unparsed counts, per source, the lines forwarded raw; may be nil.
 	unparsed *atomic.Uint64
 
@@ -380,7 +383,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	case w.relay != nil:
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)
 	default:
-		w.tailAt = sl.tailAt
+		w.tailAt, w.tailSub = sl.tailAt, sl.tailSub
 		sl.skipped = w.encode(sl.tb, &sl.fb, &sl.events, &sl.carry)
 	}
 	sl.read.finish()

@@ -100,6 +100,10 @@ type source struct {
 	// its last part has not been read yet; the next complete stdout
 	// record ends it (carryOver marks it: slot.tailAt).
 	tailOpen bool
+	// tailSub is the gitlab-logger subcomponent the envelope of those
+	// first parts named (container.SubcomponentOf), for the APP-NAME of
+	// the rest: the same as theirs; nil when none.
+	tailSub []byte
 	// started: carryOver saw the source's first batch (see tailAfterStart).
 	started bool
 	// complete: the file is read as finished (tailer.Config.Complete,
@@ -165,6 +169,8 @@ type slot struct {
 	// whose first parts flushCarry sent raw at the carry timeout (the
 	// line decoded there is the rest of it, sent raw too); -1 when none.
 	tailAt int
+	// tailSub is source.tailSub when tailAt is set.
+	tailSub []byte
 }
 
 func newSource(sc config.Source, tcfg tailer.Config, hostname string, facility forwarder.Facility, workers int,
@@ -457,6 +463,7 @@ func (s *source) carryOver(sl *slot) {
 	}
 	if s.tailOpen {
 		sl.tailAt, s.tailOpen = s.tailEnd(tb)
+		sl.tailSub = s.tailSub
 	}
 	var closed [2]bool    // the stream's last record in tb was met
 	first := [2]int{n, n} // where the stream's pending run begins in tb

@@ -33,6 +33,10 @@ func TestOnceUnfinishedParts(t *testing.T) {
 	}{
 		{"stdout", "2024-05-01T12:00:01.1Z stdout P " + env[:20] + "\n2024-05-01T12:00:01.2Z stdout P " + env[20:40] + "\n", "drop",
 			[]string{"GitLab-Logs " + env[:40]}, 1, 0},
+		// trial 231: the parts of an audit line, whose envelope names its
+		// subcomponent, went out under GitLab-Logs
+		{"stdout naming its subcomponent", "2024-05-01T12:00:01.1Z stdout P " + env[:60] + "\n2024-05-01T12:00:01.2Z stdout P " + env[60:120] + "\n", "drop",
+			[]string{"GitLab-Audit-Logs " + env[:120]}, 1, 0},
 		{"stderr forwarded", "2024-05-01T12:00:01.1Z stderr P panic: \n2024-05-01T12:00:01.2Z stderr P runtime error\n", "forward",
 			[]string{"GitLab-Logs panic: runtime error"}, 1, 0},
 		{"stderr dropped", "2024-05-01T12:00:01.1Z stderr P panic: \n", "drop", nil, 0, 1},
@@ -285,4 +289,30 @@ func fileSize(t *testing.T, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// TestStalledPartsOfASubcomponent: the parts of a line whose last part
+// comes after the carry timeout go out raw under the APP-NAME of the
+// subcomponent their gitlab-logger envelope names, the first parts at the
+// timeout and the rest when its last part comes, both the same (trial
+// 231: an audit_json line's went out as GitLab-Logs, unseen by a SIEM
+// that filters GitLab-Audit-Logs).
+func TestStalledPartsOfASubcomponent(t *testing.T) {
+	dir := t.TempDir()
+	addr, got := appMsgCollector(t)
+	path := filepath.Join(dir, "0.log")
+	writeFile(t, path, "")
+	c := newConfig(t, "tcp://"+addr, config.Source{Path: path, Format: "cri"})
+	c.Detections.Enabled = new(bool)
+	_, _, stop := runInBackground(t, c, Options{CarryTimeout: 300 * time.Millisecond})
+	defer stop()
+	audit := `{"severity":"INFO","time":"2024-05-10T17:46:49.065Z","author_id":1,"entity_type":"User"}`
+	env := `{"date":"2024-05-01T12:00:00Z","component":"gitlab","subcomponent":"audit_json","level":"info","message":` + audit + `}`
+	appendBytes(t, path, "2024-05-01T12:00:01.1Z stdout P "+env[:60]+"\n2024-05-01T12:00:01.2Z stdout P "+env[60:120]+"\n")
+	waitFor(t, "the first parts sent at the timeout", 10*time.Second, func() bool { return len(got()) == 1 })
+	appendBytes(t, path, "2024-05-01T12:00:09.1Z stdout F "+env[120:]+"\n")
+	waitFor(t, "the rest sent", 10*time.Second, func() bool { return len(got()) == 2 })
+	if want := []string{config.AppNameAudit + " " + env[:120], config.AppNameAudit + " " + env[120:]}; !slices.Equal(got(), want) {
+		t.Errorf("messages %q, want %q", got(), want)
+	}
 }

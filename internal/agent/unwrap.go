@@ -112,9 +112,10 @@ func (w *worker) encodeWrapped(tb *tailer.Batch, i int) ([]byte, lineOutcome, er
 	}
 	t := u.typeOf(&out)
 	if t == parser.TypeUnknown {
-		if i == w.tailAt { // the rest of a line whose first parts went raw
-			w.mp.Opts.AppName = u.appName
-			w.msg.FromLine(u.srcType, out.Text, &w.mp.Opts)
+		if i == w.tailAt { // the rest of a line whose first parts went raw, under their APP-NAME
+			t, app := u.subType(w.tailSub)
+			w.mp.Opts.AppName = app
+			w.msg.FromLine(t, out.Text, &w.mp.Opts)
 			w.addK8s()
 			return nil, outUnwrapRaw, errLateTail
 		}
@@ -215,8 +216,9 @@ var errUnfinishedAtEnd = errors.New("agent: the file ends in parts of a line who
 // flushCarry fills fb with the pending parts in carry, each stream's as one
 // line sent raw, for a line whose end never came within the carry timeout
 // (hold is where its first part begins, for the warning). The stdout parts
-// go out under the source's app name; the stderr ones as a stderr line
-// does (other_subcomponents: forward sends them raw, drop drops and counts
+// go out under the APP-NAME of the subcomponent of the gitlab-logger
+// envelope they begin, else the source's app name (carryType); the stderr
+// ones as a stderr line does (other_subcomponents: forward sends them raw, drop drops and counts
 // them). Each line sent is counted as an unwrap error and a parse failure.
 // The last part of each line sent or dropped, counted among the parts
 // joined when it was read, is that line: it leaves that count, so that
@@ -227,8 +229,9 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 	w.mp.Opts.Now = time.Now()
 	var uc unwrapCounts
 	if len(bytes.TrimSpace(carry.Stdout)) > 0 {
-		w.mp.Opts.AppName = u.appName
-		w.msg.FromLine(u.srcType, w.clipCarry(carry.Stdout, &uc), &w.mp.Opts)
+		t, app := u.carryType(carry.Stdout)
+		w.mp.Opts.AppName = app
+		w.msg.FromLine(t, w.clipCarry(carry.Stdout, &uc), &w.mp.Opts)
 		w.addK8s()
 		fb.Append(w.enc, &w.msg)
 		uc.unwrapErrs++
@@ -252,6 +255,25 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 		u.parts.Add(-n) // see above
 	}
 	w.count(0, &uc)
+}
+
+// carryType returns the type and app_name of the stdout parts p of a line
+// whose last part never came: those of the subcomponent of the
+// gitlab-logger envelope p begins, when it names a log of a type
+// (an audit_json line's parts go out under GitLab-Audit-Logs), else the
+// source's.
+func (u *unwrapper) carryType(p []byte) (parser.Type, string) {
+	return u.subType(container.SubcomponentOf(p))
+}
+
+// subType returns the type and app_name of a line of gitlab-logger
+// subcomponent sub: the subcomponent's when it names a log of a type other
+// than the source's, else the source's (for a nil sub too).
+func (u *unwrapper) subType(sub []byte) (parser.Type, string) {
+	if t := mapping.SubcomponentType(sub); sub != nil && t != parser.TypeUnknown && t != u.srcType {
+		return t, ""
+	}
+	return u.srcType, u.appName
 }
 
 // clipCarry returns the parts p of a line whose last part never came, cut

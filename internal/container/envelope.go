@@ -31,6 +31,37 @@ func LooksLikeEnvelope(line []byte) bool {
 	return i < len(line) && line[i] == '{' && bytes.Contains(line, []byte(`"subcomponent"`))
 }
 
+// SubcomponentOf returns the subcomponent of the gitlab-logger envelope
+// that p begins, the start of a line (its parts whose last part never
+// came): the string value of its "subcomponent" key within p's first
+// subcomponentReach bytes, which the logger writes before the message; nil
+// when p does not begin a JSON object or has no such key there.
+func SubcomponentOf(p []byte) []byte {
+	head := p[:min(len(p), subcomponentReach)]
+	if i := skipWS(head, 0); i >= len(head) || head[i] != '{' {
+		return nil
+	}
+	const key = `"subcomponent":`
+	k := bytes.Index(head, []byte(key))
+	if k < 0 {
+		return nil
+	}
+	rest := head[k+len(key):]
+	j := skipWS(rest, 0)
+	if j >= len(rest) || rest[j] != '"' {
+		return nil
+	}
+	end := bytes.IndexByte(rest[j+1:], '"')
+	if end < 0 {
+		return nil
+	}
+	return rest[j+1 : j+1+end]
+}
+
+// subcomponentReach is how far into a line SubcomponentOf looks: past the
+// logger's date, component and subcomponent (about 100 bytes).
+const subcomponentReach = 512
+
 // ParseEnvelope decodes a gitlab-logger line. The logger prints
 //
 //	{"date":"%s","component": "%s","subcomponent":"%s","level":"%s","file":%q,"message":%s}
