@@ -89,7 +89,7 @@ func TestGlobWatchRecord(t *testing.T) {
 				rename(t, f, f+".1")
 				time.Sleep(100 * time.Millisecond) // scans see no x.log
 				writeFile(t, f, numbered("b", 2))
-				waitFor(t, "the lines", 10*time.Second, func() bool { return sent() >= 5 })
+				waitFor(t, "the lines", 30*time.Second, func() bool { return sent() >= 5 })
 			},
 			while: func(t *testing.T, dir string) {},
 			want:  []string{"a-0", "a-1", "a-2", "b-0", "b-1"},
@@ -129,7 +129,7 @@ func TestGlobWatchRecord(t *testing.T) {
 			logs := &syncBuffer{}
 			opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 			_, _, stop = runInBackground(t, c, opts)
-			waitFor(t, "the lines", 10*time.Second, func() bool { return len(got()) >= len(tc.want) })
+			waitFor(t, "the lines", 30*time.Second, func() bool { return len(got()) >= len(tc.want) })
 			time.Sleep(300 * time.Millisecond) // many scans: nothing more
 			stop()
 			if s := sentLines(got()); !slices.Equal(s, tc.want) {
