@@ -146,7 +146,16 @@ func keptDirOptions(rule, state string) *detectOptions {
 // and its stderr, failing on an error.
 func detectPATCreated(t *testing.T, state string, files ...string) ([]string, string) {
 	t.Helper()
-	o := keptDirOptions("falco.pat_created", state)
+	return detectRules(t, state, []string{"falco.pat_created"}, files...)
+}
+
+// detectRules runs detect with rules over files with the state dir state
+// and returns its alerts, one JSON line each, and its stderr, failing on
+// an error.
+func detectRules(t *testing.T, state string, rules []string, files ...string) ([]string, string) {
+	t.Helper()
+	o := keptDirOptions(rules[0], state)
+	o.rules = rules
 	var stdout, stderr bytes.Buffer
 	if err := runDetect(context.Background(), o, files, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("detect %s: %v\n%s", files, err, stderr.String())

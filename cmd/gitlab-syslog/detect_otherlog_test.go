@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -81,23 +79,6 @@ func projectDeletions(n int, at time.Time) string {
 			t, 600000+i, 900+i, i, 900+i, i, t)
 	}
 	return b.String()
-}
-
-// detectRules runs detect with rules over files with the state dir state
-// and returns its alerts, one JSON line each, and its stderr, failing on
-// an error.
-func detectRules(t *testing.T, state string, rules []string, files ...string) ([]string, string) {
-	t.Helper()
-	o := &detectOptions{rules: rules, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
-	var stdout, stderr bytes.Buffer
-	if err := runDetect(context.Background(), o, files, strings.NewReader(""), &stdout, &stderr); err != nil {
-		t.Fatalf("detect %s: %v\n%s", files, err, stderr.String())
-	}
-	var alerts []string
-	if s := strings.TrimSpace(stdout.String()); s != "" {
-		alerts = strings.Split(s, "\n")
-	}
-	return alerts, stderr.String()
 }
 
 // alertIDs returns the alert_id of each alert line.
