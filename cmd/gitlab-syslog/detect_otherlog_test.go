@@ -102,3 +102,21 @@ func alertField(alerts []string, prefix string) []string {
 	}
 	return out
 }
+
+// TestDetectRerunOlderSameLog: a log older than the lines of the same log
+// an earlier run with the --state-dir read is late, and the summary says
+// so: the newest time of each log is saved with the state (log_newest).
+// Before (trial 232), it was not saved, and such a run said "0 late".
+func TestDetectRerunOlderSameLog(t *testing.T) {
+	day := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	newer := writeFile(t, filepath.Join(dir, "application_json.log"), failedLogins(3, day.Add(24*time.Hour)))
+	older := writeFile(t, filepath.Join(dir, "application_json.log.1"), failedLogins(3, day.Add(9*time.Hour)))
+	state := filepath.Join(dir, "state")
+	detectRules(t, state, []string{"sentinel.bruteforce"}, newer)
+	_, summary := detectRules(t, state, []string{"sentinel.bruteforce"}, older)
+	if !strings.Contains(summary, "0 deduplicated, 3 late") {
+		t.Errorf("the older file's summary does not count its 3 lines late:\n%s", summary)
+	}
+}
+

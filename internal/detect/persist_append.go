@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/hex"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -125,6 +126,18 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 			dst = append(dst, '}')
 		}
 		dst = append(dst, ']')
+	}
+	if len(es.LogNewest) > 0 {
+		dst = append(dst, `,"log_newest":{`...)
+		for i, name := range slices.Sorted(maps.Keys(es.LogNewest)) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jsonstr.Append(dst, name)
+			dst = append(dst, ':')
+			dst = appendTime(dst, es.LogNewest[name])
+		}
+		dst = append(dst, '}')
 	}
 	return append(dst, '}')
 }

@@ -35,9 +35,10 @@ func TestSnapshotEncoding(t *testing.T) {
 			{Rules: []string{"sentinel.bruteforce", "sentinel.impersonation"}, Event: lineEvent(t, parser.TypeApplication, "application.log", "2024-06-10T09:00:00.123Z: Failed Login: username=bob ip=198.51.100.7"),
 				Copy: "6c62272e07bb014262b821756295c58d"}, // a text event waiting for its JSON copy
 		},
+		LogNewest: map[string]time.Time{"audit": t0, "application": t0.Add(-time.Hour)}, // detect's (Config.LogWatermarks)
 	}
 	same(t, "engine", es, appendEngineState(nil, &es))
-	es.Positions, es.Events, es.Alerts, es.Suppress, es.Held = map[string]position{}, nil, nil, nil, nil
+	es.Positions, es.Events, es.Alerts, es.Suppress, es.Held, es.LogNewest = map[string]position{}, nil, nil, nil, nil, nil
 	same(t, "engine empty", es, appendEngineState(nil, &es))
 
 	r, err := impersonationSpec().New(NewParams("sentinel.impersonation", lookBackOn, nil), &Env{})
