@@ -452,6 +452,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnMistypedInputs(stderr, inputs, counts)
 	warnAlertInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
+	warnSplitLogs(stderr, eng, counts, o.stateDir)
 	if ctx.Err() == nil { // an input cut short by an interrupt is not empty
 		warnEmptyInputs(stderr, inputs, counts)
 	}

@@ -120,3 +120,29 @@ func TestDetectRerunOlderSameLog(t *testing.T) {
 	}
 }
 
+// TestDetectSplitLogsNote: a run with a kept --state-dir whose inputs
+// hold some of the logs a rule joins (the audit log, not the application
+// log, for sentinel.impersonation) says that a later run over the others
+// does not join with it (trial 232: impersonation and the local-auth
+// enrichment were lost in runs of one log each, with nothing said); a
+// run over both logs, or without a kept DIR, says nothing of it.
+func TestDetectSplitLogsNote(t *testing.T) {
+	day := time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	audit := writeFile(t, filepath.Join(dir, "audit_json.log"), projectDeletions(2, day.Add(10*time.Hour)))
+	app := writeFile(t, filepath.Join(dir, "application_json.log"), failedLogins(2, day.Add(9*time.Hour)))
+	rules := []string{"sentinel.impersonation"}
+	const note = "detect: NOTE: rule sentinel.impersonation joins lines of the audit and application logs, and this run read the audit log and no application log: each run closes its windows at its end"
+	_, summary := detectRules(t, filepath.Join(dir, "kept"), rules, audit)
+	if !strings.Contains(summary, note) {
+		t.Errorf("the audit log alone with a kept DIR: no note\n%s", summary)
+	}
+	_, summary = detectRules(t, filepath.Join(dir, "both"), rules, audit, app)
+	if strings.Contains(summary, "joins lines") {
+		t.Errorf("both logs: a note\n%s", summary)
+	}
+	_, summary = detectRules(t, "", rules, audit)
+	if strings.Contains(summary, "joins lines") {
+		t.Errorf("no kept DIR: a note\n%s", summary)
+	}
+}

@@ -159,6 +159,9 @@ type inputCounts struct {
 	// unended is the length (bytes) of the input's last line, left out
 	// since it had no newline yet (see wholeLinesEnd); 0 when none was.
 	unended int64
+	// logs has bit t set for each parser.Type t of the lines of the input
+	// that parsed (warnSplitLogs).
+	logs uint8
 	// otherAt is the line of the check an earlier run with the
 	// --state-dir saved for a file with the input's first line, at which
 	// the input differs from that file (foldedDiffers): it was read
@@ -390,6 +393,7 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			counts.unparsed.add(n, line, err)
 			return nil
 		}
+		counts.logs |= 1 << rec.Type
 		if !rec.Time.IsZero() {
 			if err := settle(rec.Time); err != nil {
 				return err

@@ -124,3 +124,27 @@ func (e *Engine) restoreLogNewest(m map[string]time.Time) {
 		}
 	}
 }
+
+// JoinedLogs returns, by rule id, the logs of each running rule that
+// keeps state across lines of more than one log (a Stateful rule whose
+// Wants keys name several: sentinel.local_auth_no_mfa's join of the
+// application and audit sign-ins, sentinel.impersonation's sessions); nil
+// when none does. detect tells a run with a kept --state-dir that reads
+// only some of them that a run over the others does not join with it.
+func (e *Engine) JoinedLogs() map[string][]parser.Type {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var m map[string][]parser.Type
+	for _, r := range e.rules {
+		if _, ok := r.rule.(Stateful); !ok {
+			continue
+		}
+		if logs := wantsLogs(r.rule); len(logs) > 1 {
+			if m == nil {
+				m = map[string][]parser.Type{}
+			}
+			m[r.info.ID] = logs
+		}
+	}
+	return m
+}
