@@ -146,8 +146,10 @@ func (r *Receiver) serveBatch(w http.ResponseWriter, req *http.Request, body []b
 	}
 	if err != nil {
 		r.stats.spoolErrors.Add(1)
-		r.log.Error("streaming: batch of events not persisted; answered 503 and GitLab will not retry it",
-			"err", err, "events", len(events), "to_spool", spooled)
+		if n, ok := r.spoolRefusals.allow(r.now()); ok {
+			r.log.Error("streaming: batch of events not persisted; answered 503 and GitLab will not retry it",
+				"err", err, "events", len(events), "to_spool", spooled, "not_logged_since_last", n)
+		}
 		http.Error(w, "events could not be persisted", http.StatusServiceUnavailable)
 		return
 	}

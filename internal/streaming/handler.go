@@ -65,8 +65,10 @@ func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if err != nil {
 		r.stats.spoolErrors.Add(1)
-		r.log.Error("streaming: event not persisted; answered 503 and GitLab will not retry it",
-			"err", err, "id", ev.id, "event_type", eventType)
+		if n, ok := r.spoolRefusals.allow(r.now()); ok {
+			r.log.Error("streaming: event not persisted; answered 503 and GitLab will not retry it",
+				"err", err, "id", ev.id, "event_type", eventType, "not_logged_since_last", n)
+		}
 		http.Error(w, "event could not be persisted", http.StatusServiceUnavailable)
 		return
 	}
@@ -283,8 +285,10 @@ const (
 )
 
 // refusalLogInterval is the least time between two 401 log lines of one
-// cause, and between two 415 log lines; the first 401 of a cause, the
-// first 415, and the first after a quiet interval, are always logged.
+// cause, between two 415 log lines, and between two 503 log lines (a
+// full disk refuses every event); the first 401 of a cause, the first
+// 415, the first 503, and the first after a quiet interval, are always
+// logged.
 const refusalLogInterval = 10 * time.Second
 
 // refusalReasons are the log's reason for each cause of a 401.

@@ -34,6 +34,7 @@ type Receiver struct {
 	refusals [numRefusals]logLimiter // for 401 log lines, one per cause (refusalTodo)
 
 	encodingRefusals logLimiter // for 415 log lines (identityEncoded)
+	spoolRefusals    logLimiter // for 503 log lines: a full disk refuses every event
 	ran              atomic.Bool
 	closeErr         error
 	closed           sync.Once
@@ -154,6 +155,7 @@ func open(cfg Config) (*Receiver, Config, error) {
 		r.refusals[i].interval = refusalLogInterval
 	}
 	r.encodingRefusals.interval = refusalLogInterval
+	r.spoolRefusals.interval = refusalLogInterval
 	cert, err := loadCert(&cfg)
 	if err != nil {
 		return nil, cfg, err
