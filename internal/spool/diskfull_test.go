@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/fulldisk"
 )
 
 // TestAppendDiskFull: on a full disk, Append fails before it writes
@@ -24,11 +26,7 @@ import (
 // The disk is a tmpfs mounted for the test (root only); space is freed
 // and used up again by a filler file on it, over several rounds.
 func TestAppendDiskFull(t *testing.T) {
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
-		t.Skipf("mount a tmpfs (needs root): %v", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	dir := fulldisk.Mount(t, "1m")
 	f, err := Open(dir, "s.log", 1<<30, discard)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +73,7 @@ func TestAppendDiskFull(t *testing.T) {
 	}
 	var want []byte
 	for round := range 20 {
-		fill(t, filler, 12<<10) // room for a part of refused
+		fulldisk.Fill(t, filler, 12<<10) // room for a part of refused
 		refused := line(fmt.Sprintf("refused-%d", round), 20<<10)
 		if err := f.Append(refused); !errors.Is(err, syscall.ENOSPC) {
 			t.Fatalf("round %d: Append on a full disk = %v, want ENOSPC", round, err)
@@ -100,33 +98,5 @@ func TestAppendDiskFull(t *testing.T) {
 	}
 	if !bytes.Equal(seen, want) {
 		t.Errorf("the reader read %d bytes that are not the good batches (%d bytes): it read bytes later cut off:\n%.300q", len(seen), len(want), seen)
-	}
-}
-
-// fill writes the file path until the disk it is on has no room left,
-// then cuts room bytes off it.
-func fill(t *testing.T, path string, room int64) {
-	t.Helper()
-	w, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	block := make([]byte, 4096)
-	for {
-		_, err := w.Write(block)
-		if errors.Is(err, syscall.ENOSPC) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	fi, err := w.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Truncate(max(0, fi.Size()-room)); err != nil {
-		t.Fatal(err)
 	}
 }

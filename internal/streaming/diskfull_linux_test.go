@@ -3,11 +3,11 @@ package streaming
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/fulldisk"
 )
 
 // TestDiskFullLogPaced: on a full disk every event is answered 503, and
@@ -16,23 +16,10 @@ import (
 // 415s are (trial 232: one ERROR line per refused event, 1,892 of them).
 // The spool is on a tmpfs mounted for the test (root only), filled up.
 func TestDiskFullLogPaced(t *testing.T) {
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
-		t.Skipf("mount a tmpfs (needs root): %v", err)
-	}
-	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	dir := fulldisk.Mount(t, "1m")
 	var logs strings.Builder
 	tr := start(t, Config{SpoolDir: filepath.Join(dir, "spool"), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	filler, err := os.Create(filepath.Join(dir, "filler"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer filler.Close()
-	for block := make([]byte, 4096); ; {
-		if _, err := filler.Write(block); err != nil {
-			break // full
-		}
-	}
+	fulldisk.Fill(t, filepath.Join(dir, "filler"), 0)
 	const n = 20
 	for i := range n {
 		body := strings.Replace(payloadDocs, `"id":"1"`, fmt.Sprintf(`"id":"full-%d"`, i), 1)
