@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/agent"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/statelock"
@@ -209,18 +209,21 @@ func TestRunRefusesAgentDetectionState(t *testing.T) {
 func TestDetectLocksWhileStdinWaits(t *testing.T) {
 	dir := t.TempDir()
 	pr, pw := io.Pipe()
+	stdin := &firstRead{r: pr, reading: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
 		o := &detectOptions{stateDir: dir, format: "json"}
-		done <- runDetect(context.Background(), o, []string{"audit:-"}, pr, io.Discard, io.Discard)
+		done <- runDetect(context.Background(), o, []string{"audit:-"}, stdin, io.Discard, io.Discard)
 	}()
+	select {
+	case <-stdin.reading: // detect waits for standard input's first bytes
+	case err := <-done:
+		t.Fatalf("detect ended before it read standard input: %v", err)
+	}
 	locked := false
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		lk, err := statelock.Acquire(dir)
-		if err != nil {
-			locked = true
-			break
-		}
+	if lk, err := statelock.Acquire(dir); err != nil {
+		locked = true
+	} else {
 		lk.Release()
 	}
 	pw.Close() // standard input ends: detect reads nothing and ends
@@ -230,4 +233,16 @@ func TestDetectLocksWhileStdinWaits(t *testing.T) {
 	if !locked {
 		t.Error("DIR was not locked while detect waited for standard input")
 	}
+}
+
+// firstRead is a reader of r that closes reading when it is first read.
+type firstRead struct {
+	r       io.Reader
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	f.once.Do(func() { close(f.reading) })
+	return f.r.Read(p)
 }
