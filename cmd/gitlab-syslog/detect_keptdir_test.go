@@ -58,9 +58,7 @@ func TestDetectRerunSameFirstLine(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
 			file := writeFile(t, filepath.Join(dir, "audit_json.log"), folded)
-			if alerts, summary := run(t, state, file); len(alerts) != 6 {
-				t.Fatalf("first run: %d alerts, want 6\n%s", len(alerts), summary)
-			}
+			firstRun(t, state, 6, file)
 			if c.old {
 				dropChecks(t, state)
 			}
@@ -120,9 +118,7 @@ func TestDetectRerunCopyKeepsCheck(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	file := writeFile(t, filepath.Join(dir, "audit_json.log"), folded)
-	if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 6 {
-		t.Fatalf("first run: %d alerts, want 6\n%s", len(alerts), summary)
-	}
+	firstRun(t, state, 6, file)
 	backup := writeFile(t, filepath.Join(dir, "audit_json.log.bak"), folded)
 	writeFile(t, file, folded+patLines(7006, 3, day1.Add(6*time.Second)))
 	if alerts, summary := detectPATCreated(t, state, file, "audit:"+backup); len(alerts) != 3 {
@@ -147,6 +143,15 @@ func keptDirOptions(rule, state string) *detectOptions {
 func detectPATCreated(t *testing.T, state string, files ...string) ([]string, string) {
 	t.Helper()
 	return detectRules(t, state, []string{"falco.pat_created"}, files...)
+}
+
+// firstRun runs detectPATCreated over files with the state dir state,
+// failing unless it raises want alerts.
+func firstRun(t *testing.T, state string, want int, files ...string) {
+	t.Helper()
+	if alerts, summary := detectPATCreated(t, state, files...); len(alerts) != want {
+		t.Fatalf("first run: %d alerts, want %d\n%s", len(alerts), want, summary)
+	}
 }
 
 // detectRules runs detect with rules over files with the state dir state
@@ -377,9 +382,7 @@ func TestDetectRerunWithCopy(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "state")
 			file := writeFile(t, filepath.Join(dir, "audit_json.log.2"), folded)
-			if alerts, summary := detectPATCreated(t, state, file); len(alerts) != 9 {
-				t.Fatalf("first run: %d alerts, want 9\n%s", len(alerts), summary)
-			}
+			firstRun(t, state, 9, file)
 			writeFile(t, file, c.file)
 			gz := filepath.Join(dir, "audit_json.log.2.gz")
 			if err := os.WriteFile(gz, gziptest.Compress(t, []byte(c.copy)), 0o644); err != nil {

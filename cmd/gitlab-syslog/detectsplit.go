@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
-	"github.com/gitlab-syslog/gitlab-syslog/parser"
 )
 
 // warnSplitLogs prints, for a run with a kept --state-dir (dir not ""),
@@ -29,8 +28,9 @@ func warnSplitLogs(w io.Writer, eng *detect.Engine, counts []inputCounts, dir st
 	}
 	joined := eng.JoinedLogs()
 	for _, id := range slices.Sorted(maps.Keys(joined)) {
-		var had, lacked []string
+		var all, had, lacked []string
 		for _, t := range joined[id] {
+			all = append(all, t.String())
 			if read>>t&1 == 1 {
 				had = append(had, t.String())
 			} else {
@@ -41,15 +41,6 @@ func warnSplitLogs(w io.Writer, eng *detect.Engine, counts []inputCounts, dir st
 			continue
 		}
 		fmt.Fprintf(w, "detect: NOTE: rule %s joins lines of the %s logs, and this run read the %s log%s and no %s log: each run closes its windows at its end, so a later run with --state-dir %s over the %s log does not join with this one's lines; give the logs of a period to one run\n",
-			id, strings.Join(logNames(joined[id]), " and "), strings.Join(had, " and "), plural(len(had), "", "s"), strings.Join(lacked, " or "), dir, strings.Join(lacked, " and "))
+			id, strings.Join(all, " and "), strings.Join(had, " and "), plural(len(had), "", "s"), strings.Join(lacked, " or "), dir, strings.Join(lacked, " and "))
 	}
-}
-
-// logNames returns the names of logs ("audit", "application", ...).
-func logNames(logs []parser.Type) []string {
-	names := make([]string, len(logs))
-	for i, t := range logs {
-		names[i] = t.String()
-	}
-	return names
 }

@@ -152,11 +152,12 @@ func (s *source) flushCarry(pctx context.Context) bool {
 	case <-pctx.Done():
 		return false
 	}
-	sl.flush, sl.hold, sl.tailAt = true, s.hold, -1
+	sl.flush, sl.hold, sl.tailAt, sl.tailSub = true, s.hold, -1, nil
 	sl.carry.Stdout = append(sl.carry.Stdout[:0], s.carry.Stdout...)
 	sl.carry.Stderr = append(sl.carry.Stderr[:0], s.carry.Stderr...)
 	if len(bytes.TrimSpace(s.carry.Stdout)) > 0 {
 		s.tailOpen, s.tailSub = true, bytes.Clone(container.SubcomponentOf(s.carry.Stdout))
+		sl.tailSub = s.tailSub // the parts' APP-NAME, as the rest's
 	}
 	s.clearCarry()
 	s.order <- sl
@@ -378,7 +379,7 @@ func (w *worker) encodeSlot(sl *slot) {
 	}
 	switch {
 	case sl.flush:
-		w.flushCarry(&sl.fb, &sl.carry, sl.hold)
+		w.flushCarry(&sl.fb, &sl.carry, sl.hold, sl.tailSub)
 		sl.skipped = 0
 	case w.relay != nil:
 		w.encodeInput(sl.tb, &sl.fb, &sl.events)

@@ -169,7 +169,8 @@ type slot struct {
 	// whose first parts flushCarry sent raw at the carry timeout (the
 	// line decoded there is the rest of it, sent raw too); -1 when none.
 	tailAt int
-	// tailSub is source.tailSub when tailAt is set.
+	// tailSub is source.tailSub when tailAt is set, or, in a slot of
+	// flush, of the parts it sends.
 	tailSub []byte
 }
 
@@ -456,7 +457,7 @@ func (s *source) carryOver(sl *slot) {
 	tb := sl.tb
 	n := tb.Len()
 	s.batches++
-	sl.tailAt = -1
+	sl.tailAt, sl.tailSub = -1, nil
 	if !s.started {
 		s.started = true
 		s.tailOpen = s.carry.Empty() && s.tailAfterStart(tb)

@@ -216,20 +216,21 @@ var errUnfinishedAtEnd = errors.New("agent: the file ends in parts of a line who
 // flushCarry fills fb with the pending parts in carry, each stream's as one
 // line sent raw, for a line whose end never came within the carry timeout
 // (hold is where its first part begins, for the warning). The stdout parts
-// go out under the APP-NAME of the subcomponent of the gitlab-logger
-// envelope they begin, else the source's app name (carryType); the stderr
+// go out under the APP-NAME of sub, the subcomponent of the gitlab-logger
+// envelope they begin (source.tailSub), else the source's app name
+// (subType); the stderr
 // ones as a stderr line does (other_subcomponents: forward sends them raw, drop drops and counts
 // them). Each line sent is counted as an unwrap error and a parse failure.
 // The last part of each line sent or dropped, counted among the parts
 // joined when it was read, is that line: it leaves that count, so that
 // the lines read are the lines sent, blank, joined and dropped.
-func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold tailer.Mark) {
+func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold tailer.Mark, sub []byte) {
 	fb.Reset()
 	u := w.uw
 	w.mp.Opts.Now = time.Now()
 	var uc unwrapCounts
 	if len(bytes.TrimSpace(carry.Stdout)) > 0 {
-		t, app := u.carryType(carry.Stdout)
+		t, app := u.subType(sub)
 		w.mp.Opts.AppName = app
 		w.msg.FromLine(t, w.clipCarry(carry.Stdout, &uc), &w.mp.Opts)
 		w.addK8s()
@@ -255,15 +256,6 @@ func (w *worker) flushCarry(fb *forwarder.Batch, carry *container.Carry, hold ta
 		u.parts.Add(-n) // see above
 	}
 	w.count(0, &uc)
-}
-
-// carryType returns the type and app_name of the stdout parts p of a line
-// whose last part never came: those of the subcomponent of the
-// gitlab-logger envelope p begins, when it names a log of a type
-// (an audit_json line's parts go out under GitLab-Audit-Logs), else the
-// source's.
-func (u *unwrapper) carryType(p []byte) (parser.Type, string) {
-	return u.subType(container.SubcomponentOf(p))
 }
 
 // subType returns the type and app_name of a line of gitlab-logger

@@ -45,8 +45,8 @@ import (
 //   - a log_dir given while sources lists files none of which is under
 //     it: log_dir is not used (logDirUnused).
 //   - the older log of a source's events beside its file (application.log
-//     beside application_json.log, auth.log beside auth_json.log) that no
-//     source reads (unreadLegacy): the default sources follow it when
+//     beside application_json.log, auth.log beside auth_json.log: olderLog)
+//     that no source reads (unreadLegacy): the default sources follow it when
 //     present at start, a list of sources only when it names it.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
@@ -442,21 +442,31 @@ func typeMismatch(s Source, files []string) string {
 		s.Type, strings.Join(other, ", "), s.Type, cmp.Or(s.AppName, DefaultAppName(s.Type)), s.Type, strings.Join(types, " or "), fix)
 }
 
-// legacyLogs maps the name of a log GitLab writes to the older log of the
-// same events, which GitLab wrote beside it before (the default sources
-// that are followed only when present: application.log, auth.log).
-var legacyLogs = map[string]string{"application_json.log": "application.log", "auth_json.log": "auth.log"}
+// olderLog returns the default source of the older log of the events of
+// the file named name, which GitLab wrote beside it before (application.log
+// beside application_json.log, auth.log beside auth_json.log): the default
+// source of name's type that is followed only when present (its note); ok
+// is false for other names.
+func olderLog(name string) (defaultSource, bool) {
+	typ := TypeByName(name)
+	for _, d := range defaultSources {
+		if typ != "" && d.typ == typ && d.note != "" && d.name != name {
+			return d, true
+		}
+	}
+	return defaultSource{}, false
+}
 
-// unreadLegacy returns, for source s (a path, not a glob) whose file is
-// one of legacyLogs', when the older log exists beside it and no source
+// unreadLegacy returns, for source s (a path, not a glob) whose file has
+// an older log (olderLog), when that log exists beside it and no source
 // of c names it or matches it, what that log is and what to do; ""
 // otherwise.
 func (c *Config) unreadLegacy(s Source) string {
-	old, ok := legacyLogs[filepath.Base(s.Path)]
+	old, ok := olderLog(filepath.Base(s.Path))
 	if !ok || s.IsGlob() {
 		return ""
 	}
-	path := filepath.Join(filepath.Dir(s.Path), old)
+	path := filepath.Join(filepath.Dir(s.Path), old.name)
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return ""
 	}
@@ -473,12 +483,6 @@ func (c *Config) unreadLegacy(s Source) string {
 			}
 		}
 	}
-	why := ""
-	for _, d := range defaultSources {
-		if d.name == old {
-			why = d.note
-		}
-	}
 	return fmt.Sprintf("%s exists beside it and no source reads it (%s; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: %s and path: %s; if it holds only old lines, send them once with gitlab-syslog send, or delete it",
-		path, why, TypeByName(path), path)
+		path, old.note, old.typ, path)
 }
