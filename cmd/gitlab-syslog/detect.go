@@ -445,7 +445,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	printDetectSummary(stderr, eng, inputs, counts)
 	warnUnparsedInputs(stderr, inputs, counts)
-	warnCutInputs(stderr, inputs, counts, maxLine)
+	warnCutInputs(stderr, inputs, counts, maxLine, o.stateDir)
 	warnUntimedInputs(stderr, inputs, counts)
 	warnOutlierInputs(stderr, inputs, counts)
 	warnFutureEvents(stderr, eng.Stats(), inputs, counts)
@@ -575,12 +575,19 @@ func defaultOff() (map[string]string, error) {
 
 // warnCutInputs names, for each input with lines longer than maxLine
 // (--max-line-bytes), which were skipped, the first of them, and says how
-// to raise the limit.
-func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int) {
+// to raise the limit; with a kept --state-dir (dir not ""), also that a
+// rerun with the higher limit and dir skips a cut line that lines read
+// after it were folded with.
+func warnCutInputs(w io.Writer, inputs []detectInput, counts []inputCounts, maxLine int, dir string) {
+	cut := false
 	for i, c := range counts {
 		if msg := c.cut.warning(inputs[i].label(), c.lines, maxLine, "the rules did not see it", "the rules did not see them"); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
+			cut = true
 		}
+	}
+	if cut && dir != "" {
+		fmt.Fprintf(w, "detect: NOTE: --state-dir %s records a cut line as folded with the lines read after it (a file's last line cut, it does not): a run with a higher --max-line-bytes and this --state-dir skips it; to show the rules such a line, run over its file with another --state-dir, or none\n", dir)
 	}
 }
 

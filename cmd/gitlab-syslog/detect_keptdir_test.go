@@ -161,6 +161,13 @@ func detectRules(t *testing.T, state string, rules []string, files ...string) ([
 	t.Helper()
 	o := keptDirOptions(rules[0], state)
 	o.rules = rules
+	return detectWith(t, o, files...)
+}
+
+// detectWith runs detect with the options o over files and returns its
+// alerts, one JSON line each, and its stderr, failing on an error.
+func detectWith(t *testing.T, o *detectOptions, files ...string) ([]string, string) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	if err := runDetect(context.Background(), o, files, strings.NewReader(""), &stdout, &stderr); err != nil {
 		t.Fatalf("detect %s: %v\n%s", files, err, stderr.String())
@@ -508,5 +515,39 @@ func TestDetectInterruptedKeepsCheck(t *testing.T) {
 	}
 	if n := len(first1) + len(rest); len(ids) != 3000 || n != 3000 {
 		t.Errorf("the file over the interrupted run and one after it: %d alerts, %d distinct, want 3000 and 3000\n%s", n, len(ids), summary)
+	}
+}
+
+// TestDetectRerunCutLine: with a kept --state-dir, a line cut to
+// --max-line-bytes is not the check saved for its file: a file whose last
+// line was cut is the same file to a rerun with a higher limit, which
+// reads that line, now whole, and raises its alert alone; a cut line
+// before others is recorded as folded with them, and the run says so.
+// Before (trial 233), the cut last line was the check, and the rerun took
+// the unchanged file for another, read it whole and raised its alerts
+// again.
+func TestDetectRerunCutLine(t *testing.T) {
+	day := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	long := strings.Replace(patLines(7005, 1, day.Add(5*time.Second)), "Created personal access token", strings.Repeat("x", 600)+" Created personal access token", 1)
+	run := func(state, maxLine string, file string) ([]string, string) {
+		t.Helper()
+		o := keptDirOptions("falco.pat_created", state)
+		o.maxLine = maxLine
+		return detectWith(t, o, file)
+	}
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	file := writeFile(t, filepath.Join(dir, "audit_json.log"), patLines(7000, 5, day)+long)
+	old := time.Now().Add(-time.Hour) // written an hour ago: no line is GitLab's unfinished one
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+	alerts, summary := run(state, "500", file)
+	if len(alerts) != 5 || !strings.Contains(summary, "records a cut line as folded") {
+		t.Fatalf("first run, the last line cut: %d alerts, want 5, and the note\n%s", len(alerts), summary)
+	}
+	alerts, summary = run(state, "1MiB", file)
+	if len(alerts) != 1 || !strings.Contains(alerts[0], `"event_ids":["7005"]`) || strings.Contains(summary, "is not that file") {
+		t.Errorf("rerun with a higher limit: %d alerts %q, want the cut line's alone, and the file the same\n%s", len(alerts), alerts, summary)
 	}
 }

@@ -347,7 +347,11 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		counts.lines++
-		if !in.stream {
+		if !in.stream && long == 0 {
+			// A cut line is not the check: a later run with a higher
+			// --max-line-bytes reads it whole, and would take the file
+			// for another one. The position saved is through the last
+			// line read whole (giveChecks), so that run reads it again.
 			lastN, last = n, append(last[:0], line...)
 		}
 		counts.keepHead(line)
