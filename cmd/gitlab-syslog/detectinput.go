@@ -770,7 +770,7 @@ func tooManyInputs(n int, cause error) error {
 // error names it, a read error of a line does), and, for a file that does
 // not exist whose name starts with "WORD:", says that WORD is not an input
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
-// names no file, or, when in was given as TYPE:PATH and a file of that
+// names no file, or, for TYPE:TYPE:FILE, that TYPE was given twice, or, when in was given as TYPE:PATH and a file of that
 // whole name exists, how to name that file; other errors get inputHint's.
 func inputError(in detectInput, err error) error {
 	path := in.path
@@ -792,8 +792,13 @@ func inputError(in detectInput, err error) error {
 		return inputHint(path, err)
 	}
 	lt := strings.ToLower(t)
-	if _, perr := parser.ParseType(lt); rest == "" && (perr == nil || lt == "stream") {
+	_, perr := parser.ParseType(lt)
+	isType := perr == nil || lt == "stream"
+	switch {
+	case isType && rest == "":
 		return fmt.Errorf("%w (%q names no file: give TYPE:FILE, e.g. audit:/var/log/gitlab/gitlab-rails/audit_json.log)", err, path)
+	case isType && in.arg != path:
+		return fmt.Errorf("%w (%s gives TYPE twice: give it once, %s:%s)", err, in.arg, t, rest)
 	}
 	return fmt.Errorf("%w (%q is not an input type: TYPE:FILE takes audit, application, access, auth or stream%s)", err, t,
 		config.DidYouMean(t, []string{"audit", "application", "access", "auth", "stream"}))
