@@ -383,6 +383,9 @@ func (s *sender) report(cmd *cobra.Command, c *config.Config, st forwarder.Stats
 			if strings.HasPrefix(to, "tcp:") || strings.HasPrefix(to, "tls:") {
 				stopped += "; over " + to[:3] + "://, delivered means acknowledged by the collector's TCP, so a collector that closed or crashed with lines unread lost those before it too: check the last line it wrote, or use relp://"
 			}
+			if strings.HasPrefix(to, "udp:") && errors.Is(runErr, syscall.ECONNREFUSED) {
+				stopped += "; over udp://, sent means handed to the network, which does not acknowledge it: connection refused is the ICMP answer to a datagram sent before, so nothing listened there and the lines counted as sent most likely did not arrive either: check the address and port, and the last line the collector wrote"
+			}
 		} else if s.stoppedAt != "" {
 			stopped += " (send them again from there, or the whole input: lines the collector has may reach it twice)"
 		}

@@ -16,7 +16,8 @@ import (
 // lines not sent covers only those read (final trial: a backfill of
 // 216,000 lines reported 2,560 not sent when 171,968 were not). It says
 // where to send again from: the first line of the first batch not
-// delivered whole.
+// delivered whole, and, the datagrams having been refused, that those
+// counted as sent most likely did not arrive.
 func TestSendStoppedSaysWhere(t *testing.T) {
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -47,6 +48,11 @@ func TestSendStoppedSaysWhere(t *testing.T) {
 	read, _ := strconv.Atoi(m[2])
 	if from, _ := strconv.Atoi(m[3]); from < 1 || from > read-notSent+1 {
 		t.Errorf("send again from line %d: the lines %d to %d were read and not sent", from, read-notSent+1, from-1)
+	}
+	// The lines counted as sent went to a port nothing listened at: the
+	// error says so, not only that they were sent (trial 233).
+	if !strings.Contains(err.Error(), "over udp://, sent means handed to the network, which does not acknowledge it: connection refused is the ICMP answer to a datagram sent before, so nothing listened there and the lines counted as sent most likely did not arrive either") {
+		t.Errorf("error = %v\nwant it to say that the lines counted as sent most likely did not arrive", err)
 	}
 }
 
