@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -194,8 +195,13 @@ func daysFrom0(y, m, d int64) int64 {
 
 // ShortDuration formats d, for the diagnostics of late and misdated lines, to the second without zero trailing units:
 // "8h", "2h30m", "3m5s"; from 48 hours on, in days and whole hours:
-// "2032d4h", "3d".
+// "2032d4h", "3d". The largest Duration, which time.Time.Sub returns for
+// a gap it cannot hold (a line dated in the year 9999), is "more than 292
+// years".
 func ShortDuration(d time.Duration) string {
+	if d == math.MaxInt64 {
+		return "more than 292 years"
+	}
 	if d >= 48*time.Hour { // a clock step of years reads better in days: "2032d4h", not "48772h"
 		d = d.Round(time.Hour)
 		days, rest := d/(24*time.Hour), d%(24*time.Hour)/time.Hour

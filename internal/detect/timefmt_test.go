@@ -138,6 +138,8 @@ func TestShortDuration(t *testing.T) {
 		{48768*time.Hour + 8*time.Minute + 27*time.Second, "2032d"},
 		{3*24*time.Hour + 23*time.Hour + 45*time.Minute, "4d"},
 		{3*24*time.Hour + 5*time.Hour + 10*time.Minute, "3d5h"},
+		{106751*24*time.Hour + 23*time.Hour, "106751d23h"},
+		{time.Date(9999, 5, 31, 0, 0, 0, 0, time.UTC).Sub(time.Date(2024, 5, 31, 0, 0, 0, 0, time.UTC)), "more than 292 years"}, // Sub saturates (trial 233)
 	} {
 		if got := ShortDuration(tc.d); got != tc.want {
 			t.Errorf("ShortDuration(%s) = %q, want %q", tc.d, got, tc.want)
