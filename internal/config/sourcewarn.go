@@ -44,9 +44,9 @@ import (
 //     and skips it in the other; the warning names both sources' lines.
 //   - a log_dir given while sources lists files none of which is under
 //     it: log_dir is not used (logDirUnused).
-//   - the older log of a source's events beside its file (application.log
-//     beside application_json.log, auth.log beside auth_json.log: olderLog)
-//     that no source reads (unreadLegacy): the default sources follow it when
+//   - the older log of a source's events beside its file, or a file its
+//     glob matches (application.log beside application_json.log, auth.log
+//     beside auth_json.log: olderLog) that no source reads (unreadLegacy): the default sources follow it when
 //     present at start, a list of sources only when it names it.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
@@ -91,7 +91,7 @@ func (c *Config) SourceWarnings() []string {
 			warns = append(warns, fmt.Sprintf("%s: %s followed by %s through another path, a symbolic or hard link or a bind mount (%s is the file of %s): run follows each such file once, with sources[%d], and skips it here, or it would send every line twice; to have each file reached by one source only, remove one of the two or narrow a pattern (on Kubernetes, follow /var/log/containers or /var/log/pods, not both)",
 				where, some, other, l.path, l.other, l.of))
 		}
-		if w := c.unreadLegacy(s); w != "" {
+		for _, w := range c.unreadLegacy(files) {
 			warns = append(warns, where+": "+w)
 		}
 		if w := missingOldDir(s); w != "" {
@@ -457,32 +457,46 @@ func olderLog(name string) (defaultSource, bool) {
 	return defaultSource{}, false
 }
 
-// unreadLegacy returns, for source s (a path, not a glob) whose file has
-// an older log (olderLog), when that log exists beside it and no source
-// of c names it or matches it, what that log is and what to do; ""
+// unreadLegacy returns, for the files a source follows (files:
+// followedFiles, its path or its glob's matches) that have an older log
+// (olderLog), for each such log that exists beside one and that no
+// source of c names or matches, what that log is and what to do; none
 // otherwise.
-func (c *Config) unreadLegacy(s Source) string {
-	old, ok := olderLog(filepath.Base(s.Path))
-	if !ok || s.IsGlob() {
-		return ""
+func (c *Config) unreadLegacy(files []string) []string {
+	var warns, seen []string
+	for _, f := range files {
+		old, ok := olderLog(filepath.Base(f))
+		if !ok {
+			continue
+		}
+		path := filepath.Join(filepath.Dir(f), old.name)
+		if slices.Contains(seen, path) || c.reads(path) {
+			continue
+		}
+		seen = append(seen, path)
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		warns = append(warns, fmt.Sprintf("%s exists beside %s and no source reads it (%s; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: %s and path: %s; if it holds only old lines, send them once with gitlab-syslog send, or delete it",
+			path, filepath.Base(f), old.note, old.typ, path))
 	}
-	path := filepath.Join(filepath.Dir(s.Path), old.name)
-	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-		return ""
-	}
+	return warns
+}
+
+// reads reports whether a source of c names path or matches it.
+func (c *Config) reads(path string) bool {
 	for _, o := range c.Sources {
 		if o.Path == "" {
 			continue
 		}
 		if filepath.Clean(o.Path) == path {
-			return ""
+			return true
 		}
 		if o.IsGlob() {
 			if m, _ := filepath.Match(o.Path, path); m {
-				return ""
+				return true
 			}
 		}
 	}
-	return fmt.Sprintf("%s exists beside it and no source reads it (%s; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: %s and path: %s; if it holds only old lines, send them once with gitlab-syslog send, or delete it",
-		path, old.note, old.typ, path)
+	return false
 }

@@ -114,11 +114,15 @@ func TestSourceWarnings(t *testing.T) {
 		{"globs of distinct files", "{path: \"" + dir + "/pods/a/*.log\", format: cri}\n  - {path: \"" + dir + "/containers/b.log\", format: cri}", ""},
 		// The older log of a source's events beside its file, which the
 		// default sources follow when present (trial 230: the packaged
-		// config, a list of sources, left auth.log unread, unsaid).
+		// config, a list of sources, left auth.log unread, unsaid), and
+		// beside a file a glob matches (trial 232).
 		{"older log beside, unread", "{type: application, path: " + dir + "/old/application_json.log}",
-			"config.yaml:3: sources[0].path: " + dir + "/old/application.log exists beside it and no source reads it (GitLab 15.11 and later no longer write application.log; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: application and path: " + dir + "/old/application.log"},
+			"config.yaml:3: sources[0].path: " + dir + "/old/application.log exists beside application_json.log and no source reads it (GitLab 15.11 and later no longer write application.log; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: application and path: " + dir + "/old/application.log"},
 		{"auth.log beside, unread", "{type: auth, path: " + dir + "/old/auth_json.log}",
-			"config.yaml:3: sources[0].path: " + dir + "/old/auth.log exists beside it and no source reads it (older GitLab versions wrote the Rack::Attack log as auth.log"},
+			"config.yaml:3: sources[0].path: " + dir + "/old/auth.log exists beside auth_json.log and no source reads it (older GitLab versions wrote the Rack::Attack log as auth.log"},
+		{"older log beside a glob's match, unread", "{path: \"" + dir + "/old/app*_json.log\"}",
+			"config.yaml:3: sources[0].path: " + dir + "/old/application.log exists beside application_json.log and no source reads it (GitLab 15.11 and later no longer write application.log; without sources, the default sources follow it when it exists at start): if this GitLab writes events there, add a source with type: application and path: " + dir + "/old/application.log; if it holds only old lines, send them once with gitlab-syslog send, or delete it"},
+		{"older log matched by the glob itself", "{path: \"" + dir + "/old/*.log\"}", ""},
 		{"older log read by a source", "{type: auth, path: " + dir + "/old/auth_json.log}\n  - {type: auth, path: " + dir + "/old/auth.log}", ""},
 		{"older log matched by a glob", "{type: application, path: " + dir + "/old/application_json.log}\n  - {type: application, path: \"" + dir + "/old/application*.log\"}", ""},
 		// A misspelled type is a mistake of its own (fresh-user trial #10).
