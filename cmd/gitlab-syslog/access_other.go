@@ -31,7 +31,3 @@ func access(path string, mode uint32) error {
 // fileOwner returns the user id that owns the file fi describes; ok is
 // false where the system does not say, as here.
 func fileOwner(fi os.FileInfo) (uid int, ok bool) { return 0, false }
-
-// fileGroup returns the group id of the file fi describes; ok is false
-// where the system does not say, as here.
-func fileGroup(fi os.FileInfo) (gid int, ok bool) { return 0, false }

@@ -27,13 +27,3 @@ func fileOwner(fi os.FileInfo) (uid int, ok bool) {
 	}
 	return int(st.Uid), true
 }
-
-// fileGroup returns the group id of the file fi describes; ok is false
-// where the system does not say.
-func fileGroup(fi os.FileInfo) (gid int, ok bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return int(st.Gid), true
-}

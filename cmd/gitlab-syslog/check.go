@@ -27,6 +27,7 @@ import (
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/geoip"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/inputs"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/permhint"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/sniff"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/streaming"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer"
@@ -440,7 +441,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 			for _, f := range followed { // as for a path of its own: run could not read it (not a FIFO: open would wait)
 				if err := readable(f); err != nil {
 					status += "; NOT READABLE: " + f
-					problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: a file it matches, %s: %v%s%s", s.Path, f, err, permHint(f, err), unreadableNote)))
+					problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: a file it matches, %s: %v%s%s", s.Path, f, err, permhint.For(f, err), unreadableNote)))
 				}
 			}
 			if strings.Contains(s.Path, "**") {
@@ -453,7 +454,7 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				if err := dirReadable(dir); err != nil {
 					status += "; but " + err.Error()
 					if errors.Is(err, os.ErrPermission) { // run would find no file in it, and say nothing
-						problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v: run cannot list it, so it follows none of its files%s", s.Path, err, permHint(dir, err))))
+						problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v: run cannot list it, so it follows none of its files%s", s.Path, err, permhint.For(dir, err))))
 					}
 				}
 			}
@@ -472,11 +473,11 @@ func printSources(w io.Writer, c *config.Config, r config.Resolved, errs []error
 				}
 			} else {
 				status = "CANNOT STAT: " + err.Error()
-				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permHint(s.Path, err), unreadableNote)))
+				problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permhint.For(s.Path, err), unreadableNote)))
 			}
 		} else if err := readable(s.Path); err != nil {
 			status = "NOT READABLE: " + err.Error()
-			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permHint(s.Path, err), unreadableNote)))
+			problems = append(problems, problemAt(c, at, fmt.Sprintf("source %s: %v%s%s", s.Path, err, permhint.For(s.Path, err), unreadableNote)))
 		} else {
 			status += fmt.Sprintf(", %d bytes", fi.Size()) + waitedNote(c.StateDir, s.Path)
 		}
@@ -1130,31 +1131,6 @@ func dirWritable(dir string) error {
 // unreadableNote ends check's problem of a source file this user may not
 // read: what run does with it, which is not to stop.
 const unreadableNote = "; run starts without its lines, follows the other sources and tries it again until it can be read (a unit that runs check first, as the packaged one, does not start)"
-
-// permHint explains the usual fix for a permission error on a GitLab log.
-func permHint(path string, err error) string {
-	if !errors.Is(err, os.ErrPermission) {
-		return ""
-	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o044 == 0 {
-		// A group the agent joins cannot help: the file itself is its
-		// owner's, or no one's.
-		if fi.Mode().Perm()&0o400 == 0 {
-			return fmt.Sprintf(" (the file itself is mode %04o: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r %s, and run the agent as its owner or as a member of its group)", fi.Mode().Perm(), path)
-		}
-		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
-	}
-	if h := groupHint(path); h != "" {
-		return h
-	}
-	switch {
-	case strings.Contains(path, "/nginx/"):
-		return " (the nginx log directory is group gitlab-www: add the agent's user to it, e.g. SupplementaryGroups=gitlab-www)"
-	case strings.Contains(path, "/gitlab-rails/"):
-		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
-	}
-	return " (run the agent as a user that can read the file)"
-}
 
 // lineLimitNote says where lines are cut (max_line_bytes), in bytes and
 // with the unit a whole KiB or MiB takes, and whether that is the

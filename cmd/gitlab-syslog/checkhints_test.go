@@ -1,42 +1,9 @@
 package main
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
-
-// TestPermHintOwnerOnly: a log whose own mode lets only its owner read it
-// is told to be made group-readable, not to join a group, which cannot
-// help (fresh-user trial 61: the log_group advice for a 0600 file).
-func TestPermHintOwnerOnly(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "gitlab-rails")
-	only := writeFile(t, filepath.Join(dir, "auth_json.log"), "x\n")
-	if err := os.Chmod(only, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	shared := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
-	if err := os.Chmod(shared, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	none := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
-	if err := os.Chmod(none, 0); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ path, want, not string }{
-		{only, "the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + only, "log_group'] = 'gitlab-logs' in"},
-		// Its owner may not either: u+r too (fresh-user trial 64).
-		{none, "the file itself is mode 0000: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r " + none + ", and run the agent as its owner or as a member of its group", "only its owner"},
-		{shared, "set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb", "the file itself"},
-	} {
-		got := permHint(tc.path, fs.ErrPermission)
-		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
-			t.Errorf("permHint(%s) = %q, want %q and not %q", tc.path, got, tc.want, tc.not)
-		}
-	}
-}
 
 // TestPackagedNote: check without --config names the packaged
 // configuration when it exists (fresh-user trial 61: check validated the
@@ -51,47 +18,6 @@ func TestPackagedNote(t *testing.T) {
 	} {
 		if got := packagedNote(tc.file, tc.packaged); got != tc.want {
 			t.Errorf("packagedNote(%q, %q) = %q, want %q", tc.file, tc.packaged, got, tc.want)
-		}
-	}
-}
-
-// TestPermHintGroups: a log the agent's user may not read is told apart
-// by the groups of the file and of its directory (trial 230: a file of
-// group git in a directory of group gitlab-logs, the user in the latter,
-// was told to set log_group and join the group, both done already): a
-// file of a group the user is not in, in a directory of a group it is
-// in, is told to take the directory's group; a file of the user's group
-// that the group may not read, to be made group-readable.
-func TestPermHintGroups(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to give files groups this process is not in")
-	}
-	dir := filepath.Join(t.TempDir(), "gitlab-rails")
-	mine := os.Getegid()
-	other := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
-	if err := os.Chown(other, 0, 65534); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(other, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(dir, 0, mine); err != nil {
-		t.Fatal(err)
-	}
-	noGroupRead := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
-	if err := os.Chown(noGroupRead, 0, mine); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(noGroupRead, 0o604); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct{ path, want string }{
-		{other, "is group " + groupName(65534) + ", which this user is not in, while its directory is group " + groupName(mine) + ", which this user is in: give the file the directory's group, chgrp " + groupName(mine) + " " + other},
-		{noGroupRead, "is group " + groupName(mine) + ", which this user is in, but its mode 0604 does not let the group read it: chmod g+r " + noGroupRead},
-	} {
-		got := permHint(tc.path, fs.ErrPermission)
-		if !strings.Contains(got, tc.want) || strings.Contains(got, "log_group'] = 'gitlab-logs' in") {
-			t.Errorf("permHint(%s) = %q, want %q and no log_group advice", tc.path, got, tc.want)
 		}
 	}
 }

@@ -1,13 +1,42 @@
-package main
+// Package permhint says why this process may not read a GitLab log and
+// what to do about it.
+package permhint
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 )
+
+// For explains the usual fix for a permission error on a GitLab log.
+func For(path string, err error) string {
+	if !errors.Is(err, os.ErrPermission) {
+		return ""
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o044 == 0 {
+		// A group the agent joins cannot help: the file itself is its
+		// owner's, or no one's.
+		if fi.Mode().Perm()&0o400 == 0 {
+			return fmt.Sprintf(" (the file itself is mode %04o: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r %s, and run the agent as its owner or as a member of its group)", fi.Mode().Perm(), path)
+		}
+		return fmt.Sprintf(" (the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)", fi.Mode().Perm(), path)
+	}
+	if h := groupHint(path); h != "" {
+		return h
+	}
+	switch {
+	case strings.Contains(path, "/nginx/"):
+		return " (the nginx log directory is group gitlab-www: add the agent's user to it, e.g. SupplementaryGroups=gitlab-www)"
+	case strings.Contains(path, "/gitlab-rails/"):
+		return " (set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb, run gitlab-ctl reconfigure, and add the agent's user to that group)"
+	}
+	return " (run the agent as a user that can read the file)"
+}
 
 // groupHint returns, for path, which this process may not read, what
 // denies it and what to do, from the groups of the file and of its
