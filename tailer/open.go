@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/permhint"
 )
 
 // openLogInterval is the least time between two warnings about the same
@@ -18,7 +20,7 @@ const openLogInterval = time.Minute
 
 // explainOpen turns a failure to open path into an error that names the
 // path and the cause in words: a directory, a parent that is not a
-// directory, no permission.
+// directory, no permission (with what to do about it: permhint.For).
 func explainOpen(path string, err error) error {
 	var pe *os.PathError
 	if !errors.As(err, &pe) {
@@ -32,7 +34,7 @@ func explainOpen(path string, err error) error {
 		}
 	}
 	if errors.Is(err, os.ErrPermission) {
-		return fmt.Errorf("tailer: cannot open %s: %w (run the agent as a user that can read it)", path, pe.Err)
+		return fmt.Errorf("tailer: cannot open %s: %w%s", path, pe.Err, permhint.For(path, err))
 	}
 	return fmt.Errorf("tailer: cannot open %s: %w", path, pe.Err)
 }

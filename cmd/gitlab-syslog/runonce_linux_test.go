@@ -84,7 +84,8 @@ func asNobody(cmd *exec.Cmd) *exec.Cmd {
 
 // D.2, the real binary: a file the agent's user may not read ends
 // run --once with exit status 1 and an error naming the file and the
-// cause. Permissions do not stop root, so as root the binary runs as
+// cause, with the advice check gives (trial 232: run's was shorter).
+// Permissions do not stop root, so as root the binary runs as
 // nobody (uid 65534) on a file only root may read.
 func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -108,7 +109,7 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Fatalf("exit status %d (%v), want 1; stderr:\n%s", code, err, stderr.String())
 	}
-	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (run the agent as a user that can read it)\n"
+	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret + ", or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)\n"
 	if !strings.HasSuffix(stderr.String(), want) {
 		t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
 	}
