@@ -38,8 +38,10 @@ type Batch struct {
 	// for late writes.
 	anchored bool
 	anchor   position
-	// drained: the batch was read from the oldest file still drained, so
-	// committing it keeps the newer files' positions (commitState.later).
+	// drained: the batch was read from the oldest file still drained, or
+	// from a rotated copy drained at start before the newer files whose
+	// positions the checkpoint kept (reading.keepLater), so committing
+	// it keeps the newer files' positions (commitState.later).
 	drained bool
 	// copied, when its id is set, is how far the rotated copy of File's
 	// content before a truncation (copytruncate) was read; committing an
@@ -238,6 +240,8 @@ func (t *Tailer) send(ctx context.Context, src *logFile) error {
 		b.anchored = t.rot.draining[0].src != src
 		b.drained = !b.anchored
 		b.anchor = positionOf(t.rot.draining[0].src)
+	} else {
+		b.drained = t.rd.keepLater
 	}
 	if t.rd.copiedOf == src {
 		if b.anchored {

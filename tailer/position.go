@@ -399,6 +399,8 @@ func (t *Tailer) drainKept(ctx context.Context, ck *checkpoint.Position, live *l
 		return nil
 	}
 	from := laterFrom(ck)
+	t.keepLaterOf(ck)
+	defer func() { t.rd.keepLater = false }()
 	return t.drainListed(ctx, filter(sibs, func(s sibling) bool { return from(s) > 0 }), live, from)
 }
 
@@ -469,10 +471,12 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	} else {
 		from = t.copyResumeOffset(sib, from)
 	}
+	t.keepLaterOf(ck)
 	sib, err := t.recoverCopy(ctx, sib, find, from)
 	if err == nil {
 		err = t.drainNewer(ctx, sib, find, live, laterFrom(ck), ck.Updated)
 	}
+	t.rd.keepLater = false
 	if err != nil {
 		if live != nil {
 			live.close()
@@ -488,6 +492,23 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 		live.off = 0
 	}
 	return live, nil
+}
+
+// keepLaterOf has the commits of the rotated copies drained from ck keep
+// the positions ck keeps for the newer files (checkpoint.Position.Next
+// and Between), as the commits of a file renamed away and drained while
+// running keep them: a stop before the file at the path is read further
+// then saves them, and the next start resumes that file from its own
+// position instead of reading it again from 0.
+func (t *Tailer) keepLaterOf(ck *checkpoint.Position) {
+	var l laterFiles
+	for _, k := range laterPositionsOf(ck) {
+		l.set(position{k.id, k.pos.File, k.pos.Offset})
+	}
+	t.mu.Lock()
+	t.ckp.com.later = l
+	t.mu.Unlock()
+	t.rd.keepLater = true
 }
 
 func (t *Tailer) applyStartAt(s *logFile) {

@@ -88,6 +88,10 @@ type reading struct {
 	// copiedOf is nil when there is none.
 	copied   position
 	copiedOf *logFile
+	// keepLater: the rotated copies a restart's checkpoint points into
+	// are drained (see resumeRotated): their batches keep the newer files'
+	// positions the checkpoint kept (Batch.drained).
+	keepLater bool
 }
 
 // rotation is the state of rename rotation and copytruncate detection.
@@ -440,7 +444,9 @@ func (t *Tailer) commit(p pendingCommit) {
 		c.id, c.name, c.off = p.anchor.id, p.anchor.name, p.anchor.off
 	default:
 		c.id, c.name, c.off = at.id, at.name, at.off
-		if !p.drained {
+		if p.drained {
+			c.later.drop(at.id, false) // when kept for at's file, it is read there now
+		} else {
 			c.later = laterFiles{}
 		}
 	}

@@ -1,0 +1,51 @@
+package tailer
+
+import (
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestResumeRotatedKeepsNext: a restart whose checkpoint points into a
+// rotated copy and keeps the newer file's position apart
+// (checkpoint.Position.Next) drains the copy, and the checkpoint of what
+// it drained keeps that position, so that a third run resumes the newer
+// file where the first left it instead of reading it again from 0 (a
+// line held at the end of the renamed file, then the newer file's line:
+// the third run sent that line again).
+func TestResumeRotatedKeepsNext(t *testing.T) {
+	path := t.TempDir() + "/audit_json.log"
+	cfg := testConfig(t, path)
+	cfg.RotateWait = time.Minute // the renamed file is still drained when the first run stops
+	writeFile(t, path, "a0\nheld")
+
+	c := start(t, cfg)
+	c.waitFor("a0", func(l []string) bool { return slices.Contains(l, "a0") })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "n0\n")
+	c.waitFor("n0", func(l []string) bool { return slices.Contains(l, "n0") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"a0", "n0"})
+
+	// The second run drains the copy: its held last line is sent, as the
+	// copy is written no more.
+	c = start(t, cfg)
+	c.waitFor("held", func(l []string) bool { return slices.Contains(l, "held") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"held"})
+
+	c = start(t, cfg)
+	appendFile(t, path, "n1\n")
+	c.waitFor("n1", func(l []string) bool { return slices.Contains(l, "n1") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"n1"})
+}
