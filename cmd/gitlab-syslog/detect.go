@@ -428,7 +428,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	}
 	if o.stateDir != "" && outErr == nil {
 		st := eng.Stats()
-		if err := recordFoldedRules(o.stateDir, running, params, st.Events > st.Replayed+st.Deduplicated); err != nil {
+		if err := recordFoldedRules(o.stateDir, running, params, st.Events > st.Replayed+st.Deduplicated || freshLines(counts) > 0); err != nil {
 			fmt.Fprintf(stderr, "detect: %v\n", err)
 		}
 		if st.Replayed > 0 || foldedEvents(counts) > 0 {
@@ -762,12 +762,26 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 // as read whole (its position saved through its last line) only when it
 // was read to its end and all, the merge too, ended as it should: after
 // an interrupt, events an input read may not have reached the engine.
+// An input none of whose lines parsed (given with the wrong TYPE) gets
+// none: the rules saw none of its lines, and a run that gives it the
+// right TYPE reads it whole.
 func giveChecks(eng *detect.Engine, counts []inputCounts, allGiven bool) {
 	for _, c := range counts {
-		if c.checkID != "" {
+		if c.checkID != "" && c.logs != 0 {
 			eng.Check(c.checkID, c.checkID, c.check, allGiven && c.readAll)
 		}
 	}
+}
+
+// freshLines returns the lines of the inputs that parsed past those an
+// earlier run with the --state-dir folded (inputCounts.fresh): the lines
+// this run records as folded by its rules.
+func freshLines(counts []inputCounts) int {
+	n := 0
+	for _, c := range counts {
+		n += c.fresh
+	}
+	return n
 }
 
 // foldedEvents returns the events the inputs skipped as folded by an

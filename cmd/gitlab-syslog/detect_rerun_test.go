@@ -159,13 +159,14 @@ func TestDetectRerunFileChanged(t *testing.T) {
 // TestDetectRerunOtherRules: with a kept --state-dir, a run that adds
 // rules to those of the runs before is refused, naming them, and leaves
 // the state as it was; a run of fewer rules is not, and narrows the rules
-// recorded only when it folds lines. Before, the added rules silently
+// recorded only when it folds lines, wanted by its rules or not. Before, the added rules silently
 // never saw the lines the earlier runs folded: detect --rule
 // falco.pat_created, then detect with every rule, raised nothing.
 func TestDetectRerunOtherRules(t *testing.T) {
 	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
 	patFile := filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "audit_json.log")
 	pat := []string{"falco.pat_created"}
+	brute := []string{"sentinel.bruteforce"} // of application lines only
 	run := func(state string, rules []string, input string) error {
 		o := &detectOptions{rules: rules, stateDir: state, format: "json", now: func() time.Time { return detectedAt }}
 		var stdout, stderr bytes.Buffer
@@ -183,6 +184,11 @@ func TestDetectRerunOtherRules(t *testing.T) {
 		{"fewer rules before", []step{{pat, audit}}, true},
 		{"every rule, then fewer over the same lines", []step{{nil, audit}, {pat, audit}}, false},
 		{"every rule, then fewer over new lines", []step{{nil, audit}, {pat, patFile}}, true},
+		// Lines no rule of a run wanted are folded by its rules too
+		// (trial 234: such a run recorded no rules, and a later run
+		// with more skipped the lines, their alerts missed).
+		{"fewer rules before, none of which wanted the lines", []step{{brute, audit}}, true},
+		{"every rule, then fewer over new lines none of them wanted", []step{{nil, audit}, {brute, patFile}}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			state := t.TempDir()
@@ -201,7 +207,7 @@ func TestDetectRerunOtherRules(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "sentinel.repo_public") || !strings.Contains(err.Error(), "did not see them") {
 				t.Fatalf("every rule after fewer: err %v; want it refused, naming the rules added", err)
 			}
-			if err := run(state, pat, audit); err != nil {
+			if err := run(state, c.before[len(c.before)-1].rules, audit); err != nil {
 				t.Errorf("the earlier rule again, after the refused run: %v", err)
 			}
 		})
@@ -624,5 +630,28 @@ func TestDetectTypedNameBesideFile(t *testing.T) {
 		if got := strings.Contains(stderr.String(), want); got != tc.note {
 			t.Errorf("detect %s: note %v, want %v:\n%s", tc.arg, got, tc.note, stderr.String())
 		}
+	}
+}
+
+// TestDetectRerunWrongType: with a kept --state-dir, an input none of
+// whose lines parsed (given with the wrong TYPE) is not recorded as
+// folded, so a run that follows the warning's advice and gives the right
+// TYPE raises its alerts. Before (trial 234), its lines were recorded as
+// folded and skipped by that run, and the brute force it holds missed.
+func TestDetectRerunWrongType(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce", "application_json.log")
+	state := t.TempDir()
+	o := keptDirOptions("sentinel.bruteforce", state)
+	alerts, summary := detectWith(t, o, "access:"+file)
+	if len(alerts) != 0 || !strings.Contains(summary, "look like application lines: give application:"+file) {
+		t.Fatalf("first run, as access: alerts %q, want none and the advice to give application:%s\n%s", alerts, file, summary)
+	}
+	want, _ := detectWith(t, keptDirOptions("sentinel.bruteforce", ""), "application:"+file)
+	if len(want) == 0 {
+		t.Fatal("no alert without a state dir")
+	}
+	got, summary := detectWith(t, keptDirOptions("sentinel.bruteforce", state), "application:"+file)
+	if !slices.Equal(got, want) {
+		t.Errorf("second run, as application: alerts\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), summary)
 	}
 }

@@ -150,6 +150,10 @@ type inputCounts struct {
 	// folded counts the events of lines an earlier run with the
 	// --state-dir folded, skipped (readEvents).
 	folded int
+	// fresh counts the lines that parsed past those an earlier run with
+	// the --state-dir folded (all of them without one): a kept state
+	// records them as folded by this run's rules, wanted or not.
+	fresh int
 	// check is the input's last line read (its number and lineSum), of
 	// the file checkID (its identity, also its source), for
 	// detect.Engine.Check; readAll: the input was read to its end.
@@ -398,6 +402,9 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 			return nil
 		}
 		counts.logs |= 1 << rec.Type
+		if int64(n) > folded {
+			counts.fresh++
+		}
 		if !rec.Time.IsZero() {
 			if err := settle(rec.Time); err != nil {
 				return err
