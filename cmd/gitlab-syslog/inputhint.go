@@ -10,33 +10,31 @@ import (
 
 	"github.com/gitlab-syslog/gitlab-syslog/internal/config"
 	"github.com/gitlab-syslog/gitlab-syslog/internal/detectconf"
+	"github.com/gitlab-syslog/gitlab-syslog/internal/permhint"
 )
 
 // inputHint adds to err, the error of opening the input file name, what to
 // do about it: for a file that does not exist, the name of a file in the
 // same directory it is a likely typo of, else the directory that does not
-// exist, else to check the path; for a permission error, to run as a user
-// that can read it. parse, send and detect add it; other errors are
+// exist, else to check the path; for a permission error, what denies it
+// and what to do (permhint.For). parse, send and detect add it; other errors are
 // returned as they are.
 func inputHint(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w (%s)", err, missingInputHint(name))
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%w (%s)", err, permissionHint)
+		return fmt.Errorf("%w%s", err, permhint.For(name, err))
 	}
 	return err
 }
-
-// permissionHint says what to do about an input file the user cannot read.
-const permissionHint = "run gitlab-syslog as a user that can read the file: one in its group, e.g. with sudo -u git, or root"
 
 // paramFileHint says what to do about the file path that a --param of a
 // file parameter (ti_file, geoip_db) gave and a rule could not read, as
 // inputHint says it for an input: for a file that does not exist, a
 // likely typo of it, else the directory that does not exist, else to
-// check the path; for a permission error, to run as a user that can read
-// it; for a directory, to give the file in it. It returns "" for another
+// check the path; for a permission error, what denies it and what to do
+// (permhint.Advice); for a directory, to give the file in it. It returns "" for another
 // parameter, and when path can be read or fails otherwise.
 func paramFileHint(param, path string) string {
 	dirHint, ok := map[string]string{
@@ -51,7 +49,7 @@ func paramFileHint(param, path string) string {
 	case errors.Is(err, fs.ErrNotExist):
 		return missingInputHint(path)
 	case errors.Is(err, fs.ErrPermission):
-		return permissionHint
+		return permhint.Advice(path, err)
 	case err != nil:
 		return ""
 	}

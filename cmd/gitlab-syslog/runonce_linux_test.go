@@ -116,6 +116,17 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if stdout.Len() != 0 {
 		t.Errorf("sent %q", stdout.String())
 	}
+	// parse, send and detect give the same advice (trial 234: theirs
+	// told to join the file's group, which cannot help a 0600 file).
+	for _, args := range [][]string{{"parse", secret}, {"send", "--to", "stdout", secret}, {"detect", secret}} {
+		out, err := asNobody(exec.Command(bin, args...)).CombinedOutput()
+		if err == nil {
+			t.Errorf("%s as nobody on %s succeeded", args[0], secret)
+		}
+		if want := "permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret; !strings.Contains(string(out), want) {
+			t.Errorf("%s as nobody: output does not hold %q:\n%s", args[0], want, out)
+		}
+	}
 }
 
 // TestDetectStateDirUnwritable: a --state-dir detect may not write says

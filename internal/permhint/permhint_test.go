@@ -28,7 +28,7 @@ func TestPermHintOwnerOnly(t *testing.T) {
 	for _, tc := range []struct{ path, want, not string }{
 		{only, "the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + only, "log_group'] = 'gitlab-logs' in"},
 		// Its owner may not either: u+r too (fresh-user trial 64).
-		{none, "the file itself is mode 0000: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r " + none + ", and run the agent as its owner or as a member of its group", "only its owner"},
+		{none, "the file itself is mode 0000: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r " + none + ", and run gitlab-syslog as its owner or as a member of its group", "only its owner"},
 		{shared, "set logging['log_group'] = 'gitlab-logs' in /etc/gitlab/gitlab.rb", "the file itself"},
 	} {
 		got := For(tc.path, fs.ErrPermission)
