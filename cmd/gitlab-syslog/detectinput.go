@@ -777,7 +777,9 @@ func tooManyInputs(n int, cause error) error {
 // error names it, a read error of a line does), and, for a file that does
 // not exist whose name starts with "WORD:", says that WORD is not an input
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
-// names no file, or, for TYPE:TYPE:FILE, that TYPE was given twice, or, when in was given as TYPE:PATH and a file of that
+// names no file, or, for TYPE:TYPE:FILE, that TYPE was given twice, or,
+// for TYPE:PATTERN whose pattern matches files, that the shell expands no
+// pattern after TYPE: and how to give them, or, when in was given as TYPE:PATH and a file of that
 // whole name exists, how to name that file; other errors get inputHint's.
 func inputError(in detectInput, err error) error {
 	path := in.path
@@ -786,6 +788,16 @@ func inputError(in detectInput, err error) error {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
 		return fmt.Errorf("%w (%s was taken as TYPE:FILE, FILE %s; a file named %s exists: to read it, write ./%s)", err, in.arg, path, in.arg, in.arg)
+	}
+	if errors.Is(err, fs.ErrNotExist) && in.arg != path && strings.ContainsAny(path, "*?[") {
+		if m, _ := filepath.Glob(path); len(m) > 0 {
+			if !strings.Contains(err.Error(), path) {
+				err = fmt.Errorf("%s: %w", path, err)
+			}
+			t, _, _ := strings.Cut(in.arg, ":")
+			return fmt.Errorf("%w (the shell does not expand a pattern after TYPE:, as %s is one word to it, and %s matches %d %s: give them each with their TYPE, e.g. $(for f in %s; do printf '%s:%%s ' \"$f\"; done), or by name alone, which gives GitLab's logs their type)",
+				err, in.arg, path, len(m), plural(len(m), "file", "files"), path, t)
+		}
 	}
 	label := path
 	if path == "-" {

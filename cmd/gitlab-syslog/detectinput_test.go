@@ -194,7 +194,9 @@ func TestDetectList(t *testing.T) {
 // first), a missing "WORD:FILE" says that WORD is not an input type (and
 // which one it likely is), a missing FILE of TYPE:FILE beside a file
 // named TYPE:FILE says how to name that file (fresh-user trial 120),
-// TYPE:TYPE:FILE says TYPE was given twice (trial 233), and nothing is processed: no alert of the
+// TYPE:TYPE:FILE says TYPE was given twice (trial 233), TYPE:PATTERN that
+// the shell left as it is says why and how to give its files (trial
+// 234), and nothing is processed: no alert of the
 // readable inputs, no summary, as the inputs are checked before any is
 // read.
 func TestDetectUnreadableInputsAllNamed(t *testing.T) {
@@ -226,6 +228,7 @@ func TestDetectUnreadableInputsAllNamed(t *testing.T) {
 	}{
 		{"a file named TYPE:FILE", []string{"audit:x.log"}, []string{"open x.log: no such file or directory (audit:x.log was taken as TYPE:FILE, FILE x.log; a file named audit:x.log exists: to read it, write ./audit:x.log)"}},
 		{"TYPE given twice", []string{"audit:audit:audit_json.log"}, []string{`open audit:audit_json.log: no such file or directory (audit:audit:audit_json.log gives TYPE twice: give it once, audit:audit_json.log)`}},
+		{"TYPE:PATTERN", []string{"audit:audit_json.lo?"}, []string{`open audit_json.lo?: no such file or directory (the shell does not expand a pattern after TYPE:, as audit:audit_json.lo? is one word to it, and audit_json.lo? matches 1 file: give them each with their TYPE, e.g. $(for f in audit_json.lo?; do printf 'audit:%s ' "$f"; done), or by name alone, which gives GitLab's logs their type)`}},
 		{"missing alone", []string{"missing.log"}, []string{"open missing.log: no such file or directory (is the path right?)"}},
 		{"missing after a readable file", []string{ok, missing}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
 		{"missing before a readable file", []string{missing, ok}, []string{"open " + missing + ": no such file or directory (is the path right?)"}},
