@@ -35,6 +35,17 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:5: unknown key "pth" in sources[1] (did you mean "path"?)`},
 		},
 		{
+			// trial 234: the known keys of the top level, not a word of forward.
+			name: "keys of an empty block written unindented after it",
+			yaml: "forward:\nurl: tcp://127.0.0.1:514\nmax_message_bytes: 2000\n",
+			want: []string{`config.yaml:2: unknown key "url" (it is a key of forward, which is empty: indent it under forward)`, `config.yaml:3: unknown key "max_message_bytes" (it is a key of forward, which is empty: indent it under forward)`},
+		},
+		{
+			name: "a key of no empty block before it",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nrelp_window: 2\n",
+			want: []string{`config.yaml:3: unknown key "relp_window" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
+		},
+		{
 			name: "far-off key lists the known keys",
 			yaml: "metrics:\n  zzzzzzzz: 1\n",
 			want: []string{`config.yaml:2: unknown key "zzzzzzzz" in metrics (known keys: listen)`},

@@ -161,7 +161,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					}
 					continue
 				}
-				*errs = append(*errs, unknownKey(file, k, path, fields))
+				*errs = append(*errs, unknownKey(file, k, path, fields, emptyParent(n, i, fields, k.Value)))
 				continue
 			}
 			p := join(path, k.Value)
@@ -370,7 +370,40 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 // "unknown key" error ends with.
 var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
 
-func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField) error {
+// emptyParent returns, for the unknown key at n.Content[i] of a mapping
+// of fields, the nearest key before it in n (past other unknown keys)
+// whose value is empty and whose block has key: the key was most likely
+// meant under it, written unindented ("forward:" then "url: ..." at the
+// same indentation); "" when there is none.
+func emptyParent(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) string {
+	for j := i - 2; j >= 0; j -= 2 {
+		pk, pv := n.Content[j], n.Content[j+1]
+		f, ok := fields[pk.Value]
+		if !ok {
+			continue // unknown too: maybe meant under the same key
+		}
+		if pv.Kind != yaml.ScalarNode || pv.Tag != "!!null" {
+			return ""
+		}
+		t := f.Type
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return ""
+		}
+		if _, ok := yamlFields(t)[key]; ok {
+			return pk.Value
+		}
+		return ""
+	}
+	return ""
+}
+
+// unknownKey is the error of the key k, not among fields, of the block at
+// path; under, when not "", is the empty block before it that has k
+// (emptyParent).
+func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField, under string) error {
 	where := ""
 	if path != "" {
 		where = " in " + path
@@ -383,6 +416,8 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	slices.Sort(names)
 	if key, ok := flagKeys[strings.TrimPrefix(path+"."+k.Value, ".")]; ok {
 		msg += key
+	} else if under != "" {
+		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under), under)
 	} else if hint := DidYouMean(k.Value, names); hint != "" {
 		msg += hint
 	} else {
