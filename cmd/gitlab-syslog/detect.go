@@ -86,7 +86,8 @@ enabled: false, or the block's), which a note on standard error then says.
 --config reads the detections: block of an agent config file, the
 geoip: block's databases for the rules that need one, and the settings run
 writes alerts with (hostname, forward.facility, forward.sd_id,
-forward.format) with --format rfc5424 only; a file run would refuse for
+forward.format) with --format rfc5424 only, not forward.max_message_bytes:
+each alert is printed whole; a file run would refuse for
 them is then refused (JSON output does not read them).
 The engine's state (baselines, suppression) lives in --state-dir, by default
 a temporary directory removed at the end, so runs are independent. With a
