@@ -874,6 +874,9 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	case idle > 0:
 		fmt.Fprintf(w, "  (%d other %s no event)\n", idle, plural(idle, "rule running was given", "rules running were given"))
 	}
+	if note := unwatchedNote(eng, st, counts); note != "" {
+		fmt.Fprintf(w, "detect: NOTE: %s\n", note)
+	}
 	files := eng.Files()
 	for _, id := range slices.Sorted(maps.Keys(files)) {
 		if f := files[id]; f.Unusable != "" {
@@ -947,6 +950,36 @@ func unreadNotes(eng *detect.Engine, st detect.Stats, inputs []detectInput) []st
 		}
 	}
 	return notes
+}
+
+// unwatchedNote says which logs lines of the inputs parsed as
+// (inputCounts.logs) no rule running alerts on (detect.Engine.Logs), such
+// as the auth log (Rack::Attack): those lines were read and seen by no
+// rule; "" when every such log has a rule.
+func unwatchedNote(eng *detect.Engine, st detect.Stats, counts []inputCounts) string {
+	var read uint8
+	for _, c := range counts {
+		read |= c.logs
+	}
+	for id := range st.Rules {
+		logs, _, _ := eng.Logs(id)
+		if logs == nil {
+			return "" // a rule of any log
+		}
+		for _, t := range logs {
+			read &^= 1 << t
+		}
+	}
+	var unwatched []parser.Type
+	for t := parser.Type(0); t < 8; t++ {
+		if read&(1<<t) != 0 {
+			unwatched = append(unwatched, t)
+		}
+	}
+	if len(unwatched) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("no rule running alerts on lines of %s: the inputs' lines of it were read and parsed, and seen by no rule", detect.LogNames(unwatched))
 }
 
 // unreadWhat names what a rule alerts on for unreadNotes: lines of logs

@@ -252,6 +252,33 @@ func TestDetectSummaryUnreadLogWants(t *testing.T) {
 	}
 }
 
+// TestDetectSummaryUnwatchedLog: lines of a log no rule running alerts on
+// (the auth log, Rack::Attack's) are said to be seen by no rule, whatever
+// else the run reads, and a run whose logs all have rules has no such
+// note (trial 234: detect over auth_json.log said "0 events" and named
+// the rules of other logs only).
+func TestDetectSummaryUnwatchedLog(t *testing.T) {
+	const note = "detect: NOTE: no rule running alerts on lines of the auth log (gitlab-rails/auth_json.log): the inputs' lines of it were read and parsed, and seen by no rule\n"
+	auth, audit := filepath.Join(samples, "auth_json.log"), filepath.Join(samples, "audit_json.log")
+	for _, tc := range []struct {
+		inputs []string
+		want   bool
+	}{
+		{[]string{auth}, true},
+		{[]string{auth, audit}, true},
+		{[]string{audit}, false},
+	} {
+		o := &detectOptions{format: "json"}
+		var stdout, stderr bytes.Buffer
+		if err := runDetect(context.Background(), o, tc.inputs, strings.NewReader(""), &stdout, &stderr); err != nil {
+			t.Fatalf("detect %s: %v\n%s", tc.inputs, err, stderr.String())
+		}
+		if got := strings.Contains(stderr.String(), note); got != tc.want {
+			t.Errorf("detect %s: note %v, want %v\n%s", tc.inputs, got, tc.want, stderr.String())
+		}
+	}
+}
+
 // TestDetectSummaryUnreadStreamOnly: falco.git_op_unknown_country's audit
 // events (repository_git_operation) come by Audit Event Streaming only,
 // so its note points to stream: inputs, not to audit_json.log, and a
