@@ -779,8 +779,9 @@ func tooManyInputs(n int, cause error) error {
 // type (most likely a mistyped TYPE:FILE), or, for "TYPE:" alone, that it
 // names no file, or, for TYPE:TYPE:FILE, that TYPE was given twice, or,
 // for TYPE:PATTERN whose pattern matches files, that the shell expands no
-// pattern after TYPE: and how to give them, or, when in was given as TYPE:PATH and a file of that
-// whole name exists, how to name that file; other errors get inputHint's.
+// pattern after TYPE: and how to give them, or, when in was given as
+// TYPE:PATH and a file of that whole name exists, how to name that file;
+// other errors get inputHint's.
 func inputError(in detectInput, err error) error {
 	path := in.path
 	if errors.Is(err, fs.ErrNotExist) && in.argNamesFile() {

@@ -17,8 +17,8 @@ import (
 // do about it: for a file that does not exist, the name of a file in the
 // same directory it is a likely typo of, else the directory that does not
 // exist, else to check the path; for a permission error, what denies it
-// and what to do (permhint.For). parse, send and detect add it; other errors are
-// returned as they are.
+// and what to do (permhint.For). parse, send and detect add it; other
+// errors are returned as they are.
 func inputHint(name string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -31,11 +31,11 @@ func inputHint(name string, err error) error {
 
 // paramFileHint says what to do about the file path that a --param of a
 // file parameter (ti_file, geoip_db) gave and a rule could not read, as
-// inputHint says it for an input: for a file that does not exist, a
-// likely typo of it, else the directory that does not exist, else to
-// check the path; for a permission error, what denies it and what to do
-// (permhint.Advice); for a directory, to give the file in it. It returns "" for another
-// parameter, and when path can be read or fails otherwise.
+// inputHint says it for an input: for a file that does not exist, a likely
+// typo of it, else the directory that does not exist, else to check the
+// path; for a permission error, what denies it and what to do
+// (permhint.Advice); for a directory, to give the file in it. It returns
+// "" for another parameter, and when path can be read or fails otherwise.
 func paramFileHint(param, path string) string {
 	dirHint, ok := map[string]string{
 		"ti_file":  detectconf.TIDirHint,

@@ -46,8 +46,9 @@ import (
 //     it: log_dir is not used (logDirUnused).
 //   - the older log of a source's events beside its file, or a file its
 //     glob matches (application.log beside application_json.log, auth.log
-//     beside auth_json.log: olderLog) that no source reads (unreadLegacy): the default sources follow it when
-//     present at start, a list of sources only when it names it.
+//     beside auth_json.log: olderLog) that no source reads (unreadLegacy):
+//     the default sources follow it when present at start, a list of
+//     sources only when it names it.
 //
 // Each warning begins with where the source is (FILE:LINE: sources[i].path,
 // or the key alone without a file) and says what to do.

@@ -59,7 +59,8 @@ func Advice(path string, err error) string {
 // reconfigure: chgrp the file to it, or reconfigure), or, when it is in
 // the file's group, the file's mode. It returns "" when the file can be
 // looked at but none of these is the cause (a directory on the path, a
-// file group this process is in with g+r): Advice's other advice stands then.
+// file group this process is in with g+r): Advice's other advice stands
+// then.
 func groupHint(path string) string {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {

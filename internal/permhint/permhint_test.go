@@ -13,18 +13,9 @@ import (
 // help (fresh-user trial 61: the log_group advice for a 0600 file).
 func TestPermHintOwnerOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "gitlab-rails")
-	only := writeFile(t, filepath.Join(dir, "auth_json.log"), "x\n")
-	if err := os.Chmod(only, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	shared := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
-	if err := os.Chmod(shared, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	none := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
-	if err := os.Chmod(none, 0); err != nil {
-		t.Fatal(err)
-	}
+	only := logFile(t, dir, "auth_json.log", 0o600)
+	shared := logFile(t, dir, "audit_json.log", 0o640)
+	none := logFile(t, dir, "application_json.log", 0)
 	for _, tc := range []struct{ path, want, not string }{
 		{only, "the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + only, "log_group'] = 'gitlab-logs' in"},
 		// Its owner may not either: u+r too (fresh-user trial 64).
@@ -51,21 +42,15 @@ func TestPermHintGroups(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "gitlab-rails")
 	mine := os.Getegid()
-	other := writeFile(t, filepath.Join(dir, "application_json.log"), "x\n")
+	other := logFile(t, dir, "application_json.log", 0o640)
 	if err := os.Chown(other, 0, 65534); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(other, 0o640); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chown(dir, 0, mine); err != nil {
 		t.Fatal(err)
 	}
-	noGroupRead := writeFile(t, filepath.Join(dir, "audit_json.log"), "x\n")
+	noGroupRead := logFile(t, dir, "audit_json.log", 0o604)
 	if err := os.Chown(noGroupRead, 0, mine); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(noGroupRead, 0o604); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ path, want string }{
@@ -79,13 +64,18 @@ func TestPermHintGroups(t *testing.T) {
 	}
 }
 
-// writeFile writes data to path, creating its directory, and returns path.
-func writeFile(t *testing.T, path, data string) string {
+// logFile writes a one-line log named name in dir, creating dir, with
+// mode perm, and returns its path.
+func logFile(t *testing.T, dir, name string, perm os.FileMode) string {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte("x\n"), perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, perm); err != nil { // past the umask
 		t.Fatal(err)
 	}
 	return path
