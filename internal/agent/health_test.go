@@ -147,7 +147,8 @@ func TestRunOnceStallNamesTLSCause(t *testing.T) {
 
 // TestStallLogged: a collector that accepts the connection and reads
 // nothing is logged once batches have waited StallLimit, with the question
-// it raises, and shown by forwarder_unacknowledged_seconds
+// it raises and, over tcp://, what killing the collector then loses, and
+// shown by forwarder_unacknowledged_seconds
 // (forwarder_connected stays 1); once it reads, the log says the collector
 // acknowledges again. Before, nothing but /healthz said so (fresh-user
 // trial 100).
@@ -180,6 +181,12 @@ func TestStallLogged(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "does it read what it receives?") {
 		t.Errorf("the warning does not ask whether the collector reads:\n%s", logs.String())
+	}
+	// Over tcp://, what the collector's TCP took counts as delivered:
+	// the warning does not say that nothing is lost (trial 235: a killed
+	// stuck collector lost its receive buffer).
+	if !strings.Contains(logs.String(), "killing or restarting the collector loses them") {
+		t.Errorf("the warning does not say what a killed collector loses:\n%s", logs.String())
 	}
 	conn := <-conns
 	defer conn.Close()
