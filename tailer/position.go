@@ -21,6 +21,7 @@ func (t *Tailer) start(ctx context.Context) (*logFile, error) {
 	ck := t.ckp.ck
 	t.ckp.ck = nil
 	if ck != nil {
+		t.warnBackups(ck)
 		live, ok, err := t.resume(ctx, ck)
 		if ok {
 			t.dropWait(FileID{}) // the checkpoint's file was found: a wait record is stale

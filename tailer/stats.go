@@ -39,8 +39,9 @@ type Stats struct {
 	// the rotation order (a compressed copy of another naming scheme, or,
 	// that file removed, copies of several schemes); or, at start
 	// with StartAt end, the checkpoint matched no file and these copies
-	// were written after it was saved. A warning names each copy; each is
-	// counted once.
+	// were written after it was saved; or, at start, copies logrotate
+	// renamed to *.backup were written after the checkpoint was saved
+	// (warnBackups). A warning names each copy; each is counted once.
 	UnplacedRotated uint64
 	// TruncationsWithoutCopy counts the truncations (Truncations) after
 	// which no rotated copy began with the file's first bytes, so that
