@@ -763,24 +763,32 @@ func warnCopiedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
 // as read whole (its position saved through its last line) only when it
 // was read to its end and all, the merge too, ended as it should: after
 // an interrupt, events an input read may not have reached the engine.
-// An input none of whose lines parsed (given with the wrong TYPE) gets
-// none: the rules saw none of its lines, and a run that gives it the
-// right TYPE reads it whole.
+// An input read as the wrong type (inputCounts.mistyped) gets none, and
+// the position this run gave its file is dropped (detect.Engine.Replaced):
+// the rules did not see its lines as what they are, and a run that gives
+// it the right TYPE, as the warning says, reads it whole.
 func giveChecks(eng *detect.Engine, counts []inputCounts, allGiven bool) {
 	for _, c := range counts {
-		if c.checkID != "" && c.logs != 0 {
+		switch {
+		case c.checkID == "":
+		case c.mistyped():
+			eng.Replaced(c.checkID, c.checkID)
+		default:
 			eng.Check(c.checkID, c.checkID, c.check, allGiven && c.readAll)
 		}
 	}
 }
 
 // freshLines returns the lines of the inputs that parsed past those an
-// earlier run with the --state-dir folded (inputCounts.fresh): the lines
-// this run records as folded by its rules.
+// earlier run with the --state-dir folded (inputCounts.fresh), those
+// read as the wrong type left out: the lines this run records as folded
+// by its rules.
 func freshLines(counts []inputCounts) int {
 	n := 0
 	for _, c := range counts {
-		n += c.fresh
+		if !c.mistyped() {
+			n += c.fresh
+		}
 	}
 	return n
 }

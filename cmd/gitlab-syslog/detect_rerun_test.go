@@ -633,25 +633,37 @@ func TestDetectTypedNameBesideFile(t *testing.T) {
 	}
 }
 
-// TestDetectRerunWrongType: with a kept --state-dir, an input none of
-// whose lines parsed (given with the wrong TYPE) is not recorded as
-// folded, so a run that follows the warning's advice and gives the right
-// TYPE raises its alerts. Before (trial 234), its lines were recorded as
-// folded and skipped by that run, and the brute force it holds missed.
+// TestDetectRerunWrongType: with a kept --state-dir, an input read as
+// the wrong TYPE is not recorded as folded, so a run that follows the
+// warning's advice and gives the right TYPE raises its alerts: an input
+// none of whose lines parsed, and one whose lines parsed as the other
+// JSON log (the parsers take one another's lines). Before (trials 234
+// and 236), its lines were recorded as folded and skipped by that run,
+// and the alerts they hold missed.
 func TestDetectRerunWrongType(t *testing.T) {
-	file := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce", "application_json.log")
-	state := t.TempDir()
-	o := keptDirOptions("sentinel.bruteforce", state)
-	alerts, summary := detectWith(t, o, "access:"+file)
-	if len(alerts) != 0 || !strings.Contains(summary, "look like application lines: give application:"+file) {
-		t.Fatalf("first run, as access: alerts %q, want none and the advice to give application:%s\n%s", alerts, file, summary)
-	}
-	want, _ := detectWith(t, keptDirOptions("sentinel.bruteforce", ""), "application:"+file)
-	if len(want) == 0 {
-		t.Fatal("no alert without a state dir")
-	}
-	got, summary := detectWith(t, keptDirOptions("sentinel.bruteforce", state), "application:"+file)
-	if !slices.Equal(got, want) {
-		t.Errorf("second run, as application: alerts\n%s\nwant\n%s\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), summary)
+	bruteforce := filepath.Join("..", "..", "testdata", "detections", "sentinel.bruteforce", "application_json.log")
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	for _, c := range []struct {
+		name, wrong, right, advice string
+		rules                      []string
+	}{
+		{"none parsed", "access:" + bruteforce, "application:" + bruteforce, "look like application lines: give application:" + bruteforce, []string{"sentinel.bruteforce"}},
+		{"parsed as the other JSON log", "application:" + audit, "audit:" + audit, "look like audit lines but were read as application", []string{"falco.pat_created", "sentinel.repo_public", "sentinel.repo_deletion"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			state := t.TempDir()
+			alerts, summary := detectRules(t, state, c.rules, c.wrong)
+			if len(alerts) != 0 || !strings.Contains(summary, c.advice) {
+				t.Fatalf("first run, %s: alerts %q, want none and %q\n%s", c.wrong, alerts, c.advice, summary)
+			}
+			want, _ := detectRules(t, "", c.rules, c.right)
+			if len(want) == 0 {
+				t.Fatal("no alert without a state dir")
+			}
+			got, summary := detectRules(t, state, c.rules, c.right)
+			if !slices.Equal(got, want) {
+				t.Errorf("second run, %s: alerts\n%s\nwant\n%s\n%s", c.right, strings.Join(got, "\n"), strings.Join(want, "\n"), summary)
+			}
+		})
 	}
 }

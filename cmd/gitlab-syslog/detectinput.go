@@ -173,6 +173,14 @@ type inputCounts struct {
 	otherAt int64
 }
 
+// mistyped reports whether the input was read as the wrong type: none of
+// its lines parsed, or most of them look like another log's (the JSON
+// parsers take one another's lines: lookAlike). A kept --state-dir does
+// not record it as read, so that a run with the right TYPE reads it.
+func (c *inputCounts) mistyped() bool {
+	return c.logs == 0 || c.like.majority(c.lines-c.cut.n)
+}
+
 // copyCheckBytes is how many bytes two inputs must have in common, from
 // their first line on, for warnCopiedInputs to take them for copies of
 // one log (or one the other grown); an input shorter than that must be
