@@ -13,7 +13,9 @@ import (
 // it drained keeps that position, so that a third run resumes the newer
 // file where the first left it instead of reading it again from 0 (a
 // line held at the end of the renamed file, then the newer file's line:
-// the third run sent that line again).
+// the third run sent that line again). The second run, once the copy's
+// line is committed, is at the end of the newer file, as run --once waits
+// for.
 func TestResumeRotatedKeepsNext(t *testing.T) {
 	path := t.TempDir() + "/audit_json.log"
 	cfg := testConfig(t, path)
@@ -36,6 +38,16 @@ func TestResumeRotatedKeepsNext(t *testing.T) {
 	// copy is written no more.
 	c = start(t, cfg)
 	c.waitFor("held", func(l []string) bool { return slices.Contains(l, "held") })
+	// Once the copy's line is committed, the tailer is at the end of the
+	// newer file, with no lag, as run --once waits for (trial 236: it
+	// waited for ever, Stats naming the copy as the file read).
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitStats(t, c.tl, "the end of the newer file, the copy's line committed", func(s Stats) bool {
+		return s.ReadFile.SameAs(fi) && s.ReadOffset == fi.Size() && s.CheckpointLag == 0
+	})
 	if err := c.stop(); err != nil {
 		t.Fatal(err)
 	}

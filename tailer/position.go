@@ -289,6 +289,7 @@ func (t *Tailer) resume(ctx context.Context, ck *checkpoint.Position) (live *log
 			live.close()
 			return nil, false, err
 		}
+		t.resumedAfterDrain(live)
 		return live, true, nil
 	}
 	return live, false, nil
@@ -492,7 +493,20 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 	if !t.resumeNext(live, ck) {
 		live.off = 0
 	}
+	t.resumedAfterDrain(live)
 	return live, nil
+}
+
+// resumedAfterDrain records live, the file at the path positioned after
+// the rotated copies were drained at start, as where reading is (Stats'
+// ReadFile and ReadOffset), and has the checkpoint move there once the
+// lines drained are committed (moveAnchor): the copies are done, and a
+// run --once that finds nothing more in live is at its end.
+func (t *Tailer) resumedAfterDrain(live *logFile) {
+	t.mu.Lock()
+	t.readID, t.readOff = live.id, live.off
+	t.mu.Unlock()
+	t.moveAnchor(live)
 }
 
 // keepLaterOf has the commits of the rotated copies drained from ck keep
