@@ -109,7 +109,7 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Fatalf("exit status %d (%v), want 1; stderr:\n%s", code, err, stderr.String())
 	}
-	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret + ", or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set)\n"
+	want := "gitlab-syslog: --once: reading " + secret + " failed: tailer: cannot open " + secret + ": permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret + ", or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set; its group, root, is not one this user is in: run gitlab-syslog as a member of the group the file is made readable to)\n"
 	if !strings.HasSuffix(stderr.String(), want) {
 		t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
 	}
@@ -117,13 +117,14 @@ func TestRunOnceUnreadableAsNobody(t *testing.T) {
 		t.Errorf("sent %q", stdout.String())
 	}
 	// parse, send and detect give the same advice (trial 234: theirs
-	// told to join the file's group, which cannot help a 0600 file).
+	// told to join the file's group, which cannot help a 0600 file), and
+	// say that nobody is not in the file's group (trial 236).
 	for _, args := range [][]string{{"parse", secret}, {"send", "--to", "stdout", secret}, {"detect", secret}} {
 		out, err := asNobody(exec.Command(bin, args...)).CombinedOutput()
 		if err == nil {
 			t.Errorf("%s as nobody on %s succeeded", args[0], secret)
 		}
-		if want := "permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret; !strings.Contains(string(out), want) {
+		if want := "permission denied (the file itself is mode 0600: only its owner may read it; make it group-readable, e.g. chmod g+r " + secret; !strings.Contains(string(out), want) || !strings.Contains(string(out), "its group, root, is not one this user is in") {
 			t.Errorf("%s as nobody: output does not hold %q:\n%s", args[0], want, out)
 		}
 	}

@@ -37,7 +37,11 @@ func Advice(path string, err error) string {
 		if fi.Mode().Perm()&0o400 == 0 {
 			return fmt.Sprintf("the file itself is mode %04o: not even its owner may read it; as its owner or root, make it readable by its owner and group, e.g. chmod u+r,g+r %s, and run gitlab-syslog as its owner or as a member of its group", fi.Mode().Perm(), path)
 		}
-		return fmt.Sprintf("the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set", fi.Mode().Perm(), path)
+		join := ""
+		if gid, ok := fileGroup(fi); ok && !inGroup(gid) {
+			join = fmt.Sprintf("; its group, %s, is not one this user is in: run gitlab-syslog as a member of the group the file is made readable to", groupName(gid))
+		}
+		return fmt.Sprintf("the file itself is mode %04o: only its owner may read it; make it group-readable, e.g. chmod g+r %s, or have GitLab write it so: gitlab-ctl reconfigure with logging['log_group'] set%s", fi.Mode().Perm(), path, join)
 	}
 	if h := groupHint(path); h != "" {
 		return h
