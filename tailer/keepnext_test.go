@@ -61,3 +61,45 @@ func TestResumeRotatedKeepsNext(t *testing.T) {
 	}
 	checkExactly(t, c.texts(), []string{"n1"})
 }
+
+// TestResumeRotatedNothingToDrain: a restart whose checkpoint points into
+// a rotated copy with nothing left in it after the checkpoint, and keeps
+// the newer file's position, sends nothing, reports no file read in this
+// run (Stats.ReadFile zero: run --once then takes the saved checkpoint for
+// where reading is, and ends; a ReadFile set to the newer file with no
+// commit made it wait for ever), and keeps the newer file's position for
+// the next start.
+func TestResumeRotatedNothingToDrain(t *testing.T) {
+	path := t.TempDir() + "/audit_json.log"
+	cfg := testConfig(t, path)
+	cfg.RotateWait = time.Minute // the renamed file is still drained when the first run stops
+	writeFile(t, path, "a0\n")
+
+	c := start(t, cfg)
+	c.waitFor("a0", func(l []string) bool { return slices.Contains(l, "a0") })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "n0\n")
+	c.waitFor("n0", func(l []string) bool { return slices.Contains(l, "n0") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = start(t, cfg)
+	waitStats(t, c.tl, "the start", func(s Stats) bool { return s.Mode == ModeFollowing })
+	if st := c.tl.Stats(); st.ReadFile != (FileID{}) || st.Lines != 0 {
+		t.Errorf("second run: ReadFile %v, %d lines; want none read", st.ReadFile, st.Lines)
+	}
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	c = start(t, cfg)
+	appendFile(t, path, "n1\n")
+	c.waitFor("n1", func(l []string) bool { return slices.Contains(l, "n1") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"n1"})
+}

@@ -501,8 +501,14 @@ func (t *Tailer) resumeRotated(ctx context.Context, ck *checkpoint.Position, sib
 // the rotated copies were drained at start, as where reading is (Stats'
 // ReadFile and ReadOffset), and has the checkpoint move there once the
 // lines drained are committed (moveAnchor): the copies are done, and a
-// run --once that finds nothing more in live is at its end.
+// run --once that finds nothing more in live is at its end. When nothing
+// was drained, the checkpoint stays as it was, and so does Stats (no file
+// read in this run), by which run --once takes the saved checkpoint for
+// where reading is.
 func (t *Tailer) resumedAfterDrain(live *logFile) {
+	if t.rd.seq == 0 {
+		return
+	}
 	t.mu.Lock()
 	t.readID, t.readOff = live.id, live.off
 	t.mu.Unlock()
