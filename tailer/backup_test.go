@@ -28,7 +28,13 @@ func TestBackupCopiesWarned(t *testing.T) {
 	if err := os.Chtimes(old, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, path+".1-2026120623.backup", "b0\n")
+	backup := path + ".1-2026120623.backup"
+	writeFile(t, backup, "b0\n")
+	// Written after the checkpoint: the file system's clock, coarser than
+	// time.Now, could date it before the checkpoint saved just before.
+	if err := os.Chtimes(backup, time.Now().Add(time.Second), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, path+".1-notadate.backup", "b1\n")
 	writeFile(t, path+"x.1-2026120623.backup", "b2\n")
 

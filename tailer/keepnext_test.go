@@ -17,26 +17,11 @@ import (
 // line is committed, is at the end of the newer file, as run --once waits
 // for.
 func TestResumeRotatedKeepsNext(t *testing.T) {
-	path := t.TempDir() + "/audit_json.log"
-	cfg := testConfig(t, path)
-	cfg.RotateWait = time.Minute // the renamed file is still drained when the first run stops
-	writeFile(t, path, "a0\nheld")
-
-	c := start(t, cfg)
-	c.waitFor("a0", func(l []string) bool { return slices.Contains(l, "a0") })
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path, "n0\n")
-	c.waitFor("n0", func(l []string) bool { return slices.Contains(l, "n0") })
-	if err := c.stop(); err != nil {
-		t.Fatal(err)
-	}
-	checkExactly(t, c.texts(), []string{"a0", "n0"})
+	path, cfg := stoppedWhileDraining(t, "a0\nheld")
 
 	// The second run drains the copy: its held last line is sent, as the
 	// copy is written no more.
-	c = start(t, cfg)
+	c := start(t, cfg)
 	c.waitFor("held", func(l []string) bool { return slices.Contains(l, "held") })
 	// Once the copy's line is committed, the tailer is at the end of the
 	// newer file, with no lag, as run --once waits for (trial 236: it
@@ -70,23 +55,9 @@ func TestResumeRotatedKeepsNext(t *testing.T) {
 // commit made it wait for ever), and keeps the newer file's position for
 // the next start.
 func TestResumeRotatedNothingToDrain(t *testing.T) {
-	path := t.TempDir() + "/audit_json.log"
-	cfg := testConfig(t, path)
-	cfg.RotateWait = time.Minute // the renamed file is still drained when the first run stops
-	writeFile(t, path, "a0\n")
+	path, cfg := stoppedWhileDraining(t, "a0\n")
 
 	c := start(t, cfg)
-	c.waitFor("a0", func(l []string) bool { return slices.Contains(l, "a0") })
-	if err := os.Rename(path, path+".1"); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path, "n0\n")
-	c.waitFor("n0", func(l []string) bool { return slices.Contains(l, "n0") })
-	if err := c.stop(); err != nil {
-		t.Fatal(err)
-	}
-
-	c = start(t, cfg)
 	waitStats(t, c.tl, "the start", func(s Stats) bool { return s.Mode == ModeFollowing })
 	if st := c.tl.Stats(); st.ReadFile != (FileID{}) || st.Lines != 0 {
 		t.Errorf("second run: ReadFile %v, %d lines; want none read", st.ReadFile, st.Lines)
@@ -102,4 +73,30 @@ func TestResumeRotatedNothingToDrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkExactly(t, c.texts(), []string{"n1"})
+}
+
+// stoppedWhileDraining runs a tailer over a file holding head (a0, then
+// maybe a last line without its newline), renames the file to .1 and
+// writes n0 to a new one, and stops once a0 and n0 were delivered, the
+// renamed file still drained (RotateWait a minute): the checkpoint points
+// into the copy and keeps the newer file's position (Next). It returns
+// the path and the config, for the next start.
+func stoppedWhileDraining(t *testing.T, head string) (string, Config) {
+	t.Helper()
+	path := t.TempDir() + "/audit_json.log"
+	cfg := testConfig(t, path)
+	cfg.RotateWait = time.Minute
+	writeFile(t, path, head)
+	c := start(t, cfg)
+	c.waitFor("a0", func(l []string) bool { return slices.Contains(l, "a0") })
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "n0\n")
+	c.waitFor("n0", func(l []string) bool { return slices.Contains(l, "n0") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"a0", "n0"})
+	return path, cfg
 }
