@@ -38,13 +38,7 @@ func TestResumeRotatedKeepsNext(t *testing.T) {
 	}
 	checkExactly(t, c.texts(), []string{"held"})
 
-	c = start(t, cfg)
-	appendFile(t, path, "n1\n")
-	c.waitFor("n1", func(l []string) bool { return slices.Contains(l, "n1") })
-	if err := c.stop(); err != nil {
-		t.Fatal(err)
-	}
-	checkExactly(t, c.texts(), []string{"n1"})
+	sendsOnlyNew(t, cfg, path)
 }
 
 // TestResumeRotatedNothingToDrain: a restart whose checkpoint points into
@@ -66,13 +60,7 @@ func TestResumeRotatedNothingToDrain(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c = start(t, cfg)
-	appendFile(t, path, "n1\n")
-	c.waitFor("n1", func(l []string) bool { return slices.Contains(l, "n1") })
-	if err := c.stop(); err != nil {
-		t.Fatal(err)
-	}
-	checkExactly(t, c.texts(), []string{"n1"})
+	sendsOnlyNew(t, cfg, path)
 }
 
 // stoppedWhileDraining runs a tailer over a file holding head (a0, then
@@ -99,4 +87,17 @@ func stoppedWhileDraining(t *testing.T, head string) (string, Config) {
 	}
 	checkExactly(t, c.texts(), []string{"a0", "n0"})
 	return path, cfg
+}
+
+// sendsOnlyNew starts a tailer with cfg, appends n1 to path, and fails
+// unless n1 alone is delivered: nothing read before is sent again.
+func sendsOnlyNew(t *testing.T, cfg Config, path string) {
+	t.Helper()
+	c := start(t, cfg)
+	appendFile(t, path, "n1\n")
+	c.waitFor("n1", func(l []string) bool { return slices.Contains(l, "n1") })
+	if err := c.stop(); err != nil {
+		t.Fatal(err)
+	}
+	checkExactly(t, c.texts(), []string{"n1"})
 }
