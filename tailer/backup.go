@@ -24,9 +24,9 @@ func (t *Tailer) warnBackups(ck *checkpoint.Position) {
 	if ck.Updated.IsZero() {
 		return
 	}
-	path := RotatedPath(t.cfg.Path)
-	dirs := []string{filepath.Dir(path)}
-	if old := OldDir(t.cfg.Path, t.cfg.OldDir); old != "" && !sameDir(old, dirs[0]) {
+	path, dir, old := t.naming().where()
+	dirs := []string{dir}
+	if old != "" {
 		dirs = append(dirs, old)
 	}
 	base := filepath.Base(path)

@@ -41,6 +41,18 @@ type copyNaming struct {
 	path, oldDir, ext string
 }
 
+// where returns the path whose copies r names (RotatedPath), the
+// directory they are in beside it, and r's olddir (OldDir), "" when there
+// is none or it is that directory by another path.
+func (r copyNaming) where() (path, dir, old string) {
+	path = RotatedPath(r.path)
+	dir = filepath.Dir(path)
+	if old = OldDir(r.path, r.oldDir); old != "" && sameDir(old, dir) {
+		old = ""
+	}
+	return path, dir, old
+}
+
 // naming returns where the copies of the file c follows are and how they
 // are named: of c, Path, OldDir and Extension.
 func (c *Config) naming() copyNaming { return copyNaming{c.Path, c.OldDir, c.Extension} }
@@ -161,14 +173,13 @@ func OldDir(path, oldDir string) string {
 // OldDir(r.path, r.oldDir), which need not exist yet (and is listed once
 // when it is the file's directory by another path).
 func rotatedSiblings(r copyNaming) ([]sibling, error) {
-	old := OldDir(r.path, r.oldDir)
-	path := RotatedPath(r.path)
-	dir, base := filepath.Dir(path), filepath.Base(path)
+	path, dir, old := r.where()
+	base := filepath.Base(path)
 	out, err := appendRotated(nil, dir, base, r.ext)
 	if err != nil {
 		return nil, fmt.Errorf("tailer: list rotated copies of %s: %w", path, err)
 	}
-	if old != "" && !sameDir(old, dir) {
+	if old != "" {
 		if out, err = appendRotated(out, old, base, r.ext); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("tailer: list rotated copies of %s in olddir: %w", path, err)
 		}
