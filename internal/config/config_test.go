@@ -41,9 +41,15 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:2: unknown key "url" (it is a key of forward, which is empty: indent it under forward)`, `config.yaml:3: unknown key "max_message_bytes" (it is a key of forward, which is empty: indent it under forward)`},
 		},
 		{
-			name: "a key of no empty block before it",
-			yaml: "forward:\n  url: tcp://127.0.0.1:514\nrelp_window: 2\n",
-			want: []string{`config.yaml:3: unknown key "relp_window" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
+			// trial 237: the known keys of the top level, not a word of forward.
+			name: "a key of the block before it written unindented after its indented keys",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nrelp_window: 2\nsources: []\nfacility: local7\n",
+			want: []string{`config.yaml:3: unknown key "relp_window" (it is a key of forward: indent it under forward as the keys above it are)`, `config.yaml:5: unknown key "facility" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
+		},
+		{
+			name: "a key the block before it already holds",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nurl: tcp://127.0.0.1:515\n",
+			want: []string{`config.yaml:3: unknown key "url" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
 		},
 		{
 			name: "far-off key lists the known keys",

@@ -161,7 +161,8 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					}
 					continue
 				}
-				*errs = append(*errs, unknownKey(file, k, path, fields, emptyParent(n, i, fields, k.Value)))
+				under, empty := parentBlock(n, i, fields, k.Value)
+				*errs = append(*errs, unknownKey(file, k, path, fields, under, empty))
 				continue
 			}
 			p := join(path, k.Value)
@@ -370,40 +371,53 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 // "unknown key" error ends with.
 var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
 
-// emptyParent returns, for the unknown key at n.Content[i] of a mapping
-// of fields, the nearest key before it in n (past other unknown keys)
-// whose value is empty and whose block has key: the key was most likely
-// meant under it, written unindented ("forward:" then "url: ..." at the
-// same indentation); "" when there is none.
-func emptyParent(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) string {
+// parentBlock returns, for the unknown key at n.Content[i] of a mapping
+// of fields, the nearest known key before it in n (past other unknown
+// keys) when that key's block has key and does not hold it yet: the key
+// was most likely meant under it, written unindented ("forward:" then
+// "url: ..." at the same indentation, or "forward:" with "url:" indented
+// and then "facility: ..." at column 0). empty reports that the block is
+// empty (written with no value). It returns "" when there is none.
+func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) (parent string, empty bool) {
 	for j := i - 2; j >= 0; j -= 2 {
 		pk, pv := n.Content[j], n.Content[j+1]
 		f, ok := fields[pk.Value]
 		if !ok {
 			continue // unknown too: maybe meant under the same key
 		}
-		if pv.Kind != yaml.ScalarNode || pv.Tag != "!!null" {
-			return ""
+		empty = pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
+		if !empty && (pv.Kind != yaml.MappingNode || hasKey(pv, key)) {
+			return "", false
 		}
 		t := f.Type
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if t.Kind() != reflect.Struct {
-			return ""
+			return "", false
 		}
 		if _, ok := yamlFields(t)[key]; ok {
-			return pk.Value
+			return pk.Value, empty
 		}
-		return ""
+		return "", false
 	}
-	return ""
+	return "", false
+}
+
+// hasKey reports whether the mapping m has the key key.
+func hasKey(m *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownKey is the error of the key k, not among fields, of the block at
-// path; under, when not "", is the empty block before it that has k
-// (emptyParent).
-func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField, under string) error {
+// path; under, when not "", is the block before it that has k and does not
+// hold it (parentBlock), empty when it is empty.
+func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField, under string, empty bool) error {
 	where := ""
 	if path != "" {
 		where = " in " + path
@@ -416,8 +430,10 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	slices.Sort(names)
 	if key, ok := flagKeys[strings.TrimPrefix(path+"."+k.Value, ".")]; ok {
 		msg += key
-	} else if under != "" {
+	} else if under != "" && empty {
 		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under), under)
+	} else if under != "" {
+		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under), under)
 	} else if hint := DidYouMean(k.Value, names); hint != "" {
 		msg += hint
 	} else {
