@@ -22,6 +22,7 @@ func TestTypeAnyCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := writeFile(t, filepath.Join(t.TempDir(), "events.log"), string(data))
+	stream := filepath.Join("..", "..", "testdata", "detections", "sentinel.repo_public", "stream-audit-operation", "events.log")
 	for _, tc := range []struct {
 		name         string
 		lower, upper []string
@@ -31,8 +32,8 @@ func TestTypeAnyCase(t *testing.T) {
 		{"send --type", []string{"send", "--to", "-", "--type", "audit", file}, []string{"send", "--to", "-", "--type", "Audit", file}},
 		{"detect TYPE:FILE", []string{"detect", "--rule", "sentinel.repo_deletion", "audit:" + file},
 			[]string{"detect", "--rule", "sentinel.repo_deletion", "AUDIT:" + file}},
-		{"detect stream:FILE", []string{"detect", "--rule", "sentinel.repo_deletion", "stream:" + file},
-			[]string{"detect", "--rule", "sentinel.repo_deletion", "Stream:" + file}},
+		{"detect stream:FILE", []string{"detect", "--rule", "sentinel.repo_deletion", "stream:" + stream},
+			[]string{"detect", "--rule", "sentinel.repo_deletion", "Stream:" + stream}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(args []string) string {

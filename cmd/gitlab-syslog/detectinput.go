@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -390,6 +391,8 @@ func readEvents(ctx context.Context, in detectInput, stdin io.Reader, maxLine in
 		t := in.typ
 		if t == parser.TypeUnknown {
 			t = parser.Detect(line)
+		} else if in.stream && fileAuditLine(line) {
+			counts.like.addFileLine() // parses as a stream body: see fileAuditLine
 		} else {
 			counts.like.add(t, parser.Detect(line)) // a stream body looks like an audit line
 		}
@@ -716,6 +719,13 @@ func checkDetectInputs(ctx context.Context, inputs []detectInput, stdin io.Reade
 		if note := typedNameNote(in); note != "" {
 			notes = append(notes, note)
 		}
+		if in.stream && f != nil {
+			if err := fileLinesAsStream(in, f); err != nil {
+				errs = append(errs, err)
+				f.Close()
+				continue
+			}
+		}
 		in.f = f
 		kept = append(kept, in)
 	}
@@ -904,4 +914,35 @@ func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 		return h.t.Sub(next) > max(late, detect.FirstOutlierGap)
 	}
 	return h.t.Sub(next) > late && !next.Before(before.Add(-late))
+}
+
+// fileLinesAsStream returns an error when in, given as stream: and opened
+// as f (a regular file), holds lines of audit_json.log (fileAuditLine),
+// by its first line that is not blank, within its first 64 KiB
+// (decompressed). The audit parser reads them as stream bodies, but an
+// event is known by its id when streamed and by its place when read from
+// a file, so with a kept --state-dir the file's alerts would come again
+// when it is later given as audit: (fresh-user trial 237). f is read with
+// ReadAt: its offset is left as it was.
+func fileLinesAsStream(in detectInput, f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	r, release, err := decompress(bufio.NewReaderSize(io.NewSectionReader(f, 0, fi.Size()), 4096), in.path, true)
+	if err != nil {
+		return nil // checked when opened
+	}
+	defer release()
+	head, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+	for line := range bytes.Lines(head) {
+		if parser.Blank(line) {
+			continue
+		}
+		if !fileAuditLine(line) {
+			return nil
+		}
+		return fmt.Errorf("%s: given as stream:, for Audit Event Streaming bodies, but its lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:%s", in.label(), in.path)
+	}
+	return nil
 }

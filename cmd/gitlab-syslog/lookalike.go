@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/gitlab-syslog/gitlab-syslog/parser"
@@ -26,6 +27,30 @@ func (l *lookAlike) add(typ, guess parser.Type) {
 		l.typ = guess
 	}
 	l.n++
+}
+
+// addFileLine counts a line read as an Audit Event Streaming body that is
+// an audit_json.log line (fileAuditLine), which parser.Detect cannot tell
+// apart: both are TypeAudit.
+func (l *lookAlike) addFileLine() {
+	if l.n == 0 {
+		l.typ = parser.TypeAudit
+	}
+	l.n++
+}
+
+// fileAuditLine reports whether line, read as an Audit Event Streaming
+// body, is a line of audit_json.log: an audit line (parser.Detect) whose
+// first member is "severity", as GitLab's JsonLogger writes every line
+// (severity, then time), and GitLab never streams. The audit parser reads both, but their
+// events are known apart (a stream's by its id, a file's by its place),
+// so one log given both ways would raise its alerts twice (fresh-user
+// trial 237). NUL padding before the line is skipped, as the parsers do.
+func fileAuditLine(line []byte) bool {
+	if i := bytes.LastIndexByte(line, 0); i >= 0 {
+		line = line[i+1:]
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
 }
 
 // majority reports whether more than half of the read lines of the

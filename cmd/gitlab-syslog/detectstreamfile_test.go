@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDetectStreamOfFileLines: a file of audit_json.log lines given as
+// stream: is refused before anything is read, saying to give it as audit:
+// (also gzipped, and after blank lines); read as stream bodies, a kept
+// --state-dir knew its events by id, and the run that gave it as audit:
+// next raised its alerts again (fresh-user trial 237). On standard input,
+// whose lines cannot be looked at first, the summary warns instead. Real
+// stream bodies are read.
+func TestDetectStreamOfFileLines(t *testing.T) {
+	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
+	lines, err := os.ReadFile(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	padded := filepath.Join(dir, "padded.log")
+	if err := os.WriteFile(padded, append([]byte("\n  \n"), lines...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(dir, "audit.log.gz")
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(lines)
+	zw.Close()
+	if err := os.WriteFile(gz, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rules := []string{"falco.pat_created", "sentinel.repo_public"}
+	for _, path := range []string{audit, padded, gz} {
+		var stdout, stderr bytes.Buffer
+		o := keptDirOptions(rules[0], t.TempDir())
+		o.rules = rules
+		err := runDetect(context.Background(), o, []string{"stream:" + path}, strings.NewReader(""), &stdout, &stderr)
+		want := path + ": given as stream:, for Audit Event Streaming bodies, but its lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:" + path
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("stream:%s: err %v, want %q", path, err, want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("stream:%s: alerts printed before the refusal:\n%s", path, stdout.String())
+		}
+	}
+
+	var stdout, stderr bytes.Buffer
+	o := keptDirOptions(rules[0], "")
+	o.rules = rules
+	if err := runDetect(context.Background(), o, []string{"stream:-"}, bytes.NewReader(lines), &stdout, &stderr); err != nil {
+		t.Fatalf("stream:- : %v\n%s", err, stderr.String())
+	}
+	if want := "look like audit lines but were read as Audit Event Streaming events"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stream:- of audit_json.log lines: no warning %q:\n%s", want, stderr.String())
+	}
+
+	stream := filepath.Join(dir, "events.ndjson")
+	body := `{"id":7,"author_id":1,"entity_id":29,"entity_type":"Project","details":{"change":"visibility","from":"Private","to":"Public","author_name":"root"},"created_at":"2024-06-10T09:00:00.000Z","event_type":"project_visibility_level_updated"}` + "\n"
+	if err := os.WriteFile(stream, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	alerts, summary := detectRules(t, t.TempDir(), rules, "stream:"+stream)
+	if len(alerts) != 1 || strings.Contains(summary, "look like") {
+		t.Errorf("stream:%s: %d alerts, want 1, and no look-alike warning:\n%s", stream, len(alerts), summary)
+	}
+}
