@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/testing/gziptest"
 )
 
 // TestDetectStreamOfFileLines: a file of audit_json.log lines given as
@@ -24,18 +25,8 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	padded := filepath.Join(dir, "padded.log")
-	if err := os.WriteFile(padded, append([]byte("\n  \n"), lines...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gz := filepath.Join(dir, "audit.log.gz")
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	zw.Write(lines)
-	zw.Close()
-	if err := os.WriteFile(gz, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	padded := writeFile(t, filepath.Join(dir, "padded.log"), "\n  \n"+string(lines))
+	gz := writeFile(t, filepath.Join(dir, "audit.log.gz"), string(gziptest.Compress(t, lines)))
 	rules := []string{"falco.pat_created", "sentinel.repo_public"}
 	for _, path := range []string{audit, padded, gz} {
 		var stdout, stderr bytes.Buffer
@@ -61,11 +52,7 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 		t.Errorf("stream:- of audit_json.log lines: no warning %q:\n%s", want, stderr.String())
 	}
 
-	stream := filepath.Join(dir, "events.ndjson")
-	body := `{"id":7,"author_id":1,"entity_id":29,"entity_type":"Project","details":{"change":"visibility","from":"Private","to":"Public","author_name":"root"},"created_at":"2024-06-10T09:00:00.000Z","event_type":"project_visibility_level_updated"}` + "\n"
-	if err := os.WriteFile(stream, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	stream := writeFile(t, filepath.Join(dir, "events.ndjson"), `{"id":7,"author_id":1,"entity_id":29,"entity_type":"Project","details":{"change":"visibility","from":"Private","to":"Public","author_name":"root"},"created_at":"2024-06-10T09:00:00.000Z","event_type":"project_visibility_level_updated"}`+"\n")
 	alerts, summary := detectRules(t, t.TempDir(), rules, "stream:"+stream)
 	if len(alerts) != 1 || strings.Contains(summary, "look like") {
 		t.Errorf("stream:%s: %d alerts, want 1, and no look-alike warning:\n%s", stream, len(alerts), summary)
