@@ -42,10 +42,11 @@ func (l *lookAlike) addFileLine() {
 // fileAuditLine reports whether line, read as an Audit Event Streaming
 // body, is a line of audit_json.log: an audit line (parser.Detect) whose
 // first member is "severity", as GitLab's JsonLogger writes every line
-// (severity, then time), and GitLab never streams. The audit parser reads both, but their
-// events are known apart (a stream's by its id, a file's by its place),
-// so one log given both ways would raise its alerts twice (fresh-user
-// trial 237). NUL padding before the line is skipped, as the parsers do.
+// (severity, then time), and GitLab never streams. The audit parser
+// reads both, but their events are known apart (a stream's by its id, a
+// file's by its place), so one log given both ways would raise its alerts
+// twice (fresh-user trial 237). NUL padding before the line is skipped,
+// as the parsers do.
 func fileAuditLine(line []byte) bool {
 	if i := bytes.LastIndexByte(line, 0); i >= 0 {
 		line = line[i+1:]
