@@ -38,10 +38,12 @@ type detectOptions struct {
 	// overridden are the warnings engineConfig found about values of the
 	// --config file that a --param hides (overriddenMistakes).
 	overridden []string
-	// bareSeconds are the warnings about duration parameters given as
-	// bare numbers (window=60 is 60 seconds), of --param and of the
-	// --config file (detectconf.FlagBareSeconds, LoadFileWire).
-	bareSeconds []string
+	// warnings are the warnings about the flags and the --config file
+	// printed before the run: duration parameters given as bare numbers
+	// (window=60 is 60 seconds), of --param and of the file
+	// (detectconf.FlagBareSeconds, LoadFileWire), and the file's wire
+	// format when it is not RFC 5424 (detectconf.Wire.Note).
+	warnings []string
 }
 
 // newDetectCmd builds "gitlab-syslog detect": run the detection rules over
@@ -206,7 +208,7 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 	if err := detectconf.CheckFlags(cfg.Params, o.rules, nil); err != nil {
 		return cfg, wire, err
 	}
-	o.bareSeconds = detectconf.FlagBareSeconds(cfg.Params)
+	o.warnings = detectconf.FlagBareSeconds(cfg.Params)
 	cfg.Only = o.rules
 	if o.config != "" {
 		// The reader run and check use: the same keys, the same errors.
@@ -219,8 +221,11 @@ func (o *detectOptions) engineConfig() (detect.Config, detectconf.Wire, error) {
 		}
 		if rfc5424 {
 			wire = fw
+			if fw.Note != "" {
+				o.warnings = append(o.warnings, fw.Note)
+			}
 		}
-		o.bareSeconds = append(warns, o.bareSeconds...)
+		o.warnings = append(warns, o.warnings...)
 		o.overridden = overriddenMistakes(o.config, fc, cfg.Params)
 		cfg.Rules = withoutFlagParams(fc.Rules, cfg.Params)
 		for k, v := range fc.Params { // --param wins
@@ -362,7 +367,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, w := range o.overridden {
 		fmt.Fprintln(stderr, w)
 	}
-	for _, w := range o.bareSeconds {
+	for _, w := range o.warnings {
 		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
 	if len(o.rules) > 0 && len(eng.Rules()) == 0 { // the error names each, once

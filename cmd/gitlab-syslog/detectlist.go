@@ -48,7 +48,7 @@ func listEffective(w, stderr io.Writer, o *detectOptions) error {
 	if err := unreadParams(o.params, cfg.Params, ids, detect.Catalogue(), eng.Off()); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	for _, w := range o.bareSeconds {
+	for _, w := range o.warnings {
 		fmt.Fprintf(stderr, "detect: WARNING: %s\n", w)
 	}
 	off := map[string]string{}

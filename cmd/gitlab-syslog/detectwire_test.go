@@ -51,6 +51,9 @@ func TestDetectWireMatchesRun(t *testing.T) {
 	if err := runSendCollect(context.Background(), nil, &out, &errOut, "detect", "--config", cfg, "--format", "rfc5424", audit); err != nil {
 		t.Fatalf("detect: %v\n%s", err, errOut.String())
 	}
+	if strings.Contains(errOut.String(), "rfc3164") {
+		t.Errorf("a note about RFC 3164 for a file in RFC 5424:\n%s", errOut.String())
+	}
 	fromDetect := alerts(out.String())
 	if len(fromRun) != 2 || strings.Join(fromRun, "\n") != strings.Join(fromDetect, "\n") {
 		t.Fatalf("detect's alerts differ from run's (want 2)\nrun:\n%s\ndetect:\n%s", strings.Join(fromRun, "\n"), strings.Join(fromDetect, "\n"))
@@ -59,6 +62,27 @@ func TestDetectWireMatchesRun(t *testing.T) {
 		if !strings.Contains(fromDetect[1], want) {
 			t.Errorf("detect's alert %q does not contain %q", fromDetect[1], want)
 		}
+	}
+}
+
+// TestDetectWireRFC3164: detect --format rfc5424 with a --config file
+// whose forward.format is rfc3164 writes the alerts as run sends them,
+// in RFC 3164, and says so, naming the file's line (fresh-user trial
+// 238: it printed RFC 3164 without a word).
+func TestDetectWireRFC3164(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "forward:\n  url: stdout\n  format: rfc3164\n")
+	audit := filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "audit_json.log")
+	var out, errOut syslogtest.Buffer
+	if err := runSendCollect(context.Background(), nil, &out, &errOut, "detect", "--config", cfg, "--format", "rfc5424", "--rule", "falco.pat_created", audit); err != nil {
+		t.Fatalf("detect: %v\n%s", err, errOut.String())
+	}
+	if !regexp.MustCompile(`(?m)^<\d+>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ GitLab-Detections: \{`).MatchString(out.String()) {
+		t.Errorf("no alert in RFC 3164:\n%s", out.String())
+	}
+	want := "detect: WARNING: " + cfg + ":3 sets forward.format: rfc3164, so the alerts are written as run sends them, in RFC 3164, not RFC 5424; for RFC 5424, give a copy of the file without that key"
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
 	}
 }
 

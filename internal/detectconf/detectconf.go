@@ -212,6 +212,10 @@ type Wire struct {
 	Encoder *forwarder.Encoder
 	SDID    string
 	Opts    forwarder.RecordOptions
+	// Note says, when the file's forward.format is rfc3164, that the
+	// alerts are written in that format (FILE:LINE of the key); "" for
+	// RFC 5424.
+	Note string
 }
 
 // LoadFileWire is LoadFile that also returns how run would write the
@@ -254,6 +258,9 @@ func fileWire(c *config.Config, err error, specs []detect.Spec, wire bool) (dete
 			return detect.Config{}, Wire{}, c.Errorf("forward.facility", "%v", err)
 		}
 		w = Wire{Encoder: c.Forward.Encoder(), SDID: c.Forward.SDID, Opts: forwarder.RecordOptions{Facility: facility, Hostname: c.Hostname}}
+		if strings.EqualFold(c.Forward.Format, "rfc3164") {
+			w.Note = fmt.Sprintf("%s:%d sets forward.format: rfc3164, so the alerts are written as run sends them, in RFC 3164, not RFC 5424; for RFC 5424, give a copy of the file without that key", c.File(), c.Line("forward.format"))
+		}
 	}
 	dc, err := EngineConfig(c, specs)
 	dc.Disabled = !c.Detections.On()
