@@ -44,7 +44,24 @@ func TestParseErrors(t *testing.T) {
 			// trial 237: the known keys of the top level, not a word of forward.
 			name: "a key of the block before it written unindented after its indented keys",
 			yaml: "forward:\n  url: tcp://127.0.0.1:514\nrelp_window: 2\nsources: []\nfacility: local7\n",
-			want: []string{`config.yaml:3: unknown key "relp_window" (it is a key of forward: indent it under forward as the keys above it are)`, `config.yaml:5: unknown key "facility" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
+			want: []string{`config.yaml:3: unknown key "relp_window" (it is a key of forward: indent it under forward as the keys above it are)`, `config.yaml:5: unknown key "facility" (it is a key of forward: indent it under forward as the keys above it are)`},
+		},
+		{
+			// trial 238: a top-level key between the block and the key.
+			name: "a key of a block before a scalar key",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nhostname: h1\nsd_id: foo@1234\n",
+			want: []string{`config.yaml:4: unknown key "sd_id" (it is a key of forward: indent it under forward as the keys above it are)`},
+		},
+		{
+			// trial 238: rule parameters at the top level and in the
+			// detections block.
+			name: "a rule parameter outside detections.params and detections.rules",
+			yaml: "detections:\n  min_count: 3\n  suppress: 1h\nmax_session: 2h\n",
+			want: []string{
+				`config.yaml:2: unknown key "min_count" in detections (it is a parameter of sentinel.bruteforce, sentinel.repo_deletion: write it under detections.params, for every rule that reads it, or under one rule in detections.rules, indented under the rule's id)`,
+				`config.yaml:3: unknown key "suppress" in detections (it is a parameter of every rule: write it under detections.params`,
+				`config.yaml:4: unknown key "max_session" (it is a parameter of sentinel.impersonation: write it under detections.params`,
+			},
 		},
 		{
 			name: "a key the block before it already holds",

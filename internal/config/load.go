@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gitlab-syslog/gitlab-syslog/internal/detect"
 )
 
 // Load reads and strictly decodes the configuration file at path. It does not
@@ -372,12 +374,13 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
 
 // parentBlock returns, for the unknown key at n.Content[i] of a mapping
-// of fields, the nearest known key before it in n (past other unknown
-// keys) when that key's block has key and does not hold it yet: the key
-// was most likely meant under it, written unindented ("forward:" then
-// "url: ..." at the same indentation, or "forward:" with "url:" indented
-// and then "facility: ..." at column 0). empty reports that the block is
-// empty (written with no value). It returns "" when there is none.
+// of fields, the nearest known key before it in n whose block has key and
+// does not hold it yet, past unknown keys and known keys whose blocks do
+// not have it: the key was most likely meant under it, written unindented
+// ("forward:" then "url: ..." at the same indentation, or "forward:" with
+// "url:" indented, "hostname: h1", then "sd_id: ..." at column 0). empty
+// reports that the block is empty (written with no value). It returns ""
+// when the nearest block that has key holds it, or there is none.
 func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) (parent string, empty bool) {
 	for j := i - 2; j >= 0; j -= 2 {
 		pk, pv := n.Content[j], n.Content[j+1]
@@ -385,21 +388,21 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 		if !ok {
 			continue // unknown too: maybe meant under the same key
 		}
-		empty = pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
-		if !empty && (pv.Kind != yaml.MappingNode || hasKey(pv, key)) {
-			return "", false
-		}
 		t := f.Type
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		if t.Kind() != reflect.Struct {
+			continue
+		}
+		if _, ok := yamlFields(t)[key]; !ok {
+			continue
+		}
+		empty = pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
+		if !empty && (pv.Kind != yaml.MappingNode || hasKey(pv, key)) {
 			return "", false
 		}
-		if _, ok := yamlFields(t)[key]; ok {
-			return pk.Value, empty
-		}
-		return "", false
+		return pk.Value, empty
 	}
 	return "", false
 }
@@ -434,12 +437,38 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under), under)
 	} else if under != "" {
 		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under), under)
+	} else if hint := paramHint(path, k.Value); hint != "" {
+		msg += hint
 	} else if hint := DidYouMean(k.Value, names); hint != "" {
 		msg += hint
 	} else {
 		msg += " (known keys: " + strings.Join(names, ", ") + ")"
 	}
 	return &Error{File: file, Line: k.Line, Block: path, Err: errors.New(msg)}
+}
+
+// paramHint returns, for the unknown key key of the top level or of the
+// detections block (path "" or "detections"), a hint that it is a rule's
+// parameter and where such a parameter goes, naming the rules that read
+// it (detect.Spec.Params); "" for another key or block.
+func paramHint(path, key string) string {
+	if path != "" && path != "detections" {
+		return ""
+	}
+	var rules []string
+	for _, s := range detect.Catalogue() {
+		if slices.Contains(s.Params, key) {
+			rules = append(rules, s.Info.ID)
+		}
+	}
+	readers := strings.Join(rules, ", ")
+	switch {
+	case key == "suppress": // every rule's (detect.Spec.Params)
+		readers = "every rule"
+	case len(rules) == 0:
+		return ""
+	}
+	return fmt.Sprintf(" (it is a parameter of %s: write it under detections.params, for every rule that reads it, or under one rule in detections.rules, indented under the rule's id)", readers)
 }
 
 // DidYouMean returns ` (did you mean "x"?)` for the name x in known that
