@@ -2,8 +2,11 @@ package main
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -144,7 +147,7 @@ func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 		var set []string
 		for _, name := range spec.AllParams() {
 			if v, ok := effectiveParam(*cfg, id, name); ok {
-				set = append(set, name+"="+v)
+				set = append(set, name+"="+v+fileContents(name, v))
 			}
 		}
 		slices.Sort(set)
@@ -180,8 +183,39 @@ func changedParams(stateDir string, params map[string][]string) []string {
 	return notes
 }
 
+// fileParams are the parameters whose value names a file the rule reads
+// its data from: a run records the file's contents with the name
+// (fileContents), so that a file changed in place is a change too.
+var fileParams = []string{"ti_file", "geoip_db"}
+
+// contentsMark begins what fileContents appends to a file parameter's
+// value.
+const contentsMark = " (contents "
+
+// fileContents returns, for the parameter name of fileParams, whose value
+// v names a file, " (contents SUM)": SUM is the first 16 bytes, in hex, of
+// the SHA-256 of the file's bytes; "" for another parameter, or a file
+// that cannot be read (the rule reports it).
+func fileContents(name, v string) string {
+	if !slices.Contains(fileParams, name) {
+		return ""
+	}
+	f, err := os.Open(v)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return contentsMark + hex.EncodeToString(h.Sum(nil)[:16]) + ")"
+}
+
 // sameParam reports whether the NAME=VALUE items a and b give the same
-// parameter the same value: as written, or as the same duration.
+// parameter the same value: as written, or as the same duration. A file's
+// contents (fileContents) are compared when both record them: a state
+// dir of an earlier release recorded the file's name only.
 func sameParam(a, b string) bool {
 	an, av, _ := strings.Cut(a, "=")
 	bn, bv, _ := strings.Cut(b, "=")
@@ -190,6 +224,10 @@ func sameParam(a, b string) bool {
 	}
 	if av == bv {
 		return true
+	}
+	if ap, _, ok := strings.Cut(av, contentsMark); ok != strings.Contains(bv, contentsMark) {
+		bp, _, _ := strings.Cut(bv, contentsMark)
+		return ap == bp
 	}
 	da, erra := time.ParseDuration(av)
 	db, errb := time.ParseDuration(bv)
