@@ -455,7 +455,7 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	warnUntimedInputs(stderr, inputs, counts)
 	warnOutlierInputs(stderr, inputs, counts)
 	warnFutureEvents(stderr, eng.Stats(), inputs, counts)
-	warnMistypedInputs(stderr, inputs, counts)
+	warnMistypedInputs(stderr, inputs, counts, o.stateDir)
 	warnAlertInputs(stderr, inputs, counts)
 	warnCopiedInputs(stderr, inputs, counts)
 	warnSplitLogs(stderr, eng, counts, o.stateDir)
@@ -690,15 +690,22 @@ func moreLines(n int) string {
 // which most lines look like lines of another log (parser.Detect): read
 // as the wrong type they parse into the wrong columns, or not at all, and
 // the rules miss them. Inputs none of whose lines parsed are left to
-// warnUnparsedInputs.
-func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts) {
+// warnUnparsedInputs. For audit_json.log lines read as stream bodies
+// (standard input given as stream:, which is not looked at first: see
+// fileLinesAsStream) with stateDir kept, the warning also says that the
+// state knows their events by id, so that the same lines given as audit:
+// to a later run raise their alerts again.
+func warnMistypedInputs(w io.Writer, inputs []detectInput, counts []inputCounts, stateDir string) {
 	for i, c := range counts {
 		as := inputs[i].typ.String()
+		fix := "Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content"
 		if inputs[i].stream {
 			as = "Audit Event Streaming events"
+			if stateDir != "" {
+				fix += fmt.Sprintf(". --state-dir %s now holds their events as streamed ones, known by their ids: a later run with it that reads these lines as audit: raises their alerts again", stateDir)
+			}
 		}
-		if msg := c.like.warning(inputs[i].label(), c.lines-c.cut.n, c.unparsed.n, as, "its TYPE: prefix or file name",
-			"Give TYPE:PATH with the right type, or a path without TYPE: to type each line by its content"); msg != "" {
+		if msg := c.like.warning(inputs[i].label(), c.lines-c.cut.n, c.unparsed.n, as, "its TYPE: prefix or file name", fix); msg != "" {
 			fmt.Fprintf(w, "detect: WARNING: %s\n", msg)
 		}
 	}

@@ -16,8 +16,9 @@ import (
 // (also gzipped, and after blank lines); read as stream bodies, a kept
 // --state-dir knew its events by id, and the run that gave it as audit:
 // next raised its alerts again (fresh-user trial 237). On standard input,
-// whose lines cannot be looked at first, the summary warns instead. Real
-// stream bodies are read.
+// whose lines cannot be looked at first, the summary warns instead, also
+// of what a kept --state-dir then does (trial 238). Real stream bodies
+// are read.
 func TestDetectStreamOfFileLines(t *testing.T) {
 	audit := filepath.Join("..", "..", "testdata", "audit_json.log")
 	lines, err := os.ReadFile(audit)
@@ -42,14 +43,18 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 		}
 	}
 
+	state := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	o := keptDirOptions(rules[0], "")
+	o := keptDirOptions(rules[0], state)
 	o.rules = rules
 	if err := runDetect(context.Background(), o, []string{"stream:-"}, bytes.NewReader(lines), &stdout, &stderr); err != nil {
 		t.Fatalf("stream:- : %v\n%s", err, stderr.String())
 	}
-	if want := "look like audit lines but were read as Audit Event Streaming events"; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stream:- of audit_json.log lines: no warning %q:\n%s", want, stderr.String())
+	for _, want := range []string{"look like audit lines but were read as Audit Event Streaming events",
+		"--state-dir " + state + " now holds their events as streamed ones, known by their ids: a later run with it that reads these lines as audit: raises their alerts again"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stream:- of audit_json.log lines: no warning %q:\n%s", want, stderr.String())
+		}
 	}
 
 	stream := writeFile(t, filepath.Join(dir, "events.ndjson"), `{"id":7,"author_id":1,"entity_id":29,"entity_type":"Project","details":{"change":"visibility","from":"Private","to":"Public","author_name":"root"},"created_at":"2024-06-10T09:00:00.000Z","event_type":"project_visibility_level_updated"}`+"\n")
