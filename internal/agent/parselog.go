@@ -25,8 +25,13 @@ type parseLog struct {
 
 	mu    sync.Mutex
 	parse logGate
-	cut   logGate // cut lines are reported apart
-	named uint64  // the lines the parse warnings named (report, reportUnfinished)
+	// unfinished paces the warnings about parts of a line whose last part
+	// never came apart from parse's, so that a line that did not parse
+	// just before does not hold back the only word about a stalled
+	// container (fresh-user trial 240).
+	unfinished logGate
+	cut        logGate // cut lines are reported apart
+	named      uint64  // the lines the parse warnings named (report, reportUnfinished)
 
 	// sample judges the first lines read: a source whose type does not
 	// match them is warned about once. nil for an untyped source.
@@ -58,7 +63,7 @@ func (p *parseLog) passGate(g *logGate) (held int, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	held, ok = g.pass(time.Now())
-	if ok && g == &p.parse {
+	if ok && (g == &p.parse || g == &p.unfinished) {
 		p.named++
 	}
 	return held, ok
@@ -92,7 +97,8 @@ func (p *parseLog) report(file string, end int64, err error) {
 		"file", file, "line_end_offset", end, "find_line", findLine(file, end), "err", err, "unreported_since_last", n)
 }
 
-// reportUnfinished logs, or counts as report does, the parts of a line
+// reportUnfinished logs, or counts as report does (at most one warning per
+// parseLogInterval, paced apart from report's), the parts of a line
 // whose last part never came (CRI P records without their F, Docker
 // partials without their end), sent raw after the carry timeout, or at
 // the end of a file read as finished (atEnd: --once). The parts have no
@@ -103,7 +109,7 @@ func (p *parseLog) reportUnfinished(file string, start int64, atEnd, cut bool, m
 	if p == nil {
 		return
 	}
-	n, ok := p.passGate(&p.parse)
+	n, ok := p.passGate(&p.unfinished)
 	if !ok {
 		return
 	}

@@ -45,6 +45,29 @@ func TestParseLogNamesFileOffsetAndCauseAndLimits(t *testing.T) {
 	}
 }
 
+// TestParseLogUnfinishedPacedApart: the warning about the parts of a line
+// whose last part never came is paced apart from the warnings of lines
+// that did not parse: a line that did not parse just before does not hold
+// it back (fresh-user trial 240: a container's stalled line went out raw
+// without a word), while a second one within the interval is held back
+// and counted.
+func TestParseLogUnfinishedPacedApart(t *testing.T) {
+	var buf bytes.Buffer
+	p := &parseLog{log: slog.New(slog.NewTextHandler(&buf, nil))}
+	const file = "/var/log/pods/gitlab_webservice-0_1/webservice/0.log"
+	p.report(file, 100, errors.New("not a CRI log record"))
+	p.reportUnfinished(file, 200, false, false, 1<<20)
+	p.reportUnfinished(file, 300, false, false, 1<<20)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "line did not parse") ||
+		!strings.Contains(lines[1], "parts of a line whose last part never came") || !strings.Contains(lines[1], "line_start_offset=200") {
+		t.Fatalf("want the parse warning, then the parts' warning at 200, and no more:\n%s", buf.String())
+	}
+	if n := p.namedLines(); n != 2 {
+		t.Errorf("namedLines = %d, want 2", n)
+	}
+}
+
 // TestParseLogFindLine runs the commands the warning gives in a real
 // shell over real files: they print the line that did not parse and its
 // line number, from the line's end offset alone (the agent does not know
