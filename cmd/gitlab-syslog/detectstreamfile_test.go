@@ -13,7 +13,7 @@ import (
 
 // TestDetectStreamOfFileLines: a file of audit_json.log lines given as
 // stream: is refused before anything is read, saying to give it as audit:
-// (also gzipped, and after blank lines); read as stream bodies, a kept
+// (also gzipped, after blank lines, and after a byte order mark); read as stream bodies, a kept
 // --state-dir knew its events by id, and the run that gave it as audit:
 // next raised its alerts again (fresh-user trial 237). On standard input,
 // whose lines cannot be looked at first, the summary warns instead, also
@@ -27,9 +27,10 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 	}
 	dir := t.TempDir()
 	padded := writeFile(t, filepath.Join(dir, "padded.log"), "\n  \n"+string(lines))
+	bom := writeFile(t, filepath.Join(dir, "bom.log"), "\xef\xbb\xbf"+string(lines)) // trial 241
 	gz := writeFile(t, filepath.Join(dir, "audit.log.gz"), string(gziptest.Compress(t, lines)))
 	rules := []string{"falco.pat_created", "sentinel.repo_public"}
-	for _, path := range []string{audit, padded, gz} {
+	for _, path := range []string{audit, padded, bom, gz} {
 		var stdout, stderr bytes.Buffer
 		o := keptDirOptions(rules[0], t.TempDir())
 		o.rules = rules

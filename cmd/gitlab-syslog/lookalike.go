@@ -45,13 +45,14 @@ func (l *lookAlike) addFileLine() {
 // (severity, then time), and GitLab never streams. The audit parser
 // reads both, but their events are known apart (a stream's by its id, a
 // file's by its place), so one log given both ways would raise its alerts
-// twice (fresh-user trial 237). NUL padding before the line is skipped,
-// as the parsers do.
+// twice (fresh-user trial 237). NUL padding and a UTF-8 byte order mark
+// before the line are skipped, as the parsers skip them.
 func fileAuditLine(line []byte) bool {
 	if i := bytes.LastIndexByte(line, 0); i >= 0 {
 		line = line[i+1:]
 	}
-	return bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
+	line = bytes.TrimLeft(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")), " \t")
+	return bytes.HasPrefix(line, []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
 }
 
 // majority reports whether more than half of the read lines of the
