@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 			// trial 237: the known keys of the top level, not a word of forward.
 			name: "a key of the block before it written unindented after its indented keys",
 			yaml: "forward:\n  url: tcp://127.0.0.1:514\nrelp_window: 2\nsources: []\nfacility: local7\n",
-			want: []string{`config.yaml:3: unknown key "relp_window" (it is a key of forward: indent it under forward as the keys above it are)`, `config.yaml:5: unknown key "facility" (it is a key of forward: indent it under forward as the keys above it are)`},
+			want: []string{`config.yaml:3: unknown key "relp_window" (it is a key of forward: indent it under forward as the keys above it are)`, `config.yaml:5: unknown key "facility" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`}, // a list between: see below
 		},
 		{
 			// trial 238: a top-level key between the block and the key.
@@ -62,6 +62,18 @@ func TestParseErrors(t *testing.T) {
 				`config.yaml:3: unknown key "suppress" in detections (it is a parameter of every rule: write it under detections.params`,
 				`config.yaml:4: unknown key "max_session" (it is a parameter of sentinel.impersonation: write it under detections.params`,
 			},
+		},
+		{
+			// trial 241: the block before the key is a list; the hint
+			// named the block before the list (streaming).
+			name: "a key of a list's items written at column 0 after the list",
+			yaml: "streaming:\n  listen: 127.0.0.1:8080\nsources:\n- type: audit\n  path: /a\n- type: access\npath: /b\n",
+			want: []string{`config.yaml:7: unknown key "path" (it is a key of sources[1]: indent it under sources[1] as the keys above it are)`},
+		},
+		{
+			name: "a key the list's items do not have, after the list",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nsources:\n- type: audit\n  path: /a\nsd_id: x@1\n",
+			want: []string{`config.yaml:6: unknown key "sd_id" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
 		},
 		{
 			name: "a key the block before it already holds",

@@ -374,13 +374,16 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
 
 // parentBlock returns, for the unknown key at n.Content[i] of a mapping
-// of fields, the nearest known key before it in n whose block has key and
-// does not hold it yet, past unknown keys and known keys whose blocks do
-// not have it: the key was most likely meant under it, written unindented
-// ("forward:" then "url: ..." at the same indentation, or "forward:" with
-// "url:" indented, "hostname: h1", then "sd_id: ..." at column 0). empty
-// reports that the block is empty (written with no value). It returns ""
-// when the nearest block that has key holds it, or there is none.
+// of fields, the block written before it that most likely should hold it:
+// the nearest known key before it whose value is a block (a mapping, a
+// list or nothing), past unknown keys and known keys of one-line values,
+// when that block has key and does not hold it yet. The key was then
+// written unindented ("forward:" then "url: ..." at the same indentation;
+// "forward:" with "url:" indented, "hostname: h1", then "sd_id: ..." at
+// column 0). For a list of blocks (sources, inputs) it is the list's last
+// item, named "sources[N]". empty reports that the block is empty (written
+// with no value). It returns "" when that block does not have key or
+// holds it, or there is none.
 func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) (parent string, empty bool) {
 	for j := i - 2; j >= 0; j -= 2 {
 		pk, pv := n.Content[j], n.Content[j+1]
@@ -388,23 +391,33 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 		if !ok {
 			continue // unknown too: maybe meant under the same key
 		}
-		t := f.Type
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct {
-			continue
-		}
-		if _, ok := yamlFields(t)[key]; !ok {
-			continue
-		}
 		empty = pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
-		if !empty && (pv.Kind != yaml.MappingNode || hasKey(pv, key)) {
-			return "", false
+		if pv.Kind == yaml.ScalarNode && !empty {
+			continue // a one-line setting: the block may be before it
 		}
-		return pk.Value, empty
+		t := typeOf(f.Type)
+		switch {
+		case t.Kind() == reflect.Struct && (empty || pv.Kind == yaml.MappingNode && !hasKey(pv, key)):
+			if _, ok := yamlFields(t)[key]; ok {
+				return pk.Value, empty
+			}
+		case t.Kind() == reflect.Slice && typeOf(t.Elem()).Kind() == reflect.Struct && pv.Kind == yaml.SequenceNode && len(pv.Content) > 0:
+			last := pv.Content[len(pv.Content)-1]
+			if _, ok := yamlFields(typeOf(t.Elem()))[key]; ok && last.Kind == yaml.MappingNode && !hasKey(last, key) {
+				return fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), false
+			}
+		}
+		return "", false
 	}
 	return "", false
+}
+
+// typeOf returns t without its pointers.
+func typeOf(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 // hasKey reports whether the mapping m has the key key.
