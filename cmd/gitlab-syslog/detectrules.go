@@ -131,8 +131,10 @@ const foldedParamsFile = "detect-params"
 
 // ruleParams returns, for each id of running, its parameters set in cfg
 // (the rule's own value, else the value set for every rule), as sorted
-// "NAME=VALUE" items; parameters left at their defaults are not among
-// them.
+// "NAME=VALUE" items, with a file's contents (fileContents); parameters
+// left at their defaults are not among them. A rule that reads geoip_db
+// without it, from the --config file's geoip.city_db (cfg.Geo), gets the
+// item "geoip.city_db=PATH" instead.
 func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 	specs := map[string]detect.Spec{}
 	for _, s := range detect.Catalogue() {
@@ -148,6 +150,11 @@ func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 		for _, name := range spec.AllParams() {
 			if v, ok := effectiveParam(*cfg, id, name); ok {
 				set = append(set, name+"="+v+fileContents(name, v))
+			} else if name == "geoip_db" && cfg.Geo != nil && cfg.Geo.CityPath() != "" {
+				// The --config file's geoip.city_db, which the rule reads
+				// without the parameter (trial 241).
+				v := cfg.Geo.CityPath()
+				set = append(set, "geoip.city_db="+v+fileContents(name, v))
 			}
 		}
 		slices.Sort(set)
@@ -200,6 +207,9 @@ func fileContents(name, v string) string {
 	if !slices.Contains(fileParams, name) {
 		return ""
 	}
+	if fi, err := os.Stat(v); err != nil || !fi.Mode().IsRegular() {
+		return "" // a FIFO's open would wait for a writer
+	}
 	f, err := os.Open(v)
 	if err != nil {
 		return ""
@@ -213,9 +223,11 @@ func fileContents(name, v string) string {
 }
 
 // sameParam reports whether the NAME=VALUE items a and b give the same
-// parameter the same value: as written, or as the same duration. A file's
-// contents (fileContents) are compared when both record them: a state
-// dir of an earlier release recorded the file's name only.
+// parameter the same value: as written, or as the same duration. Of a
+// file (fileContents), the contents are compared when both record them,
+// whatever the path (ti/ind.txt and its absolute path are one file), and
+// else the paths: a state dir of an earlier release recorded the path
+// only.
 func sameParam(a, b string) bool {
 	an, av, _ := strings.Cut(a, "=")
 	bn, bv, _ := strings.Cut(b, "=")
@@ -225,8 +237,12 @@ func sameParam(a, b string) bool {
 	if av == bv {
 		return true
 	}
-	if ap, _, ok := strings.Cut(av, contentsMark); ok != strings.Contains(bv, contentsMark) {
-		bp, _, _ := strings.Cut(bv, contentsMark)
+	ap, asum, aok := strings.Cut(av, contentsMark)
+	bp, bsum, bok := strings.Cut(bv, contentsMark)
+	switch {
+	case aok && bok:
+		return asum == bsum
+	case aok || bok:
 		return ap == bp
 	}
 	da, erra := time.ParseDuration(av)

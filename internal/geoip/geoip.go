@@ -75,6 +75,10 @@ func Open(cityDB, asnDB string) (*DB, error) {
 	return db, nil
 }
 
+// CityPath returns the path of the City or Country database the DB was
+// opened with (Open's cityDB), "" when it has none.
+func (db *DB) CityPath() string { return db.cityPath }
+
 // Reload opens the database files again and swaps them in with an empty
 // cache. Lookups in progress finish on the old readers, which are closed
 // afterwards. When a file cannot be opened, the DB keeps the databases it has
