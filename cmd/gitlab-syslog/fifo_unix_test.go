@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -46,5 +47,47 @@ func TestInputFIFOCancel(t *testing.T) {
 				t.Errorf("an interrupted input called empty:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// TestDetectTIFileFIFO: detect with a ti_file that is a named pipe (or
+// bash's <(cmd)) reads its indicators once and ends, with the alert of
+// the matching line; before, the rule opened the pipe again when its
+// modification time moved, and waited forever for a writer, deaf to
+// SIGTERM (fresh-user trials 241 and 242).
+func TestDetectTIFileFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "indicators")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		// Written after the reader took the pipe's stamp, in a later
+		// tick of the file system's clock, as a feed job writes: the
+		// pipe's modification time moves.
+		time.Sleep(100 * time.Millisecond)
+		f.WriteString("198.51.100.77\n")
+		f.Close()
+	}()
+	done := make(chan error, 1)
+	var stdout, stderr syslogtest.Buffer
+	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
+	go func() {
+		done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
+			"detect", "--rule", "sentinel.ti_malicious_ip", "--param", "ti_file="+fifo, access)
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("detect: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("detect still runs 30s after it started: it waits for the pipe's writer again")
+	}
+	if n := strings.Count(stdout.String(), `"rule":"sentinel.ti_malicious_ip"`); n != 1 {
+		t.Errorf("%d alerts, want 1:\n%s\n%s", n, stdout.String(), stderr.String())
 	}
 }

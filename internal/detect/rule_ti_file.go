@@ -236,7 +236,8 @@ func (r *tiRule) logFault() {
 // size (fileStamp), so that a file replaced by a rename or rewritten with
 // its old modification time and size (cp -p) is read too. While the file
 // cannot be read, holds nothing usable or became empty, the indicators in
-// use stay; that is logged once, until the file can be used again.
+// use stay; that is logged once, until the file can be used again. A
+// pipe is never read again.
 func (r *tiRule) maybeReload() {
 	now := r.now()
 	if now.Sub(r.checked) < tiCheckEvery {
@@ -248,6 +249,10 @@ func (r *tiRule) maybeReload() {
 	case err != nil:
 		r.setFault(&tiFault{err: err, missing: true})
 		r.logFault()
+	case fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeCharDevice) != 0:
+		// A pipe (a FIFO, or bash's <(cmd)) is read once, when the rule
+		// is built: its data is gone, and opening it again would wait
+		// for a writer that never comes (fresh-user trial 242).
 	case stampOf(fi) != r.seen || r.fault != nil && r.fault.missing:
 		r.update(true, r.holding())
 	default:
