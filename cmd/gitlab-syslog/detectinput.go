@@ -918,7 +918,7 @@ func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 
 // fileLinesAsStream returns an error when in, given as stream: and opened
 // as f (a regular file), holds lines of audit_json.log (fileAuditLine),
-// by its first line that is not blank, within its first 64 KiB
+// by its first line that is not blank or NUL bytes, within its first 64 KiB
 // (decompressed). The audit parser reads them as stream bodies, but an
 // event is known by its id when streamed and by its place when read from
 // a file, so with a kept --state-dir the file's alerts would come again
@@ -936,8 +936,8 @@ func fileLinesAsStream(in detectInput, f *os.File) error {
 	defer release()
 	head, _ := io.ReadAll(io.LimitReader(r, 64<<10))
 	for line := range bytes.Lines(head) {
-		if parser.Blank(line) {
-			continue
+		if parser.Blank(bytes.Trim(line, "\x00")) {
+			continue // a line of NUL bytes: a crash's padding, no line of the log's
 		}
 		if !fileAuditLine(line) {
 			return nil

@@ -45,13 +45,19 @@ func (l *lookAlike) addFileLine() {
 // (severity, then time), and GitLab never streams. The audit parser
 // reads both, but their events are known apart (a stream's by its id, a
 // file's by its place), so one log given both ways would raise its alerts
-// twice (fresh-user trial 237). NUL padding and a UTF-8 byte order mark
+// twice (fresh-user trial 237). NUL padding and UTF-8 byte order marks
 // before the line are skipped, as the parsers skip them.
 func fileAuditLine(line []byte) bool {
 	if i := bytes.LastIndexByte(line, 0); i >= 0 {
 		line = line[i+1:]
 	}
-	line = bytes.TrimLeft(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")), " \t")
+	for {
+		rest := bytes.TrimLeft(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")), " \t")
+		if len(rest) == len(line) {
+			break
+		}
+		line = rest
+	}
 	return bytes.HasPrefix(line, []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
 }
 
