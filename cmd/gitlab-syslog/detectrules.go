@@ -222,8 +222,19 @@ func fileContents(name, v string) string {
 	return contentsMark + hex.EncodeToString(h.Sum(nil)[:16]) + ")"
 }
 
+// paramName returns the parameter the recorded name stands for: geoip_db
+// for the --config file's geoip.city_db (see ruleParams), which gives the
+// GeoIP rules the same database.
+func paramName(name string) string {
+	if name == "geoip.city_db" {
+		return "geoip_db"
+	}
+	return name
+}
+
 // sameParam reports whether the NAME=VALUE items a and b give the same
-// parameter the same value: as written, or as the same duration. Of a
+// parameter the same value (geoip_db and geoip.city_db are one: see
+// paramName): as written, or as the same duration. Of a
 // file (fileContents), the contents are compared when both record them,
 // whatever the path (ti/ind.txt and its absolute path are one file), and
 // else the paths: a state dir of an earlier release recorded the path
@@ -231,7 +242,7 @@ func fileContents(name, v string) string {
 func sameParam(a, b string) bool {
 	an, av, _ := strings.Cut(a, "=")
 	bn, bv, _ := strings.Cut(b, "=")
-	if an != bn {
+	if paramName(an) != paramName(bn) {
 		return false
 	}
 	if av == bv {

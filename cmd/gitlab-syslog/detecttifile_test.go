@@ -85,6 +85,12 @@ func TestDetectRerunNotesChangedCityDB(t *testing.T) {
 	if summary := run(); strings.Contains(summary, "ran with other parameters") {
 		t.Errorf("same database: a note in:\n%s", summary)
 	}
+	// The same database as --param geoip_db, without the config (trial 242).
+	o := keptDirOptions("sentinel.signin_burst", state)
+	o.params = []string{"geoip_db=" + city}
+	if _, summary := detectWith(t, o, filepath.Join(golden, "application_json.log")); strings.Contains(summary, "ran with other parameters") {
+		t.Errorf("the same database as geoip_db: a note in:\n%s", summary)
+	}
 	if err := os.WriteFile(city, append(src, 0), 0o644); err != nil { // still a database that opens
 		t.Fatal(err)
 	}

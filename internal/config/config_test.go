@@ -76,6 +76,21 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`config.yaml:6: unknown key "sd_id" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
 		},
 		{
+			// trial 242: an empty one-line setting between stopped the search.
+			name: "a key of a block before an empty one-line setting",
+			yaml: "forward:\n  url: tcp://127.0.0.1:514\nhostname:\nsd_id: x@1\n",
+			want: []string{`config.yaml:4: unknown key "sd_id" (it is a key of forward: indent it under forward as the keys above it are)`},
+		},
+		{
+			// trial 242: indenting cannot add a key to a block in braces.
+			name: "a key of a block written in flow style",
+			yaml: "forward: {url: \"tcp://127.0.0.1:514\"}\nsd_id: x@1\nsources: [{type: audit, path: /a}]\nformat: cri\n",
+			want: []string{
+				`config.yaml:2: unknown key "sd_id" (it is a key of forward, written on one line in braces: add it inside them, after a comma)`,
+				`config.yaml:4: unknown key "format" (it is a key of sources[0], written on one line in braces: add it inside them, after a comma)`,
+			},
+		},
+		{
 			name: "a key the block before it already holds",
 			yaml: "forward:\n  url: tcp://127.0.0.1:514\nurl: tcp://127.0.0.1:515\n",
 			want: []string{`config.yaml:3: unknown key "url" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},

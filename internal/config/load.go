@@ -163,8 +163,7 @@ func walk(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int,
 					}
 					continue
 				}
-				under, empty := parentBlock(n, i, fields, k.Value)
-				*errs = append(*errs, unknownKey(file, k, path, fields, under, empty))
+				*errs = append(*errs, unknownKey(file, k, path, fields, parentBlock(n, i, fields, k.Value)))
 				continue
 			}
 			p := join(path, k.Value)
@@ -373,6 +372,16 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 // "unknown key" error ends with.
 var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of the --to flag)`}
 
+// blockHint is the block an unknown key most likely belongs under
+// (parentBlock): its name ("forward", "sources[1]"; "" for none), whether
+// it is empty (written with no value), and whether it is written in flow
+// style, on one line in braces ({url: ...}), where indenting cannot add a
+// key.
+type blockHint struct {
+	name        string
+	empty, flow bool
+}
+
 // parentBlock returns, for the unknown key at n.Content[i] of a mapping
 // of fields, the block written before it that most likely should hold it:
 // the nearest known key before it whose value is a block (a mapping, a
@@ -381,35 +390,34 @@ var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of
 // written unindented ("forward:" then "url: ..." at the same indentation;
 // "forward:" with "url:" indented, "hostname: h1", then "sd_id: ..." at
 // column 0). For a list of blocks (sources, inputs) it is the list's last
-// item, named "sources[N]". empty reports that the block is empty (written
-// with no value). It returns "" when that block does not have key or
-// holds it, or there is none.
-func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) (parent string, empty bool) {
+// item, named "sources[N]". It returns the zero blockHint when that block
+// does not have key or holds it, or there is none.
+func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) blockHint {
 	for j := i - 2; j >= 0; j -= 2 {
 		pk, pv := n.Content[j], n.Content[j+1]
 		f, ok := fields[pk.Value]
 		if !ok {
 			continue // unknown too: maybe meant under the same key
 		}
-		empty = pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
-		if pv.Kind == yaml.ScalarNode && !empty {
-			continue // a one-line setting: the block may be before it
-		}
+		empty := pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
 		t := typeOf(f.Type)
+		if pv.Kind == yaml.ScalarNode && (!empty || t.Kind() != reflect.Struct) {
+			continue // a one-line setting, given or empty: the block may be before it
+		}
 		switch {
 		case t.Kind() == reflect.Struct && (empty || pv.Kind == yaml.MappingNode && !hasKey(pv, key)):
 			if _, ok := yamlFields(t)[key]; ok {
-				return pk.Value, empty
+				return blockHint{name: pk.Value, empty: empty, flow: pv.Style&yaml.FlowStyle != 0}
 			}
 		case t.Kind() == reflect.Slice && typeOf(t.Elem()).Kind() == reflect.Struct && pv.Kind == yaml.SequenceNode && len(pv.Content) > 0:
 			last := pv.Content[len(pv.Content)-1]
 			if _, ok := yamlFields(typeOf(t.Elem()))[key]; ok && last.Kind == yaml.MappingNode && !hasKey(last, key) {
-				return fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), false
+				return blockHint{name: fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), flow: last.Style&yaml.FlowStyle != 0}
 			}
 		}
-		return "", false
+		return blockHint{}
 	}
-	return "", false
+	return blockHint{}
 }
 
 // typeOf returns t without its pointers.
@@ -431,9 +439,9 @@ func hasKey(m *yaml.Node, key string) bool {
 }
 
 // unknownKey is the error of the key k, not among fields, of the block at
-// path; under, when not "", is the block before it that has k and does not
-// hold it (parentBlock), empty when it is empty.
-func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField, under string, empty bool) error {
+// path; under, when its name is not "", is the block before it that has k
+// and does not hold it (parentBlock).
+func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflect.StructField, under blockHint) error {
 	where := ""
 	if path != "" {
 		where = " in " + path
@@ -446,10 +454,12 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	slices.Sort(names)
 	if key, ok := flagKeys[strings.TrimPrefix(path+"."+k.Value, ".")]; ok {
 		msg += key
-	} else if under != "" && empty {
-		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under), under)
-	} else if under != "" {
-		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under), under)
+	} else if under.name != "" && under.empty {
+		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under.name), under.name)
+	} else if under.name != "" && under.flow {
+		msg += fmt.Sprintf(" (it is a key of %s, written on one line in braces: add it inside them, after a comma)", join(path, under.name))
+	} else if under.name != "" {
+		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under.name), under.name)
 	} else if hint := paramHint(path, k.Value); hint != "" {
 		msg += hint
 	} else if hint := DidYouMean(k.Value, names); hint != "" {
