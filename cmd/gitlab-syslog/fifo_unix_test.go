@@ -91,3 +91,43 @@ func TestDetectTIFileFIFO(t *testing.T) {
 		t.Errorf("%d alerts, want 1:\n%s\n%s", n, stdout.String(), stderr.String())
 	}
 }
+
+// TestAgentTIFileFIFO: run --once and check with a config whose ti_file is
+// a named pipe that one writer fills once end, naming the pipe and saying
+// to write the indicators to a regular file: both read the file more than
+// once (the config's check, then the engine), and the second open waited
+// forever for a writer, deaf to SIGTERM (fresh-user trial 243).
+func TestAgentTIFileFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "indicators")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
+	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+
+		"\nforward:\n  url: stdout\nsources:\n  - {type: access, path: "+access+"}\n"+
+		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: "+fifo+"\n")
+	for _, args := range [][]string{{"run", "--config", cfg, "--once"}, {"check", "--config", cfg}} {
+		t.Run(args[0], func(t *testing.T) {
+			go func() { // one writer, as a feed job
+				f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				f.WriteString("198.51.100.77\n")
+				f.Close()
+			}()
+			done := make(chan error, 1)
+			var stdout, stderr syslogtest.Buffer
+			go func() { done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, args...) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%v still runs 30s after it started: it waits for the pipe's writer again", args)
+			}
+			if want := "a named pipe that gave no data"; !strings.Contains(stdout.String()+stderr.String(), want) {
+				t.Errorf("%v does not say %q:\n%s\n%s", args, want, stdout.String(), stderr.String())
+			}
+		})
+	}
+}

@@ -18,14 +18,20 @@ type tiFile struct {
 	unusable *tiUnusable // no UTF-8 text (UTF-16, gzip); set is nil then
 }
 
+// errPipeRead is the cause of a named pipe given as ti_file that gave no
+// data: nothing wrote to it, or what was written was read already.
+var errPipeRead = errors.New("a named pipe that gave no data (nothing writes to it, or its data was read already: run and check read ti_file more than once, at start and whenever it changes); write the indicators to a regular file")
+
 // readTIFile reads and parses the indicator file path, taking its stamp
 // from the descriptor it reads. The error (an *os.PathError, naming the
-// file) says the file cannot be opened or read.
+// file) says the file cannot be opened or read, or is a named pipe that
+// gave no data (errPipeRead: its open does not wait for a writer).
 func readTIFile(path string) (*tiFile, error) {
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return nil, err // "stat FILE: cause", as check has always said it
 	}
-	fd, err := os.Open(path)
+	fd, err := openTIFile(path, st.Mode())
 	if err != nil {
 		return nil, err
 	}
@@ -37,6 +43,9 @@ func readTIFile(path string) (*tiFile, error) {
 	b, err := io.ReadAll(fd)
 	if err != nil {
 		return nil, err // *os.PathError: "read FILE: cause"
+	}
+	if len(b) == 0 && st.Mode()&fs.ModeNamedPipe != 0 {
+		return nil, &os.PathError{Op: "read", Path: path, Err: errPipeRead}
 	}
 	f := &tiFile{stamp: stampOf(fi)}
 	if f.unusable = tiFileFormat(b, path); f.unusable == nil {
@@ -163,7 +172,7 @@ func TIFaultOf(path string) TIFault {
 	case fi.IsDir():
 		return TIIsDir
 	}
-	f, err := os.Open(path)
+	f, err := openTIFile(path, fi.Mode()) // a named pipe's open does not wait for a writer
 	if err == nil {
 		f.Close()
 		return TINoFault
