@@ -918,7 +918,7 @@ func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 
 // fileLinesAsStream returns an error when in, given as stream: and opened
 // as f (a regular file), holds lines of audit_json.log (fileAuditLine),
-// by its first line that is not blank or NUL bytes, within its first 64 KiB
+// by its first line that is not padding (paddingLine), within its first 64 KiB
 // (decompressed). The audit parser reads them as stream bodies, but an
 // event is known by its id when streamed and by its place when read from
 // a file, so with a kept --state-dir the file's alerts would come again
@@ -936,8 +936,8 @@ func fileLinesAsStream(in detectInput, f *os.File) error {
 	defer release()
 	head, _ := io.ReadAll(io.LimitReader(r, 64<<10))
 	for line := range bytes.Lines(head) {
-		if parser.Blank(bytes.Trim(line, "\x00")) {
-			continue // a line of NUL bytes: a crash's padding, no line of the log's
+		if paddingLine(line) {
+			continue
 		}
 		if !fileAuditLine(line) {
 			return nil
@@ -945,4 +945,18 @@ func fileLinesAsStream(in detectInput, f *os.File) error {
 		return fmt.Errorf("%s: given as stream:, for Audit Event Streaming bodies, but its lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:%s", in.label(), in.path)
 	}
 	return nil
+}
+
+// paddingLine reports whether line holds nothing but white space, NUL
+// bytes (a crash's padding) and UTF-8 byte order marks: no line of the
+// log's, as the parsers skip them.
+func paddingLine(line []byte) bool {
+	for {
+		line = bytes.TrimLeft(line, "\x00 \t\r\n")
+		rest := bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		if len(rest) == len(line) {
+			return len(line) == 0
+		}
+		line = rest
+	}
 }

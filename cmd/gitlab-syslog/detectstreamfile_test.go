@@ -13,8 +13,8 @@ import (
 
 // TestDetectStreamOfFileLines: a file of audit_json.log lines given as
 // stream: is refused before anything is read, saying to give it as audit:
-// (also gzipped, after blank lines or a line of NUL bytes, and after byte
-// order marks); read as stream bodies, a kept --state-dir knew its events
+// (also gzipped, after lines of white space, NUL bytes and byte order
+// marks, and after byte order marks); read as stream bodies, a kept --state-dir knew its events
 // by id, and the run that gave it as audit: next raised its alerts again
 // (fresh-user trial 237). On standard input, whose lines cannot be looked
 // at first, the summary warns instead, also of what a kept --state-dir
@@ -27,12 +27,13 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 	}
 	dir := t.TempDir()
 	padded := writeFile(t, filepath.Join(dir, "padded.log"), "\n  \n"+string(lines))
-	bom := writeFile(t, filepath.Join(dir, "bom.log"), "\xef\xbb\xbf"+string(lines))               // trial 241
-	boms := writeFile(t, filepath.Join(dir, "boms.log"), "\xef\xbb\xbf\xef\xbb\xbf"+string(lines)) // trial 242
-	nuls := writeFile(t, filepath.Join(dir, "nuls.log"), "\x00\x00\x00\n"+string(lines))           // trial 242
+	bom := writeFile(t, filepath.Join(dir, "bom.log"), "\xef\xbb\xbf"+string(lines))                           // trial 241
+	boms := writeFile(t, filepath.Join(dir, "boms.log"), "\xef\xbb\xbf\xef\xbb\xbf"+string(lines))             // trial 242
+	nuls := writeFile(t, filepath.Join(dir, "nuls.log"), "\x00\x00\x00\n"+string(lines))                       // trial 242
+	bomNULs := writeFile(t, filepath.Join(dir, "bomnuls.log"), "\xef\xbb\xbf\x00\x00\n \x00 \n"+string(lines)) // trial 243
 	gz := writeFile(t, filepath.Join(dir, "audit.log.gz"), string(gziptest.Compress(t, lines)))
 	rules := []string{"falco.pat_created", "sentinel.repo_public"}
-	for _, path := range []string{audit, padded, bom, boms, nuls, gz} {
+	for _, path := range []string{audit, padded, bom, boms, nuls, bomNULs, gz} {
 		var stdout, stderr bytes.Buffer
 		o := keptDirOptions(rules[0], t.TempDir())
 		o.rules = rules
