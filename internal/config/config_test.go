@@ -86,9 +86,15 @@ func TestParseErrors(t *testing.T) {
 			name: "a key of a block written in flow style",
 			yaml: "forward: {url: \"tcp://127.0.0.1:514\"}\nsd_id: x@1\nsources: [{type: audit, path: /a}]\nformat: cri\n",
 			want: []string{
-				`config.yaml:2: unknown key "sd_id" (it is a key of forward, written on one line in braces: add it inside them, after a comma)`,
-				`config.yaml:4: unknown key "format" (it is a key of sources[0], written on one line in braces: add it inside them, after a comma)`,
+				`config.yaml:2: unknown key "sd_id" (it is a key of forward, written on one line in braces: add it inside them, after a comma if they hold a key)`,
+				`config.yaml:4: unknown key "format" (it is a key of sources[0], written on one line in braces: add it inside them, after a comma if they hold a key)`,
 			},
+		},
+		{
+			// trial 243: the hint named the block before the empty list.
+			name: "a key after an empty list",
+			yaml: "streaming:\n  listen: 127.0.0.1:8080\nsources:\npath: /a\n",
+			want: []string{`config.yaml:4: unknown key "path" (known keys: checkpoint_interval, detections, forward, geoip, hostname, inputs, log_dir, max_line_bytes, metrics, pipeline, sources, start_at, state_dir, streaming)`},
 		},
 		{
 			name: "a key the block before it already holds",

@@ -385,7 +385,8 @@ type blockHint struct {
 // parentBlock returns, for the unknown key at n.Content[i] of a mapping
 // of fields, the block written before it that most likely should hold it:
 // the nearest known key before it whose value is a block (a mapping, a
-// list or nothing), past unknown keys and known keys of one-line values,
+// list or nothing), past unknown keys and known keys of one-line values
+// (given or empty; an empty list, "sources:", is a block),
 // when that block has key and does not hold it yet. The key was then
 // written unindented ("forward:" then "url: ..." at the same indentation;
 // "forward:" with "url:" indented, "hostname: h1", then "sd_id: ..." at
@@ -401,7 +402,7 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 		}
 		empty := pv.Kind == yaml.ScalarNode && pv.Tag == "!!null"
 		t := typeOf(f.Type)
-		if pv.Kind == yaml.ScalarNode && (!empty || t.Kind() != reflect.Struct) {
+		if pv.Kind == yaml.ScalarNode && (!empty || t.Kind() != reflect.Struct && t.Kind() != reflect.Slice) {
 			continue // a one-line setting, given or empty: the block may be before it
 		}
 		switch {
@@ -457,7 +458,7 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	} else if under.name != "" && under.empty {
 		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under.name), under.name)
 	} else if under.name != "" && under.flow {
-		msg += fmt.Sprintf(" (it is a key of %s, written on one line in braces: add it inside them, after a comma)", join(path, under.name))
+		msg += fmt.Sprintf(" (it is a key of %s, written on one line in braces: add it inside them, after a comma if they hold a key)", join(path, under.name))
 	} else if under.name != "" {
 		msg += fmt.Sprintf(" (it is a key of %s: indent it under %s as the keys above it are)", join(path, under.name), under.name)
 	} else if hint := paramHint(path, k.Value); hint != "" {
