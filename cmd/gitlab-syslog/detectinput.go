@@ -950,13 +950,4 @@ func fileLinesAsStream(in detectInput, f *os.File) error {
 // paddingLine reports whether line holds nothing but white space, NUL
 // bytes (a crash's padding) and UTF-8 byte order marks: no line of the
 // log's, as the parsers skip them.
-func paddingLine(line []byte) bool {
-	for {
-		line = bytes.TrimLeft(line, "\x00 \t\r\n")
-		rest := bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		if len(rest) == len(line) {
-			return len(line) == 0
-		}
-		line = rest
-	}
-}
+func paddingLine(line []byte) bool { return len(trimLead(line, "\x00 \t\r\n")) == 0 }

@@ -72,6 +72,9 @@ func TestDetectTIFileFIFO(t *testing.T) {
 		f.WriteString("198.51.100.77\n")
 		f.Close()
 	}()
+	// The writer waits in its open before detect opens the pipe, which
+	// does not wait for one (a pipe with no writer gives no data).
+	time.Sleep(100 * time.Millisecond)
 	done := make(chan error, 1)
 	var stdout, stderr syslogtest.Buffer
 	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")

@@ -51,14 +51,20 @@ func fileAuditLine(line []byte) bool {
 	if i := bytes.LastIndexByte(line, 0); i >= 0 {
 		line = line[i+1:]
 	}
+	line = trimLead(line, " \t")
+	return bytes.HasPrefix(line, []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
+}
+
+// trimLead returns line without the bytes of cutset and the UTF-8 byte
+// order marks it begins with, in any order.
+func trimLead(line []byte, cutset string) []byte {
 	for {
-		rest := bytes.TrimLeft(bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")), " \t")
+		rest := bytes.TrimPrefix(bytes.TrimLeft(line, cutset), []byte("\xef\xbb\xbf"))
 		if len(rest) == len(line) {
-			break
+			return rest
 		}
 		line = rest
 	}
-	return bytes.HasPrefix(line, []byte(`{"severity":`)) && parser.Detect(line) == parser.TypeAudit
 }
 
 // majority reports whether more than half of the read lines of the
