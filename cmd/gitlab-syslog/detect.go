@@ -376,9 +376,10 @@ func runDetect(ctx context.Context, o *detectOptions, args []string, stdin io.Re
 	for _, off := range eng.Off() {
 		fmt.Fprintf(stderr, "detect: rule %s is off: %s\n", off.Rule, off.Reason)
 	}
-	params := ruleParams(&cfg, running)
-	var changed []string // notes of rules whose parameters changed, for a run that skips lines
+	var params map[string][]string // with a kept state dir: ruleParams (which reads the rules' files)
+	var changed []string           // notes of rules whose parameters changed, for a run that skips lines
 	if o.stateDir != "" {
+		params = ruleParams(&cfg, running)
 		if err := checkFoldedRules(o.stateDir, running); err != nil {
 			return fmt.Errorf("detect: %w", err) // the state is left as it was: not closed, not saved
 		}

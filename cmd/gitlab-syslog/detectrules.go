@@ -131,16 +131,29 @@ const foldedParamsFile = "detect-params"
 
 // ruleParams returns, for each id of running, its parameters set in cfg
 // (the rule's own value, else the value set for every rule), as sorted
-// "NAME=VALUE" items, with a file's contents (fileContents); parameters
-// left at their defaults are not among them. A rule that reads geoip_db
-// without it, from the --config file's geoip.city_db (cfg.Geo), gets the
-// item "geoip.city_db=PATH" instead.
+// "NAME=VALUE" items, with a file's contents (fileContents, read once per
+// file); parameters left at their defaults are not among them. A rule
+// that reads geoip_db without it, from the --config file's geoip.city_db
+// (cfg.Geo), gets the item "geoip.city_db=PATH" instead. detect calls it
+// only with a kept --state-dir, which records them.
 func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 	specs := map[string]detect.Spec{}
 	for _, s := range detect.Catalogue() {
 		specs[s.Info.ID] = s
 	}
 	out := make(map[string][]string, len(running))
+	sums := map[string]string{} // fileContents by path: one file may serve several rules
+	contents := func(name, v string) string {
+		if !slices.Contains(fileParams, name) {
+			return ""
+		}
+		sum, ok := sums[v]
+		if !ok {
+			sum = fileContents(name, v)
+			sums[v] = sum
+		}
+		return sum
+	}
 	for _, id := range running {
 		spec, ok := specs[id]
 		if !ok {
@@ -149,12 +162,12 @@ func ruleParams(cfg *detect.Config, running []string) map[string][]string {
 		var set []string
 		for _, name := range spec.AllParams() {
 			if v, ok := effectiveParam(*cfg, id, name); ok {
-				set = append(set, name+"="+v+fileContents(name, v))
+				set = append(set, name+"="+v+contents(name, v))
 			} else if name == "geoip_db" && cfg.Geo != nil && cfg.Geo.CityPath() != "" {
 				// The --config file's geoip.city_db, which the rule reads
 				// without the parameter (trial 241).
 				v := cfg.Geo.CityPath()
-				set = append(set, "geoip.city_db="+v+fileContents(name, v))
+				set = append(set, "geoip.city_db="+v+contents(name, v))
 			}
 		}
 		slices.Sort(set)
