@@ -134,3 +134,28 @@ func TestAgentTIFileFIFO(t *testing.T) {
 		})
 	}
 }
+
+// TestDetectTIParamFIFONoWriter: detect --param ti_file= a named pipe that
+// nothing writes to ends with the rule's error saying to write the
+// indicators to a regular file; the hint about the --param's file opened
+// the pipe and waited forever for a writer (fresh-user trial 244).
+func TestDetectTIParamFIFONoWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "indicators")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	var stdout, stderr syslogtest.Buffer
+	go func() {
+		done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
+			"detect", "--param", "ti_file="+fifo, filepath.Join("..", "..", "testdata", "gitlab_access.log"))
+	}()
+	select {
+	case err := <-done:
+		if want := "a named pipe that gave no data"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want one saying %q", err, want)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("detect still runs 30s after it started: it waits for the pipe's writer")
+	}
+}

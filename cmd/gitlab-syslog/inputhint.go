@@ -44,6 +44,9 @@ func paramFileHint(param, path string) string {
 	if !ok {
 		return ""
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		return "" // its open would wait for a writer; the rule's error says what to do
+	}
 	fd, err := os.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
