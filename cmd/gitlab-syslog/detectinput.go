@@ -917,9 +917,9 @@ func (h aheadHold) outlier(next, before time.Time, late time.Duration) bool {
 }
 
 // fileLinesAsStream returns an error when in, given as stream: and opened
-// as f (a regular file), holds lines of audit_json.log (fileAuditLine),
-// by its first line that is not padding (paddingLine), within its first 64 KiB
-// (decompressed). The audit parser reads them as stream bodies, but an
+// as f (a regular file), holds lines of audit_json.log (fileAuditLine):
+// most of its lines that are not padding (paddingLine) within its first
+// 64 KiB (decompressed) are. The audit parser reads them as stream bodies, but an
 // event is known by its id when streamed and by its place when read from
 // a file, so with a kept --state-dir the file's alerts would come again
 // when it is later given as audit: (fresh-user trial 237). f is read with
@@ -935,16 +935,20 @@ func fileLinesAsStream(in detectInput, f *os.File) error {
 	}
 	defer release()
 	head, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+	var lines, fileLines int
 	for line := range bytes.Lines(head) {
 		if paddingLine(line) {
 			continue
 		}
-		if !fileAuditLine(line) {
-			return nil
+		lines++
+		if fileAuditLine(line) {
+			fileLines++
 		}
-		return fmt.Errorf("%s: given as stream:, for Audit Event Streaming bodies, but its lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:%s", in.label(), in.path)
 	}
-	return nil
+	if fileLines == 0 || 2*fileLines <= lines {
+		return nil
+	}
+	return fmt.Errorf("%s: given as stream:, for Audit Event Streaming bodies, but %d of its first %d lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:%s (its stream bodies, if any, apart as stream:)", in.label(), fileLines, lines, in.path)
 }
 
 // paddingLine reports whether line holds nothing but white space, NUL

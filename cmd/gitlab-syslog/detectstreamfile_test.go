@@ -14,7 +14,8 @@ import (
 // TestDetectStreamOfFileLines: a file of audit_json.log lines given as
 // stream: is refused before anything is read, saying to give it as audit:
 // (also gzipped, after lines of white space, NUL bytes and byte order
-// marks, and after byte order marks); read as stream bodies, a kept --state-dir knew its events
+// marks, after byte order marks, and after a stream body: most of its
+// first lines decide); read as stream bodies, a kept --state-dir knew its events
 // by id, and the run that gave it as audit: next raised its alerts again
 // (fresh-user trial 237). On standard input, whose lines cannot be looked
 // at first, the summary warns instead, also of what a kept --state-dir
@@ -33,14 +34,20 @@ func TestDetectStreamOfFileLines(t *testing.T) {
 	bomNULs := writeFile(t, filepath.Join(dir, "bomnuls.log"), "\xef\xbb\xbf\x00\x00\n \x00 \n"+string(lines)) // trial 243
 	gz := writeFile(t, filepath.Join(dir, "audit.log.gz"), string(gziptest.Compress(t, lines)))
 	rules := []string{"falco.pat_created", "sentinel.repo_public"}
-	for _, path := range []string{audit, padded, bom, boms, nuls, bomNULs, gz} {
+	body, err := os.ReadFile(filepath.Join("..", "..", "testdata", "detections", "falco.pat_created", "events.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed := writeFile(t, filepath.Join(dir, "mixed.log"), string(body)+string(lines)) // trial 244: a stream body first
+	for _, path := range []string{audit, padded, bom, boms, nuls, bomNULs, gz, mixed} {
 		var stdout, stderr bytes.Buffer
 		o := keptDirOptions(rules[0], t.TempDir())
 		o.rules = rules
 		err := runDetect(context.Background(), o, []string{"stream:" + path}, strings.NewReader(""), &stdout, &stderr)
-		want := path + ": given as stream:, for Audit Event Streaming bodies, but its lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:" + path
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("stream:%s: err %v, want %q", path, err, want)
+		head := path + ": given as stream:, for Audit Event Streaming bodies, but "
+		tail := " lines are GitLab's audit_json.log lines (they begin {\"severity\":): give audit:" + path
+		if err == nil || !strings.Contains(err.Error(), head) || !strings.Contains(err.Error(), tail) {
+			t.Errorf("stream:%s: err %v, want %q ... %q", path, err, head, tail)
 		}
 		if stdout.Len() != 0 {
 			t.Errorf("stream:%s: alerts printed before the refusal:\n%s", path, stdout.String())
