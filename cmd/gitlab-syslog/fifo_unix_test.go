@@ -56,42 +56,21 @@ func TestInputFIFOCancel(t *testing.T) {
 // modification time moved, and waited forever for a writer, deaf to
 // SIGTERM (fresh-user trials 241 and 242).
 func TestDetectTIFileFIFO(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "indicators")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	go func() {
-		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-		if err != nil {
-			return
-		}
-		// Written after the reader took the pipe's stamp, in a later
-		// tick of the file system's clock, as a feed job writes: the
-		// pipe's modification time moves.
-		time.Sleep(100 * time.Millisecond)
-		f.WriteString("198.51.100.77\n")
-		f.Close()
-	}()
+	fifo := namedPipe(t, filepath.Join(t.TempDir(), "indicators"))
+	// Written after the reader took the pipe's stamp, in a later tick of
+	// the file system's clock, as a feed job writes: the pipe's
+	// modification time moves.
+	go writeOnce(fifo, 100*time.Millisecond)
 	// The writer waits in its open before detect opens the pipe, which
 	// does not wait for one (a pipe with no writer gives no data).
 	time.Sleep(100 * time.Millisecond)
-	done := make(chan error, 1)
-	var stdout, stderr syslogtest.Buffer
 	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
-	go func() {
-		done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
-			"detect", "--rule", "sentinel.ti_malicious_ip", "--param", "ti_file="+fifo, access)
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("detect: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("detect still runs 30s after it started: it waits for the pipe's writer again")
+	stdout, stderr, err := runWithin(t, "detect", "--rule", "sentinel.ti_malicious_ip", "--param", "ti_file="+fifo, access)
+	if err != nil {
+		t.Fatalf("detect: %v\n%s", err, stderr)
 	}
-	if n := strings.Count(stdout.String(), `"rule":"sentinel.ti_malicious_ip"`); n != 1 {
-		t.Errorf("%d alerts, want 1:\n%s\n%s", n, stdout.String(), stderr.String())
+	if n := strings.Count(stdout, `"rule":"sentinel.ti_malicious_ip"`); n != 1 {
+		t.Errorf("%d alerts, want 1:\n%s\n%s", n, stdout, stderr)
 	}
 }
 
@@ -102,34 +81,17 @@ func TestDetectTIFileFIFO(t *testing.T) {
 // forever for a writer, deaf to SIGTERM (fresh-user trial 243).
 func TestAgentTIFileFIFO(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "indicators")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
+	fifo := namedPipe(t, filepath.Join(dir, "indicators"))
 	access := filepath.Join("..", "..", "testdata", "gitlab_access.log")
 	cfg := writeFile(t, filepath.Join(dir, "config.yaml"), "state_dir: "+filepath.Join(dir, "state")+
 		"\nforward:\n  url: stdout\nsources:\n  - {type: access, path: "+access+"}\n"+
 		"detections:\n  rules:\n    sentinel.ti_malicious_ip:\n      ti_file: "+fifo+"\n")
 	for _, args := range [][]string{{"run", "--config", cfg, "--once"}, {"check", "--config", cfg}} {
 		t.Run(args[0], func(t *testing.T) {
-			go func() { // one writer, as a feed job
-				f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-				if err != nil {
-					return
-				}
-				f.WriteString("198.51.100.77\n")
-				f.Close()
-			}()
-			done := make(chan error, 1)
-			var stdout, stderr syslogtest.Buffer
-			go func() { done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr, args...) }()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				t.Fatalf("%v still runs 30s after it started: it waits for the pipe's writer again", args)
-			}
-			if want := "a named pipe that gave no data"; !strings.Contains(stdout.String()+stderr.String(), want) {
-				t.Errorf("%v does not say %q:\n%s\n%s", args, want, stdout.String(), stderr.String())
+			go writeOnce(fifo, 0) // one writer, as a feed job
+			stdout, stderr, _ := runWithin(t, args...)
+			if want := "a named pipe that gave no data"; !strings.Contains(stdout+stderr, want) {
+				t.Errorf("%v does not say %q:\n%s\n%s", args, want, stdout, stderr)
 			}
 		})
 	}
@@ -140,22 +102,47 @@ func TestAgentTIFileFIFO(t *testing.T) {
 // indicators to a regular file; the hint about the --param's file opened
 // the pipe and waited forever for a writer (fresh-user trial 244).
 func TestDetectTIParamFIFONoWriter(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "indicators")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	fifo := namedPipe(t, filepath.Join(t.TempDir(), "indicators"))
+	_, _, err := runWithin(t, "detect", "--param", "ti_file="+fifo, filepath.Join("..", "..", "testdata", "gitlab_access.log"))
+	if want := "a named pipe that gave no data"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want one saying %q", err, want)
+	}
+}
+
+// namedPipe makes the named pipe path, skipping the test where it cannot
+// (runonce_linux_test.go's mkfifo returns the error instead).
+func namedPipe(t *testing.T, path string) string {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
-	done := make(chan error, 1)
-	var stdout, stderr syslogtest.Buffer
-	go func() {
-		done <- runSendCollect(context.Background(), strings.NewReader(""), &stdout, &stderr,
-			"detect", "--param", "ti_file="+fifo, filepath.Join("..", "..", "testdata", "gitlab_access.log"))
-	}()
-	select {
-	case err := <-done:
-		if want := "a named pipe that gave no data"; err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("err = %v, want one saying %q", err, want)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("detect still runs 30s after it started: it waits for the pipe's writer")
+	return path
+}
+
+// writeOnce opens the named pipe fifo for writing (waiting for a reader),
+// writes one indicator after delay, and closes it: a feed job's one write.
+func writeOnce(fifo string, delay time.Duration) {
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		return
 	}
+	time.Sleep(delay)
+	f.WriteString("198.51.100.77\n")
+	f.Close()
+}
+
+// runWithin runs the command args (runSendCollect) and returns its
+// standard output, standard error and error, failing the test when it
+// still runs 30 s after it started: it waits for a pipe's writer.
+func runWithin(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	done := make(chan error, 1)
+	var out, errOut syslogtest.Buffer
+	go func() { done <- runSendCollect(context.Background(), strings.NewReader(""), &out, &errOut, args...) }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%v still runs 30s after it started: it waits for the pipe's writer", args)
+	}
+	return out.String(), errOut.String(), err
 }
