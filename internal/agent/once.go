@@ -120,6 +120,7 @@ func (a *Agent) finishOnce(failed error) error {
 	a.log.Info(msg,
 		"files", present, "spools", spools, "missing_files", len(missing), "lines_read", lines, "lines_sent", sent, "alerts_raised", raised)
 	a.logChanges()
+	a.logDataFaults()
 	switch {
 	case lines > 0:
 	case raised > 0:
@@ -317,6 +318,27 @@ func (a *Agent) alertsRaised() uint64 {
 		n += rs.Alerts
 	}
 	return n
+}
+
+// logDataFaults warns, at the end of a --once run, of each rule that ran
+// without its data file's data (detect.Engine.DataFaults): the start-up
+// error said the file is read again once it returns, which this run
+// will not see, and the lines it read are past their checkpoints.
+func (a *Agent) logDataFaults() {
+	a.mu.Lock()
+	d := a.det
+	a.mu.Unlock()
+	if d == nil {
+		return
+	}
+	for _, f := range d.e.DataFaults() {
+		ran := "with no indicators: it matched none of the lines read"
+		if f.Kept > 0 {
+			ran = fmt.Sprintf("with only the %d indicators kept from before", f.Kept)
+		}
+		a.log.Warn("--once: "+f.Rule+" ran "+ran+", as its file could not be used; the lines read are past their checkpoints and are not matched again", "file", f.File, "err", f.Err,
+			"hint", "fix the file, then run gitlab-syslog detect --rule "+f.Rule+" --param ti_file="+f.File+" over the files read to find the alerts this run could not raise")
+	}
 }
 
 // logUnnamed logs, after logOnceRead's totals, how many of the lines s

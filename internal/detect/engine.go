@@ -637,6 +637,24 @@ func (e *Engine) KeepData(prev *Engine) {
 	}
 }
 
+// DataFaults returns the rules that run now without the data of their
+// file (see DataFault), in the engine's rule order; nil when there are
+// none.
+func (e *Engine) DataFaults() []DataFault {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []DataFault
+	for _, r := range e.rules {
+		if f, ok := r.rule.(dataFaulter); ok {
+			if df, ok := f.dataFault(); ok {
+				df.Rule = r.info.ID
+				out = append(out, df)
+			}
+		}
+	}
+	return out
+}
+
 // Reload makes the rules that read external files (Reloader) read them
 // again; errors are joined, and the rules keep what they had (each rule
 // logged its own, with the file and what to do).

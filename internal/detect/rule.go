@@ -113,6 +113,25 @@ type dataKeeper interface {
 	keepData(prev Rule)
 }
 
+// dataFaulter is a rule that reads a data file and can say why it runs
+// without that file's data.
+type dataFaulter interface {
+	dataFault() (DataFault, bool)
+}
+
+// DataFault is a rule that runs without the data of its file (ti_file):
+// the file could not be read, held nothing usable, or became empty.
+type DataFault struct {
+	Rule string // the rule's id
+	File string // the file's path, as configured
+	// Err says why: the error of the stat, open or read, or of the
+	// file's contents.
+	Err error
+	// Kept is how many entries (indicators) the rule still uses, taken
+	// from the file when it was last usable; 0: it matches nothing.
+	Kept int
+}
+
 // Env is what a rule may use besides its parameters.
 type Env struct {
 	// Log receives the rule's warnings (a bad indicator line, ...). Never nil

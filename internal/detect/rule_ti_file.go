@@ -269,6 +269,14 @@ func (r *tiRule) maybeReload() {
 	}
 }
 
+// dataFault implements dataFaulter: the recorded fault, if any.
+func (r *tiRule) dataFault() (DataFault, bool) {
+	if r.fault == nil {
+		return DataFault{}, false
+	}
+	return DataFault{File: r.path, Err: r.fault.err, Kept: r.set.Load().len()}, true
+}
+
 // keepData implements dataKeeper: a rule built in a running agent whose
 // file could not be used takes the indicators of prev, the same rule of
 // the engine it replaces, and logs the fault.
