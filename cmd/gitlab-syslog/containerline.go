@@ -97,7 +97,9 @@ func notGitLabLine(line []byte) error {
 
 // nulLineError returns, for a line of only NUL bytes (and blanks), that it
 // is the padding a crash or a copytruncate leaves in a file, which the
-// parsers would call an empty line; nil for any other line.
+// parsers would call an empty line, with the number of NUL bytes unless
+// the line is one NUL (maybe what a longer run was cut to); nil for any
+// other line.
 func nulLineError(line []byte) error {
 	nul := 0
 	for _, b := range line {
@@ -109,9 +111,14 @@ func nulLineError(line []byte) error {
 			return nil
 		}
 	}
-	if nul == 0 {
+	const cause = "the padding a crash or a copytruncate leaves in a log file, not a log line"
+	switch {
+	case nul == 0:
 		return nil
+	case len(line) == 1:
+		// Padding longer than the line limit is read as one NUL
+		// (nulrun.Cut): its length is not known here.
+		return errors.New("a line of only NUL bytes: " + cause)
 	}
-	return fmt.Errorf("a line of only NUL bytes (%d %s): the padding a crash or a copytruncate leaves in a log file, not a log line",
-		nul, plural(nul, "byte", "bytes"))
+	return fmt.Errorf("a line of only NUL bytes (%d %s): %s", nul, plural(nul, "byte", "bytes"), cause)
 }

@@ -46,3 +46,28 @@ func TestNULOnlyLineCause(t *testing.T) {
 		}
 	}
 }
+
+// TestNULPaddingOverLimitCause: NUL padding longer than max_line_bytes,
+// which is read as one NUL (nulrun.Cut), is named a line of only NUL
+// bytes without a count, not "(1 byte)" (fresh-user trial 244: 50 MB of
+// NULs).
+func TestNULPaddingOverLimitCause(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "audit_json.log")
+	if err := os.WriteFile(file, []byte(strings.Repeat("\x00", 20000)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const cause = ":1: a line of only NUL bytes: the padding a crash or a copytruncate leaves in a log file, not a log line"
+	for _, args := range [][]string{{"parse", "--max-line-bytes", "8KiB", file}, {"send", "--max-line-bytes", "8KiB", "--to", "stdout", file}} {
+		t.Run(args[0], func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runSendCollect(context.Background(), strings.NewReader(""), &out, &errOut, args...)
+			all := out.String() + errOut.String()
+			if err != nil && args[0] != "parse" { // parse fails: no line parsed
+				t.Fatalf("%v\n%s", err, all)
+			}
+			if !strings.Contains(all, file+cause) || strings.Contains(all, "(1 byte)") {
+				t.Errorf("want %q, and no byte count, in\n%s", file+cause, all)
+			}
+		})
+	}
+}
