@@ -281,7 +281,7 @@ func summarize(w io.Writer, c *config.Config, r config.Resolved, file string, er
 			problems = append(problems, problemAt(c, "state_dir", p.Error()))
 		}
 	}
-	fmt.Fprintf(w, "hostname:   %s%s\n", c.Hostname, hostnameNote(c))
+	fmt.Fprintf(w, "hostname:   %s%s\n", config.Short(c.Hostname), hostnameNote(c))
 	sd := "with STRUCTURED-DATA " + c.Forward.SDID + " (meta.* columns in " + forwarder.MetaSDIDFor(c.Forward.SDID) + ")"
 	if !c.Forward.SendStructuredData() {
 		sd = "without STRUCTURED-DATA"

@@ -475,12 +475,24 @@ func TestCheckHostnameNote(t *testing.T) {
 		{"empty", "state_dir: " + state + "\nhostname: \"\"\n", nil, "hostname:   " + host + ` (the OS hostname: hostname "" at `},
 		{"set", "state_dir: " + state + "\nhostname: gl-1\n", nil, "hostname:   gl-1\n"},
 		{"flag", "state_dir: " + state + "\n", []string{"--hostname", "gl-2"}, "hostname:   gl-2\n"},
+		// A value of megabytes is shown cut, with its length, in the
+		// summary and in the error (fresh-user trial 244: twice whole).
+		{"huge", "state_dir: " + state + "\nhostname: " + strings.Repeat("h", 2<<20) + "\n", nil,
+			"hostname:   " + strings.Repeat("h", 40) + "… (2097152 bytes)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, filepath.Join(t.TempDir(), "config.yaml"), tc.config)
 			out, _ := execute(t, append([]string{"check", "--config", path}, tc.args...)...)
 			if !strings.Contains(out, tc.want) {
-				t.Errorf("output lacks %q:\n%s", tc.want, out)
+				t.Errorf("output lacks %q:\n%.2000s", tc.want, out)
+			}
+			if tc.name == "huge" {
+				if want := `hostname: "` + strings.Repeat("h", 40) + `"… is 2097152 bytes; RFC 5424 allows at most 255`; !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%.2000s", want, out)
+				}
+				if len(out) > 100<<10 {
+					t.Errorf("output is %d bytes: the hostname is still printed whole", len(out))
+				}
 			}
 			if tc.name == "empty" && !strings.Contains(out, path+`:2 means the default; "-" sends none, RFC 5424's nil value)`) {
 				t.Errorf("output does not name line 2 and the nil value:\n%s", out)

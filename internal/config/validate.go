@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gitlab-syslog/gitlab-syslog/forwarder"
 	"github.com/gitlab-syslog/gitlab-syslog/tailer/checkpoint"
@@ -445,14 +446,49 @@ func checkHeaderField(s string, max int) error {
 		return errors.New("must not be empty")
 	}
 	if len(s) > max {
-		return fmt.Errorf("%q is %d bytes; RFC 5424 allows at most %d", s, len(s), max)
+		return fmt.Errorf("%s is %d bytes; RFC 5424 allows at most %d", QuoteShort(s), len(s), max)
 	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < 33 || s[i] > 126 {
-			return fmt.Errorf("%q has a space or non-ASCII byte at %d; RFC 5424 allows printable ASCII only", s, i)
+			return fmt.Errorf("%s has a space or non-ASCII byte at %d; RFC 5424 allows printable ASCII only", QuoteShort(s), i)
 		}
 	}
 	return nil
+}
+
+// shortMax is the longest value QuoteShort and Short show whole, in bytes.
+const shortMax = 80
+
+// Short returns s for a message: whole when it is at most 80 bytes, else
+// its first 40 bytes (never cutting a UTF-8 sequence), "…" and its length
+// ("hhhh… (2000000 bytes)"), so that a mistaken value of megabytes does
+// not flood the output.
+func Short(s string) string {
+	if len(s) <= shortMax {
+		return s
+	}
+	return s[:shortPrefix(s)] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// QuoteShort returns s quoted (strconv.Quote) for a message when it is at
+// most 80 bytes, else its first 40 bytes quoted and "…" (the message
+// gives the length where it matters).
+func QuoteShort(s string) string {
+	if len(s) <= shortMax {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:shortPrefix(s)]) + "…"
+}
+
+// shortPrefix returns the length of the prefix Short and QuoteShort
+// show of s, longer than 80 bytes: 40 bytes, less when that would cut
+// a UTF-8 sequence.
+func shortPrefix(s string) int {
+	n := shortMax / 2
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // checkSDID checks s, the SD-ID of the element that carries the columns,
