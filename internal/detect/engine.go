@@ -172,7 +172,7 @@ func New(cfg Config) (*Engine, error) {
 		sources:     make(map[string]*sourceState),
 		events:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
 		alerts:      newRecent(cfg.DedupeWindow, cfg.MaxRecent),
-		supp:        newSuppressor(cfg.MaxSuppress),
+		supp:        newSuppressor(cfg.MaxSuppress, cfg.DedupeWindow),
 		wmNs:        noNanos,
 		advancedSec: time.Time{}.Unix(),
 		futureAtNs:  noNanos,

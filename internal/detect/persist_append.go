@@ -98,6 +98,10 @@ func appendEngineState(dst []byte, es *engineState) []byte {
 			}
 			dst = append(dst, `{"k":`...)
 			dst = jsonstr.Append(dst, it.K)
+			if !it.From.IsZero() {
+				dst = append(dst, `,"from":`...)
+				dst = appendTime(dst, it.From)
+			}
 			dst = append(dst, `,"until":`...)
 			dst = appendTime(dst, it.Until)
 			dst = append(dst, '}')

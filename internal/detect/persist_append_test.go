@@ -29,7 +29,7 @@ func TestSnapshotEncoding(t *testing.T) {
 		Positions: map[string]position{"/var/log/gitlab/gitlab-rails/audit_json.log": {FileID: "2049:131", Offset: 1 << 40}, awkward[3]: {}, "detect": {FileID: "line1:0a1b", Offset: 99, Check: &FileCheck{Line: 120, Sum: "9f86d081884c7d659a2feaa0c55ad015"}}},
 		Events:    []recentItem{{K: keyOf("a"), T: t0.UnixNano()}, {K: recentKey{0xff}, T: -1}},
 		Alerts:    []recentItem{},
-		Suppress:  []suppItem{{K: "falco.admin_impersonation\x00TargetID\x0041", Until: t0.Add(time.Hour)}, {K: awkward[7], Until: time.Time{}}},
+		Suppress:  []suppItem{{K: "falco.admin_impersonation\x00TargetID\x0041", Until: t0.Add(time.Hour)}, {K: awkward[7], Until: time.Time{}}, {K: "sentinel.ti_malicious_ip\x00IPAddress\x00198.51.100.7", From: t0.Add(-time.Hour), Until: t0.Add(time.Hour)}},
 		Held: []heldItem{
 			{Rules: []string{"sentinel.bruteforce"}, Event: lineEvent(t, parser.TypeApplication, "application.log", `{"severity":"INFO","time":"2024-06-10T09:00:00.123Z","message":"Failed Login: username=bob ip=198.51.100.7"}`)},
 			{Rules: []string{"sentinel.bruteforce", "sentinel.impersonation"}, Event: lineEvent(t, parser.TypeApplication, "application.log", "2024-06-10T09:00:00.123Z: Failed Login: username=bob ip=198.51.100.7"),
