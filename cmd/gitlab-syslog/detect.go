@@ -838,7 +838,7 @@ func printDetectSummary(w io.Writer, eng *detect.Engine, inputs []detectInput, c
 	}
 	future := ""
 	if st.Future > 0 {
-		future = fmt.Sprintf(", %d dated more than 24h after the clock or far ahead of the lines around them (ignored by the windowed rules)", st.Future)
+		future = fmt.Sprintf(", %d dated more than 24h after the clock, or more than the lateness (%s) ahead of the lines before and after them (ignored by the windowed rules)", st.Future, eng.Lateness())
 	}
 	untimed := ""
 	if c.untimed > 0 {
