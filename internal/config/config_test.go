@@ -91,6 +91,30 @@ func TestParseErrors(t *testing.T) {
 			},
 		},
 		{
+			// trials 242 and 243: a key of a nested block (forward.tls)
+			// written at column 0 got the top level's known keys.
+			name: "a key of the nested block a block ends with",
+			yaml: "forward:\n  url: tls://127.0.0.1:6514\n  tls:\n    ca_file: /ca.pem\nserver_name: gl.example\nsd_id: x@1\n",
+			want: []string{
+				`config.yaml:5: unknown key "server_name" (it is a key of forward.tls: indent it under forward.tls as the keys above it are)`,
+				`config.yaml:6: unknown key "sd_id" (it is a key of forward: indent it under forward as the keys above it are)`,
+			},
+		},
+		{
+			// trial 243: the key after a block given by an alias.
+			name: "a key of a block written as an alias",
+			yaml: "x-tls: &tls\n  server_name: gl\nsources:\n  - &src\n    type: audit\n    path: /a\n  - *src\nformat: cri\nforward:\n  url: tcp://127.0.0.1:514\n  tls: *tls\nca_file: /ca.pem\n",
+			want: []string{
+				`config.yaml:8: unknown key "format" (it is a key of sources[1], which is written as the alias *src: add it where &src is defined, or write sources[1] out in full)`,
+				`config.yaml:12: unknown key "ca_file" (it is a key of forward.tls, which is written as the alias *tls: add it where &tls is defined, or write forward.tls out in full)`,
+			},
+		},
+		{
+			name: "a key of an empty nested block",
+			yaml: "forward:\n  url: tls://127.0.0.1:6514\n  tls:\nca_file: /ca.pem\n",
+			want: []string{`config.yaml:4: unknown key "ca_file" (it is a key of forward.tls, which is empty: indent it under forward.tls)`},
+		},
+		{
 			// trial 243: the hint named the block before the empty list.
 			name: "a key after an empty list",
 			yaml: "streaming:\n  listen: 127.0.0.1:8080\nsources:\npath: /a\n",

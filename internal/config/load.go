@@ -380,6 +380,7 @@ var flagKeys = map[string]string{"forward.to": ` (did you mean "url"? the key of
 type blockHint struct {
 	name        string
 	empty, flow bool
+	alias       string // the anchor of the alias (*name) the block is written as; "" when written out
 }
 
 // parentBlock returns, for the unknown key at n.Content[i] of a mapping
@@ -390,8 +391,9 @@ type blockHint struct {
 // when that block has key and does not hold it yet. The key was then
 // written unindented ("forward:" then "url: ..." at the same indentation;
 // "forward:" with "url:" indented, "hostname: h1", then "sd_id: ..." at
-// column 0). For a list of blocks (sources, inputs) it is the list's last
-// item, named "sources[N]". It returns the zero blockHint when that block
+// column 0), or the innermost block that block ends with that has key
+// (lastBlock: "forward.tls"). For a list of blocks (sources, inputs) it
+// is the list's last item, named "sources[N]". It returns the zero blockHint when that block
 // does not have key or holds it, or there is none.
 func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key string) blockHint {
 	for j := i - 2; j >= 0; j -= 2 {
@@ -405,20 +407,52 @@ func parentBlock(n *yaml.Node, i int, fields map[string]reflect.StructField, key
 		if pv.Kind == yaml.ScalarNode && (!empty || t.Kind() != reflect.Struct && t.Kind() != reflect.Slice) {
 			continue // a one-line setting, given or empty: the block may be before it
 		}
-		switch {
-		case t.Kind() == reflect.Struct && (empty || pv.Kind == yaml.MappingNode && !hasKey(pv, key)):
-			if _, ok := yamlFields(t)[key]; ok {
-				return blockHint{name: pk.Value, empty: empty, flow: pv.Style&yaml.FlowStyle != 0}
-			}
+		switch pv := deref(pv); {
+		case t.Kind() == reflect.Struct:
+			h, _ := lastBlock(pk.Value, n.Content[j+1], t, key)
+			return h
 		case t.Kind() == reflect.Slice && typeOf(t.Elem()).Kind() == reflect.Struct && pv.Kind == yaml.SequenceNode && len(pv.Content) > 0:
 			last := pv.Content[len(pv.Content)-1]
-			if _, ok := yamlFields(typeOf(t.Elem()))[key]; ok && last.Kind == yaml.MappingNode && !hasKey(last, key) {
-				return blockHint{name: fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), flow: last.Style&yaml.FlowStyle != 0}
+			if deref(last).Kind == yaml.MappingNode {
+				h, _ := lastBlock(fmt.Sprintf("%s[%d]", pk.Value, len(pv.Content)-1), last, typeOf(t.Elem()), key)
+				return h
 			}
 		}
 		return blockHint{}
 	}
 	return blockHint{}
+}
+
+// lastBlock returns the block that most likely should hold key, written
+// unindented after the block v named name, of struct type t (a mapping,
+// or empty): of v and the blocks it ends with (its last key's, when that
+// is a block, and so on: "forward" ending with "tls:" and its keys), the
+// innermost that has key and does not hold it, named by its path from
+// name ("forward.tls"), and the anchor it is an alias of, if any. ok is
+// false when none does.
+func lastBlock(name string, v *yaml.Node, t reflect.Type, key string) (h blockHint, ok bool) {
+	alias := ""
+	if v.Kind == yaml.AliasNode {
+		alias = v.Value
+	}
+	if v = deref(v); v.Kind == yaml.MappingNode && len(v.Content) >= 2 {
+		lk, lv := v.Content[len(v.Content)-2], v.Content[len(v.Content)-1]
+		if f, known := yamlFields(t)[lk.Value]; known {
+			if ft := typeOf(f.Type); ft.Kind() == reflect.Struct && (deref(lv).Kind == yaml.MappingNode || lv.Kind == yaml.ScalarNode && lv.Tag == "!!null") {
+				if h, ok := lastBlock(name+"."+lk.Value, lv, ft, key); ok {
+					if h.alias == "" {
+						h.alias = alias // its block is inside the alias
+					}
+					return h, true
+				}
+			}
+		}
+	}
+	empty := v.Kind == yaml.ScalarNode && v.Tag == "!!null"
+	if _, has := yamlFields(t)[key]; !has || !empty && (v.Kind != yaml.MappingNode || hasKey(v, key)) {
+		return blockHint{}, false
+	}
+	return blockHint{name: name, empty: empty, flow: v.Style&yaml.FlowStyle != 0, alias: alias}, true
 }
 
 // typeOf returns t without its pointers.
@@ -455,6 +489,8 @@ func unknownKey(file string, k *yaml.Node, path string, fields map[string]reflec
 	slices.Sort(names)
 	if key, ok := flagKeys[strings.TrimPrefix(path+"."+k.Value, ".")]; ok {
 		msg += key
+	} else if under.alias != "" {
+		msg += fmt.Sprintf(" (it is a key of %s, which is written as the alias *%s: add it where &%s is defined, or write %s out in full)", join(path, under.name), under.alias, under.alias, under.name)
 	} else if under.name != "" && under.empty {
 		msg += fmt.Sprintf(" (it is a key of %s, which is empty: indent it under %s)", join(path, under.name), under.name)
 	} else if under.name != "" && under.flow {
