@@ -194,13 +194,27 @@ func changedParams(stateDir string, params map[string][]string) []string {
 			continue
 		}
 		now, running := params[f[0]]
-		if !running || slices.EqualFunc(f[1:], now, sameParam) {
+		if !running || slices.EqualFunc(f[1:], unrecordedCityDB(f[1:], now), sameParam) {
 			continue
 		}
 		notes = append(notes, fmt.Sprintf("detect: NOTE: rule %s ran with other parameters when earlier runs with --state-dir %s folded their lines (%s; now %s): those lines were skipped, so the values of this run applied only to lines not read before; give another --state-dir to apply them to all",
 			f[0], stateDir, cmp.Or(strings.Join(f[1:], " "), "defaults"), cmp.Or(strings.Join(now, " "), "defaults")))
 	}
 	return notes
+}
+
+// unrecordedCityDB returns now, the items of a rule that ran, without its
+// geoip.city_db item when was, the items recorded for it, has no item of
+// the database (geoip_db or geoip.city_db): a rule reading a database
+// runs only with one, so the run that recorded was of a release that did
+// not record the --config file's geoip.city_db, and its path is unknown.
+func unrecordedCityDB(was, now []string) []string {
+	for _, it := range was {
+		if n, _, _ := strings.Cut(it, "="); paramName(n) == "geoip_db" {
+			return now
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(now), func(it string) bool { return strings.HasPrefix(it, "geoip.city_db=") })
 }
 
 // fileParams are the parameters whose value names a file the rule reads

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,5 +99,23 @@ func TestDetectRerunNotesChangedCityDB(t *testing.T) {
 	want := "detect: NOTE: rule sentinel.signin_burst ran with other parameters when earlier runs with --state-dir " + state + " folded their lines (geoip.city_db=" + city + " (contents "
 	if summary := run(); !strings.Contains(summary, want) {
 		t.Errorf("database changed in place: want %q in:\n%s", want, summary)
+	}
+
+	// A record of an earlier release, which did not record geoip.city_db:
+	// its path is unknown, so no note (the rule ran, so it had one).
+	rec := filepath.Join(state, foldedParamsFile)
+	b, err := os.ReadFile(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := regexp.MustCompile(`\tgeoip\.city_db=[^\t\n]*`).ReplaceAll(b, nil)
+	if bytes.Equal(old, b) {
+		t.Fatalf("no geoip.city_db item in %s:\n%s", rec, b)
+	}
+	if err := os.WriteFile(rec, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if summary := run(); strings.Contains(summary, "ran with other parameters") {
+		t.Errorf("a record without the config's database (an earlier release's): a note in:\n%s", summary)
 	}
 }
