@@ -86,8 +86,9 @@ const (
 // an SD-ID or PARAM-NAME that is not a valid SD-NAME is written in its short
 // form, PARAM-VALUEs are escaped and invalid UTF-8 in them is replaced by
 // U+FFFD. Every such change is counted in Stats. MSG is copied byte for
-// byte, except that leading byte order marks and trailing CR/LF bytes are
-// removed (a BOM is never written).
+// byte, except that leading byte order marks and the line endings at its
+// end (LF or CRLF; a CR not followed by LF stays) are removed (a BOM is
+// never written).
 type Encoder struct {
 	// Format is RFC5424 (default) or RFC3164.
 	Format Format
@@ -660,15 +661,20 @@ func (e *Encoder) appendParamValueSlow(dst []byte, v []byte, from int) []byte {
 }
 
 // trimMsg removes the leading UTF-8 byte order marks (each counted: a
-// file saved twice by an editor may begin with two) and trailing CR and
-// LF bytes.
+// file saved twice by an editor may begin with two) and the line endings,
+// LF or CRLF, at the end: a CR not followed by LF is a byte of the line
+// and stays (a line read from "x\r\r\n" is "x\r", as the parsers'
+// columns have it).
 func (e *Encoder) trimMsg(b []byte) []byte {
 	for len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		b = b[3:]
 		e.boms.Add(1)
 	}
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
+	for n := len(b); n > 0 && b[n-1] == '\n'; n = len(b) {
+		b = b[:n-1]
+		if n > 1 && b[n-2] == '\r' {
+			b = b[:n-2]
+		}
 	}
 	return b
 }

@@ -54,6 +54,18 @@ func TestEncodeRFC5424(t *testing.T) {
 			want: `<13>1 - - - - - - hello`,
 		},
 		{
+			// Fresh-user trial 246: a line read from "x\r\r\n" is "x\r"
+			// (its columns keep the CR); only line endings are removed.
+			name: "a CR not followed by LF is part of the line",
+			m:    Message{Facility: User, Severity: Notice, Msg: []byte("x\r\r\n")},
+			want: "<13>1 - - - - - - x\r",
+		},
+		{
+			name: "a line ending in CR, without LF, keeps it",
+			m:    Message{Facility: User, Severity: Notice, Msg: []byte("x\r")},
+			want: "<13>1 - - - - - - x\r",
+		},
+		{
 			// A file saved twice by an editor: MSG never begins with a
 			// BOM (RFC 5424 §6.4: a BOM means what follows is UTF-8).
 			name: "two BOMs stripped",

@@ -162,8 +162,9 @@ type Message struct {
 	// SD-ID, written before the element of Params (the detection alerts'
 	// alert@<PEN> element). nil for log lines.
 	Elements []Element
-	// Msg is the raw line, byte for byte. A leading byte order mark and
-	// trailing CR/LF are removed when encoding (and counted).
+	// Msg is the raw line, byte for byte. A leading byte order mark
+	// (counted) and the line endings at its end, LF or CRLF (a CR not
+	// followed by LF stays), are removed when encoding.
 	Msg []byte
 	// Repaired is how many of Params had invalid UTF-8 replaced by U+FFFD
 	// before they reached the Message (parser.Record.Repaired, which
